@@ -1,0 +1,117 @@
+# deskhand — plain GNU Make build (STYLE.md §3.20).
+#   make            build build/deskhand and build/deskhand-sandbox
+#   make check      install missing Debian packages (as root), build with ASan+UBSan, run every test
+#   make demo       run a recorded session on a copy of contrib/demo/folder (no API key)
+#   make bench      benchmarks (checkpoint time, session wall time and peak RSS)
+#   make install PREFIX=/usr/local
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+V        ?= 0
+Q         = $(if $(filter 1,$(V)),,@)
+
+PKGS      = ncursesw libcurl libgit2 libseccomp libcjson
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-D_XOPEN_SOURCE=600//; s/-D_DEFAULT_SOURCE//')
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT       ?= -O2 -g
+SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC   = $(filter-out src/main.c,$(wildcard src/*/*.c))
+MAIN_SRC  = src/main.c
+SBX_SRC   = $(wildcard sandbox/*.c)
+UNIT_SRC  = $(wildcard tests/unit/*.c)
+
+# $(call objs,BUILDDIR,SOURCES)
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+all: build/deskhand build/deskhand-sandbox
+
+# ---- release-ish build ------------------------------------------------------
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(BASEFLAGS) $(OPT) $(PKG_CFLAGS) -c -o $@ $<
+
+build/deskhand: $(call objs,build,$(MAIN_SRC) $(LIB_SRC))
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+
+build/deskhand-sandbox: $(call objs,build,$(SBX_SRC))
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ -lseccomp
+
+# ---- sanitizer build used by the tests -----------------------------------------
+build-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC/SAN  $<")
+	$(Q)$(CC) $(BASEFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build-asan/deskhand: $(call objs,build-asan,$(MAIN_SRC) $(LIB_SRC))
+	$(if $(Q),@echo "  LD/SAN  $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+build-asan/deskhand-sandbox: $(call objs,build-asan,$(SBX_SRC))
+	$(if $(Q),@echo "  LD/SAN  $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ -lseccomp
+
+build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
+	$(if $(Q),@echo "  LD/SAN  $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lpthread
+
+asan: build-asan/deskhand build-asan/deskhand-sandbox build-asan/unit-tests
+
+# ---- dependencies -------------------------------------------------------------------
+DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
+           libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
+           ca-certificates time
+deps:
+	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	    | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "  DEPS    installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "deskhand: missing Debian packages:" $$missing; \
+	    echo "          run as root: apt-get install" $$missing; exit 1; \
+	  fi; \
+	fi
+
+# ---- tests, demo, bench ---------------------------------------------------------------
+check: deps
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)DH_BUILD=$(CURDIR)/build-asan tests/run.sh
+
+test: asan
+	$(Q)DH_BUILD=$(CURDIR)/build-asan tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)contrib/demo/run.sh $(CURDIR)/build
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh $(CURDIR)/build
+
+check-layers:
+	$(Q)tests/check-layers.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/deskhand/themes
+	install -m 755 build/deskhand build/deskhand-sandbox $(DESTDIR)$(PREFIX)/bin/
+	-install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/deskhand/themes/ 2>/dev/null
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/deskhand $(DESTDIR)$(PREFIX)/bin/deskhand-sandbox
+	rm -rf $(DESTDIR)$(PREFIX)/share/deskhand
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all asan deps check test demo bench check-layers install uninstall clean
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* Growable buffers. Allocation failure is fatal (xalloc), so nothing here fails. */
+#include "core/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+
+void
+buf_init(struct buf *b)
+{
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+buf_fini(struct buf *b)
+{
+	free(b->ptr);
+	buf_init(b);
+}
+
+void
+buf_clear(struct buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->ptr = xrealloc(b->ptr, cap);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->ptr + b->len, p, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap, ap2;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap2);
+		b->len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_clear(b);
+		return;
+	}
+	memmove(b->ptr, b->ptr + n, b->len - n);
+	b->len -= n;
+	b->ptr[b->len] = '\0';
+}
+
+const char *
+buf_cstr(struct buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
+char *
+buf_detach(struct buf *b)
+{
+	char *p = b->ptr ? b->ptr : xstrdup("");
+
+	buf_init(b);
+	return p;
+}
+
+bool
+buf_add_capped(struct buf *b, const void *p, size_t n, size_t cap, const char *marker)
+{
+	if (b->len >= cap)
+		return true;
+	size_t room = cap - b->len;
+
+	if (n <= room) {
+		buf_add(b, p, n);
+		return false;
+	}
+	buf_add(b, p, room);
+	buf_puts(b, marker);
+	return true;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CORE_BUF_H
+#define DH_CORE_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+/*
+ * Growable byte/string buffer (libgit2's git_buf, tig's struct buffer). All
+ * unbounded text goes through it. `ptr` is always NUL-terminated when len > 0
+ * or after buf_cstr(); `ptr` may be NULL for an empty, never-grown buffer.
+ */
+struct buf {
+	char *ptr;  /* heap, owned */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void buf_init(struct buf *b);
+/* Free the storage; the buffer is empty and reusable afterwards. */
+void buf_fini(struct buf *b);
+void buf_clear(struct buf *b); /* len = 0, keeps the storage */
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) DH_PRINTF(2, 3);
+/* Drop the first n bytes (n > len drops all). */
+void buf_consume(struct buf *b, size_t n);
+/* Borrowed NUL-terminated view; "" for an empty buffer. */
+const char *buf_cstr(struct buf *b);
+/* Hand the heap string to the caller (free() it); the buffer is reset. Never NULL. */
+char *buf_detach(struct buf *b);
+/* Append at most `cap` bytes in total; once the limit is hit, append `marker`
+ * once and return true (the text was truncated). Keeps tool output bounded. */
+bool buf_add_capped(struct buf *b, const void *p, size_t n, size_t cap, const char *marker);
+
+#endif

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* cJSON helpers: typed getters, parse errors with offsets, allocation via xalloc. */
+#include "core/json.h"
+
+#include <string.h>
+
+#include "core/xalloc.h"
+
+int
+json_parse(cJSON **out, const char *text, size_t len, const char *what)
+{
+	const char *end = NULL;
+
+	*out = NULL;
+	if (!text || len == 0)
+		return err_setc(DH_EPARSE, "%s: empty JSON", what);
+	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (!v) {
+		const char *at = cJSON_GetErrorPtr();
+		size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
+
+		return err_setc(DH_EPARSE, "%s: invalid JSON at byte %zu", what, off);
+	}
+	/* Anything but whitespace after the value is an error (cJSON stops early). */
+	for (const char *p = end; p && p < text + len; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '\0') {
+			cJSON_Delete(v);
+			return err_setc(DH_EPARSE, "%s: trailing data at byte %zu", what,
+					(size_t)(p - text));
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+char *
+json_print(const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+
+	if (!s)
+		die("out of memory (cJSON_Print)");
+	char *r = xstrdup(s);
+	cJSON_free(s);
+	return r;
+}
+
+const char *
+json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+long long
+json_int(const cJSON *o, const char *key, long long def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+}
+
+bool
+json_bool(const cJSON *o, const char *key, bool def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+cJSON *
+json_obj(const cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+cJSON *
+json_arr(const cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+static cJSON *
+check(cJSON *v)
+{
+	if (!v)
+		die("out of memory (cJSON)");
+	return v;
+}
+
+cJSON *
+json_add_str(cJSON *o, const char *key, const char *s)
+{
+	return check(cJSON_AddStringToObject(o, key, s ? s : ""));
+}
+
+cJSON *
+json_add_strn(cJSON *o, const char *key, const char *s, size_t n)
+{
+	char *t = xstrndup(s, n);
+	cJSON *v = json_add_str(o, key, t);
+
+	free(t);
+	return v;
+}
+
+cJSON *
+json_add_num(cJSON *o, const char *key, double n)
+{
+	return check(cJSON_AddNumberToObject(o, key, n));
+}
+
+cJSON *
+json_add_bool(cJSON *o, const char *key, bool v)
+{
+	return check(cJSON_AddBoolToObject(o, key, v));
+}
+
+cJSON *
+json_add(cJSON *o, const char *key, cJSON *v)
+{
+	if (cJSON_IsArray(o))
+		cJSON_AddItemToArray(o, v);
+	else
+		cJSON_AddItemToObject(o, key, v);
+	return v;
+}
+
+cJSON *
+json_dup(const cJSON *v)
+{
+	return v ? check(cJSON_Duplicate(v, true)) : NULL;
+}
+
+cJSON *
+json_new_obj(void)
+{
+	return check(cJSON_CreateObject());
+}
+
+cJSON *
+json_new_arr(void)
+{
+	return check(cJSON_CreateArray());
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CORE_PROC_H
+#define DH_CORE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * Child processes (STYLE.md §3.12): posix_spawn with an empty signal mask,
+ * default dispositions, its own process group and no inherited fds but
+ * 0, 1, 2 and those listed in keep_fds; stdout and stderr merged into one
+ * non-blocking pipe read by the loop into a capped buffer; exit seen through a
+ * pidfd. Never blocks.
+ */
+
+struct ev_loop;
+struct proc;
+
+struct proc_spec {
+	const char *const *argv;   /* argv[0] is run as is if it has a '/', else via PATH */
+	const char *const *envp;   /* NULL: inherit ours */
+	const char *cwd;	   /* NULL: ours */
+	int stdin_fd;		   /* -1: /dev/null */
+	size_t output_cap;	   /* bytes kept of the merged output; 0 = 1 MiB */
+	const int *keep_fds;	   /* fds passed at the same number (CLOEXEC is cleared) */
+	size_t nkeep_fds;
+};
+
+/* Called once, after the child exited and its output pipe was drained.
+ * `wstatus` is waitpid(2)-style; `output` is the captured stdout+stderr
+ * (borrowed for the call); `truncated` says the cap was hit. */
+typedef void proc_exit_fn(struct proc *p, int wstatus, struct buf *output, bool truncated,
+			  void *ctx);
+
+/* Spawn. On success *out is owned by the caller and must be freed with
+ * proc_free() (after or instead of the exit callback). Errors: DH_EFAIL with
+ * the failing call named (fork/exec failures of argv[0] are reported as exit
+ * status 127 through the callback, as a shell would). */
+int proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spec,
+	       proc_exit_fn *on_exit, void *ctx) DH_MUST_CHECK;
+/* Send `sig` to the child's whole process group (no-op once it exited). */
+void proc_kill(struct proc *p, int sig);
+pid_t proc_pid(const struct proc *p);
+bool proc_is_running(const struct proc *p);
+/* Kill the group with SIGKILL if still running, reap it, close fds, free.
+ * The exit callback is not called. NULL-safe. */
+void proc_free(struct proc *p);
+
+#endif

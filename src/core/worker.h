@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CORE_WORKER_H
+#define DH_CORE_WORKER_H
+
+#include "core/err.h"
+
+/*
+ * One background thread that runs jobs in FIFO order and reports each
+ * completion back on the loop's thread through an eventfd (DESIGN.md
+ * "Snapshots": libgit2 work never runs on the event loop). Whatever a job
+ * touches (a git repository) is owned by the worker thread while jobs run.
+ */
+
+struct ev_loop;
+struct worker;
+
+/* Runs on the worker thread. Returns a DH_E* code; its err_msg() is captured. */
+typedef int worker_run_fn(void *ctx);
+/* Runs on the loop thread with run's result and, for rc < 0, its message. */
+typedef void worker_done_fn(int rc, const char *errmsg, void *ctx);
+
+/* Start the thread. Call after ev_new() (the thread inherits the signal mask). */
+int worker_new(struct worker **out, struct ev_loop *l) DH_MUST_CHECK;
+/* Finish queued jobs (their done callbacks are NOT called), join, free. NULL-safe. */
+void worker_free(struct worker *w);
+/* Queue a job. `done` may be NULL. Never fails. */
+void worker_post(struct worker *w, worker_run_fn *run, worker_done_fn *done, void *ctx);
+/* Jobs queued or running. */
+unsigned worker_pending(const struct worker *w);
+/* Block the caller until every queued job ran and its done callback was called
+ * (CLI commands and teardown only; never from a loop handler). */
+void worker_drain(struct worker *w);
+
+#endif

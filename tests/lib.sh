@@ -1,0 +1,41 @@
+# Shared helpers for tests/integ/*.sh (source it). Pins the environment so runs
+# are reproducible: HOME and XDG dirs in a fresh temporary directory, UTC, C.UTF-8.
+set -eu
+: "${DH_BUILD:?DH_BUILD must name the build directory}"
+DH_TESTS=${DH_TESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+DESKHAND=$DH_BUILD/deskhand
+SANDBOX=$DH_BUILD/deskhand-sandbox
+T=$(mktemp -d /tmp/dhtest.XXXXXX)
+export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_STATE_HOME=$T/home/.local/state
+export TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1
+export DH_SANDBOX=$SANDBOX
+unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL DH_CONFIG
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
+FAKE_PID=
+cleanup() {
+  [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skip: $*"; exit 77; }
+assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
+assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected to find '$2' in: $(head -c 2000 <<<"$1")"; }
+assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $(head -c 2000 <<<"$1")"; }
+assert_file_contains() { grep -qF -- "$2" "$1" || fail "expected '$2' in $1"; }
+
+# start_fake SCRIPT.json [extra args]: starts the fake Anthropic server on a free
+# loopback port; sets FAKE_URL, FAKE_LOG (JSONL of received requests) and exports
+# ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY for deskhand.
+start_fake() {
+  local script=$1; shift
+  FAKE_LOG=$T/fake-requests.jsonl
+  python3 "$DH_TESTS/fake/anthropic_server.py" --script "$script" --log "$FAKE_LOG" \
+    --port-file "$T/fake.port" "$@" >"$T/fake.out" 2>&1 &
+  FAKE_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.05; done
+  [ -s "$T/fake.port" ] || { cat "$T/fake.out" >&2; fail "fake server did not start"; }
+  FAKE_URL=http://127.0.0.1:$(cat "$T/fake.port")
+  export ANTHROPIC_BASE_URL=$FAKE_URL ANTHROPIC_API_KEY=test-key-123
+}
