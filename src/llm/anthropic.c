@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Anthropic Messages provider (PROTOCOLS.md §1): builds the streamed request
+ * and assembles the assistant message from SSE events (§1.9). Transport,
+ * retries and framing live in llm.c, http.c and sse.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "llm/provider.h"
+#include "llm/sse.h"
+
+enum block_kind {
+	BLOCK_TEXT,
+	BLOCK_TOOL, /* tool_use, server_tool_use: input arrives as JSON fragments */
+	BLOCK_THINKING,
+	BLOCK_OTHER /* kept verbatim */
+};
+
+struct block {
+	long index; /* the stream's index */
+	cJSON *obj; /* in message.content (borrowed) */
+	enum block_kind kind;
+	struct buf acc;  /* text, thinking, or the tool input's JSON fragments */
+	char *signature; /* thinking: the last signature_delta (replaces) */
+	bool open;
+};
+
+struct anth {
+	struct block *blocks;
+	size_t n, cap;
+};
+
+static const char *const known_stop_reasons[] = {
+	"end_turn",
+	"max_tokens",
+	"stop_sequence",
+	"tool_use",
+	"pause_turn",
+	"refusal",
+	"model_context_window_exceeded",
+};
+
+/*
+ * Request
+ */
+
+static int
+build_request(struct llm_http_spec *out, const struct llm_config *cfg,
+              const struct llm_request *req)
+{
+	const char *base = cfg->base_url ? cfg->base_url : "https://api.anthropic.com";
+	size_t blen = strlen(base);
+
+	memset(out, 0, sizeof *out);
+	if (!cfg->model || !*cfg->model)
+		return err_set("anthropic: no model configured");
+	if (req->messages && !cJSON_IsArray(req->messages))
+		return err_set("anthropic: messages must be an array");
+	if (req->tools && !cJSON_IsArray(req->tools))
+		return err_set("anthropic: tools must be an array");
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	out->url = xasprintf("%.*s/v1/messages", (int)blen, base);
+	out->headers = xcalloc(4, sizeof *out->headers);
+	if (cfg->api_key && *cfg->api_key)
+		out->headers[out->nheaders++] = xasprintf("x-api-key: %s", cfg->api_key);
+	out->headers[out->nheaders++] = xstrdup("anthropic-version: 2023-06-01");
+	out->headers[out->nheaders++] = xstrdup("content-type: application/json");
+
+	cJSON *b = json_new_obj();
+	json_add_str(b, "model", cfg->model);
+	json_add_num(b, "max_tokens", cfg->max_tokens);
+	json_add_bool(b, "stream", true);
+	if (req->system && *req->system) {
+		/* Array form so that the system prompt is a cache breakpoint (§1.7). */
+		cJSON *sys = json_add(b, "system", json_new_arr());
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", req->system);
+		json_add_str(json_add(t, "cache_control", json_new_obj()), "type", "ephemeral");
+		json_add(sys, NULL, t);
+	}
+	if (req->tools && cJSON_GetArraySize(req->tools) > 0) {
+		cJSON *tools = json_add(b, "tools", json_dup(req->tools));
+		cJSON *last = cJSON_GetArrayItem(tools, cJSON_GetArraySize(tools) - 1);
+
+		if (cJSON_IsObject(last)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(last, "cache_control");
+			json_add_str(json_add(last, "cache_control", json_new_obj()), "type",
+			             "ephemeral");
+		}
+	}
+	json_add(b, "messages", req->messages ? json_dup(req->messages) : json_new_arr());
+	out->body = b;
+	return 0;
+}
+
+/*
+ * Stream assembly (§1.9)
+ */
+
+static void
+stream_init(struct llm_stream *s)
+{
+	s->message = json_new_obj();
+	json_add_str(s->message, "role", "assistant");
+	json_add(s->message, "content", json_new_arr());
+	s->priv = xcalloc(1, sizeof(struct anth));
+}
+
+static void
+stream_fini(struct llm_stream *s)
+{
+	struct anth *a = s->priv;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		buf_fini(&a->blocks[i].acc);
+		free(a->blocks[i].signature);
+	}
+	free(a->blocks);
+	free(a);
+	s->priv = NULL;
+}
+
+/* Replace o[key] in place (keeping the key order) or add it. Takes v. */
+static void
+set_field(cJSON *o, const char *key, cJSON *v)
+{
+	if (!v)
+		die("out of memory (cJSON)");
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
+	else
+		cJSON_AddItemToObject(o, key, v);
+}
+
+/* Write the accumulated state into the block's JSON. `closed`: its
+ * content_block_stop arrived; a tool block that never closed is truncated
+ * (max_tokens inside a call) and must not be run. */
+static void
+block_finalize(struct llm_stream *s, struct block *b, bool closed)
+{
+	if (!b->open)
+		return;
+	b->open = false;
+	switch (b->kind) {
+	case BLOCK_TEXT:
+		set_field(b->obj, "text", cJSON_CreateString(buf_cstr(&b->acc)));
+		break;
+	case BLOCK_THINKING:
+		set_field(b->obj, "thinking", cJSON_CreateString(buf_cstr(&b->acc)));
+		if (b->signature)
+			set_field(b->obj, "signature", cJSON_CreateString(b->signature));
+		break;
+	case BLOCK_TOOL: {
+		const char *id = json_str(b->obj, "id");
+		cJSON *input = NULL;
+		bool blank = true;
+
+		for (size_t i = 0; i < b->acc.len && blank; i++)
+			blank = strchr(" \t\r\n", b->acc.ptr[i]) != NULL;
+		if (!closed) {
+			llm_stream_add_malformed(s, id ? id : "");
+		} else if (blank) {
+			input = json_new_obj();
+		} else if (json_parse(&input, b->acc.ptr, b->acc.len, "tool input") < 0 ||
+		           !cJSON_IsObject(input)) {
+			cJSON_Delete(input);
+			input = NULL;
+			llm_stream_add_malformed(s, id ? id : "");
+		}
+		set_field(b->obj, "input", input ? input : json_new_obj());
+		break;
+	}
+	case BLOCK_OTHER:
+		break;
+	}
+}
+
+static void
+finalize_all(struct llm_stream *s, bool closed)
+{
+	struct anth *a = s->priv;
+
+	for (size_t i = 0; i < a->n; i++)
+		block_finalize(s, &a->blocks[i], closed);
+}
+
+static struct block *
+find_block(struct anth *a, long index)
+{
+	for (size_t i = a->n; i-- > 0;)
+		if (a->blocks[i].index == index)
+			return &a->blocks[i];
+	return NULL;
+}
+
+/* Overwrite the usage counters present (and numeric) in `u`. */
+static void
+take_usage(struct llm_usage *out, const cJSON *u)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} f[] = {
+		{ "input_tokens", offsetof(struct llm_usage, input_tokens) },
+		{ "output_tokens", offsetof(struct llm_usage, output_tokens) },
+		{ "cache_read_input_tokens", offsetof(struct llm_usage, cache_read_tokens) },
+		{ "cache_creation_input_tokens",
+		  offsetof(struct llm_usage, cache_creation_tokens) },
+	};
+
+	if (!cJSON_IsObject(u))
+		return;
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(u, f[i].key);
+
+		if (cJSON_IsNumber(v))
+			*(long *)((char *)out + f[i].off) = (long)v->valuedouble;
+	}
+}
+
+static int
+on_block_start(struct llm_stream *s, const cJSON *d)
+{
+	struct anth *a = s->priv;
+	const cJSON *cb = json_obj(d, "content_block");
+	const char *type = json_str(cb, "type");
+
+	if (!type)
+		return llm_stream_fail(s, "stream protocol error: content_block_start without a "
+		                          "typed content_block");
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		a->blocks = xrealloc(a->blocks, a->cap * sizeof *a->blocks);
+	}
+	struct block *b = &a->blocks[a->n++];
+	memset(b, 0, sizeof *b);
+	b->index = (long)json_int(d, "index", (long long)(a->n - 1));
+	b->obj = json_add(json_arr(s->message, "content"), NULL, json_dup(cb));
+	b->open = true;
+	if (strcmp(type, "text") == 0) {
+		b->kind = BLOCK_TEXT;
+		buf_puts(&b->acc, json_str(cb, "text") ? json_str(cb, "text") : "");
+	} else if (strcmp(type, "thinking") == 0) {
+		b->kind = BLOCK_THINKING;
+		buf_puts(&b->acc, json_str(cb, "thinking") ? json_str(cb, "thinking") : "");
+	} else if (strcmp(type, "tool_use") == 0 || strcmp(type, "server_tool_use") == 0) {
+		b->kind = BLOCK_TOOL;
+	} else {
+		b->kind = BLOCK_OTHER;
+	}
+	return 0;
+}
+
+static int
+on_block_delta(struct llm_stream *s, const cJSON *d)
+{
+	long index = (long)json_int(d, "index", -1);
+	struct block *b = find_block(s->priv, index);
+	const cJSON *delta = json_obj(d, "delta");
+	const char *type = json_str(delta, "type");
+	const char *v;
+
+	if (!b)
+		return llm_stream_fail(s, "stream protocol error: delta for unknown block %ld",
+		                       index);
+	if (!b->open || !type)
+		return 0;
+	if (strcmp(type, "text_delta") == 0 && (v = json_str(delta, "text"))) {
+		size_t n = strlen(v);
+
+		buf_add(&b->acc, v, n);
+		if (b->kind == BLOCK_TEXT && s->on_text && n > 0)
+			s->on_text(v, n, s->ctx);
+	} else if (strcmp(type, "input_json_delta") == 0 && (v = json_str(delta, "partial_json"))) {
+		/* Fragments split anywhere, even inside strings: parse once at stop. */
+		if (b->kind == BLOCK_TOOL)
+			buf_puts(&b->acc, v);
+	} else if (strcmp(type, "thinking_delta") == 0 && (v = json_str(delta, "thinking"))) {
+		buf_puts(&b->acc, v);
+	} else if (strcmp(type, "signature_delta") == 0 && (v = json_str(delta, "signature"))) {
+		free(b->signature);
+		b->signature = xstrdup(v);
+	} else if (strcmp(type, "citations_delta") == 0) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(delta, "citation");
+		cJSON *arr = json_arr(b->obj, "citations");
+
+		if (c) {
+			if (!arr) {
+				arr = json_new_arr();
+				set_field(b->obj, "citations", arr);
+			}
+			json_add(arr, NULL, json_dup(c));
+		}
+	}
+	/* Unknown delta types are ignored (new ones may be added). */
+	return 0;
+}
+
+static int
+on_error_event(struct llm_stream *s, const cJSON *d)
+{
+	const cJSON *e = json_obj(d, "error");
+	const char *type = json_str(e, "type"), *msg = json_str(e, "message");
+	struct buf b = BUF_INIT;
+
+	llm_one_line(&b, msg ? msg : "(no message)", strlen(msg ? msg : "(no message)"), 300);
+	int rc = llm_stream_fail(s, "stream error %s: %s (after %u events)",
+	                         type ? type : "unknown_error", buf_cstr(&b), s->nevents);
+	buf_fini(&b);
+	return rc;
+}
+
+static int
+stream_event(struct llm_stream *s, const struct sse_event *ev)
+{
+	const char *name = ev->event;
+	cJSON *d = NULL;
+	int rc = 0;
+
+	/* Dispatch on the event: line (§1.9); ping and unknown names are skipped
+	 * without even parsing them. Events after message_stop are ignored. */
+	if (!name || s->finished)
+		return 0;
+	bool known =
+		strcmp(name, "message_start") == 0 || strcmp(name, "content_block_start") == 0 ||
+		strcmp(name, "content_block_delta") == 0 ||
+		strcmp(name, "content_block_stop") == 0 || strcmp(name, "message_delta") == 0 ||
+		strcmp(name, "message_stop") == 0 || strcmp(name, "error") == 0;
+	if (!known)
+		return 0;
+	if (json_parse(&d, ev->data, ev->data_len, name) < 0)
+		return llm_stream_fail(s, "server sent an invalid %s event (%s)", name, err_msg());
+	if (!cJSON_IsObject(d)) {
+		cJSON_Delete(d);
+		return llm_stream_fail(s, "server sent an invalid %s event (not an object)", name);
+	}
+
+	if (strcmp(name, "error") == 0) {
+		rc = on_error_event(s, d);
+	} else if (strcmp(name, "message_start") == 0) {
+		if (s->started)
+			rc = llm_stream_fail(s, "stream protocol error: second message_start");
+		s->started = true;
+		take_usage(&s->usage, json_obj(json_obj(d, "message"), "usage"));
+	} else if (!s->started) {
+		rc = llm_stream_fail(s, "stream protocol error: %s before message_start", name);
+	} else if (strcmp(name, "content_block_start") == 0) {
+		rc = on_block_start(s, d);
+	} else if (strcmp(name, "content_block_delta") == 0) {
+		rc = on_block_delta(s, d);
+	} else if (strcmp(name, "content_block_stop") == 0) {
+		struct block *b = find_block(s->priv, (long)json_int(d, "index", -1));
+
+		if (b)
+			block_finalize(s, b, true);
+	} else if (strcmp(name, "message_delta") == 0) {
+		const cJSON *delta = json_obj(d, "delta");
+		const char *sr = json_str(delta, "stop_reason");
+
+		/* Blocks still open here were cut by the stop (max_tokens in a call). */
+		finalize_all(s, false);
+		if (sr) {
+			free(s->stop_reason);
+			s->stop_reason = xstrdup(sr);
+		}
+		take_usage(&s->usage, json_obj(d, "usage"));
+	} else if (strcmp(name, "message_stop") == 0) {
+		finalize_all(s, false);
+		s->finished = true;
+	}
+	cJSON_Delete(d);
+	return rc;
+}
+
+static int
+stream_finish(struct llm_stream *s)
+{
+	if (s->priv)
+		finalize_all(s, false);
+	if (s->error)
+		return DH_EFAIL;
+	if (!s->finished)
+		return llm_stream_fail(s,
+		                       "stream ended mid-response (after %u events, no "
+		                       "message_stop)",
+		                       s->nevents);
+	if (!s->stop_reason)
+		return llm_stream_fail(s, "stream ended without a stop reason");
+	for (size_t i = 0; i < sizeof known_stop_reasons / sizeof *known_stop_reasons; i++)
+		if (strcmp(s->stop_reason, known_stop_reasons[i]) == 0)
+			return 0;
+	struct buf b = BUF_INIT;
+	llm_one_line(&b, s->stop_reason, strlen(s->stop_reason), 80);
+	int rc = llm_stream_fail(s, "unknown stop reason '%s'", buf_cstr(&b));
+	buf_fini(&b);
+	return rc;
+}
+
+/*
+ * Errors (§1.10)
+ */
+
+/* "text/html; charset=utf-8" -> "text/html" */
+static void
+media_type(struct buf *out, const char *ct)
+{
+	size_t n = 0;
+
+	if (!ct || !*ct) {
+		buf_puts(out, "no content type");
+		return;
+	}
+	while (ct[n] && ct[n] != ';' && ct[n] != ' ')
+		n++;
+	llm_one_line(out, ct, n, 80);
+}
+
+static char *
+error_text(long status, const char *content_type, const char *body, size_t len)
+{
+	struct buf b = BUF_INIT;
+	cJSON *j = NULL;
+
+	if (len > 0 && json_parse(&j, body, len, "error body") == 0) {
+		const cJSON *e = json_obj(j, "error");
+		const char *type = json_str(e, "type"), *msg = json_str(e, "message");
+
+		if (type || msg) {
+			buf_printf(&b, "HTTP %ld %s: ", status, type ? type : "error");
+			llm_one_line(&b, msg ? msg : "(no message)",
+			             strlen(msg ? msg : "(no message)"), 300);
+		} else if (status == 200) {
+			buf_puts(&b,
+			         "server sent a JSON body instead of an event stream (HTTP 200)");
+		}
+	}
+	cJSON_Delete(j);
+	if (b.len > 0)
+		return buf_detach(&b);
+
+	if (status == 200) {
+		buf_puts(&b, "server sent a non-JSON body (HTTP 200, ");
+		media_type(&b, content_type);
+		buf_puts(&b, ")");
+		if (len > 0) {
+			buf_puts(&b, ": ");
+			llm_one_line(&b, body, len, 200);
+		}
+	} else if (len > 0) {
+		/* Not the standard JSON (e.g. a proxy's 413 page): the raw start. */
+		buf_printf(&b, "HTTP %ld: ", status);
+		llm_one_line(&b, body, len, 200);
+	} else {
+		buf_printf(&b, "HTTP %ld with an empty body", status);
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * Recording
+ */
+
+/* A run of mergeable deltas: same block, same delta type. */
+struct merge {
+	struct buf *out;
+	cJSON *first;      /* the run's first event, its string field replaced on flush */
+	const char *field; /* "text", "partial_json" or "thinking" */
+	long index;
+	struct buf acc;
+};
+
+static void
+write_event(struct buf *out, const char *name, const char *data, size_t len)
+{
+	if (name)
+		buf_printf(out, "event: %s\n", name);
+	/* one data: line per line of data, so that decoding gives `data` back */
+	for (;;) {
+		const char *nl = memchr(data, '\n', len);
+		size_t n = nl ? (size_t)(nl - data) : len;
+
+		buf_puts(out, "data: ");
+		buf_add(out, data, n);
+		buf_putc(out, '\n');
+		if (!nl)
+			break;
+		data += n + 1;
+		len -= n + 1;
+	}
+	buf_putc(out, '\n');
+}
+
+static void
+merge_flush(struct merge *m)
+{
+	if (!m->first)
+		return;
+	set_field(json_obj(m->first, "delta"), m->field, cJSON_CreateString(buf_cstr(&m->acc)));
+	char *data = json_print(m->first);
+	write_event(m->out, "content_block_delta", data, strlen(data));
+	free(data);
+	cJSON_Delete(m->first);
+	m->first = NULL;
+	buf_clear(&m->acc);
+}
+
+static int
+merge_event(const struct sse_event *ev, void *ctx)
+{
+	struct merge *m = ctx;
+	cJSON *d = NULL;
+	const char *field = NULL, *v = NULL;
+
+	if (ev->event && strcmp(ev->event, "content_block_delta") == 0 &&
+	    json_parse(&d, ev->data, ev->data_len, "delta") == 0) {
+		const cJSON *delta = json_obj(d, "delta");
+		const char *type = json_str(delta, "type");
+
+		if (!type)
+			field = NULL;
+		else if (strcmp(type, "text_delta") == 0)
+			field = "text";
+		else if (strcmp(type, "input_json_delta") == 0)
+			field = "partial_json";
+		else if (strcmp(type, "thinking_delta") == 0)
+			field = "thinking";
+		v = field ? json_str(delta, field) : NULL;
+	}
+	long index = (long)json_int(d, "index", -1);
+	if (v && m->first && m->field == field && m->index == index) {
+		buf_puts(&m->acc, v);
+		cJSON_Delete(d);
+		return 0;
+	}
+	merge_flush(m);
+	if (v) {
+		m->first = d;
+		m->field = field;
+		m->index = index;
+		buf_puts(&m->acc, v);
+		return 0;
+	}
+	cJSON_Delete(d);
+	write_event(m->out, ev->event, ev->data, ev->data_len);
+	return 0;
+}
+
+static void
+record_body(struct buf *out, const char *body, size_t len)
+{
+	struct merge m = { .out = out, .index = -1 };
+	struct sse_decoder d;
+
+	sse_init(&d, merge_event, &m);
+	if (sse_feed(&d, body, len) != 0) {
+		/* framing failed (overlong line): keep the body as received */
+		cJSON_Delete(m.first);
+		m.first = NULL;
+		buf_clear(out);
+		buf_add(out, body, len);
+	}
+	merge_flush(&m);
+	buf_fini(&m.acc);
+	sse_fini(&d);
+}
+
+const struct llm_provider_ops llm_anthropic_ops = {
+	.name = "anthropic",
+	.build_request = build_request,
+	.stream_init = stream_init,
+	.stream_event = stream_event,
+	.stream_finish = stream_finish,
+	.stream_fini = stream_fini,
+	.error_text = error_text,
+	.record_body = record_body,
+};

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcurl multi ↔ ev glue: the only file that includes <curl/curl.h>. It moves
+ * bytes and reports outcomes; what the bytes mean is the caller's business.
+ */
+#include "llm/http.h"
+
+#include <ctype.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/xalloc.h"
+
+struct http_request {
+	struct http_client *client;
+	CURL *easy;
+	struct curl_slist *headers;
+	char *body;
+	struct http_callbacks cb;
+	void *ctx;
+	char errbuf[CURL_ERROR_SIZE];
+	long status;          /* of the last status line seen */
+	struct buf hdr;       /* scratch for one header line */
+	struct ev_timer idle; /* re-armed on every byte received */
+	long idle_ms;
+	bool cancelled;            /* removal deferred: cancelled inside a curl callback */
+	struct http_request *prev; /* client's list of live requests */
+	struct http_request *next;
+};
+
+struct http_client {
+	struct ev_loop *loop;
+	CURLM *multi;
+	struct ev_timer timer; /* curl's CURLMOPT_TIMERFUNCTION deadline */
+	int depth;             /* > 0 while curl may be running our callbacks */
+	bool reap;             /* a request was cancelled at depth > 0 */
+	struct http_request *reqs;
+};
+
+static void after_curl(struct http_client *c);
+
+static void
+request_unlink(struct http_request *r)
+{
+	struct http_client *c = r->client;
+
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		c->reqs = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	r->prev = r->next = NULL;
+}
+
+/* Remove from the multi and free. Must not run inside a curl callback. */
+static void
+request_destroy(struct http_request *r)
+{
+	struct http_client *c = r->client;
+
+	ev_timer_disarm(c->loop, &r->idle);
+	request_unlink(r);
+	c->depth++; /* remove_handle may call the socket callback */
+	curl_multi_remove_handle(c->multi, r->easy);
+	c->depth--;
+	curl_easy_cleanup(r->easy);
+	curl_slist_free_all(r->headers);
+	free(r->body);
+	buf_fini(&r->hdr);
+	free(r);
+}
+
+static void
+request_complete(struct http_request *r, int rc, bool timed_out, bool idle, const char *error)
+{
+	struct http_result res = { .rc = rc, .timed_out = timed_out, .idle = idle };
+	long code = 0;
+
+	if (curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+		res.status = code;
+	char *msg = error ? xstrdup(error) : NULL;
+	res.error = msg;
+	struct http_callbacks cb = r->cb;
+	void *ctx = r->ctx;
+
+	request_destroy(r);
+	if (cb.on_done)
+		cb.on_done(&res, ctx);
+	free(msg);
+}
+
+/*
+ * curl callbacks
+ */
+
+static size_t
+on_write(char *p, size_t size, size_t nmemb, void *userp)
+{
+	struct http_request *r = userp;
+	size_t n = size * nmemb;
+
+	/* Returning anything but n would be a write error; cancellation never
+	 * goes through here (STYLE.md §3.13). */
+	if (r->cancelled)
+		return n;
+	if (r->idle_ms > 0)
+		ev_timer_arm(r->client->loop, &r->idle, (uint64_t)r->idle_ms);
+	if (r->cb.on_body && n > 0)
+		r->cb.on_body(p, n, r->ctx);
+	return n;
+}
+
+static size_t
+on_header_line(char *p, size_t size, size_t nmemb, void *userp)
+{
+	struct http_request *r = userp;
+	size_t n = size * nmemb;
+
+	if (r->cancelled)
+		return n;
+	if (r->idle_ms > 0)
+		ev_timer_arm(r->client->loop, &r->idle, (uint64_t)r->idle_ms);
+	buf_clear(&r->hdr);
+	buf_add(&r->hdr, p, n);
+	char *s = r->hdr.ptr;
+	size_t len = r->hdr.len;
+	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n'))
+		s[--len] = '\0';
+
+	if (strncmp(s, "HTTP/", 5) == 0) {
+		const char *sp = strchr(s, ' ');
+
+		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		return n;
+	}
+	/* Interim (1xx) responses' headers are not the response's. */
+	if (r->status < 200 || len == 0 || !r->cb.on_header)
+		return n;
+	char *colon = strchr(s, ':');
+	if (!colon)
+		return n;
+	*colon = '\0';
+	for (char *q = s; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	char *v = colon + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	char *e = v + strlen(v);
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	r->cb.on_header(r->status, s, v, r->ctx);
+	return n;
+}
+
+static void
+on_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct http_client *c = ctx;
+	int flags = 0, running = 0;
+
+	(void)l;
+	if (revents & POLLIN)
+		flags |= CURL_CSELECT_IN;
+	if (revents & POLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (revents & (POLLERR | POLLHUP | POLLNVAL))
+		flags |= CURL_CSELECT_ERR;
+	c->depth++;
+	curl_multi_socket_action(c->multi, fd, flags, &running);
+	c->depth--;
+	after_curl(c);
+}
+
+static int
+on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct http_client *c = userp;
+	unsigned events = 0;
+
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_REMOVE) {
+		ev_io_del(c->loop, s);
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		events |= POLLIN;
+	if (what & CURL_POLL_OUT)
+		events |= POLLOUT;
+	return ev_io_set(c->loop, s, events, on_io, c) < 0 ? -1 : 0;
+}
+
+static void
+on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct http_client *c = ctx;
+	int running = 0;
+
+	(void)l;
+	(void)t;
+	c->depth++;
+	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	c->depth--;
+	after_curl(c);
+}
+
+/* curl only asks for a deadline here; it must not be called back from this
+ * callback. 0 means "act on the next iteration", which ev_timer_arm(0) is;
+ * -1 disarms. */
+static int
+on_curl_timer(CURLM *multi, long ms, void *userp)
+{
+	struct http_client *c = userp;
+
+	(void)multi;
+	if (ms < 0)
+		ev_timer_disarm(c->loop, &c->timer);
+	else
+		ev_timer_arm(c->loop, &c->timer, (uint64_t)ms);
+	return 0;
+}
+
+static void
+on_idle(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct http_request *r = ctx;
+	char msg[96];
+
+	(void)l;
+	(void)t;
+	snprintf(msg, sizeof msg, "no data received for %ld ms", r->idle_ms);
+	request_complete(r, DH_EFAIL, true, true, msg);
+}
+
+/* After curl returns: drop requests cancelled inside callbacks, then deliver
+ * completions. Callbacks run here may start or cancel other requests. */
+static void
+after_curl(struct http_client *c)
+{
+	if (c->reap) {
+		c->reap = false;
+		for (struct http_request *r = c->reqs, *next; r; r = next) {
+			next = r->next;
+			if (r->cancelled)
+				request_destroy(r);
+		}
+	}
+	CURLMsg *m;
+	int left = 0;
+	while ((m = curl_multi_info_read(c->multi, &left))) {
+		struct http_request *r = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		if (!r)
+			continue;
+		CURLcode code = m->data.result;
+		if (r->cancelled) {
+			request_destroy(r);
+			continue;
+		}
+		if (code == CURLE_OK) {
+			request_complete(r, 0, false, false, NULL);
+		} else {
+			const char *e = r->errbuf[0] ? r->errbuf : curl_easy_strerror(code);
+			char *msg = xstrdup(e);
+
+			request_complete(r, DH_EFAIL, code == CURLE_OPERATION_TIMEDOUT, false, msg);
+			free(msg);
+		}
+	}
+}
+
+/*
+ * API
+ */
+
+int
+http_global_init(void)
+{
+	CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (code != CURLE_OK)
+		return err_set("curl_global_init: %s", curl_easy_strerror(code));
+	return 0;
+}
+
+void
+http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+const char *
+http_version(void)
+{
+	return curl_version();
+}
+
+int
+http_client_new(struct http_client **out, struct ev_loop *l)
+{
+	struct http_client *c;
+
+	*out = NULL;
+	CURLM *m = curl_multi_init();
+	if (!m)
+		return err_set("http: curl_multi_init failed");
+	c = xcalloc(1, sizeof *c);
+	c->loop = l;
+	c->multi = m;
+	ev_timer_init(&c->timer, on_timer, c);
+	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, c);
+	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	curl_multi_setopt(m, CURLMOPT_TIMERDATA, c);
+	*out = c;
+	return 0;
+}
+
+void
+http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	while (c->reqs)
+		request_destroy(c->reqs);
+	c->depth++;
+	curl_multi_cleanup(c->multi);
+	c->depth--;
+	ev_timer_disarm(c->loop, &c->timer);
+	free(c);
+}
+
+#define SETOPT(e, opt, val)                                                                        \
+	do {                                                                                       \
+		if ((code = curl_easy_setopt(e, opt, val)) != CURLE_OK)                            \
+			goto fail;                                                                 \
+	} while (0)
+
+int
+http_start(struct http_request **out, struct http_client *c, const struct http_spec *spec,
+           const struct http_callbacks *cb, void *ctx)
+{
+	CURLcode code = CURLE_OK;
+	struct http_request *r = xcalloc(1, sizeof *r);
+
+	*out = NULL;
+	r->client = c;
+	r->cb = *cb;
+	r->ctx = ctx;
+	r->idle_ms = spec->idle_timeout_ms;
+	ev_timer_init(&r->idle, on_idle, r);
+	r->easy = curl_easy_init();
+	if (!r->easy) {
+		free(r);
+		return err_set("http: curl_easy_init failed");
+	}
+	for (size_t i = 0; i < spec->nheaders; i++) {
+		struct curl_slist *h = curl_slist_append(r->headers, spec->headers[i]);
+
+		if (!h)
+			die("out of memory (curl_slist_append)");
+		r->headers = h;
+	}
+	/* No "Expect: 100-continue" round trip for large bodies. */
+	r->headers = curl_slist_append(r->headers, "Expect:");
+	if (!r->headers)
+		die("out of memory (curl_slist_append)");
+
+	CURL *e = r->easy;
+	SETOPT(e, CURLOPT_PRIVATE, (char *)r);
+	SETOPT(e, CURLOPT_URL, spec->url);
+	SETOPT(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(e, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	SETOPT(e, CURLOPT_HTTPHEADER, r->headers);
+	SETOPT(e, CURLOPT_WRITEFUNCTION, on_write);
+	SETOPT(e, CURLOPT_WRITEDATA, r);
+	SETOPT(e, CURLOPT_HEADERFUNCTION, on_header_line);
+	SETOPT(e, CURLOPT_HEADERDATA, r);
+	SETOPT(e, CURLOPT_ACCEPT_ENCODING, ""); /* curl decodes; SSE never reaches us gzipped */
+	SETOPT(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (spec->connect_timeout_ms > 0)
+		SETOPT(e, CURLOPT_CONNECTTIMEOUT_MS, spec->connect_timeout_ms);
+	if (spec->idle_timeout_ms > 0) {
+		SETOPT(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SETOPT(e, CURLOPT_LOW_SPEED_TIME, (spec->idle_timeout_ms + 999) / 1000);
+	}
+	if (spec->method && strcmp(spec->method, "POST") == 0) {
+		r->body = xmalloc(spec->body_len + 1);
+		if (spec->body_len)
+			memcpy(r->body, spec->body, spec->body_len);
+		r->body[spec->body_len] = '\0';
+		SETOPT(e, CURLOPT_POST, 1L);
+		SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)spec->body_len);
+		SETOPT(e, CURLOPT_POSTFIELDS, r->body);
+	} else if (spec->method && strcmp(spec->method, "GET") != 0) {
+		SETOPT(e, CURLOPT_CUSTOMREQUEST, spec->method);
+	}
+
+	r->next = c->reqs;
+	if (c->reqs)
+		c->reqs->prev = r;
+	c->reqs = r;
+	CURLMcode mc = curl_multi_add_handle(c->multi, e);
+	if (mc != CURLM_OK) {
+		request_unlink(r);
+		curl_easy_cleanup(e);
+		curl_slist_free_all(r->headers);
+		free(r->body);
+		free(r);
+		return err_set("http: %s", curl_multi_strerror(mc));
+	}
+	if (r->idle_ms > 0)
+		ev_timer_arm(c->loop, &r->idle, (uint64_t)r->idle_ms);
+	*out = r;
+	return 0;
+
+fail:
+	curl_easy_cleanup(r->easy);
+	curl_slist_free_all(r->headers);
+	free(r->body);
+	free(r);
+	return err_set("http: %s", curl_easy_strerror(code));
+}
+
+void
+http_cancel(struct http_request *r)
+{
+	if (!r || r->cancelled)
+		return;
+	if (r->client->depth > 0) {
+		r->cancelled = true;
+		r->client->reap = true;
+		ev_timer_disarm(r->client->loop, &r->idle);
+		return;
+	}
+	request_destroy(r);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_LLM_HTTP_H
+#define DH_LLM_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+/*
+ * HTTP over libcurl's multi interface, driven by the ev reactor (STYLE.md
+ * §3.11, §3.13): curl's sockets become ev_io watches, curl's timer an
+ * ev_timer, and completions are delivered after curl_multi_socket_action()
+ * returns. One http_client per loop; curl_global_init() is main's job.
+ */
+
+struct ev_loop;
+struct http_client;
+struct http_request;
+
+struct http_spec {
+	const char *method; /* "POST" or "GET" */
+	const char *url;
+	const char *const *headers; /* "Name: value" lines, copied */
+	size_t nheaders;
+	const char *body; /* copied; NULL for none */
+	size_t body_len;
+	long connect_timeout_ms; /* 0: curl's default */
+	long idle_timeout_ms;    /* fail when no byte arrives for this long; 0: never.
+	                          * Also sets CURLOPT_LOW_SPEED_* (1 byte/s) as a backstop */
+};
+
+/* Outcome of one transfer, borrowed for the on_done call. */
+struct http_result {
+	int rc;         /* 0: the transfer completed (whatever the status); DH_EFAIL: it did not */
+	bool timed_out; /* connect timeout or idle limit */
+	bool idle;      /* the idle limit in particular */
+	long status;    /* final HTTP status; 0 if none was received */
+	const char *error; /* one line when rc < 0 (curl's error buffer), else NULL */
+};
+
+/* Callbacks. on_header and on_body run inside curl callbacks: they may call
+ * http_cancel() (on any request) but not http_start() or http_client_free().
+ * on_done runs outside curl and may do anything except free the client; the
+ * request is freed when it returns (forget the pointer). Any may be NULL. */
+struct http_callbacks {
+	/* Each response header of the final response; name lowercased, value trimmed. */
+	void (*on_header)(long status, const char *name, const char *value, void *ctx);
+	/* Response body bytes (after content decoding), any status. */
+	void (*on_body)(const char *p, size_t n, void *ctx);
+	void (*on_done)(const struct http_result *res, void *ctx);
+};
+
+/* curl_global_init()/curl_global_cleanup() for main.c and tests, so that only
+ * http.c includes <curl/curl.h>. Call init once, after ev_new() (threads
+ * inherit the signal mask) and before any client exists. Returns 0 or DH_EFAIL. */
+int http_global_init(void) DH_MUST_CHECK;
+void http_global_cleanup(void);
+/* curl_version(): "libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13 ...", owned by libcurl. */
+const char *http_version(void);
+
+/* Returns 0 or DH_EFAIL (curl_multi_init failed). *out is owned by the caller. */
+int http_client_new(struct http_client **out, struct ev_loop *l) DH_MUST_CHECK;
+/* Cancel every request (no callbacks) and free. NULL-safe. Not from a callback. */
+void http_client_free(struct http_client *c);
+
+/* Start a request. On success *out is a handle valid until on_done returns or
+ * http_cancel(); `cb` is copied, `ctx` must outlive the request. Returns 0 or
+ * DH_EFAIL (curl refused the options) without calling any callback. Not from
+ * inside on_header/on_body. */
+int http_start(struct http_request **out, struct http_client *c, const struct http_spec *spec,
+               const struct http_callbacks *cb, void *ctx) DH_MUST_CHECK;
+/* Drop the request (curl_multi_remove_handle, never a write-callback error):
+ * no callback runs afterwards. Safe from inside on_header/on_body (removal is
+ * deferred until curl returns). NULL-safe; not after on_done. */
+void http_cancel(struct http_request *r);
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_LLM_LLM_H
+#define DH_LLM_LLM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/err.h"
+
+/*
+ * The model client the agent uses (STYLE.md §3.13): one streamed request at a
+ * time over the ev loop, with retries and backoff (PROTOCOLS.md §1.10), an
+ * idle limit, and --record/--replay of whole HTTP exchanges. Provider neutral;
+ * only "anthropic" (PROTOCOLS.md §1) exists today.
+ */
+
+struct ev_loop;
+struct llm;
+
+/* Token counts; input_tokens excludes cached tokens (PROTOCOLS.md §1.4). */
+struct llm_usage {
+	long input_tokens;
+	long output_tokens;
+	long cache_read_tokens;
+	long cache_creation_tokens;
+};
+
+/* Strings are copied by llm_new(); the caller's may go away afterwards. */
+struct llm_config {
+	const char *provider; /* "anthropic" (NULL means the same) */
+	const char *base_url; /* e.g. https://api.anthropic.com (the default when NULL) */
+	const char *api_key;  /* never logged, recorded or put in an error message */
+	const char *model;
+	int max_tokens;                  /* 0: 8192 */
+	int max_retries;                 /* 0: 4; negative: no retries */
+	int idle_timeout_ms;             /* no bytes for this long fails the stream; 0: 120000 */
+	int connect_timeout_ms;          /* 0: 10000 */
+	const char *record_path;         /* --record FILE: append every exchange (JSON lines) */
+	const char *replay_path;         /* --replay FILE: serve exchanges back, no network */
+	const char *const *redact_paths; /* grant roots: $GRANT0, $GRANT1… in recordings */
+	size_t nredact_paths;
+};
+
+/* tools: array of {name, description, input_schema}; messages: Anthropic-shaped
+ * [{role, content}]. Both borrowed for the llm_start() call only (copied). */
+struct llm_request {
+	const char *system;
+	const cJSON *tools;
+	const cJSON *messages;
+};
+
+/* Handed to on_done; everything is owned by the client and valid during the
+ * callback only. */
+struct llm_result {
+	const char *stop_reason; /* "end_turn", "tool_use", "max_tokens", ...; NULL on failure */
+	struct llm_usage usage;  /* as reported by the last message_delta */
+	cJSON *message;          /* {role:"assistant", content:[blocks as returned]}; on
+	                          * failure the partial message or NULL (never run its tools) */
+	const char *const *malformed_ids; /* tool_use ids whose input did not parse or whose
+	                                   * block never closed (their input is {}) */
+	size_t nmalformed;
+	const char *error; /* one line naming what happened, when rc < 0; else NULL */
+	int http_status;   /* of the last attempt; 0 if no response */
+};
+
+struct llm_callbacks {
+	/* Each text_delta as it streams (not NUL-terminated). May call llm_cancel()
+	 * and nothing else of this API. NULL: ignored. */
+	void (*on_text)(const char *text, size_t len, void *ctx);
+	/* A retry is scheduled: `attempt` is 1 for the first retry, `delay_ms` the
+	 * wait, `reason` a one-line description of the failure. May call
+	 * llm_cancel(). NULL: ignored. */
+	void (*on_retry)(int attempt, long delay_ms, const char *reason, void *ctx);
+	/* Exactly once per successful llm_start() unless cancelled; called from the
+	 * loop (never from inside llm_start). rc is 0 or DH_EFAIL (res->error says
+	 * why). It may call llm_start() again, or llm_free(). */
+	void (*on_done)(int rc, struct llm_result *res, void *ctx);
+};
+
+/* Process-wide set-up of the HTTP stack (curl_global_init) and its undoing;
+ * main.c calls them once, after ev_new() and before any llm_new(). Returns 0 or
+ * DH_EFAIL. */
+int llm_global_init(void) DH_MUST_CHECK;
+void llm_global_shutdown(void);
+/* "libcurl/7.88.1 OpenSSL/3.0.11 ..." (curl_version()) for --version; static
+ * storage owned by libcurl, never NULL. */
+const char *llm_library_version(void);
+
+/* Create a client on loop `l`. curl_global_init() must have been called (main's
+ * job). With replay_path the file is read now. Returns 0, DH_EFAIL (bad config,
+ * unreadable record/replay file) or DH_EPARSE (replay file line is not JSON);
+ * err_msg() says which. *out is owned by the caller (llm_free). */
+int llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg) DH_MUST_CHECK;
+/* Cancel any request (no on_done) and free; before ev_free() of the loop. NULL-safe.
+ * Not from on_text/on_retry (from on_done is fine). */
+void llm_free(struct llm *c);
+
+/* Start one streamed request; `cb` is copied, `ctx` must outlive the request.
+ * Returns 0 (on_done will follow) or DH_EFAIL without calling on_done: a
+ * request is already in flight, called from on_text/on_retry, or the request
+ * could not be built. Follows PROTOCOLS.md §1.9 (stream) and §1.10 (retries). */
+int llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbacks *cb,
+              void *ctx) DH_MUST_CHECK;
+/* Abandon the request in flight: the connection is dropped and on_done is NOT
+ * called. Always safe (idle client, after completion, from on_text/on_retry). */
+void llm_cancel(struct llm *c);
+/* True between llm_start() and on_done()/llm_cancel(). */
+bool llm_is_busy(const struct llm *c);
+
+/* Move the message out of a result (caller cJSON_Delete()s it); NULL if none
+ * or already taken. */
+cJSON *llm_result_take_message(struct llm_result *res);
+
+/* Cost in USD of `u` for `model`, by family prefix (claude-opus-4-x,
+ * claude-sonnet-4-x, claude-haiku-4-x): input, output, cache writes at 1.25x
+ * input, cache reads at 0.1x input (PROTOCOLS.md §1.7). Unknown model: 0 (the
+ * caller shows "?"). */
+double llm_cost_usd(const char *model, const struct llm_usage *u);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_LLM_PROVIDER_H
+#define DH_LLM_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "llm/llm.h"
+
+/*
+ * Internal to src/llm: the interface between llm.c (lifecycle, transport,
+ * retries, record/replay) and a provider (request shape, event meaning). A
+ * provider never touches curl, sockets or SSE framing (STYLE.md §3.13).
+ */
+
+struct sse_event;
+
+/* One HTTP request as a provider builds it. Owned; free with llm_http_spec_fini(). */
+struct llm_http_spec {
+	char *url;
+	char **headers; /* "Name: value" lines (may hold the key: never log them) */
+	size_t nheaders;
+	cJSON *body; /* the JSON body */
+};
+
+/* Assembly state of one streamed response. llm.c creates and frees it; the
+ * provider fills the public part and keeps its own state in `priv`. */
+struct llm_stream {
+	void (*on_text)(const char *text, size_t len, void *ctx); /* set by llm.c */
+	void *ctx;
+
+	cJSON *message;    /* {role:"assistant", content:[…]}, created by stream_init */
+	char *stop_reason; /* last stop_reason seen; NULL until then */
+	struct llm_usage usage;
+	char **malformed; /* tool_use ids whose input is unusable */
+	size_t nmalformed;
+	unsigned nevents; /* SSE events handed to stream_event */
+	bool started;     /* the first event of the protocol was seen */
+	bool finished;    /* the end-of-message event was seen */
+	char *error;      /* first terminal error (one line), or NULL */
+	void *priv;
+};
+
+struct llm_provider_ops {
+	const char *name;
+	/* Build the request for `req` under `cfg` (body identical on every retry).
+	 * Returns 0 or DH_EFAIL with err_set(). */
+	int (*build_request)(struct llm_http_spec *out, const struct llm_config *cfg,
+	                     const struct llm_request *req);
+	/* Set up s->message and s->priv. */
+	void (*stream_init)(struct llm_stream *s);
+	/* One SSE event (s->nevents already counts it). Returns 0, or DH_EFAIL after
+	 * llm_stream_fail(): the response is unusable and the stream stops. */
+	int (*stream_event)(struct llm_stream *s, const struct sse_event *ev);
+	/* The stream is over (EOF or transport failure): finalize open blocks and
+	 * check completeness. Returns 0 if the message is complete and usable, else
+	 * DH_EFAIL after llm_stream_fail(). */
+	int (*stream_finish)(struct llm_stream *s);
+	void (*stream_fini)(struct llm_stream *s);
+	/* One-line description of a non-stream response: an HTTP error, or a 200
+	 * that is not an event stream. Heap string. */
+	char *(*error_text)(long status, const char *content_type, const char *body, size_t len);
+	/* Rewrite an event-stream body for --record so that the text of a block
+	 * is contiguous (consecutive deltas merged; other events verbatim; an
+	 * unterminated tail dropped): grant paths split across deltas can then be
+	 * redacted as plain text. Replaying it yields the same message. NULL: the
+	 * body is recorded as received. */
+	void (*record_body)(struct buf *out, const char *body, size_t len);
+};
+
+extern const struct llm_provider_ops llm_anthropic_ops;
+
+/* Helpers for providers and tests, defined in llm.c. */
+void llm_http_spec_fini(struct llm_http_spec *s);
+void llm_stream_init(struct llm_stream *s, const struct llm_provider_ops *ops);
+void llm_stream_fini(struct llm_stream *s, const struct llm_provider_ops *ops);
+/* Record the first terminal error (printf-style, one line); returns DH_EFAIL. */
+int llm_stream_fail(struct llm_stream *s, const char *fmt, ...) DH_PRINTF(2, 3) DH_MUST_CHECK;
+void llm_stream_add_malformed(struct llm_stream *s, const char *id);
+/* Append `s` (n bytes) to dst as one line: control characters become spaces,
+ * at most `max` bytes, cut on a UTF-8 boundary. */
+void llm_one_line(struct buf *dst, const char *s, size_t n, size_t max);
+
+#endif

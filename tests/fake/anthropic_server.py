@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Loopback fake of the Anthropic Messages API (PROTOCOLS.md §1.9, §1.10, §1.13).
+
+Standard library only. Serves scripted turns, one per POST, in order:
+
+  anthropic_server.py --script FILE.json --log FILE.jsonl --port-file FILE [--require-key KEY]
+
+The script is {"turns": [TURN, ...]}. A TURN is one of
+  normal:  {"text": "...", "tool_calls": [{"name", "input", "id"?}], "stop_reason"?,
+            "usage"?: {input_tokens, output_tokens, cache_read_input_tokens,
+                       cache_creation_input_tokens}, "delay_ms"?: per-event delay}
+  {"fault": "status", "status": 429, "retry_after"?, "retry_after_ms"?, "x_should_retry"?,
+   "body"?: raw text, "content_type"?}
+  {"fault": "cut_mid_tool", "tool_calls": [...]}   abrupt close inside the tool input
+  {"fault": "non_json", "status"?: 200, "content_type"?: "text/html", "body"?: "..."}
+  {"fault": "bad_event_json"}                      an event whose data is not JSON
+  {"fault": "mid_stream_error", "text"?}           event: error overloaded_error after text
+  {"fault": "slow", ...normal fields..., "delay_ms": N}
+  {"fault": "hang"}                                message_start, then silence until the
+                                                   client goes away
+and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not).
+After the last turn every request gets 500 "fake: script exhausted".
+Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
+"""
+
+import argparse
+import json
+import os
+import select
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    504: "timeout_error",
+    529: "overloaded_error",
+}
+ERROR_MESSAGES = {
+    401: "invalid x-api-key",
+    429: "Number of request tokens has exceeded your per-minute rate limit",
+    500: "Internal server error",
+    529: "Overloaded",
+}
+
+
+def error_body(status, message=None, n=0):
+    etype = ERROR_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
+    return json.dumps({
+        "type": "error",
+        "error": {"type": etype, "message": message or ERROR_MESSAGES.get(status, etype)},
+        "request_id": "req_test_%d" % n,
+    })
+
+
+def split_points(n, parts):
+    """`parts` pieces of a length-n sequence at fixed, uneven points."""
+    if n < parts:
+        return [(0, n)] if n else [(0, 0)]
+    cuts = sorted(set([0, n] + [max(1, (n * (2 * k + 1)) // (2 * parts + 1)) for k in range(1, parts)]))
+    return list(zip(cuts, cuts[1:]))
+
+
+class State:
+    def __init__(self, script, log_path, require_key):
+        self.turns = script.get("turns", [])
+        self.log_path = log_path
+        self.require_key = require_key
+        self.lock = threading.Lock()
+        self.n = 0
+        self.next_turn = 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-anthropic/1"
+
+    def log_message(self, fmt, *args):  # keep stderr quiet
+        pass
+
+    # ---- plumbing ----
+
+    def send_json(self, status, text, extra=None, content_type="application/json"):
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(data)))
+        self.send_header("request-id", "req_test_%d" % self.n)
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def start_stream(self):
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("request-id", "req_test_%d" % self.n)
+        self.end_headers()
+        self.wfile.flush()
+
+    def write_chunk(self, data):
+        self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+        self.wfile.flush()
+
+    def end_stream(self):
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def event(self, name, obj, delay_ms=0, raw=None):
+        """One SSE event, written in several TCP writes; a multibyte UTF-8
+        character, if any, is split across two of them."""
+        if delay_ms:
+            time.sleep(delay_ms / 1000.0)
+        data = raw if raw is not None else json.dumps(obj, ensure_ascii=False)
+        b = ("event: %s\ndata: %s\n\n" % (name, data)).encode()
+        cut = next((i for i, c in enumerate(b) if 0x80 <= c < 0xC0), None)
+        pieces = [b] if len(b) < 8 else [b[: len(b) // 3], b[len(b) // 3:]]
+        if cut is not None and 0 < cut < len(b):
+            pieces = [b[:cut], b[cut:]]
+        for p in pieces:
+            self.write_chunk(p)
+            time.sleep(0.0005)
+
+    def message_start(self, turn, delay):
+        u = turn.get("usage") or {}
+        self.event("message_start", {
+            "type": "message_start",
+            "message": {
+                "id": "msg_test_%d" % self.n, "type": "message", "role": "assistant",
+                "model": self.body.get("model", "fake"), "content": [],
+                "stop_reason": None, "stop_sequence": None,
+                "usage": {
+                    "input_tokens": u.get("input_tokens", 10),
+                    "cache_creation_input_tokens": u.get("cache_creation_input_tokens", 0),
+                    "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
+                    "output_tokens": 1,
+                },
+            },
+        }, delay)
+
+    def text_block(self, index, text, delay):
+        self.event("content_block_start", {"type": "content_block_start", "index": index,
+                                           "content_block": {"type": "text", "text": ""}}, delay)
+        for a, b in split_points(len(text), 4):
+            self.event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                               "delta": {"type": "text_delta",
+                                                         "text": text[a:b]}}, delay)
+        self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
+
+    def tool_block(self, index, k, call, delay, cut=False):
+        tid = call.get("id") or "toolu_%d_%d" % (self.turn_no, k)
+        self.event("content_block_start", {
+            "type": "content_block_start", "index": index,
+            "content_block": {"type": "tool_use", "id": tid, "name": call["name"], "input": {}},
+        }, delay)
+        js = json.dumps(call.get("input", {}), ensure_ascii=False)
+        frags = [""] + [js[a:b] for a, b in split_points(len(js), 4)]
+        if cut:
+            frags = [js[: len(js) // 2]]
+        for f in frags:
+            self.event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                               "delta": {"type": "input_json_delta",
+                                                         "partial_json": f}}, delay)
+        if cut:
+            return
+        self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
+
+    # ---- turns ----
+
+    def normal(self, turn):
+        delay = turn.get("delay_ms", 0)
+        calls = turn.get("tool_calls") or []
+        self.start_stream()
+        self.message_start(turn, delay)
+        self.event("ping", None, delay, raw='{"type": "ping"}')
+        index = 0
+        if turn.get("text"):
+            self.text_block(index, turn["text"], delay)
+            index += 1
+        for k, call in enumerate(calls):
+            self.tool_block(index, k, call, delay)
+            index += 1
+        u = turn.get("usage") or {}
+        stop = turn.get("stop_reason") or ("tool_use" if calls else "end_turn")
+        self.event("message_delta", {"type": "message_delta",
+                                     "delta": {"stop_reason": stop, "stop_sequence": None},
+                                     "usage": {"output_tokens": u.get("output_tokens", 5)}}, delay)
+        self.event("message_stop", {"type": "message_stop"}, delay)
+        self.end_stream()
+
+    def fault_status(self, turn):
+        status = turn.get("status", 500)
+        extra = {}
+        for key, header in (("retry_after", "retry-after"), ("retry_after_ms", "retry-after-ms"),
+                            ("x_should_retry", "x-should-retry")):
+            if turn.get(key) is not None:
+                extra[header] = str(turn[key])
+        body = turn.get("body")
+        if body is None:
+            body = error_body(status, None, self.n)
+        self.send_json(status, body, extra, turn.get("content_type", "application/json"))
+
+    def cut_mid_tool(self, turn):
+        self.start_stream()
+        self.message_start(turn, 0)
+        self.tool_block(0, 0, (turn.get("tool_calls") or [{"name": "t", "input": {"a": 1}}])[0],
+                        0, cut=True)
+        # No terminating chunk: an abrupt end of a chunked body.
+        self.wfile.flush()
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def hang(self, turn):
+        self.start_stream()
+        self.message_start(turn, 0)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            r, _, _ = select.select([self.connection], [], [], 0.05)
+            if r:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        break  # the client went away
+                except OSError:
+                    break
+        self.close_connection = True
+
+    def do_POST(self):
+        st = self.server.state
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        with st.lock:
+            st.n += 1
+            self.n = st.n
+        try:
+            self.body = json.loads(raw or b"null")
+        except ValueError:
+            self.body = {"unparsable": raw.decode("utf-8", "replace")}
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if "x-api-key" in headers:
+            headers["x-api-key"] = "<redacted>"
+        with st.lock:
+            with open(st.log_path, "a") as f:
+                f.write(json.dumps({"n": self.n, "path": self.path, "headers": headers,
+                                    "body": self.body}) + "\n")
+
+        key = self.headers.get("x-api-key")
+        if not key or (st.require_key is not None and key != st.require_key):
+            return self.send_json(401, error_body(401, "invalid x-api-key", self.n))
+        if not self.headers.get("anthropic-version"):
+            return self.send_json(400, error_body(400, "anthropic-version header is required",
+                                                  self.n))
+        if self.path != "/v1/messages":
+            return self.send_json(404, error_body(404, "no route " + self.path, self.n))
+
+        with st.lock:
+            if st.next_turn >= len(st.turns):
+                turn = None
+            else:
+                turn = st.turns[st.next_turn]
+                st.next_turn += 1
+            self.turn_no = st.next_turn
+        if turn is None:
+            return self.send_json(500, error_body(500, "fake: script exhausted", self.n))
+
+        want = (turn.get("expect") or {}).get("last_user_contains")
+        if want is not None:
+            msgs = self.body.get("messages") if isinstance(self.body, dict) else None
+            users = [m for m in (msgs or []) if isinstance(m, dict) and m.get("role") == "user"]
+            last = json.dumps(users[-1], ensure_ascii=False) if users else ""
+            if want not in last:
+                return self.send_json(400, error_body(
+                    400, "fake: expectation failed: last user message lacks %r" % want, self.n))
+
+        fault = turn.get("fault")
+        try:
+            if fault is None or fault == "slow":
+                self.normal(turn)
+            elif fault == "status":
+                self.fault_status(turn)
+            elif fault == "cut_mid_tool":
+                self.cut_mid_tool(turn)
+            elif fault == "non_json":
+                self.send_json(turn.get("status", 200), turn.get("body", "<html>oops</html>"),
+                               None, turn.get("content_type", "text/html"))
+            elif fault == "bad_event_json":
+                self.start_stream()
+                self.message_start(turn, 0)
+                self.event("content_block_delta", None, 0, raw='{"type": "content_block_delta", oops')
+                self.event("message_stop", {"type": "message_stop"})
+                self.end_stream()
+            elif fault == "mid_stream_error":
+                self.start_stream()
+                self.message_start(turn, 0)
+                self.event("content_block_start", {"type": "content_block_start", "index": 0,
+                                                   "content_block": {"type": "text", "text": ""}})
+                self.event("content_block_delta", {
+                    "type": "content_block_delta", "index": 0,
+                    "delta": {"type": "text_delta", "text": turn.get("text", "Partial answer")}})
+                self.event("error", {"type": "error", "error": {"type": "overloaded_error",
+                                                                "message": "Overloaded"}})
+                self.end_stream()
+            elif fault == "hang":
+                self.hang(turn)
+            else:
+                self.send_json(500, error_body(500, "fake: unknown fault %r" % fault, self.n))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def watchdog(parent):
+    """Exit when the test that started us is gone (or after 5 minutes)."""
+    end = time.time() + 300
+    while time.time() < end and os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--require-key")
+    args = ap.parse_args()
+    with open(args.script) as f:
+        script = json.load(f)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.state = State(script, args.log, args.require_key)
+    open(args.log, "a").close()
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(tmp, args.port_file)
+    threading.Thread(target=watchdog, args=(os.getppid(),), daemon=True).start()
+    try:
+        srv.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

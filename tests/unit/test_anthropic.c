@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: MIT */
+/* Anthropic provider without network: SSE text -> sse.c -> llm_anthropic_ops (PROTOCOLS §1.9). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "llm/llm.h"
+#include "llm/provider.h"
+#include "llm/sse.h"
+
+struct run {
+	struct llm_stream st;
+	struct buf text; /* on_text concatenated */
+	int ntext;
+	int event_rc; /* first failing stream_event return */
+	int finish_rc;
+};
+
+static void
+on_text(const char *t, size_t n, void *ctx)
+{
+	struct run *r = ctx;
+
+	buf_add(&r->text, t, n);
+	r->ntext++;
+}
+
+static int
+on_event(const struct sse_event *ev, void *ctx)
+{
+	struct run *r = ctx;
+
+	r->st.nevents++;
+	int rc = llm_anthropic_ops.stream_event(&r->st, ev);
+	if (rc < 0 && r->event_rc == 0)
+		r->event_rc = rc;
+	return rc < 0 ? rc : 0;
+}
+
+/* Feed `sse` in chunks of `chunk` bytes (0: whole), then finish the stream. */
+static void
+run_stream(struct run *r, const char *sse, size_t chunk)
+{
+	struct sse_decoder d;
+	size_t len = strlen(sse);
+
+	memset(r, 0, sizeof *r);
+	llm_stream_init(&r->st, &llm_anthropic_ops);
+	r->st.on_text = on_text;
+	r->st.ctx = r;
+	sse_init(&d, on_event, r);
+	if (chunk == 0)
+		chunk = len;
+	for (size_t off = 0; off < len; off += chunk) {
+		size_t k = len - off < chunk ? len - off : chunk;
+
+		if (sse_feed(&d, sse + off, k) != 0)
+			break;
+	}
+	sse_fini(&d);
+	r->finish_rc = llm_anthropic_ops.stream_finish(&r->st);
+}
+
+static void
+run_free(struct run *r)
+{
+	llm_stream_fini(&r->st, &llm_anthropic_ops);
+	buf_fini(&r->text);
+}
+
+static void
+assert_json_eq(const cJSON *got, const char *want_text)
+{
+	cJSON *want = NULL;
+
+	cr_assert_eq(json_parse(&want, want_text, strlen(want_text), "want"), 0);
+	char *g = json_print(got), *w = json_print(want);
+	cr_assert(cJSON_Compare(got, want, true), "got %s\nwant %s", g, w);
+	free(g);
+	free(w);
+	cJSON_Delete(want);
+}
+
+#define EV(name, data) "event: " name "\ndata: " data "\n\n"
+
+/* PROTOCOLS.md §1.9 full example, including the SDK fixture's padded data lines. */
+static const char tool_use_stream[] = EV(
+	"message_start",
+	"{\"type\":\"message_start\",\"message\":{\"id\":\"msg_019Q1hrJbZG26Fb9BQhrkHEr\","
+	"\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-20250514\","
+	"\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":"
+	"377,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":1,"
+	"\"service_tier\":\"standard\"}}}") EV("content_block_start",
+                                               "{\"type\":\"content_block_start\",\"index\":0,"
+                                               "\"content_block\":{\"type\":\"text\","
+                                               "\"text\":\"\"}}") EV("ping", "{\"type\": \"ping\"}")
+	EV("content_block_delta",
+           "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+           "\"text\":\"I\"}}") EV("content_block_delta",
+                                  "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{"
+                                  "\"type\":\"text_delta\","
+                                  "\"text\":\"'ll check the current weather in Paris for you.\"}}")
+		EV("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0 }") EV(
+			"content_block_start",
+			"{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
+			"\"tool_use\","
+			"\"id\":\"toolu_01NRLabsLyVHZPKxbKvkfSMn\",\"name\":\"get_weather\","
+			"\"caller\":{\"type\":"
+			"\"direct\"},\"input\":{}}}") EV("content_block_delta",
+                                                         "{\"type\":\"content_block_delta\","
+                                                         "\"index\":1,\"delta\":{\"type\":\"input_"
+                                                         "json_delta\","
+                                                         "\"partial_json\":\"\"}}")
+			EV("content_block_delta",
+                           "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+                           "\"input_json_delta\","
+                           "\"partial_json\":\"{\\\"locati\"}}") EV("content_block_delta",
+                                                                    "{\"type\":\"content_block_"
+                                                                    "delta\",\"index\":1,\"delta\":"
+                                                                    "{\"type\":\"input_json_"
+                                                                    "delta\","
+                                                                    "\"partial_json\":\"on\\\": "
+                                                                    "\\\"P\"}}")
+				EV("content_block_delta",
+                                   "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{"
+                                   "\"type\":\"input_json_delta\","
+                                   "\"partial_json\":\"ar\"}}")
+					EV("content_block_delta",
+                                           "{\"type\":\"content_block_delta\",\"index\":1,"
+                                           "\"delta\":{\"type\":\"input_json_delta\","
+                                           "\"partial_json\":\"is\\\"}\"}}")
+						EV("content_block_stop",
+                                                   "{\"type\":\"content_block_stop\",\"index\":1}")
+							EV("message_delta",
+                                                           "{\"type\":\"message_delta\",\"delta\":{"
+                                                           "\"stop_reason\":\"tool_use\","
+                                                           "\"stop_sequence\":null},\"usage\":{"
+                                                           "\"output_tokens\":65}}          ")
+								EV("message_stop",
+                                                                   "{\"type\":\"message_stop\"}");
+
+Test(anthropic, text_and_tool_use_fragments_any_chunking)
+{
+	size_t chunks[] = { 0, 1, 5, 64 };
+
+	for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++) {
+		struct run r;
+
+		run_stream(&r, tool_use_stream, chunks[i]);
+		cr_assert_eq(r.finish_rc, 0, "chunk %zu: %s", chunks[i],
+		             r.st.error ? r.st.error : "");
+		cr_assert_str_eq(r.st.stop_reason, "tool_use");
+		cr_assert_str_eq(buf_cstr(&r.text),
+		                 "I'll check the current weather in Paris for you.");
+		cr_assert_eq(r.ntext, 2);
+		cr_assert_eq(r.st.nmalformed, 0);
+		cr_assert_eq(r.st.usage.input_tokens, 377);
+		cr_assert_eq(r.st.usage.output_tokens, 65);
+		cr_assert_eq(r.st.nevents, 15);
+		assert_json_eq(
+			r.st.message,
+			"{\"role\":\"assistant\",\"content\":["
+			"{\"type\":\"text\",\"text\":\"I'll check the current weather in Paris "
+			"for you.\"},"
+			"{\"type\":\"tool_use\",\"id\":\"toolu_01NRLabsLyVHZPKxbKvkfSMn\","
+			"\"name\":\"get_weather\",\"caller\":{\"type\":\"direct\"},"
+			"\"input\":{\"location\":\"Paris\"}}]}");
+		run_free(&r);
+	}
+}
+
+static const char truncated_stream[] = EV(
+	"message_start",
+	"{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"role\":\"assistant\","
+	"\"content\":[],\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}")
+	EV("content_block_start",
+           "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\","
+           "\"id\":\"toolu_cut\",\"name\":\"write_file\",\"input\":{}}}")
+		EV("content_block_delta",
+                   "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_"
+                   "delta\","
+                   "\"partial_json\":\"{\\\"path\\\": \\\"a.txt\\\", \\\"content\\\": \\\"hel\"}}")
+			EV("message_delta",
+                           "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},"
+                           "\"usage\":{\"output_tokens\":4096}}")
+				EV("message_stop", "{\"type\":\"message_stop\"}");
+
+Test(anthropic, truncated_tool_json_at_max_tokens_is_malformed)
+{
+	struct run r;
+
+	run_stream(&r, truncated_stream, 3);
+	cr_assert_eq(r.finish_rc, 0);
+	cr_assert_str_eq(r.st.stop_reason, "max_tokens");
+	cr_assert_eq(r.st.nmalformed, 1);
+	cr_assert_str_eq(r.st.malformed[0], "toolu_cut");
+	assert_json_eq(r.st.message,
+	               "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
+	               "\"id\":\"toolu_cut\",\"name\":\"write_file\",\"input\":{}}]}");
+	cr_assert_eq(r.st.usage.output_tokens, 4096);
+	run_free(&r);
+}
+
+Test(anthropic, closed_tool_with_invalid_or_empty_json)
+{
+	const char *s = EV("message_start",
+	                   "{\"type\":\"message_start\",\"message\":{\"content\":["
+	                   "]}}") EV("content_block_start",
+	                             "{\"type\":\"content_block_start\",\"index\":0,\"content_"
+	                             "block\":{\"type\":"
+	                             "\"tool_use\",\"id\":\"t_bad\",\"name\":\"x\",\"input\":{}}"
+	                             "}") EV("content_block_delta",
+	                                     "{\"type\":\"content_block_delta\",\"index\":0,"
+	                                     "\"delta\":{\"type\":"
+	                                     "\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":"
+	                                     " tru\"}}")
+		EV("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}") EV(
+			"content_block_start",
+			"{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
+			"\"tool_use\",\"id\":\"t_empty\",\"name\":\"y\",\"input\":{}}}")
+			EV("content_block_delta",
+	                   "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+	                   "\"input_json_delta\",\"partial_json\":\"\"}}") EV("content_block_stop",
+	                                                                      "{\"type\":\"content_"
+	                                                                      "block_stop\","
+	                                                                      "\"index\":1}")
+				EV("content_block_start",
+	                           "{\"type\":\"content_block_start\",\"index\":2,\"content_"
+	                           "block\":{\"type\":"
+	                           "\"tool_use\",\"id\":\"t_arr\",\"name\":\"z\",\"input\":{}}"
+	                           "}") EV("content_block_delta",
+	                                   "{\"type\":\"content_block_delta\",\"index\":2,"
+	                                   "\"delta\":{\"type\":"
+	                                   "\"input_json_delta\",\"partial_json\":\"[1]\"}}")
+					EV("content_block_stop",
+	                                   "{\"type\":\"content_block_stop\",\"index\":2}")
+						EV("message_delta",
+	                                           "{\"type\":\"message_delta\",\"delta\":{\"stop_"
+	                                           "reason\":\"tool_use\"}}")
+							EV("message_stop",
+	                                                   "{\"type\":\"message_stop\"}");
+	struct run r;
+
+	run_stream(&r, s, 0);
+	cr_assert_eq(r.finish_rc, 0);
+	cr_assert_eq(r.st.nmalformed, 2);
+	cr_assert_str_eq(r.st.malformed[0], "t_bad");
+	cr_assert_str_eq(r.st.malformed[1], "t_arr");
+	assert_json_eq(r.st.message,
+	               "{\"role\":\"assistant\",\"content\":["
+	               "{\"type\":\"tool_use\",\"id\":\"t_bad\",\"name\":\"x\",\"input\":{}},"
+	               "{\"type\":\"tool_use\",\"id\":\"t_empty\",\"name\":\"y\",\"input\":{}},"
+	               "{\"type\":\"tool_use\",\"id\":\"t_arr\",\"name\":\"z\",\"input\":{}}]}");
+	run_free(&r);
+}
+
+Test(anthropic, unknown_blocks_kept_thinking_signature_replaced)
+{
+	const char *s = EV("message_start",
+	                   "{\"type\":\"message_start\",\"message\":{\"content\":["
+	                   "]}}") EV("content_block_start",
+	                             "{\"type\":\"content_block_start\",\"index\":0,"
+	                             "\"content_block\":{\"type\":"
+	                             "\"thinking\",\"thinking\":\"\",\"signature\":"
+	                             "\"\"}}") EV("content_block_delta", "{\"type\":\"content_"
+	                                                                 "block_delta\",\"index\":"
+	                                                                 "0,\"delta\":{\"type\":"
+	                                                                 "\"thinking_delta\","
+	                                                                 "\"thinking\":\"Let me "
+	                                                                 "\"}}")
+		EV("content_block_delta",
+	           "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+	           "\"thinking_delta\",\"thinking\":\"think.\"}}") EV("content_block_delta",
+	                                                              "{\"type\":\"content_block_"
+	                                                              "delta\",\"index\":0,"
+	                                                              "\"delta\":{\"type\":"
+	                                                              "\"signature_delta\","
+	                                                              "\"signature\":\"OLD\"}}")
+			EV("content_block_delta",
+	                   "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+	                   "\"signature_delta\",\"signature\":\"EqQBCgIYAhIM\"}}")
+				EV("content_block_stop",
+	                           "{\"type\":\"content_block_stop\","
+	                           "\"index\":0}") EV("content_block_start",
+	                                              "{\"type\":\"content_block_start\",\"index\":"
+	                                              "1,\"content_"
+	                                              "block\":{\"type\":"
+	                                              "\"redacted_thinking\",\"data\":\"EmwKAhgB\"}"
+	                                              "}") EV("content_block_stop",
+	                                                      "{\"type\":\"content_block_stop\","
+	                                                      "\"index\":1}")
+					EV("content_block_start",
+	                                   "{\"type\":\"content_block_start\",\"index\":2,"
+	                                   "\"content_block\":{\"type\":"
+	                                   "\"web_search_tool_result\",\"tool_use_id\":"
+	                                   "\"srvtoolu_1\",\"content\":"
+	                                   "{\"type\":\"web_search_tool_result_error\","
+	                                   "\"error_code\":\"unavailable\"}}}")
+						EV("content_block_delta",
+	                                           "{\"type\":\"content_block_delta\",\"index\":2,"
+	                                           "\"delta\":{\"type\":"
+	                                           "\"future_delta\",\"x\":1}}")
+							EV("content_block_stop",
+	                                                   "{\"type\":\"content_block_stop\","
+	                                                   "\"index\":2}") EV("brand_new_event",
+	                                                                      "{\"type\":\"brand_"
+	                                                                      "new_event\"}")
+								EV("message_delta",
+	                                                           "{\"type\":\"message_delta\","
+	                                                           "\"delta\":{\"stop_reason\":"
+	                                                           "\"end_turn\"}}")
+									EV("message_stop",
+	                                                                   "{\"type\":\"message_"
+	                                                                   "stop\"}");
+	struct run r;
+
+	run_stream(&r, s, 7);
+	cr_assert_eq(r.finish_rc, 0, "%s", r.st.error ? r.st.error : "");
+	cr_assert_eq(r.ntext, 0, "thinking is not streamed as text");
+	assert_json_eq(r.st.message,
+	               "{\"role\":\"assistant\",\"content\":["
+	               "{\"type\":\"thinking\",\"thinking\":\"Let me think.\","
+	               "\"signature\":\"EqQBCgIYAhIM\"},"
+	               "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgB\"},"
+	               "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_1\","
+	               "\"content\":{\"type\":\"web_search_tool_result_error\","
+	               "\"error_code\":\"unavailable\"}}]}");
+	run_free(&r);
+}
+
+Test(anthropic, usage_accumulates_cumulatively)
+{
+	const char *s = EV("message_start",
+	                   "{\"type\":\"message_start\",\"message\":{\"content\":[],\"usage\":{"
+	                   "\"input_tokens\":100,\"cache_read_input_tokens\":50,"
+	                   "\"cache_creation_input_tokens\":20,\"output_tokens\":1}}}")
+		EV("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":null},"
+	                            "\"usage\":{\"output_tokens\":30}}")
+			EV("message_delta",
+	                   "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+	                   "\"usage\":{\"output_tokens\":65,\"input_tokens\":120,"
+	                   "\"cache_read_input_tokens\":null}}")
+				EV("message_stop", "{\"type\":\"message_stop\"}");
+	struct run r;
+
+	run_stream(&r, s, 0);
+	cr_assert_eq(r.finish_rc, 0);
+	cr_assert_eq(r.st.usage.input_tokens, 120);
+	cr_assert_eq(r.st.usage.output_tokens, 65, "cumulative, not summed");
+	cr_assert_eq(r.st.usage.cache_read_tokens, 50, "null does not overwrite");
+	cr_assert_eq(r.st.usage.cache_creation_tokens, 20);
+	cr_assert_str_eq(r.st.stop_reason, "end_turn");
+	run_free(&r);
+}
+
+static const char start_and_text[] = EV("message_start",
+                                        "{\"type\":\"message_start\",\"message\":{\"content\":[]}}")
+	EV("content_block_start",
+           "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\","
+           "\"text\":\"\"}}")
+		EV("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                                          "{\"type\":\"text_delta\","
+                                          "\"text\":\"Hello\"}}");
+
+Test(anthropic, error_event_fails_with_type_and_message)
+{
+	char *s = xasprintf("%s%s", start_and_text,
+	                    EV("error", "{\"type\": \"error\", \"error\": {\"type\": "
+	                                "\"overloaded_error\", \"message\": \"Overloaded\"}}"));
+	struct run r;
+
+	run_stream(&r, s, 0);
+	cr_assert_lt(r.event_rc, 0);
+	cr_assert_lt(r.finish_rc, 0);
+	cr_assert_str_eq(r.st.error, "stream error overloaded_error: Overloaded (after 4 events)");
+	cr_assert_str_eq(buf_cstr(&r.text), "Hello");
+	run_free(&r);
+	free(s);
+}
+
+Test(anthropic, eof_without_message_stop_fails)
+{
+	char *s = xasprintf(
+		"%s%s", start_and_text,
+		EV("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+	struct run r;
+
+	run_stream(&r, s, 0);
+	cr_assert_eq(r.event_rc, 0);
+	cr_assert_lt(r.finish_rc, 0);
+	cr_assert_str_eq(r.st.error, "stream ended mid-response (after 4 events, no message_stop)");
+	run_free(&r);
+	free(s);
+}
+
+Test(anthropic, unknown_stop_reason_is_terminal)
+{
+	char *s = xasprintf("%s%s%s", start_and_text,
+	                    EV("message_delta", "{\"type\":\"message_delta\",\"delta\":"
+	                                        "{\"stop_reason\":\"banana\"}}"),
+	                    EV("message_stop", "{\"type\":\"message_stop\"}"));
+	struct run r;
+
+	run_stream(&r, s, 0);
+	cr_assert_lt(r.finish_rc, 0);
+	cr_assert_str_eq(r.st.error, "unknown stop reason 'banana'");
+	/* the open text block was still finalized */
+	assert_json_eq(r.st.message, "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
+	                             "\"text\":\"Hello\"}]}");
+	run_free(&r);
+	free(s);
+}
+
+Test(anthropic, invalid_event_json_and_protocol_errors)
+{
+	struct run r;
+
+	run_stream(&r,
+	           EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
+	                   EV("content_block_delta", "{not json"),
+	           0);
+	cr_assert_lt(r.event_rc, 0);
+	cr_assert(strstr(r.st.error, "server sent an invalid content_block_delta event") != NULL,
+	          "%s", r.st.error);
+	run_free(&r);
+
+	run_stream(&r,
+	           EV("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+	                                     "\"content_block\":{\"type\":\"text\"}}"),
+	           0);
+	cr_assert_str_eq(r.st.error,
+	                 "stream protocol error: content_block_start before message_start");
+	run_free(&r);
+
+	run_stream(&r,
+	           EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
+	                   EV("content_block_delta", "{\"type\":\"content_block_delta\","
+	                                             "\"index\":9,\"delta\":{}}"),
+	           0);
+	cr_assert_str_eq(r.st.error, "stream protocol error: delta for unknown block 9");
+	run_free(&r);
+
+	/* Events without an event: line are ignored, as the SDKs do. */
+	run_stream(&r, "data: {\"type\":\"message_start\",\"message\":{}}\n\n", 0);
+	cr_assert_eq(r.st.started, false);
+	cr_assert_str_eq(r.st.error, "stream ended mid-response (after 1 events, no message_stop)");
+	run_free(&r);
+}
+
+Test(anthropic, error_text_shapes)
+{
+	const char *j = "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+			"\"message\":\"invalid x-api-key\"},\"request_id\":\"req_1\"}";
+	char *m = llm_anthropic_ops.error_text(401, "application/json", j, strlen(j));
+	cr_assert_str_eq(m, "HTTP 401 authentication_error: invalid x-api-key");
+	free(m);
+
+	m = llm_anthropic_ops.error_text(200, "text/html; charset=utf-8", "<html>oops</html>\n",
+	                                 18);
+	cr_assert_str_eq(m, "server sent a non-JSON body (HTTP 200, text/html): <html>oops</html>");
+	free(m);
+
+	char big[600];
+	memset(big, 'x', sizeof big);
+	memcpy(big, "<html>\n", 7);
+	m = llm_anthropic_ops.error_text(413, "text/html", big, sizeof big);
+	cr_assert(strncmp(m, "HTTP 413: <html> xxx", 20) == 0, "%s", m);
+	cr_assert_eq(strlen(m), strlen("HTTP 413: ") + 200 + strlen("…"), "%s", m);
+	cr_assert_eq(strchr(m, '\n'), NULL);
+	free(m);
+
+	m = llm_anthropic_ops.error_text(200, "application/json", "{\"id\":1}", 8);
+	cr_assert_str_eq(m, "server sent a JSON body instead of an event stream (HTTP 200)");
+	free(m);
+
+	m = llm_anthropic_ops.error_text(502, NULL, "", 0);
+	cr_assert_str_eq(m, "HTTP 502 with an empty body");
+	free(m);
+}
+
+Test(anthropic, request_shape)
+{
+	const char *tools_text = "[{\"name\":\"a\",\"description\":\"A\",\"input_schema\":"
+				 "{\"type\":\"object\"}},{\"name\":\"b\",\"description\":\"B\","
+				 "\"input_schema\":{\"type\":\"object\"}}]";
+	const char *msgs_text = "[{\"role\":\"user\",\"content\":\"hi\"}]";
+	cJSON *tools = NULL, *msgs = NULL;
+	struct llm_http_spec spec;
+	struct llm_config cfg = {
+		.base_url = "http://127.0.0.1:9/",
+		.api_key = "sk-test",
+		.model = "claude-sonnet-4-5",
+		.max_tokens = 1000,
+	};
+
+	cr_assert_eq(json_parse(&tools, tools_text, strlen(tools_text), "t"), 0);
+	cr_assert_eq(json_parse(&msgs, msgs_text, strlen(msgs_text), "m"), 0);
+	struct llm_request req = { .system = "Be careful.", .tools = tools, .messages = msgs };
+	cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+	cr_assert_str_eq(spec.url, "http://127.0.0.1:9/v1/messages");
+	cr_assert_eq(spec.nheaders, 3);
+	cr_assert_str_eq(spec.headers[0], "x-api-key: sk-test");
+	cr_assert_str_eq(spec.headers[1], "anthropic-version: 2023-06-01");
+	cr_assert_str_eq(spec.headers[2], "content-type: application/json");
+	char *body = json_print(spec.body);
+	cr_assert_str_eq(
+		body,
+		"{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1000,\"stream\":true,"
+		"\"system\":[{\"type\":\"text\",\"text\":\"Be careful.\",\"cache_control\":"
+		"{\"type\":\"ephemeral\"}}],"
+		"\"tools\":[{\"name\":\"a\",\"description\":\"A\",\"input_schema\":{\"type\":"
+		"\"object\"}},{\"name\":\"b\",\"description\":\"B\",\"input_schema\":{\"type\":"
+		"\"object\"},\"cache_control\":{\"type\":\"ephemeral\"}}],"
+		"\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+	/* the caller's tools are not modified */
+	cr_assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(tools, 1), "cache_control"));
+	free(body);
+	llm_http_spec_fini(&spec);
+	cJSON_Delete(tools);
+	cJSON_Delete(msgs);
+}
+
+Test(anthropic, cost_table)
+{
+	struct llm_usage u = { .input_tokens = 1000000,
+		               .output_tokens = 1000000,
+		               .cache_read_tokens = 1000000,
+		               .cache_creation_tokens = 1000000 };
+
+	/* sonnet 3/15: 3 + 15 + 3.75 + 0.3 */
+	cr_assert_float_eq(llm_cost_usd("claude-sonnet-4-5-20250929", &u), 22.05, 1e-9);
+	cr_assert_float_eq(llm_cost_usd("claude-haiku-4-5", &u), 1 + 5 + 1.25 + 0.1, 1e-9);
+	cr_assert_float_eq(llm_cost_usd("claude-opus-4-5", &u), 5 + 25 + 6.25 + 0.5, 1e-9);
+	cr_assert_float_eq(llm_cost_usd("claude-opus-4-1-20250805", &u), 15 + 75 + 18.75 + 1.5,
+	                   1e-9);
+	cr_assert_float_eq(llm_cost_usd("gpt-oss", &u), 0, 1e-12);
+	cr_assert_float_eq(llm_cost_usd(NULL, &u), 0, 1e-12);
+}
+
+Test(anthropic, record_body_merges_deltas_and_replays_the_same_message)
+{
+	struct buf out = BUF_INIT;
+	struct run a, b;
+
+	llm_anthropic_ops.record_body(&out, tool_use_stream, strlen(tool_use_stream));
+	/* the split tool input and text are contiguous now (so a path can be redacted) */
+	cr_assert_not_null(strstr(buf_cstr(&out), "\"partial_json\":\"{\\\"location\\\": "
+	                                          "\\\"Paris\\\"}\""),
+	                   "%s", buf_cstr(&out));
+	cr_assert_not_null(strstr(buf_cstr(&out), "\"text\":\"I'll check the current weather"));
+	cr_assert_not_null(strstr(buf_cstr(&out), "event: ping\ndata: {\"type\": \"ping\"}\n\n"));
+	run_stream(&a, tool_use_stream, 0);
+	run_stream(&b, buf_cstr(&out), 0);
+	cr_assert_eq(b.finish_rc, 0);
+	cr_assert_eq(b.ntext, 1);
+	cr_assert_eq(b.st.nevents, 10);
+	cr_assert(cJSON_Compare(a.st.message, b.st.message, true));
+	cr_assert_eq(memcmp(&a.st.usage, &b.st.usage, sizeof a.st.usage), 0);
+	cr_assert_str_eq(a.st.stop_reason, b.st.stop_reason);
+	run_free(&a);
+	run_free(&b);
+	buf_fini(&out);
+
+	/* an unterminated tail is dropped; bad JSON is kept verbatim */
+	const char *cut = EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
+		EV("content_block_delta", "{oops") "event: content_block_delta\ndata: {\"ty";
+	llm_anthropic_ops.record_body(&out, cut, strlen(cut));
+	cr_assert_str_eq(buf_cstr(&out),
+	                 EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
+	                         EV("content_block_delta", "{oops"));
+	buf_fini(&out);
+}
