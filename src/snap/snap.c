@@ -1,0 +1,1209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshot store: the shadow repository per granted folder, checkpoints on
+ * per-session refs, their log, diffs and undo. Walking the folder lives in
+ * snap_scan.c, note metadata in snap_meta.c, file writes in snap_restore.c.
+ * Not thread-safe: one store belongs to one worker thread.
+ */
+#include "snap/snap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "snap/snap_int.h"
+
+#define SGR_BOLD  "\033[1m"
+#define SGR_CYAN  "\033[36m"
+#define SGR_GREEN "\033[32m"
+#define SGR_RED   "\033[31m"
+#define SGR_RESET "\033[m"
+
+#define CONFLICT_NAMES 20
+
+/*
+ * Small helpers
+ */
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static void
+fill_ids(char id[41], char short_id[13], const git_oid *oid)
+{
+	git_oid_tostr(id, 41, oid);
+	memcpy(short_id, id, 12);
+	short_id[12] = '\0';
+}
+
+/* Append `s` with line breaks flattened to spaces (message lines and trailers). */
+static void
+put_flat(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_putc(b, (*s == '\n' || *s == '\r') ? ' ' : *s);
+}
+
+/* Session ids become ref components: keep them to a safe alphabet. */
+static bool
+session_ok(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0 || n > 128 || id[0] == '.' || strstr(id, "..") ||
+	    (n >= 5 && !strcmp(id + n - 5, ".lock")))
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return false;
+	return true;
+}
+
+static int
+ref_name(char *dst, size_t n, const char *session, const char *which)
+{
+	if (!session_ok(session))
+		return err_set("snapshot: invalid session id '%s'", session ? session : "");
+	snprintf(dst, n, "refs/deskhand/%s/%s", session, which);
+	return 0;
+}
+
+static int
+ref_lookup(struct snap_store *s, const char *session, const char *which, git_oid *out)
+{
+	char name[192];
+	int rc;
+
+	if ((rc = ref_name(name, sizeof name, session, which)) < 0)
+		return rc;
+	rc = git_reference_name_to_id(out, s->repo, name);
+	if (rc == GIT_ENOTFOUND)
+		return err_setc(DH_ENOTFOUND, "snapshot: session %s has no %s checkpoint", session,
+		                which);
+	return G(rc);
+}
+
+static bool
+is_hex(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *q = p + 1;; q++) {
+		if (*q != '/' && *q != '\0')
+			continue;
+		char c = *q;
+		*q = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			rc = err_set("snapshot: mkdir %s: %s", p, strerror(errno));
+			break;
+		}
+		*q = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* Whether `dir` is a directory in the state (tree + note) of a checkpoint. */
+static bool
+dir_exists(git_tree *tree, const struct snap_meta *m, const char *dir)
+{
+	git_tree_entry *te = NULL;
+	size_t len = strlen(dir);
+
+	if (git_tree_entry_bypath(&te, tree, dir) == 0) {
+		bool isdir = git_tree_entry_type(te) == GIT_OBJECT_TREE;
+
+		git_tree_entry_free(te);
+		if (isdir)
+			return true;
+	}
+	for (size_t i = 0; i < m->ndirs; i++)
+		if (!strncmp(m->dirs[i], dir, len) && (m->dirs[i][len] == '/' || !m->dirs[i][len]))
+			return true;
+	return false;
+}
+
+/* The tree entry for `path` when it is a blob or link, else NULL (caller frees). */
+static git_tree_entry *
+blob_entry(git_tree *tree, const char *path)
+{
+	git_tree_entry *te = NULL;
+
+	if (git_tree_entry_bypath(&te, tree, path) < 0)
+		return NULL;
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+		git_tree_entry_free(te);
+		return NULL;
+	}
+	return te;
+}
+
+/* Permission bits a regular file should have: the note's, else git's default. */
+static unsigned
+want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path)
+{
+	unsigned perm = snap_meta_mode(m, path);
+
+	if (perm)
+		return perm;
+	return git_tree_entry_filemode(te) == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
+}
+
+/*
+ * Store lifecycle
+ */
+
+static int
+init_repo(struct snap_store *s, const char *workdir)
+{
+	git_repository_init_options o;
+	git_config *cfg = NULL;
+	int rc;
+
+	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+
+	o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+	o.description = "deskhand snapshots (see deskhand.workdir)";
+	if ((rc = G(git_repository_init_ext(&s->repo, s->repo_path, &o))) < 0)
+		return rc;
+	if ((rc = G(git_repository_config(&cfg, s->repo))) < 0)
+		return rc;
+	/* Local settings win over the user's global ones; we never run filters
+	 * and must be able to record any name the filesystem allows. */
+	if ((rc = G(git_config_set_string(cfg, "deskhand.workdir", workdir))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.filemode", 1))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.symlinks", 1))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.ignorecase", 0))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.autocrlf", 0))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.protectNTFS", 0))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.protectHFS", 0))) < 0 ||
+	    (rc = G(git_config_set_bool(cfg, "core.logAllRefUpdates", 0))) < 0 ||
+	    (rc = G(git_config_set_int32(cfg, "gc.auto", 0))) < 0)
+		goto out;
+out:
+	git_config_free(cfg);
+	return rc;
+}
+
+/* Refuse a repository that records a different folder (a hash collision or a
+ * hand-copied state dir). */
+static int
+check_owner(struct snap_store *s)
+{
+	git_config *cfg = NULL;
+	git_buf v = GIT_BUF_INIT;
+	int rc;
+
+	if ((rc = G(git_repository_config_snapshot(&cfg, s->repo))) < 0)
+		return rc;
+	rc = git_config_get_string_buf(&v, cfg, "deskhand.workdir");
+	if (rc == GIT_ENOTFOUND)
+		rc = 0;
+	else if (rc < 0)
+		rc = G(rc);
+	else if (strcmp(v.ptr, s->workdir))
+		rc = err_set("snapshot: %s belongs to %s, not %s", s->repo_path, v.ptr, s->workdir);
+	git_buf_dispose(&v);
+	git_config_free(cfg);
+	return rc;
+}
+
+int
+snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
+{
+	struct snap_store *s = NULL;
+	char *real = NULL, *sreal = NULL, *snapdir = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	struct stat st;
+	git_oid oid;
+	int rc;
+
+	*out = NULL;
+	if (!workdir || workdir[0] != '/')
+		return err_set("snapshot: folder must be an absolute path: %s",
+		               workdir ? workdir : "");
+	if (!(real = realpath(workdir, NULL)))
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot: %s: %s",
+		                workdir, strerror(errno));
+	if (strcmp(real, workdir)) {
+		rc = err_set("snapshot: %s is not a real path (it is %s)", workdir, real);
+		goto fail;
+	}
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		rc = err_set("snapshot: %s is not a directory", real);
+		goto fail;
+	}
+	snapdir = xasprintf("%s/snapshots", state_dir);
+	if ((rc = mkdir_p(snapdir, 0700)) < 0)
+		goto fail;
+	if (!(sreal = realpath(state_dir, NULL))) {
+		rc = err_set("snapshot: %s: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+
+	s = xcalloc(1, sizeof *s);
+	s->workdir = real;
+	real = NULL;
+	size_t wl = strlen(s->workdir);
+	if (wl == 1 && sreal[1])
+		s->skip_rel = xstrdup(sreal + 1);
+	else if (!strncmp(sreal, s->workdir, wl) && sreal[wl] == '/')
+		s->skip_rel = xstrdup(sreal + wl + 1);
+
+	if ((rc = G(git_odb_hash(&oid, s->workdir, wl, GIT_OBJECT_BLOB))) < 0)
+		goto fail;
+	git_oid_tostr(hex, sizeof hex, &oid);
+	s->repo_path = xasprintf("%s/snapshots/%s.git/", sreal, hex);
+	rc = git_repository_open_bare(&s->repo, s->repo_path);
+	if (rc == GIT_ENOTFOUND)
+		rc = init_repo(s, s->workdir);
+	else
+		rc = G(rc);
+	if (rc < 0 || (rc = check_owner(s)) < 0)
+		goto fail;
+	if ((rc = G(git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
+	    (rc = G(git_repository_index(&s->index, s->repo))) < 0)
+		goto fail;
+	s->index_path = xasprintf("%sindex", git_repository_path(s->repo));
+	if (stat(s->index_path, &st) == 0)
+		s->trust = st.st_mtim;
+	*out = s;
+	s = NULL;
+	rc = 0;
+fail:
+	snap_close(s);
+	free(real);
+	free(sreal);
+	free(snapdir);
+	return rc;
+}
+
+void
+snap_close(struct snap_store *s)
+{
+	if (!s)
+		return;
+	git_index_free(s->index);
+	git_repository_free(s->repo);
+	free(s->workdir);
+	free(s->repo_path);
+	free(s->index_path);
+	free(s->skip_rel);
+	free(s);
+}
+
+const char *
+snap_repo_path(const struct snap_store *s)
+{
+	return s->repo_path;
+}
+
+/*
+ * Changes between two checkpoints
+ */
+
+struct changes {
+	struct snap_change *v;
+	size_t n, cap;
+};
+
+static void
+changes_add(struct changes *c, char status, const char *path, const char *old_path)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+	}
+	c->v[c->n].status = status;
+	c->v[c->n].path = xstrdup(path);
+	c->v[c->n++].old_path = old_path ? xstrdup(old_path) : NULL;
+}
+
+static void
+changes_free(struct snap_change *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].old_path);
+	}
+	free(v);
+}
+
+static int
+cmp_change(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_change *)a)->path, ((const struct snap_change *)b)->path);
+}
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Permission-only changes recorded in the notes, for paths the tree diff did
+ * not already report. */
+static void
+mode_changes(struct changes *c, git_tree *nt, const struct snap_meta *om,
+             const struct snap_meta *nm)
+{
+	size_t n0 = c->n, i = 0, j = 0;
+	const char **known = xmalloc((n0 + 1) * sizeof *known);
+
+	for (size_t k = 0; k < n0; k++)
+		known[k] = c->v[k].path;
+	if (n0)
+		qsort(known, n0, sizeof *known, cmp_strp);
+	while (i < om->nmodes || j < nm->nmodes) {
+		const char *path;
+		int d;
+
+		if (i == om->nmodes)
+			d = 1;
+		else if (j == nm->nmodes)
+			d = -1;
+		else
+			d = strcmp(om->modes[i].path, nm->modes[j].path);
+		if (d == 0 && om->modes[i].mode == nm->modes[j].mode) {
+			i++, j++;
+			continue;
+		}
+		path = d <= 0 ? om->modes[i].path : nm->modes[j].path;
+		if (d <= 0)
+			i++;
+		if (d >= 0)
+			j++;
+		if (n0 && bsearch(&path, known, n0, sizeof *known, cmp_strp))
+			continue;
+		git_tree_entry *te = blob_entry(nt, path);
+		if (te) {
+			changes_add(c, 'T', path, NULL);
+			git_tree_entry_free(te);
+		}
+	}
+	free(known);
+}
+
+/* What changed from (ot, om) to (nt, nm): the tree diff with renames, then the
+ * mode-only and empty-directory changes from the notes; sorted by path. */
+static int
+changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
+                const struct snap_meta *nm, struct snap_change **out, size_t *nout)
+{
+	git_diff_options o;
+	git_diff_find_options f;
+	git_diff *diff = NULL;
+	struct changes c = { 0 };
+	char dpath[4096];
+	int rc;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	f.flags = GIT_DIFF_FIND_RENAMES;
+	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, ot, nt, &o))) < 0 ||
+	    (rc = G(git_diff_find_similar(diff, &f))) < 0)
+		goto out;
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *np = d->new_file.path, *op = d->old_file.path;
+
+		switch (d->status) {
+		case GIT_DELTA_ADDED:
+		case GIT_DELTA_COPIED:
+			changes_add(&c, 'A', np, NULL);
+			break;
+		case GIT_DELTA_DELETED:
+			changes_add(&c, 'D', op, NULL);
+			break;
+		case GIT_DELTA_RENAMED:
+			changes_add(&c, 'R', np, op);
+			break;
+		case GIT_DELTA_TYPECHANGE:
+			changes_add(&c, 'T', np, NULL);
+			break;
+		case GIT_DELTA_MODIFIED:
+			changes_add(&c, git_oid_equal(&d->old_file.id, &d->new_file.id) ? 'T' : 'M',
+			            np, NULL);
+			break;
+		default:
+			break;
+		}
+	}
+	mode_changes(&c, nt, om, nm);
+	for (size_t i = 0; i < nm->ndirs; i++) {
+		if (!snap_meta_has_dir(om, nm->dirs[i]) && !dir_exists(ot, om, nm->dirs[i])) {
+			snprintf(dpath, sizeof dpath, "%s/", nm->dirs[i]);
+			changes_add(&c, 'A', dpath, NULL);
+		}
+	}
+	for (size_t i = 0; i < om->ndirs; i++) {
+		if (!snap_meta_has_dir(nm, om->dirs[i]) && !dir_exists(nt, nm, om->dirs[i])) {
+			snprintf(dpath, sizeof dpath, "%s/", om->dirs[i]);
+			changes_add(&c, 'D', dpath, NULL);
+		}
+	}
+	if (c.n)
+		qsort(c.v, c.n, sizeof *c.v, cmp_change);
+out:
+	git_diff_free(diff);
+	if (rc < 0) {
+		changes_free(c.v, c.n);
+		return rc;
+	}
+	*out = c.v;
+	*nout = c.n;
+	return 0;
+}
+
+/*
+ * Checkpoints
+ */
+
+/* Create a note, retrying when another process moved the notes ref. */
+static int
+write_note(struct snap_store *s, const git_signature *sig, const git_oid *commit, const char *text)
+{
+	git_oid note_id;
+	int rc = 0;
+
+	for (int tries = 0; tries < 5; tries++) {
+		rc = git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, commit, text, 1);
+		if (rc != GIT_EMODIFIED && rc != GIT_ELOCKED)
+			break;
+	}
+	return G(rc);
+}
+
+/* Scan the folder and commit it on `session` with message `msg`. */
+static int
+take(struct snap_store *s, const char *session, const char *msg, struct snap_checkpoint *out)
+{
+	char headref[192], baseref[192];
+	git_oid tree_id, head_id, commit_id;
+	struct snap_meta meta = { 0 }, pmeta = { 0 };
+	struct buf note = BUF_INIT, pnote = BUF_INIT;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	git_signature *sig = NULL;
+	git_reference *ref = NULL;
+	struct snap_change *ch = NULL;
+	size_t nch = 0;
+	bool has_head;
+	int rc;
+
+	if ((rc = ref_name(headref, sizeof headref, session, "head")) < 0 ||
+	    (rc = ref_name(baseref, sizeof baseref, session, "baseline")) < 0)
+		return rc;
+	rc = git_reference_name_to_id(&head_id, s->repo, headref);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		return G(rc);
+	has_head = rc == 0;
+
+	if ((rc = snap_scan(s, &tree_id, &meta)) < 0)
+		goto out;
+	snap_meta_format(&meta, &note);
+	if (has_head) {
+		if ((rc = G(git_commit_lookup(&parent, s->repo, &head_id))) < 0 ||
+		    (rc = snap_meta_read(&pmeta, s->repo, &head_id)) < 0)
+			goto out;
+		snap_meta_format(&pmeta, &pnote);
+		if (git_oid_equal(git_commit_tree_id(parent), &tree_id) &&
+		    !strcmp(buf_cstr(&note), buf_cstr(&pnote))) {
+			fill_ids(out->id, out->short_id, &head_id);
+			goto out;
+		}
+	}
+	const git_commit *parents[1] = { parent };
+	if ((rc = G(git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
+	    (rc = G(git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0 ||
+	    (rc = G(git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
+	                              parent ? 1 : 0, parents))) < 0 ||
+	    (rc = write_note(s, sig, &commit_id, buf_cstr(&note))) < 0)
+		goto out;
+	/* The note exists before the ref moves, so every reachable checkpoint has one. */
+	if ((rc = G(git_reference_create(&ref, s->repo, headref, &commit_id, 1,
+	                                 "deskhand: checkpoint"))) < 0)
+		goto out;
+	if (!has_head) {
+		git_reference_free(ref);
+		ref = NULL;
+		if ((rc = G(git_reference_create(&ref, s->repo, baseref, &commit_id, 1,
+		                                 "deskhand: baseline"))) < 0)
+			goto out;
+		out->files_changed = meta.nfiles;
+	} else {
+		if ((rc = G(git_commit_tree(&ptree, parent))) < 0 ||
+		    (rc = changes_between(s, ptree, &pmeta, tree, &meta, &ch, &nch)) < 0)
+			goto out;
+		out->files_changed = nch;
+	}
+	fill_ids(out->id, out->short_id, &commit_id);
+	out->created = true;
+out:
+	changes_free(ch, nch);
+	git_reference_free(ref);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	buf_fini(&note);
+	buf_fini(&pnote);
+	snap_meta_fini(&meta);
+	snap_meta_fini(&pmeta);
+	return rc;
+}
+
+int
+snap_checkpoint(struct snap_store *s, const char *session, const char *label, int turn,
+                const char *tool_call, struct snap_checkpoint *out)
+{
+	struct buf msg = BUF_INIT;
+	struct timespec t0;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(out, 0, sizeof *out);
+	if (!session_ok(session))
+		return err_set("snapshot: invalid session id '%s'", session ? session : "");
+	put_flat(&msg, label && *label ? label : "checkpoint");
+	buf_puts(&msg, "\n\nDeskhand-Session: ");
+	buf_puts(&msg, session);
+	if (turn >= 0)
+		buf_printf(&msg, "\nDeskhand-Turn: %d", turn);
+	if (tool_call && *tool_call) {
+		buf_puts(&msg, "\nDeskhand-Tool-Call: ");
+		put_flat(&msg, tool_call);
+	}
+	buf_putc(&msg, '\n');
+	rc = take(s, session, buf_cstr(&msg), out);
+	out->duration_ms = ms_since(&t0);
+	buf_fini(&msg);
+	return rc;
+}
+
+/*
+ * Log and resolve
+ */
+
+static int
+count_blob(const char *root, const git_tree_entry *te, void *ctx)
+{
+	(void)root;
+	if (git_tree_entry_type(te) == GIT_OBJECT_BLOB)
+		++*(size_t *)ctx;
+	return 0;
+}
+
+static int
+log_fill(struct snap_store *s, const git_oid *id, struct snap_log_entry *e)
+{
+	git_commit *c = NULL, *p = NULL;
+	git_tree *t = NULL, *pt = NULL;
+	git_message_trailer_array tr = { 0 };
+	struct snap_meta m = { 0 }, pm = { 0 };
+	const char *msg, *nl;
+	int rc;
+
+	fill_ids(e->id, e->short_id, id);
+	e->turn = -1;
+	if ((rc = G(git_commit_lookup(&c, s->repo, id))) < 0 ||
+	    (rc = G(git_commit_tree(&t, c))) < 0 || (rc = snap_meta_read(&m, s->repo, id)) < 0)
+		goto out;
+	e->time = (long long)git_commit_time(c);
+	msg = git_commit_message(c);
+	nl = strchr(msg, '\n');
+	e->label = nl ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
+	if (git_message_trailers(&tr, msg) == 0) {
+		for (size_t i = 0; i < tr.count; i++) {
+			if (!strcmp(tr.trailers[i].key, "Deskhand-Turn"))
+				e->turn = atoi(tr.trailers[i].value);
+			else if (!strcmp(tr.trailers[i].key, "Deskhand-Tool-Call") && !e->tool_call)
+				e->tool_call = xstrdup(tr.trailers[i].value);
+		}
+	}
+	e->nfiles = m.nfiles;
+	if (!e->nfiles) /* no note (or an empty folder): count */
+		git_tree_walk(t, GIT_TREEWALK_PRE, count_blob, &e->nfiles);
+	if (git_commit_parentcount(c) > 0) {
+		if ((rc = G(git_commit_parent(&p, c, 0))) < 0 ||
+		    (rc = G(git_commit_tree(&pt, p))) < 0 ||
+		    (rc = snap_meta_read(&pm, s->repo, git_commit_id(p))) < 0)
+			goto out;
+		rc = changes_between(s, pt, &pm, t, &m, &e->changes, &e->nchanges);
+	}
+out:
+	git_message_trailer_array_free(&tr);
+	snap_meta_fini(&m);
+	snap_meta_fini(&pm);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(c);
+	git_commit_free(p);
+	return rc;
+}
+
+/* A first-parent walk of `session`'s checkpoints, oldest first when `reverse`. */
+static int
+walk_open(struct snap_store *s, const char *session, bool reverse, git_revwalk **out)
+{
+	git_oid head;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ref_lookup(s, session, "head", &head)) < 0 ||
+	    (rc = G(git_revwalk_new(out, s->repo))) < 0)
+		return rc;
+	if ((rc = G(git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL |
+	                                              (reverse ? GIT_SORT_REVERSE : 0)))) < 0 ||
+	    (rc = G(git_revwalk_simplify_first_parent(*out))) < 0 ||
+	    (rc = G(git_revwalk_push(*out, &head))) < 0) {
+		git_revwalk_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int
+snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out, size_t *n)
+{
+	git_revwalk *walk = NULL;
+	struct snap_log_entry *v = NULL;
+	size_t cnt = 0, cap = 0;
+	git_oid id;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = walk_open(s, session, true, &walk)) < 0)
+		return rc;
+	bool filled = true;
+	while ((rc = git_revwalk_next(&id, walk)) == 0) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		memset(&v[cnt], 0, sizeof *v);
+		if ((rc = log_fill(s, &id, &v[cnt++])) < 0) {
+			filled = false;
+			break;
+		}
+	}
+	git_revwalk_free(walk);
+	if (rc == GIT_ITEROVER)
+		rc = 0;
+	else if (filled) /* the walk failed; log_fill already set its message */
+		rc = G(rc);
+	if (rc < 0) {
+		snap_log_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void
+snap_log_free(struct snap_log_entry *e, size_t n)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].label);
+		free(e[i].tool_call);
+		changes_free(e[i].changes, e[i].nchanges);
+	}
+	free(e);
+}
+
+int
+snap_resolve(struct snap_store *s, const char *session, const char *spec, char out_id[41])
+{
+	git_revwalk *walk = NULL;
+	git_oid id, hit;
+	char hex[41];
+	size_t len = spec ? strlen(spec) : 0, nhit = 0;
+	int rc;
+
+	out_id[0] = '\0';
+	if (spec && (!strcasecmp(spec, "baseline") || !strcasecmp(spec, "head"))) {
+		char which[9];
+
+		snprintf(which, sizeof which, "%s", spec);
+		for (char *p = which; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if ((rc = ref_lookup(s, session, which, &id)) < 0)
+			return rc;
+		git_oid_tostr(out_id, 41, &id);
+		return 0;
+	}
+	if (len < 4 || len > 40 || !is_hex(spec, len))
+		return err_setc(DH_ENOTFOUND, "snapshot: unknown checkpoint '%s'",
+		                spec ? spec : "");
+	if ((rc = walk_open(s, session, false, &walk)) < 0)
+		return rc;
+	while ((rc = git_revwalk_next(&id, walk)) == 0) {
+		git_oid_tostr(hex, sizeof hex, &id);
+		if (!strncasecmp(hex, spec, len)) {
+			hit = id;
+			nhit++;
+		}
+	}
+	git_revwalk_free(walk);
+	if (rc != GIT_ITEROVER)
+		return G(rc);
+	if (nhit != 1)
+		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s' in session %s",
+		                nhit ? "ambiguous" : "no", spec, session);
+	git_oid_tostr(out_id, 41, &hit);
+	return 0;
+}
+
+/*
+ * Diffs
+ */
+
+/* The tree of checkpoint `spec` (hex id or unique prefix), or of the folder's
+ * current contents when spec is NULL. */
+static int
+spec_tree(struct snap_store *s, const char *spec, git_tree **out)
+{
+	git_commit *c = NULL;
+	git_oid id;
+	size_t len = spec ? strlen(spec) : 0;
+	int rc;
+
+	*out = NULL;
+	if (!spec) {
+		struct snap_meta m = { 0 };
+
+		rc = snap_scan(s, &id, &m);
+		snap_meta_fini(&m);
+		return rc < 0 ? rc : G(git_tree_lookup(out, s->repo, &id));
+	}
+	if (len < 4 || len > 40 || !is_hex(spec, len))
+		return err_setc(DH_ENOTFOUND, "snapshot: unknown checkpoint '%s'", spec);
+	if ((rc = G(git_oid_fromstrn(&id, spec, len))) < 0)
+		return rc;
+	rc = git_commit_lookup_prefix(&c, s->repo, &id, len);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS)
+		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s'",
+		                rc == GIT_EAMBIGUOUS ? "ambiguous" : "no", spec);
+	if ((rc = G(rc)) < 0)
+		return rc;
+	rc = G(git_commit_tree(out, c));
+	git_commit_free(c);
+	return rc;
+}
+
+static int
+make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff **out)
+{
+	git_diff_options o;
+	git_diff_find_options f;
+	git_tree *a = NULL, *b = NULL;
+	int rc;
+
+	*out = NULL;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	o.old_prefix = "a";
+	o.new_prefix = "b";
+	f.flags = GIT_DIFF_FIND_RENAMES;
+	if ((rc = spec_tree(s, from_id, &a)) < 0 || (rc = spec_tree(s, to_id, &b)) < 0 ||
+	    (rc = G(git_diff_tree_to_tree(out, s->repo, a, b, &o))) < 0 ||
+	    (rc = G(git_diff_find_similar(*out, &f))) < 0) {
+		git_diff_free(*out);
+		*out = NULL;
+	}
+	git_tree_free(a);
+	git_tree_free(b);
+	return rc;
+}
+
+struct diff_out {
+	struct buf *b;
+	bool color;
+};
+
+static int
+diff_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_line *l, void *ctx)
+{
+	struct diff_out *o = ctx;
+	const char *sgr = NULL, *p = l->content, *end = l->content + l->content_len;
+	char prefix = 0;
+
+	(void)delta;
+	(void)hunk;
+	switch (l->origin) {
+	case GIT_DIFF_LINE_ADDITION:
+		prefix = '+';
+		sgr = SGR_GREEN;
+		break;
+	case GIT_DIFF_LINE_DELETION:
+		prefix = '-';
+		sgr = SGR_RED;
+		break;
+	case GIT_DIFF_LINE_CONTEXT:
+		prefix = ' ';
+		break;
+	case GIT_DIFF_LINE_FILE_HDR:
+		sgr = SGR_BOLD;
+		break;
+	case GIT_DIFF_LINE_HUNK_HDR:
+		sgr = SGR_CYAN;
+		break;
+	default:
+		break;
+	}
+	if (!o->color)
+		sgr = NULL;
+	if (prefix)
+		buf_putc(o->b, prefix);
+	if (!sgr) {
+		buf_add(o->b, l->content, l->content_len);
+		return 0;
+	}
+	/* Color each line and reset before its newline, so a pager or a pane that
+	 * cuts lines never inherits a colour. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n) {
+			buf_puts(o->b, sgr);
+			buf_add(o->b, p, n);
+			buf_puts(o->b, SGR_RESET);
+		}
+		if (!nl)
+			break;
+		buf_putc(o->b, '\n');
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int
+snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool color, struct buf *out)
+{
+	struct diff_out o = { out, color };
+	git_diff *diff = NULL;
+	int rc;
+
+	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
+		return rc;
+	rc = G(git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &o));
+	git_diff_free(diff);
+	return rc;
+}
+
+int
+snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id, struct buf *out)
+{
+	git_diff *diff = NULL;
+	git_diff_stats *st = NULL;
+	git_buf gb = GIT_BUF_INIT;
+	int rc;
+
+	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
+		return rc;
+	if (git_diff_num_deltas(diff) > 0 && (rc = G(git_diff_get_stats(&st, diff))) == 0 &&
+	    (rc = G(git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
+		buf_add(out, gb.ptr, gb.size);
+	git_buf_dispose(&gb);
+	git_diff_stats_free(st);
+	git_diff_free(diff);
+	return rc;
+}
+
+/*
+ * Undo
+ */
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+strv_add(struct strv *a, const char *s)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = xstrdup(s);
+}
+
+static void
+strv_free(struct strv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof *a);
+}
+
+/* Sort and drop duplicates. */
+static void
+strv_uniq(struct strv *a)
+{
+	size_t j = 0;
+
+	if (!a->n)
+		return;
+	qsort(a->v, a->n, sizeof *a->v, cmp_strp);
+	for (size_t i = 0; i < a->n; i++) {
+		if (j && !strcmp(a->v[j - 1], a->v[i]))
+			free(a->v[i]);
+		else
+			a->v[j++] = a->v[i];
+	}
+	a->n = j;
+}
+
+/* The paths an undo from `head` to `target` must touch: every path whose
+ * blob, mode or type differs, and every path whose noted permissions differ. */
+static int
+undo_paths(struct snap_store *s, git_tree *tt, const struct snap_meta *tm, git_tree *ht,
+           const struct snap_meta *hm, struct strv *out)
+{
+	git_diff *diff = NULL;
+	int rc;
+
+	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, tt, ht, NULL))) < 0)
+		return rc;
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		strv_add(out, d->old_file.path);
+		if (strcmp(d->old_file.path, d->new_file.path))
+			strv_add(out, d->new_file.path);
+	}
+	git_diff_free(diff);
+	for (size_t i = 0; i < tm->nmodes; i++)
+		if (snap_meta_mode(hm, tm->modes[i].path) != tm->modes[i].mode)
+			strv_add(out, tm->modes[i].path);
+	for (size_t i = 0; i < hm->nmodes; i++)
+		if (snap_meta_mode(tm, hm->modes[i].path) != hm->modes[i].mode)
+			strv_add(out, hm->modes[i].path);
+	strv_uniq(out);
+	return 0;
+}
+
+/* Paths among `paths` that no longer match the head checkpoint. */
+static int
+undo_conflicts(int root, const struct strv *paths, git_tree *ht, const struct snap_meta *hm)
+{
+	struct buf msg = BUF_INIT;
+	size_t bad = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < paths->n; i++) {
+		const char *p = paths->v[i];
+		git_tree_entry *te = NULL;
+		unsigned perm = 0;
+
+		if (git_tree_entry_bypath(&te, ht, p) == 0 &&
+		    git_tree_entry_type(te) == GIT_OBJECT_BLOB)
+			perm = want_perm(te, hm, p);
+		if (!snap_restore_matches(root, p, te, perm)) {
+			if (bad < CONFLICT_NAMES)
+				buf_printf(&msg, "%s%s", bad ? ", " : "", p);
+			bad++;
+		}
+		git_tree_entry_free(te);
+	}
+	if (bad) {
+		if (bad > CONFLICT_NAMES)
+			buf_printf(&msg, " and %zu more", bad - CONFLICT_NAMES);
+		rc = err_setc(DH_ECONFLICT,
+		              "snapshot: %zu file%s changed since the last checkpoint: %s "
+		              "(undo with force to overwrite)",
+		              bad, bad == 1 ? "" : "s", buf_cstr(&msg));
+	}
+	buf_fini(&msg);
+	return rc;
+}
+
+/* Remove the now-empty parents of `path` that are not directories in the
+ * target checkpoint. */
+static void
+prune_parents(int root, const char *path, git_tree *tt, const struct snap_meta *tm,
+              struct buf *report)
+{
+	char *dir = xstrdup(path), *slash;
+
+	while ((slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		if (dir_exists(tt, tm, dir) || !snap_restore_rmdir(root, dir))
+			break;
+		if (report)
+			buf_printf(report, "removed %s/\n", dir);
+	}
+	free(dir);
+}
+
+static int
+undo_apply(struct snap_store *s, int root, const struct strv *paths, git_tree *tt,
+           const struct snap_meta *tm, const struct snap_meta *hm, struct buf *report)
+{
+	int rc;
+
+	/* Removals first, deepest first, so files can replace directories. */
+	for (size_t i = paths->n; i-- > 0;) {
+		git_tree_entry *te = blob_entry(tt, paths->v[i]);
+
+		if (te) {
+			git_tree_entry_free(te);
+			continue;
+		}
+		if ((rc = snap_restore_remove(root, paths->v[i])) < 0)
+			return rc;
+		if (rc > 0 && report)
+			buf_printf(report, "removed %s\n", paths->v[i]);
+		prune_parents(root, paths->v[i], tt, tm, report);
+	}
+	for (size_t i = 0; i < hm->ndirs; i++) {
+		const char *d = hm->dirs[i];
+
+		if (dir_exists(tt, tm, d) || !snap_restore_rmdir(root, d))
+			continue;
+		if (report)
+			buf_printf(report, "removed %s/\n", d);
+		prune_parents(root, d, tt, tm, report);
+	}
+	for (size_t i = 0; i < paths->n; i++) {
+		git_tree_entry *te = blob_entry(tt, paths->v[i]);
+
+		if (!te)
+			continue;
+		rc = snap_restore_write(s, root, paths->v[i], git_tree_entry_id(te),
+		                        git_tree_entry_filemode(te),
+		                        want_perm(te, tm, paths->v[i]));
+		git_tree_entry_free(te);
+		if (rc < 0)
+			return rc;
+		if (report)
+			buf_printf(report, "restored %s\n", paths->v[i]);
+	}
+	for (size_t i = 0; i < tm->ndirs; i++) {
+		if (snap_meta_has_dir(hm, tm->dirs[i]))
+			continue;
+		if ((rc = snap_restore_mkdir(root, tm->dirs[i])) < 0)
+			return rc;
+		if (rc > 0 && report)
+			buf_printf(report, "created %s/\n", tm->dirs[i]);
+	}
+	return 0;
+}
+
+int
+snap_undo(struct snap_store *s, const char *session, const char *to_id, bool force,
+          struct buf *report, struct snap_checkpoint *out)
+{
+	char target_hex[41];
+	git_oid target_id, head_id;
+	git_commit *tc = NULL, *hc = NULL;
+	git_tree *tt = NULL, *ht = NULL;
+	struct snap_meta tm = { 0 }, hm = { 0 };
+	struct strv paths = { 0 };
+	struct buf msg = BUF_INIT;
+	struct timespec t0;
+	int rc, root = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(out, 0, sizeof *out);
+	/* snap_resolve only accepts checkpoints on the head's first-parent chain,
+	 * which is exactly "the head or an ancestor of it". */
+	if ((rc = snap_resolve(s, session, to_id, target_hex)) < 0 ||
+	    (rc = ref_lookup(s, session, "head", &head_id)) < 0 ||
+	    (rc = G(git_oid_fromstr(&target_id, target_hex))) < 0)
+		return rc;
+	if ((rc = G(git_commit_lookup(&tc, s->repo, &target_id))) < 0 ||
+	    (rc = G(git_commit_lookup(&hc, s->repo, &head_id))) < 0 ||
+	    (rc = G(git_commit_tree(&tt, tc))) < 0 || (rc = G(git_commit_tree(&ht, hc))) < 0 ||
+	    (rc = snap_meta_read(&tm, s->repo, &target_id)) < 0 ||
+	    (rc = snap_meta_read(&hm, s->repo, &head_id)) < 0 ||
+	    (rc = undo_paths(s, tt, &tm, ht, &hm, &paths)) < 0)
+		goto out;
+	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		rc = err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+		goto out;
+	}
+	if (!force && (rc = undo_conflicts(root, &paths, ht, &hm)) < 0)
+		goto out;
+	if ((rc = undo_apply(s, root, &paths, tt, &tm, &hm, report)) < 0)
+		goto out;
+	buf_printf(&msg, "undo to %.12s\n\nDeskhand-Session: %s\n", target_hex, session);
+	rc = take(s, session, buf_cstr(&msg), out);
+out:
+	out->duration_ms = ms_since(&t0);
+	if (root >= 0)
+		close(root);
+	strv_free(&paths);
+	buf_fini(&msg);
+	snap_meta_fini(&tm);
+	snap_meta_fini(&hm);
+	git_tree_free(tt);
+	git_tree_free(ht);
+	git_commit_free(tc);
+	git_commit_free(hc);
+	return rc;
+}
+
+int
+snap_global_init(void)
+{
+	if (git_libgit2_init() < 0)
+		return err_set("libgit2: initialisation failed");
+	return 0;
+}
+
+void
+snap_global_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+const char *
+snap_library_version(void)
+{
+	static char v[48];
+	int major = 0, minor = 0, rev = 0;
+
+	if (!v[0]) {
+		git_libgit2_version(&major, &minor, &rev);
+		snprintf(v, sizeof v, "libgit2 %d.%d.%d", major, minor, rev);
+	}
+	return v;
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_SNAP_SNAP_H
+#define DH_SNAP_SNAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct buf;
+
+/*
+ * Snapshot store (DESIGN.md "Snapshots", STYLE.md §3.14): one shadow bare git
+ * repository per granted folder at STATE_DIR/snapshots/HASH.git, its work
+ * directory set to the folder. A checkpoint is a commit of the folder's whole
+ * tree (every file, .gitignore'd ones too; `.git` entries and the state dir are
+ * skipped) on refs/deskhand/SESSION/head; a session's first checkpoint is also
+ * refs/deskhand/SESSION/baseline. What trees cannot hold (empty directories,
+ * permission bits other than 0644/0755) is kept in a note on refs/notes/deskhand.
+ *
+ * Threading: everything is synchronous. A store belongs to ONE thread (the
+ * snapshot worker) and must not be shared; no process-global state is used
+ * beyond libgit2's own, whose git_libgit2_init() is main's job. Nothing here
+ * may be called from an event-loop callback (it does disk I/O).
+ *
+ * Ids are 40-char lowercase hex commit ids; short ids are their first 12.
+ */
+
+struct snap_store; /* opaque */
+
+struct snap_checkpoint {
+	char id[41];          /* commit id (the parent's when !created) */
+	char short_id[13];    /* first 12 hex digits */
+	size_t files_changed; /* changes vs the parent (baseline: files in the tree) */
+	long duration_ms;     /* wall time of the call, monotonic clock */
+	bool created;         /* false: nothing changed, no commit was made */
+};
+
+struct snap_change {
+	char status;    /* 'A','M','D','R' (rename), 'T' (type or mode change) */
+	char *path;     /* new path; directories (empty ones) end in '/' */
+	char *old_path; /* the old path for 'R', else NULL */
+};
+
+struct snap_log_entry {
+	char id[41];
+	char short_id[13];
+	char *label;                 /* first line of the message */
+	char *tool_call;             /* Deskhand-Tool-Call trailer, or NULL */
+	int turn;                    /* Deskhand-Turn trailer, or -1 */
+	long long time;              /* commit time, seconds since the epoch */
+	struct snap_change *changes; /* vs the parent; NULL/0 for the baseline */
+	size_t nchanges;
+	size_t nfiles; /* files (blobs and links) in this checkpoint's tree */
+};
+
+/*
+ * Store lifecycle
+ */
+
+/* Process-wide libgit2 setup (git_libgit2_init). Call once from main, on the
+ * main thread, before any store is opened; pair with snap_global_shutdown().
+ * Returns 0 or DH_EFAIL. Objects are written by libgit2 to a temporary name
+ * and renamed, so a killed process never leaves a torn object; they are not
+ * fsynced (GIT_OPT_ENABLE_FSYNC_GITDIR), which would make a baseline of a big
+ * folder an fsync per file. */
+int snap_global_init(void) DH_MUST_CHECK;
+void snap_global_shutdown(void);
+/* "libgit2 X.Y.Z" of the library actually loaded. Static string. */
+const char *snap_library_version(void);
+
+/* Open (creating on first use) the shadow repository for `workdir`, which must
+ * be an absolute path equal to its realpath(3). `state_dir` is created if
+ * missing; the repository lives in STATE_DIR/snapshots/HASH.git where HASH is
+ * the SHA-1 of the folder path. If the state dir lies inside the folder it is
+ * excluded from checkpoints. *out is owned by the caller (snap_close).
+ * Returns 0, DH_ENOTFOUND (no such folder) or DH_EFAIL. */
+int snap_open(struct snap_store **out, const char *workdir, const char *state_dir) DH_MUST_CHECK;
+
+/* Close the repository and free the store; NULL is a no-op. */
+void snap_close(struct snap_store *s);
+
+/* The shadow repository's path (".../snapshots/HASH.git/"). Borrowed: valid
+ * until snap_close(). */
+const char *snap_repo_path(const struct snap_store *s);
+
+/*
+ * Checkpoints
+ */
+
+/* Commit the folder's current contents on `session`'s branch. `session` is a
+ * ref-safe id ([A-Za-z0-9._-], not starting with '.'). `label` becomes the first
+ * message line (newlines are flattened); `turn` < 0 and `tool_call` NULL omit
+ * their trailers. Only files whose stat data changed since the last scan are
+ * re-read (the shadow index is the stat cache). When neither the tree nor the
+ * note (empty dirs, odd modes) differ from the session head, no commit is made:
+ * out->created is false, out->id is the head and files_changed 0.
+ * Unreadable files are skipped (logged). Returns 0, DH_EFAIL. */
+int snap_checkpoint(struct snap_store *s, const char *session, const char *label, int turn,
+                    const char *tool_call, struct snap_checkpoint *out) DH_MUST_CHECK;
+
+/* The session's checkpoints, oldest first, following first parents from its
+ * head. Each entry lists what it changed against its parent (renames detected
+ * as 'R'; mode-only and empty-directory changes from the notes); the baseline
+ * has nchanges 0 and only nfiles. *out (free with snap_log_free) and *n are set
+ * to NULL/0 first. Returns 0, DH_ENOTFOUND (no such session) or DH_EFAIL. */
+int snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out,
+             size_t *n) DH_MUST_CHECK;
+
+/* Free an array from snap_log(); NULL is a no-op. */
+void snap_log_free(struct snap_log_entry *e, size_t n);
+
+/* Resolve `spec` on `session` into a full id: "baseline", "head", or a hex id or
+ * unique prefix of at least 4 digits of a checkpoint reachable from the head.
+ * Returns 0, DH_ENOTFOUND (unknown, ambiguous or not on that session), DH_EFAIL. */
+int snap_resolve(struct snap_store *s, const char *session, const char *spec,
+                 char out_id[41]) DH_MUST_CHECK;
+
+/*
+ * Diffs
+ */
+
+/* Append a unified diff (git's format: "diff --git a/x b/x" headers, mode
+ * lines, renames, "Binary files a/x and b/x differ") from checkpoint `from_id`
+ * to `to_id`, or to the folder's current contents when `to_id` is NULL, to
+ * `out`. Ids may be unique hex prefixes. With `color`, lines get ANSI SGR codes
+ * (bold headers, cyan hunks, green +, red -), each reset before its newline.
+ * Scanning the folder (to_id NULL) updates the stat cache and writes blobs for
+ * the current contents. Returns 0, DH_ENOTFOUND, DH_EFAIL. */
+int snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool color,
+              struct buf *out) DH_MUST_CHECK;
+
+/* Append git's --stat text (" path | N +-" lines, then " N files changed, …")
+ * for the same range as snap_diff() to `out`; nothing when there is no change.
+ * Returns 0, DH_ENOTFOUND, DH_EFAIL. */
+int snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id,
+                  struct buf *out) DH_MUST_CHECK;
+
+/*
+ * Undo
+ */
+
+/* Restore the paths that differ between checkpoint `to_id` (any snap_resolve()
+ * spec; it must be the head or an ancestor of it on `session`) and the session
+ * head, to their state in `to_id`: contents, type, mode, symlink targets and
+ * empty directories, byte-exact. Paths outside that set are never touched.
+ * Unless `force`, first checks that every such path still matches the head and
+ * refuses with DH_ECONFLICT (message names up to 20 files, "and N more") if the
+ * folder was changed since. Files are written to a temp name and renamed; no
+ * path component is followed through a symlink. Then takes a checkpoint
+ * labelled "undo to SHORTID" (turn -1) returned in *out, so undo is undoable.
+ * `report` (may be NULL) gets one line per path: "restored P", "removed P",
+ * "created D/", "removed D/". Returns 0, DH_ENOTFOUND, DH_ECONFLICT, DH_EFAIL
+ * (on a mid-way failure the folder may be partly restored; the report says how
+ * far it got). */
+int snap_undo(struct snap_store *s, const char *session, const char *to_id, bool force,
+              struct buf *report, struct snap_checkpoint *out) DH_MUST_CHECK;
+
+#endif

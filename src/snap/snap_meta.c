@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Checkpoint metadata that git trees cannot hold (empty directories, odd
+ * permission bits, the file count), and its text form in refs/notes/deskhand.
+ * Not responsible for collecting it (snap_scan.c) or applying it (snap.c).
+ */
+#include "snap/snap_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/xalloc.h"
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_mode(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_meta_mode *)a)->path,
+	              ((const struct snap_meta_mode *)b)->path);
+}
+
+void
+snap_meta_fini(struct snap_meta *m)
+{
+	for (size_t i = 0; i < m->ndirs; i++)
+		free(m->dirs[i]);
+	for (size_t i = 0; i < m->nmodes; i++)
+		free(m->modes[i].path);
+	free(m->dirs);
+	free(m->modes);
+	memset(m, 0, sizeof *m);
+}
+
+void
+snap_meta_add_dir(struct snap_meta *m, const char *path)
+{
+	if (m->ndirs == m->capdirs) {
+		m->capdirs = m->capdirs ? m->capdirs * 2 : 16;
+		m->dirs = xrealloc(m->dirs, m->capdirs * sizeof *m->dirs);
+	}
+	m->dirs[m->ndirs++] = xstrdup(path);
+}
+
+void
+snap_meta_add_mode(struct snap_meta *m, const char *path, unsigned mode)
+{
+	if (m->nmodes == m->capmodes) {
+		m->capmodes = m->capmodes ? m->capmodes * 2 : 16;
+		m->modes = xrealloc(m->modes, m->capmodes * sizeof *m->modes);
+	}
+	m->modes[m->nmodes].path = xstrdup(path);
+	m->modes[m->nmodes++].mode = mode & 07777;
+}
+
+void
+snap_meta_sort(struct snap_meta *m)
+{
+	if (m->ndirs)
+		qsort(m->dirs, m->ndirs, sizeof *m->dirs, cmp_str);
+	if (m->nmodes)
+		qsort(m->modes, m->nmodes, sizeof *m->modes, cmp_mode);
+}
+
+static void
+put_path(struct buf *out, const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\\')
+			buf_puts(out, "\\\\");
+		else if (*p == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *p);
+	}
+	buf_putc(out, '\n');
+}
+
+void
+snap_meta_format(const struct snap_meta *m, struct buf *out)
+{
+	buf_printf(out, "n %zu\n", m->nfiles);
+	for (size_t i = 0; i < m->ndirs; i++) {
+		buf_puts(out, "d ");
+		put_path(out, m->dirs[i]);
+	}
+	for (size_t i = 0; i < m->nmodes; i++) {
+		buf_printf(out, "m %04o ", m->modes[i].mode);
+		put_path(out, m->modes[i].path);
+	}
+}
+
+/* Unescape [p, end) into a new string. */
+static char *
+get_path(const char *p, const char *end)
+{
+	char *s = xmalloc((size_t)(end - p) + 1), *d = s;
+
+	for (; p < end; p++) {
+		if (*p == '\\' && p + 1 < end) {
+			p++;
+			*d++ = *p == 'n' ? '\n' : *p;
+		} else {
+			*d++ = *p;
+		}
+	}
+	*d = '\0';
+	return s;
+}
+
+void
+snap_meta_parse(struct snap_meta *m, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *end = strchr(p, '\n');
+
+		if (!end)
+			end = p + strlen(p);
+		if (end - p > 2 && p[1] == ' ') {
+			if (p[0] == 'n') {
+				m->nfiles = strtoull(p + 2, NULL, 10);
+			} else if (p[0] == 'd') {
+				char *path = get_path(p + 2, end);
+
+				snap_meta_add_dir(m, path);
+				free(path);
+			} else if (p[0] == 'm' && end - p > 7 && p[6] == ' ') {
+				char *path = get_path(p + 7, end);
+
+				snap_meta_add_mode(m, path, (unsigned)strtoul(p + 2, NULL, 8));
+				free(path);
+			}
+		}
+		p = *end ? end + 1 : end;
+	}
+	snap_meta_sort(m);
+}
+
+unsigned
+snap_meta_mode(const struct snap_meta *m, const char *path)
+{
+	struct snap_meta_mode key = { .path = (char *)path };
+	const struct snap_meta_mode *hit;
+
+	if (!m->nmodes)
+		return 0;
+	hit = bsearch(&key, m->modes, m->nmodes, sizeof *m->modes, cmp_mode);
+	return hit ? hit->mode : 0;
+}
+
+bool
+snap_meta_has_dir(const struct snap_meta *m, const char *path)
+{
+	if (!m->ndirs)
+		return false;
+	return bsearch(&path, m->dirs, m->ndirs, sizeof *m->dirs, cmp_str) != NULL;
+}
+
+int
+snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit)
+{
+	git_note *note = NULL;
+	int rc = git_note_read(&note, repo, SNAP_NOTES_REF, commit);
+
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return G(rc);
+	snap_meta_parse(m, git_note_message(note));
+	git_note_free(note);
+	return 0;
+}

@@ -1,0 +1,837 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for snap/: real libgit2 shadow repositories on real temp folders. */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "snap/snap.h"
+
+static char root[PATH_MAX], work[PATH_MAX], orig[PATH_MAX], state[PATH_MAX];
+
+/*
+ * Filesystem helpers
+ */
+
+static void
+pathf(char *dst, const char *dir, const char *rel)
+{
+	snprintf(dst, PATH_MAX, "%s/%s", dir, rel);
+}
+
+static void
+mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof p, "%s", path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		mkdir(p, 0755);
+		*q = '/';
+	}
+	mkdir(p, 0755);
+}
+
+static void
+put(const char *dir, const char *rel, const void *data, size_t len, mode_t mode)
+{
+	char p[PATH_MAX], parent[PATH_MAX];
+
+	pathf(p, dir, rel);
+	snprintf(parent, sizeof parent, "%s", p);
+	*strrchr(parent, '/') = '\0';
+	mkdirs(parent);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0, "open %s: %s", p, strerror(errno));
+	cr_assert_eq(write(fd, data, len), (ssize_t)len);
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void
+put_s(const char *dir, const char *rel, const char *text, mode_t mode)
+{
+	put(dir, rel, text, strlen(text), mode);
+}
+
+static void
+link_at(const char *dir, const char *rel, const char *target)
+{
+	char p[PATH_MAX];
+
+	pathf(p, dir, rel);
+	cr_assert_eq(symlink(target, p), 0, "symlink %s: %s", p, strerror(errno));
+}
+
+static char *
+slurp(const char *dir, const char *rel)
+{
+	char p[PATH_MAX];
+	struct buf b = BUF_INIT;
+	char tmp[4096];
+	ssize_t n;
+
+	pathf(p, dir, rel);
+	int fd = open(p, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, tmp, sizeof tmp)) > 0)
+		buf_add(&b, tmp, (size_t)n);
+	close(fd);
+	return buf_detach(&b);
+}
+
+static bool
+exists(const char *dir, const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	pathf(p, dir, rel);
+	return lstat(p, &st) == 0;
+}
+
+static mode_t
+perm_of(const char *dir, const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	pathf(p, dir, rel);
+	cr_assert_eq(lstat(p, &st), 0, "lstat %s", p);
+	return st.st_mode;
+}
+
+static void
+sh(const char *fmt, ...)
+{
+	char cmd[4 * PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted entry names of `dir` (without "." and ".."), skipping ".git" when
+ * top. */
+static size_t
+names(const char *dir, char ***out, bool top)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	*out = NULL;
+	cr_assert(d, "opendir %s", dir);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (top && !strcmp(de->d_name, ".git")))
+			continue;
+		*out = realloc(*out, (n + 1) * sizeof **out);
+		(*out)[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(*out, n, sizeof **out, cmp_name);
+	return n;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Recursive compare: names, types, modes, contents, link targets. Appends the
+ * first difference to `why` and returns false. */
+static bool
+same_tree(const char *a, const char *b, bool top, struct buf *why)
+{
+	char **na, **nb;
+	size_t n = names(a, &na, top), m = names(b, &nb, top);
+	bool ok = n == m;
+
+	if (!ok)
+		buf_printf(why, "%s has %zu entries, %s has %zu", a, n, b, m);
+	for (size_t i = 0; ok && i < n; i++) {
+		char pa[PATH_MAX], pb[PATH_MAX];
+		struct stat sa, sb;
+
+		if (strcmp(na[i], nb[i])) {
+			buf_printf(why, "%s/%s vs %s/%s", a, na[i], b, nb[i]);
+			ok = false;
+			break;
+		}
+		pathf(pa, a, na[i]);
+		pathf(pb, b, nb[i]);
+		lstat(pa, &sa);
+		lstat(pb, &sb);
+		if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT) ||
+		    (!S_ISLNK(sa.st_mode) && (sa.st_mode & 07777) != (sb.st_mode & 07777))) {
+			buf_printf(why, "%s: mode %o vs %o", pa, sa.st_mode, sb.st_mode);
+			ok = false;
+		} else if (S_ISDIR(sa.st_mode)) {
+			ok = same_tree(pa, pb, false, why);
+		} else if (S_ISLNK(sa.st_mode)) {
+			char ta[PATH_MAX] = "", tb[PATH_MAX] = "";
+			readlink(pa, ta, sizeof ta - 1);
+			readlink(pb, tb, sizeof tb - 1);
+			if (strcmp(ta, tb)) {
+				buf_printf(why, "%s: link %s vs %s", pa, ta, tb);
+				ok = false;
+			}
+		} else {
+			char *ca = slurp(a, na[i]), *cb = slurp(b, nb[i]);
+			if (sa.st_size != sb.st_size || memcmp(ca, cb, (size_t)sa.st_size)) {
+				buf_printf(why, "%s: contents differ", pa);
+				ok = false;
+			}
+			free(ca);
+			free(cb);
+		}
+	}
+	free_names(na, n);
+	free_names(nb, m);
+	return ok;
+}
+
+static void
+assert_same_tree(const char *a, const char *b)
+{
+	struct buf why = BUF_INIT;
+	bool ok = same_tree(a, b, true, &why);
+
+	cr_assert(ok, "trees differ: %s", buf_cstr(&why));
+	buf_fini(&why);
+}
+
+/* FNV-1a over names, modes, sizes, mtimes and contents below `dir`. */
+static uint64_t
+hash_tree(const char *dir, uint64_t h)
+{
+	char **v;
+	size_t n = names(dir, &v, false);
+
+	for (size_t i = 0; i < n; i++) {
+		char p[PATH_MAX];
+		struct stat st;
+
+		pathf(p, dir, v[i]);
+		lstat(p, &st);
+		for (const char *c = v[i]; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		h = (h ^ (uint64_t)st.st_mode) * 1099511628211ULL;
+		h = (h ^ (uint64_t)st.st_size) * 1099511628211ULL;
+		h = (h ^ (uint64_t)st.st_mtim.tv_nsec) * 1099511628211ULL;
+		if (S_ISDIR(st.st_mode)) {
+			h = hash_tree(p, h);
+		} else if (S_ISREG(st.st_mode)) {
+			char *c = slurp(dir, v[i]);
+			for (off_t k = 0; k < st.st_size; k++)
+				h = (h ^ (unsigned char)c[k]) * 1099511628211ULL;
+			free(c);
+		}
+	}
+	free_names(v, n);
+	return h;
+}
+
+/* The standard folder: text, binary, symlinks, executable, 0600 file, empty
+ * dir, nested tree, an ignored file, and the person's own git repository. */
+static void
+fixture(const char *dir)
+{
+	unsigned char bin[300];
+
+	for (size_t i = 0; i < sizeof bin; i++)
+		bin[i] = (unsigned char)(i * 7);
+	mkdirs(dir);
+	put_s(dir, "a.txt", "hello\nworld\n", 0644);
+	put_s(dir, "b.txt", "bee\n", 0644);
+	put(dir, "bin.dat", bin, sizeof bin, 0644);
+	put_s(dir, "run.sh", "#!/bin/sh\necho hi\n", 0755);
+	put_s(dir, "secret", "s3cr3t\n", 0600);
+	link_at(dir, "link", "a.txt");
+	link_at(dir, "dangling", "nowhere/x");
+	char p[PATH_MAX];
+	pathf(p, dir, "empty");
+	mkdirs(p);
+	put_s(dir, "src/main.c", "int main(void) { return 0; }\n", 0644);
+	put_s(dir, "src/lib/deep.c", "int deep;\n", 0644);
+	put_s(dir, "src/lib/deeper/x.h", "#define X 1\n", 0644);
+	put_s(dir, ".gitignore", "*.log\n", 0644);
+	put_s(dir, "debug.log", "ignored by git, kept by us\n", 0644);
+}
+
+#define FIXTURE_FILES 12 /* regular files and links above */
+
+static void
+setup(void)
+{
+	git_libgit2_init();
+	snprintf(root, sizeof root, "/tmp/dh-snap-XXXXXX");
+	cr_assert(mkdtemp(root));
+	pathf(work, root, "work");
+	pathf(orig, root, "orig");
+	pathf(state, root, "state");
+	fixture(work);
+	fixture(orig);
+	/* the person's own repository, which we must never touch */
+	git_repository *r = NULL;
+	cr_assert_eq(git_repository_init(&r, work, 0), 0);
+	git_repository_free(r);
+}
+
+static void
+teardown(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", root);
+	git_libgit2_shutdown();
+}
+
+static struct snap_store *
+open_store(void)
+{
+	struct snap_store *s = NULL;
+	int rc = snap_open(&s, work, state);
+
+	cr_assert_eq(rc, 0, "snap_open: %s", err_msg());
+	return s;
+}
+
+static struct snap_checkpoint
+cp(struct snap_store *s, const char *label, int turn)
+{
+	struct snap_checkpoint c;
+	int rc = snap_checkpoint(s, "s1", label, turn, "toolu_x", &c);
+
+	cr_assert_eq(rc, 0, "checkpoint %s: %s", label, err_msg());
+	return c;
+}
+
+/* One agent step per checkpoint; returns how many made a commit. Each step's
+ * expected (status, path) is checked against the log by test log_statuses. */
+struct step {
+	const char *label;
+	char status;
+	const char *path;
+	const char *old_path;
+};
+
+static const struct step steps[] = {
+	{ "modify", 'M', "a.txt", NULL },
+	{ "create", 'A', "new.csv", NULL },
+	{ "delete", 'D', "src/main.c", NULL },
+	{ "rename", 'R', "c.txt", "b.txt" },
+	{ "chmod +x", 'T', "a.txt", NULL },
+	{ "mkdir empty", 'A', "newdir/", NULL },
+	{ "file to symlink", 'T', "run.sh", NULL },
+	{ "chmod 640", 'T', "secret", NULL },
+	{ "rmdir empty", 'D', "empty/", NULL },
+	{ "nested create", 'A', "src/lib/deeper/more/y.h", NULL },
+};
+
+#define NSTEPS (sizeof steps / sizeof steps[0])
+
+static void
+do_step(size_t i)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+
+	switch (i) {
+	case 0:
+		put_s(work, "a.txt", "hello\nWORLD\n", 0644);
+		break;
+	case 1:
+		put_s(work, "new.csv", "x,y\n1,2\n", 0644);
+		break;
+	case 2:
+		pathf(p, work, "src/main.c");
+		cr_assert_eq(unlink(p), 0);
+		break;
+	case 3:
+		pathf(p, work, "b.txt");
+		pathf(q, work, "c.txt");
+		cr_assert_eq(rename(p, q), 0);
+		break;
+	case 4:
+		pathf(p, work, "a.txt");
+		cr_assert_eq(chmod(p, 0755), 0);
+		break;
+	case 5:
+		pathf(p, work, "newdir");
+		cr_assert_eq(mkdir(p, 0755), 0);
+		break;
+	case 6:
+		pathf(p, work, "run.sh");
+		cr_assert_eq(unlink(p), 0);
+		link_at(work, "run.sh", "bin.dat");
+		break;
+	case 7:
+		pathf(p, work, "secret");
+		cr_assert_eq(chmod(p, 0640), 0);
+		break;
+	case 8:
+		pathf(p, work, "empty");
+		cr_assert_eq(rmdir(p), 0);
+		break;
+	case 9:
+		put_s(work, "src/lib/deeper/more/y.h", "#define Y 2\n", 0644);
+		break;
+	}
+}
+
+/* Baseline, then every step with a checkpoint each; returns the head id. */
+static void
+run_steps(struct snap_store *s, char head[41])
+{
+	struct snap_checkpoint c = cp(s, "baseline", 0);
+
+	cr_assert(c.created);
+	cr_assert_eq(c.files_changed, FIXTURE_FILES);
+	for (size_t i = 0; i < NSTEPS; i++) {
+		char label[64];
+
+		do_step(i);
+		snprintf(label, sizeof label, "turn %zu: %s", i + 1, steps[i].label);
+		c = cp(s, label, (int)i + 1);
+		cr_assert(c.created, "step %s made no commit", steps[i].label);
+		cr_assert_eq(c.files_changed, 1, "step %s: files_changed %zu", steps[i].label,
+		             c.files_changed);
+	}
+	snprintf(head, 41, "%s", c.id);
+}
+
+/*
+ * Tests
+ */
+
+TestSuite(snap, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(snap, open_creates_bare_shadow_repo_outside_folder)
+{
+	struct snap_store *s = open_store();
+	char p[PATH_MAX + 16];
+	struct stat st;
+
+	cr_assert(strncmp(snap_repo_path(s), state, strlen(state)) == 0);
+	cr_assert(strstr(snap_repo_path(s), "/snapshots/"));
+	snprintf(p, sizeof p, "%sHEAD", snap_repo_path(s));
+	cr_assert_eq(stat(p, &st), 0, "no %s", p);
+	snprintf(p, sizeof p, "%sobjects", snap_repo_path(s));
+	cr_assert_eq(stat(p, &st), 0);
+	snap_close(s);
+
+	/* reopening finds the same repository; a relative or non-real path is refused */
+	s = open_store();
+	cr_assert(strstr(snap_repo_path(s), "/snapshots/"));
+	snap_close(s);
+	struct snap_store *bad = NULL;
+	cr_assert_lt(snap_open(&bad, "relative/dir", state), 0);
+	snprintf(p, sizeof p, "%s/./", work);
+	cr_assert_lt(snap_open(&bad, p, state), 0);
+	cr_assert_null(bad);
+	snprintf(p, sizeof p, "%s/nope", root);
+	cr_assert_eq(snap_open(&bad, p, state), DH_ENOTFOUND);
+
+	/* nothing of ours was written into the folder */
+	assert_same_tree(work, orig);
+}
+
+Test(snap, checkpoints_count_changes_and_skip_no_change)
+{
+	struct snap_store *s = open_store();
+	char head[41];
+
+	run_steps(s, head);
+	struct snap_checkpoint c = cp(s, "nothing", 99);
+	cr_assert_not(c.created);
+	cr_assert_eq(c.files_changed, 0);
+	cr_assert_str_eq(c.id, head);
+	cr_assert_eq(strncmp(c.short_id, head, 12), 0);
+	cr_assert_eq(strlen(c.short_id), 12);
+	snap_close(s);
+}
+
+Test(snap, log_lists_statuses_labels_and_trailers)
+{
+	struct snap_store *s = open_store();
+	struct snap_log_entry *e;
+	char head[41];
+	size_t n;
+
+	run_steps(s, head);
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, NSTEPS + 1);
+	cr_assert_str_eq(e[0].label, "baseline");
+	cr_assert_eq(e[0].nchanges, 0);
+	cr_assert_eq(e[0].nfiles, FIXTURE_FILES);
+	cr_assert_eq(e[0].turn, 0);
+	cr_assert_str_eq(e[0].tool_call, "toolu_x");
+	cr_assert_gt(e[0].time, 1600000000LL);
+	for (size_t i = 0; i < NSTEPS; i++) {
+		const struct snap_log_entry *x = &e[i + 1];
+
+		cr_assert_eq(x->turn, (int)i + 1);
+		cr_assert(strstr(x->label, steps[i].label), "label %s", x->label);
+		cr_assert_eq(x->nchanges, 1, "%s: %zu changes", steps[i].label, x->nchanges);
+		cr_assert_eq(x->changes[0].status, steps[i].status, "%s: status %c", steps[i].label,
+		             x->changes[0].status);
+		cr_assert_str_eq(x->changes[0].path, steps[i].path);
+		if (steps[i].old_path)
+			cr_assert_str_eq(x->changes[0].old_path, steps[i].old_path);
+		else
+			cr_assert_null(x->changes[0].old_path);
+	}
+	cr_assert_str_eq(e[n - 1].id, head);
+	cr_assert_eq(e[n - 1].nfiles, FIXTURE_FILES + 1 /* new.csv */ - 1 /* main.c */ + 1);
+	snap_log_free(e, n);
+
+	cr_assert_eq(snap_log(s, "nosuch", &e, &n), DH_ENOTFOUND);
+	cr_assert_null(e);
+	cr_assert_lt(snap_log(s, "../evil", &e, &n), 0);
+	snap_close(s);
+}
+
+Test(snap, resolve_baseline_head_prefix_unknown)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint base = cp(s, "baseline", 0);
+	char id[41], pre[8];
+
+	do_step(0);
+	struct snap_checkpoint c1 = cp(s, "one", 1);
+
+	cr_assert_eq(snap_resolve(s, "s1", "baseline", id), 0);
+	cr_assert_str_eq(id, base.id);
+	cr_assert_eq(snap_resolve(s, "s1", "head", id), 0);
+	cr_assert_str_eq(id, c1.id);
+	snprintf(pre, sizeof pre, "%.7s", c1.id);
+	cr_assert_eq(snap_resolve(s, "s1", pre, id), 0);
+	cr_assert_str_eq(id, c1.id);
+	cr_assert_eq(snap_resolve(s, "s1", base.short_id, id), 0);
+	cr_assert_str_eq(id, base.id);
+	cr_assert_eq(snap_resolve(s, "s1", c1.id, id), 0);
+	cr_assert_eq(snap_resolve(s, "s1", "abc", id), DH_ENOTFOUND); /* too short */
+	cr_assert_eq(snap_resolve(s, "s1", "zzzz", id), DH_ENOTFOUND);
+	cr_assert_eq(snap_resolve(s, "s1", "0000000000", id), DH_ENOTFOUND);
+	/* another session cannot reach s1's checkpoints */
+	struct snap_checkpoint o;
+	cr_assert_eq(snap_checkpoint(s, "s2", "baseline", 0, NULL, &o), 0);
+	cr_assert_eq(snap_resolve(s, "s2", c1.id, id), DH_ENOTFOUND);
+	cr_assert_eq(snap_resolve(s, "s3", "head", id), DH_ENOTFOUND);
+	snap_close(s);
+}
+
+Test(snap, diff_text_binary_color_and_stat)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint base = cp(s, "baseline", 0);
+	struct buf d = BUF_INIT;
+	unsigned char bin[300];
+
+	do_step(0); /* a.txt: world -> WORLD */
+	for (size_t i = 0; i < sizeof bin; i++)
+		bin[i] = (unsigned char)(i * 11);
+	put(work, "bin.dat", bin, sizeof bin, 0644);
+	struct snap_checkpoint c1 = cp(s, "edit", 1);
+
+	cr_assert_eq(snap_diff(s, base.id, c1.id, false, &d), 0, "%s", err_msg());
+	const char *t = buf_cstr(&d);
+	cr_assert(strstr(t, "diff --git a/a.txt b/a.txt\n"), "%s", t);
+	cr_assert(strstr(t, "--- a/a.txt\n+++ b/a.txt\n"), "%s", t);
+	cr_assert(strstr(t, "@@ -1,2 +1,2 @@"), "%s", t);
+	cr_assert(strstr(t, "\n hello\n-world\n+WORLD\n"), "%s", t);
+	cr_assert(strstr(t, "Binary files a/bin.dat and b/bin.dat differ\n"), "%s", t);
+	cr_assert_null(strstr(t, "\033["));
+
+	/* colour: each line wrapped and reset before its newline */
+	buf_clear(&d);
+	cr_assert_eq(snap_diff(s, base.short_id, c1.short_id, true, &d), 0);
+	t = buf_cstr(&d);
+	cr_assert(strstr(t, "+\033[32mWORLD\033[m\n") || strstr(t, "\033[32m+WORLD"), "%s", t);
+	cr_assert(strstr(t, "-\033[31mworld\033[m\n") || strstr(t, "\033[31m-world"), "%s", t);
+	cr_assert(strstr(t, "\033[36m@@ -1,2 +1,2 @@"), "%s", t);
+
+	/* live: uncheckpointed edits against the folder */
+	put_s(work, "a.txt", "hello\nWORLD\nagain\n", 0644);
+	buf_clear(&d);
+	cr_assert_eq(snap_diff(s, c1.id, NULL, false, &d), 0, "%s", err_msg());
+	cr_assert(strstr(buf_cstr(&d), "+again\n"), "%s", buf_cstr(&d));
+	cr_assert_null(strstr(buf_cstr(&d), "bin.dat"));
+
+	buf_clear(&d);
+	cr_assert_eq(snap_diffstat(s, base.id, c1.id, &d), 0, "%s", err_msg());
+	t = buf_cstr(&d);
+	cr_assert(strstr(t, " a.txt   | 2 +-\n"), "%s", t);
+	cr_assert(strstr(t, "bin.dat"), "%s", t);
+	cr_assert(strstr(t, "2 files changed, 1 insertion(+), 1 deletion(-)"), "%s", t);
+
+	buf_clear(&d);
+	cr_assert_eq(snap_diffstat(s, c1.id, c1.id, &d), 0);
+	cr_assert_eq(d.len, 0);
+	cr_assert_eq(snap_diff(s, "ffffffffff", c1.id, false, &d), DH_ENOTFOUND);
+	buf_fini(&d);
+	snap_close(s);
+}
+
+Test(snap, undo_to_baseline_is_exact_and_undoable)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint u, base;
+	struct buf rep = BUF_INIT;
+	char head[41], mid[PATH_MAX], id[41];
+
+	run_steps(s, head);
+	cr_assert_eq(snap_resolve(s, "s1", "baseline", id), 0);
+	pathf(mid, root, "mid");
+	sh("cp -a '%s' '%s'", work, mid);
+
+	int rc = snap_undo(s, "s1", "baseline", false, &rep, &u);
+	cr_assert_eq(rc, 0, "undo: %s", err_msg());
+	assert_same_tree(work, orig);
+	cr_assert(u.created);
+	const char *r = buf_cstr(&rep);
+	cr_assert(strstr(r, "restored a.txt\n"), "%s", r);
+	cr_assert(strstr(r, "removed new.csv\n"), "%s", r);
+	cr_assert(strstr(r, "restored b.txt\n"), "%s", r);
+	cr_assert(strstr(r, "removed c.txt\n"), "%s", r);
+	cr_assert(strstr(r, "created empty/\n"), "%s", r);
+	cr_assert(strstr(r, "removed newdir/\n"), "%s", r);
+	cr_assert(strstr(r, "restored secret\n"), "%s", r);
+	cr_assert_null(strstr(r, "debug.log"), "%s", r);
+	cr_assert_eq(perm_of(work, "secret") & 07777, 0600);
+	cr_assert(S_ISREG(perm_of(work, "run.sh")));
+
+	/* the undo is itself a checkpoint on the session */
+	struct snap_log_entry *e;
+	size_t n;
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0);
+	cr_assert_str_eq(e[n - 1].id, u.id);
+	cr_assert_str_eq(e[n - 2].id, head);
+	char want[64];
+	snprintf(want, sizeof want, "undo to %.12s", id);
+	cr_assert_str_eq(e[n - 1].label, want);
+	cr_assert_eq(e[n - 1].turn, -1);
+	snap_log_free(e, n);
+	base = cp(s, "again", 50);
+	cr_assert_not(base.created);
+
+	/* undo the undo: back to the pre-undo head, byte for byte */
+	buf_clear(&rep);
+	rc = snap_undo(s, "s1", head, false, &rep, &u);
+	cr_assert_eq(rc, 0, "undo 2: %s", err_msg());
+	assert_same_tree(work, mid);
+	cr_assert(strstr(buf_cstr(&rep), "restored new.csv\n"), "%s", buf_cstr(&rep));
+
+	/* not an ancestor of (or on) the session: refused */
+	struct snap_checkpoint o;
+	cr_assert_eq(snap_checkpoint(s, "other", "baseline", 0, NULL, &o), 0);
+	put_s(work, "zzz", "other session\n", 0644);
+	cr_assert_eq(snap_checkpoint(s, "other", "z", 1, NULL, &o), 0);
+	cr_assert_eq(snap_undo(s, "s1", o.id, false, NULL, &u), DH_ENOTFOUND);
+	buf_fini(&rep);
+	snap_close(s);
+}
+
+Test(snap, undo_refuses_on_conflict_unless_forced)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint u;
+	struct buf rep = BUF_INIT;
+
+	cp(s, "baseline", 0);
+	put_s(work, "a.txt", "agent wrote this\n", 0644);
+	cp(s, "agent edit", 1);
+	put_s(work, "a.txt", "the person edited after\n", 0644);
+	put_s(work, "mine.txt", "untracked, mine\n", 0644);
+
+	int rc = snap_undo(s, "s1", "baseline", false, &rep, &u);
+	cr_assert_eq(rc, DH_ECONFLICT);
+	cr_assert(strstr(err_msg(), "a.txt"), "%s", err_msg());
+	cr_assert_eq(rep.len, 0);
+	char *c = slurp(work, "a.txt");
+	cr_assert_str_eq(c, "the person edited after\n");
+	free(c);
+
+	rc = snap_undo(s, "s1", "baseline", true, &rep, &u);
+	cr_assert_eq(rc, 0, "%s", err_msg());
+	c = slurp(work, "a.txt");
+	cr_assert_str_eq(c, "hello\nworld\n");
+	free(c);
+	cr_assert(exists(work, "mine.txt"), "a file in neither tree was touched");
+	cr_assert_str_eq(buf_cstr(&rep), "restored a.txt\n");
+	buf_fini(&rep);
+	snap_close(s);
+}
+
+Test(snap, conflict_message_caps_names)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint u;
+	char name[32];
+
+	for (int i = 0; i < 25; i++) {
+		snprintf(name, sizeof name, "many/f%02d", i);
+		put_s(work, name, "v1\n", 0644);
+	}
+	cp(s, "baseline", 0);
+	for (int i = 0; i < 25; i++) {
+		snprintf(name, sizeof name, "many/f%02d", i);
+		put_s(work, name, "v2 agent\n", 0644);
+	}
+	cp(s, "agent", 1);
+	for (int i = 0; i < 25; i++) {
+		snprintf(name, sizeof name, "many/f%02d", i);
+		put_s(work, name, "v3 person\n", 0644);
+	}
+	cr_assert_eq(snap_undo(s, "s1", "baseline", false, NULL, &u), DH_ECONFLICT);
+	cr_assert(strstr(err_msg(), "25 files"), "%s", err_msg());
+	cr_assert(strstr(err_msg(), "many/f00"), "%s", err_msg());
+	cr_assert(strstr(err_msg(), "and 5 more"), "%s", err_msg());
+	cr_assert_null(strstr(err_msg(), "many/f24"), "%s", err_msg());
+	snap_close(s);
+}
+
+Test(snap, undo_type_changes_never_follow_symlinks)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint u;
+	char p[PATH_MAX], outside[PATH_MAX];
+
+	pathf(outside, root, "outside");
+	mkdirs(outside);
+	put_s(outside, "keep", "outside the grant\n", 0644);
+	cp(s, "baseline", 0);
+	/* file -> directory, directory -> symlink pointing outside the folder */
+	pathf(p, work, "a.txt");
+	unlink(p);
+	put_s(work, "a.txt/inner", "now a dir\n", 0644);
+	sh("rm -rf '%s/src'", work);
+	link_at(work, "src", outside);
+	cp(s, "reshape", 1);
+
+	cr_assert_eq(snap_undo(s, "s1", "baseline", false, NULL, &u), 0, "%s", err_msg());
+	assert_same_tree(work, orig);
+	char **v;
+	size_t n = names(outside, &v, false);
+	cr_assert_eq(n, 1, "something was written outside the folder");
+	free_names(v, n);
+	snap_close(s);
+}
+
+Test(snap, own_git_dir_and_state_dir_untouched)
+{
+	char gitdir[PATH_MAX];
+	struct snap_store *s = NULL;
+	struct snap_checkpoint c, u;
+	struct buf d = BUF_INIT;
+
+	pathf(gitdir, work, ".git");
+	uint64_t before = hash_tree(gitdir, 1469598103934665603ULL);
+	/* a state dir inside the folder is skipped */
+	pathf(state, work, ".deskhand-state");
+	cr_assert_eq(snap_open(&s, work, state), 0, "%s", err_msg());
+	cr_assert_eq(snap_checkpoint(s, "s1", "baseline", 0, NULL, &c), 0);
+	cr_assert_eq(c.files_changed, FIXTURE_FILES);
+	do_step(0);
+	do_step(1);
+	cr_assert_eq(snap_checkpoint(s, "s1", "t1", 1, NULL, &c), 0);
+	cr_assert_eq(c.files_changed, 2);
+	cr_assert_eq(snap_diff(s, c.id, NULL, false, &d), 0);
+	cr_assert_eq(d.len, 0, "%s", buf_cstr(&d));
+	cr_assert_eq(snap_undo(s, "s1", "baseline", false, NULL, &u), 0, "%s", err_msg());
+	cr_assert(exists(work, ".deskhand-state/snapshots"));
+	cr_assert_eq(hash_tree(gitdir, 1469598103934665603ULL), before, ".git was modified");
+	sh("rm -rf '%s'", state);
+	assert_same_tree(work, orig);
+	buf_fini(&d);
+	snap_close(s);
+}
+
+Test(snap, big_folder_one_file_edit, .timeout = 600)
+{
+	struct timespec old[2];
+	struct snap_store *s;
+	struct snap_checkpoint base, c;
+	char name[64], p[PATH_MAX];
+
+	sh("rm -rf '%s' && mkdir '%s'", work, work);
+	clock_gettime(CLOCK_REALTIME, &old[0]);
+	old[0].tv_sec -= 3600; /* an existing folder, not one written a moment ago */
+	old[1] = old[0];
+	for (int d = 0; d < 100; d++) {
+		for (int f = 0; f < 100; f++) {
+			snprintf(name, sizeof name, "d%02d/f%02d.txt", d, f);
+			char text[64];
+			snprintf(text, sizeof text, "file %d of dir %d\n", f, d);
+			put_s(work, name, text, 0644);
+			pathf(p, work, name);
+			utimensat(AT_FDCWD, p, old, 0);
+		}
+	}
+	s = open_store();
+	cr_assert_eq(snap_checkpoint(s, "big", "baseline", 0, NULL, &base), 0, "%s", err_msg());
+	cr_assert_eq(base.files_changed, 10000);
+	cr_log_info("baseline of 10000 files: %ld ms", base.duration_ms);
+
+	put_s(work, "d42/f42.txt", "edited\n", 0644);
+	cr_assert_eq(snap_checkpoint(s, "big", "edit", 1, NULL, &c), 0, "%s", err_msg());
+	cr_assert(c.created);
+	cr_assert_eq(c.files_changed, 1);
+	cr_log_info("checkpoint after a one-file edit in 10000 files: %ld ms", c.duration_ms);
+
+	cr_assert_eq(snap_checkpoint(s, "big", "none", 2, NULL, &c), 0);
+	cr_assert_not(c.created);
+	cr_log_info("no-change checkpoint of 10000 files: %ld ms", c.duration_ms);
+
+	struct snap_log_entry *e;
+	size_t n;
+	cr_assert_eq(snap_log(s, "big", &e, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(e[0].nfiles, 10000);
+	cr_assert_eq(e[1].nchanges, 1);
+	cr_assert_eq(e[1].changes[0].status, 'M');
+	cr_assert_str_eq(e[1].changes[0].path, "d42/f42.txt");
+	snap_log_free(e, n);
+
+	/* a fresh store (new process) still trusts the stat cache and sees edits */
+	snap_close(s);
+	s = open_store();
+	put_s(work, "d07/f07.txt", "edited too\n", 0644);
+	cr_assert_eq(snap_checkpoint(s, "big", "reopen", 3, NULL, &c), 0);
+	cr_assert_eq(c.files_changed, 1);
+	cr_log_info("checkpoint after reopen + one-file edit: %ld ms", c.duration_ms);
+	snap_close(s);
+}
