@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Granted folders: path resolution, the mandatory-deny list and the openat2
+ * helpers every host-side file tool goes through (SANDBOX.md §4.5). Not the
+ * permission rules (allow/ask/deny) and not the sandbox for commands.
+ */
+#include "policy/grant.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/xalloc.h"
+
+#define RESOLVE_FLAGS (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
+#define OPEN_TRIES    16                  /* EAGAIN from RESOLVE_BENEATH under concurrent renames */
+#define SEP(rel)      (*(rel) ? "/" : "") /* between a grant path and rel */
+#define READ_MAX_DEF  (64u << 20)         /* grant_read() with max_size 0 */
+
+struct grant_set {
+	struct grant **v; /* each allocated once: grant_get() pointers stay valid */
+	size_t n;
+};
+
+/*
+ * Error reporting
+ */
+
+/* Map an errno from resolving gr/rel to a DH_E* code and message. */
+static int
+path_err(const struct grant *gr, const char *rel, int e)
+{
+	const char *sep = SEP(rel);
+
+	switch (e) {
+	case ELOOP:
+		return err_setc(DH_EDENIED, "'%s%s%s': refused: symlink in path", gr->path, sep,
+		                rel);
+	case EXDEV:
+		return err_setc(DH_EDENIED, "'%s%s%s': refused: leaves the grant", gr->path, sep,
+		                rel);
+	case ENOENT:
+		return err_setc(DH_ENOTFOUND, "'%s%s%s': no such file or directory", gr->path, sep,
+		                rel);
+	case ENOTDIR:
+		return err_setc(DH_EFAIL, "'%s%s%s': a component of the path is not a directory",
+		                gr->path, sep, rel);
+	case EAGAIN:
+		return err_setc(DH_EFAIL, "'%s%s%s': the folder kept changing while resolving",
+		                gr->path, sep, rel);
+	case ENOSYS:
+		return err_setc(DH_EFAIL,
+		                "'%s%s%s': openat2 is not supported (Linux >= 5.6 needed)",
+		                gr->path, sep, rel);
+	default:
+		return err_setc(DH_EFAIL, "'%s%s%s': %s", gr->path, sep, rel, strerror(e));
+	}
+}
+
+static const char *
+type_name(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "fifo";
+	if (S_ISSOCK(m))
+		return "socket";
+	if (S_ISCHR(m))
+		return "character device";
+	if (S_ISBLK(m))
+		return "block device";
+	if (S_ISLNK(m))
+		return "symlink";
+	if (S_ISDIR(m))
+		return "directory";
+	return "special file";
+}
+
+/*
+ * openat2
+ */
+
+/* openat2(dirfd, rel) with the resolve flags; rel "" opens dirfd itself.
+ * Returns the fd or -errno. */
+static int
+beneath_fd(int dirfd, const char *rel, int flags)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof how);
+	how.flags = (uint64_t)(flags | O_CLOEXEC);
+	how.resolve = RESOLVE_FLAGS;
+	for (int tries = 0;; tries++) {
+		long fd = syscall(SYS_openat2, dirfd, *rel ? rel : ".", &how, sizeof how);
+
+		if (fd >= 0)
+			return (int)fd;
+		if ((errno == EAGAIN || errno == EINTR) && tries < OPEN_TRIES)
+			continue;
+		return -errno;
+	}
+}
+
+/* beneath_fd() under gr with the error mapped to DH_E* and a message. */
+static int
+beneath_open(const struct grant *gr, const char *rel, int flags, int *out_fd)
+{
+	int fd = beneath_fd(gr->dirfd, rel, flags);
+
+	*out_fd = fd >= 0 ? fd : -1;
+	return fd >= 0 ? 0 : path_err(gr, rel, -fd);
+}
+
+/* Split rel into its parent (heap) and leaf (points into rel) and open the
+ * parent as a directory with `flags` (O_PATH or O_RDONLY). */
+static int
+open_parent(const struct grant *gr, const char *rel, int flags, int *out_fd, const char **out_leaf)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *leaf = slash ? slash + 1 : rel;
+
+	*out_fd = -1;
+	*out_leaf = leaf;
+	if (!*rel)
+		return err_setc(DH_EDENIED,
+		                "'%s': refused: the granted folder itself cannot be "
+		                "replaced, moved or removed",
+		                gr->path);
+	if (!*leaf || !strcmp(leaf, ".") || !strcmp(leaf, ".."))
+		return err_setc(DH_EDENIED, "'%s%s%s': refused: bad last component", gr->path,
+		                SEP(rel), rel);
+	char *parent = xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
+	/* No O_NOFOLLOW: a symlinked parent must fail with ELOOP, not be opened. */
+	int rc = beneath_open(gr, parent, flags | O_DIRECTORY, out_fd);
+
+	free(parent);
+	return rc;
+}
+
+int
+grant_open_parent(const struct grant *gr, const char *rel, int *out_fd, const char **out_leaf)
+{
+	return open_parent(gr, rel, O_PATH, out_fd, out_leaf);
+}
+
+int
+grant_open_read(const struct grant *gr, const char *rel, size_t max_size, int *out_fd,
+                struct stat *out_st)
+{
+	struct stat st, st2;
+	int pfd = -1, fd = -1, rc;
+
+	*out_fd = -1;
+	/* Look with O_PATH first: opening a device or FIFO for reading can have
+	 * side effects (or block), O_PATH has none. */
+	if ((rc = beneath_open(gr, rel, O_PATH | O_NOFOLLOW, &pfd)) < 0)
+		return rc;
+	if (fstat(pfd, &st) < 0) {
+		rc = path_err(gr, rel, errno);
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		rc = path_err(gr, rel, ELOOP);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = err_setc(DH_EFAIL, "'%s%s%s' is a directory", gr->path, SEP(rel), rel);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = err_setc(DH_EDENIED, "'%s%s%s': refused: not a regular file (%s)", gr->path,
+		              SEP(rel), rel, type_name(st.st_mode));
+		goto out;
+	}
+	if (max_size && (uintmax_t)st.st_size > max_size) {
+		rc = err_setc(DH_EFAIL, "'%s%s%s' is too large (%jd bytes; the limit is %zu)",
+		              gr->path, SEP(rel), rel, (intmax_t)st.st_size, max_size);
+		goto out;
+	}
+	if ((rc = beneath_open(gr, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, &fd)) < 0)
+		goto out;
+	/* The name may have been swapped between the two opens. */
+	if (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino ||
+	    !S_ISREG(st2.st_mode)) {
+		rc = err_setc(DH_EDENIED, "'%s%s%s': refused: the file changed while opening",
+		              gr->path, SEP(rel), rel);
+		goto out;
+	}
+	*out_fd = fd;
+	fd = -1;
+	if (out_st)
+		*out_st = st2;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	return rc;
+}
+
+int
+grant_read(const struct grant *gr, const char *rel, size_t max_size, struct buf *out)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (!max_size)
+		max_size = READ_MAX_DEF;
+	if ((rc = grant_open_read(gr, rel, max_size, &fd, &st)) < 0)
+		return rc;
+	size_t total = 0;
+	for (;;) {
+		buf_grow(out, 65536);
+		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_setc(DH_EFAIL, "'%s%s%s': read: %s", gr->path, SEP(rel), rel,
+			              strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+		total += (size_t)n;
+		if (total > max_size) {
+			rc = err_setc(DH_EFAIL, "'%s%s%s' is too large (the limit is %zu bytes)",
+			              gr->path, SEP(rel), rel, max_size);
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+int
+grant_open_dir(const struct grant *gr, const char *rel, int *out_fd)
+{
+	/* No O_NOFOLLOW: with it a symlink leaf gives ENOTDIR instead of ELOOP. */
+	int fd = beneath_fd(gr->dirfd, rel, O_RDONLY | O_DIRECTORY);
+
+	*out_fd = fd >= 0 ? fd : -1;
+	if (fd == -ENOTDIR) {
+		struct stat st;
+
+		/* The leaf, or a component above it? */
+		if (grant_lstat(gr, rel, &st) == 0 && S_ISLNK(st.st_mode))
+			return path_err(gr, rel, ELOOP);
+		if (grant_lstat(gr, rel, &st) == 0 && !S_ISDIR(st.st_mode))
+			return err_setc(DH_EFAIL, "'%s%s%s' is not a directory", gr->path, SEP(rel),
+			                rel);
+	}
+	return fd >= 0 ? 0 : path_err(gr, rel, -fd);
+}
+
+int
+grant_lstat(const struct grant *gr, const char *rel, struct stat *out)
+{
+	const char *leaf;
+	int pfd, rc;
+
+	if (!*rel)
+		return fstat(gr->dirfd, out) < 0 ? path_err(gr, rel, errno) : 0;
+	if ((rc = open_parent(gr, rel, O_PATH, &pfd, &leaf)) < 0)
+		return rc;
+	if (fstatat(pfd, leaf, out, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = path_err(gr, rel, errno);
+	close(pfd);
+	return rc;
+}
+
+/*
+ * Writing
+ */
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Create a fresh temporary file in pfd; *name receives its name. */
+static int
+tmp_create(int pfd, char name[static 64])
+{
+	for (int tries = 0; tries < 32; tries++) {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof r, 0) != sizeof r)
+			r = (uint64_t)getpid() * 2654435761u + (uint64_t)tries;
+		snprintf(name, 64, ".dh-tmp-%016llx", (unsigned long long)r);
+		int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		                0666);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* renameat2(NOREPLACE) with a fallback for file systems that lack it. */
+static int
+rename_noreplace(int sfd, const char *sname, int dfd, const char *dname)
+{
+	if (renameat2(sfd, sname, dfd, dname, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	struct stat st;
+	int saved = errno;
+
+	if (fstatat(dfd, dname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (errno != ENOENT) {
+		errno = saved;
+		return -1;
+	}
+	/* XXX: racy, but only on file systems without RENAME_NOREPLACE. */
+	return renameat(sfd, sname, dfd, dname);
+}
+
+/* Write `len` bytes, or copy from `srcfd` when data is NULL, into a temporary
+ * file in pfd, fsync it and rename it over (or, noreplace, onto) leaf.
+ * mode < 0 keeps the creation mode (0666 & ~umask). Returns 0 or -1/errno. */
+static int
+atomic_put(int pfd, const char *leaf, const void *data, size_t len, int srcfd, int mode,
+           bool noreplace)
+{
+	char tmp[64];
+	int fd = tmp_create(pfd, tmp);
+	int e = 0;
+
+	if (fd < 0)
+		return -1;
+	if (data || srcfd < 0) {
+		if (write_all(fd, data ? data : "", len) < 0)
+			e = errno;
+	} else {
+		char chunk[65536];
+
+		for (;;) {
+			ssize_t n = read(srcfd, chunk, sizeof chunk);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				if (n < 0)
+					e = errno;
+				break;
+			}
+			if (write_all(fd, chunk, (size_t)n) < 0) {
+				e = errno;
+				break;
+			}
+		}
+	}
+	if (!e && mode >= 0 && fchmod(fd, (mode_t)mode) < 0)
+		e = errno;
+	if (!e && fsync(fd) < 0)
+		e = errno;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e) {
+		int r = noreplace ? rename_noreplace(pfd, tmp, pfd, leaf)
+		                  : renameat(pfd, tmp, pfd, leaf);
+		if (r < 0)
+			e = errno;
+	}
+	if (e) {
+		unlinkat(pfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	fsync(pfd); /* the directory entry; best effort (pfd is O_RDONLY) */
+	return 0;
+}
+
+int
+grant_write(const struct grant *gr, const char *rel, const void *data, size_t len,
+            bool *out_created)
+{
+	const char *leaf;
+	struct stat st;
+	int pfd, rc, mode = -1;
+	bool created = false;
+
+	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0)
+		return rc;
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			rc = path_err(gr, rel, ELOOP);
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			rc = err_setc(DH_EFAIL, "'%s%s%s' is a directory", gr->path, SEP(rel), rel);
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			rc = err_setc(DH_EDENIED, "'%s%s%s': refused: not a regular file (%s)",
+			              gr->path, SEP(rel), rel, type_name(st.st_mode));
+			goto out;
+		}
+		if (st.st_nlink > 1) {
+			rc = err_setc(DH_EDENIED,
+			              "'%s%s%s': refused: the file has %ju hard links (writing it "
+			              "would change the other names too)",
+			              gr->path, SEP(rel), rel, (uintmax_t)st.st_nlink);
+			goto out;
+		}
+		mode = (int)(st.st_mode & 07777);
+	} else if (errno == ENOENT) {
+		created = true;
+	} else {
+		rc = path_err(gr, rel, errno);
+		goto out;
+	}
+	if (atomic_put(pfd, leaf, data, len, -1, mode, created) < 0) {
+		rc = errno == EEXIST ? err_setc(DH_ECONFLICT, "'%s%s%s' appeared while writing",
+		                                gr->path, SEP(rel), rel)
+		                     : path_err(gr, rel, errno);
+		goto out;
+	}
+	if (out_created)
+		*out_created = created;
+out:
+	close(pfd);
+	return rc;
+}
+
+int
+grant_unlink(const struct grant *gr, const char *rel)
+{
+	const char *leaf;
+	struct stat st;
+	int pfd, rc;
+
+	if ((rc = open_parent(gr, rel, O_PATH, &pfd, &leaf)) < 0)
+		return rc;
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = path_err(gr, rel, errno);
+	} else if (unlinkat(pfd, leaf, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+		if (errno == ENOTEMPTY || errno == EEXIST)
+			rc = err_setc(DH_EFAIL, "'%s%s%s' is a directory and not empty", gr->path,
+			              SEP(rel), rel);
+		else
+			rc = path_err(gr, rel, errno);
+	}
+	close(pfd);
+	return rc;
+}
+
+int
+grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created)
+{
+	char *prefix = xstrdup(rel);
+	const char *p = rel;
+	int cur = gr->dirfd, rc = 0;
+	bool created = false;
+
+	/* Step one component at a time so that each mkdirat sees a directory
+	 * fd that was itself opened beneath the grant. */
+	while (*p) {
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		char *comp = xstrndup(p, n);
+		int next = -1;
+
+		prefix[end - rel] = '\0';
+		created = false;
+		if (n == 0 || !strcmp(comp, ".") || !strcmp(comp, "..")) {
+			rc = path_err(gr, prefix, EXDEV);
+		} else if (mkdirat(cur, comp, 0777) == 0) {
+			created = true;
+		} else if (errno != EEXIST) {
+			rc = path_err(gr, prefix, errno);
+		}
+		if (!rc && (next = beneath_fd(cur, comp, O_PATH | O_DIRECTORY)) < 0) {
+			if (next == -ENOTDIR)
+				rc = err_setc(DH_EFAIL, "'%s%s%s' exists and is not a directory",
+				              gr->path, SEP(prefix), prefix);
+			else
+				rc = path_err(gr, prefix, -next);
+		}
+		free(comp);
+		prefix[end - rel] = *end;
+		if (rc < 0)
+			break;
+		if (cur != gr->dirfd)
+			close(cur);
+		cur = next;
+		p = *end ? end + 1 : end;
+	}
+	if (cur != gr->dirfd)
+		close(cur);
+	free(prefix);
+	if (!rc && out_created)
+		*out_created = created;
+	return rc;
+}
+
+/* Move a regular file across file systems: copy into dst, then unlink src. */
+static int
+copy_across(const struct grant *src, const char *src_rel, int spfd, const char *sleaf,
+            const struct grant *dst, const char *dst_rel, int dpfd, const char *dleaf,
+            const struct stat *st)
+{
+	int fd = openat(spfd, sleaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return path_err(src, src_rel, errno);
+	int r = atomic_put(dpfd, dleaf, NULL, 0, fd, (int)(st->st_mode & 07777), true);
+	int e = errno;
+
+	close(fd);
+	if (r < 0) {
+		if (e == EEXIST)
+			return err_setc(DH_ECONFLICT, "'%s%s%s' already exists", dst->path,
+			                SEP(dst_rel), dst_rel);
+		return path_err(dst, dst_rel, e);
+	}
+	if (unlinkat(spfd, sleaf, 0) < 0)
+		return path_err(src, src_rel, errno);
+	return 0;
+}
+
+int
+grant_rename(const struct grant *src, const char *src_rel, const struct grant *dst,
+             const char *dst_rel)
+{
+	const char *sleaf, *dleaf;
+	struct stat st;
+	int spfd = -1, dpfd = -1, rc;
+
+	if ((rc = open_parent(src, src_rel, O_PATH, &spfd, &sleaf)) < 0)
+		return rc;
+	if ((rc = open_parent(dst, dst_rel, O_RDONLY, &dpfd, &dleaf)) < 0)
+		goto out;
+	if (fstatat(spfd, sleaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = path_err(src, src_rel, errno);
+		goto out;
+	}
+	if (rename_noreplace(spfd, sleaf, dpfd, dleaf) == 0)
+		goto out;
+	switch (errno) {
+	case EEXIST:
+	case ENOTEMPTY:
+		rc = err_setc(DH_ECONFLICT, "'%s%s%s' already exists", dst->path, SEP(dst_rel),
+		              dst_rel);
+		break;
+	case EINVAL:
+		rc = err_setc(DH_EFAIL, "cannot move '%s%s%s' into itself", src->path, SEP(src_rel),
+		              src_rel);
+		break;
+	case EXDEV:
+		if (S_ISREG(st.st_mode))
+			rc = copy_across(src, src_rel, spfd, sleaf, dst, dst_rel, dpfd, dleaf, &st);
+		else
+			rc = err_setc(DH_EFAIL,
+			              "cannot move %s '%s%s%s' to another file system (only "
+			              "regular files are copied across)",
+			              type_name(st.st_mode), src->path, SEP(src_rel), src_rel);
+		break;
+	default:
+		rc = path_err(dst, dst_rel, errno);
+		break;
+	}
+out:
+	if (spfd >= 0)
+		close(spfd);
+	if (dpfd >= 0)
+		close(dpfd);
+	return rc;
+}
+
+/*
+ * The set and resolution
+ */
+
+int
+grant_set_new(struct grant_set **out)
+{
+	*out = xcalloc(1, sizeof **out);
+	return 0;
+}
+
+void
+grant_set_free(struct grant_set *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->v[i]->path);
+		close(g->v[i]->dirfd);
+		free(g->v[i]);
+	}
+	free(g->v);
+	free(g);
+}
+
+int
+grant_add(struct grant_set *g, const char *path)
+{
+	char *real = realpath(path, NULL);
+
+	if (!real) {
+		if (errno == ENOENT)
+			return err_setc(DH_ENOTFOUND, "grant '%s': no such directory", path);
+		return err_set("grant '%s': %s", path, strerror(errno));
+	}
+	if (!strcmp(real, "/")) {
+		free(real);
+		return err_setc(DH_EDENIED, "grant '%s': refusing to grant the whole file system",
+		                path);
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		if (!strcmp(g->v[i]->path, real)) {
+			free(real);
+			return 0;
+		}
+	}
+	int fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+
+		free(real);
+		if (e == ENOTDIR)
+			return err_set("grant '%s': not a directory", path);
+		return err_set("grant '%s': %s", path, strerror(e));
+	}
+	g->v = xrealloc(g->v, (g->n + 1) * sizeof *g->v);
+	g->v[g->n] = xmalloc(sizeof *g->v[g->n]);
+	g->v[g->n]->path = real;
+	g->v[g->n]->dirfd = fd;
+	g->n++;
+	return 0;
+}
+
+size_t
+grant_count(const struct grant_set *g)
+{
+	return g->n;
+}
+
+const struct grant *
+grant_get(const struct grant_set *g, size_t i)
+{
+	return i < g->n ? g->v[i] : NULL;
+}
+
+/* "(/a, /b)" listing of the grants, for messages. Heap. */
+static char *
+grant_list(const struct grant_set *g)
+{
+	struct buf b = BUF_INIT;
+
+	buf_putc(&b, '(');
+	for (size_t i = 0; i < g->n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", g->v[i]->path);
+	buf_putc(&b, ')');
+	return buf_detach(&b);
+}
+
+int
+grant_resolve(const struct grant_set *g, const char *path, size_t *out_idx, char **out_rel)
+{
+	*out_rel = NULL;
+	*out_idx = 0;
+	if (!path || !*path)
+		return err_setc(DH_EPARSE, "empty path");
+	if (g->n == 0)
+		return err_setc(DH_EDENIED, "path '%s' is refused: no folder is granted", path);
+
+	/* Lexical normalization into "/a/b" (absolute) or "a/b" (relative). */
+	struct buf norm = BUF_INIT;
+	bool abs = path[0] == '/';
+	const char *p = path;
+
+	while (*p) {
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			buf_fini(&norm);
+			return err_setc(DH_EDENIED,
+			                "path '%s' is refused: '..' components are not allowed",
+			                path);
+		}
+		if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if (abs || norm.len)
+				buf_putc(&norm, '/');
+			buf_add(&norm, p, n);
+		}
+		p = *end ? end + 1 : end;
+	}
+	const char *s = buf_cstr(&norm);
+
+	if (!abs) {
+		*out_rel = buf_detach(&norm);
+		return 0;
+	}
+	size_t best = SIZE_MAX, bestlen = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		size_t len = strlen(g->v[i]->path);
+
+		if (strncmp(s, g->v[i]->path, len) == 0 && (s[len] == '\0' || s[len] == '/') &&
+		    (best == SIZE_MAX || len > bestlen)) {
+			best = i;
+			bestlen = len;
+		}
+	}
+	if (best == SIZE_MAX) {
+		char *list = grant_list(g);
+		int rc = err_setc(DH_EDENIED, "path '%s' is outside the granted folders %s", path,
+		                  list);
+
+		free(list);
+		buf_fini(&norm);
+		return rc;
+	}
+	*out_idx = best;
+	*out_rel = xstrdup(s[bestlen] ? s + bestlen + 1 : "");
+	buf_fini(&norm);
+	return 0;
+}
+
+/*
+ * Mandatory-deny list
+ */
+
+/* Length of the component starting at s. */
+static size_t
+comp_len(const char *s)
+{
+	return (size_t)(strchrnul(s, '/') - s);
+}
+
+/* Does the pattern match the path components starting at `at`: every
+ * component compared equal until one of the two runs out? */
+static bool
+match_at(const char *at, const char *pat)
+{
+	for (;;) {
+		size_t pn = comp_len(pat), an = comp_len(at);
+
+		if (pn == 2 && pat[0] == '*' && pat[1] == '*')
+			return true; /* trailing "**": anything inside */
+		if (pn != an || strncasecmp(at, pat, pn) != 0)
+			return false;
+		if (!at[an] || !pat[pn])
+			return true; /* path is the pattern, an ancestor of it or beneath it */
+		at += an + 1;
+		pat += pn + 1;
+	}
+}
+
+bool
+grant_is_protected(const char *rel)
+{
+	if (!rel || !*rel)
+		return false;
+	for (const char *at = rel; *at;) {
+		for (size_t i = 0; grant_protected_patterns[i]; i++)
+			if (match_at(at, grant_protected_patterns[i]))
+				return true;
+		const char *end = strchrnul(at, '/');
+
+		at = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+/* SANDBOX.md §1.6 (srt's mandatory denies) plus deskhand's own state and the
+ * remaining shell startup files. */
+const char *const grant_protected_patterns[] = {
+	".git/hooks/**",
+	".git/config",
+	".gitconfig",
+	".gitmodules",
+	".bashrc",
+	".bash_profile",
+	".bash_login",
+	".bash_logout",
+	".profile",
+	".zshrc",
+	".zprofile",
+	".zshenv",
+	".zlogin",
+	".ripgreprc",
+	".mcp.json",
+	".deskhand/**",
+	".vscode/**",
+	".idea/**",
+	".claude/commands/**",
+	".claude/agents/**",
+	".claude/settings.json",
+	".claude/settings.local.json",
+	NULL,
+};

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_POLICY_GRANT_H
+#define DH_POLICY_GRANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * Granted folders and the only way host-side tools touch files in them
+ * (DESIGN.md "Sandbox model", SANDBOX.md §4.5). Every open goes through
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
+ * relative to the grant's directory fd, so no "..", symlink or /proc trick
+ * leaves a grant.
+ *
+ * Error codes shared by every function below:
+ *   DH_EDENIED   a policy refusal: the path leaves the grant, has a symlink in
+ *                it, names a non-regular file or a hard-linked one. The agent
+ *                shows it to the model *and* records an audit event.
+ *   DH_ENOTFOUND the path (or its parent) does not exist.
+ *   DH_EPARSE    the path text itself is malformed (empty).
+ *   DH_EFAIL     anything else (I/O, not a directory, too large …).
+ * Messages name the absolute path and the reason ("symlink in path",
+ * "leaves the grant").
+ */
+
+struct grant {
+	char *path; /* realpath, no trailing slash, never "/" */
+	int dirfd;  /* O_PATH|O_DIRECTORY|O_CLOEXEC on path */
+};
+
+struct grant_set; /* ordered; grant 0 is "the first grant" */
+
+/* A new, empty set; *out is owned by the caller (grant_set_free). Never fails
+ * (returns 0); the int is for the house contract. */
+int grant_set_new(struct grant_set **out) DH_MUST_CHECK;
+/* Close every dirfd and free. NULL-safe. */
+void grant_set_free(struct grant_set *g);
+
+/* Grant `path` (any spelling: it is realpath()ed and opened O_PATH).
+ * Adding a folder already granted is a no-op returning 0.
+ * Errors: DH_ENOTFOUND (missing), DH_EFAIL (not a directory, open failed),
+ * DH_EDENIED ("/" is refused). Messages name the path. */
+int grant_add(struct grant_set *g, const char *path) DH_MUST_CHECK;
+size_t grant_count(const struct grant_set *g);
+/* Borrowed; valid until the set is freed. NULL when i is out of range. */
+const struct grant *grant_get(const struct grant_set *g, size_t i);
+
+/* Map a tool path to (grant index, path relative to that grant).
+ * Relative paths are relative to grant 0. Absolute paths must lie lexically
+ * inside a grant's real path; the longest (innermost) grant wins. Lexical
+ * normalization: "." components and repeated or trailing slashes are dropped;
+ * any ".." component is refused (even one that would stay inside).
+ * *out_rel is heap (free()); "" for the grant root, never a leading or
+ * trailing '/'. No filesystem access (symlinks are caught when opening).
+ * Errors: DH_EPARSE (empty path), DH_EDENIED ("path '/etc/passwd' is outside
+ * the granted folders (/tmp/x)", ".." components, no grant at all). */
+int grant_resolve(const struct grant_set *g, const char *path, size_t *out_idx,
+                  char **out_rel) DH_MUST_CHECK;
+
+/* True when `rel` (a grant-relative path, as from grant_resolve) may not be
+ * changed by host-side tools: the mandatory-deny list of SANDBOX.md §1.6 and
+ * DESIGN.md (git hooks and config, shell startup files, editor and agent
+ * settings). Patterns match at any depth (nested repositories count) and
+ * case-insensitively (srt); a pattern also covers everything beneath it and
+ * every path that *is* one of its leading components, so ".git" itself and
+ * ".git/hooks" cannot be moved or replaced wholesale either. */
+bool grant_is_protected(const char *rel);
+
+/* The patterns behind grant_is_protected(), NULL-terminated, for the sandbox
+ * client's read-only re-binds. Components are separated by '/'; a last
+ * component "**" marks a directory and everything beneath it. */
+extern const char *const grant_protected_patterns[];
+
+/*
+ * openat2 helpers. `rel` is a grant-relative path as produced by
+ * grant_resolve() ("" = the grant root). They may be called from loop
+ * handlers: they do bounded local I/O only and never block on a FIFO.
+ */
+
+/* Open a regular file for reading beneath gr (O_RDONLY|O_NOFOLLOW|O_NONBLOCK|
+ * O_CLOEXEC) and fstat it into *out_st. max_size > 0 refuses larger files
+ * (DH_EFAIL "… is too large"). A directory is DH_EFAIL ("is a directory"),
+ * any other non-regular file DH_EDENIED. *out_fd is the caller's to close. */
+int grant_open_read(const struct grant *gr, const char *rel, size_t max_size, int *out_fd,
+                    struct stat *out_st) DH_MUST_CHECK;
+
+/* Read a whole regular file (at most max_size bytes, 0 = 64 MiB) into `out`
+ * (appended). Same errors as grant_open_read(). */
+int grant_read(const struct grant *gr, const char *rel, size_t max_size,
+               struct buf *out) DH_MUST_CHECK;
+
+/* Open a directory beneath gr for listing (O_RDONLY|O_DIRECTORY|O_CLOEXEC, use
+ * fdopendir). *out_fd is the caller's. DH_EFAIL "not a directory". */
+int grant_open_dir(const struct grant *gr, const char *rel, int *out_fd) DH_MUST_CHECK;
+
+/* Open the parent directory of `rel` O_PATH|O_DIRECTORY beneath gr, for a
+ * mutation by *at() calls on the leaf. *out_leaf points into rel (the last
+ * component; never "", "." or ".."). rel "" (the grant root) is DH_EDENIED:
+ * the grant itself cannot be replaced, moved or removed. */
+int grant_open_parent(const struct grant *gr, const char *rel, int *out_fd,
+                      const char **out_leaf) DH_MUST_CHECK;
+
+/* lstat() of rel beneath gr (a symlink leaf is reported, not followed; a
+ * symlink *above* the leaf is DH_EDENIED). DH_ENOTFOUND when missing. */
+int grant_lstat(const struct grant *gr, const char *rel, struct stat *out) DH_MUST_CHECK;
+
+/* Atomically replace or create the regular file `rel` with `len` bytes:
+ * a temporary file in the same directory (O_EXCL|O_NOFOLLOW), fsync, renameat.
+ * An existing file keeps its permission bits; new files get 0666 & ~umask.
+ * Refused (DH_EDENIED): an existing target that is a symlink, not a regular
+ * file, or has st_nlink > 1. A directory target is DH_EFAIL. The parent must
+ * exist (grant_mkdirs). *out_created (may be NULL) says the file was new. */
+int grant_write(const struct grant *gr, const char *rel, const void *data, size_t len,
+                bool *out_created) DH_MUST_CHECK;
+
+/* Remove a file or symlink (never followed), or an empty directory.
+ * A non-empty directory is DH_EFAIL ("directory not empty"). */
+int grant_unlink(const struct grant *gr, const char *rel) DH_MUST_CHECK;
+
+/* mkdir -p: create every missing component of rel (0777 & ~umask), one
+ * component at a time beneath gr. An existing symlink component is
+ * DH_EDENIED, an existing non-directory DH_EFAIL. *out_created (may be NULL)
+ * says the last component was created by this call. rel "" is a no-op. */
+int grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created) DH_MUST_CHECK;
+
+/* Rename src_rel (beneath src) to dst_rel (beneath dst), never replacing an
+ * existing destination (RENAME_NOREPLACE; DH_ECONFLICT "already exists").
+ * The two grants may differ. When the kernel cannot rename across file
+ * systems (EXDEV), a regular file is copied (atomically, as grant_write)
+ * and the source unlinked; a directory is refused (DH_EFAIL). The
+ * destination's parent must exist. Symlink sources are moved as links. */
+int grant_rename(const struct grant *src, const char *src_rel, const struct grant *dst,
+                 const char *dst_rel) DH_MUST_CHECK;
+
+#endif

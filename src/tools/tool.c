@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tool registry: the entry tables of the tool files, schemas for the model,
+ * input validation and synchronous dispatch, plus the helpers the tool files
+ * share (path display, UTF-8 sanitizing, base64, globs, directory walks).
+ * Not the permission rules or checkpoints (agent/).
+ */
+#include "tools/tool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+#include "tools/tool_priv.h"
+
+#define WALK_DEPTH_MAX 64
+
+static const struct tool_entry plan_entries[] = {
+	{
+		.name = "propose_plan",
+		.description =
+			"Propose the plan for the task before acting: an ordered list of short "
+			"steps, each a title of a few words (\"Read the receipts in invoices/\", "
+			"\"Write summary.csv\"). The user approves, edits or rejects it; wait "
+			"for the answer in the tool result before doing the work. Call it again "
+			"to propose a revised plan.",
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\","
+			"\"description\":\"The steps in order.\",\"items\":{\"type\":\"object\","
+			"\"properties\":{\"title\":{\"type\":\"string\",\"description\":"
+			"\"What the step does, in a few words.\"}},\"required\":[\"title\"]}}},"
+			"\"required\":[\"steps\"]}",
+		.flags = TOOL_F_PLAN,
+	},
+	{
+		.name = "update_plan",
+		.description =
+			"Report progress on the approved plan: send every step with its current "
+			"status (pending, in_progress, done or skipped), in order. Mark a step "
+			"in_progress when you start it and done when it is finished; keep the "
+			"titles of the approved plan.",
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\","
+			"\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":"
+			"\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"pending\","
+			"\"in_progress\",\"done\",\"skipped\"]}},\"required\":[\"title\","
+			"\"status\"]}}},\"required\":[\"steps\"]}",
+		.flags = TOOL_F_PLAN,
+	},
+	{ .name = NULL },
+};
+
+/* In tool_at() order. */
+static const struct tool_entry *const tables[] = {
+	tool_fs_entries,
+	tool_search_entries,
+	tool_shell_entries,
+	plan_entries,
+};
+
+/*
+ * Registry
+ */
+
+size_t
+tool_count(void)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct tool_entry *e = tables[t]; e->name; e++)
+			n++;
+	return n;
+}
+
+const struct tool_entry *
+tool_at(size_t i)
+{
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct tool_entry *e = tables[t]; e->name; e++)
+			if (i-- == 0)
+				return e;
+	return NULL;
+}
+
+const struct tool_entry *
+tool_find(const char *name)
+{
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct tool_entry *e = tables[t]; e->name; e++)
+			if (!strcmp(e->name, name))
+				return e;
+	return NULL;
+}
+
+/* Our own schema text; a parse failure is a bug. */
+static cJSON *
+schema_of(const struct tool_entry *e)
+{
+	cJSON *s;
+
+	if (json_parse(&s, e->input_schema, strlen(e->input_schema), e->name) < 0)
+		die("tool %s: bad input_schema: %s", e->name, err_msg());
+	return s;
+}
+
+cJSON *
+tool_schemas(void)
+{
+	cJSON *arr = json_new_arr();
+
+	for (size_t i = 0, n = tool_count(); i < n; i++) {
+		const struct tool_entry *e = tool_at(i);
+		cJSON *o = json_new_obj();
+
+		json_add_str(o, "name", e->name);
+		json_add_str(o, "description", e->description);
+		json_add(o, "input_schema", schema_of(e));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/*
+ * Validation
+ */
+
+static bool
+type_ok(const cJSON *v, const char *type)
+{
+	if (!strcmp(type, "string"))
+		return cJSON_IsString(v);
+	if (!strcmp(type, "integer")) {
+		double d = v->valuedouble; /* NaN fails every comparison */
+
+		return cJSON_IsNumber(v) && d > -9e15 && d < 9e15 && d == (double)(long long)d;
+	}
+	if (!strcmp(type, "number"))
+		return cJSON_IsNumber(v);
+	if (!strcmp(type, "boolean"))
+		return cJSON_IsBool(v);
+	if (!strcmp(type, "array"))
+		return cJSON_IsArray(v);
+	if (!strcmp(type, "object"))
+		return cJSON_IsObject(v);
+	return true; /* a type we do not check */
+}
+
+static const char *
+type_article(const char *type)
+{
+	return (type[0] == 'a' || type[0] == 'i' || type[0] == 'o') ? "an" : "a";
+}
+
+/* Check v against schema s; `where` names v ("" for the input itself). */
+static int
+check(const char *tool, const cJSON *v, const cJSON *s, const char *where)
+{
+	const char *type = json_str(s, "type");
+	int rc = 0;
+
+	if (type && !type_ok(v, type)) {
+		if (!*where)
+			return err_setc(DH_EPARSE, "%s: input must be a JSON object", tool);
+		return err_setc(DH_EPARSE, "%s: field '%s' must be %s %s", tool, where,
+		                type_article(type), type);
+	}
+	const cJSON *en = json_arr(s, "enum");
+
+	if (en && cJSON_IsString(v)) {
+		const cJSON *x;
+		bool found = false;
+
+		cJSON_ArrayForEach(x, en) if (cJSON_IsString(x) &&
+		                              !strcmp(x->valuestring, v->valuestring)) found = true;
+		if (!found) {
+			struct buf b = BUF_INIT;
+
+			cJSON_ArrayForEach(x, en) if (cJSON_IsString(x))
+				buf_printf(&b, "%s%s", b.len ? ", " : "", x->valuestring);
+			rc = err_setc(DH_EPARSE, "%s: field '%s' must be one of: %s", tool, where,
+			              buf_cstr(&b));
+			buf_fini(&b);
+			return rc;
+		}
+	}
+	const cJSON *min = cJSON_GetObjectItemCaseSensitive(s, "minimum");
+
+	if (cJSON_IsNumber(min) && cJSON_IsNumber(v) && v->valuedouble < min->valuedouble)
+		return err_setc(DH_EPARSE, "%s: field '%s' must be at least %g", tool, where,
+		                min->valuedouble);
+	if (cJSON_IsObject(v)) {
+		const cJSON *req = json_arr(s, "required"), *props = json_obj(s, "properties");
+		const cJSON *x;
+
+		cJSON_ArrayForEach(x, req)
+		{
+			if (!cJSON_IsString(x) ||
+			    cJSON_GetObjectItemCaseSensitive(v, x->valuestring))
+				continue;
+			return err_setc(DH_EPARSE, "%s: missing required field '%s%s%s'", tool,
+			                where, *where ? "." : "", x->valuestring);
+		}
+		cJSON_ArrayForEach(x, props)
+		{
+			const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, x->string);
+
+			if (!f || cJSON_IsNull(f))
+				continue;
+			char *sub = xasprintf("%s%s%s", where, *where ? "." : "", x->string);
+
+			rc = check(tool, f, x, sub);
+			free(sub);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	const cJSON *items = json_obj(s, "items");
+
+	if (items && cJSON_IsArray(v)) {
+		int i = 0;
+		const cJSON *x;
+
+		cJSON_ArrayForEach(x, v)
+		{
+			char *sub = xasprintf("%s[%d]", where, i++);
+
+			rc = check(tool, x, items, sub);
+			free(sub);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int
+tool_validate(const struct tool_entry *e, const cJSON *input)
+{
+	cJSON *s = schema_of(e);
+	int rc;
+
+	if (!cJSON_IsObject(input))
+		rc = err_setc(DH_EPARSE, "%s: input must be a JSON object", e->name);
+	else
+		rc = check(e->name, input, s, "");
+	cJSON_Delete(s);
+	return rc;
+}
+
+void
+tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+            struct tool_result *out)
+{
+	int rc;
+
+	if (!e->run) {
+		tool_result_errorf(out, "%s: not a synchronous tool", e->name);
+		return;
+	}
+	if ((rc = tool_validate(e, input)) < 0) {
+		tool_result_from_err(out, rc);
+		return;
+	}
+	if ((rc = e->run(input, env, out)) < 0)
+		tool_result_from_err(out, rc);
+}
+
+void
+tool_run_cancel(struct tool_run *r)
+{
+	if (r)
+		r->cancel(r);
+}
+
+/*
+ * Results and environment
+ */
+
+void
+tool_env_init(struct tool_env *env)
+{
+	memset(env, 0, sizeof *env);
+	env->output_cap = TOOL_OUTPUT_CAP_DEF;
+	env->default_timeout_s = TOOL_TIMEOUT_DEF;
+}
+
+void
+tool_result_init(struct tool_result *r)
+{
+	r->is_error = false;
+	buf_init(&r->text);
+	r->content = NULL;
+	r->denied = false;
+}
+
+void
+tool_result_fini(struct tool_result *r)
+{
+	if (!r)
+		return;
+	buf_fini(&r->text);
+	cJSON_Delete(r->content);
+	tool_result_init(r);
+}
+
+void
+tool_result_errorf(struct tool_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory (vasprintf)");
+	va_end(ap);
+	buf_clear(&r->text);
+	buf_puts(&r->text, s);
+	free(s);
+	cJSON_Delete(r->content);
+	r->content = NULL;
+	r->is_error = true;
+}
+
+void
+tool_result_from_err(struct tool_result *r, int rc)
+{
+	tool_result_errorf(r, "%s", *err_msg() ? err_msg() : "unknown error");
+	if (rc == DH_EDENIED)
+		r->denied = true;
+}
+
+/*
+ * Helpers for the tool files
+ */
+
+char *
+tool_shown(struct tool_env *env, size_t idx, const char *rel)
+{
+	if (idx == 0)
+		return xstrdup(*rel ? rel : ".");
+	const struct grant *gr = grant_get(env->grants, idx);
+
+	return xasprintf("%s%s%s", gr->path, *rel ? "/" : "", rel);
+}
+
+int
+tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, char **out_rel,
+          char **out_shown)
+{
+	size_t idx;
+	int rc;
+
+	*out_gr = NULL;
+	if (out_shown)
+		*out_shown = NULL;
+	if (!env->grants)
+		return err_setc(DH_EDENIED, "path '%s' is refused: no folder is granted", path);
+	if ((rc = grant_resolve(env->grants, path, &idx, out_rel)) < 0)
+		return rc;
+	*out_gr = grant_get(env->grants, idx);
+	if (out_shown)
+		*out_shown = tool_shown(env, idx, *out_rel);
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+
+	if (c < 0x80)
+		return c ? 1 : 0;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	unsigned cp = c & (0x7f >> len);
+
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void
+tool_text_add(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0; /* valid bytes not yet copied, ending at i */
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l = utf8_seq(p + i, n - i);
+
+		if (l) {
+			i += l;
+			run += l;
+			continue;
+		}
+		buf_add(b, p + i - run, run);
+		buf_puts(b, "\xef\xbf\xbd");
+		run = 0;
+		i++;
+	}
+	buf_add(b, p + n - run, run);
+}
+
+void
+tool_base64(struct buf *out, const void *data, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+
+	buf_grow(out, (n + 2) / 3 * 4 + 1);
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = tab[(v >> 18) & 63];
+		q[1] = tab[(v >> 12) & 63];
+		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? tab[v & 63] : '=';
+		buf_add(out, q, 4);
+	}
+}
+
+/* Match pattern components [pat …] against path components [path …]. */
+static bool
+glob_comps(const char *pat, const char *path)
+{
+	for (;;) {
+		if (!*pat)
+			return !*path;
+		const char *pend = strchrnul(pat, '/');
+		size_t pn = (size_t)(pend - pat);
+		const char *pnext = *pend ? pend + 1 : pend;
+
+		if (pn == 2 && pat[0] == '*' && pat[1] == '*') {
+			/* Zero or more whole components. */
+			for (const char *at = path;;) {
+				if (glob_comps(pnext, at))
+					return true;
+				if (!*at)
+					return false;
+				const char *e = strchrnul(at, '/');
+
+				at = *e ? e + 1 : e;
+			}
+		}
+		if (!*path)
+			return false;
+		const char *aend = strchrnul(path, '/');
+		char *pc = xstrndup(pat, pn), *ac = xstrndup(path, (size_t)(aend - path));
+		bool ok = fnmatch(pc, ac, FNM_PERIOD) == 0;
+
+		free(pc);
+		free(ac);
+		if (!ok)
+			return false;
+		pat = pnext;
+		path = *aend ? aend + 1 : aend;
+	}
+}
+
+bool
+tool_glob_match(const char *pattern, const char *path)
+{
+	if (!strchr(pattern, '/')) {
+		const char *base = strrchr(path, '/');
+
+		return fnmatch(pattern, base ? base + 1 : path, FNM_PERIOD) == 0;
+	}
+	return glob_comps(pattern, path);
+}
+
+struct walk {
+	size_t visits, max;
+	tool_walk_fn *fn;
+	void *ctx;
+	struct buf rel;
+};
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+walk_dir(struct walk *w, int dirfd, int depth)
+{
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = TOOL_WALK_CONTINUE;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return rc; /* unreadable: skipped */
+	}
+	rewinddir(d);
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (n)
+		qsort(names, n, sizeof *names, cmp_names);
+
+	size_t base = w->rel.len;
+
+	for (size_t i = 0; i < n && rc == TOOL_WALK_CONTINUE; i++) {
+		struct stat st;
+		unsigned char type;
+
+		if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		type = S_ISDIR(st.st_mode)    ? DT_DIR
+		       : S_ISREG(st.st_mode)  ? DT_REG
+		       : S_ISLNK(st.st_mode)  ? DT_LNK
+		       : S_ISFIFO(st.st_mode) ? DT_FIFO
+		       : S_ISSOCK(st.st_mode) ? DT_SOCK
+		       : S_ISCHR(st.st_mode)  ? DT_CHR
+		                              : DT_BLK;
+		if (type == DT_DIR && !strcmp(names[i], ".git"))
+			continue;
+		if (++w->visits > w->max) {
+			rc = TOOL_WALK_CAPPED;
+			break;
+		}
+		if (base)
+			buf_putc(&w->rel, '/');
+		buf_puts(&w->rel, names[i]);
+
+		struct tool_walk_ent e = {
+			.rel = buf_cstr(&w->rel),
+			.name = names[i],
+			.dirfd = dirfd,
+			.type = type,
+		};
+		int r = w->fn(&e, w->ctx);
+
+		if (r == TOOL_WALK_STOP) {
+			rc = TOOL_WALK_STOP;
+		} else if (type == DT_DIR && r != TOOL_WALK_SKIP && depth < WALK_DEPTH_MAX) {
+			int sub = openat(dirfd, names[i],
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0) {
+				rc = walk_dir(w, sub, depth + 1);
+				close(sub);
+			}
+		}
+		w->rel.len = base;
+		if (w->rel.ptr)
+			w->rel.ptr[base] = '\0';
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+int
+tool_walk(int rootfd, size_t max_visits, tool_walk_fn *fn, void *ctx)
+{
+	struct walk w = { .max = max_visits, .fn = fn, .ctx = ctx, .rel = BUF_INIT };
+	int rc = walk_dir(&w, rootfd, 0);
+
+	buf_fini(&w.rel);
+	return rc;
+}

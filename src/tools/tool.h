@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_TOOLS_TOOL_H
+#define DH_TOOLS_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * The tool registry (tmux's cmd_entry style, STYLE.md §3.3): one const
+ * `struct tool_entry` per tool the model may call, its JSON schema and
+ * description (which the model reads), and dispatch. File tools go through
+ * policy/grant.h (SANDBOX.md §4.5); run_command through deskhand-sandbox.
+ * The permission rules (allow/ask/deny) and checkpoints are the agent's job.
+ */
+
+struct ev_loop;
+struct grant_set;
+struct tool_run; /* an asynchronous call in flight (opaque) */
+
+enum tool_flags {
+	TOOL_F_MUTATES = 1 << 0,  /* may change a grant: checkpoint after */
+	TOOL_F_READONLY = 1 << 1, /* never changes anything */
+	TOOL_F_PLAN = 1 << 2,     /* handled by the agent itself (run and start NULL) */
+};
+
+#define TOOL_OUTPUT_CAP_DEF 30000 /* bytes */
+#define TOOL_TIMEOUT_DEF    120   /* seconds */
+#define TOOL_TIMEOUT_MAX    1800  /* seconds; larger timeout_s values are clamped */
+
+/* What a tool may use. Borrowed by the tools; owned by the agent. */
+struct tool_env {
+	struct ev_loop *loop;     /* for asynchronous tools */
+	struct grant_set *grants; /* grant 0 is where relative paths point */
+	const char *sandbox_path; /* the deskhand-sandbox binary; NULL = none */
+	size_t output_cap;        /* bytes of command output kept (0 = default) */
+	int default_timeout_s;    /* run_command without timeout_s (0 = default) */
+};
+
+/* The outcome of one tool call, as the model will see it. */
+struct tool_result {
+	bool is_error;   /* the model sees is_error: true */
+	struct buf text; /* plain text (always set, also when content is) */
+	cJSON *content;  /* owned; Anthropic content-block array (image/document
+	                  * blocks) to send instead of text; NULL = plain text */
+	bool denied;     /* a grant escape or mandatory-deny rule fired: audit it */
+};
+
+/* Called once when an asynchronous call finishes, on the loop thread.
+ * `res` stays owned by the run (finalized when the run is freed); the callee
+ * may move members out of it (buf_detach(&res->text), take res->content and
+ * set it to NULL). The callee may call tool_run_cancel() on its run. */
+typedef void tool_done_fn(struct tool_result *res, void *ctx);
+
+struct tool_entry {
+	const char *name;         /* the model's name for it; a public interface */
+	const char *description;  /* what the model reads */
+	const char *input_schema; /* JSON Schema text (object) */
+	unsigned flags;           /* enum tool_flags */
+	/* Synchronous tools: fill `out` (tool failures are results with
+	 * is_error, never return codes) and return 0. Runs on the loop: only
+	 * small, bounded file work. `input` was validated. */
+	int (*run)(const cJSON *input, struct tool_env *env, struct tool_result *out);
+	/* Asynchronous tools: start the call; *out is the caller's handle, always
+	 * ended with tool_run_cancel() (before or after done). Returns 0, and done
+	 * is then called exactly once, later from the loop (never from inside
+	 * start), unless the run is cancelled first. Every failure, including a
+	 * missing sandbox helper, arrives as an error result through done.
+	 * `input` was validated; env must outlive the run. */
+	int (*start)(const cJSON *input, struct tool_env *env, struct tool_run **out,
+	             tool_done_fn *done, void *ctx);
+};
+
+/* Defaults: output_cap TOOL_OUTPUT_CAP_DEF, default_timeout_s TOOL_TIMEOUT_DEF,
+ * everything else NULL. */
+void tool_env_init(struct tool_env *env);
+
+void tool_result_init(struct tool_result *r);
+/* Free text and content; r is then as after tool_result_init(). NULL-safe. */
+void tool_result_fini(struct tool_result *r);
+/* Replace r's text with a formatted error (is_error = true, content freed). */
+void tool_result_errorf(struct tool_result *r, const char *fmt, ...) DH_PRINTF(2, 3);
+/* Replace r's text with err_msg() (is_error = true); denied = (rc == DH_EDENIED). */
+void tool_result_from_err(struct tool_result *r, int rc);
+
+/* Look a tool up by name; NULL if unknown. Borrowed, static. */
+const struct tool_entry *tool_find(const char *name);
+/* All tools in a stable order: tool_at(0 … tool_count() - 1). */
+size_t tool_count(void);
+const struct tool_entry *tool_at(size_t i);
+/* The Anthropic "tools" array [{name, description, input_schema}] of every
+ * tool (plan tools included) in tool_at() order. Caller owns (cJSON_Delete). */
+cJSON *tool_schemas(void);
+
+/* Check `input` against e's schema: an object, required keys present, types
+ * (string, integer, number, boolean, array, object) of the given fields and
+ * nested array items, string enums, integer minimums. Unknown keys are
+ * ignored. Returns 0 or DH_EPARSE with a message such as
+ * "edit_file: missing required field 'old_string'". */
+int tool_validate(const struct tool_entry *e, const cJSON *input) DH_MUST_CHECK;
+
+/* Validate and run a synchronous tool, always leaving a result in `out`
+ * (which must be initialized): a validation failure, a plan or asynchronous
+ * entry, and the tool's own failures become error results. */
+void tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+                 struct tool_result *out);
+
+/* End an asynchronous call: if it still runs, kill its whole process group
+ * with SIGKILL now (done is NOT called); free it either way. Safe after done
+ * was called and from inside done. NULL-safe. */
+void tool_run_cancel(struct tool_run *r);
+
+#endif

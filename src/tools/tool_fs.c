@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File tools: read_file, list_files, write_file, edit_file, move_file,
+ * delete_file, make_directory. Every path goes through the grant helpers
+ * (SANDBOX.md §4.5); mutating tools also refuse the mandatory-deny list.
+ * Not searching (tool_search.c) and not commands (tool_shell.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+#include "tools/tool_priv.h"
+
+#define READ_LIMIT_DEF  2000         /* lines */
+#define READ_LINE_MAX   2000         /* bytes shown of one line */
+#define READ_TEXT_MAX   (256u << 10) /* bytes of numbered text per call */
+#define READ_MEDIA_MAX  (5u << 20)   /* images and PDFs */
+#define BINARY_SNIFF    8192         /* bytes checked for NUL */
+#define EDIT_MAX        (10u << 20)  /* files edit_file will load */
+#define LIST_MAX        1000         /* entries shown */
+#define LIST_VISITS_MAX 200000       /* entries walked */
+
+#define PROTECTED_WHY                                                                              \
+	"deskhand does not let the agent change git hooks or git config, shell startup "           \
+	"files, or editor, connector and agent settings"
+
+/* Refuse mutating a mandatory-deny path; fills out and returns true. */
+static bool
+refuse_protected(const char *rel, const char *shown, struct tool_result *out)
+{
+	if (!grant_is_protected(rel))
+		return false;
+	tool_result_errorf(out, "'%s' is protected: %s", shown, PROTECTED_WHY);
+	out->denied = true;
+	return true;
+}
+
+/*
+ * read_file
+ */
+
+/* Media type from magic bytes, NULL for anything else. */
+static const char *
+media_type(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (n >= 3 && !memcmp(p, "\xff\xd8\xff", 3))
+		return "image/jpeg";
+	if (n >= 6 && (!memcmp(p, "GIF87a", 6) || !memcmp(p, "GIF89a", 6)))
+		return "image/gif";
+	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
+		return "image/webp";
+	if (n >= 5 && !memcmp(p, "%PDF-", 5))
+		return "application/pdf";
+	return NULL;
+}
+
+static ssize_t
+read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *)p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+static void
+read_media(int fd, const struct stat *st, const char *mt, const char *shown,
+           struct tool_result *out)
+{
+	if ((uintmax_t)st->st_size > READ_MEDIA_MAX) {
+		tool_result_errorf(out,
+		                   "%s is too large to show (%jd bytes; the limit for images "
+		                   "and PDFs is 5 MiB)",
+		                   shown, (intmax_t)st->st_size);
+		return;
+	}
+	size_t n = (size_t)st->st_size;
+	char *data = xmalloc(n ? n : 1);
+	ssize_t got = read_full(fd, data, n);
+
+	if (got < 0) {
+		tool_result_errorf(out, "%s: read: %s", shown, strerror(errno));
+		free(data);
+		return;
+	}
+	struct buf b64 = BUF_INIT;
+
+	tool_base64(&b64, data, (size_t)got);
+	free(data);
+
+	bool pdf = !strcmp(mt, "application/pdf");
+	cJSON *block = json_new_obj(), *src = json_new_obj();
+
+	json_add_str(block, "type", pdf ? "document" : "image");
+	json_add_str(src, "type", "base64");
+	json_add_str(src, "media_type", mt);
+	json_add_str(src, "data", buf_cstr(&b64));
+	json_add(block, "source", src);
+	if (pdf) {
+		const char *base = strrchr(shown, '/');
+
+		json_add_str(block, "title", base ? base + 1 : shown);
+	}
+	buf_fini(&b64);
+	out->content = json_new_arr();
+	cJSON_AddItemToArray(out->content, block);
+	buf_printf(&out->text, "%s: %s, %zd bytes", shown, mt, got);
+}
+
+struct lines {
+	struct tool_result *out;
+	long long offset, limit; /* first line (1-based), lines to show */
+	long long lineno;        /* lines completed so far */
+	long long shown;         /* lines emitted */
+	struct buf line;         /* the current line, at most READ_LINE_MAX bytes */
+	bool line_cut;           /* the current line was longer */
+	bool capped;             /* READ_TEXT_MAX reached */
+	bool more;               /* a line after the last shown exists */
+};
+
+/* Cut at READ_LINE_MAX without splitting a UTF-8 sequence. */
+static size_t
+cut_len(const char *s, size_t n)
+{
+	if (n <= READ_LINE_MAX)
+		return n;
+	size_t k = READ_LINE_MAX;
+
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
+/* Finish the current line. Returns false to stop reading. */
+static bool
+line_end(struct lines *L)
+{
+	L->lineno++;
+	if (L->lineno >= L->offset) {
+		if (L->shown >= L->limit || L->capped) {
+			L->more = true;
+			return false;
+		}
+		struct buf *t = &L->out->text;
+
+		buf_printf(t, "%6lld\t", L->lineno);
+		tool_text_add(t, L->line.ptr ? L->line.ptr : "",
+		              cut_len(buf_cstr(&L->line), L->line.len));
+		if (L->line_cut || L->line.len > READ_LINE_MAX)
+			buf_puts(t, " [… line truncated]");
+		buf_putc(t, '\n');
+		L->shown++;
+		if (t->len >= READ_TEXT_MAX)
+			L->capped = true;
+	}
+	buf_clear(&L->line);
+	L->line_cut = false;
+	return true;
+}
+
+static void
+read_text(int fd, const struct stat *st, const char *shown, const char *head, size_t headn,
+          long long offset, long long limit, struct tool_result *out)
+{
+	struct lines L = { .out = out, .offset = offset, .limit = limit, .line = BUF_INIT };
+	char chunk[65536];
+	size_t n = headn;
+	bool go = true, any = false;
+
+	memcpy(chunk, head, headn);
+	for (;;) {
+		for (size_t i = 0; i < n && go; i++) {
+			any = true;
+			if (chunk[i] == '\n') {
+				go = line_end(&L);
+				continue;
+			}
+			if (L.lineno + 1 < offset)
+				continue; /* not shown: keep nothing */
+			if (L.line.len > READ_LINE_MAX) {
+				L.line_cut = true;
+				continue;
+			}
+			buf_putc(&L.line, chunk[i]);
+		}
+		if (!go)
+			break;
+		ssize_t r = read(fd, chunk, sizeof chunk);
+
+		if (r < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (r < 0) {
+			tool_result_errorf(out, "%s: read: %s", shown, strerror(errno));
+			buf_fini(&L.line);
+			return;
+		}
+		if (r == 0)
+			break;
+		n = (size_t)r;
+	}
+	if (go && (L.line.len || L.line_cut))
+		line_end(&L); /* last line without '\n' */
+	buf_fini(&L.line);
+	if (!any) {
+		buf_printf(&out->text, "(%s is empty)", shown);
+		return;
+	}
+	if (L.shown == 0 && !L.more) {
+		buf_printf(&out->text, "(%s has %lld lines; offset %lld is past the end)", shown,
+		           L.lineno, offset);
+		return;
+	}
+	if (L.more) {
+		long long next = offset + L.shown;
+
+		if (L.capped)
+			buf_printf(&out->text,
+			           "[… output capped at %u KiB; continue with "
+			           "offset=%lld]",
+			           READ_TEXT_MAX >> 10, next);
+		else
+			buf_printf(&out->text,
+			           "[… %s continues after line %lld (%jd bytes in all); "
+			           "continue with offset=%lld]",
+			           shown, next - 1, (intmax_t)st->st_size, next);
+	}
+}
+
+static int
+read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	char *rel = NULL, *shown = NULL;
+	struct stat st;
+	int fd = -1, rc;
+
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0 ||
+	    (rc = grant_open_read(gr, rel, 0, &fd, &st)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	unsigned char head[BINARY_SNIFF];
+	ssize_t hn = read_full(fd, head, sizeof head);
+
+	if (hn < 0) {
+		tool_result_errorf(out, "%s: read: %s", shown, strerror(errno));
+		goto out;
+	}
+	const char *mt = media_type(head, (size_t)hn);
+
+	if (mt) {
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			tool_result_errorf(out, "%s: lseek: %s", shown, strerror(errno));
+			goto out;
+		}
+		read_media(fd, &st, mt, shown, out);
+		goto out;
+	}
+	if (memchr(head, '\0', (size_t)hn)) {
+		tool_result_errorf(out,
+		                   "%s: binary file (%jd bytes); read_file shows text, "
+		                   "images (PNG, JPEG, GIF, WebP) and PDFs",
+		                   shown, (intmax_t)st.st_size);
+		goto out;
+	}
+	read_text(fd, &st, shown, (const char *)head, (size_t)hn, json_int(in, "offset", 1),
+	          json_int(in, "limit", READ_LIMIT_DEF), out);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+/*
+ * list_files
+ */
+
+struct listing {
+	struct buf *text;
+	const char *prefix; /* display prefix of the listed directory ("" or "dir/") */
+	const char *pattern;
+	size_t matched;
+};
+
+static int
+list_one(const struct tool_walk_ent *e, void *ctx)
+{
+	struct listing *L = ctx;
+
+	if (L->pattern && !tool_glob_match(L->pattern, e->rel))
+		return TOOL_WALK_CONTINUE;
+	if (++L->matched <= LIST_MAX) {
+		buf_puts(L->text, L->prefix);
+		tool_text_add(L->text, e->rel, strlen(e->rel));
+		buf_puts(L->text, e->type == DT_DIR ? "/\n" : "\n");
+	}
+	return TOOL_WALK_CONTINUE;
+}
+
+static int
+list_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	const char *path = json_str(in, "path");
+	char *rel = NULL, *shown = NULL;
+	int fd = -1, rc;
+
+	if ((rc = tool_path(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
+	    (rc = grant_open_dir(gr, rel, &fd)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	const char *pattern = json_str(in, "pattern");
+	char *prefix = strcmp(shown, ".") ? xasprintf("%s/", shown) : xstrdup("");
+	struct listing L = {
+		.text = &out->text,
+		.prefix = prefix,
+		.pattern = pattern && *pattern ? pattern : NULL,
+	};
+
+	rc = tool_walk(fd, LIST_VISITS_MAX, list_one, &L);
+	free(prefix);
+	if (L.matched > LIST_MAX)
+		buf_printf(&out->text, "… %zu more entries (narrow the path or pattern)\n",
+		           L.matched - LIST_MAX);
+	if (rc == TOOL_WALK_CAPPED)
+		buf_printf(&out->text,
+		           "… stopped after walking %u entries; more were not "
+		           "counted (narrow the path)\n",
+		           LIST_VISITS_MAX);
+	if (L.matched == 0 && rc != TOOL_WALK_CAPPED) {
+		if (L.pattern)
+			buf_printf(&out->text, "(no entries in %s match '%s')", shown, L.pattern);
+		else
+			buf_printf(&out->text, "(%s is empty)", shown);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+/*
+ * write_file, edit_file
+ */
+
+static int
+write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	const char *content = json_str(in, "content");
+	char *rel = NULL, *shown = NULL;
+	bool created = false;
+	int rc;
+
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (refuse_protected(rel, shown, out))
+		goto out;
+	char *slash = strrchr(rel, '/');
+
+	if (slash) {
+		*slash = '\0';
+		rc = grant_mkdirs(gr, rel, NULL);
+		*slash = '/';
+	}
+	size_t len = strlen(content);
+
+	if (rc < 0 || (rc = grant_write(gr, rel, content, len, &created)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	buf_printf(&out->text, "%s %s (%zu bytes)", created ? "created" : "overwrote", shown, len);
+out:
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+/* Non-overlapping occurrences of needle in hay. */
+static size_t
+count_matches(const char *hay, size_t hn, const char *needle, size_t nn)
+{
+	size_t count = 0;
+
+	for (const char *p = hay; (p = memmem(p, hn - (size_t)(p - hay), needle, nn)); p += nn)
+		count++;
+	return count;
+}
+
+static int
+edit_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	const char *old = json_str(in, "old_string"), *new = json_str(in, "new_string");
+	bool all = json_bool(in, "replace_all", false);
+	char *rel = NULL, *shown = NULL;
+	struct buf cur = BUF_INIT, next = BUF_INIT;
+	int rc;
+
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (refuse_protected(rel, shown, out))
+		goto out;
+	if (!*old) {
+		tool_result_errorf(out, "old_string is empty; to create or replace a whole file "
+		                        "use write_file");
+		goto out;
+	}
+	if (!strcmp(old, new)) {
+		tool_result_errorf(out,
+		                   "old_string and new_string are identical; nothing to "
+		                   "change in %s",
+		                   shown);
+		goto out;
+	}
+	if ((rc = grant_read(gr, rel, EDIT_MAX, &cur)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (memchr(buf_cstr(&cur), '\0', cur.len)) {
+		tool_result_errorf(out, "%s is a binary file; edit_file edits text only", shown);
+		goto out;
+	}
+	size_t on = strlen(old), nn = strlen(new);
+	size_t count = count_matches(buf_cstr(&cur), cur.len, old, on);
+
+	if (count == 0) {
+		tool_result_errorf(out, "old_string not found in %s", shown);
+		goto out;
+	}
+	if (count > 1 && !all) {
+		tool_result_errorf(out,
+		                   "old_string matches %zu times in %s; add context or set "
+		                   "replace_all",
+		                   count, shown);
+		goto out;
+	}
+	const char *p = buf_cstr(&cur), *end = p + cur.len;
+
+	for (const char *m; (m = memmem(p, (size_t)(end - p), old, on)); p = m + on) {
+		buf_add(&next, p, (size_t)(m - p));
+		buf_add(&next, new, nn);
+	}
+	buf_add(&next, p, (size_t)(end - p));
+	if ((rc = grant_write(gr, rel, buf_cstr(&next), next.len, NULL)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	buf_printf(&out->text, "edited %s: %zu replacement%s", shown, count, count == 1 ? "" : "s");
+out:
+	buf_fini(&cur);
+	buf_fini(&next);
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+/*
+ * move_file, delete_file, make_directory
+ */
+
+static int
+move_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *sg, *dg;
+	char *srel = NULL, *sshown = NULL, *drel = NULL, *dshown = NULL;
+	struct stat st;
+	int rc;
+
+	if ((rc = tool_path(env, json_str(in, "source"), &sg, &srel, &sshown)) < 0 ||
+	    (rc = tool_path(env, json_str(in, "destination"), &dg, &drel, &dshown)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (refuse_protected(srel, sshown, out) || refuse_protected(drel, dshown, out))
+		goto out;
+	if ((rc = grant_lstat(sg, srel, &st)) < 0) {
+		if (rc == DH_ENOTFOUND)
+			tool_result_errorf(out, "source %s does not exist", sshown);
+		else
+			tool_result_from_err(out, rc);
+		goto out;
+	}
+	rc = grant_lstat(dg, drel, &st);
+	if (rc == 0) {
+		tool_result_errorf(out,
+		                   "destination %s already exists; move_file never "
+		                   "overwrites (delete it first or choose another name)",
+		                   dshown);
+		goto out;
+	}
+	if (rc != DH_ENOTFOUND) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	char *slash = strrchr(drel, '/');
+
+	rc = 0;
+	if (slash) {
+		*slash = '\0';
+		rc = grant_mkdirs(dg, drel, NULL);
+		*slash = '/';
+	}
+	if (rc == 0)
+		rc = grant_rename(sg, srel, dg, drel);
+	if (rc == DH_ECONFLICT) {
+		tool_result_errorf(out,
+		                   "destination %s already exists; move_file never "
+		                   "overwrites (delete it first or choose another name)",
+		                   dshown);
+		goto out;
+	}
+	if (rc < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	buf_printf(&out->text, "moved %s to %s", sshown, dshown);
+out:
+	free(srel);
+	free(sshown);
+	free(drel);
+	free(dshown);
+	return 0;
+}
+
+static int
+delete_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	char *rel = NULL, *shown = NULL;
+	struct stat st;
+	int rc;
+
+	memset(&st, 0, sizeof st);
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (refuse_protected(rel, shown, out))
+		goto out;
+	if ((rc = grant_lstat(gr, rel, &st)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if ((rc = grant_unlink(gr, rel)) < 0) {
+		if (rc == DH_EFAIL && S_ISDIR(st.st_mode) && strstr(err_msg(), "not empty"))
+			tool_result_errorf(out,
+			                   "%s is a directory and not empty; delete_file "
+			                   "removes files, symlinks and empty directories only "
+			                   "(delete what is inside first)",
+			                   shown);
+		else
+			tool_result_from_err(out, rc);
+		goto out;
+	}
+	buf_printf(&out->text, "deleted %s%s", S_ISDIR(st.st_mode) ? "empty directory " : "",
+	           shown);
+out:
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+static int
+make_directory_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	char *rel = NULL, *shown = NULL;
+	bool created = false;
+	int rc;
+
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (refuse_protected(rel, shown, out))
+		goto out;
+	if ((rc = grant_mkdirs(gr, rel, &created)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (created)
+		buf_printf(&out->text, "created directory %s", shown);
+	else
+		buf_printf(&out->text, "directory %s already exists", shown);
+out:
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+#define PATHS_NOTE                                                                                 \
+	"Paths are relative to the first granted folder, or absolute paths inside a granted "      \
+	"folder; nothing outside the granted folders can be reached, '..' is refused and "         \
+	"symlinks are not followed."
+
+const struct tool_entry tool_fs_entries[] = {
+	{
+		.name = "read_file",
+		.description =
+			"Read a file. Text comes back with line numbers like `cat -n` (number, "
+			"tab, line): lines from `offset` (1-based, default 1), at most `limit` "
+			"lines (default 2000); lines longer than 2000 bytes are cut and at most "
+			"256 KiB of text is returned per call, with a note saying where to "
+			"continue. Images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MiB are "
+			"returned as image or document content you can look at. Other binary "
+			"files are refused. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"path\":{\"type\":\"string\",\"description\":\"The file to read.\"},"
+			"\"offset\":{\"type\":\"integer\",\"minimum\":1,\"description\":"
+			"\"First line to show, 1-based (default 1).\"},"
+			"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":"
+			"\"Number of lines to show (default 2000).\"}},"
+			"\"required\":[\"path\"]}",
+		.flags = TOOL_F_READONLY,
+		.run = read_file_run,
+	},
+	{
+		.name = "list_files",
+		.description =
+			"List a directory recursively, sorted, one path per line; directories end "
+			"with '/'. `.git` directories are skipped and symlinks are listed but not "
+			"followed. `pattern` is a glob (`*`, `?`, `[abc]`, `**` for any number of "
+			"directories) matched against the path relative to the listed directory; "
+			"a pattern without '/' matches the file name at any depth (`*.pdf`). At "
+			"most 1000 entries are shown. Paths in the output can be passed to the "
+			"other tools as they are. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"path\":{\"type\":\"string\",\"description\":"
+			"\"Directory to list (default: the first granted folder).\"},"
+			"\"pattern\":{\"type\":\"string\",\"description\":"
+			"\"Only entries matching this glob, e.g. '**/*.csv' or '*.pdf'.\"}}}",
+		.flags = TOOL_F_READONLY,
+		.run = list_files_run,
+	},
+	{
+		.name = "write_file",
+		.description =
+			"Create a text file or replace its whole content. Missing parent "
+			"directories are created. The write is atomic (a temporary file renamed "
+			"into place) and keeps an existing file's permissions. Prefer edit_file "
+			"for changing part of an existing file. Git hooks and config, shell "
+			"startup files and editor or agent settings are protected and "
+	                "refused. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"path\":{\"type\":\"string\",\"description\":\"The file to write.\"},"
+			"\"content\":{\"type\":\"string\",\"description\":"
+			"\"The complete new content.\"}},"
+			"\"required\":[\"path\",\"content\"]}",
+		.flags = TOOL_F_MUTATES,
+		.run = write_file_run,
+	},
+	{
+		.name = "edit_file",
+		.description =
+			"Replace an exact string in a text file. `old_string` must appear exactly "
+			"once (include enough surrounding lines to make it unique) unless "
+			"`replace_all` is true, which replaces every occurrence. Match the file's "
+			"text exactly, including indentation, without the line-number prefix "
+			"read_file shows. Protected paths are refused as for "
+	                "write_file. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"path\":{\"type\":\"string\",\"description\":\"The file to edit.\"},"
+			"\"old_string\":{\"type\":\"string\",\"description\":"
+			"\"The exact text to replace.\"},"
+			"\"new_string\":{\"type\":\"string\",\"description\":"
+			"\"The replacement text.\"},"
+			"\"replace_all\":{\"type\":\"boolean\",\"description\":"
+			"\"Replace every occurrence (default false).\"}},"
+			"\"required\":[\"path\",\"old_string\",\"new_string\"]}",
+		.flags = TOOL_F_MUTATES,
+		.run = edit_file_run,
+	},
+	{
+		.name = "move_file",
+		.description =
+			"Move or rename a file or directory. `destination` is the full new path "
+			"(not a directory to move into); missing parent directories are created. "
+			"An existing destination is never overwritten: the call fails instead. "
+			"Moves between granted folders work. Protected paths are "
+	                "refused. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"source\":{\"type\":\"string\",\"description\":\"What to move.\"},"
+			"\"destination\":{\"type\":\"string\",\"description\":"
+			"\"Its new path, including the name.\"}},"
+			"\"required\":[\"source\",\"destination\"]}",
+		.flags = TOOL_F_MUTATES,
+		.run = move_file_run,
+	},
+	{
+		.name = "delete_file",
+		.description =
+			"Delete a file or a symlink (the link itself, never its target), or an "
+			"empty directory. Non-empty directories are refused: delete their "
+			"contents first. Protected paths are refused. Deleted files can be "
+			"restored by the user from deskhand's checkpoints. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"path\":{\"type\":\"string\",\"description\":\"What to delete.\"}},"
+			"\"required\":[\"path\"]}",
+		.flags = TOOL_F_MUTATES,
+		.run = delete_file_run,
+	},
+	{
+		.name = "make_directory",
+		.description =
+			"Create a directory and any missing parents (like mkdir -p); an existing "
+			"directory is fine. " PATHS_NOTE,
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"path\":{\"type\":\"string\",\"description\":\"The directory.\"}},"
+			"\"required\":[\"path\"]}",
+		.flags = TOOL_F_MUTATES,
+		.run = make_directory_run,
+	},
+	{ .name = NULL },
+};

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_TOOLS_TOOL_PRIV_H
+#define DH_TOOLS_TOOL_PRIV_H
+
+/*
+ * Shared by the files of src/tools only (not for the agent): the entry tables
+ * each tool file exports, the base of asynchronous runs, and the helpers
+ * implemented in tool.c.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "tools/tool.h"
+
+struct grant;
+
+/* First member of every asynchronous run; tool_run_cancel() calls cancel. */
+struct tool_run {
+	void (*cancel)(struct tool_run *r); /* kill if running, free; done not called */
+};
+
+/* Entry tables, each ended by an entry with name NULL. */
+extern const struct tool_entry tool_fs_entries[];
+extern const struct tool_entry tool_search_entries[];
+extern const struct tool_entry tool_shell_entries[];
+
+/* Resolve a tool path through env->grants (grant_resolve()). On success
+ * *out_gr is borrowed, *out_rel heap and *out_shown (may be NULL) a heap
+ * display form: the grant-0-relative path ("." for its root) or, for other
+ * grants, the absolute path. */
+int tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, char **out_rel,
+              char **out_shown) DH_MUST_CHECK;
+/* The display form of (grant idx, rel) as described for tool_path. Heap. */
+char *tool_shown(struct tool_env *env, size_t idx, const char *rel);
+
+/* Append n bytes as valid UTF-8: invalid sequences and NUL bytes become
+ * U+FFFD, so tool text is always valid JSON-string material. */
+void tool_text_add(struct buf *b, const char *s, size_t n);
+/* Standard base64 (RFC 4648, with padding) of n bytes, appended to out. */
+void tool_base64(struct buf *out, const void *data, size_t n);
+/* Glob match for list_files and search_files: fnmatch(3) per '/'-separated
+ * component, "**" matching zero or more whole components. A pattern with no
+ * '/' is matched against the last component only. */
+bool tool_glob_match(const char *pattern, const char *path);
+
+/* A directory walk entry. */
+struct tool_walk_ent {
+	const char *rel;    /* relative to the walk root, no trailing '/' */
+	const char *name;   /* last component */
+	int dirfd;          /* the parent directory (open with *at(..., O_NOFOLLOW)) */
+	unsigned char type; /* DT_DIR, DT_REG, DT_LNK, … (never DT_UNKNOWN) */
+};
+enum {
+	TOOL_WALK_CONTINUE = 0,
+	TOOL_WALK_STOP = 1,   /* end the walk */
+	TOOL_WALK_SKIP = 2,   /* (for a directory) do not descend */
+	TOOL_WALK_CAPPED = 3, /* tool_walk(): visit limit reached */
+};
+typedef int tool_walk_fn(const struct tool_walk_ent *e, void *ctx);
+/* Depth-first walk of the directory rootfd (not closed), siblings sorted by
+ * byte order, pre-order, never following symlinks, skipping ".git"
+ * directories and unreadable ones. Returns TOOL_WALK_CONTINUE when the walk
+ * finished, TOOL_WALK_STOP when fn stopped it, TOOL_WALK_CAPPED after
+ * max_visits entries. */
+int tool_walk(int rootfd, size_t max_visits, tool_walk_fn *fn, void *ctx);
+
+#endif

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search_files: POSIX extended regular expressions over the text files of a
+ * granted folder, grep-style output with context lines. Read-only; binary,
+ * large and .git files are skipped. Not listing (tool_fs.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+#include "tools/tool_priv.h"
+
+#define SEARCH_MATCH_MAX   200        /* matching lines */
+#define SEARCH_OUT_MAX     30000      /* bytes of output */
+#define SEARCH_FILE_MAX    (1u << 20) /* larger files are skipped */
+#define SEARCH_LINE_MAX    500        /* bytes shown of one line */
+#define SEARCH_CONTEXT_MAX 10         /* context lines either side */
+#define SEARCH_VISITS_MAX  200000     /* entries walked */
+
+struct search {
+	regex_t re;
+	const char *glob;  /* NULL: every file */
+	const char *shown; /* display prefix of the search root ("" or "dir/") */
+	int context;
+	struct buf *text;
+	size_t matches;
+	size_t skipped_large;
+	bool stopped;    /* a cap was reached */
+	const char *why; /* which cap */
+};
+
+static void
+put_line(struct search *S, const char *path, long long no, char sep, const char *s, size_t n)
+{
+	struct buf *t = S->text;
+
+	tool_text_add(t, path, strlen(path));
+	buf_printf(t, "%c%lld%c", sep, no, sep);
+	if (n > SEARCH_LINE_MAX) {
+		size_t k = SEARCH_LINE_MAX;
+
+		while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		tool_text_add(t, s, k);
+		buf_puts(t, " [… line truncated]");
+	} else {
+		tool_text_add(t, s, n);
+	}
+	buf_putc(t, '\n');
+	if (t->len >= SEARCH_OUT_MAX && !S->stopped) {
+		S->stopped = true;
+		S->why = "30 KB of output";
+	}
+}
+
+/* Search one file's bytes (NUL-terminated, no NUL inside). */
+static void
+search_text(struct search *S, const char *path, char *data, size_t len)
+{
+	/* Split into lines in place. */
+	size_t nlines = 0, cap = 0;
+	char **lines = NULL;
+	size_t *lens = NULL;
+
+	for (char *p = data; p < data + len;) {
+		char *nl = memchr(p, '\n', (size_t)(data + len - p));
+		char *end = nl ? nl : data + len;
+
+		if (nlines == cap) {
+			cap = cap ? cap * 2 : 256;
+			lines = xrealloc(lines, cap * sizeof *lines);
+			lens = xrealloc(lens, cap * sizeof *lens);
+		}
+		*end = '\0';
+		lines[nlines] = p;
+		lens[nlines++] = (size_t)(end - p);
+		p = end + 1;
+	}
+	long long last = -1; /* last line printed (0-based) */
+	long long after = 0; /* context lines still due after a match */
+
+	for (size_t i = 0; i < nlines && !S->stopped; i++) {
+		bool hit = regexec(&S->re, lines[i], 0, NULL, 0) == 0;
+
+		if (!hit) {
+			if (after > 0) {
+				put_line(S, path, (long long)i + 1, '-', lines[i], lens[i]);
+				last = (long long)i;
+				after--;
+			}
+			continue;
+		}
+		long long from = (long long)i - S->context;
+
+		if (from <= last)
+			from = last + 1;
+		if (from < 0)
+			from = 0;
+		if (last >= 0 && from > last + 1 && S->context > 0)
+			buf_puts(S->text, "--\n");
+		for (long long j = from; j < (long long)i; j++)
+			put_line(S, path, j + 1, '-', lines[j], lens[j]);
+		put_line(S, path, (long long)i + 1, ':', lines[i], lens[i]);
+		last = (long long)i;
+		after = S->context;
+		if (++S->matches >= SEARCH_MATCH_MAX && !S->stopped) {
+			S->stopped = true;
+			S->why = "200 matches";
+		}
+	}
+	free(lines);
+	free(lens);
+}
+
+/* Read and search the regular file `name` in dirfd. */
+static void
+search_file(struct search *S, int dirfd, const char *name, const char *path)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	if ((uintmax_t)st.st_size > SEARCH_FILE_MAX) {
+		S->skipped_large++;
+		close(fd);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	bool bad = false;
+
+	for (;;) {
+		buf_grow(&b, 65536);
+		ssize_t n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			bad = n < 0;
+			break;
+		}
+		b.len += (size_t)n;
+		b.ptr[b.len] = '\0';
+		if (b.len > SEARCH_FILE_MAX) {
+			bad = true; /* grew while we read */
+			break;
+		}
+	}
+	close(fd);
+	if (!bad && b.len && !memchr(b.ptr, '\0', b.len))
+		search_text(S, path, b.ptr, b.len);
+	buf_fini(&b);
+}
+
+static int
+search_one(const struct tool_walk_ent *e, void *ctx)
+{
+	struct search *S = ctx;
+
+	if (e->type != DT_REG)
+		return TOOL_WALK_CONTINUE;
+	if (S->glob && !tool_glob_match(S->glob, e->rel))
+		return TOOL_WALK_CONTINUE;
+	char *path = xasprintf("%s%s", S->shown, e->rel);
+
+	search_file(S, e->dirfd, e->name, path);
+	free(path);
+	return S->stopped ? TOOL_WALK_STOP : TOOL_WALK_CONTINUE;
+}
+
+static int
+search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const char *pattern = json_str(in, "pattern"), *path = json_str(in, "path");
+	const char *glob = json_str(in, "glob");
+	const struct grant *gr;
+	char *rel = NULL, *shown = NULL, *prefix = NULL;
+	struct search S = {
+		.glob = glob && *glob ? glob : NULL,
+		.text = &out->text,
+		.context = (int)json_int(in, "context", 0),
+	};
+	struct stat st;
+	int fd = -1, rc;
+
+	if (S.context > SEARCH_CONTEXT_MAX)
+		S.context = SEARCH_CONTEXT_MAX;
+	if (S.context < 0)
+		S.context = 0;
+	int rerc = regcomp(&S.re, pattern, REG_EXTENDED | REG_NOSUB);
+
+	if (rerc != 0) {
+		char msg[256];
+
+		regerror(rerc, &S.re, msg, sizeof msg);
+		tool_result_errorf(out,
+		                   "invalid pattern '%s': %s (patterns are POSIX extended "
+		                   "regular expressions)",
+		                   pattern, msg);
+		return 0;
+	}
+	if ((rc = tool_path(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
+	    (rc = grant_lstat(gr, rel, &st)) < 0) {
+		tool_result_from_err(out, rc);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if ((rc = grant_open_dir(gr, rel, &fd)) < 0) {
+			tool_result_from_err(out, rc);
+			goto out;
+		}
+		prefix = strcmp(shown, ".") ? xasprintf("%s/", shown) : xstrdup("");
+		S.shown = prefix;
+		if (tool_walk(fd, SEARCH_VISITS_MAX, search_one, &S) == TOOL_WALK_CAPPED &&
+		    !S.stopped) {
+			S.stopped = true;
+			S.why = "walking 200000 entries";
+		}
+	} else {
+		/* One file: go through the grant helper (it refuses symlinks,
+		 * FIFOs and the like), then search its bytes. */
+		struct buf b = BUF_INIT;
+
+		if ((rc = grant_read(gr, rel, SEARCH_FILE_MAX, &b)) < 0) {
+			buf_fini(&b);
+			tool_result_from_err(out, rc);
+			goto out;
+		}
+		if (b.len && !memchr(b.ptr, '\0', b.len))
+			search_text(&S, shown, b.ptr, b.len);
+		buf_fini(&b);
+	}
+	if (S.stopped)
+		buf_printf(&out->text, "[search stopped at %s; narrow the pattern, path or glob]\n",
+		           S.why);
+	if (S.skipped_large)
+		buf_printf(&out->text, "[%zu file%s larger than 1 MiB not searched]\n",
+		           S.skipped_large, S.skipped_large == 1 ? "" : "s");
+	if (S.matches == 0)
+		buf_printf(&out->text, "no matches for /%s/ in %s", pattern, shown);
+out:
+	regfree(&S.re);
+	if (fd >= 0)
+		close(fd);
+	free(prefix);
+	free(rel);
+	free(shown);
+	return 0;
+}
+
+const struct tool_entry tool_search_entries[] = {
+	{
+		.name = "search_files",
+		.description =
+			"Search the text files under a directory (or one file) for lines matching "
+			"a POSIX extended regular expression (egrep syntax: `a|b`, `[0-9]+`, "
+			"`^Total`; no `\\d` or lookarounds; case-sensitive, use `[Ii]nvoice`). "
+			"Output is grep-style: `path:line:text` for matches and `path-line-text` "
+			"for `context` lines, `--` between separate groups, files in sorted "
+			"order. Binary files, files over 1 MiB and `.git` directories are "
+			"skipped. Stops after 200 matching lines or 30 KB of output. `glob` "
+			"limits the files searched, as list_files' pattern (`*.md`, "
+			"`notes/**/*.txt`). Paths are relative to the first granted folder, or "
+			"absolute paths inside a granted folder.",
+		.input_schema =
+			"{\"type\":\"object\",\"properties\":{"
+			"\"pattern\":{\"type\":\"string\",\"description\":"
+			"\"POSIX extended regular expression matched against each line.\"},"
+			"\"path\":{\"type\":\"string\",\"description\":"
+			"\"Directory or file to search (default: the first granted folder).\"},"
+			"\"glob\":{\"type\":\"string\",\"description\":"
+			"\"Only files matching this glob, e.g. '*.csv'.\"},"
+			"\"context\":{\"type\":\"integer\",\"minimum\":0,\"description\":"
+			"\"Lines of context before and after each match (default 0, at most "
+			"10).\"}},"
+			"\"required\":[\"pattern\"]}",
+		.flags = TOOL_F_READONLY,
+		.run = search_files_run,
+	},
+	{ .name = NULL },
+};

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run_command: one shell command inside deskhand-sandbox (its CLI contract:
+ * SANDBOX --rw G0 [--rw G1 …] --chdir G0 --timeout S -- /bin/sh -c CMD),
+ * spawned through core/proc with a minimal environment, output captured and
+ * capped. Never runs anything unsandboxed. Not the bwrap policy itself.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/json.h"
+#include "core/proc.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+#include "tools/tool_priv.h"
+
+#define EXIT_TIMEOUT  124          /* deskhand-sandbox: the wall-clock timeout killed the tree */
+#define EXIT_SETUP    125          /* deskhand-sandbox: setup failed */
+#define BACKSTOP_S    15           /* our own SIGKILL this long after the helper's timeout */
+#define CAPTURE_EXTRA (256u << 10) /* captured beyond output_cap, to count what is dropped */
+
+struct shell_run {
+	struct tool_run base; /* first: tool_run_cancel() */
+	struct ev_loop *loop;
+	struct proc *proc;     /* NULL before spawn / after a spawn failure */
+	struct ev_timer timer; /* backstop kill, or delivery of an early error */
+	struct tool_result res;
+	tool_done_fn *done;
+	void *ctx;
+	int timeout_s;
+	size_t cap; /* output bytes kept */
+	bool backstop_fired;
+	bool finished; /* done was called */
+	bool in_done;  /* inside done: cancel must defer the free */
+	bool free_pending;
+};
+
+static const char *const sandbox_envp[] = {
+	"PATH=/usr/local/bin:/usr/bin:/bin",
+	"LANG=C.UTF-8",
+	NULL,
+};
+
+static void
+shell_free(struct shell_run *r)
+{
+	ev_timer_disarm(r->loop, &r->timer);
+	proc_free(r->proc); /* SIGKILLs the group if it still runs */
+	tool_result_fini(&r->res);
+	free(r);
+}
+
+static void
+shell_cancel(struct tool_run *base)
+{
+	struct shell_run *r = (struct shell_run *)base;
+
+	if (r->in_done) {
+		r->free_pending = true;
+		return;
+	}
+	shell_free(r);
+}
+
+static void
+deliver(struct shell_run *r)
+{
+	ev_timer_disarm(r->loop, &r->timer);
+	r->finished = true;
+	r->in_done = true;
+	r->done(&r->res, r->ctx);
+	r->in_done = false;
+	if (r->free_pending)
+		shell_free(r);
+}
+
+/* Append the captured output, capped at r->cap with a marker. */
+static void
+add_output(struct shell_run *r, const struct buf *o, bool truncated)
+{
+	struct buf *t = &r->res.text;
+	size_t keep = o->len;
+
+	if (keep > r->cap) {
+		keep = r->cap;
+		while (keep > 0 && ((unsigned char)o->ptr[keep] & 0xc0) == 0x80)
+			keep--; /* do not split a UTF-8 sequence */
+	}
+	tool_text_add(t, o->ptr ? o->ptr : "", keep);
+	if (keep < o->len || truncated)
+		buf_printf(t, "\n[output truncated: %s%zu bytes omitted]",
+		           truncated ? "more than " : "", o->len - keep);
+	if (t->len && t->ptr[t->len - 1] != '\n')
+		buf_putc(t, '\n');
+}
+
+static void
+shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
+{
+	struct shell_run *r = ctx;
+	struct buf *t = &r->res.text;
+
+	(void)p;
+	add_output(r, output, truncated);
+	if (WIFEXITED(wstatus)) {
+		int code = WEXITSTATUS(wstatus);
+
+		if (code == EXIT_TIMEOUT)
+			buf_printf(t, "timed out after %d s", r->timeout_s);
+		else if (code == EXIT_SETUP)
+			buf_printf(t, "exit status %d (the sandbox could not be set up)", code);
+		else if (code > 128 && code < 128 + 65)
+			buf_printf(t, "killed by signal %d", code - 128);
+		else
+			buf_printf(t, "exit status %d", code);
+		r->res.is_error = code != 0;
+	} else if (r->backstop_fired) {
+		buf_printf(t, "timed out after %d s", r->timeout_s);
+		r->res.is_error = true;
+	} else {
+		buf_printf(t, "killed by signal %d", WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+		r->res.is_error = true;
+	}
+	deliver(r);
+}
+
+static void
+on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct shell_run *r = ctx;
+
+	(void)l;
+	(void)t;
+	if (r->proc && proc_is_running(r->proc)) {
+		/* The helper did not enforce its timeout: kill the group; the exit
+		 * arrives through shell_exited. */
+		r->backstop_fired = true;
+		proc_kill(r->proc, SIGKILL);
+		return;
+	}
+	if (!r->finished && !r->proc)
+		deliver(r); /* an error set up in start */
+}
+
+/* Report an error from start through done, on the next loop iteration. */
+static int
+fail_later(struct shell_run *r, struct tool_run **out)
+{
+	r->res.is_error = true;
+	ev_timer_arm(r->loop, &r->timer, 0);
+	*out = &r->base;
+	return 0;
+}
+
+static int
+shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
+            void *ctx)
+{
+	struct shell_run *r = xcalloc(1, sizeof *r);
+
+	*out = NULL;
+	const char *command = json_str(in, "command");
+	size_t ngrants = env->grants ? grant_count(env->grants) : 0;
+
+	r->base.cancel = shell_cancel;
+	r->loop = env->loop;
+	r->done = done;
+	r->ctx = ctx;
+	r->cap = env->output_cap ? env->output_cap : TOOL_OUTPUT_CAP_DEF;
+	tool_result_init(&r->res);
+	ev_timer_init(&r->timer, on_timer, r);
+
+	long long to = json_int(in, "timeout_s", 0);
+
+	if (to <= 0)
+		to = env->default_timeout_s > 0 ? env->default_timeout_s : TOOL_TIMEOUT_DEF;
+	if (to > TOOL_TIMEOUT_MAX)
+		to = TOOL_TIMEOUT_MAX;
+	r->timeout_s = (int)to;
+
+	if (!env->sandbox_path || !*env->sandbox_path) {
+		tool_result_errorf(&r->res, "run_command: the sandbox helper deskhand-sandbox was "
+		                            "not found (no path configured); commands never run "
+		                            "unsandboxed");
+		return fail_later(r, out);
+	}
+	if (access(env->sandbox_path, X_OK) < 0) {
+		tool_result_errorf(&r->res,
+		                   "run_command: the sandbox helper deskhand-sandbox was "
+		                   "not found (%s: %s); commands never run unsandboxed",
+		                   env->sandbox_path, strerror(errno));
+		return fail_later(r, out);
+	}
+	if (ngrants == 0) {
+		tool_result_errorf(&r->res, "run_command: no folder is granted");
+		return fail_later(r, out);
+	}
+
+	const char **argv = xcalloc(2 * ngrants + 11, sizeof *argv);
+	char tbuf[24];
+	size_t a = 0;
+
+	snprintf(tbuf, sizeof tbuf, "%d", r->timeout_s);
+	argv[a++] = env->sandbox_path;
+	for (size_t i = 0; i < ngrants; i++) {
+		argv[a++] = "--rw";
+		argv[a++] = grant_get(env->grants, i)->path;
+	}
+	argv[a++] = "--chdir";
+	argv[a++] = grant_get(env->grants, 0)->path;
+	argv[a++] = "--timeout";
+	argv[a++] = tbuf;
+	argv[a++] = "--";
+	argv[a++] = "/bin/sh";
+	argv[a++] = "-c";
+	argv[a++] = command;
+	argv[a] = NULL;
+
+	struct proc_spec spec = {
+		.argv = argv,
+		.envp = sandbox_envp, /* never ours: it holds the API key */
+		.cwd = NULL,
+		.stdin_fd = -1,
+		.output_cap = r->cap + CAPTURE_EXTRA,
+	};
+	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
+
+	free(argv);
+	if (rc < 0) {
+		r->proc = NULL;
+		tool_result_errorf(&r->res, "run_command: %s", err_msg());
+		return fail_later(r, out);
+	}
+	ev_timer_arm(r->loop, &r->timer, (uint64_t)(r->timeout_s + BACKSTOP_S) * 1000);
+	*out = &r->base;
+	return 0;
+}
+
+const struct tool_entry tool_shell_entries[] = {
+	{
+		.name = "run_command",
+		.description =
+			"Run a shell command (/bin/sh -c) in a sandbox, with the first granted "
+			"folder as the working directory. Inside the sandbox only the granted "
+			"folders are writable (git hooks, git config, shell startup files and "
+			"editor or agent settings in them stay read-only); the rest of the "
+			"system is read-only, /tmp is private and empty, the home directory is "
+			"not visible, and there is no direct network access. Standard input is "
+			"empty, so interactive programs cannot be used. stdout and stderr are "
+			"returned together (at most about 30 KB; more is cut with a note), then a "
+			"last line with the exit status. The command and everything it started "
+			"are killed after `timeout_s` seconds (default 120, at most 1800). Use "
+			"the file tools, not shell commands, to read, write or edit files.",
+		.input_schema = "{\"type\":\"object\",\"properties\":{"
+				"\"command\":{\"type\":\"string\",\"description\":"
+				"\"The shell command line.\"},"
+				"\"timeout_s\":{\"type\":\"integer\",\"minimum\":1,\"description\":"
+				"\"Seconds before the command is killed (default 120).\"}},"
+				"\"required\":[\"command\"]}",
+		.flags = TOOL_F_MUTATES,
+		.start = shell_start,
+	},
+	{ .name = NULL },
+};

@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: MIT */
+/* Grants: resolution rules, the mandatory-deny list and the openat2 helpers,
+ * with real files in a temporary directory (SANDBOX.md §4.5). */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+
+/* Per-test fixture (each Criterion test runs in its own process). */
+static char root[64]; /* temp dir holding g/ (granted) and out/ (not) */
+static char gdir[128], odir[128];
+static struct grant_set *gs;
+static const struct grant *g0;
+
+static void
+put(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert(f, "fopen %s: %s", path, strerror(errno));
+	fputs(s, f);
+	fclose(f);
+}
+
+/* File content as a heap string, NULL if it cannot be read. */
+static char *
+get(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return buf_detach(&b);
+}
+
+static char *
+at(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static void
+assert_content(const char *dir, const char *name, const char *want)
+{
+	char *p = at(dir, name), *s = get(p);
+
+	cr_assert(s, "%s missing", p);
+	cr_assert_str_eq(s, want, "%s changed", p);
+	free(s);
+	free(p);
+}
+
+static void
+setup(void)
+{
+	snprintf(root, sizeof root, "/tmp/dh-grant-XXXXXX");
+	cr_assert(mkdtemp(root));
+	snprintf(gdir, sizeof gdir, "%s/g", root);
+	snprintf(odir, sizeof odir, "%s/out", root);
+	cr_assert(mkdir(gdir, 0755) == 0);
+	cr_assert(mkdir(odir, 0755) == 0);
+	char *p = at(odir, "secret");
+
+	put(p, "SECRET\n");
+	free(p);
+	cr_assert(grant_set_new(&gs) == 0);
+	cr_assert(grant_add(gs, gdir) == 0, "%s", err_msg());
+	g0 = grant_get(gs, 0);
+}
+
+/* Idempotent: tests call it before cr_skip_test(), which skips .fini. */
+static void
+teardown(void)
+{
+	grant_set_free(gs);
+	gs = NULL;
+	if (!root[0])
+		return;
+	char *cmd = xasprintf("rm -rf '%s'", root);
+
+	cr_assert(system(cmd) == 0);
+	free(cmd);
+	root[0] = '\0';
+}
+
+/* cr_skip_test() does not run .fini: clean up first. */
+#define SKIP(...)                                                                                  \
+	do {                                                                                       \
+		teardown();                                                                        \
+		cr_skip_test(__VA_ARGS__);                                                         \
+	} while (0)
+
+TestSuite(grant, .init = setup, .fini = teardown, .timeout = 10);
+
+/*
+ * Resolution
+ */
+
+static int
+resolve(const char *path, size_t *idx, char **rel)
+{
+	return grant_resolve(gs, path, idx, rel);
+}
+
+Test(grant, resolve_relative)
+{
+	size_t idx = 9;
+	char *rel;
+
+	cr_assert(resolve("a/b.txt", &idx, &rel) == 0);
+	cr_assert_eq(idx, 0);
+	cr_assert_str_eq(rel, "a/b.txt");
+	free(rel);
+	cr_assert(resolve("./a//./b/", &idx, &rel) == 0);
+	cr_assert_str_eq(rel, "a/b");
+	free(rel);
+	cr_assert(resolve(".", &idx, &rel) == 0);
+	cr_assert_str_eq(rel, "");
+	free(rel);
+	cr_assert_eq(resolve("", &idx, &rel), DH_EPARSE);
+	cr_assert_null(rel);
+	cr_assert_eq(resolve("..", &idx, &rel), DH_EDENIED);
+	cr_assert_eq(resolve("a/../b", &idx, &rel), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "'..'"), "%s", err_msg());
+	cr_assert_eq(resolve("../out/secret", &idx, &rel), DH_EDENIED);
+}
+
+Test(grant, resolve_absolute)
+{
+	size_t idx;
+	char *rel, *p;
+
+	p = xasprintf("%s/x/y", g0->path);
+	cr_assert(resolve(p, &idx, &rel) == 0);
+	cr_assert_str_eq(rel, "x/y");
+	free(rel);
+	free(p);
+	cr_assert(resolve(g0->path, &idx, &rel) == 0);
+	cr_assert_str_eq(rel, "");
+	free(rel);
+
+	cr_assert_eq(resolve("/etc/passwd", &idx, &rel), DH_EDENIED);
+	char *want = xasprintf("path '/etc/passwd' is outside the granted folders (%s)", g0->path);
+
+	cr_assert_str_eq(err_msg(), want);
+	free(want);
+
+	/* A sibling whose name extends the grant's is not inside it. */
+	p = xasprintf("%s2/x", g0->path);
+	cr_assert_eq(resolve(p, &idx, &rel), DH_EDENIED);
+	free(p);
+	/* Lexical ".." is refused before any lookup. */
+	p = xasprintf("%s/../out/secret", g0->path);
+	cr_assert_eq(resolve(p, &idx, &rel), DH_EDENIED);
+	free(p);
+}
+
+Test(grant, resolve_proc_self_root)
+{
+	size_t idx;
+	char *rel;
+	char *p = xasprintf("/proc/self/root%s/x", g0->path);
+
+	cr_assert_eq(resolve(p, &idx, &rel), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "outside the granted folders"), "%s", err_msg());
+	free(p);
+	/* And straight at the helper, bypassing resolution. */
+	struct buf b = BUF_INIT;
+
+	cr_assert_eq(grant_read(g0, "/proc/self/root/etc/passwd", 0, &b), DH_EDENIED);
+	cr_assert_eq(b.len, 0);
+	buf_fini(&b);
+}
+
+Test(grant, resolve_longest_match)
+{
+	size_t idx;
+	char *rel;
+	char *sub = at(gdir, "sub");
+
+	cr_assert(mkdir(sub, 0755) == 0);
+	cr_assert(grant_add(gs, sub) == 0);
+	cr_assert_eq(grant_count(gs), 2);
+	char *p = xasprintf("%s/f", grant_get(gs, 1)->path);
+
+	cr_assert(resolve(p, &idx, &rel) == 0);
+	cr_assert_eq(idx, 1);
+	cr_assert_str_eq(rel, "f");
+	free(rel);
+	free(p);
+	/* Relative paths always go to grant 0. */
+	cr_assert(resolve("sub/f", &idx, &rel) == 0);
+	cr_assert_eq(idx, 0);
+	free(rel);
+	free(sub);
+}
+
+Test(grant, add_rules)
+{
+	cr_assert_eq(grant_add(gs, "/"), DH_EDENIED);
+	cr_assert_eq(grant_add(gs, "/nonexistent-dh-dir"), DH_ENOTFOUND);
+	cr_assert(strstr(err_msg(), "/nonexistent-dh-dir"), "%s", err_msg());
+	char *f = at(odir, "secret");
+
+	cr_assert_eq(grant_add(gs, f), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "not a directory"), "%s", err_msg());
+	free(f);
+	/* Another spelling of the same folder is a no-op. */
+	char *again = xasprintf("%s/../g/.", gdir);
+
+	cr_assert(grant_add(gs, again) == 0);
+	cr_assert_eq(grant_count(gs), 1);
+	free(again);
+	cr_assert_null(grant_get(gs, 1));
+	cr_assert(grant_get(gs, 0)->dirfd >= 0);
+}
+
+/*
+ * Escapes: every one is DH_EDENIED and leaves the outside alone
+ */
+
+Test(grant, dotdot_escape)
+{
+	struct buf b = BUF_INIT;
+
+	cr_assert_eq(grant_read(g0, "../out/secret", 0, &b), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "leaves the grant"), "%s", err_msg());
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(grant_write(g0, "../out/secret", "PWNED", 5, NULL), DH_EDENIED);
+	assert_content(odir, "secret", "SECRET\n");
+	buf_fini(&b);
+}
+
+Test(grant, absolute_rel_escape)
+{
+	struct buf b = BUF_INIT;
+	char *p = at(odir, "secret");
+
+	cr_assert_eq(grant_read(g0, p, 0, &b), DH_EDENIED);
+	cr_assert_eq(grant_write(g0, p, "PWNED", 5, NULL), DH_EDENIED);
+	assert_content(odir, "secret", "SECRET\n");
+	buf_fini(&b);
+	free(p);
+}
+
+Test(grant, leaf_symlink_out)
+{
+	char *link = at(gdir, "link"), *target = at(odir, "secret");
+	struct buf b = BUF_INIT;
+	struct stat st;
+
+	cr_assert(symlink(target, link) == 0);
+	cr_assert_eq(grant_read(g0, "link", 0, &b), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "symlink in path"), "%s", err_msg());
+	cr_assert(strstr(err_msg(), link), "%s", err_msg());
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(grant_write(g0, "link", "PWNED", 5, NULL), DH_EDENIED);
+	assert_content(odir, "secret", "SECRET\n");
+	cr_assert(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link was replaced");
+	/* Relative symlinks too. */
+	char *rlink = at(gdir, "rlink");
+
+	cr_assert(symlink("../out/secret", rlink) == 0);
+	free(rlink);
+	cr_assert_eq(grant_read(g0, "rlink", 0, &b), DH_EDENIED);
+	/* Deleting the link removes the link, never the target. */
+	cr_assert(grant_unlink(g0, "link") == 0, "%s", err_msg());
+	cr_assert(lstat(link, &st) < 0);
+	assert_content(odir, "secret", "SECRET\n");
+	buf_fini(&b);
+	free(link);
+	free(target);
+}
+
+Test(grant, dir_symlink_out)
+{
+	char *link = at(gdir, "dlink");
+	struct buf b = BUF_INIT;
+	bool created;
+	int fd;
+
+	cr_assert(symlink(odir, link) == 0);
+	cr_assert_eq(grant_read(g0, "dlink/secret", 0, &b), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "symlink in path"), "%s", err_msg());
+	cr_assert_eq(grant_write(g0, "dlink/secret", "PWNED", 5, NULL), DH_EDENIED);
+	cr_assert_eq(grant_write(g0, "dlink/new", "PWNED", 5, NULL), DH_EDENIED);
+	cr_assert_eq(grant_mkdirs(g0, "dlink/newdir", &created), DH_EDENIED);
+	cr_assert_eq(grant_unlink(g0, "dlink/secret"), DH_EDENIED);
+	cr_assert_eq(grant_rename(g0, "dlink/secret", g0, "stolen"), DH_EDENIED);
+	cr_assert_eq(grant_open_dir(g0, "dlink", &fd), DH_EDENIED);
+	cr_assert_eq(fd, -1);
+	assert_content(odir, "secret", "SECRET\n");
+	char *p = at(odir, "new");
+
+	cr_assert(access(p, F_OK) < 0, "a file was created outside");
+	free(p);
+	p = at(odir, "newdir");
+	cr_assert(access(p, F_OK) < 0, "a directory was created outside");
+	free(p);
+	p = at(gdir, "stolen");
+	cr_assert(access(p, F_OK) < 0);
+	free(p);
+	buf_fini(&b);
+	free(link);
+}
+
+Test(grant, symlinked_parent_inside)
+{
+	/* Even a symlink that stays inside the grant is not followed. */
+	char *real = at(gdir, "real"), *alias = at(gdir, "alias"), *f = at(real, "f");
+	struct buf b = BUF_INIT;
+
+	cr_assert(mkdir(real, 0755) == 0);
+	put(f, "inside\n");
+	cr_assert(symlink("real", alias) == 0);
+	cr_assert_eq(grant_read(g0, "alias/f", 0, &b), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "symlink in path"), "%s", err_msg());
+	cr_assert_eq(grant_write(g0, "alias/f", "x", 1, NULL), DH_EDENIED);
+	cr_assert_eq(grant_read(g0, "real/f", 0, &b), 0);
+	cr_assert_str_eq(buf_cstr(&b), "inside\n");
+	buf_fini(&b);
+	free(real);
+	free(alias);
+	free(f);
+}
+
+Test(grant, hardlink_write_refused)
+{
+	char *h1 = at(gdir, "h1"), *h2 = at(gdir, "h2");
+	char *secret = at(odir, "secret"), *hl = at(gdir, "hl");
+
+	put(h1, "one\n");
+	cr_assert(link(h1, h2) == 0);
+	cr_assert_eq(grant_write(g0, "h1", "two\n", 4, NULL), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "hard links"), "%s", err_msg());
+	assert_content(gdir, "h2", "one\n");
+	/* A hard link to a file outside the grant. */
+	cr_assert(link(secret, hl) == 0);
+	cr_assert_eq(grant_write(g0, "hl", "PWNED", 5, NULL), DH_EDENIED);
+	assert_content(odir, "secret", "SECRET\n");
+	free(h1);
+	free(h2);
+	free(secret);
+	free(hl);
+}
+
+Test(grant, fifo_read_refused)
+{
+	char *p = at(gdir, "fifo");
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int fd;
+
+	cr_assert(mkfifo(p, 0644) == 0);
+	/* Must not block (no writer): O_PATH first, never an O_RDONLY open. */
+	cr_assert_eq(grant_read(g0, "fifo", 0, &b), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "not a regular file (fifo)"), "%s", err_msg());
+	cr_assert_eq(grant_open_read(g0, "fifo", 0, &fd, &st), DH_EDENIED);
+	cr_assert_eq(fd, -1);
+	cr_assert_eq(grant_write(g0, "fifo", "x", 1, NULL), DH_EDENIED);
+	cr_assert(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
+	buf_fini(&b);
+	free(p);
+}
+
+Test(grant, root_cannot_be_replaced)
+{
+	cr_assert_eq(grant_write(g0, "", "x", 1, NULL), DH_EDENIED);
+	cr_assert_eq(grant_unlink(g0, ""), DH_EDENIED);
+	cr_assert_eq(grant_rename(g0, "", g0, "moved"), DH_EDENIED);
+	struct stat st;
+
+	cr_assert(stat(gdir, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/*
+ * Protected paths
+ */
+
+Test(grant, protected_paths)
+{
+	static const char *const yes[] = {
+		".git/hooks/pre-commit",
+		".git/hooks",
+		".git/hooks/sub/x",
+		".git/config",
+		".git",
+		"sub/.git/hooks/post-checkout",
+		"nested/repo/.git/config",
+		".bashrc",
+		"home/.bash_profile",
+		".profile",
+		".zshrc",
+		".zprofile",
+		".zshenv",
+		".bash_login",
+		".bash_logout",
+		".BashRC",
+		".GIT/HOOKS/x",
+		".mcp.json",
+		".deskhand",
+		".deskhand/state.json",
+		".gitmodules",
+		".ripgreprc",
+		".vscode",
+		".vscode/settings.json",
+		".idea/workspace.xml",
+		".bashrc/x",
+		".claude/commands/x.md",
+		NULL,
+	};
+	static const char *const no[] = {
+		"",
+		"notes.txt",
+		".git/HEAD",
+		".git/objects/ab/cdef",
+		".gitignore",
+		".github/workflows/ci.yml",
+		"bashrc",
+		"x.bashrc",
+		".bashrc.bak",
+		"hooks/pre-commit",
+		"config",
+		".vscodex/a",
+		"docs/.git-notes",
+		".claude/other",
+		NULL,
+	};
+
+	for (size_t i = 0; yes[i]; i++)
+		cr_expect(grant_is_protected(yes[i]), "'%s' should be protected", yes[i]);
+	for (size_t i = 0; no[i]; i++)
+		cr_expect(!grant_is_protected(no[i]), "'%s' should not be protected", no[i]);
+	cr_assert_str_eq(grant_protected_patterns[0], ".git/hooks/**");
+}
+
+/*
+ * The helpers' ordinary behaviour
+ */
+
+static bool
+has_tmp_leftovers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	bool found = false;
+
+	cr_assert(d);
+	for (struct dirent *de; (de = readdir(d));)
+		if (!strncmp(de->d_name, ".dh-tmp-", 8))
+			found = true;
+	closedir(d);
+	return found;
+}
+
+Test(grant, write_create_and_overwrite)
+{
+	bool created = false;
+	char *p = at(gdir, "f.txt");
+	struct stat st;
+
+	cr_assert(grant_write(g0, "f.txt", "hello\n", 6, &created) == 0, "%s", err_msg());
+	cr_assert(created);
+	assert_content(gdir, "f.txt", "hello\n");
+	cr_assert(chmod(p, 0751) == 0);
+	cr_assert(grant_write(g0, "f.txt", "bye\n", 4, &created) == 0, "%s", err_msg());
+	cr_assert(!created);
+	assert_content(gdir, "f.txt", "bye\n");
+	cr_assert(stat(p, &st) == 0);
+	cr_assert_eq(st.st_mode & 07777, 0751, "mode %o", st.st_mode & 07777);
+	cr_assert(!has_tmp_leftovers(gdir));
+	/* Empty content is a valid write. */
+	cr_assert(grant_write(g0, "empty", "", 0, &created) == 0);
+	assert_content(gdir, "empty", "");
+	free(p);
+}
+
+Test(grant, write_errors)
+{
+	char *d = at(gdir, "dir");
+
+	cr_assert(mkdir(d, 0755) == 0);
+	cr_assert_eq(grant_write(g0, "dir", "x", 1, NULL), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "is a directory"), "%s", err_msg());
+	cr_assert_eq(grant_write(g0, "missing/f", "x", 1, NULL), DH_ENOTFOUND);
+	cr_assert(!has_tmp_leftovers(gdir));
+	free(d);
+}
+
+Test(grant, read_and_caps)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int fd;
+	char *p = at(gdir, "r.txt");
+
+	put(p, "0123456789");
+	cr_assert(grant_read(g0, "r.txt", 0, &b) == 0);
+	cr_assert_str_eq(buf_cstr(&b), "0123456789");
+	cr_assert_eq(grant_open_read(g0, "r.txt", 5, &fd, &st), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "too large"), "%s", err_msg());
+	cr_assert(grant_open_read(g0, "r.txt", 10, &fd, &st) == 0);
+	cr_assert_eq(st.st_size, 10);
+	close(fd);
+	cr_assert_eq(grant_read(g0, "nope", 0, &b), DH_ENOTFOUND);
+	cr_assert_eq(grant_read(g0, "", 0, &b), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "is a directory"), "%s", err_msg());
+	buf_fini(&b);
+	free(p);
+}
+
+Test(grant, mkdirs)
+{
+	bool created = false;
+	struct stat st;
+	char *p = at(gdir, "a/b/c"), *f = at(gdir, "file");
+
+	cr_assert(grant_mkdirs(g0, "a/b/c", &created) == 0, "%s", err_msg());
+	cr_assert(created);
+	cr_assert(stat(p, &st) == 0 && S_ISDIR(st.st_mode));
+	cr_assert(grant_mkdirs(g0, "a/b/c", &created) == 0);
+	cr_assert(!created);
+	put(f, "x");
+	cr_assert_eq(grant_mkdirs(g0, "file/sub", &created), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "exists and is not a directory"), "%s", err_msg());
+	cr_assert(grant_mkdirs(g0, "", &created) == 0);
+	free(p);
+	free(f);
+}
+
+Test(grant, unlink)
+{
+	char *f = at(gdir, "f"), *d = at(gdir, "d"), *full = at(gdir, "full"), *inner;
+
+	put(f, "x");
+	cr_assert(mkdir(d, 0755) == 0);
+	cr_assert(mkdir(full, 0755) == 0);
+	inner = at(full, "x");
+	put(inner, "x");
+	cr_assert(grant_unlink(g0, "f") == 0);
+	cr_assert(access(f, F_OK) < 0);
+	cr_assert(grant_unlink(g0, "d") == 0);
+	cr_assert(access(d, F_OK) < 0);
+	cr_assert_eq(grant_unlink(g0, "full"), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "not empty"), "%s", err_msg());
+	cr_assert(access(inner, F_OK) == 0);
+	cr_assert_eq(grant_unlink(g0, "gone"), DH_ENOTFOUND);
+	free(f);
+	free(d);
+	free(full);
+	free(inner);
+}
+
+Test(grant, rename_rules)
+{
+	char *a = at(gdir, "a"), *b = at(gdir, "b");
+
+	put(a, "A");
+	put(b, "B");
+	cr_assert_eq(grant_rename(g0, "a", g0, "b"), DH_ECONFLICT);
+	cr_assert(strstr(err_msg(), "already exists"), "%s", err_msg());
+	assert_content(gdir, "a", "A");
+	assert_content(gdir, "b", "B");
+	cr_assert(grant_rename(g0, "a", g0, "c") == 0, "%s", err_msg());
+	assert_content(gdir, "c", "A");
+	cr_assert(access(a, F_OK) < 0);
+	cr_assert_eq(grant_rename(g0, "nope", g0, "d"), DH_ENOTFOUND);
+
+	/* Across grants on the same file system: a plain rename. */
+	char *g2 = xasprintf("%s/g2", root);
+
+	cr_assert(mkdir(g2, 0755) == 0);
+	cr_assert(grant_add(gs, g2) == 0);
+	cr_assert(grant_rename(g0, "c", grant_get(gs, 1), "moved") == 0, "%s", err_msg());
+	assert_content(g2, "moved", "A");
+	free(a);
+	free(b);
+	free(g2);
+}
+
+Test(grant, rename_across_file_systems)
+{
+	struct statfs sf;
+
+	if (statfs("/dev/shm", &sf) < 0 || access("/dev/shm", W_OK) < 0)
+		SKIP("no writable /dev/shm");
+	char shm[] = "/dev/shm/dh-grant-XXXXXX";
+
+	if (!mkdtemp(shm))
+		SKIP("mkdtemp in /dev/shm failed");
+	struct stat s1, s2;
+
+	cr_assert(stat(shm, &s1) == 0 && stat(gdir, &s2) == 0);
+	if (s1.st_dev == s2.st_dev) {
+		rmdir(shm);
+		SKIP("/dev/shm is on the same file system");
+	}
+	cr_assert(grant_add(gs, shm) == 0);
+	char *f = at(gdir, "f"), *d = at(gdir, "d");
+
+	put(f, "cross\n");
+	cr_assert(chmod(f, 0640) == 0);
+	cr_assert(mkdir(d, 0755) == 0);
+	cr_assert(grant_rename(g0, "f", grant_get(gs, 1), "f") == 0, "%s", err_msg());
+	assert_content(shm, "f", "cross\n");
+	cr_assert(access(f, F_OK) < 0, "source kept");
+	char *df = at(shm, "f");
+	struct stat st;
+
+	cr_assert(stat(df, &st) == 0 && (st.st_mode & 07777) == 0640);
+	cr_assert_eq(grant_rename(g0, "d", grant_get(gs, 1), "d"), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "another file system"), "%s", err_msg());
+	unlink(df);
+	rmdir(shm);
+	free(df);
+	free(f);
+	free(d);
+}
+
+Test(grant, lstat_and_parent)
+{
+	struct stat st;
+	const char *leaf;
+	int fd;
+	char *l = at(gdir, "l");
+
+	cr_assert(symlink("/etc/passwd", l) == 0);
+	cr_assert(grant_lstat(g0, "l", &st) == 0);
+	cr_assert(S_ISLNK(st.st_mode));
+	cr_assert(grant_lstat(g0, "", &st) == 0 && S_ISDIR(st.st_mode));
+	cr_assert_eq(grant_lstat(g0, "l/x", &st), DH_EDENIED);
+	cr_assert(grant_open_parent(g0, "sub/name", &fd, &leaf) == DH_ENOTFOUND);
+	cr_assert(grant_open_parent(g0, "name", &fd, &leaf) == 0);
+	cr_assert_str_eq(leaf, "name");
+	close(fd);
+	cr_assert_eq(grant_open_parent(g0, "a/..", &fd, &leaf), DH_EDENIED);
+	free(l);
+}

@@ -1,0 +1,1116 @@
+/* SPDX-License-Identifier: MIT */
+/* Tools: registry and validation, every file tool's behaviour and exact texts
+ * on real files, and run_command through a fake (argv-checking, unsandboxed
+ * test double) or, when DH_SANDBOX names it, the real deskhand-sandbox. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+#include "tools/tool.h"
+
+static char root[64];
+static char gdir[128], odir[128];
+static struct grant_set *gs;
+static struct tool_env env;
+
+static void
+put(const char *rel, const char *s)
+{
+	char *p = xasprintf("%s/%s", gdir, rel);
+	FILE *f = fopen(p, "w");
+
+	cr_assert(f, "fopen %s: %s", p, strerror(errno));
+	fputs(s, f);
+	fclose(f);
+	free(p);
+}
+
+static void
+put_bytes(const char *rel, const void *data, size_t n)
+{
+	char *p = xasprintf("%s/%s", gdir, rel);
+	FILE *f = fopen(p, "w");
+
+	cr_assert(f);
+	cr_assert_eq(fwrite(data, 1, n, f), n);
+	fclose(f);
+	free(p);
+}
+
+static void
+mkd(const char *rel)
+{
+	char *p = xasprintf("%s/%s", gdir, rel);
+
+	cr_assert(mkdir(p, 0755) == 0, "mkdir %s", p);
+	free(p);
+}
+
+/* Content of gdir/rel (heap), NULL if missing. */
+static char *
+get(const char *rel)
+{
+	char *p = xasprintf("%s/%s", gdir, rel);
+	FILE *f = fopen(p, "r");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	free(p);
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return buf_detach(&b);
+}
+
+static void
+assert_file(const char *rel, const char *want)
+{
+	char *s = get(rel);
+
+	cr_assert(s, "%s missing", rel);
+	cr_assert_str_eq(s, want, "%s: got '%s'", rel, s);
+	free(s);
+}
+
+static bool
+exists(const char *rel)
+{
+	struct stat st;
+	char *p = xasprintf("%s/%s", gdir, rel);
+	bool r = lstat(p, &st) == 0;
+
+	free(p);
+	return r;
+}
+
+static void
+setup(void)
+{
+	snprintf(root, sizeof root, "/tmp/dh-tools-XXXXXX");
+	cr_assert(mkdtemp(root));
+	snprintf(gdir, sizeof gdir, "%s/g", root);
+	snprintf(odir, sizeof odir, "%s/out", root);
+	cr_assert(mkdir(gdir, 0755) == 0 && mkdir(odir, 0755) == 0);
+	cr_assert(grant_set_new(&gs) == 0);
+	cr_assert(grant_add(gs, gdir) == 0);
+	tool_env_init(&env);
+	env.grants = gs;
+}
+
+/* Idempotent: tests call it before cr_skip_test(), which skips .fini. */
+static void
+teardown(void)
+{
+	grant_set_free(gs);
+	gs = NULL;
+	if (!root[0])
+		return;
+	char *cmd = xasprintf("rm -rf '%s'", root);
+
+	cr_assert(system(cmd) == 0);
+	free(cmd);
+	root[0] = '\0';
+}
+
+/* cr_skip_test() does not run .fini: clean up first. */
+#define SKIP(...)                                                                                  \
+	do {                                                                                       \
+		teardown();                                                                        \
+		cr_skip_test(__VA_ARGS__);                                                         \
+	} while (0)
+
+TestSuite(tool, .init = setup, .fini = teardown, .timeout = 20);
+
+/* Run tool `name` with JSON input text; r must be finalized by the caller. */
+static void
+call(struct tool_result *r, const char *name, const char *json)
+{
+	const struct tool_entry *e = tool_find(name);
+	cJSON *in;
+
+	cr_assert(e, "no tool %s", name);
+	cr_assert(json_parse(&in, json, strlen(json), "test input") == 0, "%s", err_msg());
+	tool_result_init(r);
+	tool_invoke(e, in, &env, r);
+	cJSON_Delete(in);
+}
+
+/* Call and expect success with exactly `want` as text. */
+static void
+expect_ok(const char *name, const char *json, const char *want)
+{
+	struct tool_result r;
+
+	call(&r, name, json);
+	cr_assert(!r.is_error, "%s %s failed: %s", name, json, buf_cstr(&r.text));
+	cr_assert_str_eq(buf_cstr(&r.text), want, "%s %s", name, json);
+	tool_result_fini(&r);
+}
+
+/* Call and expect an error with exactly `want` as text. */
+static void
+expect_err(const char *name, const char *json, const char *want)
+{
+	struct tool_result r;
+
+	call(&r, name, json);
+	cr_assert(r.is_error, "%s %s succeeded: %s", name, json, buf_cstr(&r.text));
+	cr_assert_str_eq(buf_cstr(&r.text), want, "%s %s", name, json);
+	tool_result_fini(&r);
+}
+
+/*
+ * Registry and validation
+ */
+
+Test(tool, registry_order_and_flags)
+{
+	static const char *const names[] = {
+		"read_file",   "list_files",   "write_file",     "edit_file",
+		"move_file",   "delete_file",  "make_directory", "search_files",
+		"run_command", "propose_plan", "update_plan",
+	};
+	size_t n = sizeof names / sizeof names[0];
+
+	cr_assert_eq(tool_count(), n);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(tool_at(i)->name, names[i]);
+		cr_assert_eq(tool_find(names[i]), tool_at(i));
+	}
+	cr_assert_null(tool_at(n));
+	cr_assert_null(tool_find("rm_rf"));
+	cr_assert(tool_find("read_file")->flags & TOOL_F_READONLY);
+	cr_assert(tool_find("search_files")->flags & TOOL_F_READONLY);
+	cr_assert(tool_find("edit_file")->flags & TOOL_F_MUTATES);
+	cr_assert(tool_find("run_command")->flags & TOOL_F_MUTATES);
+	cr_assert(tool_find("run_command")->start && !tool_find("run_command")->run);
+	for (const char *p = "propose_plan"; p;
+	     p = strcmp(p, "update_plan") ? "update_plan" : NULL) {
+		const struct tool_entry *e = tool_find(p);
+
+		cr_assert(e->flags & TOOL_F_PLAN);
+		cr_assert(!e->run && !e->start);
+	}
+}
+
+Test(tool, schemas)
+{
+	cJSON *arr = tool_schemas();
+
+	cr_assert_eq(cJSON_GetArraySize(arr), (int)tool_count());
+	for (int i = 0; i < cJSON_GetArraySize(arr); i++) {
+		cJSON *o = cJSON_GetArrayItem(arr, i);
+		cJSON *s = json_obj(o, "input_schema");
+
+		cr_assert_str_eq(json_str(o, "name"), tool_at((size_t)i)->name);
+		cr_assert(json_str(o, "description") && strlen(json_str(o, "description")) > 40);
+		cr_assert(s, "%s: no input_schema object", json_str(o, "name"));
+		cr_assert_str_eq(json_str(s, "type"), "object");
+		cr_assert(json_obj(s, "properties"), "%s", json_str(o, "name"));
+	}
+	/* Descriptions of path tools say where paths point. */
+	cr_assert(strstr(tool_find("write_file")->description, "relative to the first granted"));
+	cJSON_Delete(arr);
+}
+
+static int
+validate(const char *name, const char *json)
+{
+	cJSON *in;
+
+	cr_assert(json_parse(&in, json, strlen(json), "test") == 0);
+	int rc = tool_validate(tool_find(name), in);
+
+	cJSON_Delete(in);
+	return rc;
+}
+
+Test(tool, validation_messages)
+{
+	cr_assert_eq(validate("edit_file", "{\"path\":\"a\",\"new_string\":\"x\"}"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "edit_file: missing required field 'old_string'");
+	cr_assert_eq(validate("read_file", "{\"path\":\"a\",\"offset\":\"3\"}"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "read_file: field 'offset' must be an integer");
+	cr_assert_eq(validate("read_file", "{\"path\":\"a\",\"offset\":1.5}"), DH_EPARSE);
+	cr_assert_eq(validate("read_file", "{\"path\":\"a\",\"offset\":0}"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "read_file: field 'offset' must be at least 1");
+	cr_assert_eq(validate("edit_file", "{\"path\":\"a\",\"old_string\":\"x\",\"new_string\":"
+	                                   "\"y\",\"replace_all\":1}"),
+	             DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "edit_file: field 'replace_all' must be a boolean");
+	cr_assert_eq(validate("update_plan", "{\"steps\":[{\"title\":\"a\",\"status\":\"done\"},"
+	                                     "{\"title\":\"b\",\"status\":\"later\"}]}"),
+	             DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "update_plan: field 'steps[1].status' must be one of: pending, "
+	                            "in_progress, done, skipped");
+	cr_assert_eq(validate("propose_plan", "{\"steps\":[{}]}"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "propose_plan: missing required field 'steps[0].title'");
+	cr_assert_eq(validate("read_file", "[1]"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "read_file: input must be a JSON object");
+	cr_assert_eq(validate("list_files", "{}"), 0);
+	cr_assert_eq(validate("update_plan", "{\"steps\":[{\"title\":\"a\",\"status\":\"done\"}]}"),
+	             0);
+	/* tool_invoke turns validation failures into error results. */
+	expect_err("write_file", "{\"path\":\"x\"}",
+	           "write_file: missing required field 'content'");
+	expect_err("propose_plan", "{\"steps\":[]}", "propose_plan: not a synchronous tool");
+	cr_assert(!exists("x"));
+}
+
+/*
+ * read_file
+ */
+
+Test(tool, read_numbering_offset_limit)
+{
+	put("f.txt", "one\ntwo\nthree\nfour\nfive\n");
+	expect_ok("read_file", "{\"path\":\"f.txt\"}",
+	          "     1\tone\n     2\ttwo\n     3\tthree\n     4\tfour\n     5\tfive\n");
+	expect_ok("read_file", "{\"path\":\"f.txt\",\"offset\":2,\"limit\":2}",
+	          "     2\ttwo\n     3\tthree\n"
+	          "[… f.txt continues after line 3 (24 bytes in all); continue with offset=4]");
+	expect_ok("read_file", "{\"path\":\"f.txt\",\"offset\":5}", "     5\tfive\n");
+	expect_ok("read_file", "{\"path\":\"f.txt\",\"offset\":9}",
+	          "(f.txt has 5 lines; offset 9 is past the end)");
+	/* No final newline; absolute path inside the grant shows as given. */
+	put("g.txt", "a\nb");
+	char *json = xasprintf("{\"path\":\"%s/g.txt\"}", gdir);
+
+	expect_ok("read_file", json, "     1\ta\n     2\tb\n");
+	free(json);
+	put("empty", "");
+	expect_ok("read_file", "{\"path\":\"empty\"}", "(empty is empty)");
+}
+
+Test(tool, read_long_lines_and_invalid_utf8)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < 2100; i++)
+		buf_putc(&b, 'x');
+	buf_puts(&b, "\nok\xff\n");
+	put("long.txt", buf_cstr(&b));
+
+	struct tool_result r;
+
+	call(&r, "read_file", "{\"path\":\"long.txt\"}");
+	cr_assert(!r.is_error);
+	const char *t = buf_cstr(&r.text);
+
+	cr_assert(!strncmp(t, "     1\t", 7));
+	cr_assert_eq(strspn(t + 7, "x"), 2000);
+	cr_assert(!strncmp(t + 7 + 2000, " [… line truncated]\n", strlen(" [… line truncated]\n")));
+	cr_assert(strstr(t, "     2\tok\xef\xbf\xbd\n"), "invalid UTF-8 not replaced: %s",
+	          t + 2000);
+	tool_result_fini(&r);
+	buf_fini(&b);
+}
+
+Test(tool, read_text_cap)
+{
+	struct buf b = BUF_INIT;
+
+	/* 300 lines of 1000 bytes: more than 256 KiB. */
+	for (int i = 0; i < 300; i++) {
+		for (int j = 0; j < 999; j++)
+			buf_putc(&b, 'a' + i % 26);
+		buf_putc(&b, '\n');
+	}
+	put("big.txt", buf_cstr(&b));
+
+	struct tool_result r;
+
+	call(&r, "read_file", "{\"path\":\"big.txt\"}");
+	cr_assert(!r.is_error);
+	cr_assert(r.text.len < (256 << 10) + 2000, "%zu", r.text.len);
+	const char *mark = strstr(buf_cstr(&r.text), "[… output capped at 256 KiB; continue with "
+	                                             "offset=");
+
+	cr_assert(mark, "no cap marker");
+	int next = atoi(mark + strlen("[… output capped at 256 KiB; continue with offset="));
+
+	cr_assert(next > 200 && next < 300, "next %d", next);
+	tool_result_fini(&r);
+	buf_fini(&b);
+}
+
+Test(tool, read_errors)
+{
+	put_bytes("bin", "ab\0cd\0", 6);
+	expect_err("read_file", "{\"path\":\"bin\"}",
+	           "bin: binary file (6 bytes); read_file shows text, images (PNG, JPEG, GIF, "
+	           "WebP) and PDFs");
+	mkd("dir");
+	char *want = xasprintf("'%s/dir' is a directory", gdir);
+
+	expect_err("read_file", "{\"path\":\"dir\"}", want);
+	free(want);
+
+	struct tool_result r;
+
+	call(&r, "read_file", "{\"path\":\"nope\"}");
+	cr_assert(r.is_error && !r.denied);
+	cr_assert(strstr(buf_cstr(&r.text), "no such file or directory"), "%s", buf_cstr(&r.text));
+	tool_result_fini(&r);
+
+	/* Escapes are errors the model sees, flagged for the audit log. */
+	call(&r, "read_file", "{\"path\":\"/etc/passwd\"}");
+	cr_assert(r.is_error && r.denied);
+	want = xasprintf("path '/etc/passwd' is outside the granted folders (%s)", gdir);
+	cr_assert_str_eq(buf_cstr(&r.text), want);
+	free(want);
+	tool_result_fini(&r);
+
+	char *link = xasprintf("%s/link", gdir);
+
+	cr_assert(symlink("/etc/passwd", link) == 0);
+	call(&r, "read_file", "{\"path\":\"link\"}");
+	cr_assert(r.is_error && r.denied);
+	cr_assert(strstr(buf_cstr(&r.text), "symlink in path"), "%s", buf_cstr(&r.text));
+	cr_assert(!strstr(buf_cstr(&r.text), "root:"));
+	tool_result_fini(&r);
+	free(link);
+}
+
+/* Decode standard base64 (test oracle, independent of tool_base64). */
+static size_t
+unbase64(const char *s, unsigned char *out)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = 0;
+	unsigned v = 0;
+	int bits = 0;
+
+	for (; *s && *s != '='; s++) {
+		const char *p = strchr(tab, *s);
+
+		cr_assert(p, "bad base64 char %c", *s);
+		v = (v << 6) | (unsigned)(p - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(v >> bits);
+		}
+	}
+	return n;
+}
+
+static void
+check_media(const char *name, const unsigned char *data, size_t n, const char *type, const char *mt)
+{
+	struct tool_result r;
+	char *json = xasprintf("{\"path\":\"%s\"}", name);
+
+	put_bytes(name, data, n);
+	call(&r, "read_file", json);
+	free(json);
+	cr_assert(!r.is_error, "%s", buf_cstr(&r.text));
+	cr_assert(cJSON_IsArray(r.content));
+	cr_assert_eq(cJSON_GetArraySize(r.content), 1);
+	cJSON *blk = cJSON_GetArrayItem(r.content, 0), *src = json_obj(blk, "source");
+
+	cr_assert_str_eq(json_str(blk, "type"), type);
+	cr_assert(src);
+	cr_assert_str_eq(json_str(src, "type"), "base64");
+	cr_assert_str_eq(json_str(src, "media_type"), mt);
+	const char *b64 = json_str(src, "data");
+
+	cr_assert_eq(strlen(b64), (n + 2) / 3 * 4);
+	unsigned char *dec = xmalloc(n + 3);
+
+	cr_assert_eq(unbase64(b64, dec), n);
+	cr_assert(!memcmp(dec, data, n), "base64 round trip differs");
+	free(dec);
+	if (!strcmp(type, "document"))
+		cr_assert_str_eq(json_str(blk, "title"), name);
+	char *want = xasprintf("%s: %s, %zu bytes", name, mt, n);
+
+	cr_assert_str_eq(buf_cstr(&r.text), want);
+	free(want);
+	tool_result_fini(&r);
+}
+
+Test(tool, read_media)
+{
+	unsigned char png[300];
+
+	memcpy(png, "\x89PNG\r\n\x1a\n", 8);
+	for (size_t i = 8; i < sizeof png; i++)
+		png[i] = (unsigned char)(i * 7);
+	check_media("pic.png", png, sizeof png, "image", "image/png");
+	check_media("pic1.png", png, 298, "image", "image/png"); /* padding "=" */
+	check_media("pic2.png", png, 299, "image", "image/png"); /* padding "==" */
+	unsigned char jpg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0 };
+
+	check_media("p.jpg", jpg, sizeof jpg, "image", "image/jpeg");
+	check_media("a.gif", (const unsigned char *)"GIF89a\1\0\1\0\0\0", 12, "image", "image/gif");
+	check_media("w.webp", (const unsigned char *)"RIFF\x10\0\0\0WEBPVP8 ", 16, "image",
+	            "image/webp");
+	const char *pdf = "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n";
+
+	check_media("doc.pdf", (const unsigned char *)pdf, strlen(pdf), "document",
+	            "application/pdf");
+}
+
+Test(tool, read_media_too_large)
+{
+	char *p = xasprintf("%s/huge.png", gdir);
+	int fd = open(p, O_WRONLY | O_CREAT, 0644);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "\x89PNG\r\n\x1a\n", 8), 8);
+	cr_assert(ftruncate(fd, 6 << 20) == 0);
+	close(fd);
+	expect_err("read_file", "{\"path\":\"huge.png\"}",
+	           "huge.png is too large to show (6291456 bytes; the limit for images and PDFs "
+	           "is 5 MiB)");
+	free(p);
+}
+
+/*
+ * list_files, search_files
+ */
+
+static void
+make_tree(void)
+{
+	mkd("b");
+	mkd("b/deep");
+	mkd(".git");
+	mkd("a-dir");
+	put("a.txt", "alpha\nbeta\ngamma\n");
+	put("b/c.txt", "one\nbeta two\nthree\nfour\nfive\nbeta six\n");
+	put("b/deep/d.md", "beta\n");
+	put(".git/config", "beta\n");
+	put(".hidden", "beta\n");
+	put_bytes("b/bin.dat", "beta\0beta", 9);
+}
+
+Test(tool, list_files_order_and_patterns)
+{
+	make_tree();
+	expect_ok("list_files", "{}",
+	          ".hidden\na-dir/\na.txt\nb/\nb/bin.dat\nb/c.txt\nb/deep/\nb/deep/d.md\n");
+	expect_ok("list_files", "{\"pattern\":\"*.txt\"}", "a.txt\nb/c.txt\n");
+	expect_ok("list_files", "{\"pattern\":\"b/**/*.md\"}", "b/deep/d.md\n");
+	expect_ok("list_files", "{\"pattern\":\"**/deep\"}", "b/deep/\n");
+	expect_ok("list_files", "{\"path\":\"b\"}", "b/bin.dat\nb/c.txt\nb/deep/\nb/deep/d.md\n");
+	expect_ok("list_files", "{\"path\":\"b\",\"pattern\":\"deep/*\"}", "b/deep/d.md\n");
+	expect_ok("list_files", "{\"path\":\"a-dir\"}", "(a-dir is empty)");
+	expect_ok("list_files", "{\"pattern\":\"*.xls\"}", "(no entries in . match '*.xls')");
+	char *want = xasprintf("'%s/a.txt' is not a directory", gdir);
+
+	expect_err("list_files", "{\"path\":\"a.txt\"}", want);
+	free(want);
+}
+
+Test(tool, list_files_cap)
+{
+	mkd("many");
+	for (int i = 0; i < 1005; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "many/f%04d", i);
+		put(name, "");
+	}
+	struct tool_result r;
+
+	call(&r, "list_files", "{\"path\":\"many\"}");
+	cr_assert(!r.is_error);
+	const char *t = buf_cstr(&r.text);
+
+	cr_assert(!strncmp(t, "many/f0000\nmany/f0001\n", 22));
+	cr_assert(strstr(t, "many/f0999\n… 5 more entries (narrow the path or pattern)\n"));
+	cr_assert(!strstr(t, "many/f1000"));
+	size_t lines = 0;
+
+	for (const char *p = t; *p; p++)
+		lines += *p == '\n';
+	cr_assert_eq(lines, 1001);
+	tool_result_fini(&r);
+}
+
+Test(tool, search_basic_and_context)
+{
+	make_tree();
+	/* Sorted by path, .git and binary files skipped, hidden files searched. */
+	expect_ok("search_files", "{\"pattern\":\"^beta\"}",
+	          ".hidden:1:beta\na.txt:2:beta\nb/c.txt:2:beta two\nb/c.txt:6:beta six\n"
+	          "b/deep/d.md:1:beta\n");
+	expect_ok("search_files", "{\"pattern\":\"beta\",\"glob\":\"*.txt\",\"context\":1}",
+	          "a.txt-1-alpha\na.txt:2:beta\na.txt-3-gamma\n"
+	          "b/c.txt-1-one\nb/c.txt:2:beta two\nb/c.txt-3-three\n--\n"
+	          "b/c.txt-5-five\nb/c.txt:6:beta six\n");
+	expect_ok("search_files", "{\"pattern\":\"t(wo|hree)\",\"path\":\"b/c.txt\"}",
+	          "b/c.txt:2:beta two\nb/c.txt:3:three\n");
+	expect_ok("search_files", "{\"pattern\":\"[0-9]{3}\"}", "no matches for /[0-9]{3}/ in .");
+	struct tool_result r;
+
+	call(&r, "search_files", "{\"pattern\":\"(unclosed\"}");
+	cr_assert(r.is_error);
+	cr_assert(!strncmp(buf_cstr(&r.text), "invalid pattern '(unclosed': ", 29), "%s",
+	          buf_cstr(&r.text));
+	tool_result_fini(&r);
+	call(&r, "search_files", "{\"pattern\":\"x\",\"path\":\"/etc\"}");
+	cr_assert(r.is_error && r.denied);
+	tool_result_fini(&r);
+}
+
+Test(tool, search_caps)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < 300; i++)
+		buf_printf(&b, "match %d\n", i);
+	put("m.txt", buf_cstr(&b));
+	struct tool_result r;
+
+	call(&r, "search_files", "{\"pattern\":\"match\"}");
+	cr_assert(!r.is_error);
+	cr_assert(strstr(buf_cstr(&r.text), "m.txt:200:match 199\n[search stopped at 200 matches; "
+	                                    "narrow the pattern, path or glob]\n"));
+	cr_assert(!strstr(buf_cstr(&r.text), "match 200"));
+	tool_result_fini(&r);
+
+	/* 30 KB of output comes before 200 matches with long lines. */
+	buf_clear(&b);
+	for (int i = 0; i < 150; i++) {
+		buf_puts(&b, "hit ");
+		for (int j = 0; j < 400; j++)
+			buf_putc(&b, 'z');
+		buf_putc(&b, '\n');
+	}
+	put("m.txt", buf_cstr(&b));
+	call(&r, "search_files", "{\"pattern\":\"hit\"}");
+	cr_assert(strstr(buf_cstr(&r.text), "[search stopped at 30 KB of output;"));
+	cr_assert(r.text.len < 30000 + 1000);
+	tool_result_fini(&r);
+
+	/* Files over 1 MiB are skipped and counted. */
+	char *p = xasprintf("%s/large.txt", gdir);
+	int fd = open(p, O_WRONLY | O_CREAT, 0644);
+
+	cr_assert(ftruncate(fd, (1 << 20) + 1) == 0);
+	close(fd);
+	free(p);
+	call(&r, "search_files", "{\"pattern\":\"nothing-here\"}");
+	cr_assert_str_eq(buf_cstr(&r.text), "[1 file larger than 1 MiB not searched]\n"
+	                                    "no matches for /nothing-here/ in .");
+	tool_result_fini(&r);
+	buf_fini(&b);
+}
+
+/*
+ * Mutating tools
+ */
+
+Test(tool, write_file)
+{
+	expect_ok("write_file", "{\"path\":\"new.txt\",\"content\":\"hello\\n\"}",
+	          "created new.txt (6 bytes)");
+	assert_file("new.txt", "hello\n");
+	expect_ok("write_file", "{\"path\":\"new.txt\",\"content\":\"bye\"}",
+	          "overwrote new.txt (3 bytes)");
+	assert_file("new.txt", "bye");
+	expect_ok("write_file", "{\"path\":\"x/y/z.csv\",\"content\":\"a,b\\n\"}",
+	          "created x/y/z.csv (4 bytes)");
+	assert_file("x/y/z.csv", "a,b\n");
+
+	struct tool_result r;
+
+	call(&r, "write_file", "{\"path\":\"../out/evil\",\"content\":\"x\"}");
+	cr_assert(r.is_error && r.denied);
+	tool_result_fini(&r);
+	char *p = xasprintf("%s/evil", odir);
+
+	cr_assert(access(p, F_OK) < 0);
+	free(p);
+}
+
+Test(tool, protected_paths_refused)
+{
+	mkd(".git");
+	mkd(".git/hooks");
+	put(".git/hooks/pre-commit", "#!/bin/sh\n");
+	put(".bashrc", "alias ls=ls\n");
+	static const char *const why =
+		"is protected: deskhand does not let the agent change git hooks or git config, "
+		"shell startup files, or editor, connector and agent settings";
+	struct {
+		const char *tool, *json, *shown;
+	} cases[] = {
+		{ "write_file", "{\"path\":\".git/hooks/pre-commit\",\"content\":\"x\"}",
+		  ".git/hooks/pre-commit" },
+		{ "edit_file",
+		  "{\"path\":\".bashrc\",\"old_string\":\"ls\",\"new_string\":\"rm\","
+		  "\"replace_all\":true}",
+		  ".bashrc" },
+		{ "delete_file", "{\"path\":\".git/hooks/pre-commit\"}", ".git/hooks/pre-commit" },
+		{ "move_file", "{\"source\":\".git/hooks\",\"destination\":\"hooks-old\"}",
+		  ".git/hooks" },
+		{ "move_file", "{\"source\":\".git\",\"destination\":\"git-old\"}", ".git" },
+		{ "write_file", "{\"path\":\"sub/.git/config\",\"content\":\"x\"}",
+		  "sub/.git/config" },
+		{ "make_directory", "{\"path\":\".vscode\"}", ".vscode" },
+		{ "write_file", "{\"path\":\".deskhand/x\",\"content\":\"x\"}", ".deskhand/x" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tool_result r;
+		char *want = xasprintf("'%s' %s", cases[i].shown, why);
+
+		call(&r, cases[i].tool, cases[i].json);
+		cr_assert(r.is_error && r.denied, "%s %s", cases[i].tool, cases[i].json);
+		cr_assert_str_eq(buf_cstr(&r.text), want);
+		free(want);
+		tool_result_fini(&r);
+	}
+	/* A protected destination too. */
+	put("evil", "x");
+	expect_err("move_file", "{\"source\":\"evil\",\"destination\":\".git/hooks/post-merge\"}",
+	           "'.git/hooks/post-merge' is protected: deskhand does not let the agent change "
+	           "git hooks or git config, shell startup files, or editor, connector and agent "
+	           "settings");
+	assert_file(".git/hooks/pre-commit", "#!/bin/sh\n");
+	assert_file(".bashrc", "alias ls=ls\n");
+	cr_assert(!exists("sub") && !exists(".vscode") && !exists(".deskhand"));
+	cr_assert(exists("evil"));
+	/* Reading them is fine. */
+	expect_ok("read_file", "{\"path\":\".bashrc\"}", "     1\talias ls=ls\n");
+}
+
+Test(tool, edit_file)
+{
+	put("e.txt", "apple pie\nbanana split\napple tart\n");
+	expect_err("edit_file",
+	           "{\"path\":\"e.txt\",\"old_string\":\"cherry\",\"new_string\":\"x\"}",
+	           "old_string not found in e.txt");
+	expect_err("edit_file",
+	           "{\"path\":\"e.txt\",\"old_string\":\"apple\",\"new_string\":\"x\"}",
+	           "old_string matches 2 times in e.txt; add context or set replace_all");
+	assert_file("e.txt", "apple pie\nbanana split\napple tart\n");
+	expect_ok("edit_file",
+	          "{\"path\":\"e.txt\",\"old_string\":\"apple pie\",\"new_string\":\"plum pie\"}",
+	          "edited e.txt: 1 replacement");
+	assert_file("e.txt", "plum pie\nbanana split\napple tart\n");
+	expect_ok("edit_file",
+	          "{\"path\":\"e.txt\",\"old_string\":\"p\",\"new_string\":\"PP\","
+	          "\"replace_all\":true}",
+	          "edited e.txt: 5 replacements");
+	assert_file("e.txt", "PPlum PPie\nbanana sPPlit\naPPPPle tart\n");
+	expect_err("edit_file", "{\"path\":\"e.txt\",\"old_string\":\"\",\"new_string\":\"x\"}",
+	           "old_string is empty; to create or replace a whole file use write_file");
+	expect_err("edit_file", "{\"path\":\"e.txt\",\"old_string\":\"a\",\"new_string\":\"a\"}",
+	           "old_string and new_string are identical; nothing to change in e.txt");
+	struct tool_result r;
+
+	call(&r, "edit_file",
+	     "{\"path\":\"missing.txt\",\"old_string\":\"a\",\"new_string\":\"b\"}");
+	cr_assert(r.is_error && strstr(buf_cstr(&r.text), "no such file"));
+	tool_result_fini(&r);
+	/* Permissions survive an edit. */
+	char *p = xasprintf("%s/e.txt", gdir);
+	struct stat st;
+
+	cr_assert(chmod(p, 0700) == 0);
+	expect_ok("edit_file",
+	          "{\"path\":\"e.txt\",\"old_string\":\"tart\",\"new_string\":\"cake\"}",
+	          "edited e.txt: 1 replacement");
+	cr_assert(stat(p, &st) == 0 && (st.st_mode & 0777) == 0700);
+	free(p);
+}
+
+Test(tool, move_file)
+{
+	put("a.txt", "A");
+	put("b.txt", "B");
+	expect_err("move_file", "{\"source\":\"a.txt\",\"destination\":\"b.txt\"}",
+	           "destination b.txt already exists; move_file never overwrites (delete it "
+	           "first or choose another name)");
+	assert_file("a.txt", "A");
+	assert_file("b.txt", "B");
+	expect_ok("move_file", "{\"source\":\"a.txt\",\"destination\":\"archive/2024/a.txt\"}",
+	          "moved a.txt to archive/2024/a.txt");
+	assert_file("archive/2024/a.txt", "A");
+	cr_assert(!exists("a.txt"));
+	expect_err("move_file", "{\"source\":\"a.txt\",\"destination\":\"c.txt\"}",
+	           "source a.txt does not exist");
+	expect_ok("move_file", "{\"source\":\"archive\",\"destination\":\"old\"}",
+	          "moved archive to old");
+	assert_file("old/2024/a.txt", "A");
+	struct tool_result r;
+
+	call(&r, "move_file", "{\"source\":\"b.txt\",\"destination\":\"/tmp/stolen.txt\"}");
+	cr_assert(r.is_error && r.denied);
+	tool_result_fini(&r);
+	assert_file("b.txt", "B");
+
+	/* Between two grants. */
+	char *g2 = xasprintf("%s/g2", root);
+
+	cr_assert(mkdir(g2, 0755) == 0);
+	cr_assert(grant_add(gs, g2) == 0);
+	char *json = xasprintf("{\"source\":\"b.txt\",\"destination\":\"%s/b.txt\"}", g2);
+	char *want = xasprintf("moved b.txt to %s/b.txt", g2);
+
+	expect_ok("move_file", json, want);
+	cr_assert(!exists("b.txt"));
+	free(json);
+	free(want);
+	free(g2);
+}
+
+Test(tool, delete_file)
+{
+	put("f", "x");
+	mkd("empty");
+	mkd("full");
+	put("full/x", "x");
+	char *link = xasprintf("%s/link", gdir), *target = xasprintf("%s/keep", odir);
+	FILE *f = fopen(target, "w");
+
+	fputs("keep", f);
+	fclose(f);
+	cr_assert(symlink(target, link) == 0);
+	expect_ok("delete_file", "{\"path\":\"f\"}", "deleted f");
+	cr_assert(!exists("f"));
+	expect_ok("delete_file", "{\"path\":\"empty\"}", "deleted empty directory empty");
+	expect_err("delete_file", "{\"path\":\"full\"}",
+	           "full is a directory and not empty; delete_file removes files, symlinks and "
+	           "empty directories only (delete what is inside first)");
+	cr_assert(exists("full/x"));
+	expect_ok("delete_file", "{\"path\":\"link\"}", "deleted link");
+	cr_assert(!exists("link"));
+	cr_assert(access(target, F_OK) == 0, "symlink target was deleted");
+	struct tool_result r;
+
+	call(&r, "delete_file", "{\"path\":\".\"}");
+	cr_assert(r.is_error && r.denied);
+	tool_result_fini(&r);
+	free(link);
+	free(target);
+}
+
+Test(tool, make_directory)
+{
+	expect_ok("make_directory", "{\"path\":\"a/b/c\"}", "created directory a/b/c");
+	expect_ok("make_directory", "{\"path\":\"a/b\"}", "directory a/b already exists");
+	put("file", "x");
+	char *want = xasprintf("'%s/file' exists and is not a directory", gdir);
+
+	expect_err("make_directory", "{\"path\":\"file/sub\"}", want);
+	free(want);
+}
+
+/*
+ * run_command
+ */
+
+struct done_rec {
+	bool called;
+	bool is_error;
+	char *text;
+	struct tool_run *run; /* to cancel from inside done */
+	bool cancel_inside;
+};
+
+static void
+on_done(struct tool_result *res, void *ctx)
+{
+	struct done_rec *d = ctx;
+
+	d->called = true;
+	d->is_error = res->is_error;
+	d->text = buf_detach(&res->text);
+	if (d->cancel_inside)
+		tool_run_cancel(d->run);
+}
+
+/* Start run_command with `json`, wait up to 10 s for done. */
+static void
+run_cmd(struct ev_loop *l, const char *json, struct done_rec *d)
+{
+	cJSON *in;
+	const struct tool_entry *e = tool_find("run_command");
+
+	cr_assert(json_parse(&in, json, strlen(json), "test") == 0);
+	cr_assert(tool_validate(e, in) == 0, "%s", err_msg());
+	env.loop = l;
+	cr_assert(e->start(in, &env, &d->run, on_done, d) == 0);
+	cJSON_Delete(in);
+	cr_assert(!d->called, "done called from inside start");
+	for (uint64_t end = ev_now_ms() + 10000; !d->called && ev_now_ms() < end;)
+		cr_assert(ev_run_once(l, 100) == 0);
+	cr_assert(d->called, "run_command did not finish");
+	if (!d->cancel_inside)
+		tool_run_cancel(d->run);
+}
+
+Test(tool, run_command_without_sandbox)
+{
+	struct ev_loop *l;
+	struct done_rec d = { 0 };
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = NULL;
+	run_cmd(l, "{\"command\":\"touch pwned\"}", &d);
+	cr_assert(d.is_error);
+	cr_assert_str_eq(d.text, "run_command: the sandbox helper deskhand-sandbox was not found "
+	                         "(no path configured); commands never run unsandboxed");
+	free(d.text);
+
+	struct done_rec d2 = { 0 };
+
+	env.sandbox_path = "/nonexistent/deskhand-sandbox";
+	run_cmd(l, "{\"command\":\"touch pwned\"}", &d2);
+	cr_assert(d2.is_error);
+	cr_assert_str_eq(d2.text, "run_command: the sandbox helper deskhand-sandbox was not found "
+	                          "(/nonexistent/deskhand-sandbox: No such file or directory); "
+	                          "commands never run unsandboxed");
+	free(d2.text);
+	cr_assert(!exists("pwned"));
+	ev_free(l);
+}
+
+/* A stand-in for deskhand-sandbox that records its argv, honours --chdir and
+ * runs the command unsandboxed: tests the client side only. */
+static char *
+fake_sandbox(void)
+{
+	char *p = xasprintf("%s/fake-sandbox", root);
+	FILE *f = fopen(p, "w");
+
+	cr_assert(f);
+	fprintf(f, "#!/bin/sh\n"
+	           "printf '%%s\\n' \"$@\" > \"$0.args\"\n"
+	           "while [ $# -gt 0 ]; do\n"
+	           "  case $1 in\n"
+	           "    --chdir) cd \"$2\"; shift 2;;\n"
+	           "    --) shift; break;;\n"
+	           "    *) shift;;\n"
+	           "  esac\n"
+	           "done\n"
+	           "exec \"$@\"\n");
+	fclose(f);
+	cr_assert(chmod(p, 0755) == 0);
+	return p;
+}
+
+Test(tool, run_command_client_with_fake_helper)
+{
+	struct ev_loop *l;
+	char *fake = fake_sandbox();
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = fake;
+	setenv("DH_TEST_SECRET", "sk-ant-secret", 1);
+
+	struct done_rec d = { 0 };
+
+	run_cmd(l, "{\"command\":\"echo hello; pwd; env | grep -v PWD= | sort\",\"timeout_s\":7}",
+	        &d);
+	cr_assert(!d.is_error, "%s", d.text);
+	char *want =
+		xasprintf("hello\n%s\nLANG=C.UTF-8\nPATH=/usr/local/bin:/usr/bin:/bin\n", gdir);
+
+	cr_assert(!strncmp(d.text, want, strlen(want)), "got: %s", d.text);
+	cr_assert(!strstr(d.text, "sk-ant-secret"), "environment leaked");
+	cr_assert(!strcmp(d.text + strlen(d.text) - strlen("\nexit status 0"), "\nexit status 0"),
+	          "%s", d.text);
+	free(want);
+	free(d.text);
+
+	/* The helper's argv contract. */
+	char *args_path = xasprintf("%s.args", fake), *args;
+	FILE *f = fopen(args_path, "r");
+	struct buf b = BUF_INIT;
+	char chunk[1024];
+	size_t n;
+
+	cr_assert(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	args = buf_detach(&b);
+	want = xasprintf("--rw\n%s\n--chdir\n%s\n--timeout\n7\n--\n/bin/sh\n-c\n"
+	                 "echo hello; pwd; env | grep -v PWD= | sort\n",
+	                 gdir, gdir);
+	cr_assert_str_eq(args, want);
+	free(want);
+	free(args);
+	free(args_path);
+
+	static const struct {
+		const char *json, *want;
+		bool is_error;
+	} cases[] = {
+		{ "{\"command\":\"echo out; echo err >&2; exit 3\"}", "out\nerr\nexit status 3",
+		  true },
+		{ "{\"command\":\"printf x\"}", "x\nexit status 0", false },
+		{ "{\"command\":\"true\"}", "exit status 0", false },
+		{ "{\"command\":\"exit 124\",\"timeout_s\":9}", "timed out after 9 s", true },
+		{ "{\"command\":\"echo 'deskhand-sandbox: bwrap failed' >&2; exit 125\"}",
+		  "deskhand-sandbox: bwrap failed\nexit status 125 (the sandbox could not be set "
+		  "up)",
+		  true },
+		{ "{\"command\":\"kill -9 $$\"}", "killed by signal 9", true },
+		{ "{\"command\":\"exit 130\"}", "killed by signal 2", true },
+		{ "{\"command\":\"no-such-command-dh\"}", NULL, true },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct done_rec c = { 0 };
+
+		run_cmd(l, cases[i].json, &c);
+		cr_assert_eq(c.is_error, cases[i].is_error, "%s: %s", cases[i].json, c.text);
+		if (cases[i].want)
+			cr_assert_str_eq(c.text, cases[i].want, "%s", cases[i].json);
+		else
+			cr_assert(strstr(c.text, "exit status 127"), "%s", c.text);
+		free(c.text);
+	}
+	ev_free(l);
+	free(fake);
+}
+
+Test(tool, run_command_output_cap)
+{
+	struct ev_loop *l;
+	char *fake = fake_sandbox();
+	struct done_rec d = { 0 };
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = fake;
+	env.output_cap = 100;
+	run_cmd(l, "{\"command\":\"head -c 1000 /dev/zero | tr '\\\\0' a\"}", &d);
+	cr_assert(!d.is_error, "%s", d.text);
+	cr_assert_eq(strspn(d.text, "a"), 100, "%s", d.text);
+	cr_assert_str_eq(d.text + 100, "\n[output truncated: 900 bytes omitted]\nexit status 0");
+	free(d.text);
+	ev_free(l);
+	free(fake);
+}
+
+/* State letter of a process from /proc, or 0 if it is gone. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], line[512];
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	char *ok = fgets(line, sizeof line, f);
+
+	fclose(f);
+	char *rp = ok ? strrchr(line, ')') : NULL;
+
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+Test(tool, run_command_cancel_kills_tree)
+{
+	struct ev_loop *l;
+	char *fake = fake_sandbox();
+	struct done_rec d = { 0 };
+	cJSON *in;
+	const struct tool_entry *e = tool_find("run_command");
+	char *pidfile = xasprintf("%s/bg.pid", gdir);
+	char *json = xasprintf("{\"command\":\"sleep 30 & echo $! > bg.pid; wait\"}");
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = fake;
+	env.loop = l;
+	cr_assert(json_parse(&in, json, strlen(json), "test") == 0);
+	cr_assert(e->start(in, &env, &d.run, on_done, &d) == 0);
+	cJSON_Delete(in);
+
+	pid_t bg = 0;
+
+	for (uint64_t end = ev_now_ms() + 5000; !bg && ev_now_ms() < end;) {
+		cr_assert(ev_run_once(l, 50) == 0);
+		FILE *f = fopen(pidfile, "r");
+		int v = 0;
+
+		if (f && fscanf(f, "%d", &v) == 1)
+			bg = (pid_t)v;
+		if (f)
+			fclose(f);
+	}
+	cr_assert(bg > 0, "the command did not start");
+	cr_assert(proc_state(bg) && proc_state(bg) != 'Z');
+	tool_run_cancel(d.run);
+	cr_assert(!d.called, "done called after cancel");
+	char st = 'S';
+
+	for (uint64_t end = ev_now_ms() + 3000; ev_now_ms() < end; usleep(20000))
+		if ((st = proc_state(bg)) == 0 || st == 'Z')
+			break;
+	cr_assert(st == 0 || st == 'Z', "background child survived the cancel (%c)", st);
+	/* Nothing more arrives. */
+	cr_assert(ev_run_once(l, 50) == 0);
+	cr_assert(!d.called);
+	ev_free(l);
+	free(json);
+	free(pidfile);
+	free(fake);
+}
+
+Test(tool, run_command_cancel_inside_done)
+{
+	struct ev_loop *l;
+	char *fake = fake_sandbox();
+	struct done_rec d = { .cancel_inside = true };
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = fake;
+	run_cmd(l, "{\"command\":\"echo bye\"}", &d);
+	cr_assert_str_eq(d.text, "bye\nexit status 0");
+	free(d.text);
+	ev_free(l);
+	free(fake);
+}
+
+Test(tool, run_command_real_sandbox)
+{
+	const char *sbx = getenv("DH_SANDBOX");
+
+	if (!sbx || access(sbx, X_OK) < 0)
+		SKIP("DH_SANDBOX does not name an executable deskhand-sandbox");
+	struct ev_loop *l;
+	struct done_rec d = { 0 };
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = sbx;
+	run_cmd(l, "{\"command\":\"echo hi > made.txt; cat made.txt; pwd\"}", &d);
+	if (d.is_error && strstr(d.text, "exit status 125")) {
+		char msg[512];
+
+		snprintf(msg, sizeof msg, "%s", d.text);
+		free(d.text);
+		ev_free(l);
+		SKIP("the sandbox cannot be set up here: %s", msg);
+	}
+	char *want = xasprintf("hi\n%s\nexit status 0", gdir);
+
+	cr_assert_str_eq(d.text, want);
+	assert_file("made.txt", "hi\n");
+	free(want);
+	free(d.text);
+	ev_free(l);
+}
