@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Event serialization and command parsing: the engine's stable wire format. */
+#include "agent/event.h"
+
+#include <string.h>
+
+#include "core/json.h"
+#include "core/xalloc.h"
+
+static const char *const type_names[] = {
+#define X(e, s) [e] = s,
+	EVENT_TYPES(X)
+#undef X
+};
+
+const char *
+event_type_name(enum event_type t)
+{
+	return (unsigned)t < EVENT__COUNT ? type_names[t] : NULL;
+}
+
+static void
+add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		json_add_str(o, k, v);
+	else
+		json_add(o, k, cJSON_CreateNull());
+}
+
+static void
+add_json(cJSON *o, const char *k, const cJSON *v)
+{
+	json_add(o, k, v ? json_dup(v) : cJSON_CreateNull());
+}
+
+cJSON *
+event_to_json(const struct event *ev)
+{
+	cJSON *o = json_new_obj();
+
+	json_add_str(o, "type", event_type_name(ev->type));
+	switch (ev->type) {
+	case EVENT_SESSION_STARTED: {
+		cJSON *g = json_add(o, "grants", json_new_arr());
+
+		add_str(o, "session", ev->session);
+		for (size_t i = 0; i < ev->ngrants; i++)
+			json_add(g, NULL, cJSON_CreateString(ev->grants[i]));
+		add_str(o, "task", ev->task);
+		add_str(o, "model", ev->model);
+		add_str(o, "mode", ev->mode);
+		break;
+	}
+	case EVENT_PLAN_PROPOSED:
+		add_str(o, "id", ev->id);
+		add_json(o, "steps", ev->steps);
+		break;
+	case EVENT_PLAN_UPDATED:
+		add_json(o, "steps", ev->steps);
+		break;
+	case EVENT_PLAN_DECIDED:
+	case EVENT_APPROVAL_DECIDED:
+		add_str(o, "id", ev->id);
+		json_add_bool(o, "approved", ev->approved);
+		add_str(o, "message", ev->text);
+		break;
+	case EVENT_TURN_STARTED:
+		json_add_num(o, "turn", ev->turn);
+		break;
+	case EVENT_TEXT_DELTA:
+	case EVENT_USER_MESSAGE:
+		add_str(o, "text", ev->text);
+		break;
+	case EVENT_ASSISTANT_MESSAGE:
+		json_add_num(o, "turn", ev->turn);
+		add_str(o, "text", ev->text);
+		add_str(o, "stop_reason", ev->stop_reason);
+		break;
+	case EVENT_TOOL_CALL:
+		add_str(o, "id", ev->id);
+		add_str(o, "name", ev->name);
+		add_json(o, "input", ev->input);
+		break;
+	case EVENT_APPROVAL_NEEDED:
+		add_str(o, "id", ev->id);
+		add_str(o, "name", ev->name);
+		add_json(o, "input", ev->input);
+		add_str(o, "reason", ev->text);
+		break;
+	case EVENT_TOOL_RESULT:
+		add_str(o, "id", ev->id);
+		add_str(o, "name", ev->name);
+		json_add_bool(o, "is_error", ev->is_error);
+		add_str(o, "output", ev->output);
+		json_add_num(o, "duration_ms", (double)ev->duration_ms);
+		break;
+	case EVENT_CHECKPOINT:
+		add_str(o, "id", ev->id);
+		add_str(o, "short_id", ev->short_id);
+		add_str(o, "grant", ev->grant);
+		add_str(o, "tool_call", ev->tool_call);
+		json_add_num(o, "turn", ev->turn);
+		json_add_num(o, "files_changed", (double)ev->files_changed);
+		json_add_num(o, "duration_ms", (double)ev->duration_ms);
+		add_str(o, "stat", ev->text);
+		break;
+	case EVENT_USAGE:
+		json_add_num(o, "input_tokens", (double)ev->usage.input_tokens);
+		json_add_num(o, "output_tokens", (double)ev->usage.output_tokens);
+		json_add_num(o, "cache_read_tokens", (double)ev->usage.cache_read_tokens);
+		json_add_num(o, "cache_creation_tokens", (double)ev->usage.cache_creation_tokens);
+		if (ev->cost_usd >= 0)
+			json_add_num(o, "cost_usd", ev->cost_usd);
+		else
+			json_add(o, "cost_usd", cJSON_CreateNull());
+		json_add_num(o, "total_cost_usd", ev->total_cost_usd);
+		break;
+	case EVENT_RETRY:
+		json_add_num(o, "attempt", ev->attempt);
+		json_add_num(o, "delay_ms", (double)ev->duration_ms);
+		add_str(o, "reason", ev->text);
+		break;
+	case EVENT_AUDIT:
+		add_str(o, "id", ev->id);
+		add_str(o, "name", ev->name);
+		add_str(o, "detail", ev->text);
+		break;
+	case EVENT_ERROR:
+		add_str(o, "message", ev->text);
+		break;
+	case EVENT_SESSION_FINISHED:
+		add_str(o, "status", ev->status);
+		add_str(o, "message", ev->text);
+		break;
+	case EVENT__COUNT:
+		break;
+	}
+	return o;
+}
+
+int
+command_parse(struct command *out, const char *line, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum command_type type;
+	} names[] = {
+		{ "approve", COMMAND_APPROVE },
+		{ "deny", COMMAND_DENY },
+		{ "steer", COMMAND_STEER },
+		{ "interrupt", COMMAND_INTERRUPT },
+	};
+	cJSON *o;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = json_parse(&o, line, len, "command")) < 0)
+		return rc;
+	const char *type = json_str(o, "type");
+	if (!cJSON_IsObject(o) || !type) {
+		cJSON_Delete(o);
+		return err_setc(DH_EPARSE, "command: expected an object with a \"type\" field");
+	}
+	size_t i;
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(names[i].name, type) == 0)
+			break;
+	if (i == sizeof names / sizeof *names) {
+		rc = err_setc(DH_EPARSE,
+			      "command: unknown type '%.40s' (approve, deny, steer, interrupt)", type);
+		cJSON_Delete(o);
+		return rc;
+	}
+	out->type = names[i].type;
+	const char *id = json_str(o, "id");
+	const char *text = json_str(o, out->type == COMMAND_STEER ? "text" : "message");
+	if (out->type == COMMAND_STEER && (!text || !*text)) {
+		cJSON_Delete(o);
+		return err_setc(DH_EPARSE, "command: steer needs a non-empty \"text\"");
+	}
+	out->id = id ? xstrdup(id) : NULL;
+	out->text = text ? xstrdup(text) : NULL;
+	cJSON_Delete(o);
+	return 0;
+}
+
+void
+command_fini(struct command *c)
+{
+	free(c->id);
+	free(c->text);
+	c->id = c->text = NULL;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_AGENT_EVENT_H
+#define DH_AGENT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/err.h"
+
+/*
+ * The engine's typed event/command interface (DESIGN.md "The whole in one
+ * picture"). Every event serializes to one JSON object with a "type" field;
+ * the same lines are the `deskhand run --json` output, the session transcript
+ * and, later, the wire to an attached TUI. The README documents each type;
+ * fields are only ever added, never renamed.
+ */
+
+#define EVENT_TYPES(X)                                                   \
+	X(EVENT_SESSION_STARTED, "session_started")   /* session, grants, task, model, mode */ \
+	X(EVENT_PLAN_PROPOSED, "plan_proposed")       /* id, steps */                          \
+	X(EVENT_PLAN_DECIDED, "plan_decided")         /* id, approved, text (comment) */       \
+	X(EVENT_PLAN_UPDATED, "plan_updated")         /* steps */                              \
+	X(EVENT_TURN_STARTED, "turn_started")         /* turn */                               \
+	X(EVENT_TEXT_DELTA, "text_delta")             /* text */                               \
+	X(EVENT_ASSISTANT_MESSAGE, "assistant_message") /* turn, text, stop_reason */          \
+	X(EVENT_USER_MESSAGE, "user_message")         /* text (a steer delivered) */           \
+	X(EVENT_TOOL_CALL, "tool_call")               /* id, name, input */                    \
+	X(EVENT_APPROVAL_NEEDED, "approval_needed")   /* id, name, input, text (why) */        \
+	X(EVENT_APPROVAL_DECIDED, "approval_decided") /* id, approved, text */                 \
+	X(EVENT_TOOL_RESULT, "tool_result")           /* id, name, is_error, output, duration_ms */ \
+	X(EVENT_CHECKPOINT, "checkpoint")             /* id, short_id, grant, tool_call, turn, files_changed, duration_ms, text (diffstat) */ \
+	X(EVENT_USAGE, "usage")                       /* usage, cost_usd, total_cost_usd */   \
+	X(EVENT_RETRY, "retry")                       /* attempt, delay_ms, text (reason) */   \
+	X(EVENT_AUDIT, "audit")                       /* id, name, text (what was refused) */  \
+	X(EVENT_ERROR, "error")                       /* text (message) */                     \
+	X(EVENT_SESSION_FINISHED, "session_finished") /* status, text (final answer/reason) */
+
+enum event_type {
+#define X(e, s) e,
+	EVENT_TYPES(X)
+#undef X
+	EVENT__COUNT
+};
+
+struct event_usage {
+	long input_tokens;
+	long output_tokens;
+	long cache_read_tokens;
+	long cache_creation_tokens;
+};
+
+/* One event. Only the fields listed for its type in EVENT_TYPES are
+ * serialized; every pointer is borrowed for the duration of the emit. */
+struct event {
+	enum event_type type;
+	const char *session;	     /* session_started */
+	const char *const *grants;   /* session_started */
+	size_t ngrants;
+	const char *task;	     /* session_started */
+	const char *model;	     /* session_started */
+	const char *mode;	     /* session_started: "ask" | "auto" */
+	int turn;		     /* turn_started, assistant_message, checkpoint */
+	const char *id;		     /* tool call id, or checkpoint commit id */
+	const char *short_id;	     /* checkpoint */
+	const char *name;	     /* tool name */
+	const cJSON *input;	     /* tool_call, approval_needed */
+	const cJSON *steps;	     /* plan_*: [{title, status}] */
+	const char *text;	     /* see EVENT_TYPES */
+	const char *output;	     /* tool_result */
+	bool is_error;		     /* tool_result */
+	bool approved;		     /* *_decided */
+	const char *grant;	     /* checkpoint: the grant's path */
+	const char *tool_call;	     /* checkpoint: tool call id, NULL for baseline */
+	long files_changed;	     /* checkpoint */
+	long duration_ms;	     /* checkpoint, tool_result, retry (delay) */
+	int attempt;		     /* retry */
+	const char *stop_reason;     /* assistant_message */
+	struct event_usage usage;    /* usage */
+	double cost_usd;	     /* usage: this request; < 0 = unknown model */
+	double total_cost_usd;	     /* usage: the session so far */
+	const char *status;	     /* session_finished: "done" | "failed" | "interrupted" */
+};
+
+/* The wire name of a type ("tool_call"); NULL for an invalid value. */
+const char *event_type_name(enum event_type t);
+
+/* Serialize to a new cJSON object {"type": …, fields…}; caller owns it
+ * (cJSON_Delete). Never NULL. */
+cJSON *event_to_json(const struct event *ev);
+
+/* Receivers of events: the transcript writer, the --json printer, the human
+ * printer, tests. Called synchronously on the loop thread; must not block. */
+typedef void event_sink_fn(const struct event *ev, void *ctx);
+
+/*
+ * Commands (client → engine), one JSON object per line:
+ *   {"type":"approve","id":"toolu_…"}          allow a pending tool call or plan
+ *   {"type":"deny","id":"toolu_…","message":"…"} refuse it, with a note to the agent
+ *   {"type":"steer","text":"…"}                 a user message for the next turn
+ *   {"type":"interrupt"}                        stop the stream / kill the command now
+ */
+enum command_type {
+	COMMAND_APPROVE,
+	COMMAND_DENY,
+	COMMAND_STEER,
+	COMMAND_INTERRUPT,
+};
+
+struct command {
+	enum command_type type;
+	char *id;   /* approve/deny: the tool call id; NULL = the pending one */
+	char *text; /* deny: message; steer: text */
+};
+
+/* Parse one command line. DH_EPARSE with a message naming the problem
+ * ("command: unknown type 'foo'") on bad input. On success the caller owns
+ * the strings: command_fini(). */
+int command_parse(struct command *out, const char *line, size_t len) DH_MUST_CHECK;
+void command_fini(struct command *c);
+
+#endif

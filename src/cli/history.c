@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The review verbs over a session's checkpoints: `deskhand log`, `diff`,
+ * `undo` and `sessions`. They run synchronously (no event loop: nothing else
+ * is live), over the shadow repositories of the session's grants.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "session/session.h"
+#include "snap/snap.h"
+
+/* A session's grants with their stores. */
+struct target {
+	char *state;
+	char *id;
+	cJSON *meta;
+	size_t n;
+	char **paths;
+	struct snap_store **stores;
+};
+
+static void
+target_fini(struct target *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		snap_close(t->stores[i]);
+		free(t->paths[i]);
+	}
+	free(t->stores);
+	free(t->paths);
+	cJSON_Delete(t->meta);
+	free(t->id);
+	free(t->state);
+	memset(t, 0, sizeof *t);
+}
+
+static int
+target_open(struct target *t, const char *spec)
+{
+	cJSON *g;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if ((rc = fsutil_state_dir(&t->state)) < 0 ||
+	    (rc = session_resolve(t->state, spec, &t->id)) < 0 ||
+	    (rc = session_meta_read(t->state, t->id, &t->meta)) < 0)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(json_arr(t->meta, "grants"));
+	t->paths = xcalloc(n + 1, sizeof *t->paths);
+	t->stores = xcalloc(n + 1, sizeof *t->stores);
+	cJSON_ArrayForEach(g, json_arr(t->meta, "grants"))
+	{
+		if (!cJSON_IsString(g))
+			continue;
+		t->paths[t->n] = xstrdup(g->valuestring);
+		if ((rc = snap_open(&t->stores[t->n], g->valuestring, t->state)) < 0) {
+			free(t->paths[t->n]);
+			return rc;
+		}
+		t->n++;
+	}
+	return 0;
+}
+
+/* Find the grant whose store knows checkpoint `spec` on this session. */
+static int
+target_resolve(struct target *t, const char *spec, size_t *out_grant, char out_id[41])
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (snap_resolve(t->stores[i], t->id, spec, out_id) == 0) {
+			*out_grant = i;
+			return 0;
+		}
+	}
+	return err_setc(DH_ENOTFOUND, "no checkpoint '%s' in session %s (see 'deskhand log')",
+			spec, t->id);
+}
+
+static bool
+want_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+static int
+simple_opts(int argc, char **argv, const char *usage, const char **session, bool *force,
+	    const char **to, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "session", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+s:ft:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': *session = optarg; break;
+		case 'f':
+			if (!force)
+				goto bad;
+			*force = true;
+			break;
+		case 't':
+			if (!to)
+				goto bad;
+			*to = optarg;
+			break;
+		case 'j':
+			if (!json)
+				goto bad;
+			*json = true;
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		default:
+		bad:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+/*
+ * deskhand log
+ */
+
+static const char log_usage[] =
+	"usage: deskhand log [--json] [SESSION]\n"
+	"\n"
+	"List a session's checkpoints (the latest session by default), oldest first,\n"
+	"with the files each one changed. Short ids name checkpoints for\n"
+	"'deskhand diff' and 'deskhand undo --to'.\n";
+
+int
+cli_log(int argc, char **argv)
+{
+	const char *session = NULL;
+	bool json = false;
+	struct target t;
+	int rc = simple_opts(argc, argv, log_usage, &session, NULL, NULL, &json);
+
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		session = argv[optind++];
+	if (optind < argc) {
+		fputs(log_usage, stderr);
+		return 2;
+	}
+	if (target_open(&t, session) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		target_fini(&t);
+		return 1;
+	}
+	bool color = want_color();
+	const char *task = json_str(t.meta, "task");
+	cJSON *out = json ? json_new_arr() : NULL;
+	if (!json)
+		printf("%ssession %s%s (%s) %s\n", color ? "\033[1m" : "", t.id,
+		       color ? "\033[0m" : "", json_str(t.meta, "status") ? json_str(t.meta, "status") : "?",
+		       task ? task : "");
+	int status = 0;
+	for (size_t g = 0; g < t.n; g++) {
+		struct snap_log_entry *e;
+		size_t n;
+
+		if (snap_log(t.stores[g], t.id, &e, &n) < 0) {
+			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
+			status = 1;
+			continue;
+		}
+		if (!json)
+			printf("%s\n", t.paths[g]);
+		for (size_t i = 0; i < n; i++) {
+			if (json) {
+				cJSON *o = json_new_obj(), *ch = json_new_arr();
+
+				json_add_str(o, "grant", t.paths[g]);
+				json_add_str(o, "id", e[i].id);
+				json_add_str(o, "short_id", e[i].short_id);
+				json_add_str(o, "label", e[i].label);
+				json_add(o, "tool_call", e[i].tool_call ? cJSON_CreateString(e[i].tool_call)
+									 : cJSON_CreateNull());
+				json_add_num(o, "turn", e[i].turn);
+				json_add_num(o, "time", (double)e[i].time);
+				json_add_num(o, "files", (double)e[i].nfiles);
+				for (size_t k = 0; k < e[i].nchanges; k++) {
+					cJSON *c = json_new_obj();
+					char st[2] = { e[i].changes[k].status, 0 };
+
+					json_add_str(c, "status", st);
+					json_add_str(c, "path", e[i].changes[k].path);
+					if (e[i].changes[k].old_path)
+						json_add_str(c, "old_path", e[i].changes[k].old_path);
+					json_add(ch, NULL, c);
+				}
+				json_add(o, "changes", ch);
+				json_add(out, NULL, o);
+				continue;
+			}
+			char when[32];
+			time_t tt = (time_t)e[i].time;
+			struct tm tm;
+			localtime_r(&tt, &tm);
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+			printf("  %s%s%s  %s  %s", color ? "\033[33m" : "", e[i].short_id,
+			       color ? "\033[0m" : "", when, e[i].label);
+			if (i == 0)
+				printf("  (%zu files)", e[i].nfiles);
+			putchar('\n');
+			for (size_t k = 0; k < e[i].nchanges && k < 50; k++) {
+				const struct snap_change *c = &e[i].changes[k];
+				const char *col = !color		? ""
+						  : c->status == 'A' ? "\033[32m"
+						  : c->status == 'D' ? "\033[31m"
+								     : "\033[36m";
+				if (c->old_path)
+					printf("      %s%c%s %s -> %s\n", col, c->status,
+					       color ? "\033[0m" : "", c->old_path, c->path);
+				else
+					printf("      %s%c%s %s\n", col, c->status,
+					       color ? "\033[0m" : "", c->path);
+			}
+			if (e[i].nchanges > 50)
+				printf("      … and %zu more\n", e[i].nchanges - 50);
+		}
+		snap_log_free(e, n);
+	}
+	if (json) {
+		char *s = json_print(out);
+		puts(s);
+		free(s);
+		cJSON_Delete(out);
+	}
+	target_fini(&t);
+	return status;
+}
+
+/*
+ * deskhand diff
+ */
+
+static const char diff_usage[] =
+	"usage: deskhand diff [--session ID] [FROM [TO]]\n"
+	"\n"
+	"Show a unified diff between two checkpoints of a session (the latest by\n"
+	"default). FROM defaults to the session's baseline and TO to the folders'\n"
+	"current contents. Checkpoints are named as 'deskhand log' prints them, or\n"
+	"'baseline' / 'head'. Colored when the output is a terminal (NO_COLOR off).\n";
+
+int
+cli_diff(int argc, char **argv)
+{
+	const char *session = NULL, *from = "baseline", *to = NULL;
+	struct target t;
+	int rc = simple_opts(argc, argv, diff_usage, &session, NULL, NULL, NULL);
+
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		from = argv[optind++];
+	if (optind < argc)
+		to = argv[optind++];
+	if (optind < argc) {
+		fputs(diff_usage, stderr);
+		return 2;
+	}
+	if (target_open(&t, session) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		target_fini(&t);
+		return 1;
+	}
+	bool color = want_color();
+	struct buf out = BUF_INIT;
+	int status = 0;
+	for (size_t g = 0; g < t.n; g++) {
+		char fid[41], tid[41];
+		size_t fg, tg;
+
+		/* "baseline"/"head" exist in every grant; a hex id picks its grant. */
+		bool named = strcmp(from, "baseline") == 0 || strcmp(from, "head") == 0;
+		if (named) {
+			if (snap_resolve(t.stores[g], t.id, from, fid) < 0)
+				continue;
+			fg = g;
+		} else if (target_resolve(&t, from, &fg, fid) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			status = 1;
+			break;
+		}
+		if (fg != g)
+			continue;
+		if (to) {
+			if (snap_resolve(t.stores[g], t.id, to, tid) < 0) {
+				if (target_resolve(&t, to, &tg, tid) == 0 && tg != g)
+					fprintf(stderr, "deskhand: %s and %s belong to different folders\n",
+						from, to);
+				else
+					fprintf(stderr, "deskhand: %s\n", err_msg());
+				status = 1;
+				break;
+			}
+		}
+		if (snap_diff(t.stores[g], fid, to ? tid : NULL, color, &out) < 0) {
+			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
+			status = 1;
+			break;
+		}
+		if (t.n > 1 && out.len)
+			printf("%s# %s%s\n", color ? "\033[1m" : "", t.paths[g], color ? "\033[0m" : "");
+		fwrite(buf_cstr(&out), 1, out.len, stdout);
+		buf_clear(&out);
+	}
+	buf_fini(&out);
+	target_fini(&t);
+	return status;
+}
+
+/*
+ * deskhand undo
+ */
+
+static const char undo_usage[] =
+	"usage: deskhand undo [--to CHECKPOINT] [--session ID] [--force]\n"
+	"\n"
+	"Undo agent steps of a session (the latest by default). Without --to, the\n"
+	"last step that changed files is undone; with --to, the folder returns to\n"
+	"that checkpoint ('baseline' returns every granted folder to where the\n"
+	"session started). Only the paths those steps changed are restored: files\n"
+	"they created are removed, files they deleted come back, modes are\n"
+	"restored. If one of those paths was changed by someone else since, undo\n"
+	"refuses and names the files; --force overwrites them. The undo is itself\n"
+	"a checkpoint, so it can be undone.\n"
+	"Exit status: 0 undone, 1 error, 3 refused because of changes made since.\n";
+
+static int
+undo_one(struct target *t, size_t g, const char *id, bool force)
+{
+	struct buf report = BUF_INIT;
+	struct snap_checkpoint ck;
+	int rc = snap_undo(t->stores[g], t->id, id, force, &report, &ck);
+
+	if (report.len)
+		fputs(buf_cstr(&report), stdout);
+	if (rc == DH_ECONFLICT) {
+		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
+		fprintf(stderr, "deskhand: nothing was changed; use --force to overwrite them\n");
+	} else if (rc < 0) {
+		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
+	} else {
+		printf("%s: undone to %.12s (checkpoint %s)\n", t->paths[g], id, ck.short_id);
+	}
+	buf_fini(&report);
+	return rc;
+}
+
+int
+cli_undo(int argc, char **argv)
+{
+	const char *session = NULL, *to = NULL;
+	bool force = false;
+	struct target t;
+	int rc = simple_opts(argc, argv, undo_usage, &session, &force, &to, NULL);
+
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		fputs(undo_usage, stderr);
+		return 2;
+	}
+	if (target_open(&t, session) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		target_fini(&t);
+		return 1;
+	}
+	int status = 0;
+	if (to && (strcmp(to, "baseline") == 0 || strcmp(to, "head") == 0)) {
+		for (size_t g = 0; g < t.n && status == 0; g++) {
+			char id[41];
+
+			if (snap_resolve(t.stores[g], t.id, to, id) < 0)
+				continue;
+			rc = undo_one(&t, g, id, force);
+			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+		}
+	} else if (to) {
+		char id[41];
+		size_t g;
+
+		if (target_resolve(&t, to, &g, id) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			status = 1;
+		} else {
+			rc = undo_one(&t, g, id, force);
+			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+		}
+	} else {
+		/* The newest checkpoint that changed something, over all grants. */
+		long long best_time = -1;
+		size_t best_g = 0;
+		char best_parent[41] = "";
+		for (size_t g = 0; g < t.n; g++) {
+			struct snap_log_entry *e;
+			size_t n;
+
+			if (snap_log(t.stores[g], t.id, &e, &n) < 0)
+				continue;
+			if (n >= 2 && e[n - 1].time >= best_time) {
+				best_time = e[n - 1].time;
+				best_g = g;
+				snprintf(best_parent, sizeof best_parent, "%s", e[n - 2].id);
+			}
+			snap_log_free(e, n);
+		}
+		if (!best_parent[0]) {
+			fprintf(stderr, "deskhand: session %s has no step to undo\n", t.id);
+			status = 1;
+		} else {
+			rc = undo_one(&t, best_g, best_parent, force);
+			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+		}
+	}
+	target_fini(&t);
+	return status;
+}
+
+/*
+ * deskhand sessions
+ */
+
+static const char sessions_usage[] =
+	"usage: deskhand sessions [--json]\n"
+	"\n"
+	"List sessions, oldest first: id, status, turns, cost, grants and task.\n";
+
+int
+cli_sessions(int argc, char **argv)
+{
+	bool json = false;
+	const char *unused = NULL;
+	char *state = NULL, **ids = NULL;
+	size_t n = 0;
+	int rc = simple_opts(argc, argv, sessions_usage, &unused, NULL, NULL, &json);
+
+	if (rc >= 0)
+		return rc;
+	if (optind < argc || unused) {
+		fputs(sessions_usage, stderr);
+		return 2;
+	}
+	if (fsutil_state_dir(&state) < 0 || session_list(state, &ids, &n) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		free(state);
+		return 1;
+	}
+	cJSON *arr = json ? json_new_arr() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *meta = NULL;
+
+		if (session_meta_read(state, ids[i], &meta) < 0) {
+			meta = json_new_obj();
+			json_add_str(meta, "id", ids[i]);
+			json_add_str(meta, "status", "unreadable");
+		}
+		if (json) {
+			json_add(arr, NULL, meta);
+			free(ids[i]);
+			continue;
+		}
+		cJSON *g = cJSON_GetArrayItem(json_arr(meta, "grants"), 0);
+		printf("%s  %-11s %3lld turns  $%.4f  %s  %s\n", ids[i],
+		       json_str(meta, "status") ? json_str(meta, "status") : "?",
+		       json_int(meta, "turns", 0),
+		       cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(meta, "cost_usd"))
+			       ? cJSON_GetObjectItemCaseSensitive(meta, "cost_usd")->valuedouble
+			       : 0.0,
+		       cJSON_IsString(g) ? g->valuestring : "-",
+		       json_str(meta, "task") ? json_str(meta, "task") : "");
+		cJSON_Delete(meta);
+		free(ids[i]);
+	}
+	if (json) {
+		char *s = json_print(arr);
+		puts(s);
+		free(s);
+		cJSON_Delete(arr);
+	}
+	free(ids);
+	free(state);
+	return 0;
+}

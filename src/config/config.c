@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/* The options table, the config file parser and the load order. */
+#include "config/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/xalloc.h"
+
+struct option {
+	const char *name;
+	enum config_type type;
+	const char *def;
+	long min, max;
+	const char *doc;
+	size_t off;
+};
+
+static const struct option options[] = {
+#define X(n, t, d, lo, hi, doc) { #n, t, d, lo, hi, doc, offsetof(struct config, n) },
+	CONFIG_OPTIONS(X)
+#undef X
+};
+
+static char **
+slot(struct config *c, const struct option *o)
+{
+	return (char **)((char *)c + o->off);
+}
+
+int
+config_set(struct config *c, const char *name, const char *value, const char *where)
+{
+	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+		const struct option *o = &options[i];
+
+		if (strcmp(o->name, name) != 0)
+			continue;
+		if (o->type == CONFIG_INT) {
+			char *end;
+			errno = 0;
+			long v = strtol(value, &end, 10);
+			if (errno || end == value || *end || v < o->min || v > o->max)
+				return err_setc(DH_EPARSE, "%s: '%s' must be a whole number from %ld to %ld, not '%s'",
+						where, name, o->min, o->max, value);
+		}
+		if (strcmp(name, "mode") == 0 && strcmp(value, "ask") != 0 &&
+		    strcmp(value, "auto") != 0)
+			return err_setc(DH_EPARSE, "%s: mode must be 'ask' or 'auto', not '%s'", where,
+					value);
+		if (strcmp(name, "provider") == 0 && strcmp(value, "anthropic") != 0)
+			return err_setc(DH_EPARSE, "%s: unknown provider '%s' (anthropic)", where, value);
+		free(*slot(c, o));
+		*slot(c, o) = xstrdup(value);
+		return 0;
+	}
+	return err_setc(DH_EPARSE, "%s: unknown option '%s'", where, name);
+}
+
+long
+config_int(const char *value)
+{
+	return strtol(value, NULL, 10);
+}
+
+static char *
+trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+config_load_file(struct config *c, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int rc = fsutil_read_file(path, 1 << 20, &b);
+	size_t lineno = 0;
+
+	if (rc < 0) {
+		buf_fini(&b);
+		return rc;
+	}
+	for (char *line = b.ptr, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		char *s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		char where[4200];
+		snprintf(where, sizeof where, "%s:%zu", path, lineno);
+		if (strncmp(s, "set", 3) != 0 || !isspace((unsigned char)s[3])) {
+			char *w = s;
+			while (*w && !isspace((unsigned char)*w))
+				w++;
+			*w = '\0';
+			rc = err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE')",
+				      where, s);
+			break;
+		}
+		char *eq = strchr(s + 3, '=');
+		if (!eq) {
+			rc = err_setc(DH_EPARSE, "%s: expected 'set NAME = VALUE'", where);
+			break;
+		}
+		*eq = '\0';
+		char *name = trim(s + 3), *value = trim(eq + 1);
+		size_t vl = strlen(value);
+		if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+			value[vl - 1] = '\0';
+			value++;
+		}
+		if ((rc = config_set(c, name, value, where)) < 0)
+			break;
+	}
+	buf_fini(&b);
+	return rc;
+}
+
+int
+config_load(struct config *c)
+{
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+		*slot(c, &options[i]) = xstrdup(options[i].def);
+
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *path = NULL;
+	if (xdg && *xdg == '/')
+		path = xasprintf("%s/deskhand/config", xdg);
+	else if (home && *home)
+		path = xasprintf("%s/.config/deskhand/config", home);
+	if (path) {
+		rc = config_load_file(c, path);
+		free(path);
+		if (rc < 0 && rc != DH_ENOTFOUND)
+			return rc;
+	}
+	const char *extra = getenv("DH_CONFIG");
+	if (extra && *extra) {
+		rc = config_load_file(c, extra);
+		if (rc < 0)
+			return rc; /* named explicitly: a missing file is an error too */
+	}
+	return 0;
+}
+
+void
+config_fini(struct config *c)
+{
+	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+		free(*slot(c, &options[i]));
+		*slot(c, &options[i]) = NULL;
+	}
+}
+
+void
+config_dump(const struct config *c)
+{
+	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+		const struct option *o = &options[i];
+
+		printf("# %s\nset %s = %s\n", o->doc, o->name,
+		       *(char *const *)((const char *)c + o->off));
+	}
+}

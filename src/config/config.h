@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CONFIG_CONFIG_H
+#define DH_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+
+/*
+ * Settings (DESIGN.md "Data on disk", STYLE.md §3.16): the built-in defaults,
+ * then $XDG_CONFIG_HOME/deskhand/config (or ~/.config/deskhand/config), then
+ * $DH_CONFIG, then command-line flags. Line format: `set NAME = VALUE`,
+ * `# comment`, blank lines. An unknown option or a bad value is an error that
+ * names file:line. (`bind`, `color` and rule lines arrive with the workbench
+ * and the policy rules; until then they are errors too, never ignored.)
+ */
+
+#define CONFIG_OPTIONS(X)                                                                       \
+	X(model, CONFIG_STR, "claude-sonnet-4-5", 0, 0, "Model name sent to the provider")     \
+	X(provider, CONFIG_STR, "anthropic", 0, 0, "Model provider (anthropic)")              \
+	X(base_url, CONFIG_STR, "https://api.anthropic.com", 0, 0,                              \
+	  "Provider base URL (ANTHROPIC_BASE_URL overrides)")                                   \
+	X(mode, CONFIG_STR, "ask", 0, 0, "Permission mode: ask or auto")                        \
+	X(max_turns, CONFIG_INT, "100", 1, 10000, "Most model turns in one run")               \
+	X(max_tokens, CONFIG_INT, "8192", 1, 128000, "Output token limit per model turn")      \
+	X(max_retries, CONFIG_INT, "4", 0, 20, "Retries of a failed model request")            \
+	X(idle_timeout, CONFIG_INT, "120", 5, 3600, "Seconds a stream may stay silent")        \
+	X(command_timeout, CONFIG_INT, "120", 1, 86400, "Default run_command timeout, seconds")
+
+enum config_type { CONFIG_STR, CONFIG_INT };
+
+struct config {
+#define X(name, type, def, min, max, doc) char *name;
+	CONFIG_OPTIONS(X)
+#undef X
+};
+
+/* Fill `c` with the defaults, then the config files that exist. DH_EPARSE with
+ * "FILE:LINE: message" on the first bad line. Free with config_fini(). */
+int config_load(struct config *c) DH_MUST_CHECK;
+/* Parse one file into `c`. Missing file: DH_ENOTFOUND (callers skip it). */
+int config_load_file(struct config *c, const char *path) DH_MUST_CHECK;
+/* Set NAME to VALUE with the table's checks; `where` prefixes errors. */
+int config_set(struct config *c, const char *name, const char *value, const char *where)
+	DH_MUST_CHECK;
+/* Integer value of an option known to be CONFIG_INT. */
+long config_int(const char *value);
+void config_fini(struct config *c);
+/* Print the effective configuration in the file's own format (--dump-config). */
+void config_dump(const struct config *c);
+
+#endif

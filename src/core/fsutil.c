@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Engine state files: mkdir -p, atomic replace, bounded reads, XDG paths. */
+#include "core/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/xalloc.h"
+
+int
+fsutil_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			rc = err_set("mkdir %s: %s", p, strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+int
+fsutil_write_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int rc = 0;
+
+	if (fd < 0) {
+		rc = err_set("%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set("write %s: %s", tmp, strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = err_set("fsync %s: %s", tmp, strerror(errno));
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = err_set("rename %s: %s", path, strerror(errno));
+	if (rc < 0) {
+		unlink(tmp);
+		goto out;
+	}
+	/* Make the rename itself durable. */
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		int dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	free(dir);
+out:
+	free(tmp);
+	return rc;
+}
+
+int
+fsutil_read_file(const char *path, size_t max, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+
+	if (fd < 0)
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "%s: %s", path,
+				strerror(errno));
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return err_set("read %s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > max) {
+			close(fd);
+			return err_set("%s: larger than %zu bytes", path, max);
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+int
+fsutil_state_dir(char **out)
+{
+	const char *x = getenv("XDG_STATE_HOME");
+	const char *h = getenv("HOME");
+
+	if (x && *x == '/')
+		*out = xasprintf("%s/deskhand", x);
+	else if (h && *h)
+		*out = xasprintf("%s/.local/state/deskhand", h);
+	else
+		return err_set("neither XDG_STATE_HOME nor HOME is set: nowhere to keep sessions");
+	return 0;
+}

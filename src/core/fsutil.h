@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CORE_FSUTIL_H
+#define DH_CORE_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * Small file helpers for the engine's own state (not for grant contents:
+ * those go through policy/grant.h and openat2).
+ */
+
+/* mkdir -p with `mode` for created directories. DH_EFAIL names the path. */
+int fsutil_mkdir_p(const char *path, mode_t mode) DH_MUST_CHECK;
+/* Write `len` bytes to `path` crash-safely: PATH.tmp.PID, fsync, rename, fsync
+ * the directory (DESIGN.md "Data on disk"). */
+int fsutil_write_atomic(const char *path, const void *data, size_t len) DH_MUST_CHECK;
+/* Read a whole file (at most `max` bytes, else DH_EFAIL "too large") into out. */
+int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHECK;
+/* $XDG_STATE_HOME/deskhand, else $HOME/.local/state/deskhand; heap string.
+ * DH_EFAIL if neither variable is set. Does not create it. */
+int fsutil_state_dir(char **out) DH_MUST_CHECK;
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deskhand: argv dispatch, library initialisation order and teardown. The
+ * verbs live in cli/; this file owns process-wide state (library init).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/err.h"
+#include "llm/llm.h"
+#include "snap/snap.h"
+
+#define DESKHAND_VERSION "0.1.0"
+
+static const char usage[] =
+	"usage: deskhand [--version] [--help] COMMAND [ARGS]\n"
+	"\n"
+	"An AI agent that works on the folders you grant it; every change is\n"
+	"checkpointed, reviewable and undoable.\n"
+	"\n"
+	"Commands:\n"
+	"  run        run a task headless on granted folders (deskhand run --help)\n"
+	"  log        list a session's checkpoints and the files each changed\n"
+	"  diff       show what changed between checkpoints\n"
+	"  undo       undo agent steps, or return to any checkpoint\n"
+	"  sessions   list sessions\n"
+	"\n"
+	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
+	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} verbs[] = {
+	{ "run", cli_run },	   { "log", cli_log },		 { "diff", cli_diff },
+	{ "undo", cli_undo },	   { "sessions", cli_sessions },
+};
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		fputs("\ndeskhand: the full-screen workbench is not in this build yet; "
+		      "use 'deskhand run'.\n", stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("deskhand %s\n", DESKHAND_VERSION);
+		printf("%s\n%s\n", llm_library_version(), snap_library_version());
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++) {
+		if (strcmp(argv[1], verbs[i].name) != 0)
+			continue;
+		/* Library init happens inside the verbs' own order where it matters
+		 * (run: the event loop blocks signals before any library thread). */
+		if (llm_global_init() < 0 || snap_global_init() < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			return 1;
+		}
+		int rc = verbs[i].fn(argc - 1, argv + 1);
+		snap_global_shutdown();
+		llm_global_shutdown();
+		return rc;
+	}
+	fprintf(stderr, "deskhand: unknown command '%s'\n\n%s", argv[1], usage);
+	return 2;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for core/: buffers, the reactor's timers, fds and children, the worker. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/json.h"
+#include "core/proc.h"
+#include "core/worker.h"
+
+Test(buf, append_printf_consume)
+{
+	struct buf b = BUF_INIT;
+
+	cr_assert_str_eq(buf_cstr(&b), "");
+	buf_puts(&b, "hello");
+	buf_printf(&b, " %d %s", 42, "x");
+	cr_assert_str_eq(buf_cstr(&b), "hello 42 x");
+	buf_consume(&b, 6);
+	cr_assert_str_eq(buf_cstr(&b), "42 x");
+	cr_assert_eq(b.len, 4);
+	char *s = buf_detach(&b);
+	cr_assert_str_eq(s, "42 x");
+	cr_assert_null(b.ptr);
+	free(s);
+}
+
+Test(buf, capped_marks_truncation_once)
+{
+	struct buf b = BUF_INIT;
+
+	cr_assert_not(buf_add_capped(&b, "abc", 3, 5, "[cut]"));
+	cr_assert(buf_add_capped(&b, "defgh", 5, 5, "[cut]"));
+	cr_assert(buf_add_capped(&b, "ijk", 3, 5, "[cut]"));
+	cr_assert_str_eq(buf_cstr(&b), "abcde[cut]");
+	buf_fini(&b);
+}
+
+static void
+record_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct buf *order = ctx;
+
+	(void)l;
+	buf_printf(order, "%c", (char)('a' + (int)(t->seq % 26)));
+}
+
+Test(ev, timers_fire_in_deadline_order_and_disarm)
+{
+	struct ev_loop *l;
+	struct ev_timer t[4];
+	struct buf order = BUF_INIT;
+
+	cr_assert_eq(ev_new(&l), 0);
+	for (int i = 0; i < 4; i++)
+		ev_timer_init(&t[i], record_timer, &order);
+	ev_timer_arm(l, &t[0], 30); /* seq 0 -> 'a' */
+	ev_timer_arm(l, &t[1], 10); /* seq 1 -> 'b' */
+	ev_timer_arm(l, &t[2], 20); /* seq 2 -> 'c' */
+	ev_timer_arm(l, &t[3], 5);  /* seq 3 -> 'd' */
+	ev_timer_disarm(l, &t[2]);
+	cr_assert_not(ev_timer_is_armed(&t[2]));
+	uint64_t deadline = ev_now_ms() + 2000;
+	while (order.len < 3 && ev_now_ms() < deadline)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert_str_eq(buf_cstr(&order), "dba");
+	buf_fini(&order);
+	ev_free(l);
+}
+
+static void
+on_read(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	char c[16];
+	ssize_t n = read(fd, c, sizeof c);
+
+	cr_assert(revents & POLLIN);
+	buf_add(ctx, c, n > 0 ? (size_t)n : 0);
+	ev_io_del(l, fd);
+}
+
+Test(ev, io_dispatch_and_idle)
+{
+	struct ev_loop *l;
+	struct buf got = BUF_INIT;
+	int p[2];
+
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(ev_io_set(l, p[0], POLLIN, on_read, &got), 0);
+	cr_assert_eq(ev_run_once(l, 0), 0);
+	cr_assert(ev_is_idle(l));
+	cr_assert_eq(write(p[1], "ping", 4), 4);
+	cr_assert_eq(ev_run_once(l, 1000), 0);
+	cr_assert_str_eq(buf_cstr(&got), "ping");
+	cr_assert_not(ev_is_idle(l));
+	close(p[0]);
+	close(p[1]);
+	buf_fini(&got);
+	ev_free(l);
+}
+
+struct exit_rec {
+	bool done;
+	int status;
+	char out[64];
+};
+
+static void
+on_exit_rec(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
+{
+	struct exit_rec *r = ctx;
+
+	(void)p;
+	(void)truncated;
+	r->done = true;
+	r->status = wstatus;
+	snprintf(r->out, sizeof r->out, "%s", buf_cstr(output));
+}
+
+Test(proc, captures_output_and_status_with_default_signals)
+{
+	struct ev_loop *l;
+	struct proc *p;
+	struct exit_rec r = { 0 };
+	/* The child must not inherit our blocked SIGTERM or ignored SIGPIPE. */
+	const char *argv[] = { "/bin/sh", "-c",
+			       "grep -E '^Sig(Blk|Ign)' /proc/self/status; echo err >&2; exit 7",
+			       NULL };
+	struct proc_spec spec = { .argv = argv, .stdin_fd = -1 };
+
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(proc_spawn(&p, l, &spec, on_exit_rec, &r), 0);
+	uint64_t deadline = ev_now_ms() + 5000;
+	while (!r.done && ev_now_ms() < deadline)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert(r.done);
+	cr_assert(WIFEXITED(r.status));
+	cr_assert_eq(WEXITSTATUS(r.status), 7);
+	/* Standard signals 1-31 must be neither blocked nor ignored (glibc keeps
+	 * its internal real-time signals 32 and 33 to itself). */
+	const char *blk = strstr(r.out, "SigBlk:\t"), *ign = strstr(r.out, "SigIgn:\t");
+	cr_assert(blk && ign, "%s", r.out);
+	cr_assert_eq(strtoull(blk + 8, NULL, 16) & 0x7fffffffu, 0, "%s", r.out);
+	cr_assert_eq(strtoull(ign + 8, NULL, 16) & 0x7fffffffu, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "err"));
+	proc_free(p);
+	ev_free(l);
+}
+
+Test(proc, kill_group_reports_signal)
+{
+	struct ev_loop *l;
+	struct proc *p;
+	struct exit_rec r = { 0 };
+	const char *argv[] = { "/bin/sh", "-c", "sleep 30 & sleep 30", NULL };
+	struct proc_spec spec = { .argv = argv, .stdin_fd = -1 };
+
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(proc_spawn(&p, l, &spec, on_exit_rec, &r), 0);
+	cr_assert_eq(ev_run_once(l, 50), 0);
+	proc_kill(p, SIGKILL);
+	uint64_t deadline = ev_now_ms() + 5000;
+	while (!r.done && ev_now_ms() < deadline)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert(r.done);
+	cr_assert(WIFSIGNALED(r.status));
+	cr_assert_eq(WTERMSIG(r.status), SIGKILL);
+	proc_free(p);
+	ev_free(l);
+}
+
+static int
+job_run(void *ctx)
+{
+	int *v = ctx;
+
+	*v *= 2;
+	return *v > 10 ? err_set("too big: %d", *v) : 0;
+}
+
+static void
+job_done(int rc, const char *msg, void *ctx)
+{
+	int *v = ctx;
+
+	if (rc < 0)
+		cr_assert_str_eq(msg, "too big: 12");
+	*v += 1000;
+}
+
+Test(worker, runs_jobs_in_order_and_reports_on_loop)
+{
+	struct ev_loop *l;
+	struct worker *w;
+	int a = 3, b = 6;
+
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(worker_new(&w, l), 0);
+	worker_post(w, job_run, job_done, &a);
+	worker_post(w, job_run, job_done, &b);
+	uint64_t deadline = ev_now_ms() + 5000;
+	while (worker_pending(w) && ev_now_ms() < deadline)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert_eq(a, 1006);
+	cr_assert_eq(b, 1012);
+	worker_free(w);
+	ev_free(l);
+}
+
+Test(json, parse_errors_name_offset_and_trailing_data)
+{
+	cJSON *v;
+
+	cr_assert_eq(json_parse(&v, "{\"a\": 1} ", 9, "t"), 0);
+	cr_assert_eq(json_int(v, "a", 0), 1);
+	cJSON_Delete(v);
+	cr_assert_eq(json_parse(&v, "{\"a\": }", 7, "reply"), DH_EPARSE);
+	cr_assert(strstr(err_msg(), "reply: invalid JSON at byte"), "%s", err_msg());
+	cr_assert_eq(json_parse(&v, "{} x", 4, "reply"), DH_EPARSE);
+	cr_assert(strstr(err_msg(), "trailing data at byte 3"), "%s", err_msg());
+}
