@@ -30,7 +30,7 @@ assert_file_contains() { grep -qF -- "$2" "$1" || fail "expected '$2' in $1"; }
 # ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY for deskhand.
 start_fake() {
   local script=$1; shift
-  FAKE_LOG=$T/fake-requests.jsonl
+  FAKE_LOG=$T/fake-requests.jsonl; rm -f "$T/fake.port"
   python3 "$DH_TESTS/fake/anthropic_server.py" --script "$script" --log "$FAKE_LOG" \
     --port-file "$T/fake.port" "$@" >"$T/fake.out" 2>&1 &
   FAKE_PID=$!
