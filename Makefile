@@ -63,12 +63,16 @@ build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lpthread
 
+build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c $(LIB_SRC))
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+
 asan: build-asan/deskhand build-asan/deskhand-sandbox build-asan/unit-tests
 
 # ---- dependencies -------------------------------------------------------------------
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
-           ca-certificates time
+           ca-certificates time jq
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
@@ -95,7 +99,7 @@ demo: deps
 	$(Q)contrib/demo/run.sh $(CURDIR)/build
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint
 	$(Q)bench/run.sh $(CURDIR)/build
 
 check-layers:
