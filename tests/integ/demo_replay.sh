@@ -1,0 +1,10 @@
+# make demo's recorded session still replays against the current engine (a
+# change to the system prompt, tool schemas or tool output without
+# re-recording with contrib/demo/record.sh fails here, not in front of a user).
+. "$DH_TESTS/lib.sh"
+out=$(bash "$DH_TESTS/../contrib/demo/run.sh" "$DH_BUILD" 2>&1) || { echo "$out" | tail -30; fail "demo run failed"; }
+assert_contains "$out" "Plan:"
+assert_contains "$out" "done · session"
+assert_contains "$out" "expenses.csv"
+assert_contains "$out" "diff --git"
+echo ok
