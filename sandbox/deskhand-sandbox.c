@@ -1,0 +1,549 @@
+/* deskhand-sandbox: run ONE command under bubblewrap with a seccomp filter.
+ *
+ *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
+ *                    [--env NAME=VALUE]... [--bwrap PATH] [--print-argv] -- COMMAND [ARG]...
+ *
+ * Exit status: the command's; 124 wall-clock timeout (whole tree killed); 125 setup failed
+ * (one "deskhand-sandbox: ..." line on stderr); 128+N when killed by signal N.
+ * The policy (what is mounted how, which syscalls are refused and why) is in sandbox/README.md;
+ * every policy choice below is a table at the top of this file. Self-contained: links only
+ * libseccomp, shares no code with deskhand.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125 };
+#define SECCOMP_FD 3 /* fixed fd number the filter is passed at */
+#define SECCOMP_FD_STR "3"
+
+static const char DEFAULT_BWRAP[] = "/usr/bin/bwrap";
+#define SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin" /* PATH inside, and bwrap's own */
+
+/* ---- policy tables ---------------------------------------------------------------------- */
+
+/* Fixed bwrap flags: every namespace new, no nested user namespaces, own session (TIOCSTI),
+ * tree dies with us, empty environment, and no capabilities even when started as root. */
+static const char *const base_flags[] = {
+    "--unshare-all", "--unshare-user", "--disable-userns", "--new-session",
+    "--die-with-parent", "--clearenv", "--cap-drop", "ALL",
+};
+
+/* Host directories replaced by an empty tmpfs (user data, sockets, scratch), when they exist. */
+static const char *const hidden_dirs[] = {
+    "/home", "/root", "/run", "/tmp", "/var/tmp", "/mnt", "/media", "/srv",
+};
+
+/* Paths inside every --rw grant that change what runs later: re-bound read-only when they
+ * exist. Missing ones are skipped (no placeholder files are created on the host). */
+static const char *const deny_paths[] = {
+    ".git/hooks", ".git/config", ".bashrc", ".bash_profile", ".profile", ".zshrc",
+    ".mcp.json", ".deskhand",
+};
+
+/* Grants that would void the policy: "/" itself and anything under these. */
+static const char *const refused_grants[] = { "/proc", "/sys", "/dev" };
+
+static const struct { int res; rlim_t max; } limits[] = {
+    { RLIMIT_CORE, 0 },
+    { RLIMIT_NPROC, 4096 },            /* see README: counts all of the user's tasks when not root */
+    { RLIMIT_FSIZE, (rlim_t)1 << 30 }, /* 1 GiB per file */
+    { RLIMIT_AS, (rlim_t)4 << 30 },    /* 4 GiB address space per process */
+};
+
+/* Syscalls refused outright: EPERM for "not allowed", ENOSYS where libc/runtimes fall back. */
+static const struct { int nr; int err; } denied_syscalls[] = {
+    /* reading or modifying other processes */
+    { SCMP_SYS(ptrace), EPERM }, { SCMP_SYS(process_vm_readv), EPERM },
+    { SCMP_SYS(process_vm_writev), EPERM }, { SCMP_SYS(process_madvise), EPERM },
+    { SCMP_SYS(pidfd_getfd), EPERM },
+    /* kernel keyrings */
+    { SCMP_SYS(keyctl), EPERM }, { SCMP_SYS(add_key), EPERM }, { SCMP_SYS(request_key), EPERM },
+    /* large kernel attack surface, rarely needed by a dev shell */
+    { SCMP_SYS(userfaultfd), EPERM }, { SCMP_SYS(bpf), EPERM }, { SCMP_SYS(perf_event_open), EPERM },
+    { SCMP_SYS(io_uring_setup), EPERM }, { SCMP_SYS(io_uring_enter), EPERM },
+    { SCMP_SYS(io_uring_register), EPERM }, /* io_uring opens sockets/files without syscalls */
+    /* namespaces and mounts: the view bwrap built must stay as it is */
+    { SCMP_SYS(unshare), EPERM }, { SCMP_SYS(setns), EPERM }, { SCMP_SYS(mount), EPERM },
+    { SCMP_SYS(umount2), EPERM }, { SCMP_SYS(pivot_root), EPERM }, { SCMP_SYS(chroot), EPERM },
+    { SCMP_SYS(open_by_handle_at), EPERM },
+    /* host administration */
+    { SCMP_SYS(syslog), EPERM }, { SCMP_SYS(acct), EPERM }, { SCMP_SYS(quotactl), EPERM },
+    { SCMP_SYS(kexec_load), EPERM }, { SCMP_SYS(kexec_file_load), EPERM },
+    { SCMP_SYS(init_module), EPERM }, { SCMP_SYS(finit_module), EPERM },
+    { SCMP_SYS(delete_module), EPERM }, { SCMP_SYS(reboot), EPERM },
+    { SCMP_SYS(swapon), EPERM }, { SCMP_SYS(swapoff), EPERM },
+    /* Flatpak's list: old or NUMA interfaces with a history of bugs */
+    { SCMP_SYS(modify_ldt), EPERM }, { SCMP_SYS(uselib), EPERM }, { SCMP_SYS(move_pages), EPERM },
+    { SCMP_SYS(mbind), EPERM }, { SCMP_SYS(migrate_pages), EPERM },
+    { SCMP_SYS(get_mempolicy), EPERM }, { SCMP_SYS(set_mempolicy), EPERM },
+    /* clone3's flags sit behind a pointer seccomp cannot read; glibc falls back to clone */
+    { SCMP_SYS(clone3), ENOSYS },
+    /* the new mount API */
+    { SCMP_SYS(open_tree), ENOSYS }, { SCMP_SYS(move_mount), ENOSYS }, { SCMP_SYS(fsopen), ENOSYS },
+    { SCMP_SYS(fsconfig), ENOSYS }, { SCMP_SYS(fsmount), ENOSYS }, { SCMP_SYS(fspick), ENOSYS },
+    { SCMP_SYS(mount_setattr), ENOSYS },
+};
+
+/* clone(flags) with any of these → EPERM (flags are arg0 on x86_64 and aarch64). */
+static const unsigned long clone_ns_flags[] = {
+    CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
+    CLONE_NEWCGROUP,
+};
+
+/* ioctl requests → EPERM: typing into the terminal (TIOCSTI) and the console (TIOCLINUX). */
+static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
+
+/* Socket families allowed; every other one → EAFNOSUPPORT (no netlink, packet, vsock...). */
+static const int allowed_families[] = { AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6 };
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+struct vec { const char **v; size_t n, cap; };
+
+/* Globals so that every allocation stays reachable until exit (LeakSanitizer-clean on die()). */
+static struct vec bw;     /* the bwrap argv */
+static struct vec owned;  /* strings we allocated */
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("deskhand-sandbox: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_SETUP);
+}
+
+static void push(struct vec *v, const char *s)
+{
+    if (v->n + 1 >= v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        const char **nv = realloc(v->v, cap * sizeof *nv);
+        if (!nv) die("out of memory");
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n++] = s;
+    v->v[v->n] = NULL;
+}
+
+static void push2(const char *a, const char *b) { push(&bw, a); push(&bw, b); }
+static void push3(const char *a, const char *b, const char *c) { push(&bw, a); push2(b, c); }
+
+static const char *keep(char *s)
+{
+    if (!s) die("out of memory");
+    push(&owned, s);
+    return s;
+}
+
+static const char *join(const char *dir, const char *rel)
+{
+    char *s = NULL;
+    if (asprintf(&s, "%s/%s", dir, rel) < 0) s = NULL;
+    return keep(s);
+}
+
+static int under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* ---- options ---------------------------------------------------------------------------- */
+
+struct grant { const char *path; int rw, pin; };
+
+static struct {
+    struct grant *grants;
+    size_t ngrants;
+    const char *chdir, *bwrap;
+    char **env;
+    size_t nenv;
+    double timeout;
+    int print_argv;
+    char **cmd;
+} opt;
+
+static void usage(FILE *f)
+{
+    fputs("usage: deskhand-sandbox [OPTION]... -- COMMAND [ARG]...\n"
+          "Run COMMAND under bubblewrap with a seccomp filter (see sandbox/README.md).\n"
+          "  --rw DIR          grant DIR read-write (repeatable; the first is HOME and the default cwd)\n"
+          "  --ro PATH         grant PATH read-only (repeatable)\n"
+          "  --chdir DIR       working directory inside the sandbox\n"
+          "  --timeout SECS    wall-clock limit; the whole process tree is killed, exit 124\n"
+          "  --env NAME=VALUE  set a variable in the command's environment (repeatable)\n"
+          "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
+          "  --print-argv      print the bwrap argv, one argument per line, and exit 0\n"
+          "  --help            print this text\n"
+          "Exit status: the command's; 124 timeout; 125 sandbox setup failed; 128+N killed by signal N.\n",
+          f);
+}
+
+static void usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "deskhand-sandbox: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+    usage(stderr);
+    exit(EXIT_SETUP);
+}
+
+static void parse(int argc, char **argv)
+{
+    opt.grants = calloc(2 * (size_t)argc, sizeof *opt.grants); /* room for the .git pins */
+    opt.env = calloc((size_t)argc, sizeof *opt.env);
+    if (!opt.grants || !opt.env) die("out of memory");
+    opt.bwrap = DEFAULT_BWRAP;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            opt.cmd = argv + i + 1;
+            break;
+        }
+        if (!strcmp(a, "--help")) { usage(stdout); exit(0); }
+        if (!strcmp(a, "--print-argv")) { opt.print_argv = 1; continue; }
+        if (strncmp(a, "--", 2) != 0) usage_error("expected -- before the command", a);
+        if (i + 1 >= argc) usage_error("option needs a value", a);
+        char *v = argv[++i];
+        if (!strcmp(a, "--rw") || !strcmp(a, "--ro")) {
+            opt.grants[opt.ngrants++] = (struct grant){ v, !strcmp(a, "--rw"), 0 };
+        } else if (!strcmp(a, "--chdir")) {
+            opt.chdir = v;
+        } else if (!strcmp(a, "--bwrap")) {
+            opt.bwrap = v;
+        } else if (!strcmp(a, "--env")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) usage_error("--env needs NAME=VALUE", v);
+            opt.env[opt.nenv++] = v;
+        } else if (!strcmp(a, "--timeout")) {
+            char *end;
+            errno = 0;
+            opt.timeout = strtod(v, &end);
+            if (errno || *end || !(opt.timeout > 0 && opt.timeout <= 1e7))
+                usage_error("--timeout needs a positive number of seconds", v);
+        } else {
+            usage_error("unknown option", a);
+        }
+    }
+    if (!opt.cmd || !opt.cmd[0]) usage_error("no command given (put it after --)", NULL);
+}
+
+/* ---- the bwrap argv --------------------------------------------------------------------- */
+
+static const char *canonical(const char *path, const char *what, int want_dir)
+{
+    char *r = realpath(path, NULL);
+    struct stat st;
+    if (!r) die("%s %s: %s", what, path, strerror(errno));
+    keep(r);
+    if (want_dir && (stat(r, &st) < 0 || !S_ISDIR(st.st_mode)))
+        die("%s %s: not a directory", what, path);
+    return r;
+}
+
+static void check_grant(const char *r, const char *what)
+{
+    int bad = !strcmp(r, "/");
+    for (size_t i = 0; i < sizeof refused_grants / sizeof *refused_grants; i++)
+        bad |= under(r, refused_grants[i]);
+    if (bad) die("%s %s: refusing to grant this path", what, r);
+}
+
+/* realpath of G/rel if it exists and lies inside a --rw grant (else NULL: nothing to protect,
+ * or a symlink pointing out of the writable area, which is read-only or hidden already). */
+static const char *protected_path(const char *grant, const char *rel)
+{
+    char *r = realpath(join(grant, rel), NULL);
+    if (!r) return NULL;
+    keep(r);
+    for (size_t i = 0; i < opt.ngrants; i++)
+        if (opt.grants[i].rw && under(r, opt.grants[i].path)) return r;
+    return NULL;
+}
+
+static void build_argv(void)
+{
+    struct stat st;
+    const char *first_rw = NULL;
+    size_t n = opt.ngrants;
+
+    for (size_t i = 0; i < n; i++) {
+        struct grant *g = &opt.grants[i];
+        const char *what = g->rw ? "--rw" : "--ro";
+        g->path = canonical(g->path, what, g->rw);
+        check_grant(g->path, what);
+        if (g->rw && !first_rw) first_rw = g->path;
+    }
+    /* Pin each rw grant's .git with a bind onto itself: a mount point cannot be renamed
+     * (EBUSY), so `mv .git x` cannot carry the read-only hooks/config away. */
+    for (size_t i = 0; i < n; i++) {
+        const char *git = opt.grants[i].rw ? protected_path(opt.grants[i].path, ".git") : NULL;
+        if (git) opt.grants[opt.ngrants++] = (struct grant){ git, 1, 1 };
+    }
+    n = opt.ngrants;
+    /* Parents before children, so a nested mount lands on top of its parent's. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strlen(opt.grants[j - 1].path) > strlen(opt.grants[j].path); j--) {
+            struct grant t = opt.grants[j];
+            opt.grants[j] = opt.grants[j - 1];
+            opt.grants[j - 1] = t;
+        }
+
+    push(&bw, opt.bwrap);
+    for (size_t i = 0; i < sizeof base_flags / sizeof *base_flags; i++) push(&bw, base_flags[i]);
+    push3("--setenv", "PATH", SANDBOX_PATH);
+    push3("--setenv", "HOME", first_rw ? first_rw : "/tmp");
+    push3("--setenv", "TMPDIR", "/tmp");
+    push3("--setenv", "LANG", "C.UTF-8");
+    for (size_t i = 0; i < opt.nenv; i++) {
+        char *eq = strchr(opt.env[i], '=');
+        push3("--setenv", keep(strndup(opt.env[i], (size_t)(eq - opt.env[i]))), eq + 1);
+    }
+    push3("--ro-bind", "/", "/");
+    for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++)
+        if (lstat(hidden_dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) push2("--tmpfs", hidden_dirs[i]);
+    push2("--proc", "/proc");
+    /* bwrap leaves /proc/sys writable by mode; sysctl checks the euid, not capabilities, so a
+     * sandbox running as host root could set kernel.core_pattern and escape. Read-only it is. */
+    push3("--ro-bind", "/proc/sys", "/proc/sys");
+    push2("--dev", "/dev");
+    for (size_t i = 0; i < n; i++)
+        push3(opt.grants[i].rw ? "--bind" : "--ro-bind", opt.grants[i].path, opt.grants[i].path);
+    /* The deny paths last, so they win over any rw mount. */
+    for (size_t i = 0; i < n; i++) {
+        if (!opt.grants[i].rw || opt.grants[i].pin) continue;
+        for (size_t k = 0; k < sizeof deny_paths / sizeof *deny_paths; k++) {
+            const char *p = protected_path(opt.grants[i].path, deny_paths[k]);
+            if (p) push3("--ro-bind", p, p);
+        }
+    }
+    push2("--chdir", opt.chdir ? canonical(opt.chdir, "--chdir", 1) : first_rw ? first_rw : "/");
+    push2("--seccomp", SECCOMP_FD_STR);
+    push(&bw, "--");
+    for (char **c = opt.cmd; *c; c++) push(&bw, *c);
+}
+
+/* ---- seccomp ---------------------------------------------------------------------------- */
+
+/* -EFAULT: syscall unknown on this arch (Flatpak's convention) — it cannot be called anyway. */
+static int rule(scmp_filter_ctx c, int err, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
+{
+    int r = seccomp_rule_add_array(c, SCMP_ACT_ERRNO(err), nr, n, cmp);
+    return r == -EFAULT ? 0 : r;
+}
+
+/* Builds the filter and returns a memfd holding the BPF program, positioned at 0; -1 on error. */
+static int seccomp_filter_fd(void)
+{
+    /* Denylist: default ALLOW. Only the native arch is in the filter, so i386 (int 0x80) and
+     * x32 syscalls hit the bad-arch action and kill the process. */
+    scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
+    int bad = !c || seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) != 0;
+
+    for (size_t i = 0; !bad && i < sizeof denied_syscalls / sizeof *denied_syscalls; i++)
+        bad = rule(c, denied_syscalls[i].err, denied_syscalls[i].nr, 0, NULL) != 0;
+    for (size_t i = 0; !bad && i < sizeof clone_ns_flags / sizeof *clone_ns_flags; i++) {
+        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i], clone_ns_flags[i]);
+        bad = rule(c, EPERM, SCMP_SYS(clone), 1, &a) != 0;
+    }
+    /* ioctl's request and socket's family are 32-bit in the kernel: compare the low 32 bits
+     * only, or a value with garbage in the upper half slips past (CVE-2019-10063). */
+    for (size_t i = 0; !bad && i < sizeof denied_ioctls / sizeof *denied_ioctls; i++) {
+        struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, denied_ioctls[i]);
+        bad = rule(c, EPERM, SCMP_SYS(ioctl), 1, &a) != 0;
+    }
+    /* personality: only PER_LINUX (0) and the 0xffffffff query (no ASLR-off, no fake uname).
+     * libseccomp 2.5 allows one comparison per argument in a rule, so "x is neither all-zero
+     * nor all-one" is spelled as: bits 0 and i differ, for some i in 1..31; or upper bits set. */
+    for (unsigned i = 1; !bad && i < 32; i++) {
+        scmp_datum_t m = 1u | (1u << i);
+        struct scmp_arg_cmp lo = SCMP_A0(SCMP_CMP_MASKED_EQ, m, 1u), hi = SCMP_A0(SCMP_CMP_MASKED_EQ, m, 1u << i);
+        bad = rule(c, EPERM, SCMP_SYS(personality), 1, &lo) || rule(c, EPERM, SCMP_SYS(personality), 1, &hi);
+    }
+    struct scmp_arg_cmp upper = SCMP_A0(SCMP_CMP_GT, 0xffffffffu);
+    if (!bad) bad = rule(c, EPERM, SCMP_SYS(personality), 1, &upper) != 0;
+    /* socket: every family below AF_MAX not in the allowed list, and anything >= AF_MAX. The
+     * last rule compares all 64 bits, so upper-half garbage is refused too (fails closed). */
+    for (int f = 0; !bad && f < AF_MAX; f++) {
+        int ok = 0;
+        for (size_t k = 0; k < sizeof allowed_families / sizeof *allowed_families; k++)
+            ok |= allowed_families[k] == f;
+        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)f);
+        if (!ok) bad = rule(c, EAFNOSUPPORT, SCMP_SYS(socket), 1, &a) != 0;
+    }
+    struct scmp_arg_cmp hi = SCMP_A0(SCMP_CMP_GE, AF_MAX);
+    if (!bad) bad = rule(c, EAFNOSUPPORT, SCMP_SYS(socket), 1, &hi) != 0;
+
+    int fd = bad ? -1 : memfd_create("deskhand-seccomp", MFD_CLOEXEC);
+    if (fd >= 0 && (seccomp_export_bpf(c, fd) != 0 || lseek(fd, 0, SEEK_SET) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    if (c) seccomp_release(c);
+    return fd;
+}
+
+/* ---- running bwrap ---------------------------------------------------------------------- */
+
+/* Lowers (never raises) a limit; soft = hard so the command cannot raise it back. */
+static void set_limit(int res, rlim_t max)
+{
+    struct rlimit rl;
+    if (getrlimit(res, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < max) max = rl.rlim_max;
+    rl.rlim_cur = rl.rlim_max = max;
+    if (setrlimit(res, &rl) != 0) {
+        dprintf(2, "deskhand-sandbox: setrlimit: %s\n", strerror(errno));
+        _exit(EXIT_SETUP);
+    }
+}
+
+/* In the forked child: limits, fds, signals, then exec bwrap with an environment holding only
+ * PATH — inside the sandbox /proc/1/environ is bwrap's own environment, so --clearenv is not
+ * enough to keep secrets such as ANTHROPIC_API_KEY out. */
+static void exec_bwrap(int filter_fd, pid_t parent)
+{
+    static char env_path[] = "PATH=" SANDBOX_PATH;
+    char *const envp[] = { env_path, NULL };
+    sigset_t none;
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(EXIT_SETUP);
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) set_limit(limits[i].res, limits[i].max);
+    if (opt.timeout > 0) set_limit(RLIMIT_CPU, (rlim_t)opt.timeout + 6); /* CPU s: ceil(timeout) + 5 or so */
+    /* Only 0, 1, 2 and the filter survive into bwrap (dup2 clears CLOEXEC on the copy). */
+    if (filter_fd == SECCOMP_FD ? fcntl(SECCOMP_FD, F_SETFD, 0) != 0 : dup2(filter_fd, SECCOMP_FD) < 0) {
+        dprintf(2, "deskhand-sandbox: seccomp fd: %s\n", strerror(errno));
+        _exit(EXIT_SETUP);
+    }
+    close_range(SECCOMP_FD + 1, ~0u, 0);
+    /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in. */
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(opt.bwrap, (char *const *)bw.v, envp);
+    dprintf(2, "deskhand-sandbox: exec %s: %s\n", opt.bwrap, strerror(errno));
+    _exit(EXIT_SETUP);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* bwrap is gone. --die-with-parent kills its pid-1 init, which takes the PID namespace down,
+ * and as a subreaper we inherit that init: reaping it means every sandboxed process is dead.
+ * But bwrap 0.8.0's init arms its PDEATHSIG without re-checking its parent, so an init whose
+ * bwrap died early can live on: SIGKILL whatever is left. They are our children, so their
+ * pids cannot be reused before we reap them. */
+static void reap_leftovers(void)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    for (;;) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0) close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        for (char *p = buf, *end;; p = end) {
+            long pid = strtol(p, &end, 10);
+            if (end == p) break;
+            kill((pid_t)pid, SIGKILL);
+        }
+        if (waitpid(-1, NULL, 0) < 0 && errno != EINTR) break;
+    }
+}
+
+/* Waits for bwrap, killing it on timeout or on SIGTERM/SIGINT/SIGHUP. Returns our exit status. */
+static int supervise(pid_t child, const sigset_t *set)
+{
+    double deadline = opt.timeout > 0 ? now() + opt.timeout : 0;
+    int status = 0, killed_by = 0, timed_out = 0;
+
+    for (;;) {
+        pid_t w = waitpid(child, &status, WNOHANG);
+        if (w == child) break;
+        if (w < 0 && errno != EINTR) die("waitpid: %s", strerror(errno));
+        siginfo_t si;
+        int sig;
+        if (deadline > 0 && !timed_out && !killed_by) {
+            double left = deadline - now();
+            if (left < 0) left = 0;
+            struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+            sig = sigtimedwait(set, &si, &ts);
+        } else {
+            sig = sigwaitinfo(set, &si);
+        }
+        if (sig < 0 && errno == EAGAIN) {
+            timed_out = 1;
+            kill(child, SIGKILL);
+        } else if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
+            killed_by = killed_by ? killed_by : sig;
+            kill(child, SIGKILL);
+        }
+    }
+    reap_leftovers();
+    if (timed_out) return EXIT_TIMEOUT;
+    if (killed_by) return 128 + killed_by;
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
+{
+    /* Make sure 0, 1, 2 are open, so nothing we open lands on them. */
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) die("cannot open /dev/null");
+
+    parse(argc, argv);
+    build_argv();
+    if (opt.print_argv) {
+        for (size_t i = 0; i < bw.n; i++) printf("%s\n", bw.v[i]);
+        return fflush(stdout) == 0 ? 0 : EXIT_SETUP;
+    }
+    if (access(opt.bwrap, X_OK) != 0) die("bwrap not found at %s: %s", opt.bwrap, strerror(errno));
+    int filter_fd = seccomp_filter_fd();
+    if (filter_fd < 0) die("seccomp filter export failed");
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    signal(SIGCHLD, SIG_DFL); /* SIG_IGN would auto-reap and hide bwrap's status */
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) die("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+
+    fflush(NULL);
+    pid_t parent = getpid(), child = fork();
+    if (child < 0) die("fork: %s", strerror(errno));
+    if (child == 0) exec_bwrap(filter_fd, parent);
+    close(filter_fd);
+    int rc = supervise(child, &set);
+    for (size_t i = 0; i < owned.n; i++) free((void *)owned.v[i]);
+    free(owned.v);
+    free(bw.v);
+    free(opt.grants);
+    free(opt.env);
+    return rc;
+}
