@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-command cgroups for deskhand-sandbox: find a writable pids controller
+ * in /proc/self/mountinfo (cgroup v2 first, then the v1 pids hierarchy),
+ * create <mount>/deskhand/cmd-<pid>-<n>, set the limits, and remove it after
+ * the command. It does not decide the limits: the caller passes them.
+ */
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct mnt {
+	char dir[PATH_MAX];
+	int version;
+};
+
+static int
+write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, s, strlen(s));
+	int e = errno;
+
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* Does the whitespace- or comma-separated list in `list` hold `word`? */
+static int
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n) {
+		int start = p == list || p[-1] == ' ' || p[-1] == ',';
+		int end = p[n] == '\0' || p[n] == ' ' || p[n] == ',' || p[n] == '\n';
+
+		if (start && end)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+file_has_word(const char *path, const char *word)
+{
+	char buf[512];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return has_word(buf, word);
+}
+
+/* The v2 mount whose root offers pids, else a v1 mount of the pids
+ * controller; only read-write ones we may write to. 0 when found. */
+static int
+find_mount(struct mnt *out)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	struct mnt v1 = { .version = 0 };
+
+	out->version = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		char dir[PATH_MAX], opts[256], fstype[64], super[512];
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s %255s", dir, opts) != 2 ||
+		    sscanf(sep + 3, "%63s %*s %511s", fstype, super) != 2)
+			continue;
+		if (strncmp(opts, "rw", 2) != 0 || access(dir, W_OK) != 0)
+			continue;
+		if (!strcmp(fstype, "cgroup2") && !out->version) {
+			char ctl[PATH_MAX + 32];
+
+			snprintf(ctl, sizeof ctl, "%s/cgroup.controllers", dir);
+			if (file_has_word(ctl, "pids")) {
+				snprintf(out->dir, sizeof out->dir, "%s", dir);
+				out->version = 2;
+			}
+		} else if (!strcmp(fstype, "cgroup") && has_word(super, "pids") && !v1.version) {
+			snprintf(v1.dir, sizeof v1.dir, "%s", dir);
+			v1.version = 1;
+		}
+	}
+	fclose(f);
+	if (!out->version && v1.version)
+		*out = v1;
+	return out->version ? 0 : -1;
+}
+
+int
+cgroup_probe(char *why, size_t whylen)
+{
+	struct mnt m;
+
+	if (find_mount(&m) != 0) {
+		snprintf(why, whylen, "no writable cgroup with the pids controller%s",
+		         geteuid() == 0 ? "" : " (not root)");
+		return 0;
+	}
+	snprintf(why, whylen, "cgroup v%d pids (%s/deskhand)", m.version, m.dir);
+	return m.version;
+}
+
+/* Enable the controllers for children of dir (v2); errors ignored when the
+ * controller is already on. */
+static int
+enable(const char *dir, const char *what)
+{
+	char p[PATH_MAX + 128];
+
+	snprintf(p, sizeof p, "%s/cgroup.subtree_control", dir);
+	if (file_has_word(p, what + 1))
+		return 0;
+	return write_str(p, what);
+}
+
+/* Remove the empty cgroups of helpers that died without cleaning up (a
+ * SIGKILLed helper cannot): cmd-<pid>-* whose pid is gone. */
+static void
+sweep_stale(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, "cmd-", 4) != 0)
+			continue;
+		pid = strtol(e->d_name + 4, &end, 10);
+		if (end == e->d_name + 4 || *end != '-' || pid <= 0 ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* EBUSY while not empty */
+	}
+	closedir(d);
+}
+
+int
+cgroup_create(struct cgroup_cmd *c, long pids_max, unsigned long long mem_max, char *why,
+              size_t whylen)
+{
+	struct mnt m;
+	char parent[PATH_MAX + 16], p[PATH_MAX + 128], v[32];
+	int mem = 0;
+
+	c->path[0] = '\0';
+	c->version = 0;
+	if (find_mount(&m) != 0) {
+		snprintf(why, whylen, "no writable cgroup with the pids controller");
+		return -1;
+	}
+	snprintf(parent, sizeof parent, "%s/deskhand", m.dir);
+	if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+		goto fail;
+	sweep_stale(parent);
+	if (m.version == 2) {
+		snprintf(p, sizeof p, "%s/cgroup.controllers", m.dir);
+		mem = mem_max > 0 && file_has_word(p, "memory");
+		if (enable(m.dir, "+pids") != 0 || enable(parent, "+pids") != 0)
+			goto fail;
+		if (mem && (enable(m.dir, "+memory") != 0 || enable(parent, "+memory") != 0))
+			mem = 0;
+	}
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(c->path, sizeof c->path, "%s/cmd-%d-%ld", parent, (int)getpid(),
+	         (long)(ts.tv_nsec / 1000));
+	if (mkdir(c->path, 0755) != 0)
+		goto fail;
+	c->version = m.version;
+	snprintf(p, sizeof p, "%s/pids.max", c->path);
+	snprintf(v, sizeof v, "%ld", pids_max);
+	if (write_str(p, v) != 0)
+		goto fail_rm;
+	if (mem) {
+		snprintf(p, sizeof p, "%s/memory.max", c->path);
+		snprintf(v, sizeof v, "%llu", mem_max);
+		if (write_str(p, v) != 0)
+			goto fail_rm;
+	}
+	snprintf(why, whylen, "cgroup v%d %s: pids.max %ld%s", m.version, c->path, pids_max,
+	         mem ? ", memory.max set" : "");
+	return 0;
+fail_rm:
+	snprintf(why, whylen, "cgroup %s: %s", p, strerror(errno));
+	rmdir(c->path);
+	c->path[0] = '\0';
+	c->version = 0;
+	return -1;
+fail:
+	snprintf(why, whylen, "cgroup under %s: %s", m.dir, strerror(errno));
+	c->path[0] = '\0';
+	c->version = 0;
+	return -1;
+}
+
+int
+cgroup_enter(const struct cgroup_cmd *c)
+{
+	char p[PATH_MAX + 128], num[24], *s = num + sizeof num;
+	unsigned long pid = (unsigned long)getpid();
+
+	if (!c->path[0])
+		return 0;
+	*--s = '\0';
+	do
+		*--s = (char)('0' + pid % 10);
+	while ((pid /= 10) > 0);
+	size_t n = strlen(c->path);
+
+	memcpy(p, c->path, n);
+	memcpy(p + n, "/cgroup.procs", sizeof "/cgroup.procs");
+	return write_str(p, s);
+}
+
+/* SIGKILL every pid listed in c's cgroup.procs; returns how many. */
+static int
+kill_members(const struct cgroup_cmd *c)
+{
+	char p[PATH_MAX + 128];
+	int n = 0;
+
+	snprintf(p, sizeof p, "%s/cgroup.procs", c->path);
+	FILE *f = fopen(p, "re");
+	long pid;
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+void
+cgroup_remove(struct cgroup_cmd *c)
+{
+	if (!c->path[0])
+		return;
+	/* Tasks leave the cgroup only once reaped; bounded at about 2 s. */
+	for (int i = 0; i < 400; i++) {
+		if (rmdir(c->path) == 0 || errno == ENOENT)
+			break;
+		if (errno != EBUSY)
+			break;
+		kill_members(c);
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	c->path[0] = '\0';
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `deskhand doctor`: prints the sandbox readiness checks of sandbox/probe.h,
+ * one line each with the fix under it, or as JSON. The checks themselves
+ * live in the probe module (run_command's refusal shares them).
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "sandbox/probe.h"
+
+static const char doctor_usage[] =
+	"usage: deskhand doctor [--json]\n"
+	"\n"
+	"Check that this machine can run the agent's commands in the sandbox:\n"
+	"bubblewrap and its version, user namespaces (and AppArmor's restriction),\n"
+	"a real trial run of deskhand-sandbox, seccomp, Landlock, the process limit,\n"
+	"openat2, inotify limits and the state directory's file system. Every\n"
+	"problem comes with its fix. DH_BWRAP overrides the bubblewrap binary,\n"
+	"DH_SANDBOX the sandbox helper.\n"
+	"\n"
+	"      --json   print {\"ok\", \"can_sandbox\", \"checks\": [{name, status,\n"
+	"               detail, fix}]}\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status: 0 when every check passed or only warned, 1 when one failed\n"
+	"(then run_command is refused), 2 usage.\n";
+
+static void
+print_human(const struct probe_report *r, bool ok)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct probe_check *c = &r->checks[i];
+
+		printf("%-4s %s\n", probe_level_name(c->level), c->detail);
+		if (c->fix && c->level != PROBE_OK)
+			printf("     fix: %s\n", c->fix);
+	}
+	if (ok && r->can_sandbox)
+		printf("\ndeskhand can run commands in the sandbox.\n");
+	else if (r->can_sandbox)
+		printf("\nThe sandbox works, but see the failures above.\n");
+	else
+		printf("\ndeskhand cannot sandbox commands on this machine: run_command is refused "
+		       "until the\nfailures above are fixed (deskhand run "
+		       "--dangerously-run-commands-unsandboxed\nruns them without any sandbox, "
+		       "at your own risk).\n");
+}
+
+static void
+print_json(const struct probe_report *r, bool ok)
+{
+	cJSON *o = json_new_obj(), *arr = json_new_arr();
+
+	json_add_bool(o, "ok", ok);
+	json_add_bool(o, "can_sandbox", r->can_sandbox);
+	for (size_t i = 0; i < r->n; i++) {
+		cJSON *c = json_new_obj();
+
+		json_add_str(c, "name", r->checks[i].name);
+		json_add_str(c, "status",
+		             r->checks[i].level == PROBE_FAIL
+		                     ? "fail"
+		                     : probe_level_name(r->checks[i].level));
+		json_add_str(c, "detail", r->checks[i].detail);
+		if (r->checks[i].fix)
+			json_add_str(c, "fix", r->checks[i].fix);
+		cJSON_AddItemToArray(arr, c);
+	}
+	json_add(o, "checks", arr);
+	char *s = json_print(o);
+
+	puts(s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+int
+cli_doctor(int argc, char **argv)
+{
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(doctor_usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "deskhand doctor: unknown argument '%s'\n%s", argv[i],
+			        doctor_usage);
+			return 2;
+		}
+	}
+	char *state = NULL, *sandbox = cli_sandbox_path();
+	struct probe_report r;
+
+	if (fsutil_state_dir(&state) < 0)
+		state = xstrdup("/");
+	if (probe_run(&r, sandbox, state) < 0) {
+		fprintf(stderr, "deskhand doctor: %s\n", err_msg());
+		free(state);
+		free(sandbox);
+		return 1;
+	}
+	bool ok = true;
+
+	for (size_t i = 0; i < r.n; i++)
+		ok &= r.checks[i].level != PROBE_FAIL;
+	if (json)
+		print_json(&r, ok);
+	else
+		print_human(&r, ok);
+	fflush(stdout);
+	probe_report_fini(&r);
+	free(state);
+	free(sandbox);
+	return ok ? 0 : 1;
+}

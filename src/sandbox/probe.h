@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_SANDBOX_PROBE_H
+#define DH_SANDBOX_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * Can this machine sandbox commands? The checks behind `deskhand doctor`
+ * (bwrap and its version, user namespaces and AppArmor's restriction, a real
+ * trial run of deskhand-sandbox, seccomp, Landlock, openat2, inotify limits,
+ * the state directory's file system, the cgroup pids controller), and the
+ * explanation run_command gives when the trial fails. Each problem comes with
+ * its fix. It never changes the machine.
+ */
+
+enum probe_level {
+	PROBE_OK,
+	PROBE_INFO, /* neither good nor bad: what applies here */
+	PROBE_WARN, /* works, with a weaker layer or a limit that may bite */
+	PROBE_FAIL, /* deskhand cannot sandbox commands (or use its file tools) */
+};
+
+struct probe_check {
+	const char *name; /* stable key: "bwrap", "userns", "trial", … (static) */
+	enum probe_level level;
+	char *detail; /* one line, starts with what was checked (heap) */
+	char *fix;    /* what to do, or NULL (heap) */
+};
+
+struct probe_report {
+	struct probe_check *checks; /* heap array of n */
+	size_t n;
+	bool can_sandbox; /* the trial run succeeded */
+};
+
+/* The bubblewrap binary deskhand uses: $DH_BWRAP when set (even if it does
+ * not exist: the override is respected and then reported), else
+ * /usr/bin/bwrap when executable, else the first `bwrap` on PATH, else
+ * "/usr/bin/bwrap". Heap string. */
+char *probe_bwrap_path(void);
+
+/* The trial: argv of `SANDBOX --bwrap BWRAP --timeout 10 -- /bin/true` into
+ * argv[0..7) (NULL-terminated, borrowed strings). */
+void probe_trial_argv(const char *argv[8], const char *sandbox, const char *bwrap);
+
+/* Why the trial (exit `wstatus`, waitpid-style; merged output `output`)
+ * failed and how to fix it, as "REASON fix: FIX" appended to out. Reads a few
+ * sysctls to tell a missing bwrap from disabled or AppArmor-restricted user
+ * namespaces. Does not block. */
+void probe_explain(struct buf *out, const char *sandbox, const char *bwrap, int wstatus,
+                   const char *output);
+
+/* Run every check, blocking (each child process has a short timeout; the
+ * whole report takes well under a second on a working machine). sandbox is
+ * the deskhand-sandbox path, state_dir deskhand's state directory (may not
+ * exist yet). *out is filled (probe_report_fini). Returns 0, or DH_EFAIL when
+ * the checks themselves could not run (no event loop). */
+int probe_run(struct probe_report *out, const char *sandbox, const char *state_dir) DH_MUST_CHECK;
+void probe_report_fini(struct probe_report *r);
+
+const char *probe_level_name(enum probe_level l); /* "ok", "info", "warn", "FAIL" */
+
+#endif
