@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Loopback web server for the egress tests. Standard library only.
+
+  web_server.py --port-file FILE --log FILE [--bind 127.0.0.1]
+  web_server.py --print-big      (writes the /big.html body to stdout)
+
+Every request line it receives is appended to --log ("METHOD PATH"), so a test
+can assert that an attack never reached it. Routes:
+  /page.html        an HTML page (title, headings, paragraphs, list, links, a script)
+  /plain.txt        text/plain
+  /big.html         about 3 MB of HTML
+  /bin              application/octet-stream
+  /redirect?to=URL  302 to URL
+  /loop             302 to itself
+  /echo?...         text/plain echo of the path (any other path too)
+"""
+
+import argparse
+import os
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+BIG = b"<html><body>" + b"<p>filler paragraph</p>\n" * 130000 + b"</body></html>"
+
+PAGE = b"""<!DOCTYPE html>
+<html><head><title>Quarterly  report
+</title><style>body { color: red }</style>
+<script>document.write("SCRIPT-TEXT-MUST-NOT-APPEAR")</script></head>
+<body>
+<h1>Results</h1>
+<p>Revenue grew by <b>12%</b> this quarter. See the
+<a href="/details.html">detailed figures</a> and the
+<a href="https://example.org/methodology">methodology</a>.</p>
+<h2>Next steps</h2>
+<ul><li>Hire two engineers</li><li>Ship version 2</li></ul>
+<noscript>NOSCRIPT-TEXT</noscript>
+</body></html>
+"""
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def record(self):
+        with open(self.server.log_path, "a") as f:
+            f.write("%s %s\n" % (self.command, self.path))
+
+    def send(self, status, ctype, body, extra=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
+
+    def do_GET(self):
+        self.record()
+        u = urlsplit(self.path)
+        if u.path == "/page.html":
+            self.send(200, "text/html; charset=utf-8", PAGE)
+        elif u.path == "/plain.txt":
+            self.send(200, "text/plain", b"just plain text\nline two\n")
+        elif u.path == "/big.html":
+            self.send(200, "text/html", BIG)
+        elif u.path == "/bin":
+            self.send(200, "application/octet-stream", b"\x00\x01\x02")
+        elif u.path == "/loop":
+            self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
+        elif u.path == "/redirect":
+            to = parse_qs(u.query).get("to", ["/plain.txt"])[0]
+            self.send(302, "text/plain", b"moved\n", {"Location": to})
+        else:
+            self.send(200, "text/plain", ("echo " + self.path + "\n").encode())
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        self.record()
+        n = int(self.headers.get("Content-Length", "0") or 0)
+        self.rfile.read(n)
+        self.send(200, "text/plain", b"posted\n")
+
+
+def main():
+    if sys.argv[1:] == ["--print-big"]:  # the /big.html body, for checksums
+        sys.stdout.buffer.write(BIG)
+        return 0
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--bind", default="127.0.0.1")
+    a = ap.parse_args()
+    srv = ThreadingHTTPServer((a.bind, 0), Handler)
+    srv.log_path = a.log
+    open(a.log, "a").close()
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, a.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+# deskhand-sandbox --proxy-fd: the listener made inside the sandbox's network
+# namespace arrives over SCM_RIGHTS before the command runs; the command sees
+# HTTP(S)_PROXY pointing at it and reaches us only through it; the socket is
+# not in the host's network namespace; neither it nor the --proxy-fd socket
+# leaks into the command. Without --proxy-fd nothing of this exists.
+. "$DH_TESTS/lib.sh"
+[ -x "$SANDBOX" ] || fail "$SANDBOX not built"
+bwrap_or_skip
+W=$T/work; mkdir -p "$W"
+out=$(python3 - "$SANDBOX" "$W" <<'PY'
+import array, socket, subprocess, sys
+sbx, w = sys.argv[1], sys.argv[2]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+cmd = r'''env | grep -i _proxy | sort; ls /proc/self/fd | tr '\n' ' '; echo
+curl -sS -m 5 http://example.com/through-proxy; echo curl=$?'''
+p = subprocess.Popen([sbx, "--rw", w, "--proxy-fd", str(b.fileno()), "--", "sh", "-c", cmd],
+                     pass_fds=[b.fileno()], stdout=subprocess.PIPE, text=True)
+b.close()
+msg, anc, _, _ = a.recvmsg(4, socket.CMSG_SPACE(4))
+fds = array.array("i")
+for lvl, typ, data in anc:
+    if lvl == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+        fds.frombytes(data[:4])
+print("message", msg, len(fds))
+l = socket.socket(fileno=fds[0]); l.setblocking(True)
+print("listener", l.getsockname())
+# The host's loopback has no such listener: it lives in the sandbox's netns.
+try:
+    socket.create_connection(("127.0.0.1", l.getsockname()[1]), 1).close(); print("HOST-REACHED")
+except OSError:
+    print("host: not reachable")
+c, _ = l.accept()
+print("request", c.recv(200).split(b"\r\n")[0].decode())
+c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nproxy\n")
+c.close()
+print(p.stdout.read())
+print("exit", p.wait())
+PY
+)
+echo "$out"
+assert_contains "$out" "message b'L' 1"
+assert_contains "$out" "listener ('127.0.0.1', 3128)"
+assert_contains "$out" "request GET http://example.com/through-proxy HTTP/1.1"
+assert_contains "$out" "proxy"
+assert_contains "$out" "curl=0"
+assert_contains "$out" "HTTP_PROXY=http://127.0.0.1:3128"
+assert_contains "$out" "https_proxy=http://127.0.0.1:3128"
+assert_contains "$out" "NO_PROXY="
+assert_contains "$out" "exit 0"
+# only 0, 1, 2 (and ls's own directory fd) in the command
+assert_eq "$(grep -E '^[0-9 ]+$' <<<"$out" | tr -s ' ' | sed 's/ $//')" "0 1 2 3"
+[[ "$out" != *HOST-REACHED* ]] || fail "the in-sandbox listener was reachable from the host"
+# without --proxy-fd: no proxy variables, no network
+out=$("$SANDBOX" --rw "$W" -- sh -c 'env | grep -ci _proxy; curl -sS -m 3 http://example.com/ 2>&1; echo curl=$?')
+assert_eq "$(head -1 <<<"$out")" 0
+assert_contains "$out" "curl=6" # no proxy, and DNS fails
+# --proxy-fd must be a socket
+rc=0; "$SANDBOX" --rw "$W" --proxy-fd 0 -- true 2>"$T/e" || rc=$?
+assert_eq "$rc" 125
+echo ok
