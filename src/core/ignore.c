@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The .deskhandignore matcher (gitignore's common subset, see ignore.h).
+ * Parses rules and matches paths; does not walk folders.
+ */
+#include "core/ignore.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/xalloc.h"
+
+#define IGNORE_FILE_MAX (1u << 20)
+
+struct rule {
+	char **segs;   /* pattern components; "**" matches any number of them */
+	size_t nsegs;
+	bool negate;   /* `!pattern` */
+	bool dir_only; /* `pattern/` */
+	bool anchored; /* matched from the root; else against the last component */
+};
+
+struct ignore {
+	struct rule *rules;
+	size_t n;
+};
+
+static void
+add_rule(struct ignore *ig, char *pat)
+{
+	struct rule r = { 0 };
+	size_t len = strlen(pat);
+
+	if (pat[0] == '!') {
+		r.negate = true;
+		pat++;
+		len--;
+	} else if (pat[0] == '\\' && (pat[1] == '!' || pat[1] == '#')) {
+		pat++;
+		len--;
+	}
+	if (len && pat[len - 1] == '/') {
+		r.dir_only = true;
+		pat[--len] = '\0';
+	}
+	if (!len)
+		return;
+	if (pat[0] == '/') {
+		r.anchored = true;
+		pat++;
+	} else if (strchr(pat, '/')) {
+		r.anchored = true;
+	}
+	if (!*pat)
+		return;
+	for (char *save = NULL, *tok = strtok_r(pat, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		r.segs = xrealloc(r.segs, (r.nsegs + 1) * sizeof *r.segs);
+		r.segs[r.nsegs++] = xstrdup(tok);
+	}
+	ig->rules = xrealloc(ig->rules, (ig->n + 1) * sizeof *ig->rules);
+	ig->rules[ig->n++] = r;
+}
+
+void
+ignore_parse(struct ignore **out, const char *text, size_t len)
+{
+	struct ignore *ig = xcalloc(1, sizeof *ig);
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = xstrndup(p, n);
+		size_t l = n;
+
+		p += n + (nl ? 1 : 0);
+		if (l && line[l - 1] == '\r')
+			line[--l] = '\0';
+		/* Trailing spaces are trimmed unless escaped with a backslash. */
+		while (l && line[l - 1] == ' ' && !(l >= 2 && line[l - 2] == '\\'))
+			line[--l] = '\0';
+		if (l && line[0] != '#')
+			add_rule(ig, line);
+		free(line);
+	}
+	*out = ig;
+}
+
+int
+ignore_load(struct ignore **out, const char *folder)
+{
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%s/%s", folder, IGNORE_FILE);
+	int rc = fsutil_read_file(path, IGNORE_FILE_MAX, &b);
+
+	if (rc == DH_ENOTFOUND)
+		rc = 0;
+	ignore_parse(out, rc == 0 ? buf_cstr(&b) : "", rc == 0 ? b.len : 0);
+	buf_fini(&b);
+	free(path);
+	return rc;
+}
+
+void
+ignore_free(struct ignore *ig)
+{
+	if (!ig)
+		return;
+	for (size_t i = 0; i < ig->n; i++) {
+		for (size_t j = 0; j < ig->rules[i].nsegs; j++)
+			free(ig->rules[i].segs[j]);
+		free(ig->rules[i].segs);
+	}
+	free(ig->rules);
+	free(ig);
+}
+
+size_t
+ignore_count(const struct ignore *ig)
+{
+	return ig ? ig->n : 0;
+}
+
+/* Match pattern components against path components; "**" spans any number. */
+static bool
+match_segs(char *const *ps, size_t np, char *const *cs, size_t nc)
+{
+	while (np) {
+		if (!strcmp(ps[0], "**")) {
+			for (size_t k = 0; k <= nc; k++)
+				if (match_segs(ps + 1, np - 1, cs + k, nc - k))
+					return true;
+			return false;
+		}
+		if (!nc || fnmatch(ps[0], cs[0], 0) != 0)
+			return false;
+		ps++, np--, cs++, nc--;
+	}
+	return nc == 0;
+}
+
+static bool
+rule_matches(const struct rule *r, char *const *cs, size_t nc, bool is_dir)
+{
+	if (r->dir_only && !is_dir)
+		return false;
+	if (!r->anchored)
+		return r->nsegs == 1 && nc && fnmatch(r->segs[0], cs[nc - 1], 0) == 0;
+	return match_segs(r->segs, r->nsegs, cs, nc);
+}
+
+/* Split `rel` in place into at most `max` components. */
+static size_t
+split(char *rel, char **cs, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *tok = strtok_r(rel, "/", &save); tok && n < max;
+	     tok = strtok_r(NULL, "/", &save))
+		cs[n++] = tok;
+	return n;
+}
+
+static bool
+match_comps(const struct ignore *ig, char *const *cs, size_t nc, bool is_dir)
+{
+	bool ignored = false;
+
+	for (size_t i = 0; i < ig->n; i++)
+		if (ig->rules[i].negate == ignored && rule_matches(&ig->rules[i], cs, nc, is_dir))
+			ignored = !ignored;
+	return ignored;
+}
+
+bool
+ignore_match(const struct ignore *ig, const char *rel, bool is_dir)
+{
+	char *cs[256], *copy;
+	bool hit;
+
+	if (!ig || !ig->n)
+		return false;
+	copy = xstrdup(rel);
+	hit = match_comps(ig, cs, split(copy, cs, 256), is_dir);
+	free(copy);
+	return hit;
+}
+
+bool
+ignore_match_path(const struct ignore *ig, const char *rel, bool is_dir)
+{
+	char *cs[256], *copy;
+	bool hit = false;
+	size_t n;
+
+	if (!ig || !ig->n)
+		return false;
+	copy = xstrdup(rel);
+	n = split(copy, cs, 256);
+	for (size_t k = 1; k <= n && !hit; k++)
+		hit = match_comps(ig, cs, k, k < n || is_dir);
+	free(copy);
+	return hit;
+}
