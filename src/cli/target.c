@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* A session's grants and their snapshot stores, shared by the review verbs. */
+#include "cli/cli.h"
+
+#include <string.h>
+
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "session/session.h"
+#include "snap/snap.h"
+
+void
+cli_target_fini(struct cli_target *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		snap_close(t->stores[i]);
+		free(t->paths[i]);
+	}
+	free(t->stores);
+	free(t->paths);
+	cJSON_Delete(t->meta);
+	free(t->id);
+	free(t->state);
+	memset(t, 0, sizeof *t);
+}
+
+int
+cli_target_open(struct cli_target *t, const char *spec)
+{
+	cJSON *g;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if ((rc = fsutil_state_dir(&t->state)) < 0 ||
+	    (rc = session_resolve(t->state, spec, &t->id)) < 0 ||
+	    (rc = session_meta_read(t->state, t->id, &t->meta)) < 0)
+		return rc;
+	size_t n = (size_t)cJSON_GetArraySize(json_arr(t->meta, "grants"));
+	t->paths = xcalloc(n + 1, sizeof *t->paths);
+	t->stores = xcalloc(n + 1, sizeof *t->stores);
+	cJSON_ArrayForEach(g, json_arr(t->meta, "grants"))
+	{
+		if (!cJSON_IsString(g))
+			continue;
+		t->paths[t->n] = xstrdup(g->valuestring);
+		if ((rc = snap_open(&t->stores[t->n], g->valuestring, t->state)) < 0) {
+			free(t->paths[t->n]);
+			return rc;
+		}
+		t->n++;
+	}
+	if (!t->n)
+		return err_set("session %s has no granted folder", t->id);
+	return 0;
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_SNAP_REVIEW_H
+#define DH_SNAP_REVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "snap/snap.h"
+
+/*
+ * The review model (DESIGN.md "The agent turn loop" step 5): what a session
+ * changed that the person has not accepted yet, by file and hunk, and the
+ * commands that act on it. Everything works on ONE grant's store; the CLI
+ * (cli/review.c) routes paths to the grant that owns them.
+ *
+ * Refs, all in the shadow repository, so they survive restarts:
+ *   refs/deskhand/SESSION/accepted  the accepted mark: a commit whose tree
+ *       (and note: empty dirs, modes) is the accepted state. Absent until the
+ *       first accept, meaning "the baseline".
+ *   refs/deskhand/SESSION/redo      the redo stack: a commit whose first
+ *       parent is the state to redo to and whose second parent (if any) is the
+ *       next entry. Valid only while the session head is the checkpoint the
+ *       last undo/redo made (trailer Deskhand-Redo-Head): any other checkpoint
+ *       (an agent step, an external change, reject, restore) invalidates it.
+ *
+ * Pending changes are those between the accepted state and the session's
+ * HEAD CHECKPOINT, not the folder's live contents: a person's edits count
+ * once a checkpoint (the watcher's "external" ones) has recorded them.
+ *
+ * Kinds of checkpoints on a session's first-parent chain:
+ *   agent step  has a Deskhand-Tool-Call trailer (and no Deskhand-Undo/Redo);
+ *   undo        made by snap_review_undo(); one Deskhand-Undo: ID trailer per
+ *               step it reverted;
+ *   redo        made by snap_review_redo(); one Deskhand-Redo: ID per step;
+ *   other       baseline, resume, external, reject, restore, "undo to".
+ * A step is undone when the newest undo/redo trailer naming it is an undo.
+ *
+ * Conflicts: a path is in conflict when the folder's current contents differ
+ * from what the agent left there (the head checkpoint for reject, restore and
+ * redo; the undone step's version for undo). Then nothing is written, the
+ * call returns DH_ECONFLICT and the outcome lists, per path, three versions
+ * written to a fresh directory (base = what the command would restore, the
+ * accepted version for reject-hunk; agent = what the agent left; current =
+ * the folder now) and a unified diff
+ * agent -> current. A path that already holds what the command would write
+ * is no conflict. REVIEW_F_FORCE skips the check and overwrites.
+ *
+ * Every command that changes the folder writes through snap_restore.c (temp
+ * file + rename, never following symlinks) and then takes a checkpoint whose
+ * first line says what it did and which has no Deskhand-Tool-Call trailer,
+ * so it is undoable with snap_undo()/snap_review_restore() but never counted
+ * as an agent step.
+ *
+ * Threading and errors as in snap.h: synchronous, one store per thread,
+ * 0 or a negative DH_E* with err_msg() set.
+ */
+
+/* Flags for the commands that write to the folder. */
+#define REVIEW_F_FORCE   0x1u /* overwrite conflicting paths */
+#define REVIEW_F_DRY_RUN 0x2u /* check and report conflicts, change nothing */
+
+/*
+ * The pending changes
+ */
+
+struct review_line {
+	char origin; /* ' ' context, '+' added, '-' removed, '\\' "No newline at end of file" */
+	char *text;  /* the line without its newline (raw bytes, NUL-terminated) */
+};
+
+struct review_hunk {
+	int n;        /* hunk number, from 1 within its file */
+	char *header; /* "@@ -A,B +C,D @@ context" without the newline */
+	int old_start, old_lines, new_start, new_lines;
+	struct review_line *lines;
+	size_t nlines;
+};
+
+/* The checkpoint that last changed a path (between the accepted mark and the
+ * head); id[0] is '\0' when none is found (e.g. after the mark moved back). */
+struct review_step {
+	char id[41];
+	char short_id[13];
+	char *label;     /* first message line, e.g. "turn 3: edit_file toolu_1" */
+	char *tool_call; /* Deskhand-Tool-Call trailer, or NULL (not an agent step) */
+	int turn;        /* Deskhand-Turn trailer, or -1 */
+	long long time;  /* commit time, seconds since the epoch */
+};
+
+struct review_file {
+	char status;    /* 'A','M','D','R' (rename, maybe edited), 'T' (type or mode only) */
+	char *path;     /* new path (old one for 'D'); an empty directory ends in '/' */
+	char *old_path; /* the accepted path for 'R', else NULL */
+	unsigned old_mode,
+		new_mode; /* 0100644/0100755/0100600…, 0120000 link, 040000 dir, 0 absent */
+	bool binary;      /* no hunks, see the sizes */
+	long long old_size, new_size; /* bytes; -1 when that side is absent or a directory */
+	size_t added, removed;        /* line counts (0 for binary) */
+	struct review_hunk *hunks;    /* regular text files only; none for links, dirs, binary */
+	size_t nhunks;
+	struct review_step step;
+};
+
+struct review {
+	char accepted_id[41]; /* the accepted mark (the baseline until the first accept) */
+	char head_id[41];
+	struct review_file *files; /* sorted by path */
+	size_t nfiles;
+};
+
+/* Everything pending on `session`: accepted state -> head checkpoint, renames
+ * detected (git's 50% similarity), 3 lines of context, hunks numbered from 1.
+ * Reads only the repository, never the folder. *out is owned by the caller
+ * (snap_review_free). Returns 0, DH_ENOTFOUND (no such session), DH_EFAIL. */
+int snap_review_get(struct snap_store *s, const char *session, struct review **out) DH_MUST_CHECK;
+void snap_review_free(struct review *r); /* NULL-safe */
+
+/* The accepted mark's commit id (the baseline when never accepted). */
+int snap_review_accepted(struct snap_store *s, const char *session, char out_id[41]) DH_MUST_CHECK;
+
+/*
+ * Outcome of a command
+ */
+
+struct review_conflict {
+	char *path;    /* relative to the folder */
+	char *base;    /* file holding the version the command would restore, NULL: absent */
+	char *agent;   /* the version the agent left, NULL: absent */
+	char *current; /* the folder's current version, NULL: absent */
+	char *diff;    /* unified diff agent -> current ("Binary files differ" for binary) */
+};
+
+struct review_outcome {
+	struct snap_checkpoint ck; /* checkpoint taken after the change (ck.created false: none) */
+	struct buf report;         /* "restored P", "removed P", "created D/", "removed D/" lines */
+	size_t npaths;             /* paths the command acted on */
+	char *conflict_dir;        /* directory holding the three versions, or NULL */
+	struct review_conflict *conflicts;
+	size_t nconflicts;
+};
+
+void snap_review_outcome_init(struct review_outcome *o);
+void snap_review_outcome_fini(struct review_outcome *o);
+
+/*
+ * Commands. `paths` select pending files by folder-relative path: a file's
+ * path or (renames) its old path, or a directory selecting everything below
+ * it. A path that selects nothing pending is DH_ENOTFOUND naming it.
+ * `conflict_dir` is where a conflict's directory is made (NULL: $TMPDIR or
+ * /tmp); it is a fresh "deskhand-conflict-XXXXXX" inside it.
+ */
+
+/* Move the accepted mark for `paths` (all pending when n is 0): the new mark
+ * is a commit (parent: the old mark) whose tree is the old accepted tree with
+ * those paths (both sides of a rename) as in the head. The folder is not
+ * touched and no checkpoint is taken; o->npaths counts the files accepted.
+ * Returns 0, DH_ENOTFOUND, DH_EFAIL. */
+int snap_review_accept(struct snap_store *s, const char *session, const char *const *paths,
+                       size_t n, struct review_outcome *o) DH_MUST_CHECK;
+
+/* Restore the selected files (n > 0) in the folder to their accepted state
+ * (a rename: the old path comes back, the new one goes), then checkpoint
+ * "reject P…". Conflict: the folder's path differs from the head.
+ * Returns 0, DH_ENOTFOUND, DH_ECONFLICT, DH_EFAIL. */
+int snap_review_reject(struct snap_store *s, const char *session, const char *const *paths,
+                       size_t n, unsigned flags, const char *conflict_dir,
+                       struct review_outcome *o) DH_MUST_CHECK;
+
+/* Revert hunk `hunk` (numbered as snap_review_get() numbers them) of the
+ * regular text file `path` ('M' or 'R' status) in the folder, leaving its
+ * other hunks, then checkpoint "reject hunk N of P". Conflict: the folder's
+ * file differs from the head; with REVIEW_F_FORCE the hunk is reverted in the
+ * current file when its lines are found there once, else in the head's version
+ * (the person's edits to that file are then lost). Returns 0, DH_ENOTFOUND (no
+ * such file or hunk), DH_EDENIED (binary, link, created or deleted file: use
+ * reject), DH_ECONFLICT, DH_EFAIL. */
+int snap_review_reject_hunk(struct snap_store *s, const char *session, const char *path, int hunk,
+                            unsigned flags, const char *conflict_dir,
+                            struct review_outcome *o) DH_MUST_CHECK;
+
+/* The agent steps that can be undone, newest first: checkpoints with a
+ * Deskhand-Tool-Call trailer that are not undone (see above). Only `id`,
+ * `short_id`, `label`, `tool_call`, `turn` and `time` are set. *out is freed
+ * with snap_review_steps_free(). Returns 0, DH_ENOTFOUND, DH_EFAIL. */
+int snap_review_steps(struct snap_store *s, const char *session, struct review_step **out,
+                      size_t *n) DH_MUST_CHECK;
+void snap_review_steps_free(struct review_step *v, size_t n);
+
+/* Revert the agent steps `ids` (full ids from snap_review_steps(); any subset)
+ * and nothing else: every path a step changed returns to its state before the
+ * oldest of those steps that changed it; changes made by other checkpoints
+ * (external edits, other steps) to other paths stay. Conflict: the folder's
+ * path is no longer what the newest of those steps left. Then checkpoint
+ * "undo N steps: SHORTIDS" with a Deskhand-Undo trailer per step, and push a
+ * redo entry (tagged `op`, a string the caller uses to group grants; NULL: the
+ * current time in ms, zero-padded) so snap_review_redo() can reapply them.
+ * Returns 0, DH_ENOTFOUND (an id is not an undoable step), DH_ECONFLICT,
+ * DH_EFAIL. */
+int snap_review_undo(struct snap_store *s, const char *session, const char *const *ids, size_t n,
+                     const char *op, unsigned flags, const char *conflict_dir,
+                     struct review_outcome *o) DH_MUST_CHECK;
+
+/* Whether a valid redo entry exists; when it does and `op` is non-NULL, its
+ * op tag is copied there (NUL-terminated, at most 63 chars). Returns 1, 0
+ * (nothing to redo, or invalidated), or <0 on error. */
+int snap_review_can_redo(struct snap_store *s, const char *session, char op[64]) DH_MUST_CHECK;
+
+/* Reapply what the last undo (or the undo before an earlier redo) reverted:
+ * the paths that differ between the head and the entry's state return to that
+ * state byte for byte, then checkpoint "redo N steps" with a Deskhand-Redo
+ * trailer per step, and pop the entry. Conflict: the folder's path differs
+ * from the head. Returns 0, DH_ENOTFOUND (nothing to redo), DH_ECONFLICT,
+ * DH_EFAIL. */
+int snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
+                     const char *conflict_dir, struct review_outcome *o) DH_MUST_CHECK;
+
+/* Return the folder to checkpoint `spec` (snap_resolve()'s specs, plus
+ * "accepted" for the accepted state): every path that differs between it and
+ * the head is restored; then checkpoint "restore SHORTID". Conflict: the
+ * folder's path differs from the head. Returns 0, DH_ENOTFOUND, DH_ECONFLICT,
+ * DH_EFAIL. */
+int snap_review_restore(struct snap_store *s, const char *session, const char *spec, unsigned flags,
+                        const char *conflict_dir, struct review_outcome *o) DH_MUST_CHECK;
+
+#endif

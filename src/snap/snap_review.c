@@ -1,0 +1,2037 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The review model over a session's checkpoints (review.h): the accepted
+ * mark, pending files with hunks and attribution, accept, reject,
+ * reject-hunk, undo of agent steps, redo and restore. Deciding *what* to
+ * write is done here; writing goes through snap_restore.c and checkpoints
+ * through snap.c's writer. Not thread-safe: one store, one thread.
+ */
+#include "snap/review.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/xalloc.h"
+#include "snap/snap_int.h"
+
+#define CONTEXT_LINES 3
+#define LABEL_PATHS   3 /* paths named in a checkpoint label */
+#define NO_EOL        " No newline at end of file"
+
+/*
+ * String vectors
+ */
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+strv_add(struct strv *a, const char *s)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = xstrdup(s);
+}
+
+static void
+strv_free(struct strv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof *a);
+}
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+strv_uniq(struct strv *a)
+{
+	size_t j = 0;
+
+	if (!a->n)
+		return;
+	qsort(a->v, a->n, sizeof *a->v, cmp_strp);
+	for (size_t i = 0; i < a->n; i++) {
+		if (j && !strcmp(a->v[j - 1], a->v[i]))
+			free(a->v[i]);
+		else
+			a->v[j++] = a->v[i];
+	}
+	a->n = j;
+}
+
+static bool
+strv_has(const struct strv *a, const char *s)
+{
+	return a->n && bsearch(&s, a->v, a->n, sizeof *a->v, cmp_strp) != NULL;
+}
+
+/*
+ * Checkpoint states: a commit, its tree and its note
+ */
+
+struct state {
+	git_oid id;
+	git_commit *commit;
+	git_tree *tree;
+	struct snap_meta meta;
+	bool loaded;
+};
+
+static int
+state_load(struct snap_store *s, const git_oid *id, struct state *st)
+{
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	st->id = *id;
+	if ((rc = G(git_commit_lookup(&st->commit, s->repo, id))) < 0 ||
+	    (rc = G(git_commit_tree(&st->tree, st->commit))) < 0 ||
+	    (rc = snap_meta_read(&st->meta, s->repo, id)) < 0)
+		return rc;
+	st->loaded = true;
+	return 0;
+}
+
+static void
+state_fini(struct state *st)
+{
+	git_tree_free(st->tree);
+	git_commit_free(st->commit);
+	snap_meta_fini(&st->meta);
+	memset(st, 0, sizeof *st);
+}
+
+static int
+ref_get(struct snap_store *s, const char *session, const char *which, git_oid *out, bool *found)
+{
+	char name[192];
+	int rc;
+
+	*found = false;
+	if ((rc = snap_ref_name(name, sizeof name, session, which)) < 0)
+		return rc;
+	rc = git_reference_name_to_id(out, s->repo, name);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return G(rc);
+	*found = true;
+	return 0;
+}
+
+static int
+head_id(struct snap_store *s, const char *session, git_oid *out)
+{
+	bool found;
+	int rc = ref_get(s, session, "head", out, &found);
+
+	if (rc == 0 && !found)
+		rc = err_setc(DH_ENOTFOUND, "snapshot: no session %s in this folder", session);
+	return rc;
+}
+
+static int
+accepted_id(struct snap_store *s, const char *session, git_oid *out)
+{
+	bool found;
+	int rc = ref_get(s, session, "accepted", out, &found);
+
+	if (rc < 0 || found)
+		return rc;
+	if ((rc = ref_get(s, session, "baseline", out, &found)) < 0)
+		return rc;
+	if (!found)
+		return err_setc(DH_ENOTFOUND, "snapshot: no session %s in this folder", session);
+	return 0;
+}
+
+/*
+ * The state of one path in a checkpoint. Paths ending in '/' name (empty)
+ * directories; others name files and links.
+ */
+
+struct pstate {
+	git_tree_entry *te; /* the blob or link (owned), NULL: absent */
+	unsigned perm;      /* permission bits of a regular file */
+	bool dir;           /* for '/' paths: the directory exists */
+};
+
+static bool
+is_dir_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n && p[n - 1] == '/';
+}
+
+static void
+pstate_get(const struct state *st, const char *path, struct pstate *out)
+{
+	memset(out, 0, sizeof *out);
+	if (is_dir_path(path)) {
+		char *d = xstrndup(path, strlen(path) - 1);
+
+		out->dir = snap_dir_exists(st->tree, &st->meta, d);
+		free(d);
+		return;
+	}
+	if (git_tree_entry_bypath(&out->te, st->tree, path) < 0) {
+		out->te = NULL;
+		return;
+	}
+	if (git_tree_entry_type(out->te) != GIT_OBJECT_BLOB) {
+		git_tree_entry_free(out->te);
+		out->te = NULL;
+		return;
+	}
+	out->perm = snap_want_perm(out->te, &st->meta, path);
+}
+
+static void
+pstate_fini(struct pstate *p)
+{
+	git_tree_entry_free(p->te);
+	memset(p, 0, sizeof *p);
+}
+
+static bool
+pstate_is_file(const struct pstate *p)
+{
+	return p->te && git_tree_entry_filemode(p->te) != GIT_FILEMODE_LINK;
+}
+
+/* git-style mode with the note's permission bits; 0 when absent. */
+static unsigned
+pstate_mode(const struct pstate *p)
+{
+	if (p->te)
+		return git_tree_entry_filemode(p->te) == GIT_FILEMODE_LINK ? 0120000u
+		                                                           : 0100000u | p->perm;
+	return p->dir ? 040000u : 0;
+}
+
+/*
+ * Reading the folder without following symlinks
+ */
+
+/* The directory holding `path` (opened component by component with
+ * O_NOFOLLOW) or -1; *leaf points into path. */
+static int
+open_parent(int root, const char *path, const char **leaf)
+{
+	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *p = path;
+
+	while (fd >= 0) {
+		const char *slash = strchr(p, '/');
+
+		if (!slash || !slash[1])
+			break;
+		char *comp = xstrndup(p, (size_t)(slash - p));
+		int nfd = -1;
+
+		if (*comp && strcmp(comp, ".") && strcmp(comp, ".."))
+			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		free(comp);
+		close(fd);
+		fd = nfd;
+		p = slash + 1;
+	}
+	*leaf = p;
+	return fd;
+}
+
+/* The folder's `path`: 0 absent, 1 present with *st set and, for files and
+ * links, the contents or target in *data. */
+static int
+folder_read(int root, const char *path, struct stat *st, struct buf *data)
+{
+	const char *leaf;
+	char *name;
+	int pfd = open_parent(root, path, &leaf), found = 0;
+
+	buf_clear(data);
+	if (pfd < 0)
+		return 0;
+	name = xstrdup(leaf);
+	if (is_dir_path(name))
+		name[strlen(name) - 1] = '\0';
+	if (!*name || fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		goto out;
+	found = 1;
+	if (S_ISLNK(st->st_mode)) {
+		buf_grow(data, (size_t)st->st_size + 1);
+		ssize_t n = readlinkat(pfd, name, data->ptr, (size_t)st->st_size + 1);
+		data->len = n > 0 ? (size_t)n : 0;
+	} else if (S_ISREG(st->st_mode)) {
+		int fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+		while (fd >= 0) {
+			buf_grow(data, 65536);
+			ssize_t n = read(fd, data->ptr + data->len, data->cap - data->len - 1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			data->len += (size_t)n;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+out:
+	free(name);
+	close(pfd);
+	return found;
+}
+
+/* Whether the folder's `path` is in state `want`. */
+static bool
+folder_matches(int root, const char *path, const struct pstate *want)
+{
+	if (is_dir_path(path)) {
+		struct stat st;
+		struct buf b = BUF_INIT;
+		int r = folder_read(root, path, &st, &b);
+
+		buf_fini(&b);
+		return want->dir == (r == 1 && S_ISDIR(st.st_mode));
+	}
+	return snap_restore_matches(root, path, want->te, want->perm);
+}
+
+/*
+ * Plans: what to write, what the folder must hold first
+ */
+
+struct item {
+	char *path;
+	struct pstate want;        /* restore to this */
+	struct pstate expect;      /* the folder must hold this (the agent's version) */
+	struct pstate base;        /* shown as "base" on conflict */
+	const struct state *src;   /* the state `want` comes from (pruning parents) */
+	const git_oid *write_blob; /* reject-hunk: write this blob instead of `want` */
+};
+
+struct plan {
+	struct item *v;
+	size_t n, cap;
+};
+
+static struct item *
+plan_add(struct plan *p, const char *path)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	struct item *it = &p->v[p->n++];
+	memset(it, 0, sizeof *it);
+	it->path = xstrdup(path);
+	return it;
+}
+
+static void
+plan_fini(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		pstate_fini(&p->v[i].want);
+		pstate_fini(&p->v[i].expect);
+		pstate_fini(&p->v[i].base);
+	}
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->path, ((const struct item *)b)->path);
+}
+
+/* An item whose target comes from `want_st` and whose expected folder state
+ * comes from `expect_st` (also the base shown on conflict when base_st is
+ * NULL: the base then is `want`). */
+static void
+plan_add_from(struct plan *p, const char *path, const struct state *want_st,
+              const struct state *expect_st, const struct state *base_st)
+{
+	struct item *it = plan_add(p, path);
+
+	pstate_get(want_st, path, &it->want);
+	pstate_get(expect_st, path, &it->expect);
+	pstate_get(base_st ? base_st : want_st, path, &it->base);
+	it->src = want_st;
+}
+
+/*
+ * Conflicts: three versions on disk and a diff
+ */
+
+static int
+blob_data(struct snap_store *s, const struct pstate *ps, git_blob **out)
+{
+	*out = NULL;
+	if (!ps->te)
+		return 0;
+	return G(git_blob_lookup(out, s->repo, git_tree_entry_id(ps->te)));
+}
+
+/* Write one version under DIR/KIND/PATH; returns the heap path or NULL when
+ * that version is absent. Links are written as links, dirs as dirs. */
+static char *
+version_write(const char *dir, const char *kind, const char *path, int type, const void *data,
+              size_t len, unsigned perm)
+{
+	char *full, *parent, *slash;
+
+	if (type == 0)
+		return NULL;
+	full = xasprintf("%s/%s/%s", dir, kind, path);
+	if (is_dir_path(full))
+		full[strlen(full) - 1] = '\0';
+	parent = xstrdup(full);
+	slash = strrchr(parent, '/');
+	*slash = '\0';
+	if (fsutil_mkdir_p(parent, 0700) < 0)
+		goto fail;
+	if (type == 'd') {
+		if (mkdir(full, 0700) < 0 && errno != EEXIST)
+			goto fail;
+	} else if (type == 'l') {
+		char *target = xstrndup(data, len);
+		int r = symlink(target, full);
+
+		free(target);
+		if (r < 0)
+			goto fail;
+	} else {
+		FILE *f = fopen(full, "wbx");
+
+		if (!f)
+			goto fail;
+		bool ok = !len || fwrite(data, 1, len, f) == len;
+
+		if (fclose(f) != 0 || !ok)
+			goto fail;
+		chmod(full, perm & 0777);
+	}
+	free(parent);
+	return full;
+fail:
+	err_set("snapshot: cannot write %s: %s", full, strerror(errno));
+	free(parent);
+	free(full);
+	return NULL;
+}
+
+static char *
+version_from_state(struct snap_store *s, const char *dir, const char *kind, const char *path,
+                   const struct pstate *ps)
+{
+	git_blob *b = NULL;
+	char *r;
+
+	if (is_dir_path(path))
+		return ps->dir ? version_write(dir, kind, path, 'd', NULL, 0, 0) : NULL;
+	if (!ps->te || blob_data(s, ps, &b) < 0)
+		return NULL;
+	r = version_write(dir, kind, path, pstate_is_file(ps) ? 'f' : 'l', git_blob_rawcontent(b),
+	                  (size_t)git_blob_rawsize(b), ps->perm);
+	git_blob_free(b);
+	return r;
+}
+
+static int
+diff_text_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *ctx)
+{
+	struct buf *b = ctx;
+
+	(void)d;
+	(void)h;
+	if (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_DELETION ||
+	    l->origin == GIT_DIFF_LINE_CONTEXT)
+		buf_putc(b, l->origin);
+	buf_add(b, l->content, l->content_len);
+	return 0;
+}
+
+/* Unified diff of the agent's version -> the folder's. */
+static char *
+conflict_diff(struct snap_store *s, const char *path, const struct pstate *agent, int cur_type,
+              const struct buf *cur)
+{
+	git_blob *b = NULL;
+	git_patch *patch = NULL;
+	git_diff_options o;
+	struct buf out = BUF_INIT;
+	char *ap = xasprintf("agent/%s", path), *cp = xasprintf("current/%s", path);
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.context_lines = CONTEXT_LINES;
+	if (is_dir_path(path)) {
+		buf_printf(&out, "%s: directory %s in the agent's version, %s now\n", path,
+		           agent->dir ? "present" : "absent",
+		           cur_type == 'd' ? "present" : "absent");
+	} else if (blob_data(s, agent, &b) == 0 &&
+	           git_patch_from_blob_and_buffer(&patch, b, ap, cur_type ? cur->ptr : NULL,
+	                                          cur_type ? cur->len : 0, cp, &o) == 0) {
+		if (!b)
+			buf_printf(&out, "%s: absent in the agent's version\n", path);
+		if (!cur_type)
+			buf_printf(&out, "%s: absent in the folder now\n", path);
+		if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY)
+			buf_printf(&out, "Binary files %s and %s differ\n", ap, cp);
+		else if (git_patch_print(patch, diff_text_line, &out) < 0)
+			buf_puts(&out, "(diff failed)\n");
+		if ((agent->te && !pstate_is_file(agent)) != (cur_type == 'l'))
+			buf_printf(&out, "%s: the type changed (file/link/directory)\n", path);
+		else if (agent->te && cur_type == 'f' && !out.len)
+			buf_printf(&out, "%s: the permissions changed\n", path);
+	} else {
+		buf_printf(&out, "%s: differs (no diff available)\n", path);
+	}
+	git_patch_free(patch);
+	git_blob_free(b);
+	free(ap);
+	free(cp);
+	return buf_detach(&out);
+}
+
+static int
+conflicts_write(struct snap_store *s, int root, const struct plan *p, const size_t *bad,
+                size_t nbad, const char *conflict_dir, struct review_outcome *o)
+{
+	const char *tmp = conflict_dir;
+	struct buf cur = BUF_INIT;
+
+	if (!tmp)
+		tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (fsutil_mkdir_p(tmp, 0700) < 0)
+		return DH_EFAIL;
+	o->conflict_dir = xasprintf("%s/deskhand-conflict-XXXXXX", tmp);
+	if (!mkdtemp(o->conflict_dir))
+		return err_set("snapshot: mkdtemp in %s: %s", tmp, strerror(errno));
+	o->conflicts = xcalloc(nbad, sizeof *o->conflicts);
+	for (size_t k = 0; k < nbad; k++) {
+		const struct item *it = &p->v[bad[k]];
+		struct review_conflict *c = &o->conflicts[o->nconflicts++];
+		struct stat st = {0};
+		int type = 0;
+
+		c->path = xstrdup(it->path);
+		c->base = version_from_state(s, o->conflict_dir, "base", it->path, &it->base);
+		c->agent = version_from_state(s, o->conflict_dir, "agent", it->path, &it->expect);
+		if (folder_read(root, it->path, &st, &cur) == 1)
+			type = S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ? 'l' : 'f';
+		c->current = version_write(o->conflict_dir, "current", it->path,
+		                           is_dir_path(it->path) && type != 'd' ? 0 : type, cur.ptr,
+		                           cur.len, (unsigned)st.st_mode);
+		c->diff = conflict_diff(s, it->path, &it->expect, type, &cur);
+	}
+	buf_fini(&cur);
+	return 0;
+}
+
+/* Check that the folder holds every item's expected state; on a mismatch
+ * write the versions and return DH_ECONFLICT. */
+static int
+plan_check(struct snap_store *s, int root, const struct plan *p, const char *conflict_dir,
+           struct review_outcome *o)
+{
+	size_t *bad = xcalloc(p->n + 1, sizeof *bad), nbad = 0;
+	struct buf names = BUF_INIT;
+	int rc = 0;
+
+	/* A path already in its target state is no conflict (e.g. undoing a step
+	 * whose change was rejected): writing it again changes nothing. */
+	for (size_t i = 0; i < p->n; i++)
+		if (!folder_matches(root, p->v[i].path, &p->v[i].expect) &&
+		    (p->v[i].write_blob || !folder_matches(root, p->v[i].path, &p->v[i].want)))
+			bad[nbad++] = i;
+	if (nbad) {
+		for (size_t k = 0; k < nbad && k < 20; k++)
+			buf_printf(&names, "%s%s", k ? ", " : "", p->v[bad[k]].path);
+		if (nbad > 20)
+			buf_printf(&names, " and %zu more", nbad - 20);
+		rc = conflicts_write(s, root, p, bad, nbad, conflict_dir, o);
+		if (rc == 0)
+			rc = err_setc(DH_ECONFLICT,
+			              "snapshot: %zu path%s changed after the agent: %s "
+			              "(versions in %s; use force to overwrite)",
+			              nbad, nbad == 1 ? "" : "s", buf_cstr(&names),
+			              o->conflict_dir);
+	}
+	buf_fini(&names);
+	free(bad);
+	return rc;
+}
+
+/*
+ * Applying a plan
+ */
+
+static void
+prune_parents(int root, const char *path, const struct state *src, struct buf *report)
+{
+	char *dir = xstrdup(path), *slash;
+
+	if (is_dir_path(dir))
+		dir[strlen(dir) - 1] = '\0';
+	while ((slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		if (snap_dir_exists(src->tree, &src->meta, dir) || !snap_restore_rmdir(root, dir))
+			break;
+		buf_printf(report, "removed %s/\n", dir);
+	}
+	free(dir);
+}
+
+static int
+plan_apply(struct snap_store *s, int root, struct plan *p, struct buf *report)
+{
+	int rc;
+
+	/* Removals first, deepest first, so files can replace directories. */
+	for (size_t i = p->n; i-- > 0;) {
+		struct item *it = &p->v[i];
+
+		if (it->want.te || it->want.dir || it->write_blob)
+			continue;
+		if (is_dir_path(it->path)) {
+			char *d = xstrndup(it->path, strlen(it->path) - 1);
+			bool gone = snap_restore_rmdir(root, d);
+
+			free(d);
+			if (!gone)
+				continue;
+			buf_printf(report, "removed %s\n", it->path);
+		} else {
+			if ((rc = snap_restore_remove(root, it->path)) < 0)
+				return rc;
+			if (rc > 0)
+				buf_printf(report, "removed %s\n", it->path);
+		}
+		prune_parents(root, it->path, it->src, report);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct item *it = &p->v[i];
+
+		if (it->write_blob) {
+			rc = snap_restore_write(s, root, it->path, it->write_blob,
+			                        git_tree_entry_filemode(it->expect.te),
+			                        it->expect.perm);
+		} else if (it->want.te) {
+			rc = snap_restore_write(s, root, it->path, git_tree_entry_id(it->want.te),
+			                        git_tree_entry_filemode(it->want.te),
+			                        it->want.perm);
+		} else {
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		buf_printf(report, "restored %s\n", it->path);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct item *it = &p->v[i];
+
+		if (!it->want.dir)
+			continue;
+		char *d = xstrndup(it->path, strlen(it->path) - 1);
+		rc = snap_restore_mkdir(root, d);
+		free(d);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			buf_printf(report, "created %s\n", it->path);
+	}
+	return 0;
+}
+
+/* Check (unless forced), apply (unless a dry run) and checkpoint with `msg`. */
+static int
+plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
+         const char *conflict_dir, const char *msg, struct review_outcome *o)
+{
+	int rc, root;
+
+	if (p->n)
+		qsort(p->v, p->n, sizeof *p->v, cmp_item);
+	o->npaths = p->n;
+	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	if (!(flags & REVIEW_F_FORCE) && (rc = plan_check(s, root, p, conflict_dir, o)) < 0)
+		goto out;
+	rc = 0;
+	if (flags & REVIEW_F_DRY_RUN)
+		goto out;
+	if ((rc = plan_apply(s, root, p, &o->report)) < 0)
+		goto out;
+	rc = snap_take(s, session, msg, &o->ck);
+out:
+	close(root);
+	return rc;
+}
+
+/*
+ * The session's chain of checkpoints
+ */
+
+struct link {
+	git_oid id;
+	char *label;
+	char *tool_call;
+	int turn;
+	long long time;
+	struct strv undo, redo; /* step ids named by Deskhand-Undo / Deskhand-Redo */
+	struct state st;        /* loaded on demand */
+};
+
+struct chain {
+	struct link *v; /* newest (the head) first; each one's first parent follows */
+	size_t n;
+};
+
+static void
+chain_fini(struct chain *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].label);
+		free(c->v[i].tool_call);
+		strv_free(&c->v[i].undo);
+		strv_free(&c->v[i].redo);
+		state_fini(&c->v[i].st);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+link_parse(struct link *l, const git_commit *c)
+{
+	const char *msg = git_commit_message(c), *nl = strchr(msg, '\n');
+	git_message_trailer_array tr = {0};
+
+	l->label = nl ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
+	l->turn = -1;
+	l->time = (long long)git_commit_time(c);
+	if (git_message_trailers(&tr, msg) < 0)
+		return;
+	for (size_t i = 0; i < tr.count; i++) {
+		const char *k = tr.trailers[i].key, *v = tr.trailers[i].value;
+
+		if (!strcmp(k, "Deskhand-Tool-Call") && !l->tool_call)
+			l->tool_call = xstrdup(v);
+		else if (!strcmp(k, "Deskhand-Turn"))
+			l->turn = atoi(v);
+		else if (!strcmp(k, "Deskhand-Undo"))
+			strv_add(&l->undo, v);
+		else if (!strcmp(k, "Deskhand-Redo"))
+			strv_add(&l->redo, v);
+	}
+	git_message_trailer_array_free(&tr);
+}
+
+static int
+chain_load(struct snap_store *s, const char *session, struct chain *c)
+{
+	git_oid id;
+	size_t cap = 0;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = head_id(s, session, &id)) < 0)
+		return rc;
+	for (;;) {
+		git_commit *cm = NULL;
+
+		if ((rc = G(git_commit_lookup(&cm, s->repo, &id))) < 0)
+			return rc;
+		if (c->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			c->v = xrealloc(c->v, cap * sizeof *c->v);
+		}
+		struct link *l = &c->v[c->n++];
+		memset(l, 0, sizeof *l);
+		l->id = id;
+		link_parse(l, cm);
+		bool more = git_commit_parentcount(cm) > 0;
+		if (more)
+			id = *git_commit_parent_id(cm, 0);
+		git_commit_free(cm);
+		if (!more)
+			return 0;
+	}
+}
+
+static struct state *
+chain_state(struct snap_store *s, struct chain *c, size_t i)
+{
+	if (!c->v[i].st.loaded && state_load(s, &c->v[i].id, &c->v[i].st) < 0)
+		return NULL;
+	return &c->v[i].st;
+}
+
+/* Whether the agent step at chain position i is undone: the newest undo or
+ * redo trailer naming it decides. */
+static bool
+chain_undone(const struct chain *c, size_t i)
+{
+	char hex[41];
+
+	git_oid_tostr(hex, sizeof hex, &c->v[i].id);
+	for (size_t j = 0; j < i; j++) {
+		for (size_t k = 0; k < c->v[j].undo.n; k++)
+			if (!strcmp(c->v[j].undo.v[k], hex))
+				return true;
+		for (size_t k = 0; k < c->v[j].redo.n; k++)
+			if (!strcmp(c->v[j].redo.v[k], hex))
+				return false;
+	}
+	return false;
+}
+
+static bool
+chain_is_step(const struct chain *c, size_t i)
+{
+	const struct link *l = &c->v[i];
+
+	return l->tool_call && !l->undo.n && !l->redo.n && i + 1 < c->n && !chain_undone(c, i);
+}
+
+static void
+step_fill(struct review_step *st, const struct link *l)
+{
+	git_oid_tostr(st->id, sizeof st->id, &l->id);
+	memcpy(st->short_id, st->id, 12);
+	st->short_id[12] = '\0';
+	st->label = xstrdup(l->label);
+	st->tool_call = l->tool_call ? xstrdup(l->tool_call) : NULL;
+	st->turn = l->turn;
+	st->time = l->time;
+}
+
+/* Every path whose state differs between a and b: files and links by tree
+ * diff, permission bits from the notes, and empty directories ('/'). */
+static int
+touched(struct snap_store *s, const struct state *a, const struct state *b, struct strv *out)
+{
+	git_diff *diff = NULL;
+	int rc;
+
+	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, NULL))) < 0)
+		return rc;
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		strv_add(out, d->old_file.path);
+		if (strcmp(d->old_file.path, d->new_file.path))
+			strv_add(out, d->new_file.path);
+	}
+	git_diff_free(diff);
+	for (int side = 0; side < 2; side++) {
+		const struct snap_meta *m = side ? &b->meta : &a->meta;
+		const struct state *other = side ? a : b;
+
+		for (size_t i = 0; i < m->nmodes; i++)
+			if (snap_meta_mode(&other->meta, m->modes[i].path) != m->modes[i].mode)
+				strv_add(out, m->modes[i].path);
+		for (size_t i = 0; i < m->ndirs; i++) {
+			if (snap_dir_exists(other->tree, &other->meta, m->dirs[i]))
+				continue;
+			char *d = xasprintf("%s/", m->dirs[i]);
+			strv_add(out, d);
+			free(d);
+		}
+	}
+	strv_uniq(out);
+	return 0;
+}
+
+/*
+ * Review
+ */
+
+static void
+file_fini(struct review_file *f)
+{
+	free(f->path);
+	free(f->old_path);
+	for (size_t h = 0; h < f->nhunks; h++) {
+		for (size_t i = 0; i < f->hunks[h].nlines; i++)
+			free(f->hunks[h].lines[i].text);
+		free(f->hunks[h].lines);
+		free(f->hunks[h].header);
+	}
+	free(f->hunks);
+	free(f->step.label);
+	free(f->step.tool_call);
+}
+
+void
+snap_review_free(struct review *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nfiles; i++)
+		file_fini(&r->files[i]);
+	free(r->files);
+	free(r);
+}
+
+static void
+hunk_add_line(struct review_hunk *h, char origin, const char *p, size_t n)
+{
+	h->lines = xrealloc(h->lines, (h->nlines + 1) * sizeof *h->lines);
+	h->lines[h->nlines].origin = origin;
+	h->lines[h->nlines++].text = xstrndup(p, n);
+}
+
+/* Hunks and line counts for a file whose sides are regular files or absent. */
+static int
+file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
+           const struct pstate *n)
+{
+	git_blob *ob = NULL, *nb = NULL;
+	git_patch *patch = NULL;
+	git_diff_options opts;
+	size_t ctx = 0, add = 0, del = 0;
+	int rc;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = CONTEXT_LINES;
+	if ((rc = blob_data(s, o, &ob)) < 0 || (rc = blob_data(s, n, &nb)) < 0 ||
+	    (rc = G(git_patch_from_blobs(&patch, ob, f->old_path ? f->old_path : f->path, nb,
+	                                 f->path, &opts))) < 0)
+		goto out;
+	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) {
+		f->binary = true;
+		goto out;
+	}
+	if ((rc = G(git_patch_line_stats(&ctx, &add, &del, patch))) < 0)
+		goto out;
+	f->added = add;
+	f->removed = del;
+	f->nhunks = git_patch_num_hunks(patch);
+	f->hunks = f->nhunks ? xcalloc(f->nhunks, sizeof *f->hunks) : NULL;
+	for (size_t h = 0; h < f->nhunks; h++) {
+		const git_diff_hunk *gh;
+		size_t nl;
+		struct review_hunk *rh = &f->hunks[h];
+
+		if ((rc = G(git_patch_get_hunk(&gh, &nl, patch, h))) < 0)
+			goto out;
+		rh->n = (int)h + 1;
+		size_t hl = gh->header_len;
+		while (hl && (gh->header[hl - 1] == '\n' || gh->header[hl - 1] == '\r'))
+			hl--;
+		rh->header = xstrndup(gh->header, hl);
+		rh->old_start = gh->old_start;
+		rh->old_lines = gh->old_lines;
+		rh->new_start = gh->new_start;
+		rh->new_lines = gh->new_lines;
+		for (size_t i = 0; i < nl; i++) {
+			const git_diff_line *l;
+			size_t len;
+
+			if ((rc = G(git_patch_get_line_in_hunk(&l, patch, h, i))) < 0)
+				goto out;
+			switch (l->origin) {
+			case GIT_DIFF_LINE_CONTEXT:
+			case GIT_DIFF_LINE_ADDITION:
+			case GIT_DIFF_LINE_DELETION:
+				len = l->content_len;
+				if (len && l->content[len - 1] == '\n')
+					len--;
+				hunk_add_line(rh, (char)l->origin, l->content, len);
+				break;
+			case GIT_DIFF_LINE_CONTEXT_EOFNL:
+			case GIT_DIFF_LINE_ADD_EOFNL:
+			case GIT_DIFF_LINE_DEL_EOFNL:
+				hunk_add_line(rh, '\\', NO_EOL, strlen(NO_EOL));
+				break;
+			default:
+				break;
+			}
+		}
+	}
+out:
+	git_patch_free(patch);
+	git_blob_free(ob);
+	git_blob_free(nb);
+	return rc;
+}
+
+static long long
+pstate_size(const struct pstate *p, struct snap_store *s)
+{
+	git_blob *b = NULL;
+	long long n;
+
+	if (!p->te || blob_data(s, p, &b) < 0)
+		return -1;
+	n = (long long)git_blob_rawsize(b);
+	git_blob_free(b);
+	return n;
+}
+
+static int
+file_fill(struct snap_store *s, struct review_file *f, const struct snap_change *c,
+          const struct state *acc, const struct state *head)
+{
+	struct pstate o, n;
+	int rc = 0;
+
+	f->status = c->status;
+	f->path = xstrdup(c->path);
+	f->old_path = c->old_path ? xstrdup(c->old_path) : NULL;
+	pstate_get(acc, c->old_path ? c->old_path : c->path, &o);
+	pstate_get(head, c->path, &n);
+	f->old_mode = pstate_mode(&o);
+	f->new_mode = pstate_mode(&n);
+	f->old_size = pstate_size(&o, s);
+	f->new_size = pstate_size(&n, s);
+	bool o_ok = !o.te || pstate_is_file(&o), n_ok = !n.te || pstate_is_file(&n);
+	if (!is_dir_path(c->path) && o_ok && n_ok && (o.te || n.te))
+		rc = file_hunks(s, f, &o, &n);
+	pstate_fini(&o);
+	pstate_fini(&n);
+	return rc;
+}
+
+/* Name the checkpoint that last changed each file, walking back from the head. */
+static int
+attribute(struct snap_store *s, struct chain *c, struct review *r)
+{
+	size_t left = r->nfiles;
+	int rc = 0;
+
+	for (size_t i = 0; left && i + 1 < c->n; i++) {
+		struct state *b = chain_state(s, c, i), *a = chain_state(s, c, i + 1);
+		struct strv t = {0};
+
+		if (!a || !b)
+			return DH_EFAIL;
+		if ((rc = touched(s, a, b, &t)) < 0)
+			return rc;
+		for (size_t k = 0; k < r->nfiles; k++) {
+			struct review_file *f = &r->files[k];
+
+			if (f->step.id[0] ||
+			    !(strv_has(&t, f->path) || (f->old_path && strv_has(&t, f->old_path))))
+				continue;
+			step_fill(&f->step, &c->v[i]);
+			left--;
+		}
+		strv_free(&t);
+		/* Older states are not needed again. */
+		state_fini(&c->v[i].st);
+	}
+	return rc;
+}
+
+int
+snap_review_get(struct snap_store *s, const char *session, struct review **out)
+{
+	struct state acc = {0}, head = {0};
+	struct chain c = {0};
+	struct snap_change *ch = NULL;
+	size_t nch = 0;
+	struct review *r = xcalloc(1, sizeof *r);
+	git_oid aid;
+	int rc;
+
+	*out = NULL;
+	if ((rc = accepted_id(s, session, &aid)) < 0 || (rc = chain_load(s, session, &c)) < 0 ||
+	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &c.v[0].id, &head)) < 0 ||
+	    (rc = snap_changes_between(s, acc.tree, &acc.meta, head.tree, &head.meta, &ch, &nch)) <
+	            0)
+		goto out;
+	git_oid_tostr(r->accepted_id, sizeof r->accepted_id, &aid);
+	git_oid_tostr(r->head_id, sizeof r->head_id, &c.v[0].id);
+	r->files = nch ? xcalloc(nch, sizeof *r->files) : NULL;
+	for (size_t i = 0; i < nch; i++) {
+		r->files[i].old_size = r->files[i].new_size = -1;
+		r->nfiles++;
+		if ((rc = file_fill(s, &r->files[i], &ch[i], &acc, &head)) < 0)
+			goto out;
+	}
+	if ((rc = attribute(s, &c, r)) < 0)
+		goto out;
+	*out = r;
+	r = NULL;
+out:
+	snap_review_free(r);
+	snap_changes_free(ch, nch);
+	chain_fini(&c);
+	state_fini(&acc);
+	state_fini(&head);
+	return rc;
+}
+
+int
+snap_review_accepted(struct snap_store *s, const char *session, char out_id[41])
+{
+	git_oid id;
+	int rc;
+
+	out_id[0] = '\0';
+	if ((rc = accepted_id(s, session, &id)) < 0)
+		return rc;
+	git_oid_tostr(out_id, 41, &id);
+	return 0;
+}
+
+/*
+ * Selecting pending files by path
+ */
+
+/* "./a/b/" -> "a/b"; "." and "" -> "" (everything). Heap string. */
+static char *
+norm_path(const char *p)
+{
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	while (*p == '/')
+		p++;
+	char *r = xstrdup(strcmp(p, ".") ? p : "");
+	size_t n = strlen(r);
+	while (n && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+static bool
+path_selects(const char *sel, const char *path)
+{
+	size_t n = strlen(sel), m;
+
+	if (!path)
+		return false;
+	if (!n)
+		return true;
+	m = strlen(path);
+	if (m && path[m - 1] == '/')
+		m--;
+	if (strncmp(sel, path, n))
+		return false;
+	return m == n || (m > n && path[n] == '/');
+}
+
+/* sel[i] = whether r->files[i] is selected by `paths` (all when n is 0). */
+static int
+select_files(const struct review *r, const char *const *paths, size_t n, bool *sel)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		sel[i] = n == 0;
+	for (size_t k = 0; k < n; k++) {
+		char *p = norm_path(paths[k]);
+		bool any = false;
+
+		for (size_t i = 0; i < r->nfiles; i++) {
+			if (path_selects(p, r->files[i].path) ||
+			    path_selects(p, r->files[i].old_path)) {
+				sel[i] = true;
+				any = true;
+			}
+		}
+		if (!any) {
+			int rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'",
+			                  paths[k]);
+
+			free(p);
+			return rc;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+static void
+label_paths(struct buf *msg, const struct strv *paths)
+{
+	for (size_t i = 0; i < paths->n && i < LABEL_PATHS; i++) {
+		buf_putc(msg, ' ');
+		for (const char *p = paths->v[i]; *p; p++)
+			buf_putc(msg, *p == '\n' ? ' ' : *p);
+	}
+	if (paths->n > LABEL_PATHS)
+		buf_printf(msg, " and %zu more", paths->n - LABEL_PATHS);
+}
+
+/*
+ * Accept
+ */
+
+static void
+meta_del_dir(struct snap_meta *m, const char *d)
+{
+	for (size_t i = 0; i < m->ndirs; i++) {
+		if (strcmp(m->dirs[i], d))
+			continue;
+		free(m->dirs[i]);
+		memmove(&m->dirs[i], &m->dirs[i + 1], (m->ndirs - i - 1) * sizeof *m->dirs);
+		m->ndirs--;
+		return;
+	}
+}
+
+static void
+meta_set_mode(struct snap_meta *m, const char *path, unsigned mode)
+{
+	for (size_t i = 0; i < m->nmodes; i++) {
+		if (strcmp(m->modes[i].path, path))
+			continue;
+		free(m->modes[i].path);
+		memmove(&m->modes[i], &m->modes[i + 1], (m->nmodes - i - 1) * sizeof *m->modes);
+		m->nmodes--;
+		break;
+	}
+	if (mode)
+		snap_meta_add_mode(m, path, mode);
+}
+
+/* Take `path` from the head into the accepted index and note. */
+static int
+accept_path(git_index *idx, struct snap_meta *m, const struct state *head, const char *path)
+{
+	struct pstate ps;
+	int rc = 0;
+
+	pstate_get(head, path, &ps);
+	if (is_dir_path(path)) {
+		char *d = xstrndup(path, strlen(path) - 1);
+
+		meta_del_dir(m, d);
+		if (ps.dir)
+			snap_meta_add_dir(m, d);
+		free(d);
+	} else if (ps.te) {
+		git_index_entry e;
+
+		memset(&e, 0, sizeof e);
+		e.mode = git_tree_entry_filemode(ps.te);
+		e.id = *git_tree_entry_id(ps.te);
+		e.path = path;
+		rc = G(git_index_add(idx, &e));
+		meta_set_mode(m, path, snap_meta_mode(&head->meta, path));
+	} else {
+		size_t pos;
+
+		if (git_index_find(&pos, idx, path) == 0)
+			rc = G(git_index_remove(idx, path, 0));
+		meta_set_mode(m, path, 0);
+	}
+	pstate_fini(&ps);
+	return rc;
+}
+
+static int
+commit_with_note(struct snap_store *s, const char *msg, git_tree *tree,
+                 const git_commit *const *parents, size_t nparents, const char *note, git_oid *out)
+{
+	git_signature *sig = NULL;
+	git_oid note_id;
+	int rc;
+
+	if ((rc = G(git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0)
+		return rc;
+	rc = G(git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg, tree, nparents,
+	                         (const git_commit **)parents));
+	if (rc == 0 && note)
+		rc = G(git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, out, note, 1));
+	git_signature_free(sig);
+	return rc;
+}
+
+static int
+set_ref(struct snap_store *s, const char *session, const char *which, const git_oid *id,
+        const char *why)
+{
+	git_reference *ref = NULL;
+	char name[192];
+	int rc;
+
+	if ((rc = snap_ref_name(name, sizeof name, session, which)) < 0)
+		return rc;
+	if (!id) {
+		rc = git_reference_remove(s->repo, name);
+		return rc == GIT_ENOTFOUND ? 0 : G(rc);
+	}
+	rc = G(git_reference_create(&ref, s->repo, name, id, 1, why));
+	git_reference_free(ref);
+	return rc;
+}
+
+int
+snap_review_accept(struct snap_store *s, const char *session, const char *const *paths, size_t n,
+                   struct review_outcome *o)
+{
+	struct review *r = NULL;
+	struct state acc = {0}, head = {0};
+	struct snap_meta m = {0};
+	struct buf msg = BUF_INIT, note = BUF_INIT;
+	struct strv sel_paths = {0};
+	git_index *idx = NULL;
+	git_tree *tree = NULL;
+	git_oid aid, hid, tree_id, new_id;
+	bool *sel = NULL;
+	int rc;
+
+	if ((rc = snap_review_get(s, session, &r)) < 0)
+		return rc;
+	sel = xcalloc(r->nfiles + 1, sizeof *sel);
+	if ((rc = select_files(r, paths, n, sel)) < 0)
+		goto out;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		if (!sel[i])
+			continue;
+		o->npaths++;
+		strv_add(&sel_paths, r->files[i].path);
+		if (r->files[i].old_path)
+			strv_add(&sel_paths, r->files[i].old_path);
+	}
+	if (!o->npaths)
+		goto out;
+	strv_uniq(&sel_paths);
+	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
+	    (rc = G(git_index_new(&idx))) < 0 || (rc = G(git_index_read_tree(idx, acc.tree))) < 0)
+		goto out;
+	for (size_t i = 0; i < acc.meta.ndirs; i++)
+		snap_meta_add_dir(&m, acc.meta.dirs[i]);
+	for (size_t i = 0; i < acc.meta.nmodes; i++)
+		snap_meta_add_mode(&m, acc.meta.modes[i].path, acc.meta.modes[i].mode);
+	/* Removals first (deepest first), so a file may replace a directory. */
+	for (size_t i = sel_paths.n; i-- > 0;) {
+		struct pstate ps;
+
+		pstate_get(&head, sel_paths.v[i], &ps);
+		if (!ps.te && !ps.dir)
+			rc = accept_path(idx, &m, &head, sel_paths.v[i]);
+		pstate_fini(&ps);
+		if (rc < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < sel_paths.n; i++) {
+		struct pstate ps;
+
+		pstate_get(&head, sel_paths.v[i], &ps);
+		if (ps.te || ps.dir)
+			rc = accept_path(idx, &m, &head, sel_paths.v[i]);
+		pstate_fini(&ps);
+		if (rc < 0)
+			goto out;
+	}
+	/* A noted empty directory that now holds files is no longer empty. */
+	for (size_t i = m.ndirs; i-- > 0;) {
+		char *prefix = xasprintf("%s/", m.dirs[i]);
+		size_t pos;
+
+		if (git_index_find_prefix(&pos, idx, prefix) == 0)
+			meta_del_dir(&m, m.dirs[i]);
+		free(prefix);
+	}
+	m.nfiles = git_index_entrycount(idx);
+	snap_meta_sort(&m);
+	snap_meta_format(&m, &note);
+	buf_printf(&msg, "accept %zu file%s:", o->npaths, o->npaths == 1 ? "" : "s");
+	label_paths(&msg, &sel_paths);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\nDeskhand-Accepted-At: %s\n", session,
+	           r->head_id);
+	const git_commit *parents[1] = {acc.commit};
+	if ((rc = G(git_index_write_tree_to(&tree_id, idx, s->repo))) < 0 ||
+	    (rc = G(git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
+	    (rc = commit_with_note(s, buf_cstr(&msg), tree, parents, 1, buf_cstr(&note), &new_id)) <
+	            0 ||
+	    (rc = set_ref(s, session, "accepted", &new_id, "deskhand: accept")) < 0)
+		goto out;
+	git_oid_tostr(o->ck.id, sizeof o->ck.id, &new_id);
+	memcpy(o->ck.short_id, o->ck.id, 12);
+	o->ck.files_changed = o->npaths;
+	for (size_t i = 0; i < sel_paths.n; i++)
+		buf_printf(&o->report, "accepted %s\n", sel_paths.v[i]);
+out:
+	git_tree_free(tree);
+	git_index_free(idx);
+	strv_free(&sel_paths);
+	buf_fini(&msg);
+	buf_fini(&note);
+	snap_meta_fini(&m);
+	state_fini(&acc);
+	state_fini(&head);
+	free(sel);
+	snap_review_free(r);
+	return rc;
+}
+
+/*
+ * Reject
+ */
+
+int
+snap_review_reject(struct snap_store *s, const char *session, const char *const *paths, size_t n,
+                   unsigned flags, const char *conflict_dir, struct review_outcome *o)
+{
+	struct review *r = NULL;
+	struct state acc = {0}, head = {0};
+	struct strv sel_paths = {0};
+	struct plan p = {0};
+	struct buf msg = BUF_INIT;
+	git_oid aid, hid;
+	bool *sel = NULL;
+	int rc;
+
+	if (n == 0)
+		return err_set("snapshot: reject needs at least one path");
+	if ((rc = snap_review_get(s, session, &r)) < 0)
+		return rc;
+	sel = xcalloc(r->nfiles + 1, sizeof *sel);
+	if ((rc = select_files(r, paths, n, sel)) < 0)
+		goto out;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		if (!sel[i])
+			continue;
+		strv_add(&sel_paths, r->files[i].path);
+		if (r->files[i].old_path)
+			strv_add(&sel_paths, r->files[i].old_path);
+	}
+	strv_uniq(&sel_paths);
+	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
+		goto out;
+	for (size_t i = 0; i < sel_paths.n; i++)
+		plan_add_from(&p, sel_paths.v[i], &acc, &head, NULL);
+	buf_puts(&msg, "reject");
+	label_paths(&msg, &sel_paths);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
+	rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o);
+out:
+	plan_fini(&p);
+	buf_fini(&msg);
+	strv_free(&sel_paths);
+	state_fini(&acc);
+	state_fini(&head);
+	free(sel);
+	snap_review_free(r);
+	return rc;
+}
+
+/*
+ * Reject one hunk
+ */
+
+struct lines {
+	const char **p; /* line starts (each including its '\n' if any) */
+	size_t *len;
+	size_t n;
+};
+
+static void
+lines_split(struct lines *l, const char *data, size_t len)
+{
+	size_t cap = 16;
+
+	l->n = 0;
+	l->p = xmalloc(cap * sizeof *l->p);
+	l->len = xmalloc(cap * sizeof *l->len);
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+
+		if (l->n == cap) {
+			cap *= 2;
+			l->p = xrealloc(l->p, cap * sizeof *l->p);
+			l->len = xrealloc(l->len, cap * sizeof *l->len);
+		}
+		l->p[l->n] = data + i;
+		l->len[l->n++] = n;
+		i += n;
+	}
+}
+
+static void
+lines_fini(struct lines *l)
+{
+	free(l->p);
+	free(l->len);
+	memset(l, 0, sizeof *l);
+}
+
+static void
+lines_put(struct buf *b, const struct lines *l, size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < l->n; i++)
+		buf_add(b, l->p[i], l->len[i]);
+}
+
+/* 0-based index of a hunk range's first line (git numbers an empty range by
+ * the line before it). */
+static size_t
+range_begin(int start, int count)
+{
+	if (count == 0)
+		return (size_t)start;
+	return start > 0 ? (size_t)start - 1 : 0;
+}
+
+static bool
+lines_equal_at(const struct lines *hay, size_t at, const struct lines *nd, size_t from, size_t n)
+{
+	if (at + n > hay->n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (hay->len[at + i] != nd->len[from + i] ||
+		    memcmp(hay->p[at + i], nd->p[from + i], nd->len[from + i]))
+			return false;
+	return true;
+}
+
+/* `target` with new-side lines [nb, nb+nn) of `nw` (found at `at` in target)
+ * replaced by old-side lines [ob, ob+on) of `old`. */
+static void
+revert_at(struct buf *out, const struct lines *target, size_t at, size_t nn,
+          const struct lines *old, size_t ob, size_t on)
+{
+	lines_put(out, target, 0, at);
+	lines_put(out, old, ob, ob + on);
+	lines_put(out, target, at + nn, target->n);
+}
+
+int
+snap_review_reject_hunk(struct snap_store *s, const char *session, const char *path, int hunk,
+                        unsigned flags, const char *conflict_dir, struct review_outcome *o)
+{
+	struct review *r = NULL;
+	struct state acc = {0}, head = {0};
+	struct review_file *f = NULL;
+	struct plan p = {0};
+	struct buf msg = BUF_INIT, result = BUF_INIT, cur = BUF_INIT;
+	struct lines ol = {0}, nl = {0}, cl = {0};
+	git_blob *ob = NULL, *nb = NULL;
+	git_oid aid, hid, blob_id;
+	char *np = norm_path(path);
+	int rc, root = -1;
+
+	if ((rc = snap_review_get(s, session, &r)) < 0)
+		goto out;
+	for (size_t i = 0; i < r->nfiles && !f; i++)
+		if (!strcmp(r->files[i].path, np))
+			f = &r->files[i];
+	if (!f) {
+		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'", path);
+		goto out;
+	}
+	if (f->binary || (f->status != 'M' && f->status != 'R') ||
+	    (f->old_mode & 0170000) != 0100000 || (f->new_mode & 0170000) != 0100000) {
+		rc = err_setc(DH_EDENIED,
+		              "snapshot: %s is %s: reject the whole file instead of a hunk", path,
+		              f->binary                            ? "binary"
+		              : f->status == 'A'                   ? "a new file"
+		              : f->status == 'D'                   ? "deleted"
+		              : (f->new_mode & 0170000) == 0120000 ? "a symbolic link"
+		                                                   : "not a text change");
+		goto out;
+	}
+	if (hunk < 1 || (size_t)hunk > f->nhunks) {
+		rc = err_setc(DH_ENOTFOUND, "snapshot: %s has %zu hunk%s, not %d", path, f->nhunks,
+		              f->nhunks == 1 ? "" : "s", hunk);
+		goto out;
+	}
+	const struct review_hunk *h = &f->hunks[hunk - 1];
+	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
+		goto out;
+	struct item *it = plan_add(&p, np);
+	pstate_get(&acc, f->old_path ? f->old_path : np, &it->base);
+	pstate_get(&head, np, &it->expect);
+	it->src = &head;
+	if ((rc = blob_data(s, &it->base, &ob)) < 0 || (rc = blob_data(s, &it->expect, &nb)) < 0)
+		goto out;
+	lines_split(&ol, git_blob_rawcontent(ob), (size_t)git_blob_rawsize(ob));
+	lines_split(&nl, git_blob_rawcontent(nb), (size_t)git_blob_rawsize(nb));
+	size_t obeg = range_begin(h->old_start, h->old_lines);
+	size_t nbeg = range_begin(h->new_start, h->new_lines);
+	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
+
+	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		rc = err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+		goto out;
+	}
+	bool same = folder_matches(root, np, &it->expect);
+	if (!same && !(flags & REVIEW_F_FORCE)) {
+		o->npaths = 1;
+		rc = plan_check(s, root, &p, conflict_dir, o);
+		goto out;
+	}
+	if (flags & REVIEW_F_DRY_RUN) {
+		o->npaths = 1;
+		goto out;
+	}
+	/* Forced over a changed file: revert the hunk where its lines are now,
+	 * if they are there exactly once; else in the agent's version. */
+	struct stat st;
+	size_t at = nbeg, hits = 0;
+	const struct lines *target = &nl;
+	if (!same && folder_read(root, np, &st, &cur) == 1 && S_ISREG(st.st_mode)) {
+		lines_split(&cl, cur.ptr ? cur.ptr : "", cur.len);
+		for (size_t i = 0; ncnt && i + ncnt <= cl.n; i++) {
+			if (lines_equal_at(&cl, i, &nl, nbeg, ncnt)) {
+				hits++;
+				at = i;
+			}
+		}
+		if (hits == 1)
+			target = &cl;
+		else
+			at = nbeg;
+	}
+	revert_at(&result, target, at, ncnt, &ol, obeg, ocnt);
+	if ((rc = G(git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
+	                                        result.len))) < 0)
+		goto out;
+	it->write_blob = &blob_id;
+	buf_printf(&msg, "reject hunk %d of ", hunk);
+	for (const char *c = np; *c; c++)
+		buf_putc(&msg, *c == '\n' ? ' ' : *c);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
+	close(root);
+	root = -1;
+	rc = plan_run(s, session, &p, flags | REVIEW_F_FORCE, conflict_dir, buf_cstr(&msg), o);
+out:
+	if (root >= 0)
+		close(root);
+	lines_fini(&ol);
+	lines_fini(&nl);
+	lines_fini(&cl);
+	git_blob_free(ob);
+	git_blob_free(nb);
+	buf_fini(&cur);
+	buf_fini(&result);
+	buf_fini(&msg);
+	plan_fini(&p);
+	state_fini(&acc);
+	state_fini(&head);
+	snap_review_free(r);
+	free(np);
+	return rc;
+}
+
+/*
+ * Undo of agent steps, redo
+ */
+
+void
+snap_review_steps_free(struct review_step *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].label);
+		free(v[i].tool_call);
+	}
+	free(v);
+}
+
+int
+snap_review_steps(struct snap_store *s, const char *session, struct review_step **out, size_t *n)
+{
+	struct chain c;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
+	for (size_t i = 0; i < c.n; i++) {
+		if (!chain_is_step(&c, i))
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		memset(&(*out)[*n], 0, sizeof **out);
+		step_fill(&(*out)[(*n)++], &c.v[i]);
+	}
+out:
+	chain_fini(&c);
+	return rc;
+}
+
+/* A redo entry, as stored in its commit. */
+struct redo_entry {
+	git_oid target; /* state to redo to */
+	git_oid next;   /* the next entry */
+	bool has_next;
+	char head[41]; /* valid while the session head is this */
+	char op[64];
+	struct strv steps;
+};
+
+static void
+redo_entry_fini(struct redo_entry *e)
+{
+	strv_free(&e->steps);
+}
+
+/* Read the top entry: 1 found, 0 none, <0 error. */
+static int
+redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
+{
+	git_commit *c = NULL;
+	git_message_trailer_array tr = {0};
+	git_oid id;
+	bool found;
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if ((rc = ref_get(s, session, "redo", &id, &found)) < 0 || !found)
+		return rc;
+	if ((rc = G(git_commit_lookup(&c, s->repo, &id))) < 0)
+		return rc;
+	if (git_commit_parentcount(c) < 1) {
+		git_commit_free(c);
+		return 0;
+	}
+	e->target = *git_commit_parent_id(c, 0);
+	if (git_commit_parentcount(c) > 1) {
+		e->next = *git_commit_parent_id(c, 1);
+		e->has_next = true;
+	}
+	if (git_message_trailers(&tr, git_commit_message(c)) == 0) {
+		for (size_t i = 0; i < tr.count; i++) {
+			const char *k = tr.trailers[i].key, *v = tr.trailers[i].value;
+
+			if (!strcmp(k, "Deskhand-Redo-Head"))
+				snprintf(e->head, sizeof e->head, "%s", v);
+			else if (!strcmp(k, "Deskhand-Redo-Op"))
+				snprintf(e->op, sizeof e->op, "%s", v);
+			else if (!strcmp(k, "Deskhand-Redo-Step"))
+				strv_add(&e->steps, v);
+		}
+		git_message_trailer_array_free(&tr);
+	}
+	git_commit_free(c);
+	return 1;
+}
+
+/* Write an entry commit (tree: the target's) and point the redo ref at it. */
+static int
+redo_write(struct snap_store *s, const char *session, const git_oid *target, const git_oid *next,
+           const char *head, const char *op, const struct strv *steps)
+{
+	git_commit *tc = NULL, *nc = NULL;
+	git_tree *tree = NULL;
+	struct buf msg = BUF_INIT;
+	git_oid id;
+	int rc;
+
+	buf_printf(&msg,
+	           "redo entry\n\nDeskhand-Session: %s\nDeskhand-Redo-Head: %s\n"
+	           "Deskhand-Redo-Op: %s\n",
+	           session, head, op);
+	for (size_t i = 0; i < steps->n; i++)
+		buf_printf(&msg, "Deskhand-Redo-Step: %s\n", steps->v[i]);
+	if ((rc = G(git_commit_lookup(&tc, s->repo, target))) < 0 ||
+	    (rc = G(git_commit_tree(&tree, tc))) < 0 ||
+	    (next && (rc = G(git_commit_lookup(&nc, s->repo, next))) < 0))
+		goto out;
+	const git_commit *parents[2] = {tc, nc};
+	if ((rc = commit_with_note(s, buf_cstr(&msg), tree, parents, nc ? 2 : 1, NULL, &id)) < 0)
+		goto out;
+	rc = set_ref(s, session, "redo", &id, "deskhand: redo entry");
+out:
+	buf_fini(&msg);
+	git_tree_free(tree);
+	git_commit_free(tc);
+	git_commit_free(nc);
+	return rc;
+}
+
+int
+snap_review_undo(struct snap_store *s, const char *session, const char *const *ids, size_t n,
+                 const char *op, unsigned flags, const char *conflict_dir, struct review_outcome *o)
+{
+	struct chain c = {0};
+	struct plan p = {0};
+	struct strv all = {0}, *tp = NULL, undone = {0};
+	struct buf msg = BUF_INIT;
+	struct redo_entry re = {0};
+	size_t *pos = NULL;
+	char opbuf[64], head_hex[41];
+	int rc;
+
+	if (n == 0)
+		return err_set("snapshot: no step to undo");
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
+	pos = xcalloc(n, sizeof *pos);
+	tp = xcalloc(n, sizeof *tp);
+	/* Each id must be an undoable step; pos[k] is its chain position. */
+	for (size_t k = 0; k < n; k++) {
+		size_t len = strlen(ids[k]), i;
+
+		for (i = 0; i < c.n; i++) {
+			char hex[41];
+
+			git_oid_tostr(hex, sizeof hex, &c.v[i].id);
+			if (len >= 4 && !strncmp(hex, ids[k], len))
+				break;
+		}
+		if (i == c.n || !chain_is_step(&c, i)) {
+			rc = err_setc(DH_ENOTFOUND, "snapshot: '%s' is not an agent step to undo",
+			              ids[k]);
+			goto out;
+		}
+		pos[k] = i;
+		struct state *a = chain_state(s, &c, i + 1), *b = chain_state(s, &c, i);
+		if (!a || !b) {
+			rc = DH_EFAIL;
+			goto out;
+		}
+		if ((rc = touched(s, a, b, &tp[k])) < 0)
+			goto out;
+		for (size_t j = 0; j < tp[k].n; j++)
+			strv_add(&all, tp[k].v[j]);
+	}
+	strv_uniq(&all);
+	/* Per path: restore the state before the oldest step that touched it;
+	 * the folder must still hold what the newest one left. */
+	for (size_t j = 0; j < all.n; j++) {
+		size_t oldest = 0, newest = (size_t)-1;
+
+		for (size_t k = 0; k < n; k++) {
+			if (!strv_has(&tp[k], all.v[j]))
+				continue;
+			if (pos[k] >= oldest)
+				oldest = pos[k];
+			if (newest == (size_t)-1 || pos[k] < newest)
+				newest = pos[k];
+		}
+		plan_add_from(&p, all.v[j], &c.v[oldest + 1].st, &c.v[newest].st, NULL);
+	}
+	buf_printf(&msg, "undo %zu step%s:", n, n == 1 ? "" : "s");
+	for (size_t k = 0; k < n; k++)
+		buf_printf(&msg, " %.12s", git_oid_tostr_s(&c.v[pos[k]].id));
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
+	for (size_t k = 0; k < n; k++) {
+		char hex[41];
+
+		git_oid_tostr(hex, sizeof hex, &c.v[pos[k]].id);
+		buf_printf(&msg, "Deskhand-Undo: %s\n", hex);
+		strv_add(&undone, hex);
+	}
+	if ((rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o)) < 0 ||
+	    (flags & REVIEW_F_DRY_RUN) || !o->ck.created)
+		goto out;
+	/* Push a redo entry; the stack continues only if it was still valid. */
+	git_oid_tostr(head_hex, sizeof head_hex, &c.v[0].id);
+	if ((rc = redo_read(s, session, &re)) < 0)
+		goto out;
+	bool chain_on = rc == 1 && !strcmp(re.head, head_hex);
+	if (!op) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(opbuf, sizeof opbuf, "%013lld",
+		         (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		op = opbuf;
+	}
+	git_oid top;
+	bool have_top = false;
+	if (chain_on && (rc = ref_get(s, session, "redo", &top, &have_top)) < 0)
+		goto out;
+	rc = redo_write(s, session, &c.v[0].id, have_top ? &top : NULL, o->ck.id, op, &undone);
+out:
+	redo_entry_fini(&re);
+	for (size_t k = 0; tp && k < n; k++)
+		strv_free(&tp[k]);
+	free(tp);
+	free(pos);
+	strv_free(&all);
+	strv_free(&undone);
+	buf_fini(&msg);
+	plan_fini(&p);
+	chain_fini(&c);
+	return rc;
+}
+
+int
+snap_review_can_redo(struct snap_store *s, const char *session, char op[64])
+{
+	struct redo_entry e;
+	git_oid head;
+	char hex[41];
+	int rc;
+
+	if (op)
+		op[0] = '\0';
+	if ((rc = head_id(s, session, &head)) < 0 || (rc = redo_read(s, session, &e)) <= 0)
+		return rc;
+	git_oid_tostr(hex, sizeof hex, &head);
+	rc = !strcmp(e.head, hex);
+	if (rc && op)
+		snprintf(op, 64, "%s", e.op);
+	redo_entry_fini(&e);
+	return rc;
+}
+
+int
+snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
+                 const char *conflict_dir, struct review_outcome *o)
+{
+	struct redo_entry e = {0}, next = {0};
+	struct state target = {0}, head = {0};
+	struct strv paths = {0};
+	struct plan p = {0};
+	struct buf msg = BUF_INIT;
+	git_oid hid;
+	char hex[41];
+	int rc;
+
+	if ((rc = head_id(s, session, &hid)) < 0 || (rc = redo_read(s, session, &e)) < 0)
+		goto out;
+	git_oid_tostr(hex, sizeof hex, &hid);
+	if (rc == 0 || strcmp(e.head, hex)) {
+		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing to redo in session %s%s", session,
+		              rc ? " (changes were made after the undo)" : "");
+		goto out;
+	}
+	if ((rc = state_load(s, &e.target, &target)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
+	    (rc = touched(s, &head, &target, &paths)) < 0)
+		goto out;
+	for (size_t i = 0; i < paths.n; i++)
+		plan_add_from(&p, paths.v[i], &target, &head, NULL);
+	buf_printf(&msg, "redo %zu step%s:", e.steps.n, e.steps.n == 1 ? "" : "s");
+	for (size_t i = 0; i < e.steps.n; i++)
+		buf_printf(&msg, " %.12s", e.steps.v[i]);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
+	for (size_t i = 0; i < e.steps.n; i++)
+		buf_printf(&msg, "Deskhand-Redo: %s\n", e.steps.v[i]);
+	if ((rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o)) < 0 ||
+	    (flags & REVIEW_F_DRY_RUN))
+		goto out;
+	/* Pop: the next entry stays valid at the new head. */
+	if (!e.has_next) {
+		rc = set_ref(s, session, "redo", NULL, NULL);
+		goto out;
+	}
+	git_commit *nc = NULL;
+	git_message_trailer_array tr = {0};
+	if ((rc = G(git_commit_lookup(&nc, s->repo, &e.next))) < 0)
+		goto out;
+	next.target = *git_commit_parent_id(nc, 0);
+	next.has_next = git_commit_parentcount(nc) > 1;
+	if (next.has_next)
+		next.next = *git_commit_parent_id(nc, 1);
+	if (git_message_trailers(&tr, git_commit_message(nc)) == 0) {
+		for (size_t i = 0; i < tr.count; i++) {
+			if (!strcmp(tr.trailers[i].key, "Deskhand-Redo-Op"))
+				snprintf(next.op, sizeof next.op, "%s", tr.trailers[i].value);
+			else if (!strcmp(tr.trailers[i].key, "Deskhand-Redo-Step"))
+				strv_add(&next.steps, tr.trailers[i].value);
+		}
+		git_message_trailer_array_free(&tr);
+	}
+	git_commit_free(nc);
+	rc = redo_write(s, session, &next.target, next.has_next ? &next.next : NULL, o->ck.id,
+	                next.op, &next.steps);
+out:
+	redo_entry_fini(&e);
+	redo_entry_fini(&next);
+	strv_free(&paths);
+	plan_fini(&p);
+	buf_fini(&msg);
+	state_fini(&target);
+	state_fini(&head);
+	return rc;
+}
+
+/*
+ * Restore
+ */
+
+int
+snap_review_restore(struct snap_store *s, const char *session, const char *spec, unsigned flags,
+                    const char *conflict_dir, struct review_outcome *o)
+{
+	struct state target = {0}, head = {0};
+	struct strv paths = {0};
+	struct plan p = {0};
+	struct buf msg = BUF_INIT;
+	git_oid tid, hid;
+	char hex[41];
+	int rc;
+
+	if (spec && !strcmp(spec, "accepted")) {
+		if ((rc = accepted_id(s, session, &tid)) < 0)
+			return rc;
+	} else if ((rc = snap_resolve(s, session, spec, hex)) < 0 ||
+	           (rc = G(git_oid_fromstr(&tid, hex))) < 0) {
+		return rc;
+	}
+	if ((rc = head_id(s, session, &hid)) < 0 || (rc = state_load(s, &tid, &target)) < 0 ||
+	    (rc = state_load(s, &hid, &head)) < 0 || (rc = touched(s, &head, &target, &paths)) < 0)
+		goto out;
+	for (size_t i = 0; i < paths.n; i++)
+		plan_add_from(&p, paths.v[i], &target, &head, NULL);
+	buf_printf(&msg, "restore %.12s%s\n\nDeskhand-Session: %s\n", git_oid_tostr_s(&tid),
+	           spec && !strcmp(spec, "accepted") ? " (accepted)" : "", session);
+	rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o);
+out:
+	strv_free(&paths);
+	plan_fini(&p);
+	buf_fini(&msg);
+	state_fini(&target);
+	state_fini(&head);
+	return rc;
+}
+
+/*
+ * Outcomes
+ */
+
+void
+snap_review_outcome_init(struct review_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	buf_init(&o->report);
+}
+
+void
+snap_review_outcome_fini(struct review_outcome *o)
+{
+	for (size_t i = 0; i < o->nconflicts; i++) {
+		free(o->conflicts[i].path);
+		free(o->conflicts[i].base);
+		free(o->conflicts[i].agent);
+		free(o->conflicts[i].current);
+		free(o->conflicts[i].diff);
+	}
+	free(o->conflicts);
+	free(o->conflict_dir);
+	buf_fini(&o->report);
+	memset(o, 0, sizeof *o);
+}
