@@ -11,7 +11,7 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libcurl libgit2 libseccomp libcjson
+PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
@@ -67,12 +67,20 @@ build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
+build/bench-sandbox: build/bench/bench_sandbox.o
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^
+
+build/bench-watch: $(call objs,build,bench/bench_watch.c $(LIB_SRC))
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+
 asan: build-asan/deskhand build-asan/deskhand-sandbox build-asan/unit-tests
 
 # ---- dependencies -------------------------------------------------------------------
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
-           ca-certificates time jq
+           ca-certificates time jq libxml2-dev curl
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
@@ -99,7 +107,7 @@ demo: deps
 	$(Q)contrib/demo/run.sh $(CURDIR)/build
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint
+	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox
 	$(Q)bench/run.sh $(CURDIR)/build
 
 check-layers:

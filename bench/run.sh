@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # make bench: prints each benchmark's figures. Timing belongs here, not in tests.
 #   1. checkpoint time for a one-file edit on a 10,000-file folder (bench-checkpoint)
+#   1b. the same on 1,000/10,000/100,000 files with the watcher (incremental),
+#      with a full stat-cached scan, and `git add -A && git commit` (bench-watch)
 #   2. wall time and peak RSS of a whole scripted 20-turn session against the
 #      fake server (real HTTP over loopback, real sandbox, real libgit2)
 #   3. interrupt latency: SIGINT mid-stream to process exit
+#   4. sandbox overhead: median of 50 run_command-style `true` runs through
+#      deskhand-sandbox against 50 direct ones (bench-sandbox; target < 15 ms)
 set -euo pipefail
 BUILD=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd); root=$here/..
@@ -13,6 +17,9 @@ FAKE=
 
 echo "== checkpoint, one-file edit"
 "$BUILD/bench-checkpoint" 10000 30
+
+echo "== watcher: one-file checkpoint with the watcher, with a full scan, and the git CLI"
+"$BUILD/bench-watch" 15 1000 10000 100000
 
 echo "== 20-turn scripted session"
 python3 "$here/gen_session.py" 20 > "$T/script.json"
@@ -51,3 +58,8 @@ for i in 1 2 3 4 5; do
 done
 sorted=$(printf '%s\n' "${lat[@]}" | sort -n | tr '\n' ' ')
 echo "interrupt: ms per run (sorted): $sorted"
+
+echo "== sandbox overhead: run_command 'true' through deskhand-sandbox vs 'true' directly"
+mkdir -p "$T/sbx"
+"$BUILD/deskhand-sandbox" --status | sed 's/^/  /'
+"$BUILD/bench-sandbox" "$BUILD/deskhand-sandbox" "$T/sbx" 50

@@ -1,7 +1,11 @@
 /* deskhand-sandbox: run ONE command under bubblewrap with a seccomp filter.
  *
  *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
- *                    [--env NAME=VALUE]... [--bwrap PATH] [--print-argv] -- COMMAND [ARG]...
+ *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
+ *                    [--print-argv] -- COMMAND [ARG]...
+ *   deskhand-sandbox --status
+ * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
+ *   deskhand-sandbox --landlock-exec [--rw DIR]... -- COMMAND [ARG]...
  *
  * Exit status: the command's; 124 wall-clock timeout (whole tree killed); 125 setup failed
  * (one "deskhand-sandbox: ..." line on stderr); 128+N when killed by signal N.
@@ -29,11 +33,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+#include "landlock.h"
+#include "netns.h"
+
 enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125 };
 #define SECCOMP_FD 3 /* fixed fd number the filter is passed at */
 #define SECCOMP_FD_STR "3"
+#define INFO_FD_STR "4"     /* --proxy-fd only: bwrap's --info-fd and --block-fd */
+#define BLOCK_FD_STR "5"
+enum { INFO_FD = 4, BLOCK_FD = 5 };
+
+/* The proxy listener inside the sandbox (--proxy-fd) and the variables that point at it. */
+enum { PROXY_PORT = 3128 };
+static const char *const proxy_env[] = {
+    "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
+};
+#define PROXY_URL "http://127.0.0.1:3128"
 
 static const char DEFAULT_BWRAP[] = "/usr/bin/bwrap";
+/* Where this binary is bound inside (a tmpfs there) to run as the exec stage: landlock.c. */
+#define INNER_PATH "/run/deskhand-sandbox"
+enum { PIDS_MAX_DEF = 1024 };                     /* cgroup pids.max per command */
+#define MEMORY_MAX_DEF ((unsigned long long)8 << 30) /* cgroup v2 memory.max per command */
 #define SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin" /* PATH inside, and bwrap's own */
 
 /* ---- policy tables ---------------------------------------------------------------------- */
@@ -64,7 +86,8 @@ static const struct { int res; rlim_t max; } limits[] = {
     { RLIMIT_CORE, 0 },
     { RLIMIT_NPROC, 4096 },            /* see README: counts all of the user's tasks when not root */
     { RLIMIT_FSIZE, (rlim_t)1 << 30 }, /* 1 GiB per file */
-    { RLIMIT_AS, (rlim_t)4 << 30 },    /* 4 GiB address space per process */
+    { RLIMIT_AS, (rlim_t)4 << 30 },    /* 4 GiB address space per process; set by the exec
+                                        * stage inside, so bwrap is not bound by it */
 };
 
 /* Syscalls refused outright: EPERM for "not allowed", ENOSYS where libc/runtimes fall back. */
@@ -120,6 +143,7 @@ struct vec { const char **v; size_t n, cap; };
 /* Globals so that every allocation stays reachable until exit (LeakSanitizer-clean on die()). */
 static struct vec bw;     /* the bwrap argv */
 static struct vec owned;  /* strings we allocated */
+static struct cgroup_cmd cg; /* this command's cgroup, if any (cgroup.c) */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -181,6 +205,9 @@ static struct {
     size_t nenv;
     double timeout;
     int print_argv;
+    int status;     /* --status */
+    long pids_max;  /* --pids-max */
+    int proxy_fd; /* -1: no network at all */
     char **cmd;
 } opt;
 
@@ -193,8 +220,12 @@ static void usage(FILE *f)
           "  --chdir DIR       working directory inside the sandbox\n"
           "  --timeout SECS    wall-clock limit; the whole process tree is killed, exit 124\n"
           "  --env NAME=VALUE  set a variable in the command's environment (repeatable)\n"
+          "  --proxy-fd FD     send a TCP listener on the sandbox's 127.0.0.1:3128 over the\n"
+          "                    AF_UNIX socket FD (SCM_RIGHTS) and point HTTP(S)_PROXY at it\n"
           "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
+          "  --pids-max N      processes in the sandbox's cgroup (default 1024; see --status)\n"
           "  --print-argv      print the bwrap argv, one argument per line, and exit 0\n"
+          "  --status          print which layers this machine gives (Landlock, cgroup) and exit\n"
           "  --help            print this text\n"
           "Exit status: the command's; 124 timeout; 125 sandbox setup failed; 128+N killed by signal N.\n",
           f);
@@ -213,6 +244,8 @@ static void parse(int argc, char **argv)
     opt.env = calloc((size_t)argc, sizeof *opt.env);
     if (!opt.grants || !opt.env) die("out of memory");
     opt.bwrap = DEFAULT_BWRAP;
+    opt.pids_max = PIDS_MAX_DEF;
+    opt.proxy_fd = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--")) {
@@ -221,6 +254,7 @@ static void parse(int argc, char **argv)
         }
         if (!strcmp(a, "--help")) { usage(stdout); exit(0); }
         if (!strcmp(a, "--print-argv")) { opt.print_argv = 1; continue; }
+        if (!strcmp(a, "--status")) { opt.status = 1; continue; }
         if (strncmp(a, "--", 2) != 0) usage_error("expected -- before the command", a);
         if (i + 1 >= argc) usage_error("option needs a value", a);
         char *v = argv[++i];
@@ -234,6 +268,20 @@ static void parse(int argc, char **argv)
             const char *eq = strchr(v, '=');
             if (!eq || eq == v) usage_error("--env needs NAME=VALUE", v);
             opt.env[opt.nenv++] = v;
+        } else if (!strcmp(a, "--proxy-fd")) {
+            char *end;
+            long fd = strtol(v, &end, 10);
+            int type = 0;
+            socklen_t tl = sizeof type;
+            if (*end || end == v || fd < 3 || fd > 1 << 20 ||
+                getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
+                usage_error("--proxy-fd needs an open socket fd above 2", v);
+            opt.proxy_fd = (int)fd;
+        } else if (!strcmp(a, "--pids-max")) {
+            char *end;
+            opt.pids_max = strtol(v, &end, 10);
+            if (*end || end == v || opt.pids_max < 8 || opt.pids_max > 1 << 22)
+                usage_error("--pids-max needs a number from 8 to 4194304", v);
         } else if (!strcmp(a, "--timeout")) {
             char *end;
             errno = 0;
@@ -244,7 +292,7 @@ static void parse(int argc, char **argv)
             usage_error("unknown option", a);
         }
     }
-    if (!opt.cmd || !opt.cmd[0]) usage_error("no command given (put it after --)", NULL);
+    if (!opt.status && (!opt.cmd || !opt.cmd[0])) usage_error("no command given (put it after --)", NULL);
 }
 
 /* ---- the bwrap argv --------------------------------------------------------------------- */
@@ -278,6 +326,14 @@ static const char *protected_path(const char *grant, const char *rel)
     for (size_t i = 0; i < opt.ngrants; i++)
         if (opt.grants[i].rw && under(r, opt.grants[i].path)) return r;
     return NULL;
+}
+
+/* Our own binary's path (for the --ro-bind of the exec stage). */
+static const char *self_exe(void)
+{
+    char *p = realpath("/proc/self/exe", NULL);
+    if (!p) die("/proc/self/exe: %s", strerror(errno));
+    return keep(p);
 }
 
 static void build_argv(void)
@@ -314,6 +370,12 @@ static void build_argv(void)
     push3("--setenv", "HOME", first_rw ? first_rw : "/tmp");
     push3("--setenv", "TMPDIR", "/tmp");
     push3("--setenv", "LANG", "C.UTF-8");
+    if (opt.proxy_fd >= 0) {
+        for (size_t i = 0; i < sizeof proxy_env / sizeof *proxy_env; i++)
+            push3("--setenv", proxy_env[i], PROXY_URL);
+        push3("--setenv", "NO_PROXY", "");
+        push3("--setenv", "no_proxy", "");
+    }
     for (size_t i = 0; i < opt.nenv; i++) {
         char *eq = strchr(opt.env[i], '=');
         push3("--setenv", keep(strndup(opt.env[i], (size_t)(eq - opt.env[i]))), eq + 1);
@@ -321,6 +383,16 @@ static void build_argv(void)
     push3("--ro-bind", "/", "/");
     for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++)
         if (lstat(hidden_dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) push2("--tmpfs", hidden_dirs[i]);
+    /* This binary runs inside as the exec stage: at its own path when the view shows it,
+     * else bound read-only at a fixed path on the /run tmpfs. */
+    const char *inner = self_exe();
+    for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++)
+        if (under(inner, hidden_dirs[i])) {
+            if (lstat("/run", &st) != 0 || !S_ISDIR(st.st_mode)) die("no /run to bind %s at", inner);
+            push3("--ro-bind", inner, INNER_PATH);
+            inner = INNER_PATH;
+            break;
+        }
     push2("--proc", "/proc");
     /* bwrap leaves /proc/sys writable by mode; sysctl checks the euid, not capabilities, so a
      * sandbox running as host root could set kernel.core_pattern and escape. Read-only it is. */
@@ -338,6 +410,15 @@ static void build_argv(void)
     }
     push2("--chdir", opt.chdir ? canonical(opt.chdir, "--chdir", 1) : first_rw ? first_rw : "/");
     push2("--seccomp", SECCOMP_FD_STR);
+    if (opt.proxy_fd >= 0) {
+        push2("--info-fd", INFO_FD_STR);
+        push2("--block-fd", BLOCK_FD_STR);
+    }
+    push(&bw, "--");
+    /* The exec stage (landlock.c) restricts writes to the rw grants and /tmp, then execs. */
+    push2(inner, "--landlock-exec");
+    for (size_t i = 0; i < n; i++)
+        if (opt.grants[i].rw && !opt.grants[i].pin) push2("--rw", opt.grants[i].path);
     push(&bw, "--");
     for (char **c = opt.cmd; *c; c++) push(&bw, *c);
 }
@@ -419,21 +500,39 @@ static void set_limit(int res, rlim_t max)
 /* In the forked child: limits, fds, signals, then exec bwrap with an environment holding only
  * PATH — inside the sandbox /proc/1/environ is bwrap's own environment, so --clearenv is not
  * enough to keep secrets such as ANTHROPIC_API_KEY out. */
-static void exec_bwrap(int filter_fd, pid_t parent)
+static void exec_bwrap(int filter_fd, int info_w, int block_r, pid_t parent)
 {
     static char env_path[] = "PATH=" SANDBOX_PATH;
     char *const envp[] = { env_path, NULL };
     sigset_t none;
 
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(EXIT_SETUP);
-    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) set_limit(limits[i].res, limits[i].max);
-    if (opt.timeout > 0) set_limit(RLIMIT_CPU, (rlim_t)opt.timeout + 6); /* CPU s: ceil(timeout) + 5 or so */
-    /* Only 0, 1, 2 and the filter survive into bwrap (dup2 clears CLOEXEC on the copy). */
-    if (filter_fd == SECCOMP_FD ? fcntl(SECCOMP_FD, F_SETFD, 0) != 0 : dup2(filter_fd, SECCOMP_FD) < 0) {
-        dprintf(2, "deskhand-sandbox: seccomp fd: %s\n", strerror(errno));
+    if (cgroup_enter(&cg) != 0) {
+        dprintf(2, "deskhand-sandbox: cgroup %s: %s\n", cg.path, strerror(errno));
         _exit(EXIT_SETUP);
     }
-    close_range(SECCOMP_FD + 1, ~0u, 0);
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
+        if (limits[i].res != RLIMIT_AS) set_limit(limits[i].res, limits[i].max);
+    if (opt.timeout > 0) set_limit(RLIMIT_CPU, (rlim_t)opt.timeout + 6); /* CPU s: ceil(timeout) + 5 or so */
+    /* Only 0, 1, 2, the filter and (--proxy-fd) the info/block pipes survive into bwrap. Each
+     * is first copied above the fixed numbers, so no source can be clobbered by an earlier
+     * placement; dup2 then clears CLOEXEC on the copy. */
+    int src[3] = { filter_fd, info_w, block_r }, dst[3] = { SECCOMP_FD, INFO_FD, BLOCK_FD };
+    int last = SECCOMP_FD;
+    for (int i = 0; i < 3; i++)
+        if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 16)) < 0) {
+            dprintf(2, "deskhand-sandbox: fd: %s\n", strerror(errno));
+            _exit(EXIT_SETUP);
+        }
+    for (int i = 0; i < 3; i++) {
+        if (src[i] < 0) continue;
+        if (dup2(src[i], dst[i]) < 0) {
+            dprintf(2, "deskhand-sandbox: fd: %s\n", strerror(errno));
+            _exit(EXIT_SETUP);
+        }
+        last = dst[i];
+    }
+    close_range((unsigned)last + 1, ~0u, 0);
     /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in. */
     for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
     sigemptyset(&none);
@@ -508,13 +607,100 @@ static int supervise(pid_t child, const sigset_t *set)
     return WEXITSTATUS(status);
 }
 
+/* --proxy-fd: bwrap has cloned the sandbox and waits on the block pipe. A forked child joins its
+ * namespaces and sends the listener to the engine (netns.c); then the command is let go. A
+ * failure kills bwrap: the command never runs with a network setup other than the one asked for.
+ * Returns 0, or -1 after printing why. */
+static int proxy_listener(pid_t bwrap, int info_r, int block_w)
+{
+    struct netns_info info;
+    char err[256];
+    int st = 0;
+
+    if (netns_read_info(info_r, 10000, &info, err, sizeof err) != 0) {
+        dprintf(2, "deskhand-sandbox: %s\n", err);
+        kill(bwrap, SIGKILL);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t h = fork();
+    if (h < 0) {
+        dprintf(2, "deskhand-sandbox: fork: %s\n", strerror(errno));
+        kill(bwrap, SIGKILL);
+        return -1;
+    }
+    if (h == 0) {
+        if (netns_send_listener(&info, PROXY_PORT, opt.proxy_fd, err, sizeof err) != 0) {
+            dprintf(2, "deskhand-sandbox: proxy listener: %s\n", err);
+            _exit(1);
+        }
+        _exit(0);
+    }
+    while (waitpid(h, &st, 0) < 0 && errno == EINTR) {}
+    close(opt.proxy_fd);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        kill(bwrap, SIGKILL);
+        return -1;
+    }
+    if (write(block_w, "x", 1) != 1) {
+        dprintf(2, "deskhand-sandbox: --block-fd: %s\n", strerror(errno));
+        kill(bwrap, SIGKILL);
+        return -1;
+    }
+    close(block_w);
+    return 0;
+}
+
+static rlim_t limit_of(int res)
+{
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
+        if (limits[i].res == res) return limits[i].max;
+    return RLIM_INFINITY;
+}
+
+/* --status: one line per layer whose presence depends on this machine. */
+static int print_status(void)
+{
+    const char *why = "";
+    char cgwhy[PATH_MAX + 64];
+    struct stat st;
+    int abi = landlock_abi_version(&why), fd = seccomp_filter_fd();
+
+    printf("bwrap: %s%s\n", opt.bwrap, access(opt.bwrap, X_OK) == 0 ? "" : " (not executable)");
+    if (abi > 0)
+        printf("landlock: ABI %d, applied inside the sandbox\n", abi);
+    else
+        printf("landlock: unavailable (%s); mount view and seccomp only\n", why);
+    if (cgroup_probe(cgwhy, sizeof cgwhy) > 0)
+        printf("processes: %s, pids.max %ld per command\n", cgwhy, opt.pids_max);
+    else if (geteuid() == 0)
+        printf("processes: NOT LIMITED: %s, and RLIMIT_NPROC does not bind root\n", cgwhy);
+    else
+        printf("processes: RLIMIT_NPROC %llu (%s)\n", (unsigned long long)limit_of(RLIMIT_NPROC), cgwhy);
+    if (fd >= 0 && fstat(fd, &st) == 0)
+        printf("seccomp: filter builds (%lld bytes of BPF)\n", (long long)st.st_size);
+    else
+        printf("seccomp: filter export FAILED\n");
+    if (fd >= 0) close(fd);
+    return fflush(stdout) == 0 && fd >= 0 ? 0 : EXIT_SETUP;
+}
+
 int main(int argc, char **argv)
 {
     /* Make sure 0, 1, 2 are open, so nothing we open lands on them. */
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) die("cannot open /dev/null");
 
+    /* Inside the sandbox, as bwrap's command (see build_argv): never returns. */
+    if (argc > 1 && !strcmp(argv[1], "--landlock-exec"))
+        landlock_exec_main(argc, argv, (unsigned long long)limit_of(RLIMIT_AS));
     parse(argc, argv);
+    if (opt.status) {
+        int rc = print_status();
+        free(opt.grants);
+        free(opt.env);
+        return rc;
+    }
     build_argv();
     if (opt.print_argv) {
         for (size_t i = 0; i < bw.n; i++) printf("%s\n", bw.v[i]);
@@ -534,12 +720,29 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &set, NULL);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) die("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 
+    /* A cgroup bounds the tree's processes also for root (RLIMIT_NPROC does not); without
+     * one, RLIMIT_NPROC is all there is (--status says which). */
+    char cgwhy[PATH_MAX + 64];
+    (void)cgroup_create(&cg, opt.pids_max, MEMORY_MAX_DEF, cgwhy, sizeof cgwhy);
+
+    int info[2] = { -1, -1 }, block[2] = { -1, -1 };
+    if (opt.proxy_fd >= 0 && (pipe2(info, O_CLOEXEC) != 0 || pipe2(block, O_CLOEXEC) != 0))
+        die("pipe: %s", strerror(errno));
     fflush(NULL);
     pid_t parent = getpid(), child = fork();
     if (child < 0) die("fork: %s", strerror(errno));
-    if (child == 0) exec_bwrap(filter_fd, parent);
+    if (child == 0) exec_bwrap(filter_fd, info[1], block[0], parent);
     close(filter_fd);
+    int setup_failed = 0;
+    if (opt.proxy_fd >= 0) {
+        close(info[1]);
+        close(block[0]);
+        setup_failed = proxy_listener(child, info[0], block[1]) != 0;
+        close(info[0]);
+    }
     int rc = supervise(child, &set);
+    cgroup_remove(&cg);
+    if (setup_failed) rc = EXIT_SETUP;
     for (size_t i = 0; i < owned.n; i++) free((void *)owned.v[i]);
     free(owned.v);
     free(bw.v);

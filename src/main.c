@@ -23,8 +23,15 @@ static const char usage[] =
 	"  run        run a task headless on granted folders (deskhand run --help)\n"
 	"  log        list a session's checkpoints and the files each changed\n"
 	"  diff       show what changed between checkpoints\n"
-	"  undo       undo agent steps, or return to any checkpoint\n"
+	"  review     show what is pending since the accepted mark, by file and hunk\n"
+	"  accept     accept pending files (move the accepted mark)\n"
+	"  reject     restore files to their accepted state\n"
+	"  reject-hunk  revert one hunk of a file\n"
+	"  undo       undo the last agent steps, or return to any checkpoint\n"
+	"  redo       reapply what the last undo reverted\n"
+	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
+	"  doctor     check that this machine can sandbox the agent's commands\n"
 	"\n"
 	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
 	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
@@ -34,7 +41,9 @@ static const struct {
 	int (*fn)(int, char **);
 } verbs[] = {
 	{ "run", cli_run },	   { "log", cli_log },		 { "diff", cli_diff },
-	{ "undo", cli_undo },	   { "sessions", cli_sessions },
+	{ "undo", cli_undo },	   { "sessions", cli_sessions }, { "doctor", cli_doctor },
+	{ "review", cli_review },  { "accept", cli_accept },	 { "reject", cli_reject },
+	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
 };
 
 int

@@ -12,8 +12,10 @@ export DH_SANDBOX=$SANDBOX
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL DH_CONFIG
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 FAKE_PID=
+WEB_PID=
 cleanup() {
   [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null || true
+  [ -n "$WEB_PID" ] && kill "$WEB_PID" 2>/dev/null || true
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -38,4 +40,21 @@ start_fake() {
   [ -s "$T/fake.port" ] || { cat "$T/fake.out" >&2; fail "fake server did not start"; }
   FAKE_URL=http://127.0.0.1:$(cat "$T/fake.port")
   export ANTHROPIC_BASE_URL=$FAKE_URL ANTHROPIC_API_KEY=test-key-123
+}
+
+# start_web: starts tests/fake/web_server.py on a free loopback port; sets WEB_PORT
+# and WEB_LOG (one "METHOD PATH" line per request it received).
+start_web() {
+  WEB_LOG=$T/web-requests.log; rm -f "$T/web.port"
+  python3 "$DH_TESTS/fake/web_server.py" --port-file "$T/web.port" --log "$WEB_LOG" >"$T/web.out" 2>&1 &
+  WEB_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/web.port" ] && break; sleep 0.05; done
+  [ -s "$T/web.port" ] || { cat "$T/web.out" >&2; fail "web server did not start"; }
+  WEB_PORT=$(cat "$T/web.port")
+}
+
+# bwrap_or_skip: exit 77 when bubblewrap cannot create namespaces here.
+bwrap_or_skip() {
+  bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \
+    || skip "bwrap cannot create namespaces here: $(head -1 "$T/probe")"
 }

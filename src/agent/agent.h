@@ -18,6 +18,15 @@
  * model must have a plan approved (propose_plan) before any tool that can
  * change a grant runs. Everything observable is emitted as events; the agent
  * never prints or reads the terminal. Loop thread only.
+ *
+ * Attribution (with a watcher): what changes in a grant while an agent tool
+ * call runs is that call's checkpoint; what changes at other times (the
+ * person, another program) is checkpointed as "external" (no tool call,
+ * Deskhand-External trailer) right before the next tool call that can change
+ * a grant and at the end of the session, so it is never mixed into, nor
+ * reverted with, the agent's steps. The boundaries use watch_sync() on the
+ * worker thread, so a change made before a call started is never counted as
+ * the call's.
  */
 
 struct ev_loop;
@@ -26,6 +35,8 @@ struct llm;
 struct grant_set;
 struct snap_store;
 struct session;
+struct watch;
+struct egress;
 struct agent;
 
 enum agent_mode {
@@ -45,9 +56,20 @@ struct agent_config {
 	bool approve_plan;	     /* approve the plan without asking (--approve-plan) */
 	bool can_ask;		     /* someone can answer approval_needed (a tty or a control stream) */
 	const char *sandbox_path;    /* deskhand-sandbox for run_command */
+	bool unsandboxed;	     /* --dangerously-run-commands-unsandboxed */
 	int max_turns;		     /* 0 = 100 */
 	int command_timeout_s;	     /* run_command default timeout; 0 = the tool's default */
 	const char *instructions;    /* AGENTS.md text to add to the system prompt, or NULL */
+	struct watch *watch;	     /* the grants' watcher (grant i = watch grant i), or NULL:
+				      * then every checkpoint is a full scan */
+	const char *watch_off;	     /* why there is no watcher ("disabled by config", the
+				      * inotify error), for session_started; NULL = none given */
+	long long large_file_limit;  /* bytes; the file tools refuse bigger files (0 = no limit) */
+	struct egress *egress;	     /* network policy (borrowed): run_command's proxy and
+				      * web_fetch; each decision is an `egress` event and, in
+				      * ask mode with someone to ask, a host not on the list an
+				      * approval_needed (id "egress-N", name "network"). NULL =
+				      * no network at all. The agent sets its hooks. */
 };
 
 /* Create an agent. The config's pointers are borrowed and must outlive it. */
@@ -63,9 +85,14 @@ void agent_add_sink(struct agent *a, event_sink_fn *fn, void *ctx);
  * the baseline (or a "resume") checkpoint of every grant, then runs turns. */
 int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK;
 
-/* Apply a command (approve, deny, steer, interrupt). Unknown ids are ignored
- * with an error event. Safe to call at any time, from any loop callback. */
+/* Apply a command (approve, deny, steer, interrupt, status). Unknown ids are
+ * ignored with an error event; status is answered at once with a status event.
+ * Safe to call at any time, from any loop callback. */
 void agent_command(struct agent *a, const struct command *c);
+
+/* The watcher reported a change (its watch_change_fn): when its state moved
+ * (e.g. degraded to full scans) a status event says so. Loop thread. */
+void agent_watch_changed(struct agent *a);
 
 /* True once session_finished was emitted. */
 bool agent_is_finished(const struct agent *a);

@@ -50,6 +50,7 @@ event_to_json(const struct event *ev)
 		add_str(o, "task", ev->task);
 		add_str(o, "model", ev->model);
 		add_str(o, "mode", ev->mode);
+		add_str(o, "watcher", ev->watcher);
 		break;
 	}
 	case EVENT_PLAN_PROPOSED:
@@ -104,6 +105,15 @@ event_to_json(const struct event *ev)
 		json_add_num(o, "files_changed", (double)ev->files_changed);
 		json_add_num(o, "duration_ms", (double)ev->duration_ms);
 		add_str(o, "stat", ev->text);
+		json_add_num(o, "paths_read", (double)ev->paths_read);
+		add_str(o, "mode", ev->ckpt_mode);
+		json_add_bool(o, "external", ev->external);
+		break;
+	case EVENT_STATUS:
+		add_str(o, "phase", ev->phase);
+		json_add_num(o, "turn", ev->turn);
+		json_add_num(o, "pending_jobs", (double)ev->pending_jobs);
+		add_str(o, "watcher", ev->watcher);
 		break;
 	case EVENT_USAGE:
 		json_add_num(o, "input_tokens", (double)ev->usage.input_tokens);
@@ -125,6 +135,14 @@ event_to_json(const struct event *ev)
 		add_str(o, "id", ev->id);
 		add_str(o, "name", ev->name);
 		add_str(o, "detail", ev->text);
+		break;
+	case EVENT_EGRESS:
+		add_str(o, "host", ev->host);
+		json_add_num(o, "port", ev->port);
+		json_add_bool(o, "allowed", ev->allowed);
+		add_str(o, "reason", ev->text);
+		add_str(o, "address", ev->address);
+		add_str(o, "source", ev->name);
 		break;
 	case EVENT_ERROR:
 		add_str(o, "message", ev->text);
@@ -150,6 +168,7 @@ command_parse(struct command *out, const char *line, size_t len)
 		{ "deny", COMMAND_DENY },
 		{ "steer", COMMAND_STEER },
 		{ "interrupt", COMMAND_INTERRUPT },
+		{ "status", COMMAND_STATUS },
 	};
 	cJSON *o;
 	int rc;
@@ -168,7 +187,8 @@ command_parse(struct command *out, const char *line, size_t len)
 			break;
 	if (i == sizeof names / sizeof *names) {
 		rc = err_setc(DH_EPARSE,
-			      "command: unknown type '%.40s' (approve, deny, steer, interrupt)", type);
+			      "command: unknown type '%.40s' (approve, deny, steer, interrupt, status)",
+			      type);
 		cJSON_Delete(o);
 		return rc;
 	}

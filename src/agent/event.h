@@ -18,7 +18,7 @@
  */
 
 #define EVENT_TYPES(X)                                                   \
-	X(EVENT_SESSION_STARTED, "session_started")   /* session, grants, task, model, mode */ \
+	X(EVENT_SESSION_STARTED, "session_started")   /* session, grants, task, model, mode, watcher */ \
 	X(EVENT_PLAN_PROPOSED, "plan_proposed")       /* id, steps */                          \
 	X(EVENT_PLAN_DECIDED, "plan_decided")         /* id, approved, text (comment) */       \
 	X(EVENT_PLAN_UPDATED, "plan_updated")         /* steps */                              \
@@ -30,10 +30,12 @@
 	X(EVENT_APPROVAL_NEEDED, "approval_needed")   /* id, name, input, text (why) */        \
 	X(EVENT_APPROVAL_DECIDED, "approval_decided") /* id, approved, text */                 \
 	X(EVENT_TOOL_RESULT, "tool_result")           /* id, name, is_error, output, duration_ms */ \
-	X(EVENT_CHECKPOINT, "checkpoint")             /* id, short_id, grant, tool_call, turn, files_changed, duration_ms, text (diffstat) */ \
+	X(EVENT_CHECKPOINT, "checkpoint")             /* id, short_id, grant, tool_call, turn, files_changed, duration_ms, text (diffstat), paths_read, ckpt_mode, external */ \
+	X(EVENT_STATUS, "status")                     /* phase, turn, pending_jobs, watcher */ \
 	X(EVENT_USAGE, "usage")                       /* usage, cost_usd, total_cost_usd */   \
 	X(EVENT_RETRY, "retry")                       /* attempt, delay_ms, text (reason) */   \
 	X(EVENT_AUDIT, "audit")                       /* id, name, text (what was refused) */  \
+	X(EVENT_EGRESS, "egress")                     /* host, port, allowed, text (reason), address, name (source) */ \
 	X(EVENT_ERROR, "error")                       /* text (message) */                     \
 	X(EVENT_SESSION_FINISHED, "session_finished") /* status, text (final answer/reason) */
 
@@ -81,6 +83,16 @@ struct event {
 	double cost_usd;	     /* usage: this request; < 0 = unknown model */
 	double total_cost_usd;	     /* usage: the session so far */
 	const char *status;	     /* session_finished: "done" | "failed" | "interrupted" */
+	const char *watcher;	     /* session_started, status: "inotify, …" or "off (why)" */
+	long paths_read;	     /* checkpoint: paths whose stat data was checked */
+	const char *ckpt_mode;	     /* checkpoint: "incremental" | "full" */
+	bool external;		     /* checkpoint: changes the agent did not make */
+	const char *phase;	     /* status: idle, checkpoint, stream, tools, done */
+	long pending_jobs;	     /* status: snapshot jobs queued or running */
+	const char *host;	     /* egress */
+	int port;		     /* egress */
+	bool allowed;		     /* egress */
+	const char *address;	     /* egress: the pinned address when allowed */
 };
 
 /* The wire name of a type ("tool_call"); NULL for an invalid value. */
@@ -100,12 +112,14 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
  *   {"type":"deny","id":"toolu_…","message":"…"} refuse it, with a note to the agent
  *   {"type":"steer","text":"…"}                 a user message for the next turn
  *   {"type":"interrupt"}                        stop the stream / kill the command now
+ *   {"type":"status"}                           reply at once with a status event
  */
 enum command_type {
 	COMMAND_APPROVE,
 	COMMAND_DENY,
 	COMMAND_STEER,
 	COMMAND_INTERRUPT,
+	COMMAND_STATUS,
 };
 
 struct command {

@@ -19,62 +19,9 @@
 #include "session/session.h"
 #include "snap/snap.h"
 
-/* A session's grants with their stores. */
-struct target {
-	char *state;
-	char *id;
-	cJSON *meta;
-	size_t n;
-	char **paths;
-	struct snap_store **stores;
-};
-
-static void
-target_fini(struct target *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		snap_close(t->stores[i]);
-		free(t->paths[i]);
-	}
-	free(t->stores);
-	free(t->paths);
-	cJSON_Delete(t->meta);
-	free(t->id);
-	free(t->state);
-	memset(t, 0, sizeof *t);
-}
-
-static int
-target_open(struct target *t, const char *spec)
-{
-	cJSON *g;
-	int rc;
-
-	memset(t, 0, sizeof *t);
-	if ((rc = fsutil_state_dir(&t->state)) < 0 ||
-	    (rc = session_resolve(t->state, spec, &t->id)) < 0 ||
-	    (rc = session_meta_read(t->state, t->id, &t->meta)) < 0)
-		return rc;
-	size_t n = (size_t)cJSON_GetArraySize(json_arr(t->meta, "grants"));
-	t->paths = xcalloc(n + 1, sizeof *t->paths);
-	t->stores = xcalloc(n + 1, sizeof *t->stores);
-	cJSON_ArrayForEach(g, json_arr(t->meta, "grants"))
-	{
-		if (!cJSON_IsString(g))
-			continue;
-		t->paths[t->n] = xstrdup(g->valuestring);
-		if ((rc = snap_open(&t->stores[t->n], g->valuestring, t->state)) < 0) {
-			free(t->paths[t->n]);
-			return rc;
-		}
-		t->n++;
-	}
-	return 0;
-}
-
 /* Find the grant whose store knows checkpoint `spec` on this session. */
 static int
-target_resolve(struct target *t, const char *spec, size_t *out_grant, char out_id[41])
+target_resolve(struct cli_target *t, const char *spec, size_t *out_grant, char out_id[41])
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (snap_resolve(t->stores[i], t->id, spec, out_id) == 0) {
@@ -153,7 +100,7 @@ cli_log(int argc, char **argv)
 {
 	const char *session = NULL;
 	bool json = false;
-	struct target t;
+	struct cli_target t;
 	int rc = simple_opts(argc, argv, log_usage, &session, NULL, NULL, &json);
 
 	if (rc >= 0)
@@ -164,9 +111,9 @@ cli_log(int argc, char **argv)
 		fputs(log_usage, stderr);
 		return 2;
 	}
-	if (target_open(&t, session) < 0) {
+	if (cli_target_open(&t, session) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
-		target_fini(&t);
+		cli_target_fini(&t);
 		return 1;
 	}
 	bool color = want_color();
@@ -249,7 +196,7 @@ cli_log(int argc, char **argv)
 		free(s);
 		cJSON_Delete(out);
 	}
-	target_fini(&t);
+	cli_target_fini(&t);
 	return status;
 }
 
@@ -269,7 +216,7 @@ int
 cli_diff(int argc, char **argv)
 {
 	const char *session = NULL, *from = "baseline", *to = NULL;
-	struct target t;
+	struct cli_target t;
 	int rc = simple_opts(argc, argv, diff_usage, &session, NULL, NULL, NULL);
 
 	if (rc >= 0)
@@ -282,9 +229,9 @@ cli_diff(int argc, char **argv)
 		fputs(diff_usage, stderr);
 		return 2;
 	}
-	if (target_open(&t, session) < 0) {
+	if (cli_target_open(&t, session) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
-		target_fini(&t);
+		cli_target_fini(&t);
 		return 1;
 	}
 	bool color = want_color();
@@ -329,7 +276,7 @@ cli_diff(int argc, char **argv)
 		buf_clear(&out);
 	}
 	buf_fini(&out);
-	target_fini(&t);
+	cli_target_fini(&t);
 	return status;
 }
 
@@ -338,10 +285,12 @@ cli_diff(int argc, char **argv)
  */
 
 static const char undo_usage[] =
-	"usage: deskhand undo [--to CHECKPOINT] [--session ID] [--force]\n"
+	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
+	"       deskhand undo --to CHECKPOINT [--session ID] [--force]\n"
 	"\n"
 	"Undo agent steps of a session (the latest by default). Without --to, the\n"
-	"last step that changed files is undone; with --to, the folder returns to\n"
+	"last N agent steps (default 1) are undone and 'deskhand redo' reapplies\n"
+	"them; with --to, the folder returns to\n"
 	"that checkpoint ('baseline' returns every granted folder to where the\n"
 	"session started). Only the paths those steps changed are restored: files\n"
 	"they created are removed, files they deleted come back, modes are\n"
@@ -351,7 +300,7 @@ static const char undo_usage[] =
 	"Exit status: 0 undone, 1 error, 3 refused because of changes made since.\n";
 
 static int
-undo_one(struct target *t, size_t g, const char *id, bool force)
+undo_one(struct cli_target *t, size_t g, const char *id, bool force)
 {
 	struct buf report = BUF_INIT;
 	struct snap_checkpoint ck;
@@ -371,12 +320,28 @@ undo_one(struct target *t, size_t g, const char *id, bool force)
 	return rc;
 }
 
+/* Whether argv asks for --to (the checkpoint form of undo). */
+static bool
+has_to(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--to") || !strncmp(argv[i], "--to=", 5) ||
+		    (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i], 't')))
+			return true;
+	return false;
+}
+
 int
 cli_undo(int argc, char **argv)
 {
 	const char *session = NULL, *to = NULL;
 	bool force = false;
-	struct target t;
+	struct cli_target t;
+
+	/* Without --to: undo agent steps (cli/review.c), which also has --steps,
+	 * --json and redo. */
+	if (!has_to(argc, argv))
+		return cli_undo_steps(argc, argv);
 	int rc = simple_opts(argc, argv, undo_usage, &session, &force, &to, NULL);
 
 	if (rc >= 0)
@@ -385,9 +350,9 @@ cli_undo(int argc, char **argv)
 		fputs(undo_usage, stderr);
 		return 2;
 	}
-	if (target_open(&t, session) < 0) {
+	if (cli_target_open(&t, session) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
-		target_fini(&t);
+		cli_target_fini(&t);
 		return 1;
 	}
 	int status = 0;
@@ -437,7 +402,7 @@ cli_undo(int argc, char **argv)
 			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
 		}
 	}
-	target_fini(&t);
+	cli_target_fini(&t);
 	return status;
 }
 

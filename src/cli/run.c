@@ -25,8 +25,10 @@
 #include "core/xalloc.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
+#include "sandbox/egress.h"
 #include "session/session.h"
 #include "snap/snap.h"
+#include "watch/watch.h"
 
 static const char run_usage[] =
 	"usage: deskhand run [options] TASK\n"
@@ -39,13 +41,17 @@ static const char run_usage[] =
 	"  -m, --mode MODE       ask (default: approve each change) or auto\n"
 	"      --json            print the event stream as JSON lines (see README)\n"
 	"      --commands        with --json: read JSON commands (approve, deny, steer,\n"
-	"                        interrupt) from standard input\n"
+	"                        interrupt, status) from standard input\n"
 	"      --resume ID       continue session ID (or 'latest') with TASK as the next\n"
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
 	"      --record FILE     write every model exchange to FILE\n"
 	"      --replay FILE     serve model exchanges from FILE instead of the network\n"
+	"      --dangerously-run-commands-unsandboxed\n"
+	"                        run the agent's commands with plain /bin/sh, WITHOUT any\n"
+	"                        sandbox (for machines where 'deskhand doctor' fails);\n"
+	"                        every such command is announced and marked\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"The API key is read from ANTHROPIC_API_KEY, the endpoint from ANTHROPIC_BASE_URL\n"
@@ -55,6 +61,7 @@ struct run {
 	struct ev_loop *loop;
 	struct agent *agent;
 	struct worker *worker;
+	struct watch *watch;
 	bool json;
 	bool commands;	  /* JSON commands on stdin */
 	bool tty_prompt;  /* y/n prompts on the terminal */
@@ -65,6 +72,7 @@ struct run {
 	char *pending_id; /* call awaiting a y/n answer */
 	bool pending_plan;
 	int sigints;
+	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
 };
 
 /*
@@ -213,8 +221,20 @@ human_sink(const struct event *ev, void *ctx)
 	case EVENT_AUDIT:
 		printf("    %s! refused: %s%s\n", c(r, C_YEL), ev->text, c(r, C_RESET));
 		break;
+	case EVENT_EGRESS:
+		newline_if_needed(r);
+		printf("    %snetwork %s %s:%d (%s)%s\n", c(r, ev->allowed ? C_DIM : C_YEL),
+		       ev->allowed ? "allowed" : "refused", ev->host ? ev->host : "?", ev->port,
+		       ev->text ? ev->text : "", c(r, C_RESET));
+		break;
 	case EVENT_CHECKPOINT:
 		newline_if_needed(r);
+		if (ev->external) {
+			printf("  %s%s checkpoint %s%s · changes by someone else · %ld file%s (%ld ms)\n",
+			       c(r, C_YEL), ok, ev->short_id, c(r, C_RESET), ev->files_changed,
+			       ev->files_changed == 1 ? "" : "s", ev->duration_ms);
+			break;
+		}
 		if (!ev->tool_call) {
 			printf("  %s%s checkpoint %s%s %s (%ld ms)\n", c(r, C_GREEN), ok,
 			       ev->short_id, c(r, C_RESET), ev->grant, ev->duration_ms);
@@ -256,6 +276,8 @@ human_sink(const struct event *ev, void *ctx)
 		r->pending_plan = strcmp(ev->name, "propose_plan") == 0;
 		if (r->pending_plan) {
 			printf("%sApprove this plan? [y/n] %s", c(r, C_BOLD), c(r, C_RESET));
+		} else if (strcmp(ev->name, "network") == 0) {
+			printf("%sNetwork: %s [y/n] %s", c(r, C_BOLD), ev->text, c(r, C_RESET));
 		} else {
 			summarize_input(&b, ev->name, ev->input);
 			printf("%sAllow %s %s? [y/n] %s", c(r, C_BOLD), ev->name, buf_cstr(&b),
@@ -265,6 +287,12 @@ human_sink(const struct event *ev, void *ctx)
 		r->at_line_start = true;
 		break;
 	}
+	case EVENT_STATUS:
+		newline_if_needed(r);
+		printf("  %sstatus: %s, turn %d, %ld snapshot job%s; watcher %s%s\n", c(r, C_DIM),
+		       ev->phase, ev->turn, ev->pending_jobs, ev->pending_jobs == 1 ? "" : "s",
+		       ev->watcher, c(r, C_RESET));
+		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
 		break;
@@ -272,6 +300,20 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	}
 	fflush(stdout);
+}
+
+/* With --dangerously-run-commands-unsandboxed: a warning on stderr for every
+ * command, whatever the output format. */
+static void
+unsandboxed_sink(const struct event *ev, void *ctx)
+{
+	(void)ctx;
+	if (ev->type != EVENT_TOOL_CALL || strcmp(ev->name, "run_command") != 0)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "deskhand: WARNING: running a command WITHOUT a sandbox "
+			"(--dangerously-run-commands-unsandboxed): %s\n",
+		json_str(ev->input, "command") ? json_str(ev->input, "command") : "?");
 }
 
 static void
@@ -374,6 +416,16 @@ on_prepare(struct ev_loop *l, void *ctx)
 		ev_quit(l);
 }
 
+static void
+on_watch(struct watch *w, void *ctx)
+{
+	struct run *r = ctx;
+
+	(void)w;
+	if (r->agent)
+		agent_watch_changed(r->agent);
+}
+
 /*
  * Setup
  */
@@ -429,7 +481,7 @@ int
 cli_run(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_COMMANDS, OPT_RESUME, OPT_MODEL, OPT_MAXTURNS, OPT_RECORD,
-	       OPT_REPLAY };
+	       OPT_REPLAY, OPT_UNSANDBOXED };
 	static const struct option longopts[] = {
 		{ "grant", required_argument, NULL, 'g' },
 		{ "approve-plan", no_argument, NULL, 'y' },
@@ -441,6 +493,7 @@ cli_run(int argc, char **argv)
 		{ "max-turns", required_argument, NULL, OPT_MAXTURNS },
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "dangerously-run-commands-unsandboxed", no_argument, NULL, OPT_UNSANDBOXED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -476,6 +529,7 @@ cli_run(int argc, char **argv)
 		case OPT_MAXTURNS: rc = config_set(&cfg, "max_turns", optarg, "--max-turns"); break;
 		case OPT_RECORD: record = optarg; break;
 		case OPT_REPLAY: replay = optarg; break;
+		case OPT_UNSANDBOXED: r.unsandboxed = true; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			status = 0;
@@ -508,7 +562,8 @@ cli_run(int argc, char **argv)
 	struct session *session = NULL;
 	struct snap_store **stores = NULL;
 	struct llm *llm = NULL;
-	char *state = NULL, *sandbox = NULL, *instructions = NULL;
+	struct egress *egress = NULL;
+	char *state = NULL, *sandbox = NULL, *instructions = NULL, *watch_off = NULL;
 	cJSON *history = NULL;
 	size_t ngrants = 0;
 	const char **redact = NULL;
@@ -554,13 +609,29 @@ cli_run(int argc, char **argv)
 	ngrants = grant_count(grants);
 	stores = xcalloc(ngrants + 1, sizeof *stores);
 	redact = xcalloc(ngrants + 1, sizeof *redact);
+	long long large = (long long)config_int(cfg.large_file_limit) << 20;
 	for (size_t i = 0; i < ngrants; i++) {
 		redact[i] = grant_get(grants, i)->path;
 		if (snap_open(&stores[i], grant_get(grants, i)->path, state) < 0)
 			goto fail;
+		snap_set_large_limit(stores[i], large);
 	}
 	if (worker_new(&r.worker, r.loop) < 0)
 		goto fail;
+	/* The watcher is optional: without it every checkpoint is a full scan. */
+	if (strcmp(cfg.watch, "on") != 0) {
+		watch_off = xstrdup("disabled by the config (watch = off)");
+	} else if (watch_new(&r.watch, r.loop, on_watch, &r) < 0) {
+		watch_off = xstrdup(err_msg());
+	} else {
+		for (size_t i = 0; i < ngrants && !watch_off; i++)
+			if (watch_add_tree(r.watch, i, grant_get(grants, i)->path, state) < 0)
+				watch_off = xstrdup(err_msg());
+		if (watch_off) {
+			watch_free(r.watch);
+			r.watch = NULL;
+		}
+	}
 
 	const char *base = getenv("ANTHROPIC_BASE_URL");
 	const char *key = getenv("ANTHROPIC_API_KEY");
@@ -583,6 +654,11 @@ cli_run(int argc, char **argv)
 	};
 	if (llm_new(&llm, r.loop, &lc) < 0)
 		goto fail;
+	if (egress_new(&egress, r.loop) < 0)
+		goto fail;
+	for (size_t i = 0; i < cfg.negress; i++)
+		if (egress_allow(egress, cfg.egress[i], cfg.egress_where[i]) < 0)
+			goto fail;
 
 	sandbox = cli_sandbox_path();
 	instructions = load_instructions(grants);
@@ -603,13 +679,23 @@ cli_run(int argc, char **argv)
 		.approve_plan = approve_plan,
 		.can_ask = r.tty_prompt || r.commands,
 		.sandbox_path = sandbox,
+		.unsandboxed = r.unsandboxed,
 		.max_turns = (int)config_int(cfg.max_turns),
 		.command_timeout_s = (int)config_int(cfg.command_timeout),
 		.instructions = instructions,
+		.watch = r.watch,
+		.watch_off = watch_off,
+		.large_file_limit = large,
+		.egress = egress,
 	};
 	if (agent_new(&r.agent, &ac) < 0)
 		goto fail;
 	agent_add_sink(r.agent, r.json ? json_sink : human_sink, &r);
+	if (r.unsandboxed) {
+		fprintf(stderr, "deskhand: WARNING: --dangerously-run-commands-unsandboxed: the "
+				"agent's commands run WITHOUT any sandbox, with your full rights\n");
+		agent_add_sink(r.agent, unsandboxed_sink, &r);
+	}
 	if ((r.tty_prompt || r.commands) &&
 	    ev_io_set(r.loop, STDIN_FILENO, POLLIN, on_stdin, &r) < 0)
 		goto fail;
@@ -652,8 +738,11 @@ out:
 	if (r.worker)
 		worker_drain(r.worker);
 	agent_free(r.agent);
+	egress_free(egress); /* after the agent: its runs hold proxies and checks */
+	r.agent = NULL;
 	llm_free(llm);
 	worker_free(r.worker);
+	watch_free(r.watch); /* after the worker: its jobs call watch_sync() */
 	for (size_t i = 0; i < ngrants && stores; i++)
 		snap_close(stores[i]);
 	free(stores);
@@ -667,6 +756,7 @@ out:
 	free(state);
 	free(sandbox);
 	free(instructions);
+	free(watch_off);
 out_early:
 	free(grant_args);
 	config_fini(&cfg);

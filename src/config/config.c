@@ -53,6 +53,10 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 		    strcmp(value, "auto") != 0)
 			return err_setc(DH_EPARSE, "%s: mode must be 'ask' or 'auto', not '%s'", where,
 					value);
+		if (strcmp(name, "watch") == 0 && strcmp(value, "on") != 0 &&
+		    strcmp(value, "off") != 0)
+			return err_setc(DH_EPARSE, "%s: watch must be 'on' or 'off', not '%s'", where,
+					value);
 		if (strcmp(name, "provider") == 0 && strcmp(value, "anthropic") != 0)
 			return err_setc(DH_EPARSE, "%s: unknown provider '%s' (anthropic)", where, value);
 		free(*slot(c, o));
@@ -100,12 +104,27 @@ config_load_file(struct config *c, const char *path)
 			continue;
 		char where[4200];
 		snprintf(where, sizeof where, "%s:%zu", path, lineno);
+		if (strncmp(s, "allow", 5) == 0 && isspace((unsigned char)s[5])) {
+			char *what = trim(s + 5);
+
+			if (strncmp(what, "egress", 6) != 0 || !isspace((unsigned char)what[6])) {
+				rc = err_setc(DH_EPARSE, "%s: expected 'allow egress HOST[:PORT] "
+							 "[allow-private]'", where);
+				break;
+			}
+			c->egress = xrealloc(c->egress, (c->negress + 1) * sizeof *c->egress);
+			c->egress_where = xrealloc(c->egress_where,
+						   (c->negress + 1) * sizeof *c->egress_where);
+			c->egress[c->negress] = xstrdup(trim(what + 6));
+			c->egress_where[c->negress++] = xstrdup(where);
+			continue;
+		}
 		if (strncmp(s, "set", 3) != 0 || !isspace((unsigned char)s[3])) {
 			char *w = s;
 			while (*w && !isspace((unsigned char)*w))
 				w++;
 			*w = '\0';
-			rc = err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE')",
+			rc = err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE' or 'allow egress HOST')",
 				      where, s);
 			break;
 		}
@@ -165,6 +184,14 @@ config_fini(struct config *c)
 		free(*slot(c, &options[i]));
 		*slot(c, &options[i]) = NULL;
 	}
+	for (size_t i = 0; i < c->negress; i++) {
+		free(c->egress[i]);
+		free(c->egress_where[i]);
+	}
+	free(c->egress);
+	free(c->egress_where);
+	c->egress = c->egress_where = NULL;
+	c->negress = 0;
 }
 
 void
@@ -176,4 +203,6 @@ config_dump(const struct config *c)
 		printf("# %s\nset %s = %s\n", o->doc, o->name,
 		       *(char *const *)((const char *)c + o->off));
 	}
+	for (size_t i = 0; i < c->negress; i++)
+		printf("allow egress %s\n", c->egress[i]);
 }

@@ -3,6 +3,7 @@
 #define DH_CONFIG_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/err.h"
 
@@ -25,7 +26,11 @@
 	X(max_tokens, CONFIG_INT, "8192", 1, 128000, "Output token limit per model turn")      \
 	X(max_retries, CONFIG_INT, "4", 0, 20, "Retries of a failed model request")            \
 	X(idle_timeout, CONFIG_INT, "120", 5, 3600, "Seconds a stream may stay silent")        \
-	X(command_timeout, CONFIG_INT, "120", 1, 86400, "Default run_command timeout, seconds")
+	X(command_timeout, CONFIG_INT, "120", 1, 86400, "Default run_command timeout, seconds") \
+	X(large_file_limit, CONFIG_INT, "256", 1, 1048576,                                      \
+	  "MiB: bigger files are not snapshotted and the agent may not change them")            \
+	X(watch, CONFIG_STR, "on", 0, 0,                                                        \
+	  "on: watch grants with inotify (incremental checkpoints); off: full scans")
 
 enum config_type { CONFIG_STR, CONFIG_INT };
 
@@ -33,6 +38,11 @@ struct config {
 #define X(name, type, def, min, max, doc) char *name;
 	CONFIG_OPTIONS(X)
 #undef X
+	/* `allow egress HOST[:PORT] [allow-private]` lines, in order; the rule
+	 * syntax is checked by sandbox/egress.c (egress_allow) with `where`. */
+	char **egress;	     /* the text after "allow egress", heap */
+	char **egress_where; /* "FILE:LINE" of each, heap */
+	size_t negress;
 };
 
 /* Fill `c` with the defaults, then the config files that exist. DH_EPARSE with

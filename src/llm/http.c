@@ -5,7 +5,9 @@
  */
 #include "llm/http.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +30,9 @@ struct http_request {
 	struct buf hdr;       /* scratch for one header line */
 	struct ev_timer idle; /* re-armed on every byte received */
 	long idle_ms;
+	struct curl_slist *resolve;	/* pinned addresses (CURLOPT_RESOLVE) */
+	struct sockaddr_storage *pins; /* the only addresses a socket may be opened to */
+	size_t npins;
 	bool cancelled;            /* removal deferred: cancelled inside a curl callback */
 	struct http_request *prev; /* client's list of live requests */
 	struct http_request *next;
@@ -71,6 +76,8 @@ request_destroy(struct http_request *r)
 	c->depth--;
 	curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->headers);
+	curl_slist_free_all(r->resolve);
+	free(r->pins);
 	free(r->body);
 	buf_fini(&r->hdr);
 	free(r);
@@ -278,6 +285,145 @@ after_curl(struct http_client *c)
 	}
 }
 
+static bool
+same_addr(const struct sockaddr_storage *pin, const struct sockaddr *a)
+{
+	if (pin->ss_family != a->sa_family)
+		return false;
+	if (a->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)pin, *y = (const void *)a;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)pin, *y = (const void *)a;
+
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr);
+	}
+	return false;
+}
+
+/* Pinned transfers: a socket only to an address that was checked. */
+static curl_socket_t
+on_opensocket(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_request *r = userp;
+
+	(void)purpose;
+	for (size_t i = 0; i < r->npins; i++)
+		if (same_addr(&r->pins[i], &a->addr))
+			return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	return CURL_SOCKET_BAD;
+}
+
+/* CURLOPT_RESOLVE entry "HOST:PORT:ADDR[,ADDR…]" for the pins. */
+static int
+pin(struct http_request *r, const struct http_spec *spec)
+{
+	struct buf b = BUF_INIT;
+	char a[INET6_ADDRSTRLEN];
+
+	r->pins = xcalloc(spec->npin_addrs, sizeof *r->pins);
+	memcpy(r->pins, spec->pin_addrs, spec->npin_addrs * sizeof *r->pins);
+	r->npins = spec->npin_addrs;
+	struct in_addr v4;
+
+	/* curl never resolves an IP literal; the socket check covers it. */
+	if (spec->pin_host[0] == '[' || inet_pton(AF_INET, spec->pin_host, &v4) == 1)
+		return 0;
+	buf_printf(&b, "%s:%d:", spec->pin_host, spec->pin_port);
+	for (size_t i = 0; i < r->npins; i++) {
+		const struct sockaddr_storage *p = &r->pins[i];
+
+		if (p->ss_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)p)->sin_addr, a, sizeof a);
+		else
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)p)->sin6_addr, a, sizeof a);
+		buf_printf(&b, p->ss_family == AF_INET6 ? "%s[%s]" : "%s%s", i ? "," : "", a);
+	}
+	r->resolve = curl_slist_append(NULL, buf_cstr(&b));
+	buf_fini(&b);
+	return r->resolve ? 0 : -1;
+}
+
+/*
+ * URLs
+ */
+
+static int
+url_part(CURLU *u, CURLUPart what, char **out, unsigned flags)
+{
+	char *v = NULL;
+
+	*out = NULL;
+	if (curl_url_get(u, what, &v, flags) != CURLUE_OK)
+		return -1;
+	*out = xstrdup(v);
+	curl_free(v);
+	return 0;
+}
+
+int
+http_url_parse(struct http_url *out, const char *url)
+{
+	CURLU *u = curl_url();
+	CURLUcode uc;
+	char *port = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!u)
+		die("out of memory (curl_url)");
+	if ((uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
+		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", url, curl_url_strerror(uc));
+		goto out;
+	}
+	if (url_part(u, CURLUPART_SCHEME, &out->scheme, 0) < 0 ||
+	    url_part(u, CURLUPART_HOST, &out->host, 0) < 0 ||
+	    url_part(u, CURLUPART_URL, &out->url, 0) < 0) {
+		rc = err_setc(DH_EPARSE, "bad URL '%.200s': no scheme or host", url);
+		goto out;
+	}
+	for (char *p = out->scheme; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	out->port = url_part(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == 0 ? atoi(port) : 0;
+out:
+	free(port);
+	curl_url_cleanup(u);
+	if (rc < 0)
+		http_url_fini(out);
+	return rc;
+}
+
+void
+http_url_fini(struct http_url *u)
+{
+	free(u->scheme);
+	free(u->host);
+	free(u->url);
+	memset(u, 0, sizeof *u);
+}
+
+int
+http_url_join(char **out, const char *base, const char *ref)
+{
+	CURLU *u = curl_url();
+	CURLUcode uc;
+	int rc = 0;
+
+	*out = NULL;
+	if (!u)
+		die("out of memory (curl_url)");
+	if ((uc = curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK ||
+	    (uc = curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK)
+		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", ref, curl_url_strerror(uc));
+	else if (url_part(u, CURLUPART_URL, out, 0) < 0)
+		rc = err_setc(DH_EPARSE, "bad URL '%.200s'", ref);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 /*
  * API
  */
@@ -394,6 +540,16 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		SETOPT(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		SETOPT(e, CURLOPT_LOW_SPEED_TIME, (spec->idle_timeout_ms + 999) / 1000);
 	}
+	if (spec->npin_addrs > 0) {
+		if (pin(r, spec) < 0)
+			die("out of memory (curl_slist_append)");
+		if (r->resolve)
+			SETOPT(e, CURLOPT_RESOLVE, r->resolve);
+		SETOPT(e, CURLOPT_PROXY, ""); /* direct: the checked address is the peer */
+		SETOPT(e, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+		SETOPT(e, CURLOPT_OPENSOCKETDATA, r);
+		SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L);
+	}
 	if (spec->method && strcmp(spec->method, "POST") == 0) {
 		r->body = xmalloc(spec->body_len + 1);
 		if (spec->body_len)
@@ -415,6 +571,8 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		request_unlink(r);
 		curl_easy_cleanup(e);
 		curl_slist_free_all(r->headers);
+		curl_slist_free_all(r->resolve);
+		free(r->pins);
 		free(r->body);
 		free(r);
 		return err_set("http: %s", curl_multi_strerror(mc));
@@ -427,6 +585,8 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 fail:
 	curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->headers);
+	curl_slist_free_all(r->resolve);
+	free(r->pins);
 	free(r->body);
 	free(r);
 	return err_set("http: %s", curl_easy_strerror(code));

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "core/err.h"
 
@@ -28,6 +29,22 @@ struct http_spec {
 	long connect_timeout_ms; /* 0: curl's default */
 	long idle_timeout_ms;    /* fail when no byte arrives for this long; 0: never.
 	                          * Also sets CURLOPT_LOW_SPEED_* (1 byte/s) as a backstop */
+	/* Pinning (web_fetch): pin_host:pin_port resolves to exactly these
+	 * checked addresses (CURLOPT_RESOLVE), no proxy is used, and a socket
+	 * to any other address is refused before it is opened. Copied.
+	 * npin_addrs 0: no pinning. */
+	const char *pin_host;
+	int pin_port;
+	const struct sockaddr_storage *pin_addrs;
+	size_t npin_addrs;
+};
+
+/* A URL split by curl's parser. */
+struct http_url {
+	char *scheme; /* lowercase: "http", "https", … */
+	char *host;   /* as in the URL (an IPv6 literal keeps its brackets) */
+	int port;     /* explicit or the scheme's default */
+	char *url;    /* normalized */
 };
 
 /* Outcome of one transfer, borrowed for the on_done call. */
@@ -58,6 +75,13 @@ int http_global_init(void) DH_MUST_CHECK;
 void http_global_cleanup(void);
 /* curl_version(): "libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13 ...", owned by libcurl. */
 const char *http_version(void);
+
+/* Split `url`. DH_EPARSE with curl's reason. Free with http_url_fini(). */
+int http_url_parse(struct http_url *out, const char *url) DH_MUST_CHECK;
+void http_url_fini(struct http_url *u);
+/* Resolve `ref` (absolute or relative, as in a Location header or a link)
+ * against `base`; *out is heap. DH_EPARSE when either does not parse. */
+int http_url_join(char **out, const char *base, const char *ref) DH_MUST_CHECK;
 
 /* Returns 0 or DH_EFAIL (curl_multi_init failed). *out is owned by the caller. */
 int http_client_new(struct http_client **out, struct ev_loop *l) DH_MUST_CHECK;

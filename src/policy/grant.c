@@ -144,6 +144,59 @@ open_parent(const struct grant *gr, const char *rel, int flags, int *out_fd, con
 	return rc;
 }
 
+/* Is dirfd/name a directory shaped like a git directory (HEAD, objects/,
+ * refs/)? Never follows a symlink. */
+static bool
+is_git_dir(int dirfd, const char *name)
+{
+	int fd = beneath_fd(dirfd, name, O_PATH | O_DIRECTORY);
+	struct stat h, o, r;
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = fstatat(fd, "HEAD", &h, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(h.st_mode) &&
+	      fstatat(fd, "objects", &o, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(o.st_mode) &&
+	      fstatat(fd, "refs", &r, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(r.st_mode);
+	close(fd);
+	return yes;
+}
+
+/* The mandatory-deny list by content, not name: a mutation of a git
+ * directory itself, of its hooks/ or of its config is refused whatever the
+ * directory is called, so renaming .git (a run_command can: `mv .git g; ln -s
+ * g .git`) does not carry the protection away (SANDBOX.md §4.5 step 6). */
+static int
+git_guard(const struct grant *gr, const char *rel)
+{
+	char *prefix = xstrdup(rel);
+	int rc = 0;
+
+	/* Each ancestor P of rel (the grant root "" included) and rel itself. */
+	for (size_t at = 0;; at++) {
+		if (rel[at] != '/' && rel[at] != '\0' && at != 0)
+			continue;
+		size_t plen = at;
+		const char *rest = rel + at + (rel[at] == '/');
+
+		prefix[plen] = '\0';
+		if (is_git_dir(gr->dirfd, prefix) &&
+		    (!*rest || (!strncasecmp(rest, "hooks", 5) && (!rest[5] || rest[5] == '/')) ||
+		     !strcasecmp(rest, "config"))) {
+			rc = err_setc(DH_EDENIED,
+			              "'%s%s%s': refused: '%s%s%s' is a git directory, and its "
+			              "hooks and config are protected",
+			              gr->path, SEP(rel), rel, gr->path, SEP(prefix), prefix);
+			break;
+		}
+		if (rel[at] == '\0')
+			break;
+		memcpy(prefix, rel, strlen(rel) + 1);
+	}
+	free(prefix);
+	return rc;
+}
+
 int
 grant_open_parent(const struct grant *gr, const char *rel, int *out_fd, const char **out_leaf)
 {
@@ -407,6 +460,8 @@ grant_write(const struct grant *gr, const char *rel, const void *data, size_t le
 	int pfd, rc, mode = -1;
 	bool created = false;
 
+	if ((rc = git_guard(gr, rel)) < 0)
+		return rc;
 	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0)
 		return rc;
 	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -457,6 +512,8 @@ grant_unlink(const struct grant *gr, const char *rel)
 	struct stat st;
 	int pfd, rc;
 
+	if ((rc = git_guard(gr, rel)) < 0)
+		return rc;
 	if ((rc = open_parent(gr, rel, O_PATH, &pfd, &leaf)) < 0)
 		return rc;
 	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -475,6 +532,9 @@ grant_unlink(const struct grant *gr, const char *rel)
 int
 grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created)
 {
+	if (git_guard(gr, rel) < 0)
+		return DH_EDENIED;
+
 	char *prefix = xstrdup(rel);
 	const char *p = rel;
 	int cur = gr->dirfd, rc = 0;
@@ -554,6 +614,8 @@ grant_rename(const struct grant *src, const char *src_rel, const struct grant *d
 	struct stat st;
 	int spfd = -1, dpfd = -1, rc;
 
+	if ((rc = git_guard(src, src_rel)) < 0 || (rc = git_guard(dst, dst_rel)) < 0)
+		return rc;
 	if ((rc = open_parent(src, src_rel, O_PATH, &spfd, &sleaf)) < 0)
 		return rc;
 	if ((rc = open_parent(dst, dst_rel, O_RDONLY, &dpfd, &dleaf)) < 0)

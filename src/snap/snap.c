@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/ignore.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "snap/snap_int.h"
@@ -311,6 +312,13 @@ snap_close(struct snap_store *s)
 {
 	if (!s)
 		return;
+	if (s->index)
+		snap_scan_flush(s);
+	if (s->cache) {
+		snap_meta_fini(s->cache);
+		free(s->cache);
+	}
+	ignore_free(s->ign);
 	git_index_free(s->index);
 	git_repository_free(s->repo);
 	free(s->workdir);
@@ -413,10 +421,13 @@ mode_changes(struct changes *c, git_tree *nt, const struct snap_meta *om,
 }
 
 /* What changed from (ot, om) to (nt, nm): the tree diff with renames, then the
- * mode-only and empty-directory changes from the notes; sorted by path. */
+ * mode-only and empty-directory changes from the notes; sorted by path. With
+ * `only` (n > 0), the trees are known to differ only at or below those paths,
+ * and the diff descends nowhere else: its cost then follows the change. */
 static int
-changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
-                const struct snap_meta *nm, struct snap_change **out, size_t *nout)
+changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
+                   const struct snap_meta *nm, const char *const *only, size_t n,
+                   struct snap_change **out, size_t *nout)
 {
 	git_diff_options o;
 	git_diff_find_options f;
@@ -428,6 +439,11 @@ changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, 
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (n) {
+		o.pathspec.strings = (char **)only;
+		o.pathspec.count = n;
+		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	f.flags = GIT_DIFF_FIND_RENAMES;
 	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, ot, nt, &o))) < 0 ||
 	    (rc = G(git_diff_find_similar(diff, &f))) < 0)
@@ -484,6 +500,13 @@ out:
 	return 0;
 }
 
+static int
+changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
+                const struct snap_meta *nm, struct snap_change **out, size_t *nout)
+{
+	return changes_between_in(s, ot, om, nt, nm, NULL, 0, out, nout);
+}
+
 /*
  * Checkpoints
  */
@@ -503,9 +526,75 @@ write_note(struct snap_store *s, const git_signature *sig, const git_oid *commit
 	return G(rc);
 }
 
+/* Bring the index up to date (incrementally when `dirty` allows) and return
+ * the folder's tree and metadata. */
+static int
+scan_for(struct snap_store *s, const struct snap_dirty *dirty, git_oid *tree_id,
+         struct snap_meta *meta, struct snap_checkpoint *out)
+{
+	int rc;
+
+	if (dirty && !dirty->full) {
+		rc = snap_scan_dirty(s, dirty->paths, dirty->n, tree_id, meta);
+		if (rc != DH_EAGAIN) {
+			out->mode = "incremental";
+			out->paths_read = s->paths_read;
+			return rc;
+		}
+		log_debug("snapshot: full scan instead: %s", err_msg());
+		snap_meta_fini(meta);
+	}
+	rc = snap_scan(s, tree_id, meta);
+	out->mode = "full";
+	out->paths_read = s->paths_read;
+	return rc;
+}
+
+static int take_dirty(struct snap_store *s, const char *session, const char *msg,
+                      const struct snap_dirty *dirty, struct buf *stat,
+                      struct snap_checkpoint *out);
+
 /* Scan the folder and commit it on `session` with message `msg`. */
 static int
 take(struct snap_store *s, const char *session, const char *msg, struct snap_checkpoint *out)
+{
+	return take_dirty(s, session, msg, NULL, NULL, out);
+}
+
+/* git's --stat text of (a, b), the diff limited to `only` when n > 0. */
+static int
+stat_between(struct snap_store *s, git_tree *a, git_tree *b, const char *const *only, size_t n,
+             struct buf *out)
+{
+	git_diff_options o;
+	git_diff_find_options f;
+	git_diff *diff = NULL;
+	git_diff_stats *st = NULL;
+	git_buf gb = GIT_BUF_INIT;
+	int rc;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	if (n) {
+		o.pathspec.strings = (char **)only;
+		o.pathspec.count = n;
+		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
+	f.flags = GIT_DIFF_FIND_RENAMES;
+	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, a, b, &o))) == 0 &&
+	    (rc = G(git_diff_find_similar(diff, &f))) == 0 && git_diff_num_deltas(diff) > 0 &&
+	    (rc = G(git_diff_get_stats(&st, diff))) == 0 &&
+	    (rc = G(git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
+		buf_add(out, gb.ptr, gb.size);
+	git_buf_dispose(&gb);
+	git_diff_stats_free(st);
+	git_diff_free(diff);
+	return rc;
+}
+
+static int
+take_dirty(struct snap_store *s, const char *session, const char *msg,
+           const struct snap_dirty *dirty, struct buf *stat, struct snap_checkpoint *out)
 {
 	char headref[192], baseref[192];
 	git_oid tree_id, head_id, commit_id;
@@ -528,7 +617,9 @@ take(struct snap_store *s, const char *session, const char *msg, struct snap_che
 		return G(rc);
 	has_head = rc == 0;
 
-	if ((rc = snap_scan(s, &tree_id, &meta)) < 0)
+	git_oid base = s->last_tree;
+	bool had_base = s->cache != NULL;
+	if ((rc = scan_for(s, dirty, &tree_id, &meta, out)) < 0)
 		goto out;
 	snap_meta_format(&meta, &note);
 	if (has_head) {
@@ -561,9 +652,19 @@ take(struct snap_store *s, const char *session, const char *msg, struct snap_che
 			goto out;
 		out->files_changed = meta.nfiles;
 	} else {
+		/* An incremental scan changed only the dirty paths; when the head is
+		 * the state that scan started from, the diff need look nowhere else. */
+		bool narrow = had_base && !strcmp(out->mode, "incremental") &&
+		              git_oid_equal(git_commit_tree_id(parent), &base) && dirty->n;
 		if ((rc = G(git_commit_tree(&ptree, parent))) < 0 ||
-		    (rc = changes_between(s, ptree, &pmeta, tree, &meta, &ch, &nch)) < 0)
+		    (rc = changes_between_in(s, ptree, &pmeta, tree, &meta,
+		                             narrow ? dirty->paths : NULL, narrow ? dirty->n : 0,
+		                             &ch, &nch)) < 0)
 			goto out;
+		/* Display only: a failure leaves the text empty. */
+		if (stat && stat_between(s, ptree, tree, narrow ? dirty->paths : NULL,
+		                         narrow ? dirty->n : 0, stat) < 0)
+			buf_clear(stat);
 		out->files_changed = nch;
 	}
 	fill_ids(out->id, out->short_id, &commit_id);
@@ -583,8 +684,8 @@ out:
 }
 
 int
-snap_checkpoint(struct snap_store *s, const char *session, const char *label, int turn,
-                const char *tool_call, struct snap_checkpoint *out)
+snap_checkpoint_opt(struct snap_store *s, const char *session,
+                    const struct snap_checkpoint_opts *o, struct snap_checkpoint *out)
 {
 	struct buf msg = BUF_INIT;
 	struct timespec t0;
@@ -592,22 +693,40 @@ snap_checkpoint(struct snap_store *s, const char *session, const char *label, in
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(out, 0, sizeof *out);
+	out->mode = "full";
 	if (!session_ok(session))
 		return err_set("snapshot: invalid session id '%s'", session ? session : "");
-	put_flat(&msg, label && *label ? label : "checkpoint");
+	put_flat(&msg, o->label && *o->label ? o->label : "checkpoint");
 	buf_puts(&msg, "\n\nDeskhand-Session: ");
 	buf_puts(&msg, session);
-	if (turn >= 0)
-		buf_printf(&msg, "\nDeskhand-Turn: %d", turn);
-	if (tool_call && *tool_call) {
+	if (o->turn >= 0)
+		buf_printf(&msg, "\nDeskhand-Turn: %d", o->turn);
+	if (o->tool_call && *o->tool_call) {
 		buf_puts(&msg, "\nDeskhand-Tool-Call: ");
-		put_flat(&msg, tool_call);
+		put_flat(&msg, o->tool_call);
 	}
+	if (o->external)
+		buf_puts(&msg, "\nDeskhand-External: yes");
 	buf_putc(&msg, '\n');
-	rc = take(s, session, buf_cstr(&msg), out);
+	rc = take_dirty(s, session, buf_cstr(&msg), o->dirty, o->stat, out);
 	out->duration_ms = ms_since(&t0);
 	buf_fini(&msg);
 	return rc;
+}
+
+int
+snap_checkpoint(struct snap_store *s, const char *session, const char *label, int turn,
+                const char *tool_call, struct snap_checkpoint *out)
+{
+	const struct snap_checkpoint_opts o = { .label = label, .turn = turn, .tool_call = tool_call };
+
+	return snap_checkpoint_opt(s, session, &o, out);
+}
+
+void
+snap_set_large_limit(struct snap_store *s, long long bytes)
+{
+	s->large_limit = bytes;
 }
 
 /*
@@ -648,6 +767,8 @@ log_fill(struct snap_store *s, const git_oid *id, struct snap_log_entry *e)
 				e->turn = atoi(tr.trailers[i].value);
 			else if (!strcmp(tr.trailers[i].key, "Deskhand-Tool-Call") && !e->tool_call)
 				e->tool_call = xstrdup(tr.trailers[i].value);
+			else if (!strcmp(tr.trailers[i].key, "Deskhand-External"))
+				e->external = true;
 		}
 	}
 	e->nfiles = m.nfiles;
@@ -1206,4 +1327,47 @@ snap_library_version(void)
 		snprintf(v, sizeof v, "libgit2 %d.%d.%d", major, minor, rev);
 	}
 	return v;
+}
+
+/*
+ * Exposed to snap_review.c through snap_int.h (see the declarations there)
+ */
+
+int
+snap_take(struct snap_store *s, const char *session, const char *msg, struct snap_checkpoint *out)
+{
+	return take(s, session, msg, out);
+}
+
+int
+snap_ref_name(char *dst, size_t n, const char *session, const char *which)
+{
+	return ref_name(dst, n, session, which);
+}
+
+int
+snap_changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
+                     const struct snap_meta *nm, struct snap_change **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	return changes_between(s, ot, om, nt, nm, out, nout);
+}
+
+void
+snap_changes_free(struct snap_change *v, size_t n)
+{
+	changes_free(v, n);
+}
+
+bool
+snap_dir_exists(git_tree *tree, const struct snap_meta *m, const char *dir)
+{
+	return dir_exists(tree, m, dir);
+}
+
+unsigned
+snap_want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path)
+{
+	return want_perm(te, m, path);
 }

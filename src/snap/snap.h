@@ -17,6 +17,8 @@ struct buf;
  * skipped) on refs/deskhand/SESSION/head; a session's first checkpoint is also
  * refs/deskhand/SESSION/baseline. What trees cannot hold (empty directories,
  * permission bits other than 0644/0755) is kept in a note on refs/notes/deskhand.
+ * Paths matched by the folder's `.deskhandignore` (gitignore syntax, see
+ * core/ignore.h) and files over the large-file limit are not stored.
  *
  * Threading: everything is synchronous. A store belongs to ONE thread (the
  * snapshot worker) and must not be shared; no process-global state is used
@@ -34,6 +36,29 @@ struct snap_checkpoint {
 	size_t files_changed; /* changes vs the parent (baseline: files in the tree) */
 	long duration_ms;     /* wall time of the call, monotonic clock */
 	bool created;         /* false: nothing changed, no commit was made */
+	size_t paths_read;    /* paths whose stat data was checked (full: every file) */
+	const char *mode;     /* "full" (whole-folder scan) or "incremental"; static */
+};
+
+/* The paths that changed since the store's last scan, as the watcher saw
+ * them (watch/watch.h): relative to the folder, '/'-separated, sorted by
+ * strcmp; a directory stands for its whole subtree. */
+struct snap_dirty {
+	const char *const *paths;
+	size_t n;
+	bool full; /* anything may have changed: scan the whole folder */
+};
+
+/* What to record, for snap_checkpoint_opt(). */
+struct snap_checkpoint_opts {
+	const char *label;              /* first message line; NULL = "checkpoint" */
+	int turn;                       /* < 0: no Deskhand-Turn trailer */
+	const char *tool_call;          /* NULL: no Deskhand-Tool-Call trailer */
+	bool external;                  /* made by someone else: Deskhand-External trailer */
+	const struct snap_dirty *dirty; /* NULL: scan the whole folder */
+	struct buf *stat;               /* if set and a commit was made: git's --stat
+	                                 * text vs the parent is appended (as
+	                                 * snap_diffstat; narrowed to the dirty paths) */
 };
 
 struct snap_change {
@@ -48,6 +73,7 @@ struct snap_log_entry {
 	char *label;                 /* first line of the message */
 	char *tool_call;             /* Deskhand-Tool-Call trailer, or NULL */
 	int turn;                    /* Deskhand-Turn trailer, or -1 */
+	bool external;               /* Deskhand-External: changes the agent did not make */
 	long long time;              /* commit time, seconds since the epoch */
 	struct snap_change *changes; /* vs the parent; NULL/0 for the baseline */
 	size_t nchanges;
@@ -98,6 +124,25 @@ const char *snap_repo_path(const struct snap_store *s);
  * Unreadable files are skipped (logged). Returns 0, DH_EFAIL. */
 int snap_checkpoint(struct snap_store *s, const char *session, const char *label, int turn,
                     const char *tool_call, struct snap_checkpoint *out) DH_MUST_CHECK;
+
+/* snap_checkpoint() with options. With `o->dirty` (and !dirty->full) only
+ * those paths are re-read and the tree is updated along them, so the cost
+ * grows with what changed (mode "incremental"); this needs a full scan by the
+ * same store earlier and the watcher running since before it: a path changed
+ * but not listed would be missed until the next full scan. It falls back to
+ * a full scan by itself when it cannot be incremental (no scan yet, the
+ * .deskhandignore rules changed). `o->external` records the commit as changes
+ * someone else made (the watcher saw them outside any agent tool call):
+ * snap_log() reports external = true and agent-step undo leaves them alone.
+ * Returns 0, DH_EFAIL. */
+int snap_checkpoint_opt(struct snap_store *s, const char *session,
+                        const struct snap_checkpoint_opts *o, struct snap_checkpoint *out)
+	DH_MUST_CHECK;
+
+/* Files larger than `bytes` are not stored in checkpoints (the note lists
+ * them as "L SIZE PATH", and undo says it cannot restore them). 0 restores
+ * the default, 256 MiB. Takes effect at the next checkpoint. */
+void snap_set_large_limit(struct snap_store *s, long long bytes);
 
 /* The session's checkpoints, oldest first, following first parents from its
  * head. Each entry lists what it changed against its parent (renames detected

@@ -32,8 +32,11 @@ snap_meta_fini(struct snap_meta *m)
 		free(m->dirs[i]);
 	for (size_t i = 0; i < m->nmodes; i++)
 		free(m->modes[i].path);
+	for (size_t i = 0; i < m->nlarge; i++)
+		free(m->large[i].path);
 	free(m->dirs);
 	free(m->modes);
+	free(m->large);
 	memset(m, 0, sizeof *m);
 }
 
@@ -59,12 +62,124 @@ snap_meta_add_mode(struct snap_meta *m, const char *path, unsigned mode)
 }
 
 void
+snap_meta_add_large(struct snap_meta *m, const char *path, long long size)
+{
+	if (m->nlarge == m->caplarge) {
+		m->caplarge = m->caplarge ? m->caplarge * 2 : 8;
+		m->large = xrealloc(m->large, m->caplarge * sizeof *m->large);
+	}
+	m->large[m->nlarge].path = xstrdup(path);
+	m->large[m->nlarge++].size = size;
+}
+
+static int
+cmp_large(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_meta_large *)a)->path,
+	              ((const struct snap_meta_large *)b)->path);
+}
+
+void
 snap_meta_sort(struct snap_meta *m)
 {
 	if (m->ndirs)
 		qsort(m->dirs, m->ndirs, sizeof *m->dirs, cmp_str);
 	if (m->nmodes)
 		qsort(m->modes, m->nmodes, sizeof *m->modes, cmp_mode);
+	if (m->nlarge)
+		qsort(m->large, m->nlarge, sizeof *m->large, cmp_large);
+}
+
+void
+snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->nfiles = src->nfiles;
+	for (size_t i = 0; i < src->ndirs; i++)
+		snap_meta_add_dir(dst, src->dirs[i]);
+	for (size_t i = 0; i < src->nmodes; i++)
+		snap_meta_add_mode(dst, src->modes[i].path, src->modes[i].mode);
+	for (size_t i = 0; i < src->nlarge; i++)
+		snap_meta_add_large(dst, src->large[i].path, src->large[i].size);
+}
+
+static bool
+is_under(const char *p, const char *top, size_t len)
+{
+	return !strncmp(p, top, len) && (p[len] == '\0' || p[len] == '/');
+}
+
+void
+snap_meta_remove_under(struct snap_meta *m, const char *path)
+{
+	size_t len = strlen(path), j = 0;
+
+	for (size_t i = 0; i < m->ndirs; i++) {
+		if (is_under(m->dirs[i], path, len))
+			free(m->dirs[i]);
+		else
+			m->dirs[j++] = m->dirs[i];
+	}
+	m->ndirs = j;
+	j = 0;
+	for (size_t i = 0; i < m->nmodes; i++) {
+		if (is_under(m->modes[i].path, path, len))
+			free(m->modes[i].path);
+		else
+			m->modes[j++] = m->modes[i];
+	}
+	m->nmodes = j;
+	j = 0;
+	for (size_t i = 0; i < m->nlarge; i++) {
+		if (is_under(m->large[i].path, path, len))
+			free(m->large[i].path);
+		else
+			m->large[j++] = m->large[i];
+	}
+	m->nlarge = j;
+}
+
+void
+snap_meta_normalize(struct snap_meta *m)
+{
+	size_t j = 0;
+
+	snap_meta_sort(m);
+	for (size_t i = 0; i < m->ndirs; i++) {
+		if (j && !strcmp(m->dirs[j - 1], m->dirs[i]))
+			free(m->dirs[i]);
+		else
+			m->dirs[j++] = m->dirs[i];
+	}
+	m->ndirs = j;
+	j = 0;
+	for (size_t i = 0; i < m->nmodes; i++) {
+		if (j && !strcmp(m->modes[j - 1].path, m->modes[i].path))
+			free(m->modes[i].path);
+		else
+			m->modes[j++] = m->modes[i];
+	}
+	m->nmodes = j;
+	j = 0;
+	for (size_t i = 0; i < m->nlarge; i++) {
+		if (j && !strcmp(m->large[j - 1].path, m->large[i].path))
+			free(m->large[i].path);
+		else
+			m->large[j++] = m->large[i];
+	}
+	m->nlarge = j;
+}
+
+long long
+snap_meta_large_size(const struct snap_meta *m, const char *path)
+{
+	struct snap_meta_large key = { .path = (char *)path };
+	const struct snap_meta_large *hit;
+
+	if (!m->nlarge)
+		return -1;
+	hit = bsearch(&key, m->large, m->nlarge, sizeof *m->large, cmp_large);
+	return hit ? hit->size : -1;
 }
 
 static void
@@ -92,6 +207,10 @@ snap_meta_format(const struct snap_meta *m, struct buf *out)
 	for (size_t i = 0; i < m->nmodes; i++) {
 		buf_printf(out, "m %04o ", m->modes[i].mode);
 		put_path(out, m->modes[i].path);
+	}
+	for (size_t i = 0; i < m->nlarge; i++) {
+		buf_printf(out, "L %lld ", m->large[i].size);
+		put_path(out, m->large[i].path);
 	}
 }
 
@@ -136,6 +255,16 @@ snap_meta_parse(struct snap_meta *m, const char *text)
 
 				snap_meta_add_mode(m, path, (unsigned)strtoul(p + 2, NULL, 8));
 				free(path);
+			} else if (p[0] == 'L') {
+				char *sp;
+				long long size = strtoll(p + 2, &sp, 10);
+
+				if (sp < end && *sp == ' ' && sp + 1 < end) {
+					char *path = get_path(sp + 1, end);
+
+					snap_meta_add_large(m, path, size);
+					free(path);
+				}
 			}
 		}
 		p = *end ? end + 1 : end;

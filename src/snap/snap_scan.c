@@ -18,18 +18,28 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/ignore.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+
+#define LARGE_LIMIT_DEF (256ll << 20)
 
 struct scan {
 	struct snap_store *s;
 	git_odb *odb;
-	struct timespec trust; /* stat data must be older than this */
-	struct buf path;       /* current path, relative to the folder */
-	char **seen;           /* paths found, for dropping vanished entries */
+	struct snap_packer *packer; /* full scans: new blobs go to a pack */
+	struct timespec trust;      /* stat data must be older than this */
+	struct buf path;            /* current path, relative to the folder */
+	char **seen;                /* paths found, for dropping vanished entries */
 	size_t nseen, capseen;
 	struct snap_meta *meta;
-	struct buf data; /* file contents scratch */
+	struct buf data;  /* file contents scratch */
+	size_t examined;  /* files and links whose stat data was checked */
+	long long limit;  /* large-file limit, bytes */
+	/* With a packer, new entries wait here until their blobs are packed:
+	 * libgit2 refuses index entries naming objects it cannot see. */
+	git_index_entry *pend; /* path members are heap copies */
+	size_t npend, cappend;
 };
 
 struct dent {
@@ -159,12 +169,24 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 	git_index_entry ne;
 	int rc;
 
+	sc->examined++;
+	if (S_ISREG(st->st_mode) && (long long)st->st_size > sc->limit) {
+		/* Not stored (and dropped from the index): listed in the note. */
+		snap_meta_add_large(sc->meta, path, (long long)st->st_size);
+		return 0;
+	}
 	if (!e || !is_fresh(sc, e, st)) {
+		const char *data;
+
 		if ((rc = read_entry(sc, dfd, name, st)) <= 0)
 			return rc;
 		memset(&ne, 0, sizeof ne);
-		if ((rc = G(git_odb_write(&ne.id, sc->odb, sc->data.ptr ? sc->data.ptr : "",
-		                          sc->data.len, GIT_OBJECT_BLOB))) < 0)
+		data = sc->data.ptr ? sc->data.ptr : "";
+		if (sc->packer)
+			rc = snap_pack_write(sc->packer, &ne.id, data, sc->data.len);
+		else
+			rc = G(git_odb_write(&ne.id, sc->odb, data, sc->data.len, GIT_OBJECT_BLOB));
+		if (rc < 0)
 			return rc;
 		ne.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
 		ne.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
@@ -177,7 +199,14 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 		ne.gid = st->st_gid;
 		ne.file_size = (uint32_t)st->st_size;
 		ne.path = path;
-		if (git_index_add(sc->s->index, &ne) < 0) {
+		if (sc->packer) {
+			if (sc->npend == sc->cappend) {
+				sc->cappend = sc->cappend ? sc->cappend * 2 : 256;
+				sc->pend = xrealloc(sc->pend, sc->cappend * sizeof *sc->pend);
+			}
+			ne.path = xstrdup(path);
+			sc->pend[sc->npend++] = ne;
+		} else if (git_index_add(sc->s->index, &ne) < 0) {
 			const git_error *ge = git_error_last();
 
 			/* e.g. a name git refuses; skipping beats failing every checkpoint */
@@ -239,6 +268,9 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 		if (mark)
 			buf_putc(&sc->path, '/');
 		buf_puts(&sc->path, ents[i].name);
+		if (sc->s->ign &&
+		    ignore_match(sc->s->ign, buf_cstr(&sc->path), S_ISDIR(ents[i].st.st_mode)))
+			goto next;
 		if (S_ISDIR(ents[i].st.st_mode)) {
 			bool sub = false;
 			int cfd;
@@ -308,20 +340,91 @@ drop_vanished(struct scan *sc)
 	return rc;
 }
 
+static void
+scan_init(struct scan *sc, struct snap_store *s, struct snap_meta *meta)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->s = s;
+	sc->meta = meta;
+	buf_init(&sc->path);
+	buf_init(&sc->data);
+	/* One second of slack covers coarse clocks and 1 s timestamp filesystems. */
+	sc->trust = s->trust;
+	sc->trust.tv_sec -= 1;
+	sc->limit = s->large_limit > 0 ? s->large_limit : LARGE_LIMIT_DEF;
+}
+
+static void
+scan_clear_seen(struct scan *sc)
+{
+	for (size_t i = 0; i < sc->nseen; i++)
+		free(sc->seen[i]);
+	sc->nseen = 0;
+}
+
+/* Add the entries that waited for their blobs to be packed. */
+static void
+add_pending(struct scan *sc)
+{
+	for (size_t i = 0; i < sc->npend; i++) {
+		if (git_index_add(sc->s->index, &sc->pend[i]) < 0) {
+			const git_error *ge = git_error_last();
+
+			log_warn("snapshot: skipping %s: %s", sc->pend[i].path, ge ? ge->message : "?");
+			sc->meta->nfiles--;
+		}
+		free((char *)sc->pend[i].path);
+	}
+	sc->npend = 0;
+}
+
+static void
+scan_fini(struct scan *sc)
+{
+	for (size_t i = 0; i < sc->npend; i++)
+		free((char *)sc->pend[i].path);
+	free(sc->pend);
+	scan_clear_seen(sc);
+	free(sc->seen);
+	buf_fini(&sc->path);
+	buf_fini(&sc->data);
+	git_odb_free(sc->odb);
+	snap_pack_free(sc->packer);
+}
+
+/* Remember the state this scan left, for the next incremental one. */
+static void
+keep_state(struct snap_store *s, const git_oid *tree, const struct snap_meta *meta)
+{
+	if (!s->cache)
+		s->cache = xcalloc(1, sizeof *s->cache);
+	else
+		snap_meta_fini(s->cache);
+	snap_meta_copy(s->cache, meta);
+	s->last_tree = *tree;
+}
+
 int
 snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 {
-	struct scan sc = { .s = s, .meta = meta, .path = BUF_INIT, .data = BUF_INIT };
+	struct scan sc;
 	struct timespec start;
 	bool any;
 	int rc, fd;
 
 	clock_gettime(CLOCK_REALTIME_COARSE, &start);
-	/* One second of slack covers coarse clocks and 1 s timestamp filesystems. */
-	sc.trust = s->trust;
-	sc.trust.tv_sec -= 1;
-	if ((rc = G(git_repository_odb(&sc.odb, s->repo))) < 0)
-		return rc;
+	scan_init(&sc, s, meta);
+	ignore_free(s->ign);
+	s->ign = NULL;
+	if (ignore_load(&s->ign, s->workdir) < 0)
+		log_warn("snapshot: %s (ignoring no paths)", err_msg());
+	if (!ignore_count(s->ign)) {
+		ignore_free(s->ign);
+		s->ign = NULL;
+	}
+	if ((rc = G(git_repository_odb(&sc.odb, s->repo))) < 0 ||
+	    (rc = snap_pack_begin(&sc.packer, s)) < 0)
+		goto out;
 	fd = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot: %s: %s",
@@ -331,6 +434,10 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 	buf_puts(&sc.path, "");
 	if ((rc = scan_dir(&sc, fd, &any)) < 0)
 		goto out;
+	/* The blobs must be in the object database before trees name them. */
+	if ((rc = snap_pack_flush(sc.packer)) < 0)
+		goto out;
+	add_pending(&sc);
 	snap_meta_sort(meta);
 	if ((rc = drop_vanished(&sc)) < 0)
 		goto out;
@@ -338,6 +445,10 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 		goto out;
 	if ((rc = G(git_index_write(s->index))) < 0)
 		goto out;
+	s->index_dirty = false;
+	s->paths_read = sc.examined;
+	s->last_incremental = false;
+	keep_state(s, tree_out, meta);
 	/* Persist "when this scan started" as the index file's mtime, so that the
 	 * next process distrusts files modified during or after this scan. */
 	struct timespec times[2] = { start, start };
@@ -345,11 +456,399 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 		log_warn("snapshot: utimensat %s: %s", s->index_path, strerror(errno));
 	s->trust = start;
 out:
-	for (size_t i = 0; i < sc.nseen; i++)
-		free(sc.seen[i]);
-	free(sc.seen);
-	buf_fini(&sc.path);
-	buf_fini(&sc.data);
-	git_odb_free(sc.odb);
+	scan_fini(&sc);
 	return rc;
+}
+
+/*
+ * Incremental scans
+ */
+
+struct old_ent {
+	char *path;
+	git_oid id;
+	uint32_t mode;
+};
+
+struct updates {
+	git_tree_update *v;
+	size_t n, cap;
+};
+
+static void
+upd_add(struct updates *u, git_tree_update_t action, const char *path, const git_oid *id,
+        uint32_t mode)
+{
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 16;
+		u->v = xrealloc(u->v, u->cap * sizeof *u->v);
+	}
+	memset(&u->v[u->n], 0, sizeof *u->v);
+	u->v[u->n].action = action;
+	u->v[u->n].path = xstrdup(path);
+	if (id)
+		u->v[u->n].id = *id;
+	u->v[u->n++].filemode = (git_filemode_t)mode;
+}
+
+static void
+upd_free(struct updates *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free((char *)u->v[i].path);
+	free(u->v);
+}
+
+/* Whether a path is outside what snapshots hold: a `.git` component, the
+ * state dir or below it, an ignored path. */
+static bool
+is_excluded(const struct snap_store *s, const char *rel, bool is_dir)
+{
+	const char *p = rel;
+
+	for (;;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 4 && !strncasecmp(p, ".git", 4))
+			return true;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	if (s->skip_rel) {
+		size_t k = strlen(s->skip_rel);
+
+		if (!strncmp(rel, s->skip_rel, k) && (!rel[k] || rel[k] == '/'))
+			return true;
+	}
+	return ignore_match_path(s->ign, rel, is_dir);
+}
+
+/* Open the directory holding `rel`, component by component without following
+ * symlinks. Returns an fd, or -1 when a component is missing or not a real
+ * directory (rel is then absent). */
+static int
+open_parent(int root, const char *rel, const char **base)
+{
+	const char *p = rel, *slash;
+	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	while (fd >= 0 && (slash = strchr(p, '/'))) {
+		char comp[256];
+		size_t n = (size_t)(slash - p);
+
+		if (n == 0 || n >= sizeof comp) {
+			close(fd);
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+		p = slash + 1;
+	}
+	*base = p;
+	return fd;
+}
+
+/* The entries of the index that are `path` or below it, in index order. */
+static void
+collect_old(git_index *idx, const char *path, struct old_ent **out, size_t *n)
+{
+	const git_index_entry *e = git_index_get_bypath(idx, path, 0);
+	char *prefix = xasprintf("%s/", path);
+	size_t plen = strlen(prefix), pos, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (e) {
+		cap = 1;
+		*out = xmalloc(sizeof **out);
+		(*out)[(*n)++] = (struct old_ent){ xstrdup(e->path), e->id, e->mode };
+	}
+	if (git_index_find_prefix(&pos, idx, prefix) == 0) {
+		for (size_t i = pos; i < git_index_entrycount(idx); i++) {
+			e = git_index_get_byindex(idx, i);
+			if (strncmp(e->path, prefix, plen))
+				break;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 16;
+				*out = xrealloc(*out, cap * sizeof **out);
+			}
+			(*out)[(*n)++] = (struct old_ent){ xstrdup(e->path), e->id, e->mode };
+		}
+	}
+	free(prefix);
+}
+
+static int
+cmp_old(const void *a, const void *b)
+{
+	return strcmp(((const struct old_ent *)a)->path, ((const struct old_ent *)b)->path);
+}
+
+/* Re-read one dirty path (file, link, or a directory's whole subtree) into
+ * the index and metadata, and record the tree updates it implies. */
+static int
+rescan_path(struct scan *sc, int root, const char *path, struct updates *u)
+{
+	git_index *idx = sc->s->index;
+	struct old_ent *old = NULL;
+	size_t nold = 0;
+	const char *base;
+	struct stat st;
+	int rc = 0, pfd;
+
+	collect_old(idx, path, &old, &nold);
+	snap_meta_remove_under(sc->meta, path);
+	scan_clear_seen(sc);
+	buf_clear(&sc->path);
+	buf_puts(&sc->path, path);
+
+	pfd = open_parent(root, path, &base);
+	if (pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !is_excluded(sc->s, path, S_ISDIR(st.st_mode))) {
+		if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+			rc = scan_file(sc, pfd, base, &st);
+		} else if (S_ISDIR(st.st_mode)) {
+			int cfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			bool tracked = false;
+
+			if (cfd >= 0 && (rc = scan_dir(sc, cfd, &tracked)) >= 0 && !tracked)
+				snap_meta_add_dir(sc->meta, path);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	if (sc->nseen)
+		qsort(sc->seen, sc->nseen, sizeof *sc->seen, cmp_str);
+	for (size_t i = 0; i < nold && rc >= 0; i++) {
+		if (sc->nseen && bsearch(&old[i].path, sc->seen, sc->nseen, sizeof *sc->seen, cmp_str))
+			continue;
+		if ((rc = G(git_index_remove(idx, old[i].path, 0))) >= 0)
+			upd_add(u, GIT_TREE_UPDATE_REMOVE, old[i].path, NULL, 0);
+	}
+	for (size_t i = 0; i < sc->nseen && rc >= 0; i++) {
+		const git_index_entry *e = git_index_get_bypath(idx, sc->seen[i], 0);
+		struct old_ent key = { .path = sc->seen[i] }, *o;
+
+		if (!e)
+			continue;
+		o = nold ? bsearch(&key, old, nold, sizeof *old, cmp_old) : NULL;
+		if (!o || o->mode != e->mode || !git_oid_equal(&o->id, &e->id))
+			upd_add(u, GIT_TREE_UPDATE_UPSERT, e->path, &e->id, e->mode);
+	}
+out:
+	for (size_t i = 0; i < nold; i++)
+		free(old[i].path);
+	free(old);
+	return rc;
+}
+
+/* Whether anything tracked (an index entry, an empty directory) is below dir. */
+static bool
+has_tracked_below(git_index *idx, const struct snap_meta *m, const char *dir)
+{
+	char *prefix = xasprintf("%s/", dir);
+	size_t plen = strlen(prefix), pos;
+	bool hit = git_index_find_prefix(&pos, idx, prefix) == 0;
+
+	for (size_t i = 0; i < m->ndirs && !hit; i++)
+		hit = !strncmp(m->dirs[i], prefix, plen);
+	free(prefix);
+	return hit;
+}
+
+static void
+meta_remove_dir(struct snap_meta *m, const char *dir)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < m->ndirs; i++) {
+		if (!strcmp(m->dirs[i], dir))
+			free(m->dirs[i]);
+		else
+			m->dirs[j++] = m->dirs[i];
+	}
+	m->ndirs = j;
+}
+
+static int
+cmp_len_desc(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return (x < y) - (x > y);
+}
+
+/* The parents of the dirty paths may have become empty or stopped being
+ * empty: settle their "empty directory" entries, deepest first. */
+static void
+settle_parents(struct scan *sc, int root, char *const *paths, size_t n)
+{
+	char **anc = NULL;
+	size_t na = 0, cap = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *a = xstrdup(paths[i]), *slash;
+
+		while ((slash = strrchr(a, '/'))) {
+			*slash = '\0';
+			if (na == cap) {
+				cap = cap ? cap * 2 : 16;
+				anc = xrealloc(anc, cap * sizeof *anc);
+			}
+			anc[na++] = xstrdup(a);
+		}
+		free(a);
+	}
+	if (na)
+		qsort(anc, na, sizeof *anc, cmp_str);
+	size_t j = 0;
+	for (size_t i = 0; i < na; i++) {
+		if (j && !strcmp(anc[j - 1], anc[i]))
+			free(anc[i]);
+		else
+			anc[j++] = anc[i];
+	}
+	na = j;
+	if (na)
+		qsort(anc, na, sizeof *anc, cmp_len_desc);
+	for (size_t i = 0; i < na; i++) {
+		const char *base;
+		struct stat st;
+		int pfd = open_parent(root, anc[i], &base);
+		bool isdir = pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		             S_ISDIR(st.st_mode) && !is_excluded(sc->s, anc[i], true);
+
+		if (pfd >= 0)
+			close(pfd);
+		meta_remove_dir(sc->meta, anc[i]);
+		if (isdir && !has_tracked_below(sc->s->index, sc->meta, anc[i]))
+			snap_meta_add_dir(sc->meta, anc[i]);
+		free(anc[i]);
+	}
+	free(anc);
+}
+
+/* Apply updates of one kind to `base` (removals and upserts go in separate
+ * passes so that a file replacing a directory, or the reverse, never meets
+ * its old self in the same pass). */
+static int
+apply_updates(struct snap_store *s, const git_oid *base, const struct updates *u,
+              git_tree_update_t action, git_oid *out)
+{
+	git_tree_update *v = xmalloc((u->n + 1) * sizeof *v);
+	git_tree *t = NULL;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i].action == action)
+			v[n++] = u->v[i];
+	if (!n) {
+		*out = *base;
+		free(v);
+		return 0;
+	}
+	if ((rc = G(git_tree_lookup(&t, s->repo, base))) >= 0)
+		rc = G(git_tree_create_updated(out, s->repo, t, n, v));
+	git_tree_free(t);
+	free(v);
+	return rc;
+}
+
+int
+snap_scan_dirty(struct snap_store *s, const char *const *paths, size_t n, git_oid *tree_out,
+                struct snap_meta *meta)
+{
+	struct scan sc;
+	struct updates u = { 0 };
+	char **kept = xmalloc((n + 1) * sizeof *kept);
+	size_t nkept = 0;
+	git_oid mid;
+	int rc = 0, root = -1;
+
+	if (!s->cache) {
+		free(kept);
+		return err_setc(DH_EAGAIN, "snapshot: no full scan yet");
+	}
+	/* Keep the outermost paths: a dirty directory covers what is below it. */
+	for (size_t i = 0; i < n; i++) {
+		const char *p = paths[i];
+		bool covered = false;
+
+		if (!*p || !strcmp(p, IGNORE_FILE)) {
+			free(kept);
+			return err_setc(DH_EAGAIN, "snapshot: the ignore rules changed");
+		}
+		/* `paths` is sorted: look each parent of p up in it. */
+		char *a = xstrdup(p), *slash;
+		while (!covered && (slash = strrchr(a, '/'))) {
+			*slash = '\0';
+			covered = bsearch(&a, paths, n, sizeof *paths, cmp_str) != NULL;
+		}
+		free(a);
+		if (!covered && !(nkept && !strcmp(kept[nkept - 1], p)))
+			kept[nkept++] = (char *)p;
+	}
+	snap_meta_copy(meta, s->cache);
+	scan_init(&sc, s, meta);
+	if ((rc = G(git_repository_odb(&sc.odb, s->repo))) < 0)
+		goto out;
+	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		rc = err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot: %s: %s",
+		              s->workdir, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < nkept && rc >= 0; i++)
+		rc = rescan_path(&sc, root, kept[i], &u);
+	if (rc < 0)
+		goto out;
+	settle_parents(&sc, root, kept, nkept);
+	snap_meta_normalize(meta);
+	meta->nfiles = git_index_entrycount(s->index);
+	if ((rc = apply_updates(s, &s->last_tree, &u, GIT_TREE_UPDATE_REMOVE, &mid)) < 0 ||
+	    (rc = apply_updates(s, &mid, &u, GIT_TREE_UPDATE_UPSERT, tree_out)) < 0)
+		goto out;
+	s->index_dirty = true;
+	s->paths_read = sc.examined + nkept;
+	s->last_incremental = true;
+	keep_state(s, tree_out, meta);
+out:
+	if (rc < 0) {
+		/* The index may be half updated: the next scan must be a full one. */
+		snap_meta_fini(s->cache);
+		free(s->cache);
+		s->cache = NULL;
+		snap_meta_fini(meta);
+	}
+	if (root >= 0)
+		close(root);
+	scan_fini(&sc);
+	upd_free(&u);
+	free(kept);
+	return rc;
+}
+
+void
+snap_scan_flush(struct snap_store *s)
+{
+	if (!s->index_dirty)
+		return;
+	if (git_index_write(s->index) < 0) {
+		const git_error *e = git_error_last();
+
+		log_warn("snapshot: writing the index: %s", e ? e->message : "?");
+		return;
+	}
+	struct timespec times[2] = { s->trust, s->trust };
+	if (utimensat(AT_FDCWD, s->index_path, times, 0) < 0)
+		log_warn("snapshot: utimensat %s: %s", s->index_path, strerror(errno));
+	s->index_dirty = false;
 }

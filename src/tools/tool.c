@@ -66,6 +66,7 @@ static const struct tool_entry *const tables[] = {
 	tool_fs_entries,
 	tool_search_entries,
 	tool_shell_entries,
+	tool_web_entries,
 	plan_entries,
 };
 

@@ -19,7 +19,9 @@
  */
 
 struct ev_loop;
+struct egress;
 struct grant_set;
+struct http_client;
 struct tool_run; /* an asynchronous call in flight (opaque) */
 
 enum tool_flags {
@@ -39,6 +41,17 @@ struct tool_env {
 	const char *sandbox_path; /* the deskhand-sandbox binary; NULL = none */
 	size_t output_cap;        /* bytes of command output kept (0 = default) */
 	int default_timeout_s;    /* run_command without timeout_s (0 = default) */
+	struct egress *egress;    /* network policy: run_command gets the proxy, web_fetch
+	                           * asks it; NULL = no network at all */
+	struct http_client *http; /* web_fetch's client; NULL = web_fetch refused */
+	long long large_file_limit; /* bytes: the file tools refuse to change a file
+	                             * bigger than this, which checkpoints do not
+	                             * store (so it could not be undone); 0 = none */
+	bool unsandboxed;         /* --dangerously-run-commands-unsandboxed: run_command
+	                           * runs plain /bin/sh -c in grant 0, loudly marked */
+	int sandbox_trial;        /* run_command's once-per-session trial of the
+	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
+	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
 };
 
 /* The outcome of one tool call, as the model will see it. */

@@ -43,6 +43,26 @@ refuse_protected(const char *rel, const char *shown, struct tool_result *out)
 	return true;
 }
 
+/* Refuse changing a file over the large-file limit (checkpoints do not store
+ * it, so the change could not be undone); fills out and returns true. */
+static bool
+refuse_large(const struct tool_env *env, const struct grant *gr, const char *rel,
+             const char *shown, struct tool_result *out)
+{
+	struct stat st;
+
+	if (env->large_file_limit <= 0 || grant_lstat(gr, rel, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (long long)st.st_size <= env->large_file_limit)
+		return false;
+	tool_result_errorf(out,
+	                   "%s is %lld bytes, over the large-file limit (%lld bytes): deskhand "
+	                   "does not snapshot files that big, so a change to it could not be "
+	                   "undone; the agent may not modify, move or delete it (the person can "
+	                   "raise large_file_limit in the config)",
+	                   shown, (long long)st.st_size, env->large_file_limit);
+	return true;
+}
+
 /*
  * read_file
  */
@@ -383,7 +403,7 @@ write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_from_err(out, rc);
 		goto out;
 	}
-	if (refuse_protected(rel, shown, out))
+	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
 		goto out;
 	char *slash = strrchr(rel, '/');
 
@@ -430,7 +450,7 @@ edit_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_from_err(out, rc);
 		goto out;
 	}
-	if (refuse_protected(rel, shown, out))
+	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
 		goto out;
 	if (!*old) {
 		tool_result_errorf(out, "old_string is empty; to create or replace a whole file "
@@ -503,7 +523,8 @@ move_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_from_err(out, rc);
 		goto out;
 	}
-	if (refuse_protected(srel, sshown, out) || refuse_protected(drel, dshown, out))
+	if (refuse_protected(srel, sshown, out) || refuse_protected(drel, dshown, out) ||
+	    refuse_large(env, sg, srel, sshown, out))
 		goto out;
 	if ((rc = grant_lstat(sg, srel, &st)) < 0) {
 		if (rc == DH_ENOTFOUND)
@@ -567,7 +588,7 @@ delete_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_from_err(out, rc);
 		goto out;
 	}
-	if (refuse_protected(rel, shown, out))
+	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
 		goto out;
 	if ((rc = grant_lstat(gr, rel, &st)) < 0) {
 		tool_result_from_err(out, rc);

@@ -25,6 +25,7 @@ struct tool_run {
 extern const struct tool_entry tool_fs_entries[];
 extern const struct tool_entry tool_search_entries[];
 extern const struct tool_entry tool_shell_entries[];
+extern const struct tool_entry tool_web_entries[];
 
 /* Resolve a tool path through env->grants (grant_resolve()). On success
  * *out_gr is borrowed, *out_rel heap and *out_shown (may be NULL) a heap

@@ -3,14 +3,21 @@
  * run_command: one shell command inside deskhand-sandbox (its CLI contract:
  * SANDBOX --rw G0 [--rw G1 …] --chdir G0 --timeout S -- /bin/sh -c CMD),
  * spawned through core/proc with a minimal environment, output captured and
- * capped. Never runs anything unsandboxed. Not the bwrap policy itself.
+ * capped. Never runs anything unsandboxed, unless the person started deskhand
+ * with --dangerously-run-commands-unsandboxed; the first call of a session
+ * runs a trial of the sandbox and refuses every command when it fails.
+ * Not the bwrap policy itself.
+ * With an egress policy the sandbox gets --proxy-fd: the listener it sends
+ * back is served by sandbox/proxy.c for as long as the command runs.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +26,8 @@
 #include "core/proc.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
+#include "sandbox/probe.h"
+#include "sandbox/proxy.h"
 #include "tools/tool_priv.h"
 
 #define EXIT_TIMEOUT  124          /* deskhand-sandbox: the wall-clock timeout killed the tree */
@@ -31,6 +40,9 @@ struct shell_run {
 	struct ev_loop *loop;
 	struct proc *proc;     /* NULL before spawn / after a spawn failure */
 	struct ev_timer timer; /* backstop kill, or delivery of an early error */
+	struct egress *egress; /* NULL: no network */
+	int psock;             /* our end of --proxy-fd, until the listener arrives; -1 */
+	struct proxy *proxy;   /* serves the sandbox's listener */
 	struct tool_result res;
 	tool_done_fn *done;
 	void *ctx;
@@ -40,7 +52,17 @@ struct shell_run {
 	bool finished; /* done was called */
 	bool in_done;  /* inside done: cancel must defer the free */
 	bool free_pending;
+	struct tool_env *env;  /* borrowed: outlives the run */
+	char *command;         /* the model's command line */
+	char *bwrap;           /* probe_bwrap_path(), once needed */
+	struct proc *trial;    /* the sandbox trial, when this call runs it */
 };
+
+#define UNSANDBOXED_MARK                                                                           \
+	"[UNSANDBOXED: this command ran WITHOUT any sandbox, as the person chose with "            \
+	"--dangerously-run-commands-unsandboxed]"
+
+static int shell_spawn(struct shell_run *r, struct tool_run **out);
 
 static const char *const sandbox_envp[] = {
 	"PATH=/usr/local/bin:/usr/bin:/bin",
@@ -53,6 +75,14 @@ shell_free(struct shell_run *r)
 {
 	ev_timer_disarm(r->loop, &r->timer);
 	proc_free(r->proc); /* SIGKILLs the group if it still runs */
+	proc_free(r->trial);
+	free(r->command);
+	free(r->bwrap);
+	proxy_free(r->proxy);
+	if (r->psock >= 0) {
+		ev_io_del(r->loop, r->psock);
+		close(r->psock);
+	}
 	tool_result_fini(&r->res);
 	free(r);
 }
@@ -149,12 +179,134 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		deliver(r); /* an error set up in start */
 }
 
+/* The listener deskhand-sandbox made inside the sandbox (SCM_RIGHTS), once. */
+static void
+on_proxy_sock(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct shell_run *r = ctx;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+			    .msg_controllen = sizeof cbuf.b };
+	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	int lfd = -1;
+
+	(void)revents;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&lfd, CMSG_DATA(c), sizeof lfd);
+	ev_io_del(l, fd);
+	close(fd);
+	r->psock = -1;
+	/* No listener (the helper failed, and says so in the output): the command
+	 * has no network at all. */
+	if (lfd >= 0 && proxy_new(&r->proxy, l, r->egress, lfd) < 0)
+		r->proxy = NULL;
+}
+
 /* Report an error from start through done, on the next loop iteration. */
 static int
 fail_later(struct shell_run *r, struct tool_run **out)
 {
 	r->res.is_error = true;
 	ev_timer_arm(r->loop, &r->timer, 0);
+	*out = &r->base;
+	return 0;
+}
+
+/* The trial ran: remember its verdict for the session, then run the command
+ * or refuse it with the explanation. */
+static void
+trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
+{
+	struct shell_run *r = ctx;
+	struct tool_env *env = r->env;
+	struct tool_run *ignored;
+
+	(void)p;
+	(void)truncated;
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
+		env->sandbox_trial = 1;
+	} else if (env->sandbox_trial == 0) {
+		struct buf b = BUF_INIT;
+
+		probe_explain(&b, env->sandbox_path, r->bwrap, wstatus, buf_cstr(output));
+		buf_puts(&b, ". 'deskhand doctor' runs every check. Commands never run "
+		             "unsandboxed unless deskhand is started with "
+		             "--dangerously-run-commands-unsandboxed.");
+		snprintf(env->sandbox_refusal, sizeof env->sandbox_refusal, "%s", buf_cstr(&b));
+		buf_fini(&b);
+		env->sandbox_trial = -1;
+	}
+	if (env->sandbox_trial > 0) {
+		(void)shell_spawn(r, &ignored); /* failures arrive through done */
+		return;
+	}
+	tool_result_errorf(&r->res, "run_command: refused, nothing was run: this machine "
+	                            "cannot sandbox commands: %s",
+	                   env->sandbox_refusal);
+	deliver(r);
+}
+
+/* First run_command of the session: `deskhand-sandbox -- /bin/true` decides
+ * whether commands can run at all (a child process, off the loop). */
+static int
+trial_start(struct shell_run *r, struct tool_run **out)
+{
+	const char *argv[8];
+
+	probe_trial_argv(argv, r->env->sandbox_path, r->bwrap);
+	struct proc_spec spec = {
+		.argv = argv,
+		.envp = sandbox_envp,
+		.stdin_fd = -1,
+		.output_cap = 16 << 10,
+	};
+
+	if (proc_spawn(&r->trial, r->loop, &spec, trial_exited, r) < 0) {
+		r->trial = NULL;
+		tool_result_errorf(&r->res, "run_command: sandbox trial: %s", err_msg());
+		return fail_later(r, out);
+	}
+	*out = &r->base;
+	return 0;
+}
+
+/* --dangerously-run-commands-unsandboxed: plain /bin/sh -c in grant 0 with a
+ * scrubbed environment and the timeout (its own process group is killed);
+ * the result says so on its first line. */
+static int
+unsandboxed_start(struct shell_run *r, struct tool_run **out)
+{
+	const char *root = grant_get(r->env->grants, 0)->path;
+	char *home = xasprintf("HOME=%s", root);
+	const char *envp[] = { sandbox_envp[0], sandbox_envp[1], home, "TMPDIR=/tmp", NULL };
+	const char *argv[] = { "/bin/sh", "-c", r->command, NULL };
+	struct proc_spec spec = {
+		.argv = argv,
+		.envp = envp,
+		.cwd = root,
+		.stdin_fd = -1,
+		.output_cap = r->cap + CAPTURE_EXTRA,
+	};
+
+	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
+	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
+
+	free(home);
+	if (rc < 0) {
+		r->proc = NULL;
+		tool_result_errorf(&r->res, "run_command: %s", err_msg());
+		return fail_later(r, out);
+	}
+	ev_timer_arm(r->loop, &r->timer, (uint64_t)r->timeout_s * 1000);
 	*out = &r->base;
 	return 0;
 }
@@ -174,6 +326,8 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	r->done = done;
 	r->ctx = ctx;
 	r->cap = env->output_cap ? env->output_cap : TOOL_OUTPUT_CAP_DEF;
+	r->egress = env->egress;
+	r->psock = -1;
 	tool_result_init(&r->res);
 	ev_timer_init(&r->timer, on_timer, r);
 
@@ -184,6 +338,10 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	if (to > TOOL_TIMEOUT_MAX)
 		to = TOOL_TIMEOUT_MAX;
 	r->timeout_s = (int)to;
+	r->env = env;
+	r->command = xstrdup(command ? command : "");
+	if (env->unsandboxed && ngrants > 0)
+		return unsandboxed_start(r, out);
 
 	if (!env->sandbox_path || !*env->sandbox_path) {
 		tool_result_errorf(&r->res, "run_command: the sandbox helper deskhand-sandbox was "
@@ -203,12 +361,42 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 		return fail_later(r, out);
 	}
 
-	const char **argv = xcalloc(2 * ngrants + 11, sizeof *argv);
-	char tbuf[24];
+	r->bwrap = probe_bwrap_path();
+	if (env->sandbox_trial == 0)
+		return trial_start(r, out);
+	if (env->sandbox_trial < 0) {
+		tool_result_errorf(&r->res, "run_command: refused, nothing was run: this machine "
+		                            "cannot sandbox commands: %s",
+		                   env->sandbox_refusal);
+		return fail_later(r, out);
+	}
+	return shell_spawn(r, out);
+}
+
+/* Build deskhand-sandbox's argv and spawn it. */
+static int
+shell_spawn(struct shell_run *r, struct tool_run **out)
+{
+	struct tool_env *env = r->env;
+	const char *command = r->command;
+	size_t ngrants = grant_count(env->grants);
+	int pair[2] = { -1, -1 };
+
+	if (r->egress && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		tool_result_errorf(&r->res, "run_command: socketpair: %s", strerror(errno));
+		return fail_later(r, out);
+	}
+
+	const char **argv = xcalloc(2 * ngrants + 15, sizeof *argv);
+	char tbuf[24], pbuf[24];
 	size_t a = 0;
 
 	snprintf(tbuf, sizeof tbuf, "%d", r->timeout_s);
 	argv[a++] = env->sandbox_path;
+	if (strcmp(r->bwrap, "/usr/bin/bwrap") != 0) { /* DH_BWRAP, or found on PATH */
+		argv[a++] = "--bwrap";
+		argv[a++] = r->bwrap;
+	}
 	for (size_t i = 0; i < ngrants; i++) {
 		argv[a++] = "--rw";
 		argv[a++] = grant_get(env->grants, i)->path;
@@ -217,6 +405,11 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	argv[a++] = grant_get(env->grants, 0)->path;
 	argv[a++] = "--timeout";
 	argv[a++] = tbuf;
+	if (pair[1] >= 0) {
+		snprintf(pbuf, sizeof pbuf, "%d", pair[1]);
+		argv[a++] = "--proxy-fd";
+		argv[a++] = pbuf;
+	}
 	argv[a++] = "--";
 	argv[a++] = "/bin/sh";
 	argv[a++] = "-c";
@@ -229,10 +422,19 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 		.cwd = NULL,
 		.stdin_fd = -1,
 		.output_cap = r->cap + CAPTURE_EXTRA,
+		.keep_fds = &pair[1],
+		.nkeep_fds = pair[1] >= 0,
 	};
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
 	free(argv);
+	if (pair[1] >= 0)
+		close(pair[1]);
+	if (pair[0] >= 0) {
+		r->psock = pair[0];
+		if (rc == 0 && ev_io_set(r->loop, r->psock, POLLIN, on_proxy_sock, r) < 0)
+			rc = DH_EFAIL;
+	}
 	if (rc < 0) {
 		r->proc = NULL;
 		tool_result_errorf(&r->res, "run_command: %s", err_msg());
@@ -252,7 +454,9 @@ const struct tool_entry tool_shell_entries[] = {
 			"folders are writable (git hooks, git config, shell startup files and "
 			"editor or agent settings in them stay read-only); the rest of the "
 			"system is read-only, /tmp is private and empty, the home directory is "
-			"not visible, and there is no direct network access. Standard input is "
+			"not visible, and there is no direct network access: HTTP and HTTPS "
+			"go through a proxy (HTTP_PROXY/HTTPS_PROXY are set) that reaches only "
+			"hosts on the person's egress allowlist, and there is no DNS. Standard input is "
 			"empty, so interactive programs cannot be used. stdout and stderr are "
 			"returned together (at most about 30 KB; more is cut with a note), then a "
 			"last line with the exit status. The command and everything it started "

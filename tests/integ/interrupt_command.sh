@@ -7,7 +7,7 @@ tag=dh-int-$$
 cat > "$T/script.json" <<JSON
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "long job"}]}}]},
- {"tool_calls": [{"name": "run_command", "input": {"command": "echo started > started.txt; sh -c 'sleep 300; echo $tag' & sleep 300"}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "echo started > started.txt; sh -c 'sleep 7$$; echo $tag' & sleep 8$$"}}]},
  {"text": "ok after resume", "stop_reason": "end_turn", "expect": {"last_user_contains": "interrupted"}}
 ]}
 JSON
@@ -24,7 +24,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "stopped ${ms} ms after SIGINT"
 [ "$rc" = 130 ] || { cat "$T/err"; fail "exit status $rc, expected 130"; }
 sleep 0.3
-left=$(pgrep -f "sleep 300" || true)
+left=$(pgrep -f "sleep [78]$$|$tag" || true)
 [ -z "$left" ] || { ps -o pid,ppid,args -p $left; fail "processes survived the interrupt"; }
 assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="run_command").is_error' "$T/out")" true
 assert_contains "$(jq -r 'select(.type=="tool_result" and .name=="run_command").output' "$T/out")" "interrupted"

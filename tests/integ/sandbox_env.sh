@@ -19,7 +19,7 @@ assert_contains "$out" "DH_GIVEN=yes"
 assert_contains "$out" "HOME=$W"
 assert_contains "$out" "TMPDIR=/tmp"
 assert_contains "$out" "PATH=/usr/local/bin:/usr/bin:/bin"
-# exactly the documented set (plus what sh adds: PWD)
+# exactly the documented set (plus what sh adds: PWD, and the exec stage's DESKHAND_LANDLOCK)
 names=$(sed -n '1,/^---$/p' <<<"$out" | grep -o '^[A-Za-z_][A-Za-z0-9_]*=' | sort | tr -d '=' | tr '\n' ' ')
-assert_eq "$names" "DH_GIVEN HOME LANG PATH PWD TMPDIR "
+assert_eq "$names" "DESKHAND_LANDLOCK DH_GIVEN HOME LANG PATH PWD TMPDIR "
 echo ok

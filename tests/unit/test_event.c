@@ -40,10 +40,16 @@ Test(event, tool_call_and_checkpoint_shapes)
 	cJSON_Delete(in);
 	s = ser(&(struct event){ .type = EVENT_CHECKPOINT, .id = "abc", .short_id = "ab",
 				 .grant = "/g", .tool_call = NULL, .turn = 2, .files_changed = 3,
-				 .duration_ms = 7 });
+				 .duration_ms = 7, .paths_read = 1, .ckpt_mode = "incremental",
+				 .external = true });
 	cr_assert_str_eq(s, "{\"type\":\"checkpoint\",\"id\":\"abc\",\"short_id\":\"ab\",\"grant\":\"/g\","
 			    "\"tool_call\":null,\"turn\":2,\"files_changed\":3,\"duration_ms\":7,"
-			    "\"stat\":null}");
+			    "\"stat\":null,\"paths_read\":1,\"mode\":\"incremental\",\"external\":true}");
+	free(s);
+	s = ser(&(struct event){ .type = EVENT_STATUS, .phase = "checkpoint", .turn = 0,
+				 .pending_jobs = 1, .watcher = "inotify, 3 directories watched" });
+	cr_assert_str_eq(s, "{\"type\":\"status\",\"phase\":\"checkpoint\",\"turn\":0,"
+			    "\"pending_jobs\":1,\"watcher\":\"inotify, 3 directories watched\"}");
 	free(s);
 	s = ser(&(struct event){ .type = EVENT_SESSION_FINISHED, .status = "done", .text = "ok" });
 	cr_assert_str_eq(s, "{\"type\":\"session_finished\",\"status\":\"done\",\"message\":\"ok\"}");
