@@ -383,16 +383,13 @@ static void build_argv(void)
     push3("--ro-bind", "/", "/");
     for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++)
         if (lstat(hidden_dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) push2("--tmpfs", hidden_dirs[i]);
-    /* This binary runs inside as the exec stage: at its own path when the view shows it,
-     * else bound read-only at a fixed path on the /run tmpfs. */
+    /* This binary runs inside as the exec stage, always bound read-only at one fixed
+     * path on the /run tmpfs: the argv (and what the command sees) does not depend on
+     * where deskhand is installed or whether a hidden directory covers it. */
     const char *inner = self_exe();
-    for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++)
-        if (under(inner, hidden_dirs[i])) {
-            if (lstat("/run", &st) != 0 || !S_ISDIR(st.st_mode)) die("no /run to bind %s at", inner);
-            push3("--ro-bind", inner, INNER_PATH);
-            inner = INNER_PATH;
-            break;
-        }
+    if (lstat("/run", &st) != 0 || !S_ISDIR(st.st_mode)) die("no /run to bind %s at", inner);
+    push3("--ro-bind", inner, INNER_PATH);
+    inner = INNER_PATH;
     push2("--proc", "/proc");
     /* bwrap leaves /proc/sys writable by mode; sysctl checks the euid, not capabilities, so a
      * sandbox running as host root could set kernel.core_pattern and escape. Read-only it is. */

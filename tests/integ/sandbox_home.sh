@@ -13,7 +13,7 @@ out=$("$SANDBOX" --rw "$W" -- sh -c '
   cat "$1/.ssh/id_rsa" && echo READ-SSH
   cat "$2" && echo READ-TMP
   grep -r SECRET- "$1" /root /home /run 2>/dev/null && echo GREP-HIT
-  echo "root:$(ls -A /root | wc -l) home:$(ls -A /home | wc -l) run:$(ls -A /run | wc -l)"
+  echo "root:$(ls -A /root | wc -l) home:$(ls -A /home | wc -l) run:$(ls -A /run | grep -vx deskhand-sandbox | wc -l)"
   ls -A /tmp' sh "$HOME" "$T/tmp-secret" 2>&1) || rc=$?
 assert_not_contains "$out" "SECRET-"
 assert_not_contains "$out" "READ-"
