@@ -133,8 +133,12 @@ static const unsigned long clone_ns_flags[] = {
 /* ioctl requests → EPERM: typing into the terminal (TIOCSTI) and the console (TIOCLINUX). */
 static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
 
-/* Socket families allowed; every other one → EAFNOSUPPORT (no netlink, packet, vsock...). */
-static const int allowed_families[] = { AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6 };
+/* Socket families allowed; every other one → EAFNOSUPPORT (no netlink, packet, vsock...).
+ * AF_UNIX is refused too: a host socket in a path the view shows read-only is still
+ * connectable (a read-only mount does not stop connect(2) on a socket inode, and
+ * Landlock only scopes pathname sockets from ABI 9), and seccomp cannot see the path.
+ * socketpair(2) stays allowed: its two ends can reach nothing but each other. */
+static const int allowed_families[] = { AF_UNSPEC, AF_INET, AF_INET6 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
