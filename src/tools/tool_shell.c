@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <poll.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,7 +58,65 @@ struct shell_run {
 	char *command;         /* the model's command line */
 	char *bwrap;           /* probe_bwrap_path(), once needed */
 	struct proc *trial;    /* the sandbox trial, when this call runs it */
+	unsigned char *had;    /* per grant × watched_protected: existed before the command */
 };
+
+/* Protected paths (grant_is_protected) that the sandbox cannot make read-only
+ * while they do not exist: it creates no placeholders on the host (they would
+ * show up in the grant and outlive a killed command). If a command creates
+ * one, the call is reported as a policy event and the model is told. */
+static const char *const watched_protected[] = {
+	".git/hooks", ".git/config", ".gitmodules", ".gitconfig", ".bashrc", ".bash_profile",
+	".bash_login", ".bash_logout", ".profile", ".zshrc", ".zprofile", ".zshenv",
+	".zlogin", ".mcp.json", ".deskhand",
+};
+#define NWATCHED (sizeof watched_protected / sizeof *watched_protected)
+
+static bool
+exists_at(int dirfd, const char *rel)
+{
+	struct stat st;
+
+	return fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Record which watched protected paths exist in every grant. */
+static void
+protected_before(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants);
+
+	free(r->had);
+	r->had = xcalloc(n * NWATCHED + 1, 1);
+	for (size_t g = 0; g < n; g++)
+		for (size_t i = 0; i < NWATCHED; i++)
+			r->had[g * NWATCHED + i] =
+				exists_at(grant_get(r->env->grants, g)->dirfd, watched_protected[i]);
+}
+
+/* Report watched protected paths the command created. */
+static void
+protected_after(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants);
+	struct buf *t = &r->res.text;
+	bool any = false;
+
+	for (size_t g = 0; r->had && g < n; g++) {
+		const struct grant *gr = grant_get(r->env->grants, g);
+
+		for (size_t i = 0; i < NWATCHED; i++) {
+			if (r->had[g * NWATCHED + i] || !exists_at(gr->dirfd, watched_protected[i]))
+				continue;
+			buf_printf(t, "\n[deskhand: this command created %s/%s, a protected path that "
+				      "changes what runs later; the person will review it]",
+				   gr->path, watched_protected[i]);
+			any = true;
+		}
+	}
+	if (any)
+		r->res.denied = true; /* an audit event, like any policy refusal */
+}
 
 #define UNSANDBOXED_MARK                                                                           \
 	"[UNSANDBOXED: this command ran WITHOUT any sandbox, as the person chose with "            \
@@ -78,6 +138,7 @@ shell_free(struct shell_run *r)
 	proc_free(r->trial);
 	free(r->command);
 	free(r->bwrap);
+	free(r->had);
 	proxy_free(r->proxy);
 	if (r->psock >= 0) {
 		ev_io_del(r->loop, r->psock);
@@ -158,6 +219,7 @@ shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 		buf_printf(t, "killed by signal %d", WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
 		r->res.is_error = true;
 	}
+	protected_after(r);
 	deliver(r);
 }
 
@@ -387,6 +449,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		return fail_later(r, out);
 	}
 
+	protected_before(r);
 	const char **argv = xcalloc(2 * ngrants + 15, sizeof *argv);
 	char tbuf[24], pbuf[24];
 	size_t a = 0;
