@@ -98,6 +98,7 @@ struct agent {
 	const char *fin_status;	/* finish() arguments kept across that checkpoint */
 	char *fin_msg;
 	bool watch_degraded;	/* last state reported in a status event */
+	char *history_error;	/* set when a history record could not be written */
 
 	char **steers;
 	size_t nsteers;
@@ -163,10 +164,13 @@ history_add(struct agent *a, cJSON *msg)
 
 	json_add_str(rec, "type", "history");
 	json_add(rec, "message", json_dup(msg));
-	if (session_append(a->cfg.session, rec) < 0) {
-		char *m = xasprintf("transcript write failed: %s", err_msg());
-		emit_error(a, m);
-		free(m);
+	if (session_append(a->cfg.session, rec) < 0 && !a->history_error) {
+		/* The conversation on disk is what --resume continues: stop at the next
+		 * turn boundary rather than drift further from it. */
+		a->history_error = xasprintf("the transcript could not be written (%s); "
+					     "free space, then continue with --resume %s",
+					     err_msg(), session_id(a->cfg.session));
+		emit_error(a, a->history_error);
 	}
 	cJSON_Delete(rec);
 	json_add(a->history, NULL, msg);
@@ -587,6 +591,10 @@ start_request(struct agent *a)
 	};
 	int max = a->cfg.max_turns > 0 ? a->cfg.max_turns : 100;
 
+	if (a->history_error) {
+		finish(a, "failed", a->history_error);
+		return;
+	}
 	if (a->turn >= max) {
 		char *m = xasprintf("turn limit reached (%d turns)", max);
 		emit_error(a, m);
@@ -1042,6 +1050,7 @@ agent_free(struct agent *a)
 	free(a->system);
 	free(a->finish_msg);
 	free(a->fin_msg);
+	free(a->history_error);
 	free(a);
 }
 
