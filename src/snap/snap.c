@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/ignore.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "snap/snap_int.h"
 
@@ -371,12 +372,6 @@ cmp_change(const void *a, const void *b)
 	return strcmp(((const struct snap_change *)a)->path, ((const struct snap_change *)b)->path);
 }
 
-static int
-cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Permission-only changes recorded in the notes, for paths the tree diff did
  * not already report. */
 static void
@@ -389,7 +384,7 @@ mode_changes(struct changes *c, git_tree *nt, const struct snap_meta *om,
 	for (size_t k = 0; k < n0; k++)
 		known[k] = c->v[k].path;
 	if (n0)
-		qsort(known, n0, sizeof *known, cmp_strp);
+		qsort(known, n0, sizeof *known, strv_cmp);
 	while (i < om->nmodes || j < nm->nmodes) {
 		const char *path;
 		int d;
@@ -409,7 +404,7 @@ mode_changes(struct changes *c, git_tree *nt, const struct snap_meta *om,
 			i++;
 		if (d >= 0)
 			j++;
-		if (n0 && bsearch(&path, known, n0, sizeof *known, cmp_strp))
+		if (n0 && bsearch(&path, known, n0, sizeof *known, strv_cmp))
 			continue;
 		git_tree_entry *te = blob_entry(nt, path);
 		if (te) {
@@ -1068,48 +1063,6 @@ snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id, stru
 /*
  * Undo
  */
-
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-strv_add(struct strv *a, const char *s)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	a->v[a->n++] = xstrdup(s);
-}
-
-static void
-strv_free(struct strv *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	memset(a, 0, sizeof *a);
-}
-
-/* Sort and drop duplicates. */
-static void
-strv_uniq(struct strv *a)
-{
-	size_t j = 0;
-
-	if (!a->n)
-		return;
-	qsort(a->v, a->n, sizeof *a->v, cmp_strp);
-	for (size_t i = 0; i < a->n; i++) {
-		if (j && !strcmp(a->v[j - 1], a->v[i]))
-			free(a->v[i]);
-		else
-			a->v[j++] = a->v[i];
-	}
-	a->n = j;
-}
 
 /* The paths an undo from `head` to `target` must touch: every path whose
  * blob, mode or type differs, and every path whose noted permissions differ. */

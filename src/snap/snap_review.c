@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "snap/snap_int.h"
 
@@ -29,59 +30,6 @@
 /*
  * String vectors
  */
-
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-strv_add(struct strv *a, const char *s)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	a->v[a->n++] = xstrdup(s);
-}
-
-static void
-strv_free(struct strv *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	memset(a, 0, sizeof *a);
-}
-
-static int
-cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-strv_uniq(struct strv *a)
-{
-	size_t j = 0;
-
-	if (!a->n)
-		return;
-	qsort(a->v, a->n, sizeof *a->v, cmp_strp);
-	for (size_t i = 0; i < a->n; i++) {
-		if (j && !strcmp(a->v[j - 1], a->v[i]))
-			free(a->v[i]);
-		else
-			a->v[j++] = a->v[i];
-	}
-	a->n = j;
-}
-
-static bool
-strv_has(const struct strv *a, const char *s)
-{
-	return a->n && bsearch(&s, a->v, a->n, sizeof *a->v, cmp_strp) != NULL;
-}
 
 /*
  * Checkpoint states: a commit, its tree and its note

@@ -26,6 +26,7 @@
 #include "core/ev.h"
 #include "core/ignore.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 
 #define GRANTS_MAX 64
@@ -696,12 +697,6 @@ watch_add_tree(struct watch *w, size_t grant, const char *path, const char *stat
 	return 0;
 }
 
-static int
-cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 watch_take_dirty(struct watch *w, size_t grant, struct watch_dirty *out)
 {
@@ -729,7 +724,7 @@ watch_take_dirty(struct watch *w, size_t grant, struct watch_dirty *out)
 				set.slots[i] = NULL;
 			}
 		}
-		qsort(out->paths, out->n, sizeof *out->paths, cmp_strp);
+		qsort(out->paths, out->n, sizeof *out->paths, strv_cmp);
 	}
 	strset_clear(&set);
 	return 0;
