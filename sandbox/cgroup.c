@@ -134,8 +134,31 @@ enable(const char *dir, const char *what)
 	return write_str(p, what);
 }
 
-/* Remove the empty cgroups of helpers that died without cleaning up (a
- * SIGKILLed helper cannot): cmd-<pid>-* whose pid is gone. */
+/* SIGKILL every pid listed in DIR/cgroup.procs; returns how many. */
+static int
+kill_procs(const char *dir)
+{
+	char p[PATH_MAX + 128];
+	int n = 0;
+
+	snprintf(p, sizeof p, "%s/cgroup.procs", dir);
+	FILE *f = fopen(p, "re");
+	long pid;
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Remove the cgroups of helpers that died without cleaning up (a SIGKILLed
+ * helper cannot): cmd-<pid>-* whose pid is gone. Whatever still runs in one
+ * is killed first: bwrap 0.8.0's init arms its parent-death signal without
+ * re-checking its parent, so a sandbox whose helper was killed during start-up
+ * can outlive it, and only its cgroup still knows its processes. */
 static void
 sweep_stale(const char *parent)
 {
@@ -154,7 +177,19 @@ sweep_stale(const char *parent)
 		if (end == e->d_name + 4 || *end != '-' || pid <= 0 ||
 		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue;
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* EBUSY while not empty */
+		char path[PATH_MAX + 300];
+
+		snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+		/* Killed tasks leave the cgroup once reaped: bounded at about 200 ms;
+		 * a later command sweeps again if they have not left by then. */
+		for (int i = 0; i < 40; i++) {
+			if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0 || errno != EBUSY)
+				break;
+			kill_procs(path);
+			struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	closedir(d);
 }
@@ -242,22 +277,8 @@ cgroup_enter(const struct cgroup_cmd *c)
 static int
 kill_members(const struct cgroup_cmd *c)
 {
-	char p[PATH_MAX + 128];
-	int n = 0;
-
-	snprintf(p, sizeof p, "%s/cgroup.procs", c->path);
-	FILE *f = fopen(p, "re");
-	long pid;
-
-	if (!f)
-		return 0;
-	while (fscanf(f, "%ld", &pid) == 1)
-		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
-			n++;
-	fclose(f);
-	return n;
+	return kill_procs(c->path);
 }
-
 void
 cgroup_remove(struct cgroup_cmd *c)
 {
