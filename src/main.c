@@ -14,7 +14,11 @@
 #define DESKHAND_VERSION "0.1.0"
 
 static const char usage[] =
-	"usage: deskhand [--version] [--help] COMMAND [ARGS]\n"
+	"usage: deskhand [--grant DIR...] [--resume ID] [--theme NAME] [\"TASK\"]\n"
+	"       deskhand [--version] [--help] COMMAND [ARGS]\n"
+	"\n"
+	"Without a command, deskhand opens the full-screen workbench\n"
+	"(its options: deskhand --grant DIR --help).\n"
 	"\n"
 	"An AI agent that works on the folders you grant it; every change is\n"
 	"checkpointed, reviewable and undoable.\n"
@@ -49,23 +53,17 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage, stderr);
-		fputs("\ndeskhand: the full-screen workbench is not in this build yet; "
-		      "use 'deskhand run'.\n", stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "help") == 0)) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
 		printf("deskhand %s\n", DESKHAND_VERSION);
 		printf("%s\n%s\n", llm_library_version(), snap_library_version());
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++) {
+	for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++) {
 		if (strcmp(argv[1], verbs[i].name) != 0)
 			continue;
 		/* Library init happens inside the verbs' own order where it matters
@@ -79,6 +77,18 @@ main(int argc, char **argv)
 		llm_global_shutdown();
 		return rc;
 	}
-	fprintf(stderr, "deskhand: unknown command '%s'\n\n%s", argv[1], usage);
-	return 2;
+	/* No command: the workbench (a lone word that is not a command and has
+	 * no options before it is more likely a typo than a task). */
+	if (argc >= 2 && argv[1][0] != '-' && !strchr(argv[1], ' ') && argc == 2) {
+		fprintf(stderr, "deskhand: unknown command '%s'\n\n%s", argv[1], usage);
+		return 2;
+	}
+	if (llm_global_init() < 0 || snap_global_init() < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		return 1;
+	}
+	int rc = cli_workbench(argc, argv);
+	snap_global_shutdown();
+	llm_global_shutdown();
+	return rc;
 }

@@ -15,6 +15,8 @@
  */
 
 int cli_run(int argc, char **argv);
+/* The full-screen workbench (cli/workbench.c): argv[0] is the program. */
+int cli_workbench(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_undo(int argc, char **argv);

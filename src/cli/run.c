@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "cli/engine.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
@@ -46,6 +47,8 @@ static const char run_usage[] =
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
+	"      --force           allow granting your home directory itself or a system\n"
+	"                        directory (/etc, /usr, /var ...)\n"
 	"      --record FILE     write every model exchange to FILE\n"
 	"      --replay FILE     serve model exchanges from FILE instead of the network\n"
 	"      --dangerously-run-commands-unsandboxed\n"
@@ -59,9 +62,7 @@ static const char run_usage[] =
 
 struct run {
 	struct ev_loop *loop;
-	struct agent *agent;
-	struct worker *worker;
-	struct watch *watch;
+	struct engine *engine;
 	bool json;
 	bool commands;	  /* JSON commands on stdin */
 	bool tty_prompt;  /* y/n prompts on the terminal */
@@ -345,7 +346,7 @@ handle_line(struct run *r, char *line)
 			fprintf(stderr, "deskhand: stdin: %s\n", err_msg());
 			return;
 		}
-		agent_command(r->agent, &cmd);
+		engine_command(r->engine, &cmd);
 		command_fini(&cmd);
 		return;
 	}
@@ -360,7 +361,7 @@ handle_line(struct run *r, char *line)
 	}
 	struct command cmd = { .type = yes ? COMMAND_APPROVE : COMMAND_DENY, .id = r->pending_id };
 	r->pending_id = NULL;
-	agent_command(r->agent, &cmd);
+	engine_command(r->engine, &cmd);
 	free(cmd.id);
 }
 
@@ -379,7 +380,7 @@ on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 			struct command cmd = { .type = COMMAND_DENY, .id = r->pending_id,
 					       .text = why };
 			r->pending_id = NULL;
-			agent_command(r->agent, &cmd);
+			engine_command(r->engine, &cmd);
 			free(cmd.id);
 		}
 		return;
@@ -402,9 +403,9 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 	struct command cmd = { .type = COMMAND_INTERRUPT };
 
 	(void)l;
-	if (signo == SIGINT && ++r->sigints > 1 && agent_is_finished(r->agent))
+	if (signo == SIGINT && ++r->sigints > 1 && !engine_is_busy(r->engine))
 		return;
-	agent_command(r->agent, &cmd);
+	engine_command(r->engine, &cmd);
 }
 
 static void
@@ -412,18 +413,8 @@ on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct run *r = ctx;
 
-	if (agent_is_finished(r->agent) && worker_pending(r->worker) == 0)
+	if (engine_is_settled(r->engine))
 		ev_quit(l);
-}
-
-static void
-on_watch(struct watch *w, void *ctx)
-{
-	struct run *r = ctx;
-
-	(void)w;
-	if (r->agent)
-		agent_watch_changed(r->agent);
 }
 
 /*
@@ -453,35 +444,11 @@ cli_sandbox_path(void)
 	return xstrdup("deskhand-sandbox");
 }
 
-/* Global and per-folder AGENTS.md, concatenated (heap) or NULL. */
-static char *
-load_instructions(const struct grant_set *g)
-{
-	struct buf b = BUF_INIT;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *global = xdg && *xdg ? xasprintf("%s/deskhand/AGENTS.md", xdg)
-		       : home	   ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
-				   : NULL;
-	struct buf f = BUF_INIT;
-
-	if (global && fsutil_read_file(global, 64 * 1024, &f) == 0 && f.len)
-		buf_printf(&b, "From %s:\n%s\n", global, buf_cstr(&f));
-	free(global);
-	for (size_t i = 0; i < grant_count(g); i++) {
-		buf_clear(&f);
-		if (grant_read(grant_get(g, i), "AGENTS.md", 64 * 1024, &f) == 0 && f.len)
-			buf_printf(&b, "From %s/AGENTS.md:\n%s\n", grant_get(g, i)->path,
-				   buf_cstr(&f));
-	}
-	buf_fini(&f);
-	return b.len ? buf_detach(&b) : (buf_fini(&b), NULL);
-}
-
 int
 cli_run(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_COMMANDS, OPT_RESUME, OPT_MODEL, OPT_MAXTURNS, OPT_RECORD,
-	       OPT_REPLAY, OPT_UNSANDBOXED };
+	       OPT_REPLAY, OPT_UNSANDBOXED, OPT_FORCE };
 	static const struct option longopts[] = {
 		{ "grant", required_argument, NULL, 'g' },
 		{ "approve-plan", no_argument, NULL, 'y' },
@@ -494,13 +461,14 @@ cli_run(int argc, char **argv)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "dangerously-run-commands-unsandboxed", no_argument, NULL, OPT_UNSANDBOXED },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config cfg;
 	const char **grant_args = xcalloc((size_t)argc + 1, sizeof *grant_args);
 	size_t ngrant_args = 0;
-	bool approve_plan = false, mode_given = false;
+	bool approve_plan = false, mode_given = false, force = false;
 	const char *resume = NULL, *record = NULL, *replay = NULL;
 	struct run r = { .at_line_start = true };
 	int status = 2, opt;
@@ -530,6 +498,7 @@ cli_run(int argc, char **argv)
 		case OPT_RECORD: record = optarg; break;
 		case OPT_REPLAY: replay = optarg; break;
 		case OPT_UNSANDBOXED: r.unsandboxed = true; break;
+		case OPT_FORCE: force = true; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			status = 0;
@@ -558,143 +527,39 @@ cli_run(int argc, char **argv)
 	const char *task = argv[optind];
 
 	/* The loop first: it blocks the signals before any thread exists. */
-	struct grant_set *grants = NULL;
-	struct session *session = NULL;
-	struct snap_store **stores = NULL;
-	struct llm *llm = NULL;
-	struct egress *egress = NULL;
-	char *state = NULL, *sandbox = NULL, *instructions = NULL, *watch_off = NULL;
-	cJSON *history = NULL;
-	size_t ngrants = 0;
-	const char **redact = NULL;
+	struct engine *eng = NULL;
+	char *state = NULL;
 
 	status = 1;
-	if (ev_new(&r.loop) < 0 || fsutil_state_dir(&state) < 0 ||
-	    fsutil_mkdir_p(state, 0700) < 0) {
+	if (ev_new(&r.loop) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		goto out;
 	}
-	if (grant_set_new(&grants) < 0)
-		goto fail;
-	if (resume) {
-		cJSON *meta = NULL, *g;
-
-		if (session_open(&session, state, resume) < 0)
-			goto fail;
-		if (session_meta_read(state, session_id(session), &meta) < 0)
-			goto fail;
-		/* A resumed session keeps its permission mode unless told otherwise. */
-		const char *m = json_str(meta, "mode");
-		if (m && !mode_given && config_set(&cfg, "mode", m, "meta.json") < 0) {
-			cJSON_Delete(meta);
-			goto fail;
-		}
-		cJSON_ArrayForEach(g, json_arr(meta, "grants"))
-		{
-			if (cJSON_IsString(g) && grant_add(grants, g->valuestring) < 0) {
-				cJSON_Delete(meta);
-				goto fail;
-			}
-		}
-		cJSON_Delete(meta);
-		if (session_history_load(session, &history) < 0)
-			goto fail;
-	}
-	for (size_t i = 0; i < ngrant_args; i++)
-		if (grant_add(grants, grant_args[i]) < 0)
-			goto fail;
-	if (!resume && session_create(&session, state) < 0)
-		goto fail;
-
-	ngrants = grant_count(grants);
-	stores = xcalloc(ngrants + 1, sizeof *stores);
-	redact = xcalloc(ngrants + 1, sizeof *redact);
-	long long large = (long long)config_int(cfg.large_file_limit) << 20;
-	for (size_t i = 0; i < ngrants; i++) {
-		redact[i] = grant_get(grants, i)->path;
-		if (snap_open(&stores[i], grant_get(grants, i)->path, state) < 0)
-			goto fail;
-		snap_set_large_limit(stores[i], large);
-	}
-	if (worker_new(&r.worker, r.loop) < 0)
-		goto fail;
-	/* The watcher is optional: without it every checkpoint is a full scan. */
-	if (strcmp(cfg.watch, "on") != 0) {
-		watch_off = xstrdup("disabled by the config (watch = off)");
-	} else if (watch_new(&r.watch, r.loop, on_watch, &r) < 0) {
-		watch_off = xstrdup(err_msg());
-	} else {
-		for (size_t i = 0; i < ngrants && !watch_off; i++)
-			if (watch_add_tree(r.watch, i, grant_get(grants, i)->path, state) < 0)
-				watch_off = xstrdup(err_msg());
-		if (watch_off) {
-			watch_free(r.watch);
-			r.watch = NULL;
-		}
-	}
-
-	const char *base = getenv("ANTHROPIC_BASE_URL");
-	const char *key = getenv("ANTHROPIC_API_KEY");
-	if (!replay && (!key || !*key)) {
-		fprintf(stderr, "deskhand: ANTHROPIC_API_KEY is not set (or use --replay FILE)\n");
-		goto out;
-	}
-	struct llm_config lc = {
-		.provider = cfg.provider,
-		.base_url = base && *base ? base : cfg.base_url,
-		.api_key = key ? key : "",
-		.model = cfg.model,
-		.max_tokens = (int)config_int(cfg.max_tokens),
-		.max_retries = (int)config_int(cfg.max_retries),
-		.idle_timeout_ms = (int)config_int(cfg.idle_timeout) * 1000,
-		.record_path = record,
-		.replay_path = replay,
-		.redact_paths = redact,
-		.nredact_paths = ngrants,
-	};
-	if (llm_new(&llm, r.loop, &lc) < 0)
-		goto fail;
-	if (egress_new(&egress, r.loop) < 0)
-		goto fail;
-	for (size_t i = 0; i < cfg.negress; i++)
-		if (egress_allow(egress, cfg.egress[i], cfg.egress_where[i]) < 0)
-			goto fail;
-
-	sandbox = cli_sandbox_path();
-	instructions = load_instructions(grants);
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	r.tty_prompt = !r.json && tty;
+	struct engine_opts eo = {
+		.grants = grant_args,
+		.ngrants = ngrant_args,
+		.resume = resume,
+		.force = force,
+		.approve_plan = approve_plan,
+		.can_ask = r.tty_prompt || r.commands,
+		.unsandboxed = r.unsandboxed,
+		.mode_given = mode_given,
+		.record_path = record,
+		.replay_path = replay,
+	};
+	if (engine_open(&eng, r.loop, &cfg, &eo) < 0)
+		goto fail;
+	r.engine = eng;
 	r.color = !r.json && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	setlocale(LC_CTYPE, "");
 	r.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	struct agent_config ac = {
-		.loop = r.loop,
-		.worker = r.worker,
-		.llm = llm,
-		.grants = grants,
-		.stores = stores,
-		.session = session,
-		.model = cfg.model,
-		.mode = strcmp(cfg.mode, "auto") == 0 ? AGENT_MODE_AUTO : AGENT_MODE_ASK,
-		.approve_plan = approve_plan,
-		.can_ask = r.tty_prompt || r.commands,
-		.sandbox_path = sandbox,
-		.unsandboxed = r.unsandboxed,
-		.max_turns = (int)config_int(cfg.max_turns),
-		.command_timeout_s = (int)config_int(cfg.command_timeout),
-		.instructions = instructions,
-		.watch = r.watch,
-		.watch_off = watch_off,
-		.large_file_limit = large,
-		.egress = egress,
-	};
-	if (agent_new(&r.agent, &ac) < 0)
-		goto fail;
-	agent_add_sink(r.agent, r.json ? json_sink : human_sink, &r);
+	engine_add_sink(eng, r.json ? json_sink : human_sink, &r);
 	if (r.unsandboxed) {
 		fprintf(stderr, "deskhand: WARNING: --dangerously-run-commands-unsandboxed: the "
 				"agent's commands run WITHOUT any sandbox, with your full rights\n");
-		agent_add_sink(r.agent, unsandboxed_sink, &r);
+		engine_add_sink(eng, unsandboxed_sink, &r);
 	}
 	if ((r.tty_prompt || r.commands) &&
 	    ev_io_set(r.loop, STDIN_FILENO, POLLIN, on_stdin, &r) < 0)
@@ -705,20 +570,19 @@ cli_run(int argc, char **argv)
 		goto fail;
 	ev_prepare_add(r.loop, on_prepare, &r);
 
-	if (agent_start(r.agent, task, history) < 0)
+	if (engine_start(eng, task) < 0)
 		goto fail;
-	history = NULL; /* the agent owns it now */
 	if (ev_run(r.loop) < 0)
 		goto fail;
 
-	const char *st = agent_status(r.agent);
+	const char *st = engine_status(eng);
 	status = !st ? 1 : strcmp(st, "done") == 0 ? 0 : strcmp(st, "interrupted") == 0 ? 130 : 1;
 	if (!r.json) {
 		newline_if_needed(&r);
 		printf("%s%s%s · session %s\n", c(&r, status == 0 ? C_GREEN : C_RED),
-		       st ? st : "failed", c(&r, C_RESET), session_id(session));
+		       st ? st : "failed", c(&r, C_RESET), engine_session_id(eng));
 		cJSON *meta = NULL;
-		if (session_meta_read(state, session_id(session), &meta) == 0) {
+		if (session_meta_read(engine_state_dir(eng), engine_session_id(eng), &meta) == 0) {
 			printf("  tokens: %lld in, %lld out, %lld cache read, %lld cache write · cost $%.4f\n",
 			       json_int(meta, "input_tokens", 0), json_int(meta, "output_tokens", 0),
 			       json_int(meta, "cache_read_tokens", 0),
@@ -726,7 +590,7 @@ cli_run(int argc, char **argv)
 			       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "cost_usd")));
 			if (status != 0)
 				printf("  resume with: deskhand run --resume %s \"…\"\n",
-				       session_id(session));
+				       engine_session_id(eng));
 		}
 		cJSON_Delete(meta);
 	}
@@ -735,28 +599,11 @@ fail:
 	fprintf(stderr, "deskhand: %s\n", err_msg());
 	status = 1;
 out:
-	if (r.worker)
-		worker_drain(r.worker);
-	agent_free(r.agent);
-	egress_free(egress); /* after the agent: its runs hold proxies and checks */
-	r.agent = NULL;
-	llm_free(llm);
-	worker_free(r.worker);
-	watch_free(r.watch); /* after the worker: its jobs call watch_sync() */
-	for (size_t i = 0; i < ngrants && stores; i++)
-		snap_close(stores[i]);
-	free(stores);
-	free(redact);
-	cJSON_Delete(history);
-	session_close(session);
-	grant_set_free(grants);
+	engine_close(eng);
 	ev_free(r.loop);
 	buf_fini(&r.in);
 	free(r.pending_id);
 	free(state);
-	free(sandbox);
-	free(instructions);
-	free(watch_off);
 out_early:
 	free(grant_args);
 	config_fini(&cfg);

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine assembly: the wiring `deskhand run` and the workbench share (grants,
+ * session, stores, worker, watcher, egress, LLM client, agent). It renders
+ * nothing and reads no terminal; front ends add sinks and send commands.
+ */
+#include "cli/engine.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/worker.h"
+#include "core/xalloc.h"
+#include "llm/llm.h"
+#include "policy/grant.h"
+#include "sandbox/egress.h"
+#include "session/session.h"
+#include "snap/snap.h"
+#include "watch/watch.h"
+
+#define ENGINE_MAX_GRANTS 64 /* fixed so the agent's borrowed arrays never move */
+#define ENGINE_MAX_SINKS  8
+
+struct engine {
+	struct ev_loop *loop;
+	struct config *cfg;
+	struct engine_opts opts;
+	char *state;
+	struct grant_set *grants;
+	struct session *session;
+	struct snap_store **stores; /* ENGINE_MAX_GRANTS slots */
+	const char **redact;	    /* ENGINE_MAX_GRANTS slots: grant paths */
+	size_t ngrants;		    /* stores opened */
+	size_t llm_ngrants;	    /* grants the LLM client was made with */
+	struct worker *worker;
+	struct watch *watch;
+	char *watch_off;
+	struct llm *llm;
+	struct egress *egress;
+	char *sandbox;
+	char *instructions; /* AGENTS.md text the agent borrows */
+	struct agent *agent;
+	cJSON *history; /* resumed conversation until the first task takes it */
+	bool started;	/* the current agent was started */
+	struct {
+		event_sink_fn *fn;
+		void *ctx;
+	} sinks[ENGINE_MAX_SINKS];
+	size_t nsinks;
+};
+
+static void
+fan_out(const struct event *ev, void *ctx)
+{
+	struct engine *e = ctx;
+
+	for (size_t i = 0; i < e->nsinks; i++)
+		e->sinks[i].fn(ev, e->sinks[i].ctx);
+}
+
+static void
+on_watch(struct watch *w, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)w;
+	if (e->agent)
+		agent_watch_changed(e->agent);
+}
+
+/* Global and per-folder AGENTS.md, concatenated (heap) or NULL. */
+static char *
+load_instructions(const struct grant_set *g)
+{
+	struct buf b = BUF_INIT;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *global = xdg && *xdg ? xasprintf("%s/deskhand/AGENTS.md", xdg)
+		       : home	   ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
+				   : NULL;
+	struct buf f = BUF_INIT;
+
+	if (global && fsutil_read_file(global, 64 * 1024, &f) == 0 && f.len)
+		buf_printf(&b, "From %s:\n%s\n", global, buf_cstr(&f));
+	free(global);
+	for (size_t i = 0; i < grant_count(g); i++) {
+		buf_clear(&f);
+		if (grant_read(grant_get(g, i), "AGENTS.md", 64 * 1024, &f) == 0 && f.len)
+			buf_printf(&b, "From %s/AGENTS.md:\n%s\n", grant_get(g, i)->path,
+				   buf_cstr(&f));
+	}
+	buf_fini(&f);
+	return b.len ? buf_detach(&b) : (buf_fini(&b), NULL);
+}
+
+int
+engine_check_grant(const char *real, const char *home)
+{
+	static const char *const system[] = {
+		"/",	 "/bin",  "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+		"/opt",	 "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/usr/bin",
+		"/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var", "/var/lib",
+	};
+
+	for (size_t i = 0; i < sizeof system / sizeof *system; i++)
+		if (strcmp(real, system[i]) == 0)
+			return err_setc(DH_EDENIED,
+					"grant '%s': refusing to grant a system directory "
+					"(use --force to insist)",
+					real);
+	if (home && *home) {
+		char *h = realpath(home, NULL);
+		bool same = h && strcmp(h, real) == 0;
+
+		free(h);
+		if (same)
+			return err_setc(DH_EDENIED,
+					"grant '%s': refusing to grant your whole home directory "
+					"(grant a folder inside it, or use --force)",
+					real);
+	}
+	return 0;
+}
+
+/* Realpath + the refusal rule + grant_add. */
+static int
+add_grant(struct engine *e, const char *path, bool force)
+{
+	if (grant_count(e->grants) >= ENGINE_MAX_GRANTS)
+		return err_set("grant '%s': at most %d folders", path, ENGINE_MAX_GRANTS);
+	if (!force) {
+		char *real = realpath(path, NULL);
+		int rc = real ? engine_check_grant(real, getenv("HOME")) : 0;
+
+		free(real);
+		if (rc < 0)
+			return rc;
+	}
+	return grant_add(e->grants, path);
+}
+
+/* Open stores (and watches) for grants added since the last call. */
+static int
+open_new_stores(struct engine *e)
+{
+	long long large = (long long)config_int(e->cfg->large_file_limit) << 20;
+
+	for (size_t i = e->ngrants; i < grant_count(e->grants); i++) {
+		const char *p = grant_get(e->grants, i)->path;
+
+		e->redact[i] = p;
+		if (snap_open(&e->stores[i], p, e->state) < 0)
+			return DH_EFAIL;
+		snap_set_large_limit(e->stores[i], large);
+		e->ngrants = i + 1;
+		if (e->watch && watch_add_tree(e->watch, i, p, e->state) < 0) {
+			/* The watcher is optional: fall back to full scans. */
+			free(e->watch_off);
+			e->watch_off = xstrdup(err_msg());
+			watch_free(e->watch);
+			e->watch = NULL;
+		}
+	}
+	return 0;
+}
+
+static int
+make_llm(struct engine *e)
+{
+	const char *base = getenv("ANTHROPIC_BASE_URL");
+	const char *key = getenv("ANTHROPIC_API_KEY");
+
+	if (!e->opts.replay_path && (!key || !*key))
+		return err_set("ANTHROPIC_API_KEY is not set (or use --replay FILE)");
+	struct llm_config lc = {
+		.provider = e->cfg->provider,
+		.base_url = base && *base ? base : e->cfg->base_url,
+		.api_key = key ? key : "",
+		.model = e->cfg->model,
+		.max_tokens = (int)config_int(e->cfg->max_tokens),
+		.max_retries = (int)config_int(e->cfg->max_retries),
+		.idle_timeout_ms = (int)config_int(e->cfg->idle_timeout) * 1000,
+		.record_path = e->opts.record_path,
+		.replay_path = e->opts.replay_path,
+		.redact_paths = e->redact,
+		.nredact_paths = e->ngrants,
+	};
+	llm_free(e->llm);
+	e->llm = NULL;
+	e->llm_ngrants = e->ngrants;
+	return llm_new(&e->llm, e->loop, &lc);
+}
+
+int
+engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
+	    const struct engine_opts *o)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+
+	*out = e;
+	e->loop = loop;
+	e->cfg = cfg;
+	e->opts = *o;
+	e->stores = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->stores);
+	e->redact = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->redact);
+	if (fsutil_state_dir(&e->state) < 0 || fsutil_mkdir_p(e->state, 0700) < 0)
+		return DH_EFAIL;
+	if (grant_set_new(&e->grants) < 0)
+		return DH_EFAIL;
+	if (o->resume) {
+		cJSON *meta = NULL, *g;
+
+		if (session_open(&e->session, e->state, o->resume) < 0)
+			return DH_EFAIL;
+		if (session_meta_read(e->state, session_id(e->session), &meta) < 0)
+			return DH_EFAIL;
+		/* A resumed session keeps its permission mode unless told otherwise. */
+		const char *m = json_str(meta, "mode");
+		if (m && !o->mode_given && config_set(cfg, "mode", m, "meta.json") < 0) {
+			cJSON_Delete(meta);
+			return DH_EFAIL;
+		}
+		/* Its grants were accepted when it started: no refusal check. */
+		cJSON_ArrayForEach(g, json_arr(meta, "grants"))
+		{
+			if (cJSON_IsString(g) && add_grant(e, g->valuestring, true) < 0) {
+				cJSON_Delete(meta);
+				return DH_EFAIL;
+			}
+		}
+		cJSON_Delete(meta);
+		if (session_history_load(e->session, &e->history) < 0)
+			return DH_EFAIL;
+	}
+	for (size_t i = 0; i < o->ngrants; i++) {
+		int rc = add_grant(e, o->grants[i], o->force);
+		if (rc < 0)
+			return rc;
+	}
+	if (!o->resume && session_create(&e->session, e->state) < 0)
+		return DH_EFAIL;
+	if (open_new_stores(e) < 0)
+		return DH_EFAIL;
+	if (worker_new(&e->worker, loop) < 0)
+		return DH_EFAIL;
+	/* The watcher is optional: without it every checkpoint is a full scan. */
+	if (strcmp(cfg->watch, "on") != 0) {
+		e->watch_off = xstrdup("disabled by the config (watch = off)");
+	} else if (watch_new(&e->watch, loop, on_watch, e) < 0) {
+		e->watch_off = xstrdup(err_msg());
+	} else {
+		for (size_t i = 0; i < e->ngrants && !e->watch_off; i++)
+			if (watch_add_tree(e->watch, i, e->redact[i], e->state) < 0)
+				e->watch_off = xstrdup(err_msg());
+		if (e->watch_off) {
+			watch_free(e->watch);
+			e->watch = NULL;
+		}
+	}
+	if (make_llm(e) < 0)
+		return DH_EFAIL;
+	if (egress_new(&e->egress, loop) < 0)
+		return DH_EFAIL;
+	for (size_t i = 0; i < cfg->negress; i++)
+		if (egress_allow(e->egress, cfg->egress[i], cfg->egress_where[i]) < 0)
+			return DH_EFAIL;
+	e->sandbox = cli_sandbox_path();
+	return 0;
+}
+
+void
+engine_add_sink(struct engine *e, event_sink_fn *fn, void *ctx)
+{
+	if (e->nsinks < ENGINE_MAX_SINKS) {
+		e->sinks[e->nsinks].fn = fn;
+		e->sinks[e->nsinks].ctx = ctx;
+		e->nsinks++;
+	}
+}
+
+void
+engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx)
+{
+	for (size_t i = 0; i < e->nsinks; i++) {
+		if (e->sinks[i].fn == fn && e->sinks[i].ctx == ctx) {
+			memmove(&e->sinks[i], &e->sinks[i + 1],
+				(e->nsinks - i - 1) * sizeof *e->sinks);
+			e->nsinks--;
+			return;
+		}
+	}
+}
+
+/* A fresh agent over the current grants. */
+static int
+new_agent(struct engine *e)
+{
+	free(e->instructions);
+	e->instructions = load_instructions(e->grants);
+	struct agent_config ac = {
+		.loop = e->loop,
+		.worker = e->worker,
+		.llm = e->llm,
+		.grants = e->grants,
+		.stores = e->stores,
+		.session = e->session,
+		.model = e->cfg->model,
+		.mode = strcmp(e->cfg->mode, "auto") == 0 ? AGENT_MODE_AUTO : AGENT_MODE_ASK,
+		.approve_plan = e->opts.approve_plan,
+		.can_ask = e->opts.can_ask,
+		.sandbox_path = e->sandbox,
+		.unsandboxed = e->opts.unsandboxed,
+		.max_turns = (int)config_int(e->cfg->max_turns),
+		.command_timeout_s = (int)config_int(e->cfg->command_timeout),
+		.instructions = e->instructions,
+		.watch = e->watch,
+		.watch_off = e->watch_off,
+		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
+		.egress = e->egress,
+	};
+	int rc = agent_new(&e->agent, &ac);
+
+	if (rc < 0)
+		return rc;
+	agent_add_sink(e->agent, fan_out, e);
+	e->started = false;
+	return 0;
+}
+
+int
+engine_start(struct engine *e, const char *task)
+{
+	if (engine_is_busy(e)) {
+		struct command c = { .type = COMMAND_STEER, .text = (char *)task };
+
+		agent_command(e->agent, &c);
+		return 0;
+	}
+	if (e->agent) {
+		/* A follow-up task: the same session, its history reloaded. */
+		if (worker_pending(e->worker))
+			return err_set("snapshot jobs are still running; try again");
+		agent_free(e->agent);
+		e->agent = NULL;
+		cJSON_Delete(e->history);
+		e->history = NULL;
+		if (session_history_load(e->session, &e->history) < 0)
+			return DH_EFAIL;
+	}
+	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
+		return DH_EFAIL;
+	if (new_agent(e) < 0)
+		return DH_EFAIL;
+	cJSON *h = e->history;
+	e->history = NULL; /* the agent owns it now, even on failure */
+	e->started = true;
+	return agent_start(e->agent, task, h);
+}
+
+void
+engine_command(struct engine *e, const struct command *c)
+{
+	if (e->agent && e->started)
+		agent_command(e->agent, c);
+}
+
+int
+engine_grant_add(struct engine *e, const char *path, bool force)
+{
+	if (engine_is_busy(e))
+		return err_set("a task is running; grant folders between tasks");
+	int rc = add_grant(e, path, force);
+	if (rc < 0)
+		return rc;
+	return open_new_stores(e);
+}
+
+bool
+engine_is_busy(const struct engine *e)
+{
+	return e->agent && e->started && !agent_is_finished(e->agent);
+}
+
+bool
+engine_is_settled(const struct engine *e)
+{
+	return e->agent && e->started && agent_is_finished(e->agent) &&
+	       worker_pending(e->worker) == 0;
+}
+
+const char *
+engine_status(const struct engine *e)
+{
+	return e->agent ? agent_status(e->agent) : NULL;
+}
+
+const char *
+engine_session_id(const struct engine *e)
+{
+	return e->session ? session_id(e->session) : NULL;
+}
+
+const char *
+engine_state_dir(const struct engine *e)
+{
+	return e->state;
+}
+
+const char *
+engine_model(const struct engine *e)
+{
+	return e->cfg->model;
+}
+
+const char *
+engine_mode(const struct engine *e)
+{
+	return e->cfg->mode;
+}
+
+const char *
+engine_watcher(const struct engine *e)
+{
+	return e->watch ? (watch_is_degraded(e->watch) ? "degraded" : "on") : "off";
+}
+
+size_t
+engine_grant_count(const struct engine *e)
+{
+	return e->ngrants;
+}
+
+const char *
+engine_grant_path(const struct engine *e, size_t i)
+{
+	return i < e->ngrants ? e->redact[i] : NULL;
+}
+
+struct snap_store *
+engine_store(const struct engine *e, size_t i)
+{
+	return i < e->ngrants ? e->stores[i] : NULL;
+}
+
+struct worker *
+engine_worker(const struct engine *e)
+{
+	return e->worker;
+}
+
+void
+engine_close(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->worker)
+		worker_drain(e->worker);
+	agent_free(e->agent);
+	egress_free(e->egress); /* after the agent: its runs hold proxies and checks */
+	llm_free(e->llm);
+	worker_free(e->worker);
+	watch_free(e->watch); /* after the worker: its jobs call watch_sync() */
+	for (size_t i = 0; i < e->ngrants; i++)
+		snap_close(e->stores[i]);
+	free(e->stores);
+	free(e->redact);
+	cJSON_Delete(e->history);
+	session_close(e->session);
+	grant_set_free(e->grants);
+	free(e->state);
+	free(e->sandbox);
+	free(e->instructions);
+	free(e->watch_off);
+	free(e);
+}

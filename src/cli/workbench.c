@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `deskhand [options] ["task"]`: the full-screen workbench. Parses the
+ * options, opens the engine (cli/engine.c) and hands the terminal to ui/.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/engine.h"
+#include "config/config.h"
+#include "core/ev.h"
+#include "core/xalloc.h"
+#include "ui/ui.h"
+
+static const char wb_usage[] =
+	"usage: deskhand [options] [\"TASK\"]\n"
+	"\n"
+	"Open the workbench: plan, transcript and diff panes over one session.\n"
+	"\n"
+	"  -g, --grant DIR       grant the agent this folder (repeatable)\n"
+	"      --resume ID       continue session ID (or 'latest'); its grants are reused\n"
+	"      --theme NAME      colour theme (default, light, solarized-dark, high-contrast, mono)\n"
+	"  -m, --mode MODE       ask (default) or auto\n"
+	"      --model NAME      model (config: model)\n"
+	"      --force           allow granting your home directory itself or a system dir\n"
+	"      --replay FILE     serve model exchanges from FILE instead of the network\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Inside: ? lists the keys, :grant PATH adds a folder, q quits.\n";
+
+int
+cli_workbench(int argc, char **argv)
+{
+	enum { OPT_RESUME = 256, OPT_THEME, OPT_MODEL, OPT_FORCE, OPT_REPLAY };
+	static const struct option longopts[] = {
+		{ "grant", required_argument, NULL, 'g' },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config cfg;
+	const char **grants = xcalloc((size_t)argc + 1, sizeof *grants);
+	struct engine_opts eo = { .can_ask = true };
+	struct ui_opts uo = { 0 };
+	struct ev_loop *loop = NULL;
+	struct engine *e = NULL;
+	struct ui *u = NULL;
+	int status = 2, opt;
+
+	if (config_load(&cfg) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		goto out_early;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "g:m:h", longopts, NULL)) != -1) {
+		int rc = 0;
+
+		switch (opt) {
+		case 'g': grants[eo.ngrants++] = optarg; break;
+		case OPT_RESUME: eo.resume = optarg; break;
+		case OPT_THEME: uo.theme = optarg; break;
+		case 'm':
+			rc = config_set(&cfg, "mode", optarg, "--mode");
+			eo.mode_given = true;
+			break;
+		case OPT_MODEL: rc = config_set(&cfg, "model", optarg, "--model"); break;
+		case OPT_FORCE: eo.force = true; break;
+		case OPT_REPLAY: eo.replay_path = optarg; break;
+		case 'h':
+			fputs(wb_usage, stdout);
+			status = 0;
+			goto out_early;
+		default:
+			fputs(wb_usage, stderr);
+			goto out_early;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out_early;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "deskhand: expected at most one TASK argument (quote it)\n%s",
+			wb_usage);
+		goto out_early;
+	}
+	uo.task = optind < argc ? argv[optind] : NULL;
+	eo.grants = grants;
+	status = 1;
+	/* The loop first: it blocks the signals before any thread exists. */
+	if (ev_new(&loop) < 0 || engine_open(&e, loop, &cfg, &eo) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		goto out;
+	}
+	setlocale(LC_ALL, "");
+	if (ui_new(&u, loop, e, &uo) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		goto out;
+	}
+	status = ev_run(loop) < 0 ? 1 : 0;
+	if (status == 0)
+		status = ui_exit_status(u);
+	ui_free(u);
+	printf("deskhand: session %s\n", engine_session_id(e));
+out:
+	engine_close(e);
+	ev_free(loop);
+out_early:
+	free(grants);
+	config_fini(&cfg);
+	return status;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_UI_DRAW_H
+#define DH_UI_DRAW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curses.h>
+
+struct buf;
+struct theme;
+
+/*
+ * Styled text on curses windows: UI elements → attributes (through the
+ * theme once it is loaded), sanitized UTF-8 with wide and combining
+ * characters measured by wcwidth, clipping, and inline style markers.
+ *
+ * Inline markers: text that went through draw_sanitize() never contains C0
+ * bytes, so three of them toggle styles inside a line: DRAW_BOLD, DRAW_EM
+ * (italic, underline where italic is unknown) and DRAW_CODE.
+ */
+
+#define DRAW_BOLD '\001'
+#define DRAW_EM	  '\002'
+#define DRAW_CODE '\003'
+
+#define UI_ELEMENTS(X)                                                                     \
+	X(UI_NORMAL) X(UI_STATUS) X(UI_TITLE_FOCUS) X(UI_TITLE_BLUR) X(UI_CURSOR) X(UI_USER)  \
+	X(UI_ASSISTANT) X(UI_HEADING) X(UI_CODE) X(UI_TOOL_CALL) X(UI_TOOL_OUTPUT)           \
+	X(UI_DIFF_ADD) X(UI_DIFF_DEL) X(UI_DIFF_HUNK) X(UI_DIFF_FILE) X(UI_PLAN_DONE)        \
+	X(UI_PLAN_TODO) X(UI_PLAN_CURRENT) X(UI_ERROR) X(UI_INPUT) X(UI_HELP) X(UI_PROMPT)   \
+	X(UI_DIM) X(UI_SEARCH) X(UI_BORDER)
+
+enum ui_elem {
+#define X(e) e,
+	UI_ELEMENTS(X)
+#undef X
+	UI__COUNT
+};
+
+/* Set up once after initscr: the applied theme (borrowed; NULL: a built-in
+ * fallback palette, colour pairs unless `mono`) and whether the locale is
+ * UTF-8 (else ASCII marks). */
+void draw_setup(const struct theme *t, bool mono, bool utf8);
+/* The attribute of an element. The one place the theme plugs in. */
+attr_t draw_attr(enum ui_elem e);
+bool draw_is_utf8(void);
+/* A mark in UTF-8 or its ASCII fallback, by the current locale. */
+const char *draw_mark(const char *utf8, const char *ascii);
+
+/* Append s[0..n) to out, safe to draw (utf8_sanitize with the locale's
+ * ASCII flag); with keep_nl newlines stay. */
+void draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl);
+
+/* Display columns of sanitized text (markers count 0). */
+int draw_width(const char *s);
+/* Bytes of s that fit in `cols` columns (whole characters, combining
+ * marks kept with their base); *used gets their width. */
+size_t draw_fit(const char *s, int cols, int *used);
+
+/* Draw sanitized text at (y, x) clipped to `cols` columns with `attr`,
+ * honouring markers. Returns the columns drawn. */
+int draw_text(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr);
+/* Fill `cols` columns from (y, x) with spaces in `attr`. */
+void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr);
+
+#endif

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Key names, the action table and the bindings per context. The bindings
+ * are this module's state (one table per process, like tig's keymaps).
+ */
+#include "ui/keymap.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+
+struct binding {
+	unsigned char ctx;
+	int key;
+	enum action action;
+};
+
+static const char *const action_names[ACTION__COUNT] = {
+#define GROUP_(g)
+#define A_(e, n, d) [ACTION_##e] = n,
+	ACTION_INFO(GROUP_, A_)
+#undef A_
+#undef GROUP_
+};
+
+static const char *const action_docs[ACTION__COUNT] = {
+#define GROUP_(g)
+#define A_(e, n, d) [ACTION_##e] = d,
+	ACTION_INFO(GROUP_, A_)
+#undef A_
+#undef GROUP_
+};
+
+static const char *const ctx_names[KEYMAP__COUNT] = {
+	[KEYMAP_GLOBAL] = "global",	    [KEYMAP_APPROVAL] = "approval", [KEYMAP_PLAN] = "plan",
+	[KEYMAP_TRANSCRIPT] = "transcript", [KEYMAP_DIFF] = "diff",	    [KEYMAP_HELP] = "help",
+};
+
+static const struct {
+	const char *name;
+	int key;
+} named_keys[] = {
+	{ "Tab", '\t' },
+	{ "S-Tab", KEYMAP_FKEY | KEY_BTAB },
+	{ "Esc", 27 },
+	{ "Enter", '\n' },
+	{ "Space", ' ' },
+	{ "PgUp", KEYMAP_FKEY | KEY_PPAGE },
+	{ "PgDn", KEYMAP_FKEY | KEY_NPAGE },
+	{ "Up", KEYMAP_FKEY | KEY_UP },
+	{ "Down", KEYMAP_FKEY | KEY_DOWN },
+	{ "Left", KEYMAP_FKEY | KEY_LEFT },
+	{ "Right", KEYMAP_FKEY | KEY_RIGHT },
+	{ "Home", KEYMAP_FKEY | KEY_HOME },
+	{ "End", KEYMAP_FKEY | KEY_END },
+	{ "Backspace", KEYMAP_FKEY | KEY_BACKSPACE },
+	{ "Del", KEYMAP_FKEY | KEY_DC },
+};
+
+/* The defaults (the issue's list); config `bind` lines replace entries. */
+static const struct {
+	enum keymap_ctx ctx;
+	const char *key;
+	enum action action;
+} defaults[] = {
+	{ KEYMAP_GLOBAL, "<Tab>", ACTION_FOCUS_NEXT },
+	{ KEYMAP_GLOBAL, "<S-Tab>", ACTION_FOCUS_PREV },
+	{ KEYMAP_GLOBAL, "z", ACTION_MAXIMIZE },
+	{ KEYMAP_GLOBAL, "<C-l>", ACTION_REDRAW },
+	{ KEYMAP_GLOBAL, "?", ACTION_HELP },
+	{ KEYMAP_GLOBAL, ":", ACTION_COMMAND },
+	{ KEYMAP_GLOBAL, "q", ACTION_QUIT },
+	{ KEYMAP_GLOBAL, "k", ACTION_UP },
+	{ KEYMAP_GLOBAL, "<Up>", ACTION_UP },
+	{ KEYMAP_GLOBAL, "j", ACTION_DOWN },
+	{ KEYMAP_GLOBAL, "<Down>", ACTION_DOWN },
+	{ KEYMAP_GLOBAL, "<PgUp>", ACTION_PAGE_UP },
+	{ KEYMAP_GLOBAL, "<PgDn>", ACTION_PAGE_DOWN },
+	{ KEYMAP_GLOBAL, "<C-u>", ACTION_HALF_UP },
+	{ KEYMAP_GLOBAL, "<C-d>", ACTION_HALF_DOWN },
+	{ KEYMAP_GLOBAL, "g", ACTION_TOP },
+	{ KEYMAP_GLOBAL, "<Home>", ACTION_TOP },
+	{ KEYMAP_GLOBAL, "G", ACTION_BOTTOM },
+	{ KEYMAP_GLOBAL, "<End>", ACTION_BOTTOM },
+	{ KEYMAP_GLOBAL, "/", ACTION_SEARCH },
+	{ KEYMAP_GLOBAL, "n", ACTION_SEARCH_NEXT },
+	{ KEYMAP_GLOBAL, "N", ACTION_SEARCH_PREV },
+	{ KEYMAP_GLOBAL, "i", ACTION_INPUT },
+	{ KEYMAP_GLOBAL, "<Enter>", ACTION_INPUT },
+	{ KEYMAP_GLOBAL, "<Esc>", ACTION_INTERRUPT },
+	{ KEYMAP_GLOBAL, "<C-c>", ACTION_INTERRUPT },
+	{ KEYMAP_GLOBAL, "a", ACTION_PLAN_APPROVE },
+	{ KEYMAP_GLOBAL, "r", ACTION_PLAN_REJECT },
+	{ KEYMAP_GLOBAL, "e", ACTION_PLAN_EDIT },
+	{ KEYMAP_TRANSCRIPT, "<Enter>", ACTION_EXPAND },
+	{ KEYMAP_TRANSCRIPT, "<Space>", ACTION_EXPAND },
+	{ KEYMAP_APPROVAL, "a", ACTION_PLAN_APPROVE },
+	{ KEYMAP_APPROVAL, "r", ACTION_PLAN_REJECT },
+	{ KEYMAP_APPROVAL, "e", ACTION_PLAN_EDIT },
+	{ KEYMAP_APPROVAL, "y", ACTION_ALLOW },
+	{ KEYMAP_APPROVAL, "A", ACTION_ALLOW_ALWAYS },
+	{ KEYMAP_APPROVAL, "n", ACTION_DENY },
+	{ KEYMAP_APPROVAL, "d", ACTION_DENY_MSG },
+	{ KEYMAP_APPROVAL, "<Esc>", ACTION_INTERRUPT },
+	{ KEYMAP_DIFF, "]", ACTION_NEXT_HUNK },
+	{ KEYMAP_DIFF, "[", ACTION_PREV_HUNK },
+	{ KEYMAP_DIFF, "}", ACTION_NEXT_FILE },
+	{ KEYMAP_DIFF, "{", ACTION_PREV_FILE },
+	{ KEYMAP_DIFF, "s", ACTION_ACCEPT },
+	{ KEYMAP_DIFF, "x", ACTION_REJECT },
+	{ KEYMAP_DIFF, "S", ACTION_ACCEPT_ALL },
+	{ KEYMAP_DIFF, "u", ACTION_UNDO },
+	{ KEYMAP_DIFF, "R", ACTION_REFRESH },
+	{ KEYMAP_DIFF, "<Enter>", ACTION_EXPAND },
+	{ KEYMAP_HELP, "q", ACTION_QUIT },
+	{ KEYMAP_HELP, "<Esc>", ACTION_QUIT },
+	{ KEYMAP_HELP, "?", ACTION_QUIT },
+	{ KEYMAP_HELP, "j", ACTION_DOWN },
+	{ KEYMAP_HELP, "<Down>", ACTION_DOWN },
+	{ KEYMAP_HELP, "k", ACTION_UP },
+	{ KEYMAP_HELP, "<Up>", ACTION_UP },
+	{ KEYMAP_HELP, "<PgDn>", ACTION_PAGE_DOWN },
+	{ KEYMAP_HELP, "<Space>", ACTION_PAGE_DOWN },
+	{ KEYMAP_HELP, "<PgUp>", ACTION_PAGE_UP },
+	{ KEYMAP_HELP, "g", ACTION_TOP },
+	{ KEYMAP_HELP, "G", ACTION_BOTTOM },
+};
+
+#define MAX_BINDINGS 256
+static struct binding bindings[MAX_BINDINGS];
+static size_t nbindings;
+
+const char *
+keymap_action_name(enum action a)
+{
+	return a > ACTION_NONE && a < ACTION__COUNT ? action_names[a] : NULL;
+}
+
+enum action
+keymap_action_by_name(const char *name)
+{
+	for (int a = ACTION_NONE + 1; a < ACTION__COUNT; a++)
+		if (strcmp(action_names[a], name) == 0)
+			return (enum action)a;
+	return ACTION_NONE;
+}
+
+int
+keymap_ctx_by_name(const char *name)
+{
+	for (int c = 0; c < KEYMAP__COUNT; c++)
+		if (strcmp(ctx_names[c], name) == 0)
+			return c;
+	return -1;
+}
+
+int
+keymap_parse_key(int *out, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return err_setc(DH_EPARSE, "empty key name");
+	if (name[0] != '<' || n == 1) {
+		wchar_t wc;
+		mbstate_t st = { 0 };
+		size_t len = mbrtowc(&wc, name, n, &st);
+
+		if (len != n)
+			return err_setc(DH_EPARSE, "unknown key '%s'", name);
+		*out = (int)wc;
+		return 0;
+	}
+	if (name[n - 1] != '>')
+		return err_setc(DH_EPARSE, "unknown key '%s'", name);
+	char inner[32];
+	if (n - 2 >= sizeof inner)
+		return err_setc(DH_EPARSE, "unknown key '%s'", name);
+	memcpy(inner, name + 1, n - 2);
+	inner[n - 2] = '\0';
+	for (size_t i = 0; i < sizeof named_keys / sizeof *named_keys; i++) {
+		if (strcasecmp(inner, named_keys[i].name) == 0) {
+			*out = named_keys[i].key;
+			return 0;
+		}
+	}
+	if ((inner[0] == 'C' || inner[0] == 'c') && inner[1] == '-' && inner[2] && !inner[3]) {
+		char c = inner[2];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c >= 'a' && c <= 'z') {
+			*out = c - 'a' + 1;
+			return 0;
+		}
+	}
+	if ((inner[0] == 'F' || inner[0] == 'f') && inner[1] >= '1' && inner[1] <= '9') {
+		int f = inner[1] - '0';
+
+		if (inner[2] >= '0' && inner[2] <= '2' && !inner[3] && f == 1)
+			f = 10 + inner[2] - '0';
+		else if (inner[2])
+			f = 0;
+		if (f >= 1 && f <= 12) {
+			*out = KEYMAP_FKEY | KEY_F(f);
+			return 0;
+		}
+	}
+	return err_setc(DH_EPARSE, "unknown key '%s'", name);
+}
+
+void
+keymap_key_name(int key, char *out, size_t n)
+{
+	for (size_t i = 0; i < sizeof named_keys / sizeof *named_keys; i++) {
+		if (named_keys[i].key == key) {
+			snprintf(out, n, "<%s>", named_keys[i].name);
+			return;
+		}
+	}
+	if (key & KEYMAP_FKEY) {
+		int k = key & ~KEYMAP_FKEY;
+
+		if (k >= KEY_F(1) && k <= KEY_F(12))
+			snprintf(out, n, "<F%d>", k - KEY_F0);
+		else
+			snprintf(out, n, "<key%d>", k);
+		return;
+	}
+	if (key >= 1 && key <= 26) {
+		snprintf(out, n, "<C-%c>", 'a' + key - 1);
+		return;
+	}
+	char mb[MB_LEN_MAX + 1];
+	mbstate_t st = { 0 };
+	size_t len = wcrtomb(mb, (wchar_t)key, &st);
+
+	if (len == (size_t)-1)
+		len = 0;
+	mb[len] = '\0';
+	snprintf(out, n, "%s", mb);
+}
+
+int
+keymap_bind(enum keymap_ctx ctx, int key, enum action a)
+{
+	for (size_t i = 0; i < nbindings; i++) {
+		if (bindings[i].ctx == ctx && bindings[i].key == key) {
+			bindings[i].action = a;
+			return 0;
+		}
+	}
+	if (nbindings == MAX_BINDINGS)
+		return err_set("too many key bindings (at most %d)", MAX_BINDINGS);
+	bindings[nbindings++] = (struct binding){ .ctx = (unsigned char)ctx, .key = key,
+						  .action = a };
+	return 0;
+}
+
+void
+keymap_init_defaults(void)
+{
+	nbindings = 0;
+	for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
+		int key;
+
+		if (keymap_parse_key(&key, defaults[i].key) == 0 &&
+		    keymap_bind(defaults[i].ctx, key, defaults[i].action) < 0)
+			break;
+	}
+}
+
+int
+keymap_bind_line(const char *line)
+{
+	char ctx[32], key[32], act[64];
+
+	if (sscanf(line, " %31s %31s %63s", ctx, key, act) != 3)
+		return err_setc(DH_EPARSE, "bind: expected CONTEXT KEY ACTION");
+	int c = keymap_ctx_by_name(ctx), k;
+	enum action a = keymap_action_by_name(act);
+
+	if (c < 0)
+		return err_setc(DH_EPARSE, "bind: unknown context '%s'", ctx);
+	if (a == ACTION_NONE)
+		return err_setc(DH_EPARSE, "bind: unknown action '%s'", act);
+	if (keymap_parse_key(&k, key) < 0)
+		return DH_EPARSE;
+	return keymap_bind((enum keymap_ctx)c, k, a);
+}
+
+enum action
+keymap_lookup(enum keymap_ctx ctx, int key)
+{
+	for (size_t i = 0; i < nbindings; i++)
+		if (bindings[i].ctx == ctx && bindings[i].key == key)
+			return bindings[i].action;
+	if (ctx == KEYMAP_GLOBAL || ctx == KEYMAP_APPROVAL || ctx == KEYMAP_HELP)
+		return ACTION_NONE;
+	return keymap_lookup(KEYMAP_GLOBAL, key);
+}
+
+/* Every key bound to `a` (any context), comma-separated. */
+static void
+keys_of(struct buf *out, enum action a)
+{
+	size_t start = out->len;
+
+	for (size_t i = 0; i < nbindings; i++) {
+		char name[32];
+
+		if (bindings[i].action != a || bindings[i].ctx == KEYMAP_HELP)
+			continue;
+		keymap_key_name(bindings[i].key, name, sizeof name);
+		/* The same key in two contexts is listed once. */
+		bool dup = false;
+		for (size_t j = 0; j < i; j++)
+			if (bindings[j].action == a && bindings[j].key == bindings[i].key &&
+			    bindings[j].ctx != KEYMAP_HELP)
+				dup = true;
+		if (dup)
+			continue;
+		if (out->len > start)
+			buf_puts(out, ", ");
+		buf_puts(out, name);
+	}
+}
+
+void
+keymap_help(struct buf *out)
+{
+#define GROUP_(g) buf_printf(out, "%s\n", g);
+#define A_(e, n, d) help_line(out, ACTION_##e);
+	struct buf k = BUF_INIT;
+#define help_line(out, a)                                                                 \
+	do {                                                                              \
+		buf_clear(&k);                                                            \
+		keys_of(&k, a);                                                           \
+		buf_printf(out, "  %-18s %-16s %s\n", k.len ? buf_cstr(&k) : "-",         \
+			   action_names[a], action_docs[a]);                              \
+	} while (0)
+	ACTION_INFO(GROUP_, A_)
+#undef help_line
+#undef A_
+#undef GROUP_
+	buf_fini(&k);
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_UI_KEYMAP_H
+#define DH_UI_KEYMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct buf;
+
+/*
+ * Actions and key bindings (STYLE.md §3.16). ACTION_INFO generates the enum,
+ * the names used in config (`bind CONTEXT KEY ACTION`) and the `?` help.
+ */
+
+#define ACTION_INFO(GROUP, A)                                                         \
+	GROUP("Panes")                                                                \
+	A(FOCUS_NEXT, "focus-next", "Move focus to the next pane")                    \
+	A(FOCUS_PREV, "focus-prev", "Move focus to the previous pane")                \
+	A(MAXIMIZE, "maximize", "Maximize the focused pane (again: restore)")         \
+	A(REDRAW, "redraw", "Redraw the whole screen")                                \
+	A(HELP, "help", "Show the key bindings")                                      \
+	A(COMMAND, "command", "Command line (:grant, :grants, :sessions, :save, :q)") \
+	A(QUIT, "quit", "Quit (asks while a task runs)")                              \
+	GROUP("Movement")                                                             \
+	A(UP, "up", "Move up one line")                                               \
+	A(DOWN, "down", "Move down one line")                                         \
+	A(PAGE_UP, "page-up", "Move up one page")                                     \
+	A(PAGE_DOWN, "page-down", "Move down one page")                               \
+	A(HALF_UP, "half-page-up", "Move up half a page")                             \
+	A(HALF_DOWN, "half-page-down", "Move down half a page")                       \
+	A(TOP, "top", "Go to the first line")                                         \
+	A(BOTTOM, "bottom", "Go to the last line (and follow)")                       \
+	A(SEARCH, "search", "Search in the pane")                                     \
+	A(SEARCH_NEXT, "search-next", "Next match")                                   \
+	A(SEARCH_PREV, "search-prev", "Previous match")                               \
+	A(EXPAND, "expand", "Expand or fold a tool call")                             \
+	GROUP("Task")                                                                 \
+	A(INPUT, "input", "Type a task, or a steer while the agent works")            \
+	A(SEND, "send", "Send the input line")                                        \
+	A(INTERRUPT, "interrupt", "Interrupt the running turn or command now")        \
+	GROUP("Plan")                                                                 \
+	A(PLAN_APPROVE, "plan-approve", "Approve the proposed plan")                  \
+	A(PLAN_REJECT, "plan-reject", "Reject the plan with a comment")               \
+	A(PLAN_EDIT, "plan-edit", "Edit the plan")                                    \
+	GROUP("Approval")                                                             \
+	A(ALLOW, "allow", "Allow the tool call once")                                 \
+	A(ALLOW_ALWAYS, "allow-always", "Allow this kind of call for the session")    \
+	A(DENY, "deny", "Deny the tool call")                                         \
+	A(DENY_MSG, "deny-message", "Deny with a message to the agent")               \
+	GROUP("Review")                                                               \
+	A(NEXT_HUNK, "next-hunk", "Next hunk")                                        \
+	A(PREV_HUNK, "prev-hunk", "Previous hunk")                                    \
+	A(NEXT_FILE, "next-file", "Next file")                                        \
+	A(PREV_FILE, "prev-file", "Previous file")                                    \
+	A(ACCEPT, "accept", "Accept the selected file")                               \
+	A(REJECT, "reject", "Reject the selected hunk, or file")                      \
+	A(ACCEPT_ALL, "accept-all", "Accept every pending change")                    \
+	A(UNDO, "undo", "Undo the last agent step")                                   \
+	A(REFRESH, "refresh", "Reload the review")
+
+enum action {
+	ACTION_NONE = 0,
+#define GROUP_(g)
+#define A_(e, n, d) ACTION_##e,
+	ACTION_INFO(GROUP_, A_)
+#undef A_
+#undef GROUP_
+		ACTION__COUNT
+};
+
+/* Where a binding applies; lookup goes from the most specific to global. */
+enum keymap_ctx {
+	KEYMAP_GLOBAL,
+	KEYMAP_APPROVAL, /* a tool call or plan waits for an answer */
+	KEYMAP_PLAN,
+	KEYMAP_TRANSCRIPT,
+	KEYMAP_DIFF,
+	KEYMAP_HELP,
+	KEYMAP__COUNT
+};
+
+/* A key: a Unicode character, or KEYMAP_FKEY | a curses KEY_* code. */
+#define KEYMAP_FKEY 0x1000000
+
+/* The config name of an action ("focus-next"), NULL for ACTION_NONE. */
+const char *keymap_action_name(enum action a);
+/* By name; ACTION_NONE when unknown. */
+enum action keymap_action_by_name(const char *name);
+/* By name ("global", "diff"…); -1 when unknown. */
+int keymap_ctx_by_name(const char *name);
+
+/* Parse a key name: "j", "G", "<Tab>", "<S-Tab>", "<C-d>", "<Esc>",
+ * "<Enter>", "<Space>", "<PgUp>", "<PgDn>", "<Up>", "<Down>", "<Left>",
+ * "<Right>", "<Home>", "<End>", "<Backspace>", "<F1>".."<F12>".
+ * DH_EPARSE ("unknown key '<Foo>'") otherwise. */
+int keymap_parse_key(int *out, const char *name) DH_MUST_CHECK;
+/* The key's name in the same syntax, into out (at least 16 bytes). */
+void keymap_key_name(int key, char *out, size_t n);
+
+/* Load the default bindings (a fresh table). */
+void keymap_init_defaults(void);
+/* Bind `key` to `a` in `ctx` (replacing an earlier binding there). */
+int keymap_bind(enum keymap_ctx ctx, int key, enum action a) DH_MUST_CHECK;
+/* Parse and apply one "bind CONTEXT KEY ACTION" line (without "bind "). */
+int keymap_bind_line(const char *line) DH_MUST_CHECK;
+/* The action for `key` in `ctx`, falling back to global (unless ctx is
+ * KEYMAP_APPROVAL or KEYMAP_HELP, which do not fall back). */
+enum action keymap_lookup(enum keymap_ctx ctx, int key);
+
+/* The help text, one line per binding, grouped as ACTION_INFO groups them:
+ * "Panes" headings, then "  <Tab>, <C-n>    focus-next   Move focus…". */
+void keymap_help(struct buf *out);
+
+#endif

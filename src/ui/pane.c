@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generic pane machinery: the display-line array, wrapping, scrolling,
+ * searching and painting. What the lines say is the pane class's business.
+ */
+#include "ui/pane.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/xalloc.h"
+
+int
+pane_init(struct pane *p, const struct pane_ops *ops, struct ui *ui)
+{
+	memset(p, 0, sizeof *p);
+	p->ops = ops;
+	p->ui = ui;
+	p->cursor = -1;
+	p->follow = (ops->flags & PANE_F_FOLLOW) != 0;
+	p->stale = true;
+	return ops->init ? ops->init(p) : 0;
+}
+
+void
+pane_clear_lines(struct pane *p)
+{
+	for (size_t i = 0; i < p->nlines; i++)
+		free(p->lines[i].text);
+	p->nlines = 0;
+}
+
+void
+pane_fini(struct pane *p)
+{
+	if (p->ops && p->ops->fini)
+		p->ops->fini(p);
+	pane_clear_lines(p);
+	free(p->lines);
+	if (p->win)
+		delwin(p->win);
+	memset(p, 0, sizeof *p);
+}
+
+int
+pane_body_rows(const struct pane *p)
+{
+	return p->rows > 1 ? p->rows - 1 : 0;
+}
+
+void
+pane_place(struct pane *p, int y, int x, int rows, int cols)
+{
+	if (p->win) {
+		delwin(p->win);
+		p->win = NULL;
+	}
+	p->rows = rows;
+	p->cols = cols;
+	if (rows > 0 && cols > 0)
+		p->win = newwin(rows, cols, y, x);
+	p->stale = p->dirty = true;
+}
+
+void
+pane_invalidate(struct pane *p)
+{
+	p->stale = p->dirty = true;
+}
+
+static void
+push(struct pane *p, char *text, enum ui_elem elem, int item)
+{
+	if (p->nlines == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
+	}
+	p->lines[p->nlines++] = (struct pane_line){ .text = text, .elem = elem, .item = item };
+}
+
+/* Toggle state of the inline markers after s[0..n). */
+static unsigned
+markers_after(const char *s, size_t n, unsigned st)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == DRAW_BOLD)
+			st ^= 1;
+		else if (s[i] == DRAW_EM)
+			st ^= 2;
+		else if (s[i] == DRAW_CODE)
+			st ^= 4;
+	}
+	return st;
+}
+
+static void
+put_markers(struct buf *b, unsigned st)
+{
+	if (st & 1)
+		buf_putc(b, DRAW_BOLD);
+	if (st & 2)
+		buf_putc(b, DRAW_EM);
+	if (st & 4)
+		buf_putc(b, DRAW_CODE);
+}
+
+void
+pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
+	      const char *text)
+{
+	int width = p->cols > 0 ? p->cols : 80;
+	const char *s = text;
+	unsigned st = 0;
+	bool first = true;
+
+	if (indent > width / 2)
+		indent = width / 2;
+	do {
+		struct buf b = BUF_INIT;
+		int avail;
+
+		if (first && prefix) {
+			buf_puts(&b, prefix);
+			avail = width - draw_width(prefix);
+		} else {
+			for (int i = 0; i < (first ? 0 : indent); i++)
+				buf_putc(&b, ' ');
+			avail = width - (first ? 0 : indent);
+		}
+		if (avail < 1)
+			avail = 1;
+		put_markers(&b, st);
+		size_t n = draw_fit(s, avail, NULL);
+		if (s[n]) {
+			/* Break after the last space that fits, if any. */
+			size_t sp = n;
+			while (sp > 0 && s[sp - 1] != ' ')
+				sp--;
+			if (sp > 0)
+				n = sp;
+			else if (n == 0)
+				n = 1;
+		}
+		buf_add(&b, s, n);
+		st = markers_after(s, n, st);
+		s += n;
+		push(p, buf_detach(&b), elem, item);
+		first = false;
+	} while (*s);
+}
+
+void
+pane_add_text(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
+	      const char *text)
+{
+	struct buf clean = BUF_INIT;
+	const char *s;
+
+	draw_sanitize(&clean, text, strlen(text), true);
+	s = buf_cstr(&clean);
+	for (;;) {
+		size_t n = strcspn(s, "\n");
+		char *line = xstrndup(s, n);
+
+		pane_add_line(p, elem, item, indent, prefix, line);
+		free(line);
+		prefix = NULL;
+		if (!s[n])
+			break;
+		s += n + 1;
+		if (!*s)
+			break;
+	}
+	buf_fini(&clean);
+}
+
+static void
+clamp(struct pane *p)
+{
+	long body = pane_body_rows(p);
+	long n = (long)p->nlines;
+
+	if (p->cursor >= n)
+		p->cursor = n - 1;
+	if (p->follow && n > 0)
+		p->cursor = n - 1;
+	if (p->cursor >= 0) {
+		if (p->cursor < p->top)
+			p->top = p->cursor;
+		if (body > 0 && p->cursor >= p->top + body)
+			p->top = p->cursor - body + 1;
+	}
+	if (p->top > n - body)
+		p->top = n - body;
+	if (p->top < 0)
+		p->top = 0;
+}
+
+void
+pane_set_cursor(struct pane *p, long i)
+{
+	p->cursor = i;
+	p->follow = (p->ops->flags & PANE_F_FOLLOW) && i >= (long)p->nlines - 1;
+	clamp(p);
+	p->dirty = true;
+}
+
+void
+pane_refresh_lines(struct pane *p)
+{
+	if (p->stale) {
+		pane_clear_lines(p);
+		if (p->ops->rebuild)
+			p->ops->rebuild(p);
+		p->stale = false;
+	}
+}
+
+void
+pane_draw(struct pane *p)
+{
+	struct buf title = BUF_INIT;
+
+	if (!p->win)
+		return;
+	pane_refresh_lines(p);
+	clamp(p);
+	werase(p->win);
+	enum ui_elem te = p->focused ? UI_TITLE_FOCUS : UI_TITLE_BLUR;
+	draw_fill(p->win, 0, 0, p->cols, draw_attr(te));
+	buf_printf(&title, " %s", p->ops->name);
+	if (p->ops->title)
+		p->ops->title(p, &title);
+	draw_text(p->win, 0, 0, p->cols, buf_cstr(&title), draw_attr(te));
+	buf_fini(&title);
+	int body = pane_body_rows(p);
+	for (int r = 0; r < body; r++) {
+		long i = p->top + r;
+
+		if (i >= (long)p->nlines)
+			break;
+		attr_t a = draw_attr(p->lines[i].elem);
+		if (i == p->cursor && p->focused && !p->follow) {
+			a = draw_attr(UI_CURSOR);
+			draw_fill(p->win, r + 1, 0, p->cols, a);
+		}
+		draw_text(p->win, r + 1, 0, p->cols, p->lines[i].text, a);
+	}
+	wnoutrefresh(p->win);
+	p->dirty = false;
+}
+
+enum pane_result
+pane_move(struct pane *p, enum action a)
+{
+	long body = pane_body_rows(p) > 0 ? pane_body_rows(p) : 1;
+	long cur = p->cursor < 0 || p->follow ? (long)p->nlines - 1 : p->cursor;
+	long n = (long)p->nlines;
+
+	if (p->follow && (a == ACTION_UP || a == ACTION_PAGE_UP || a == ACTION_HALF_UP)) {
+		/* Leaving follow mode: start from the last visible line. */
+		cur = p->top + body - 1 < n ? p->top + body - 1 : n - 1;
+	}
+	switch (a) {
+	case ACTION_UP: cur--; break;
+	case ACTION_DOWN: cur++; break;
+	case ACTION_PAGE_UP: cur -= body; p->top -= body; break;
+	case ACTION_PAGE_DOWN: cur += body; p->top += body; break;
+	case ACTION_HALF_UP: cur -= body / 2; p->top -= body / 2; break;
+	case ACTION_HALF_DOWN: cur += body / 2; p->top += body / 2; break;
+	case ACTION_TOP: cur = 0; break;
+	case ACTION_BOTTOM: cur = n - 1; break;
+	default: return PANE_IGNORED;
+	}
+	if (cur < 0)
+		cur = 0;
+	if (cur > n - 1)
+		cur = n - 1;
+	pane_set_cursor(p, cur);
+	return PANE_HANDLED | PANE_REDRAW;
+}
+
+/* Case-insensitive substring search ignoring markers' bytes (they never
+ * occur in a needle). */
+static bool
+line_has(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+bool
+pane_search(struct pane *p, const char *needle, int dir)
+{
+	long n = (long)p->nlines;
+	long start = p->cursor < 0 || p->follow ? (dir > 0 ? -1 : n) : p->cursor;
+
+	pane_refresh_lines(p);
+	n = (long)p->nlines;
+	if (!needle || !*needle || n == 0)
+		return false;
+	for (long k = 1; k <= n; k++) {
+		long i = ((start + dir * k) % n + n) % n;
+
+		if (line_has(p->lines[i].text, needle)) {
+			p->follow = false;
+			p->cursor = i;
+			clamp(p);
+			p->dirty = true;
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The diff pane: the review (snap/review.h) of every grant — files changed
+ * since the accepted mark, then the hunks of the selected file — and the
+ * review commands. All libgit2 work runs as worker jobs; the pane only
+ * posts them and takes the results on the loop thread.
+ */
+#include "ui/pane.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/event.h"
+#include "cli/engine.h"
+#include "core/buf.h"
+#include "core/worker.h"
+#include "core/xalloc.h"
+#include "snap/review.h"
+#include "ui/ui.h"
+
+#define FILE_ITEM 1000000 /* line item of file-list line i: FILE_ITEM + i */
+
+enum job_kind { J_LOAD, J_ACCEPT, J_ACCEPT_ALL, J_REJECT, J_REJECT_HUNK, J_UNDO };
+
+struct diff {
+	struct review **rv; /* per grant (NULL: nothing) */
+	size_t ngrants;
+	size_t sel;	    /* selected file, flat index over grants */
+	bool loading, reload;
+	bool gone;	    /* pane finalized: late job results are dropped */
+};
+
+struct job {
+	struct pane *p;
+	enum job_kind kind;
+	size_t ngrants, grant;
+	struct snap_store **stores;
+	char *session, *path;
+	int hunk;
+	struct review **rv;
+	struct buf report;
+	int rc;
+};
+
+/* The flat file index → (grant, file). */
+static struct review_file *
+file_at(struct diff *d, size_t idx, size_t *grant)
+{
+	for (size_t g = 0; g < d->ngrants; g++) {
+		size_t n = d->rv[g] ? d->rv[g]->nfiles : 0;
+
+		if (idx < n) {
+			if (grant)
+				*grant = g;
+			return &d->rv[g]->files[idx];
+		}
+		idx -= n;
+	}
+	return NULL;
+}
+
+static size_t
+nfiles(struct diff *d)
+{
+	size_t n = 0;
+
+	for (size_t g = 0; g < d->ngrants; g++)
+		n += d->rv[g] ? d->rv[g]->nfiles : 0;
+	return n;
+}
+
+static void
+free_reviews(struct review **rv, size_t n)
+{
+	for (size_t i = 0; rv && i < n; i++)
+		snap_review_free(rv[i]);
+	free(rv);
+}
+
+static int
+job_run(void *ctx)
+{
+	struct job *j = ctx;
+	struct review_outcome o;
+	const char *paths[1] = { j->path };
+	int rc = 0;
+
+	switch (j->kind) {
+	case J_LOAD:
+		for (size_t g = 0; g < j->ngrants; g++) {
+			rc = snap_review_get(j->stores[g], j->session, &j->rv[g]);
+			if (rc == DH_ENOTFOUND)
+				rc = 0; /* no baseline yet */
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	case J_UNDO: {
+		/* The newest undoable step over every grant. */
+		struct review_step *best = NULL;
+		size_t bg = 0;
+		for (size_t g = 0; g < j->ngrants; g++) {
+			struct review_step *v = NULL;
+			size_t n = 0;
+
+			if (snap_review_steps(j->stores[g], j->session, &v, &n) < 0)
+				continue;
+			if (n > 0 && (!best || v[0].time > best->time)) {
+				snap_review_steps_free(best, best ? 1 : 0);
+				best = xcalloc(1, sizeof *best);
+				*best = v[0];
+				v[0].label = v[0].tool_call = NULL;
+				bg = g;
+			}
+			snap_review_steps_free(v, n);
+		}
+		if (!best)
+			return err_setc(DH_ENOTFOUND, "no agent step to undo");
+		const char *ids[1] = { best->id };
+		snap_review_outcome_init(&o);
+		rc = snap_review_undo(j->stores[bg], j->session, ids, 1, NULL, 0, NULL, &o);
+		if (rc == 0)
+			buf_printf(&j->report, "undid %s (%s)", best->short_id,
+				   best->label ? best->label : "");
+		snap_review_outcome_fini(&o);
+		snap_review_steps_free(best, 1);
+		return rc;
+	}
+	default:
+		break;
+	}
+	snap_review_outcome_init(&o);
+	struct snap_store *s = j->stores[j->grant];
+	switch (j->kind) {
+	case J_ACCEPT:
+		rc = snap_review_accept(s, j->session, paths, 1, &o);
+		buf_printf(&j->report, "accepted %s", j->path);
+		break;
+	case J_ACCEPT_ALL:
+		for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
+			rc = snap_review_accept(j->stores[g], j->session, NULL, 0, &o);
+			if (rc == DH_ENOTFOUND)
+				rc = 0;
+		}
+		buf_puts(&j->report, "accepted every pending change");
+		break;
+	case J_REJECT:
+		rc = snap_review_reject(s, j->session, paths, 1, 0, NULL, &o);
+		buf_printf(&j->report, "rejected %s", j->path);
+		break;
+	case J_REJECT_HUNK:
+		rc = snap_review_reject_hunk(s, j->session, j->path, j->hunk, 0, NULL, &o);
+		buf_printf(&j->report, "rejected hunk %d of %s", j->hunk, j->path);
+		break;
+	default:
+		break;
+	}
+	if (rc == DH_ECONFLICT)
+		rc = err_setc(DH_ECONFLICT, "conflict: the file changed since the agent's step "
+					    "(see %s)", o.conflict_dir ? o.conflict_dir : "?");
+	snap_review_outcome_fini(&o);
+	return rc;
+}
+
+static void post(struct pane *p, enum job_kind kind, size_t grant, const char *path, int hunk);
+
+static void
+job_done(int rc, const char *errmsg, void *ctx)
+{
+	struct job *j = ctx;
+	struct pane *p = j->p;
+	struct diff *d = p->priv;
+
+	ui_busy(p->ui, -1);
+	if (j->kind == J_LOAD) {
+		d->loading = false;
+		if (rc == 0) {
+			free_reviews(d->rv, d->ngrants);
+			d->rv = j->rv;
+			d->ngrants = j->ngrants;
+			j->rv = NULL;
+			size_t n = nfiles(d);
+			if (d->sel >= n)
+				d->sel = n ? n - 1 : 0;
+			pane_invalidate(p);
+		} else {
+			ui_message(p->ui, true, "review: %s", errmsg);
+		}
+		if (d->reload) {
+			d->reload = false;
+			post(p, J_LOAD, 0, NULL, 0);
+		}
+	} else {
+		if (rc == 0)
+			ui_message(p->ui, false, "%s", buf_cstr(&j->report));
+		else
+			ui_message(p->ui, true, "%s", errmsg);
+		post(p, J_LOAD, 0, NULL, 0);
+	}
+	free_reviews(j->rv, j->ngrants);
+	free(j->stores);
+	free(j->session);
+	free(j->path);
+	buf_fini(&j->report);
+	free(j);
+}
+
+static void
+post(struct pane *p, enum job_kind kind, size_t grant, const char *path, int hunk)
+{
+	struct diff *d = p->priv;
+	struct engine *e = ui_engine(p->ui);
+
+	if (!e || !engine_session_id(e))
+		return;
+	if (kind == J_LOAD && d->loading) {
+		d->reload = true;
+		return;
+	}
+	struct job *j = xcalloc(1, sizeof *j);
+	j->p = p;
+	j->kind = kind;
+	j->ngrants = engine_grant_count(e);
+	j->stores = xcalloc(j->ngrants + 1, sizeof *j->stores);
+	for (size_t g = 0; g < j->ngrants; g++)
+		j->stores[g] = engine_store(e, g);
+	j->rv = xcalloc(j->ngrants + 1, sizeof *j->rv);
+	j->grant = grant;
+	j->session = xstrdup(engine_session_id(e));
+	j->path = path ? xstrdup(path) : NULL;
+	j->hunk = hunk;
+	if (kind == J_LOAD)
+		d->loading = true;
+	ui_busy(p->ui, 1);
+	worker_post(engine_worker(e), job_run, job_done, j);
+}
+
+static int
+diff_init(struct pane *p)
+{
+	p->priv = xcalloc(1, sizeof(struct diff));
+	return 0;
+}
+
+static void
+diff_fini(struct pane *p)
+{
+	struct diff *d = p->priv;
+
+	if (d)
+		free_reviews(d->rv, d->ngrants);
+	free(d);
+	p->priv = NULL;
+}
+
+static void
+diff_event(struct pane *p, const struct event *ev)
+{
+	if (ev->type == EVENT_CHECKPOINT || ev->type == EVENT_SESSION_FINISHED)
+		post(p, J_LOAD, 0, NULL, 0);
+}
+
+static void
+diff_rebuild(struct pane *p)
+{
+	struct diff *d = p->priv;
+	size_t n = nfiles(d), g = 0;
+	struct buf b = BUF_INIT;
+
+	if (n == 0) {
+		pane_add_line(p, UI_DIM, -1, 2, " ", d->loading ? "(loading)" : "(nothing pending)");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct review_file *f = file_at(d, i, &g);
+		const char *grant = engine_grant_path(ui_engine(p->ui), g);
+		const char *base = grant ? strrchr(grant, '/') : NULL;
+
+		buf_clear(&b);
+		buf_printf(&b, "%s %c ", i == d->sel ? draw_mark("▶", ">") : " ", f->status);
+		if (d->ngrants > 1 && base)
+			buf_printf(&b, "%s/", base + 1);
+		draw_sanitize(&b, f->path, strlen(f->path), false);
+		if (f->binary)
+			buf_puts(&b, "  (binary)");
+		else
+			buf_printf(&b, "  +%zu -%zu", f->added, f->removed);
+		pane_add_line(p, UI_DIFF_FILE, FILE_ITEM + (int)i, 4, NULL, buf_cstr(&b));
+	}
+	struct review_file *f = file_at(d, d->sel, &g);
+	pane_add_line(p, UI_DIM, -1, 0, NULL, "");
+	for (size_t h = 0; f && h < f->nhunks; h++) {
+		struct review_hunk *hk = &f->hunks[h];
+
+		buf_clear(&b);
+		draw_sanitize(&b, hk->header, strlen(hk->header), false);
+		pane_add_line(p, UI_DIFF_HUNK, hk->n, 0, NULL, buf_cstr(&b));
+		p->lines[p->nlines - 1].anchor = true;
+		for (size_t l = 0; l < hk->nlines; l++) {
+			struct review_line *rl = &hk->lines[l];
+			char pre[2] = { rl->origin == '\\' ? '\\' : rl->origin, 0 };
+
+			buf_clear(&b);
+			draw_sanitize(&b, rl->text, strlen(rl->text), false);
+			pane_add_line(p,
+				      rl->origin == '+'	  ? UI_DIFF_ADD
+				      : rl->origin == '-' ? UI_DIFF_DEL
+							  : UI_NORMAL,
+				      hk->n, 1, pre, buf_cstr(&b));
+		}
+	}
+	buf_fini(&b);
+}
+
+static void
+diff_title(struct pane *p, struct buf *out)
+{
+	struct diff *d = p->priv;
+	size_t n = nfiles(d);
+
+	buf_printf(out, " (%zu file%s pending)", n, n == 1 ? "" : "s");
+}
+
+/* Cursor to the next (dir 1) / previous anchor line. */
+static void
+goto_anchor(struct pane *p, int dir)
+{
+	long c = p->cursor < 0 || p->follow ? -1 : p->cursor;
+
+	for (long i = c + dir; i >= 0 && i < (long)p->nlines; i += dir) {
+		if (p->lines[i].anchor) {
+			pane_set_cursor(p, i);
+			return;
+		}
+	}
+}
+
+static enum pane_result
+diff_action(struct pane *p, enum action a)
+{
+	struct diff *d = p->priv;
+	size_t n = nfiles(d), g = 0;
+	struct review_file *f = file_at(d, d->sel, &g);
+	long c = p->cursor;
+	int item = c >= 0 && c < (long)p->nlines ? p->lines[c].item : -1;
+
+	pane_refresh_lines(p);
+	switch (a) {
+	case ACTION_NEXT_FILE:
+	case ACTION_PREV_FILE:
+		if (n == 0)
+			return PANE_HANDLED;
+		d->sel = a == ACTION_NEXT_FILE ? (d->sel + 1) % n : (d->sel + n - 1) % n;
+		pane_clear_lines(p);
+		diff_rebuild(p);
+		p->cursor = -1;
+		goto_anchor(p, 1);
+		return PANE_HANDLED | PANE_REDRAW;
+	case ACTION_NEXT_HUNK:
+	case ACTION_PREV_HUNK:
+		goto_anchor(p, a == ACTION_NEXT_HUNK ? 1 : -1);
+		return PANE_HANDLED | PANE_REDRAW;
+	case ACTION_ACCEPT:
+		if (f)
+			post(p, J_ACCEPT, g, f->path, 0);
+		return PANE_HANDLED;
+	case ACTION_ACCEPT_ALL:
+		post(p, J_ACCEPT_ALL, 0, NULL, 0);
+		return PANE_HANDLED;
+	case ACTION_REJECT:
+		if (!f)
+			return PANE_HANDLED;
+		if (item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R'))
+			post(p, J_REJECT_HUNK, g, f->path, item);
+		else
+			post(p, J_REJECT, g, f->path, 0);
+		return PANE_HANDLED;
+	case ACTION_UNDO:
+		post(p, J_UNDO, 0, NULL, 0);
+		return PANE_HANDLED;
+	case ACTION_REFRESH:
+		post(p, J_LOAD, 0, NULL, 0);
+		return PANE_HANDLED;
+	case ACTION_EXPAND:
+		if (item >= FILE_ITEM && (size_t)(item - FILE_ITEM) < n) {
+			d->sel = (size_t)(item - FILE_ITEM);
+			pane_invalidate(p);
+		}
+		return PANE_HANDLED | PANE_REDRAW;
+	default:
+		return pane_move(p, a);
+	}
+}
+
+const struct pane_ops pane_diff_ops = {
+	.name = "diff",
+	.flags = PANE_F_FOCUSABLE,
+	.ctx = KEYMAP_DIFF,
+	.init = diff_init,
+	.fini = diff_fini,
+	.rebuild = diff_rebuild,
+	.title = diff_title,
+	.action = diff_action,
+	.on_event = diff_event,
+};

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The transcript pane: the conversation as the engine's events describe it
+ * (user messages, streamed assistant text rendered as Markdown, tool calls
+ * folded to one line, approvals, notes). Markdown is rendered line by line
+ * (headings, emphasis, code spans and blocks, lists, quotes), not by libcmark.
+ */
+#include "ui/pane.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/event.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+
+#define OUTPUT_CAP   (256 * 1024) /* bytes of tool output kept per call */
+#define EXPAND_LINES 200	  /* lines of input/output shown when expanded */
+
+enum item_kind { IT_USER, IT_ASSISTANT, IT_TOOL, IT_NOTE, IT_ERROR, IT_PROMPT };
+
+struct item {
+	enum item_kind kind;
+	struct buf text;   /* message, note, or the prompt's detail */
+	char *id, *name;   /* tool calls */
+	char *summary;	   /* one line for the folded call */
+	char *input;	   /* pretty JSON */
+	struct buf output; /* capped */
+	bool done, is_error, expanded, open;
+	long ms;
+};
+
+struct transcript {
+	struct item *items;
+	size_t n, cap;
+};
+
+/* Indented JSON (heap, ours). */
+static char *
+pretty(const cJSON *v)
+{
+	char *c = v ? cJSON_Print(v) : NULL;
+	char *s = xstrdup(c ? c : "");
+
+	cJSON_free(c);
+	return s;
+}
+
+static struct item *
+add_item(struct pane *p, enum item_kind k)
+{
+	struct transcript *t = p->priv;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->items = xrealloc(t->items, t->cap * sizeof *t->items);
+	}
+	struct item *it = &t->items[t->n++];
+	memset(it, 0, sizeof *it);
+	it->kind = k;
+	return it;
+}
+
+static void note(struct pane *p, enum item_kind k, const char *fmt, ...) DH_PRINTF(3, 4);
+
+static void
+note(struct pane *p, enum item_kind k, const char *fmt, ...)
+{
+	struct item *it = add_item(p, k);
+	char tmp[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	buf_puts(&it->text, tmp);
+}
+
+static int
+tr_init(struct pane *p)
+{
+	p->priv = xcalloc(1, sizeof(struct transcript));
+	return 0;
+}
+
+static void
+tr_fini(struct pane *p)
+{
+	struct transcript *t = p->priv;
+
+	for (size_t i = 0; t && i < t->n; i++) {
+		buf_fini(&t->items[i].text);
+		buf_fini(&t->items[i].output);
+		free(t->items[i].id);
+		free(t->items[i].name);
+		free(t->items[i].summary);
+		free(t->items[i].input);
+	}
+	if (t)
+		free(t->items);
+	free(t);
+	p->priv = NULL;
+}
+
+/* One line for a tool call: the name and the input field that says most. */
+static char *
+summarize(const char *name, const cJSON *in)
+{
+	static const char *const keys[] = { "command", "path", "pattern", "source", "url" };
+	const char *v = NULL;
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys && !v; i++)
+		v = json_str(in, keys[i]);
+	if (strcmp(name, "move_file") == 0 && json_str(in, "destination"))
+		return xasprintf("%s %s -> %s", name, v ? v : "?", json_str(in, "destination"));
+	if (v) {
+		size_t n = strcspn(v, "\n");
+		return xasprintf("%s %.*s%s", name, (int)(n > 200 ? 200 : n), v,
+				 v[n] || n > 200 ? " ..." : "");
+	}
+	return xstrdup(name);
+}
+
+static struct item *
+find_tool(struct pane *p, const char *id)
+{
+	struct transcript *t = p->priv;
+
+	for (size_t i = t->n; id && i-- > 0;)
+		if (t->items[i].kind == IT_TOOL && t->items[i].id && !strcmp(t->items[i].id, id))
+			return &t->items[i];
+	return NULL;
+}
+
+/* The exact content or change a write/edit would make, as diff-ish lines. */
+static void
+prompt_detail(struct buf *b, const char *name, const cJSON *in)
+{
+	const char *path = json_str(in, "path");
+
+	if (!strcmp(name, "write_file") && json_str(in, "content")) {
+		buf_printf(b, "+++ %s (new content)\n", path ? path : "?");
+		for (const char *s = json_str(in, "content"); *s;) {
+			size_t n = strcspn(s, "\n");
+			buf_printf(b, "+%.*s\n", (int)n, s);
+			s += n + (s[n] == '\n');
+		}
+		return;
+	}
+	if (!strcmp(name, "edit_file") && json_str(in, "old_string")) {
+		buf_printf(b, "--- %s\n+++ %s\n", path ? path : "?", path ? path : "?");
+		const char *sides[2] = { json_str(in, "old_string"), json_str(in, "new_string") };
+		for (int k = 0; k < 2; k++) {
+			for (const char *s = sides[k] ? sides[k] : ""; *s;) {
+				size_t n = strcspn(s, "\n");
+				buf_printf(b, "%c%.*s\n", k ? '+' : '-', (int)n, s);
+				s += n + (s[n] == '\n');
+			}
+		}
+		return;
+	}
+	char *j = pretty(in);
+	buf_puts(b, j);
+	buf_putc(b, '\n');
+	free(j);
+}
+
+static void
+tr_event(struct pane *p, const struct event *ev)
+{
+	struct transcript *t = p->priv;
+	struct item *last = t->n ? &t->items[t->n - 1] : NULL;
+	struct item *it;
+
+	switch (ev->type) {
+	case EVENT_SESSION_STARTED:
+		note(p, IT_NOTE, "session %s", ev->session ? ev->session : "");
+		break;
+	case EVENT_USER_MESSAGE:
+		it = add_item(p, IT_USER);
+		buf_puts(&it->text, ev->text ? ev->text : "");
+		break;
+	case EVENT_TEXT_DELTA:
+		if (!last || last->kind != IT_ASSISTANT || !last->open) {
+			last = add_item(p, IT_ASSISTANT);
+			last->open = true;
+		}
+		buf_puts(&last->text, ev->text ? ev->text : "");
+		break;
+	case EVENT_ASSISTANT_MESSAGE:
+		if (last && last->kind == IT_ASSISTANT && last->open) {
+			last->open = false;
+		} else if (ev->text && *ev->text) {
+			it = add_item(p, IT_ASSISTANT);
+			buf_puts(&it->text, ev->text);
+		}
+		break;
+	case EVENT_TOOL_CALL:
+		if (last && last->kind == IT_ASSISTANT)
+			last->open = false;
+		it = add_item(p, IT_TOOL);
+		it->id = xstrdup(ev->id ? ev->id : "");
+		it->name = xstrdup(ev->name ? ev->name : "?");
+		it->summary = summarize(it->name, ev->input);
+		it->input = ev->input ? pretty(ev->input) : xstrdup("");
+		break;
+	case EVENT_TOOL_RESULT:
+		if ((it = find_tool(p, ev->id))) {
+			it->done = true;
+			it->is_error = ev->is_error;
+			it->ms = ev->duration_ms;
+			buf_add_capped(&it->output, ev->output ? ev->output : "",
+				       ev->output ? strlen(ev->output) : 0, OUTPUT_CAP,
+				       "\n[output truncated]");
+		}
+		break;
+	case EVENT_APPROVAL_NEEDED:
+		it = add_item(p, IT_PROMPT);
+		if (ev->name && !strcmp(ev->name, "propose_plan")) {
+			buf_puts(&it->text, "The agent proposes a plan (see the plan pane): "
+					    "a approve, r reject with a comment");
+		} else if (ev->name && !strcmp(ev->name, "network")) {
+			buf_printf(&it->text, "Network access: %s\n", ev->text ? ev->text : "");
+		} else {
+			char *s = summarize(ev->name ? ev->name : "?", ev->input);
+			buf_printf(&it->text, "Allow %s?  (y once, A always, n deny, d deny with "
+					      "a message)\n", s);
+			free(s);
+			prompt_detail(&it->text, ev->name ? ev->name : "", ev->input);
+		}
+		break;
+	case EVENT_APPROVAL_DECIDED:
+	case EVENT_PLAN_DECIDED:
+		note(p, ev->approved ? IT_NOTE : IT_ERROR, "%s %s",
+		     ev->type == EVENT_PLAN_DECIDED ? "plan" : "call",
+		     ev->approved ? "approved" : "denied");
+		if (ev->text && *ev->text) {
+			buf_puts(&t->items[t->n - 1].text, ": ");
+			buf_puts(&t->items[t->n - 1].text, ev->text);
+		}
+		break;
+	case EVENT_CHECKPOINT:
+		if (ev->files_changed > 0 && ev->tool_call) {
+			note(p, IT_NOTE, "checkpoint %s: %ld file(s) changed",
+			     ev->short_id ? ev->short_id : "?", ev->files_changed);
+		}
+		break;
+	case EVENT_RETRY:
+		note(p, IT_ERROR, "retrying: %s", ev->text ? ev->text : "");
+		break;
+	case EVENT_ERROR:
+		note(p, IT_ERROR, "error: %s", ev->text ? ev->text : "");
+		break;
+	case EVENT_AUDIT:
+		note(p, IT_ERROR, "refused: %s", ev->text ? ev->text : "");
+		break;
+	case EVENT_SESSION_FINISHED:
+		if (last && last->kind == IT_ASSISTANT)
+			last->open = false;
+		note(p, ev->status && !strcmp(ev->status, "done") ? IT_NOTE : IT_ERROR, "task %s",
+		     ev->status ? ev->status : "?");
+		break;
+	default:
+		return;
+	}
+	pane_invalidate(p);
+}
+
+/* Inline Markdown on one sanitized line: **bold**, *em* / _em_, `code`. */
+static void
+inline_md(struct buf *out, const char *s)
+{
+	bool code = false;
+
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '`') {
+			buf_putc(out, DRAW_CODE);
+			code = !code;
+		} else if (!code && s[i] == '*' && s[i + 1] == '*') {
+			buf_putc(out, DRAW_BOLD);
+			i++;
+		} else if (!code && (s[i] == '*' || s[i] == '_') &&
+			   ((i == 0 || s[i - 1] == ' ') ? s[i + 1] && s[i + 1] != ' '
+							 : s[i + 1] == '\0' || s[i + 1] == ' ' ||
+								   strchr(".,;:!?)", s[i + 1]))) {
+			buf_putc(out, DRAW_EM);
+		} else {
+			buf_putc(out, s[i]);
+		}
+	}
+}
+
+static void
+render_markdown(struct pane *p, int item, const char *text)
+{
+	struct buf clean = BUF_INIT, line = BUF_INIT;
+	bool fence = false;
+
+	draw_sanitize(&clean, text, strlen(text), true);
+	for (const char *s = buf_cstr(&clean); *s;) {
+		size_t n = strcspn(s, "\n");
+		char *raw = xstrndup(s, n);
+		const char *r = raw;
+		size_t lead = strspn(r, " ");
+
+		buf_clear(&line);
+		s += n + (s[n] == '\n');
+		if (!strncmp(r + lead, "```", 3)) {
+			fence = !fence;
+		} else if (fence) {
+			pane_add_line(p, UI_CODE, item, 4, "    ", r);
+		} else if (r[0] == '#') {
+			const char *h = r + strspn(r, "#");
+			inline_md(&line, h + strspn(h, " "));
+			pane_add_line(p, UI_HEADING, item, 2, "  ", buf_cstr(&line));
+		} else if ((r[lead] == '-' || r[lead] == '*' || r[lead] == '+') &&
+			   r[lead + 1] == ' ') {
+			char prefix[64];
+			snprintf(prefix, sizeof prefix, "  %*s%s ", (int)lead, "",
+				 draw_mark("•", "*"));
+			inline_md(&line, r + lead + 2);
+			pane_add_line(p, UI_ASSISTANT, item, 4 + (int)lead, prefix,
+				      buf_cstr(&line));
+		} else if (r[0] == '>') {
+			inline_md(&line, r + 1 + (r[1] == ' '));
+			pane_add_line(p, UI_DIM, item, 4, draw_mark("  │ ", "  | "),
+				      buf_cstr(&line));
+		} else {
+			size_t digits = strspn(r + lead, "0123456789");
+			inline_md(&line, r);
+			int indent = digits && r[lead + digits] == '.' ? (int)(lead + digits) + 4 : 2;
+			pane_add_line(p, UI_ASSISTANT, item, indent, "  ", buf_cstr(&line));
+		}
+		free(raw);
+	}
+	buf_fini(&line);
+	buf_fini(&clean);
+}
+
+static void
+add_capped_text(struct pane *p, enum ui_elem e, int item, const char *text)
+{
+	int lines = 0;
+
+	for (const char *s = text; *s && lines < EXPAND_LINES; lines++) {
+		size_t n = strcspn(s, "\n");
+		char *l = xstrndup(s, n);
+
+		pane_add_text(p, e, item, 6, "      ", l);
+		free(l);
+		s += n + (s[n] == '\n');
+		if (lines + 1 == EXPAND_LINES && *s)
+			pane_add_line(p, UI_DIM, item, 6, "      ", "[more lines not shown]");
+	}
+}
+
+static void
+tr_rebuild(struct pane *p)
+{
+	struct transcript *t = p->priv;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct item *it = &t->items[i];
+		int ix = (int)i;
+
+		switch (it->kind) {
+		case IT_USER:
+			pane_add_text(p, UI_USER, ix, 4, draw_mark("❯ ", "> "), buf_cstr(&it->text));
+			break;
+		case IT_ASSISTANT:
+			render_markdown(p, ix, buf_cstr(&it->text));
+			break;
+		case IT_TOOL: {
+			struct buf l = BUF_INIT;
+			const char *mark = !it->done	  ? draw_mark("…", "...")
+					   : it->is_error ? draw_mark("✗", "x")
+							  : draw_mark("✓", "ok");
+			buf_printf(&l, "%s %s  [%s", it->expanded ? draw_mark("▾", "-") : draw_mark("▸", "+"),
+				   it->summary, mark);
+			if (it->done)
+				buf_printf(&l, " %ld ms", it->ms);
+			buf_puts(&l, "]");
+			pane_add_text(p, it->is_error ? UI_ERROR : UI_TOOL_CALL, ix, 4, "  ",
+				      buf_cstr(&l));
+			buf_fini(&l);
+			if (it->expanded) {
+				pane_add_line(p, UI_DIM, ix, 4, "    ", "input:");
+				add_capped_text(p, UI_TOOL_OUTPUT, ix, it->input);
+				pane_add_line(p, UI_DIM, ix, 4, "    ", "output:");
+				add_capped_text(p, UI_TOOL_OUTPUT, ix, buf_cstr(&it->output));
+			}
+			break;
+		}
+		case IT_PROMPT: {
+			const char *s = buf_cstr(&it->text);
+			size_t n = strcspn(s, "\n");
+			char *first = xstrndup(s, n);
+
+			pane_add_text(p, UI_PROMPT, ix, 4, "? ", first);
+			free(first);
+			for (s += n + (s[n] == '\n'); *s;) {
+				n = strcspn(s, "\n");
+				char *l = xstrndup(s, n);
+				enum ui_elem e = l[0] == '+' && strncmp(l, "+++", 3) ? UI_DIFF_ADD
+						 : l[0] == '-' && strncmp(l, "---", 3) ? UI_DIFF_DEL
+						 : !strncmp(l, "+++", 3) || !strncmp(l, "---", 3)
+							 ? UI_DIFF_FILE
+							 : UI_TOOL_OUTPUT;
+				pane_add_text(p, e, ix, 4, "    ", l);
+				free(l);
+				s += n + (s[n] == '\n');
+			}
+			break;
+		}
+		case IT_NOTE:
+			pane_add_text(p, UI_DIM, ix, 4, "  ", buf_cstr(&it->text));
+			break;
+		case IT_ERROR:
+			pane_add_text(p, UI_ERROR, ix, 4, "  ", buf_cstr(&it->text));
+			break;
+		}
+	}
+}
+
+static enum pane_result
+tr_action(struct pane *p, enum action a)
+{
+	struct transcript *t = p->priv;
+
+	if (a != ACTION_EXPAND)
+		return pane_move(p, a);
+	long c = p->cursor < 0 || p->follow ? (long)p->nlines - 1 : p->cursor;
+	int item = c >= 0 && c < (long)p->nlines ? p->lines[c].item : -1;
+	/* In follow mode, the newest tool call. */
+	if (p->follow) {
+		item = -1;
+		for (size_t i = t->n; i-- > 0 && item < 0;)
+			if (t->items[i].kind == IT_TOOL)
+				item = (int)i;
+	}
+	if (item < 0 || t->items[item].kind != IT_TOOL)
+		return PANE_HANDLED;
+	t->items[item].expanded = !t->items[item].expanded;
+	pane_invalidate(p);
+	return PANE_HANDLED | PANE_REDRAW;
+}
+
+/* The transcript as Markdown (for :save). */
+static void
+tr_save(struct pane *p, struct buf *out)
+{
+	struct transcript *t = p->priv;
+
+	buf_puts(out, "# deskhand transcript\n\n");
+	for (size_t i = 0; i < t->n; i++) {
+		struct item *it = &t->items[i];
+
+		switch (it->kind) {
+		case IT_USER:
+			buf_printf(out, "**You:** %s\n\n", buf_cstr(&it->text));
+			break;
+		case IT_ASSISTANT:
+			buf_printf(out, "%s\n\n", buf_cstr(&it->text));
+			break;
+		case IT_TOOL:
+			buf_printf(out, "- tool `%s`%s\n\n  ```\n  %s\n  ```\n\n", it->summary,
+				   it->is_error ? " (error)" : "", buf_cstr(&it->output));
+			break;
+		case IT_PROMPT:
+		case IT_NOTE:
+		case IT_ERROR:
+			buf_printf(out, "> %s\n\n", buf_cstr(&it->text));
+			break;
+		}
+	}
+}
+
+const struct pane_ops pane_transcript_ops = {
+	.name = "transcript",
+	.flags = PANE_F_FOCUSABLE | PANE_F_FOLLOW,
+	.ctx = KEYMAP_TRANSCRIPT,
+	.init = tr_init,
+	.fini = tr_fini,
+	.rebuild = tr_rebuild,
+	.action = tr_action,
+	.on_event = tr_event,
+	.save = tr_save,
+};

@@ -1,0 +1,1227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The workbench: terminal setup and teardown, layout, the render step, key
+ * dispatch, the status and input lines, approvals and the command line. A
+ * view over engine events that sends engine commands; no agent logic here.
+ */
+#include "ui/ui.h"
+
+#include <curses.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "agent/event.h"
+#include "cli/engine.h"
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/worker.h"
+#include "core/xalloc.h"
+#include "session/session.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "ui/layout.h"
+#include "ui/pane.h"
+#include "ui/theme.h"
+
+#define FRAME_MS 33  /* at most ~30 frames a second while streaming */
+#define SPIN_MS	 250 /* the spinner ticks 4 times a second, only while busy */
+#define QUIT_GRACE_MS 5000
+
+enum input_mode {
+	IN_NONE,
+	IN_TASK,    /* a task, or a steer while the agent works */
+	IN_COMMAND, /* ":" */
+	IN_SEARCH,  /* "/" */
+	IN_DENY,    /* deny message for the pending call */
+	IN_REJECT,  /* comment rejecting the plan */
+	IN_CONFIRM, /* quit while a task runs? */
+};
+
+struct ui {
+	struct ev_loop *loop;
+	struct engine *e;
+	struct theme *theme;		 /* NULL: draw.c's fallback palette */
+	SCREEN *scr;
+	FILE *in, *out;
+	bool display;			 /* a real terminal (not DH_NO_DISPLAY) */
+	struct pane panes[LAYOUT__COUNT];
+	struct pane help;
+	bool help_on;
+	enum layout_pane focus;
+	bool maximized;
+	struct layout lay;
+	WINDOW *status_w, *input_w, *sep_w[2];
+	bool frame_all, status_dirty, input_dirty;
+	bool throttle;			 /* a text delta arrived: wait for the frame slot */
+	uint64_t last_frame;
+	struct ev_timer frame_timer;
+
+	enum input_mode mode;
+	enum input_mode saved_mode;	 /* suspended by an approval prompt */
+	struct buf in_task, in_line;	 /* the task being typed; the other lines */
+	char *search;
+	char *history[32];		 /* ":" history, oldest first */
+	size_t nhistory;
+	long hist_pos;
+
+	char *pending_id, *pending_name; /* the call or plan awaiting an answer */
+	char *pending_what;
+	bool pending_plan;
+	char *always[32];		 /* tool names allowed for the session ("A") */
+	size_t nalways;
+	struct ev_timer auto_timer;	 /* answers an "always" call outside the emit */
+	char *auto_id;
+
+	long in_tok, out_tok;
+	double cost;
+	char *phase;
+	uint64_t task_start, task_end;
+	int spin, jobs;
+	struct ev_timer spin_timer;
+	struct buf msg;
+	bool msg_err;
+
+	bool quitting;
+	bool interrupted;
+	struct ev_timer quit_timer;
+};
+
+static void render(struct ui *u);
+
+/*
+ * Small helpers
+ */
+
+static struct pane *
+focused(struct ui *u)
+{
+	return u->help_on ? &u->help : &u->panes[u->focus];
+}
+
+static bool
+task_busy(struct ui *u)
+{
+	return engine_is_busy(u->e);
+}
+
+struct engine *
+ui_engine(const struct ui *u)
+{
+	return u->e;
+}
+
+void
+ui_message(struct ui *u, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	buf_clear(&u->msg);
+	draw_sanitize(&u->msg, tmp, strlen(tmp), false);
+	u->msg_err = error;
+	u->input_dirty = true;
+}
+
+/* What the agent does now, for the status line: `what` then `arg`. */
+static void
+set_phase(struct ui *u, const char *what, const char *arg)
+{
+	free(u->phase);
+	u->phase = xasprintf("%s%s%s", what, arg ? " " : "", arg ? arg : "");
+	u->status_dirty = true;
+}
+
+static void
+spin_tick(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct ui *u = ctx;
+
+	(void)t;
+	u->spin++;
+	u->status_dirty = true;
+	if (task_busy(u) || u->jobs > 0)
+		ev_timer_arm(l, &u->spin_timer, SPIN_MS);
+}
+
+/* Arm the spinner when something is in flight; it stops by itself. */
+static void
+spin_maybe(struct ui *u)
+{
+	if ((task_busy(u) || u->jobs > 0) && !ev_timer_is_armed(&u->spin_timer))
+		ev_timer_arm(u->loop, &u->spin_timer, SPIN_MS);
+}
+
+void
+ui_busy(struct ui *u, int delta)
+{
+	u->jobs += delta;
+	if (u->jobs < 0)
+		u->jobs = 0;
+	u->status_dirty = true;
+	spin_maybe(u);
+}
+
+/*
+ * Layout
+ */
+
+static void
+replace_win(WINDOW **w, const struct layout_rect *r)
+{
+	if (*w)
+		delwin(*w);
+	*w = r->rows > 0 ? newwin(r->rows, r->cols, r->y, r->x) : NULL;
+}
+
+static void
+relayout(struct ui *u)
+{
+	pane_refresh_lines(&u->panes[LAYOUT_PLAN]);
+	int plan_rows = (int)u->panes[LAYOUT_PLAN].nlines + 1;
+
+	layout_compute(&u->lay, LINES, COLS, u->focus, u->maximized, plan_rows);
+	for (int i = 0; i < LAYOUT__COUNT; i++) {
+		struct layout_rect *r = &u->lay.pane[i];
+		pane_place(&u->panes[i], r->y, r->x, r->rows, r->cols);
+		u->panes[i].focused = i == (int)u->focus;
+	}
+	pane_place(&u->help, 0, 0, LINES > 2 ? LINES - 2 : 0, COLS);
+	u->help.focused = true;
+	replace_win(&u->status_w, &u->lay.status);
+	replace_win(&u->input_w, &u->lay.input);
+	for (int i = 0; i < 2; i++)
+		replace_win(&u->sep_w[i], &u->lay.vsep[i]);
+	u->frame_all = u->status_dirty = u->input_dirty = true;
+}
+
+static void
+on_winch(struct ev_loop *l, int signo, void *ctx)
+{
+	struct ui *u = ctx;
+	struct winsize ws;
+
+	(void)l;
+	(void)signo;
+	if (u->display && ioctl(fileno(u->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	relayout(u);
+	clearok(curscr, TRUE);
+}
+
+/*
+ * Status and input lines
+ */
+
+static void
+human_count(char *out, size_t n, long v)
+{
+	if (v >= 1000000)
+		snprintf(out, n, "%.1fM", (double)v / 1e6);
+	else if (v >= 1000)
+		snprintf(out, n, "%.1fk", (double)v / 1e3);
+	else
+		snprintf(out, n, "%ld", v);
+}
+
+static void
+draw_status(struct ui *u)
+{
+	static const char *const spin_utf8[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧" };
+	static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
+	struct buf b = BUF_INIT;
+	const char *sep = draw_mark(" │ ", " | ");
+	const char *sid = engine_session_id(u->e);
+	char in[24], out[24]; /* "%ld" of a long: at most 20 bytes + NUL */
+
+	if (!u->status_w)
+		return;
+	human_count(in, sizeof in, u->in_tok);
+	human_count(out, sizeof out, u->out_tok);
+	/* What happens now first: it is what a narrow terminal must not lose. */
+	bool busy = task_busy(u) || u->jobs > 0;
+	buf_putc(&b, ' ');
+	if (busy)
+		buf_printf(&b, "%s ", draw_is_utf8() ? spin_utf8[u->spin % 8] : spin_ascii[u->spin % 4]);
+	buf_puts(&b, u->phase ? u->phase : "idle");
+	if (u->task_start) {
+		uint64_t end = task_busy(u) || !u->task_end ? ev_now_ms() : u->task_end;
+		buf_printf(&b, " %llus", (unsigned long long)((end - u->task_start) / 1000));
+	}
+	buf_printf(&b, "%s%s%s%s%s%s%s%zu grant%s%stok %s/%s%s$%.4f%swatch %s%sdeskhand", sep,
+		   sid ? sid : "-", sep, engine_model(u->e), sep, engine_mode(u->e), sep,
+		   engine_grant_count(u->e), engine_grant_count(u->e) == 1 ? "" : "s", sep, in, out,
+		   sep, u->cost, sep, engine_watcher(u->e), sep);
+	werase(u->status_w);
+	attr_t a = draw_attr(UI_STATUS);
+	draw_fill(u->status_w, 0, 0, COLS, a);
+	struct buf clean = BUF_INIT;
+	draw_sanitize(&clean, b.ptr, b.len, false);
+	draw_text(u->status_w, 0, 0, COLS, buf_cstr(&clean), a);
+	buf_fini(&clean);
+	buf_fini(&b);
+	wnoutrefresh(u->status_w);
+	u->status_dirty = false;
+}
+
+static const char *
+mode_prompt(enum input_mode m)
+{
+	switch (m) {
+	case IN_TASK: return "> ";
+	case IN_COMMAND: return ":";
+	case IN_SEARCH: return "/";
+	case IN_DENY: return "deny, message to the agent: ";
+	case IN_REJECT: return "reject the plan, comment: ";
+	default: return "";
+	}
+}
+
+static struct buf *
+cur_input(struct ui *u)
+{
+	return u->mode == IN_TASK ? &u->in_task : &u->in_line;
+}
+
+static void
+draw_input(struct ui *u)
+{
+	WINDOW *w = u->input_w;
+
+	if (!w)
+		return;
+	werase(w);
+	if (u->mode == IN_CONFIRM) {
+		draw_text(w, 0, 0, COLS, "A task is running: quit anyway? (y/n)",
+			  draw_attr(UI_PROMPT));
+	} else if (u->mode != IN_NONE) {
+		const char *p = mode_prompt(u->mode);
+		struct buf *in = cur_input(u);
+		struct buf clean = BUF_INIT;
+		int pw = draw_text(w, 0, 0, COLS, p, draw_attr(UI_PROMPT));
+
+		draw_sanitize(&clean, in->ptr ? in->ptr : "", in->len, false);
+		/* Show the end of a long line. */
+		const char *s = buf_cstr(&clean);
+		int avail = COLS - pw - 1;
+		while (draw_width(s) > avail && *s)
+			s++;
+		int tw = draw_text(w, 0, pw, avail, s, draw_attr(UI_INPUT));
+		wmove(w, 0, pw + tw < COLS ? pw + tw : COLS - 1);
+		buf_fini(&clean);
+	} else if (u->pending_id) {
+		struct buf b = BUF_INIT;
+
+		if (u->pending_plan)
+			buf_printf(&b, "Approve the plan? a approve, r reject with a comment");
+		else
+			buf_printf(&b, "%s? y allow, A always, n deny, d deny with a message",
+				   u->pending_what ? u->pending_what : "Allow");
+		struct buf clean = BUF_INIT;
+		draw_sanitize(&clean, b.ptr, b.len, false);
+		draw_text(w, 0, 0, COLS, buf_cstr(&clean), draw_attr(UI_PROMPT));
+		buf_fini(&clean);
+		buf_fini(&b);
+	} else if (u->msg.len) {
+		draw_text(w, 0, 0, COLS, buf_cstr(&u->msg),
+			  draw_attr(u->msg_err ? UI_ERROR : UI_NORMAL));
+	} else {
+		draw_text(w, 0, 0, COLS,
+			  task_busy(u) ? "i: steer  Esc: interrupt  Tab: focus  ?: help  q: quit"
+				       : "i: type a task  Tab: focus  ?: help  :: command  q: quit",
+			  draw_attr(UI_DIM));
+	}
+	wnoutrefresh(w);
+	u->input_dirty = false;
+}
+
+/*
+ * Rendering: one doupdate() per frame, only dirty parts repainted
+ */
+
+static void
+draw_separators(struct ui *u)
+{
+	for (int i = 0; i < 2; i++) {
+		WINDOW *w = u->sep_w[i];
+
+		if (!w)
+			continue;
+		werase(w);
+		for (int y = 0; y < u->lay.vsep[i].rows; y++)
+			draw_text(w, y, 0, 1, draw_mark("│", "|"), draw_attr(UI_BORDER));
+		wnoutrefresh(w);
+	}
+}
+
+static void
+render(struct ui *u)
+{
+	bool any = u->frame_all || u->status_dirty || u->input_dirty;
+
+	if (u->help_on) {
+		if (u->frame_all || u->help.dirty) {
+			pane_draw(&u->help);
+			any = true;
+		}
+	} else {
+		for (int i = 0; i < LAYOUT__COUNT; i++) {
+			struct pane *p = &u->panes[i];
+			if (p->win && (p->dirty || u->frame_all)) {
+				pane_draw(p);
+				any = true;
+			}
+		}
+		if (u->frame_all)
+			draw_separators(u);
+	}
+	if (!any)
+		return;
+	if (u->frame_all || u->status_dirty)
+		draw_status(u);
+	/* The input line last: the terminal's cursor ends where it left it. */
+	draw_input(u);
+	bool typing = u->mode != IN_NONE && u->mode != IN_CONFIRM;
+	curs_set(typing ? 1 : 0);
+	doupdate();
+	u->frame_all = false;
+	u->throttle = false;
+	u->last_frame = ev_now_ms();
+}
+
+static void
+frame_due(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct ui *u = ctx;
+
+	(void)l;
+	(void)t;
+	u->throttle = false;
+}
+
+static void
+quit_now(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	ev_quit(l);
+}
+
+static void
+on_prepare(struct ev_loop *l, void *ctx)
+{
+	struct ui *u = ctx;
+
+	if (u->quitting && !task_busy(u) && worker_pending(engine_worker(u->e)) == 0) {
+		ev_quit(l);
+		return;
+	}
+	if (u->throttle) {
+		uint64_t since = ev_now_ms() - u->last_frame;
+		if (since < FRAME_MS) {
+			if (!ev_timer_is_armed(&u->frame_timer))
+				ev_timer_arm(l, &u->frame_timer, FRAME_MS - since);
+			return;
+		}
+	}
+	render(u);
+}
+
+/*
+ * Engine events
+ */
+
+static void
+clear_pending(struct ui *u)
+{
+	free(u->pending_id);
+	free(u->pending_name);
+	free(u->pending_what);
+	u->pending_id = u->pending_name = u->pending_what = NULL;
+	u->pending_plan = false;
+	if (u->mode == IN_NONE && u->saved_mode != IN_NONE)
+		u->mode = u->saved_mode;
+	u->saved_mode = IN_NONE;
+	u->input_dirty = true;
+}
+
+static void
+send_decision(struct ui *u, bool approve, const char *text)
+{
+	struct command c = { .type = approve ? COMMAND_APPROVE : COMMAND_DENY,
+			     .id = u->pending_id, .text = (char *)text };
+
+	if (!u->pending_id)
+		return;
+	u->pending_id = NULL; /* before the call: the decided event may come back at once */
+	engine_command(u->e, &c);
+	free(c.id);
+	clear_pending(u);
+}
+
+static void
+auto_approve(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct ui *u = ctx;
+
+	(void)l;
+	(void)t;
+	if (u->pending_id && u->auto_id && !strcmp(u->pending_id, u->auto_id))
+		send_decision(u, true, NULL);
+	free(u->auto_id);
+	u->auto_id = NULL;
+}
+
+static bool
+always_allowed(struct ui *u, const char *name)
+{
+	for (size_t i = 0; name && i < u->nalways; i++)
+		if (!strcmp(u->always[i], name))
+			return true;
+	return false;
+}
+
+static void
+on_event(const struct event *ev, void *ctx)
+{
+	struct ui *u = ctx;
+
+	for (int i = 0; i < LAYOUT__COUNT; i++)
+		if (u->panes[i].ops->on_event)
+			u->panes[i].ops->on_event(&u->panes[i], ev);
+	switch (ev->type) {
+	case EVENT_PLAN_PROPOSED:
+	case EVENT_PLAN_UPDATED:
+		if (u->lay.kind == LAYOUT_STACKED)
+			relayout(u); /* the plan pane is as tall as its steps */
+		break;
+	case EVENT_TURN_STARTED:
+		set_phase(u, "thinking", NULL);
+		break;
+	case EVENT_TEXT_DELTA:
+		if (!u->phase || strcmp(u->phase, "writing"))
+			set_phase(u, "writing", NULL);
+		/* Deltas only mark the transcript dirty; the frame timer paints. */
+		u->throttle = ev_now_ms() - u->last_frame < FRAME_MS;
+		return;
+	case EVENT_TOOL_CALL:
+		set_phase(u, "running", ev->name);
+		break;
+	case EVENT_USAGE:
+		u->in_tok += ev->usage.input_tokens + ev->usage.cache_read_tokens +
+			     ev->usage.cache_creation_tokens;
+		u->out_tok += ev->usage.output_tokens;
+		u->cost = ev->total_cost_usd;
+		u->status_dirty = true;
+		break;
+	case EVENT_STATUS:
+		set_phase(u, ev->phase ? ev->phase : "?", NULL);
+		break;
+	case EVENT_APPROVAL_NEEDED: {
+		clear_pending(u);
+		u->pending_id = xstrdup(ev->id ? ev->id : "");
+		u->pending_name = xstrdup(ev->name ? ev->name : "");
+		u->pending_plan = ev->name && !strcmp(ev->name, "propose_plan");
+		const char *arg = json_str(ev->input, "path");
+		if (!arg)
+			arg = json_str(ev->input, "command");
+		if (ev->name && !strcmp(ev->name, "network"))
+			u->pending_what = xasprintf("Network: %s", ev->text ? ev->text : "");
+		else
+			u->pending_what = xasprintf("Allow %s %.60s", ev->name ? ev->name : "?",
+						    arg ? arg : "");
+		if (u->mode != IN_NONE && u->mode != IN_CONFIRM) {
+			u->saved_mode = u->mode;
+			u->mode = IN_NONE;
+		}
+		set_phase(u, u->pending_plan ? "awaiting plan approval" : "awaiting approval", NULL);
+		if (!u->pending_plan && always_allowed(u, ev->name)) {
+			free(u->auto_id);
+			u->auto_id = xstrdup(u->pending_id);
+			ev_timer_arm(u->loop, &u->auto_timer, 0);
+		}
+		break;
+	}
+	case EVENT_APPROVAL_DECIDED:
+	case EVENT_PLAN_DECIDED:
+		if (u->pending_id && ev->id && !strcmp(u->pending_id, ev->id))
+			clear_pending(u);
+		break;
+	case EVENT_SESSION_FINISHED:
+		u->task_end = ev_now_ms();
+		set_phase(u, ev->status ? ev->status : "finished", NULL);
+		clear_pending(u);
+		if (!u->quitting)
+			ui_message(u, strcmp(ev->status, "done") != 0,
+				   "task %s. i: type a follow-up task, q: quit", ev->status);
+		break;
+	default:
+		break;
+	}
+	u->input_dirty = true;
+	spin_maybe(u);
+}
+
+/*
+ * Commands typed after ":"
+ */
+
+static void
+show_overlay(struct ui *u, const char *title, const char *text)
+{
+	pane_help_set(&u->help, title, text);
+	u->help_on = true;
+	u->frame_all = true;
+}
+
+static void
+cmd_sessions(struct ui *u)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	struct buf b = BUF_INIT;
+
+	if (session_list(engine_state_dir(u->e), &ids, &n) < 0) {
+		ui_message(u, true, "sessions: %s", err_msg());
+		return;
+	}
+	buf_printf(&b, "%-22s %-12s %s\n", "SESSION", "STATE", "TASK");
+	for (size_t i = n; i-- > 0;) {
+		cJSON *meta = NULL;
+		const char *task = NULL, *st = NULL;
+
+		if (session_meta_read(engine_state_dir(u->e), ids[i], &meta) == 0) {
+			task = json_str(meta, "task");
+			st = json_str(meta, "status");
+		}
+		buf_printf(&b, "%-22s %-12s %s\n", ids[i], st ? st : "?", task ? task : "");
+		cJSON_Delete(meta);
+		free(ids[i]);
+	}
+	free(ids);
+	buf_puts(&b, "\nResume one with: deskhand --resume ID\n");
+	show_overlay(u, "sessions", buf_cstr(&b));
+	buf_fini(&b);
+}
+
+static void
+cmd_save(struct ui *u, const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	if (!*path) {
+		ui_message(u, true, ":save needs a FILE");
+		return;
+	}
+	u->panes[LAYOUT_TRANSCRIPT].ops->save(&u->panes[LAYOUT_TRANSCRIPT], &b);
+	if (fsutil_write_atomic(path, b.ptr ? b.ptr : "", b.len) < 0)
+		ui_message(u, true, "save: %s", err_msg());
+	else
+		ui_message(u, false, "transcript saved to %s", path);
+	buf_fini(&b);
+}
+
+static void request_quit(struct ui *u);
+
+static void
+run_command(struct ui *u, char *line)
+{
+	char *cmd = line + strspn(line, " ");
+	char *arg = cmd + strcspn(cmd, " ");
+
+	if (*arg)
+		*arg++ = '\0';
+	arg += strspn(arg, " ");
+	if (!*cmd)
+		return;
+	if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
+		request_quit(u);
+	} else if (!strcmp(cmd, "q!")) {
+		u->mode = IN_NONE;
+		u->quitting = true;
+		struct command c = { .type = COMMAND_INTERRUPT };
+		engine_command(u->e, &c);
+		ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+	} else if (!strcmp(cmd, "grant")) {
+		bool force = false;
+		if (!strncmp(arg, "--force ", 8)) {
+			force = true;
+			arg += 8;
+		}
+		if (!*arg)
+			ui_message(u, true, "usage: :grant [--force] PATH");
+		else if (engine_grant_add(u->e, arg, force) < 0)
+			ui_message(u, true, "%s", err_msg());
+		else
+			ui_message(u, false, "granted %s",
+				   engine_grant_path(u->e, engine_grant_count(u->e) - 1));
+	} else if (!strcmp(cmd, "grants")) {
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < engine_grant_count(u->e); i++)
+			buf_printf(&b, "%s\n", engine_grant_path(u->e, i));
+		show_overlay(u, "grants", b.len ? buf_cstr(&b) : "(none)\n");
+		buf_fini(&b);
+	} else if (!strcmp(cmd, "sessions")) {
+		cmd_sessions(u);
+	} else if (!strcmp(cmd, "save")) {
+		cmd_save(u, arg);
+	} else if (!strcmp(cmd, "help")) {
+		struct buf b = BUF_INIT;
+		keymap_help(&b);
+		show_overlay(u, "keys", buf_cstr(&b));
+		buf_fini(&b);
+	} else {
+		ui_message(u, true, "unknown command ':%s' (grant, grants, sessions, save, q)", cmd);
+	}
+	u->status_dirty = true;
+}
+
+/*
+ * Keys
+ */
+
+static void
+request_quit(struct ui *u)
+{
+	if (task_busy(u)) {
+		u->mode = IN_CONFIRM;
+		u->input_dirty = true;
+		return;
+	}
+	u->quitting = true;
+	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+}
+
+static void
+interrupt(struct ui *u)
+{
+	struct command c = { .type = COMMAND_INTERRUPT };
+
+	if (!task_busy(u))
+		return;
+	engine_command(u->e, &c);
+	u->interrupted = true;
+	ui_message(u, false, "interrupting");
+}
+
+static void
+start_task(struct ui *u, const char *text)
+{
+	if (task_busy(u)) {
+		struct command c = { .type = COMMAND_STEER, .text = (char *)text };
+		engine_command(u->e, &c);
+		ui_message(u, false, "steer queued: the agent reads it at its next turn");
+		return;
+	}
+	struct event ev = { .type = EVENT_USER_MESSAGE, .text = text };
+	u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
+	u->task_start = ev_now_ms();
+	u->task_end = 0;
+	u->interrupted = false;
+	buf_clear(&u->msg);
+	set_phase(u, "starting", NULL);
+	if (engine_start(u->e, text) < 0)
+		ui_message(u, true, "%s", err_msg());
+	spin_maybe(u);
+}
+
+static void
+submit(struct ui *u)
+{
+	enum input_mode m = u->mode;
+	struct buf *in = cur_input(u);
+	char *text = xstrdup(in->ptr ? in->ptr : "");
+
+	buf_clear(in);
+	u->mode = IN_NONE;
+	u->input_dirty = true;
+	switch (m) {
+	case IN_TASK:
+		if (*text)
+			start_task(u, text);
+		break;
+	case IN_COMMAND:
+		if (*text && u->nhistory < sizeof u->history / sizeof *u->history)
+			u->history[u->nhistory++] = xstrdup(text);
+		run_command(u, text);
+		break;
+	case IN_SEARCH:
+		if (*text) {
+			free(u->search);
+			u->search = xstrdup(text);
+		}
+		if (u->search && !pane_search(focused(u), u->search, 1))
+			ui_message(u, true, "not found: %s", u->search);
+		break;
+	case IN_DENY:
+	case IN_REJECT:
+		send_decision(u, false, *text ? text : NULL);
+		break;
+	default:
+		break;
+	}
+	free(text);
+}
+
+/* Complete a command name after ":". */
+static void
+complete(struct ui *u)
+{
+	static const char *const names[] = { "grant ", "grants", "sessions", "save ", "quit",
+					     "help" };
+	const char *s = buf_cstr(&u->in_line);
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		if (*s && !strncmp(names[i], s, strlen(s))) {
+			buf_clear(&u->in_line);
+			buf_puts(&u->in_line, names[i]);
+			return;
+		}
+	}
+}
+
+/* Returns true when the key was consumed by the input line. */
+static bool
+edit_key(struct ui *u, int key)
+{
+	struct buf *in = cur_input(u);
+
+	if (key == '\n' || key == '\r' || key == (KEYMAP_FKEY | KEY_ENTER)) {
+		submit(u);
+		return true;
+	}
+	if (key == 27) { /* Esc: interrupt a running task, or leave the line */
+		if (u->mode == IN_TASK && task_busy(u))
+			interrupt(u);
+		if (u->mode != IN_TASK)
+			buf_clear(in);
+		u->mode = IN_NONE;
+		u->input_dirty = true;
+		return true;
+	}
+	if (key == 127 || key == 8 || key == (KEYMAP_FKEY | KEY_BACKSPACE)) {
+		while (in->len > 0 && ((unsigned char)in->ptr[in->len - 1] & 0xc0) == 0x80)
+			in->len--;
+		if (in->len > 0)
+			in->len--;
+		if (in->ptr)
+			in->ptr[in->len] = '\0';
+	} else if (key == 21) { /* C-u */
+		buf_clear(in);
+	} else if (key == 23) { /* C-w */
+		while (in->len > 0 && in->ptr[in->len - 1] == ' ')
+			in->len--;
+		while (in->len > 0 && in->ptr[in->len - 1] != ' ')
+			in->len--;
+		if (in->ptr)
+			in->ptr[in->len] = '\0';
+	} else if (key == 3) { /* C-c */
+		if (task_busy(u))
+			interrupt(u);
+		else
+			buf_clear(in);
+	} else if (key == '\t' && u->mode == IN_COMMAND) {
+		complete(u);
+	} else if (u->mode == IN_COMMAND &&
+		   (key == (KEYMAP_FKEY | KEY_UP) || key == (KEYMAP_FKEY | KEY_DOWN))) {
+		long n = (long)u->nhistory;
+		u->hist_pos += key == (KEYMAP_FKEY | KEY_UP) ? -1 : 1;
+		if (u->hist_pos < 0)
+			u->hist_pos = 0;
+		if (u->hist_pos > n)
+			u->hist_pos = n;
+		buf_clear(in);
+		if (u->hist_pos < n)
+			buf_puts(in, u->history[u->hist_pos]);
+	} else if (key & KEYMAP_FKEY || key == '\t') {
+		return false; /* movement and focus keys still work */
+	} else if (key >= 32) {
+		char mb[8];
+		mbstate_t st = { 0 };
+		size_t n = wcrtomb(mb, (wchar_t)key, &st);
+		if (n != (size_t)-1)
+			buf_add(in, mb, n);
+	}
+	u->input_dirty = true;
+	return true;
+}
+
+static void
+begin_input(struct ui *u, enum input_mode m)
+{
+	u->mode = m;
+	if (m != IN_TASK)
+		buf_clear(&u->in_line);
+	u->hist_pos = (long)u->nhistory;
+	u->input_dirty = true;
+}
+
+static void
+global_action(struct ui *u, enum action a)
+{
+	struct pane *p = focused(u);
+	enum pane_result r;
+
+	switch (a) {
+	case ACTION_FOCUS_NEXT:
+	case ACTION_FOCUS_PREV:
+		u->focus = (u->focus + (a == ACTION_FOCUS_NEXT ? 1 : LAYOUT__COUNT - 1)) %
+			   LAYOUT__COUNT;
+		if (u->lay.kind == LAYOUT_SINGLE) {
+			relayout(u);
+		} else {
+			for (int i = 0; i < LAYOUT__COUNT; i++) {
+				u->panes[i].focused = i == (int)u->focus;
+				u->panes[i].dirty = true;
+			}
+		}
+		break;
+	case ACTION_MAXIMIZE:
+		u->maximized = !u->maximized;
+		relayout(u);
+		break;
+	case ACTION_REDRAW:
+		clearok(curscr, TRUE);
+		u->frame_all = true;
+		break;
+	case ACTION_HELP: {
+		struct buf b = BUF_INIT;
+		keymap_help(&b);
+		show_overlay(u, "keys", buf_cstr(&b));
+		buf_fini(&b);
+		break;
+	}
+	case ACTION_COMMAND:
+		begin_input(u, IN_COMMAND);
+		break;
+	case ACTION_QUIT:
+		request_quit(u);
+		break;
+	case ACTION_SEARCH:
+		begin_input(u, IN_SEARCH);
+		break;
+	case ACTION_SEARCH_NEXT:
+	case ACTION_SEARCH_PREV:
+		if (!u->search)
+			ui_message(u, true, "no search yet: / searches");
+		else if (!pane_search(p, u->search, a == ACTION_SEARCH_NEXT ? 1 : -1))
+			ui_message(u, true, "not found: %s", u->search);
+		break;
+	case ACTION_INPUT:
+		begin_input(u, IN_TASK);
+		break;
+	case ACTION_INTERRUPT:
+		interrupt(u);
+		break;
+	case ACTION_PLAN_APPROVE:
+	case ACTION_PLAN_REJECT:
+	case ACTION_PLAN_EDIT:
+	case ACTION_ALLOW:
+	case ACTION_ALLOW_ALWAYS:
+	case ACTION_DENY:
+	case ACTION_DENY_MSG:
+		ui_message(u, true, "nothing awaits approval");
+		break;
+	default:
+		r = p->ops->action ? p->ops->action(p, a) : PANE_IGNORED;
+		if (r & PANE_QUIT) {
+			u->help_on = false;
+			u->frame_all = true;
+		}
+		break;
+	}
+}
+
+static void
+approval_action(struct ui *u, enum action a)
+{
+	switch (a) {
+	case ACTION_PLAN_APPROVE:
+	case ACTION_ALLOW:
+		send_decision(u, true, NULL);
+		break;
+	case ACTION_ALLOW_ALWAYS:
+		if (!u->pending_plan && u->nalways < sizeof u->always / sizeof *u->always &&
+		    !always_allowed(u, u->pending_name))
+			u->always[u->nalways++] = xstrdup(u->pending_name);
+		send_decision(u, true, NULL);
+		break;
+	case ACTION_DENY:
+		send_decision(u, false, NULL);
+		break;
+	case ACTION_DENY_MSG:
+	case ACTION_PLAN_REJECT:
+		begin_input(u, u->pending_plan ? IN_REJECT : IN_DENY);
+		break;
+	case ACTION_PLAN_EDIT:
+		ui_message(u, true, "editing the plan is not in this build: r rejects it with a "
+				    "comment the agent reads");
+		break;
+	case ACTION_INTERRUPT:
+		interrupt(u);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+handle_key(struct ui *u, int key)
+{
+	if (key == '\r')
+		key = '\n';
+	if (u->mode == IN_CONFIRM) {
+		u->mode = IN_NONE;
+		u->input_dirty = true;
+		if (key == 'y' || key == 'Y') {
+			struct command c = { .type = COMMAND_INTERRUPT };
+			engine_command(u->e, &c);
+			u->quitting = true;
+			ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+		}
+		return;
+	}
+	if (u->mode != IN_NONE) {
+		if (edit_key(u, key))
+			return;
+		if (key == '\t' && u->mode == IN_TASK)
+			u->mode = IN_NONE; /* Tab leaves the line; the text stays */
+	}
+	if (u->msg.len) {
+		buf_clear(&u->msg);
+		u->input_dirty = true;
+	}
+	if (u->pending_id && u->mode == IN_NONE) {
+		enum action a = keymap_lookup(KEYMAP_APPROVAL, key);
+		if (a != ACTION_NONE) {
+			approval_action(u, a);
+			return;
+		}
+	}
+	if (u->help_on) {
+		enum action a = keymap_lookup(KEYMAP_HELP, key);
+		if (a != ACTION_NONE)
+			global_action(u, a);
+		return;
+	}
+	enum action a = keymap_lookup(focused(u)->ops->ctx, key);
+	if (a != ACTION_NONE)
+		global_action(u, a);
+}
+
+static void
+on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct ui *u = ctx;
+	wint_t wc;
+	int r;
+
+	(void)fd;
+	if (revents & (POLLHUP | POLLERR)) {
+		/* The terminal went away (SSH dropped): stop reading it. */
+		ev_io_del(l, fileno(u->in));
+		request_quit(u);
+		return;
+	}
+	while ((r = wget_wch(stdscr, &wc)) != ERR) {
+		int key = r == KEY_CODE_YES ? (int)(KEYMAP_FKEY | (int)wc) : (int)wc;
+
+		if (key == (KEYMAP_FKEY | KEY_RESIZE))
+			continue; /* SIGWINCH comes through the signalfd */
+		handle_key(u, key);
+	}
+}
+
+static void
+on_signal(struct ev_loop *l, int signo, void *ctx)
+{
+	struct ui *u = ctx;
+	struct command c = { .type = COMMAND_INTERRUPT };
+
+	(void)l;
+	(void)signo;
+	engine_command(u->e, &c);
+	u->quitting = true;
+	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+}
+
+/*
+ * Lifecycle
+ */
+
+static struct ui *dying; /* for the die callback only */
+
+static void
+die_endwin(void)
+{
+	if (dying)
+		endwin();
+}
+
+int
+ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_opts *o)
+{
+	struct ui *u = xcalloc(1, sizeof *u);
+	const char *term = getenv("TERM");
+	const char *nd = getenv("DH_NO_DISPLAY");
+	const char *nc = getenv("NO_COLOR");
+
+	*out = NULL;
+	u->loop = loop;
+	u->e = e;
+	u->display = !(nd && *nd && strcmp(nd, "0"));
+	if (!term || !*term)
+		term = "vt100";
+	if (u->display) {
+		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			free(u);
+			return err_set("workbench: cannot open /dev/tty: %m (run it in a terminal, "
+				       "or use 'deskhand run')");
+		}
+		u->in = fdopen(fd, "r");
+		u->out = fdopen(fcntl(fd, F_DUPFD_CLOEXEC, 3), "w");
+	} else {
+		u->in = fopen("/dev/null", "re");
+		u->out = fopen("/dev/null", "we");
+	}
+	if (!u->in || !u->out || !(u->scr = newterm(term, u->out, u->in))) {
+		if (u->in)
+			fclose(u->in);
+		if (u->out)
+			fclose(u->out);
+		free(u);
+		return err_set("workbench: cannot initialize the terminal (TERM=%s)", term);
+	}
+	set_term(u->scr);
+	dying = u;
+	err_set_die_callback(die_endwin);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	bool bad_theme = theme_load(&u->theme, o->theme) < 0;
+	char *theme_err = bad_theme ? xstrdup(err_msg()) : NULL;
+	if (bad_theme && theme_load(&u->theme, "default") < 0)
+		u->theme = NULL;
+	bool mono = theme_is_mono_terminal(nc, term, has_colors()) ||
+		    (u->theme && theme_is_mono(u->theme));
+	if (!mono)
+		start_color();
+	if (u->theme && theme_apply(u->theme, mono ? 0 : COLORS, mono) < 0 && !theme_err)
+		theme_err = xstrdup(err_msg());
+	draw_setup(u->theme, mono, MB_CUR_MAX > 1);
+	if (theme_err)
+		ui_message(u, true, "theme: %s", theme_err);
+	else if (u->theme && theme_warnings(u->theme))
+		ui_message(u, true, "theme: %.200s", theme_warnings(u->theme));
+	free(theme_err);
+	keymap_init_defaults();
+	ev_timer_init(&u->frame_timer, frame_due, u);
+	ev_timer_init(&u->spin_timer, spin_tick, u);
+	ev_timer_init(&u->quit_timer, quit_now, u);
+	ev_timer_init(&u->auto_timer, auto_approve, u);
+	const struct pane_ops *ops[LAYOUT__COUNT] = { &pane_plan_ops, &pane_transcript_ops,
+						      &pane_diff_ops };
+	u->focus = LAYOUT_TRANSCRIPT;
+	for (int i = 0; i < LAYOUT__COUNT; i++)
+		if (pane_init(&u->panes[i], ops[i], u) < 0)
+			goto fail;
+	if (pane_init(&u->help, &pane_help_ops, u) < 0)
+		goto fail;
+	relayout(u);
+	engine_add_sink(e, on_event, u);
+	if (u->display && ev_io_set(loop, fileno(u->in), POLLIN, on_tty, u) < 0)
+		goto fail;
+	if (ev_signal_on(loop, SIGWINCH, on_winch, u) < 0 ||
+	    ev_signal_on(loop, SIGINT, on_signal, u) < 0 ||
+	    ev_signal_on(loop, SIGTERM, on_signal, u) < 0 ||
+	    ev_signal_on(loop, SIGHUP, on_signal, u) < 0)
+		goto fail;
+	ev_prepare_add(loop, on_prepare, u);
+	/* The review of a resumed session shows at once. */
+	u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
+	render(u);
+	*out = u;
+	if (o->task && *o->task)
+		start_task(u, o->task);
+	else
+		begin_input(u, IN_TASK);
+	return 0;
+fail:
+	*out = u;
+	ui_free(u);
+	*out = NULL;
+	return DH_EFAIL;
+}
+
+int
+ui_exit_status(const struct ui *u)
+{
+	const char *st = engine_status(u->e);
+
+	if (st && !strcmp(st, "interrupted"))
+		return 130;
+	return 0;
+}
+
+void
+ui_free(struct ui *u)
+{
+	if (!u)
+		return;
+	/* Review jobs point at the panes: let them finish first. */
+	worker_drain(engine_worker(u->e));
+	engine_remove_sink(u->e, on_event, u);
+	if (u->display && u->in)
+		ev_io_del(u->loop, fileno(u->in));
+	ev_timer_disarm(u->loop, &u->frame_timer);
+	ev_timer_disarm(u->loop, &u->spin_timer);
+	ev_timer_disarm(u->loop, &u->quit_timer);
+	ev_timer_disarm(u->loop, &u->auto_timer);
+	for (int i = 0; i < LAYOUT__COUNT; i++)
+		pane_fini(&u->panes[i]);
+	pane_fini(&u->help);
+	for (int i = 0; i < 2; i++)
+		if (u->sep_w[i])
+			delwin(u->sep_w[i]);
+	if (u->status_w)
+		delwin(u->status_w);
+	if (u->input_w)
+		delwin(u->input_w);
+	endwin();
+	delscreen(u->scr);
+	dying = NULL;
+	err_set_die_callback(NULL);
+	fclose(u->in);
+	fclose(u->out);
+	buf_fini(&u->in_task);
+	buf_fini(&u->in_line);
+	buf_fini(&u->msg);
+	free(u->search);
+	for (size_t i = 0; i < u->nhistory; i++)
+		free(u->history[i]);
+	for (size_t i = 0; i < u->nalways; i++)
+		free(u->always[i]);
+	free(u->pending_id);
+	free(u->pending_name);
+	free(u->pending_what);
+	free(u->auto_id);
+	free(u->phase);
+	theme_free(u->theme);
+	free(u);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_UI_UI_H
+#define DH_UI_UI_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+
+/*
+ * The workbench: a full-screen view over the engine's events that sends
+ * only engine commands (approve, deny, steer, interrupt) and review jobs.
+ * Owns the terminal between ui_new() and ui_free(). Loop thread only.
+ *
+ * Terminal: newterm() on /dev/tty (stdin may be a pipe); with
+ * DH_NO_DISPLAY=1 on /dev/null (tests without a tty). SIGWINCH arrives
+ * through the loop's signalfd and resizes; SIGINT/SIGTERM/SIGHUP quit.
+ */
+
+struct ev_loop;
+struct engine;
+struct ui;
+
+struct ui_opts {
+	const char *task;  /* start this task at once, or NULL: wait in the input line */
+	const char *theme; /* theme name or path, or NULL for the default */
+};
+
+/* Take over the terminal, draw the first frame and start `task` if given.
+ * The engine and loop are borrowed and must outlive the UI. On failure
+ * the terminal is restored; DH_EFAIL with a message. */
+int ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_opts *o)
+	DH_MUST_CHECK;
+/* Wait for the engine's worker, restore the terminal, free. NULL-safe. */
+void ui_free(struct ui *u);
+/* The exit status once the loop stopped: 0, or 130 after an interrupt. */
+int ui_exit_status(const struct ui *u);
+
+/*
+ * For panes
+ */
+
+struct engine *ui_engine(const struct ui *u);
+/* Show a one-line message in the status line until the next key. */
+void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
+/* Count work in flight (review jobs) for the spinner: +1 on post, -1 on done. */
+void ui_busy(struct ui *u, int delta);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* The workbench's pure parts: key names and bindings, layout arithmetic,
+ * display sanitizing, and the grant refusal rule. */
+#include <criterion/criterion.h>
+#include <curses.h>
+#include <locale.h>
+#include <string.h>
+
+#include "cli/engine.h"
+#include "core/buf.h"
+#include "core/utf8.h"
+#include "ui/keymap.h"
+#include "ui/layout.h"
+
+static char *
+sanitize(const char *s, unsigned flags)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_sanitize(&b, s, strlen(s), flags);
+	return buf_detach(&b);
+}
+
+Test(ui_keymap, parses_key_names)
+{
+	int k;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	cr_assert_eq(keymap_parse_key(&k, "j"), 0);
+	cr_assert_eq(k, 'j');
+	cr_assert_eq(keymap_parse_key(&k, "<Tab>"), 0);
+	cr_assert_eq(k, '\t');
+	cr_assert_eq(keymap_parse_key(&k, "<C-d>"), 0);
+	cr_assert_eq(k, 4);
+	cr_assert_eq(keymap_parse_key(&k, "<S-Tab>"), 0);
+	cr_assert_eq(k, KEYMAP_FKEY | KEY_BTAB);
+	cr_assert_eq(keymap_parse_key(&k, "<PgDn>"), 0);
+	cr_assert_eq(k, KEYMAP_FKEY | KEY_NPAGE);
+	cr_assert_eq(keymap_parse_key(&k, "<F12>"), 0);
+	cr_assert_eq(k, KEYMAP_FKEY | KEY_F(12));
+	cr_assert_eq(keymap_parse_key(&k, "é"), 0);
+	cr_assert_eq(k, 0xe9);
+	cr_assert_eq(keymap_parse_key(&k, "<Nope>"), DH_EPARSE);
+	cr_assert_eq(keymap_parse_key(&k, "ab"), DH_EPARSE);
+	char name[32];
+	keymap_key_name(4, name, sizeof name);
+	cr_assert_str_eq(name, "<C-d>");
+	keymap_key_name(KEYMAP_FKEY | KEY_BTAB, name, sizeof name);
+	cr_assert_str_eq(name, "<S-Tab>");
+}
+
+Test(ui_keymap, defaults_and_rebinding)
+{
+	int k;
+
+	keymap_init_defaults();
+	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, ']'), ACTION_NEXT_HUNK);
+	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, 'j'), ACTION_DOWN); /* falls back to global */
+	cr_assert_eq(keymap_lookup(KEYMAP_APPROVAL, 'y'), ACTION_ALLOW);
+	cr_assert_eq(keymap_lookup(KEYMAP_APPROVAL, 'j'), ACTION_NONE);
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, '\t'), ACTION_FOCUS_NEXT);
+	cr_assert_eq(keymap_bind_line("diff <C-n> next-file"), 0);
+	cr_assert_eq(keymap_parse_key(&k, "<C-n>"), 0);
+	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, k), ACTION_NEXT_FILE);
+	cr_assert_eq(keymap_bind_line("nowhere j down"), DH_EPARSE);
+	cr_assert_eq(keymap_bind_line("diff j no-such-action"), DH_EPARSE);
+	cr_assert_str_eq(keymap_action_name(ACTION_UNDO), "undo");
+	cr_assert_eq(keymap_action_by_name("focus-next"), ACTION_FOCUS_NEXT);
+	struct buf b = BUF_INIT;
+	keymap_help(&b);
+	cr_assert(strstr(buf_cstr(&b), "Review\n"));
+	cr_assert(strstr(buf_cstr(&b), "next-hunk"));
+	cr_assert(strstr(buf_cstr(&b), "<Tab>"));
+	buf_fini(&b);
+}
+
+Test(ui_layout, wide_stacked_single)
+{
+	struct layout l;
+
+	layout_compute(&l, 60, 200, LAYOUT_TRANSCRIPT, false, 5);
+	cr_assert_eq(l.kind, LAYOUT_WIDE);
+	cr_assert_eq(l.status.y, 58);
+	cr_assert_eq(l.input.y, 59);
+	int total = l.pane[0].cols + l.pane[1].cols + l.pane[2].cols + 2;
+	cr_assert_eq(total, 200);
+	cr_assert_eq(l.pane[1].x, l.pane[0].cols + 1);
+	cr_assert_eq(l.pane[0].rows, 58);
+
+	layout_compute(&l, 24, 80, LAYOUT_DIFF, false, 3);
+	cr_assert_eq(l.kind, LAYOUT_STACKED);
+	cr_assert_eq(l.pane[0].rows + l.pane[1].rows + l.pane[2].rows, 22);
+	cr_assert_eq(l.pane[1].y, l.pane[0].rows);
+	cr_assert_eq(l.pane[2].y, l.pane[0].rows + l.pane[1].rows);
+	cr_assert(l.pane[0].rows <= 22 / 5);
+
+	layout_compute(&l, 20, 60, LAYOUT_DIFF, false, 3);
+	cr_assert_eq(l.kind, LAYOUT_SINGLE);
+	cr_assert_eq(l.pane[LAYOUT_DIFF].rows, 18);
+	cr_assert_eq(l.pane[LAYOUT_TRANSCRIPT].rows, 0);
+
+	layout_compute(&l, 60, 200, LAYOUT_PLAN, true, 3);
+	cr_assert_eq(l.kind, LAYOUT_SINGLE);
+	cr_assert_eq(l.pane[LAYOUT_PLAN].cols, 200);
+
+	layout_compute(&l, 2, 10, LAYOUT_PLAN, false, 3);
+	cr_assert_eq(l.pane[LAYOUT_PLAN].rows, 0);
+}
+
+Test(ui_sanitize, escapes_controls_bidi_and_bad_bytes)
+{
+	char *s = sanitize("a\033[31mred\x07\tb\n", 0);
+	cr_assert_str_eq(s, "a^[[31mred^G    b^J");
+	free(s);
+	s = sanitize("x\n", UTF8_KEEP_NL);
+	cr_assert_str_eq(s, "x\n");
+	free(s);
+	s = sanitize("\xc2\x9b" "2J", 0); /* C1 CSI */
+	cr_assert_str_eq(s, "<U+009B>2J");
+	free(s);
+	s = sanitize("abc\xe2\x80\xae" "evil", 0); /* RLO */
+	cr_assert_str_eq(s, "abc<U+202E>evil");
+	free(s);
+	s = sanitize("bad\xff\xc3" "(", 0);
+	cr_assert_str_eq(s, "bad\\xff\\xc3(");
+	free(s);
+	s = sanitize("caf\xc3\xa9 \xe4\xb8\xad", 0);
+	cr_assert_str_eq(s, "caf\xc3\xa9 \xe4\xb8\xad");
+	free(s);
+	s = sanitize("caf\xc3\xa9", UTF8_ASCII);
+	cr_assert_str_eq(s, "caf?");
+	free(s);
+	s = sanitize("\xed\xa0\x80", 0); /* a surrogate is invalid */
+	cr_assert_str_eq(s, "\\xed\\xa0\\x80");
+	free(s);
+	s = sanitize("", 0);
+	cr_assert_str_eq(s, "");
+	free(s);
+}
+
+Test(ui_grants, refuses_root_home_and_system_dirs)
+{
+	cr_assert_eq(engine_check_grant("/", "/root"), DH_EDENIED);
+	cr_assert_eq(engine_check_grant("/etc", NULL), DH_EDENIED);
+	cr_assert_eq(engine_check_grant("/usr", NULL), DH_EDENIED);
+	cr_assert_eq(engine_check_grant("/var", NULL), DH_EDENIED);
+	cr_assert_eq(engine_check_grant("/tmp", "/nonexistent-home"), 0);
+	cr_assert_eq(engine_check_grant("/usr/share/doc", NULL), 0);
+	cr_assert_eq(engine_check_grant("/tmp", "/tmp"), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "home directory"));
+}
