@@ -8,6 +8,9 @@
 #   3. interrupt latency: SIGINT mid-stream to process exit
 #   4. sandbox overhead: median of 50 run_command-style `true` runs through
 #      deskhand-sandbox against 50 direct ones (bench-sandbox; target < 15 ms)
+#   5. the workbench in a pty (bench_ui.py): launch to first frame, streamed
+#      token to terminal latency, bytes per token, idle CPU and wake-ups, and
+#      peak RSS after --resume of a 1,000-turn session
 set -euo pipefail
 BUILD=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd); root=$here/..
@@ -63,3 +66,6 @@ echo "== sandbox overhead: run_command 'true' through deskhand-sandbox vs 'true'
 mkdir -p "$T/sbx"
 "$BUILD/deskhand-sandbox" --status | sed 's/^/  /'
 "$BUILD/bench-sandbox" "$BUILD/deskhand-sandbox" "$T/sbx" 50
+
+echo "== workbench (in a pty, 140x40, xterm-256color)"
+"$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work"

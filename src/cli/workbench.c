@@ -29,6 +29,8 @@ static const char wb_usage[] =
 	"      --model NAME      model (config: model)\n"
 	"      --force           allow granting your home directory itself or a system dir\n"
 	"      --replay FILE     serve model exchanges from FILE instead of the network\n"
+	"      --no-mouse        leave the mouse to the terminal (default: click focuses,\n"
+	"                        the wheel scrolls)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Inside: ? lists the keys, :grant PATH adds a folder, q quits.\n";
@@ -36,7 +38,7 @@ static const char wb_usage[] =
 int
 cli_workbench(int argc, char **argv)
 {
-	enum { OPT_RESUME = 256, OPT_THEME, OPT_MODEL, OPT_FORCE, OPT_REPLAY };
+	enum { OPT_RESUME = 256, OPT_THEME, OPT_MODEL, OPT_FORCE, OPT_REPLAY, OPT_NO_MOUSE };
 	static const struct option longopts[] = {
 		{ "grant", required_argument, NULL, 'g' },
 		{ "resume", required_argument, NULL, OPT_RESUME },
@@ -45,6 +47,7 @@ cli_workbench(int argc, char **argv)
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,6 +79,7 @@ cli_workbench(int argc, char **argv)
 		case OPT_MODEL: rc = config_set(&cfg, "model", optarg, "--model"); break;
 		case OPT_FORCE: eo.force = true; break;
 		case OPT_REPLAY: eo.replay_path = optarg; break;
+		case OPT_NO_MOUSE: uo.no_mouse = true; break;
 		case 'h':
 			fputs(wb_usage, stdout);
 			status = 0;
@@ -95,6 +99,7 @@ cli_workbench(int argc, char **argv)
 		goto out_early;
 	}
 	uo.task = optind < argc ? argv[optind] : NULL;
+	uo.resumed = eo.resume != NULL;
 	eo.grants = grants;
 	status = 1;
 	/* The loop first: it blocks the signals before any thread exists. */

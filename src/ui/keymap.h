@@ -36,6 +36,7 @@ struct buf;
 	A(SEARCH_NEXT, "search-next", "Next match")                                   \
 	A(SEARCH_PREV, "search-prev", "Previous match")                               \
 	A(EXPAND, "expand", "Expand or fold a tool call")                             \
+	A(COPY, "copy", "Copy the selected block (OSC 52, works over SSH)")          \
 	GROUP("Task")                                                                 \
 	A(INPUT, "input", "Type a task, or a steer while the agent works")            \
 	A(SEND, "send", "Send the input line")                                        \
@@ -57,6 +58,9 @@ struct buf;
 	A(ACCEPT, "accept", "Accept the selected file")                               \
 	A(REJECT, "reject", "Reject the selected hunk, or file")                      \
 	A(ACCEPT_ALL, "accept-all", "Accept every pending change")                    \
+	A(REJECT_ALL, "reject-all", "Reject every pending change")                    \
+	A(WHITESPACE, "whitespace", "Show or hide whitespace-only changes")           \
+	A(CHECKPOINTS, "checkpoints", "Checkpoint list (Enter restores one; again: back)") \
 	A(UNDO, "undo", "Undo the last agent step")                                   \
 	A(REFRESH, "refresh", "Reload the review")
 

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/event.h"
 #include "cli/engine.h"
@@ -16,11 +17,25 @@
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "snap/review.h"
+#include "snap/snap.h"
 #include "ui/ui.h"
 
 #define FILE_ITEM 1000000 /* line item of file-list line i: FILE_ITEM + i */
 
-enum job_kind { J_LOAD, J_ACCEPT, J_ACCEPT_ALL, J_REJECT, J_REJECT_HUNK, J_UNDO };
+enum job_kind {
+	J_LOAD, J_ACCEPT, J_ACCEPT_ALL, J_REJECT, J_REJECT_ALL, J_REJECT_HUNK, J_UNDO,
+	J_LOG,	   /* the checkpoint list (U) */
+	J_RESTORE, /* the folder back to checkpoint `path` of grant `grant` */
+};
+
+/* One line of the checkpoint list. */
+struct ckpt {
+	size_t grant;
+	char short_id[13];
+	char *label;
+	long long time;
+	size_t nchanges;
+};
 
 struct diff {
 	struct review **rv; /* per grant (NULL: nothing) */
@@ -28,6 +43,10 @@ struct diff {
 	size_t sel;	    /* selected file, flat index over grants */
 	bool loading, reload;
 	bool gone;	    /* pane finalized: late job results are dropped */
+	bool ignore_ws;	    /* w: whitespace-only changes shown as context */
+	bool ckpt_mode;	    /* U: the pane lists checkpoints instead */
+	struct ckpt *ckpts; /* newest first */
+	size_t nckpts;
 };
 
 struct job {
@@ -38,9 +57,47 @@ struct job {
 	char *session, *path;
 	int hunk;
 	struct review **rv;
+	struct ckpt *ckpts;
+	size_t nckpts;
 	struct buf report;
 	int rc;
 };
+
+static void
+free_ckpts(struct ckpt *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].label);
+	free(v);
+}
+
+/* Every grant's checkpoints, newest first (worker). */
+static int
+list_checkpoints(struct job *j)
+{
+	for (size_t g = 0; g < j->ngrants; g++) {
+		struct snap_log_entry *e = NULL;
+		size_t n = 0;
+		int rc = snap_log(j->stores[g], j->session, &e, &n);
+
+		if (rc == DH_ENOTFOUND)
+			continue;
+		if (rc < 0)
+			return rc;
+		j->ckpts = xrealloc(j->ckpts, (j->nckpts + n + 1) * sizeof *j->ckpts);
+		for (size_t i = n; i-- > 0;) {
+			struct ckpt *c = &j->ckpts[j->nckpts++];
+
+			c->grant = g;
+			memcpy(c->short_id, e[i].short_id, sizeof c->short_id);
+			c->label = xstrdup(e[i].label ? e[i].label : "");
+			c->time = e[i].time;
+			c->nchanges = e[i].nchanges;
+		}
+		snap_log_free(e, n);
+	}
+	return 0;
+}
 
 /* The flat file index → (grant, file). */
 static struct review_file *
@@ -75,6 +132,34 @@ free_reviews(struct review **rv, size_t n)
 	for (size_t i = 0; rv && i < n; i++)
 		snap_review_free(rv[i]);
 	free(rv);
+}
+
+/* Every pending file of every grant back to its accepted state (worker). */
+static int
+reject_all(struct job *j, struct review_outcome *o)
+{
+	int rc = 0;
+
+	for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
+		struct review *r = NULL;
+
+		rc = snap_review_get(j->stores[g], j->session, &r);
+		if (rc == DH_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0 && r->nfiles > 0) {
+			const char **paths = xcalloc(r->nfiles, sizeof *paths);
+
+			for (size_t i = 0; i < r->nfiles; i++)
+				paths[i] = r->files[i].path;
+			rc = snap_review_reject(j->stores[g], j->session, paths, r->nfiles, 0,
+						NULL, o);
+			free(paths);
+		}
+		snap_review_free(r);
+	}
+	return rc;
 }
 
 static int
@@ -126,6 +211,8 @@ job_run(void *ctx)
 		snap_review_steps_free(best, 1);
 		return rc;
 	}
+	case J_LOG:
+		return list_checkpoints(j);
 	default:
 		break;
 	}
@@ -147,6 +234,14 @@ job_run(void *ctx)
 	case J_REJECT:
 		rc = snap_review_reject(s, j->session, paths, 1, 0, NULL, &o);
 		buf_printf(&j->report, "rejected %s", j->path);
+		break;
+	case J_RESTORE:
+		rc = snap_review_restore(s, j->session, j->path, 0, NULL, &o);
+		buf_printf(&j->report, "restored checkpoint %s", j->path);
+		break;
+	case J_REJECT_ALL:
+		rc = reject_all(j, &o);
+		buf_puts(&j->report, "rejected every pending change");
 		break;
 	case J_REJECT_HUNK:
 		rc = snap_review_reject_hunk(s, j->session, j->path, j->hunk, 0, NULL, &o);
@@ -190,7 +285,26 @@ job_done(int rc, const char *errmsg, void *ctx)
 			d->reload = false;
 			post(p, J_LOAD, 0, NULL, 0);
 		}
+	} else if (j->kind == J_LOG) {
+		if (rc == 0) {
+			free_ckpts(d->ckpts, d->nckpts);
+			d->ckpts = j->ckpts;
+			d->nckpts = j->nckpts;
+			j->ckpts = NULL;
+			d->ckpt_mode = true;
+			pane_invalidate(p);
+			p->cursor = -1;
+			p->follow = false;
+			pane_refresh_lines(p);
+			pane_set_cursor(p, p->nlines > 1 ? 1 : 0);
+		} else {
+			ui_message(p->ui, true, "checkpoints: %s", errmsg);
+		}
 	} else {
+		if (j->kind == J_RESTORE && rc == 0) {
+			d->ckpt_mode = false;
+			pane_invalidate(p);
+		}
 		if (rc == 0)
 			ui_message(p->ui, false, "%s", buf_cstr(&j->report));
 		else
@@ -198,6 +312,7 @@ job_done(int rc, const char *errmsg, void *ctx)
 		post(p, J_LOAD, 0, NULL, 0);
 	}
 	free_reviews(j->rv, j->ngrants);
+	free_ckpts(j->ckpts, j->nckpts);
 	free(j->stores);
 	free(j->session);
 	free(j->path);
@@ -247,8 +362,10 @@ diff_fini(struct pane *p)
 {
 	struct diff *d = p->priv;
 
-	if (d)
+	if (d) {
 		free_reviews(d->rv, d->ngrants);
+		free_ckpts(d->ckpts, d->nckpts);
+	}
 	free(d);
 	p->priv = NULL;
 }
@@ -260,6 +377,87 @@ diff_event(struct pane *p, const struct event *ev)
 		post(p, J_LOAD, 0, NULL, 0);
 }
 
+/* Equal but for spaces and tabs (git diff -w). */
+static bool
+same_but_ws(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || *a == '\t')
+			a++;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++, b++;
+	}
+}
+
+/*
+ * With whitespace ignored, the origin each line is shown with: a run of
+ * removed lines followed by as many added ones, pairwise equal but for
+ * whitespace, shows as the added lines as context and hides the removed.
+ * 0 hides the line. Returns whether anything in the hunk still changes.
+ */
+static bool
+ws_origins(const struct review_hunk *hk, char *orig)
+{
+	bool changed = false;
+
+	for (size_t l = 0; l < hk->nlines;) {
+		size_t del = l, add, end;
+
+		orig[l] = hk->lines[l].origin;
+		if (hk->lines[l].origin != '-') {
+			changed |= orig[l] == '+';
+			l++;
+			continue;
+		}
+		for (add = del; add < hk->nlines && hk->lines[add].origin == '-'; add++)
+			;
+		for (end = add; end < hk->nlines && hk->lines[end].origin == '+'; end++)
+			;
+		bool same = end - add == add - del;
+		for (size_t k = 0; same && k < add - del; k++)
+			same = same_but_ws(hk->lines[del + k].text, hk->lines[add + k].text);
+		for (size_t k = del; k < end; k++)
+			orig[k] = same ? (k < add ? 0 : ' ') : hk->lines[k].origin;
+		changed |= !same;
+		l = end;
+	}
+	return changed;
+}
+
+/* The checkpoint list (U), newest first; item i is checkpoint i. */
+static void
+rebuild_checkpoints(struct pane *p)
+{
+	struct diff *d = p->priv;
+	struct buf b = BUF_INIT;
+
+	pane_add_line(p, UI_DIM, -1, 2, " ", "checkpoints, newest first: Enter restores, U goes back");
+	for (size_t i = 0; i < d->nckpts; i++) {
+		struct ckpt *c = &d->ckpts[i];
+		const char *grant = engine_grant_path(ui_engine(p->ui), c->grant);
+		const char *base = grant ? strrchr(grant, '/') : NULL;
+		time_t t = (time_t)c->time;
+		struct tm tm;
+		char when[32] = "";
+
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+		buf_clear(&b);
+		buf_printf(&b, "%s  %s  ", c->short_id, when);
+		if (d->ngrants > 1 && base)
+			buf_printf(&b, "%s: ", base + 1);
+		draw_sanitize(&b, c->label, strlen(c->label), false);
+		buf_printf(&b, "  (%zu change%s)", c->nchanges, c->nchanges == 1 ? "" : "s");
+		pane_add_line(p, UI_NORMAL, (int)i, 4, NULL, buf_cstr(&b));
+	}
+	buf_fini(&b);
+}
+
 static void
 diff_rebuild(struct pane *p)
 {
@@ -267,6 +465,10 @@ diff_rebuild(struct pane *p)
 	size_t n = nfiles(d), g = 0;
 	struct buf b = BUF_INIT;
 
+	if (d->ckpt_mode) {
+		rebuild_checkpoints(p);
+		return;
+	}
 	if (n == 0) {
 		pane_add_line(p, UI_DIM, -1, 2, " ", d->loading ? "(loading)" : "(nothing pending)");
 		return;
@@ -291,23 +493,34 @@ diff_rebuild(struct pane *p)
 	pane_add_line(p, UI_DIM, -1, 0, NULL, "");
 	for (size_t h = 0; f && h < f->nhunks; h++) {
 		struct review_hunk *hk = &f->hunks[h];
+		char *orig = xcalloc(hk->nlines + 1, 1);
 
+		if (!d->ignore_ws)
+			for (size_t l = 0; l < hk->nlines; l++)
+				orig[l] = hk->lines[l].origin;
+		else if (!ws_origins(hk, orig)) {
+			free(orig);
+			continue;
+		}
 		buf_clear(&b);
 		draw_sanitize(&b, hk->header, strlen(hk->header), false);
 		pane_add_line(p, UI_DIFF_HUNK, hk->n, 0, NULL, buf_cstr(&b));
 		p->lines[p->nlines - 1].anchor = true;
 		for (size_t l = 0; l < hk->nlines; l++) {
 			struct review_line *rl = &hk->lines[l];
-			char pre[2] = { rl->origin == '\\' ? '\\' : rl->origin, 0 };
+			char pre[2] = { orig[l], 0 };
 
+			if (!orig[l])
+				continue;
 			buf_clear(&b);
 			draw_sanitize(&b, rl->text, strlen(rl->text), false);
 			pane_add_line(p,
-				      rl->origin == '+'	  ? UI_DIFF_ADD
-				      : rl->origin == '-' ? UI_DIFF_DEL
-							  : UI_NORMAL,
+				      orig[l] == '+'	? UI_DIFF_ADD
+				      : orig[l] == '-' ? UI_DIFF_DEL
+						       : UI_NORMAL,
 				      hk->n, 1, pre, buf_cstr(&b));
 		}
+		free(orig);
 	}
 	buf_fini(&b);
 }
@@ -319,6 +532,10 @@ diff_title(struct pane *p, struct buf *out)
 	size_t n = nfiles(d);
 
 	buf_printf(out, " (%zu file%s pending)", n, n == 1 ? "" : "s");
+	if (d->ignore_ws)
+		buf_puts(out, " [whitespace ignored]");
+	if (d->ckpt_mode)
+		buf_printf(out, " [%zu checkpoint%s]", d->nckpts, d->nckpts == 1 ? "" : "s");
 }
 
 /* Cursor to the next (dir 1) / previous anchor line. */
@@ -345,6 +562,24 @@ diff_action(struct pane *p, enum action a)
 	int item = c >= 0 && c < (long)p->nlines ? p->lines[c].item : -1;
 
 	pane_refresh_lines(p);
+	if (a == ACTION_CHECKPOINTS) {
+		if (d->ckpt_mode) {
+			d->ckpt_mode = false;
+			pane_invalidate(p);
+			return PANE_HANDLED | PANE_REDRAW;
+		}
+		post(p, J_LOG, 0, NULL, 0);
+		return PANE_HANDLED;
+	}
+	if (d->ckpt_mode) {
+		if (a == ACTION_EXPAND && item >= 0 && (size_t)item < d->nckpts)
+			post(p, J_RESTORE, d->ckpts[item].grant, d->ckpts[item].short_id, 0);
+		else if (a == ACTION_EXPAND || a == ACTION_REFRESH)
+			return PANE_HANDLED;
+		else
+			return pane_move(p, a);
+		return PANE_HANDLED;
+	}
 	switch (a) {
 	case ACTION_NEXT_FILE:
 	case ACTION_PREV_FILE:
@@ -367,6 +602,13 @@ diff_action(struct pane *p, enum action a)
 	case ACTION_ACCEPT_ALL:
 		post(p, J_ACCEPT_ALL, 0, NULL, 0);
 		return PANE_HANDLED;
+	case ACTION_REJECT_ALL:
+		post(p, J_REJECT_ALL, 0, NULL, 0);
+		return PANE_HANDLED;
+	case ACTION_WHITESPACE:
+		d->ignore_ws = !d->ignore_ws;
+		pane_invalidate(p);
+		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_REJECT:
 		if (!f)
 			return PANE_HANDLED;

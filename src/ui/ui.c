@@ -7,6 +7,7 @@
 #include "ui/ui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,13 +24,17 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "session/session.h"
 #include "ui/draw.h"
+#include "ui/history.h"
 #include "ui/keymap.h"
 #include "ui/layout.h"
 #include "ui/pane.h"
+#include "ui/screen_dump.h"
+#include "ui/script.h"
 #include "ui/theme.h"
 
 #define FRAME_MS 33  /* at most ~30 frames a second while streaming */
@@ -53,6 +58,10 @@ struct ui {
 	SCREEN *scr;
 	FILE *in, *out;
 	bool display;			 /* a real terminal (not DH_NO_DISPLAY) */
+	bool sync;			 /* the terminal has mode 2026 (DECRQM said so) */
+	bool sync_known;		 /* its DECRQM reply came */
+	int rq[24];			 /* keys that may begin that reply */
+	size_t nrq;
 	struct pane panes[LAYOUT__COUNT];
 	struct pane help;
 	bool help_on;
@@ -93,6 +102,7 @@ struct ui {
 	bool quitting;
 	bool interrupted;
 	struct ev_timer quit_timer;
+	struct script *script;		 /* DH_SCRIPT, or NULL */
 };
 
 static void render(struct ui *u);
@@ -366,10 +376,24 @@ draw_separators(struct ui *u)
 }
 
 static void
+write_tty(struct ui *u, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (u->display && write(fileno(u->out), s, n) != (ssize_t)n)
+		log_debug("tty write: %s", strerror(errno));
+}
+
+static void
 render(struct ui *u)
 {
 	bool any = u->frame_all || u->status_dirty || u->input_dirty;
 
+	/* Nothing draws on stdscr, but wget_wch(stdscr) refreshes it when it is
+	 * touched (before the first key, after resizeterm) and would blank the
+	 * panes: put it out first, the panes then paint over it. */
+	if (u->frame_all)
+		wnoutrefresh(stdscr);
 	if (u->help_on) {
 		if (u->frame_all || u->help.dirty) {
 			pane_draw(&u->help);
@@ -394,7 +418,15 @@ render(struct ui *u)
 	draw_input(u);
 	bool typing = u->mode != IN_NONE && u->mode != IN_CONFIRM;
 	curs_set(typing ? 1 : 0);
+	/* Synchronized output: the terminal shows the frame whole. doupdate()
+	 * flushes its own buffer, so the two marks go around it. */
+	if (u->sync) {
+		fflush(u->out);
+		write_tty(u, "\033[?2026h");
+	}
 	doupdate();
+	if (u->sync)
+		write_tty(u, "\033[?2026l");
 	u->frame_all = false;
 	u->throttle = false;
 	u->last_frame = ev_now_ms();
@@ -436,6 +468,7 @@ on_prepare(struct ev_loop *l, void *ctx)
 		}
 	}
 	render(u);
+	script_pump(u->script);
 }
 
 /*
@@ -492,11 +525,23 @@ always_allowed(struct ui *u, const char *name)
 	return false;
 }
 
+/* A past record goes to the panes only: it asks nothing of the user. */
+static void
+replay_to_panes(const struct event *ev, void *ctx)
+{
+	struct ui *u = ctx;
+
+	for (int i = 0; i < LAYOUT__COUNT; i++)
+		if (u->panes[i].ops->on_event)
+			u->panes[i].ops->on_event(&u->panes[i], ev);
+}
+
 static void
 on_event(const struct event *ev, void *ctx)
 {
 	struct ui *u = ctx;
 
+	script_event(u->script, ev);
 	for (int i = 0; i < LAYOUT__COUNT; i++)
 		if (u->panes[i].ops->on_event)
 			u->panes[i].ops->on_event(&u->panes[i], ev);
@@ -674,6 +719,12 @@ run_command(struct ui *u, char *line)
 		buf_fini(&b);
 	} else if (!strcmp(cmd, "sessions")) {
 		cmd_sessions(u);
+	} else if (!strcmp(cmd, "save-screen")) {
+		char *el = arg + strcspn(arg, " ");
+		bool elements = *el != '\0';
+		*el = '\0';
+		if (!*arg || screen_dump_write(arg, elements) < 0)
+			ui_message(u, true, "usage: :save-screen FILE [elements]");
 	} else if (!strcmp(cmd, "save")) {
 		cmd_save(u, arg);
 	} else if (!strcmp(cmd, "help")) {
@@ -867,6 +918,72 @@ begin_input(struct ui *u, enum input_mode m)
 	u->input_dirty = true;
 }
 
+/*
+ * Copy through OSC 52: the terminal (or tmux, or the SSH client's terminal)
+ * puts the base64 payload on the clipboard.
+ */
+
+static void
+base64_encode(struct buf *out, const unsigned char *s, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16;
+		size_t k = n - i < 3 ? n - i : 3;
+
+		if (k > 1)
+			v |= (unsigned)s[i + 1] << 8;
+		if (k > 2)
+			v |= s[i + 2];
+		buf_putc(out, tab[(v >> 18) & 63]);
+		buf_putc(out, tab[(v >> 12) & 63]);
+		buf_putc(out, k > 1 ? tab[(v >> 6) & 63] : '=');
+		buf_putc(out, k > 2 ? tab[v & 63] : '=');
+	}
+}
+
+/* The lines of the selected block (the cursor's model item: a message, a
+ * tool call, a hunk) without style markers, to the clipboard. */
+static void
+copy_selection(struct ui *u, struct pane *p)
+{
+	struct buf text = BUF_INIT, seq = BUF_INIT;
+	long c;
+
+	pane_refresh_lines(p);
+	c = p->cursor < 0 || p->follow ? (long)p->nlines - 1 : p->cursor;
+	if (c < 0 || (size_t)c >= p->nlines) {
+		ui_message(u, true, "nothing to copy");
+		return;
+	}
+	int item = p->lines[c].item;
+	long a = c, b = c;
+	while (item >= 0 && a > 0 && p->lines[a - 1].item == item)
+		a--;
+	while (item >= 0 && (size_t)b + 1 < p->nlines && p->lines[b + 1].item == item)
+		b++;
+	for (long i = a; i <= b; i++) {
+		for (const char *s = p->lines[i].text; *s; s++)
+			if (*s != DRAW_BOLD && *s != DRAW_EM && *s != DRAW_CODE)
+				buf_putc(&text, *s);
+		buf_putc(&text, '\n');
+	}
+	buf_puts(&seq, "\033]52;c;");
+	base64_encode(&seq, (const unsigned char *)text.ptr, text.len);
+	buf_puts(&seq, "\033\\");
+	if (u->display) {
+		fflush(u->out);
+		if (write(fileno(u->out), seq.ptr, seq.len) != (ssize_t)seq.len)
+			ui_message(u, true, "copy: %s", strerror(errno));
+		else
+			ui_message(u, false, "copied %ld line(s), %zu bytes", b - a + 1, text.len);
+	}
+	buf_fini(&text);
+	buf_fini(&seq);
+}
+
 static void
 global_action(struct ui *u, enum action a)
 {
@@ -890,6 +1007,9 @@ global_action(struct ui *u, enum action a)
 	case ACTION_MAXIMIZE:
 		u->maximized = !u->maximized;
 		relayout(u);
+		break;
+	case ACTION_COPY:
+		copy_selection(u, p);
 		break;
 	case ACTION_REDRAW:
 		clearok(curscr, TRUE);
@@ -1020,6 +1140,80 @@ handle_key(struct ui *u, int key)
 		global_action(u, a);
 }
 
+/* The mouse is optional: a click focuses a pane, the wheel scrolls the
+ * pane under the pointer. */
+static void
+on_mouse(struct ui *u)
+{
+	MEVENT me;
+
+	if (getmouse(&me) != OK || u->help_on)
+		return;
+	for (int i = 0; i < LAYOUT__COUNT; i++) {
+		struct pane *p = &u->panes[i];
+
+		if (!p->win || !wenclose(p->win, me.y, me.x))
+			continue;
+		if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+			for (int k = 0; k < 3; k++)
+				pane_move(p, me.bstate & BUTTON4_PRESSED ? ACTION_UP : ACTION_DOWN);
+			p->dirty = true;
+		} else if ((me.bstate & BUTTON1_PRESSED) && i != (int)u->focus) {
+			u->focus = (enum layout_pane)i;
+			for (int k = 0; k < LAYOUT__COUNT; k++) {
+				u->panes[k].focused = k == i;
+				u->panes[k].dirty = true;
+			}
+			u->input_dirty = true;
+		}
+		return;
+	}
+}
+
+/*
+ * The reply to the DECRQM query for mode 2026 sent at start, CSI ? 2026 ; Ps
+ * $ y, arrives as keys; it is taken out of the key stream, never waited for.
+ * Ps 1 or 2: supported; 0 or 4: not.
+ */
+static bool
+rq_take(struct ui *u, int key)
+{
+	static const char head[] = "\033[?2026;";
+	size_t hn = sizeof head - 1;
+	bool ok;
+
+	if (u->nrq < hn)
+		ok = key == head[u->nrq];
+	else if (u->nrq == hn)
+		ok = key >= '0' && key <= '9';
+	else if (u->rq[u->nrq - 1] == '$')
+		ok = key == 'y';
+	else
+		ok = (key >= '0' && key <= '9') || key == '$';
+	if (!ok || u->nrq >= sizeof u->rq / sizeof u->rq[0])
+		return false;
+	u->rq[u->nrq++] = key;
+	if (key == 'y') {
+		int ps = u->rq[hn] - '0';
+
+		u->sync = u->nrq == hn + 3 && (ps == 1 || ps == 2);
+		u->sync_known = true;
+		u->nrq = 0;
+	}
+	return true;
+}
+
+/* The held keys were not the reply after all: they are keys. */
+static void
+rq_flush(struct ui *u)
+{
+	size_t n = u->nrq;
+
+	u->nrq = 0;
+	for (size_t i = 0; i < n; i++)
+		handle_key(u, u->rq[i]);
+}
+
 static void
 on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
@@ -1039,8 +1233,23 @@ on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 
 		if (key == (KEYMAP_FKEY | KEY_RESIZE))
 			continue; /* SIGWINCH comes through the signalfd */
+		if (key == (KEYMAP_FKEY | KEY_MOUSE)) {
+			on_mouse(u);
+			continue;
+		}
+		if (!u->sync_known) {
+			if (rq_take(u, key))
+				continue;
+			if (u->nrq > 0) {
+				rq_flush(u);
+				if (rq_take(u, key))
+					continue;
+			}
+		}
 		handle_key(u, key);
 	}
+	if (u->nrq > 0)
+		rq_flush(u); /* a lone Esc is a key */
 }
 
 static void
@@ -1055,6 +1264,52 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 	u->quitting = true;
 	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
 }
+
+/*
+ * DH_SCRIPT hooks (ui/script.h)
+ */
+
+static void
+script_key(void *ctx, int key)
+{
+	handle_key(ctx, key);
+}
+
+static void
+script_resize(void *ctx, int cols, int rows)
+{
+	struct ui *u = ctx;
+
+	resizeterm(rows, cols);
+	relayout(u);
+	clearok(curscr, TRUE);
+}
+
+static void
+script_quit(void *ctx)
+{
+	struct ui *u = ctx;
+	struct command c = { .type = COMMAND_INTERRUPT };
+
+	u->mode = IN_NONE;
+	u->quitting = true;
+	if (task_busy(u))
+		engine_command(u->e, &c);
+	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+}
+
+static bool
+script_approval(void *ctx)
+{
+	return ((struct ui *)ctx)->pending_id != NULL;
+}
+
+static const struct script_hooks script_hooks = {
+	.key = script_key,
+	.resize = script_resize,
+	.quit = script_quit,
+	.approval = script_approval,
+};
 
 /*
  * Lifecycle
@@ -1112,8 +1367,13 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	if (!o->no_mouse) {
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(0);
+	}
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
+	write_tty(u, "\033[?2026$p"); /* DECRQM: synchronized output? */
 	bool bad_theme = theme_load(&u->theme, o->theme) < 0;
 	char *theme_err = bad_theme ? xstrdup(err_msg()) : NULL;
 	if (bad_theme && theme_load(&u->theme, "default") < 0)
@@ -1153,7 +1413,13 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	    ev_signal_on(loop, SIGHUP, on_signal, u) < 0)
 		goto fail;
 	ev_prepare_add(loop, on_prepare, u);
-	/* The review of a resumed session shows at once. */
+	const char *script = getenv("DH_SCRIPT");
+	if (script && *script && script_open(&u->script, script, loop, &script_hooks, u) < 0)
+		goto fail;
+	/* A resumed session's conversation, plan and review show at once. */
+	if (o->resumed && history_replay(engine_state_dir(e), engine_session_id(e),
+					 replay_to_panes, u) < 0)
+		ui_message(u, true, "transcript: %s", err_msg());
 	u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
 	render(u);
 	*out = u;
@@ -1174,6 +1440,8 @@ ui_exit_status(const struct ui *u)
 {
 	const char *st = engine_status(u->e);
 
+	if (script_failed(u->script))
+		return 1;
 	if (st && !strcmp(st, "interrupted"))
 		return 130;
 	return 0;
@@ -1189,6 +1457,7 @@ ui_free(struct ui *u)
 	engine_remove_sink(u->e, on_event, u);
 	if (u->display && u->in)
 		ev_io_del(u->loop, fileno(u->in));
+	script_free(u->script);
 	ev_timer_disarm(u->loop, &u->frame_timer);
 	ev_timer_disarm(u->loop, &u->spin_timer);
 	ev_timer_disarm(u->loop, &u->quit_timer);

@@ -23,6 +23,8 @@ struct ui;
 struct ui_opts {
 	const char *task;  /* start this task at once, or NULL: wait in the input line */
 	const char *theme; /* theme name or path, or NULL for the default */
+	bool resumed;	   /* the engine resumed a session: show its transcript */
+	bool no_mouse;	   /* leave the mouse to the terminal (no click or wheel) */
 };
 
 /* Take over the terminal, draw the first frame and start `task` if given.
