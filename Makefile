@@ -80,7 +80,7 @@ asan: build-asan/deskhand build-asan/deskhand-sandbox build-asan/unit-tests
 # ---- dependencies -------------------------------------------------------------------
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
-           ca-certificates time jq libxml2-dev curl
+           ca-certificates time jq libxml2-dev curl procps
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
