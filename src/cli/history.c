@@ -33,6 +33,26 @@ target_resolve(struct cli_target *t, const char *spec, size_t *out_grant, char o
 			spec, t->id);
 }
 
+/* Open the session's stores, or report why not (the caller exits 1). */
+static int
+open_target(struct cli_target *t, const char *session)
+{
+	int rc = cli_target_open(t, session);
+
+	if (rc < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		cli_target_fini(t);
+	}
+	return rc;
+}
+
+/* Exit status of an undo: 3 refused because of a conflict, 1 error, 0 ok. */
+static int
+undo_status(int rc)
+{
+	return rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+}
+
 static bool
 want_color(void)
 {
@@ -111,11 +131,8 @@ cli_log(int argc, char **argv)
 		fputs(log_usage, stderr);
 		return 2;
 	}
-	if (cli_target_open(&t, session) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		cli_target_fini(&t);
+	if (open_target(&t, session) < 0)
 		return 1;
-	}
 	bool color = want_color();
 	const char *task = json_str(t.meta, "task");
 	cJSON *out = json ? json_new_arr() : NULL;
@@ -229,11 +246,8 @@ cli_diff(int argc, char **argv)
 		fputs(diff_usage, stderr);
 		return 2;
 	}
-	if (cli_target_open(&t, session) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		cli_target_fini(&t);
+	if (open_target(&t, session) < 0)
 		return 1;
-	}
 	bool color = want_color();
 	struct buf out = BUF_INIT;
 	int status = 0;
@@ -350,11 +364,8 @@ cli_undo(int argc, char **argv)
 		fputs(undo_usage, stderr);
 		return 2;
 	}
-	if (cli_target_open(&t, session) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		cli_target_fini(&t);
+	if (open_target(&t, session) < 0)
 		return 1;
-	}
 	int status = 0;
 	if (to && (strcmp(to, "baseline") == 0 || strcmp(to, "head") == 0)) {
 		for (size_t g = 0; g < t.n && status == 0; g++) {
@@ -363,7 +374,7 @@ cli_undo(int argc, char **argv)
 			if (snap_resolve(t.stores[g], t.id, to, id) < 0)
 				continue;
 			rc = undo_one(&t, g, id, force);
-			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+			status = undo_status(rc);
 		}
 	} else if (to) {
 		char id[41];
@@ -374,7 +385,7 @@ cli_undo(int argc, char **argv)
 			status = 1;
 		} else {
 			rc = undo_one(&t, g, id, force);
-			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+			status = undo_status(rc);
 		}
 	} else {
 		/* The newest checkpoint that changed something, over all grants. */
@@ -399,7 +410,7 @@ cli_undo(int argc, char **argv)
 			status = 1;
 		} else {
 			rc = undo_one(&t, best_g, best_parent, force);
-			status = rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
+			status = undo_status(rc);
 		}
 	}
 	cli_target_fini(&t);
