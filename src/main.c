@@ -29,6 +29,7 @@ static const char usage[] =
 	"  diff       show what changed between checkpoints\n"
 	"  review     show what is pending since the accepted mark, by file and hunk\n"
 	"  accept     accept pending files (move the accepted mark)\n"
+	"  accept-hunk  accept one hunk of a file\n"
 	"  reject     restore files to their accepted state\n"
 	"  reject-hunk  revert one hunk of a file\n"
 	"  undo       undo the last agent steps, or return to any checkpoint\n"
@@ -48,6 +49,7 @@ static const struct {
 	{ "undo", cli_undo },	   { "sessions", cli_sessions }, { "doctor", cli_doctor },
 	{ "review", cli_review },  { "accept", cli_accept },	 { "reject", cli_reject },
 	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
+	{ "accept-hunk", cli_accept_hunk },
 };
 
 int

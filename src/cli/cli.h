@@ -26,6 +26,7 @@ int cli_sessions(int argc, char **argv);
  * `deskhand undo` without --to to cli_undo_steps(). */
 int cli_review(int argc, char **argv);
 int cli_accept(int argc, char **argv);
+int cli_accept_hunk(int argc, char **argv);
 int cli_reject(int argc, char **argv);
 int cli_reject_hunk(int argc, char **argv);
 int cli_undo_steps(int argc, char **argv);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The review verbs (snap/review.h): `deskhand review`, `accept`, `reject`,
- * `reject-hunk`, `undo [--steps N]`, `redo` and `restore`. They run
+ * The review verbs (snap/review.h): `deskhand review`, `accept`,
+ * `accept-hunk`, `reject`, `reject-hunk`, `undo [--steps N]`, `redo` and
+ * `restore`. They run
  * synchronously over the shadow repositories of a session's grants (the
  * latest session unless --session) and route each path to the grant that
  * owns it: absolute paths inside a grant, or paths relative to the first one.
@@ -356,7 +357,8 @@ static const char review_usage[] =
 	"yet: every file that differs between the accepted mark and the session's\n"
 	"head checkpoint, with its status (A added, M modified, D deleted, R\n"
 	"renamed, T type or mode), added/removed line counts, the step that last\n"
-	"changed it and its hunks, numbered from 1 for 'deskhand reject-hunk'.\n"
+	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
+	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
 	"Binary files show their sizes. --stat omits the hunks. PATHs (relative to\n"
 	"the first granted folder, or absolute) limit the listing.\n";
 
@@ -762,6 +764,65 @@ cli_reject_hunk(int argc, char **argv)
 		rc = snap_review_reject_hunk(t.stores[g], t.id, rel, (int)n,
 		                             o.force ? REVIEW_F_FORCE : 0, NULL, &out);
 		results_add(&res, g, rc, &out, "reverted a hunk in");
+		snap_review_outcome_fini(&out);
+	}
+	free(rel);
+	rc = results_finish(&res);
+	cli_target_fini(&t);
+	return rc;
+}
+
+/*
+ * deskhand accept-hunk
+ */
+
+static const char accept_hunk_usage[] =
+	"usage: deskhand accept-hunk [--session ID] [--json] PATH N\n"
+	"\n"
+	"Accept hunk N (as 'deskhand review' numbers them) of a changed text file\n"
+	"and nothing else: the session's accepted mark moves so the file's accepted\n"
+	"version has that hunk applied; its other hunks stay pending, numbered from\n"
+	"1 again. The folder is not touched. Binary, new, deleted, linked or\n"
+	"mode-only files are accepted whole with 'deskhand accept'.\n"
+	"Exit status: 0 done, 1 error, 2 usage.\n";
+
+int
+cli_accept_hunk(int argc, char **argv)
+{
+	struct opts o;
+	struct cli_target t;
+	struct results res;
+	struct review_outcome out;
+	char *end, *rel = NULL;
+	size_t g;
+	int rc = parse_opts(argc, argv, accept_hunk_usage, 0, &o);
+
+	if (rc >= 0)
+		return rc;
+	if (argc - optind != 2) {
+		fputs(accept_hunk_usage, stderr);
+		return EXIT_USAGE;
+	}
+	long n = strtol(argv[optind + 1], &end, 10);
+	if (*end || n < 1 || n > INT_MAX) {
+		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	if (open_or_fail(&t, &o) < 0)
+		return EXIT_FAIL;
+	results_init(&res, &t, o.json);
+	if (route(&t, argv[optind], &g, &rel) < 0) {
+		results_error(&res, err_msg());
+	} else {
+		snap_review_outcome_init(&out);
+		rc = snap_review_accept_hunk(t.stores[g], t.id, rel, (int)n, &out);
+		if (!o.json && rc == 0) {
+			if (out.report.len)
+				fputs(buf_cstr(&out.report), stdout);
+			printf("%s: accepted 1 hunk (mark %s)\n", t.paths[g], out.ck.short_id);
+		} else {
+			results_add(&res, g, rc, &out, NULL);
+		}
 		snap_review_outcome_fini(&out);
 	}
 	free(rel);

@@ -160,6 +160,20 @@ void snap_review_outcome_fini(struct review_outcome *o);
 int snap_review_accept(struct snap_store *s, const char *session, const char *const *paths,
                        size_t n, struct review_outcome *o) DH_MUST_CHECK;
 
+/* Accept hunk `hunk` (numbered as snap_review_get() numbers them) of the
+ * regular text file `path` ('M' or 'R' status) and nothing else: the new
+ * accepted mark is a commit (parent: the old mark) whose tree is the old
+ * accepted tree with `path`'s blob replaced by the accepted version with that
+ * one hunk applied (for 'R', the blob moves to the new path and the old path
+ * leaves the accepted tree). The other hunks stay pending with their numbers
+ * shifted down by one; a file whose last hunk is accepted is no longer
+ * pending. The folder is not touched and no checkpoint is taken; o->npaths is
+ * 1. Returns 0, DH_ENOTFOUND (no such pending file or hunk), DH_EDENIED
+ * (binary, link, created, deleted or mode-only file: accept the whole file),
+ * DH_EFAIL. */
+int snap_review_accept_hunk(struct snap_store *s, const char *session, const char *path, int hunk,
+                            struct review_outcome *o) DH_MUST_CHECK;
+
 /* Restore the selected files (n > 0) in the folder to their accepted state
  * (a rename: the old path comes back, the new one goes), then checkpoint
  * "reject P…". Conflict: the folder's path differs from the head.

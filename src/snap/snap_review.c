@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The review model over a session's checkpoints (review.h): the accepted
- * mark, pending files with hunks and attribution, accept, reject,
+ * mark, pending files with hunks and attribution, accept, accept-hunk, reject,
  * reject-hunk, undo of agent steps, redo and restore. Deciding *what* to
  * write is done here; writing goes through snap_restore.c and checkpoints
  * through snap.c's writer. Not thread-safe: one store, one thread.
@@ -1129,6 +1129,64 @@ label_paths(struct buf *msg, const struct strv *paths)
 }
 
 /*
+ * Lines of a blob (accept-hunk, reject-hunk)
+ */
+
+struct lines {
+	const char **p; /* line starts (each including its '\n' if any) */
+	size_t *len;
+	size_t n;
+};
+
+static void
+lines_split(struct lines *l, const char *data, size_t len)
+{
+	size_t cap = 16;
+
+	l->n = 0;
+	l->p = xmalloc(cap * sizeof *l->p);
+	l->len = xmalloc(cap * sizeof *l->len);
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+
+		if (l->n == cap) {
+			cap *= 2;
+			l->p = xrealloc(l->p, cap * sizeof *l->p);
+			l->len = xrealloc(l->len, cap * sizeof *l->len);
+		}
+		l->p[l->n] = data + i;
+		l->len[l->n++] = n;
+		i += n;
+	}
+}
+
+static void
+lines_fini(struct lines *l)
+{
+	free(l->p);
+	free(l->len);
+	memset(l, 0, sizeof *l);
+}
+
+static void
+lines_put(struct buf *b, const struct lines *l, size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < l->n; i++)
+		buf_add(b, l->p[i], l->len[i]);
+}
+
+/* 0-based index of a hunk range's first line (git numbers an empty range by
+ * the line before it). */
+static size_t
+range_begin(int start, int count)
+{
+	if (count == 0)
+		return (size_t)start;
+	return start > 0 ? (size_t)start - 1 : 0;
+}
+
+/*
  * Accept
  */
 
@@ -1232,6 +1290,59 @@ set_ref(struct snap_store *s, const char *session, const char *which, const git_
 	return rc;
 }
 
+/* The old accepted state as an index and a note to edit. */
+static int
+mark_begin(const struct state *acc, git_index **idx, struct snap_meta *m)
+{
+	int rc;
+
+	if ((rc = G(git_index_new(idx))) < 0 || (rc = G(git_index_read_tree(*idx, acc->tree))) < 0)
+		return rc;
+	for (size_t i = 0; i < acc->meta.ndirs; i++)
+		snap_meta_add_dir(m, acc->meta.dirs[i]);
+	for (size_t i = 0; i < acc->meta.nmodes; i++)
+		snap_meta_add_mode(m, acc->meta.modes[i].path, acc->meta.modes[i].mode);
+	return 0;
+}
+
+/* Commit the edited index and note as the new accepted mark (parent: the old
+ * mark `acc`) with message `msg`; o->ck names it. */
+static int
+mark_commit(struct snap_store *s, const char *session, const struct state *acc, git_index *idx,
+            struct snap_meta *m, const char *msg, struct review_outcome *o)
+{
+	struct buf note = BUF_INIT;
+	git_tree *tree = NULL;
+	git_oid tree_id, new_id;
+	int rc;
+
+	/* A noted empty directory that now holds files is no longer empty. */
+	for (size_t i = m->ndirs; i-- > 0;) {
+		char *prefix = xasprintf("%s/", m->dirs[i]);
+		size_t pos;
+
+		if (git_index_find_prefix(&pos, idx, prefix) == 0)
+			meta_del_dir(m, m->dirs[i]);
+		free(prefix);
+	}
+	m->nfiles = git_index_entrycount(idx);
+	snap_meta_sort(m);
+	snap_meta_format(m, &note);
+	const git_commit *parents[1] = {acc->commit};
+	if ((rc = G(git_index_write_tree_to(&tree_id, idx, s->repo))) < 0 ||
+	    (rc = G(git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
+	    (rc = commit_with_note(s, msg, tree, parents, 1, buf_cstr(&note), &new_id)) < 0 ||
+	    (rc = set_ref(s, session, "accepted", &new_id, "deskhand: accept")) < 0)
+		goto out;
+	git_oid_tostr(o->ck.id, sizeof o->ck.id, &new_id);
+	memcpy(o->ck.short_id, o->ck.id, 12);
+	o->ck.files_changed = o->npaths;
+out:
+	git_tree_free(tree);
+	buf_fini(&note);
+	return rc;
+}
+
 int
 snap_review_accept(struct snap_store *s, const char *session, const char *const *paths, size_t n,
                    struct review_outcome *o)
@@ -1239,11 +1350,10 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	struct review *r = NULL;
 	struct state acc = {0}, head = {0};
 	struct snap_meta m = {0};
-	struct buf msg = BUF_INIT, note = BUF_INIT;
+	struct buf msg = BUF_INIT;
 	struct strv sel_paths = {0};
 	git_index *idx = NULL;
-	git_tree *tree = NULL;
-	git_oid aid, hid, tree_id, new_id;
+	git_oid aid, hid;
 	bool *sel = NULL;
 	int rc;
 
@@ -1266,12 +1376,8 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
-	    (rc = G(git_index_new(&idx))) < 0 || (rc = G(git_index_read_tree(idx, acc.tree))) < 0)
+	    (rc = mark_begin(&acc, &idx, &m)) < 0)
 		goto out;
-	for (size_t i = 0; i < acc.meta.ndirs; i++)
-		snap_meta_add_dir(&m, acc.meta.dirs[i]);
-	for (size_t i = 0; i < acc.meta.nmodes; i++)
-		snap_meta_add_mode(&m, acc.meta.modes[i].path, acc.meta.modes[i].mode);
 	/* Removals first (deepest first), so a file may replace a directory. */
 	for (size_t i = sel_paths.n; i-- > 0;) {
 		struct pstate ps;
@@ -1293,45 +1399,166 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 		if (rc < 0)
 			goto out;
 	}
-	/* A noted empty directory that now holds files is no longer empty. */
-	for (size_t i = m.ndirs; i-- > 0;) {
-		char *prefix = xasprintf("%s/", m.dirs[i]);
-		size_t pos;
-
-		if (git_index_find_prefix(&pos, idx, prefix) == 0)
-			meta_del_dir(&m, m.dirs[i]);
-		free(prefix);
-	}
-	m.nfiles = git_index_entrycount(idx);
-	snap_meta_sort(&m);
-	snap_meta_format(&m, &note);
 	buf_printf(&msg, "accept %zu file%s:", o->npaths, o->npaths == 1 ? "" : "s");
 	label_paths(&msg, &sel_paths);
 	buf_printf(&msg, "\n\nDeskhand-Session: %s\nDeskhand-Accepted-At: %s\n", session,
 	           r->head_id);
-	const git_commit *parents[1] = {acc.commit};
-	if ((rc = G(git_index_write_tree_to(&tree_id, idx, s->repo))) < 0 ||
-	    (rc = G(git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
-	    (rc = commit_with_note(s, buf_cstr(&msg), tree, parents, 1, buf_cstr(&note), &new_id)) <
-	            0 ||
-	    (rc = set_ref(s, session, "accepted", &new_id, "deskhand: accept")) < 0)
+	if ((rc = mark_commit(s, session, &acc, idx, &m, buf_cstr(&msg), o)) < 0)
 		goto out;
-	git_oid_tostr(o->ck.id, sizeof o->ck.id, &new_id);
-	memcpy(o->ck.short_id, o->ck.id, 12);
-	o->ck.files_changed = o->npaths;
 	for (size_t i = 0; i < sel_paths.n; i++)
 		buf_printf(&o->report, "accepted %s\n", sel_paths.v[i]);
 out:
-	git_tree_free(tree);
 	git_index_free(idx);
 	strv_free(&sel_paths);
 	buf_fini(&msg);
-	buf_fini(&note);
 	snap_meta_fini(&m);
 	state_fini(&acc);
 	state_fini(&head);
 	free(sel);
 	snap_review_free(r);
+	return rc;
+}
+
+/*
+ * Accept one hunk
+ */
+
+/* Whether review path `path` (maybe "dir/") is the normalized `np`. */
+static bool
+same_path(const char *path, const char *np)
+{
+	size_t n = strlen(np);
+
+	return path && !strncmp(path, np, n) && (!path[n] || (path[n] == '/' && !path[n + 1]));
+}
+
+/* The pending file `np` names (its path, or a rename's old path), or NULL. */
+static struct review_file *
+find_file(struct review *r, const char *np)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (same_path(r->files[i].path, np))
+			return &r->files[i];
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (same_path(r->files[i].old_path, np))
+			return &r->files[i];
+	return NULL;
+}
+
+/* The new accepted blob is built from the two blobs the hunks were computed
+ * from: accepted lines before the hunk, the head's lines of the hunk's new
+ * range (byte for byte its ' ' and '+' lines, so a missing final newline,
+ * the '\\' lines, comes out as in the head), accepted lines after it. */
+int
+snap_review_accept_hunk(struct snap_store *s, const char *session, const char *path, int hunk,
+                        struct review_outcome *o)
+{
+	struct review *r = NULL;
+	struct state acc = {0}, head = {0};
+	struct review_file *f;
+	struct pstate ops = {0}, nps = {0};
+	struct snap_meta m = {0};
+	struct buf msg = BUF_INIT, result = BUF_INIT;
+	struct lines ol = {0}, nl = {0};
+	git_blob *ob = NULL, *nb = NULL;
+	git_index *idx = NULL;
+	git_index_entry e;
+	git_oid aid, hid, blob_id;
+	char *np = norm_path(path);
+	int rc;
+
+	if ((rc = snap_review_get(s, session, &r)) < 0)
+		goto out;
+	if (!(f = find_file(r, np))) {
+		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'", path);
+		goto out;
+	}
+	if (f->binary || (f->status != 'M' && f->status != 'R') ||
+	    (f->old_mode & 0170000) != 0100000 || (f->new_mode & 0170000) != 0100000) {
+		rc = err_setc(DH_EDENIED,
+		              "snapshot: %s is %s: accept the whole file instead of a hunk", path,
+		              f->binary                            ? "binary"
+		              : is_dir_path(f->path)               ? "a directory"
+		              : f->status == 'A'                   ? "a new file"
+		              : f->status == 'D'                   ? "deleted"
+		              : ((f->new_mode & 0170000) == 0120000 ||
+		                 (f->old_mode & 0170000) == 0120000) ? "a symbolic link"
+		                                                      : "not a text change");
+		goto out;
+	}
+	if (hunk < 1 || (size_t)hunk > f->nhunks) {
+		rc = err_setc(DH_ENOTFOUND, "snapshot: %s has %zu hunk%s, not %d", path, f->nhunks,
+		              f->nhunks == 1 ? "" : "s", hunk);
+		goto out;
+	}
+	const struct review_hunk *h = &f->hunks[hunk - 1];
+	const char *old_path = f->old_path ? f->old_path : f->path;
+	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
+		goto out;
+	pstate_get(&acc, old_path, &ops);
+	pstate_get(&head, f->path, &nps);
+	if (!pstate_is_file(&ops) || !pstate_is_file(&nps)) {
+		rc = err_set("snapshot: %s: the accepted or head version is missing", path);
+		goto out;
+	}
+	if ((rc = blob_data(s, &ops, &ob)) < 0 || (rc = blob_data(s, &nps, &nb)) < 0)
+		goto out;
+	lines_split(&ol, git_blob_rawcontent(ob), (size_t)git_blob_rawsize(ob));
+	lines_split(&nl, git_blob_rawcontent(nb), (size_t)git_blob_rawsize(nb));
+	size_t obeg = range_begin(h->old_start, h->old_lines);
+	size_t nbeg = range_begin(h->new_start, h->new_lines);
+	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
+	if (obeg + ocnt > ol.n || nbeg + ncnt > nl.n) {
+		rc = err_set("snapshot: %s: hunk %d does not fit the file", path, hunk);
+		goto out;
+	}
+	lines_put(&result, &ol, 0, obeg);
+	lines_put(&result, &nl, nbeg, nbeg + ncnt);
+	lines_put(&result, &ol, obeg + ocnt, ol.n);
+	if ((rc = G(git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
+	                                        result.len))) < 0 ||
+	    (rc = mark_begin(&acc, &idx, &m)) < 0)
+		goto out;
+	/* The accepted mode stays; a rename moves the blob (and its mode). */
+	unsigned perm = snap_meta_mode(&acc.meta, old_path);
+	if (f->old_path) {
+		if ((rc = G(git_index_remove(idx, f->old_path, 0))) < 0)
+			goto out;
+		meta_set_mode(&m, f->old_path, 0);
+	}
+	memset(&e, 0, sizeof e);
+	e.mode = git_tree_entry_filemode(ops.te);
+	e.id = blob_id;
+	e.path = f->path;
+	if ((rc = G(git_index_add(idx, &e))) < 0)
+		goto out;
+	meta_set_mode(&m, f->path, perm);
+	o->npaths = 1;
+	buf_printf(&msg, "accept hunk %d of ", hunk);
+	for (const char *c = f->path; *c; c++)
+		buf_putc(&msg, *c == '\n' ? ' ' : *c);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\nDeskhand-Accepted-At: %s\n", session,
+	           r->head_id);
+	if ((rc = mark_commit(s, session, &acc, idx, &m, buf_cstr(&msg), o)) < 0)
+		goto out;
+	buf_printf(&o->report, "accepted hunk %d of %s\n", hunk, f->path);
+out:
+	git_index_free(idx);
+	lines_fini(&ol);
+	lines_fini(&nl);
+	git_blob_free(ob);
+	git_blob_free(nb);
+	pstate_fini(&ops);
+	pstate_fini(&nps);
+	buf_fini(&result);
+	buf_fini(&msg);
+	snap_meta_fini(&m);
+	state_fini(&acc);
+	state_fini(&head);
+	snap_review_free(r);
+	free(np);
 	return rc;
 }
 
@@ -1391,60 +1618,6 @@ out:
 /*
  * Reject one hunk
  */
-
-struct lines {
-	const char **p; /* line starts (each including its '\n' if any) */
-	size_t *len;
-	size_t n;
-};
-
-static void
-lines_split(struct lines *l, const char *data, size_t len)
-{
-	size_t cap = 16;
-
-	l->n = 0;
-	l->p = xmalloc(cap * sizeof *l->p);
-	l->len = xmalloc(cap * sizeof *l->len);
-	for (size_t i = 0; i < len;) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
-
-		if (l->n == cap) {
-			cap *= 2;
-			l->p = xrealloc(l->p, cap * sizeof *l->p);
-			l->len = xrealloc(l->len, cap * sizeof *l->len);
-		}
-		l->p[l->n] = data + i;
-		l->len[l->n++] = n;
-		i += n;
-	}
-}
-
-static void
-lines_fini(struct lines *l)
-{
-	free(l->p);
-	free(l->len);
-	memset(l, 0, sizeof *l);
-}
-
-static void
-lines_put(struct buf *b, const struct lines *l, size_t from, size_t to)
-{
-	for (size_t i = from; i < to && i < l->n; i++)
-		buf_add(b, l->p[i], l->len[i]);
-}
-
-/* 0-based index of a hunk range's first line (git numbers an empty range by
- * the line before it). */
-static size_t
-range_begin(int start, int count)
-{
-	if (count == 0)
-		return (size_t)start;
-	return start > 0 ? (size_t)start - 1 : 0;
-}
 
 static bool
 lines_equal_at(const struct lines *hay, size_t at, const struct lines *nd, size_t from, size_t n)

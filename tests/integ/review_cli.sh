@@ -1,6 +1,6 @@
 # The review verbs on a real session (fake model server): review (text and
 # --json) with hunks, renames, deletions, binary and mode changes and the step
-# that made each; reject-hunk; accept; reject with a conflict (three
+# that made each; reject-hunk; accept-hunk; accept; reject with a conflict (three
 # versions) and --force; undo --steps / redo byte-identical; restore.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G/notes"
@@ -58,6 +58,21 @@ assert_eq "$("$DESKHAND" review --json | jq '.grants[0].files[] | select(.path==
 "$DESKHAND" reject-hunk bin.dat 1 >/dev/null 2>"$T/e" && fail "reject-hunk on a binary file"
 assert_contains "$(cat "$T/e")" "binary"
 assert_eq "$(status "$DESKHAND" reject-hunk notes/a.txt x)" 2
+
+# accept-hunk: hunk 1 (LINE 2) is accepted, LINE 28 stays pending as hunk 1;
+# the folder is not touched
+"$DESKHAND" accept-hunk notes/a.txt 1 >"$T/ah.out" || { cat "$T/ah.out"; fail "accept-hunk failed"; }
+assert_contains "$(cat "$T/ah.out")" "accepted hunk 1 of notes/a.txt"
+assert_eq "$(cat "$G/notes/a.txt")" "$want"
+ah=$("$DESKHAND" review --json | jq -c '.grants[0].files[] | select(.path=="notes/a.txt")')
+assert_eq "$(jq -r '[.added, .removed, (.hunks|length), .hunks[0].header] | join(" ")' <<<"$ah")" "1 1 1 @@ -25,6 +25,6 @@ line 24"
+assert_eq "$(jq -r '.hunks[0].lines | join("|")' <<<"$ah")" " line 25| line 26| line 27|-line 28|+LINE 28| line 29| line 30"
+assert_eq "$(status "$DESKHAND" accept-hunk bin.dat 1)" 1
+assert_contains "$(cat "$T/st.err")" "accept the whole file"
+assert_eq "$(status "$DESKHAND" accept-hunk notes/a.txt 0)" 2
+jr=$("$DESKHAND" accept-hunk --json notes/a.txt 5) && fail "accept-hunk of hunk 5 succeeded"
+assert_eq "$(jq -r '.status, .results[0].status' <<<"$jr" | tr '\n' ' ')" "error error "
+"$DESKHAND" accept-hunk --help | grep -q "usage: deskhand accept-hunk" || fail "accept-hunk --help"
 
 # accept: the mark moves for those paths only, and survives (a new process)
 out=$("$DESKHAND" accept b.txt "$G/new.txt")

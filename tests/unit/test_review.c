@@ -804,3 +804,357 @@ Test(review, restore_any_checkpoint_with_conflict_check)
 	snap_log_free(e, n);
 	snap_close(s);
 }
+
+/*
+ * Accept one hunk
+ */
+
+/* The blob at `path` in commit `id` of the shadow repository: its contents
+ * (heap, NUL-terminated, *len bytes) and id, or NULL when absent. */
+static char *
+blob_in(struct snap_store *s, const char *id, const char *path, git_oid *oid, size_t *len)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *b = NULL;
+	git_oid cid;
+	char *r = NULL;
+
+	cr_assert_eq(git_repository_open(&repo, snap_repo_path(s)), 0);
+	cr_assert_eq(git_oid_fromstr(&cid, id), 0);
+	cr_assert_eq(git_commit_lookup(&c, repo, &cid), 0);
+	cr_assert_eq(git_commit_tree(&t, c), 0);
+	if (git_tree_entry_bypath(&te, t, path) == 0) {
+		cr_assert_eq(git_blob_lookup(&b, repo, git_tree_entry_id(te)), 0);
+		*oid = *git_tree_entry_id(te);
+		*len = (size_t)git_blob_rawsize(b);
+		r = malloc(*len + 1);
+		memcpy(r, git_blob_rawcontent(b), *len);
+		r[*len] = '\0';
+	}
+	git_blob_free(b);
+	git_tree_entry_free(te);
+	git_tree_free(t);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return r;
+}
+
+/* The accepted version of `path` (NULL: absent from the accepted tree). */
+static char *
+accepted_blob(struct snap_store *s, const char *path, git_oid *oid, size_t *len)
+{
+	char mark[41];
+
+	cr_assert_eq(snap_review_accepted(s, SESSION, mark), 0);
+	return blob_in(s, mark, path, oid, len);
+}
+
+/* A hunk's lines as "ORIGIN TEXT|ORIGIN TEXT|…". */
+static char *
+hunk_str(const struct review_hunk *h)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < h->nlines; i++)
+		buf_printf(&b, "%s%c%s", i ? "|" : "", h->lines[i].origin, h->lines[i].text);
+	return buf_detach(&b);
+}
+
+static void
+assert_hunk(const struct review_hunk *h, int n, const char *header, const char *lines)
+{
+	char *got = hunk_str(h);
+
+	cr_assert_eq(h->n, n);
+	cr_assert_str_eq(h->header, header);
+	cr_assert_str_eq(got, lines);
+	free(got);
+}
+
+static void
+accept_hunk_ok(struct snap_store *s, const char *path, int n)
+{
+	struct review_outcome o;
+
+	snap_review_outcome_init(&o);
+	int rc = snap_review_accept_hunk(s, SESSION, path, n, &o);
+	cr_assert_eq(rc, 0, "accept hunk %d of %s: %s", n, path, err_msg());
+	cr_assert_eq(o.npaths, 1);
+	cr_assert_not(o.ck.created, "accepting takes no checkpoint");
+	cr_assert_eq(strlen(o.ck.id), 40);
+	snap_review_outcome_fini(&o);
+}
+
+static int
+accept_hunk_rc(struct snap_store *s, const char *path, int n)
+{
+	struct review_outcome o;
+
+	snap_review_outcome_init(&o);
+	int rc = snap_review_accept_hunk(s, SESSION, path, n, &o);
+	snap_review_outcome_fini(&o);
+	return rc;
+}
+
+Test(review, accept_hunk_keeps_the_other_two_pending)
+{
+	struct snap_store *s = open_store();
+	git_oid id;
+	size_t len;
+	char base[41], mark[41];
+
+	session(s);
+	char *before = dump();
+	cr_assert_eq(snap_review_accepted(s, SESSION, base), 0);
+	accept_hunk_ok(s, "t.txt", 2);
+	cr_assert_eq(snap_review_accepted(s, SESSION, mark), 0);
+	cr_assert_str_neq(mark, base);
+
+	struct review *r = get(s);
+	const struct review_file *f = find(r, "t.txt");
+	cr_assert(f && f->status == 'M');
+	cr_assert_eq(f->nhunks, 2);
+	cr_assert_eq(f->added, 2);
+	cr_assert_eq(f->removed, 2);
+	assert_hunk(&f->hunks[0], 1, "@@ -1,5 +1,5 @@",
+	            " line 1|-line 2|+LINE 2| line 3| line 4| line 5");
+	assert_hunk(&f->hunks[1], 2, "@@ -25,6 +25,6 @@ line 24",
+	            " line 25| line 26| line 27|-line 28|+LINE 28| line 29| line 30");
+	snap_review_free(r);
+	assert_pending(s, "M bin.dat, D del.txt, A emptydir/, A ln, T mode.sh, A new.csv, "
+	                  "R new.txt, M t.txt");
+	char *acc = accepted_blob(s, "t.txt", &id, &len), *want = lines30(15, 0, 0);
+	cr_assert_str_eq(acc, want);
+	free(acc);
+	free(want);
+
+	/* the folder is untouched, and it is no agent step or checkpoint */
+	char *after = dump();
+	cr_assert_str_eq(after, before);
+	free(after);
+	free(before);
+	cr_assert_eq(nsteps(s), 3);
+	struct snap_log_entry *e;
+	size_t n;
+	cr_assert_eq(snap_log(s, SESSION, &e, &n), 0);
+	cr_assert_eq(n, 4);
+	snap_log_free(e, n);
+
+	/* the mark survives reopening */
+	snap_close(s);
+	s = open_store();
+	r = get(s);
+	cr_assert_str_eq(r->accepted_id, mark);
+	cr_assert_eq(find(r, "t.txt")->nhunks, 2);
+	snap_review_free(r);
+	snap_close(s);
+}
+
+Test(review, accept_every_hunk_one_by_one_leaves_nothing_pending)
+{
+	struct snap_store *s = open_store();
+	git_oid acc_id, head_id;
+	size_t alen, hlen;
+
+	session(s);
+	for (int left = 3; left > 0; left--) {
+		struct review *r = get(s);
+		const struct review_file *f = find(r, "t.txt");
+
+		cr_assert(f, "t.txt no longer pending with %d hunks left", left);
+		cr_assert_eq(f->nhunks, (size_t)left);
+		cr_assert_eq(f->hunks[0].n, 1);
+		snap_review_free(r);
+		accept_hunk_ok(s, "t.txt", 1);
+	}
+	struct review *r = get(s);
+	cr_assert_null(find(r, "t.txt"), "t.txt still pending");
+	char *acc = accepted_blob(s, "t.txt", &acc_id, &alen);
+	char *head = blob_in(s, r->head_id, "t.txt", &head_id, &hlen);
+	cr_assert(git_oid_equal(&acc_id, &head_id), "accepted blob differs from the head's");
+	cr_assert_str_eq(acc, head);
+	free(acc);
+	free(head);
+	snap_review_free(r);
+	assert_pending(s, "M bin.dat, D del.txt, A emptydir/, A ln, T mode.sh, A new.csv, "
+	                  "R new.txt");
+	cr_assert_eq(accept_hunk_rc(s, "t.txt", 1), DH_ENOTFOUND);
+	snap_close(s);
+}
+
+/* Lines "w 1".."w 20", line 2 upper-cased when up2, the last one `last`,
+ * with a final newline when nl. */
+static char *
+eof_text(bool up2, const char *last, bool nl)
+{
+	struct buf t = BUF_INIT;
+
+	for (int i = 1; i < 20; i++)
+		buf_printf(&t, "%s %d\n", i == 2 && up2 ? "W" : "w", i);
+	buf_printf(&t, "%s%s", last, nl ? "\n" : "");
+	return buf_detach(&t);
+}
+
+Test(review, accept_hunk_at_the_end_without_a_final_newline)
+{
+	struct snap_store *s = open_store();
+	git_oid id, hid;
+	size_t len, hlen;
+	struct {
+		const char *path;
+		char *old, *new, *mid; /* mid: accepted after the last hunk only */
+	} c[] = {
+		/* both sides lack it; the last line changes */
+		{"a.txt", eof_text(false, "end", false), eof_text(true, "END", false),
+		 eof_text(false, "END", false)},
+		/* the head drops it */
+		{"b.txt", eof_text(false, "end", true), eof_text(true, "END", false),
+		 eof_text(false, "END", false)},
+		/* the head adds it */
+		{"c.txt", eof_text(false, "end", false), eof_text(true, "end", true),
+		 eof_text(false, "end", true)},
+	};
+
+	for (size_t i = 0; i < 3; i++)
+		put_s(c[i].path, c[i].old);
+	cp(s, "baseline", NULL);
+	for (size_t i = 0; i < 3; i++)
+		put_s(c[i].path, c[i].new);
+	cp(s, "step", "toolu_e");
+	char *before = dump();
+	for (size_t i = 0; i < 3; i++) {
+		struct review *r = get(s);
+		const struct review_file *f = find(r, c[i].path);
+
+		cr_assert(f && f->nhunks == 2, "%s", c[i].path);
+		const struct review_hunk *h = &f->hunks[1];
+		cr_assert_eq(h->lines[h->nlines - 1].origin, i == 2 ? '+' : '\\', "%s", c[i].path);
+		snap_review_free(r);
+
+		/* the last hunk first: only it is accepted, bytes exact */
+		accept_hunk_ok(s, c[i].path, 2);
+		char *acc = accepted_blob(s, c[i].path, &id, &len);
+		cr_assert_eq(len, strlen(c[i].mid), "%s", c[i].path);
+		cr_assert_str_eq(acc, c[i].mid, "%s", c[i].path);
+		free(acc);
+		r = get(s);
+		f = find(r, c[i].path);
+		cr_assert(f && f->nhunks == 1, "%s", c[i].path);
+		cr_assert_str_eq(f->hunks[0].header, "@@ -1,5 +1,5 @@");
+		snap_review_free(r);
+
+		/* then the first: nothing pending, the head's bytes */
+		accept_hunk_ok(s, c[i].path, 1);
+		r = get(s);
+		cr_assert_null(find(r, c[i].path), "%s still pending", c[i].path);
+		acc = accepted_blob(s, c[i].path, &id, &len);
+		char *head = blob_in(s, r->head_id, c[i].path, &hid, &hlen);
+		cr_assert_eq(len, strlen(c[i].new));
+		cr_assert_str_eq(acc, c[i].new, "%s", c[i].path);
+		cr_assert(git_oid_equal(&id, &hid));
+		free(acc);
+		free(head);
+		snap_review_free(r);
+	}
+	char *after = dump();
+	cr_assert_str_eq(after, before);
+	free(after);
+	free(before);
+	for (size_t i = 0; i < 3; i++) {
+		free(c[i].old);
+		free(c[i].new);
+		free(c[i].mid);
+	}
+	snap_close(s);
+}
+
+Test(review, accept_hunk_of_an_edited_rename)
+{
+	struct snap_store *s = open_store();
+	char p[PATH_MAX], q[PATH_MAX];
+	git_oid id, hid;
+	size_t len, hlen;
+
+	char *t = lines30(0, 0, 0);
+	put("long.txt", t, strlen(t), 0600);
+	free(t);
+	cp(s, "baseline", NULL);
+	pathf(p, "long.txt");
+	pathf(q, "moved.txt");
+	cr_assert_eq(rename(p, q), 0);
+	t = lines30(2, 28, 0);
+	put("moved.txt", t, strlen(t), 0600);
+	free(t);
+	cp(s, "step", "toolu_m");
+	char *before = dump();
+
+	struct review *r = get(s);
+	const struct review_file *f = find(r, "moved.txt");
+	cr_assert(f && f->status == 'R' && !strcmp(f->old_path, "long.txt"));
+	cr_assert_eq(f->nhunks, 2);
+	cr_assert_eq(f->old_mode, 0100600);
+	snap_review_free(r);
+
+	accept_hunk_ok(s, "moved.txt", 2);
+	r = get(s);
+	assert_pending(s, "M moved.txt");
+	f = find(r, "moved.txt");
+	cr_assert(f && f->status == 'M' && !f->old_path);
+	cr_assert_eq(f->old_mode, 0100600, "the accepted mode moved with it: %o", f->old_mode);
+	cr_assert_eq(f->nhunks, 1);
+	assert_hunk(&f->hunks[0], 1, "@@ -1,5 +1,5 @@",
+	            " line 1|-line 2|+LINE 2| line 3| line 4| line 5");
+	snap_review_free(r);
+	cr_assert_null(accepted_blob(s, "long.txt", &id, &len), "the old path left the mark");
+	char *acc = accepted_blob(s, "moved.txt", &id, &len), *want = lines30(28, 0, 0);
+	cr_assert_str_eq(acc, want);
+	free(acc);
+	free(want);
+
+	accept_hunk_ok(s, "moved.txt", 1);
+	assert_pending(s, "");
+	r = get(s);
+	acc = accepted_blob(s, "moved.txt", &id, &len);
+	char *head = blob_in(s, r->head_id, "moved.txt", &hid, &hlen);
+	cr_assert(git_oid_equal(&id, &hid));
+	free(acc);
+	free(head);
+	snap_review_free(r);
+	char *after = dump();
+	cr_assert_str_eq(after, before);
+	cr_assert(!exists("long.txt"));
+	free(after);
+	free(before);
+	snap_close(s);
+}
+
+Test(review, accept_hunk_refuses_whole_file_kinds_and_unknown_hunks)
+{
+	struct snap_store *s = open_store();
+	char base[41], mark[41];
+
+	session(s);
+	cr_assert_eq(snap_review_accepted(s, SESSION, base), 0);
+	cr_assert_eq(accept_hunk_rc(s, "bin.dat", 1), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "binary") && strstr(err_msg(), "accept the whole file"), "%s",
+	          err_msg());
+	cr_assert_eq(accept_hunk_rc(s, "new.csv", 1), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "new file"), "%s", err_msg());
+	cr_assert_eq(accept_hunk_rc(s, "del.txt", 1), DH_EDENIED);
+	cr_assert_eq(accept_hunk_rc(s, "ln", 1), DH_EDENIED);
+	cr_assert_eq(accept_hunk_rc(s, "mode.sh", 1), DH_EDENIED);
+	cr_assert_eq(accept_hunk_rc(s, "emptydir/", 1), DH_EDENIED);
+	cr_assert_eq(accept_hunk_rc(s, "t.txt", 4), DH_ENOTFOUND);
+	cr_assert(strstr(err_msg(), "t.txt has 3 hunks, not 4"), "%s", err_msg());
+	cr_assert_eq(accept_hunk_rc(s, "t.txt", 0), DH_ENOTFOUND);
+	cr_assert_eq(accept_hunk_rc(s, "new.txt", 1), DH_ENOTFOUND, "an unedited rename has none");
+	cr_assert_eq(accept_hunk_rc(s, "keep.txt", 1), DH_ENOTFOUND);
+	cr_assert(strstr(err_msg(), "keep.txt"), "%s", err_msg());
+	cr_assert_eq(accept_hunk_rc(s, "nope/x.txt", 1), DH_ENOTFOUND);
+	cr_assert_eq(snap_review_accepted(s, SESSION, mark), 0);
+	cr_assert_str_eq(mark, base, "a refused accept-hunk moved the mark");
+	snap_close(s);
+}
