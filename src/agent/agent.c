@@ -896,18 +896,52 @@ process_call(struct agent *a)
 	execute(a);
 }
 
+/* The plan as the person edited it, in place of the proposed one: the plan
+ * event shows it, and the tool result gives it to the model whole. */
 static void
-decide(struct agent *a, bool approve, const char *message)
+edit_plan(struct agent *a, struct call *c, const cJSON *steps, const char *message)
+{
+	cJSON *norm = json_new_arr(), *s;
+	struct buf b = BUF_INIT;
+	int i = 0;
+
+	buf_puts(&b, "The person edited your plan and approved the edited version");
+	if (message)
+		buf_printf(&b, " (%s)", message);
+	buf_puts(&b, ". Carry out THIS plan, not the one you proposed:\n");
+	cJSON_ArrayForEach(s, steps)
+	{
+		const char *title = json_str(s, "title");
+		cJSON *n = json_new_obj();
+
+		json_add_str(n, "title", title ? title : "");
+		json_add_str(n, "status", "pending");
+		json_add(norm, NULL, n);
+		buf_printf(&b, "%d. %s\n", ++i, title ? title : "");
+	}
+	cJSON_Delete(a->plan);
+	a->plan = norm;
+	emit(a, &(struct event){ .type = EVENT_PLAN_UPDATED, .steps = a->plan });
+	call_result_text(c, false, "%s", buf_cstr(&b));
+	buf_fini(&b);
+}
+
+static void
+decide(struct agent *a, bool approve, const char *message, const cJSON *steps)
 {
 	struct call *c = &a->calls[a->cur];
 	bool plan = strcmp(c->name, "propose_plan") == 0;
 
 	a->awaiting = false;
 	emit(a, &(struct event){ .type = plan ? EVENT_PLAN_DECIDED : EVENT_APPROVAL_DECIDED,
-				  .id = c->id, .approved = approve, .text = message });
+				  .id = c->id, .approved = approve,
+				  .text = message ? message : plan && approve && steps
+								 ? "approved as edited" : NULL });
 	if (plan) {
 		a->plan_approved = approve;
-		if (approve)
+		if (approve && steps)
+			edit_plan(a, c, steps, message);
+		else if (approve)
 			call_result_text(c, false, "The plan was approved%s%s. Carry it out now.",
 					 message ? ": " : "", message ? message : "");
 		else
@@ -1144,6 +1178,11 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 				cJSON_GetObjectItemCaseSensitive(meta, "cost_usd"));
 			if (a->cost != a->cost) /* NaN: absent */
 				a->cost = 0;
+			/* The totals go on from where the session left them. */
+			a->usage.input_tokens = json_int(meta, "input_tokens", 0);
+			a->usage.output_tokens = json_int(meta, "output_tokens", 0);
+			a->usage.cache_read_tokens = json_int(meta, "cache_read_tokens", 0);
+			a->usage.cache_creation_tokens = json_int(meta, "cache_creation_tokens", 0);
 		}
 		cJSON_Delete(meta);
 		free(state);
@@ -1246,7 +1285,11 @@ agent_command(struct agent *a, const struct command *c)
 			free(m);
 			return;
 		}
-		decide(a, c->type == COMMAND_APPROVE, c->text);
+		if (c->steps && strcmp(a->calls[a->cur].name, "propose_plan") != 0) {
+			emit_error(a, "approve: \"steps\" is for a plan, and the pending call is not one");
+			return;
+		}
+		decide(a, c->type == COMMAND_APPROVE, c->text, c->steps);
 		return;
 	case COMMAND_STEER:
 		if (a->phase == PHASE_DONE) {
@@ -1267,7 +1310,7 @@ agent_command(struct agent *a, const struct command *c)
 			return;
 		case PHASE_TOOLS:
 			if (a->awaiting) {
-				decide(a, false, "interrupted");
+				decide(a, false, "interrupted", NULL);
 				return;
 			}
 			if (a->run) {
@@ -1299,6 +1342,12 @@ const char *
 agent_status(const struct agent *a)
 {
 	return a->status;
+}
+
+int
+agent_sandbox_trial(const struct agent *a)
+{
+	return a->env.sandbox_trial;
 }
 
 const char *

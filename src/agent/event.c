@@ -199,6 +199,26 @@ command_parse(struct command *out, const char *line, size_t len)
 		cJSON_Delete(o);
 		return err_setc(DH_EPARSE, "command: steer needs a non-empty \"text\"");
 	}
+	cJSON *steps = cJSON_GetObjectItemCaseSensitive(o, "steps");
+	if (steps && out->type != COMMAND_APPROVE) {
+		cJSON_Delete(o);
+		return err_setc(DH_EPARSE, "command: \"steps\" belongs to approve only");
+	}
+	if (steps) {
+		cJSON *s;
+		bool ok = cJSON_IsArray(steps) && cJSON_GetArraySize(steps) > 0;
+		cJSON_ArrayForEach(s, steps)
+		{
+			const char *t = json_str(s, "title");
+			ok = ok && t && *t;
+		}
+		if (!ok) {
+			cJSON_Delete(o);
+			return err_setc(DH_EPARSE, "command: \"steps\" must be a non-empty array of "
+						   "{\"title\": \"…\"}");
+		}
+		out->steps = cJSON_Duplicate(steps, true);
+	}
 	out->id = id ? xstrdup(id) : NULL;
 	out->text = text ? xstrdup(text) : NULL;
 	cJSON_Delete(o);
@@ -210,5 +230,7 @@ command_fini(struct command *c)
 {
 	free(c->id);
 	free(c->text);
+	cJSON_Delete(c->steps);
 	c->id = c->text = NULL;
+	c->steps = NULL;
 }

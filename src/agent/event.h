@@ -109,6 +109,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 /*
  * Commands (client → engine), one JSON object per line:
  *   {"type":"approve","id":"toolu_…"}          allow a pending tool call or plan
+ *   {"type":"approve","id":"toolu_…","steps":[{"title":"…"},…]}
+ *                                               approve a plan as edited by the person
  *   {"type":"deny","id":"toolu_…","message":"…"} refuse it, with a note to the agent
  *   {"type":"steer","text":"…"}                 a user message for the next turn
  *   {"type":"interrupt"}                        stop the stream / kill the command now
@@ -126,6 +128,7 @@ struct command {
 	enum command_type type;
 	char *id;   /* approve/deny: the tool call id; NULL = the pending one */
 	char *text; /* deny: message; steer: text */
+	cJSON *steps; /* approve of a plan: the person's edited steps [{"title"}], or NULL */
 };
 
 /* Parse one command line. DH_EPARSE with a message naming the problem
