@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
 #include "cli/cli.h"
@@ -23,6 +24,7 @@
 #include "llm/llm.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
+#include "sandbox/probe.h"
 #include "session/session.h"
 #include "snap/snap.h"
 #include "watch/watch.h"
@@ -51,6 +53,7 @@ struct engine {
 	struct agent *agent;
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
+	bool has_bwrap; /* bwrap is on PATH (checked at open) */
 	struct {
 		event_sink_fn *fn;
 		void *ctx;
@@ -75,6 +78,23 @@ on_watch(struct watch *w, void *ctx)
 	(void)w;
 	if (e->agent)
 		agent_watch_changed(e->agent);
+}
+
+/* A watcher over every grant; on failure none, and watch_off says why. */
+static void
+start_watch(struct engine *e)
+{
+	if (watch_new(&e->watch, e->loop, on_watch, e) < 0) {
+		e->watch_off = xstrdup(err_msg());
+		return;
+	}
+	for (size_t i = 0; i < e->ngrants && !e->watch_off; i++)
+		if (watch_add_tree(e->watch, i, e->redact[i], e->state) < 0)
+			e->watch_off = xstrdup(err_msg());
+	if (e->watch_off) {
+		watch_free(e->watch);
+		e->watch = NULL;
+	}
 }
 
 /* Global and per-folder AGENTS.md, concatenated (heap) or NULL. */
@@ -252,19 +272,10 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
 	/* The watcher is optional: without it every checkpoint is a full scan. */
-	if (strcmp(cfg->watch, "on") != 0) {
+	if (strcmp(cfg->watch, "on") != 0)
 		e->watch_off = xstrdup("disabled by the config (watch = off)");
-	} else if (watch_new(&e->watch, loop, on_watch, e) < 0) {
-		e->watch_off = xstrdup(err_msg());
-	} else {
-		for (size_t i = 0; i < e->ngrants && !e->watch_off; i++)
-			if (watch_add_tree(e->watch, i, e->redact[i], e->state) < 0)
-				e->watch_off = xstrdup(err_msg());
-		if (e->watch_off) {
-			watch_free(e->watch);
-			e->watch = NULL;
-		}
-	}
+	else
+		start_watch(e);
 	if (make_llm(e) < 0)
 		return DH_EFAIL;
 	if (egress_new(&e->egress, loop) < 0)
@@ -273,6 +284,9 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		if (egress_allow(e->egress, cfg->egress[i], cfg->egress_where[i]) < 0)
 			return DH_EFAIL;
 	e->sandbox = cli_sandbox_path();
+	char *bw = probe_bwrap_path();
+	e->has_bwrap = access(bw, X_OK) == 0;
+	free(bw);
 	return 0;
 }
 
@@ -383,6 +397,58 @@ engine_grant_add(struct engine *e, const char *path, bool force)
 	return open_new_stores(e);
 }
 
+int
+engine_grant_remove(struct engine *e, const char *path)
+{
+	char *real = realpath(path, NULL);
+	size_t idx = e->ngrants;
+
+	for (size_t i = 0; i < e->ngrants; i++)
+		if (!strcmp(e->redact[i], path) || (real && !strcmp(e->redact[i], real)))
+			idx = i;
+	free(real);
+	if (idx == e->ngrants)
+		return err_setc(DH_ENOTFOUND, "ungrant '%s': not a granted folder", path);
+	if (engine_is_busy(e))
+		return err_set("a task is running; remove grants between tasks");
+	if (worker_pending(e->worker))
+		return err_set("snapshot jobs are still running; try again");
+	/* A finished agent borrows the grant set: free it now and take its
+	 * history back, as engine_start() does for a follow-up. */
+	if (e->agent) {
+		agent_free(e->agent);
+		e->agent = NULL;
+		e->started = false;
+		cJSON_Delete(e->history);
+		e->history = NULL;
+		if (session_history_load(e->session, &e->history) < 0)
+			return DH_EFAIL;
+	}
+	struct grant_set *ng = NULL;
+	if (grant_set_new(&ng) < 0)
+		return DH_EFAIL;
+	for (size_t i = 0; i < e->ngrants; i++) {
+		if (i != idx && grant_add(ng, grant_get(e->grants, i)->path) < 0) {
+			grant_set_free(ng);
+			return DH_EFAIL;
+		}
+	}
+	watch_free(e->watch);
+	e->watch = NULL;
+	snap_close(e->stores[idx]);
+	memmove(&e->stores[idx], &e->stores[idx + 1], (e->ngrants - idx - 1) * sizeof *e->stores);
+	e->ngrants--;
+	e->stores[e->ngrants] = NULL;
+	grant_set_free(e->grants);
+	e->grants = ng;
+	for (size_t i = 0; i < e->ngrants; i++)
+		e->redact[i] = grant_get(e->grants, i)->path;
+	e->redact[e->ngrants] = NULL;
+	if (!e->watch_off)
+		start_watch(e);
+	return make_llm(e);
+}
+
 bool
 engine_is_busy(const struct engine *e)
 {
@@ -424,6 +490,18 @@ const char *
 engine_mode(const struct engine *e)
 {
 	return e->cfg->mode;
+}
+
+const char *
+engine_sandbox(const struct engine *e)
+{
+	int t = e->agent ? agent_sandbox_trial(e->agent) : 0;
+
+	if (e->opts.unsandboxed)
+		return "UNSANDBOXED";
+	if (!e->has_bwrap)
+		return "no bwrap";
+	return t < 0 ? "FAILED" : t > 0 ? "ok" : "bwrap";
 }
 
 const char *

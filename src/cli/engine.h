@@ -68,6 +68,14 @@ void engine_command(struct engine *e, const struct command *c);
  * between tasks: DH_EFAIL ("a task is running") while one runs. The next task
  * sees it. */
 int engine_grant_add(struct engine *e, const char *path, bool force) DH_MUST_CHECK;
+/* Stop granting folder `path` (as granted, or any spelling realpath() maps to
+ * it): its store is closed (its checkpoints stay on disk, so a later :grant of
+ * it finds them), the watcher and the LLM client's redaction are rebuilt over
+ * the remaining grants and grant indexes above it shift down. Only between
+ * tasks and with no review job in flight: DH_EFAIL ("a task is running",
+ * "snapshot jobs are still running") then; DH_ENOTFOUND when `path` is not
+ * granted. The next task sees the new set. */
+int engine_grant_remove(struct engine *e, const char *path) DH_MUST_CHECK;
 
 /* True while a task was started and has not finished. */
 bool engine_is_busy(const struct engine *e);
@@ -83,6 +91,11 @@ const char *engine_state_dir(const struct engine *e);
 const char *engine_model(const struct engine *e);
 const char *engine_mode(const struct engine *e);
 const char *engine_watcher(const struct engine *e); /* "on" or "off (why)" */
+/* The sandbox for run_command, for the status line: "UNSANDBOXED"
+ * (--dangerously-run-commands-unsandboxed), "no bwrap" (not installed),
+ * "FAILED" (this task's trial failed: commands are refused), "ok" (the trial
+ * passed), "bwrap" (not tried yet). Static strings. */
+const char *engine_sandbox(const struct engine *e);
 size_t engine_grant_count(const struct engine *e);
 const char *engine_grant_path(const struct engine *e, size_t i);
 struct snap_store *engine_store(const struct engine *e, size_t i);

@@ -119,12 +119,20 @@ config_load_file(struct config *c, const char *path)
 			c->egress_where[c->negress++] = xstrdup(where);
 			continue;
 		}
+		if (strncmp(s, "bind", 4) == 0 && isspace((unsigned char)s[4])) {
+			c->binds = xrealloc(c->binds, (c->nbinds + 1) * sizeof *c->binds);
+			c->bind_where = xrealloc(c->bind_where,
+						 (c->nbinds + 1) * sizeof *c->bind_where);
+			c->binds[c->nbinds] = xstrdup(trim(s + 4));
+			c->bind_where[c->nbinds++] = xstrdup(where);
+			continue;
+		}
 		if (strncmp(s, "set", 3) != 0 || !isspace((unsigned char)s[3])) {
 			char *w = s;
 			while (*w && !isspace((unsigned char)*w))
 				w++;
 			*w = '\0';
-			rc = err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE' or 'allow egress HOST')",
+			rc = err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE', 'allow egress HOST' or 'bind CONTEXT KEY ACTION')",
 				      where, s);
 			break;
 		}
@@ -192,6 +200,14 @@ config_fini(struct config *c)
 	free(c->egress_where);
 	c->egress = c->egress_where = NULL;
 	c->negress = 0;
+	for (size_t i = 0; i < c->nbinds; i++) {
+		free(c->binds[i]);
+		free(c->bind_where[i]);
+	}
+	free(c->binds);
+	free(c->bind_where);
+	c->binds = c->bind_where = NULL;
+	c->nbinds = 0;
 }
 
 void
@@ -205,4 +221,6 @@ config_dump(const struct config *c)
 	}
 	for (size_t i = 0; i < c->negress; i++)
 		printf("allow egress %s\n", c->egress[i]);
+	for (size_t i = 0; i < c->nbinds; i++)
+		printf("bind %s\n", c->binds[i]);
 }

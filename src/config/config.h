@@ -43,6 +43,11 @@ struct config {
 	char **egress;	     /* the text after "allow egress", heap */
 	char **egress_where; /* "FILE:LINE" of each, heap */
 	size_t negress;
+	/* `bind CONTEXT KEY ACTION` lines, in order (the text after "bind"); the
+	 * workbench checks and applies them (ui/keymap.h keymap_bind_line). */
+	char **binds;	   /* heap */
+	char **bind_where; /* "FILE:LINE" of each, heap */
+	size_t nbinds;
 };
 
 /* Fill `c` with the defaults, then the config files that exist. DH_EPARSE with

@@ -83,6 +83,48 @@ Test(command, parse_all_types_and_errors)
 	cr_assert_eq(command_parse(&c, "not json", 8), DH_EPARSE);
 }
 
+Test(event, approve_with_edited_steps)
+{
+	struct command c;
+	const char *ok = "{\"type\":\"approve\",\"steps\":[{\"title\":\"a\"},{\"title\":\"b\"}]}";
+	const char *bad[] = {
+		"{\"type\":\"approve\",\"steps\":[]}",
+		"{\"type\":\"approve\",\"steps\":[{\"title\":\"\"}]}",
+		"{\"type\":\"approve\",\"steps\":\"a\"}",
+		"{\"type\":\"deny\",\"steps\":[{\"title\":\"a\"}]}",
+	};
+
+	cr_assert_eq(command_parse(&c, ok, strlen(ok)), 0);
+	cr_assert_eq(cJSON_GetArraySize(c.steps), 2);
+	cr_assert_str_eq(cJSON_GetArrayItem(c.steps, 1)->child->valuestring, "b");
+	command_fini(&c);
+	cr_assert_null(c.steps);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cr_assert_eq(command_parse(&c, bad[i], strlen(bad[i])), DH_EPARSE, "%s", bad[i]);
+		cr_assert(strstr(err_msg(), "steps"), "%s: %s", bad[i], err_msg());
+	}
+}
+
+Test(config, bind_lines_are_kept_in_order_with_where)
+{
+	char path[] = "/tmp/dhcfgXXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "bind diff <C-a> accept-all\n# c\nbind global K help\n";
+	struct config c;
+
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	setenv("DH_CONFIG", path, 1);
+	cr_assert_eq(config_load(&c), 0, "%s", err_msg());
+	cr_assert_eq(c.nbinds, 2);
+	cr_assert_str_eq(c.binds[0], "diff <C-a> accept-all");
+	cr_assert_str_eq(c.binds[1], "global K help");
+	cr_assert(strstr(c.bind_where[1], ":3"), "%s", c.bind_where[1]);
+	config_fini(&c);
+	unsetenv("DH_CONFIG");
+	unlink(path);
+}
+
 Test(config, file_errors_name_file_and_line)
 {
 	char path[] = "/tmp/dhcfgXXXXXX";
