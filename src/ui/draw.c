@@ -92,6 +92,16 @@ draw_attr(enum ui_elem e)
 	return theme ? (attr_t)theme_attr(theme, theme_of[e]) : attrs[e];
 }
 
+attr_t
+draw_hl_attr(enum ui_elem e)
+{
+	if (theme && e == UI_DIFF_ADD)
+		return (attr_t)theme_attr(theme, THEME_DIFF_ADD_WORD);
+	if (theme && e == UI_DIFF_DEL)
+		return (attr_t)theme_attr(theme, THEME_DIFF_DEL_WORD);
+	return draw_attr(e) ^ A_REVERSE;
+}
+
 bool
 draw_is_utf8(void)
 {
@@ -113,7 +123,7 @@ draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl)
 static bool
 is_marker(char c)
 {
-	return c == DRAW_BOLD || c == DRAW_EM || c == DRAW_CODE;
+	return c == DRAW_BOLD || c == DRAW_EM || c == DRAW_CODE || c == DRAW_HL;
 }
 
 /* Decode one character of sanitized text; its byte length and width. */
@@ -181,6 +191,17 @@ draw_text(WINDOW *win, int y, int x, int cols, const char *s, attr_t attr)
 		wchar_t wc[2] = { 0, 0 };
 		int cw;
 
+		if (s[i] == DRAW_HL) {
+			/* The theme's word style on an added or removed line;
+			 * elsewhere (the cursor line) reverse toggled, so it
+			 * still shows. */
+			attr_t hl = attr == draw_attr(UI_DIFF_ADD)   ? draw_hl_attr(UI_DIFF_ADD)
+				    : attr == draw_attr(UI_DIFF_DEL) ? draw_hl_attr(UI_DIFF_DEL)
+								     : attr ^ A_REVERSE;
+			cur = cur == hl ? attr : hl;
+			i++;
+			continue;
+		}
 		if (is_marker(s[i])) {
 			attr_t bit = s[i] == DRAW_BOLD ? A_BOLD
 				     : s[i] == DRAW_EM ? em

@@ -16,13 +16,15 @@ struct theme;
  * characters measured by wcwidth, clipping, and inline style markers.
  *
  * Inline markers: text that went through draw_sanitize() never contains C0
- * bytes, so three of them toggle styles inside a line: DRAW_BOLD, DRAW_EM
- * (italic, underline where italic is unknown) and DRAW_CODE.
+ * bytes, so four of them toggle styles inside a line: DRAW_BOLD, DRAW_EM
+ * (italic, underline where italic is unknown), DRAW_CODE and DRAW_HL (the
+ * changed part of a diff line: draw_hl_attr()).
  */
 
 #define DRAW_BOLD '\001'
 #define DRAW_EM	  '\002'
 #define DRAW_CODE '\003'
+#define DRAW_HL	  '\004'
 
 #define UI_ELEMENTS(X)                                                                     \
 	X(UI_NORMAL) X(UI_STATUS) X(UI_TITLE_FOCUS) X(UI_TITLE_BLUR) X(UI_CURSOR) X(UI_USER)  \
@@ -44,6 +46,11 @@ enum ui_elem {
 void draw_setup(const struct theme *t, bool mono, bool utf8);
 /* The attribute of an element. The one place the theme plugs in. */
 attr_t draw_attr(enum ui_elem e);
+/* The attribute of a DRAW_HL part of a line drawn as `e`: the theme's
+ * diff-add-word / diff-del-word for UI_DIFF_ADD / UI_DIFF_DEL, else (and
+ * with the built-in palette) e's attribute with reverse video toggled, as
+ * git's diff-highlight does. */
+attr_t draw_hl_attr(enum ui_elem e);
 bool draw_is_utf8(void);
 /* A mark in UTF-8 or its ASCII fallback, by the current locale. */
 const char *draw_mark(const char *utf8, const char *ascii);

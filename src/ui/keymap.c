@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/xalloc.h"
 
 struct binding {
 	unsigned char ctx;
@@ -116,6 +117,8 @@ static const struct {
 	{ KEYMAP_DIFF, "S", ACTION_ACCEPT_ALL },
 	{ KEYMAP_DIFF, "X", ACTION_REJECT_ALL },
 	{ KEYMAP_DIFF, "w", ACTION_WHITESPACE },
+	{ KEYMAP_DIFF, "v", ACTION_SPLIT },
+	{ KEYMAP_DIFF, "o", ACTION_OPEN },
 	{ KEYMAP_DIFF, "U", ACTION_CHECKPOINTS },
 	{ KEYMAP_DIFF, "u", ACTION_UNDO },
 	{ KEYMAP_DIFF, "R", ACTION_REFRESH },
@@ -289,11 +292,16 @@ keymap_bind_line(const char *line)
 	enum action a = keymap_action_by_name(act);
 
 	if (c < 0)
-		return err_setc(DH_EPARSE, "bind: unknown context '%s'", ctx);
+		return err_setc(DH_EPARSE, "bind: unknown context '%s' (global, approval, plan, "
+					   "transcript, diff, help)", ctx);
 	if (a == ACTION_NONE)
-		return err_setc(DH_EPARSE, "bind: unknown action '%s'", act);
-	if (keymap_parse_key(&k, key) < 0)
+		return err_setc(DH_EPARSE, "bind: unknown action '%s' (the names '?' shows)", act);
+	if (keymap_parse_key(&k, key) < 0) {
+		char *m = xstrdup(err_msg());
+		err_setc(DH_EPARSE, "bind: %s", m);
+		free(m);
 		return DH_EPARSE;
+	}
 	return keymap_bind((enum keymap_ctx)c, k, a);
 }
 

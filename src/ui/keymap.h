@@ -21,7 +21,7 @@ struct buf;
 	A(MAXIMIZE, "maximize", "Maximize the focused pane (again: restore)")         \
 	A(REDRAW, "redraw", "Redraw the whole screen")                                \
 	A(HELP, "help", "Show the key bindings")                                      \
-	A(COMMAND, "command", "Command line (:grant, :grants, :sessions, :save, :q)") \
+	A(COMMAND, "command", "Command line (:grant, :ungrant, :sessions, :save, :q)") \
 	A(QUIT, "quit", "Quit (asks while a task runs)")                              \
 	GROUP("Movement")                                                             \
 	A(UP, "up", "Move up one line")                                               \
@@ -55,11 +55,13 @@ struct buf;
 	A(PREV_HUNK, "prev-hunk", "Previous hunk")                                    \
 	A(NEXT_FILE, "next-file", "Next file")                                        \
 	A(PREV_FILE, "prev-file", "Previous file")                                    \
-	A(ACCEPT, "accept", "Accept the selected file")                               \
+	A(ACCEPT, "accept", "Accept the selected hunk, or file")                               \
 	A(REJECT, "reject", "Reject the selected hunk, or file")                      \
 	A(ACCEPT_ALL, "accept-all", "Accept every pending change")                    \
 	A(REJECT_ALL, "reject-all", "Reject every pending change")                    \
 	A(WHITESPACE, "whitespace", "Show or hide whitespace-only changes")           \
+	A(SPLIT, "side-by-side", "Unified or side-by-side diff")                      \
+	A(OPEN, "open", "Open the selected file in $EDITOR")                          \
 	A(CHECKPOINTS, "checkpoints", "Checkpoint list (Enter restores one; again: back)") \
 	A(UNDO, "undo", "Undo the last agent step")                                   \
 	A(REFRESH, "refresh", "Reload the review")

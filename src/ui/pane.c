@@ -91,6 +91,8 @@ markers_after(const char *s, size_t n, unsigned st)
 			st ^= 2;
 		else if (s[i] == DRAW_CODE)
 			st ^= 4;
+		else if (s[i] == DRAW_HL)
+			st ^= 8;
 	}
 	return st;
 }
@@ -104,6 +106,8 @@ put_markers(struct buf *b, unsigned st)
 		buf_putc(b, DRAW_EM);
 	if (st & 4)
 		buf_putc(b, DRAW_CODE);
+	if (st & 8)
+		buf_putc(b, DRAW_HL);
 }
 
 void
@@ -149,6 +153,19 @@ pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const cha
 		push(p, buf_detach(&b), elem, item);
 		first = false;
 	} while (*s);
+}
+
+void
+pane_add_split(struct pane *p, int item, enum ui_elem elem, const char *left, enum ui_elem elem2,
+	       const char *right)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, left);
+	buf_puts(&b, right);
+	push(p, buf_detach(&b), elem, item);
+	p->lines[p->nlines - 1].split = strlen(left);
+	p->lines[p->nlines - 1].elem2 = elem2;
 }
 
 void
@@ -241,12 +258,21 @@ pane_draw(struct pane *p)
 
 		if (i >= (long)p->nlines)
 			break;
-		attr_t a = draw_attr(p->lines[i].elem);
+		struct pane_line *l = &p->lines[i];
+		attr_t a = draw_attr(l->elem), a2 = draw_attr(l->elem2), bar = draw_attr(UI_BORDER);
 		if (i == p->cursor && p->focused && !p->follow) {
-			a = draw_attr(UI_CURSOR);
+			a = a2 = bar = draw_attr(UI_CURSOR);
 			draw_fill(p->win, r + 1, 0, p->cols, a);
 		}
-		draw_text(p->win, r + 1, 0, p->cols, p->lines[i].text, a);
+		if (!l->split) {
+			draw_text(p->win, r + 1, 0, p->cols, l->text, a);
+			continue;
+		}
+		char *left = xstrndup(l->text, l->split);
+		int x = draw_text(p->win, r + 1, 0, p->cols, left, a);
+		free(left);
+		x += draw_text(p->win, r + 1, x, p->cols - x, draw_mark("│", "|"), bar);
+		draw_text(p->win, r + 1, x, p->cols - x, l->text + l->split, a2);
 	}
 	wnoutrefresh(p->win);
 	p->dirty = false;

@@ -34,10 +34,12 @@ enum pane_result {
 #define PANE_F_FOLLOW	 0x2u /* stays at the bottom as lines are added */
 
 struct pane_line {
-	char *text;	   /* sanitized, with draw markers; heap */
-	enum ui_elem elem; /* its style */
-	int item;	   /* the model item it shows (-1: none), for the pane's actions */
-	bool anchor;	   /* a stop for ]/[ (hunk headers) */
+	char *text;	    /* sanitized, with draw markers; heap */
+	enum ui_elem elem;  /* its style (of the left part of a split line) */
+	int item;	    /* the model item it shows (-1: none), for the pane's actions */
+	bool anchor;	    /* a stop for ]/[ (hunk headers) */
+	size_t split;	    /* 0, or where text's right part starts (pane_add_split) */
+	enum ui_elem elem2; /* the right part's style */
 };
 
 struct pane;
@@ -86,6 +88,13 @@ void pane_add_text(struct pane *p, enum ui_elem elem, int item, int indent, cons
 /* Add one line of already sanitized text (markers allowed), wrapped. */
 void pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
 		   const char *text);
+
+/* Add one line in two parts, not wrapped (side-by-side diffs): `left` in
+ * elem, a one-column bar the pane draws, then `right` in elem2. Both are
+ * sanitized, may hold markers (which do not carry from one part to the
+ * other) and are fitted by the caller; `left` is not empty. */
+void pane_add_split(struct pane *p, int item, enum ui_elem elem, const char *left,
+		    enum ui_elem elem2, const char *right);
 
 /* The model changed: rebuild before the next paint. */
 void pane_invalidate(struct pane *p);

@@ -20,10 +20,12 @@
 #include "snap/snap.h"
 #include "ui/ui.h"
 
-#define FILE_ITEM 1000000 /* line item of file-list line i: FILE_ITEM + i */
+#define FILE_ITEM	 1000000 /* line item of file-list line i: FILE_ITEM + i */
+#define SPLIT_COLS	 60	 /* narrowest pane that shows side by side */
+#define HL_MAX_BYTES	 500	 /* longer lines get no intra-line highlight */
 
 enum job_kind {
-	J_LOAD, J_ACCEPT, J_ACCEPT_ALL, J_REJECT, J_REJECT_ALL, J_REJECT_HUNK, J_UNDO,
+	J_LOAD, J_ACCEPT, J_ACCEPT_ALL, J_ACCEPT_HUNK, J_REJECT, J_REJECT_ALL, J_REJECT_HUNK, J_UNDO,
 	J_LOG,	   /* the checkpoint list (U) */
 	J_RESTORE, /* the folder back to checkpoint `path` of grant `grant` */
 };
@@ -44,6 +46,7 @@ struct diff {
 	bool loading, reload;
 	bool gone;	    /* pane finalized: late job results are dropped */
 	bool ignore_ws;	    /* w: whitespace-only changes shown as context */
+	bool split;	    /* v: side by side (when the pane is wide enough) */
 	bool ckpt_mode;	    /* U: the pane lists checkpoints instead */
 	struct ckpt *ckpts; /* newest first */
 	size_t nckpts;
@@ -222,6 +225,10 @@ job_run(void *ctx)
 	case J_ACCEPT:
 		rc = snap_review_accept(s, j->session, paths, 1, &o);
 		buf_printf(&j->report, "accepted %s", j->path);
+		break;
+	case J_ACCEPT_HUNK:
+		rc = snap_review_accept_hunk(s, j->session, j->path, j->hunk, &o);
+		buf_printf(&j->report, "accepted hunk %d of %s", j->hunk, j->path);
 		break;
 	case J_ACCEPT_ALL:
 		for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
@@ -429,6 +436,229 @@ ws_origins(const struct review_hunk *hk, char *orig)
 	return changed;
 }
 
+/* The changed middle of a line: bytes [a, b) of its text (a == b: none). */
+struct span {
+	size_t a, b;
+};
+
+static bool
+is_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/*
+ * Intra-line highlight of removed line `o` replaced by added line `n`, as
+ * git's diff-highlight: what lies between their common prefix and common
+ * suffix, cut at character boundaries. False (spans untouched) when the
+ * lines have nothing in common at either end, are equal, or are long.
+ */
+static bool
+hl_pair(const char *o, const char *n, struct span *so, struct span *sn)
+{
+	size_t lo = strlen(o), ln = strlen(n), pre = 0, suf = 0;
+
+	if (lo > HL_MAX_BYTES || ln > HL_MAX_BYTES)
+		return false;
+	while (pre < lo && pre < ln && o[pre] == n[pre])
+		pre++;
+	while (pre > 0 && (is_cont(o[pre]) || is_cont(n[pre])))
+		pre--;
+	while (suf < lo - pre && suf < ln - pre && o[lo - 1 - suf] == n[ln - 1 - suf])
+		suf++;
+	while (suf > 0 && (is_cont(o[lo - suf]) || is_cont(n[ln - suf])))
+		suf--;
+	if ((pre == 0 && suf == 0) || (pre == lo && pre == ln))
+		return false;
+	*so = (struct span){ pre, lo - suf };
+	*sn = (struct span){ pre, ln - suf };
+	return true;
+}
+
+/* The run of changed lines shown (`orig`) from line i: the removed lines
+ * into del, then the added ones into add, each side with its "\ No newline
+ * at end of file" note (which only ever ends a side). Returns the line after
+ * it; i itself when line i starts no run. */
+static size_t
+run_at(const char *orig, size_t nlines, size_t i, size_t *del, size_t *nd, size_t *add,
+       size_t *na)
+{
+	*nd = *na = 0;
+	while (i < nlines && (orig[i] == '-' || (orig[i] == '\\' && *nd > 0)))
+		del[(*nd)++] = i++;
+	while (i < nlines && (orig[i] == '+' || (orig[i] == '\\' && *na > 0)))
+		add[(*na)++] = i++;
+	return i;
+}
+
+/* The highlights of a hunk's lines as shown (`orig`): in each run, the k-th
+ * removed line pairs with the k-th added one. */
+static void
+hunk_spans(const struct review_hunk *hk, const char *orig, struct span *sp)
+{
+	size_t *del = xcalloc(hk->nlines + 1, sizeof *del), *add = xcalloc(hk->nlines + 1, sizeof *add);
+
+	for (size_t l = 0; l < hk->nlines;) {
+		size_t nd, na, end = run_at(orig, hk->nlines, l, del, &nd, add, &na);
+
+		for (size_t k = 0; k < nd && k < na; k++)
+			if (orig[del[k]] != '\\' && orig[add[k]] != '\\')
+				hl_pair(hk->lines[del[k]].text, hk->lines[add[k]].text, &sp[del[k]],
+					&sp[add[k]]);
+		l = end > l ? end : l + 1;
+	}
+	free(del);
+	free(add);
+}
+
+/* Sanitize a line for display, the span between DRAW_HL markers (sanitized
+ * apart so the markers survive). */
+static void
+put_text(struct buf *b, const char *s, const struct span *sp)
+{
+	size_t n = strlen(s);
+
+	if (sp->a == sp->b) {
+		draw_sanitize(b, s, n, false);
+		return;
+	}
+	draw_sanitize(b, s, sp->a, false);
+	buf_putc(b, DRAW_HL);
+	draw_sanitize(b, s + sp->a, sp->b - sp->a, false);
+	buf_putc(b, DRAW_HL);
+	draw_sanitize(b, s + sp->b, n - sp->b, false);
+}
+
+/* One half of a side-by-side row: "NUM ±TEXT" (text NULL: blank) cut and
+ * padded to exactly `cols` columns, its highlight closed. */
+static void
+put_half(struct buf *out, int cols, int numw, int num, char origin, const char *text,
+	 const struct span *sp)
+{
+	struct buf t = BUF_INIT;
+	int used, hl = 0;
+
+	if (text) {
+		if (num > 0)
+			buf_printf(&t, "%*d %c", numw, num, origin);
+		else
+			buf_printf(&t, "%*s %c", numw, "", origin);
+		put_text(&t, text, sp);
+	}
+	size_t n = draw_fit(buf_cstr(&t), cols, &used);
+	buf_add(out, buf_cstr(&t), n);
+	for (size_t i = 0; i < n; i++)
+		hl ^= t.ptr[i] == DRAW_HL;
+	if (hl)
+		buf_putc(out, DRAW_HL);
+	for (; used < cols; used++)
+		buf_putc(out, ' ');
+	buf_fini(&t);
+}
+
+/*
+ * A hunk side by side: context on both halves, the removed lines of a run
+ * on the left facing its added lines on the right, row by row, old and new
+ * line numbers in front. `orig` as ws_origins() gives it: a whitespace-only
+ * change shows as context, numbered from its hidden removed line.
+ */
+static void
+add_split_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
+	       const struct span *sp, int numw)
+{
+	int lw = (p->cols - 1) / 2, rw = p->cols - 1 - lw;
+	int *on = xcalloc(hk->nlines + 1, sizeof *on), *nn = xcalloc(hk->nlines + 1, sizeof *nn);
+	size_t *del = xcalloc(hk->nlines + 1, sizeof *del), *add = xcalloc(hk->nlines + 1, sizeof *add);
+	struct buf l = BUF_INIT, r = BUF_INIT;
+
+	for (size_t i = 0, o = (size_t)hk->old_start, n = (size_t)hk->new_start; i < hk->nlines;
+	     i++) {
+		char c = hk->lines[i].origin;
+		on[i] = c == ' ' || c == '-' ? (int)o++ : 0;
+		nn[i] = c == ' ' || c == '+' ? (int)n++ : 0;
+	}
+	for (size_t i = 0; i < hk->nlines;) {
+		size_t nd, na, end = run_at(orig, hk->nlines, i, del, &nd, add, &na);
+
+		for (size_t k = 0; k < nd || k < na; k++) {
+			const struct review_line *a = k < nd ? &hk->lines[del[k]] : NULL;
+			const struct review_line *b = k < na ? &hk->lines[add[k]] : NULL;
+
+			buf_clear(&l);
+			buf_clear(&r);
+			put_half(&l, lw, numw, a ? on[del[k]] : 0, a ? a->origin : ' ',
+				 a ? a->text : NULL, a ? &sp[del[k]] : NULL);
+			put_half(&r, rw, numw, b ? nn[add[k]] : 0, b ? b->origin : ' ',
+				 b ? b->text : NULL, b ? &sp[add[k]] : NULL);
+			pane_add_split(p, hk->n,
+				       !a ? UI_NORMAL : a->origin == '-' ? UI_DIFF_DEL : UI_DIM,
+				       buf_cstr(&l),
+				       !b ? UI_NORMAL : b->origin == '+' ? UI_DIFF_ADD : UI_DIM,
+				       buf_cstr(&r));
+		}
+		if (end > i) {
+			i = end;
+			continue;
+		}
+		if (orig[i]) {
+			/* Context (a note after context too) on both halves. */
+			const struct review_line *c = &hk->lines[i];
+			char mark = orig[i] == '\\' ? '\\' : ' ';
+			enum ui_elem e = orig[i] == '\\' ? UI_DIM : UI_NORMAL;
+			int old = on[i];
+
+			if (c->origin == '+') {
+				/* Whitespace-only: its removed partner is hidden
+				 * just before the run of added lines. */
+				size_t s = i, d;
+				while (s > 0 && hk->lines[s - 1].origin == '+')
+					s--;
+				for (d = s; d > 0 && hk->lines[d - 1].origin == '-'; d--)
+					;
+				old = d + (i - s) < s ? on[d + (i - s)] : 0;
+			}
+			buf_clear(&l);
+			buf_clear(&r);
+			put_half(&l, lw, numw, old, mark, c->text, &sp[i]);
+			put_half(&r, rw, numw, nn[i], mark, c->text, &sp[i]);
+			pane_add_split(p, hk->n, e, buf_cstr(&l), e, buf_cstr(&r));
+		}
+		i++;
+	}
+	buf_fini(&l);
+	buf_fini(&r);
+	free(on);
+	free(nn);
+	free(del);
+	free(add);
+}
+
+/* Columns for the line numbers of a file's side-by-side rows. */
+static int
+num_width(const struct review_file *f)
+{
+	int max = 0, w = 1;
+
+	for (size_t h = 0; h < f->nhunks; h++) {
+		const struct review_hunk *hk = &f->hunks[h];
+		if (hk->old_start + hk->old_lines > max)
+			max = hk->old_start + hk->old_lines;
+		if (hk->new_start + hk->new_lines > max)
+			max = hk->new_start + hk->new_lines;
+	}
+	for (; max >= 10; max /= 10)
+		w++;
+	return w;
+}
+
+static bool
+is_split(const struct pane *p)
+{
+	const struct diff *d = p->priv;
+
+	return d->split && p->cols >= SPLIT_COLS;
+}
+
 /* The checkpoint list (U), newest first; item i is checkpoint i. */
 static void
 rebuild_checkpoints(struct pane *p)
@@ -491,9 +721,11 @@ diff_rebuild(struct pane *p)
 	}
 	struct review_file *f = file_at(d, d->sel, &g);
 	pane_add_line(p, UI_DIM, -1, 0, NULL, "");
+	int numw = f ? num_width(f) : 1;
 	for (size_t h = 0; f && h < f->nhunks; h++) {
 		struct review_hunk *hk = &f->hunks[h];
 		char *orig = xcalloc(hk->nlines + 1, 1);
+		struct span *sp;
 
 		if (!d->ignore_ws)
 			for (size_t l = 0; l < hk->nlines; l++)
@@ -506,20 +738,25 @@ diff_rebuild(struct pane *p)
 		draw_sanitize(&b, hk->header, strlen(hk->header), false);
 		pane_add_line(p, UI_DIFF_HUNK, hk->n, 0, NULL, buf_cstr(&b));
 		p->lines[p->nlines - 1].anchor = true;
-		for (size_t l = 0; l < hk->nlines; l++) {
+		sp = xcalloc(hk->nlines + 1, sizeof *sp);
+		hunk_spans(hk, orig, sp);
+		if (is_split(p))
+			add_split_hunk(p, hk, orig, sp, numw);
+		for (size_t l = 0; !is_split(p) && l < hk->nlines; l++) {
 			struct review_line *rl = &hk->lines[l];
 			char pre[2] = { orig[l], 0 };
 
 			if (!orig[l])
 				continue;
 			buf_clear(&b);
-			draw_sanitize(&b, rl->text, strlen(rl->text), false);
+			put_text(&b, rl->text, &sp[l]);
 			pane_add_line(p,
 				      orig[l] == '+'	? UI_DIFF_ADD
 				      : orig[l] == '-' ? UI_DIFF_DEL
 						       : UI_NORMAL,
 				      hk->n, 1, pre, buf_cstr(&b));
 		}
+		free(sp);
 		free(orig);
 	}
 	buf_fini(&b);
@@ -534,6 +771,8 @@ diff_title(struct pane *p, struct buf *out)
 	buf_printf(out, " (%zu file%s pending)", n, n == 1 ? "" : "s");
 	if (d->ignore_ws)
 		buf_puts(out, " [whitespace ignored]");
+	if (is_split(p) && !d->ckpt_mode)
+		buf_puts(out, " [side-by-side]");
 	if (d->ckpt_mode)
 		buf_printf(out, " [%zu checkpoint%s]", d->nckpts, d->nckpts == 1 ? "" : "s");
 }
@@ -550,6 +789,25 @@ goto_anchor(struct pane *p, int dir)
 			return;
 		}
 	}
+}
+
+/* o: the selected file in the editor (ui_edit_file). */
+static enum pane_result
+open_file(struct pane *p, const struct review_file *f, size_t grant)
+{
+	const char *root = engine_grant_path(ui_engine(p->ui), grant);
+	struct buf path = BUF_INIT;
+
+	if (!f || !root)
+		return PANE_HANDLED;
+	if (f->status == 'D') {
+		ui_message(p->ui, true, "%s was deleted", f->path);
+		return PANE_HANDLED;
+	}
+	buf_printf(&path, "%s/%s", root, f->path);
+	ui_edit_file(p->ui, buf_cstr(&path), NULL, NULL);
+	buf_fini(&path);
+	return PANE_HANDLED | PANE_REDRAW;
 }
 
 static enum pane_result
@@ -596,7 +854,11 @@ diff_action(struct pane *p, enum action a)
 		goto_anchor(p, a == ACTION_NEXT_HUNK ? 1 : -1);
 		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_ACCEPT:
-		if (f)
+		if (!f)
+			return PANE_HANDLED;
+		if (item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R'))
+			post(p, J_ACCEPT_HUNK, g, f->path, item);
+		else
 			post(p, J_ACCEPT, g, f->path, 0);
 		return PANE_HANDLED;
 	case ACTION_ACCEPT_ALL:
@@ -605,6 +867,19 @@ diff_action(struct pane *p, enum action a)
 	case ACTION_REJECT_ALL:
 		post(p, J_REJECT_ALL, 0, NULL, 0);
 		return PANE_HANDLED;
+	case ACTION_SPLIT:
+		if (p->cols < SPLIT_COLS) {
+			/* The toggle stays as it is: the view follows it again
+			 * once the pane is wide enough. */
+			ui_message(p->ui, true, "side-by-side needs %d columns (the pane has %d)",
+				   SPLIT_COLS, p->cols);
+			return PANE_HANDLED;
+		}
+		d->split = !d->split;
+		pane_invalidate(p);
+		return PANE_HANDLED | PANE_REDRAW;
+	case ACTION_OPEN:
+		return open_file(p, f, g);
 	case ACTION_WHITESPACE:
 		d->ignore_ws = !d->ignore_ws;
 		pane_invalidate(p);

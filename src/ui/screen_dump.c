@@ -35,7 +35,18 @@ static const struct {
 	{ UI_BORDER, '|', "border" },
 };
 
+/* Intra-line highlights (DRAW_HL): draw_hl_attr() of the element. */
+static const struct {
+	enum ui_elem e;
+	char letter;
+	const char *name;
+} hls[] = {
+	{ UI_DIFF_ADD, '*', "diff-add-hl" },
+	{ UI_DIFF_DEL, '#', "diff-del-hl" },
+};
+
 #define NELEMS (sizeof elems / sizeof *elems)
+#define NHLS   (sizeof hls / sizeof *hls)
 #define STYLE_BITS (A_BOLD | A_DIM | A_UNDERLINE | A_REVERSE | A_ITALIC | A_STANDOUT | A_BLINK)
 
 /* The attribute of one cell in draw_attr()'s form; *wc gets its character. */
@@ -57,14 +68,24 @@ cell_attr(int y, int x, wchar_t *wc)
 	return (a & STYLE_BITS) | (pair > 0 ? COLOR_PAIR(pair) : 0);
 }
 
+static bool
+same_attr(attr_t d, attr_t a)
+{
+	return ((d & STYLE_BITS) | (d & A_COLOR)) == a;
+}
+
 static char
 cell_letter(attr_t a)
 {
-	for (size_t i = 0; i < NELEMS; i++) {
-		attr_t d = draw_attr(elems[i].e);
-		if (((d & STYLE_BITS) | (d & A_COLOR)) == a)
+	for (size_t i = 0; i < NELEMS; i++)
+		if (same_attr(draw_attr(elems[i].e), a))
 			return elems[i].letter;
-	}
+	for (size_t i = 0; i < NHLS; i++)
+		if (same_attr(draw_hl_attr(hls[i].e), a))
+			return hls[i].letter;
+	for (size_t i = 0; i < NELEMS; i++)
+		if (same_attr(draw_attr(elems[i].e) ^ A_REVERSE, a))
+			return '^';
 	return '?';
 }
 
@@ -134,15 +155,17 @@ dump_styles(struct buf *out)
 		     { A_REVERSE, "reverse" }, { A_ITALIC, "italic" }, { A_STANDOUT, "standout" },
 		     { A_BLINK, "blink" } };
 
-	for (size_t i = 0; i < NELEMS; i++) {
-		attr_t a = draw_attr(elems[i].e);
+	for (size_t i = 0; i < NELEMS + NHLS; i++) {
+		bool hl = i >= NELEMS;
+		attr_t a = hl ? draw_hl_attr(hls[i - NELEMS].e) : draw_attr(elems[i].e);
 		short fg = -1, bg = -1;
 		int pair = PAIR_NUMBER(a);
 		bool any = false;
 
 		if (pair > 0 && has_colors())
 			pair_content((short)pair, &fg, &bg);
-		buf_printf(out, "%c %s fg=%d bg=%d attrs=", elems[i].letter, elems[i].name, fg, bg);
+		buf_printf(out, "%c %s fg=%d bg=%d attrs=", hl ? hls[i - NELEMS].letter : elems[i].letter,
+			   hl ? hls[i - NELEMS].name : elems[i].name, fg, bg);
 		for (size_t j = 0; j < sizeof bits / sizeof *bits; j++) {
 			if (a & bits[j].a) {
 				buf_printf(out, "%s%s", any ? "," : "", bits[j].name);

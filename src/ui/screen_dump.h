@@ -14,15 +14,22 @@ struct buf;
  * `elements`, a line "--" follows, then one row per screen row with one
  * letter per cell naming the UI element whose attribute the cell carries
  * (matched exactly against draw_attr(); the first in the table below wins
- * when two elements share an attribute; '?' = no element matches, e.g.
- * bold or code markers inside a line), trimmed like the text. Then a line
- * "==" and one line per element: "LETTER NAME fg=F bg=B attrs=LIST".
+ * when two elements share an attribute), trimmed like the text. A cell
+ * that matches no element is an intra-line highlight (DRAW_HL) when it
+ * carries draw_hl_attr() of diff-add ('*') or diff-del ('#'), or another
+ * element's attribute with A_REVERSE toggled ('^'). '?' = nothing matches, e.g. bold or
+ * code markers inside a line. Then a line "==" and one line per element,
+ * then per highlight: "LETTER NAME fg=F bg=B attrs=LIST".
  *
  * Letters:  . normal  s status  T title-focus  t title-blur  c cursor
  *           u user  a assistant  h heading  k code  C tool-call
  *           O tool-output  + diff-add  - diff-del  @ diff-hunk  f diff-file
  *           D plan-done  p plan-todo  P plan-current  E error  i input
  *           H help  > prompt  m dim  / search  | border
+ *           * diff-add-hl  # diff-del-hl  ^ another element highlighted
+ *
+ * In mono a highlight can equal another element's attribute (diff-add's
+ * bold plus reverse is title-focus's); that element's letter wins.
  */
 
 /* Append the current screen (curscr) to out. Loop thread, after doupdate(). */

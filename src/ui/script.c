@@ -343,6 +343,19 @@ script_pump(struct script *s)
 		ev_timer_arm(s->loop, &s->wake, 1);
 }
 
+size_t
+script_pos(const struct script *s)
+{
+	return s ? s->pos : 0;
+}
+
+void
+script_seek(struct script *s, size_t pos)
+{
+	if (s)
+		s->pos = pos < s->n ? pos : s->n;
+}
+
 bool
 script_failed(const struct script *s)
 {

@@ -3,6 +3,7 @@
 #define DH_UI_SCRIPT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/err.h"
 
@@ -49,6 +50,10 @@ int script_open(struct script **out, const char *path, struct ev_loop *l,
 void script_event(struct script *s, const struct event *ev);
 /* Run the next step if its gate is open; call after each frame. NULL-safe. */
 void script_pump(struct script *s);
+/* The index of the next step to run; script_seek() goes on from there in a
+ * new script (the workbench reopened on another session). NULL-safe. */
+size_t script_pos(const struct script *s);
+void script_seek(struct script *s, size_t pos);
 /* True once the script failed (a wait timed out). */
 bool script_failed(const struct script *s);
 /* Free; NULL-safe. */

@@ -11,11 +11,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/event.h"
@@ -28,6 +31,8 @@
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "session/session.h"
+#include "snap/review.h"
+#include "snap/snap.h"
 #include "ui/draw.h"
 #include "ui/history.h"
 #include "ui/keymap.h"
@@ -103,9 +108,18 @@ struct ui {
 	bool interrupted;
 	struct ev_timer quit_timer;
 	struct script *script;		 /* DH_SCRIPT, or NULL */
+
+	pid_t editor;			 /* $EDITOR holds the terminal, or 0 */
+	void (*editor_done)(int status, void *ctx);
+	void *editor_ctx;
+	char *plan_file;		 /* the plan being edited there */
+	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
+	bool sessions_loading;		 /* a :sessions job is in flight */
+	char *reopen;			 /* :open: the session the workbench shows next */
 };
 
 static void render(struct ui *u);
+static void on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx);
 
 /*
  * Small helpers
@@ -269,10 +283,10 @@ draw_status(struct ui *u)
 		uint64_t end = task_busy(u) || !u->task_end ? ev_now_ms() : u->task_end;
 		buf_printf(&b, " %llus", (unsigned long long)((end - u->task_start) / 1000));
 	}
-	buf_printf(&b, "%s%s%s%s%s%s%s%zu grant%s%stok %s/%s%s$%.4f%swatch %s%sdeskhand", sep,
-		   sid ? sid : "-", sep, engine_model(u->e), sep, engine_mode(u->e), sep,
+	buf_printf(&b, "%s%s%s%s%s%s%s%zu grant%s%stok %s/%s%s$%.4f%ssandbox %s%swatch %s%sdeskhand",
+		   sep, sid ? sid : "-", sep, engine_model(u->e), sep, engine_mode(u->e), sep,
 		   engine_grant_count(u->e), engine_grant_count(u->e) == 1 ? "" : "s", sep, in, out,
-		   sep, u->cost, sep, engine_watcher(u->e), sep);
+		   sep, u->cost, sep, engine_sandbox(u->e), sep, engine_watcher(u->e), sep);
 	werase(u->status_w);
 	attr_t a = draw_attr(UI_STATUS);
 	draw_fill(u->status_w, 0, 0, COLS, a);
@@ -389,6 +403,9 @@ render(struct ui *u)
 {
 	bool any = u->frame_all || u->status_dirty || u->input_dirty;
 
+	if (u->editor)
+		return; /* the editor has the terminal; the models still update */
+
 	/* Nothing draws on stdscr, but wget_wch(stdscr) refreshes it when it is
 	 * touched (before the first key, after resizeterm) and would blank the
 	 * panes: put it out first, the panes then paint over it. */
@@ -469,6 +486,9 @@ on_prepare(struct ev_loop *l, void *ctx)
 	}
 	render(u);
 	script_pump(u->script);
+	/* The script may have just quit: do not sleep until the grace timer. */
+	if (u->quitting && !task_busy(u) && worker_pending(engine_worker(u->e)) == 0)
+		ev_quit(l);
 }
 
 /*
@@ -482,6 +502,8 @@ clear_pending(struct ui *u)
 	free(u->pending_name);
 	free(u->pending_what);
 	u->pending_id = u->pending_name = u->pending_what = NULL;
+	cJSON_Delete(u->pending_input);
+	u->pending_input = NULL;
 	u->pending_plan = false;
 	if (u->mode == IN_NONE && u->saved_mode != IN_NONE)
 		u->mode = u->saved_mode;
@@ -490,10 +512,10 @@ clear_pending(struct ui *u)
 }
 
 static void
-send_decision(struct ui *u, bool approve, const char *text)
+send_decision_steps(struct ui *u, bool approve, const char *text, cJSON *steps)
 {
 	struct command c = { .type = approve ? COMMAND_APPROVE : COMMAND_DENY,
-			     .id = u->pending_id, .text = (char *)text };
+			     .id = u->pending_id, .text = (char *)text, .steps = steps };
 
 	if (!u->pending_id)
 		return;
@@ -501,6 +523,12 @@ send_decision(struct ui *u, bool approve, const char *text)
 	engine_command(u->e, &c);
 	free(c.id);
 	clear_pending(u);
+}
+
+static void
+send_decision(struct ui *u, bool approve, const char *text)
+{
+	send_decision_steps(u, approve, text, NULL);
 }
 
 static void
@@ -578,6 +606,7 @@ on_event(const struct event *ev, void *ctx)
 		u->pending_id = xstrdup(ev->id ? ev->id : "");
 		u->pending_name = xstrdup(ev->name ? ev->name : "");
 		u->pending_plan = ev->name && !strcmp(ev->name, "propose_plan");
+		u->pending_input = ev->input ? cJSON_Duplicate(ev->input, true) : NULL;
 		const char *arg = json_str(ev->input, "path");
 		if (!arg)
 			arg = json_str(ev->input, "command");
@@ -619,6 +648,226 @@ on_event(const struct event *ev, void *ctx)
 }
 
 /*
+ * $EDITOR: the terminal is the editor's until it exits; the loop runs on
+ * (events, streamed tokens, timers update the models) but draws nothing and
+ * reads no keys.
+ */
+
+static void
+on_editor_exit(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
+{
+	struct ui *u = ctx;
+	void (*done)(int, void *) = u->editor_done;
+	void *dctx = u->editor_ctx;
+
+	(void)pid;
+	u->editor = 0;
+	u->editor_done = NULL;
+	u->editor_ctx = NULL;
+	if (u->display) {
+		reset_prog_mode();
+		if (ev_io_set(l, fileno(u->in), POLLIN, on_tty, u) < 0)
+			ui_message(u, true, "terminal: %s", err_msg());
+		on_winch(l, SIGWINCH, u); /* the size may have changed meanwhile */
+	}
+	u->frame_all = true;
+	if (done)
+		done(wstatus, dctx);
+}
+
+void
+ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx), void *ctx)
+{
+	const char *ed = getenv("VISUAL");
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	pid_t pid = 0;
+	int fd, rc;
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	if (u->editor) {
+		ui_message(u, true, "an editor is already open");
+		if (done)
+			done(-1, ctx);
+		return;
+	}
+	fd = u->display ? fileno(u->out) : open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ui_message(u, true, "editor: /dev/null: %s", strerror(errno));
+		if (done)
+			done(-1, ctx);
+		return;
+	}
+	/* As git runs it: the value is shell words, the file is "$1". */
+	char *cmd = xasprintf("%s \"$1\"", ed);
+	char sh[] = "/bin/sh", dash_c[] = "-c", arg0[] = "sh";
+	char *const argv[] = { sh, dash_c, cmd, arg0, (char *)path, NULL };
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	sigaddset(&def, SIGQUIT);
+	sigaddset(&def, SIGWINCH);
+	sigaddset(&def, SIGCHLD);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGTSTP);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	if (u->display) {
+		/* Hand the terminal over: its modes as the shell had them. */
+		ev_io_del(u->loop, fileno(u->in));
+		def_prog_mode();
+		endwin();
+		fflush(u->out);
+	}
+	extern char **environ;
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(cmd);
+	if (!u->display)
+		close(fd);
+	if (rc == 0 && ev_child_watch(u->loop, pid, on_editor_exit, u) == 0) {
+		u->editor = pid;
+		u->editor_done = done;
+		u->editor_ctx = ctx;
+		return;
+	}
+	if (rc == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	u->editor = 1; /* on_editor_exit restores the screen */
+	u->editor_done = NULL;
+	on_editor_exit(u->loop, 0, 0, u);
+	ui_message(u, true, "editor '%s': %s", ed, rc ? strerror(rc) : err_msg());
+	if (done)
+		done(-1, ctx);
+}
+
+/* The plan as lines "N. title" in a temp file for $EDITOR. */
+static void
+plan_edited(int status, void *ctx)
+{
+	struct ui *u = ctx;
+	char *path = u->plan_file;
+	struct buf b = BUF_INIT;
+
+	u->plan_file = NULL;
+	if (status == -1)
+		goto out;
+	if (!u->pending_plan || !u->pending_id) {
+		ui_message(u, true, "the plan is no longer waiting for approval: edit not sent");
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		ui_message(u, true, "the editor failed (status %d): the plan is unchanged; "
+				    "a approves, r rejects, e edits again",
+			   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		goto out;
+	}
+	if (fsutil_read_file(path, 1 << 20, &b) < 0) {
+		ui_message(u, true, "plan: %s", err_msg());
+		goto out;
+	}
+	cJSON *steps = json_new_arr();
+	bool same = true;
+	int i = 0;
+	cJSON *old = json_arr(u->pending_input, "steps");
+	for (char *line = b.ptr ? b.ptr : (char *)""; *line;) {
+		char *nl = strchr(line, '\n');
+		char *next = nl ? nl + 1 : line + strlen(line);
+		if (nl)
+			*nl = '\0';
+		char *t = line + strspn(line, " \t");
+		size_t len = strlen(t);
+		while (len && (t[len - 1] == ' ' || t[len - 1] == '\t' || t[len - 1] == '\r'))
+			t[--len] = '\0';
+		line = next;
+		if (!*t || *t == '#')
+			continue;
+		/* Drop a leading "3." "3)" "-" "*" mark. */
+		char *m = t + strspn(t, "0123456789");
+		if (m > t && (*m == '.' || *m == ')'))
+			t = m + 1;
+		else if (*t == '-' || *t == '*')
+			t++;
+		t += strspn(t, " \t");
+		if (!*t)
+			continue;
+		cJSON *o = json_new_obj();
+		json_add_str(o, "title", t);
+		json_add(steps, NULL, o);
+		const char *ot = json_str(cJSON_GetArrayItem(old, i++), "title");
+		same = same && ot && !strcmp(ot, t);
+	}
+	same = same && i == cJSON_GetArraySize(old);
+	if (i == 0)
+		ui_message(u, true, "the edited plan has no steps: nothing sent "
+				    "(a approves the proposed plan, r rejects it)");
+	else if (same)
+		send_decision(u, true, NULL);
+	else
+		send_decision_steps(u, true, NULL, steps);
+	cJSON_Delete(steps);
+out:
+	buf_fini(&b);
+	if (path)
+		unlink(path);
+	free(path);
+}
+
+static void
+edit_plan(struct ui *u)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct buf b = BUF_INIT;
+	cJSON *s;
+	int i = 0, fd;
+
+	if (u->plan_file)
+		return;
+	u->plan_file = xasprintf("%s/deskhand-plan-XXXXXX.md", tmp && *tmp ? tmp : "/tmp");
+	if ((fd = mkstemps(u->plan_file, 3)) < 0) {
+		ui_message(u, true, "plan: %s: %s", u->plan_file, strerror(errno));
+		free(u->plan_file);
+		u->plan_file = NULL;
+		return;
+	}
+	buf_puts(&b, "# The agent's plan: one step a line. Change, add, remove or reorder\n"
+		     "# steps, then save and quit: the plan as saved is approved and the\n"
+		     "# agent carries it out. Lines starting with '#' are ignored; save an\n"
+		     "# empty plan to cancel.\n");
+	cJSON_ArrayForEach(s, json_arr(u->pending_input, "steps"))
+	{
+		const char *t = json_str(s, "title");
+		buf_printf(&b, "%d. %s\n", ++i, t ? t : "");
+	}
+	bool ok = write(fd, b.ptr, b.len) == (ssize_t)b.len;
+	close(fd);
+	buf_fini(&b);
+	if (!ok) {
+		ui_message(u, true, "plan: %s: %s", u->plan_file, strerror(errno));
+		unlink(u->plan_file);
+		free(u->plan_file);
+		u->plan_file = NULL;
+		return;
+	}
+	ui_edit_file(u, u->plan_file, plan_edited, u);
+}
+
+/*
  * Commands typed after ":"
  */
 
@@ -630,34 +879,161 @@ show_overlay(struct ui *u, const char *title, const char *text)
 	u->frame_all = true;
 }
 
-static void
-cmd_sessions(struct ui *u)
+/*
+ * :sessions lists past sessions with their task, date, state and pending
+ * review count; :open ID shows one. The counts open each session's shadow
+ * repositories, so they are made on the worker.
+ */
+
+#define SESSIONS_MAX 50 /* newest first */
+
+struct sessions_job {
+	struct ui *u;
+	char *state, *current;
+	struct buf out;
+};
+
+static int
+sessions_run(void *ctx)
 {
+	struct sessions_job *j = ctx;
 	char **ids = NULL;
 	size_t n = 0;
-	struct buf b = BUF_INIT;
 
-	if (session_list(engine_state_dir(u->e), &ids, &n) < 0) {
-		ui_message(u, true, "sessions: %s", err_msg());
-		return;
-	}
-	buf_printf(&b, "%-22s %-12s %s\n", "SESSION", "STATE", "TASK");
-	for (size_t i = n; i-- > 0;) {
-		cJSON *meta = NULL;
+	if (session_list(j->state, &ids, &n) < 0)
+		return DH_EFAIL;
+	buf_printf(&j->out, "  %-22s %-16s %-11s %7s  %s\n", "SESSION", "DATE", "STATE",
+		   "PENDING", "TASK");
+	for (size_t k = 0; k < n; k++) {
+		size_t i = n - 1 - k;
+		cJSON *meta = NULL, *g;
 		const char *task = NULL, *st = NULL;
+		char when[32] = "?";
+		long pending = 0;
+		bool unknown = false;
 
-		if (session_meta_read(engine_state_dir(u->e), ids[i], &meta) == 0) {
+		if (k >= SESSIONS_MAX) {
+			free(ids[i]);
+			continue;
+		}
+		if (session_meta_read(j->state, ids[i], &meta) == 0) {
+			time_t t = (time_t)json_int(meta, "updated", json_int(meta, "created", 0));
+			struct tm tm;
+
 			task = json_str(meta, "task");
 			st = json_str(meta, "status");
+			if (t > 0 && localtime_r(&t, &tm))
+				strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+			cJSON_ArrayForEach(g, json_arr(meta, "grants"))
+			{
+				struct snap_store *ss = NULL;
+				struct review *r = NULL;
+				int rc;
+
+				if (!cJSON_IsString(g) || snap_open(&ss, g->valuestring, j->state) < 0) {
+					unknown = true;
+					continue;
+				}
+				rc = snap_review_get(ss, ids[i], &r);
+				if (rc == 0)
+					pending += (long)r->nfiles;
+				else if (rc != DH_ENOTFOUND)
+					unknown = true;
+				snap_review_free(r);
+				snap_close(ss);
+			}
 		}
-		buf_printf(&b, "%-22s %-12s %s\n", ids[i], st ? st : "?", task ? task : "");
+		if (!meta) {
+			st = "new"; /* no task started yet */
+			snprintf(when, sizeof when, "-");
+		}
+		char count[16];
+		snprintf(count, sizeof count, "%ld%s", pending, unknown ? "?" : "");
+		buf_printf(&j->out, "%s %-22s %-16s %-11s %7s  ",
+			   j->current && !strcmp(j->current, ids[i]) ? "*" : " ", ids[i], when,
+			   st ? st : "?", count);
+		/* The task's first line; the overlay sanitizes what it shows. */
+		size_t tl = task ? strcspn(task, "\n") : 0;
+		buf_add(&j->out, task ? task : "", tl > 200 ? 200 : tl);
+		buf_putc(&j->out, '\n');
 		cJSON_Delete(meta);
 		free(ids[i]);
 	}
 	free(ids);
-	buf_puts(&b, "\nResume one with: deskhand --resume ID\n");
-	show_overlay(u, "sessions", buf_cstr(&b));
-	buf_fini(&b);
+	if (n == 0)
+		buf_puts(&j->out, "  (no sessions yet)\n");
+	else if (n > SESSIONS_MAX)
+		buf_printf(&j->out, "  … and %zu older (deskhand sessions lists them all)\n",
+			   n - SESSIONS_MAX);
+	buf_puts(&j->out, "\n* this session.  PENDING: files not yet accepted in the review "
+			  "(? a grant is gone).\n:open ID (or a unique prefix) shows a session: its "
+			  "transcript and pending review.\n");
+	return 0;
+}
+
+static void
+sessions_done(int rc, const char *errmsg, void *ctx)
+{
+	struct sessions_job *j = ctx;
+	struct ui *u = j->u;
+
+	u->sessions_loading = false;
+	ui_busy(u, -1);
+	if (rc < 0)
+		ui_message(u, true, "sessions: %s", errmsg);
+	else if (!u->quitting) {
+		buf_clear(&u->msg);
+		show_overlay(u, "sessions", buf_cstr(&j->out));
+	}
+	free(j->state);
+	free(j->current);
+	buf_fini(&j->out);
+	free(j);
+}
+
+static void
+cmd_sessions(struct ui *u)
+{
+	struct sessions_job *j;
+
+	if (u->sessions_loading)
+		return;
+	j = xcalloc(1, sizeof *j);
+	j->u = u;
+	j->state = xstrdup(engine_state_dir(u->e));
+	j->current = engine_session_id(u->e) ? xstrdup(engine_session_id(u->e)) : NULL;
+	u->sessions_loading = true;
+	ui_busy(u, 1);
+	ui_message(u, false, "listing sessions…");
+	worker_post(engine_worker(u->e), sessions_run, sessions_done, j);
+}
+
+static void
+cmd_open(struct ui *u, const char *spec)
+{
+	char *id = NULL;
+
+	if (!*spec) {
+		ui_message(u, true, "usage: :open ID (:sessions lists them)");
+		return;
+	}
+	if (task_busy(u)) {
+		ui_message(u, true, "a task is running: open another session when it ends");
+		return;
+	}
+	if (session_resolve(engine_state_dir(u->e), spec, &id) < 0) {
+		ui_message(u, true, "open: %s", err_msg());
+		return;
+	}
+	if (engine_session_id(u->e) && !strcmp(id, engine_session_id(u->e))) {
+		ui_message(u, false, "%s is this session", id);
+		free(id);
+		return;
+	}
+	free(u->reopen);
+	u->reopen = id;
+	u->quitting = true; /* the loop ends; cli/workbench.c reopens on `id` */
+	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
 }
 
 static void
@@ -711,6 +1087,17 @@ run_command(struct ui *u, char *line)
 		else
 			ui_message(u, false, "granted %s",
 				   engine_grant_path(u->e, engine_grant_count(u->e) - 1));
+	} else if (!strcmp(cmd, "ungrant")) {
+		if (!*arg) {
+			ui_message(u, true, "usage: :ungrant PATH (:grants lists them)");
+		} else if (engine_grant_remove(u->e, arg) < 0) {
+			ui_message(u, true, "%s", err_msg());
+		} else {
+			ui_message(u, false, "no longer granted: %s", arg);
+			u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
+		}
+	} else if (!strcmp(cmd, "open")) {
+		cmd_open(u, arg);
 	} else if (!strcmp(cmd, "grants")) {
 		struct buf b = BUF_INIT;
 		for (size_t i = 0; i < engine_grant_count(u->e); i++)
@@ -733,7 +1120,9 @@ run_command(struct ui *u, char *line)
 		show_overlay(u, "keys", buf_cstr(&b));
 		buf_fini(&b);
 	} else {
-		ui_message(u, true, "unknown command ':%s' (grant, grants, sessions, save, q)", cmd);
+		ui_message(u, true,
+			   "unknown command ':%s' (grant, ungrant, grants, sessions, open, save, q)",
+			   cmd);
 	}
 	u->status_dirty = true;
 }
@@ -829,8 +1218,8 @@ submit(struct ui *u)
 static void
 complete(struct ui *u)
 {
-	static const char *const names[] = { "grant ", "grants", "sessions", "save ", "quit",
-					     "help" };
+	static const char *const names[] = { "grant ", "grants", "ungrant ", "sessions", "open ",
+					     "save ", "save-screen ", "quit", "help" };
 	const char *s = buf_cstr(&u->in_line);
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -966,7 +1355,7 @@ copy_selection(struct ui *u, struct pane *p)
 		b++;
 	for (long i = a; i <= b; i++) {
 		for (const char *s = p->lines[i].text; *s; s++)
-			if (*s != DRAW_BOLD && *s != DRAW_EM && *s != DRAW_CODE)
+			if (*s != DRAW_BOLD && *s != DRAW_EM && *s != DRAW_CODE && *s != DRAW_HL)
 				buf_putc(&text, *s);
 		buf_putc(&text, '\n');
 	}
@@ -1085,8 +1474,10 @@ approval_action(struct ui *u, enum action a)
 		begin_input(u, u->pending_plan ? IN_REJECT : IN_DENY);
 		break;
 	case ACTION_PLAN_EDIT:
-		ui_message(u, true, "editing the plan is not in this build: r rejects it with a "
-				    "comment the agent reads");
+		if (u->pending_plan)
+			edit_plan(u);
+		else
+			ui_message(u, true, "e edits a plan; this is a tool call (y, A, n, d)");
 		break;
 	case ACTION_INTERRUPT:
 		interrupt(u);
@@ -1131,8 +1522,12 @@ handle_key(struct ui *u, int key)
 	}
 	if (u->help_on) {
 		enum action a = keymap_lookup(KEYMAP_HELP, key);
-		if (a != ACTION_NONE)
+		if (a == ACTION_QUIT) { /* q, Esc, ? close the overlay, not the workbench */
+			u->help_on = false;
+			u->frame_all = true;
+		} else if (a != ACTION_NONE) {
 			global_action(u, a);
+		}
 		return;
 	}
 	enum action a = keymap_lookup(focused(u)->ops->ctx, key);
@@ -1259,7 +1654,8 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 	struct command c = { .type = COMMAND_INTERRUPT };
 
 	(void)l;
-	(void)signo;
+	if (signo == SIGINT && u->editor)
+		return; /* Ctrl-C typed in the editor is the editor's */
 	engine_command(u->e, &c);
 	u->quitting = true;
 	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
@@ -1315,6 +1711,23 @@ static const struct script_hooks script_hooks = {
  * Lifecycle
  */
 
+/* A resumed session's token and cost totals so far (meta.json). */
+static void
+resumed_totals(struct ui *u)
+{
+	cJSON *meta = NULL;
+
+	if (session_meta_read(engine_state_dir(u->e), engine_session_id(u->e), &meta) < 0)
+		return;
+	u->in_tok = (long)(json_int(meta, "input_tokens", 0) + json_int(meta, "cache_read_tokens", 0) +
+			   json_int(meta, "cache_creation_tokens", 0));
+	u->out_tok = (long)json_int(meta, "output_tokens", 0);
+	cJSON *c = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
+	u->cost = cJSON_IsNumber(c) ? c->valuedouble : 0;
+	cJSON_Delete(meta);
+	u->status_dirty = true;
+}
+
 static struct ui *dying; /* for the die callback only */
 
 static void
@@ -1333,6 +1746,18 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	const char *nc = getenv("NO_COLOR");
 
 	*out = NULL;
+	/* The key table first: a bad `bind` line fails before the terminal is
+	 * touched. */
+	keymap_init_defaults();
+	for (size_t i = 0; i < o->nbinds; i++) {
+		if (keymap_bind_line(o->binds[i]) < 0) {
+			char *m = xstrdup(err_msg());
+			int rc = err_setc(DH_EPARSE, "%s: %s", o->bind_where[i], m);
+			free(m);
+			free(u);
+			return rc;
+		}
+	}
 	u->loop = loop;
 	u->e = e;
 	u->display = !(nd && *nd && strcmp(nd, "0"));
@@ -1390,7 +1815,6 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	else if (u->theme && theme_warnings(u->theme))
 		ui_message(u, true, "theme: %.200s", theme_warnings(u->theme));
 	free(theme_err);
-	keymap_init_defaults();
 	ev_timer_init(&u->frame_timer, frame_due, u);
 	ev_timer_init(&u->spin_timer, spin_tick, u);
 	ev_timer_init(&u->quit_timer, quit_now, u);
@@ -1416,10 +1840,13 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	const char *script = getenv("DH_SCRIPT");
 	if (script && *script && script_open(&u->script, script, loop, &script_hooks, u) < 0)
 		goto fail;
+	script_seek(u->script, o->script_pos);
 	/* A resumed session's conversation, plan and review show at once. */
 	if (o->resumed && history_replay(engine_state_dir(e), engine_session_id(e),
 					 replay_to_panes, u) < 0)
 		ui_message(u, true, "transcript: %s", err_msg());
+	if (o->resumed)
+		resumed_totals(u);
 	u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
 	render(u);
 	*out = u;
@@ -1433,6 +1860,21 @@ fail:
 	ui_free(u);
 	*out = NULL;
 	return DH_EFAIL;
+}
+
+char *
+ui_take_reopen(struct ui *u)
+{
+	char *id = u->reopen;
+
+	u->reopen = NULL;
+	return id;
+}
+
+size_t
+ui_script_pos(const struct ui *u)
+{
+	return script_pos(u->script);
 }
 
 int
@@ -1454,6 +1896,19 @@ ui_free(struct ui *u)
 		return;
 	/* Review jobs point at the panes: let them finish first. */
 	worker_drain(engine_worker(u->e));
+	if (u->editor > 1) {
+		/* Quitting with the editor open (SIGTERM, SIGHUP): it goes too. */
+		ev_child_forget(u->loop, u->editor);
+		kill(u->editor, SIGHUP);
+		waitpid(u->editor, NULL, 0);
+		if (u->display)
+			reset_prog_mode();
+	}
+	if (u->plan_file)
+		unlink(u->plan_file);
+	free(u->plan_file);
+	free(u->reopen);
+	cJSON_Delete(u->pending_input);
 	engine_remove_sink(u->e, on_event, u);
 	if (u->display && u->in)
 		ev_io_del(u->loop, fileno(u->in));

@@ -1,13 +1,17 @@
 # In process: the review in the diff pane after a task (each call allowed): undo the
-# last agent step (u), reject a file (x), accept a hunk's file (s).
+# last agent step (u), reject a file (x), accept one hunk of m.txt (s on its hunk
+# header), then the rest of it (s).
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 G=$T/work; mkdir -p "$G"; seq 1 30 | sed 's/^/l/' > "$G/m.txt"
-cat > "$T/script.json" <<'JSON'
+# One edit of m.txt changing l5 and l25: two hunks, far enough apart.
+old=$(seq 5 25 | sed 's/^/l/' | awk '{ printf "%s\\n", $0 }')
+new=$(seq 5 25 | sed 's/^/l/; s/^l5$/L5/; s/^l25$/L25/' | awk '{ printf "%s\\n", $0 }')
+cat > "$T/script.json" <<JSON
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Three edits"}]}}]},
  {"tool_calls": [{"name": "write_file", "input": {"path": "a.txt", "content": "A\n"}}]},
- {"tool_calls": [{"name": "edit_file", "input": {"path": "m.txt", "old_string": "l5\n", "new_string": "L5\n"}}]},
+ {"tool_calls": [{"name": "edit_file", "input": {"path": "m.txt", "old_string": "$old", "new_string": "$new"}}]},
  {"tool_calls": [{"name": "write_file", "input": {"path": "c.txt", "content": "C\n"}}]},
  {"text": "All three done.", "stop_reason": "end_turn"}
 ]}
@@ -30,7 +34,15 @@ u
 :save-screen $T/undone.scr
 x
 :wait text diff \(1 file pending\)
+z
+:wait text ^\+L25$
 :save-screen $T/rejected.scr
+g
+]
+s
+:wait text accepted hunk 1 of m\.txt
+:wait text M m\.txt  \+1 -1
+:save-screen $T/hunk.scr
 s
 :wait text diff \(0 files pending\)
 :save-screen $T/accepted.scr
@@ -39,6 +51,17 @@ ui_run 120 30 --grant "$G" "three edits"
 assert_screen three 'A a\.txt' 'A c\.txt' 'M m\.txt'
 [ ! -e "$G/c.txt" ] || fail "undo left c.txt (the last step)"
 [ ! -e "$G/a.txt" ] || fail "x did not reject a.txt"
-assert_eq "$(sed -n 5p "$G/m.txt")" L5
+# Both hunks pending before, only the second after accepting the first.
+assert_screen rejected 'diff \(1 file pending\)' 'M m\.txt  \+2 -2' '^@@ -2,7 \+2,7 @@' \
+  '^-l5$' '^\+L5$' '^@@ -22,7 \+22,7 @@' '^-l25$' '^\+L25$'
+assert_screen hunk 'accepted hunk 1 of m\.txt' 'diff \(1 file pending\)' 'M m\.txt  \+1 -1' \
+  '^@@ -22,7 \+22,7 @@' '^-l25$' '^\+L25$'
+for gone in '^@@ -2,7' '^-l5$' '^\+L5$'; do
+  screen hunk | grep -qE -- "$gone" && { screen hunk >&2; fail "hunk: the accepted hunk ('$gone') is still shown"; }
+done
+[ "$(screen hunk | grep -c '^@@')" = 1 ] || fail "hunk: not exactly one hunk left"
+# Accepting touches only the review, never the folder.
+assert_eq "$(cat "$G/m.txt")" "$(seq 1 30 | sed 's/^/l/; s/^l5$/L5/; s/^l25$/L25/')"
+[ ! -e "$G/a.txt" ] && [ ! -e "$G/c.txt" ] || fail "accept changed the folder"
 assert_screen accepted 'diff \(0 files pending\)'
 echo ok

@@ -9,6 +9,7 @@
 #include "cli/engine.h"
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "ui/draw.h"
 #include "ui/keymap.h"
 #include "ui/layout.h"
 
@@ -136,6 +137,22 @@ Test(ui_sanitize, escapes_controls_bidi_and_bad_bytes)
 	s = sanitize("", 0);
 	cr_assert_str_eq(s, "");
 	free(s);
+}
+
+/* Inline markers, DRAW_HL (intra-line diff highlight) among them, take no
+ * columns; fitting counts whole characters, wide ones as two. */
+Test(ui_draw, markers_have_no_width)
+{
+	int used;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	cr_assert_eq(draw_width("a" "\004" "b" "\004" "c"), 3);
+	cr_assert_eq(draw_width("\001" "\002" "\003" "\004"), 0);
+	cr_assert_eq(draw_width("\004" "\xe4\xb8\xad" "\004" "x"), 3);
+	cr_assert_eq(draw_fit("ab" "\004" "cd" "\004", 3, &used), 4);
+	cr_assert_eq(used, 3);
+	cr_assert_eq(draw_fit("a" "\004" "\xe4\xb8\xad" "\004", 2, &used), 2);
+	cr_assert_eq(used, 1);
 }
 
 Test(ui_grants, refuses_root_home_and_system_dirs)
