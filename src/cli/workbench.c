@@ -58,6 +58,7 @@ cli_workbench(int argc, char **argv)
 	struct ev_loop *loop = NULL;
 	struct engine *e = NULL;
 	struct ui *u = NULL;
+	char *reopen = NULL; /* the session :open asked for */
 	int status = 2, opt;
 
 	if (config_load(&cfg) < 0) {
@@ -99,27 +100,50 @@ cli_workbench(int argc, char **argv)
 		goto out_early;
 	}
 	uo.task = optind < argc ? argv[optind] : NULL;
+	uo.binds = cfg.binds;
+	uo.bind_where = cfg.bind_where;
+	uo.nbinds = cfg.nbinds;
 	uo.resumed = eo.resume != NULL;
 	eo.grants = grants;
 	status = 1;
-	/* The loop first: it blocks the signals before any thread exists. */
-	if (ev_new(&loop) < 0 || engine_open(&e, loop, &cfg, &eo) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		goto out;
+	/* An :open ends one engine and UI and starts the next on that session. */
+	for (;;) {
+		/* The loop first: it blocks the signals before any thread exists. */
+		if (ev_new(&loop) < 0 || engine_open(&e, loop, &cfg, &eo) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out;
+		}
+		setlocale(LC_ALL, "");
+		if (ui_new(&u, loop, e, &uo) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out;
+		}
+		status = ev_run(loop) < 0 ? 1 : 0;
+		if (status == 0)
+			status = ui_exit_status(u);
+		char *next = ui_take_reopen(u);
+		uo.script_pos = ui_script_pos(u);
+		ui_free(u);
+		u = NULL;
+		if (!next)
+			break;
+		engine_close(e);
+		ev_free(loop);
+		e = NULL;
+		loop = NULL;
+		free(reopen);
+		reopen = next;
+		eo.resume = reopen;
+		eo.ngrants = 0;
+		eo.mode_given = false;
+		uo.task = NULL;
+		uo.resumed = true;
 	}
-	setlocale(LC_ALL, "");
-	if (ui_new(&u, loop, e, &uo) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		goto out;
-	}
-	status = ev_run(loop) < 0 ? 1 : 0;
-	if (status == 0)
-		status = ui_exit_status(u);
-	ui_free(u);
 	printf("deskhand: session %s\n", engine_session_id(e));
 out:
 	engine_close(e);
 	ev_free(loop);
+	free(reopen);
 out_early:
 	free(grants);
 	config_fini(&cfg);
