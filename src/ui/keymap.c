@@ -133,6 +133,7 @@ static const struct {
 	{ KEYMAP_HELP, "<PgDn>", ACTION_PAGE_DOWN },
 	{ KEYMAP_HELP, "<Space>", ACTION_PAGE_DOWN },
 	{ KEYMAP_HELP, "<PgUp>", ACTION_PAGE_UP },
+	{ KEYMAP_HELP, "<Enter>", ACTION_EXPAND },
 	{ KEYMAP_HELP, "g", ACTION_TOP },
 	{ KEYMAP_HELP, "G", ACTION_BOTTOM },
 };

@@ -35,7 +35,7 @@ struct buf;
 	A(SEARCH, "search", "Search in the pane")                                     \
 	A(SEARCH_NEXT, "search-next", "Next match")                                   \
 	A(SEARCH_PREV, "search-prev", "Previous match")                               \
-	A(EXPAND, "expand", "Expand or fold a tool call")                             \
+	A(EXPAND, "expand", "Expand or fold a tool call; open a session in :sessions") \
 	A(COPY, "copy", "Copy the selected block (OSC 52, works over SSH)")          \
 	GROUP("Task")                                                                 \
 	A(INPUT, "input", "Type a task, or a steer while the agent works")            \

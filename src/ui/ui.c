@@ -115,6 +115,7 @@ struct ui {
 	char *plan_file;		 /* the plan being edited there */
 	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
 	bool sessions_loading;		 /* a :sessions job is in flight */
+	bool sessions_shown;		 /* the overlay is the :sessions list */
 	char *reopen;			 /* :open: the session the workbench shows next */
 };
 
@@ -874,6 +875,7 @@ edit_plan(struct ui *u)
 static void
 show_overlay(struct ui *u, const char *title, const char *text)
 {
+	u->sessions_shown = !strcmp(title, "sessions");
 	pane_help_set(&u->help, title, text);
 	u->help_on = true;
 	u->frame_all = true;
@@ -966,8 +968,8 @@ sessions_run(void *ctx)
 		buf_printf(&j->out, "  … and %zu older (deskhand sessions lists them all)\n",
 			   n - SESSIONS_MAX);
 	buf_puts(&j->out, "\n* this session.  PENDING: files not yet accepted in the review "
-			  "(? a grant is gone).\n:open ID (or a unique prefix) shows a session: its "
-			  "transcript and pending review.\n");
+			  "(? a grant is gone).\nEnter on a row, or :open ID (or a unique prefix), "
+			  "shows a session: its transcript and pending review.\n");
 	return 0;
 }
 
@@ -984,6 +986,8 @@ sessions_done(int rc, const char *errmsg, void *ctx)
 	else if (!u->quitting) {
 		buf_clear(&u->msg);
 		show_overlay(u, "sessions", buf_cstr(&j->out));
+		pane_refresh_lines(&u->help);
+		pane_set_cursor(&u->help, u->help.nlines > 1 ? 1 : 0); /* the newest */
 	}
 	free(j->state);
 	free(j->current);
@@ -1034,6 +1038,29 @@ cmd_open(struct ui *u, const char *spec)
 	u->reopen = id;
 	u->quitting = true; /* the loop ends; cli/workbench.c reopens on `id` */
 	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+}
+
+/* Enter in the :sessions list: the session on the cursor's row. */
+static void
+open_selected_session(struct ui *u)
+{
+	struct pane *p = &u->help;
+	char id[64];
+
+	if (!u->sessions_shown || p->cursor < 0 || (size_t)p->cursor >= p->nlines)
+		return;
+	const char *s = p->lines[p->cursor].text;
+	s += strspn(s, " *");
+	size_t n = strspn(s, "0123456789abcdef-");
+	if (n < 8 || n >= sizeof id) {
+		ui_message(u, true, "not a session row: move to one (j/k) and press Enter");
+		return;
+	}
+	memcpy(id, s, n);
+	id[n] = '\0';
+	u->help_on = false;
+	u->frame_all = true;
+	cmd_open(u, id);
 }
 
 static void
@@ -1525,6 +1552,8 @@ handle_key(struct ui *u, int key)
 		if (a == ACTION_QUIT) { /* q, Esc, ? close the overlay, not the workbench */
 			u->help_on = false;
 			u->frame_all = true;
+		} else if (a == ACTION_EXPAND) {
+			open_selected_session(u);
 		} else if (a != ACTION_NONE) {
 			global_action(u, a);
 		}

@@ -43,7 +43,14 @@ q
 :wait text first task: write a
 :save-screen $T/sessions.scr
 q
-:type :open $first
+:type :open nosuch
+<Enter>
+:wait text open: 
+:save-screen $T/nosuch.scr
+:type :sessions
+<Enter>
+:wait text first task: write a
+j
 <Enter>
 :wait text First session finished
 :save-screen $T/opened.scr
@@ -57,7 +64,8 @@ assert_screen sessions 'SESSION +DATE +STATE +PENDING +TASK' \
   "$first +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} +done +1 +first task: write a"
 # the current session is marked and has nothing pending
 screen sessions | grep -qE '^ *\* +[0-9]{8}-[0-9]{6}-[0-9a-f]{4} +- +new +0' || { screen sessions >&2; fail "current session not marked with 0 pending"; }
-# :open shows the first session: transcript, pending diff, its id and tokens
+assert_screen nosuch "open: .*nosuch"
+# Enter on its row (j from the newest) shows the first session: transcript, pending diff, its id and tokens
 assert_screen opened 'first task: write a' 'First session finished' 'diff \(1 file pending\)' \
   'A a\.txt' "$first" 'tok [1-9][0-9.]*k?/[1-9]'
 echo ok
