@@ -1,6 +1,7 @@
 # In a real terminal (tmux): `o` in the diff pane hands the terminal to
 # $EDITOR (the workbench draws nothing meanwhile) and takes it back when the
-# editor exits: the screen is redrawn whole and keys work again.
+# editor exits: the screen is redrawn whole, the mouse and alternate-screen
+# modes come back, and keys work again.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_tmux.sh"
 G=$T/work; mkdir -p "$G"
@@ -26,13 +27,20 @@ UI_ENV="EDITOR=$T/ed.sh FLAG=$T/flag" ui_start 100 30 --resume latest
 ui_wait "Written."
 ui_keys Escape; ui_keys Tab
 ui_wait "diff (1 file pending)"
+# tmux reports the modes the program set: mouse reporting, the alternate screen
+modes() { tm display -p '#{mouse_standard_flag}#{mouse_button_flag}#{mouse_any_flag} alt=#{alternate_on}'; }
+before=$(modes)
+assert_contains "$before" "alt=1"
 ui_keys o
 ui_wait "EDITOR IS OPEN ON $(cd "$G" && pwd -P)/f.txt"
 ui_wait "COOKED MODE"
 s=$(ui_screen)
 assert_not_contains "$s" "diff (1 file pending)"
+# the editor gets the terminal as the shell had it: no mouse reports, main screen
+assert_eq "$(modes)" "000 alt=0" "modes while the editor runs"
 touch "$T/flag"
 ui_wait "diff (1 file pending)"
+assert_eq "$(modes)" "$before" "modes after the editor"
 s=$(ui_screen); echo "$s"
 assert_not_contains "$s" "EDITOR IS OPEN"
 assert_eq "$(cat "$G/f.txt")" "$(printf 'from the agent\nedited by hand')"
