@@ -1329,6 +1329,11 @@ agent_command(struct agent *a, const struct command *c)
 			return;
 		}
 		return;
+	case COMMAND_ACCEPT:
+	case COMMAND_REJECT:
+	case COMMAND_UNDO:
+	case COMMAND_RESTORE:
+		return; /* the review is the engine's (cli/engine.c), not the turn loop's */
 	}
 }
 

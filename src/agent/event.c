@@ -147,6 +147,12 @@ event_to_json(const struct event *ev)
 	case EVENT_ERROR:
 		add_str(o, "message", ev->text);
 		break;
+	case EVENT_REVIEW:
+		add_str(o, "op", ev->name);
+		json_add_bool(o, "ok", ev->approved);
+		add_str(o, "message", ev->text);
+		add_str(o, "conflict_dir", ev->output);
+		break;
 	case EVENT_SESSION_FINISHED:
 		add_str(o, "status", ev->status);
 		add_str(o, "message", ev->text);
@@ -169,6 +175,10 @@ command_parse(struct command *out, const char *line, size_t len)
 		{ "steer", COMMAND_STEER },
 		{ "interrupt", COMMAND_INTERRUPT },
 		{ "status", COMMAND_STATUS },
+		{ "accept", COMMAND_ACCEPT },
+		{ "reject", COMMAND_REJECT },
+		{ "undo", COMMAND_UNDO },
+		{ "restore", COMMAND_RESTORE },
 	};
 	cJSON *o;
 	int rc;
@@ -187,7 +197,8 @@ command_parse(struct command *out, const char *line, size_t len)
 			break;
 	if (i == sizeof names / sizeof *names) {
 		rc = err_setc(DH_EPARSE,
-			      "command: unknown type '%.40s' (approve, deny, steer, interrupt, status)",
+			      "command: unknown type '%.40s' (approve, deny, steer, interrupt, status, "
+			      "accept, reject, undo, restore)",
 			      type);
 		cJSON_Delete(o);
 		return rc;
@@ -219,6 +230,26 @@ command_parse(struct command *out, const char *line, size_t len)
 		}
 		out->steps = cJSON_Duplicate(steps, true);
 	}
+	if (out->type == COMMAND_ACCEPT || out->type == COMMAND_REJECT ||
+	    out->type == COMMAND_RESTORE) {
+		const char *key = out->type == COMMAND_RESTORE ? "checkpoint" : "path";
+		const char *p = json_str(o, key);
+		cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hunk");
+
+		if (out->type == COMMAND_RESTORE && (!p || !*p)) {
+			cJSON_Delete(o);
+			return err_setc(DH_EPARSE, "command: restore needs a \"checkpoint\"");
+		}
+		if (h && (!cJSON_IsNumber(h) || h->valuedouble < 1 || h->valuedouble > 1e6 ||
+			  !p || out->type == COMMAND_RESTORE)) {
+			cJSON_Delete(o);
+			return err_setc(DH_EPARSE, "command: \"hunk\" must be a number from 1, with a "
+						   "\"path\"");
+		}
+		out->path = p && *p ? xstrdup(p) : NULL;
+		out->hunk = h ? (int)h->valuedouble : 0;
+	}
+	out->force = json_bool(o, "force", false);
 	out->id = id ? xstrdup(id) : NULL;
 	out->text = text ? xstrdup(text) : NULL;
 	cJSON_Delete(o);
@@ -230,7 +261,8 @@ command_fini(struct command *c)
 {
 	free(c->id);
 	free(c->text);
+	free(c->path);
 	cJSON_Delete(c->steps);
-	c->id = c->text = NULL;
+	c->id = c->text = c->path = NULL;
 	c->steps = NULL;
 }

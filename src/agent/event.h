@@ -37,6 +37,7 @@
 	X(EVENT_AUDIT, "audit")                       /* id, name, text (what was refused) */  \
 	X(EVENT_EGRESS, "egress")                     /* host, port, allowed, text (reason), address, name (source) */ \
 	X(EVENT_ERROR, "error")                       /* text (message) */                     \
+	X(EVENT_REVIEW, "review")                     /* name (op), approved (ok), text (report or error), output (conflict dir) */ \
 	X(EVENT_SESSION_FINISHED, "session_finished") /* status, text (final answer/reason) */
 
 enum event_type {
@@ -115,6 +116,15 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
  *   {"type":"steer","text":"…"}                 a user message for the next turn
  *   {"type":"interrupt"}                        stop the stream / kill the command now
  *   {"type":"status"}                           reply at once with a status event
+ * Review (snap/review.h), answered by a "review" event once done on the
+ * worker; PATH is absolute or relative to the first grant:
+ *   {"type":"accept"}                           accept every pending change
+ *   {"type":"accept","path":P[,"hunk":N]}       accept a file, or one of its hunks
+ *   {"type":"reject","path":P[,"hunk":N]}       restore a file (or revert a hunk)
+ *   {"type":"reject"}                           reject every pending change
+ *   {"type":"undo"}                             undo the newest agent step
+ *   {"type":"restore","checkpoint":"SPEC"}      the folder back to a checkpoint
+ *   each may carry "force":true (overwrite conflicting edits)
  */
 enum command_type {
 	COMMAND_APPROVE,
@@ -122,6 +132,10 @@ enum command_type {
 	COMMAND_STEER,
 	COMMAND_INTERRUPT,
 	COMMAND_STATUS,
+	COMMAND_ACCEPT,
+	COMMAND_REJECT,
+	COMMAND_UNDO,
+	COMMAND_RESTORE,
 };
 
 struct command {
@@ -129,6 +143,10 @@ struct command {
 	char *id;   /* approve/deny: the tool call id; NULL = the pending one */
 	char *text; /* deny: message; steer: text */
 	cJSON *steps; /* approve of a plan: the person's edited steps [{"title"}], or NULL */
+	char *path;   /* accept/reject: the file, NULL = everything pending;
+			 restore: the checkpoint spec */
+	int hunk;     /* accept/reject: hunk number from 1, 0 = the whole file */
+	bool force;   /* reject/undo/restore: overwrite conflicting edits */
 };
 
 /* Parse one command line. DH_EPARSE with a message naming the problem

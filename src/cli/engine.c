@@ -26,6 +26,7 @@
 #include "sandbox/egress.h"
 #include "sandbox/probe.h"
 #include "session/session.h"
+#include "snap/review.h"
 #include "snap/snap.h"
 #include "watch/watch.h"
 
@@ -379,9 +380,201 @@ engine_start(struct engine *e, const char *task)
 	return agent_start(e->agent, task, h);
 }
 
+/*
+ * Review commands (agent/event.h): accept, reject, undo, restore. The
+ * libgit2 work runs on the worker; the outcome is a "review" event.
+ */
+
+struct review_job {
+	struct engine *e;
+	enum command_type op;
+	size_t ngrants, grant;
+	struct snap_store **stores; /* every grant's, borrowed */
+	char *session;
+	char *path; /* accept/reject: grant-relative, NULL = all; restore: the spec */
+	int hunk;
+	unsigned flags;
+	struct buf report;
+	char *conflict_dir;
+};
+
+static const char *
+review_op_name(enum command_type t)
+{
+	return t == COMMAND_ACCEPT ? "accept"
+	       : t == COMMAND_REJECT ? "reject"
+	       : t == COMMAND_UNDO   ? "undo"
+				     : "restore";
+}
+
+/* Every grant: accept (or reject) all that is pending. */
+static int
+review_all(struct review_job *j, struct review_outcome *o)
+{
+	int rc = 0;
+
+	for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
+		struct review *r = NULL;
+
+		if (j->op == COMMAND_ACCEPT) {
+			rc = snap_review_accept(j->stores[g], j->session, NULL, 0, o);
+		} else if ((rc = snap_review_get(j->stores[g], j->session, &r)) == 0 &&
+			   r->nfiles > 0) {
+			const char **paths = xcalloc(r->nfiles, sizeof *paths);
+
+			for (size_t i = 0; i < r->nfiles; i++)
+				paths[i] = r->files[i].path;
+			rc = snap_review_reject(j->stores[g], j->session, paths, r->nfiles,
+						j->flags, NULL, o);
+			free(paths);
+		}
+		snap_review_free(r);
+		if (rc == DH_ENOTFOUND)
+			rc = 0; /* nothing taken in that grant yet */
+	}
+	buf_printf(&j->report, "%s every pending change",
+		   j->op == COMMAND_ACCEPT ? "accepted" : "rejected");
+	return rc;
+}
+
+/* The newest agent step over every grant, reverted. */
+static int
+review_undo(struct review_job *j, struct review_outcome *o)
+{
+	struct review_step best = { 0 };
+	size_t bg = 0;
+	int rc;
+
+	for (size_t g = 0; g < j->ngrants; g++) {
+		struct review_step *v = NULL;
+		size_t n = 0;
+
+		if (snap_review_steps(j->stores[g], j->session, &v, &n) < 0)
+			continue;
+		if (n > 0 && (!best.id[0] || v[0].time > best.time)) {
+			free(best.label);
+			best = v[0];
+			v[0].label = NULL;
+			free(v[0].tool_call);
+			v[0].tool_call = best.tool_call = NULL;
+			bg = g;
+		}
+		snap_review_steps_free(v, n);
+	}
+	if (!best.id[0])
+		return err_setc(DH_ENOTFOUND, "no agent step to undo");
+	const char *ids[1] = { best.id };
+	rc = snap_review_undo(j->stores[bg], j->session, ids, 1, NULL, j->flags, NULL, o);
+	if (rc == 0)
+		buf_printf(&j->report, "undid %s (%s)", best.short_id, best.label ? best.label : "");
+	free(best.label);
+	return rc;
+}
+
+static int
+review_run(void *ctx)
+{
+	struct review_job *j = ctx;
+	struct snap_store *s = j->stores[j->grant];
+	const char *paths[1] = { j->path };
+	struct review_outcome o;
+	int rc = 0;
+
+	snap_review_outcome_init(&o);
+	if ((j->op == COMMAND_ACCEPT || j->op == COMMAND_REJECT) && !j->path) {
+		rc = review_all(j, &o);
+	} else if (j->op == COMMAND_UNDO) {
+		rc = review_undo(j, &o);
+	} else if (j->op == COMMAND_RESTORE) {
+		rc = DH_ENOTFOUND;
+		for (size_t g = 0; g < j->ngrants && rc == DH_ENOTFOUND; g++)
+			rc = snap_review_restore(j->stores[g], j->session, j->path, j->flags, NULL,
+						 &o);
+		if (rc == DH_ENOTFOUND)
+			rc = err_setc(DH_ENOTFOUND, "no checkpoint '%s' in this session", j->path);
+		buf_printf(&j->report, "restored checkpoint %s", j->path);
+	} else if (j->op == COMMAND_ACCEPT && j->hunk) {
+		rc = snap_review_accept_hunk(s, j->session, j->path, j->hunk, &o);
+		buf_printf(&j->report, "accepted hunk %d of %s", j->hunk, j->path);
+	} else if (j->op == COMMAND_ACCEPT) {
+		rc = snap_review_accept(s, j->session, paths, 1, &o);
+		buf_printf(&j->report, "accepted %s", j->path);
+	} else if (j->hunk) {
+		rc = snap_review_reject_hunk(s, j->session, j->path, j->hunk, j->flags, NULL, &o);
+		buf_printf(&j->report, "rejected hunk %d of %s", j->hunk, j->path);
+	} else {
+		rc = snap_review_reject(s, j->session, paths, 1, j->flags, NULL, &o);
+		buf_printf(&j->report, "rejected %s", j->path);
+	}
+	if (rc == DH_ECONFLICT) {
+		j->conflict_dir = o.conflict_dir ? xstrdup(o.conflict_dir) : NULL;
+		rc = err_setc(DH_ECONFLICT, "conflict: a file changed since the agent's step (the "
+					    "versions are in %s; force overwrites)",
+			      o.conflict_dir ? o.conflict_dir : "?");
+	}
+	snap_review_outcome_fini(&o);
+	return rc;
+}
+
+static void
+review_done(int rc, const char *errmsg, void *ctx)
+{
+	struct review_job *j = ctx;
+
+	fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(j->op),
+				 .approved = rc == 0,
+				 .text = rc == 0 ? buf_cstr(&j->report) : errmsg,
+				 .output = j->conflict_dir },
+		j->e);
+	free(j->stores);
+	free(j->session);
+	free(j->path);
+	free(j->conflict_dir);
+	buf_fini(&j->report);
+	free(j);
+}
+
+static void
+review_command(struct engine *e, const struct command *c)
+{
+	struct review_job *j;
+	size_t g = 0;
+	char *rel = NULL;
+
+	if ((c->type == COMMAND_ACCEPT || c->type == COMMAND_REJECT) && c->path &&
+	    grant_resolve(e->grants, c->path, &g, &rel) < 0) {
+		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
+					 .text = err_msg() },
+			e);
+		return;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->e = e;
+	j->op = c->type;
+	j->ngrants = e->ngrants;
+	j->stores = xcalloc(e->ngrants + 1, sizeof *j->stores);
+	memcpy(j->stores, e->stores, e->ngrants * sizeof *j->stores);
+	j->grant = g;
+	j->session = xstrdup(session_id(e->session));
+	j->path = rel ? rel : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
+	j->hunk = c->hunk;
+	j->flags = c->force ? REVIEW_F_FORCE : 0;
+	worker_post(e->worker, review_run, review_done, j);
+}
+
 void
 engine_command(struct engine *e, const struct command *c)
 {
+	switch (c->type) {
+	case COMMAND_ACCEPT:
+	case COMMAND_REJECT:
+	case COMMAND_UNDO:
+	case COMMAND_RESTORE:
+		review_command(e, c);
+		return;
+	default:
+		break;
+	}
 	if (e->agent && e->started)
 		agent_command(e->agent, c);
 }

@@ -60,8 +60,11 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * continues the same session with `task` as the next user message. While a
  * task runs this is a steer instead. DH_EFAIL with a message otherwise. */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
-/* Apply a command (approve, deny, steer, interrupt, status). Ignored when no
- * task was started. */
+/* Apply a command (agent/event.h). approve, deny, steer, interrupt and
+ * status go to the running agent (ignored when no task was started); accept,
+ * reject, undo and restore act on the session's review (snap/review.h) on
+ * the worker, at any time, and are answered by a "review" event {op, ok,
+ * message, conflict_dir}. */
 void engine_command(struct engine *e, const struct command *c);
 
 /* Grant another folder (the check of engine_open; `force` lifts it). Only

@@ -264,6 +264,15 @@ human_sink(const struct event *ev, void *ctx)
 		fflush(stdout);
 		fprintf(stderr, "deskhand: %s\n", ev->text);
 		break;
+	case EVENT_REVIEW:
+		newline_if_needed(r);
+		if (ev->approved) {
+			printf("  %s %s\n", ok, ev->text);
+		} else {
+			fflush(stdout);
+			fprintf(stderr, "deskhand: %s: %s\n", ev->name, ev->text);
+		}
+		break;
 	case EVENT_USER_MESSAGE:
 		newline_if_needed(r);
 		printf("  %syou: %s%s\n", c(r, C_BOLD), ev->text, c(r, C_RESET));

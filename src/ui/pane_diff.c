@@ -24,10 +24,12 @@
 #define SPLIT_COLS	 60	 /* narrowest pane that shows side by side */
 #define HL_MAX_BYTES	 500	 /* longer lines get no intra-line highlight */
 
+/* Reads only: what the review commands change goes through the engine
+ * (engine_command: accept, reject, undo, restore) and comes back as a
+ * "review" event, after which the pane reloads. */
 enum job_kind {
-	J_LOAD, J_ACCEPT, J_ACCEPT_ALL, J_ACCEPT_HUNK, J_REJECT, J_REJECT_ALL, J_REJECT_HUNK, J_UNDO,
-	J_LOG,	   /* the checkpoint list (U) */
-	J_RESTORE, /* the folder back to checkpoint `path` of grant `grant` */
+	J_LOAD,
+	J_LOG, /* the checkpoint list (U) */
 };
 
 /* One line of the checkpoint list. */
@@ -55,15 +57,12 @@ struct diff {
 struct job {
 	struct pane *p;
 	enum job_kind kind;
-	size_t ngrants, grant;
+	size_t ngrants;
 	struct snap_store **stores;
-	char *session, *path;
-	int hunk;
+	char *session;
 	struct review **rv;
 	struct ckpt *ckpts;
 	size_t nckpts;
-	struct buf report;
-	int rc;
 };
 
 static void
@@ -137,134 +136,23 @@ free_reviews(struct review **rv, size_t n)
 	free(rv);
 }
 
-/* Every pending file of every grant back to its accepted state (worker). */
-static int
-reject_all(struct job *j, struct review_outcome *o)
-{
-	int rc = 0;
-
-	for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
-		struct review *r = NULL;
-
-		rc = snap_review_get(j->stores[g], j->session, &r);
-		if (rc == DH_ENOTFOUND) {
-			rc = 0;
-			continue;
-		}
-		if (rc == 0 && r->nfiles > 0) {
-			const char **paths = xcalloc(r->nfiles, sizeof *paths);
-
-			for (size_t i = 0; i < r->nfiles; i++)
-				paths[i] = r->files[i].path;
-			rc = snap_review_reject(j->stores[g], j->session, paths, r->nfiles, 0,
-						NULL, o);
-			free(paths);
-		}
-		snap_review_free(r);
-	}
-	return rc;
-}
-
 static int
 job_run(void *ctx)
 {
 	struct job *j = ctx;
-	struct review_outcome o;
-	const char *paths[1] = { j->path };
-	int rc = 0;
 
-	switch (j->kind) {
-	case J_LOAD:
-		for (size_t g = 0; g < j->ngrants; g++) {
-			rc = snap_review_get(j->stores[g], j->session, &j->rv[g]);
-			if (rc == DH_ENOTFOUND)
-				rc = 0; /* no baseline yet */
-			if (rc < 0)
-				return rc;
-		}
-		return 0;
-	case J_UNDO: {
-		/* The newest undoable step over every grant. */
-		struct review_step *best = NULL;
-		size_t bg = 0;
-		for (size_t g = 0; g < j->ngrants; g++) {
-			struct review_step *v = NULL;
-			size_t n = 0;
-
-			if (snap_review_steps(j->stores[g], j->session, &v, &n) < 0)
-				continue;
-			if (n > 0 && (!best || v[0].time > best->time)) {
-				snap_review_steps_free(best, best ? 1 : 0);
-				best = xcalloc(1, sizeof *best);
-				*best = v[0];
-				v[0].label = v[0].tool_call = NULL;
-				bg = g;
-			}
-			snap_review_steps_free(v, n);
-		}
-		if (!best)
-			return err_setc(DH_ENOTFOUND, "no agent step to undo");
-		const char *ids[1] = { best->id };
-		snap_review_outcome_init(&o);
-		rc = snap_review_undo(j->stores[bg], j->session, ids, 1, NULL, 0, NULL, &o);
-		if (rc == 0)
-			buf_printf(&j->report, "undid %s (%s)", best->short_id,
-				   best->label ? best->label : "");
-		snap_review_outcome_fini(&o);
-		snap_review_steps_free(best, 1);
-		return rc;
-	}
-	case J_LOG:
+	if (j->kind == J_LOG)
 		return list_checkpoints(j);
-	default:
-		break;
+	for (size_t g = 0; g < j->ngrants; g++) {
+		int rc = snap_review_get(j->stores[g], j->session, &j->rv[g]);
+
+		if (rc < 0 && rc != DH_ENOTFOUND) /* not found: no baseline yet */
+			return rc;
 	}
-	snap_review_outcome_init(&o);
-	struct snap_store *s = j->stores[j->grant];
-	switch (j->kind) {
-	case J_ACCEPT:
-		rc = snap_review_accept(s, j->session, paths, 1, &o);
-		buf_printf(&j->report, "accepted %s", j->path);
-		break;
-	case J_ACCEPT_HUNK:
-		rc = snap_review_accept_hunk(s, j->session, j->path, j->hunk, &o);
-		buf_printf(&j->report, "accepted hunk %d of %s", j->hunk, j->path);
-		break;
-	case J_ACCEPT_ALL:
-		for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
-			rc = snap_review_accept(j->stores[g], j->session, NULL, 0, &o);
-			if (rc == DH_ENOTFOUND)
-				rc = 0;
-		}
-		buf_puts(&j->report, "accepted every pending change");
-		break;
-	case J_REJECT:
-		rc = snap_review_reject(s, j->session, paths, 1, 0, NULL, &o);
-		buf_printf(&j->report, "rejected %s", j->path);
-		break;
-	case J_RESTORE:
-		rc = snap_review_restore(s, j->session, j->path, 0, NULL, &o);
-		buf_printf(&j->report, "restored checkpoint %s", j->path);
-		break;
-	case J_REJECT_ALL:
-		rc = reject_all(j, &o);
-		buf_puts(&j->report, "rejected every pending change");
-		break;
-	case J_REJECT_HUNK:
-		rc = snap_review_reject_hunk(s, j->session, j->path, j->hunk, 0, NULL, &o);
-		buf_printf(&j->report, "rejected hunk %d of %s", j->hunk, j->path);
-		break;
-	default:
-		break;
-	}
-	if (rc == DH_ECONFLICT)
-		rc = err_setc(DH_ECONFLICT, "conflict: the file changed since the agent's step "
-					    "(see %s)", o.conflict_dir ? o.conflict_dir : "?");
-	snap_review_outcome_fini(&o);
-	return rc;
+	return 0;
 }
 
-static void post(struct pane *p, enum job_kind kind, size_t grant, const char *path, int hunk);
+static void post(struct pane *p, enum job_kind kind);
 
 static void
 job_done(int rc, const char *errmsg, void *ctx)
@@ -290,7 +178,7 @@ job_done(int rc, const char *errmsg, void *ctx)
 		}
 		if (d->reload) {
 			d->reload = false;
-			post(p, J_LOAD, 0, NULL, 0);
+			post(p, J_LOAD);
 		}
 	} else if (j->kind == J_LOG) {
 		if (rc == 0) {
@@ -307,28 +195,16 @@ job_done(int rc, const char *errmsg, void *ctx)
 		} else {
 			ui_message(p->ui, true, "checkpoints: %s", errmsg);
 		}
-	} else {
-		if (j->kind == J_RESTORE && rc == 0) {
-			d->ckpt_mode = false;
-			pane_invalidate(p);
-		}
-		if (rc == 0)
-			ui_message(p->ui, false, "%s", buf_cstr(&j->report));
-		else
-			ui_message(p->ui, true, "%s", errmsg);
-		post(p, J_LOAD, 0, NULL, 0);
 	}
 	free_reviews(j->rv, j->ngrants);
 	free_ckpts(j->ckpts, j->nckpts);
 	free(j->stores);
 	free(j->session);
-	free(j->path);
-	buf_fini(&j->report);
 	free(j);
 }
 
 static void
-post(struct pane *p, enum job_kind kind, size_t grant, const char *path, int hunk)
+post(struct pane *p, enum job_kind kind)
 {
 	struct diff *d = p->priv;
 	struct engine *e = ui_engine(p->ui);
@@ -347,14 +223,29 @@ post(struct pane *p, enum job_kind kind, size_t grant, const char *path, int hun
 	for (size_t g = 0; g < j->ngrants; g++)
 		j->stores[g] = engine_store(e, g);
 	j->rv = xcalloc(j->ngrants + 1, sizeof *j->rv);
-	j->grant = grant;
 	j->session = xstrdup(engine_session_id(e));
-	j->path = path ? xstrdup(path) : NULL;
-	j->hunk = hunk;
 	if (kind == J_LOAD)
 		d->loading = true;
 	ui_busy(p->ui, 1);
 	worker_post(engine_worker(e), job_run, job_done, j);
+}
+
+/* A review command (agent/event.h) for the engine; its "review" event comes
+ * back through diff_event. `grant` and `path` name a file (NULL: all). */
+static void
+send_review(struct pane *p, enum command_type type, size_t grant, const char *path, int hunk)
+{
+	struct engine *e = ui_engine(p->ui);
+	struct buf abs = BUF_INIT;
+	struct command c = { .type = type, .hunk = hunk };
+
+	if (path) {
+		buf_printf(&abs, "%s/%s", engine_grant_path(e, grant), path);
+		c.path = abs.ptr;
+	}
+	ui_busy(p->ui, 1);
+	engine_command(e, &c);
+	buf_fini(&abs);
 }
 
 static int
@@ -380,8 +271,20 @@ diff_fini(struct pane *p)
 static void
 diff_event(struct pane *p, const struct event *ev)
 {
+	struct diff *d = p->priv;
+
+	if (ev->type == EVENT_REVIEW) {
+		ui_busy(p->ui, -1);
+		ui_message(p->ui, !ev->approved, "%s", ev->text ? ev->text : ev->name);
+		if (ev->approved && ev->name && !strcmp(ev->name, "restore") && d->ckpt_mode) {
+			d->ckpt_mode = false;
+			pane_invalidate(p);
+		}
+		post(p, J_LOAD);
+		return;
+	}
 	if (ev->type == EVENT_CHECKPOINT || ev->type == EVENT_SESSION_FINISHED)
-		post(p, J_LOAD, 0, NULL, 0);
+		post(p, J_LOAD);
 }
 
 /* Equal but for spaces and tabs (git diff -w). */
@@ -810,6 +713,22 @@ open_file(struct pane *p, const struct review_file *f, size_t grant)
 	return PANE_HANDLED | PANE_REDRAW;
 }
 
+/* The cursor is on a hunk of a file whose hunks can be taken one by one. */
+static bool
+on_hunk(const struct review_file *f, int item)
+{
+	return item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R');
+}
+
+static void
+restore_checkpoint(struct pane *p, const char *spec)
+{
+	struct command c = { .type = COMMAND_RESTORE, .path = (char *)spec };
+
+	ui_busy(p->ui, 1);
+	engine_command(ui_engine(p->ui), &c);
+}
+
 static enum pane_result
 diff_action(struct pane *p, enum action a)
 {
@@ -826,12 +745,12 @@ diff_action(struct pane *p, enum action a)
 			pane_invalidate(p);
 			return PANE_HANDLED | PANE_REDRAW;
 		}
-		post(p, J_LOG, 0, NULL, 0);
+		post(p, J_LOG);
 		return PANE_HANDLED;
 	}
 	if (d->ckpt_mode) {
 		if (a == ACTION_EXPAND && item >= 0 && (size_t)item < d->nckpts)
-			post(p, J_RESTORE, d->ckpts[item].grant, d->ckpts[item].short_id, 0);
+			restore_checkpoint(p, d->ckpts[item].short_id);
 		else if (a == ACTION_EXPAND || a == ACTION_REFRESH)
 			return PANE_HANDLED;
 		else
@@ -856,16 +775,13 @@ diff_action(struct pane *p, enum action a)
 	case ACTION_ACCEPT:
 		if (!f)
 			return PANE_HANDLED;
-		if (item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R'))
-			post(p, J_ACCEPT_HUNK, g, f->path, item);
-		else
-			post(p, J_ACCEPT, g, f->path, 0);
+		send_review(p, COMMAND_ACCEPT, g, f->path, on_hunk(f, item) ? item : 0);
 		return PANE_HANDLED;
 	case ACTION_ACCEPT_ALL:
-		post(p, J_ACCEPT_ALL, 0, NULL, 0);
+		send_review(p, COMMAND_ACCEPT, 0, NULL, 0);
 		return PANE_HANDLED;
 	case ACTION_REJECT_ALL:
-		post(p, J_REJECT_ALL, 0, NULL, 0);
+		send_review(p, COMMAND_REJECT, 0, NULL, 0);
 		return PANE_HANDLED;
 	case ACTION_SPLIT:
 		if (p->cols < SPLIT_COLS) {
@@ -887,16 +803,13 @@ diff_action(struct pane *p, enum action a)
 	case ACTION_REJECT:
 		if (!f)
 			return PANE_HANDLED;
-		if (item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R'))
-			post(p, J_REJECT_HUNK, g, f->path, item);
-		else
-			post(p, J_REJECT, g, f->path, 0);
+		send_review(p, COMMAND_REJECT, g, f->path, on_hunk(f, item) ? item : 0);
 		return PANE_HANDLED;
 	case ACTION_UNDO:
-		post(p, J_UNDO, 0, NULL, 0);
+		send_review(p, COMMAND_UNDO, 0, NULL, 0);
 		return PANE_HANDLED;
 	case ACTION_REFRESH:
-		post(p, J_LOAD, 0, NULL, 0);
+		post(p, J_LOAD);
 		return PANE_HANDLED;
 	case ACTION_EXPAND:
 		if (item >= FILE_ITEM && (size_t)(item - FILE_ITEM) < n) {

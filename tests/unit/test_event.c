@@ -105,6 +105,39 @@ Test(event, approve_with_edited_steps)
 	}
 }
 
+Test(event, review_commands)
+{
+	struct command c;
+	const char *hunk = "{\"type\":\"accept\",\"path\":\"m.txt\",\"hunk\":2}";
+	const char *rest = "{\"type\":\"restore\",\"checkpoint\":\"abc1234\",\"force\":true}";
+	const char *bad[] = {
+		"{\"type\":\"accept\",\"hunk\":2}",
+		"{\"type\":\"reject\",\"path\":\"m.txt\",\"hunk\":0}",
+		"{\"type\":\"reject\",\"path\":\"m.txt\",\"hunk\":\"2\"}",
+		"{\"type\":\"restore\"}",
+	};
+
+	cr_assert_eq(command_parse(&c, hunk, strlen(hunk)), 0, "%s", err_msg());
+	cr_assert_eq(c.type, COMMAND_ACCEPT);
+	cr_assert_str_eq(c.path, "m.txt");
+	cr_assert_eq(c.hunk, 2);
+	cr_assert_not(c.force);
+	command_fini(&c);
+	cr_assert_eq(command_parse(&c, rest, strlen(rest)), 0, "%s", err_msg());
+	cr_assert_eq(c.type, COMMAND_RESTORE);
+	cr_assert_str_eq(c.path, "abc1234");
+	cr_assert(c.force);
+	command_fini(&c);
+	cr_assert_eq(command_parse(&c, "{\"type\":\"undo\"}", 15), 0);
+	cr_assert_eq(c.type, COMMAND_UNDO);
+	command_fini(&c);
+	cr_assert_eq(command_parse(&c, "{\"type\":\"reject\"}", 17), 0);
+	cr_assert_null(c.path);
+	command_fini(&c);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_assert_eq(command_parse(&c, bad[i], strlen(bad[i])), DH_EPARSE, "%s", bad[i]);
+}
+
 Test(config, bind_lines_are_kept_in_order_with_where)
 {
 	char path[] = "/tmp/dhcfgXXXXXX";
