@@ -9,6 +9,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -895,31 +896,57 @@ struct sessions_job {
 	struct buf out;
 };
 
+struct session_row {
+	char *id;
+	cJSON *meta;	/* NULL: no task started yet */
+	long long when; /* last activity, seconds; a new session is the newest */
+};
+
+/* Most recent activity first; ids (which start with the time) break ties. */
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct session_row *x = a, *y = b;
+
+	if (x->when != y->when)
+		return x->when < y->when ? 1 : -1;
+	return -strcmp(x->id, y->id);
+}
+
 static int
 sessions_run(void *ctx)
 {
 	struct sessions_job *j = ctx;
+	struct session_row *rows;
 	char **ids = NULL;
 	size_t n = 0;
 
 	if (session_list(j->state, &ids, &n) < 0)
 		return DH_EFAIL;
+	rows = xcalloc(n + 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++) {
+		rows[i].id = ids[i];
+		rows[i].when = LLONG_MAX;
+		if (session_meta_read(j->state, ids[i], &rows[i].meta) == 0)
+			rows[i].when = json_int(rows[i].meta, "updated",
+						json_int(rows[i].meta, "created", 0));
+		else
+			rows[i].meta = NULL;
+	}
+	free(ids);
+	qsort(rows, n, sizeof *rows, row_cmp);
 	buf_printf(&j->out, "  %-22s %-16s %-11s %7s  %s\n", "SESSION", "DATE", "STATE",
 		   "PENDING", "TASK");
-	for (size_t k = 0; k < n; k++) {
-		size_t i = n - 1 - k;
-		cJSON *meta = NULL, *g;
+	for (size_t i = 0; i < n && i < SESSIONS_MAX; i++) {
+		cJSON *meta = rows[i].meta, *g;
+		const char *id = rows[i].id;
 		const char *task = NULL, *st = NULL;
 		char when[32] = "?";
 		long pending = 0;
 		bool unknown = false;
 
-		if (k >= SESSIONS_MAX) {
-			free(ids[i]);
-			continue;
-		}
-		if (session_meta_read(j->state, ids[i], &meta) == 0) {
-			time_t t = (time_t)json_int(meta, "updated", json_int(meta, "created", 0));
+		if (meta) {
+			time_t t = (time_t)rows[i].when;
 			struct tm tm;
 
 			task = json_str(meta, "task");
@@ -936,7 +963,7 @@ sessions_run(void *ctx)
 					unknown = true;
 					continue;
 				}
-				rc = snap_review_get(ss, ids[i], &r);
+				rc = snap_review_get(ss, id, &r);
 				if (rc == 0)
 					pending += (long)r->nfiles;
 				else if (rc != DH_ENOTFOUND)
@@ -952,16 +979,18 @@ sessions_run(void *ctx)
 		char count[16];
 		snprintf(count, sizeof count, "%ld%s", pending, unknown ? "?" : "");
 		buf_printf(&j->out, "%s %-22s %-16s %-11s %7s  ",
-			   j->current && !strcmp(j->current, ids[i]) ? "*" : " ", ids[i], when,
+			   j->current && !strcmp(j->current, id) ? "*" : " ", id, when,
 			   st ? st : "?", count);
 		/* The task's first line; the overlay sanitizes what it shows. */
 		size_t tl = task ? strcspn(task, "\n") : 0;
 		buf_add(&j->out, task ? task : "", tl > 200 ? 200 : tl);
 		buf_putc(&j->out, '\n');
-		cJSON_Delete(meta);
-		free(ids[i]);
 	}
-	free(ids);
+	for (size_t i = 0; i < n; i++) {
+		cJSON_Delete(rows[i].meta);
+		free(rows[i].id);
+	}
+	free(rows);
 	if (n == 0)
 		buf_puts(&j->out, "  (no sessions yet)\n");
 	else if (n > SESSIONS_MAX)
