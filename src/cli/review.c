@@ -732,8 +732,9 @@ static const char reject_hunk_usage[] =
 	"the current file where its lines are found, else in the agent's version.\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
-int
-cli_reject_hunk(int argc, char **argv)
+/* accept-hunk and reject-hunk: PATH N, routed to its grant. */
+static int
+hunk_command(int argc, char **argv, const char *usage, bool accept)
 {
 	struct opts o;
 	struct cli_target t;
@@ -741,12 +742,12 @@ cli_reject_hunk(int argc, char **argv)
 	struct review_outcome out;
 	char *end, *rel = NULL;
 	size_t g;
-	int rc = parse_opts(argc, argv, reject_hunk_usage, OPT_FORCE, &o);
+	int rc = parse_opts(argc, argv, usage, accept ? 0 : OPT_FORCE, &o);
 
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 2) {
-		fputs(reject_hunk_usage, stderr);
+		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
 	long n = strtol(argv[optind + 1], &end, 10);
@@ -761,15 +762,31 @@ cli_reject_hunk(int argc, char **argv)
 		results_error(&res, err_msg());
 	} else {
 		snap_review_outcome_init(&out);
-		rc = snap_review_reject_hunk(t.stores[g], t.id, rel, (int)n,
-		                             o.force ? REVIEW_F_FORCE : 0, NULL, &out);
-		results_add(&res, g, rc, &out, "reverted a hunk in");
+		if (!accept) {
+			rc = snap_review_reject_hunk(t.stores[g], t.id, rel, (int)n,
+						     o.force ? REVIEW_F_FORCE : 0, NULL, &out);
+			results_add(&res, g, rc, &out, "reverted a hunk in");
+		} else if ((rc = snap_review_accept_hunk(t.stores[g], t.id, rel, (int)n, &out)) ==
+				   0 &&
+			   !o.json) {
+			if (out.report.len)
+				fputs(buf_cstr(&out.report), stdout);
+			printf("%s: accepted 1 hunk (mark %s)\n", t.paths[g], out.ck.short_id);
+		} else {
+			results_add(&res, g, rc, &out, NULL);
+		}
 		snap_review_outcome_fini(&out);
 	}
 	free(rel);
 	rc = results_finish(&res);
 	cli_target_fini(&t);
 	return rc;
+}
+
+int
+cli_reject_hunk(int argc, char **argv)
+{
+	return hunk_command(argc, argv, reject_hunk_usage, false);
 }
 
 /*
@@ -789,46 +806,7 @@ static const char accept_hunk_usage[] =
 int
 cli_accept_hunk(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	struct results res;
-	struct review_outcome out;
-	char *end, *rel = NULL;
-	size_t g;
-	int rc = parse_opts(argc, argv, accept_hunk_usage, 0, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (argc - optind != 2) {
-		fputs(accept_hunk_usage, stderr);
-		return EXIT_USAGE;
-	}
-	long n = strtol(argv[optind + 1], &end, 10);
-	if (*end || n < 1 || n > INT_MAX) {
-		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
-		return EXIT_USAGE;
-	}
-	if (open_or_fail(&t, &o) < 0)
-		return EXIT_FAIL;
-	results_init(&res, &t, o.json);
-	if (route(&t, argv[optind], &g, &rel) < 0) {
-		results_error(&res, err_msg());
-	} else {
-		snap_review_outcome_init(&out);
-		rc = snap_review_accept_hunk(t.stores[g], t.id, rel, (int)n, &out);
-		if (!o.json && rc == 0) {
-			if (out.report.len)
-				fputs(buf_cstr(&out.report), stdout);
-			printf("%s: accepted 1 hunk (mark %s)\n", t.paths[g], out.ck.short_id);
-		} else {
-			results_add(&res, g, rc, &out, NULL);
-		}
-		snap_review_outcome_fini(&out);
-	}
-	free(rel);
-	rc = results_finish(&res);
-	cli_target_fini(&t);
-	return rc;
+	return hunk_command(argc, argv, accept_hunk_usage, true);
 }
 
 /*
