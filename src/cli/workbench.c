@@ -33,7 +33,9 @@ static const char wb_usage[] =
 	"                        the wheel scrolls)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Inside: ? lists the keys, :grant PATH adds a folder, q quits.\n";
+	"Inside: ? lists the keys, :grant PATH adds a folder (:ungrant removes it),\n"
+	":sessions lists past sessions (Enter opens one), q quits. Keys are rebound\n"
+	"with 'bind CONTEXT KEY ACTION' lines in ~/.config/deskhand/config.\n";
 
 int
 cli_workbench(int argc, char **argv)
