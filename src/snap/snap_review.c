@@ -1423,6 +1423,33 @@ out:
  * Accept one hunk
  */
 
+/* Hunk `hunk` (from 1) of pending file `f` for accept-hunk or reject-hunk
+ * (`verb`): 0 and *out, or DH_EDENIED (not a regular text change: the whole
+ * file is the unit) or DH_ENOTFOUND (no such hunk), naming `path`. */
+static int
+pending_hunk(const struct review_file *f, const char *path, int hunk, const char *verb,
+             const struct review_hunk **out)
+{
+	if (f->binary || (f->status != 'M' && f->status != 'R') ||
+	    (f->old_mode & 0170000) != 0100000 || (f->new_mode & 0170000) != 0100000)
+		return err_setc(DH_EDENIED,
+		                "snapshot: %s is %s: %s the whole file instead of a hunk", path,
+		                f->binary                            ? "binary"
+		                : is_dir_path(f->path)               ? "a directory"
+		                : f->status == 'A'                   ? "a new file"
+		                : f->status == 'D'                   ? "deleted"
+		                : ((f->new_mode & 0170000) == 0120000 ||
+		                   (f->old_mode & 0170000) == 0120000) ? "a symbolic link"
+		                                                        : "not a text change",
+		                verb);
+	if (hunk < 1 || (size_t)hunk > f->nhunks)
+		return err_setc(DH_ENOTFOUND, "snapshot: %s has %zu hunk%s, not %d", path, f->nhunks,
+		                f->nhunks == 1 ? "" : "s", hunk);
+	*out = &f->hunks[hunk - 1];
+	return 0;
+}
+
+
 /* Whether review path `path` (maybe "dir/") is the normalized `np`. */
 static bool
 same_path(const char *path, const char *np)
@@ -1473,25 +1500,9 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'", path);
 		goto out;
 	}
-	if (f->binary || (f->status != 'M' && f->status != 'R') ||
-	    (f->old_mode & 0170000) != 0100000 || (f->new_mode & 0170000) != 0100000) {
-		rc = err_setc(DH_EDENIED,
-		              "snapshot: %s is %s: accept the whole file instead of a hunk", path,
-		              f->binary                            ? "binary"
-		              : is_dir_path(f->path)               ? "a directory"
-		              : f->status == 'A'                   ? "a new file"
-		              : f->status == 'D'                   ? "deleted"
-		              : ((f->new_mode & 0170000) == 0120000 ||
-		                 (f->old_mode & 0170000) == 0120000) ? "a symbolic link"
-		                                                      : "not a text change");
+	const struct review_hunk *h = NULL;
+	if ((rc = pending_hunk(f, path, hunk, "accept", &h)) < 0)
 		goto out;
-	}
-	if (hunk < 1 || (size_t)hunk > f->nhunks) {
-		rc = err_setc(DH_ENOTFOUND, "snapshot: %s has %zu hunk%s, not %d", path, f->nhunks,
-		              f->nhunks == 1 ? "" : "s", hunk);
-		goto out;
-	}
-	const struct review_hunk *h = &f->hunks[hunk - 1];
 	const char *old_path = f->old_path ? f->old_path : f->path;
 	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
@@ -1666,23 +1677,9 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'", path);
 		goto out;
 	}
-	if (f->binary || (f->status != 'M' && f->status != 'R') ||
-	    (f->old_mode & 0170000) != 0100000 || (f->new_mode & 0170000) != 0100000) {
-		rc = err_setc(DH_EDENIED,
-		              "snapshot: %s is %s: reject the whole file instead of a hunk", path,
-		              f->binary                            ? "binary"
-		              : f->status == 'A'                   ? "a new file"
-		              : f->status == 'D'                   ? "deleted"
-		              : (f->new_mode & 0170000) == 0120000 ? "a symbolic link"
-		                                                   : "not a text change");
+	const struct review_hunk *h = NULL;
+	if ((rc = pending_hunk(f, path, hunk, "reject", &h)) < 0)
 		goto out;
-	}
-	if (hunk < 1 || (size_t)hunk > f->nhunks) {
-		rc = err_setc(DH_ENOTFOUND, "snapshot: %s has %zu hunk%s, not %d", path, f->nhunks,
-		              f->nhunks == 1 ? "" : "s", hunk);
-		goto out;
-	}
-	const struct review_hunk *h = &f->hunks[hunk - 1];
 	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)

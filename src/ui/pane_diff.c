@@ -46,7 +46,6 @@ struct diff {
 	size_t ngrants;
 	size_t sel;	    /* selected file, flat index over grants */
 	bool loading, reload;
-	bool gone;	    /* pane finalized: late job results are dropped */
 	bool ignore_ws;	    /* w: whitespace-only changes shown as context */
 	bool split;	    /* v: side by side (when the pane is wide enough) */
 	bool ckpt_mode;	    /* U: the pane lists checkpoints instead */
