@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "core/array.h"
+#include "core/buf.h"
 
 struct pair {
 	int a;
@@ -140,4 +141,15 @@ Test(array, byte_size_overflow_dies, .exit_code = 70)
 
 	ARRAY_RESERVE(&a, SIZE_MAX / sizeof(uint64_t) + 2);
 	cr_assert_fail("reserved %zu elements", a.cap);
+}
+
+/* buf_grow() takes its capacity from array_grow(): a length that wraps size_t
+ * (len + extra + 1) must die, not "fit" and let buf_add() write past the end. */
+Test(array, buf_grow_past_size_max_dies, .exit_code = 70)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "abc");
+	buf_grow(&b, SIZE_MAX - 3);
+	cr_assert_fail("grew to %zu bytes", b.cap);
 }
