@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/xalloc.h"
 
 void
@@ -33,15 +34,7 @@ buf_clear(struct buf *b)
 void
 buf_grow(struct buf *b, size_t extra)
 {
-	size_t need = b->len + extra + 1;
-
-	if (need <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < need)
-		cap *= 2;
-	b->ptr = xrealloc(b->ptr, cap);
-	b->cap = cap;
+	ARRAY_GROW(b->ptr, b->len + 1, b->cap, extra); /* + 1: the NUL */
 }
 
 void

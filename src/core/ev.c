@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/xalloc.h"
 
 struct io_slot {
@@ -60,7 +61,7 @@ struct ev_loop {
 	size_t nchildren, capchildren;
 
 	struct prepare *prep;
-	size_t nprep;
+	size_t nprep, capprep;
 
 	bool quit;
 	bool idle;
@@ -164,10 +165,7 @@ void
 ev_timer_arm(struct ev_loop *l, struct ev_timer *t, uint64_t ms)
 {
 	ev_timer_disarm(l, t);
-	if (l->nheap == l->capheap) {
-		l->capheap = l->capheap ? l->capheap * 2 : 16;
-		l->heap = xrealloc(l->heap, l->capheap * sizeof *l->heap);
-	}
+	ARRAY_GROW(l->heap, l->nheap, l->capheap, 1);
 	t->due_ms = ev_now_ms() + ms;
 	t->seq = l->seq++;
 	t->heap_idx = l->nheap;
@@ -224,10 +222,7 @@ ev_io_set(struct ev_loop *l, int fd, unsigned events, ev_io_fn *fn, void *ctx)
 				s = &l->io[i];
 	}
 	if (!s) {
-		if (l->nio == l->capio) {
-			l->capio = l->capio ? l->capio * 2 : 16;
-			l->io = xrealloc(l->io, l->capio * sizeof *l->io);
-		}
+		ARRAY_GROW(l->io, l->nio, l->capio, 1);
 		s = &l->io[l->nio++];
 	}
 	s->fd = fd;
@@ -314,10 +309,7 @@ ev_child_watch(struct ev_loop *l, pid_t pid, ev_child_fn *fn, void *ctx)
 
 	if (fd < 0)
 		return err_set("pidfd_open(%d): %s", (int)pid, strerror(errno));
-	if (l->nchildren == l->capchildren) {
-		l->capchildren = l->capchildren ? l->capchildren * 2 : 8;
-		l->children = xrealloc(l->children, l->capchildren * sizeof *l->children);
-	}
+	ARRAY_GROW(l->children, l->nchildren, l->capchildren, 1);
 	l->children[l->nchildren++] = (struct child){ pid, fd, fn, ctx };
 	if (ev_io_set(l, fd, POLLIN, on_pidfd, NULL) < 0) {
 		l->nchildren--;
@@ -393,7 +385,7 @@ ev_free(struct ev_loop *l)
 void
 ev_prepare_add(struct ev_loop *l, ev_prepare_fn *fn, void *ctx)
 {
-	l->prep = xrealloc(l->prep, (l->nprep + 1) * sizeof *l->prep);
+	ARRAY_GROW(l->prep, l->nprep, l->capprep, 1);
 	l->prep[l->nprep++] = (struct prepare){ fn, ctx };
 }
 

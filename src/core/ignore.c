@@ -9,23 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 
 #define IGNORE_FILE_MAX (1u << 20)
 
 struct rule {
-	char **segs;   /* pattern components; "**" matches any number of them */
-	size_t nsegs;
+	struct strv segs; /* pattern components; "**" matches any number of them */
 	bool negate;   /* `!pattern` */
 	bool dir_only; /* `pattern/` */
 	bool anchored; /* matched from the root; else against the last component */
 };
 
 struct ignore {
-	struct rule *rules;
-	size_t n;
+	ARRAY(struct rule) rules;
 };
 
 static void
@@ -58,11 +58,9 @@ add_rule(struct ignore *ig, char *pat)
 		return;
 	for (char *save = NULL, *tok = strtok_r(pat, "/", &save); tok;
 	     tok = strtok_r(NULL, "/", &save)) {
-		r.segs = xrealloc(r.segs, (r.nsegs + 1) * sizeof *r.segs);
-		r.segs[r.nsegs++] = xstrdup(tok);
+		strv_add(&r.segs, tok);
 	}
-	ig->rules = xrealloc(ig->rules, (ig->n + 1) * sizeof *ig->rules);
-	ig->rules[ig->n++] = r;
+	ARRAY_PUSH(&ig->rules, r);
 }
 
 void
@@ -110,19 +108,16 @@ ignore_free(struct ignore *ig)
 {
 	if (!ig)
 		return;
-	for (size_t i = 0; i < ig->n; i++) {
-		for (size_t j = 0; j < ig->rules[i].nsegs; j++)
-			free(ig->rules[i].segs[j]);
-		free(ig->rules[i].segs);
-	}
-	free(ig->rules);
+	for (size_t i = 0; i < ig->rules.n; i++)
+		strv_free(&ig->rules.v[i].segs);
+	ARRAY_FREE(&ig->rules);
 	free(ig);
 }
 
 size_t
 ignore_count(const struct ignore *ig)
 {
-	return ig ? ig->n : 0;
+	return ig ? ig->rules.n : 0;
 }
 
 /* Match pattern components against path components; "**" spans any number. */
@@ -149,8 +144,8 @@ rule_matches(const struct rule *r, char *const *cs, size_t nc, bool is_dir)
 	if (r->dir_only && !is_dir)
 		return false;
 	if (!r->anchored)
-		return r->nsegs == 1 && nc && fnmatch(r->segs[0], cs[nc - 1], 0) == 0;
-	return match_segs(r->segs, r->nsegs, cs, nc);
+		return r->segs.n == 1 && nc && fnmatch(r->segs.v[0], cs[nc - 1], 0) == 0;
+	return match_segs(r->segs.v, r->segs.n, cs, nc);
 }
 
 /* Split `rel` in place into at most `max` components. */
@@ -170,8 +165,8 @@ match_comps(const struct ignore *ig, char *const *cs, size_t nc, bool is_dir)
 {
 	bool ignored = false;
 
-	for (size_t i = 0; i < ig->n; i++)
-		if (ig->rules[i].negate == ignored && rule_matches(&ig->rules[i], cs, nc, is_dir))
+	for (size_t i = 0; i < ig->rules.n; i++)
+		if (ig->rules.v[i].negate == ignored && rule_matches(&ig->rules.v[i], cs, nc, is_dir))
 			ignored = !ignored;
 	return ignored;
 }
@@ -182,7 +177,7 @@ ignore_match(const struct ignore *ig, const char *rel, bool is_dir)
 	char *cs[256], *copy;
 	bool hit;
 
-	if (!ig || !ig->n)
+	if (!ig || !ig->rules.n)
 		return false;
 	copy = xstrdup(rel);
 	hit = match_comps(ig, cs, split(copy, cs, 256), is_dir);
@@ -197,7 +192,7 @@ ignore_match_path(const struct ignore *ig, const char *rel, bool is_dir)
 	bool hit = false;
 	size_t n;
 
-	if (!ig || !ig->n)
+	if (!ig || !ig->rules.n)
 		return false;
 	copy = xstrdup(rel);
 	n = split(copy, cs, 256);

@@ -10,11 +10,7 @@
 void
 strv_add(struct strv *a, const char *s)
 {
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	a->v[a->n++] = xstrdup(s);
+	ARRAY_PUSH(a, xstrdup(s));
 }
 
 void
@@ -22,8 +18,7 @@ strv_free(struct strv *a)
 {
 	for (size_t i = 0; i < a->n; i++)
 		free(a->v[i]);
-	free(a->v);
-	memset(a, 0, sizeof *a);
+	ARRAY_FREE(a);
 }
 
 int

@@ -5,15 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/array.h"
+
 /*
  * A growable vector of heap strings (path sets for checkpoints, reviews and
  * the watcher). The one string-array implementation: STYLE.md §3.9.
  */
-struct strv {
-	char **v;   /* owned strings */
-	size_t n;   /* used */
-	size_t cap; /* allocated */
-};
+ARRAY_HEAD(strv, char *); /* v[0..n) are owned strings */
 
 /* Append a copy of `s`. Never fails (OOM dies). */
 void strv_add(struct strv *a, const char *s);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/worker.h"
@@ -504,10 +505,8 @@ struct session_entry {
 
 struct egress {
 	struct ev_loop *loop;
-	struct egress_rule *rules;
-	size_t nrules;
-	struct session_entry *session; /* the person's answers */
-	size_t nsession;
+	ARRAY(struct egress_rule) rules;
+	ARRAY(struct session_entry) session; /* the person's answers */
 	struct egress_hooks hooks;
 	void *hooks_ctx;
 	struct worker *resolver;  /* started on the first lookup */
@@ -547,12 +546,12 @@ egress_free(struct egress *eg)
 		free(q->host);
 		free(q);
 	}
-	for (size_t i = 0; i < eg->nrules; i++)
-		egress_rule_fini(&eg->rules[i]);
-	free(eg->rules);
-	for (size_t i = 0; i < eg->nsession; i++)
-		free(eg->session[i].host);
-	free(eg->session);
+	for (size_t i = 0; i < eg->rules.n; i++)
+		egress_rule_fini(&eg->rules.v[i]);
+	ARRAY_FREE(&eg->rules);
+	for (size_t i = 0; i < eg->session.n; i++)
+		free(eg->session.v[i].host);
+	ARRAY_FREE(&eg->session);
 	free(eg);
 }
 
@@ -568,15 +567,14 @@ egress_allow(struct egress *eg, const char *spec, const char *where)
 		free(why);
 		return rc;
 	}
-	eg->rules = xrealloc(eg->rules, (eg->nrules + 1) * sizeof *eg->rules);
-	eg->rules[eg->nrules++] = r;
+	ARRAY_PUSH(&eg->rules, r);
 	return 0;
 }
 
 size_t
 egress_rule_count(const struct egress *eg)
 {
-	return eg->nrules + eg->nsession;
+	return eg->rules.n + eg->session.n;
 }
 
 void
@@ -846,18 +844,18 @@ resolve(struct egress_check *c)
 static const struct egress_rule *
 match_rule(const struct egress *eg, const char *host, int port)
 {
-	for (size_t i = 0; i < eg->nrules; i++)
-		if (egress_rule_match(&eg->rules[i], host, port))
-			return &eg->rules[i];
+	for (size_t i = 0; i < eg->rules.n; i++)
+		if (egress_rule_match(&eg->rules.v[i], host, port))
+			return &eg->rules.v[i];
 	return NULL;
 }
 
 static const struct session_entry *
 match_session(const struct egress *eg, const char *host, int port)
 {
-	for (size_t i = 0; i < eg->nsession; i++)
-		if (eg->session[i].port == port && !strcmp(eg->session[i].host, host))
-			return &eg->session[i];
+	for (size_t i = 0; i < eg->session.n; i++)
+		if (eg->session.v[i].port == port && !strcmp(eg->session.v[i].host, host))
+			return &eg->session.v[i];
 	return NULL;
 }
 
@@ -961,8 +959,7 @@ egress_answer(struct egress *eg, const char *id, bool approve)
 
 	if (!q)
 		return DH_ENOTFOUND;
-	eg->session = xrealloc(eg->session, (eg->nsession + 1) * sizeof *eg->session);
-	eg->session[eg->nsession++] = (struct session_entry){ xstrdup(q->host), q->port, approve };
+	ARRAY_PUSH(&eg->session, (struct session_entry){ xstrdup(q->host), q->port, approve });
 
 	/* Every check waiting on q continues; the last release frees q. */
 	q->waiters++; /* keep it alive while iterating */

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/ev.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
@@ -87,7 +88,7 @@ add(struct probe_report *r, const char *name, enum probe_level l, const char *fi
 	va_end(ap);
 	buf_puts(&b, s ? s : "?");
 	free(s);
-	r->checks = xrealloc(r->checks, (r->n + 1) * sizeof *r->checks);
+	ARRAY_GROW(r->checks, r->n, r->cap, 1);
 	r->checks[r->n++] = (struct probe_check){
 		.name = name,
 		.level = l,

@@ -34,6 +34,7 @@ struct probe_check {
 struct probe_report {
 	struct probe_check *checks; /* heap array of n */
 	size_t n;
+	size_t cap; /* allocated */
 	bool can_sandbox; /* the trial run succeeded */
 };
 

@@ -20,6 +20,7 @@
 
 #include "core/ev.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "llm/http.h"
 #include "sandbox/egress.h"
@@ -69,8 +70,7 @@ struct web_run {
 struct text {
 	struct buf out;
 	const char *base; /* for relative links */
-	char **links;
-	size_t nlinks;
+	struct strv links; /* footnote URLs, in order */
 	bool space; /* whitespace pending */
 	int pre;    /* inside <pre> */
 	char *title;
@@ -151,14 +151,13 @@ static const char *const blocks[] = {
 static size_t
 footnote(struct text *t, const char *url)
 {
-	for (size_t i = 0; i < t->nlinks; i++)
-		if (!strcmp(t->links[i], url))
+	for (size_t i = 0; i < t->links.n; i++)
+		if (!strcmp(t->links.v[i], url))
 			return i + 1;
-	if (t->nlinks >= WEB_LINKS_MAX)
+	if (t->links.n >= WEB_LINKS_MAX)
 		return 0;
-	t->links = xrealloc(t->links, (t->nlinks + 1) * sizeof *t->links);
-	t->links[t->nlinks++] = xstrdup(url);
-	return t->nlinks;
+	strv_add(&t->links, url);
+	return t->links.n;
 }
 
 static void walk(struct text *t, const xmlNode *n, int depth);
@@ -311,16 +310,15 @@ html_to_text(struct buf *out, const char *html, size_t n, const char *url, const
 		t.out.len--;
 	tool_text_add(out, t.out.ptr ? t.out.ptr : "", t.out.len);
 	buf_putc(out, '\n');
-	if (t.nlinks) {
+	if (t.links.n) {
 		buf_puts(out, "\nLinks:\n");
-		for (size_t i = 0; i < t.nlinks; i++) {
+		for (size_t i = 0; i < t.links.n; i++) {
 			buf_printf(out, "[%zu] ", i + 1);
-			tool_text_add(out, t.links[i], strlen(t.links[i]));
+			tool_text_add(out, t.links.v[i], strlen(t.links.v[i]));
 			buf_putc(out, '\n');
-			free(t.links[i]);
 		}
 	}
-	free(t.links);
+	strv_free(&t.links);
 	free(t.title);
 	buf_fini(&t.out);
 }

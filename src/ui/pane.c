@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
 
@@ -73,10 +74,7 @@ pane_invalidate(struct pane *p)
 static void
 push(struct pane *p, char *text, enum ui_elem elem, int item)
 {
-	if (p->nlines == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
-	}
+	ARRAY_GROW(p->lines, p->nlines, p->cap, 1);
 	p->lines[p->nlines++] = (struct pane_line){ .text = text, .elem = elem, .item = item };
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent/event.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -54,10 +55,7 @@ add_item(struct pane *p, enum item_kind k)
 {
 	struct transcript *t = p->priv;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 32;
-		t->items = xrealloc(t->items, t->cap * sizeof *t->items);
-	}
+	ARRAY_GROW(t->items, t->n, t->cap, 1);
 	struct item *it = &t->items[t->n++];
 	memset(it, 0, sizeof *it);
 	it->kind = k;

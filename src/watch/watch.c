@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/ignore.h"
@@ -304,12 +305,11 @@ static void
 walk(struct watch *w, unsigned gi, const char *rel)
 {
 	struct wgrant *g = &w->g[gi];
-	char **stack = xmalloc(sizeof *stack);
-	size_t n = 0, cap = 1;
+	ARRAY(char *) stack = ARRAY_INIT; /* directories still to watch, heap */
 
-	stack[n++] = xstrdup(rel);
-	while (n) {
-		char *cur = stack[--n];
+	ARRAY_PUSH(&stack, xstrdup(rel));
+	while (stack.n) {
+		char *cur = stack.v[--stack.n];
 		char *abs = *cur ? xasprintf("%s/%s", g->root, cur) : xstrdup(g->root);
 		int wd = inotify_add_watch(w->ifd, abs, WATCH_MASK);
 
@@ -325,8 +325,8 @@ walk(struct watch *w, unsigned gi, const char *rel)
 				mark_full(w, gi);
 				free(abs);
 				free(cur);
-				while (n)
-					free(stack[--n]);
+				while (stack.n)
+					free(stack.v[--stack.n]);
 				break;
 			}
 			/* vanished, not a directory (any more), unreadable: skip */
@@ -357,18 +357,14 @@ walk(struct watch *w, unsigned gi, const char *rel)
 				free(child);
 				continue;
 			}
-			if (n == cap) {
-				cap *= 2;
-				stack = xrealloc(stack, cap * sizeof *stack);
-			}
-			stack[n++] = child;
+			ARRAY_PUSH(&stack, child);
 		}
 		if (d)
 			closedir(d);
 		free(abs);
 		free(cur);
 	}
-	free(stack);
+	ARRAY_FREE(&stack);
 	pthread_mutex_lock(&w->mu);
 	w->nwatches = w->map.n;
 	pthread_mutex_unlock(&w->mu);
