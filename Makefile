@@ -2,7 +2,7 @@
 #   make            build build/deskhand and build/deskhand-sandbox
 #   make check      install missing Debian packages (as root), build with ASan+UBSan, run every test
 #   make demo       run a recorded session on a copy of contrib/demo/folder (no API key)
-#   make bench      benchmarks (checkpoint, session, sandbox and workbench figures)
+#   make bench      benchmarks (checkpoint, session, memory, sandbox and workbench figures)
 #   make install PREFIX=/usr/local
 
 PREFIX   ?= /usr/local

@@ -8,6 +8,11 @@
 #   3. interrupt latency: SIGINT mid-stream to process exit
 #   4. sandbox overhead: median of 50 run_command-style `true` runs through
 #      deskhand-sandbox against 50 direct ones (bench-sandbox; target < 15 ms)
+#   6. memory (issue 9): peak RSS of a session whose model streams 100 MB of
+#      text (stopped at message_limit), of one whose 15 MiB text completes, and
+#      of one that writes a 10 MB file and then runs 20 more turns, each
+#      against a one-turn session in the same run; the largest request body
+#      sent after the write, and the transcript sizes
 #   5. the workbench in a pty (bench_ui.py): launch to first frame, streamed
 #      token to terminal latency, bytes per token, idle CPU and wake-ups, and
 #      peak RSS after --resume of a 1,000-turn session
@@ -44,6 +49,40 @@ ckpts=$(grep -c '"type":"checkpoint"' "$T/out")
 cmds=$(grep -c '"name":"run_command"' "$T/out" || true)
 echo "session: $turns turns, $ckpts checkpoints, status $status: wall ${wall} s, peak RSS $((rss / 1024)) MiB ($rss KiB)"
 kill $FAKE 2>/dev/null || true; wait $FAKE 2>/dev/null || true
+
+echo "== memory: peak RSS against a one-turn session (target: well under 100 MiB)"
+# mem_run NAME SCRIPT: one run against the fake server; sets rss (KiB), status, tr (transcript bytes)
+mem_run() {
+  start_fake "$2"
+  : > "$T/fake.log"
+  rm -rf "$T/mem"; mkdir -p "$T/mem"
+  /usr/bin/time -f '%M' -o "$T/time" "$BUILD/deskhand" run --grant "$T/mem" --approve-plan --mode auto \
+    --json "$1" > "$T/out" 2>/dev/null || true
+  rss=$(cat "$T/time" | tail -1)
+  status=$(grep '"type":"session_finished"' "$T/out" | sed 's/.*"status":"\([a-z]*\)".*/\1/')
+  local sid; sid=$(grep '"type":"session_started"' "$T/out" | sed 's/.*"session":"\([^"]*\)".*/\1/')
+  tr=$(stat -c %s "$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl")
+  kill $FAKE 2>/dev/null || true; wait $FAKE 2>/dev/null || true
+}
+printf '{"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]}' > "$T/one.json"
+mem_run one "$T/one.json"; ref=$rss
+echo "reference, a one-turn session: peak RSS $((ref / 1024)) MiB ($ref KiB)"
+python3 "$here/gen_memory.py" text 104857600 > "$T/text.json"
+mem_run text "$T/text.json"
+why=$(grep '"type":"session_finished"' "$T/out" | sed 's/.*"message":"\([^"]*\)".*/\1/')
+echo "(a) model streams 100 MB of text: peak RSS $((rss / 1024)) MiB ($rss KiB, +$(((rss - ref) / 1024)) MiB over the reference), status $status, transcript $tr bytes"
+echo "    $why"
+python3 "$here/gen_memory.py" text 15728640 > "$T/text15.json"
+mem_run text15 "$T/text15.json"
+echo "    a 15 MiB text (under message_limit) completes: peak RSS $((rss / 1024)) MiB ($rss KiB), status $status, transcript $tr bytes"
+python3 "$here/gen_memory.py" write 10485760 20 > "$T/write.json"
+mem_run write "$T/write.json"
+sent=$(python3 -c 'import json,sys
+b=[len(json.dumps(json.loads(l)["body"])) for l in open(sys.argv[1])]
+print(len(b), max(b[2:]) if len(b) > 2 else 0, sum(b))' "$T/fake.log")
+read -r nreq biggest total <<<"$sent"
+echo "(b) a 10 MB write_file, then 20 more turns: peak RSS $((rss / 1024)) MiB ($rss KiB, +$(((rss - ref) / 1024)) MiB over the reference), status $status"
+echo "    $nreq requests, the largest after the write $biggest bytes, $total bytes sent in all; transcript $tr bytes"
 
 echo "== interrupt latency (SIGINT mid-stream to exit)"
 printf '{"turns": [{"fault": "hang"}]}' > "$T/hang.json"

@@ -22,10 +22,22 @@
 #include "llm/llm.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
+#include "session/blob.h"
 #include "session/session.h"
 #include "snap/snap.h"
 #include "tools/tool.h"
 #include "watch/watch.h"
+
+/* What the conversation keeps of big values: beyond these
+ * sizes a value is stored once in the session (session/blob.h) or is already
+ * in the transcript, and the history the model is sent again every turn keeps
+ * a note and a bounded excerpt. */
+#define INPUT_INLINE_MAX  ((size_t)16 << 10)  /* a tool input string */
+#define INPUT_KEEP        ((size_t)1 << 10)
+#define TEXT_INLINE_MAX   ((size_t)64 << 10)  /* the model's text of one block */
+#define TEXT_KEEP         ((size_t)4 << 10)
+#define OUTPUT_INLINE_MAX ((size_t)320 << 10) /* a tool result; read_file pages are 256 KiB */
+#define OUTPUT_KEEP       ((size_t)64 << 10)
 
 enum phase {
 	PHASE_IDLE,
@@ -38,7 +50,9 @@ enum phase {
 struct call {
 	char *id;
 	char *name;
-	cJSON *input;	     /* owned */
+	cJSON *input;	     /* owned: the whole input, as the tool runs it */
+	const cJSON *shown;  /* the input as the history keeps it (big strings as
+			      * excerpts); borrowed from the turn's message */
 	bool malformed;
 	bool ran_mutating;   /* a grant may have changed: checkpoint after */
 	bool pre_checked;    /* external changes were checkpointed before it ran */
@@ -83,7 +97,6 @@ struct agent {
 
 	enum phase phase;
 	int turn;
-	struct buf text;	/* assistant text of the current turn */
 	cJSON *turn_msg;	/* assistant message being acted on (borrowed from history) */
 	struct call *calls;
 	size_t ncalls, cur;
@@ -438,7 +451,7 @@ on_text(const char *text, size_t len, void *ctx)
 	struct agent *a = ctx;
 	char *t = xstrndup(text, len);
 
-	buf_add(&a->text, text, len);
+	/* Nothing is kept here: the text is in the message llm builds. */
 	emit(a, &(struct event){ .type = EVENT_TEXT_DELTA, .text = t });
 	free(t);
 }
@@ -486,6 +499,136 @@ account_usage(struct agent *a, const struct llm_result *res)
 		});
 }
 
+/* The model's text of the turn: its text blocks joined, as streamed. One
+ * block's text is borrowed from msg (no copy of a big text); several are
+ * joined in `joined`. Never NULL. */
+static const char *
+message_text(const cJSON *msg, struct buf *joined)
+{
+	const cJSON *blk;
+	const char *one = NULL;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(blk, json_arr(msg, "content"))
+	{
+		const char *type = json_str(blk, "type"), *t = json_str(blk, "text");
+
+		if (!type || strcmp(type, "text") != 0 || !t)
+			continue;
+		if (n++ == 1)
+			buf_puts(joined, one);
+		if (n > 1)
+			buf_puts(joined, t);
+		one = t;
+	}
+	return n > 1 ? buf_cstr(joined) : one ? one : "";
+}
+
+/* Text of `len` bytes as the history and session_finished keep it: whole up
+ * to TEXT_INLINE_MAX, else a note and its first TEXT_KEEP bytes (the whole
+ * text is the turn's assistant_message in the transcript). */
+static void
+bounded_text(struct buf *out, const char *text, size_t len, int turn)
+{
+	if (len <= TEXT_INLINE_MAX) {
+		buf_add(out, text, len);
+		return;
+	}
+	buf_printf(out,
+		   "[deskhand: this text (%zu bytes) is not repeated in the conversation; the "
+		   "session transcript keeps it whole (turn %d). Its first %zu bytes follow.]\n",
+		   len, turn, TEXT_KEEP);
+	session_excerpt(out, text, len, TEXT_KEEP);
+}
+
+/* Big text blocks of the assistant message `msg` become bounded_text(). */
+static void
+compact_text(cJSON *msg, int turn)
+{
+	cJSON *blk;
+
+	cJSON_ArrayForEach(blk, json_arr(msg, "content"))
+	{
+		const char *type = json_str(blk, "type"), *t = json_str(blk, "text");
+		size_t len = t ? strlen(t) : 0;
+
+		if (!type || strcmp(type, "text") != 0 || len <= TEXT_INLINE_MAX)
+			continue;
+		struct buf b = BUF_INIT;
+		bounded_text(&b, t, len, turn);
+		cJSON_ReplaceItemInObjectCaseSensitive(blk, "text",
+						       cJSON_CreateString(buf_cstr(&b)));
+		buf_fini(&b);
+	}
+}
+
+/* The input of a call as the history keeps it: string members longer than
+ * INPUT_INLINE_MAX stored once as blobs and replaced by an excerpt naming
+ * the blob. A new object, or NULL when nothing is that big (or a blob could
+ * not be written: the value then stays, and the failure is logged). */
+static cJSON *
+compact_input(struct agent *a, const char *tool, const cJSON *input)
+{
+	const cJSON *m;
+	cJSON *out = NULL;
+
+	if (!cJSON_IsObject(input))
+		return NULL;
+	cJSON_ArrayForEach(m, input)
+	{
+		if (cJSON_IsString(m) && strlen(m->valuestring) > INPUT_INLINE_MAX)
+			break;
+	}
+	if (!m)
+		return NULL;
+	out = json_new_obj();
+	cJSON_ArrayForEach(m, input)
+	{
+		size_t len = cJSON_IsString(m) ? strlen(m->valuestring) : 0;
+		struct buf b = BUF_INIT;
+
+		if (len <= INPUT_INLINE_MAX) {
+			json_add(out, m->string, json_dup(m));
+			continue;
+		}
+		char *hint = strcmp(tool, "write_file") == 0 && strcmp(m->string, "content") == 0
+			? xstrdup("The file it was written to holds it: read it back with "
+				  "read_file if you need it.")
+			: xasprintf("It is the '%s' input of your %s call.", m->string, tool);
+		if (session_blob_excerpt(session_dir(a->cfg.session), m->valuestring, len,
+					 INPUT_KEEP, hint, &b) < 0) {
+			log_warn("tool input kept whole: %s", err_msg());
+			json_add(out, m->string, json_dup(m));
+		} else {
+			json_add_str(out, m->string, buf_cstr(&b));
+		}
+		free(hint);
+		buf_fini(&b);
+	}
+	return out;
+}
+
+/* A tool result over OUTPUT_INLINE_MAX is stored once as a blob; the model
+ * (and the tool_result event) get an excerpt naming it. */
+static void
+compact_output(struct agent *a, struct tool_result *r)
+{
+	struct buf b = BUF_INIT;
+
+	if (r->content || r->text.len <= OUTPUT_INLINE_MAX)
+		return;
+	if (session_blob_excerpt(session_dir(a->cfg.session), r->text.ptr, r->text.len,
+				 OUTPUT_KEEP,
+				 "To see other parts, use read_file with offset and limit, or a "
+				 "narrower command.", &b) < 0) {
+		log_warn("tool output kept whole: %s", err_msg());
+		buf_fini(&b);
+		return;
+	}
+	buf_fini(&r->text);
+	r->text = b;
+}
+
 static bool
 is_malformed(const struct llm_result *res, const char *id)
 {
@@ -516,14 +659,10 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		finish(a, "failed", "model response had no message");
 		return;
 	}
-	history_add(a, msg);
-	a->turn_msg = msg;
-	emit(a, &(struct event){ .type = EVENT_ASSISTANT_MESSAGE,
-				  .turn = a->turn,
-				  .text = buf_cstr(&a->text),
-				  .stop_reason = res->stop_reason });
+	struct buf joined = BUF_INIT, final = BUF_INIT;
 
-	/* Collect the tool calls. */
+	/* Collect the tool calls: each runs with its whole input, and the
+	 * history keeps the compacted one. */
 	free_calls(a);
 	cJSON *content = json_arr(msg, "content"), *blk;
 	cJSON_ArrayForEach(blk, content)
@@ -537,28 +676,44 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		memset(c, 0, sizeof *c);
 		c->id = xstrdup(json_str(blk, "id") ? json_str(blk, "id") : "");
 		c->name = xstrdup(json_str(blk, "name") ? json_str(blk, "name") : "");
-		c->input = json_dup(cJSON_GetObjectItemCaseSensitive(blk, "input"));
+		c->input = cJSON_DetachItemFromObjectCaseSensitive(blk, "input");
 		if (!c->input)
 			c->input = json_new_obj();
+		cJSON *shown = compact_input(a, c->name, c->input);
+		c->shown = json_add(blk, "input", shown ? shown : json_dup(c->input));
 		c->malformed = is_malformed(res, c->id);
 		tool_result_init(&c->res);
 	}
+	/* The event carries the whole text (the transcript's one copy of it);
+	 * then the history keeps big text blocks as excerpts. */
+	const char *text = message_text(msg, &joined);
+	emit(a, &(struct event){ .type = EVENT_ASSISTANT_MESSAGE,
+				  .turn = a->turn,
+				  .text = text,
+				  .stop_reason = res->stop_reason });
+	bounded_text(&final, text, strlen(text), a->turn);
+	buf_fini(&joined);
+	compact_text(msg, a->turn);
+	history_add(a, msg);
+	a->turn_msg = msg;
 
 	const char *sr = res->stop_reason ? res->stop_reason : "";
 	if (a->ncalls > 0) {
+		buf_fini(&final);
 		a->phase = PHASE_TOOLS;
 		a->cur = 0;
 		process_call(a);
 		return;
 	}
 	if (strcmp(sr, "end_turn") == 0 || strcmp(sr, "stop_sequence") == 0) {
-		if (a->nsteers > 0) {
+		if (a->nsteers > 0)
 			next_turn(a); /* the person said something meanwhile: answer it */
-			return;
-		}
-		finish(a, "done", buf_cstr(&a->text));
+		else
+			finish(a, "done", buf_cstr(&final));
+		buf_fini(&final);
 		return;
 	}
+	buf_fini(&final);
 	char *m = xasprintf("the model stopped with stop reason '%s'%s", sr,
 			    strcmp(sr, "max_tokens") == 0 ? " (output token limit reached)" : "");
 	emit_error(a, m);
@@ -603,7 +758,6 @@ start_request(struct agent *a)
 		return;
 	}
 	a->turn++;
-	buf_clear(&a->text);
 	emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	a->phase = PHASE_STREAM;
 	struct llm_request req = { .system = a->system, .tools = a->tools, .messages = a->history };
@@ -706,6 +860,7 @@ call_complete(struct agent *a)
 	struct call *c = &a->calls[a->cur];
 	uint64_t ms = c->started_ms ? ev_now_ms() - c->started_ms : 0;
 
+	compact_output(a, &c->res);
 	if (c->res.denied)
 		emit(a, &(struct event){ .type = EVENT_AUDIT,
 					  .id = c->id,
@@ -831,7 +986,7 @@ handle_plan_tool(struct agent *a, struct call *c)
 	}
 	a->awaiting = true;
 	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
-				  .input = c->input, .text = "approve the plan" });
+				  .input = c->shown, .text = "approve the plan" });
 }
 
 /* Decide and run calls[cur]. */
@@ -842,7 +997,7 @@ process_call(struct agent *a)
 	const struct tool_entry *t = tool_find(c->name);
 
 	emit(a, &(struct event){ .type = EVENT_TOOL_CALL, .id = c->id, .name = c->name,
-				  .input = c->input });
+				  .input = c->shown });
 	if (a->interrupt) {
 		call_result_text(c, true, "not run: the user interrupted the session");
 		call_complete(a);
@@ -889,7 +1044,7 @@ process_call(struct agent *a)
 		}
 		a->awaiting = true;
 		emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id,
-					  .name = c->name, .input = c->input,
+					  .name = c->name, .input = c->shown,
 					  .text = "changes files or runs a command" });
 		return;
 	}
@@ -1055,7 +1210,6 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->system = build_system_prompt(cfg);
 	a->tools = tool_schemas();
 	a->last_ckpt = xcalloc(grant_count(cfg->grants) + 1, sizeof *a->last_ckpt);
-	buf_init(&a->text);
 	*out = a;
 	return 0;
 }
@@ -1080,7 +1234,6 @@ agent_free(struct agent *a)
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
 	cJSON_Delete(a->plan);
-	buf_fini(&a->text);
 	free(a->system);
 	free(a->finish_msg);
 	free(a->fin_msg);

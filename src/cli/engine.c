@@ -209,6 +209,7 @@ make_llm(struct engine *e)
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
 		.max_retries = (int)config_int(e->cfg->max_retries),
 		.idle_timeout_ms = (int)config_int(e->cfg->idle_timeout) * 1000,
+		.max_message_bytes = (size_t)config_int(e->cfg->message_limit) << 20,
 		.record_path = e->opts.record_path,
 		.replay_path = e->opts.replay_path,
 		.redact_paths = e->redact,

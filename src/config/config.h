@@ -29,6 +29,8 @@
 	X(command_timeout, CONFIG_INT, "120", 1, 86400, "Default run_command timeout, seconds") \
 	X(large_file_limit, CONFIG_INT, "256", 1, 1048576,                                      \
 	  "MiB: bigger files are not snapshotted and the agent may not change them")            \
+	X(message_limit, CONFIG_INT, "16", 1, 1024,                                             \
+	  "MiB: the most one model message may hold; a bigger one fails the turn")              \
 	X(watch, CONFIG_STR, "on", 0, 0,                                                        \
 	  "on: watch grants with inotify (incremental checkpoints); off: full scans")
 

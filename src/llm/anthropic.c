@@ -32,6 +32,7 @@ struct block {
 struct anth {
 	struct block *blocks;
 	size_t n, cap;
+	size_t bytes; /* content received (text, thinking, tool input JSON): the limit's count */
 };
 
 static const char *const known_stop_reasons[] = {
@@ -182,6 +183,7 @@ block_finalize(struct llm_stream *s, struct block *b, bool closed)
 	case BLOCK_OTHER:
 		break;
 	}
+	buf_fini(&b->acc); /* the JSON holds it now: one copy, not two */
 }
 
 static void
@@ -227,6 +229,25 @@ take_usage(struct llm_usage *out, const cJSON *u)
 	}
 }
 
+/* Count n more bytes of content against the message limit (llm_stream.max_bytes).
+ * Past it the stream fails, naming the limit and the size, and what was
+ * accumulated is dropped at once: memory stays bounded by the limit. */
+static int
+take_bytes(struct llm_stream *s, size_t n)
+{
+	struct anth *a = s->priv;
+
+	a->bytes += n;
+	if (s->max_bytes == 0 || a->bytes <= s->max_bytes)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		buf_fini(&a->blocks[i].acc);
+	return llm_stream_fail(s,
+	                       "model message over the limit of %zu bytes (message_limit in the "
+	                       "config, MiB): %zu bytes received, the rest was not read",
+	                       s->max_bytes, a->bytes);
+}
+
 static int
 on_block_start(struct llm_stream *s, const cJSON *d)
 {
@@ -257,7 +278,7 @@ on_block_start(struct llm_stream *s, const cJSON *d)
 	} else {
 		b->kind = BLOCK_OTHER;
 	}
-	return 0;
+	return take_bytes(s, b->acc.len);
 }
 
 static int
@@ -277,14 +298,21 @@ on_block_delta(struct llm_stream *s, const cJSON *d)
 	if (strcmp(type, "text_delta") == 0 && (v = json_str(delta, "text"))) {
 		size_t n = strlen(v);
 
+		if (take_bytes(s, n) < 0)
+			return DH_EFAIL;
 		buf_add(&b->acc, v, n);
 		if (b->kind == BLOCK_TEXT && s->on_text && n > 0)
 			s->on_text(v, n, s->ctx);
 	} else if (strcmp(type, "input_json_delta") == 0 && (v = json_str(delta, "partial_json"))) {
 		/* Fragments split anywhere, even inside strings: parse once at stop. */
-		if (b->kind == BLOCK_TOOL)
+		if (b->kind == BLOCK_TOOL) {
+			if (take_bytes(s, strlen(v)) < 0)
+				return DH_EFAIL;
 			buf_puts(&b->acc, v);
+		}
 	} else if (strcmp(type, "thinking_delta") == 0 && (v = json_str(delta, "thinking"))) {
+		if (take_bytes(s, strlen(v)) < 0)
+			return DH_EFAIL;
 		buf_puts(&b->acc, v);
 	} else if (strcmp(type, "signature_delta") == 0 && (v = json_str(delta, "signature"))) {
 		free(b->signature);

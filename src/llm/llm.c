@@ -501,6 +501,7 @@ attempt_reset(struct llm *c)
 	llm_stream_init(&a->st, c->ops);
 	a->st.on_text = c->cb.on_text;
 	a->st.ctx = c->ctx;
+	a->st.max_bytes = c->cfg.max_message_bytes;
 }
 
 /* Everything about the request in flight goes; the client is idle. */
@@ -1040,6 +1041,8 @@ llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg)
 		c->cfg.idle_timeout_ms = 120000;
 	if (c->cfg.connect_timeout_ms <= 0)
 		c->cfg.connect_timeout_ms = 10000;
+	if (c->cfg.max_message_bytes == 0)
+		c->cfg.max_message_bytes = LLM_MESSAGE_MAX_DEF;
 
 	c->s_redact = xcalloc(cfg->nredact_paths + 1, sizeof *c->s_redact);
 	c->grants = xcalloc(cfg->nredact_paths + 1, sizeof *c->grants);

@@ -19,6 +19,8 @@
 struct ev_loop;
 struct llm;
 
+#define LLM_MESSAGE_MAX_DEF ((size_t)16 << 20) /* bytes */
+
 /* Token counts; input_tokens excludes cached tokens (PROTOCOLS.md §1.4). */
 struct llm_usage {
 	long input_tokens;
@@ -37,6 +39,10 @@ struct llm_config {
 	int max_retries;                 /* 0: 4; negative: no retries */
 	int idle_timeout_ms;             /* no bytes for this long fails the stream; 0: 120000 */
 	int connect_timeout_ms;          /* 0: 10000 */
+	size_t max_message_bytes;        /* most bytes one streamed message may hold (text,
+	                                  * thinking and tool input JSON together); past it
+	                                  * the stream stops with an error naming the limit
+	                                  * and the size; 0: LLM_MESSAGE_MAX_DEF */
 	const char *record_path;         /* --record FILE: append every exchange (JSON lines) */
 	const char *replay_path;         /* --replay FILE: serve exchanges back, no network */
 	const char *const *redact_paths; /* grant roots: $GRANT0, $GRANT1… in recordings */

@@ -32,6 +32,7 @@ struct llm_http_spec {
 struct llm_stream {
 	void (*on_text)(const char *text, size_t len, void *ctx); /* set by llm.c */
 	void *ctx;
+	size_t max_bytes; /* set by llm.c: the message limit (llm_config.max_message_bytes) */
 
 	cJSON *message;    /* {role:"assistant", content:[…]}, created by stream_init */
 	char *stop_reason; /* last stop_reason seen; NULL until then */

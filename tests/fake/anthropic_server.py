@@ -17,6 +17,11 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
   {"fault": "bad_event_json"}                      an event whose data is not JSON
   {"fault": "mid_stream_error", "text"?}           event: error overloaded_error after text
   {"fault": "slow", ...normal fields..., "delay_ms": N}
+  a normal turn may generate big content instead of carrying it:
+    "text_bytes": N            a text block of N bytes (a repeated 64-byte line)
+    a tool call's "fill": {"field": F, "bytes": N}   input[F] = N such bytes
+    "delta_bytes": D           generated content streams in deltas of D bytes
+                               (default 8192), each event one write, no pauses
   {"fault": "hang"}                                message_start, then silence until the
                                                    client goes away
 and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not).
@@ -60,6 +65,15 @@ def error_body(status, message=None, n=0):
         "error": {"type": etype, "message": message or ERROR_MESSAGES.get(status, etype)},
         "request_id": "req_test_%d" % n,
     })
+
+
+FILL_LINE = "deskhand fill: the quick brown fox jumps over the lazy dog 0123\n"
+
+
+def fill(n):
+    """n bytes of generated text (FILL_LINE repeated)."""
+    k = n // len(FILL_LINE) + 1
+    return (FILL_LINE * k)[:n]
 
 
 def split_points(n, parts):
@@ -159,14 +173,38 @@ class Handler(BaseHTTPRequestHandler):
                                                          "text": text[a:b]}}, delay)
         self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
 
-    def tool_block(self, index, k, call, delay, cut=False):
+    def quick_event(self, name, obj):
+        """One SSE event in a single write (generated bulk content)."""
+        self.write_chunk(("event: %s\ndata: %s\n\n" % (name, json.dumps(obj))).encode())
+
+    def fill_text_block(self, index, n, step):
+        self.event("content_block_start", {"type": "content_block_start", "index": index,
+                                           "content_block": {"type": "text", "text": ""}})
+        piece = fill(step) if step % len(FILL_LINE) == 0 else None
+        for a in range(0, n, step):
+            text = piece if piece is not None and a + step <= n else fill(min(step, n - a))
+            self.quick_event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                     "delta": {"type": "text_delta", "text": text}})
+        self.event("content_block_stop", {"type": "content_block_stop", "index": index})
+
+    def tool_block(self, index, k, call, delay, cut=False, step=8192):
         tid = call.get("id") or "toolu_%d_%d" % (self.turn_no, k)
         self.event("content_block_start", {
             "type": "content_block_start", "index": index,
             "content_block": {"type": "tool_use", "id": tid, "name": call["name"], "input": {}},
         }, delay)
-        js = json.dumps(call.get("input", {}), ensure_ascii=False)
-        frags = [""] + [js[a:b] for a, b in split_points(len(js), 4)]
+        inp = dict(call.get("input", {}))
+        if call.get("fill"):
+            inp[call["fill"]["field"]] = fill(call["fill"]["bytes"])
+        js = json.dumps(inp, ensure_ascii=False)
+        if call.get("fill"):
+            for a in range(0, len(js), step):
+                self.quick_event("content_block_delta", {
+                    "type": "content_block_delta", "index": index,
+                    "delta": {"type": "input_json_delta", "partial_json": js[a:a + step]}})
+            frags = []
+        else:
+            frags = [""] + [js[a:b] for a, b in split_points(len(js), 4)]
         if cut:
             frags = [js[: len(js) // 2]]
         for f in frags:
@@ -186,11 +224,15 @@ class Handler(BaseHTTPRequestHandler):
         self.message_start(turn, delay)
         self.event("ping", None, delay, raw='{"type": "ping"}')
         index = 0
+        step = turn.get("delta_bytes", 8192)
         if turn.get("text"):
             self.text_block(index, turn["text"], delay)
             index += 1
+        elif turn.get("text_bytes"):
+            self.fill_text_block(index, turn["text_bytes"], step)
+            index += 1
         for k, call in enumerate(calls):
-            self.tool_block(index, k, call, delay)
+            self.tool_block(index, k, call, delay, step=step)
             index += 1
         u = turn.get("usage") or {}
         stop = turn.get("stop_reason") or ("tool_use" if calls else "end_turn")

@@ -8,7 +8,8 @@ mount -t tmpfs -o size=400k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a
 trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
 export XDG_STATE_HOME=$T/small
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
-big=$(head -c 300000 /dev/zero | tr '\0' 'x')
+# more than the tmpfs holds (a long text is kept once in the transcript)
+big=$(head -c 600000 /dev/zero | tr '\0' 'x')
 cat > "$T/script.json" <<JSON
 {"turns": [
  {"text": "$big", "tool_calls": [{"name": "list_files", "input": {}}]},

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The session's blob store (see blob.h): write-once files numbered in order,
+ * and the excerpt that stands for one in the conversation.
+ */
+#include "session/blob.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fsutil.h"
+#include "core/xalloc.h"
+
+#define BLOB_DIGITS 6
+
+/* The highest NNNNNN in dir (0 when none). Names that are not all digits
+ * (a temporary file of fsutil_write_atomic) are skipped. */
+static int
+blob_last(const char *dir, unsigned long *last)
+{
+	DIR *d = opendir(dir);
+
+	*last = 0;
+	if (!d)
+		return err_set("%s: %s", dir, strerror(errno));
+	for (struct dirent *e; (e = readdir(d));) {
+		char *end;
+		unsigned long n = strtoul(e->d_name, &end, 10);
+
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && !*end && n > *last)
+			*last = n;
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+session_blob_put(const char *session_dir, const void *data, size_t len, char **name)
+{
+	char *dir = xasprintf("%s/blobs", session_dir);
+	unsigned long last;
+	int rc;
+
+	*name = NULL;
+	if ((rc = fsutil_mkdir_p(dir, 0700)) < 0 || (rc = blob_last(dir, &last)) < 0) {
+		free(dir);
+		return rc;
+	}
+	char *rel = xasprintf("blobs/%0*lu", BLOB_DIGITS, last + 1);
+	char *path = xasprintf("%s/%s", session_dir, rel);
+
+	rc = fsutil_write_atomic(path, data, len);
+	free(path);
+	free(dir);
+	if (rc < 0) {
+		free(rel);
+		return rc;
+	}
+	*name = rel;
+	return 0;
+}
+
+void
+session_excerpt(struct buf *out, const char *s, size_t len, size_t keep)
+{
+	size_t end = len;
+
+	if (len > keep) {
+		end = keep;
+		while (end > 0 && ((unsigned char)s[end] & 0xc0) == 0x80)
+			end--;
+	}
+	buf_add(out, s, end);
+	if (end < len)
+		buf_puts(out, "…");
+}
+
+int
+session_blob_excerpt(const char *session_dir, const char *value, size_t len, size_t keep,
+		     const char *hint, struct buf *out)
+{
+	char *name;
+	int rc = session_blob_put(session_dir, value, len, &name);
+
+	if (rc < 0)
+		return rc;
+	buf_printf(out,
+		   "[deskhand stored this value (%zu bytes) once, in the session, as %s; it is "
+		   "not repeated in the conversation.%s%s Its first %zu bytes follow.]\n",
+		   len, name, hint ? " " : "", hint ? hint : "", len < keep ? len : keep);
+	session_excerpt(out, value, len, keep);
+	free(name);
+	return 0;
+}
