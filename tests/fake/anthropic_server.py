@@ -5,10 +5,12 @@
 Standard library only. Serves scripted turns, one per POST, in order:
 
   anthropic_server.py --script FILE.json --log FILE.jsonl --port-file FILE [--require-key KEY]
-                      [--cursor-per-key] [--check-history]
+                      [--cursor-per-key] [--check-history] [--max-seconds N]
 
 --cursor-per-key: every x-api-key value walks the script from its first turn on
   its own, so one server can serve many independent runs of the same script.
+--max-seconds: the server exits after N seconds (default 300), or when the
+  process that started it is gone.
 --check-history: reject (400 invalid_request_error, as the real API does) a
   request whose messages break the API's rules: the first message is not the
   user's, an empty text block, a tool_use without its tool_result in the next
@@ -387,9 +389,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def watchdog(parent):
-    """Exit when the test that started us is gone (or after 5 minutes)."""
-    end = time.time() + 300
+def watchdog(parent, max_seconds):
+    """Exit when the test that started us is gone (or after max_seconds)."""
+    end = time.time() + max_seconds
     while time.time() < end and os.getppid() == parent:
         time.sleep(0.2)
     os._exit(0)
@@ -403,6 +405,7 @@ def main():
     ap.add_argument("--require-key")
     ap.add_argument("--cursor-per-key", action="store_true")
     ap.add_argument("--check-history", action="store_true")
+    ap.add_argument("--max-seconds", type=float, default=300)
     args = ap.parse_args()
     with open(args.script) as f:
         script = json.load(f)
@@ -415,7 +418,7 @@ def main():
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
     os.rename(tmp, args.port_file)
-    threading.Thread(target=watchdog, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=watchdog, args=(os.getppid(), args.max_seconds), daemon=True).start()
     try:
         srv.serve_forever(poll_interval=0.1)
     except KeyboardInterrupt:

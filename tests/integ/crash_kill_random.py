@@ -172,12 +172,31 @@ def prepare(out):
 PR_SET_CHILD_SUBREAPER = 36
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def on_term(signum, frame):
+    """The test was stopped (its shell ended, a timeout): kill what we started."""
+    for pid in children():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    reap_survivors(time.monotonic())
+    os._exit(128 + signum)
+
+
 def become_subreaper():
     """What a killed run leaves running is re-parented to us, so we see it and
-    can wait for it (and nothing escapes the test)."""
+    can wait for it (and nothing escapes the test). If the shell that started
+    us goes, we go, and take our runs with us."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
 
 
 def children():

@@ -14,9 +14,10 @@ python3 "$DH_TESTS/integ/crash_kill_random.py" prepare "$T"
 # The resume server: one final answer for each run's key, and a conversation
 # the real API would refuse is refused.
 python3 "$DH_TESTS/fake/anthropic_server.py" --script "$T/resume.json" --log "$T/resume-requests.jsonl" \
-  --port-file "$T/resume.port" --cursor-per-key --check-history >"$T/resume.out" 2>&1 &
+  --port-file "$T/resume.port" --cursor-per-key --check-history --max-seconds 3600 \
+  >"$T/resume.out" 2>&1 &
 RESUME_PID=$!
-start_fake "$T/kill.json" --cursor-per-key
+start_fake "$T/kill.json" --cursor-per-key --max-seconds 3600
 for _ in $(seq 1 100); do [ -s "$T/resume.port" ] && break; sleep 0.05; done
 [ -s "$T/resume.port" ] || { cat "$T/resume.out" >&2; fail "resume server did not start"; }
 mkdir "$T/runs"
