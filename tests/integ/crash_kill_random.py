@@ -177,7 +177,7 @@ PR_SET_PDEATHSIG = 1
 
 def on_term(signum, frame):
     """The test was stopped (its shell ended, a timeout): kill what we started."""
-    for pid in children():
+    for pid in children() + list(WORKERS):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -199,15 +199,19 @@ def become_subreaper():
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
 
 
+WORKERS = set()  # pids of the driver's own worker processes (--jobs)
+
+
 def children():
-    """Pids whose parent is this process (adopted orphans included)."""
+    """Pids whose parent is this process (adopted orphans included), but for
+    the driver's workers."""
     me, out = os.getpid(), []
     try:
         with open("/proc/self/task/%d/children" % me) as f:
             out = [int(p) for p in f.read().split()]
     except OSError:
         pass
-    return out
+    return [p for p in out if p not in WORKERS]
 
 
 def cmdline(pid):
@@ -220,12 +224,14 @@ def cmdline(pid):
 
 def reap_survivors(since):
     """Waits (at most SURVIVOR_WAIT_S) for every adopted process to exit; kills
-    and reaps what is left. Returns a list of descriptions, empty if none."""
-    found, deadline = [], time.monotonic() + SURVIVOR_WAIT_S
+    and reaps what is left. Returns ([what had to be killed], [what exited by
+    itself]): a sandbox helper whose caller was killed takes its command down
+    and exits on its own (PDEATHSIG), a moment after its caller."""
+    found, gone, deadline = [], [], time.monotonic() + SURVIVOR_WAIT_S
     while True:
         pids = children()
         if not pids:
-            return found
+            return found, gone
         for pid in pids:
             desc = "pid %d (%s)" % (pid, cmdline(pid))
             try:
@@ -238,15 +244,16 @@ def reap_survivors(since):
                 os.close(fd)
                 if not ready:
                     os.kill(pid, signal.SIGKILL)
-                    desc += " still running %.1f s after the kill: killed by the test" % (
-                        time.monotonic() - since)
+                    found.append(desc + " still running %.1f s after the kill: killed by the test"
+                                 % (time.monotonic() - since))
                 else:
-                    desc += " exited %d ms after the kill" % ((time.monotonic() - since) * 1000)
+                    gone.append(desc + " ended %d ms after" % ((time.monotonic() - since) * 1000))
+            else:
+                gone.append(desc + " ended")
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
-            found.append(desc)
 
 
 class Run:
@@ -384,11 +391,12 @@ class Ctx:
     run (a first checkpoint of 2,000 files is the slowest part of a run), and
     each run starts from a copy of it, as a person's next session would."""
 
-    def __init__(self, args):
+    def __init__(self, args, slot):
         self.dh = os.path.join(os.environ["DH_BUILD"], "deskhand")
+        self.slot = slot
         self.template = args.template
         self.runs = args.runs
-        self.work = os.path.join(args.runs, "work")
+        self.work = os.path.join(args.runs, "work-%d" % slot)
         self.state_template = None
         self.old_ids = set()  # the sessions in state_template
         # The folder was found identical to the template (diff -r and the find
@@ -440,15 +448,16 @@ class Ctx:
 def warm_up(ctx):
     """A one-turn session on the folder: its first checkpoint makes the shadow
     repository, whose copy every later run starts from."""
-    base, work, state = ctx.fresh("warmup")
+    base, work, state = ctx.fresh("warmup-%d" % ctx.slot)
     t = time.monotonic()
     rc, out, err = ctx.verb(state, ["run", "--grant", work, "--json", "Look at the folder"],
-                            key="warmup", url=ctx.resume_url)
+                            key="warmup-%d" % ctx.slot, url=ctx.resume_url)
     if rc != 0:
-        print("FAIL: warm-up session: exit %d: %s" % (rc, err))
+        say("FAIL: warm-up session %d: exit %d: %s\n" % (ctx.slot, rc, err))
         sys.exit(1)
-    print("warm-up session (first checkpoint of the folder): %.2f s" % (time.monotonic() - t))
-    ctx.state_template = os.path.join(ctx.runs, "state-template")
+    say("warm-up session %d (first checkpoint of the folder): %.2f s\n" % (
+        ctx.slot, time.monotonic() - t))
+    ctx.state_template = os.path.join(ctx.runs, "state-template-%d" % ctx.slot)
     subprocess.run(["cp", "-a", state, ctx.state_template], check=True)
     ctx.old_ids = set(os.listdir(os.path.join(state, "deskhand", "sessions")))
     subprocess.run(["rm", "-rf", base], check=True)
@@ -461,7 +470,7 @@ def control(ctx):
     base, work, state = ctx.fresh("control")
     run = ctx.start(base, work, state, "control")
     rc = run.finish(VERB_TIMEOUT_S)
-    survivors = reap_survivors(time.monotonic())
+    survivors = sum(reap_survivors(time.monotonic()), [])
     run.reader.join(5)
     ev = run.stable()
     fin = [o for _, o in ev if o.get("type") == "session_finished"]
@@ -487,11 +496,11 @@ def control(ctx):
         left = compare_trees(ctx.template, work, ctx.pristine)
         if urc != 0 or left:
             bad.append("undo --to baseline after a whole run: exit %d %s; %s" % (urc, uerr, left))
-    print("control run: %.2f s, %d model turns, %d events, %d tool calls, changes: %s" % (
+    say("control run: %.2f s, %d model turns, %d events, %d tool calls, changes: %s" % (
         ev[-1][0] if ev else 0, turns, len(ev),
-        sum(1 for _, o in ev if o.get("type") == "tool_call"), (changed or "")[:200]))
+        sum(1 for _, o in ev if o.get("type") == "tool_call"), (changed or "")[:200]) + "\n")
     if bad:
-        print("FAIL: control run: " + " | ".join(bad))
+        say("FAIL: control run: " + " | ".join(bad) + "\n")
         sys.exit(1)
     subprocess.run(["rm", "-rf", base], check=True)
     end = next(t for t, o in ev if o.get("type") == "session_finished")
@@ -542,8 +551,11 @@ def check_instant(ctx, i, anchor, delay, anchor_name):
         where += ", its event %d was %s" % (anchor, describe(ev[anchor][1]))
     if not killed:
         fails["kill"] = "run ended before the instant (exit %s)" % run.p.returncode
+    survivors, notes = survivors
     if survivors:
         fails["0 orphans"] = "; ".join(survivors)
+    if notes:
+        where += "; left running at the kill: " + "; ".join(notes)
     sdir = os.path.join(state, "deskhand", "sessions")
     ids = sorted(x for x in os.listdir(sdir) if not x.startswith(".")
                  and x not in ctx.old_ids) if os.path.isdir(sdir) else []
@@ -595,7 +607,7 @@ def check_instant(ctx, i, anchor, delay, anchor_name):
     if rc != 0 or not st.startswith("done") or bad:
         fails["5 resume"] = "exit %d, finished: %s%s%s" % (
             rc, st, ("; " + err) if rc else "", ("; transcript after it: " + bad) if bad else "")
-    survivors = reap_survivors(time.monotonic())
+    survivors = sum(reap_survivors(time.monotonic()), [])
     if survivors:
         fails["0 orphans"] = (fails.get("0 orphans", "") + " after the verbs: " + "; ".join(survivors))
     elif "4 undo" not in fails:
@@ -605,21 +617,75 @@ def check_instant(ctx, i, anchor, delay, anchor_name):
 
 def finish_instant(ctx, i, t_kill, where, anchor_name, fails, sid, base):
     tk = "%6.0fms" % (t_kill * 1000) if t_kill is not None else "     -  "
-    print("instant %2d  %s  kill at %s (%s)  %s  [%.1f s]" % (
-        i + 1, "ok  " if not fails else "FAIL", tk, where, sid, time.monotonic() - ctx.t_instant))
+    text = "instant %2d  %s  kill at %s (%s)  %s  [%.1f s]\n" % (
+        i + 1, "ok  " if not fails else "FAIL", tk, where, sid, time.monotonic() - ctx.t_instant)
     for k in sorted(fails):
-        print("      %-13s %s" % (k, fails[k]))
-    sys.stdout.flush()
+        text += "      %-13s %s\n" % (k, fails[k])
+    say(text)
     subprocess.run(["rm", "-rf", base], check=True)
     return fails
 
 
+def say(text):
+    """One write, so the lines of two workers do not mix."""
+    sys.stdout.flush()
+    os.write(1, text.encode("utf-8", "replace"))
+
+
+def run_instants(ctx, plan, jobs):
+    """Runs this slot's share of the plan; returns {instant number: [failed checks]}."""
+    out = {}
+    for i, (k, d, aname) in enumerate(plan):
+        if i % jobs == ctx.slot:
+            out[i + 1] = sorted(check_instant(ctx, i, k, d, aname))
+    return out
+
+
+def worker(args, slot, plan_r, res_w):
+    """A worker process: its own folder path and shadow repository (warmed up
+    while the control run goes on), then every jobs-th instant of the plan."""
+    become_subreaper()
+    ctx = Ctx(args, slot)
+    warm_up(ctx)
+    with os.fdopen(plan_r) as f:
+        text = f.read()
+    res = run_instants(ctx, json.loads(text), args.jobs) if text else {}
+    with os.fdopen(res_w, "w") as f:
+        json.dump(res, f)
+    return 0
+
+
+def start_workers(args):
+    """Forks args.jobs - 1 workers; returns [(pid, plan write fd, result read fd)]."""
+    workers, ours = [], []
+    for slot in range(1, args.jobs):
+        plan_r, plan_w = os.pipe()
+        res_r, res_w = os.pipe()
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            rc = 1
+            try:
+                for fd in ours + [plan_w, res_r]:
+                    os.close(fd)
+                rc = worker(args, slot, plan_r, res_w)
+            finally:
+                os._exit(rc)
+        WORKERS.add(pid)
+        os.close(plan_r)
+        os.close(res_w)
+        ours += [plan_w, res_r]
+        workers.append((pid, plan_w, res_r))
+    return workers
+
+
 def main_run(args):
     become_subreaper()
-    ctx = Ctx(args)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
-    print("seed %d (DH_KILL_SEED=%d reproduces the instants)" % (seed, seed))
+    print("seed %d (DH_KILL_SEED=%d reproduces the instants), %d jobs" % (seed, seed, args.jobs))
     t_start = time.monotonic()
+    workers = start_workers(args)
+    ctx = Ctx(args, 0)
     warm_up(ctx)
     ev, end = control(ctx)
     rng = random.Random(seed)
@@ -631,11 +697,26 @@ def main_run(args):
         k = max((j for j, (t, _) in enumerate(ev) if t <= u), default=-1)
         base_t = ev[k][0] if k >= 0 else 0.0
         plan.append((k, u - base_t, "event %d %s" % (k, describe(ev[k][1])) if k >= 0 else "start"))
+    for _, plan_w, _ in workers:
+        try:
+            with os.fdopen(plan_w, "w") as f:
+                json.dump(plan, f)
+        except BrokenPipeError:
+            pass  # that worker failed; seen below
+    results = run_instants(ctx, plan, args.jobs)
+    for pid, _, res_r in workers:
+        with os.fdopen(res_r) as f:
+            text = f.read()
+        _, st = os.waitpid(pid, 0)
+        WORKERS.discard(pid)
+        if not text or st != 0:
+            say("FAIL: worker %d ended with status %d\n" % (pid, st))
+            return 1
+        results.update({int(i): v for i, v in json.loads(text).items()})
     failed = {}
-    for i, (k, d, aname) in enumerate(plan):
-        fails = check_instant(ctx, i, k, d, aname)
-        for c in fails:
-            failed.setdefault(c, []).append(i + 1)
+    for i in sorted(results):
+        for c in results[i]:
+            failed.setdefault(c, []).append(i)
     n_ok = args.instants - len({i for v in failed.values() for i in v})
     cpu = os.times()
     print("%d/%d instants passed in %.0f s, %.0f s of CPU (seed %d)" % (
@@ -658,6 +739,7 @@ def main():
     r.add_argument("--resume-url", required=True)
     r.add_argument("--instants", type=int, default=25)
     r.add_argument("--seed", type=int)
+    r.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args.dir)

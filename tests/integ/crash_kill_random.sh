@@ -5,7 +5,9 @@
 # `log` works, `undo --to baseline` restores the folder byte for byte at once,
 # and `--resume` finishes; no process of the killed run outlives it.
 # DH_KILL_SEED=N replays the instants of a printed seed; DH_KILL_INSTANTS=N
-# changes their number (25 by default). The work is in crash_kill_random.py.
+# changes their number (25 by default), DH_KILL_JOBS=N how many sessions run
+# at once (2 by default, each on its own folder). The work is in
+# crash_kill_random.py.
 . "$DH_TESTS/lib.sh"
 bwrap_or_skip
 RESUME_PID=
@@ -24,7 +26,8 @@ mkdir "$T/runs"
 rc=0
 python3 "$DH_TESTS/integ/crash_kill_random.py" run --template "$T/template" --runs "$T/runs" \
   --kill-url "$FAKE_URL" --resume-url "http://127.0.0.1:$(cat "$T/resume.port")" \
-  --instants "${DH_KILL_INSTANTS:-25}" ${DH_KILL_SEED:+--seed "$DH_KILL_SEED"} || rc=$?
+  --instants "${DH_KILL_INSTANTS:-25}" --jobs "${DH_KILL_JOBS:-2}" \
+  ${DH_KILL_SEED:+--seed "$DH_KILL_SEED"} || rc=$?
 # nothing the runs started is left (the driver is their subreaper and reaps them)
 left=$(pgrep -f -- "$T/runs" || true)
 [ -z "$left" ] || { ps -o pid,ppid,etime,args -p "$(tr '\n' , <<<"$left" | sed 's/,$//')"; fail "processes left behind"; }
