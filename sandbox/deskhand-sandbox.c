@@ -686,8 +686,20 @@ static int print_status(void)
     return fflush(stdout) == 0 && fd >= 0 ? 0 : EXIT_SETUP;
 }
 
+/* Frees what parse() and build_argv() allocated. */
+static void release(void)
+{
+    for (size_t i = 0; i < owned.n; i++) free((void *)owned.v[i]);
+    free(owned.v);
+    free(bw.v);
+    free(opt.grants);
+    free(opt.env);
+}
+
 int main(int argc, char **argv)
 {
+    pid_t caller = getppid();
+
     /* Make sure 0, 1, 2 are open, so nothing we open lands on them. */
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) die("cannot open /dev/null");
@@ -706,6 +718,15 @@ int main(int argc, char **argv)
     if (opt.print_argv) {
         for (size_t i = 0; i < bw.n; i++) printf("%s\n", bw.v[i]);
         return fflush(stdout) == 0 ? 0 : EXIT_SETUP;
+    }
+    /* The caller dying, by SIGKILL too, stops the command as a SIGTERM does (supervise() takes
+     * it once it is blocked; before that it ends us, and nothing has started): nobody is left
+     * to read the output or to checkpoint what the command goes on changing. A caller gone
+     * already is one that is no longer our parent. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) die("PR_SET_PDEATHSIG: %s", strerror(errno));
+    if (getppid() != caller) {
+        release();
+        return 128 + SIGTERM;
     }
     if (access(opt.bwrap, X_OK) != 0) die("bwrap not found at %s: %s", opt.bwrap, strerror(errno));
     int filter_fd = seccomp_filter_fd();
@@ -744,10 +765,6 @@ int main(int argc, char **argv)
     int rc = supervise(child, &set);
     cgroup_remove(&cg);
     if (setup_failed) rc = EXIT_SETUP;
-    for (size_t i = 0; i < owned.n; i++) free((void *)owned.v[i]);
-    free(owned.v);
-    free(bw.v);
-    free(opt.grants);
-    free(opt.env);
+    release();
     return rc;
 }

@@ -5,6 +5,17 @@
 Standard library only. Serves scripted turns, one per POST, in order:
 
   anthropic_server.py --script FILE.json --log FILE.jsonl --port-file FILE [--require-key KEY]
+                      [--cursor-per-key] [--check-history] [--max-seconds N]
+
+--cursor-per-key: every x-api-key value walks the script from its first turn on
+  its own, so one server can serve many independent runs of the same script.
+--max-seconds: the server exits after N seconds (default 300), or when the
+  process that started it is gone.
+--check-history: reject (400 invalid_request_error, as the real API does) a
+  request whose messages break the API's rules: the first message is not the
+  user's, an empty text block, a tool_use without its tool_result in the next
+  message, a tool_result without its tool_use in the previous one, text before
+  the tool_result blocks of a message.
 
 The script is {"turns": [TURN, ...]}. A TURN is one of
   normal:  {"text": "...", "tool_calls": [{"name", "input", "id"?}], "stop_reason"?,
@@ -84,14 +95,66 @@ def split_points(n, parts):
     return list(zip(cuts, cuts[1:]))
 
 
+def history_problem(body):
+    """The first way `body`'s messages break the Messages API's rules, or None."""
+    msgs = body.get("messages") if isinstance(body, dict) else None
+    if not isinstance(msgs, list) or not msgs:
+        return "messages: at least one message is required"
+
+    def blocks(m):
+        c = m.get("content")
+        if isinstance(c, str):
+            return [{"type": "text", "text": c}]
+        return c if isinstance(c, list) else []
+
+    def ids(m, kind, key):
+        return [b.get(key) for b in blocks(m) if isinstance(b, dict) and b.get("type") == kind]
+
+    for i, m in enumerate(msgs):
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            return "messages.%d: role must be user or assistant" % i
+        if i == 0 and m["role"] != "user":
+            return "messages: first message must use the \"user\" role"
+        seen_other = False
+        for j, b in enumerate(blocks(m)):
+            t = b.get("type") if isinstance(b, dict) else None
+            if t == "text" and not b.get("text"):
+                return "messages.%d.content.%d: text content blocks must be non-empty" % (i, j)
+            if t == "tool_result" and seen_other:
+                return ("messages.%d.content.%d: tool_result blocks must come first in the "
+                        "content array" % (i, j))
+            seen_other = seen_other or t != "tool_result"
+        uses = ids(m, "tool_use", "id")
+        if m["role"] == "assistant" and uses:
+            nxt = msgs[i + 1] if i + 1 < len(msgs) else None
+            got = ids(nxt, "tool_result", "tool_use_id") if nxt and nxt.get("role") == "user" else []
+            missing = [u for u in uses if u not in got]
+            if missing:
+                return ("messages.%d: `tool_use` ids were found without `tool_result` blocks "
+                        "immediately after: %s. Each `tool_use` block must have a corresponding "
+                        "`tool_result` block in the next message." % (i, ", ".join(map(str, missing))))
+        results = ids(m, "tool_result", "tool_use_id")
+        if results:
+            prev = msgs[i - 1] if i > 0 and msgs[i - 1].get("role") == "assistant" else None
+            known = ids(prev, "tool_use", "id") if prev else []
+            extra = [r for r in results if r not in known]
+            if extra:
+                return ("messages.%d: unexpected `tool_use_id` found in `tool_result` blocks: %s. "
+                        "Each `tool_result` block must have a corresponding `tool_use` block in "
+                        "the previous message." % (i, ", ".join(map(str, extra))))
+    return None
+
+
 class State:
-    def __init__(self, script, log_path, require_key):
+    def __init__(self, script, log_path, require_key, cursor_per_key=False, check_history=False):
         self.turns = script.get("turns", [])
         self.log_path = log_path
         self.require_key = require_key
+        self.cursor_per_key = cursor_per_key
+        self.check_history = check_history
         self.lock = threading.Lock()
         self.n = 0
-        self.next_turn = 0
+        self.next_turn = {}  # cursor key (None unless --cursor-per-key) -> next turn index
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -308,14 +371,18 @@ class Handler(BaseHTTPRequestHandler):
                                                   self.n))
         if self.path != "/v1/messages":
             return self.send_json(404, error_body(404, "no route " + self.path, self.n))
+        if st.check_history:
+            problem = history_problem(self.body)
+            if problem:
+                return self.send_json(400, error_body(400, problem, self.n))
 
         with st.lock:
-            if st.next_turn >= len(st.turns):
-                turn = None
-            else:
-                turn = st.turns[st.next_turn]
-                st.next_turn += 1
-            self.turn_no = st.next_turn
+            ck = key if st.cursor_per_key else None
+            i = st.next_turn.get(ck, 0)
+            turn = st.turns[i] if i < len(st.turns) else None
+            if turn is not None:
+                st.next_turn[ck] = i + 1
+            self.turn_no = st.next_turn.get(ck, 0)
         if turn is None:
             return self.send_json(500, error_body(500, "fake: script exhausted", self.n))
 
@@ -364,9 +431,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def watchdog(parent):
-    """Exit when the test that started us is gone (or after 5 minutes)."""
-    end = time.time() + 300
+def watchdog(parent, max_seconds):
+    """Exit when the test that started us is gone (or after max_seconds)."""
+    end = time.time() + max_seconds
     while time.time() < end and os.getppid() == parent:
         time.sleep(0.2)
     os._exit(0)
@@ -378,18 +445,22 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--require-key")
+    ap.add_argument("--cursor-per-key", action="store_true")
+    ap.add_argument("--check-history", action="store_true")
+    ap.add_argument("--max-seconds", type=float, default=300)
     args = ap.parse_args()
     with open(args.script) as f:
         script = json.load(f)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    srv.state = State(script, args.log, args.require_key)
+    srv.state = State(script, args.log, args.require_key, args.cursor_per_key,
+                      args.check_history)
     open(args.log, "a").close()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
     os.rename(tmp, args.port_file)
-    threading.Thread(target=watchdog, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=watchdog, args=(os.getppid(), args.max_seconds), daemon=True).start()
     try:
         srv.serve_forever(poll_interval=0.1)
     except KeyboardInterrupt:
