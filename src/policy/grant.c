@@ -6,6 +6,7 @@
  */
 #include "policy/grant.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -436,6 +437,88 @@ grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created)
 	free(prefix);
 	if (!rc && out_created)
 		*out_created = created;
+	return rc;
+}
+
+/* Remove dfd/name and, for a directory, everything beneath it; never follows
+ * a symlink. 0 or -1 with errno set. */
+static int
+remove_tree(int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0);
+	int fd = beneath_open(dfd, name, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int r = 0, e;
+
+	if (!d) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	while (r == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = remove_tree(dirfd(d), de->d_name);
+	e = errno;
+	closedir(d);
+	errno = e;
+	return r < 0 ? -1 : unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Whether rel has a .git component: snapshots never hold those (snap_scan.c). */
+static bool
+in_git(const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 4 && !strncasecmp(p, ".git", 4))
+			return true;
+		p += n + (p[n] == '/');
+	}
+	return false;
+}
+
+int
+grant_take_back(const struct grant *gr, const char *rel, char **out_aside)
+{
+	const char *leaf;
+	int pfd, rc;
+
+	*out_aside = NULL;
+	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0)
+		return rc;
+	if (!in_git(rel)) {
+		if (remove_tree(pfd, leaf) < 0)
+			rc = path_err(gr, rel, errno);
+		close(pfd);
+		return rc;
+	}
+	rc = err_setc(DH_ECONFLICT, "'%s%s%s': no free name to move it aside", gr->path, SEP(rel),
+	              rel);
+	for (int n = 1; n <= 100; n++) {
+		char *aside = xasprintf("%s.removed-by-deskhand-%d", rel, n);
+		const char *aleaf = aside + (leaf - rel);
+
+		if (atomic_rename_noreplace(pfd, leaf, pfd, aleaf) == 0) {
+			*out_aside = aside;
+			rc = 0;
+			break;
+		}
+		free(aside);
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			rc = path_err(gr, rel, errno);
+			break;
+		}
+	}
+	close(pfd);
 	return rc;
 }
 
