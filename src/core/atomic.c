@@ -93,8 +93,7 @@ commit(int dfd, const char *tmp, const char *leaf, unsigned flags, int e)
 
 /* Write from data, or from srcfd when srcfd >= 0, into a new temporary file. */
 static int
-put(int dfd, const char *leaf, const void *data, size_t len, int srcfd, int mode,
-    unsigned flags)
+put(int dfd, const char *leaf, const void *data, size_t len, int srcfd, int mode, unsigned flags)
 {
 	char tmp[64];
 	int fd = -1, e = 0;
@@ -141,8 +140,7 @@ put(int dfd, const char *leaf, const void *data, size_t len, int srcfd, int mode
 }
 
 int
-atomic_write_at(int dirfd, const char *leaf, const void *data, size_t len, int mode,
-                unsigned flags)
+atomic_write_at(int dirfd, const char *leaf, const void *data, size_t len, int mode, unsigned flags)
 {
 	return put(dirfd, leaf, data, len, -1, mode, flags);
 }

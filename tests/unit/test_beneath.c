@@ -185,9 +185,9 @@ Test(beneath, opens_inside_and_itself)
 
 Test(beneath, symlink_in_the_middle_or_at_the_end)
 {
-	ln("../out", "d/up");        /* leaves d */
-	ln("sub", "d/same");         /* stays inside: still refused */
-	ln("f", "d/sub/alias");      /* leaf symlink inside */
+	ln("../out", "d/up");   /* leaves d */
+	ln("sub", "d/same");    /* stays inside: still refused */
+	ln("f", "d/sub/alias"); /* leaf symlink inside */
 	refused("up/secret", ELOOP);
 	refused("same/f", ELOOP);
 	refused("sub/alias", ELOOP);
