@@ -70,6 +70,7 @@ enum ckpt_kind {
 	CK_STEP,     /* after an agent tool call (or undo): its changes */
 	CK_BASELINE, /* the session's first checkpoint: always a full scan */
 	CK_EXTERNAL, /* what changed outside any tool call (needs the watcher) */
+	CK_TAKE_BACK, /* after a call that created protected paths: remove them first */
 };
 
 struct ckpt_job {
@@ -83,6 +84,7 @@ struct ckpt_job {
 	char prev[41];
 	struct snap_checkpoint res;
 	struct buf stat;
+	struct buf report; /* CK_TAKE_BACK: what was taken back, for the model and the person */
 };
 
 struct agent {
@@ -289,6 +291,45 @@ build_system_prompt(const struct agent_config *cfg)
  * Checkpoints (worker jobs)
  */
 
+/* Worker thread: take back what the current call created on the protected
+ * list in this job's grant (grant_take_back), saying in j->report what became
+ * of each path. Returns how many paths were in this grant. */
+static size_t
+take_back(struct ckpt_job *j)
+{
+	struct agent *a = j->agent;
+	const struct strv *v = &a->calls[a->cur].res.created_protected;
+	const struct grant *gr = grant_get(a->cfg.grants, j->grant);
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->n; i++) {
+		char *rel = NULL, *aside = NULL;
+		size_t g;
+
+		if (grant_resolve(a->cfg.grants, v->v[i], &g, &rel) < 0 || g != j->grant) {
+			free(rel);
+			continue;
+		}
+		n++;
+		if (grant_take_back(gr, rel, &aside) < 0)
+			buf_printf(&j->report, "\n[deskhand: could not remove %s: %s]", v->v[i],
+				   err_msg());
+		else if (aside)
+			buf_printf(&j->report,
+				   "\n[deskhand: moved %s aside to %s/%s, where nothing runs it "
+				   "(checkpoints do not hold .git)]",
+				   v->v[i], gr->path, aside);
+		else
+			buf_printf(&j->report,
+				   "\n[deskhand: removed %s, a protected path the command created; "
+				   "checkpoint %.12s holds it (deskhand restore %.12s brings it back)]",
+				   v->v[i], j->prev, j->prev);
+		free(aside);
+		free(rel);
+	}
+	return n;
+}
+
 /* Worker thread. With the watcher, watch_sync() makes the dirty set complete
  * up to this instant: everything before it belongs to this checkpoint. */
 static int
@@ -306,6 +347,10 @@ ckpt_run(void *ctx)
 	};
 	int rc;
 
+	if (j->kind == CK_TAKE_BACK && take_back(j) == 0) {
+		j->skipped = true;
+		return 0;
+	}
 	if (a->cfg.watch) {
 		watch_sync(a->cfg.watch);
 		/* A baseline scans everything, so what was dirty before is moot. */
@@ -339,7 +384,17 @@ ckpt_done(int rc, const char *msg, void *ctx)
 				    grant_get(a->cfg.grants, j->grant)->path, msg);
 		emit_error(a, m);
 		free(m);
-	} else if (!j->skipped && (j->kind != CK_EXTERNAL || j->res.created)) {
+	}
+	if (j->report.len) {
+		struct call *c = &a->calls[a->cur];
+
+		buf_puts(&c->res.text, buf_cstr(&j->report));
+		emit(a, &(struct event){ .type = EVENT_AUDIT,
+					  .id = c->id,
+					  .name = c->name,
+					  .text = buf_cstr(&j->report) + 1 });
+	}
+	if (rc >= 0 && !j->skipped && (j->kind != CK_EXTERNAL || j->res.created)) {
 		free(a->last_ckpt[j->grant]);
 		a->last_ckpt[j->grant] = xstrdup(j->res.id);
 		emit(a, &(struct event){
@@ -360,6 +415,7 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	free(j->label);
 	free(j->tool_call);
 	buf_fini(&j->stat);
+	buf_fini(&j->report);
 	free(j);
 	if (--a->ckpt_outstanding == 0 && a->after_ckpt) {
 		void (*fn)(struct agent *) = a->after_ckpt;
@@ -391,6 +447,7 @@ checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum c
 		if (a->last_ckpt[i])
 			snprintf(j->prev, sizeof j->prev, "%s", a->last_ckpt[i]);
 		buf_init(&j->stat);
+		buf_init(&j->report);
 		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
 	}
 	if (n == 0)
@@ -852,6 +909,20 @@ advance(struct agent *a)
 		process_call(a);
 }
 
+/* After the checkpoint of a call that created protected paths: take them back
+ * and record that in a checkpoint of deskhand's own (no tool call: the review
+ * shows it as "other"), before anything else runs. */
+static void
+take_back_all(struct agent *a)
+{
+	struct call *c = &a->calls[a->cur];
+	char *label = xasprintf("deskhand removed the protected paths %s %s created", c->name,
+				c->id);
+
+	checkpoint_all(a, label, NULL, CK_TAKE_BACK, advance);
+	free(label);
+}
+
 /* The call has its result: report it, checkpoint if it could change a grant,
  * then move to the next call. */
 static void
@@ -874,7 +945,8 @@ call_complete(struct agent *a)
 				  .duration_ms = (long)ms });
 	if (c->ran_mutating) {
 		char *label = xasprintf("turn %d: %s %s", a->turn, c->name, c->id);
-		checkpoint_all(a, label, c->id, CK_STEP, advance);
+		checkpoint_all(a, label, c->id, CK_STEP,
+			       c->res.created_protected.n ? take_back_all : advance);
 		free(label);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
 #include "core/xalloc.h"
 
 int
@@ -37,48 +38,7 @@ fsutil_mkdir_p(const char *path, mode_t mode)
 int
 fsutil_write_atomic(const char *path, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int rc = 0;
-
-	if (fd < 0) {
-		rc = err_set("%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = err_set("write %s: %s", tmp, strerror(errno));
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = err_set("fsync %s: %s", tmp, strerror(errno));
-	close(fd);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = err_set("rename %s: %s", path, strerror(errno));
-	if (rc < 0) {
-		unlink(tmp);
-		goto out;
-	}
-	/* Make the rename itself durable. */
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		int dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(dir);
-out:
-	free(tmp);
-	return rc;
+	return atomic_write(path, data, len, -1);
 }
 
 int

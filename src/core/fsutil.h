@@ -15,8 +15,8 @@
 
 /* mkdir -p with `mode` for created directories. DH_EFAIL names the path. */
 int fsutil_mkdir_p(const char *path, mode_t mode) DH_MUST_CHECK;
-/* Write `len` bytes to `path` crash-safely: PATH.tmp.PID, fsync, rename, fsync
- * the directory (DESIGN.md "Data on disk"). */
+/* Write `len` bytes to `path` crash-safely: atomic_write() (core/atomic.h)
+ * with the creation mode 0666 & ~umask. DH_EFAIL names the path. */
 int fsutil_write_atomic(const char *path, const void *data, size_t len) DH_MUST_CHECK;
 /* Read a whole file (at most `max` bytes, else DH_EFAIL "too large") into out. */
 int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHECK;

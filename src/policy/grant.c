@@ -6,22 +6,20 @@
  */
 #include "policy/grant.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
+#include "core/beneath.h"
 #include "core/xalloc.h"
 
-#define RESOLVE_FLAGS (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
-#define OPEN_TRIES    16                  /* EAGAIN from RESOLVE_BENEATH under concurrent renames */
 #define SEP(rel)      (*(rel) ? "/" : "") /* between a grant path and rel */
 #define READ_MAX_DEF  (64u << 20)         /* grant_read() with max_size 0 */
 
@@ -87,61 +85,37 @@ type_name(mode_t m)
  * openat2
  */
 
-/* openat2(dirfd, rel) with the resolve flags; rel "" opens dirfd itself.
- * Returns the fd or -errno. */
+/* core/beneath.h's beneath_open() under gr with the error mapped to DH_E*
+ * and a message. */
 static int
-beneath_fd(int dirfd, const char *rel, int flags)
+open_in(const struct grant *gr, const char *rel, int flags, int *out_fd)
 {
-	struct open_how how;
+	int fd = beneath_open(gr->dirfd, rel, flags);
 
-	memset(&how, 0, sizeof how);
-	how.flags = (uint64_t)(flags | O_CLOEXEC);
-	how.resolve = RESOLVE_FLAGS;
-	for (int tries = 0;; tries++) {
-		long fd = syscall(SYS_openat2, dirfd, *rel ? rel : ".", &how, sizeof how);
-
-		if (fd >= 0)
-			return (int)fd;
-		if ((errno == EAGAIN || errno == EINTR) && tries < OPEN_TRIES)
-			continue;
-		return -errno;
-	}
+	*out_fd = fd;
+	return fd >= 0 ? 0 : path_err(gr, rel, errno);
 }
 
-/* beneath_fd() under gr with the error mapped to DH_E* and a message. */
-static int
-beneath_open(const struct grant *gr, const char *rel, int flags, int *out_fd)
-{
-	int fd = beneath_fd(gr->dirfd, rel, flags);
-
-	*out_fd = fd >= 0 ? fd : -1;
-	return fd >= 0 ? 0 : path_err(gr, rel, -fd);
-}
-
-/* Split rel into its parent (heap) and leaf (points into rel) and open the
- * parent as a directory with `flags` (O_PATH or O_RDONLY). */
+/* Open rel's parent as a directory with `flags` (O_PATH or O_RDONLY); *out_leaf
+ * points into rel. */
 static int
 open_parent(const struct grant *gr, const char *rel, int flags, int *out_fd, const char **out_leaf)
 {
-	const char *slash = strrchr(rel, '/');
-	const char *leaf = slash ? slash + 1 : rel;
-
-	*out_fd = -1;
-	*out_leaf = leaf;
-	if (!*rel)
+	if (!*rel) {
+		*out_fd = -1;
+		*out_leaf = rel;
 		return err_setc(DH_EDENIED,
 		                "'%s': refused: the granted folder itself cannot be "
 		                "replaced, moved or removed",
 		                gr->path);
-	if (!*leaf || !strcmp(leaf, ".") || !strcmp(leaf, ".."))
+	}
+	*out_fd = beneath_open_parent(gr->dirfd, rel, flags, false, out_leaf);
+	if (*out_fd >= 0)
+		return 0;
+	if (errno == EINVAL)
 		return err_setc(DH_EDENIED, "'%s%s%s': refused: bad last component", gr->path,
 		                SEP(rel), rel);
-	char *parent = xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
-	/* No O_NOFOLLOW: a symlinked parent must fail with ELOOP, not be opened. */
-	int rc = beneath_open(gr, parent, flags | O_DIRECTORY, out_fd);
-
-	free(parent);
-	return rc;
+	return path_err(gr, rel, errno);
 }
 
 /* Is dirfd/name a directory shaped like a git directory (HEAD, objects/,
@@ -149,7 +123,7 @@ open_parent(const struct grant *gr, const char *rel, int flags, int *out_fd, con
 static bool
 is_git_dir(int dirfd, const char *name)
 {
-	int fd = beneath_fd(dirfd, name, O_PATH | O_DIRECTORY);
+	int fd = beneath_open(dirfd, name, O_PATH | O_DIRECTORY);
 	struct stat h, o, r;
 	bool yes;
 
@@ -213,7 +187,7 @@ grant_open_read(const struct grant *gr, const char *rel, size_t max_size, int *o
 	*out_fd = -1;
 	/* Look with O_PATH first: opening a device or FIFO for reading can have
 	 * side effects (or block), O_PATH has none. */
-	if ((rc = beneath_open(gr, rel, O_PATH | O_NOFOLLOW, &pfd)) < 0)
+	if ((rc = open_in(gr, rel, O_PATH | O_NOFOLLOW, &pfd)) < 0)
 		return rc;
 	if (fstat(pfd, &st) < 0) {
 		rc = path_err(gr, rel, errno);
@@ -237,7 +211,7 @@ grant_open_read(const struct grant *gr, const char *rel, size_t max_size, int *o
 		              gr->path, SEP(rel), rel, (intmax_t)st.st_size, max_size);
 		goto out;
 	}
-	if ((rc = beneath_open(gr, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, &fd)) < 0)
+	if ((rc = open_in(gr, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, &fd)) < 0)
 		goto out;
 	/* The name may have been swapped between the two opens. */
 	if (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino ||
@@ -299,10 +273,11 @@ int
 grant_open_dir(const struct grant *gr, const char *rel, int *out_fd)
 {
 	/* No O_NOFOLLOW: with it a symlink leaf gives ENOTDIR instead of ELOOP. */
-	int fd = beneath_fd(gr->dirfd, rel, O_RDONLY | O_DIRECTORY);
+	int fd = beneath_open(gr->dirfd, rel, O_RDONLY | O_DIRECTORY);
+	int e = errno;
 
-	*out_fd = fd >= 0 ? fd : -1;
-	if (fd == -ENOTDIR) {
+	*out_fd = fd;
+	if (fd < 0 && e == ENOTDIR) {
 		struct stat st;
 
 		/* The leaf, or a component above it? */
@@ -312,7 +287,7 @@ grant_open_dir(const struct grant *gr, const char *rel, int *out_fd)
 			return err_setc(DH_EFAIL, "'%s%s%s' is not a directory", gr->path, SEP(rel),
 			                rel);
 	}
-	return fd >= 0 ? 0 : path_err(gr, rel, -fd);
+	return fd >= 0 ? 0 : path_err(gr, rel, e);
 }
 
 int
@@ -334,122 +309,6 @@ grant_lstat(const struct grant *gr, const char *rel, struct stat *out)
 /*
  * Writing
  */
-
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Create a fresh temporary file in pfd; *name receives its name. */
-static int
-tmp_create(int pfd, char name[static 64])
-{
-	for (int tries = 0; tries < 32; tries++) {
-		uint64_t r = 0;
-
-		if (getrandom(&r, sizeof r, 0) != sizeof r)
-			r = (uint64_t)getpid() * 2654435761u + (uint64_t)tries;
-		snprintf(name, 64, ".dh-tmp-%016llx", (unsigned long long)r);
-		int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		                0666);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
-	}
-	errno = EEXIST;
-	return -1;
-}
-
-/* renameat2(NOREPLACE) with a fallback for file systems that lack it. */
-static int
-rename_noreplace(int sfd, const char *sname, int dfd, const char *dname)
-{
-	if (renameat2(sfd, sname, dfd, dname, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	struct stat st;
-	int saved = errno;
-
-	if (fstatat(dfd, dname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	if (errno != ENOENT) {
-		errno = saved;
-		return -1;
-	}
-	/* XXX: racy, but only on file systems without RENAME_NOREPLACE. */
-	return renameat(sfd, sname, dfd, dname);
-}
-
-/* Write `len` bytes, or copy from `srcfd` when data is NULL, into a temporary
- * file in pfd, fsync it and rename it over (or, noreplace, onto) leaf.
- * mode < 0 keeps the creation mode (0666 & ~umask). Returns 0 or -1/errno. */
-static int
-atomic_put(int pfd, const char *leaf, const void *data, size_t len, int srcfd, int mode,
-           bool noreplace)
-{
-	char tmp[64];
-	int fd = tmp_create(pfd, tmp);
-	int e = 0;
-
-	if (fd < 0)
-		return -1;
-	if (data || srcfd < 0) {
-		if (write_all(fd, data ? data : "", len) < 0)
-			e = errno;
-	} else {
-		char chunk[65536];
-
-		for (;;) {
-			ssize_t n = read(srcfd, chunk, sizeof chunk);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				if (n < 0)
-					e = errno;
-				break;
-			}
-			if (write_all(fd, chunk, (size_t)n) < 0) {
-				e = errno;
-				break;
-			}
-		}
-	}
-	if (!e && mode >= 0 && fchmod(fd, (mode_t)mode) < 0)
-		e = errno;
-	if (!e && fsync(fd) < 0)
-		e = errno;
-	if (close(fd) < 0 && !e)
-		e = errno;
-	if (!e) {
-		int r = noreplace ? rename_noreplace(pfd, tmp, pfd, leaf)
-		                  : renameat(pfd, tmp, pfd, leaf);
-		if (r < 0)
-			e = errno;
-	}
-	if (e) {
-		unlinkat(pfd, tmp, 0);
-		errno = e;
-		return -1;
-	}
-	fsync(pfd); /* the directory entry; best effort (pfd is O_RDONLY) */
-	return 0;
-}
 
 int
 grant_write(const struct grant *gr, const char *rel, const void *data, size_t len,
@@ -492,7 +351,7 @@ grant_write(const struct grant *gr, const char *rel, const void *data, size_t le
 		rc = path_err(gr, rel, errno);
 		goto out;
 	}
-	if (atomic_put(pfd, leaf, data, len, -1, mode, created) < 0) {
+	if (atomic_write_at(pfd, leaf, data, len, mode, created ? ATOMIC_NOREPLACE : 0) < 0) {
 		rc = errno == EEXIST ? err_setc(DH_ECONFLICT, "'%s%s%s' appeared while writing",
 		                                gr->path, SEP(rel), rel)
 		                     : path_err(gr, rel, errno);
@@ -557,12 +416,12 @@ grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created)
 		} else if (errno != EEXIST) {
 			rc = path_err(gr, prefix, errno);
 		}
-		if (!rc && (next = beneath_fd(cur, comp, O_PATH | O_DIRECTORY)) < 0) {
-			if (next == -ENOTDIR)
+		if (!rc && (next = beneath_open(cur, comp, O_PATH | O_DIRECTORY)) < 0) {
+			if (errno == ENOTDIR)
 				rc = err_setc(DH_EFAIL, "'%s%s%s' exists and is not a directory",
 				              gr->path, SEP(prefix), prefix);
 			else
-				rc = path_err(gr, prefix, -next);
+				rc = path_err(gr, prefix, errno);
 		}
 		free(comp);
 		prefix[end - rel] = *end;
@@ -581,6 +440,88 @@ grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created)
 	return rc;
 }
 
+/* Remove dfd/name and, for a directory, everything beneath it; never follows
+ * a symlink. 0 or -1 with errno set. */
+static int
+remove_tree(int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0);
+	int fd = beneath_open(dfd, name, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int r = 0, e;
+
+	if (!d) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	while (r == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = remove_tree(dirfd(d), de->d_name);
+	e = errno;
+	closedir(d);
+	errno = e;
+	return r < 0 ? -1 : unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Whether rel has a .git component: snapshots never hold those (snap_scan.c). */
+static bool
+in_git(const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 4 && !strncasecmp(p, ".git", 4))
+			return true;
+		p += n + (p[n] == '/');
+	}
+	return false;
+}
+
+int
+grant_take_back(const struct grant *gr, const char *rel, char **out_aside)
+{
+	const char *leaf;
+	int pfd, rc;
+
+	*out_aside = NULL;
+	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0)
+		return rc;
+	if (!in_git(rel)) {
+		if (remove_tree(pfd, leaf) < 0)
+			rc = path_err(gr, rel, errno);
+		close(pfd);
+		return rc;
+	}
+	rc = err_setc(DH_ECONFLICT, "'%s%s%s': no free name to move it aside", gr->path, SEP(rel),
+	              rel);
+	for (int n = 1; n <= 100; n++) {
+		char *aside = xasprintf("%s.removed-by-deskhand-%d", rel, n);
+		const char *aleaf = aside + (leaf - rel);
+
+		if (atomic_rename_noreplace(pfd, leaf, pfd, aleaf) == 0) {
+			*out_aside = aside;
+			rc = 0;
+			break;
+		}
+		free(aside);
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			rc = path_err(gr, rel, errno);
+			break;
+		}
+	}
+	close(pfd);
+	return rc;
+}
+
 /* Move a regular file across file systems: copy into dst, then unlink src. */
 static int
 copy_across(const struct grant *src, const char *src_rel, int spfd, const char *sleaf,
@@ -591,7 +532,7 @@ copy_across(const struct grant *src, const char *src_rel, int spfd, const char *
 
 	if (fd < 0)
 		return path_err(src, src_rel, errno);
-	int r = atomic_put(dpfd, dleaf, NULL, 0, fd, (int)(st->st_mode & 07777), true);
+	int r = atomic_copy_at(dpfd, dleaf, fd, (int)(st->st_mode & 07777), ATOMIC_NOREPLACE);
 	int e = errno;
 
 	close(fd);
@@ -624,7 +565,7 @@ grant_rename(const struct grant *src, const char *src_rel, const struct grant *d
 		rc = path_err(src, src_rel, errno);
 		goto out;
 	}
-	if (rename_noreplace(spfd, sleaf, dpfd, dleaf) == 0)
+	if (atomic_rename_noreplace(spfd, sleaf, dpfd, dleaf) == 0)
 		goto out;
 	switch (errno) {
 	case EEXIST:

@@ -117,6 +117,16 @@ int grant_lstat(const struct grant *gr, const char *rel, struct stat *out) DH_MU
 int grant_write(const struct grant *gr, const char *rel, const void *data, size_t len,
                 bool *out_created) DH_MUST_CHECK;
 
+/* Take back a path that a command created although it is protected (issue 9,
+ * fault 9): remove rel (a directory with everything beneath it, symlinks
+ * never followed) so that nothing trusts it later. Under a .git component,
+ * which checkpoints do not hold, it is renamed aside instead, to
+ * "REL.removed-by-deskhand-N" in the same directory, so that nothing is lost;
+ * *out_aside is then that grant-relative name (heap), else NULL. Not for
+ * tools: the deskhand's own action after a command's checkpoint; it bypasses
+ * the git guard. Errors as grant_unlink(), naming the path. Worker-safe. */
+int grant_take_back(const struct grant *gr, const char *rel, char **out_aside) DH_MUST_CHECK;
+
 /* Remove a file or symlink (never followed), or an empty directory.
  * A non-empty directory is DH_EFAIL ("directory not empty"). */
 int grant_unlink(const struct grant *gr, const char *rel) DH_MUST_CHECK;

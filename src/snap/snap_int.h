@@ -29,7 +29,6 @@ struct snap_store {
 	char *index_path;      /* repo_path + "index" */
 	char *skip_rel;        /* the state dir relative to workdir, or NULL */
 	struct timespec trust; /* stat data older than this (minus 1 s) is trusted */
-	unsigned tmp_seq;      /* temp-name counter for restores */
 	/* Incremental checkpoints (snap_scan_dirty): the state of the last scan. */
 	struct ignore *ign;        /* .deskhandignore rules of the last full scan */
 	struct snap_meta *cache;   /* its metadata (heap), or NULL: no scan yet */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/beneath.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/strv.h"
@@ -180,49 +181,24 @@ pstate_mode(const struct pstate *p)
  * Reading the folder without following symlinks
  */
 
-/* The directory holding `path` (opened component by component with
- * O_NOFOLLOW) or -1; *leaf points into path. */
-static int
-open_parent(int root, const char *path, const char **leaf)
-{
-	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	const char *p = path;
-
-	while (fd >= 0) {
-		const char *slash = strchr(p, '/');
-
-		if (!slash || !slash[1])
-			break;
-		char *comp = xstrndup(p, (size_t)(slash - p));
-		int nfd = -1;
-
-		if (*comp && strcmp(comp, ".") && strcmp(comp, ".."))
-			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		free(comp);
-		close(fd);
-		fd = nfd;
-		p = slash + 1;
-	}
-	*leaf = p;
-	return fd;
-}
-
 /* The folder's `path`: 0 absent, 1 present with *st set and, for files and
  * links, the contents or target in *data. */
 static int
 folder_read(int root, const char *path, struct stat *st, struct buf *data)
 {
-	const char *leaf;
-	char *name;
-	int pfd = open_parent(root, path, &leaf), found = 0;
+	const char *name;
+	char *p = xstrdup(path);
+	int pfd, found = 0;
 
+	if (is_dir_path(p))
+		p[strlen(p) - 1] = '\0';
+	pfd = beneath_open_parent(root, p, O_RDONLY, false, &name);
 	buf_clear(data);
-	if (pfd < 0)
+	if (pfd < 0) {
+		free(p);
 		return 0;
-	name = xstrdup(leaf);
-	if (is_dir_path(name))
-		name[strlen(name) - 1] = '\0';
-	if (!*name || fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+	}
+	if (fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		goto out;
 	found = 1;
 	if (S_ISLNK(st->st_mode)) {
@@ -245,7 +221,7 @@ folder_read(int root, const char *path, struct stat *st, struct buf *data)
 			close(fd);
 	}
 out:
-	free(name);
+	free(p);
 	close(pfd);
 	return found;
 }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/beneath.h"
 #include "core/buf.h"
 #include "core/ignore.h"
 #include "core/log.h"
@@ -524,34 +525,6 @@ is_excluded(const struct snap_store *s, const char *rel, bool is_dir)
 	return ignore_match_path(s->ign, rel, is_dir);
 }
 
-/* Open the directory holding `rel`, component by component without following
- * symlinks. Returns an fd, or -1 when a component is missing or not a real
- * directory (rel is then absent). */
-static int
-open_parent(int root, const char *rel, const char **base)
-{
-	const char *p = rel, *slash;
-	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	while (fd >= 0 && (slash = strchr(p, '/'))) {
-		char comp[256];
-		size_t n = (size_t)(slash - p);
-
-		if (n == 0 || n >= sizeof comp) {
-			close(fd);
-			return -1;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = nfd;
-		p = slash + 1;
-	}
-	*base = p;
-	return fd;
-}
-
 /* The entries of the index that are `path` or below it, in index order. */
 static void
 collect_old(git_index *idx, const char *path, struct old_ent **out, size_t *n)
@@ -606,7 +579,7 @@ rescan_path(struct scan *sc, int root, const char *path, struct updates *u)
 	buf_clear(&sc->path);
 	buf_puts(&sc->path, path);
 
-	pfd = open_parent(root, path, &base);
+	pfd = beneath_open_parent(root, path, O_RDONLY, false, &base);
 	if (pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !is_excluded(sc->s, path, S_ISDIR(st.st_mode))) {
 		if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
@@ -721,7 +694,7 @@ settle_parents(struct scan *sc, int root, char *const *paths, size_t n)
 	for (size_t i = 0; i < na; i++) {
 		const char *base;
 		struct stat st;
-		int pfd = open_parent(root, anc[i], &base);
+		int pfd = beneath_open_parent(root, anc[i], O_RDONLY, false, &base);
 		bool isdir = pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		             S_ISDIR(st.st_mode) && !is_excluded(sc->s, anc[i], true);
 

@@ -304,6 +304,7 @@ tool_result_init(struct tool_result *r)
 	buf_init(&r->text);
 	r->content = NULL;
 	r->denied = false;
+	r->created_protected = (struct strv){ 0 };
 }
 
 void
@@ -313,6 +314,7 @@ tool_result_fini(struct tool_result *r)
 		return;
 	buf_fini(&r->text);
 	cJSON_Delete(r->content);
+	strv_free(&r->created_protected);
 	tool_result_init(r);
 }
 

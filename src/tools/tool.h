@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/strv.h"
 
 /*
  * The tool registry (tmux's cmd_entry style, STYLE.md §3.3): one const
@@ -61,6 +62,9 @@ struct tool_result {
 	cJSON *content;  /* owned; Anthropic content-block array (image/document
 	                  * blocks) to send instead of text; NULL = plain text */
 	bool denied;     /* a grant escape or mandatory-deny rule fired: audit it */
+	struct strv created_protected; /* absolute paths of protected paths the call
+	                                * created (run_command): the agent takes them
+	                                * back after the call's checkpoint */
 };
 
 /* Called once when an asynchronous call finishes, on the loop thread.

@@ -64,7 +64,8 @@ struct shell_run {
 /* Protected paths (grant_is_protected) that the sandbox cannot make read-only
  * while they do not exist: it creates no placeholders on the host (they would
  * show up in the grant and outlive a killed command). If a command creates
- * one, the call is reported as a policy event and the model is told. */
+ * one, the call is reported as a policy event, the model is told, and the
+ * agent removes it after the command's checkpoint (grant_take_back). */
 static const char *const watched_protected[] = {
 	".git/hooks", ".git/config", ".gitmodules", ".gitconfig", ".bashrc", ".bash_profile",
 	".bash_login", ".bash_logout", ".profile", ".zshrc", ".zprofile", ".zshenv",
@@ -94,7 +95,8 @@ protected_before(struct shell_run *r)
 				exists_at(grant_get(r->env->grants, g)->dirfd, watched_protected[i]);
 }
 
-/* Report watched protected paths the command created. */
+/* Report watched protected paths the command created, for the agent to take
+ * back after the checkpoint that follows the command. */
 static void
 protected_after(struct shell_run *r)
 {
@@ -108,9 +110,14 @@ protected_after(struct shell_run *r)
 		for (size_t i = 0; i < NWATCHED; i++) {
 			if (r->had[g * NWATCHED + i] || !exists_at(gr->dirfd, watched_protected[i]))
 				continue;
-			buf_printf(t, "\n[deskhand: this command created %s/%s, a protected path that "
-				      "changes what runs later; the person will review it]",
-				   gr->path, watched_protected[i]);
+			char *p = xasprintf("%s/%s", gr->path, watched_protected[i]);
+
+			buf_printf(t, "\n[deskhand: this command created %s, a protected path that "
+				      "changes what runs later; deskhand takes it back at the checkpoint "
+				      "after this command]",
+				   p);
+			strv_add(&r->res.created_protected, p);
+			free(p);
 			any = true;
 		}
 	}

@@ -651,3 +651,58 @@ Test(grant, lstat_and_parent)
 	cr_assert_eq(grant_open_parent(g0, "a/..", &fd, &leaf), DH_EDENIED);
 	free(l);
 }
+
+/*
+ * Taking back protected paths a command created
+ */
+
+Test(grant, take_back_removes_without_following)
+{
+	char *p = at(gdir, ".deskhand"), *q = at(gdir, ".deskhand/out"), *aside = NULL;
+
+	cr_assert(mkdir(p, 0755) == 0);
+	cr_assert(symlink(odir, q) == 0);
+	free(q);
+	q = at(gdir, ".deskhand/f");
+	put(q, "x");
+	free(q);
+	cr_assert_eq(grant_take_back(g0, ".deskhand", &aside), 0, "%s", err_msg());
+	cr_assert_null(aside);
+	cr_assert(access(p, F_OK) < 0, ".deskhand still there");
+	free(p);
+	assert_content(odir, "secret", "SECRET\n");
+	/* a symlinked parent is refused, and nothing outside is touched */
+	p = at(gdir, "lnk");
+	cr_assert(symlink(odir, p) == 0);
+	free(p);
+	cr_assert_eq(grant_take_back(g0, "lnk/secret", &aside), DH_EDENIED);
+	assert_content(odir, "secret", "SECRET\n");
+}
+
+Test(grant, take_back_keeps_git_paths_aside)
+{
+	char *p = at(gdir, ".git"), *aside = NULL;
+
+	cr_assert(mkdir(p, 0755) == 0);
+	free(p);
+	for (int round = 1; round <= 2; round++) {
+		p = at(gdir, ".git/hooks");
+		cr_assert(mkdir(p, 0755) == 0);
+		free(p);
+		p = at(gdir, ".git/hooks/post-checkout");
+		put(p, "curl evil\n");
+		free(p);
+		cr_assert_eq(grant_take_back(g0, ".git/hooks", &aside), 0, "%s", err_msg());
+		char *want = xasprintf(".git/hooks.removed-by-deskhand-%d", round);
+
+		cr_assert_str_eq(aside, want);
+		p = at(gdir, ".git/hooks");
+		cr_assert(access(p, F_OK) < 0, ".git/hooks still there");
+		free(p);
+		p = xasprintf("%s/post-checkout", want);
+		assert_content(gdir, p, "curl evil\n");
+		free(p);
+		free(want);
+		free(aside);
+	}
+}
