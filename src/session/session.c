@@ -35,6 +35,8 @@ struct session {
 /* The prefix of in-progress session directories under STATE/sessions: they
  * become a session by rename(2), and listings skip dot names. */
 #define NEW_PREFIX ".new-"
+/* Seconds after which an unlocked in-progress directory is taken for dead. */
+#define SWEEP_AGE_S 60
 
 /* Open dir/transcript.jsonl for appending and take its lock: the lock says the
  * session's owner is alive (a reader that can take it knows the owner died). */
@@ -139,13 +141,21 @@ meta_started(const cJSON *meta, const char *id)
 	return end ? (long long)timegm(&tm) * 1000000000LL : 0;
 }
 
-/* Remove an in-progress directory whose creator died (its lock is free). */
+/* Remove an in-progress directory whose creator died: its lock is free and it
+ * is older than a creation takes (a creator that has made the directory but
+ * not yet locked its transcript must not lose it). `force` skips the age. */
 static void
-sweep_new(const char *sessions, const char *name)
+sweep_new(const char *sessions, const char *name, bool force)
 {
 	static const char *const files[] = { "transcript.jsonl", "meta.json" };
 	char *dir = xasprintf("%s/%s", sessions, name);
+	struct stat st;
 
+	if (!force && (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		       time(NULL) - st.st_mtime < SWEEP_AGE_S)) {
+		free(dir);
+		return;
+	}
 	if (!owner_alive(dir)) {
 		for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 			char *f = xasprintf("%s/%s", dir, files[i]);
@@ -207,7 +217,7 @@ list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
 
 		if (e->d_name[0] == '.') {
 			if (sweep && !strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
-				sweep_new(path, e->d_name);
+				sweep_new(path, e->d_name, false);
 			continue;
 		}
 		/* No meta.json: an empty directory left by a version that created the
@@ -309,7 +319,7 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 	if (rc < 0) {
 		close(s->fd); /* unlocked, so that the sweep takes it away */
 		s->fd = -1;
-		sweep_new(sessions, tmp + strlen(sessions) + 1);
+		sweep_new(sessions, tmp + strlen(sessions) + 1, true);
 		goto fail;
 	}
 	free(tmp);

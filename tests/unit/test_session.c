@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/json.h"
@@ -258,5 +259,35 @@ Test(session, created_whole_and_interrupted_once_its_owner_is_gone)
 	free(started);
 	free(id);
 	free(dir);
+	free(state);
+}
+
+Test(session, create_sweeps_only_dead_old_in_progress_dirs)
+{
+	char *state = tmpstate();
+	char *sessions = xasprintf("%s/sessions", state);
+	char *dead = xasprintf("%s/.new-19990101-000000-dead", sessions);
+	char *young = xasprintf("%s/.new-19990101-000000-0001", sessions);
+	char *f = xasprintf("%s/transcript.jsonl", dead);
+	struct session *s;
+
+	cr_assert_eq(mkdir(sessions, 0700), 0);
+	cr_assert_eq(mkdir(dead, 0700), 0);
+	cr_assert_eq(mkdir(young, 0700), 0);
+	int fd = open(f, O_WRONLY | O_CREAT, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	/* a creator killed two minutes ago, and one still at work */
+	struct timespec old[2] = { { .tv_sec = time(NULL) - 120 }, { .tv_sec = time(NULL) - 120 } };
+	cr_assert_eq(utimensat(AT_FDCWD, dead, old, 0), 0);
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	struct stat st;
+	cr_assert_eq(stat(dead, &st), -1, "the dead creator's directory is still there");
+	cr_assert_eq(stat(young, &st), 0, "a creator at work lost its directory");
+	session_close(s);
+	free(f);
+	free(young);
+	free(dead);
+	free(sessions);
 	free(state);
 }
