@@ -53,6 +53,7 @@ q
 j
 <Enter>
 :wait text First session finished
+:wait text file pending)
 :save-screen $T/opened.scr
 :quit"
 ui_run 120 30 --grant "$G" --grant "$G2"
