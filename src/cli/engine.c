@@ -267,8 +267,6 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		if (rc < 0)
 			return rc;
 	}
-	if (!o->resume && session_create(&e->session, e->state) < 0)
-		return DH_EFAIL;
 	if (open_new_stores(e) < 0)
 		return DH_EFAIL;
 	if (worker_new(&e->worker, loop) < 0)
@@ -351,6 +349,38 @@ new_agent(struct engine *e)
 	return 0;
 }
 
+/* The session comes into being with its first task: a workbench opened and
+ * quit, or one that failed to start, leaves nothing. The meta.json written
+ * here is what a session killed before the agent's first save shows and
+ * resumes from (the agent rewrites it from then on). */
+static int
+create_session(struct engine *e, const char *task)
+{
+	cJSON *meta = json_new_obj(), *g = json_new_arr();
+
+	json_add_str(meta, "status", "running");
+	json_add_str(meta, "task", task);
+	json_add_str(meta, "model", e->cfg->model ? e->cfg->model : "");
+	json_add_str(meta, "mode", e->cfg->mode);
+	for (size_t i = 0; i < e->ngrants; i++)
+		json_add(g, NULL, cJSON_CreateString(grant_get(e->grants, i)->path));
+	json_add(meta, "grants", g);
+	int rc = session_create(&e->session, e->state, meta);
+	cJSON_Delete(meta);
+	return rc;
+}
+
+/* Tell the person what opening the session repaired or skipped. */
+static void
+report_session_notes(struct engine *e)
+{
+	char *notes = session_take_notes(e->session);
+
+	if (notes)
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = notes }, e);
+	free(notes);
+}
+
 int
 engine_start(struct engine *e, const char *task)
 {
@@ -371,6 +401,9 @@ engine_start(struct engine *e, const char *task)
 		if (session_history_load(e->session, &e->history) < 0)
 			return DH_EFAIL;
 	}
+	if (!e->session && create_session(e, task) < 0)
+		return DH_EFAIL;
+	report_session_notes(e);
 	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
 		return DH_EFAIL;
 	if (new_agent(e) < 0)
@@ -546,6 +579,12 @@ review_command(struct engine *e, const struct command *c)
 	    grant_resolve(e->grants, c->path, &g, &rel) < 0) {
 		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
 					 .text = err_msg() },
+			e);
+		return;
+	}
+	if (!e->session) {
+		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
+					 .text = "no task has run yet: nothing to review" },
 			e);
 		return;
 	}

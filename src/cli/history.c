@@ -145,7 +145,10 @@ cli_log(int argc, char **argv)
 		struct snap_log_entry *e;
 		size_t n;
 
-		if (snap_log(t.stores[g], t.id, &e, &n) < 0) {
+		int lrc = snap_log(t.stores[g], t.id, &e, &n);
+		/* No checkpoint list: the session ended before its first checkpoint
+		 * in this grant. Nothing to list is not an error. */
+		if (lrc < 0 && lrc != DH_ENOTFOUND) {
 			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
 			status = 1;
 			continue;

@@ -141,7 +141,8 @@ cli_workbench(int argc, char **argv)
 		uo.task = NULL;
 		uo.resumed = true;
 	}
-	printf("deskhand: session %s\n", engine_session_id(e));
+	if (engine_session_id(e)) /* none when no task ran */
+		printf("deskhand: session %s\n", engine_session_id(e));
 out:
 	engine_close(e);
 	ev_free(loop);

@@ -25,14 +25,16 @@ enum dh_err {
 
 /* Record a printf-style message as this thread's last error; returns DH_EFAIL so
  * that `return err_set("…")` works. The message is kept per thread (the snapshot
- * worker has its own). Never fails. */
+ * worker has its own), whole whatever its length, and the arguments may include
+ * err_msg() itself (`err_set("%s: %s", path, err_msg())` prefixes the reason).
+ * Never fails (out of memory leaves an empty message). */
 int err_set(const char *fmt, ...) DH_PRINTF(1, 2);
 
 /* Same as err_set() but returns `code` (a DH_E* value). */
 int err_setc(int code, const char *fmt, ...) DH_PRINTF(2, 3);
 
 /* The calling thread's last error message; "" when none. Borrowed: valid until
- * the next err_set*() on this thread. */
+ * the next err_set*() on this thread (or the thread's end). */
 const char *err_msg(void);
 
 /* Called by die() before it exits (the UI sets it to restore the terminal). */

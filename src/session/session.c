@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -20,65 +21,316 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 
 struct session {
 	char *id;
 	char *dir;
-	int fd; /* transcript.jsonl, O_APPEND */
+	int fd;		    /* transcript.jsonl, O_APPEND, flock(LOCK_EX) held while open */
+	long long started; /* ns since the epoch, see session_create() */
+	struct buf notes;   /* what opening and loading repaired or skipped */
 };
 
+/* The prefix of in-progress session directories under STATE/sessions: they
+ * become a session by rename(2), and listings skip dot names. */
+#define NEW_PREFIX ".new-"
+/* Seconds after which an unlocked in-progress directory is taken for dead. */
+#define SWEEP_AGE_S 60
+
+/* Open dir/transcript.jsonl for appending and take its lock: the lock says the
+ * session's owner is alive (a reader that can take it knows the owner died). */
 static int
-open_transcript(struct session *s)
+open_transcript(struct session *s, int flags)
 {
 	char *path = xasprintf("%s/transcript.jsonl", s->dir);
+	int rc = 0;
 
-	s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	int rc = s->fd < 0 ? err_set("%s: %s", path, strerror(errno)) : 0;
+	s->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | flags, 0600);
+	if (s->fd < 0)
+		rc = err_set("%s: %s", path, strerror(errno));
+	else if (flock(s->fd, LOCK_EX | LOCK_NB) < 0)
+		rc = errno == EWOULDBLOCK
+			     ? err_set("session %s is open in another deskhand process", s->id)
+			     : err_set("%s: lock: %s", path, strerror(errno));
 	free(path);
 	return rc;
 }
 
+/* Whether a process holds the session's lock (its owner is alive). */
+static bool
+owner_alive(const char *dir)
+{
+	char *path = xasprintf("%s/transcript.jsonl", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool alive = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return alive;
+}
+
+/* Cut a partial last line (a machine crash mid-record, or a full disk with a
+ * version whose appends were not all-or-nothing) so that the next record
+ * starts on a line of its own instead of fusing with the fragment. */
+static int
+repair_tail(struct session *s)
+{
+	struct stat st;
+	char chunk[4096];
+
+	if (fstat(s->fd, &st) < 0)
+		return err_set("%s/transcript.jsonl: %s", s->dir, strerror(errno));
+	off_t end = st.st_size, keep = 0;
+	for (off_t pos = end; pos > 0;) {
+		size_t n = pos < (off_t)sizeof chunk ? (size_t)pos : sizeof chunk;
+		ssize_t got = pread(s->fd, chunk, n, pos - (off_t)n);
+
+		if (got != (ssize_t)n)
+			return err_set("%s/transcript.jsonl: read: %s", s->dir,
+				       got < 0 ? strerror(errno) : "short read");
+		char *nl = memrchr(chunk, '\n', n);
+		if (nl) {
+			keep = pos - (off_t)n + (nl - chunk) + 1;
+			break;
+		}
+		pos -= (off_t)n;
+	}
+	if (keep == end)
+		return 0;
+	if (ftruncate(s->fd, keep) < 0 || fdatasync(s->fd) < 0)
+		return err_set("%s/transcript.jsonl: cutting a partial last line: %s", s->dir,
+			       strerror(errno));
+	buf_printf(&s->notes, "%s/transcript.jsonl: cut a partial last line (%lld bytes)\n",
+		   s->dir, (long long)(end - keep));
+	log_warn("%s/transcript.jsonl: cut a partial last line (%lld bytes)", s->dir,
+		 (long long)(end - keep));
+	return 0;
+}
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* A session's start time in ns: meta.json's "started_ns" (a decimal string:
+ * a JSON number would round it), else its "created" seconds, else its id's
+ * timestamp (sessions from before the field). 0 when none of these parse. */
+static long long
+meta_started(const cJSON *meta, const char *id)
+{
+	const char *ns = json_str(meta, "started_ns");
+	struct tm tm = { 0 };
+	char *end;
+
+	if (ns) {
+		errno = 0;
+		long long v = strtoll(ns, &end, 10);
+		if (!errno && end != ns && !*end && v > 0)
+			return v;
+	}
+	long long created = json_int(meta, "created", 0);
+	if (created > 0)
+		return created * 1000000000LL;
+	end = strptime(id, "%Y%m%d-%H%M%S", &tm);
+	return end ? (long long)timegm(&tm) * 1000000000LL : 0;
+}
+
+/* Remove an in-progress directory whose creator died: its lock is free and it
+ * is older than a creation takes (a creator that has made the directory but
+ * not yet locked its transcript must not lose it). `force` skips the age. */
+static void
+sweep_new(const char *sessions, const char *name, bool force)
+{
+	static const char *const files[] = { "transcript.jsonl", "meta.json" };
+	char *dir = xasprintf("%s/%s", sessions, name);
+	struct stat st;
+
+	if (!force && (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		       time(NULL) - st.st_mtime < SWEEP_AGE_S)) {
+		free(dir);
+		return;
+	}
+	if (!owner_alive(dir)) {
+		for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+			char *f = xasprintf("%s/%s", dir, files[i]);
+			unlink(f);
+			free(f);
+		}
+		if (rmdir(dir) == 0)
+			log_info("removed %s, left by a session start that did not finish", dir);
+	}
+	free(dir);
+}
+
+/* Make the directory entry of `path` durable (fsync its parent). */
+static int
+sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) < 0 ? err_set("fsync %s: %s", path, strerror(errno)) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+struct listed {
+	char *id;
+	long long started;
+};
+
+static int
+cmp_listed(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	if (x->started != y->started)
+		return x->started < y->started ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* Sessions under STATE/sessions in start order; sweeps dead in-progress
+ * directories when `sweep`. Caller frees each id and the array. */
+static int
+list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
+{
+	char *path = xasprintf("%s/sessions", state_dir);
+	DIR *d = opendir(path);
+	struct listed *v = NULL;
+	size_t cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		int rc = errno == ENOENT ? 0 : err_set("%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		cJSON *meta = NULL;
+
+		if (e->d_name[0] == '.') {
+			if (sweep && !strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
+				sweep_new(path, e->d_name, false);
+			continue;
+		}
+		/* No meta.json: an empty directory left by a version that created the
+		 * session before its metadata; there is nothing in it to list. */
+		char *mp = xasprintf("%s/%s/meta.json", path, e->d_name);
+		bool has_meta = access(mp, F_OK) == 0;
+		free(mp);
+		if (!has_meta)
+			continue;
+		if (session_meta_read(state_dir, e->d_name, &meta) < 0)
+			meta = NULL; /* listed, ordered by its id; the reader reports it */
+		v = xrealloc(v, (cnt + 1) * sizeof *v);
+		v[cnt].id = xstrdup(e->d_name);
+		v[cnt].started = meta_started(meta, e->d_name);
+		cnt++;
+		cJSON_Delete(meta);
+	}
+	closedir(d);
+	free(path);
+	if (cnt)
+		qsort(v, cnt, sizeof *v, cmp_listed);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static void
+listed_free(struct listed *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].id);
+	free(v);
+}
+
 int
-session_create(struct session **out, const char *state_dir)
+session_create(struct session **out, const char *state_dir, const cJSON *meta)
 {
 	char stamp[32];
 	unsigned char rnd[2] = { 0, 0 };
-	time_t now = time(NULL);
 	struct tm tm;
+	struct listed *old;
+	size_t nold;
 	int rc;
 
 	*out = NULL;
 	char *sessions = xasprintf("%s/sessions", state_dir);
-	rc = fsutil_mkdir_p(sessions, 0700);
-	if (rc < 0) {
+	if ((rc = fsutil_mkdir_p(sessions, 0700)) < 0 ||
+	    (rc = list_started(state_dir, true, &old, &nold)) < 0) {
 		free(sessions);
 		return rc;
 	}
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
 	struct session *s = xcalloc(1, sizeof *s);
 	s->fd = -1;
-	for (int tries = 0; tries < 16; tries++) {
+	/* Later than every session already there, even if the clock went back. */
+	s->started = now_ns();
+	if (nold && s->started <= old[nold - 1].started)
+		s->started = old[nold - 1].started + 1;
+	listed_free(old, nold);
+	time_t secs = (time_t)(s->started / 1000000000LL);
+	gmtime_r(&secs, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	char *tmp = NULL;
+	for (int tries = 0;; tries++) {
+		if (tries == 16) {
+			rc = err_set("%s: no free session id for %s", sessions, stamp);
+			goto fail;
+		}
 		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 			rnd[0] = (unsigned char)tries, rnd[1] = (unsigned char)getpid();
 		free(s->id);
 		free(s->dir);
+		free(tmp);
 		s->id = xasprintf("%s-%02x%02x", stamp, rnd[0], rnd[1]);
 		s->dir = xasprintf("%s/%s", sessions, s->id);
-		if (mkdir(s->dir, 0700) == 0)
+		tmp = xasprintf("%s/" NEW_PREFIX "%s", sessions, s->id);
+		if (access(s->dir, F_OK) == 0)
+			continue;
+		if (mkdir(tmp, 0700) == 0)
 			break;
 		if (errno != EEXIST) {
-			rc = err_set("mkdir %s: %s", s->dir, strerror(errno));
+			rc = err_set("mkdir %s: %s", tmp, strerror(errno));
 			goto fail;
 		}
 	}
-	if ((rc = open_transcript(s)) < 0)
+	/* Built under the temporary name, then renamed: a session directory
+	 * always has its meta.json and a locked transcript. */
+	char *final = s->dir;
+	s->dir = tmp;
+	cJSON *m = meta ? json_dup(meta) : json_new_obj();
+	if (!cJSON_GetObjectItemCaseSensitive(m, "status"))
+		json_add_str(m, "status", "running");
+	if (!cJSON_GetObjectItemCaseSensitive(m, "created"))
+		json_add_num(m, "created", (double)secs);
+	if ((rc = open_transcript(s, O_CREAT | O_EXCL)) == 0 && (rc = session_meta_write(s, m)) == 0 &&
+	    (rc = sync_dir(tmp)) == 0 && rename(tmp, final) < 0)
+		rc = err_set("rename %s to %s: %s", tmp, final, strerror(errno));
+	cJSON_Delete(m);
+	s->dir = final;
+	if (rc < 0) {
+		close(s->fd); /* unlocked, so that the sweep takes it away */
+		s->fd = -1;
+		sweep_new(sessions, tmp + strlen(sessions) + 1, true);
+		goto fail;
+	}
+	free(tmp);
+	tmp = NULL;
+	if ((rc = sync_dir(sessions)) < 0)
 		goto fail;
 	free(sessions);
 	*out = s;
 	return 0;
 fail:
+	free(tmp);
 	free(sessions);
 	session_close(s);
 	return rc;
@@ -94,13 +346,17 @@ session_open(struct session **out, const char *state_dir, const char *spec)
 	if ((rc = session_resolve(state_dir, spec, &id)) < 0)
 		return rc;
 	struct session *s = xcalloc(1, sizeof *s);
+	cJSON *meta = NULL;
 	s->id = id;
 	s->dir = xasprintf("%s/sessions/%s", state_dir, id);
 	s->fd = -1;
-	if ((rc = open_transcript(s)) < 0) {
+	if ((rc = open_transcript(s, 0)) < 0 || (rc = repair_tail(s)) < 0 ||
+	    (rc = session_meta_read(state_dir, id, &meta)) < 0) {
 		session_close(s);
 		return rc;
 	}
+	s->started = meta_started(meta, id);
+	cJSON_Delete(meta);
 	*out = s;
 	return 0;
 }
@@ -111,7 +367,8 @@ session_close(struct session *s)
 	if (!s)
 		return;
 	if (s->fd >= 0)
-		close(s->fd);
+		close(s->fd); /* releases the lock */
+	buf_fini(&s->notes);
 	free(s->id);
 	free(s->dir);
 	free(s);
@@ -129,6 +386,16 @@ session_dir(const struct session *s)
 	return s->dir;
 }
 
+char *
+session_take_notes(struct session *s)
+{
+	if (!s->notes.len)
+		return NULL;
+	char *t = xstrndup(s->notes.ptr, s->notes.len - 1); /* without the last '\n' */
+	buf_clear(&s->notes);
+	return t;
+}
+
 int
 session_append(struct session *s, const cJSON *record)
 {
@@ -144,12 +411,28 @@ session_append(struct session *s, const cJSON *record)
 	size_t len = strlen(line);
 	line[len] = '\n'; /* replaces the NUL: one write per record */
 	int rc = 0;
-	ssize_t n = write(s->fd, line, len + 1);
-	if (n != (ssize_t)(len + 1))
-		rc = err_set("%s/transcript.jsonl: %s", s->dir,
-			     n < 0 ? strerror(errno) : "short write (disk full?)");
-	else if (fdatasync(s->fd) < 0)
+	/* All or nothing: the lock makes this process the only writer, so the
+	 * record starts at the current end; a failed or short write is cut off
+	 * there again, and the file keeps ending in a whole line. */
+	off_t start = lseek(s->fd, 0, SEEK_END);
+	for (size_t off = 0; start >= 0 && off < len + 1;) {
+		ssize_t n = write(s->fd, line + off, len + 1 - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = err_set("%s/transcript.jsonl: %s", s->dir,
+				     n < 0 ? strerror(errno) : "short write (disk full?)");
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (start < 0)
+		rc = err_set("%s/transcript.jsonl: seek: %s", s->dir, strerror(errno));
+	else if (rc == 0 && fdatasync(s->fd) < 0)
 		rc = err_set("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
+	if (rc < 0 && start >= 0 && ftruncate(s->fd, start) < 0)
+		log_warn("%s/transcript.jsonl: cutting a failed record: %s", s->dir, strerror(errno));
 	free(line);
 	return rc;
 }
@@ -158,7 +441,17 @@ int
 session_meta_write(struct session *s, const cJSON *meta)
 {
 	char *path = xasprintf("%s/meta.json", s->dir);
-	char *text = cJSON_Print(meta);
+	cJSON *m = json_dup(meta);
+	char ns[24];
+
+	/* The session's own fields, whatever the writer rebuilt. */
+	snprintf(ns, sizeof ns, "%lld", s->started);
+	cJSON_DeleteItemFromObjectCaseSensitive(m, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(m, "started_ns");
+	json_add_str(m, "id", s->id);
+	json_add_str(m, "started_ns", ns);
+	char *text = cJSON_Print(m);
+	cJSON_Delete(m);
 
 	if (!text)
 		die("out of memory (meta.json)");
@@ -178,6 +471,14 @@ session_meta_read(const char *state_dir, const char *id, cJSON **out)
 	*out = NULL;
 	if ((rc = fsutil_read_file(path, 1 << 20, &b)) == 0)
 		rc = json_parse(out, b.ptr, b.len, path);
+	const char *st = rc == 0 ? json_str(*out, "status") : NULL;
+	if (st && !strcmp(st, "running")) {
+		char *dir = xasprintf("%s/sessions/%s", state_dir, id);
+		if (!owner_alive(dir))
+			cJSON_ReplaceItemInObjectCaseSensitive(*out, "status",
+							       cJSON_CreateString("interrupted"));
+		free(dir);
+	}
 	buf_fini(&b);
 	free(path);
 	return rc;
@@ -202,12 +503,14 @@ session_history_load(struct session *s, cJSON **out)
 		cJSON *rec;
 
 		lineno++;
-		if (len > 0 && json_parse(&rec, p, len, "transcript") < 0) {
+		if (len > 0 && json_parse(&rec, p, len, "record") < 0) {
 			if (last)
-				break; /* torn final record from a crash */
-			rc = err_setc(DH_EPARSE, "%s:%zu: %s", path, lineno, err_msg());
-			cJSON_Delete(msgs);
-			goto out;
+				break; /* a record being written, or torn (cut at open) */
+			/* One bad line costs that record, not the session. */
+			buf_printf(&s->notes, "%s:%zu: %s; line skipped\n", path, lineno, err_msg());
+			log_warn("%s:%zu: %s; line skipped", path, lineno, err_msg());
+			p = nl + 1;
+			continue;
 		}
 		if (len > 0) {
 			const char *type = json_str(rec, "type");
@@ -231,37 +534,21 @@ out:
 	return rc;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 session_list(const char *state_dir, char ***out, size_t *n)
 {
-	char *path = xasprintf("%s/sessions", state_dir);
-	DIR *d = opendir(path);
-	char **ids = NULL;
-	size_t cnt = 0;
+	struct listed *v;
+	size_t cnt;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!d) {
-		int rc = errno == ENOENT ? 0 : err_set("%s: %s", path, strerror(errno));
-		free(path);
+	if ((rc = list_started(state_dir, false, &v, &cnt)) < 0)
 		return rc;
-	}
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		ids = xrealloc(ids, (cnt + 1) * sizeof *ids);
-		ids[cnt++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	free(path);
-	if (cnt)
-		qsort(ids, cnt, sizeof *ids, cmp_str);
+	char **ids = cnt ? xcalloc(cnt, sizeof *ids) : NULL;
+	for (size_t i = 0; i < cnt; i++)
+		ids[i] = v[i].id;
+	free(v);
 	*out = ids;
 	*n = cnt;
 	return 0;

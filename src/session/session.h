@@ -17,37 +17,65 @@
  * hold the model conversation exactly as sent, so a session can be resumed
  * ({"type":"history_replace_last"} drops the previous history record: the
  * file stays append-only when a resume merges into the last user message).
- * IDs are "YYYYMMDD-HHMMSS-xxxx" (UTC), so they sort by creation time.
+ * IDs are "YYYYMMDD-HHMMSS-xxxx" (UTC); they name a session, they do not order
+ * sessions: meta.json's "started_ns" does (two ids of one second differ only
+ * in their random suffix).
+ *
+ * A session directory always has its meta.json: it is built as
+ * sessions/.new-ID and renamed into place. The process that has a session open
+ * holds flock(LOCK_EX) on its transcript; a session whose meta.json says
+ * "running" while nobody holds the lock reads as "interrupted" (its owner died).
  */
 
 struct session;
 
-/* Create a new session directory under `state_dir` (created if needed). */
-int session_create(struct session **out, const char *state_dir) DH_MUST_CHECK;
+/* Create a new session under `state_dir`/sessions (created if needed), whole:
+ * meta.json (a copy of `meta`, NULL for {}, plus "id", "started_ns" and, when
+ * absent, "status": "running" and "created" in Unix seconds) and an empty
+ * locked transcript are written and fsynced in a temporary directory that is
+ * then renamed into place. "started_ns" is CLOCK_REALTIME in ns as a decimal
+ * string, raised above every existing session's so that `latest` is this one
+ * even when the clock went back. Also removes temporary directories whose
+ * creator died. DH_EFAIL (naming the path) on I/O errors; nothing is left. */
+int session_create(struct session **out, const char *state_dir, const cJSON *meta) DH_MUST_CHECK;
 /* Open an existing session for appending. `spec` is an id, a unique prefix of
- * one, or NULL/"latest" for the newest. DH_ENOTFOUND names what was missing. */
+ * one, or NULL/"latest" for the most recently started. DH_ENOTFOUND names what
+ * was missing; DH_EFAIL when another process has it open. A partial last line
+ * (a crash or a full disk mid-record) is cut off and noted (session_take_notes()). */
 int session_open(struct session **out, const char *state_dir, const char *spec) DH_MUST_CHECK;
-void session_close(struct session *s); /* NULL-safe */
+void session_close(struct session *s); /* NULL-safe; releases the lock */
 
 const char *session_id(const struct session *s);
 const char *session_dir(const struct session *s);
+/* What opening and loading repaired or skipped since the last call, one
+ * "FILE[:LINE]: what" line each (no final newline), for the person; NULL when
+ * nothing. Caller frees. */
+char *session_take_notes(struct session *s);
 
-/* Append `record` as one line and fsync. A "ts" (Unix ms) field is added if
- * absent. DH_EFAIL on I/O errors (disk full): the caller reports it; the
- * previous records stay intact because each is a single write. */
+/* Append `record` as one line and fdatasync. A "ts" (Unix ms) field is added if
+ * absent. All or nothing: on a failed or short write (disk full) or a failed
+ * sync the file is cut back to where the record began, and DH_EFAIL names the
+ * file and the reason; the caller reports it. */
 int session_append(struct session *s, const cJSON *record) DH_MUST_CHECK;
 
-/* Replace meta.json atomically with `meta`. */
+/* Replace meta.json atomically with `meta` plus the session's own "id" and
+ * "started_ns" (kept whatever `meta` holds). */
 int session_meta_write(struct session *s, const cJSON *meta) DH_MUST_CHECK;
-/* Read STATE/sessions/ID/meta.json; caller owns *out. */
+/* Read STATE/sessions/ID/meta.json; caller owns *out. A "running" status whose
+ * owner is gone (see above) reads as "interrupted". */
 int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUST_CHECK;
 
 /* Rebuild the conversation from the transcript's history records: a new
- * cJSON array of {role, content} owned by the caller. A torn last line (crash
- * mid-write) is ignored; other malformed lines are DH_EPARSE naming the line. */
+ * cJSON array of {role, content} owned by the caller. A last line without its
+ * newline (being written, or torn) is ignored; any other malformed line is
+ * skipped, with a note naming FILE:LINE and the reason (session_take_notes(), and
+ * the debug log), and the records after it still count. */
 int session_history_load(struct session *s, cJSON **out) DH_MUST_CHECK;
 
-/* Session ids under state_dir, oldest first. Caller frees each and the array. */
+/* Session ids under state_dir, in the order they started (oldest first; ties,
+ * which need equal ns, by id). Directories without meta.json (left by older
+ * versions killed at start) are not sessions. Caller frees each and the
+ * array. */
 int session_list(const char *state_dir, char ***out, size_t *n) DH_MUST_CHECK;
 
 /* Resolve `spec` (id, unique prefix, NULL/"latest") to a full id; heap string. */

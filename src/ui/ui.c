@@ -937,6 +937,8 @@ sessions_run(void *ctx)
 	qsort(rows, n, sizeof *rows, row_cmp);
 	buf_printf(&j->out, "  %-22s %-16s %-11s %7s  %s\n", "SESSION", "DATE", "STATE",
 		   "PENDING", "TASK");
+	if (!j->current) /* no task yet: the session begins with the first one */
+		buf_printf(&j->out, "* %-22s %-16s %-11s %7s  \n", "(new)", "-", "new", "0");
 	for (size_t i = 0; i < n && i < SESSIONS_MAX; i++) {
 		cJSON *meta = rows[i].meta, *g;
 		const char *id = rows[i].id;

@@ -1,10 +1,11 @@
 # A full disk under the state directory: the transcript cannot take the next
 # record, the run stops at the turn boundary with a one-line error that says
-# what to do, and nothing already written is torn.
+# what to do, and nothing already written is torn (the file ends with a whole
+# line). With space again, --resume continues the same session, twice.
 . "$DH_TESTS/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
 mkdir -p "$T/small"
-mount -t tmpfs -o size=400k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
+mount -t tmpfs -o size=200k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
 trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
 export XDG_STATE_HOME=$T/small
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
@@ -13,7 +14,8 @@ big=$(head -c 600000 /dev/zero | tr '\0' 'x')
 cat > "$T/script.json" <<JSON
 {"turns": [
  {"text": "$big", "tool_calls": [{"name": "list_files", "input": {}}]},
- {"text": "never reached", "stop_reason": "end_turn"}
+ {"text": "resumed", "stop_reason": "end_turn"},
+ {"text": "again", "stop_reason": "end_turn"}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -30,5 +32,18 @@ assert_eq "$(wc -l < "$FAKE_LOG")" 1
 # what is on disk is whole JSON lines
 sid=$(jq -r 'select(.type=="session_started").session' <<<"$out")
 tr=$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl
-while IFS= read -r line; do jq -e . >/dev/null <<<"$line" || fail "torn line in the transcript"; done < "$tr"
+check_whole() { # every line, the last one included, is a JSON object
+  [ "$(tail -c 1 "$tr" | od -An -c | tr -d ' ')" = '\n' ] || fail "the transcript ends in a partial line: $(tail -c 80 "$tr")"
+  jq -e . "$tr" >/dev/null || fail "a torn line in the transcript"
+}
+check_whole
+# Space again: the session resumes, and resumes again (a torn line fused with
+# the next record would break the second one).
+mount -o remount,size=4m "$T/small" || skip "cannot grow the tmpfs"
+for word in "go on" "and again"; do
+  out=$("$DESKHAND" run --resume latest --json "$word" 2>"$T/err") || { cat "$T/err"; fail "--resume after a full disk ($word)"; }
+  assert_eq "$(jq -r 'select(.type=="session_started").session' <<<"$out")" "$sid" "resumed session"
+  assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done "status after '$word'"
+  check_whole
+done
 echo ok

@@ -53,6 +53,7 @@ q
 j
 <Enter>
 :wait text First session finished
+:wait text file pending)
 :save-screen $T/opened.scr
 :quit"
 ui_run 120 30 --grant "$G" --grant "$G2"
@@ -63,7 +64,9 @@ screen grants2 | grep -q "$G2" && fail ":grants still lists $G2 after :ungrant"
 assert_screen sessions 'SESSION +DATE +STATE +PENDING +TASK' \
   "$first +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} +done +1 +first task: write a"
 # the current session is marked and has nothing pending
-screen sessions | grep -qE '^ *\* +[0-9]{8}-[0-9]{6}-[0-9a-f]{4} +- +new +0' || { screen sessions >&2; fail "current session not marked with 0 pending"; }
+# (no task yet: it is not a session on disk until one starts)
+screen sessions | grep -qE '^ *\* +\(new\) +- +new +0' || { screen sessions >&2; fail "current session not marked with 0 pending"; }
+[ "$(ls "$XDG_STATE_HOME"/deskhand/sessions/)" = "$first" ] || fail "a workbench without a task kept a session"
 assert_screen nosuch "open: .*nosuch"
 # Enter on its row (j from the newest) shows the first session: transcript, pending diff, its id and tokens
 assert_screen opened 'first task: write a' 'First session finished' 'diff \(1 file pending\)' \

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
+#include "core/xalloc.h"
 #include "core/proc.h"
 #include "core/worker.h"
 
@@ -226,4 +227,23 @@ Test(json, parse_errors_name_offset_and_trailing_data)
 	cr_assert(strstr(err_msg(), "reply: invalid JSON at byte"), "%s", err_msg());
 	cr_assert_eq(json_parse(&v, "{} x", 4, "reply"), DH_EPARSE);
 	cr_assert(strstr(err_msg(), "trailing data at byte 3"), "%s", err_msg());
+}
+
+Test(err, message_may_format_itself_and_is_never_cut)
+{
+	char *big = xmalloc(5001);
+
+	memset(big, 'r', 5000);
+	big[5000] = '\0';
+	cr_assert_eq(err_set("%s", big), DH_EFAIL);
+	cr_assert_eq(strlen(err_msg()), 5000);
+	/* the reason is the last thing in the message: it must arrive whole */
+	cr_assert_eq(err_setc(DH_EPARSE, "f.jsonl:%d: %s", 31, err_msg()), DH_EPARSE);
+	cr_assert_eq(strlen(err_msg()), strlen("f.jsonl:31: ") + 5000);
+	cr_assert_eq(strncmp(err_msg(), "f.jsonl:31: rrr", 15), 0, "%.40s", err_msg());
+	cr_assert_eq(err_msg()[strlen(err_msg()) - 1], 'r');
+	err_set("short");
+	cr_assert_eq(err_set("%s and %s", err_msg(), err_msg()), DH_EFAIL);
+	cr_assert_str_eq(err_msg(), "short and short");
+	free(big);
 }

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Session store: ids, append + history rebuild, torn last line, resolve. */
+/* Session store: ids, append + history rebuild, torn and corrupt lines,
+ * start order, atomic creation, the owner's lock. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/json.h"
@@ -38,7 +45,7 @@ Test(session, history_roundtrip_and_torn_tail)
 	struct session *s;
 	cJSON *h;
 
-	cr_assert_eq(session_create(&s, state), 0);
+	cr_assert_eq(session_create(&s, state, NULL), 0);
 	append_history(s, "user", "task");
 	cJSON *ev = json_new_obj();
 	json_add_str(ev, "type", "turn_started");
@@ -72,5 +79,215 @@ Test(session, history_roundtrip_and_torn_tail)
 	session_close(s);
 	free(id);
 	free(p);
+	free(state);
+}
+
+Test(session, latest_is_the_last_started_within_one_second)
+{
+	char *state = tmpstate();
+
+	for (int i = 0; i < 20; i++) {
+		struct session *s;
+		char *got;
+
+		cr_assert_eq(session_create(&s, state, NULL), 0);
+		cr_assert_eq(session_resolve(state, "latest", &got), 0);
+		cr_assert_str_eq(got, session_id(s), "creation %d", i);
+		free(got);
+		session_close(s);
+	}
+	char **ids;
+	size_t n;
+	cr_assert_eq(session_list(state, &ids, &n), 0);
+	cr_assert_eq(n, 20);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	free(state);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	return st.st_size;
+}
+
+static char *
+read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = xcalloc(1, 1 << 16);
+
+	cr_assert_not_null(f);
+	size_t n = fread(text, 1, (1 << 16) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+Test(session, append_is_all_or_nothing)
+{
+	char *state = tmpstate();
+	struct session *s;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "kept");
+	char *p = xasprintf("%s/transcript.jsonl", session_dir(s));
+	off_t before = file_size(p);
+	/* A file size limit is a full disk that takes part of the record. */
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl = { .rlim_cur = (rlim_t)before + 10, .rlim_max = RLIM_INFINITY };
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	cJSON *r = json_new_obj(), *m = json_new_obj();
+	json_add_str(r, "type", "history");
+	json_add_str(m, "role", "assistant");
+	json_add_str(m, "content", "a record longer than ten bytes, which cannot fit");
+	json_add(r, "message", m);
+	cr_assert_eq(session_append(s, r), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "transcript.jsonl: "), "%s", err_msg());
+	cr_assert_eq(file_size(p), before, "the partial record was left");
+	rl.rlim_cur = RLIM_INFINITY;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	cr_assert_eq(session_append(s, r), 0);
+	cJSON_Delete(r);
+	char *text = read_all(p);
+	cr_assert_eq(text[strlen(text) - 1], '\n');
+	cr_assert_null(strstr(text, "}{"));
+	cJSON *h;
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 2);
+	cJSON_Delete(h);
+	free(text);
+	session_close(s);
+	free(p);
+	free(state);
+}
+
+Test(session, open_cuts_a_torn_tail_and_load_skips_a_corrupt_line)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *h;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "one");
+	append_history(s, "assistant", "two");
+	char *id = xstrdup(session_id(s));
+	char *p = xasprintf("%s/transcript.jsonl", session_dir(s));
+	session_close(s);
+	off_t whole = file_size(p);
+	int fd = open(p, O_WRONLY | O_APPEND);
+	cr_assert_eq(write(fd, "{\"type\":\"hist", 13), 13);
+	close(fd);
+	cr_assert_eq(session_open(&s, state, id), 0);
+	cr_assert_eq(file_size(p), whole, "the torn tail is still there");
+	char *notes = session_take_notes(s);
+	cr_assert(notes && strstr(notes, "transcript.jsonl: cut a partial last line (13 bytes)"),
+		  "%s", notes ? notes : "(none)");
+	free(notes);
+	cr_assert_null(session_take_notes(s));
+	/* a corrupt line in the middle: line 2 of 3 */
+	fd = open(p, O_WRONLY | O_APPEND);
+	cr_assert_eq(write(fd, "{\"type\":\"hist\n", 14), 14);
+	close(fd);
+	append_history(s, "user", "three");
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 3);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(h, 2), "content"), "three");
+	cJSON_Delete(h);
+	notes = session_take_notes(s);
+	char *want = xasprintf("%s:3: ", p);
+	cr_assert(notes && strstr(notes, want) && strstr(notes, "line skipped"), "%s",
+		  notes ? notes : "(none)");
+	free(want);
+	free(notes);
+	session_close(s);
+	free(id);
+	free(p);
+	free(state);
+}
+
+Test(session, created_whole_and_interrupted_once_its_owner_is_gone)
+{
+	char *state = tmpstate();
+	struct session *s, *again;
+	cJSON *meta, *in = json_new_obj();
+
+	json_add_str(in, "task", "the task");
+	cr_assert_eq(session_create(&s, state, in), 0);
+	cJSON_Delete(in);
+	cr_assert_eq(session_meta_read(state, session_id(s), &meta), 0);
+	cr_assert_str_eq(json_str(meta, "task"), "the task");
+	cr_assert_str_eq(json_str(meta, "id"), session_id(s));
+	cr_assert_str_eq(json_str(meta, "status"), "running");
+	cr_assert_not_null(json_str(meta, "started_ns"));
+	char *started = xstrdup(json_str(meta, "started_ns"));
+	cJSON_Delete(meta);
+	/* only the session itself is in sessions/ */
+	char *dir = xasprintf("%s/sessions", state);
+	DIR *d = opendir(dir);
+	int entries = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	cr_assert_eq(entries, 1);
+	/* one owner at a time */
+	cr_assert_eq(session_open(&again, state, session_id(s)), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "open in another deskhand process"), "%s", err_msg());
+	/* a writer that rebuilds meta.json keeps the session's own fields */
+	cJSON *m = json_new_obj();
+	json_add_str(m, "status", "running");
+	cr_assert_eq(session_meta_write(s, m), 0);
+	cJSON_Delete(m);
+	char *id = xstrdup(session_id(s));
+	session_close(s); /* as if its process died: the lock goes */
+	cr_assert_eq(session_meta_read(state, id, &meta), 0);
+	cr_assert_str_eq(json_str(meta, "status"), "interrupted");
+	cr_assert_str_eq(json_str(meta, "started_ns"), started);
+	cJSON_Delete(meta);
+	/* an empty directory (an older version killed at start) is no session */
+	char *empty = xasprintf("%s/29990101-000000-0000", dir);
+	cr_assert_eq(mkdir(empty, 0700), 0);
+	char *got;
+	cr_assert_eq(session_resolve(state, "latest", &got), 0);
+	cr_assert_str_eq(got, id);
+	free(got);
+	free(empty);
+	free(started);
+	free(id);
+	free(dir);
+	free(state);
+}
+
+Test(session, create_sweeps_only_dead_old_in_progress_dirs)
+{
+	char *state = tmpstate();
+	char *sessions = xasprintf("%s/sessions", state);
+	char *dead = xasprintf("%s/.new-19990101-000000-dead", sessions);
+	char *young = xasprintf("%s/.new-19990101-000000-0001", sessions);
+	char *f = xasprintf("%s/transcript.jsonl", dead);
+	struct session *s;
+
+	cr_assert_eq(mkdir(sessions, 0700), 0);
+	cr_assert_eq(mkdir(dead, 0700), 0);
+	cr_assert_eq(mkdir(young, 0700), 0);
+	int fd = open(f, O_WRONLY | O_CREAT, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	/* a creator killed two minutes ago, and one still at work */
+	struct timespec old[2] = { { .tv_sec = time(NULL) - 120 }, { .tv_sec = time(NULL) - 120 } };
+	cr_assert_eq(utimensat(AT_FDCWD, dead, old, 0), 0);
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	struct stat st;
+	cr_assert_eq(stat(dead, &st), -1, "the dead creator's directory is still there");
+	cr_assert_eq(stat(young, &st), 0, "a creator at work lost its directory");
+	session_close(s);
+	free(f);
+	free(young);
+	free(dead);
+	free(sessions);
 	free(state);
 }
