@@ -37,9 +37,17 @@
  *   other       baseline, resume, external, reject, restore, "undo to".
  * A step is undone when the newest undo/redo trailer naming it is an undo.
  *
+ * Review actions (reject, reject-hunk, undo, redo, restore) carry a
+ * Deskhand-Review trailer: they are deskhand's own steps in the chain, never
+ * someone else's edit.
+ *
  * Conflicts: a path is in conflict when the folder's current contents differ
- * from what the agent left there (the head checkpoint for reject, restore and
- * redo; the undone step's version for undo). Then nothing is written, the
+ * from what deskhand left there: for reject, restore and redo the head
+ * checkpoint, or the checkpoint before the newest external checkpoints that
+ * changed the path (a person's edit is in the way even once recorded); for
+ * undo the undone step's version, carried forward over later review actions
+ * on that path (so undoing an edit after rejecting one of its hunks works)
+ * but not over anyone else's change. Then nothing is written, the
  * call returns DH_ECONFLICT and the outcome lists, per path, three versions
  * written to a fresh directory (base = what the command would restore, the
  * accepted version for reject-hunk; agent = what the agent left; current =
