@@ -27,6 +27,7 @@
 #include "sandbox/probe.h"
 #include "session/session.h"
 #include "snap/review.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 #include "watch/watch.h"
 
@@ -220,6 +221,60 @@ make_llm(struct engine *e)
 	return llm_new(&e->llm, e->loop, &lc);
 }
 
+/*
+ * Recovery of a resumed session: what changed on disk since its last
+ * checkpoint (a killed tool call's changes, or someone else's) is recorded
+ * before anything else runs on the worker, and shown as a "review" event.
+ */
+
+struct recover_job {
+	struct engine *e;
+	struct review_set rs;
+	cJSON *history; /* a copy of the resumed conversation */
+	struct buf report;
+};
+
+static int
+recover_run(void *ctx)
+{
+	struct recover_job *j = ctx;
+
+	return review_set_recover(&j->rs, j->history, &j->report);
+}
+
+static void
+recover_done(int rc, const char *errmsg, void *ctx)
+{
+	struct recover_job *j = ctx;
+
+	if (rc < 0 || j->report.len)
+		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = "recover",
+					 .approved = rc == 0,
+					 .text = rc == 0 ? buf_cstr(&j->report) : errmsg },
+			j->e);
+	free((void *)j->rs.stores);
+	free((void *)j->rs.paths);
+	cJSON_Delete(j->history);
+	buf_fini(&j->report);
+	free(j);
+}
+
+static void
+post_recover(struct engine *e)
+{
+	struct recover_job *j = xcalloc(1, sizeof *j);
+	struct snap_store **stores = xcalloc(e->ngrants + 1, sizeof *stores);
+	const char **paths = xcalloc(e->ngrants + 1, sizeof *paths);
+
+	memcpy(stores, e->stores, e->ngrants * sizeof *stores);
+	memcpy(paths, e->redact, e->ngrants * sizeof *paths);
+	j->e = e;
+	j->rs = (struct review_set){ session_id(e->session), stores, paths, e->ngrants };
+	j->history = e->history ? json_dup(e->history) : NULL;
+	buf_init(&j->report);
+	worker_post(e->worker, recover_run, recover_done, j);
+}
+
 int
 engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	    const struct engine_opts *o)
@@ -272,6 +327,8 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		return DH_EFAIL;
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
+	if (o->resume)
+		post_recover(e);
 	/* The watcher is optional: without it every checkpoint is a full scan. */
 	if (strcmp(cfg->watch, "on") != 0)
 		e->watch_off = xstrdup("disabled by the config (watch = off)");
@@ -390,6 +447,7 @@ struct review_job {
 	enum command_type op;
 	size_t ngrants, grant;
 	struct snap_store **stores; /* every grant's, borrowed */
+	const char **paths;         /* every grant's path, borrowed */
 	char *session;
 	char *path; /* accept/reject: grant-relative, NULL = all; restore: the spec */
 	int hunk;
@@ -481,6 +539,13 @@ review_run(void *ctx)
 	int rc = 0;
 
 	snap_review_outcome_init(&o);
+	/* Act on what is on disk now: record what changed since the last
+	 * checkpoint first (the live agent checkpoints its own calls). */
+	const struct review_set rs = {j->session, j->stores, j->paths, j->ngrants};
+	if ((rc = review_set_recover(&rs, NULL, &j->report)) < 0) {
+		snap_review_outcome_fini(&o);
+		return rc;
+	}
 	if ((j->op == COMMAND_ACCEPT || j->op == COMMAND_REJECT) && !j->path) {
 		rc = review_all(j, &o);
 	} else if (j->op == COMMAND_UNDO) {
@@ -527,6 +592,7 @@ review_done(int rc, const char *errmsg, void *ctx)
 				 .output = j->conflict_dir },
 		j->e);
 	free(j->stores);
+	free(j->paths);
 	free(j->session);
 	free(j->path);
 	free(j->conflict_dir);
@@ -554,6 +620,8 @@ review_command(struct engine *e, const struct command *c)
 	j->ngrants = e->ngrants;
 	j->stores = xcalloc(e->ngrants + 1, sizeof *j->stores);
 	memcpy(j->stores, e->stores, e->ngrants * sizeof *j->stores);
+	j->paths = xcalloc(e->ngrants + 1, sizeof *j->paths);
+	memcpy(j->paths, e->redact, e->ngrants * sizeof *j->paths);
 	j->grant = g;
 	j->session = xstrdup(session_id(e->session));
 	j->path = rel ? rel : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;

@@ -23,6 +23,7 @@
 #include "core/xalloc.h"
 #include "session/session.h"
 #include "snap/review.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 
 enum {
@@ -110,6 +111,7 @@ route(const struct cli_target *t, const char *arg, size_t *g, char **rel)
 
 struct opts {
 	const char *session;
+	const char *to; /* undo --to CHECKPOINT */
 	bool json, force, stat;
 	long steps; /* -1: not given */
 };
@@ -118,6 +120,7 @@ enum {
 	OPT_FORCE = 1u << 0,
 	OPT_STAT = 1u << 1,
 	OPT_STEPS = 1u << 2,
+	OPT_TO = 1u << 3,
 };
 
 /* Parse options; returns -1 to go on, else the exit status (help, usage). */
@@ -130,6 +133,7 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 		{"json", no_argument, NULL, 'j'},
 		{"stat", no_argument, NULL, 'S'},
 		{"steps", required_argument, NULL, 'n'},
+		{"to", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -139,10 +143,15 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+s:fn:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:fn:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->session = optarg;
+			break;
+		case 't':
+			if (!(allowed & OPT_TO))
+				goto bad;
+			o->to = optarg;
 			break;
 		case 'j':
 			o->json = true;
@@ -184,6 +193,47 @@ open_or_fail(struct cli_target *t, const struct opts *o)
 	if (cli_target_open(t, o->session) == 0)
 		return 0;
 	fprintf(stderr, "deskhand: %s\n", err_msg());
+	cli_target_fini(t);
+	return -1;
+}
+
+/* Record what changed on disk since the session's last checkpoint (issue 9,
+ * fault 1), attributed to the call the session was killed in, if any, so the
+ * command acts on the folder as it is now. The report goes to stdout (stderr
+ * with --json, whose stdout is one document). Returns 0 or -1 after printing
+ * the error. */
+static int
+recover(const struct cli_target *t, const struct opts *o)
+{
+	struct review_set rs = {t->id, t->stores, (const char *const *)t->paths, t->n};
+	struct session *sess = NULL;
+	cJSON *history = NULL;
+	struct buf report = BUF_INIT;
+	int rc;
+
+	/* A transcript that cannot be read only loses the attribution. */
+	if (session_open(&sess, t->state, t->id) < 0 || session_history_load(sess, &history) < 0)
+		history = NULL;
+	session_close(sess);
+	rc = review_set_recover(&rs, history, &report);
+	cJSON_Delete(history);
+	if (report.len)
+		fputs(buf_cstr(&report), o->json ? stderr : stdout);
+	buf_fini(&report);
+	if (rc < 0)
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+	return rc < 0 ? -1 : 0;
+}
+
+/* open_or_fail(), then recover(): for the commands that act on the folder
+ * or the accepted mark. */
+static int
+open_now(struct cli_target *t, const struct opts *o)
+{
+	if (open_or_fail(t, o) < 0)
+		return -1;
+	if (recover(t, o) == 0)
+		return 0;
 	cli_target_fini(t);
 	return -1;
 }
@@ -483,7 +533,7 @@ cli_review(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	/* Per grant: the selected relative paths. */
 	char ***sel = xcalloc(t.n, sizeof *sel);
@@ -633,7 +683,7 @@ cli_accept(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	char ***per = xcalloc(t.n, sizeof *per);
 	size_t *nper = xcalloc(t.n, sizeof *nper);
@@ -685,7 +735,7 @@ cli_reject(int argc, char **argv)
 		fputs(reject_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	char ***per = xcalloc(t.n, sizeof *per);
 	size_t *nper = xcalloc(t.n, sizeof *nper);
@@ -755,7 +805,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
 	if (route(&t, argv[optind], &g, &rel) < 0) {
@@ -813,9 +863,9 @@ cli_accept_hunk(int argc, char **argv)
  * deskhand undo [--steps N] (without --to), deskhand redo
  */
 
-static const char undo_steps_usage[] =
+static const char undo_usage[] =
 	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
-	"       deskhand undo --to CHECKPOINT [--session ID] [--force]\n"
+	"       deskhand undo --to CHECKPOINT [--session ID] [--json] [--force]\n"
 	"\n"
 	"Undo the last N agent steps (default 1) of a session (the latest by\n"
 	"default): each path those steps changed returns to its state before them;\n"
@@ -824,7 +874,13 @@ static const char undo_steps_usage[] =
 	"external checkpoints are skipped when counting. The undo is a checkpoint\n"
 	"and 'deskhand redo' reapplies it. If a path was changed after the agent\n"
 	"changed it, nothing is written and the three versions are shown; --force\n"
-	"overwrites. With --to, the folder returns to that checkpoint instead.\n"
+	"overwrites.\n"
+	"With --to, the folder returns to that checkpoint ('deskhand log' names\n"
+	"them; 'baseline' returns every granted folder to where the session\n"
+	"started), as 'deskhand restore' does.\n"
+	"Either way, what changed on disk since the last checkpoint is recorded\n"
+	"first (a killed session's interrupted tool call, or external changes), so\n"
+	"the undo acts on the folder as it is now and can itself be undone.\n"
 	"Exit status: 0 undone, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
 /* A step of one grant, for merging the grants' lists. */
@@ -833,24 +889,32 @@ struct gstep {
 	const struct review_step *st;
 };
 
+static int restore_spec(const struct cli_target *t, const struct opts *o, const char *spec,
+                        const char *done);
+
 int
-cli_undo_steps(int argc, char **argv)
+cli_undo(int argc, char **argv)
 {
 	struct opts o;
 	struct cli_target t;
 	struct results res;
-	int rc = parse_opts(argc, argv, undo_steps_usage, OPT_FORCE | OPT_STEPS, &o);
+	int rc = parse_opts(argc, argv, undo_usage, OPT_FORCE | OPT_STEPS | OPT_TO, &o);
 
 	if (rc >= 0)
 		return rc;
-	if (optind < argc) {
-		fputs(undo_steps_usage, stderr);
+	if (optind < argc || (o.to && o.steps >= 0)) {
+		fputs(undo_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (o.steps < 0)
 		o.steps = 1;
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
+	if (o.to) { /* the checkpoint form: a restore */
+		rc = restore_spec(&t, &o, o.to, "undone to");
+		cli_target_fini(&t);
+		return rc;
+	}
 	results_init(&res, &t, o.json);
 	struct review_step **steps = xcalloc(t.n, sizeof *steps);
 	size_t *nsteps = xcalloc(t.n, sizeof *nsteps), *at = xcalloc(t.n, sizeof *at);
@@ -954,7 +1018,7 @@ cli_redo(int argc, char **argv)
 		fputs(redo_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
 	/* The newest undo op among the grants whose redo is still valid. */
@@ -1008,17 +1072,64 @@ static const char restore_usage[] =
 	"\n"
 	"Return the granted folder to any checkpoint of the session, as 'deskhand\n"
 	"log' names them, or 'baseline', 'head' or 'accepted' (these three act on\n"
-	"every granted folder). Only paths that differ are written, then a\n"
-	"checkpoint is taken. Paths changed since the head checkpoint are a\n"
+	"every granted folder). What changed on disk since the last checkpoint is\n"
+	"recorded first (a killed session's interrupted tool call, or external\n"
+	"changes); then every path that differs from the checkpoint is written and\n"
+	"a checkpoint is taken. A path whose latest change was someone else's is a\n"
 	"conflict (three versions shown) unless --force.\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
+
+/* Return every grant the checkpoint `spec` applies to (all of them for
+ * baseline, head and accepted) to it; `done` names the outcome in the text
+ * report. Returns the exit status. */
+static int
+restore_spec(const struct cli_target *t, const struct opts *o, const char *spec, const char *done)
+{
+	struct results res;
+	int rc;
+
+	results_init(&res, t, o->json);
+	bool every =
+		!strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
+	bool *on = xcalloc(t->n, sizeof *on);
+	size_t hits = 0;
+	for (size_t g = 0; g < t->n; g++) {
+		char id[41];
+
+		on[g] = every || snap_resolve(t->stores[g], t->id, spec, id) == 0;
+		hits += on[g];
+	}
+	if (!hits) {
+		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
+		                    t->id);
+		results_error(&res, m);
+		free(m);
+	}
+	for (int pass = o->force ? 1 : 0; hits && pass < 2 && res.status == EXIT_OK; pass++) {
+		for (size_t g = 0; g < t->n; g++) {
+			struct review_outcome out;
+
+			if (!on[g])
+				continue;
+			snap_review_outcome_init(&out);
+			rc = snap_review_restore(t->stores[g], t->id, spec,
+			                         (o->force ? REVIEW_F_FORCE : 0) |
+			                                 (pass ? 0 : REVIEW_F_DRY_RUN),
+			                         NULL, &out);
+			if (pass == 1 || rc < 0)
+				results_add(&res, g, rc, &out, done);
+			snap_review_outcome_fini(&out);
+		}
+	}
+	free(on);
+	return results_finish(&res);
+}
 
 int
 cli_restore(int argc, char **argv)
 {
 	struct opts o;
 	struct cli_target t;
-	struct results res;
 	int rc = parse_opts(argc, argv, restore_usage, OPT_FORCE, &o);
 
 	if (rc >= 0)
@@ -1027,44 +1138,9 @@ cli_restore(int argc, char **argv)
 		fputs(restore_usage, stderr);
 		return EXIT_USAGE;
 	}
-	const char *spec = argv[optind];
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
-	results_init(&res, &t, o.json);
-	bool every =
-		!strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
-	bool *on = xcalloc(t.n, sizeof *on);
-	size_t hits = 0;
-	for (size_t g = 0; g < t.n; g++) {
-		char id[41];
-
-		on[g] = every || snap_resolve(t.stores[g], t.id, spec, id) == 0;
-		hits += on[g];
-	}
-	if (!hits) {
-		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
-		                    t.id);
-		results_error(&res, m);
-		free(m);
-	}
-	for (int pass = o.force ? 1 : 0; hits && pass < 2 && res.status == EXIT_OK; pass++) {
-		for (size_t g = 0; g < t.n; g++) {
-			struct review_outcome out;
-
-			if (!on[g])
-				continue;
-			snap_review_outcome_init(&out);
-			rc = snap_review_restore(t.stores[g], t.id, spec,
-			                         (o.force ? REVIEW_F_FORCE : 0) |
-			                                 (pass ? 0 : REVIEW_F_DRY_RUN),
-			                         NULL, &out);
-			if (pass == 1 || rc < 0)
-				results_add(&res, g, rc, &out, "restored");
-			snap_review_outcome_fini(&out);
-		}
-	}
-	free(on);
-	rc = results_finish(&res);
+	rc = restore_spec(&t, &o, argv[optind], "restored");
 	cli_target_fini(&t);
 	return rc;
 }

@@ -58,7 +58,7 @@
  * Every command that changes the folder writes through snap_restore.c (temp
  * file + rename, never following symlinks) and then takes a checkpoint whose
  * first line says what it did and which has no Deskhand-Tool-Call trailer,
- * so it is undoable with snap_undo()/snap_review_restore() but never counted
+ * so it is undoable with snap_review_restore() but never counted
  * as an agent step.
  *
  * Threading and errors as in snap.h: synchronous, one store per thread,
@@ -127,6 +127,26 @@ void snap_review_free(struct review *r); /* NULL-safe */
 
 /* The accepted mark's commit id (the baseline when never accepted). */
 int snap_review_accepted(struct snap_store *s, const char *session, char out_id[41]) DH_MUST_CHECK;
+
+/*
+ * Recovery: what is on disk now
+ */
+
+/* Record what changed in the folder since the session's head checkpoint, so
+ * that every command acts on the folder as it is now (issue 9, fault 1):
+ * nothing is written to the folder; a checkpoint is taken when anything
+ * differs (out->created). `calls` (may be NULL/0) are the tool-call ids the
+ * session's transcript shows without a result, in the order the model asked
+ * for them: the first one that has no checkpoint on the session is the call
+ * the session was killed in, and the changes are attributed to it (label
+ * "interrupted: ID (recovered)", a Deskhand-Tool-Call trailer, so it is an
+ * agent step that undo reverts); otherwise they are someone else's ("external
+ * changes (recovered)", Deskhand-External: yes). *attributed is set to the
+ * index of that call in `calls`, or -1. Returns 0, DH_ENOTFOUND (no such
+ * session), DH_EFAIL. */
+int snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
+                        size_t ncalls, struct snap_checkpoint *out, int *attributed)
+	DH_MUST_CHECK;
 
 /*
  * Outcome of a command

@@ -120,6 +120,7 @@ struct pstate {
 	git_tree_entry *te; /* the blob or link (owned), NULL: absent */
 	unsigned perm;      /* permission bits of a regular file */
 	bool dir;           /* for '/' paths: the directory exists */
+	bool tree;          /* for other paths: a directory stands there (te NULL) */
 };
 
 static bool
@@ -146,6 +147,7 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		return;
 	}
 	if (git_tree_entry_type(out->te) != GIT_OBJECT_BLOB) {
+		out->tree = git_tree_entry_type(out->te) == GIT_OBJECT_TREE;
 		git_tree_entry_free(out->te);
 		out->te = NULL;
 		return;
@@ -250,17 +252,18 @@ out:
 	return found;
 }
 
-/* Whether the folder's `path` is in state `want`. */
+/* Whether the folder's `path` is in state `want`. A file path where `want`
+ * has a directory (a type change) matches a directory. */
 static bool
 folder_matches(int root, const char *path, const struct pstate *want)
 {
-	if (is_dir_path(path)) {
+	if (is_dir_path(path) || want->tree) {
 		struct stat st;
 		struct buf b = BUF_INIT;
 		int r = folder_read(root, path, &st, &b);
 
 		buf_fini(&b);
-		return want->dir == (r == 1 && S_ISDIR(st.st_mode));
+		return (want->dir || want->tree) == (r == 1 && S_ISDIR(st.st_mode));
 	}
 	return snap_restore_matches(root, path, want->te, want->perm);
 }
@@ -2237,6 +2240,44 @@ out:
 	buf_fini(&msg);
 	state_fini(&target);
 	state_fini(&head);
+	return rc;
+}
+
+/*
+ * Recovery
+ */
+
+int
+snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
+                    size_t ncalls, struct snap_checkpoint *out, int *attributed)
+{
+	struct chain c = {0};
+	struct snap_checkpoint_opts o = {.turn = -1, .external = true};
+	char *label = NULL;
+	int rc;
+
+	*attributed = -1;
+	memset(out, 0, sizeof *out);
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
+	for (size_t k = 0; k < ncalls && *attributed < 0; k++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < c.n && !seen; i++)
+			seen = c.v[i].tool_call && !strcmp(c.v[i].tool_call, calls[k]);
+		if (!seen)
+			*attributed = (int)k;
+	}
+	if (*attributed >= 0) {
+		label = xasprintf("interrupted: %s (recovered)", calls[*attributed]);
+		o.tool_call = calls[*attributed];
+		o.external = false;
+	}
+	o.label = label ? label : "external changes (recovered)";
+	rc = snap_checkpoint_opt(s, session, &o, out);
+out:
+	free(label);
+	chain_fini(&c);
 	return rc;
 }
 
