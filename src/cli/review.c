@@ -20,7 +20,9 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
+#include "policy/grant.h"
 #include "session/session.h"
 #include "snap/review.h"
 #include "snap/review_set.h"
@@ -33,75 +35,22 @@ enum {
 	EXIT_CONFLICT = 3,
 };
 
-/* The grant under which absolute `abs` lies (longest match): its index and
- * the path relative to it ("" for the grant itself), or -1. */
-static int
-grant_of(const struct cli_target *t, const char *abs, const char **rel)
-{
-	int best = -1;
-	size_t blen = 0;
-
-	for (size_t i = 0; i < t->n; i++) {
-		size_t n = strlen(t->paths[i]);
-
-		if (strncmp(abs, t->paths[i], n) || (abs[n] && abs[n] != '/' && n > 1))
-			continue;
-		if (best < 0 || n > blen) {
-			best = (int)i;
-			blen = n;
-		}
-	}
-	if (best >= 0) {
-		*rel = abs + blen;
-		while (**rel == '/')
-			(*rel)++;
-	}
-	return best;
-}
-
-/* Route `arg` to a grant: *g and a heap folder-relative path. */
+/* Route `arg` to a grant: *g and a heap folder-relative path. The one router
+ * is grant_resolve() (policy/grant.h), as for the agent's tools and the
+ * engine's review commands: relative paths are relative to the first grant,
+ * absolute ones must lie lexically inside one (no symlinked prefix is
+ * followed). */
 static int
 route(const struct cli_target *t, const char *arg, size_t *g, char **rel)
 {
-	const char *r;
-	int i;
+	struct grant_set *gs = NULL;
+	int rc = grant_set_new(&gs);
 
-	if (arg[0] != '/') {
-		*g = 0;
-		*rel = xstrdup(arg);
-		return 0;
-	}
-	if ((i = grant_of(t, arg, &r)) >= 0) {
-		*g = (size_t)i;
-		*rel = xstrdup(r);
-		return 0;
-	}
-	/* Through a symlinked prefix: resolve the deepest existing parent. */
-	char *copy = xstrdup(arg), *tail = NULL, *real = NULL;
-	for (;;) {
-		real = realpath(copy, NULL);
-		if (real)
-			break;
-		char *slash = strrchr(copy, '/');
-		if (!slash || slash == copy)
-			break;
-		*slash = '\0';
-		tail = (char *)arg + (slash - copy);
-	}
-	int rc = err_setc(DH_ENOTFOUND, "%s is not inside a folder granted to session %s", arg,
-	                  t->id);
-	if (real) {
-		char *full = tail ? xasprintf("%s%s", real, tail) : xstrdup(real);
-
-		if ((i = grant_of(t, full, &r)) >= 0) {
-			*g = (size_t)i;
-			*rel = xstrdup(r);
-			rc = 0;
-		}
-		free(full);
-	}
-	free(real);
-	free(copy);
+	for (size_t i = 0; i < t->n && rc == 0; i++)
+		rc = grant_add(gs, t->paths[i]);
+	if (rc == 0)
+		rc = grant_resolve(gs, arg, g, rel);
+	grant_set_free(gs);
 	return rc;
 }
 
@@ -197,6 +146,13 @@ open_or_fail(struct cli_target *t, const struct opts *o)
 	return -1;
 }
 
+/* The session-wide review over the target's grants (snap/review_set.h). */
+static struct review_set
+target_set(const struct cli_target *t)
+{
+	return (struct review_set){t->id, t->stores, (const char *const *)t->paths, t->n};
+}
+
 /* Record what changed on disk since the session's last checkpoint (issue 9,
  * fault 1), attributed to the call the session was killed in, if any, so the
  * command acts on the folder as it is now. The report goes to stdout (stderr
@@ -205,7 +161,7 @@ open_or_fail(struct cli_target *t, const struct opts *o)
 static int
 recover(const struct cli_target *t, const struct opts *o)
 {
-	struct review_set rs = {t->id, t->stores, (const char *const *)t->paths, t->n};
+	const struct review_set rs = target_set(t);
 	struct session *sess = NULL;
 	cJSON *history = NULL;
 	struct buf report = BUF_INIT;
@@ -883,12 +839,6 @@ static const char undo_usage[] =
 	"the undo acts on the folder as it is now and can itself be undone.\n"
 	"Exit status: 0 undone, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
-/* A step of one grant, for merging the grants' lists. */
-struct gstep {
-	size_t g;
-	const struct review_step *st;
-};
-
 static int restore_spec(const struct cli_target *t, const struct opts *o, const char *spec,
                         const char *done);
 
@@ -898,6 +848,7 @@ cli_undo(int argc, char **argv)
 	struct opts o;
 	struct cli_target t;
 	struct results res;
+	struct strv chosen = {0}; /* tool-call ids */
 	int rc = parse_opts(argc, argv, undo_usage, OPT_FORCE | OPT_STEPS | OPT_TO, &o);
 
 	if (rc >= 0)
@@ -916,36 +867,14 @@ cli_undo(int argc, char **argv)
 		return rc;
 	}
 	results_init(&res, &t, o.json);
-	struct review_step **steps = xcalloc(t.n, sizeof *steps);
-	size_t *nsteps = xcalloc(t.n, sizeof *nsteps), *at = xcalloc(t.n, sizeof *at);
-	char **chosen = xcalloc((size_t)o.steps + 1, sizeof *chosen); /* tool-call ids */
-	size_t nchosen = 0;
-	for (size_t g = 0; g < t.n; g++) {
-		if (snap_review_steps(t.stores[g], t.id, &steps[g], &nsteps[g]) < 0) {
-			results_error(&res, err_msg());
-			goto out;
-		}
+	const struct review_set rs = target_set(&t);
+	int nchosen = review_set_newest_calls(&rs, (size_t)o.steps, &chosen, NULL);
+	if (nchosen < 0) {
+		results_error(&res, err_msg());
+		goto out;
 	}
-	/* Merge the grants' lists (each newest first) by time; an agent step
-	 * that changed several grants has the same tool call id in each. */
-	while (nchosen < (size_t)o.steps) {
-		size_t best = t.n;
-
-		for (size_t g = 0; g < t.n; g++)
-			if (at[g] < nsteps[g] &&
-			    (best == t.n || steps[g][at[g]].time > steps[best][at[best]].time))
-				best = g;
-		if (best == t.n)
-			break;
-		const char *tc = steps[best][at[best]++].tool_call;
-		bool dup = false;
-		for (size_t i = 0; i < nchosen; i++)
-			dup |= !strcmp(chosen[i], tc);
-		if (!dup)
-			chosen[nchosen++] = xstrdup(tc);
-	}
-	if (nchosen < (size_t)o.steps) {
-		char *m = nchosen ? xasprintf("session %s has only %zu agent step%s to undo", t.id,
+	if (nchosen < o.steps) {
+		char *m = nchosen ? xasprintf("session %s has only %d agent step%s to undo", t.id,
 		                              nchosen, nchosen == 1 ? "" : "s")
 		                  : xasprintf("session %s has no agent step to undo", t.id);
 		results_error(&res, m);
@@ -954,22 +883,18 @@ cli_undo(int argc, char **argv)
 	}
 	/* One tag for this undo in every grant, so redo finds them together. */
 	char op[32];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	snprintf(op, sizeof op, "%013lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	review_set_new_op(op);
 	for (int pass = o.force ? 1 : 0; pass < 2 && res.status == EXIT_OK; pass++) {
 		for (size_t g = 0; g < t.n; g++) {
-			const char **ids = xcalloc(nsteps[g] + 1, sizeof *ids);
-			size_t nids = 0;
+			struct strv ids = {0};
 			struct review_outcome out;
 
-			for (size_t i = 0; i < nsteps[g]; i++)
-				for (size_t k = 0; k < nchosen; k++)
-					if (!strcmp(steps[g][i].tool_call, chosen[k]))
-						ids[nids++] = steps[g][i].id;
-			if (nids) {
+			if (review_set_step_ids(&rs, g, &chosen, &ids) < 0) {
+				results_error(&res, err_msg());
+			} else if (ids.n) {
 				snap_review_outcome_init(&out);
-				rc = snap_review_undo(t.stores[g], t.id, ids, nids, op,
+				rc = snap_review_undo(t.stores[g], t.id, (const char *const *)ids.v,
+				                      ids.n, op,
 				                      (o.force ? REVIEW_F_FORCE : 0) |
 				                              (pass ? 0 : REVIEW_F_DRY_RUN),
 				                      NULL, &out);
@@ -977,18 +902,11 @@ cli_undo(int argc, char **argv)
 					results_add(&res, g, rc, &out, "undid steps on");
 				snap_review_outcome_fini(&out);
 			}
-			free(ids);
+			strv_free(&ids);
 		}
 	}
 out:
-	for (size_t g = 0; g < t.n; g++)
-		snap_review_steps_free(steps[g], nsteps[g]);
-	for (size_t i = 0; i < nchosen; i++)
-		free(chosen[i]);
-	free(chosen);
-	free(steps);
-	free(nsteps);
-	free(at);
+	strv_free(&chosen);
 	rc = results_finish(&res);
 	cli_target_fini(&t);
 	return rc;
@@ -1089,16 +1007,9 @@ restore_spec(const struct cli_target *t, const struct opts *o, const char *spec,
 	int rc;
 
 	results_init(&res, t, o->json);
-	bool every =
-		!strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
-	bool *on = xcalloc(t->n, sizeof *on);
-	size_t hits = 0;
-	for (size_t g = 0; g < t->n; g++) {
-		char id[41];
-
-		on[g] = every || snap_resolve(t->stores[g], t->id, spec, id) == 0;
-		hits += on[g];
-	}
+	const struct review_set rs = target_set(t);
+	bool *on = xcalloc(t->n + 1, sizeof *on);
+	size_t hits = review_set_restore_targets(&rs, spec, on);
 	if (!hits) {
 		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
 		                    t->id);

@@ -2,6 +2,7 @@
 #ifndef DH_SNAP_REVIEW_SET_H
 #define DH_SNAP_REVIEW_SET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -44,5 +45,37 @@ void review_set_unanswered(const struct cJSON *history, struct strv *out);
  * Returns 0 or the first error (message names the grant). */
 int review_set_recover(const struct review_set *rs, const struct cJSON *history,
                        struct buf *report) DH_MUST_CHECK;
+
+/* Every grant's pending changes (snap_review_get): out[g] for g < rs->n,
+ * NULL for a grant the session has no checkpoint in yet. Each is freed with
+ * snap_review_free(). Returns 0 or the first error (message names the
+ * grant; the slots filled so far stay set). */
+int review_set_get(const struct review_set *rs, struct review **out) DH_MUST_CHECK;
+
+/* The tool-call ids of the newest `want` agent steps that can be undone over
+ * every grant (snap_review_steps merged by time; a step that changed several
+ * grants has the same tool-call id in each and counts once), newest first,
+ * appended to *calls, and their checkpoint labels ("turn 3: edit_file
+ * toolu_1") to *labels (may be NULL) in the same order. Returns how many were
+ * found (may be fewer than `want`) or <0 on error. */
+int review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *calls,
+                            struct strv *labels) DH_MUST_CHECK;
+
+/* Which grants a restore to checkpoint `spec` acts on: every grant for
+ * "baseline", "head" and "accepted" (each grant has its own), else the grants
+ * where snap_resolve() finds `spec` (a checkpoint id belongs to one). Sets
+ * on[g] for g < rs->n and returns how many are set. */
+size_t review_set_restore_targets(const struct review_set *rs, const char *spec, bool *on);
+
+/* A new op tag for snap_review_undo() that groups one undo over several
+ * grants for redo: the wall-clock time in ms, zero-padded to 13 digits, so
+ * later undos compare greater (strcmp). */
+void review_set_new_op(char op[32]);
+
+/* The step ids (full commit ids) in grant `g` of the agent steps whose tool
+ * calls are in `calls`, appended to *ids, for snap_review_undo(). Returns 0
+ * or <0 on error. */
+int review_set_step_ids(const struct review_set *rs, size_t g, const struct strv *calls,
+                        struct strv *ids) DH_MUST_CHECK;
 
 #endif

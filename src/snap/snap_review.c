@@ -7,6 +7,7 @@
  * through snap.c's writer. Not thread-safe: one store, one thread.
  */
 #include "snap/review.h"
+#include "snap/review_set.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2076,11 +2077,7 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 		goto out;
 	bool chain_on = rc == 1 && !strcmp(re.head, head_hex);
 	if (!op) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		snprintf(opbuf, sizeof opbuf, "%013lld",
-		         (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		review_set_new_op(opbuf);
 		op = opbuf;
 	}
 	git_oid top;

@@ -15,13 +15,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "change" > "$T/out" 2>"$T/err" &
-pid=$!
-for _ in $(seq 1 400); do [ -e "$G/ready" ] && break; sleep 0.05; done
-[ -e "$G/ready" ] || { kill -9 $pid; cat "$T/err"; fail "the command never ran"; }
-kill -9 $pid
-wait $pid 2>/dev/null || true
-sleep 0.2
+run_killed_in_command "$G" change
 sid=$(jq -r 'select(.type=="session_started").session' "$T/out")
 out=$("$DESKHAND" run --resume "$sid" --json "go on" 2>"$T/err2") || { cat "$T/err2"; fail "resume failed"; }
 rec=$(jq -r 'select(.type=="review" and .op=="recover") | .message' <<<"$out")
