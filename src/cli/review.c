@@ -366,7 +366,9 @@ static const char review_usage[] =
 	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
 	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
 	"Binary files show their sizes. --stat omits the hunks. PATHs (relative to\n"
-	"the first granted folder, or absolute) limit the listing.\n";
+	"the first granted folder, or absolute) limit the listing. What changed on\n"
+	"disk since the last checkpoint is recorded first, so the listing and its\n"
+	"hunk numbers are those of the folder as it is now.\n";
 
 static void
 mode_str(char out[8], unsigned mode)
@@ -513,16 +515,17 @@ cli_review(int argc, char **argv)
 	}
 	cJSON *doc = o.json ? json_new_obj() : NULL, *grants = o.json ? json_new_arr() : NULL;
 	size_t total = 0;
+	const struct review_set rs = target_set(&t);
+	struct review **rv = xcalloc(t.n + 1, sizeof *rv);
+	if (status == EXIT_OK && review_set_get(&rs, rv) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		status = EXIT_FAIL;
+	}
 	for (size_t g = 0; g < t.n && status == EXIT_OK; g++) {
-		struct review *r;
+		struct review *r = rv[g];
 
-		if (any_sel && !nsel[g])
+		if ((any_sel && !nsel[g]) || !r) /* !r: no checkpoint in that grant yet */
 			continue;
-		if (snap_review_get(t.stores[g], t.id, &r) < 0) {
-			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
-			status = EXIT_FAIL;
-			break;
-		}
 		cJSON *files = o.json ? json_new_arr() : NULL;
 		size_t shown = 0;
 		for (size_t i = 0; i < r->nfiles; i++) {
@@ -549,8 +552,10 @@ cli_review(int argc, char **argv)
 			printf("%zu file%s pending in %s (accepted %.12s, head %.12s)\n", shown,
 			       shown == 1 ? "" : "s", t.paths[g], r->accepted_id, r->head_id);
 		}
-		snap_review_free(r);
 	}
+	for (size_t g = 0; g < t.n; g++)
+		snap_review_free(rv[g]);
+	free(rv);
 	if (o.json) {
 		json_add_str(doc, "session", t.id);
 		json_add(doc, "grants", grants);

@@ -12,8 +12,9 @@
 /*
  * The review model (DESIGN.md "The agent turn loop" step 5): what a session
  * changed that the person has not accepted yet, by file and hunk, and the
- * commands that act on it. Everything works on ONE grant's store; the CLI
- * (cli/review.c) routes paths to the grant that owns them.
+ * commands that act on it. Everything works on ONE grant's store; the fan-out
+ * over a session's grants is snap/review_set.h, and paths are routed to the
+ * grant that owns them with grant_resolve().
  *
  * Refs, all in the shadow repository, so they survive restarts:
  *   refs/deskhand/SESSION/accepted  the accepted mark: a commit whose tree
