@@ -22,14 +22,13 @@ int cli_diff(int argc, char **argv);
 int cli_undo(int argc, char **argv);
 int cli_sessions(int argc, char **argv);
 
-/* The review verbs (cli/review.c, over snap/review.h). cli_undo() hands
- * `deskhand undo` without --to to cli_undo_steps(). */
+/* The review verbs (cli/review.c, over snap/review_set.h); cli_undo() is
+ * among them (its --to form is a restore). */
 int cli_review(int argc, char **argv);
 int cli_accept(int argc, char **argv);
 int cli_accept_hunk(int argc, char **argv);
 int cli_reject(int argc, char **argv);
 int cli_reject_hunk(int argc, char **argv);
-int cli_undo_steps(int argc, char **argv);
 int cli_redo(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 

@@ -19,6 +19,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "llm/llm.h"
@@ -27,6 +28,7 @@
 #include "sandbox/probe.h"
 #include "session/session.h"
 #include "snap/review.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 #include "watch/watch.h"
 
@@ -221,6 +223,60 @@ make_llm(struct engine *e)
 	return llm_new(&e->llm, e->loop, &lc);
 }
 
+/*
+ * Recovery of a resumed session: what changed on disk since its last
+ * checkpoint (a killed tool call's changes, or someone else's) is recorded
+ * before anything else runs on the worker, and shown as a "review" event.
+ */
+
+struct recover_job {
+	struct engine *e;
+	struct review_set rs;
+	cJSON *history; /* a copy of the resumed conversation */
+	struct buf report;
+};
+
+static int
+recover_run(void *ctx)
+{
+	struct recover_job *j = ctx;
+
+	return review_set_recover(&j->rs, j->history, &j->report);
+}
+
+static void
+recover_done(int rc, const char *errmsg, void *ctx)
+{
+	struct recover_job *j = ctx;
+
+	if (rc < 0 || j->report.len)
+		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = "recover",
+					 .approved = rc == 0,
+					 .text = rc == 0 ? buf_cstr(&j->report) : errmsg },
+			j->e);
+	free((void *)j->rs.stores);
+	free((void *)j->rs.paths);
+	cJSON_Delete(j->history);
+	buf_fini(&j->report);
+	free(j);
+}
+
+static void
+post_recover(struct engine *e)
+{
+	struct recover_job *j = xcalloc(1, sizeof *j);
+	struct snap_store **stores = xcalloc(e->ngrants + 1, sizeof *stores);
+	const char **paths = xcalloc(e->ngrants + 1, sizeof *paths);
+
+	memcpy(stores, e->stores, e->ngrants * sizeof *stores);
+	memcpy(paths, e->redact, e->ngrants * sizeof *paths);
+	j->e = e;
+	j->rs = (struct review_set){ session_id(e->session), stores, paths, e->ngrants };
+	j->history = e->history ? json_dup(e->history) : NULL;
+	buf_init(&j->report);
+	worker_post(e->worker, recover_run, recover_done, j);
+}
+
 int
 engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	    const struct engine_opts *o)
@@ -271,6 +327,8 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		return DH_EFAIL;
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
+	if (o->resume)
+		post_recover(e);
 	/* The watcher is optional: without it every checkpoint is a full scan. */
 	if (strcmp(cfg->watch, "on") != 0)
 		e->watch_off = xstrdup("disabled by the config (watch = off)");
@@ -424,6 +482,7 @@ struct review_job {
 	enum command_type op;
 	size_t ngrants, grant;
 	struct snap_store **stores; /* every grant's, borrowed */
+	const char **paths;         /* every grant's path, borrowed */
 	char *session;
 	char *path; /* accept/reject: grant-relative, NULL = all; restore: the spec */
 	int hunk;
@@ -443,65 +502,68 @@ review_op_name(enum command_type t)
 
 /* Every grant: accept (or reject) all that is pending. */
 static int
-review_all(struct review_job *j, struct review_outcome *o)
+review_all(struct review_job *j, const struct review_set *rs, struct review_outcome *o)
 {
-	int rc = 0;
+	struct review **rv = xcalloc(rs->n + 1, sizeof *rv);
+	int rc = j->op == COMMAND_ACCEPT ? 0 : review_set_get(rs, rv);
 
-	for (size_t g = 0; g < j->ngrants && rc == 0; g++) {
-		struct review *r = NULL;
-
+	for (size_t g = 0; g < rs->n && rc == 0; g++) {
 		if (j->op == COMMAND_ACCEPT) {
-			rc = snap_review_accept(j->stores[g], j->session, NULL, 0, o);
-		} else if ((rc = snap_review_get(j->stores[g], j->session, &r)) == 0 &&
-			   r->nfiles > 0) {
-			const char **paths = xcalloc(r->nfiles, sizeof *paths);
+			rc = snap_review_accept(rs->stores[g], rs->session, NULL, 0, o);
+		} else if (rv[g] && rv[g]->nfiles > 0) {
+			const char **paths = xcalloc(rv[g]->nfiles, sizeof *paths);
 
-			for (size_t i = 0; i < r->nfiles; i++)
-				paths[i] = r->files[i].path;
-			rc = snap_review_reject(j->stores[g], j->session, paths, r->nfiles,
+			for (size_t i = 0; i < rv[g]->nfiles; i++)
+				paths[i] = rv[g]->files[i].path;
+			rc = snap_review_reject(rs->stores[g], rs->session, paths, rv[g]->nfiles,
 						j->flags, NULL, o);
 			free(paths);
 		}
-		snap_review_free(r);
 		if (rc == DH_ENOTFOUND)
 			rc = 0; /* nothing taken in that grant yet */
 	}
+	for (size_t g = 0; g < rs->n; g++)
+		snap_review_free(rv[g]);
+	free(rv);
 	buf_printf(&j->report, "%s every pending change",
 		   j->op == COMMAND_ACCEPT ? "accepted" : "rejected");
 	return rc;
 }
 
-/* The newest agent step over every grant, reverted. */
+/* The newest agent step over every grant, reverted in each grant it changed. */
 static int
-review_undo(struct review_job *j, struct review_outcome *o)
+review_undo(struct review_job *j, const struct review_set *rs, struct review_outcome *o)
 {
-	struct review_step best = { 0 };
-	size_t bg = 0;
-	int rc;
+	struct strv calls = { 0 }, labels = { 0 };
+	int rc = review_set_newest_calls(rs, 1, &calls, &labels);
 
-	for (size_t g = 0; g < j->ngrants; g++) {
-		struct review_step *v = NULL;
-		size_t n = 0;
-
-		if (snap_review_steps(j->stores[g], j->session, &v, &n) < 0)
-			continue;
-		if (n > 0 && (!best.id[0] || v[0].time > best.time)) {
-			free(best.label);
-			best = v[0];
-			v[0].label = NULL;
-			free(v[0].tool_call);
-			v[0].tool_call = best.tool_call = NULL;
-			bg = g;
-		}
-		snap_review_steps_free(v, n);
-	}
-	if (!best.id[0])
-		return err_setc(DH_ENOTFOUND, "no agent step to undo");
-	const char *ids[1] = { best.id };
-	rc = snap_review_undo(j->stores[bg], j->session, ids, 1, NULL, j->flags, NULL, o);
 	if (rc == 0)
-		buf_printf(&j->report, "undid %s (%s)", best.short_id, best.label ? best.label : "");
-	free(best.label);
+		rc = err_setc(DH_ENOTFOUND, "no agent step to undo");
+	/* Check every grant first so a conflict in one changes nothing anywhere;
+	 * one op tag in every grant, so redo finds them together. */
+	char op[32];
+	review_set_new_op(op);
+	for (int pass = j->flags & REVIEW_F_FORCE ? 1 : 0; rc > 0 && pass < 2; pass++) {
+		for (size_t g = 0; rc > 0 && g < rs->n; g++) {
+			struct strv ids = { 0 };
+
+			if ((rc = review_set_step_ids(rs, g, &calls, &ids)) == 0 && ids.n) {
+				snap_review_outcome_fini(o);
+				snap_review_outcome_init(o);
+				rc = snap_review_undo(rs->stores[g], rs->session,
+						      (const char *const *)ids.v, ids.n, op,
+						      j->flags | (pass ? 0 : REVIEW_F_DRY_RUN), NULL, o);
+			}
+			rc = rc < 0 ? rc : 1;
+			strv_free(&ids);
+		}
+	}
+	if (rc > 0) {
+		buf_printf(&j->report, "undid %s (%s)", calls.v[0], labels.v[0]);
+		rc = 0;
+	}
+	strv_free(&calls);
+	strv_free(&labels);
 	return rc;
 }
 
@@ -515,17 +577,35 @@ review_run(void *ctx)
 	int rc = 0;
 
 	snap_review_outcome_init(&o);
+	/* Act on what is on disk now: record what changed since the last
+	 * checkpoint first (the live agent checkpoints its own calls). */
+	const struct review_set rs = { j->session, j->stores, j->paths, j->ngrants };
+	if ((rc = review_set_recover(&rs, NULL, &j->report)) < 0) {
+		snap_review_outcome_fini(&o);
+		return rc;
+	}
 	if ((j->op == COMMAND_ACCEPT || j->op == COMMAND_REJECT) && !j->path) {
-		rc = review_all(j, &o);
+		rc = review_all(j, &rs, &o);
 	} else if (j->op == COMMAND_UNDO) {
-		rc = review_undo(j, &o);
+		rc = review_undo(j, &rs, &o);
 	} else if (j->op == COMMAND_RESTORE) {
-		rc = DH_ENOTFOUND;
-		for (size_t g = 0; g < j->ngrants && rc == DH_ENOTFOUND; g++)
-			rc = snap_review_restore(j->stores[g], j->session, j->path, j->flags, NULL,
-						 &o);
-		if (rc == DH_ENOTFOUND)
+		bool *on = xcalloc(rs.n + 1, sizeof *on);
+
+		if (!review_set_restore_targets(&rs, j->path, on))
 			rc = err_setc(DH_ENOTFOUND, "no checkpoint '%s' in this session", j->path);
+		/* Check every grant first so a conflict in one changes nothing anywhere. */
+		for (int pass = j->flags & REVIEW_F_FORCE ? 1 : 0; rc == 0 && pass < 2; pass++) {
+			for (size_t g = 0; g < rs.n && rc == 0; g++) {
+				if (!on[g])
+					continue;
+				snap_review_outcome_fini(&o);
+				snap_review_outcome_init(&o);
+				rc = snap_review_restore(rs.stores[g], rs.session, j->path,
+							 j->flags | (pass ? 0 : REVIEW_F_DRY_RUN),
+							 NULL, &o);
+			}
+		}
+		free(on);
 		buf_printf(&j->report, "restored checkpoint %s", j->path);
 	} else if (j->op == COMMAND_ACCEPT && j->hunk) {
 		rc = snap_review_accept_hunk(s, j->session, j->path, j->hunk, &o);
@@ -561,6 +641,7 @@ review_done(int rc, const char *errmsg, void *ctx)
 				 .output = j->conflict_dir },
 		j->e);
 	free(j->stores);
+	free(j->paths);
 	free(j->session);
 	free(j->path);
 	free(j->conflict_dir);
@@ -594,6 +675,8 @@ review_command(struct engine *e, const struct command *c)
 	j->ngrants = e->ngrants;
 	j->stores = xcalloc(e->ngrants + 1, sizeof *j->stores);
 	memcpy(j->stores, e->stores, e->ngrants * sizeof *j->stores);
+	j->paths = xcalloc(e->ngrants + 1, sizeof *j->paths);
+	memcpy(j->paths, e->redact, e->ngrants * sizeof *j->paths);
 	j->grant = g;
 	j->session = xstrdup(session_id(e->session));
 	j->path = rel ? rel : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;

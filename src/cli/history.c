@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The review verbs over a session's checkpoints: `deskhand log`, `diff`,
- * `undo` and `sessions`. They run synchronously (no event loop: nothing else
- * is live), over the shadow repositories of the session's grants.
+ * The history verbs over a session's checkpoints: `deskhand log`, `diff`
+ * and `sessions` (`undo` is a review verb, cli/review.c). They run
+ * synchronously (no event loop: nothing else is live), over the shadow
+ * repositories of the session's grants.
  */
 #include "cli/cli.h"
 
@@ -44,13 +45,6 @@ open_target(struct cli_target *t, const char *session)
 		cli_target_fini(t);
 	}
 	return rc;
-}
-
-/* Exit status of an undo: 3 refused because of a conflict, 1 error, 0 ok. */
-static int
-undo_status(int rc)
-{
-	return rc == DH_ECONFLICT ? 3 : rc < 0 ? 1 : 0;
 }
 
 static bool
@@ -293,129 +287,6 @@ cli_diff(int argc, char **argv)
 		buf_clear(&out);
 	}
 	buf_fini(&out);
-	cli_target_fini(&t);
-	return status;
-}
-
-/*
- * deskhand undo
- */
-
-static const char undo_usage[] =
-	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
-	"       deskhand undo --to CHECKPOINT [--session ID] [--force]\n"
-	"\n"
-	"Undo agent steps of a session (the latest by default). Without --to, the\n"
-	"last N agent steps (default 1) are undone and 'deskhand redo' reapplies\n"
-	"them; with --to, the folder returns to\n"
-	"that checkpoint ('baseline' returns every granted folder to where the\n"
-	"session started). Only the paths those steps changed are restored: files\n"
-	"they created are removed, files they deleted come back, modes are\n"
-	"restored. If one of those paths was changed by someone else since, undo\n"
-	"refuses and names the files; --force overwrites them. The undo is itself\n"
-	"a checkpoint, so it can be undone.\n"
-	"Exit status: 0 undone, 1 error, 3 refused because of changes made since.\n";
-
-static int
-undo_one(struct cli_target *t, size_t g, const char *id, bool force)
-{
-	struct buf report = BUF_INIT;
-	struct snap_checkpoint ck;
-	int rc = snap_undo(t->stores[g], t->id, id, force, &report, &ck);
-
-	if (report.len)
-		fputs(buf_cstr(&report), stdout);
-	if (rc == DH_ECONFLICT) {
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
-		fprintf(stderr, "deskhand: nothing was changed; use --force to overwrite them\n");
-	} else if (rc < 0) {
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
-	} else {
-		printf("%s: undone to %.12s (checkpoint %s)\n", t->paths[g], id, ck.short_id);
-	}
-	buf_fini(&report);
-	return rc;
-}
-
-/* Whether argv asks for --to (the checkpoint form of undo). */
-static bool
-has_to(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--to") || !strncmp(argv[i], "--to=", 5) ||
-		    (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i], 't')))
-			return true;
-	return false;
-}
-
-int
-cli_undo(int argc, char **argv)
-{
-	const char *session = NULL, *to = NULL;
-	bool force = false;
-	struct cli_target t;
-
-	/* Without --to: undo agent steps (cli/review.c), which also has --steps,
-	 * --json and redo. */
-	if (!has_to(argc, argv))
-		return cli_undo_steps(argc, argv);
-	int rc = simple_opts(argc, argv, undo_usage, &session, &force, &to, NULL);
-
-	if (rc >= 0)
-		return rc;
-	if (optind < argc) {
-		fputs(undo_usage, stderr);
-		return 2;
-	}
-	if (open_target(&t, session) < 0)
-		return 1;
-	int status = 0;
-	if (to && (strcmp(to, "baseline") == 0 || strcmp(to, "head") == 0)) {
-		for (size_t g = 0; g < t.n && status == 0; g++) {
-			char id[41];
-
-			if (snap_resolve(t.stores[g], t.id, to, id) < 0)
-				continue;
-			rc = undo_one(&t, g, id, force);
-			status = undo_status(rc);
-		}
-	} else if (to) {
-		char id[41];
-		size_t g;
-
-		if (target_resolve(&t, to, &g, id) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
-			status = 1;
-		} else {
-			rc = undo_one(&t, g, id, force);
-			status = undo_status(rc);
-		}
-	} else {
-		/* The newest checkpoint that changed something, over all grants. */
-		long long best_time = -1;
-		size_t best_g = 0;
-		char best_parent[41] = "";
-		for (size_t g = 0; g < t.n; g++) {
-			struct snap_log_entry *e;
-			size_t n;
-
-			if (snap_log(t.stores[g], t.id, &e, &n) < 0)
-				continue;
-			if (n >= 2 && e[n - 1].time >= best_time) {
-				best_time = e[n - 1].time;
-				best_g = g;
-				snprintf(best_parent, sizeof best_parent, "%s", e[n - 2].id);
-			}
-			snap_log_free(e, n);
-		}
-		if (!best_parent[0]) {
-			fprintf(stderr, "deskhand: session %s has no step to undo\n", t.id);
-			status = 1;
-		} else {
-			rc = undo_one(&t, best_g, best_parent, force);
-			status = undo_status(rc);
-		}
-	}
 	cli_target_fini(&t);
 	return status;
 }

@@ -20,9 +20,12 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
+#include "policy/grant.h"
 #include "session/session.h"
 #include "snap/review.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 
 enum {
@@ -32,75 +35,22 @@ enum {
 	EXIT_CONFLICT = 3,
 };
 
-/* The grant under which absolute `abs` lies (longest match): its index and
- * the path relative to it ("" for the grant itself), or -1. */
-static int
-grant_of(const struct cli_target *t, const char *abs, const char **rel)
-{
-	int best = -1;
-	size_t blen = 0;
-
-	for (size_t i = 0; i < t->n; i++) {
-		size_t n = strlen(t->paths[i]);
-
-		if (strncmp(abs, t->paths[i], n) || (abs[n] && abs[n] != '/' && n > 1))
-			continue;
-		if (best < 0 || n > blen) {
-			best = (int)i;
-			blen = n;
-		}
-	}
-	if (best >= 0) {
-		*rel = abs + blen;
-		while (**rel == '/')
-			(*rel)++;
-	}
-	return best;
-}
-
-/* Route `arg` to a grant: *g and a heap folder-relative path. */
+/* Route `arg` to a grant: *g and a heap folder-relative path. The one router
+ * is grant_resolve() (policy/grant.h), as for the agent's tools and the
+ * engine's review commands: relative paths are relative to the first grant,
+ * absolute ones must lie lexically inside one (no symlinked prefix is
+ * followed). */
 static int
 route(const struct cli_target *t, const char *arg, size_t *g, char **rel)
 {
-	const char *r;
-	int i;
+	struct grant_set *gs = NULL;
+	int rc = grant_set_new(&gs);
 
-	if (arg[0] != '/') {
-		*g = 0;
-		*rel = xstrdup(arg);
-		return 0;
-	}
-	if ((i = grant_of(t, arg, &r)) >= 0) {
-		*g = (size_t)i;
-		*rel = xstrdup(r);
-		return 0;
-	}
-	/* Through a symlinked prefix: resolve the deepest existing parent. */
-	char *copy = xstrdup(arg), *tail = NULL, *real = NULL;
-	for (;;) {
-		real = realpath(copy, NULL);
-		if (real)
-			break;
-		char *slash = strrchr(copy, '/');
-		if (!slash || slash == copy)
-			break;
-		*slash = '\0';
-		tail = (char *)arg + (slash - copy);
-	}
-	int rc = err_setc(DH_ENOTFOUND, "%s is not inside a folder granted to session %s", arg,
-	                  t->id);
-	if (real) {
-		char *full = tail ? xasprintf("%s%s", real, tail) : xstrdup(real);
-
-		if ((i = grant_of(t, full, &r)) >= 0) {
-			*g = (size_t)i;
-			*rel = xstrdup(r);
-			rc = 0;
-		}
-		free(full);
-	}
-	free(real);
-	free(copy);
+	for (size_t i = 0; i < t->n && rc == 0; i++)
+		rc = grant_add(gs, t->paths[i]);
+	if (rc == 0)
+		rc = grant_resolve(gs, arg, g, rel);
+	grant_set_free(gs);
 	return rc;
 }
 
@@ -110,6 +60,7 @@ route(const struct cli_target *t, const char *arg, size_t *g, char **rel)
 
 struct opts {
 	const char *session;
+	const char *to; /* undo --to CHECKPOINT */
 	bool json, force, stat;
 	long steps; /* -1: not given */
 };
@@ -118,6 +69,7 @@ enum {
 	OPT_FORCE = 1u << 0,
 	OPT_STAT = 1u << 1,
 	OPT_STEPS = 1u << 2,
+	OPT_TO = 1u << 3,
 };
 
 /* Parse options; returns -1 to go on, else the exit status (help, usage). */
@@ -130,6 +82,7 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 		{"json", no_argument, NULL, 'j'},
 		{"stat", no_argument, NULL, 'S'},
 		{"steps", required_argument, NULL, 'n'},
+		{"to", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -139,10 +92,15 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+s:fn:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:fn:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->session = optarg;
+			break;
+		case 't':
+			if (!(allowed & OPT_TO))
+				goto bad;
+			o->to = optarg;
 			break;
 		case 'j':
 			o->json = true;
@@ -184,6 +142,54 @@ open_or_fail(struct cli_target *t, const struct opts *o)
 	if (cli_target_open(t, o->session) == 0)
 		return 0;
 	fprintf(stderr, "deskhand: %s\n", err_msg());
+	cli_target_fini(t);
+	return -1;
+}
+
+/* The session-wide review over the target's grants (snap/review_set.h). */
+static struct review_set
+target_set(const struct cli_target *t)
+{
+	return (struct review_set){t->id, t->stores, (const char *const *)t->paths, t->n};
+}
+
+/* Record what changed on disk since the session's last checkpoint (issue 9,
+ * fault 1), attributed to the call the session was killed in, if any, so the
+ * command acts on the folder as it is now. The report goes to stdout (stderr
+ * with --json, whose stdout is one document). Returns 0 or -1 after printing
+ * the error. */
+static int
+recover(const struct cli_target *t, const struct opts *o)
+{
+	const struct review_set rs = target_set(t);
+	struct session *sess = NULL;
+	cJSON *history = NULL;
+	struct buf report = BUF_INIT;
+	int rc;
+
+	/* A transcript that cannot be read only loses the attribution. */
+	if (session_open(&sess, t->state, t->id) < 0 || session_history_load(sess, &history) < 0)
+		history = NULL;
+	session_close(sess);
+	rc = review_set_recover(&rs, history, &report);
+	cJSON_Delete(history);
+	if (report.len)
+		fputs(buf_cstr(&report), o->json ? stderr : stdout);
+	buf_fini(&report);
+	if (rc < 0)
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+	return rc < 0 ? -1 : 0;
+}
+
+/* open_or_fail(), then recover(): for the commands that act on the folder
+ * or the accepted mark. */
+static int
+open_now(struct cli_target *t, const struct opts *o)
+{
+	if (open_or_fail(t, o) < 0)
+		return -1;
+	if (recover(t, o) == 0)
+		return 0;
 	cli_target_fini(t);
 	return -1;
 }
@@ -360,7 +366,9 @@ static const char review_usage[] =
 	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
 	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
 	"Binary files show their sizes. --stat omits the hunks. PATHs (relative to\n"
-	"the first granted folder, or absolute) limit the listing.\n";
+	"the first granted folder, or absolute) limit the listing. What changed on\n"
+	"disk since the last checkpoint is recorded first, so the listing and its\n"
+	"hunk numbers are those of the folder as it is now.\n";
 
 static void
 mode_str(char out[8], unsigned mode)
@@ -483,7 +491,7 @@ cli_review(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	/* Per grant: the selected relative paths. */
 	char ***sel = xcalloc(t.n, sizeof *sel);
@@ -507,16 +515,17 @@ cli_review(int argc, char **argv)
 	}
 	cJSON *doc = o.json ? json_new_obj() : NULL, *grants = o.json ? json_new_arr() : NULL;
 	size_t total = 0;
+	const struct review_set rs = target_set(&t);
+	struct review **rv = xcalloc(t.n + 1, sizeof *rv);
+	if (status == EXIT_OK && review_set_get(&rs, rv) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		status = EXIT_FAIL;
+	}
 	for (size_t g = 0; g < t.n && status == EXIT_OK; g++) {
-		struct review *r;
+		struct review *r = rv[g];
 
-		if (any_sel && !nsel[g])
+		if ((any_sel && !nsel[g]) || !r) /* !r: no checkpoint in that grant yet */
 			continue;
-		if (snap_review_get(t.stores[g], t.id, &r) < 0) {
-			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
-			status = EXIT_FAIL;
-			break;
-		}
 		cJSON *files = o.json ? json_new_arr() : NULL;
 		size_t shown = 0;
 		for (size_t i = 0; i < r->nfiles; i++) {
@@ -543,8 +552,10 @@ cli_review(int argc, char **argv)
 			printf("%zu file%s pending in %s (accepted %.12s, head %.12s)\n", shown,
 			       shown == 1 ? "" : "s", t.paths[g], r->accepted_id, r->head_id);
 		}
-		snap_review_free(r);
 	}
+	for (size_t g = 0; g < t.n; g++)
+		snap_review_free(rv[g]);
+	free(rv);
 	if (o.json) {
 		json_add_str(doc, "session", t.id);
 		json_add(doc, "grants", grants);
@@ -633,7 +644,7 @@ cli_accept(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	char ***per = xcalloc(t.n, sizeof *per);
 	size_t *nper = xcalloc(t.n, sizeof *nper);
@@ -685,7 +696,7 @@ cli_reject(int argc, char **argv)
 		fputs(reject_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	char ***per = xcalloc(t.n, sizeof *per);
 	size_t *nper = xcalloc(t.n, sizeof *nper);
@@ -755,7 +766,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
 	if (route(&t, argv[optind], &g, &rel) < 0) {
@@ -813,9 +824,9 @@ cli_accept_hunk(int argc, char **argv)
  * deskhand undo [--steps N] (without --to), deskhand redo
  */
 
-static const char undo_steps_usage[] =
+static const char undo_usage[] =
 	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
-	"       deskhand undo --to CHECKPOINT [--session ID] [--force]\n"
+	"       deskhand undo --to CHECKPOINT [--session ID] [--json] [--force]\n"
 	"\n"
 	"Undo the last N agent steps (default 1) of a session (the latest by\n"
 	"default): each path those steps changed returns to its state before them;\n"
@@ -824,64 +835,51 @@ static const char undo_steps_usage[] =
 	"external checkpoints are skipped when counting. The undo is a checkpoint\n"
 	"and 'deskhand redo' reapplies it. If a path was changed after the agent\n"
 	"changed it, nothing is written and the three versions are shown; --force\n"
-	"overwrites. With --to, the folder returns to that checkpoint instead.\n"
+	"overwrites.\n"
+	"With --to, the folder returns to that checkpoint ('deskhand log' names\n"
+	"them; 'baseline' returns every granted folder to where the session\n"
+	"started), as 'deskhand restore' does.\n"
+	"Either way, what changed on disk since the last checkpoint is recorded\n"
+	"first (a killed session's interrupted tool call, or external changes), so\n"
+	"the undo acts on the folder as it is now and can itself be undone.\n"
 	"Exit status: 0 undone, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
-/* A step of one grant, for merging the grants' lists. */
-struct gstep {
-	size_t g;
-	const struct review_step *st;
-};
+static int restore_spec(const struct cli_target *t, const struct opts *o, const char *spec,
+                        const char *done);
 
 int
-cli_undo_steps(int argc, char **argv)
+cli_undo(int argc, char **argv)
 {
 	struct opts o;
 	struct cli_target t;
 	struct results res;
-	int rc = parse_opts(argc, argv, undo_steps_usage, OPT_FORCE | OPT_STEPS, &o);
+	struct strv chosen = {0}; /* tool-call ids */
+	int rc = parse_opts(argc, argv, undo_usage, OPT_FORCE | OPT_STEPS | OPT_TO, &o);
 
 	if (rc >= 0)
 		return rc;
-	if (optind < argc) {
-		fputs(undo_steps_usage, stderr);
+	if (optind < argc || (o.to && o.steps >= 0)) {
+		fputs(undo_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (o.steps < 0)
 		o.steps = 1;
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
+	if (o.to) { /* the checkpoint form: a restore */
+		rc = restore_spec(&t, &o, o.to, "undone to");
+		cli_target_fini(&t);
+		return rc;
+	}
 	results_init(&res, &t, o.json);
-	struct review_step **steps = xcalloc(t.n, sizeof *steps);
-	size_t *nsteps = xcalloc(t.n, sizeof *nsteps), *at = xcalloc(t.n, sizeof *at);
-	char **chosen = xcalloc((size_t)o.steps + 1, sizeof *chosen); /* tool-call ids */
-	size_t nchosen = 0;
-	for (size_t g = 0; g < t.n; g++) {
-		if (snap_review_steps(t.stores[g], t.id, &steps[g], &nsteps[g]) < 0) {
-			results_error(&res, err_msg());
-			goto out;
-		}
+	const struct review_set rs = target_set(&t);
+	int nchosen = review_set_newest_calls(&rs, (size_t)o.steps, &chosen, NULL);
+	if (nchosen < 0) {
+		results_error(&res, err_msg());
+		goto out;
 	}
-	/* Merge the grants' lists (each newest first) by time; an agent step
-	 * that changed several grants has the same tool call id in each. */
-	while (nchosen < (size_t)o.steps) {
-		size_t best = t.n;
-
-		for (size_t g = 0; g < t.n; g++)
-			if (at[g] < nsteps[g] &&
-			    (best == t.n || steps[g][at[g]].time > steps[best][at[best]].time))
-				best = g;
-		if (best == t.n)
-			break;
-		const char *tc = steps[best][at[best]++].tool_call;
-		bool dup = false;
-		for (size_t i = 0; i < nchosen; i++)
-			dup |= !strcmp(chosen[i], tc);
-		if (!dup)
-			chosen[nchosen++] = xstrdup(tc);
-	}
-	if (nchosen < (size_t)o.steps) {
-		char *m = nchosen ? xasprintf("session %s has only %zu agent step%s to undo", t.id,
+	if (nchosen < o.steps) {
+		char *m = nchosen ? xasprintf("session %s has only %d agent step%s to undo", t.id,
 		                              nchosen, nchosen == 1 ? "" : "s")
 		                  : xasprintf("session %s has no agent step to undo", t.id);
 		results_error(&res, m);
@@ -890,22 +888,18 @@ cli_undo_steps(int argc, char **argv)
 	}
 	/* One tag for this undo in every grant, so redo finds them together. */
 	char op[32];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	snprintf(op, sizeof op, "%013lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	review_set_new_op(op);
 	for (int pass = o.force ? 1 : 0; pass < 2 && res.status == EXIT_OK; pass++) {
 		for (size_t g = 0; g < t.n; g++) {
-			const char **ids = xcalloc(nsteps[g] + 1, sizeof *ids);
-			size_t nids = 0;
+			struct strv ids = {0};
 			struct review_outcome out;
 
-			for (size_t i = 0; i < nsteps[g]; i++)
-				for (size_t k = 0; k < nchosen; k++)
-					if (!strcmp(steps[g][i].tool_call, chosen[k]))
-						ids[nids++] = steps[g][i].id;
-			if (nids) {
+			if (review_set_step_ids(&rs, g, &chosen, &ids) < 0) {
+				results_error(&res, err_msg());
+			} else if (ids.n) {
 				snap_review_outcome_init(&out);
-				rc = snap_review_undo(t.stores[g], t.id, ids, nids, op,
+				rc = snap_review_undo(t.stores[g], t.id, (const char *const *)ids.v,
+				                      ids.n, op,
 				                      (o.force ? REVIEW_F_FORCE : 0) |
 				                              (pass ? 0 : REVIEW_F_DRY_RUN),
 				                      NULL, &out);
@@ -913,18 +907,11 @@ cli_undo_steps(int argc, char **argv)
 					results_add(&res, g, rc, &out, "undid steps on");
 				snap_review_outcome_fini(&out);
 			}
-			free(ids);
+			strv_free(&ids);
 		}
 	}
 out:
-	for (size_t g = 0; g < t.n; g++)
-		snap_review_steps_free(steps[g], nsteps[g]);
-	for (size_t i = 0; i < nchosen; i++)
-		free(chosen[i]);
-	free(chosen);
-	free(steps);
-	free(nsteps);
-	free(at);
+	strv_free(&chosen);
 	rc = results_finish(&res);
 	cli_target_fini(&t);
 	return rc;
@@ -954,7 +941,7 @@ cli_redo(int argc, char **argv)
 		fputs(redo_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
 	/* The newest undo op among the grants whose redo is still valid. */
@@ -1008,17 +995,57 @@ static const char restore_usage[] =
 	"\n"
 	"Return the granted folder to any checkpoint of the session, as 'deskhand\n"
 	"log' names them, or 'baseline', 'head' or 'accepted' (these three act on\n"
-	"every granted folder). Only paths that differ are written, then a\n"
-	"checkpoint is taken. Paths changed since the head checkpoint are a\n"
+	"every granted folder). What changed on disk since the last checkpoint is\n"
+	"recorded first (a killed session's interrupted tool call, or external\n"
+	"changes); then every path that differs from the checkpoint is written and\n"
+	"a checkpoint is taken. A path whose latest change was someone else's is a\n"
 	"conflict (three versions shown) unless --force.\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
+
+/* Return every grant the checkpoint `spec` applies to (all of them for
+ * baseline, head and accepted) to it; `done` names the outcome in the text
+ * report. Returns the exit status. */
+static int
+restore_spec(const struct cli_target *t, const struct opts *o, const char *spec, const char *done)
+{
+	struct results res;
+	int rc;
+
+	results_init(&res, t, o->json);
+	const struct review_set rs = target_set(t);
+	bool *on = xcalloc(t->n + 1, sizeof *on);
+	size_t hits = review_set_restore_targets(&rs, spec, on);
+	if (!hits) {
+		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
+		                    t->id);
+		results_error(&res, m);
+		free(m);
+	}
+	for (int pass = o->force ? 1 : 0; hits && pass < 2 && res.status == EXIT_OK; pass++) {
+		for (size_t g = 0; g < t->n; g++) {
+			struct review_outcome out;
+
+			if (!on[g])
+				continue;
+			snap_review_outcome_init(&out);
+			rc = snap_review_restore(t->stores[g], t->id, spec,
+			                         (o->force ? REVIEW_F_FORCE : 0) |
+			                                 (pass ? 0 : REVIEW_F_DRY_RUN),
+			                         NULL, &out);
+			if (pass == 1 || rc < 0)
+				results_add(&res, g, rc, &out, done);
+			snap_review_outcome_fini(&out);
+		}
+	}
+	free(on);
+	return results_finish(&res);
+}
 
 int
 cli_restore(int argc, char **argv)
 {
 	struct opts o;
 	struct cli_target t;
-	struct results res;
 	int rc = parse_opts(argc, argv, restore_usage, OPT_FORCE, &o);
 
 	if (rc >= 0)
@@ -1027,44 +1054,9 @@ cli_restore(int argc, char **argv)
 		fputs(restore_usage, stderr);
 		return EXIT_USAGE;
 	}
-	const char *spec = argv[optind];
-	if (open_or_fail(&t, &o) < 0)
+	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
-	results_init(&res, &t, o.json);
-	bool every =
-		!strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
-	bool *on = xcalloc(t.n, sizeof *on);
-	size_t hits = 0;
-	for (size_t g = 0; g < t.n; g++) {
-		char id[41];
-
-		on[g] = every || snap_resolve(t.stores[g], t.id, spec, id) == 0;
-		hits += on[g];
-	}
-	if (!hits) {
-		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
-		                    t.id);
-		results_error(&res, m);
-		free(m);
-	}
-	for (int pass = o.force ? 1 : 0; hits && pass < 2 && res.status == EXIT_OK; pass++) {
-		for (size_t g = 0; g < t.n; g++) {
-			struct review_outcome out;
-
-			if (!on[g])
-				continue;
-			snap_review_outcome_init(&out);
-			rc = snap_review_restore(t.stores[g], t.id, spec,
-			                         (o.force ? REVIEW_F_FORCE : 0) |
-			                                 (pass ? 0 : REVIEW_F_DRY_RUN),
-			                         NULL, &out);
-			if (pass == 1 || rc < 0)
-				results_add(&res, g, rc, &out, "restored");
-			snap_review_outcome_fini(&out);
-		}
-	}
-	free(on);
-	rc = results_finish(&res);
+	rc = restore_spec(&t, &o, argv[optind], "restored");
 	cli_target_fini(&t);
 	return rc;
 }

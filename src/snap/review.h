@@ -12,8 +12,9 @@
 /*
  * The review model (DESIGN.md "The agent turn loop" step 5): what a session
  * changed that the person has not accepted yet, by file and hunk, and the
- * commands that act on it. Everything works on ONE grant's store; the CLI
- * (cli/review.c) routes paths to the grant that owns them.
+ * commands that act on it. Everything works on ONE grant's store; the fan-out
+ * over a session's grants is snap/review_set.h, and paths are routed to the
+ * grant that owns them with grant_resolve().
  *
  * Refs, all in the shadow repository, so they survive restarts:
  *   refs/deskhand/SESSION/accepted  the accepted mark: a commit whose tree
@@ -37,9 +38,17 @@
  *   other       baseline, resume, external, reject, restore, "undo to".
  * A step is undone when the newest undo/redo trailer naming it is an undo.
  *
+ * Review actions (reject, reject-hunk, undo, redo, restore) carry a
+ * Deskhand-Review trailer: they are deskhand's own steps in the chain, never
+ * someone else's edit.
+ *
  * Conflicts: a path is in conflict when the folder's current contents differ
- * from what the agent left there (the head checkpoint for reject, restore and
- * redo; the undone step's version for undo). Then nothing is written, the
+ * from what deskhand left there: for reject, restore and redo the head
+ * checkpoint, or the checkpoint before the newest external checkpoints that
+ * changed the path (a person's edit is in the way even once recorded); for
+ * undo the undone step's version, carried forward over later review actions
+ * on that path (so undoing an edit after rejecting one of its hunks works)
+ * but not over anyone else's change. Then nothing is written, the
  * call returns DH_ECONFLICT and the outcome lists, per path, three versions
  * written to a fresh directory (base = what the command would restore, the
  * accepted version for reject-hunk; agent = what the agent left; current =
@@ -50,7 +59,7 @@
  * Every command that changes the folder writes through snap_restore.c (temp
  * file + rename, never following symlinks) and then takes a checkpoint whose
  * first line says what it did and which has no Deskhand-Tool-Call trailer,
- * so it is undoable with snap_undo()/snap_review_restore() but never counted
+ * so it is undoable with snap_review_restore() but never counted
  * as an agent step.
  *
  * Threading and errors as in snap.h: synchronous, one store per thread,
@@ -119,6 +128,26 @@ void snap_review_free(struct review *r); /* NULL-safe */
 
 /* The accepted mark's commit id (the baseline when never accepted). */
 int snap_review_accepted(struct snap_store *s, const char *session, char out_id[41]) DH_MUST_CHECK;
+
+/*
+ * Recovery: what is on disk now
+ */
+
+/* Record what changed in the folder since the session's head checkpoint, so
+ * that every command acts on the folder as it is now (issue 9, fault 1):
+ * nothing is written to the folder; a checkpoint is taken when anything
+ * differs (out->created). `calls` (may be NULL/0) are the tool-call ids the
+ * session's transcript shows without a result, in the order the model asked
+ * for them: the first one that has no checkpoint on the session is the call
+ * the session was killed in, and the changes are attributed to it (label
+ * "interrupted: ID (recovered)", a Deskhand-Tool-Call trailer, so it is an
+ * agent step that undo reverts); otherwise they are someone else's ("external
+ * changes (recovered)", Deskhand-External: yes). *attributed is set to the
+ * index of that call in `calls`, or -1. Returns 0, DH_ENOTFOUND (no such
+ * session), DH_EFAIL. */
+int snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
+                        size_t ncalls, struct snap_checkpoint *out, int *attributed)
+	DH_MUST_CHECK;
 
 /*
  * Outcome of a command

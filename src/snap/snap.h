@@ -181,24 +181,7 @@ int snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool
 int snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id,
                   struct buf *out) DH_MUST_CHECK;
 
-/*
- * Undo
- */
-
-/* Restore the paths that differ between checkpoint `to_id` (any snap_resolve()
- * spec; it must be the head or an ancestor of it on `session`) and the session
- * head, to their state in `to_id`: contents, type, mode, symlink targets and
- * empty directories, byte-exact. Paths outside that set are never touched.
- * Unless `force`, first checks that every such path still matches the head and
- * refuses with DH_ECONFLICT (message names up to 20 files, "and N more") if the
- * folder was changed since. Files are written to a temp name and renamed; no
- * path component is followed through a symlink. Then takes a checkpoint
- * labelled "undo to SHORTID" (turn -1) returned in *out, so undo is undoable.
- * `report` (may be NULL) gets one line per path: "restored P", "removed P",
- * "created D/", "removed D/". Returns 0, DH_ENOTFOUND, DH_ECONFLICT, DH_EFAIL
- * (on a mid-way failure the folder may be partly restored; the report says how
- * far it got). */
-int snap_undo(struct snap_store *s, const char *session, const char *to_id, bool force,
-              struct buf *report, struct snap_checkpoint *out) DH_MUST_CHECK;
+/* Undo and restore are the review model's (snap/review.h): snap_review_undo()
+ * reverts agent steps, snap_review_restore() returns to a checkpoint. */
 
 #endif

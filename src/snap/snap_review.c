@@ -7,6 +7,7 @@
  * through snap.c's writer. Not thread-safe: one store, one thread.
  */
 #include "snap/review.h"
+#include "snap/review_set.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +122,7 @@ struct pstate {
 	git_tree_entry *te; /* the blob or link (owned), NULL: absent */
 	unsigned perm;      /* permission bits of a regular file */
 	bool dir;           /* for '/' paths: the directory exists */
+	bool tree;          /* for other paths: a directory stands there (te NULL) */
 };
 
 static bool
@@ -147,6 +149,7 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		return;
 	}
 	if (git_tree_entry_type(out->te) != GIT_OBJECT_BLOB) {
+		out->tree = git_tree_entry_type(out->te) == GIT_OBJECT_TREE;
 		git_tree_entry_free(out->te);
 		out->te = NULL;
 		return;
@@ -226,17 +229,18 @@ out:
 	return found;
 }
 
-/* Whether the folder's `path` is in state `want`. */
+/* Whether the folder's `path` is in state `want`. A file path where `want`
+ * has a directory (a type change) matches a directory. */
 static bool
 folder_matches(int root, const char *path, const struct pstate *want)
 {
-	if (is_dir_path(path)) {
+	if (is_dir_path(path) || want->tree) {
 		struct stat st;
 		struct buf b = BUF_INIT;
 		int r = folder_read(root, path, &st, &b);
 
 		buf_fini(&b);
-		return want->dir == (r == 1 && S_ISDIR(st.st_mode));
+		return (want->dir || want->tree) == (r == 1 && S_ISDIR(st.st_mode));
 	}
 	return snap_restore_matches(root, path, want->te, want->perm);
 }
@@ -612,7 +616,10 @@ plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned fla
 		goto out;
 	if ((rc = plan_apply(s, root, p, &o->report)) < 0)
 		goto out;
-	rc = snap_take(s, session, msg, &o->ck);
+	/* A review action: deskhand's own step in the chain (chain_step_left_at). */
+	char *full = xasprintf("%sDeskhand-Review: yes\n", msg);
+	rc = snap_take(s, session, full, &o->ck);
+	free(full);
 out:
 	close(root);
 	return rc;
@@ -629,7 +636,11 @@ struct link {
 	int turn;
 	long long time;
 	struct strv undo, redo; /* step ids named by Deskhand-Undo / Deskhand-Redo */
+	bool external;          /* Deskhand-External: someone else's changes */
+	bool own;               /* a review action (reject, restore, undo, redo) */
 	struct state st;        /* loaded on demand */
+	struct strv changed;    /* paths changed vs the first parent (on demand) */
+	bool changed_loaded;
 };
 
 struct chain {
@@ -645,6 +656,7 @@ chain_fini(struct chain *c)
 		free(c->v[i].tool_call);
 		strv_free(&c->v[i].undo);
 		strv_free(&c->v[i].redo);
+		strv_free(&c->v[i].changed);
 		state_fini(&c->v[i].st);
 	}
 	free(c->v);
@@ -673,7 +685,13 @@ link_parse(struct link *l, const git_commit *c)
 			strv_add(&l->undo, v);
 		else if (!strcmp(k, "Deskhand-Redo"))
 			strv_add(&l->redo, v);
+		else if (!strcmp(k, "Deskhand-External"))
+			l->external = true;
+		else if (!strcmp(k, "Deskhand-Review"))
+			l->own = true;
 	}
+	/* Undos and redos written before the Deskhand-Review trailer existed. */
+	l->own |= l->undo.n || l->redo.n;
 	git_message_trailer_array_free(&tr);
 }
 
@@ -790,6 +808,84 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 		}
 	}
 	strv_uniq(out);
+	return 0;
+}
+
+/* The paths checkpoint i changed against its first parent (the baseline:
+ * none), cached in the chain; NULL on error. */
+static const struct strv *
+link_changed(struct snap_store *s, struct chain *c, size_t i)
+{
+	struct link *l = &c->v[i];
+
+	if (!l->changed_loaded && i + 1 < c->n) {
+		struct state *a = chain_state(s, c, i + 1), *b = chain_state(s, c, i);
+
+		if (!a || !b || touched(s, a, b, &l->changed) < 0)
+			return NULL;
+	}
+	l->changed_loaded = true;
+	return &l->changed;
+}
+
+/* What deskhand last left at `path`, as a chain position: the head, or, when
+ * the newest checkpoints that changed it recorded someone else's changes
+ * (external, or a recovery of them), the checkpoint before those. The folder
+ * must hold that state for restore, reject and redo to write the path
+ * without a conflict: a person's edit is in the way, even once recorded.
+ * Returns the position, or (size_t)-1 on error. */
+static size_t
+chain_left_at(struct snap_store *s, struct chain *c, const char *path)
+{
+	size_t i = 0;
+
+	for (; i + 1 < c->n && c->v[i].external; i++) {
+		const struct strv *ch = link_changed(s, c, i);
+
+		if (!ch)
+			return (size_t)-1;
+		if (!strv_has(ch, path))
+			break;
+	}
+	return chain_state(s, c, i) ? i : (size_t)-1;
+}
+
+/* What agent step `step` (a chain position) left at `path`, carried forward
+ * over the review actions (reject, reject-hunk, restore, undo, redo: deskhand's
+ * own steps in the chain) that changed the path after it; any other later
+ * change to it (someone else's, another agent step) stops the walk, so the
+ * folder no longer matching is a conflict. Returns the position, or
+ * (size_t)-1 on error. */
+static size_t
+chain_step_left_at(struct snap_store *s, struct chain *c, size_t step, const char *path)
+{
+	size_t at = step;
+
+	for (size_t j = step; j-- > 0;) {
+		const struct strv *ch = link_changed(s, c, j);
+
+		if (!ch)
+			return (size_t)-1;
+		if (!strv_has(ch, path))
+			continue;
+		if (!c->v[j].own)
+			break;
+		at = j;
+	}
+	return chain_state(s, c, at) ? at : (size_t)-1;
+}
+
+/* Plan `path` back to its state in `want_st`, expecting in the folder what
+ * deskhand last left there (chain_left_at). Returns 0 or DH_EFAIL. */
+static int
+plan_add_left(struct plan *p, struct snap_store *s, struct chain *c, const char *path,
+              const struct state *want_st, const struct state *base_st)
+{
+	size_t at = chain_left_at(s, c, path);
+
+	if (at == (size_t)-1)
+		return DH_EFAIL;
+	plan_add_from(p, path, want_st, &c->v[at].st, base_st);
 	return 0;
 }
 
@@ -1561,6 +1657,7 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 	struct state acc = {0}, head = {0};
 	struct strv sel_paths = {0};
 	struct plan p = {0};
+	struct chain c = {0};
 	struct buf msg = BUF_INIT;
 	git_oid aid, hid;
 	bool *sel = NULL;
@@ -1585,14 +1682,18 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
 		goto out;
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
 	for (size_t i = 0; i < sel_paths.n; i++)
-		plan_add_from(&p, sel_paths.v[i], &acc, &head, NULL);
+		if ((rc = plan_add_left(&p, s, &c, sel_paths.v[i], &acc, NULL)) < 0)
+			goto out;
 	buf_puts(&msg, "reject");
 	label_paths(&msg, &sel_paths);
 	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
 	rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o);
 out:
 	plan_fini(&p);
+	chain_fini(&c);
 	buf_fini(&msg);
 	strv_free(&sel_paths);
 	state_fini(&acc);
@@ -1924,7 +2025,13 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 			if (newest == (size_t)-1 || pos[k] < newest)
 				newest = pos[k];
 		}
-		plan_add_from(&p, all.v[j], &c.v[oldest + 1].st, &c.v[newest].st, NULL);
+		size_t at = chain_step_left_at(s, &c, newest, all.v[j]);
+
+		if (at == (size_t)-1) {
+			rc = DH_EFAIL;
+			goto out;
+		}
+		plan_add_from(&p, all.v[j], &c.v[oldest + 1].st, &c.v[at].st, NULL);
 	}
 	buf_printf(&msg, "undo %zu step%s:", n, n == 1 ? "" : "s");
 	for (size_t k = 0; k < n; k++)
@@ -1946,11 +2053,7 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 		goto out;
 	bool chain_on = rc == 1 && !strcmp(re.head, head_hex);
 	if (!op) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		snprintf(opbuf, sizeof opbuf, "%013lld",
-		         (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		review_set_new_op(opbuf);
 		op = opbuf;
 	}
 	git_oid top;
@@ -2000,6 +2103,7 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	struct state target = {0}, head = {0};
 	struct strv paths = {0};
 	struct plan p = {0};
+	struct chain c = {0};
 	struct buf msg = BUF_INIT;
 	git_oid hid;
 	char hex[41];
@@ -2016,8 +2120,11 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	if ((rc = state_load(s, &e.target, &target)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
 	    (rc = touched(s, &head, &target, &paths)) < 0)
 		goto out;
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
 	for (size_t i = 0; i < paths.n; i++)
-		plan_add_from(&p, paths.v[i], &target, &head, NULL);
+		if ((rc = plan_add_left(&p, s, &c, paths.v[i], &target, NULL)) < 0)
+			goto out;
 	buf_printf(&msg, "redo %zu step%s:", e.steps.n, e.steps.n == 1 ? "" : "s");
 	for (size_t i = 0; i < e.steps.n; i++)
 		buf_printf(&msg, " %.12s", e.steps.v[i]);
@@ -2057,6 +2164,7 @@ out:
 	redo_entry_fini(&next);
 	strv_free(&paths);
 	plan_fini(&p);
+	chain_fini(&c);
 	buf_fini(&msg);
 	state_fini(&target);
 	state_fini(&head);
@@ -2074,6 +2182,7 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	struct state target = {0}, head = {0};
 	struct strv paths = {0};
 	struct plan p = {0};
+	struct chain c = {0};
 	struct buf msg = BUF_INIT;
 	git_oid tid, hid;
 	char hex[41];
@@ -2089,17 +2198,59 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	if ((rc = head_id(s, session, &hid)) < 0 || (rc = state_load(s, &tid, &target)) < 0 ||
 	    (rc = state_load(s, &hid, &head)) < 0 || (rc = touched(s, &head, &target, &paths)) < 0)
 		goto out;
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
 	for (size_t i = 0; i < paths.n; i++)
-		plan_add_from(&p, paths.v[i], &target, &head, NULL);
+		if ((rc = plan_add_left(&p, s, &c, paths.v[i], &target, NULL)) < 0)
+			goto out;
 	buf_printf(&msg, "restore %.12s%s\n\nDeskhand-Session: %s\n", git_oid_tostr_s(&tid),
 	           spec && !strcmp(spec, "accepted") ? " (accepted)" : "", session);
 	rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o);
 out:
 	strv_free(&paths);
 	plan_fini(&p);
+	chain_fini(&c);
 	buf_fini(&msg);
 	state_fini(&target);
 	state_fini(&head);
+	return rc;
+}
+
+/*
+ * Recovery
+ */
+
+int
+snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
+                    size_t ncalls, struct snap_checkpoint *out, int *attributed)
+{
+	struct chain c = {0};
+	struct snap_checkpoint_opts o = {.turn = -1, .external = true};
+	char *label = NULL;
+	int rc;
+
+	*attributed = -1;
+	memset(out, 0, sizeof *out);
+	if ((rc = chain_load(s, session, &c)) < 0)
+		goto out;
+	for (size_t k = 0; k < ncalls && *attributed < 0; k++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < c.n && !seen; i++)
+			seen = c.v[i].tool_call && !strcmp(c.v[i].tool_call, calls[k]);
+		if (!seen)
+			*attributed = (int)k;
+	}
+	if (*attributed >= 0) {
+		label = xasprintf("interrupted: %s (recovered)", calls[*attributed]);
+		o.tool_call = calls[*attributed];
+		o.external = false;
+	}
+	o.label = label ? label : "external changes (recovered)";
+	rc = snap_checkpoint_opt(s, session, &o, out);
+out:
+	free(label);
+	chain_fini(&c);
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "snap/review.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 #include "ui/ui.h"
 
@@ -58,6 +59,7 @@ struct job {
 	enum job_kind kind;
 	size_t ngrants;
 	struct snap_store **stores;
+	const char **paths; /* the grants' paths, borrowed */
 	char *session;
 	struct review **rv;
 	struct ckpt *ckpts;
@@ -142,13 +144,9 @@ job_run(void *ctx)
 
 	if (j->kind == J_LOG)
 		return list_checkpoints(j);
-	for (size_t g = 0; g < j->ngrants; g++) {
-		int rc = snap_review_get(j->stores[g], j->session, &j->rv[g]);
+	const struct review_set rs = { j->session, j->stores, j->paths, j->ngrants };
 
-		if (rc < 0 && rc != DH_ENOTFOUND) /* not found: no baseline yet */
-			return rc;
-	}
-	return 0;
+	return review_set_get(&rs, j->rv);
 }
 
 static void post(struct pane *p, enum job_kind kind);
@@ -198,6 +196,7 @@ job_done(int rc, const char *errmsg, void *ctx)
 	free_reviews(j->rv, j->ngrants);
 	free_ckpts(j->ckpts, j->nckpts);
 	free(j->stores);
+	free(j->paths);
 	free(j->session);
 	free(j);
 }
@@ -219,8 +218,11 @@ post(struct pane *p, enum job_kind kind)
 	j->kind = kind;
 	j->ngrants = engine_grant_count(e);
 	j->stores = xcalloc(j->ngrants + 1, sizeof *j->stores);
-	for (size_t g = 0; g < j->ngrants; g++)
+	j->paths = xcalloc(j->ngrants + 1, sizeof *j->paths);
+	for (size_t g = 0; g < j->ngrants; g++) {
 		j->stores[g] = engine_store(e, g);
+		j->paths[g] = engine_grant_path(e, g);
+	}
 	j->rv = xcalloc(j->ngrants + 1, sizeof *j->rv);
 	j->session = xstrdup(engine_session_id(e));
 	if (kind == J_LOAD)

@@ -1,5 +1,7 @@
-# deskhand undo refuses, naming the file, when someone changed a path the
-# undone steps touched; nothing is modified; --force then restores it.
+# deskhand undo --to refuses, naming the files, when someone changed a path
+# since the agent did (the change is recorded first as external, so nothing
+# is lost); nothing is modified; --force then returns the folder to the
+# checkpoint, and the person's versions stay in the recorded checkpoint.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo "original" > "$G/doc.txt"; echo "keep" > "$G/other.txt"
 cat > "$T/script.json" <<'JSON'
@@ -19,8 +21,17 @@ set -e
 echo "$out"
 assert_eq "$rc" 3 "exit status of a refused undo"
 assert_contains "$out" "doc.txt"
+assert_contains "$out" "other.txt"
+assert_contains "$out" "as external changes"
 assert_eq "$(cat "$G/doc.txt")" "the person's edit"
+assert_eq "$(cat "$G/other.txt")" "also changed"
 "$DESKHAND" undo --to baseline --force >/dev/null || fail "undo --force failed"
 assert_eq "$(cat "$G/doc.txt")" "original"
-assert_eq "$(cat "$G/other.txt")" "also changed"   # untouched: not changed by the undone steps
+assert_eq "$(cat "$G/other.txt")" "keep"
+# the person's edits are in the recovered checkpoint: restore brings them back
+ext=$("$DESKHAND" log --json | jq -r '.[] | select(.label=="external changes (recovered)") | .short_id')
+[ "$(wc -l <<<"$ext")" = 1 ] && [ -n "$ext" ] || fail "expected one recovered checkpoint, got '$ext'"
+"$DESKHAND" restore "$ext" >/dev/null || fail "restore of the recovered checkpoint failed"
+assert_eq "$(cat "$G/doc.txt")" "the person's edit"
+assert_eq "$(cat "$G/other.txt")" "also changed"
 echo ok

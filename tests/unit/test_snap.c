@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "snap/review.h"
 #include "snap/snap.h"
 
 static char root[PATH_MAX], work[PATH_MAX], orig[PATH_MAX], state[PATH_MAX];
@@ -606,6 +607,24 @@ Test(snap, diff_text_binary_color_and_stat)
 	snap_close(s);
 }
 
+/* Return the folder to checkpoint `spec` with the review model's restore (the
+ * one undo engine): its report lines are appended to `rep` (may be NULL) and
+ * its checkpoint copied to *u. */
+static int
+restore_to(struct snap_store *s, const char *spec, bool force, struct buf *rep,
+           struct snap_checkpoint *u)
+{
+	struct review_outcome o;
+
+	snap_review_outcome_init(&o);
+	int rc = snap_review_restore(s, "s1", spec, force ? REVIEW_F_FORCE : 0, root, &o);
+	if (rep && o.report.len)
+		buf_add(rep, o.report.ptr, o.report.len);
+	*u = o.ck;
+	snap_review_outcome_fini(&o);
+	return rc;
+}
+
 Test(snap, undo_to_baseline_is_exact_and_undoable)
 {
 	struct snap_store *s = open_store();
@@ -618,7 +637,7 @@ Test(snap, undo_to_baseline_is_exact_and_undoable)
 	pathf(mid, root, "mid");
 	sh("cp -a '%s' '%s'", work, mid);
 
-	int rc = snap_undo(s, "s1", "baseline", false, &rep, &u);
+	int rc = restore_to(s, "baseline", false, &rep, &u);
 	cr_assert_eq(rc, 0, "undo: %s", err_msg());
 	assert_same_tree(work, orig);
 	cr_assert(u.created);
@@ -641,7 +660,7 @@ Test(snap, undo_to_baseline_is_exact_and_undoable)
 	cr_assert_str_eq(e[n - 1].id, u.id);
 	cr_assert_str_eq(e[n - 2].id, head);
 	char want[64];
-	snprintf(want, sizeof want, "undo to %.12s", id);
+	snprintf(want, sizeof want, "restore %.12s", id);
 	cr_assert_str_eq(e[n - 1].label, want);
 	cr_assert_eq(e[n - 1].turn, -1);
 	snap_log_free(e, n);
@@ -650,7 +669,7 @@ Test(snap, undo_to_baseline_is_exact_and_undoable)
 
 	/* undo the undo: back to the pre-undo head, byte for byte */
 	buf_clear(&rep);
-	rc = snap_undo(s, "s1", head, false, &rep, &u);
+	rc = restore_to(s, head, false, &rep, &u);
 	cr_assert_eq(rc, 0, "undo 2: %s", err_msg());
 	assert_same_tree(work, mid);
 	cr_assert(strstr(buf_cstr(&rep), "restored new.csv\n"), "%s", buf_cstr(&rep));
@@ -660,7 +679,7 @@ Test(snap, undo_to_baseline_is_exact_and_undoable)
 	cr_assert_eq(snap_checkpoint(s, "other", "baseline", 0, NULL, &o), 0);
 	put_s(work, "zzz", "other session\n", 0644);
 	cr_assert_eq(snap_checkpoint(s, "other", "z", 1, NULL, &o), 0);
-	cr_assert_eq(snap_undo(s, "s1", o.id, false, NULL, &u), DH_ENOTFOUND);
+	cr_assert_eq(restore_to(s, o.id, false, NULL, &u), DH_ENOTFOUND);
 	buf_fini(&rep);
 	snap_close(s);
 }
@@ -677,7 +696,7 @@ Test(snap, undo_refuses_on_conflict_unless_forced)
 	put_s(work, "a.txt", "the person edited after\n", 0644);
 	put_s(work, "mine.txt", "untracked, mine\n", 0644);
 
-	int rc = snap_undo(s, "s1", "baseline", false, &rep, &u);
+	int rc = restore_to(s, "baseline", false, &rep, &u);
 	cr_assert_eq(rc, DH_ECONFLICT);
 	cr_assert(strstr(err_msg(), "a.txt"), "%s", err_msg());
 	cr_assert_eq(rep.len, 0);
@@ -685,7 +704,7 @@ Test(snap, undo_refuses_on_conflict_unless_forced)
 	cr_assert_str_eq(c, "the person edited after\n");
 	free(c);
 
-	rc = snap_undo(s, "s1", "baseline", true, &rep, &u);
+	rc = restore_to(s, "baseline", true, &rep, &u);
 	cr_assert_eq(rc, 0, "%s", err_msg());
 	c = slurp(work, "a.txt");
 	cr_assert_str_eq(c, "hello\nworld\n");
@@ -716,8 +735,8 @@ Test(snap, conflict_message_caps_names)
 		snprintf(name, sizeof name, "many/f%02d", i);
 		put_s(work, name, "v3 person\n", 0644);
 	}
-	cr_assert_eq(snap_undo(s, "s1", "baseline", false, NULL, &u), DH_ECONFLICT);
-	cr_assert(strstr(err_msg(), "25 files"), "%s", err_msg());
+	cr_assert_eq(restore_to(s, "baseline", false, NULL, &u), DH_ECONFLICT);
+	cr_assert(strstr(err_msg(), "25 paths"), "%s", err_msg());
 	cr_assert(strstr(err_msg(), "many/f00"), "%s", err_msg());
 	cr_assert(strstr(err_msg(), "and 5 more"), "%s", err_msg());
 	cr_assert_null(strstr(err_msg(), "many/f24"), "%s", err_msg());
@@ -742,7 +761,7 @@ Test(snap, undo_type_changes_never_follow_symlinks)
 	link_at(work, "src", outside);
 	cp(s, "reshape", 1);
 
-	cr_assert_eq(snap_undo(s, "s1", "baseline", false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(restore_to(s, "baseline", false, NULL, &u), 0, "%s", err_msg());
 	assert_same_tree(work, orig);
 	char **v;
 	size_t n = names(outside, &v, false);
@@ -771,7 +790,7 @@ Test(snap, own_git_dir_and_state_dir_untouched)
 	cr_assert_eq(c.files_changed, 2);
 	cr_assert_eq(snap_diff(s, c.id, NULL, false, &d), 0);
 	cr_assert_eq(d.len, 0, "%s", buf_cstr(&d));
-	cr_assert_eq(snap_undo(s, "s1", "baseline", false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(restore_to(s, "baseline", false, NULL, &u), 0, "%s", err_msg());
 	cr_assert(exists(work, ".deskhand-state/snapshots"));
 	cr_assert_eq(hash_tree(gitdir, 1469598103934665603ULL), before, ".git was modified");
 	sh("rm -rf '%s'", state);

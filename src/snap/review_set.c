@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The session-wide review over a session's grants (review_set.h).
+ */
+#include "snap/review_set.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/json.h"
+#include "core/strv.h"
+#include "core/xalloc.h"
+
+/* Prefix the error message with the grant's path. */
+static int
+grant_err(const struct review_set *rs, size_t g, int rc)
+{
+	char *why = xstrdup(err_msg()); /* err_setc must not read its own buffer */
+
+	rc = err_setc(rc, "%s: %s", rs->paths ? rs->paths[g] : "?", why);
+	free(why);
+	return rc;
+}
+
+void
+review_set_unanswered(const cJSON *history, struct strv *out)
+{
+	const cJSON *last = cJSON_GetArrayItem(history, cJSON_GetArraySize(history) - 1), *blk;
+	const char *role = last ? json_str(last, "role") : NULL;
+
+	if (!role || strcmp(role, "assistant"))
+		return;
+	cJSON_ArrayForEach(blk, json_arr(last, "content"))
+	{
+		const char *type = json_str(blk, "type"), *id = json_str(blk, "id");
+
+		if (type && !strcmp(type, "tool_use") && id && *id)
+			strv_add(out, id);
+	}
+}
+
+int
+review_set_recover(const struct review_set *rs, const cJSON *history, struct buf *report)
+{
+	struct strv calls = {0};
+	int rc = 0;
+
+	if (history)
+		review_set_unanswered(history, &calls);
+	for (size_t g = 0; g < rs->n && rc == 0; g++) {
+		struct snap_checkpoint ck;
+		int call;
+
+		rc = snap_review_recover(rs->stores[g], rs->session, (const char *const *)calls.v,
+		                         calls.n, &ck, &call);
+		if (rc == DH_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc < 0) {
+			rc = grant_err(rs, g, rc);
+			break;
+		}
+		if (!ck.created || !report)
+			continue;
+		buf_printf(report, "%s: recorded what changed since the last checkpoint as ",
+		           rs->paths[g]);
+		if (call >= 0)
+			buf_printf(report, "interrupted call %s", calls.v[call]);
+		else
+			buf_puts(report, "external changes");
+		buf_printf(report, " (checkpoint %s)\n", ck.short_id);
+	}
+	strv_free(&calls);
+	return rc;
+}
+
+int
+review_set_get(const struct review_set *rs, struct review **out)
+{
+	for (size_t g = 0; g < rs->n; g++) {
+		int rc = snap_review_get(rs->stores[g], rs->session, &out[g]);
+
+		out[g] = rc < 0 ? NULL : out[g];
+		if (rc < 0 && rc != DH_ENOTFOUND) /* not found: no baseline yet */
+			return grant_err(rs, g, rc);
+	}
+	return 0;
+}
+
+int
+review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *calls,
+                        struct strv *labels)
+{
+	struct review_step **steps = xcalloc(rs->n + 1, sizeof *steps);
+	size_t *nsteps = xcalloc(rs->n + 1, sizeof *nsteps), *at = xcalloc(rs->n + 1, sizeof *at);
+	size_t found = 0;
+	int rc = 0;
+
+	for (size_t g = 0; g < rs->n && rc == 0; g++) {
+		rc = snap_review_steps(rs->stores[g], rs->session, &steps[g], &nsteps[g]);
+		if (rc == DH_ENOTFOUND)
+			rc = 0;
+		else if (rc < 0)
+			rc = grant_err(rs, g, rc);
+	}
+	/* Merge the grants' lists (each newest first) by time. */
+	while (rc == 0 && found < want) {
+		size_t best = rs->n;
+
+		for (size_t g = 0; g < rs->n; g++)
+			if (at[g] < nsteps[g] &&
+			    (best == rs->n || steps[g][at[g]].time > steps[best][at[best]].time))
+				best = g;
+		if (best == rs->n)
+			break;
+		const struct review_step *st = &steps[best][at[best]++];
+		bool dup = false;
+		for (size_t i = calls->n - found; i < calls->n; i++)
+			dup |= !strcmp(calls->v[i], st->tool_call);
+		if (!dup) {
+			strv_add(calls, st->tool_call);
+			if (labels)
+				strv_add(labels, st->label ? st->label : "");
+			found++;
+		}
+	}
+	for (size_t g = 0; g < rs->n; g++)
+		snap_review_steps_free(steps[g], nsteps[g]);
+	free(steps);
+	free(nsteps);
+	free(at);
+	return rc < 0 ? rc : (int)found;
+}
+
+int
+review_set_step_ids(const struct review_set *rs, size_t g, const struct strv *calls,
+                    struct strv *ids)
+{
+	struct review_step *v = NULL;
+	size_t n = 0;
+	int rc = snap_review_steps(rs->stores[g], rs->session, &v, &n);
+
+	if (rc == DH_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return grant_err(rs, g, rc);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < calls->n; k++)
+			if (!strcmp(v[i].tool_call, calls->v[k]))
+				strv_add(ids, v[i].id);
+	snap_review_steps_free(v, n);
+	return 0;
+}
+
+void
+review_set_new_op(char op[32])
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(op, 32, "%013lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+}
+
+size_t
+review_set_restore_targets(const struct review_set *rs, const char *spec, bool *on)
+{
+	bool every =
+		!strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
+	size_t hits = 0;
+
+	for (size_t g = 0; g < rs->n; g++) {
+		char id[41];
+
+		on[g] = every || snap_resolve(rs->stores[g], rs->session, spec, id) == 0;
+		hits += on[g];
+	}
+	return hits;
+}

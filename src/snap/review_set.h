@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_SNAP_REVIEW_SET_H
+#define DH_SNAP_REVIEW_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "snap/review.h"
+
+struct cJSON;
+struct strv;
+
+/*
+ * One session-wide review over the N grants of a session (issue 9, "one
+ * session-wide review"): the review model (review.h) works on one grant's
+ * store; this is the one place that fans out over them. The CLI verbs
+ * (cli/review.c, cli/history.c), the engine's review jobs (cli/engine.c) and
+ * the diff pane (ui/pane_diff.c) all go through it. Paths are routed to
+ * grants by their callers with grant_resolve() (policy/grant.h), the one
+ * router. Threading as review.h: synchronous, the stores belong to the
+ * calling thread (the worker, or a CLI verb).
+ */
+struct review_set {
+	const char *session;              /* session id, borrowed */
+	struct snap_store *const *stores; /* one per grant, borrowed */
+	const char *const *paths;         /* the grants' real paths, borrowed (messages) */
+	size_t n;                         /* grants */
+};
+
+/* The tool-call ids of the conversation `history` (session_history_load()'s
+ * array of {role, content}) that have no result: the tool_use blocks of a
+ * trailing assistant message, in order. Appended to *out (copies). */
+void review_set_unanswered(const struct cJSON *history, struct strv *out);
+
+/* snap_review_recover() in every grant, before a command acts, so it acts on
+ * what is on disk now: changes since the last checkpoint are recorded as the
+ * interrupted call's (the first of `history`'s unanswered calls without a
+ * checkpoint; `history` may be NULL: a live session, whose calls always end
+ * in a checkpoint) or as external. One line per checkpoint taken is appended
+ * to `report` (may be NULL): "GRANT: recorded what changed since the last
+ * checkpoint as interrupted call ID (checkpoint SHORT)" or "... as external
+ * changes (...)". A grant without the session yet (DH_ENOTFOUND) is skipped.
+ * Returns 0 or the first error (message names the grant). */
+int review_set_recover(const struct review_set *rs, const struct cJSON *history,
+                       struct buf *report) DH_MUST_CHECK;
+
+/* Every grant's pending changes (snap_review_get): out[g] for g < rs->n,
+ * NULL for a grant the session has no checkpoint in yet. Each is freed with
+ * snap_review_free(). Returns 0 or the first error (message names the
+ * grant; the slots filled so far stay set). */
+int review_set_get(const struct review_set *rs, struct review **out) DH_MUST_CHECK;
+
+/* The tool-call ids of the newest `want` agent steps that can be undone over
+ * every grant (snap_review_steps merged by time; a step that changed several
+ * grants has the same tool-call id in each and counts once), newest first,
+ * appended to *calls, and their checkpoint labels ("turn 3: edit_file
+ * toolu_1") to *labels (may be NULL) in the same order. Returns how many were
+ * found (may be fewer than `want`) or <0 on error. */
+int review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *calls,
+                            struct strv *labels) DH_MUST_CHECK;
+
+/* Which grants a restore to checkpoint `spec` acts on: every grant for
+ * "baseline", "head" and "accepted" (each grant has its own), else the grants
+ * where snap_resolve() finds `spec` (a checkpoint id belongs to one). Sets
+ * on[g] for g < rs->n and returns how many are set. */
+size_t review_set_restore_targets(const struct review_set *rs, const char *spec, bool *on);
+
+/* A new op tag for snap_review_undo() that groups one undo over several
+ * grants for redo: the wall-clock time in ms, zero-padded to 13 digits, so
+ * later undos compare greater (strcmp). */
+void review_set_new_op(char op[32]);
+
+/* The step ids (full commit ids) in grant `g` of the agent steps whose tool
+ * calls are in `calls`, appended to *ids, for snap_review_undo(). Returns 0
+ * or <0 on error. */
+int review_set_step_ids(const struct review_set *rs, size_t g, const struct strv *calls,
+                        struct strv *ids) DH_MUST_CHECK;
+
+#endif
