@@ -73,3 +73,21 @@ bwrap_or_skip() {
   bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \
     || skip "bwrap cannot create namespaces here: $(head -1 "$T/probe")"
 }
+
+# assert_strict_jsonl FILE...: every line of each FILE is one JSON value that a
+# strict parser accepts (the bytes decoded strictly as UTF-8, no raw control
+# characters); names the file and line at fault.
+assert_strict_jsonl() {
+  python3 - "$@" <<'PY' || fail "not strict JSON lines: $*"
+import json, sys
+for f in sys.argv[1:]:
+    data = open(f, "rb").read()
+    for no, line in enumerate(data.split(b"\n"), 1):
+        if not line:
+            continue
+        try:
+            json.loads(line.decode("utf-8"))
+        except ValueError as e:
+            sys.exit("%s:%d: %s: %r" % (f, no, e, line[:200]))
+PY
+}

@@ -4,7 +4,9 @@
 
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 static const char *const type_names[] = {
@@ -180,11 +182,21 @@ command_parse(struct command *out, const char *line, size_t len)
 		{ "undo", COMMAND_UNDO },
 		{ "restore", COMMAND_RESTORE },
 	};
+	struct buf clean = BUF_INIT;
 	cJSON *o;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = json_parse(&o, line, len, "command")) < 0)
+	/* Text enters here: invalid UTF-8 (in a steer, a deny message) becomes
+	 * U+FFFD, so that the history and the next request stay valid JSON. */
+	if (!utf8_valid(line, len)) {
+		utf8_scrub(&clean, line, len);
+		line = clean.ptr;
+		len = clean.len;
+	}
+	rc = json_parse(&o, line, len, "command");
+	buf_fini(&clean);
+	if (rc < 0)
 		return rc;
 	const char *type = json_str(o, "type");
 	if (!cJSON_IsObject(o) || !type) {

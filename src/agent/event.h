@@ -149,9 +149,10 @@ struct command {
 	bool force;   /* reject/undo/restore: overwrite conflicting edits */
 };
 
-/* Parse one command line. DH_EPARSE with a message naming the problem
- * ("command: unknown type 'foo'") on bad input. On success the caller owns
- * the strings: command_fini(). */
+/* Parse one command line. Invalid UTF-8 in it becomes U+FFFD (utf8_scrub);
+ * "\u0000" is JSON_NUL (core/json.h). DH_EPARSE with a message naming the
+ * problem ("command: unknown type 'foo'") on bad input. On success the caller
+ * owns the strings: command_fini(). */
 int command_parse(struct command *out, const char *line, size_t len) DH_MUST_CHECK;
 void command_fini(struct command *c);
 

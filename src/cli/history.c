@@ -167,9 +167,9 @@ cli_log(int argc, char **argv)
 					char st[2] = { e[i].changes[k].status, 0 };
 
 					json_add_str(c, "status", st);
-					json_add_str(c, "path", e[i].changes[k].path);
+					json_add_name(c, "path", e[i].changes[k].path);
 					if (e[i].changes[k].old_path)
-						json_add_str(c, "old_path", e[i].changes[k].old_path);
+						json_add_name(c, "old_path", e[i].changes[k].old_path);
 					json_add(ch, NULL, c);
 				}
 				json_add(o, "changes", ch);

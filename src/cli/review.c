@@ -247,7 +247,7 @@ outcome_json(const struct cli_target *t, size_t g, int rc, const struct review_o
 		const struct review_conflict *c = &o->conflicts[i];
 		cJSON *x = json_new_obj();
 
-		json_add_str(x, "path", c->path);
+		json_add_name(x, "path", c->path);
 		json_add(x, "base", json_str_or_null(c->base));
 		json_add(x, "agent", json_str_or_null(c->agent));
 		json_add(x, "current", json_str_or_null(c->current));
@@ -383,7 +383,7 @@ file_json(const struct review_file *f, bool hunks)
 	char st[2] = {f->status, 0}, m[8];
 
 	json_add_str(o, "status", st);
-	json_add_str(o, "path", f->path);
+	json_add_name(o, "path", f->path);
 	json_add(o, "old_path", json_str_or_null(f->old_path));
 	mode_str(m, f->old_mode);
 	json_add(o, "old_mode", json_str_or_null(f->old_mode ? m : NULL));

@@ -22,6 +22,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "llm/llm.h"
@@ -533,7 +534,10 @@ cli_run(int argc, char **argv)
 		fprintf(stderr, "deskhand run: --commands goes with --json\n");
 		goto out_early;
 	}
-	const char *task = argv[optind];
+	/* Text enters here: an argument that is not UTF-8 becomes U+FFFD. */
+	struct buf task = BUF_INIT;
+
+	utf8_scrub(&task, argv[optind], strlen(argv[optind]));
 
 	/* The loop first: it blocks the signals before any thread exists. */
 	struct engine *eng = NULL;
@@ -579,7 +583,7 @@ cli_run(int argc, char **argv)
 		goto fail;
 	ev_prepare_add(r.loop, on_prepare, &r);
 
-	if (engine_start(eng, task) < 0)
+	if (engine_start(eng, buf_cstr(&task)) < 0)
 		goto fail;
 	if (ev_run(r.loop) < 0)
 		goto fail;
@@ -611,6 +615,7 @@ out:
 	engine_close(eng);
 	ev_free(r.loop);
 	buf_fini(&r.in);
+	buf_fini(&task);
 	free(r.pending_id);
 	free(state);
 out_early:

@@ -4,33 +4,71 @@
 
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
+
+/* Copy of text[0..*len) with every "\u0000" escape replaced by JSON_NUL
+ * (*len updated); NULL when there is none (the common case: nothing is
+ * copied). Backslash pairs are skipped whole, so "\\u0000" (a backslash,
+ * then "u0000") is kept. */
+static char *
+nul_escapes(const char *text, size_t *lenp)
+{
+	size_t len = *lenp;
+	struct buf b = BUF_INIT;
+	size_t from = 0;
+
+	if (!memmem(text, len, "\\u0000", 6))
+		return NULL;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (i + 6 <= len && !memcmp(text + i, "\\u0000", 6)) {
+			buf_add(&b, text + from, i - from);
+			buf_puts(&b, JSON_NUL);
+			from = i + 6;
+			i += 5;
+		} else {
+			i++;
+		}
+	}
+	buf_add(&b, text + from, len - from);
+	*lenp = b.len;
+	return buf_detach(&b);
+}
 
 int
 json_parse(cJSON **out, const char *text, size_t len, const char *what)
 {
 	const char *end = NULL;
+	char *copy;
 
 	*out = NULL;
 	if (!text || len == 0)
 		return err_setc(DH_EPARSE, "%s: empty JSON", what);
+	if ((copy = nul_escapes(text, &len)))
+		text = copy;
 	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	int rc = 0;
 	if (!v) {
 		const char *at = cJSON_GetErrorPtr();
 		size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
 
-		return err_setc(DH_EPARSE, "%s: invalid JSON at byte %zu", what, off);
+		rc = err_setc(DH_EPARSE, "%s: invalid JSON at byte %zu", what, off);
 	}
 	/* Anything but whitespace after the value is an error (cJSON stops early). */
-	for (const char *p = end; p && p < text + len; p++) {
+	for (const char *p = end; v && p && p < text + len; p++) {
 		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '\0') {
 			cJSON_Delete(v);
-			return err_setc(DH_EPARSE, "%s: trailing data at byte %zu", what,
+			v = NULL;
+			rc = err_setc(DH_EPARSE, "%s: trailing data at byte %zu", what,
 					(size_t)(p - text));
 		}
 	}
+	free(copy);
 	*out = v;
-	return 0;
+	return rc;
 }
 
 char *
@@ -40,9 +78,26 @@ json_print(const cJSON *v)
 
 	if (!s)
 		die("out of memory (cJSON_Print)");
-	char *r = xstrdup(s);
+	size_t n = strlen(s);
+
+	if (utf8_valid(s, n)) {
+		char *r = xstrdup(s);
+
+		cJSON_free(s);
+		return r;
+	}
+	/* cJSON writes bytes >= 0x80 only inside strings, as they are. */
+	struct buf b = BUF_INIT;
+
+	for (const char *p = s, *nul; p < s + n; p = nul + 2) {
+		nul = memmem(p, (size_t)(s + n - p), JSON_NUL, 2);
+		utf8_scrub(&b, p, nul ? (size_t)(nul - p) : (size_t)(s + n - p));
+		if (!nul)
+			break;
+		buf_puts(&b, "\\u0000");
+	}
 	cJSON_free(s);
-	return r;
+	return buf_detach(&b);
 }
 
 const char *
@@ -106,6 +161,18 @@ json_add_strn(cJSON *o, const char *key, const char *s, size_t n)
 	cJSON *v = json_add_str(o, key, t);
 
 	free(t);
+	return v;
+}
+
+cJSON *
+json_add_name(cJSON *o, const char *key, const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_name_escape(&b, name, strlen(name));
+	cJSON *v = json_add_str(o, key, buf_cstr(&b));
+
+	buf_fini(&b);
 	return v;
 }
 

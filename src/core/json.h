@@ -16,12 +16,26 @@
  * error message, printing into our allocator.
  */
 
-/* Parse `len` bytes (need not be NUL-terminated). On failure returns DH_EPARSE
- * with a message naming `what` and the byte offset; *out is NULL. On success
- * *out is owned by the caller (cJSON_Delete). Surrounding whitespace is fine. */
+/*
+ * A cJSON string ends at its first NUL, so a "\u0000" escape would silently
+ * cut the string ("f12.txt\u0000.bak" read as "f12.txt"). json_parse holds
+ * U+0000 as the two bytes JSON_NUL instead (Java's "modified UTF-8": an
+ * overlong NUL, never valid UTF-8, so it cannot stand for anything else in
+ * valid input), and json_print writes JSON_NUL back as "\u0000": a string
+ * keeps all its bytes through a parse and a print, and a consumer that must
+ * refuse a NUL (tool_validate) can see it.
+ */
+#define JSON_NUL "\xc0\x80"
+
+/* Parse `len` bytes (need not be NUL-terminated); "\u0000" in a string
+ * becomes JSON_NUL. On failure returns DH_EPARSE with a message naming `what`
+ * and the byte offset; *out is NULL. On success *out is owned by the caller
+ * (cJSON_Delete). Surrounding whitespace is fine. */
 int json_parse(cJSON **out, const char *text, size_t len, const char *what) DH_MUST_CHECK;
 
-/* Compact JSON text of `v`, allocated with xmalloc (free()). Never NULL. */
+/* Compact JSON text of `v`, allocated with xmalloc (free()). Never NULL.
+ * Always valid UTF-8 (RFC 8259 §8.1), whatever bytes v's strings hold:
+ * JSON_NUL is written "\u0000" and any other invalid byte U+FFFD (utf8_scrub). */
 char *json_print(const cJSON *v);
 
 /* Borrowed string value of o[key]; NULL if absent or not a string. */
@@ -37,6 +51,9 @@ cJSON *json_arr(const cJSON *o, const char *key);
 /* Add helpers that never fail (OOM dies). Return the added item (borrowed). */
 cJSON *json_add_str(cJSON *o, const char *key, const char *s);
 cJSON *json_add_strn(cJSON *o, const char *key, const char *s, size_t n);
+/* A file name or path (bytes, maybe not UTF-8) in the escaped form that
+ * round-trips (utf8_name_escape: "\\xff" for the byte 0xff). */
+cJSON *json_add_name(cJSON *o, const char *key, const char *name);
 cJSON *json_add_num(cJSON *o, const char *key, double n);
 cJSON *json_add_bool(cJSON *o, const char *key, bool v);
 /* Take ownership of `v` and add it under `key`; returns v. */

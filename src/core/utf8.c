@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * UTF-8 decoding and control-character sanitizing for display. Width and
- * drawing live in ui/draw.c (they need the curses locale).
+ * UTF-8 decoding, validation of text entering deskhand, the escaped form of
+ * file names that are not UTF-8, and control-character sanitizing for
+ * display. Width and drawing live in ui/draw.c (they need the curses locale).
  */
 #include "core/utf8.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/buf.h"
+#include "core/err.h"
 
 size_t
 utf8_decode(const char *str, size_t n, uint32_t *cp)
@@ -89,4 +94,107 @@ utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 			i += len;
 		}
 	}
+}
+
+/* Length of the valid sequence at s that utf8_scrub keeps, 0 if none. */
+static size_t
+keep_len(const char *s, size_t n)
+{
+	uint32_t c;
+
+	return s[0] == '\0' ? 0 : utf8_decode(s, n, &c);
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0, len; i < n; i += len)
+		if ((len = keep_len(s + i, n - i)) == 0)
+			return false;
+	return true;
+}
+
+void
+utf8_scrub(struct buf *out, const char *s, size_t n)
+{
+	size_t run = 0; /* valid bytes not yet copied, ending at i */
+	size_t i = 0;
+
+	buf_grow(out, n);
+	out->ptr[out->len] = '\0'; /* also when nothing is added */
+	while (i < n) {
+		size_t len = keep_len(s + i, n - i);
+
+		if (len) {
+			i += len;
+			run += len;
+			continue;
+		}
+		buf_add(out, s + i - run, run);
+		buf_puts(out, "\xef\xbf\xbd");
+		run = 0;
+		i++;
+	}
+	buf_add(out, s + n - run, run);
+}
+
+/* The byte of the escape "\xHH" at s (n bytes left), or -1 if it is not one. */
+static int
+escape_at(const char *s, size_t n)
+{
+	if (n < 4 || s[0] != '\\' || s[1] != 'x' || !isxdigit((unsigned char)s[2]) ||
+	    !isxdigit((unsigned char)s[3]))
+		return -1;
+	char hex[3] = { s[2], s[3], '\0' };
+
+	return (int)strtol(hex, NULL, 16);
+}
+
+void
+utf8_name_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	uint32_t c;
+
+	buf_grow(out, n);
+	out->ptr[out->len] = '\0';
+	while (i < n) {
+		size_t len = utf8_decode(s + i, n - i, &c);
+
+		if (len == 0) {
+			buf_printf(out, "\\x%02x", (unsigned char)s[i]);
+			len = 1;
+		} else if (escape_at(s + i, n - i) >= 0) {
+			buf_puts(out, "\\x5c");
+		} else {
+			buf_add(out, s + i, len);
+		}
+		i += len;
+	}
+}
+
+int
+utf8_name_unescape(const char *s, char **out)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(s);
+
+	*out = NULL;
+	for (size_t i = 0; i < n;) {
+		int v = escape_at(s + i, n - i);
+
+		if (v == 0) {
+			buf_fini(&b);
+			return err_setc(DH_EPARSE, "'\\x00' at byte %zu would put a NUL in the name",
+			                i);
+		}
+		if (v > 0) {
+			buf_putc(&b, (char)v);
+			i += 4;
+		} else {
+			buf_putc(&b, s[i++]);
+		}
+	}
+	*out = buf_detach(&b);
+	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef DH_CORE_UTF8_H
 #define DH_CORE_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,5 +27,35 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
  * byte as "\xNN". The result is valid UTF-8 (pure ASCII with UTF8_ASCII).
  * Never fails. */
 void utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags);
+
+/*
+ * Validity for text entering deskhand (model text, commands, tool output):
+ * everything stored or sent as JSON must be valid UTF-8 (RFC 8259 §8.1).
+ */
+
+/* True when s[0..n) is valid UTF-8 (utf8_decode's rules) with no NUL byte. */
+bool utf8_valid(const char *s, size_t n);
+
+/* Append s[0..n) to `out` as valid UTF-8: each byte that does not start a
+ * valid sequence (utf8_decode) and each NUL byte becomes U+FFFD (the Unicode
+ * replacement character, as the WHATWG decoder does: one per bad byte);
+ * everything else, controls included, is kept. Never fails. */
+void utf8_scrub(struct buf *out, const char *s, size_t n);
+
+/*
+ * File names that are not UTF-8 (POSIX names are bytes) in an escaped form
+ * that round-trips, for the model and for JSON output: each byte that does
+ * not start a valid sequence is written "\xHH" (two lowercase hex digits),
+ * and a literal backslash that is followed by 'x' and two hex digits is
+ * written "\x5c" so that the real name "a\x41" is not read back as "aA".
+ * A name that is valid UTF-8 and holds no such backslash is unchanged.
+ */
+
+/* Append the escaped form of the name s[0..n) to `out`. Never fails. */
+void utf8_name_escape(struct buf *out, const char *s, size_t n);
+/* The name a tool was given, escapes ("\xHH", either case) decoded back to
+ * bytes; anything else is kept. *out is heap (free()). Returns 0, or
+ * DH_EPARSE ("\x00" would put a NUL in the name) with *out NULL. */
+int utf8_name_unescape(const char *s, char **out);
 
 #endif

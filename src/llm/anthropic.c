@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "llm/provider.h"
 #include "llm/sse.h"
@@ -365,7 +366,20 @@ stream_event(struct llm_stream *s, const struct sse_event *ev)
 		strcmp(name, "message_stop") == 0 || strcmp(name, "error") == 0;
 	if (!known)
 		return 0;
-	if (json_parse(&d, ev->data, ev->data_len, name) < 0)
+	/* Text enters here: invalid UTF-8 becomes U+FFFD before anything (text,
+	 * tool input, thinking) is taken from the event. */
+	struct buf clean = BUF_INIT;
+	const char *data = ev->data;
+	size_t dlen = ev->data_len;
+
+	if (!utf8_valid(data, dlen)) {
+		utf8_scrub(&clean, data, dlen);
+		data = clean.ptr;
+		dlen = clean.len;
+	}
+	rc = json_parse(&d, data, dlen, name);
+	buf_fini(&clean);
+	if (rc < 0)
 		return llm_stream_fail(s, "server sent an invalid %s event (%s)", name, err_msg());
 	if (!cJSON_IsObject(d)) {
 		cJSON_Delete(d);

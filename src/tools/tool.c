@@ -2,7 +2,7 @@
 /*
  * Tool registry: the entry tables of the tool files, schemas for the model,
  * input validation and synchronous dispatch, plus the helpers the tool files
- * share (path display, UTF-8 sanitizing, base64, globs, directory walks).
+ * share (path display, base64, globs, directory walks).
  * Not the permission rules or checkpoints (agent/).
  */
 #include "tools/tool.h"
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "tools/tool_priv.h"
@@ -171,6 +173,13 @@ check(const char *tool, const cJSON *v, const cJSON *s, const char *where)
 	const char *type = json_str(s, "type");
 	int rc = 0;
 
+	/* cJSON strings end at a NUL: json_parse holds one as JSON_NUL instead,
+	 * and no tool takes it (a path would be cut, content silently changed). */
+	if (cJSON_IsString(v) && strstr(v->valuestring, JSON_NUL))
+		return err_setc(DH_EPARSE,
+		                "%s: field '%s' holds a NUL character (\\u0000), which no tool "
+		                "argument may hold; nothing was done",
+		                tool, where);
 	if (type && !type_ok(v, type)) {
 		if (!*where)
 			return err_setc(DH_EPARSE, "%s: input must be a JSON object", tool);
@@ -352,11 +361,68 @@ tool_result_from_err(struct tool_result *r, int rc)
 char *
 tool_shown(struct tool_env *env, size_t idx, const char *rel)
 {
-	if (idx == 0)
-		return xstrdup(*rel ? rel : ".");
-	const struct grant *gr = grant_get(env->grants, idx);
+	struct buf b = BUF_INIT;
+	const char *name = *rel || idx != 0 ? rel : ".";
 
-	return xasprintf("%s%s%s", gr->path, *rel ? "/" : "", rel);
+	if (idx != 0) {
+		const char *root = grant_get(env->grants, idx)->path;
+
+		utf8_name_escape(&b, root, strlen(root));
+		if (*rel)
+			buf_putc(&b, '/');
+	}
+	utf8_name_escape(&b, name, strlen(name));
+	return buf_detach(&b);
+}
+
+/* A long path as an error message shows it: its first and last
+ * PATH_SHOWN_MAX / 2 bytes around "…", cut on UTF-8 boundaries. */
+#define PATH_SHOWN_MAX 160
+
+static void
+path_capped(struct buf *out, const char *s)
+{
+	size_t n = strlen(s), head = PATH_SHOWN_MAX / 2, tail = n - PATH_SHOWN_MAX / 2;
+
+	if (n <= PATH_SHOWN_MAX) {
+		utf8_scrub(out, s, n);
+		return;
+	}
+	while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+		head--;
+	while (tail < n && ((unsigned char)s[tail] & 0xc0) == 0x80)
+		tail++;
+	utf8_scrub(out, s, head);
+	buf_puts(out, "…");
+	utf8_scrub(out, s + tail, n - tail);
+}
+
+/* Refuse a path the file system would refuse anyway (ENAMETOOLONG), before a
+ * tool creates any parent directory for it. `path` is what the model sent. */
+static int
+check_length(const char *path, const char *raw)
+{
+	size_t n = strlen(raw), longest = 0;
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	for (const char *p = raw; *p;) {
+		size_t k = strcspn(p, "/");
+
+		longest = k > longest ? k : longest;
+		p += k + (p[k] == '/');
+	}
+	path_capped(&b, path);
+	if (n >= PATH_MAX)
+		rc = err_setc(DH_EFAIL, "path '%s' is too long: %zu bytes, the limit is %d",
+		              buf_cstr(&b), n, PATH_MAX - 1);
+	else if (longest > NAME_MAX)
+		rc = err_setc(DH_EFAIL,
+		              "path '%s' holds a name that is too long: %zu bytes, the limit "
+		              "is %d",
+		              buf_cstr(&b), longest, NAME_MAX);
+	buf_fini(&b);
+	return rc;
 }
 
 int
@@ -371,71 +437,19 @@ tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, c
 		*out_shown = NULL;
 	if (!env->grants)
 		return err_setc(DH_EDENIED, "path '%s' is refused: no folder is granted", path);
-	if ((rc = grant_resolve(env->grants, path, &idx, out_rel)) < 0)
+	char *raw;
+
+	if ((rc = utf8_name_unescape(path, &raw)) < 0)
+		return rc;
+	if ((rc = check_length(path, raw)) == 0)
+		rc = grant_resolve(env->grants, raw, &idx, out_rel);
+	free(raw);
+	if (rc < 0)
 		return rc;
 	*out_gr = grant_get(env->grants, idx);
 	if (out_shown)
 		*out_shown = tool_shown(env, idx, *out_rel);
 	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min;
-
-	if (c < 0x80)
-		return c ? 1 : 0;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	unsigned cp = c & (0x7f >> len);
-
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-void
-tool_text_add(struct buf *b, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0; /* valid bytes not yet copied, ending at i */
-	size_t i = 0;
-
-	while (i < n) {
-		size_t l = utf8_seq(p + i, n - i);
-
-		if (l) {
-			i += l;
-			run += l;
-			continue;
-		}
-		buf_add(b, p + i - run, run);
-		buf_puts(b, "\xef\xbf\xbd");
-		run = 0;
-		i++;
-	}
-	buf_add(b, p + n - run, run);
 }
 
 void

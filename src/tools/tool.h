@@ -115,7 +115,8 @@ cJSON *tool_schemas(void);
 
 /* Check `input` against e's schema: an object, required keys present, types
  * (string, integer, number, boolean, array, object) of the given fields and
- * nested array items, string enums, integer minimums. Unknown keys are
+ * nested array items, string enums, integer minimums; a string holding a NUL
+ * (JSON_NUL, core/json.h) is refused, for every tool. Unknown keys are
  * ignored. Returns 0 or DH_EPARSE with a message such as
  * "edit_file: missing required field 'old_string'". */
 int tool_validate(const struct tool_entry *e, const cJSON *input) DH_MUST_CHECK;

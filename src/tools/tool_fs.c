@@ -184,8 +184,8 @@ line_end(struct lines *L)
 		struct buf *t = &L->out->text;
 
 		buf_printf(t, "%6lld\t", L->lineno);
-		tool_text_add(t, L->line.ptr ? L->line.ptr : "",
-		              cut_len(buf_cstr(&L->line), L->line.len));
+		utf8_scrub(t, L->line.ptr ? L->line.ptr : "",
+		           cut_len(buf_cstr(&L->line), L->line.len));
 		if (L->line_cut || L->line.len > READ_LINE_MAX)
 			buf_puts(t, " [… line truncated]");
 		buf_putc(t, '\n');
@@ -335,7 +335,7 @@ list_one(const struct tool_walk_ent *e, void *ctx)
 		return TOOL_WALK_CONTINUE;
 	if (++L->matched <= LIST_MAX) {
 		buf_puts(L->text, L->prefix);
-		tool_text_add(L->text, e->rel, strlen(e->rel));
+		utf8_name_escape(L->text, e->rel, strlen(e->rel));
 		buf_puts(L->text, e->type == DT_DIR ? "/\n" : "\n");
 	}
 	return TOOL_WALK_CONTINUE;
@@ -387,6 +387,67 @@ out:
 }
 
 /*
+ * Parent directories a write or a move creates: made only for the call, and
+ * removed again when it fails, so that a failed call leaves nothing behind.
+ */
+
+struct made_parents {
+	const struct grant *gr;
+	char *parent; /* rel's parent ("" when rel has none), heap */
+	size_t kept;  /* length of its longest prefix that already existed */
+};
+
+/* Drop the last component of p[0..n): the length of its parent. */
+static size_t
+up_one(const char *p, size_t n)
+{
+	while (n > 0 && p[n - 1] != '/')
+		n--;
+	return n > 0 ? n - 1 : 0;
+}
+
+/* grant_mkdirs of rel's parent, noting which directories did not exist. */
+static int
+make_parents(const struct grant *gr, const char *rel, struct made_parents *m)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n;
+
+	m->gr = gr;
+	m->parent = xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
+	/* One lstat when the parent exists (the usual case). */
+	for (n = strlen(m->parent); n > 0; n = up_one(m->parent, n)) {
+		char c = m->parent[n];
+		struct stat st;
+		int rc;
+
+		m->parent[n] = '\0';
+		rc = grant_lstat(gr, m->parent, &st);
+		m->parent[n] = c;
+		if (rc != DH_ENOTFOUND)
+			break; /* there (or unknown: then nothing above it is removed) */
+	}
+	m->kept = n;
+	return grant_mkdirs(gr, m->parent, NULL);
+}
+
+/* After a failed call, once its result holds the reason (this changes
+ * err_msg()): remove the directories make_parents created, deepest first; a
+ * directory that is no longer empty, or no longer a directory, stays. */
+static void
+unmake_parents(struct made_parents *m)
+{
+	for (size_t n = strlen(m->parent); n > m->kept; n = up_one(m->parent, n)) {
+		struct stat st;
+
+		m->parent[n] = '\0';
+		if (grant_lstat(m->gr, m->parent, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    grant_unlink(m->gr, m->parent) < 0)
+			break;
+	}
+}
+
+/*
  * write_file, edit_file
  */
 
@@ -396,6 +457,7 @@ write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	const struct grant *gr;
 	const char *content = json_str(in, "content");
 	char *rel = NULL, *shown = NULL;
+	struct made_parents m = { .parent = NULL };
 	bool created = false;
 	int rc;
 
@@ -405,21 +467,17 @@ write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	}
 	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
 		goto out;
-	char *slash = strrchr(rel, '/');
-
-	if (slash) {
-		*slash = '\0';
-		rc = grant_mkdirs(gr, rel, NULL);
-		*slash = '/';
-	}
 	size_t len = strlen(content);
 
-	if (rc < 0 || (rc = grant_write(gr, rel, content, len, &created)) < 0) {
+	if ((rc = make_parents(gr, rel, &m)) < 0 ||
+	    (rc = grant_write(gr, rel, content, len, &created)) < 0) {
 		tool_result_from_err(out, rc);
+		unmake_parents(&m);
 		goto out;
 	}
 	buf_printf(&out->text, "%s %s (%zu bytes)", created ? "created" : "overwrote", shown, len);
 out:
+	free(m.parent);
 	free(rel);
 	free(shown);
 	return 0;
@@ -515,6 +573,7 @@ move_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 {
 	const struct grant *sg, *dg;
 	char *srel = NULL, *sshown = NULL, *drel = NULL, *dshown = NULL;
+	struct made_parents m = { .parent = NULL };
 	struct stat st;
 	int rc;
 
@@ -545,29 +604,24 @@ move_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_from_err(out, rc);
 		goto out;
 	}
-	char *slash = strrchr(drel, '/');
-
-	rc = 0;
-	if (slash) {
-		*slash = '\0';
-		rc = grant_mkdirs(dg, drel, NULL);
-		*slash = '/';
-	}
-	if (rc == 0)
+	if ((rc = make_parents(dg, drel, &m)) == 0)
 		rc = grant_rename(sg, srel, dg, drel);
 	if (rc == DH_ECONFLICT) {
 		tool_result_errorf(out,
 		                   "destination %s already exists; move_file never "
 		                   "overwrites (delete it first or choose another name)",
 		                   dshown);
+		unmake_parents(&m);
 		goto out;
 	}
 	if (rc < 0) {
 		tool_result_from_err(out, rc);
+		unmake_parents(&m);
 		goto out;
 	}
 	buf_printf(&out->text, "moved %s to %s", sshown, dshown);
 out:
+	free(m.parent);
 	free(srel);
 	free(sshown);
 	free(drel);
@@ -644,7 +698,7 @@ out:
 #define PATHS_NOTE                                                                                 \
 	"Paths are relative to the first granted folder, or absolute paths inside a granted "      \
 	"folder; nothing outside the granted folders can be reached, '..' is refused and "         \
-	"symlinks are not followed."
+	"symlinks are not followed. " TOOL_NAMES_NOTE
 
 const struct tool_entry tool_fs_entries[] = {
 	{

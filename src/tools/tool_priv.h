@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/utf8.h" /* utf8_scrub for tool text, utf8_name_escape for names */
 #include "tools/tool.h"
 
 struct grant;
@@ -27,18 +28,25 @@ extern const struct tool_entry tool_search_entries[];
 extern const struct tool_entry tool_shell_entries[];
 extern const struct tool_entry tool_web_entries[];
 
-/* Resolve a tool path through env->grants (grant_resolve()). On success
- * *out_gr is borrowed, *out_rel heap and *out_shown (may be NULL) a heap
- * display form: the grant-0-relative path ("." for its root) or, for other
- * grants, the absolute path. */
+/* For the descriptions of the tools that take or show paths (the model
+ * reads it): the escaped form of names that are not UTF-8. */
+#define TOOL_NAMES_NOTE                                                                            \
+	"A file name that is not valid UTF-8 is shown with each such byte as \\xHH (\\xff "     \
+	"for the byte 0xff) and a literal backslash before x and two hex digits as \\x5c; "     \
+	"pass such a path back exactly as shown and \\xHH is read as that byte."
+
+/* Resolve a tool path through env->grants (grant_resolve()), after decoding
+ * the escaped form of names that are not UTF-8 (utf8_name_unescape). A path
+ * of PATH_MAX bytes or more, or with a name over NAME_MAX, is refused
+ * (DH_EFAIL "too long") before anything is created. On success *out_gr is
+ * borrowed, *out_rel heap and *out_shown (may be NULL) a heap display form:
+ * the grant-0-relative path ("." for its root) or, for other grants, the
+ * absolute path, in the escaped form (utf8_name_escape). */
 int tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, char **out_rel,
               char **out_shown) DH_MUST_CHECK;
 /* The display form of (grant idx, rel) as described for tool_path. Heap. */
 char *tool_shown(struct tool_env *env, size_t idx, const char *rel);
 
-/* Append n bytes as valid UTF-8: invalid sequences and NUL bytes become
- * U+FFFD, so tool text is always valid JSON-string material. */
-void tool_text_add(struct buf *b, const char *s, size_t n);
 /* Standard base64 (RFC 4648, with padding) of n bytes, appended to out. */
 void tool_base64(struct buf *out, const void *data, size_t n);
 /* Glob match for list_files and search_files: fnmatch(3) per '/'-separated

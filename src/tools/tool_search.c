@@ -43,17 +43,17 @@ put_line(struct search *S, const char *path, long long no, char sep, const char 
 {
 	struct buf *t = S->text;
 
-	tool_text_add(t, path, strlen(path));
+	utf8_scrub(t, path, strlen(path));
 	buf_printf(t, "%c%lld%c", sep, no, sep);
 	if (n > SEARCH_LINE_MAX) {
 		size_t k = SEARCH_LINE_MAX;
 
 		while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
 			k--;
-		tool_text_add(t, s, k);
+		utf8_scrub(t, s, k);
 		buf_puts(t, " [… line truncated]");
 	} else {
-		tool_text_add(t, s, n);
+		utf8_scrub(t, s, n);
 	}
 	buf_putc(t, '\n');
 	if (t->len >= SEARCH_OUT_MAX && !S->stopped) {
@@ -174,10 +174,12 @@ search_one(const struct tool_walk_ent *e, void *ctx)
 		return TOOL_WALK_CONTINUE;
 	if (S->glob && !tool_glob_match(S->glob, e->rel))
 		return TOOL_WALK_CONTINUE;
-	char *path = xasprintf("%s%s", S->shown, e->rel);
+	struct buf path = BUF_INIT;
 
-	search_file(S, e->dirfd, e->name, path);
-	free(path);
+	buf_puts(&path, S->shown);
+	utf8_name_escape(&path, e->rel, strlen(e->rel));
+	search_file(S, e->dirfd, e->name, buf_cstr(&path));
+	buf_fini(&path);
 	return S->stopped ? TOOL_WALK_STOP : TOOL_WALK_CONTINUE;
 }
 
@@ -274,7 +276,7 @@ const struct tool_entry tool_search_entries[] = {
 			"skipped. Stops after 200 matching lines or 30 KB of output. `glob` "
 			"limits the files searched, as list_files' pattern (`*.md`, "
 			"`notes/**/*.txt`). Paths are relative to the first granted folder, or "
-			"absolute paths inside a granted folder.",
+			"absolute paths inside a granted folder. " TOOL_NAMES_NOTE,
 		.input_schema =
 			"{\"type\":\"object\",\"properties\":{"
 			"\"pattern\":{\"type\":\"string\",\"description\":"

@@ -191,7 +191,7 @@ add_output(struct shell_run *r, const struct buf *o, bool truncated)
 		while (keep > 0 && ((unsigned char)o->ptr[keep] & 0xc0) == 0x80)
 			keep--; /* do not split a UTF-8 sequence */
 	}
-	tool_text_add(t, o->ptr ? o->ptr : "", keep);
+	utf8_scrub(t, o->ptr ? o->ptr : "", keep);
 	if (keep < o->len || truncated)
 		buf_printf(t, "\n[output truncated: %s%zu bytes omitted]",
 		           truncated ? "more than " : "", o->len - keep);

@@ -308,13 +308,13 @@ html_to_text(struct buf *out, const char *html, size_t n, const char *url, const
 	}
 	while (t.out.len && isspace((unsigned char)t.out.ptr[t.out.len - 1]))
 		t.out.len--;
-	tool_text_add(out, t.out.ptr ? t.out.ptr : "", t.out.len);
+	utf8_scrub(out, t.out.ptr ? t.out.ptr : "", t.out.len);
 	buf_putc(out, '\n');
 	if (t.links.n) {
 		buf_puts(out, "\nLinks:\n");
 		for (size_t i = 0; i < t.links.n; i++) {
 			buf_printf(out, "[%zu] ", i + 1);
-			tool_text_add(out, t.links.v[i], strlen(t.links.v[i]));
+			utf8_scrub(out, t.links.v[i], strlen(t.links.v[i]));
 			buf_putc(out, '\n');
 		}
 	}
@@ -440,7 +440,7 @@ finish(struct web_run *r)
 	if (k == KIND_HTML)
 		html_to_text(&body, r->body.ptr ? r->body.ptr : "", r->body.len, r->u.url, charset);
 	else
-		tool_text_add(&body, r->body.ptr ? r->body.ptr : "", r->body.len);
+		utf8_scrub(&body, r->body.ptr ? r->body.ptr : "", r->body.len);
 	free(charset);
 
 	size_t keep = body.len > WEB_TEXT_CAP ? WEB_TEXT_CAP : body.len;

@@ -36,6 +36,10 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
   {"fault": "hang"}                                message_start, then silence until the
                                                    client goes away
 and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not).
+Strings are sent as UTF-8, except that a lone surrogate U+DC80-U+DCFF in the script
+("\\udcff") is sent as the raw byte 0x80-0xFF: invalid UTF-8, as a broken server might.
+A request whose body is not strict UTF-8 JSON gets 400 invalid_request_error, as the
+real API answers.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
 """
@@ -201,7 +205,7 @@ class Handler(BaseHTTPRequestHandler):
         if delay_ms:
             time.sleep(delay_ms / 1000.0)
         data = raw if raw is not None else json.dumps(obj, ensure_ascii=False)
-        b = ("event: %s\ndata: %s\n\n" % (name, data)).encode()
+        b = ("event: %s\ndata: %s\n\n" % (name, data)).encode("utf-8", "surrogateescape")
         cut = next((i for i, c in enumerate(b) if 0x80 <= c < 0xC0), None)
         pieces = [b] if len(b) < 8 else [b[: len(b) // 3], b[len(b) // 3:]]
         if cut is not None and 0 < cut < len(b):
@@ -351,10 +355,12 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.n += 1
             self.n = st.n
+        bad_body = False
         try:
-            self.body = json.loads(raw or b"null")
+            self.body = json.loads(raw.decode("utf-8") if raw else "null")
         except ValueError:
             self.body = {"unparsable": raw.decode("utf-8", "replace")}
+            bad_body = True
         headers = {k.lower(): v for k, v in self.headers.items()}
         if "x-api-key" in headers:
             headers["x-api-key"] = "<redacted>"
@@ -369,6 +375,9 @@ class Handler(BaseHTTPRequestHandler):
         if not self.headers.get("anthropic-version"):
             return self.send_json(400, error_body(400, "anthropic-version header is required",
                                                   self.n))
+        if bad_body:
+            return self.send_json(400, error_body(400, "fake: the request body is not valid "
+                                                  "UTF-8 JSON", self.n))
         if self.path != "/v1/messages":
             return self.send_json(404, error_body(404, "no route " + self.path, self.n))
         if st.check_history:

@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "core/proc.h"
+#include "core/utf8.h"
 #include "core/worker.h"
 
 Test(buf, append_printf_consume)
@@ -246,4 +247,95 @@ Test(err, message_may_format_itself_and_is_never_cut)
 	cr_assert_eq(err_set("%s and %s", err_msg(), err_msg()), DH_EFAIL);
 	cr_assert_str_eq(err_msg(), "short and short");
 	free(big);
+}
+
+Test(json, nul_kept_through_parse_and_print)
+{
+	static const char text[] = "{\"p\":\"f12.txt\\u0000.bak\",\"q\":\"\\\\u0000\"}";
+	cJSON *v;
+
+	cr_assert_eq(json_parse(&v, text, strlen(text), "t"), 0);
+	cr_assert_str_eq(json_str(v, "p"), "f12.txt" JSON_NUL ".bak", "the NUL cut the string");
+	cr_assert_str_eq(json_str(v, "q"), "\\u0000", "an escaped backslash is not a NUL");
+	char *s = json_print(v);
+
+	cr_assert_str_eq(s, text);
+	free(s);
+	cJSON_Delete(v);
+}
+
+Test(json, print_is_always_valid_utf8)
+{
+	cJSON *o = json_new_obj();
+
+	json_add_str(o, "t", "a\xff b\xc3 \xe2\x82\xac");
+	json_add_name(o, "n", "f\xff.txt");
+	char *s = json_print(o);
+
+	cr_assert_str_eq(s, "{\"t\":\"a\xef\xbf\xbd b\xef\xbf\xbd \xe2\x82\xac\","
+	                    "\"n\":\"f\\\\xff.txt\"}");
+	free(s);
+	cJSON_Delete(o);
+}
+
+static char *
+scrubbed(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_scrub(&b, s, n);
+	return buf_detach(&b);
+}
+
+Test(utf8, valid_and_scrub)
+{
+	cr_assert(utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+	cr_assert(utf8_valid("", 0));
+	cr_assert(!utf8_valid("a\0b", 3), "a NUL byte is not valid text");
+	cr_assert(!utf8_valid("\xc0\x80", 2), "overlong");
+	cr_assert(!utf8_valid("\xed\xa0\x80", 3), "surrogate");
+	cr_assert(!utf8_valid("\xe2\x82", 2), "truncated");
+
+	char *s = scrubbed("a\xff" "b\xe2\x82\0c\xe2\x82\xac", 10);
+
+	cr_assert_str_eq(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "c\xe2\x82\xac");
+	free(s);
+}
+
+static char *
+escaped(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_name_escape(&b, s, strlen(s));
+	return buf_detach(&b);
+}
+
+Test(utf8, names_escape_and_round_trip)
+{
+	static const char *const names[] = {
+		"plain.txt", "caf\xc3\xa9", "f\xff.txt", "a\\x41.txt", "a\\xz", "\\", "\xfe\xff\\x5c",
+	};
+	static const char *const want[] = {
+		"plain.txt", "caf\xc3\xa9", "f\\xff.txt", "a\\x5cx41.txt", "a\\xz", "\\", "\\xfe\\xff\\x5cx5c",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *e = escaped(names[i]), *back = NULL;
+
+		cr_assert_str_eq(e, want[i], "escape of name %zu", i);
+		cr_assert(utf8_valid(e, strlen(e)));
+		cr_assert_eq(utf8_name_unescape(e, &back), 0);
+		cr_assert_str_eq(back, names[i], "round trip of name %zu", i);
+		free(e);
+		free(back);
+	}
+	char *back = (char *)"x";
+
+	cr_assert_eq(utf8_name_unescape("a\\x00b", &back), DH_EPARSE);
+	cr_assert_null(back);
+	cr_assert(strstr(err_msg(), "NUL"), "%s", err_msg());
+	cr_assert_eq(utf8_name_unescape("\\X41\\x4A", &back), 0);
+	cr_assert_str_eq(back, "\\X41J", "only \\x is an escape; hex digits in either case");
+	free(back);
 }

@@ -273,6 +273,65 @@ Test(tool, validation_messages)
 	cr_assert(!exists("x"));
 }
 
+Test(tool, nul_in_any_string_is_refused)
+{
+	put("f12.txt", "keep");
+	expect_err("write_file", "{\"path\":\"f12.txt\\u0000.bak\",\"content\":\"x\"}",
+	           "write_file: field 'path' holds a NUL character (\\u0000), which no tool "
+	           "argument may hold; nothing was done");
+	expect_err("edit_file", "{\"path\":\"f12.txt\",\"old_string\":\"keep\",\"new_string\":"
+	                        "\"a\\u0000\"}",
+	           "edit_file: field 'new_string' holds a NUL character (\\u0000), which no tool "
+	           "argument may hold; nothing was done");
+	cr_assert_eq(validate("update_plan", "{\"steps\":[{\"title\":\"a\\u0000\",\"status\":"
+	                                     "\"done\"}]}"),
+	             DH_EPARSE);
+	cr_assert(strstr(err_msg(), "field 'steps[0].title' holds a NUL"), "%s", err_msg());
+	assert_file("f12.txt", "keep");
+	cr_assert(!exists("f12.txt.bak"));
+}
+
+Test(tool, non_utf8_names_round_trip)
+{
+	put("f\xff.txt", "one\n");
+	expect_ok("list_files", "{}", "f\\xff.txt\n");
+	expect_ok("read_file", "{\"path\":\"f\\\\xff.txt\"}", "     1\tone\n");
+	expect_ok("move_file", "{\"source\":\"f\\\\xff.txt\",\"destination\":\"d/g\\\\xFE\"}",
+	          "moved f\\xff.txt to d/g\\xfe");
+	assert_file("d/g\xfe", "one\n");
+	expect_ok("search_files", "{\"pattern\":\"one\"}", "d/g\\xfe:1:one\n");
+	expect_err("read_file", "{\"path\":\"d/g\\\\x00\"}",
+	           "'\\x00' at byte 3 would put a NUL in the name");
+}
+
+Test(tool, failed_calls_leave_no_directories)
+{
+	struct buf deep = BUF_INIT;
+
+	for (int i = 0; i < 3000; i++)
+		buf_puts(&deep, "d/");
+	buf_puts(&deep, "f.txt");
+	char *in = xasprintf("{\"path\":\"%s\",\"content\":\"x\"}", buf_cstr(&deep));
+	struct tool_result r;
+
+	call(&r, "write_file", in);
+	cr_assert(r.is_error);
+	cr_assert(strstr(buf_cstr(&r.text), "/d/f.txt' is too long: 6005 bytes, the limit is 4095"),
+	          "%s", buf_cstr(&r.text));
+	cr_assert(strstr(buf_cstr(&r.text), "d/d/…/d/d"), "%s", buf_cstr(&r.text));
+	cr_assert_lt(r.text.len, 400);
+	tool_result_fini(&r);
+	free(in);
+	buf_fini(&deep);
+	cr_assert(!exists("d"));
+	/* Parents made for a move that then fails are removed again. */
+	mkd("src");
+	call(&r, "move_file", "{\"source\":\"src\",\"destination\":\"src/n1/n2/x\"}");
+	cr_assert(r.is_error, "%s", buf_cstr(&r.text));
+	tool_result_fini(&r);
+	cr_assert(!exists("src/n1"));
+}
+
 /*
  * read_file
  */
