@@ -227,3 +227,17 @@ Test(json, parse_errors_name_offset_and_trailing_data)
 	cr_assert_eq(json_parse(&v, "{} x", 4, "reply"), DH_EPARSE);
 	cr_assert(strstr(err_msg(), "trailing data at byte 3"), "%s", err_msg());
 }
+
+/* Found by tests/fuzz/fuzz_anthropic ("input_tokens": 3.2e121): a number no
+ * long long holds is not a value, not an undefined conversion. */
+Test(json, int_out_of_range_gives_the_default)
+{
+	cJSON *v;
+	const char *t = "{\"big\": 3.2e121, \"small\": -1e19, \"max\": 9007199254740992}";
+
+	cr_assert_eq(json_parse(&v, t, strlen(t), "t"), 0);
+	cr_assert_eq(json_int(v, "big", -7), -7);
+	cr_assert_eq(json_int(v, "small", -7), -7);
+	cr_assert_eq(json_int(v, "max", -7), 9007199254740992LL);
+	cJSON_Delete(v);
+}
