@@ -3,6 +3,7 @@
 #   make check      install missing Debian packages (as root), build with ASan+UBSan, run every test
 #   make demo       run a recorded session on a copy of contrib/demo/folder (no API key)
 #   make bench      benchmarks (checkpoint, session, memory, sandbox and workbench figures)
+#   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS
 #   make install PREFIX=/usr/local
 
 PREFIX   ?= /usr/local
@@ -77,10 +78,42 @@ build/bench-watch: $(call objs,build,bench/bench_watch.c $(LIB_SRC))
 
 asan: build-asan/deskhand build-asan/deskhand-sandbox build-asan/unit-tests
 
+# ---- fuzz targets (tests/fuzz/, README "Fuzzing") -------------------------------------
+# clang's libFuzzer with ASan+UBSan; the parsers' modules are compiled with
+# clang and coverage into build-fuzz/ and linked from an archive, so each
+# target takes only the objects it calls.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZFLAGS     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=undefined
+FUZZ_LIB_SRC  = $(wildcard src/core/*.c src/llm/*.c) src/config/config.c src/ui/theme.c \
+                src/agent/event.c src/sandbox/egress.c
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS     = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz-%,$(FUZZ_SRC))
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC/FUZZ $<")
+	$(Q)$(FUZZ_CC) $(BASEFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+
+build-fuzz/libdeskhand.a: $(call objs,build-fuzz,$(FUZZ_LIB_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build-fuzz/fuzz-%: build-fuzz/tests/fuzz/fuzz_%.o build-fuzz/libdeskhand.a
+	$(if $(Q),@echo "  LD/FUZZ $@")
+	$(Q)$(FUZZ_CC) $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread
+
+fuzz-build: $(FUZZ_BINS)
+.SECONDARY: $(call objs,build-fuzz,$(FUZZ_SRC))
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)tests/fuzz/run.sh $(CURDIR)/build-fuzz $(FUZZ_SECONDS)
+
 # ---- dependencies -------------------------------------------------------------------
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
-           ca-certificates time jq libxml2-dev curl procps
+           ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
@@ -96,11 +129,11 @@ deps:
 
 # ---- tests, demo, bench ---------------------------------------------------------------
 check: deps
-	$(Q)$(MAKE) --no-print-directory asan
-	$(Q)DH_BUILD=$(CURDIR)/build-asan tests/run.sh
+	$(Q)$(MAKE) --no-print-directory asan fuzz-build
+	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
 
-test: asan
-	$(Q)DH_BUILD=$(CURDIR)/build-asan tests/run.sh
+test: asan fuzz-build
+	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -123,7 +156,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/deskhand
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all asan deps check test demo bench check-layers install uninstall clean
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+.PHONY: all asan fuzz-build fuzz deps check test demo bench check-layers install uninstall clean
+-include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

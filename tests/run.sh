@@ -3,8 +3,11 @@
 # (CI reads that line). Tiers:
 #   unit   build/unit-tests (Criterion): counted per test
 #   integ  tests/integ/*.sh: one test each; exit 0 pass, 77 skip, else fail
+#   fuzz   tests/fuzz/fuzz_NAME.c: one test each, the libFuzzer target run for
+#          FUZZ_CHECK_SECONDS (default 3) on its seed corpus; only with DH_FUZZ
 # Env: DH_BUILD (dir with deskhand, deskhand-sandbox, unit-tests),
-#      TEST_FILTER (substring of integ test names to run).
+#      DH_FUZZ (dir with the fuzz-NAME targets, `make fuzz-build`),
+#      TEST_FILTER (substring of integ and fuzz_NAME test names to run).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export DH_BUILD=${DH_BUILD:-$here/../build-asan}
@@ -53,6 +56,27 @@ for t in "$here"/integ/*.sh; do
   esac
   rm -f "$log"
 done
+
+if [ -n "${DH_FUZZ:-}" ]; then
+  echo "== fuzz"
+  fuzz_out=$(mktemp -d)
+  for t in "$here"/fuzz/fuzz_*.c; do
+    name=$(basename "$t" .c)
+    [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
+    start=$(date +%s%N)
+    out=$(FUZZ_CORPUS_OUT=$fuzz_out "$here/fuzz/run.sh" "$DH_FUZZ" "${FUZZ_CHECK_SECONDS:-3}" \
+      "${name#fuzz_}" 2>&1)
+    rc=$?
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    if [ $rc -eq 0 ]; then
+      passed=$((passed + 1)); printf 'ok    %-40s %6d ms\n' "$name" "$ms"
+    else
+      failed=$((failed + 1)); failures+=("$name")
+      printf 'FAIL  %-40s\n' "$name"; sed 's/^/    | /' <<<"$out" | tail -40
+    fi
+  done
+  rm -rf "$fuzz_out"
+fi
 
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
 if [ "$skipped" -gt 0 ]; then

@@ -6,6 +6,7 @@
 #include "core/ignore.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,22 +121,31 @@ ignore_count(const struct ignore *ig)
 	return ig ? ig->rules.n : 0;
 }
 
-/* Match pattern components against path components; "**" spans any number. */
+/* Match pattern components against path components; "**" spans any number,
+ * every other component matches exactly one. Wildcard matching that retries
+ * only from the last "**" (what follows it is matched leftmost): at most
+ * np * nc steps, where trying every split for every "**" was exponential. */
 static bool
 match_segs(char *const *ps, size_t np, char *const *cs, size_t nc)
 {
-	while (np) {
-		if (!strcmp(ps[0], "**")) {
-			for (size_t k = 0; k <= nc; k++)
-				if (match_segs(ps + 1, np - 1, cs + k, nc - k))
-					return true;
+	size_t p = 0, c = 0, star_p = SIZE_MAX, star_c = 0;
+
+	while (c < nc) {
+		if (p < np && !strcmp(ps[p], "**")) {
+			star_p = p++;
+			star_c = c;
+		} else if (p < np && fnmatch(ps[p], cs[c], 0) == 0) {
+			p++, c++;
+		} else if (star_p != SIZE_MAX) {
+			p = star_p + 1;
+			c = ++star_c;
+		} else {
 			return false;
 		}
-		if (!nc || fnmatch(ps[0], cs[0], 0) != 0)
-			return false;
-		ps++, np--, cs++, nc--;
 	}
-	return nc == 0;
+	while (p < np && !strcmp(ps[p], "**"))
+		p++;
+	return p == np;
 }
 
 static bool

@@ -113,7 +113,11 @@ json_int(const cJSON *o, const char *key, long long def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+	/* Converting a double outside long long's range is undefined (C11
+	 * 6.3.1.4); -2^63 and 2^63 are exact doubles. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -0x1p63 && v->valuedouble < 0x1p63))
+		return def;
+	return (long long)v->valuedouble;
 }
 
 bool

@@ -40,7 +40,8 @@ char *json_print(const cJSON *v);
 
 /* Borrowed string value of o[key]; NULL if absent or not a string. */
 const char *json_str(const cJSON *o, const char *key);
-/* o[key] as an integer; `def` if absent or not a number. */
+/* o[key] as an integer (truncated toward zero); `def` if absent, not a
+ * number, or beyond the range of long long. */
 long long json_int(const cJSON *o, const char *key, long long def);
 /* o[key] as a bool; `def` if absent or not a boolean. */
 bool json_bool(const cJSON *o, const char *key, bool def);

@@ -223,10 +223,9 @@ take_usage(struct llm_usage *out, const cJSON *u)
 	if (!cJSON_IsObject(u))
 		return;
 	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(u, f[i].key);
+		long *slot = (long *)((char *)out + f[i].off);
 
-		if (cJSON_IsNumber(v))
-			*(long *)((char *)out + f[i].off) = (long)v->valuedouble;
+		*slot = (long)json_int(u, f[i].key, *slot);
 	}
 }
 

@@ -351,6 +351,22 @@ header_is(const char *line, size_t n, const char *name)
 	return n > k && line[k] == ':' && strncasecmp(line, name, k) == 0;
 }
 
+/* Is the Content-Length value v[0..n) zero: blanks, one or more '0', blanks
+ * (RFC 9110 §8.6)? "01" or "0?" is a body. */
+static bool
+zero_length(const char *v, size_t n)
+{
+	size_t i = 0, zeros = 0;
+
+	while (i < n && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	for (; i < n && v[i] == '0'; i++)
+		zeros++;
+	while (i < n && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	return zeros > 0 && i == n;
+}
+
 int
 egress_request_parse(struct egress_request *out, const char *p, size_t n)
 {
@@ -417,18 +433,20 @@ egress_request_parse(struct egress_request *out, const char *p, size_t n)
 			break;
 		size_t ll = (size_t)(le - line);
 
-		if (memchr(line, '\n', ll) || memchr(line, '\r', ll) || line[0] == ' ' ||
-		    line[0] == '\t') {
+		const char *colon = memchr(line, ':', ll);
+
+		/* No whitespace in or after the name (RFC 9112 §5.1: a server must
+		 * reject it), else "Content-Length : 5" would pass unseen. */
+		if (!colon || colon == line || memchr(line, '\n', ll) || memchr(line, '\r', ll) ||
+		    memchr(line, ' ', (size_t)(colon - line)) ||
+		    memchr(line, '\t', (size_t)(colon - line))) {
 			buf_fini(&f);
 			return err_setc(DH_EPARSE, "malformed header line");
 		}
 		if (header_is(line, ll, "content-length") ||
 		    header_is(line, ll, "transfer-encoding")) {
-			const char *v = memchr(line, ':', ll) + 1;
-
-			while (*v == ' ')
-				v++;
-			if (!header_is(line, ll, "content-length") || *v != '0') {
+			if (!header_is(line, ll, "content-length") ||
+			    !zero_length(colon + 1, (size_t)(le - colon - 1))) {
 				buf_fini(&f);
 				return err_setc(DH_EPARSE, "a %s request cannot have a body",
 				                out->method);

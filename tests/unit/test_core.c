@@ -339,3 +339,17 @@ Test(utf8, names_escape_and_round_trip)
 	cr_assert_str_eq(back, "\\X41J", "only \\x is an escape; hex digits in either case");
 	free(back);
 }
+
+/* Found by tests/fuzz/fuzz_anthropic ("input_tokens": 3.2e121): a number no
+ * long long holds is not a value, not an undefined conversion. */
+Test(json, int_out_of_range_gives_the_default)
+{
+	cJSON *v;
+	const char *t = "{\"big\": 3.2e121, \"small\": -1e19, \"max\": 9007199254740992}";
+
+	cr_assert_eq(json_parse(&v, t, strlen(t), "t"), 0);
+	cr_assert_eq(json_int(v, "big", -7), -7);
+	cr_assert_eq(json_int(v, "small", -7), -7);
+	cr_assert_eq(json_int(v, "max", -7), 9007199254740992LL);
+	cJSON_Delete(v);
+}

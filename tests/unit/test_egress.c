@@ -73,6 +73,23 @@ Test(egress, absolute_get_is_rewritten)
 	egress_request_fini(&r);
 }
 
+/* Found by tests/fuzz/fuzz_proxy: a blank before the colon hid a header
+ * from the checks (RFC 9112 §5.1: reject it). */
+Test(egress, header_name_with_blank_refused)
+{
+	struct egress_request r;
+
+	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nContent-Length : 5\r\n\r\n"),
+	             DH_EPARSE);
+	egress_request_fini(&r);
+	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nHost\t: evil\r\n\r\n"),
+	             DH_EPARSE);
+	egress_request_fini(&r);
+	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nno colon\r\n\r\n"),
+	             DH_EPARSE);
+	egress_request_fini(&r);
+}
+
 Test(egress, refused_requests)
 {
 	struct egress_request r;
@@ -94,6 +111,16 @@ Test(egress, refused_requests)
 	egress_request_fini(&r);
 	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nContent-Length: 5\r\n\r\n"),
 	             DH_EPARSE);
+	egress_request_fini(&r);
+	/* Found by tests/fuzz/fuzz_proxy: only a zero length is no body. */
+	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nContent-Length: 0?\r\n\r\n"),
+	             DH_EPARSE);
+	egress_request_fini(&r);
+	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nContent-Length: 01\r\n\r\n"),
+	             DH_EPARSE);
+	egress_request_fini(&r);
+	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/1.1\r\nContent-Length: 00 \r\n\r\n"),
+	             0);
 	egress_request_fini(&r);
 	cr_assert_eq(parse(&r, "GET http://example.com/ HTTP/2.0\r\n\r\n"), DH_EPARSE);
 	egress_request_fini(&r);

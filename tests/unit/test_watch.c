@@ -208,6 +208,32 @@ Test(watch, ignore_rules_match_gitignore_subset)
 	ignore_free(ig);
 }
 
+/* Found by tests/fuzz/fuzz_ignore: "**" matching backtracked through every
+ * split of the path, so a hostile .deskhandignore stalled each checkpoint. */
+Test(watch, ignore_doublestars_match_in_polynomial_time, .timeout = 20)
+{
+	struct ignore *ig;
+	struct buf rule = BUF_INIT, path = BUF_INIT;
+
+	for (int i = 0; i < 40; i++)
+		buf_puts(&rule, "**/x*/");
+	buf_puts(&rule, "y\n");
+	for (int i = 0; i < 120; i++)
+		buf_puts(&path, "x/");
+	buf_puts(&path, "z");
+	ignore_parse(&ig, rule.ptr, rule.len);
+	cr_assert_not(ignore_match(ig, path.ptr, false));
+	cr_assert_not(ignore_match_path(ig, path.ptr, false));
+	buf_clear(&path);
+	for (int i = 0; i < 120; i++)
+		buf_puts(&path, "x/");
+	buf_puts(&path, "y");
+	cr_assert(ignore_match(ig, path.ptr, false));
+	ignore_free(ig);
+	buf_fini(&rule);
+	buf_fini(&path);
+}
+
 Test(watch, overflow_marks_full_and_recovers, .timeout = 120)
 {
 	struct watch_dirty d;
