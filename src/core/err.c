@@ -23,6 +23,8 @@ last_key_init(void)
 /* Format into a new string before the old one is freed, so the arguments may
  * be err_msg() itself. Out of memory leaves a fixed message (no die(): the
  * caller is reporting an error already). */
+static void set_last(const char *fmt, va_list ap) DH_PRINTF(1, 0);
+
 static void
 set_last(const char *fmt, va_list ap)
 {
