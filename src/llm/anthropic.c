@@ -347,6 +347,24 @@ on_error_event(struct llm_stream *s, const cJSON *d)
 	return rc;
 }
 
+/* Parse an event's data as JSON. Text enters here: invalid UTF-8 (a NUL
+ * byte included) becomes U+FFFD before anything (text, tool input, thinking)
+ * is taken from it. The stream and its --record rewrite both parse through
+ * here, so a recording replays the message the stream saw. */
+static int
+event_parse(cJSON **out, const struct sse_event *ev, const char *what)
+{
+	struct buf clean = BUF_INIT;
+	int rc;
+
+	if (utf8_valid(ev->data, ev->data_len))
+		return json_parse(out, ev->data, ev->data_len, what);
+	utf8_scrub(&clean, ev->data, ev->data_len);
+	rc = json_parse(out, clean.ptr, clean.len, what);
+	buf_fini(&clean);
+	return rc;
+}
+
 static int
 stream_event(struct llm_stream *s, const struct sse_event *ev)
 {
@@ -365,20 +383,7 @@ stream_event(struct llm_stream *s, const struct sse_event *ev)
 		strcmp(name, "message_stop") == 0 || strcmp(name, "error") == 0;
 	if (!known)
 		return 0;
-	/* Text enters here: invalid UTF-8 becomes U+FFFD before anything (text,
-	 * tool input, thinking) is taken from the event. */
-	struct buf clean = BUF_INIT;
-	const char *data = ev->data;
-	size_t dlen = ev->data_len;
-
-	if (!utf8_valid(data, dlen)) {
-		utf8_scrub(&clean, data, dlen);
-		data = clean.ptr;
-		dlen = clean.len;
-	}
-	rc = json_parse(&d, data, dlen, name);
-	buf_fini(&clean);
-	if (rc < 0)
+	if (event_parse(&d, ev, name) < 0)
 		return llm_stream_fail(s, "server sent an invalid %s event (%s)", name, err_msg());
 	if (!cJSON_IsObject(d)) {
 		cJSON_Delete(d);
@@ -562,7 +567,7 @@ merge_event(const struct sse_event *ev, void *ctx)
 	const char *field = NULL, *v = NULL;
 
 	if (ev->event && strcmp(ev->event, "content_block_delta") == 0 &&
-	    json_parse(&d, ev->data, ev->data_len, "delta") == 0) {
+	    event_parse(&d, ev, "delta") == 0) {
 		const cJSON *delta = json_obj(d, "delta");
 		const char *type = json_str(delta, "type");
 
