@@ -591,7 +591,8 @@ review_run(void *ctx)
 	} else if (j->op == COMMAND_RESTORE) {
 		bool *on = xcalloc(rs.n + 1, sizeof *on);
 
-		if (!review_set_restore_targets(&rs, j->path, on))
+		if (!review_set_restore_targets(&rs, j->path, on) &&
+		    !review_set_spec_is_mark(j->path))
 			rc = err_setc(DH_ENOTFOUND, "no checkpoint '%s' in this session", j->path);
 		/* Check every grant first so a conflict in one changes nothing anywhere. */
 		for (int pass = j->flags & REVIEW_F_FORCE ? 1 : 0; rc == 0 && pass < 2; pass++) {

@@ -1015,7 +1015,12 @@ restore_spec(const struct cli_target *t, const struct opts *o, const char *spec,
 	const struct review_set rs = target_set(t);
 	bool *on = xcalloc(t->n + 1, sizeof *on);
 	size_t hits = review_set_restore_targets(&rs, spec, on);
-	if (!hits) {
+	if (!hits && review_set_spec_is_mark(spec)) {
+		/* Stopped before its first checkpoint: no tool call ran, so the
+		 * folders are as the session found them. */
+		if (!o->json)
+			printf("session %s has no checkpoint yet: nothing to restore\n", t->id);
+	} else if (!hits) {
 		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
 		                    t->id);
 		results_error(&res, m);

@@ -165,17 +165,24 @@ review_set_new_op(char op[32])
 	snprintf(op, 32, "%013lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 }
 
+bool
+review_set_spec_is_mark(const char *spec)
+{
+	return !strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
+}
+
 size_t
 review_set_restore_targets(const struct review_set *rs, const char *spec, bool *on)
 {
-	bool every =
-		!strcmp(spec, "baseline") || !strcmp(spec, "head") || !strcmp(spec, "accepted");
+	bool every = review_set_spec_is_mark(spec);
 	size_t hits = 0;
 
 	for (size_t g = 0; g < rs->n; g++) {
 		char id[41];
 
-		on[g] = every || snap_resolve(rs->stores[g], rs->session, spec, id) == 0;
+		/* A grant with no baseline was never checkpointed (the session was
+		 * stopped before its first checkpoint): nothing of it to restore. */
+		on[g] = snap_resolve(rs->stores[g], rs->session, every ? "baseline" : spec, id) == 0;
 		hits += on[g];
 	}
 	return hits;

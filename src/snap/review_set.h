@@ -61,10 +61,17 @@ int review_set_get(const struct review_set *rs, struct review **out) DH_MUST_CHE
 int review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *calls,
                             struct strv *labels) DH_MUST_CHECK;
 
-/* Which grants a restore to checkpoint `spec` acts on: every grant for
- * "baseline", "head" and "accepted" (each grant has its own), else the grants
- * where snap_resolve() finds `spec` (a checkpoint id belongs to one). Sets
- * on[g] for g < rs->n and returns how many are set. */
+/* Whether `spec` names a mark every grant has its own of: "baseline", "head"
+ * or "accepted" (not a checkpoint id). */
+bool review_set_spec_is_mark(const char *spec);
+
+/* Which grants a restore to checkpoint `spec` acts on: for a mark
+ * (review_set_spec_is_mark) every grant that has a baseline — a grant with
+ * none was never checkpointed, because the session stopped before its first
+ * checkpoint, so nothing of it can be restored or needs to be — else the
+ * grants where snap_resolve() finds `spec` (a checkpoint id belongs to one).
+ * Sets on[g] for g < rs->n and returns how many are set: 0 for a mark means
+ * the session has no checkpoint at all. */
 size_t review_set_restore_targets(const struct review_set *rs, const char *spec, bool *on);
 
 /* A new op tag for snap_review_undo() that groups one undo over several

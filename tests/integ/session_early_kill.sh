@@ -79,4 +79,13 @@ rm -rf "$refs"
 "$DESKHAND" log "$sid" >"$T/log" 2>&1 || { cat "$T/log"; fail "log on a session without checkpoints"; }
 assert_eq "$(cat "$T/log")" "session $sid (interrupted) live
 $G" "log on a session without checkpoints"
+# ... and undo/restore to a mark on it have nothing to do: no tool call ran.
+cp -a "$G" "$T/before"
+"$DESKHAND" undo --to baseline --session "$sid" >"$T/undo" 2>&1 || { cat "$T/undo"; fail "undo --to baseline without checkpoints"; }
+assert_contains "$(cat "$T/undo")" "no checkpoint yet"
+"$DESKHAND" restore --json --session "$sid" head >"$T/undo" 2>&1 || { cat "$T/undo"; fail "restore head without checkpoints"; }
+assert_eq "$(jq -r .status "$T/undo")" ok "restore head without checkpoints"
+diff -r "$T/before" "$G" || fail "the folder changed"
+set +e; "$DESKHAND" restore --session "$sid" 0123abcd >"$T/undo" 2>&1; rc=$?; set -e
+assert_eq "$rc" 1 "restore of an unknown checkpoint still fails"
 echo ok
