@@ -1320,7 +1320,10 @@ agent_add_sink(struct agent *a, event_sink_fn *fn, void *ctx)
 		a->sinks[a->nsinks++] = (struct sink){ fn, ctx };
 }
 
-/* A resumed conversation must be well formed: every tool_use answered. */
+/* A resumed conversation must be well formed: every tool_use answered. The
+ * calls of a turn cut short by a kill may have run (their changes are in the
+ * recovery checkpoint, review_set_recover), so the answer must not say they
+ * did not: the model would run them twice (a `sed -i` applied twice). */
 static void
 repair_history(struct agent *a)
 {
@@ -1339,7 +1342,11 @@ repair_history(struct agent *a)
 		cJSON *r = json_new_obj();
 		json_add_str(r, "type", "tool_result");
 		json_add_str(r, "tool_use_id", json_str(blk, "id") ? json_str(blk, "id") : "");
-		json_add_str(r, "content", "not run: the session stopped before this call ran");
+		json_add_str(r, "content",
+		             "interrupted: the session was stopped while this call was pending or "
+		             "running, so it may have run in part, in full or not at all. Any change "
+		             "it made is kept and checkpointed as 'interrupted'; look at the files as "
+		             "they are now before running it again.");
 		json_add_bool(r, "is_error", true);
 		json_add(results, NULL, r);
 	}

@@ -2,7 +2,8 @@
 # files and before its checkpoint, shows the recovery when it is resumed:
 # what changed is recorded first, attributed to the interrupted call (a
 # "review" event named "recover", and a checkpoint in the log), so
-# `deskhand undo` of that call then reverts the killed command's changes.
+# `deskhand undo` of that call then reverts the killed command's changes. The
+# model is told the call may have run, never that it did not.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
 echo "original" > "$G/f.txt"
@@ -11,7 +12,8 @@ cat > "$T/script.json" <<'JSON'
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "change"}]}}]},
  {"tool_calls": [{"name": "run_command", "id": "toolu_killed", "input": {"command": "echo changed > f.txt && echo new > new.txt && touch ready && sleep 2"}}]},
- {"text": "Resumed and done.", "stop_reason": "end_turn"}
+ {"text": "Resumed and done.", "stop_reason": "end_turn",
+  "expect": {"last_user_contains": "may have run in part"}}
 ]}
 JSON
 start_fake "$T/script.json"
