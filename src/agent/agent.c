@@ -136,6 +136,27 @@ static void finish(struct agent *a, const char *status, const char *msg);
  * Events and records
  */
 
+static void emit_error(struct agent *a, const char *msg);
+
+/* Append one record to the transcript. A record that cannot be written
+ * (a full disk) stops the session at the next turn boundary: what --resume
+ * continues is what is on disk, and a long assistant text lives only in its
+ * assistant_message record (the history keeps an excerpt). Takes nothing. */
+static void
+record(struct agent *a, const cJSON *rec)
+{
+	if (session_append(a->cfg.session, rec) == 0)
+		return;
+	if (a->history_error) { /* said once; the error event itself may not fit */
+		log_warn("transcript: %s", err_msg());
+		return;
+	}
+	a->history_error = xasprintf("the transcript could not be written (%s); "
+				     "free space, then continue with --resume %s",
+				     err_msg(), session_id(a->cfg.session));
+	emit_error(a, a->history_error);
+}
+
 static void
 emit(struct agent *a, const struct event *ev)
 {
@@ -146,8 +167,7 @@ emit(struct agent *a, const struct event *ev)
 	if (ev->type != EVENT_TEXT_DELTA && ev->type != EVENT_STATUS) {
 		cJSON *j = event_to_json(ev);
 
-		if (session_append(a->cfg.session, j) < 0)
-			log_warn("transcript: %s", err_msg());
+		record(a, j);
 		cJSON_Delete(j);
 	}
 	for (size_t i = 0; i < a->nsinks; i++)
@@ -179,14 +199,7 @@ history_add(struct agent *a, cJSON *msg)
 
 	json_add_str(rec, "type", "history");
 	json_add(rec, "message", json_dup(msg));
-	if (session_append(a->cfg.session, rec) < 0 && !a->history_error) {
-		/* The conversation on disk is what --resume continues: stop at the next
-		 * turn boundary rather than drift further from it. */
-		a->history_error = xasprintf("the transcript could not be written (%s); "
-					     "free space, then continue with --resume %s",
-					     err_msg(), session_id(a->cfg.session));
-		emit_error(a, a->history_error);
-	}
+	record(a, rec);
 	cJSON_Delete(rec);
 	json_add(a->history, NULL, msg);
 }
@@ -1444,8 +1457,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
 		cJSON *rec = json_new_obj();
 		json_add_str(rec, "type", "history_replace_last");
-		if (session_append(a->cfg.session, rec) < 0)
-			log_warn("transcript: %s", err_msg());
+		record(a, rec);
 		cJSON_Delete(rec);
 		history_add(a, copy);
 	} else {
