@@ -80,12 +80,10 @@ json_print(const cJSON *v)
 		die("out of memory (cJSON_Print)");
 	size_t n = strlen(s);
 
-	if (utf8_valid(s, n)) {
-		char *r = xstrdup(s);
-
-		cJSON_free(s);
-		return r;
-	}
+	/* cJSON allocates with malloc (the program sets no cJSON_InitHooks), so
+	 * its string is the caller's to free(): no copy of a long record. */
+	if (utf8_valid(s, n))
+		return s;
 	/* cJSON writes bytes >= 0x80 only inside strings, as they are. */
 	struct buf b = BUF_INIT;
 

@@ -399,16 +399,23 @@ session_take_notes(struct session *s)
 int
 session_append(struct session *s, const cJSON *record)
 {
-	cJSON *r = json_dup(record);
-	struct timespec ts;
-
-	if (!cJSON_GetObjectItemCaseSensitive(r, "ts")) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		json_add_num(r, "ts", (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000));
-	}
-	char *line = json_print(r);
-	cJSON_Delete(r);
+	char *line = json_print(record);
 	size_t len = strlen(line);
+
+	/* The time goes in as the printed object's last member, spliced into the
+	 * line rather than added to a copy of the record: a record can hold a
+	 * whole long assistant text, and a copy of it would double the peak. */
+	if (cJSON_IsObject(record) && !cJSON_GetObjectItemCaseSensitive(record, "ts") && len >= 2) {
+		struct timespec ts;
+		char tail[40];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int n = snprintf(tail, sizeof tail, "%s\"ts\":%lld}", len > 2 ? "," : "",
+		                 (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		line = xrealloc(line, len + (size_t)n + 1);
+		memcpy(line + len - 1, tail, (size_t)n + 1); /* over the closing brace */
+		len += (size_t)n - 1;
+	}
 	line[len] = '\n'; /* replaces the NUL: one write per record */
 	int rc = 0;
 	/* All or nothing: the lock makes this process the only writer, so the
