@@ -16,6 +16,7 @@
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "llm/http.h"
@@ -101,7 +102,7 @@ struct agent {
 	int turn;
 	cJSON *turn_msg;	/* assistant message being acted on (borrowed from history) */
 	struct call *calls;
-	size_t ncalls, cur;
+	size_t ncalls, capcalls, cur;
 	struct tool_run *run;
 	struct tool_env env;	/* must outlive an asynchronous run */
 	bool awaiting;		/* approval_needed emitted for calls[cur] */
@@ -115,8 +116,7 @@ struct agent {
 	bool watch_degraded;	/* last state reported in a status event */
 	char *history_error;	/* set when a history record could not be written */
 
-	char **steers;
-	size_t nsteers;
+	struct strv steers;
 	cJSON *plan;		/* [{title, status}] or NULL */
 	bool plan_approved;
 
@@ -546,7 +546,7 @@ free_calls(struct agent *a)
 	}
 	free(a->calls);
 	a->calls = NULL;
-	a->ncalls = a->cur = 0;
+	a->ncalls = a->capcalls = a->cur = 0;
 }
 
 static void
@@ -741,7 +741,7 @@ on_done(int rc, struct llm_result *res, void *ctx)
 
 		if (!type || strcmp(type, "tool_use") != 0)
 			continue;
-		a->calls = xrealloc(a->calls, (a->ncalls + 1) * sizeof *a->calls);
+		ARRAY_GROW(a->calls, a->ncalls, a->capcalls, 1);
 		struct call *c = &a->calls[a->ncalls++];
 		memset(c, 0, sizeof *c);
 		c->id = xstrdup(json_str(blk, "id") ? json_str(blk, "id") : "");
@@ -776,7 +776,7 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		return;
 	}
 	if (strcmp(sr, "end_turn") == 0 || strcmp(sr, "stop_sequence") == 0) {
-		if (a->nsteers > 0)
+		if (a->steers.n > 0)
 			next_turn(a); /* the person said something meanwhile: answer it */
 		else
 			finish(a, "done", buf_cstr(&final));
@@ -794,16 +794,16 @@ on_done(int rc, struct llm_result *res, void *ctx)
 static void
 take_steers(struct agent *a, cJSON *content)
 {
-	for (size_t i = 0; i < a->nsteers; i++) {
+	for (size_t i = 0; i < a->steers.n; i++) {
 		cJSON *t = json_new_obj();
 
 		json_add_str(t, "type", "text");
-		json_add_str(t, "text", a->steers[i]);
+		json_add_str(t, "text", a->steers.v[i]);
 		json_add(content, NULL, t);
-		emit(a, &(struct event){ .type = EVENT_USER_MESSAGE, .text = a->steers[i] });
-		free(a->steers[i]);
+		emit(a, &(struct event){ .type = EVENT_USER_MESSAGE, .text = a->steers.v[i] });
+		free(a->steers.v[i]);
 	}
-	a->nsteers = 0;
+	ARRAY_CLEAR(&a->steers);
 }
 
 static void
@@ -843,7 +843,7 @@ start_request(struct agent *a)
 static void
 next_turn(struct agent *a)
 {
-	if (a->nsteers > 0) {
+	if (a->steers.n > 0) {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 
 		take_steers(a, content);
@@ -1313,9 +1313,7 @@ agent_free(struct agent *a)
 	for (size_t i = 0; i < grant_count(a->cfg.grants); i++)
 		free(a->last_ckpt[i]);
 	free(a->last_ckpt);
-	for (size_t i = 0; i < a->nsteers; i++)
-		free(a->steers[i]);
-	free(a->steers);
+	strv_free(&a->steers);
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
 	cJSON_Delete(a->plan);
@@ -1540,8 +1538,7 @@ agent_command(struct agent *a, const struct command *c)
 			emit_error(a, "the session has finished; resume it to continue");
 			return;
 		}
-		a->steers = xrealloc(a->steers, (a->nsteers + 1) * sizeof *a->steers);
-		a->steers[a->nsteers++] = xstrdup(c->text ? c->text : "");
+		strv_add(&a->steers, c->text ? c->text : "");
 		return;
 	case COMMAND_INTERRUPT:
 		if (a->phase == PHASE_DONE || a->interrupt)

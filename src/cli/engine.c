@@ -338,8 +338,8 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		return DH_EFAIL;
 	if (egress_new(&e->egress, loop) < 0)
 		return DH_EFAIL;
-	for (size_t i = 0; i < cfg->negress; i++)
-		if (egress_allow(e->egress, cfg->egress[i], cfg->egress_where[i]) < 0)
+	for (size_t i = 0; i < cfg->egress.n; i++)
+		if (egress_allow(e->egress, cfg->egress.v[i].text, cfg->egress.v[i].where) < 0)
 			return DH_EFAIL;
 	e->sandbox = cli_sandbox_path();
 	char *bw = probe_bwrap_path();

@@ -494,8 +494,7 @@ cli_review(int argc, char **argv)
 	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
 	/* Per grant: the selected relative paths. */
-	char ***sel = xcalloc(t.n, sizeof *sel);
-	size_t *nsel = xcalloc(t.n, sizeof *nsel);
+	struct strv *sel = xcalloc(t.n, sizeof *sel);
 	bool any_sel = optind < argc;
 	int status = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
@@ -510,8 +509,7 @@ cli_review(int argc, char **argv)
 		size_t n = strlen(rel);
 		while (n && rel[n - 1] == '/')
 			rel[--n] = '\0';
-		sel[g] = xrealloc(sel[g], (nsel[g] + 1) * sizeof **sel);
-		sel[g][nsel[g]++] = rel;
+		ARRAY_PUSH(&sel[g], rel);
 	}
 	cJSON *doc = o.json ? json_new_obj() : NULL, *grants = o.json ? json_new_arr() : NULL;
 	size_t total = 0;
@@ -524,12 +522,12 @@ cli_review(int argc, char **argv)
 	for (size_t g = 0; g < t.n && status == EXIT_OK; g++) {
 		struct review *r = rv[g];
 
-		if ((any_sel && !nsel[g]) || !r) /* !r: no checkpoint in that grant yet */
+		if ((any_sel && !sel[g].n) || !r) /* !r: no checkpoint in that grant yet */
 			continue;
 		cJSON *files = o.json ? json_new_arr() : NULL;
 		size_t shown = 0;
 		for (size_t i = 0; i < r->nfiles; i++) {
-			if (!file_selected(&r->files[i], sel[g], nsel[g]))
+			if (!file_selected(&r->files[i], sel[g].v, sel[g].n))
 				continue;
 			if (!shown && !o.json && t.n > 1)
 				printf("# %s\n", t.paths[g]);
@@ -566,13 +564,9 @@ cli_review(int argc, char **argv)
 	} else if (status == EXIT_OK && !total) {
 		printf("nothing pending in session %s\n", t.id);
 	}
-	for (size_t g = 0; g < t.n; g++) {
-		for (size_t i = 0; i < nsel[g]; i++)
-			free(sel[g][i]);
-		free(sel[g]);
-	}
+	for (size_t g = 0; g < t.n; g++)
+		strv_free(&sel[g]);
 	free(sel);
-	free(nsel);
 	cli_target_fini(&t);
 	return status;
 }
@@ -602,7 +596,7 @@ static const char reject_usage[] =
 
 /* Group path arguments per grant; returns -1 after printing on a bad path. */
 static int
-group_paths(const struct cli_target *t, int argc, char **argv, char ***per, size_t *nper)
+group_paths(const struct cli_target *t, int argc, char **argv, struct strv *per)
 {
 	for (int i = optind; i < argc; i++) {
 		size_t g;
@@ -616,22 +610,17 @@ group_paths(const struct cli_target *t, int argc, char **argv, char ***per, size
 			free(rel);
 			rel = xstrdup(".");
 		}
-		per[g] = xrealloc(per[g], (nper[g] + 1) * sizeof **per);
-		per[g][nper[g]++] = rel;
+		ARRAY_PUSH(&per[g], rel);
 	}
 	return 0;
 }
 
 static void
-free_groups(size_t n, char **per[], size_t *nper)
+free_groups(size_t n, struct strv *per)
 {
-	for (size_t g = 0; g < n; g++) {
-		for (size_t i = 0; i < nper[g]; i++)
-			free(per[g][i]);
-		free(per[g]);
-	}
+	for (size_t g = 0; g < n; g++)
+		strv_free(&per[g]);
 	free(per);
-	free(nper);
 }
 
 int
@@ -646,11 +635,10 @@ cli_accept(int argc, char **argv)
 		return rc;
 	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
-	char ***per = xcalloc(t.n, sizeof *per);
-	size_t *nper = xcalloc(t.n, sizeof *nper);
+	struct strv *per = xcalloc(t.n, sizeof *per);
 	bool all = optind >= argc;
-	if (group_paths(&t, argc, argv, per, nper) < 0) {
-		free_groups(t.n, per, nper);
+	if (group_paths(&t, argc, argv, per) < 0) {
+		free_groups(t.n, per);
 		cli_target_fini(&t);
 		return EXIT_FAIL;
 	}
@@ -658,10 +646,10 @@ cli_accept(int argc, char **argv)
 	for (size_t g = 0; g < t.n; g++) {
 		struct review_outcome out;
 
-		if (!all && !nper[g])
+		if (!all && !per[g].n)
 			continue;
 		snap_review_outcome_init(&out);
-		rc = snap_review_accept(t.stores[g], t.id, (const char *const *)per[g], nper[g],
+		rc = snap_review_accept(t.stores[g], t.id, (const char *const *)per[g].v, per[g].n,
 		                        &out);
 		if (!o.json && rc == 0) {
 			if (out.report.len)
@@ -676,7 +664,7 @@ cli_accept(int argc, char **argv)
 		}
 		snap_review_outcome_fini(&out);
 	}
-	free_groups(t.n, per, nper);
+	free_groups(t.n, per);
 	rc = results_finish(&res);
 	cli_target_fini(&t);
 	return rc;
@@ -698,10 +686,9 @@ cli_reject(int argc, char **argv)
 	}
 	if (open_now(&t, &o) < 0)
 		return EXIT_FAIL;
-	char ***per = xcalloc(t.n, sizeof *per);
-	size_t *nper = xcalloc(t.n, sizeof *nper);
-	if (group_paths(&t, argc, argv, per, nper) < 0) {
-		free_groups(t.n, per, nper);
+	struct strv *per = xcalloc(t.n, sizeof *per);
+	if (group_paths(&t, argc, argv, per) < 0) {
+		free_groups(t.n, per);
 		cli_target_fini(&t);
 		return EXIT_FAIL;
 	}
@@ -712,18 +699,18 @@ cli_reject(int argc, char **argv)
 		for (size_t g = 0; g < t.n; g++) {
 			struct review_outcome out;
 
-			if (!nper[g])
+			if (!per[g].n)
 				continue;
 			snap_review_outcome_init(&out);
-			rc = snap_review_reject(t.stores[g], t.id, (const char *const *)per[g],
-			                        nper[g], flags | (pass ? 0 : REVIEW_F_DRY_RUN),
+			rc = snap_review_reject(t.stores[g], t.id, (const char *const *)per[g].v,
+			                        per[g].n, flags | (pass ? 0 : REVIEW_F_DRY_RUN),
 			                        NULL, &out);
 			if (pass == 1 || rc < 0)
 				results_add(&res, g, rc, &out, "rejected");
 			snap_review_outcome_fini(&out);
 		}
 	}
-	free_groups(t.n, per, nper);
+	free_groups(t.n, per);
 	rc = results_finish(&res);
 	cli_target_fini(&t);
 	return rc;

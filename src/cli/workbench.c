@@ -102,9 +102,8 @@ cli_workbench(int argc, char **argv)
 		goto out_early;
 	}
 	uo.task = optind < argc ? argv[optind] : NULL;
-	uo.binds = cfg.binds;
-	uo.bind_where = cfg.bind_where;
-	uo.nbinds = cfg.nbinds;
+	uo.binds = cfg.binds.v;
+	uo.nbinds = cfg.binds.n;
 	uo.resumed = eo.resume != NULL;
 	eo.grants = grants;
 	status = 1;

@@ -112,19 +112,13 @@ config_load_file(struct config *c, const char *path)
 							 "[allow-private]'", where);
 				break;
 			}
-			c->egress = xrealloc(c->egress, (c->negress + 1) * sizeof *c->egress);
-			c->egress_where = xrealloc(c->egress_where,
-						   (c->negress + 1) * sizeof *c->egress_where);
-			c->egress[c->negress] = xstrdup(trim(what + 6));
-			c->egress_where[c->negress++] = xstrdup(where);
+			ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(what + 6)),
+			                                             .where = xstrdup(where) });
 			continue;
 		}
 		if (strncmp(s, "bind", 4) == 0 && isspace((unsigned char)s[4])) {
-			c->binds = xrealloc(c->binds, (c->nbinds + 1) * sizeof *c->binds);
-			c->bind_where = xrealloc(c->bind_where,
-						 (c->nbinds + 1) * sizeof *c->bind_where);
-			c->binds[c->nbinds] = xstrdup(trim(s + 4));
-			c->bind_where[c->nbinds++] = xstrdup(where);
+			ARRAY_PUSH(&c->binds, (struct config_line){ .text = xstrdup(trim(s + 4)),
+			                                            .where = xstrdup(where) });
 			continue;
 		}
 		if (strncmp(s, "set", 3) != 0 || !isspace((unsigned char)s[3])) {
@@ -185,6 +179,16 @@ config_load(struct config *c)
 	return 0;
 }
 
+static void
+lines_free(struct config_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].text);
+		free(l->v[i].where);
+	}
+	ARRAY_FREE(l);
+}
+
 void
 config_fini(struct config *c)
 {
@@ -192,22 +196,8 @@ config_fini(struct config *c)
 		free(*slot(c, &options[i]));
 		*slot(c, &options[i]) = NULL;
 	}
-	for (size_t i = 0; i < c->negress; i++) {
-		free(c->egress[i]);
-		free(c->egress_where[i]);
-	}
-	free(c->egress);
-	free(c->egress_where);
-	c->egress = c->egress_where = NULL;
-	c->negress = 0;
-	for (size_t i = 0; i < c->nbinds; i++) {
-		free(c->binds[i]);
-		free(c->bind_where[i]);
-	}
-	free(c->binds);
-	free(c->bind_where);
-	c->binds = c->bind_where = NULL;
-	c->nbinds = 0;
+	lines_free(&c->egress);
+	lines_free(&c->binds);
 }
 
 void
@@ -219,8 +209,8 @@ config_dump(const struct config *c)
 		printf("# %s\nset %s = %s\n", o->doc, o->name,
 		       *(char *const *)((const char *)c + o->off));
 	}
-	for (size_t i = 0; i < c->negress; i++)
-		printf("allow egress %s\n", c->egress[i]);
-	for (size_t i = 0; i < c->nbinds; i++)
-		printf("bind %s\n", c->binds[i]);
+	for (size_t i = 0; i < c->egress.n; i++)
+		printf("allow egress %s\n", c->egress.v[i].text);
+	for (size_t i = 0; i < c->binds.n; i++)
+		printf("bind %s\n", c->binds.v[i].text);
 }

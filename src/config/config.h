@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/array.h"
 #include "core/err.h"
 
 /*
@@ -36,20 +37,25 @@
 
 enum config_type { CONFIG_STR, CONFIG_INT };
 
+/* One config line kept as text for another module to check: the text and
+ * its "FILE:LINE", both heap, owned by the struct config. */
+struct config_line {
+	char *text;
+	char *where;
+};
+ARRAY_HEAD(config_lines, struct config_line);
+
 struct config {
 #define X(name, type, def, min, max, doc) char *name;
 	CONFIG_OPTIONS(X)
 #undef X
-	/* `allow egress HOST[:PORT] [allow-private]` lines, in order; the rule
-	 * syntax is checked by sandbox/egress.c (egress_allow) with `where`. */
-	char **egress;	     /* the text after "allow egress", heap */
-	char **egress_where; /* "FILE:LINE" of each, heap */
-	size_t negress;
-	/* `bind CONTEXT KEY ACTION` lines, in order (the text after "bind"); the
-	 * workbench checks and applies them (ui/keymap.h keymap_bind_line). */
-	char **binds;	   /* heap */
-	char **bind_where; /* "FILE:LINE" of each, heap */
-	size_t nbinds;
+	/* `allow egress HOST[:PORT] [allow-private]` lines, in order (text: what
+	 * follows "allow egress"); the rule syntax is checked by sandbox/egress.c
+	 * (egress_allow) with `where`. */
+	struct config_lines egress;
+	/* `bind CONTEXT KEY ACTION` lines, in order (text: what follows "bind");
+	 * the workbench checks and applies them (ui/keymap.h keymap_bind_line). */
+	struct config_lines binds;
 };
 
 /* Fill `c` with the defaults, then the config files that exist. DH_EPARSE with

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/array.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -258,10 +259,7 @@ on_block_start(struct llm_stream *s, const cJSON *d)
 	if (!type)
 		return llm_stream_fail(s, "stream protocol error: content_block_start without a "
 		                          "typed content_block");
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 8;
-		a->blocks = xrealloc(a->blocks, a->cap * sizeof *a->blocks);
-	}
+	ARRAY_GROW(a->blocks, a->n, a->cap, 1);
 	struct block *b = &a->blocks[a->n++];
 	memset(b, 0, sizeof *b);
 	b->index = (long)json_int(d, "index", (long long)(a->n - 1));

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/array.h"
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -152,7 +153,7 @@ llm_stream_fail(struct llm_stream *s, const char *fmt, ...)
 void
 llm_stream_add_malformed(struct llm_stream *s, const char *id)
 {
-	s->malformed = xrealloc(s->malformed, (s->nmalformed + 1) * sizeof *s->malformed);
+	ARRAY_GROW(s->malformed, s->nmalformed, s->capmalformed, 1);
 	s->malformed[s->nmalformed++] = xstrdup(id);
 }
 
@@ -943,7 +944,7 @@ on_done_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		mal = a->st.malformed;
 		nmal = a->st.nmalformed;
 		a->st.malformed = NULL;
-		a->st.nmalformed = 0;
+		a->st.nmalformed = a->st.capmalformed = 0;
 		res.usage = a->st.usage;
 		res.http_status = (int)a->status;
 	}

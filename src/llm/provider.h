@@ -38,7 +38,7 @@ struct llm_stream {
 	char *stop_reason; /* last stop_reason seen; NULL until then */
 	struct llm_usage usage;
 	char **malformed; /* tool_use ids whose input is unusable */
-	size_t nmalformed;
+	size_t nmalformed, capmalformed;
 	unsigned nevents; /* SSE events handed to stream_event */
 	bool started;     /* the first event of the protocol was seen */
 	bool finished;    /* the end-of-message event was seen */

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/atomic.h"
 #include "core/beneath.h"
 #include "core/xalloc.h"
@@ -25,7 +26,7 @@
 
 struct grant_set {
 	struct grant **v; /* each allocated once: grant_get() pointers stay valid */
-	size_t n;
+	size_t n, cap;
 };
 
 /*
@@ -654,7 +655,7 @@ grant_add(struct grant_set *g, const char *path)
 			return err_set("grant '%s': not a directory", path);
 		return err_set("grant '%s': %s", path, strerror(e));
 	}
-	g->v = xrealloc(g->v, (g->n + 1) * sizeof *g->v);
+	ARRAY_RESERVE(g, 1);
 	g->v[g->n] = xmalloc(sizeof *g->v[g->n]);
 	g->v[g->n]->path = real;
 	g->v[g->n]->dirfd = fd;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -203,7 +204,7 @@ list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
 	char *path = xasprintf("%s/sessions", state_dir);
 	DIR *d = opendir(path);
 	struct listed *v = NULL;
-	size_t cnt = 0;
+	size_t cnt = 0, cap = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -229,7 +230,7 @@ list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
 			continue;
 		if (session_meta_read(state_dir, e->d_name, &meta) < 0)
 			meta = NULL; /* listed, ordered by its id; the reader reports it */
-		v = xrealloc(v, (cnt + 1) * sizeof *v);
+		ARRAY_GROW(v, cnt, cap, 1);
 		v[cnt].id = xstrdup(e->d_name);
 		v[cnt].started = meta_started(meta, e->d_name);
 		cnt++;

@@ -84,7 +84,7 @@ struct review_hunk {
 	char *header; /* "@@ -A,B +C,D @@ context" without the newline */
 	int old_start, old_lines, new_start, new_lines;
 	struct review_line *lines;
-	size_t nlines;
+	size_t nlines, caplines;
 };
 
 /* The checkpoint that last changed a path (between the accepted mark and the

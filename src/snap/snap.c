@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/ignore.h"
 #include "core/log.h"
@@ -347,10 +348,7 @@ struct changes {
 static void
 changes_add(struct changes *c, char status, const char *path, const char *old_path)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
-	}
+	ARRAY_RESERVE(c, 1);
 	c->v[c->n].status = status;
 	c->v[c->n].path = xstrdup(path);
 	c->v[c->n++].old_path = old_path ? xstrdup(old_path) : NULL;
@@ -823,10 +821,7 @@ snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out,
 		return rc;
 	bool filled = true;
 	while ((rc = git_revwalk_next(&id, walk)) == 0) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof *v);
-		}
+		ARRAY_GROW(v, cnt, cap, 1);
 		memset(&v[cnt], 0, sizeof *v);
 		if ((rc = log_fill(s, &id, &v[cnt++])) < 0) {
 			filled = false;

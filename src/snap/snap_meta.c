@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
 
@@ -43,20 +44,14 @@ snap_meta_fini(struct snap_meta *m)
 void
 snap_meta_add_dir(struct snap_meta *m, const char *path)
 {
-	if (m->ndirs == m->capdirs) {
-		m->capdirs = m->capdirs ? m->capdirs * 2 : 16;
-		m->dirs = xrealloc(m->dirs, m->capdirs * sizeof *m->dirs);
-	}
+	ARRAY_GROW(m->dirs, m->ndirs, m->capdirs, 1);
 	m->dirs[m->ndirs++] = xstrdup(path);
 }
 
 void
 snap_meta_add_mode(struct snap_meta *m, const char *path, unsigned mode)
 {
-	if (m->nmodes == m->capmodes) {
-		m->capmodes = m->capmodes ? m->capmodes * 2 : 16;
-		m->modes = xrealloc(m->modes, m->capmodes * sizeof *m->modes);
-	}
+	ARRAY_GROW(m->modes, m->nmodes, m->capmodes, 1);
 	m->modes[m->nmodes].path = xstrdup(path);
 	m->modes[m->nmodes++].mode = mode & 07777;
 }
@@ -64,10 +59,7 @@ snap_meta_add_mode(struct snap_meta *m, const char *path, unsigned mode)
 void
 snap_meta_add_large(struct snap_meta *m, const char *path, long long size)
 {
-	if (m->nlarge == m->caplarge) {
-		m->caplarge = m->caplarge ? m->caplarge * 2 : 8;
-		m->large = xrealloc(m->large, m->caplarge * sizeof *m->large);
-	}
+	ARRAY_GROW(m->large, m->nlarge, m->caplarge, 1);
 	m->large[m->nlarge].path = xstrdup(path);
 	m->large[m->nlarge++].size = size;
 }

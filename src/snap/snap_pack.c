@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/xalloc.h"
 
 #define PACK_BATCH_BYTES (64u << 20) /* flush the collected blobs at this size */
@@ -70,10 +71,7 @@ snap_pack_write(struct snap_packer *p, git_oid *out, const void *data, size_t le
 		return 0;
 	if ((rc = G(git_odb_write(out, p->odb, data, len, GIT_OBJECT_BLOB))) < 0)
 		return rc;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 1024;
-		p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids);
-	}
+	ARRAY_GROW(p->ids, p->n, p->cap, 1);
 	p->ids[p->n++] = *out;
 	p->bytes += len;
 	if (p->bytes >= PACK_BATCH_BYTES)

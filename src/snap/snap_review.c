@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/beneath.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
@@ -266,12 +267,8 @@ struct plan {
 static struct item *
 plan_add(struct plan *p, const char *path)
 {
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 16;
-		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
-	}
-	struct item *it = &p->v[p->n++];
-	memset(it, 0, sizeof *it);
+	struct item *it = ARRAY_ADD(p);
+
 	it->path = xstrdup(path);
 	return it;
 }
@@ -710,10 +707,7 @@ chain_load(struct snap_store *s, const char *session, struct chain *c)
 
 		if ((rc = G(git_commit_lookup(&cm, s->repo, &id))) < 0)
 			return rc;
-		if (c->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			c->v = xrealloc(c->v, cap * sizeof *c->v);
-		}
+		ARRAY_GROW(c->v, c->n, cap, 1);
 		struct link *l = &c->v[c->n++];
 		memset(l, 0, sizeof *l);
 		l->id = id;
@@ -923,7 +917,7 @@ snap_review_free(struct review *r)
 static void
 hunk_add_line(struct review_hunk *h, char origin, const char *p, size_t n)
 {
-	h->lines = xrealloc(h->lines, (h->nlines + 1) * sizeof *h->lines);
+	ARRAY_GROW(h->lines, h->nlines, h->caplines, 1);
 	h->lines[h->nlines].origin = origin;
 	h->lines[h->nlines++].text = xstrndup(p, n);
 }
@@ -1204,31 +1198,23 @@ label_paths(struct buf *msg, const struct strv *paths)
  * Lines of a blob (accept-hunk, reject-hunk)
  */
 
-struct lines {
-	const char **p; /* line starts (each including its '\n' if any) */
-	size_t *len;
-	size_t n;
+struct line_ref {
+	const char *p; /* the line's start (including its '\n' if any) */
+	size_t len;
 };
+ARRAY_HEAD(lines, struct line_ref);
 
+/* Split data into lines; *l is empty (zeroed) on entry. */
 static void
 lines_split(struct lines *l, const char *data, size_t len)
 {
-	size_t cap = 16;
-
 	l->n = 0;
-	l->p = xmalloc(cap * sizeof *l->p);
-	l->len = xmalloc(cap * sizeof *l->len);
+	ARRAY_RESERVE(l, 16); /* allocated even for empty data */
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
 
-		if (l->n == cap) {
-			cap *= 2;
-			l->p = xrealloc(l->p, cap * sizeof *l->p);
-			l->len = xrealloc(l->len, cap * sizeof *l->len);
-		}
-		l->p[l->n] = data + i;
-		l->len[l->n++] = n;
+		ARRAY_PUSH(l, (struct line_ref){ .p = data + i, .len = n });
 		i += n;
 	}
 }
@@ -1236,16 +1222,14 @@ lines_split(struct lines *l, const char *data, size_t len)
 static void
 lines_fini(struct lines *l)
 {
-	free(l->p);
-	free(l->len);
-	memset(l, 0, sizeof *l);
+	ARRAY_FREE(l);
 }
 
 static void
 lines_put(struct buf *b, const struct lines *l, size_t from, size_t to)
 {
 	for (size_t i = from; i < to && i < l->n; i++)
-		buf_add(b, l->p[i], l->len[i]);
+		buf_add(b, l->v[i].p, l->v[i].len);
 }
 
 /* 0-based index of a hunk range's first line (git numbers an empty range by
@@ -1713,8 +1697,8 @@ lines_equal_at(const struct lines *hay, size_t at, const struct lines *nd, size_
 	if (at + n > hay->n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (hay->len[at + i] != nd->len[from + i] ||
-		    memcmp(hay->p[at + i], nd->p[from + i], nd->len[from + i]))
+		if (hay->v[at + i].len != nd->v[from + i].len ||
+		    memcmp(hay->v[at + i].p, nd->v[from + i].p, nd->v[from + i].len))
 			return false;
 	return true;
 }
@@ -1857,6 +1841,7 @@ int
 snap_review_steps(struct snap_store *s, const char *session, struct review_step **out, size_t *n)
 {
 	struct chain c;
+	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -1866,7 +1851,7 @@ snap_review_steps(struct snap_store *s, const char *session, struct review_step 
 	for (size_t i = 0; i < c.n; i++) {
 		if (!chain_is_step(&c, i))
 			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		ARRAY_GROW(*out, *n, cap, 1);
 		memset(&(*out)[*n], 0, sizeof **out);
 		step_fill(&(*out)[(*n)++], &c.v[i]);
 	}

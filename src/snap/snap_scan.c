@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/beneath.h"
 #include "core/buf.h"
 #include "core/ignore.h"
@@ -100,10 +101,7 @@ is_fresh(const struct scan *sc, const git_index_entry *e, const struct stat *st)
 static void
 add_seen(struct scan *sc, const char *path)
 {
-	if (sc->nseen == sc->capseen) {
-		sc->capseen = sc->capseen ? sc->capseen * 2 : 256;
-		sc->seen = xrealloc(sc->seen, sc->capseen * sizeof *sc->seen);
-	}
+	ARRAY_GROW(sc->seen, sc->nseen, sc->capseen, 1);
 	sc->seen[sc->nseen++] = xstrdup(path);
 }
 
@@ -201,10 +199,7 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 		ne.file_size = (uint32_t)st->st_size;
 		ne.path = path;
 		if (sc->packer) {
-			if (sc->npend == sc->cappend) {
-				sc->cappend = sc->cappend ? sc->cappend * 2 : 256;
-				sc->pend = xrealloc(sc->pend, sc->cappend * sizeof *sc->pend);
-			}
+			ARRAY_GROW(sc->pend, sc->npend, sc->cappend, 1);
 			ne.path = xstrdup(path);
 			sc->pend[sc->npend++] = ne;
 		} else if (git_index_add(sc->s->index, &ne) < 0) {
@@ -249,10 +244,7 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 			continue; /* vanished */
 		if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode))
 			continue; /* fifos, sockets, devices */
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			ents = xrealloc(ents, cap * sizeof *ents);
-		}
+		ARRAY_GROW(ents, n, cap, 1);
 		ents[n].name = xstrdup(name);
 		ents[n++].st = st;
 	}
@@ -480,10 +472,7 @@ static void
 upd_add(struct updates *u, git_tree_update_t action, const char *path, const git_oid *id,
         uint32_t mode)
 {
-	if (u->n == u->cap) {
-		u->cap = u->cap ? u->cap * 2 : 16;
-		u->v = xrealloc(u->v, u->cap * sizeof *u->v);
-	}
+	ARRAY_GROW(u->v, u->n, u->cap, 1);
 	memset(&u->v[u->n], 0, sizeof *u->v);
 	u->v[u->n].action = action;
 	u->v[u->n].path = xstrdup(path);
@@ -536,8 +525,7 @@ collect_old(git_index *idx, const char *path, struct old_ent **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (e) {
-		cap = 1;
-		*out = xmalloc(sizeof **out);
+		ARRAY_GROW(*out, *n, cap, 1);
 		(*out)[(*n)++] = (struct old_ent){ xstrdup(e->path), e->id, e->mode };
 	}
 	if (git_index_find_prefix(&pos, idx, prefix) == 0) {
@@ -545,10 +533,7 @@ collect_old(git_index *idx, const char *path, struct old_ent **out, size_t *n)
 			e = git_index_get_byindex(idx, i);
 			if (strncmp(e->path, prefix, plen))
 				break;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				*out = xrealloc(*out, cap * sizeof **out);
-			}
+			ARRAY_GROW(*out, *n, cap, 1);
 			(*out)[(*n)++] = (struct old_ent){ xstrdup(e->path), e->id, e->mode };
 		}
 	}
@@ -671,10 +656,7 @@ settle_parents(struct scan *sc, int root, char *const *paths, size_t n)
 
 		while ((slash = strrchr(a, '/'))) {
 			*slash = '\0';
-			if (na == cap) {
-				cap = cap ? cap * 2 : 16;
-				anc = xrealloc(anc, cap * sizeof *anc);
-			}
+			ARRAY_GROW(anc, na, cap, 1);
 			anc[na++] = xstrdup(a);
 		}
 		free(a);

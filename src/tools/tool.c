@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -556,10 +557,7 @@ walk_dir(struct walk *w, int dirfd, int depth)
 	for (struct dirent *de; (de = readdir(d));) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			names = xrealloc(names, cap * sizeof *names);
-		}
+		ARRAY_GROW(names, n, cap, 1);
 		names[n++] = xstrdup(de->d_name);
 	}
 	if (n)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
@@ -62,38 +63,36 @@ put_line(struct search *S, const char *path, long long no, char sep, const char 
 	}
 }
 
+/* One line of a searched file, split in place: NUL-terminated at p[len]. */
+struct search_line {
+	char *p;
+	size_t len;
+};
+
 /* Search one file's bytes (NUL-terminated, no NUL inside). */
 static void
 search_text(struct search *S, const char *path, char *data, size_t len)
 {
 	/* Split into lines in place. */
-	size_t nlines = 0, cap = 0;
-	char **lines = NULL;
-	size_t *lens = NULL;
+	ARRAY(struct search_line) lines = ARRAY_INIT;
 
 	for (char *p = data; p < data + len;) {
 		char *nl = memchr(p, '\n', (size_t)(data + len - p));
 		char *end = nl ? nl : data + len;
 
-		if (nlines == cap) {
-			cap = cap ? cap * 2 : 256;
-			lines = xrealloc(lines, cap * sizeof *lines);
-			lens = xrealloc(lens, cap * sizeof *lens);
-		}
 		*end = '\0';
-		lines[nlines] = p;
-		lens[nlines++] = (size_t)(end - p);
+		ARRAY_PUSH(&lines, (struct search_line){ .p = p, .len = (size_t)(end - p) });
 		p = end + 1;
 	}
 	long long last = -1; /* last line printed (0-based) */
 	long long after = 0; /* context lines still due after a match */
 
-	for (size_t i = 0; i < nlines && !S->stopped; i++) {
-		bool hit = regexec(&S->re, lines[i], 0, NULL, 0) == 0;
+	for (size_t i = 0; i < lines.n && !S->stopped; i++) {
+		bool hit = regexec(&S->re, lines.v[i].p, 0, NULL, 0) == 0;
 
 		if (!hit) {
 			if (after > 0) {
-				put_line(S, path, (long long)i + 1, '-', lines[i], lens[i]);
+				put_line(S, path, (long long)i + 1, '-', lines.v[i].p, lines.v[i].len);
 				last = (long long)i;
 				after--;
 			}
@@ -108,8 +107,8 @@ search_text(struct search *S, const char *path, char *data, size_t len)
 		if (last >= 0 && from > last + 1 && S->context > 0)
 			buf_puts(S->text, "--\n");
 		for (long long j = from; j < (long long)i; j++)
-			put_line(S, path, j + 1, '-', lines[j], lens[j]);
-		put_line(S, path, (long long)i + 1, ':', lines[i], lens[i]);
+			put_line(S, path, j + 1, '-', lines.v[j].p, lines.v[j].len);
+		put_line(S, path, (long long)i + 1, ':', lines.v[i].p, lines.v[i].len);
 		last = (long long)i;
 		after = S->context;
 		if (++S->matches >= SEARCH_MATCH_MAX && !S->stopped) {
@@ -117,8 +116,7 @@ search_text(struct search *S, const char *path, char *data, size_t len)
 			S->why = "200 matches";
 		}
 	}
-	free(lines);
-	free(lens);
+	ARRAY_FREE(&lines);
 }
 
 /* Read and search the regular file `name` in dirfd. */

@@ -13,6 +13,7 @@
 
 #include "agent/event.h"
 #include "cli/engine.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
@@ -63,7 +64,7 @@ struct job {
 	char *session;
 	struct review **rv;
 	struct ckpt *ckpts;
-	size_t nckpts;
+	size_t nckpts, capckpts;
 };
 
 static void
@@ -87,7 +88,7 @@ list_checkpoints(struct job *j)
 			continue;
 		if (rc < 0)
 			return rc;
-		j->ckpts = xrealloc(j->ckpts, (j->nckpts + n + 1) * sizeof *j->ckpts);
+		ARRAY_GROW(j->ckpts, j->nckpts, j->capckpts, n);
 		for (size_t i = n; i-- > 0;) {
 			struct ckpt *c = &j->ckpts[j->nckpts++];
 

@@ -15,6 +15,7 @@
 #include <wchar.h>
 
 #include "agent/event.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -45,7 +46,7 @@ struct script {
 	const struct script_hooks *h;
 	void *ctx;
 	struct step *steps;
-	size_t n, pos;
+	size_t n, cap, pos;
 	uint64_t wait_start; /* 0: the current wait has not begun */
 	uint64_t timeout;
 	unsigned long turns, turns_seen;
@@ -179,7 +180,7 @@ script_open(struct script **out, const char *path, struct ev_loop *l,
 		line += strspn(line, " \t");
 		if (!*line || *line == '#')
 			continue;
-		s->steps = xrealloc(s->steps, (s->n + 1) * sizeof *s->steps);
+		ARRAY_GROW(s->steps, s->n, s->cap, 1);
 		struct step *st = &s->steps[s->n];
 		memset(st, 0, sizeof *st);
 		st->line = lineno;

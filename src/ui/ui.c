@@ -1810,9 +1810,9 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	 * touched. */
 	keymap_init_defaults();
 	for (size_t i = 0; i < o->nbinds; i++) {
-		if (keymap_bind_line(o->binds[i]) < 0) {
+		if (keymap_bind_line(o->binds[i].text) < 0) {
 			char *m = xstrdup(err_msg());
-			int rc = err_setc(DH_EPARSE, "%s: %s", o->bind_where[i], m);
+			int rc = err_setc(DH_EPARSE, "%s: %s", o->binds[i].where, m);
 			free(m);
 			free(u);
 			return rc;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/config.h"
 #include "core/err.h"
 
 /*
@@ -27,10 +28,10 @@ struct ui_opts {
 	bool resumed;	   /* the engine resumed a session: show its transcript */
 	bool no_mouse;	   /* leave the mouse to the terminal (no click or wheel) */
 	size_t script_pos; /* DH_SCRIPT: start at this step (after an :open) */
-	/* Config `bind CONTEXT KEY ACTION` lines (text after "bind") and their
-	 * "FILE:LINE", applied over the defaults; a bad one fails ui_new()
+	/* Config `bind CONTEXT KEY ACTION` lines (text after "bind", and
+	 * "FILE:LINE"), applied over the defaults; a bad one fails ui_new()
 	 * with DH_EPARSE "FILE:LINE: bind: …". Borrowed for the call. */
-	char *const *binds, *const *bind_where;
+	const struct config_line *binds;
 	size_t nbinds;
 };
 

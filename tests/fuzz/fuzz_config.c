@@ -58,10 +58,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                   c.max_tokens && c.max_retries && c.idle_timeout && c.command_timeout &&
 	                   c.large_file_limit && c.watch,
 	           "every option keeps a value");
-	for (size_t i = 0; i < c.negress; i++) {
+	for (size_t i = 0; i < c.egress.n; i++) {
 		struct egress_rule r;
 
-		if (egress_rule_parse(&r, c.egress[i]) == 0)
+		if (egress_rule_parse(&r, c.egress.v[i].text) == 0)
 			egress_rule_fini(&r);
 	}
 	config_fini(&c);

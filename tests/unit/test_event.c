@@ -149,10 +149,10 @@ Test(config, bind_lines_are_kept_in_order_with_where)
 	close(fd);
 	setenv("DH_CONFIG", path, 1);
 	cr_assert_eq(config_load(&c), 0, "%s", err_msg());
-	cr_assert_eq(c.nbinds, 2);
-	cr_assert_str_eq(c.binds[0], "diff <C-a> accept-all");
-	cr_assert_str_eq(c.binds[1], "global K help");
-	cr_assert(strstr(c.bind_where[1], ":3"), "%s", c.bind_where[1]);
+	cr_assert_eq(c.binds.n, 2);
+	cr_assert_str_eq(c.binds.v[0].text, "diff <C-a> accept-all");
+	cr_assert_str_eq(c.binds.v[1].text, "global K help");
+	cr_assert(strstr(c.binds.v[1].where, ":3"), "%s", c.binds.v[1].where);
 	config_fini(&c);
 	unsetenv("DH_CONFIG");
 	unlink(path);
