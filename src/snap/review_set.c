@@ -54,6 +54,8 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 		struct snap_checkpoint ck;
 		int call;
 
+		if (history) /* the owner is gone: what it locked stays locked */
+			snap_clear_stale_locks(rs->stores[g], rs->session);
 		rc = snap_review_recover(rs->stores[g], rs->session, (const char *const *)calls.v,
 		                         calls.n, &ck, &call);
 		if (rc == DH_ENOTFOUND) {

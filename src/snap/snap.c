@@ -8,6 +8,7 @@
 #include "snap/snap.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -1123,4 +1124,46 @@ unsigned
 snap_want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path)
 {
 	return want_perm(te, m, path);
+}
+
+/* Unlink every "*.lock" file below the directory dfd (consumed). */
+static size_t
+clear_locks_at(int dfd)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type == DT_DIR) {
+			int sub = openat(dirfd(d), e->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				n += clear_locks_at(sub);
+		} else if (len > 5 && !strcmp(e->d_name + len - 5, ".lock") &&
+		           unlinkat(dirfd(d), e->d_name, 0) == 0) {
+			log_warn("snapshot: removed %s, left by a process that was killed", e->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+size_t
+snap_clear_stale_locks(struct snap_store *s, const char *session)
+{
+	char *dir = xasprintf("%srefs/deskhand/%s", s->repo_path, session);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	free(dir);
+	return fd < 0 ? 0 : clear_locks_at(fd);
 }

@@ -184,4 +184,14 @@ int snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id,
 /* Undo and restore are the review model's (snap/review.h): snap_review_undo()
  * reverts agent steps, snap_review_restore() returns to a checkpoint. */
 
+/* Remove the lock files ("NAME.lock") a killed process left under the
+ * session's refs (refs/deskhand/SESSION/...): libgit2 takes one for each ref
+ * update and a SIGKILL in between leaves it, after which every update of that
+ * ref fails ("failed to lock file"). Only for a caller that owns the session
+ * (a live owner would hold its transcript lock): its refs then have no other
+ * writer, so any lock there is stale. Other sessions' refs and the shared
+ * index are left alone. Returns how many were removed (0 when the session has
+ * no refs in this store). */
+size_t snap_clear_stale_locks(struct snap_store *s, const char *session);
+
 #endif
