@@ -15,7 +15,7 @@ only() { # HEADER ALLOWED-PATH-REGEX : the header may be included only there
   hits=$(grep -rlnE "#include <$1>" src sandbox | grep -vE "$2")
   [ -n "$hits" ] && { echo "check-layers: <$1> included outside $2:"; echo "$hits"; bad=1; }
 }
-only 'curl/curl\.h' '^src/llm/http\.c$'
+only 'curl/curl\.h' '^src/net/http\.c$'
 only 'git2\.h|git2/' '^src/snap/'
 only 'seccomp\.h' '^sandbox/'
 only 'curses\.h|ncurses\.h' '^src/ui/'

@@ -19,7 +19,7 @@
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
-#include "llm/http.h"
+#include "net/http.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
@@ -1574,7 +1574,15 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_REJECT:
 	case COMMAND_UNDO:
 	case COMMAND_RESTORE:
-		return; /* the review is the engine's (cli/engine.c), not the turn loop's */
+	case COMMAND_REDO:
+	case COMMAND_HELLO:
+	case COMMAND_START:
+	case COMMAND_GRANT:
+	case COMMAND_UNGRANT:
+	case COMMAND_SESSIONS:
+	case COMMAND_REVIEW_GET:
+	case COMMAND_LOG:
+		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }
 

@@ -159,9 +159,29 @@ event_to_json(const struct event *ev)
 		add_str(o, "status", ev->status);
 		add_str(o, "message", ev->text);
 		break;
+	case EVENT_HELLO:
+		json_add_num(o, "protocol", ev->protocol);
+		add_str(o, "session", ev->session);
+		add_json(o, "state", ev->data);
+		break;
+	case EVENT_HISTORY_END:
+		json_add_num(o, "records", ev->turn);
+		break;
+	case EVENT_REPLY:
+		add_str(o, "op", ev->name);
+		json_add_bool(o, "ok", ev->approved);
+		add_str(o, "message", ev->text);
+		add_json(o, "data", ev->data);
+		break;
+	case EVENT_DETACHED:
+		add_str(o, "session", ev->session);
+		add_str(o, "reason", ev->text);
+		break;
 	case EVENT__COUNT:
 		break;
 	}
+	if (ev->re)
+		json_add_str(o, "re", ev->re);
 	return o;
 }
 
@@ -274,7 +294,8 @@ command_fini(struct command *c)
 	free(c->id);
 	free(c->text);
 	free(c->path);
+	free(c->req);
 	cJSON_Delete(c->steps);
-	c->id = c->text = c->path = NULL;
+	c->id = c->text = c->path = c->req = NULL;
 	c->steps = NULL;
 }

@@ -38,7 +38,11 @@
 	X(EVENT_EGRESS, "egress")                     /* host, port, allowed, text (reason), address, name (source) */ \
 	X(EVENT_ERROR, "error")                       /* text (message) */                     \
 	X(EVENT_REVIEW, "review")                     /* name (op), approved (ok), text (report or error), output (conflict dir) */ \
-	X(EVENT_SESSION_FINISHED, "session_finished") /* status, text (final answer/reason) */
+	X(EVENT_SESSION_FINISHED, "session_finished") /* status, text (final answer/reason) */ \
+	X(EVENT_HELLO, "hello")                       /* protocol, session, data (state snapshot) */ \
+	X(EVENT_HISTORY_END, "history_end")           /* turn (records replayed) */            \
+	X(EVENT_REPLY, "reply")                       /* re, name (op), approved (ok), text (message), data */ \
+	X(EVENT_DETACHED, "detached")                 /* session, text (reason) */
 
 enum event_type {
 #define X(e, s) e,
@@ -94,7 +98,13 @@ struct event {
 	int port;		     /* egress */
 	bool allowed;		     /* egress */
 	const char *address;	     /* egress: the pinned address when allowed */
+	const char *re;		     /* any reply: the "id" of the command it answers, or NULL */
+	const cJSON *data;	     /* hello (snapshot), reply (the answer's payload) */
+	int protocol;		     /* hello: PROTOCOL_VERSION */
 };
+
+/* The wire protocol's version, carried by both sides' "hello". */
+#define PROTOCOL_VERSION 1
 
 /* The wire name of a type ("tool_call"); NULL for an invalid value. */
 const char *event_type_name(enum event_type t);
@@ -136,6 +146,14 @@ enum command_type {
 	COMMAND_REJECT,
 	COMMAND_UNDO,
 	COMMAND_RESTORE,
+	COMMAND_REDO,       /* redo the newest undone step; answered by "review" */
+	COMMAND_HELLO,      /* protocol, client (name); answered by "hello" */
+	COMMAND_START,      /* text: the task (a steer while one runs); answered by "reply" */
+	COMMAND_GRANT,      /* path, force; answered by "reply" {data: grants} */
+	COMMAND_UNGRANT,    /* path; answered by "reply" {data: grants} */
+	COMMAND_SESSIONS,   /* answered by "reply" {data: [session rows]} */
+	COMMAND_REVIEW_GET, /* answered by "reply" {data: {files: [...]}} */
+	COMMAND_LOG,        /* answered by "reply" {data: [checkpoints]} */
 };
 
 struct command {
@@ -147,6 +165,10 @@ struct command {
 			 restore: the checkpoint spec */
 	int hunk;     /* accept/reject: hunk number from 1, 0 = the whole file */
 	bool force;   /* reject/undo/restore: overwrite conflicting edits */
+	char *req;    /* wire "id": the request id a reply carries back as "re", or NULL.
+			 For approve/deny the tool call is wire "call"; a command
+			 without "call" names it with "id" (the older form). */
+	int protocol; /* hello */
 };
 
 /* Parse one command line. Invalid UTF-8 in it becomes U+FFFD (utf8_scrub);

@@ -51,8 +51,5 @@ struct cli_target {
 int cli_target_open(struct cli_target *t, const char *spec);
 void cli_target_fini(struct cli_target *t);
 
-/* Shared by the verbs: the path of deskhand-sandbox (DH_SANDBOX, else next to
- * our own executable, else "deskhand-sandbox" on PATH); heap string. */
-char *cli_sandbox_path(void);
 
 #endif

@@ -98,7 +98,7 @@ cli_doctor(int argc, char **argv)
 			return 2;
 		}
 	}
-	char *state = NULL, *sandbox = cli_sandbox_path();
+	char *state = NULL, *sandbox = probe_sandbox_path();
 	struct probe_report r;
 
 	if (fsutil_state_dir(&state) < 0)

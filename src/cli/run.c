@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "cli/engine.h"
+#include "engine/engine.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
@@ -306,6 +306,10 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
+	case EVENT_HELLO:
+	case EVENT_HISTORY_END:
+	case EVENT_REPLY:
+	case EVENT_DETACHED:
 		break;
 	case EVENT__COUNT:
 		break;
@@ -430,29 +434,6 @@ on_prepare(struct ev_loop *l, void *ctx)
 /*
  * Setup
  */
-
-char *
-cli_sandbox_path(void)
-{
-	const char *env = getenv("DH_SANDBOX");
-	char self[4096];
-
-	if (env && *env)
-		return xstrdup(env);
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *p = xasprintf("%s/deskhand-sandbox", self);
-			if (access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return xstrdup("deskhand-sandbox");
-}
 
 int
 cli_run(int argc, char **argv)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/engine.h"
+#include "engine/engine.h"
 #include "config/config.h"
 #include "core/ev.h"
 #include "core/xalloc.h"

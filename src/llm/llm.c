@@ -25,7 +25,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/xalloc.h"
-#include "llm/http.h"
+#include "net/http.h"
 #include "llm/provider.h"
 #include "llm/sse.h"
 

@@ -605,3 +605,26 @@ probe_level_name(enum probe_level l)
 	}
 	return "?";
 }
+
+char *
+probe_sandbox_path(void)
+{
+	const char *env = getenv("DH_SANDBOX");
+	char self[4096];
+
+	if (env && *env)
+		return xstrdup(env);
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = xasprintf("%s/deskhand-sandbox", self);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup("deskhand-sandbox");
+}

@@ -43,6 +43,11 @@ struct probe_report {
  * /usr/bin/bwrap when executable, else the first `bwrap` on PATH, else
  * "/usr/bin/bwrap". Heap string. */
 char *probe_bwrap_path(void);
+/* The path of deskhand-sandbox: $DH_SANDBOX, else next to our own executable
+ * (/proc/self/exe), else "deskhand-sandbox" to be looked up on PATH. Heap
+ * string, never NULL. */
+char *probe_sandbox_path(void);
+
 
 /* The trial: argv of `SANDBOX --bwrap BWRAP --timeout 10 -- /bin/true` into
  * argv[0..7) (NULL-terminated, borrowed strings). */

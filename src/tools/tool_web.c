@@ -22,7 +22,7 @@
 #include "core/json.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
-#include "llm/http.h"
+#include "net/http.h"
 #include "sandbox/egress.h"
 #include "tools/tool_priv.h"
 

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "agent/event.h"
-#include "cli/engine.h"
+#include "engine/engine.h"
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/worker.h"

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "agent/event.h"
-#include "cli/engine.h"
+#include "engine/engine.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"

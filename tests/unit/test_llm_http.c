@@ -17,7 +17,7 @@
 #include "core/json.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
-#include "llm/http.h"
+#include "net/http.h"
 #include "llm/llm.h"
 
 #define KEY "sk-ant-test-SECRET-0123456789"

@@ -6,7 +6,7 @@
 #include <locale.h>
 #include <string.h>
 
-#include "cli/engine.h"
+#include "engine/engine.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "ui/draw.h"

@@ -4,7 +4,7 @@
  * session, stores, worker, watcher, egress, LLM client, agent). It renders
  * nothing and reads no terminal; front ends add sinks and send commands.
  */
-#include "cli/engine.h"
+#include "engine/engine.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "cli/cli.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
@@ -341,7 +340,7 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	for (size_t i = 0; i < cfg->egress.n; i++)
 		if (egress_allow(e->egress, cfg->egress.v[i].text, cfg->egress.v[i].where) < 0)
 			return DH_EFAIL;
-	e->sandbox = cli_sandbox_path();
+	e->sandbox = probe_sandbox_path();
 	char *bw = probe_bwrap_path();
 	e->has_bwrap = access(bw, X_OK) == 0;
 	free(bw);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef DH_CLI_ENGINE_H
-#define DH_CLI_ENGINE_H
+#ifndef DH_ENGINE_ENGINE_H
+#define DH_ENGINE_ENGINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

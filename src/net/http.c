@@ -3,7 +3,7 @@
  * libcurl multi ↔ ev glue: the only file that includes <curl/curl.h>. It moves
  * bytes and reports outcomes; what the bytes mean is the caller's business.
  */
-#include "llm/http.h"
+#include "net/http.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef DH_LLM_HTTP_H
-#define DH_LLM_HTTP_H
+#ifndef DH_NET_HTTP_H
+#define DH_NET_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>

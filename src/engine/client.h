@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_CLIENT_H
+#define DH_ENGINE_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "agent/event.h"
+#include "core/err.h"
+
+/*
+ * The client side of the engine (DESIGN.md "Engine and clients"): the only
+ * engine header a front end (src/ui/, src/cli/) includes. A client receives
+ * events (agent/event.h) and sends commands; it never reaches into the
+ * engine's stores. Two transports behind one interface, as tmux's client and
+ * its in-process command queue:
+ *   - socket: an engine process of its own, one per live session, listening
+ *     on SOCKDIR/ID.sock (SOCKDIR = $XDG_RUNTIME_DIR/deskhand, else
+ *     /tmp/deskhand-UID; mode 0700). Newline-delimited JSON both ways:
+ *     the client sends {"type":"hello","protocol":N,"client":"NAME"}; the
+ *     engine answers with a "hello" event carrying the state snapshot, then
+ *     the session's transcript history as events, then "history_end", then
+ *     live events.
+ *   - local: an engine in this process (tests, `deskhand run` in the
+ *     foreground, review verbs on a session that is not live).
+ * Loop thread only; events are delivered from the loop.
+ */
+
+struct ev_loop;
+struct client;
+
+/* What a client knows about its session, kept current from "hello" and the
+ * events that follow. Borrowed from the client; valid until the next event
+ * is delivered or client_close(). */
+struct client_state {
+	const char *session;	   /* id, NULL until a task created the session */
+	const char *state_dir;	   /* $XDG_STATE_HOME/deskhand */
+	const char *task;	   /* the first task */
+	const char *model;
+	const char *mode;	   /* "ask" | "auto" */
+	const char *watcher;	   /* "on" or "off (why)" */
+	const char *sandbox;	   /* as engine_sandbox() */
+	const char *const *grants; /* real paths */
+	size_t ngrants;
+	const char *activity;	   /* "working", "waiting" (an approval), "idle",
+				      "done", "failed", "interrupted" */
+	const char *status;	   /* the last task's end: "done" | "failed" |
+				      "interrupted", NULL before one ended */
+	bool busy;		   /* a task was started and has not finished */
+	bool settled;		   /* a task finished and no snapshot job is pending */
+	int clients;		   /* clients attached (socket), 1 for local */
+	long input_tokens, output_tokens;
+	double cost_usd;	   /* the session so far */
+	const cJSON *plan;	   /* the plan's steps [{title, status}], or NULL */
+	const cJSON *pending;	   /* the approval_needed event waiting, or NULL */
+	long long started_ns;	   /* when the session was created (CLOCK_REALTIME) */
+	pid_t engine_pid;	   /* the engine process (getpid() for local) */
+};
+
+/* Called for every event, replies included (ev->re set). Events of the
+ * history replay come between "hello" and "history_end". */
+typedef void client_event_fn(const struct event *ev, void *ctx);
+
+/* Open an engine in this process, with the same ARGV as client_spawn()
+ * (the engine's options as `deskhand run` takes them), on `loop`. The client
+ * owns it: client_close() drains and closes it. Errors as client_spawn(). */
+int client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
+	DH_MUST_CHECK;
+
+/* The directory of the engines' sockets, created 0700 if missing and checked
+ * to be ours and not group/other accessible. Heap string or NULL with
+ * DH_EFAIL and a message naming the directory. */
+char *client_socket_dir(void);
+
+/* Start an engine process: exec this program as
+ * `deskhand engine --ready-fd N ARGV…` (ARGV as `deskhand run` takes them:
+ * --grant DIR, --resume ID, --mode, --model, --approve-plan, …, TASK),
+ * detached from our terminal (setsid, stdio on /dev/null, its log in the
+ * session's directory), wait until it listens (or reports an error on the
+ * ready fd, which becomes ours), then connect and say hello. Returns 0 or
+ * DH_EFAIL/DH_EDENIED/DH_ENOTFOUND with the engine's own message. */
+int client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
+	DH_MUST_CHECK;
+
+/* Connect to the live engine of session `spec` (an id, a unique prefix or
+ * "latest") and say hello. DH_ENOTFOUND when no engine of it is live (the
+ * caller may then client_spawn() one with --resume). */
+int client_connect(struct client **out, struct ev_loop *loop, const char *spec) DH_MUST_CHECK;
+
+/* Live sessions: one hello-only connection per socket in the directory;
+ * stale sockets (nobody listening) are removed. *out is a JSON array of the
+ * snapshots ("hello" state objects) the caller owns. Returns 0 or DH_EFAIL. */
+int client_list_live(cJSON **out) DH_MUST_CHECK;
+
+/* Close the connection (the engine goes on) or, for local, forget the
+ * engine (the caller closes it). NULL-safe. */
+void client_close(struct client *c);
+
+/* Receive events from now on (one handler; NULL to stop). */
+void client_set_handler(struct client *c, client_event_fn *fn, void *ctx);
+
+/* Send a command. When cmd->req is NULL a fresh request id is set (heap;
+ * command_fini() frees it) so the reply can be matched by ev->re. Returns 0,
+ * or DH_EFAIL when the connection is gone. Never blocks: the line is queued. */
+int client_send(struct client *c, struct command *cmd) DH_MUST_CHECK;
+
+/* The session's state as last reported. Never NULL. */
+const struct client_state *client_state(const struct client *c);
+
+/* True once the connection is gone (the engine exited or dropped us);
+ * client_error() then says why. Always false for local. */
+bool client_closed(const struct client *c);
+const char *client_error(const struct client *c);
+
+#endif
