@@ -1,32 +1,171 @@
 #!/usr/bin/env bash
-# Enforces the include layering of STYLE.md §3.3 with grep: which module may
-# include which, and which single place owns each third-party header.
+# Enforces the include layering of STYLE.md §3.3: which module may include
+# which, which single place owns each third-party header, and that the module
+# include graph has no cycle. A module is a directory under src/; an edge is
+# a '#include "m/…"' from one of its files (resolved as the compiler does:
+# next to the including file first, then -Isrc). Each refusal names the file,
+# the line, the include and the rule. Exit 0 when every rule holds, 1 if not.
 set -u
 cd "$(dirname "$0")/.."
 bad=0
-no() { # PATTERN FILES... : no file may match
-  local pat=$1; shift
-  local hits
-  hits=$(grep -nE "$pat" "$@" 2>/dev/null)
-  [ -n "$hits" ] && { echo "check-layers: forbidden include:"; echo "$hits"; bad=1; }
-}
 only() { # HEADER ALLOWED-PATH-REGEX : the header may be included only there
   local hits
-  hits=$(grep -rlnE "#include <$1>" src sandbox | grep -vE "$2")
+  hits=$(grep -rlnE "#[[:space:]]*include[[:space:]]*<($1)>" src sandbox | grep -vE "$2")
   [ -n "$hits" ] && { echo "check-layers: <$1> included outside $2:"; echo "$hits"; bad=1; }
 }
 only 'curl/curl\.h' '^src/net/http\.c$'
-only 'git2\.h|git2/' '^src/snap/'
+only 'git2\.h|git2/[^>]*' '^src/snap/'
 only 'seccomp\.h' '^sandbox/'
-only 'curses\.h|ncurses\.h' '^src/ui/'
+only 'n?curses\.h|ncursesw/[^>]*' '^src/ui/'
 only 'libxml/[a-zA-Z]+\.h' '^src/tools/tool_web\.c$'
-# core/ is libc + Linux only; engine modules never include the front ends.
-no '#include "(agent|cli|config|llm|policy|sandbox|session|snap|tools|watch|ui)/' src/core/*.[ch]
-no '#include "(cli|ui)/' src/agent/*.[ch] src/llm/*.[ch] src/snap/*.[ch] src/tools/*.[ch] \
-  src/policy/*.[ch] src/session/*.[ch] src/watch/*.[ch] src/sandbox/*.[ch] src/config/*.[ch]
-no '#include "agent/' src/llm/*.[ch] src/snap/*.[ch] src/tools/*.[ch] src/policy/*.[ch] \
-  src/session/*.[ch] src/watch/*.[ch] src/sandbox/*.[ch] src/config/*.[ch]
-# The sandbox helper stands alone: nothing of src/.
-no '#include "(core|agent|cli|llm|policy|sandbox|session|snap|tools|watch)/' sandbox/*.[ch]
+
+python3 - <<'PY' || bad=1
+import os, re, sys
+
+INC = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
+# Clients (the workbench and the headless verbs) see the engine only through
+# its client interface and the event/command declarations.
+CLIENTS = {"ui", "cli"}
+CLIENT_ALLOWED = {"engine/client.h", "agent/event.h"}
+CLIENT_FORBIDDEN = {"snap", "session", "watch", "policy", "llm", "tools", "agent", "engine"}
+
+modules = sorted(d for d in os.listdir("src") if os.path.isdir(os.path.join("src", d)))
+below_engine = [m for m in modules if m not in CLIENTS | {"engine"}]
+below_agent = [m for m in below_engine if m != "agent"]
+
+
+def sources(top):
+    for dirpath, dirs, files in os.walk(top):
+        dirs.sort()
+        for f in sorted(files):
+            if f.endswith((".c", ".h")):
+                yield os.path.join(dirpath, f)
+
+
+def resolve(f, inc):
+    """The path (relative to the tree) the compiler would open."""
+    here = os.path.normpath(os.path.join(os.path.dirname(f), inc))
+    if os.path.exists(here):
+        return here
+    return os.path.normpath(os.path.join("src", inc))
+
+
+def module_of(path):
+    parts = path.split(os.sep)
+    if len(parts) >= 3 and parts[0] == "src":
+        return parts[1]
+    return None  # src/main.c, sandbox/…, or outside src/
+
+
+edges = {}   # (from, to) -> first "file:line: include"
+bad = []
+
+
+def refuse(where, rule):
+    bad.append("check-layers: %s: %s" % (where, rule))
+
+
+for top in ("src", "sandbox"):
+    if not os.path.isdir(top):
+        continue
+    for f in sources(top):
+        src_mod = module_of(f)
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            for no, line in enumerate(fh, 1):
+                m = INC.match(line)
+                if not m:
+                    continue
+                target = resolve(f, m.group(1))
+                dst_mod = module_of(target)
+                rel = target[4:] if target.startswith("src" + os.sep) else target
+                where = '%s:%d: #include "%s"' % (f, no, m.group(1))
+                if top == "sandbox":
+                    if dst_mod is not None:
+                        refuse(where, "the sandbox helper (sandbox/) stands alone: nothing of src/")
+                    continue
+                if dst_mod is None or dst_mod == src_mod:
+                    continue
+                if src_mod is not None:
+                    edges.setdefault((src_mod, dst_mod), where)
+                if src_mod == "core":
+                    refuse(where, "core/ is libc + Linux only: it includes nothing of the project")
+                client_bad = src_mod in CLIENTS and dst_mod in CLIENT_FORBIDDEN \
+                    and rel not in CLIENT_ALLOWED
+                if client_bad:
+                    refuse(where, "src/%s/ is a client: of the engine it includes only "
+                           "engine/client.h and agent/event.h (not %s/)" % (src_mod, dst_mod))
+                elif dst_mod == "engine" and rel != "engine/client.h" and src_mod != "engine" \
+                        and f != os.path.join("src", "main.c"):
+                    refuse(where, "%s is an engine internal: only src/engine/ and src/main.c "
+                           "include it (clients use engine/client.h)" % rel)
+                if src_mod in below_engine and dst_mod == "engine":
+                    refuse(where, "src/%s/ is below the engine: it never includes engine/" % src_mod)
+                if src_mod not in CLIENTS and src_mod is not None and dst_mod in CLIENTS:
+                    refuse(where, "src/%s/ is part of the engine: it never includes the "
+                           "front ends (%s/)" % (src_mod, dst_mod))
+                if src_mod in below_agent and dst_mod == "agent":
+                    refuse(where, "src/%s/ is below the agent: it never includes agent/" % src_mod)
+
+# The module graph has no cycle, direct or through others (Tarjan's SCCs;
+# for each strongly connected set of two or more modules, print one cycle).
+graph = {m: sorted(d for (s, d) in edges if s == m) for m in modules}
+index, low, stack, on, sccs, n = {}, {}, [], set(), [], [0]
+
+
+def strong(v):
+    index[v] = low[v] = n[0]; n[0] += 1
+    stack.append(v); on.add(v)
+    for w in graph.get(v, []):
+        if w not in index:
+            strong(w); low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        comp = []
+        while True:
+            w = stack.pop(); on.discard(w); comp.append(w)
+            if w == v:
+                break
+        sccs.append(sorted(comp))
+
+
+for v in modules:
+    if v not in index:
+        strong(v)
+
+
+def shortest_cycle(comp):
+    """The shortest cycle through comp's first module, staying inside comp."""
+    inside, start = set(comp), comp[0]
+    prev, frontier = {start: None}, [start]
+    while frontier:
+        nxt = []
+        for v in frontier:
+            for w in graph[v]:
+                if w == start:
+                    path = [v]
+                    while prev[path[-1]] is not None:
+                        path.append(prev[path[-1]])
+                    return list(reversed(path)) + [start]
+                if w in inside and w not in prev:
+                    prev[w] = v; nxt.append(w)
+        frontier = nxt
+    return comp + [start]
+
+
+for comp in sccs:
+    if len(comp) < 2:
+        continue
+    cyc = shortest_cycle(comp)
+    bad.append("check-layers: include cycle between modules: %s" % " -> ".join(cyc))
+    for a, b in zip(cyc, cyc[1:]):
+        bad.append("    %s -> %s: %s" % (a, b, edges[(a, b)]))
+    if len(comp) > len(cyc) - 1:
+        bad.append("    (modules in this knot: %s)" % ", ".join(comp))
+
+for line in bad:
+    print(line)
+sys.exit(1 if bad else 0)
+PY
 [ $bad = 0 ] && echo "check-layers: ok"
 exit $bad
