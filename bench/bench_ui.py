@@ -1,22 +1,41 @@
 #!/usr/bin/env python3
-"""Workbench figures (make bench, section 5). Runs the real binary in a pty:
+"""Workbench and engine figures (make bench, section 5). Runs the real binary
+in a pty:
 
-  bench_ui.py DESKHAND WORKDIR
+  bench_ui.py DESKHAND WORKDIR [SECTION...]
 
-  1. launch to first full frame: from exec to the last byte of the first burst
-     of output (the burst ends at the first 150 ms of silence);
-  2. token latency: a built-in SSE server streams N text deltas, each a unique
-     word, and records when it writes each; the pty reader records when each
-     word first appears in the terminal output; median and p99 of the gap;
-  3. bytes written to the terminal per streamed token during that stream;
-  4. peak RSS (VmHWM) after --resume of a generated 1,000-turn session;
-  5. CPU time (utime+stime) and voluntary context switches over 3 s idle.
-Standard library only; HOME/XDG_* must point at a scratch directory."""
+SECTION is one of frame, stream, resume, attach, socket, engine-rss (default:
+all, in that order).
+  frame   launch to first full frame: from exec to the last byte of the first
+          burst of output (the burst ends at the first 150 ms of silence);
+          then CPU time (utime+stime) and voluntary context switches over 3 s
+          idle, of the workbench and of its engine process if it has one;
+  stream  token latency: a built-in SSE server streams N text deltas, each a
+          unique word, and records when it writes each; the pty reader records
+          when each word first appears in the terminal output; median and p99
+          of the gap; bytes written to the terminal per streamed token;
+  resume  peak RSS (VmHWM) after --resume of a generated 1,000-turn session;
+  attach  `deskhand attach ID` of that 1,000-turn session: exec to the end of
+          the first full frame (the burst that shows its last turn), for a
+          session that is not live (an engine is started on it) and again for
+          the now live engine, against `deskhand --resume ID` measured the same
+          way in the same run (the in-process reference);
+  socket  the latency a streamed token gains through the engine's socket: the
+          same stream to `deskhand run --json` (in-process engine, stdout
+          pipe) and to a socket client of a detached engine (hello, history,
+          then live events); median, p99, and the median added;
+  engine-rss  resident memory (VmRSS, VmHWM) of an engine process with no
+          client, its session waiting for an approval, and its CPU and wake-ups
+          over 3 s, against `deskhand run --commands` (in-process) waiting for
+          the same approval.
+Standard library only; HOME/XDG_* must point at a scratch directory (the
+engines this starts are found by their HOME and ended before it exits)."""
 
-import json, os, pty, select, signal, socket, struct, sys, fcntl, termios, threading, time
+import json, os, pty, select, signal, socket, struct, subprocess, sys, fcntl, termios, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DH, WORK = sys.argv[1], sys.argv[2]
+SECTIONS = sys.argv[3:] or ["frame", "stream", "resume", "attach", "socket", "engine-rss"]
 NTOK, GAP_MS = 400, 15
 ROWS, COLS = 40, 140
 
@@ -91,6 +110,9 @@ def env_for(base_url=""):
 # ---- the streaming server ----
 
 SENT = []  # monotonic time each token's delta was written
+GO = threading.Event()  # the stream waits for it (set: at once)
+GO.set()
+REPLY = ["stream"]  # "stream": NTOK text deltas; "plan": a propose_plan tool call
 
 
 class H(BaseHTTPRequestHandler):
@@ -114,6 +136,10 @@ class H(BaseHTTPRequestHandler):
             "id": "msg_b", "type": "message", "role": "assistant", "model": "fake", "content": [],
             "stop_reason": None, "stop_sequence": None,
             "usage": {"input_tokens": 10, "output_tokens": 1}}})
+        if REPLY[0] == "plan":
+            self.plan()
+            return
+        GO.wait(60)
         self.ev("content_block_start", {"type": "content_block_start", "index": 0,
                                         "content_block": {"type": "text", "text": ""}})
         for i in range(NTOK):
@@ -124,6 +150,19 @@ class H(BaseHTTPRequestHandler):
         self.ev("content_block_stop", {"type": "content_block_stop", "index": 0})
         self.ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
                                   "usage": {"output_tokens": NTOK}})
+        self.ev("message_stop", {"type": "message_stop"})
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def plan(self):
+        inp = json.dumps({"steps": [{"title": "wait for the person"}]})
+        self.ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
+            "type": "tool_use", "id": "toolu_bplan", "name": "propose_plan", "input": {}}})
+        self.ev("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                        "delta": {"type": "input_json_delta", "partial_json": inp}})
+        self.ev("content_block_stop", {"type": "content_block_stop", "index": 0})
+        self.ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "tool_use"},
+                                  "usage": {"output_tokens": 5}})
         self.ev("message_stop", {"type": "message_stop"})
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
@@ -195,48 +234,61 @@ def gen_session(n):
     return sid, os.path.getsize(os.path.join(d, "transcript.jsonl"))
 
 
-def main():
-    os.makedirs(WORK, exist_ok=True)
-    # 1 + 5: first frame, then idle CPU (no task, nothing in flight).
-    firsts = []
-    for _ in range(5):
-        p = Pty(["--grant", WORK], env_for())
-        firsts.append(p.first_burst_end())
-        p.close()
-    firsts = [f for f in firsts if f is not None]
-    print("launch to first full frame: median %.1f ms, max %.1f ms (5 runs, %dx%d)"
-          % (pct(firsts, 50) * 1000, max(firsts) * 1000, COLS, ROWS))
-    p = Pty(["--grant", WORK], env_for())
-    p.first_burst_end()
-    time.sleep(0.5)
-    c0, v0, b0 = proc_cpu(p.pid), proc_status(p.pid, "voluntary_ctxt_switches"), len(p.data())
-    time.sleep(3)
-    c1, v1, b1 = proc_cpu(p.pid), proc_status(p.pid, "voluntary_ctxt_switches"), len(p.data())
-    hz = os.sysconf("SC_CLK_TCK")
-    print("idle 3 s: CPU %.0f ms, %d wake-ups (voluntary context switches), %d bytes written"
-          % ((c1 - c0) * 1000.0 / hz, v1 - v0, b1 - b0))
-    p.close()
+def engine_pids():
+    """The engine processes this run started: `deskhand engine` with our HOME."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                argv = f.read().split(b"\0")
+            if len(argv) < 2 or argv[1] != b"engine":
+                continue
+            with open("/proc/%s/environ" % d, "rb") as f:
+                env = f.read().split(b"\0")
+        except OSError:
+            continue
+        if ("HOME=" + os.environ["HOME"]).encode() in env:
+            out.append(int(d))
+    return out
 
-    # 2 + 3: token latency and bytes per token.
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = "http://127.0.0.1:%d" % srv.server_address[1]
-    p = Pty(["--grant", WORK, "--mode", "auto", "stream please"], env_for(url))
-    ok = p.wait_for(b"q%04dz" % (NTOK - 1), timeout=30)
-    time.sleep(0.3)
-    with p.lock:
-        chunks = list(p.chunks)
-    p.close()
-    srv.shutdown()
-    lat, missed, at = [], 0, 0
-    buf = b""
-    marks = []  # (offset where chunk ends, time)
+
+def stop_engines():
+    pids = engine_pids()
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    end = time.monotonic() + 3
+    while engine_pids() and time.monotonic() < end:
+        time.sleep(0.05)
+    for pid in engine_pids():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def idle(pids, seconds):
+    """CPU ms and voluntary context switches of each pid over `seconds`."""
+    hz = os.sysconf("SC_CLK_TCK")
+    c0 = {p: (proc_cpu(p), proc_status(p, "voluntary_ctxt_switches")) for p in pids}
+    time.sleep(seconds)
+    return {p: ((proc_cpu(p) - c0[p][0]) * 1000.0 / hz,
+                proc_status(p, "voluntary_ctxt_switches") - c0[p][1]) for p in pids}
+
+
+def token_latencies(chunks, sent):
+    """Per token, ms from the server's write to the first chunk that completes
+    the token's word; (latencies, tokens not found, offsets of first and last)."""
+    buf, marks = b"", []
     for t, b in chunks:
         buf += b
         marks.append((len(buf), t))
-    first_off = None
-    last_off = 0
-    for i, ts in enumerate(SENT):
+    lat, missed, first_off, last_off = [], 0, None, 0
+    for i, ts in enumerate(sent):
         off = buf.find(b"q%04dz" % i)
         if off < 0:
             missed += 1
@@ -246,6 +298,110 @@ def main():
         last_off = max(last_off, end)
         t = next(tm for o, tm in marks if o >= end)
         lat.append((t - ts) * 1000)
+    return lat, missed, first_off, last_off
+
+
+class Reader:
+    """Timestamps every chunk read from fd (a pipe or a socket) in a thread."""
+
+    def __init__(self, fd):
+        self.fd, self.chunks, self.lock = fd, [], threading.Lock()
+        self.th = threading.Thread(target=self.run, daemon=True)
+        self.th.start()
+
+    def run(self):
+        while True:
+            try:
+                b = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not b:
+                return
+            now = time.monotonic()
+            with self.lock:
+                self.chunks.append((now, b))
+
+    def data(self):
+        with self.lock:
+            return b"".join(c for _, c in self.chunks)
+
+    def wait_for(self, needle, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if needle in self.data():
+                return True
+            time.sleep(0.01)
+        return False
+
+
+def detach_run(args, env):
+    """`deskhand run --detach --json ARGS`: the session id, or None and why."""
+    r = subprocess.run([DH, "run", "--detach", "--json"] + args, env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    for line in r.stdout.decode(errors="replace").splitlines():
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if o.get("type") == "detached" and o.get("session"):
+            return o["session"], None
+    why = (r.stderr.decode(errors="replace").strip().splitlines() or ["exit %d" % r.returncode])[0]
+    return None, why
+
+
+def socket_path(sid):
+    d = os.environ.get("XDG_RUNTIME_DIR")
+    d = os.path.join(d, "deskhand") if d else "/tmp/deskhand-%d" % os.getuid()
+    return os.path.join(d, sid + ".sock")
+
+
+def full_frame(p, needle, timeout=30):
+    """Seconds from exec to the end of the burst that first shows `needle`."""
+    if not p.wait_for(needle, timeout=timeout):
+        return None
+    return p.first_burst_end(timeout=timeout)
+
+
+# ---- sections ----
+
+def sec_frame():
+    # 1 + 5: first frame, then idle CPU (no task, nothing in flight).
+    firsts = []
+    for _ in range(5):
+        p = Pty(["--grant", WORK], env_for())
+        firsts.append(p.first_burst_end())
+        p.close()
+        stop_engines()
+    firsts = [f for f in firsts if f is not None]
+    print("launch to first full frame: median %.1f ms, max %.1f ms (5 runs, %dx%d)"
+          % (pct(firsts, 50) * 1000, max(firsts) * 1000, COLS, ROWS))
+    p = Pty(["--grant", WORK], env_for())
+    p.first_burst_end()
+    time.sleep(0.5)
+    eng = engine_pids()
+    b0 = len(p.data())
+    use = idle([p.pid] + eng, 3)
+    b1 = len(p.data())
+    cpu, wake = use[p.pid]
+    print("idle 3 s: CPU %.0f ms, %d wake-ups (voluntary context switches), %d bytes written"
+          % (cpu, wake, b1 - b0))
+    for e in eng:
+        print("    its engine (pid %d), idle 3 s: CPU %.0f ms, %d wake-ups" % (e, use[e][0], use[e][1]))
+    p.close()
+    stop_engines()
+
+
+def sec_stream(url):
+    # 2 + 3: token latency and bytes per token.
+    del SENT[:]
+    p = Pty(["--grant", WORK, "--mode", "auto", "stream please"], env_for(url))
+    ok = p.wait_for(b"q%04dz" % (NTOK - 1), timeout=30)
+    time.sleep(0.3)
+    with p.lock:
+        chunks = list(p.chunks)
+    p.close()
+    stop_engines()
+    lat, missed, first_off, last_off = token_latencies(chunks, SENT)
     if lat:
         print("token to terminal: median %.1f ms, p99 %.1f ms, max %.1f ms over %d tokens "
               "(%d ms apart, %d not found verbatim)%s"
@@ -257,17 +413,196 @@ def main():
     else:
         print("token to terminal: no token seen on the terminal")
 
+
+SESSION = []  # (sid, transcript bytes) of the generated 1,000-turn session
+
+
+def big_session():
+    if not SESSION:
+        SESSION.append(gen_session(1000))
+    return SESSION[0]
+
+
+def sec_resume():
     # 4: peak RSS with a 1,000-turn transcript.
-    sid, size = gen_session(1000)
+    sid, size = big_session()
     p = Pty(["--resume", sid], env_for())
     t = p.first_burst_end(timeout=30)
     shown = p.wait_for(b"Turn 1000", timeout=5)
     time.sleep(0.3)
     hwm = proc_status(p.pid, "VmHWM")
     p.close()
+    stop_engines()
     print("resume of 1,000 turns (%.1f MiB transcript): first frame %.0f ms, peak RSS %.1f MiB%s"
           % (size / 1048576.0, (t or 0) * 1000, hwm / 1024.0,
              "" if shown else " [last turn not on screen]"))
+
+
+def sec_attach():
+    # 6: attach to the 1,000-turn session, to the end of the frame showing its last turn.
+    sid, size = big_session()
+    figs = []
+    for label, args in (("--resume (reference)", ["--resume", sid]),
+                        ("attach, not live (starts an engine)", ["attach", sid]),
+                        ("attach, live engine", ["attach", sid])):
+        p = Pty(args, env_for())
+        t = full_frame(p, b"Turn 1000")
+        hwm = proc_status(p.pid, "VmHWM")
+        p.close()
+        if args[0] == "--resume":
+            stop_engines()
+        figs.append((label, t, hwm))
+    live = engine_pids()
+    stop_engines()
+    print("attach to a 1,000-turn session (%.1f MiB transcript), exec to the full frame "
+          "showing its last turn:" % (size / 1048576.0))
+    for label, t, hwm in figs:
+        print("    %-38s %s, client peak RSS %.1f MiB"
+              % (label + ":", "%.0f ms" % (t * 1000) if t is not None else "last turn never shown",
+                 hwm / 1024.0))
+    if not live:
+        print("    (no engine process stayed live after attach)")
+
+
+def sec_socket(url):
+    # 7: the same token stream in-process (run --json) and through the socket.
+    env = env_for(url)
+    del SENT[:]
+    GO.set()
+    pr = subprocess.Popen([DH, "run", "--grant", WORK, "--mode", "auto", "--json", "stream please"],
+                          env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL)
+    rd = Reader(pr.stdout.fileno())
+    ok = rd.wait_for(b"q%04dz" % (NTOK - 1), timeout=30)
+    try:
+        pr.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pr.kill()
+        pr.wait()
+    with rd.lock:
+        local, _, _, _ = token_latencies(list(rd.chunks), list(SENT))
+    stop_engines()
+    msg = ("    in-process, run --json (stdout pipe): median %.2f ms, p99 %.2f ms over %d tokens%s"
+           % (pct(local, 50), pct(local, 99), len(local), "" if ok else " [stream did not finish]")
+           if local else "    in-process, run --json: no token seen")
+    print("streamed token, model write to client read (%d tokens, %d ms apart):" % (NTOK, GAP_MS))
+    print(msg)
+
+    del SENT[:]
+    GO.clear()
+    sid, why = detach_run(["--grant", WORK, "--mode", "auto", "stream please"], env)
+    if sid is None:
+        GO.set()
+        print("    socket: not measured (run --detach: %s)" % why)
+        stop_engines()
+        return
+    path, s = socket_path(sid), None
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            break
+        except OSError:
+            s.close()
+            s = None
+            time.sleep(0.05)
+    if s is None:
+        GO.set()
+        print("    socket: not measured (no engine listening on %s)" % path)
+        stop_engines()
+        return
+    s.sendall(b'{"type":"hello","protocol":1,"client":"bench"}\n')
+    rd = Reader(s.fileno())
+    hist = rd.wait_for(b'"history_end"', timeout=10)
+    GO.set()
+    ok = rd.wait_for(b"q%04dz" % (NTOK - 1), timeout=30)
+    with rd.lock:
+        sock, _, _, _ = token_latencies(list(rd.chunks), list(SENT))
+    s.close()
+    stop_engines()
+    if not sock:
+        print("    socket client of a detached engine: no token seen%s"
+              % ("" if hist else " (no history_end after hello)"))
+        return
+    print("    socket client of a detached engine: median %.2f ms, p99 %.2f ms over %d tokens%s"
+          % (pct(sock, 50), pct(sock, 99), len(sock), "" if ok else " [stream did not finish]"))
+    if local:
+        print("    added by the socket: median %+.2f ms (target: <= 1 ms)"
+              % (pct(sock, 50) - pct(local, 50)))
+
+
+def sec_engine_rss(url):
+    # 8: memory of an engine with no client, waiting for an approval (the plan).
+    env = env_for(url)
+    REPLY[0] = "plan"
+    try:
+        pr = subprocess.Popen([DH, "run", "--grant", WORK, "--mode", "ask", "--json", "--commands",
+                               "wait please"], env=env, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        rd = Reader(pr.stdout.fileno())
+        waiting = rd.wait_for(b'"approval_needed"', timeout=30)
+        time.sleep(0.5)
+        rss, hwm = proc_status(pr.pid, "VmRSS"), proc_status(pr.pid, "VmHWM")
+        use = idle([pr.pid], 3)[pr.pid]
+        pr.stdin.close()
+        try:
+            pr.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pr.kill()
+            pr.wait()
+        print("waiting for an approval, no one answering:")
+        print("    in-process, run --commands (reference): RSS %.1f MiB, peak %.1f MiB; "
+              "idle 3 s: CPU %.0f ms, %d wake-ups%s"
+              % (rss / 1024.0, hwm / 1024.0, use[0], use[1], "" if waiting else " [never waited]"))
+        sid, why = detach_run(["--grant", WORK, "--mode", "ask", "wait please"], env)
+        if sid is None:
+            print("    engine with no client: not measured (run --detach: %s)" % why)
+            return
+        tr = os.path.join(os.environ.get("XDG_STATE_HOME") or os.path.join(os.environ["HOME"], ".local/state"),
+                          "deskhand", "sessions", sid, "transcript.jsonl")
+        end, waiting = time.monotonic() + 30, False
+        while time.monotonic() < end and not waiting:
+            try:
+                with open(tr, "rb") as f:
+                    waiting = b'"approval_needed"' in f.read()
+            except OSError:
+                pass
+            time.sleep(0.05)
+        time.sleep(0.5)
+        eng = engine_pids()
+        if not eng:
+            print("    engine with no client: no engine process found")
+            return
+        e = eng[0]
+        rss, hwm = proc_status(e, "VmRSS"), proc_status(e, "VmHWM")
+        use = idle([e], 3)[e]
+        print("    engine process with no client: RSS %.1f MiB, peak %.1f MiB; "
+              "idle 3 s: CPU %.0f ms, %d wake-ups%s"
+              % (rss / 1024.0, hwm / 1024.0, use[0], use[1], "" if waiting else " [never waited]"))
+    finally:
+        REPLY[0] = "stream"
+        stop_engines()
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d" % srv.server_address[1]
+    run = {"frame": sec_frame, "stream": lambda: sec_stream(url), "resume": sec_resume,
+           "attach": sec_attach, "socket": lambda: sec_socket(url),
+           "engine-rss": lambda: sec_engine_rss(url)}
+    try:
+        for name in SECTIONS:
+            try:
+                run[name]()
+            except Exception as e:  # a figure missing never fails the bench
+                print("%s: not measured (%s: %s)" % (name, type(e).__name__, e))
+            sys.stdout.flush()
+    finally:
+        stop_engines()
+        srv.shutdown()
 
 
 main()

@@ -14,13 +14,21 @@
 #      against a one-turn session in the same run; the largest request body
 #      sent after the write, and the transcript sizes
 #   5. the workbench in a pty (bench_ui.py): launch to first frame, streamed
-#      token to terminal latency, bytes per token, idle CPU and wake-ups, and
-#      peak RSS after --resume of a 1,000-turn session
+#      token to terminal latency, bytes per token, idle CPU and wake-ups (of
+#      the workbench and of its engine), and peak RSS after --resume of a
+#      1,000-turn session
+#   6. the engine as a server (bench_ui.py, issue 10): `deskhand attach` of
+#      that 1,000-turn session to its first full frame (not live, then live)
+#      against --resume; the latency a streamed token gains through the
+#      engine's socket against `run --json` in-process (target: <= 1 ms median
+#      added); RSS and idle CPU of an engine with no client, waiting for an
+#      approval, against the same wait in-process
 set -euo pipefail
 BUILD=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd); root=$here/..
 T=$(mktemp -d /tmp/dhbench.XXXXXX); trap 'kill $FAKE 2>/dev/null || true; rm -rf "$T"' EXIT
-export HOME=$T/home XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config; mkdir -p "$HOME"
+export HOME=$T/home XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config XDG_RUNTIME_DIR=$T/run
+mkdir -p "$HOME"; mkdir -m 700 "$XDG_RUNTIME_DIR"
 FAKE=
 
 echo "== checkpoint, one-file edit"
@@ -107,4 +115,7 @@ mkdir -p "$T/sbx"
 "$BUILD/bench-sandbox" "$BUILD/deskhand-sandbox" "$T/sbx" 50
 
 echo "== workbench (in a pty, 140x40, xterm-256color)"
-"$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work"
+"$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" frame stream resume
+
+echo "== engine and clients: attach, a token through the socket, an engine with no client"
+"$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" attach socket engine-rss
