@@ -76,6 +76,8 @@ struct run {
 	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
 	bool in_history;  /* between "hello" and "history_end": already shown */
 	long cache_read, cache_write; /* this run's usage events */
+	char *start_req;  /* the request id of our "start" */
+	bool start_failed;
 };
 
 /*
@@ -362,6 +364,13 @@ on_event(const struct event *ev, void *ctx)
 	}
 	if (r->in_history)
 		return;
+	if (ev->re && r->start_req && strcmp(ev->re, r->start_req) == 0 &&
+	    (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))) {
+		fprintf(stderr, "deskhand: %s\n", ev->text ? ev->text : "the task did not start");
+		r->start_failed = true;
+		ev_quit(r->loop);
+		return;
+	}
 	if (ev->type == EVENT_USAGE) {
 		r->cache_read += ev->usage.cache_read_tokens;
 		r->cache_write += ev->usage.cache_creation_tokens;
@@ -479,6 +488,8 @@ on_prepare(struct ev_loop *l, void *ctx)
  * client_open_local, client_spawn), passed on as given. */
 struct run_args {
 	bool json, commands, detach, help;
+	bool has_folder;      /* --grant or --resume among the engine's */
+	char *task;	      /* the last argument (argv's) */
 	ARRAY(char *) engine; /* the engine's arguments (argv's, borrowed) */
 };
 
@@ -511,6 +522,17 @@ run_args_split(struct run_args *a, int argc, char **argv)
 		}
 		if (!mine)
 			ARRAY_PUSH(&a->engine, argv[i]);
+	}
+	/* The TASK is the last argument (options come before it). */
+	if (a->engine.n && (a->engine.v[a->engine.n - 1][0] != '-' ||
+			    (a->engine.n >= 2 && strcmp(a->engine.v[a->engine.n - 2], "--") == 0)))
+		a->task = a->engine.v[--a->engine.n];
+	/* A folder to work on: granted, or the resumed session's. */
+	for (size_t i = 0; i < a->engine.n; i++) {
+		const char *s = a->engine.v[i];
+
+		a->has_folder |= strncmp(s, "--grant", 7) == 0 || strncmp(s, "--resume", 8) == 0 ||
+				 (s[0] == '-' && s[1] == 'g');
 	}
 }
 
@@ -565,7 +587,16 @@ cli_run(int argc, char **argv)
 		fprintf(stderr, "deskhand run: --commands needs the foreground (not --detach)\n");
 		goto out_early;
 	}
+	if (!a.task || !*a.task) {
+		fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s", run_usage);
+		goto out_early;
+	}
+	if (!a.has_folder) {
+		fprintf(stderr, "deskhand run: grant at least one folder with --grant DIR\n");
+		goto out_early;
+	}
 	if (a.detach) {
+		ARRAY_PUSH(&a.engine, a.task); /* the engine starts it */
 		status = run_detached(&a);
 		goto out_early;
 	}
@@ -606,8 +637,14 @@ cli_run(int argc, char **argv)
 	    ev_signal_on(r.loop, SIGHUP, on_signal, &r) < 0)
 		goto fail;
 	ev_prepare_add(r.loop, on_prepare, &r);
+	struct command start = { .type = COMMAND_START, .text = a.task };
+	if (client_send(r.client, &start) < 0)
+		goto fail;
+	r.start_req = start.req;
 	if (ev_run(r.loop) < 0)
 		goto fail;
+	if (r.start_failed)
+		goto out;
 
 	const struct client_state *cs = client_state(r.client);
 	const char *st = cs->status;
@@ -631,6 +668,7 @@ out:
 	ev_free(r.loop);
 	buf_fini(&r.in);
 	free(r.pending_id);
+	free(r.start_req);
 out_early:
 	ARRAY_FREE(&a.engine);
 	return status;
