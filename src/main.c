@@ -26,6 +26,10 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  run        run a task headless on granted folders (deskhand run --help)\n"
+	"  attach     open the workbench on a live session (or resume one)\n"
+	"  ls         list the live sessions (engines running now)\n"
+	"  wait       wait until a session's task ends; exit with its status\n"
+	"  stop       interrupt a live session's task\n"
 	"  log        list a session's checkpoints and the files each changed\n"
 	"  diff       show what changed between checkpoints\n"
 	"  review     show what is pending since the accepted mark, by file and hunk\n"
@@ -52,6 +56,7 @@ static const struct {
 	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
 	{ "accept-hunk", cli_accept_hunk },
 	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
+	{ "ls", cli_ls },	   { "wait", cli_wait },	 { "stop", cli_stop },
 };
 
 int

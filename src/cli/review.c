@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The review verbs (snap/review.h): `deskhand review`, `accept`,
- * `accept-hunk`, `reject`, `reject-hunk`, `undo [--steps N]`, `redo` and
- * `restore`. They run
- * synchronously over the shadow repositories of a session's grants (the
- * latest session unless --session) and route each path to the grant that
- * owns it: absolute paths inside a grant, or paths relative to the first one.
+ * The history and review verbs as a front end: `deskhand log`, `diff`,
+ * `sessions`, `review`, `accept`, `accept-hunk`, `reject`, `reject-hunk`,
+ * `undo`, `redo` and `restore`. When the session's engine is live the writing
+ * verbs become its commands (it is the store's one writer) and print the
+ * "review" event that answers them; the reading verbs read without writing.
+ * When it is not live, the verb runs in this process (client_verb_local()).
  */
 #include "cli/cli.h"
 
@@ -14,1041 +14,385 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "core/buf.h"
-#include "core/fsutil.h"
+#include "core/ev.h"
 #include "core/json.h"
-#include "core/strv.h"
 #include "core/xalloc.h"
-#include "policy/grant.h"
-#include "session/session.h"
-#include "snap/review.h"
-#include "snap/review_set.h"
-#include "snap/snap.h"
+#include "engine/client.h"
 
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
-	EXIT_CONFLICT = 3,
-};
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_CONFLICT = 3 };
 
-/* Route `arg` to a grant: *g and a heap folder-relative path. The one router
- * is grant_resolve() (policy/grant.h), as for the agent's tools and the
- * engine's review commands: relative paths are relative to the first grant,
- * absolute ones must lie lexically inside one (no symlinked prefix is
- * followed). */
-static int
-route(const struct cli_target *t, const char *arg, size_t *g, char **rel)
-{
-	struct grant_set *gs = NULL;
-	int rc = grant_set_new(&gs);
-
-	for (size_t i = 0; i < t->n && rc == 0; i++)
-		rc = grant_add(gs, t->paths[i]);
-	if (rc == 0)
-		rc = grant_resolve(gs, arg, g, rel);
-	grant_set_free(gs);
-	return rc;
-}
-
-/*
- * Options
- */
-
-struct opts {
+/* The options every review verb takes (each verb's own usage, printed by its
+ * in-process path, says which apply). */
+struct vopts {
 	const char *session;
-	const char *to; /* undo --to CHECKPOINT */
-	bool json, force, stat;
+	const char *to;
+	bool json, force, help, bad;
 	long steps; /* -1: not given */
+	int first;  /* index of the first operand */
 };
 
-enum {
-	OPT_FORCE = 1u << 0,
-	OPT_STAT = 1u << 1,
-	OPT_STEPS = 1u << 2,
-	OPT_TO = 1u << 3,
-};
-
-/* Parse options; returns -1 to go on, else the exit status (help, usage). */
-static int
-parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct opts *o)
+static void
+vopts_parse(int argc, char **argv, struct vopts *o)
 {
 	static const struct option longopts[] = {
-		{"session", required_argument, NULL, 's'},
-		{"force", no_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"stat", no_argument, NULL, 'S'},
-		{"steps", required_argument, NULL, 'n'},
-		{"to", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "session", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "stat", no_argument, NULL, 'S' },
+		{ "steps", required_argument, NULL, 'n' },
+		{ "to", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+	int opt, saved = opterr;
 	char *end;
-	int opt;
 
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
 	optind = 1;
+	opterr = 0; /* the in-process path reports usage errors */
 	while ((opt = getopt_long(argc, argv, "+s:fn:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 's':
-			o->session = optarg;
-			break;
-		case 't':
-			if (!(allowed & OPT_TO))
-				goto bad;
-			o->to = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'f':
-			if (!(allowed & OPT_FORCE))
-				goto bad;
-			o->force = true;
-			break;
-		case 'S':
-			if (!(allowed & OPT_STAT))
-				goto bad;
-			o->stat = true;
-			break;
+		case 's': o->session = optarg; break;
+		case 't': o->to = optarg; break;
+		case 'j': o->json = true; break;
+		case 'f': o->force = true; break;
+		case 'S': break;
 		case 'n':
-			if (!(allowed & OPT_STEPS))
-				goto bad;
 			o->steps = strtol(optarg, &end, 10);
-			if (*end || o->steps < 1 || o->steps > 100000) {
-				fprintf(stderr, "deskhand: --steps wants a positive number\n");
-				goto bad;
-			}
+			o->bad |= *end || o->steps < 1 || o->steps > 100000;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		default:
-		bad:
-			fputs(usage, stderr);
-			return EXIT_USAGE;
+		case 'h': o->help = true; break;
+		default: o->bad = true; break;
 		}
 	}
-	return -1;
-}
-
-static int
-open_or_fail(struct cli_target *t, const struct opts *o)
-{
-	if (cli_target_open(t, o->session) == 0)
-		return 0;
-	fprintf(stderr, "deskhand: %s\n", err_msg());
-	cli_target_fini(t);
-	return -1;
-}
-
-/* The session-wide review over the target's grants (snap/review_set.h). */
-static struct review_set
-target_set(const struct cli_target *t)
-{
-	return (struct review_set){t->id, t->stores, (const char *const *)t->paths, t->n};
-}
-
-/* Record what changed on disk since the session's last checkpoint (issue 9,
- * fault 1), attributed to the call the session was killed in, if any, so the
- * command acts on the folder as it is now. The report goes to stdout (stderr
- * with --json, whose stdout is one document). Returns 0 or -1 after printing
- * the error. */
-static int
-recover(const struct cli_target *t, const struct opts *o)
-{
-	const struct review_set rs = target_set(t);
-	struct session *sess = NULL;
-	cJSON *history = NULL;
-	struct buf report = BUF_INIT;
-	int rc;
-
-	/* A transcript that cannot be read only loses the attribution. */
-	if (session_open(&sess, t->state, t->id) < 0 || session_history_load(sess, &history) < 0)
-		history = NULL;
-	session_close(sess);
-	rc = review_set_recover(&rs, history, &report);
-	cJSON_Delete(history);
-	if (report.len)
-		fputs(buf_cstr(&report), o->json ? stderr : stdout);
-	buf_fini(&report);
-	if (rc < 0)
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-	return rc < 0 ? -1 : 0;
-}
-
-/* open_or_fail(), then recover(): for the commands that act on the folder
- * or the accepted mark. */
-static int
-open_now(struct cli_target *t, const struct opts *o)
-{
-	if (open_or_fail(t, o) < 0)
-		return -1;
-	if (recover(t, o) == 0)
-		return 0;
-	cli_target_fini(t);
-	return -1;
-}
-
-static void
-print_json(cJSON *v)
-{
-	char *s = json_print(v);
-
-	puts(s);
-	free(s);
-	cJSON_Delete(v);
-}
-
-static cJSON *
-json_str_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-static int
-status_of(int rc)
-{
-	return rc == DH_ECONFLICT ? EXIT_CONFLICT : rc < 0 ? EXIT_FAIL : EXIT_OK;
+	opterr = saved;
+	o->first = optind;
 }
 
 /*
- * Reporting command outcomes
+ * A verb carried out by the live engine
  */
 
-static cJSON *
-outcome_json(const struct cli_target *t, size_t g, int rc, const struct review_outcome *o)
-{
-	cJSON *r = json_new_obj(), *rep = json_new_arr(), *cf = json_new_arr();
-	const char *p = o->report.ptr, *end = p ? p + o->report.len : NULL;
-
-	json_add_str(r, "grant", t->paths[g]);
-	json_add_str(r, "status", rc == DH_ECONFLICT ? "conflict" : rc < 0 ? "error" : "ok");
-	json_add(r, "error", json_str_or_null(rc < 0 ? err_msg() : NULL));
-	json_add_num(r, "paths", (double)o->npaths);
-	json_add(r, "checkpoint", json_str_or_null(rc == 0 && o->ck.created ? o->ck.id : NULL));
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		char *line = xstrndup(p, n);
-
-		json_add(rep, NULL, cJSON_CreateString(line));
-		free(line);
-		p = nl ? nl + 1 : end;
-	}
-	json_add(r, "report", rep);
-	json_add(r, "conflict_dir", json_str_or_null(o->conflict_dir));
-	for (size_t i = 0; i < o->nconflicts; i++) {
-		const struct review_conflict *c = &o->conflicts[i];
-		cJSON *x = json_new_obj();
-
-		json_add_name(x, "path", c->path);
-		json_add(x, "base", json_str_or_null(c->base));
-		json_add(x, "agent", json_str_or_null(c->agent));
-		json_add(x, "current", json_str_or_null(c->current));
-		json_add(x, "diff", json_str_or_null(c->diff));
-		json_add(cf, NULL, x);
-	}
-	json_add(r, "conflicts", cf);
-	return r;
-}
-
-static void
-outcome_text(const struct cli_target *t, size_t g, int rc, const struct review_outcome *o,
-             const char *done)
-{
-	if (o->report.len)
-		fputs(buf_cstr((struct buf *)&o->report), stdout);
-	if (rc == DH_ECONFLICT) {
-		printf("%s: conflict: changed after the agent; three versions of each are in %s\n",
-		       t->paths[g], o->conflict_dir ? o->conflict_dir : "?");
-		for (size_t i = 0; i < o->nconflicts; i++) {
-			const struct review_conflict *c = &o->conflicts[i];
-
-			printf("  %s\n    base:    %s\n    agent:   %s\n    current: %s\n", c->path,
-			       c->base ? c->base : "(absent)", c->agent ? c->agent : "(absent)",
-			       c->current ? c->current : "(absent)");
-			if (c->diff && *c->diff)
-				fputs(c->diff, stdout);
-		}
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
-		fprintf(stderr, "deskhand: nothing was changed; use --force to overwrite\n");
-	} else if (rc < 0) {
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
-	} else if (done) {
-		if (o->ck.created)
-			printf("%s: %s %zu path%s (checkpoint %s)\n", t->paths[g], done, o->npaths,
-			       o->npaths == 1 ? "" : "s", o->ck.short_id);
-		else
-			printf("%s: %s %zu path%s (nothing changed)\n", t->paths[g], done,
-			       o->npaths, o->npaths == 1 ? "" : "s");
-	}
-}
-
-/* Collects per-grant outcomes into one JSON document or text. */
-struct results {
-	const struct cli_target *t;
+struct live {
+	struct ev_loop *loop;
+	struct client *c;
+	const char *op;	 /* the review op awaited ("accept", …) */
+	const char *req; /* its request id */
 	bool json;
-	cJSON *arr;
+	bool answered;
 	int status;
 };
 
 static void
-results_init(struct results *r, const struct cli_target *t, bool json)
+live_print_event(const struct event *ev)
 {
-	r->t = t;
-	r->json = json;
-	r->arr = json ? json_new_arr() : NULL;
-	r->status = EXIT_OK;
+	cJSON *j = event_to_json(ev);
+	char *s = json_print(j);
+
+	puts(s);
+	free(s);
+	cJSON_Delete(j);
 }
 
 static void
-results_add(struct results *r, size_t g, int rc, const struct review_outcome *o, const char *done)
+live_on_event(const struct event *ev, void *ctx)
 {
-	int st = status_of(rc);
+	struct live *l = ctx;
+	bool ours = ev->re && l->req && strcmp(ev->re, l->req) == 0;
 
-	if (st > r->status || (st == EXIT_FAIL && r->status == EXIT_OK))
-		r->status = st;
-	if (r->json)
-		json_add(r->arr, NULL, outcome_json(r->t, g, rc, o));
-	else
-		outcome_text(r->t, g, rc, o, done);
-}
-
-static void
-results_error(struct results *r, const char *msg)
-{
-	if (r->status == EXIT_OK)
-		r->status = EXIT_FAIL;
-	if (!r->json) {
-		fprintf(stderr, "deskhand: %s\n", msg);
+	if (l->answered)
 		return;
-	}
-	cJSON *x = json_new_obj();
-	json_add_str(x, "status", "error");
-	json_add_str(x, "error", msg);
-	json_add(r->arr, NULL, x);
-}
-
-static int
-results_finish(struct results *r)
-{
-	if (r->json) {
-		cJSON *doc = json_new_obj();
-
-		json_add_str(doc, "session", r->t->id);
-		json_add_str(doc, "status",
-		             r->status == EXIT_OK         ? "ok"
-		             : r->status == EXIT_CONFLICT ? "conflict"
-		                                          : "error");
-		json_add(doc, "results", r->arr);
-		print_json(doc);
-	}
-	return r->status;
-}
-
-/*
- * deskhand review
- */
-
-static const char review_usage[] =
-	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
-	"\n"
-	"Show what a session (the latest by default) changed that is not accepted\n"
-	"yet: every file that differs between the accepted mark and the session's\n"
-	"head checkpoint, with its status (A added, M modified, D deleted, R\n"
-	"renamed, T type or mode), added/removed line counts, the step that last\n"
-	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
-	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
-	"Binary files show their sizes. --stat omits the hunks. PATHs (relative to\n"
-	"the first granted folder, or absolute) limit the listing. What changed on\n"
-	"disk since the last checkpoint is recorded first, so the listing and its\n"
-	"hunk numbers are those of the folder as it is now.\n";
-
-static void
-mode_str(char out[8], unsigned mode)
-{
-	snprintf(out, 8, "%06o", mode);
-}
-
-static cJSON *
-file_json(const struct review_file *f, bool hunks)
-{
-	cJSON *o = json_new_obj();
-	char st[2] = {f->status, 0}, m[8];
-
-	json_add_str(o, "status", st);
-	json_add_name(o, "path", f->path);
-	json_add(o, "old_path", json_str_or_null(f->old_path));
-	mode_str(m, f->old_mode);
-	json_add(o, "old_mode", json_str_or_null(f->old_mode ? m : NULL));
-	mode_str(m, f->new_mode);
-	json_add(o, "new_mode", json_str_or_null(f->new_mode ? m : NULL));
-	json_add_bool(o, "binary", f->binary);
-	json_add(o, "old_size",
-	         f->old_size >= 0 ? cJSON_CreateNumber((double)f->old_size) : cJSON_CreateNull());
-	json_add(o, "new_size",
-	         f->new_size >= 0 ? cJSON_CreateNumber((double)f->new_size) : cJSON_CreateNull());
-	json_add_num(o, "added", (double)f->added);
-	json_add_num(o, "removed", (double)f->removed);
-	if (f->step.id[0]) {
-		cJSON *s = json_new_obj();
-
-		json_add_str(s, "id", f->step.id);
-		json_add_str(s, "short_id", f->step.short_id);
-		json_add_str(s, "label", f->step.label);
-		json_add(s, "tool_call", json_str_or_null(f->step.tool_call));
-		json_add_num(s, "turn", f->step.turn);
-		json_add_num(s, "time", (double)f->step.time);
-		json_add(o, "step", s);
-	} else {
-		json_add(o, "step", cJSON_CreateNull());
-	}
-	cJSON *ha = json_new_arr();
-	for (size_t h = 0; hunks && h < f->nhunks; h++) {
-		const struct review_hunk *rh = &f->hunks[h];
-		cJSON *x = json_new_obj(), *lines = json_new_arr();
-		struct buf b = BUF_INIT;
-
-		json_add_num(x, "n", rh->n);
-		json_add_str(x, "header", rh->header);
-		json_add_num(x, "old_start", rh->old_start);
-		json_add_num(x, "old_lines", rh->old_lines);
-		json_add_num(x, "new_start", rh->new_start);
-		json_add_num(x, "new_lines", rh->new_lines);
-		for (size_t i = 0; i < rh->nlines; i++) {
-			buf_clear(&b);
-			buf_putc(&b, rh->lines[i].origin);
-			buf_puts(&b, rh->lines[i].text);
-			json_add(lines, NULL, cJSON_CreateString(buf_cstr(&b)));
+	/* The answer is the "review" event carrying our request id (or, from an
+	 * engine that does not echo it, the next one of our op); an "error" or
+	 * "reply" naming our request is a refusal of the command itself. */
+	if (ev->type == EVENT_REVIEW && (ours || (!ev->re && ev->name && strcmp(ev->name, l->op) == 0))) {
+		l->answered = true;
+		l->status = ev->approved ? EXIT_OK : ev->output ? EXIT_CONFLICT : EXIT_FAIL;
+		if (l->json) {
+			live_print_event(ev);
+		} else if (ev->approved) {
+			if (ev->text && *ev->text)
+				fputs(ev->text, stdout);
+			if (ev->text && *ev->text && ev->text[strlen(ev->text) - 1] != '\n')
+				putchar('\n');
+		} else {
+			fprintf(stderr, "deskhand: %s: %s\n", l->op, ev->text ? ev->text : "failed");
+			if (ev->output)
+				fprintf(stderr, "deskhand: the three versions of each are in %s; "
+						"nothing was changed; use --force to overwrite\n",
+					ev->output);
 		}
-		buf_fini(&b);
-		json_add(x, "lines", lines);
-		json_add(ha, NULL, x);
+		ev_quit(l->loop);
+	} else if (ours && (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))) {
+		l->answered = true;
+		l->status = EXIT_FAIL;
+		if (l->json)
+			live_print_event(ev);
+		else
+			fprintf(stderr, "deskhand: %s: %s\n", l->op, ev->text ? ev->text : "refused");
+		ev_quit(l->loop);
 	}
-	json_add(o, "hunks", ha);
-	return o;
 }
 
 static void
-file_text(const struct review_file *f, bool hunks)
+live_prepare(struct ev_loop *loop, void *ctx)
 {
-	char om[8], nm[8];
+	struct live *l = ctx;
 
-	printf("%c  %s", f->status, f->path);
-	if (f->old_path)
-		printf(" <- %s", f->old_path);
-	if (f->binary)
-		printf("  binary, %lld -> %lld bytes", f->old_size, f->new_size);
-	else if (f->added || f->removed)
-		printf("  +%zu -%zu", f->added, f->removed);
-	mode_str(om, f->old_mode);
-	mode_str(nm, f->new_mode);
-	if (f->old_mode && f->new_mode && f->old_mode != f->new_mode)
-		printf("  mode %s -> %s", om, nm);
-	if (f->step.id[0])
-		printf("  [%.8s %s]", f->step.short_id, f->step.label);
-	putchar('\n');
-	for (size_t h = 0; hunks && h < f->nhunks; h++) {
-		const struct review_hunk *rh = &f->hunks[h];
-
-		printf("   hunk %d  %s\n", rh->n, rh->header);
-		for (size_t i = 0; i < rh->nlines; i++)
-			printf("   %c%s\n", rh->lines[i].origin, rh->lines[i].text);
+	if (!l->answered && client_closed(l->c)) {
+		fprintf(stderr, "deskhand: %s: the session's engine went away before answering: %s\n",
+			l->op, client_error(l->c) ? client_error(l->c) : "connection closed");
+		l->answered = true;
+		l->status = EXIT_FAIL;
+		ev_quit(loop);
 	}
 }
+
+/* Send one command and wait for its answer; returns the exit status. */
+static int
+live_one(struct live *l, struct command *cmd)
+{
+	static const char *const names[] = {
+		[COMMAND_ACCEPT] = "accept", [COMMAND_REJECT] = "reject",
+		[COMMAND_UNDO] = "undo",     [COMMAND_RESTORE] = "restore",
+		[COMMAND_REDO] = "redo",
+	};
+
+	l->op = names[cmd->type];
+	l->answered = false;
+	l->status = EXIT_FAIL;
+	l->req = NULL;
+	if (client_send(l->c, cmd) < 0) {
+		fprintf(stderr, "deskhand: %s: %s\n", l->op, err_msg());
+		return EXIT_FAIL;
+	}
+	l->req = cmd->req;
+	while (!l->answered)
+		if (ev_run(l->loop) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			return EXIT_FAIL;
+		}
+	l->req = NULL;
+	return l->status;
+}
+
+/* The commands a writing verb stands for, sent one after the other; the
+ * first that fails ends it. Returns the exit status. */
+static int
+live_verb(struct live *l, const char *verb, const struct vopts *o, int argc, char **argv)
+{
+	int nargs = argc - o->first, status = EXIT_OK;
+	char **args = argv + o->first;
+	struct command cmd;
+
+#define CMD(T, P, H) \
+	(struct command){ .type = (T), .path = (P), .hunk = (H), .force = o->force }
+	if (strcmp(verb, "accept") == 0 || strcmp(verb, "reject") == 0) {
+		enum command_type t = verb[0] == 'a' ? COMMAND_ACCEPT : COMMAND_REJECT;
+
+		if (nargs == 0) { /* accept everything (reject needs a PATH) */
+			cmd = CMD(t, NULL, 0);
+			status = live_one(l, &cmd);
+			free(cmd.req);
+		}
+		for (int i = 0; i < nargs && status == EXIT_OK; i++) {
+			cmd = CMD(t, args[i], 0);
+			status = live_one(l, &cmd);
+			free(cmd.req);
+		}
+	} else if (strcmp(verb, "accept-hunk") == 0 || strcmp(verb, "reject-hunk") == 0) {
+		cmd = CMD(verb[0] == 'a' ? COMMAND_ACCEPT : COMMAND_REJECT, args[0],
+			  (int)strtol(args[1], NULL, 10));
+		status = live_one(l, &cmd);
+		free(cmd.req);
+	} else if (strcmp(verb, "undo") == 0 && o->to) {
+		cmd = CMD(COMMAND_RESTORE, (char *)o->to, 0);
+		status = live_one(l, &cmd);
+		free(cmd.req);
+	} else if (strcmp(verb, "undo") == 0) {
+		for (long i = 0; i < (o->steps < 0 ? 1 : o->steps) && status == EXIT_OK; i++) {
+			cmd = CMD(COMMAND_UNDO, NULL, 0);
+			status = live_one(l, &cmd);
+			free(cmd.req);
+		}
+	} else if (strcmp(verb, "redo") == 0) {
+		cmd = CMD(COMMAND_REDO, NULL, 0);
+		status = live_one(l, &cmd);
+		free(cmd.req);
+	} else if (strcmp(verb, "restore") == 0) {
+		cmd = CMD(COMMAND_RESTORE, args[0], 0);
+		status = live_one(l, &cmd);
+		free(cmd.req);
+	}
+#undef CMD
+	return status;
+}
+
+/* Operand counts each writing verb takes: [min, max] (-1 = any). */
+static const struct {
+	const char *verb;
+	int min, max;
+} operands[] = {
+	{ "accept", 0, -1 },	  { "reject", 1, -1 }, { "accept-hunk", 2, 2 },
+	{ "reject-hunk", 2, 2 }, { "undo", 0, 0 },    { "redo", 0, 0 },
+	{ "restore", 1, 1 },
+};
 
 static bool
-file_selected(const struct review_file *f, char **sel, size_t nsel)
+operands_ok(const char *verb, const struct vopts *o, int argc, char **argv)
 {
-	if (!nsel)
-		return true;
-	for (size_t i = 0; i < nsel; i++) {
-		size_t n = strlen(sel[i]);
-		const char *cand[2] = {f->path, f->old_path};
+	int n = argc - o->first;
 
-		if (!n)
-			return true;
-		for (int k = 0; k < 2; k++)
-			if (cand[k] && !strncmp(cand[k], sel[i], n) &&
-			    (!cand[k][n] || cand[k][n] == '/'))
-				return true;
+	for (size_t i = 0; i < sizeof operands / sizeof *operands; i++) {
+		if (strcmp(operands[i].verb, verb) != 0)
+			continue;
+		if (n < operands[i].min || (operands[i].max >= 0 && n > operands[i].max))
+			return false;
+		if (strstr(verb, "-hunk")) {
+			char *end;
+			long h = strtol(argv[o->first + 1], &end, 10);
+
+			return !*end && h >= 1 && h <= INT_MAX;
+		}
+		return !(strcmp(verb, "undo") == 0 && o->to && o->steps >= 0);
 	}
-	return false;
+	return true;
+}
+
+/* The live session named by --session (the latest session on disk when
+ * absent), connected, or NULL when it is not live (or there is no such
+ * session: the in-process path reports that). *failed on a live engine that
+ * cannot be reached. */
+static struct client *
+connect_live(struct ev_loop *loop, const char *spec, bool *failed)
+{
+	struct client *c = NULL;
+	char *id = NULL;
+	int rc;
+
+	*failed = false;
+	if (client_session_resolve(spec, &id) < 0)
+		return NULL;
+	rc = client_connect(&c, loop, id);
+	free(id);
+	if (rc == DH_ENOTFOUND)
+		return NULL;
+	if (rc < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		*failed = true;
+		client_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The verb on the live engine of its session, or in this process. */
+static int
+verb_run(const char *verb, bool writes, int argc, char **argv)
+{
+	struct vopts o;
+	struct ev_loop *loop = NULL;
+	struct client *c;
+	bool failed;
+	int status;
+
+	vopts_parse(argc, argv, &o);
+	/* --help and usage errors: the in-process path prints the verb's usage
+	 * and returns before it opens anything. */
+	if (o.help || o.bad || (writes && !operands_ok(verb, &o, argc, argv)))
+		return client_verb_local(verb, argc, argv, 0);
+	if (ev_new(&loop) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		return EXIT_FAIL;
+	}
+	c = connect_live(loop, o.session, &failed);
+	if (failed) {
+		ev_free(loop);
+		return EXIT_FAIL;
+	}
+	if (!c) {
+		ev_free(loop);
+		return client_verb_local(verb, argc, argv, 0);
+	}
+	if (!writes) {
+		/* Reading is safe beside the live engine; it records nothing. */
+		client_close(c);
+		ev_free(loop);
+		return client_verb_local(verb, argc, argv, CLIENT_VERB_READONLY);
+	}
+	struct live l = { .loop = loop, .c = c, .json = o.json };
+	client_set_handler(c, live_on_event, &l);
+	ev_prepare_add(loop, live_prepare, &l);
+	status = live_verb(&l, verb, &o, argc, argv);
+	client_close(c);
+	ev_free(loop);
+	return status;
+}
+
+int
+cli_log(int argc, char **argv)
+{
+	return client_verb_local("log", argc, argv, CLIENT_VERB_READONLY);
+}
+
+int
+cli_diff(int argc, char **argv)
+{
+	return client_verb_local("diff", argc, argv, CLIENT_VERB_READONLY);
+}
+
+int
+cli_sessions(int argc, char **argv)
+{
+	return client_verb_local("sessions", argc, argv, CLIENT_VERB_READONLY);
 }
 
 int
 cli_review(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	int rc = parse_opts(argc, argv, review_usage, OPT_STAT, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	/* Per grant: the selected relative paths. */
-	struct strv *sel = xcalloc(t.n, sizeof *sel);
-	bool any_sel = optind < argc;
-	int status = EXIT_OK;
-	for (int i = optind; i < argc; i++) {
-		size_t g;
-		char *rel;
-
-		if (route(&t, argv[i], &g, &rel) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
-			status = EXIT_FAIL;
-			continue;
-		}
-		size_t n = strlen(rel);
-		while (n && rel[n - 1] == '/')
-			rel[--n] = '\0';
-		ARRAY_PUSH(&sel[g], rel);
-	}
-	cJSON *doc = o.json ? json_new_obj() : NULL, *grants = o.json ? json_new_arr() : NULL;
-	size_t total = 0;
-	const struct review_set rs = target_set(&t);
-	struct review **rv = xcalloc(t.n + 1, sizeof *rv);
-	if (status == EXIT_OK && review_set_get(&rs, rv) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		status = EXIT_FAIL;
-	}
-	for (size_t g = 0; g < t.n && status == EXIT_OK; g++) {
-		struct review *r = rv[g];
-
-		if ((any_sel && !sel[g].n) || !r) /* !r: no checkpoint in that grant yet */
-			continue;
-		cJSON *files = o.json ? json_new_arr() : NULL;
-		size_t shown = 0;
-		for (size_t i = 0; i < r->nfiles; i++) {
-			if (!file_selected(&r->files[i], sel[g].v, sel[g].n))
-				continue;
-			if (!shown && !o.json && t.n > 1)
-				printf("# %s\n", t.paths[g]);
-			shown++;
-			if (o.json)
-				json_add(files, NULL, file_json(&r->files[i], !o.stat));
-			else
-				file_text(&r->files[i], !o.stat);
-		}
-		total += shown;
-		if (o.json) {
-			cJSON *x = json_new_obj();
-
-			json_add_str(x, "grant", t.paths[g]);
-			json_add_str(x, "accepted", r->accepted_id);
-			json_add_str(x, "head", r->head_id);
-			json_add(x, "files", files);
-			json_add(grants, NULL, x);
-		} else if (shown) {
-			printf("%zu file%s pending in %s (accepted %.12s, head %.12s)\n", shown,
-			       shown == 1 ? "" : "s", t.paths[g], r->accepted_id, r->head_id);
-		}
-	}
-	for (size_t g = 0; g < t.n; g++)
-		snap_review_free(rv[g]);
-	free(rv);
-	if (o.json) {
-		json_add_str(doc, "session", t.id);
-		json_add(doc, "grants", grants);
-		if (status == EXIT_OK)
-			print_json(doc);
-		else
-			cJSON_Delete(doc);
-	} else if (status == EXIT_OK && !total) {
-		printf("nothing pending in session %s\n", t.id);
-	}
-	for (size_t g = 0; g < t.n; g++)
-		strv_free(&sel[g]);
-	free(sel);
-	cli_target_fini(&t);
-	return status;
-}
-
-/*
- * deskhand accept / reject
- */
-
-static const char accept_usage[] =
-	"usage: deskhand accept [--session ID] [--json] [PATH...]\n"
-	"\n"
-	"Accept pending changes: move the session's accepted mark so the given\n"
-	"files (a directory selects everything below it; all files when none is\n"
-	"given) read as in the session's head. The folder is not touched. The mark\n"
-	"is kept in the shadow repository, so it survives restarts.\n";
-
-static const char reject_usage[] =
-	"usage: deskhand reject [--session ID] [--json] [--force] PATH...\n"
-	"\n"
-	"Reject pending changes: restore the given files in the folder to their\n"
-	"accepted state (a renamed file goes back to its old name) and take a\n"
-	"checkpoint, so the rejection can itself be undone. If a file was changed\n"
-	"after the agent changed it, nothing is written: the three versions (base =\n"
-	"accepted, agent, current) are saved to a temporary directory and a diff\n"
-	"agent -> current is shown; --force overwrites.\n"
-	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
-
-/* Group path arguments per grant; returns -1 after printing on a bad path. */
-static int
-group_paths(const struct cli_target *t, int argc, char **argv, struct strv *per)
-{
-	for (int i = optind; i < argc; i++) {
-		size_t g;
-		char *rel;
-
-		if (route(t, argv[i], &g, &rel) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
-			return -1;
-		}
-		if (!*rel) { /* the grant itself: everything */
-			free(rel);
-			rel = xstrdup(".");
-		}
-		ARRAY_PUSH(&per[g], rel);
-	}
-	return 0;
-}
-
-static void
-free_groups(size_t n, struct strv *per)
-{
-	for (size_t g = 0; g < n; g++)
-		strv_free(&per[g]);
-	free(per);
+	return verb_run("review", false, argc, argv);
 }
 
 int
 cli_accept(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	struct results res;
-	int rc = parse_opts(argc, argv, accept_usage, 0, &o);
+	return verb_run("accept", true, argc, argv);
+}
 
-	if (rc >= 0)
-		return rc;
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	struct strv *per = xcalloc(t.n, sizeof *per);
-	bool all = optind >= argc;
-	if (group_paths(&t, argc, argv, per) < 0) {
-		free_groups(t.n, per);
-		cli_target_fini(&t);
-		return EXIT_FAIL;
-	}
-	results_init(&res, &t, o.json);
-	for (size_t g = 0; g < t.n; g++) {
-		struct review_outcome out;
-
-		if (!all && !per[g].n)
-			continue;
-		snap_review_outcome_init(&out);
-		rc = snap_review_accept(t.stores[g], t.id, (const char *const *)per[g].v, per[g].n,
-		                        &out);
-		if (!o.json && rc == 0) {
-			if (out.report.len)
-				fputs(buf_cstr(&out.report), stdout);
-			printf("%s: accepted %zu file%s", t.paths[g], out.npaths,
-			       out.npaths == 1 ? "" : "s");
-			if (out.npaths)
-				printf(" (mark %s)", out.ck.short_id);
-			putchar('\n');
-		} else {
-			results_add(&res, g, rc, &out, NULL);
-		}
-		snap_review_outcome_fini(&out);
-	}
-	free_groups(t.n, per);
-	rc = results_finish(&res);
-	cli_target_fini(&t);
-	return rc;
+int
+cli_accept_hunk(int argc, char **argv)
+{
+	return verb_run("accept-hunk", true, argc, argv);
 }
 
 int
 cli_reject(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	struct results res;
-	int rc = parse_opts(argc, argv, reject_usage, OPT_FORCE, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (optind >= argc) {
-		fputs(reject_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	struct strv *per = xcalloc(t.n, sizeof *per);
-	if (group_paths(&t, argc, argv, per) < 0) {
-		free_groups(t.n, per);
-		cli_target_fini(&t);
-		return EXIT_FAIL;
-	}
-	results_init(&res, &t, o.json);
-	/* Check every grant first so a conflict in one changes nothing anywhere. */
-	unsigned flags = o.force ? REVIEW_F_FORCE : 0;
-	for (int pass = o.force ? 1 : 0; pass < 2 && res.status == EXIT_OK; pass++) {
-		for (size_t g = 0; g < t.n; g++) {
-			struct review_outcome out;
-
-			if (!per[g].n)
-				continue;
-			snap_review_outcome_init(&out);
-			rc = snap_review_reject(t.stores[g], t.id, (const char *const *)per[g].v,
-			                        per[g].n, flags | (pass ? 0 : REVIEW_F_DRY_RUN),
-			                        NULL, &out);
-			if (pass == 1 || rc < 0)
-				results_add(&res, g, rc, &out, "rejected");
-			snap_review_outcome_fini(&out);
-		}
-	}
-	free_groups(t.n, per);
-	rc = results_finish(&res);
-	cli_target_fini(&t);
-	return rc;
-}
-
-/*
- * deskhand reject-hunk
- */
-
-static const char reject_hunk_usage[] =
-	"usage: deskhand reject-hunk [--session ID] [--json] [--force] PATH N\n"
-	"\n"
-	"Revert hunk N (as 'deskhand review' numbers them) of a changed text file\n"
-	"in the folder, keeping its other hunks, and take a checkpoint. If the file\n"
-	"was changed after the agent changed it, nothing is written and the three\n"
-	"versions are shown as for 'deskhand reject'; --force reverts the hunk in\n"
-	"the current file where its lines are found, else in the agent's version.\n"
-	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
-
-/* accept-hunk and reject-hunk: PATH N, routed to its grant. */
-static int
-hunk_command(int argc, char **argv, const char *usage, bool accept)
-{
-	struct opts o;
-	struct cli_target t;
-	struct results res;
-	struct review_outcome out;
-	char *end, *rel = NULL;
-	size_t g;
-	int rc = parse_opts(argc, argv, usage, accept ? 0 : OPT_FORCE, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (argc - optind != 2) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
-	long n = strtol(argv[optind + 1], &end, 10);
-	if (*end || n < 1 || n > INT_MAX) {
-		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
-		return EXIT_USAGE;
-	}
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	results_init(&res, &t, o.json);
-	if (route(&t, argv[optind], &g, &rel) < 0) {
-		results_error(&res, err_msg());
-	} else {
-		snap_review_outcome_init(&out);
-		if (!accept) {
-			rc = snap_review_reject_hunk(t.stores[g], t.id, rel, (int)n,
-						     o.force ? REVIEW_F_FORCE : 0, NULL, &out);
-			results_add(&res, g, rc, &out, "reverted a hunk in");
-		} else if ((rc = snap_review_accept_hunk(t.stores[g], t.id, rel, (int)n, &out)) ==
-				   0 &&
-			   !o.json) {
-			if (out.report.len)
-				fputs(buf_cstr(&out.report), stdout);
-			printf("%s: accepted 1 hunk (mark %s)\n", t.paths[g], out.ck.short_id);
-		} else {
-			results_add(&res, g, rc, &out, NULL);
-		}
-		snap_review_outcome_fini(&out);
-	}
-	free(rel);
-	rc = results_finish(&res);
-	cli_target_fini(&t);
-	return rc;
+	return verb_run("reject", true, argc, argv);
 }
 
 int
 cli_reject_hunk(int argc, char **argv)
 {
-	return hunk_command(argc, argv, reject_hunk_usage, false);
+	return verb_run("reject-hunk", true, argc, argv);
 }
-
-/*
- * deskhand accept-hunk
- */
-
-static const char accept_hunk_usage[] =
-	"usage: deskhand accept-hunk [--session ID] [--json] PATH N\n"
-	"\n"
-	"Accept hunk N (as 'deskhand review' numbers them) of a changed text file\n"
-	"and nothing else: the session's accepted mark moves so the file's accepted\n"
-	"version has that hunk applied; its other hunks stay pending, numbered from\n"
-	"1 again. The folder is not touched. Binary, new, deleted, linked or\n"
-	"mode-only files are accepted whole with 'deskhand accept'.\n"
-	"Exit status: 0 done, 1 error, 2 usage.\n";
-
-int
-cli_accept_hunk(int argc, char **argv)
-{
-	return hunk_command(argc, argv, accept_hunk_usage, true);
-}
-
-/*
- * deskhand undo [--steps N] (without --to), deskhand redo
- */
-
-static const char undo_usage[] =
-	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
-	"       deskhand undo --to CHECKPOINT [--session ID] [--json] [--force]\n"
-	"\n"
-	"Undo the last N agent steps (default 1) of a session (the latest by\n"
-	"default): each path those steps changed returns to its state before them;\n"
-	"changes made by the person or by other programs, and by later or earlier\n"
-	"steps to other paths, stay. Steps already undone, undos, redos and\n"
-	"external checkpoints are skipped when counting. The undo is a checkpoint\n"
-	"and 'deskhand redo' reapplies it. If a path was changed after the agent\n"
-	"changed it, nothing is written and the three versions are shown; --force\n"
-	"overwrites.\n"
-	"With --to, the folder returns to that checkpoint ('deskhand log' names\n"
-	"them; 'baseline' returns every granted folder to where the session\n"
-	"started), as 'deskhand restore' does.\n"
-	"Either way, what changed on disk since the last checkpoint is recorded\n"
-	"first (a killed session's interrupted tool call, or external changes), so\n"
-	"the undo acts on the folder as it is now and can itself be undone.\n"
-	"Exit status: 0 undone, 1 error, 2 usage, 3 refused because of a conflict.\n";
-
-static int restore_spec(const struct cli_target *t, const struct opts *o, const char *spec,
-                        const char *done);
 
 int
 cli_undo(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	struct results res;
-	struct strv chosen = {0}; /* tool-call ids */
-	int rc = parse_opts(argc, argv, undo_usage, OPT_FORCE | OPT_STEPS | OPT_TO, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (optind < argc || (o.to && o.steps >= 0)) {
-		fputs(undo_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (o.steps < 0)
-		o.steps = 1;
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	if (o.to) { /* the checkpoint form: a restore */
-		rc = restore_spec(&t, &o, o.to, "undone to");
-		cli_target_fini(&t);
-		return rc;
-	}
-	results_init(&res, &t, o.json);
-	const struct review_set rs = target_set(&t);
-	int nchosen = review_set_newest_calls(&rs, (size_t)o.steps, &chosen, NULL);
-	if (nchosen < 0) {
-		results_error(&res, err_msg());
-		goto out;
-	}
-	if (nchosen < o.steps) {
-		char *m = nchosen ? xasprintf("session %s has only %d agent step%s to undo", t.id,
-		                              nchosen, nchosen == 1 ? "" : "s")
-		                  : xasprintf("session %s has no agent step to undo", t.id);
-		results_error(&res, m);
-		free(m);
-		goto out;
-	}
-	/* One tag for this undo in every grant, so redo finds them together. */
-	char op[32];
-	review_set_new_op(op);
-	for (int pass = o.force ? 1 : 0; pass < 2 && res.status == EXIT_OK; pass++) {
-		for (size_t g = 0; g < t.n; g++) {
-			struct strv ids = {0};
-			struct review_outcome out;
-
-			if (review_set_step_ids(&rs, g, &chosen, &ids) < 0) {
-				results_error(&res, err_msg());
-			} else if (ids.n) {
-				snap_review_outcome_init(&out);
-				rc = snap_review_undo(t.stores[g], t.id, (const char *const *)ids.v,
-				                      ids.n, op,
-				                      (o.force ? REVIEW_F_FORCE : 0) |
-				                              (pass ? 0 : REVIEW_F_DRY_RUN),
-				                      NULL, &out);
-				if (pass == 1 || rc < 0)
-					results_add(&res, g, rc, &out, "undid steps on");
-				snap_review_outcome_fini(&out);
-			}
-			strv_free(&ids);
-		}
-	}
-out:
-	strv_free(&chosen);
-	rc = results_finish(&res);
-	cli_target_fini(&t);
-	return rc;
+	return verb_run("undo", true, argc, argv);
 }
-
-static const char redo_usage[] =
-	"usage: deskhand redo [--session ID] [--json] [--force]\n"
-	"\n"
-	"Reapply what the last 'deskhand undo' reverted (repeat to walk back\n"
-	"through earlier undos). A new agent step, a reject or restore, or a change\n"
-	"recorded in the folder after the undo makes redo unavailable. If a path\n"
-	"was changed since the undo, nothing is written and the three versions are\n"
-	"shown; --force overwrites.\n"
-	"Exit status: 0 done, 1 error (nothing to redo), 2 usage, 3 conflict.\n";
 
 int
 cli_redo(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	struct results res;
-	int rc = parse_opts(argc, argv, redo_usage, OPT_FORCE, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (optind < argc) {
-		fputs(redo_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	results_init(&res, &t, o.json);
-	/* The newest undo op among the grants whose redo is still valid. */
-	char(*ops)[64] = xcalloc(t.n, sizeof *ops), best[64] = "";
-	for (size_t g = 0; g < t.n; g++) {
-		rc = snap_review_can_redo(t.stores[g], t.id, ops[g]);
-		if (rc < 0) {
-			results_error(&res, err_msg());
-			goto out;
-		}
-		if (rc == 0)
-			ops[g][0] = '\0';
-		else if (strcmp(ops[g], best) > 0)
-			snprintf(best, sizeof best, "%s", ops[g]);
-	}
-	if (!best[0]) {
-		char *m = xasprintf("nothing to redo in session %s", t.id);
-		results_error(&res, m);
-		free(m);
-		goto out;
-	}
-	for (int pass = o.force ? 1 : 0; pass < 2 && res.status == EXIT_OK; pass++) {
-		for (size_t g = 0; g < t.n; g++) {
-			struct review_outcome out;
-
-			if (strcmp(ops[g], best))
-				continue;
-			snap_review_outcome_init(&out);
-			rc = snap_review_redo(t.stores[g], t.id,
-			                      (o.force ? REVIEW_F_FORCE : 0) |
-			                              (pass ? 0 : REVIEW_F_DRY_RUN),
-			                      NULL, &out);
-			if (pass == 1 || rc < 0)
-				results_add(&res, g, rc, &out, "redid steps on");
-			snap_review_outcome_fini(&out);
-		}
-	}
-out:
-	free(ops);
-	rc = results_finish(&res);
-	cli_target_fini(&t);
-	return rc;
-}
-
-/*
- * deskhand restore
- */
-
-static const char restore_usage[] =
-	"usage: deskhand restore [--session ID] [--json] [--force] CHECKPOINT\n"
-	"\n"
-	"Return the granted folder to any checkpoint of the session, as 'deskhand\n"
-	"log' names them, or 'baseline', 'head' or 'accepted' (these three act on\n"
-	"every granted folder). What changed on disk since the last checkpoint is\n"
-	"recorded first (a killed session's interrupted tool call, or external\n"
-	"changes); then every path that differs from the checkpoint is written and\n"
-	"a checkpoint is taken. A path whose latest change was someone else's is a\n"
-	"conflict (three versions shown) unless --force.\n"
-	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
-
-/* Return every grant the checkpoint `spec` applies to (all of them for
- * baseline, head and accepted) to it; `done` names the outcome in the text
- * report. Returns the exit status. */
-static int
-restore_spec(const struct cli_target *t, const struct opts *o, const char *spec, const char *done)
-{
-	struct results res;
-	int rc;
-
-	results_init(&res, t, o->json);
-	const struct review_set rs = target_set(t);
-	bool *on = xcalloc(t->n + 1, sizeof *on);
-	size_t hits = review_set_restore_targets(&rs, spec, on);
-	if (!hits && review_set_spec_is_mark(spec)) {
-		/* Stopped before its first checkpoint: no tool call ran, so the
-		 * folders are as the session found them. */
-		if (!o->json)
-			printf("session %s has no checkpoint yet: nothing to restore\n", t->id);
-	} else if (!hits) {
-		char *m = xasprintf("no checkpoint '%s' in session %s (see 'deskhand log')", spec,
-		                    t->id);
-		results_error(&res, m);
-		free(m);
-	}
-	for (int pass = o->force ? 1 : 0; hits && pass < 2 && res.status == EXIT_OK; pass++) {
-		for (size_t g = 0; g < t->n; g++) {
-			struct review_outcome out;
-
-			if (!on[g])
-				continue;
-			snap_review_outcome_init(&out);
-			rc = snap_review_restore(t->stores[g], t->id, spec,
-			                         (o->force ? REVIEW_F_FORCE : 0) |
-			                                 (pass ? 0 : REVIEW_F_DRY_RUN),
-			                         NULL, &out);
-			if (pass == 1 || rc < 0)
-				results_add(&res, g, rc, &out, done);
-			snap_review_outcome_fini(&out);
-		}
-	}
-	free(on);
-	return results_finish(&res);
+	return verb_run("redo", true, argc, argv);
 }
 
 int
 cli_restore(int argc, char **argv)
 {
-	struct opts o;
-	struct cli_target t;
-	int rc = parse_opts(argc, argv, restore_usage, OPT_FORCE, &o);
-
-	if (rc >= 0)
-		return rc;
-	if (argc - optind != 1) {
-		fputs(restore_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (open_now(&t, &o) < 0)
-		return EXIT_FAIL;
-	rc = restore_spec(&t, &o, argv[optind], "restored");
-	cli_target_fini(&t);
-	return rc;
+	return verb_run("restore", true, argc, argv);
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `deskhand run`: wires the engine together for one headless session and
- * renders its events, as readable progress or as JSON lines. Approvals come
+ * `deskhand run`: a client of one engine (engine/client.h) that renders its
+ * events, as readable progress or as JSON lines. In the foreground the engine
+ * runs in this process (client_open_local); with --detach it is a process of
+ * its own (client_spawn) and run only prints the session id. Approvals come
  * from a y/n prompt on a terminal or from JSON commands on stdin (--commands).
+ * The engine's options are handed to the engine as given: it parses them.
  */
 #include "cli/cli.h"
 
@@ -10,27 +13,19 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
-#include "engine/engine.h"
-#include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
-#include "core/fsutil.h"
 #include "core/json.h"
+#include "core/array.h"
 #include "core/utf8.h"
-#include "core/worker.h"
 #include "core/xalloc.h"
-#include "llm/llm.h"
-#include "policy/grant.h"
-#include "sandbox/egress.h"
-#include "session/session.h"
-#include "snap/snap.h"
-#include "watch/watch.h"
+#include "engine/client.h"
 
 static const char run_usage[] =
 	"usage: deskhand run [options] TASK\n"
@@ -42,6 +37,9 @@ static const char run_usage[] =
 	"  -y, --approve-plan    approve the agent's plan without asking\n"
 	"  -m, --mode MODE       ask (default: approve each change) or auto\n"
 	"      --json            print the event stream as JSON lines (see README)\n"
+	"      --detach          start the task in an engine of its own, print the\n"
+	"                        session id and return at once (see 'deskhand wait',\n"
+	"                        'deskhand attach', 'deskhand stop')\n"
 	"      --commands        with --json: read JSON commands (approve, deny, steer,\n"
 	"                        interrupt, status) from standard input\n"
 	"      --resume ID       continue session ID (or 'latest') with TASK as the next\n"
@@ -59,11 +57,12 @@ static const char run_usage[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"The API key is read from ANTHROPIC_API_KEY, the endpoint from ANTHROPIC_BASE_URL\n"
-	"or the config's base_url. Exit status: 0 done, 1 failed, 2 usage, 130 interrupted.\n";
+	"or the config's base_url. Exit status: 0 done, 1 failed, 2 usage, 130 interrupted\n"
+	"(with --detach: 0 once the engine runs the task, 1 when it could not start).\n";
 
 struct run {
 	struct ev_loop *loop;
-	struct engine *engine;
+	struct client *client;
 	bool json;
 	bool commands;	  /* JSON commands on stdin */
 	bool tty_prompt;  /* y/n prompts on the terminal */
@@ -75,6 +74,10 @@ struct run {
 	bool pending_plan;
 	int sigints;
 	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
+	bool in_history;  /* between "hello" and "history_end": already shown */
+	long cache_read, cache_write; /* this run's usage events */
+	char *start_req;  /* the request id of our "start" */
+	bool start_failed;
 };
 
 /*
@@ -344,6 +347,49 @@ json_sink(const struct event *ev, void *ctx)
 	cJSON_Delete(j);
 }
 
+/* The one handler: the history an engine replays on connect was shown
+ * when it happened; the rest goes to the chosen printer. */
+static void
+on_event(const struct event *ev, void *ctx)
+{
+	struct run *r = ctx;
+
+	if (ev->type == EVENT_HELLO) {
+		r->in_history = true;
+		return;
+	}
+	if (ev->type == EVENT_HISTORY_END) {
+		r->in_history = false;
+		return;
+	}
+	if (r->in_history)
+		return;
+	if (ev->re && r->start_req && strcmp(ev->re, r->start_req) == 0 &&
+	    (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))) {
+		fprintf(stderr, "deskhand: %s\n", ev->text ? ev->text : "the task did not start");
+		r->start_failed = true;
+		ev_quit(r->loop);
+		return;
+	}
+	if (ev->type == EVENT_USAGE) {
+		r->cache_read += ev->usage.cache_read_tokens;
+		r->cache_write += ev->usage.cache_creation_tokens;
+	}
+	if (r->unsandboxed)
+		unsandboxed_sink(ev, r);
+	if (r->json)
+		json_sink(ev, r);
+	else if (ev->type != EVENT_REPLY || !ev->approved)
+		human_sink(ev, r); /* a refused command says why */
+}
+
+static void
+send_or_warn(struct run *r, struct command *cmd)
+{
+	if (client_send(r->client, cmd) < 0)
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+}
+
 /*
  * Input: y/n answers or JSON commands on stdin
  */
@@ -360,7 +406,7 @@ handle_line(struct run *r, char *line)
 			fprintf(stderr, "deskhand: stdin: %s\n", err_msg());
 			return;
 		}
-		engine_command(r->engine, &cmd);
+		send_or_warn(r, &cmd);
 		command_fini(&cmd);
 		return;
 	}
@@ -375,8 +421,9 @@ handle_line(struct run *r, char *line)
 	}
 	struct command cmd = { .type = yes ? COMMAND_APPROVE : COMMAND_DENY, .id = r->pending_id };
 	r->pending_id = NULL;
-	engine_command(r->engine, &cmd);
+	send_or_warn(r, &cmd);
 	free(cmd.id);
+	free(cmd.req);
 }
 
 static void
@@ -394,8 +441,9 @@ on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 			struct command cmd = { .type = COMMAND_DENY, .id = r->pending_id,
 					       .text = why };
 			r->pending_id = NULL;
-			engine_command(r->engine, &cmd);
+			send_or_warn(r, &cmd);
 			free(cmd.id);
+			free(cmd.req);
 		}
 		return;
 	}
@@ -417,9 +465,10 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 	struct command cmd = { .type = COMMAND_INTERRUPT };
 
 	(void)l;
-	if (signo == SIGINT && ++r->sigints > 1 && !engine_is_busy(r->engine))
+	if (signo == SIGINT && ++r->sigints > 1 && !client_state(r->client)->busy)
 		return;
-	engine_command(r->engine, &cmd);
+	send_or_warn(r, &cmd);
+	free(cmd.req);
 }
 
 static void
@@ -427,7 +476,7 @@ on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct run *r = ctx;
 
-	if (engine_is_settled(r->engine))
+	if (client_state(r->client)->settled || client_closed(r->client))
 		ev_quit(l);
 }
 
@@ -435,95 +484,128 @@ on_prepare(struct ev_loop *l, void *ctx)
  * Setup
  */
 
+/* run's own options; every other argument is the engine's (engine/client.h:
+ * client_open_local, client_spawn), passed on as given. */
+struct run_args {
+	bool json, commands, detach, help;
+	bool has_folder;      /* --grant or --resume among the engine's */
+	char *task;	      /* the last argument (argv's) */
+	ARRAY(char *) engine; /* the engine's arguments (argv's, borrowed) */
+};
+
+static const struct {
+	const char *name;
+	size_t off; /* of the bool in struct run_args */
+} run_flags[] = {
+	{ "--json", offsetof(struct run_args, json) },
+	{ "--commands", offsetof(struct run_args, commands) },
+	{ "--detach", offsetof(struct run_args, detach) },
+	{ "--help", offsetof(struct run_args, help) },
+	{ "-h", offsetof(struct run_args, help) },
+};
+
+static void
+run_args_split(struct run_args *a, int argc, char **argv)
+{
+	bool opts = true; /* after "--", the rest is the task */
+
+	for (int i = 1; i < argc; i++) {
+		bool mine = false;
+
+		if (opts && strcmp(argv[i], "--") == 0)
+			opts = false;
+		for (size_t k = 0; opts && k < sizeof run_flags / sizeof *run_flags; k++) {
+			if (strcmp(argv[i], run_flags[k].name) == 0) {
+				*(bool *)((char *)a + run_flags[k].off) = true;
+				mine = true;
+			}
+		}
+		if (!mine)
+			ARRAY_PUSH(&a->engine, argv[i]);
+	}
+	/* The TASK is the last argument (options come before it). */
+	if (a->engine.n && (a->engine.v[a->engine.n - 1][0] != '-' ||
+			    (a->engine.n >= 2 && strcmp(a->engine.v[a->engine.n - 2], "--") == 0)))
+		a->task = a->engine.v[--a->engine.n];
+	/* A folder to work on: granted, or the resumed session's. */
+	for (size_t i = 0; i < a->engine.n; i++) {
+		const char *s = a->engine.v[i];
+
+		a->has_folder |= strncmp(s, "--grant", 7) == 0 || strncmp(s, "--resume", 8) == 0 ||
+				 (s[0] == '-' && s[1] == 'g');
+	}
+}
+
+/* --detach: an engine process of its own runs the task. */
+static int
+run_detached(const struct run_args *a)
+{
+	struct ev_loop *loop = NULL;
+	struct client *c = NULL;
+	int status = 1;
+
+	if (ev_new(&loop) < 0 || client_spawn(&c, loop, a->engine.v, a->engine.n) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		goto out;
+	}
+	const char *id = client_state(c)->session;
+	if (!id) {
+		fprintf(stderr, "deskhand: the engine started no session (no TASK?)\n%s",
+			run_usage);
+		status = 2;
+		goto out;
+	}
+	if (a->json)
+		printf("{\"type\":\"detached\",\"session\":\"%s\"}\n", id);
+	else
+		printf("%s\n", id);
+	status = 0;
+out:
+	client_close(c);
+	ev_free(loop);
+	return status;
+}
+
 int
 cli_run(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_COMMANDS, OPT_RESUME, OPT_MODEL, OPT_MAXTURNS, OPT_RECORD,
-	       OPT_REPLAY, OPT_UNSANDBOXED, OPT_FORCE };
-	static const struct option longopts[] = {
-		{ "grant", required_argument, NULL, 'g' },
-		{ "approve-plan", no_argument, NULL, 'y' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "commands", no_argument, NULL, OPT_COMMANDS },
-		{ "resume", required_argument, NULL, OPT_RESUME },
-		{ "model", required_argument, NULL, OPT_MODEL },
-		{ "max-turns", required_argument, NULL, OPT_MAXTURNS },
-		{ "record", required_argument, NULL, OPT_RECORD },
-		{ "replay", required_argument, NULL, OPT_REPLAY },
-		{ "dangerously-run-commands-unsandboxed", no_argument, NULL, OPT_UNSANDBOXED },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct config cfg;
-	const char **grant_args = xcalloc((size_t)argc + 1, sizeof *grant_args);
-	size_t ngrant_args = 0;
-	bool approve_plan = false, mode_given = false, force = false;
-	const char *resume = NULL, *record = NULL, *replay = NULL;
+	struct run_args a = { 0 };
 	struct run r = { .at_line_start = true };
-	int status = 2, opt;
+	int status = 2;
 
-	if (config_load(&cfg) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		free(grant_args);
-		config_fini(&cfg);
-		return 2;
-	}
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+g:ym:h", longopts, NULL)) != -1) {
-		int rc = 0;
-
-		switch (opt) {
-		case 'g': grant_args[ngrant_args++] = optarg; break;
-		case 'y': approve_plan = true; break;
-		case 'm':
-			rc = config_set(&cfg, "mode", optarg, "--mode");
-			mode_given = true;
-			break;
-		case OPT_JSON: r.json = true; break;
-		case OPT_COMMANDS: r.commands = true; break;
-		case OPT_RESUME: resume = optarg; break;
-		case OPT_MODEL: rc = config_set(&cfg, "model", optarg, "--model"); break;
-		case OPT_MAXTURNS: rc = config_set(&cfg, "max_turns", optarg, "--max-turns"); break;
-		case OPT_RECORD: record = optarg; break;
-		case OPT_REPLAY: replay = optarg; break;
-		case OPT_UNSANDBOXED: r.unsandboxed = true; break;
-		case OPT_FORCE: force = true; break;
-		case 'h':
-			fputs(run_usage, stdout);
-			status = 0;
-			goto out_early;
-		default:
-			fputs(run_usage, stderr);
-			goto out_early;
-		}
-		if (rc < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
-			goto out_early;
-		}
-	}
-	if (optind != argc - 1 || !*argv[optind]) {
-		fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s", run_usage);
+	run_args_split(&a, argc, argv);
+	if (a.help) {
+		fputs(run_usage, stdout);
+		status = 0;
 		goto out_early;
 	}
-	if (!resume && ngrant_args == 0) {
-		fprintf(stderr, "deskhand run: grant at least one folder with --grant DIR\n");
-		goto out_early;
-	}
-	if (r.commands && !r.json) {
+	if (a.commands && !a.json) {
 		fprintf(stderr, "deskhand run: --commands goes with --json\n");
 		goto out_early;
 	}
-	/* Text enters here: an argument that is not UTF-8 becomes U+FFFD. */
-	struct buf task = BUF_INIT;
-
-	utf8_scrub(&task, argv[optind], strlen(argv[optind]));
+	if (a.detach && a.commands) {
+		fprintf(stderr, "deskhand run: --commands needs the foreground (not --detach)\n");
+		goto out_early;
+	}
+	if (!a.task || !*a.task) {
+		fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s", run_usage);
+		goto out_early;
+	}
+	if (!a.has_folder) {
+		fprintf(stderr, "deskhand run: grant at least one folder with --grant DIR\n");
+		goto out_early;
+	}
+	if (a.detach) {
+		ARRAY_PUSH(&a.engine, a.task); /* the engine starts it */
+		status = run_detached(&a);
+		goto out_early;
+	}
+	r.json = a.json;
+	r.commands = a.commands;
+	for (size_t i = 0; i < a.engine.n; i++)
+		r.unsandboxed |= strcmp(a.engine.v[i], "--dangerously-run-commands-unsandboxed") == 0;
 
 	/* The loop first: it blocks the signals before any thread exists. */
-	struct engine *eng = NULL;
-	char *state = NULL;
-
 	status = 1;
 	if (ev_new(&r.loop) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
@@ -531,30 +613,22 @@ cli_run(int argc, char **argv)
 	}
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	r.tty_prompt = !r.json && tty;
-	struct engine_opts eo = {
-		.grants = grant_args,
-		.ngrants = ngrant_args,
-		.resume = resume,
-		.force = force,
-		.approve_plan = approve_plan,
-		.can_ask = r.tty_prompt || r.commands,
-		.unsandboxed = r.unsandboxed,
-		.mode_given = mode_given,
-		.record_path = record,
-		.replay_path = replay,
-	};
-	if (engine_open(&eng, r.loop, &cfg, &eo) < 0)
-		goto fail;
-	r.engine = eng;
+	/* Nobody to answer approvals: the engine refuses them at once. */
+	if (!r.tty_prompt && !r.commands)
+		ARRAY_PUSH(&a.engine, (char *)"--no-ask");
 	r.color = !r.json && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	setlocale(LC_CTYPE, "");
 	r.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	engine_add_sink(eng, r.json ? json_sink : human_sink, &r);
-	if (r.unsandboxed) {
+	if (r.unsandboxed)
 		fprintf(stderr, "deskhand: WARNING: --dangerously-run-commands-unsandboxed: the "
 				"agent's commands run WITHOUT any sandbox, with your full rights\n");
-		engine_add_sink(eng, unsandboxed_sink, &r);
+	int rc = client_open_local(&r.client, r.loop, a.engine.v, a.engine.n);
+	if (rc < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		status = rc == DH_EPARSE ? 2 : 1;
+		goto out;
 	}
+	client_set_handler(r.client, on_event, &r);
 	if ((r.tty_prompt || r.commands) &&
 	    ev_io_set(r.loop, STDIN_FILENO, POLLIN, on_stdin, &r) < 0)
 		goto fail;
@@ -563,44 +637,39 @@ cli_run(int argc, char **argv)
 	    ev_signal_on(r.loop, SIGHUP, on_signal, &r) < 0)
 		goto fail;
 	ev_prepare_add(r.loop, on_prepare, &r);
-
-	if (engine_start(eng, buf_cstr(&task)) < 0)
+	struct command start = { .type = COMMAND_START, .text = a.task };
+	if (client_send(r.client, &start) < 0)
 		goto fail;
+	r.start_req = start.req;
 	if (ev_run(r.loop) < 0)
 		goto fail;
+	if (r.start_failed)
+		goto out;
 
-	const char *st = engine_status(eng);
+	const struct client_state *cs = client_state(r.client);
+	const char *st = cs->status;
 	status = !st ? 1 : strcmp(st, "done") == 0 ? 0 : strcmp(st, "interrupted") == 0 ? 130 : 1;
-	if (!r.json) {
+	if (!r.json && cs->session) {
 		newline_if_needed(&r);
 		printf("%s%s%s · session %s\n", c(&r, status == 0 ? C_GREEN : C_RED),
-		       st ? st : "failed", c(&r, C_RESET), engine_session_id(eng));
-		cJSON *meta = NULL;
-		if (session_meta_read(engine_state_dir(eng), engine_session_id(eng), &meta) == 0) {
-			printf("  tokens: %lld in, %lld out, %lld cache read, %lld cache write · cost $%.4f\n",
-			       json_int(meta, "input_tokens", 0), json_int(meta, "output_tokens", 0),
-			       json_int(meta, "cache_read_tokens", 0),
-			       json_int(meta, "cache_creation_tokens", 0),
-			       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "cost_usd")));
-			if (status != 0)
-				printf("  resume with: deskhand run --resume %s \"…\"\n",
-				       engine_session_id(eng));
-		}
-		cJSON_Delete(meta);
+		       st ? st : "failed", c(&r, C_RESET), cs->session);
+		printf("  tokens: %ld in, %ld out, %ld cache read, %ld cache write · cost $%.4f\n",
+		       cs->input_tokens, cs->output_tokens, r.cache_read, r.cache_write,
+		       cs->cost_usd);
+		if (status != 0)
+			printf("  resume with: deskhand run --resume %s \"…\"\n", cs->session);
 	}
 	goto out;
 fail:
 	fprintf(stderr, "deskhand: %s\n", err_msg());
 	status = 1;
 out:
-	engine_close(eng);
+	client_close(r.client);
 	ev_free(r.loop);
 	buf_fini(&r.in);
-	buf_fini(&task);
 	free(r.pending_id);
-	free(state);
+	free(r.start_req);
 out_early:
-	free(grant_args);
-	config_fini(&cfg);
+	ARRAY_FREE(&a.engine);
 	return status;
 }

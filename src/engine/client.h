@@ -113,4 +113,32 @@ const struct client_state *client_state(const struct client *c);
 bool client_closed(const struct client *c);
 const char *client_error(const struct client *c);
 
+/*
+ * In-process paths for sessions that are not live (engine/verbs.c).
+ */
+
+/* Resolve a session spec (an id, a unique prefix, NULL or "latest") among
+ * every session on disk, live or not: *id is a heap string. DH_ENOTFOUND
+ * (message names the spec) or DH_EFAIL. */
+int client_session_resolve(const char *spec, char **id) DH_MUST_CHECK;
+
+/* The meta record of session `id` as on disk (status, task, grants, token
+ * and cost totals, ...; a "running" session whose owner is gone reads as
+ * "interrupted"). *meta is the caller's. DH_ENOTFOUND or DH_EFAIL. */
+int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
+
+/* Only read: the verb must not write the store (the session is live; its
+ * engine is the store's one writer). `review` then skips recording what
+ * changed on disk, and a writing verb is refused. */
+#define CLIENT_VERB_READONLY (1u << 0)
+
+/* Run a review or history verb in this process over the session's stores on
+ * disk: "log", "diff", "sessions", "review", "accept", "accept-hunk",
+ * "reject", "reject-hunk", "undo", "redo", "restore". ARGV are the
+ * arguments after the verb (argv[0] the verb itself), as `deskhand VERB`
+ * takes them; the verb prints its own output (stdout) and errors (stderr).
+ * Returns the exit status: 0 done, 1 failed, 2 usage, 3 refused because of
+ * a conflict. */
+int client_verb_local(const char *verb, int argc, char **argv, unsigned flags);
+
 #endif

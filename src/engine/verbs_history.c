@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The history verbs over a session's checkpoints: `deskhand log`, `diff`
- * and `sessions` (`undo` is a review verb, cli/review.c). They run
+ * and `sessions` (`undo` is a review verb, engine/verbs_review.c). They run
  * synchronously (no event loop: nothing else is live), over the shadow
  * repositories of the session's grants.
  */
-#include "cli/cli.h"
+#include "engine/verbs.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 
 /* Find the grant whose store knows checkpoint `spec` on this session. */
 static int
-target_resolve(struct cli_target *t, const char *spec, size_t *out_grant, char out_id[41])
+target_resolve(struct verbs_target *t, const char *spec, size_t *out_grant, char out_id[41])
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (snap_resolve(t->stores[i], t->id, spec, out_id) == 0) {
@@ -36,13 +36,13 @@ target_resolve(struct cli_target *t, const char *spec, size_t *out_grant, char o
 
 /* Open the session's stores, or report why not (the caller exits 1). */
 static int
-open_target(struct cli_target *t, const char *session)
+open_target(struct verbs_target *t, const char *session)
 {
-	int rc = cli_target_open(t, session);
+	int rc = verbs_target_open(t, session);
 
 	if (rc < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
-		cli_target_fini(t);
+		verbs_target_fini(t);
 	}
 	return rc;
 }
@@ -110,11 +110,12 @@ static const char log_usage[] =
 	"'deskhand diff' and 'deskhand undo --to'.\n";
 
 int
-cli_log(int argc, char **argv)
+verbs_log(int argc, char **argv, unsigned flags)
 {
+	(void)flags;
 	const char *session = NULL;
 	bool json = false;
-	struct cli_target t;
+	struct verbs_target t;
 	int rc = simple_opts(argc, argv, log_usage, &session, NULL, NULL, &json);
 
 	if (rc >= 0)
@@ -210,7 +211,7 @@ cli_log(int argc, char **argv)
 		free(s);
 		cJSON_Delete(out);
 	}
-	cli_target_fini(&t);
+	verbs_target_fini(&t);
 	return status;
 }
 
@@ -227,10 +228,11 @@ static const char diff_usage[] =
 	"'baseline' / 'head'. Colored when the output is a terminal (NO_COLOR off).\n";
 
 int
-cli_diff(int argc, char **argv)
+verbs_diff(int argc, char **argv, unsigned flags)
 {
+	(void)flags;
 	const char *session = NULL, *from = "baseline", *to = NULL;
-	struct cli_target t;
+	struct verbs_target t;
 	int rc = simple_opts(argc, argv, diff_usage, &session, NULL, NULL, NULL);
 
 	if (rc >= 0)
@@ -287,7 +289,7 @@ cli_diff(int argc, char **argv)
 		buf_clear(&out);
 	}
 	buf_fini(&out);
-	cli_target_fini(&t);
+	verbs_target_fini(&t);
 	return status;
 }
 
@@ -301,8 +303,9 @@ static const char sessions_usage[] =
 	"List sessions, oldest first: id, status, turns, cost, grants and task.\n";
 
 int
-cli_sessions(int argc, char **argv)
+verbs_sessions(int argc, char **argv, unsigned flags)
 {
+	(void)flags;
 	bool json = false;
 	const char *unused = NULL;
 	char *state = NULL, **ids = NULL;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A session's grants and their snapshot stores, shared by the review verbs. */
-#include "cli/cli.h"
+#include "engine/verbs.h"
 
 #include <string.h>
 
@@ -11,7 +11,7 @@
 #include "snap/snap.h"
 
 void
-cli_target_fini(struct cli_target *t)
+verbs_target_fini(struct verbs_target *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		snap_close(t->stores[i]);
@@ -26,7 +26,7 @@ cli_target_fini(struct cli_target *t)
 }
 
 int
-cli_target_open(struct cli_target *t, const char *spec)
+verbs_target_open(struct verbs_target *t, const char *spec)
 {
 	cJSON *g;
 	int rc;

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The headless verbs over live sessions: `deskhand ls` (the engines running
+ * now), `deskhand wait ID` (block until a task ends, exit with its status)
+ * and `deskhand stop ID` (interrupt it and wait for the end). Clients of the
+ * engines' sockets (engine/client.h); a session whose engine is gone is read
+ * from its record on disk (client_session_meta()).
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ev.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "engine/client.h"
+
+enum {
+	EXIT_DONE = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_WAITING = 4,
+	EXIT_INTERRUPTED = 130,
+};
+
+/* A task's end status → exit status ("done" 0, "interrupted" 130, else 1). */
+static int
+exit_of(const char *status)
+{
+	static const struct {
+		const char *status;
+		int code;
+	} map[] = {
+		{ "done", EXIT_DONE },
+		{ "failed", EXIT_FAILED },
+		{ "interrupted", EXIT_INTERRUPTED },
+	};
+
+	for (size_t i = 0; status && i < sizeof map / sizeof *map; i++)
+		if (strcmp(map[i].status, status) == 0)
+			return map[i].code;
+	return EXIT_FAILED;
+}
+
+/* --help, --json and operands: -1 to go on, else the exit status. */
+static int
+front_opts(int argc, char **argv, const char *usage, bool *json, int max_operands)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			if (!json)
+				goto bad;
+			*json = true;
+			break;
+		case 'h': fputs(usage, stdout); return EXIT_DONE;
+		default: goto bad;
+		}
+	}
+	if (argc - optind <= max_operands)
+		return -1;
+	fprintf(stderr, "deskhand %s: unexpected argument '%s'\n", argv[0], argv[optind + max_operands]);
+bad:
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+/*
+ * deskhand ls
+ */
+
+static const char ls_usage[] =
+	"usage: deskhand ls [--json]\n"
+	"\n"
+	"List the live sessions: those whose engine runs now, in the background or\n"
+	"in a workbench. For each: its id, state (working, waiting for an approval,\n"
+	"idle, done, failed, interrupted), attached clients, age, first granted\n"
+	"folder and task. --json prints one array of objects {id, state, task,\n"
+	"grants, clients, age_s, pid}. Sessions that are not live: 'deskhand\n"
+	"sessions'. Exit status: 0, 1 when the engines' directory is unusable.\n";
+
+/* "3s", "5m", "2h", "4d". */
+static void
+age_str(char out[24], long long s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(out, 24, "%llds", s);
+	else if (s < 3600)
+		snprintf(out, 24, "%lldm", s / 60);
+	else if (s < 86400)
+		snprintf(out, 24, "%lldh", s / 3600);
+	else
+		snprintf(out, 24, "%lldd", s / 86400);
+}
+
+int
+cli_ls(int argc, char **argv)
+{
+	bool json = false;
+	cJSON *live = NULL, *s;
+	struct timespec now;
+	int rc = front_opts(argc, argv, ls_usage, &json, 0);
+
+	if (rc >= 0)
+		return rc;
+	if (client_list_live(&live) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		return EXIT_FAILED;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	long long now_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+	cJSON *rows = json_new_arr();
+	cJSON_ArrayForEach(s, live)
+	{
+		cJSON *row = json_new_obj();
+		const cJSON *started = cJSON_GetObjectItemCaseSensitive(s, "started_ns");
+		long long age = cJSON_IsNumber(started) && started->valuedouble > 0
+					? (now_ns - (long long)started->valuedouble) / 1000000000LL
+					: -1;
+		const char *id = json_str(s, "session");
+
+		json_add(row, "id", id ? cJSON_CreateString(id) : cJSON_CreateNull());
+		json_add_str(row, "state", json_str(s, "activity") ? json_str(s, "activity") : "?");
+		json_add(row, "task", json_str(s, "task") ? cJSON_CreateString(json_str(s, "task"))
+							 : cJSON_CreateNull());
+		json_add(row, "grants",
+			 json_arr(s, "grants") ? cJSON_Duplicate(json_arr(s, "grants"), 1)
+					       : json_new_arr());
+		json_add_num(row, "clients", (double)json_int(s, "clients", 0));
+		json_add(row, "age_s", age >= 0 ? cJSON_CreateNumber((double)age) : cJSON_CreateNull());
+		json_add_num(row, "pid", (double)json_int(s, "pid", 0));
+		json_add(rows, NULL, row);
+	}
+	if (json) {
+		char *out = json_print(rows);
+
+		puts(out);
+		free(out);
+	} else {
+		if (cJSON_GetArraySize(rows) == 0)
+			printf("no live session\n");
+		cJSON_ArrayForEach(s, rows)
+		{
+			char age[24] = "?";
+			const cJSON *a = cJSON_GetObjectItemCaseSensitive(s, "age_s");
+			const cJSON *g = cJSON_GetArrayItem(json_arr(s, "grants"), 0);
+
+			if (cJSON_IsNumber(a))
+				age_str(age, (long long)a->valuedouble);
+			printf("%-26s %-11s %2lld client%s %5s  %s  %s\n",
+			       json_str(s, "id") ? json_str(s, "id") : "(no task yet)",
+			       json_str(s, "state"), json_int(s, "clients", 0),
+			       json_int(s, "clients", 0) == 1 ? " " : "s", age,
+			       cJSON_IsString(g) ? g->valuestring : "-",
+			       json_str(s, "task") ? json_str(s, "task") : "");
+		}
+	}
+	cJSON_Delete(rows);
+	cJSON_Delete(live);
+	return EXIT_DONE;
+}
+
+/*
+ * deskhand wait, deskhand stop
+ */
+
+static const char wait_usage[] =
+	"usage: deskhand wait [ID|latest]\n"
+	"\n"
+	"Wait until the task of session ID (a unique prefix will do; default: the\n"
+	"latest session) ends, and exit with its status. A session that is not\n"
+	"live exits at once with the status it ended with.\n"
+	"Exit status: 0 done, 1 failed (or no such session), 2 usage, 4 the task\n"
+	"waits for an approval (answer it: 'deskhand attach ID'), 130 interrupted.\n";
+
+static const char stop_usage[] =
+	"usage: deskhand stop [ID|latest]\n"
+	"\n"
+	"Interrupt the task of live session ID (default: the latest session), as\n"
+	"Ctrl-C does in the foreground (the running command is killed, the stream\n"
+	"stops), and wait until it has ended. Its changes stay reviewable and\n"
+	"undoable; 'deskhand run --resume ID' continues it.\n"
+	"Exit status: 0 stopped (or had already ended), 1 no such session or the\n"
+	"engine could not be reached, 2 usage.\n";
+
+struct waiter {
+	struct ev_loop *loop;
+	struct client *c;
+	const char *id;
+	bool stop;	    /* stop: an interrupt was sent; approvals do not end it */
+	bool replayed;	    /* history_end seen: the state is current */
+	bool done;
+	bool err;	    /* the loop failed */
+	bool signalled;	    /* Ctrl-C: we stopped waiting */
+	int status;
+};
+
+static void
+waiter_on_event(const struct event *ev, void *ctx)
+{
+	struct waiter *w = ctx;
+
+	if (ev->type == EVENT_HISTORY_END)
+		w->replayed = true;
+}
+
+/* Status of a session whose engine is gone, from its record on disk. */
+static int
+status_on_disk(const char *id, bool quiet)
+{
+	cJSON *meta = NULL;
+	int status;
+
+	if (client_session_meta(id, &meta) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		return EXIT_FAILED;
+	}
+	const char *st = json_str(meta, "status");
+	status = exit_of(st);
+	if (!quiet && (!st || strcmp(st, "running") == 0))
+		fprintf(stderr, "deskhand: session %s is not live and did not end (status %s)\n",
+			id, st ? st : "unknown");
+	cJSON_Delete(meta);
+	return status;
+}
+
+static void
+waiter_prepare(struct ev_loop *loop, void *ctx)
+{
+	struct waiter *w = ctx;
+	const struct client_state *st = client_state(w->c);
+
+	if (w->done)
+		return;
+	if (client_closed(w->c)) {
+		/* The engine exited: the task's end is in its record. */
+		w->status = st->status && !st->busy ? exit_of(st->status) : status_on_disk(w->id, false);
+		w->done = true;
+	} else if (!w->replayed) {
+		return;
+	} else if (st->status && !st->busy) {
+		w->status = exit_of(st->status);
+		w->done = true;
+	} else if (!w->stop && st->pending) {
+		fprintf(stderr, "deskhand: session %s waits for an approval; answer it with: "
+				"deskhand attach %s\n", w->id, w->id);
+		w->status = EXIT_WAITING;
+		w->done = true;
+	} else if (w->stop && !st->busy) {
+		w->status = EXIT_DONE; /* nothing ran (an idle engine) */
+		w->done = true;
+	}
+	if (w->done)
+		ev_quit(loop);
+}
+
+static void
+waiter_signal(struct ev_loop *loop, int signo, void *ctx)
+{
+	struct waiter *w = ctx;
+
+	(void)signo;
+	fprintf(stderr, "deskhand: stopped waiting; the task goes on\n");
+	w->signalled = true;
+	w->status = EXIT_INTERRUPTED;
+	w->done = true;
+	ev_quit(loop);
+}
+
+static int
+wait_or_stop(int argc, char **argv, bool stop)
+{
+	const char *usage = stop ? stop_usage : wait_usage;
+	struct ev_loop *loop = NULL;
+	struct client *c = NULL;
+	char *id = NULL;
+	int rc = front_opts(argc, argv, usage, NULL, 1);
+
+	if (rc >= 0)
+		return rc;
+	const char *spec = optind < argc ? argv[optind] : NULL;
+	if (client_session_resolve(spec, &id) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		return EXIT_FAILED;
+	}
+	if (ev_new(&loop) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		free(id);
+		return EXIT_FAILED;
+	}
+	rc = client_connect(&c, loop, id);
+	if (rc == DH_ENOTFOUND) { /* not live: it ended (or never had an engine) */
+		int status = status_on_disk(id, stop);
+
+		if (stop) {
+			printf("session %s is not live: nothing to stop\n", id);
+			status = EXIT_DONE;
+		}
+		ev_free(loop);
+		free(id);
+		return status;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		ev_free(loop);
+		free(id);
+		return EXIT_FAILED;
+	}
+	struct waiter w = { .loop = loop, .c = c, .id = id, .stop = stop };
+	client_set_handler(c, waiter_on_event, &w);
+	if (stop) {
+		struct command cmd = { .type = COMMAND_INTERRUPT };
+
+		rc = client_send(c, &cmd);
+		free(cmd.req);
+		if (rc < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			client_close(c);
+			ev_free(loop);
+			free(id);
+			return EXIT_FAILED;
+		}
+	}
+	ev_prepare_add(loop, waiter_prepare, &w);
+	if (ev_signal_on(loop, SIGINT, waiter_signal, &w) < 0 ||
+	    ev_signal_on(loop, SIGTERM, waiter_signal, &w) < 0 || ev_run(loop) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		w.err = true;
+		w.status = EXIT_FAILED;
+	}
+	if (stop && !w.err && !w.signalled) { /* it ended, however it ended */
+		printf("session %s: %s\n", id,
+		       client_state(c)->status ? client_state(c)->status : "stopped");
+		w.status = EXIT_DONE;
+	}
+	client_close(c);
+	ev_free(loop);
+	free(id);
+	return w.status;
+}
+
+int
+cli_wait(int argc, char **argv)
+{
+	return wait_or_stop(argc, argv, false);
+}
+
+int
+cli_stop(int argc, char **argv)
+{
+	return wait_or_stop(argc, argv, true);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * client_verb_local(): the review and history verbs run in this process on
+ * a session whose engine is not live, and the session lookups a front end
+ * needs before it knows whether an engine is live.
+ */
+#include "engine/verbs.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "session/session.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **, unsigned);
+	bool writes; /* changes the folders or the store */
+} verb_table[] = {
+	{ .name = "log", .fn = verbs_log },
+	{ .name = "diff", .fn = verbs_diff },
+	{ .name = "sessions", .fn = verbs_sessions },
+	{ .name = "review", .fn = verbs_review },
+	{ .name = "accept", .fn = verbs_accept, .writes = true },
+	{ .name = "accept-hunk", .fn = verbs_accept_hunk, .writes = true },
+	{ .name = "reject", .fn = verbs_reject, .writes = true },
+	{ .name = "reject-hunk", .fn = verbs_reject_hunk, .writes = true },
+	{ .name = "undo", .fn = verbs_undo, .writes = true },
+	{ .name = "redo", .fn = verbs_redo, .writes = true },
+	{ .name = "restore", .fn = verbs_restore, .writes = true },
+};
+
+int
+client_verb_local(const char *verb, int argc, char **argv, unsigned flags)
+{
+	for (size_t i = 0; i < sizeof verb_table / sizeof *verb_table; i++) {
+		if (strcmp(verb_table[i].name, verb) != 0)
+			continue;
+		if (verb_table[i].writes && (flags & CLIENT_VERB_READONLY)) {
+			fprintf(stderr, "deskhand: %s: the session is live; its engine writes "
+					"its store\n", verb);
+			return 1;
+		}
+		return verb_table[i].fn(argc, argv, flags);
+	}
+	fprintf(stderr, "deskhand: no such verb '%s'\n", verb);
+	return 2;
+}
+
+int
+client_session_resolve(const char *spec, char **id)
+{
+	char *state = NULL;
+	int rc;
+
+	*id = NULL;
+	if ((rc = fsutil_state_dir(&state)) == 0)
+		rc = session_resolve(state, spec, id);
+	free(state);
+	return rc;
+}
+
+int
+client_session_meta(const char *id, cJSON **meta)
+{
+	char *state = NULL;
+	int rc;
+
+	*meta = NULL;
+	if ((rc = fsutil_state_dir(&state)) == 0)
+		rc = session_meta_read(state, id, meta);
+	free(state);
+	return rc;
+}

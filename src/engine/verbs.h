@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_VERBS_H
+#define DH_ENGINE_VERBS_H
+
+#include <stddef.h>
+
+#include "engine/client.h"
+
+/*
+ * The review and history verbs in this process, over a session's stores on
+ * disk (engine/verbs_*.c): the in-process path behind client_verb_local().
+ * Internal to src/engine/. Each takes the arguments after the verb and
+ * CLIENT_VERB_* flags, prints its own output and returns the exit status
+ * (0, 1 failed, 2 usage, 3 conflict).
+ */
+
+int verbs_log(int argc, char **argv, unsigned flags);
+int verbs_diff(int argc, char **argv, unsigned flags);
+int verbs_sessions(int argc, char **argv, unsigned flags);
+int verbs_review(int argc, char **argv, unsigned flags);
+int verbs_accept(int argc, char **argv, unsigned flags);
+int verbs_accept_hunk(int argc, char **argv, unsigned flags);
+int verbs_reject(int argc, char **argv, unsigned flags);
+int verbs_reject_hunk(int argc, char **argv, unsigned flags);
+int verbs_undo(int argc, char **argv, unsigned flags);
+int verbs_redo(int argc, char **argv, unsigned flags);
+int verbs_restore(int argc, char **argv, unsigned flags);
+
+/* A session's grants with their snapshot stores (the latest session when
+ * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
+ * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg(). */
+struct snap_store;
+struct verbs_target {
+	char *state;		    /* $XDG_STATE_HOME/deskhand */
+	char *id;		    /* session id */
+	struct cJSON *meta;	    /* meta.json */
+	size_t n;		    /* grants */
+	char **paths;		    /* their real paths */
+	struct snap_store **stores; /* their shadow repositories */
+};
+int verbs_target_open(struct verbs_target *t, const char *spec);
+void verbs_target_fini(struct verbs_target *t);
+
+#endif
