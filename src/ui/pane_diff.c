@@ -154,7 +154,8 @@ decode_review(const cJSON *data, struct review ***rv_out, char ***paths_out, siz
 		const char *path = json_str(g, "path");
 
 		paths[i] = xstrdup(path ? path : "?");
-		if (review_model_from_json(g, &rv[i]) < 0) {
+		/* A grant with nothing to review may come without "files". */
+		if (json_arr(g, "files") && review_model_from_json(g, &rv[i]) < 0) {
 			free_reviews(rv, paths, n);
 			return DH_EPARSE;
 		}
