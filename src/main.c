@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/err.h"
+#include "engine/serve.h"
 #include "llm/llm.h"
 #include "snap/snap.h"
 
@@ -50,6 +51,7 @@ static const struct {
 	{ "review", cli_review },  { "accept", cli_accept },	 { "reject", cli_reject },
 	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
 	{ "accept-hunk", cli_accept_hunk },
+	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 
 int
