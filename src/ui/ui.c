@@ -630,19 +630,17 @@ static void on_live_event(struct ui *u, const struct event *ev);
 static void
 show_pending(struct ui *u, const cJSON *pending)
 {
-	const char *id = json_str(pending, "call");
-	struct event ev = { .type = EVENT_APPROVAL_NEEDED };
+	struct event ev;
 
 	if (!pending || !cJSON_IsObject(pending))
 		return;
-	ev.id = id ? id : json_str(pending, "id");
-	ev.name = json_str(pending, "name");
-	ev.text = json_str(pending, "text");
-	if (!ev.text)
-		ev.text = json_str(pending, "reason");
-	ev.input = cJSON_GetObjectItemCaseSensitive(pending, "input");
-	if (!ev.id || (u->pending_id && !strcmp(u->pending_id, ev.id)))
+	if (event_from_json(&ev, pending) < 0 || ev.type != EVENT_APPROVAL_NEEDED || !ev.id) {
+		log_info("workbench: the pending approval in the snapshot is not one: %s",
+			 err_msg());
 		return;
+	}
+	if (u->pending_id && !strcmp(u->pending_id, ev.id))
+		return; /* shown already */
 	on_live_event(u, &ev);
 }
 
