@@ -107,6 +107,7 @@ struct ui {
 	char *seen_status;		 /* how the last task this client saw live ended */
 	unsigned long seq;		 /* request ids: TAG-N */
 	char *ungrant_path;		 /* the :ungrant waiting for its reply */
+	char *open_spec;		 /* the :open waiting for the session list */
 	struct ev_timer quit_timer;
 	struct script *script;		 /* DH_SCRIPT, or NULL */
 
@@ -674,6 +675,7 @@ static void on_grant_reply(struct ui *u, const struct event *ev);
 static void on_ungrant_reply(struct ui *u, const struct event *ev);
 static void on_sessions_reply(struct ui *u, const struct event *ev);
 static void on_cmd_reply(struct ui *u, const struct event *ev);
+static void on_open_reply(struct ui *u, const struct event *ev);
 
 static const struct {
 	const char *tag;
@@ -681,7 +683,7 @@ static const struct {
 } reply_handlers[] = {
 	{ "ui-start", on_start_reply },	      { "ui-grant", on_grant_reply },
 	{ "ui-ungrant", on_ungrant_reply },   { "ui-sessions", on_sessions_reply },
-	{ "ui-cmd", on_cmd_reply },
+	{ "ui-cmd", on_cmd_reply },	      { "ui-open", on_open_reply },
 };
 
 static bool
@@ -1141,6 +1143,7 @@ static void
 cmd_open(struct ui *u, const char *spec)
 {
 	const char *cur = client_state(u->c)->session;
+	struct command c = { .type = COMMAND_SESSIONS };
 
 	if (!*spec) {
 		ui_message(u, true, "usage: :open ID (:sessions lists them)");
@@ -1150,14 +1153,74 @@ cmd_open(struct ui *u, const char *spec)
 		ui_message(u, true, "a task is running: open another session when it ends");
 		return;
 	}
-	if (cur && !strncmp(cur, spec, strlen(spec))) {
+	if (cur && !strcmp(cur, spec)) {
 		ui_message(u, false, "%s is this session", cur);
 		return;
 	}
-	free(u->reopen);
-	u->reopen = xstrdup(spec); /* an id or a prefix: the attach resolves it */
-	u->quitting = true; /* the loop ends; cli/workbench.c attaches to `spec` */
-	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+	/* Resolved against the engine's session list (its reply). */
+	if (ui_send(u, &c, "ui-open") < 0)
+		return;
+	free(u->open_spec);
+	u->open_spec = xstrdup(spec);
+	ui_busy(u, 1);
+}
+
+/* The id `spec` names among the rows: itself, a unique prefix, or "latest"
+ * (the first row: the list is newest first). NULL with a message. */
+static const char *
+resolve_session(struct ui *u, const cJSON *rows, const char *spec)
+{
+	const cJSON *row;
+	const char *found = NULL;
+	size_t n = strlen(spec), matches = 0;
+
+	if (!strcmp(spec, "latest"))
+		return json_str(cJSON_GetArrayItem(rows, 0), "id");
+	cJSON_ArrayForEach(row, rows)
+	{
+		const char *id = json_str(row, "id");
+
+		if (id && !strcmp(id, spec))
+			return id;
+		if (id && !strncmp(id, spec, n)) {
+			found = id;
+			matches++;
+		}
+	}
+	if (matches == 1)
+		return found;
+	ui_message(u, true, "open: %s '%s' (:sessions lists them)",
+		   matches ? "more than one session starts with" : "no session", spec);
+	return NULL;
+}
+
+static void
+on_open_reply(struct ui *u, const struct event *ev)
+{
+	char *spec = u->open_spec;
+	const char *cur = client_state(u->c)->session, *id = NULL;
+
+	u->open_spec = NULL;
+	ui_busy(u, -1);
+	if (ev->type == EVENT_ERROR || !ev->approved || !cJSON_IsArray(ev->data))
+		ui_message(u, true, "open: %s", ev->text ? ev->text : "no session list came back");
+	else if (spec)
+		id = resolve_session(u, ev->data, spec);
+	if (!id) {
+		free(spec);
+		return;
+	}
+	if (cur && !strcmp(cur, id)) {
+		ui_message(u, false, "%s is this session", id);
+	} else if (task_busy(u)) {
+		ui_message(u, true, "a task is running: open another session when it ends");
+	} else {
+		free(u->reopen);
+		u->reopen = xstrdup(id);
+		u->quitting = true; /* the loop ends; cli/workbench.c attaches to `id` */
+		ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+	}
+	free(spec);
 }
 
 /* Enter in the :sessions list: the session on the cursor's row. */
@@ -2149,6 +2212,7 @@ ui_free(struct ui *u)
 	free(u->phase);
 	free(u->seen_status);
 	free(u->ungrant_path);
+	free(u->open_spec);
 	theme_free(u->theme);
 	free(u);
 }
