@@ -36,8 +36,10 @@ static const char wb_usage[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"Inside: ? lists the keys, :grant PATH adds a folder (:ungrant removes it),\n"
-	":sessions lists past sessions (Enter opens one), q quits. Keys are rebound\n"
-	"with 'bind CONTEXT KEY ACTION' lines in ~/.config/deskhand/config.\n";
+	":sessions lists past sessions (Enter opens one), C-\\ detaches (the task goes\n"
+	"on; deskhand attach ID comes back), q quits (while the agent works it asks:\n"
+	"detach or stop). Keys are rebound with 'bind CONTEXT KEY ACTION' lines in\n"
+	"~/.config/deskhand/config.\n";
 
 int
 cli_workbench(int argc, char **argv)

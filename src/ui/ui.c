@@ -1493,7 +1493,7 @@ static void
 complete(struct ui *u)
 {
 	static const char *const names[] = { "grant ", "grants", "ungrant ", "sessions", "open ",
-					     "save ", "save-screen ", "quit", "help" };
+					     "save ", "save-screen ", "quit", "help", "detach" };
 	const char *s = buf_cstr(&u->in_line);
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
