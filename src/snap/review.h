@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/review_model.h"
 #include "snap/snap.h"
 
 /*
@@ -71,60 +72,22 @@
 #define REVIEW_F_DRY_RUN 0x2u /* check and report conflicts, change nothing */
 
 /*
- * The pending changes
+ * The pending changes: the data structs (struct review, review_file,
+ * review_hunk, review_line, review_step) are core/review_model.h's, so a
+ * client can hold and decode a review without libgit2.
  */
-
-struct review_line {
-	char origin; /* ' ' context, '+' added, '-' removed, '\\' "No newline at end of file" */
-	char *text;  /* the line without its newline (raw bytes, NUL-terminated) */
-};
-
-struct review_hunk {
-	int n;        /* hunk number, from 1 within its file */
-	char *header; /* "@@ -A,B +C,D @@ context" without the newline */
-	int old_start, old_lines, new_start, new_lines;
-	struct review_line *lines;
-	size_t nlines, caplines;
-};
-
-/* The checkpoint that last changed a path (between the accepted mark and the
- * head); id[0] is '\0' when none is found (e.g. after the mark moved back). */
-struct review_step {
-	char id[41];
-	char short_id[13];
-	char *label;     /* first message line, e.g. "turn 3: edit_file toolu_1" */
-	char *tool_call; /* Deskhand-Tool-Call trailer, or NULL (not an agent step) */
-	int turn;        /* Deskhand-Turn trailer, or -1 */
-	long long time;  /* commit time, seconds since the epoch */
-};
-
-struct review_file {
-	char status;    /* 'A','M','D','R' (rename, maybe edited), 'T' (type or mode only) */
-	char *path;     /* new path (old one for 'D'); an empty directory ends in '/' */
-	char *old_path; /* the accepted path for 'R', else NULL */
-	unsigned old_mode,
-		new_mode; /* 0100644/0100755/0100600…, 0120000 link, 040000 dir, 0 absent */
-	bool binary;      /* no hunks, see the sizes */
-	long long old_size, new_size; /* bytes; -1 when that side is absent or a directory */
-	size_t added, removed;        /* line counts (0 for binary) */
-	struct review_hunk *hunks;    /* regular text files only; none for links, dirs, binary */
-	size_t nhunks;
-	struct review_step step;
-};
-
-struct review {
-	char accepted_id[41]; /* the accepted mark (the baseline until the first accept) */
-	char head_id[41];
-	struct review_file *files; /* sorted by path */
-	size_t nfiles;
-};
 
 /* Everything pending on `session`: accepted state -> head checkpoint, renames
  * detected (git's 50% similarity), 3 lines of context, hunks numbered from 1.
  * Reads only the repository, never the folder. *out is owned by the caller
  * (snap_review_free). Returns 0, DH_ENOTFOUND (no such session), DH_EFAIL. */
 int snap_review_get(struct snap_store *s, const char *session, struct review **out) DH_MUST_CHECK;
-void snap_review_free(struct review *r); /* NULL-safe */
+/* review_model_free() under the name snap's callers know. NULL-safe. */
+static inline void
+snap_review_free(struct review *r)
+{
+	review_model_free(r);
+}
 
 /* The accepted mark's commit id (the baseline when never accepted). */
 int snap_review_accepted(struct snap_store *s, const char *session, char out_id[41]) DH_MUST_CHECK;

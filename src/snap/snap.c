@@ -274,6 +274,7 @@ snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
 	}
 
 	s = xcalloc(1, sizeof *s);
+	s->lock_fd = -1;
 	s->workdir = real;
 	real = NULL;
 	size_t wl = strlen(s->workdir);
@@ -322,6 +323,7 @@ snap_close(struct snap_store *s)
 		free(s->cache);
 	}
 	ignore_free(s->ign);
+	snap_unlock(s);
 	git_index_free(s->index);
 	git_repository_free(s->repo);
 	free(s->workdir);

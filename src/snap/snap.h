@@ -106,6 +106,34 @@ int snap_open(struct snap_store **out, const char *workdir, const char *state_di
 /* Close the repository and free the store; NULL is a no-op. */
 void snap_close(struct snap_store *s);
 
+/*
+ * One writer per shadow repository (issue 10). A live engine holds its
+ * stores' writer locks for as long as it has them open; an offline review
+ * verb holds one for the duration of the verb. The lock is flock(LOCK_EX) on
+ * REPO/deskhand-owner, so the kernel releases it when the holder exits or
+ * crashes; the file holds "KIND SESSION PID\n" (SESSION "-" while the engine
+ * has no session yet) so that a refused caller can name the holder.
+ */
+
+/* What holds a writer lock: a live engine, or a review verb of the CLI. */
+enum snap_lock_kind {
+	SNAP_LOCK_ENGINE,
+	SNAP_LOCK_VERB,
+};
+
+/* Take the writer lock of `s`'s shadow repository for `session` (NULL: no
+ * session yet), without waiting. Taking it again through the same store only
+ * rewrites the owner (e.g. once the session exists). Returns 0, or DH_EDENIED
+ * when another process (or another store of this one) holds it, with a
+ * message naming the holder: "folder ~/x is in use by live session ID (pid
+ * N); attach with: deskhand attach ID" (an engine), "folder ~/x is being
+ * changed by a review command on session ID (pid N); try again" (a verb);
+ * DH_EFAIL on I/O errors. Released by snap_unlock() or snap_close(). */
+int snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session) DH_MUST_CHECK;
+
+/* Release the writer lock if this store holds it. NULL-safe; no-op otherwise. */
+void snap_unlock(struct snap_store *s);
+
 /* The shadow repository's path (".../snapshots/HASH.git/"). Borrowed: valid
  * until snap_close(). */
 const char *snap_repo_path(const struct snap_store *s);

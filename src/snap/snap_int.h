@@ -37,6 +37,7 @@ struct snap_store {
 	long long large_limit;     /* files above this many bytes are not stored */
 	size_t paths_read;         /* paths examined by the last scan */
 	bool last_incremental;     /* the last scan was snap_scan_dirty() */
+	int lock_fd;               /* the writer lock (snap_lock.c) held, or -1 */
 };
 
 /* Map a libgit2 result to DH_* and record libgit2's message (STYLE.md §3.8). */

@@ -888,33 +888,6 @@ plan_add_left(struct plan *p, struct snap_store *s, struct chain *c, const char 
  */
 
 static void
-file_fini(struct review_file *f)
-{
-	free(f->path);
-	free(f->old_path);
-	for (size_t h = 0; h < f->nhunks; h++) {
-		for (size_t i = 0; i < f->hunks[h].nlines; i++)
-			free(f->hunks[h].lines[i].text);
-		free(f->hunks[h].lines);
-		free(f->hunks[h].header);
-	}
-	free(f->hunks);
-	free(f->step.label);
-	free(f->step.tool_call);
-}
-
-void
-snap_review_free(struct review *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->nfiles; i++)
-		file_fini(&r->files[i]);
-	free(r->files);
-	free(r);
-}
-
-static void
 hunk_add_line(struct review_hunk *h, char origin, const char *p, size_t n)
 {
 	ARRAY_GROW(h->lines, h->nlines, h->caplines, 1);
@@ -1830,10 +1803,8 @@ snap_review_steps_free(struct review_step *v, size_t n)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].label);
-		free(v[i].tool_call);
-	}
+	for (size_t i = 0; i < n; i++)
+		review_model_step_fini(&v[i]);
 	free(v);
 }
 

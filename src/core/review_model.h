@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CORE_REVIEW_MODEL_H
+#define DH_CORE_REVIEW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/err.h"
+
+/*
+ * The review model as plain data: what a session changed that the person has
+ * not accepted yet, by file and hunk. snap/review.h computes it from a shadow
+ * repository; clients (the diff pane, the review verbs) receive it over the
+ * engine's protocol as JSON and decode it back with review_model_from_json().
+ * No libgit2 here: anything that can hold a cJSON can hold a review.
+ *
+ * The JSON form of one review (one grant) is the object `deskhand review
+ * --json` prints per grant (README), without "grant":
+ *   {"accepted": ID, "head": ID, "files": [{"status": "M", "path": P,
+ *    "old_path": P|null, "old_mode": "100644"|null, "new_mode": …|null,
+ *    "binary": B, "old_size": N|null, "new_size": N|null, "added": N,
+ *    "removed": N, "step": {id, short_id, label, tool_call, turn, time}|null,
+ *    "hunks": [{n, header, old_start, old_lines, new_start, new_lines,
+ *               "lines": [" ctx", "-old", "+new", "\\ No newline…"]}]}]}
+ * Paths are in the escaped form of utf8_name_escape() (bytes that are not
+ * UTF-8 survive the round trip); hunk lines are JSON strings (their invalid
+ * UTF-8 bytes become U+FFFD on the wire).
+ */
+
+struct review_line {
+	char origin; /* ' ' context, '+' added, '-' removed, '\\' "No newline at end of file" */
+	char *text;  /* the line without its newline (raw bytes, NUL-terminated) */
+};
+
+struct review_hunk {
+	int n;        /* hunk number, from 1 within its file */
+	char *header; /* "@@ -A,B +C,D @@ context" without the newline */
+	int old_start, old_lines, new_start, new_lines;
+	struct review_line *lines;
+	size_t nlines, caplines;
+};
+
+/* The checkpoint that last changed a path (between the accepted mark and the
+ * head); id[0] is '\0' when none is found (e.g. after the mark moved back). */
+struct review_step {
+	char id[41];
+	char short_id[13];
+	char *label;     /* first message line, e.g. "turn 3: edit_file toolu_1" */
+	char *tool_call; /* Deskhand-Tool-Call trailer, or NULL (not an agent step) */
+	int turn;        /* Deskhand-Turn trailer, or -1 */
+	long long time;  /* commit time, seconds since the epoch */
+};
+
+struct review_file {
+	char status;    /* 'A','M','D','R' (rename, maybe edited), 'T' (type or mode only) */
+	char *path;     /* new path (old one for 'D'); an empty directory ends in '/' */
+	char *old_path; /* the accepted path for 'R', else NULL */
+	unsigned old_mode,
+		new_mode; /* 0100644/0100755/0100600…, 0120000 link, 040000 dir, 0 absent */
+	bool binary;      /* no hunks, see the sizes */
+	long long old_size, new_size; /* bytes; -1 when that side is absent or a directory */
+	size_t added, removed;        /* line counts (0 for binary) */
+	struct review_hunk *hunks;    /* regular text files only; none for links, dirs, binary */
+	size_t nhunks;
+	struct review_step step;
+};
+
+struct review {
+	char accepted_id[41]; /* the accepted mark (the baseline until the first accept) */
+	char head_id[41];
+	struct review_file *files; /* sorted by path */
+	size_t nfiles;
+};
+
+/* The JSON object of one file (format above); without "hunks" entries when
+ * `hunks` is false (an empty array then). New object, never NULL. */
+cJSON *review_model_file_to_json(const struct review_file *f, bool hunks);
+
+/* The JSON object of a whole review (format above). New object, never NULL. */
+cJSON *review_model_to_json(const struct review *r);
+
+/* Decode the object review_model_to_json() makes. *out is a new review owned
+ * by the caller (review_model_free), NULL on error. Returns 0, or DH_EPARSE
+ * with a message naming what is wrong ("review: files[2].status: …"). */
+int review_model_from_json(const cJSON *j, struct review **out) DH_MUST_CHECK;
+
+/* Free a review and everything it holds. NULL-safe. */
+void review_model_free(struct review *r);
+
+/* Free what one step holds (label, tool_call); the struct stays. */
+void review_model_step_fini(struct review_step *s);
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The writer lock of a shadow repository (snap.h "One writer per shadow
+ * repository"): flock on REPO/deskhand-owner plus a line naming the holder.
+ */
+#include "snap/snap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "snap/snap_int.h"
+
+#define OWNER_FILE "deskhand-owner"
+#define OWNER_MAX  256
+
+static const char *const kind_names[] = {
+	[SNAP_LOCK_ENGINE] = "engine",
+	[SNAP_LOCK_VERB] = "verb",
+};
+
+/* The folder as a person types it: ~/x below $HOME. */
+static void
+folder_name(struct buf *out, const char *dir)
+{
+	const char *home = getenv("HOME");
+	size_t hl = home ? strlen(home) : 0;
+
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	if (hl > 1 && !strncmp(dir, home, hl) && (dir[hl] == '/' || !dir[hl]))
+		buf_printf(out, "~%s", dir + hl);
+	else
+		buf_puts(out, dir);
+}
+
+/* The refusal, from what the holder wrote (maybe nothing yet). */
+static int
+refuse(const struct snap_store *s, int fd)
+{
+	char line[OWNER_MAX + 1], kind[16] = "", session[128] = "";
+	ssize_t n = pread(fd, line, OWNER_MAX, 0);
+	long pid = 0;
+	struct buf who = BUF_INIT;
+	int rc;
+
+	line[n > 0 ? n : 0] = '\0';
+	if (sscanf(line, "%15s %127s %ld", kind, session, &pid) != 3)
+		kind[0] = session[0] = '\0', pid = 0;
+	folder_name(&who, s->workdir);
+	if (!strcmp(kind, kind_names[SNAP_LOCK_VERB]))
+		rc = err_setc(DH_EDENIED,
+		              "folder %s is being changed by a review command on session %s "
+		              "(pid %ld); try again",
+		              buf_cstr(&who), session, pid);
+	else if (session[0] && strcmp(session, "-"))
+		rc = err_setc(DH_EDENIED,
+		              "folder %s is in use by live session %s (pid %ld); attach with: "
+		              "deskhand attach %s",
+		              buf_cstr(&who), session, pid, session);
+	else if (pid)
+		rc = err_setc(DH_EDENIED,
+		              "folder %s is in use by another deskhand engine (pid %ld) that has "
+		              "no session yet",
+		              buf_cstr(&who), pid);
+	else
+		rc = err_setc(DH_EDENIED, "folder %s is in use by another deskhand process",
+		              buf_cstr(&who));
+	buf_fini(&who);
+	return rc;
+}
+
+/* Rewrite the owner line of the held lock. */
+static int
+write_owner(struct snap_store *s, enum snap_lock_kind kind, const char *session)
+{
+	char line[OWNER_MAX];
+	int n = snprintf(line, sizeof line, "%s %s %ld\n", kind_names[kind],
+	                 session && *session ? session : "-", (long)getpid());
+
+	if (n < 0 || (size_t)n >= sizeof line)
+		return err_set("snapshot lock: session id too long");
+	if (ftruncate(s->lock_fd, 0) < 0 || pwrite(s->lock_fd, line, (size_t)n, 0) != n)
+		return err_set("snapshot lock: %s%s: %s", s->repo_path, OWNER_FILE,
+		               strerror(errno));
+	return 0;
+}
+
+int
+snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session)
+{
+	char *path;
+	int fd, rc;
+
+	if (s->lock_fd >= 0)
+		return write_owner(s, kind, session);
+	path = xasprintf("%s%s", s->repo_path, OWNER_FILE);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		rc = err_set("snapshot lock: %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	free(path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? refuse(s, fd)
+		                          : err_set("snapshot lock: %s: %s", s->repo_path,
+		                                    strerror(errno));
+		close(fd);
+		return rc;
+	}
+	s->lock_fd = fd;
+	if ((rc = write_owner(s, kind, session)) < 0)
+		snap_unlock(s);
+	return rc;
+}
+
+void
+snap_unlock(struct snap_store *s)
+{
+	if (!s || s->lock_fd < 0)
+		return;
+	/* Empty it first: a reader that opens the file after we close it sees
+	 * no stale owner. */
+	if (ftruncate(s->lock_fd, 0) < 0) {
+		/* harmless: the next holder rewrites it */
+	}
+	close(s->lock_fd);
+	s->lock_fd = -1;
+}
