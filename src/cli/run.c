@@ -365,7 +365,10 @@ on_event(const struct event *ev, void *ctx)
 	if (r->in_history)
 		return;
 	if (ev->re && r->start_req && strcmp(ev->re, r->start_req) == 0 &&
-	    (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))) {
+	    (ev->type == EVENT_ERROR || ev->type == EVENT_REPLY)) {
+		/* The answer to our own "start": the task is the output, not this. */
+		if (ev->type == EVENT_REPLY && ev->approved)
+			return;
 		fprintf(stderr, "deskhand: %s\n", ev->text ? ev->text : "the task did not start");
 		r->start_failed = true;
 		ev_quit(r->loop);
