@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* The engine process (serve.h): engine + socket server + the exit rule. */
+#include "engine/serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/worker.h"
+#include "core/xalloc.h"
+#include "engine/args.h"
+#include "engine/client.h"
+#include "engine/engine.h"
+#include "engine/server.h"
+
+/* With no task and no client ever, give up after this long. */
+#define SERVE_LONELY_MS 60000
+
+struct serve {
+	struct ev_loop *loop;
+	struct engine *e;
+	struct server *srv;
+	bool had_client;  /* someone attached once */
+	bool terminating; /* SIGTERM: interrupt, then exit once settled */
+	bool lonely;	  /* SERVE_LONELY_MS passed with no task and no client */
+	bool log_named;	  /* logging to the session's engine.log */
+	struct ev_timer lonely_timer;
+};
+
+/* "ok ID\n" or "error MESSAGE\n" to the ready fd, then close it. */
+static void
+ready(int fd, const char *word, const char *what)
+{
+	char *line;
+
+	if (fd < 0)
+		return;
+	line = xasprintf("%s %s\n", word, what);
+	for (size_t off = 0, len = strlen(line); off < len;) {
+		ssize_t n = write(fd, line + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(line);
+	close(fd);
+}
+
+/* Log (and stray stderr output, such as a sanitizer's report) to `path`. */
+static void
+log_to(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (log_open(path) < 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+/* The session's own engine.log once the session exists. */
+static void
+log_to_session(struct serve *sv)
+{
+	const char *id = engine_session_id(sv->e);
+
+	if (sv->log_named || !id)
+		return;
+	char *path = xasprintf("%s/sessions/%s/engine.log", engine_state_dir(sv->e), id);
+	log_to(path);
+	free(path);
+	sv->log_named = true;
+	log_info("engine pid %ld for session %s", (long)getpid(), id);
+}
+
+static void
+on_event(const struct event *ev, void *ctx)
+{
+	if (ev->type == EVENT_SESSION_STARTED)
+		log_to_session(ctx);
+}
+
+static void
+on_signal(struct ev_loop *l, int signo, void *ctx)
+{
+	struct serve *sv = ctx;
+	struct command c = { .type = COMMAND_INTERRUPT };
+
+	(void)l;
+	if (signo == SIGHUP)
+		return; /* nobody's terminal: ignore */
+	log_info("signal %d: interrupting the task, exiting once settled", signo);
+	sv->terminating = true;
+	engine_command(sv->e, &c);
+}
+
+static void
+on_change(struct server *s, void *ctx)
+{
+	struct serve *sv = ctx;
+
+	if (server_client_count(s) > 0)
+		sv->had_client = true;
+	log_info("%zu client(s) attached", server_client_count(s));
+}
+
+static void
+on_lonely(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct serve *sv = ctx;
+
+	(void)l;
+	(void)t;
+	sv->lonely = true;
+}
+
+/* The exit rule, checked once per loop iteration. */
+static void
+on_prepare(struct ev_loop *l, void *ctx)
+{
+	struct serve *sv = ctx;
+	bool started = engine_is_busy(sv->e) || engine_status(sv->e) != NULL;
+
+	if (!sv->srv || engine_is_busy(sv->e) || worker_pending(engine_worker(sv->e)) > 0)
+		return;
+	if (server_client_count(sv->srv) > 0 && !sv->terminating)
+		return;
+	if (sv->terminating || sv->had_client || started || sv->lonely) {
+		if (server_connection_count(sv->srv) > 0 && !sv->terminating)
+			return; /* someone is saying hello */
+		log_info("exiting: %s", sv->terminating ? "terminated"
+					: started	? "the task ended and no client is attached"
+							: "no client is attached");
+		ev_quit(l);
+	}
+}
+
+/* An error code → the exit status client_spawn() maps back. */
+static int
+exit_status(int rc)
+{
+	static const struct {
+		int rc, status;
+	} map[] = { { DH_EPARSE, 2 }, { DH_EDENIED, 3 }, { DH_ENOTFOUND, 4 } };
+
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (map[i].rc == rc)
+			return map[i].status;
+	return 1;
+}
+
+/* --ready-fd N first; returns the fd or -1. */
+static int
+take_ready_fd(int *argc, char ***argv)
+{
+	char *end;
+
+	if (*argc < 3 || strcmp((*argv)[1], "--ready-fd") != 0)
+		return -1;
+	long fd = strtol((*argv)[2], &end, 10);
+	if (*end || fd < 3 || fd > 1 << 20 || fcntl((int)fd, F_GETFD) < 0)
+		return -1;
+	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	*argc -= 3;
+	*argv += 3;
+	return (int)fd;
+}
+
+/* stdin and stdout on /dev/null: an engine never reads or writes a terminal. */
+static void
+detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+int
+engine_main(int argc, char **argv)
+{
+	struct serve sv = { 0 };
+	struct engine_args a;
+	char *dir = NULL;
+	int status = 1, rc;
+	int fd = take_ready_fd(&argc, &argv);
+
+	if (fd < 0) {
+		fprintf(stderr, "usage: deskhand engine --ready-fd N [ENGINE OPTIONS] [TASK]\n"
+				"(started by deskhand itself; N is an open descriptor)\n");
+		return 2;
+	}
+	detach_stdio();
+	/* The loop first: it blocks the signals before any thread exists. */
+	if (ev_new(&sv.loop) < 0) {
+		ready(fd, "error", err_msg());
+		return 1;
+	}
+	if ((rc = engine_args_parse(&a, argv, (size_t)argc)) < 0) {
+		ready(fd, "error", err_msg());
+		engine_args_fini(&a);
+		ev_free(sv.loop);
+		return exit_status(rc);
+	}
+	rc = DH_EFAIL;
+	if (!(dir = client_socket_dir()) ||
+	    (rc = engine_open(&sv.e, sv.loop, &a.cfg, &a.opts)) < 0)
+		goto fail;
+	char *early = xasprintf("%s/log", engine_state_dir(sv.e));
+	log_to(early); /* until the session exists */
+	free(early);
+	log_to_session(&sv);
+	engine_add_sink(sv.e, on_event, &sv);
+	if (a.task && (rc = engine_start(sv.e, a.task)) < 0)
+		goto fail;
+	log_to_session(&sv);
+	if ((rc = server_open(&sv.srv, sv.loop, sv.e, dir)) < 0)
+		goto fail;
+	server_set_change(sv.srv, on_change, &sv);
+	if (ev_signal_on(sv.loop, SIGTERM, on_signal, &sv) < 0 ||
+	    ev_signal_on(sv.loop, SIGINT, on_signal, &sv) < 0 ||
+	    ev_signal_on(sv.loop, SIGHUP, on_signal, &sv) < 0)
+		goto fail;
+	ev_timer_init(&sv.lonely_timer, on_lonely, &sv);
+	ev_timer_arm(sv.loop, &sv.lonely_timer, SERVE_LONELY_MS);
+	ev_prepare_add(sv.loop, on_prepare, &sv);
+	log_info("engine pid %ld ready on %s", (long)getpid(), server_socket_path(sv.srv));
+	ready(fd, "ok", engine_session_id(sv.e) ? engine_session_id(sv.e) : "-");
+	fd = -1;
+	status = ev_run(sv.loop) < 0 ? 1 : 0;
+	goto out;
+fail:
+	log_warn("engine failed: %s", err_msg());
+	ready(fd, "error", err_msg());
+	fd = -1;
+	status = exit_status(rc);
+out:
+	ev_timer_disarm(sv.loop, &sv.lonely_timer);
+	server_close(sv.srv, sv.terminating ? "the engine was stopped" : "the engine exits");
+	engine_close(sv.e);
+	ev_free(sv.loop);
+	engine_args_fini(&a);
+	free(dir);
+	log_close();
+	return status;
+}

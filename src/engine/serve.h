@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_SERVE_H
+#define DH_ENGINE_SERVE_H
+
+/*
+ * The engine process: `deskhand engine --ready-fd N [ENGINE OPTIONS] [TASK]`,
+ * the options as `deskhand run` takes them (engine/args.h). It opens the
+ * engine (approvals may be asked: clients answer them), starts TASK if
+ * given, listens on its socket (engine/server.h) and writes "ok ID\n" (or
+ * "ok -\n" while no session exists yet) to fd N, or "error MESSAGE\n" and
+ * exits 1. Its log goes to the session's engine.log; it never writes to a
+ * terminal. SIGHUP is ignored; SIGTERM (or SIGINT) interrupts the task and
+ * the engine exits once it settled. It exits on its own when no task runs,
+ * no snapshot job is pending and no client is connected. Normally started
+ * by client_spawn() (engine/client.h), which detached it (setsid).
+ */
+
+/* argv[0] is "engine"; returns the exit status (0, 1 on failure, 2 usage). */
+int engine_main(int argc, char **argv);
+
+#endif

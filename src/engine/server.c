@@ -1,0 +1,954 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's socket server (server.h): accept, SO_PEERCRED, hello + history,
+ * per-client line reader and write queue, text_delta coalescing, dropping a
+ * client that falls too far behind. Never blocks the loop.
+ */
+#include "engine/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent/event.h"
+#include "core/array.h"
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/worker.h"
+#include "core/xalloc.h"
+#include "engine/engine.h"
+
+#define SERVER_READ_CHUNK  65536
+#define SERVER_CLOSE_MS	   30000 /* a dropped client's last bytes: at most this long */
+
+/* One queued line. A live text_delta stays unrendered (line NULL, text set)
+ * until it is about to be written, so later deltas can be merged into it. */
+struct qitem {
+	struct qitem *next;
+	char *line; /* heap, ends with '\n' */
+	size_t len, off;
+	struct buf text; /* text_delta not rendered yet */
+	size_t weight;	 /* bytes it counts for in `queued` */
+	bool history;
+};
+
+struct sclient {
+	struct server *s;
+	unsigned long id;
+	int fd;
+	bool attached; /* said hello */
+	bool dead;     /* closed; freed by the reaper */
+	bool closing;  /* "detached" queued: close once written */
+	bool skipping; /* discarding the rest of an over-long line */
+	struct buf in;
+	struct qitem *head, *tail;
+	size_t queued; /* bytes queued, history included */
+	size_t hist;   /* of which history lines */
+	struct ev_timer close_timer;
+	char *name;
+};
+
+struct server {
+	struct ev_loop *loop;
+	struct engine *e;
+	int fd;
+	char *dir, *sock, *pidfile;
+	bool named; /* bound (or renamed) to the session's id */
+	ARRAY(struct sclient *) clients;
+	unsigned long next_id;
+	struct ev_timer reap;
+	size_t reported; /* the client count last reported to change_fn */
+	server_change_fn *change_fn;
+	void *change_ctx;
+	/* Until the engine keeps its own snapshot: what the events said. */
+	char *task;
+	cJSON *plan, *pending;
+	long input_tokens, output_tokens;
+	double cost_usd;
+};
+
+static void flush(struct sclient *c);
+static ev_io_fn on_client_io;
+
+/*
+ * Queues
+ */
+
+static void
+qitem_free(struct qitem *q)
+{
+	free(q->line);
+	buf_fini(&q->text);
+	free(q);
+}
+
+static void
+push(struct sclient *c, struct qitem *q)
+{
+	if (c->tail)
+		c->tail->next = q;
+	else
+		c->head = q;
+	c->tail = q;
+	c->queued += q->weight;
+	if (q->history)
+		c->hist += q->weight;
+}
+
+/* Queue a rendered line (heap, ending in '\n'; ownership moves). */
+static void
+push_line(struct sclient *c, char *line, size_t len, bool history)
+{
+	struct qitem *q = xcalloc(1, sizeof *q);
+
+	q->line = line;
+	q->len = q->weight = len;
+	q->history = history;
+	push(c, q);
+}
+
+/* Event → one heap line ending in '\n'. */
+static char *
+render(const struct event *ev, size_t *len)
+{
+	cJSON *j = event_to_json(ev);
+	char *s = json_print(j);
+	size_t n = strlen(s);
+
+	cJSON_Delete(j);
+	s = xrealloc(s, n + 2);
+	s[n] = '\n';
+	s[n + 1] = '\0';
+	*len = n + 1;
+	return s;
+}
+
+static void
+render_delta(struct sclient *c, struct qitem *q)
+{
+	size_t w = q->weight;
+
+	q->line = render(&(struct event){ .type = EVENT_TEXT_DELTA, .text = buf_cstr(&q->text) },
+			 &q->len);
+	buf_fini(&q->text);
+	q->weight = q->len;
+	c->queued = c->queued - w + q->len;
+}
+
+static void
+pop(struct sclient *c)
+{
+	struct qitem *q = c->head;
+
+	c->head = q->next;
+	if (!c->head)
+		c->tail = NULL;
+	c->queued -= q->weight;
+	if (q->history)
+		c->hist -= q->weight;
+	qitem_free(q);
+}
+
+/*
+ * Client lifetime
+ */
+
+static size_t
+attached_count(const struct server *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->clients.n; i++)
+		n += s->clients.v[i]->attached && !s->clients.v[i]->dead;
+	return n;
+}
+
+/* Close the connection now; the struct is freed by the reaper, so this is
+ * safe anywhere (in a broadcast, in the client's own handler). */
+static void
+kill_client(struct sclient *c, const char *why)
+{
+	if (c->dead)
+		return;
+	log_info("client %lu (%s): %s", c->id, c->name ? c->name : "?", why);
+	if (c->fd >= 0) {
+		ev_io_del(c->s->loop, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	ev_timer_disarm(c->s->loop, &c->close_timer);
+	c->dead = true;
+	ev_timer_arm(c->s->loop, &c->s->reap, 0);
+}
+
+static void
+client_free(struct sclient *c)
+{
+	while (c->head)
+		pop(c);
+	buf_fini(&c->in);
+	free(c->name);
+	free(c);
+}
+
+static void
+on_reap(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct server *s = ctx;
+	size_t j = 0;
+
+	(void)l;
+	(void)t;
+	for (size_t i = 0; i < s->clients.n; i++) {
+		if (s->clients.v[i]->dead)
+			client_free(s->clients.v[i]);
+		else
+			s->clients.v[j++] = s->clients.v[i];
+	}
+	s->clients.n = j;
+	size_t n = attached_count(s);
+	if (n != s->reported) {
+		s->reported = n;
+		if (s->change_fn)
+			s->change_fn(s, s->change_ctx);
+	}
+}
+
+static void
+on_close_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	kill_client(ctx, "dropped: its last bytes were not read in time");
+}
+
+/* Too far behind: forget what it has not started reading, tell it why and
+ * close once that is written. */
+static void
+drop_client(struct sclient *c)
+{
+	struct qitem *keep = c->head && c->head->off > 0 ? c->head : NULL;
+	size_t len;
+
+	log_warn("client %lu (%s): %zu bytes behind, dropping it", c->id,
+		 c->name ? c->name : "?", c->queued);
+	while (c->head && c->head != keep)
+		pop(c);
+	if (keep) {
+		struct qitem *rest = keep->next;
+
+		keep->next = NULL;
+		c->tail = keep;
+		while (rest) {
+			struct qitem *n = rest->next;
+
+			c->queued -= rest->weight;
+			if (rest->history)
+				c->hist -= rest->weight;
+			qitem_free(rest);
+			rest = n;
+		}
+	}
+	char *line = render(&(struct event){ .type = EVENT_DETACHED,
+					     .session = engine_session_id(c->s->e),
+					     .text = "this client fell too far behind the event "
+						     "stream; attach again" },
+			    &len);
+	push_line(c, line, len, false);
+	c->closing = true;
+	ev_timer_arm(c->s->loop, &c->close_timer, SERVER_CLOSE_MS);
+	flush(c);
+}
+
+static void
+watch_events(struct sclient *c)
+{
+	if (c->dead)
+		return;
+	if (ev_io_set(c->s->loop, c->fd, POLLIN | (c->head ? POLLOUT : 0u), on_client_io,
+		      c) < 0)
+		kill_client(c, err_msg());
+}
+
+/* Write what the socket takes now. */
+static void
+flush(struct sclient *c)
+{
+	while (!c->dead && c->head) {
+		struct qitem *q = c->head;
+
+		if (!q->line)
+			render_delta(c, q);
+		ssize_t n = write(c->fd, q->line + q->off, q->len - q->off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			kill_client(c, strerror(errno));
+			return;
+		}
+		q->off += (size_t)n;
+		if (q->off == q->len)
+			pop(c);
+	}
+	if (c->dead)
+		return;
+	if (!c->head && c->closing) {
+		kill_client(c, "dropped after its last bytes were written");
+		return;
+	}
+	watch_events(c);
+}
+
+/* Queue one event for one client (history or live) and check its bounds. */
+static void
+send_event(struct sclient *c, const struct event *ev, const char *line, size_t len)
+{
+	if (c->dead || c->closing)
+		return;
+	size_t live = c->queued - c->hist;
+
+	if (ev && ev->type == EVENT_TEXT_DELTA && ev->text) {
+		size_t n = strlen(ev->text);
+
+		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line) {
+			buf_add(&c->tail->text, ev->text, n);
+			c->tail->weight += n;
+			c->queued += n;
+		} else {
+			struct qitem *q = xcalloc(1, sizeof *q);
+
+			buf_add(&q->text, ev->text, n);
+			q->weight = n + 32;
+			push(c, q);
+		}
+	} else {
+		char *l = line ? xstrndup(line, len) : render(ev, &len);
+
+		push_line(c, l, len, false);
+	}
+	if (c->queued - c->hist > SERVER_DROP_BYTES) {
+		drop_client(c);
+		return;
+	}
+	if (c->head == c->tail) /* it was empty: write at once */
+		flush(c);
+	else
+		watch_events(c);
+}
+
+static struct sclient *
+find_client(struct server *s, unsigned long id)
+{
+	for (size_t i = 0; i < s->clients.n; i++)
+		if (s->clients.v[i]->id == id && !s->clients.v[i]->dead)
+			return s->clients.v[i];
+	return NULL;
+}
+
+/* An event for one client only (replies, errors about its own lines). */
+static void
+send_to(struct server *s, unsigned long id, const struct event *ev)
+{
+	struct sclient *c = find_client(s, id);
+
+	if (c)
+		send_event(c, ev, NULL, 0);
+}
+
+/*
+ * The snapshot and the history. Until the engine provides them
+ * (engine_snapshot, engine_history), they are built here from the engine's
+ * getters, the events seen and the transcript on disk.
+ */
+
+static const char *
+activity(const struct server *s)
+{
+	const char *st = engine_status(s->e);
+
+	if (engine_is_busy(s->e))
+		return s->pending ? "waiting" : "working";
+	return st ? st : "idle";
+}
+
+/* A string or null. */
+static void
+add_str(cJSON *o, const char *key, const char *v)
+{
+	json_add(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+static cJSON *
+snapshot(const struct server *s)
+{
+	const struct engine *e = s->e;
+	cJSON *o = json_new_obj(), *g = json_new_arr();
+
+	add_str(o, "session", engine_session_id(e));
+	add_str(o, "state_dir", engine_state_dir(e));
+	add_str(o, "task", s->task);
+	add_str(o, "model", engine_model(e));
+	add_str(o, "mode", engine_mode(e));
+	add_str(o, "watcher", engine_watcher(e));
+	add_str(o, "sandbox", engine_sandbox(e));
+	for (size_t i = 0; i < engine_grant_count(e); i++)
+		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
+	json_add(o, "grants", g);
+	add_str(o, "activity", activity(s));
+	add_str(o, "status", engine_status(e));
+	json_add_bool(o, "busy", engine_is_busy(e));
+	json_add_bool(o, "settled", engine_is_settled(e));
+	json_add_num(o, "input_tokens", (double)s->input_tokens);
+	json_add_num(o, "output_tokens", (double)s->output_tokens);
+	json_add_num(o, "cost_usd", s->cost_usd);
+	json_add(o, "plan", s->plan ? json_dup(s->plan) : cJSON_CreateNull());
+	json_add(o, "pending", s->pending ? json_dup(s->pending) : cJSON_CreateNull());
+	json_add_num(o, "pid", (double)getpid());
+	return o;
+}
+
+static void
+track(struct server *s, const struct event *ev)
+{
+	switch (ev->type) {
+	case EVENT_SESSION_STARTED:
+		if (!s->task && ev->task)
+			s->task = xstrdup(ev->task);
+		break;
+	case EVENT_PLAN_PROPOSED:
+	case EVENT_PLAN_UPDATED:
+		cJSON_Delete(s->plan);
+		s->plan = ev->steps ? json_dup(ev->steps) : NULL;
+		break;
+	case EVENT_APPROVAL_NEEDED:
+		cJSON_Delete(s->pending);
+		s->pending = event_to_json(ev);
+		break;
+	case EVENT_APPROVAL_DECIDED:
+	case EVENT_PLAN_DECIDED:
+	case EVENT_SESSION_FINISHED:
+		cJSON_Delete(s->pending);
+		s->pending = NULL;
+		break;
+	case EVENT_USAGE:
+		s->input_tokens += ev->usage.input_tokens;
+		s->output_tokens += ev->usage.output_tokens;
+		s->cost_usd = ev->total_cost_usd;
+		break;
+	default:
+		break;
+	}
+}
+
+long
+server_history(const struct engine *e, server_sink_fn *fn, void *ctx)
+{
+	static const char *const shown[] = {
+		"session_started", "assistant_message", "tool_call", "tool_result",
+		"plan_proposed", "plan_updated", "plan_decided", "approval_decided",
+		"checkpoint", "error", "session_finished",
+	};
+	const char *id = engine_session_id(e);
+	struct buf b = BUF_INIT;
+	long n = 0;
+
+	if (!id)
+		return 0;
+	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", engine_state_dir(e), id);
+	int rc = fsutil_read_file(path, (size_t)1 << 30, &b);
+	free(path);
+	for (char *p = b.ptr; rc == 0 && p && p < b.ptr + b.len && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		cJSON *rec = cJSON_ParseWithLength(p, len), *blk;
+		const char *type = json_str(rec, "type");
+		const cJSON *msg = json_obj(rec, "message");
+		struct event_msg m;
+
+		for (size_t i = 0; type && i < sizeof shown / sizeof *shown; i++) {
+			if (strcmp(type, shown[i]) == 0 && event_msg_from_json(&m, rec) == 0) {
+				fn(&m.ev, ctx);
+				n++;
+			}
+			if (strcmp(type, shown[i]) == 0)
+				event_msg_fini(&m);
+		}
+		if (type && !strcmp(type, "history") && json_str(msg, "role") &&
+		    !strcmp(json_str(msg, "role"), "user")) {
+			cJSON_ArrayForEach(blk, json_arr(msg, "content"))
+			{
+				const char *bt = json_str(blk, "type"), *text = json_str(blk, "text");
+
+				if (!bt || strcmp(bt, "text") || !text)
+					continue;
+				fn(&(struct event){ .type = EVENT_USER_MESSAGE, .text = text }, ctx);
+				n++;
+			}
+		}
+		cJSON_Delete(rec);
+		p = nl ? nl + 1 : NULL;
+	}
+	buf_fini(&b);
+	return n;
+}
+
+static void
+history_line(const struct event *ev, void *ctx)
+{
+	struct sclient *c = ctx;
+	size_t len;
+	char *line = render(ev, &len);
+
+	push_line(c, line, len, true);
+}
+
+/*
+ * Socket names
+ */
+
+static int
+write_pidfile(struct server *s)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+
+	return fsutil_write_atomic(s->pidfile, pid, (size_t)n);
+}
+
+/* Once the first task created the session: new-PID.sock → ID.sock. */
+static void
+maybe_rename(struct server *s)
+{
+	const char *id = engine_session_id(s->e);
+
+	if (s->named || !id)
+		return;
+	char *sock = xasprintf("%s/%s.sock", s->dir, id);
+	char *pidf = xasprintf("%s/%s.pid", s->dir, id);
+	if (rename(s->sock, sock) < 0) {
+		log_warn("rename %s → %s: %s", s->sock, sock, strerror(errno));
+		free(sock);
+		free(pidf);
+		return;
+	}
+	if (rename(s->pidfile, pidf) < 0)
+		log_warn("rename %s → %s: %s", s->pidfile, pidf, strerror(errno));
+	log_info("listening on %s (session %s)", sock, id);
+	free(s->sock);
+	free(s->pidfile);
+	s->sock = sock;
+	s->pidfile = pidf;
+	s->named = true;
+}
+
+/*
+ * Events in, commands out
+ */
+
+static void
+on_event(const struct event *ev, void *ctx)
+{
+	struct server *s = ctx;
+	char *line = NULL;
+	size_t len = 0;
+
+	track(s, ev);
+	if (ev->type == EVENT_SESSION_STARTED)
+		maybe_rename(s);
+	for (size_t i = 0; i < s->clients.n; i++) {
+		struct sclient *c = s->clients.v[i];
+
+		if (!c->attached || c->dead || c->closing)
+			continue;
+		if (ev->type != EVENT_TEXT_DELTA && !line)
+			line = render(ev, &len);
+		send_event(c, ev, line, len);
+	}
+	free(line);
+}
+
+static void
+send_error(struct server *s, unsigned long to, const char *msg, const char *re)
+{
+	send_to(s, to, &(struct event){ .type = EVENT_ERROR, .text = msg, .re = re });
+}
+
+static void
+reply(server_reply_fn *fn, void *ctx, unsigned long to, const struct command *c,
+      const char *op, int rc, const cJSON *data)
+{
+	fn(&(struct event){ .type = EVENT_REPLY, .name = op, .approved = rc == 0,
+			    .text = rc == 0 ? NULL : err_msg(), .data = data, .re = c->req },
+	   to, ctx);
+}
+
+static cJSON *
+grants_json(const struct engine *e)
+{
+	cJSON *g = json_new_arr();
+
+	for (size_t i = 0; i < engine_grant_count(e); i++)
+		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
+	return g;
+}
+
+void
+server_request(struct engine *e, const struct command *c, unsigned long from,
+	       server_reply_fn *fn, void *ctx)
+{
+	int rc;
+	cJSON *g;
+
+	switch (c->type) {
+	case COMMAND_HELLO:
+		fn(&(struct event){ .type = EVENT_ERROR, .text = "hello: already said",
+				    .re = c->req },
+		   from, ctx);
+		return;
+	case COMMAND_START:
+		rc = engine_start(e, c->text);
+		reply(fn, ctx, from, c, "start", rc, NULL);
+		return;
+	case COMMAND_GRANT:
+	case COMMAND_UNGRANT:
+		rc = c->type == COMMAND_GRANT ? engine_grant_add(e, c->path, c->force)
+					      : engine_grant_remove(e, c->path);
+		g = grants_json(e);
+		reply(fn, ctx, from, c, c->type == COMMAND_GRANT ? "grant" : "ungrant", rc, g);
+		cJSON_Delete(g);
+		return;
+	case COMMAND_SESSIONS:
+	case COMMAND_REVIEW_GET:
+	case COMMAND_LOG:
+	case COMMAND_REDO:
+		fn(&(struct event){ .type = EVENT_ERROR,
+				    .text = "this engine does not answer that command yet",
+				    .re = c->req },
+		   from, ctx);
+		return;
+	default:
+		engine_command(e, c);
+		return;
+	}
+}
+
+static void
+on_reply(const struct event *ev, unsigned long to, void *ctx)
+{
+	struct server *s = ctx;
+
+	if (ev->type == EVENT_REPLY && ev->name && !strcmp(ev->name, "start"))
+		maybe_rename(s);
+	send_to(s, to, ev);
+}
+
+/* Parse one command line; 0 or DH_EPARSE. On failure *req is the wire "id"
+ * (heap) when the line had one, so the error can carry it back. */
+static int
+parse_command(struct command *out, const char *line, size_t len, char **req)
+{
+	int rc = command_parse(out, line, len);
+
+	*req = NULL;
+	if (rc < 0) {
+		cJSON *o = cJSON_ParseWithLength(line, len);
+		const char *id = json_str(o, "id");
+
+		*req = id ? xstrdup(id) : NULL;
+		cJSON_Delete(o);
+	}
+	return rc;
+}
+
+static void
+say_hello(struct server *s, struct sclient *c, const struct command *h)
+{
+	size_t len;
+
+	if (h->protocol != PROTOCOL_VERSION) {
+		char msg[96];
+
+		snprintf(msg, sizeof msg, "hello: protocol %d is not supported (this engine speaks %d)",
+			 h->protocol, PROTOCOL_VERSION);
+		send_event(c, &(struct event){ .type = EVENT_ERROR, .text = msg, .re = h->req },
+			   NULL, 0);
+		c->closing = true;
+		ev_timer_arm(s->loop, &c->close_timer, SERVER_CLOSE_MS);
+		flush(c);
+		return;
+	}
+	c->attached = true;
+	cJSON *state = snapshot(s);
+	json_add_num(state, "clients", (double)attached_count(s));
+	char *line = render(&(struct event){ .type = EVENT_HELLO, .protocol = PROTOCOL_VERSION,
+					     .session = engine_session_id(s->e), .data = state,
+					     .re = h->req },
+			    &len);
+	cJSON_Delete(state);
+	push_line(c, line, len, true);
+	long n = server_history(s->e, history_line, c);
+	line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = (int)n }, &len);
+	push_line(c, line, len, true);
+	log_info("client %lu (%s) attached; %ld history records", c->id,
+		 c->name ? c->name : "?", n);
+	ev_timer_arm(s->loop, &s->reap, 0); /* report the new count */
+	flush(c);
+}
+
+static void
+handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
+{
+	struct command cmd;
+	char *req = NULL;
+
+	if (len == 0)
+		return;
+	if (parse_command(&cmd, line, len, &req) < 0) {
+		send_error(s, c->id, err_msg(), req);
+		free(req);
+		return;
+	}
+	free(req);
+	if (!c->attached) {
+		if (cmd.type != COMMAND_HELLO) {
+			send_error(s, c->id, "say hello first: {\"type\":\"hello\",\"protocol\":1}",
+				   cmd.req);
+		} else {
+			c->name = cmd.text ? xstrdup(cmd.text) : NULL;
+			say_hello(s, c, &cmd);
+		}
+		command_fini(&cmd);
+		return;
+	}
+	server_request(s->e, &cmd, c->id, on_reply, s);
+	command_fini(&cmd);
+}
+
+static void
+on_client_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct sclient *c = ctx;
+	struct server *s = c->s;
+	char chunk[SERVER_READ_CHUNK];
+
+	(void)l;
+	(void)fd;
+	if (revents & POLLOUT)
+		flush(c);
+	if (c->dead || !(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	ssize_t n = read(c->fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		kill_client(c, n == 0 ? "disconnected" : strerror(errno));
+		return;
+	}
+	for (const char *p = chunk, *end = chunk + n; p < end && !c->dead;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t take = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (c->skipping) {
+			c->skipping = !nl;
+		} else if (c->in.len + take > SERVER_MAX_LINE) {
+			char msg[80];
+
+			snprintf(msg, sizeof msg, "command line longer than %zu bytes: dropped",
+				 SERVER_MAX_LINE);
+			send_error(s, c->id, msg, NULL);
+			buf_clear(&c->in);
+			c->skipping = !nl;
+		} else {
+			buf_add(&c->in, p, take);
+			if (nl) {
+				handle_line(s, c, buf_cstr(&c->in), c->in.len);
+				buf_clear(&c->in);
+			}
+		}
+		p += take + (nl != NULL);
+	}
+}
+
+static bool
+peer_is_us(int fd, struct ucred *cr)
+{
+	socklen_t len = sizeof *cr;
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cr, &len) == 0 && cr->uid == getuid();
+}
+
+static void
+on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct server *s = ctx;
+
+	(void)revents;
+	for (;;) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ucred cr = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+
+		if (cfd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("accept: %s", strerror(errno));
+			if (errno != EINTR)
+				return;
+			continue;
+		}
+		if (!peer_is_us(cfd, &cr)) {
+			log_warn("refused a connection from uid %ld (pid %ld): not uid %ld",
+				 (long)cr.uid, (long)cr.pid, (long)getuid());
+			close(cfd);
+			continue;
+		}
+		struct sclient *c = xcalloc(1, sizeof *c);
+
+		c->s = s;
+		c->id = ++s->next_id;
+		c->fd = cfd;
+		ev_timer_init(&c->close_timer, on_close_timer, c);
+		ARRAY_PUSH(&s->clients, c);
+		if (ev_io_set(l, cfd, POLLIN, on_client_io, c) < 0)
+			kill_client(c, err_msg());
+		else
+			log_info("client %lu connected (pid %ld)", c->id, (long)cr.pid);
+	}
+}
+
+/*
+ * Setup
+ */
+
+int
+server_open(struct server **out, struct ev_loop *loop, struct engine *e, const char *dir)
+{
+	struct server *s = xcalloc(1, sizeof *s);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *id = engine_session_id(e);
+	char name[64];
+
+	*out = NULL;
+	s->loop = loop;
+	s->e = e;
+	s->fd = -1;
+	s->dir = xstrdup(dir);
+	s->named = id != NULL;
+	if (id)
+		snprintf(name, sizeof name, "%s", id);
+	else
+		snprintf(name, sizeof name, "new-%ld", (long)getpid());
+	s->sock = xasprintf("%s/%s.sock", dir, name);
+	s->pidfile = xasprintf("%s/%s.pid", dir, name);
+	ev_timer_init(&s->reap, on_reap, s);
+	if (strlen(s->sock) >= sizeof sa.sun_path) {
+		err_set("%s: socket path too long (at most %zu bytes)", s->sock,
+			sizeof sa.sun_path - 1);
+		goto fail;
+	}
+	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		err_set("socket: %s", strerror(errno));
+		goto fail;
+	}
+	/* A socket file left by an engine that died: nobody listens on it (a
+	 * live engine of this session would hold the session's lock). */
+	unlink(s->sock);
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(s->sock, 0600) < 0 ||
+	    listen(s->fd, 16) < 0) {
+		err_set("%s: %s", s->sock, strerror(errno));
+		goto fail;
+	}
+	if (write_pidfile(s) < 0 || ev_io_set(loop, s->fd, POLLIN, on_accept, s) < 0) {
+		unlink(s->sock);
+		goto fail;
+	}
+	engine_add_sink(e, on_event, s);
+	log_info("listening on %s", s->sock);
+	*out = s;
+	return 0;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->dir);
+	free(s->sock);
+	free(s->pidfile);
+	free(s);
+	return DH_EFAIL;
+}
+
+void
+server_close(struct server *s, const char *reason)
+{
+	if (!s)
+		return;
+	engine_remove_sink(s->e, on_event, s);
+	for (size_t i = 0; i < s->clients.n; i++) {
+		struct sclient *c = s->clients.v[i];
+
+		if (c->attached && !c->dead && !c->closing && reason) {
+			size_t len;
+			char *line = render(&(struct event){ .type = EVENT_DETACHED,
+							     .session = engine_session_id(s->e),
+							     .text = reason },
+					    &len);
+			push_line(c, line, len, false);
+			flush(c); /* best effort: what the socket takes now */
+		}
+		kill_client(c, "the engine exits");
+		client_free(c);
+	}
+	ARRAY_FREE(&s->clients);
+	ev_timer_disarm(s->loop, &s->reap);
+	ev_io_del(s->loop, s->fd);
+	close(s->fd);
+	unlink(s->sock);
+	unlink(s->pidfile);
+	free(s->dir);
+	free(s->sock);
+	free(s->pidfile);
+	free(s->task);
+	cJSON_Delete(s->plan);
+	cJSON_Delete(s->pending);
+	free(s);
+}
+
+void
+server_set_change(struct server *s, server_change_fn *fn, void *ctx)
+{
+	s->change_fn = fn;
+	s->change_ctx = ctx;
+}
+
+size_t
+server_client_count(const struct server *s)
+{
+	return attached_count(s);
+}
+
+size_t
+server_connection_count(const struct server *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->clients.n; i++)
+		n += !s->clients.v[i]->dead;
+	return n;
+}
+
+const char *
+server_socket_path(const struct server *s)
+{
+	return s->sock;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_SERVER_H
+#define DH_ENGINE_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+/*
+ * The engine's Unix socket server (DESIGN.md "Engine and clients"): one
+ * listening socket SOCKDIR/ID.sock (SOCKDIR/new-PID.sock until the first task
+ * creates the session, then renamed), SOCKDIR/ID.pid beside it, newline-
+ * delimited JSON both ways. Each connection is checked with SO_PEERCRED
+ * (same uid, else closed at once and logged). A client says hello first and
+ * gets hello {protocol, session, state}, the transcript history,
+ * history_end {records}, then every live event. Its commands go to
+ * engine_request() with the client's id; replies come back to it alone.
+ * Writes are non-blocking and queued per client: past SERVER_COALESCE_BYTES
+ * queued, consecutive text_delta events are merged; past SERVER_DROP_BYTES
+ * the client gets "detached" and is closed. Loop thread only.
+ */
+
+#define SERVER_MAX_LINE	      ((size_t)4 << 20)	 /* a longer command line is dropped */
+#define SERVER_COALESCE_BYTES ((size_t)1 << 20)	 /* merge text_delta beyond this */
+#define SERVER_DROP_BYTES     ((size_t)16 << 20) /* drop the client beyond this */
+
+struct ev_loop;
+struct engine;
+struct server;
+
+/* Called after the number of attached clients changed (a hello completed or
+ * a client went away). */
+typedef void server_change_fn(struct server *s, void *ctx);
+
+/* Listen in `dir` (an existing 0700 directory, see client_socket_dir()) for
+ * clients of `e`, which must outlive the server. Binds ID.sock when the
+ * engine has a session, else new-PID.sock, and writes the pid file. DH_EFAIL
+ * with a message naming the path. *out is NULL on failure. */
+int server_open(struct server **out, struct ev_loop *loop, struct engine *e, const char *dir)
+	DH_MUST_CHECK;
+/* Send "detached" {reason} to every client (best effort, no waiting), close
+ * them, stop listening and remove the socket and pid file. NULL-safe. */
+void server_close(struct server *s, const char *reason);
+
+void server_set_change(struct server *s, server_change_fn *fn, void *ctx);
+/* Clients that said hello and are still connected (those being dropped
+ * included until their last bytes are written or they time out). */
+size_t server_client_count(const struct server *s);
+/* Open connections, those that have not said hello yet included. */
+size_t server_connection_count(const struct server *s);
+/* The socket's current path (borrowed, valid until the next event). */
+const char *server_socket_path(const struct server *s);
+
+/*
+ * Stand-ins shared with the in-process client until the engine provides
+ * engine_history() and engine_request() itself.
+ */
+struct command;
+struct event;
+typedef void server_reply_fn(const struct event *ev, unsigned long to, void *ctx);
+typedef void server_sink_fn(const struct event *ev, void *ctx);
+/* The session's transcript as the events a view shows (as engine_history);
+ * returns how many were sent. */
+long server_history(const struct engine *e, server_sink_fn *fn, void *ctx);
+/* Carry out command `c` of requester `from`: start, grant and ungrant here
+ * (answered by a "reply" to fn), the rest through engine_command(). */
+void server_request(struct engine *e, const struct command *c, unsigned long from,
+		    server_reply_fn *fn, void *ctx);
+
+#endif
