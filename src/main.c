@@ -55,8 +55,8 @@ static const struct {
 	{ "review", cli_review },  { "accept", cli_accept },	 { "reject", cli_reject },
 	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
 	{ "accept-hunk", cli_accept_hunk },
-	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
 	{ "ls", cli_ls },	   { "wait", cli_wait },	 { "stop", cli_stop },
+	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 
 int

@@ -127,17 +127,24 @@ cli_ls(int argc, char **argv)
 	cJSON *rows = json_new_arr();
 	cJSON_ArrayForEach(s, live)
 	{
-		cJSON *row = json_new_obj();
+		cJSON *row = json_new_obj(), *meta = NULL;
+		const char *id = json_str(s, "session");
 		const cJSON *started = cJSON_GetObjectItemCaseSensitive(s, "started_ns");
+
+		/* What the snapshot leaves out, the session's record has. */
+		if (id && (!json_str(s, "task") || !cJSON_IsNumber(started)) &&
+		    client_session_meta(id, &meta) == 0) {
+			if (!cJSON_IsNumber(started))
+				started = cJSON_GetObjectItemCaseSensitive(meta, "started_ns");
+		}
+		const char *task = json_str(s, "task") ? json_str(s, "task") : json_str(meta, "task");
 		long long age = cJSON_IsNumber(started) && started->valuedouble > 0
 					? (now_ns - (long long)started->valuedouble) / 1000000000LL
 					: -1;
-		const char *id = json_str(s, "session");
 
 		json_add(row, "id", id ? cJSON_CreateString(id) : cJSON_CreateNull());
 		json_add_str(row, "state", json_str(s, "activity") ? json_str(s, "activity") : "?");
-		json_add(row, "task", json_str(s, "task") ? cJSON_CreateString(json_str(s, "task"))
-							 : cJSON_CreateNull());
+		json_add(row, "task", task ? cJSON_CreateString(task) : cJSON_CreateNull());
 		json_add(row, "grants",
 			 json_arr(s, "grants") ? cJSON_Duplicate(json_arr(s, "grants"), 1)
 					       : json_new_arr());
@@ -145,6 +152,7 @@ cli_ls(int argc, char **argv)
 		json_add(row, "age_s", age >= 0 ? cJSON_CreateNumber((double)age) : cJSON_CreateNull());
 		json_add_num(row, "pid", (double)json_int(s, "pid", 0));
 		json_add(rows, NULL, row);
+		cJSON_Delete(meta);
 	}
 	if (json) {
 		char *out = json_print(rows);

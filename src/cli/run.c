@@ -76,6 +76,7 @@ struct run {
 	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
 	bool in_history;  /* between "hello" and "history_end": already shown */
 	long cache_read, cache_write; /* this run's usage events */
+	char *task;	  /* sent as a "start" command once history_end came */
 	char *start_req;  /* the request id of our "start" */
 	bool start_failed;
 };
@@ -360,12 +361,28 @@ on_event(const struct event *ev, void *ctx)
 	}
 	if (ev->type == EVENT_HISTORY_END) {
 		r->in_history = false;
+		/* The engine is ready and its past shown: start the task. */
+		if (r->task && !r->start_req) {
+			/* Our own request id: a local engine answers within the call. */
+			struct command start = { .type = COMMAND_START, .text = r->task,
+						 .req = xstrdup("run-start") };
+
+			r->start_req = start.req;
+			if (client_send(r->client, &start) < 0) {
+				fprintf(stderr, "deskhand: %s\n", err_msg());
+				r->start_failed = true;
+				ev_quit(r->loop);
+			}
+		}
 		return;
 	}
 	if (r->in_history)
 		return;
 	if (ev->re && r->start_req && strcmp(ev->re, r->start_req) == 0 &&
-	    (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))) {
+	    (ev->type == EVENT_ERROR || ev->type == EVENT_REPLY)) {
+		/* The answer to our own "start": the task is the output, not this. */
+		if (ev->type == EVENT_REPLY && ev->approved)
+			return;
 		fprintf(stderr, "deskhand: %s\n", ev->text ? ev->text : "the task did not start");
 		r->start_failed = true;
 		ev_quit(r->loop);
@@ -602,6 +619,7 @@ cli_run(int argc, char **argv)
 	}
 	r.json = a.json;
 	r.commands = a.commands;
+	r.task = a.task;
 	for (size_t i = 0; i < a.engine.n; i++)
 		r.unsandboxed |= strcmp(a.engine.v[i], "--dangerously-run-commands-unsandboxed") == 0;
 
@@ -637,10 +655,6 @@ cli_run(int argc, char **argv)
 	    ev_signal_on(r.loop, SIGHUP, on_signal, &r) < 0)
 		goto fail;
 	ev_prepare_add(r.loop, on_prepare, &r);
-	struct command start = { .type = COMMAND_START, .text = a.task };
-	if (client_send(r.client, &start) < 0)
-		goto fail;
-	r.start_req = start.req;
 	if (ev_run(r.loop) < 0)
 		goto fail;
 	if (r.start_failed)

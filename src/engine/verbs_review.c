@@ -181,13 +181,22 @@ recover(const struct verbs_target *t, const struct opts *o)
 	return rc < 0 ? -1 : 0;
 }
 
-/* open_or_fail(), then recover(): for the commands that act on the folder
- * or the accepted mark. */
+/* open_or_fail(), the writer lock of every grant's store (a live engine or
+ * another verb holds it: refused, naming the holder), then recover(): for the
+ * commands that act on the folder or the accepted mark. The locks go with
+ * verbs_target_fini() (snap_close). */
 static int
 open_now(struct verbs_target *t, const struct opts *o)
 {
 	if (open_or_fail(t, o) < 0)
 		return -1;
+	for (size_t g = 0; g < t->n; g++) {
+		if (snap_lock(t->stores[g], SNAP_LOCK_VERB, t->id) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			verbs_target_fini(t);
+			return -1;
+		}
+	}
 	if (recover(t, o) == 0)
 		return 0;
 	verbs_target_fini(t);

@@ -1,0 +1,64 @@
+# `run --detach` prints the session id and returns while the task runs in an
+# engine of its own; `ls` shows it working; `wait ID` exits with the task's
+# status (0 done, 1 failed); `stop ID` interrupts a task, and `wait` then
+# exits 130.
+. "$DH_TESTS/lib.sh"
+. "$DH_TESTS/lib_front.sh"
+G=$T/work; mkdir -p "$G"
+# One slow turn (~5 s of streaming), walked from its start by every API key.
+cat > "$T/script.json" <<'JSON'
+{"turns": [{"fault": "slow", "text": "working on it, slowly", "delay_ms": 700, "stop_reason": "end_turn"}]}
+JSON
+start_fake "$T/script.json" --cursor-per-key --require-key test-key-123
+
+# 1. done: run --detach returns at once with the id
+t0=$(now_ms)
+id=$("$DESKHAND" run --detach --grant "$G" --mode auto "say something" 2>"$T/err1") \
+  || { cat "$T/err1"; fail "run --detach failed"; }
+t1=$(now_ms)
+[ $((t1 - t0)) -lt 3000 ] || fail "run --detach took $((t1 - t0)) ms: it did not return at once"
+[[ "$id" =~ ^[0-9A-Za-z._-]+$ ]] || fail "run --detach printed '$id', not a session id"
+[ -S "$SOCKDIR/$id.sock" ] || fail "no socket $SOCKDIR/$id.sock for the detached session"
+wait_state "$id" working
+assert_contains "$("$DESKHAND" ls)" "$id"
+assert_contains "$("$DESKHAND" ls)" "working"
+assert_eq "$("$DESKHAND" ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .task')" "say something"
+rc=0; "$DESKHAND" wait "$id" >"$T/w1" 2>&1 || rc=$?
+t2=$(now_ms)
+assert_eq "$rc" 0 "wait on a done task: $(cat "$T/w1")"
+[ $((t2 - t1)) -gt 1500 ] || fail "wait returned after $((t2 - t1)) ms, before the slow task could end"
+assert_eq "$("$DESKHAND" sessions --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" done
+# not live any more: wait answers from the session's record
+for _ in $(seq 1 100); do [ -e "$SOCKDIR/$id.sock" ] || break; sleep 0.05; done
+rc=0; "$DESKHAND" wait "$id" >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 0 "wait on a finished session"
+
+# 2. failed: the model refuses the key; --json prints the detached line
+out=$(ANTHROPIC_API_KEY=wrong-key "$DESKHAND" run --detach --json --grant "$G" --mode auto "fail please")
+assert_eq "$(jq -r .type <<<"$out")" detached
+id2=$(jq -r .session <<<"$out")
+[ -n "$id2" ] && [ "$id2" != "$id" ] || fail "bad detached line: $out"
+rc=0; "$DESKHAND" wait "$id2" >"$T/w2" 2>&1 || rc=$?
+assert_eq "$rc" 1 "wait on a failed task: $(cat "$T/w2")"
+
+# 3. stop: a waiting `wait` returns 130 once `stop` interrupted the task
+id3=$(ANTHROPIC_API_KEY=test-key-123 "$DESKHAND" run --detach --grant "$G" --mode auto "take long")
+wait_state "$id3" working
+"$DESKHAND" wait "$id3" >"$T/w3" 2>&1 &
+wpid=$!
+sleep 0.3
+rc=0; "$DESKHAND" stop "$id3" >"$T/s3" 2>&1 || rc=$?
+assert_eq "$rc" 0 "stop: $(cat "$T/s3")"
+rc=0; wait "$wpid" || rc=$?
+assert_eq "$rc" 130 "wait on a stopped task: $(cat "$T/w3")"
+rc=0; "$DESKHAND" wait "$id3" >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 130 "wait on a stopped session, not live"
+# the engines exit by themselves once their task ended with nobody attached
+for _ in $(seq 1 100); do ls "$SOCKDIR"/*.sock >/dev/null 2>&1 || break; sleep 0.05; done
+! ls "$SOCKDIR"/*.sock >/dev/null 2>&1 || fail "engines still listening: $(ls "$SOCKDIR")"
+# usage
+rc=0; "$DESKHAND" wait a b >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 2 "wait with two ids"
+rc=0; "$DESKHAND" wait no-such-session >/dev/null 2>"$T/w4" || rc=$?
+assert_eq "$rc" 1 "wait on no such session"
+assert_contains "$(cat "$T/w4")" "no-such-session"
