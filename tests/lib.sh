@@ -7,13 +7,35 @@ DESKHAND=$DH_BUILD/deskhand
 SANDBOX=$DH_BUILD/deskhand-sandbox
 T=$(mktemp -d /tmp/dhtest.XXXXXX)
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_STATE_HOME=$T/home/.local/state
+# Each test has its own engine socket directory (client_socket_dir()).
+export XDG_RUNTIME_DIR=$T/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 export TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1
 export DH_SANDBOX=$SANDBOX
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL DH_CONFIG
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 FAKE_PID=
 WEB_PID=
+# kill_engines: every engine whose pid file is in this test's socket directory
+# gets SIGTERM, then SIGKILL after 2 s if still there.
+kill_engines() {
+  local f pids=() p
+  for f in "$XDG_RUNTIME_DIR"/deskhand/*.pid; do
+    [ -e "$f" ] || continue
+    p=$(cat "$f" 2>/dev/null) || continue
+    [[ "$p" =~ ^[0-9]+$ ]] && kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; pids+=("$p"); }
+  done
+  [ ${#pids[@]} -eq 0 ] && return 0
+  for _ in $(seq 1 40); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && return 0
+    sleep 0.05
+  done
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+}
 cleanup() {
+  kill_engines
   [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null || true
   [ -n "$WEB_PID" ] && kill "$WEB_PID" 2>/dev/null || true
   rm -rf "$T"

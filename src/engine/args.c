@@ -19,6 +19,7 @@ enum {
 	OPT_REPLAY,
 	OPT_UNSANDBOXED,
 	OPT_FORCE,
+	OPT_NO_ASK,
 };
 
 static const struct option longopts[] = {
@@ -32,6 +33,7 @@ static const struct option longopts[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "dangerously-run-commands-unsandboxed", no_argument, NULL, OPT_UNSANDBOXED },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "no-ask", no_argument, NULL, OPT_NO_ASK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,6 +66,7 @@ apply(struct engine_args *a, int opt, const char *arg)
 	case OPT_REPLAY: a->opts.replay_path = arg; break;
 	case OPT_UNSANDBOXED: a->opts.unsandboxed = true; break;
 	case OPT_FORCE: a->opts.force = true; break;
+	case OPT_NO_ASK: a->opts.can_ask = false; break;
 	default: return err_setc(DH_EPARSE, "engine: unknown option");
 	}
 	return 0;
@@ -79,6 +82,7 @@ engine_args_parse(struct engine_args *a, char *const *argv, size_t argc)
 	memset(a, 0, sizeof *a);
 	a->grants = xcalloc(argc + 1, sizeof *a->grants);
 	a->opts.grants = a->grants;
+	a->opts.can_ask = true;
 	if (config_load(&a->cfg) < 0) {
 		free(av);
 		return DH_EFAIL;

@@ -14,6 +14,9 @@
  * (client_open_local): --grant/-g DIR (repeatable), --resume ID, --mode/-m,
  * --model, --max-turns, --approve-plan/-y, --record FILE, --replay FILE,
  * --force, --dangerously-run-commands-unsandboxed, then an optional TASK.
+ * One more, for front ends only: --no-ask (nobody answers approvals: the
+ * agent refuses what it would ask, as `run` without a terminal; default:
+ * approvals are asked).
  * "--" ends the options. Front-end options (--json, --theme…) are not
  * accepted here: the front end keeps them.
  */

@@ -147,6 +147,20 @@ on_prepare(struct ev_loop *l, void *ctx)
 	}
 }
 
+/* An error code → the exit status client_spawn() maps back. */
+static int
+exit_status(int rc)
+{
+	static const struct {
+		int rc, status;
+	} map[] = { { DH_EPARSE, 2 }, { DH_EDENIED, 3 }, { DH_ENOTFOUND, 4 } };
+
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (map[i].rc == rc)
+			return map[i].status;
+	return 1;
+}
+
 /* --ready-fd N first; returns the fd or -1. */
 static int
 take_ready_fd(int *argc, char ***argv)
@@ -184,7 +198,7 @@ engine_main(int argc, char **argv)
 	struct serve sv = { 0 };
 	struct engine_args a;
 	char *dir = NULL;
-	int status = 1;
+	int status = 1, rc;
 	int fd = take_ready_fd(&argc, &argv);
 
 	if (fd < 0) {
@@ -198,24 +212,25 @@ engine_main(int argc, char **argv)
 		ready(fd, "error", err_msg());
 		return 1;
 	}
-	if (engine_args_parse(&a, argv, (size_t)argc) < 0) {
+	if ((rc = engine_args_parse(&a, argv, (size_t)argc)) < 0) {
 		ready(fd, "error", err_msg());
 		engine_args_fini(&a);
 		ev_free(sv.loop);
-		return 2;
+		return exit_status(rc);
 	}
-	a.opts.can_ask = true;
-	if (!(dir = client_socket_dir()) || engine_open(&sv.e, sv.loop, &a.cfg, &a.opts) < 0)
+	rc = DH_EFAIL;
+	if (!(dir = client_socket_dir()) ||
+	    (rc = engine_open(&sv.e, sv.loop, &a.cfg, &a.opts)) < 0)
 		goto fail;
 	char *early = xasprintf("%s/log", engine_state_dir(sv.e));
 	log_to(early); /* until the session exists */
 	free(early);
 	log_to_session(&sv);
 	engine_add_sink(sv.e, on_event, &sv);
-	if (a.task && engine_start(sv.e, a.task) < 0)
+	if (a.task && (rc = engine_start(sv.e, a.task)) < 0)
 		goto fail;
 	log_to_session(&sv);
-	if (server_open(&sv.srv, sv.loop, sv.e, dir) < 0)
+	if ((rc = server_open(&sv.srv, sv.loop, sv.e, dir)) < 0)
 		goto fail;
 	server_set_change(sv.srv, on_change, &sv);
 	if (ev_signal_on(sv.loop, SIGTERM, on_signal, &sv) < 0 ||
@@ -234,6 +249,7 @@ fail:
 	log_warn("engine failed: %s", err_msg());
 	ready(fd, "error", err_msg());
 	fd = -1;
+	status = exit_status(rc);
 out:
 	ev_timer_disarm(sv.loop, &sv.lonely_timer);
 	server_close(sv.srv, sv.terminating ? "the engine was stopped" : "the engine exits");

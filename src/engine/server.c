@@ -334,7 +334,9 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 			push(c, q);
 		}
 	} else {
-		push_line(c, line ? xstrndup(line, len) : render(ev, &len), len, false);
+		char *l = line ? xstrndup(line, len) : render(ev, &len);
+
+		push_line(c, l, len, false);
 	}
 	if (c->queued - c->hist > SERVER_DROP_BYTES) {
 		drop_client(c);
@@ -381,24 +383,31 @@ activity(const struct server *s)
 	return st ? st : "idle";
 }
 
+/* A string or null. */
+static void
+add_str(cJSON *o, const char *key, const char *v)
+{
+	json_add(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
 static cJSON *
 snapshot(const struct server *s)
 {
 	const struct engine *e = s->e;
 	cJSON *o = json_new_obj(), *g = json_new_arr();
 
-	json_add_str(o, "session", engine_session_id(e));
-	json_add_str(o, "state_dir", engine_state_dir(e));
-	json_add_str(o, "task", s->task);
-	json_add_str(o, "model", engine_model(e));
-	json_add_str(o, "mode", engine_mode(e));
-	json_add_str(o, "watcher", engine_watcher(e));
-	json_add_str(o, "sandbox", engine_sandbox(e));
+	add_str(o, "session", engine_session_id(e));
+	add_str(o, "state_dir", engine_state_dir(e));
+	add_str(o, "task", s->task);
+	add_str(o, "model", engine_model(e));
+	add_str(o, "mode", engine_mode(e));
+	add_str(o, "watcher", engine_watcher(e));
+	add_str(o, "sandbox", engine_sandbox(e));
 	for (size_t i = 0; i < engine_grant_count(e); i++)
 		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
 	json_add(o, "grants", g);
-	json_add_str(o, "activity", activity(s));
-	json_add_str(o, "status", engine_status(e));
+	add_str(o, "activity", activity(s));
+	add_str(o, "status", engine_status(e));
 	json_add_bool(o, "busy", engine_is_busy(e));
 	json_add_bool(o, "settled", engine_is_settled(e));
 	json_add_num(o, "input_tokens", (double)s->input_tokens);
@@ -443,58 +452,48 @@ track(struct server *s, const struct event *ev)
 	}
 }
 
-/* The transcript records a view shows, as their own lines; returns how many. */
-static long
-send_history(struct server *s, struct sclient *c)
+long
+server_history(const struct engine *e, server_sink_fn *fn, void *ctx)
 {
 	static const char *const shown[] = {
 		"session_started", "assistant_message", "tool_call", "tool_result",
 		"plan_proposed", "plan_updated", "plan_decided", "approval_decided",
 		"checkpoint", "error", "session_finished",
 	};
-	const char *id = engine_session_id(s->e);
+	const char *id = engine_session_id(e);
 	struct buf b = BUF_INIT;
 	long n = 0;
 
 	if (!id)
 		return 0;
-	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", engine_state_dir(s->e), id);
+	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", engine_state_dir(e), id);
 	int rc = fsutil_read_file(path, (size_t)1 << 30, &b);
 	free(path);
-	if (rc < 0) {
-		buf_fini(&b);
-		return 0;
-	}
-	for (char *p = b.ptr; p && p < b.ptr + b.len && *p;) {
+	for (char *p = b.ptr; rc == 0 && p && p < b.ptr + b.len && *p;) {
 		char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		cJSON *rec = cJSON_ParseWithLength(p, len), *blk;
 		const char *type = json_str(rec, "type");
 		const cJSON *msg = json_obj(rec, "message");
+		struct event_msg m;
 
 		for (size_t i = 0; type && i < sizeof shown / sizeof *shown; i++) {
-			if (strcmp(type, shown[i]) == 0) {
-				char *line = xmalloc(len + 1);
-
-				memcpy(line, p, len);
-				line[len] = '\n';
-				push_line(c, line, len + 1, true);
+			if (strcmp(type, shown[i]) == 0 && event_msg_from_json(&m, rec) == 0) {
+				fn(&m.ev, ctx);
 				n++;
 			}
+			if (strcmp(type, shown[i]) == 0)
+				event_msg_fini(&m);
 		}
 		if (type && !strcmp(type, "history") && json_str(msg, "role") &&
 		    !strcmp(json_str(msg, "role"), "user")) {
 			cJSON_ArrayForEach(blk, json_arr(msg, "content"))
 			{
 				const char *bt = json_str(blk, "type"), *text = json_str(blk, "text");
-				size_t ln;
 
 				if (!bt || strcmp(bt, "text") || !text)
 					continue;
-				char *line = render(&(struct event){ .type = EVENT_USER_MESSAGE,
-								     .text = text },
-						    &ln);
-				push_line(c, line, ln, true);
+				fn(&(struct event){ .type = EVENT_USER_MESSAGE, .text = text }, ctx);
 				n++;
 			}
 		}
@@ -503,6 +502,16 @@ send_history(struct server *s, struct sclient *c)
 	}
 	buf_fini(&b);
 	return n;
+}
+
+static void
+history_line(const struct event *ev, void *ctx)
+{
+	struct sclient *c = ctx;
+	size_t len;
+	char *line = render(ev, &len);
+
+	push_line(c, line, len, true);
 }
 
 /*
@@ -577,12 +586,12 @@ send_error(struct server *s, unsigned long to, const char *msg, const char *re)
 }
 
 static void
-send_reply(struct server *s, unsigned long to, const struct command *c, const char *op, int rc,
-	   const cJSON *data)
+reply(server_reply_fn *fn, void *ctx, unsigned long to, const struct command *c,
+      const char *op, int rc, const cJSON *data)
 {
-	send_to(s, to, &(struct event){ .type = EVENT_REPLY, .name = op, .approved = rc == 0,
-					.text = rc == 0 ? NULL : err_msg(), .data = data,
-					.re = c->req });
+	fn(&(struct event){ .type = EVENT_REPLY, .name = op, .approved = rc == 0,
+			    .text = rc == 0 ? NULL : err_msg(), .data = data, .re = c->req },
+	   to, ctx);
 }
 
 static cJSON *
@@ -595,100 +604,72 @@ grants_json(const struct engine *e)
 	return g;
 }
 
-/* A command from client `from`. Until the engine routes requests itself
- * (engine_request), the commands it does not know are carried out here. */
-static void
-request(struct server *s, const struct command *c, unsigned long from)
+void
+server_request(struct engine *e, const struct command *c, unsigned long from,
+	       server_reply_fn *fn, void *ctx)
 {
 	int rc;
 	cJSON *g;
 
 	switch (c->type) {
 	case COMMAND_HELLO:
-		send_error(s, from, "hello: already said", c->req);
+		fn(&(struct event){ .type = EVENT_ERROR, .text = "hello: already said",
+				    .re = c->req },
+		   from, ctx);
 		return;
 	case COMMAND_START:
-		rc = engine_start(s->e, c->text);
-		maybe_rename(s);
-		send_reply(s, from, c, "start", rc, NULL);
+		rc = engine_start(e, c->text);
+		reply(fn, ctx, from, c, "start", rc, NULL);
 		return;
 	case COMMAND_GRANT:
 	case COMMAND_UNGRANT:
-		rc = c->type == COMMAND_GRANT ? engine_grant_add(s->e, c->path, c->force)
-					      : engine_grant_remove(s->e, c->path);
-		g = grants_json(s->e);
-		send_reply(s, from, c, c->type == COMMAND_GRANT ? "grant" : "ungrant", rc, g);
+		rc = c->type == COMMAND_GRANT ? engine_grant_add(e, c->path, c->force)
+					      : engine_grant_remove(e, c->path);
+		g = grants_json(e);
+		reply(fn, ctx, from, c, c->type == COMMAND_GRANT ? "grant" : "ungrant", rc, g);
 		cJSON_Delete(g);
 		return;
 	case COMMAND_SESSIONS:
 	case COMMAND_REVIEW_GET:
 	case COMMAND_LOG:
 	case COMMAND_REDO:
-		send_error(s, from, "this engine does not answer that command yet", c->req);
+		fn(&(struct event){ .type = EVENT_ERROR,
+				    .text = "this engine does not answer that command yet",
+				    .re = c->req },
+		   from, ctx);
 		return;
 	default:
-		engine_command(s->e, c);
+		engine_command(e, c);
 		return;
 	}
 }
 
-/* The command types this file parses itself (the others: command_parse). */
-static const struct {
-	const char *name;
-	enum command_type type;
-	const char *needs; /* a required string field */
-} own_commands[] = {
-	{ "hello", COMMAND_HELLO, NULL },	{ "start", COMMAND_START, "text" },
-	{ "grant", COMMAND_GRANT, "path" },	{ "ungrant", COMMAND_UNGRANT, "path" },
-	{ "sessions", COMMAND_SESSIONS, NULL }, { "review_get", COMMAND_REVIEW_GET, NULL },
-	{ "log", COMMAND_LOG, NULL },		{ "redo", COMMAND_REDO, NULL },
-};
+static void
+on_reply(const struct event *ev, unsigned long to, void *ctx)
+{
+	struct server *s = ctx;
 
-/* Parse one command line; 0 or DH_EPARSE. *req is the wire "id" (heap) even
- * on failure, so the error can carry it back. */
+	if (ev->type == EVENT_REPLY && ev->name && !strcmp(ev->name, "start"))
+		maybe_rename(s);
+	send_to(s, to, ev);
+}
+
+/* Parse one command line; 0 or DH_EPARSE. On failure *req is the wire "id"
+ * (heap) when the line had one, so the error can carry it back. */
 static int
 parse_command(struct command *out, const char *line, size_t len, char **req)
 {
-	cJSON *o = NULL;
-	int rc;
+	int rc = command_parse(out, line, len);
 
-	memset(out, 0, sizeof *out);
 	*req = NULL;
-	if ((rc = json_parse(&o, line, len, "command")) < 0)
-		return DH_EPARSE;
-	const char *type = json_str(o, "type"), *id = json_str(o, "id"),
-		   *call = json_str(o, "call");
-	*req = id ? xstrdup(id) : NULL;
-	for (size_t i = 0; type && i < sizeof own_commands / sizeof *own_commands; i++) {
-		if (strcmp(type, own_commands[i].name) != 0)
-			continue;
-		const char *need = own_commands[i].needs;
-		const char *v = need ? json_str(o, need) : NULL;
-		if (need && (!v || !*v)) {
-			rc = err_setc(DH_EPARSE, "command: %s needs a non-empty \"%s\"", type, need);
-			cJSON_Delete(o);
-			return rc;
-		}
-		out->type = own_commands[i].type;
-		if (out->type == COMMAND_START)
-			out->text = xstrdup(v);
-		else if (v)
-			out->path = xstrdup(v);
-		out->force = json_bool(o, "force", false);
-		out->protocol = (int)json_int(o, "protocol", 0);
-		out->req = *req ? xstrdup(*req) : NULL;
+	if (rc < 0) {
+		cJSON *o = cJSON_ParseWithLength(line, len);
+		const char *id = json_str(o, "id");
+
+		*req = id ? xstrdup(id) : NULL;
 		cJSON_Delete(o);
-		return 0;
 	}
-	cJSON_Delete(o);
-	if ((rc = command_parse(out, line, len)) < 0)
-		return rc;
-	if (call) {
-		free(out->id);
-		out->id = xstrdup(call);
-	}
-	out->req = *req ? xstrdup(*req) : NULL;
-	return 0;
+	return rc;
 }
 
 static void
@@ -717,7 +698,7 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 			    &len);
 	cJSON_Delete(state);
 	push_line(c, line, len, true);
-	long n = send_history(s, c);
+	long n = server_history(s->e, history_line, c);
 	line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = (int)n }, &len);
 	push_line(c, line, len, true);
 	log_info("client %lu (%s) attached; %ld history records", c->id,
@@ -745,17 +726,13 @@ handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
 			send_error(s, c->id, "say hello first: {\"type\":\"hello\",\"protocol\":1}",
 				   cmd.req);
 		} else {
-			cJSON *o = NULL;
-
-			if (json_parse(&o, line, len, "hello") == 0 && json_str(o, "client"))
-				c->name = xstrdup(json_str(o, "client"));
-			cJSON_Delete(o);
+			c->name = cmd.text ? xstrdup(cmd.text) : NULL;
 			say_hello(s, c, &cmd);
 		}
 		command_fini(&cmd);
 		return;
 	}
-	request(s, &cmd, c->id);
+	server_request(s->e, &cmd, c->id, on_reply, s);
 	command_fini(&cmd);
 }
 

@@ -1,0 +1,1028 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The client side of the engine (client.h): a socket to an engine process,
+ * or an engine in this process, behind one interface.
+ */
+#include "engine/client.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/strv.h"
+#include "core/xalloc.h"
+#include "engine/args.h"
+#include "engine/engine.h"
+#include "engine/server.h"
+
+#define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
+#define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
+#define CLIENT_MAX_LINE		((size_t)1 << 30)
+
+struct client {
+	struct ev_loop *loop;
+	client_event_fn *fn;
+	void *ctx;
+	unsigned long next_req;
+	/* What the client knows, kept current from hello and the events. */
+	cJSON *state;
+	struct client_state st;
+	const char **grants;
+	bool closed;
+	char *error;
+	int dispatching; /* inside a handler call */
+	bool doomed;	 /* client_close() was called from a handler */
+	/* socket */
+	int fd;
+	struct buf in, out;
+	struct ev_timer drain; /* delivers lines read before the loop ran */
+	/* local */
+	bool local;
+	struct engine_args args;
+	struct engine *e;
+	struct ev_timer kick; /* hello, history and the task on the first iteration */
+};
+
+static void client_free(struct client *c);
+
+/*
+ * State
+ */
+
+/* Point the struct fields into c->state again. */
+static void
+state_sync(struct client *c)
+{
+	const cJSON *s = c->state, *g;
+	struct client_state *st = &c->st;
+	size_t n = 0;
+
+	st->session = json_str(s, "session");
+	st->state_dir = json_str(s, "state_dir");
+	st->task = json_str(s, "task");
+	st->model = json_str(s, "model");
+	st->mode = json_str(s, "mode");
+	st->watcher = json_str(s, "watcher");
+	st->sandbox = json_str(s, "sandbox");
+	st->activity = json_str(s, "activity");
+	st->status = json_str(s, "status");
+	st->busy = json_bool(s, "busy", false);
+	st->settled = json_bool(s, "settled", false);
+	st->clients = (int)json_int(s, "clients", c->local ? 1 : 0);
+	st->input_tokens = (long)json_int(s, "input_tokens", 0);
+	st->output_tokens = (long)json_int(s, "output_tokens", 0);
+	st->cost_usd = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "cost_usd"));
+	if (st->cost_usd != st->cost_usd) /* NaN: absent */
+		st->cost_usd = 0;
+	st->plan = json_arr(s, "plan");
+	st->pending = json_obj(s, "pending");
+	st->started_ns = json_int(s, "started_ns", 0);
+	st->engine_pid = (pid_t)json_int(s, "pid", 0);
+	free(c->grants);
+	c->grants = xcalloc((size_t)cJSON_GetArraySize(json_arr(s, "grants")) + 1,
+			    sizeof *c->grants);
+	cJSON_ArrayForEach(g, json_arr(s, "grants"))
+	{
+		if (cJSON_IsString(g))
+			c->grants[n++] = g->valuestring;
+	}
+	st->grants = c->grants;
+	st->ngrants = n;
+}
+
+static void
+state_set(struct client *c, const char *key, cJSON *v)
+{
+	if (cJSON_GetObjectItemCaseSensitive(c->state, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(c->state, key, v);
+	else
+		cJSON_AddItemToObject(c->state, key, v);
+}
+
+static void
+state_str(struct client *c, const char *key, const char *v)
+{
+	state_set(c, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+static void
+state_bool(struct client *c, const char *key, bool v)
+{
+	state_set(c, key, cJSON_CreateBool(v));
+}
+
+static void
+state_num(struct client *c, const char *key, double v)
+{
+	state_set(c, key, cJSON_CreateNumber(v));
+}
+
+/* What an event changes in the state. Text deltas change nothing. */
+static void
+state_update(struct client *c, const struct event *ev)
+{
+	cJSON *g;
+
+	switch (ev->type) {
+	case EVENT_HELLO:
+		cJSON_Delete(c->state);
+		c->state = ev->data && cJSON_IsObject(ev->data) ? json_dup(ev->data) : json_new_obj();
+		break;
+	case EVENT_SESSION_STARTED:
+		state_str(c, "session", ev->session);
+		if (!json_str(c->state, "task"))
+			state_str(c, "task", ev->task);
+		state_str(c, "model", ev->model);
+		state_str(c, "mode", ev->mode);
+		state_str(c, "watcher", ev->watcher);
+		g = json_new_arr();
+		for (size_t i = 0; i < ev->ngrants; i++)
+			json_add(g, NULL, cJSON_CreateString(ev->grants[i]));
+		state_set(c, "grants", g);
+		state_str(c, "activity", "working");
+		state_bool(c, "busy", true);
+		state_bool(c, "settled", false);
+		break;
+	case EVENT_USAGE:
+		state_num(c, "input_tokens",
+			  (double)(json_int(c->state, "input_tokens", 0) + ev->usage.input_tokens));
+		state_num(c, "output_tokens",
+			  (double)(json_int(c->state, "output_tokens", 0) + ev->usage.output_tokens));
+		state_num(c, "cost_usd", ev->total_cost_usd);
+		break;
+	case EVENT_PLAN_PROPOSED:
+	case EVENT_PLAN_UPDATED:
+		state_set(c, "plan", ev->steps ? json_dup(ev->steps) : cJSON_CreateNull());
+		break;
+	case EVENT_APPROVAL_NEEDED:
+		state_set(c, "pending", event_to_json(ev));
+		state_str(c, "activity", "waiting");
+		break;
+	case EVENT_APPROVAL_DECIDED:
+	case EVENT_PLAN_DECIDED:
+		state_set(c, "pending", cJSON_CreateNull());
+		if (json_bool(c->state, "busy", false))
+			state_str(c, "activity", "working");
+		break;
+	case EVENT_SESSION_FINISHED:
+		state_set(c, "pending", cJSON_CreateNull());
+		state_str(c, "status", ev->status);
+		state_str(c, "activity", ev->status);
+		state_bool(c, "busy", false);
+		state_bool(c, "settled", true);
+		break;
+	case EVENT_REPLY:
+		if (ev->name && (!strcmp(ev->name, "grant") || !strcmp(ev->name, "ungrant")) &&
+		    cJSON_IsArray(ev->data))
+			state_set(c, "grants", json_dup(ev->data));
+		if (ev->name && !strcmp(ev->name, "start") && ev->approved) {
+			state_str(c, "activity", "working");
+			state_bool(c, "busy", true);
+			state_bool(c, "settled", false);
+		}
+		break;
+	default:
+		return;
+	}
+	state_sync(c);
+}
+
+/* The engine's own view for a local client. */
+/* A string or null. */
+static void
+add_str(cJSON *o, const char *key, const char *v)
+{
+	json_add(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+static cJSON *
+local_snapshot(const struct client *c)
+{
+	const struct engine *e = c->e;
+	cJSON *o = json_new_obj(), *g = json_new_arr();
+	const char *st = engine_status(e);
+
+	add_str(o, "session", engine_session_id(e));
+	add_str(o, "state_dir", engine_state_dir(e));
+	add_str(o, "task", c->args.task);
+	add_str(o, "model", engine_model(e));
+	add_str(o, "mode", engine_mode(e));
+	add_str(o, "watcher", engine_watcher(e));
+	add_str(o, "sandbox", engine_sandbox(e));
+	for (size_t i = 0; i < engine_grant_count(e); i++)
+		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
+	json_add(o, "grants", g);
+	add_str(o, "activity", engine_is_busy(e) ? "working" : st ? st : "idle");
+	add_str(o, "status", st);
+	json_add_bool(o, "busy", engine_is_busy(e));
+	json_add_bool(o, "settled", engine_is_settled(e));
+	json_add_num(o, "clients", 1);
+	json_add_num(o, "pid", (double)getpid());
+	return o;
+}
+
+/*
+ * Delivery
+ */
+
+static void
+deliver(struct client *c, const struct event *ev)
+{
+	state_update(c, ev);
+	if (!c->fn)
+		return;
+	c->dispatching++;
+	c->fn(ev, c->ctx);
+	c->dispatching--;
+}
+
+/* The connection is gone: say so once, as a "detached" event. */
+static void
+set_closed(struct client *c, const char *why)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	if (!c->error)
+		c->error = xstrdup(why);
+	if (c->fd >= 0) {
+		ev_io_del(c->loop, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	deliver(c, &(struct event){ .type = EVENT_DETACHED, .session = c->st.session,
+				    .text = c->error });
+}
+
+/* One line from the engine. */
+static void
+handle_line(struct client *c, const char *line, size_t len)
+{
+	struct event_msg m;
+
+	if (len == 0)
+		return;
+	if (event_msg_parse(&m, line, len) < 0) {
+		event_msg_fini(&m);
+		return; /* a newer engine's event type: skip it */
+	}
+	if (m.ev.type == EVENT_DETACHED && !c->error)
+		c->error = xstrdup(m.ev.text ? m.ev.text : "detached by the engine");
+	deliver(c, &m.ev);
+	event_msg_fini(&m);
+}
+
+/* Deliver the complete lines buffered in c->in. */
+static void
+drain_lines(struct client *c)
+{
+	char *nl;
+	size_t off = 0;
+
+	while (!c->doomed && (nl = memchr(c->in.ptr + off, '\n', c->in.len - off))) {
+		size_t len = (size_t)(nl - (c->in.ptr + off));
+
+		handle_line(c, c->in.ptr + off, len);
+		off += len + 1;
+	}
+	buf_consume(&c->in, off);
+}
+
+static void
+write_out(struct client *c)
+{
+	while (c->fd >= 0 && c->out.len) {
+		ssize_t n = write(c->fd, c->out.ptr, c->out.len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			set_closed(c, "the connection to the engine broke");
+			return;
+		}
+		buf_consume(&c->out, (size_t)n);
+	}
+}
+
+static ev_io_fn on_io;
+
+static void
+watch_io(struct client *c)
+{
+	if (c->fd >= 0 &&
+	    ev_io_set(c->loop, c->fd, POLLIN | (c->out.len ? POLLOUT : 0u), on_io, c) < 0)
+		set_closed(c, err_msg());
+}
+
+static void
+on_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct client *c = ctx;
+	char chunk[65536];
+
+	(void)l;
+	(void)fd;
+	c->dispatching++;
+	if (revents & POLLOUT)
+		write_out(c);
+	if (c->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		ssize_t n = read(c->fd, chunk, sizeof chunk);
+
+		if (n > 0) {
+			buf_add(&c->in, chunk, (size_t)n);
+			drain_lines(c);
+			if (c->in.len > CLIENT_MAX_LINE)
+				set_closed(c, "the engine sent a line too long");
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			set_closed(c, n == 0 ? "the engine closed the connection"
+					     : "the connection to the engine broke");
+		}
+	}
+	if (!c->doomed)
+		watch_io(c);
+	c->dispatching--;
+	if (c->doomed && !c->dispatching)
+		client_free(c);
+}
+
+static void
+on_drain(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct client *c = ctx;
+
+	(void)l;
+	(void)t;
+	c->dispatching++;
+	drain_lines(c);
+	c->dispatching--;
+	if (c->doomed && !c->dispatching)
+		client_free(c);
+}
+
+/*
+ * The socket directory and connecting
+ */
+
+char *
+client_socket_dir(void)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	char *dir = rt && *rt == '/' ? xasprintf("%s/deskhand", rt)
+				     : xasprintf("/tmp/deskhand-%ld", (long)getuid());
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		err_set("socket directory %s: %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	if (lstat(dir, &st) < 0) {
+		err_set("socket directory %s: %s", dir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		err_set("socket directory %s: not a directory; refusing to use it", dir);
+	} else if (st.st_uid != getuid()) {
+		err_set("socket directory %s: owned by uid %ld, not you (uid %ld); refusing to "
+			"use it",
+			dir, (long)st.st_uid, (long)getuid());
+	} else if (st.st_mode & 077) {
+		err_set("socket directory %s: mode %04o lets others in (must be 0700); refusing "
+			"to use it",
+			dir, (unsigned)(st.st_mode & 07777));
+	} else {
+		return dir;
+	}
+	free(dir);
+	return NULL;
+}
+
+/* Connect to SOCKDIR/NAME.sock; the fd (blocking, CLOEXEC), or -1 with errno. */
+static int
+connect_name(const char *dir, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", dir, name);
+	int fd;
+
+	if (n < 0 || (size_t)n >= sizeof sa.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Nobody listens on NAME.sock: remove it and its pid file. */
+static void
+remove_stale(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s.sock", dir, name);
+
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/%s.pid", dir, name);
+	unlink(p);
+	free(p);
+}
+
+/* The names (without ".sock") in the socket directory, sorted. */
+static void
+list_names(const char *dir, struct strv *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 5 && strcmp(de->d_name + n - 5, ".sock") == 0) {
+			char *name = xstrndup(de->d_name, n - 5);
+
+			strv_add(out, name);
+			free(name);
+		}
+	}
+	closedir(d);
+	strv_uniq(out);
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static char *
+hello_line(const char *name)
+{
+	struct command h = { .type = COMMAND_HELLO, .protocol = PROTOCOL_VERSION,
+			     .text = (char *)name };
+	cJSON *j = command_to_json(&h);
+	char *s = json_print(j);
+	char *line = xasprintf("%s\n", s);
+
+	cJSON_Delete(j);
+	free(s);
+	return line;
+}
+
+/* Send hello on blocking `fd` and read until the engine's hello line, within
+ * CLIENT_HELLO_TIMEOUT_MS; what follows it stays in `rest`. The state object
+ * is returned (heap) or NULL with the message set. */
+static cJSON *
+hello_sync(int fd, const char *name, struct buf *rest, int *protocol)
+{
+	char *line = hello_line(name);
+	uint64_t until = ev_now_ms() + CLIENT_HELLO_TIMEOUT_MS;
+	char chunk[65536];
+	cJSON *state = NULL;
+
+	if (write_all(fd, line, strlen(line)) < 0) {
+		free(line);
+		err_set("hello: %s", strerror(errno));
+		return NULL;
+	}
+	free(line);
+	for (;;) {
+		char *nl = rest->len ? memchr(rest->ptr, '\n', rest->len) : NULL;
+
+		if (nl) {
+			struct event_msg m;
+			size_t len = (size_t)(nl - rest->ptr);
+			int rc = event_msg_parse(&m, rest->ptr, len);
+
+			if (rc == 0 && m.ev.type == EVENT_HELLO) {
+				state = m.ev.data && cJSON_IsObject(m.ev.data) ? json_dup(m.ev.data)
+									       : json_new_obj();
+				*protocol = m.ev.protocol;
+				/* The hello line stays: it is delivered as the first event. */
+			} else if (rc == 0 && m.ev.type == EVENT_ERROR) {
+				err_set("engine: %s", m.ev.text ? m.ev.text : "error");
+			} else {
+				err_set("engine: expected hello, got something else");
+			}
+			event_msg_fini(&m);
+			return state;
+		}
+		int left = (int)(until - ev_now_ms());
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if ((int64_t)(until - ev_now_ms()) <= 0 || poll(&p, 1, left) == 0) {
+			err_set("engine: no answer to hello within %d s", CLIENT_HELLO_TIMEOUT_MS / 1000);
+			return NULL;
+		}
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_set("engine: the connection closed before hello");
+			return NULL;
+		}
+		buf_add(rest, chunk, (size_t)n);
+	}
+}
+
+static struct client *
+client_alloc(struct ev_loop *loop)
+{
+	struct client *c = xcalloc(1, sizeof *c);
+
+	c->loop = loop;
+	c->fd = -1;
+	c->state = json_new_obj();
+	ev_timer_init(&c->drain, on_drain, c);
+	state_sync(c);
+	return c;
+}
+
+/* Resolve `spec` among the live sockets of `dir`: 0 and *name (heap), or
+ * DH_ENOTFOUND / DH_EFAIL. Stale sockets met on the way are removed;
+ * *fd is the connection to the one found. */
+static int
+resolve(const char *dir, const char *spec, int *fd, char **name)
+{
+	struct strv names = { 0 };
+	char *found = NULL;
+	size_t matches = 0;
+	bool latest = !spec || !*spec || strcmp(spec, "latest") == 0;
+
+	*fd = -1;
+	list_names(dir, &names);
+	/* Newest first for "latest" (ids sort by time; new-PID ones last). */
+	for (size_t k = names.n; k-- > 0 && !found;) {
+		const char *n = names.v[k];
+		bool exact = !latest && strcmp(n, spec) == 0;
+
+		if (!latest && !exact && strncmp(n, spec, strlen(spec)) != 0)
+			continue;
+		if (latest && strncmp(n, "new-", 4) == 0)
+			continue;
+		int cfd = connect_name(dir, n);
+		if (cfd < 0) {
+			if (errno == ECONNREFUSED || errno == ENOENT)
+				remove_stale(dir, n);
+			continue;
+		}
+		if (latest || exact) {
+			if (*fd >= 0)
+				close(*fd);
+			*fd = cfd;
+			free(found);
+			found = xstrdup(n);
+			matches = 1;
+			break;
+		}
+		matches++;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = cfd;
+		free(found);
+		found = xstrdup(n);
+	}
+	strv_free(&names);
+	*name = NULL;
+	if (matches > 1) {
+		close(*fd);
+		*fd = -1;
+		free(found);
+		return err_set("session '%s' is ambiguous: more than one live session starts "
+			       "with it",
+			       spec);
+	}
+	if (!found)
+		return err_setc(DH_ENOTFOUND, "no live session %s%s%s", latest ? "" : "'",
+				latest ? "" : spec, latest ? "" : "'");
+	*name = found;
+	return 0;
+}
+
+static int attach_fd(struct client **out, struct ev_loop *loop, int fd);
+
+int
+client_connect(struct client **out, struct ev_loop *loop, const char *spec)
+{
+	char *dir = client_socket_dir(), *name = NULL;
+	int fd, rc;
+
+	*out = NULL;
+	if (!dir)
+		return DH_EFAIL;
+	rc = resolve(dir, spec, &fd, &name);
+	free(dir);
+	free(name);
+	if (rc < 0)
+		return rc;
+	return attach_fd(out, loop, fd);
+}
+
+/* Say hello on connected `fd` (ownership moves) and make the client. */
+static int
+attach_fd(struct client **out, struct ev_loop *loop, int fd)
+{
+	int protocol = 0;
+
+	struct client *c = client_alloc(loop);
+	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol);
+	if (!state) {
+		close(fd);
+		client_free(c);
+		return DH_EFAIL;
+	}
+	cJSON_Delete(c->state);
+	c->state = state;
+	state_sync(c);
+	c->fd = fd;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	watch_io(c);
+	/* The hello and whatever came with it: delivered once the loop runs. */
+	ev_timer_arm(loop, &c->drain, 0);
+	*out = c;
+	return 0;
+}
+
+int
+client_list_live(cJSON **out)
+{
+	char *dir = client_socket_dir();
+	struct strv names = { 0 };
+
+	*out = NULL;
+	if (!dir)
+		return DH_EFAIL;
+	*out = json_new_arr();
+	list_names(dir, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		struct buf rest = BUF_INIT;
+		int fd = connect_name(dir, names.v[i]), protocol = 0;
+		cJSON *state;
+
+		if (fd < 0) {
+			if (errno == ECONNREFUSED || errno == ENOENT)
+				remove_stale(dir, names.v[i]);
+			continue;
+		}
+		state = hello_sync(fd, "ls", &rest, &protocol);
+		if (state)
+			json_add(*out, NULL, state);
+		close(fd);
+		buf_fini(&rest);
+	}
+	strv_free(&names);
+	free(dir);
+	return 0;
+}
+
+/*
+ * Spawning an engine process
+ */
+
+static void
+on_engine_exit(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
+{
+	(void)l;
+	(void)pid;
+	(void)wstatus;
+	(void)ctx; /* reaped; the connection tells the rest */
+}
+
+/* The engine's exit status for a failure → our error code. */
+static int
+exit_code(int wstatus)
+{
+	static const int codes[] = { [3] = DH_EDENIED, [4] = DH_ENOTFOUND };
+	int st = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 1;
+
+	return st > 0 && (size_t)st < sizeof codes / sizeof *codes && codes[st] ? codes[st]
+										: DH_EFAIL;
+}
+
+/* Read the ready line from `fd` within the timeout: heap string without the
+ * newline, or NULL (EOF or timeout; *timed_out says which). */
+static char *
+read_ready(int fd, bool *timed_out)
+{
+	uint64_t until = ev_now_ms() + CLIENT_SPAWN_TIMEOUT_MS;
+	struct buf b = BUF_INIT;
+	char chunk[512];
+
+	*timed_out = false;
+	for (;;) {
+		char *nl = b.len ? memchr(b.ptr, '\n', b.len) : NULL;
+
+		if (nl) {
+			*nl = '\0';
+			return buf_detach(&b);
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = (int64_t)(until - ev_now_ms());
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			*timed_out = true;
+			break;
+		}
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (b.len) /* a last line without its newline */
+		return buf_detach(&b);
+	buf_fini(&b);
+	return NULL;
+}
+
+int
+client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
+{
+	static const char nul[] = "/dev/null";
+	static const char exec_failed[] = "error cannot run /proc/self/exe\n";
+	char *dir = client_socket_dir(), fdbuf[16];
+	int p[2], wstatus = 0, rc;
+	bool timed_out;
+
+	*out = NULL;
+	if (!dir)
+		return DH_EFAIL;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(dir);
+		return err_set("pipe: %s", strerror(errno));
+	}
+	snprintf(fdbuf, sizeof fdbuf, "%d", p[1]);
+	char **av = xcalloc(argc + 5, sizeof *av);
+	av[0] = (char *)"deskhand";
+	av[1] = (char *)"engine";
+	av[2] = (char *)"--ready-fd";
+	av[3] = fdbuf;
+	memcpy(av + 4, argv, argc * sizeof *av);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Only async-signal-safe calls from here to exec. */
+		sigset_t none;
+		int fd = open(nul, O_RDWR);
+
+		setsid();
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		fcntl(p[1], F_SETFD, 0);
+		execv("/proc/self/exe", av);
+		if (write(p[1], exec_failed, sizeof exec_failed - 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	free(av);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		free(dir);
+		return err_set("fork: %s", strerror(errno));
+	}
+	char *line = read_ready(p[0], &timed_out);
+	close(p[0]);
+	if (!line || strncmp(line, "ok ", 3) != 0) {
+		if (timed_out)
+			kill(pid, SIGKILL);
+		waitpid(pid, &wstatus, 0);
+		rc = timed_out ? err_set("the engine did not start within %d s",
+					 CLIENT_SPAWN_TIMEOUT_MS / 1000)
+		     : line && !strncmp(line, "error ", 6)
+			     ? err_setc(exit_code(wstatus), "%s", line + 6)
+			     : err_set("the engine exited before it was ready (status %d)",
+				       WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
+		free(line);
+		free(dir);
+		return rc;
+	}
+	if (ev_child_watch(loop, pid, on_engine_exit, NULL) < 0)
+		waitpid(pid, &wstatus, WNOHANG);
+	char *name = strcmp(line + 3, "-") == 0 ? xasprintf("new-%ld", (long)pid)
+						: xstrdup(line + 3);
+	int fd = connect_name(dir, name);
+	if (fd < 0)
+		rc = err_set("engine %s: %s/%s.sock: %s", name, dir, name, strerror(errno));
+	else
+		rc = attach_fd(out, loop, fd);
+	free(name);
+	free(line);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The in-process engine
+ */
+
+static void
+local_sink(const struct event *ev, void *ctx)
+{
+	struct client *c = ctx;
+
+	if (!c->doomed)
+		deliver(c, ev);
+}
+
+static void
+local_reply(const struct event *ev, unsigned long to, void *ctx)
+{
+	(void)to;
+	local_sink(ev, ctx);
+}
+
+static void
+local_history(const struct event *ev, void *ctx)
+{
+	local_sink(ev, ctx);
+}
+
+/* First iteration: hello, the history, history_end, then the task. */
+static void
+on_kick(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct client *c = ctx;
+	cJSON *snap = local_snapshot(c);
+
+	(void)l;
+	(void)t;
+	c->dispatching++;
+	deliver(c, &(struct event){ .type = EVENT_HELLO, .protocol = PROTOCOL_VERSION,
+				    .session = engine_session_id(c->e), .data = snap });
+	cJSON_Delete(snap);
+	long n = server_history(c->e, local_history, c);
+	deliver(c, &(struct event){ .type = EVENT_HISTORY_END, .turn = (int)n });
+	if (c->args.task && !c->doomed && engine_start(c->e, c->args.task) < 0) {
+		char *msg = xstrdup(err_msg());
+
+		deliver(c, &(struct event){ .type = EVENT_ERROR, .text = msg });
+		deliver(c, &(struct event){ .type = EVENT_SESSION_FINISHED, .status = "failed",
+					    .text = msg });
+		free(msg);
+	}
+	c->dispatching--;
+	if (c->doomed)
+		client_free(c);
+}
+
+int
+client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
+{
+	struct client *c = client_alloc(loop);
+	int rc;
+
+	*out = NULL;
+	c->local = true;
+	if ((rc = engine_args_parse(&c->args, argv, argc)) < 0 ||
+	    (rc = engine_open(&c->e, loop, &c->args.cfg, &c->args.opts)) < 0) {
+		client_free(c);
+		return rc;
+	}
+	engine_add_sink(c->e, local_sink, c);
+	cJSON_Delete(c->state);
+	c->state = local_snapshot(c);
+	state_sync(c);
+	ev_timer_init(&c->kick, on_kick, c);
+	ev_timer_arm(loop, &c->kick, 0);
+	*out = c;
+	return 0;
+}
+
+/*
+ * Common
+ */
+
+static void
+client_free(struct client *c)
+{
+	if (!c)
+		return;
+	ev_timer_disarm(c->loop, &c->drain);
+	if (c->local)
+		ev_timer_disarm(c->loop, &c->kick);
+	if (c->fd >= 0) {
+		ev_io_del(c->loop, c->fd);
+		close(c->fd);
+	}
+	if (c->e) {
+		engine_remove_sink(c->e, local_sink, c);
+		engine_close(c->e);
+	}
+	if (c->local)
+		engine_args_fini(&c->args);
+	cJSON_Delete(c->state);
+	free(c->grants);
+	free(c->error);
+	buf_fini(&c->in);
+	buf_fini(&c->out);
+	free(c);
+}
+
+void
+client_close(struct client *c)
+{
+	if (!c)
+		return;
+	if (c->dispatching) { /* from a handler: once it returns */
+		c->doomed = true;
+		c->fn = NULL;
+		return;
+	}
+	client_free(c);
+}
+
+void
+client_set_handler(struct client *c, client_event_fn *fn, void *ctx)
+{
+	c->fn = fn;
+	c->ctx = ctx;
+}
+
+int
+client_send(struct client *c, struct command *cmd)
+{
+	if (c->closed || c->doomed)
+		return err_set("the engine is gone: %s", c->error ? c->error : "closed");
+	if (!cmd->req)
+		cmd->req = xasprintf("c%lu", ++c->next_req);
+	if (c->local) {
+		server_request(c->e, cmd, 0, local_reply, c);
+		return 0;
+	}
+	cJSON *j = command_to_json(cmd);
+	char *s = json_print(j);
+
+	cJSON_Delete(j);
+	buf_puts(&c->out, s);
+	buf_putc(&c->out, '\n');
+	free(s);
+	write_out(c);
+	watch_io(c);
+	return c->closed ? err_set("the engine is gone: %s", c->error) : 0;
+}
+
+const struct client_state *
+client_state(const struct client *c)
+{
+	if (c->local && c->e) {
+		/* The engine is here: its busy/settled are exact. The struct is
+		 * the client's own storage, refreshed in place. */
+		struct client *m = (struct client *)c;
+
+		m->st.busy = engine_is_busy(c->e);
+		m->st.settled = engine_is_settled(c->e);
+	}
+	return &c->st;
+}
+
+bool
+client_closed(const struct client *c)
+{
+	return c->closed;
+}
+
+const char *
+client_error(const struct client *c)
+{
+	return c->error;
+}

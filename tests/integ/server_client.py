@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Raw-socket helpers for the engine server tests (tests/integ/server_*.sh).
+
+  server_client.py spawn ARGS...     start `deskhand engine --ready-fd N ARGS...`
+                                     detached (new session, stdio on /dev/null);
+                                     print its ready line ("ok ID" / "error ...")
+  server_client.py sock ID           print the socket path of session ID
+
+As a module: sockdir(), connect(name), hello(sock), Lines(sock).
+Environment: DESKHAND (the binary), XDG_RUNTIME_DIR.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+
+def sockdir():
+    rt = os.environ.get("XDG_RUNTIME_DIR")
+    return os.path.join(rt, "deskhand") if rt else "/tmp/deskhand-%d" % os.getuid()
+
+
+def sockpath(name):
+    return os.path.join(sockdir(), name + ".sock")
+
+
+def connect(name, timeout=10):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(sockpath(name))
+    return s
+
+
+class Lines:
+    """Reads one JSON object per line from a socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        self.raw = []  # every line received, as bytes
+
+    def next(self, timeout=10):
+        deadline = time.time() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.time()
+            if left <= 0:
+                raise TimeoutError("no line within %s s" % timeout)
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise EOFError("the engine closed the connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        self.raw.append(line)
+        return json.loads(line)
+
+    def until(self, pred, timeout=30):
+        """Lines up to and including the first that satisfies pred."""
+        deadline = time.time() + timeout
+        got = []
+        while True:
+            ev = self.next(max(0.01, deadline - time.time()))
+            got.append(ev)
+            if pred(ev):
+                return got
+
+
+def send(sock, obj):
+    sock.sendall((json.dumps(obj) + "\n").encode())
+
+
+def hello(sock, name="test"):
+    """Say hello; returns (hello event, history events, history_end event, Lines)."""
+    send(sock, {"type": "hello", "protocol": 1, "client": name})
+    r = Lines(sock)
+    h = r.next()
+    hist = []
+    while True:
+        ev = r.next()
+        if ev.get("type") == "history_end":
+            return h, hist, ev, r
+        hist.append(ev)
+
+
+def spawn(args):
+    deskhand = os.environ["DESKHAND"]
+    rfd, wfd = os.pipe()
+    with open(os.devnull, "r+b") as nul:
+        p = subprocess.Popen([deskhand, "engine", "--ready-fd", str(wfd)] + args,
+                             pass_fds=(wfd,), stdin=nul, stdout=nul, stderr=nul,
+                             start_new_session=True)
+    os.close(wfd)
+    data = b""
+    deadline = time.time() + 60
+    while b"\n" not in data and time.time() < deadline:
+        chunk = os.read(rfd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    os.close(rfd)
+    line = data.decode(errors="replace").split("\n")[0]
+    if not line.startswith("ok"):
+        p.wait()
+        line += " (exit %d)" % p.returncode
+    return line, p.pid
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "spawn":
+        line, pid = spawn(sys.argv[2:])
+        print(line)
+        sys.exit(0 if line.startswith("ok") else 1)
+    if len(sys.argv) == 3 and sys.argv[1] == "sock":
+        print(sockpath(sys.argv[2]))
+        sys.exit(0)
+    sys.exit(__doc__)
