@@ -143,12 +143,15 @@ static struct event
 full_event(enum event_type t, const cJSON *tree, const char *const *grants, size_t ngrants)
 {
 	return (struct event){
-		.type = t, .session = "s1", .grants = grants, .ngrants = ngrants, .task = "the task",
+		.type = t, .session = "s1", .grants = grants, .ngrants = ngrants,
+		.task = "the task",
 		.model = "m", .mode = "ask", .turn = 3, .id = "toolu_1", .short_id = "ab12",
 		.name = "read_file", .input = tree, .steps = tree, .text = "caf\u00e9 \"q\"\n",
-		.output = "out", .is_error = true, .approved = true, .grant = "/g", .tool_call = "toolu_0",
+		.output = "out", .is_error = true, .approved = true, .grant = "/g",
+		.tool_call = "toolu_0",
 		.files_changed = 5, .duration_ms = 6, .attempt = 7, .stop_reason = "end_turn",
-		.usage = { 10, 20, 30, 40 }, .cost_usd = 0.25, .total_cost_usd = 1.5, .status = "done",
+		.usage = { 10, 20, 30, 40 }, .cost_usd = 0.25, .total_cost_usd = 1.5,
+		.status = "done",
 		.watcher = "inotify, 2 directories watched", .paths_read = 8, .ckpt_mode = "full",
 		.external = true, .phase = "tools", .pending_jobs = 9, .host = "example.org",
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
@@ -259,16 +262,18 @@ Test(event, transcript_records_decode)
 		{ "{\"type\":\"tool_call\",\"id\":\"toolu_1\",\"name\":\"read_file\",\"input\":"
 		  "{\"path\":\"a\"},\"ts\":1}",
 		  EVENT_TOOL_CALL },
-		{ "{\"type\":\"tool_result\",\"id\":\"toolu_1\",\"name\":\"read_file\",\"is_error\":"
-		  "true,\"output\":\"no\",\"duration_ms\":12,\"ts\":1}",
+		{ "{\"type\":\"tool_result\",\"id\":\"toolu_1\",\"name\":\"read_file\","
+		  "\"is_error\":true,\"output\":\"no\",\"duration_ms\":12,\"ts\":1}",
 		  EVENT_TOOL_RESULT },
 		{ "{\"type\":\"plan_proposed\",\"id\":\"toolu_2\",\"steps\":[{\"title\":\"a\","
 		  "\"status\":\"pending\"}],\"ts\":1}",
 		  EVENT_PLAN_PROPOSED },
 		{ "{\"type\":\"plan_updated\",\"steps\":[],\"ts\":1}", EVENT_PLAN_UPDATED },
-		{ "{\"type\":\"plan_decided\",\"id\":\"toolu_2\",\"approved\":false,\"message\":\"no\"}",
+		{ "{\"type\":\"plan_decided\",\"id\":\"toolu_2\",\"approved\":false,"
+		  "\"message\":\"no\"}",
 		  EVENT_PLAN_DECIDED },
-		{ "{\"type\":\"approval_decided\",\"id\":\"toolu_1\",\"approved\":true,\"message\":null}",
+		{ "{\"type\":\"approval_decided\",\"id\":\"toolu_1\",\"approved\":true,"
+		  "\"message\":null}",
 		  EVENT_APPROVAL_DECIDED },
 		{ "{\"type\":\"checkpoint\",\"id\":\"abc\",\"short_id\":\"ab\",\"grant\":\"/g\","
 		  "\"tool_call\":null,\"turn\":1,\"files_changed\":3,\"duration_ms\":4,\"stat\":"
@@ -448,7 +453,8 @@ Test(command, malformed_commands_are_eparse_with_a_message)
 		{ "{\"type\":\"ungrant\",\"path\":\"\"}", "ungrant needs" },
 		{ "{\"type\":\"restore\",\"checkpoint\":\"x\",\"hunk\":1}", "\"hunk\"" },
 		{ "{\"type\":\"undo\",\"path\":\"a\"}", "\"path\" does not belong to undo" },
-		{ "{\"type\":\"interrupt\",\"text\":\"a\"}", "\"text\" does not belong to interrupt" },
+		{ "{\"type\":\"interrupt\",\"text\":\"a\"}",
+		  "\"text\" does not belong to interrupt" },
 		{ "{\"type\":5}", "\"type\"" },
 		{ "[{\"type\":\"status\"}]", "\"type\"" },
 		{ "{\"type\":\"status\"", "command" },
