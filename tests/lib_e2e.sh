@@ -10,8 +10,8 @@ UI_ENV="${UI_ENV:-} XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
 engine_pids() {
   local p
   for p in /proc/[0-9]*; do
-    [ "$(tr '\0' '\n' < "$p/cmdline" 2>/dev/null | sed -n 2p)" = engine ] || continue
-    tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qxF "HOME=$HOME" || continue
+    [ "$( { tr '\0' '\n' < "$p/cmdline"; } 2>/dev/null | sed -n 2p)" = engine ] || continue
+    { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -qxF "HOME=$HOME" || continue
     echo "${p#/proc/}"
   done
 }
