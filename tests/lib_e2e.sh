@@ -26,9 +26,9 @@ stop_engines() {
   for p in $(engine_pids); do kill -KILL "$p" 2>/dev/null || true; done
 }
 if declare -F tm >/dev/null; then
-  trap 'tm kill-server 2>/dev/null; stop_engines; cleanup' EXIT
+  trap 'set +e; tm kill-server 2>/dev/null; stop_engines; cleanup' EXIT
 else
-  trap 'stop_engines; cleanup' EXIT
+  trap 'set +e; stop_engines; cleanup' EXIT
 fi
 
 # session_id: the id of the test's only session (its directory's name).

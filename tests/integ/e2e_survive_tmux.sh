@@ -47,7 +47,7 @@ ui_start 120 40 attach "$sid"
 ui_wait "All finished after the slow command." 20
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "Write the survival file"
-assert_contains "$s" "Run the slow command"
+assert_contains "$s" "plan 0/2"
 assert_contains "$s" "A survived.txt"
 ui_keys :; ui_type "save $T/t.md"; ui_keys Enter
 ui_wait "transcript saved"
