@@ -5,16 +5,23 @@
 . "$DH_TESTS/lib.sh"
 root=$(cd "$DH_TESTS/.." && pwd)
 
-# fresh: a pristine copy of the sources and the script in $T/tree.
+# A copy of the sources and the script in $T/tree; fresh puts back the files
+# add changed (their originals are kept in $T/orig).
+mkdir -p "$T/tree/tests" "$T/orig"
+cp -a "$root/src" "$root/sandbox" "$T/tree/"
+cp "$root/tests/check-layers.sh" "$T/tree/tests/"
 fresh() {
-  rm -rf "$T/tree"; mkdir -p "$T/tree/tests"
-  cp -a "$root/src" "$root/sandbox" "$T/tree/"
-  cp "$root/tests/check-layers.sh" "$T/tree/tests/"
+  local f
+  for f in $(cd "$T/orig" && find . -type f); do cp "$T/orig/$f" "$T/tree/$f"; done
+  rm -rf "$T/orig"; mkdir -p "$T/orig"
 }
 # check: runs the copy's script; sets out and rc.
 check() { rc=0; out=$(bash "$T/tree/tests/check-layers.sh" 2>&1) || rc=$?; }
 # add FILE LINE: appends LINE to the copy's FILE (a path under the tree).
-add() { printf '%s\n' "$2" >> "$T/tree/$1"; }
+add() {
+  [ -e "$T/orig/$1" ] || { mkdir -p "$(dirname "$T/orig/$1")"; cp "$T/tree/$1" "$T/orig/$1"; }
+  printf '%s\n' "$2" >> "$T/tree/$1"
+}
 # new_lines: what the mutated copy prints that the pristine one did not (the
 # real tree may still break a rule while the engine moves; only the change
 # caused by the one include counts).
