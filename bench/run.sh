@@ -19,7 +19,7 @@
 #      1,000-turn session
 #   6. the engine as a server (bench_ui.py, issue 10): `deskhand attach` of
 #      that 1,000-turn session to its first full frame (not live, then live)
-#      against --resume; the latency a streamed token gains through the
+#      against --resume and against attach of a 1-turn session; the latency a streamed token gains through the
 #      engine's socket against `run --json` in-process (target: <= 1 ms median
 #      added); RSS and idle CPU of an engine with no client, waiting for an
 #      approval, against the same wait in-process
