@@ -470,6 +470,15 @@ Test(command, malformed_commands_are_eparse_with_a_message)
 		cr_assert_null(c.path);
 		cr_assert_null(c.req);
 	}
+	/* The request id of a refused line, for the error's "re". */
+	const char *refused = "{\"type\":\"start\",\"id\":\"c7\"}";
+	const char *numeric = "{\"type\":\"start\",\"id\":7}";
+	char *req = command_line_req(refused, strlen(refused));
+
+	cr_assert_str_eq(req, "c7");
+	free(req);
+	cr_assert_null(command_line_req(numeric, strlen(numeric)));
+	cr_assert_null(command_line_req("not json", 8));
 	/* The unknown-type message lists every type, from the table. */
 	cr_assert_eq(command_parse(&c, "{\"type\":\"fly\"}", 14), DH_EPARSE);
 	for (int t = 0; t < COMMAND__COUNT; t++)
