@@ -272,10 +272,10 @@ enum command_type {
 	COMMAND_TYPES(COMMAND_ENUM_, )
 };
 #undef COMMAND_ENUM_
-/* Not an enumerator, so that switches over the type need no case for it. */
+/* The number of command types. Not an enumerator, so that switches over
+ * the type need no case for it. */
 #define COMMAND_COUNT_(e, s, fields) +1
-enum { COMMAND__COUNT = 0 COMMAND_TYPES(COMMAND_COUNT_, ) };
-#undef COMMAND_COUNT_
+#define COMMAND__COUNT		     (0 COMMAND_TYPES(COMMAND_COUNT_, ))
 
 #define COMMAND_DECL_STR(m)  char *m;
 #define COMMAND_DECL_JSON(m) cJSON *m;

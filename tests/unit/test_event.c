@@ -394,7 +394,7 @@ Test(command, every_type_round_trips)
 		c.force = false;
 		assert_command_round_trip(&c);
 	}
-	cr_assert_null(command_type_name((enum command_type)COMMAND__COUNT));
+	cr_assert_null(command_type_name(COMMAND__COUNT));
 	cJSON_Delete(steps);
 }
 
