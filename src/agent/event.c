@@ -318,6 +318,8 @@ event_msg_parse(struct event_msg *out, const char *line, size_t len)
 void
 event_msg_fini(struct event_msg *m)
 {
+	if (!m)
+		return;
 	cJSON_Delete(m->json);
 	free(m->strv);
 	memset(m, 0, sizeof *m);

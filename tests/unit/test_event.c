@@ -220,6 +220,7 @@ Test(event, decoded_fields_land_in_their_members)
 	cr_assert_str_eq(ev.task, "t");
 	event_msg_fini(&m);
 	event_msg_fini(&m);
+	event_msg_fini(NULL);
 
 	line = "{\"type\":\"usage\",\"input_tokens\":1e12,\"output_tokens\":\"2\","
 	       "\"cost_usd\":null,\"total_cost_usd\":0.5,\"re\":\"c1\"}";
