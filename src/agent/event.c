@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Event serialization and command parsing: the engine's stable wire format. */
+/*
+ * Event and command (de)serialization: the engine's stable wire format,
+ * generated from the one declaration of each type in event.h (EVENT_TYPES,
+ * COMMAND_TYPES). No type is spelled out here; a field kind's codec is.
+ */
 #include "agent/event.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -9,20 +14,24 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 
-static const char *const type_names[] = {
-#define X(e, s) [e] = s,
-	EVENT_TYPES(X)
-#undef X
-};
+#define NO_FIELDS_(kind, m, key)
+
+/*
+ * Events
+ */
+
+#define EVENT_NAME_(e, s, fields) [e] = s,
+static const char *const event_names[] = { EVENT_TYPES(EVENT_NAME_, NO_FIELDS_) };
 
 const char *
 event_type_name(enum event_type t)
 {
-	return (unsigned)t < EVENT__COUNT ? type_names[t] : NULL;
+	return (unsigned)t < EVENT__COUNT ? event_names[t] : NULL;
 }
 
+/* Encoders, one per field kind: null for an absent string or tree. */
 static void
-add_str(cJSON *o, const char *k, const char *v)
+enc_str(cJSON *o, const char *k, const char *v)
 {
 	if (v)
 		json_add_str(o, k, v);
@@ -31,10 +40,66 @@ add_str(cJSON *o, const char *k, const char *v)
 }
 
 static void
-add_json(cJSON *o, const char *k, const cJSON *v)
+enc_strv(cJSON *o, const char *k, const char *const *v, size_t n)
+{
+	cJSON *a = json_add(o, k, json_new_arr());
+
+	for (size_t i = 0; i < n; i++)
+		json_add(a, NULL, cJSON_CreateString(v[i]));
+}
+
+static void
+enc_json(cJSON *o, const char *k, const cJSON *v)
 {
 	json_add(o, k, v ? json_dup(v) : cJSON_CreateNull());
 }
+
+static void
+enc_int(cJSON *o, const char *k, int v)
+{
+	json_add_num(o, k, v);
+}
+
+static void
+enc_long(cJSON *o, const char *k, long v)
+{
+	json_add_num(o, k, (double)v);
+}
+
+static void
+enc_bool(cJSON *o, const char *k, bool v)
+{
+	json_add_bool(o, k, v);
+}
+
+static void
+enc_num(cJSON *o, const char *k, double v)
+{
+	json_add_num(o, k, v);
+}
+
+/* A cost below 0 means "unknown" (an unpriced model): null on the wire. */
+static void
+enc_cost(cJSON *o, const char *k, double v)
+{
+	if (v >= 0)
+		json_add_num(o, k, v);
+	else
+		json_add(o, k, cJSON_CreateNull());
+}
+
+#define ENC_STR(m, k)  enc_str(o, k, ev->m)
+#define ENC_STRV(m, k) enc_strv(o, k, ev->m, ev->n##m)
+#define ENC_JSON(m, k) enc_json(o, k, ev->m)
+#define ENC_INT(m, k)  enc_int(o, k, ev->m)
+#define ENC_LONG(m, k) enc_long(o, k, ev->m)
+#define ENC_BOOL(m, k) enc_bool(o, k, ev->m)
+#define ENC_NUM(m, k)  enc_num(o, k, ev->m)
+#define ENC_COST(m, k) enc_cost(o, k, ev->m)
+#define ENC_F_(kind, m, key) ENC_##kind(m, key);
+#define ENC_X_(e, s, fields)                                                                       \
+	case e:                                                                                    \
+		fields break;
 
 cJSON *
 event_to_json(const struct event *ev)
@@ -43,140 +108,7 @@ event_to_json(const struct event *ev)
 
 	json_add_str(o, "type", event_type_name(ev->type));
 	switch (ev->type) {
-	case EVENT_SESSION_STARTED: {
-		cJSON *g = json_add(o, "grants", json_new_arr());
-
-		add_str(o, "session", ev->session);
-		for (size_t i = 0; i < ev->ngrants; i++)
-			json_add(g, NULL, cJSON_CreateString(ev->grants[i]));
-		add_str(o, "task", ev->task);
-		add_str(o, "model", ev->model);
-		add_str(o, "mode", ev->mode);
-		add_str(o, "watcher", ev->watcher);
-		break;
-	}
-	case EVENT_PLAN_PROPOSED:
-		add_str(o, "id", ev->id);
-		add_json(o, "steps", ev->steps);
-		break;
-	case EVENT_PLAN_UPDATED:
-		add_json(o, "steps", ev->steps);
-		break;
-	case EVENT_PLAN_DECIDED:
-	case EVENT_APPROVAL_DECIDED:
-		add_str(o, "id", ev->id);
-		json_add_bool(o, "approved", ev->approved);
-		add_str(o, "message", ev->text);
-		break;
-	case EVENT_TURN_STARTED:
-		json_add_num(o, "turn", ev->turn);
-		break;
-	case EVENT_TEXT_DELTA:
-	case EVENT_USER_MESSAGE:
-		add_str(o, "text", ev->text);
-		break;
-	case EVENT_ASSISTANT_MESSAGE:
-		json_add_num(o, "turn", ev->turn);
-		add_str(o, "text", ev->text);
-		add_str(o, "stop_reason", ev->stop_reason);
-		break;
-	case EVENT_TOOL_CALL:
-		add_str(o, "id", ev->id);
-		add_str(o, "name", ev->name);
-		add_json(o, "input", ev->input);
-		break;
-	case EVENT_APPROVAL_NEEDED:
-		add_str(o, "id", ev->id);
-		add_str(o, "name", ev->name);
-		add_json(o, "input", ev->input);
-		add_str(o, "reason", ev->text);
-		break;
-	case EVENT_TOOL_RESULT:
-		add_str(o, "id", ev->id);
-		add_str(o, "name", ev->name);
-		json_add_bool(o, "is_error", ev->is_error);
-		add_str(o, "output", ev->output);
-		json_add_num(o, "duration_ms", (double)ev->duration_ms);
-		break;
-	case EVENT_CHECKPOINT:
-		add_str(o, "id", ev->id);
-		add_str(o, "short_id", ev->short_id);
-		add_str(o, "grant", ev->grant);
-		add_str(o, "tool_call", ev->tool_call);
-		json_add_num(o, "turn", ev->turn);
-		json_add_num(o, "files_changed", (double)ev->files_changed);
-		json_add_num(o, "duration_ms", (double)ev->duration_ms);
-		add_str(o, "stat", ev->text);
-		json_add_num(o, "paths_read", (double)ev->paths_read);
-		add_str(o, "mode", ev->ckpt_mode);
-		json_add_bool(o, "external", ev->external);
-		break;
-	case EVENT_STATUS:
-		add_str(o, "phase", ev->phase);
-		json_add_num(o, "turn", ev->turn);
-		json_add_num(o, "pending_jobs", (double)ev->pending_jobs);
-		add_str(o, "watcher", ev->watcher);
-		break;
-	case EVENT_USAGE:
-		json_add_num(o, "input_tokens", (double)ev->usage.input_tokens);
-		json_add_num(o, "output_tokens", (double)ev->usage.output_tokens);
-		json_add_num(o, "cache_read_tokens", (double)ev->usage.cache_read_tokens);
-		json_add_num(o, "cache_creation_tokens", (double)ev->usage.cache_creation_tokens);
-		if (ev->cost_usd >= 0)
-			json_add_num(o, "cost_usd", ev->cost_usd);
-		else
-			json_add(o, "cost_usd", cJSON_CreateNull());
-		json_add_num(o, "total_cost_usd", ev->total_cost_usd);
-		break;
-	case EVENT_RETRY:
-		json_add_num(o, "attempt", ev->attempt);
-		json_add_num(o, "delay_ms", (double)ev->duration_ms);
-		add_str(o, "reason", ev->text);
-		break;
-	case EVENT_AUDIT:
-		add_str(o, "id", ev->id);
-		add_str(o, "name", ev->name);
-		add_str(o, "detail", ev->text);
-		break;
-	case EVENT_EGRESS:
-		add_str(o, "host", ev->host);
-		json_add_num(o, "port", ev->port);
-		json_add_bool(o, "allowed", ev->allowed);
-		add_str(o, "reason", ev->text);
-		add_str(o, "address", ev->address);
-		add_str(o, "source", ev->name);
-		break;
-	case EVENT_ERROR:
-		add_str(o, "message", ev->text);
-		break;
-	case EVENT_REVIEW:
-		add_str(o, "op", ev->name);
-		json_add_bool(o, "ok", ev->approved);
-		add_str(o, "message", ev->text);
-		add_str(o, "conflict_dir", ev->output);
-		break;
-	case EVENT_SESSION_FINISHED:
-		add_str(o, "status", ev->status);
-		add_str(o, "message", ev->text);
-		break;
-	case EVENT_HELLO:
-		json_add_num(o, "protocol", ev->protocol);
-		add_str(o, "session", ev->session);
-		add_json(o, "state", ev->data);
-		break;
-	case EVENT_HISTORY_END:
-		json_add_num(o, "records", ev->turn);
-		break;
-	case EVENT_REPLY:
-		add_str(o, "op", ev->name);
-		json_add_bool(o, "ok", ev->approved);
-		add_str(o, "message", ev->text);
-		add_json(o, "data", ev->data);
-		break;
-	case EVENT_DETACHED:
-		add_str(o, "session", ev->session);
-		add_str(o, "reason", ev->text);
-		break;
+		EVENT_TYPES(ENC_X_, ENC_F_)
 	case EVENT__COUNT:
 		break;
 	}
@@ -185,117 +117,527 @@ event_to_json(const struct event *ev)
 	return o;
 }
 
-int
-command_parse(struct command *out, const char *line, size_t len)
+/* Decoders, one per field kind: a missing field, or one of another JSON
+ * type, is zero/NULL. Strings and trees are borrowed from `o`. */
+static void
+dec_str(const cJSON *o, const char *k, const char **m)
 {
-	static const struct {
-		const char *name;
-		enum command_type type;
-	} names[] = {
-		{ "approve", COMMAND_APPROVE },
-		{ "deny", COMMAND_DENY },
-		{ "steer", COMMAND_STEER },
-		{ "interrupt", COMMAND_INTERRUPT },
-		{ "status", COMMAND_STATUS },
-		{ "accept", COMMAND_ACCEPT },
-		{ "reject", COMMAND_REJECT },
-		{ "undo", COMMAND_UNDO },
-		{ "restore", COMMAND_RESTORE },
-	};
-	struct buf clean = BUF_INIT;
-	cJSON *o;
+	*m = json_str(o, k);
+}
+
+/* Strings of o[k] into strv[*used…] (counted by strv_count before); left
+ * empty without storage. */
+static void
+dec_strv(const cJSON *o, const char *k, const char *const **m, size_t *n, const char **strv,
+	 size_t *used)
+{
+	const cJSON *a = json_arr(o, k);
+	const cJSON *s;
+
+	if (!strv || !a)
+		return;
+	*m = strv + *used;
+	cJSON_ArrayForEach(s, a)
+	{
+		if (cJSON_IsString(s))
+			strv[(*used)++] = s->valuestring;
+	}
+	*n = (size_t)(strv + *used - *m);
+}
+
+static size_t
+strv_count(const cJSON *o, const char *k)
+{
+	const cJSON *s;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(s, json_arr(o, k))
+	{
+		n += cJSON_IsString(s);
+	}
+	return n;
+}
+
+static void
+dec_json(const cJSON *o, const char *k, const cJSON **m)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*m = v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+static void
+dec_int(const cJSON *o, const char *k, int *m)
+{
+	long long v = json_int(o, k, 0);
+
+	*m = v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
+}
+
+static void
+dec_long(const cJSON *o, const char *k, long *m)
+{
+	long long v = json_int(o, k, 0);
+
+	*m = v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : (long)v;
+}
+
+static void
+dec_bool(const cJSON *o, const char *k, bool *m)
+{
+	*m = json_bool(o, k, false);
+}
+
+static void
+dec_num(const cJSON *o, const char *k, double *m)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*m = cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void
+dec_cost(const cJSON *o, const char *k, double *m)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*m = cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : -1;
+}
+
+#define DEC_STR(m, k)  dec_str(obj, k, &out->m)
+#define DEC_STRV(m, k) dec_strv(obj, k, &out->m, &out->n##m, strv, &used)
+#define DEC_JSON(m, k) dec_json(obj, k, &out->m)
+#define DEC_INT(m, k)  dec_int(obj, k, &out->m)
+#define DEC_LONG(m, k) dec_long(obj, k, &out->m)
+#define DEC_BOOL(m, k) dec_bool(obj, k, &out->m)
+#define DEC_NUM(m, k)  dec_num(obj, k, &out->m)
+#define DEC_COST(m, k) dec_cost(obj, k, &out->m)
+#define DEC_F_(kind, m, key) DEC_##kind(m, key);
+
+/* How many strings the string-array fields of type t hold in obj. */
+#define CNT_STRV(k)	      n += strv_count(obj, k);
+#define CNT_STR(k)
+#define CNT_JSON(k)
+#define CNT_INT(k)
+#define CNT_LONG(k)
+#define CNT_BOOL(k)
+#define CNT_NUM(k)
+#define CNT_COST(k)
+#define CNT_F_(kind, m, key) CNT_##kind(key)
+
+static size_t
+event_strv_need(enum event_type t, const cJSON *obj)
+{
+	size_t n = 0;
+
+	switch (t) {
+		EVENT_TYPES(ENC_X_, CNT_F_)
+	case EVENT__COUNT:
+		break;
+	}
+	return n;
+}
+
+/* The type of event object obj, or DH_EPARSE. */
+static int
+event_lookup(enum event_type *t, const cJSON *obj)
+{
+	const char *type = json_str(obj, "type");
+
+	if (!cJSON_IsObject(obj) || !type)
+		return err_setc(DH_EPARSE, "event: expected an object with a \"type\" field");
+	for (int i = 0; i < EVENT__COUNT; i++) {
+		if (strcmp(event_names[i], type) == 0) {
+			*t = (enum event_type)i;
+			return 0;
+		}
+	}
+	return err_setc(DH_EPARSE, "event: unknown type '%.40s'", type);
+}
+
+/* Fill the zeroed *out from obj; string arrays go into strv (sized by
+ * event_strv_need) or stay empty when strv is NULL. */
+static void
+event_decode(struct event *out, enum event_type t, const cJSON *obj, const char **strv)
+{
+	size_t used = 0;
+
+	(void)used;
+	out->type = t;
+	switch (t) {
+		EVENT_TYPES(ENC_X_, DEC_F_)
+	case EVENT__COUNT:
+		break;
+	}
+	DEC_STR(re, "re");
+}
+
+int
+event_from_json(struct event *out, const cJSON *obj)
+{
+	enum event_type t;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	/* Text enters here: invalid UTF-8 (in a steer, a deny message) becomes
-	 * U+FFFD, so that the history and the next request stay valid JSON. */
+	if ((rc = event_lookup(&t, obj)) < 0)
+		return rc;
+	event_decode(out, t, obj, NULL);
+	return 0;
+}
+
+int
+event_msg_from_json(struct event_msg *out, const cJSON *obj)
+{
+	enum event_type t;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = event_lookup(&t, obj)) < 0)
+		return rc;
+	size_t n = event_strv_need(t, obj);
+
+	out->strv = n ? xcalloc(n, sizeof *out->strv) : NULL;
+	event_decode(&out->ev, t, obj, out->strv);
+	return 0;
+}
+
+int
+event_msg_parse(struct event_msg *out, const char *line, size_t len)
+{
+	cJSON *j;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = json_parse(&j, line, len, "event")) < 0)
+		return rc;
+	rc = event_msg_from_json(out, j);
+	out->json = j;
+	return rc;
+}
+
+void
+event_msg_fini(struct event_msg *m)
+{
+	if (!m)
+		return;
+	cJSON_Delete(m->json);
+	free(m->strv);
+	memset(m, 0, sizeof *m);
+}
+
+/*
+ * Commands
+ */
+
+#define COMMAND_NAME_(e, s, fields) [e] = s,
+static const char *const command_names[] = { COMMAND_TYPES(COMMAND_NAME_, NO_FIELDS_) };
+
+/* "approve, deny, …" for the unknown-type message, from the same table. */
+#define COMMAND_LIST_(e, s, fields) s ", "
+static const char command_list[] = COMMAND_TYPES(COMMAND_LIST_, NO_FIELDS_);
+
+/* The wire keys each type takes, and every key some type takes. */
+#define KEY_F_(kind, m, key)	    key,
+#define COMMAND_KEYS_(e, s, fields) [e] = { fields NULL },
+static const char *const command_keys[][8] = { COMMAND_TYPES(COMMAND_KEYS_, KEY_F_) };
+#define ALL_KEYS_(e, s, fields) fields
+static const char *const command_all_keys[] = { COMMAND_TYPES(ALL_KEYS_, KEY_F_) };
+
+const char *
+command_type_name(enum command_type t)
+{
+	return (unsigned)t < COMMAND__COUNT ? command_names[t] : NULL;
+}
+
+/* Encoders: absent values are left out. */
+static void
+cenc_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		json_add_str(o, k, v);
+}
+
+/* The tool call of approve/deny; "call": null when there is a request id
+ * but no call, so that "id" is not read back as the call (older form). */
+static void
+cenc_call(cJSON *o, const char *k, const char *v, const char *req)
+{
+	if (v)
+		json_add_str(o, k, v);
+	else if (req)
+		json_add(o, k, cJSON_CreateNull());
+}
+
+static void
+cenc_json(cJSON *o, const char *k, const cJSON *v)
+{
+	if (v)
+		json_add(o, k, json_dup(v));
+}
+
+static void
+cenc_hunk(cJSON *o, const char *k, int v)
+{
+	if (v > 0)
+		json_add_num(o, k, v);
+}
+
+static void
+cenc_bool(cJSON *o, const char *k, bool v)
+{
+	if (v)
+		json_add_bool(o, k, true);
+}
+
+#define CENC_STR(m, k)	 cenc_str(o, k, c->m)
+#define CENC_PATH(m, k)	 cenc_str(o, k, c->m)
+#define CENC_NEED(m, k)	 cenc_str(o, k, c->m)
+#define CENC_CALL(m, k)	 cenc_call(o, k, c->m, c->req)
+#define CENC_STEPS(m, k) cenc_json(o, k, c->m)
+#define CENC_HUNK(m, k)	 cenc_hunk(o, k, c->m)
+#define CENC_BOOL(m, k)	 cenc_bool(o, k, c->m)
+#define CENC_INT(m, k)	 json_add_num(o, k, c->m)
+#define CENC_F_(kind, m, key) CENC_##kind(m, key);
+#define CENC_X_(e, s, fields)                                                                      \
+	case e:                                                                                    \
+		fields break;
+
+cJSON *
+command_to_json(const struct command *c)
+{
+	cJSON *o = json_new_obj();
+	const char *name = command_type_name(c->type);
+
+	json_add_str(o, "type", name ? name : "");
+	cenc_str(o, "id", c->req);
+	switch (c->type) {
+		COMMAND_TYPES(CENC_X_, CENC_F_)
+	}
+	return o;
+}
+
+/* Decoding state shared by the field decoders. */
+struct cdec {
+	const cJSON *o;
+	struct command *out;
+	const char *type;    /* for messages */
+	bool id_is_call;     /* CALL took the tool call from "id" (older form) */
+};
+
+/* Decoders: 0 or DH_EPARSE with a message. Strings are copied. */
+static int
+cdec_str(struct cdec *d, const char *k, char **m)
+{
+	const char *v = json_str(d->o, k);
+
+	*m = v ? xstrdup(v) : NULL;
+	return 0;
+}
+
+static int
+cdec_path(struct cdec *d, const char *k, char **m)
+{
+	const char *v = json_str(d->o, k);
+
+	*m = v && *v ? xstrdup(v) : NULL;
+	return 0;
+}
+
+static int
+cdec_need(struct cdec *d, const char *k, char **m)
+{
+	const char *v = json_str(d->o, k);
+
+	if (!v || !*v)
+		return err_setc(DH_EPARSE, "command: %s needs a non-empty \"%s\"", d->type, k);
+	*m = xstrdup(v);
+	return 0;
+}
+
+static int
+cdec_call(struct cdec *d, const char *k, char **m)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(d->o, k)) {
+		d->id_is_call = true;
+		k = "id";
+	}
+	return cdec_str(d, k, m);
+}
+
+static int
+cdec_steps(struct cdec *d, const char *k, cJSON **m)
+{
+	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(d->o, k);
+	const cJSON *s;
+
+	if (!steps)
+		return 0;
+	bool ok = cJSON_IsArray(steps) && cJSON_GetArraySize(steps) > 0;
+
+	cJSON_ArrayForEach(s, steps)
+	{
+		const char *t = json_str(s, "title");
+
+		ok = ok && t && *t;
+	}
+	if (!ok)
+		return err_setc(DH_EPARSE, "command: \"%s\" must be a non-empty array of "
+					   "{\"title\": \"…\"}",
+				k);
+	*m = json_dup(steps);
+	return 0;
+}
+
+/* A hunk number needs the path decoded before it (COMMAND_TYPES order). */
+static int
+cdec_hunk(struct cdec *d, const char *k, int *m)
+{
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(d->o, k);
+
+	if (!h)
+		return 0;
+	if (!cJSON_IsNumber(h) || h->valuedouble < 1 || h->valuedouble > 1e6 || !d->out->path)
+		return err_setc(DH_EPARSE, "command: \"%s\" must be a number from 1, with a "
+					   "\"path\"",
+				k);
+	*m = (int)h->valuedouble;
+	return 0;
+}
+
+static int
+cdec_bool(struct cdec *d, const char *k, bool *m)
+{
+	*m = json_bool(d->o, k, false);
+	return 0;
+}
+
+static int
+cdec_int(struct cdec *d, const char *k, int *m)
+{
+	long long v = json_int(d->o, k, 0);
+
+	*m = v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
+	return 0;
+}
+
+#define CDEC_STR(m, k)	 cdec_str(&d, k, &out->m)
+#define CDEC_PATH(m, k)	 cdec_path(&d, k, &out->m)
+#define CDEC_NEED(m, k)	 cdec_need(&d, k, &out->m)
+#define CDEC_CALL(m, k)	 cdec_call(&d, k, &out->m)
+#define CDEC_STEPS(m, k) cdec_steps(&d, k, &out->m)
+#define CDEC_HUNK(m, k)	 cdec_hunk(&d, k, &out->m)
+#define CDEC_BOOL(m, k)	 cdec_bool(&d, k, &out->m)
+#define CDEC_INT(m, k)	 cdec_int(&d, k, &out->m)
+#define CDEC_F_(kind, m, key)                                                                      \
+	if ((rc = CDEC_##kind(m, key)) < 0)                                                        \
+		goto fail;
+
+/* DH_EPARSE when obj has a key that another type takes and type t does not. */
+static int
+command_check_keys(enum command_type t, const cJSON *obj)
+{
+	for (size_t i = 0; i < sizeof command_all_keys / sizeof *command_all_keys; i++) {
+		const char *k = command_all_keys[i];
+		bool mine = false;
+
+		if (!cJSON_GetObjectItemCaseSensitive(obj, k))
+			continue;
+		for (const char *const *p = command_keys[t]; *p && !mine; p++)
+			mine = strcmp(*p, k) == 0;
+		if (!mine)
+			return err_setc(DH_EPARSE, "command: \"%s\" does not belong to %s", k,
+					command_names[t]);
+	}
+	return 0;
+}
+
+int
+command_from_json(struct command *out, const cJSON *obj)
+{
+	const char *type = json_str(obj, "type");
+	struct cdec d = { .o = obj, .out = out };
+	int rc, i;
+
+	memset(out, 0, sizeof *out);
+	if (!cJSON_IsObject(obj) || !type)
+		return err_setc(DH_EPARSE, "command: expected an object with a \"type\" field");
+	for (i = 0; i < COMMAND__COUNT; i++)
+		if (strcmp(command_names[i], type) == 0)
+			break;
+	if (i == COMMAND__COUNT)
+		return err_setc(DH_EPARSE, "command: unknown type '%.40s' (%.*s)", type,
+				(int)sizeof command_list - 3, command_list);
+	out->type = (enum command_type)i;
+	d.type = command_names[i];
+	if ((rc = command_check_keys(out->type, obj)) < 0)
+		return rc;
+	switch (out->type) {
+		COMMAND_TYPES(CENC_X_, CDEC_F_)
+	}
+	if (!d.id_is_call && (rc = cdec_str(&d, "id", &out->req)) < 0)
+		goto fail;
+	return 0;
+fail:
+	command_fini(out);
+	memset(out, 0, sizeof *out);
+	return rc;
+}
+
+/* Parse a command line into a tree (DH_EPARSE on bad JSON). Text enters
+ * here: invalid UTF-8 (in a steer, a deny message) becomes U+FFFD, so that
+ * the history and the next request stay valid JSON. */
+static int
+command_json(cJSON **out, const char *line, size_t len)
+{
+	struct buf clean = BUF_INIT;
+	int rc;
+
 	if (!utf8_valid(line, len)) {
 		utf8_scrub(&clean, line, len);
 		line = clean.ptr;
 		len = clean.len;
 	}
-	rc = json_parse(&o, line, len, "command");
+	rc = json_parse(out, line, len, "command");
 	buf_fini(&clean);
-	if (rc < 0)
-		return rc;
-	const char *type = json_str(o, "type");
-	if (!cJSON_IsObject(o) || !type) {
-		cJSON_Delete(o);
-		return err_setc(DH_EPARSE, "command: expected an object with a \"type\" field");
-	}
-	size_t i;
-	for (i = 0; i < sizeof names / sizeof *names; i++)
-		if (strcmp(names[i].name, type) == 0)
-			break;
-	if (i == sizeof names / sizeof *names) {
-		rc = err_setc(DH_EPARSE,
-			      "command: unknown type '%.40s' (approve, deny, steer, interrupt, status, "
-			      "accept, reject, undo, restore)",
-			      type);
-		cJSON_Delete(o);
-		return rc;
-	}
-	out->type = names[i].type;
-	const char *id = json_str(o, "id");
-	const char *text = json_str(o, out->type == COMMAND_STEER ? "text" : "message");
-	if (out->type == COMMAND_STEER && (!text || !*text)) {
-		cJSON_Delete(o);
-		return err_setc(DH_EPARSE, "command: steer needs a non-empty \"text\"");
-	}
-	cJSON *steps = cJSON_GetObjectItemCaseSensitive(o, "steps");
-	if (steps && out->type != COMMAND_APPROVE) {
-		cJSON_Delete(o);
-		return err_setc(DH_EPARSE, "command: \"steps\" belongs to approve only");
-	}
-	if (steps) {
-		cJSON *s;
-		bool ok = cJSON_IsArray(steps) && cJSON_GetArraySize(steps) > 0;
-		cJSON_ArrayForEach(s, steps)
-		{
-			const char *t = json_str(s, "title");
-			ok = ok && t && *t;
-		}
-		if (!ok) {
-			cJSON_Delete(o);
-			return err_setc(DH_EPARSE, "command: \"steps\" must be a non-empty array of "
-						   "{\"title\": \"…\"}");
-		}
-		out->steps = cJSON_Duplicate(steps, true);
-	}
-	if (out->type == COMMAND_ACCEPT || out->type == COMMAND_REJECT ||
-	    out->type == COMMAND_RESTORE) {
-		const char *key = out->type == COMMAND_RESTORE ? "checkpoint" : "path";
-		const char *p = json_str(o, key);
-		cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hunk");
-
-		if (out->type == COMMAND_RESTORE && (!p || !*p)) {
-			cJSON_Delete(o);
-			return err_setc(DH_EPARSE, "command: restore needs a \"checkpoint\"");
-		}
-		if (h && (!cJSON_IsNumber(h) || h->valuedouble < 1 || h->valuedouble > 1e6 ||
-			  !p || out->type == COMMAND_RESTORE)) {
-			cJSON_Delete(o);
-			return err_setc(DH_EPARSE, "command: \"hunk\" must be a number from 1, with a "
-						   "\"path\"");
-		}
-		out->path = p && *p ? xstrdup(p) : NULL;
-		out->hunk = h ? (int)h->valuedouble : 0;
-	}
-	out->force = json_bool(o, "force", false);
-	out->id = id ? xstrdup(id) : NULL;
-	out->text = text ? xstrdup(text) : NULL;
-	cJSON_Delete(o);
-	return 0;
+	return rc;
 }
+
+int
+command_parse(struct command *out, const char *line, size_t len)
+{
+	cJSON *o;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = command_json(&o, line, len)) < 0)
+		return rc;
+	rc = command_from_json(out, o);
+	cJSON_Delete(o);
+	return rc;
+}
+
+char *
+command_line_req(const char *line, size_t len)
+{
+	cJSON *o;
+
+	if (command_json(&o, line, len) < 0)
+		return NULL;
+	const char *id = json_str(o, "id");
+	char *req = id ? xstrdup(id) : NULL;
+
+	cJSON_Delete(o);
+	return req;
+}
+
+#define COMMAND_FINI_STR(m)  free(c->m), c->m = NULL;
+#define COMMAND_FINI_JSON(m) cJSON_Delete(c->m), c->m = NULL;
+#define COMMAND_FINI_INT(m)
+#define COMMAND_FINI_BOOL(m)
+#define COMMAND_FINI_(kind, m) COMMAND_FINI_##kind(m)
 
 void
 command_fini(struct command *c)
 {
-	free(c->id);
-	free(c->text);
-	free(c->path);
-	free(c->req);
-	cJSON_Delete(c->steps);
-	c->id = c->text = c->path = c->req = NULL;
-	c->steps = NULL;
+	COMMAND_MEMBERS(COMMAND_FINI_)
 }

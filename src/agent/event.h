@@ -10,46 +10,142 @@
 #include "core/err.h"
 
 /*
- * The engine's typed event/command interface (DESIGN.md "The whole in one
- * picture"). Every event serializes to one JSON object with a "type" field;
- * the same lines are the `deskhand run --json` output, the session transcript
- * and, later, the wire to an attached TUI. The README documents each type;
- * fields are only ever added, never renamed.
+ * The engine's typed event/command protocol (DESIGN.md "Engine and clients";
+ * README "Event stream" and "Protocol"). The same lines are the `deskhand run
+ * --json` output, the session transcript and the wire between an engine and
+ * its clients: one JSON object per line, each with a "type".
+ *
+ * Every event and every command is declared ONCE below: EVENT_TYPES and
+ * COMMAND_TYPES list, per type, its fields in wire order as
+ * F(KIND, member, "wire key"); EVENT_MEMBERS and COMMAND_MEMBERS list each
+ * struct member once. event.c generates the struct, the type names,
+ * event_to_json/event_from_json and command_to_json/command_from_json from
+ * them; tests/integ/readme_events.sh checks the README tables against them.
+ * Fields are only ever added, never renamed.
  */
 
-#define EVENT_TYPES(X)                                                   \
-	X(EVENT_SESSION_STARTED, "session_started")   /* session, grants, task, model, mode, watcher */ \
-	X(EVENT_PLAN_PROPOSED, "plan_proposed")       /* id, steps */                          \
-	X(EVENT_PLAN_DECIDED, "plan_decided")         /* id, approved, text (comment) */       \
-	X(EVENT_PLAN_UPDATED, "plan_updated")         /* steps */                              \
-	X(EVENT_TURN_STARTED, "turn_started")         /* turn */                               \
-	X(EVENT_TEXT_DELTA, "text_delta")             /* text */                               \
-	X(EVENT_ASSISTANT_MESSAGE, "assistant_message") /* turn, text, stop_reason */          \
-	X(EVENT_USER_MESSAGE, "user_message")         /* text (a steer delivered) */           \
-	X(EVENT_TOOL_CALL, "tool_call")               /* id, name, input */                    \
-	X(EVENT_APPROVAL_NEEDED, "approval_needed")   /* id, name, input, text (why) */        \
-	X(EVENT_APPROVAL_DECIDED, "approval_decided") /* id, approved, text */                 \
-	X(EVENT_TOOL_RESULT, "tool_result")           /* id, name, is_error, output, duration_ms */ \
-	X(EVENT_CHECKPOINT, "checkpoint")             /* id, short_id, grant, tool_call, turn, files_changed, duration_ms, text (diffstat), paths_read, ckpt_mode, external */ \
-	X(EVENT_STATUS, "status")                     /* phase, turn, pending_jobs, watcher */ \
-	X(EVENT_USAGE, "usage")                       /* usage, cost_usd, total_cost_usd */   \
-	X(EVENT_RETRY, "retry")                       /* attempt, delay_ms, text (reason) */   \
-	X(EVENT_AUDIT, "audit")                       /* id, name, text (what was refused) */  \
-	X(EVENT_EGRESS, "egress")                     /* host, port, allowed, text (reason), address, name (source) */ \
-	X(EVENT_ERROR, "error")                       /* text (message) */                     \
-	X(EVENT_REVIEW, "review")                     /* name (op), approved (ok), text (report or error), output (conflict dir) */ \
-	X(EVENT_SESSION_FINISHED, "session_finished") /* status, text (final answer/reason) */ \
-	X(EVENT_HELLO, "hello")                       /* protocol, session, data (state snapshot) */ \
-	X(EVENT_HISTORY_END, "history_end")           /* turn (records replayed) */            \
-	X(EVENT_REPLY, "reply")                       /* re, name (op), approved (ok), text (message), data */ \
-	X(EVENT_DETACHED, "detached")                 /* session, text (reason) */
+/* The wire protocol's version, carried by both sides' "hello". */
+#define PROTOCOL_VERSION 1
 
+/*
+ * Events (engine → clients)
+ *
+ * Field kinds (the member's C type; how it goes on the wire):
+ *   STR   const char *          a string; null when NULL
+ *   STRV  const char *const *M  an array of strings (count in size_t nM)
+ *   JSON  const cJSON *         any JSON value (a copy); null when NULL
+ *   INT   int, LONG long        a number
+ *   BOOL  bool                  true/false
+ *   NUM   double                a number
+ *   COST  double                a number; null when < 0 (unknown), read back as -1
+ * Every event also carries "re" (member re) when it answers a command that
+ * had an "id".
+ */
+
+#define EVENT_MEMBERS(M)                                                                           \
+	M(STR, session)         /* session_started, hello, detached */                             \
+	M(STRV, grants)         /* session_started: real paths (count: ngrants) */                 \
+	M(STR, task)            /* session_started */                                              \
+	M(STR, model)           /* session_started */                                              \
+	M(STR, mode)            /* session_started: "ask" | "auto" */                              \
+	M(INT, turn)            /* turn_started, assistant_message, checkpoint, status;            \
+	                           history_end: the records replayed */                            \
+	M(STR, id)              /* tool call id, plan id, or checkpoint commit id */               \
+	M(STR, short_id)        /* checkpoint */                                                   \
+	M(STR, name)            /* tool name; review/reply: op; egress: source */                  \
+	M(JSON, input)          /* tool_call, approval_needed */                                   \
+	M(JSON, steps)          /* plan_*: [{title, status}] */                                    \
+	M(STR, text)            /* message, reason, stat, detail: see EVENT_TYPES */               \
+	M(STR, output)          /* tool_result; review: conflict_dir */                            \
+	M(BOOL, is_error)       /* tool_result */                                                  \
+	M(BOOL, approved)       /* *_decided; review/reply: ok */                                  \
+	M(STR, grant)           /* checkpoint: the grant's path */                                 \
+	M(STR, tool_call)       /* checkpoint: tool call id, NULL for baseline */                  \
+	M(LONG, files_changed)  /* checkpoint */                                                   \
+	M(LONG, duration_ms)    /* checkpoint, tool_result, retry (delay) */                       \
+	M(INT, attempt)         /* retry */                                                        \
+	M(STR, stop_reason)     /* assistant_message */                                            \
+	M(USAGE, usage)         /* usage: struct event_usage, on the wire flat */                  \
+	M(NUM, cost_usd)        /* usage: this request; < 0 = unknown model */                     \
+	M(NUM, total_cost_usd)  /* usage: the session so far */                                    \
+	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" */          \
+	M(STR, watcher)         /* session_started, status: "inotify, …" or "off (why)" */         \
+	M(LONG, paths_read)     /* checkpoint: paths whose stat data was checked */                \
+	M(STR, ckpt_mode)       /* checkpoint: "incremental" | "full" */                           \
+	M(BOOL, external)       /* checkpoint: changes the agent did not make */                   \
+	M(STR, phase)           /* status: idle, checkpoint, stream, tools, done */                \
+	M(LONG, pending_jobs)   /* status: snapshot jobs queued or running */                      \
+	M(STR, host)            /* egress */                                                       \
+	M(INT, port)            /* egress */                                                       \
+	M(BOOL, allowed)        /* egress */                                                       \
+	M(STR, address)         /* egress: the pinned address when allowed */                      \
+	M(STR, re)              /* any event answering a command: that command's "id", or NULL */  \
+	M(JSON, data)           /* hello: the state snapshot ("state"); reply: the payload */      \
+	M(INT, protocol)        /* hello: PROTOCOL_VERSION */
+
+#define EVENT_TYPES(X, F)                                                                          \
+	X(EVENT_SESSION_STARTED, "session_started",                                                \
+	  F(STRV, grants, "grants") F(STR, session, "session") F(STR, task, "task")                \
+	  F(STR, model, "model") F(STR, mode, "mode") F(STR, watcher, "watcher"))                  \
+	X(EVENT_PLAN_PROPOSED, "plan_proposed", F(STR, id, "id") F(JSON, steps, "steps"))          \
+	X(EVENT_PLAN_DECIDED, "plan_decided",                                                      \
+	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                  \
+	X(EVENT_PLAN_UPDATED, "plan_updated", F(JSON, steps, "steps"))                             \
+	X(EVENT_TURN_STARTED, "turn_started", F(INT, turn, "turn"))                                \
+	X(EVENT_TEXT_DELTA, "text_delta", F(STR, text, "text"))                                    \
+	X(EVENT_ASSISTANT_MESSAGE, "assistant_message",                                            \
+	  F(INT, turn, "turn") F(STR, text, "text") F(STR, stop_reason, "stop_reason"))            \
+	X(EVENT_USER_MESSAGE, "user_message", F(STR, text, "text"))                                \
+	X(EVENT_TOOL_CALL, "tool_call",                                                            \
+	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input"))                           \
+	X(EVENT_APPROVAL_NEEDED, "approval_needed",                                                \
+	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input") F(STR, text, "reason"))    \
+	X(EVENT_APPROVAL_DECIDED, "approval_decided",                                              \
+	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                  \
+	X(EVENT_TOOL_RESULT, "tool_result",                                                        \
+	  F(STR, id, "id") F(STR, name, "name") F(BOOL, is_error, "is_error")                      \
+	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms"))                            \
+	X(EVENT_CHECKPOINT, "checkpoint",                                                          \
+	  F(STR, id, "id") F(STR, short_id, "short_id") F(STR, grant, "grant")                     \
+	  F(STR, tool_call, "tool_call") F(INT, turn, "turn")                                      \
+	  F(LONG, files_changed, "files_changed") F(LONG, duration_ms, "duration_ms")              \
+	  F(STR, text, "stat") F(LONG, paths_read, "paths_read") F(STR, ckpt_mode, "mode")         \
+	  F(BOOL, external, "external"))                                                           \
+	X(EVENT_STATUS, "status",                                                                  \
+	  F(STR, phase, "phase") F(INT, turn, "turn") F(LONG, pending_jobs, "pending_jobs")        \
+	  F(STR, watcher, "watcher"))                                                              \
+	X(EVENT_USAGE, "usage",                                                                    \
+	  F(LONG, usage.input_tokens, "input_tokens")                                              \
+	  F(LONG, usage.output_tokens, "output_tokens")                                            \
+	  F(LONG, usage.cache_read_tokens, "cache_read_tokens")                                    \
+	  F(LONG, usage.cache_creation_tokens, "cache_creation_tokens")                            \
+	  F(COST, cost_usd, "cost_usd") F(NUM, total_cost_usd, "total_cost_usd"))                  \
+	X(EVENT_RETRY, "retry",                                                                    \
+	  F(INT, attempt, "attempt") F(LONG, duration_ms, "delay_ms") F(STR, text, "reason"))      \
+	X(EVENT_AUDIT, "audit", F(STR, id, "id") F(STR, name, "name") F(STR, text, "detail"))      \
+	X(EVENT_EGRESS, "egress",                                                                  \
+	  F(STR, host, "host") F(INT, port, "port") F(BOOL, allowed, "allowed")                    \
+	  F(STR, text, "reason") F(STR, address, "address") F(STR, name, "source"))                \
+	X(EVENT_ERROR, "error", F(STR, text, "message"))                                           \
+	X(EVENT_REVIEW, "review",                                                                  \
+	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
+	  F(STR, output, "conflict_dir"))                                                          \
+	X(EVENT_SESSION_FINISHED, "session_finished",                                              \
+	  F(STR, status, "status") F(STR, text, "message"))                                        \
+	X(EVENT_HELLO, "hello",                                                                    \
+	  F(INT, protocol, "protocol") F(STR, session, "session") F(JSON, data, "state"))          \
+	X(EVENT_HISTORY_END, "history_end", F(INT, turn, "records"))                               \
+	X(EVENT_REPLY, "reply",                                                                    \
+	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
+	  F(JSON, data, "data"))                                                                   \
+	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))
+
+#define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
-#define X(e, s) e,
-	EVENT_TYPES(X)
-#undef X
+	EVENT_TYPES(EVENT_ENUM_, )
 	EVENT__COUNT
 };
+#undef EVENT_ENUM_
 
 struct event_usage {
 	long input_tokens;
@@ -58,124 +154,167 @@ struct event_usage {
 	long cache_creation_tokens;
 };
 
-/* One event. Only the fields listed for its type in EVENT_TYPES are
- * serialized; every pointer is borrowed for the duration of the emit. */
+#define EVENT_DECL_STR(m)   const char *m;
+#define EVENT_DECL_STRV(m)  const char *const *m; size_t n##m;
+#define EVENT_DECL_JSON(m)  const cJSON *m;
+#define EVENT_DECL_INT(m)   int m;
+#define EVENT_DECL_LONG(m)  long m;
+#define EVENT_DECL_BOOL(m)  bool m;
+#define EVENT_DECL_NUM(m)   double m;
+#define EVENT_DECL_USAGE(m) struct event_usage m;
+#define EVENT_DECL_(kind, m) EVENT_DECL_##kind(m)
+
+/* One event. Only the fields listed for its type in EVENT_TYPES (and "re")
+ * are serialized; every pointer is borrowed for the duration of the emit. */
 struct event {
 	enum event_type type;
-	const char *session;	     /* session_started */
-	const char *const *grants;   /* session_started */
-	size_t ngrants;
-	const char *task;	     /* session_started */
-	const char *model;	     /* session_started */
-	const char *mode;	     /* session_started: "ask" | "auto" */
-	int turn;		     /* turn_started, assistant_message, checkpoint */
-	const char *id;		     /* tool call id, or checkpoint commit id */
-	const char *short_id;	     /* checkpoint */
-	const char *name;	     /* tool name */
-	const cJSON *input;	     /* tool_call, approval_needed */
-	const cJSON *steps;	     /* plan_*: [{title, status}] */
-	const char *text;	     /* see EVENT_TYPES */
-	const char *output;	     /* tool_result */
-	bool is_error;		     /* tool_result */
-	bool approved;		     /* *_decided */
-	const char *grant;	     /* checkpoint: the grant's path */
-	const char *tool_call;	     /* checkpoint: tool call id, NULL for baseline */
-	long files_changed;	     /* checkpoint */
-	long duration_ms;	     /* checkpoint, tool_result, retry (delay) */
-	int attempt;		     /* retry */
-	const char *stop_reason;     /* assistant_message */
-	struct event_usage usage;    /* usage */
-	double cost_usd;	     /* usage: this request; < 0 = unknown model */
-	double total_cost_usd;	     /* usage: the session so far */
-	const char *status;	     /* session_finished: "done" | "failed" | "interrupted" */
-	const char *watcher;	     /* session_started, status: "inotify, …" or "off (why)" */
-	long paths_read;	     /* checkpoint: paths whose stat data was checked */
-	const char *ckpt_mode;	     /* checkpoint: "incremental" | "full" */
-	bool external;		     /* checkpoint: changes the agent did not make */
-	const char *phase;	     /* status: idle, checkpoint, stream, tools, done */
-	long pending_jobs;	     /* status: snapshot jobs queued or running */
-	const char *host;	     /* egress */
-	int port;		     /* egress */
-	bool allowed;		     /* egress */
-	const char *address;	     /* egress: the pinned address when allowed */
-	const char *re;		     /* any reply: the "id" of the command it answers, or NULL */
-	const cJSON *data;	     /* hello (snapshot), reply (the answer's payload) */
-	int protocol;		     /* hello: PROTOCOL_VERSION */
+	EVENT_MEMBERS(EVENT_DECL_)
 };
-
-/* The wire protocol's version, carried by both sides' "hello". */
-#define PROTOCOL_VERSION 1
 
 /* The wire name of a type ("tool_call"); NULL for an invalid value. */
 const char *event_type_name(enum event_type t);
 
-/* Serialize to a new cJSON object {"type": …, fields…}; caller owns it
- * (cJSON_Delete). Never NULL. */
+/* Serialize to a new cJSON object {"type": …, fields…[, "re"]}; caller owns
+ * it (cJSON_Delete). Never NULL. */
 cJSON *event_to_json(const struct event *ev);
+
+/* Decode an event object (an event line, or a transcript record: extra keys
+ * such as "ts" are ignored) into *out. Strings and JSON subtrees are borrowed
+ * from `obj`, which must outlive *out. A field that is missing or of another
+ * JSON type is zero/NULL (cost_usd: -1). String arrays (session_started's
+ * grants) need storage and are left empty here: use event_msg_from_json to
+ * get them. DH_EPARSE with a message ("event: unknown type 'foo'") when obj
+ * is not an object with a known "type"; *out is zeroed then. */
+int event_from_json(struct event *out, const cJSON *obj) DH_MUST_CHECK;
+
+/* A decoded event with the storage its pointers need. */
+struct event_msg {
+	struct event ev;   /* the event; points into json (or the caller's tree) */
+	cJSON *json;	   /* owned parse tree (event_msg_parse), or NULL */
+	const char **strv; /* owned array behind ev.grants (strings in the tree) */
+};
+
+/* event_from_json plus the string arrays: `obj` is borrowed (must outlive
+ * *out), the arrays are owned by *out. Errors as event_from_json. Always
+ * release with event_msg_fini(), also after an error. */
+int event_msg_from_json(struct event_msg *out, const cJSON *obj) DH_MUST_CHECK;
+/* Parse one event line (`len` bytes, need not be NUL-terminated) into *out,
+ * which then owns the tree too. DH_EPARSE with a message on bad JSON or a bad
+ * event. Always release with event_msg_fini(). */
+int event_msg_parse(struct event_msg *out, const char *line, size_t len) DH_MUST_CHECK;
+/* Free what *m owns and zero it. NULL-safe, idempotent. */
+void event_msg_fini(struct event_msg *m);
 
 /* Receivers of events: the transcript writer, the --json printer, the human
  * printer, tests. Called synchronously on the loop thread; must not block. */
 typedef void event_sink_fn(const struct event *ev, void *ctx);
 
 /*
- * Commands (client → engine), one JSON object per line:
- *   {"type":"approve","id":"toolu_…"}          allow a pending tool call or plan
- *   {"type":"approve","id":"toolu_…","steps":[{"title":"…"},…]}
- *                                               approve a plan as edited by the person
- *   {"type":"deny","id":"toolu_…","message":"…"} refuse it, with a note to the agent
- *   {"type":"steer","text":"…"}                 a user message for the next turn
- *   {"type":"interrupt"}                        stop the stream / kill the command now
- *   {"type":"status"}                           reply at once with a status event
- * Review (snap/review.h), answered by a "review" event once done on the
- * worker; PATH is absolute or relative to the first grant:
- *   {"type":"accept"}                           accept every pending change
- *   {"type":"accept","path":P[,"hunk":N]}       accept a file, or one of its hunks
- *   {"type":"reject","path":P[,"hunk":N]}       restore a file (or revert a hunk)
- *   {"type":"reject"}                           reject every pending change
- *   {"type":"undo"}                             undo the newest agent step
- *   {"type":"restore","checkpoint":"SPEC"}      the folder back to a checkpoint
- *   each may carry "force":true (overwrite conflicting edits)
+ * Commands (client → engine), one JSON object per line. README "Protocol"
+ * has the table with each command's reply; in short: approve/deny answer
+ * approval_needed; steer, interrupt, status act on the running task; accept,
+ * reject, undo, redo and restore act on the review (snap/review.h) and are
+ * answered by a "review" event; hello by a "hello" event; start, grant,
+ * ungrant, sessions, review_get and log by a "reply" event. PATH is
+ * absolute or relative to the first grant.
+ *
+ * Field kinds (the struct owns its strings and trees: command_fini()):
+ *   STR    char *   an optional string
+ *   PATH   char *   an optional string; "" is the same as absent
+ *   NEED   char *   a non-empty string, required
+ *   CALL   char *   approve/deny: the tool call, wire "call". The older form
+ *                   names it with "id" instead: without a "call" key, "id" is
+ *                   the tool call and the command has no request id
+ *   STEPS  cJSON *  a non-empty array of {"title": "…"} (a plan as edited)
+ *   HUNK   int      a number from 1, only together with a path
+ *   BOOL   bool     false when absent
+ *   INT    int      a number
+ * Every command may carry "id" (member req, a string): its reply carries it
+ * back as "re". A key that another command type takes but this one does not
+ * (say "steps" on deny) is an error rather than silently ignored.
  */
+
+#define COMMAND_MEMBERS(M)                                                                         \
+	M(STR, id)              /* approve/deny: the tool call id; NULL = the pending one */       \
+	M(STR, text)            /* approve/deny: message; steer/start: text; hello: client name */ \
+	M(JSON, steps)          /* approve of a plan: the edited steps [{"title"}], or NULL */     \
+	M(STR, path)            /* accept/reject: the file, NULL = everything pending;             \
+	                           restore: the checkpoint spec; grant/ungrant: the folder */      \
+	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
+	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
+	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
+	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
+
+#define COMMAND_TYPES(X, F)                                                                        \
+	X(COMMAND_APPROVE, "approve",                                                              \
+	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps"))                    \
+	X(COMMAND_DENY, "deny", F(CALL, id, "call") F(STR, text, "message"))                       \
+	X(COMMAND_STEER, "steer", F(NEED, text, "text"))                                           \
+	X(COMMAND_INTERRUPT, "interrupt", )                                                        \
+	X(COMMAND_STATUS, "status", )                                                              \
+	X(COMMAND_ACCEPT, "accept",                                                                \
+	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                     \
+	X(COMMAND_REJECT, "reject",                                                                \
+	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                     \
+	X(COMMAND_UNDO, "undo", F(BOOL, force, "force"))                                           \
+	X(COMMAND_RESTORE, "restore", F(NEED, path, "checkpoint") F(BOOL, force, "force"))         \
+	X(COMMAND_REDO, "redo", F(BOOL, force, "force"))                                           \
+	X(COMMAND_HELLO, "hello", F(INT, protocol, "protocol") F(STR, text, "client"))             \
+	X(COMMAND_START, "start", F(NEED, text, "text"))                                           \
+	X(COMMAND_GRANT, "grant", F(NEED, path, "path") F(BOOL, force, "force"))                   \
+	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
+	X(COMMAND_SESSIONS, "sessions", )                                                          \
+	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
+	X(COMMAND_LOG, "log", )
+
+#define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {
-	COMMAND_APPROVE,
-	COMMAND_DENY,
-	COMMAND_STEER,
-	COMMAND_INTERRUPT,
-	COMMAND_STATUS,
-	COMMAND_ACCEPT,
-	COMMAND_REJECT,
-	COMMAND_UNDO,
-	COMMAND_RESTORE,
-	COMMAND_REDO,       /* redo the newest undone step; answered by "review" */
-	COMMAND_HELLO,      /* protocol, client (name); answered by "hello" */
-	COMMAND_START,      /* text: the task (a steer while one runs); answered by "reply" */
-	COMMAND_GRANT,      /* path, force; answered by "reply" {data: grants} */
-	COMMAND_UNGRANT,    /* path; answered by "reply" {data: grants} */
-	COMMAND_SESSIONS,   /* answered by "reply" {data: [session rows]} */
-	COMMAND_REVIEW_GET, /* answered by "reply" {data: {files: [...]}} */
-	COMMAND_LOG,        /* answered by "reply" {data: [checkpoints]} */
+	COMMAND_TYPES(COMMAND_ENUM_, )
 };
+#undef COMMAND_ENUM_
+/* The number of command types. Not an enumerator, so that switches over
+ * the type need no case for it. */
+#define COMMAND_COUNT_(e, s, fields) +1
+#define COMMAND__COUNT		     (0 COMMAND_TYPES(COMMAND_COUNT_, ))
+
+#define COMMAND_DECL_STR(m)  char *m;
+#define COMMAND_DECL_JSON(m) cJSON *m;
+#define COMMAND_DECL_INT(m)  int m;
+#define COMMAND_DECL_BOOL(m) bool m;
+#define COMMAND_DECL_(kind, m) COMMAND_DECL_##kind(m)
 
 struct command {
 	enum command_type type;
-	char *id;   /* approve/deny: the tool call id; NULL = the pending one */
-	char *text; /* deny: message; steer: text */
-	cJSON *steps; /* approve of a plan: the person's edited steps [{"title"}], or NULL */
-	char *path;   /* accept/reject: the file, NULL = everything pending;
-			 restore: the checkpoint spec */
-	int hunk;     /* accept/reject: hunk number from 1, 0 = the whole file */
-	bool force;   /* reject/undo/restore: overwrite conflicting edits */
-	char *req;    /* wire "id": the request id a reply carries back as "re", or NULL.
-			 For approve/deny the tool call is wire "call"; a command
-			 without "call" names it with "id" (the older form). */
-	int protocol; /* hello */
+	COMMAND_MEMBERS(COMMAND_DECL_)
 };
 
-/* Parse one command line. Invalid UTF-8 in it becomes U+FFFD (utf8_scrub);
- * "\u0000" is JSON_NUL (core/json.h). DH_EPARSE with a message naming the
- * problem ("command: unknown type 'foo'") on bad input. On success the caller
- * owns the strings: command_fini(). */
+/* The wire name of a command type ("approve"); NULL for an invalid value. */
+const char *command_type_name(enum command_type t);
+
+/* Serialize to a new cJSON object {"type": …[, "id": req], fields…}: only
+ * the fields of its type, strings left out when NULL (an approve/deny with a
+ * req but no call says "call": null, so "id" is not read as the call).
+ * Caller owns it (cJSON_Delete). Never NULL. */
+cJSON *command_to_json(const struct command *c);
+
+/* Decode and validate a command object. On success the caller owns the
+ * strings and trees: command_fini(). DH_EPARSE with a message naming the
+ * problem ("command: unknown type 'foo' (approve, deny, …)", "command: steer
+ * needs a non-empty \"text\"") on bad input; *out is zeroed then (nothing to
+ * free; the caller may read the request id itself with json_str(obj, "id")
+ * to answer the error). Strings are copied as they are (see command_parse). */
+int command_from_json(struct command *out, const cJSON *obj) DH_MUST_CHECK;
+
+/* Parse one command line (need not be NUL-terminated). Invalid UTF-8 in it
+ * becomes U+FFFD (utf8_scrub); "\u0000" is JSON_NUL (core/json.h). Errors
+ * and ownership as command_from_json; bad JSON is DH_EPARSE too. */
 int command_parse(struct command *out, const char *line, size_t len) DH_MUST_CHECK;
+/* Free the strings and trees of *c and NULL them. */
 void command_fini(struct command *c);
+/* The "id" of a command line that command_parse refused, so that the error
+ * event can carry it back as "re" (for approve/deny without "call", that is
+ * the tool call: harmless there). A heap copy (free()), or NULL when the line
+ * is not JSON with a string "id" at its top. */
+char *command_line_req(const char *line, size_t len);
 
 #endif
