@@ -411,3 +411,30 @@ Test(engine, a_resumed_session_answers_from_its_stores)
 	engine_close(e2);
 	free(id);
 }
+
+/* A grant of a folder another live engine has is refused and leaves the
+ * grants as they were; granting a folder twice is a no-op. */
+Test(engine, grant_of_a_folder_in_use)
+{
+	const char *g2[] = { work2 };
+	struct engine_opts o = { .grants = g2, .ngrants = 1 };
+	struct engine *other = NULL, *e = open_engine(NULL, 0);
+
+	cr_assert_eq(engine_open(&other, loop, &cfg, &o), 0, "%s", err_msg());
+	cr_assert_eq(engine_grant_add(e, work2, false), DH_EDENIED);
+	cr_assert(strstr(err_msg(), "folder ~/work2 is in use by another deskhand engine"), "%s",
+		  err_msg());
+	cr_assert_eq(engine_grant_count(e), 1);
+	cr_assert_eq(engine_grant_add(e, work, false), 0, "%s", err_msg());
+	cr_assert_eq(engine_grant_count(e), 1);
+	cr_assert_not_null(engine_store(e, 0));
+	engine_close(other);
+	cr_assert_eq(engine_grant_add(e, work2, false), 0, "%s", err_msg());
+	cr_assert_eq(engine_grant_count(e), 2);
+	cr_assert_not_null(engine_store(e, 1));
+	cr_assert_eq(engine_grant_remove(e, work2), 0, "%s", err_msg());
+	/* Its lock went with its store. */
+	cr_assert_eq(engine_open(&other, loop, &cfg, &o), 0, "%s", err_msg());
+	engine_close(other);
+	engine_close(e);
+}
