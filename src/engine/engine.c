@@ -1207,7 +1207,10 @@ static void
 req_agent(struct engine *e, const struct command *c, unsigned long from)
 {
 	if (!e->agent || !e->started) {
-		reply_error(e, from, c->req, "no task has been started");
+		/* Only a requester waits for an answer (an in-process front end's
+		 * interrupt while it quits needs none, as before). */
+		if (c->req)
+			reply_error(e, from, c->req, "no task has been started");
 		return;
 	}
 	agent_command(e->agent, c);
