@@ -272,10 +272,10 @@ enum command_type {
 	COMMAND_TYPES(COMMAND_ENUM_, )
 };
 #undef COMMAND_ENUM_
-/* Not an enumerator, so that switches over the type need no case for it. */
+/* The number of command types. Not an enumerator, so that switches over
+ * the type need no case for it. */
 #define COMMAND_COUNT_(e, s, fields) +1
-enum { COMMAND__COUNT = 0 COMMAND_TYPES(COMMAND_COUNT_, ) };
-#undef COMMAND_COUNT_
+#define COMMAND__COUNT		     (0 COMMAND_TYPES(COMMAND_COUNT_, ))
 
 #define COMMAND_DECL_STR(m)  char *m;
 #define COMMAND_DECL_JSON(m) cJSON *m;
@@ -311,5 +311,10 @@ int command_from_json(struct command *out, const cJSON *obj) DH_MUST_CHECK;
 int command_parse(struct command *out, const char *line, size_t len) DH_MUST_CHECK;
 /* Free the strings and trees of *c and NULL them. */
 void command_fini(struct command *c);
+/* The "id" of a command line that command_parse refused, so that the error
+ * event can carry it back as "re" (for approve/deny without "call", that is
+ * the tool call: harmless there). A heap copy (free()), or NULL when the line
+ * is not JSON with a string "id" at its top. */
+char *command_line_req(const char *line, size_t len);
 
 #endif

@@ -3,9 +3,10 @@
  * Fuzz target: the JSON command parser of the engine's wire and of
  * `deskhand run --json --commands` (agent/event.c command_parse, one line).
  * Properties checked (event.h): a rejected line is DH_EPARSE with a message
- * and leaves nothing to free; an accepted command has the fields its type
- * needs, and command_to_json writes it back as a line that parses to the
- * same command (the same JSON again).
+ * and leaves nothing to free (its "id" can still be read, command_line_req);
+ * an accepted command has the fields its type needs, and command_to_json
+ * writes it back as a line that parses to the same command (the same JSON
+ * again).
  */
 #include <string.h>
 
@@ -24,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		           "a bad command is DH_EPARSE with a message");
 		FUZZ_CHECK(!c.id && !c.text && !c.path && !c.req && !c.steps,
 		           "a bad command leaves nothing to free");
+		free(command_line_req((const char *)data, size));
 		return 0;
 	}
 	FUZZ_CHECK(command_type_name(c.type) != NULL, "an accepted command has a known type");

@@ -159,6 +159,103 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 	};
 }
 
+/* The wire shape of every event, fully set: key names, key order, and which
+ * keys a type has. These lines are what `run --json`, transcripts and clients
+ * read; fields are only ever added (README "Event stream"). */
+Test(event, every_type_has_its_wire_shape)
+{
+	static const char *const want[EVENT__COUNT] = {
+		[EVENT_SESSION_STARTED] =
+			"{\"type\":\"session_started\",\"grants\":[\"/a\",\"/b c\"],"
+			"\"session\":\"s1\",\"task\":\"the task\",\"model\":\"m\","
+			"\"mode\":\"ask\",\"watcher\":\"w\"}",
+		[EVENT_PLAN_PROPOSED] =
+			"{\"type\":\"plan_proposed\",\"id\":\"toolu_1\","
+			"\"steps\":{\"path\":\"a.txt\"}}",
+		[EVENT_PLAN_DECIDED] =
+			"{\"type\":\"plan_decided\",\"id\":\"toolu_1\",\"approved\":true,"
+			"\"message\":\"t\"}",
+		[EVENT_PLAN_UPDATED] =
+			"{\"type\":\"plan_updated\",\"steps\":{\"path\":\"a.txt\"}}",
+		[EVENT_TURN_STARTED] =
+			"{\"type\":\"turn_started\",\"turn\":3}",
+		[EVENT_TEXT_DELTA] =
+			"{\"type\":\"text_delta\",\"text\":\"t\"}",
+		[EVENT_ASSISTANT_MESSAGE] =
+			"{\"type\":\"assistant_message\",\"turn\":3,\"text\":\"t\","
+			"\"stop_reason\":\"end_turn\"}",
+		[EVENT_USER_MESSAGE] =
+			"{\"type\":\"user_message\",\"text\":\"t\"}",
+		[EVENT_TOOL_CALL] =
+			"{\"type\":\"tool_call\",\"id\":\"toolu_1\",\"name\":\"read_file\","
+			"\"input\":{\"path\":\"a.txt\"}}",
+		[EVENT_APPROVAL_NEEDED] =
+			"{\"type\":\"approval_needed\",\"id\":\"toolu_1\","
+			"\"name\":\"read_file\",\"input\":{\"path\":\"a.txt\"},"
+			"\"reason\":\"t\"}",
+		[EVENT_APPROVAL_DECIDED] =
+			"{\"type\":\"approval_decided\",\"id\":\"toolu_1\",\"approved\":true,"
+			"\"message\":\"t\"}",
+		[EVENT_TOOL_RESULT] =
+			"{\"type\":\"tool_result\",\"id\":\"toolu_1\",\"name\":\"read_file\","
+			"\"is_error\":true,\"output\":\"out\",\"duration_ms\":6}",
+		[EVENT_CHECKPOINT] =
+			"{\"type\":\"checkpoint\",\"id\":\"toolu_1\",\"short_id\":\"ab12\","
+			"\"grant\":\"/g\",\"tool_call\":\"toolu_0\",\"turn\":3,"
+			"\"files_changed\":5,\"duration_ms\":6,\"stat\":\"t\",\"paths_read\":8,"
+			"\"mode\":\"full\",\"external\":true}",
+		[EVENT_STATUS] =
+			"{\"type\":\"status\",\"phase\":\"tools\",\"turn\":3,"
+			"\"pending_jobs\":9,\"watcher\":\"w\"}",
+		[EVENT_USAGE] =
+			"{\"type\":\"usage\",\"input_tokens\":10,\"output_tokens\":20,"
+			"\"cache_read_tokens\":30,\"cache_creation_tokens\":40,"
+			"\"cost_usd\":0.25,\"total_cost_usd\":1.5}",
+		[EVENT_RETRY] =
+			"{\"type\":\"retry\",\"attempt\":7,\"delay_ms\":6,\"reason\":\"t\"}",
+		[EVENT_AUDIT] =
+			"{\"type\":\"audit\",\"id\":\"toolu_1\",\"name\":\"read_file\","
+			"\"detail\":\"t\"}",
+		[EVENT_EGRESS] =
+			"{\"type\":\"egress\",\"host\":\"example.org\",\"port\":443,"
+			"\"allowed\":true,\"reason\":\"t\",\"address\":\"192.0.2.1\","
+			"\"source\":\"read_file\"}",
+		[EVENT_ERROR] =
+			"{\"type\":\"error\",\"message\":\"t\"}",
+		[EVENT_REVIEW] =
+			"{\"type\":\"review\",\"op\":\"read_file\",\"ok\":true,"
+			"\"message\":\"t\",\"conflict_dir\":\"out\"}",
+		[EVENT_SESSION_FINISHED] =
+			"{\"type\":\"session_finished\",\"status\":\"done\",\"message\":\"t\"}",
+		[EVENT_HELLO] =
+			"{\"type\":\"hello\",\"protocol\":1,\"session\":\"s1\","
+			"\"state\":{\"path\":\"a.txt\"}}",
+		[EVENT_HISTORY_END] =
+			"{\"type\":\"history_end\",\"records\":3}",
+		[EVENT_REPLY] =
+			"{\"type\":\"reply\",\"op\":\"read_file\",\"ok\":true,"
+			"\"message\":\"t\",\"data\":{\"path\":\"a.txt\"}}",
+		[EVENT_DETACHED] =
+			"{\"type\":\"detached\",\"session\":\"s1\",\"reason\":\"t\"}",
+	};
+	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
+	const char *grants[] = { "/a", "/b c" };
+
+	for (int t = 0; t < EVENT__COUNT; t++) {
+		struct event ev = full_event(t, tree, grants, 2);
+
+		ev.text = "t";
+		ev.watcher = "w";
+		ev.re = NULL;
+		char *s = ser(&ev);
+
+		cr_assert_not_null(want[t], "no wire shape for %s", event_type_name(t));
+		cr_assert_str_eq(s, want[t]);
+		free(s);
+	}
+	cJSON_Delete(tree);
+}
+
 /* to_json → text → event_msg_parse → to_json: the same text. */
 static void
 assert_event_round_trip(const struct event *ev)
@@ -220,6 +317,7 @@ Test(event, decoded_fields_land_in_their_members)
 	cr_assert_str_eq(ev.task, "t");
 	event_msg_fini(&m);
 	event_msg_fini(&m);
+	event_msg_fini(NULL);
 
 	line = "{\"type\":\"usage\",\"input_tokens\":1e12,\"output_tokens\":\"2\","
 	       "\"cost_usd\":null,\"total_cost_usd\":0.5,\"re\":\"c1\"}";
@@ -394,7 +492,7 @@ Test(command, every_type_round_trips)
 		c.force = false;
 		assert_command_round_trip(&c);
 	}
-	cr_assert_null(command_type_name((enum command_type)COMMAND__COUNT));
+	cr_assert_null(command_type_name(COMMAND__COUNT));
 	cJSON_Delete(steps);
 }
 
@@ -470,6 +568,15 @@ Test(command, malformed_commands_are_eparse_with_a_message)
 		cr_assert_null(c.path);
 		cr_assert_null(c.req);
 	}
+	/* The request id of a refused line, for the error's "re". */
+	const char *refused = "{\"type\":\"start\",\"id\":\"c7\"}";
+	const char *numeric = "{\"type\":\"start\",\"id\":7}";
+	char *req = command_line_req(refused, strlen(refused));
+
+	cr_assert_str_eq(req, "c7");
+	free(req);
+	cr_assert_null(command_line_req(numeric, strlen(numeric)));
+	cr_assert_null(command_line_req("not json", 8));
 	/* The unknown-type message lists every type, from the table. */
 	cr_assert_eq(command_parse(&c, "{\"type\":\"fly\"}", 14), DH_EPARSE);
 	for (int t = 0; t < COMMAND__COUNT; t++)
