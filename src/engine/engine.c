@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/review_model.h"
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
@@ -61,15 +63,117 @@ struct engine {
 		void *ctx;
 	} sinks[ENGINE_MAX_SINKS];
 	size_t nsinks;
+	engine_reply_fn *reply_fn; /* where replies go (NULL: the sinks) */
+	void *reply_ctx;
+	bool closing;		   /* engine_close() runs: replies are dropped */
+	/* A status request being answered by the agent's status event. */
+	bool status_wait;
+	const char *status_re;
+	unsigned long status_to;
+	/* What engine_snapshot() reports, kept current from the events. */
+	char *session_spec;	/* the resumed session's id until the session is open */
+	char *task;		/* the session's first task */
+	long long started_ns;
+	long input_tokens, output_tokens;
+	double cost_usd;
+	cJSON *plan;		/* latest steps, or NULL */
+	cJSON *pending;		/* the approval_needed event waiting, or NULL */
 };
+
+/* Keep the snapshot's state current (every event passes here first). */
+static void
+observe(struct engine *e, const struct event *ev)
+{
+	switch (ev->type) {
+	case EVENT_SESSION_STARTED:
+		if (!e->task && ev->task)
+			e->task = xstrdup(ev->task);
+		break;
+	case EVENT_USAGE:
+		e->input_tokens += ev->usage.input_tokens;
+		e->output_tokens += ev->usage.output_tokens;
+		e->cost_usd = ev->total_cost_usd;
+		break;
+	case EVENT_PLAN_PROPOSED:
+	case EVENT_PLAN_UPDATED:
+		cJSON_Delete(e->plan);
+		e->plan = ev->steps ? json_dup(ev->steps) : NULL;
+		break;
+	case EVENT_APPROVAL_NEEDED:
+		cJSON_Delete(e->pending);
+		e->pending = event_to_json(ev);
+		break;
+	case EVENT_TOOL_RESULT:
+		if (!e->pending || !ev->id || !json_str(e->pending, "id") ||
+		    strcmp(ev->id, json_str(e->pending, "id")) != 0)
+			break;
+		/* the pending call was answered */
+		__attribute__((fallthrough));
+	case EVENT_APPROVAL_DECIDED:
+	case EVENT_PLAN_DECIDED:
+	case EVENT_SESSION_FINISHED:
+		cJSON_Delete(e->pending);
+		e->pending = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+static void reply_ev(struct engine *e, unsigned long to, const struct event *ev);
 
 static void
 fan_out(const struct event *ev, void *ctx)
 {
 	struct engine *e = ctx;
 
+	observe(e, ev);
+	if (e->status_wait && ev->type == EVENT_STATUS) {
+		/* The agent's answer to a status request: to the requester only. */
+		struct event r = *ev;
+
+		r.re = e->status_re;
+		e->status_wait = false;
+		reply_ev(e, e->status_to, &r);
+		return;
+	}
 	for (size_t i = 0; i < e->nsinks; i++)
 		e->sinks[i].fn(ev, e->sinks[i].ctx);
+}
+
+/* A reply: to the requester only (the sinks when no reply function is set). */
+static void
+reply_ev(struct engine *e, unsigned long to, const struct event *ev)
+{
+	if (e->closing)
+		return;
+	if (e->reply_fn) {
+		e->reply_fn(ev, to, e->reply_ctx);
+		return;
+	}
+	for (size_t i = 0; i < e->nsinks; i++)
+		e->sinks[i].fn(ev, e->sinks[i].ctx);
+}
+
+static void
+reply(struct engine *e, unsigned long to, const char *re, const char *op, bool ok,
+      const char *message, const cJSON *data)
+{
+	reply_ev(e, to, &(struct event){ .type = EVENT_REPLY, .re = re, .name = op, .approved = ok,
+					  .text = message, .data = data });
+}
+
+static void
+reply_error(struct engine *e, unsigned long to, const char *re, const char *message)
+{
+	reply_ev(e, to, &(struct event){ .type = EVENT_ERROR, .re = re, .text = message });
+}
+
+void
+engine_set_reply(struct engine *e, engine_reply_fn *fn, void *ctx)
+{
+	e->reply_fn = fn;
+	e->reply_ctx = ctx;
 }
 
 static void
@@ -169,7 +273,16 @@ add_grant(struct engine *e, const char *path, bool force)
 	return grant_add(e->grants, path);
 }
 
-/* Open stores (and watches) for grants added since the last call. */
+/* The session the engine's store locks name: the open one, or the one being
+ * resumed, or none yet. */
+static const char *
+lock_owner(const struct engine *e)
+{
+	return e->session ? session_id(e->session) : e->session_spec;
+}
+
+/* Open stores (and watches) for grants added since the last call; each store
+ * is locked for this engine (one writer per shadow repository). */
 static int
 open_new_stores(struct engine *e)
 {
@@ -177,10 +290,17 @@ open_new_stores(struct engine *e)
 
 	for (size_t i = e->ngrants; i < grant_count(e->grants); i++) {
 		const char *p = grant_get(e->grants, i)->path;
+		int rc;
 
 		e->redact[i] = p;
-		if (snap_open(&e->stores[i], p, e->state) < 0)
+		/* engine_grant_add() may have opened and locked it already. */
+		if (!e->stores[i] && snap_open(&e->stores[i], p, e->state) < 0)
 			return DH_EFAIL;
+		if ((rc = snap_lock(e->stores[i], SNAP_LOCK_ENGINE, lock_owner(e))) < 0) {
+			snap_close(e->stores[i]);
+			e->stores[i] = NULL;
+			return rc;
+		}
 		snap_set_large_limit(e->stores[i], large);
 		e->ngrants = i + 1;
 		if (e->watch && watch_add_tree(e->watch, i, p, e->state) < 0) {
@@ -276,6 +396,37 @@ post_recover(struct engine *e)
 	worker_post(e->worker, recover_run, recover_done, j);
 }
 
+/* The snapshot's task, totals, plan and start time from a session's meta.json. */
+static void
+snapshot_from_meta(struct engine *e, const cJSON *meta)
+{
+	const char *task = json_str(meta, "task"), *ns = json_str(meta, "started_ns");
+	const cJSON *plan = json_arr(meta, "plan");
+	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
+
+	if (task && !e->task)
+		e->task = xstrdup(task);
+	e->started_ns = ns ? strtoll(ns, NULL, 10) : json_int(meta, "started_ns", 0);
+	e->input_tokens = (long)json_int(meta, "input_tokens", 0);
+	e->output_tokens = (long)json_int(meta, "output_tokens", 0);
+	e->cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0;
+	cJSON_Delete(e->plan);
+	e->plan = plan ? json_dup(plan) : NULL;
+}
+
+/* session_open() refused a session another process has open: say which (its
+ * folders' locks were ours, so the holder is an engine without them, or an
+ * engine of a session with no grants). */
+static int
+live_session_error(const struct engine *e)
+{
+	if (!strstr(err_msg(), "open in another deskhand process"))
+		return DH_EFAIL;
+	return err_setc(DH_EDENIED, "session %s is live in another deskhand process; attach with: "
+				    "deskhand attach %s (%s)",
+			e->session_spec, e->session_spec, err_msg());
+}
+
 int
 engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	    const struct engine_opts *o)
@@ -294,11 +445,15 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		return DH_EFAIL;
 	if (o->resume) {
 		cJSON *meta = NULL, *g;
+		int rc;
 
-		if (session_open(&e->session, e->state, o->resume) < 0)
+		/* The session is opened once its folders are locked, so that a live
+		 * engine of it is named by the lock's refusal. */
+		if ((rc = session_resolve(e->state, o->resume, &e->session_spec)) < 0)
+			return rc;
+		if (session_meta_read(e->state, e->session_spec, &meta) < 0)
 			return DH_EFAIL;
-		if (session_meta_read(e->state, session_id(e->session), &meta) < 0)
-			return DH_EFAIL;
+		snapshot_from_meta(e, meta);
 		/* A resumed session keeps its permission mode unless told otherwise. */
 		const char *m = json_str(meta, "mode");
 		if (m && !o->mode_given && config_set(cfg, "mode", m, "meta.json") < 0) {
@@ -314,16 +469,21 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 			}
 		}
 		cJSON_Delete(meta);
-		if (session_history_load(e->session, &e->history) < 0)
-			return DH_EFAIL;
 	}
 	for (size_t i = 0; i < o->ngrants; i++) {
 		int rc = add_grant(e, o->grants[i], o->force);
 		if (rc < 0)
 			return rc;
 	}
-	if (open_new_stores(e) < 0)
-		return DH_EFAIL;
+	int orc = open_new_stores(e);
+	if (orc < 0)
+		return orc;
+	if (o->resume) {
+		if (session_open(&e->session, e->state, e->session_spec) < 0)
+			return live_session_error(e);
+		if (session_history_load(e->session, &e->history) < 0)
+			return DH_EFAIL;
+	}
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
 	if (o->resume)
@@ -424,7 +584,23 @@ create_session(struct engine *e, const char *task)
 	json_add(meta, "grants", g);
 	int rc = session_create(&e->session, e->state, meta);
 	cJSON_Delete(meta);
-	return rc;
+	if (rc < 0)
+		return rc;
+	/* The stores' locks name the session from now on; the snapshot takes
+	 * its start time. */
+	for (size_t i = 0; i < e->ngrants; i++)
+		if (snap_lock(e->stores[i], SNAP_LOCK_ENGINE, session_id(e->session)) < 0)
+			return DH_EFAIL;
+	cJSON *m = NULL;
+	if (session_meta_read(e->state, session_id(e->session), &m) == 0) {
+		const char *ns = json_str(m, "started_ns");
+
+		e->started_ns = ns ? strtoll(ns, NULL, 10) : 0;
+	}
+	cJSON_Delete(m);
+	if (!e->task)
+		e->task = xstrdup(task);
+	return 0;
 }
 
 /* Tell the person what opening the session repaired or skipped. */
@@ -478,6 +654,7 @@ engine_start(struct engine *e, const char *task)
 
 struct review_job {
 	struct engine *e;
+	char *re; /* the request id the review event carries back */
 	enum command_type op;
 	size_t ngrants, grant;
 	struct snap_store **stores; /* every grant's, borrowed */
@@ -490,13 +667,54 @@ struct review_job {
 	char *conflict_dir;
 };
 
+static const char *const review_ops[] = {
+	[COMMAND_ACCEPT] = "accept", [COMMAND_REJECT] = "reject", [COMMAND_UNDO] = "undo",
+	[COMMAND_REDO] = "redo",     [COMMAND_RESTORE] = "restore",
+};
+
 static const char *
 review_op_name(enum command_type t)
 {
-	return t == COMMAND_ACCEPT ? "accept"
-	       : t == COMMAND_REJECT ? "reject"
-	       : t == COMMAND_UNDO   ? "undo"
-				     : "restore";
+	return (size_t)t < sizeof review_ops / sizeof *review_ops && review_ops[t] ? review_ops[t]
+										    : "review";
+}
+
+/* Redo the newest undo over every grant whose redo is still valid (the grants
+ * one undo touched share its op tag). */
+static int
+review_redo(struct review_job *j, const struct review_set *rs, struct review_outcome *o)
+{
+	char(*ops)[64] = xcalloc(rs->n + 1, sizeof *ops), best[64] = "";
+	int rc = 0;
+
+	for (size_t g = 0; g < rs->n && rc >= 0; g++) {
+		rc = snap_review_can_redo(rs->stores[g], rs->session, ops[g]);
+		if (rc == DH_ENOTFOUND)
+			rc = 0; /* nothing taken in that grant yet */
+		if (rc <= 0)
+			ops[g][0] = '\0';
+		else if (strcmp(ops[g], best) > 0)
+			snprintf(best, sizeof best, "%s", ops[g]);
+	}
+	if (rc >= 0 && !best[0])
+		rc = err_setc(DH_ENOTFOUND, "nothing to redo");
+	/* Check every grant first so a conflict in one changes nothing anywhere. */
+	for (int pass = j->flags & REVIEW_F_FORCE ? 1 : 0; rc >= 0 && pass < 2; pass++) {
+		for (size_t g = 0; g < rs->n && rc >= 0; g++) {
+			if (strcmp(ops[g], best) != 0)
+				continue;
+			snap_review_outcome_fini(o);
+			snap_review_outcome_init(o);
+			rc = snap_review_redo(rs->stores[g], rs->session,
+					      j->flags | (pass ? 0 : REVIEW_F_DRY_RUN), NULL, o);
+		}
+	}
+	free(ops);
+	if (rc >= 0) {
+		buf_puts(&j->report, "redid the last undo");
+		rc = 0;
+	}
+	return rc;
 }
 
 /* Every grant: accept (or reject) all that is pending. */
@@ -587,6 +805,8 @@ review_run(void *ctx)
 		rc = review_all(j, &rs, &o);
 	} else if (j->op == COMMAND_UNDO) {
 		rc = review_undo(j, &rs, &o);
+	} else if (j->op == COMMAND_REDO) {
+		rc = review_redo(j, &rs, &o);
 	} else if (j->op == COMMAND_RESTORE) {
 		bool *on = xcalloc(rs.n + 1, sizeof *on);
 
@@ -638,8 +858,9 @@ review_done(int rc, const char *errmsg, void *ctx)
 	fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(j->op),
 				 .approved = rc == 0,
 				 .text = rc == 0 ? buf_cstr(&j->report) : errmsg,
-				 .output = j->conflict_dir },
+				 .output = j->conflict_dir, .re = j->re },
 		j->e);
+	free(j->re);
 	free(j->stores);
 	free(j->paths);
 	free(j->session);
@@ -659,18 +880,20 @@ review_command(struct engine *e, const struct command *c)
 	if ((c->type == COMMAND_ACCEPT || c->type == COMMAND_REJECT) && c->path &&
 	    grant_resolve(e->grants, c->path, &g, &rel) < 0) {
 		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
-					 .text = err_msg() },
+					 .text = err_msg(), .re = c->req },
 			e);
 		return;
 	}
 	if (!e->session) {
 		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
-					 .text = "no task has run yet: nothing to review" },
+					 .text = "no task has run yet: nothing to review",
+					 .re = c->req },
 			e);
 		return;
 	}
 	j = xcalloc(1, sizeof *j);
 	j->e = e;
+	j->re = c->req ? xstrdup(c->req) : NULL;
 	j->op = c->type;
 	j->ngrants = e->ngrants;
 	j->stores = xcalloc(e->ngrants + 1, sizeof *j->stores);
@@ -685,31 +908,462 @@ review_command(struct engine *e, const struct command *c)
 	worker_post(e->worker, review_run, review_done, j);
 }
 
+/*
+ * Queries answered from the worker: sessions, review_get, log. The job keeps
+ * the requester's id, never a pointer to it.
+ */
+
+#define SESSIONS_PENDING_MAX 50 /* the newest sessions get a pending count */
+
+struct query_job {
+	struct engine *e;
+	enum command_type op;
+	unsigned long to;
+	char *re;
+	size_t n;
+	struct snap_store **stores; /* every grant's, borrowed */
+	const char **paths;	    /* every grant's path, borrowed */
+	char *session;		    /* the engine's session, or NULL */
+	char *state;
+	cJSON *data;		    /* the reply's data, made on the worker */
+};
+
+struct session_row {
+	char *id;
+	cJSON *meta;	/* NULL: unreadable */
+	long long when; /* last activity, seconds */
+};
+
+/* Most recent activity first; ids (which start with the time) break ties. */
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct session_row *x = a, *y = b;
+
+	if (x->when != y->when)
+		return x->when < y->when ? 1 : -1;
+	return -strcmp(x->id, y->id);
+}
+
+/* Files pending review over the grants of a session; -1 when a grant is gone
+ * or its store cannot be read. */
+static long
+session_pending(const char *state, const char *id, const cJSON *grants)
+{
+	const cJSON *g;
+	long pending = 0;
+
+	cJSON_ArrayForEach(g, grants) {
+		struct snap_store *ss = NULL;
+		struct review *r = NULL;
+		int rc;
+
+		if (!cJSON_IsString(g) || snap_open(&ss, g->valuestring, state) < 0)
+			return -1;
+		rc = snap_review_get(ss, id, &r);
+		if (rc == 0)
+			pending += (long)r->nfiles;
+		review_model_free(r);
+		snap_close(ss);
+		if (rc < 0 && rc != DH_ENOTFOUND)
+			return -1;
+	}
+	return pending;
+}
+
+static int
+sessions_run(struct query_job *j)
+{
+	struct session_row *rows;
+	char **ids = NULL;
+	size_t n = 0;
+
+	if (session_list(j->state, &ids, &n) < 0)
+		return DH_EFAIL;
+	rows = xcalloc(n + 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++) {
+		rows[i].id = ids[i];
+		rows[i].when = LLONG_MAX; /* a session without meta: the newest */
+		if (session_meta_read(j->state, ids[i], &rows[i].meta) == 0)
+			rows[i].when = json_int(rows[i].meta, "updated",
+						json_int(rows[i].meta, "created", 0));
+		else
+			rows[i].meta = NULL;
+	}
+	free(ids);
+	qsort(rows, n, sizeof *rows, row_cmp);
+	j->data = json_new_arr();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = json_new_obj(), *meta = rows[i].meta;
+		const cJSON *grants = json_arr(meta, "grants");
+		const char *ns = json_str(meta, "started_ns");
+		long pending = i < SESSIONS_PENDING_MAX && meta
+				       ? session_pending(j->state, rows[i].id, grants)
+				       : -1;
+
+		json_add_str(o, "id", rows[i].id);
+		json_add(o, "task", json_str(meta, "task") ? cJSON_CreateString(json_str(meta, "task"))
+							  : cJSON_CreateNull());
+		json_add(o, "status", json_str(meta, "status")
+					      ? cJSON_CreateString(json_str(meta, "status"))
+					      : cJSON_CreateNull());
+		json_add_num(o, "started_ns", ns ? (double)strtoll(ns, NULL, 10) : 0);
+		json_add_num(o, "when", rows[i].when == LLONG_MAX ? 0 : (double)rows[i].when);
+		json_add(o, "grants", grants ? json_dup(grants) : json_new_arr());
+		json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber((double)pending)
+						    : cJSON_CreateNull());
+		json_add_bool(o, "current", j->session && !strcmp(j->session, rows[i].id));
+		json_add(j->data, NULL, o);
+		cJSON_Delete(meta);
+		free(rows[i].id);
+	}
+	free(rows);
+	return 0;
+}
+
+static int
+review_get_run(struct query_job *j)
+{
+	struct review **rv = xcalloc(j->n + 1, sizeof *rv);
+	const struct review_set rs = { j->session, j->stores, j->paths, j->n };
+	int rc = review_set_get(&rs, rv);
+	struct buf head = BUF_INIT;
+
+	if (rc == 0) {
+		cJSON *ga;
+
+		j->data = json_new_obj();
+		ga = json_new_arr();
+		for (size_t g = 0; g < j->n; g++) {
+			cJSON *o;
+
+			if (rv[g]) {
+				o = review_model_to_json(rv[g]);
+			} else {
+				o = json_new_obj();
+				json_add_str(o, "accepted", "");
+				json_add_str(o, "head", "");
+				json_add(o, "files", json_new_arr());
+			}
+			json_add_str(o, "path", j->paths[g]);
+			buf_printf(&head, "%s%s", g ? "," : "", rv[g] ? rv[g]->head_id : "");
+			json_add(ga, NULL, o);
+		}
+		json_add_str(j->data, "head", buf_cstr(&head));
+		json_add(j->data, "grants", ga);
+	}
+	for (size_t g = 0; g < j->n; g++)
+		review_model_free(rv[g]);
+	free(rv);
+	buf_fini(&head);
+	return rc;
+}
+
+static cJSON *
+checkpoint_json(const struct snap_log_entry *le)
+{
+	cJSON *o = json_new_obj(), *ch = json_new_arr();
+
+	json_add_str(o, "id", le->id);
+	json_add_str(o, "short_id", le->short_id);
+	json_add_str(o, "label", le->label ? le->label : "");
+	json_add(o, "tool_call", le->tool_call ? cJSON_CreateString(le->tool_call)
+					       : cJSON_CreateNull());
+	json_add_num(o, "turn", le->turn);
+	json_add_num(o, "time", (double)le->time);
+	json_add_bool(o, "external", le->external);
+	json_add_num(o, "files", (double)le->nfiles);
+	json_add_num(o, "files_changed", (double)le->nchanges);
+	for (size_t k = 0; k < le->nchanges; k++) {
+		cJSON *c = json_new_obj();
+		char st[2] = { le->changes[k].status, 0 };
+
+		json_add_str(c, "status", st);
+		json_add_name(c, "path", le->changes[k].path);
+		if (le->changes[k].old_path)
+			json_add_name(c, "old_path", le->changes[k].old_path);
+		json_add(ch, NULL, c);
+	}
+	json_add(o, "changes", ch);
+	return o;
+}
+
+static int
+log_run(struct query_job *j)
+{
+	cJSON *ga = json_new_arr();
+
+	for (size_t g = 0; g < j->n; g++) {
+		struct snap_log_entry *le = NULL;
+		size_t n = 0;
+		int rc = snap_log(j->stores[g], j->session, &le, &n);
+		cJSON *o, *cks;
+
+		if (rc < 0 && rc != DH_ENOTFOUND) {
+			cJSON_Delete(ga);
+			return err_set("%s: %s", j->paths[g], err_msg());
+		}
+		o = json_new_obj();
+		json_add_str(o, "path", j->paths[g]);
+		cks = json_add(o, "checkpoints", json_new_arr());
+		for (size_t i = 0; i < n; i++)
+			json_add(cks, NULL, checkpoint_json(&le[i]));
+		snap_log_free(le, n);
+		json_add(ga, NULL, o);
+	}
+	j->data = json_new_obj();
+	json_add(j->data, "grants", ga);
+	return 0;
+}
+
+static int
+query_run(void *ctx)
+{
+	struct query_job *j = ctx;
+
+	switch (j->op) {
+	case COMMAND_SESSIONS:
+		return sessions_run(j);
+	case COMMAND_REVIEW_GET:
+		return review_get_run(j);
+	default:
+		return log_run(j);
+	}
+}
+
+static const char *const query_ops[] = {
+	[COMMAND_SESSIONS] = "sessions",
+	[COMMAND_REVIEW_GET] = "review_get",
+	[COMMAND_LOG] = "log",
+};
+
+static void
+query_done(int rc, const char *errmsg, void *ctx)
+{
+	struct query_job *j = ctx;
+
+	reply(j->e, j->to, j->re, query_ops[j->op], rc == 0, rc == 0 ? NULL : errmsg,
+	      rc == 0 ? j->data : NULL);
+	cJSON_Delete(j->data);
+	free(j->re);
+	free(j->stores);
+	free(j->paths);
+	free(j->session);
+	free(j->state);
+	free(j);
+}
+
+static void
+post_query(struct engine *e, const struct command *c, unsigned long from)
+{
+	struct query_job *j;
+
+	if (c->type != COMMAND_SESSIONS && !e->session) {
+		/* Nothing checkpointed yet: an empty answer, at once. */
+		cJSON *d = json_new_obj(), *ga = json_add(d, "grants", json_new_arr());
+
+		if (c->type == COMMAND_REVIEW_GET)
+			json_add_str(d, "head", "");
+		for (size_t g = 0; g < e->ngrants; g++) {
+			cJSON *o = json_new_obj();
+
+			json_add_str(o, "path", e->redact[g]);
+			if (c->type == COMMAND_REVIEW_GET) {
+				json_add_str(o, "accepted", "");
+				json_add_str(o, "head", "");
+				json_add(o, "files", json_new_arr());
+			} else {
+				json_add(o, "checkpoints", json_new_arr());
+			}
+			json_add(ga, NULL, o);
+		}
+		reply(e, from, c->req, query_ops[c->type], true, NULL, d);
+		cJSON_Delete(d);
+		return;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->e = e;
+	j->op = c->type;
+	j->to = from;
+	j->re = c->req ? xstrdup(c->req) : NULL;
+	j->n = e->ngrants;
+	j->stores = xcalloc(e->ngrants + 1, sizeof *j->stores);
+	memcpy(j->stores, e->stores, e->ngrants * sizeof *j->stores);
+	j->paths = xcalloc(e->ngrants + 1, sizeof *j->paths);
+	memcpy(j->paths, e->redact, e->ngrants * sizeof *j->paths);
+	j->session = e->session ? xstrdup(session_id(e->session)) : NULL;
+	j->state = xstrdup(e->state);
+	worker_post(e->worker, query_run, query_done, j);
+}
+
+/*
+ * Requests (engine.h): one handler per command type.
+ */
+
+typedef void request_fn(struct engine *e, const struct command *c, unsigned long from);
+
+/* approve, deny, steer, interrupt: the running agent's (its events answer). */
+static void
+req_agent(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (!e->agent || !e->started) {
+		/* Only a requester waits for an answer (an in-process front end's
+		 * interrupt while it quits needs none, as before). */
+		if (c->req)
+			reply_error(e, from, c->req, "no task has been started");
+		return;
+	}
+	agent_command(e->agent, c);
+}
+
+static void
+req_status(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (e->agent && e->started) {
+		e->status_wait = true;
+		e->status_re = c->req;
+		e->status_to = from;
+		agent_command(e->agent, c);
+		if (!e->status_wait)
+			return;
+		e->status_wait = false; /* the agent did not answer: ours below */
+	}
+	reply_ev(e, from, &(struct event){ .type = EVENT_STATUS, .re = c->req, .phase = "idle",
+					    .pending_jobs = (long)worker_pending(e->worker),
+					    .watcher = engine_watcher(e) });
+}
+
+static void
+req_review(struct engine *e, const struct command *c, unsigned long from)
+{
+	(void)from;
+	review_command(e, c);
+}
+
+static void
+req_query(struct engine *e, const struct command *c, unsigned long from)
+{
+	post_query(e, c, from);
+}
+
+static void
+req_start(struct engine *e, const struct command *c, unsigned long from)
+{
+	bool steer = engine_is_busy(e);
+
+	if (!c->text || !*c->text) {
+		reply(e, from, c->req, "start", false, "start needs a task text", NULL);
+		return;
+	}
+	if (engine_start(e, c->text) < 0)
+		reply(e, from, c->req, "start", false, err_msg(), NULL);
+	else
+		reply(e, from, c->req, "start", true, steer ? "steered the running task" : NULL,
+		      NULL);
+}
+
+static cJSON *
+grants_json(const struct engine *e)
+{
+	cJSON *a = json_new_arr();
+
+	for (size_t i = 0; i < e->ngrants; i++)
+		json_add(a, NULL, cJSON_CreateString(e->redact[i]));
+	return a;
+}
+
+static void
+req_grant(struct engine *e, const struct command *c, unsigned long from)
+{
+	const char *op = c->type == COMMAND_GRANT ? "grant" : "ungrant";
+	int rc;
+
+	if (!c->path || !*c->path) {
+		reply(e, from, c->req, op, false, "a folder is needed", NULL);
+		return;
+	}
+	rc = c->type == COMMAND_GRANT ? engine_grant_add(e, c->path, c->force)
+				      : engine_grant_remove(e, c->path);
+	cJSON *g = grants_json(e);
+	reply(e, from, c->req, op, rc == 0, rc == 0 ? NULL : err_msg(), g);
+	cJSON_Delete(g);
+}
+
+static void
+req_hello(struct engine *e, const struct command *c, unsigned long from)
+{
+	reply_error(e, from, c->req, "hello is the server's: this engine has no connection");
+}
+
+static request_fn *const requests[] = {
+	[COMMAND_APPROVE] = req_agent,	  [COMMAND_DENY] = req_agent,
+	[COMMAND_STEER] = req_agent,	  [COMMAND_INTERRUPT] = req_agent,
+	[COMMAND_STATUS] = req_status,	  [COMMAND_ACCEPT] = req_review,
+	[COMMAND_REJECT] = req_review,	  [COMMAND_UNDO] = req_review,
+	[COMMAND_RESTORE] = req_review,	  [COMMAND_REDO] = req_review,
+	[COMMAND_HELLO] = req_hello,	  [COMMAND_START] = req_start,
+	[COMMAND_GRANT] = req_grant,	  [COMMAND_UNGRANT] = req_grant,
+	[COMMAND_SESSIONS] = req_query,	  [COMMAND_REVIEW_GET] = req_query,
+	[COMMAND_LOG] = req_query,
+};
+
+void
+engine_request(struct engine *e, const struct command *c, unsigned long from)
+{
+	if ((size_t)c->type >= sizeof requests / sizeof *requests || !requests[c->type]) {
+		reply_error(e, from, c->req, "unknown command");
+		return;
+	}
+	requests[c->type](e, c, from);
+}
+
 void
 engine_command(struct engine *e, const struct command *c)
 {
-	switch (c->type) {
-	case COMMAND_ACCEPT:
-	case COMMAND_REJECT:
-	case COMMAND_UNDO:
-	case COMMAND_RESTORE:
-		review_command(e, c);
-		return;
-	default:
-		break;
+	engine_request(e, c, 0);
+}
+
+/* The store of a folder about to be granted, opened and locked first so that
+ * a folder another live engine has is refused before it joins the grants.
+ * *out stays NULL when add_grant() will refuse the folder itself (missing,
+ * refused, already granted, too many). */
+static int
+prelock_store(struct engine *e, const char *path, bool force, struct snap_store **out)
+{
+	char *real = realpath(path, NULL);
+	bool skip = !real || !strcmp(real, "/") || grant_count(e->grants) >= ENGINE_MAX_GRANTS ||
+		    (!force && engine_check_grant(real, getenv("HOME")) < 0);
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t i = 0; !skip && i < e->ngrants; i++)
+		skip = !strcmp(e->redact[i], real);
+	if (!skip && (rc = snap_open(out, real, e->state)) == 0)
+		rc = snap_lock(*out, SNAP_LOCK_ENGINE, lock_owner(e));
+	if (rc < 0) {
+		snap_close(*out);
+		*out = NULL;
 	}
-	if (e->agent && e->started)
-		agent_command(e->agent, c);
+	free(real);
+	return rc;
 }
 
 int
 engine_grant_add(struct engine *e, const char *path, bool force)
 {
+	struct snap_store *pre = NULL;
+	int rc;
+
 	if (engine_is_busy(e))
 		return err_set("a task is running; grant folders between tasks");
-	int rc = add_grant(e, path, force);
-	if (rc < 0)
+	if ((rc = prelock_store(e, path, force, &pre)) < 0)
 		return rc;
+	size_t n0 = grant_count(e->grants);
+	if ((rc = add_grant(e, path, force)) < 0 || grant_count(e->grants) == n0) {
+		snap_close(pre); /* refused, or already granted (a no-op) */
+		return rc;
+	}
+	e->stores[n0] = pre;
 	return open_new_stores(e);
 }
 
@@ -850,11 +1504,53 @@ engine_worker(const struct engine *e)
 	return e->worker;
 }
 
+/* What the session is doing, for the snapshot. */
+static const char *
+activity(const struct engine *e)
+{
+	if (engine_is_busy(e))
+		return e->pending ? "waiting" : "working";
+	if (engine_status(e))
+		return engine_status(e);
+	return "idle";
+}
+
+cJSON *
+engine_snapshot(const struct engine *e)
+{
+	cJSON *o = json_new_obj();
+	const char *sid = engine_session_id(e);
+
+	json_add(o, "session", sid ? cJSON_CreateString(sid) : cJSON_CreateNull());
+	json_add_str(o, "state_dir", e->state);
+	json_add(o, "task", e->task ? cJSON_CreateString(e->task) : cJSON_CreateNull());
+	json_add(o, "model", e->cfg->model ? cJSON_CreateString(e->cfg->model)
+					   : cJSON_CreateNull());
+	json_add_str(o, "mode", e->cfg->mode);
+	json_add_str(o, "watcher", engine_watcher(e));
+	json_add_str(o, "sandbox", engine_sandbox(e));
+	json_add(o, "grants", grants_json(e));
+	json_add_str(o, "activity", activity(e));
+	json_add(o, "status", engine_status(e) ? cJSON_CreateString(engine_status(e))
+					       : cJSON_CreateNull());
+	json_add_bool(o, "busy", engine_is_busy(e));
+	json_add_bool(o, "settled", engine_is_settled(e));
+	json_add_num(o, "input_tokens", (double)e->input_tokens);
+	json_add_num(o, "output_tokens", (double)e->output_tokens);
+	json_add_num(o, "cost_usd", e->cost_usd);
+	json_add(o, "plan", e->plan ? json_dup(e->plan) : cJSON_CreateNull());
+	json_add(o, "pending", e->pending ? json_dup(e->pending) : cJSON_CreateNull());
+	json_add_num(o, "started_ns", (double)e->started_ns);
+	json_add_num(o, "pid", (double)getpid());
+	return o;
+}
+
 void
 engine_close(struct engine *e)
 {
 	if (!e)
 		return;
+	e->closing = true; /* no requester waits for a reply any more */
 	if (e->worker)
 		worker_drain(e->worker);
 	agent_free(e->agent);
@@ -873,5 +1569,9 @@ engine_close(struct engine *e)
 	free(e->sandbox);
 	free(e->instructions);
 	free(e->watch_off);
+	free(e->session_spec);
+	free(e->task);
+	cJSON_Delete(e->plan);
+	cJSON_Delete(e->pending);
 	free(e);
 }

@@ -41,9 +41,14 @@ struct engine_opts {
 /* Assemble everything but the agent on `loop` (created first by the caller:
  * ev_new() blocks the signals before any thread exists). `cfg` is borrowed
  * and must outlive the engine; a resumed session may set cfg->mode. *out is
- * set even on failure (free it with engine_close()). Errors: DH_EDENIED (a
- * refused grant), DH_ENOTFOUND (no such session or folder), DH_EFAIL; the
- * message is ready for "deskhand: %s". */
+ * set even on failure (free it with engine_close()). One writer per shadow
+ * repository: each grant's store is locked (snap_lock) for as long as the
+ * engine has it, so a second engine on the same session or on a folder a live
+ * engine has granted is refused with DH_EDENIED naming the live one ("folder
+ * ~/x is in use by live session ID (pid N); attach with: deskhand attach
+ * ID"). Errors: DH_EDENIED (a refused grant, a folder in use), DH_ENOTFOUND
+ * (no such session or folder), DH_EFAIL; the message is ready for
+ * "deskhand: %s". */
 int engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		const struct engine_opts *o) DH_MUST_CHECK;
 /* Drain the worker, then free the agent, LLM client, stores, session and
@@ -60,16 +65,83 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * continues the same session with `task` as the next user message. While a
  * task runs this is a steer instead. DH_EFAIL with a message otherwise. */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
-/* Apply a command (agent/event.h). approve, deny, steer, interrupt and
- * status go to the running agent (ignored when no task was started); accept,
- * reject, undo and restore act on the session's review (snap/review.h) on
- * the worker, at any time, and are answered by a "review" event {op, ok,
- * message, conflict_dir}. */
+/*
+ * Requests and replies. Every command may carry a request id (c->req, wire
+ * "id"); what answers it carries the id back as ev->re:
+ *   - a reply ("reply" {op, ok, message, data}, an "error" {message}, or for
+ *     status the "status" event) goes ONLY to the requester: to the reply
+ *     function with `to` = the `from` of engine_request(); when no reply
+ *     function is set, to the sinks;
+ *   - what everyone must see goes to every sink: the agent's events
+ *     (approval_decided, …) and the "review" event that ends accept, reject,
+ *     undo, redo and restore (which carries re too).
+ * Replies of worker jobs come later, from the loop: the engine keeps only
+ * `from` (an id, never a pointer), so a requester that went away meanwhile
+ * is the reply function's to forget (the server drops replies to ids it no
+ * longer knows).
+ *
+ * Commands and their answers (agent/event.h):
+ *   approve, deny, steer, interrupt  to the running agent (its events
+ *       answer); an "error" reply when no task was started (ignored then
+ *       when the command has no request id);
+ *   status      the "status" event (with re): the agent's, or the engine's
+ *               own {phase "idle", pending_jobs, watcher} before a task;
+ *   start       {text}: engine_start(); reply ok, or an error (a steer while
+ *               a task runs);
+ *   grant       {path, force}, ungrant {path}: engine_grant_add/remove();
+ *               reply data = the grants [real paths];
+ *   sessions    reply data = [{id, task, status, started_ns, grants, pending
+ *               (files not yet accepted, null when a grant is gone), current}],
+ *               most recent activity first (worker);
+ *   review_get  reply data = {"head": H, "grants": [{"path": P, "accepted",
+ *               "head", "files"}]}: each grant's object is
+ *               core/review_model.h's JSON plus "path" (accepted/head "" and
+ *               no files for a grant the session has no checkpoint in); H is
+ *               the grants' heads joined by ',' (changes whenever one does)
+ *               (worker);
+ *   log         reply data = {"grants": [{"path": P, "checkpoints": [{id,
+ *               short_id, label, tool_call, turn, time, external, files,
+ *               files_changed, changes: [{status, path, old_path?}]}]}]},
+ *               oldest first as snap_log() (worker);
+ *   accept, reject, undo, redo, restore  on the worker; the "review" event
+ *               {op, ok, message, conflict_dir} to every sink, with re;
+ *   hello       an "error" reply: the server answers hello, not the engine.
+ * Loop thread only.
+ */
+typedef void engine_reply_fn(const struct event *ev, unsigned long to, void *ctx);
+/* Where replies go from now on (NULL: to the sinks). */
+void engine_set_reply(struct engine *e, engine_reply_fn *fn, void *ctx);
+/* Apply command `c` from requester `from` (0: the sinks' owner). `c` is
+ * borrowed for the call only. */
+void engine_request(struct engine *e, const struct command *c, unsigned long from);
+/* engine_request(e, c, 0). */
 void engine_command(struct engine *e, const struct command *c);
 
-/* Grant another folder (the check of engine_open; `force` lifts it). Only
- * between tasks: DH_EFAIL ("a task is running") while one runs. The next task
- * sees it. */
+/* The state an attaching client starts from (the "hello" state): a new
+ * object {session, state_dir, task, model, mode, watcher, sandbox, grants[],
+ * activity ("idle" before a task, "working", "waiting" while an approval is
+ * pending, then the last task's "done" | "failed" | "interrupted"), status,
+ * busy, settled, input_tokens, output_tokens, cost_usd, plan (latest steps
+ * [{title, status}] or null), pending (the approval_needed event waiting, or
+ * null), started_ns (CLOCK_REALTIME ns, 0 before the session exists), pid}.
+ * Caller owns it. */
+cJSON *engine_snapshot(const struct engine *e);
+
+/* The session's transcript replayed as events, in order: the user's messages
+ * (from "history" user text blocks), assistant messages, tool calls and
+ * results, plan and approval decisions, checkpoints, errors and the end.
+ * Deltas, usage and prompts are skipped, and so are unparsable lines. Returns
+ * how many events were given (0 before the session exists) or a DH_E* error.
+ * Reads the file on the calling thread. */
+int engine_history(const struct engine *e, event_sink_fn *fn, void *ctx) DH_MUST_CHECK;
+/* The same for any session ID under STATE_DIR (e.g. one being opened). */
+int engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
+	DH_MUST_CHECK;
+
+/* Grant another folder (the check of engine_open; `force` lifts it; its
+ * store is locked as engine_open's: DH_EDENIED when another live engine has
+ * it). Only between tasks: DH_EFAIL ("a task is running") while one runs. The
+ * next task sees it. */
 int engine_grant_add(struct engine *e, const char *path, bool force) DH_MUST_CHECK;
 /* Stop granting folder `path` (as granted, or any spelling realpath() maps to
  * it): its store is closed (its checkpoints stay on disk, so a later :grant of
