@@ -125,14 +125,15 @@ cli_workbench(int argc, char **argv)
 		strv_add(&args, resume);
 	}
 	status = 1;
-	/* The loop first: it blocks the signals before any thread exists. */
-	if (ev_new(&loop) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		goto out;
-	}
-	/* An :open ends one attachment and attaches to that session: its live
-	 * engine, or a new one resuming it. */
+	/* An :open ends one attachment (client, UI and loop: the UI's hooks
+	 * stay on its loop) and attaches to that session: its live engine, or
+	 * a new one resuming it. */
 	for (;;) {
+		/* The loop first: it blocks the signals before any thread exists. */
+		if (ev_new(&loop) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out;
+		}
 		int rc = reopen ? client_connect(&c, loop, reopen) : DH_ENOTFOUND;
 
 		if (rc == DH_ENOTFOUND)
@@ -157,7 +158,9 @@ cli_workbench(int argc, char **argv)
 		if (!next)
 			break;
 		client_close(c);
+		ev_free(loop);
 		c = NULL;
+		loop = NULL;
 		free(reopen);
 		reopen = next;
 		/* Resume that session with its own grants and mode. */
