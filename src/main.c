@@ -51,6 +51,7 @@ static const struct {
 	{ "review", cli_review },  { "accept", cli_accept },	 { "reject", cli_reject },
 	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
 	{ "accept-hunk", cli_accept_hunk },
+	{ "attach", cli_attach },
 	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 

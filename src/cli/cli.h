@@ -17,6 +17,9 @@
 int cli_run(int argc, char **argv);
 /* The full-screen workbench (cli/workbench.c): argv[0] is the program. */
 int cli_workbench(int argc, char **argv);
+/* `deskhand attach [ID|latest]`: the workbench on a live session, or on a
+ * new engine resuming it (cli/workbench.c); argv[0] is "attach". */
+int cli_attach(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_undo(int argc, char **argv);
