@@ -2110,6 +2110,8 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	*out = u;
 	if (o->task && *o->task)
 		start_task(u, o->task);
+	else if (u->pending_id)
+		u->saved_mode = IN_TASK; /* the question first, then the input line */
 	else
 		begin_input(u, IN_TASK);
 	return 0;

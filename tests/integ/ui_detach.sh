@@ -39,6 +39,6 @@ grep '"session_finished"' "$tr" | grep -q '"status":"done"' \
 UI_T=again ui_start 110 30 attach "$id"
 UI_T=again ui_wait "The end arrives after the detach." 15
 UI_T=again ui_wait "tell me slowly"
-UI_T=again ui_keys q
+UI_T=again ui_keys Escape q
 UI_T=again ui_wait "EXIT=0"
 echo ok
