@@ -100,7 +100,11 @@ attach_loop(struct strv *args, char *first, struct ui_opts *uo)
 		uo->task = NULL;
 	}
 	if (c && client_state(c)->session) { /* none when no task ran */
-		if (detached)
+		if (detached && client_closed(c))
+			printf("deskhand: lost the engine (%s). Resume with: deskhand attach %s\n",
+			       client_error(c) ? client_error(c) : "connection closed",
+			       client_state(c)->session);
+		else if (detached)
 			printf("deskhand: detached; the task goes on. Resume with: deskhand attach %s\n",
 			       client_state(c)->session);
 		else
