@@ -28,7 +28,6 @@
 #include "core/xalloc.h"
 #include "engine/args.h"
 #include "engine/engine.h"
-#include "engine/server.h"
 
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
@@ -59,6 +58,7 @@ struct client {
 };
 
 static void client_free(struct client *c);
+static void on_kick(struct ev_loop *l, struct ev_timer *t, void *ctx);
 
 /*
  * State
@@ -203,36 +203,13 @@ state_update(struct client *c, const struct event *ev)
 }
 
 /* The engine's own view for a local client. */
-/* A string or null. */
-static void
-add_str(cJSON *o, const char *key, const char *v)
-{
-	json_add(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
-}
-
+/* The engine's own view for a local client. */
 static cJSON *
 local_snapshot(const struct client *c)
 {
-	const struct engine *e = c->e;
-	cJSON *o = json_new_obj(), *g = json_new_arr();
-	const char *st = engine_status(e);
+	cJSON *o = engine_snapshot(c->e);
 
-	add_str(o, "session", engine_session_id(e));
-	add_str(o, "state_dir", engine_state_dir(e));
-	add_str(o, "task", c->args.task);
-	add_str(o, "model", engine_model(e));
-	add_str(o, "mode", engine_mode(e));
-	add_str(o, "watcher", engine_watcher(e));
-	add_str(o, "sandbox", engine_sandbox(e));
-	for (size_t i = 0; i < engine_grant_count(e); i++)
-		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
-	json_add(o, "grants", g);
-	add_str(o, "activity", engine_is_busy(e) ? "working" : st ? st : "idle");
-	add_str(o, "status", st);
-	json_add_bool(o, "busy", engine_is_busy(e));
-	json_add_bool(o, "settled", engine_is_settled(e));
 	json_add_num(o, "clients", 1);
-	json_add_num(o, "pid", (double)getpid());
 	return o;
 }
 
@@ -566,6 +543,7 @@ client_alloc(struct ev_loop *loop)
 	c->fd = -1;
 	c->state = json_new_obj();
 	ev_timer_init(&c->drain, on_drain, c);
+	ev_timer_init(&c->kick, on_kick, c);
 	state_sync(c);
 	return c;
 }
@@ -890,8 +868,9 @@ on_kick(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	deliver(c, &(struct event){ .type = EVENT_HELLO, .protocol = PROTOCOL_VERSION,
 				    .session = engine_session_id(c->e), .data = snap });
 	cJSON_Delete(snap);
-	long n = server_history(c->e, local_history, c);
-	deliver(c, &(struct event){ .type = EVENT_HISTORY_END, .turn = (int)n });
+	int n = engine_history(c->e, local_history, c);
+
+	deliver(c, &(struct event){ .type = EVENT_HISTORY_END, .turn = n < 0 ? 0 : n });
 	if (c->args.task && !c->doomed && engine_start(c->e, c->args.task) < 0) {
 		char *msg = xstrdup(err_msg());
 
@@ -919,10 +898,10 @@ client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, 
 		return rc;
 	}
 	engine_add_sink(c->e, local_sink, c);
+	engine_set_reply(c->e, local_reply, c);
 	cJSON_Delete(c->state);
 	c->state = local_snapshot(c);
 	state_sync(c);
-	ev_timer_init(&c->kick, on_kick, c);
 	ev_timer_arm(loop, &c->kick, 0);
 	*out = c;
 	return 0;
@@ -938,14 +917,14 @@ client_free(struct client *c)
 	if (!c)
 		return;
 	ev_timer_disarm(c->loop, &c->drain);
-	if (c->local)
-		ev_timer_disarm(c->loop, &c->kick);
+	ev_timer_disarm(c->loop, &c->kick);
 	if (c->fd >= 0) {
 		ev_io_del(c->loop, c->fd);
 		close(c->fd);
 	}
 	if (c->e) {
 		engine_remove_sink(c->e, local_sink, c);
+		engine_set_reply(c->e, NULL, NULL);
 		engine_close(c->e);
 	}
 	if (c->local)
@@ -986,7 +965,7 @@ client_send(struct client *c, struct command *cmd)
 	if (!cmd->req)
 		cmd->req = xasprintf("c%lu", ++c->next_req);
 	if (c->local) {
-		server_request(c->e, cmd, 0, local_reply, c);
+		engine_request(c->e, cmd, 0);
 		return 0;
 	}
 	cJSON *j = command_to_json(cmd);

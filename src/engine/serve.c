@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/log.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
@@ -207,6 +208,7 @@ engine_main(int argc, char **argv)
 		return 2;
 	}
 	detach_stdio();
+	ev_timer_init(&sv.lonely_timer, on_lonely, &sv);
 	/* The loop first: it blocks the signals before any thread exists. */
 	if (ev_new(&sv.loop) < 0) {
 		ready(fd, "error", err_msg());
@@ -218,13 +220,19 @@ engine_main(int argc, char **argv)
 		ev_free(sv.loop);
 		return exit_status(rc);
 	}
+	/* The state dir's log until the session exists (stderr too). */
+	char *state = NULL;
+	if (fsutil_state_dir(&state) == 0 && fsutil_mkdir_p(state, 0700) == 0) {
+		char *early = xasprintf("%s/log", state);
+
+		log_to(early);
+		free(early);
+	}
+	free(state);
 	rc = DH_EFAIL;
 	if (!(dir = client_socket_dir()) ||
 	    (rc = engine_open(&sv.e, sv.loop, &a.cfg, &a.opts)) < 0)
 		goto fail;
-	char *early = xasprintf("%s/log", engine_state_dir(sv.e));
-	log_to(early); /* until the session exists */
-	free(early);
 	log_to_session(&sv);
 	engine_add_sink(sv.e, on_event, &sv);
 	if (a.task && (rc = engine_start(sv.e, a.task)) < 0)
@@ -237,7 +245,6 @@ engine_main(int argc, char **argv)
 	    ev_signal_on(sv.loop, SIGINT, on_signal, &sv) < 0 ||
 	    ev_signal_on(sv.loop, SIGHUP, on_signal, &sv) < 0)
 		goto fail;
-	ev_timer_init(&sv.lonely_timer, on_lonely, &sv);
 	ev_timer_arm(sv.loop, &sv.lonely_timer, SERVE_LONELY_MS);
 	ev_prepare_add(sv.loop, on_prepare, &sv);
 	log_info("engine pid %ld ready on %s", (long)getpid(), server_socket_path(sv.srv));

@@ -70,11 +70,6 @@ struct server {
 	size_t reported; /* the client count last reported to change_fn */
 	server_change_fn *change_fn;
 	void *change_ctx;
-	/* Until the engine keeps its own snapshot: what the events said. */
-	char *task;
-	cJSON *plan, *pending;
-	long input_tokens, output_tokens;
-	double cost_usd;
 };
 
 static void flush(struct sclient *c);
@@ -367,143 +362,6 @@ send_to(struct server *s, unsigned long id, const struct event *ev)
 		send_event(c, ev, NULL, 0);
 }
 
-/*
- * The snapshot and the history. Until the engine provides them
- * (engine_snapshot, engine_history), they are built here from the engine's
- * getters, the events seen and the transcript on disk.
- */
-
-static const char *
-activity(const struct server *s)
-{
-	const char *st = engine_status(s->e);
-
-	if (engine_is_busy(s->e))
-		return s->pending ? "waiting" : "working";
-	return st ? st : "idle";
-}
-
-/* A string or null. */
-static void
-add_str(cJSON *o, const char *key, const char *v)
-{
-	json_add(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
-}
-
-static cJSON *
-snapshot(const struct server *s)
-{
-	const struct engine *e = s->e;
-	cJSON *o = json_new_obj(), *g = json_new_arr();
-
-	add_str(o, "session", engine_session_id(e));
-	add_str(o, "state_dir", engine_state_dir(e));
-	add_str(o, "task", s->task);
-	add_str(o, "model", engine_model(e));
-	add_str(o, "mode", engine_mode(e));
-	add_str(o, "watcher", engine_watcher(e));
-	add_str(o, "sandbox", engine_sandbox(e));
-	for (size_t i = 0; i < engine_grant_count(e); i++)
-		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
-	json_add(o, "grants", g);
-	add_str(o, "activity", activity(s));
-	add_str(o, "status", engine_status(e));
-	json_add_bool(o, "busy", engine_is_busy(e));
-	json_add_bool(o, "settled", engine_is_settled(e));
-	json_add_num(o, "input_tokens", (double)s->input_tokens);
-	json_add_num(o, "output_tokens", (double)s->output_tokens);
-	json_add_num(o, "cost_usd", s->cost_usd);
-	json_add(o, "plan", s->plan ? json_dup(s->plan) : cJSON_CreateNull());
-	json_add(o, "pending", s->pending ? json_dup(s->pending) : cJSON_CreateNull());
-	json_add_num(o, "pid", (double)getpid());
-	return o;
-}
-
-static void
-track(struct server *s, const struct event *ev)
-{
-	switch (ev->type) {
-	case EVENT_SESSION_STARTED:
-		if (!s->task && ev->task)
-			s->task = xstrdup(ev->task);
-		break;
-	case EVENT_PLAN_PROPOSED:
-	case EVENT_PLAN_UPDATED:
-		cJSON_Delete(s->plan);
-		s->plan = ev->steps ? json_dup(ev->steps) : NULL;
-		break;
-	case EVENT_APPROVAL_NEEDED:
-		cJSON_Delete(s->pending);
-		s->pending = event_to_json(ev);
-		break;
-	case EVENT_APPROVAL_DECIDED:
-	case EVENT_PLAN_DECIDED:
-	case EVENT_SESSION_FINISHED:
-		cJSON_Delete(s->pending);
-		s->pending = NULL;
-		break;
-	case EVENT_USAGE:
-		s->input_tokens += ev->usage.input_tokens;
-		s->output_tokens += ev->usage.output_tokens;
-		s->cost_usd = ev->total_cost_usd;
-		break;
-	default:
-		break;
-	}
-}
-
-long
-server_history(const struct engine *e, server_sink_fn *fn, void *ctx)
-{
-	static const char *const shown[] = {
-		"session_started", "assistant_message", "tool_call", "tool_result",
-		"plan_proposed", "plan_updated", "plan_decided", "approval_decided",
-		"checkpoint", "error", "session_finished",
-	};
-	const char *id = engine_session_id(e);
-	struct buf b = BUF_INIT;
-	long n = 0;
-
-	if (!id)
-		return 0;
-	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", engine_state_dir(e), id);
-	int rc = fsutil_read_file(path, (size_t)1 << 30, &b);
-	free(path);
-	for (char *p = b.ptr; rc == 0 && p && p < b.ptr + b.len && *p;) {
-		char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		cJSON *rec = cJSON_ParseWithLength(p, len), *blk;
-		const char *type = json_str(rec, "type");
-		const cJSON *msg = json_obj(rec, "message");
-		struct event_msg m;
-
-		for (size_t i = 0; type && i < sizeof shown / sizeof *shown; i++) {
-			if (strcmp(type, shown[i]) == 0 && event_msg_from_json(&m, rec) == 0) {
-				fn(&m.ev, ctx);
-				n++;
-			}
-			if (strcmp(type, shown[i]) == 0)
-				event_msg_fini(&m);
-		}
-		if (type && !strcmp(type, "history") && json_str(msg, "role") &&
-		    !strcmp(json_str(msg, "role"), "user")) {
-			cJSON_ArrayForEach(blk, json_arr(msg, "content"))
-			{
-				const char *bt = json_str(blk, "type"), *text = json_str(blk, "text");
-
-				if (!bt || strcmp(bt, "text") || !text)
-					continue;
-				fn(&(struct event){ .type = EVENT_USER_MESSAGE, .text = text }, ctx);
-				n++;
-			}
-		}
-		cJSON_Delete(rec);
-		p = nl ? nl + 1 : NULL;
-	}
-	buf_fini(&b);
-	return n;
-}
-
 static void
 history_line(const struct event *ev, void *ctx)
 {
@@ -564,9 +422,7 @@ on_event(const struct event *ev, void *ctx)
 	char *line = NULL;
 	size_t len = 0;
 
-	track(s, ev);
-	if (ev->type == EVENT_SESSION_STARTED)
-		maybe_rename(s);
+	maybe_rename(s);
 	for (size_t i = 0; i < s->clients.n; i++) {
 		struct sclient *c = s->clients.v[i];
 
@@ -586,71 +442,11 @@ send_error(struct server *s, unsigned long to, const char *msg, const char *re)
 }
 
 static void
-reply(server_reply_fn *fn, void *ctx, unsigned long to, const struct command *c,
-      const char *op, int rc, const cJSON *data)
-{
-	fn(&(struct event){ .type = EVENT_REPLY, .name = op, .approved = rc == 0,
-			    .text = rc == 0 ? NULL : err_msg(), .data = data, .re = c->req },
-	   to, ctx);
-}
-
-static cJSON *
-grants_json(const struct engine *e)
-{
-	cJSON *g = json_new_arr();
-
-	for (size_t i = 0; i < engine_grant_count(e); i++)
-		json_add(g, NULL, cJSON_CreateString(engine_grant_path(e, i)));
-	return g;
-}
-
-void
-server_request(struct engine *e, const struct command *c, unsigned long from,
-	       server_reply_fn *fn, void *ctx)
-{
-	int rc;
-	cJSON *g;
-
-	switch (c->type) {
-	case COMMAND_HELLO:
-		fn(&(struct event){ .type = EVENT_ERROR, .text = "hello: already said",
-				    .re = c->req },
-		   from, ctx);
-		return;
-	case COMMAND_START:
-		rc = engine_start(e, c->text);
-		reply(fn, ctx, from, c, "start", rc, NULL);
-		return;
-	case COMMAND_GRANT:
-	case COMMAND_UNGRANT:
-		rc = c->type == COMMAND_GRANT ? engine_grant_add(e, c->path, c->force)
-					      : engine_grant_remove(e, c->path);
-		g = grants_json(e);
-		reply(fn, ctx, from, c, c->type == COMMAND_GRANT ? "grant" : "ungrant", rc, g);
-		cJSON_Delete(g);
-		return;
-	case COMMAND_SESSIONS:
-	case COMMAND_REVIEW_GET:
-	case COMMAND_LOG:
-	case COMMAND_REDO:
-		fn(&(struct event){ .type = EVENT_ERROR,
-				    .text = "this engine does not answer that command yet",
-				    .re = c->req },
-		   from, ctx);
-		return;
-	default:
-		engine_command(e, c);
-		return;
-	}
-}
-
-static void
 on_reply(const struct event *ev, unsigned long to, void *ctx)
 {
 	struct server *s = ctx;
 
-	if (ev->type == EVENT_REPLY && ev->name && !strcmp(ev->name, "start"))
-		maybe_rename(s);
+	maybe_rename(s);
 	send_to(s, to, ev);
 }
 
@@ -690,7 +486,7 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 		return;
 	}
 	c->attached = true;
-	cJSON *state = snapshot(s);
+	cJSON *state = engine_snapshot(s->e);
 	json_add_num(state, "clients", (double)attached_count(s));
 	char *line = render(&(struct event){ .type = EVENT_HELLO, .protocol = PROTOCOL_VERSION,
 					     .session = engine_session_id(s->e), .data = state,
@@ -698,10 +494,15 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 			    &len);
 	cJSON_Delete(state);
 	push_line(c, line, len, true);
-	long n = server_history(s->e, history_line, c);
-	line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = (int)n }, &len);
+	int n = engine_history(s->e, history_line, c);
+
+	if (n < 0) {
+		log_warn("history of %s: %s", engine_session_id(s->e), err_msg());
+		n = 0;
+	}
+	line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = n }, &len);
 	push_line(c, line, len, true);
-	log_info("client %lu (%s) attached; %ld history records", c->id,
+	log_info("client %lu (%s) attached; %d history records", c->id,
 		 c->name ? c->name : "?", n);
 	ev_timer_arm(s->loop, &s->reap, 0); /* report the new count */
 	flush(c);
@@ -732,7 +533,7 @@ handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
 		command_fini(&cmd);
 		return;
 	}
-	server_request(s->e, &cmd, c->id, on_reply, s);
+	engine_request(s->e, &cmd, c->id);
 	command_fini(&cmd);
 }
 
@@ -875,6 +676,7 @@ server_open(struct server **out, struct ev_loop *loop, struct engine *e, const c
 		goto fail;
 	}
 	engine_add_sink(e, on_event, s);
+	engine_set_reply(e, on_reply, s);
 	log_info("listening on %s", s->sock);
 	*out = s;
 	return 0;
@@ -894,6 +696,7 @@ server_close(struct server *s, const char *reason)
 	if (!s)
 		return;
 	engine_remove_sink(s->e, on_event, s);
+	engine_set_reply(s->e, NULL, NULL);
 	for (size_t i = 0; i < s->clients.n; i++) {
 		struct sclient *c = s->clients.v[i];
 
@@ -918,9 +721,6 @@ server_close(struct server *s, const char *reason)
 	free(s->dir);
 	free(s->sock);
 	free(s->pidfile);
-	free(s->task);
-	cJSON_Delete(s->plan);
-	cJSON_Delete(s->pending);
 	free(s);
 }
 

@@ -52,20 +52,4 @@ size_t server_connection_count(const struct server *s);
 /* The socket's current path (borrowed, valid until the next event). */
 const char *server_socket_path(const struct server *s);
 
-/*
- * Stand-ins shared with the in-process client until the engine provides
- * engine_history() and engine_request() itself.
- */
-struct command;
-struct event;
-typedef void server_reply_fn(const struct event *ev, unsigned long to, void *ctx);
-typedef void server_sink_fn(const struct event *ev, void *ctx);
-/* The session's transcript as the events a view shows (as engine_history);
- * returns how many were sent. */
-long server_history(const struct engine *e, server_sink_fn *fn, void *ctx);
-/* Carry out command `c` of requester `from`: start, grant and ungrant here
- * (answered by a "reply" to fn), the rest through engine_command(). */
-void server_request(struct engine *e, const struct command *c, unsigned long from,
-		    server_reply_fn *fn, void *ctx);
-
 #endif
