@@ -18,10 +18,12 @@ S=$XDG_STATE_HOME/deskhand/sessions
 } > "$T/script.json"
 start_fake "$T/script.json"
 # Each run starts as soon as the one before has its session: many start in
-# the same second.
+# the same second. Each has a folder of its own: a folder has one live
+# engine at a time (a second one is refused).
 order=
 for i in $(seq 1 20); do
-  "$DESKHAND" run --grant "$G" --json "task number $i" > "$T/out$i" 2>"$T/err$i" &
+  mkdir -p "$T/w$i"
+  "$DESKHAND" run --grant "$T/w$i" --json "task number $i" > "$T/out$i" 2>"$T/err$i" &
   pids="${pids:-} $!"
   for _ in $(seq 1 500); do [ "$(ls "$S" 2>/dev/null | wc -l)" -ge "$i" ] && break; sleep 0.01; done
 done
