@@ -721,10 +721,7 @@ on_event(const struct event *ev, void *ctx)
 	default:
 		break;
 	}
-	if (u->in_history) {
-		replay_to_panes(u, ev);
-		return;
-	}
+	/* A reply is never history, even when it comes before history_end. */
 	if ((ev->type == EVENT_REPLY || ev->type == EVENT_ERROR) && ev->re) {
 		if (reply_dispatch(u, ev))
 			return;
@@ -732,6 +729,10 @@ on_event(const struct event *ev, void *ctx)
 		for (int i = 0; i < LAYOUT__COUNT; i++)
 			if (u->panes[i].ops->on_event)
 				u->panes[i].ops->on_event(&u->panes[i], ev);
+		return;
+	}
+	if (u->in_history) {
+		replay_to_panes(u, ev);
 		return;
 	}
 	on_live_event(u, ev);
