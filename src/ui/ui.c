@@ -725,10 +725,14 @@ on_event(const struct event *ev, void *ctx)
 	if ((ev->type == EVENT_REPLY || ev->type == EVENT_ERROR) && ev->re) {
 		if (reply_dispatch(u, ev))
 			return;
-		/* A pane's (diff-…): only that pane wants it. */
-		for (int i = 0; i < LAYOUT__COUNT; i++)
-			if (u->panes[i].ops->on_event)
-				u->panes[i].ops->on_event(&u->panes[i], ev);
+		/* A pane's: its tags start with the pane's name ("diff-get"). */
+		for (int i = 0; i < LAYOUT__COUNT; i++) {
+			const struct pane_ops *ops = u->panes[i].ops;
+			size_t n = strlen(ops->name);
+
+			if (ops->on_event && !strncmp(ev->re, ops->name, n) && ev->re[n] == '-')
+				ops->on_event(&u->panes[i], ev);
+		}
 		return;
 	}
 	if (u->in_history) {
