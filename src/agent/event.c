@@ -318,6 +318,8 @@ event_msg_parse(struct event_msg *out, const char *line, size_t len)
 void
 event_msg_fini(struct event_msg *m)
 {
+	if (!m)
+		return;
 	cJSON_Delete(m->json);
 	free(m->strv);
 	memset(m, 0, sizeof *m);
@@ -581,28 +583,51 @@ fail:
 	return rc;
 }
 
-int
-command_parse(struct command *out, const char *line, size_t len)
+/* Parse a command line into a tree (DH_EPARSE on bad JSON). Text enters
+ * here: invalid UTF-8 (in a steer, a deny message) becomes U+FFFD, so that
+ * the history and the next request stay valid JSON. */
+static int
+command_json(cJSON **out, const char *line, size_t len)
 {
 	struct buf clean = BUF_INIT;
-	cJSON *o;
 	int rc;
 
-	memset(out, 0, sizeof *out);
-	/* Text enters here: invalid UTF-8 (in a steer, a deny message) becomes
-	 * U+FFFD, so that the history and the next request stay valid JSON. */
 	if (!utf8_valid(line, len)) {
 		utf8_scrub(&clean, line, len);
 		line = clean.ptr;
 		len = clean.len;
 	}
-	rc = json_parse(&o, line, len, "command");
+	rc = json_parse(out, line, len, "command");
 	buf_fini(&clean);
-	if (rc < 0)
+	return rc;
+}
+
+int
+command_parse(struct command *out, const char *line, size_t len)
+{
+	cJSON *o;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = command_json(&o, line, len)) < 0)
 		return rc;
 	rc = command_from_json(out, o);
 	cJSON_Delete(o);
 	return rc;
+}
+
+char *
+command_line_req(const char *line, size_t len)
+{
+	cJSON *o;
+
+	if (command_json(&o, line, len) < 0)
+		return NULL;
+	const char *id = json_str(o, "id");
+	char *req = id ? xstrdup(id) : NULL;
+
+	cJSON_Delete(o);
+	return req;
 }
 
 #define COMMAND_FINI_STR(m)  free(c->m), c->m = NULL;

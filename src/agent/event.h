@@ -43,101 +43,101 @@
  */
 
 #define EVENT_MEMBERS(M)                                                                           \
-	M(STR, session)	       /* session_started, hello, detached */                             \
-	M(STRV, grants)	       /* session_started: real paths (count: ngrants) */                 \
-	M(STR, task)	       /* session_started */                                              \
-	M(STR, model)	       /* session_started */                                              \
-	M(STR, mode)	       /* session_started: "ask" | "auto" */                              \
-	M(INT, turn)	       /* turn_started, assistant_message, checkpoint, status;            \
-				  history_end: the records replayed */                            \
-	M(STR, id)	       /* tool call id, plan id, or checkpoint commit id */               \
-	M(STR, short_id)       /* checkpoint */                                                   \
-	M(STR, name)	       /* tool name; review/reply: op; egress: source */                  \
-	M(JSON, input)	       /* tool_call, approval_needed */                                   \
-	M(JSON, steps)	       /* plan_*: [{title, status}] */                                    \
-	M(STR, text)	       /* message, reason, stat, detail: see EVENT_TYPES */               \
-	M(STR, output)	       /* tool_result; review: conflict_dir */                            \
-	M(BOOL, is_error)      /* tool_result */                                                  \
-	M(BOOL, approved)      /* *_decided; review/reply: ok */                                  \
-	M(STR, grant)	       /* checkpoint: the grant's path */                                 \
-	M(STR, tool_call)      /* checkpoint: tool call id, NULL for baseline */                  \
-	M(LONG, files_changed) /* checkpoint */                                                   \
-	M(LONG, duration_ms)   /* checkpoint, tool_result, retry (delay) */                       \
-	M(INT, attempt)	       /* retry */                                                        \
-	M(STR, stop_reason)    /* assistant_message */                                            \
-	M(USAGE, usage)	       /* usage: struct event_usage, on the wire flat */                  \
-	M(NUM, cost_usd)       /* usage: this request; < 0 = unknown model */                     \
-	M(NUM, total_cost_usd) /* usage: the session so far */                                    \
-	M(STR, status)	       /* session_finished: "done" | "failed" | "interrupted" */          \
-	M(STR, watcher)	       /* session_started, status: "inotify, …" or "off (why)" */         \
-	M(LONG, paths_read)    /* checkpoint: paths whose stat data was checked */                \
-	M(STR, ckpt_mode)      /* checkpoint: "incremental" | "full" */                           \
-	M(BOOL, external)      /* checkpoint: changes the agent did not make */                   \
-	M(STR, phase)	       /* status: idle, checkpoint, stream, tools, done */                \
-	M(LONG, pending_jobs)  /* status: snapshot jobs queued or running */                      \
-	M(STR, host)	       /* egress */                                                       \
-	M(INT, port)	       /* egress */                                                       \
-	M(BOOL, allowed)       /* egress */                                                       \
-	M(STR, address)	       /* egress: the pinned address when allowed */                      \
-	M(STR, re)	       /* any event answering a command: that command's "id", or NULL */  \
-	M(JSON, data)	       /* hello: the state snapshot ("state"); reply: the payload */      \
-	M(INT, protocol)       /* hello: PROTOCOL_VERSION */
+	M(STR, session)         /* session_started, hello, detached */                             \
+	M(STRV, grants)         /* session_started: real paths (count: ngrants) */                 \
+	M(STR, task)            /* session_started */                                              \
+	M(STR, model)           /* session_started */                                              \
+	M(STR, mode)            /* session_started: "ask" | "auto" */                              \
+	M(INT, turn)            /* turn_started, assistant_message, checkpoint, status;            \
+	                           history_end: the records replayed */                            \
+	M(STR, id)              /* tool call id, plan id, or checkpoint commit id */               \
+	M(STR, short_id)        /* checkpoint */                                                   \
+	M(STR, name)            /* tool name; review/reply: op; egress: source */                  \
+	M(JSON, input)          /* tool_call, approval_needed */                                   \
+	M(JSON, steps)          /* plan_*: [{title, status}] */                                    \
+	M(STR, text)            /* message, reason, stat, detail: see EVENT_TYPES */               \
+	M(STR, output)          /* tool_result; review: conflict_dir */                            \
+	M(BOOL, is_error)       /* tool_result */                                                  \
+	M(BOOL, approved)       /* *_decided; review/reply: ok */                                  \
+	M(STR, grant)           /* checkpoint: the grant's path */                                 \
+	M(STR, tool_call)       /* checkpoint: tool call id, NULL for baseline */                  \
+	M(LONG, files_changed)  /* checkpoint */                                                   \
+	M(LONG, duration_ms)    /* checkpoint, tool_result, retry (delay) */                       \
+	M(INT, attempt)         /* retry */                                                        \
+	M(STR, stop_reason)     /* assistant_message */                                            \
+	M(USAGE, usage)         /* usage: struct event_usage, on the wire flat */                  \
+	M(NUM, cost_usd)        /* usage: this request; < 0 = unknown model */                     \
+	M(NUM, total_cost_usd)  /* usage: the session so far */                                    \
+	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" */          \
+	M(STR, watcher)         /* session_started, status: "inotify, …" or "off (why)" */         \
+	M(LONG, paths_read)     /* checkpoint: paths whose stat data was checked */                \
+	M(STR, ckpt_mode)       /* checkpoint: "incremental" | "full" */                           \
+	M(BOOL, external)       /* checkpoint: changes the agent did not make */                   \
+	M(STR, phase)           /* status: idle, checkpoint, stream, tools, done */                \
+	M(LONG, pending_jobs)   /* status: snapshot jobs queued or running */                      \
+	M(STR, host)            /* egress */                                                       \
+	M(INT, port)            /* egress */                                                       \
+	M(BOOL, allowed)        /* egress */                                                       \
+	M(STR, address)         /* egress: the pinned address when allowed */                      \
+	M(STR, re)              /* any event answering a command: that command's "id", or NULL */  \
+	M(JSON, data)           /* hello: the state snapshot ("state"); reply: the payload */      \
+	M(INT, protocol)        /* hello: PROTOCOL_VERSION */
 
 #define EVENT_TYPES(X, F)                                                                          \
-	X(EVENT_SESSION_STARTED, "session_started",                                               \
-	  F(STRV, grants, "grants") F(STR, session, "session") F(STR, task, "task")               \
+	X(EVENT_SESSION_STARTED, "session_started",                                                \
+	  F(STRV, grants, "grants") F(STR, session, "session") F(STR, task, "task")                \
 	  F(STR, model, "model") F(STR, mode, "mode") F(STR, watcher, "watcher"))                  \
-	X(EVENT_PLAN_PROPOSED, "plan_proposed", F(STR, id, "id") F(JSON, steps, "steps"))         \
-	X(EVENT_PLAN_DECIDED, "plan_decided",                                                     \
-	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                 \
-	X(EVENT_PLAN_UPDATED, "plan_updated", F(JSON, steps, "steps"))                            \
-	X(EVENT_TURN_STARTED, "turn_started", F(INT, turn, "turn"))                               \
-	X(EVENT_TEXT_DELTA, "text_delta", F(STR, text, "text"))                                   \
-	X(EVENT_ASSISTANT_MESSAGE, "assistant_message",                                           \
-	  F(INT, turn, "turn") F(STR, text, "text") F(STR, stop_reason, "stop_reason"))           \
-	X(EVENT_USER_MESSAGE, "user_message", F(STR, text, "text"))                               \
-	X(EVENT_TOOL_CALL, "tool_call",                                                           \
-	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input"))                          \
-	X(EVENT_APPROVAL_NEEDED, "approval_needed",                                               \
-	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input") F(STR, text, "reason"))   \
-	X(EVENT_APPROVAL_DECIDED, "approval_decided",                                             \
-	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                 \
-	X(EVENT_TOOL_RESULT, "tool_result",                                                       \
-	  F(STR, id, "id") F(STR, name, "name") F(BOOL, is_error, "is_error")                     \
-	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms"))                           \
-	X(EVENT_CHECKPOINT, "checkpoint",                                                         \
-	  F(STR, id, "id") F(STR, short_id, "short_id") F(STR, grant, "grant")                    \
-	  F(STR, tool_call, "tool_call") F(INT, turn, "turn")                                     \
-	  F(LONG, files_changed, "files_changed") F(LONG, duration_ms, "duration_ms")             \
-	  F(STR, text, "stat") F(LONG, paths_read, "paths_read") F(STR, ckpt_mode, "mode")        \
-	  F(BOOL, external, "external"))                                                          \
-	X(EVENT_STATUS, "status",                                                                 \
-	  F(STR, phase, "phase") F(INT, turn, "turn") F(LONG, pending_jobs, "pending_jobs")       \
-	  F(STR, watcher, "watcher"))                                                             \
-	X(EVENT_USAGE, "usage",                                                                   \
-	  F(LONG, usage.input_tokens, "input_tokens")                                             \
-	  F(LONG, usage.output_tokens, "output_tokens")                                           \
-	  F(LONG, usage.cache_read_tokens, "cache_read_tokens")                                   \
-	  F(LONG, usage.cache_creation_tokens, "cache_creation_tokens")                           \
-	  F(COST, cost_usd, "cost_usd") F(NUM, total_cost_usd, "total_cost_usd"))                 \
-	X(EVENT_RETRY, "retry",                                                                   \
-	  F(INT, attempt, "attempt") F(LONG, duration_ms, "delay_ms") F(STR, text, "reason"))     \
-	X(EVENT_AUDIT, "audit", F(STR, id, "id") F(STR, name, "name") F(STR, text, "detail"))     \
-	X(EVENT_EGRESS, "egress",                                                                 \
-	  F(STR, host, "host") F(INT, port, "port") F(BOOL, allowed, "allowed")                   \
-	  F(STR, text, "reason") F(STR, address, "address") F(STR, name, "source"))               \
-	X(EVENT_ERROR, "error", F(STR, text, "message"))                                          \
-	X(EVENT_REVIEW, "review",                                                                 \
-	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                      \
-	  F(STR, output, "conflict_dir"))                                                         \
-	X(EVENT_SESSION_FINISHED, "session_finished",                                             \
-	  F(STR, status, "status") F(STR, text, "message"))                                       \
-	X(EVENT_HELLO, "hello",                                                                   \
-	  F(INT, protocol, "protocol") F(STR, session, "session") F(JSON, data, "state"))         \
-	X(EVENT_HISTORY_END, "history_end", F(INT, turn, "records"))                              \
-	X(EVENT_REPLY, "reply",                                                                   \
-	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                      \
-	  F(JSON, data, "data"))                                                                  \
+	X(EVENT_PLAN_PROPOSED, "plan_proposed", F(STR, id, "id") F(JSON, steps, "steps"))          \
+	X(EVENT_PLAN_DECIDED, "plan_decided",                                                      \
+	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                  \
+	X(EVENT_PLAN_UPDATED, "plan_updated", F(JSON, steps, "steps"))                             \
+	X(EVENT_TURN_STARTED, "turn_started", F(INT, turn, "turn"))                                \
+	X(EVENT_TEXT_DELTA, "text_delta", F(STR, text, "text"))                                    \
+	X(EVENT_ASSISTANT_MESSAGE, "assistant_message",                                            \
+	  F(INT, turn, "turn") F(STR, text, "text") F(STR, stop_reason, "stop_reason"))            \
+	X(EVENT_USER_MESSAGE, "user_message", F(STR, text, "text"))                                \
+	X(EVENT_TOOL_CALL, "tool_call",                                                            \
+	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input"))                           \
+	X(EVENT_APPROVAL_NEEDED, "approval_needed",                                                \
+	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input") F(STR, text, "reason"))    \
+	X(EVENT_APPROVAL_DECIDED, "approval_decided",                                              \
+	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                  \
+	X(EVENT_TOOL_RESULT, "tool_result",                                                        \
+	  F(STR, id, "id") F(STR, name, "name") F(BOOL, is_error, "is_error")                      \
+	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms"))                            \
+	X(EVENT_CHECKPOINT, "checkpoint",                                                          \
+	  F(STR, id, "id") F(STR, short_id, "short_id") F(STR, grant, "grant")                     \
+	  F(STR, tool_call, "tool_call") F(INT, turn, "turn")                                      \
+	  F(LONG, files_changed, "files_changed") F(LONG, duration_ms, "duration_ms")              \
+	  F(STR, text, "stat") F(LONG, paths_read, "paths_read") F(STR, ckpt_mode, "mode")         \
+	  F(BOOL, external, "external"))                                                           \
+	X(EVENT_STATUS, "status",                                                                  \
+	  F(STR, phase, "phase") F(INT, turn, "turn") F(LONG, pending_jobs, "pending_jobs")        \
+	  F(STR, watcher, "watcher"))                                                              \
+	X(EVENT_USAGE, "usage",                                                                    \
+	  F(LONG, usage.input_tokens, "input_tokens")                                              \
+	  F(LONG, usage.output_tokens, "output_tokens")                                            \
+	  F(LONG, usage.cache_read_tokens, "cache_read_tokens")                                    \
+	  F(LONG, usage.cache_creation_tokens, "cache_creation_tokens")                            \
+	  F(COST, cost_usd, "cost_usd") F(NUM, total_cost_usd, "total_cost_usd"))                  \
+	X(EVENT_RETRY, "retry",                                                                    \
+	  F(INT, attempt, "attempt") F(LONG, duration_ms, "delay_ms") F(STR, text, "reason"))      \
+	X(EVENT_AUDIT, "audit", F(STR, id, "id") F(STR, name, "name") F(STR, text, "detail"))      \
+	X(EVENT_EGRESS, "egress",                                                                  \
+	  F(STR, host, "host") F(INT, port, "port") F(BOOL, allowed, "allowed")                    \
+	  F(STR, text, "reason") F(STR, address, "address") F(STR, name, "source"))                \
+	X(EVENT_ERROR, "error", F(STR, text, "message"))                                           \
+	X(EVENT_REVIEW, "review",                                                                  \
+	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
+	  F(STR, output, "conflict_dir"))                                                          \
+	X(EVENT_SESSION_FINISHED, "session_finished",                                              \
+	  F(STR, status, "status") F(STR, text, "message"))                                        \
+	X(EVENT_HELLO, "hello",                                                                    \
+	  F(INT, protocol, "protocol") F(STR, session, "session") F(JSON, data, "state"))          \
+	X(EVENT_HISTORY_END, "history_end", F(INT, turn, "records"))                               \
+	X(EVENT_REPLY, "reply",                                                                    \
+	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
+	  F(JSON, data, "data"))                                                                   \
 	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))
 
 #define EVENT_ENUM_(e, s, fields) e,
@@ -235,36 +235,36 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
  */
 
 #define COMMAND_MEMBERS(M)                                                                         \
-	M(STR, id)	/* approve/deny: the tool call id; NULL = the pending one */              \
-	M(STR, text)	/* approve/deny: message; steer/start: text; hello: client name */        \
-	M(JSON, steps)	/* approve of a plan: the edited steps [{"title"}], or NULL */            \
-	M(STR, path)	/* accept/reject: the file, NULL = everything pending; restore: the       \
-			   checkpoint spec; grant/ungrant: the folder */                          \
-	M(INT, hunk)	/* accept/reject: hunk number from 1, 0 = the whole file */               \
-	M(BOOL, force)	/* review ops: overwrite conflicting edits; grant: lift the check */      \
-	M(STR, req)	/* wire "id": the request id a reply carries back as "re", or NULL */     \
-	M(INT, protocol) /* hello: the client's PROTOCOL_VERSION */
+	M(STR, id)              /* approve/deny: the tool call id; NULL = the pending one */       \
+	M(STR, text)            /* approve/deny: message; steer/start: text; hello: client name */ \
+	M(JSON, steps)          /* approve of a plan: the edited steps [{"title"}], or NULL */     \
+	M(STR, path)            /* accept/reject: the file, NULL = everything pending;             \
+	                           restore: the checkpoint spec; grant/ungrant: the folder */      \
+	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
+	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
+	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
+	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
 
 #define COMMAND_TYPES(X, F)                                                                        \
-	X(COMMAND_APPROVE, "approve",                                                             \
-	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps"))                   \
-	X(COMMAND_DENY, "deny", F(CALL, id, "call") F(STR, text, "message"))                      \
-	X(COMMAND_STEER, "steer", F(NEED, text, "text"))                                          \
-	X(COMMAND_INTERRUPT, "interrupt", )                                                       \
-	X(COMMAND_STATUS, "status", )                                                             \
-	X(COMMAND_ACCEPT, "accept",                                                               \
-	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                    \
-	X(COMMAND_REJECT, "reject",                                                               \
-	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                    \
-	X(COMMAND_UNDO, "undo", F(BOOL, force, "force"))                                          \
-	X(COMMAND_RESTORE, "restore", F(NEED, path, "checkpoint") F(BOOL, force, "force"))        \
-	X(COMMAND_REDO, "redo", F(BOOL, force, "force"))                                          \
-	X(COMMAND_HELLO, "hello", F(INT, protocol, "protocol") F(STR, text, "client"))            \
-	X(COMMAND_START, "start", F(NEED, text, "text"))                                          \
-	X(COMMAND_GRANT, "grant", F(NEED, path, "path") F(BOOL, force, "force"))                  \
-	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                      \
-	X(COMMAND_SESSIONS, "sessions", )                                                         \
-	X(COMMAND_REVIEW_GET, "review_get", )                                                     \
+	X(COMMAND_APPROVE, "approve",                                                              \
+	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps"))                    \
+	X(COMMAND_DENY, "deny", F(CALL, id, "call") F(STR, text, "message"))                       \
+	X(COMMAND_STEER, "steer", F(NEED, text, "text"))                                           \
+	X(COMMAND_INTERRUPT, "interrupt", )                                                        \
+	X(COMMAND_STATUS, "status", )                                                              \
+	X(COMMAND_ACCEPT, "accept",                                                                \
+	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                     \
+	X(COMMAND_REJECT, "reject",                                                                \
+	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                     \
+	X(COMMAND_UNDO, "undo", F(BOOL, force, "force"))                                           \
+	X(COMMAND_RESTORE, "restore", F(NEED, path, "checkpoint") F(BOOL, force, "force"))         \
+	X(COMMAND_REDO, "redo", F(BOOL, force, "force"))                                           \
+	X(COMMAND_HELLO, "hello", F(INT, protocol, "protocol") F(STR, text, "client"))             \
+	X(COMMAND_START, "start", F(NEED, text, "text"))                                           \
+	X(COMMAND_GRANT, "grant", F(NEED, path, "path") F(BOOL, force, "force"))                   \
+	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
+	X(COMMAND_SESSIONS, "sessions", )                                                          \
+	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
 	X(COMMAND_LOG, "log", )
 
 #define COMMAND_ENUM_(e, s, fields) e,
@@ -272,10 +272,10 @@ enum command_type {
 	COMMAND_TYPES(COMMAND_ENUM_, )
 };
 #undef COMMAND_ENUM_
-/* Not an enumerator, so that switches over the type need no case for it. */
+/* The number of command types. Not an enumerator, so that switches over
+ * the type need no case for it. */
 #define COMMAND_COUNT_(e, s, fields) +1
-enum { COMMAND__COUNT = 0 COMMAND_TYPES(COMMAND_COUNT_, ) };
-#undef COMMAND_COUNT_
+#define COMMAND__COUNT		     (0 COMMAND_TYPES(COMMAND_COUNT_, ))
 
 #define COMMAND_DECL_STR(m)  char *m;
 #define COMMAND_DECL_JSON(m) cJSON *m;
@@ -311,5 +311,10 @@ int command_from_json(struct command *out, const cJSON *obj) DH_MUST_CHECK;
 int command_parse(struct command *out, const char *line, size_t len) DH_MUST_CHECK;
 /* Free the strings and trees of *c and NULL them. */
 void command_fini(struct command *c);
+/* The "id" of a command line that command_parse refused, so that the error
+ * event can carry it back as "re" (for approve/deny without "call", that is
+ * the tool call: harmless there). A heap copy (free()), or NULL when the line
+ * is not JSON with a string "id" at its top. */
+char *command_line_req(const char *line, size_t len);
 
 #endif

@@ -293,7 +293,8 @@ open_new_stores(struct engine *e)
 		int rc;
 
 		e->redact[i] = p;
-		if (snap_open(&e->stores[i], p, e->state) < 0)
+		/* engine_grant_add() may have opened and locked it already. */
+		if (!e->stores[i] && snap_open(&e->stores[i], p, e->state) < 0)
 			return DH_EFAIL;
 		if ((rc = snap_lock(e->stores[i], SNAP_LOCK_ENGINE, lock_owner(e))) < 0) {
 			snap_close(e->stores[i]);
@@ -1206,7 +1207,10 @@ static void
 req_agent(struct engine *e, const struct command *c, unsigned long from)
 {
 	if (!e->agent || !e->started) {
-		reply_error(e, from, c->req, "no task has been started");
+		/* Only a requester waits for an answer (an in-process front end's
+		 * interrupt while it quits needs none, as before). */
+		if (c->req)
+			reply_error(e, from, c->req, "no task has been started");
 		return;
 	}
 	agent_command(e->agent, c);
@@ -1319,14 +1323,47 @@ engine_command(struct engine *e, const struct command *c)
 	engine_request(e, c, 0);
 }
 
+/* The store of a folder about to be granted, opened and locked first so that
+ * a folder another live engine has is refused before it joins the grants.
+ * *out stays NULL when add_grant() will refuse the folder itself (missing,
+ * refused, already granted, too many). */
+static int
+prelock_store(struct engine *e, const char *path, bool force, struct snap_store **out)
+{
+	char *real = realpath(path, NULL);
+	bool skip = !real || !strcmp(real, "/") || grant_count(e->grants) >= ENGINE_MAX_GRANTS ||
+		    (!force && engine_check_grant(real, getenv("HOME")) < 0);
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t i = 0; !skip && i < e->ngrants; i++)
+		skip = !strcmp(e->redact[i], real);
+	if (!skip && (rc = snap_open(out, real, e->state)) == 0)
+		rc = snap_lock(*out, SNAP_LOCK_ENGINE, lock_owner(e));
+	if (rc < 0) {
+		snap_close(*out);
+		*out = NULL;
+	}
+	free(real);
+	return rc;
+}
+
 int
 engine_grant_add(struct engine *e, const char *path, bool force)
 {
+	struct snap_store *pre = NULL;
+	int rc;
+
 	if (engine_is_busy(e))
 		return err_set("a task is running; grant folders between tasks");
-	int rc = add_grant(e, path, force);
-	if (rc < 0)
+	if ((rc = prelock_store(e, path, force, &pre)) < 0)
 		return rc;
+	size_t n0 = grant_count(e->grants);
+	if ((rc = add_grant(e, path, force)) < 0 || grant_count(e->grants) == n0) {
+		snap_close(pre); /* refused, or already granted (a no-op) */
+		return rc;
+	}
+	e->stores[n0] = pre;
 	return open_new_stores(e);
 }
 

@@ -82,7 +82,8 @@ int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
  *
  * Commands and their answers (agent/event.h):
  *   approve, deny, steer, interrupt  to the running agent (its events
- *       answer); an "error" reply when no task runs;
+ *       answer); an "error" reply when no task was started (ignored then
+ *       when the command has no request id);
  *   status      the "status" event (with re): the agent's, or the engine's
  *               own {phase "idle", pending_jobs, watcher} before a task;
  *   start       {text}: engine_start(); reply ok, or an error (a steer while

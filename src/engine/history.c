@@ -2,7 +2,8 @@
 /*
  * A session's transcript.jsonl replayed as events (engine.h
  * engine_history): what an attaching client sees before the live events.
- * Moved here from the workbench, which now receives it over the protocol.
+ * Moved here from the workbench, which now receives it over the protocol;
+ * records decode with the protocol's own event_msg_from_json().
  */
 #include "engine/engine.h"
 
@@ -41,88 +42,13 @@ replay_user(const cJSON *rec, event_sink_fn *fn, void *ctx)
 	return n;
 }
 
-/* The transcript record types a view shows, and how each becomes an event. */
-static void
-dec_session_started(const cJSON *rec, struct event *ev)
-{
-	ev->session = json_str(rec, "session");
-	ev->task = json_str(rec, "task");
-	ev->model = json_str(rec, "model");
-	ev->mode = json_str(rec, "mode");
-}
-
-static void
-dec_assistant(const cJSON *rec, struct event *ev)
-{
-	ev->stop_reason = json_str(rec, "stop_reason");
-}
-
-static void
-dec_tool_call(const cJSON *rec, struct event *ev)
-{
-	ev->input = json_obj(rec, "input");
-}
-
-static void
-dec_tool_result(const cJSON *rec, struct event *ev)
-{
-	ev->output = json_str(rec, "output");
-	ev->is_error = json_bool(rec, "is_error", false);
-	ev->duration_ms = (long)json_int(rec, "duration_ms", 0);
-}
-
-static void
-dec_plan(const cJSON *rec, struct event *ev)
-{
-	ev->steps = json_arr(rec, "steps");
-}
-
-static void
-dec_decided(const cJSON *rec, struct event *ev)
-{
-	ev->approved = json_bool(rec, "approved", false);
-	ev->text = json_str(rec, "message");
-}
-
-static void
-dec_checkpoint(const cJSON *rec, struct event *ev)
-{
-	ev->short_id = json_str(rec, "short_id");
-	ev->grant = json_str(rec, "grant");
-	ev->tool_call = json_str(rec, "tool_call");
-	ev->files_changed = (long)json_int(rec, "files_changed", 0);
-	ev->text = json_str(rec, "stat");
-}
-
-static void
-dec_message(const cJSON *rec, struct event *ev)
-{
-	ev->text = json_str(rec, "message");
-}
-
-static void
-dec_finished(const cJSON *rec, struct event *ev)
-{
-	ev->status = json_str(rec, "status");
-	ev->text = json_str(rec, "message");
-}
-
-static const struct {
-	const char *name;
-	enum event_type type;
-	void (*decode)(const cJSON *rec, struct event *ev);
-} replayed[] = {
-	{ "session_started", EVENT_SESSION_STARTED, dec_session_started },
-	{ "assistant_message", EVENT_ASSISTANT_MESSAGE, dec_assistant },
-	{ "tool_call", EVENT_TOOL_CALL, dec_tool_call },
-	{ "tool_result", EVENT_TOOL_RESULT, dec_tool_result },
-	{ "plan_proposed", EVENT_PLAN_PROPOSED, dec_plan },
-	{ "plan_updated", EVENT_PLAN_UPDATED, dec_plan },
-	{ "plan_decided", EVENT_PLAN_DECIDED, dec_decided },
-	{ "approval_decided", EVENT_APPROVAL_DECIDED, dec_decided },
-	{ "checkpoint", EVENT_CHECKPOINT, dec_checkpoint },
-	{ "error", EVENT_ERROR, dec_message },
-	{ "session_finished", EVENT_SESSION_FINISHED, dec_finished },
+/* The transcript record types a view shows; each decodes as the event it
+ * was (agent/event.h's one declaration: transcript records are events). */
+static const enum event_type replayed[] = {
+	EVENT_SESSION_STARTED, EVENT_ASSISTANT_MESSAGE, EVENT_TOOL_CALL,
+	EVENT_TOOL_RESULT,     EVENT_PLAN_PROPOSED,	EVENT_PLAN_UPDATED,
+	EVENT_PLAN_DECIDED,    EVENT_APPROVAL_DECIDED,	EVENT_CHECKPOINT,
+	EVENT_ERROR,	       EVENT_SESSION_FINISHED,
 };
 
 /* One record: how many events it gave. */
@@ -130,25 +56,25 @@ static size_t
 replay_record(const cJSON *rec, event_sink_fn *fn, void *ctx)
 {
 	const char *type = json_str(rec, "type");
-	struct event ev = { 0 };
+	struct event_msg m;
+	size_t n = 0;
 
 	if (!type)
 		return 0;
 	if (!strcmp(type, "history"))
 		return replay_user(rec, fn, ctx);
 	for (size_t i = 0; i < sizeof replayed / sizeof *replayed; i++) {
-		if (strcmp(type, replayed[i].name) != 0)
+		if (strcmp(type, event_type_name(replayed[i])) != 0)
 			continue;
-		ev.type = replayed[i].type;
-		ev.id = json_str(rec, "id");
-		ev.name = json_str(rec, "name");
-		ev.text = json_str(rec, "text");
-		ev.turn = (int)json_int(rec, "turn", 0);
-		replayed[i].decode(rec, &ev);
-		fn(&ev, ctx);
-		return 1;
+		if (event_msg_from_json(&m, rec) == 0) {
+			m.ev.re = NULL; /* a record answers nobody now */
+			fn(&m.ev, ctx);
+			n = 1;
+		}
+		event_msg_fini(&m);
+		break;
 	}
-	return 0;
+	return n;
 }
 
 int
