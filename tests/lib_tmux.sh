@@ -1,6 +1,9 @@
 # tmux screen-test helpers for tests/integ/ui_*.sh (source after lib.sh).
 # ui_start W H ARGS...: runs the workbench in a detached tmux session of W x H
 # with the test environment; ui_wait TEXT [SECONDS] polls capture-pane.
+# With UI_T=NAME set, ui_start names the session NAME (its stderr goes to
+# $T/ui-NAME.err) and ui_screen/ui_wait/ui_keys/ui_type act on it: several
+# workbenches in one test.
 command -v tmux >/dev/null || skip "tmux is not installed"
 UI_SOCK=dhui$$
 tm() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
@@ -10,16 +13,17 @@ ui_start() {
   local w=$1 h=$2; shift 2
   local args="" a
   for a in "$@"; do args="$args $(printf '%q' "$a")"; done
-  tm new-session -d -x "$w" -y "$h" "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME ANTHROPIC_BASE_URL=${ANTHROPIC_BASE_URL:-} ANTHROPIC_API_KEY=test-key-123 DH_SANDBOX=$DH_SANDBOX LC_ALL=${UI_LC:-C.UTF-8} TERM=${UI_TERM:-tmux-256color} ESCDELAY=25 $UI_ENV ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $DESKHAND$args 2>$T/ui.err; echo EXIT=\$?; sleep 60"
+  tm new-session -d ${UI_T:+-s "$UI_T"} -x "$w" -y "$h" "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} ANTHROPIC_BASE_URL=${ANTHROPIC_BASE_URL:-} ANTHROPIC_API_KEY=test-key-123 DH_SANDBOX=$DH_SANDBOX LC_ALL=${UI_LC:-C.UTF-8} TERM=${UI_TERM:-tmux-256color} ESCDELAY=25 $UI_ENV ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $DESKHAND$args 2>$(ui_err); echo EXIT=\$?; sleep 60"
 }
-ui_screen() { tm capture-pane -p; }
+ui_err() { echo "$T/ui${UI_T:+-$UI_T}.err"; }
+ui_screen() { tm capture-pane -p ${UI_T:+-t "$UI_T"}; }
 ui_wait() {
   local deadline=$(( $(date +%s%N) / 1000000 + ${2:-8} * 1000 ))
   while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
     ui_screen | grep -qF -- "$1" && return 0
     sleep 0.05
   done
-  ui_screen; cat "$T/ui.err" >&2 2>/dev/null; fail "timed out waiting for '$1' on the screen"
+  ui_screen; cat "$(ui_err)" >&2 2>/dev/null; fail "timed out waiting for '$1' on the screen"
 }
-ui_keys() { tm send-keys "$@"; }
-ui_type() { tm send-keys -l "$1"; }
+ui_keys() { tm send-keys ${UI_T:+-t "$UI_T"} "$@"; }
+ui_type() { tm send-keys ${UI_T:+-t "$UI_T"} -l "$1"; }

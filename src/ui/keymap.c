@@ -60,6 +60,7 @@ static const struct {
 	{ "End", KEYMAP_FKEY | KEY_END },
 	{ "Backspace", KEYMAP_FKEY | KEY_BACKSPACE },
 	{ "Del", KEYMAP_FKEY | KEY_DC },
+	{ "C-\\", 28 }, /* FS: the detach key of dtach and abduco */
 };
 
 /* The defaults (the list); config `bind` lines replace entries. */
@@ -75,6 +76,7 @@ static const struct {
 	{ KEYMAP_GLOBAL, "?", ACTION_HELP },
 	{ KEYMAP_GLOBAL, ":", ACTION_COMMAND },
 	{ KEYMAP_GLOBAL, "q", ACTION_QUIT },
+	{ KEYMAP_GLOBAL, "<C-\\>", ACTION_DETACH },
 	{ KEYMAP_GLOBAL, "k", ACTION_UP },
 	{ KEYMAP_GLOBAL, "<Up>", ACTION_UP },
 	{ KEYMAP_GLOBAL, "j", ACTION_DOWN },

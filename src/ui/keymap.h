@@ -21,8 +21,9 @@ struct buf;
 	A(MAXIMIZE, "maximize", "Maximize the focused pane (again: restore)")         \
 	A(REDRAW, "redraw", "Redraw the whole screen")                                \
 	A(HELP, "help", "Show the key bindings")                                      \
-	A(COMMAND, "command", "Command line (:grant, :ungrant, :sessions, :save, :q)") \
-	A(QUIT, "quit", "Quit (asks while a task runs)")                              \
+	A(COMMAND, "command", "Command line (:grant, :ungrant, :sessions, :detach, :q)") \
+	A(QUIT, "quit", "Quit (asks while a task runs: detach or stop it)")           \
+	A(DETACH, "detach", "Detach: leave the workbench, the task goes on")          \
 	GROUP("Movement")                                                             \
 	A(UP, "up", "Move up one line")                                               \
 	A(DOWN, "down", "Move down one line")                                         \

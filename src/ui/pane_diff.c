@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The diff pane: the review (snap/review.h) of every grant — files changed
- * since the accepted mark, then the hunks of the selected file — and the
- * review commands. All libgit2 work runs as worker jobs; the pane only
- * posts them and takes the results on the loop thread.
+ * The diff pane: the review (core/review_model.h) of every grant — files
+ * changed since the accepted mark, then the hunks of the selected file — and
+ * the review commands. The engine computes it: the pane asks with a
+ * review_get command (the checkpoint list: log) and shows the reply.
  */
 #include "ui/pane.h"
 
@@ -12,14 +12,12 @@
 #include <time.h>
 
 #include "agent/event.h"
-#include "engine/engine.h"
 #include "core/array.h"
 #include "core/buf.h"
-#include "core/worker.h"
+#include "core/json.h"
+#include "core/review_model.h"
 #include "core/xalloc.h"
-#include "snap/review.h"
-#include "snap/review_set.h"
-#include "snap/snap.h"
+#include "engine/client.h"
 #include "ui/ui.h"
 
 #define FILE_ITEM	 1000000 /* line item of file-list line i: FILE_ITEM + i */
@@ -27,16 +25,16 @@
 #define HL_MAX_BYTES	 500	 /* longer lines get no intra-line highlight */
 
 /* Reads only: what the review commands change goes through the engine
- * (engine_command: accept, reject, undo, restore) and comes back as a
- * "review" event, after which the pane reloads. */
-enum job_kind {
-	J_LOAD,
-	J_LOG, /* the checkpoint list (U) */
-};
+ * (accept, reject, undo, restore) and comes back as a "review" event, after
+ * which the pane reloads. Request tags (ui_send) start with the pane's name:
+ * ui.c hands their replies to this pane only. */
+#define TAG_GET	   "diff-get" /* review_get */
+#define TAG_LOG	   "diff-log" /* log: the checkpoint list (U) */
+#define TAG_REVIEW "diff-rv"  /* accept, reject, undo, restore */
 
 /* One line of the checkpoint list. */
 struct ckpt {
-	size_t grant;
+	char *grant; /* the grant's path */
 	char short_id[13];
 	char *label;
 	long long time;
@@ -45,6 +43,7 @@ struct ckpt {
 
 struct diff {
 	struct review **rv; /* per grant (NULL: nothing) */
+	char **paths;	    /* per grant: its path, as the review_get reply named it */
 	size_t ngrants;
 	size_t sel;	    /* selected file, flat index over grants */
 	bool loading, reload;
@@ -55,52 +54,14 @@ struct diff {
 	size_t nckpts;
 };
 
-struct job {
-	struct pane *p;
-	enum job_kind kind;
-	size_t ngrants;
-	struct snap_store **stores;
-	const char **paths; /* the grants' paths, borrowed */
-	char *session;
-	struct review **rv;
-	struct ckpt *ckpts;
-	size_t nckpts, capckpts;
-};
-
 static void
 free_ckpts(struct ckpt *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++)
+	for (size_t i = 0; v && i < n; i++) {
 		free(v[i].label);
-	free(v);
-}
-
-/* Every grant's checkpoints, newest first (worker). */
-static int
-list_checkpoints(struct job *j)
-{
-	for (size_t g = 0; g < j->ngrants; g++) {
-		struct snap_log_entry *e = NULL;
-		size_t n = 0;
-		int rc = snap_log(j->stores[g], j->session, &e, &n);
-
-		if (rc == DH_ENOTFOUND)
-			continue;
-		if (rc < 0)
-			return rc;
-		ARRAY_GROW(j->ckpts, j->nckpts, j->capckpts, n);
-		for (size_t i = n; i-- > 0;) {
-			struct ckpt *c = &j->ckpts[j->nckpts++];
-
-			c->grant = g;
-			memcpy(c->short_id, e[i].short_id, sizeof c->short_id);
-			c->label = xstrdup(e[i].label ? e[i].label : "");
-			c->time = e[i].time;
-			c->nchanges = e[i].nchanges;
-		}
-		snap_log_free(e, n);
+		free(v[i].grant);
 	}
-	return 0;
+	free(v);
 }
 
 /* The flat file index → (grant, file). */
@@ -131,105 +92,155 @@ nfiles(struct diff *d)
 }
 
 static void
-free_reviews(struct review **rv, size_t n)
+free_reviews(struct review **rv, char **paths, size_t n)
 {
-	for (size_t i = 0; rv && i < n; i++)
-		snap_review_free(rv[i]);
-	free(rv);
-}
-
-static int
-job_run(void *ctx)
-{
-	struct job *j = ctx;
-
-	if (j->kind == J_LOG)
-		return list_checkpoints(j);
-	const struct review_set rs = { j->session, j->stores, j->paths, j->ngrants };
-
-	return review_set_get(&rs, j->rv);
-}
-
-static void post(struct pane *p, enum job_kind kind);
-
-static void
-job_done(int rc, const char *errmsg, void *ctx)
-{
-	struct job *j = ctx;
-	struct pane *p = j->p;
-	struct diff *d = p->priv;
-
-	ui_busy(p->ui, -1);
-	if (j->kind == J_LOAD) {
-		d->loading = false;
-		if (rc == 0) {
-			free_reviews(d->rv, d->ngrants);
-			d->rv = j->rv;
-			d->ngrants = j->ngrants;
-			j->rv = NULL;
-			size_t n = nfiles(d);
-			if (d->sel >= n)
-				d->sel = n ? n - 1 : 0;
-			pane_invalidate(p);
-		} else {
-			ui_message(p->ui, true, "review: %s", errmsg);
-		}
-		if (d->reload) {
-			d->reload = false;
-			post(p, J_LOAD);
-		}
-	} else if (j->kind == J_LOG) {
-		if (rc == 0) {
-			free_ckpts(d->ckpts, d->nckpts);
-			d->ckpts = j->ckpts;
-			d->nckpts = j->nckpts;
-			j->ckpts = NULL;
-			d->ckpt_mode = true;
-			pane_invalidate(p);
-			p->cursor = -1;
-			p->follow = false;
-			pane_refresh_lines(p);
-			pane_set_cursor(p, p->nlines > 1 ? 1 : 0);
-		} else {
-			ui_message(p->ui, true, "checkpoints: %s", errmsg);
-		}
+	for (size_t i = 0; i < n; i++) {
+		if (rv)
+			review_model_free(rv[i]);
+		if (paths)
+			free(paths[i]);
 	}
-	free_reviews(j->rv, j->ngrants);
-	free_ckpts(j->ckpts, j->nckpts);
-	free(j->stores);
-	free(j->paths);
-	free(j->session);
-	free(j);
+	free(rv);
+	free(paths);
+}
+
+static const char *
+grant_path(const struct diff *d, size_t g)
+{
+	return g < d->ngrants ? d->paths[g] : NULL;
 }
 
 static void
-post(struct pane *p, enum job_kind kind)
+post_load(struct pane *p)
 {
 	struct diff *d = p->priv;
-	struct engine *e = ui_engine(p->ui);
+	struct command c = { .type = COMMAND_REVIEW_GET };
 
-	if (!e || !engine_session_id(e))
-		return;
-	if (kind == J_LOAD && d->loading) {
+	if (!ui_state(p->ui)->session)
+		return; /* no task yet: nothing to review */
+	if (d->loading) {
 		d->reload = true;
 		return;
 	}
-	struct job *j = xcalloc(1, sizeof *j);
-	j->p = p;
-	j->kind = kind;
-	j->ngrants = engine_grant_count(e);
-	j->stores = xcalloc(j->ngrants + 1, sizeof *j->stores);
-	j->paths = xcalloc(j->ngrants + 1, sizeof *j->paths);
-	for (size_t g = 0; g < j->ngrants; g++) {
-		j->stores[g] = engine_store(e, g);
-		j->paths[g] = engine_grant_path(e, g);
-	}
-	j->rv = xcalloc(j->ngrants + 1, sizeof *j->rv);
-	j->session = xstrdup(engine_session_id(e));
-	if (kind == J_LOAD)
-		d->loading = true;
+	if (ui_send(p->ui, &c, TAG_GET) < 0)
+		return;
+	d->loading = true;
 	ui_busy(p->ui, 1);
-	worker_post(engine_worker(e), job_run, job_done, j);
+}
+
+static void
+post_log(struct pane *p)
+{
+	struct command c = { .type = COMMAND_LOG };
+
+	if (!ui_state(p->ui)->session) {
+		ui_message(p->ui, true, "no checkpoints yet: the session starts with a task");
+		return;
+	}
+	if (ui_send(p->ui, &c, TAG_LOG) == 0)
+		ui_busy(p->ui, 1);
+}
+
+/* The review_get reply: {"head":…, "grants":[{"path":P,"files":[…]}]}. */
+static int
+decode_review(const cJSON *data, struct review ***rv_out, char ***paths_out, size_t *n_out)
+{
+	const cJSON *grants = json_arr(data, "grants"), *g;
+	size_t n = cJSON_IsArray(grants) ? (size_t)cJSON_GetArraySize(grants) : 0, i = 0;
+	struct review **rv = xcalloc(n + 1, sizeof *rv);
+	char **paths = xcalloc(n + 1, sizeof *paths);
+
+	cJSON_ArrayForEach(g, grants)
+	{
+		const char *path = json_str(g, "path");
+
+		paths[i] = xstrdup(path ? path : "?");
+		/* A grant with nothing to review may come without "files". */
+		if (json_arr(g, "files") && review_model_from_json(g, &rv[i]) < 0) {
+			free_reviews(rv, paths, n);
+			return DH_EPARSE;
+		}
+		i++;
+	}
+	*rv_out = rv;
+	*paths_out = paths;
+	*n_out = n;
+	return 0;
+}
+
+static void
+on_review_reply(struct pane *p, const struct event *ev)
+{
+	struct diff *d = p->priv;
+	struct review **rv = NULL;
+	char **paths = NULL;
+	size_t n = 0;
+
+	d->loading = false;
+	ui_busy(p->ui, -1);
+	if (ev->type == EVENT_ERROR || !ev->approved)
+		ui_message(p->ui, true, "review: %s", ev->text ? ev->text : "failed");
+	else if (decode_review(ev->data, &rv, &paths, &n) < 0)
+		ui_message(p->ui, true, "review: %s", err_msg());
+	else {
+		free_reviews(d->rv, d->paths, d->ngrants);
+		d->rv = rv;
+		d->paths = paths;
+		d->ngrants = n;
+		size_t nf = nfiles(d);
+		if (d->sel >= nf)
+			d->sel = nf ? nf - 1 : 0;
+		pane_invalidate(p);
+	}
+	if (d->reload) {
+		d->reload = false;
+		post_load(p);
+	}
+}
+
+/* The log reply: {"grants":[{"path":P,"checkpoints":[{short_id, label,
+ * time, files_changed…}, …oldest first]}]}; listed newest first. */
+static void
+on_log_reply(struct pane *p, const struct event *ev)
+{
+	struct diff *d = p->priv;
+	struct ckpt *v = NULL;
+	size_t n = 0, cap = 0;
+	const cJSON *g;
+
+	ui_busy(p->ui, -1);
+	if (ev->type == EVENT_ERROR || !ev->approved) {
+		ui_message(p->ui, true, "checkpoints: %s", ev->text ? ev->text : "failed");
+		return;
+	}
+	cJSON_ArrayForEach(g, json_arr(ev->data, "grants"))
+	{
+		const cJSON *cks = json_arr(g, "checkpoints");
+		const char *path = json_str(g, "path");
+
+		for (int i = cJSON_GetArraySize(cks); i-- > 0;) {
+			const cJSON *ck = cJSON_GetArrayItem(cks, i);
+			const char *sid = json_str(ck, "short_id"), *label = json_str(ck, "label");
+
+			ARRAY_GROW(v, n, cap, 1);
+			struct ckpt *c = &v[n++];
+			memset(c, 0, sizeof *c);
+			c->grant = xstrdup(path ? path : "");
+			snprintf(c->short_id, sizeof c->short_id, "%s", sid ? sid : "?");
+			c->label = xstrdup(label ? label : "");
+			c->time = json_int(ck, "time", 0);
+			c->nchanges = (size_t)json_int(ck, "files_changed", json_int(ck, "nchanges", 0));
+		}
+	}
+	free_ckpts(d->ckpts, d->nckpts);
+	d->ckpts = v;
+	d->nckpts = n;
+	d->ckpt_mode = true;
+	pane_invalidate(p);
+	p->cursor = -1;
+	p->follow = false;
+	pane_refresh_lines(p);
+	pane_set_cursor(p, p->nlines > 1 ? 1 : 0);
 }
 
 /* A review command (agent/event.h) for the engine; its "review" event comes
@@ -237,16 +248,16 @@ post(struct pane *p, enum job_kind kind)
 static void
 send_review(struct pane *p, enum command_type type, size_t grant, const char *path, int hunk)
 {
-	struct engine *e = ui_engine(p->ui);
+	struct diff *d = p->priv;
 	struct buf abs = BUF_INIT;
 	struct command c = { .type = type, .hunk = hunk };
 
 	if (path) {
-		buf_printf(&abs, "%s/%s", engine_grant_path(e, grant), path);
+		buf_printf(&abs, "%s/%s", grant_path(d, grant) ? grant_path(d, grant) : ".", path);
 		c.path = abs.ptr;
 	}
-	ui_busy(p->ui, 1);
-	engine_command(e, &c);
+	if (ui_send(p->ui, &c, TAG_REVIEW) == 0)
+		ui_busy(p->ui, 1);
 	buf_fini(&abs);
 }
 
@@ -263,7 +274,7 @@ diff_fini(struct pane *p)
 	struct diff *d = p->priv;
 
 	if (d) {
-		free_reviews(d->rv, d->ngrants);
+		free_reviews(d->rv, d->paths, d->ngrants);
 		free_ckpts(d->ckpts, d->nckpts);
 	}
 	free(d);
@@ -275,18 +286,34 @@ diff_event(struct pane *p, const struct event *ev)
 {
 	struct diff *d = p->priv;
 
-	if (ev->type == EVENT_REVIEW) {
+	if (ui_is_reply(ev, TAG_GET)) {
+		on_review_reply(p, ev);
+		return;
+	}
+	if (ui_is_reply(ev, TAG_LOG)) {
+		on_log_reply(p, ev);
+		return;
+	}
+	if (ev->type == EVENT_ERROR && ui_is_reply(ev, TAG_REVIEW)) {
 		ui_busy(p->ui, -1);
-		ui_message(p->ui, !ev->approved, "%s", ev->text ? ev->text : ev->name);
+		ui_message(p->ui, true, "%s", ev->text ? ev->text : "refused");
+		return;
+	}
+	if (ev->type == EVENT_REVIEW) {
+		/* Ours, or another client's (its message is not ours to show). */
+		if (ui_is_reply(ev, TAG_REVIEW)) {
+			ui_busy(p->ui, -1);
+			ui_message(p->ui, !ev->approved, "%s", ev->text ? ev->text : ev->name);
+		}
 		if (ev->approved && ev->name && !strcmp(ev->name, "restore") && d->ckpt_mode) {
 			d->ckpt_mode = false;
 			pane_invalidate(p);
 		}
-		post(p, J_LOAD);
+		post_load(p);
 		return;
 	}
 	if (ev->type == EVENT_CHECKPOINT || ev->type == EVENT_SESSION_FINISHED)
-		post(p, J_LOAD);
+		post_load(p);
 }
 
 /* Equal but for spaces and tabs (git diff -w). */
@@ -574,7 +601,7 @@ rebuild_checkpoints(struct pane *p)
 	pane_add_line(p, UI_DIM, -1, 2, " ", "checkpoints, newest first: Enter restores, U goes back");
 	for (size_t i = 0; i < d->nckpts; i++) {
 		struct ckpt *c = &d->ckpts[i];
-		const char *grant = engine_grant_path(ui_engine(p->ui), c->grant);
+		const char *grant = c->grant;
 		const char *base = grant ? strrchr(grant, '/') : NULL;
 		time_t t = (time_t)c->time;
 		struct tm tm;
@@ -610,7 +637,7 @@ diff_rebuild(struct pane *p)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct review_file *f = file_at(d, i, &g);
-		const char *grant = engine_grant_path(ui_engine(p->ui), g);
+		const char *grant = grant_path(d, g);
 		const char *base = grant ? strrchr(grant, '/') : NULL;
 
 		buf_clear(&b);
@@ -700,7 +727,7 @@ goto_anchor(struct pane *p, int dir)
 static enum pane_result
 open_file(struct pane *p, const struct review_file *f, size_t grant)
 {
-	const char *root = engine_grant_path(ui_engine(p->ui), grant);
+	const char *root = grant_path(p->priv, grant);
 	struct buf path = BUF_INIT;
 
 	if (!f || !root)
@@ -727,8 +754,8 @@ restore_checkpoint(struct pane *p, const char *spec)
 {
 	struct command c = { .type = COMMAND_RESTORE, .path = (char *)spec };
 
-	ui_busy(p->ui, 1);
-	engine_command(ui_engine(p->ui), &c);
+	if (ui_send(p->ui, &c, TAG_REVIEW) == 0)
+		ui_busy(p->ui, 1);
 }
 
 static enum pane_result
@@ -747,7 +774,7 @@ diff_action(struct pane *p, enum action a)
 			pane_invalidate(p);
 			return PANE_HANDLED | PANE_REDRAW;
 		}
-		post(p, J_LOG);
+		post_log(p);
 		return PANE_HANDLED;
 	}
 	if (d->ckpt_mode) {
@@ -811,7 +838,7 @@ diff_action(struct pane *p, enum action a)
 		send_review(p, COMMAND_UNDO, 0, NULL, 0);
 		return PANE_HANDLED;
 	case ACTION_REFRESH:
-		post(p, J_LOAD);
+		post_load(p);
 		return PANE_HANDLED;
 	case ACTION_EXPAND:
 		if (item >= FILE_ITEM && (size_t)(item - FILE_ITEM) < n) {

@@ -2,7 +2,8 @@
 /*
  * The workbench: terminal setup and teardown, layout, the render step, key
  * dispatch, the status and input lines, approvals and the command line. A
- * view over engine events that sends engine commands; no agent logic here.
+ * client of the engine (engine/client.h): a view over its events that sends
+ * it commands; no agent logic and none of the engine's stores here.
  */
 #include "ui/ui.h"
 
@@ -23,19 +24,14 @@
 #include <unistd.h>
 
 #include "agent/event.h"
-#include "engine/engine.h"
+#include "engine/client.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "core/worker.h"
 #include "core/xalloc.h"
-#include "session/session.h"
-#include "snap/review.h"
-#include "snap/snap.h"
 #include "ui/draw.h"
-#include "ui/history.h"
 #include "ui/keymap.h"
 #include "ui/layout.h"
 #include "ui/pane.h"
@@ -54,12 +50,12 @@ enum input_mode {
 	IN_SEARCH,  /* "/" */
 	IN_DENY,    /* deny message for the pending call */
 	IN_REJECT,  /* comment rejecting the plan */
-	IN_CONFIRM, /* quit while a task runs? */
+	IN_CONFIRM, /* quit while a task runs: detach, stop or cancel? */
 };
 
 struct ui {
 	struct ev_loop *loop;
-	struct engine *e;
+	struct client *c;
 	struct theme *theme;		 /* NULL: draw.c's fallback palette */
 	SCREEN *scr;
 	FILE *in, *out;
@@ -96,8 +92,6 @@ struct ui {
 	struct ev_timer auto_timer;	 /* answers an "always" call outside the emit */
 	char *auto_id;
 
-	long in_tok, out_tok;
-	double cost;
 	char *phase;
 	uint64_t task_start, task_end;
 	int spin, jobs;
@@ -106,7 +100,14 @@ struct ui {
 	bool msg_err;
 
 	bool quitting;
+	bool detached;			 /* the client leaves, the task goes on */
 	bool interrupted;
+	bool starting;			 /* a start was sent, its reply has not come */
+	bool in_history;		 /* between "hello" and "history_end" */
+	char *seen_status;		 /* how the last task this client saw live ended */
+	unsigned long seq;		 /* request ids: TAG-N */
+	char *ungrant_path;		 /* the :ungrant waiting for its reply */
+	char *open_spec;		 /* the :open waiting for the session list */
 	struct ev_timer quit_timer;
 	struct script *script;		 /* DH_SCRIPT, or NULL */
 
@@ -115,7 +116,7 @@ struct ui {
 	void *editor_ctx;
 	char *plan_file;		 /* the plan being edited there */
 	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
-	bool sessions_loading;		 /* a :sessions job is in flight */
+	bool sessions_loading;		 /* a :sessions request is in flight */
 	bool sessions_shown;		 /* the overlay is the :sessions list */
 	char *reopen;			 /* :open: the session the workbench shows next */
 };
@@ -136,13 +137,44 @@ focused(struct ui *u)
 static bool
 task_busy(struct ui *u)
 {
-	return engine_is_busy(u->e);
+	return client_state(u->c)->busy || u->starting;
 }
 
-struct engine *
-ui_engine(const struct ui *u)
+const struct client_state *
+ui_state(const struct ui *u)
 {
-	return u->e;
+	return client_state(u->c);
+}
+
+int
+ui_send(struct ui *u, struct command *c, const char *tag)
+{
+	int rc;
+
+	c->req = xasprintf("%s-%lu", tag, ++u->seq);
+	rc = client_send(u->c, c);
+	free(c->req);
+	c->req = NULL;
+	if (rc < 0)
+		ui_message(u, true, "engine: %s", client_error(u->c) ? client_error(u->c)
+								   : "the connection is gone");
+	return rc;
+}
+
+bool
+ui_is_reply(const struct event *ev, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	return ev->re && !strncmp(ev->re, tag, n) && ev->re[n] == '-';
+}
+
+/* Fire and forget: a failure was shown by ui_send(). */
+static void
+send_cmd(struct ui *u, struct command *c)
+{
+	if (ui_send(u, c, "ui-cmd") < 0)
+		return;
 }
 
 void
@@ -268,13 +300,14 @@ draw_status(struct ui *u)
 	static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
 	struct buf b = BUF_INIT;
 	const char *sep = draw_mark(" │ ", " | ");
-	const char *sid = engine_session_id(u->e);
+	const struct client_state *st = client_state(u->c);
+	const char *sid = st->session;
 	char in[24], out[24]; /* "%ld" of a long: at most 20 bytes + NUL */
 
 	if (!u->status_w)
 		return;
-	human_count(in, sizeof in, u->in_tok);
-	human_count(out, sizeof out, u->out_tok);
+	human_count(in, sizeof in, st->input_tokens);
+	human_count(out, sizeof out, st->output_tokens);
 	/* What happens now first: it is what a narrow terminal must not lose. */
 	bool busy = task_busy(u) || u->jobs > 0;
 	buf_putc(&b, ' ');
@@ -286,9 +319,10 @@ draw_status(struct ui *u)
 		buf_printf(&b, " %llus", (unsigned long long)((end - u->task_start) / 1000));
 	}
 	buf_printf(&b, "%s%s%s%s%s%s%s%zu grant%s%stok %s/%s%s$%.4f%ssandbox %s%swatch %s%sdeskhand",
-		   sep, sid ? sid : "-", sep, engine_model(u->e), sep, engine_mode(u->e), sep,
-		   engine_grant_count(u->e), engine_grant_count(u->e) == 1 ? "" : "s", sep, in, out,
-		   sep, u->cost, sep, engine_sandbox(u->e), sep, engine_watcher(u->e), sep);
+		   sep, sid ? sid : "-", sep, st->model ? st->model : "?", sep,
+		   st->mode ? st->mode : "?", sep, st->ngrants, st->ngrants == 1 ? "" : "s", sep, in,
+		   out, sep, st->cost_usd, sep, st->sandbox ? st->sandbox : "?", sep,
+		   st->watcher ? st->watcher : "?", sep);
 	werase(u->status_w);
 	attr_t a = draw_attr(UI_STATUS);
 	draw_fill(u->status_w, 0, 0, COLS, a);
@@ -329,7 +363,8 @@ draw_input(struct ui *u)
 		return;
 	werase(w);
 	if (u->mode == IN_CONFIRM) {
-		draw_text(w, 0, 0, COLS, "A task is running: quit anyway? (y/n)",
+		draw_text(w, 0, 0, COLS,
+			  "The agent is working: d detach (it goes on), s stop the task, Esc cancel",
 			  draw_attr(UI_PROMPT));
 	} else if (u->mode != IN_NONE) {
 		const char *p = mode_prompt(u->mode);
@@ -469,12 +504,34 @@ quit_now(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	ev_quit(l);
 }
 
+/* Quit now: detached, or asked to quit and no task runs (the engine is
+ * another process: nothing of it is waited for). */
+static bool
+quit_due(struct ui *u)
+{
+	return u->detached || (u->quitting && !task_busy(u));
+}
+
+static void
+detach(struct ui *u)
+{
+	u->detached = true;
+	u->quitting = true;
+	u->mode = IN_NONE;
+	ev_quit(u->loop);
+}
+
 static void
 on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct ui *u = ctx;
 
-	if (u->quitting && !task_busy(u) && worker_pending(engine_worker(u->e)) == 0) {
+	if (!u->detached && client_closed(u->c)) {
+		log_info("workbench: the engine connection is gone (%s): detaching",
+			 client_error(u->c) ? client_error(u->c) : "closed");
+		detach(u);
+	}
+	if (quit_due(u)) {
 		ev_quit(l);
 		return;
 	}
@@ -489,7 +546,7 @@ on_prepare(struct ev_loop *l, void *ctx)
 	render(u);
 	script_pump(u->script);
 	/* The script may have just quit: do not sleep until the grace timer. */
-	if (u->quitting && !task_busy(u) && worker_pending(engine_worker(u->e)) == 0)
+	if (quit_due(u))
 		ev_quit(l);
 }
 
@@ -522,7 +579,7 @@ send_decision_steps(struct ui *u, bool approve, const char *text, cJSON *steps)
 	if (!u->pending_id)
 		return;
 	u->pending_id = NULL; /* before the call: the decided event may come back at once */
-	engine_command(u->e, &c);
+	send_cmd(u, &c);
 	free(c.id);
 	clear_pending(u);
 }
@@ -555,15 +612,90 @@ always_allowed(struct ui *u, const char *name)
 	return false;
 }
 
-/* A past record goes to the panes only: it asks nothing of the user. */
+/* A past record (the history between "hello" and "history_end") goes to
+ * the plan and transcript panes only: it asks nothing of the user, starts
+ * no animation and no auto-approval; the diff pane loads the review once
+ * the history ends. */
 static void
-replay_to_panes(const struct event *ev, void *ctx)
+replay_to_panes(struct ui *u, const struct event *ev)
 {
-	struct ui *u = ctx;
-
 	for (int i = 0; i < LAYOUT__COUNT; i++)
-		if (u->panes[i].ops->on_event)
+		if (i != LAYOUT_DIFF && u->panes[i].ops->on_event)
 			u->panes[i].ops->on_event(&u->panes[i], ev);
+}
+
+static void on_live_event(struct ui *u, const struct event *ev);
+
+/* The approval waiting when we attached (the snapshot's "pending": an
+ * approval_needed event as JSON) shows as the prompt. */
+static void
+show_pending(struct ui *u, const cJSON *pending)
+{
+	struct event ev;
+
+	if (!pending || !cJSON_IsObject(pending))
+		return;
+	if (event_from_json(&ev, pending) < 0 || ev.type != EVENT_APPROVAL_NEEDED || !ev.id) {
+		log_info("workbench: the pending approval in the snapshot is not one: %s",
+			 err_msg());
+		return;
+	}
+	if (u->pending_id && !strcmp(u->pending_id, ev.id))
+		return; /* shown already */
+	on_live_event(u, &ev);
+}
+
+/* What the snapshot says that the history does not: the plan's current
+ * statuses, the pending approval, whether a task runs now. */
+static void
+apply_state(struct ui *u)
+{
+	const struct client_state *st = client_state(u->c);
+
+	if (st->plan && cJSON_IsArray(st->plan)) {
+		struct event ev = { .type = EVENT_PLAN_UPDATED, .steps = st->plan };
+		replay_to_panes(u, &ev);
+		if (u->lay.kind == LAYOUT_STACKED)
+			relayout(u);
+	}
+	if (st->busy && !u->task_start) {
+		u->task_start = ev_now_ms();
+		set_phase(u, st->activity ? st->activity : "working", NULL);
+	} else if (!st->busy && st->activity && !u->phase) {
+		set_phase(u, st->activity, NULL);
+	}
+	show_pending(u, st->pending);
+	u->frame_all = u->status_dirty = u->input_dirty = true;
+	spin_maybe(u);
+}
+
+/* Replies to what the UI itself sent (ui_send(…, "ui-…")). */
+static void on_start_reply(struct ui *u, const struct event *ev);
+static void on_grant_reply(struct ui *u, const struct event *ev);
+static void on_ungrant_reply(struct ui *u, const struct event *ev);
+static void on_sessions_reply(struct ui *u, const struct event *ev);
+static void on_cmd_reply(struct ui *u, const struct event *ev);
+static void on_open_reply(struct ui *u, const struct event *ev);
+
+static const struct {
+	const char *tag;
+	void (*fn)(struct ui *u, const struct event *ev);
+} reply_handlers[] = {
+	{ "ui-start", on_start_reply },	      { "ui-grant", on_grant_reply },
+	{ "ui-ungrant", on_ungrant_reply },   { "ui-sessions", on_sessions_reply },
+	{ "ui-cmd", on_cmd_reply },	      { "ui-open", on_open_reply },
+};
+
+static bool
+reply_dispatch(struct ui *u, const struct event *ev)
+{
+	for (size_t i = 0; i < sizeof reply_handlers / sizeof *reply_handlers; i++) {
+		if (ui_is_reply(ev, reply_handlers[i].tag)) {
+			reply_handlers[i].fn(u, ev);
+			return true;
+		}
+	}
+	return false;
 }
 
 static void
@@ -571,6 +703,48 @@ on_event(const struct event *ev, void *ctx)
 {
 	struct ui *u = ctx;
 
+	switch (ev->type) {
+	case EVENT_HELLO:
+		u->in_history = true;
+		u->status_dirty = true;
+		return;
+	case EVENT_HISTORY_END:
+		u->in_history = false;
+		apply_state(u);
+		u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
+		return;
+	case EVENT_DETACHED:
+		ui_message(u, true, "the engine dropped this client: %s",
+			   ev->text ? ev->text : "?");
+		detach(u);
+		return;
+	default:
+		break;
+	}
+	/* A reply is never history, even when it comes before history_end. */
+	if ((ev->type == EVENT_REPLY || ev->type == EVENT_ERROR) && ev->re) {
+		if (reply_dispatch(u, ev))
+			return;
+		/* A pane's: its tags start with the pane's name ("diff-get"). */
+		for (int i = 0; i < LAYOUT__COUNT; i++) {
+			const struct pane_ops *ops = u->panes[i].ops;
+			size_t n = strlen(ops->name);
+
+			if (ops->on_event && !strncmp(ev->re, ops->name, n) && ev->re[n] == '-')
+				ops->on_event(&u->panes[i], ev);
+		}
+		return;
+	}
+	if (u->in_history) {
+		replay_to_panes(u, ev);
+		return;
+	}
+	on_live_event(u, ev);
+}
+
+static void
+on_live_event(struct ui *u, const struct event *ev)
+{
 	script_event(u->script, ev);
 	for (int i = 0; i < LAYOUT__COUNT; i++)
 		if (u->panes[i].ops->on_event)
@@ -593,11 +767,8 @@ on_event(const struct event *ev, void *ctx)
 	case EVENT_TOOL_CALL:
 		set_phase(u, "running", ev->name);
 		break;
-	case EVENT_USAGE:
-		u->in_tok += ev->usage.input_tokens + ev->usage.cache_read_tokens +
-			     ev->usage.cache_creation_tokens;
-		u->out_tok += ev->usage.output_tokens;
-		u->cost = ev->total_cost_usd;
+	case EVENT_USAGE: /* the totals are the client state's */
+	case EVENT_SESSION_STARTED:
 		u->status_dirty = true;
 		break;
 	case EVENT_STATUS:
@@ -636,11 +807,15 @@ on_event(const struct event *ev, void *ctx)
 		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
+		u->starting = false;
+		free(u->seen_status);
+		u->seen_status = xstrdup(ev->status ? ev->status : "?");
 		set_phase(u, ev->status ? ev->status : "finished", NULL);
 		clear_pending(u);
 		if (!u->quitting)
-			ui_message(u, strcmp(ev->status, "done") != 0,
-				   "task %s. i: type a follow-up task, q: quit", ev->status);
+			ui_message(u, !ev->status || strcmp(ev->status, "done") != 0,
+				   "task %s. i: type a follow-up task, q: quit",
+				   ev->status ? ev->status : "ended");
 		break;
 	default:
 		break;
@@ -884,169 +1059,96 @@ show_overlay(struct ui *u, const char *title, const char *text)
 
 /*
  * :sessions lists past sessions with their task, date, state and pending
- * review count; :open ID shows one. The counts open each session's shadow
- * repositories, so they are made on the worker.
+ * review count (the engine's "sessions" reply); :open ID shows one.
  */
 
 #define SESSIONS_MAX 50 /* newest first */
 
-struct sessions_job {
-	struct ui *u;
-	char *state, *current;
-	struct buf out;
-};
-
-struct session_row {
-	char *id;
-	cJSON *meta;	/* NULL: no task started yet */
-	long long when; /* last activity, seconds; a new session is the newest */
-};
-
-/* Most recent activity first; ids (which start with the time) break ties. */
-static int
-row_cmp(const void *a, const void *b)
-{
-	const struct session_row *x = a, *y = b;
-
-	if (x->when != y->when)
-		return x->when < y->when ? 1 : -1;
-	return -strcmp(x->id, y->id);
-}
-
-static int
-sessions_run(void *ctx)
-{
-	struct sessions_job *j = ctx;
-	struct session_row *rows;
-	char **ids = NULL;
-	size_t n = 0;
-
-	if (session_list(j->state, &ids, &n) < 0)
-		return DH_EFAIL;
-	rows = xcalloc(n + 1, sizeof *rows);
-	for (size_t i = 0; i < n; i++) {
-		rows[i].id = ids[i];
-		rows[i].when = LLONG_MAX;
-		if (session_meta_read(j->state, ids[i], &rows[i].meta) == 0)
-			rows[i].when = json_int(rows[i].meta, "updated",
-						json_int(rows[i].meta, "created", 0));
-		else
-			rows[i].meta = NULL;
-	}
-	free(ids);
-	qsort(rows, n, sizeof *rows, row_cmp);
-	buf_printf(&j->out, "  %-22s %-16s %-11s %7s  %s\n", "SESSION", "DATE", "STATE",
-		   "PENDING", "TASK");
-	if (!j->current) /* no task yet: the session begins with the first one */
-		buf_printf(&j->out, "* %-22s %-16s %-11s %7s  \n", "(new)", "-", "new", "0");
-	for (size_t i = 0; i < n && i < SESSIONS_MAX; i++) {
-		cJSON *meta = rows[i].meta, *g;
-		const char *id = rows[i].id;
-		const char *task = NULL, *st = NULL;
-		char when[32] = "?";
-		long pending = 0;
-		bool unknown = false;
-
-		if (meta) {
-			time_t t = (time_t)rows[i].when;
-			struct tm tm;
-
-			task = json_str(meta, "task");
-			st = json_str(meta, "status");
-			if (t > 0 && localtime_r(&t, &tm))
-				strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-			cJSON_ArrayForEach(g, json_arr(meta, "grants"))
-			{
-				struct snap_store *ss = NULL;
-				struct review *r = NULL;
-				int rc;
-
-				if (!cJSON_IsString(g) || snap_open(&ss, g->valuestring, j->state) < 0) {
-					unknown = true;
-					continue;
-				}
-				rc = snap_review_get(ss, id, &r);
-				if (rc == 0)
-					pending += (long)r->nfiles;
-				else if (rc != DH_ENOTFOUND)
-					unknown = true;
-				snap_review_free(r);
-				snap_close(ss);
-			}
-		}
-		if (!meta) {
-			st = "new"; /* no task started yet */
-			snprintf(when, sizeof when, "-");
-		}
-		char count[16];
-		snprintf(count, sizeof count, "%ld%s", pending, unknown ? "?" : "");
-		buf_printf(&j->out, "%s %-22s %-16s %-11s %7s  ",
-			   j->current && !strcmp(j->current, id) ? "*" : " ", id, when,
-			   st ? st : "?", count);
-		/* The task's first line; the overlay sanitizes what it shows. */
-		size_t tl = task ? strcspn(task, "\n") : 0;
-		buf_add(&j->out, task ? task : "", tl > 200 ? 200 : tl);
-		buf_putc(&j->out, '\n');
-	}
-	for (size_t i = 0; i < n; i++) {
-		cJSON_Delete(rows[i].meta);
-		free(rows[i].id);
-	}
-	free(rows);
-	if (n == 0)
-		buf_puts(&j->out, "  (no sessions yet)\n");
-	else if (n > SESSIONS_MAX)
-		buf_printf(&j->out, "  … and %zu older (deskhand sessions lists them all)\n",
-			   n - SESSIONS_MAX);
-	buf_puts(&j->out, "\n* this session.  PENDING: files not yet accepted in the review "
-			  "(? a grant is gone).\nEnter on a row, or :open ID (or a unique prefix), "
-			  "shows a session: its transcript and pending review.\n");
-	return 0;
-}
-
-static void
-sessions_done(int rc, const char *errmsg, void *ctx)
-{
-	struct sessions_job *j = ctx;
-	struct ui *u = j->u;
-
-	u->sessions_loading = false;
-	ui_busy(u, -1);
-	if (rc < 0)
-		ui_message(u, true, "sessions: %s", errmsg);
-	else if (!u->quitting) {
-		buf_clear(&u->msg);
-		show_overlay(u, "sessions", buf_cstr(&j->out));
-		pane_refresh_lines(&u->help);
-		pane_set_cursor(&u->help, u->help.nlines > 1 ? 1 : 0); /* the newest */
-	}
-	free(j->state);
-	free(j->current);
-	buf_fini(&j->out);
-	free(j);
-}
-
 static void
 cmd_sessions(struct ui *u)
 {
-	struct sessions_job *j;
+	struct command c = { .type = COMMAND_SESSIONS };
 
 	if (u->sessions_loading)
 		return;
-	j = xcalloc(1, sizeof *j);
-	j->u = u;
-	j->state = xstrdup(engine_state_dir(u->e));
-	j->current = engine_session_id(u->e) ? xstrdup(engine_session_id(u->e)) : NULL;
+	if (ui_send(u, &c, "ui-sessions") < 0)
+		return;
 	u->sessions_loading = true;
 	ui_busy(u, 1);
 	ui_message(u, false, "listing sessions…");
-	worker_post(engine_worker(u->e), sessions_run, sessions_done, j);
+}
+
+/* One row of the list: "* ID DATE STATE PENDING TASK". */
+static void
+session_row(struct buf *out, const cJSON *row)
+{
+	const char *id = json_str(row, "id"), *task = json_str(row, "task");
+	const char *st = json_str(row, "status");
+	const cJSON *pend = cJSON_GetObjectItemCaseSensitive(row, "pending");
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(row, "started_ns");
+	char when[32] = "-", count[24] = "?";
+	struct tm tm;
+
+	if (cJSON_IsNumber(ns) && ns->valuedouble > 0) {
+		time_t t = (time_t)(ns->valuedouble / 1e9);
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	}
+	if (cJSON_IsNumber(pend) && pend->valuedouble >= 0)
+		snprintf(count, sizeof count, "%ld", (long)pend->valuedouble);
+	buf_printf(out, "%s %-22s %-16s %-11s %7s  ", json_bool(row, "current", false) ? "*" : " ",
+		   id ? id : "?", when, st ? st : "new", count);
+	/* The task's first line; the overlay sanitizes what it shows. */
+	size_t tl = task ? strcspn(task, "\n") : 0;
+	buf_add(out, task ? task : "", tl > 200 ? 200 : tl);
+	buf_putc(out, '\n');
+}
+
+static void
+on_sessions_reply(struct ui *u, const struct event *ev)
+{
+	struct buf out = BUF_INIT;
+	const cJSON *rows = ev->data, *row;
+	int n = cJSON_IsArray(rows) ? cJSON_GetArraySize(rows) : 0, i = 0;
+
+	u->sessions_loading = false;
+	ui_busy(u, -1);
+	if (ev->type == EVENT_ERROR || !ev->approved || !cJSON_IsArray(rows)) {
+		ui_message(u, true, "sessions: %s", ev->text ? ev->text : "no list came back");
+		return;
+	}
+	if (u->quitting)
+		return;
+	buf_printf(&out, "  %-22s %-16s %-11s %7s  %s\n", "SESSION", "DATE", "STATE", "PENDING",
+		   "TASK");
+	if (!client_state(u->c)->session) /* no task yet: the session begins with the first */
+		buf_printf(&out, "* %-22s %-16s %-11s %7s  \n", "(new)", "-", "new", "0");
+	cJSON_ArrayForEach(row, rows)
+	{
+		if (i++ >= SESSIONS_MAX)
+			break;
+		session_row(&out, row);
+	}
+	if (n == 0)
+		buf_puts(&out, "  (no sessions yet)\n");
+	else if (n > SESSIONS_MAX)
+		buf_printf(&out, "  … and %d older (deskhand sessions lists them all)\n",
+			   n - SESSIONS_MAX);
+	buf_puts(&out, "\n* this session.  PENDING: files not yet accepted in the review "
+		       "(? a grant is gone).\nEnter on a row, or :open ID (or a unique prefix), "
+		       "shows a session: its transcript and pending review.\n");
+	buf_clear(&u->msg);
+	show_overlay(u, "sessions", buf_cstr(&out));
+	pane_refresh_lines(&u->help);
+	pane_set_cursor(&u->help, u->help.nlines > 1 ? 1 : 0); /* the newest */
+	buf_fini(&out);
 }
 
 static void
 cmd_open(struct ui *u, const char *spec)
 {
-	char *id = NULL;
+	const char *cur = client_state(u->c)->session;
+	struct command c = { .type = COMMAND_SESSIONS };
 
 	if (!*spec) {
 		ui_message(u, true, "usage: :open ID (:sessions lists them)");
@@ -1056,19 +1158,74 @@ cmd_open(struct ui *u, const char *spec)
 		ui_message(u, true, "a task is running: open another session when it ends");
 		return;
 	}
-	if (session_resolve(engine_state_dir(u->e), spec, &id) < 0) {
-		ui_message(u, true, "open: %s", err_msg());
+	if (cur && !strcmp(cur, spec)) {
+		ui_message(u, false, "%s is this session", cur);
 		return;
 	}
-	if (engine_session_id(u->e) && !strcmp(id, engine_session_id(u->e))) {
+	/* Resolved against the engine's session list (its reply). */
+	if (ui_send(u, &c, "ui-open") < 0)
+		return;
+	free(u->open_spec);
+	u->open_spec = xstrdup(spec);
+	ui_busy(u, 1);
+}
+
+/* The id `spec` names among the rows: itself, a unique prefix, or "latest"
+ * (the first row: the list is newest first). NULL with a message. */
+static const char *
+resolve_session(struct ui *u, const cJSON *rows, const char *spec)
+{
+	const cJSON *row;
+	const char *found = NULL;
+	size_t n = strlen(spec), matches = 0;
+
+	if (!strcmp(spec, "latest"))
+		return json_str(cJSON_GetArrayItem(rows, 0), "id");
+	cJSON_ArrayForEach(row, rows)
+	{
+		const char *id = json_str(row, "id");
+
+		if (id && !strcmp(id, spec))
+			return id;
+		if (id && !strncmp(id, spec, n)) {
+			found = id;
+			matches++;
+		}
+	}
+	if (matches == 1)
+		return found;
+	ui_message(u, true, "open: %s '%s' (:sessions lists them)",
+		   matches ? "more than one session starts with" : "no session", spec);
+	return NULL;
+}
+
+static void
+on_open_reply(struct ui *u, const struct event *ev)
+{
+	char *spec = u->open_spec;
+	const char *cur = client_state(u->c)->session, *id = NULL;
+
+	u->open_spec = NULL;
+	ui_busy(u, -1);
+	if (ev->type == EVENT_ERROR || !ev->approved || !cJSON_IsArray(ev->data))
+		ui_message(u, true, "open: %s", ev->text ? ev->text : "no session list came back");
+	else if (spec)
+		id = resolve_session(u, ev->data, spec);
+	if (!id) {
+		free(spec);
+		return;
+	}
+	if (cur && !strcmp(cur, id)) {
 		ui_message(u, false, "%s is this session", id);
-		free(id);
-		return;
+	} else if (task_busy(u)) {
+		ui_message(u, true, "a task is running: open another session when it ends");
+	} else {
+		free(u->reopen);
+		u->reopen = xstrdup(id);
+		u->quitting = true; /* the loop ends; cli/workbench.c attaches to `id` */
+		ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
 	}
-	free(u->reopen);
-	u->reopen = id;
-	u->quitting = true; /* the loop ends; cli/workbench.c reopens on `id` */
-	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+	free(spec);
 }
 
 /* Enter in the :sessions list: the session on the cursor's row. */
@@ -1113,6 +1270,73 @@ cmd_save(struct ui *u, const char *path)
 
 static void request_quit(struct ui *u);
 
+/* Interrupt the task, then quit once it ended (or after a grace time). */
+static void
+stop_and_quit(struct ui *u)
+{
+	struct command c = { .type = COMMAND_INTERRUPT };
+
+	u->mode = IN_NONE;
+	u->quitting = true;
+	if (task_busy(u)) {
+		send_cmd(u, &c);
+		u->interrupted = true;
+	}
+	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+}
+
+/* The last element of a grants reply: the folder just granted. */
+static void
+on_grant_reply(struct ui *u, const struct event *ev)
+{
+	const cJSON *last = cJSON_IsArray(ev->data) ? cJSON_GetArrayItem(
+							     ev->data, cJSON_GetArraySize(ev->data) - 1)
+						   : NULL;
+
+	if (ev->type == EVENT_ERROR || !ev->approved)
+		ui_message(u, true, "%s", ev->text ? ev->text : "grant refused");
+	else
+		ui_message(u, false, "granted %s",
+			   cJSON_IsString(last) ? last->valuestring : "(the folder)");
+	u->status_dirty = true;
+}
+
+static void
+on_ungrant_reply(struct ui *u, const struct event *ev)
+{
+	if (ev->type == EVENT_ERROR || !ev->approved) {
+		ui_message(u, true, "%s", ev->text ? ev->text : "ungrant refused");
+	} else {
+		ui_message(u, false, "no longer granted: %s",
+			   u->ungrant_path ? u->ungrant_path : "(the folder)");
+		u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
+	}
+	free(u->ungrant_path);
+	u->ungrant_path = NULL;
+	u->status_dirty = true;
+}
+
+static void
+on_start_reply(struct ui *u, const struct event *ev)
+{
+	u->starting = false;
+	if (ev->type == EVENT_ERROR || !ev->approved) {
+		ui_message(u, true, "%s", ev->text ? ev->text : "the task did not start");
+		if (!client_state(u->c)->busy)
+			set_phase(u, "idle", NULL);
+	}
+	u->status_dirty = u->input_dirty = true;
+	spin_maybe(u);
+}
+
+/* approve, deny, steer, interrupt: only a refusal is news. */
+static void
+on_cmd_reply(struct ui *u, const struct event *ev)
+{
+	if (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))
+		ui_message(u, true, "%s", ev->text ? ev->text : "refused");
+}
+
 static void
 run_command(struct ui *u, char *line)
 {
@@ -1127,39 +1351,35 @@ run_command(struct ui *u, char *line)
 	if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
 		request_quit(u);
 	} else if (!strcmp(cmd, "q!")) {
-		u->mode = IN_NONE;
-		u->quitting = true;
-		struct command c = { .type = COMMAND_INTERRUPT };
-		engine_command(u->e, &c);
-		ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+		stop_and_quit(u);
+	} else if (!strcmp(cmd, "detach")) {
+		detach(u);
 	} else if (!strcmp(cmd, "grant")) {
-		bool force = false;
+		struct command c = { .type = COMMAND_GRANT };
 		if (!strncmp(arg, "--force ", 8)) {
-			force = true;
+			c.force = true;
 			arg += 8;
 		}
+		c.path = arg;
 		if (!*arg)
 			ui_message(u, true, "usage: :grant [--force] PATH");
-		else if (engine_grant_add(u->e, arg, force) < 0)
-			ui_message(u, true, "%s", err_msg());
-		else
-			ui_message(u, false, "granted %s",
-				   engine_grant_path(u->e, engine_grant_count(u->e) - 1));
+		else if (ui_send(u, &c, "ui-grant") == 0)
+			ui_message(u, false, "granting %s…", arg);
 	} else if (!strcmp(cmd, "ungrant")) {
+		struct command c = { .type = COMMAND_UNGRANT, .path = arg };
 		if (!*arg) {
 			ui_message(u, true, "usage: :ungrant PATH (:grants lists them)");
-		} else if (engine_grant_remove(u->e, arg) < 0) {
-			ui_message(u, true, "%s", err_msg());
-		} else {
-			ui_message(u, false, "no longer granted: %s", arg);
-			u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
+		} else if (ui_send(u, &c, "ui-ungrant") == 0) {
+			free(u->ungrant_path);
+			u->ungrant_path = xstrdup(arg);
 		}
 	} else if (!strcmp(cmd, "open")) {
 		cmd_open(u, arg);
 	} else if (!strcmp(cmd, "grants")) {
+		const struct client_state *st = client_state(u->c);
 		struct buf b = BUF_INIT;
-		for (size_t i = 0; i < engine_grant_count(u->e); i++)
-			buf_printf(&b, "%s\n", engine_grant_path(u->e, i));
+		for (size_t i = 0; i < st->ngrants; i++)
+			buf_printf(&b, "%s\n", st->grants[i]);
 		show_overlay(u, "grants", b.len ? buf_cstr(&b) : "(none)\n");
 		buf_fini(&b);
 	} else if (!strcmp(cmd, "sessions")) {
@@ -1179,7 +1399,8 @@ run_command(struct ui *u, char *line)
 		buf_fini(&b);
 	} else {
 		ui_message(u, true,
-			   "unknown command ':%s' (grant, ungrant, grants, sessions, open, save, q)",
+			   "unknown command ':%s' (grant, ungrant, grants, sessions, open, save, "
+			   "detach, q)",
 			   cmd);
 	}
 	u->status_dirty = true;
@@ -1192,7 +1413,7 @@ run_command(struct ui *u, char *line)
 static void
 request_quit(struct ui *u)
 {
-	if (task_busy(u)) {
+	if (task_busy(u)) { /* detach (the default), stop it, or cancel */
 		u->mode = IN_CONFIRM;
 		u->input_dirty = true;
 		return;
@@ -1208,7 +1429,7 @@ interrupt(struct ui *u)
 
 	if (!task_busy(u))
 		return;
-	engine_command(u->e, &c);
+	send_cmd(u, &c);
 	u->interrupted = true;
 	ui_message(u, false, "interrupting");
 }
@@ -1218,8 +1439,8 @@ start_task(struct ui *u, const char *text)
 {
 	if (task_busy(u)) {
 		struct command c = { .type = COMMAND_STEER, .text = (char *)text };
-		engine_command(u->e, &c);
-		ui_message(u, false, "steer queued: the agent reads it at its next turn");
+		if (ui_send(u, &c, "ui-cmd") == 0)
+			ui_message(u, false, "steer queued: the agent reads it at its next turn");
 		return;
 	}
 	struct event ev = { .type = EVENT_USER_MESSAGE, .text = text };
@@ -1229,8 +1450,8 @@ start_task(struct ui *u, const char *text)
 	u->interrupted = false;
 	buf_clear(&u->msg);
 	set_phase(u, "starting", NULL);
-	if (engine_start(u->e, text) < 0)
-		ui_message(u, true, "%s", err_msg());
+	struct command c = { .type = COMMAND_START, .text = (char *)text };
+	u->starting = ui_send(u, &c, "ui-start") == 0;
 	spin_maybe(u);
 }
 
@@ -1277,7 +1498,7 @@ static void
 complete(struct ui *u)
 {
 	static const char *const names[] = { "grant ", "grants", "ungrant ", "sessions", "open ",
-					     "save ", "save-screen ", "quit", "help" };
+					     "save ", "save-screen ", "quit", "help", "detach" };
 	const char *s = buf_cstr(&u->in_line);
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -1475,6 +1696,9 @@ global_action(struct ui *u, enum action a)
 	case ACTION_QUIT:
 		request_quit(u);
 		break;
+	case ACTION_DETACH:
+		detach(u);
+		break;
 	case ACTION_SEARCH:
 		begin_input(u, IN_SEARCH);
 		break;
@@ -1551,15 +1775,16 @@ handle_key(struct ui *u, int key)
 	if (key == '\r')
 		key = '\n';
 	if (u->mode == IN_CONFIRM) {
-		u->mode = IN_NONE;
 		u->input_dirty = true;
-		if (key == 'y' || key == 'Y') {
-			struct command c = { .type = COMMAND_INTERRUPT };
-			engine_command(u->e, &c);
-			u->quitting = true;
-			ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
-		}
-		return;
+		if (key == 'd' || key == 'D' || key == '\n')
+			detach(u);
+		else if (key == 's' || key == 'S')
+			stop_and_quit(u);
+		else if (key == 27)
+			u->mode = IN_NONE;
+		else if (keymap_lookup(KEYMAP_GLOBAL, key) == ACTION_DETACH)
+			detach(u);
+		return; /* other keys: the question stays */
 	}
 	if (u->mode != IN_NONE) {
 		if (edit_key(u, key))
@@ -1678,9 +1903,10 @@ on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 
 	(void)fd;
 	if (revents & (POLLHUP | POLLERR)) {
-		/* The terminal went away (SSH dropped): stop reading it. */
+		/* The terminal went away (SSH dropped): stop reading it and
+		 * detach; the task goes on. */
 		ev_io_del(l, fileno(u->in));
-		request_quit(u);
+		detach(u);
 		return;
 	}
 	while ((r = wget_wch(stdscr, &wc)) != ERR) {
@@ -1707,18 +1933,21 @@ on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		rq_flush(u); /* a lone Esc is a key */
 }
 
+/* SIGHUP (the terminal closed, SSH dropped) and SIGTERM (the client
+ * killed) detach: the task goes on. SIGINT (kill -INT; Ctrl-C in the
+ * workbench is a key) stops the task and quits. */
 static void
 on_signal(struct ev_loop *l, int signo, void *ctx)
 {
 	struct ui *u = ctx;
-	struct command c = { .type = COMMAND_INTERRUPT };
 
 	(void)l;
 	if (signo == SIGINT && u->editor)
 		return; /* Ctrl-C typed in the editor is the editor's */
-	engine_command(u->e, &c);
-	u->quitting = true;
-	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+	if (signo == SIGINT)
+		stop_and_quit(u);
+	else
+		detach(u);
 }
 
 /*
@@ -1744,14 +1973,7 @@ script_resize(void *ctx, int cols, int rows)
 static void
 script_quit(void *ctx)
 {
-	struct ui *u = ctx;
-	struct command c = { .type = COMMAND_INTERRUPT };
-
-	u->mode = IN_NONE;
-	u->quitting = true;
-	if (task_busy(u))
-		engine_command(u->e, &c);
-	ev_timer_arm(u->loop, &u->quit_timer, QUIT_GRACE_MS);
+	stop_and_quit(ctx);
 }
 
 static bool
@@ -1771,23 +1993,6 @@ static const struct script_hooks script_hooks = {
  * Lifecycle
  */
 
-/* A resumed session's token and cost totals so far (meta.json). */
-static void
-resumed_totals(struct ui *u)
-{
-	cJSON *meta = NULL;
-
-	if (session_meta_read(engine_state_dir(u->e), engine_session_id(u->e), &meta) < 0)
-		return;
-	u->in_tok = (long)(json_int(meta, "input_tokens", 0) + json_int(meta, "cache_read_tokens", 0) +
-			   json_int(meta, "cache_creation_tokens", 0));
-	u->out_tok = (long)json_int(meta, "output_tokens", 0);
-	cJSON *c = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
-	u->cost = cJSON_IsNumber(c) ? c->valuedouble : 0;
-	cJSON_Delete(meta);
-	u->status_dirty = true;
-}
-
 static struct ui *dying; /* for the die callback only */
 
 static void
@@ -1798,7 +2003,7 @@ die_endwin(void)
 }
 
 int
-ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_opts *o)
+ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 	const char *term = getenv("TERM");
@@ -1819,7 +2024,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 		}
 	}
 	u->loop = loop;
-	u->e = e;
+	u->c = c;
 	u->display = !(nd && *nd && strcmp(nd, "0"));
 	if (!term || !*term)
 		term = "vt100";
@@ -1888,7 +2093,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	if (pane_init(&u->help, &pane_help_ops, u) < 0)
 		goto fail;
 	relayout(u);
-	engine_add_sink(e, on_event, u);
+	client_set_handler(c, on_event, u);
 	if (u->display && ev_io_set(loop, fileno(u->in), POLLIN, on_tty, u) < 0)
 		goto fail;
 	if (ev_signal_on(loop, SIGWINCH, on_winch, u) < 0 ||
@@ -1901,17 +2106,17 @@ ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_
 	if (script && *script && script_open(&u->script, script, loop, &script_hooks, u) < 0)
 		goto fail;
 	script_seek(u->script, o->script_pos);
-	/* A resumed session's conversation, plan and review show at once. */
-	if (o->resumed && history_replay(engine_state_dir(e), engine_session_id(e),
-					 replay_to_panes, u) < 0)
-		ui_message(u, true, "transcript: %s", err_msg());
-	if (o->resumed)
-		resumed_totals(u);
+	/* The session's conversation comes as history events after "hello";
+	 * what the client knows already (an attach that said hello before
+	 * us) shows at once. */
+	apply_state(u);
 	u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
 	render(u);
 	*out = u;
 	if (o->task && *o->task)
 		start_task(u, o->task);
+	else if (u->pending_id)
+		u->saved_mode = IN_TASK; /* the question first, then the input line */
 	else
 		begin_input(u, IN_TASK);
 	return 0;
@@ -1940,13 +2145,21 @@ ui_script_pos(const struct ui *u)
 int
 ui_exit_status(const struct ui *u)
 {
-	const char *st = engine_status(u->e);
+	const char *st = u->seen_status;
 
 	if (script_failed(u->script))
 		return 1;
+	if (u->detached)
+		return 0;
 	if (st && !strcmp(st, "interrupted"))
 		return 130;
 	return 0;
+}
+
+bool
+ui_detached(const struct ui *u)
+{
+	return u->detached;
 }
 
 void
@@ -1954,8 +2167,6 @@ ui_free(struct ui *u)
 {
 	if (!u)
 		return;
-	/* Review jobs point at the panes: let them finish first. */
-	worker_drain(engine_worker(u->e));
 	if (u->editor > 1) {
 		/* Quitting with the editor open (SIGTERM, SIGHUP): it goes too. */
 		ev_child_forget(u->loop, u->editor);
@@ -1969,7 +2180,7 @@ ui_free(struct ui *u)
 	free(u->plan_file);
 	free(u->reopen);
 	cJSON_Delete(u->pending_input);
-	engine_remove_sink(u->e, on_event, u);
+	client_set_handler(u->c, NULL, NULL);
 	if (u->display && u->in)
 		ev_io_del(u->loop, fileno(u->in));
 	script_free(u->script);
@@ -2006,6 +2217,9 @@ ui_free(struct ui *u)
 	free(u->pending_what);
 	free(u->auto_id);
 	free(u->phase);
+	free(u->seen_status);
+	free(u->ungrant_path);
+	free(u->open_spec);
 	theme_free(u->theme);
 	free(u);
 }

@@ -5,27 +5,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/event.h"
 #include "config/config.h"
 #include "core/err.h"
 
 /*
- * The workbench: a full-screen view over the engine's events that sends
- * only engine commands (approve, deny, steer, interrupt) and review jobs.
- * Owns the terminal between ui_new() and ui_free(). Loop thread only.
+ * The workbench: a full-screen view over a session's events, a client of
+ * its engine (engine/client.h): state from client_state(), events through
+ * the client's handler, everything it asks (tasks, approvals, steers, the
+ * review, checkpoints, the session list, grants) as commands. The engine
+ * is another process (or, for tests, one in this process): quitting or
+ * detaching never waits for it. Owns the terminal between ui_new() and
+ * ui_free(). Loop thread only.
  *
  * Terminal: newterm() on /dev/tty (stdin may be a pipe); with
  * DH_NO_DISPLAY=1 on /dev/null (tests without a tty). SIGWINCH arrives
- * through the loop's signalfd and resizes; SIGINT/SIGTERM/SIGHUP quit.
+ * through the loop's signalfd and resizes; SIGHUP and SIGTERM (terminal
+ * closed, client killed) and a lost connection detach (the task goes on);
+ * SIGINT interrupts the task and quits.
  */
 
 struct ev_loop;
-struct engine;
+struct client;
+struct client_state;
+struct command;
 struct ui;
 
 struct ui_opts {
 	const char *task;  /* start this task at once, or NULL: wait in the input line */
 	const char *theme; /* theme name or path, or NULL for the default */
-	bool resumed;	   /* the engine resumed a session: show its transcript */
 	bool no_mouse;	   /* leave the mouse to the terminal (no click or wheel) */
 	size_t script_pos; /* DH_SCRIPT: start at this step (after an :open) */
 	/* Config `bind CONTEXT KEY ACTION` lines (text after "bind", and
@@ -36,18 +44,26 @@ struct ui_opts {
 };
 
 /* Take over the terminal, draw the first frame and start `task` if given.
- * The engine and loop are borrowed and must outlive the UI. On failure
- * the terminal is restored; DH_EFAIL with a message. */
-int ui_new(struct ui **out, struct ev_loop *loop, struct engine *e, const struct ui_opts *o)
+ * The client and loop are borrowed and must outlive the UI; the UI sets the
+ * client's event handler (ui_free() removes it). The session's history,
+ * plan and pending approval arrive as the client's "hello" and history
+ * events. On failure the terminal is restored; DH_EFAIL with a message. */
+int ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_opts *o)
 	DH_MUST_CHECK;
-/* Wait for the engine's worker, restore the terminal, free. NULL-safe. */
+/* Restore the terminal, free. Waits for nothing of the engine. NULL-safe. */
 void ui_free(struct ui *u);
-/* The exit status once the loop stopped: 0, or 130 after an interrupt. */
+/* The exit status once the loop stopped: 0 (also after a detach), 1 when a
+ * DH_SCRIPT failed, 130 when the task this client saw ended interrupted. */
 int ui_exit_status(const struct ui *u);
+/* After the loop stopped: true when the workbench detached (C-\, :detach,
+ * `q` then `d`, SIGHUP or SIGTERM, a lost connection): the engine was left
+ * as it was (a running task goes on); the caller prints `deskhand attach
+ * ID`. */
+bool ui_detached(const struct ui *u);
 /* After the loop stopped: the session id `:open` asked for (heap, the caller
- * frees it), or NULL when the workbench simply quit. The caller then opens a
- * new engine on it (resume) and a new UI with ui_opts.resumed and
- * ui_opts.script_pos = ui_script_pos(). */
+ * frees it), or NULL when the workbench simply quit. The caller then
+ * attaches a new client to that session (connect, or start an engine with
+ * --resume ID) and a new UI with ui_opts.script_pos = ui_script_pos(). */
 char *ui_take_reopen(struct ui *u);
 /* The DH_SCRIPT step reached (0 without a script). */
 size_t ui_script_pos(const struct ui *u);
@@ -56,10 +72,20 @@ size_t ui_script_pos(const struct ui *u);
  * For panes
  */
 
-struct engine *ui_engine(const struct ui *u);
+/* The session's state as the client last saw it. Never NULL. */
+const struct client_state *ui_state(const struct ui *u);
+/* Send a command to the engine; `c` stays the caller's (its strings are
+ * borrowed for the call). `tag` (a static string, e.g. "diff-get") prefixes
+ * the request id set in c->req, so that the pane recognizes the reply:
+ * ev->re starts with "TAG-". c->req is NULL again on return. Returns 0, or
+ * DH_EFAIL when the connection is gone (the message is shown). */
+int ui_send(struct ui *u, struct command *c, const char *tag) DH_MUST_CHECK;
+/* True when ev->re answers a command ui_send() sent with `tag`. */
+bool ui_is_reply(const struct event *ev, const char *tag);
 /* Show a one-line message in the status line until the next key. */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
-/* Count work in flight (review jobs) for the spinner: +1 on post, -1 on done. */
+/* Count work in flight (requests awaiting their reply) for the spinner: +1
+ * on send, -1 on the reply. */
 void ui_busy(struct ui *u, int delta);
 /* Open `path` (absolute; copied) in $VISUAL, else $EDITOR, else vi: the
  * terminal is handed to the editor (endwin) while the loop keeps running

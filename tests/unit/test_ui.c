@@ -48,6 +48,32 @@ Test(ui_keymap, parses_key_names)
 	cr_assert_str_eq(name, "<C-d>");
 	keymap_key_name(KEYMAP_FKEY | KEY_BTAB, name, sizeof name);
 	cr_assert_str_eq(name, "<S-Tab>");
+	/* C-\ (FS, 28): the detach key; named as config writes it. */
+	cr_assert_eq(keymap_parse_key(&k, "<C-\\>"), 0);
+	cr_assert_eq(k, 28);
+	keymap_key_name(28, name, sizeof name);
+	cr_assert_str_eq(name, "<C-\\>");
+}
+
+Test(ui_keymap, detach_is_an_action_bound_to_ctrl_backslash)
+{
+	int k;
+
+	keymap_init_defaults();
+	cr_assert_str_eq(keymap_action_name(ACTION_DETACH), "detach");
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, 28), ACTION_DETACH);
+	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, 28), ACTION_DETACH); /* from every pane */
+	/* Rebindable: another key detaches, C-\ may do something else. */
+	cr_assert_eq(keymap_bind_line("global <C-b> detach"), 0);
+	cr_assert_eq(keymap_parse_key(&k, "<C-b>"), 0);
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, k), ACTION_DETACH);
+	cr_assert_eq(keymap_bind_line("global <C-\\> redraw"), 0);
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, 28), ACTION_REDRAW);
+	struct buf b = BUF_INIT;
+	keymap_help(&b);
+	cr_assert(strstr(buf_cstr(&b), "detach"));
+	buf_fini(&b);
+	keymap_init_defaults();
 }
 
 Test(ui_keymap, defaults_and_rebinding)
