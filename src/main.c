@@ -56,6 +56,7 @@ static const struct {
 	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
 	{ "accept-hunk", cli_accept_hunk },
 	{ "ls", cli_ls },	   { "wait", cli_wait },	 { "stop", cli_stop },
+	{ "attach", cli_attach },
 	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 

@@ -212,6 +212,7 @@ struct waiter {
 	const char *id;
 	bool stop;	    /* stop: an interrupt was sent; approvals do not end it */
 	bool replayed;	    /* history_end seen: the state is current */
+	bool hello_waiting; /* an approval waits (the snapshot or a live event) */
 	bool done;
 	bool err;	    /* the loop failed */
 	bool signalled;	    /* Ctrl-C: we stopped waiting */
@@ -223,8 +224,20 @@ waiter_on_event(const struct event *ev, void *ctx)
 {
 	struct waiter *w = ctx;
 
+	/* The snapshot says whether an approval waits now; the history that
+	 * follows it replays older decisions. */
+	if (ev->type == EVENT_HELLO && ev->data) {
+		const char *act = json_str(ev->data, "activity");
+
+		w->hello_waiting = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ev->data, "pending")) ||
+				   (act && strcmp(act, "waiting") == 0);
+	}
 	if (ev->type == EVENT_HISTORY_END)
 		w->replayed = true;
+	if (w->replayed && ev->type == EVENT_APPROVAL_NEEDED)
+		w->hello_waiting = true;
+	if (w->replayed && (ev->type == EVENT_APPROVAL_DECIDED || ev->type == EVENT_PLAN_DECIDED))
+		w->hello_waiting = false;
 }
 
 /* Status of a session whose engine is gone, from its record on disk. */
@@ -264,7 +277,7 @@ waiter_prepare(struct ev_loop *loop, void *ctx)
 	} else if (st->status && !st->busy) {
 		w->status = exit_of(st->status);
 		w->done = true;
-	} else if (!w->stop && st->pending) {
+	} else if (!w->stop && w->hello_waiting) {
 		fprintf(stderr, "deskhand: session %s waits for an approval; answer it with: "
 				"deskhand attach %s\n", w->id, w->id);
 		w->status = EXIT_WAITING;

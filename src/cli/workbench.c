@@ -41,6 +41,82 @@ static const char wb_usage[] =
 	"detach or stop). Keys are rebound with 'bind CONTEXT KEY ACTION' lines in\n"
 	"~/.config/deskhand/config.\n";
 
+/*
+ * Attach the workbench and run it until it quits or detaches. `first`
+ * (heap, taken) is a session to attach to first: its live engine, else a new
+ * engine started with `args` (which then name it with --resume). An :open
+ * ends one attachment (client, UI and loop: the UI's hooks stay on its loop)
+ * and attaches to that session the same way. Returns the exit status.
+ */
+static int
+attach_loop(struct strv *args, char *first, struct ui_opts *uo)
+{
+	struct ev_loop *loop = NULL;
+	struct client *c = NULL;
+	struct ui *u = NULL;
+	char *reopen = first;
+	bool detached = false;
+	int status = 1;
+
+	for (;;) {
+		/* The loop first: it blocks the signals before any thread exists. */
+		if (ev_new(&loop) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out;
+		}
+		int rc = reopen ? client_connect(&c, loop, reopen) : DH_ENOTFOUND;
+
+		if (rc == DH_ENOTFOUND)
+			rc = client_spawn(&c, loop, args->v, args->n);
+		if (rc < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out;
+		}
+		setlocale(LC_ALL, "");
+		if (ui_new(&u, loop, c, uo) < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			goto out;
+		}
+		status = ev_run(loop) < 0 ? 1 : 0;
+		if (status == 0)
+			status = ui_exit_status(u);
+		detached = ui_detached(u);
+		char *next = ui_take_reopen(u);
+		uo->script_pos = ui_script_pos(u);
+		ui_free(u);
+		u = NULL;
+		if (!next)
+			break;
+		client_close(c);
+		ev_free(loop);
+		c = NULL;
+		loop = NULL;
+		free(reopen);
+		reopen = next;
+		/* Resume that session with its own grants and mode. */
+		strv_free(args);
+		strv_add(args, "--resume");
+		strv_add(args, reopen);
+		uo->task = NULL;
+	}
+	if (c && client_state(c)->session) { /* none when no task ran */
+		if (detached && client_closed(c))
+			printf("deskhand: lost the engine (%s). Resume with: deskhand attach %s\n",
+			       client_error(c) ? client_error(c) : "connection closed",
+			       client_state(c)->session);
+		else if (detached)
+			printf("deskhand: detached; the task goes on. Resume with: deskhand attach %s\n",
+			       client_state(c)->session);
+		else
+			printf("deskhand: session %s\n", client_state(c)->session);
+	}
+out:
+	client_close(c);
+	ev_free(loop);
+	free(reopen);
+	return status;
+}
+
 int
 cli_workbench(int argc, char **argv)
 {
@@ -60,12 +136,7 @@ cli_workbench(int argc, char **argv)
 	struct config cfg;
 	struct strv args = { 0 }; /* the engine's options (client_spawn) */
 	struct ui_opts uo = { 0 };
-	struct ev_loop *loop = NULL;
-	struct client *c = NULL;
-	struct ui *u = NULL;
-	char *reopen = NULL; /* the session :open asked for */
 	const char *resume = NULL;
-	bool detached = false;
 	int status = 2, opt;
 
 	if (config_load(&cfg) < 0) {
@@ -124,60 +195,74 @@ cli_workbench(int argc, char **argv)
 		strv_add(&args, "--resume");
 		strv_add(&args, resume);
 	}
-	status = 1;
-	/* The loop first: it blocks the signals before any thread exists. */
-	if (ev_new(&loop) < 0) {
+	/* A live session is attached to, another resumed by a new engine. */
+	status = attach_loop(&args, resume ? xstrdup(resume) : NULL, &uo);
+out_early:
+	strv_free(&args);
+	config_fini(&cfg);
+	return status;
+}
+
+static const char attach_usage[] =
+	"usage: deskhand attach [options] [ID|latest]\n"
+	"\n"
+	"Open the workbench on session ID (an id, a unique prefix, or latest: the\n"
+	"default): on its live engine when it runs, several workbenches may be\n"
+	"attached at once; else on a new engine that resumes it (its history and\n"
+	"pending review). C-\\ detaches again: the task goes on.\n"
+	"\n"
+	"      --theme NAME      colour theme\n"
+	"      --no-mouse        leave the mouse to the terminal\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit status: 0 (also after a detach), 1 no such session or its engine could\n"
+	"not start, 2 usage, 130 the task ended interrupted while attached.\n";
+
+int
+cli_attach(int argc, char **argv)
+{
+	enum { OPT_THEME = 256, OPT_NO_MOUSE };
+	static const struct option longopts[] = {
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config cfg;
+	struct strv args = { 0 };
+	struct ui_opts uo = { 0 };
+	int status = 2, opt;
+
+	if (config_load(&cfg) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		goto out;
 	}
-	/* An :open ends one attachment and attaches to that session: its live
-	 * engine, or a new one resuming it. */
-	for (;;) {
-		int rc = reopen ? client_connect(&c, loop, reopen) : DH_ENOTFOUND;
-
-		if (rc == DH_ENOTFOUND)
-			rc = client_spawn(&c, loop, args.v, args.n);
-		if (rc < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_THEME: uo.theme = optarg; break;
+		case OPT_NO_MOUSE: uo.no_mouse = true; break;
+		case 'h':
+			fputs(attach_usage, stdout);
+			status = 0;
+			goto out;
+		default:
+			fputs(attach_usage, stderr);
 			goto out;
 		}
-		setlocale(LC_ALL, "");
-		if (ui_new(&u, loop, c, &uo) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
-			goto out;
-		}
-		status = ev_run(loop) < 0 ? 1 : 0;
-		if (status == 0)
-			status = ui_exit_status(u);
-		detached = ui_detached(u);
-		char *next = ui_take_reopen(u);
-		uo.script_pos = ui_script_pos(u);
-		ui_free(u);
-		u = NULL;
-		if (!next)
-			break;
-		client_close(c);
-		c = NULL;
-		free(reopen);
-		reopen = next;
-		/* Resume that session with its own grants and mode. */
-		strv_free(&args);
-		strv_add(&args, "--resume");
-		strv_add(&args, reopen);
-		uo.task = NULL;
 	}
-	if (c && client_state(c)->session) { /* none when no task ran */
-		if (detached)
-			printf("deskhand: detached; the task goes on. Resume with: deskhand attach %s\n",
-			       client_state(c)->session);
-		else
-			printf("deskhand: session %s\n", client_state(c)->session);
+	if (argc - optind > 1) {
+		fprintf(stderr, "deskhand: attach: expected at most one session ID\n%s",
+			attach_usage);
+		goto out;
 	}
+	const char *spec = optind < argc ? argv[optind] : "latest";
+	uo.binds = cfg.binds.v;
+	uo.nbinds = cfg.binds.n;
+	strv_add(&args, "--resume");
+	strv_add(&args, spec);
+	status = attach_loop(&args, xstrdup(spec), &uo);
 out:
-	client_close(c);
-	ev_free(loop);
-	free(reopen);
-out_early:
 	strv_free(&args);
 	config_fini(&cfg);
 	return status;

@@ -26,7 +26,8 @@
 
 /* Reads only: what the review commands change goes through the engine
  * (accept, reject, undo, restore) and comes back as a "review" event, after
- * which the pane reloads. Request tags (ui_send): */
+ * which the pane reloads. Request tags (ui_send) start with the pane's name:
+ * ui.c hands their replies to this pane only. */
 #define TAG_GET	   "diff-get" /* review_get */
 #define TAG_LOG	   "diff-log" /* log: the checkpoint list (U) */
 #define TAG_REVIEW "diff-rv"  /* accept, reject, undo, restore */

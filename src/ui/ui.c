@@ -721,17 +721,22 @@ on_event(const struct event *ev, void *ctx)
 	default:
 		break;
 	}
-	if (u->in_history) {
-		replay_to_panes(u, ev);
-		return;
-	}
+	/* A reply is never history, even when it comes before history_end. */
 	if ((ev->type == EVENT_REPLY || ev->type == EVENT_ERROR) && ev->re) {
 		if (reply_dispatch(u, ev))
 			return;
-		/* A pane's (diff-…): only that pane wants it. */
-		for (int i = 0; i < LAYOUT__COUNT; i++)
-			if (u->panes[i].ops->on_event)
-				u->panes[i].ops->on_event(&u->panes[i], ev);
+		/* A pane's: its tags start with the pane's name ("diff-get"). */
+		for (int i = 0; i < LAYOUT__COUNT; i++) {
+			const struct pane_ops *ops = u->panes[i].ops;
+			size_t n = strlen(ops->name);
+
+			if (ops->on_event && !strncmp(ev->re, ops->name, n) && ev->re[n] == '-')
+				ops->on_event(&u->panes[i], ev);
+		}
+		return;
+	}
+	if (u->in_history) {
+		replay_to_panes(u, ev);
 		return;
 	}
 	on_live_event(u, ev);
@@ -2110,6 +2115,8 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	*out = u;
 	if (o->task && *o->task)
 		start_task(u, o->task);
+	else if (u->pending_id)
+		u->saved_mode = IN_TASK; /* the question first, then the input line */
 	else
 		begin_input(u, IN_TASK);
 	return 0;

@@ -56,8 +56,9 @@ void ui_free(struct ui *u);
  * DH_SCRIPT failed, 130 when the task this client saw ended interrupted. */
 int ui_exit_status(const struct ui *u);
 /* After the loop stopped: true when the workbench detached (C-\, :detach,
- * `q` then `d`, SIGHUP, a lost connection): the task goes on; the caller
- * prints `deskhand attach ID`. */
+ * `q` then `d`, SIGHUP or SIGTERM, a lost connection): the engine was left
+ * as it was (a running task goes on); the caller prints `deskhand attach
+ * ID`. */
 bool ui_detached(const struct ui *u);
 /* After the loop stopped: the session id `:open` asked for (heap, the caller
  * frees it), or NULL when the workbench simply quit. The caller then
@@ -83,7 +84,8 @@ int ui_send(struct ui *u, struct command *c, const char *tag) DH_MUST_CHECK;
 bool ui_is_reply(const struct event *ev, const char *tag);
 /* Show a one-line message in the status line until the next key. */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
-/* Count work in flight (review jobs) for the spinner: +1 on post, -1 on done. */
+/* Count work in flight (requests awaiting their reply) for the spinner: +1
+ * on send, -1 on the reply. */
 void ui_busy(struct ui *u, int delta);
 /* Open `path` (absolute; copied) in $VISUAL, else $EDITOR, else vi: the
  * terminal is handed to the editor (endwin) while the loop keeps running

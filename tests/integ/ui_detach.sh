@@ -1,7 +1,8 @@
 # Detach (issue 10): C-\ leaves the workbench with status 0 and prints
 # `deskhand attach ID`; the task goes on in its engine process and finishes
 # `done` (not interrupted); `deskhand attach ID` then shows its transcript.
-# `q` while the agent works asks first: Esc keeps the workbench.
+# `q` while the agent works asks first: Esc keeps the workbench. :detach
+# detaches too.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_tmux.sh"
 G=$T/work; mkdir -p "$G"
@@ -39,6 +40,8 @@ grep '"session_finished"' "$tr" | grep -q '"status":"done"' \
 UI_T=again ui_start 110 30 attach "$id"
 UI_T=again ui_wait "The end arrives after the detach." 15
 UI_T=again ui_wait "tell me slowly"
-UI_T=again ui_keys q
+# :detach leaves too (nothing runs now: the engine then exits by itself).
+UI_T=again ui_keys Escape :; UI_T=again ui_type "detach"; UI_T=again ui_keys Enter
 UI_T=again ui_wait "EXIT=0"
+assert_contains "$(UI_T=again ui_screen)" "Resume with: deskhand attach $id"
 echo ok

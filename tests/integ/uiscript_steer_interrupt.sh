@@ -18,6 +18,9 @@ i
 :save-screen $T/steer.scr
 :wait text ❯ also check docs
 :wait text thinking
+# The engine is another process: the idle gate no longer covers its request.
+# The hanging turn waits forever; give the request time to reach the model.
+:wait ms 500
 <Esc>
 :wait text task interrupted
 :save-screen $T/int.scr elements
