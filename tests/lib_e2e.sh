@@ -8,11 +8,12 @@ UI_ENV="${UI_ENV:-} XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
 
 # engine_pids: the pids of this test's engine processes, one a line.
 engine_pids() {
-  local p
-  for p in /proc/[0-9]*; do
+  local pid p
+  for pid in $(pgrep -u "$(id -u)" -f '^[^ ]*deskhand engine '); do
+    p=/proc/$pid
     [ "$( { tr '\0' '\n' < "$p/cmdline"; } 2>/dev/null | sed -n 2p)" = engine ] || continue
     { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -qxF "HOME=$HOME" || continue
-    echo "${p#/proc/}"
+    echo "$pid"
   done
 }
 
