@@ -16,7 +16,7 @@ all, in that order).
           of the gap; bytes written to the terminal per streamed token;
   resume  peak RSS (VmHWM) after --resume of a generated 1,000-turn session;
   attach  `deskhand attach ID` of that 1,000-turn session: exec to the end of
-          the first full frame (the burst that shows its last turn), for a
+          the first full frame (the burst that shows its end, 'task done'), for a
           session that is not live (an engine is started on it) and again for
           the now live engine; `deskhand --resume ID` and the attach of a
           1-turn session (the fixed cost: the reference) measured the same
@@ -444,10 +444,10 @@ def sec_attach():
     one, _ = gen_session(1, "20260101-000000-b1one")
     figs = []
     for label, args, needle in (
-            ("1-turn session, attach (reference)", ["attach", one], b"Turn 1"),
-            ("--resume", ["--resume", sid], b"Turn 1000"),
-            ("attach, not live (starts an engine)", ["attach", sid], b"Turn 1000"),
-            ("attach, live engine", ["attach", sid], b"Turn 1000")):
+            ("1-turn session, attach (reference)", ["attach", one], b"task done"),
+            ("--resume", ["--resume", sid], b"task done"),
+            ("attach, not live (starts an engine)", ["attach", sid], b"task done"),
+            ("attach, live engine", ["attach", sid], b"task done")):
         p = Pty(args, env_for())
         t = full_frame(p, needle)
         hwm = proc_status(p.pid, "VmHWM")
@@ -455,11 +455,11 @@ def sec_attach():
         if label != "attach, not live (starts an engine)":
             stop_engines()  # the next one starts with no engine live
         figs.append((label, t, hwm))
-    print("attach to a 1,000-turn session (%.1f MiB transcript), exec to the full frame "
-          "showing its last turn:" % (size / 1048576.0))
+    print("attach to a 1,000-turn session (%.1f MiB transcript), exec to the end of the "
+          "frame showing its end ('task done'):" % (size / 1048576.0))
     for label, t, hwm in figs:
         print("    %-38s %s, client peak RSS %.1f MiB"
-              % (label + ":", "%.0f ms" % (t * 1000) if t is not None else "last turn never shown",
+              % (label + ":", "%.0f ms" % (t * 1000) if t is not None else "its end never shown",
                  hwm / 1024.0))
 
 
