@@ -148,7 +148,9 @@ cli_ls(int argc, char **argv)
 		json_add(row, "grants",
 			 json_arr(s, "grants") ? cJSON_Duplicate(json_arr(s, "grants"), 1)
 					       : json_new_arr());
-		json_add_num(row, "clients", (double)json_int(s, "clients", 0));
+		/* The snapshot counts our own hello-only connection. */
+		long long clients = json_int(s, "clients", 0) - 1;
+		json_add_num(row, "clients", (double)(clients > 0 ? clients : 0));
 		json_add(row, "age_s", age >= 0 ? cJSON_CreateNumber((double)age) : cJSON_CreateNull());
 		json_add_num(row, "pid", (double)json_int(s, "pid", 0));
 		json_add(rows, NULL, row);

@@ -23,6 +23,7 @@ wait_state "$id" working
 assert_contains "$("$DESKHAND" ls)" "$id"
 assert_contains "$("$DESKHAND" ls)" "working"
 assert_eq "$("$DESKHAND" ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .task')" "say something"
+assert_eq "$("$DESKHAND" ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .clients')" 0
 rc=0; "$DESKHAND" wait "$id" >"$T/w1" 2>&1 || rc=$?
 t2=$(now_ms)
 assert_eq "$rc" 0 "wait on a done task: $(cat "$T/w1")"

@@ -43,6 +43,8 @@ PY
 cpid=$!
 for _ in $(seq 1 200); do grep -q '"history_end"' "$T/client.out" 2>/dev/null && break; sleep 0.05; done
 grep -q '"history_end"' "$T/client.out" || { kill $cpid; fail "the raw client got no history_end"; }
+# ls counts the attached client (not its own connection)
+assert_eq "$("$DESKHAND" ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .clients')" 1
 
 rc=0; out=$("$DESKHAND" undo --session "$id" 2>&1) || rc=$?
 assert_eq "$rc" 0 "undo on the live session: $out"
