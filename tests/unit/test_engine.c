@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -61,6 +63,8 @@ on_sink(const struct event *ev, void *ctx)
 	(void)ctx;
 	if (ev->type != EVENT_STATUS || ev->re) /* keep the test's own status */
 		got_add(&sunk, ev, 0);
+	if (getenv("DH_TEST_TRACE"))
+		fprintf(stderr, "event: %s\n", sunk.n ? sunk.v[sunk.n - 1] : "");
 }
 
 static void
@@ -437,4 +441,121 @@ Test(engine, grant_of_a_folder_in_use)
 	cr_assert_eq(engine_open(&other, loop, &cfg, &o), 0, "%s", err_msg());
 	engine_close(other);
 	engine_close(e);
+}
+
+/* The snapshot follows a real task (the loopback fake provider): "waiting"
+ * with the pending approval while one waits, the plan, then "done" with the
+ * token totals. */
+static pid_t
+start_fake(const char *script)
+{
+	char sp[PATH_MAX], lp[PATH_MAX], pp[PATH_MAX], url[64], port[16] = "";
+	pid_t pid;
+	FILE *f;
+
+	snprintf(sp, sizeof sp, "%s/script.json", root);
+	snprintf(lp, sizeof lp, "%s/fake.log", root);
+	snprintf(pp, sizeof pp, "%s/fake.port", root);
+	cr_assert_not_null(f = fopen(sp, "w"));
+	fputs(script, f);
+	fclose(f);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		sigset_t none;
+
+		/* The loop blocked the signals; the provider must not inherit that. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("python3", "python3", "tests/fake/anthropic_server.py", "--script", sp,
+		       "--log", lp, "--port-file", pp, "--max-seconds", "60", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && !port[0]; i++) {
+		f = fopen(pp, "r");
+		if (f) {
+			if (!fgets(port, sizeof port, f))
+				port[0] = '\0';
+			fclose(f);
+		}
+		if (!port[0])
+			usleep(50 * 1000);
+	}
+	cr_assert(port[0], "the fake provider did not start");
+	port[strcspn(port, "\n")] = '\0';
+	snprintf(url, sizeof url, "http://127.0.0.1:%s", port);
+	setenv("ANTHROPIC_BASE_URL", url, 1);
+	return pid;
+}
+
+Test(engine, snapshot_follows_a_task)
+{
+	pid_t fake = start_fake(
+		"{\"turns\": ["
+		"{\"tool_calls\": [{\"name\": \"propose_plan\", \"input\": {\"steps\": "
+		"[{\"title\": \"write a\"}]}}]},"
+		"{\"tool_calls\": [{\"name\": \"write_file\", \"input\": {\"path\": \"b.txt\", "
+		"\"content\": \"B\\n\"}}]},"
+		"{\"text\": \"done\", \"stop_reason\": \"end_turn\"}]}");
+	const char *grants[] = { work };
+	struct engine_opts o = { .grants = grants, .ngrants = 1, .can_ask = true };
+	struct engine *e = NULL;
+	struct command approve = { .type = COMMAND_APPROVE };
+	cJSON *s, *r;
+
+	cr_assert_eq(engine_open(&e, loop, &cfg, &o), 0, "%s", err_msg());
+	engine_add_sink(e, on_sink, NULL);
+	cr_assert_eq(engine_start(e, "write b"), 0, "%s", err_msg());
+	r = wait_for(&sunk, "\"approval_needed\"");
+	cJSON_Delete(r);
+	s = engine_snapshot(e);
+	cr_assert_str_eq(json_str(s, "activity"), "waiting");
+	cr_assert(json_bool(s, "busy", false));
+	cr_assert_str_eq(json_str(json_obj(s, "pending"), "name"), "propose_plan");
+	cr_assert_str_eq(json_str(s, "task"), "write b");
+	cr_assert_str_eq(json_str(s, "session"), engine_session_id(e));
+	cr_assert_gt(json_int(s, "started_ns", 0), 0);
+	cJSON_Delete(s);
+	got_clear(&sunk);
+
+	engine_request(e, &approve, 0);
+	r = wait_for(&sunk, "\"approval_needed\"");
+	cJSON_Delete(r);
+	s = engine_snapshot(e);
+	cr_assert_str_eq(json_str(s, "activity"), "waiting");
+	cr_assert_str_eq(json_str(json_obj(s, "pending"), "name"), "write_file");
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(json_arr(s, "plan"), 0), "title"), "write a");
+	cJSON_Delete(s);
+
+	engine_request(e, &approve, 0);
+	for (int i = 0; i < 1000 && !engine_is_settled(e); i++)
+		cr_assert_geq(ev_run_once(loop, 10), 0);
+	cr_assert(engine_is_settled(e));
+	s = engine_snapshot(e);
+	cr_assert_str_eq(json_str(s, "activity"), "done");
+	cr_assert_str_eq(json_str(s, "status"), "done");
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(s, "pending")));
+	cr_assert_geq(json_int(s, "input_tokens", 0), 30);
+	cr_assert_gt(json_int(s, "output_tokens", 0), 0);
+	cJSON_Delete(s);
+	engine_close(e);
+	kill(fake, SIGKILL);
+	waitpid(fake, NULL, 0);
+}
+
+/* A worker reply still in flight when the engine closes is dropped: nobody
+ * waits for it any more, and nothing leaks (ASan). */
+Test(engine, replies_in_flight_at_close_are_dropped)
+{
+	struct engine *e = open_engine(NULL, 0);
+
+	engine_set_reply(e, on_reply, NULL);
+	request(e, COMMAND_SESSIONS, "late", NULL, 1);
+	request(e, COMMAND_SESSIONS, "late2", NULL, 2);
+	engine_close(e);
+	for (size_t i = 0; i < replied.n; i++)
+		cr_assert_null(strstr(replied.v[i], "late"), "%s", replied.v[i]);
 }
