@@ -148,7 +148,9 @@ cli_ls(int argc, char **argv)
 		json_add(row, "grants",
 			 json_arr(s, "grants") ? cJSON_Duplicate(json_arr(s, "grants"), 1)
 					       : json_new_arr());
-		json_add_num(row, "clients", (double)json_int(s, "clients", 0));
+		/* The snapshot counts our own hello-only connection. */
+		long long clients = json_int(s, "clients", 0) - 1;
+		json_add_num(row, "clients", (double)(clients > 0 ? clients : 0));
 		json_add(row, "age_s", age >= 0 ? cJSON_CreateNumber((double)age) : cJSON_CreateNull());
 		json_add_num(row, "pid", (double)json_int(s, "pid", 0));
 		json_add(rows, NULL, row);
@@ -260,6 +262,78 @@ status_on_disk(const char *id, bool quiet)
 	return status;
 }
 
+/* The record's status: heap string, or NULL (message printed). */
+static char *
+meta_status(const char *id)
+{
+	cJSON *meta = NULL;
+	char *st = NULL;
+
+	if (client_session_meta(id, &meta) < 0)
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+	else
+		st = xstrdup(json_str(meta, "status") ? json_str(meta, "status") : "unknown");
+	cJSON_Delete(meta);
+	return st;
+}
+
+/* A session that is "running" with no engine to connect to belongs to a
+ * process that runs its engine inside (a foreground `deskhand run`): poll
+ * its record until it has ended. */
+struct poller {
+	const char *id;
+	struct ev_timer t;
+	int status;
+	bool done;
+};
+
+#define POLL_MS 200
+
+static void
+poll_tick(struct ev_loop *loop, struct ev_timer *t, void *ctx)
+{
+	struct poller *p = ctx;
+	char *st = meta_status(p->id);
+
+	if (st && strcmp(st, "running") == 0) {
+		free(st);
+		ev_timer_arm(loop, t, POLL_MS);
+		return;
+	}
+	p->status = st ? exit_of(st) : EXIT_FAILED;
+	p->done = true;
+	free(st);
+	ev_quit(loop);
+}
+
+static void
+poll_signal(struct ev_loop *loop, int signo, void *ctx)
+{
+	struct poller *p = ctx;
+
+	(void)signo;
+	fprintf(stderr, "deskhand: stopped waiting; the task goes on\n");
+	p->status = EXIT_INTERRUPTED;
+	p->done = true;
+	ev_quit(loop);
+}
+
+static int
+wait_on_disk(struct ev_loop *loop, const char *id)
+{
+	struct poller p = { .id = id, .status = EXIT_FAILED };
+
+	ev_timer_init(&p.t, poll_tick, &p);
+	ev_timer_arm(loop, &p.t, 0);
+	if (ev_signal_on(loop, SIGINT, poll_signal, &p) < 0 ||
+	    ev_signal_on(loop, SIGTERM, poll_signal, &p) < 0 || ev_run(loop) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		p.status = EXIT_FAILED;
+	}
+	ev_timer_disarm(loop, &p.t);
+	return p.status;
+}
+
 static void
 waiter_prepare(struct ev_loop *loop, void *ctx)
 {
@@ -325,13 +399,22 @@ wait_or_stop(int argc, char **argv, bool stop)
 		return EXIT_FAILED;
 	}
 	rc = client_connect(&c, loop, id);
-	if (rc == DH_ENOTFOUND) { /* not live: it ended (or never had an engine) */
-		int status = status_on_disk(id, stop);
+	if (rc == DH_ENOTFOUND) { /* no engine to connect to */
+		char *st = meta_status(id);
+		int status = st ? exit_of(st) : EXIT_FAILED;
+		bool running = st && strcmp(st, "running") == 0;
 
-		if (stop) {
-			printf("session %s is not live: nothing to stop\n", id);
-			status = EXIT_DONE;
+		if (stop && running) {
+			fprintf(stderr, "deskhand: session %s runs in a process of its own "
+					"(deskhand run in the foreground): interrupt it there\n", id);
+			status = EXIT_FAILED;
+		} else if (stop) {
+			printf("session %s is not live (%s): nothing to stop\n", id, st ? st : "?");
+			status = st ? EXIT_DONE : EXIT_FAILED;
+		} else if (running) {
+			status = wait_on_disk(loop, id);
 		}
+		free(st);
 		ev_free(loop);
 		free(id);
 		return status;

@@ -632,8 +632,11 @@ cli_run(int argc, char **argv)
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	r.tty_prompt = !r.json && tty;
 	/* Nobody to answer approvals: the engine refuses them at once. */
-	if (!r.tty_prompt && !r.commands)
-		ARRAY_PUSH(&a.engine, (char *)"--no-ask");
+	if (!r.tty_prompt && !r.commands) { /* first: the last may want a value */
+		ARRAY_PUSH(&a.engine, NULL);
+		memmove(a.engine.v + 1, a.engine.v, (a.engine.n - 1) * sizeof *a.engine.v);
+		a.engine.v[0] = (char *)"--no-ask";
+	}
 	r.color = !r.json && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	setlocale(LC_CTYPE, "");
 	r.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;

@@ -109,6 +109,9 @@ attach_loop(struct strv *args, char *first, struct ui_opts *uo)
 			       client_state(c)->session);
 		else
 			printf("deskhand: session %s\n", client_state(c)->session);
+	} else if (c && detached && client_state(c)->busy) {
+		/* Detached before the session had its id: ls names it. */
+		printf("deskhand: detached; the task goes on. deskhand ls lists it\n");
 	}
 out:
 	client_close(c);

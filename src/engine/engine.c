@@ -8,7 +8,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -43,6 +43,8 @@ PY
 cpid=$!
 for _ in $(seq 1 200); do grep -q '"history_end"' "$T/client.out" 2>/dev/null && break; sleep 0.05; done
 grep -q '"history_end"' "$T/client.out" || { kill $cpid; fail "the raw client got no history_end"; }
+# ls counts the attached client (not its own connection)
+assert_eq "$("$DESKHAND" ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .clients')" 1
 
 rc=0; out=$("$DESKHAND" undo --session "$id" 2>&1) || rc=$?
 assert_eq "$rc" 0 "undo on the live session: $out"
@@ -58,6 +60,18 @@ assert_eq "$rc" 0 "redo on the live session: $out"
 assert_eq "$(cat "$G/a.txt")" new "a.txt after the live redo"
 for _ in $(seq 1 100); do [ "$(grep -c '"type":"review"' "$T/client.out")" -ge 2 ] && break; sleep 0.05; done
 assert_eq "$(grep '"type":"review"' "$T/client.out" | tail -1 | jq -r .op)" redo
+# reading verbs read beside the live engine (no lock, no recording)
+rc=0; out=$("$DESKHAND" review --session "$id" 2>&1) || rc=$?
+assert_eq "$rc" 0 "review on the live session: $out"
+assert_contains "$out" "a.txt"
+# accept of a path: the engine's answer, seen by the attached client too
+rc=0; out=$("$DESKHAND" accept --session "$id" --json a.txt 2>&1) || rc=$?
+assert_eq "$rc" 0 "accept on the live session: $out"
+assert_eq "$(jq -r '.type + " " + .op + " " + (.ok|tostring)' <<<"$out")" "review accept true"
+for _ in $(seq 1 100); do [ "$(grep -c '"type":"review"' "$T/client.out")" -ge 3 ] && break; sleep 0.05; done
+assert_eq "$(grep '"type":"review"' "$T/client.out" | tail -1 | jq -r .op)" accept
+rc=0; out=$("$DESKHAND" review --session "$id" 2>&1) || rc=$?
+assert_not_contains "$out" "a.txt"
 # an error is the engine's answer too, with exit 1
 rc=0; out=$("$DESKHAND" reject --session "$id" /etc/passwd 2>&1) || rc=$?
 assert_eq "$rc" 1 "reject outside the grants: $out"

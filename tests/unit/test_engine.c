@@ -545,3 +545,17 @@ Test(engine, snapshot_follows_a_task)
 	kill(fake, SIGKILL);
 	waitpid(fake, NULL, 0);
 }
+
+/* A worker reply still in flight when the engine closes is dropped: nobody
+ * waits for it any more, and nothing leaks (ASan). */
+Test(engine, replies_in_flight_at_close_are_dropped)
+{
+	struct engine *e = open_engine(NULL, 0);
+
+	engine_set_reply(e, on_reply, NULL);
+	request(e, COMMAND_SESSIONS, "late", NULL, 1);
+	request(e, COMMAND_SESSIONS, "late2", NULL, 2);
+	engine_close(e);
+	for (size_t i = 0; i < replied.n; i++)
+		cr_assert_null(strstr(replied.v[i], "late"), "%s", replied.v[i]);
+}
