@@ -42,7 +42,6 @@ struct client {
 	cJSON *state;
 	struct client_state st;
 	const char **grants;
-	bool replaying;	 /* between hello and history_end: the snapshot is newer */
 	bool closed;
 	char *error;
 	int dispatching; /* inside a handler call */
@@ -139,17 +138,10 @@ state_update(struct client *c, const struct event *ev)
 {
 	cJSON *g;
 
-	/* The history replayed after hello is older than its snapshot: a
-	 * plan_decided of the past must not clear the approval pending now. */
-	if (ev->type == EVENT_HISTORY_END)
-		c->replaying = false;
-	if (c->replaying)
-		return;
 	switch (ev->type) {
 	case EVENT_HELLO:
 		cJSON_Delete(c->state);
 		c->state = ev->data && cJSON_IsObject(ev->data) ? json_dup(ev->data) : json_new_obj();
-		c->replaying = true;
 		break;
 	case EVENT_SESSION_STARTED:
 		state_str(c, "session", ev->session);
