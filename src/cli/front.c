@@ -212,34 +212,61 @@ struct waiter {
 	struct ev_loop *loop;
 	struct client *c;
 	const char *id;
-	bool stop;	    /* stop: an interrupt was sent; approvals do not end it */
-	bool replayed;	    /* history_end seen: the state is current */
-	bool hello_waiting; /* an approval waits (the snapshot or a live event) */
+	bool stop;	/* stop: an interrupt was sent; approvals do not end it */
+	bool replayed;	/* history_end seen: what follows is live */
+	/* The task as the hello snapshot and the live events tell it (the
+	 * history between them replays older tasks' ends and decisions). */
+	bool busy;
+	bool waiting;	/* an approval waits for an answer */
+	char *status;	/* the last task's end, or NULL */
 	bool done;
-	bool err;	    /* the loop failed */
-	bool signalled;	    /* Ctrl-C: we stopped waiting */
-	int status;
+	bool err;	/* the loop failed */
+	bool signalled; /* Ctrl-C: we stopped waiting */
+	int status_code;
 };
+
+static void
+waiter_set_status(struct waiter *w, const char *status)
+{
+	free(w->status);
+	w->status = status ? xstrdup(status) : NULL;
+}
 
 static void
 waiter_on_event(const struct event *ev, void *ctx)
 {
 	struct waiter *w = ctx;
 
-	/* The snapshot says whether an approval waits now; the history that
-	 * follows it replays older decisions. */
 	if (ev->type == EVENT_HELLO && ev->data) {
 		const char *act = json_str(ev->data, "activity");
 
-		w->hello_waiting = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ev->data, "pending")) ||
-				   (act && strcmp(act, "waiting") == 0);
+		w->busy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev->data, "busy"));
+		w->waiting = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ev->data, "pending")) ||
+			     (act && strcmp(act, "waiting") == 0);
+		waiter_set_status(w, json_str(ev->data, "status"));
+		return;
 	}
-	if (ev->type == EVENT_HISTORY_END)
+	if (ev->type == EVENT_HISTORY_END) {
 		w->replayed = true;
-	if (w->replayed && ev->type == EVENT_APPROVAL_NEEDED)
-		w->hello_waiting = true;
-	if (w->replayed && (ev->type == EVENT_APPROVAL_DECIDED || ev->type == EVENT_PLAN_DECIDED))
-		w->hello_waiting = false;
+		return;
+	}
+	if (!w->replayed)
+		return;
+	switch (ev->type) {
+	case EVENT_SESSION_STARTED:
+		w->busy = true;
+		waiter_set_status(w, NULL);
+		break;
+	case EVENT_APPROVAL_NEEDED: w->waiting = true; break;
+	case EVENT_APPROVAL_DECIDED:
+	case EVENT_PLAN_DECIDED: w->waiting = false; break;
+	case EVENT_SESSION_FINISHED:
+		w->busy = false;
+		w->waiting = false;
+		waiter_set_status(w, ev->status);
+		break;
+	default: break;
+	}
 }
 
 /* Status of a session whose engine is gone, from its record on disk. */
@@ -338,26 +365,26 @@ static void
 waiter_prepare(struct ev_loop *loop, void *ctx)
 {
 	struct waiter *w = ctx;
-	const struct client_state *st = client_state(w->c);
 
 	if (w->done)
 		return;
 	if (client_closed(w->c)) {
 		/* The engine exited: the task's end is in its record. */
-		w->status = st->status && !st->busy ? exit_of(st->status) : status_on_disk(w->id, false);
+		w->status_code = w->status && !w->busy ? exit_of(w->status)
+						      : status_on_disk(w->id, false);
 		w->done = true;
 	} else if (!w->replayed) {
 		return;
-	} else if (st->status && !st->busy) {
-		w->status = exit_of(st->status);
+	} else if (w->status && !w->busy) {
+		w->status_code = exit_of(w->status);
 		w->done = true;
-	} else if (!w->stop && w->hello_waiting) {
+	} else if (!w->stop && w->waiting) {
 		fprintf(stderr, "deskhand: session %s waits for an approval; answer it with: "
 				"deskhand attach %s\n", w->id, w->id);
-		w->status = EXIT_WAITING;
+		w->status_code = EXIT_WAITING;
 		w->done = true;
-	} else if (w->stop && !st->busy) {
-		w->status = EXIT_DONE; /* nothing ran (an idle engine) */
+	} else if (w->stop && !w->busy) {
+		w->status_code = EXIT_DONE; /* nothing ran (an idle engine) */
 		w->done = true;
 	}
 	if (w->done)
@@ -372,7 +399,7 @@ waiter_signal(struct ev_loop *loop, int signo, void *ctx)
 	(void)signo;
 	fprintf(stderr, "deskhand: stopped waiting; the task goes on\n");
 	w->signalled = true;
-	w->status = EXIT_INTERRUPTED;
+	w->status_code = EXIT_INTERRUPTED;
 	w->done = true;
 	ev_quit(loop);
 }
@@ -445,17 +472,17 @@ wait_or_stop(int argc, char **argv, bool stop)
 	    ev_signal_on(loop, SIGTERM, waiter_signal, &w) < 0 || ev_run(loop) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		w.err = true;
-		w.status = EXIT_FAILED;
+		w.status_code = EXIT_FAILED;
 	}
 	if (stop && !w.err && !w.signalled) { /* it ended, however it ended */
-		printf("session %s: %s\n", id,
-		       client_state(c)->status ? client_state(c)->status : "stopped");
-		w.status = EXIT_DONE;
+		printf("session %s: %s\n", id, w.status ? w.status : "stopped");
+		w.status_code = EXIT_DONE;
 	}
 	client_close(c);
 	ev_free(loop);
+	free(w.status);
 	free(id);
-	return w.status;
+	return w.status_code;
 }
 
 int

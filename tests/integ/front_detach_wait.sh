@@ -41,6 +41,16 @@ for _ in $(seq 1 100); do [ -e "$SOCKDIR/$id.sock" ] || break; sleep 0.05; done
 rc=0; "$DESKHAND" wait "$id" >/dev/null 2>&1 || rc=$?
 assert_eq "$rc" 0 "wait on a finished session"
 
+# a second task on the same session (resumed in a new engine): its history
+# holds the first task's end, yet wait follows the running one
+t3=$(now_ms)
+id1b=$(ANTHROPIC_API_KEY=key-1b "$DESKHAND" run --detach --resume "$id" "once more")
+assert_eq "$id1b" "$id" "run --detach --resume prints the resumed session"
+rc=0; "$DESKHAND" wait "$id" >"$T/w1b" 2>&1 || rc=$?
+t4=$(now_ms)
+assert_eq "$rc" 0 "wait on the resumed task: $(cat "$T/w1b")"
+[ $((t4 - t3)) -gt 1500 ] || fail "wait on the resumed task returned after $((t4 - t3)) ms: the old task's end"
+
 # 2. failed: the model refuses the request; --json prints the detached line
 out=$(ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$T/fail.port") "$DESKHAND" run --detach --json --grant "$G" --mode auto "fail please")
 assert_eq "$(jq -r .type <<<"$out")" detached
