@@ -49,6 +49,18 @@ live_state() {
     | jq -r --arg s "$1" '.[] | select((.session // .id) == $s) | (.state // .activity)'
 }
 
+# wait_no_client ID [SECONDS]: polls `deskhand ls --json` until ID has no
+# client attached.
+wait_no_client() {
+  local n=
+  for _ in $(seq 1 $(( ${2:-10} * 10 ))); do
+    n=$("$DESKHAND" ls --json 2>>"$T/ls.err" | jq -r --arg s "$1" '.[] | select(.id == $s) | .clients')
+    [ "$n" = 0 ] && return 0
+    sleep 0.1
+  done
+  fail "session $1 still has '$n' clients in ls"
+}
+
 # wait_state ID STATE [SECONDS]: polls `deskhand ls --json` until ID is STATE.
 wait_state() {
   local deadline=$(( $(date +%s) + ${3:-20} )) st=

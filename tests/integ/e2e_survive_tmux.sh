@@ -28,6 +28,7 @@ engines=$(engine_pids)
 [ -n "$engines" ] || fail "no engine process runs the task"
 [ ! -e "$G/finished.txt" ] || fail "the command finished before the terminal was killed (make it slower)"
 assert_eq "$(live_state "$sid")" working "ls while the command runs"
+wait_no_client "$sid"
 "$DESKHAND" ls > "$T/ls.out" 2>&1 || { cat "$T/ls.out"; fail "deskhand ls failed"; }
 cat "$T/ls.out"
 assert_contains "$(cat "$T/ls.out")" "$sid"

@@ -25,6 +25,7 @@ sid=$(jq -r .session <<<"$out")
 [ "$ms" -lt 15000 ] || fail "run --detach took $ms ms: it should return at once"
 [ -n "$(engine_pids)" ] || fail "no engine runs the detached task"
 wait_state "$sid" waiting 30
+wait_no_client "$sid"
 "$DESKHAND" ls > "$T/ls.out" 2>&1 || { cat "$T/ls.out"; fail "ls failed"; }
 cat "$T/ls.out"
 assert_contains "$(cat "$T/ls.out")" waiting
