@@ -431,10 +431,12 @@ def sec_resume():
     shown = p.wait_for(b"Turn 1000", timeout=5)
     time.sleep(0.3)
     hwm = proc_status(p.pid, "VmHWM")
+    eng = [proc_status(e, "VmHWM") for e in engine_pids()]
     p.close()
     stop_engines()
-    print("resume of 1,000 turns (%.1f MiB transcript): first frame %.0f ms, peak RSS %.1f MiB%s"
+    print("resume of 1,000 turns (%.1f MiB transcript): first frame %.0f ms, peak RSS %.1f MiB%s%s"
           % (size / 1048576.0, (t or 0) * 1000, hwm / 1024.0,
+             "".join(", its engine's %.1f MiB" % (e / 1024.0) for e in eng),
              "" if shown else " [last turn not on screen]"))
 
 
