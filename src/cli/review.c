@@ -119,7 +119,7 @@ live_on_event(const struct event *ev, void *ctx)
 				putchar('\n');
 		} else {
 			fprintf(stderr, "deskhand: %s: %s\n", l->op, ev->text ? ev->text : "failed");
-			if (ev->output)
+			if (ev->output && (!ev->text || !strstr(ev->text, ev->output)))
 				fprintf(stderr, "deskhand: the three versions of each are in %s; "
 						"nothing was changed; use --force to overwrite\n",
 					ev->output);
