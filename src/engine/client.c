@@ -43,6 +43,7 @@ struct client {
 	struct client_state st;
 	const char **grants;
 	bool closed;
+	bool detached; /* the engine said "detached" itself */
 	char *error;
 	int dispatching; /* inside a handler call */
 	bool doomed;	 /* client_close() was called from a handler */
@@ -242,8 +243,9 @@ set_closed(struct client *c, const char *why)
 		close(c->fd);
 		c->fd = -1;
 	}
-	deliver(c, &(struct event){ .type = EVENT_DETACHED, .session = c->st.session,
-				    .text = c->error });
+	if (!c->detached)
+		deliver(c, &(struct event){ .type = EVENT_DETACHED, .session = c->st.session,
+					    .text = c->error });
 }
 
 /* One line from the engine. */
@@ -258,8 +260,11 @@ handle_line(struct client *c, const char *line, size_t len)
 		event_msg_fini(&m);
 		return; /* a newer engine's event type: skip it */
 	}
-	if (m.ev.type == EVENT_DETACHED && !c->error)
-		c->error = xstrdup(m.ev.text ? m.ev.text : "detached by the engine");
+	if (m.ev.type == EVENT_DETACHED) {
+		c->detached = true;
+		if (!c->error)
+			c->error = xstrdup(m.ev.text ? m.ev.text : "detached by the engine");
+	}
 	deliver(c, &m.ev);
 	event_msg_fini(&m);
 }

@@ -30,6 +30,7 @@
 
 #define SERVER_READ_CHUNK  65536
 #define SERVER_CLOSE_MS	   30000 /* a dropped client's last bytes: at most this long */
+#define SERVER_COALESCE_MAX ((size_t)1 << 20) /* text of one merged text_delta at most */
 
 /* One queued line. A live text_delta stays unrendered (line NULL, text set)
  * until it is about to be written, so later deltas can be merged into it. */
@@ -53,6 +54,7 @@ struct sclient {
 	struct buf in;
 	struct qitem *head, *tail;
 	size_t queued; /* bytes queued, history included */
+	uint64_t progress_ms; /* when it last took bytes (or connected) */
 	size_t hist;   /* of which history lines */
 	struct ev_timer close_timer;
 	char *name;
@@ -294,6 +296,7 @@ flush(struct sclient *c)
 			return;
 		}
 		q->off += (size_t)n;
+		c->progress_ms = ev_now_ms();
 		if (q->off == q->len)
 			pop(c);
 	}
@@ -317,7 +320,8 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 	if (ev && ev->type == EVENT_TEXT_DELTA && ev->text) {
 		size_t n = strlen(ev->text);
 
-		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line) {
+		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line &&
+		    c->tail->text.len + n <= SERVER_COALESCE_MAX) {
 			buf_add(&c->tail->text, ev->text, n);
 			c->tail->weight += n;
 			c->queued += n;
@@ -333,7 +337,9 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 
 		push_line(c, l, len, false);
 	}
-	if (c->queued - c->hist > SERVER_DROP_BYTES) {
+	live = c->queued - c->hist;
+	if (live > SERVER_DROP_BYTES &&
+	    (live > SERVER_DROP_HARD || ev_now_ms() - c->progress_ms > SERVER_STALL_MS)) {
 		drop_client(c);
 		return;
 	}
@@ -618,6 +624,7 @@ on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		c->s = s;
 		c->id = ++s->next_id;
 		c->fd = cfd;
+		c->progress_ms = ev_now_ms();
 		ev_timer_init(&c->close_timer, on_close_timer, c);
 		ARRAY_PUSH(&s->clients, c);
 		if (ev_io_set(l, cfd, POLLIN, on_client_io, c) < 0)
