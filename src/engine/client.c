@@ -885,8 +885,6 @@ on_kick(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		free(msg);
 	}
 	c->dispatching--;
-	if (c->doomed)
-		client_free(c);
 }
 
 int
@@ -942,6 +940,14 @@ client_free(struct client *c)
 	free(c);
 }
 
+static void
+on_doomed(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	client_free(ctx);
+}
+
 void
 client_close(struct client *c)
 {
@@ -950,6 +956,11 @@ client_close(struct client *c)
 	if (c->dispatching) { /* from a handler: once it returns */
 		c->doomed = true;
 		c->fn = NULL;
+		if (c->local) { /* maybe deep in the engine: on the next iteration */
+			ev_timer_disarm(c->loop, &c->kick);
+			ev_timer_init(&c->kick, on_doomed, c);
+			ev_timer_arm(c->loop, &c->kick, 0);
+		}
 		return;
 	}
 	client_free(c);
