@@ -43,7 +43,8 @@ struct client {
 	struct client_state st;
 	const char **grants;
 	bool closed;
-	bool detached; /* the engine said "detached" itself */
+	bool detached;	 /* the engine said "detached" itself */
+	bool in_history; /* between hello and history_end */
 	char *error;
 	int dispatching; /* inside a handler call */
 	bool doomed;	 /* client_close() was called from a handler */
@@ -139,8 +140,14 @@ state_update(struct client *c, const struct event *ev)
 {
 	cJSON *g;
 
+	/* The history replays what hello's state already sums up. */
+	if (ev->type == EVENT_HISTORY_END)
+		c->in_history = false;
+	if (c->in_history)
+		return;
 	switch (ev->type) {
 	case EVENT_HELLO:
+		c->in_history = true;
 		cJSON_Delete(c->state);
 		c->state = ev->data && cJSON_IsObject(ev->data) ? json_dup(ev->data) : json_new_obj();
 		break;
@@ -158,6 +165,13 @@ state_update(struct client *c, const struct event *ev)
 		state_str(c, "activity", "working");
 		state_bool(c, "busy", true);
 		state_bool(c, "settled", false);
+		break;
+	case EVENT_TURN_STARTED: /* a follow-up task has no session_started */
+		if (!json_bool(c->state, "busy", false)) {
+			state_str(c, "activity", "working");
+			state_bool(c, "busy", true);
+			state_bool(c, "settled", false);
+		}
 		break;
 	case EVENT_USAGE:
 		state_num(c, "input_tokens",
