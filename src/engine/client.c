@@ -32,6 +32,7 @@
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
 #define CLIENT_MAX_LINE		((size_t)1 << 30)
+#define CLIENT_READ_BURST	((size_t)4 << 20)
 
 struct client {
 	struct ev_loop *loop;
@@ -338,17 +339,27 @@ on_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	c->dispatching++;
 	if (revents & POLLOUT)
 		write_out(c);
-	if (c->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR))) {
+	/* Up to CLIENT_READ_BURST per wakeup: a long history arrives in few
+	 * loop iterations (few redraws), yet the loop is never held long. */
+	for (size_t got = 0; c->fd >= 0 && !c->doomed && got < CLIENT_READ_BURST &&
+			     (revents & (POLLIN | POLLHUP | POLLERR));) {
 		ssize_t n = read(c->fd, chunk, sizeof chunk);
 
 		if (n > 0) {
+			got += (size_t)n;
 			buf_add(&c->in, chunk, (size_t)n);
 			drain_lines(c);
 			if (c->in.len > CLIENT_MAX_LINE)
 				set_closed(c, "the engine sent a line too long");
-		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			set_closed(c, n == 0 ? "the engine closed the connection"
-					     : "the connection to the engine broke");
+			if ((size_t)n < sizeof chunk)
+				break;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n == 0 || errno != EAGAIN)
+				set_closed(c, n == 0 ? "the engine closed the connection"
+						     : "the connection to the engine broke");
+			break;
 		}
 	}
 	if (!c->doomed)
