@@ -119,7 +119,7 @@ live_on_event(const struct event *ev, void *ctx)
 				putchar('\n');
 		} else {
 			fprintf(stderr, "deskhand: %s: %s\n", l->op, ev->text ? ev->text : "failed");
-			if (ev->output)
+			if (ev->output && (!ev->text || !strstr(ev->text, ev->output)))
 				fprintf(stderr, "deskhand: the three versions of each are in %s; "
 						"nothing was changed; use --force to overwrite\n",
 					ev->output);
@@ -288,9 +288,9 @@ connect_live(struct ev_loop *loop, const char *spec, bool *failed)
 	return c;
 }
 
-/* The verb on the live engine of its session, or in this process. */
+/* A writing verb: on the live engine of its session, or in this process. */
 static int
-verb_run(const char *verb, bool writes, int argc, char **argv)
+verb_run(const char *verb, int argc, char **argv)
 {
 	struct vopts o;
 	struct ev_loop *loop = NULL;
@@ -301,7 +301,7 @@ verb_run(const char *verb, bool writes, int argc, char **argv)
 	vopts_parse(argc, argv, &o);
 	/* --help and usage errors: the in-process path prints the verb's usage
 	 * and returns before it opens anything. */
-	if (o.help || o.bad || (writes && !operands_ok(verb, &o, argc, argv)))
+	if (o.help || o.bad || !operands_ok(verb, &o, argc, argv))
 		return client_verb_local(verb, argc, argv, 0);
 	if (ev_new(&loop) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
@@ -315,12 +315,6 @@ verb_run(const char *verb, bool writes, int argc, char **argv)
 	if (!c) {
 		ev_free(loop);
 		return client_verb_local(verb, argc, argv, 0);
-	}
-	if (!writes) {
-		/* Reading is safe beside the live engine; it records nothing. */
-		client_close(c);
-		ev_free(loop);
-		return client_verb_local(verb, argc, argv, CLIENT_VERB_READONLY);
 	}
 	struct live l = { .loop = loop, .c = c, .json = o.json };
 	client_set_handler(c, live_on_event, &l);
@@ -352,47 +346,49 @@ cli_sessions(int argc, char **argv)
 int
 cli_review(int argc, char **argv)
 {
-	return verb_run("review", false, argc, argv);
+	/* Reads; records what changed on disk only when no engine has the
+	 * session (its writer lock says so: no connection needed). */
+	return client_verb_local("review", argc, argv, 0);
 }
 
 int
 cli_accept(int argc, char **argv)
 {
-	return verb_run("accept", true, argc, argv);
+	return verb_run("accept", argc, argv);
 }
 
 int
 cli_accept_hunk(int argc, char **argv)
 {
-	return verb_run("accept-hunk", true, argc, argv);
+	return verb_run("accept-hunk", argc, argv);
 }
 
 int
 cli_reject(int argc, char **argv)
 {
-	return verb_run("reject", true, argc, argv);
+	return verb_run("reject", argc, argv);
 }
 
 int
 cli_reject_hunk(int argc, char **argv)
 {
-	return verb_run("reject-hunk", true, argc, argv);
+	return verb_run("reject-hunk", argc, argv);
 }
 
 int
 cli_undo(int argc, char **argv)
 {
-	return verb_run("undo", true, argc, argv);
+	return verb_run("undo", argc, argv);
 }
 
 int
 cli_redo(int argc, char **argv)
 {
-	return verb_run("redo", true, argc, argv);
+	return verb_run("redo", argc, argv);
 }
 
 int
 cli_restore(int argc, char **argv)
 {
-	return verb_run("restore", true, argc, argv);
+	return verb_run("restore", argc, argv);
 }

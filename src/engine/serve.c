@@ -20,8 +20,8 @@
 #include "engine/engine.h"
 #include "engine/server.h"
 
-/* With no task and no client ever, give up after this long. */
-#define SERVE_LONELY_MS 60000
+/* With no client ever, exit once idle after this long. */
+#define SERVE_LONELY_MS 30000
 
 struct serve {
 	struct ev_loop *loop;
@@ -132,18 +132,19 @@ static void
 on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct serve *sv = ctx;
-	bool started = engine_is_busy(sv->e) || engine_status(sv->e) != NULL;
-
 	if (!sv->srv || engine_is_busy(sv->e) || worker_pending(engine_worker(sv->e)) > 0)
 		return;
 	if (server_client_count(sv->srv) > 0 && !sv->terminating)
 		return;
-	if (sv->terminating || sv->had_client || started || sv->lonely) {
+	/* Whoever started us connects right after the ready line: until a
+	 * client came (or SERVE_LONELY_MS passed), a task that ended early
+	 * waits for it. */
+	if (sv->terminating || sv->had_client || sv->lonely) {
 		if (server_connection_count(sv->srv) > 0 && !sv->terminating)
 			return; /* someone is saying hello */
-		log_info("exiting: %s", sv->terminating ? "terminated"
-					: started	? "the task ended and no client is attached"
-							: "no client is attached");
+		log_info("exiting: %s", sv->terminating		? "terminated"
+					: engine_status(sv->e) ? "the task ended and no client is attached"
+							       : "no client is attached");
 		ev_quit(l);
 	}
 }

@@ -11,7 +11,8 @@
  * exits 1. Its log goes to the session's engine.log; it never writes to a
  * terminal. SIGHUP is ignored; SIGTERM (or SIGINT) interrupts the task and
  * the engine exits once it settled. It exits on its own when no task runs,
- * no snapshot job is pending and no client is connected. Normally started
+ * no snapshot job is pending and no client is connected, once a client came
+ * (the one that started it connects at once) or 30 s passed. Normally started
  * by client_spawn() (engine/client.h), which detached it (setsid).
  */
 

@@ -30,6 +30,8 @@
 
 #define SERVER_READ_CHUNK  65536
 #define SERVER_CLOSE_MS	   30000 /* a dropped client's last bytes: at most this long */
+#define SERVER_HELLO_MS	   10000 /* a connection must say hello within this */
+#define SERVER_COALESCE_MAX ((size_t)1 << 20) /* text of one merged text_delta at most */
 
 /* One queued line. A live text_delta stays unrendered (line NULL, text set)
  * until it is about to be written, so later deltas can be merged into it. */
@@ -53,6 +55,7 @@ struct sclient {
 	struct buf in;
 	struct qitem *head, *tail;
 	size_t queued; /* bytes queued, history included */
+	uint64_t progress_ms; /* when it last took bytes (or connected) */
 	size_t hist;   /* of which history lines */
 	struct ev_timer close_timer;
 	char *name;
@@ -224,7 +227,10 @@ on_close_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 {
 	(void)l;
 	(void)t;
-	kill_client(ctx, "dropped: its last bytes were not read in time");
+	struct sclient *c = ctx;
+
+	kill_client(c, c->attached ? "dropped: its last bytes were not read in time"
+				   : "no hello in time");
 }
 
 /* Too far behind: forget what it has not started reading, tell it why and
@@ -294,6 +300,7 @@ flush(struct sclient *c)
 			return;
 		}
 		q->off += (size_t)n;
+		c->progress_ms = ev_now_ms();
 		if (q->off == q->len)
 			pop(c);
 	}
@@ -317,7 +324,8 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 	if (ev && ev->type == EVENT_TEXT_DELTA && ev->text) {
 		size_t n = strlen(ev->text);
 
-		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line) {
+		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line &&
+		    c->tail->text.len + n <= SERVER_COALESCE_MAX) {
 			buf_add(&c->tail->text, ev->text, n);
 			c->tail->weight += n;
 			c->queued += n;
@@ -333,7 +341,9 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 
 		push_line(c, l, len, false);
 	}
-	if (c->queued - c->hist > SERVER_DROP_BYTES) {
+	live = c->queued - c->hist;
+	if (live > SERVER_DROP_BYTES &&
+	    (live > SERVER_DROP_HARD || ev_now_ms() - c->progress_ms > SERVER_STALL_MS)) {
 		drop_client(c);
 		return;
 	}
@@ -486,6 +496,7 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 		return;
 	}
 	c->attached = true;
+	ev_timer_disarm(s->loop, &c->close_timer);
 	cJSON *state = engine_snapshot(s->e);
 	json_add_num(state, "clients", (double)attached_count(s));
 	char *line = render(&(struct event){ .type = EVENT_HELLO, .protocol = PROTOCOL_VERSION,
@@ -618,8 +629,10 @@ on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		c->s = s;
 		c->id = ++s->next_id;
 		c->fd = cfd;
+		c->progress_ms = ev_now_ms();
 		ev_timer_init(&c->close_timer, on_close_timer, c);
 		ARRAY_PUSH(&s->clients, c);
+		ev_timer_arm(l, &c->close_timer, SERVER_HELLO_MS);
 		if (ev_io_set(l, cfd, POLLIN, on_client_io, c) < 0)
 			kill_client(c, err_msg());
 		else

@@ -17,13 +17,20 @@
  * history_end {records}, then every live event. Its commands go to
  * engine_request() with the client's id; replies come back to it alone.
  * Writes are non-blocking and queued per client: past SERVER_COALESCE_BYTES
- * queued, consecutive text_delta events are merged; past SERVER_DROP_BYTES
- * the client gets "detached" and is closed. Loop thread only.
+ * queued, consecutive text_delta events are merged (into lines of at most
+ * 1 MiB of text, so a client catching up reads lines of sane size). A
+ * client more than SERVER_DROP_BYTES behind that took nothing for
+ * SERVER_STALL_MS (or more than SERVER_DROP_HARD behind at all) gets
+ * "detached" {reason} and is closed; it may attach again. The stall rule
+ * spares a reading client that is behind only because the loop was busy
+ * (a burst from the model). Loop thread only.
  */
 
 #define SERVER_MAX_LINE	      ((size_t)4 << 20)	 /* a longer command line is dropped */
 #define SERVER_COALESCE_BYTES ((size_t)1 << 20)	 /* merge text_delta beyond this */
-#define SERVER_DROP_BYTES     ((size_t)16 << 20) /* drop the client beyond this */
+#define SERVER_DROP_BYTES     ((size_t)16 << 20) /* drop a stalled client beyond this */
+#define SERVER_DROP_HARD      ((size_t)64 << 20) /* drop any client beyond this */
+#define SERVER_STALL_MS	      3000		 /* "stalled": took no byte for this long */
 
 struct ev_loop;
 struct engine;

@@ -203,6 +203,33 @@ open_now(struct verbs_target *t, const struct opts *o)
 	return -1;
 }
 
+/* For `review`: open_now() when no engine holds the session's stores, else
+ * only open_or_fail() (read beside it). */
+static int
+open_listing(struct verbs_target *t, const struct opts *o)
+{
+	if (open_or_fail(t, o) < 0)
+		return -1;
+	for (size_t g = 0; g < t->n; g++) {
+		int rc = snap_lock(t->stores[g], SNAP_LOCK_VERB, t->id);
+
+		if (rc == DH_EDENIED) {
+			for (size_t k = 0; k < g; k++)
+				snap_unlock(t->stores[k]);
+			return 0;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+			verbs_target_fini(t);
+			return -1;
+		}
+	}
+	if (recover(t, o) == 0)
+		return 0;
+	verbs_target_fini(t);
+	return -1;
+}
+
 static void
 print_json(cJSON *v)
 {
@@ -500,9 +527,10 @@ verbs_review(int argc, char **argv, unsigned flags)
 
 	if (rc >= 0)
 		return rc;
-	/* On a live session the engine records what changed on disk itself: a
-	 * read-only listing writes nothing (no recovery checkpoint). */
-	if ((flags & CLIENT_VERB_READONLY ? open_or_fail(&t, &o) : open_now(&t, &o)) < 0)
+	/* While an engine has the session (its writer lock is held: a live
+	 * engine, or a foreground run) it records what changed on disk itself:
+	 * the listing then writes nothing (no recovery checkpoint). */
+	if ((flags & CLIENT_VERB_READONLY ? open_or_fail(&t, &o) : open_listing(&t, &o)) < 0)
 		return EXIT_FAIL;
 	/* Per grant: the selected relative paths. */
 	struct strv *sel = xcalloc(t.n, sizeof *sel);

@@ -72,6 +72,14 @@ for _ in $(seq 1 100); do [ "$(grep -c '"type":"review"' "$T/client.out")" -ge 3
 assert_eq "$(grep '"type":"review"' "$T/client.out" | tail -1 | jq -r .op)" accept
 rc=0; out=$("$DESKHAND" review --session "$id" 2>&1) || rc=$?
 assert_not_contains "$out" "a.txt"
+# a conflict is exit 3: a.txt changed after the agent's (redone) write
+printf 'mine\n' > "$G/a.txt"
+rc=0; out=$("$DESKHAND" undo --session "$id" 2>&1) || rc=$?
+assert_eq "$rc" 3 "undo over someone else's change: $out"
+assert_eq "$(cat "$G/a.txt")" mine "a refused undo wrote a.txt"
+cdir=$(grep -o '/tmp/deskhand-conflict-[A-Za-z0-9]*' <<<"$out" | head -1)
+[ -n "$cdir" ] && [ -d "$cdir" ] || fail "the conflict names no directory of versions: $out"
+rm -rf "$cdir"
 # an error is the engine's answer too, with exit 1
 rc=0; out=$("$DESKHAND" reject --session "$id" /etc/passwd 2>&1) || rc=$?
 assert_eq "$rc" 1 "reject outside the grants: $out"

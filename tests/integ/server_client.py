@@ -39,22 +39,27 @@ class Lines:
 
     def __init__(self, sock):
         self.sock = sock
-        self.buf = b""
-        self.raw = []  # every line received, as bytes
+        self.buf = bytearray()
+        self.scanned = 0  # bytes of buf known to hold no newline
 
     def next(self, timeout=10):
         deadline = time.time() + timeout
-        while b"\n" not in self.buf:
+        while True:
+            nl = self.buf.find(b"\n", self.scanned)
+            if nl >= 0:
+                break
+            self.scanned = len(self.buf)
             left = deadline - time.time()
             if left <= 0:
                 raise TimeoutError("no line within %s s" % timeout)
             self.sock.settimeout(left)
-            chunk = self.sock.recv(1 << 16)
+            chunk = self.sock.recv(1 << 20)
             if not chunk:
                 raise EOFError("the engine closed the connection")
             self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        self.raw.append(line)
+        line = bytes(self.buf[:nl])
+        del self.buf[:nl + 1]
+        self.scanned = 0
         return json.loads(line)
 
     def until(self, pred, timeout=30):

@@ -35,6 +35,7 @@ open(t + "/victim.streaming", "w").close()
 time.sleep(120)
 PY
 victim=$!
+trap 'kill -KILL $victim 2>/dev/null || true; cleanup' EXIT  # a client left behind would hold the output open
 for _ in $(seq 1 200); do [ -e "$T/victim.attached" ] && break; sleep 0.05; done
 [ -e "$T/victim.attached" ] || fail "victim did not attach"
 # the watcher starts the task and reads the whole stream, timing each delta

@@ -41,6 +41,7 @@ except EOFError:
 json.dump(got, open(t + "/watcher.json", "w"))
 PY
 watcher=$!
+trap 'kill -KILL $watcher 2>/dev/null || true; cleanup' EXIT  # a client left behind would hold the output open
 for _ in $(seq 1 200); do [ -e "$T/attached" ] && break; sleep 0.05; done
 kill -TERM "$pid"
 for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done

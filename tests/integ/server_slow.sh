@@ -81,6 +81,7 @@ except TimeoutError:
 json.dump({"how": how, "bytes": n, "seconds": time.time() - t0}, open(t + "/sleeper.json", "w"))
 PY
 sleeper=$!
+trap 'kill -KILL $sleeper 2>/dev/null || true; cleanup' EXIT  # a client left behind would hold the output open
 for _ in $(seq 1 200); do [ -e "$T/sleeper.attached" ] && break; sleep 0.05; done
 [ -e "$T/sleeper.attached" ] || fail "the sleeper did not attach"
 for _ in $(seq 1 100); do [ "$(cut -d' ' -f3 /proc/$sleeper/stat)" = T ] && break; sleep 0.05; done
