@@ -18,7 +18,9 @@ all, in that order).
   attach  `deskhand attach ID` of that 1,000-turn session: exec to the end of
           the first full frame (the burst that shows its end, 'task done'), for a
           session that is not live (an engine is started on it) and again for
-          the now live engine; `deskhand --resume ID` and the attach of a
+          the now live engine (a socket client of the bench keeps it live: an
+          engine whose task ended exits with its last client), with that
+          client's hello-to-history_end time; `deskhand --resume ID` and the attach of a
           1-turn session (the fixed cost: the reference) measured the same
           way in the same run;
   socket  the latency a streamed token gains through the engine's socket: the
@@ -355,6 +357,26 @@ def socket_path(sid):
     return os.path.join(d, sid + ".sock")
 
 
+def hold_engine(sid):
+    """A socket client attached to session sid's engine (hello sent, what it
+    says read and dropped), or None when none listens."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    t0 = time.monotonic()
+    try:
+        s.connect(socket_path(sid))
+        s.sendall(b'{"type":"hello","protocol":1,"client":"bench"}\n')
+    except OSError:
+        s.close()
+        return None
+    rd = Reader(s.fileno())
+    if rd.wait_for(b'"history_end"', timeout=10):
+        HELLO.append(((time.monotonic() - t0) * 1000, len(rd.data())))
+    return s
+
+
+HELLO = []  # (ms from connect to history_end, bytes) of hold_engine's client
+
+
 def full_frame(p, needle, timeout=30):
     """Seconds from exec to the end of the burst that first shows `needle`."""
     if not p.wait_for(needle, timeout=timeout):
@@ -444,7 +466,7 @@ def sec_attach():
     # 6: attach to the 1,000-turn session, to the end of the frame showing its last turn.
     sid, size = big_session()
     one, _ = gen_session(1, "20260101-000000-b1one")
-    figs = []
+    figs, hold = [], None
     for label, args, needle in (
             ("1-turn session, attach (reference)", ["attach", one], b"task done"),
             ("--resume", ["--resume", sid], b"task done"),
@@ -453,9 +475,17 @@ def sec_attach():
         p = Pty(args, env_for())
         t = full_frame(p, needle)
         hwm = proc_status(p.pid, "VmHWM")
+        if label == "attach, not live (starts an engine)":
+            # An engine whose task has ended exits with its last client:
+            # a socket client of our own keeps it live for the next attach.
+            hold = hold_engine(sid)
         p.close()
-        if label != "attach, not live (starts an engine)":
-            stop_engines()  # the next one starts with no engine live
+        if label == "attach, live engine":
+            if hold is not None:
+                hold.close()
+            else:
+                label += " [could not hold the engine]"
+        stop_engines()  # the next one starts with no engine live
         figs.append((label, t, hwm))
     print("attach to a 1,000-turn session (%.1f MiB transcript), exec to the end of the "
           "frame showing its end ('task done'):" % (size / 1048576.0))
@@ -463,6 +493,9 @@ def sec_attach():
         print("    %-38s %s, client peak RSS %.1f MiB"
               % (label + ":", "%.0f ms" % (t * 1000) if t is not None else "its end never shown",
                  hwm / 1024.0))
+    for ms, n in HELLO:
+        print("    (the engine's side: a socket client's hello to history_end %.0f ms, %.1f MiB)"
+              % (ms, n / 1048576.0))
 
 
 def sec_socket(url):
