@@ -32,6 +32,7 @@
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
 #define CLIENT_MAX_LINE		((size_t)1 << 30)
+#define CLIENT_READ_BURST	((size_t)4 << 20)
 
 struct client {
 	struct ev_loop *loop;
@@ -43,7 +44,8 @@ struct client {
 	struct client_state st;
 	const char **grants;
 	bool closed;
-	bool detached; /* the engine said "detached" itself */
+	bool detached;	 /* the engine said "detached" itself */
+	bool in_history; /* between hello and history_end */
 	char *error;
 	int dispatching; /* inside a handler call */
 	bool doomed;	 /* client_close() was called from a handler */
@@ -139,8 +141,14 @@ state_update(struct client *c, const struct event *ev)
 {
 	cJSON *g;
 
+	/* The history replays what hello's state already sums up. */
+	if (ev->type == EVENT_HISTORY_END)
+		c->in_history = false;
+	if (c->in_history)
+		return;
 	switch (ev->type) {
 	case EVENT_HELLO:
+		c->in_history = true;
 		cJSON_Delete(c->state);
 		c->state = ev->data && cJSON_IsObject(ev->data) ? json_dup(ev->data) : json_new_obj();
 		break;
@@ -158,6 +166,13 @@ state_update(struct client *c, const struct event *ev)
 		state_str(c, "activity", "working");
 		state_bool(c, "busy", true);
 		state_bool(c, "settled", false);
+		break;
+	case EVENT_TURN_STARTED: /* a follow-up task has no session_started */
+		if (!json_bool(c->state, "busy", false)) {
+			state_str(c, "activity", "working");
+			state_bool(c, "busy", true);
+			state_bool(c, "settled", false);
+		}
 		break;
 	case EVENT_USAGE:
 		state_num(c, "input_tokens",
@@ -324,17 +339,27 @@ on_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	c->dispatching++;
 	if (revents & POLLOUT)
 		write_out(c);
-	if (c->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR))) {
+	/* Up to CLIENT_READ_BURST per wakeup: a long history arrives in few
+	 * loop iterations (few redraws), yet the loop is never held long. */
+	for (size_t got = 0; c->fd >= 0 && !c->doomed && got < CLIENT_READ_BURST &&
+			     (revents & (POLLIN | POLLHUP | POLLERR));) {
 		ssize_t n = read(c->fd, chunk, sizeof chunk);
 
 		if (n > 0) {
+			got += (size_t)n;
 			buf_add(&c->in, chunk, (size_t)n);
 			drain_lines(c);
 			if (c->in.len > CLIENT_MAX_LINE)
 				set_closed(c, "the engine sent a line too long");
-		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			set_closed(c, n == 0 ? "the engine closed the connection"
-					     : "the connection to the engine broke");
+			if ((size_t)n < sizeof chunk)
+				break;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n == 0 || errno != EAGAIN)
+				set_closed(c, n == 0 ? "the engine closed the connection"
+						     : "the connection to the engine broke");
+			break;
 		}
 	}
 	if (!c->doomed)
@@ -885,8 +910,6 @@ on_kick(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		free(msg);
 	}
 	c->dispatching--;
-	if (c->doomed)
-		client_free(c);
 }
 
 int
@@ -942,6 +965,14 @@ client_free(struct client *c)
 	free(c);
 }
 
+static void
+on_doomed(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	client_free(ctx);
+}
+
 void
 client_close(struct client *c)
 {
@@ -950,6 +981,11 @@ client_close(struct client *c)
 	if (c->dispatching) { /* from a handler: once it returns */
 		c->doomed = true;
 		c->fn = NULL;
+		if (c->local) { /* maybe deep in the engine: on the next iteration */
+			ev_timer_disarm(c->loop, &c->kick);
+			ev_timer_init(&c->kick, on_doomed, c);
+			ev_timer_arm(c->loop, &c->kick, 0);
+		}
 		return;
 	}
 	client_free(c);

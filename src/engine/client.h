@@ -93,8 +93,10 @@ int client_connect(struct client **out, struct ev_loop *loop, const char *spec) 
  * snapshots ("hello" state objects) the caller owns. Returns 0 or DH_EFAIL. */
 int client_list_live(cJSON **out) DH_MUST_CHECK;
 
-/* Close the connection (the engine goes on) or, for local, forget the
- * engine (the caller closes it). NULL-safe. */
+/* Close the connection (the engine goes on) or, for local, drain and close
+ * the in-process engine (as client_open_local says). From inside a handler
+ * the close completes once the handler returned (local: on the next loop
+ * iteration). NULL-safe. */
 void client_close(struct client *c);
 
 /* Receive events from now on (one handler; NULL to stop). */

@@ -30,6 +30,7 @@
 
 #define SERVER_READ_CHUNK  65536
 #define SERVER_CLOSE_MS	   30000 /* a dropped client's last bytes: at most this long */
+#define SERVER_HELLO_MS	   10000 /* a connection must say hello within this */
 #define SERVER_COALESCE_MAX ((size_t)1 << 20) /* text of one merged text_delta at most */
 
 /* One queued line. A live text_delta stays unrendered (line NULL, text set)
@@ -226,7 +227,10 @@ on_close_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 {
 	(void)l;
 	(void)t;
-	kill_client(ctx, "dropped: its last bytes were not read in time");
+	struct sclient *c = ctx;
+
+	kill_client(c, c->attached ? "dropped: its last bytes were not read in time"
+				   : "no hello in time");
 }
 
 /* Too far behind: forget what it has not started reading, tell it why and
@@ -492,6 +496,7 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 		return;
 	}
 	c->attached = true;
+	ev_timer_disarm(s->loop, &c->close_timer);
 	cJSON *state = engine_snapshot(s->e);
 	json_add_num(state, "clients", (double)attached_count(s));
 	char *line = render(&(struct event){ .type = EVENT_HELLO, .protocol = PROTOCOL_VERSION,
@@ -627,6 +632,7 @@ on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		c->progress_ms = ev_now_ms();
 		ev_timer_init(&c->close_timer, on_close_timer, c);
 		ARRAY_PUSH(&s->clients, c);
+		ev_timer_arm(l, &c->close_timer, SERVER_HELLO_MS);
 		if (ev_io_set(l, cfd, POLLIN, on_client_io, c) < 0)
 			kill_client(c, err_msg());
 		else

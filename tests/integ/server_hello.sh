@@ -2,8 +2,10 @@
 # gives the state snapshot (session, grants, plan, the pending approval),
 # the transcript history, history_end {records}, then live events to every
 # attached client; a malformed command gets an error event carrying its id
-# back as "re" (and nothing on the engine's stderr); the engine exits once the
-# task ended and the clients left, removing its socket and pid file.
+# back as "re" (and nothing on the engine's stderr), so does a command before
+# hello, and a connection that never says hello is closed after 10 s; the
+# engine exits once the task ended and the clients left, removing its socket
+# and pid file.
 . "$DH_TESTS/lib.sh"
 export DESKHAND
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
@@ -38,6 +40,15 @@ import json, os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
 sid, grant, tr = sys.argv[1:]
+import time
+silent = sc.connect(sid)
+t_silent = time.time()
+# a command before hello is refused, and the connection stays usable
+early = sc.connect(sid)
+sc.send(early, {"type": "status", "id": "e1"})
+e = sc.Lines(early).next()
+assert e["type"] == "error" and e["re"] == "e1" and "hello first" in e["message"], e
+early.close()
 a = sc.connect(sid)
 h, hist, end, ra = sc.hello(a, "a")
 st = h["state"]
@@ -91,6 +102,10 @@ assert "text_delta" in types and la[-1]["status"] == "done", types
 assert "".join(e["text"] for e in la if e["type"] == "text_delta") == "Done writing.", la
 a.close()
 b.close()
+# a connection that never says hello is closed after 10 s
+silent.settimeout(max(1, 15 - (time.time() - t_silent)))
+assert silent.recv(100) == b"", "the silent connection got bytes"
+assert time.time() - t_silent >= 9, "closed too early"
 PY
 assert_eq "$(cat "$G/b.txt")" "B"
 # nobody attached and the task ended: the engine exits and cleans up
@@ -98,7 +113,8 @@ for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 ! kill -0 "$pid" 2>/dev/null || fail "engine $pid still running after the task and the clients ended"
 [ ! -e "$D/$id.sock" ] && [ ! -e "$D/$id.pid" ] || fail "socket or pid file left: $(ls "$D")"
 LOG=$XDG_STATE_HOME/deskhand/sessions/$id/engine.log
-assert_file_contains "$LOG" "client 1 (a) attached"
+assert_file_contains "$LOG" "client 3 (a) attached"
+assert_file_contains "$LOG" "client 1 (?): no hello in time"
 assert_file_contains "$LOG" "exiting: the task ended"
 # the engine's stderr is its log: no command error went there
 assert_not_contains "$(cat "$LOG")" "bogus"

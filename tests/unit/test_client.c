@@ -295,3 +295,49 @@ Test(client, socket_engine_gone_is_detached)
 	ev_free(l);
 	strv_free(&s.lines);
 }
+
+/* A handler that closes its client when history_end arrives. */
+struct closer {
+	struct client *c;
+	bool closed;
+};
+
+static void
+close_on_end(const struct event *ev, void *ctx)
+{
+	struct closer *k = ctx;
+
+	if (ev->type == EVENT_HISTORY_END && !k->closed) {
+		client_close(k->c);
+		k->closed = true;
+	}
+}
+
+Test(client, close_from_a_handler)
+{
+	struct ev_loop *l = NULL;
+	struct closer k = { 0 };
+	char *argv[] = { W("--grant"), work };
+	char name[64];
+	int wstatus;
+
+	cr_assert_eq(ev_new(&l), 0);
+	/* local: the engine is closed on the next iteration */
+	cr_assert_eq(client_open_local(&k.c, l, argv, 2), 0, "%s", err_msg());
+	client_set_handler(k.c, close_on_end, &k);
+	for (int i = 0; i < 50 && !k.closed; i++)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert(k.closed);
+	cr_assert_eq(ev_run_once(l, 0), 0);
+	/* socket: freed when the handler returns; the engine then exits */
+	pid_t pid = start_engine(name, sizeof name);
+	k = (struct closer){ 0 };
+	cr_assert_eq(client_connect(&k.c, l, name), 0, "%s", err_msg());
+	client_set_handler(k.c, close_on_end, &k);
+	for (int i = 0; i < 50 && !k.closed; i++)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert(k.closed);
+	cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
+	cr_assert(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+	ev_free(l);
+}
