@@ -150,115 +150,115 @@ live_prepare(struct ev_loop *loop, void *ctx)
 	}
 }
 
-/* Send one command and wait for its answer; returns the exit status. */
-static int
-live_one(struct live *l, struct command *cmd)
-{
-	static const char *const names[] = {
-		[COMMAND_ACCEPT] = "accept", [COMMAND_REJECT] = "reject",
-		[COMMAND_UNDO] = "undo",     [COMMAND_RESTORE] = "restore",
-		[COMMAND_REDO] = "redo",
-	};
+/* How a writing verb's operands become commands to a live engine. */
+enum shape {
+	SHAPE_PATHS,	  /* one command per PATH (none: one for everything) */
+	SHAPE_HUNK,	  /* PATH N: one command for that hunk */
+	SHAPE_STEPS,	  /* --steps N commands (default 1); --to: a restore */
+	SHAPE_NONE,	  /* one command */
+	SHAPE_CHECKPOINT, /* CHECKPOINT: one command naming it */
+};
 
-	l->op = names[cmd->type];
+static const struct live_verb {
+	const char *verb;
+	const char *op; /* the "review" event's op that answers it */
+	enum command_type type;
+	enum shape shape;
+	int min, max; /* operands; max -1: any */
+} live_verbs[] = {
+	{ "accept", "accept", COMMAND_ACCEPT, SHAPE_PATHS, 0, -1 },
+	{ "reject", "reject", COMMAND_REJECT, SHAPE_PATHS, 1, -1 },
+	{ "accept-hunk", "accept", COMMAND_ACCEPT, SHAPE_HUNK, 2, 2 },
+	{ "reject-hunk", "reject", COMMAND_REJECT, SHAPE_HUNK, 2, 2 },
+	{ "undo", "undo", COMMAND_UNDO, SHAPE_STEPS, 0, 0 },
+	{ "redo", "redo", COMMAND_REDO, SHAPE_NONE, 0, 0 },
+	{ "restore", "restore", COMMAND_RESTORE, SHAPE_CHECKPOINT, 1, 1 },
+};
+
+static const struct live_verb *
+live_verb_find(const char *verb)
+{
+	for (size_t i = 0; i < sizeof live_verbs / sizeof *live_verbs; i++)
+		if (strcmp(live_verbs[i].verb, verb) == 0)
+			return &live_verbs[i];
+	return NULL;
+}
+
+/* Send one command (its strings borrowed) and wait for its answer, the
+ * "review" event of op `op`; returns the exit status. */
+static int
+live_one(struct live *l, const char *op, enum command_type type, const char *path, int hunk,
+	 bool force)
+{
+	struct command cmd = { .type = type, .path = (char *)path, .hunk = hunk, .force = force };
+	int status = EXIT_FAIL;
+
+	l->op = op;
 	l->answered = false;
 	l->status = EXIT_FAIL;
 	l->req = NULL;
-	if (client_send(l->c, cmd) < 0) {
-		fprintf(stderr, "deskhand: %s: %s\n", l->op, err_msg());
-		return EXIT_FAIL;
+	if (client_send(l->c, &cmd) < 0) {
+		fprintf(stderr, "deskhand: %s: %s\n", op, err_msg());
+		goto out;
 	}
-	l->req = cmd->req;
-	while (!l->answered)
+	l->req = cmd.req;
+	while (!l->answered) {
 		if (ev_run(l->loop) < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());
-			return EXIT_FAIL;
+			goto out;
 		}
+	}
+	status = l->status;
+out:
 	l->req = NULL;
-	return l->status;
+	free(cmd.req);
+	return status;
 }
 
 /* The commands a writing verb stands for, sent one after the other; the
  * first that fails ends it. Returns the exit status. */
 static int
-live_verb(struct live *l, const char *verb, const struct vopts *o, int argc, char **argv)
+live_verb(struct live *l, const struct live_verb *v, const struct vopts *o, int argc, char **argv)
 {
 	int nargs = argc - o->first, status = EXIT_OK;
 	char **args = argv + o->first;
-	struct command cmd;
 
-#define CMD(T, P, H) \
-	(struct command){ .type = (T), .path = (P), .hunk = (H), .force = o->force }
-	if (strcmp(verb, "accept") == 0 || strcmp(verb, "reject") == 0) {
-		enum command_type t = verb[0] == 'a' ? COMMAND_ACCEPT : COMMAND_REJECT;
-
-		if (nargs == 0) { /* accept everything (reject needs a PATH) */
-			cmd = CMD(t, NULL, 0);
-			status = live_one(l, &cmd);
-			free(cmd.req);
-		}
-		for (int i = 0; i < nargs && status == EXIT_OK; i++) {
-			cmd = CMD(t, args[i], 0);
-			status = live_one(l, &cmd);
-			free(cmd.req);
-		}
-	} else if (strcmp(verb, "accept-hunk") == 0 || strcmp(verb, "reject-hunk") == 0) {
-		cmd = CMD(verb[0] == 'a' ? COMMAND_ACCEPT : COMMAND_REJECT, args[0],
-			  (int)strtol(args[1], NULL, 10));
-		status = live_one(l, &cmd);
-		free(cmd.req);
-	} else if (strcmp(verb, "undo") == 0 && o->to) {
-		cmd = CMD(COMMAND_RESTORE, (char *)o->to, 0);
-		status = live_one(l, &cmd);
-		free(cmd.req);
-	} else if (strcmp(verb, "undo") == 0) {
-		for (long i = 0; i < (o->steps < 0 ? 1 : o->steps) && status == EXIT_OK; i++) {
-			cmd = CMD(COMMAND_UNDO, NULL, 0);
-			status = live_one(l, &cmd);
-			free(cmd.req);
-		}
-	} else if (strcmp(verb, "redo") == 0) {
-		cmd = CMD(COMMAND_REDO, NULL, 0);
-		status = live_one(l, &cmd);
-		free(cmd.req);
-	} else if (strcmp(verb, "restore") == 0) {
-		cmd = CMD(COMMAND_RESTORE, args[0], 0);
-		status = live_one(l, &cmd);
-		free(cmd.req);
+	switch (v->shape) {
+	case SHAPE_PATHS:
+		if (nargs == 0)
+			return live_one(l, v->op, v->type, NULL, 0, o->force);
+		for (int i = 0; i < nargs && status == EXIT_OK; i++)
+			status = live_one(l, v->op, v->type, args[i], 0, o->force);
+		return status;
+	case SHAPE_HUNK:
+		return live_one(l, v->op, v->type, args[0], (int)strtol(args[1], NULL, 10),
+				o->force);
+	case SHAPE_STEPS:
+		if (o->to) /* undo --to CHECKPOINT is a restore */
+			return live_one(l, "restore", COMMAND_RESTORE, o->to, 0, o->force);
+		for (long i = 0; i < (o->steps < 0 ? 1 : o->steps) && status == EXIT_OK; i++)
+			status = live_one(l, v->op, v->type, NULL, 0, o->force);
+		return status;
+	case SHAPE_NONE: return live_one(l, v->op, v->type, NULL, 0, o->force);
+	case SHAPE_CHECKPOINT: return live_one(l, v->op, v->type, args[0], 0, o->force);
 	}
-#undef CMD
-	return status;
+	return EXIT_FAIL;
 }
 
-/* Operand counts each writing verb takes: [min, max] (-1 = any). */
-static const struct {
-	const char *verb;
-	int min, max;
-} operands[] = {
-	{ "accept", 0, -1 },	  { "reject", 1, -1 }, { "accept-hunk", 2, 2 },
-	{ "reject-hunk", 2, 2 }, { "undo", 0, 0 },    { "redo", 0, 0 },
-	{ "restore", 1, 1 },
-};
-
 static bool
-operands_ok(const char *verb, const struct vopts *o, int argc, char **argv)
+operands_ok(const struct live_verb *v, const struct vopts *o, int argc, char **argv)
 {
 	int n = argc - o->first;
 
-	for (size_t i = 0; i < sizeof operands / sizeof *operands; i++) {
-		if (strcmp(operands[i].verb, verb) != 0)
-			continue;
-		if (n < operands[i].min || (operands[i].max >= 0 && n > operands[i].max))
-			return false;
-		if (strstr(verb, "-hunk")) {
-			char *end;
-			long h = strtol(argv[o->first + 1], &end, 10);
+	if (n < v->min || (v->max >= 0 && n > v->max))
+		return false;
+	if (v->shape == SHAPE_HUNK) {
+		char *end;
+		long h = strtol(argv[o->first + 1], &end, 10);
 
-			return !*end && h >= 1 && h <= INT_MAX;
-		}
-		return !(strcmp(verb, "undo") == 0 && o->to && o->steps >= 0);
+		return !*end && h >= 1 && h <= INT_MAX;
 	}
-	return true;
+	return !(v->shape == SHAPE_STEPS && o->to && o->steps >= 0);
 }
 
 /* The live session named by --session (the latest session on disk when
@@ -301,7 +301,9 @@ verb_run(const char *verb, int argc, char **argv)
 	vopts_parse(argc, argv, &o);
 	/* --help and usage errors: the in-process path prints the verb's usage
 	 * and returns before it opens anything. */
-	if (o.help || o.bad || !operands_ok(verb, &o, argc, argv))
+	const struct live_verb *v = live_verb_find(verb);
+
+	if (!v || o.help || o.bad || !operands_ok(v, &o, argc, argv))
 		return client_verb_local(verb, argc, argv, 0);
 	if (ev_new(&loop) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
@@ -319,7 +321,7 @@ verb_run(const char *verb, int argc, char **argv)
 	struct live l = { .loop = loop, .c = c, .json = o.json };
 	client_set_handler(c, live_on_event, &l);
 	ev_prepare_add(loop, live_prepare, &l);
-	status = live_verb(&l, verb, &o, argc, argv);
+	status = live_verb(&l, v, &o, argc, argv);
 	client_close(c);
 	ev_free(loop);
 	return status;

@@ -561,8 +561,13 @@ run_detached(const struct run_args *a)
 	struct client *c = NULL;
 	int status = 1;
 
-	if (ev_new(&loop) < 0 || client_spawn(&c, loop, a->engine.v, a->engine.n) < 0) {
+	int rc = ev_new(&loop);
+
+	if (rc == 0)
+		rc = client_spawn(&c, loop, a->engine.v, a->engine.n);
+	if (rc < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
+		status = rc == DH_EPARSE ? 2 : 1; /* the engine's options */
 		goto out;
 	}
 	const char *id = client_state(c)->session;

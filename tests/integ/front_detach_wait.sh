@@ -88,6 +88,12 @@ assert_eq "$rc" 0 "wait on a foreground run: $(cat "$T/w5")"
 kill -0 "$fg" 2>/dev/null && sleep 1
 ! kill -0 "$fg" 2>/dev/null || fail "wait returned while the foreground run still ran"
 wait "$fg" || fail "the foreground run failed: $(cat "$T/fg")"
+# nothing live any more: ls says so, stop has nothing to stop
+assert_eq "$("$DESKHAND" ls)" "no live session"
+assert_eq "$("$DESKHAND" ls --json)" "[]"
+rc=0; out=$("$DESKHAND" stop "$id" 2>&1) || rc=$?
+assert_eq "$rc" 0 "stop on a finished session: $out"
+assert_contains "$out" "nothing to stop"
 # usage
 rc=0; "$DESKHAND" wait a b >/dev/null 2>&1 || rc=$?
 assert_eq "$rc" 2 "wait with two ids"

@@ -80,6 +80,12 @@ assert_eq "$(cat "$G/a.txt")" mine "a refused undo wrote a.txt"
 cdir=$(grep -o '/tmp/deskhand-conflict-[A-Za-z0-9]*' <<<"$out" | head -1)
 [ -n "$cdir" ] && [ -d "$cdir" ] || fail "the conflict names no directory of versions: $out"
 rm -rf "$cdir"
+# undo --to is a restore, and --force goes with it
+rc=0; out=$("$DESKHAND" undo --session "$id" --to baseline --force 2>&1) || rc=$?
+assert_eq "$rc" 0 "undo --to baseline --force on the live session: $out"
+assert_eq "$(cat "$G/a.txt")" old "a.txt after undo --to baseline"
+for _ in $(seq 1 100); do grep '"type":"review"' "$T/client.out" | tail -1 | grep -q restore && break; sleep 0.05; done
+assert_eq "$(grep '"type":"review"' "$T/client.out" | tail -1 | jq -r '.op + " " + (.ok|tostring)')" "restore true"
 # an error is the engine's answer too, with exit 1
 rc=0; out=$("$DESKHAND" reject --session "$id" /etc/passwd 2>&1) || rc=$?
 assert_eq "$rc" 1 "reject outside the grants: $out"
