@@ -391,9 +391,12 @@ char *
 client_socket_dir(void)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
-	char *dir = rt && *rt == '/' ? xasprintf("%s/deskhand", rt)
-				     : xasprintf("/tmp/deskhand-%ld", (long)getuid());
 	struct stat st;
+	/* An unset, relative or missing $XDG_RUNTIME_DIR (an SSH login
+	 * without a session manager): the fallback. */
+	bool use_rt = rt && *rt == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode);
+	char *dir = use_rt ? xasprintf("%s/deskhand", rt)
+			   : xasprintf("/tmp/deskhand-%ld", (long)getuid());
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		err_set("socket directory %s: %s", dir, strerror(errno));

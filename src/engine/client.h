@@ -68,8 +68,10 @@ typedef void client_event_fn(const struct event *ev, void *ctx);
 int client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 	DH_MUST_CHECK;
 
-/* The directory of the engines' sockets, created 0700 if missing and checked
- * to be ours and not group/other accessible. Heap string or NULL with
+/* The directory of the engines' sockets ($XDG_RUNTIME_DIR/deskhand, or
+ * /tmp/deskhand-UID when that variable is unset or names no directory),
+ * created 0700 if missing and checked to be ours and not group/other
+ * accessible. Heap string or NULL with
  * DH_EFAIL and a message naming the directory. */
 char *client_socket_dir(void);
 

@@ -135,11 +135,15 @@ Test(client, socket_dir_is_ours_and_private)
 		cr_assert(strstr(err_msg(), "owned by uid 65534"), "%s", err_msg());
 		cr_assert_eq(chown(want, 0, 0), 0);
 	}
-	/* Without XDG_RUNTIME_DIR: /tmp/deskhand-UID. */
+	/* Without XDG_RUNTIME_DIR, or naming no directory: /tmp/deskhand-UID. */
+	snprintf(want, sizeof want, "/tmp/deskhand-%ld", (long)getuid());
 	unsetenv("XDG_RUNTIME_DIR");
 	d = client_socket_dir();
-	snprintf(want, sizeof want, "/tmp/deskhand-%ld", (long)getuid());
-	cr_assert_str_eq(d, want);
+	cr_assert_str_eq(d, want, "%s", d ? d : err_msg());
+	free(d);
+	setenv("XDG_RUNTIME_DIR", "/nonexistent-dh-run", 1);
+	d = client_socket_dir();
+	cr_assert_str_eq(d, want, "%s", d ? d : err_msg());
 	free(d);
 }
 
