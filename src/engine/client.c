@@ -167,6 +167,10 @@ state_update(struct client *c, const struct event *ev)
 		state_bool(c, "busy", true);
 		state_bool(c, "settled", false);
 		break;
+	case EVENT_STATUS:
+		if (ev->watcher)
+			state_str(c, "watcher", ev->watcher);
+		break;
 	case EVENT_TURN_STARTED: /* a follow-up task has no session_started */
 		if (!json_bool(c->state, "busy", false)) {
 			state_str(c, "activity", "working");
