@@ -158,7 +158,8 @@ state_update(struct client *c, const struct event *ev)
 			state_str(c, "task", ev->task);
 		state_str(c, "model", ev->model);
 		state_str(c, "mode", ev->mode);
-		state_str(c, "watcher", ev->watcher);
+		/* "watcher" keeps hello's form ("on", "off (why)"); the
+		 * events' own ("inotify, N directories watched") differs. */
 		g = json_new_arr();
 		for (size_t i = 0; i < ev->ngrants; i++)
 			json_add(g, NULL, cJSON_CreateString(ev->grants[i]));
@@ -166,10 +167,6 @@ state_update(struct client *c, const struct event *ev)
 		state_str(c, "activity", "working");
 		state_bool(c, "busy", true);
 		state_bool(c, "settled", false);
-		break;
-	case EVENT_STATUS:
-		if (ev->watcher)
-			state_str(c, "watcher", ev->watcher);
 		break;
 	case EVENT_TURN_STARTED: /* a follow-up task has no session_started */
 		if (!json_bool(c->state, "busy", false)) {
