@@ -551,9 +551,12 @@ hello_sync(int fd, const char *name, struct buf *rest, int *protocol)
 			event_msg_fini(&m);
 			return state;
 		}
-		int left = (int)(until - ev_now_ms());
+		int64_t left = (int64_t)(until - ev_now_ms());
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if ((int64_t)(until - ev_now_ms()) <= 0 || poll(&p, 1, left) == 0) {
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
 			err_set("engine: no answer to hello within %d s", CLIENT_HELLO_TIMEOUT_MS / 1000);
 			return NULL;
 		}
@@ -762,7 +765,10 @@ read_ready(int fd, bool *timed_out)
 		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int64_t left = (int64_t)(until - ev_now_ms());
-		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {
 			*timed_out = true;
 			break;
 		}
