@@ -158,7 +158,8 @@ state_update(struct client *c, const struct event *ev)
 			state_str(c, "task", ev->task);
 		state_str(c, "model", ev->model);
 		state_str(c, "mode", ev->mode);
-		state_str(c, "watcher", ev->watcher);
+		/* "watcher" keeps hello's form ("on", "off (why)"); the
+		 * events' own ("inotify, N directories watched") differs. */
 		g = json_new_arr();
 		for (size_t i = 0; i < ev->ngrants; i++)
 			json_add(g, NULL, cJSON_CreateString(ev->grants[i]));
@@ -550,9 +551,12 @@ hello_sync(int fd, const char *name, struct buf *rest, int *protocol)
 			event_msg_fini(&m);
 			return state;
 		}
-		int left = (int)(until - ev_now_ms());
+		int64_t left = (int64_t)(until - ev_now_ms());
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if ((int64_t)(until - ev_now_ms()) <= 0 || poll(&p, 1, left) == 0) {
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
 			err_set("engine: no answer to hello within %d s", CLIENT_HELLO_TIMEOUT_MS / 1000);
 			return NULL;
 		}
@@ -761,7 +765,10 @@ read_ready(int fd, bool *timed_out)
 		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int64_t left = (int64_t)(until - ev_now_ms());
-		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {
 			*timed_out = true;
 			break;
 		}

@@ -8,7 +8,9 @@
  * engine (approvals may be asked: clients answer them), starts TASK if
  * given, listens on its socket (engine/server.h) and writes "ok ID\n" (or
  * "ok -\n" while no session exists yet) to fd N, or "error MESSAGE\n" and
- * exits 1. Its log goes to the session's engine.log; it never writes to a
+ * exits 1 (2 for bad options, 3 refused: a folder or the session in use by
+ * a live engine, 4 no such session or folder; client_spawn() turns these
+ * back into DH_EFAIL, DH_EDENIED, DH_ENOTFOUND). Its log goes to the session's engine.log; it never writes to a
  * terminal. SIGHUP is ignored; SIGTERM (or SIGINT) interrupts the task and
  * the engine exits once it settled. It exits on its own when no task runs,
  * no snapshot job is pending and no client is connected, once a client came
@@ -16,7 +18,7 @@
  * by client_spawn() (engine/client.h), which detached it (setsid).
  */
 
-/* argv[0] is "engine"; returns the exit status (0, 1 on failure, 2 usage). */
+/* argv[0] is "engine"; returns the exit status (above). */
 int engine_main(int argc, char **argv);
 
 #endif

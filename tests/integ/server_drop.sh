@@ -6,7 +6,7 @@
 . "$DH_TESTS/lib.sh"
 export DESKHAND
 G=$T/work; mkdir -p "$G"
-BYTES=$((17 << 20)) TAIL="and that is all"
+BYTES=$((20 << 20)) TAIL="and that is all"
 printf 'set message_limit = 64\n' > "$T/config"
 export DH_CONFIG=$T/config
 cat > "$T/script.json" <<JSON

@@ -35,6 +35,10 @@ r=$(python3 "$PY" spawn --resume "$id") && fail "a second engine started: $r"
 assert_contains "$r" "in use by live session $id (pid $pid)"
 assert_contains "$r" "(exit 3)"
 [ -S "$D/$id.sock" ] && kill -0 "$pid" || fail "the refused engine disturbed the live one"
+r=$(python3 "$PY" spawn --resume nosuch) && fail "an engine started on no session: $r"
+assert_contains "$r" "(exit 4)"
+r=$(python3 "$PY" spawn --grant "$G" --bogus) && fail "an engine started with a bad option: $r"
+assert_contains "$r" "error unknown option '--bogus' (exit 2)"
 python3 - "$id" "$G" "$TR" <<'PY' || fail "client checks failed"
 import json, os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
