@@ -117,6 +117,7 @@ struct agent {
 	char *history_error;	/* set when a history record could not be written */
 
 	struct strv steers;
+	struct strv always; /* tools the person allowed for the session ("always") */
 	cJSON *plan;		/* [{title, status}] or NULL */
 	bool plan_approved;
 
@@ -1127,11 +1128,15 @@ process_call(struct agent *a)
 			call_complete(a);
 			return;
 		}
-		a->awaiting = true;
-		emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id,
-					  .name = c->name, .input = c->shown,
-					  .text = "changes files or runs a command" });
-		return;
+		if (!strv_has(&a->always, c->name)) {
+			a->awaiting = true;
+			emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id,
+						  .name = c->name, .input = c->shown,
+						  .text = "changes files or runs a command" });
+			return;
+		}
+		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
+					  .approved = true, .text = "always allowed this session" });
 	}
 	execute(a);
 }
@@ -1314,6 +1319,7 @@ agent_free(struct agent *a)
 		free(a->last_ckpt[i]);
 	free(a->last_ckpt);
 	strv_free(&a->steers);
+	strv_free(&a->always);
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
 	cJSON_Delete(a->plan);
@@ -1531,6 +1537,10 @@ agent_command(struct agent *a, const struct command *c)
 			emit_error(a, "approve: \"steps\" is for a plan, and the pending call is not one");
 			return;
 		}
+		if (c->type == COMMAND_APPROVE && c->always &&
+		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
+		    !strv_has(&a->always, a->calls[a->cur].name))
+			strv_add(&a->always, a->calls[a->cur].name);
 		decide(a, c->type == COMMAND_APPROVE, c->text, c->steps);
 		return;
 	case COMMAND_STEER:

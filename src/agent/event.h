@@ -242,12 +242,14 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	                           restore: the checkpoint spec; grant/ungrant: the folder */      \
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
+	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
 	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
 
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
-	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps"))                    \
+	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps")                     \
+	  F(BOOL, always, "always"))                                                               \
 	X(COMMAND_DENY, "deny", F(CALL, id, "call") F(STR, text, "message"))                       \
 	X(COMMAND_STEER, "steer", F(NEED, text, "text"))                                           \
 	X(COMMAND_INTERRUPT, "interrupt", )                                                        \

@@ -87,10 +87,6 @@ struct ui {
 	char *pending_id, *pending_name; /* the call or plan awaiting an answer */
 	char *pending_what;
 	bool pending_plan;
-	char *always[32];		 /* tool names allowed for the session ("A") */
-	size_t nalways;
-	struct ev_timer auto_timer;	 /* answers an "always" call outside the emit */
-	char *auto_id;
 
 	char *phase;
 	uint64_t task_start, task_end;
@@ -571,10 +567,11 @@ clear_pending(struct ui *u)
 }
 
 static void
-send_decision_steps(struct ui *u, bool approve, const char *text, cJSON *steps)
+send_decision_steps(struct ui *u, bool approve, const char *text, cJSON *steps, bool always)
 {
 	struct command c = { .type = approve ? COMMAND_APPROVE : COMMAND_DENY,
-			     .id = u->pending_id, .text = (char *)text, .steps = steps };
+			     .id = u->pending_id, .text = (char *)text, .steps = steps,
+			     .always = always };
 
 	if (!u->pending_id)
 		return;
@@ -587,29 +584,7 @@ send_decision_steps(struct ui *u, bool approve, const char *text, cJSON *steps)
 static void
 send_decision(struct ui *u, bool approve, const char *text)
 {
-	send_decision_steps(u, approve, text, NULL);
-}
-
-static void
-auto_approve(struct ev_loop *l, struct ev_timer *t, void *ctx)
-{
-	struct ui *u = ctx;
-
-	(void)l;
-	(void)t;
-	if (u->pending_id && u->auto_id && !strcmp(u->pending_id, u->auto_id))
-		send_decision(u, true, NULL);
-	free(u->auto_id);
-	u->auto_id = NULL;
-}
-
-static bool
-always_allowed(struct ui *u, const char *name)
-{
-	for (size_t i = 0; name && i < u->nalways; i++)
-		if (!strcmp(u->always[i], name))
-			return true;
-	return false;
+	send_decision_steps(u, approve, text, NULL, false);
 }
 
 /* A past record (the history between "hello" and "history_end") goes to
@@ -793,11 +768,6 @@ on_live_event(struct ui *u, const struct event *ev)
 			u->mode = IN_NONE;
 		}
 		set_phase(u, u->pending_plan ? "awaiting plan approval" : "awaiting approval", NULL);
-		if (!u->pending_plan && always_allowed(u, ev->name)) {
-			free(u->auto_id);
-			u->auto_id = xstrdup(u->pending_id);
-			ev_timer_arm(u->loop, &u->auto_timer, 0);
-		}
 		break;
 	}
 	case EVENT_APPROVAL_DECIDED:
@@ -996,7 +966,7 @@ plan_edited(int status, void *ctx)
 	else if (same)
 		send_decision(u, true, NULL);
 	else
-		send_decision_steps(u, true, NULL, steps);
+		send_decision_steps(u, true, NULL, steps, false);
 	cJSON_Delete(steps);
 out:
 	buf_fini(&b);
@@ -1742,11 +1712,8 @@ approval_action(struct ui *u, enum action a)
 	case ACTION_ALLOW:
 		send_decision(u, true, NULL);
 		break;
-	case ACTION_ALLOW_ALWAYS:
-		if (!u->pending_plan && u->nalways < sizeof u->always / sizeof *u->always &&
-		    !always_allowed(u, u->pending_name))
-			u->always[u->nalways++] = xstrdup(u->pending_name);
-		send_decision(u, true, NULL);
+	case ACTION_ALLOW_ALWAYS: /* the engine keeps it: the session's permission state */
+		send_decision_steps(u, true, NULL, NULL, !u->pending_plan);
 		break;
 	case ACTION_DENY:
 		send_decision(u, false, NULL);
@@ -2083,7 +2050,6 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	ev_timer_init(&u->frame_timer, frame_due, u);
 	ev_timer_init(&u->spin_timer, spin_tick, u);
 	ev_timer_init(&u->quit_timer, quit_now, u);
-	ev_timer_init(&u->auto_timer, auto_approve, u);
 	const struct pane_ops *ops[LAYOUT__COUNT] = { &pane_plan_ops, &pane_transcript_ops,
 						      &pane_diff_ops };
 	u->focus = LAYOUT_TRANSCRIPT;
@@ -2187,7 +2153,6 @@ ui_free(struct ui *u)
 	ev_timer_disarm(u->loop, &u->frame_timer);
 	ev_timer_disarm(u->loop, &u->spin_timer);
 	ev_timer_disarm(u->loop, &u->quit_timer);
-	ev_timer_disarm(u->loop, &u->auto_timer);
 	for (int i = 0; i < LAYOUT__COUNT; i++)
 		pane_fini(&u->panes[i]);
 	pane_fini(&u->help);
@@ -2210,12 +2175,9 @@ ui_free(struct ui *u)
 	free(u->search);
 	for (size_t i = 0; i < u->nhistory; i++)
 		free(u->history[i]);
-	for (size_t i = 0; i < u->nalways; i++)
-		free(u->always[i]);
 	free(u->pending_id);
 	free(u->pending_name);
 	free(u->pending_what);
-	free(u->auto_id);
 	free(u->phase);
 	free(u->seen_status);
 	free(u->ungrant_path);
