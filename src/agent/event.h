@@ -243,6 +243,7 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
+	M(BOOL, state_only)     /* hello: the snapshot only, no history (deskhand ls) */          \
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
 	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
 
@@ -261,7 +262,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_UNDO, "undo", F(BOOL, force, "force"))                                           \
 	X(COMMAND_RESTORE, "restore", F(NEED, path, "checkpoint") F(BOOL, force, "force"))         \
 	X(COMMAND_REDO, "redo", F(BOOL, force, "force"))                                           \
-	X(COMMAND_HELLO, "hello", F(INT, protocol, "protocol") F(STR, text, "client"))             \
+	X(COMMAND_HELLO, "hello",                                                                  \
+	  F(INT, protocol, "protocol") F(STR, text, "client") F(BOOL, state_only, "state_only"))   \
 	X(COMMAND_START, "start", F(NEED, text, "text"))                                           \
 	X(COMMAND_GRANT, "grant", F(NEED, path, "path") F(BOOL, force, "force"))                   \
 	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \

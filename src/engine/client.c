@@ -503,7 +503,7 @@ static char *
 hello_line(const char *name)
 {
 	struct command h = { .type = COMMAND_HELLO, .protocol = PROTOCOL_VERSION,
-			     .text = (char *)name };
+			     .text = (char *)name, .state_only = !strcmp(name, "ls") };
 	cJSON *j = command_to_json(&h);
 	char *s = json_print(j);
 	char *line = xasprintf("%s\n", s);

@@ -505,6 +505,12 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 			    &len);
 	cJSON_Delete(state);
 	push_line(c, line, len, true);
+	if (h->state_only) { /* deskhand ls: no history to read and send */
+		log_info("client %lu (%s) asked for the state only", c->id,
+			 c->name ? c->name : "?");
+		flush(c);
+		return;
+	}
 	int n = engine_history(s->e, history_line, c);
 
 	if (n < 0) {

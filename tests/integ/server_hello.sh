@@ -76,6 +76,17 @@ for g, w in zip(got, want):
     assert g.get("id") == w.get("id") and g.get("session") == w.get("session"), (g, w)
 assert end["records"] == len(hist), (end, len(hist))
 assert any(e["type"] == "user_message" and e["text"] == "Write b" for e in hist), hist
+# a state-only hello (deskhand ls) gets the snapshot and then live events,
+# never the history
+q = sc.connect(sid)
+sc.send(q, {"type": "hello", "protocol": 1, "client": "ls", "state_only": True})
+ql = sc.Lines(q)
+qh = ql.next()
+assert qh["type"] == "hello" and qh["state"]["session"] == sid, qh
+sc.send(q, {"type": "status", "id": "q1"})
+qn = ql.next()
+assert qn.get("re") == "q1" and qn["type"] == "status", qn
+q.close()
 # malformed commands: an error to this client only, with the id back as re
 sc.send(a, {"type": "bogus", "id": "r1"})
 e = ra.next()
