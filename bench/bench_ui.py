@@ -237,16 +237,15 @@ def gen_session(n, sid="20260101-000000-b1k0"):
 
 
 def engine_pids():
-    """The engine processes this run started: `deskhand engine` with our HOME."""
+    """The engine processes this run started: deskhand-engine with our HOME."""
     out = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                argv = f.read().split(b"\0")
-            if len(argv) < 2 or argv[1] != b"engine":
-                continue
+            with open("/proc/%s/comm" % d, "rb") as f:
+                if f.read().strip() != b"deskhand-engine":
+                    continue
             with open("/proc/%s/environ" % d, "rb") as f:
                 env = f.read().split(b"\0")
         except OSError:

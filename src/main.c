@@ -4,6 +4,7 @@
  * verbs live in cli/; this file owns process-wide state (library init).
  */
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -46,18 +47,32 @@ static const char usage[] =
 	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
 	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
 
+/* A client of a live engine (clients: true) needs neither libcurl nor
+ * libgit2: it skips their global init (OpenSSL's among it), which is most of
+ * its start-up time. */
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
+	bool client;
 } verbs[] = {
-	{ "run", cli_run },	   { "log", cli_log },		 { "diff", cli_diff },
-	{ "undo", cli_undo },	   { "sessions", cli_sessions }, { "doctor", cli_doctor },
-	{ "review", cli_review },  { "accept", cli_accept },	 { "reject", cli_reject },
-	{ "reject-hunk", cli_reject_hunk }, { "redo", cli_redo },	 { "restore", cli_restore },
-	{ "accept-hunk", cli_accept_hunk },
-	{ "ls", cli_ls },	   { "wait", cli_wait },	 { "stop", cli_stop },
-	{ "attach", cli_attach },
-	{ "engine", engine_main }, /* started by deskhand itself (engine/serve.h) */
+	{ .name = "run", .fn = cli_run },
+	{ .name = "log", .fn = cli_log },
+	{ .name = "diff", .fn = cli_diff },
+	{ .name = "undo", .fn = cli_undo },
+	{ .name = "sessions", .fn = cli_sessions },
+	{ .name = "doctor", .fn = cli_doctor },
+	{ .name = "review", .fn = cli_review },
+	{ .name = "accept", .fn = cli_accept },
+	{ .name = "reject", .fn = cli_reject },
+	{ .name = "reject-hunk", .fn = cli_reject_hunk },
+	{ .name = "redo", .fn = cli_redo },
+	{ .name = "restore", .fn = cli_restore },
+	{ .name = "accept-hunk", .fn = cli_accept_hunk },
+	{ .name = "ls", .fn = cli_ls, .client = true },
+	{ .name = "wait", .fn = cli_wait, .client = true },
+	{ .name = "stop", .fn = cli_stop, .client = true },
+	{ .name = "attach", .fn = cli_attach, .client = true },
+	{ .name = "engine", .fn = engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 
 int
@@ -78,6 +93,8 @@ main(int argc, char **argv)
 			continue;
 		/* Library init happens inside the verbs' own order where it matters
 		 * (run: the event loop blocks signals before any library thread). */
+		if (verbs[i].client)
+			return verbs[i].fn(argc - 1, argv + 1);
 		if (llm_global_init() < 0 || snap_global_init() < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 			return 1;
@@ -93,12 +110,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "deskhand: unknown command '%s'\n\n%s", argv[1], usage);
 		return 2;
 	}
-	if (llm_global_init() < 0 || snap_global_init() < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
-		return 1;
-	}
-	int rc = cli_workbench(argc, argv);
-	snap_global_shutdown();
-	llm_global_shutdown();
-	return rc;
+	/* The workbench is a client: its engine is another process. */
+	return cli_workbench(argc, argv);
 }

@@ -1,7 +1,8 @@
 # Helpers for the engine-as-a-server end-to-end tests (tests/integ/e2e_*.sh;
 # source after lib.sh, and after lib_tmux.sh when the test uses tmux).
 # Engine processes outlive their clients by design; the test owns the ones it
-# started (a `deskhand engine` whose HOME is the test's) and ends them on exit.
+# started (a process named deskhand-engine whose HOME is the test's) and ends
+# them on exit.
 export XDG_RUNTIME_DIR=$T/run
 mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 UI_ENV="${UI_ENV:-} XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
@@ -9,9 +10,8 @@ UI_ENV="${UI_ENV:-} XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
 # engine_pids: the pids of this test's engine processes, one a line.
 engine_pids() {
   local pid p
-  for pid in $(pgrep -u "$(id -u)" -f '^[^ ]*deskhand engine '); do
+  for pid in $(pgrep -u "$(id -u)" -x deskhand-engine); do
     p=/proc/$pid
-    [ "$( { tr '\0' '\n' < "$p/cmdline"; } 2>/dev/null | sed -n 2p)" = engine ] || continue
     { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -qxF "HOME=$HOME" || continue
     echo "$pid"
   done

@@ -28,6 +28,9 @@
 #include "core/xalloc.h"
 #include "engine/args.h"
 #include "engine/engine.h"
+#include "engine/serve.h"
+#include "llm/llm.h"
+#include "snap/snap.h"
 
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
@@ -789,7 +792,7 @@ int
 client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
 	static const char nul[] = "/dev/null";
-	static const char exec_failed[] = "error cannot run /proc/self/exe\n";
+	static const char init_failed[] = "error cannot initialise libcurl or libgit2\n";
 	char *dir = client_socket_dir(), fdbuf[16];
 	int p[2], wstatus = 0, rc;
 	bool timed_out;
@@ -808,15 +811,18 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 	av[2] = (char *)"--ready-fd";
 	av[3] = fdbuf;
 	memcpy(av + 4, argv, argc * sizeof *av);
+	/* tmux's way (server_start()): the child becomes the engine without an
+	 * exec, so it skips loading the program and its libraries again (most
+	 * of an engine's start-up time, and the workbench's first frame waits
+	 * for it). Callers fork before any thread exists (no library is
+	 * initialised in a client: main.c), so the child may use the heap. */
+	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* Only async-signal-safe calls from here to exec. */
 		sigset_t none;
 		int fd = open(nul, O_RDWR);
 
 		setsid();
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);
 			dup2(fd, STDOUT_FILENO);
@@ -824,12 +830,23 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 			if (fd > STDERR_FILENO)
 				close(fd);
 		}
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-		fcntl(p[1], F_SETFD, 0);
-		execv("/proc/self/exe", av);
-		if (write(p[1], exec_failed, sizeof exec_failed - 1) < 0)
+		/* Nothing of the client's (its loop, a tty, a socket) but the
+		 * ready pipe. */
+		if (p[1] > 3)
+			close_range(3, (unsigned)p[1] - 1, 0);
+		close_range((unsigned)p[1] + 1, ~0U, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (llm_global_init() < 0 || snap_global_init() < 0) {
+			if (write(p[1], init_failed, sizeof init_failed - 1) < 0)
+				_exit(127);
 			_exit(127);
-		_exit(127);
+		}
+		int status = engine_main((int)argc + 3, av + 1);
+
+		snap_global_shutdown();
+		llm_global_shutdown();
+		exit(status);
 	}
 	free(av);
 	close(p[1]);

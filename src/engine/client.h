@@ -75,10 +75,11 @@ int client_open_local(struct client **out, struct ev_loop *loop, char *const *ar
  * DH_EFAIL and a message naming the directory. */
 char *client_socket_dir(void);
 
-/* Start an engine process: exec this program as
- * `deskhand engine --ready-fd N ARGV…` (ARGV as `deskhand run` takes them:
- * --grant DIR, --resume ID, --mode, --model, --approve-plan, …, TASK),
- * detached from our terminal (setsid, stdio on /dev/null, its log in the
+/* Start an engine process: fork (no exec, as tmux starts its server; call it
+ * before any thread exists) and run `deskhand engine --ready-fd N ARGV…` in
+ * the child (ARGV as `deskhand run` takes them: --grant DIR, --resume ID,
+ * --mode, --model, --approve-plan, …, TASK; the process is named
+ * "deskhand-engine"), detached from our terminal (setsid, stdio on /dev/null, its log in the
  * session's directory), wait until it listens (or reports an error on the
  * ready fd, which becomes ours), then connect and say hello. Returns 0 or
  * DH_EFAIL/DH_EDENIED/DH_ENOTFOUND with the engine's own message. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "core/ev.h"
@@ -209,6 +210,9 @@ engine_main(int argc, char **argv)
 		return 2;
 	}
 	detach_stdio();
+	/* ps, top and pgrep -x name it (client_spawn() forks it without an exec,
+	 * so its command line is the client's). */
+	prctl(PR_SET_NAME, "deskhand-engine", 0, 0, 0);
 	ev_timer_init(&sv.lonely_timer, on_lonely, &sv);
 	/* The loop first: it blocks the signals before any thread exists. */
 	if (ev_new(&sv.loop) < 0) {

@@ -531,6 +531,10 @@ on_prepare(struct ev_loop *l, void *ctx)
 		ev_quit(l);
 		return;
 	}
+	/* The history arrives in many reads: one frame once it is all in, not a
+	 * frame of each part of it (a 1,000-turn session drew ten). */
+	if (u->in_history)
+		return;
 	if (u->throttle) {
 		uint64_t since = ev_now_ms() - u->last_frame;
 		if (since < FRAME_MS) {
