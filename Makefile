@@ -132,6 +132,11 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory asan fuzz-build
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
 
+# check + the multi-minute scale tests (tests/slow/: a 100,000-file baseline).
+check-slow: deps
+	$(Q)$(MAKE) --no-print-directory asan fuzz-build
+	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz DH_SLOW=1 tests/run.sh
+
 test: asan fuzz-build
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
 
@@ -158,5 +163,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all asan fuzz-build fuzz deps check test demo bench check-layers install uninstall clean
+.PHONY: all asan fuzz-build fuzz deps check check-slow test demo bench check-layers install uninstall clean
 -include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

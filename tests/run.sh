@@ -7,7 +7,9 @@
 #          FUZZ_CHECK_SECONDS (default 3) on its seed corpus; only with DH_FUZZ
 # Env: DH_BUILD (dir with deskhand, deskhand-sandbox, unit-tests),
 #      DH_FUZZ (dir with the fuzz-NAME targets, `make fuzz-build`),
-#      TEST_FILTER (substring of integ and fuzz_NAME test names to run).
+#      TEST_FILTER (substring of integ and fuzz_NAME test names to run),
+#      DH_SLOW=1 (also tests/slow/*.sh, the multi-minute scale tests that
+#      `make check-slow` runs; they count as integration tests).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export DH_BUILD=${DH_BUILD:-$here/../build-asan}
@@ -39,7 +41,9 @@ if [ -z "${TEST_FILTER:-}" ] && [ -x "$DH_BUILD/unit-tests" ]; then
 fi
 
 echo "== integration"
-for t in "$here"/integ/*.sh; do
+slow=()
+[ "${DH_SLOW:-}" = 1 ] && slow=("$here"/slow/*.sh)
+for t in "$here"/integ/*.sh "${slow[@]}"; do
   [ -e "$t" ] || continue
   name=$(basename "$t" .sh)
   [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
