@@ -14,16 +14,28 @@
  * (0, 1 failed, 2 usage, 3 conflict).
  */
 
+/* deskhand log [--session ID] [--json]: the checkpoints, newest first. */
 int verbs_log(int argc, char **argv, unsigned flags);
+/* deskhand diff [FROM [TO]] [PATH…]: a unified diff between checkpoints. */
 int verbs_diff(int argc, char **argv, unsigned flags);
+/* deskhand sessions [--json]: every session on disk with its status. */
 int verbs_sessions(int argc, char **argv, unsigned flags);
+/* deskhand review [--stat] [PATH…]: pending files and numbered hunks;
+ * records what changed on disk first unless CLIENT_VERB_READONLY. */
 int verbs_review(int argc, char **argv, unsigned flags);
+/* deskhand accept [PATH…]: move the accepted mark (all pending: no path). */
 int verbs_accept(int argc, char **argv, unsigned flags);
+/* deskhand accept-hunk PATH N: accept hunk N of PATH only. */
 int verbs_accept_hunk(int argc, char **argv, unsigned flags);
+/* deskhand reject [--force] PATH…: files back to their accepted state. */
 int verbs_reject(int argc, char **argv, unsigned flags);
+/* deskhand reject-hunk [--force] PATH N: revert hunk N of PATH. */
 int verbs_reject_hunk(int argc, char **argv, unsigned flags);
+/* deskhand undo [--steps N | --to CHECKPOINT] [--force]: undo agent steps. */
 int verbs_undo(int argc, char **argv, unsigned flags);
+/* deskhand redo [--force]: reapply what the last undo reverted. */
 int verbs_redo(int argc, char **argv, unsigned flags);
+/* deskhand restore [--force] CHECKPOINT: the folders back to a checkpoint. */
 int verbs_restore(int argc, char **argv, unsigned flags);
 
 /* A session's grants with their snapshot stores (the latest session when
