@@ -81,7 +81,11 @@
 	M(STR, address)         /* egress: the pinned address when allowed */                      \
 	M(STR, re)              /* any event answering a command: that command's "id", or NULL */  \
 	M(JSON, data)           /* hello: the state snapshot ("state"); reply: the payload */      \
-	M(INT, protocol)        /* hello: PROTOCOL_VERSION */
+	M(INT, protocol)        /* hello: PROTOCOL_VERSION */                                      \
+	M(STR, diff)            /* approval_needed: unified diff of the change against the file    \
+	                           on disk (write_file, edit_file, …), or NULL */                  \
+	M(STR, output_file)     /* tool_result: the full output stored in the session directory,   \
+	                           or NULL when the output was not cut */
 
 #define EVENT_TYPES(X, F)                                                                          \
 	X(EVENT_SESSION_STARTED, "session_started",                                                \
@@ -99,12 +103,15 @@
 	X(EVENT_TOOL_CALL, "tool_call",                                                            \
 	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input"))                           \
 	X(EVENT_APPROVAL_NEEDED, "approval_needed",                                                \
-	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input") F(STR, text, "reason"))    \
+	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input") F(STR, text, "reason")     \
+	  F(STR, diff, "diff"))                                                                    \
 	X(EVENT_APPROVAL_DECIDED, "approval_decided",                                              \
 	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                  \
 	X(EVENT_TOOL_RESULT, "tool_result",                                                        \
 	  F(STR, id, "id") F(STR, name, "name") F(BOOL, is_error, "is_error")                      \
-	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms"))                            \
+	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms")                             \
+	  F(STR, output_file, "output_file"))                                                      \
+	X(EVENT_TOOL_OUTPUT, "tool_output", F(STR, id, "id") F(STR, text, "text"))                 \
 	X(EVENT_CHECKPOINT, "checkpoint",                                                          \
 	  F(STR, id, "id") F(STR, short_id, "short_id") F(STR, grant, "grant")                     \
 	  F(STR, tool_call, "tool_call") F(INT, turn, "turn")                                      \
@@ -243,6 +250,7 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
+	M(STR, pattern)         /* approve with always: narrow it (a command prefix, a path glob) */ \
 	M(BOOL, state_only)     /* hello: the snapshot only, no history (deskhand ls) */          \
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
 	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
@@ -250,7 +258,7 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
 	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps")                     \
-	  F(BOOL, always, "always"))                                                               \
+	  F(BOOL, always, "always") F(STR, pattern, "pattern"))                                    \
 	X(COMMAND_DENY, "deny", F(CALL, id, "call") F(STR, text, "message"))                       \
 	X(COMMAND_STEER, "steer", F(NEED, text, "text"))                                           \
 	X(COMMAND_INTERRUPT, "interrupt", )                                                        \

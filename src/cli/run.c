@@ -310,6 +310,7 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
+	case EVENT_TOOL_OUTPUT: /* the result says it all once the call ends */
 	case EVENT_HELLO:
 	case EVENT_HISTORY_END:
 	case EVENT_REPLY:

@@ -65,6 +65,7 @@ struct buf;
 	A(OPEN, "open", "Open the selected file in $EDITOR")                          \
 	A(CHECKPOINTS, "checkpoints", "Checkpoint list (Enter restores one; again: back)") \
 	A(UNDO, "undo", "Undo the last agent step")                                   \
+	A(REDO, "redo", "Redo what the last undo undid")                              \
 	A(REFRESH, "refresh", "Reload the review")
 
 enum action {
