@@ -89,6 +89,7 @@ enc_cost(cJSON *o, const char *k, double v)
 }
 
 #define ENC_STR(m, k)  enc_str(o, k, ev->m)
+#define ENC_OPT(m, k)  do { if (ev->m) enc_str(o, k, ev->m); } while (0)
 #define ENC_STRV(m, k) enc_strv(o, k, ev->m, ev->n##m)
 #define ENC_JSON(m, k) enc_json(o, k, ev->m)
 #define ENC_INT(m, k)  enc_int(o, k, ev->m)
@@ -205,6 +206,7 @@ dec_cost(const cJSON *o, const char *k, double *m)
 }
 
 #define DEC_STR(m, k)  dec_str(obj, k, &out->m)
+#define DEC_OPT(m, k)  dec_str(obj, k, &out->m)
 #define DEC_STRV(m, k) dec_strv(obj, k, &out->m, &out->n##m, strv, &used)
 #define DEC_JSON(m, k) dec_json(obj, k, &out->m)
 #define DEC_INT(m, k)  dec_int(obj, k, &out->m)
@@ -217,6 +219,7 @@ dec_cost(const cJSON *o, const char *k, double *m)
 /* How many strings the string-array fields of type t hold in obj. */
 #define CNT_STRV(k)	      n += strv_count(obj, k);
 #define CNT_STR(k)
+#define CNT_OPT(k)
 #define CNT_JSON(k)
 #define CNT_INT(k)
 #define CNT_LONG(k)

@@ -32,6 +32,8 @@
  *
  * Field kinds (the member's C type; how it goes on the wire):
  *   STR   const char *          a string; null when NULL
+ *   OPT   const char *          a string; left out when NULL (fields added later,
+ *                               so that older records read back the same)
  *   STRV  const char *const *M  an array of strings (count in size_t nM)
  *   JSON  const cJSON *         any JSON value (a copy); null when NULL
  *   INT   int, LONG long        a number
@@ -104,13 +106,13 @@
 	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input"))                           \
 	X(EVENT_APPROVAL_NEEDED, "approval_needed",                                                \
 	  F(STR, id, "id") F(STR, name, "name") F(JSON, input, "input") F(STR, text, "reason")     \
-	  F(STR, diff, "diff"))                                                                    \
+	  F(OPT, diff, "diff"))                                                                    \
 	X(EVENT_APPROVAL_DECIDED, "approval_decided",                                              \
 	  F(STR, id, "id") F(BOOL, approved, "approved") F(STR, text, "message"))                  \
 	X(EVENT_TOOL_RESULT, "tool_result",                                                        \
 	  F(STR, id, "id") F(STR, name, "name") F(BOOL, is_error, "is_error")                      \
 	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms")                             \
-	  F(STR, output_file, "output_file"))                                                      \
+	  F(OPT, output_file, "output_file"))                                                      \
 	X(EVENT_TOOL_OUTPUT, "tool_output", F(STR, id, "id") F(STR, text, "text"))                 \
 	X(EVENT_CHECKPOINT, "checkpoint",                                                          \
 	  F(STR, id, "id") F(STR, short_id, "short_id") F(STR, grant, "grant")                     \
@@ -162,6 +164,7 @@ struct event_usage {
 };
 
 #define EVENT_DECL_STR(m)   const char *m;
+#define EVENT_DECL_OPT(m)   const char *m;
 #define EVENT_DECL_STRV(m)  const char *const *m; size_t n##m;
 #define EVENT_DECL_JSON(m)  const cJSON *m;
 #define EVENT_DECL_INT(m)   int m;

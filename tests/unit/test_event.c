@@ -155,7 +155,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.watcher = "inotify, 2 directories watched", .paths_read = 8, .ckpt_mode = "full",
 		.external = true, .phase = "tools", .pending_jobs = 9, .host = "example.org",
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
-		.protocol = PROTOCOL_VERSION,
+		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
 	};
 }
 
@@ -192,13 +192,16 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_APPROVAL_NEEDED] =
 			"{\"type\":\"approval_needed\",\"id\":\"toolu_1\","
 			"\"name\":\"read_file\",\"input\":{\"path\":\"a.txt\"},"
-			"\"reason\":\"t\"}",
+			"\"reason\":\"t\",\"diff\":\"@@\"}",
 		[EVENT_APPROVAL_DECIDED] =
 			"{\"type\":\"approval_decided\",\"id\":\"toolu_1\",\"approved\":true,"
 			"\"message\":\"t\"}",
 		[EVENT_TOOL_RESULT] =
 			"{\"type\":\"tool_result\",\"id\":\"toolu_1\",\"name\":\"read_file\","
-			"\"is_error\":true,\"output\":\"out\",\"duration_ms\":6}",
+			"\"is_error\":true,\"output\":\"out\",\"duration_ms\":6,"
+			"\"output_file\":\"/o\"}",
+		[EVENT_TOOL_OUTPUT] =
+			"{\"type\":\"tool_output\",\"id\":\"toolu_1\",\"text\":\"t\"}",
 		[EVENT_CHECKPOINT] =
 			"{\"type\":\"checkpoint\",\"id\":\"toolu_1\",\"short_id\":\"ab12\","
 			"\"grant\":\"/g\",\"tool_call\":\"toolu_0\",\"turn\":3,"
