@@ -39,6 +39,7 @@
 #define TEXT_KEEP         ((size_t)4 << 10)
 #define OUTPUT_INLINE_MAX ((size_t)320 << 10) /* a tool result; read_file pages are 256 KiB */
 #define OUTPUT_KEEP       ((size_t)64 << 10)
+#define LIVE_MAX          ((size_t)8 << 10)   /* a running command's output kept for an attach */
 
 enum phase {
 	PHASE_IDLE,
@@ -121,6 +122,9 @@ struct agent {
 	cJSON *plan;		/* [{title, status}] or NULL */
 	bool plan_approved;
 
+	struct buf live;	/* the running call's latest output (tool_output), at most
+				 * LIVE_MAX bytes from a line start */
+
 	bool interrupt;
 	const char *status;	/* set when finished */
 	char *finish_msg;
@@ -165,7 +169,12 @@ emit(struct agent *a, const struct event *ev)
 	 * message that follows them holds the same text, and one fsync per token
 	 * would make the disk the bottleneck of a stream) and the status replies
 	 * (answers to a client, which must not wait for a disk). */
-	if (ev->type != EVENT_TEXT_DELTA && ev->type != EVENT_STATUS) {
+	/* Nor the live output of a running command (tool_output): its
+	 * tool_result holds the output (and names the file with all of it), so
+	 * the transcript would hold it twice; an attach while it runs gets the
+	 * latest of it from agent_live_output(). */
+	if (ev->type != EVENT_TEXT_DELTA && ev->type != EVENT_STATUS &&
+	    ev->type != EVENT_TOOL_OUTPUT) {
 		cJSON *j = event_to_json(ev);
 
 		record(a, j);
@@ -951,12 +960,14 @@ call_complete(struct agent *a)
 					  .id = c->id,
 					  .name = c->name,
 					  .text = buf_cstr(&c->res.text) });
+	buf_clear(&a->live);
 	emit(a, &(struct event){ .type = EVENT_TOOL_RESULT,
 				  .id = c->id,
 				  .name = c->name,
 				  .is_error = c->res.is_error,
 				  .output = buf_cstr(&c->res.text),
-				  .duration_ms = (long)ms });
+				  .duration_ms = (long)ms,
+				  .output_file = c->res.output_file });
 	if (c->ran_mutating) {
 		char *label = xasprintf("turn %d: %s %s", a->turn, c->name, c->id);
 		checkpoint_all(a, label, c->id, CK_STEP,
@@ -983,6 +994,58 @@ on_tool_done(struct tool_result *res, void *ctx)
 	call_complete(a);
 }
 
+/* tool_store_fn for run_command: the next blob of the session. */
+static int
+store_output(int *fd, char **path, void *ctx)
+{
+	struct agent *a = ctx;
+	const char *dir = session_dir(a->cfg.session);
+	char *name;
+	int rc = session_blob_open(dir, fd, &name);
+
+	*path = NULL;
+	if (rc < 0)
+		return rc;
+	*path = xasprintf("%s/%s", dir, name);
+	free(name);
+	return 0;
+}
+
+/* tool_output_fn: the running call's output as it comes, to every client;
+ * the latest LIVE_MAX bytes are kept for a client that attaches meanwhile. */
+static void
+live_output(const char *text, size_t len, void *ctx)
+{
+	struct agent *a = ctx;
+
+	if (a->phase != PHASE_TOOLS || a->cur >= a->ncalls)
+		return;
+	buf_add(&a->live, text, len);
+	if (a->live.len > 2 * LIVE_MAX) {
+		const char *from = a->live.ptr + a->live.len - LIVE_MAX;
+		const char *nl = memchr(from, '\n', LIVE_MAX);
+
+		buf_consume(&a->live, nl ? (size_t)(nl + 1 - a->live.ptr)
+					 : a->live.len - LIVE_MAX);
+		while (a->live.len && ((unsigned char)a->live.ptr[0] & 0xc0) == 0x80)
+			buf_consume(&a->live, 1);
+	}
+	char *t = xstrndup(text, len);
+
+	emit(a, &(struct event){ .type = EVENT_TOOL_OUTPUT, .id = a->calls[a->cur].id, .text = t });
+	free(t);
+}
+
+bool
+agent_live_output(const struct agent *a, const char **id, const char **text)
+{
+	if (a->phase != PHASE_TOOLS || a->cur >= a->ncalls || !a->run || !a->live.len)
+		return false;
+	*id = a->calls[a->cur].id;
+	*text = a->live.ptr;
+	return true;
+}
+
 static void
 execute(struct agent *a)
 {
@@ -1002,6 +1065,7 @@ execute(struct agent *a)
 		return;
 	}
 	c->started_ms = ev_now_ms();
+	buf_clear(&a->live);
 	c->ran_mutating = (t->flags & TOOL_F_MUTATES) != 0;
 	if (t->start) {
 		if (t->start(c->input, &a->env, &a->run, on_tool_done, a) < 0) {
@@ -1292,6 +1356,9 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 		a->env.default_timeout_s = cfg->command_timeout_s;
 	a->env.large_file_limit = cfg->large_file_limit;
 	a->env.egress = cfg->egress;
+	a->env.store = store_output;
+	a->env.on_output = live_output;
+	a->env.hook_ctx = a;
 	if (cfg->egress) {
 		egress_set_hooks(cfg->egress, &egress_hooks, a);
 		if (http_client_new(&a->env.http, cfg->loop) < 0)
@@ -1320,6 +1387,7 @@ agent_free(struct agent *a)
 	free(a->last_ckpt);
 	strv_free(&a->steers);
 	strv_free(&a->always);
+	buf_fini(&a->live);
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
 	cJSON_Delete(a->plan);

@@ -101,6 +101,12 @@ const char *agent_status(const struct agent *a);
 /* run_command's sandbox trial this session: 1 passed, -1 failed (commands are
  * refused), 0 not run yet. */
 int agent_sandbox_trial(const struct agent *a);
+/* The output of the call running now, as its tool_output events carried it
+ * (the latest 8 KB or so, from a line start): what a client attaching now
+ * has missed, since tool_output events are not in the transcript. false when
+ * no call runs or it printed nothing yet; *id and *text are borrowed until
+ * the next event. */
+bool agent_live_output(const struct agent *a, const char **id, const char **text);
 /* The system prompt the agent sends (borrowed; for tests and --dump). */
 const char *agent_system_prompt(const struct agent *a);
 

@@ -27,6 +27,7 @@ struct proc {
 	size_t cap;
 	bool truncated;
 	proc_exit_fn *on_exit;
+	proc_output_fn *on_output;
 	void *ctx;
 };
 
@@ -38,6 +39,10 @@ drain(struct proc *p)
 	for (;;) {
 		ssize_t n = read(p->outfd, chunk, sizeof chunk);
 
+		if (n > 0 && p->on_output) {
+			p->on_output(p, chunk, (size_t)n, p->ctx);
+			continue;
+		}
 		if (n > 0) {
 			if (buf_add_capped(&p->out, chunk, (size_t)n, p->cap, ""))
 				p->truncated = true;
@@ -159,6 +164,7 @@ proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spec,
 	p->outfd = pipefd[0];
 	p->cap = spec->output_cap ? spec->output_cap : 1u << 20;
 	p->on_exit = on_exit;
+	p->on_output = spec->on_output;
 	p->ctx = ctx;
 	buf_init(&p->out);
 	fcntl(p->outfd, F_SETFL, fcntl(p->outfd, F_GETFL) | O_NONBLOCK);

@@ -20,12 +20,19 @@
 struct ev_loop;
 struct proc;
 
+/* Each chunk of the merged output as it is read (`len` > 0 bytes, borrowed
+ * for the call), before the exit callback. Must not free the proc. */
+typedef void proc_output_fn(struct proc *p, const char *data, size_t len, void *ctx);
+
 struct proc_spec {
 	const char *const *argv;   /* argv[0] is run as is if it has a '/', else via PATH */
 	const char *const *envp;   /* NULL: inherit ours */
 	const char *cwd;	   /* NULL: ours */
 	int stdin_fd;		   /* -1: /dev/null */
 	size_t output_cap;	   /* bytes kept of the merged output; 0 = 1 MiB */
+	proc_output_fn *on_output; /* NULL: the output is captured (output_cap); else every
+				    * chunk goes here (same ctx as on_exit) and nothing is
+				    * captured: on_exit gets an empty output */
 	const int *keep_fds;	   /* fds passed at the same number (CLOEXEC is cleared) */
 	size_t nkeep_fds;
 };

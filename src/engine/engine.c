@@ -1443,6 +1443,17 @@ engine_session_id(const struct engine *e)
 	return e->session ? session_id(e->session) : NULL;
 }
 
+bool
+engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx)
+{
+	const char *id, *text;
+
+	if (!e->agent || !agent_live_output(e->agent, &id, &text))
+		return false;
+	fn(&(struct event){ .type = EVENT_TOOL_OUTPUT, .id = id, .text = text }, ctx);
+	return true;
+}
+
 const char *
 engine_state_dir(const struct engine *e)
 {

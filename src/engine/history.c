@@ -108,6 +108,9 @@ int
 engine_history(const struct engine *e, event_sink_fn *fn, void *ctx)
 {
 	const char *id = engine_session_id(e);
+	int n = id ? engine_history_replay(engine_state_dir(e), id, fn, ctx) : 0;
 
-	return id ? engine_history_replay(engine_state_dir(e), id, fn, ctx) : 0;
+	if (n >= 0 && n < INT_MAX && engine_live_output(e, fn, ctx))
+		n++;
+	return n;
 }

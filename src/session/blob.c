@@ -7,8 +7,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/fsutil.h"
 #include "core/xalloc.h"
@@ -60,6 +62,40 @@ session_blob_put(const char *session_dir, const void *data, size_t len, char **n
 	}
 	*name = rel;
 	return 0;
+}
+
+int
+session_blob_open(const char *session_dir, int *fd, char **name)
+{
+	char *dir = xasprintf("%s/blobs", session_dir);
+	unsigned long last;
+	int rc;
+
+	*fd = -1;
+	*name = NULL;
+	if ((rc = fsutil_mkdir_p(dir, 0700)) < 0 || (rc = blob_last(dir, &last)) < 0) {
+		free(dir);
+		return rc;
+	}
+	free(dir);
+	/* A blob written meanwhile takes the number: try the next one. */
+	for (unsigned long n = last + 1; n < last + 100; n++) {
+		char *rel = xasprintf("blobs/%0*lu", BLOB_DIGITS, n);
+		char *path = xasprintf("%s/%s", session_dir, rel);
+
+		*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (*fd >= 0) {
+			free(path);
+			*name = rel;
+			return 0;
+		}
+		rc = errno == EEXIST ? 0 : err_set("%s: %s", path, strerror(errno));
+		free(path);
+		free(rel);
+		if (rc < 0)
+			return rc;
+	}
+	return err_set("%s/blobs: no free blob number", session_dir);
 }
 
 void

@@ -25,6 +25,13 @@
 int session_blob_put(const char *session_dir, const void *data, size_t len, char **name)
 	DH_MUST_CHECK;
 
+/* Reserve the next blob of the session for a value written as it comes (a
+ * command's output): the file is created empty (O_EXCL, mode 0600) and *fd is
+ * open on it for writing (O_CLOEXEC; the caller writes and closes it; no
+ * rename, so a reader may see it grow). *name is "blobs/NNNNNN" (heap).
+ * Returns 0, or DH_EFAIL naming the path; *fd is then -1 and *name NULL. */
+int session_blob_open(const char *session_dir, int *fd, char **name) DH_MUST_CHECK;
+
 /* Store `value` (`len` bytes) with session_blob_put() and append to `out` the
  * text that stands for it in the conversation: one bracketed line naming the
  * size in bytes, the blob and `hint` (a sentence telling the model how to get

@@ -315,6 +315,7 @@ tool_result_init(struct tool_result *r)
 	r->content = NULL;
 	r->denied = false;
 	r->created_protected = (struct strv){ 0 };
+	r->output_file = NULL;
 }
 
 void
@@ -325,6 +326,7 @@ tool_result_fini(struct tool_result *r)
 	buf_fini(&r->text);
 	cJSON_Delete(r->content);
 	strv_free(&r->created_protected);
+	free(r->output_file);
 	tool_result_init(r);
 }
 

@@ -25,13 +25,25 @@ struct grant_set;
 struct http_client;
 struct tool_run; /* an asynchronous call in flight (opaque) */
 
+/* Where run_command keeps a long output whole: a new empty file opened for
+ * writing (*fd, O_CLOEXEC; the caller closes it) and its absolute path
+ * (*path, heap, the caller frees it). Returns 0, or DH_EFAIL naming the path
+ * (*fd is then -1 and *path NULL). */
+typedef int tool_store_fn(int *fd, char **path, void *ctx);
+/* A piece of a running call's output (`len` bytes of valid UTF-8, borrowed),
+ * coalesced by the tool (TOOL_OUTPUT_FLUSH_MS / TOOL_OUTPUT_FLUSH_MAX). */
+typedef void tool_output_fn(const char *text, size_t len, void *ctx);
+
 enum tool_flags {
 	TOOL_F_MUTATES = 1 << 0,  /* may change a grant: checkpoint after */
 	TOOL_F_READONLY = 1 << 1, /* never changes anything */
 	TOOL_F_PLAN = 1 << 2,     /* handled by the agent itself (run and start NULL) */
 };
 
-#define TOOL_OUTPUT_CAP_DEF 30000 /* bytes */
+#define TOOL_OUTPUT_CAP_DEF 32768 /* bytes: the first and the last half are kept */
+#define TOOL_OUTPUT_STORE_MAX ((size_t)64 << 20) /* bytes of one output stored whole */
+#define TOOL_OUTPUT_FLUSH_MS 100  /* tool_output events: at most one per this long… */
+#define TOOL_OUTPUT_FLUSH_MAX 4096 /* …unless this many bytes are waiting */
 #define TOOL_TIMEOUT_DEF    120   /* seconds */
 #define TOOL_TIMEOUT_MAX    1800  /* seconds; larger timeout_s values are clamped */
 
@@ -53,6 +65,9 @@ struct tool_env {
 	int sandbox_trial;        /* run_command's once-per-session trial of the
 	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
 	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
+	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
+	tool_output_fn *on_output; /* NULL: no live output */
+	void *hook_ctx;           /* ctx of store and on_output */
 };
 
 /* The outcome of one tool call, as the model will see it. */
@@ -65,6 +80,8 @@ struct tool_result {
 	struct strv created_protected; /* absolute paths of protected paths the call
 	                                * created (run_command): the agent takes them
 	                                * back after the call's checkpoint */
+	char *output_file;  /* owned: absolute path of the whole output (run_command,
+	                     * when it was cut for the model), or NULL */
 };
 
 /* Called once when an asynchronous call finishes, on the loop thread.

@@ -3,7 +3,9 @@
  * run_command: one shell command inside deskhand-sandbox (its CLI contract:
  * SANDBOX --rw G0 [--rw G1 …] --chdir G0 --timeout S -- /bin/sh -c CMD),
  * spawned through core/proc with a minimal environment, output captured and
- * capped. Never runs anything unsandboxed, unless the person started deskhand
+ * kept for the model as its head and its tail (a long output is stored whole
+ * through env->store and named in the result), streamed live through
+ * env->on_output. Never runs anything unsandboxed, unless the person started deskhand
  * with --dangerously-run-commands-unsandboxed; the first call of a session
  * runs a trial of the sandbox and refuses every command when it fails.
  * Not the bwrap policy itself.
@@ -35,7 +37,7 @@
 #define EXIT_TIMEOUT  124          /* deskhand-sandbox: the wall-clock timeout killed the tree */
 #define EXIT_SETUP    125          /* deskhand-sandbox: setup failed */
 #define BACKSTOP_S    15           /* our own SIGKILL this long after the helper's timeout */
-#define CAPTURE_EXTRA (256u << 10) /* captured beyond output_cap, to count what is dropped */
+#define LIVE_KEEP     TOOL_OUTPUT_FLUSH_MAX /* bytes of one tool_output event at most */
 
 struct shell_run {
 	struct tool_run base; /* first: tool_run_cancel() */
@@ -49,7 +51,18 @@ struct shell_run {
 	tool_done_fn *done;
 	void *ctx;
 	int timeout_s;
-	size_t cap; /* output bytes kept */
+	size_t cap; /* output bytes kept for the model: half head, half tail */
+	struct buf head;  /* the first cap bytes */
+	struct buf tail;  /* the last cap bytes at least (trimmed past 2 × cap) */
+	size_t total;     /* bytes the command wrote */
+	int store_fd;     /* the whole output, once it is longer than cap; -1 */
+	char *store_path; /* its path, or NULL */
+	size_t stored;    /* bytes written to it */
+	char *store_err;  /* why it could not be stored (whole), or NULL */
+	struct buf live;  /* output not yet sent as tool_output */
+	size_t live_skipped; /* bytes dropped from live since the last event */
+	uint64_t live_last;  /* ev_now_ms() of the last tool_output */
+	struct ev_timer live_timer;
 	bool backstop_fired;
 	bool finished; /* done was called */
 	bool in_done;  /* inside done: cancel must defer the free */
@@ -141,6 +154,14 @@ static void
 shell_free(struct shell_run *r)
 {
 	ev_timer_disarm(r->loop, &r->timer);
+	ev_timer_disarm(r->loop, &r->live_timer);
+	if (r->store_fd >= 0)
+		close(r->store_fd);
+	free(r->store_path);
+	free(r->store_err);
+	buf_fini(&r->head);
+	buf_fini(&r->tail);
+	buf_fini(&r->live);
 	proc_free(r->proc); /* SIGKILLs the group if it still runs */
 	proc_free(r->trial);
 	free(r->command);
@@ -179,22 +200,205 @@ deliver(struct shell_run *r)
 		shell_free(r);
 }
 
-/* Append the captured output, capped at r->cap with a marker. */
+/*
+ * Output: head and tail for the model, the whole in the session, live events
+ */
+
+/* Bytes of s[0, n) to skip so that s + skip starts a UTF-8 sequence. */
+static size_t
+utf8_start(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 4 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i++;
+	return i;
+}
+
+/* Largest k <= n such that s[0, k) does not end inside a UTF-8 sequence. */
+static size_t
+utf8_end(const char *s, size_t n)
+{
+	size_t k = n;
+
+	while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (k > 0 && ((unsigned char)s[k - 1] & 0x80)) {
+		unsigned char c = (unsigned char)s[k - 1];
+		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+		if (n - (k - 1) < need)
+			return k - 1; /* the last sequence is incomplete */
+	}
+	return n;
+}
+
 static void
-add_output(struct shell_run *r, const struct buf *o, bool truncated)
+store_write(struct shell_run *r, const char *p, size_t n)
+{
+	if (r->store_fd < 0)
+		return;
+	if (n > TOOL_OUTPUT_STORE_MAX - r->stored)
+		n = TOOL_OUTPUT_STORE_MAX - r->stored;
+	while (n > 0) {
+		ssize_t w = write(r->store_fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			r->store_err = xasprintf("%s: %s", r->store_path,
+						 w < 0 ? strerror(errno) : "short write");
+			close(r->store_fd);
+			r->store_fd = -1;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+		r->stored += (size_t)w;
+	}
+}
+
+/* The output just grew past cap: open the file that keeps it whole and
+ * write what came so far (head holds all of it). A regular file takes these
+ * writes at page-cache speed: they stay on the loop. */
+static void
+store_open(struct shell_run *r)
+{
+	struct tool_env *env = r->env;
+
+	if (!env->store) {
+		r->store_err = xstrdup("no session to store it in");
+		return;
+	}
+	if (env->store(&r->store_fd, &r->store_path, env->hook_ctx) < 0) {
+		r->store_fd = -1;
+		r->store_err = xstrdup(err_msg());
+		return;
+	}
+	store_write(r, r->head.ptr, r->head.len);
+}
+
+/* Send what waits in live as one tool_output event: valid UTF-8, at most
+ * LIVE_KEEP bytes after a line saying how much was skipped. */
+static void
+live_flush(struct shell_run *r, bool final)
+{
+	struct tool_env *env = r->env;
+	struct buf t = BUF_INIT;
+	size_t start = 0, end = final ? r->live.len : utf8_end(r->live.ptr, r->live.len);
+
+	if (!env->on_output || (end == 0 && !r->live_skipped))
+		return;
+	if (r->live_skipped) {
+		start = utf8_start(r->live.ptr, end);
+		const char *nl = memchr(r->live.ptr + start, '\n', end - start);
+
+		if (nl && (size_t)(nl - r->live.ptr) < end / 2)
+			start = (size_t)(nl - r->live.ptr) + 1;
+		buf_printf(&t, "[… %zu bytes …]\n", r->live_skipped + start);
+	}
+	utf8_scrub(&t, r->live.ptr + start, end - start);
+	buf_consume(&r->live, end);
+	r->live_skipped = 0;
+	r->live_last = ev_now_ms();
+	if (t.len)
+		env->on_output(t.ptr, t.len, env->hook_ctx);
+	buf_fini(&t);
+}
+
+static void
+on_live_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	live_flush(ctx, false);
+}
+
+static void
+shell_output(struct proc *p, const char *data, size_t n, void *ctx)
+{
+	struct shell_run *r = ctx;
+	bool was_short = r->total <= r->cap;
+
+	(void)p;
+	r->total += n;
+	if (r->head.len < r->cap)
+		buf_add(&r->head, data, n < r->cap - r->head.len ? n : r->cap - r->head.len);
+	buf_add(&r->tail, data, n);
+	if (r->tail.len > 2 * r->cap)
+		buf_consume(&r->tail, r->tail.len - r->cap);
+	if (was_short && r->total > r->cap) {
+		size_t in_head = n - (r->total - r->cap); /* of this chunk, already in head */
+
+		store_open(r);
+		store_write(r, data + in_head, n - in_head);
+	} else if (!was_short) {
+		store_write(r, data, n);
+	}
+
+	if (!r->env->on_output)
+		return;
+	buf_add(&r->live, data, n);
+	if (r->live.len > 2 * LIVE_KEEP) {
+		r->live_skipped += r->live.len - LIVE_KEEP;
+		buf_consume(&r->live, r->live.len - LIVE_KEEP);
+	}
+	if (!ev_timer_is_armed(&r->live_timer)) {
+		uint64_t now = ev_now_ms(), due = r->live_last + TOOL_OUTPUT_FLUSH_MS;
+
+		ev_timer_arm(r->loop, &r->live_timer, due > now ? due - now : 0);
+	}
+}
+
+/* Append the output for the model: all of it, or (past cap) its first and
+ * last halves cut at line ends where a line end is near, with a line naming
+ * what was left out and where the whole is. */
+static void
+add_output(struct shell_run *r)
 {
 	struct buf *t = &r->res.text;
-	size_t keep = o->len;
+	size_t half = r->cap / 2;
 
-	if (keep > r->cap) {
-		keep = r->cap;
-		while (keep > 0 && ((unsigned char)o->ptr[keep] & 0xc0) == 0x80)
-			keep--; /* do not split a UTF-8 sequence */
+	if (r->total <= r->cap) {
+		utf8_scrub(t, r->head.ptr ? r->head.ptr : "", r->head.len);
+	} else {
+		size_t hl = utf8_end(r->head.ptr, half);
+		const char *nl = memrchr(r->head.ptr, '\n', hl);
+
+		if (nl && (size_t)(nl - r->head.ptr) + 1 >= hl / 2)
+			hl = (size_t)(nl - r->head.ptr) + 1;
+		const char *tp = r->tail.ptr + r->tail.len - half;
+		size_t tl = half - utf8_start(tp, half);
+
+		tp += half - tl;
+		nl = memchr(tp, '\n', tl / 2);
+		if (nl) {
+			tl -= (size_t)(nl - tp) + 1;
+			tp = nl + 1;
+		}
+		utf8_scrub(t, r->head.ptr, hl);
+		if (t->len && t->ptr[t->len - 1] != '\n')
+			buf_putc(t, '\n');
+		buf_printf(t, "[… %zu bytes omitted: the first %zu and the last %zu of %zu bytes "
+			      "are shown. ",
+			   r->total - hl - tl, hl, tl, r->total);
+		if (r->store_path && !r->store_err)
+			buf_printf(t, "The whole output%s is stored in the session as %s (the "
+				      "person can page through it) …]\n",
+				   r->stored < r->total ? " (its first 64 MB)" : "", r->store_path);
+		else
+			buf_printf(t, "The whole output could not be stored: %s …]\n",
+				   r->store_err ? r->store_err : "unknown error");
+		utf8_scrub(t, tp, tl);
+		if (r->store_path && !r->store_err) {
+			r->res.output_file = r->store_path;
+			r->store_path = NULL;
+		}
 	}
-	utf8_scrub(t, o->ptr ? o->ptr : "", keep);
-	if (keep < o->len || truncated)
-		buf_printf(t, "\n[output truncated: %s%zu bytes omitted]",
-		           truncated ? "more than " : "", o->len - keep);
+	if (r->store_fd >= 0) {
+		close(r->store_fd);
+		r->store_fd = -1;
+	}
 	if (t->len && t->ptr[t->len - 1] != '\n')
 		buf_putc(t, '\n');
 }
@@ -206,7 +410,11 @@ shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 	struct buf *t = &r->res.text;
 
 	(void)p;
-	add_output(r, output, truncated);
+	(void)output;
+	(void)truncated;
+	ev_timer_disarm(r->loop, &r->live_timer);
+	live_flush(r, true);
+	add_output(r);
 	if (WIFEXITED(wstatus)) {
 		int code = WEXITSTATUS(wstatus);
 
@@ -363,7 +571,7 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 		.envp = envp,
 		.cwd = root,
 		.stdin_fd = -1,
-		.output_cap = r->cap + CAPTURE_EXTRA,
+		.on_output = shell_output,
 	};
 
 	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
@@ -397,8 +605,10 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	r->cap = env->output_cap ? env->output_cap : TOOL_OUTPUT_CAP_DEF;
 	r->egress = env->egress;
 	r->psock = -1;
+	r->store_fd = -1;
 	tool_result_init(&r->res);
 	ev_timer_init(&r->timer, on_timer, r);
+	ev_timer_init(&r->live_timer, on_live_timer, r);
 
 	long long to = json_int(in, "timeout_s", 0);
 
@@ -491,7 +701,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		.envp = sandbox_envp, /* never ours: it holds the API key */
 		.cwd = NULL,
 		.stdin_fd = -1,
-		.output_cap = r->cap + CAPTURE_EXTRA,
+		.on_output = shell_output,
 		.keep_fds = &pair[1],
 		.nkeep_fds = pair[1] >= 0,
 	};
@@ -528,8 +738,9 @@ const struct tool_entry tool_shell_entries[] = {
 			"go through a proxy (HTTP_PROXY/HTTPS_PROXY are set) that reaches only "
 			"hosts on the person's egress allowlist, and there is no DNS. Standard input is "
 			"empty, so interactive programs cannot be used. stdout and stderr are "
-			"returned together (at most about 30 KB; more is cut with a note), then a "
-			"last line with the exit status. The command and everything it started "
+			"returned together, then a last line with the exit status; a long output "
+			"keeps its first and last 16 KB with a note of how much was left out "
+			"in between (narrow the command, e.g. with grep, to see that part). The command and everything it started "
 			"are killed after `timeout_s` seconds (default 120, at most 1800). Use "
 			"the file tools, not shell commands, to read, write or edit files.",
 		.input_schema = "{\"type\":\"object\",\"properties\":{"

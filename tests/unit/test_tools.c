@@ -14,7 +14,9 @@
 
 #include "core/buf.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "tools/tool.h"
@@ -1047,6 +1049,30 @@ Test(tool, run_command_client_with_fake_helper)
 	free(fake);
 }
 
+/* tool_store_fn for the tests: ctx is the path to create. */
+static int
+test_store(int *fd, char **path, void *ctx)
+{
+	*fd = open(ctx, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	*path = *fd >= 0 ? xstrdup(ctx) : NULL;
+	return *fd >= 0 ? 0 : err_set("%s: %s", (char *)ctx, strerror(errno));
+}
+
+struct live_rec {
+	struct buf all;
+	int events;
+};
+
+static void
+test_live(const char *text, size_t len, void *ctx)
+{
+	struct live_rec *lr = ctx;
+
+	cr_assert(len > 0 && utf8_valid(text, len));
+	buf_add(&lr->all, text, len);
+	lr->events++;
+}
+
 Test(tool, run_command_output_cap)
 {
 	struct ev_loop *l;
@@ -1056,12 +1082,77 @@ Test(tool, run_command_output_cap)
 	cr_assert(ev_new(&l) == 0);
 	env.sandbox_path = fake;
 	env.output_cap = 100;
+	/* No store: the head and the tail, and why the whole is not kept. */
 	run_cmd(l, "{\"command\":\"head -c 1000 /dev/zero | tr '\\\\0' a\"}", &d);
 	cr_assert(!d.is_error, "%s", d.text);
-	cr_assert_eq(strspn(d.text, "a"), 100, "%s", d.text);
-	cr_assert_str_eq(d.text + 100, "\n[output truncated: 900 bytes omitted]\nexit status 0");
+	cr_assert_eq(strspn(d.text, "a"), 50, "%s", d.text);
+	cr_assert_str_eq(d.text + 50, "\n[… 900 bytes omitted: the first 50 and the last 50 of "
+				      "1000 bytes are shown. The whole output could not be stored: "
+				      "no session to store it in …]\n"
+				      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+				      "exit status 0");
 	free(d.text);
 	ev_free(l);
+	free(fake);
+}
+
+/* Lines: cut at line ends; the whole output stored; the last line (the
+ * error) kept; live output as it comes, all of it for a short command. */
+Test(tool, run_command_head_tail_store_live)
+{
+	struct ev_loop *l;
+	char *fake = fake_sandbox();
+	struct done_rec d = { 0 };
+	char *store = xasprintf("%s/whole.out", gdir);
+	struct live_rec lr = { BUF_INIT, 0 };
+
+	cr_assert(ev_new(&l) == 0);
+	env.sandbox_path = fake;
+	env.output_cap = 1000;
+	env.store = test_store; /* its ctx is the path */
+	env.hook_ctx = store;
+	run_cmd(l, "{\"command\":\"seq 1 5000; echo 'error: the end' >&2; exit 2\"}", &d);
+	cr_assert(d.is_error);
+	cr_assert(!strncmp(d.text, "1\n2\n3\n", 6), "%s", d.text);
+	cr_assert(strstr(d.text, "\n[… "), "%s", d.text);
+	cr_assert(strstr(d.text, " bytes omitted: the first "), "%s", d.text);
+	cr_assert(strstr(d.text, store), "the stored path is named: %s", d.text);
+	cr_assert(strstr(d.text, "…]\n"), "%s", d.text);
+	char *tail = strstr(d.text, "…]\n") + strlen("…]\n");
+	cr_assert(tail[-1] == '\n' && strchr("0123456789", tail[0]), "tail from a line start: %s",
+		  tail);
+	cr_assert(strstr(d.text, "4999\n5000\nerror: the end\nexit status 2"), "%s", d.text);
+	/* the head ends at a line end */
+	char *mark = strstr(d.text, "\n[… ");
+	cr_assert(mark[-1] >= '0' && mark[-1] <= '9');
+	free(d.text);
+
+	struct buf whole = BUF_INIT;
+	cr_assert(fsutil_read_file(store, 1 << 20, &whole) == 0);
+	struct buf want = BUF_INIT;
+	for (int i = 1; i <= 5000; i++)
+		buf_printf(&want, "%d\n", i);
+	buf_puts(&want, "error: the end\n");
+	cr_assert_eq(whole.len, want.len);
+	cr_assert(!memcmp(whole.ptr, want.ptr, want.len), "the stored output is the whole");
+	buf_fini(&whole);
+	buf_fini(&want);
+
+	/* Live: two events at least for output a second apart, nothing lost. */
+	struct done_rec d2 = { 0 };
+	env.store = NULL;
+	env.on_output = test_live;
+	env.hook_ctx = &lr;
+	run_cmd(l, "{\"command\":\"echo first; sleep 1; echo second\"}", &d2);
+	cr_assert(!d2.is_error, "%s", d2.text);
+	cr_assert_str_eq(buf_cstr(&lr.all), "first\nsecond\n");
+	cr_assert_geq(lr.events, 2);
+	free(d2.text);
+	buf_fini(&lr.all);
+	env.on_output = NULL;
+	env.hook_ctx = NULL;
+	ev_free(l);
+	free(store);
 	free(fake);
 }
 
