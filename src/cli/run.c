@@ -69,6 +69,8 @@ struct run {
 	bool color;
 	bool utf8;
 	bool at_line_start;
+	bool streamed;	  /* text of the model's message was printed this turn */
+	bool live_bol;	  /* a command's live output is at a line start */
 	struct buf in;	  /* partial stdin line */
 	char *pending_id; /* call awaiting a y/n answer */
 	bool pending_plan;
@@ -160,6 +162,36 @@ print_steps(struct run *r, const cJSON *steps)
 	(void)r;
 }
 
+/* A running command's output as it comes (tool_output), each line indented
+ * under its call and dimmed: what a person watching wants of a long build. */
+static void
+print_live(struct run *r, const char *t)
+{
+	const char *bar = r->utf8 ? "│" : "|";
+
+	while (*t) {
+		size_t n = strcspn(t, "\n");
+
+		struct buf line = BUF_INIT;
+
+		utf8_sanitize(&line, t, n, r->utf8 ? 0 : UTF8_ASCII); /* no escape reaches us */
+		if (r->live_bol)
+			printf("    %s%s ", c(r, C_DIM), bar);
+		else
+			fputs(c(r, C_DIM), stdout);
+		fwrite(line.ptr ? line.ptr : "", 1, line.len, stdout);
+		fputs(c(r, C_RESET), stdout);
+		buf_fini(&line);
+		t += n;
+		r->live_bol = *t == '\n';
+		if (*t == '\n') {
+			putchar('\n');
+			t++;
+		}
+	}
+	r->at_line_start = r->live_bol;
+}
+
 static void
 human_sink(const struct event *ev, void *ctx)
 {
@@ -180,10 +212,12 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	case EVENT_TEXT_DELTA:
 		fputs(ev->text, stdout);
+		r->streamed = true;
 		r->at_line_start = ev->text[0] && ev->text[strlen(ev->text) - 1] == '\n';
 		break;
 	case EVENT_ASSISTANT_MESSAGE:
 		newline_if_needed(r);
+		r->streamed = false;
 		break;
 	case EVENT_PLAN_PROPOSED:
 		newline_if_needed(r);
@@ -215,9 +249,17 @@ human_sink(const struct event *ev, void *ctx)
 		print_line_capped(buf_cstr(&b), 90);
 		putchar('\n');
 		buf_fini(&b);
+		r->live_bol = true;
 		break;
 	}
+	case EVENT_TOOL_OUTPUT:
+		print_live(r, ev->text ? ev->text : "");
+		break;
 	case EVENT_TOOL_RESULT:
+		newline_if_needed(r);
+		if (ev->output_file)
+			printf("    %sthe output was cut for the model; all of it: %s%s\n", c(r, C_DIM),
+			       ev->output_file, c(r, C_RESET));
 		if (ev->is_error) {
 			printf("    %s%s ", c(r, C_RED), bad);
 			print_line_capped(ev->output ? ev->output : "", 100);
@@ -261,8 +303,11 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	case EVENT_RETRY:
 		newline_if_needed(r);
-		printf("  %sretrying in %.1f s (attempt %d): %s%s\n", c(r, C_YEL),
-		       (double)ev->duration_ms / 1000.0, ev->attempt, ev->text, c(r, C_RESET));
+		printf("  %sretrying in %.1f s (attempt %d): %s%s%s\n", c(r, C_YEL),
+		       (double)ev->duration_ms / 1000.0, ev->attempt, ev->text,
+		       r->streamed ? "; the text above was cut off and is sent again" : "",
+		       c(r, C_RESET));
+		r->streamed = false;
 		break;
 	case EVENT_ERROR:
 		newline_if_needed(r);
@@ -310,7 +355,6 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
-	case EVENT_TOOL_OUTPUT: /* the result says it all once the call ends */
 	case EVENT_HELLO:
 	case EVENT_HISTORY_END:
 	case EVENT_REPLY:

@@ -724,6 +724,15 @@ attempt_complete(struct llm *c, const struct http_result *hr)
 		if (a->st.nevents == 0) {
 			retryable = true;
 			reason = xstrdup("the server sent an empty event stream (HTTP 200)");
+		} else if (!a->st.finished && !a->st.error) {
+			/* Cut before message_stop: a connection fault like the others.
+			 * Nothing of the response was acted on (the caller acts in
+			 * on_done); the retry starts the message again and on_retry
+			 * tells the caller to drop the text streamed so far. */
+			retryable = true;
+			reason = xasprintf("stream ended mid-response (after %u events, no "
+			                   "message_stop)",
+			                   a->st.nevents);
 		} else if (c->ops->stream_finish(&a->st) == 0) {
 			finish(c, 0, NULL);
 			return;
@@ -745,10 +754,12 @@ attempt_complete(struct llm *c, const struct http_result *hr)
 			else
 				reason = xasprintf("connection error: %s", e);
 		} else if (hr->idle) {
+			retryable = true; /* mid-stream: as above, the message starts again */
 			reason = xasprintf("stream idle for %s s (after %u events, no "
 			                   "message_stop)",
 			                   secs, a->st.nevents);
 		} else {
+			retryable = true;
 			reason = xasprintf("stream ended mid-response (after %u events, no "
 			                   "message_stop): %s",
 			                   a->st.nevents, e);

@@ -24,6 +24,10 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
   {"fault": "status", "status": 429, "retry_after"?, "retry_after_ms"?, "x_should_retry"?,
    "body"?: raw text, "content_type"?}
   {"fault": "cut_mid_tool", "tool_calls": [...]}   abrupt close inside the tool input
+  {"fault": "cut_mid_text", "text"?, "clean_end"?: bool}
+                                                   the text streams, then the connection
+                                                   closes abruptly (clean_end: the chunked
+                                                   body ends properly) with no message_stop
   {"fault": "non_json", "status"?: 200, "content_type"?: "text/html", "body"?: "..."}
   {"fault": "bad_event_json"}                      an event whose data is not JSON
   {"fault": "mid_stream_error", "text"?}           event: error overloaded_error after text
@@ -334,6 +338,24 @@ class Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def cut_mid_text(self, turn):
+        self.start_stream()
+        self.message_start(turn, 0)
+        text = turn.get("text", "Partial answer")
+        self.event("content_block_start", {"type": "content_block_start", "index": 0,
+                                           "content_block": {"type": "text", "text": ""}})
+        self.event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                           "delta": {"type": "text_delta", "text": text}})
+        if turn.get("clean_end"):
+            self.end_stream()
+        else:
+            self.wfile.flush()
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.close_connection = True
+
     def hang(self, turn):
         self.start_stream()
         self.message_start(turn, 0)
@@ -412,6 +434,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.fault_status(turn)
             elif fault == "cut_mid_tool":
                 self.cut_mid_tool(turn)
+            elif fault == "cut_mid_text":
+                self.cut_mid_text(turn)
             elif fault == "non_json":
                 self.send_json(turn.get("status", 200), turn.get("body", "<html>oops</html>"),
                                None, turn.get("content_type", "text/html"))

@@ -554,7 +554,7 @@ Test(llm_http, non_json_body_is_a_clear_error)
 Test(llm_http, cut_mid_tool_fails_and_tool_is_malformed)
 {
 	struct t t;
-	struct llm_config cfg = { 0 };
+	struct llm_config cfg = { .max_retries = -1 };
 
 	t_init(&t);
 	fake_start(&t,
@@ -568,13 +568,50 @@ Test(llm_http, cut_mid_tool_fails_and_tool_is_malformed)
 	                  59) == 0,
 	          "%s", t.error);
 	cr_assert_null(t.stop);
-	cr_assert_eq(t.nretry, 0, "output had started: not retried");
+	cr_assert_eq(t.nretry, 0, "no retries configured");
 	cr_assert_eq(t.nmal, 1);
 	cr_assert_str_eq(t.mal[0], "toolu_1_0");
 	cJSON *blk = cJSON_GetArrayItem(json_arr(t.msg, "content"), 0);
 	cr_assert_str_eq(json_str(blk, "type"), "tool_use");
 	cr_assert_eq(cJSON_GetArraySize(json_obj(blk, "input")), 0);
 	t_fini(&t);
+}
+
+/* A stream cut before message_stop is a connection fault: retried, and the
+ * message starts again (nothing of the cut one is kept). */
+Test(llm_http, cut_mid_stream_is_retried)
+{
+	static const char *const scripts[] = {
+		"{\"turns\":[{\"fault\":\"cut_mid_tool\",\"tool_calls\":[{\"name\":\"read_file\","
+		"\"input\":{\"path\":\"/a/b/c/d.txt\"}}]},{\"text\":\"Whole answer.\"}]}",
+		"{\"turns\":[{\"fault\":\"cut_mid_text\",\"text\":\"Partial\"},"
+		"{\"text\":\"Whole answer.\"}]}",
+		"{\"turns\":[{\"fault\":\"cut_mid_text\",\"text\":\"Partial\",\"clean_end\":true},"
+		"{\"text\":\"Whole answer.\"}]}",
+	};
+
+	for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
+		struct t t;
+		struct llm_config cfg = { .max_retries = 2 };
+
+		t_init(&t);
+		fake_start(&t, scripts[i], NULL);
+		t_client(&t, &cfg);
+		t_run(&t, NULL, user_hi);
+		cr_assert_eq(t.rc, 0, "%zu: %s", i, t.error ? t.error : "");
+		cr_assert_eq(t.nretry, 1, "%zu", i);
+		cr_assert(strncmp(t.reasons[0], "stream ended mid-response (after ", 33) == 0, "%s",
+			  t.reasons[0]);
+		cr_assert_str_eq(t.stop, "end_turn");
+		cr_assert_eq(t.nmal, 0);
+		cJSON *content = json_arr(t.msg, "content");
+		cr_assert_eq(cJSON_GetArraySize(content), 1);
+		cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 0), "text"), "Whole answer.");
+		cJSON *log = fake_log(&t);
+		cr_assert_eq(cJSON_GetArraySize(log), 2);
+		cJSON_Delete(log);
+		t_fini(&t);
+	}
 }
 
 Test(llm_http, mid_stream_error_event_not_retried)
@@ -693,7 +730,7 @@ Test(llm_http, cancel_from_on_text_stops_the_stream)
 Test(llm_http, idle_limit_fails_a_silent_stream)
 {
 	struct t t;
-	struct llm_config cfg = { .idle_timeout_ms = 300 };
+	struct llm_config cfg = { .idle_timeout_ms = 300, .max_retries = -1 };
 
 	t_init(&t);
 	fake_start(&t, "{\"turns\":[{\"fault\":\"hang\"}]}", NULL);
