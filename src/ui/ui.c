@@ -134,6 +134,14 @@ ui_spin_maybe(struct ui *u)
 }
 
 void
+ui_review_pending(struct ui *u, long files)
+{
+	if (u->review_pending != files)
+		u->status_dirty = true;
+	u->review_pending = files;
+}
+
+void
 ui_busy(struct ui *u, int delta)
 {
 	u->jobs += delta;
@@ -473,6 +481,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	}
 	u->loop = loop;
 	u->c = c;
+	u->review_pending = -1;
 	u->display = !(nd && *nd && strcmp(nd, "0"));
 	if (!term || !*term)
 		term = "vt100";

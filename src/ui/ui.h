@@ -94,6 +94,9 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
 typedef void ui_answer_fn(struct ui *u, int key, void *ctx);
 void ui_ask(struct ui *u, const char *question, const char *keys, int enter, ui_answer_fn *fn,
 	    void *ctx);
+/* The diff pane tells how many files wait for review (-1: not known yet);
+ * the status line shows it. */
+void ui_review_pending(struct ui *u, long files);
 /* Count work in flight (requests awaiting their reply) for the spinner: +1
  * on send, -1 on the reply. */
 void ui_busy(struct ui *u, int delta);

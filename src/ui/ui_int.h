@@ -107,6 +107,8 @@ struct ui {
 	bool sessions_shown;		 /* the overlay is the :sessions list */
 	char *reopen;			 /* :open: the session the workbench shows next */
 
+	long review_pending;		 /* files pending review, -1 unknown (ui_review_pending) */
+
 	struct buf ask_text;		 /* IN_ASK: the question, */
 	char *ask_keys;			 /* the keys that answer it, */
 	int ask_enter;			 /* the key Enter stands for (0: none), */
