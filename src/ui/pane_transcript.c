@@ -17,9 +17,14 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "ui/ui.h"
 
 #define OUTPUT_CAP   (256 * 1024) /* bytes of tool output kept per call */
 #define EXPAND_LINES 200	  /* lines of input/output shown when expanded */
+#define LIVE_CAP     (16 * 1024)  /* bytes of a running call's live output kept */
+#define LIVE_LINES   6		  /* its last lines shown under the call */
+#define FOLD_HEAD    2		  /* a finished call with live output, folded: */
+#define FOLD_TAIL    3		  /* its first and last lines */
 
 enum item_kind { IT_USER, IT_ASSISTANT, IT_TOOL, IT_NOTE, IT_ERROR, IT_PROMPT };
 
@@ -30,6 +35,9 @@ struct item {
 	char *summary;	   /* one line for the folded call */
 	char *input;	   /* pretty JSON */
 	struct buf output; /* capped */
+	struct buf live;   /* tool_output while it runs: the latest LIVE_CAP bytes */
+	char *output_file; /* the whole output, stored by the engine, or NULL */
+	bool streamed;	   /* it had live output: folded to head and tail when done */
 	bool done, is_error, expanded, open;
 	long ms;
 };
@@ -92,6 +100,8 @@ tr_fini(struct pane *p)
 	for (size_t i = 0; t && i < t->n; i++) {
 		buf_fini(&t->items[i].text);
 		buf_fini(&t->items[i].output);
+		buf_fini(&t->items[i].live);
+		free(t->items[i].output_file);
 		free(t->items[i].id);
 		free(t->items[i].name);
 		free(t->items[i].summary);
@@ -213,6 +223,21 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_add_capped(&it->output, ev->output ? ev->output : "",
 				       ev->output ? strlen(ev->output) : 0, OUTPUT_CAP,
 				       "\n[output truncated]");
+			free(it->output_file);
+			it->output_file = ev->output_file ? xstrdup(ev->output_file) : NULL;
+			buf_fini(&it->live);
+		}
+		break;
+	case EVENT_TOOL_OUTPUT:
+		if (!(it = find_tool(p, ev->id)) || it->done || !ev->text)
+			return;
+		it->streamed = true;
+		buf_puts(&it->live, ev->text);
+		if (it->live.len > 2 * LIVE_CAP) { /* keep the latest, from a line start */
+			const char *from = it->live.ptr + it->live.len - LIVE_CAP;
+			const char *nl = strchr(from, '\n');
+
+			buf_consume(&it->live, (size_t)((nl ? nl + 1 : from) - it->live.ptr));
 		}
 		break;
 	case EVENT_APPROVAL_NEEDED:
@@ -247,7 +272,14 @@ tr_event(struct pane *p, const struct event *ev)
 		}
 		break;
 	case EVENT_RETRY:
-		note(p, IT_ERROR, "retrying: %s", ev->text ? ev->text : "");
+		/* The message starts again: the text streamed so far goes. */
+		if (last && last->kind == IT_ASSISTANT && last->open) {
+			buf_fini(&last->text);
+			t->n--;
+		}
+		/* As the headless output says it. */
+		note(p, IT_ERROR, "retrying in %.1f s (attempt %d): %s",
+		     (double)ev->duration_ms / 1000.0, ev->attempt, ev->text ? ev->text : "");
 		break;
 	case EVENT_ERROR:
 		note(p, IT_ERROR, "error: %s", ev->text ? ev->text : "");
@@ -355,6 +387,47 @@ add_capped_text(struct pane *p, enum ui_elem e, int item, const char *text)
 	}
 }
 
+/* The first `head` and the last `tail` lines of text, under a tool call,
+ * with a line counting those in between (and `hint`) when some are left
+ * out. */
+static void
+add_lines(struct pane *p, int item, const char *text, int head, int tail, const char *hint)
+{
+	const char *bar = draw_mark("    │ ", "    | ");
+	size_t len = strlen(text);
+	int n = 0;
+
+	while (len && text[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == '\n';
+	n += len > 0;
+	const char *s = text, *end = text + len;
+	for (int k = 0; k < n && s < end; k++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t m = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		if (k == head && n > head + tail + 1) {
+			char more[96];
+
+			snprintf(more, sizeof more, "… %d more line%s%s%s", n - head - tail,
+				 n - head - tail == 1 ? "" : "s", hint ? " · " : "", hint ? hint : "");
+			pane_add_line(p, UI_DIM, item, 6, bar, more);
+			k = n - tail - 1; /* skip to the tail */
+			for (int skip = n - tail - head; skip > 0 && s < end; skip--) {
+				const char *q = memchr(s, '\n', (size_t)(end - s));
+				s = q ? q + 1 : end;
+			}
+			continue;
+		}
+		char *l = xstrndup(s, m);
+
+		pane_add_text(p, UI_TOOL_OUTPUT, item, 6, bar, l);
+		free(l);
+		s += m + (nl != NULL);
+	}
+}
+
 static void
 tr_rebuild(struct pane *p)
 {
@@ -384,6 +457,11 @@ tr_rebuild(struct pane *p)
 			pane_add_text(p, it->is_error ? UI_ERROR : UI_TOOL_CALL, ix, 4, "  ",
 				      buf_cstr(&l));
 			buf_fini(&l);
+			if (!it->done && it->live.len)
+				add_lines(p, ix, buf_cstr(&it->live), 0, LIVE_LINES, NULL);
+			else if (it->done && it->streamed && !it->expanded)
+				add_lines(p, ix, buf_cstr(&it->output), FOLD_HEAD, FOLD_TAIL,
+					  it->output_file ? "Enter: the whole output" : "Enter: unfold");
 			if (it->expanded) {
 				pane_add_line(p, UI_DIM, ix, 4, "    ", "input:");
 				add_capped_text(p, UI_TOOL_OUTPUT, ix, it->input);
@@ -441,6 +519,13 @@ tr_action(struct pane *p, enum action a)
 	}
 	if (item < 0 || t->items[item].kind != IT_TOOL)
 		return PANE_HANDLED;
+	if (t->items[item].done && t->items[item].output_file) {
+		char *title = xasprintf("output of %s", t->items[item].summary);
+
+		ui_page_file(p->ui, t->items[item].output_file, title);
+		free(title);
+		return PANE_HANDLED | PANE_REDRAW;
+	}
 	t->items[item].expanded = !t->items[item].expanded;
 	pane_invalidate(p);
 	return PANE_HANDLED | PANE_REDRAW;

@@ -311,8 +311,21 @@ ui_live_event(struct ui *u, const struct event *ev)
 		/* Deltas only mark the transcript dirty; the frame timer paints. */
 		u->throttle = ev_now_ms() - u->last_frame < FRAME_MS;
 		return;
+	case EVENT_TOOL_OUTPUT:
+		/* Like deltas: the transcript is dirty, the frame timer paints. */
+		u->throttle = ev_now_ms() - u->last_frame < FRAME_MS;
+		return;
 	case EVENT_TOOL_CALL:
+		free(u->call_id);
+		free(u->call_name);
+		u->call_id = xstrdup(ev->id ? ev->id : "");
+		u->call_name = xstrdup(ev->name ? ev->name : "?");
+		u->call_start = ev_now_ms(); /* until an approval_needed says it waits */
 		ui_set_phase(u, "running", ev->name);
+		break;
+	case EVENT_TOOL_RESULT:
+		u->call_start = 0;
+		ui_set_phase(u, "working", NULL);
 		break;
 	case EVENT_USAGE: /* the totals are the client state's */
 	case EVENT_SESSION_STARTED:
@@ -322,15 +335,28 @@ ui_live_event(struct ui *u, const struct event *ev)
 		ui_set_phase(u, ev->phase ? ev->phase : "?", NULL);
 		break;
 	case EVENT_APPROVAL_NEEDED:
+		if (u->call_id && ev->id && !strcmp(u->call_id, ev->id))
+			u->call_start = 0; /* it waits: it has not started */
 		ui_approval_needed(u, ev);
 		break;
 	case EVENT_APPROVAL_DECIDED:
 	case EVENT_PLAN_DECIDED:
 		if (u->pending_id && ev->id && !strcmp(u->pending_id, ev->id))
 			ui_approval_clear(u);
+		/* Not "awaiting approval" any more: the call runs from now (a
+		 * network approval lets the call that asked go on). */
+		if (ev->type == EVENT_APPROVAL_DECIDED && ev->approved && u->call_name) {
+			if (!u->call_start || (ev->id && u->call_id && !strcmp(ev->id, u->call_id)))
+				u->call_start = ev_now_ms();
+			ui_set_phase(u, "running", u->call_name);
+		} else if (ev->type == EVENT_APPROVAL_DECIDED) {
+			u->call_start = 0;
+			ui_set_phase(u, "working", NULL);
+		}
 		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
+		u->call_start = 0;
 		u->starting = false;
 		free(u->seen_status);
 		u->seen_status = xstrdup(ev->status ? ev->status : "?");
@@ -671,6 +697,8 @@ ui_free(struct ui *u)
 	free(u->pending_name);
 	free(u->pending_what);
 	free(u->phase);
+	free(u->call_id);
+	free(u->call_name);
 	free(u->seen_status);
 	free(u->ungrant_path);
 	free(u->open_spec);

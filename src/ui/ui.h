@@ -108,5 +108,15 @@ void ui_busy(struct ui *u, int delta);
  * start (the message is shown). Refused with a message while another editor
  * runs. With DH_NO_DISPLAY the editor runs with /dev/null as its terminal. */
 void ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx), void *ctx);
+/* The same hand-over for any program: `prog` is shell words (as $EDITOR's
+ * value), run as `sh -c 'PROG "$1"' sh PATH`; the message on failure names
+ * it. ui_edit_file is this with the editor. */
+void ui_run_on_tty(struct ui *u, const char *prog, const char *path,
+		   void (*done)(int status, void *ctx), void *ctx);
+/* Page through the file `path` (a command's whole output): in $PAGER, else
+ * `less` when on $PATH, through ui_run_on_tty; with neither (or when the
+ * pager cannot be found: status 127) in the full-screen overlay titled
+ * `title`, which shows its first 4 MB. */
+void ui_page_file(struct ui *u, const char *path, const char *title);
 
 #endif

@@ -113,9 +113,12 @@ draw_status(struct ui *u)
 	if (busy)
 		buf_printf(&b, "%s ", draw_is_utf8() ? spin_utf8[u->spin % 8] : spin_ascii[u->spin % 4]);
 	buf_puts(&b, u->phase ? u->phase : "idle");
+	if (u->call_start) /* "running run_command 4s": that call's own time */
+		buf_printf(&b, " %llus", (unsigned long long)((ev_now_ms() - u->call_start) / 1000));
 	if (u->task_start) {
 		uint64_t end = ui_task_busy(u) || !u->task_end ? ev_now_ms() : u->task_end;
-		buf_printf(&b, " %llus", (unsigned long long)((end - u->task_start) / 1000));
+		buf_printf(&b, "%s %llus", u->call_start ? ", task" : "",
+			   (unsigned long long)((end - u->task_start) / 1000));
 	}
 	buf_printf(&b, "%s%s%s%s%s%s%s%zu grant%s%stok %s/%s%s$%.4f%ssandbox %s%swatch %s%sdeskhand",
 		   sep, sid ? sid : "-", sep, st->model ? st->model : "?", sep,

@@ -61,34 +61,30 @@ on_editor_exit(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 }
 
 void
-ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx), void *ctx)
+ui_run_on_tty(struct ui *u, const char *prog, const char *path,
+	      void (*done)(int status, void *ctx), void *ctx)
 {
-	const char *ed = getenv("VISUAL");
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
 	pid_t pid = 0;
 	int fd, rc;
 
-	if (!ed || !*ed)
-		ed = getenv("EDITOR");
-	if (!ed || !*ed)
-		ed = "vi";
 	if (u->editor) {
-		ui_message(u, true, "an editor is already open");
+		ui_message(u, true, "a program already has the terminal");
 		if (done)
 			done(-1, ctx);
 		return;
 	}
 	fd = u->display ? fileno(u->out) : open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		ui_message(u, true, "editor: /dev/null: %s", strerror(errno));
+		ui_message(u, true, "%s: /dev/null: %s", prog, strerror(errno));
 		if (done)
 			done(-1, ctx);
 		return;
 	}
 	/* As git runs it: the value is shell words, the file is "$1". */
-	char *cmd = xasprintf("%s \"$1\"", ed);
+	char *cmd = xasprintf("%s \"$1\"", prog);
 	char sh[] = "/bin/sh", dash_c[] = "-c", arg0[] = "sh";
 	char *const argv[] = { sh, dash_c, cmd, arg0, (char *)path, NULL };
 	sigemptyset(&none);
@@ -136,9 +132,103 @@ ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx)
 	u->editor = 1; /* on_editor_exit restores the screen */
 	u->editor_done = NULL;
 	on_editor_exit(u->loop, 0, 0, u);
-	ui_message(u, true, "editor '%s': %s", ed, rc ? strerror(rc) : err_msg());
+	ui_message(u, true, "%s: %s", prog, rc ? strerror(rc) : err_msg());
 	if (done)
 		done(-1, ctx);
+}
+
+void
+ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx), void *ctx)
+{
+	const char *ed = getenv("VISUAL");
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	ui_run_on_tty(u, ed, path, done, ctx);
+}
+
+/*
+ * The pager: a command's whole output
+ */
+
+#define PAGE_OVERLAY_MAX ((size_t)4 << 20) /* bytes the overlay shows of a file */
+
+struct page {
+	struct ui *u;
+	char *path, *title;
+};
+
+/* The file in the overlay (no pager on this system): its first
+ * PAGE_OVERLAY_MAX bytes, said so when cut. */
+static void
+page_overlay(struct ui *u, const char *path, const char *title)
+{
+	struct buf b = BUF_INIT;
+	int rc = fsutil_read_file(path, PAGE_OVERLAY_MAX, &b);
+
+	if (rc < 0 && b.len == 0) {
+		ui_message(u, true, "%s", err_msg());
+	} else {
+		if (rc < 0)
+			buf_printf(&b, "\n[only the first %zu MB are shown: page %s with a pager]\n",
+				   PAGE_OVERLAY_MAX >> 20, path);
+		ui_show_overlay(u, title, buf_cstr(&b));
+	}
+	buf_fini(&b);
+}
+
+static void
+page_done(int status, void *ctx)
+{
+	struct page *pg = ctx;
+
+	/* -1: it could not start; 127: the shell found no such program (a
+	 * $PAGER not installed). The overlay shows the file instead. */
+	if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 127))
+		page_overlay(pg->u, pg->path, pg->title);
+	free(pg->path);
+	free(pg->title);
+	free(pg);
+}
+
+/* A program named `name` on $PATH. */
+static bool
+on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		char *f = xasprintf("%.*s/%s", (int)n, p, name);
+		bool ok = n > 0 && access(f, X_OK) == 0;
+
+		free(f);
+		if (ok)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+void
+ui_page_file(struct ui *u, const char *path, const char *title)
+{
+	const char *pager = getenv("PAGER");
+
+	if (!pager || !*pager)
+		pager = on_path("less") ? "less" : NULL;
+	if (!pager) {
+		page_overlay(u, path, title);
+		return;
+	}
+	struct page *pg = xcalloc(1, sizeof *pg);
+
+	pg->u = u;
+	pg->path = xstrdup(path);
+	pg->title = xstrdup(title);
+	ui_run_on_tty(u, pager, path, page_done, pg);
 }
 
 /* The plan as lines "N. title" in a temp file for $EDITOR. */

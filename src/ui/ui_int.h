@@ -81,6 +81,9 @@ struct ui {
 
 	char *phase;
 	uint64_t task_start, task_end;
+	char *call_id;			 /* the tool call last announced (tool_call) */
+	char *call_name;
+	uint64_t call_start;		 /* when it started running; 0: none runs */
 	int spin, jobs;
 	struct ev_timer spin_timer;
 	struct buf msg;
