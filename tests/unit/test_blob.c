@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/fsutil.h"
@@ -88,5 +89,31 @@ Test(blob, excerpt_names_size_blob_and_hint_and_cuts_on_a_character)
 	session_excerpt(&out, "short", 5, 100);
 	cr_assert_str_eq(buf_cstr(&out), "short");
 	buf_fini(&out);
+	free(dir);
+}
+
+/* A blob written as it comes (a command's output): the next number, created
+ * empty and exclusive, then the numbering goes on after it. */
+Test(blob, open_reserves_the_next_number)
+{
+	char *dir = tmpdir(), *n1, *n2, *n3;
+	int fd = -1, fd2 = -1;
+
+	cr_assert_eq(session_blob_put(dir, "a", 1, &n1), 0);
+	cr_assert_eq(session_blob_open(dir, &fd, &n2), 0, "%s", err_msg());
+	cr_assert_str_eq(n2, "blobs/000002");
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "streamed", 8), 8);
+	cr_assert_eq(session_blob_open(dir, &fd2, &n3), 0);
+	cr_assert_str_eq(n3, "blobs/000003");
+	close(fd);
+	close(fd2);
+	assert_file(dir, n2, "streamed", 8);
+	free(n1);
+	free(n2);
+	free(n3);
+	cr_assert_eq(session_blob_put(dir, "b", 1, &n1), 0);
+	cr_assert_str_eq(n1, "blobs/000004");
+	free(n1);
 	free(dir);
 }
