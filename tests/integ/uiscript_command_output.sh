@@ -51,4 +51,26 @@ screen done | grep -q 'log line 10000$' && fail "the folded call shows its middl
 case $(cat "$T/paged.path") in "$XDG_STATE_HOME"/deskhand/sessions/*/blobs/*) ;; *) fail "paged $(cat "$T/paged.path")";; esac
 { echo live-one; echo live-two; seq -f 'log line %g' 1 20000; echo 'error: it broke at the end'; } > "$T/want"
 cmp "$T/want" "$T/paged" || fail "the pager did not get the whole output"
+
+# A $PAGER that is not installed: the whole output in the overlay instead.
+cat > "$T/script2.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Build"}]}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "seq -f 'log line %g' 1 20000"}}]},
+ {"text": "Long.", "stop_reason": "end_turn"}
+]}
+JSON
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
+start_fake "$T/script2.json"
+steps ":type build it
+<Enter>
+:wait approval
+a
+:wait text task done
+<Enter>
+:wait text output of run_command
+:save-screen $T/overlay.scr
+:quit"
+UI_ENV="PAGER=/nonexistent/pager" ui_run 100 30 --grant "$G" --mode auto
+assert_screen overlay 'output of run_command seq' '^ *log line 1$' '^ *log line 2$'
 echo ok
