@@ -38,24 +38,33 @@ blob_last(const char *dir, unsigned long *last)
 	return 0;
 }
 
+/* Create SESSION_DIR/blobs if needed; its highest number in *last. */
+static int
+blob_dir_last(const char *session_dir, unsigned long *last)
+{
+	char *dir = xasprintf("%s/blobs", session_dir);
+	int rc = fsutil_mkdir_p(dir, 0700);
+
+	if (rc == 0)
+		rc = blob_last(dir, last);
+	free(dir);
+	return rc;
+}
+
 int
 session_blob_put(const char *session_dir, const void *data, size_t len, char **name)
 {
-	char *dir = xasprintf("%s/blobs", session_dir);
 	unsigned long last;
 	int rc;
 
 	*name = NULL;
-	if ((rc = fsutil_mkdir_p(dir, 0700)) < 0 || (rc = blob_last(dir, &last)) < 0) {
-		free(dir);
+	if ((rc = blob_dir_last(session_dir, &last)) < 0)
 		return rc;
-	}
 	char *rel = xasprintf("blobs/%0*lu", BLOB_DIGITS, last + 1);
 	char *path = xasprintf("%s/%s", session_dir, rel);
 
 	rc = fsutil_write_atomic(path, data, len);
 	free(path);
-	free(dir);
 	if (rc < 0) {
 		free(rel);
 		return rc;
@@ -67,17 +76,13 @@ session_blob_put(const char *session_dir, const void *data, size_t len, char **n
 int
 session_blob_open(const char *session_dir, int *fd, char **name)
 {
-	char *dir = xasprintf("%s/blobs", session_dir);
 	unsigned long last;
 	int rc;
 
 	*fd = -1;
 	*name = NULL;
-	if ((rc = fsutil_mkdir_p(dir, 0700)) < 0 || (rc = blob_last(dir, &last)) < 0) {
-		free(dir);
+	if ((rc = blob_dir_last(session_dir, &last)) < 0)
 		return rc;
-	}
-	free(dir);
 	/* A blob written meanwhile takes the number: try the next one. */
 	for (unsigned long n = last + 1; n < last + 100; n++) {
 		char *rel = xasprintf("blobs/%0*lu", BLOB_DIGITS, n);

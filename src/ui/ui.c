@@ -345,13 +345,17 @@ ui_live_event(struct ui *u, const struct event *ev)
 			ui_approval_clear(u);
 		/* Not "awaiting approval" any more: the call runs from now (a
 		 * network approval lets the call that asked go on). */
-		if (ev->type == EVENT_APPROVAL_DECIDED && ev->approved && u->call_name) {
-			if (!u->call_start || (ev->id && u->call_id && !strcmp(ev->id, u->call_id)))
-				u->call_start = ev_now_ms();
-			ui_set_phase(u, "running", u->call_name);
-		} else if (ev->type == EVENT_APPROVAL_DECIDED) {
-			u->call_start = 0;
-			ui_set_phase(u, "working", NULL);
+		if (ev->type == EVENT_APPROVAL_DECIDED && u->call_name) {
+			bool this_call = ev->id && u->call_id && !strcmp(ev->id, u->call_id);
+
+			if (this_call && !ev->approved) {
+				u->call_start = 0;
+				ui_set_phase(u, "working", NULL);
+			} else {
+				if (this_call || !u->call_start)
+					u->call_start = ev_now_ms();
+				ui_set_phase(u, "running", u->call_name);
+			}
 		}
 		break;
 	case EVENT_SESSION_FINISHED:

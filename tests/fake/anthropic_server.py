@@ -330,7 +330,10 @@ class Handler(BaseHTTPRequestHandler):
         self.message_start(turn, 0)
         self.tool_block(0, 0, (turn.get("tool_calls") or [{"name": "t", "input": {"a": 1}}])[0],
                         0, cut=True)
-        # No terminating chunk: an abrupt end of a chunked body.
+        self.abrupt_close()
+
+    def abrupt_close(self):
+        """No terminating chunk: an abrupt end of a chunked body."""
         self.wfile.flush()
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -348,13 +351,9 @@ class Handler(BaseHTTPRequestHandler):
                                            "delta": {"type": "text_delta", "text": text}})
         if turn.get("clean_end"):
             self.end_stream()
+            self.close_connection = True
         else:
-            self.wfile.flush()
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.close_connection = True
+            self.abrupt_close()
 
     def hang(self, turn):
         self.start_stream()
