@@ -71,6 +71,7 @@ struct run {
 	bool at_line_start;
 	bool streamed;	  /* text of the model's message was printed this turn */
 	bool live_bol;	  /* a command's live output is at a line start */
+	bool live_shown;  /* the running call's output was printed as it came */
 	struct buf in;	  /* partial stdin line */
 	char *pending_id; /* call awaiting a y/n answer */
 	bool pending_plan;
@@ -190,6 +191,7 @@ print_live(struct run *r, const char *t)
 		}
 	}
 	r->at_line_start = r->live_bol;
+	r->live_shown = true;
 }
 
 static void
@@ -250,6 +252,7 @@ human_sink(const struct event *ev, void *ctx)
 		putchar('\n');
 		buf_fini(&b);
 		r->live_bol = true;
+		r->live_shown = false;
 		break;
 	}
 	case EVENT_TOOL_OUTPUT:
@@ -261,8 +264,21 @@ human_sink(const struct event *ev, void *ctx)
 			printf("    %sthe output was cut for the model; all of it: %s%s\n", c(r, C_DIM),
 			       ev->output_file, c(r, C_RESET));
 		if (ev->is_error) {
+			const char *o = ev->output ? ev->output : "";
+
+			/* The output was printed as it came: its last line (the exit
+			 * status) says what happened; else its first line. */
+			if (r->live_shown) {
+				const char *end = o + strlen(o);
+
+				while (end > o && end[-1] == '\n')
+					end--;
+				while (end > o && end[-1] != '\n')
+					end--;
+				o = end;
+			}
 			printf("    %s%s ", c(r, C_RED), bad);
-			print_line_capped(ev->output ? ev->output : "", 100);
+			print_line_capped(o, 100);
 			printf("%s\n", c(r, C_RESET));
 		}
 		break;

@@ -65,4 +65,5 @@ start_fake "$T/script.json"
 grep -qF "    | first" "$T/human" || grep -qF "    │ first" "$T/human" || { cat "$T/human"; fail "no live line"; }
 grep -qF "the output was cut for the model; all of it: $XDG_STATE_HOME/deskhand/sessions/" "$T/human" \
   || { cat "$T/human"; fail "the human output does not name the stored output"; }
+grep -qE "^    (✗|x) exit status 2$" "$T/human" || { cat "$T/human"; fail "the failed command's status line is not shown"; }
 echo ok
