@@ -664,6 +664,8 @@ ui_free(struct ui *u)
 	if (u->plan_file)
 		unlink(u->plan_file);
 	free(u->plan_file);
+	free(u->page_path);
+	free(u->page_title);
 	free(u->reopen);
 	cJSON_Delete(u->pending_input);
 	client_set_handler(u->c, NULL, NULL);

@@ -155,11 +155,6 @@ ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx)
 
 #define PAGE_OVERLAY_MAX ((size_t)4 << 20) /* bytes the overlay shows of a file */
 
-struct page {
-	struct ui *u;
-	char *path, *title;
-};
-
 /* The file in the overlay (no pager on this system): its first
  * PAGE_OVERLAY_MAX bytes, said so when cut. */
 static void
@@ -182,15 +177,15 @@ page_overlay(struct ui *u, const char *path, const char *title)
 static void
 page_done(int status, void *ctx)
 {
-	struct page *pg = ctx;
+	struct ui *u = ctx;
 
 	/* -1: it could not start; 127: the shell found no such program (a
 	 * $PAGER not installed). The overlay shows the file instead. */
 	if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 127))
-		page_overlay(pg->u, pg->path, pg->title);
-	free(pg->path);
-	free(pg->title);
-	free(pg);
+		page_overlay(u, u->page_path, u->page_title);
+	free(u->page_path);
+	free(u->page_title);
+	u->page_path = u->page_title = NULL;
 }
 
 /* A program named `name` on $PATH. */
@@ -223,12 +218,13 @@ ui_page_file(struct ui *u, const char *path, const char *title)
 		page_overlay(u, path, title);
 		return;
 	}
-	struct page *pg = xcalloc(1, sizeof *pg);
-
-	pg->u = u;
-	pg->path = xstrdup(path);
-	pg->title = xstrdup(title);
-	ui_run_on_tty(u, pager, path, page_done, pg);
+	if (u->editor) {
+		ui_message(u, true, "a program already has the terminal");
+		return;
+	}
+	u->page_path = xstrdup(path);
+	u->page_title = xstrdup(title);
+	ui_run_on_tty(u, pager, path, page_done, u);
 }
 
 /* The plan as lines "N. title" in a temp file for $EDITOR. */

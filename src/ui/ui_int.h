@@ -104,6 +104,7 @@ struct ui {
 	pid_t editor;			 /* $EDITOR holds the terminal, or 0 */
 	void (*editor_done)(int status, void *ctx);
 	void *editor_ctx;
+	char *page_path, *page_title;	 /* what the pager shows (ui_page_file) */
 	char *plan_file;		 /* the plan being edited there */
 	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
 	bool sessions_loading;		 /* a :sessions request is in flight */
