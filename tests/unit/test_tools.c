@@ -1092,6 +1092,19 @@ Test(tool, run_command_output_cap)
 				      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
 				      "exit status 0");
 	free(d.text);
+
+	/* Multi-byte characters are never cut in half: head and tail are valid
+	 * UTF-8 with no replacement character (an odd cut lands mid-"é"). */
+	struct done_rec d2 = { 0 };
+	env.output_cap = 101;
+	run_cmd(l, "{\"command\":\"printf x; for i in $(seq 1 500); do printf '\\\\303\\\\251'; done\"}",
+		&d2);
+	cr_assert(!d2.is_error, "%s", d2.text);
+	cr_assert(utf8_valid(d2.text, strlen(d2.text)), "%s", d2.text);
+	cr_assert(!strstr(d2.text, "\xef\xbf\xbd"), "a character was cut: %s", d2.text);
+	cr_assert(!strncmp(d2.text, "xé", 3), "%s", d2.text);
+	cr_assert(strstr(d2.text, "ééé\nexit status 0"), "%s", d2.text);
+	free(d2.text);
 	ev_free(l);
 	free(fake);
 }
