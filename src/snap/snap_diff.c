@@ -26,12 +26,14 @@ hunk_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *
 		buf_putc(b, l->origin);
 		/* fall through */
 	case GIT_DIFF_LINE_HUNK_HDR:
+		buf_add(b, l->content, l->content_len);
+		if (l->content_len && l->content[l->content_len - 1] != '\n')
+			buf_putc(b, '\n'); /* the last line had none: the marker follows */
+		break;
 	case GIT_DIFF_LINE_CONTEXT_EOFNL:
 	case GIT_DIFF_LINE_ADD_EOFNL:
 	case GIT_DIFF_LINE_DEL_EOFNL:
-		buf_add(b, l->content, l->content_len);
-		if (l->content_len && l->content[l->content_len - 1] != '\n')
-			buf_putc(b, '\n');
+		buf_puts(b, "\\ No newline at end of file\n");
 		break;
 	default: /* the file header: ours is written by the caller */
 		break;
