@@ -29,7 +29,7 @@ tm send-keys y Enter
 wait_screen "Allow write_file no.txt? [y/n/a/d]"
 tm send-keys n Enter
 wait_screen "EXIT=0"
-screen=$(tm capture-pane -p)
+screen=$(tm capture-pane -p -S -200)
 echo "$screen"
 assert_contains "$screen" "plan approved"
 assert_contains "$screen" "One written, one refused."
