@@ -24,12 +24,21 @@ hunk_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *
 	case GIT_DIFF_LINE_DELETION:
 	case GIT_DIFF_LINE_CONTEXT:
 		buf_putc(b, l->origin);
-		/* fall through */
-	case GIT_DIFF_LINE_HUNK_HDR:
 		buf_add(b, l->content, l->content_len);
 		if (l->content_len && l->content[l->content_len - 1] != '\n')
 			buf_putc(b, '\n'); /* the last line had none: the marker follows */
 		break;
+	case GIT_DIFF_LINE_HUNK_HDR: {
+		/* Without git's function context after the second "@@": in prose
+		 * it is just the line before the hunk, which reads as content. */
+		const char *end = l->content_len > 2
+					  ? memmem(l->content + 2, l->content_len - 2, "@@", 2)
+					  : NULL;
+
+		buf_add(b, l->content, end ? (size_t)(end - l->content) + 2 : l->content_len);
+		buf_putc(b, '\n');
+		break;
+	}
 	case GIT_DIFF_LINE_CONTEXT_EOFNL:
 	case GIT_DIFF_LINE_ADD_EOFNL:
 	case GIT_DIFF_LINE_DEL_EOFNL:

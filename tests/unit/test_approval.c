@@ -121,7 +121,7 @@ Test(approval, edit_file_three_lines_of_two_hundred)
 	char *d = diff_of("edit_file", in);
 
 	cr_assert_str_eq(d, "--- a/big.txt\n+++ b/big.txt\n"
-			    "@@ -47,9 +47,9 @@ line 46\n"
+			    "@@ -47,9 +47,9 @@\n"
 			    " line 47\n line 48\n line 49\n"
 			    "-line 50\n-line 51\n-line 52\n"
 			    "+fifty\n+fifty-one\n+fifty-two\n"
