@@ -415,7 +415,9 @@ tr_rebuild(struct pane *p)
 
 			/* A new prompt is shown from its top (the question and as much
 			 * of the diff as fits), not scrolled to its last line. */
-			if (t->pin == ix && p->follow) {
+			bool pin = t->pin == ix && p->follow;
+
+			if (pin) {
 				p->follow = false;
 				p->cursor = t->pinned = (long)p->nlines;
 			}
@@ -437,6 +439,11 @@ tr_rebuild(struct pane *p)
 				pane_add_text(p, e, ix, 4, "    ", l);
 				free(l);
 				s += n + (s[n] == '\n');
+			}
+			if (pin) { /* its top at the top, unless it all fits below */
+				long end = (long)p->nlines - pane_body_rows(p);
+
+				p->top = end < p->cursor ? (end > 0 ? end : 0) : p->cursor;
 			}
 			break;
 		}

@@ -10,9 +10,16 @@ cat > "$T/script.json" <<'JSON'
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Edit"}]}}]},
  {"tool_calls": [{"name": "edit_file", "input": {"path": "big.txt", "old_string": "line 49\nline 50\nline 51\nline 52\nline 53\n", "new_string": "line 49\nfifty\nfifty-one\nfifty-two\nline 53\n"}}]},
+ {"tool_calls": [{"name": "write_file", "input": {"path": "long.txt", "content": "$LONG"}}]},
  {"text": "Edited.", "stop_reason": "end_turn"}
 ]}
 JSON
+python3 - "$T/script.json" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read().replace("$LONG", "".join("new %d\\n" % i for i in range(1, 81)))
+open(p, "w").write(s)
+PY
 start_fake "$T/script.json"
 steps ":type edit big.txt
 <Enter>
@@ -20,6 +27,9 @@ steps ":type edit big.txt
 a
 :wait text Allow edit_file big.txt
 :save-screen $T/prompt.scr elements
+y
+:wait text Allow write_file long\.txt
+:save-screen $T/long.scr
 y
 :wait text task done
 :quit"
@@ -39,4 +49,9 @@ elements prompt | sed -n "${row}p" | grep -q '+' || fail "+fifty is not diff-add
 row=$(grep -n -- '@@ -47' <<<"$s" | head -1 | cut -d: -f1)
 elements prompt | sed -n "${row}p" | grep -q '@' || fail "the hunk header is not diff-hunk"
 grep -q '^fifty$' "$G/big.txt" || fail "the edit did not run after y"
+# A diff taller than the pane is shown from its top: the question, the
+# header and the first lines, not only its tail.
+assert_screen long '^\? Allow write_file long\.txt\?' '--- /dev/null' '^ *\+new 1$' '^ *\+new 2$'
+grep -q '+new 80$' <<<"$(screen long)" && fail "the long diff was scrolled to its end"
+assert_eq "$(wc -l <"$G/long.txt")" 80
 echo ok
