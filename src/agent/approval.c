@@ -17,6 +17,7 @@
 #include "tools/tool.h"
 
 #define SHELL_CONTROL ";&|<>`$()\n\r"
+#define DIFF_MAX      (256u << 10) /* bytes of diff an approval carries */
 
 /* One summary line for a change whose content is not shown. */
 static void
@@ -58,6 +59,17 @@ approval_diff(const struct tool_entry *t, const cJSON *input, struct tool_env *e
 		buf_printf(&b, "(no change to %s)\n", p.path);
 	}
 	tool_preview_fini(&p);
+	if (b.len > DIFF_MAX) { /* cut on a line, and say how much is left out */
+		size_t cut = DIFF_MAX, more = 0;
+
+		while (cut > 0 && b.ptr[cut - 1] != '\n')
+			cut--;
+		for (size_t i = cut; i < b.len; i++)
+			more += b.ptr[i] == '\n';
+		b.len = cut;
+		b.ptr[cut] = '\0';
+		buf_printf(&b, "… %zu more lines of diff not shown (over 256 KiB)\n", more);
+	}
 	return buf_detach(&b);
 }
 

@@ -24,7 +24,8 @@ struct tool_env;
  * to B"; a binary file, a file over 1 MiB or a directory is one summary
  * line; a call that would fail says so in one line ("(this call would fail:
  * …)"). Reads at most TOOL_PREVIEW_MAX bytes of the file; callable from the
- * loop. `input` is the call's (validated or not). */
+ * loop. A diff over 256 KiB is cut on a line and says how many lines were
+ * left out. `input` is the call's (validated or not). */
 char *approval_diff(const struct tool_entry *t, const cJSON *input, struct tool_env *env);
 
 /* One "always allow" rule. */

@@ -297,3 +297,24 @@ Test(approval, rules_match)
 	cJSON_Delete(mv);
 	cJSON_Delete(abs);
 }
+
+Test(approval, long_diff_is_cut_on_a_line)
+{
+	struct buf content = BUF_INIT;
+
+	for (int i = 0; i < 60000; i++)
+		buf_printf(&content, "row %d\n", i); /* about 580 KB of text */
+	cJSON *in = json_new_obj();
+
+	json_add_str(in, "path", "rows.txt");
+	json_add_str(in, "content", buf_cstr(&content));
+	buf_fini(&content);
+	char *d = diff_of("write_file", in);
+	size_t n = strlen(d);
+
+	cr_assert(n < (256u << 10) + 100, "%zu bytes", n);
+	cr_assert(strstr(d, "more lines of diff not shown (over 256 KiB)\n"));
+	cr_assert(strstr(d, "\n+row 100\n"));
+	cr_assert_null(strstr(d, "+row 59999\n"));
+	free(d);
+}
