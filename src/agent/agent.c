@@ -107,6 +107,7 @@ struct agent {
 	struct tool_run *run;
 	struct tool_env env;	/* must outlive an asynchronous run */
 	bool awaiting;		/* approval_needed emitted for calls[cur] */
+	bool diffing;		/* calls[cur]'s approval diff is being made on the worker */
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
 	bool baseline_done;	/* the first checkpoint of every grant landed */
@@ -1109,6 +1110,81 @@ add_refused(struct agent *a, const struct call *c)
 	free(line);
 }
 
+/* An approval's diff made on the worker: the preview (the file read, on the
+ * loop: bounded) goes there, the text comes back. */
+struct diff_job {
+	struct agent *a;
+	struct tool_preview p;
+	int rc;	    /* the preview's */
+	char *why;  /* its message when rc < 0 */
+	char *diff; /* the result */
+};
+
+/* Ask the person about calls[cur], with its diff when there is one. */
+static void
+emit_approval(struct agent *a, const char *diff)
+{
+	struct call *c = &a->calls[a->cur];
+
+	if (a->interrupt) { /* came while the diff was being made */
+		call_result_text(c, true, "not run: the user interrupted the session");
+		call_complete(a);
+		return;
+	}
+	a->awaiting = true;
+	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
+				  .input = c->shown, .text = "changes files or runs a command",
+				  .diff = diff });
+}
+
+static int
+diff_run(void *ctx)
+{
+	struct diff_job *j = ctx;
+
+	j->diff = approval_diff_of(&j->p, j->rc, j->why);
+	return 0;
+}
+
+static void
+diff_done(int rc, const char *msg, void *ctx)
+{
+	struct diff_job *j = ctx;
+
+	(void)rc;
+	(void)msg;
+	j->a->diffing = false;
+	emit_approval(j->a, j->diff);
+	tool_preview_fini(&j->p);
+	free(j->why);
+	free(j->diff);
+	free(j);
+}
+
+/* calls[cur] needs the person's approval: its diff is made on the worker
+ * (libgit2 on up to 1 MiB a side can take a while), then it is asked. */
+static void
+ask_call(struct agent *a, const struct tool_entry *t)
+{
+	struct call *c = &a->calls[a->cur];
+
+	if (!t->preview || !a->cfg.worker) {
+		char *diff = approval_diff(t, c->input, &a->env);
+
+		emit_approval(a, diff);
+		free(diff);
+		return;
+	}
+	struct diff_job *j = xcalloc(1, sizeof *j);
+
+	j->a = a;
+	tool_preview_init(&j->p);
+	if ((j->rc = tool_preview_call(t, c->input, &a->env, &j->p)) < 0)
+		j->why = xstrdup(err_msg());
+	a->diffing = true;
+	worker_post(a->cfg.worker, diff_run, diff_done, j);
+}
+
 /* Decide and run calls[cur]. */
 static void
 process_call(struct agent *a)
@@ -1167,14 +1243,7 @@ process_call(struct agent *a)
 			approval_rules_match(&a->always, c->name, c->input, &a->env);
 
 		if (!rule) {
-			char *diff = approval_diff(t, c->input, &a->env);
-
-			a->awaiting = true;
-			emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id,
-						  .name = c->name, .input = c->shown,
-						  .text = "changes files or runs a command",
-						  .diff = diff });
-			free(diff);
+			ask_call(a, t);
 			return;
 		}
 		char *what = approval_rule_describe(rule);

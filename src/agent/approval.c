@@ -37,28 +37,23 @@ summary_line(struct buf *b, const struct tool_preview *p)
 }
 
 char *
-approval_diff(const struct tool_entry *t, const cJSON *input, struct tool_env *env)
+approval_diff_of(const struct tool_preview *p, int preview_rc, const char *why)
 {
-	struct tool_preview p;
 	struct buf b = BUF_INIT;
 
-	if (!t || !t->preview)
-		return NULL;
-	tool_preview_init(&p);
-	if (tool_preview_call(t, input, env, &p) < 0) {
-		buf_printf(&b, "(this call would fail: %s)\n", err_msg());
-	} else if (p.old_path) {
-		buf_printf(&b, "rename from %s\nrename to %s\n", p.old_path, p.path);
-	} else if (p.skip) {
-		summary_line(&b, &p);
-	} else if (snap_diff_buffers(&b, p.path, p.old_exists ? buf_cstr(&p.old) : NULL,
-	                             p.old.len, p.new_exists ? buf_cstr(&p.new) : NULL,
-	                             p.new.len) < 0) {
+	if (preview_rc < 0) {
+		buf_printf(&b, "(this call would fail: %s)\n", why ? why : "unknown error");
+	} else if (p->old_path) {
+		buf_printf(&b, "rename from %s\nrename to %s\n", p->old_path, p->path);
+	} else if (p->skip) {
+		summary_line(&b, p);
+	} else if (snap_diff_buffers(&b, p->path, p->old_exists ? (p->old.ptr ? p->old.ptr : "") : NULL,
+	                             p->old.len, p->new_exists ? (p->new.ptr ? p->new.ptr : "") : NULL,
+	                             p->new.len) < 0) {
 		buf_printf(&b, "(no diff: %s)\n", err_msg());
 	} else if (!b.len) {
-		buf_printf(&b, "(no change to %s)\n", p.path);
+		buf_printf(&b, "(no change to %s)\n", p->path);
 	}
-	tool_preview_fini(&p);
 	if (b.len > DIFF_MAX) { /* cut on a line, and say how much is left out */
 		size_t cut = DIFF_MAX, more = 0;
 
@@ -71,6 +66,21 @@ approval_diff(const struct tool_entry *t, const cJSON *input, struct tool_env *e
 		buf_printf(&b, "… %zu more lines of diff not shown (over 256 KiB)\n", more);
 	}
 	return buf_detach(&b);
+}
+
+char *
+approval_diff(const struct tool_entry *t, const cJSON *input, struct tool_env *env)
+{
+	struct tool_preview p;
+
+	if (!t || !t->preview)
+		return NULL;
+	tool_preview_init(&p);
+	int rc = tool_preview_call(t, input, env, &p);
+	char *d = approval_diff_of(&p, rc, rc < 0 ? err_msg() : NULL);
+
+	tool_preview_fini(&p);
+	return d;
 }
 
 /*

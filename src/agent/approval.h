@@ -11,6 +11,7 @@
 
 struct tool_entry;
 struct tool_env;
+struct tool_preview;
 
 /*
  * What an approval shows and which "always" rules answer it without asking:
@@ -27,6 +28,12 @@ struct tool_env;
  * loop. A diff over 256 KiB is cut on a line and says how many lines were
  * left out. `input` is the call's (validated or not). */
 char *approval_diff(const struct tool_entry *t, const cJSON *input, struct tool_env *env);
+
+/* The same diff text for a preview already made (tool_preview_call's result
+ * `preview_rc`, its err_msg() as `why` when < 0). Memory work only (libgit2
+ * on the two contents, no I/O, no shared state): it may run on a worker
+ * thread, which keeps a big diff off the loop. Heap. */
+char *approval_diff_of(const struct tool_preview *p, int preview_rc, const char *why);
 
 /* One "always allow" rule. */
 struct approval_rule {
