@@ -47,9 +47,10 @@ approval_diff_of(const struct tool_preview *p, int preview_rc, const char *why)
 		buf_printf(&b, "rename from %s\nrename to %s\n", p->old_path, p->path);
 	} else if (p->skip) {
 		summary_line(&b, p);
-	} else if (snap_diff_buffers(&b, p->path, p->old_exists ? (p->old.ptr ? p->old.ptr : "") : NULL,
-	                             p->old.len, p->new_exists ? (p->new.ptr ? p->new.ptr : "") : NULL,
-	                             p->new.len) < 0) {
+	} else if (snap_diff_buffers(
+			   &b, p->path, p->old_exists ? (p->old.ptr ? p->old.ptr : "") : NULL,
+			   p->old.len, p->new_exists ? (p->new.ptr ? p->new.ptr : "") : NULL,
+			   p->new.len) < 0) {
 		buf_printf(&b, "(no diff: %s)\n", err_msg());
 	} else if (!b.len) {
 		buf_printf(&b, "(no change to %s)\n", p->path);

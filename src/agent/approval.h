@@ -52,16 +52,15 @@ void approval_rules_fini(struct approval_rules *r);
 /* Add {tool, pattern} (copied; pattern NULL or "" = the whole tool); a rule
  * already there is not added twice. DH_EPARSE when a pattern is given for a
  * tool that takes neither a command nor a path (the message says which). */
-int approval_rules_add(struct approval_rules *r, const char *tool, const char *pattern)
-	DH_MUST_CHECK;
+int approval_rules_add(struct approval_rules *r, const char *tool,
+                       const char *pattern) DH_MUST_CHECK;
 /* The first rule that allows this call (borrowed), or NULL. A command
  * holding a shell control character (; & | < > ` $ ( ) or a newline) never
  * matches a prefix rule: "git status; rm -rf ~" is asked. A file call
  * matches when every path it names (path, source, destination), in the
  * display form of tool_display_path(), matches the glob. */
-const struct approval_rule *approval_rules_match(const struct approval_rules *r,
-                                                 const char *tool, const cJSON *input,
-                                                 struct tool_env *env);
+const struct approval_rule *approval_rules_match(const struct approval_rules *r, const char *tool,
+                                                 const cJSON *input, struct tool_env *env);
 /* "run_command \"git status\"", "edit_file *.md" (a path glob), or
  * "write_file" (the whole tool); heap. */
 char *approval_rule_describe(const struct approval_rule *rule);

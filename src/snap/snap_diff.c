@@ -32,8 +32,8 @@ hunk_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *
 		/* Without git's function context after the second "@@": in prose
 		 * it is just the line before the hunk, which reads as content. */
 		const char *end = l->content_len > 2
-					  ? memmem(l->content + 2, l->content_len - 2, "@@", 2)
-					  : NULL;
+		                          ? memmem(l->content + 2, l->content_len - 2, "@@", 2)
+		                          : NULL;
 
 		buf_add(b, l->content, end ? (size_t)(end - l->content) + 2 : l->content_len);
 		buf_putc(b, '\n');
