@@ -25,8 +25,12 @@ summary_line(struct buf *b, const struct tool_preview *p)
 {
 	const char *what = !p->old_exists ? "new" : !p->new_exists ? "deleted" : "changed";
 
+	if (p->is_dir && p->old_exists && p->new_exists) {
+		buf_printf(b, "directory %s (already there)\n", p->path);
+		return;
+	}
 	if (p->is_dir) {
-		buf_printf(b, "%s directory %s\n", p->new_exists ? "changed" : "deleted", p->path);
+		buf_printf(b, "%s directory %s\n", what, p->path);
 		return;
 	}
 	buf_printf(b, "%s %s (%s): ", what, p->path, p->skip);

@@ -914,6 +914,35 @@ out:
 	return 0;
 }
 
+/* A directory made (or already there): nothing to diff, a line says it. */
+static int
+make_directory_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
+{
+	const struct grant *gr;
+	char *rel = NULL;
+	struct tool_result r;
+	int rc;
+
+	tool_result_init(&r);
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &p->path)) < 0) {
+		free(rel);
+		tool_result_fini(&r);
+		return rc;
+	}
+	if (refuse_protected(rel, p->path, &r)) {
+		free(rel);
+		return refusal_err(&r);
+	}
+	tool_result_fini(&r);
+	rc = preview_old(gr, rel, p);
+	free(rel);
+	if (rc == 0 && p->old_exists && !p->is_dir)
+		rc = err_set("%s exists and is not a directory", p->path);
+	p->is_dir = p->new_exists = true;
+	p->skip = "directory";
+	return rc;
+}
+
 #define PATHS_NOTE                                                                                 \
 	"Paths are relative to the first granted folder, or absolute paths inside a granted "      \
 	"folder; nothing outside the granted folders can be reached, '..' is refused and "         \
@@ -1046,6 +1075,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"path\"]}",
 		.flags = TOOL_F_MUTATES,
 		.run = make_directory_run,
+		.preview = make_directory_preview,
 	},
 	{ .name = NULL },
 };

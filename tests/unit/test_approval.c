@@ -227,6 +227,16 @@ Test(approval, move_and_delete_and_failure)
 			 "got:\n%s", d);
 	free(d);
 	cr_assert_null(approval_diff(tool_find("read_file"), NULL, &env));
+
+	in = json_new_obj();
+	json_add_str(in, "path", "docs/new");
+	d = diff_of("make_directory", in);
+	cr_assert_str_eq(d, "new directory docs/new\n", "got:\n%s", d);
+	free(d);
+	char *dir = xasprintf("%s/docs", gdir);
+	struct stat st;
+	cr_assert(stat(dir, &st) < 0, "the preview made the directory");
+	free(dir);
 }
 
 Test(approval, prefix_rules)
