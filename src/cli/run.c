@@ -4,7 +4,8 @@
  * events, as readable progress or as JSON lines. In the foreground the engine
  * runs in this process (client_open_local); with --detach it is a process of
  * its own (client_spawn) and run only prints the session id. Approvals come
- * from a y/n prompt on a terminal or from JSON commands on stdin (--commands).
+ * from a prompt on a terminal (the diff, then y/n/a/d) or from JSON commands
+ * on stdin (--commands).
  * The engine's options are handed to the engine as given: it parses them.
  */
 #include "cli/cli.h"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pending approval (a tool call or the plan): its prompt state and
- * the decision sent to the engine.
+ * the decision sent to the engine, "always allow" narrowed to a command
+ * prefix or a path pattern included. The diff it shows is drawn by the
+ * transcript pane; the keys reach it through ui_prompt.c's dispatcher.
  */
 #include <curses.h>
 #include <errno.h>
