@@ -107,7 +107,6 @@ struct agent {
 	struct tool_run *run;
 	struct tool_env env;	/* must outlive an asynchronous run */
 	bool awaiting;		/* approval_needed emitted for calls[cur] */
-	bool diffing;		/* calls[cur]'s approval diff is being made on the worker */
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
 	bool baseline_done;	/* the first checkpoint of every grant landed */
@@ -1153,7 +1152,6 @@ diff_done(int rc, const char *msg, void *ctx)
 
 	(void)rc;
 	(void)msg;
-	j->a->diffing = false;
 	emit_approval(j->a, j->diff);
 	tool_preview_fini(&j->p);
 	free(j->why);
@@ -1162,7 +1160,9 @@ diff_done(int rc, const char *msg, void *ctx)
 }
 
 /* calls[cur] needs the person's approval: its diff is made on the worker
- * (libgit2 on up to 1 MiB a side can take a while), then it is asked. */
+ * (libgit2 on up to 1 MiB a side can take a while), then it is asked. An
+ * interrupt meanwhile is seen by emit_approval. The engine drains the worker
+ * before it frees the agent, so the job never outlives it. */
 static void
 ask_call(struct agent *a, const struct tool_entry *t)
 {
@@ -1181,7 +1181,6 @@ ask_call(struct agent *a, const struct tool_entry *t)
 	tool_preview_init(&j->p);
 	if ((j->rc = tool_preview_call(t, c->input, &a->env, &j->p)) < 0)
 		j->why = xstrdup(err_msg());
-	a->diffing = true;
 	worker_post(a->cfg.worker, diff_run, diff_done, j);
 }
 
