@@ -1655,7 +1655,8 @@ agent_command(struct agent *a, const struct command *c)
 		}
 		if (c->type == COMMAND_APPROVE && c->always &&
 		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
-		    approval_rules_add(&a->always, a->calls[a->cur].name, c->pattern) < 0) {
+		    approval_rules_add(&a->always, a->calls[a->cur].name, c->pattern,
+				       &a->env) < 0) {
 			emit_error(a, err_msg()); /* the call still waits: answer it again */
 			return;
 		}

@@ -129,23 +129,32 @@ pattern_kind(const char *tool)
 }
 
 int
-approval_rules_add(struct approval_rules *r, const char *tool, const char *pattern)
+approval_rules_add(struct approval_rules *r, const char *tool, const char *pattern,
+                   struct tool_env *env)
 {
+	char *norm = NULL;
+	int kind = pattern_kind(tool);
+
 	if (pattern && !*pattern)
 		pattern = NULL;
-	if (pattern && !pattern_kind(tool))
+	if (pattern && !kind)
 		return err_setc(DH_EPARSE,
 		                "always-allow pattern '%s': %s takes neither a command nor a "
 		                "path (a pattern narrows run_command and the file tools)",
 		                pattern, tool);
+	if (pattern && kind == 'p' && env && (norm = tool_display_path(env, pattern)))
+		pattern = norm;
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->v[i].tool, tool) &&
 		    (pattern ? r->v[i].pattern && !strcmp(r->v[i].pattern, pattern)
-		             : !r->v[i].pattern))
+		             : !r->v[i].pattern)) {
+			free(norm);
 			return 0;
+		}
 	ARRAY_GROW(r->v, r->n, r->cap, 1);
 	r->v[r->n++] = (struct approval_rule){ .tool = xstrdup(tool),
 		                               .pattern = pattern ? xstrdup(pattern) : NULL };
+	free(norm);
 	return 0;
 }
 

@@ -50,10 +50,14 @@ struct approval_rules {
 
 void approval_rules_fini(struct approval_rules *r);
 /* Add {tool, pattern} (copied; pattern NULL or "" = the whole tool); a rule
- * already there is not added twice. DH_EPARSE when a pattern is given for a
- * tool that takes neither a command nor a path (the message says which). */
-int approval_rules_add(struct approval_rules *r, const char *tool,
-                       const char *pattern) DH_MUST_CHECK;
+ * already there is not added twice. A path glob is first put in the form
+ * the paths of calls are matched in (tool_display_path through `env`, which
+ * may be NULL: then as given), so "./notes/x.md" and an absolute glob inside
+ * the first grant match as "notes/x.md" does. DH_EPARSE when a pattern is
+ * given for a tool that takes neither a command nor a path (the message
+ * says which). */
+int approval_rules_add(struct approval_rules *r, const char *tool, const char *pattern,
+                       struct tool_env *env) DH_MUST_CHECK;
 /* The first rule that allows this call (borrowed), or NULL. A command
  * holding a shell control character (; & | < > ` $ ( ) or a newline) never
  * matches a prefix rule: "git status; rm -rf ~" is asked. A file call
