@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/approval.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
@@ -118,7 +119,8 @@ struct agent {
 	char *history_error;	/* set when a history record could not be written */
 
 	struct strv steers;
-	struct strv always; /* tools the person allowed for the session ("always") */
+	struct approval_rules always; /* what the person allowed for the session */
+	struct strv refused;	/* calls refused because nobody could be asked */
 	cJSON *plan;		/* [{title, status}] or NULL */
 	bool plan_approved;
 
@@ -507,12 +509,25 @@ finish(struct agent *a, const char *status, const char *msg)
 		checkpoint_all(a, "external changes", NULL, CK_EXTERNAL, finish_after_external);
 		return;
 	}
+	/* A task that needed approvals nobody could give did not get done,
+	 * whatever the model said at the end. */
+	struct buf why = BUF_INIT;
+
+	if (!strcmp(status, "done") && a->refused.n) {
+		status = "blocked";
+		buf_printf(&why, "%zu call%s needed the person's approval and nobody was at a "
+				 "terminal to give it:", a->refused.n, a->refused.n == 1 ? "" : "s");
+		for (size_t i = 0; i < a->refused.n; i++)
+			buf_printf(&why, "\n  %s", a->refused.v[i]);
+		msg = buf_cstr(&why);
+	}
 	a->phase = PHASE_DONE;
 	a->status = status;
 	free(a->finish_msg);
 	a->finish_msg = msg ? xstrdup(msg) : NULL;
 	save_meta(a, status);
 	emit(a, &(struct event){ .type = EVENT_SESSION_FINISHED, .status = status, .text = msg });
+	buf_fini(&why);
 }
 
 static void
@@ -1131,12 +1146,106 @@ handle_plan_tool(struct agent *a, struct call *c)
 				 "it (run with --approve-plan). Stop here.");
 		emit(a, &(struct event){ .type = EVENT_PLAN_DECIDED, .id = c->id,
 					  .approved = false, .text = "no terminal to ask" });
+		strv_add(&a->refused, "propose_plan (the plan)");
 		call_complete(a);
 		return;
 	}
 	a->awaiting = true;
 	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
 				  .input = c->shown, .text = "approve the plan" });
+}
+
+/* Note a call refused for want of someone to ask: "write_file notes/a.md". */
+static void
+add_refused(struct agent *a, const struct call *c)
+{
+	static const char *const keys[] = { "command", "path", "source", "url" };
+	const char *v = NULL;
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys && !v; i++)
+		v = json_str(c->input, keys[i]);
+	char *line = xasprintf("%s%s%.*s%s", c->name, v ? " " : "",
+			       v ? (int)(strcspn(v, "\n") > 120 ? 120 : strcspn(v, "\n")) : 0,
+			       v ? v : "", v && (strcspn(v, "\n") > 120 || v[strcspn(v, "\n")])
+					   ? " …" : "");
+
+	strv_add(&a->refused, line);
+	free(line);
+}
+
+/* An approval's diff made on the worker: the preview (the file read, on the
+ * loop: bounded) goes there, the text comes back. */
+struct diff_job {
+	struct agent *a;
+	struct tool_preview p;
+	int rc;	    /* the preview's */
+	char *why;  /* its message when rc < 0 */
+	char *diff; /* the result */
+};
+
+/* Ask the person about calls[cur], with its diff when there is one. */
+static void
+emit_approval(struct agent *a, const char *diff)
+{
+	struct call *c = &a->calls[a->cur];
+
+	if (a->interrupt) { /* came while the diff was being made */
+		call_result_text(c, true, "not run: the user interrupted the session");
+		call_complete(a);
+		return;
+	}
+	a->awaiting = true;
+	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
+				  .input = c->shown, .text = "changes files or runs a command",
+				  .diff = diff });
+}
+
+static int
+diff_run(void *ctx)
+{
+	struct diff_job *j = ctx;
+
+	j->diff = approval_diff_of(&j->p, j->rc, j->why);
+	return 0;
+}
+
+static void
+diff_done(int rc, const char *msg, void *ctx)
+{
+	struct diff_job *j = ctx;
+
+	(void)rc;
+	(void)msg;
+	emit_approval(j->a, j->diff);
+	tool_preview_fini(&j->p);
+	free(j->why);
+	free(j->diff);
+	free(j);
+}
+
+/* calls[cur] needs the person's approval: its diff is made on the worker
+ * (libgit2 on up to 1 MiB a side can take a while), then it is asked. An
+ * interrupt meanwhile is seen by emit_approval. The engine drains the worker
+ * before it frees the agent, so the job never outlives it. */
+static void
+ask_call(struct agent *a, const struct tool_entry *t)
+{
+	struct call *c = &a->calls[a->cur];
+
+	if (!t->preview || !a->cfg.worker) {
+		char *diff = approval_diff(t, c->input, &a->env);
+
+		emit_approval(a, diff);
+		free(diff);
+		return;
+	}
+	struct diff_job *j = xcalloc(1, sizeof *j);
+
+	j->a = a;
+	tool_preview_init(&j->p);
+	if ((j->rc = tool_preview_call(t, c->input, &a->env, &j->p)) < 0)
+		j->why = xstrdup(err_msg());
+	worker_post(a->cfg.worker, diff_run, diff_done, j);
 }
 
 /* Decide and run calls[cur]. */
@@ -1189,18 +1298,24 @@ process_call(struct agent *a)
 					 c->name);
 			emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
 						  .approved = false, .text = "no terminal to ask" });
+			add_refused(a, c);
 			call_complete(a);
 			return;
 		}
-		if (!strv_has(&a->always, c->name)) {
-			a->awaiting = true;
-			emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id,
-						  .name = c->name, .input = c->shown,
-						  .text = "changes files or runs a command" });
+		const struct approval_rule *rule =
+			approval_rules_match(&a->always, c->name, c->input, &a->env);
+
+		if (!rule) {
+			ask_call(a, t);
 			return;
 		}
+		char *what = approval_rule_describe(rule);
+		char *why = xasprintf("always allowed this session (%s)", what);
+
 		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
-					  .approved = true, .text = "always allowed this session" });
+					  .approved = true, .text = why });
+		free(why);
+		free(what);
 	}
 	execute(a);
 }
@@ -1386,7 +1501,8 @@ agent_free(struct agent *a)
 		free(a->last_ckpt[i]);
 	free(a->last_ckpt);
 	strv_free(&a->steers);
-	strv_free(&a->always);
+	approval_rules_fini(&a->always);
+	strv_free(&a->refused);
 	buf_fini(&a->live);
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
@@ -1607,8 +1723,11 @@ agent_command(struct agent *a, const struct command *c)
 		}
 		if (c->type == COMMAND_APPROVE && c->always &&
 		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
-		    !strv_has(&a->always, a->calls[a->cur].name))
-			strv_add(&a->always, a->calls[a->cur].name);
+		    approval_rules_add(&a->always, a->calls[a->cur].name, c->pattern,
+				       &a->env) < 0) {
+			emit_error(a, err_msg()); /* the call still waits: answer it again */
+			return;
+		}
 		decide(a, c->type == COMMAND_APPROVE, c->text, c->steps);
 		return;
 	case COMMAND_STEER:
@@ -1674,6 +1793,12 @@ const char *
 agent_status(const struct agent *a)
 {
 	return a->status;
+}
+
+cJSON *
+agent_rules_json(const struct agent *a)
+{
+	return approval_rules_to_json(&a->always);
 }
 
 int

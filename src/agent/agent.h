@@ -98,6 +98,9 @@ void agent_watch_changed(struct agent *a);
 bool agent_is_finished(const struct agent *a);
 /* "done", "failed" or "interrupted" once finished; NULL before. */
 const char *agent_status(const struct agent *a);
+/* The session's "always allow" rules, [{tool, pattern?}] (agent/approval.h);
+ * the caller owns the array. */
+cJSON *agent_rules_json(const struct agent *a);
 /* run_command's sandbox trial this session: 1 passed, -1 failed (commands are
  * refused), 0 not run yet. */
 int agent_sandbox_trial(const struct agent *a);

@@ -644,3 +644,41 @@ command_fini(struct command *c)
 {
 	COMMAND_MEMBERS(COMMAND_FINI_)
 }
+
+char *
+command_always_pattern(const char *tool, const cJSON *input)
+{
+	const char *cmd = json_str(input, "command");
+
+	if (tool && !strcmp(tool, "run_command")) {
+		if (!cmd)
+			return NULL;
+		/* The first two words, before any shell control character. */
+		const char *p = cmd + strspn(cmd, " \t"), *end = p;
+		size_t lim = strcspn(p, ";&|<>`$()\n\r");
+
+		for (int w = 0; w < 2 && (size_t)(end - p) < lim; w++) {
+			const char *q = end + strspn(end, " \t");
+			size_t n = strcspn(q, " \t;&|<>`$()\n\r");
+
+			if (!n)
+				break;
+			end = q + n;
+		}
+		return end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
+	}
+	const char *path = json_str(input, "path");
+
+	if (!path)
+		path = json_str(input, "source");
+	if (!path || !*path)
+		return NULL;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	const char *dot = strrchr(base, '.');
+	const char *ext = dot && dot != base ? dot : "";
+
+	if (!slash)
+		return *ext ? xasprintf("*%s", ext) : xstrdup(base);
+	return xasprintf("%.*s/*%s", (int)(slash - path), path, ext);
+}

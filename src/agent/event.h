@@ -332,4 +332,13 @@ void command_fini(struct command *c);
  * is not JSON with a string "id" at its top. */
 char *command_line_req(const char *line, size_t len);
 
+/* The pattern a client proposes for "always allow" narrowed to a call of
+ * `tool` with `input` (what approve's "pattern" takes): for run_command the
+ * command's first two words ("git status"); for a call naming a path (path,
+ * or source) its directory, a slash, a star and its extension (for
+ * notes/a.md that makes every .md file in notes), "*.md" for a file at the
+ * top, or the bare name of an extensionless file there. NULL when the
+ * tool takes no pattern or the input gives nothing to narrow to. Heap. */
+char *command_always_pattern(const char *tool, const cJSON *input);
+
 #endif

@@ -25,10 +25,12 @@ enum {
 	EXIT_FAILED = 1,
 	EXIT_USAGE = 2,
 	EXIT_WAITING = 4,
+	EXIT_BLOCKED = 5, /* approvals were needed and nobody could give them */
 	EXIT_INTERRUPTED = 130,
 };
 
-/* A task's end status → exit status ("done" 0, "interrupted" 130, else 1). */
+/* A task's end status → exit status ("done" 0, "blocked" 5, "interrupted"
+ * 130, else 1). */
 static int
 exit_of(const char *status)
 {
@@ -39,6 +41,7 @@ exit_of(const char *status)
 		{ "done", EXIT_DONE },
 		{ "failed", EXIT_FAILED },
 		{ "interrupted", EXIT_INTERRUPTED },
+		{ "blocked", EXIT_BLOCKED },
 	};
 
 	for (size_t i = 0; status && i < sizeof map / sizeof *map; i++)
@@ -196,7 +199,8 @@ static const char wait_usage[] =
 	"latest session) ends, and exit with its status. A session that is not\n"
 	"live exits at once with the status it ended with.\n"
 	"Exit status: 0 done, 1 failed (or no such session), 2 usage, 4 the task\n"
-	"waits for an approval (answer it: 'deskhand attach ID'), 130 interrupted.\n";
+	"waits for an approval (answer it: 'deskhand attach ID'), 5 blocked (it\n"
+	"needed approvals nobody could give), 130 interrupted.\n";
 
 static const char stop_usage[] =
 	"usage: deskhand stop [ID|latest]\n"

@@ -4,7 +4,8 @@
  * events, as readable progress or as JSON lines. In the foreground the engine
  * runs in this process (client_open_local); with --detach it is a process of
  * its own (client_spawn) and run only prints the session id. Approvals come
- * from a y/n prompt on a terminal or from JSON commands on stdin (--commands).
+ * from a prompt on a terminal (the diff, then y/n/a/d) or from JSON commands
+ * on stdin (--commands).
  * The engine's options are handed to the engine as given: it parses them.
  */
 #include "cli/cli.h"
@@ -23,6 +24,7 @@
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/array.h"
+#include "core/strv.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
@@ -57,7 +59,15 @@ static const char run_usage[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"The API key is read from ANTHROPIC_API_KEY, the endpoint from ANTHROPIC_BASE_URL\n"
-	"or the config's base_url. Exit status: 0 done, 1 failed, 2 usage, 130 interrupted\n"
+	"or the config's base_url.\n"
+	"\n"
+	"In ask mode on a terminal each call that changes files shows its diff and asks\n"
+	"[y/n/a/d]: y allow once, n deny, a always allow (then t this tool, p only calls\n"
+	"matching the proposed command prefix or path pattern), d deny with a message\n"
+	"for the agent. Ctrl-C at the prompt interrupts the task.\n"
+	"\n"
+	"Exit status: 0 done, 1 failed, 2 usage, 5 blocked (approvals were needed and\n"
+	"nobody could give them: no terminal and no --commands), 130 interrupted\n"
 	"(with --detach: 0 once the engine runs the task, 1 when it could not start).\n";
 
 struct run {
@@ -73,8 +83,14 @@ struct run {
 	bool live_bol;	  /* a command's live output is at a line start */
 	bool live_shown;  /* the running call's output was printed as it came */
 	struct buf in;	  /* partial stdin line */
-	char *pending_id; /* call awaiting a y/n answer */
+	char *pending_id; /* call awaiting an answer */
 	bool pending_plan;
+	bool pending_yn;  /* the plan or the network: y/n only */
+	char *pending_pattern; /* the proposed always-allow narrowing, or NULL */
+	char *pending_name;    /* the pending call's tool */
+	enum { ASK_ANSWER, ASK_ALWAYS, ASK_MESSAGE } ask; /* what the next line answers */
+	ARRAY(char *) calls;   /* "id\tname summary" of this run's tool calls */
+	struct strv refused;   /* "name summary: why" of each call refused */
 	int sigints;
 	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
 	bool in_history;  /* between "hello" and "history_end": already shown */
@@ -194,6 +210,57 @@ print_live(struct run *r, const char *t)
 	r->live_shown = true;
 }
 
+#define DIFF_LINES_MAX 400 /* lines of an approval's diff printed */
+
+/* An approval's diff, indented, coloured as git colours it. */
+static void
+print_diff(struct run *r, const char *diff)
+{
+	size_t shown = 0, total = 0;
+
+	for (const char *p = diff; *p; total++) {
+		size_t n = strcspn(p, "\n");
+
+		if (shown < DIFF_LINES_MAX) {
+			bool file = !strncmp(p, "--- ", 4) || !strncmp(p, "+++ ", 4);
+			const char *col = file		? C_BOLD
+					  : *p == '+'	? C_GREEN
+					  : *p == '-'	? C_RED
+					  : *p == '@'	? C_CYAN
+							: "";
+			struct buf line = BUF_INIT;
+
+			utf8_scrub(&line, p, n);
+			printf("    %s%s%s\n", c(r, col), buf_cstr(&line), *col ? c(r, C_RESET) : "");
+			buf_fini(&line);
+			shown++;
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (total > shown)
+		printf("    %s… %zu more lines%s\n", c(r, C_DIM), total - shown, c(r, C_RESET));
+}
+
+/* The question for the pending call. */
+static void
+print_prompt(struct run *r, const char *what)
+{
+	printf("%s%s [%s] %s", c(r, C_BOLD), what, r->pending_yn ? "y/n" : "y/n/a/d",
+	       c(r, C_RESET));
+}
+
+/* "name summary" of this run's call `id`, or NULL (borrowed). */
+static const char *
+call_line(const struct run *r, const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	for (size_t i = r->calls.n; n && i-- > 0;)
+		if (!strncmp(r->calls.v[i], id, n) && r->calls.v[i][n] == '\t')
+			return r->calls.v[i] + n + 1;
+	return NULL;
+}
+
 static void
 human_sink(const struct event *ev, void *ctx)
 {
@@ -233,6 +300,15 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	case EVENT_PLAN_DECIDED:
 	case EVENT_APPROVAL_DECIDED:
+		if (!ev->approved) {
+			const char *what = ev->type == EVENT_PLAN_DECIDED ? "the plan"
+									 : call_line(r, ev->id);
+			char *l = xasprintf("%s: %s", what ? what : ev->id ? ev->id : "?",
+					    ev->text ? ev->text : "denied");
+
+			strv_add(&r->refused, l);
+			free(l);
+		}
 		printf("  %s%s %s%s%s%s\n", c(r, ev->approved ? C_GREEN : C_RED),
 		       ev->approved ? ok : bad,
 		       ev->type == EVENT_PLAN_DECIDED ? "plan " : "",
@@ -247,6 +323,10 @@ human_sink(const struct event *ev, void *ctx)
 		if (strcmp(ev->name, "propose_plan") == 0 || strcmp(ev->name, "update_plan") == 0)
 			break;
 		summarize_input(&b, ev->name, ev->input);
+		char *cl = xasprintf("%s\t%s %.*s", ev->id ? ev->id : "", ev->name,
+				     (int)strcspn(buf_cstr(&b), "\n"), buf_cstr(&b));
+
+		ARRAY_PUSH(&r->calls, cl);
 		printf("  %s%s %s%s ", c(r, C_CYAN), to, ev->name, c(r, C_RESET));
 		print_line_capped(buf_cstr(&b), 90);
 		putchar('\n');
@@ -348,16 +428,27 @@ human_sink(const struct event *ev, void *ctx)
 
 		newline_if_needed(r);
 		free(r->pending_id);
+		free(r->pending_pattern);
+		free(r->pending_name);
 		r->pending_id = xstrdup(ev->id);
+		r->pending_name = xstrdup(ev->name);
 		r->pending_plan = strcmp(ev->name, "propose_plan") == 0;
+		r->pending_yn = r->pending_plan || strcmp(ev->name, "network") == 0;
+		r->pending_pattern = r->pending_yn ? NULL
+						   : command_always_pattern(ev->name, ev->input);
+		r->ask = ASK_ANSWER;
 		if (r->pending_plan) {
-			printf("%sApprove this plan? [y/n] %s", c(r, C_BOLD), c(r, C_RESET));
+			print_prompt(r, "Approve this plan?");
 		} else if (strcmp(ev->name, "network") == 0) {
-			printf("%sNetwork: %s [y/n] %s", c(r, C_BOLD), ev->text, c(r, C_RESET));
+			buf_printf(&b, "Network: %s", ev->text);
+			print_prompt(r, buf_cstr(&b));
 		} else {
+			if (ev->diff)
+				print_diff(r, ev->diff);
+			buf_printf(&b, "Allow %s ", ev->name);
 			summarize_input(&b, ev->name, ev->input);
-			printf("%sAllow %s %s? [y/n] %s", c(r, C_BOLD), ev->name, buf_cstr(&b),
-			       c(r, C_RESET));
+			buf_putc(&b, '?');
+			print_prompt(r, buf_cstr(&b));
 		}
 		buf_fini(&b);
 		r->at_line_start = true;
@@ -469,8 +560,68 @@ send_or_warn(struct run *r, struct command *cmd)
 }
 
 /*
- * Input: y/n answers or JSON commands on stdin
+ * Input: answers on the terminal or JSON commands on stdin
  */
+
+/* Send the answer to the pending call and forget it. */
+static void
+answer(struct run *r, bool approve, const char *text, bool always, const char *pattern)
+{
+	struct command cmd = { .type = approve ? COMMAND_APPROVE : COMMAND_DENY,
+			       .id = r->pending_id, .text = (char *)text, .always = always,
+			       .pattern = (char *)pattern };
+
+	r->pending_id = NULL;
+	send_or_warn(r, &cmd);
+	free(cmd.id);
+	free(cmd.req);
+}
+
+/* One line typed at the prompt: y, n, a (then t or p), d (then the message). */
+static void
+answer_line(struct run *r, const char *line)
+{
+	char k = (char)(line[0] | 0x20);
+
+	switch (r->ask) {
+	case ASK_MESSAGE:
+		answer(r, false, *line ? line : NULL, false, NULL);
+		return;
+	case ASK_ALWAYS:
+		if (k == 't' || (k == 'p' && r->pending_pattern)) {
+			answer(r, true, NULL, true, k == 'p' ? r->pending_pattern : NULL);
+			return;
+		}
+		printf("Please answer t or p: ");
+		fflush(stdout);
+		return;
+	case ASK_ANSWER:
+		break;
+	}
+	if (k == 'y' || k == 'n') {
+		answer(r, k == 'y', NULL, false, NULL);
+		return;
+	}
+	if (k == 'a' && !r->pending_yn) {
+		if (!r->pending_pattern) {
+			answer(r, true, NULL, true, NULL);
+			return;
+		}
+		r->ask = ASK_ALWAYS;
+		printf("%sAlways allow: t every %s call, p only %s %s [t/p] %s", c(r, C_BOLD),
+		       r->pending_name, r->pending_name, r->pending_pattern, c(r, C_RESET));
+		fflush(stdout);
+		return;
+	}
+	if (k == 'd' && !r->pending_yn) {
+		r->ask = ASK_MESSAGE;
+		printf("%sTell the agent why (Enter: no message): %s", c(r, C_BOLD), c(r, C_RESET));
+		fflush(stdout);
+		return;
+	}
+	printf("Please answer %s: ", r->pending_yn ? "y or n" : "y, n, a or d");
+	fflush(stdout);
+}
 
 static void
 handle_line(struct run *r, char *line)
@@ -490,18 +641,7 @@ handle_line(struct run *r, char *line)
 	}
 	if (!r->pending_id)
 		return;
-	bool yes = line[0] == 'y' || line[0] == 'Y';
-	bool no = line[0] == 'n' || line[0] == 'N';
-	if (!yes && !no) {
-		printf("Please answer y or n: ");
-		fflush(stdout);
-		return;
-	}
-	struct command cmd = { .type = yes ? COMMAND_APPROVE : COMMAND_DENY, .id = r->pending_id };
-	r->pending_id = NULL;
-	send_or_warn(r, &cmd);
-	free(cmd.id);
-	free(cmd.req);
+	answer_line(r, line);
 }
 
 static void
@@ -731,7 +871,17 @@ cli_run(int argc, char **argv)
 
 	const struct client_state *cs = client_state(r.client);
 	const char *st = cs->status;
-	status = !st ? 1 : strcmp(st, "done") == 0 ? 0 : strcmp(st, "interrupted") == 0 ? 130 : 1;
+	status = !st ? 1 : strcmp(st, "done") == 0 ? 0 : strcmp(st, "interrupted") == 0 ? 130
+			   : strcmp(st, "blocked") == 0 ? 5 : 1;
+	if (!r.json && r.refused.n) {
+		newline_if_needed(&r);
+		printf("%srefused:%s\n", c(&r, C_YEL), c(&r, C_RESET));
+		for (size_t i = 0; i < r.refused.n; i++)
+			printf("  %s\n", r.refused.v[i]);
+		if (status == 5)
+			printf("  nobody was at a terminal to approve these: run it in a terminal, "
+			       "with --mode auto, or with --json --commands\n");
+	}
 	if (!r.json && cs->session) {
 		newline_if_needed(&r);
 		printf("%s%s%s · session %s\n", c(&r, status == 0 ? C_GREEN : C_RED),
@@ -751,7 +901,13 @@ out:
 	ev_free(r.loop);
 	buf_fini(&r.in);
 	free(r.pending_id);
+	free(r.pending_pattern);
+	free(r.pending_name);
 	free(r.start_req);
+	for (size_t i = 0; i < r.calls.n; i++)
+		free(r.calls.v[i]);
+	ARRAY_FREE(&r.calls);
+	strv_free(&r.refused);
 out_early:
 	ARRAY_FREE(&a.engine);
 	return status;

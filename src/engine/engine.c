@@ -1550,6 +1550,7 @@ engine_snapshot(const struct engine *e)
 	json_add_num(o, "cost_usd", e->cost_usd);
 	json_add(o, "plan", e->plan ? json_dup(e->plan) : cJSON_CreateNull());
 	json_add(o, "pending", e->pending ? json_dup(e->pending) : cJSON_CreateNull());
+	json_add(o, "always", e->agent ? agent_rules_json(e->agent) : json_new_arr());
 	json_add_num(o, "started_ns", (double)e->started_ns);
 	json_add_num(o, "pid", (double)getpid());
 	return o;

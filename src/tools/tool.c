@@ -289,6 +289,52 @@ tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env *env
 }
 
 void
+tool_preview_init(struct tool_preview *p)
+{
+	memset(p, 0, sizeof *p);
+	buf_init(&p->old);
+	buf_init(&p->new);
+	p->old_size = p->new_size = -1;
+}
+
+void
+tool_preview_fini(struct tool_preview *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->old_path);
+	buf_fini(&p->old);
+	buf_fini(&p->new);
+	tool_preview_init(p);
+}
+
+int
+tool_preview_call(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+                  struct tool_preview *out)
+{
+	int rc;
+
+	if (!e->preview)
+		return err_setc(DH_ENOTFOUND, "%s: no preview", e->name);
+	if ((rc = tool_validate(e, input)) < 0)
+		return rc;
+	return e->preview(input, env, out);
+}
+
+char *
+tool_display_path(struct tool_env *env, const char *path)
+{
+	const struct grant *gr;
+	char *rel = NULL, *shown = NULL;
+
+	if (!path || tool_path(env, path, &gr, &rel, &shown) < 0)
+		shown = NULL;
+	free(rel);
+	return shown;
+}
+
+void
 tool_run_cancel(struct tool_run *r)
 {
 	if (r)

@@ -90,6 +90,24 @@ struct tool_result {
  * set it to NULL). The callee may call tool_run_cancel() on its run. */
 typedef void tool_done_fn(struct tool_result *res, void *ctx);
 
+#define TOOL_PREVIEW_MAX (1u << 20) /* bytes of a file a preview reads */
+
+/* What a file-changing call would do, computed without changing anything
+ * (the approval's diff). The same code computes it as the real run, so the
+ * two cannot disagree. */
+struct tool_preview {
+	char *path;        /* the file, display form (heap); a move's destination */
+	char *old_path;    /* move_file: the source (heap); NULL otherwise */
+	bool old_exists;   /* the file is there before the call */
+	bool new_exists;   /* and after it (false: deleted) */
+	bool is_dir;       /* the path is a directory (moved or deleted) */
+	struct buf old;    /* content before, when `skip` is NULL */
+	struct buf new;    /* content after, when `skip` is NULL */
+	long long old_size, new_size; /* bytes (-1: none) */
+	const char *skip;  /* static: why there is no content diff ("binary file",
+	                    * "over 1 MiB"), NULL when old/new hold the content */
+};
+
 struct tool_entry {
 	const char *name;         /* the model's name for it; a public interface */
 	const char *description;  /* what the model reads */
@@ -107,6 +125,11 @@ struct tool_entry {
 	 * `input` was validated; env must outlive the run. */
 	int (*start)(const cJSON *input, struct tool_env *env, struct tool_run **out,
 	             tool_done_fn *done, void *ctx);
+	/* File-changing tools: fill `out` (initialized, tool_preview_init) with
+	 * what run would do, reading at most TOOL_PREVIEW_MAX bytes of a file
+	 * and writing nothing. Returns 0, or a DH_E* code with err_msg() saying
+	 * why run would fail. NULL: the tool has no preview. */
+	int (*preview)(const cJSON *input, struct tool_env *env, struct tool_preview *out);
 };
 
 /* Defaults: output_cap TOOL_OUTPUT_CAP_DEF, default_timeout_s TOOL_TIMEOUT_DEF,
@@ -120,6 +143,26 @@ void tool_result_fini(struct tool_result *r);
 void tool_result_errorf(struct tool_result *r, const char *fmt, ...) DH_PRINTF(2, 3);
 /* Replace r's text with err_msg() (is_error = true); denied = (rc == DH_EDENIED). */
 void tool_result_from_err(struct tool_result *r, int rc);
+
+void tool_preview_init(struct tool_preview *p);
+/* Free what p holds; p is then as after tool_preview_init(). NULL-safe. */
+void tool_preview_fini(struct tool_preview *p);
+/* Validate `input` and preview the call (see tool_entry.preview). Returns 0,
+ * DH_ENOTFOUND when e has no preview, or the validation's or the tool's
+ * error (err_msg() says what). */
+int tool_preview_call(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+                      struct tool_preview *out) DH_MUST_CHECK;
+
+/* The display form of a path the model passed (grant-0-relative, or
+ * absolute for the other grants; see tool_path in tool_priv.h), heap; NULL
+ * when the path is outside every grant or malformed (err_msg() says why). */
+char *tool_display_path(struct tool_env *env, const char *path);
+
+/* Glob match for list_files, search_files and the permission rules:
+ * fnmatch(3) per '/'-separated component, "**" matching zero or more whole
+ * components. A pattern with no '/' is matched against the last component
+ * only. */
+bool tool_glob_match(const char *pattern, const char *path);
 
 /* Look a tool up by name; NULL if unknown. Borrowed, static. */
 const struct tool_entry *tool_find(const char *name);

@@ -451,6 +451,99 @@ unmake_parents(struct made_parents *m)
  * write_file, edit_file
  */
 
+/*
+ * Previews (tool_entry.preview): the content before and after a call, read
+ * with the same checks the call makes, writing nothing.
+ */
+
+/* A refusal the run would put in its result, as an error for a preview. */
+static int
+refusal_err(struct tool_result *r)
+{
+	int rc = err_setc(r->denied ? DH_EDENIED : DH_EFAIL, "%s", buf_cstr(&r->text));
+
+	tool_result_fini(r);
+	return rc;
+}
+
+/* Why a preview shows no content for these bytes, or NULL. */
+static const char *
+preview_skip(const char *data, size_t n)
+{
+	if (n > TOOL_PREVIEW_MAX)
+		return "over 1 MiB";
+	if (memchr(data, '\0', n < BINARY_SNIFF ? n : BINARY_SNIFF))
+		return "binary file";
+	return NULL;
+}
+
+/* The file's current state into p (old_*): missing is fine. */
+static int
+preview_old(const struct grant *gr, const char *rel, struct tool_preview *p)
+{
+	struct stat st;
+	int rc = grant_lstat(gr, rel, &st);
+
+	if (rc == DH_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	p->old_exists = true;
+	if (S_ISDIR(st.st_mode)) {
+		p->is_dir = true;
+		p->skip = "directory";
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		p->skip = "not a regular file";
+		return 0;
+	}
+	p->old_size = (long long)st.st_size;
+	if ((uintmax_t)st.st_size > TOOL_PREVIEW_MAX) {
+		p->skip = "over 1 MiB";
+		return 0;
+	}
+	if ((rc = grant_read(gr, rel, TOOL_PREVIEW_MAX, &p->old)) < 0)
+		return rc;
+	p->skip = preview_skip(buf_cstr(&p->old), p->old.len);
+	return 0;
+}
+
+/* The content after the call into p (new_*). */
+static void
+preview_new(struct tool_preview *p, const char *data, size_t n)
+{
+	const char *skip = preview_skip(data, n);
+
+	p->new_exists = true;
+	p->new_size = (long long)n;
+	if (!p->skip)
+		p->skip = skip;
+	if (!p->skip)
+		buf_add(&p->new, data, n);
+}
+
+/*
+ * write_file, edit_file
+ */
+
+/* What write_file and edit_file check before anything else; on a refusal
+ * `out` holds it and the result is false. gr, rel and shown are set either
+ * way (rel and shown heap, may be NULL). */
+static bool
+change_prepare(const cJSON *in, struct tool_env *env, const struct grant **gr, char **rel,
+               char **shown, struct tool_result *out)
+{
+	int rc;
+
+	*rel = *shown = NULL;
+	if ((rc = tool_path(env, json_str(in, "path"), gr, rel, shown)) < 0) {
+		tool_result_from_err(out, rc);
+		return false;
+	}
+	return !refuse_protected(*rel, *shown, out) && !refuse_large(env, *gr, *rel, *shown, out);
+}
+
 static int
 write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 {
@@ -461,11 +554,7 @@ write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	bool created = false;
 	int rc;
 
-	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
-		tool_result_from_err(out, rc);
-		goto out;
-	}
-	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
+	if (!change_prepare(in, env, &gr, &rel, &shown, out))
 		goto out;
 	size_t len = strlen(content);
 
@@ -483,6 +572,29 @@ out:
 	return 0;
 }
 
+static int
+write_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
+{
+	const struct grant *gr;
+	const char *content = json_str(in, "content");
+	struct tool_result r;
+	char *rel = NULL;
+	int rc;
+
+	tool_result_init(&r);
+	if (!change_prepare(in, env, &gr, &rel, &p->path, &r)) {
+		free(rel);
+		return refusal_err(&r);
+	}
+	tool_result_fini(&r);
+	if ((rc = preview_old(gr, rel, p)) == 0 && p->is_dir)
+		rc = err_set("%s is a directory", p->path);
+	if (rc == 0)
+		preview_new(p, content, strlen(content));
+	free(rel);
+	return rc;
+}
+
 /* Non-overlapping occurrences of needle in hay. */
 static size_t
 count_matches(const char *hay, size_t hn, const char *needle, size_t nn)
@@ -494,63 +606,75 @@ count_matches(const char *hay, size_t hn, const char *needle, size_t nn)
 	return count;
 }
 
-static int
-edit_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+/* edit_file's new content: `cur` the file, `next` the result, both
+ * appended; on a refusal `out` holds it and the result is false. Shared by
+ * the run and the preview, so the approval shows what the run writes. */
+static bool
+edit_compute(const cJSON *in, struct tool_env *env, const struct grant **gr, char **rel,
+             char **shown, struct buf *cur, struct buf *next, size_t *count,
+             struct tool_result *out)
 {
-	const struct grant *gr;
 	const char *old = json_str(in, "old_string"), *new = json_str(in, "new_string");
 	bool all = json_bool(in, "replace_all", false);
-	char *rel = NULL, *shown = NULL;
-	struct buf cur = BUF_INIT, next = BUF_INIT;
 	int rc;
 
-	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
-		tool_result_from_err(out, rc);
-		goto out;
-	}
-	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
-		goto out;
+	if (!change_prepare(in, env, gr, rel, shown, out))
+		return false;
 	if (!*old) {
 		tool_result_errorf(out, "old_string is empty; to create or replace a whole file "
 		                        "use write_file");
-		goto out;
+		return false;
 	}
 	if (!strcmp(old, new)) {
 		tool_result_errorf(out,
 		                   "old_string and new_string are identical; nothing to "
 		                   "change in %s",
-		                   shown);
-		goto out;
+		                   *shown);
+		return false;
 	}
-	if ((rc = grant_read(gr, rel, EDIT_MAX, &cur)) < 0) {
+	if ((rc = grant_read(*gr, *rel, EDIT_MAX, cur)) < 0) {
 		tool_result_from_err(out, rc);
-		goto out;
+		return false;
 	}
-	if (memchr(buf_cstr(&cur), '\0', cur.len)) {
-		tool_result_errorf(out, "%s is a binary file; edit_file edits text only", shown);
-		goto out;
+	if (memchr(buf_cstr(cur), '\0', cur->len)) {
+		tool_result_errorf(out, "%s is a binary file; edit_file edits text only", *shown);
+		return false;
 	}
 	size_t on = strlen(old), nn = strlen(new);
-	size_t count = count_matches(buf_cstr(&cur), cur.len, old, on);
 
-	if (count == 0) {
-		tool_result_errorf(out, "old_string not found in %s", shown);
-		goto out;
+	*count = count_matches(buf_cstr(cur), cur->len, old, on);
+	if (*count == 0) {
+		tool_result_errorf(out, "old_string not found in %s", *shown);
+		return false;
 	}
-	if (count > 1 && !all) {
+	if (*count > 1 && !all) {
 		tool_result_errorf(out,
 		                   "old_string matches %zu times in %s; add context or set "
 		                   "replace_all",
-		                   count, shown);
-		goto out;
+		                   *count, *shown);
+		return false;
 	}
-	const char *p = buf_cstr(&cur), *end = p + cur.len;
+	const char *p = buf_cstr(cur), *end = p + cur->len;
 
 	for (const char *m; (m = memmem(p, (size_t)(end - p), old, on)); p = m + on) {
-		buf_add(&next, p, (size_t)(m - p));
-		buf_add(&next, new, nn);
+		buf_add(next, p, (size_t)(m - p));
+		buf_add(next, new, nn);
 	}
-	buf_add(&next, p, (size_t)(end - p));
+	buf_add(next, p, (size_t)(end - p));
+	return true;
+}
+
+static int
+edit_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	char *rel = NULL, *shown = NULL;
+	struct buf cur = BUF_INIT, next = BUF_INIT;
+	size_t count = 0;
+	int rc;
+
+	if (!edit_compute(in, env, &gr, &rel, &shown, &cur, &next, &count, out))
+		goto out;
 	if ((rc = grant_write(gr, rel, buf_cstr(&next), next.len, NULL)) < 0) {
 		tool_result_from_err(out, rc);
 		goto out;
@@ -564,9 +688,87 @@ out:
 	return 0;
 }
 
+static int
+edit_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
+{
+	const struct grant *gr;
+	struct tool_result r;
+	struct stat st;
+	char *rel = NULL;
+	size_t count = 0;
+	int rc = 0;
+
+	tool_result_init(&r);
+	/* A file too big to show is not read (the loop must not stall on it). */
+	if (tool_path(env, json_str(in, "path"), &gr, &rel, &p->path) == 0 &&
+	    grant_lstat(gr, rel, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uintmax_t)st.st_size > TOOL_PREVIEW_MAX) {
+		p->old_exists = p->new_exists = true;
+		p->old_size = (long long)st.st_size;
+		p->skip = "over 1 MiB";
+		free(rel);
+		return 0;
+	}
+	free(rel);
+	free(p->path);
+	p->path = NULL;
+	if (!edit_compute(in, env, &gr, &rel, &p->path, &p->old, &p->new, &count, &r))
+		rc = refusal_err(&r);
+	else
+		tool_result_fini(&r);
+	if (rc == 0) {
+		p->old_exists = p->new_exists = true;
+		p->old_size = (long long)p->old.len;
+		p->new_size = (long long)p->new.len;
+		p->skip = preview_skip(buf_cstr(&p->new), p->new.len);
+	}
+	free(rel);
+	return rc;
+}
+
 /*
  * move_file, delete_file, make_directory
  */
+
+/* What move_file checks before moving; on a refusal `out` holds it and the
+ * result is false. The paths are heap (may be NULL either way). */
+static bool
+move_prepare(const cJSON *in, struct tool_env *env, const struct grant **sg, char **srel,
+             char **sshown, const struct grant **dg, char **drel, char **dshown,
+             struct tool_result *out)
+{
+	struct stat st;
+	int rc;
+
+	if ((rc = tool_path(env, json_str(in, "source"), sg, srel, sshown)) < 0 ||
+	    (rc = tool_path(env, json_str(in, "destination"), dg, drel, dshown)) < 0) {
+		tool_result_from_err(out, rc);
+		return false;
+	}
+	if (refuse_protected(*srel, *sshown, out) || refuse_protected(*drel, *dshown, out) ||
+	    refuse_large(env, *sg, *srel, *sshown, out))
+		return false;
+	if ((rc = grant_lstat(*sg, *srel, &st)) < 0) {
+		if (rc == DH_ENOTFOUND)
+			tool_result_errorf(out, "source %s does not exist", *sshown);
+		else
+			tool_result_from_err(out, rc);
+		return false;
+	}
+	rc = grant_lstat(*dg, *drel, &st);
+	if (rc == 0) {
+		tool_result_errorf(out,
+		                   "destination %s already exists; move_file never "
+		                   "overwrites (delete it first or choose another name)",
+		                   *dshown);
+		return false;
+	}
+	if (rc != DH_ENOTFOUND) {
+		tool_result_from_err(out, rc);
+		return false;
+	}
+	return true;
+}
 
 static int
 move_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
@@ -574,36 +776,10 @@ move_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	const struct grant *sg, *dg;
 	char *srel = NULL, *sshown = NULL, *drel = NULL, *dshown = NULL;
 	struct made_parents m = { .parent = NULL };
-	struct stat st;
 	int rc;
 
-	if ((rc = tool_path(env, json_str(in, "source"), &sg, &srel, &sshown)) < 0 ||
-	    (rc = tool_path(env, json_str(in, "destination"), &dg, &drel, &dshown)) < 0) {
-		tool_result_from_err(out, rc);
+	if (!move_prepare(in, env, &sg, &srel, &sshown, &dg, &drel, &dshown, out))
 		goto out;
-	}
-	if (refuse_protected(srel, sshown, out) || refuse_protected(drel, dshown, out) ||
-	    refuse_large(env, sg, srel, sshown, out))
-		goto out;
-	if ((rc = grant_lstat(sg, srel, &st)) < 0) {
-		if (rc == DH_ENOTFOUND)
-			tool_result_errorf(out, "source %s does not exist", sshown);
-		else
-			tool_result_from_err(out, rc);
-		goto out;
-	}
-	rc = grant_lstat(dg, drel, &st);
-	if (rc == 0) {
-		tool_result_errorf(out,
-		                   "destination %s already exists; move_file never "
-		                   "overwrites (delete it first or choose another name)",
-		                   dshown);
-		goto out;
-	}
-	if (rc != DH_ENOTFOUND) {
-		tool_result_from_err(out, rc);
-		goto out;
-	}
 	if ((rc = make_parents(dg, drel, &m)) == 0)
 		rc = grant_rename(sg, srel, dg, drel);
 	if (rc == DH_ECONFLICT) {
@@ -629,6 +805,32 @@ out:
 	return 0;
 }
 
+/* A move changes no content: the preview names both paths. */
+static int
+move_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
+{
+	const struct grant *sg, *dg;
+	char *srel = NULL, *drel = NULL;
+	struct tool_result r;
+	struct stat st;
+	int rc = 0;
+
+	tool_result_init(&r);
+	if (!move_prepare(in, env, &sg, &srel, &p->old_path, &dg, &drel, &p->path, &r))
+		rc = refusal_err(&r);
+	else
+		tool_result_fini(&r);
+	if (rc == 0 && grant_lstat(sg, srel, &st) == 0) {
+		p->old_exists = p->new_exists = true;
+		p->is_dir = S_ISDIR(st.st_mode);
+		p->old_size = p->new_size = S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+		p->skip = "renamed";
+	}
+	free(srel);
+	free(drel);
+	return rc;
+}
+
 static int
 delete_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 {
@@ -638,11 +840,7 @@ delete_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	int rc;
 
 	memset(&st, 0, sizeof st);
-	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0) {
-		tool_result_from_err(out, rc);
-		goto out;
-	}
-	if (refuse_protected(rel, shown, out) || refuse_large(env, gr, rel, shown, out))
+	if (!change_prepare(in, env, &gr, &rel, &shown, out))
 		goto out;
 	if ((rc = grant_lstat(gr, rel, &st)) < 0) {
 		tool_result_from_err(out, rc);
@@ -665,6 +863,27 @@ out:
 	free(rel);
 	free(shown);
 	return 0;
+}
+
+static int
+delete_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
+{
+	const struct grant *gr;
+	struct tool_result r;
+	char *rel = NULL;
+	int rc = 0;
+
+	tool_result_init(&r);
+	if (!change_prepare(in, env, &gr, &rel, &p->path, &r)) {
+		free(rel);
+		return refusal_err(&r);
+	}
+	tool_result_fini(&r);
+	rc = preview_old(gr, rel, p);
+	if (rc == 0 && !p->old_exists)
+		rc = err_setc(DH_ENOTFOUND, "%s does not exist", p->path);
+	free(rel);
+	return rc;
 }
 
 static int
@@ -693,6 +912,35 @@ out:
 	free(rel);
 	free(shown);
 	return 0;
+}
+
+/* A directory made (or already there): nothing to diff, a line says it. */
+static int
+make_directory_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
+{
+	const struct grant *gr;
+	char *rel = NULL;
+	struct tool_result r;
+	int rc;
+
+	tool_result_init(&r);
+	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &p->path)) < 0) {
+		free(rel);
+		tool_result_fini(&r);
+		return rc;
+	}
+	if (refuse_protected(rel, p->path, &r)) {
+		free(rel);
+		return refusal_err(&r);
+	}
+	tool_result_fini(&r);
+	rc = preview_old(gr, rel, p);
+	free(rel);
+	if (rc == 0 && p->old_exists && !p->is_dir)
+		rc = err_set("%s exists and is not a directory", p->path);
+	p->is_dir = p->new_exists = true;
+	p->skip = "directory";
+	return rc;
 }
 
 #define PATHS_NOTE                                                                                 \
@@ -758,6 +1006,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"path\",\"content\"]}",
 		.flags = TOOL_F_MUTATES,
 		.run = write_file_run,
+		.preview = write_file_preview,
 	},
 	{
 		.name = "edit_file",
@@ -780,6 +1029,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"path\",\"old_string\",\"new_string\"]}",
 		.flags = TOOL_F_MUTATES,
 		.run = edit_file_run,
+		.preview = edit_file_preview,
 	},
 	{
 		.name = "move_file",
@@ -797,6 +1047,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"source\",\"destination\"]}",
 		.flags = TOOL_F_MUTATES,
 		.run = move_file_run,
+		.preview = move_file_preview,
 	},
 	{
 		.name = "delete_file",
@@ -811,6 +1062,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"path\"]}",
 		.flags = TOOL_F_MUTATES,
 		.run = delete_file_run,
+		.preview = delete_file_preview,
 	},
 	{
 		.name = "make_directory",
@@ -823,6 +1075,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"path\"]}",
 		.flags = TOOL_F_MUTATES,
 		.run = make_directory_run,
+		.preview = make_directory_preview,
 	},
 	{ .name = NULL },
 };

@@ -49,10 +49,6 @@ char *tool_shown(struct tool_env *env, size_t idx, const char *rel);
 
 /* Standard base64 (RFC 4648, with padding) of n bytes, appended to out. */
 void tool_base64(struct buf *out, const void *data, size_t n);
-/* Glob match for list_files and search_files: fnmatch(3) per '/'-separated
- * component, "**" matching zero or more whole components. A pattern with no
- * '/' is matched against the last component only. */
-bool tool_glob_match(const char *pattern, const char *path);
 
 /* A directory walk entry. */
 struct tool_walk_ent {

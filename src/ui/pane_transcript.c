@@ -45,6 +45,8 @@ struct item {
 struct transcript {
 	struct item *items;
 	size_t n, cap;
+	int pin;     /* a prompt just arrived: show it from its top (item, or -1) */
+	long pinned; /* the line the view was pinned at for the open prompt, or -1 */
 };
 
 /* Indented JSON (heap, ours). */
@@ -88,7 +90,11 @@ note(struct pane *p, enum item_kind k, const char *fmt, ...)
 static int
 tr_init(struct pane *p)
 {
-	p->priv = xcalloc(1, sizeof(struct transcript));
+	struct transcript *t = xcalloc(1, sizeof(struct transcript));
+
+	t->pin = -1;
+	t->pinned = -1;
+	p->priv = t;
 	return 0;
 }
 
@@ -252,11 +258,21 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_printf(&it->text, "Allow %s?  (y once, A always, n deny, d deny with "
 					      "a message)\n", s);
 			free(s);
-			prompt_detail(&it->text, ev->name ? ev->name : "", ev->input);
+			/* The engine's diff against the file on disk, when it sent one. */
+			if (ev->diff)
+				buf_puts(&it->text, ev->diff);
+			else
+				prompt_detail(&it->text, ev->name ? ev->name : "", ev->input);
 		}
+		t->pin = (int)(t->n - 1);
 		break;
 	case EVENT_APPROVAL_DECIDED:
 	case EVENT_PLAN_DECIDED:
+		/* The view was held at the prompt: follow again, unless moved. */
+		if (t->pinned >= 0 && p->cursor == t->pinned)
+			p->follow = true;
+		t->pinned = -1;
+		t->pin = -1;
 		note(p, ev->approved ? IT_NOTE : IT_ERROR, "%s %s",
 		     ev->type == EVENT_PLAN_DECIDED ? "plan" : "call",
 		     ev->approved ? "approved" : "denied");
@@ -475,6 +491,16 @@ tr_rebuild(struct pane *p)
 			size_t n = strcspn(s, "\n");
 			char *first = xstrndup(s, n);
 
+			/* A new prompt is shown from its top (the question and as much
+			 * of the diff as fits), not scrolled to its last line. */
+			bool pin = t->pin == ix && p->follow;
+
+			if (pin) {
+				p->follow = false;
+				p->cursor = t->pinned = (long)p->nlines;
+			}
+			if (t->pin == ix)
+				t->pin = -1;
 			pane_add_text(p, UI_PROMPT, ix, 4, "? ", first);
 			free(first);
 			for (s += n + (s[n] == '\n'); *s;) {
@@ -482,12 +508,20 @@ tr_rebuild(struct pane *p)
 				char *l = xstrndup(s, n);
 				enum ui_elem e = l[0] == '+' && strncmp(l, "+++", 3) ? UI_DIFF_ADD
 						 : l[0] == '-' && strncmp(l, "---", 3) ? UI_DIFF_DEL
-						 : !strncmp(l, "+++", 3) || !strncmp(l, "---", 3)
+						 : !strncmp(l, "+++", 3) || !strncmp(l, "---", 3) ||
+								 !strncmp(l, "rename ", 7)
 							 ? UI_DIFF_FILE
-							 : UI_TOOL_OUTPUT;
+						 : !strncmp(l, "@@", 2) ? UI_DIFF_HUNK
+						 : l[0] == ' '		 ? UI_NORMAL
+									 : UI_TOOL_OUTPUT;
 				pane_add_text(p, e, ix, 4, "    ", l);
 				free(l);
 				s += n + (s[n] == '\n');
+			}
+			if (pin) { /* its top at the top, unless it all fits below */
+				long end = (long)p->nlines - pane_body_rows(p);
+
+				p->top = end < p->cursor ? (end > 0 ? end : 0) : p->cursor;
 			}
 			break;
 		}

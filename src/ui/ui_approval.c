@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pending approval (a tool call or the plan): its prompt state and
- * the decision sent to the engine.
+ * the decision sent to the engine, "always allow" narrowed to a command
+ * prefix or a path pattern included. The diff it shows is drawn by the
+ * transcript pane; the keys reach it through ui_prompt.c's dispatcher.
  */
 #include <curses.h>
 #include <errno.h>
@@ -93,6 +95,46 @@ ui_approval_show_pending(struct ui *u, const cJSON *pending)
 	ui_live_event(u, &ev);
 }
 
+/* The answer to "always allow what?": t the tool, p the pattern proposed
+ * from the pending call, Esc nothing (the call still waits). */
+static void
+always_answered(struct ui *u, int key, void *ctx)
+{
+	(void)ctx;
+	if ((key != 't' && key != 'p') || !u->pending_id)
+		return;
+	char *pattern = key == 'p' ? command_always_pattern(u->pending_name, u->pending_input)
+				   : NULL;
+	struct command c = { .type = COMMAND_APPROVE, .id = u->pending_id, .always = true,
+			     .pattern = pattern };
+
+	u->pending_id = NULL; /* the decided event may come back at once */
+	ui_send_cmd(u, &c);
+	free(c.id);
+	free(pattern);
+	ui_approval_clear(u);
+}
+
+/* A: always allow the whole tool, or only calls like this one (a command
+ * prefix, a path pattern proposed from the call); asked with ui_ask. */
+static void
+ask_always(struct ui *u)
+{
+	const char *name = u->pending_name ? u->pending_name : "?";
+	char *pattern = command_always_pattern(name, u->pending_input);
+
+	if (!pattern) {
+		ui_approval_send_steps(u, true, NULL, NULL, true);
+		return;
+	}
+	char *q = xasprintf("Always allow: t every %s call, p only %s %s, Esc cancel", name, name,
+			    pattern);
+
+	ui_ask(u, q, "tp", 0, always_answered, NULL);
+	free(q);
+	free(pattern);
+}
+
 void
 ui_approval_action(struct ui *u, enum action a)
 {
@@ -102,7 +144,10 @@ ui_approval_action(struct ui *u, enum action a)
 		ui_approval_send(u, true, NULL);
 		break;
 	case ACTION_ALLOW_ALWAYS: /* the engine keeps it: the session's permission state */
-		ui_approval_send_steps(u, true, NULL, NULL, !u->pending_plan);
+		if (u->pending_plan)
+			ui_approval_send(u, true, NULL);
+		else
+			ask_always(u);
 		break;
 	case ACTION_DENY:
 		ui_approval_send(u, false, NULL);

@@ -14,7 +14,9 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --grant "$G" --approve-plan --json "write a" </dev/null 2>"$T/err") || { cat "$T/err"; fail "run 1 failed"; }
+rc=0
+out=$("$DESKHAND" run --grant "$G" --approve-plan --json "write a" </dev/null 2>"$T/err") || rc=$?
+assert_eq "$rc" 5 "run 1: blocked (nobody could approve), $(cat "$T/err")"
 [ ! -e "$G/a.txt" ] || fail "a.txt written without approval"
 assert_contains "$(jq -r 'select(.type=="tool_result" and .name=="write_file").output' <<<"$out")" "approval"
 # JSON commands on stdin: approve the plan, approve b, deny c with a message

@@ -24,12 +24,12 @@ wait_screen() {
 }
 wait_screen "Approve this plan? [y/n]"
 tm send-keys y Enter
-wait_screen "Allow write_file yes.txt? [y/n]"
+wait_screen "Allow write_file yes.txt? [y/n/a/d]"
 tm send-keys y Enter
-wait_screen "Allow write_file no.txt? [y/n]"
+wait_screen "Allow write_file no.txt? [y/n/a/d]"
 tm send-keys n Enter
 wait_screen "EXIT=0"
-screen=$(tm capture-pane -p)
+screen=$(tm capture-pane -p -S -200)
 echo "$screen"
 assert_contains "$screen" "plan approved"
 assert_contains "$screen" "One written, one refused."

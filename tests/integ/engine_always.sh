@@ -28,6 +28,6 @@ wait $pid || { cat "$T/err"; fail "run failed"; }
 assert_eq "$(cat "$G/a.txt")$(cat "$G/b.txt")" ab
 # b.txt was never asked about; the engine says why it ran.
 assert_eq "$(jq -r 'select(.type=="approval_needed") | .name' "$T/out" | tr '\n' ' ')" "write_file run_command "
-assert_eq "$(jq -r 'select(.type=="approval_decided" and .approved and .message=="always allowed this session") | .id' "$T/out" | wc -l)" 1
+assert_eq "$(jq -r 'select(.type=="approval_decided" and .approved and .message=="always allowed this session (write_file)") | .id' "$T/out" | wc -l)" 1
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
 echo ok
