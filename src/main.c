@@ -17,7 +17,7 @@
 
 static const char usage[] =
 	"usage: deskhand [--grant DIR...] [--resume ID] [--theme NAME] [\"TASK\"]\n"
-	"       deskhand [--version] [--help] COMMAND [ARGS]\n"
+	"       deskhand [-V|--version] [-h|--help] COMMAND [ARGS]\n"
 	"\n"
 	"Without a command, deskhand opens the full-screen workbench\n"
 	"(its options: deskhand --grant DIR --help).\n"
@@ -43,6 +43,11 @@ static const char usage[] =
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
+	"\n"
+	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
+	"act on --session ID, else on the latest session with a grant holding the\n"
+	"current directory, else on the latest session; they name it on stderr.\n"
+	"Options may follow operands (until \"--\").\n"
 	"\n"
 	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
 	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
@@ -83,7 +88,8 @@ main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+			  strcmp(argv[1], "version") == 0)) {
 		printf("deskhand %s\n", DESKHAND_VERSION);
 		printf("%s\n%s\n", llm_library_version(), snap_library_version());
 		return 0;

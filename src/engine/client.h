@@ -127,6 +127,15 @@ const char *client_error(const struct client *c);
  * (message names the spec) or DH_EFAIL. */
 int client_session_resolve(const char *spec, char **id) DH_MUST_CHECK;
 
+/* The session a review verb acts on when no --session names one, as git acts
+ * on the repository you stand in: the latest session (by start) with a grant
+ * that holds `cwd` (a real path: the grant itself or a folder below it);
+ * when no session's grant holds it, the latest session. *id is a heap
+ * string; *grant (heap) is the grant that matched, NULL for the fallback.
+ * A session whose meta cannot be read is skipped. DH_ENOTFOUND when there is
+ * no session at all. */
+int client_session_here(const char *cwd, char **id, char **grant) DH_MUST_CHECK;
+
 /* The meta record of session `id` as on disk (status, task, grants, token
  * and cost totals, ...; a "running" session whose owner is gone reads as
  * "interrupted"). *meta is the caller's. DH_ENOTFOUND or DH_EFAIL. */

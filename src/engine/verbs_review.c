@@ -4,7 +4,8 @@
  * `accept-hunk`, `reject`, `reject-hunk`, `undo [--steps N]`, `redo` and
  * `restore`. They run
  * synchronously over the shadow repositories of a session's grants (the
- * latest session unless --session) and route each path to the grant that
+ * one --session names; cli/review.c fills it in from the current directory)
+ * and route each path to the grant that
  * owns it: absolute paths inside a grant, or paths relative to the first one.
  */
 #include "engine/verbs.h"
@@ -91,8 +92,8 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+s:fn:t:h", longopts, NULL)) != -1) {
+	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	while ((opt = getopt_long(argc, argv, "s:fn:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->session = optarg;
@@ -395,8 +396,8 @@ results_finish(struct results *r)
 static const char review_usage[] =
 	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
 	"\n"
-	"Show what a session (the latest by default) changed that is not accepted\n"
-	"yet: every file that differs between the accepted mark and the session's\n"
+	"Show what a session (by default the latest with a grant holding the current\n"
+	"directory, else the latest) changed that is not accepted yet: every file that differs between the accepted mark and the session's\n"
 	"head checkpoint, with its status (A added, M modified, D deleted, R\n"
 	"renamed, T type or mode), added/removed line counts, the step that last\n"
 	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
@@ -858,8 +859,8 @@ static const char undo_usage[] =
 	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
 	"       deskhand undo --to CHECKPOINT [--session ID] [--json] [--force]\n"
 	"\n"
-	"Undo the last N agent steps (default 1) of a session (the latest by\n"
-	"default): each path those steps changed returns to its state before them;\n"
+	"Undo the last N agent steps (default 1) of a session (by default the\n"
+	"latest with a grant holding the current directory, else the latest): each path those steps changed returns to its state before them;\n"
 	"changes made by the person or by other programs, and by later or earlier\n"
 	"steps to other paths, stay. Steps already undone, undos, redos and\n"
 	"external checkpoints are skipped when counting. The undo is a checkpoint\n"
