@@ -233,8 +233,9 @@ config_dump(const struct config *c)
 
 		const char *v = *(char *const *)((const char *)c + o->off);
 		/* Quoted when a '#' would read as a comment or blanks would be lost. */
-		bool quote = strchr(v, '#') || (*v && (isspace((unsigned char)*v) ||
-						       isspace((unsigned char)v[strlen(v) - 1])));
+		bool quote = strstr(v, " #") || strstr(v, "\t#") ||
+			     (*v && (isspace((unsigned char)*v) ||
+				     isspace((unsigned char)v[strlen(v) - 1])));
 
 		printf("# %s\nset %s = %s%s%s\n", o->doc, o->name, quote ? "\"" : "", v,
 		       quote ? "\"" : "");
