@@ -2,6 +2,7 @@
 #   make            build build/deskhand and build/deskhand-sandbox
 #   make check      install missing Debian packages (as root), build with ASan+UBSan, run every test
 #   make demo       run a recorded session on a copy of contrib/demo/folder (no API key)
+#   make demo-tui   the same session in the full-screen workbench
 #   make bench      benchmarks (checkpoint, session, memory, sandbox and workbench figures)
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS
 #   make install PREFIX=/usr/local
@@ -144,6 +145,11 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)contrib/demo/run.sh $(CURDIR)/build
 
+# The same recorded session in the real workbench (auto mode; needs a terminal).
+demo-tui: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)contrib/demo/run.sh --tui $(CURDIR)/build
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox
 	$(Q)bench/run.sh $(CURDIR)/build
@@ -163,5 +169,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all asan fuzz-build fuzz deps check check-slow test demo bench check-layers install uninstall clean
+.PHONY: all asan fuzz-build fuzz deps check check-slow test demo demo-tui bench check-layers install uninstall clean
 -include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)
