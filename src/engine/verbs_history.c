@@ -225,8 +225,9 @@ static const char diff_usage[] =
 	"usage: deskhand diff [--session ID] [FROM [TO]]\n"
 	"\n"
 	"Show a unified diff between two checkpoints of a session (by default the\n"
-	"latest with a grant holding the current directory, else the latest). FROM defaults to the session's baseline and TO to the folders'\n"
-	"current contents. Checkpoints are named as 'deskhand log' prints them, or\n"
+	"latest with a grant holding the current directory, else the latest).\n"
+	"FROM defaults to the session's baseline and TO to the folders' current\n"
+	"contents. Checkpoints are named as 'deskhand log' prints them, or\n"
 	"'baseline' / 'head'. Colored when the output is a terminal (NO_COLOR off).\n";
 
 int
