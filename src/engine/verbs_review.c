@@ -414,65 +414,6 @@ mode_str(char out[8], unsigned mode)
 	snprintf(out, 8, "%06o", mode);
 }
 
-static cJSON *
-file_json(const struct review_file *f, bool hunks)
-{
-	cJSON *o = json_new_obj();
-	char st[2] = {f->status, 0}, m[8];
-
-	json_add_str(o, "status", st);
-	json_add_name(o, "path", f->path);
-	json_add(o, "old_path", json_str_or_null(f->old_path));
-	mode_str(m, f->old_mode);
-	json_add(o, "old_mode", json_str_or_null(f->old_mode ? m : NULL));
-	mode_str(m, f->new_mode);
-	json_add(o, "new_mode", json_str_or_null(f->new_mode ? m : NULL));
-	json_add_bool(o, "binary", f->binary);
-	json_add(o, "old_size",
-	         f->old_size >= 0 ? cJSON_CreateNumber((double)f->old_size) : cJSON_CreateNull());
-	json_add(o, "new_size",
-	         f->new_size >= 0 ? cJSON_CreateNumber((double)f->new_size) : cJSON_CreateNull());
-	json_add_num(o, "added", (double)f->added);
-	json_add_num(o, "removed", (double)f->removed);
-	if (f->step.id[0]) {
-		cJSON *s = json_new_obj();
-
-		json_add_str(s, "id", f->step.id);
-		json_add_str(s, "short_id", f->step.short_id);
-		json_add_str(s, "label", f->step.label);
-		json_add(s, "tool_call", json_str_or_null(f->step.tool_call));
-		json_add_num(s, "turn", f->step.turn);
-		json_add_num(s, "time", (double)f->step.time);
-		json_add(o, "step", s);
-	} else {
-		json_add(o, "step", cJSON_CreateNull());
-	}
-	cJSON *ha = json_new_arr();
-	for (size_t h = 0; hunks && h < f->nhunks; h++) {
-		const struct review_hunk *rh = &f->hunks[h];
-		cJSON *x = json_new_obj(), *lines = json_new_arr();
-		struct buf b = BUF_INIT;
-
-		json_add_num(x, "n", rh->n);
-		json_add_str(x, "header", rh->header);
-		json_add_num(x, "old_start", rh->old_start);
-		json_add_num(x, "old_lines", rh->old_lines);
-		json_add_num(x, "new_start", rh->new_start);
-		json_add_num(x, "new_lines", rh->new_lines);
-		for (size_t i = 0; i < rh->nlines; i++) {
-			buf_clear(&b);
-			buf_putc(&b, rh->lines[i].origin);
-			buf_puts(&b, rh->lines[i].text);
-			json_add(lines, NULL, cJSON_CreateString(buf_cstr(&b)));
-		}
-		buf_fini(&b);
-		json_add(x, "lines", lines);
-		json_add(ha, NULL, x);
-	}
-	json_add(o, "hunks", ha);
-	return o;
-}
-
 static void
 file_text(const struct review_file *f, bool hunks)
 {
@@ -574,7 +515,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 				printf("# %s\n", t.paths[g]);
 			shown++;
 			if (o.json)
-				json_add(files, NULL, file_json(&r->files[i], !o.stat));
+				json_add(files, NULL, review_model_file_to_json(&r->files[i], !o.stat));
 			else
 				file_text(&r->files[i], !o.stat);
 		}
