@@ -36,16 +36,6 @@ struct vopts {
 static void
 vopts_parse(int argc, char **argv, struct vopts *o)
 {
-	static const struct option longopts[] = {
-		{ "session", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "stat", no_argument, NULL, 'S' },
-		{ "steps", required_argument, NULL, 'n' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int opt, saved = opterr;
 	char *end;
 
@@ -54,7 +44,8 @@ vopts_parse(int argc, char **argv, struct vopts *o)
 	optind = 0; /* 0: glibc starts afresh (a new argv to permute) */
 	opterr = 0; /* the in-process path reports usage errors */
 	/* Options anywhere before "--", as git takes them: `accept a.bin --json`. */
-	while ((opt = getopt_long(argc, argv, "s:fn:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's': o->session = optarg; break;
 		case 't': o->to = optarg; break;

@@ -2,6 +2,7 @@
 #ifndef DH_ENGINE_CLIENT_H
 #define DH_ENGINE_CLIENT_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -140,6 +141,15 @@ int client_session_here(const char *cwd, char **id, char **grant) DH_MUST_CHECK;
  * and cost totals, ...; a "running" session whose owner is gone reads as
  * "interrupted"). *meta is the caller's. DH_ENOTFOUND or DH_EFAIL. */
 int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
+
+/* The review and history verbs' options, one table for the front end
+ * (cli/review.c reads --session, --json and the operands from it) and the
+ * verbs in this process (engine/verbs_*.c): getopt_long() long options
+ * (values 's' session, 'f' force, 'j' json, 'S' stat, 'n' steps, 't' to,
+ * 'h' help) with CLIENT_VERB_SHORTOPTS. Each verb refuses those it does not
+ * take. Options may follow operands (GNU getopt permutes until "--"). */
+#define CLIENT_VERB_SHORTOPTS "s:fn:t:h"
+extern const struct option client_verb_options[];
 
 /* Only read: the verb must not write the store (the session is live; its
  * engine is the store's one writer). `review` then skips recording what

@@ -34,6 +34,17 @@ static const struct {
 	{ .name = "restore", .fn = verbs_restore, .writes = true },
 };
 
+const struct option client_verb_options[] = {
+	{ "session", required_argument, NULL, 's' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "stat", no_argument, NULL, 'S' },
+	{ "steps", required_argument, NULL, 'n' },
+	{ "to", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 client_verb_local(const char *verb, int argc, char **argv, unsigned flags)
 {

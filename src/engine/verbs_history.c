@@ -59,18 +59,11 @@ static int
 simple_opts(int argc, char **argv, const char *usage, const char **session, bool *force,
 	    const char **to, bool *json)
 {
-	static const struct option longopts[] = {
-		{ "session", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int opt;
 
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
-	while ((opt = getopt_long(argc, argv, "s:ft:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's': *session = optarg; break;
 		case 'f':

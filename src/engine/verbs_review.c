@@ -77,23 +77,14 @@ enum {
 static int
 parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{"session", required_argument, NULL, 's'},
-		{"force", no_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"stat", no_argument, NULL, 'S'},
-		{"steps", required_argument, NULL, 'n'},
-		{"to", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	char *end;
 	int opt;
 
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
-	while ((opt = getopt_long(argc, argv, "s:fn:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->session = optarg;
