@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
@@ -285,18 +287,6 @@ connect_live(struct ev_loop *loop, const char *spec, bool *failed)
  * Which session: the one the current directory is in
  */
 
-/* `dir` with $HOME shown as ~ (heap). */
-static char *
-home_short(const char *dir)
-{
-	const char *home = getenv("HOME");
-	size_t n = home ? strlen(home) : 0;
-
-	if (n > 1 && strncmp(dir, home, n) == 0 && (dir[n] == '/' || dir[n] == '\0'))
-		return xasprintf("~%s", dir + n);
-	return xstrdup(dir);
-}
-
 /* When no --session (nor, for log, a SESSION operand) names the session,
  * pick the one whose grant holds the current directory
  * (client_session_here()), say which on stderr, and return a copy of argv
@@ -319,9 +309,10 @@ session_default(const char *verb, int *argc, char **argv, char **id)
 		return NULL;
 	}
 	if (grant) {
-		char *shown = home_short(grant);
-		fprintf(stderr, "deskhand: session %s (grant %s)\n", *id, shown);
-		free(shown);
+		struct buf shown = BUF_INIT;
+		fsutil_path_tilde(&shown, grant);
+		fprintf(stderr, "deskhand: session %s (grant %s)\n", *id, buf_cstr(&shown));
+		buf_fini(&shown);
 	} else {
 		fprintf(stderr, "deskhand: session %s (the latest: no session's grant holds %s)\n",
 			*id, cwd ? cwd : "the current directory");

@@ -4,7 +4,8 @@
 # stdout). Options may follow operands (`accept x --json`); `log --session ID`
 # works as the other verbs' --session does, and `log ID` (the older form) too.
 . "$DH_TESTS/lib.sh"
-A=$T/alpha; B=$T/beta; mkdir -p "$A/sub" "$B" "$T/elsewhere"
+A=$HOME/alpha; B=$T/beta   # A below $HOME: named as ~/alpha
+mkdir -p "$A/sub" "$B" "$T/elsewhere"
 printf 'a\n' > "$A/a.txt"; printf 'b\n' > "$B/b.txt"
 script() { # FILE CONTENT
   jq -n --arg f "$1" --arg c "$2" '{"turns": [
@@ -29,7 +30,7 @@ cd "$A/sub"
 "$DESKHAND" undo >"$T/out" 2>"$T/err" || fail "undo in A: $(cat "$T/err")"
 [ ! -e "$A/new-a.txt" ] || fail "undo in A did not undo A's step"
 [ -e "$B/new-b.txt" ] || fail "undo in A undid B's step"
-assert_contains "$(cat "$T/err")" "deskhand: session $older (grant $A)"
+assert_contains "$(cat "$T/err")" "deskhand: session $older (grant ~/alpha)"
 "$DESKHAND" redo >/dev/null 2>&1 || fail "redo in A"
 [ -e "$A/new-a.txt" ] || fail "redo in A"
 
