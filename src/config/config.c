@@ -40,6 +40,8 @@ enum_has(const char *values, const char *value)
 {
 	size_t n = strlen(value);
 
+	if (strchr(value, '|'))
+		return false;
 	for (const char *p = values; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
 		if (n && strncmp(p, value, n) == 0 && (p[n] == '|' || p[n] == '\0'))
 			return true;

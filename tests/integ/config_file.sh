@@ -31,6 +31,9 @@ printf 'set watch = on\nset mode = yolo\n' >"$cfg"
 rc=0; dump >/dev/null 2>"$T/err" || rc=$?
 assert_eq "$rc" 2
 assert_contains "$(cat "$T/err")" "$cfg:2: 'mode' must be one of ask|auto, not 'yolo'"
+printf 'set mode = ask|auto\n' >"$cfg"
+rc=0; dump >/dev/null 2>"$T/err" || rc=$?
+assert_eq "$rc" 2 "mode = ask|auto"
 printf 'set watch = sometimes\n' >"$cfg"
 rc=0; dump >/dev/null 2>"$T/err" || rc=$?
 assert_contains "$(cat "$T/err")" "$cfg:1: 'watch' must be one of on|off"
