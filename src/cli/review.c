@@ -11,7 +11,6 @@
 
 #include <getopt.h>
 #include <limits.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
