@@ -2,9 +2,10 @@
 #   make            build build/deskhand and build/deskhand-sandbox
 #   make check      install missing Debian packages (as root), build with ASan+UBSan, run every test
 #   make demo       run a recorded session on a copy of contrib/demo/folder (no API key)
+#   make demo-tui   the same session in the full-screen workbench
 #   make bench      benchmarks (checkpoint, session, memory, sandbox and workbench figures)
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (also the man page and bash/zsh completions)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -114,6 +115,8 @@ fuzz: deps
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev
+# The man page's test renders it (man -l).
+DEB_PKGS += man-db
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
@@ -144,6 +147,11 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)contrib/demo/run.sh $(CURDIR)/build
 
+# The same recorded session in the real workbench (auto mode; needs a terminal).
+demo-tui: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)contrib/demo/run.sh --tui $(CURDIR)/build
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox
 	$(Q)bench/run.sh $(CURDIR)/build
@@ -151,17 +159,31 @@ bench: deps
 check-layers:
 	$(Q)tests/check-layers.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/deskhand/themes
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+
+install: all install-data
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 build/deskhand build/deskhand-sandbox $(DESTDIR)$(PREFIX)/bin/
-	-install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/deskhand/themes/ 2>/dev/null
+
+# What needs no build: themes, the man page, the shell completions.
+install-data:
+	install -d $(DESTDIR)$(PREFIX)/share/deskhand/themes $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/deskhand/themes/
+	install -m 644 docs/deskhand.1 $(DESTDIR)$(MANDIR)/man1/deskhand.1
+	install -m 644 contrib/completion/deskhand.bash $(DESTDIR)$(BASHCOMPDIR)/deskhand
+	install -m 644 contrib/completion/_deskhand $(DESTDIR)$(ZSHCOMPDIR)/_deskhand
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/deskhand $(DESTDIR)$(PREFIX)/bin/deskhand-sandbox
+	rm -f $(DESTDIR)$(MANDIR)/man1/deskhand.1 $(DESTDIR)$(BASHCOMPDIR)/deskhand \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_deskhand
 	rm -rf $(DESTDIR)$(PREFIX)/share/deskhand
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all asan fuzz-build fuzz deps check check-slow test demo bench check-layers install uninstall clean
+.PHONY: all asan fuzz-build fuzz deps check check-slow test demo demo-tui bench check-layers install install-data uninstall clean
 -include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "config/config.h"
 #include "core/err.h"
 #include "engine/serve.h"
 #include "llm/llm.h"
@@ -17,7 +18,7 @@
 
 static const char usage[] =
 	"usage: deskhand [--grant DIR...] [--resume ID] [--theme NAME] [\"TASK\"]\n"
-	"       deskhand [--version] [--help] COMMAND [ARGS]\n"
+	"       deskhand [-V|--version] [-h|--help] [--dump-config] COMMAND [ARGS]\n"
 	"\n"
 	"Without a command, deskhand opens the full-screen workbench\n"
 	"(its options: deskhand --grant DIR --help).\n"
@@ -43,6 +44,14 @@ static const char usage[] =
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
+	"\n"
+	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
+	"act on --session ID, else on the latest session with a grant holding the\n"
+	"current directory, else on the latest session; they name it on stderr.\n"
+	"Options may follow operands (until \"--\").\n"
+	"\n"
+	"--dump-config prints the configuration in effect (defaults, then the config\n"
+	"files) in the config file's own format.\n"
 	"\n"
 	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
 	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
@@ -83,10 +92,22 @@ main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+			  strcmp(argv[1], "version") == 0)) {
 		printf("deskhand %s\n", DESKHAND_VERSION);
 		printf("%s\n%s\n", llm_library_version(), snap_library_version());
 		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--dump-config") == 0) {
+		struct config c;
+		int rc = config_load(&c);
+
+		if (rc == 0)
+			config_dump(&c);
+		else
+			fprintf(stderr, "deskhand: %s\n", err_msg());
+		config_fini(&c);
+		return rc == 0 ? 0 : 2;
 	}
 	for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++) {
 		if (strcmp(argv[1], verbs[i].name) != 0)

@@ -3,8 +3,14 @@
 # folder/. No network and no API key; the user's own deskhand state and config
 # are not touched (HOME and the XDG dirs point into a temp dir).
 #
-#   contrib/demo/run.sh [BUILD_DIR]     (default: build, in the repo root)
+# `make demo-tui` (--tui): the same replay in the real workbench, in auto
+# mode: the task starts at once, `a` approves the plan, `q` quits.
+#
+#   contrib/demo/run.sh [--tui] [BUILD_DIR]     (default: build, in the repo root)
 set -euo pipefail
+
+tui=0
+[[ ${1:-} == --tui ]] && { tui=1; shift; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -34,6 +40,22 @@ echo "task:    $task"
 echo
 
 status=0
+if [[ $tui == 1 ]]; then
+	# The workbench needs a terminal (tests drive it with DH_SCRIPT instead).
+	if [[ ! -t 0 || ! -t 1 ]] && [[ -z ${DH_SCRIPT:-} ]]; then
+		echo "run.sh: the workbench needs a terminal; run make demo-tui in one" >&2
+		exit 1
+	fi
+	echo "In the workbench: a approves the plan; then watch the transcript, Tab to"
+	echo "the diff pane, }/{ walk the files, u undoes, ? lists every key, q quits."
+	[[ -z ${DH_SCRIPT:-} ]] && sleep 2
+	"$deskhand" --grant "$tmp/folder" --mode auto --replay "$here/session.rec" "$task" ||
+		status=$?
+	echo
+	echo "The folder the agent organised: $tmp/folder (state: $XDG_STATE_HOME/deskhand)."
+	echo "When done: rm -rf $tmp"
+	exit "$status"
+fi
 "$deskhand" run --grant "$tmp/folder" --approve-plan --mode auto \
 	--replay "$here/session.rec" "$task" || status=$?
 if [[ $status -ne 0 ]]; then
@@ -67,4 +89,6 @@ The folder is still there. To look around or undo, in this shell:
   $deskhand undo --to baseline # put everything back as it was
 
 When done: rm -rf $tmp
+
+To watch the same session in the full-screen workbench: make demo-tui
 MSG

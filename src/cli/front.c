@@ -61,8 +61,8 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 	};
 	int opt;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			if (!json)

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
@@ -35,24 +37,16 @@ struct vopts {
 static void
 vopts_parse(int argc, char **argv, struct vopts *o)
 {
-	static const struct option longopts[] = {
-		{ "session", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "stat", no_argument, NULL, 'S' },
-		{ "steps", required_argument, NULL, 'n' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int opt, saved = opterr;
 	char *end;
 
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
-	optind = 1;
+	optind = 0; /* 0: glibc starts afresh (a new argv to permute) */
 	opterr = 0; /* the in-process path reports usage errors */
-	while ((opt = getopt_long(argc, argv, "+s:fn:t:h", longopts, NULL)) != -1) {
+	/* Options anywhere before "--", as git takes them: `accept a.bin --json`. */
+	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's': o->session = optarg; break;
 		case 't': o->to = optarg; break;
@@ -288,6 +282,63 @@ connect_live(struct ev_loop *loop, const char *spec, bool *failed)
 	return c;
 }
 
+/*
+ * Which session: the one the current directory is in
+ */
+
+/* When no --session (nor, for log, a SESSION operand) names the session,
+ * pick the one whose grant holds the current directory
+ * (client_session_here()), say which on stderr, and return a copy of argv
+ * with "--session ID" after the verb (heap, as is *id: free both). NULL
+ * when argv names its session, is a usage error or there is no session (the
+ * in-process path says so). */
+static char **
+session_default(const char *verb, int *argc, char **argv, char **id)
+{
+	struct vopts o;
+	char *grant = NULL, *cwd = NULL;
+
+	*id = NULL;
+	vopts_parse(*argc, argv, &o);
+	if (o.session || o.help || o.bad || (strcmp(verb, "log") == 0 && o.first < *argc))
+		return NULL;
+	cwd = realpath(".", NULL);
+	if (client_session_here(cwd, id, &grant) < 0) {
+		free(cwd);
+		return NULL;
+	}
+	if (grant) {
+		struct buf shown = BUF_INIT;
+		fsutil_path_tilde(&shown, grant);
+		fprintf(stderr, "deskhand: session %s (grant %s)\n", *id, buf_cstr(&shown));
+		buf_fini(&shown);
+	} else {
+		fprintf(stderr, "deskhand: session %s (the latest: no session's grant holds %s)\n",
+			*id, cwd ? cwd : "the current directory");
+	}
+	free(grant);
+	free(cwd);
+	char **av = xcalloc((size_t)*argc + 3, sizeof *av);
+	av[0] = argv[0];
+	av[1] = (char *)"--session";
+	av[2] = *id;
+	memcpy(av + 3, argv + 1, (size_t)(*argc - 1) * sizeof *av);
+	*argc += 2;
+	return av;
+}
+
+/* A reading verb in this process, on the session session_default() picks. */
+static int
+read_verb(const char *verb, int argc, char **argv, unsigned flags)
+{
+	char *id, **av = session_default(verb, &argc, argv, &id);
+	int status = client_verb_local(verb, argc, av ? av : argv, flags);
+
+	free(av);
+	free(id);
+	return status;
+}
+
 /* A writing verb: on the live engine of its session, or in this process. */
 static int
 verb_run(const char *verb, int argc, char **argv)
@@ -297,46 +348,53 @@ verb_run(const char *verb, int argc, char **argv)
 	struct client *c;
 	bool failed;
 	int status;
+	char *id, **av = session_default(verb, &argc, argv, &id);
 
+	if (av)
+		argv = av;
 	vopts_parse(argc, argv, &o);
 	/* --help and usage errors: the in-process path prints the verb's usage
 	 * and returns before it opens anything. */
 	const struct live_verb *v = live_verb_find(verb);
 
-	if (!v || o.help || o.bad || !operands_ok(v, &o, argc, argv))
-		return client_verb_local(verb, argc, argv, 0);
+	if (!v || o.help || o.bad || !operands_ok(v, &o, argc, argv)) {
+		status = client_verb_local(verb, argc, argv, 0);
+		goto out;
+	}
+	status = EXIT_FAIL;
 	if (ev_new(&loop) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
-		return EXIT_FAIL;
+		goto out;
 	}
 	c = connect_live(loop, o.session, &failed);
-	if (failed) {
-		ev_free(loop);
-		return EXIT_FAIL;
-	}
+	if (failed)
+		goto out;
 	if (!c) {
-		ev_free(loop);
-		return client_verb_local(verb, argc, argv, 0);
+		status = client_verb_local(verb, argc, argv, 0);
+		goto out;
 	}
 	struct live l = { .loop = loop, .c = c, .json = o.json };
 	client_set_handler(c, live_on_event, &l);
 	ev_prepare_add(loop, live_prepare, &l);
 	status = live_verb(&l, v, &o, argc, argv);
 	client_close(c);
+out:
 	ev_free(loop);
+	free(av);
+	free(id);
 	return status;
 }
 
 int
 cli_log(int argc, char **argv)
 {
-	return client_verb_local("log", argc, argv, CLIENT_VERB_READONLY);
+	return read_verb("log", argc, argv, CLIENT_VERB_READONLY);
 }
 
 int
 cli_diff(int argc, char **argv)
 {
-	return client_verb_local("diff", argc, argv, CLIENT_VERB_READONLY);
+	return read_verb("diff", argc, argv, CLIENT_VERB_READONLY);
 }
 
 int
@@ -350,7 +408,7 @@ cli_review(int argc, char **argv)
 {
 	/* Reads; records what changed on disk only when no engine has the
 	 * session (its writer lock says so: no connection needed). */
-	return client_verb_local("review", argc, argv, 0);
+	return read_verb("review", argc, argv, 0);
 }
 
 int

@@ -815,7 +815,10 @@ cli_run(int argc, char **argv)
 		goto out_early;
 	}
 	if (!a.has_folder) {
-		fprintf(stderr, "deskhand run: grant at least one folder with --grant DIR\n");
+		fprintf(stderr, "deskhand run: no folder granted: the agent works only in the "
+				"folders you grant.\n"
+				"Grant one with --grant DIR (repeatable), e.g. deskhand run --grant "
+				"~/notes \"TASK\" (in the workbench: :grant DIR).\n");
 		goto out_early;
 	}
 	if (a.detach) {

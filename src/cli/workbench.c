@@ -17,6 +17,7 @@
 #include "core/strv.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
+#include "ui/theme.h"
 #include "ui/ui.h"
 
 static const char wb_usage[] =
@@ -26,7 +27,8 @@ static const char wb_usage[] =
 	"\n"
 	"  -g, --grant DIR       grant the agent this folder (repeatable)\n"
 	"      --resume ID       continue session ID (or 'latest'); its grants are reused\n"
-	"      --theme NAME      colour theme (default, light, solarized-dark, high-contrast, mono)\n"
+	"      --theme NAME      colour theme (default, light, solarized-dark, high-contrast,\n"
+	"                        mono, or a .theme file; config: theme)\n"
 	"  -m, --mode MODE       ask (default) or auto\n"
 	"      --model NAME      model (config: model)\n"
 	"      --force           allow granting your home directory itself or a system dir\n"
@@ -40,6 +42,31 @@ static const char wb_usage[] =
 	"on; deskhand attach ID comes back), q quits (while the agent works it asks:\n"
 	"detach or stop). Keys are rebound with 'bind CONTEXT KEY ACTION' lines in\n"
 	"~/.config/deskhand/config.\n";
+
+/* The theme the workbench uses: --theme NAME, else the config's `theme`.
+ * One that cannot be loaded is a usage error before the screen is taken,
+ * naming the themes there are. Returns 0, or -1 after saying why. */
+static int
+theme_pick(const char **theme, const char *flag, const struct config *cfg)
+{
+	struct theme *t = NULL;
+	const char *name = flag ? flag : cfg->theme;
+
+	if (theme_load(&t, name) == 0) {
+		theme_free(t);
+		*theme = name;
+		return 0;
+	}
+	struct strv names = { 0 };
+	theme_names(&names);
+	fprintf(stderr, "deskhand: %s %s: %s\ndeskhand: themes:", flag ? "--theme" : "set theme =",
+		name, err_msg());
+	for (size_t i = 0; i < names.n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", names.v[i]);
+	fprintf(stderr, " (or a path to a .theme file)\n");
+	strv_free(&names);
+	return -1;
+}
 
 /*
  * Attach the workbench and run it until it quits or detaches. `first`
@@ -191,6 +218,8 @@ cli_workbench(int argc, char **argv)
 			wb_usage);
 		goto out_early;
 	}
+	if (theme_pick(&uo.theme, uo.theme, &cfg) < 0)
+		goto out_early;
 	uo.task = optind < argc ? argv[optind] : NULL;
 	uo.binds = cfg.binds.v;
 	uo.nbinds = cfg.binds.n;
@@ -214,7 +243,7 @@ static const char attach_usage[] =
 	"attached at once; else on a new engine that resumes it (its history and\n"
 	"pending review). C-\\ detaches again: the task goes on.\n"
 	"\n"
-	"      --theme NAME      colour theme\n"
+	"      --theme NAME      colour theme (config: theme)\n"
 	"      --no-mouse        leave the mouse to the terminal\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -259,6 +288,8 @@ cli_attach(int argc, char **argv)
 			attach_usage);
 		goto out;
 	}
+	if (theme_pick(&uo.theme, uo.theme, &cfg) < 0)
+		goto out;
 	const char *spec = optind < argc ? argv[optind] : "latest";
 	uo.binds = cfg.binds.v;
 	uo.nbinds = cfg.binds.n;

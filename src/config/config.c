@@ -17,12 +17,13 @@ struct option {
 	enum config_type type;
 	const char *def;
 	long min, max;
+	const char *values; /* CONFIG_ENUM: "a|b" */
 	const char *doc;
 	size_t off;
 };
 
 static const struct option options[] = {
-#define X(n, t, d, lo, hi, doc) { #n, t, d, lo, hi, doc, offsetof(struct config, n) },
+#define X(n, t, d, lo, hi, vals, doc) { #n, t, d, lo, hi, vals, doc, offsetof(struct config, n) },
 	CONFIG_OPTIONS(X)
 #undef X
 };
@@ -31,6 +32,20 @@ static char **
 slot(struct config *c, const struct option *o)
 {
 	return (char **)((char *)c + o->off);
+}
+
+/* True when `value` is one of the '|'-separated words of `values`. */
+static bool
+enum_has(const char *values, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (strchr(value, '|'))
+		return false;
+	for (const char *p = values; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
+		if (n && strncmp(p, value, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return true;
+	return false;
 }
 
 int
@@ -49,16 +64,9 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 				return err_setc(DH_EPARSE, "%s: '%s' must be a whole number from %ld to %ld, not '%s'",
 						where, name, o->min, o->max, value);
 		}
-		if (strcmp(name, "mode") == 0 && strcmp(value, "ask") != 0 &&
-		    strcmp(value, "auto") != 0)
-			return err_setc(DH_EPARSE, "%s: mode must be 'ask' or 'auto', not '%s'", where,
-					value);
-		if (strcmp(name, "watch") == 0 && strcmp(value, "on") != 0 &&
-		    strcmp(value, "off") != 0)
-			return err_setc(DH_EPARSE, "%s: watch must be 'on' or 'off', not '%s'", where,
-					value);
-		if (strcmp(name, "provider") == 0 && strcmp(value, "anthropic") != 0)
-			return err_setc(DH_EPARSE, "%s: unknown provider '%s' (anthropic)", where, value);
+		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
+			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
+					o->values, value);
 		free(*slot(c, o));
 		*slot(c, o) = xstrdup(value);
 		return 0;
@@ -81,6 +89,24 @@ trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Cut a trailing comment off a value: a '#' after a blank, outside double
+ * quotes (`auto # why` is `auto`; `"a #1"` and `a#1` keep their '#'). */
+static char *
+strip_comment(char *v)
+{
+	bool quoted = false;
+
+	for (char *p = v; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '#' && !quoted && p > v && isspace((unsigned char)p[-1])) {
+			*p = '\0';
+			break;
+		}
+	}
+	return v;
 }
 
 int
@@ -112,7 +138,7 @@ config_load_file(struct config *c, const char *path)
 							 "[allow-private]'", where);
 				break;
 			}
-			ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(what + 6)),
+			ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(strip_comment(what + 6))),
 			                                             .where = xstrdup(where) });
 			continue;
 		}
@@ -137,6 +163,7 @@ config_load_file(struct config *c, const char *path)
 		}
 		*eq = '\0';
 		char *name = trim(s + 3), *value = trim(eq + 1);
+		value = trim(strip_comment(value));
 		size_t vl = strlen(value);
 		if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
 			value[vl - 1] = '\0';
@@ -206,8 +233,14 @@ config_dump(const struct config *c)
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
 		const struct option *o = &options[i];
 
-		printf("# %s\nset %s = %s\n", o->doc, o->name,
-		       *(char *const *)((const char *)c + o->off));
+		const char *v = *(char *const *)((const char *)c + o->off);
+		/* Quoted when a '#' would read as a comment or blanks would be lost. */
+		bool quote = strstr(v, " #") || strstr(v, "\t#") ||
+			     (*v && (isspace((unsigned char)*v) ||
+				     isspace((unsigned char)v[strlen(v) - 1])));
+
+		printf("# %s\nset %s = %s%s%s\n", o->doc, o->name, quote ? "\"" : "", v,
+		       quote ? "\"" : "");
 	}
 	for (size_t i = 0; i < c->egress.n; i++)
 		printf("allow egress %s\n", c->egress.v[i].text);

@@ -12,30 +12,42 @@
  * Settings (DESIGN.md "Data on disk", STYLE.md §3.16): the built-in defaults,
  * then $XDG_CONFIG_HOME/deskhand/config (or ~/.config/deskhand/config), then
  * $DH_CONFIG, then command-line flags. Line format: `set NAME = VALUE`,
- * `# comment`, blank lines. An unknown option or a bad value is an error that
- * names file:line. (`bind`, `color` and rule lines arrive with the workbench
- * and the policy rules; until then they are errors too, never ignored.)
+ * `allow egress HOST`, `bind CONTEXT KEY ACTION`, `# comment` lines and blank
+ * lines; a ` #` (space, then #) after a value starts a comment too, unless
+ * it is inside double quotes (`set model = "a #1"`); a `#` with no space
+ * before it is part of the value. An unknown option or a bad value is an
+ * error that names file:line.
  */
 
-#define CONFIG_OPTIONS(X)                                                                       \
-	X(model, CONFIG_STR, "claude-sonnet-4-5", 0, 0, "Model name sent to the provider")     \
-	X(provider, CONFIG_STR, "anthropic", 0, 0, "Model provider (anthropic)")              \
-	X(base_url, CONFIG_STR, "https://api.anthropic.com", 0, 0,                              \
-	  "Provider base URL (ANTHROPIC_BASE_URL overrides)")                                   \
-	X(mode, CONFIG_STR, "ask", 0, 0, "Permission mode: ask or auto")                        \
-	X(max_turns, CONFIG_INT, "100", 1, 10000, "Most model turns in one run")               \
-	X(max_tokens, CONFIG_INT, "8192", 1, 128000, "Output token limit per model turn")      \
-	X(max_retries, CONFIG_INT, "4", 0, 20, "Retries of a failed model request")            \
-	X(idle_timeout, CONFIG_INT, "120", 5, 3600, "Seconds a stream may stay silent")        \
-	X(command_timeout, CONFIG_INT, "120", 1, 86400, "Default run_command timeout, seconds") \
-	X(large_file_limit, CONFIG_INT, "256", 1, 1048576,                                      \
-	  "MiB: bigger files are not snapshotted and the agent may not change them")            \
-	X(message_limit, CONFIG_INT, "16", 1, 1024,                                             \
-	  "MiB: the most one model message may hold; a bigger one fails the turn")              \
-	X(watch, CONFIG_STR, "on", 0, 0,                                                        \
-	  "on: watch grants with inotify (incremental checkpoints); off: full scans")
+/* X(name, type, default, min, max, values, doc): CONFIG_INT values lie in
+ * [min, max]; a CONFIG_ENUM value is one of `values` ("a|b|c"); a CONFIG_STR
+ * is any text. `doc` is the one-line meaning (--dump-config, the example
+ * config contrib/deskhandrc.example, docs/config.md: a test keeps them in
+ * step). */
+#define CONFIG_OPTIONS(X)                                                                          \
+	X(model, CONFIG_STR, "claude-sonnet-4-5", 0, 0, NULL, "Model name sent to the provider")  \
+	X(provider, CONFIG_ENUM, "anthropic", 0, 0, "anthropic", "Model provider")                 \
+	X(base_url, CONFIG_STR, "https://api.anthropic.com", 0, 0, NULL,                           \
+	  "Provider base URL (ANTHROPIC_BASE_URL overrides)")                                      \
+	X(mode, CONFIG_ENUM, "ask", 0, 0, "ask|auto",                                              \
+	  "Permission mode: ask (a yes for each change) or auto")                                  \
+	X(max_turns, CONFIG_INT, "100", 1, 10000, NULL, "Most model turns in one run")            \
+	X(max_tokens, CONFIG_INT, "8192", 1, 128000, NULL, "Output token limit per model turn")   \
+	X(max_retries, CONFIG_INT, "4", 0, 20, NULL, "Retries of a failed model request")         \
+	X(idle_timeout, CONFIG_INT, "120", 5, 3600, NULL, "Seconds a stream may stay silent")     \
+	X(command_timeout, CONFIG_INT, "120", 1, 86400, NULL,                                      \
+	  "Default run_command timeout, seconds")                                                  \
+	X(large_file_limit, CONFIG_INT, "256", 1, 1048576, NULL,                                   \
+	  "MiB: bigger files are not snapshotted and the agent may not change them")               \
+	X(message_limit, CONFIG_INT, "16", 1, 1024, NULL,                                          \
+	  "MiB: the most one model message may hold; a bigger one fails the turn")                 \
+	X(watch, CONFIG_ENUM, "on", 0, 0, "on|off",                                                \
+	  "on: watch grants with inotify (incremental checkpoints); off: full scans")              \
+	X(theme, CONFIG_STR, "default", 0, 0, NULL,                                                \
+	  "Workbench colour theme: a name (default, light, solarized-dark, high-contrast, mono) " \
+	  "or a .theme file; --theme overrides")
 
-enum config_type { CONFIG_STR, CONFIG_INT };
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_ENUM };
 
 /* One config line kept as text for another module to check: the text and
  * its "FILE:LINE", both heap, owned by the struct config. */
@@ -46,7 +58,7 @@ struct config_line {
 ARRAY_HEAD(config_lines, struct config_line);
 
 struct config {
-#define X(name, type, def, min, max, doc) char *name;
+#define X(name, type, def, min, max, values, doc) char *name;
 	CONFIG_OPTIONS(X)
 #undef X
 	/* `allow egress HOST[:PORT] [allow-private]` lines, in order (text: what

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,4 +86,18 @@ fsutil_state_dir(char **out)
 	else
 		return err_set("neither XDG_STATE_HOME nor HOME is set: nowhere to keep sessions");
 	return 0;
+}
+
+void
+fsutil_path_tilde(struct buf *out, const char *dir)
+{
+	const char *home = getenv("HOME");
+	size_t hl = home ? strlen(home) : 0;
+
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	if (hl > 1 && !strncmp(dir, home, hl) && (dir[hl] == '/' || !dir[hl]))
+		buf_printf(out, "~%s", dir + hl);
+	else
+		buf_puts(out, dir);
 }

@@ -23,5 +23,8 @@ int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHEC
 /* $XDG_STATE_HOME/deskhand, else $HOME/.local/state/deskhand; heap string.
  * DH_EFAIL if neither variable is set. Does not create it. */
 int fsutil_state_dir(char **out) DH_MUST_CHECK;
+/* Append `dir` as a person types it to `out`: below $HOME as ~/x (and $HOME
+ * itself as ~), else unchanged. For messages only. */
+void fsutil_path_tilde(struct buf *out, const char *dir);
 
 #endif

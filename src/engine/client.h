@@ -2,6 +2,7 @@
 #ifndef DH_ENGINE_CLIENT_H
 #define DH_ENGINE_CLIENT_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -127,10 +128,28 @@ const char *client_error(const struct client *c);
  * (message names the spec) or DH_EFAIL. */
 int client_session_resolve(const char *spec, char **id) DH_MUST_CHECK;
 
+/* The session a review verb acts on when no --session names one, as git acts
+ * on the repository you stand in: the latest session (by start) with a grant
+ * that holds `cwd` (a real path: the grant itself or a folder below it);
+ * when no session's grant holds it, the latest session. *id is a heap
+ * string; *grant (heap) is the grant that matched, NULL for the fallback.
+ * A session whose meta cannot be read is skipped. DH_ENOTFOUND when there is
+ * no session at all. */
+int client_session_here(const char *cwd, char **id, char **grant) DH_MUST_CHECK;
+
 /* The meta record of session `id` as on disk (status, task, grants, token
  * and cost totals, ...; a "running" session whose owner is gone reads as
  * "interrupted"). *meta is the caller's. DH_ENOTFOUND or DH_EFAIL. */
 int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
+
+/* The review and history verbs' options, one table for the front end
+ * (cli/review.c reads --session, --json and the operands from it) and the
+ * verbs in this process (engine/verbs_*.c): getopt_long() long options
+ * (values 's' session, 'f' force, 'j' json, 'S' stat, 'n' steps, 't' to,
+ * 'h' help) with CLIENT_VERB_SHORTOPTS. Each verb refuses those it does not
+ * take. Options may follow operands (GNU getopt permutes until "--"). */
+#define CLIENT_VERB_SHORTOPTS "s:fn:t:h"
+extern const struct option client_verb_options[];
 
 /* Only read: the verb must not write the store (the session is live; its
  * engine is the store's one writer). `review` then skips recording what

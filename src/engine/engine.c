@@ -320,7 +320,10 @@ make_llm(struct engine *e)
 	const char *key = getenv("ANTHROPIC_API_KEY");
 
 	if (!e->opts.replay_path && (!key || !*key))
-		return err_set("ANTHROPIC_API_KEY is not set (or use --replay FILE)");
+		return err_set("no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-..., "
+			       "from console.anthropic.com; it is never stored). Without a key, "
+			       "'make demo' and 'make demo-tui' replay a recorded session, and "
+			       "--replay FILE serves a recording");
 	struct llm_config lc = {
 		.provider = e->cfg->provider,
 		.base_url = base && *base ? base : e->cfg->base_url,

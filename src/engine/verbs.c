@@ -13,6 +13,7 @@
 
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/xalloc.h"
 #include "session/session.h"
 
 static const struct {
@@ -31,6 +32,17 @@ static const struct {
 	{ .name = "undo", .fn = verbs_undo, .writes = true },
 	{ .name = "redo", .fn = verbs_redo, .writes = true },
 	{ .name = "restore", .fn = verbs_restore, .writes = true },
+};
+
+const struct option client_verb_options[] = {
+	{ "session", required_argument, NULL, 's' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "stat", no_argument, NULL, 'S' },
+	{ "steps", required_argument, NULL, 'n' },
+	{ "to", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 int
@@ -59,6 +71,53 @@ client_session_resolve(const char *spec, char **id)
 	*id = NULL;
 	if ((rc = fsutil_state_dir(&state)) == 0)
 		rc = session_resolve(state, spec, id);
+	free(state);
+	return rc;
+}
+
+/* True when the real path `dir` is `grant` or lies below it. */
+static bool
+path_under(const char *dir, const char *grant)
+{
+	size_t n = strlen(grant);
+
+	while (n > 1 && grant[n - 1] == '/')
+		n--;
+	return strncmp(dir, grant, n) == 0 && (dir[n] == '\0' || dir[n] == '/' || n == 1);
+}
+
+int
+client_session_here(const char *cwd, char **id, char **grant)
+{
+	char *state = NULL, **ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	*id = NULL;
+	*grant = NULL;
+	if ((rc = fsutil_state_dir(&state)) < 0 || (rc = session_list(state, &ids, &n)) < 0)
+		goto out;
+	for (size_t i = n; cwd && i-- > 0 && !*id;) {
+		cJSON *meta = NULL, *g;
+
+		if (session_meta_read(state, ids[i], &meta) < 0)
+			continue;
+		cJSON_ArrayForEach(g, json_arr(meta, "grants"))
+		{
+			if (cJSON_IsString(g) && path_under(cwd, g->valuestring)) {
+				*id = xstrdup(ids[i]);
+				*grant = xstrdup(g->valuestring);
+				break;
+			}
+		}
+		cJSON_Delete(meta);
+	}
+	if (!*id)
+		rc = session_resolve(state, NULL, id);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
 	free(state);
 	return rc;
 }

@@ -59,18 +59,11 @@ static int
 simple_opts(int argc, char **argv, const char *usage, const char **session, bool *force,
 	    const char **to, bool *json)
 {
-	static const struct option longopts[] = {
-		{ "session", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int opt;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+s:ft:h", longopts, NULL)) != -1) {
+	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's': *session = optarg; break;
 		case 'f':
@@ -103,11 +96,13 @@ simple_opts(int argc, char **argv, const char *usage, const char **session, bool
  */
 
 static const char log_usage[] =
-	"usage: deskhand log [--json] [SESSION]\n"
+	"usage: deskhand log [--session ID] [--json]\n"
+	"       deskhand log [--json] SESSION      (the older form)\n"
 	"\n"
-	"List a session's checkpoints (the latest session by default), oldest first,\n"
-	"with the files each one changed. Short ids name checkpoints for\n"
-	"'deskhand diff' and 'deskhand undo --to'.\n";
+	"List a session's checkpoints, oldest first, with the files each one\n"
+	"changed. Short ids name checkpoints for 'deskhand diff' and\n"
+	"'deskhand undo --to'. Without --session: the latest session with a grant\n"
+	"holding the current directory, else the latest (named on stderr).\n";
 
 int
 verbs_log(int argc, char **argv, unsigned flags)
@@ -222,9 +217,10 @@ verbs_log(int argc, char **argv, unsigned flags)
 static const char diff_usage[] =
 	"usage: deskhand diff [--session ID] [FROM [TO]]\n"
 	"\n"
-	"Show a unified diff between two checkpoints of a session (the latest by\n"
-	"default). FROM defaults to the session's baseline and TO to the folders'\n"
-	"current contents. Checkpoints are named as 'deskhand log' prints them, or\n"
+	"Show a unified diff between two checkpoints of a session (by default the\n"
+	"latest with a grant holding the current directory, else the latest).\n"
+	"FROM defaults to the session's baseline and TO to the folders' current\n"
+	"contents. Checkpoints are named as 'deskhand log' prints them, or\n"
 	"'baseline' / 'head'. Colored when the output is a terminal (NO_COLOR off).\n";
 
 int

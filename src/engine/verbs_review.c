@@ -4,7 +4,8 @@
  * `accept-hunk`, `reject`, `reject-hunk`, `undo [--steps N]`, `redo` and
  * `restore`. They run
  * synchronously over the shadow repositories of a session's grants (the
- * latest session unless --session) and route each path to the grant that
+ * one --session names; cli/review.c fills it in from the current directory)
+ * and route each path to the grant that
  * owns it: absolute paths inside a grant, or paths relative to the first one.
  */
 #include "engine/verbs.h"
@@ -76,23 +77,14 @@ enum {
 static int
 parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{"session", required_argument, NULL, 's'},
-		{"force", no_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"stat", no_argument, NULL, 'S'},
-		{"steps", required_argument, NULL, 'n'},
-		{"to", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	char *end;
 	int opt;
 
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+s:fn:t:h", longopts, NULL)) != -1) {
+	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->session = optarg;
@@ -395,9 +387,10 @@ results_finish(struct results *r)
 static const char review_usage[] =
 	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
 	"\n"
-	"Show what a session (the latest by default) changed that is not accepted\n"
-	"yet: every file that differs between the accepted mark and the session's\n"
-	"head checkpoint, with its status (A added, M modified, D deleted, R\n"
+	"Show what a session (by default the latest with a grant holding the current\n"
+	"directory, else the latest) changed that is not accepted yet: every file\n"
+	"that differs between the accepted mark and the session's head\n"
+	"checkpoint, with its status (A added, M modified, D deleted, R\n"
 	"renamed, T type or mode), added/removed line counts, the step that last\n"
 	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
 	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
@@ -410,65 +403,6 @@ static void
 mode_str(char out[8], unsigned mode)
 {
 	snprintf(out, 8, "%06o", mode);
-}
-
-static cJSON *
-file_json(const struct review_file *f, bool hunks)
-{
-	cJSON *o = json_new_obj();
-	char st[2] = {f->status, 0}, m[8];
-
-	json_add_str(o, "status", st);
-	json_add_name(o, "path", f->path);
-	json_add(o, "old_path", json_str_or_null(f->old_path));
-	mode_str(m, f->old_mode);
-	json_add(o, "old_mode", json_str_or_null(f->old_mode ? m : NULL));
-	mode_str(m, f->new_mode);
-	json_add(o, "new_mode", json_str_or_null(f->new_mode ? m : NULL));
-	json_add_bool(o, "binary", f->binary);
-	json_add(o, "old_size",
-	         f->old_size >= 0 ? cJSON_CreateNumber((double)f->old_size) : cJSON_CreateNull());
-	json_add(o, "new_size",
-	         f->new_size >= 0 ? cJSON_CreateNumber((double)f->new_size) : cJSON_CreateNull());
-	json_add_num(o, "added", (double)f->added);
-	json_add_num(o, "removed", (double)f->removed);
-	if (f->step.id[0]) {
-		cJSON *s = json_new_obj();
-
-		json_add_str(s, "id", f->step.id);
-		json_add_str(s, "short_id", f->step.short_id);
-		json_add_str(s, "label", f->step.label);
-		json_add(s, "tool_call", json_str_or_null(f->step.tool_call));
-		json_add_num(s, "turn", f->step.turn);
-		json_add_num(s, "time", (double)f->step.time);
-		json_add(o, "step", s);
-	} else {
-		json_add(o, "step", cJSON_CreateNull());
-	}
-	cJSON *ha = json_new_arr();
-	for (size_t h = 0; hunks && h < f->nhunks; h++) {
-		const struct review_hunk *rh = &f->hunks[h];
-		cJSON *x = json_new_obj(), *lines = json_new_arr();
-		struct buf b = BUF_INIT;
-
-		json_add_num(x, "n", rh->n);
-		json_add_str(x, "header", rh->header);
-		json_add_num(x, "old_start", rh->old_start);
-		json_add_num(x, "old_lines", rh->old_lines);
-		json_add_num(x, "new_start", rh->new_start);
-		json_add_num(x, "new_lines", rh->new_lines);
-		for (size_t i = 0; i < rh->nlines; i++) {
-			buf_clear(&b);
-			buf_putc(&b, rh->lines[i].origin);
-			buf_puts(&b, rh->lines[i].text);
-			json_add(lines, NULL, cJSON_CreateString(buf_cstr(&b)));
-		}
-		buf_fini(&b);
-		json_add(x, "lines", lines);
-		json_add(ha, NULL, x);
-	}
-	json_add(o, "hunks", ha);
-	return o;
 }
 
 static void
@@ -572,7 +506,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 				printf("# %s\n", t.paths[g]);
 			shown++;
 			if (o.json)
-				json_add(files, NULL, file_json(&r->files[i], !o.stat));
+				json_add(files, NULL, review_model_file_to_json(&r->files[i], !o.stat));
 			else
 				file_text(&r->files[i], !o.stat);
 		}
@@ -858,8 +792,9 @@ static const char undo_usage[] =
 	"usage: deskhand undo [--steps N] [--session ID] [--json] [--force]\n"
 	"       deskhand undo --to CHECKPOINT [--session ID] [--json] [--force]\n"
 	"\n"
-	"Undo the last N agent steps (default 1) of a session (the latest by\n"
-	"default): each path those steps changed returns to its state before them;\n"
+	"Undo the last N agent steps (default 1) of a session (by default the\n"
+	"latest with a grant holding the current directory, else the latest):\n"
+	"each path those steps changed returns to its state before them;\n"
 	"changes made by the person or by other programs, and by later or earlier\n"
 	"steps to other paths, stay. Steps already undone, undos, redos and\n"
 	"external checkpoints are skipped when counting. The undo is a checkpoint\n"

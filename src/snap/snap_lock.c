@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/xalloc.h"
 #include "snap/snap_int.h"
 
@@ -24,21 +25,6 @@ static const char *const kind_names[] = {
 	[SNAP_LOCK_ENGINE] = "engine",
 	[SNAP_LOCK_VERB] = "verb",
 };
-
-/* The folder as a person types it: ~/x below $HOME. */
-static void
-folder_name(struct buf *out, const char *dir)
-{
-	const char *home = getenv("HOME");
-	size_t hl = home ? strlen(home) : 0;
-
-	while (hl > 1 && home[hl - 1] == '/')
-		hl--;
-	if (hl > 1 && !strncmp(dir, home, hl) && (dir[hl] == '/' || !dir[hl]))
-		buf_printf(out, "~%s", dir + hl);
-	else
-		buf_puts(out, dir);
-}
 
 /* The refusal, from what the holder wrote (maybe nothing yet). */
 static int
@@ -53,7 +39,7 @@ refuse(const struct snap_store *s, int fd)
 	line[n > 0 ? n : 0] = '\0';
 	if (sscanf(line, "%15s %127s %ld", kind, session, &pid) != 3)
 		kind[0] = session[0] = '\0', pid = 0;
-	folder_name(&who, s->workdir);
+	fsutil_path_tilde(&who, s->workdir);
 	if (!strcmp(kind, kind_names[SNAP_LOCK_VERB]))
 		rc = err_setc(DH_EDENIED,
 		              "folder %s is being changed by a review command on session %s "

@@ -192,6 +192,11 @@ tr_event(struct pane *p, const struct event *ev)
 	switch (ev->type) {
 	case EVENT_SESSION_STARTED:
 		note(p, IT_NOTE, "session %s", ev->session ? ev->session : "");
+		/* A first run's likeliest surprise: the agent sees no files. */
+		if (!ev->ngrants)
+			note(p, IT_ERROR, "no folder is granted: the agent can neither read nor "
+					  "change files. :grant DIR grants one (between tasks), "
+					  "or start with deskhand --grant DIR");
 		break;
 	case EVENT_USER_MESSAGE:
 		it = add_item(p, IT_USER);

@@ -8,6 +8,7 @@
 #include "ui/theme.h"
 
 #include <curses.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 
 #ifndef DH_THEMES_DATADIR
@@ -460,6 +462,36 @@ search_dirs(char *dirs[4], int *n)
 	}
 	/* dirs has room for 4: xdg, datadir, exe-relative, ./themes. */
 	dirs[(*n)++] = xstrdup("themes");
+}
+
+void
+theme_names(struct strv *out)
+{
+	char *dirs[4];
+	int ndirs;
+
+	strv_add(out, "default");
+	strv_add(out, "mono");
+	search_dirs(dirs, &ndirs);
+	for (int i = 0; i < ndirs; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			size_t n = strlen(e->d_name);
+
+			if (n > 6 && strcmp(e->d_name + n - 6, ".theme") == 0) {
+				char *name = xstrndup(e->d_name, n - 6);
+				if (is_name(name))
+					strv_add(out, name);
+				free(name);
+			}
+		}
+		if (d)
+			closedir(d);
+		free(dirs[i]);
+	}
+	strv_uniq(out);
 }
 
 /* Read a theme's text by name or path. *file (for warnings) and *name (if

@@ -119,6 +119,12 @@ int theme_element_lookup(const char *name);
  * Reads files; call it before or between frames, not from a draw callback. */
 int theme_load(struct theme **out, const char *name_or_path) DH_MUST_CHECK;
 
+/* The theme names theme_load() can find: the built-in ones and every
+ * NAME.theme in the directories it searches, sorted, each once (appended to
+ * *out, owned by the caller). For error messages and shell completion. */
+struct strv;
+void theme_names(struct strv *out);
+
 /* Parse theme text held in memory (for tests and fuzzers); `file` names it in
  * warnings. `inherit` lines are looked up as theme_load() does. Errors: none
  * besides DH_EFAIL for NULL text; *out is always set on success. */

@@ -7,4 +7,7 @@ assert_contains "$out" "Plan:"
 assert_contains "$out" "done · session"
 assert_contains "$out" "expenses.csv"
 assert_contains "$out" "diff --git"
+assert_contains "$out" "make demo-tui"   # the workbench version is offered
+demo=$(sed -n 's|^folder:  \(/tmp/deskhand-demo\.[A-Za-z0-9]*\)/folder .*|\1|p' <<<"$out")
+[ -n "$demo" ] && rm -rf "$demo"
 echo ok

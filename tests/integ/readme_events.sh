@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's event table ("Event stream") and command table ("Protocol") match the one
+# docs/protocol.md's event table ("Event stream") and command table ("Protocol") match the one
 # declaration in src/agent/event.h (EVENT_TYPES, COMMAND_TYPES): every type is documented,
 # the README names no type that does not exist, and each row mentions every wire key its
 # type declares. The declaration is parsed with a strict pattern; a line of the X-macro that
@@ -8,7 +8,7 @@
 # must refuse them.
 . "$(dirname "$0")/../lib.sh"
 src=$(cd "$DH_TESTS/.." && pwd)
-header=$src/src/agent/event.h readme=$src/README.md
+header=$src/src/agent/event.h readme=$src/docs/protocol.md
 [ -f "$header" ] && [ -f "$readme" ] || fail "no $header or $readme"
 
 cat >"$T/check.py" <<'EOF'
@@ -43,7 +43,7 @@ def declared(macro, prefix, least):
 
 def documented(section, head):
     """{name: row text} of the table under `head` in README section `section`."""
-    s = re.search(r'^## %s\n(.*?)(?=^## )' % re.escape(section), readme, re.M | re.S)
+    s = re.search(r'^## %s\n(.*?)(?=^## |\Z)' % re.escape(section), readme, re.M | re.S)
     if not s:
         sys.exit('README: no section "## %s"' % section)
     t = s.group(1).find(head + '\n')
