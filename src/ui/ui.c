@@ -30,6 +30,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -43,7 +44,7 @@
 struct pane *
 ui_focused(struct ui *u)
 {
-	return u->help_on ? &u->help : &u->panes[u->focus];
+	return u->mode == IN_OVERLAY ? &u->help : &u->panes[u->focus];
 }
 
 bool
@@ -172,7 +173,7 @@ ui_detach(struct ui *u)
 {
 	u->detached = true;
 	u->quitting = true;
-	u->mode = IN_NONE;
+	ui_mode_reset(u);
 	ev_quit(u->loop);
 }
 
@@ -388,7 +389,7 @@ ui_stop_and_quit(struct ui *u)
 {
 	struct command c = { .type = COMMAND_INTERRUPT };
 
-	u->mode = IN_NONE;
+	ui_mode_reset(u);
 	u->quitting = true;
 	if (ui_task_busy(u)) {
 		ui_send_cmd(u, &c);
@@ -439,7 +440,9 @@ script_quit(void *ctx)
 static bool
 script_approval(void *ctx)
 {
-	return ((struct ui *)ctx)->pending_id != NULL;
+	enum input_mode m = ((struct ui *)ctx)->mode;
+
+	return m == IN_APPROVAL || m == IN_PLAN;
 }
 
 static struct ui *dying; /* for the die callback only */
@@ -482,6 +485,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	u->loop = loop;
 	u->c = c;
 	u->review_pending = -1;
+	u->compl_i = -1;
 	u->display = !(nd && *nd && strcmp(nd, "0"));
 	if (!term || !*term)
 		term = "vt100";
@@ -572,7 +576,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	if (o->task && *o->task)
 		ui_start_task(u, o->task);
 	else if (u->pending_id)
-		u->saved_mode = IN_TASK; /* the question first, then the input line */
+		ui_mode_push(u, IN_TASK, true); /* the question first, then the input line */
 	else
 		ui_begin_input(u, IN_TASK);
 	return 0;
@@ -674,6 +678,8 @@ ui_free(struct ui *u)
 	free(u->seen_status);
 	free(u->ungrant_path);
 	free(u->open_spec);
+	strv_free(&u->compl);
+	strv_free(&u->session_ids);
 	theme_free(u->theme);
 	free(u);
 }

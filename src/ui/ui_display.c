@@ -134,31 +134,18 @@ draw_status(struct ui *u)
 	u->status_dirty = false;
 }
 
-static const char *
-mode_prompt(enum input_mode m)
-{
-	switch (m) {
-	case IN_TASK: return "> ";
-	case IN_COMMAND: return ":";
-	case IN_SEARCH: return "/";
-	case IN_DENY: return "deny, message to the agent: ";
-	case IN_REJECT: return "reject the plan, comment: ";
-	default: return "";
-	}
-}
-
+/* The input line: what the current mode shows (ui_prompt.c's mode table),
+ * a line being typed with its prompt, or the mode's own line. */
 static void
 draw_input(struct ui *u)
 {
 	WINDOW *w = u->input_w;
+	const char *p = ui_mode_prompt(u);
 
 	if (!w)
 		return;
 	werase(w);
-	if (u->mode == IN_ASK) {
-		draw_text(w, 0, 0, COLS, buf_cstr(&u->ask_text), draw_attr(UI_PROMPT));
-	} else if (u->mode != IN_NONE) {
-		const char *p = mode_prompt(u->mode);
+	if (p) {
 		struct buf *in = ui_cur_input(u);
 		struct buf clean = BUF_INIT;
 		int pw = draw_text(w, 0, 0, COLS, p, draw_attr(UI_PROMPT));
@@ -170,29 +157,27 @@ draw_input(struct ui *u)
 		while (draw_width(s) > avail && *s)
 			s++;
 		int tw = draw_text(w, 0, pw, avail, s, draw_attr(UI_INPUT));
+		struct buf cand = BUF_INIT;
+		if (u->mode == IN_COMMAND)
+			ui_cmd_candidates(u, &cand);
+		if (cand.len && pw + tw + 3 < COLS) { /* Tab's candidates, after the text */
+			buf_clear(&clean);
+			draw_sanitize(&clean, cand.ptr, cand.len, false);
+			draw_text(w, 0, pw + tw + 2, COLS - pw - tw - 2, buf_cstr(&clean),
+				  draw_attr(UI_DIM));
+		}
+		buf_fini(&cand);
 		wmove(w, 0, pw + tw < COLS ? pw + tw : COLS - 1);
 		buf_fini(&clean);
-	} else if (u->pending_id) {
-		struct buf b = BUF_INIT;
+	} else {
+		struct buf b = BUF_INIT, clean = BUF_INIT;
+		enum ui_elem e = UI_DIM;
 
-		if (u->pending_plan)
-			buf_printf(&b, "Approve the plan? a approve, r reject with a comment");
-		else
-			buf_printf(&b, "%s? y allow, A always, n deny, d deny with a message",
-				   u->pending_what ? u->pending_what : "Allow");
-		struct buf clean = BUF_INIT;
-		draw_sanitize(&clean, b.ptr, b.len, false);
-		draw_text(w, 0, 0, COLS, buf_cstr(&clean), draw_attr(UI_PROMPT));
+		ui_mode_line(u, &b, &e);
+		draw_sanitize(&clean, b.ptr ? b.ptr : "", b.len, false);
+		draw_text(w, 0, 0, COLS, buf_cstr(&clean), draw_attr(e));
 		buf_fini(&clean);
 		buf_fini(&b);
-	} else if (u->msg.len) {
-		draw_text(w, 0, 0, COLS, buf_cstr(&u->msg),
-			  draw_attr(u->msg_err ? UI_ERROR : UI_NORMAL));
-	} else {
-		draw_text(w, 0, 0, COLS,
-			  ui_task_busy(u) ? "i: steer  Esc: interrupt  Tab: focus  ?: help  q: quit"
-				       : "i: type a task  Tab: focus  ?: help  :: command  q: quit",
-			  draw_attr(UI_DIM));
 	}
 	wnoutrefresh(w);
 	u->input_dirty = false;
@@ -226,7 +211,7 @@ ui_render(struct ui *u)
 	 * panes: put it out first, the panes then paint over it. */
 	if (u->frame_all)
 		wnoutrefresh(stdscr);
-	if (u->help_on) {
+	if (u->mode == IN_OVERLAY) {
 		if (u->frame_all || u->help.dirty) {
 			pane_draw(&u->help);
 			any = true;
@@ -248,8 +233,7 @@ ui_render(struct ui *u)
 		draw_status(u);
 	/* The input line last: the terminal's cursor ends where it left it. */
 	draw_input(u);
-	bool typing = u->mode != IN_NONE && u->mode != IN_ASK;
-	curs_set(typing ? 1 : 0);
+	curs_set(ui_mode_is_line(u) ? 1 : 0);
 	/* Synchronized output: the terminal shows the frame whole. doupdate()
 	 * flushes its own buffer, so the two marks go around it. */
 	if (u->sync) {
