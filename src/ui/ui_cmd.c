@@ -582,9 +582,8 @@ ui_cmd_run(struct ui *u, char *line)
 	} else {
 		struct buf b = BUF_INIT;
 		for (size_t i = 0; i < cmd_count; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", cmd_table[i].name);
-		ui_message(u, true, "unknown command ':%s' (%s; :help says more)", cmd,
-			   buf_cstr(&b));
+			buf_printf(&b, " %s", cmd_table[i].name);
+		ui_message(u, true, "no command ':%s'; the commands:%s", cmd, buf_cstr(&b));
 		buf_fini(&b);
 	}
 	u->status_dirty = true;
