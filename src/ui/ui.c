@@ -232,9 +232,10 @@ apply_state(struct ui *u)
 	if (st->plan && cJSON_IsArray(st->plan)) {
 		struct event ev = { .type = EVENT_PLAN_UPDATED, .steps = st->plan };
 		replay_to_panes(u, &ev);
-		if (u->lay.kind == LAYOUT_STACKED)
-			ui_relayout(u);
 	}
+	/* The history (or the snapshot) brought the plan: the plan pane is as
+	 * tall as its steps, laid out now rather than at the next resize. */
+	ui_relayout(u);
 	if (st->busy && !u->task_start) {
 		u->task_start = ev_now_ms();
 		ui_set_phase(u, st->activity ? st->activity : "working", NULL);
@@ -329,6 +330,8 @@ ui_live_event(struct ui *u, const struct event *ev)
 	case EVENT_PLAN_DECIDED:
 		if (u->pending_id && ev->id && !strcmp(u->pending_id, ev->id))
 			ui_approval_clear(u);
+		if (ev->type == EVENT_PLAN_DECIDED && u->lay.kind == LAYOUT_STACKED)
+			ui_relayout(u); /* its last line changed */
 		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
@@ -638,6 +641,7 @@ ui_free(struct ui *u)
 	if (u->plan_file)
 		unlink(u->plan_file);
 	free(u->plan_file);
+	buf_fini(&u->plan_text);
 	free(u->reopen);
 	cJSON_Delete(u->pending_input);
 	client_set_handler(u->c, NULL, NULL);

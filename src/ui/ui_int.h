@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "agent/event.h"
 #include "core/buf.h"
@@ -117,6 +118,8 @@ struct ui {
 	void (*editor_done)(int status, void *ctx);
 	void *editor_ctx;
 	char *plan_file;		 /* the plan being edited there */
+	struct buf plan_text;		 /* what it held when the editor started */
+	struct timespec plan_mtime;	 /* and its mtime then */
 	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
 	bool sessions_loading;		 /* a :sessions request is in flight */
 	bool sessions_shown;		 /* the overlay is the :sessions list */
