@@ -810,7 +810,8 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 	av[1] = (char *)"engine";
 	av[2] = (char *)"--ready-fd";
 	av[3] = fdbuf;
-	memcpy(av + 4, argv, argc * sizeof *av);
+	if (argc) /* argv may be NULL then (the workbench with no option) */
+		memcpy(av + 4, argv, argc * sizeof *av);
 	/* tmux's way (server_start()): the child becomes the engine without an
 	 * exec, so it skips loading the program and its libraries again (most
 	 * of an engine's start-up time, and the workbench's first frame waits

@@ -44,7 +44,7 @@
 struct pane *
 ui_focused(struct ui *u)
 {
-	return u->mode == IN_OVERLAY ? &u->help : &u->panes[u->focus];
+	return ui_overlay_shown(u) ? &u->help : &u->panes[u->focus];
 }
 
 bool
@@ -243,6 +243,20 @@ apply_state(struct ui *u)
 		ui_set_phase(u, st->activity, NULL);
 	}
 	ui_approval_show_pending(u, st->pending);
+	if (st->state_dir && !u->in_history && !u->first_note && !st->session && !st->ngrants) {
+		/* A first run: nothing granted yet; say how, where the work shows. */
+		struct event ev = {
+			.type = EVENT_STATUS,
+			.text = "No folder is granted yet: the agent works only in folders you "
+				"grant. Type :grant DIR (Tab completes it), or start with "
+				"deskhand --grant DIR.",
+		};
+		u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
+		u->first_note = true;
+		/* The hint line (:grant) rather than an empty task line. */
+		if (u->mode == IN_TASK && !u->in_task.len)
+			ui_mode_drop(u, IN_TASK);
+	}
 	u->frame_all = u->status_dirty = u->input_dirty = true;
 	ui_spin_maybe(u);
 }
@@ -580,7 +594,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 		ui_start_task(u, o->task);
 	else if (u->pending_id)
 		ui_mode_push(u, IN_TASK, true); /* the question first, then the input line */
-	else
+	else if (!u->first_note)
 		ui_begin_input(u, IN_TASK);
 	return 0;
 fail:

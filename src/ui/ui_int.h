@@ -107,6 +107,7 @@ struct ui {
 	bool interrupted;
 	bool starting;			 /* a start was sent, its reply has not come */
 	bool in_history;		 /* between "hello" and "history_end" */
+	bool first_note;		 /* the first run's note on granting was shown */
 	char *seen_status;		 /* how the last task this client saw live ended */
 	unsigned long seq;		 /* request ids: TAG-N */
 	char *ungrant_path;		 /* the :ungrant waiting for its reply */
@@ -203,6 +204,9 @@ void ui_mode_approval_begin(struct ui *u, bool plan);
 void ui_mode_approval_end(struct ui *u);
 /* Back to IN_NONE with nothing suspended (detach, quit). */
 void ui_mode_reset(struct ui *u);
+/* The overlay is on screen: it is the current mode, or under a line or a
+ * question typed over it. */
+bool ui_overlay_shown(const struct ui *u);
 /* The current mode edits a line (its prompt precedes the text). */
 bool ui_mode_is_line(const struct ui *u);
 /* What the input line shows in the current mode: the prompt of a line mode

@@ -116,6 +116,20 @@ ui_mode_approval_end(struct ui *u)
 }
 
 bool
+ui_overlay_shown(const struct ui *u)
+{
+	enum input_mode m = u->mode;
+	size_t i = u->nunder;
+
+	while (is_line(m) || m == IN_ASK) {
+		if (i == 0)
+			return false;
+		m = u->under[--i];
+	}
+	return m == IN_OVERLAY;
+}
+
+bool
 ui_mode_is_line(const struct ui *u)
 {
 	return is_line(u->mode);
@@ -411,6 +425,12 @@ overlay_key(struct ui *u, int key)
 {
 	clear_message(u);
 	enum action a = keymap_lookup(KEYMAP_HELP, key);
+	if (a == ACTION_NONE) { /* of the global keys, those that make sense here */
+		enum action g = keymap_lookup(KEYMAP_GLOBAL, key);
+		if (g == ACTION_SEARCH || g == ACTION_SEARCH_NEXT || g == ACTION_SEARCH_PREV ||
+		    g == ACTION_DETACH || g == ACTION_COPY || g == ACTION_COMMAND)
+			a = g;
+	}
 	if (a == ACTION_QUIT) /* q, Esc, ? close the overlay, not the workbench */
 		ui_mode_drop(u, IN_OVERLAY);
 	else if (a == ACTION_EXPAND)
