@@ -2,7 +2,7 @@
 # at 120 and at 80 columns it keeps the phase with its time, the count of
 # files pending review, the session, the mode and the cost; `?` names the
 # send key; a first run with no grant says in the transcript how to grant a
-# folder, and the hint line says :grant.
+# folder, and the hint line says :grant. :undo acts as u in the diff pane.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 G=$T/work; mkdir -p "$G"
@@ -30,6 +30,11 @@ a
 :wait text Send the input line
 :save-screen $T/keys.scr
 q
+:type :undo
+<Enter>
+:wait text diff \(1 file pending\)
+:wait text │ 1 pending │
+:save-screen $T/undone.scr
 :quit"
 ui_run 120 30 --grant "$G" --mode auto "two files"
 sid=$(ls "$XDG_STATE_HOME"/deskhand/sessions/ | head -1)
@@ -37,6 +42,9 @@ for n in wide narrow; do
   assert_screen $n "^ (. )?done [0-9]+s │ 2 pending │ $sid │ (.* │ )?auto │ .*\\\$[0-9]+\\.[0-9]{4}"
 done
 assert_screen keys '^  Enter +send +Send the input line'
+# :undo acts as u in the diff pane; the count follows
+assert_screen undone '│ 1 pending │'
+[ ! -e "$G/b.txt" ] || fail ":undo left b.txt (the last step)"
 
 # A first run: no grant, no task.
 steps ":wait text No folder is granted
