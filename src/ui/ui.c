@@ -329,6 +329,8 @@ ui_live_event(struct ui *u, const struct event *ev)
 		return;
 	case EVENT_TOOL_CALL:
 		ui_set_phase(u, "running", ev->name);
+		free(u->call_name);
+		u->call_name = xstrdup(ev->name ? ev->name : "?");
 		break;
 	case EVENT_USAGE: /* the totals are the client state's */
 	case EVENT_SESSION_STARTED:
@@ -344,6 +346,12 @@ ui_live_event(struct ui *u, const struct event *ev)
 	case EVENT_PLAN_DECIDED:
 		if (u->pending_id && ev->id && !strcmp(u->pending_id, ev->id))
 			ui_approval_clear(u);
+		/* Not "awaiting approval" once answered (here or elsewhere). */
+		if (u->phase && !strncmp(u->phase, "awaiting", 8))
+			ui_set_phase(u, ev->approved && ev->type == EVENT_APPROVAL_DECIDED
+						? "running" : "working",
+				     ev->approved && ev->type == EVENT_APPROVAL_DECIDED
+					     ? u->call_name : NULL);
 		if (ev->type == EVENT_PLAN_DECIDED && u->lay.kind == LAYOUT_STACKED)
 			ui_relayout(u); /* its last line changed */
 		break;
@@ -693,6 +701,7 @@ ui_free(struct ui *u)
 	free(u->pending_name);
 	free(u->pending_what);
 	free(u->phase);
+	free(u->call_name);
 	free(u->seen_status);
 	free(u->ungrant_path);
 	free(u->open_spec);

@@ -96,6 +96,7 @@ struct ui {
 	bool pending_plan;
 
 	char *phase;
+	char *call_name;		 /* the last tool call's name (the phase once allowed) */
 	uint64_t task_start, task_end;
 	int spin, jobs;
 	struct ev_timer spin_timer;
