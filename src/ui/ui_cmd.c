@@ -606,12 +606,18 @@ static void
 complete_path(struct ui *u, const char *word)
 {
 	char *full = expand_tilde(word);
-	char *pat = xasprintf("%s*", full);
+	struct buf pat = BUF_INIT;
 	size_t wl = word[0] == '~' ? strcspn(word, "/") : 0; /* "~" or "~user" */
 	size_t hl = strlen(full) - (strlen(word) - wl);      /* what it became */
 	glob_t g;
 
-	if (glob(pat, GLOB_MARK, NULL, &g) == 0) {
+	for (const char *c = full; *c; c++) { /* the typed part matches as itself */
+		if (strchr("*?[\\", *c))
+			buf_putc(&pat, '\\');
+		buf_putc(&pat, *c);
+	}
+	buf_putc(&pat, '*');
+	if (glob(buf_cstr(&pat), GLOB_MARK, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			char *t = xasprintf("%.*s%s", (int)wl, word, g.gl_pathv[i] + (wl ? hl : 0));
 			strv_add(&u->compl, t);
@@ -619,7 +625,7 @@ complete_path(struct ui *u, const char *word)
 		}
 		globfree(&g);
 	}
-	free(pat);
+	buf_fini(&pat);
 	free(full);
 }
 
