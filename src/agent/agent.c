@@ -1255,6 +1255,10 @@ process_call(struct agent *a)
 	struct call *c = &a->calls[a->cur];
 	const struct tool_entry *t = tool_find(c->name);
 
+	/* A call is processed in the tools phase, also when the previous call's
+	 * checkpoint brought us here: an interrupt while this call awaits its
+	 * approval must deny it, not wait for a checkpoint that has landed. */
+	a->phase = PHASE_TOOLS;
 	emit(a, &(struct event){ .type = EVENT_TOOL_CALL, .id = c->id, .name = c->name,
 				  .input = c->shown });
 	if (a->interrupt) {

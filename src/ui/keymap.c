@@ -346,6 +346,12 @@ keys_of(struct buf *out, enum action a)
 	}
 }
 
+/* Keys of the input line's editor (ui_prompt.c), not rebound by `bind`:
+ * the help lists them for their action. */
+static const char *const line_keys[ACTION__COUNT] = {
+	[ACTION_SEND] = "Enter",
+};
+
 void
 keymap_help(struct buf *out)
 {
@@ -356,6 +362,8 @@ keymap_help(struct buf *out)
 	do {                                                                              \
 		buf_clear(&k);                                                            \
 		keys_of(&k, a);                                                           \
+		if (!k.len && line_keys[a])                                               \
+			buf_puts(&k, line_keys[a]);                                       \
 		buf_printf(out, "  %-18s %-16s %s\n", k.len ? buf_cstr(&k) : "-",         \
 			   action_names[a], action_docs[a]);                              \
 	} while (0)

@@ -40,6 +40,7 @@ pane_fini(struct pane *p)
 		p->ops->fini(p);
 	pane_clear_lines(p);
 	free(p->lines);
+	free(p->hl);
 	if (p->win)
 		delwin(p->win);
 	memset(p, 0, sizeof *p);
@@ -233,6 +234,32 @@ pane_refresh_lines(struct pane *p)
 	}
 }
 
+static bool line_has(const char *hay, const char *needle);
+
+/* The search's matches in `text` (drawn at row y), drawn over as UI_SEARCH.
+ * A match holds no markers (a needle has none); what precedes it gives its
+ * column. */
+static void
+draw_matches(struct pane *p, int y, const char *text)
+{
+	size_t n = p->hl ? strlen(p->hl) : 0;
+
+	if (!n || !line_has(text, p->hl))
+		return;
+	for (const char *s = text; *s; s++) {
+		if (strncasecmp(s, p->hl, n) != 0)
+			continue;
+		char *pre = xstrndup(text, (size_t)(s - text));
+		char *m = xstrndup(s, n);
+		int x = draw_width(pre);
+		if (x < p->cols)
+			draw_text(p->win, y, x, p->cols - x, m, draw_attr(UI_SEARCH));
+		free(pre);
+		free(m);
+		s += n - 1;
+	}
+}
+
 void
 pane_draw(struct pane *p)
 {
@@ -264,6 +291,7 @@ pane_draw(struct pane *p)
 		}
 		if (!l->split) {
 			draw_text(p->win, r + 1, 0, p->cols, l->text, a);
+			draw_matches(p, r + 1, l->text);
 			continue;
 		}
 		char *left = xstrndup(l->text, l->split);
@@ -329,6 +357,11 @@ pane_search(struct pane *p, const char *needle, int dir)
 	n = (long)p->nlines;
 	if (!needle || !*needle || n == 0)
 		return false;
+	if (!p->hl || strcmp(p->hl, needle)) {
+		free(p->hl);
+		p->hl = xstrdup(needle);
+		p->dirty = true;
+	}
 	for (long k = 1; k <= n; k++) {
 		long i = ((start + dir * k) % n + n) % n;
 

@@ -71,6 +71,7 @@ struct pane {
 	long top;		 /* first line shown */
 	long cursor;		 /* selected line, -1 none */
 	bool follow;		 /* cursor tracks the last line */
+	char *hl;		 /* the last search (heap): its matches are highlighted */
 };
 
 /* Lifecycle: init calls ops->init. */
@@ -107,7 +108,8 @@ enum pane_result pane_move(struct pane *p, enum action a);
 /* Put the cursor on line i and scroll it into view. */
 void pane_set_cursor(struct pane *p, long i);
 /* Move to the next (dir 1) or previous (-1) line containing `needle`
- * (case-insensitive) from the cursor, wrapping. False when none. */
+ * (case-insensitive) from the cursor, wrapping. False when none. Every
+ * match on screen is drawn as UI_SEARCH from then on. */
 bool pane_search(struct pane *p, const char *needle, int dir);
 /* Rows available for lines (the title takes one). */
 int pane_body_rows(const struct pane *p);

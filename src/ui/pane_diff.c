@@ -190,6 +190,7 @@ on_review_reply(struct pane *p, const struct event *ev)
 		size_t nf = nfiles(d);
 		if (d->sel >= nf)
 			d->sel = nf ? nf - 1 : 0;
+		ui_review_pending(p->ui, (long)nf); /* the status line's "N pending" */
 		pane_invalidate(p);
 	}
 	if (d->reload) {

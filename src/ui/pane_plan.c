@@ -116,6 +116,8 @@ plan_title(struct pane *p, struct buf *out)
 		buf_printf(out, " %d/%d", done, n);
 	if (pl->awaiting)
 		buf_puts(out, " (awaiting approval)");
+	else if (pl->rejected)
+		buf_puts(out, " rejected"); /* the title stays when the pane is short */
 }
 
 static enum pane_result

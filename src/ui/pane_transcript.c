@@ -302,6 +302,11 @@ tr_event(struct pane *p, const struct event *ev)
 		note(p, IT_ERROR, "retrying in %.1f s (attempt %d): %s",
 		     (double)ev->duration_ms / 1000.0, ev->attempt, ev->text ? ev->text : "");
 		break;
+	case EVENT_STATUS: /* the engine's carry no text; the workbench's notes do */
+		if (!ev->text)
+			return;
+		note(p, IT_NOTE, "%s", ev->text);
+		break;
 	case EVENT_ERROR:
 		note(p, IT_ERROR, "error: %s", ev->text ? ev->text : "");
 		break;

@@ -30,6 +30,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -43,7 +44,7 @@
 struct pane *
 ui_focused(struct ui *u)
 {
-	return u->help_on ? &u->help : &u->panes[u->focus];
+	return ui_overlay_shown(u) ? &u->help : &u->panes[u->focus];
 }
 
 bool
@@ -172,7 +173,7 @@ ui_detach(struct ui *u)
 {
 	u->detached = true;
 	u->quitting = true;
-	u->mode = IN_NONE;
+	ui_mode_reset(u);
 	ev_quit(u->loop);
 }
 
@@ -231,9 +232,10 @@ apply_state(struct ui *u)
 	if (st->plan && cJSON_IsArray(st->plan)) {
 		struct event ev = { .type = EVENT_PLAN_UPDATED, .steps = st->plan };
 		replay_to_panes(u, &ev);
-		if (u->lay.kind == LAYOUT_STACKED)
-			ui_relayout(u);
 	}
+	/* The history (or the snapshot) brought the plan: the plan pane is as
+	 * tall as its steps, laid out now rather than at the next resize. */
+	ui_relayout(u);
 	if (st->busy && !u->task_start) {
 		u->task_start = ev_now_ms();
 		ui_set_phase(u, st->activity ? st->activity : "working", NULL);
@@ -241,6 +243,20 @@ apply_state(struct ui *u)
 		ui_set_phase(u, st->activity, NULL);
 	}
 	ui_approval_show_pending(u, st->pending);
+	if (st->state_dir && !u->in_history && !u->first_note && !st->session && !st->ngrants) {
+		/* A first run: nothing granted yet; say how, where the work shows. */
+		struct event ev = {
+			.type = EVENT_STATUS,
+			.text = "No folder is granted yet: the agent works only in folders you "
+				"grant. Type :grant DIR (Tab completes it), or start with "
+				"deskhand --grant DIR.",
+		};
+		u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
+		u->first_note = true;
+		/* The hint line (:grant) rather than an empty task line. */
+		if (u->mode == IN_TASK && !u->in_task.len)
+			ui_mode_drop(u, IN_TASK);
+	}
 	u->frame_all = u->status_dirty = u->input_dirty = true;
 	ui_spin_maybe(u);
 }
@@ -357,6 +373,8 @@ ui_live_event(struct ui *u, const struct event *ev)
 				ui_set_phase(u, "running", u->call_name);
 			}
 		}
+		if (ev->type == EVENT_PLAN_DECIDED && u->lay.kind == LAYOUT_STACKED)
+			ui_relayout(u); /* its last line changed */
 		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
@@ -418,7 +436,7 @@ ui_stop_and_quit(struct ui *u)
 {
 	struct command c = { .type = COMMAND_INTERRUPT };
 
-	u->mode = IN_NONE;
+	ui_mode_reset(u);
 	u->quitting = true;
 	if (ui_task_busy(u)) {
 		ui_send_cmd(u, &c);
@@ -469,7 +487,9 @@ script_quit(void *ctx)
 static bool
 script_approval(void *ctx)
 {
-	return ((struct ui *)ctx)->pending_id != NULL;
+	enum input_mode m = ((struct ui *)ctx)->mode;
+
+	return m == IN_APPROVAL || m == IN_PLAN;
 }
 
 static struct ui *dying; /* for the die callback only */
@@ -512,6 +532,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	u->loop = loop;
 	u->c = c;
 	u->review_pending = -1;
+	u->compl_i = -1;
 	u->display = !(nd && *nd && strcmp(nd, "0"));
 	if (!term || !*term)
 		term = "vt100";
@@ -602,8 +623,8 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	if (o->task && *o->task)
 		ui_start_task(u, o->task);
 	else if (u->pending_id)
-		u->saved_mode = IN_TASK; /* the question first, then the input line */
-	else
+		ui_mode_push(u, IN_TASK, true); /* the question first, then the input line */
+	else if (!u->first_note)
 		ui_begin_input(u, IN_TASK);
 	return 0;
 fail:
@@ -666,6 +687,7 @@ ui_free(struct ui *u)
 	free(u->plan_file);
 	free(u->page_path);
 	free(u->page_title);
+	buf_fini(&u->plan_text);
 	free(u->reopen);
 	cJSON_Delete(u->pending_input);
 	client_set_handler(u->c, NULL, NULL);
@@ -708,6 +730,8 @@ ui_free(struct ui *u)
 	free(u->seen_status);
 	free(u->ungrant_path);
 	free(u->open_spec);
+	strv_free(&u->compl);
+	strv_free(&u->session_ids);
 	theme_free(u->theme);
 	free(u);
 }

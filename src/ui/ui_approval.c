@@ -49,9 +49,7 @@ ui_approval_clear(struct ui *u)
 	cJSON_Delete(u->pending_input);
 	u->pending_input = NULL;
 	u->pending_plan = false;
-	if (u->mode == IN_NONE && u->saved_mode != IN_NONE)
-		u->mode = u->saved_mode;
-	u->saved_mode = IN_NONE;
+	ui_mode_approval_end(u);
 	u->input_dirty = true;
 }
 
@@ -64,10 +62,12 @@ ui_approval_send_steps(struct ui *u, bool approve, const char *text, cJSON *step
 
 	if (!u->pending_id)
 		return;
-	u->pending_id = NULL; /* before the call: the decided event may come back at once */
+	/* Forget it before sending: the decided event, and the next call's
+	 * approval_needed, may come back before ui_send_cmd() returns. */
+	u->pending_id = NULL;
+	ui_approval_clear(u);
 	ui_send_cmd(u, &c);
 	free(c.id);
-	ui_approval_clear(u);
 }
 
 void
@@ -188,9 +188,6 @@ ui_approval_needed(struct ui *u, const struct event *ev)
 	else
 		u->pending_what = xasprintf("Allow %s %.60s", ev->name ? ev->name : "?",
 					    arg ? arg : "");
-	if (u->mode != IN_NONE && u->mode != IN_ASK) {
-		u->saved_mode = u->mode;
-		u->mode = IN_NONE;
-	}
+	ui_mode_approval_begin(u, u->pending_plan);
 	ui_set_phase(u, u->pending_plan ? "awaiting plan approval" : "awaiting approval", NULL);
 }

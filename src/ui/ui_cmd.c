@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The commands typed after `:` and the replies they wait for.
+ * The commands typed after `:` and the replies they wait for. The commands
+ * are one table (cmd_table, in the manner of tmux's cmd_entry): it runs
+ * them, and it makes `:help`, the Tab completion and the "unknown command"
+ * list, so these cannot drift from what runs.
  */
 #include <curses.h>
 #include <errno.h>
+#include <glob.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -26,6 +31,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -43,7 +49,8 @@ ui_show_overlay(struct ui *u, const char *title, const char *text)
 {
 	u->sessions_shown = !strcmp(title, "sessions");
 	pane_help_set(&u->help, title, text);
-	u->help_on = true;
+	if (u->mode != IN_OVERLAY)
+		ui_mode_push(u, IN_OVERLAY, false);
 	u->frame_all = true;
 }
 
@@ -87,6 +94,23 @@ session_row(struct buf *out, const cJSON *row)
 	buf_putc(out, '\n');
 }
 
+/* The ids of a sessions reply, for :open's completion. */
+static void
+cache_session_ids(struct ui *u, const cJSON *rows)
+{
+	const cJSON *row;
+
+	if (!cJSON_IsArray(rows))
+		return;
+	strv_free(&u->session_ids);
+	cJSON_ArrayForEach(row, rows)
+	{
+		const char *id = json_str(row, "id");
+		if (id)
+			strv_add(&u->session_ids, id);
+	}
+}
+
 static void
 on_sessions_reply(struct ui *u, const struct event *ev)
 {
@@ -96,6 +120,7 @@ on_sessions_reply(struct ui *u, const struct event *ev)
 
 	u->sessions_loading = false;
 	ui_busy(u, -1);
+	cache_session_ids(u, rows);
 	if (ev->type == EVENT_ERROR || !ev->approved || !cJSON_IsArray(rows)) {
 		ui_message(u, true, "sessions: %s", ev->text ? ev->text : "no list came back");
 		return;
@@ -190,6 +215,7 @@ on_open_reply(struct ui *u, const struct event *ev)
 
 	u->open_spec = NULL;
 	ui_busy(u, -1);
+	cache_session_ids(u, ev->data);
 	if (ev->type == EVENT_ERROR || !ev->approved || !cJSON_IsArray(ev->data))
 		ui_message(u, true, "open: %s", ev->text ? ev->text : "no session list came back");
 	else if (spec)
@@ -229,8 +255,7 @@ ui_cmd_open_selected(struct ui *u)
 	}
 	memcpy(id, s, n);
 	id[n] = '\0';
-	u->help_on = false;
-	u->frame_all = true;
+	ui_mode_drop(u, IN_OVERLAY);
 	cmd_open(u, id);
 }
 
@@ -303,6 +328,241 @@ on_cmd_reply(struct ui *u, const struct event *ev)
 		ui_message(u, true, "%s", ev->text ? ev->text : "refused");
 }
 
+/*
+ * The command table
+ */
+
+/* What a command's argument is, for completion. */
+enum cmd_arg {
+	CMD_ARG_NONE,
+	CMD_ARG_PATH,	 /* a file or folder; ~ expands */
+	CMD_ARG_GRANT,	 /* a granted folder */
+	CMD_ARG_SESSION, /* a session id (the engine's sessions reply) */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *alias;		      /* another name, or NULL */
+	const char *usage;		      /* the arguments, "" for none */
+	enum cmd_arg arg;
+	void (*run)(struct ui *u, char *arg); /* arg: the rest of the line, trimmed */
+	const char *help;		      /* one line */
+};
+
+static void run_help(struct ui *u, char *arg);
+
+/* `~` and `~/…` are the home folder, `~user/…` that user's. Heap string. */
+static char *
+expand_tilde(const char *path)
+{
+	if (path[0] != '~')
+		return xstrdup(path);
+	const char *rest = path + 1 + strcspn(path + 1, "/");
+	const char *home = NULL;
+	size_t ulen = (size_t)(rest - path - 1);
+
+	if (ulen == 0) {
+		home = getenv("HOME");
+		if (!home || !*home) {
+			struct passwd *pw = getpwuid(getuid());
+			home = pw ? pw->pw_dir : NULL;
+		}
+	} else {
+		char *user = xstrndup(path + 1, ulen);
+		struct passwd *pw = getpwnam(user);
+		free(user);
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home ? xasprintf("%s%s", home, rest) : xstrdup(path);
+}
+
+static void
+run_quit(struct ui *u, char *arg)
+{
+	(void)arg;
+	ui_request_quit(u);
+}
+
+static void
+run_quit_now(struct ui *u, char *arg)
+{
+	(void)arg;
+	ui_stop_and_quit(u);
+}
+
+static void
+run_detach(struct ui *u, char *arg)
+{
+	(void)arg;
+	ui_detach(u);
+}
+
+static void
+run_grant(struct ui *u, char *arg)
+{
+	struct command c = { .type = COMMAND_GRANT };
+
+	if (!strncmp(arg, "--force", 7) && (arg[7] == ' ' || !arg[7])) {
+		c.force = true;
+		arg += 7;
+		arg += strspn(arg, " ");
+	}
+	if (!*arg) {
+		ui_message(u, true, "usage: :grant [--force] DIR");
+		return;
+	}
+	char *path = expand_tilde(arg);
+	c.path = path;
+	if (ui_send(u, &c, "ui-grant") == 0)
+		ui_message(u, false, "granting %s…", path);
+	free(path);
+}
+
+static void
+run_ungrant(struct ui *u, char *arg)
+{
+	if (!*arg) {
+		ui_message(u, true, "usage: :ungrant DIR (:grants lists them)");
+		return;
+	}
+	char *path = expand_tilde(arg);
+	struct command c = { .type = COMMAND_UNGRANT, .path = path };
+	if (ui_send(u, &c, "ui-ungrant") == 0) {
+		free(u->ungrant_path);
+		u->ungrant_path = path;
+		return;
+	}
+	free(path);
+}
+
+static void
+run_grants(struct ui *u, char *arg)
+{
+	const struct client_state *st = client_state(u->c);
+	struct buf b = BUF_INIT;
+
+	(void)arg;
+	for (size_t i = 0; i < st->ngrants; i++)
+		buf_printf(&b, "%s\n", st->grants[i]);
+	ui_show_overlay(u, "grants", b.len ? buf_cstr(&b) : "(none: :grant DIR adds one)\n");
+	buf_fini(&b);
+}
+
+static void
+run_sessions(struct ui *u, char *arg)
+{
+	(void)arg;
+	cmd_sessions(u);
+}
+
+static void
+run_open(struct ui *u, char *arg)
+{
+	cmd_open(u, arg);
+}
+
+static void
+run_save(struct ui *u, char *arg)
+{
+	char *path = expand_tilde(arg);
+
+	cmd_save(u, path);
+	free(path);
+}
+
+static void
+run_save_screen(struct ui *u, char *arg)
+{
+	char *el = arg + strcspn(arg, " ");
+	bool elements = *el != '\0';
+
+	*el = '\0';
+	char *path = expand_tilde(arg);
+	if (!*path || screen_dump_write(path, elements) < 0)
+		ui_message(u, true, "usage: :save-screen FILE [elements]");
+	free(path);
+}
+
+/* :undo and :redo act as u and C-r in the diff pane. */
+static void
+diff_action(struct ui *u, enum action a, const char *what)
+{
+	struct pane *p = &u->panes[LAYOUT_DIFF];
+
+	if (!p->ops->action || p->ops->action(p, a) == PANE_IGNORED)
+		ui_message(u, true, "%s: nothing the review can %s now", what, what);
+}
+
+static void
+run_undo(struct ui *u, char *arg)
+{
+	(void)arg;
+	diff_action(u, ACTION_UNDO, "undo");
+}
+
+static void
+run_redo(struct ui *u, char *arg)
+{
+	(void)arg;
+	diff_action(u, ACTION_REDO, "redo");
+}
+
+static const struct cmd_entry cmd_table[] = {
+	{ .name = "grant", .usage = "[--force] DIR", .arg = CMD_ARG_PATH, .run = run_grant,
+	  .help = "let the agent work in folder DIR (~ is your home)" },
+	{ .name = "ungrant", .usage = "DIR", .arg = CMD_ARG_GRANT, .run = run_ungrant,
+	  .help = "take a granted folder back" },
+	{ .name = "grants", .usage = "", .run = run_grants, .help = "list the granted folders" },
+	{ .name = "sessions", .usage = "", .run = run_sessions,
+	  .help = "list the sessions (Enter on a row opens it)" },
+	{ .name = "open", .usage = "ID", .arg = CMD_ARG_SESSION, .run = run_open,
+	  .help = "show session ID (or a unique prefix, or latest)" },
+	{ .name = "undo", .usage = "", .run = run_undo, .help = "undo the last review step (u)" },
+	{ .name = "redo", .usage = "", .run = run_redo, .help = "redo what undo undid (C-r)" },
+	{ .name = "save", .usage = "FILE", .arg = CMD_ARG_PATH, .run = run_save,
+	  .help = "save the transcript as text" },
+	{ .name = "save-screen", .usage = "FILE [elements]", .arg = CMD_ARG_PATH,
+	  .run = run_save_screen, .help = "save the screen (and its element layer)" },
+	{ .name = "help", .usage = "", .run = run_help, .help = "this list, then the keys" },
+	{ .name = "detach", .usage = "", .run = run_detach,
+	  .help = "leave; the task goes on (deskhand attach comes back)" },
+	{ .name = "quit", .alias = "q", .usage = "", .run = run_quit,
+	  .help = "quit (while the agent works: detach or stop)" },
+	{ .name = "quit!", .alias = "q!", .usage = "", .run = run_quit_now,
+	  .help = "stop the task and quit" },
+};
+static const size_t cmd_count = sizeof cmd_table / sizeof *cmd_table;
+
+static void
+run_help(struct ui *u, char *arg)
+{
+	struct buf b = BUF_INIT;
+
+	(void)arg;
+	buf_puts(&b, "Commands (type : then the command; Tab completes):\n\n");
+	for (size_t i = 0; i < cmd_count; i++) {
+		const struct cmd_entry *e = &cmd_table[i];
+		char *head = xasprintf(":%s%s%s%s%s", e->name, *e->usage ? " " : "", e->usage,
+				       e->alias ? ", :" : "", e->alias ? e->alias : "");
+		buf_printf(&b, "  %-30s %s\n", head, e->help);
+		free(head);
+	}
+	buf_puts(&b, "\nKeys:\n\n");
+	keymap_help(&b);
+	ui_show_overlay(u, "help", buf_cstr(&b));
+	buf_fini(&b);
+}
+
+static const struct cmd_entry *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < cmd_count; i++)
+		if (!strcmp(cmd_table[i].name, name) ||
+		    (cmd_table[i].alias && !strcmp(cmd_table[i].alias, name)))
+			return &cmd_table[i];
+	return NULL;
+}
+
 void
 ui_cmd_run(struct ui *u, char *line)
 {
@@ -312,81 +572,195 @@ ui_cmd_run(struct ui *u, char *line)
 	if (*arg)
 		*arg++ = '\0';
 	arg += strspn(arg, " ");
+	for (size_t n = strlen(arg); n > 0 && arg[n - 1] == ' ';)
+		arg[--n] = '\0';
 	if (!*cmd)
 		return;
-	if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
-		ui_request_quit(u);
-	} else if (!strcmp(cmd, "q!")) {
-		ui_stop_and_quit(u);
-	} else if (!strcmp(cmd, "detach")) {
-		ui_detach(u);
-	} else if (!strcmp(cmd, "grant")) {
-		struct command c = { .type = COMMAND_GRANT };
-		if (!strncmp(arg, "--force ", 8)) {
-			c.force = true;
-			arg += 8;
-		}
-		c.path = arg;
-		if (!*arg)
-			ui_message(u, true, "usage: :grant [--force] PATH");
-		else if (ui_send(u, &c, "ui-grant") == 0)
-			ui_message(u, false, "granting %s…", arg);
-	} else if (!strcmp(cmd, "ungrant")) {
-		struct command c = { .type = COMMAND_UNGRANT, .path = arg };
-		if (!*arg) {
-			ui_message(u, true, "usage: :ungrant PATH (:grants lists them)");
-		} else if (ui_send(u, &c, "ui-ungrant") == 0) {
-			free(u->ungrant_path);
-			u->ungrant_path = xstrdup(arg);
-		}
-	} else if (!strcmp(cmd, "open")) {
-		cmd_open(u, arg);
-	} else if (!strcmp(cmd, "grants")) {
-		const struct client_state *st = client_state(u->c);
-		struct buf b = BUF_INIT;
-		for (size_t i = 0; i < st->ngrants; i++)
-			buf_printf(&b, "%s\n", st->grants[i]);
-		ui_show_overlay(u, "grants", b.len ? buf_cstr(&b) : "(none)\n");
-		buf_fini(&b);
-	} else if (!strcmp(cmd, "sessions")) {
-		cmd_sessions(u);
-	} else if (!strcmp(cmd, "save-screen")) {
-		char *el = arg + strcspn(arg, " ");
-		bool elements = *el != '\0';
-		*el = '\0';
-		if (!*arg || screen_dump_write(arg, elements) < 0)
-			ui_message(u, true, "usage: :save-screen FILE [elements]");
-	} else if (!strcmp(cmd, "save")) {
-		cmd_save(u, arg);
-	} else if (!strcmp(cmd, "help")) {
-		struct buf b = BUF_INIT;
-		keymap_help(&b);
-		ui_show_overlay(u, "keys", buf_cstr(&b));
-		buf_fini(&b);
+	const struct cmd_entry *e = cmd_find(cmd);
+	if (e) {
+		e->run(u, arg);
 	} else {
-		ui_message(u, true,
-			   "unknown command ':%s' (grant, ungrant, grants, sessions, open, save, "
-			   "detach, q)",
-			   cmd);
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < cmd_count; i++)
+			buf_printf(&b, " %s", cmd_table[i].name);
+		ui_message(u, true, "no command ':%s'; the commands:%s", cmd, buf_cstr(&b));
+		buf_fini(&b);
 	}
 	u->status_dirty = true;
 }
 
-/* Complete a command name after ":". */
+/*
+ * Completion
+ */
+
+void
+ui_cmd_complete_reset(struct ui *u)
+{
+	strv_free(&u->compl);
+	u->compl_i = -1;
+}
+
+/* Files and folders starting with `word` (~ expands; folders end in '/';
+ * shown with the ~ the person typed). One directory read, on Tab only. */
+static void
+complete_path(struct ui *u, const char *word)
+{
+	char *full = expand_tilde(word);
+	struct buf pat = BUF_INIT;
+	size_t wl = word[0] == '~' ? strcspn(word, "/") : 0; /* "~" or "~user" */
+	size_t hl = strlen(full) - (strlen(word) - wl);      /* what it became */
+	glob_t g;
+
+	for (const char *c = full; *c; c++) { /* the typed part matches as itself */
+		if (strchr("*?[\\", *c))
+			buf_putc(&pat, '\\');
+		buf_putc(&pat, *c);
+	}
+	buf_putc(&pat, '*');
+	if (glob(buf_cstr(&pat), GLOB_MARK, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char *t = xasprintf("%.*s%s", (int)wl, word, g.gl_pathv[i] + (wl ? hl : 0));
+			strv_add(&u->compl, t);
+			free(t);
+		}
+		globfree(&g);
+	}
+	buf_fini(&pat);
+	free(full);
+}
+
+static void
+complete_args(struct ui *u, const struct cmd_entry *e, const char *word)
+{
+	switch (e->arg) {
+	case CMD_ARG_PATH:
+		complete_path(u, word);
+		break;
+	case CMD_ARG_GRANT: {
+		const struct client_state *st = client_state(u->c);
+		char *full = expand_tilde(word);
+		for (size_t i = 0; i < st->ngrants; i++)
+			if (!strncmp(st->grants[i], full, strlen(full)))
+				strv_add(&u->compl, st->grants[i]);
+		free(full);
+		break;
+	}
+	case CMD_ARG_SESSION:
+		if (!u->session_ids.n) { /* asked once; the reply completes */
+			struct command c = { .type = COMMAND_SESSIONS };
+			if (!u->compl_waiting && ui_send(u, &c, "ui-compl") == 0)
+				u->compl_waiting = true;
+			return;
+		}
+		for (size_t i = 0; i < u->session_ids.n; i++)
+			if (!strncmp(u->session_ids.v[i], word, strlen(word)))
+				strv_add(&u->compl, u->session_ids.v[i]);
+		break;
+	case CMD_ARG_NONE:
+		break;
+	}
+}
+
+/* Replace the word at compl_at with `s`, and a space after it when `space`. */
+static void
+put_word(struct ui *u, const char *s, bool space)
+{
+	struct buf *in = &u->in_line;
+
+	in->len = u->compl_at;
+	if (in->ptr)
+		in->ptr[in->len] = '\0';
+	buf_puts(in, s);
+	if (space)
+		buf_putc(in, ' ');
+}
+
 void
 ui_cmd_complete(struct ui *u)
 {
-	static const char *const names[] = { "grant ", "grants", "ungrant ", "sessions", "open ",
-					     "save ", "save-screen ", "quit", "help", "detach" };
-	const char *s = buf_cstr(&u->in_line);
+	const char *line = buf_cstr(&u->in_line);
 
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		if (*s && !strncmp(names[i], s, strlen(s))) {
-			buf_clear(&u->in_line);
-			buf_puts(&u->in_line, names[i]);
-			return;
-		}
+	if (u->compl.n > 1 && u->compl_i >= 0) { /* a repeated Tab: the next one */
+		u->compl_i = (u->compl_i + 1) % (long)u->compl.n;
+		put_word(u, u->compl.v[u->compl_i], false);
+		return;
 	}
+	if (u->compl.n > 1) { /* the second Tab: the first candidate */
+		u->compl_i = 0;
+		put_word(u, u->compl.v[0], false);
+		return;
+	}
+	ui_cmd_complete_reset(u);
+	const char *sp = strchr(line, ' ');
+	bool name = sp == NULL;
+	if (name) {
+		u->compl_at = 0;
+		for (size_t i = 0; i < cmd_count; i++)
+			if (!strncmp(cmd_table[i].name, line, strlen(line)))
+				strv_add(&u->compl, cmd_table[i].name);
+	} else {
+		char *cmd = xstrndup(line, (size_t)(sp - line));
+		const struct cmd_entry *e = cmd_find(cmd);
+		free(cmd);
+		if (!e)
+			return;
+		const char *word = sp + strspn(sp, " ");
+		if (e->run == run_grant && !strncmp(word, "--force ", 8))
+			word += 8 + strspn(word + 8, " ");
+		u->compl_at = (size_t)(word - line);
+		char *w = xstrdup(word);
+		complete_args(u, e, w);
+		free(w);
+	}
+	if (u->compl.n == 0)
+		return;
+	if (u->compl.n == 1) {
+		const struct cmd_entry *one = name ? cmd_find(u->compl.v[0]) : NULL;
+		put_word(u, u->compl.v[0], one && *one->usage);
+		ui_cmd_complete_reset(u);
+		return;
+	}
+	/* Several: their common prefix now (they show after the line); the
+	 * next Tabs cycle them. */
+	size_t cp = strlen(u->compl.v[0]);
+	for (size_t i = 1; i < u->compl.n; i++) {
+		size_t k = 0;
+		while (k < cp && u->compl.v[i][k] == u->compl.v[0][k])
+			k++;
+		cp = k;
+	}
+	char *pre = xstrndup(u->compl.v[0], cp);
+	put_word(u, pre, false);
+	free(pre);
+}
+
+/* The candidates, when there are several: shown after the line typed (a
+ * path by its last part), the one put in the line marked. */
+void
+ui_cmd_candidates(const struct ui *u, struct buf *out)
+{
+	for (size_t i = 0; u->compl.n > 1 && i < u->compl.n; i++) {
+		const char *c = u->compl.v[i];
+		size_t n = strlen(c);
+		size_t end = n > 1 && c[n - 1] == '/' ? n - 1 : n;
+		size_t start = end;
+
+		while (start > 0 && c[start - 1] != '/')
+			start--;
+		buf_printf(out, "%s%s%.*s%s", i ? "  " : "", (long)i == u->compl_i ? "[" : "",
+			   (int)(n - start), c + start, (long)i == u->compl_i ? "]" : "");
+	}
+}
+
+/* The sessions asked for :open's completion came: complete now. */
+static void
+on_compl_reply(struct ui *u, const struct event *ev)
+{
+	u->compl_waiting = false;
+	cache_session_ids(u, ev->data);
+	if (u->mode == IN_COMMAND && u->session_ids.n)
+		ui_cmd_complete(u);
+	u->input_dirty = true;
 }
 
 /* Replies to what the UI itself sent (ui_send(…, "ui-…")). */
@@ -397,6 +771,7 @@ static const struct {
 	{ "ui-start", on_start_reply },    { "ui-grant", on_grant_reply },
 	{ "ui-ungrant", on_ungrant_reply },   { "ui-sessions", on_sessions_reply },
 	{ "ui-cmd", on_cmd_reply },	      { "ui-open", on_open_reply },
+	{ "ui-compl", on_compl_reply },
 };
 
 bool

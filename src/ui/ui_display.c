@@ -81,87 +81,192 @@ ui_on_winch(struct ev_loop *l, int signo, void *ctx)
 	clearok(curscr, TRUE);
 }
 
+/*
+ * The status line: segments in a table, shown left to right; when the line
+ * is too narrow the least important go first (prio: 0 is kept longest).
+ */
+
+static const char *const spin_utf8[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧" };
+static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
+
+/* What happens now (the spinner while busy), and for how long. */
 static void
-human_count(char *out, size_t n, long v)
+seg_phase(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)st;
+	if (ui_task_busy(u) || u->jobs > 0)
+		buf_printf(b, "%s ", draw_is_utf8() ? spin_utf8[u->spin % 8] : spin_ascii[u->spin % 4]);
+	buf_puts(b, u->phase ? u->phase : "idle");
+	if (u->call_start) /* "running run_command 4s": that call's own time */
+		buf_printf(b, " %llus", (unsigned long long)((ev_now_ms() - u->call_start) / 1000));
+	if (u->task_start) {
+		uint64_t end = ui_task_busy(u) || !u->task_end ? ev_now_ms() : u->task_end;
+		buf_printf(b, "%s %llus", u->call_start ? ", task" : "",
+			   (unsigned long long)((end - u->task_start) / 1000));
+	}
+}
+
+static void
+seg_pending(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)st;
+	if (u->review_pending > 0)
+		buf_printf(b, "%ld pending", u->review_pending);
+}
+
+static void
+seg_session(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_puts(b, st->session ? st->session : "-");
+}
+
+static void
+seg_model(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_puts(b, st->model ? st->model : "?");
+}
+
+static void
+seg_mode(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_puts(b, st->mode ? st->mode : "?");
+}
+
+static void
+seg_grants(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_printf(b, "%zu grant%s", st->ngrants, st->ngrants == 1 ? "" : "s");
+}
+
+static void
+human_count(struct buf *b, long v)
 {
 	if (v >= 1000000)
-		snprintf(out, n, "%.1fM", (double)v / 1e6);
+		buf_printf(b, "%.1fM", (double)v / 1e6);
 	else if (v >= 1000)
-		snprintf(out, n, "%.1fk", (double)v / 1e3);
+		buf_printf(b, "%.1fk", (double)v / 1e3);
 	else
-		snprintf(out, n, "%ld", v);
+		buf_printf(b, "%ld", v);
 }
+
+static void
+seg_tokens(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_puts(b, "tok ");
+	human_count(b, st->input_tokens);
+	buf_putc(b, '/');
+	human_count(b, st->output_tokens);
+}
+
+static void
+seg_cost(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_printf(b, "$%.4f", st->cost_usd);
+}
+
+static void
+seg_sandbox(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_printf(b, "sandbox %s", st->sandbox ? st->sandbox : "?");
+}
+
+static void
+seg_watch(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	buf_printf(b, "watch %s", st->watcher ? st->watcher : "?");
+}
+
+static void
+seg_name(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)u;
+	(void)st;
+	buf_puts(b, "deskhand");
+}
+
+static const struct status_seg {
+	int prio;
+	void (*fmt)(struct ui *u, const struct client_state *st, struct buf *out);
+} status_segs[] = {
+	{ .prio = 0, .fmt = seg_phase },    { .prio = 1, .fmt = seg_pending },
+	{ .prio = 2, .fmt = seg_session },  { .prio = 6, .fmt = seg_model },
+	{ .prio = 3, .fmt = seg_mode },	    { .prio = 5, .fmt = seg_grants },
+	{ .prio = 7, .fmt = seg_tokens },   { .prio = 4, .fmt = seg_cost },
+	{ .prio = 8, .fmt = seg_sandbox },  { .prio = 9, .fmt = seg_watch },
+	{ .prio = 10, .fmt = seg_name },
+};
+#define NSEGS (sizeof status_segs / sizeof *status_segs)
 
 static void
 draw_status(struct ui *u)
 {
-	static const char *const spin_utf8[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧" };
-	static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
-	struct buf b = BUF_INIT;
-	const char *sep = draw_mark(" │ ", " | ");
 	const struct client_state *st = client_state(u->c);
-	const char *sid = st->session;
-	char in[24], out[24]; /* "%ld" of a long: at most 20 bytes + NUL */
+	const char *sep = draw_mark(" │ ", " | ");
+	struct buf seg[NSEGS], line = BUF_INIT;
+	bool shown[NSEGS] = { false };
+	int width[NSEGS], room = COLS - 1; /* a space before the first */
 
 	if (!u->status_w)
 		return;
-	human_count(in, sizeof in, st->input_tokens);
-	human_count(out, sizeof out, st->output_tokens);
-	/* What happens now first: it is what a narrow terminal must not lose. */
-	bool busy = ui_task_busy(u) || u->jobs > 0;
-	buf_putc(&b, ' ');
-	if (busy)
-		buf_printf(&b, "%s ", draw_is_utf8() ? spin_utf8[u->spin % 8] : spin_ascii[u->spin % 4]);
-	buf_puts(&b, u->phase ? u->phase : "idle");
-	if (u->call_start) /* "running run_command 4s": that call's own time */
-		buf_printf(&b, " %llus", (unsigned long long)((ev_now_ms() - u->call_start) / 1000));
-	if (u->task_start) {
-		uint64_t end = ui_task_busy(u) || !u->task_end ? ev_now_ms() : u->task_end;
-		buf_printf(&b, "%s %llus", u->call_start ? ", task" : "",
-			   (unsigned long long)((end - u->task_start) / 1000));
+	for (size_t i = 0; i < NSEGS; i++) {
+		struct buf raw = BUF_INIT;
+		buf_init(&seg[i]);
+		status_segs[i].fmt(u, st, &raw);
+		draw_sanitize(&seg[i], raw.ptr ? raw.ptr : "", raw.len, false);
+		buf_fini(&raw);
+		width[i] = draw_width(buf_cstr(&seg[i]));
 	}
-	buf_printf(&b, "%s%s%s%s%s%s%s%zu grant%s%stok %s/%s%s$%.4f%ssandbox %s%swatch %s%sdeskhand",
-		   sep, sid ? sid : "-", sep, st->model ? st->model : "?", sep,
-		   st->mode ? st->mode : "?", sep, st->ngrants, st->ngrants == 1 ? "" : "s", sep, in,
-		   out, sep, st->cost_usd, sep, st->sandbox ? st->sandbox : "?", sep,
-		   st->watcher ? st->watcher : "?", sep);
+	/* Most important first, while they fit (a separator each but the first). */
+	for (int prio = 0; prio <= 10; prio++) {
+		for (size_t i = 0; i < NSEGS; i++) {
+			if (status_segs[i].prio != prio || !seg[i].len)
+				continue;
+			int w = width[i] + (room < COLS - 1 ? draw_width(sep) : 0);
+			if (w <= room || prio == 0) {
+				shown[i] = true;
+				room -= w;
+			}
+		}
+	}
+	buf_putc(&line, ' ');
+	for (size_t i = 0, n = 0; i < NSEGS; i++) {
+		if (!shown[i])
+			continue;
+		if (n++)
+			buf_puts(&line, sep);
+		buf_puts(&line, buf_cstr(&seg[i]));
+	}
 	werase(u->status_w);
 	attr_t a = draw_attr(UI_STATUS);
 	draw_fill(u->status_w, 0, 0, COLS, a);
-	struct buf clean = BUF_INIT;
-	draw_sanitize(&clean, b.ptr, b.len, false);
-	draw_text(u->status_w, 0, 0, COLS, buf_cstr(&clean), a);
-	buf_fini(&clean);
-	buf_fini(&b);
+	draw_text(u->status_w, 0, 0, COLS, buf_cstr(&line), a);
+	for (size_t i = 0; i < NSEGS; i++)
+		buf_fini(&seg[i]);
+	buf_fini(&line);
 	wnoutrefresh(u->status_w);
 	u->status_dirty = false;
 }
 
-static const char *
-mode_prompt(enum input_mode m)
-{
-	switch (m) {
-	case IN_TASK: return "> ";
-	case IN_COMMAND: return ":";
-	case IN_SEARCH: return "/";
-	case IN_DENY: return "deny, message to the agent: ";
-	case IN_REJECT: return "reject the plan, comment: ";
-	default: return "";
-	}
-}
-
+/* The input line: what the current mode shows (ui_prompt.c's mode table),
+ * a line being typed with its prompt, or the mode's own line. */
 static void
 draw_input(struct ui *u)
 {
 	WINDOW *w = u->input_w;
+	const char *p = ui_mode_prompt(u);
 
 	if (!w)
 		return;
 	werase(w);
-	if (u->mode == IN_ASK) {
-		draw_text(w, 0, 0, COLS, buf_cstr(&u->ask_text), draw_attr(UI_PROMPT));
-	} else if (u->mode != IN_NONE) {
-		const char *p = mode_prompt(u->mode);
+	if (p) {
 		struct buf *in = ui_cur_input(u);
 		struct buf clean = BUF_INIT;
 		int pw = draw_text(w, 0, 0, COLS, p, draw_attr(UI_PROMPT));
@@ -173,29 +278,27 @@ draw_input(struct ui *u)
 		while (draw_width(s) > avail && *s)
 			s++;
 		int tw = draw_text(w, 0, pw, avail, s, draw_attr(UI_INPUT));
+		struct buf cand = BUF_INIT;
+		if (u->mode == IN_COMMAND)
+			ui_cmd_candidates(u, &cand);
+		if (cand.len && pw + tw + 3 < COLS) { /* Tab's candidates, after the text */
+			buf_clear(&clean);
+			draw_sanitize(&clean, cand.ptr, cand.len, false);
+			draw_text(w, 0, pw + tw + 2, COLS - pw - tw - 2, buf_cstr(&clean),
+				  draw_attr(UI_DIM));
+		}
+		buf_fini(&cand);
 		wmove(w, 0, pw + tw < COLS ? pw + tw : COLS - 1);
 		buf_fini(&clean);
-	} else if (u->pending_id) {
-		struct buf b = BUF_INIT;
+	} else {
+		struct buf b = BUF_INIT, clean = BUF_INIT;
+		enum ui_elem e = UI_DIM;
 
-		if (u->pending_plan)
-			buf_printf(&b, "Approve the plan? a approve, r reject with a comment");
-		else
-			buf_printf(&b, "%s? y allow, A always, n deny, d deny with a message",
-				   u->pending_what ? u->pending_what : "Allow");
-		struct buf clean = BUF_INIT;
-		draw_sanitize(&clean, b.ptr, b.len, false);
-		draw_text(w, 0, 0, COLS, buf_cstr(&clean), draw_attr(UI_PROMPT));
+		ui_mode_line(u, &b, &e);
+		draw_sanitize(&clean, b.ptr ? b.ptr : "", b.len, false);
+		draw_text(w, 0, 0, COLS, buf_cstr(&clean), draw_attr(e));
 		buf_fini(&clean);
 		buf_fini(&b);
-	} else if (u->msg.len) {
-		draw_text(w, 0, 0, COLS, buf_cstr(&u->msg),
-			  draw_attr(u->msg_err ? UI_ERROR : UI_NORMAL));
-	} else {
-		draw_text(w, 0, 0, COLS,
-			  ui_task_busy(u) ? "i: steer  Esc: interrupt  Tab: focus  ?: help  q: quit"
-				       : "i: type a task  Tab: focus  ?: help  :: command  q: quit",
-			  draw_attr(UI_DIM));
 	}
 	wnoutrefresh(w);
 	u->input_dirty = false;
@@ -229,7 +332,7 @@ ui_render(struct ui *u)
 	 * panes: put it out first, the panes then paint over it. */
 	if (u->frame_all)
 		wnoutrefresh(stdscr);
-	if (u->help_on) {
+	if (ui_overlay_shown(u)) {
 		if (u->frame_all || u->help.dirty) {
 			pane_draw(&u->help);
 			any = true;
@@ -251,8 +354,7 @@ ui_render(struct ui *u)
 		draw_status(u);
 	/* The input line last: the terminal's cursor ends where it left it. */
 	draw_input(u);
-	bool typing = u->mode != IN_NONE && u->mode != IN_ASK;
-	curs_set(typing ? 1 : 0);
+	curs_set(ui_mode_is_line(u) ? 1 : 0);
 	/* Synchronized output: the terminal shows the frame whole. doupdate()
 	 * flushes its own buffer, so the two marks go around it. */
 	if (u->sync) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -252,6 +253,14 @@ plan_edited(int status, void *ctx)
 		ui_message(u, true, "plan: %s", err_msg());
 		goto out;
 	}
+	/* Not saved (:q!): the same bytes and the same mtime. No decision. */
+	struct stat st;
+	if (stat(path, &st) == 0 && st.st_mtim.tv_sec == u->plan_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == u->plan_mtime.tv_nsec && b.len == u->plan_text.len &&
+	    (b.len == 0 || !memcmp(b.ptr, u->plan_text.ptr, b.len))) {
+		ui_message(u, false, "the plan was not saved: a approve, r reject, e edit again");
+		goto out;
+	}
 	cJSON *steps = json_new_arr();
 	bool same = true;
 	int i = 0;
@@ -326,7 +335,13 @@ ui_edit_plan(struct ui *u)
 		buf_printf(&b, "%d. %s\n", ++i, t ? t : "");
 	}
 	bool ok = write(fd, b.ptr, b.len) == (ssize_t)b.len;
+	struct stat st;
+	ok = ok && fstat(fd, &st) == 0;
 	close(fd);
+	buf_clear(&u->plan_text);
+	buf_add(&u->plan_text, b.ptr, b.len);
+	if (ok)
+		u->plan_mtime = st.st_mtim;
 	buf_fini(&b);
 	if (!ok) {
 		ui_message(u, true, "plan: %s: %s", u->plan_file, strerror(errno));

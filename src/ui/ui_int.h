@@ -18,9 +18,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "agent/event.h"
 #include "core/buf.h"
+#include "core/strv.h"
 #include "core/ev.h"
 #include "ui/keymap.h"
 #include "ui/layout.h"
@@ -31,15 +33,29 @@
 #define SPIN_MS	      250  /* the spinner ticks 4 times a second, only while busy */
 #define QUIT_GRACE_MS 5000
 
+/*
+ * The mode an input belongs to: one state, one dispatcher (ui_prompt.c).
+ * The modes form a small stack: a question or an approval that comes while a
+ * line is typed (or the overlay is shown) goes on top, and the mode under it
+ * comes back once it is answered. The top alone says where keys go and what
+ * the input line shows (ui_prompt.c's mode table), so a prompt is never on
+ * screen while keys go elsewhere.
+ */
 enum input_mode {
-	IN_NONE,
-	IN_TASK,    /* a task, or a steer while the agent works */
-	IN_COMMAND, /* ":" */
-	IN_SEARCH,  /* "/" */
-	IN_DENY,    /* deny message for the pending call */
-	IN_REJECT,  /* comment rejecting the plan */
-	IN_ASK,     /* a question answered by one key (ui_ask) */
+	IN_NONE,     /* keys go to the panes; the input line shows a hint */
+	IN_OVERLAY,  /* the full-screen overlay: ?, :help, :sessions, :grants */
+	IN_APPROVAL, /* a tool call (or a network host) awaits y A n d */
+	IN_PLAN,     /* the plan awaits a r e */
+	IN_TASK,     /* a task, or a steer while the agent works */
+	IN_COMMAND,  /* ":" */
+	IN_SEARCH,   /* "/" */
+	IN_DENY,     /* deny message for the pending call */
+	IN_REJECT,   /* comment rejecting the plan */
+	IN_ASK,      /* a question answered by one key (ui_ask) */
+	IN__COUNT
 };
+
+#define UI_MODE_DEPTH 6
 
 struct theme;
 struct script;
@@ -56,8 +72,7 @@ struct ui {
 	int rq[24];			 /* keys that may begin that reply */
 	size_t nrq;
 	struct pane panes[LAYOUT__COUNT];
-	struct pane help;
-	bool help_on;
+	struct pane help;		 /* the overlay (shown in IN_OVERLAY) */
 	enum layout_pane focus;
 	bool maximized;
 	struct layout lay;
@@ -67,8 +82,9 @@ struct ui {
 	uint64_t last_frame;
 	struct ev_timer frame_timer;
 
-	enum input_mode mode;
-	enum input_mode saved_mode;	 /* suspended by an approval prompt */
+	enum input_mode mode;		 /* where keys go now (the stack's top) */
+	enum input_mode under[UI_MODE_DEPTH]; /* the modes it suspended, oldest first */
+	size_t nunder;
 	struct buf in_task, in_line;	 /* the task being typed; the other lines */
 	char *search;
 	char *history[32];		 /* ":" history, oldest first */
@@ -94,6 +110,7 @@ struct ui {
 	bool interrupted;
 	bool starting;			 /* a start was sent, its reply has not come */
 	bool in_history;		 /* between "hello" and "history_end" */
+	bool first_note;		 /* the first run's note on granting was shown */
 	char *seen_status;		 /* how the last task this client saw live ended */
 	unsigned long seq;		 /* request ids: TAG-N */
 	char *ungrant_path;		 /* the :ungrant waiting for its reply */
@@ -106,10 +123,18 @@ struct ui {
 	void *editor_ctx;
 	char *page_path, *page_title;	 /* what the pager shows (ui_page_file) */
 	char *plan_file;		 /* the plan being edited there */
+	struct buf plan_text;		 /* what it held when the editor started */
+	struct timespec plan_mtime;	 /* and its mtime then */
 	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
 	bool sessions_loading;		 /* a :sessions request is in flight */
 	bool sessions_shown;		 /* the overlay is the :sessions list */
 	char *reopen;			 /* :open: the session the workbench shows next */
+
+	struct strv compl;		 /* `:` Tab: the candidates of the word at compl_at */
+	size_t compl_at;		 /* where that word starts in in_line */
+	long compl_i;			 /* the candidate shown, -1 before the first cycle */
+	struct strv session_ids;	 /* the last sessions reply's ids (completion) */
+	bool compl_waiting;		 /* a sessions request for completion is in flight */
 
 	long review_pending;		 /* files pending review, -1 unknown (ui_review_pending) */
 
@@ -166,11 +191,37 @@ void ui_frame_due(struct ev_loop *l, struct ev_timer *t, void *ctx);
 struct buf *ui_cur_input(struct ui *u);
 /* Start `text` as a task, or steer the running one with it. */
 void ui_start_task(struct ui *u, const char *text);
-/* Enter input mode `m` (the line is cleared except for a task). */
+/* Enter input mode `m`: a line mode replaces a line being typed, any other
+ * mode is suspended under it (the line is cleared except for a task). */
 void ui_begin_input(struct ui *u, enum input_mode m);
+/* Put mode `m` on top of the stack (the current mode is suspended under it),
+ * or just under the top when `below` (a question stays on top). */
+void ui_mode_push(struct ui *u, enum input_mode m, bool below);
+/* Leave the current mode: the one it suspended comes back (IN_NONE last). */
+void ui_mode_pop(struct ui *u);
+/* Take mode `m` out of the stack wherever it is (an approval answered
+ * elsewhere, the overlay closed by a pane). */
+void ui_mode_drop(struct ui *u, enum input_mode m);
+/* An approval comes (its prompt goes on top, under a question being asked)
+ * or is gone (answered here or elsewhere: its modes leave the stack). */
+void ui_mode_approval_begin(struct ui *u, bool plan);
+void ui_mode_approval_end(struct ui *u);
+/* Back to IN_NONE with nothing suspended (detach, quit). */
+void ui_mode_reset(struct ui *u);
+/* The overlay is on screen: it is the current mode, or under a line or a
+ * question typed over it. */
+bool ui_overlay_shown(const struct ui *u);
+/* The current mode edits a line (its prompt precedes the text). */
+bool ui_mode_is_line(const struct ui *u);
+/* What the input line shows in the current mode: the prompt of a line mode
+ * (its text follows, ui_cur_input), else the whole line (a hint, a question,
+ * the approval prompt, a message) in *out with its element in *elem. */
+const char *ui_mode_prompt(const struct ui *u);
+void ui_mode_line(struct ui *u, struct buf *out, enum ui_elem *elem);
 /* Run an action that is not the input line's. */
 void ui_global_action(struct ui *u, enum action a);
-/* One key (ncurses key code, KEYMAP_FKEY | KEY_x for function keys). */
+/* One key (ncurses key code, KEYMAP_FKEY | KEY_x for function keys), routed
+ * by the current mode's entry in the mode table. */
 void ui_handle_key(struct ui *u, int key);
 
 /*
@@ -217,8 +268,13 @@ void ui_on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx);
 void ui_show_overlay(struct ui *u, const char *title, const char *text);
 /* Run a `:` command line (modified in place). */
 void ui_cmd_run(struct ui *u, char *line);
-/* Tab on the `:` line: complete the command name. */
+/* Tab on the `:` line: complete the command name, then its argument by the
+ * command's argument kind; a repeated Tab cycles the candidates. */
 void ui_cmd_complete(struct ui *u);
+/* The line changed otherwise: the next Tab completes afresh. */
+void ui_cmd_complete_reset(struct ui *u);
+/* The completion candidates when there are several, for the input line. */
+void ui_cmd_candidates(const struct ui *u, struct buf *out);
 /* Enter in the :sessions overlay: open the session on the cursor's row. */
 void ui_cmd_open_selected(struct ui *u);
 /* A reply to one of the UI's own commands (tags "ui-…"): handled, true. */

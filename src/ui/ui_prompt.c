@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workbench's input: which mode keys belong to, the key dispatcher,
- * the line editor of the task, `:`, `/` and message lines.
+ * The workbench's input: which mode keys belong to (one stack of modes, its
+ * top the current one), the mode table that routes keys and says what the
+ * input line shows, and the line editor of the task, `:`, `/` and message
+ * lines. What an approval or a command does is ui_approval.c's and
+ * ui_cmd.c's.
  */
 #include <ctype.h>
 #include <curses.h>
@@ -38,6 +41,100 @@
 #include "ui/theme.h"
 #include "ui/ui_int.h"
 
+
+/*
+ * The mode stack
+ */
+
+static bool
+is_line(enum input_mode m)
+{
+	return m == IN_TASK || m == IN_COMMAND || m == IN_SEARCH || m == IN_DENY ||
+	       m == IN_REJECT;
+}
+
+void
+ui_mode_push(struct ui *u, enum input_mode m, bool below)
+{
+	if (u->nunder == UI_MODE_DEPTH) { /* full: the oldest suspended mode goes */
+		memmove(u->under, u->under + 1, (UI_MODE_DEPTH - 1) * sizeof *u->under);
+		u->nunder--;
+	}
+	if (below && u->mode != IN_NONE) {
+		u->under[u->nunder++] = m;
+	} else {
+		if (u->mode != IN_NONE)
+			u->under[u->nunder++] = u->mode;
+		u->mode = m;
+	}
+	u->input_dirty = u->frame_all = true;
+}
+
+void
+ui_mode_pop(struct ui *u)
+{
+	u->mode = u->nunder ? u->under[--u->nunder] : IN_NONE;
+	u->input_dirty = u->frame_all = true;
+}
+
+void
+ui_mode_drop(struct ui *u, enum input_mode m)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < u->nunder; i++)
+		if (u->under[i] != m)
+			u->under[j++] = u->under[i];
+	u->nunder = j;
+	if (u->mode == m)
+		ui_mode_pop(u);
+	u->input_dirty = u->frame_all = true;
+}
+
+void
+ui_mode_reset(struct ui *u)
+{
+	u->mode = IN_NONE;
+	u->nunder = 0;
+	u->input_dirty = u->frame_all = true;
+}
+
+void
+ui_mode_approval_begin(struct ui *u, bool plan)
+{
+	ui_mode_approval_end(u);
+	ui_mode_push(u, plan ? IN_PLAN : IN_APPROVAL, u->mode == IN_ASK);
+}
+
+void
+ui_mode_approval_end(struct ui *u)
+{
+	static const enum input_mode ms[] = { IN_DENY, IN_REJECT, IN_APPROVAL, IN_PLAN };
+
+	for (size_t i = 0; i < sizeof ms / sizeof *ms; i++)
+		ui_mode_drop(u, ms[i]);
+}
+
+bool
+ui_overlay_shown(const struct ui *u)
+{
+	enum input_mode m = u->mode;
+	size_t i = u->nunder;
+
+	while (is_line(m) || m == IN_ASK) {
+		if (i == 0)
+			return false;
+		m = u->under[--i];
+	}
+	return m == IN_OVERLAY;
+}
+
+bool
+ui_mode_is_line(const struct ui *u)
+{
+	return is_line(u->mode);
+}
+
 struct buf *
 ui_cur_input(struct ui *u)
 {
@@ -65,6 +162,7 @@ ui_start_task(struct ui *u, const char *text)
 	ui_spin_maybe(u);
 }
 
+/* Enter: the line leaves its mode first (what it runs may enter another). */
 static void
 submit(struct ui *u)
 {
@@ -73,8 +171,7 @@ submit(struct ui *u)
 	char *text = xstrdup(in->ptr ? in->ptr : "");
 
 	buf_clear(in);
-	u->mode = IN_NONE;
-	u->input_dirty = true;
+	ui_mode_pop(u);
 	switch (m) {
 	case IN_TASK:
 		if (*text)
@@ -103,13 +200,13 @@ submit(struct ui *u)
 	free(text);
 }
 
-/* Returns true when the key was consumed by the input line. */
+/* A key on a line mode. Returns true when the line took it. */
 static bool
 edit_key(struct ui *u, int key)
 {
 	struct buf *in = ui_cur_input(u);
 
-	if (key == '\n' || key == '\r' || key == (KEYMAP_FKEY | KEY_ENTER)) {
+	if (key == '\n' || key == (KEYMAP_FKEY | KEY_ENTER)) {
 		submit(u);
 		return true;
 	}
@@ -118,8 +215,7 @@ edit_key(struct ui *u, int key)
 			ui_interrupt(u);
 		if (u->mode != IN_TASK)
 			buf_clear(in);
-		u->mode = IN_NONE;
-		u->input_dirty = true;
+		ui_mode_pop(u);
 		return true;
 	}
 	if (key == 127 || key == 8 || key == (KEYMAP_FKEY | KEY_BACKSPACE)) {
@@ -145,6 +241,8 @@ edit_key(struct ui *u, int key)
 			buf_clear(in);
 	} else if (key == '\t' && u->mode == IN_COMMAND) {
 		ui_cmd_complete(u);
+		u->input_dirty = true;
+		return true;
 	} else if (u->mode == IN_COMMAND &&
 		   (key == (KEYMAP_FKEY | KEY_UP) || key == (KEYMAP_FKEY | KEY_DOWN))) {
 		long n = (long)u->nhistory;
@@ -165,6 +263,7 @@ edit_key(struct ui *u, int key)
 		if (n != (size_t)-1)
 			buf_add(in, mb, n);
 	}
+	ui_cmd_complete_reset(u);
 	u->input_dirty = true;
 	return true;
 }
@@ -172,10 +271,14 @@ edit_key(struct ui *u, int key)
 void
 ui_begin_input(struct ui *u, enum input_mode m)
 {
-	u->mode = m;
+	if (is_line(u->mode) && is_line(m) && u->mode != IN_DENY && u->mode != IN_REJECT)
+		u->mode = m; /* one line replaces another */
+	else if (u->mode != m)
+		ui_mode_push(u, m, false);
 	if (m != IN_TASK)
 		buf_clear(&u->in_line);
 	u->hist_pos = (long)u->nhistory;
+	ui_cmd_complete_reset(u);
 	u->input_dirty = true;
 }
 
@@ -253,10 +356,8 @@ ui_global_action(struct ui *u, enum action a)
 		break;
 	default:
 		r = p->ops->action ? p->ops->action(p, a) : PANE_IGNORED;
-		if (r & PANE_QUIT) {
-			u->help_on = false;
-			u->frame_all = true;
-		}
+		if (r & PANE_QUIT)
+			ui_mode_drop(u, IN_OVERLAY);
 		break;
 	}
 }
@@ -274,8 +375,7 @@ answer(struct ui *u, int key)
 	free(u->ask_keys);
 	u->ask_keys = NULL;
 	buf_clear(&u->ask_text);
-	u->mode = IN_NONE;
-	u->input_dirty = true;
+	ui_mode_drop(u, IN_ASK);
 	if (fn)
 		fn(u, key, ctx);
 }
@@ -284,7 +384,7 @@ void
 ui_ask(struct ui *u, const char *question, const char *keys, int enter, ui_answer_fn *fn,
        void *ctx)
 {
-	if (u->mode == IN_ASK)
+	if (u->ask_fn || u->mode == IN_ASK)
 		answer(u, 0);
 	buf_clear(&u->ask_text);
 	draw_sanitize(&u->ask_text, question, strlen(question), false);
@@ -294,8 +394,176 @@ ui_ask(struct ui *u, const char *question, const char *keys, int enter, ui_answe
 	u->ask_enter = enter;
 	u->ask_fn = fn;
 	u->ask_ctx = ctx;
-	u->mode = IN_ASK;
-	u->input_dirty = true;
+	ui_mode_push(u, IN_ASK, false);
+}
+
+/*
+ * The mode table: each mode's key handler and what the input line shows.
+ */
+
+static void
+clear_message(struct ui *u)
+{
+	if (u->msg.len) {
+		buf_clear(&u->msg);
+		u->input_dirty = true;
+	}
+}
+
+/* IN_NONE: the focused pane's keys, then the global ones. */
+static void
+normal_key(struct ui *u, int key)
+{
+	clear_message(u);
+	enum action a = keymap_lookup(ui_focused(u)->ops->ctx, key);
+	if (a != ACTION_NONE)
+		ui_global_action(u, a);
+}
+
+static void
+overlay_key(struct ui *u, int key)
+{
+	clear_message(u);
+	enum action a = keymap_lookup(KEYMAP_HELP, key);
+	if (a == ACTION_NONE) { /* of the global keys, those that make sense here */
+		enum action g = keymap_lookup(KEYMAP_GLOBAL, key);
+		if (g == ACTION_SEARCH || g == ACTION_SEARCH_NEXT || g == ACTION_SEARCH_PREV ||
+		    g == ACTION_DETACH || g == ACTION_COPY || g == ACTION_COMMAND)
+			a = g;
+	}
+	if (a == ACTION_QUIT) /* q, Esc, ? close the overlay, not the workbench */
+		ui_mode_drop(u, IN_OVERLAY);
+	else if (a == ACTION_EXPAND)
+		ui_cmd_open_selected(u);
+	else if (a != ACTION_NONE)
+		ui_global_action(u, a);
+}
+
+/* IN_APPROVAL, IN_PLAN: the approval keys; the others move and search as
+ * in IN_NONE (to read the call before answering). */
+static void
+approval_key(struct ui *u, int key)
+{
+	clear_message(u);
+	enum action a = keymap_lookup(KEYMAP_APPROVAL, key);
+	if (a != ACTION_NONE)
+		ui_approval_action(u, a);
+	else
+		normal_key(u, key);
+}
+
+static void
+line_key(struct ui *u, int key)
+{
+	if (edit_key(u, key))
+		return;
+	if (key == '\t' && u->mode == IN_TASK) {
+		ui_mode_pop(u); /* Tab leaves the line; the text stays */
+		u->input_dirty = true;
+	}
+	normal_key(u, key);
+}
+
+static void
+ask_key(struct ui *u, int key)
+{
+	int k = key > 0 && key < 128 ? tolower(key) : 0;
+
+	if (key == 27)
+		answer(u, 0);
+	else if (key == '\n' && u->ask_enter)
+		answer(u, u->ask_enter);
+	else if (k && k != '\n' && strchr(u->ask_keys, k))
+		answer(u, k);
+	else if (keymap_lookup(KEYMAP_GLOBAL, key) == ACTION_DETACH)
+		ui_detach(u);
+	/* other keys: the question stays */
+}
+
+static void
+hint_normal(struct ui *u, struct buf *out, enum ui_elem *elem)
+{
+	*elem = UI_DIM;
+	if (ui_task_busy(u))
+		buf_puts(out, "i: steer  Esc: interrupt  Tab: focus  ?: help  q: quit");
+	else if (client_state(u->c)->ngrants == 0)
+		buf_puts(out, ":grant DIR: let the agent work in a folder  i: type a task  "
+			      "?: help  q: quit");
+	else
+		buf_puts(out, "i: type a task  Tab: focus  ?: help  :: command  q: quit");
+}
+
+static void
+hint_overlay(struct ui *u, struct buf *out, enum ui_elem *elem)
+{
+	*elem = UI_DIM;
+	buf_puts(out, u->sessions_shown ? "j/k: move  Enter: open the session  q: close"
+					: "j/k: move  /: search  q: close");
+}
+
+static void
+hint_approval(struct ui *u, struct buf *out, enum ui_elem *elem)
+{
+	*elem = UI_PROMPT;
+	buf_printf(out, "%s? y allow, A always, n deny, d deny with a message",
+		   u->pending_what ? u->pending_what : "Allow");
+}
+
+static void
+hint_plan(struct ui *u, struct buf *out, enum ui_elem *elem)
+{
+	(void)u;
+	*elem = UI_PROMPT;
+	buf_puts(out, "Approve the plan? a approve, r reject with a comment, e edit");
+}
+
+static void
+hint_ask(struct ui *u, struct buf *out, enum ui_elem *elem)
+{
+	*elem = UI_PROMPT;
+	buf_puts(out, buf_cstr(&u->ask_text));
+}
+
+static const struct mode_entry {
+	const char *prompt; /* a line mode's prompt; NULL: the line is hint() */
+	void (*key)(struct ui *u, int key);
+	void (*hint)(struct ui *u, struct buf *out, enum ui_elem *elem);
+	bool message_first; /* a message replaces the hint (else it precedes it) */
+} mode_table[IN__COUNT] = {
+	[IN_NONE] = { .key = normal_key, .hint = hint_normal, .message_first = true },
+	[IN_OVERLAY] = { .key = overlay_key, .hint = hint_overlay, .message_first = true },
+	[IN_APPROVAL] = { .key = approval_key, .hint = hint_approval },
+	[IN_PLAN] = { .key = approval_key, .hint = hint_plan },
+	[IN_TASK] = { .prompt = "> ", .key = line_key },
+	[IN_COMMAND] = { .prompt = ":", .key = line_key },
+	[IN_SEARCH] = { .prompt = "/", .key = line_key },
+	[IN_DENY] = { .prompt = "deny, message to the agent: ", .key = line_key },
+	[IN_REJECT] = { .prompt = "reject the plan, comment: ", .key = line_key },
+	[IN_ASK] = { .key = ask_key, .hint = hint_ask },
+};
+
+const char *
+ui_mode_prompt(const struct ui *u)
+{
+	return mode_table[u->mode].prompt;
+}
+
+void
+ui_mode_line(struct ui *u, struct buf *out, enum ui_elem *elem)
+{
+	const struct mode_entry *m = &mode_table[u->mode];
+
+	if (u->msg.len && m->message_first) {
+		buf_puts(out, buf_cstr(&u->msg));
+		*elem = u->msg_err ? UI_ERROR : UI_NORMAL;
+		return;
+	}
+	if (u->msg.len) {
+		buf_puts(out, buf_cstr(&u->msg));
+		buf_puts(out, " · ");
+	}
+	if (m->hint)
+		m->hint(u, out, elem);
 }
 
 void
@@ -303,49 +571,5 @@ ui_handle_key(struct ui *u, int key)
 {
 	if (key == '\r')
 		key = '\n';
-	if (u->mode == IN_ASK) {
-		int k = key > 0 && key < 128 ? tolower(key) : 0;
-
-		if (key == 27)
-			answer(u, 0);
-		else if (key == '\n' && u->ask_enter)
-			answer(u, u->ask_enter);
-		else if (k && k != '\n' && strchr(u->ask_keys, k))
-			answer(u, k);
-		else if (keymap_lookup(KEYMAP_GLOBAL, key) == ACTION_DETACH)
-			ui_detach(u);
-		return; /* other keys: the question stays */
-	}
-	if (u->mode != IN_NONE) {
-		if (edit_key(u, key))
-			return;
-		if (key == '\t' && u->mode == IN_TASK)
-			u->mode = IN_NONE; /* Tab leaves the line; the text stays */
-	}
-	if (u->msg.len) {
-		buf_clear(&u->msg);
-		u->input_dirty = true;
-	}
-	if (u->pending_id && u->mode == IN_NONE) {
-		enum action a = keymap_lookup(KEYMAP_APPROVAL, key);
-		if (a != ACTION_NONE) {
-			ui_approval_action(u, a);
-			return;
-		}
-	}
-	if (u->help_on) {
-		enum action a = keymap_lookup(KEYMAP_HELP, key);
-		if (a == ACTION_QUIT) { /* q, Esc, ? close the overlay, not the workbench */
-			u->help_on = false;
-			u->frame_all = true;
-		} else if (a == ACTION_EXPAND) {
-			ui_cmd_open_selected(u);
-		} else if (a != ACTION_NONE) {
-			ui_global_action(u, a);
-		}
-		return;
-	}
-	enum action a = keymap_lookup(ui_focused(u)->ops->ctx, key);
-	if (a != ACTION_NONE)
-		ui_global_action(u, a);
+	mode_table[u->mode].key(u, key);
 }

@@ -114,7 +114,7 @@ on_mouse(struct ui *u)
 {
 	MEVENT me;
 
-	if (getmouse(&me) != OK || u->help_on)
+	if (getmouse(&me) != OK || ui_overlay_shown(u))
 		return;
 	for (int i = 0; i < LAYOUT__COUNT; i++) {
 		struct pane *p = &u->panes[i];
