@@ -2,12 +2,15 @@
 /*
  * The transcript pane: the conversation as the engine's events describe it
  * (user messages, streamed assistant text rendered as Markdown, tool calls
- * folded to one line, approvals, notes). Markdown is rendered line by line
- * (headings, emphasis, code spans and blocks, lists, quotes), not by libcmark.
+ * folded to one line, approvals, notes). The assistant's Markdown is laid
+ * out by ui/markdown.c and kept per message for the width it was laid out
+ * for; a streamed message re-renders alone (pane_invalidate_tail), once per
+ * frame at most: deltas only mark it, the frame lays it out.
  */
 #include "ui/pane.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "ui/markdown.h"
 
 #define OUTPUT_CAP   (256 * 1024) /* bytes of tool output kept per call */
 #define EXPAND_LINES 200	  /* lines of input/output shown when expanded */
@@ -32,11 +36,17 @@ struct item {
 	struct buf output; /* capped */
 	bool done, is_error, expanded, open;
 	long ms;
+	struct md_lines md; /* assistant text laid out for md_cols columns */
+	int md_cols;
+	size_t md_len;	    /* of text when it was laid out */
+	size_t line0;	    /* its first line in the pane */
 };
 
 struct transcript {
 	struct item *items;
 	size_t n, cap;
+	size_t shown;	  /* items[0..shown) have lines in the pane */
+	size_t tail_item; /* the first item whose lines pane_invalidate_tail dropped */
 };
 
 /* Indented JSON (heap, ours). */
@@ -80,7 +90,10 @@ note(struct pane *p, enum item_kind k, const char *fmt, ...)
 static int
 tr_init(struct pane *p)
 {
-	p->priv = xcalloc(1, sizeof(struct transcript));
+	struct transcript *t = xcalloc(1, sizeof *t);
+
+	t->tail_item = SIZE_MAX;
+	p->priv = t;
 	return 0;
 }
 
@@ -96,6 +109,7 @@ tr_fini(struct pane *p)
 		free(t->items[i].name);
 		free(t->items[i].summary);
 		free(t->items[i].input);
+		md_lines_fini(&t->items[i].md);
 	}
 	if (t)
 		free(t->items);
@@ -166,6 +180,19 @@ prompt_detail(struct buf *b, const char *name, const cJSON *in)
 	free(j);
 }
 
+/* Item `ix` changed and every item after it: drop their lines only. */
+static void
+tail_changed(struct pane *p, size_t ix)
+{
+	struct transcript *t = p->priv;
+
+	if (ix >= t->shown)
+		ix = t->shown;
+	if (ix < t->tail_item)
+		t->tail_item = ix;
+	pane_invalidate_tail(p, t->tail_item < t->shown ? t->items[t->tail_item].line0 : p->nlines);
+}
+
 static void
 tr_event(struct pane *p, const struct event *ev)
 {
@@ -187,7 +214,9 @@ tr_event(struct pane *p, const struct event *ev)
 			last->open = true;
 		}
 		buf_puts(&last->text, ev->text ? ev->text : "");
-		break;
+		/* Only this message's lines change; the frame lays it out. */
+		tail_changed(p, t->n - 1);
+		return;
 	case EVENT_ASSISTANT_MESSAGE:
 		if (last && last->kind == IT_ASSISTANT && last->open) {
 			last->open = false;
@@ -267,75 +296,21 @@ tr_event(struct pane *p, const struct event *ev)
 	pane_invalidate(p);
 }
 
-/* Inline Markdown on one sanitized line: **bold**, *em* / _em_, `code`. */
+/* The assistant's Markdown, laid out again only when its text or the
+ * width changed since the last time. */
 static void
-inline_md(struct buf *out, const char *s)
+render_markdown(struct pane *p, int ix, struct item *it)
 {
-	bool code = false;
+	int cols = (p->cols > 0 ? p->cols : 80) - 2;
 
-	for (size_t i = 0; s[i]; i++) {
-		if (s[i] == '`') {
-			buf_putc(out, DRAW_CODE);
-			code = !code;
-		} else if (!code && s[i] == '*' && s[i + 1] == '*') {
-			buf_putc(out, DRAW_BOLD);
-			i++;
-		} else if (!code && (s[i] == '*' || s[i] == '_') &&
-			   ((i == 0 || s[i - 1] == ' ') ? s[i + 1] && s[i + 1] != ' '
-							 : s[i + 1] == '\0' || s[i + 1] == ' ' ||
-								   strchr(".,;:!?)", s[i + 1]))) {
-			buf_putc(out, DRAW_EM);
-		} else {
-			buf_putc(out, s[i]);
-		}
+	if (it->md_cols != cols || it->md_len != it->text.len || !it->md.n) {
+		md_lines_clear(&it->md);
+		md_render(&it->md, buf_cstr(&it->text), it->text.len, cols);
+		it->md_cols = cols;
+		it->md_len = it->text.len;
 	}
-}
-
-static void
-render_markdown(struct pane *p, int item, const char *text)
-{
-	struct buf clean = BUF_INIT, line = BUF_INIT;
-	bool fence = false;
-
-	draw_sanitize(&clean, text, strlen(text), true);
-	for (const char *s = buf_cstr(&clean); *s;) {
-		size_t n = strcspn(s, "\n");
-		char *raw = xstrndup(s, n);
-		const char *r = raw;
-		size_t lead = strspn(r, " ");
-
-		buf_clear(&line);
-		s += n + (s[n] == '\n');
-		if (!strncmp(r + lead, "```", 3)) {
-			fence = !fence;
-		} else if (fence) {
-			pane_add_line(p, UI_CODE, item, 4, "    ", r);
-		} else if (r[0] == '#') {
-			const char *h = r + strspn(r, "#");
-			inline_md(&line, h + strspn(h, " "));
-			pane_add_line(p, UI_HEADING, item, 2, "  ", buf_cstr(&line));
-		} else if ((r[lead] == '-' || r[lead] == '*' || r[lead] == '+') &&
-			   r[lead + 1] == ' ') {
-			char prefix[64];
-			snprintf(prefix, sizeof prefix, "  %*s%s ", (int)lead, "",
-				 draw_mark("•", "*"));
-			inline_md(&line, r + lead + 2);
-			pane_add_line(p, UI_ASSISTANT, item, 4 + (int)lead, prefix,
-				      buf_cstr(&line));
-		} else if (r[0] == '>') {
-			inline_md(&line, r + 1 + (r[1] == ' '));
-			pane_add_line(p, UI_DIM, item, 4, draw_mark("  │ ", "  | "),
-				      buf_cstr(&line));
-		} else {
-			size_t digits = strspn(r + lead, "0123456789");
-			inline_md(&line, r);
-			int indent = digits && r[lead + digits] == '.' ? (int)(lead + digits) + 4 : 2;
-			pane_add_line(p, UI_ASSISTANT, item, indent, "  ", buf_cstr(&line));
-		}
-		free(raw);
-	}
-	buf_fini(&line);
-	buf_fini(&clean);
+	for (size_t i = 0; i < it->md.n; i++)
+		pane_add_line(p, it->md.v[i].elem, ix, 2, "  ", it->md.v[i].text);
 }
 
 static void
@@ -355,21 +330,23 @@ add_capped_text(struct pane *p, enum ui_elem e, int item, const char *text)
 	}
 }
 
+/* Add the lines of items[from..]. */
 static void
-tr_rebuild(struct pane *p)
+add_items(struct pane *p, size_t from)
 {
 	struct transcript *t = p->priv;
 
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = from; i < t->n; i++) {
 		struct item *it = &t->items[i];
 		int ix = (int)i;
 
+		it->line0 = p->nlines;
 		switch (it->kind) {
 		case IT_USER:
 			pane_add_text(p, UI_USER, ix, 4, draw_mark("❯ ", "> "), buf_cstr(&it->text));
 			break;
 		case IT_ASSISTANT:
-			render_markdown(p, ix, buf_cstr(&it->text));
+			render_markdown(p, ix, it);
 			break;
 		case IT_TOOL: {
 			struct buf l = BUF_INIT;
@@ -421,6 +398,20 @@ tr_rebuild(struct pane *p)
 			break;
 		}
 	}
+	t->shown = t->n;
+	t->tail_item = SIZE_MAX;
+}
+
+static void
+tr_rebuild(struct pane *p)
+{
+	add_items(p, 0);
+}
+
+static void
+tr_rebuild_tail(struct pane *p)
+{
+	add_items(p, ((struct transcript *)p->priv)->tail_item);
 }
 
 static enum pane_result
@@ -483,6 +474,7 @@ const struct pane_ops pane_transcript_ops = {
 	.init = tr_init,
 	.fini = tr_fini,
 	.rebuild = tr_rebuild,
+	.rebuild_tail = tr_rebuild_tail,
 	.action = tr_action,
 	.on_event = tr_event,
 	.save = tr_save,
