@@ -55,7 +55,7 @@ struct render {
 	struct md_lines *out;
 	int cols;
 	enum ui_elem elem; /* of running text here: UI_DIM inside quotes */
-	int depth;	   /* list nesting */
+	int depth;	   /* bullet lists around: which bullet */
 };
 
 ARRAY_HEAD(pieces, char *);
@@ -390,7 +390,7 @@ list(struct render *r, cmark_node *n, const char *p1, const char *p2)
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
 		items++;
 	int digits = snprintf(NULL, 0, "%d", num + (items ? items - 1 : 0));
-	r->depth++;
+	r->depth += !ordered;
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
 		bool task = !strcmp(cmark_node_get_type_string(c), "tasklist");
 		const char *box = !task ? NULL
@@ -417,7 +417,7 @@ list(struct render *r, cmark_node *n, const char *p1, const char *p2)
 		buf_fini(&m);
 		buf_fini(&pad);
 	}
-	r->depth--;
+	r->depth -= !ordered;
 }
 
 /*
