@@ -233,9 +233,7 @@ inline_node(struct buf *b, cmark_node *n, bool in_link)
 		if (!in_link)
 			buf_putc(b, DRAW_CODE);
 		break;
-	case CMARK_NODE_SOFTBREAK:
-		buf_putc(b, ' ');
-		break;
+	case CMARK_NODE_SOFTBREAK: /* the model's line breaks stay, as GitHub's comments keep them */
 	case CMARK_NODE_LINEBREAK:
 		buf_putc(b, '\n');
 		break;

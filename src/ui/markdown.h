@@ -13,7 +13,8 @@
  * by walking the syntax tree. No curses: the lines are sanitized text with
  * the inline markers of ui/draw.h, each with the element it is drawn in.
  *
- * What is shown: paragraphs word-wrapped; headings (UI_HEADING); `---`
+ * What is shown: paragraphs word-wrapped, a line break in the source kept
+ * (as GitHub shows comments: a model's line breaks are meant); headings (UI_HEADING); `---`
  * rules across the width; block quotes behind a bar (UI_DIM); bullet and
  * ordered lists with their markers, nested ones indented, wrapped lines
  * under the item's text; task list items as ☑/☐ ([x]/[ ] without UTF-8);

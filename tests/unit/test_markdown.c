@@ -99,6 +99,10 @@ Test(markdown, paragraphs_wrap_by_display_width)
 	cr_assert_str_eq(plain(0), "one two three four");
 	cr_assert_str_eq(plain(1), "five six seven eight");
 	cr_assert_eq(L.v[0].elem, UI_ASSISTANT);
+	/* The model's line breaks stay. */
+	render("line one\nline two", 40);
+	cr_assert_eq(L.n, 2);
+	cr_assert_str_eq(plain(1), "line two");
 	/* CJK is two columns a character; emoji too: never more than the width. */
 	render("漢字漢字漢字漢字漢字漢字 and 🙂🙂🙂🙂🙂🙂🙂", 10);
 	assert_fits(10);
