@@ -84,6 +84,19 @@ int ui_send(struct ui *u, struct command *c, const char *tag) DH_MUST_CHECK;
 bool ui_is_reply(const struct event *ev, const char *tag);
 /* Show a one-line message in the status line until the next key. */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
+/* Ask a question answered by one key, in the input line: `question` (copied)
+ * should name the keys ("Reject all 6 files? y/n"). `keys` (copied) are the
+ * answers, matched without case; Enter means `enter` (0: Enter does
+ * nothing); Esc answers 0. Any other key leaves the question on screen
+ * (the detach key still detaches). `fn(u, key, ctx)` runs once with the
+ * key (lower case) or 0. A second question while one is open answers the
+ * first 0. An approval arriving meanwhile waits until this is answered. */
+typedef void ui_answer_fn(struct ui *u, int key, void *ctx);
+void ui_ask(struct ui *u, const char *question, const char *keys, int enter, ui_answer_fn *fn,
+	    void *ctx);
+/* The diff pane tells how many files wait for review (-1: not known yet);
+ * the status line shows it. */
+void ui_review_pending(struct ui *u, long files);
 /* Count work in flight (requests awaiting their reply) for the spinner: +1
  * on send, -1 on the reply. */
 void ui_busy(struct ui *u, int delta);

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pending approval (a tool call or the plan): its prompt state and
+ * the decision sent to the engine.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "agent/event.h"
+#include "engine/client.h"
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "ui/layout.h"
+#include "ui/pane.h"
+#include "ui/screen_dump.h"
+#include "ui/script.h"
+#include "ui/theme.h"
+#include "ui/ui_int.h"
+
+void
+ui_approval_clear(struct ui *u)
+{
+	free(u->pending_id);
+	free(u->pending_name);
+	free(u->pending_what);
+	u->pending_id = u->pending_name = u->pending_what = NULL;
+	cJSON_Delete(u->pending_input);
+	u->pending_input = NULL;
+	u->pending_plan = false;
+	if (u->mode == IN_NONE && u->saved_mode != IN_NONE)
+		u->mode = u->saved_mode;
+	u->saved_mode = IN_NONE;
+	u->input_dirty = true;
+}
+
+void
+ui_approval_send_steps(struct ui *u, bool approve, const char *text, cJSON *steps, bool always)
+{
+	struct command c = { .type = approve ? COMMAND_APPROVE : COMMAND_DENY,
+			     .id = u->pending_id, .text = (char *)text, .steps = steps,
+			     .always = always };
+
+	if (!u->pending_id)
+		return;
+	u->pending_id = NULL; /* before the call: the decided event may come back at once */
+	ui_send_cmd(u, &c);
+	free(c.id);
+	ui_approval_clear(u);
+}
+
+void
+ui_approval_send(struct ui *u, bool approve, const char *text)
+{
+	ui_approval_send_steps(u, approve, text, NULL, false);
+}
+
+/* The approval waiting when we attached (the snapshot's "pending": an
+ * approval_needed event as JSON) shows as the prompt. */
+void
+ui_approval_show_pending(struct ui *u, const cJSON *pending)
+{
+	struct event ev;
+
+	if (!pending || !cJSON_IsObject(pending))
+		return;
+	if (event_from_json(&ev, pending) < 0 || ev.type != EVENT_APPROVAL_NEEDED || !ev.id) {
+		log_info("workbench: the pending approval in the snapshot is not one: %s",
+			 err_msg());
+		return;
+	}
+	if (u->pending_id && !strcmp(u->pending_id, ev.id))
+		return; /* shown already */
+	ui_live_event(u, &ev);
+}
+
+void
+ui_approval_action(struct ui *u, enum action a)
+{
+	switch (a) {
+	case ACTION_PLAN_APPROVE:
+	case ACTION_ALLOW:
+		ui_approval_send(u, true, NULL);
+		break;
+	case ACTION_ALLOW_ALWAYS: /* the engine keeps it: the session's permission state */
+		ui_approval_send_steps(u, true, NULL, NULL, !u->pending_plan);
+		break;
+	case ACTION_DENY:
+		ui_approval_send(u, false, NULL);
+		break;
+	case ACTION_DENY_MSG:
+	case ACTION_PLAN_REJECT:
+		ui_begin_input(u, u->pending_plan ? IN_REJECT : IN_DENY);
+		break;
+	case ACTION_PLAN_EDIT:
+		if (u->pending_plan)
+			ui_edit_plan(u);
+		else
+			ui_message(u, true, "e edits a plan; this is a tool call (y, A, n, d)");
+		break;
+	case ACTION_INTERRUPT:
+		ui_interrupt(u);
+		break;
+	default:
+		break;
+	}
+}
+
+/* An approval_needed event: it becomes the prompt; a line being typed is
+ * suspended until it is answered. */
+void
+ui_approval_needed(struct ui *u, const struct event *ev)
+{
+	ui_approval_clear(u);
+	u->pending_id = xstrdup(ev->id ? ev->id : "");
+	u->pending_name = xstrdup(ev->name ? ev->name : "");
+	u->pending_plan = ev->name && !strcmp(ev->name, "propose_plan");
+	u->pending_input = ev->input ? cJSON_Duplicate(ev->input, true) : NULL;
+	const char *arg = json_str(ev->input, "path");
+	if (!arg)
+		arg = json_str(ev->input, "command");
+	if (ev->name && !strcmp(ev->name, "network"))
+		u->pending_what = xasprintf("Network: %s", ev->text ? ev->text : "");
+	else
+		u->pending_what = xasprintf("Allow %s %.60s", ev->name ? ev->name : "?",
+					    arg ? arg : "");
+	if (u->mode != IN_NONE && u->mode != IN_ASK) {
+		u->saved_mode = u->mode;
+		u->mode = IN_NONE;
+	}
+	ui_set_phase(u, u->pending_plan ? "awaiting plan approval" : "awaiting approval", NULL);
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * $EDITOR: the terminal is the editor's until it exits; the loop runs on
+ * (events, streamed tokens, timers update the models) but draws nothing and
+ * reads no keys. The plan editor on top of it.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "agent/event.h"
+#include "engine/client.h"
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "ui/layout.h"
+#include "ui/pane.h"
+#include "ui/screen_dump.h"
+#include "ui/script.h"
+#include "ui/theme.h"
+#include "ui/ui_int.h"
+
+static void
+on_editor_exit(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
+{
+	struct ui *u = ctx;
+	void (*done)(int, void *) = u->editor_done;
+	void *dctx = u->editor_ctx;
+
+	(void)pid;
+	u->editor = 0;
+	u->editor_done = NULL;
+	u->editor_ctx = NULL;
+	if (u->display) {
+		reset_prog_mode();
+		if (ev_io_set(l, fileno(u->in), POLLIN, ui_on_tty, u) < 0)
+			ui_message(u, true, "terminal: %s", err_msg());
+		ui_on_winch(l, SIGWINCH, u); /* the size may have changed meanwhile */
+	}
+	u->frame_all = true;
+	if (done)
+		done(wstatus, dctx);
+}
+
+void
+ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx), void *ctx)
+{
+	const char *ed = getenv("VISUAL");
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	pid_t pid = 0;
+	int fd, rc;
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	if (u->editor) {
+		ui_message(u, true, "an editor is already open");
+		if (done)
+			done(-1, ctx);
+		return;
+	}
+	fd = u->display ? fileno(u->out) : open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ui_message(u, true, "editor: /dev/null: %s", strerror(errno));
+		if (done)
+			done(-1, ctx);
+		return;
+	}
+	/* As git runs it: the value is shell words, the file is "$1". */
+	char *cmd = xasprintf("%s \"$1\"", ed);
+	char sh[] = "/bin/sh", dash_c[] = "-c", arg0[] = "sh";
+	char *const argv[] = { sh, dash_c, cmd, arg0, (char *)path, NULL };
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	sigaddset(&def, SIGQUIT);
+	sigaddset(&def, SIGWINCH);
+	sigaddset(&def, SIGCHLD);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGTSTP);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	if (u->display) {
+		/* Hand the terminal over: its modes as the shell had them. */
+		ev_io_del(u->loop, fileno(u->in));
+		def_prog_mode();
+		endwin();
+		fflush(u->out);
+	}
+	extern char **environ;
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(cmd);
+	if (!u->display)
+		close(fd);
+	if (rc == 0 && ev_child_watch(u->loop, pid, on_editor_exit, u) == 0) {
+		u->editor = pid;
+		u->editor_done = done;
+		u->editor_ctx = ctx;
+		return;
+	}
+	if (rc == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	u->editor = 1; /* on_editor_exit restores the screen */
+	u->editor_done = NULL;
+	on_editor_exit(u->loop, 0, 0, u);
+	ui_message(u, true, "editor '%s': %s", ed, rc ? strerror(rc) : err_msg());
+	if (done)
+		done(-1, ctx);
+}
+
+/* The plan as lines "N. title" in a temp file for $EDITOR. */
+static void
+plan_edited(int status, void *ctx)
+{
+	struct ui *u = ctx;
+	char *path = u->plan_file;
+	struct buf b = BUF_INIT;
+
+	u->plan_file = NULL;
+	if (status == -1)
+		goto out;
+	if (!u->pending_plan || !u->pending_id) {
+		ui_message(u, true, "the plan is no longer waiting for approval: edit not sent");
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		ui_message(u, true, "the editor failed (status %d): the plan is unchanged; "
+				    "a approves, r rejects, e edits again",
+			   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		goto out;
+	}
+	if (fsutil_read_file(path, 1 << 20, &b) < 0) {
+		ui_message(u, true, "plan: %s", err_msg());
+		goto out;
+	}
+	cJSON *steps = json_new_arr();
+	bool same = true;
+	int i = 0;
+	cJSON *old = json_arr(u->pending_input, "steps");
+	for (char *line = b.ptr ? b.ptr : (char *)""; *line;) {
+		char *nl = strchr(line, '\n');
+		char *next = nl ? nl + 1 : line + strlen(line);
+		if (nl)
+			*nl = '\0';
+		char *t = line + strspn(line, " \t");
+		size_t len = strlen(t);
+		while (len && (t[len - 1] == ' ' || t[len - 1] == '\t' || t[len - 1] == '\r'))
+			t[--len] = '\0';
+		line = next;
+		if (!*t || *t == '#')
+			continue;
+		/* Drop a leading "3." "3)" "-" "*" mark. */
+		char *m = t + strspn(t, "0123456789");
+		if (m > t && (*m == '.' || *m == ')'))
+			t = m + 1;
+		else if (*t == '-' || *t == '*')
+			t++;
+		t += strspn(t, " \t");
+		if (!*t)
+			continue;
+		cJSON *o = json_new_obj();
+		json_add_str(o, "title", t);
+		json_add(steps, NULL, o);
+		const char *ot = json_str(cJSON_GetArrayItem(old, i++), "title");
+		same = same && ot && !strcmp(ot, t);
+	}
+	same = same && i == cJSON_GetArraySize(old);
+	if (i == 0)
+		ui_message(u, true, "the edited plan has no steps: nothing sent "
+				    "(a approves the proposed plan, r rejects it)");
+	else if (same)
+		ui_approval_send(u, true, NULL);
+	else
+		ui_approval_send_steps(u, true, NULL, steps, false);
+	cJSON_Delete(steps);
+out:
+	buf_fini(&b);
+	if (path)
+		unlink(path);
+	free(path);
+}
+
+void
+ui_edit_plan(struct ui *u)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct buf b = BUF_INIT;
+	cJSON *s;
+	int i = 0, fd;
+
+	if (u->plan_file)
+		return;
+	u->plan_file = xasprintf("%s/deskhand-plan-XXXXXX.md", tmp && *tmp ? tmp : "/tmp");
+	if ((fd = mkstemps(u->plan_file, 3)) < 0) {
+		ui_message(u, true, "plan: %s: %s", u->plan_file, strerror(errno));
+		free(u->plan_file);
+		u->plan_file = NULL;
+		return;
+	}
+	buf_puts(&b, "# The agent's plan: one step a line. Change, add, remove or reorder\n"
+		     "# steps, then save and quit: the plan as saved is approved and the\n"
+		     "# agent carries it out. Lines starting with '#' are ignored; save an\n"
+		     "# empty plan to cancel.\n");
+	cJSON_ArrayForEach(s, json_arr(u->pending_input, "steps"))
+	{
+		const char *t = json_str(s, "title");
+		buf_printf(&b, "%d. %s\n", ++i, t ? t : "");
+	}
+	bool ok = write(fd, b.ptr, b.len) == (ssize_t)b.len;
+	close(fd);
+	buf_fini(&b);
+	if (!ok) {
+		ui_message(u, true, "plan: %s: %s", u->plan_file, strerror(errno));
+		unlink(u->plan_file);
+		free(u->plan_file);
+		u->plan_file = NULL;
+		return;
+	}
+	ui_edit_file(u, u->plan_file, plan_edited, u);
+}
