@@ -8,6 +8,7 @@
  */
 #include "ui/markdown.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -82,7 +83,6 @@ static void
 emit(struct render *r, enum ui_elem e, const char *prefix, const char *body)
 {
 	struct buf b = BUF_INIT;
-
 	size_t n = strlen(body);
 
 	buf_puts(&b, prefix);
@@ -92,6 +92,9 @@ emit(struct render *r, enum ui_elem e, const char *prefix, const char *body)
 	if (!n)
 		while (b.len && b.ptr[b.len - 1] == ' ')
 			b.ptr[--b.len] = '\0';
+	/* Never wider than the width: one line here is one line on screen. */
+	if (b.len && draw_width(b.ptr) > r->cols)
+		b.ptr[b.len = draw_fit(b.ptr, r->cols, NULL)] = '\0';
 	ARRAY_PUSH(r->out, (struct md_line){ .text = buf_detach(&b), .elem = e });
 }
 
@@ -640,13 +643,43 @@ block(struct render *r, cmark_node *n, const char *p1, const char *p2)
 	buf_fini(&b);
 }
 
-void
-md_render(struct md_lines *out, const char *text, size_t len, int cols)
+/* The byte offset of line `line` (1-based, as libcmark-gfm counts) in
+ * text[0..len). */
+static size_t
+line_offset(const char *text, size_t len, int line)
 {
-	struct render r = { .out = out, .cols = cols < 1 ? 1 : cols, .elem = UI_ASSISTANT };
+	size_t off = 0;
+
+	for (int l = 1; l < line && off < len; l++) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		off = nl ? (size_t)(nl - text) + 1 : len;
+	}
+	return off;
+}
+
+/* Lay out text[0..len) at the end of r->out. *last_off gets where the last
+ * top-level block that is closed for good unless text after it joins it
+ * starts, *last_line the index in r->out of that block's first line (after
+ * the blank line before it): laying out text from there again gives the
+ * same lines as the whole text. A block whose first line is the unfinished
+ * last line is not one (the line may yet join the block before it, as "|"
+ * becomes a table row); nor is one after a block libcmark-gfm gives no
+ * sane position (a table whose header row split a paragraph). */
+static void
+render_doc(struct render *r, const char *text, size_t len, size_t *last_off, size_t *last_line)
+{
 	cmark_parser *p;
 	cmark_node *doc;
+	int open_line = INT_MAX, prev_end = 0;
+	bool sane = true;
 
+	if (len && text[len - 1] != '\n') {
+		open_line = 1;
+		for (const char *s = text; (s = memchr(s, '\n', len - (size_t)(s - text))); s++)
+			open_line++;
+	}
+	*last_off = 0;
+	*last_line = r->out->n;
 	cmark_gfm_core_extensions_ensure_registered();
 	p = cmark_parser_new(CMARK_OPT_DEFAULT);
 	for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++) {
@@ -656,11 +689,70 @@ md_render(struct md_lines *out, const char *text, size_t len, int cols)
 	}
 	cmark_parser_feed(p, text, len);
 	doc = cmark_parser_finish(p);
-	if (doc)
-		children(&r, doc, "", "", false);
+	for (cmark_node *c = doc ? cmark_node_first_child(doc) : NULL; c; c = cmark_node_next(c)) {
+		int start = cmark_node_get_start_line(c), end = cmark_node_get_end_line(c);
+
+		if (c != cmark_node_first_child(doc))
+			emit(r, r->elem, "", "");
+		sane = sane && start >= 1 && start > prev_end && end >= start;
+		if (sane && start < open_line) {
+			*last_off = line_offset(text, len, start);
+			*last_line = r->out->n;
+		}
+		prev_end = end;
+		block(r, c, "", "");
+	}
 	if (doc)
 		cmark_node_free(doc);
 	cmark_parser_free(p);
+}
+
+void
+md_render(struct md_lines *out, const char *text, size_t len, int cols)
+{
+	struct render r = { .out = out, .cols = cols < 1 ? 1 : cols, .elem = UI_ASSISTANT };
+	size_t off, line;
+
+	render_doc(&r, text, len, &off, &line);
+}
+
+size_t
+md_stream_update(struct md_stream *s, const char *text, size_t len, int cols)
+{
+	struct render r = { .out = &s->lines, .cols = cols < 1 ? 1 : cols, .elem = UI_ASSISTANT };
+	size_t off, line, from;
+
+	if (len == s->len && r.cols == s->cols)
+		return s->lines.n;
+	/* Blocks before the last one are closed for good as text is appended
+	 * (CommonMark's block structure), so the last one is parsed again
+	 * alone; a link reference definition can change any block before it,
+	 * and cmark counts a bare CR as a line end: then the whole text. */
+	bool whole = r.cols != s->cols || len < s->len || s->whole ||
+		     memmem(text + s->last_off, len - s->last_off, "]:", 2) ||
+		     memchr(text + s->last_off, '\r', len - s->last_off);
+	from = whole ? 0 : s->last_line;
+	for (size_t i = from; i < s->lines.n; i++)
+		free(s->lines.v[i].text);
+	s->lines.n = from;
+	if (whole) {
+		render_doc(&r, text, len, &s->last_off, &s->last_line);
+	} else {
+		render_doc(&r, text + s->last_off, len - s->last_off, &off, &line);
+		s->last_off += off;
+		s->last_line = line;
+	}
+	s->whole = whole && memmem(text, len, "]:", 2);
+	s->cols = r.cols;
+	s->len = len;
+	return from;
+}
+
+void
+md_stream_fini(struct md_stream *s)
+{
+	md_lines_fini(&s->lines);
+	memset(s, 0, sizeof *s);
 }
 
 void

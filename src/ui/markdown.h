@@ -2,6 +2,7 @@
 #ifndef DH_UI_MARKDOWN_H
 #define DH_UI_MARKDOWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ui/draw.h"
@@ -45,9 +46,33 @@ struct md_lines {
 
 /* Render Markdown text[0..len) (any bytes) for `cols` display columns (at
  * least 1; narrower is taken as 1) and append its lines to `out`. No line is
- * wider than `cols`, except that a table never gets columns narrower than
- * one character. Never fails (memory exhaustion is fatal, as xalloc). */
+ * wider than `cols` (a table never gets columns narrower than one character:
+ * a line that would be wider is cut). Never fails (memory exhaustion is fatal, as xalloc). */
 void md_render(struct md_lines *out, const char *text, size_t len, int cols);
+
+/*
+ * A message as it streams: laid out again only from its last top-level
+ * block on while text is appended (a 2,000-line answer costs a frame what
+ * its last paragraph costs, not what the whole answer does).
+ */
+struct md_stream {
+	struct md_lines lines; /* of the text so far, as md_render's */
+	int cols;	       /* the width they are for */
+	size_t len;	       /* bytes of text laid out */
+	size_t last_off;       /* where the last top-level block starts */
+	size_t last_line;      /* its first line in `lines` */
+	bool whole;	       /* the text defines link references: lay out all */
+};
+
+/* Bring s->lines up to date with text[0..len) at `cols` columns. The text
+ * must be what was laid out before with bytes appended (any other text, a
+ * shorter one or another width is laid out whole). The result is what
+ * md_render gives for the whole text. Returns the index of the first line
+ * that may have changed (lines before it are untouched; s->lines.n when
+ * nothing changed). A zeroed struct is an empty stream. */
+size_t md_stream_update(struct md_stream *s, const char *text, size_t len, int cols);
+/* Free its lines; the struct is zeroed. */
+void md_stream_fini(struct md_stream *s);
 
 /* Free the lines' text and forget them; the storage is kept. */
 void md_lines_clear(struct md_lines *l);

@@ -25,9 +25,8 @@ pane_init(struct pane *p, const struct pane_ops *ops, struct ui *ui)
 	return ops->init ? ops->init(p) : 0;
 }
 
-/* Drop the lines from `from` on. */
-static void
-truncate_lines(struct pane *p, size_t from)
+void
+pane_truncate_lines(struct pane *p, size_t from)
 {
 	for (size_t i = from; i < p->nlines; i++)
 		free(p->lines[i].text);
@@ -38,7 +37,7 @@ truncate_lines(struct pane *p, size_t from)
 void
 pane_clear_lines(struct pane *p)
 {
-	truncate_lines(p, 0);
+	pane_truncate_lines(p, 0);
 }
 
 void
@@ -221,7 +220,7 @@ pane_refresh_lines(struct pane *p)
 		if (p->ops->rebuild)
 			p->ops->rebuild(p);
 	} else if (p->tail_stale) {
-		truncate_lines(p, p->tail_from);
+		pane_truncate_lines(p, p->tail_from);
 		p->ops->rebuild_tail(p);
 	}
 	p->stale = p->tail_stale = false;

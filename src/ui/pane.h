@@ -86,6 +86,8 @@ void pane_place(struct pane *p, int y, int x, int rows, int cols);
 
 /* Line building, for ops->rebuild. */
 void pane_clear_lines(struct pane *p);
+/* Drop the lines from index `from` on (for ops->rebuild_tail). */
+void pane_truncate_lines(struct pane *p, size_t from);
 /* Add raw text (sanitized here) split at newlines and wrapped to the pane's
  * width, continuation lines indented by `indent` columns. */
 void pane_add_text(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,

@@ -36,10 +36,9 @@ struct item {
 	struct buf output; /* capped */
 	bool done, is_error, expanded, open;
 	long ms;
-	struct md_lines md; /* assistant text laid out for md_cols columns */
-	int md_cols;
-	size_t md_len;	    /* of text when it was laid out */
-	size_t line0;	    /* its first line in the pane */
+	struct md_stream md; /* assistant text laid out */
+	size_t line0;	     /* its first line in the pane */
+	bool md_lines_are_rows; /* its pane lines are md.lines one for one */
 };
 
 struct transcript {
@@ -109,7 +108,7 @@ tr_fini(struct pane *p)
 		free(t->items[i].name);
 		free(t->items[i].summary);
 		free(t->items[i].input);
-		md_lines_fini(&t->items[i].md);
+		md_stream_fini(&t->items[i].md);
 	}
 	if (t)
 		free(t->items);
@@ -180,17 +179,26 @@ prompt_detail(struct buf *b, const char *name, const cJSON *in)
 	free(j);
 }
 
-/* Item `ix` changed and every item after it: drop their lines only. */
+/* Item `ix` changed and every item after it: drop their lines only; of a
+ * streamed message, only those from its last block on. */
 static void
 tail_changed(struct pane *p, size_t ix)
 {
 	struct transcript *t = p->priv;
+	struct item *it;
 
 	if (ix >= t->shown)
 		ix = t->shown;
 	if (ix < t->tail_item)
 		t->tail_item = ix;
-	pane_invalidate_tail(p, t->tail_item < t->shown ? t->items[t->tail_item].line0 : p->nlines);
+	if (t->tail_item >= t->shown) {
+		pane_invalidate_tail(p, p->nlines);
+		return;
+	}
+	it = &t->items[t->tail_item];
+	pane_invalidate_tail(p, it->line0 + (it->kind == IT_ASSISTANT && it->md_lines_are_rows
+						     ? it->md.last_line
+						     : 0));
 }
 
 static void
@@ -296,21 +304,22 @@ tr_event(struct pane *p, const struct event *ev)
 	pane_invalidate(p);
 }
 
-/* The assistant's Markdown, laid out again only when its text or the
- * width changed since the last time. */
+/* The assistant's Markdown (laid out again as far as its text or the width
+ * changed). With `again`, the pane still holds its lines up to the end:
+ * those that did not change stay. */
 static void
-render_markdown(struct pane *p, int ix, struct item *it)
+render_markdown(struct pane *p, int ix, struct item *it, bool again)
 {
 	int cols = (p->cols > 0 ? p->cols : 80) - 2;
+	size_t kept = again && it->md_lines_are_rows ? p->nlines - it->line0 : 0;
+	size_t from = md_stream_update(&it->md, buf_cstr(&it->text), it->text.len, cols);
 
-	if (it->md_cols != cols || it->md_len != it->text.len || !it->md.n) {
-		md_lines_clear(&it->md);
-		md_render(&it->md, buf_cstr(&it->text), it->text.len, cols);
-		it->md_cols = cols;
-		it->md_len = it->text.len;
-	}
-	for (size_t i = 0; i < it->md.n; i++)
-		pane_add_line(p, it->md.v[i].elem, ix, 2, "  ", it->md.v[i].text);
+	if (from < kept)
+		kept = from;
+	pane_truncate_lines(p, it->line0 + kept);
+	for (size_t i = kept; i < it->md.lines.n; i++)
+		pane_add_line(p, it->md.lines.v[i].elem, ix, 2, "  ", it->md.lines.v[i].text);
+	it->md_lines_are_rows = p->nlines - it->line0 == it->md.lines.n;
 }
 
 static void
@@ -330,23 +339,29 @@ add_capped_text(struct pane *p, enum ui_elem e, int item, const char *text)
 	}
 }
 
-/* Add the lines of items[from..]. */
+/* Add the lines of items[from..]. With `again`, the pane holds items[from]'s
+ * lines up to some point (pane_invalidate_tail): it goes on from there. */
 static void
-add_items(struct pane *p, size_t from)
+add_items(struct pane *p, size_t from, bool again)
 {
 	struct transcript *t = p->priv;
 
+	again = again && from < t->shown;
 	for (size_t i = from; i < t->n; i++) {
 		struct item *it = &t->items[i];
 		int ix = (int)i;
+		bool cont = again && i == from;
 
-		it->line0 = p->nlines;
+		if (cont && it->kind != IT_ASSISTANT)
+			pane_truncate_lines(p, it->line0);
+		else if (!cont)
+			it->line0 = p->nlines;
 		switch (it->kind) {
 		case IT_USER:
 			pane_add_text(p, UI_USER, ix, 4, draw_mark("❯ ", "> "), buf_cstr(&it->text));
 			break;
 		case IT_ASSISTANT:
-			render_markdown(p, ix, it);
+			render_markdown(p, ix, it, cont);
 			break;
 		case IT_TOOL: {
 			struct buf l = BUF_INIT;
@@ -405,13 +420,13 @@ add_items(struct pane *p, size_t from)
 static void
 tr_rebuild(struct pane *p)
 {
-	add_items(p, 0);
+	add_items(p, 0, false);
 }
 
 static void
 tr_rebuild_tail(struct pane *p)
 {
-	add_items(p, ((struct transcript *)p->priv)->tail_item);
+	add_items(p, ((struct transcript *)p->priv)->tail_item, true);
 }
 
 static enum pane_result

@@ -1,5 +1,6 @@
 # In process (DH_SCRIPT): an answer streamed in 7-character deltas holding a
-# table, a task list, links, a rule, nested lists and fenced code, rendered
+# table, a task list, links, a rule, nested lists and fenced code (4 ms
+# apart: many frames while it streams), rendered
 # at 80 and at 140 columns. Checked through the text and the element layer:
 # the table's column bars line up (a long cell wraps at 80, not at 140), the
 # header row is a heading with a rule under it, the link text is drawn as a
@@ -41,7 +42,7 @@ def total(rows):
 
 END-OF-ANSWER
 """
-turn = {"text": md, "text_step": 7, "stop_reason": "end_turn"}
+turn = {"text": md, "text_step": 7, "delay_ms": 4, "stop_reason": "end_turn"}
 json.dump({"turns": [turn, turn]}, open(sys.argv[1], "w"))
 PY
 start_fake "$T/script.json"

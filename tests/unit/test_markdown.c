@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "ui/draw.h"
@@ -312,4 +313,67 @@ Test(markdown, ascii_fallbacks_without_utf8)
 	cr_assert_neq(find("--+--"), -1);
 	cr_assert_neq(find("| q"), -1);
 	cr_assert_neq(find("-- c"), -1);
+}
+
+/* Every prefix of `md`, `step` bytes longer each time, through a stream:
+ * after each update its lines are md_render's for that prefix, and lines
+ * before the index it returns did not change. */
+static void
+stream_matches(const char *md, size_t step, int cols)
+{
+	struct md_stream st = { 0 };
+	size_t len = strlen(md);
+
+	for (size_t n = 0;; n = n + step < len ? n + step : len) {
+		struct md_lines before = { 0 };
+		for (size_t i = 0; i < st.lines.n; i++)
+			ARRAY_PUSH(&before, (struct md_line){ xstrdup(st.lines.v[i].text), st.lines.v[i].elem });
+		size_t from = md_stream_update(&st, md, n, cols);
+		md_lines_clear(&L);
+		md_render(&L, md, n, cols);
+		cr_assert_eq(st.lines.n, L.n, "prefix %zu: %zu lines, whole: %zu", n, st.lines.n, L.n);
+		for (size_t i = 0; i < L.n; i++) {
+			cr_assert_str_eq(st.lines.v[i].text, L.v[i].text, "prefix %zu, line %zu", n, i);
+			cr_assert_eq(st.lines.v[i].elem, L.v[i].elem);
+		}
+		for (size_t i = 0; i < from && i < before.n; i++)
+			cr_assert_str_eq(before.v[i].text, st.lines.v[i].text, "line %zu before %zu changed", i, from);
+		md_lines_fini(&before);
+		if (n == len)
+			break;
+	}
+	md_stream_fini(&st);
+}
+
+Test(markdown, a_stream_lays_out_as_the_whole_text)
+{
+	const char *md = "# Report\n\nSome *text* that\ncontinues.\n\n| a | b |\n|---|--:|\n| 1 | "
+			 "2 |\n| long cell here | x |\n\n- [x] one\n- two\n  - nested\n\n    indented "
+			 "code\n\nTitle\n-----\n\n> quote\nlazy\n\n```py\nx = 1\n\n\ny = 2\n```\n\n1. a\n\n"
+			 "2. b\n\n<div>\nhtml\n</div>\n\n---\nend [link](http://x) and www.y.example\n"
+			 "para\n| h | i |\n|---|---|\n| j | k |\n\n- a\n\n  b\nc\n\n> q\n> r\n";
+
+	for (size_t step = 1; step <= 13; step += 3)
+		stream_matches(md, step, 30);
+	stream_matches(md, 7, 80);
+	/* Sections as bench_ui.py's markdown answer has them, in 48-byte deltas. */
+	struct buf big = BUF_INIT;
+	for (int k = 0; k < 6; k++) {
+		buf_printf(&big, "## Section %d\n\nSome **bold** prose with `code`, a "
+				 "[link](https://example.org/%d), ~~old~~ text.\n\n| Name | Qty |\n"
+				 "|:-----|----:|\n",
+			   k, k);
+		for (int i = 0; i < 4; i++)
+			buf_printf(&big, "| item %d-%d | %d |\n", k, i, i * 7);
+		buf_printf(&big, "\n- [x] done %d\n- [ ] open\n  - nested\n    1. deeper\n\n"
+				 "```c\nstatic int\nf(int x)\n{\n\treturn x * %d;\n}\n```\n\n",
+			   k, k);
+	}
+	stream_matches(buf_cstr(&big), 48, 60);
+	stream_matches(buf_cstr(&big), 5, 60);
+	buf_fini(&big);
+	/* Link reference definitions change what came before: laid out whole. */
+	stream_matches("see [the ref] and [x][r]\n\nmore\n\n[r]: http://r.example\n[the ref]: "
+		       "http://t.example\n\nafter [x][r]\n",
+		       2, 40);
 }
