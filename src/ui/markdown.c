@@ -726,11 +726,17 @@ md_stream_update(struct md_stream *s, const char *text, size_t len, int cols)
 		return s->lines.n;
 	/* Blocks before the last one are closed for good as text is appended
 	 * (CommonMark's block structure), so the last one is parsed again
-	 * alone; a link reference definition can change any block before it,
-	 * and cmark counts a bare CR as a line end: then the whole text. */
-	bool whole = r.cols != s->cols || len < s->len || s->whole ||
-		     memmem(text + s->last_off, len - s->last_off, "]:", 2) ||
-		     memchr(text + s->last_off, '\r', len - s->last_off);
+	 * alone. But a link reference definition can change any block before
+	 * it, and libcmark-gfm counts a bare CR as a line end (our offsets
+	 * count LFs): once the text has either, it is laid out whole. Only the
+	 * new bytes are looked at (and the one before, for "]:"). */
+	bool reset = len < s->len;
+	size_t scan = reset || !s->len ? 0 : s->len - 1;
+	if (reset)
+		s->whole = false;
+	if (memmem(text + scan, len - scan, "]:", 2) || memchr(text + scan, '\r', len - scan))
+		s->whole = true;
+	bool whole = s->whole || reset || r.cols != s->cols;
 	from = whole ? 0 : s->last_line;
 	for (size_t i = from; i < s->lines.n; i++)
 		free(s->lines.v[i].text);
@@ -742,7 +748,6 @@ md_stream_update(struct md_stream *s, const char *text, size_t len, int cols)
 		s->last_off += off;
 		s->last_line = line;
 	}
-	s->whole = whole && memmem(text, len, "]:", 2);
 	s->cols = r.cols;
 	s->len = len;
 	return from;
