@@ -13,7 +13,7 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0
+PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0 libcmark-gfm
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
@@ -88,6 +88,7 @@ FUZZ_SECONDS ?= 60
 FUZZFLAGS     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined
 FUZZ_LIB_SRC  = $(wildcard src/core/*.c src/llm/*.c src/net/*.c) src/config/config.c src/ui/theme.c \
+                src/ui/draw.c src/ui/markdown.c \
                 src/agent/event.c src/sandbox/egress.c
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     = $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz-%,$(FUZZ_SRC))
@@ -114,7 +115,8 @@ fuzz: deps
 # ---- dependencies -------------------------------------------------------------------
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
-           ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev
+           ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
+           libcmark-gfm-dev libcmark-gfm-extensions-dev
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
 deps:

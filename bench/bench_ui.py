@@ -4,8 +4,8 @@ in a pty:
 
   bench_ui.py DESKHAND WORKDIR [SECTION...]
 
-SECTION is one of frame, stream, resume, attach, socket, engine-rss (default:
-all, in that order).
+SECTION is one of frame, stream, resume, attach, socket, engine-rss, markdown
+(default: all, in that order).
   frame   launch to first full frame: from exec to the last byte of the first
           burst of output (the burst ends at the first 150 ms of silence);
           then CPU time (utime+stime) and voluntary context switches over 3 s
@@ -30,7 +30,14 @@ all, in that order).
   engine-rss  resident memory (VmRSS, VmHWM) of an engine process with no
           client, its session waiting for an approval, and its CPU and wake-ups
           over 3 s, against `deskhand run --commands` (in-process) waiting for
-          the same approval.
+          the same approval;
+  markdown  a 2,000-line Markdown answer (headings, styled prose with links,
+          tables, nested and task lists, fenced code) streamed in small deltas
+          into the workbench, which is told its terminal has synchronized
+          output so each frame is bracketed: per frame, the workbench's CPU
+          time since the previous frame (/proc/PID/schedstat, ns: the cost of
+          the frame and of the events before it), median and p99, and the
+          interval between frames (its floor is the 33 ms frame throttle).
 Standard library only; HOME/XDG_* must point at a scratch directory (the
 engines this starts are found by their HOME and ended before it exits)."""
 
@@ -38,7 +45,8 @@ import json, os, pty, select, signal, socket, struct, subprocess, sys, fcntl, te
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DH, WORK = sys.argv[1], sys.argv[2]
-SECTIONS = sys.argv[3:] or ["frame", "stream", "resume", "attach", "socket", "engine-rss"]
+SECTIONS = sys.argv[3:] or ["frame", "stream", "resume", "attach", "socket", "engine-rss",
+                            "markdown"]
 NTOK, GAP_MS = 400, 15
 ROWS, COLS = 40, 140
 
@@ -46,8 +54,11 @@ ROWS, COLS = 40, 140
 class Pty:
     """The workbench in a pty; a thread timestamps every chunk it writes."""
 
-    def __init__(self, args, env):
+    def __init__(self, args, env, frames=False):
         self.t0 = time.monotonic()
+        # frames: answer the DECRQM query for synchronized output (mode 2026)
+        # and record (time, CPU ns of the workbench) at the end of each frame.
+        self.track, self.frames = frames, []
         pid, fd = pty.fork()
         if pid == 0:
             os.execve(DH, [DH] + args, env)
@@ -68,6 +79,11 @@ class Pty:
             if not b:
                 return
             now = time.monotonic()
+            if self.track:
+                if b"\033[?2026$p" in b:
+                    os.write(self.fd, b"\033[?2026;2$y")
+                for _ in range(b.count(b"\033[?2026l")):
+                    self.frames.append((now, cpu_ns(self.pid)))
             with self.lock:
                 self.chunks.append((now, b))
 
@@ -115,7 +131,37 @@ def env_for(base_url=""):
 SENT = []  # monotonic time each token's delta was written
 GO = threading.Event()  # the stream waits for it (set: at once)
 GO.set()
-REPLY = ["stream"]  # "stream": NTOK text deltas; "plan": a propose_plan tool call
+REPLY = ["stream"]  # "stream": NTOK text deltas; "plan": a propose_plan tool call;
+#                     "markdown": MD_ANSWER in MD_DELTA-byte deltas
+MD_LINES, MD_DELTA, MD_GAP_MS = 2000, 48, 1
+MD_SENT = []  # monotonic time of the markdown answer's first and last delta
+
+
+def md_answer(n=MD_LINES):
+    """n lines of Markdown: sections of a heading, styled prose with a link,
+    a table, task and nested lists and a fenced code block, repeated; the
+    last line says END-OF-MARKDOWN."""
+    out, k = [], 0
+    while len(out) < n - 1:
+        out += ["## Section %d" % k, "",
+                "Some **bold** and *emphasised* prose with `code`, a [link](https://example.org/%d), "
+                "~~old~~ text and enough words to wrap at the width of the pane, twice over at "
+                "least, as answers do." % k, "",
+                "| Name | Qty | Note |", "|:-----|----:|:----:|"]
+        out += ["| item %d-%d | %d | a cell of a few words |" % (k, i, i * 7) for i in range(8)]
+        out += ["", "- [x] done %d" % k, "- [ ] open", "  - nested", "    1. deeper", "    2. deeper",
+                "", "```c", "static int", "f(int x)", "{", "\treturn x * %d;" % k, "}", "```", ""]
+        k += 1
+    return "\n".join(out[:n - 1] + ["END-OF-MARKDOWN"]) + "\n"
+
+
+def cpu_ns(pid):
+    """CPU time of the process's main thread in ns (/proc/PID/schedstat), 0 if gone."""
+    try:
+        with open("/proc/%d/schedstat" % pid) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class H(BaseHTTPRequestHandler):
@@ -142,6 +188,9 @@ class H(BaseHTTPRequestHandler):
         if REPLY[0] == "plan":
             self.plan()
             return
+        if REPLY[0] == "markdown":
+            self.markdown()
+            return
         GO.wait(60)
         self.ev("content_block_start", {"type": "content_block_start", "index": 0,
                                         "content_block": {"type": "text", "text": ""}})
@@ -153,6 +202,27 @@ class H(BaseHTTPRequestHandler):
         self.ev("content_block_stop", {"type": "content_block_stop", "index": 0})
         self.ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
                                   "usage": {"output_tokens": NTOK}})
+        self.ev("message_stop", {"type": "message_stop"})
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def markdown(self):
+        text = md_answer()
+        self.ev("content_block_start", {"type": "content_block_start", "index": 0,
+                                        "content_block": {"type": "text", "text": ""}})
+        del MD_SENT[:]
+        for a in range(0, len(text), MD_DELTA):
+            time.sleep(MD_GAP_MS / 1000.0)
+            now = time.monotonic()
+            if MD_SENT:
+                MD_SENT[1] = now
+            else:
+                MD_SENT[:] = [now, now]
+            self.ev("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                            "delta": {"type": "text_delta", "text": text[a:a + MD_DELTA]}})
+        self.ev("content_block_stop", {"type": "content_block_stop", "index": 0})
+        self.ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
+                                  "usage": {"output_tokens": len(text) // 4}})
         self.ev("message_stop", {"type": "message_stop"})
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
@@ -618,6 +688,41 @@ def sec_engine_rss(url):
         stop_engines()
 
 
+def sec_markdown(url):
+    # Done-when 5 of issue 11: the time per frame while a long Markdown answer streams.
+    REPLY[0] = "markdown"
+    text = md_answer()
+    try:
+        p = Pty(["--grant", WORK, "--mode", "auto", "markdown please"], env_for(url), frames=True)
+        ok = p.wait_for(b"END-OF-MARKDOWN", timeout=120)
+        done = time.monotonic()
+        time.sleep(0.3)
+        frames = list(p.frames)
+        p.close()
+    finally:
+        REPLY[0] = "stream"
+        stop_engines()
+    if len(MD_SENT) < 2 or not frames:
+        print("markdown: not measured (%s)" % ("no frame bracketed: no synchronized output"
+                                               if not frames else "nothing streamed"))
+        return
+    t0, t1 = MD_SENT
+    during = [i for i, (t, _) in enumerate(frames) if t0 <= t <= t1 + 0.05]
+    cpu = [(frames[i][1] - frames[i - 1][1]) / 1e6 for i in during if i > 0]
+    gaps = [(frames[i][0] - frames[i - 1][0]) * 1000 for i in during if i > 0]
+    print("markdown: a %d-line answer (%d KiB: tables, lists, code) streamed in %d-byte deltas "
+          "over %.1f s%s:" % (MD_LINES, len(text) // 1024, MD_DELTA, t1 - t0,
+                              "" if ok else " [its end never shown]"))
+    if not cpu:
+        print("    fewer than two frames while it streamed")
+        return
+    print("    %d frames while it streamed; workbench CPU per frame: median %.2f ms, p99 %.2f ms, "
+          "max %.2f ms" % (len(cpu), pct(cpu, 50), pct(cpu, 99), max(cpu)))
+    print("    interval between frames: median %.1f ms, p99 %.1f ms (floor: the 33 ms frame "
+          "throttle); its end on screen %.0f ms after the last delta"
+          % (pct(gaps, 50), pct(gaps, 99), (done - t1) * 1000))
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
@@ -625,7 +730,7 @@ def main():
     url = "http://127.0.0.1:%d" % srv.server_address[1]
     run = {"frame": sec_frame, "stream": lambda: sec_stream(url), "resume": sec_resume,
            "attach": sec_attach, "socket": lambda: sec_socket(url),
-           "engine-rss": lambda: sec_engine_rss(url)}
+           "engine-rss": lambda: sec_engine_rss(url), "markdown": lambda: sec_markdown(url)}
     try:
         for name in SECTIONS:
             try:

@@ -16,7 +16,8 @@
 #   5. the workbench in a pty (bench_ui.py): launch to first frame, streamed
 #      token to terminal latency, bytes per token, idle CPU and wake-ups (of
 #      the workbench and of its engine), and peak RSS after --resume of a
-#      1,000-turn session
+#      1,000-turn session; the workbench's CPU time per frame (median, p99)
+#      while a 2,000-line Markdown answer streams (issue 11)
 #   6. the engine as a server (bench_ui.py, issue 10): `deskhand attach` of
 #      that 1,000-turn session to its first full frame (not live, then live)
 #      against --resume and against attach of a 1-turn session; the latency a streamed token gains through the
@@ -115,7 +116,7 @@ mkdir -p "$T/sbx"
 "$BUILD/bench-sandbox" "$BUILD/deskhand-sandbox" "$T/sbx" 50
 
 echo "== workbench (in a pty, 140x40, xterm-256color)"
-"$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" frame stream resume
+"$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" frame stream resume markdown
 
 echo "== engine and clients: attach, a token through the socket, an engine with no client"
 "$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" attach socket engine-rss

@@ -18,6 +18,7 @@ only 'git2\.h|git2/[^>]*' '^src/snap/'
 only 'seccomp\.h' '^sandbox/'
 only 'n?curses\.h|ncursesw/[^>]*' '^src/ui/'
 only 'libxml/[a-zA-Z]+\.h' '^src/tools/tool_web\.c$'
+only 'cmark-gfm[-a-z_]*\.h' '^src/ui/markdown\.c$'
 
 python3 - <<'PY' || bad=1
 import os, re, sys

@@ -31,8 +31,17 @@ static const enum theme_element theme_of[UI__COUNT] = {
 	[UI_ERROR] = THEME_ERROR,	      [UI_INPUT] = THEME_INPUT,
 	[UI_HELP] = THEME_HELP,		      [UI_PROMPT] = THEME_PROMPT,
 	[UI_DIM] = THEME_MUTED,		      [UI_SEARCH] = THEME_SEARCH_MATCH,
-	[UI_BORDER] = THEME_BORDER,
+	[UI_BORDER] = THEME_BORDER,	      [UI_LINK] = THEME_INFO,
 };
+
+/* Attributes an element always has on top of its theme's (a link is
+ * underlined whatever the theme says of `info`). */
+static const attr_t extra_of[UI__COUNT] = {
+	[UI_LINK] = A_UNDERLINE,
+};
+
+/* The markers, in draw_markers_after()'s bit order. */
+static const char markers[] = { DRAW_BOLD, DRAW_EM, DRAW_CODE, DRAW_HL, DRAW_LINK };
 
 void
 draw_setup(const struct theme *t, bool mono, bool utf8)
@@ -67,6 +76,7 @@ draw_setup(const struct theme *t, bool mono, bool utf8)
 		{ UI_DIM, -1, A_DIM, A_DIM },
 		{ UI_SEARCH, COLOR_YELLOW, A_REVERSE, A_REVERSE | A_UNDERLINE },
 		{ UI_BORDER, -1, A_DIM, 0 },
+		{ UI_LINK, COLOR_CYAN, A_UNDERLINE, A_UNDERLINE },
 	};
 
 	utf8_locale = utf8;
@@ -89,7 +99,7 @@ draw_attr(enum ui_elem e)
 {
 	if (e >= UI__COUNT)
 		return 0;
-	return theme ? (attr_t)theme_attr(theme, theme_of[e]) : attrs[e];
+	return (theme ? (attr_t)theme_attr(theme, theme_of[e]) : attrs[e]) | extra_of[e];
 }
 
 attr_t
@@ -123,7 +133,27 @@ draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl)
 static bool
 is_marker(char c)
 {
-	return c == DRAW_BOLD || c == DRAW_EM || c == DRAW_CODE || c == DRAW_HL;
+	return c && memchr(markers, c, sizeof markers) != NULL;
+}
+
+unsigned
+draw_markers_after(const char *s, size_t n, unsigned st)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *m = is_marker(s[i]) ? memchr(markers, s[i], sizeof markers) : NULL;
+
+		if (m)
+			st ^= 1u << (m - markers);
+	}
+	return st;
+}
+
+void
+draw_put_markers(struct buf *b, unsigned st)
+{
+	for (size_t k = 0; k < sizeof markers; k++)
+		if (st & (1u << k))
+			buf_putc(b, markers[k]);
 }
 
 /* Decode one character of sanitized text; its byte length and width. */
@@ -181,7 +211,8 @@ draw_width(const char *s)
 int
 draw_text(WINDOW *win, int y, int x, int cols, const char *s, attr_t attr)
 {
-	attr_t cur = attr, em = utf8_locale ? A_ITALIC : A_UNDERLINE;
+	attr_t cur = attr, em = utf8_locale ? A_ITALIC : A_UNDERLINE, before_link = attr;
+	bool link = false;
 	int w = 0;
 
 	if (cols <= 0)
@@ -199,6 +230,15 @@ draw_text(WINDOW *win, int y, int x, int cols, const char *s, attr_t attr)
 				    : attr == draw_attr(UI_DIFF_DEL) ? draw_hl_attr(UI_DIFF_DEL)
 								     : attr ^ A_REVERSE;
 			cur = cur == hl ? attr : hl;
+			i++;
+			continue;
+		}
+		if (s[i] == DRAW_LINK) {
+			/* Markers nest: what was on before the link comes back. */
+			link = !link;
+			if (link)
+				before_link = cur;
+			cur = link ? draw_attr(UI_LINK) | (cur & (A_BOLD | A_ITALIC)) : before_link;
 			i++;
 			continue;
 		}

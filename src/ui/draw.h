@@ -16,22 +16,24 @@ struct theme;
  * characters measured by wcwidth, clipping, and inline style markers.
  *
  * Inline markers: text that went through draw_sanitize() never contains C0
- * bytes, so four of them toggle styles inside a line: DRAW_BOLD, DRAW_EM
- * (italic, underline where italic is unknown), DRAW_CODE and DRAW_HL (the
- * changed part of a diff line: draw_hl_attr()).
+ * bytes, so five of them toggle styles inside a line: DRAW_BOLD, DRAW_EM
+ * (italic, underline where italic is unknown), DRAW_CODE, DRAW_HL (the
+ * changed part of a diff line: draw_hl_attr()) and DRAW_LINK (a link's text:
+ * UI_LINK's attribute while it is on, the style before it after).
  */
 
 #define DRAW_BOLD '\001'
 #define DRAW_EM	  '\002'
 #define DRAW_CODE '\003'
 #define DRAW_HL	  '\004'
+#define DRAW_LINK '\005'
 
 #define UI_ELEMENTS(X)                                                                     \
 	X(UI_NORMAL) X(UI_STATUS) X(UI_TITLE_FOCUS) X(UI_TITLE_BLUR) X(UI_CURSOR) X(UI_USER)  \
 	X(UI_ASSISTANT) X(UI_HEADING) X(UI_CODE) X(UI_TOOL_CALL) X(UI_TOOL_OUTPUT)           \
 	X(UI_DIFF_ADD) X(UI_DIFF_DEL) X(UI_DIFF_HUNK) X(UI_DIFF_FILE) X(UI_PLAN_DONE)        \
 	X(UI_PLAN_TODO) X(UI_PLAN_CURRENT) X(UI_ERROR) X(UI_INPUT) X(UI_HELP) X(UI_PROMPT)   \
-	X(UI_DIM) X(UI_SEARCH) X(UI_BORDER)
+	X(UI_DIM) X(UI_SEARCH) X(UI_BORDER) X(UI_LINK)
 
 enum ui_elem {
 #define X(e) e,
@@ -58,6 +60,13 @@ const char *draw_mark(const char *utf8, const char *ascii);
 /* Append s[0..n) to out, safe to draw (utf8_sanitize with the locale's
  * ASCII flag); with keep_nl newlines stay. */
 void draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl);
+
+/* Which markers are on after s[0..n) when `st` were on before it: a bit set
+ * (1 << k for the k-th of DRAW_BOLD..DRAW_LINK). */
+unsigned draw_markers_after(const char *s, size_t n, unsigned st);
+/* Append the markers of the set `st` (draw_markers_after) to b, in a fixed
+ * order: at the start of a line they turn them on, at its end off. */
+void draw_put_markers(struct buf *b, unsigned st);
 
 /* Display columns of sanitized text (markers count 0). */
 int draw_width(const char *s);

@@ -26,11 +26,18 @@ pane_init(struct pane *p, const struct pane_ops *ops, struct ui *ui)
 }
 
 void
+pane_truncate_lines(struct pane *p, size_t from)
+{
+	for (size_t i = from; i < p->nlines; i++)
+		free(p->lines[i].text);
+	if (from < p->nlines)
+		p->nlines = from;
+}
+
+void
 pane_clear_lines(struct pane *p)
 {
-	for (size_t i = 0; i < p->nlines; i++)
-		free(p->lines[i].text);
-	p->nlines = 0;
+	pane_truncate_lines(p, 0);
 }
 
 void
@@ -72,41 +79,24 @@ pane_invalidate(struct pane *p)
 	p->stale = p->dirty = true;
 }
 
+void
+pane_invalidate_tail(struct pane *p, size_t from)
+{
+	if (!p->ops->rebuild_tail) {
+		pane_invalidate(p);
+		return;
+	}
+	if (!p->stale && (!p->tail_stale || from < p->tail_from))
+		p->tail_from = from;
+	p->tail_stale = !p->stale;
+	p->dirty = true;
+}
+
 static void
 push(struct pane *p, char *text, enum ui_elem elem, int item)
 {
 	ARRAY_GROW(p->lines, p->nlines, p->cap, 1);
 	p->lines[p->nlines++] = (struct pane_line){ .text = text, .elem = elem, .item = item };
-}
-
-/* Toggle state of the inline markers after s[0..n). */
-static unsigned
-markers_after(const char *s, size_t n, unsigned st)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == DRAW_BOLD)
-			st ^= 1;
-		else if (s[i] == DRAW_EM)
-			st ^= 2;
-		else if (s[i] == DRAW_CODE)
-			st ^= 4;
-		else if (s[i] == DRAW_HL)
-			st ^= 8;
-	}
-	return st;
-}
-
-static void
-put_markers(struct buf *b, unsigned st)
-{
-	if (st & 1)
-		buf_putc(b, DRAW_BOLD);
-	if (st & 2)
-		buf_putc(b, DRAW_EM);
-	if (st & 4)
-		buf_putc(b, DRAW_CODE);
-	if (st & 8)
-		buf_putc(b, DRAW_HL);
 }
 
 void
@@ -134,7 +124,7 @@ pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const cha
 		}
 		if (avail < 1)
 			avail = 1;
-		put_markers(&b, st);
+		draw_put_markers(&b, st);
 		size_t n = draw_fit(s, avail, NULL);
 		if (s[n]) {
 			/* Break after the last space that fits, if any. */
@@ -147,7 +137,7 @@ pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const cha
 				n = 1;
 		}
 		buf_add(&b, s, n);
-		st = markers_after(s, n, st);
+		st = draw_markers_after(s, n, st);
 		s += n;
 		push(p, buf_detach(&b), elem, item);
 		first = false;
@@ -230,8 +220,11 @@ pane_refresh_lines(struct pane *p)
 		pane_clear_lines(p);
 		if (p->ops->rebuild)
 			p->ops->rebuild(p);
-		p->stale = false;
+	} else if (p->tail_stale) {
+		pane_truncate_lines(p, p->tail_from);
+		p->ops->rebuild_tail(p);
 	}
+	p->stale = p->tail_stale = false;
 }
 
 static bool line_has(const char *hay, const char *needle);

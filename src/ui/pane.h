@@ -51,6 +51,9 @@ struct pane_ops {
 	int (*init)(struct pane *p);	 /* allocate p->priv */
 	void (*fini)(struct pane *p);
 	void (*rebuild)(struct pane *p); /* refill the lines from the model (p->cols known) */
+	/* Add back the lines pane_invalidate_tail dropped (the end of the
+	 * model changed); NULL: such a pane is always rebuilt whole. */
+	void (*rebuild_tail)(struct pane *p);
 	void (*title)(struct pane *p, struct buf *out); /* extra title text, may be NULL */
 	enum pane_result (*action)(struct pane *p, enum action a);
 	void (*on_event)(struct pane *p, const struct event *ev); /* model update */
@@ -65,6 +68,8 @@ struct pane {
 	int rows, cols;		 /* of win, title row included */
 	bool dirty;		 /* repaint at the next frame */
 	bool stale;		 /* rebuild the lines before the next paint */
+	bool tail_stale;	 /* only lines[tail_from..] are out of date */
+	size_t tail_from;
 	bool focused;
 	struct pane_line *lines;
 	size_t nlines, cap;
@@ -82,6 +87,8 @@ void pane_place(struct pane *p, int y, int x, int rows, int cols);
 
 /* Line building, for ops->rebuild. */
 void pane_clear_lines(struct pane *p);
+/* Drop the lines from index `from` on (for ops->rebuild_tail). */
+void pane_truncate_lines(struct pane *p, size_t from);
 /* Add raw text (sanitized here) split at newlines and wrapped to the pane's
  * width, continuation lines indented by `indent` columns. */
 void pane_add_text(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
@@ -99,6 +106,11 @@ void pane_add_split(struct pane *p, int item, enum ui_elem elem, const char *lef
 
 /* The model changed: rebuild before the next paint. */
 void pane_invalidate(struct pane *p);
+/* Only the lines from `from` on are out of date (the end of the model
+ * changed, as a streamed message grows): the next refresh drops them and
+ * calls ops->rebuild_tail, not ops->rebuild. pane_invalidate when the class
+ * has no rebuild_tail. */
+void pane_invalidate_tail(struct pane *p, size_t from);
 /* Rebuild the lines now if the model changed (for sizes and searches). */
 void pane_refresh_lines(struct pane *p);
 /* Paint into its window (title, lines, cursor); wnoutrefresh. */

@@ -2,12 +2,15 @@
 /*
  * The transcript pane: the conversation as the engine's events describe it
  * (user messages, streamed assistant text rendered as Markdown, tool calls
- * folded to one line, approvals, notes). Markdown is rendered line by line
- * (headings, emphasis, code spans and blocks, lists, quotes), not by libcmark.
+ * folded to one line, approvals, notes). The assistant's Markdown is laid
+ * out by ui/markdown.c and kept per message for the width it was laid out
+ * for; a streamed message re-renders alone (pane_invalidate_tail), once per
+ * frame at most: deltas only mark it, the frame lays it out.
  */
 #include "ui/pane.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "ui/ui.h"
+#include "ui/markdown.h"
 
 #define OUTPUT_CAP   (256 * 1024) /* bytes of tool output kept per call */
 #define EXPAND_LINES 200	  /* lines of input/output shown when expanded */
@@ -40,6 +44,9 @@ struct item {
 	bool streamed;	   /* it had live output: folded to head and tail when done */
 	bool done, is_error, expanded, open;
 	long ms;
+	struct md_stream md; /* assistant text laid out */
+	size_t line0;	     /* its first line in the pane */
+	bool md_lines_are_rows; /* its pane lines are md.lines one for one */
 };
 
 struct transcript {
@@ -47,6 +54,8 @@ struct transcript {
 	size_t n, cap;
 	int pin;     /* a prompt just arrived: show it from its top (item, or -1) */
 	long pinned; /* the line the view was pinned at for the open prompt, or -1 */
+	size_t shown;	  /* items[0..shown) have lines in the pane */
+	size_t tail_item; /* the first item whose lines pane_invalidate_tail dropped */
 };
 
 /* Indented JSON (heap, ours). */
@@ -90,10 +99,11 @@ note(struct pane *p, enum item_kind k, const char *fmt, ...)
 static int
 tr_init(struct pane *p)
 {
-	struct transcript *t = xcalloc(1, sizeof(struct transcript));
+	struct transcript *t = xcalloc(1, sizeof *t);
 
 	t->pin = -1;
 	t->pinned = -1;
+	t->tail_item = SIZE_MAX;
 	p->priv = t;
 	return 0;
 }
@@ -112,6 +122,7 @@ tr_fini(struct pane *p)
 		free(t->items[i].name);
 		free(t->items[i].summary);
 		free(t->items[i].input);
+		md_stream_fini(&t->items[i].md);
 	}
 	if (t)
 		free(t->items);
@@ -182,6 +193,28 @@ prompt_detail(struct buf *b, const char *name, const cJSON *in)
 	free(j);
 }
 
+/* Item `ix` changed and every item after it: drop their lines only; of a
+ * streamed message, only those from its last block on. */
+static void
+tail_changed(struct pane *p, size_t ix)
+{
+	struct transcript *t = p->priv;
+	struct item *it;
+
+	if (ix >= t->shown)
+		ix = t->shown;
+	if (ix < t->tail_item)
+		t->tail_item = ix;
+	if (t->tail_item >= t->shown) {
+		pane_invalidate_tail(p, p->nlines);
+		return;
+	}
+	it = &t->items[t->tail_item];
+	pane_invalidate_tail(p, it->line0 + (it->kind == IT_ASSISTANT && it->md_lines_are_rows
+						     ? it->md.last_line
+						     : 0));
+}
+
 static void
 tr_event(struct pane *p, const struct event *ev)
 {
@@ -208,7 +241,9 @@ tr_event(struct pane *p, const struct event *ev)
 			last->open = true;
 		}
 		buf_puts(&last->text, ev->text ? ev->text : "");
-		break;
+		/* Only this message's lines change; the frame lays it out. */
+		tail_changed(p, t->n - 1);
+		return;
 	case EVENT_ASSISTANT_MESSAGE:
 		if (last && last->kind == IT_ASSISTANT && last->open) {
 			last->open = false;
@@ -325,75 +360,22 @@ tr_event(struct pane *p, const struct event *ev)
 	pane_invalidate(p);
 }
 
-/* Inline Markdown on one sanitized line: **bold**, *em* / _em_, `code`. */
+/* The assistant's Markdown (laid out again as far as its text or the width
+ * changed). With `again`, the pane still holds its lines up to the end:
+ * those that did not change stay. */
 static void
-inline_md(struct buf *out, const char *s)
+render_markdown(struct pane *p, int ix, struct item *it, bool again)
 {
-	bool code = false;
+	int cols = (p->cols > 0 ? p->cols : 80) - 2;
+	size_t kept = again && it->md_lines_are_rows ? p->nlines - it->line0 : 0;
+	size_t from = md_stream_update(&it->md, buf_cstr(&it->text), it->text.len, cols);
 
-	for (size_t i = 0; s[i]; i++) {
-		if (s[i] == '`') {
-			buf_putc(out, DRAW_CODE);
-			code = !code;
-		} else if (!code && s[i] == '*' && s[i + 1] == '*') {
-			buf_putc(out, DRAW_BOLD);
-			i++;
-		} else if (!code && (s[i] == '*' || s[i] == '_') &&
-			   ((i == 0 || s[i - 1] == ' ') ? s[i + 1] && s[i + 1] != ' '
-							 : s[i + 1] == '\0' || s[i + 1] == ' ' ||
-								   strchr(".,;:!?)", s[i + 1]))) {
-			buf_putc(out, DRAW_EM);
-		} else {
-			buf_putc(out, s[i]);
-		}
-	}
-}
-
-static void
-render_markdown(struct pane *p, int item, const char *text)
-{
-	struct buf clean = BUF_INIT, line = BUF_INIT;
-	bool fence = false;
-
-	draw_sanitize(&clean, text, strlen(text), true);
-	for (const char *s = buf_cstr(&clean); *s;) {
-		size_t n = strcspn(s, "\n");
-		char *raw = xstrndup(s, n);
-		const char *r = raw;
-		size_t lead = strspn(r, " ");
-
-		buf_clear(&line);
-		s += n + (s[n] == '\n');
-		if (!strncmp(r + lead, "```", 3)) {
-			fence = !fence;
-		} else if (fence) {
-			pane_add_line(p, UI_CODE, item, 4, "    ", r);
-		} else if (r[0] == '#') {
-			const char *h = r + strspn(r, "#");
-			inline_md(&line, h + strspn(h, " "));
-			pane_add_line(p, UI_HEADING, item, 2, "  ", buf_cstr(&line));
-		} else if ((r[lead] == '-' || r[lead] == '*' || r[lead] == '+') &&
-			   r[lead + 1] == ' ') {
-			char prefix[64];
-			snprintf(prefix, sizeof prefix, "  %*s%s ", (int)lead, "",
-				 draw_mark("•", "*"));
-			inline_md(&line, r + lead + 2);
-			pane_add_line(p, UI_ASSISTANT, item, 4 + (int)lead, prefix,
-				      buf_cstr(&line));
-		} else if (r[0] == '>') {
-			inline_md(&line, r + 1 + (r[1] == ' '));
-			pane_add_line(p, UI_DIM, item, 4, draw_mark("  │ ", "  | "),
-				      buf_cstr(&line));
-		} else {
-			size_t digits = strspn(r + lead, "0123456789");
-			inline_md(&line, r);
-			int indent = digits && r[lead + digits] == '.' ? (int)(lead + digits) + 4 : 2;
-			pane_add_line(p, UI_ASSISTANT, item, indent, "  ", buf_cstr(&line));
-		}
-		free(raw);
-	}
-	buf_fini(&line);
-	buf_fini(&clean);
+	if (from < kept)
+		kept = from;
+	pane_truncate_lines(p, it->line0 + kept);
+	for (size_t i = kept; i < it->md.lines.n; i++)
+		pane_add_line(p, it->md.lines.v[i].elem, ix, 2, "  ", it->md.lines.v[i].text);
+	it->md_lines_are_rows = p->nlines - it->line0 == it->md.lines.n;
 }
 
 static void
@@ -454,21 +436,30 @@ add_lines(struct pane *p, int item, const char *text, int head, int tail, const 
 	}
 }
 
+
+/* Add the lines of items[from..]. With `again`, the pane holds items[from]'s
+ * lines up to some point (pane_invalidate_tail): it goes on from there. */
 static void
-tr_rebuild(struct pane *p)
+add_items(struct pane *p, size_t from, bool again)
 {
 	struct transcript *t = p->priv;
 
-	for (size_t i = 0; i < t->n; i++) {
+	again = again && from < t->shown;
+	for (size_t i = from; i < t->n; i++) {
 		struct item *it = &t->items[i];
 		int ix = (int)i;
+		bool cont = again && i == from;
 
+		if (cont && it->kind != IT_ASSISTANT)
+			pane_truncate_lines(p, it->line0);
+		else if (!cont)
+			it->line0 = p->nlines;
 		switch (it->kind) {
 		case IT_USER:
 			pane_add_text(p, UI_USER, ix, 4, draw_mark("❯ ", "> "), buf_cstr(&it->text));
 			break;
 		case IT_ASSISTANT:
-			render_markdown(p, ix, buf_cstr(&it->text));
+			render_markdown(p, ix, it, cont);
 			break;
 		case IT_TOOL: {
 			struct buf l = BUF_INIT;
@@ -543,6 +534,20 @@ tr_rebuild(struct pane *p)
 			break;
 		}
 	}
+	t->shown = t->n;
+	t->tail_item = SIZE_MAX;
+}
+
+static void
+tr_rebuild(struct pane *p)
+{
+	add_items(p, 0, false);
+}
+
+static void
+tr_rebuild_tail(struct pane *p)
+{
+	add_items(p, ((struct transcript *)p->priv)->tail_item, true);
 }
 
 static enum pane_result
@@ -612,6 +617,7 @@ const struct pane_ops pane_transcript_ops = {
 	.init = tr_init,
 	.fini = tr_fini,
 	.rebuild = tr_rebuild,
+	.rebuild_tail = tr_rebuild_tail,
 	.action = tr_action,
 	.on_event = tr_event,
 	.save = tr_save,

@@ -32,7 +32,7 @@ static const struct {
 	{ UI_ERROR, 'E', "error" },	       { UI_INPUT, 'i', "input" },
 	{ UI_HELP, 'H', "help" },	       { UI_PROMPT, '>', "prompt" },
 	{ UI_DIM, 'm', "dim" },		       { UI_SEARCH, '/', "search" },
-	{ UI_BORDER, '|', "border" },
+	{ UI_BORDER, '|', "border" },	       { UI_LINK, 'L', "link" },
 };
 
 /* Intra-line highlights (DRAW_HL): draw_hl_attr() of the element. */

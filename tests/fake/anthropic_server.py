@@ -19,6 +19,7 @@ Standard library only. Serves scripted turns, one per POST, in order:
 
 The script is {"turns": [TURN, ...]}. A TURN is one of
   normal:  {"text": "...", "tool_calls": [{"name", "input", "id"?}], "stop_reason"?,
+            "text_step"?: N (the text streams in deltas of N characters, not 4 pieces),
             "usage"?: {input_tokens, output_tokens, cache_read_input_tokens,
                        cache_creation_input_tokens}, "delay_ms"?: per-event delay}
   {"fault": "status", "status": 429, "retry_after"?, "retry_after_ms"?, "x_should_retry"?,
@@ -235,10 +236,12 @@ class Handler(BaseHTTPRequestHandler):
             },
         }, delay)
 
-    def text_block(self, index, text, delay):
+    def text_block(self, index, text, delay, step=None):
         self.event("content_block_start", {"type": "content_block_start", "index": index,
                                            "content_block": {"type": "text", "text": ""}}, delay)
-        for a, b in split_points(len(text), 4):
+        pieces = ([(a, min(a + step, len(text))) for a in range(0, len(text), step)] if step
+                  else split_points(len(text), 4))
+        for a, b in pieces:
             self.event("content_block_delta", {"type": "content_block_delta", "index": index,
                                                "delta": {"type": "text_delta",
                                                          "text": text[a:b]}}, delay)
@@ -297,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
         index = 0
         step = turn.get("delta_bytes", 8192)
         if turn.get("text"):
-            self.text_block(index, turn["text"], delay)
+            self.text_block(index, turn["text"], delay, turn.get("text_step"))
             index += 1
         elif turn.get("text_bytes"):
             self.fill_text_block(index, turn["text_bytes"], step)
