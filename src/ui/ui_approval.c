@@ -140,12 +140,19 @@ ui_approval_action(struct ui *u, enum action a)
 {
 	switch (a) {
 	case ACTION_PLAN_APPROVE:
+		if (u->pending_plan)
+			ui_approval_send(u, true, NULL);
+		else /* headless `a` means always: here that is A, so say so */
+			ui_message(u, true, "a approves a plan; this is a tool call: y allow, "
+					    "A always, n deny, d deny with a message");
+		break;
 	case ACTION_ALLOW:
 		ui_approval_send(u, true, NULL);
 		break;
 	case ACTION_ALLOW_ALWAYS: /* the engine keeps it: the session's permission state */
 		if (u->pending_plan)
-			ui_approval_send(u, true, NULL);
+			ui_message(u, true, "A always allows a tool; this is the plan: a approve, "
+					    "r reject, e edit");
 		else
 			ask_always(u);
 		break;

@@ -22,6 +22,8 @@ steps ":wait approval
 a
 :wait text Allow write_file a.txt
 A
+:wait text Always allow: t every write_file call
+t
 :wait text task done
 K
 :wait text Show the key bindings
