@@ -31,6 +31,9 @@ k
 :wait idle
 :save-screen $T/sel.scr elements
 <Enter>
+:wait text Restore checkpoint [0-9a-f]+ \(turn 2: write_file a\.txt\)\? y/n
+:save-screen $T/ask.scr
+y
 :wait text restored checkpoint
 :wait idle
 :save-screen $T/restored.scr
@@ -41,7 +44,8 @@ assert_screen list '\[3 checkpoints\]' 'turn 3: write_file' 'turn 2: write_file'
 row=$(screen sel | grep -n 'turn 2: write_file' | cut -d: -f1)
 elements sel | sed -n "${row}p" | grep -qE '[cT]' || { cat "$T/sel.scr"; fail "turn 2 is not selected"; }
 ck=$(screen sel | sed -n "${row}p" | awk '{ print $1 }')
-assert_screen restored "restored checkpoint $ck"
+assert_screen ask "Restore checkpoint $ck \\(turn 2: write_file a\\.txt\\)\\? y/n"
+assert_screen restored "restored checkpoint $ck — u undoes it"
 assert_eq "$(cat "$G/a.txt")" A
 [ ! -e "$G/c.txt" ] || fail "c.txt survived the restore to $ck"
 echo ok

@@ -33,9 +33,11 @@ u
 :wait text diff \(2 files pending\)
 :save-screen $T/undone.scr
 x
+:wait text Discard every change to a\.txt\? y/n
+y
 :wait text diff \(1 file pending\)
 z
-:wait text ^\+L25$
+:wait text  \+L25$
 :save-screen $T/rejected.scr
 g
 ]
@@ -53,10 +55,10 @@ assert_screen three 'A a\.txt' 'A c\.txt' 'M m\.txt'
 [ ! -e "$G/a.txt" ] || fail "x did not reject a.txt"
 # Both hunks pending before, only the second after accepting the first.
 assert_screen rejected 'diff \(1 file pending\)' 'M m\.txt  \+2 -2' '^@@ -2,7 \+2,7 @@' \
-  '^-l5$' '^\+L5$' '^@@ -22,7 \+22,7 @@' '^-l25$' '^\+L25$'
+  ' -l5$' ' \+L5$' '^@@ -22,7 \+22,7 @@' ' -l25$' ' \+L25$'
 assert_screen hunk 'accepted hunk 1 of m\.txt' 'diff \(1 file pending\)' 'M m\.txt  \+1 -1' \
-  '^@@ -22,7 \+22,7 @@' '^-l25$' '^\+L25$'
-for gone in '^@@ -2,7' '^-l5$' '^\+L5$'; do
+  '^@@ -22,7 \+22,7 @@' ' -l25$' ' \+L25$'
+for gone in '^@@ -2,7' ' -l5$' ' \+L5$'; do
   screen hunk | grep -qE -- "$gone" && { screen hunk >&2; fail "hunk: the accepted hunk ('$gone') is still shown"; }
 done
 [ "$(screen hunk | grep -c '^@@')" = 1 ] || fail "hunk: not exactly one hunk left"
