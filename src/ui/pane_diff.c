@@ -59,6 +59,7 @@ struct ckpt {
 struct act {
 	bool engine;
 	char *what;	/* "rejected notes/a.md", for the messages */
+	char *path;	/* the one file it was about, or NULL: u/C-r show it again */
 	char **before;	/* per grant: full checkpoint ids ("" unknown) */
 	char **after;
 	size_t ngrants;
@@ -127,6 +128,7 @@ act_free(struct act *a)
 		free(a->before);
 		free(a->after);
 		free(a->what);
+		free(a->path);
 	}
 	free(a);
 }
@@ -526,6 +528,7 @@ act_now(struct pane *p, const struct req *r)
 		d->fresh->ngrants = d->ngrants;
 		d->fresh->before = heads(d);
 		d->fresh->what = xstrdup(r->what ? r->what : "");
+		d->fresh->path = r->path && r->type != COMMAND_RESTORE ? xstrdup(r->path) : NULL;
 	}
 }
 
@@ -697,6 +700,11 @@ on_walk_reply(struct pane *p, const struct event *ev)
 		}
 		return;
 	}
+	if (a->path) {
+		/* The reload shows the file that came back (or its neighbour). */
+		free(d->sel_path);
+		d->sel_path = xstrdup(a->path);
+	}
 	if (d->walk_redo) {
 		ui_message(p->ui, false, "redid: %s — u undoes it", a->what);
 		ARRAY_GROW(d->undo, d->nundo, d->capundo, 1);
@@ -783,7 +791,8 @@ diff_event(struct pane *p, const struct event *ev)
 			ui_busy(p->ui, -1);
 			clear_conflict(p);
 			if (ev->approved) {
-				const char *what = d->last.what ? d->last.what : ev->text;
+				/* The engine's own words for what it did. */
+				const char *what = ev->text ? ev->text : d->last.what;
 
 				/* The heads after it come with the reload. */
 				if (d->last_folder)
