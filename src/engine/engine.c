@@ -840,10 +840,18 @@ review_run(void *ctx)
 		buf_printf(&j->report, "rejected %s", j->path);
 	}
 	if (rc == DH_ECONFLICT) {
+		/* Name the files: the person must know which edit is in the way. */
+		struct buf names = BUF_INIT;
+
+		for (size_t i = 0; i < o.nconflicts; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", o.conflicts[i].path);
 		j->conflict_dir = o.conflict_dir ? xstrdup(o.conflict_dir) : NULL;
-		rc = err_setc(DH_ECONFLICT, "conflict: a file changed since the agent's step (the "
-					    "versions are in %s; force overwrites)",
+		rc = err_setc(DH_ECONFLICT,
+			      "conflict: %s changed since the agent's step (the versions are in %s; "
+			      "force overwrites)",
+			      names.len ? buf_cstr(&names) : "a file",
 			      o.conflict_dir ? o.conflict_dir : "?");
+		buf_fini(&names);
 	}
 	snap_review_outcome_fini(&o);
 	return rc;

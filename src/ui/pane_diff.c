@@ -94,6 +94,8 @@ struct diff {
 	struct req last;    /* the action sent (TAG_REVIEW), for f after a conflict */
 	bool last_folder;   /* it changes the folder: u can take it back */
 	struct act *fresh;  /* its heads before; after at the next reload */
+	unsigned long fresh_need; /* the review_get whose reply has them (0: not yet) */
+	unsigned long nsent, ngot; /* review_get requests sent, replies read */
 	char *conflict_dir; /* the last conflict's versions, NULL: none */
 	char *conflict;	    /* its message, shown wrapped above the diff */
 
@@ -121,8 +123,10 @@ static void
 act_free(struct act *a)
 {
 	for (size_t g = 0; a && g < a->ngrants; g++) {
-		free(a->before[g]);
-		free(a->after[g]);
+		if (a->before)
+			free(a->before[g]);
+		if (a->after)
+			free(a->after[g]);
 	}
 	if (a) {
 		free(a->before);
@@ -229,6 +233,7 @@ post_load(struct pane *p)
 	}
 	if (ui_send(p->ui, &c, TAG_GET) < 0)
 		return;
+	d->nsent++;
 	d->loading = true;
 	ui_busy(p->ui, 1);
 }
@@ -333,6 +338,8 @@ show_file(struct pane *p, size_t idx, bool body)
 
 	set_sel(d, idx);
 	pane_invalidate(p);
+	if (d->ckpt_mode)
+		return; /* the checkpoint list keeps its own cursor */
 	pane_refresh_lines(p);
 	if (body) {
 		long b = body_start(p);
@@ -367,6 +374,7 @@ fresh_done(struct diff *d)
 	bool moved = false;
 
 	d->fresh = NULL;
+	d->fresh_need = 0;
 	if (!a)
 		return;
 	a->after = heads(d);
@@ -389,8 +397,10 @@ on_review_reply(struct pane *p, const struct event *ev)
 	char **paths = NULL;
 	size_t n = 0;
 	bool list = in_list(p);
+	long off = p->cursor - body_start(p); /* where in the diff it was */
 
 	d->loading = false;
+	d->ngot++;
 	ui_busy(p->ui, -1);
 	if (ev->type == EVENT_ERROR || !ev->approved)
 		ui_message(p->ui, true, "review: %s", ev->text ? ev->text : "failed");
@@ -408,7 +418,6 @@ on_review_reply(struct pane *p, const struct event *ev)
 		/* The same file when it is still pending, else the one now in
 		 * its place. */
 		bool same = false;
-		long keep = p->cursor;
 
 		d->sel = old < nf ? old : nf ? nf - 1 : 0;
 		for (size_t i = 0; d->sel_path && i < nf && !same; i++)
@@ -424,10 +433,13 @@ on_review_reply(struct pane *p, const struct event *ev)
 			 * it was (hunks renumber after one is taken). */
 			show_file(p, d->sel, !list && same);
 			long b = body_start(p);
-			if (!list && same && b >= 0 && keep >= b)
-				pane_set_cursor(p, keep);
+			if (!list && same && b >= 0 && off > 0 && b + off < (long)p->nlines)
+				pane_set_cursor(p, b + off);
 		}
-		fresh_done(d);
+		/* Only a review asked after the action's answer shows its
+		 * outcome (replies come in order). */
+		if (d->fresh_need && d->ngot >= d->fresh_need)
+			fresh_done(d);
 		report_pending(p);
 	}
 	if (d->reload) {
@@ -519,10 +531,12 @@ act_now(struct pane *p, const struct req *r)
 
 	if (send_req(p, r, TAG_REVIEW) < 0)
 		return;
-	req_copy(&d->last, r);
+	if (r != &d->last)
+		req_copy(&d->last, r);
 	d->last_folder = r->type != COMMAND_ACCEPT;
 	act_free(d->fresh);
 	d->fresh = NULL;
+	d->fresh_need = 0;
 	if (d->last_folder) {
 		d->fresh = xcalloc(1, sizeof *d->fresh);
 		d->fresh->ngrants = d->ngrants;
@@ -588,9 +602,7 @@ on_conflict(struct pane *p, const struct event *ev)
 	d->conflict = xstrdup(ev->text ? ev->text : "conflict");
 	act_free(d->fresh);
 	d->fresh = NULL;
-	pane_invalidate(p);
-	if (p->cursor >= 0)
-		pane_set_cursor(p, p->cursor);
+	show_file(p, d->sel, !in_list(p)); /* the block above moves the rows */
 	buf_printf(&q, "conflict (see the diff pane): f force, o open the versions, Esc leave it");
 	ui_ask(p->ui, buf_cstr(&q), "fo", 0, on_conflict_key, p);
 	buf_fini(&q);
@@ -757,7 +769,7 @@ clear_conflict(struct pane *p)
 	free(d->conflict);
 	free(d->conflict_dir);
 	d->conflict = d->conflict_dir = NULL;
-	pane_invalidate(p);
+	show_file(p, d->sel, !in_list(p));
 }
 
 static void
@@ -794,7 +806,9 @@ diff_event(struct pane *p, const struct event *ev)
 				/* The engine's own words for what it did. */
 				const char *what = ev->text ? ev->text : d->last.what;
 
-				/* The heads after it come with the reload. */
+				/* The heads after it come with the next review
+				 * asked (post_load below). */
+				d->fresh_need = d->nsent + 1;
 				if (d->last_folder)
 					ui_message(p->ui, false, "%s — u undoes it", what);
 				else
