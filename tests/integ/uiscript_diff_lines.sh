@@ -67,6 +67,8 @@ assert_contains "$s" "NEW-END"
 # a new binary file: its size, no -1
 assert_screen bin '^▶ A new\.bin  binary, new, 6 bytes' 'binary, new, 6 bytes \(no text diff\)'
 screen bin | grep -qE -- 'binary.*-1 ' && fail "bin: a size of -1 shown"
+# and the CLI says the same
+assert_contains "$("$DESKHAND" review)" "A  new.bin  binary, new, 6 bytes"
 # w: the trailing space, the CR and the added final newline are all hidden
 assert_screen ws ' -a$' ' \+a *$' ' \+b\^M$' ' -c$' 'No newline at end of file'
 assert_screen ws_hidden 'only whitespace changes \(hidden: w shows them\)'
