@@ -107,6 +107,9 @@ struct diff {
 	bool walk_redo;	     /* which way, */
 	size_t walk_left;    /* replies still to come, */
 	bool walk_ok;	     /* all fine so far */
+	bool walk_force;     /* overwrite the person's edits (f after a conflict) */
+	bool retry_walk;     /* f retries u (or C-r: retry_redo), not `last` */
+	bool retry_redo;
 };
 
 static void
@@ -572,13 +575,20 @@ confirm(struct pane *p, struct req *r, const char *question)
 	ui_ask(p->ui, question, "yn", 0, on_confirm, p);
 }
 
+static void walk(struct pane *p, bool redo);
+static void clear_conflict(struct pane *p);
+
 static void
 on_conflict_key(struct ui *u, int key, void *ctx)
 {
 	struct pane *p = ctx;
 	struct diff *d = p->priv;
 
-	if (key == 'f') {
+	if (key == 'f' && d->retry_walk) {
+		d->walk_force = true;
+		walk(p, d->retry_redo);
+		d->walk_force = false;
+	} else if (key == 'f') {
 		d->last.force = true;
 		act_now(p, &d->last);
 	} else if (key == 'o' && d->conflict_dir) {
@@ -588,24 +598,31 @@ on_conflict_key(struct ui *u, int key, void *ctx)
 	}
 }
 
-/* Our action met a person's edit: say so in full above the diff (the status
- * line would cut it) and offer to force it or to look at the versions. */
+/* A review command met a person's edit: keep what the engine said, to
+ * show it in full above the diff (the status line would cut it). */
 static void
-on_conflict(struct pane *p, const struct event *ev)
+set_conflict(struct pane *p, const struct event *ev)
 {
 	struct diff *d = p->priv;
-	struct buf q = BUF_INIT;
 
 	free(d->conflict_dir);
 	free(d->conflict);
-	d->conflict_dir = xstrdup(ev->output);
+	d->conflict_dir = ev->output ? xstrdup(ev->output) : NULL;
 	d->conflict = xstrdup(ev->text ? ev->text : "conflict");
+}
+
+/* Show the conflict and offer to force the action or to look at the
+ * versions. */
+static void
+ask_conflict(struct pane *p)
+{
+	struct diff *d = p->priv;
+
 	act_free(d->fresh);
 	d->fresh = NULL;
 	show_file(p, d->sel, !in_list(p)); /* the block above moves the rows */
-	buf_printf(&q, "conflict (see the diff pane): f force, o open the versions, Esc leave it");
-	ui_ask(p->ui, buf_cstr(&q), "fo", 0, on_conflict_key, p);
-	buf_fini(&q);
+	ui_ask(p->ui, "conflict (see the diff pane): f force, o open the versions, Esc leave it",
+	       "fo", 0, on_conflict_key, p);
 }
 
 /*
@@ -623,13 +640,15 @@ walk_start(struct pane *p, struct act *a, bool redo)
 	d->walk_left = 0;
 	d->walk_ok = true;
 	if (a->engine) {
-		struct req r = { .type = redo ? COMMAND_REDO : COMMAND_UNDO };
+		struct req r = { .type = redo ? COMMAND_REDO : COMMAND_UNDO,
+				 .force = d->walk_force };
 		if (send_req(p, &r, TAG_WALK) == 0)
 			d->walk_left = 1;
 	}
 	for (size_t g = 0; !a->engine && g < a->ngrants; g++) {
 		const char *to = redo ? a->after[g] : a->before[g];
-		struct req r = { .type = COMMAND_RESTORE, .path = (char *)to };
+		struct req r = { .type = COMMAND_RESTORE, .path = (char *)to,
+				 .force = d->walk_force };
 
 		if (!strcmp(a->before[g], a->after[g]) || !*to)
 			continue;
@@ -683,10 +702,17 @@ on_walk_reply(struct pane *p, const struct event *ev)
 	if (!ev->approved || ev->type == EVENT_ERROR) {
 		d->walk_ok = false;
 		ui_message(p->ui, true, "%s", ev->text ? ev->text : "refused");
+		if (ev->type == EVENT_REVIEW && ev->output) {
+			set_conflict(p, ev);
+			d->retry_walk = true;
+			d->retry_redo = d->walk_redo;
+		}
 	}
 	if (--d->walk_left > 0)
 		return;
 	d->walking = NULL;
+	if (!d->walk_ok && d->retry_walk && d->conflict)
+		ask_conflict(p); /* f walks again, forced; the act goes back first */
 	if (!d->walk_ok) {
 		/* Not done: it stays where it was (an engine marker has
 		 * nothing to keep). */
@@ -702,6 +728,8 @@ on_walk_reply(struct pane *p, const struct event *ev)
 		return;
 	}
 	if (a->engine) {
+		d->retry_walk = false;
+		clear_conflict(p);
 		ui_message(p->ui, false, "%s — %s", ev->text ? ev->text : "done",
 			   d->walk_redo ? "u undoes it again" : "C-r redoes it");
 		if (d->walk_redo) {
@@ -712,6 +740,8 @@ on_walk_reply(struct pane *p, const struct event *ev)
 		}
 		return;
 	}
+	d->retry_walk = false;
+	clear_conflict(p);
 	if (a->path) {
 		/* The reload shows the file that came back (or its neighbour). */
 		free(d->sel_path);
@@ -814,7 +844,9 @@ diff_event(struct pane *p, const struct event *ev)
 				else
 					ui_message(p->ui, false, "%s", what ? what : ev->name);
 			} else if (ev->output) {
-				on_conflict(p, ev);
+				d->retry_walk = false;
+				set_conflict(p, ev);
+				ask_conflict(p);
 			} else {
 				act_free(d->fresh);
 				d->fresh = NULL;
