@@ -380,6 +380,10 @@ fresh_done(struct diff *d)
 	d->fresh_need = 0;
 	if (!a)
 		return;
+	if (a->ngrants != d->ngrants) {
+		act_free(a); /* the grants changed meanwhile: no way back */
+		return;
+	}
 	a->after = heads(d);
 	for (size_t g = 0; g < a->ngrants && g < d->ngrants; g++)
 		moved |= strcmp(a->before[g], a->after[g]) != 0;
@@ -658,6 +662,10 @@ walk_start(struct pane *p, struct act *a, bool redo)
 	if (d->walk_left == 0) {
 		/* Nothing could be sent: put it back where it was. */
 		d->walking = NULL;
+		if (a->engine) {
+			act_free(a);
+			return;
+		}
 		ARRAY_GROW(d->undo, d->nundo, d->capundo, 1);
 		ARRAY_GROW(d->redo, d->nredo, d->capredo, 1);
 		if (redo)
