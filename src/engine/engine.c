@@ -666,6 +666,9 @@ struct review_job {
 	char *conflict_dir;
 };
 
+/* restore's checkpoint spec that moves the accepted mark instead */
+#define MARK_SPEC "accepted:"
+
 static const char *const review_ops[] = {
 	[COMMAND_ACCEPT] = "accept", [COMMAND_REJECT] = "reject", [COMMAND_UNDO] = "undo",
 	[COMMAND_REDO] = "redo",     [COMMAND_RESTORE] = "restore",
@@ -806,6 +809,17 @@ review_run(void *ctx)
 		rc = review_undo(j, &rs, &o);
 	} else if (j->op == COMMAND_REDO) {
 		rc = review_redo(j, &rs, &o);
+	} else if (j->op == COMMAND_RESTORE && !strncmp(j->path, MARK_SPEC, strlen(MARK_SPEC))) {
+		/* "accepted:ID": the accepted mark back (or forward) to ID, in
+		 * the grant that has it; the workbench's u after an accept. */
+		const char *id = j->path + strlen(MARK_SPEC);
+
+		rc = DH_ENOTFOUND;
+		for (size_t g = 0; g < rs.n && rc == DH_ENOTFOUND; g++)
+			rc = snap_review_mark_set(rs.stores[g], rs.session, id, &o);
+		if (rc == DH_ENOTFOUND)
+			rc = err_setc(DH_ENOTFOUND, "no accepted mark %s in this session", id);
+		buf_printf(&j->report, "moved the accepted mark to %.12s", id);
 	} else if (j->op == COMMAND_RESTORE) {
 		bool *on = xcalloc(rs.n + 1, sizeof *on);
 

@@ -53,11 +53,13 @@ struct ckpt {
 
 /*
  * A review action done here that u takes back: each grant's folder went from
- * checkpoint before[g] to after[g] (restore goes either way). `engine`: an
+ * checkpoint before[g] to after[g] (restore goes either way); for an accept
+ * (`mark`), its accepted mark did (restore "accepted:ID" moves it). `engine`: an
  * agent step the engine's undo took back; C-r asks the engine's redo.
  */
 struct act {
 	bool engine;
+	bool mark;	/* an accept: before/after are accepted marks, not heads */
 	char *what;	/* "rejected notes/a.md", for the messages */
 	char *path;	/* the one file it was about, or NULL: u/C-r show it again */
 	char **before;	/* per grant: full checkpoint ids ("" unknown) */
@@ -92,7 +94,6 @@ struct diff {
 
 	struct req ask;	    /* the action a y/n question is about */
 	struct req last;    /* the action sent (TAG_REVIEW), for f after a conflict */
-	bool last_folder;   /* it changes the folder: u can take it back */
 	struct act *fresh;  /* its heads before; after at the next reload */
 	unsigned long fresh_need; /* the review_get whose reply has them (0: not yet) */
 	unsigned long nsent, ngot; /* review_get requests sent, replies read */
@@ -211,14 +212,15 @@ grant_path(const struct diff *d, size_t g)
 	return g < d->ngrants ? d->paths[g] : NULL;
 }
 
-/* Each grant's head checkpoint as the last review_get named it. */
+/* Each grant's head checkpoint (`mark`: accepted mark) as the last
+ * review_get named it. */
 static char **
-heads(const struct diff *d)
+heads(const struct diff *d, bool mark)
 {
 	char **v = xcalloc(d->ngrants + 1, sizeof *v);
 
 	for (size_t g = 0; g < d->ngrants; g++)
-		v[g] = xstrdup(d->rv[g] ? d->rv[g]->head_id : "");
+		v[g] = xstrdup(!d->rv[g] ? "" : mark ? d->rv[g]->accepted_id : d->rv[g]->head_id);
 	return v;
 }
 
@@ -384,7 +386,7 @@ fresh_done(struct diff *d)
 		act_free(a); /* the grants changed meanwhile: no way back */
 		return;
 	}
-	a->after = heads(d);
+	a->after = heads(d, a->mark);
 	for (size_t g = 0; g < a->ngrants && g < d->ngrants; g++)
 		moved |= strcmp(a->before[g], a->after[g]) != 0;
 	if (!moved) {
@@ -530,7 +532,7 @@ send_req(struct pane *p, const struct req *r, const char *tag)
 }
 
 /* A review action asked with a key: sent, remembered for f after a
- * conflict; one that writes to the folder gets its heads noted for u. */
+ * conflict, its heads (an accept: marks) noted for u. */
 static void
 act_now(struct pane *p, const struct req *r)
 {
@@ -540,17 +542,14 @@ act_now(struct pane *p, const struct req *r)
 		return;
 	if (r != &d->last)
 		req_copy(&d->last, r);
-	d->last_folder = r->type != COMMAND_ACCEPT;
 	act_free(d->fresh);
-	d->fresh = NULL;
+	d->fresh = xcalloc(1, sizeof *d->fresh);
 	d->fresh_need = 0;
-	if (d->last_folder) {
-		d->fresh = xcalloc(1, sizeof *d->fresh);
-		d->fresh->ngrants = d->ngrants;
-		d->fresh->before = heads(d);
-		d->fresh->what = xstrdup(r->what ? r->what : "");
-		d->fresh->path = r->path && r->type != COMMAND_RESTORE ? xstrdup(r->path) : NULL;
-	}
+	d->fresh->mark = r->type == COMMAND_ACCEPT;
+	d->fresh->ngrants = d->ngrants;
+	d->fresh->before = heads(d, d->fresh->mark);
+	d->fresh->what = xstrdup(r->what ? r->what : "");
+	d->fresh->path = r->path && r->type != COMMAND_RESTORE ? xstrdup(r->path) : NULL;
 }
 
 static void
@@ -651,13 +650,12 @@ walk_start(struct pane *p, struct act *a, bool redo)
 	}
 	for (size_t g = 0; !a->engine && g < a->ngrants; g++) {
 		const char *to = redo ? a->after[g] : a->before[g];
-		struct req r = { .type = COMMAND_RESTORE, .path = (char *)to,
-				 .force = d->walk_force };
+		char *spec = a->mark ? xasprintf("accepted:%s", to) : xstrdup(to);
+		struct req r = { .type = COMMAND_RESTORE, .path = spec, .force = d->walk_force };
 
-		if (!strcmp(a->before[g], a->after[g]) || !*to)
-			continue;
-		if (send_req(p, &r, TAG_WALK) == 0)
+		if (strcmp(a->before[g], a->after[g]) != 0 && *to && send_req(p, &r, TAG_WALK) == 0)
 			d->walk_left++;
+		free(spec);
 	}
 	if (d->walk_left == 0) {
 		/* Nothing could be sent: put it back where it was. */
@@ -847,10 +845,7 @@ diff_event(struct pane *p, const struct event *ev)
 				/* The heads after it come with the next review
 				 * asked (post_load below). */
 				d->fresh_need = d->nsent + 1;
-				if (d->last_folder)
-					ui_message(p->ui, false, "%s — u undoes it", what);
-				else
-					ui_message(p->ui, false, "%s", what ? what : ev->name);
+				ui_message(p->ui, false, "%s — u undoes it", what ? what : ev->name);
 			} else if (ev->output) {
 				d->retry_walk = false;
 				set_conflict(p, ev);
