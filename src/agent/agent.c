@@ -961,6 +961,44 @@ take_back_all(struct agent *a)
 	free(label);
 }
 
+/* What a call did, for its checkpoint's label: the file it wrote or moved,
+ * or the command it ran ("write_file notes/a.md", "run_command make test"),
+ * so `log` and the workbench's checkpoint list say more than the call's id
+ * (which the Deskhand-Tool-Call trailer keeps). A command's first line only,
+ * cut at LABEL_ARG_MAX bytes on a character boundary; the id when the input
+ * names nothing. Heap. */
+#define LABEL_ARG_MAX 60
+static char *
+call_label(const struct call *c, int turn)
+{
+	const char *src = json_str(c->input, "source"), *dst = json_str(c->input, "destination");
+	const char *arg = json_str(c->input, "path");
+	struct buf b = BUF_INIT;
+
+	if (!arg)
+		arg = json_str(c->input, "command");
+	if (!arg)
+		arg = json_str(c->input, "url");
+	buf_printf(&b, "turn %d: %s ", turn, c->name);
+	if (src && dst) {
+		buf_printf(&b, "%s -> %s", src, dst);
+	} else if (arg && *arg) {
+		size_t n = strcspn(arg, "\n");
+
+		if (n > LABEL_ARG_MAX) {
+			n = LABEL_ARG_MAX;
+			while (n > 0 && ((unsigned char)arg[n] & 0xc0) == 0x80)
+				n--;
+		}
+		buf_add(&b, arg, n);
+		if (arg[n])
+			buf_puts(&b, "...");
+	} else {
+		buf_puts(&b, c->id);
+	}
+	return buf_detach(&b);
+}
+
 /* The call has its result: report it, checkpoint if it could change a grant,
  * then move to the next call. */
 static void
@@ -984,7 +1022,7 @@ call_complete(struct agent *a)
 				  .duration_ms = (long)ms,
 				  .output_file = c->res.output_file });
 	if (c->ran_mutating) {
-		char *label = xasprintf("turn %d: %s %s", a->turn, c->name, c->id);
+		char *label = call_label(c, a->turn);
 		checkpoint_all(a, label, c->id, CK_STEP,
 			       c->res.created_protected.n ? take_back_all : advance);
 		free(label);

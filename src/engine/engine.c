@@ -669,6 +669,9 @@ struct review_job {
 	char *conflict_dir;
 };
 
+/* restore's checkpoint spec that moves the accepted mark instead */
+#define MARK_SPEC "accepted:"
+
 static const char *const review_ops[] = {
 	[COMMAND_ACCEPT] = "accept", [COMMAND_REJECT] = "reject", [COMMAND_UNDO] = "undo",
 	[COMMAND_REDO] = "redo",     [COMMAND_RESTORE] = "restore",
@@ -809,6 +812,17 @@ review_run(void *ctx)
 		rc = review_undo(j, &rs, &o);
 	} else if (j->op == COMMAND_REDO) {
 		rc = review_redo(j, &rs, &o);
+	} else if (j->op == COMMAND_RESTORE && !strncmp(j->path, MARK_SPEC, strlen(MARK_SPEC))) {
+		/* "accepted:ID": the accepted mark back (or forward) to ID, in
+		 * the grant that has it; the workbench's u after an accept. */
+		const char *id = j->path + strlen(MARK_SPEC);
+
+		rc = DH_ENOTFOUND;
+		for (size_t g = 0; g < rs.n && rc == DH_ENOTFOUND; g++)
+			rc = snap_review_mark_set(rs.stores[g], rs.session, id, &o);
+		if (rc == DH_ENOTFOUND)
+			rc = err_setc(DH_ENOTFOUND, "no accepted mark %s in this session", id);
+		buf_printf(&j->report, "moved the accepted mark to %.12s", id);
 	} else if (j->op == COMMAND_RESTORE) {
 		bool *on = xcalloc(rs.n + 1, sizeof *on);
 
@@ -843,10 +857,18 @@ review_run(void *ctx)
 		buf_printf(&j->report, "rejected %s", j->path);
 	}
 	if (rc == DH_ECONFLICT) {
+		/* Name the files: the person must know which edit is in the way. */
+		struct buf names = BUF_INIT;
+
+		for (size_t i = 0; i < o.nconflicts; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", o.conflicts[i].path);
 		j->conflict_dir = o.conflict_dir ? xstrdup(o.conflict_dir) : NULL;
-		rc = err_setc(DH_ECONFLICT, "conflict: a file changed since the agent's step (the "
-					    "versions are in %s; force overwrites)",
+		rc = err_setc(DH_ECONFLICT,
+			      "conflict: %s changed since the agent's step (the versions are in %s; "
+			      "force overwrites)",
+			      names.len ? buf_cstr(&names) : "a file",
 			      o.conflict_dir ? o.conflict_dir : "?");
+		buf_fini(&names);
 	}
 	snap_review_outcome_fini(&o);
 	return rc;

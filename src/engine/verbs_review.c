@@ -413,7 +413,11 @@ file_text(const struct review_file *f, bool hunks)
 	printf("%c  %s", f->status, f->path);
 	if (f->old_path)
 		printf(" <- %s", f->old_path);
-	if (f->binary)
+	if (f->binary && f->old_size < 0)
+		printf("  binary, new, %lld bytes", f->new_size); /* no side is "-1 bytes" */
+	else if (f->binary && f->new_size < 0)
+		printf("  binary, deleted, %lld bytes", f->old_size);
+	else if (f->binary)
 		printf("  binary, %lld -> %lld bytes", f->old_size, f->new_size);
 	else if (f->added || f->removed)
 		printf("  +%zu -%zu", f->added, f->removed);

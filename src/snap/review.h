@@ -222,6 +222,14 @@ int snap_review_can_redo(struct snap_store *s, const char *session, char op[64])
 int snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
                      const char *conflict_dir, struct review_outcome *o) DH_MUST_CHECK;
 
+/* Move the accepted mark to commit `id` (a full id): an
+ * earlier mark of this session or its baseline (taking accepts back), or a
+ * later one again (redoing them); anything else is DH_ENOTFOUND. The folder
+ * is not touched and no checkpoint is taken; o->ck names the mark. Returns 0,
+ * DH_ENOTFOUND, DH_EFAIL. */
+int snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
+                         struct review_outcome *o) DH_MUST_CHECK;
+
 /* Return the folder to checkpoint `spec` (snap_resolve()'s specs, plus
  * "accepted" for the accepted state): every path that differs between it and
  * the head is restored; then checkpoint "restore SHORTID". Conflict: the

@@ -2172,6 +2172,37 @@ out:
 	return rc;
 }
 
+int
+snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
+                     struct review_outcome *o)
+{
+	git_oid want, cur, base;
+	bool found;
+	git_commit *c = NULL;
+	int rc;
+
+	if (git_oid_fromstrp(&want, id) < 0 || git_commit_lookup(&c, s->repo, &want) < 0) {
+		git_commit_free(c);
+		return err_setc(DH_ENOTFOUND, "no accepted mark %s in this folder", id);
+	}
+	git_commit_free(c);
+	if ((rc = accepted_id(s, session, &cur)) < 0 ||
+	    (rc = ref_get(s, session, "baseline", &base, &found)) < 0)
+		return rc;
+	/* Only along this session's line of marks: back to an earlier mark
+	 * (or the baseline), or forward again to a later one. */
+	if (!git_oid_equal(&want, &cur) && !(found && git_oid_equal(&want, &base)) &&
+	    git_graph_descendant_of(s->repo, &cur, &want) != 1 &&
+	    git_graph_descendant_of(s->repo, &want, &cur) != 1)
+		return err_setc(DH_ENOTFOUND, "%.12s is not an accepted mark of session %s", id,
+		                session);
+	if ((rc = set_ref(s, session, "accepted", &want, "deskhand: accepted mark moved")) < 0)
+		return rc;
+	git_oid_tostr(o->ck.id, sizeof o->ck.id, &want);
+	memcpy(o->ck.short_id, o->ck.id, 12);
+	return 0;
+}
+
 /*
  * Recovery
  */

@@ -64,8 +64,9 @@ struct buf;
 	A(SPLIT, "side-by-side", "Unified or side-by-side diff")                      \
 	A(OPEN, "open", "Open the selected file in $EDITOR")                          \
 	A(CHECKPOINTS, "checkpoints", "Checkpoint list (Enter restores one; again: back)") \
-	A(UNDO, "undo", "Undo the last agent step")                                   \
+	A(UNDO, "undo", "Undo your last review action here, else the last agent step") \
 	A(REDO, "redo", "Redo what the last undo undid")                              \
+	A(CLOSE, "close", "Close the checkpoint list (in the review: quit)")          \
 	A(REFRESH, "refresh", "Reload the review")
 
 enum action {

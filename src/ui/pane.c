@@ -99,9 +99,12 @@ push(struct pane *p, char *text, enum ui_elem elem, int item)
 	p->lines[p->nlines++] = (struct pane_line){ .text = text, .elem = elem, .item = item };
 }
 
-void
-pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
-	      const char *text)
+/* The wrapping of pane_add_line and pane_add_wrapped: the first row starts
+ * with `prefix` (NULL: nothing), the others with `cont` (NULL: `indent`
+ * spaces). */
+static void
+add_wrapped(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
+	    const char *cont, const char *text)
 {
 	int width = p->cols > 0 ? p->cols : 80;
 	const char *s = text;
@@ -117,6 +120,9 @@ pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const cha
 		if (first && prefix) {
 			buf_puts(&b, prefix);
 			avail = width - draw_width(prefix);
+		} else if (!first && cont) {
+			buf_puts(&b, cont);
+			avail = width - draw_width(cont);
 		} else {
 			for (int i = 0; i < (first ? 0 : indent); i++)
 				buf_putc(&b, ' ');
@@ -142,6 +148,20 @@ pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const cha
 		push(p, buf_detach(&b), elem, item);
 		first = false;
 	} while (*s);
+}
+
+void
+pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
+	      const char *text)
+{
+	add_wrapped(p, elem, item, indent, prefix, NULL, text);
+}
+
+void
+pane_add_wrapped(struct pane *p, enum ui_elem elem, int item, const char *prefix, const char *cont,
+		 const char *text)
+{
+	add_wrapped(p, elem, item, 0, prefix, cont, text);
 }
 
 void

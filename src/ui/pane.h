@@ -96,6 +96,11 @@ void pane_add_text(struct pane *p, enum ui_elem elem, int item, int indent, cons
 /* Add one line of already sanitized text (markers allowed), wrapped. */
 void pane_add_line(struct pane *p, enum ui_elem elem, int item, int indent, const char *prefix,
 		   const char *text);
+/* As pane_add_line, with `cont` (sanitized, may be NULL: no indent) in front
+ * of every continuation row instead of an indent: a diff line keeps its
+ * gutter and +/- mark on each row it wraps to. */
+void pane_add_wrapped(struct pane *p, enum ui_elem elem, int item, const char *prefix,
+		      const char *cont, const char *text);
 
 /* Add one line in two parts, not wrapped (side-by-side diffs): `left` in
  * elem, a one-column bar the pane draws, then `right` in elem2. Both are

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The diff pane: the review (core/review_model.h) of every grant — files
- * changed since the accepted mark, then the hunks of the selected file — and
+ * changed since the accepted mark, then the diff of the selected file — and
  * the review commands. The engine computes it: the pane asks with a
  * review_get command (the checkpoint list: log) and shows the reply.
+ *
+ * One selection: the highlighted row decides everything. On a file row
+ * (the file list has focus) that file is the one shown below and the one
+ * s/x act on, whole; in the diff body (the diff has focus) s/x act on the
+ * hunk under the cursor of the file shown. The title says which has focus.
+ * u/C-r walk back and forth through the person's own review actions in
+ * this workbench, then the agent's steps (the engine's undo/redo).
  */
 #include "ui/pane.h"
 
@@ -19,10 +26,12 @@
 #include "core/xalloc.h"
 #include "engine/client.h"
 #include "ui/ui.h"
+#include "ui/ui_int.h"
 
-#define FILE_ITEM	 1000000 /* line item of file-list line i: FILE_ITEM + i */
-#define SPLIT_COLS	 60	 /* narrowest pane that shows side by side */
-#define HL_MAX_BYTES	 500	 /* longer lines get no intra-line highlight */
+#define FILE_ITEM    1000000 /* line item of file-list line i: FILE_ITEM + i */
+#define INFO_ITEM    0	     /* a body line that is no hunk's (the file's header) */
+#define SPLIT_COLS   60	     /* narrowest pane that shows side by side */
+#define HL_MAX_BYTES 500     /* longer lines get no intra-line highlight */
 
 /* Reads only: what the review commands change goes through the engine
  * (accept, reject, undo, restore) and comes back as a "review" event, after
@@ -30,7 +39,8 @@
  * ui.c hands their replies to this pane only. */
 #define TAG_GET	   "diff-get" /* review_get */
 #define TAG_LOG	   "diff-log" /* log: the checkpoint list (U) */
-#define TAG_REVIEW "diff-rv"  /* accept, reject, undo, restore */
+#define TAG_REVIEW "diff-rv"  /* accept, reject, restore asked with a key */
+#define TAG_WALK   "diff-un"  /* u / C-r: their restores, the engine's undo/redo */
 
 /* One line of the checkpoint list. */
 struct ckpt {
@@ -41,17 +51,66 @@ struct ckpt {
 	size_t nchanges;
 };
 
+/*
+ * A review action done here that u takes back: each grant's folder went from
+ * checkpoint before[g] to after[g] (restore goes either way); for an accept
+ * (`mark`), its accepted mark did (restore "accepted:ID" moves it). `engine`: an
+ * agent step the engine's undo took back; C-r asks the engine's redo.
+ */
+struct act {
+	bool engine;
+	bool mark;	/* an accept: before/after are accepted marks, not heads */
+	char *what;	/* "rejected notes/a.md", for the messages */
+	char *path;	/* the one file it was about, or NULL: u/C-r show it again */
+	char **before;	/* per grant: full checkpoint ids ("" unknown) */
+	char **after;
+	size_t ngrants;
+};
+
+/* A review command, kept to ask about it first or to force it after a
+ * conflict. */
+struct req {
+	enum command_type type;
+	size_t grant;
+	char *path; /* grant-relative file; restore: the checkpoint spec; NULL: all */
+	int hunk;
+	bool force;
+	char *what; /* what it does, past tense: "rejected notes/a.md" */
+};
+
 struct diff {
 	struct review **rv; /* per grant (NULL: nothing) */
 	char **paths;	    /* per grant: its path, as the review_get reply named it */
 	size_t ngrants;
-	size_t sel;	    /* selected file, flat index over grants */
+	size_t sel;	    /* the file shown, flat index over grants */
+	char *sel_path;	    /* its path, to find it again after a reload */
 	bool loading, reload;
+	bool loaded;	    /* a review_get reply came */
 	bool ignore_ws;	    /* w: whitespace-only changes shown as context */
 	bool split;	    /* v: side by side (when the pane is wide enough) */
 	bool ckpt_mode;	    /* U: the pane lists checkpoints instead */
 	struct ckpt *ckpts; /* newest first */
 	size_t nckpts;
+
+	struct req ask;	    /* the action a y/n question is about */
+	struct req last;    /* the action sent (TAG_REVIEW), for f after a conflict */
+	struct act *fresh;  /* its heads before; after at the next reload */
+	unsigned long fresh_need; /* the review_get whose reply has them (0: not yet) */
+	unsigned long nsent, ngot; /* review_get requests sent, replies read */
+	char *conflict_dir; /* the last conflict's versions, NULL: none */
+	char *conflict;	    /* its message, shown wrapped above the diff */
+
+	struct act **undo;  /* done here, newest last */
+	size_t nundo, capundo;
+	struct act **redo;  /* taken back by u, newest last */
+	size_t nredo, capredo;
+	struct act *walking; /* the act u or C-r is applying, */
+	bool walk_redo;	     /* which way, */
+	size_t walk_left;    /* replies still to come, */
+	bool walk_ok;	     /* all fine so far */
+	bool walk_force;     /* overwrite the person's edits (f after a conflict) */
+	bool retry_walk;     /* f retries u (or C-r: retry_redo), not `last` */
+	bool retry_redo;
 };
 
 static void
@@ -62,6 +121,49 @@ free_ckpts(struct ckpt *v, size_t n)
 		free(v[i].grant);
 	}
 	free(v);
+}
+
+static void
+act_free(struct act *a)
+{
+	for (size_t g = 0; a && g < a->ngrants; g++) {
+		if (a->before)
+			free(a->before[g]);
+		if (a->after)
+			free(a->after[g]);
+	}
+	if (a) {
+		free(a->before);
+		free(a->after);
+		free(a->what);
+		free(a->path);
+	}
+	free(a);
+}
+
+static void
+acts_clear(struct act **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		act_free(v[i]);
+	*n = 0;
+}
+
+static void
+req_fini(struct req *r)
+{
+	free(r->path);
+	free(r->what);
+	memset(r, 0, sizeof *r);
+}
+
+static void
+req_copy(struct req *dst, const struct req *src)
+{
+	req_fini(dst);
+	*dst = *src;
+	dst->path = src->path ? xstrdup(src->path) : NULL;
+	dst->what = src->what ? xstrdup(src->what) : NULL;
 }
 
 /* The flat file index → (grant, file). */
@@ -110,6 +212,18 @@ grant_path(const struct diff *d, size_t g)
 	return g < d->ngrants ? d->paths[g] : NULL;
 }
 
+/* Each grant's head checkpoint (`mark`: accepted mark) as the last
+ * review_get named it. */
+static char **
+heads(const struct diff *d, bool mark)
+{
+	char **v = xcalloc(d->ngrants + 1, sizeof *v);
+
+	for (size_t g = 0; g < d->ngrants; g++)
+		v[g] = xstrdup(!d->rv[g] ? "" : mark ? d->rv[g]->accepted_id : d->rv[g]->head_id);
+	return v;
+}
+
 static void
 post_load(struct pane *p)
 {
@@ -124,6 +238,7 @@ post_load(struct pane *p)
 	}
 	if (ui_send(p->ui, &c, TAG_GET) < 0)
 		return;
+	d->nsent++;
 	d->loading = true;
 	ui_busy(p->ui, 1);
 }
@@ -168,6 +283,121 @@ decode_review(const cJSON *data, struct review ***rv_out, char ***paths_out, siz
 	return 0;
 }
 
+/*
+ * The selection
+ */
+
+/* The item of the cursor's line, -1 when none. */
+static int
+cursor_item(const struct pane *p)
+{
+	long c = p->cursor;
+
+	return c >= 0 && c < (long)p->nlines ? p->lines[c].item : -1;
+}
+
+/* The file list has focus: the cursor is on a file row (or nowhere). */
+static bool
+in_list(const struct pane *p)
+{
+	return p->cursor < 0 || cursor_item(p) >= FILE_ITEM;
+}
+
+/* The first line showing `item`, -1 when none. */
+static long
+line_of(const struct pane *p, int item)
+{
+	for (size_t i = 0; i < p->nlines; i++)
+		if (p->lines[i].item == item)
+			return (long)i;
+	return -1;
+}
+
+/* The first line of the diff body (the shown file's header), -1: none. */
+static long
+body_start(const struct pane *p)
+{
+	for (size_t i = 0; i < p->nlines; i++)
+		if (p->lines[i].item >= 0 && p->lines[i].item < FILE_ITEM)
+			return (long)i;
+	return -1;
+}
+
+static void
+set_sel(struct diff *d, size_t idx)
+{
+	struct review_file *f = file_at(d, idx, NULL);
+
+	d->sel = idx;
+	free(d->sel_path);
+	d->sel_path = f ? xstrdup(f->path) : NULL;
+}
+
+/* Show file `idx` (its diff below the list) and put the cursor on its row
+ * (`body` false) or on its first hunk (else its header). */
+static void
+show_file(struct pane *p, size_t idx, bool body)
+{
+	struct diff *d = p->priv;
+	long at = -1;
+
+	set_sel(d, idx);
+	pane_invalidate(p);
+	if (d->ckpt_mode)
+		return; /* the checkpoint list keeps its own cursor */
+	pane_refresh_lines(p);
+	if (body) {
+		long b = body_start(p);
+
+		for (long i = b; i >= 0 && i < (long)p->nlines && at < 0; i++)
+			if (p->lines[i].anchor)
+				at = i;
+		if (at < 0)
+			at = b;
+	}
+	if (at < 0)
+		at = line_of(p, FILE_ITEM + (int)idx);
+	p->follow = false;
+	pane_set_cursor(p, at >= 0 ? at : 0);
+}
+
+/* Tell the status line how many files wait (ui_review_pending). */
+static void
+report_pending(struct pane *p)
+{
+	struct diff *d = p->priv;
+
+	ui_review_pending(p->ui, d->loaded ? (long)nfiles(d) : -1);
+}
+
+/* An action done here changed the folder: its heads after, from the
+ * review just loaded; kept for u when anything moved. */
+static void
+fresh_done(struct diff *d)
+{
+	struct act *a = d->fresh;
+	bool moved = false;
+
+	d->fresh = NULL;
+	d->fresh_need = 0;
+	if (!a)
+		return;
+	if (a->ngrants != d->ngrants) {
+		act_free(a); /* the grants changed meanwhile: no way back */
+		return;
+	}
+	a->after = heads(d, a->mark);
+	for (size_t g = 0; g < a->ngrants && g < d->ngrants; g++)
+		moved |= strcmp(a->before[g], a->after[g]) != 0;
+	if (!moved) {
+		act_free(a);
+		return;
+	}
+	acts_clear(d->redo, &d->nredo);
+	ARRAY_GROW(d->undo, d->nundo, d->capundo, 1);
+	d->undo[d->nundo++] = a;
+}
+
 static void
 on_review_reply(struct pane *p, const struct event *ev)
 {
@@ -175,23 +405,51 @@ on_review_reply(struct pane *p, const struct event *ev)
 	struct review **rv = NULL;
 	char **paths = NULL;
 	size_t n = 0;
+	bool list = in_list(p);
+	long off = p->cursor - body_start(p); /* where in the diff it was */
 
 	d->loading = false;
+	d->ngot++;
 	ui_busy(p->ui, -1);
 	if (ev->type == EVENT_ERROR || !ev->approved)
 		ui_message(p->ui, true, "review: %s", ev->text ? ev->text : "failed");
 	else if (decode_review(ev->data, &rv, &paths, &n) < 0)
 		ui_message(p->ui, true, "review: %s", err_msg());
 	else {
+		size_t old = d->sel, nf;
+
 		free_reviews(d->rv, d->paths, d->ngrants);
 		d->rv = rv;
 		d->paths = paths;
 		d->ngrants = n;
-		size_t nf = nfiles(d);
-		if (d->sel >= nf)
-			d->sel = nf ? nf - 1 : 0;
-		ui_review_pending(p->ui, (long)nf); /* the status line's "N pending" */
-		pane_invalidate(p);
+		d->loaded = true;
+		nf = nfiles(d);
+		/* The same file when it is still pending, else the one now in
+		 * its place. */
+		bool same = false;
+
+		d->sel = old < nf ? old : nf ? nf - 1 : 0;
+		for (size_t i = 0; d->sel_path && i < nf && !same; i++)
+			if (!strcmp(file_at(d, i, NULL)->path, d->sel_path)) {
+				d->sel = i;
+				same = true;
+			}
+		if (d->ckpt_mode) {
+			set_sel(d, d->sel);
+			pane_invalidate(p);
+		} else {
+			/* In the diff of the same file the cursor stays where
+			 * it was (hunks renumber after one is taken). */
+			show_file(p, d->sel, !list && same);
+			long b = body_start(p);
+			if (!list && same && b >= 0 && off > 0 && b + off < (long)p->nlines)
+				pane_set_cursor(p, b + off);
+		}
+		/* Only a review asked after the action's answer shows its
+		 * outcome (replies come in order). */
+		if (d->fresh_need && d->ngot >= d->fresh_need)
+			fresh_done(d);
+		report_pending(p);
 	}
 	if (d->reload) {
 		d->reload = false;
@@ -244,22 +502,266 @@ on_log_reply(struct pane *p, const struct event *ev)
 	pane_set_cursor(p, p->nlines > 1 ? 1 : 0);
 }
 
-/* A review command (agent/event.h) for the engine; its "review" event comes
- * back through diff_event. `grant` and `path` name a file (NULL: all). */
-static void
-send_review(struct pane *p, enum command_type type, size_t grant, const char *path, int hunk)
+/*
+ * Review commands
+ */
+
+/* Send `r` (agent/event.h) tagged `tag`; its "review" event comes back
+ * through diff_event. */
+static int
+send_req(struct pane *p, const struct req *r, const char *tag)
 {
 	struct diff *d = p->priv;
 	struct buf abs = BUF_INIT;
-	struct command c = { .type = type, .hunk = hunk };
+	struct command c = { .type = r->type, .hunk = r->hunk, .force = r->force };
+	int rc;
 
-	if (path) {
-		buf_printf(&abs, "%s/%s", grant_path(d, grant) ? grant_path(d, grant) : ".", path);
+	if (r->path && r->type != COMMAND_RESTORE) {
+		const char *root = grant_path(d, r->grant);
+
+		buf_printf(&abs, "%s/%s", root ? root : ".", r->path);
 		c.path = abs.ptr;
+	} else {
+		c.path = r->path;
 	}
-	if (ui_send(p->ui, &c, TAG_REVIEW) == 0)
+	rc = ui_send(p->ui, &c, tag);
+	if (rc == 0)
 		ui_busy(p->ui, 1);
 	buf_fini(&abs);
+	return rc;
+}
+
+/* A review action asked with a key: sent, remembered for f after a
+ * conflict, its heads (an accept: marks) noted for u. */
+static void
+act_now(struct pane *p, const struct req *r)
+{
+	struct diff *d = p->priv;
+
+	if (send_req(p, r, TAG_REVIEW) < 0)
+		return;
+	if (r != &d->last)
+		req_copy(&d->last, r);
+	act_free(d->fresh);
+	d->fresh = xcalloc(1, sizeof *d->fresh);
+	d->fresh_need = 0;
+	d->fresh->mark = r->type == COMMAND_ACCEPT;
+	d->fresh->ngrants = d->ngrants;
+	d->fresh->before = heads(d, d->fresh->mark);
+	d->fresh->what = xstrdup(r->what ? r->what : "");
+	d->fresh->path = r->path && r->type != COMMAND_RESTORE ? xstrdup(r->path) : NULL;
+}
+
+static void
+on_confirm(struct ui *u, int key, void *ctx)
+{
+	struct pane *p = ctx;
+	struct diff *d = p->priv;
+
+	(void)u;
+	if (key == 'y')
+		act_now(p, &d->ask);
+	else
+		ui_message(p->ui, false, "nothing done");
+	req_fini(&d->ask);
+}
+
+/* Ask `question` y/n first, then do `r` (taken over). */
+static void
+confirm(struct pane *p, struct req *r, const char *question)
+{
+	struct diff *d = p->priv;
+
+	req_fini(&d->ask);
+	d->ask = *r;
+	memset(r, 0, sizeof *r);
+	ui_ask(p->ui, question, "yn", 0, on_confirm, p);
+}
+
+static void walk(struct pane *p, bool redo);
+static void clear_conflict(struct pane *p);
+
+static void
+on_conflict_key(struct ui *u, int key, void *ctx)
+{
+	struct pane *p = ctx;
+	struct diff *d = p->priv;
+
+	if (key == 'f' && d->retry_walk) {
+		d->walk_force = true;
+		walk(p, d->retry_redo);
+		d->walk_force = false;
+	} else if (key == 'f') {
+		d->last.force = true;
+		act_now(p, &d->last);
+	} else if (key == 'o' && d->conflict_dir) {
+		/* The directory holds base/, agent/ and current/, each with the
+		 * file at its path: the editor's file browser shows all three. */
+		ui_edit_file(u, d->conflict_dir, NULL, NULL);
+	}
+}
+
+/* A review command met a person's edit: keep what the engine said, to
+ * show it in full above the diff (the status line would cut it). */
+static void
+set_conflict(struct pane *p, const struct event *ev)
+{
+	struct diff *d = p->priv;
+
+	free(d->conflict_dir);
+	free(d->conflict);
+	d->conflict_dir = ev->output ? xstrdup(ev->output) : NULL;
+	d->conflict = xstrdup(ev->text ? ev->text : "conflict");
+}
+
+/* Show the conflict and offer to force the action or to look at the
+ * versions. */
+static void
+ask_conflict(struct pane *p)
+{
+	struct diff *d = p->priv;
+
+	act_free(d->fresh);
+	d->fresh = NULL;
+	show_file(p, d->sel, !in_list(p)); /* the block above moves the rows */
+	ui_ask(p->ui, "conflict (see the diff pane): f force, o open the versions, Esc leave it",
+	       "fo", 0, on_conflict_key, p);
+}
+
+/*
+ * u and C-r
+ */
+
+/* Take back (or redo) act `a`: one restore per grant it moved. */
+static void
+walk_start(struct pane *p, struct act *a, bool redo)
+{
+	struct diff *d = p->priv;
+
+	d->walking = a;
+	d->walk_redo = redo;
+	d->walk_left = 0;
+	d->walk_ok = true;
+	if (a->engine) {
+		struct req r = { .type = redo ? COMMAND_REDO : COMMAND_UNDO,
+				 .force = d->walk_force };
+		if (send_req(p, &r, TAG_WALK) == 0)
+			d->walk_left = 1;
+	}
+	for (size_t g = 0; !a->engine && g < a->ngrants; g++) {
+		const char *to = redo ? a->after[g] : a->before[g];
+		char *spec = a->mark ? xasprintf("accepted:%s", to) : xstrdup(to);
+		struct req r = { .type = COMMAND_RESTORE, .path = spec, .force = d->walk_force };
+
+		if (strcmp(a->before[g], a->after[g]) != 0 && *to && send_req(p, &r, TAG_WALK) == 0)
+			d->walk_left++;
+		free(spec);
+	}
+	if (d->walk_left == 0) {
+		/* Nothing could be sent: put it back where it was. */
+		d->walking = NULL;
+		if (a->engine) {
+			act_free(a);
+			return;
+		}
+		ARRAY_GROW(d->undo, d->nundo, d->capundo, 1);
+		ARRAY_GROW(d->redo, d->nredo, d->capredo, 1);
+		if (redo)
+			d->redo[d->nredo++] = a;
+		else
+			d->undo[d->nundo++] = a;
+	}
+}
+
+static void
+walk(struct pane *p, bool redo)
+{
+	struct diff *d = p->priv;
+	struct act *a;
+
+	if (d->walking) {
+		ui_message(p->ui, true, "still %s: wait for it", d->walk_redo ? "redoing" : "undoing");
+		return;
+	}
+	if (!redo && d->nundo) {
+		a = d->undo[--d->nundo];
+	} else if (redo && d->nredo) {
+		a = d->redo[--d->nredo];
+	} else {
+		/* None of the person's own actions left: the agent's steps. */
+		a = xcalloc(1, sizeof *a);
+		a->engine = true;
+	}
+	walk_start(p, a, redo);
+}
+
+/* A reply to u or C-r. Once all came: the act moves to the other stack. */
+static void
+on_walk_reply(struct pane *p, const struct event *ev)
+{
+	struct diff *d = p->priv;
+	struct act *a = d->walking;
+
+	ui_busy(p->ui, -1);
+	if (!a)
+		return;
+	if (!ev->approved || ev->type == EVENT_ERROR) {
+		d->walk_ok = false;
+		ui_message(p->ui, true, "%s", ev->text ? ev->text : "refused");
+		if (ev->type == EVENT_REVIEW && ev->output) {
+			set_conflict(p, ev);
+			d->retry_walk = true;
+			d->retry_redo = d->walk_redo;
+		}
+	}
+	if (--d->walk_left > 0)
+		return;
+	d->walking = NULL;
+	if (!d->walk_ok && d->retry_walk && d->conflict)
+		ask_conflict(p); /* f walks again, forced; the act goes back first */
+	if (!d->walk_ok) {
+		/* Not done: it stays where it was (an engine marker has
+		 * nothing to keep). */
+		if (a->engine) {
+			act_free(a);
+		} else if (d->walk_redo) {
+			ARRAY_GROW(d->redo, d->nredo, d->capredo, 1);
+			d->redo[d->nredo++] = a;
+		} else {
+			ARRAY_GROW(d->undo, d->nundo, d->capundo, 1);
+			d->undo[d->nundo++] = a;
+		}
+		return;
+	}
+	if (a->engine) {
+		d->retry_walk = false;
+		clear_conflict(p);
+		ui_message(p->ui, false, "%s — %s", ev->text ? ev->text : "done",
+			   d->walk_redo ? "u undoes it again" : "C-r redoes it");
+		if (d->walk_redo) {
+			act_free(a);
+		} else {
+			ARRAY_GROW(d->redo, d->nredo, d->capredo, 1);
+			d->redo[d->nredo++] = a;
+		}
+		return;
+	}
+	d->retry_walk = false;
+	clear_conflict(p);
+	if (a->path) {
+		/* The reload shows the file that came back (or its neighbour). */
+		free(d->sel_path);
+		d->sel_path = xstrdup(a->path);
+	}
+	if (d->walk_redo) {
+		ui_message(p->ui, false, "redid: %s — u undoes it", a->what);
+		ARRAY_GROW(d->undo, d->nundo, d->capundo, 1);
+		d->undo[d->nundo++] = a;
+	} else {
+		ui_message(p->ui, false, "undid: %s — C-r redoes it", a->what);
+		ARRAY_GROW(d->redo, d->nredo, d->capredo, 1);
+		d->redo[d->nredo++] = a;
+	}
 }
 
 static int
@@ -277,9 +779,33 @@ diff_fini(struct pane *p)
 	if (d) {
 		free_reviews(d->rv, d->paths, d->ngrants);
 		free_ckpts(d->ckpts, d->nckpts);
+		free(d->sel_path);
+		req_fini(&d->ask);
+		req_fini(&d->last);
+		act_free(d->fresh);
+		act_free(d->walking);
+		acts_clear(d->undo, &d->nundo);
+		acts_clear(d->redo, &d->nredo);
+		free(d->undo);
+		free(d->redo);
+		free(d->conflict_dir);
+		free(d->conflict);
 	}
 	free(d);
 	p->priv = NULL;
+}
+
+static void
+clear_conflict(struct pane *p)
+{
+	struct diff *d = p->priv;
+
+	if (!d->conflict)
+		return;
+	free(d->conflict);
+	free(d->conflict_dir);
+	d->conflict = d->conflict_dir = NULL;
+	show_file(p, d->sel, !in_list(p));
 }
 
 static void
@@ -295,16 +821,44 @@ diff_event(struct pane *p, const struct event *ev)
 		on_log_reply(p, ev);
 		return;
 	}
+	if (ui_is_reply(ev, TAG_WALK) && (ev->type == EVENT_REVIEW || ev->type == EVENT_ERROR)) {
+		on_walk_reply(p, ev);
+		if (ev->type == EVENT_REVIEW)
+			post_load(p);
+		return;
+	}
 	if (ev->type == EVENT_ERROR && ui_is_reply(ev, TAG_REVIEW)) {
 		ui_busy(p->ui, -1);
+		act_free(d->fresh);
+		d->fresh = NULL;
 		ui_message(p->ui, true, "%s", ev->text ? ev->text : "refused");
 		return;
 	}
 	if (ev->type == EVENT_REVIEW) {
-		/* Ours, or another client's (its message is not ours to show). */
 		if (ui_is_reply(ev, TAG_REVIEW)) {
 			ui_busy(p->ui, -1);
-			ui_message(p->ui, !ev->approved, "%s", ev->text ? ev->text : ev->name);
+			clear_conflict(p);
+			if (ev->approved) {
+				/* The engine's own words for what it did. */
+				const char *what = ev->text ? ev->text : d->last.what;
+
+				/* The heads after it come with the next review
+				 * asked (post_load below). */
+				d->fresh_need = d->nsent + 1;
+				ui_message(p->ui, false, "%s — u undoes it", what ? what : ev->name);
+			} else if (ev->output) {
+				d->retry_walk = false;
+				set_conflict(p, ev);
+				ask_conflict(p);
+			} else {
+				act_free(d->fresh);
+				d->fresh = NULL;
+				ui_message(p->ui, true, "%s", ev->text ? ev->text : ev->name);
+			}
+		} else {
+			/* Another client's: taking ours back would undo theirs too. */
+			acts_clear(d->undo, &d->nundo);
+			acts_clear(d->redo, &d->nredo);
 		}
 		if (ev->approved && ev->name && !strcmp(ev->name, "restore") && d->ckpt_mode) {
 			d->ckpt_mode = false;
@@ -313,18 +867,31 @@ diff_event(struct pane *p, const struct event *ev)
 		post_load(p);
 		return;
 	}
+	if (ev->type == EVENT_CHECKPOINT) {
+		/* The agent moved on: u takes back its steps, not our older
+		 * actions (restoring those heads would undo its new work). */
+		acts_clear(d->undo, &d->nundo);
+		acts_clear(d->redo, &d->nredo);
+	}
 	if (ev->type == EVENT_CHECKPOINT || ev->type == EVENT_SESSION_FINISHED)
 		post_load(p);
 }
+/* Whitespace as git diff -w counts it (xdiff's XDL_ISSPACE): a trailing
+ * "\r" is whitespace too. */
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
-/* Equal but for spaces and tabs (git diff -w). */
+/* Equal but for whitespace (git diff -w). */
 static bool
 same_but_ws(const char *a, const char *b)
 {
 	for (;;) {
-		while (*a == ' ' || *a == '\t')
+		while (is_ws(*a))
 			a++;
-		while (*b == ' ' || *b == '\t')
+		while (is_ws(*b))
 			b++;
 		if (*a != *b)
 			return false;
@@ -335,37 +902,53 @@ same_but_ws(const char *a, const char *b)
 }
 
 /*
- * With whitespace ignored, the origin each line is shown with: a run of
- * removed lines followed by as many added ones, pairwise equal but for
- * whitespace, shows as the added lines as context and hides the removed.
- * 0 hides the line. Returns whether anything in the hunk still changes.
+ * With whitespace ignored, the origin each line is shown with: in a run of
+ * removed lines followed by added ones, the k-th removed line and the k-th
+ * added one that are equal but for whitespace show as the added line as
+ * context (the removed one hidden: 0). A "\ No newline at end of file" note
+ * is about whitespace too: hidden when its run is. Returns whether anything
+ * in the hunk still changes.
  */
 static bool
 ws_origins(const struct review_hunk *hk, char *orig)
 {
+	size_t *del = xcalloc(hk->nlines + 1, sizeof *del), *add = xcalloc(hk->nlines + 1, sizeof *add);
 	bool changed = false;
 
-	for (size_t l = 0; l < hk->nlines;) {
-		size_t del = l, add, end;
-
+	for (size_t l = 0; l < hk->nlines; l++)
 		orig[l] = hk->lines[l].origin;
-		if (hk->lines[l].origin != '-') {
-			changed |= orig[l] == '+';
+	for (size_t l = 0; l < hk->nlines;) {
+		size_t nd = 0, na = 0, end = l;
+		bool all = true;
+
+		while (end < hk->nlines && (orig[end] == '-' || (orig[end] == '\\' && nd)))
+			if (orig[end++] == '-')
+				del[nd++] = end - 1;
+		while (end < hk->nlines && (orig[end] == '+' || (orig[end] == '\\' && na)))
+			if (orig[end++] == '+')
+				add[na++] = end - 1;
+		if (end == l) {
 			l++;
 			continue;
 		}
-		for (add = del; add < hk->nlines && hk->lines[add].origin == '-'; add++)
-			;
-		for (end = add; end < hk->nlines && hk->lines[end].origin == '+'; end++)
-			;
-		bool same = end - add == add - del;
-		for (size_t k = 0; same && k < add - del; k++)
-			same = same_but_ws(hk->lines[del + k].text, hk->lines[add + k].text);
-		for (size_t k = del; k < end; k++)
-			orig[k] = same ? (k < add ? 0 : ' ') : hk->lines[k].origin;
-		changed |= !same;
+		for (size_t k = 0; k < nd || k < na; k++) {
+			bool same = k < nd && k < na &&
+				    same_but_ws(hk->lines[del[k]].text, hk->lines[add[k]].text);
+
+			if (same) {
+				orig[del[k]] = 0;
+				orig[add[k]] = ' ';
+			}
+			all &= same;
+		}
+		for (size_t k = l; all && k < end; k++)
+			if (orig[k] == '\\')
+				orig[k] = 0;
+		changed |= !all;
 		l = end;
 	}
+	free(del);
+	free(add);
 	return changed;
 }
 
@@ -462,54 +1045,124 @@ put_text(struct buf *b, const char *s, const struct span *sp)
 	draw_sanitize(b, s + sp->b, n - sp->b, false);
 }
 
-/* One half of a side-by-side row: "NUM ±TEXT" (text NULL: blank) cut and
- * padded to exactly `cols` columns, its highlight closed. */
-static void
-put_half(struct buf *out, int cols, int numw, int num, char origin, const char *text,
-	 const struct span *sp)
+/* Cut sanitized `text` (markers allowed) into rows of at most `cols`
+ * columns; each row closes the DRAW_HL it opened and the next reopens it.
+ * Rows are appended to `rows` (heap strings); returns how many (at least
+ * one). */
+static size_t
+cut_rows(const char *text, int cols, char ***rows, size_t *n, size_t *cap)
 {
-	struct buf t = BUF_INIT;
-	int used, hl = 0;
+	const char *s = text;
+	size_t added = 0;
+	bool hl = false;
 
-	if (text) {
-		if (num > 0)
-			buf_printf(&t, "%*d %c", numw, num, origin);
-		else
-			buf_printf(&t, "%*s %c", numw, "", origin);
+	if (cols < 1)
+		cols = 1;
+	do {
+		struct buf b = BUF_INIT;
+		size_t k = draw_fit(s, cols, NULL);
+
+		if (k == 0 && *s)
+			k = 1; /* a character wider than the row: one per row */
+		if (hl)
+			buf_putc(&b, DRAW_HL);
+		buf_add(&b, s, k);
+		for (size_t i = 0; i < k; i++)
+			hl ^= s[i] == DRAW_HL;
+		if (hl)
+			buf_putc(&b, DRAW_HL);
+		s += k;
+		ARRAY_GROW(*rows, *n, *cap, 1);
+		(*rows)[(*n)++] = buf_detach(&b);
+		added++;
+	} while (*s);
+	return added;
+}
+
+/* One half of a side-by-side line: "NUM ±TEXT" (text NULL: blank), wrapped
+ * to `cols` columns, the continuation rows with the number left blank but
+ * the mark kept; each row padded to exactly `cols`. Rows go to `rows`. */
+static void
+put_half(char ***rows, size_t *n, size_t *cap, int cols, int numw, int num, char origin,
+	 const char *text, const struct span *sp)
+{
+	struct buf t = BUF_INIT, r = BUF_INIT;
+	char **cut = NULL;
+	size_t ncut = 0, capcut = 0;
+	int gw = numw + 2; /* "NUM ±" */
+
+	if (text)
 		put_text(&t, text, sp);
+	cut_rows(buf_cstr(&t), cols - gw, &cut, &ncut, &capcut);
+	for (size_t i = 0; i < ncut; i++) {
+		int used;
+
+		buf_clear(&r);
+		if (text && i == 0 && num > 0)
+			buf_printf(&r, "%*d %c", numw, num, origin);
+		else if (text)
+			buf_printf(&r, "%*s %c", numw, "", origin);
+		buf_puts(&r, cut[i]);
+		used = draw_width(buf_cstr(&r));
+		for (; used < cols; used++)
+			buf_putc(&r, ' ');
+		ARRAY_GROW(*rows, *n, *cap, 1);
+		(*rows)[(*n)++] = xstrdup(buf_cstr(&r));
+		free(cut[i]);
 	}
-	size_t n = draw_fit(buf_cstr(&t), cols, &used);
-	buf_add(out, buf_cstr(&t), n);
-	for (size_t i = 0; i < n; i++)
-		hl ^= t.ptr[i] == DRAW_HL;
-	if (hl)
-		buf_putc(out, DRAW_HL);
-	for (; used < cols; used++)
-		buf_putc(out, ' ');
+	free(cut);
 	buf_fini(&t);
+	buf_fini(&r);
+}
+
+/* A row of blanks `cols` wide (the shorter half of a wrapped pair). */
+static char *
+blank_row(int cols)
+{
+	char *s = xmalloc((size_t)(cols > 0 ? cols : 0) + 1);
+
+	memset(s, ' ', (size_t)(cols > 0 ? cols : 0));
+	s[cols > 0 ? cols : 0] = '\0';
+	return s;
+}
+
+/* The two halves of one side-by-side line, wrapped: as many pane lines as
+ * the longer half needs. */
+static void
+add_pair(struct pane *p, int item, enum ui_elem le, int lw, int numw, int lnum, char lo,
+	 const char *ltext, const struct span *lsp, enum ui_elem re, int rw, int rnum, char ro,
+	 const char *rtext, const struct span *rsp)
+{
+	char **l = NULL, **r = NULL;
+	size_t nl = 0, cl = 0, nr = 0, cr = 0;
+
+	put_half(&l, &nl, &cl, lw, numw, lnum, lo, ltext, lsp);
+	put_half(&r, &nr, &cr, rw, numw, rnum, ro, rtext, rsp);
+	for (size_t i = 0; i < nl || i < nr; i++) {
+		char *a = i < nl ? l[i] : blank_row(lw), *b = i < nr ? r[i] : blank_row(rw);
+
+		pane_add_split(p, item, le, a, re, b);
+		free(a);
+		free(b);
+	}
+	free(l);
+	free(r);
 }
 
 /*
  * A hunk side by side: context on both halves, the removed lines of a run
  * on the left facing its added lines on the right, row by row, old and new
- * line numbers in front. `orig` as ws_origins() gives it: a whitespace-only
- * change shows as context, numbered from its hidden removed line.
+ * line numbers in front; long lines wrap, keeping their mark. `orig` as
+ * ws_origins() gives it: a whitespace-only change shows as context,
+ * numbered from its hidden removed line.
  */
 static void
 add_split_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
-	       const struct span *sp, int numw)
+	       const struct span *sp, const int *on, const int *nn, int numw)
 {
 	int lw = (p->cols - 1) / 2, rw = p->cols - 1 - lw;
-	int *on = xcalloc(hk->nlines + 1, sizeof *on), *nn = xcalloc(hk->nlines + 1, sizeof *nn);
 	size_t *del = xcalloc(hk->nlines + 1, sizeof *del), *add = xcalloc(hk->nlines + 1, sizeof *add);
-	struct buf l = BUF_INIT, r = BUF_INIT;
 
-	for (size_t i = 0, o = (size_t)hk->old_start, n = (size_t)hk->new_start; i < hk->nlines;
-	     i++) {
-		char c = hk->lines[i].origin;
-		on[i] = c == ' ' || c == '-' ? (int)o++ : 0;
-		nn[i] = c == ' ' || c == '+' ? (int)n++ : 0;
-	}
 	for (size_t i = 0; i < hk->nlines;) {
 		size_t nd, na, end = run_at(orig, hk->nlines, i, del, &nd, add, &na);
 
@@ -517,17 +1170,12 @@ add_split_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
 			const struct review_line *a = k < nd ? &hk->lines[del[k]] : NULL;
 			const struct review_line *b = k < na ? &hk->lines[add[k]] : NULL;
 
-			buf_clear(&l);
-			buf_clear(&r);
-			put_half(&l, lw, numw, a ? on[del[k]] : 0, a ? a->origin : ' ',
-				 a ? a->text : NULL, a ? &sp[del[k]] : NULL);
-			put_half(&r, rw, numw, b ? nn[add[k]] : 0, b ? b->origin : ' ',
-				 b ? b->text : NULL, b ? &sp[add[k]] : NULL);
-			pane_add_split(p, hk->n,
-				       !a ? UI_NORMAL : a->origin == '-' ? UI_DIFF_DEL : UI_DIM,
-				       buf_cstr(&l),
-				       !b ? UI_NORMAL : b->origin == '+' ? UI_DIFF_ADD : UI_DIM,
-				       buf_cstr(&r));
+			add_pair(p, hk->n, !a ? UI_NORMAL : a->origin == '-' ? UI_DIFF_DEL : UI_DIM,
+				 lw, numw, a ? on[del[k]] : 0, a ? a->origin : ' ',
+				 a ? a->text : NULL, a ? &sp[del[k]] : NULL,
+				 !b ? UI_NORMAL : b->origin == '+' ? UI_DIFF_ADD : UI_DIM, rw,
+				 b ? nn[add[k]] : 0, b ? b->origin : ' ', b ? b->text : NULL,
+				 b ? &sp[add[k]] : NULL);
 		}
 		if (end > i) {
 			i = end;
@@ -538,35 +1186,80 @@ add_split_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
 			const struct review_line *c = &hk->lines[i];
 			char mark = orig[i] == '\\' ? '\\' : ' ';
 			enum ui_elem e = orig[i] == '\\' ? UI_DIM : UI_NORMAL;
-			int old = on[i];
 
-			if (c->origin == '+') {
-				/* Whitespace-only: its removed partner is hidden
-				 * just before the run of added lines. */
-				size_t s = i, d;
-				while (s > 0 && hk->lines[s - 1].origin == '+')
-					s--;
-				for (d = s; d > 0 && hk->lines[d - 1].origin == '-'; d--)
-					;
-				old = d + (i - s) < s ? on[d + (i - s)] : 0;
-			}
-			buf_clear(&l);
-			buf_clear(&r);
-			put_half(&l, lw, numw, old, mark, c->text, &sp[i]);
-			put_half(&r, rw, numw, nn[i], mark, c->text, &sp[i]);
-			pane_add_split(p, hk->n, e, buf_cstr(&l), e, buf_cstr(&r));
+			add_pair(p, hk->n, e, lw, numw, on[i], mark, c->text, &sp[i], e, rw, nn[i],
+				 mark, c->text, &sp[i]);
 		}
 		i++;
 	}
-	buf_fini(&l);
-	buf_fini(&r);
-	free(on);
-	free(nn);
 	free(del);
 	free(add);
 }
 
-/* Columns for the line numbers of a file's side-by-side rows. */
+/* The old and new line number of each line of a hunk (0: none). A line
+ * shown as context by ws_origins (an added one whose removed partner is
+ * hidden) takes its partner's old number. */
+static void
+hunk_numbers(const struct review_hunk *hk, const char *orig, int *on, int *nn)
+{
+	for (size_t i = 0, o = (size_t)hk->old_start, n = (size_t)hk->new_start; i < hk->nlines;
+	     i++) {
+		char c = hk->lines[i].origin;
+		on[i] = c == ' ' || c == '-' ? (int)o++ : 0;
+		nn[i] = c == ' ' || c == '+' ? (int)n++ : 0;
+	}
+	for (size_t i = 0; i < hk->nlines; i++) {
+		if (hk->lines[i].origin != '+' || orig[i] != ' ')
+			continue;
+		/* Its hidden partner: the k-th removed line of the run before. */
+		size_t s = i, d;
+		while (s > 0 && hk->lines[s - 1].origin == '+')
+			s--;
+		for (d = s; d > 0 && hk->lines[d - 1].origin == '-'; d--)
+			;
+		on[i] = d + (i - s) < s ? on[d + (i - s)] : 0;
+	}
+}
+
+/* A hunk unified: "OLD NEW ±text", wrapped, each continuation row with the
+ * numbers blank and the mark kept. */
+static void
+add_unified_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
+		 const struct span *sp, const int *on, const int *nn, int numw)
+{
+	struct buf b = BUF_INIT, pre = BUF_INIT, cont = BUF_INIT;
+
+	for (size_t l = 0; l < hk->nlines; l++) {
+		char o = orig[l];
+
+		if (!o)
+			continue;
+		buf_clear(&b);
+		buf_clear(&pre);
+		buf_clear(&cont);
+		put_text(&b, hk->lines[l].text, &sp[l]);
+		if (on[l] && o != '+' && o != '\\')
+			buf_printf(&pre, "%*d ", numw, on[l]);
+		else
+			buf_printf(&pre, "%*s ", numw, "");
+		if (nn[l] && o != '-' && o != '\\')
+			buf_printf(&pre, "%*d %c", numw, nn[l], o);
+		else
+			buf_printf(&pre, "%*s %c", numw, "", o);
+		buf_printf(&cont, "%*s %*s %c", numw, "", numw, "", o);
+		pane_add_wrapped(p,
+				 o == '+'   ? UI_DIFF_ADD
+				 : o == '-' ? UI_DIFF_DEL
+				 : o == '\\' ? UI_DIM
+					     : UI_NORMAL,
+				 hk->n, buf_cstr(&pre), buf_cstr(&cont), buf_cstr(&b));
+	}
+	buf_fini(&b);
+	buf_fini(&pre);
+	buf_fini(&cont);
+}
+
+/* Columns for the line numbers of a file's rows. */
 static int
 num_width(const struct review_file *f)
 {
@@ -599,7 +1292,8 @@ rebuild_checkpoints(struct pane *p)
 	struct diff *d = p->priv;
 	struct buf b = BUF_INIT;
 
-	pane_add_line(p, UI_DIM, -1, 2, " ", "checkpoints, newest first: Enter restores, U goes back");
+	pane_add_line(p, UI_DIM, -1, 2, " ",
+		      "checkpoints, newest first: Enter restores, U or q goes back");
 	for (size_t i = 0; i < d->nckpts; i++) {
 		struct ckpt *c = &d->ckpts[i];
 		const char *grant = c->grant;
@@ -621,43 +1315,165 @@ rebuild_checkpoints(struct pane *p)
 	buf_fini(&b);
 }
 
+/* "100755" */
+static void
+mode_str(char out[8], unsigned m)
+{
+	snprintf(out, 8, "%06o", m);
+}
+
+/* Sizes of a binary file, as `deskhand review` says them: the absent side
+ * is not a size. */
+static void
+put_sizes(struct buf *b, const struct review_file *f)
+{
+	if (f->old_size < 0 && f->new_size >= 0)
+		buf_printf(b, "binary, new, %lld bytes", f->new_size);
+	else if (f->new_size < 0 && f->old_size >= 0)
+		buf_printf(b, "binary, deleted, %lld bytes", f->old_size);
+	else
+		buf_printf(b, "binary, %lld -> %lld bytes", f->old_size, f->new_size);
+}
+
+static bool
+mode_changed(const struct review_file *f)
+{
+	return f->old_mode && f->new_mode && f->old_mode != f->new_mode;
+}
+
+/* A file row: "▶ M path <- old  +3 -1" (binary: sizes; a mode change). */
+static void
+file_row(struct pane *p, size_t i, const struct review_file *f, size_t g)
+{
+	struct diff *d = p->priv;
+	const char *grant = grant_path(d, g);
+	const char *base = grant ? strrchr(grant, '/') : NULL;
+	struct buf b = BUF_INIT;
+	char om[8], nm[8];
+
+	buf_printf(&b, "%s %c ", i == d->sel ? draw_mark("▶", ">") : " ", f->status);
+	if (d->ngrants > 1 && base)
+		buf_printf(&b, "%s/", base + 1);
+	draw_sanitize(&b, f->path, strlen(f->path), false);
+	if (f->old_path) {
+		buf_puts(&b, " <- ");
+		draw_sanitize(&b, f->old_path, strlen(f->old_path), false);
+	}
+	buf_puts(&b, "  ");
+	if (f->binary)
+		put_sizes(&b, f);
+	else
+		buf_printf(&b, "+%zu -%zu", f->added, f->removed);
+	mode_str(om, f->old_mode);
+	mode_str(nm, f->new_mode);
+	if (mode_changed(f))
+		buf_printf(&b, "  mode %s -> %s", om, nm);
+	pane_add_line(p, UI_DIFF_FILE, FILE_ITEM + (int)i, 4, NULL, buf_cstr(&b));
+	buf_fini(&b);
+}
+
+/* The shown file's header in the body: what it is, and what its diff
+ * cannot show (a rename's old path, binary sizes, a mode, no text). */
+static void
+file_header(struct pane *p, const struct review_file *f, bool any_hunk)
+{
+	struct diff *d = p->priv;
+	struct buf b = BUF_INIT;
+	char om[8], nm[8];
+	static const char *const kind[128] = {
+		['A'] = "created", ['M'] = "modified", ['D'] = "deleted",
+		['R'] = "renamed", ['T'] = "mode changed",
+	};
+	const char *k = kind[(unsigned char)f->status & 0x7f];
+
+	buf_printf(&b, "%s ", draw_mark("──", "--"));
+	draw_sanitize(&b, f->path, strlen(f->path), false);
+	buf_printf(&b, " (%s)", k ? k : "changed");
+	pane_add_line(p, UI_DIFF_HUNK, INFO_ITEM, 2, NULL, buf_cstr(&b));
+	if (f->old_path) {
+		buf_clear(&b);
+		buf_puts(&b, "renamed from ");
+		draw_sanitize(&b, f->old_path, strlen(f->old_path), false);
+		if (!f->nhunks && !f->binary)
+			buf_puts(&b, " (content unchanged)");
+		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&b));
+	}
+	mode_str(om, f->old_mode);
+	mode_str(nm, f->new_mode);
+	if (mode_changed(f)) {
+		buf_clear(&b);
+		buf_printf(&b, "mode %s -> %s", om, nm);
+		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&b));
+	}
+	if (f->binary) {
+		buf_clear(&b);
+		put_sizes(&b, f);
+		buf_puts(&b, " (no text diff)");
+		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&b));
+	} else if (f->nhunks && !any_hunk && d->ignore_ws) {
+		pane_add_line(p, UI_DIM, INFO_ITEM, 2, NULL,
+			      "only whitespace changes (hidden: w shows them)");
+	} else if (!f->nhunks && !f->old_path && !mode_changed(f)) {
+		pane_add_line(p, UI_DIM, INFO_ITEM, 2, NULL,
+			      f->status == 'A' ? "empty (or not a regular file)"
+					       : "no text to show");
+	}
+	buf_fini(&b);
+}
+
+/* The conflict of the last action, in full (wrapped), above the list. */
+static void
+conflict_block(struct pane *p)
+{
+	struct diff *d = p->priv;
+	struct buf b = BUF_INIT;
+
+	draw_sanitize(&b, d->conflict, strlen(d->conflict), false);
+	pane_add_line(p, UI_ERROR, -1, 2, NULL, buf_cstr(&b));
+	buf_clear(&b);
+	if (d->conflict_dir) {
+		buf_puts(&b, "versions: ");
+		draw_sanitize(&b, d->conflict_dir, strlen(d->conflict_dir), false);
+		buf_puts(&b, "/{base,agent,current}/PATH");
+		pane_add_line(p, UI_ERROR, -1, 2, NULL, buf_cstr(&b));
+	}
+	pane_add_line(p, UI_ERROR, -1, 2, NULL,
+		      "f forces it (your edits are overwritten), o opens the versions");
+	buf_fini(&b);
+}
+
 static void
 diff_rebuild(struct pane *p)
 {
 	struct diff *d = p->priv;
 	size_t n = nfiles(d), g = 0;
 	struct buf b = BUF_INIT;
+	bool any = false;
 
 	if (d->ckpt_mode) {
 		rebuild_checkpoints(p);
 		return;
 	}
+	if (d->conflict)
+		conflict_block(p);
 	if (n == 0) {
 		pane_add_line(p, UI_DIM, -1, 2, " ", d->loading ? "(loading)" : "(nothing pending)");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct review_file *f = file_at(d, i, &g);
-		const char *grant = grant_path(d, g);
-		const char *base = grant ? strrchr(grant, '/') : NULL;
-
-		buf_clear(&b);
-		buf_printf(&b, "%s %c ", i == d->sel ? draw_mark("▶", ">") : " ", f->status);
-		if (d->ngrants > 1 && base)
-			buf_printf(&b, "%s/", base + 1);
-		draw_sanitize(&b, f->path, strlen(f->path), false);
-		if (f->binary)
-			buf_puts(&b, "  (binary)");
-		else
-			buf_printf(&b, "  +%zu -%zu", f->added, f->removed);
-		pane_add_line(p, UI_DIFF_FILE, FILE_ITEM + (int)i, 4, NULL, buf_cstr(&b));
+		file_row(p, i, f, g);
 	}
 	struct review_file *f = file_at(d, d->sel, &g);
-	pane_add_line(p, UI_DIM, -1, 0, NULL, "");
-	int numw = f ? num_width(f) : 1;
-	for (size_t h = 0; f && h < f->nhunks; h++) {
+	if (!f)
+		return;
+	int numw = num_width(f);
+	size_t at = p->nlines;
+	file_header(p, f, true);
+	for (size_t h = 0; h < f->nhunks; h++) {
 		struct review_hunk *hk = &f->hunks[h];
 		char *orig = xcalloc(hk->nlines + 1, 1);
+		int *on = xcalloc(hk->nlines + 1, sizeof *on), *nn = xcalloc(hk->nlines + 1, sizeof *nn);
 		struct span *sp;
 
 		if (!d->ignore_ws)
@@ -665,32 +1481,32 @@ diff_rebuild(struct pane *p)
 				orig[l] = hk->lines[l].origin;
 		else if (!ws_origins(hk, orig)) {
 			free(orig);
+			free(on);
+			free(nn);
 			continue;
 		}
+		any = true;
 		buf_clear(&b);
 		draw_sanitize(&b, hk->header, strlen(hk->header), false);
 		pane_add_line(p, UI_DIFF_HUNK, hk->n, 0, NULL, buf_cstr(&b));
 		p->lines[p->nlines - 1].anchor = true;
 		sp = xcalloc(hk->nlines + 1, sizeof *sp);
 		hunk_spans(hk, orig, sp);
+		hunk_numbers(hk, orig, on, nn);
 		if (is_split(p))
-			add_split_hunk(p, hk, orig, sp, numw);
-		for (size_t l = 0; !is_split(p) && l < hk->nlines; l++) {
-			struct review_line *rl = &hk->lines[l];
-			char pre[2] = { orig[l], 0 };
-
-			if (!orig[l])
-				continue;
-			buf_clear(&b);
-			put_text(&b, rl->text, &sp[l]);
-			pane_add_line(p,
-				      orig[l] == '+'	? UI_DIFF_ADD
-				      : orig[l] == '-' ? UI_DIFF_DEL
-						       : UI_NORMAL,
-				      hk->n, 1, pre, buf_cstr(&b));
-		}
+			add_split_hunk(p, hk, orig, sp, on, nn, numw);
+		else
+			add_unified_hunk(p, hk, orig, sp, on, nn, numw);
 		free(sp);
 		free(orig);
+		free(on);
+		free(nn);
+	}
+	if (!any && f->nhunks) {
+		/* Every hunk was whitespace only: say so under the header. */
+		while (p->nlines > at)
+			free(p->lines[--p->nlines].text);
+		file_header(p, f, false);
 	}
 	buf_fini(&b);
 }
@@ -708,6 +1524,8 @@ diff_title(struct pane *p, struct buf *out)
 		buf_puts(out, " [side-by-side]");
 	if (d->ckpt_mode)
 		buf_printf(out, " [%zu checkpoint%s]", d->nckpts, d->nckpts == 1 ? "" : "s");
+	else if (n)
+		buf_puts(out, in_list(p) ? " [files]" : " [diff]");
 }
 
 /* Cursor to the next (dir 1) / previous anchor line. */
@@ -724,7 +1542,7 @@ goto_anchor(struct pane *p, int dir)
 	}
 }
 
-/* o: the selected file in the editor (ui_edit_file). */
+/* o: the shown file in the editor (ui_edit_file). */
 static enum pane_result
 open_file(struct pane *p, const struct review_file *f, size_t grant)
 {
@@ -743,20 +1561,165 @@ open_file(struct pane *p, const struct review_file *f, size_t grant)
 	return PANE_HANDLED | PANE_REDRAW;
 }
 
-/* The cursor is on a hunk of a file whose hunks can be taken one by one. */
-static bool
-on_hunk(const struct review_file *f, int item)
+/* The hunk s/x act on: the cursor's, in the diff of a file whose hunks can
+ * be taken one by one; 0: the whole file. */
+static int
+hunk_at_cursor(const struct pane *p, const struct review_file *f)
 {
-	return item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R');
+	int item = cursor_item(p);
+
+	return item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R') ? item : 0;
+}
+
+/* s / x: the hunk under the cursor at once; x on a whole file asks. */
+static void
+act_on_file(struct pane *p, bool accept)
+{
+	struct diff *d = p->priv;
+	size_t g = 0;
+	struct review_file *f = file_at(d, d->sel, &g);
+	struct req r = { .type = accept ? COMMAND_ACCEPT : COMMAND_REJECT, .grant = g };
+	struct buf q = BUF_INIT;
+
+	if (!f)
+		return;
+	r.path = xstrdup(f->path);
+	r.hunk = hunk_at_cursor(p, f);
+	if (r.hunk)
+		r.what = xasprintf("%s hunk %d of %s", accept ? "accepted" : "rejected", r.hunk,
+				   f->path);
+	else
+		r.what = xasprintf("%s %s", accept ? "accepted" : "rejected", f->path);
+	if (accept || r.hunk) {
+		act_now(p, &r);
+		req_fini(&r);
+		return;
+	}
+	buf_puts(&q, "Discard every change to ");
+	draw_sanitize(&q, f->path, strlen(f->path), false);
+	buf_puts(&q, "? y/n");
+	confirm(p, &r, buf_cstr(&q));
+	buf_fini(&q);
 }
 
 static void
-restore_checkpoint(struct pane *p, const char *spec)
+act_on_all(struct pane *p, bool accept)
 {
-	struct command c = { .type = COMMAND_RESTORE, .path = (char *)spec };
+	struct diff *d = p->priv;
+	size_t n = nfiles(d);
+	struct req r = { .type = accept ? COMMAND_ACCEPT : COMMAND_REJECT };
+	char *q;
 
-	if (ui_send(p->ui, &c, TAG_REVIEW) == 0)
-		ui_busy(p->ui, 1);
+	if (n == 0) {
+		ui_message(p->ui, true, "nothing pending");
+		return;
+	}
+	r.what = xasprintf("%s all %zu pending file%s", accept ? "accepted" : "rejected", n,
+			   n == 1 ? "" : "s");
+	if (accept) {
+		act_now(p, &r);
+		req_fini(&r);
+		return;
+	}
+	q = xasprintf("Reject all %zu pending file%s? y/n", n, n == 1 ? "" : "s");
+	confirm(p, &r, q);
+	free(q);
+}
+
+/* Enter in the checkpoint list: restore the one under the cursor, asked. */
+static void
+ask_restore(struct pane *p, size_t i)
+{
+	struct diff *d = p->priv;
+	const struct ckpt *c = &d->ckpts[i];
+	struct req r = { .type = COMMAND_RESTORE, .path = xstrdup(c->short_id) };
+	struct buf q = BUF_INIT;
+
+	r.what = xasprintf("restored checkpoint %s", c->short_id);
+	buf_printf(&q, "Restore checkpoint %s (", c->short_id);
+	draw_sanitize(&q, c->label, strlen(c->label), false);
+	buf_puts(&q, ")? y/n");
+	confirm(p, &r, buf_cstr(&q));
+	buf_fini(&q);
+}
+
+/* }/{: the next/previous file, every kind, in list order; the cursor stays
+ * on the same side (file list or diff). */
+static void
+step_file(struct pane *p, int dir)
+{
+	struct diff *d = p->priv;
+	size_t n = nfiles(d);
+	bool list = in_list(p);
+
+	if (n == 0)
+		return;
+	if ((dir > 0 && d->sel + 1 >= n) || (dir < 0 && d->sel == 0)) {
+		ui_message(p->ui, false, "%s file", dir > 0 ? "last" : "first");
+		show_file(p, d->sel, !list);
+		return;
+	}
+	show_file(p, dir > 0 ? d->sel + 1 : d->sel - 1, !list);
+}
+
+/* j/k, pages, g/G: the cursor moves; landing on another file's row shows
+ * that file. Coming up from the diff lands on the shown file's row. */
+static enum pane_result
+move_cursor(struct pane *p, enum action a)
+{
+	struct diff *d = p->priv;
+	size_t n = nfiles(d);
+	bool list = in_list(p);
+	enum pane_result r;
+
+	if (n && list && (a == ACTION_TOP || a == ACTION_BOTTOM)) {
+		show_file(p, a == ACTION_TOP ? 0 : n - 1, false);
+		return PANE_HANDLED | PANE_REDRAW;
+	}
+	if (n && !list && (a == ACTION_TOP || a == ACTION_BOTTOM)) {
+		pane_set_cursor(p, a == ACTION_TOP ? body_start(p) : (long)p->nlines - 1);
+		return PANE_HANDLED | PANE_REDRAW;
+	}
+	r = pane_move(p, a);
+	int item = cursor_item(p);
+	if (n && item >= FILE_ITEM && (size_t)(item - FILE_ITEM) < n) {
+		size_t i = (size_t)(item - FILE_ITEM);
+
+		if (!list && (a == ACTION_UP || a == ACTION_HALF_UP || a == ACTION_PAGE_UP))
+			i = d->sel;
+		if (i != d->sel || !list)
+			show_file(p, i, false);
+	}
+	return r;
+}
+
+static enum pane_result
+ckpt_action(struct pane *p, enum action a)
+{
+	struct diff *d = p->priv;
+	int item = cursor_item(p);
+
+	switch (a) {
+	case ACTION_CHECKPOINTS:
+	case ACTION_CLOSE:
+		d->ckpt_mode = false;
+		pane_invalidate(p);
+		show_file(p, d->sel, false);
+		return PANE_HANDLED | PANE_REDRAW;
+	case ACTION_EXPAND:
+		if (item >= 0 && (size_t)item < d->nckpts)
+			ask_restore(p, (size_t)item);
+		return PANE_HANDLED;
+	case ACTION_UNDO:
+	case ACTION_REDO:
+		walk(p, a == ACTION_REDO);
+		return PANE_HANDLED;
+	case ACTION_REFRESH:
+		post_log(p);
+		return PANE_HANDLED;
+	default:
+		return pane_move(p, a);
+	}
 }
 
 static enum pane_result
@@ -765,53 +1728,32 @@ diff_action(struct pane *p, enum action a)
 	struct diff *d = p->priv;
 	size_t n = nfiles(d), g = 0;
 	struct review_file *f = file_at(d, d->sel, &g);
-	long c = p->cursor;
-	int item = c >= 0 && c < (long)p->nlines ? p->lines[c].item : -1;
 
 	pane_refresh_lines(p);
-	if (a == ACTION_CHECKPOINTS) {
-		if (d->ckpt_mode) {
-			d->ckpt_mode = false;
-			pane_invalidate(p);
-			return PANE_HANDLED | PANE_REDRAW;
-		}
+	if (d->ckpt_mode)
+		return ckpt_action(p, a);
+	switch (a) {
+	case ACTION_CHECKPOINTS:
 		post_log(p);
 		return PANE_HANDLED;
-	}
-	if (d->ckpt_mode) {
-		if (a == ACTION_EXPAND && item >= 0 && (size_t)item < d->nckpts)
-			restore_checkpoint(p, d->ckpts[item].short_id);
-		else if (a == ACTION_EXPAND || a == ACTION_REFRESH)
-			return PANE_HANDLED;
-		else
-			return pane_move(p, a);
+	case ACTION_CLOSE:
+		ui_request_quit(p->ui);
 		return PANE_HANDLED;
-	}
-	switch (a) {
 	case ACTION_NEXT_FILE:
 	case ACTION_PREV_FILE:
-		if (n == 0)
-			return PANE_HANDLED;
-		d->sel = a == ACTION_NEXT_FILE ? (d->sel + 1) % n : (d->sel + n - 1) % n;
-		pane_clear_lines(p);
-		diff_rebuild(p);
-		p->cursor = -1;
-		goto_anchor(p, 1);
+		step_file(p, a == ACTION_NEXT_FILE ? 1 : -1);
 		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_NEXT_HUNK:
 	case ACTION_PREV_HUNK:
 		goto_anchor(p, a == ACTION_NEXT_HUNK ? 1 : -1);
 		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_ACCEPT:
-		if (!f)
-			return PANE_HANDLED;
-		send_review(p, COMMAND_ACCEPT, g, f->path, on_hunk(f, item) ? item : 0);
+	case ACTION_REJECT:
+		act_on_file(p, a == ACTION_ACCEPT);
 		return PANE_HANDLED;
 	case ACTION_ACCEPT_ALL:
-		send_review(p, COMMAND_ACCEPT, 0, NULL, 0);
-		return PANE_HANDLED;
 	case ACTION_REJECT_ALL:
-		send_review(p, COMMAND_REJECT, 0, NULL, 0);
+		act_on_all(p, a == ACTION_ACCEPT_ALL);
 		return PANE_HANDLED;
 	case ACTION_SPLIT:
 		if (p->cols < SPLIT_COLS) {
@@ -822,33 +1764,28 @@ diff_action(struct pane *p, enum action a)
 			return PANE_HANDLED;
 		}
 		d->split = !d->split;
-		pane_invalidate(p);
+		show_file(p, d->sel, !in_list(p));
 		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_OPEN:
 		return open_file(p, f, g);
 	case ACTION_WHITESPACE:
 		d->ignore_ws = !d->ignore_ws;
-		pane_invalidate(p);
+		show_file(p, d->sel, !in_list(p));
 		return PANE_HANDLED | PANE_REDRAW;
-	case ACTION_REJECT:
-		if (!f)
-			return PANE_HANDLED;
-		send_review(p, COMMAND_REJECT, g, f->path, on_hunk(f, item) ? item : 0);
-		return PANE_HANDLED;
 	case ACTION_UNDO:
-		send_review(p, COMMAND_UNDO, 0, NULL, 0);
+	case ACTION_REDO:
+		walk(p, a == ACTION_REDO);
 		return PANE_HANDLED;
 	case ACTION_REFRESH:
 		post_load(p);
 		return PANE_HANDLED;
 	case ACTION_EXPAND:
-		if (item >= FILE_ITEM && (size_t)(item - FILE_ITEM) < n) {
-			d->sel = (size_t)(item - FILE_ITEM);
-			pane_invalidate(p);
-		}
+		/* Enter: from a file row into its diff, from the diff back. */
+		if (n)
+			show_file(p, d->sel, in_list(p));
 		return PANE_HANDLED | PANE_REDRAW;
 	default:
-		return pane_move(p, a);
+		return move_cursor(p, a);
 	}
 }
 

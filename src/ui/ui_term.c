@@ -122,8 +122,12 @@ on_mouse(struct ui *u)
 		if (!p->win || !wenclose(p->win, me.y, me.x))
 			continue;
 		if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+			/* Through the pane's own action: in the diff pane the
+			 * cursor's row decides the file shown. */
+			enum action a = me.bstate & BUTTON4_PRESSED ? ACTION_UP : ACTION_DOWN;
 			for (int k = 0; k < 3; k++)
-				pane_move(p, me.bstate & BUTTON4_PRESSED ? ACTION_UP : ACTION_DOWN);
+				if (!p->ops->action || !p->ops->action(p, a))
+					pane_move(p, a);
 			p->dirty = true;
 		} else if ((me.bstate & BUTTON1_PRESSED) && i != (int)u->focus) {
 			u->focus = (enum layout_pane)i;

@@ -37,7 +37,7 @@ assert_eq "$(f del.txt | jq -r '[.status, .old_size, (.new_size|tostring)] | joi
 assert_eq "$(f created.txt | jq -r '[.status, .added] | join(" ")')" "A 1"
 assert_eq "$(f run.sh | jq -r '[.status, .old_mode, .new_mode, (.hunks|length)] | join(" ")')" "T 100644 100755 0"
 assert_eq "$(f bin.dat | jq -r '[.status, .binary, .old_size, .new_size, (.hunks|length)] | join(" ")')" "M true 10 11 0"
-assert_eq "$(f b.txt | jq -r '.step.label')" "turn 4: edit_file toolu_e"
+assert_eq "$(f b.txt | jq -r '.step.label')" "turn 4: edit_file b.txt"
 assert_eq "$(jq '.grants[0].files | length' <<<"$j")" 7
 txt=$("$DESKHAND" review)
 assert_contains "$txt" "R  new.txt <- old.txt"

@@ -39,6 +39,8 @@ ui_wait "2 checkpoints]"
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "write_file"
 ui_keys G; ui_keys Enter
+ui_wait "Restore checkpoint"
+ui_keys y
 ui_wait "restored checkpoint"
 assert_eq "$(cat "$G/f.txt")" "$(printf 'alpha beta\nkeep\ngamma')"
 ui_wait "diff (0 files pending)"

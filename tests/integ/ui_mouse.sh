@@ -23,6 +23,8 @@ ui_wait "A m.txt"; r=$(( $(row_of "A m.txt") - 1 ))
 click 10 "$r"
 sleep 0.3
 ui_keys X
+ui_wait "Reject all 1 pending file? y/n"
+ui_keys y
 ui_wait "rejected every pending change"
 [ ! -e "$G/m.txt" ] || fail "m.txt still there"
 ui_keys q

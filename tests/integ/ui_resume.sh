@@ -29,10 +29,12 @@ ui_keys y
 ui_wait "copied"
 for _ in $(seq 1 40); do tm show-buffer 2>/dev/null | grep -q . && break; sleep 0.05; done
 assert_contains "$(tm show-buffer)" "Wrote notes.txt for you."
-# X in the diff pane rejects every pending file: both go from the folder.
+# X in the diff pane rejects every pending file (asked y/n first): both go.
 ui_keys Tab
 ui_wait "diff (2 files pending)"
 ui_keys X
+ui_wait "Reject all 2 pending files? y/n"
+ui_keys y
 ui_wait "rejected every pending change"
 ui_wait "diff (0 files pending)"
 [ ! -e "$G/notes.txt" ] && [ ! -e "$G/more.txt" ] || fail "X left files behind"

@@ -25,7 +25,7 @@ y
 <Tab>
 :wait text diff \(1 file pending\)
 z
-:wait text ^\+un cafè noir$
+:wait text  \+un cafè noir$
 :save-screen $T/unified.scr elements
 v
 :wait text \[side-by-side\]
@@ -62,16 +62,16 @@ expect_letters() { # NAME ROW_ERE TEXT LETTERS
 # Unified: only the changed words are highlighted, on both lines of each
 # pair (the k-th removed line with the k-th added one); é/è share their
 # first byte but the highlight takes the whole character.
-assert_screen unified '^-the quick brown fox$' '^\+the quick red fox$'
-expect_letters unified '^-the quick brown fox$' 'brown' '#####'
-expect_letters unified '^-the quick brown fox$' '-the quick ' '-----------'
-expect_letters unified '^-the quick brown fox$' ' fox' '----'
-expect_letters unified '^\+the quick red fox$' 'red' '***'
-expect_letters unified '^\+the quick red fox$' '+the quick ' '+++++++++++'
-expect_letters unified '^\+the quick red fox$' ' fox' '++++'
-expect_letters unified '^-un café noir$' '-un caf' '-------'
-expect_letters unified '^-un café noir$' 'é noir' '#-----'
-expect_letters unified '^\+un cafè noir$' 'è noir' '*+++++'
+assert_screen unified '^3   -the quick brown fox$' '^  3 \+the quick red fox$'
+expect_letters unified ' -the quick brown fox$' 'brown' '#####'
+expect_letters unified ' -the quick brown fox$' '-the quick ' '-----------'
+expect_letters unified ' -the quick brown fox$' ' fox' '----'
+expect_letters unified ' \+the quick red fox$' 'red' '***'
+expect_letters unified ' \+the quick red fox$' '+the quick ' '+++++++++++'
+expect_letters unified ' \+the quick red fox$' ' fox' '++++'
+expect_letters unified ' -un café noir$' '-un caf' '-------'
+expect_letters unified ' -un café noir$' 'é noir' '#-----'
+expect_letters unified ' \+un cafè noir$' 'è noir' '*+++++'
 [ "$(elements unified | grep -c '[*#]')" = 4 ] || { cat "$T/unified.scr" >&2; fail "highlights on other rows"; }
 # the default theme's diff-add-word: black on green, unlike diff-add
 hl=$(styles unified | sed -n 's/^\* diff-add-hl //p'); add=$(styles unified | sed -n 's/^+ diff-add //p')
@@ -99,7 +99,7 @@ cols=$(screen split | grep "$bar" | grep -E '^[0-9]' | while IFS= read -r l; do 
 [ "$cols" = 59 ] || { cat "$T/split.scr" >&2; fail "split: bar at columns '$cols', expected 59"; }
 
 # 50 columns: unified again, v refused with a message.
-assert_screen narrow '^-the quick brown fox$' '^\+the quick red fox$' 'needs 60 columns'
+assert_screen narrow ' -the quick brown fox$' ' \+the quick red fox$' 'needs 60 columns'
 screen narrow | grep -qF '[side-by-side]' && fail "narrow: title still says side-by-side"
 screen narrow | grep -q "$bar.*red fox" && fail "narrow: still side by side"
 

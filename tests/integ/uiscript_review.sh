@@ -1,6 +1,8 @@
-# In process: the review in the diff pane after a task (each call allowed): undo the
-# last agent step (u), reject a file (x), accept one hunk of m.txt (s on its hunk
-# header), then the rest of it (s).
+# In process: the review in the diff pane after a task (each call allowed): undo
+# the last agent step (u), reject a file (x, answered y), accept one hunk of
+# m.txt (s on its hunk header), then the other (s, the cursor still in the
+# diff); u takes both accepts back (the accepted mark moves back), C-r redoes
+# one.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 G=$T/work; mkdir -p "$G"; seq 1 30 | sed 's/^/l/' > "$G/m.txt"
@@ -33,9 +35,11 @@ u
 :wait text diff \(2 files pending\)
 :save-screen $T/undone.scr
 x
+:wait text Discard every change to a\.txt\? y/n
+y
 :wait text diff \(1 file pending\)
 z
-:wait text ^\+L25$
+:wait text  \+L25$
 :save-screen $T/rejected.scr
 g
 ]
@@ -46,6 +50,17 @@ s
 s
 :wait text diff \(0 files pending\)
 :save-screen $T/accepted.scr
+u
+:wait text undid: accepted hunk 1 of m\.txt — C-r redoes it
+:wait text M m\.txt  \+1 -1
+:save-screen $T/unaccepted.scr
+u
+:wait text M m\.txt  \+2 -2
+:save-screen $T/unaccepted2.scr
+<C-r>
+:wait text redid: accepted hunk 1 of m\.txt — u undoes it
+:wait text M m\.txt  \+1 -1
+:save-screen $T/reaccepted.scr
 :quit"
 ui_run 120 30 --grant "$G" "three edits"
 assert_screen three 'A a\.txt' 'A c\.txt' 'M m\.txt'
@@ -53,15 +68,21 @@ assert_screen three 'A a\.txt' 'A c\.txt' 'M m\.txt'
 [ ! -e "$G/a.txt" ] || fail "x did not reject a.txt"
 # Both hunks pending before, only the second after accepting the first.
 assert_screen rejected 'diff \(1 file pending\)' 'M m\.txt  \+2 -2' '^@@ -2,7 \+2,7 @@' \
-  '^-l5$' '^\+L5$' '^@@ -22,7 \+22,7 @@' '^-l25$' '^\+L25$'
+  ' -l5$' ' \+L5$' '^@@ -22,7 \+22,7 @@' ' -l25$' ' \+L25$'
 assert_screen hunk 'accepted hunk 1 of m\.txt' 'diff \(1 file pending\)' 'M m\.txt  \+1 -1' \
-  '^@@ -22,7 \+22,7 @@' '^-l25$' '^\+L25$'
-for gone in '^@@ -2,7' '^-l5$' '^\+L5$'; do
+  '^@@ -22,7 \+22,7 @@' ' -l25$' ' \+L25$'
+for gone in '^@@ -2,7' ' -l5$' ' \+L5$'; do
   screen hunk | grep -qE -- "$gone" && { screen hunk >&2; fail "hunk: the accepted hunk ('$gone') is still shown"; }
 done
 [ "$(screen hunk | grep -c '^@@')" = 1 ] || fail "hunk: not exactly one hunk left"
 # Accepting touches only the review, never the folder.
 assert_eq "$(cat "$G/m.txt")" "$(seq 1 30 | sed 's/^/l/; s/^l5$/L5/; s/^l25$/L25/')"
 [ ! -e "$G/a.txt" ] && [ ! -e "$G/c.txt" ] || fail "accept changed the folder"
-assert_screen accepted 'diff \(0 files pending\)'
+assert_screen accepted 'diff \(0 files pending\)' 'accepted hunk 1 of m\.txt — u undoes it'
+# u takes accepts back one at a time (the accepted mark moves back), C-r
+# redoes them; the folder never changes
+assert_screen unaccepted 'diff \(1 file pending\)' 'M m\.txt  \+1 -1'
+assert_screen unaccepted2 'diff \(1 file pending\)' 'M m\.txt  \+2 -2'
+assert_screen reaccepted 'diff \(1 file pending\)' 'M m\.txt  \+1 -1'
+assert_eq "$(cat "$G/m.txt")" "$(seq 1 30 | sed 's/^/l/; s/^l5$/L5/; s/^l25$/L25/')"
 echo ok

@@ -46,7 +46,7 @@ y
     mono) UI_TERM=xterm-256color UI_ENV="NO_COLOR=1" ;;
   esac
   ui_run 120 30 --grant "$G" --theme "$THEME" "edit"
-  assert_screen $depth 'diff \(1 file pending\)' '^ *-l5$' '^ *\+L5$'
+  assert_screen $depth 'diff \(1 file pending\)' '^[ 0-9]*-l5$' '^[ 0-9]*\+L5$'
   elements $depth | grep -q s || fail "$depth: no status cells"
   elements $depth | grep -q T || fail "$depth: no focused title cells"
   add=$(letter_at $depth "+L5"); del=$(letter_at $depth "-l5")

@@ -569,6 +569,46 @@ Test(review, accept_moves_the_mark_and_survives_reopening)
 	snap_close(s);
 }
 
+Test(review, mark_moves_back_and_forward_along_the_marks_only)
+{
+	struct snap_store *s = open_store();
+	struct review_outcome o;
+	char base[41], mark[41], head[41];
+
+	session(s);
+	cr_assert_eq(snap_review_accepted(s, SESSION, base), 0);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_accept(s, SESSION, one("t.txt"), 1, &o), 0);
+	snap_review_outcome_fini(&o);
+	cr_assert_eq(snap_review_accepted(s, SESSION, mark), 0);
+	char *before = dump();
+
+	/* back to the baseline: t.txt pending again, the folder untouched */
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_mark_set(s, SESSION, base, &o), 0, "%s", err_msg());
+	snap_review_outcome_fini(&o);
+	assert_pending(s, "M bin.dat, D del.txt, A emptydir/, A ln, T mode.sh, A new.csv, "
+			  "R new.txt, M t.txt");
+	/* forward again to the later mark */
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_mark_set(s, SESSION, mark, &o), 0, "%s", err_msg());
+	snap_review_outcome_fini(&o);
+	assert_pending(s, "M bin.dat, D del.txt, A emptydir/, A ln, T mode.sh, A new.csv, "
+			  "R new.txt");
+	char *after = dump();
+	cr_assert_str_eq(after, before);
+	/* a checkpoint is no accepted mark */
+	cr_assert_eq(snap_resolve(s, SESSION, "head", head), 0);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_mark_set(s, SESSION, head, &o), DH_ENOTFOUND);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_mark_set(s, SESSION, "nothex", &o), DH_ENOTFOUND);
+	snap_review_outcome_fini(&o);
+	free(before);
+	free(after);
+	snap_close(s);
+}
+
 Test(review, human_edit_is_a_conflict_and_force_overrides)
 {
 	struct snap_store *s = open_store();
