@@ -273,17 +273,23 @@ keymap_bind(enum keymap_ctx ctx, int key, enum action a)
 	return 0;
 }
 
-void
+int
 keymap_init_defaults(void)
 {
 	nbindings = 0;
 	for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
 		int key;
 
-		if (keymap_parse_key(&key, defaults[i].key) == 0 &&
-		    keymap_bind(defaults[i].ctx, key, defaults[i].action) < 0)
-			break;
+		if (keymap_parse_key(&key, defaults[i].key) < 0 ||
+		    keymap_bind(defaults[i].ctx, key, defaults[i].action) < 0) {
+			char *m = xstrdup(err_msg()); /* err_setc() writes where it is */
+			int rc = err_setc(DH_EPARSE, "default binding '%s' %s: %s", defaults[i].key,
+					  keymap_action_name(defaults[i].action), m);
+			free(m);
+			return rc;
+		}
 	}
+	return 0;
 }
 
 int

@@ -519,7 +519,10 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	*out = NULL;
 	/* The key table first: a bad `bind` line fails before the terminal is
 	 * touched. */
-	keymap_init_defaults();
+	if (keymap_init_defaults() < 0) {
+		free(u);
+		return DH_EFAIL;
+	}
 	for (size_t i = 0; i < o->nbinds; i++) {
 		if (keymap_bind_line(o->binds[i].text) < 0) {
 			char *m = xstrdup(err_msg());

@@ -59,7 +59,7 @@ Test(ui_keymap, detach_is_an_action_bound_to_ctrl_backslash)
 {
 	int k;
 
-	keymap_init_defaults();
+	cr_assert_eq(keymap_init_defaults(), 0, "%s", err_msg());
 	cr_assert_str_eq(keymap_action_name(ACTION_DETACH), "detach");
 	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, 28), ACTION_DETACH);
 	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, 28), ACTION_DETACH); /* from every pane */
@@ -73,14 +73,14 @@ Test(ui_keymap, detach_is_an_action_bound_to_ctrl_backslash)
 	keymap_help(&b);
 	cr_assert(strstr(buf_cstr(&b), "detach"));
 	buf_fini(&b);
-	keymap_init_defaults();
+	cr_assert_eq(keymap_init_defaults(), 0, "%s", err_msg());
 }
 
 Test(ui_keymap, defaults_and_rebinding)
 {
 	int k;
 
-	keymap_init_defaults();
+	cr_assert_eq(keymap_init_defaults(), 0, "%s", err_msg());
 	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, ']'), ACTION_NEXT_HUNK);
 	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, 'j'), ACTION_DOWN); /* falls back to global */
 	cr_assert_eq(keymap_lookup(KEYMAP_APPROVAL, 'y'), ACTION_ALLOW);
