@@ -285,6 +285,13 @@ live_flush(struct shell_run *r, bool final)
 {
 	struct tool_env *env = r->env;
 	struct buf t = BUF_INIT;
+
+	/* shell_output() lets live grow to twice LIVE_KEEP before it cuts: an
+	 * event never carries more than the latest LIVE_KEEP. */
+	if (r->live.len > LIVE_KEEP) {
+		r->live_skipped += r->live.len - LIVE_KEEP;
+		buf_consume(&r->live, r->live.len - LIVE_KEEP);
+	}
 	size_t start = 0, end = final ? r->live.len : utf8_end(r->live.ptr, r->live.len);
 
 	if (!env->on_output || (end == 0 && !r->live_skipped))

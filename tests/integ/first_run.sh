@@ -1,7 +1,7 @@
 # A first run explains itself: with no API key, deskhand run and the workbench
 # say how to set one and that `make demo`/`--replay` work without one; with no
 # folder granted, deskhand run says how to grant one (--grant DIR, :grant DIR)
-# and so does the workbench's transcript once a task starts.
+# and so does the workbench's transcript, at start and once a task starts.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 G=$T/work; mkdir -p "$G"
@@ -29,11 +29,17 @@ cat > "$T/script.json" <<'JSON'
 {"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]}
 JSON
 start_fake "$T/script.json"
-steps ":type hello
+steps ":wait text No folder is granted yet
+:save-screen $T/start.scr
+i
+:type hello
 <Enter>
 :wait text task done
 :save-screen $T/done.scr
 :quit"
 ui_run 120 30
 assert_screen done 'no folder is granted' ':grant DIR' 'deskhand --grant DIR'
+# Before any task: the note, and the hint line offers :grant instead of an
+# empty task line.
+assert_screen start 'No folder is granted yet' ':grant DIR: let the agent work in a folder'
 echo ok
