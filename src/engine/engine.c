@@ -330,7 +330,9 @@ make_llm(struct engine *e)
 		.api_key = key ? key : "",
 		.model = e->cfg->model,
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
-		.max_retries = (int)config_int(e->cfg->max_retries),
+		/* `max_retries = 0` means none; llm's 0 means its default. */
+		.max_retries = config_int(e->cfg->max_retries) > 0
+				       ? (int)config_int(e->cfg->max_retries) : -1,
 		.idle_timeout_ms = (int)config_int(e->cfg->idle_timeout) * 1000,
 		.max_message_bytes = (size_t)config_int(e->cfg->message_limit) << 20,
 		.record_path = e->opts.record_path,
