@@ -29,10 +29,8 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
-/* A task's end status → exit status ("done" 0, "blocked" 5, "interrupted"
- * 130, else 1). */
-static int
-exit_of(const char *status)
+int
+cli_exit_status(const char *status)
 {
 	static const struct {
 		const char *status;
@@ -285,7 +283,7 @@ status_on_disk(const char *id, bool quiet)
 		return EXIT_FAILED;
 	}
 	const char *st = json_str(meta, "status");
-	status = exit_of(st);
+	status = cli_exit_status(st);
 	if (!quiet && (!st || strcmp(st, "running") == 0))
 		fprintf(stderr, "deskhand: session %s is not live and did not end (status %s)\n",
 			id, st ? st : "unknown");
@@ -331,7 +329,7 @@ poll_tick(struct ev_loop *loop, struct ev_timer *t, void *ctx)
 		ev_timer_arm(loop, t, POLL_MS);
 		return;
 	}
-	p->status = st ? exit_of(st) : EXIT_FAILED;
+	p->status = st ? cli_exit_status(st) : EXIT_FAILED;
 	p->done = true;
 	free(st);
 	ev_quit(loop);
@@ -374,13 +372,13 @@ waiter_prepare(struct ev_loop *loop, void *ctx)
 		return;
 	if (client_closed(w->c)) {
 		/* The engine exited: the task's end is in its record. */
-		w->status_code = w->status && !w->busy ? exit_of(w->status)
+		w->status_code = w->status && !w->busy ? cli_exit_status(w->status)
 						      : status_on_disk(w->id, false);
 		w->done = true;
 	} else if (!w->replayed) {
 		return;
 	} else if (w->status && !w->busy) {
-		w->status_code = exit_of(w->status);
+		w->status_code = cli_exit_status(w->status);
 		w->done = true;
 	} else if (!w->stop && w->waiting) {
 		fprintf(stderr, "deskhand: session %s waits for an approval; answer it with: "
@@ -432,7 +430,7 @@ wait_or_stop(int argc, char **argv, bool stop)
 	rc = client_connect(&c, loop, id);
 	if (rc == DH_ENOTFOUND) { /* no engine to connect to */
 		char *st = meta_status(id);
-		int status = st ? exit_of(st) : EXIT_FAILED;
+		int status = st ? cli_exit_status(st) : EXIT_FAILED;
 		bool running = st && strcmp(st, "running") == 0;
 
 		if (stop && running) {

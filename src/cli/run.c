@@ -230,7 +230,9 @@ print_diff(struct run *r, const char *diff)
 							: "";
 			struct buf line = BUF_INIT;
 
-			utf8_scrub(&line, p, n);
+			/* No escape of the file's or the model's reaches the
+			 * terminal at the prompt (as print_live). */
+			utf8_sanitize(&line, p, n, r->utf8 ? 0 : UTF8_ASCII);
 			printf("    %s%s%s\n", c(r, col), buf_cstr(&line), *col ? c(r, C_RESET) : "");
 			buf_fini(&line);
 			shown++;
@@ -245,8 +247,12 @@ print_diff(struct run *r, const char *diff)
 static void
 print_prompt(struct run *r, const char *what)
 {
-	printf("%s%s [%s] %s", c(r, C_BOLD), what, r->pending_yn ? "y/n" : "y/n/a/d",
+	struct buf clean = BUF_INIT; /* a path or command may hold escapes */
+
+	utf8_sanitize(&clean, what, strlen(what), r->utf8 ? 0 : UTF8_ASCII);
+	printf("%s%s [%s] %s", c(r, C_BOLD), buf_cstr(&clean), r->pending_yn ? "y/n" : "y/n/a/d",
 	       c(r, C_RESET));
+	buf_fini(&clean);
 }
 
 /* "name summary" of this run's call `id`, or NULL (borrowed). */
@@ -874,14 +880,13 @@ cli_run(int argc, char **argv)
 
 	const struct client_state *cs = client_state(r.client);
 	const char *st = cs->status;
-	status = !st ? 1 : strcmp(st, "done") == 0 ? 0 : strcmp(st, "interrupted") == 0 ? 130
-			   : strcmp(st, "blocked") == 0 ? 5 : 1;
+	status = cli_exit_status(st);
 	if (!r.json && r.refused.n) {
 		newline_if_needed(&r);
 		printf("%srefused:%s\n", c(&r, C_YEL), c(&r, C_RESET));
 		for (size_t i = 0; i < r.refused.n; i++)
 			printf("  %s\n", r.refused.v[i]);
-		if (status == 5)
+		if (st && !strcmp(st, "blocked"))
 			printf("  nobody was at a terminal to approve these: run it in a terminal, "
 			       "with --mode auto, or with --json --commands\n");
 	}
