@@ -64,7 +64,9 @@ ui_send(struct ui *u, struct command *c, const char *tag)
 {
 	int rc;
 
-	c->req = xasprintf("%s-%lu", tag, ++u->seq);
+	/* The pid too: the engine sends a review event to every client with
+	 * the asker's id, and another workbench counts from 1 as well. */
+	c->req = xasprintf("%s-%ld-%lu", tag, (long)getpid(), ++u->seq);
 	rc = client_send(u->c, c);
 	free(c->req);
 	c->req = NULL;
@@ -77,9 +79,10 @@ ui_send(struct ui *u, struct command *c, const char *tag)
 bool
 ui_is_reply(const struct event *ev, const char *tag)
 {
-	size_t n = strlen(tag);
+	char mine[96];
+	int n = snprintf(mine, sizeof mine, "%s-%ld-", tag, (long)getpid());
 
-	return ev->re && !strncmp(ev->re, tag, n) && ev->re[n] == '-';
+	return ev->re && n > 0 && (size_t)n < sizeof mine && !strncmp(ev->re, mine, (size_t)n);
 }
 
 /* Fire and forget: a failure was shown by ui_send(). */

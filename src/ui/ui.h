@@ -80,7 +80,8 @@ const struct client_state *ui_state(const struct ui *u);
  * ev->re starts with "TAG-". c->req is NULL again on return. Returns 0, or
  * DH_EFAIL when the connection is gone (the message is shown). */
 int ui_send(struct ui *u, struct command *c, const char *tag) DH_MUST_CHECK;
-/* True when ev->re answers a command ui_send() sent with `tag`. */
+/* True when ev->re answers a command this workbench sent with ui_send() and
+ * `tag` (ids are TAG-PID-N: another client's answers are not ours). */
 bool ui_is_reply(const struct event *ev, const char *tag);
 /* Show a one-line message in the status line until the next key. */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
