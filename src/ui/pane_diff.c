@@ -411,6 +411,14 @@ on_review_reply(struct pane *p, const struct event *ev)
 	d->loading = false;
 	d->ngot++;
 	ui_busy(p->ui, -1);
+	if ((ev->type == EVENT_ERROR || !ev->approved) && d->fresh_need &&
+	    d->ngot >= d->fresh_need) {
+		/* The review after our action did not come: its undo record
+		 * cannot be made; the next action must not wait for it. */
+		act_free(d->fresh);
+		d->fresh = NULL;
+		d->fresh_need = 0;
+	}
 	if (ev->type == EVENT_ERROR || !ev->approved)
 		ui_message(p->ui, true, "review: %s", ev->text ? ev->text : "failed");
 	else if (decode_review(ev->data, &rv, &paths, &n) < 0)
@@ -531,6 +539,21 @@ send_req(struct pane *p, const struct req *r, const char *tag)
 	return rc;
 }
 
+/* An action or an undo/redo is on its way: the next waits for its answer
+ * (a hunk number of the old review would name another hunk, and its undo
+ * record would be lost). True with a message. */
+static bool
+in_flight(struct pane *p)
+{
+	struct diff *d = p->priv;
+
+	if (!d->fresh && !d->walking)
+		return false;
+	ui_message(p->ui, true, "still %s: wait for it",
+		   d->walking ? (d->walk_redo ? "redoing" : "undoing") : "working");
+	return true;
+}
+
 /* A review action asked with a key: sent, remembered for f after a
  * conflict, its heads (an accept: marks) noted for u. */
 static void
@@ -538,7 +561,7 @@ act_now(struct pane *p, const struct req *r)
 {
 	struct diff *d = p->priv;
 
-	if (send_req(p, r, TAG_REVIEW) < 0)
+	if (in_flight(p) || send_req(p, r, TAG_REVIEW) < 0)
 		return;
 	if (r != &d->last)
 		req_copy(&d->last, r);
@@ -679,10 +702,8 @@ walk(struct pane *p, bool redo)
 	struct diff *d = p->priv;
 	struct act *a;
 
-	if (d->walking) {
-		ui_message(p->ui, true, "still %s: wait for it", d->walk_redo ? "redoing" : "undoing");
+	if (in_flight(p))
 		return;
-	}
 	if (!redo && d->nundo) {
 		a = d->undo[--d->nundo];
 	} else if (redo && d->nredo) {
@@ -1504,8 +1525,7 @@ diff_rebuild(struct pane *p)
 	}
 	if (!any && f->nhunks) {
 		/* Every hunk was whitespace only: say so under the header. */
-		while (p->nlines > at)
-			free(p->lines[--p->nlines].text);
+		pane_truncate_lines(p, at);
 		file_header(p, f, false);
 	}
 	buf_fini(&b);
