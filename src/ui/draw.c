@@ -130,8 +130,8 @@ draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl)
 	utf8_sanitize(out, s, n, (utf8_locale ? 0 : UTF8_ASCII) | (keep_nl ? UTF8_KEEP_NL : 0));
 }
 
-static bool
-is_marker(char c)
+bool
+draw_is_marker(char c)
 {
 	return c && memchr(markers, c, sizeof markers) != NULL;
 }
@@ -140,7 +140,7 @@ unsigned
 draw_markers_after(const char *s, size_t n, unsigned st)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *m = is_marker(s[i]) ? memchr(markers, s[i], sizeof markers) : NULL;
+		const char *m = draw_is_marker(s[i]) ? memchr(markers, s[i], sizeof markers) : NULL;
 
 		if (m)
 			st ^= 1u << (m - markers);
@@ -184,7 +184,7 @@ draw_fit(const char *s, int cols, int *used)
 		wchar_t wc;
 		int cw;
 
-		if (is_marker(s[i])) {
+		if (draw_is_marker(s[i])) {
 			i++;
 			continue;
 		}
@@ -242,7 +242,7 @@ draw_text(WINDOW *win, int y, int x, int cols, const char *s, attr_t attr)
 			i++;
 			continue;
 		}
-		if (is_marker(s[i])) {
+		if (draw_is_marker(s[i])) {
 			attr_t bit = s[i] == DRAW_BOLD ? A_BOLD
 				     : s[i] == DRAW_EM ? em
 						       : draw_attr(UI_CODE) | A_BOLD;

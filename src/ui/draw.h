@@ -64,6 +64,9 @@ void draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl);
 /* Which markers are on after s[0..n) when `st` were on before it: a bit set
  * (1 << k for the k-th of DRAW_BOLD..DRAW_LINK). */
 unsigned draw_markers_after(const char *s, size_t n, unsigned st);
+/* True when c is one of the in-line style markers (DRAW_BOLD, DRAW_EM,
+ * DRAW_CODE, DRAW_HL, DRAW_LINK): text to copy or measure leaves them out. */
+bool draw_is_marker(char c);
 /* Append the markers of the set `st` (draw_markers_after) to b, in a fixed
  * order: at the start of a line they turn them on, at its end off. */
 void draw_put_markers(struct buf *b, unsigned st);

@@ -98,12 +98,6 @@ emit(struct render *r, enum ui_elem e, const char *prefix, const char *body)
 	ARRAY_PUSH(r->out, (struct md_line){ .text = buf_detach(&b), .elem = e });
 }
 
-static bool
-is_marker(char c)
-{
-	return draw_markers_after(&c, 1, 0) != 0;
-}
-
 /* Bytes of the first character of s, markers before it included. */
 static size_t
 first_char(const char *s)
@@ -111,7 +105,7 @@ first_char(const char *s)
 	size_t i = 0, k;
 	uint32_t cp;
 
-	while (is_marker(s[i]))
+	while (draw_is_marker(s[i]))
 		i++;
 	if (!s[i])
 		return i;

@@ -108,22 +108,28 @@ tr_init(struct pane *p)
 	return 0;
 }
 
+/* What an item owns (the slot itself is the array's). */
+static void
+item_fini(struct item *it)
+{
+	buf_fini(&it->text);
+	buf_fini(&it->output);
+	buf_fini(&it->live);
+	free(it->output_file);
+	free(it->id);
+	free(it->name);
+	free(it->summary);
+	free(it->input);
+	md_stream_fini(&it->md);
+}
+
 static void
 tr_fini(struct pane *p)
 {
 	struct transcript *t = p->priv;
 
-	for (size_t i = 0; t && i < t->n; i++) {
-		buf_fini(&t->items[i].text);
-		buf_fini(&t->items[i].output);
-		buf_fini(&t->items[i].live);
-		free(t->items[i].output_file);
-		free(t->items[i].id);
-		free(t->items[i].name);
-		free(t->items[i].summary);
-		free(t->items[i].input);
-		md_stream_fini(&t->items[i].md);
-	}
+	for (size_t i = 0; t && i < t->n; i++)
+		item_fini(&t->items[i]);
 	if (t)
 		free(t->items);
 	free(t);
@@ -285,7 +291,9 @@ tr_event(struct pane *p, const struct event *ev)
 
 			buf_consume(&it->live, (size_t)((nl ? nl + 1 : from) - it->live.ptr));
 		}
-		break;
+		/* Like a delta: only this call's lines (and those after) change. */
+		tail_changed(p, (size_t)(it - t->items));
+		return;
 	case EVENT_APPROVAL_NEEDED:
 		it = add_item(p, IT_PROMPT);
 		if (ev->name && !strcmp(ev->name, "propose_plan")) {
@@ -330,7 +338,7 @@ tr_event(struct pane *p, const struct event *ev)
 	case EVENT_RETRY:
 		/* The message starts again: the text streamed so far goes. */
 		if (last && last->kind == IT_ASSISTANT && last->open) {
-			buf_fini(&last->text);
+			item_fini(last);
 			t->n--;
 		}
 		/* As the headless output says it. */

@@ -53,21 +53,30 @@ ui_approval_clear(struct ui *u)
 	u->input_dirty = true;
 }
 
+/* Send decision `c` about the pending call (c->id is set here). */
+static void
+decide(struct ui *u, struct command *c)
+{
+	if (!u->pending_id)
+		return;
+	/* Forget it before sending: the decided event, and the next call's
+	 * approval_needed, may come back before ui_send_cmd() returns (an
+	 * engine in this process answers inside it). */
+	c->id = u->pending_id;
+	u->pending_id = NULL;
+	ui_approval_clear(u);
+	ui_send_cmd(u, c);
+	free(c->id);
+	c->id = NULL;
+}
+
 void
 ui_approval_send_steps(struct ui *u, bool approve, const char *text, cJSON *steps, bool always)
 {
 	struct command c = { .type = approve ? COMMAND_APPROVE : COMMAND_DENY,
-			     .id = u->pending_id, .text = (char *)text, .steps = steps,
-			     .always = always };
+			     .text = (char *)text, .steps = steps, .always = always };
 
-	if (!u->pending_id)
-		return;
-	/* Forget it before sending: the decided event, and the next call's
-	 * approval_needed, may come back before ui_send_cmd() returns. */
-	u->pending_id = NULL;
-	ui_approval_clear(u);
-	ui_send_cmd(u, &c);
-	free(c.id);
+	decide(u, &c);
 }
 
 void
@@ -105,14 +114,10 @@ always_answered(struct ui *u, int key, void *ctx)
 		return;
 	char *pattern = key == 'p' ? command_always_pattern(u->pending_name, u->pending_input)
 				   : NULL;
-	struct command c = { .type = COMMAND_APPROVE, .id = u->pending_id, .always = true,
-			     .pattern = pattern };
+	struct command c = { .type = COMMAND_APPROVE, .always = true, .pattern = pattern };
 
-	u->pending_id = NULL; /* the decided event may come back at once */
-	ui_send_cmd(u, &c);
-	free(c.id);
+	decide(u, &c);
 	free(pattern);
-	ui_approval_clear(u);
 }
 
 /* A: always allow the whole tool, or only calls like this one (a command

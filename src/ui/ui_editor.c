@@ -154,7 +154,8 @@ ui_edit_file(struct ui *u, const char *path, void (*done)(int status, void *ctx)
  * The pager: a command's whole output
  */
 
-#define PAGE_OVERLAY_MAX ((size_t)4 << 20) /* bytes the overlay shows of a file */
+#define PAGE_OVERLAY_MAX ((size_t)256 << 10) /* bytes the overlay shows of a file: read
+						      * on the loop, so kept small */
 
 /* The file in the overlay (no pager on this system): its first
  * PAGE_OVERLAY_MAX bytes, said so when cut. */
@@ -168,8 +169,8 @@ page_overlay(struct ui *u, const char *path, const char *title)
 		ui_message(u, true, "%s", err_msg());
 	} else {
 		if (rc < 0)
-			buf_printf(&b, "\n[only the first %zu MB are shown: page %s with a pager]\n",
-				   PAGE_OVERLAY_MAX >> 20, path);
+			buf_printf(&b, "\n[only the first %zu KB are shown: page %s with a pager]\n",
+				   PAGE_OVERLAY_MAX >> 10, path);
 		ui_show_overlay(u, title, buf_cstr(&b));
 	}
 	buf_fini(&b);

@@ -89,7 +89,7 @@ ui_copy_selection(struct ui *u, struct pane *p)
 		b++;
 	for (long i = a; i <= b; i++) {
 		for (const char *s = p->lines[i].text; *s; s++)
-			if (*s != DRAW_BOLD && *s != DRAW_EM && *s != DRAW_CODE && *s != DRAW_HL)
+			if (!draw_is_marker(*s))
 				buf_putc(&text, *s);
 		buf_putc(&text, '\n');
 	}
