@@ -968,20 +968,22 @@ take_back_all(struct agent *a)
  * cut at LABEL_ARG_MAX bytes on a character boundary; the id when the input
  * names nothing. Heap. */
 #define LABEL_ARG_MAX 60
-static char *
-call_label(const struct call *c, int turn)
+
+/* "NAME ARG" of a call into b (ARG as call_label says); false when its
+ * input names nothing (b has the name only). Also the refused-call lines. */
+static bool
+call_brief(const struct call *c, struct buf *b)
 {
 	const char *src = json_str(c->input, "source"), *dst = json_str(c->input, "destination");
 	const char *arg = json_str(c->input, "path");
-	struct buf b = BUF_INIT;
 
 	if (!arg)
 		arg = json_str(c->input, "command");
 	if (!arg)
 		arg = json_str(c->input, "url");
-	buf_printf(&b, "turn %d: %s ", turn, c->name);
+	buf_puts(b, c->name);
 	if (src && dst) {
-		buf_printf(&b, "%s -> %s", src, dst);
+		buf_printf(b, " %s -> %s", src, dst);
 	} else if (arg && *arg) {
 		size_t n = strcspn(arg, "\n");
 
@@ -990,12 +992,24 @@ call_label(const struct call *c, int turn)
 			while (n > 0 && ((unsigned char)arg[n] & 0xc0) == 0x80)
 				n--;
 		}
-		buf_add(&b, arg, n);
+		buf_putc(b, ' ');
+		buf_add(b, arg, n);
 		if (arg[n])
-			buf_puts(&b, "...");
+			buf_puts(b, "...");
 	} else {
-		buf_puts(&b, c->id);
+		return false;
 	}
+	return true;
+}
+
+static char *
+call_label(const struct call *c, int turn)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "turn %d: ", turn);
+	if (!call_brief(c, &b))
+		buf_printf(&b, " %s", c->id);
 	return buf_detach(&b);
 }
 
@@ -1197,18 +1211,11 @@ handle_plan_tool(struct agent *a, struct call *c)
 static void
 add_refused(struct agent *a, const struct call *c)
 {
-	static const char *const keys[] = { "command", "path", "source", "url" };
-	const char *v = NULL;
+	struct buf b = BUF_INIT;
 
-	for (size_t i = 0; i < sizeof keys / sizeof *keys && !v; i++)
-		v = json_str(c->input, keys[i]);
-	char *line = xasprintf("%s%s%.*s%s", c->name, v ? " " : "",
-			       v ? (int)(strcspn(v, "\n") > 120 ? 120 : strcspn(v, "\n")) : 0,
-			       v ? v : "", v && (strcspn(v, "\n") > 120 || v[strcspn(v, "\n")])
-					   ? " …" : "");
-
-	strv_add(&a->refused, line);
-	free(line);
+	call_brief(c, &b);
+	strv_add(&a->refused, buf_cstr(&b));
+	buf_fini(&b);
 }
 
 /* An approval's diff made on the worker: the preview (the file read, on the

@@ -96,7 +96,7 @@ void agent_watch_changed(struct agent *a);
 
 /* True once session_finished was emitted. */
 bool agent_is_finished(const struct agent *a);
-/* "done", "failed" or "interrupted" once finished; NULL before. */
+/* "done", "failed", "blocked" or "interrupted" once finished; NULL before. */
 const char *agent_status(const struct agent *a);
 /* The session's "always allow" rules, [{tool, pattern?}] (agent/approval.h);
  * the caller owns the array. */

@@ -669,6 +669,10 @@ command_always_pattern(const char *tool, const cJSON *input)
 	}
 	const char *path = json_str(input, "path");
 
+	/* A move must match with both its paths: a glob of its source alone
+	 * would never allow one again; the whole tool (t) is offered. */
+	if (!path && json_str(input, "destination"))
+		return NULL;
 	if (!path)
 		path = json_str(input, "source");
 	if (!path || !*path)

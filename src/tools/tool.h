@@ -43,7 +43,7 @@ enum tool_flags {
 #define TOOL_OUTPUT_CAP_DEF 32768 /* bytes: the first and the last half are kept */
 #define TOOL_OUTPUT_STORE_MAX ((size_t)64 << 20) /* bytes of one output stored whole */
 #define TOOL_OUTPUT_FLUSH_MS 100  /* tool_output events: at most one per this long… */
-#define TOOL_OUTPUT_FLUSH_MAX 4096 /* …unless this many bytes are waiting */
+#define TOOL_OUTPUT_FLUSH_MAX 4096 /* …each at most this many bytes: the latest */
 #define TOOL_TIMEOUT_DEF    120   /* seconds */
 #define TOOL_TIMEOUT_MAX    1800  /* seconds; larger timeout_s values are clamped */
 
