@@ -104,6 +104,9 @@ for top in ("src", "sandbox"):
                 if src_mod not in CLIENTS and src_mod is not None and dst_mod in CLIENTS:
                     refuse(where, "src/%s/ is part of the engine: it never includes the "
                            "front ends (%s/)" % (src_mod, dst_mod))
+                if src_mod == "mcp" and dst_mod not in ("net", "core"):
+                    refuse(where, "src/mcp/ is a protocol client: it includes only net/ and "
+                           "core/ (the host decides trust, sandboxing and what the model sees)")
                 if src_mod in below_agent and dst_mod == "agent":
                     refuse(where, "src/%s/ is below the agent: it never includes agent/" % src_mod)
 
