@@ -400,6 +400,7 @@ cenc_bool(cJSON *o, const char *k, bool v)
 #define CENC_HUNK(m, k)	 cenc_hunk(o, k, c->m)
 #define CENC_BOOL(m, k)	 cenc_bool(o, k, c->m)
 #define CENC_INT(m, k)	 json_add_num(o, k, c->m)
+#define CENC_OBJ(m, k)	 cenc_json(o, k, c->m)
 #define CENC_F_(kind, m, key) CENC_##kind(m, key);
 #define CENC_X_(e, s, fields)                                                                      \
 	case e:                                                                                    \
@@ -523,6 +524,19 @@ cdec_int(struct cdec *d, const char *k, int *m)
 	return 0;
 }
 
+static int
+cdec_obj(struct cdec *d, const char *k, cJSON **m)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(d->o, k);
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsObject(v))
+		return err_setc(DH_EPARSE, "command: \"%s\" of %s must be an object", k, d->type);
+	*m = json_dup(v);
+	return 0;
+}
+
 #define CDEC_STR(m, k)	 cdec_str(&d, k, &out->m)
 #define CDEC_PATH(m, k)	 cdec_path(&d, k, &out->m)
 #define CDEC_NEED(m, k)	 cdec_need(&d, k, &out->m)
@@ -531,6 +545,7 @@ cdec_int(struct cdec *d, const char *k, int *m)
 #define CDEC_HUNK(m, k)	 cdec_hunk(&d, k, &out->m)
 #define CDEC_BOOL(m, k)	 cdec_bool(&d, k, &out->m)
 #define CDEC_INT(m, k)	 cdec_int(&d, k, &out->m)
+#define CDEC_OBJ(m, k)	 cdec_obj(&d, k, &out->m)
 #define CDEC_F_(kind, m, key)                                                                      \
 	if ((rc = CDEC_##kind(m, key)) < 0)                                                        \
 		goto fail;

@@ -87,7 +87,8 @@
 	M(STR, diff)            /* approval_needed: unified diff of the change against the file    \
 	                           on disk (write_file, edit_file, …), or NULL */                  \
 	M(STR, output_file)     /* tool_result: the full output stored in the session directory,   \
-	                           or NULL when the output was not cut */
+	                           or NULL when the output was not cut */                          \
+	M(STR, url)             /* elicitation_needed: the page a url-mode request opens */
 
 #define EVENT_TYPES(X, F)                                                                          \
 	X(EVENT_SESSION_STARTED, "session_started",                                                \
@@ -147,7 +148,12 @@
 	X(EVENT_REPLY, "reply",                                                                    \
 	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
 	  F(JSON, data, "data"))                                                                   \
-	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))
+	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))         \
+	X(EVENT_ELICITATION_NEEDED, "elicitation_needed",                                          \
+	  F(STR, id, "id") F(STR, name, "server") F(STR, mode, "mode") F(STR, text, "message")    \
+	  F(JSON, data, "schema") F(OPT, url, "url"))                                              \
+	X(EVENT_ELICITATION_DECIDED, "elicitation_decided",                                        \
+	  F(STR, id, "id") F(STR, name, "server") F(STR, status, "action"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -225,20 +231,23 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
  * approval_needed; steer, interrupt, status act on the running task; accept,
  * reject, undo, redo and restore act on the review (snap/review.h) and are
  * answered by a "review" event; hello by a "hello" event; start, grant,
- * ungrant, sessions, review_get and log by a "reply" event. PATH is
+ * ungrant, sessions, review_get and log by a "reply" event; elicit answers
+ * elicitation_needed (the engine's elicitation_decided follows). PATH is
  * absolute or relative to the first grant.
  *
  * Field kinds (the struct owns its strings and trees: command_fini()):
  *   STR    char *   an optional string
  *   PATH   char *   an optional string; "" is the same as absent
  *   NEED   char *   a non-empty string, required
- *   CALL   char *   approve/deny: the tool call, wire "call". The older form
- *                   names it with "id" instead: without a "call" key, "id" is
- *                   the tool call and the command has no request id
+ *   CALL   char *   approve/deny: the tool call, wire "call" (elicit: the
+ *                   elicitation, wire "elicitation"). The older form names it
+ *                   with "id" instead: without that key, "id" is the call (the
+ *                   elicitation) and the command has no request id
  *   STEPS  cJSON *  a non-empty array of {"title": "…"} (a plan as edited)
  *   HUNK   int      a number from 1, only together with a path
  *   BOOL   bool     false when absent
  *   INT    int      a number
+ *   OBJ    cJSON *  an optional JSON object (copied)
  * Every command may carry "id" (member req, a string): its reply carries it
  * back as "re". A key that another command type takes but this one does not
  * (say "steps" on deny) is an error rather than silently ignored.
@@ -256,7 +265,9 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(STR, pattern)         /* approve with always: narrow it (a command prefix, a path glob) */ \
 	M(BOOL, state_only)     /* hello: the snapshot only, no history (deskhand ls) */          \
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
-	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
+	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */                         \
+	M(STR, action)          /* elicit: "accept" | "decline" | "cancel" */                      \
+	M(JSON, content)        /* elicit: the answer to a form, {field: value} */
 
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
@@ -280,7 +291,9 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
 	X(COMMAND_SESSIONS, "sessions", )                                                          \
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
-	X(COMMAND_LOG, "log", )
+	X(COMMAND_LOG, "log", )                                                                    \
+	X(COMMAND_ELICIT, "elicit",                                                                \
+	  F(CALL, id, "elicitation") F(NEED, action, "action") F(OBJ, content, "content"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -43,7 +43,7 @@ static const char run_usage[] =
 	"                        session id and return at once (see 'deskhand wait',\n"
 	"                        'deskhand attach', 'deskhand stop')\n"
 	"      --commands        with --json: read JSON commands (approve, deny, steer,\n"
-	"                        interrupt, status) from standard input\n"
+	"                        interrupt, status, elicit) from standard input\n"
 	"      --resume ID       continue session ID (or 'latest') with TASK as the next\n"
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
@@ -65,6 +65,11 @@ static const char run_usage[] =
 	"[y/n/a/d]: y allow once, n deny, a always allow (then t this tool, p only calls\n"
 	"matching the proposed command prefix or path pattern), d deny with a message\n"
 	"for the agent. Ctrl-C at the prompt interrupts the task.\n"
+	"\n"
+	"A connector's request for input (elicitation_needed: a form or a page to\n"
+	"open) is answered only with --json --commands ({\"type\": \"elicit\",\n"
+	"\"elicitation\": ID, \"action\": \"accept\", \"content\": {...}}); otherwise it\n"
+	"is declined, and a line says so.\n"
 	"\n"
 	"Exit status: 0 done, 1 failed, 2 usage, 5 blocked (approvals were needed and\n"
 	"nobody could give them: no terminal and no --commands), 130 interrupted\n"
@@ -466,6 +471,28 @@ human_sink(const struct event *ev, void *ctx)
 		       ev->phase, ev->turn, ev->pending_jobs, ev->pending_jobs == 1 ? "" : "s",
 		       ev->watcher, c(r, C_RESET));
 		break;
+	case EVENT_ELICITATION_NEEDED: {
+		struct buf b = BUF_INIT;
+
+		newline_if_needed(r);
+		buf_printf(&b, "connector %s asks: %s", ev->name ? ev->name : "?",
+			   ev->text ? ev->text : "");
+		if (ev->url)
+			buf_printf(&b, " (open %s)", ev->url);
+		struct buf clean = BUF_INIT; /* the server's text may hold escapes */
+		utf8_sanitize(&clean, b.ptr, b.len, r->utf8 ? 0 : UTF8_ASCII);
+		printf("  %s? ", c(r, C_YEL));
+		print_line_capped(buf_cstr(&clean), 200);
+		printf("%s\n", c(r, C_RESET));
+		buf_fini(&clean);
+		buf_fini(&b);
+		break;
+	}
+	case EVENT_ELICITATION_DECIDED:
+		printf("    %sinput %s%s\n", c(r, C_DIM),
+		       ev->status && !strcmp(ev->status, "accept") ? "given" : ev->status ? ev->status : "?",
+		       c(r, C_RESET));
+		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
 	case EVENT_HELLO:
@@ -504,6 +531,27 @@ json_sink(const struct event *ev, void *ctx)
 	fflush(stdout);
 	free(s);
 	cJSON_Delete(j);
+}
+
+static void send_or_warn(struct run *r, struct command *cmd);
+
+/* Nobody can fill a form here: decline (never accept) and say so. */
+static void
+decline_elicitation(struct run *r, const struct event *ev)
+{
+	struct command cmd = { .type = COMMAND_ELICIT, .id = (char *)ev->id,
+			       .action = (char *)"decline" };
+	struct buf clean = BUF_INIT;
+	const char *server = ev->name ? ev->name : "?";
+
+	utf8_sanitize(&clean, server, strlen(server), r->utf8 ? 0 : UTF8_ASCII);
+	fflush(stdout);
+	fprintf(stderr, "deskhand: connector %s asked for input (%s): declined; to answer it, "
+			"run with --json --commands and send an \"elicit\" command\n",
+		buf_cstr(&clean), ev->mode ? ev->mode : "form");
+	buf_fini(&clean);
+	send_or_warn(r, &cmd);
+	free(cmd.req);
 }
 
 /* The one handler: the history an engine replays on connect was shown
@@ -556,6 +604,8 @@ on_event(const struct event *ev, void *ctx)
 		json_sink(ev, r);
 	else if (ev->type != EVENT_REPLY || !ev->approved)
 		human_sink(ev, r); /* a refused command says why */
+	if (ev->type == EVENT_ELICITATION_NEEDED && !r->commands)
+		decline_elicitation(r, ev);
 }
 
 static void

@@ -22,6 +22,7 @@
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
+#include "engine/elicit.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
@@ -77,6 +78,7 @@ struct engine {
 	double cost_usd;
 	cJSON *plan;		/* latest steps, or NULL */
 	cJSON *pending;		/* the approval_needed event waiting, or NULL */
+	struct elicit_set *elicit; /* connectors' questions waiting for the person */
 };
 
 /* Keep the snapshot's state current (every event passes here first). */
@@ -443,6 +445,7 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->opts = *o;
 	e->stores = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->stores);
 	e->redact = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->redact);
+	e->elicit = elicit_set_new(fan_out, e);
 	if (fsutil_state_dir(&e->state) < 0 || fsutil_mkdir_p(e->state, 0700) < 0)
 		return DH_EFAIL;
 	if (grant_set_new(&e->grants) < 0)
@@ -1321,6 +1324,14 @@ req_hello(struct engine *e, const struct command *c, unsigned long from)
 	reply_error(e, from, c->req, "hello is the server's: this engine has no connection");
 }
 
+/* elicit: the answer to a connector's question (engine/elicit.h). */
+static void
+req_elicit(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (elicit_answer(e->elicit, c->id, c->action, c->content) < 0)
+		reply_error(e, from, c->req, err_msg());
+}
+
 static request_fn *const requests[] = {
 	[COMMAND_APPROVE] = req_agent,	  [COMMAND_DENY] = req_agent,
 	[COMMAND_STEER] = req_agent,	  [COMMAND_INTERRUPT] = req_agent,
@@ -1330,7 +1341,7 @@ static request_fn *const requests[] = {
 	[COMMAND_HELLO] = req_hello,	  [COMMAND_START] = req_start,
 	[COMMAND_GRANT] = req_grant,	  [COMMAND_UNGRANT] = req_grant,
 	[COMMAND_SESSIONS] = req_query,	  [COMMAND_REVIEW_GET] = req_query,
-	[COMMAND_LOG] = req_query,
+	[COMMAND_LOG] = req_query,	  [COMMAND_ELICIT] = req_elicit,
 };
 
 void
@@ -1347,6 +1358,19 @@ void
 engine_command(struct engine *e, const struct command *c)
 {
 	engine_request(e, c, 0);
+}
+
+const char *
+engine_elicit_post(struct engine *e, const char *server, const cJSON *params,
+		   engine_elicit_fn *fn, void *ctx)
+{
+	return elicit_post(e->elicit, server, params, fn, ctx);
+}
+
+void
+engine_elicit_end(struct engine *e, const char *id)
+{
+	elicit_end(e->elicit, id);
 }
 
 /* The store of a folder about to be granted, opened and locked first so that
@@ -1577,6 +1601,7 @@ engine_snapshot(const struct engine *e)
 	json_add_num(o, "cost_usd", e->cost_usd);
 	json_add(o, "plan", e->plan ? json_dup(e->plan) : cJSON_CreateNull());
 	json_add(o, "pending", e->pending ? json_dup(e->pending) : cJSON_CreateNull());
+	json_add(o, "elicitations", elicit_pending_json(e->elicit));
 	json_add(o, "always", e->agent ? agent_rules_json(e->agent) : json_new_arr());
 	json_add_num(o, "started_ns", (double)e->started_ns);
 	json_add_num(o, "pid", (double)getpid());
@@ -1611,5 +1636,6 @@ engine_close(struct engine *e)
 	free(e->task);
 	cJSON_Delete(e->plan);
 	cJSON_Delete(e->pending);
+	elicit_set_free(e->elicit);
 	free(e);
 }
