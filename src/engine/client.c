@@ -97,6 +97,7 @@ state_sync(struct client *c)
 		st->cost_usd = 0;
 	st->plan = json_arr(s, "plan");
 	st->pending = json_obj(s, "pending");
+	st->elicitations = json_arr(s, "elicitations");
 	st->started_ns = json_int(s, "started_ns", 0);
 	st->engine_pid = (pid_t)json_int(s, "pid", 0);
 	free(c->grants);

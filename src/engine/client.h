@@ -55,6 +55,8 @@ struct client_state {
 	double cost_usd;	   /* the session so far */
 	const cJSON *plan;	   /* the plan's steps [{title, status}], or NULL */
 	const cJSON *pending;	   /* the approval_needed event waiting, or NULL */
+	const cJSON *elicitations; /* the elicitation_needed events waiting at hello
+				      (later ones come as events), or NULL */
 	long long started_ns;	   /* when the session was created (CLOCK_REALTIME) */
 	pid_t engine_pid;	   /* the engine process (getpid() for local) */
 };

@@ -246,6 +246,7 @@ apply_state(struct ui *u)
 		ui_set_phase(u, st->activity, NULL);
 	}
 	ui_approval_show_pending(u, st->pending);
+	ui_form_show_pending(u, st->elicitations);
 	if (st->state_dir && !u->in_history && !u->first_note && !st->session && !st->ngrants) {
 		/* A first run: nothing granted yet; say how, where the work shows. */
 		struct event ev = {
@@ -378,6 +379,12 @@ ui_live_event(struct ui *u, const struct event *ev)
 		}
 		if (ev->type == EVENT_PLAN_DECIDED && u->lay.kind == LAYOUT_STACKED)
 			ui_relayout(u); /* its last line changed */
+		break;
+	case EVENT_ELICITATION_NEEDED:
+		ui_form_needed(u, ev);
+		break;
+	case EVENT_ELICITATION_DECIDED:
+		ui_form_decided(u, ev);
 		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
@@ -696,6 +703,7 @@ ui_free(struct ui *u)
 	buf_fini(&u->plan_text);
 	free(u->reopen);
 	cJSON_Delete(u->pending_input);
+	ui_form_fini(u);
 	client_set_handler(u->c, NULL, NULL);
 	if (u->display && u->in)
 		ev_io_del(u->loop, fileno(u->in));

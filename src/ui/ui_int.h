@@ -12,6 +12,7 @@
  *   ui_editor.c    handing the terminal to $EDITOR; the plan editor
  *   ui_term.c      terminal I/O: keys, OSC 52 copy, mouse, DECRQM
  *   ui_cmd.c       the `:` commands and the replies they wait for
+ *   ui_form.c      a connector's request for input: a form or a page to open
  */
 
 #include <curses.h>
@@ -52,6 +53,7 @@ enum input_mode {
 	IN_DENY,     /* deny message for the pending call */
 	IN_REJECT,   /* comment rejecting the plan */
 	IN_ASK,      /* a question answered by one key (ui_ask) */
+	IN_FORM,     /* a connector's form: a field in the line, the form in the overlay */
 	IN__COUNT
 };
 
@@ -143,6 +145,8 @@ struct ui {
 	int ask_enter;			 /* the key Enter stands for (0: none), */
 	ui_answer_fn *ask_fn;		 /* and who gets the answer */
 	void *ask_ctx;
+
+	struct ui_form *form;		 /* connectors' requests for input (ui_form.c) */
 };
 
 /*
@@ -218,6 +222,8 @@ bool ui_mode_is_line(const struct ui *u);
  * the approval prompt, a message) in *out with its element in *elem. */
 const char *ui_mode_prompt(const struct ui *u);
 void ui_mode_line(struct ui *u, struct buf *out, enum ui_elem *elem);
+/* Take back question `fn` asked, if it is still open: fn runs with 0. */
+void ui_ask_dismiss(struct ui *u, ui_answer_fn *fn);
 /* Run an action that is not the input line's. */
 void ui_global_action(struct ui *u, enum action a);
 /* One key (ncurses key code, KEYMAP_FKEY | KEY_x for function keys), routed
@@ -253,6 +259,9 @@ void ui_edit_plan(struct ui *u);
  * ui_term.c
  */
 
+/* `text` to the clipboard (OSC 52). 0, or DH_EFAIL without a terminal or
+ * when the write failed (the message is shown). */
+int ui_copy_text(struct ui *u, const char *text, size_t n);
 /* Write raw bytes to the terminal (a query, a mode); nothing without one. */
 void ui_write_tty(struct ui *u, const char *s);
 /* The selected block of pane `p` to the clipboard (OSC 52). */
@@ -279,5 +288,33 @@ void ui_cmd_candidates(const struct ui *u, struct buf *out);
 void ui_cmd_open_selected(struct ui *u);
 /* A reply to one of the UI's own commands (tags "ui-…"): handled, true. */
 bool ui_cmd_reply(struct ui *u, const struct event *ev);
+
+/*
+ * ui_form.c
+ */
+
+/* An elicitation_needed event: shown now, or after the one shown. */
+void ui_form_needed(struct ui *u, const struct event *ev);
+/* An elicitation_decided event: the request leaves (answered elsewhere). */
+void ui_form_decided(struct ui *u, const struct event *ev);
+/* The snapshot's waiting elicitations (an array of elicitation_needed). */
+void ui_form_show_pending(struct ui *u, const cJSON *pending);
+/* IN_FORM: the field being typed, and the input line's prompt for it. */
+struct buf *ui_form_line(struct ui *u);
+const char *ui_form_prompt(const struct ui *u);
+/* The field's text changed (a key the line editor took). */
+void ui_form_edited(struct ui *u);
+/* The form's own keys (ui_prompt.c's mode table routes them). */
+enum ui_form_op {
+	UI_FORM_NEXT,	 /* Tab */
+	UI_FORM_PREV,	 /* Shift-Tab */
+	UI_FORM_UP,	 /* Up: the previous option, or field */
+	UI_FORM_DOWN,	 /* Down */
+	UI_FORM_SUBMIT,	 /* Enter: check against the schema, send */
+	UI_FORM_DECLINE, /* Esc */
+};
+void ui_form_op(struct ui *u, enum ui_form_op op);
+/* Free what ui_form.c holds (the workbench closes). */
+void ui_form_fini(struct ui *u);
 
 #endif

@@ -50,7 +50,7 @@ static bool
 is_line(enum input_mode m)
 {
 	return m == IN_TASK || m == IN_COMMAND || m == IN_SEARCH || m == IN_DENY ||
-	       m == IN_REJECT;
+	       m == IN_REJECT || m == IN_FORM;
 }
 
 void
@@ -138,6 +138,8 @@ ui_mode_is_line(const struct ui *u)
 struct buf *
 ui_cur_input(struct ui *u)
 {
+	if (u->mode == IN_FORM)
+		return ui_form_line(u);
 	return u->mode == IN_TASK ? &u->in_task : &u->in_line;
 }
 
@@ -271,7 +273,8 @@ edit_key(struct ui *u, int key)
 void
 ui_begin_input(struct ui *u, enum input_mode m)
 {
-	if (is_line(u->mode) && is_line(m) && u->mode != IN_DENY && u->mode != IN_REJECT)
+	if (is_line(u->mode) && is_line(m) && u->mode != IN_DENY && u->mode != IN_REJECT &&
+	    u->mode != IN_FORM && m != IN_FORM)
 		u->mode = m; /* one line replaces another */
 	else if (u->mode != m)
 		ui_mode_push(u, m, false);
@@ -381,6 +384,13 @@ answer(struct ui *u, int key)
 }
 
 void
+ui_ask_dismiss(struct ui *u, ui_answer_fn *fn)
+{
+	if (u->ask_fn == fn)
+		answer(u, 0);
+}
+
+void
 ui_ask(struct ui *u, const char *question, const char *keys, int enter, ui_answer_fn *fn,
        void *ctx)
 {
@@ -480,6 +490,36 @@ ask_key(struct ui *u, int key)
 	/* other keys: the question stays */
 }
 
+/* IN_FORM: the form's keys; the rest edits the field's line. */
+static void
+form_key(struct ui *u, int key)
+{
+	static const struct {
+		int key;
+		enum ui_form_op op;
+	} keys[] = {
+		{ '\t', UI_FORM_NEXT },
+		{ KEYMAP_FKEY | KEY_BTAB, UI_FORM_PREV },
+		{ KEYMAP_FKEY | KEY_UP, UI_FORM_UP },
+		{ KEYMAP_FKEY | KEY_DOWN, UI_FORM_DOWN },
+		{ '\n', UI_FORM_SUBMIT },
+		{ KEYMAP_FKEY | KEY_ENTER, UI_FORM_SUBMIT },
+		{ 27, UI_FORM_DECLINE },
+	};
+
+	clear_message(u);
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if (keys[i].key == key) {
+			ui_form_op(u, keys[i].op);
+			return;
+		}
+	}
+	if (keymap_lookup(KEYMAP_GLOBAL, key) == ACTION_DETACH)
+		ui_detach(u);
+	else if (edit_key(u, key))
+		ui_form_edited(u);
+}
+
 static void
 hint_normal(struct ui *u, struct buf *out, enum ui_elem *elem)
 {
@@ -526,6 +566,7 @@ hint_ask(struct ui *u, struct buf *out, enum ui_elem *elem)
 
 static const struct mode_entry {
 	const char *prompt; /* a line mode's prompt; NULL: the line is hint() */
+	const char *(*prompt_fn)(const struct ui *u); /* a prompt that changes */
 	void (*key)(struct ui *u, int key);
 	void (*hint)(struct ui *u, struct buf *out, enum ui_elem *elem);
 	bool message_first; /* a message replaces the hint (else it precedes it) */
@@ -540,12 +581,15 @@ static const struct mode_entry {
 	[IN_DENY] = { .prompt = "deny, message to the agent: ", .key = line_key },
 	[IN_REJECT] = { .prompt = "reject the plan, comment: ", .key = line_key },
 	[IN_ASK] = { .key = ask_key, .hint = hint_ask },
+	[IN_FORM] = { .prompt_fn = ui_form_prompt, .key = form_key },
 };
 
 const char *
 ui_mode_prompt(const struct ui *u)
 {
-	return mode_table[u->mode].prompt;
+	const struct mode_entry *m = &mode_table[u->mode];
+
+	return m->prompt_fn ? m->prompt_fn(u) : m->prompt;
 }
 
 void

@@ -72,7 +72,7 @@ base64_encode(struct buf *out, const unsigned char *s, size_t n)
 void
 ui_copy_selection(struct ui *u, struct pane *p)
 {
-	struct buf text = BUF_INIT, seq = BUF_INIT;
+	struct buf text = BUF_INIT;
 	long c;
 
 	pane_refresh_lines(p);
@@ -93,18 +93,29 @@ ui_copy_selection(struct ui *u, struct pane *p)
 				buf_putc(&text, *s);
 		buf_putc(&text, '\n');
 	}
+	if (ui_copy_text(u, text.ptr, text.len) == 0)
+		ui_message(u, false, "copied %ld line(s), %zu bytes", b - a + 1, text.len);
+	buf_fini(&text);
+}
+
+int
+ui_copy_text(struct ui *u, const char *text, size_t n)
+{
+	struct buf seq = BUF_INIT;
+	int rc = DH_EFAIL;
+
 	buf_puts(&seq, "\033]52;c;");
-	base64_encode(&seq, (const unsigned char *)text.ptr, text.len);
+	base64_encode(&seq, (const unsigned char *)text, n);
 	buf_puts(&seq, "\033\\");
 	if (u->display) {
 		fflush(u->out);
 		if (write(fileno(u->out), seq.ptr, seq.len) != (ssize_t)seq.len)
 			ui_message(u, true, "copy: %s", strerror(errno));
 		else
-			ui_message(u, false, "copied %ld line(s), %zu bytes", b - a + 1, text.len);
+			rc = 0;
 	}
-	buf_fini(&text);
 	buf_fini(&seq);
+	return rc;
 }
 
 /* The mouse is optional: a click focuses a pane, the wheel scrolls the

@@ -156,6 +156,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.external = true, .phase = "tools", .pending_jobs = 9, .host = "example.org",
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
+		.url = "https://u.test/",
 	};
 }
 
@@ -240,6 +241,13 @@ Test(event, every_type_has_its_wire_shape)
 			"\"message\":\"t\",\"data\":{\"path\":\"a.txt\"}}",
 		[EVENT_DETACHED] =
 			"{\"type\":\"detached\",\"session\":\"s1\",\"reason\":\"t\"}",
+		[EVENT_ELICITATION_NEEDED] =
+			"{\"type\":\"elicitation_needed\",\"id\":\"toolu_1\","
+			"\"server\":\"read_file\",\"mode\":\"ask\",\"message\":\"t\","
+			"\"schema\":{\"path\":\"a.txt\"},\"url\":\"https://u.test/\"}",
+		[EVENT_ELICITATION_DECIDED] =
+			"{\"type\":\"elicitation_decided\",\"id\":\"toolu_1\","
+			"\"server\":\"read_file\",\"action\":\"done\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };
