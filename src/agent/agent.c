@@ -1829,6 +1829,8 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_REVIEW_GET:
 	case COMMAND_LOG:
 	case COMMAND_ELICIT:
+	case COMMAND_PROMPTS:
+	case COMMAND_PROMPT:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }

@@ -231,8 +231,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
  * approval_needed; steer, interrupt, status act on the running task; accept,
  * reject, undo, redo and restore act on the review (snap/review.h) and are
  * answered by a "review" event; hello by a "hello" event; start, grant,
- * ungrant, sessions, review_get and log by a "reply" event; elicit answers
- * elicitation_needed (the engine's elicitation_decided follows). PATH is
+ * ungrant, sessions, review_get, log, prompts and prompt by a "reply" event;
+ * elicit answers elicitation_needed (elicitation_decided follows). PATH is
  * absolute or relative to the first grant.
  *
  * Field kinds (the struct owns its strings and trees: command_fini()):
@@ -255,7 +255,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 
 #define COMMAND_MEMBERS(M)                                                                         \
 	M(STR, id)              /* approve/deny: the tool call id; NULL = the pending one */       \
-	M(STR, text)            /* approve/deny: message; steer/start: text; hello: client name */ \
+	M(STR, text)            /* approve/deny: message; steer/start: text; hello: client name;   \
+	                           prompt: SERVER/NAME */                                          \
 	M(JSON, steps)          /* approve of a plan: the edited steps [{"title"}], or NULL */     \
 	M(STR, path)            /* accept/reject: the file, NULL = everything pending;             \
 	                           restore: the checkpoint spec; grant/ungrant: the folder */      \
@@ -267,7 +268,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
 	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */                         \
 	M(STR, action)          /* elicit: "accept" | "decline" | "cancel" */                      \
-	M(JSON, content)        /* elicit: the answer to a form, {field: value} */
+	M(JSON, content)        /* elicit: the answer to a form, {field: value}; prompt: its       \
+	                           arguments {name: "value"} */
 
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
@@ -293,7 +295,9 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
 	X(COMMAND_LOG, "log", )                                                                    \
 	X(COMMAND_ELICIT, "elicit",                                                                \
-	  F(CALL, id, "elicitation") F(NEED, action, "action") F(OBJ, content, "content"))
+	  F(CALL, id, "elicitation") F(NEED, action, "action") F(OBJ, content, "content"))       \
+	X(COMMAND_PROMPTS, "prompts", )                                                            \
+	X(COMMAND_PROMPT, "prompt", F(NEED, text, "name") F(OBJ, content, "arguments"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -746,6 +746,7 @@ ui_free(struct ui *u)
 	free(u->open_spec);
 	strv_free(&u->compl);
 	strv_free(&u->session_ids);
+	strv_free(&u->prompt_names);
 	theme_free(u->theme);
 	free(u);
 }

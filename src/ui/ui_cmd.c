@@ -338,6 +338,7 @@ enum cmd_arg {
 	CMD_ARG_PATH,	 /* a file or folder; ~ expands */
 	CMD_ARG_GRANT,	 /* a granted folder */
 	CMD_ARG_SESSION, /* a session id (the engine's sessions reply) */
+	CMD_ARG_PROMPT,	 /* a connector's prompt SERVER/NAME (the prompts reply) */
 };
 
 struct cmd_entry {
@@ -507,6 +508,13 @@ run_redo(struct ui *u, char *arg)
 	diff_action(u, ACTION_REDO, "redo");
 }
 
+static void
+run_prompts(struct ui *u, char *arg)
+{
+	(void)arg;
+	ui_prompts_list(u);
+}
+
 static const struct cmd_entry cmd_table[] = {
 	{ .name = "grant", .usage = "[--force] DIR", .arg = CMD_ARG_PATH, .run = run_grant,
 	  .help = "let the agent work in folder DIR (~ is your home)" },
@@ -517,6 +525,10 @@ static const struct cmd_entry cmd_table[] = {
 	  .help = "list the sessions (Enter on a row opens it)" },
 	{ .name = "open", .usage = "ID", .arg = CMD_ARG_SESSION, .run = run_open,
 	  .help = "show session ID (or a unique prefix, or latest)" },
+	{ .name = "prompts", .usage = "", .run = run_prompts,
+	  .help = "list the connectors' prompts" },
+	{ .name = "prompt", .usage = "SERVER/NAME [ARG=VALUE …]", .arg = CMD_ARG_PROMPT,
+	  .run = ui_prompt_run, .help = "run a connector's prompt as a task" },
 	{ .name = "undo", .usage = "", .run = run_undo, .help = "undo the last review step (u)" },
 	{ .name = "redo", .usage = "", .run = run_redo, .help = "redo what undo undid (C-r)" },
 	{ .name = "save", .usage = "FILE", .arg = CMD_ARG_PATH, .run = run_save,
@@ -656,6 +668,9 @@ complete_args(struct ui *u, const struct cmd_entry *e, const char *word)
 			if (!strncmp(u->session_ids.v[i], word, strlen(word)))
 				strv_add(&u->compl, u->session_ids.v[i]);
 		break;
+	case CMD_ARG_PROMPT:
+		ui_prompts_complete(u, word);
+		break;
 	case CMD_ARG_NONE:
 		break;
 	}
@@ -771,7 +786,8 @@ static const struct {
 	{ "ui-start", on_start_reply },    { "ui-grant", on_grant_reply },
 	{ "ui-ungrant", on_ungrant_reply },   { "ui-sessions", on_sessions_reply },
 	{ "ui-cmd", on_cmd_reply },	      { "ui-open", on_open_reply },
-	{ "ui-compl", on_compl_reply },
+	{ "ui-compl", on_compl_reply },	      { "ui-plist", ui_prompts_on_list },
+	{ "ui-pcompl", ui_prompts_on_compl }, { "ui-prompt", ui_prompt_on_reply },
 };
 
 bool

@@ -13,6 +13,7 @@
  *   ui_term.c      terminal I/O: keys, OSC 52 copy, mouse, DECRQM
  *   ui_cmd.c       the `:` commands and the replies they wait for
  *   ui_form.c      a connector's request for input: a form or a page to open
+ *   ui_connect.c   the connectors' prompts: :prompts, :prompt
  */
 
 #include <curses.h>
@@ -147,6 +148,7 @@ struct ui {
 	void *ask_ctx;
 
 	struct ui_form *form;		 /* connectors' requests for input (ui_form.c) */
+	struct strv prompt_names;	 /* the last prompts reply as SERVER/NAME (completion) */
 };
 
 /*
@@ -193,6 +195,9 @@ void ui_frame_due(struct ev_loop *l, struct ev_timer *t, void *ctx);
 
 /* The line being edited in the current mode. */
 struct buf *ui_cur_input(struct ui *u);
+/* A task starts with `text`: the transcript shows it, the clock starts
+ * (the engine was asked already). */
+void ui_task_shown(struct ui *u, const char *text);
 /* Start `text` as a task, or steer the running one with it. */
 void ui_start_task(struct ui *u, const char *text);
 /* Enter input mode `m`: a line mode replaces a line being typed, any other
@@ -315,6 +320,22 @@ enum ui_form_op {
 };
 void ui_form_op(struct ui *u, enum ui_form_op op);
 /* Free what ui_form.c holds (the workbench closes). */
+void ui_form_fini(struct ui *u);
+
+/*
+ * ui_connect.c
+ */
+
+/* :prompts: ask the engine; the reply (tag ui-plist) fills the overlay. */
+void ui_prompts_list(struct ui *u);
+void ui_prompts_on_list(struct ui *u, const struct event *ev);
+/* Tab on :prompt's argument: SERVER/NAME candidates (asked once: ui-pcompl). */
+void ui_prompts_complete(struct ui *u, const char *word);
+void ui_prompts_on_compl(struct ui *u, const struct event *ev);
+/* :prompt SERVER/NAME [ARG=VALUE …] (ARG="a b" quotes); its reply
+ * (ui-prompt) shows the task started, or why not. */
+void ui_prompt_run(struct ui *u, char *arg);
+void ui_prompt_on_reply(struct ui *u, const struct event *ev);
 void ui_form_fini(struct ui *u);
 
 #endif

@@ -144,6 +144,18 @@ ui_cur_input(struct ui *u)
 }
 
 void
+ui_task_shown(struct ui *u, const char *text)
+{
+	struct event ev = { .type = EVENT_USER_MESSAGE, .text = text };
+	u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
+	u->task_start = ev_now_ms();
+	u->task_end = 0;
+	u->interrupted = false;
+	buf_clear(&u->msg);
+	ui_set_phase(u, "starting", NULL);
+}
+
+void
 ui_start_task(struct ui *u, const char *text)
 {
 	if (ui_task_busy(u)) {
@@ -152,13 +164,7 @@ ui_start_task(struct ui *u, const char *text)
 			ui_message(u, false, "steer queued: the agent reads it at its next turn");
 		return;
 	}
-	struct event ev = { .type = EVENT_USER_MESSAGE, .text = text };
-	u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
-	u->task_start = ev_now_ms();
-	u->task_end = 0;
-	u->interrupted = false;
-	buf_clear(&u->msg);
-	ui_set_phase(u, "starting", NULL);
+	ui_task_shown(u, text);
 	struct command c = { .type = COMMAND_START, .text = (char *)text };
 	u->starting = ui_send(u, &c, "ui-start") == 0;
 	ui_spin_maybe(u);
