@@ -31,6 +31,7 @@
 
 static const char run_usage[] =
 	"usage: deskhand run [options] TASK\n"
+	"       deskhand run [options] --prompt SERVER/NAME [ARG=VALUE ...]\n"
 	"\n"
 	"Run an agent on the granted folders until the task is done, headless.\n"
 	"\n"
@@ -44,6 +45,9 @@ static const char run_usage[] =
 	"                        'deskhand attach', 'deskhand stop')\n"
 	"      --commands        with --json: read JSON commands (approve, deny, steer,\n"
 	"                        interrupt, status, elicit) from standard input\n"
+	"      --prompt SERVER/NAME\n"
+	"                        run connector SERVER's prompt NAME as the task; the\n"
+	"                        arguments after it are the prompt's, as ARG=VALUE\n"
 	"      --resume ID       continue session ID (or 'latest') with TASK as the next\n"
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
@@ -101,6 +105,8 @@ struct run {
 	bool in_history;  /* between "hello" and "history_end": already shown */
 	long cache_read, cache_write; /* this run's usage events */
 	char *task;	  /* sent as a "start" command once history_end came */
+	char *prompt;	  /* --prompt SERVER/NAME: sent as "prompt" instead */
+	cJSON *prompt_args;
 	char *start_req;  /* the request id of our "start" */
 	bool start_failed;
 };
@@ -568,9 +574,11 @@ on_event(const struct event *ev, void *ctx)
 	if (ev->type == EVENT_HISTORY_END) {
 		r->in_history = false;
 		/* The engine is ready and its past shown: start the task. */
-		if (r->task && !r->start_req) {
+		if ((r->task || r->prompt) && !r->start_req) {
 			/* Our own request id: a local engine answers within the call. */
-			struct command start = { .type = COMMAND_START, .text = r->task,
+			struct command start = { .type = r->prompt ? COMMAND_PROMPT : COMMAND_START,
+						 .text = r->prompt ? r->prompt : r->task,
+						 .content = r->prompt_args,
 						 .req = xstrdup("run-start") };
 
 			r->start_req = start.req;
@@ -762,6 +770,9 @@ on_prepare(struct ev_loop *l, void *ctx)
  * client_open_local, client_spawn), passed on as given. */
 struct run_args {
 	bool json, commands, detach, help;
+	char *prompt;	      /* --prompt SERVER/NAME (argv's) */
+	cJSON *prompt_args;   /* the ARG=VALUE after it, or NULL */
+	char *bad_arg;	      /* one of them that is not ARG=VALUE */
 	bool has_folder;      /* --grant or --resume among the engine's */
 	char *task;	      /* the last argument (argv's) */
 	ARRAY(char *) engine; /* the engine's arguments (argv's, borrowed) */
@@ -786,6 +797,23 @@ run_args_split(struct run_args *a, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		bool mine = false;
 
+		if (opts && strcmp(argv[i], "--prompt") == 0 && i + 1 < argc) {
+			/* Its name, then its arguments up to the next option. */
+			a->prompt = argv[++i];
+			a->prompt_args = json_new_obj();
+			for (; i + 1 < argc && argv[i + 1][0] != '-'; i++) {
+				char *eq = strchr(argv[i + 1], '=');
+
+				if (!eq || eq == argv[i + 1]) {
+					a->bad_arg = argv[i + 1];
+					continue;
+				}
+				char *k = xstrndup(argv[i + 1], (size_t)(eq - argv[i + 1]));
+				json_add_str(a->prompt_args, k, eq + 1);
+				free(k);
+			}
+			continue;
+		}
 		if (opts && strcmp(argv[i], "--") == 0)
 			opts = false;
 		for (size_t k = 0; opts && k < sizeof run_flags / sizeof *run_flags; k++) {
@@ -798,7 +826,7 @@ run_args_split(struct run_args *a, int argc, char **argv)
 			ARRAY_PUSH(&a->engine, argv[i]);
 	}
 	/* The TASK is the last argument (options come before it). */
-	if (a->engine.n && (a->engine.v[a->engine.n - 1][0] != '-' ||
+	if (!a->prompt && a->engine.n && (a->engine.v[a->engine.n - 1][0] != '-' ||
 			    (a->engine.n >= 2 && strcmp(a->engine.v[a->engine.n - 2], "--") == 0)))
 		a->task = a->engine.v[--a->engine.n];
 	/* A folder to work on: granted, or the resumed session's. */
@@ -866,7 +894,16 @@ cli_run(int argc, char **argv)
 		fprintf(stderr, "deskhand run: --commands needs the foreground (not --detach)\n");
 		goto out_early;
 	}
-	if (!a.task || !*a.task) {
+	if (a.bad_arg) {
+		fprintf(stderr, "deskhand run: --prompt: '%s' is not ARG=VALUE\n", a.bad_arg);
+		goto out_early;
+	}
+	if (a.prompt && (!strchr(a.prompt, '/') || a.detach)) {
+		fprintf(stderr, "deskhand run: --prompt %s: %s\n", a.prompt,
+			a.detach ? "not with --detach" : "expected SERVER/NAME");
+		goto out_early;
+	}
+	if (!a.prompt && (!a.task || !*a.task)) {
 		fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s", run_usage);
 		goto out_early;
 	}
@@ -885,6 +922,8 @@ cli_run(int argc, char **argv)
 	r.json = a.json;
 	r.commands = a.commands;
 	r.task = a.task;
+	r.prompt = a.prompt;
+	r.prompt_args = a.prompt_args;
 	for (size_t i = 0; i < a.engine.n; i++)
 		r.unsandboxed |= strcmp(a.engine.v[i], "--dangerously-run-commands-unsandboxed") == 0;
 
@@ -968,5 +1007,6 @@ out:
 	strv_free(&r.refused);
 out_early:
 	ARRAY_FREE(&a.engine);
+	cJSON_Delete(a.prompt_args);
 	return status;
 }
