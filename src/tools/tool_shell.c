@@ -674,37 +674,20 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	}
 
 	protected_before(r);
-	const char **argv = xcalloc(2 * ngrants + 15, sizeof *argv);
-	char tbuf[24], pbuf[24];
-	size_t a = 0;
+	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
+	const char *cmd[] = { "/bin/sh", "-c", command, NULL };
+	struct strv argv = ARRAY_INIT;
 
-	snprintf(tbuf, sizeof tbuf, "%d", r->timeout_s);
-	argv[a++] = env->sandbox_path;
-	if (strcmp(r->bwrap, "/usr/bin/bwrap") != 0) { /* DH_BWRAP, or found on PATH */
-		argv[a++] = "--bwrap";
-		argv[a++] = r->bwrap;
-	}
-	for (size_t i = 0; i < ngrants; i++) {
-		argv[a++] = "--rw";
-		argv[a++] = grant_get(env->grants, i)->path;
-	}
-	argv[a++] = "--chdir";
-	argv[a++] = grant_get(env->grants, 0)->path;
-	argv[a++] = "--timeout";
-	argv[a++] = tbuf;
-	if (pair[1] >= 0) {
-		snprintf(pbuf, sizeof pbuf, "%d", pair[1]);
-		argv[a++] = "--proxy-fd";
-		argv[a++] = pbuf;
-	}
-	argv[a++] = "--";
-	argv[a++] = "/bin/sh";
-	argv[a++] = "-c";
-	argv[a++] = command;
-	argv[a] = NULL;
+	for (size_t i = 0; i < ngrants; i++)
+		rw[i] = grant_get(env->grants, i)->path;
+	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
+		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .rw = rw, .nrw = ngrants,
+		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
+		.proxy_fd = pair[1], .cmd = cmd });
+	free(rw);
 
 	struct proc_spec spec = {
-		.argv = argv,
+		.argv = (const char *const *)argv.v,
 		.envp = sandbox_envp, /* never ours: it holds the API key */
 		.cwd = NULL,
 		.stdin_fd = -1,
@@ -714,7 +697,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	};
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
-	free(argv);
+	strv_free(&argv);
 	if (pair[1] >= 0)
 		close(pair[1]);
 	if (pair[0] >= 0) {
