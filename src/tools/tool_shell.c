@@ -468,24 +468,11 @@ static void
 on_proxy_sock(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
 	struct shell_run *r = ctx;
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
-			    .msg_controllen = sizeof cbuf.b };
-	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	int lfd = -1;
+	int lfd;
 
 	(void)revents;
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (!proxy_recv_listener(fd, &lfd))
 		return;
-	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&lfd, CMSG_DATA(c), sizeof lfd);
 	ev_io_del(l, fd);
 	close(fd);
 	r->psock = -1;
