@@ -23,7 +23,12 @@ struct ev_loop;
 struct egress;
 struct grant_set;
 struct http_client;
-struct tool_run; /* an asynchronous call in flight (opaque) */
+/* An asynchronous call in flight: the first member of every run (the
+ * static tools' and the run-time entries' own); tool_run_cancel() calls
+ * cancel. */
+struct tool_run {
+	void (*cancel)(struct tool_run *r); /* kill if running, free; done not called */
+};
 struct tool_entry;
 struct tool_extra;
 
