@@ -686,7 +686,8 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->t0 = ev_now_ms();
 	/* Everything below is asynchronous: the servers start side by side. */
 	for (size_t i = 0; i < h->ents.n; i++)
-		start_server(h, &h->ents.v[i]);
+		if (!o->only || !strcmp(o->only, h->ents.v[i].name))
+			start_server(h, &h->ents.v[i]);
 	rebuild(h);
 	*out = h;
 	return 0;
@@ -736,6 +737,21 @@ const struct strv *
 mcp_host_untrusted(const struct mcp_host *h)
 {
 	return &h->untrusted;
+}
+
+bool
+mcp_host_starting(const struct mcp_host *h)
+{
+	return !all_settled(h);
+}
+
+bool
+mcp_host_ready(const struct mcp_host *h)
+{
+	for (size_t i = 0; i < h->servers.n; i++)
+		if (h->servers.v[i]->srv && mcp_server_state(h->servers.v[i]->srv) == MCP_READY)
+			return true;
+	return false;
 }
 
 size_t

@@ -49,6 +49,7 @@ struct mcp_host_opts {
 	const char *const *folders;  /* granted folders whose .mcp.json may count */
 	size_t nfolders;
 	const char *user_config;     /* the person's mcp.json; NULL = mcp_config_user_path() */
+	const char *only;            /* start only the server of this name; NULL = all */
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or
@@ -65,6 +66,10 @@ const struct tool_extra *mcp_host_tools(struct mcp_host *h);
  * trusted ("PATH: not trusted; it would run: a (cmd …), b (url)"), for the
  * person. Borrowed. */
 const struct strv *mcp_host_untrusted(const struct mcp_host *h);
+
+/* Some server is still starting / some server is ready. */
+bool mcp_host_starting(const struct mcp_host *h);
+bool mcp_host_ready(const struct mcp_host *h);
 
 /* Number of servers started (any state) and a one-line status of each. */
 size_t mcp_host_count(const struct mcp_host *h);
