@@ -581,7 +581,8 @@ static void
 start_server(struct mcp_host *h, const struct mcp_entry *e)
 {
 	struct server *s = xcalloc(1, sizeof *s);
-	struct mcp_server_spec spec = { .name = e->name, .stderr_fd = -1 };
+	struct mcp_server_spec spec = { .name = e->name, .stderr_fd = -1,
+	                                .timeout_ms = e->timeout_ms };
 	int rc;
 
 	s->h = h;
