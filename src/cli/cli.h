@@ -56,4 +56,7 @@ int cli_mcp(int argc, char **argv);
  * none failed, 1 when one did. */
 int cli_doctor(int argc, char **argv);
 
+/* `deskhand mcp COMMAND` (cli/mcp.c): the connectors. */
+int cli_mcp(int argc, char **argv);
+
 #endif

@@ -37,6 +37,9 @@ int verbs_undo(int argc, char **argv, unsigned flags);
 int verbs_redo(int argc, char **argv, unsigned flags);
 /* deskhand restore [--force] CHECKPOINT: the folders back to a checkpoint. */
 int verbs_restore(int argc, char **argv, unsigned flags);
+/* deskhand mcp list|add|remove|tools|trust|untrust (verbs_mcp_host.c): ARGV
+ * after `mcp` (argv[0] the verb); 2 with a message for another verb. */
+int verbs_mcp_host(const char *verb, int argc, char **argv);
 
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call

@@ -21,6 +21,7 @@
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "engine/verbs.h"
 #include "mcp/mcp.h"
 #include "net/http.h"
 
@@ -374,6 +375,5 @@ client_mcp_verb(const char *verb, int argc, char **argv)
 	for (size_t i = 0; i < sizeof mcp_verbs / sizeof *mcp_verbs; i++)
 		if (strcmp(verb, mcp_verbs[i].name) == 0)
 			return mcp_verbs[i].fn(argc, argv);
-	fprintf(stderr, "deskhand mcp: unknown command '%s'\n", verb);
-	return 2;
+	return verbs_mcp_host(verb, argc, argv); /* the configuration's verbs */
 }
