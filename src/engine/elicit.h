@@ -11,9 +11,8 @@
 #include "core/err.h"
 
 /*
- * The elicitations waiting for the person (engine-internal; the connector
- * host reaches them through engine_elicit_post/engine_elicit_end in
- * engine.h). A server's request for input becomes an elicitation_needed
+ * The elicitations waiting for the person (engine-internal: the connector
+ * host, mcp_host.c, posts them; the engine's "elicit" command answers). A server's request for input becomes an elicitation_needed
  * event to every client; the first valid "elicit" command answers it (an
  * elicitation_decided event follows) and goes back to the server through the
  * host's answer function. Nothing here answers on the person's behalf except

@@ -82,6 +82,10 @@ struct engine {
 	cJSON *plan;		/* latest steps, or NULL */
 	cJSON *pending;		/* the approval_needed event waiting, or NULL */
 	struct elicit_set *elicit; /* connectors' questions waiting for the person */
+	/* The "prompt" request being fetched (one at a time). */
+	struct mcp_prompt_get *prompt_get;
+	unsigned long prompt_to;
+	char *prompt_re;
 };
 
 /* Keep the snapshot's state current (every event passes here first). */
@@ -449,6 +453,7 @@ start_connectors(struct engine *e, const char *bwrap)
 		.bwrap = bwrap,
 		.folders = folders,
 		.nfolders = e->ngrants,
+		.elicit = e->elicit,
 	};
 
 	for (size_t i = 0; i < e->ngrants; i++)
@@ -1374,6 +1379,58 @@ req_elicit(struct engine *e, const struct command *c, unsigned long from)
 		reply_error(e, from, c->req, err_msg());
 }
 
+/* prompts: the ready connectors' prompts. */
+static void
+req_prompts(struct engine *e, const struct command *c, unsigned long from)
+{
+	cJSON *d = mcp_host_prompts(e->mcp);
+
+	reply(e, from, c->req, "prompts", true, NULL, d);
+	cJSON_Delete(d);
+}
+
+/* The prompt came: its text starts the task (or steers the running one). */
+static void
+prompt_done(int rc, const char *text, void *ctx)
+{
+	struct engine *e = ctx;
+	bool steer = engine_is_busy(e);
+	char *re = e->prompt_re;
+
+	e->prompt_get = NULL;
+	e->prompt_re = NULL;
+	if (rc < 0) {
+		reply(e, e->prompt_to, re, "prompt", false, text, NULL);
+	} else if (engine_start(e, text) < 0) {
+		reply(e, e->prompt_to, re, "prompt", false, err_msg(), NULL);
+	} else {
+		cJSON *d = json_new_obj();
+
+		json_add_str(d, "text", text);
+		reply(e, e->prompt_to, re, "prompt", true, steer ? "steered the running task" : NULL,
+		      d);
+		cJSON_Delete(d);
+	}
+	free(re);
+}
+
+/* prompt {name: SERVER/NAME, arguments}: prompts/get, then as start. */
+static void
+req_prompt(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (e->prompt_get) {
+		reply(e, from, c->req, "prompt", false, "a prompt is being fetched already", NULL);
+		return;
+	}
+	if (mcp_host_prompt_get(&e->prompt_get, e->mcp, e->loop, c->text, c->content, prompt_done,
+				e) < 0) {
+		reply(e, from, c->req, "prompt", false, err_msg(), NULL);
+		return;
+	}
+	e->prompt_to = from;
+	e->prompt_re = c->req ? xstrdup(c->req) : NULL;
+}
+
 static request_fn *const requests[] = {
 	[COMMAND_APPROVE] = req_agent,	  [COMMAND_DENY] = req_agent,
 	[COMMAND_STEER] = req_agent,	  [COMMAND_INTERRUPT] = req_agent,
@@ -1384,6 +1441,7 @@ static request_fn *const requests[] = {
 	[COMMAND_GRANT] = req_grant,	  [COMMAND_UNGRANT] = req_grant,
 	[COMMAND_SESSIONS] = req_query,	  [COMMAND_REVIEW_GET] = req_query,
 	[COMMAND_LOG] = req_query,	  [COMMAND_ELICIT] = req_elicit,
+	[COMMAND_PROMPTS] = req_prompts,  [COMMAND_PROMPT] = req_prompt,
 };
 
 void
@@ -1402,18 +1460,6 @@ engine_command(struct engine *e, const struct command *c)
 	engine_request(e, c, 0);
 }
 
-const char *
-engine_elicit_post(struct engine *e, const char *server, const cJSON *params,
-		   engine_elicit_fn *fn, void *ctx)
-{
-	return elicit_post(e->elicit, server, params, fn, ctx);
-}
-
-void
-engine_elicit_end(struct engine *e, const char *id)
-{
-	elicit_end(e->elicit, id);
-}
 
 /* The store of a folder about to be granted, opened and locked first so that
  * a folder another live engine has is refused before it joins the grants.
@@ -1659,6 +1705,8 @@ engine_close(struct engine *e)
 	if (e->worker)
 		worker_drain(e->worker);
 	agent_free(e->agent);
+	mcp_host_prompt_cancel(e->prompt_get);
+	free(e->prompt_re);
 	mcp_host_free(e->mcp); /* after the agent: its runs hold calls */
 	egress_free(e->egress); /* after the agent: its runs hold proxies and checks */
 	llm_free(e->llm);

@@ -105,7 +105,12 @@ int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
  *               oldest first as snap_log() (worker);
  *   accept, reject, undo, redo, restore  on the worker; the "review" event
  *               {op, ok, message, conflict_dir} to every sink, with re;
- *   elicit      {elicitation, action, content}: engine_elicit_post's; an
+ *   prompts     reply data = the ready connectors' prompts (mcp_host_prompts);
+ *   prompt      {name: SERVER/NAME, arguments}: prompts/get (a connector still
+ *               starting is waited for), then its text is engine_start()ed;
+ *               reply ok with data {text}, or an error naming what is wrong;
+ *   elicit      {elicitation, action, content}: a connector's question
+ *               (engine/elicit.h, posted by the connector host); an
  *               "error" reply when none such waits or the content does not
  *               fit its schema (the message names the field);
  *   hello       an "error" reply: the server answers hello, not the engine.
@@ -119,26 +124,6 @@ void engine_set_reply(struct engine *e, engine_reply_fn *fn, void *ctx);
 void engine_request(struct engine *e, const struct command *c, unsigned long from);
 /* engine_request(e, c, 0). */
 void engine_command(struct engine *e, const struct command *c);
-
-/*
- * Connectors asking the person (engine/elicit.h). The MCP host's on_elicit
- * (mcp/mcp.h) calls engine_elicit_post with the server's name and the
- * request's params ({mode, message, requestedSchema | url}): every client
- * gets elicitation_needed {id, server, mode, message, schema, url}; the
- * first "elicit" command that fits answers it through `fn` (action
- * "accept" with the checked content, "decline" or "cancel"; content
- * borrowed) and elicitation_decided goes to every client. The engine never
- * answers for the person, except that a form whose schema cannot be shown is
- * declined at once (fn runs before the return; an "error" event says why).
- * Returns the elicitation's id (borrowed, valid until answered or ended),
- * NULL when declined at once. When the request goes away first (its call
- * was cancelled, the server closed), the host calls engine_elicit_end: the
- * clients are told ("cancel") and fn does not run. Loop thread only.
- */
-typedef void engine_elicit_fn(const char *action, const cJSON *content, void *ctx);
-const char *engine_elicit_post(struct engine *e, const char *server, const cJSON *params,
-			       engine_elicit_fn *fn, void *ctx);
-void engine_elicit_end(struct engine *e, const char *id);
 
 /* The state an attaching client starts from (the "hello" state): a new
  * object {session, state_dir, task, model, mode, watcher, sandbox, grants[],

@@ -25,7 +25,9 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
+#include "engine/elicit.h"
 #include "mcp/mcp.h"
 #include "net/http.h"
 #include "sandbox/egress.h"
@@ -49,6 +51,15 @@ struct server {
 	int psock;             /* where the listener comes back, or -1 */
 	int logfd;             /* its stderr */
 	char *why;             /* why it did not start, or NULL */
+	struct ask *asks;      /* its requests for input the person has not answered */
+};
+
+/* A server's request for input, waiting in the engine's elicit set. */
+struct ask {
+	struct server *s;
+	unsigned long handle; /* mcp_elicit_answer's */
+	char *id;             /* the elicit set's */
+	struct ask *next;
 };
 
 enum dyn_kind { DYN_TOOL, DYN_LIST_RESOURCES, DYN_READ_RESOURCE };
@@ -65,6 +76,7 @@ struct mcp_host {
 	struct ev_loop *loop;
 	char *state_dir, *sandbox_path, *bwrap;
 	struct http_client *http;
+	struct elicit_set *elicit; /* borrowed: the engine's; NULL = decline */
 	struct mcp_entries ents;
 	ARRAY(struct server *) servers;
 	ARRAY(struct dyn *) dyns;
@@ -271,6 +283,8 @@ struct run {
 	void *ctx;
 	char *name;
 	struct tool_result res;
+	tool_output_fn *on_output; /* progress as the call's live output, or NULL */
+	void *hook_ctx;
 };
 
 static void
@@ -338,6 +352,27 @@ list_resources(struct run *r, struct mcp_server *srv)
 		buf_puts(&r->res.text, "(no resources)");
 }
 
+/* notifications/progress: one live line of the call, "progress 3/10: msg". */
+static void
+call_progress(double progress, double total, const char *message, void *ctx)
+{
+	struct run *r = ctx;
+	struct buf b = BUF_INIT, clean = BUF_INIT;
+
+	if (!r->on_output)
+		return;
+	buf_printf(&b, "progress %g", progress);
+	if (total >= 0)
+		buf_printf(&b, "/%g", total);
+	if (message && *message)
+		buf_printf(&b, ": %.200s", message);
+	buf_putc(&b, '\n');
+	utf8_scrub(&clean, b.ptr, b.len); /* the server's text */
+	r->on_output(clean.ptr, clean.len, r->hook_ctx);
+	buf_fini(&clean);
+	buf_fini(&b);
+}
+
 static int
 dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
           struct tool_run **out, tool_done_fn *done, void *ctx)
@@ -354,6 +389,8 @@ dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
 	r->done = done;
 	r->ctx = ctx;
 	r->name = xstrdup(e->name);
+	r->on_output = env->on_output;
+	r->hook_ctx = env->hook_ctx;
 	tool_result_init(&r->res);
 	ev_timer_init(&r->later, deliver, r);
 	*out = &r->base;
@@ -372,7 +409,7 @@ dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
 		cJSON_Delete(params);
 		return 0;
 	}
-	rc = mcp_request(&r->call, srv, method, params, NULL, call_done, r);
+	rc = mcp_request(&r->call, srv, method, params, call_progress, call_done, r);
 	cJSON_Delete(params);
 	if (rc < 0) {
 		r->call = NULL;
@@ -387,12 +424,30 @@ dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
  * Servers
  */
 
+/* Forget the server's requests for input; `tell`: the clients learn they
+ * are gone (not while the host is freed: the engine is closing). */
+static void
+asks_end(struct server *s, bool tell)
+{
+	while (s->asks) {
+		struct ask *a = s->asks;
+
+		s->asks = a->next;
+		if (tell)
+			elicit_end(s->h->elicit, a->id);
+		free(a->id);
+		free(a);
+	}
+}
+
 static void
 on_state(struct mcp_server *srv, enum mcp_state st, void *ctx)
 {
 	struct server *s = ctx;
 	struct mcp_host *h = s->h;
 
+	if (st == MCP_FAILED || st == MCP_CLOSED)
+		asks_end(s, true);
 	if (st == MCP_FAILED || st == MCP_CLOSED || st == MCP_NEEDS_AUTH)
 		log_warn("connector %s: %s%s%s", mcp_server_name(srv),
 		         st == MCP_NEEDS_AUTH ? "needs authorization" : st == MCP_FAILED ? "failed"
@@ -421,13 +476,44 @@ on_log(struct mcp_server *srv, const char *level, const char *text, void *ctx)
 	         text ? text : "");
 }
 
+/* The person's answer (engine/elicit.h) goes back to the server. */
+static void
+ask_answered(const char *action, const cJSON *content, void *ctx)
+{
+	struct ask *a = ctx;
+	struct server *s = a->s;
+
+	for (struct ask **pp = &s->asks; *pp; pp = &(*pp)->next)
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+	mcp_elicit_answer(s->srv, a->handle, action, content);
+	free(a->id);
+	free(a);
+}
+
+/* A server asks the person for input: every client is asked (never
+ * accepted here); without an elicit set it is declined. */
 static void
 on_elicit(struct mcp_server *srv, unsigned long id, const cJSON *params, void *ctx)
 {
-	(void)params;
-	(void)ctx;
-	/* Nobody is asked here yet: never accepted on the person's behalf. */
-	mcp_elicit_answer(srv, id, "decline", NULL);
+	struct server *s = ctx;
+	struct ask *a;
+
+	if (!s->h->elicit) {
+		mcp_elicit_answer(srv, id, "decline", NULL);
+		return;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->s = s;
+	a->handle = id;
+	a->next = s->asks;
+	s->asks = a;
+	/* Declined at once (a form that cannot be shown): a is gone then. */
+	const char *eid = elicit_post(s->h->elicit, mcp_server_name(srv), params, ask_answered, a);
+	if (eid)
+		a->id = xstrdup(eid);
 }
 
 static const struct mcp_host_ops host_ops = {
@@ -671,6 +757,7 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->state_dir = xstrdup(o->state_dir);
 	h->sandbox_path = o->sandbox_path ? xstrdup(o->sandbox_path) : NULL;
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;
+	h->elicit = o->elicit;
 	h->extra = (struct tool_extra){ .count = x_count, .at = x_at, .wait = x_wait, .ctx = h };
 	ev_timer_init(&h->wait_timer, wake, h);
 	if (user && (rc = mcp_config_load(&h->ents, user)) == DH_ENOTFOUND)
@@ -706,6 +793,7 @@ mcp_host_free(struct mcp_host *h)
 	for (size_t i = 0; i < h->servers.n; i++) {
 		struct server *s = h->servers.v[i];
 
+		asks_end(s, false);
 		mcp_server_free(s->srv);
 		proxy_free(s->proxy);
 		egress_free(s->eg);
@@ -726,6 +814,12 @@ mcp_host_free(struct mcp_host *h)
 	free(h->sandbox_path);
 	free(h->bwrap);
 	free(h);
+}
+
+struct mcp_server *
+mcp_host_server(const struct mcp_host *h, size_t i)
+{
+	return i < h->servers.n ? h->servers.v[i]->srv : NULL;
 }
 
 const struct tool_extra *

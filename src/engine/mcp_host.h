@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cJSON.h>
+
 #include "core/err.h"
 #include "core/strv.h"
 
@@ -34,6 +36,7 @@
  */
 
 struct ev_loop;
+struct elicit_set;
 struct mcp_host;
 struct tool_extra;
 
@@ -50,6 +53,9 @@ struct mcp_host_opts {
 	size_t nfolders;
 	const char *user_config;     /* the person's mcp.json; NULL = mcp_config_user_path() */
 	const char *only;            /* start only the server of this name; NULL = all */
+	struct elicit_set *elicit;   /* where servers' requests for input go (the
+	                              * person answers: engine/elicit.h); NULL =
+	                              * declined at once */
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or
@@ -75,5 +81,33 @@ bool mcp_host_ready(const struct mcp_host *h);
 size_t mcp_host_count(const struct mcp_host *h);
 /* "NAME: ready, 12 tools (2025-11-25)" etc. Heap. */
 char *mcp_host_describe(const struct mcp_host *h, size_t i);
+
+/* The server started i-th (0 .. mcp_host_count()-1), or NULL when it could
+ * not start. Borrowed. */
+struct mcp_server *mcp_host_server(const struct mcp_host *h, size_t i);
+
+/*
+ * Prompts (mcp_prompts.c): what the workbench's :prompt and run --prompt
+ * offer and run as a task.
+ */
+
+/* The prompts of the ready servers, as [{server, name, title, description,
+ * arguments: [{name, description, required}]}]. A new array. NULL-safe. */
+cJSON *mcp_host_prompts(const struct mcp_host *h);
+
+struct mcp_prompt_get; /* one prompts/get in flight */
+/* What prompts/get gave: rc 0 and the messages as one text (borrowed), or
+ * rc < 0 and the reason (naming the prompt). */
+typedef void mcp_prompt_done_fn(int rc, const char *text, void *ctx);
+/* Get prompt `spec` ("SERVER/NAME") with `args` ({name: "value"}, borrowed,
+ * may be NULL); a connector still starting is waited for (at most 15 s, on
+ * `loop`). 0 and *out (a handle until done runs, always later), or
+ * DH_ENOTFOUND (no such server or prompt), DH_EPARSE (a required argument
+ * missing, one the prompt does not take) with err_msg() naming it. */
+int mcp_host_prompt_get(struct mcp_prompt_get **out, struct mcp_host *h, struct ev_loop *loop,
+                        const char *spec, const cJSON *args, mcp_prompt_done_fn *done,
+                        void *ctx) DH_MUST_CHECK;
+/* Stop waiting: done never runs. NULL-safe; not after done ran. */
+void mcp_host_prompt_cancel(struct mcp_prompt_get *g);
 
 #endif
