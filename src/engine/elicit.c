@@ -129,7 +129,9 @@ elicit_post(struct elicit_set *s, const char *server, const cJSON *params, elici
 
 	ARRAY_PUSH(&s->v, p);
 	s->emit(&ev, s->emit_ctx);
-	return s->v.v[s->v.n - 1].id;
+	/* A client may answer within the emit (a local one declines at once). */
+	size_t i = find(s, id);
+	return i < s->v.n ? s->v.v[i].id : NULL;
 }
 
 int

@@ -33,9 +33,10 @@ void elicit_set_free(struct elicit_set *s);
 
 /* Server `server` asks (params as mcp.h's on_elicit: {mode, message,
  * requestedSchema | url}). Emits elicitation_needed and returns its id
- * (borrowed, valid until answered or ended), or NULL when it was declined at
- * once (a form schema that cannot be shown, an unknown mode: an "error"
- * event says why; `fn` has run). */
+ * (borrowed, valid until answered or ended), or NULL when it is answered
+ * already: declined at once (a form schema that cannot be shown, an unknown
+ * mode: an "error" event says why), or answered by a client during the
+ * emit. `fn` has run then. */
 const char *elicit_post(struct elicit_set *s, const char *server, const cJSON *params,
 			elicit_answer_fn *fn, void *ctx);
 /* Answer elicitation `id`: the content of an accepted form is checked

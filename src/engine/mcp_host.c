@@ -510,7 +510,7 @@ on_elicit(struct mcp_server *srv, unsigned long id, const cJSON *params, void *c
 	a->handle = id;
 	a->next = s->asks;
 	s->asks = a;
-	/* Declined at once (a form that cannot be shown): a is gone then. */
+	/* Answered already (declined at once, or by a client within the call): a is gone. */
 	const char *eid = elicit_post(s->h->elicit, mcp_server_name(srv), params, ask_answered, a);
 	if (eid)
 		a->id = xstrdup(eid);
