@@ -22,7 +22,10 @@ everything_install() {
 }
 
 everything_stop() {
-  [ -n "$EVERY_PID" ] && kill "$EVERY_PID" 2>/dev/null && wait "$EVERY_PID" 2>/dev/null
+  if [ -n "$EVERY_PID" ]; then
+    kill "$EVERY_PID" 2>/dev/null || true
+    wait "$EVERY_PID" 2>/dev/null || true
+  fi
   EVERY_PID=
 }
 
