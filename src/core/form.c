@@ -119,7 +119,7 @@ num_text(struct buf *b, double d)
 	if (d == floor(d) && fabs(d) < 1e15)
 		buf_printf(b, "%.0f", d);
 	else
-		buf_printf(b, "%.17g", d);
+		buf_printf(b, "%.15g", d);
 }
 
 /* The text a JSON value (a default) stands for in field f. */
@@ -270,11 +270,15 @@ form_cycle(struct form *fm, size_t i, int dir)
 	return true;
 }
 
+/* "a, b" or, with titles, "hero-1 (Superman), hero-2 (Green Lantern)". */
 static void
 options_list(struct buf *b, const struct form_field *f)
 {
-	for (size_t k = 0; k < f->noptions; k++)
+	for (size_t k = 0; k < f->noptions; k++) {
 		buf_printf(b, "%s%s", k ? ", " : "", f->options[k]);
+		if (f->labels[k] && strcmp(f->labels[k], f->options[k]))
+			buf_printf(b, " (%s)", f->labels[k]);
+	}
 }
 
 static void

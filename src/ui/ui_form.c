@@ -28,6 +28,7 @@ struct ui_form {
 	size_t cur;	  /* the field being edited */
 	struct buf line;  /* its text as typed (ui_cur_input) */
 	struct buf prompt;
+	char *error;	  /* why Enter did not send, shown in the form */
 	cJSON *queue;	  /* elicitation_needed events waiting to be shown */
 };
 
@@ -49,6 +50,8 @@ form_forget(struct ui_form *f)
 	free(f->server);
 	free(f->message);
 	free(f->url);
+	free(f->error);
+	f->error = NULL;
 	form_fini(&f->fm);
 	buf_clear(&f->line);
 	buf_clear(&f->prompt);
@@ -123,6 +126,11 @@ show_overlay(struct ui *u)
 		}
 		buf_putc(&t, '\n');
 		free(hint);
+	}
+	if (f->error) {
+		buf_puts(&t, "\n! ");
+		sanitized(&t, f->error, false);
+		buf_putc(&t, '\n');
 	}
 	buf_puts(&t, "\n* required   Tab/Shift-Tab: field   Up/Down: choose   Enter: send   "
 		     "Esc: decline\n");
@@ -325,8 +333,11 @@ ui_form_prompt(const struct ui *u)
 void
 ui_form_edited(struct ui *u)
 {
-	if (u->form && u->form->id && u->form->fm.n)
+	if (u->form && u->form->id && u->form->fm.n) {
+		free(u->form->error); /* answered by the edit, or said again at Enter */
+		u->form->error = NULL;
 		show_overlay(u);
+	}
 }
 
 void
@@ -354,8 +365,10 @@ ui_form_op(struct ui *u, enum ui_form_op op)
 			go_to(u, (f->cur + (op == UI_FORM_DOWN ? 1 : f->fm.n - 1)) % f->fm.n);
 		break;
 	case UI_FORM_SUBMIT:
+		free(f->error);
+		f->error = NULL;
 		if (form_content(&f->fm, &content, &bad) < 0) {
-			ui_message(u, true, "%s", err_msg());
+			f->error = xstrdup(err_msg());
 			go_to(u, bad);
 			break;
 		}

@@ -107,7 +107,7 @@ Test(form, typed_text_is_checked_and_the_error_names_the_field)
 	form_set_text(&fm, 4, "Red"); /* a title stands for its value */
 	form_set_text(&fm, 5, "purple");
 	cr_assert_eq(form_check(&fm, 5), DH_EPARSE);
-	cr_assert_str_eq(err_msg(), "size: must be one of s, l");
+	cr_assert_str_eq(err_msg(), "size: must be one of s (Small), l (Large)");
 	form_set_text(&fm, 5, "l");
 	form_set_text(&fm, 6, "a, b, c");
 	cr_assert_eq(form_check(&fm, 6), DH_EPARSE);
@@ -154,7 +154,7 @@ Test(form, validate_answers_from_clients)
 	} cases[] = {
 		{ "{\"name\":\"Bo\",\"color\":\"red\"}", NULL },
 		{ "{\"color\":\"red\"}", "name: required" },
-		{ "{\"name\":\"Bo\",\"color\":\"Red\"}", "color: must be one of red, green" },
+		{ "{\"name\":\"Bo\",\"color\":\"Red\"}", "color: must be one of red (Red), green (Green)" },
 		{ "{\"name\":\"Bo\",\"color\":\"red\",\"age\":\"3\"}", "age: must be an integer 0–150" },
 		{ "{\"name\":\"Bo\",\"color\":\"red\",\"ok\":1}", "ok: must be yes or no" },
 		{ "{\"name\":\"Bo\",\"color\":\"red\",\"x\":1}", "x: the form has no such field" },
