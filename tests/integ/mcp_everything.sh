@@ -2,7 +2,8 @@
 # (`deskhand run --json --commands`): a scripted session calls its tools,
 # reads a resource, sees a long call's progress as live output, answers its
 # form elicitation with an "elicit" command (after a wrong answer the engine
-# refuses, naming the field), and cancels a long call with an interrupt; each
+# refuses, naming the field) and its url-mode one, and cancels a long call
+# with an interrupt; each
 # result reaches the model (the fake model's request log). Then a prompt runs
 # as the task (run --prompt), and without --commands a form is declined,
 # never accepted.
@@ -22,6 +23,8 @@ cat > "$T/script.json" <<'JSON'
  {"expect": {"last_user_contains": "Long running operation completed"},
   "tool_calls": [{"name": "mcp__every__trigger-elicitation-request", "input": {}}]},
  {"expect": {"last_user_contains": "- Name: Ada Lovelace"},
+  "tool_calls": [{"name": "mcp__every__trigger-url-elicitation", "input": {"url": "https://example.org/login"}}]},
+ {"expect": {"last_user_contains": "User completed the URL elicitation flow"},
   "tool_calls": [{"name": "mcp__every__trigger-long-running-operation", "input": {"duration": 60, "steps": 60}}]},
  {"text": "unreachable", "stop_reason": "end_turn"}
 ]}
@@ -55,6 +58,13 @@ assert_contains "$(jq -r 'select(.type=="error" and .re=="bad-1").message' "$T/o
 echo "{\"type\":\"elicit\",\"elicitation\":\"$id\",\"action\":\"accept\",\"content\":{\"name\":\"Ada Lovelace\",\"check\":true,\"email\":\"ada@example.org\"}}" >&9
 wait_for 'any(.[]; .type=="elicitation_decided")' "elicitation_decided"
 assert_eq "$(jq -r 'select(.type=="elicitation_decided") | "\(.id) \(.server) \(.action)"' "$T/out")" "$id every accept"
+# URL mode: the page to open, answered after the person went there.
+wait_for 'any(.[]; .type=="approval_needed" and .name=="mcp__every__trigger-url-elicitation")' "its approval"
+echo '{"type":"approve"}' >&9
+wait_for '[.[] | select(.type=="elicitation_needed")] | length == 2' "the url elicitation"
+el=$(jq -cs '[.[] | select(.type=="elicitation_needed")][1]' "$T/out")
+assert_eq "$(jq -r '[.mode, .url, .schema] | @tsv' <<<"$el")" "$(printf 'url\thttps://example.org/login\t')"
+echo "{\"type\":\"elicit\",\"id\":\"$(jq -r .id <<<"$el")\",\"action\":\"accept\"}" >&9
 # The long call: its progress shows live; an interrupt cancels it at once.
 wait_for '[.[] | select(.type=="tool_call" and .name=="mcp__every__trigger-long-running-operation")] | length == 2' "the long call"
 wait_for '[.[] | select(.type=="tool_output")] | length >= 2' "its progress"
@@ -71,6 +81,7 @@ assert_contains "$(res mcp__every__read_resource)" "Resource 7: This is a plaint
 r=$(res mcp__every__trigger-elicitation-request)
 assert_contains "$r" "User provided the requested information"
 assert_contains "$r" "- Favorite Integer: 42"   # the default the form offered (SEP-1034)
+assert_contains "$(res mcp__every__trigger-url-elicitation)" "User completed the URL elicitation flow"
 # progress: the first long call's steps as live output of that call
 c1=$(jq -rs '[.[] | select(.type=="tool_call" and .name=="mcp__every__trigger-long-running-operation")][0].id' "$T/out")
 assert_contains "$(jq -r --arg c "$c1" 'select(.type=="tool_output" and .id==$c).text' "$T/out")" "progress 3/3"
