@@ -44,7 +44,7 @@ static const char usage[] =
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
-	"  mcp        connectors (MCP servers): list, add, remove, tools, trust, untrust\n"
+	"  mcp        MCP connectors: list, add, remove, tools, trust, untrust, client\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
