@@ -47,23 +47,30 @@ run_once
 assert_contains "$(jq -r 'select(.type=="error").message' "$T/out")" "changed since you trusted it"
 assert_contains "$("$DESKHAND" mcp list "$G")" "CHANGED since trusted"
 
-# 4. the agent writes a .mcp.json: it stays untrusted (nothing it runs can trust it)
+# 4. the agent writes a .mcp.json (its file tools are refused; a command's
+#    file is taken back), and however it got there it stays untrusted
 rm -f "$G/.mcp.json"
 cat > "$T/script2.json" <<JSON
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "add a connector"}]}}]},
  {"tool_calls": [{"name": "write_file", "input": {"path": ".mcp.json", "content": "{\"mcpServers\": {\"x\": {\"command\": \"python3\", \"args\": [\"$FAKE_MCP\", \"--marker\", \"$M\"], \"sandbox\": false}}}"}}]},
- {"tool_calls": [{"name": "run_command", "input": {"command": "deskhand mcp trust . ; ls ~/.local/state/deskhand 2>&1; echo done"}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "cp x.json .mcp.json; deskhand mcp trust . ; echo done"}}]},
  {"text": "added", "stop_reason": "end_turn"}
 ]}
 JSON
+printf '{"mcpServers": {"x": {"command": "python3", "args": ["%s", "--marker", "%s"], "sandbox": false}}}' \
+  "$FAKE_MCP" "$M" > "$G/x.json"
 start_fake "$T/script2.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "add a connector" >"$T/out" 2>"$T/err" || true
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
-[ -s "$G/.mcp.json" ] || { cat "$T/err"; fail "the agent did not write .mcp.json"; }
+assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="write_file").is_error' "$T/out")" true
+# whatever the agent managed, the file is not trusted: put it there as it would be
+cp "$G/x.json" "$G/.mcp.json"
 run_once
 [ ! -e "$M" ] || fail "an agent-written .mcp.json started its server"
-assert_contains "$(jq -r 'select(.type=="error").message' "$T/out")" "$G/.mcp.json: not trusted"
+assert_contains "$(jq -r 'select(.type=="error").message' "$T/out")" "its connectors were not started"
+h=$(sha256sum < "$G/.mcp.json" | cut -d' ' -f1)
+! grep -q "$h" "$XDG_STATE_HOME/deskhand/mcp-trust.json" || fail "the agent trusted it"
 
 # 5. untrust takes trust back
 "$DESKHAND" mcp trust "$G/.mcp.json" >/dev/null || fail "trust by file path failed"
