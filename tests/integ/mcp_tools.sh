@@ -4,6 +4,8 @@
 # invalid JSON, a hung call and injected descriptions give clear tool errors
 # or are shown as framed data, and the session goes on.
 . "$DH_TESTS/lib.sh"
+# The first request waits for the connectors (the machine may be slow).
+export DH_MCP_WAIT_MS=60000
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 echo "top secret" > "$HOME/secret"
 FAKE_MCP=$DH_TESTS/fake/mcp_fake_server.py

@@ -3,6 +3,8 @@
 # writes stays untrusted; `deskhand mcp trust` starts it; any change asks again;
 # `untrust` takes it back.
 . "$DH_TESTS/lib.sh"
+# The first request waits for the connectors (the machine may be slow).
+export DH_MCP_WAIT_MS=60000
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 M=$T/marker
 FAKE_MCP=$DH_TESTS/fake/mcp_fake_server.py
@@ -11,15 +13,24 @@ cat > "$G/.mcp.json" <<JSON
 {"mcpServers": {"evil": {"command": "python3", "args": ["$FAKE_MCP", "--marker", "$M", "--tools", "echo"],
                          "sandbox": false}}}
 JSON
-cat > "$T/script.json" <<'JSON'
-{"turns": [{"text": "ok", "stop_reason": "end_turn"}]}
+# One fake model for every run, in order: three one-turn runs, the agent's
+# run (4 turns), one more one-turn run.
+END='{"text": "ok", "stop_reason": "end_turn"}'
+printf '{"mcpServers": {"x": {"command": "python3", "args": ["%s", "--marker", "%s"], "sandbox": false}}}' \
+  "$FAKE_MCP" "$M" > "$G/x.json"
+cat > "$T/script.json" <<JSON
+{"turns": [$END, $END, $END,
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "add a connector"}]}}]},
+ {"tool_calls": [{"name": "write_file", "input": {"path": ".mcp.json", "content": $(jq -Rs . < "$G/x.json")}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "cp x.json .mcp.json; deskhand mcp trust . ; echo done"}}]},
+ {"text": "added", "stop_reason": "end_turn"},
+ $END]}
 JSON
-run_once() { # prints the JSON events; the first request's tool names go to $T/tools
-  rm -f "$T/fake-requests.jsonl"
-  start_fake "$T/script.json"
+start_fake "$T/script.json"
+run_once() { # the JSON events in $T/out; the tool names of its first request in $T/tools
+  local n; n=$(wc -l < "$FAKE_LOG" 2>/dev/null || echo 0)
   "$DESKHAND" run --grant "$G" --json "look" 2>"$T/err" >"$T/out" || true
-  kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
-  head -1 "$FAKE_LOG" | jq -r '.body.tools[].name' > "$T/tools"
+  sed -n "$((n + 1))p" "$FAKE_LOG" | jq -r '.body.tools[].name' > "$T/tools"
 }
 
 # 1. untrusted: nothing starts, a clear line says what it would run and how to allow it
@@ -50,19 +61,7 @@ assert_contains "$("$DESKHAND" mcp list "$G")" "CHANGED since trusted"
 # 4. the agent writes a .mcp.json (its file tools are refused; a command's
 #    file is taken back), and however it got there it stays untrusted
 rm -f "$G/.mcp.json"
-cat > "$T/script2.json" <<JSON
-{"turns": [
- {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "add a connector"}]}}]},
- {"tool_calls": [{"name": "write_file", "input": {"path": ".mcp.json", "content": "{\"mcpServers\": {\"x\": {\"command\": \"python3\", \"args\": [\"$FAKE_MCP\", \"--marker\", \"$M\"], \"sandbox\": false}}}"}}]},
- {"tool_calls": [{"name": "run_command", "input": {"command": "cp x.json .mcp.json; deskhand mcp trust . ; echo done"}}]},
- {"text": "added", "stop_reason": "end_turn"}
-]}
-JSON
-printf '{"mcpServers": {"x": {"command": "python3", "args": ["%s", "--marker", "%s"], "sandbox": false}}}' \
-  "$FAKE_MCP" "$M" > "$G/x.json"
-start_fake "$T/script2.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "add a connector" >"$T/out" 2>"$T/err" || true
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
 assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="write_file").is_error' "$T/out")" true
 # whatever the agent managed, the file is not trusted: put it there as it would be
 cp "$G/x.json" "$G/.mcp.json"
