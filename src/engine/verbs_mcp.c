@@ -221,7 +221,9 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 		plan(h);
 		next_action(h);
 	} else if (st != MCP_READY && st != MCP_STARTING) {
-		printf("server %s: %s\n", st == MCP_NEEDS_AUTH ? "needs authorization" : "failed",
+		static const char *const what[] = { [MCP_NEEDS_AUTH] = "needs authorization",
+						    [MCP_FAILED] = "failed", [MCP_CLOSED] = "closed" };
+		printf("server %s: %s\n", what[st],
 		       mcp_server_error(s) ? mcp_server_error(s) : "?");
 		h->failed = true;
 		ev_quit(h->loop);
@@ -342,7 +344,6 @@ mcp_client(int argc, char **argv)
 	};
 	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
-		rc = 2;
 		goto out;
 	}
 	ev_timer_init(&dl, deadline, &h);

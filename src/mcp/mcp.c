@@ -64,8 +64,10 @@ set_state(struct mcp_server *s, enum mcp_state st)
 static void
 set_error(struct mcp_server *s, const char *msg)
 {
-	free(s->error);
-	s->error = xstrdup(msg);
+	char *old = s->error;
+
+	s->error = xstrdup(msg); /* msg may be the old one */
+	free(old);
 }
 
 static bool
