@@ -11,6 +11,7 @@
  * stands (the schema's defaults), as a person pressing Enter would.
  */
 #include "engine/client.h"
+#include "engine/verbs.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -21,7 +22,6 @@
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/xalloc.h"
-#include "engine/verbs.h"
 #include "mcp/mcp.h"
 #include "net/http.h"
 
@@ -221,7 +221,9 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 		plan(h);
 		next_action(h);
 	} else if (st != MCP_READY && st != MCP_STARTING) {
-		printf("server %s: %s\n", st == MCP_NEEDS_AUTH ? "needs authorization" : "failed",
+		static const char *const what[] = { [MCP_NEEDS_AUTH] = "needs authorization",
+						    [MCP_FAILED] = "failed", [MCP_CLOSED] = "closed" };
+		printf("server %s: %s\n", what[st],
 		       mcp_server_error(s) ? mcp_server_error(s) : "?");
 		h->failed = true;
 		ev_quit(h->loop);
@@ -342,7 +344,6 @@ mcp_client(int argc, char **argv)
 	};
 	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
-		rc = 2;
 		goto out;
 	}
 	ev_timer_init(&dl, deadline, &h);
@@ -367,6 +368,12 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } mcp_verbs[] = {
 	{ "client", mcp_client },
+	{ "list", verbs_mcp_list },
+	{ "add", verbs_mcp_add },
+	{ "remove", verbs_mcp_remove },
+	{ "tools", verbs_mcp_tools },
+	{ "trust", verbs_mcp_trust },
+	{ "untrust", verbs_mcp_trust },
 };
 
 int
@@ -375,5 +382,6 @@ client_mcp_verb(const char *verb, int argc, char **argv)
 	for (size_t i = 0; i < sizeof mcp_verbs / sizeof *mcp_verbs; i++)
 		if (strcmp(verb, mcp_verbs[i].name) == 0)
 			return mcp_verbs[i].fn(argc, argv);
-	return verbs_mcp_host(verb, argc, argv); /* the configuration's verbs */
+	fprintf(stderr, "deskhand mcp: unknown command '%s'\n", verb);
+	return 2;
 }

@@ -78,8 +78,8 @@ static const char list_usage[] =
 	"the current directory), with how each runs and whether it is trusted.\n"
 	"Starts nothing. Exit status: 0, 1 a file does not load, 2 usage.\n";
 
-static int
-mcp_list(int argc, char **argv)
+int
+verbs_mcp_list(int argc, char **argv)
 {
 	struct mcp_entries es = ARRAY_INIT;
 	char *user = mcp_config_user_path(), *folder;
@@ -148,8 +148,8 @@ static const char add_usage[] =
 	"\n"
 	"Exit status: 0 added, 1 failed (the message names the problem), 2 usage.\n";
 
-static int
-mcp_add(int argc, char **argv)
+int
+verbs_mcp_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "env", required_argument, NULL, 'e' },   { "path", required_argument, NULL, 'p' },
@@ -160,7 +160,14 @@ mcp_add(int argc, char **argv)
 	cJSON *srv = json_new_obj(), *env = NULL, *hdr = NULL, *paths = NULL, *egress = NULL;
 	bool nosandbox = false;
 	int opt, rc = 2;
+	const char *name = NULL;
 
+	/* NAME first, then its options (until "--" or the command). */
+	if (argc >= 2 && argv[1][0] != '-') {
+		name = argv[1];
+		argc--;
+		argv++;
+	}
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		const char *eq = optarg ? strchr(optarg, opt == 'H' ? ':' : '=') : NULL;
@@ -212,12 +219,10 @@ mcp_add(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind >= argc) {
+	if (!name) {
 		fputs(add_usage, stderr);
 		goto out;
 	}
-	const char *name = argv[optind++];
-
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind < argc) {
@@ -270,8 +275,8 @@ static const char remove_usage[] =
 	"Remove connector NAME from your mcp.json.\n"
 	"Exit status: 0 removed, 1 no such connector or the file cannot be written, 2 usage.\n";
 
-static int
-mcp_remove(int argc, char **argv)
+int
+verbs_mcp_remove(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-') {
 		bool help = argc == 2 && !strcmp(argv[1], "--help");
@@ -299,8 +304,8 @@ static const char trust_usage[] =
 	"changes, sessions start none of its connectors until you trust it again.\n"
 	"Exit status: 0 done, 1 failed (the file does not load, was not trusted), 2 usage.\n";
 
-static int
-mcp_trust(int argc, char **argv)
+int
+verbs_mcp_trust(int argc, char **argv)
 {
 	bool trust = !strcmp(argv[0], "trust");
 
@@ -333,8 +338,8 @@ static const char tools_usage[] =
 	"is read-only (allowed without asking) or asks, and its description.\n"
 	"Exit status: 0 listed, 1 it did not start, 2 usage.\n";
 
-static int
-mcp_tools(int argc, char **argv)
+int
+verbs_mcp_tools(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
 		bool help = argc == 2 && !strcmp(argv[1], "--help");
@@ -396,22 +401,4 @@ out:
 	free(sandbox);
 	free(bwrap);
 	return rc;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-} mcp_verbs[] = {
-	{ "list", mcp_list },     { "add", mcp_add },     { "remove", mcp_remove },
-	{ "tools", mcp_tools },   { "trust", mcp_trust }, { "untrust", mcp_trust },
-};
-
-int
-verbs_mcp_host(const char *verb, int argc, char **argv)
-{
-	for (size_t i = 0; i < sizeof mcp_verbs / sizeof *mcp_verbs; i++)
-		if (!strcmp(mcp_verbs[i].name, verb))
-			return mcp_verbs[i].fn(argc, argv);
-	fprintf(stderr, "deskhand: mcp: no such command '%s'\n", verb);
-	return 2;
 }

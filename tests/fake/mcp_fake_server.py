@@ -13,6 +13,8 @@ Standard library only; newline-delimited JSON-RPC on stdin/stdout.
 --tools LIST        offer only these tools (default: all)
 --invalid-at-start  answer initialize with a line that is not JSON
 
+$FAKE_MCP_LOG, when set, gets every message received, one per line.
+
 server/discover (2026-07-28) is answered "method not found", so clients fall
 back to initialize, as with most servers today.
 
@@ -127,7 +129,11 @@ def main():
     if a.delay_start:
         time.sleep(a.delay_start)
     names = a.tools.split(",") if a.tools else list(TOOLS)
+    log = open(os.environ["FAKE_MCP_LOG"], "a") if os.environ.get("FAKE_MCP_LOG") else None
     for line in sys.stdin:
+        if log:
+            log.write(line)
+            log.flush()
         try:
             m = json.loads(line)
         except ValueError:

@@ -4,12 +4,15 @@
 # invalid JSON, a hung call and injected descriptions give clear tool errors
 # or are shown as framed data, and the session goes on.
 . "$DH_TESTS/lib.sh"
+# The first request waits for the connectors (the machine may be slow).
+export DH_MCP_WAIT_MS=60000
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 echo "top secret" > "$HOME/secret"
 FAKE_MCP=$DH_TESTS/fake/mcp_fake_server.py
 mkdir -p "$XDG_CONFIG_HOME/deskhand"
 cat > "$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
-{"mcpServers": {"fake": {"command": "python3", "args": ["$FAKE_MCP"], "timeout": 3,
+{"mcpServers": {"hung": {"command": "python3", "args": ["$FAKE_MCP", "--tools", "hang"], "timeout": 2},
+                "fake": {"command": "python3", "args": ["$FAKE_MCP"], "timeout": 60,
                          "env": {"GREETING": "\${USER_GREETING:-hello from mcp}"},
                          "sandbox": {"egress": ["allowed.invalid:443"]}}}}
 JSON
@@ -28,7 +31,7 @@ cat > "$T/script.json" <<JSON
  {"expect": {"last_user_contains": "proxy: HTTP/1.1 403"},
   "tool_calls": [{"name": "mcp__fake__big", "input": {}}]},
  {"tool_calls": [{"name": "mcp__fake__bad_json", "input": {}}]},
- {"tool_calls": [{"name": "mcp__fake__hang", "input": {}}]},
+ {"tool_calls": [{"name": "mcp__hung__hang", "input": {}}]},
  {"tool_calls": [{"name": "mcp__fake__list_resources", "input": {}}]},
  {"expect": {"last_user_contains": "fake://notes/1"},
   "tool_calls": [{"name": "mcp__fake__read_resource", "input": {"uri": "fake://notes/1"}}]},
@@ -39,7 +42,8 @@ cat > "$T/script.json" <<JSON
 JSON
 start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --json "use the connector" >"$T/out" 2>"$T/err" || true
-assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" "done" \
+# it went to its end (blocked: the calls that needed a yes were refused)
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" "blocked" \
   "$(tail -5 "$T/err"; jq -c 'select(.type=="error" or .type=="tool_result")' "$T/out" | cut -c1-300)"
 res() { jq -r --arg n "$1" 'select(.type=="tool_result" and .name==$n) | "\(.is_error) \(.output)"' "$T/out" | head -1; }
 # read-only: allowed without asking; the result reached the model
@@ -55,11 +59,14 @@ c=$(res mcp__fake__connect)
 assert_contains "$c" "proxy: HTTP/1.1 403"
 assert_not_contains "$c" "direct: connected"
 # hostile results: clear errors, bounded, and the session went on
-for t in big bad_json hang; do
-  r=$(res mcp__fake__$t)
-  [ "${r%% *}" = true ] || fail "mcp__fake__$t: expected an error result, got: $(head -c 300 <<<"$r")"
-  [ ${#r} -lt 70000 ] || fail "mcp__fake__$t: result not bounded (${#r} bytes)"
+for t in fake__big fake__bad_json hung__hang; do
+  r=$(res mcp__$t)
+  [ "${r%% *}" = true ] || fail "mcp__$t: expected an error result, got: $(head -c 300 <<<"$r")"
+  [ ${#r} -lt 70000 ] || fail "mcp__$t: result not bounded (${#r} bytes)"
 done
+assert_contains "$(res mcp__fake__big)" "larger than"
+assert_contains "$(res mcp__hung__hang)" "no answer from hung within 2000 ms"
+assert_eq "$(jq -r 'select(.type=="assistant_message").text' "$T/out" | tail -1)" "done"
 # the injected description is shown as framed, capped data
 req=$(head -1 "$FAKE_LOG")
 d=$(jq -r '.body.tools[] | select(.name=="mcp__fake__injected").description' <<<"$req")
