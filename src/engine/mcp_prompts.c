@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -121,6 +122,35 @@ check_args(const char *spec, const struct mcp_prompt *p, const cJSON *args)
 	return 0;
 }
 
+/* The messages of a GetPromptResult as the task's text: each message's
+ * content as mcp_result_text() renders a tool's (text as is, resources and
+ * images as notes), the assistant's marked "[assistant]". Heap. */
+static char *
+prompt_text(const cJSON *result)
+{
+	struct buf b = BUF_INIT;
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, json_arr(result, "messages"))
+	{
+		cJSON *one = json_new_obj();
+		const char *role = json_str(m, "role");
+		char *t;
+
+		json_add(json_add(one, "content", json_new_arr()), NULL,
+			 json_dup(json_obj(m, "content")));
+		t = mcp_result_text(one, TOOL_OUTPUT_CAP_DEF, NULL);
+		buf_printf(&b, "%s%s%s", b.len ? "\n\n" : "",
+			   role && !strcmp(role, "assistant") ? "[assistant] " : "", t);
+		free(t);
+		cJSON_Delete(one);
+	}
+	if (!b.len) /* no messages: what the server said of it */
+		buf_puts(&b, json_str(result, "description") ? json_str(result, "description")
+							       : "(the prompt is empty)");
+	return buf_detach(&b);
+}
+
 static void
 prompt_free(struct mcp_prompt_get *g)
 {
@@ -142,7 +172,7 @@ got(const struct mcp_result *res, void *ctx)
 		g->done(DH_EFAIL, m, g->ctx);
 		free(m);
 	} else {
-		char *text = mcp_result_text(res->result, TOOL_OUTPUT_CAP_DEF, NULL);
+		char *text = prompt_text(res->result);
 
 		g->done(0, text, g->ctx);
 		free(text);

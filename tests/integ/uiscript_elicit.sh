@@ -4,6 +4,7 @@
 # field empty names it and sends nothing; typed values, Tab to the next
 # field and Down to toggle a boolean make the answer the server gets back.
 # A long call's progress shows in its transcript line and Esc cancels it.
+# Then :prompt (its name completed by Tab) runs a prompt as the next task.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 . "$DH_TESTS/mcp/lib_everything.sh"
@@ -18,7 +19,7 @@ cat > "$T/script.json" <<'JSON'
   "tool_calls": [{"name": "mcp__every__trigger-elicitation-request", "input": {}}]},
  {"expect": {"last_user_contains": "- Name: Ada Lovelace"},
   "tool_calls": [{"name": "mcp__every__trigger-long-running-operation", "input": {"duration": 60, "steps": 60}}]},
- {"text": "unreachable", "stop_reason": "end_turn"}
+ {"expect": {"last_user_contains": "What's weather in Paris?"}, "text": "Sunny.", "stop_reason": "end_turn"}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -47,8 +48,15 @@ y
 <Esc>
 :wait text interrupted
 :save-screen $T/end.scr
+:type :prompt every/a
+<Tab>
+:wait text :prompt every/args-prompt
+:type  city=Paris
+<Enter>
+:wait text Sunny\.
+:save-screen $T/prompt.scr
 :quit"
-UI_RC=130 UI_TIMEOUT_MS=20000 ui_run 120 50 --grant "$G"  # 130: the task was interrupted
+UI_TIMEOUT_MS=20000 ui_run 120 50 --grant "$G"
 # The form: the server's message, each field with its default, required marked.
 assert_screen form 'input for every' "The connector 'every' asks for input" \
   'Please provide inputs for the following fields' '› String\*: *$' 'Boolean: *$' \
@@ -70,5 +78,8 @@ assert_contains "$req" "- Favorite Integer: 42"
 # Progress in the call's line, then Esc cancelled it: the turn did not go on.
 assert_screen progress 'progress [0-9]+/60'
 assert_screen end 'interrupted'
-! grep -q unreachable "$T/end.scr" || fail "the cancelled call's turn went on"
+[ "$(grep -c '"model"' "$FAKE_LOG")" = 5 ] || fail "the cancelled call's turn went on: $(grep -c '"model"' "$FAKE_LOG") requests"
+# :prompt (Tab completed its name) ran the connector's prompt as the next task.
+assert_screen prompt "^❯ What's weather in Paris\?" 'Sunny\.'
+grep -q "What's weather in Paris?" "$FAKE_LOG" || fail "the prompt's text never reached the model"
 echo ok
