@@ -741,8 +741,11 @@ mcp_host_trust(struct mcp_host *h, const char *path)
 	int rc = load_folder(h, folder);
 
 	free(folder);
-	if (rc == 0 && h->groups.n > before)
+	if (rc == 0 && h->groups.n > before) {
+		/* The next request waits for them within the bound, as the first does. */
+		h->t0 = ev_now_ms();
 		start_group(h, h->groups.v[h->groups.n - 1], NULL);
+	}
 	return rc;
 }
 

@@ -71,7 +71,7 @@ const struct strv *mcp_host_untrusted(const struct mcp_host *h);
 const struct strv *mcp_host_untrusted_paths(const struct mcp_host *h);
 /* The person trusts `path`, one of mcp_host_untrusted_paths() (no other:
  * DH_ENOTFOUND): record its SHA-256 (mcp_trust_set) and start its servers
- * now; their tools join the next request. Returns 0, or DH_EFAIL/DH_EPARSE
+ * now; the next request waits for them as the first does. Returns 0, or DH_EFAIL/DH_EPARSE
  * naming the problem. */
 int mcp_host_trust(struct mcp_host *h, const char *path) DH_MUST_CHECK;
 

@@ -337,7 +337,7 @@ offer_trust(struct ui *u, const struct event *ev)
 	free(u->mcp_trust_path);
 	u->mcp_trust_path = xstrdup(ev->name);
 	if (what && end)
-		q = xasprintf("Trust %s? It would run %.*s. y/n", ev->name,
+		q = xasprintf("Trust %s? y/n · it would run %.*s", ev->name,
 			      (int)(end - what - 14), what + 14);
 	else
 		q = xasprintf("Trust %s and start its connectors? y/n", ev->name);
