@@ -1849,6 +1849,7 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_ELICIT:
 	case COMMAND_PROMPTS:
 	case COMMAND_PROMPT:
+	case COMMAND_MCP_TRUST:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }

@@ -153,7 +153,8 @@
 	  F(STR, id, "id") F(STR, name, "server") F(STR, mode, "mode") F(STR, text, "message")    \
 	  F(JSON, data, "schema") F(OPT, url, "url"))                                              \
 	X(EVENT_ELICITATION_DECIDED, "elicitation_decided",                                        \
-	  F(STR, id, "id") F(STR, name, "server") F(STR, status, "action"))
+	  F(STR, id, "id") F(STR, name, "server") F(STR, status, "action"))                     \
+	X(EVENT_MCP_UNTRUSTED, "mcp_untrusted", F(STR, name, "path") F(STR, text, "message"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -297,7 +298,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_ELICIT, "elicit",                                                                \
 	  F(CALL, id, "elicitation") F(NEED, action, "action") F(OBJ, content, "content"))       \
 	X(COMMAND_PROMPTS, "prompts", )                                                            \
-	X(COMMAND_PROMPT, "prompt", F(NEED, text, "name") F(OBJ, content, "arguments"))
+	X(COMMAND_PROMPT, "prompt", F(NEED, text, "name") F(OBJ, content, "arguments"))            \
+	X(COMMAND_MCP_TRUST, "mcp_trust", F(NEED, path, "path"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {
