@@ -245,6 +245,8 @@ Test(event, every_type_has_its_wire_shape)
 			"{\"type\":\"elicitation_needed\",\"id\":\"toolu_1\","
 			"\"server\":\"read_file\",\"mode\":\"ask\",\"message\":\"t\","
 			"\"schema\":{\"path\":\"a.txt\"},\"url\":\"https://u.test/\"}",
+		[EVENT_MCP_UNTRUSTED] =
+			"{\"type\":\"mcp_untrusted\",\"path\":\"read_file\",\"message\":\"t\"}",
 		[EVENT_ELICITATION_DECIDED] =
 			"{\"type\":\"elicitation_decided\",\"id\":\"toolu_1\","
 			"\"server\":\"read_file\",\"action\":\"done\"}",
