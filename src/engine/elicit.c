@@ -180,6 +180,18 @@ elicit_end(struct elicit_set *s, const char *id)
 	pending_fini(&p);
 }
 
+void
+elicit_cancel_all(struct elicit_set *s)
+{
+	while (s->v.n) {
+		struct pending p;
+
+		take(s, 0, "cancel", &p);
+		p.fn("cancel", NULL, p.ctx);
+		pending_fini(&p);
+	}
+}
+
 cJSON *
 elicit_pending_json(const struct elicit_set *s)
 {

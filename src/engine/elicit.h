@@ -49,6 +49,9 @@ int elicit_answer(struct elicit_set *s, const char *id, const char *action,
  * closed): clients are told ("cancel"); the answer function does not run.
  * Unknown ids are ignored. */
 void elicit_end(struct elicit_set *s, const char *id);
+/* The task ended: every waiting request is answered "cancel" (the person
+ * dismissed it; its call is over) and the clients are told. */
+void elicit_cancel_all(struct elicit_set *s);
 /* The waiting elicitation_needed events, oldest first: a new array. */
 cJSON *elicit_pending_json(const struct elicit_set *s);
 /* Elicitations waiting. */

@@ -122,6 +122,9 @@ observe(struct engine *e, const struct event *ev)
 	case EVENT_SESSION_FINISHED:
 		cJSON_Delete(e->pending);
 		e->pending = NULL;
+		/* A connector's question outlives no task: dismissed with it. */
+		if (ev->type == EVENT_SESSION_FINISHED && e->elicit)
+			elicit_cancel_all(e->elicit);
 		break;
 	default:
 		break;

@@ -299,6 +299,25 @@ Test(elicit, url_mode_end_and_unshowable_forms)
 	elicit_set_free(set);
 }
 
+Test(elicit, the_end_of_the_task_cancels_what_waits)
+{
+	struct seen ev = { "" }, srv = { "" };
+	struct elicit_set *set = elicit_set_new(emit, &ev);
+	cJSON *u = parse("{\"mode\":\"url\",\"message\":\"m\",\"url\":\"https://x.test/\"}");
+
+	cr_assert_not_null(elicit_post(set, "a", u, answered, &srv));
+	cr_assert_not_null(elicit_post(set, "b", u, answered, &srv));
+	ev.log[0] = 0;
+	elicit_cancel_all(set);
+	cr_assert_str_eq(srv.log, "ANSWER cancel -\nANSWER cancel -\n");
+	cr_assert_str_eq(ev.log, "{\"type\":\"elicitation_decided\",\"id\":\"el-1\",\"server\":"
+				 "\"a\",\"action\":\"cancel\"}\n{\"type\":\"elicitation_decided\","
+				 "\"id\":\"el-2\",\"server\":\"b\",\"action\":\"cancel\"}\n");
+	cr_assert_eq(elicit_count(set), 0);
+	cJSON_Delete(u);
+	elicit_set_free(set);
+}
+
 Test(elicit, command_wire_form)
 {
 	struct command c;
