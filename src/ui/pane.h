@@ -139,5 +139,8 @@ extern const struct pane_ops pane_help_ops;
 
 /* Set the overlay pane's title and text (copied). */
 void pane_help_set(struct pane *p, const char *title, const char *text);
+/* What its title says closes it (copied; NULL: "q or Esc closes", which
+ * pane_help_set() restores), for an overlay whose keys go elsewhere. */
+void pane_help_set_keys(struct pane *p, const char *keys);
 
 #endif

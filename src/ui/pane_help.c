@@ -13,6 +13,7 @@
 
 struct help {
 	char *title;
+	char *keys; /* what the title says closes it; NULL: q or Esc */
 	struct buf text;
 };
 
@@ -30,6 +31,7 @@ help_fini(struct pane *p)
 
 	if (h) {
 		free(h->title);
+		free(h->keys);
 		buf_fini(&h->text);
 	}
 	free(h);
@@ -49,7 +51,8 @@ help_title(struct pane *p, struct buf *out)
 {
 	struct help *h = p->priv;
 
-	buf_printf(out, ": %s  (q or Esc closes)", h->title ? h->title : "");
+	buf_printf(out, ": %s  (%s)", h->title ? h->title : "",
+		   h->keys ? h->keys : "q or Esc closes");
 }
 
 static enum pane_result
@@ -67,10 +70,22 @@ pane_help_set(struct pane *p, const char *title, const char *text)
 
 	free(h->title);
 	h->title = xstrdup(title);
+	free(h->keys);
+	h->keys = NULL;
 	buf_clear(&h->text);
 	buf_puts(&h->text, text);
 	p->top = 0;
 	p->cursor = -1;
+	pane_invalidate(p);
+}
+
+void
+pane_help_set_keys(struct pane *p, const char *keys)
+{
+	struct help *h = p->priv;
+
+	free(h->keys);
+	h->keys = keys ? xstrdup(keys) : NULL;
 	pane_invalidate(p);
 }
 

@@ -137,6 +137,7 @@ show_overlay(struct ui *u)
 	buf_puts(&title, "input for ");
 	sanitized(&title, f->server, false);
 	pane_help_set(&u->help, buf_cstr(&title), buf_cstr(&t));
+	pane_help_set_keys(&u->help, "Enter sends, Esc declines");
 	u->frame_all = true;
 	buf_fini(&t);
 	buf_fini(&title);

@@ -56,9 +56,9 @@ y
 :wait text Sunny\.
 :save-screen $T/prompt.scr
 :quit"
-UI_TIMEOUT_MS=20000 ui_run 120 50 --grant "$G"
+UI_TIMEOUT_MS=30000 ui_run 120 50 --grant "$G"
 # The form: the server's message, each field with its default, required marked.
-assert_screen form 'input for every' "The connector 'every' asks for input" \
+assert_screen form 'input for every  \(Enter sends, Esc declines\)' "The connector 'every' asks for input" \
   'Please provide inputs for the following fields' '› String\*: *$' 'Boolean: *$' \
   'String with default: It was a dark and stormy night\.' 'Integer: 42$' \
   'Untitled Single Select Enum: Monica$' 'Untitled Multiple Select Enum: Guitar$' \
