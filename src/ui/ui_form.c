@@ -225,13 +225,13 @@ show(struct ui *u, const struct event *ev)
 		f->url_mode = true;
 		f->url = xstrdup(ev->url ? ev->url : "");
 		bool copied = ui_copy_text(u, f->url, strlen(f->url)) == 0;
+		/* The keys first: a long URL or message is cut at the edge. */
 		buf_puts(&q, "Connector ");
 		sanitized(&q, f->server, false);
 		buf_puts(&q, " asks you to open ");
 		sanitized(&q, f->url, false);
-		buf_printf(&q, "%s (", copied ? " (copied)" : "");
+		buf_printf(&q, "%s: y I opened it, n decline, Esc cancel · ", copied ? " (copied)" : "");
 		sanitized(&q, f->message, false);
-		buf_puts(&q, "): y I opened it, n decline, Esc cancel");
 		ui_ask(u, buf_cstr(&q), "yn", 0, url_answered, NULL);
 		buf_fini(&q);
 		return;

@@ -3,6 +3,7 @@
 # (SEP-1034) and required fields marked; Esc declines; Enter with a required
 # field empty names it and sends nothing; typed values, Tab to the next
 # field and Down to toggle a boolean make the answer the server gets back.
+# A url-mode request asks y/n in the input line.
 # A long call's progress shows in its transcript line and Esc cancels it.
 # Then :prompt (its name completed by Tab) runs a prompt as the next task.
 . "$DH_TESTS/lib.sh"
@@ -18,6 +19,8 @@ cat > "$T/script.json" <<'JSON'
  {"expect": {"last_user_contains": "User declined to provide"},
   "tool_calls": [{"name": "mcp__every__trigger-elicitation-request", "input": {}}]},
  {"expect": {"last_user_contains": "- Name: Ada Lovelace"},
+  "tool_calls": [{"name": "mcp__every__trigger-url-elicitation", "input": {"url": "https://example.org/login"}}]},
+ {"expect": {"last_user_contains": "User completed the URL elicitation flow"},
   "tool_calls": [{"name": "mcp__every__trigger-long-running-operation", "input": {"duration": 60, "steps": 60}}]},
  {"expect": {"last_user_contains": "What's weather in Paris?"}, "text": "Sunny.", "stop_reason": "end_turn"}
 ]}
@@ -43,6 +46,11 @@ y
 <Down>
 :save-screen $T/filled.scr
 <Enter>
+:wait approval
+y
+:wait text asks you to open https://example\.org/login
+:save-screen $T/url.scr
+y
 :wait text progress [0-9]+/60
 :save-screen $T/progress.scr
 <Esc>
@@ -75,10 +83,14 @@ grep -q "User declined to provide the requested information" "$FAKE_LOG" || fail
 req=$(grep -F "Ada Lovelace" "$FAKE_LOG" | tail -1)
 assert_contains "$req" "- Agreed to terms: true"
 assert_contains "$req" "- Favorite Integer: 42"
+# url mode: the page and the question in the input line; y accepted it.
+s=$(screen url)
+tail -1 <<<"$s" | grep -qE "^Connector every asks you to open https://example\.org/login: y I opened it, n decline, Esc cancel · Please open the link" \
+  || fail "the url question: $(tail -1 <<<"$s")"
 # Progress in the call's line, then Esc cancelled it: the turn did not go on.
 assert_screen progress 'progress [0-9]+/60'
 assert_screen end 'interrupted'
-[ "$(grep -c '"model"' "$FAKE_LOG")" = 5 ] || fail "the cancelled call's turn went on: $(grep -c '"model"' "$FAKE_LOG") requests"
+[ "$(grep -c '"model"' "$FAKE_LOG")" = 6 ] || fail "the cancelled call's turn went on: $(grep -c '"model"' "$FAKE_LOG") requests"
 # :prompt (Tab completed its name) ran the connector's prompt as the next task.
 assert_screen prompt "^❯ What's weather in Paris\?" 'Sunny\.'
 grep -q "What's weather in Paris?" "$FAKE_LOG" || fail "the prompt's text never reached the model"
