@@ -594,7 +594,7 @@ Test(command, malformed_commands_are_eparse_with_a_message)
 	cr_assert_eq(command_parse(&c, "{\"type\":\"fly\"}", 14), DH_EPARSE);
 	for (int t = 0; t < COMMAND__COUNT; t++)
 		cr_assert(strstr(err_msg(), command_type_name(t)), "%s", err_msg());
-	cr_assert(strstr(err_msg(), "log)"), "no trailing comma: %s", err_msg());
+	cr_assert(strstr(err_msg(), "mcp_trust)"), "no trailing comma: %s", err_msg());
 }
 
 Test(config, bind_lines_are_kept_in_order_with_where)
