@@ -182,9 +182,13 @@ static void show_next(struct ui *u);
 static void
 finish(struct ui *u)
 {
+	bool form = !u->form->url_mode; /* a url question had no overlay of ours */
+
 	form_forget(u->form);
-	ui_mode_drop(u, IN_FORM);
-	ui_mode_drop(u, IN_OVERLAY);
+	if (form) {
+		ui_mode_drop(u, IN_FORM);
+		ui_mode_drop(u, IN_OVERLAY);
+	}
 	show_next(u);
 }
 
