@@ -455,7 +455,8 @@ full_command(enum command_type t, cJSON *steps)
 	return (struct command){ .type = t, .id = (char *)"toolu_1",
 				 .text = (char *)"caf\u00e9 \"x\"", .steps = steps,
 				 .path = (char *)"notes/a.txt", .hunk = 2, .force = true,
-				 .req = (char *)"c9", .protocol = PROTOCOL_VERSION };
+				 .req = (char *)"c9", .protocol = PROTOCOL_VERSION,
+				 .action = (char *)"accept" };
 }
 
 static char *
