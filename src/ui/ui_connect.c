@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
+#include "ui/draw.h"
 #include "ui/ui_int.h"
 
 /* The prompts reply's rows as SERVER/NAME. */
