@@ -329,6 +329,19 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_puts(&t->items[t->n - 1].text, ev->text);
 		}
 		break;
+	case EVENT_ELICITATION_NEEDED: /* the form itself is ui_form.c's */
+		it = add_item(p, IT_PROMPT);
+		buf_printf(&it->text, "Connector %s asks for input%s: %s", ev->name ? ev->name : "?",
+			   ev->url ? " (a page to open)" : "", ev->text ? ev->text : "");
+		break;
+	case EVENT_ELICITATION_DECIDED: {
+		bool given = ev->status && !strcmp(ev->status, "accept");
+
+		note(p, given ? IT_NOTE : IT_ERROR, "input %s",
+		     given ? "given"
+			   : ev->status && !strcmp(ev->status, "decline") ? "declined" : "cancelled");
+		break;
+	}
 	case EVENT_CHECKPOINT:
 		if (ev->files_changed > 0 && ev->tool_call) {
 			note(p, IT_NOTE, "checkpoint %s: %ld file(s) changed",

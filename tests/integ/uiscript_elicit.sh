@@ -32,12 +32,12 @@ steps ":type ask me
 a
 :wait text Allow mcp__every__trigger-elicitation-request
 y
-:wait text Please provide inputs for the following fields
+:wait text nothing is sent unless you press Enter
 :save-screen $T/form.scr elements
 <Esc>
 :wait approval
 y
-:wait text Please provide inputs for the following fields
+:wait text nothing is sent unless you press Enter
 <Enter>
 :wait text ! name: required
 :save-screen $T/required.scr
@@ -88,7 +88,9 @@ s=$(screen url)
 tail -1 <<<"$s" | grep -qE "^Connector every asks you to open https://example\.org/login: y I opened it, n decline, Esc cancel · Please open the link" \
   || fail "the url question: $(tail -1 <<<"$s")"
 # Progress in the call's line, then Esc cancelled it: the turn did not go on.
-assert_screen progress 'progress [0-9]+/60'
+assert_screen progress 'progress [0-9]+/60' \
+  '\? Connector every asks for input: Please provide inputs' 'input declined$' 'input given$' \
+  '\? Connector every asks for input \(a page to open\): Please open the link'
 assert_screen end 'interrupted'
 [ "$(grep -c '"model"' "$FAKE_LOG")" = 6 ] || fail "the cancelled call's turn went on: $(grep -c '"model"' "$FAKE_LOG") requests"
 # :prompt (Tab completed its name) ran the connector's prompt as the next task.
