@@ -13,6 +13,7 @@
 #include "engine/client.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,16 @@ deadline(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	ev_quit(l);
 }
 
+static void
+on_signal(struct ev_loop *l, int signo, void *ctx)
+{
+	struct harness *h = ctx;
+
+	printf("interrupted (signal %d)\n", signo);
+	h->failed = true;
+	ev_quit(l);
+}
+
 static int
 mcp_client(int argc, char **argv)
 {
@@ -372,6 +383,12 @@ mcp_client(int argc, char **argv)
 		.on_log = on_log,
 	};
 	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		goto out;
+	}
+	if (ev_signal_on(h.loop, SIGINT, on_signal, &h) < 0 ||
+	    ev_signal_on(h.loop, SIGTERM, on_signal, &h) < 0 ||
+	    ev_signal_on(h.loop, SIGHUP, on_signal, &h) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
 		goto out;
 	}

@@ -34,21 +34,28 @@ static void initialize(struct mcp_server *s);
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Queued as a notifications/message of our own, so that on_log, like every
+ * host callback, runs from the dispatcher and never inside a read or a curl
+ * callback (the host may free the server from it). */
 void
 mcp_log(struct mcp_server *s, const char *level, const char *fmt, ...)
 {
 	if (!s->ops.on_log)
 		return;
 	va_list ap;
-	struct buf b = BUF_INIT;
-	char tmp[512];
+	char tmp[1024];
 
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	buf_puts(&b, tmp);
-	s->ops.on_log(s, level, buf_cstr(&b), s->ctx);
-	buf_fini(&b);
+	cJSON *msg = json_new_obj();
+	json_add_str(msg, "jsonrpc", "2.0");
+	json_add_str(msg, "method", "notifications/message");
+	cJSON *p = json_add(msg, "params", json_new_obj());
+	json_add_str(p, "level", level);
+	json_add_str(p, "data", tmp);
+	cJSON_AddItemToArray(s->inbox, msg);
+	dispatch_arm(s);
 }
 
 static void
@@ -923,11 +930,12 @@ handle_notification(struct mcp_server *s, const char *method, const cJSON *p)
 	} else if (strcmp(method, "notifications/message") == 0) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "data");
 		const char *level = json_str(p, "level");
-		if (cJSON_IsString(d)) {
-			mcp_log(s, level ? level : "info", "%s", d->valuestring);
+		if (!s->ops.on_log) {
+		} else if (cJSON_IsString(d)) {
+			s->ops.on_log(s, level ? level : "info", d->valuestring, s->ctx);
 		} else if (d) {
 			char *t = json_print(d);
-			mcp_log(s, level ? level : "info", "%s", t);
+			s->ops.on_log(s, level ? level : "info", t, s->ctx);
 			free(t);
 		}
 	} else if (strcmp(method, "notifications/tools/list_changed") == 0) {
