@@ -356,9 +356,15 @@ mcp_transport_closed(struct mcp_server *s, enum mcp_state st, const char *fmt, .
 	dispatch_arm(s);
 }
 
+/* Start-up failed; an HTTP server that wants authorization is not failed
+ * but waits for it. */
 static void
 fail_start(struct mcp_server *s, const char *msg)
 {
+	if (s->closing_state == MCP_NEEDS_AUTH) {
+		set_state(s, MCP_NEEDS_AUTH);
+		return;
+	}
 	set_error(s, msg);
 	set_state(s, MCP_FAILED);
 }
@@ -661,7 +667,7 @@ list_loaded(struct mcp_server *s, struct list_load *ll)
 	ll->acc = NULL;
 	note_ttl(s, ll->ttl_ms);
 	if (ll->startup) {
-		if (--s->loading == 0 && s->state == MCP_STARTING)
+		if (--s->loading == 0 && s->state == MCP_STARTING && !s->closing_state)
 			set_state(s, MCP_READY);
 	} else if (s->ops.on_list_changed) {
 		s->ops.on_list_changed(s, s->ctx);
@@ -730,7 +736,7 @@ start_lists(struct mcp_server *s)
 		s->loading++;
 		load_list(s, k, true);
 	}
-	if (--s->loading == 0)
+	if (--s->loading == 0 && !s->closing_state)
 		set_state(s, MCP_READY);
 }
 
