@@ -221,6 +221,8 @@ progress(double p, double total, const char *message, void *ctx)
 static void
 next_action(struct harness *h)
 {
+	if (mcp_server_state(h->s) == MCP_STARTING)
+		return; /* a new session is being set up: on_state goes on */
 	while (h->next < h->nacts) {
 		const struct action *a = &h->acts[h->next++];
 		struct mcp_call *c;
@@ -249,6 +251,9 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 			printf("  tool %s%s\n", mcp_tool_at(s, i)->name,
 			       mcp_tool_at(s, i)->read_only ? " (read-only)" : "");
 		plan(h);
+		next_action(h);
+	} else if (st == MCP_READY && !h->done) {
+		printf("connected again\n");
 		next_action(h);
 	} else if (st != MCP_READY && st != MCP_STARTING) {
 		static const char *const what[] = { [MCP_NEEDS_AUTH] = "needs authorization",

@@ -356,6 +356,23 @@ mcp_transport_closed(struct mcp_server *s, enum mcp_state st, const char *fmt, .
 	dispatch_arm(s);
 }
 
+void
+mcp_session_expired(struct mcp_server *s)
+{
+	if (s->state != MCP_READY) {
+		mcp_transport_closed(s, MCP_CLOSED, "%s ended the session (HTTP 404)", s->name);
+		return;
+	}
+	for (struct mcp_call *c = s->calls; c; c = c->next)
+		if (!c->fail)
+			c->fail = xasprintf("%s ended the session (HTTP 404) before answering %s",
+					    s->name, c->method);
+	dispatch_arm(s);
+	mcp_log(s, "info", "%s ended the session: initializing a new one", s->name);
+	set_state(s, MCP_STARTING);
+	initialize(s);
+}
+
 /* Start-up failed; an HTTP server that wants authorization is not failed
  * but waits for it. */
 static void

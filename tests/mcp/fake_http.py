@@ -5,7 +5,9 @@
 # "ok" answers as JSON, "sse" as an event stream, "badjson" with a body that
 # is not JSON, "huge" with 10 MB, "e500" with HTTP 500 and a text body,
 # "hang" never answers, "gone" answers 401. Records each request's
-# Mcp-Method and Mcp-Name headers on stderr.
+# Mcp-Method and Mcp-Name headers on stderr. With --session it speaks
+# 2025-11-25 only, with MCP-Session-Id: tool "expire" ends the session (404
+# from then on to its id), tool "ok" answers.
 import json
 import sys
 import time
@@ -13,6 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOOLS = [{"name": n, "inputSchema": {"type": "object"}}
          for n in ("ok", "sse", "badjson", "huge", "e500", "hang", "gone")]
+
+
+SESSION = "--session" in sys.argv
+state = {"n": 0, "dead": set()}
 
 
 class H(BaseHTTPRequestHandler):
@@ -38,6 +44,9 @@ class H(BaseHTTPRequestHandler):
         sys.stderr.write("%s %s %s\n" % (msg.get("method"), self.headers.get("Mcp-Method"),
                                          self.headers.get("Mcp-Name")))
         mid = msg.get("id")
+        if SESSION:
+            self.session(msg, mid)
+            return
         if mid is None:
             self.send(202, "")
             return
@@ -77,8 +86,45 @@ class H(BaseHTTPRequestHandler):
         self.send(200, json.dumps({"jsonrpc": "2.0", "id": mid, "result": res}))
 
 
+    def session(self, msg, mid):
+        sid = self.headers.get("MCP-Session-Id")
+        m = msg.get("method")
+        if m == "initialize":
+            state["n"] += 1
+            body = json.dumps({"jsonrpc": "2.0", "id": mid, "result": {
+                "protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
+                "serverInfo": {"name": "fakesession", "version": "1"}}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("MCP-Session-Id", "s%d" % state["n"])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if m == "server/discover":
+            self.send(400, json.dumps({"jsonrpc": "2.0", "id": mid, "error": {
+                "code": -32601, "message": "Method not found"}}))
+            return
+        if not sid or sid in state["dead"]:
+            self.send(404, "no such session", "text/plain")
+            return
+        if mid is None:
+            self.send(202, "")
+            return
+        if m == "tools/list":
+            res = {"tools": [{"name": n, "inputSchema": {"type": "object"}}
+                             for n in ("expire", "ok")]}
+        elif m == "tools/call" and msg["params"]["name"] == "expire":
+            state["dead"].add(sid)
+            self.send(404, "no such session", "text/plain")
+            return
+        else:
+            res = {"content": [{"type": "text", "text": "fine in " + sid}]}
+        self.send(200, json.dumps({"jsonrpc": "2.0", "id": mid, "result": res}))
+
+
 srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
 srv.daemon_threads = True
-with open(sys.argv[1], "w") as f:
+with open([a for a in sys.argv[1:] if not a.startswith("--")][0], "w") as f:
     f.write(str(srv.server_address[1]))
 srv.serve_forever()
