@@ -444,16 +444,10 @@ static void
 on_proxy_sock(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
 	struct server *s = ctx;
-	int lfd;
 
+	(void)fd;
 	(void)revents;
-	if (!proxy_recv_listener(fd, &lfd))
-		return;
-	ev_io_del(l, fd);
-	close(fd);
-	s->psock = -1;
-	if (lfd >= 0 && proxy_new(&s->proxy, l, s->eg, lfd) < 0)
-		s->proxy = NULL; /* no network at all */
+	proxy_take_listener(l, &s->psock, s->eg, &s->proxy); /* none: no network at all */
 }
 
 /* The stdio server's argv: in the sandbox unless "sandbox": false. */
