@@ -288,7 +288,7 @@ static const char remove_usage[] =
 int
 verbs_mcp_remove(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') 
+	if (argc != 2 || argv[1][0] == '-')
 		return usage_of(argc, argv, remove_usage);
 	char *user = mcp_config_user_path();
 	int rc = user ? mcp_config_edit(user, argv[1], NULL) : DH_EFAIL;
@@ -315,7 +315,7 @@ verbs_mcp_trust(int argc, char **argv)
 {
 	bool trust = !strcmp(argv[0], "trust");
 
-	if (argc != 2 || argv[1][0] == '-') 
+	if (argc != 2 || argv[1][0] == '-')
 		return usage_of(argc, argv, trust_usage);
 	char *path = mcp_json_of(argv[1]);
 
@@ -343,7 +343,7 @@ static const char tools_usage[] =
 int
 verbs_mcp_tools(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3 || argv[1][0] == '-') 
+	if (argc < 2 || argc > 3 || argv[1][0] == '-')
 		return usage_of(argc, argv, tools_usage);
 	char real[PATH_MAX];
 	const char *folder = realpath(argc == 3 ? argv[2] : ".", real) ? real : NULL;
