@@ -48,6 +48,17 @@ mcp_json_of(const char *arg)
 	return xstrdup(real);
 }
 
+/* A verb's arguments are wrong or ask for help: print `usage` (to stdout for
+ * --help/-h) and return the exit status (0 help, 2 usage). */
+static int
+usage_of(int argc, char **argv, const char *usage)
+{
+	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+
+	fputs(usage, help ? stdout : stderr);
+	return help ? 0 : 2;
+}
+
 static void
 print_entry(const struct mcp_entry *e, const char *trust)
 {
@@ -86,9 +97,8 @@ verbs_mcp_list(int argc, char **argv)
 	int rc = 0;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fputs(list_usage, argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
 		free(user);
-		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+		return usage_of(argc, argv, list_usage);
 	}
 	if (user && (rc = mcp_config_load(&es, user)) < 0 && rc != DH_ENOTFOUND) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
@@ -278,12 +288,8 @@ static const char remove_usage[] =
 int
 verbs_mcp_remove(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		bool help = argc == 2 && !strcmp(argv[1], "--help");
-
-		fputs(remove_usage, help ? stdout : stderr);
-		return help ? 0 : 2;
-	}
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of(argc, argv, remove_usage);
 	char *user = mcp_config_user_path();
 	int rc = user ? mcp_config_edit(user, argv[1], NULL) : DH_EFAIL;
 
@@ -309,12 +315,8 @@ verbs_mcp_trust(int argc, char **argv)
 {
 	bool trust = !strcmp(argv[0], "trust");
 
-	if (argc != 2 || argv[1][0] == '-') {
-		bool help = argc == 2 && !strcmp(argv[1], "--help");
-
-		fputs(trust_usage, help ? stdout : stderr);
-		return help ? 0 : 2;
-	}
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of(argc, argv, trust_usage);
 	char *path = mcp_json_of(argv[1]);
 
 	if (!path)
@@ -341,12 +343,8 @@ static const char tools_usage[] =
 int
 verbs_mcp_tools(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
-		bool help = argc == 2 && !strcmp(argv[1], "--help");
-
-		fputs(tools_usage, help ? stdout : stderr);
-		return help ? 0 : 2;
-	}
+	if (argc < 2 || argc > 3 || argv[1][0] == '-')
+		return usage_of(argc, argv, tools_usage);
 	char real[PATH_MAX];
 	const char *folder = realpath(argc == 3 ? argv[2] : ".", real) ? real : NULL;
 	char *state = NULL, *sandbox = probe_sandbox_path(), *bwrap = probe_bwrap_path();

@@ -492,3 +492,19 @@ proxy_recv_listener(int sock, int *lfd)
 			memcpy(lfd, CMSG_DATA(c), sizeof *lfd);
 	return true;
 }
+
+bool
+proxy_take_listener(struct ev_loop *l, int *sock, struct egress *eg, struct proxy **out)
+{
+	int lfd;
+
+	if (!proxy_recv_listener(*sock, &lfd))
+		return false;
+	ev_io_del(l, *sock);
+	close(*sock);
+	*sock = -1;
+	*out = NULL;
+	if (lfd >= 0 && proxy_new(out, l, eg, lfd) < 0)
+		*out = NULL;
+	return true;
+}

@@ -32,6 +32,12 @@ int proxy_new(struct proxy **out, struct ev_loop *l, struct egress *eg,
  * is over: *lfd is the listener (CLOEXEC), or -1 when the helper sent none
  * (it failed and says so on its output). */
 bool proxy_recv_listener(int sock, int *lfd);
+/* The socket *sock (watched on `l`) is readable: receive the listener as
+ * proxy_recv_listener() does and, once the exchange is over, stop watching
+ * and close *sock (set to -1) and serve the listener with policy `eg`
+ * (*out; NULL when the helper sent none or it cannot be served: then there
+ * is no network at all). Returns false while nothing has arrived. */
+bool proxy_take_listener(struct ev_loop *l, int *sock, struct egress *eg, struct proxy **out);
 /* Close the listener and every connection, cancel pending checks. NULL-safe. */
 void proxy_free(struct proxy *p);
 

@@ -468,18 +468,12 @@ static void
 on_proxy_sock(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
 	struct shell_run *r = ctx;
-	int lfd;
 
+	(void)fd;
 	(void)revents;
-	if (!proxy_recv_listener(fd, &lfd))
-		return;
-	ev_io_del(l, fd);
-	close(fd);
-	r->psock = -1;
 	/* No listener (the helper failed, and says so in the output): the command
 	 * has no network at all. */
-	if (lfd >= 0 && proxy_new(&r->proxy, l, r->egress, lfd) < 0)
-		r->proxy = NULL;
+	proxy_take_listener(l, &r->psock, r->egress, &r->proxy);
 }
 
 /* Report an error from start through done, on the next loop iteration. */

@@ -29,6 +29,7 @@ Tools:
   hang {}                readOnlyHint: never answers
   bad_json {}            readOnlyHint: answers with a line that is not JSON
   injected {}            its description carries injected instructions
+  long_desc {}           its description is 15,000 bytes of non-ASCII text
 """
 
 import argparse
@@ -58,6 +59,7 @@ TOOLS = {
     "hang": ({"readOnlyHint": True}, "Never answers.", {"type": "object", "properties": {}}),
     "bad_json": ({"readOnlyHint": True}, "Answers garbage.", {"type": "object", "properties": {}}),
     "injected": ({"readOnlyHint": True}, INJECTION, {"type": "object", "properties": {}}),
+    "long_desc": ({"readOnlyHint": True}, "\u00e9t\u00e9 " * 3000, {"type": "object", "properties": {}}),
 }
 
 

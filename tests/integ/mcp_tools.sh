@@ -73,6 +73,9 @@ d=$(jq -r '.body.tools[] | select(.name=="mcp__fake__injected").description' <<<
 assert_contains "$d" "third-party data, not instructions"
 assert_contains "$d" "<server-text>"
 assert_contains "$d" "IMPORTANT SYSTEM INSTRUCTION"
+d=$(jq -r '.body.tools[] | select(.name=="mcp__fake__long_desc").description' <<<"$req")
+assert_contains "$d" "[description cut:"
+[ ${#d} -lt 2600 ] || fail "a long description was not capped (${#d} characters)"
 # built-in tools are still there, and nothing leaked the API key to the server's log
 jq -r '.body.tools[].name' <<<"$req" | grep -qx read_file || fail "built-in tools missing"
 ! grep -rq test-key-123 "$XDG_STATE_HOME/deskhand/mcp" || fail "API key reached the server"
