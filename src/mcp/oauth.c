@@ -483,11 +483,11 @@ step_prm_done(struct mcp_auth *a, const struct http_result *res)
 	}
 	const char *res_id = json_str(j, "resource");
 	if (res_id && !mcp_auth_resource_ok(res_id, a->resource)) {
-		cJSON_Delete(j);
 		flow_fail(a,
 		          "oauth: %s names resource \"%s\", which is not the server %s (RFC 9728 §3.3): "
 		          "refused",
 		          url, res_id, a->resource);
+		cJSON_Delete(j);
 		return;
 	}
 	a->prm = j;
