@@ -114,7 +114,7 @@ fuzz: deps
 
 # ---- dependencies -------------------------------------------------------------------
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
-           libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
+           libssl-dev libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
            libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev
 # The man page's test renders it (man -l).

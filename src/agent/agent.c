@@ -831,6 +831,14 @@ take_steers(struct agent *a, cJSON *content)
 	ARRAY_CLEAR(&a->steers);
 }
 
+static void start_request(struct agent *a);
+
+static void
+tools_loaded(void *arg)
+{
+	start_request(arg);
+}
+
 static void
 start_request(struct agent *a)
 {
@@ -840,7 +848,11 @@ start_request(struct agent *a)
 		.on_done = on_done,
 	};
 	int max = a->cfg.max_turns > 0 ? a->cfg.max_turns : 100;
+	const struct tool_extra *x = a->env.extra;
 
+	/* Connectors still starting: wait for them, within their bound. */
+	if (x && x->wait && x->wait(x->ctx, tools_loaded, a))
+		return;
 	if (a->history_error) {
 		finish(a, "failed", a->history_error);
 		return;
@@ -855,6 +867,9 @@ start_request(struct agent *a)
 	a->turn++;
 	emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	a->phase = PHASE_STREAM;
+	/* The tools of this request: connectors' tools come and go. */
+	cJSON_Delete(a->tools);
+	a->tools = tool_env_schemas(&a->env);
 	struct llm_request req = { .system = a->system, .tools = a->tools, .messages = a->history };
 	if (llm_start(a->cfg.llm, &req, &cb, a) < 0) {
 		char *m = xasprintf("model request failed: %s", err_msg());
@@ -1117,7 +1132,7 @@ static void
 execute(struct agent *a)
 {
 	struct call *c = &a->calls[a->cur];
-	const struct tool_entry *t = tool_find(c->name);
+	const struct tool_entry *t = tool_env_find(&a->env, c->name);
 
 	if (a->cfg.watch && (t->flags & TOOL_F_MUTATES) && !c->pre_checked) {
 		/* Whatever changed before this call is not its doing. */
@@ -1134,8 +1149,8 @@ execute(struct agent *a)
 	c->started_ms = ev_now_ms();
 	buf_clear(&a->live);
 	c->ran_mutating = (t->flags & TOOL_F_MUTATES) != 0;
-	if (t->start) {
-		if (t->start(c->input, &a->env, &a->run, on_tool_done, a) < 0) {
+	if (tool_is_async(t)) {
+		if (tool_start(t, c->input, &a->env, &a->run, on_tool_done, a) < 0) {
 			tool_run_cancel(a->run);
 			a->run = NULL;
 			call_result_text(c, true, "%s: %s", c->name, err_msg());
@@ -1298,7 +1313,7 @@ static void
 process_call(struct agent *a)
 {
 	struct call *c = &a->calls[a->cur];
-	const struct tool_entry *t = tool_find(c->name);
+	const struct tool_entry *t = tool_env_find(&a->env, c->name);
 
 	/* A call is processed in the tools phase, also when the previous call's
 	 * checkpoint brought us here: an interrupt while this call awaits its
@@ -1523,13 +1538,14 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->env.store = store_output;
 	a->env.on_output = live_output;
 	a->env.hook_ctx = a;
+	a->env.extra = cfg->tools_extra;
 	if (cfg->egress) {
 		egress_set_hooks(cfg->egress, &egress_hooks, a);
 		if (http_client_new(&a->env.http, cfg->loop) < 0)
 			log_warn("web_fetch: %s", err_msg()); /* it then refuses every URL */
 	}
 	a->system = build_system_prompt(cfg);
-	a->tools = tool_schemas();
+	a->tools = tool_env_schemas(&a->env);
 	a->last_ckpt = xcalloc(grant_count(cfg->grants) + 1, sizeof *a->last_ckpt);
 	*out = a;
 	return 0;
@@ -1541,6 +1557,8 @@ agent_free(struct agent *a)
 	if (!a)
 		return;
 	tool_run_cancel(a->run);
+	if (a->env.extra && a->env.extra->wait)
+		a->env.extra->wait(a->env.extra->ctx, NULL, a); /* forget our waiter */
 	llm_cancel(a->cfg.llm);
 	http_client_free(a->env.http);
 	if (a->cfg.egress)

@@ -37,6 +37,7 @@ struct snap_store;
 struct session;
 struct watch;
 struct egress;
+struct tool_extra;
 struct agent;
 
 enum agent_mode {
@@ -70,6 +71,9 @@ struct agent_config {
 				      * ask mode with someone to ask, a host not on the list an
 				      * approval_needed (id "egress-N", name "network"). NULL =
 				      * no network at all. The agent sets its hooks. */
+	const struct tool_extra *tools_extra; /* tools defined at run time (the connectors'),
+				      * borrowed; each request lists the current ones, the
+				      * first waits for them within their bound; NULL = none */
 };
 
 /* Create an agent. The config's pointers are borrowed and must outlive it. */

@@ -52,4 +52,7 @@ int cli_exit_status(const char *status);
  * none failed, 1 when one did. */
 int cli_doctor(int argc, char **argv);
 
+/* `deskhand mcp COMMAND` (cli/mcp.c): the connectors. */
+int cli_mcp(int argc, char **argv);
+
 #endif

@@ -22,6 +22,7 @@
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
+#include "engine/mcp_host.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
@@ -54,6 +55,8 @@ struct engine {
 	char *sandbox;
 	char *instructions; /* AGENTS.md text the agent borrows */
 	struct agent *agent;
+	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
+	bool mcp_told;		 /* the untrusted .mcp.json lines were shown */
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
 	bool has_bwrap; /* bwrap is on PATH (checked at open) */
@@ -431,6 +434,42 @@ live_session_error(const struct engine *e)
 			e->session_spec, e->session_spec, err_msg());
 }
 
+/* The connectors of the person's mcp.json and of the granted folders'
+ * trusted .mcp.json start now, side by side, off the loop's critical path. */
+static int
+start_connectors(struct engine *e, const char *bwrap)
+{
+	const char **folders = xcalloc(e->ngrants + 1, sizeof *folders);
+	struct mcp_host_opts mo = {
+		.loop = e->loop,
+		.state_dir = e->state,
+		.sandbox_path = e->sandbox,
+		.bwrap = bwrap,
+		.folders = folders,
+		.nfolders = e->ngrants,
+	};
+
+	for (size_t i = 0; i < e->ngrants; i++)
+		folders[i] = grant_get(e->grants, i)->path;
+	int rc = mcp_host_new(&e->mcp, &mo);
+
+	free(folders);
+	return rc;
+}
+
+/* Say once which folder .mcp.json files started nothing, and why. */
+static void
+report_connectors(struct engine *e)
+{
+	const struct strv *u = e->mcp ? mcp_host_untrusted(e->mcp) : NULL;
+
+	if (!u || e->mcp_told)
+		return;
+	e->mcp_told = true;
+	for (size_t i = 0; i < u->n; i++)
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = u->v[i] }, e);
+}
+
 int
 engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	    const struct engine_opts *o)
@@ -507,8 +546,9 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->sandbox = probe_sandbox_path();
 	char *bw = probe_bwrap_path();
 	e->has_bwrap = access(bw, X_OK) == 0;
+	int mrc = start_connectors(e, bw);
 	free(bw);
-	return 0;
+	return mrc;
 }
 
 void
@@ -560,6 +600,7 @@ new_agent(struct engine *e)
 		.watch_off = e->watch_off,
 		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
 		.egress = e->egress,
+		.tools_extra = e->mcp ? mcp_host_tools(e->mcp) : NULL,
 	};
 	int rc = agent_new(&e->agent, &ac);
 
@@ -641,6 +682,7 @@ engine_start(struct engine *e, const char *task)
 	if (!e->session && create_session(e, task) < 0)
 		return DH_EFAIL;
 	report_session_notes(e);
+	report_connectors(e);
 	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
 		return DH_EFAIL;
 	if (new_agent(e) < 0)
@@ -1592,6 +1634,7 @@ engine_close(struct engine *e)
 	if (e->worker)
 		worker_drain(e->worker);
 	agent_free(e->agent);
+	mcp_host_free(e->mcp); /* after the agent: its runs hold calls */
 	egress_free(e->egress); /* after the agent: its runs hold proxies and checks */
 	llm_free(e->llm);
 	worker_free(e->worker);

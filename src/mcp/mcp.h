@@ -45,6 +45,9 @@ struct mcp_server_spec {
 	const char *cwd;             /* stdio: NULL = ours */
 	int stderr_fd;               /* stdio: where the server's stderr goes (dup'ed);
 	                              * -1 = /dev/null */
+	const int *keep_fds;         /* stdio: fds the child inherits at the same number
+	                              * (proc_spec.keep_fds: the sandbox's --proxy-fd) */
+	size_t nkeep_fds;
 	const char *url;             /* http: the endpoint */
 	const char *const *headers;  /* http: extra "Name: value" lines */
 	size_t nheaders;

@@ -469,3 +469,26 @@ proxy_free(struct proxy *p)
 	close(p->lfd);
 	free(p);
 }
+
+bool
+proxy_recv_listener(int sock, int *lfd)
+{
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+			    .msg_controllen = sizeof cbuf.b };
+	ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	*lfd = -1;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(lfd, CMSG_DATA(c), sizeof *lfd);
+	return true;
+}

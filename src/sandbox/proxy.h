@@ -2,6 +2,8 @@
 #ifndef DH_SANDBOX_PROXY_H
 #define DH_SANDBOX_PROXY_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 
 /*
@@ -24,6 +26,12 @@ struct proxy;
  * DH_EFAIL (the fd cannot be watched; it is closed). */
 int proxy_new(struct proxy **out, struct ev_loop *l, struct egress *eg,
               int listen_fd) DH_MUST_CHECK;
+/* Receive the listener deskhand-sandbox sends back over its --proxy-fd
+ * socket `sock` (one byte with SCM_RIGHTS; non-blocking). Returns false when
+ * nothing has arrived yet (try again when readable); true when the exchange
+ * is over: *lfd is the listener (CLOEXEC), or -1 when the helper sent none
+ * (it failed and says so on its output). */
+bool proxy_recv_listener(int sock, int *lfd);
 /* Close the listener and every connection, cancel pending checks. NULL-safe. */
 void proxy_free(struct proxy *p);
 

@@ -136,6 +136,102 @@ tool_schemas(void)
 	return arr;
 }
 
+const struct tool_entry *
+tool_env_find(const struct tool_env *env, const char *name)
+{
+	const struct tool_entry *e = tool_find(name);
+	const struct tool_extra *x = env ? env->extra : NULL;
+
+	for (size_t i = 0, n = x ? x->count(x->ctx) : 0; !e && i < n; i++) {
+		const struct tool_entry *d = x->at(x->ctx, i);
+
+		if (d && !strcmp(d->name, name))
+			e = d;
+	}
+	return e;
+}
+
+cJSON *
+tool_env_schemas(const struct tool_env *env)
+{
+	cJSON *arr = tool_schemas();
+	const struct tool_extra *x = env ? env->extra : NULL;
+
+	for (size_t i = 0, n = x ? x->count(x->ctx) : 0; i < n; i++) {
+		const struct tool_entry *e = x->at(x->ctx, i);
+		cJSON *o, *schema;
+
+		if (!e || json_parse(&schema, e->input_schema, strlen(e->input_schema), e->name) < 0)
+			continue; /* the owner checked it; never a reason to fail a request */
+		o = json_new_obj();
+		json_add_str(o, "name", e->name);
+		json_add_str(o, "description", e->description);
+		json_add(o, "input_schema", schema);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+bool
+tool_is_async(const struct tool_entry *e)
+{
+	return e->start || e->start_entry;
+}
+
+int
+tool_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+           struct tool_run **out, tool_done_fn *done, void *ctx)
+{
+	*out = NULL;
+	if (e->start_entry)
+		return e->start_entry(e, input, env, out, done, ctx);
+	if (e->start)
+		return e->start(input, env, out, done, ctx);
+	return err_set("%s is not an asynchronous tool", e->name);
+}
+
+void
+tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
+{
+	char num[24];
+
+	strv_add(out, s->sandbox);
+	if (s->bwrap && strcmp(s->bwrap, "/usr/bin/bwrap") != 0) { /* DH_BWRAP, or on PATH */
+		strv_add(out, "--bwrap");
+		strv_add(out, s->bwrap);
+	}
+	for (size_t i = 0; i < s->nrw; i++) {
+		strv_add(out, "--rw");
+		strv_add(out, s->rw[i]);
+	}
+	for (size_t i = 0; i < s->nro; i++) {
+		strv_add(out, "--ro");
+		strv_add(out, s->ro[i]);
+	}
+	if (s->chdir) {
+		strv_add(out, "--chdir");
+		strv_add(out, s->chdir);
+	}
+	if (s->timeout_s > 0) {
+		snprintf(num, sizeof num, "%d", s->timeout_s);
+		strv_add(out, "--timeout");
+		strv_add(out, num);
+	}
+	if (s->proxy_fd >= 0) {
+		snprintf(num, sizeof num, "%d", s->proxy_fd);
+		strv_add(out, "--proxy-fd");
+		strv_add(out, num);
+	}
+	for (const char *const *e = s->env; e && *e; e++) {
+		strv_add(out, "--env");
+		strv_add(out, *e);
+	}
+	strv_add(out, "--");
+	for (const char *const *c = s->cmd; *c; c++)
+		strv_add(out, *c);
+	ARRAY_PUSH(out, NULL);
+}
+
 /*
  * Validation
  */

@@ -23,7 +23,14 @@ struct ev_loop;
 struct egress;
 struct grant_set;
 struct http_client;
-struct tool_run; /* an asynchronous call in flight (opaque) */
+/* An asynchronous call in flight: the first member of every run (the
+ * static tools' and the run-time entries' own); tool_run_cancel() calls
+ * cancel. */
+struct tool_run {
+	void (*cancel)(struct tool_run *r); /* kill if running, free; done not called */
+};
+struct tool_entry;
+struct tool_extra;
 
 /* Where run_command keeps a long output whole: a new empty file opened for
  * writing (*fd, O_CLOEXEC; the caller closes it) and its absolute path
@@ -65,6 +72,7 @@ struct tool_env {
 	int sandbox_trial;        /* run_command's once-per-session trial of the
 	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
 	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
+	const struct tool_extra *extra; /* tools defined at run time (connectors); NULL = none */
 	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
 	tool_output_fn *on_output; /* NULL: no live output */
 	void *hook_ctx;           /* ctx of store and on_output */
@@ -130,6 +138,30 @@ struct tool_entry {
 	 * and writing nothing. Returns 0, or a DH_E* code with err_msg() saying
 	 * why run would fail. NULL: the tool has no preview. */
 	int (*preview)(const cJSON *input, struct tool_env *env, struct tool_preview *out);
+	/* Entries defined at run time (struct tool_extra): like start, given the
+	 * entry itself, whose `data` says which tool it is. */
+	int (*start_entry)(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+	                   struct tool_run **out, tool_done_fn *done, void *ctx);
+	void *data; /* the owner's, for start_entry */
+};
+
+/*
+ * Tools defined at run time: the connectors' mcp__SERVER__TOOL entries, kept
+ * by their host (engine/mcp_host.h) and current as servers come and go. The
+ * static tables come first; tool_env_find() and tool_env_schemas() are the
+ * one place that answers "which tools exist" for the agent, approval and
+ * preview. Entries are borrowed from the owner; one found by name is valid
+ * until control returns to the loop.
+ */
+typedef void tool_ready_fn(void *arg);
+struct tool_extra {
+	size_t (*count)(void *ctx);
+	const struct tool_entry *(*at)(void *ctx, size_t i);
+	/* true: the set is still loading, and `ready(arg)` runs once from the loop
+	 * when it has loaded or a bounded wait passed; false: loaded, ready never
+	 * runs. ready NULL forgets an earlier waiter `arg`. NULL: never loading. */
+	bool (*wait)(void *ctx, tool_ready_fn *ready, void *arg);
+	void *ctx;
 };
 
 /* Defaults: output_cap TOOL_OUTPUT_CAP_DEF, default_timeout_s TOOL_TIMEOUT_DEF,
@@ -163,6 +195,39 @@ char *tool_display_path(struct tool_env *env, const char *path);
  * components. A pattern with no '/' is matched against the last component
  * only. */
 bool tool_glob_match(const char *pattern, const char *path);
+
+/* Look a tool up by name among the static tables and env->extra; NULL if
+ * unknown. Borrowed (see struct tool_extra). */
+const struct tool_entry *tool_env_find(const struct tool_env *env, const char *name);
+/* tool_schemas() followed by env->extra's entries. Caller owns. */
+cJSON *tool_env_schemas(const struct tool_env *env);
+/* Start an asynchronous entry (start or start_entry; contract of
+ * tool_entry.start). Returns DH_EFAIL for a synchronous entry. */
+int tool_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
+               struct tool_run **out, tool_done_fn *done, void *ctx) DH_MUST_CHECK;
+/* Whether e runs asynchronously (tool_start) rather than through run. */
+bool tool_is_async(const struct tool_entry *e);
+
+/* What one process run in deskhand-sandbox gets (SANDBOX.md; the helper's
+ * CLI, sandbox/deskhand-sandbox.c). Borrowed strings. */
+struct tool_sandbox_spec {
+	const char *sandbox;            /* the deskhand-sandbox binary */
+	const char *bwrap;              /* bubblewrap; NULL or /usr/bin/bwrap: the helper's default */
+	const char *const *rw;          /* read-write paths; the first is HOME and the cwd */
+	size_t nrw;
+	const char *const *ro;          /* read-only paths */
+	size_t nro;
+	const char *chdir;              /* working directory; NULL = the helper's default */
+	int timeout_s;                  /* wall-clock limit; 0 = none */
+	int proxy_fd;                   /* --proxy-fd (the socket the listener comes back
+	                                 * on); -1 = no network at all */
+	const char *const *env;         /* NAME=VALUE for the command; NULL-terminated or NULL */
+	const char *const *cmd;         /* the command; NULL-terminated */
+};
+/* The argv running s->cmd in deskhand-sandbox, appended to `out` (copies)
+ * and ended by a NULL element (counted in out->n). The one place that builds
+ * it: run_command and the connectors' stdio servers. */
+void tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s);
 
 /* Look a tool up by name; NULL if unknown. Borrowed, static. */
 const struct tool_entry *tool_find(const char *name);

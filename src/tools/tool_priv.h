@@ -17,11 +17,6 @@
 
 struct grant;
 
-/* First member of every asynchronous run; tool_run_cancel() calls cancel. */
-struct tool_run {
-	void (*cancel)(struct tool_run *r); /* kill if running, free; done not called */
-};
-
 /* Entry tables, each ended by an entry with name NULL. */
 extern const struct tool_entry tool_fs_entries[];
 extern const struct tool_entry tool_search_entries[];

@@ -468,24 +468,11 @@ static void
 on_proxy_sock(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
 	struct shell_run *r = ctx;
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
-			    .msg_controllen = sizeof cbuf.b };
-	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	int lfd = -1;
+	int lfd;
 
 	(void)revents;
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (!proxy_recv_listener(fd, &lfd))
 		return;
-	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&lfd, CMSG_DATA(c), sizeof lfd);
 	ev_io_del(l, fd);
 	close(fd);
 	r->psock = -1;
@@ -674,37 +661,20 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	}
 
 	protected_before(r);
-	const char **argv = xcalloc(2 * ngrants + 15, sizeof *argv);
-	char tbuf[24], pbuf[24];
-	size_t a = 0;
+	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
+	const char *cmd[] = { "/bin/sh", "-c", command, NULL };
+	struct strv argv = ARRAY_INIT;
 
-	snprintf(tbuf, sizeof tbuf, "%d", r->timeout_s);
-	argv[a++] = env->sandbox_path;
-	if (strcmp(r->bwrap, "/usr/bin/bwrap") != 0) { /* DH_BWRAP, or found on PATH */
-		argv[a++] = "--bwrap";
-		argv[a++] = r->bwrap;
-	}
-	for (size_t i = 0; i < ngrants; i++) {
-		argv[a++] = "--rw";
-		argv[a++] = grant_get(env->grants, i)->path;
-	}
-	argv[a++] = "--chdir";
-	argv[a++] = grant_get(env->grants, 0)->path;
-	argv[a++] = "--timeout";
-	argv[a++] = tbuf;
-	if (pair[1] >= 0) {
-		snprintf(pbuf, sizeof pbuf, "%d", pair[1]);
-		argv[a++] = "--proxy-fd";
-		argv[a++] = pbuf;
-	}
-	argv[a++] = "--";
-	argv[a++] = "/bin/sh";
-	argv[a++] = "-c";
-	argv[a++] = command;
-	argv[a] = NULL;
+	for (size_t i = 0; i < ngrants; i++)
+		rw[i] = grant_get(env->grants, i)->path;
+	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
+		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .rw = rw, .nrw = ngrants,
+		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
+		.proxy_fd = pair[1], .cmd = cmd });
+	free(rw);
 
 	struct proc_spec spec = {
-		.argv = argv,
+		.argv = (const char *const *)argv.v,
 		.envp = sandbox_envp, /* never ours: it holds the API key */
 		.cwd = NULL,
 		.stdin_fd = -1,
@@ -714,7 +684,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	};
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
-	free(argv);
+	strv_free(&argv);
 	if (pair[1] >= 0)
 		close(pair[1]);
 	if (pair[0] >= 0) {

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Connector configuration: mcp.json / .mcp.json in the mcpServers format,
+ * ${VAR} expansion, and the trust record of folders' files (SHA-256 of the
+ * exact bytes, OpenSSL's libcrypto). See mcp_config.h.
+ */
+#include "config/mcp_config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <openssl/sha.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+
+#define TRUST_FILE "mcp-trust.json"
+
+/* Parsing state: the file and the entry being read, for error messages. */
+struct ctx {
+	const char *file;
+	const char *name;
+	struct mcp_entry *e;
+};
+
+static int
+bad(const struct ctx *c, const char *key, const char *fmt, const char *value)
+{
+	return err_setc(DH_EPARSE, "%s: mcpServers.%s%s%s: %s%s%s", c->file, c->name,
+	                key ? "." : "", key ? key : "", fmt, value ? ": " : "",
+	                value ? value : "");
+}
+
+/* ${VAR} and ${VAR:-default} expansion of s into *out (heap). */
+static int
+expand(const struct ctx *c, const char *key, const char *s, char **out)
+{
+	struct buf b = BUF_INIT;
+
+	for (const char *p = s; *p;) {
+		if (p[0] != '$' || p[1] != '{') {
+			buf_putc(&b, *p++);
+			continue;
+		}
+		const char *end = strchr(p + 2, '}');
+		if (!end) {
+			buf_fini(&b);
+			return bad(c, key, "unterminated ${ in", s);
+		}
+		char *var = xstrndup(p + 2, (size_t)(end - p - 2));
+		char *def = strstr(var, ":-");
+		if (def) {
+			*def = '\0';
+			def += 2;
+		}
+		const char *v = *var ? getenv(var) : NULL;
+		if (!v && !def) {
+			char *what = xasprintf("${%s} is not set (in \"%s\")", var, s);
+			int rc = bad(c, key, what, NULL);
+
+			free(what);
+			free(var);
+			buf_fini(&b);
+			return rc;
+		}
+		buf_puts(&b, v ? v : def);
+		free(var);
+		p = end + 1;
+	}
+	*out = buf_detach(&b);
+	return 0;
+}
+
+static int
+want_str(const struct ctx *c, const cJSON *v, const char *key, char **out)
+{
+	if (!cJSON_IsString(v))
+		return bad(c, key, "must be a string", NULL);
+	return expand(c, key, v->valuestring, out);
+}
+
+/* An array of strings, each expanded (or not: `raw`). */
+static int
+want_strv(const struct ctx *c, const cJSON *v, const char *key, bool raw, struct strv *out)
+{
+	const cJSON *x;
+	size_t i = 0;
+
+	if (!cJSON_IsArray(v))
+		return bad(c, key, "must be an array of strings", NULL);
+	cJSON_ArrayForEach(x, v)
+	{
+		char k[96], *s;
+
+		snprintf(k, sizeof k, "%s[%zu]", key, i++);
+		if (!cJSON_IsString(x))
+			return bad(c, k, "must be a string", NULL);
+		if (raw) {
+			strv_add(out, x->valuestring);
+			continue;
+		}
+		if (expand(c, k, x->valuestring, &s) < 0)
+			return DH_EPARSE;
+		ARRAY_PUSH(out, s);
+	}
+	return 0;
+}
+
+/* An object of strings: "K<sep>value" each, values expanded. */
+static int
+want_map(const struct ctx *c, const cJSON *v, const char *key, const char *sep,
+         struct strv *out)
+{
+	const cJSON *x;
+
+	if (!cJSON_IsObject(v))
+		return bad(c, key, "must be an object of strings", NULL);
+	cJSON_ArrayForEach(x, v)
+	{
+		char k[160], *s;
+
+		snprintf(k, sizeof k, "%s.%s", key, x->string);
+		if (!cJSON_IsString(x))
+			return bad(c, k, "must be a string", NULL);
+		if (!*x->string || strpbrk(x->string, "=:\r\n"))
+			return bad(c, key, "bad name", x->string);
+		if (expand(c, k, x->valuestring, &s) < 0)
+			return DH_EPARSE;
+		ARRAY_PUSH(out, xasprintf("%s%s%s", x->string, sep, s));
+		free(s);
+	}
+	return 0;
+}
+
+static int
+k_command(const struct ctx *c, const cJSON *v)
+{
+	return want_str(c, v, "command", &c->e->command);
+}
+
+static int
+k_args(const struct ctx *c, const cJSON *v)
+{
+	return want_strv(c, v, "args", false, &c->e->args);
+}
+
+static int
+k_env(const struct ctx *c, const cJSON *v)
+{
+	return want_map(c, v, "env", "=", &c->e->env);
+}
+
+static int
+k_type(const struct ctx *c, const cJSON *v)
+{
+	if (!cJSON_IsString(v))
+		return bad(c, "type", "must be a string", NULL);
+	if (!strcmp(v->valuestring, "http") || !strcmp(v->valuestring, "streamable-http"))
+		c->e->http = true;
+	else if (strcmp(v->valuestring, "stdio") != 0)
+		return bad(c, "type", "must be \"stdio\" or \"http\", not", v->valuestring);
+	return 0;
+}
+
+static int
+k_url(const struct ctx *c, const cJSON *v)
+{
+	if (want_str(c, v, "url", &c->e->url) < 0)
+		return DH_EPARSE;
+	if (strncmp(c->e->url, "https://", 8) != 0 && strncmp(c->e->url, "http://", 7) != 0)
+		return bad(c, "url", "must be an http:// or https:// URL, not", c->e->url);
+	return 0;
+}
+
+static int
+k_headers(const struct ctx *c, const cJSON *v)
+{
+	return want_map(c, v, "headers", ": ", &c->e->headers);
+}
+
+static int
+k_sandbox(const struct ctx *c, const cJSON *v)
+{
+	const cJSON *x;
+
+	if (cJSON_IsFalse(v)) {
+		c->e->unsandboxed = true;
+		return 0;
+	}
+	if (!cJSON_IsObject(v))
+		return bad(c, "sandbox", "must be false or an object {\"paths\": [...], "
+		                         "\"egress\": [...]}", NULL);
+	cJSON_ArrayForEach(x, v)
+	{
+		if (!strcmp(x->string, "paths")) {
+			if (want_strv(c, x, "sandbox.paths", false, &c->e->paths) < 0)
+				return DH_EPARSE;
+		} else if (!strcmp(x->string, "egress")) {
+			if (want_strv(c, x, "sandbox.egress", true, &c->e->egress) < 0)
+				return DH_EPARSE;
+		} else {
+			return bad(c, "sandbox", "unknown key (known: paths, egress)", x->string);
+		}
+	}
+	for (size_t i = 0; i < c->e->paths.n; i++) {
+		char *p = c->e->paths.v[i];
+
+		if (p[0] == '~' && (p[1] == '/' || !p[1]) && getenv("HOME")) {
+			c->e->paths.v[i] = xasprintf("%s%s", getenv("HOME"), p + 1);
+			free(p);
+		} else if (p[0] != '/') {
+			return bad(c, "sandbox.paths", "must be an absolute path, not", p);
+		}
+	}
+	return 0;
+}
+
+/* The keys of one server entry. */
+static const struct key {
+	const char *name;
+	int (*fn)(const struct ctx *c, const cJSON *v);
+} keys[] = {
+	{ "command", k_command }, { "args", k_args }, { "env", k_env },
+	{ "type", k_type },       { "url", k_url },   { "headers", k_headers },
+	{ "sandbox", k_sandbox },
+};
+
+static void
+entry_fini(struct mcp_entry *e)
+{
+	free(e->name);
+	free(e->command);
+	strv_free(&e->args);
+	strv_free(&e->env);
+	free(e->url);
+	strv_free(&e->headers);
+	strv_free(&e->paths);
+	strv_free(&e->egress);
+	free(e->origin);
+	memset(e, 0, sizeof *e);
+}
+
+void
+mcp_entries_fini(struct mcp_entries *es)
+{
+	for (size_t i = 0; i < es->n; i++)
+		entry_fini(&es->v[i]);
+	ARRAY_FREE(es);
+}
+
+const struct mcp_entry *
+mcp_entries_find(const struct mcp_entries *es, const char *name)
+{
+	for (size_t i = 0; i < es->n; i++)
+		if (!strcmp(es->v[i].name, name))
+			return &es->v[i];
+	return NULL;
+}
+
+static bool
+name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > MCP_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+static int
+parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file)
+{
+	struct ctx c = { .file = file, .name = srv->string, .e = e };
+	const cJSON *x;
+
+	if (!name_ok(srv->string))
+		return err_setc(DH_EPARSE,
+		                "%s: mcpServers: server name \"%s\" must be 1-%d letters, digits, "
+		                "'_' or '-'", file, srv->string, MCP_NAME_MAX);
+	if (!cJSON_IsObject(srv))
+		return bad(&c, NULL, "must be an object", NULL);
+	e->name = xstrdup(srv->string);
+	e->origin = xstrdup(file);
+	cJSON_ArrayForEach(x, srv)
+	{
+		size_t i;
+
+		for (i = 0; i < sizeof keys / sizeof *keys; i++)
+			if (!strcmp(keys[i].name, x->string))
+				break;
+		if (i == sizeof keys / sizeof *keys)
+			return bad(&c, NULL,
+			           "unknown key (known: command, args, env, type, url, headers, "
+			           "sandbox)", x->string);
+		if (keys[i].fn(&c, x) < 0)
+			return DH_EPARSE;
+	}
+	if (e->http && !e->url)
+		return bad(&c, NULL, "a \"type\": \"http\" server needs \"url\"", NULL);
+	if (!e->http && e->url)
+		return bad(&c, "url", "needs \"type\": \"http\"", e->url);
+	if (!e->http && (!e->command || !*e->command))
+		return bad(&c, NULL, "needs \"command\" (or \"type\": \"http\" and \"url\")", NULL);
+	if (e->http && (e->command || e->args.n || e->env.n))
+		return bad(&c, NULL, "an http server takes no command, args or env", NULL);
+	return 0;
+}
+
+int
+mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const char *file)
+{
+	cJSON *root;
+	const cJSON *srv, *x;
+
+	if (json_parse(&root, text, len, file) < 0)
+		return err_setc(DH_EPARSE, "%s", err_msg());
+	int rc = 0;
+	if (!cJSON_IsObject(root)) {
+		rc = err_setc(DH_EPARSE, "%s: must be a JSON object {\"mcpServers\": {...}}", file);
+		goto out;
+	}
+	cJSON_ArrayForEach(x, root)
+	{
+		if (strcmp(x->string, "mcpServers") != 0) {
+			rc = err_setc(DH_EPARSE, "%s: unknown key \"%s\" (known: mcpServers)", file,
+			              x->string);
+			goto out;
+		}
+	}
+	srv = cJSON_GetObjectItemCaseSensitive(root, "mcpServers");
+	if (srv && !cJSON_IsObject(srv)) {
+		rc = err_setc(DH_EPARSE, "%s: mcpServers must be an object", file);
+		goto out;
+	}
+	cJSON_ArrayForEach(x, srv)
+	{
+		struct mcp_entry e = { 0 };
+
+		if ((rc = parse_entry(&e, x, file)) < 0) {
+			entry_fini(&e);
+			goto out;
+		}
+		for (size_t i = 0; i < out->n; i++) {
+			if (!strcmp(out->v[i].name, e.name)) {
+				entry_fini(&out->v[i]);
+				memmove(&out->v[i], &out->v[i + 1], (out->n - i - 1) * sizeof e);
+				out->n--;
+				break;
+			}
+		}
+		ARRAY_PUSH(out, e);
+	}
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+int
+mcp_config_load(struct mcp_entries *out, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int rc = fsutil_read_file(path, MCP_CONFIG_MAX, &b);
+
+	if (rc == 0)
+		rc = mcp_config_parse(out, b.ptr ? b.ptr : "", b.len, path);
+	buf_fini(&b);
+	return rc;
+}
+
+char *
+mcp_config_user_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/deskhand/mcp.json", xdg);
+	if (home && *home)
+		return xasprintf("%s/.config/deskhand/mcp.json", home);
+	err_set("neither XDG_CONFIG_HOME nor HOME is set: no mcp.json");
+	return NULL;
+}
+
+/* Read a JSON object file; a missing file is an empty object. */
+static int
+read_obj(const char *path, cJSON **out)
+{
+	struct buf b = BUF_INIT;
+	int rc = fsutil_read_file(path, MCP_CONFIG_MAX, &b);
+
+	if (rc == DH_ENOTFOUND) {
+		*out = json_new_obj();
+		buf_fini(&b);
+		return 0;
+	}
+	if (rc == 0 && (rc = json_parse(out, b.ptr ? b.ptr : "", b.len, path)) == 0 &&
+	    !cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		rc = err_setc(DH_EPARSE, "%s: must be a JSON object", path);
+	}
+	buf_fini(&b);
+	return rc;
+}
+
+static int
+write_obj(const char *path, const cJSON *o)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	char *text = cJSON_Print(o);
+	int rc;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (fsutil_mkdir_p(dir, 0700) < 0) {
+			free(dir);
+			cJSON_free(text);
+			return DH_EFAIL;
+		}
+	}
+	struct buf b = BUF_INIT;
+	buf_puts(&b, text);
+	buf_putc(&b, '\n');
+	rc = fsutil_write_atomic(path, b.ptr, b.len);
+	buf_fini(&b);
+	cJSON_free(text);
+	free(dir);
+	return rc;
+}
+
+int
+mcp_config_edit(const char *path, const char *name, const char *server)
+{
+	cJSON *root, *srvs;
+	int rc;
+
+	if ((rc = read_obj(path, &root)) < 0)
+		return rc;
+	srvs = cJSON_GetObjectItemCaseSensitive(root, "mcpServers");
+	if (!srvs)
+		srvs = json_add(root, "mcpServers", json_new_obj());
+	if (!cJSON_IsObject(srvs)) {
+		cJSON_Delete(root);
+		return err_setc(DH_EPARSE, "%s: mcpServers must be an object", path);
+	}
+	if (!server) {
+		if (!cJSON_GetObjectItemCaseSensitive(srvs, name)) {
+			cJSON_Delete(root);
+			return err_setc(DH_ENOTFOUND, "%s: no server \"%s\"", path, name);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(srvs, name);
+	} else {
+		cJSON *v;
+
+		if ((rc = json_parse(&v, server, strlen(server), name)) < 0) {
+			cJSON_Delete(root);
+			return rc;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(srvs, name);
+		json_add(srvs, name, v);
+	}
+	/* What is written must load: check it as a whole. */
+	char *text = json_print(root);
+	struct mcp_entries es = ARRAY_INIT;
+
+	rc = mcp_config_parse(&es, text, strlen(text), path);
+	mcp_entries_fini(&es);
+	free(text);
+	if (rc == 0)
+		rc = write_obj(path, root);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/*
+ * Trust
+ */
+
+void
+mcp_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256(data, len, md);
+	for (size_t i = 0; i < sizeof md; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *
+trust_path(void)
+{
+	char *state, *p;
+
+	if (fsutil_state_dir(&state) < 0)
+		return NULL;
+	p = xasprintf("%s/%s", state, TRUST_FILE);
+	free(state);
+	return p;
+}
+
+enum mcp_trust
+mcp_trust_check(const char *path, const void *data, size_t len)
+{
+	char *tp = trust_path(), hex[65];
+	cJSON *o = NULL;
+	enum mcp_trust t = MCP_TRUST_NONE;
+
+	if (!tp || read_obj(tp, &o) < 0) {
+		free(tp);
+		return MCP_TRUST_NONE;
+	}
+	const char *h = json_str(o, path);
+	if (h) {
+		mcp_sha256_hex(data, len, hex);
+		t = !strcmp(h, hex) ? MCP_TRUST_YES : MCP_TRUST_CHANGED;
+	}
+	cJSON_Delete(o);
+	free(tp);
+	return t;
+}
+
+int
+mcp_trust_set(const char *path, bool trust)
+{
+	char *tp = trust_path(), hex[65];
+	cJSON *o = NULL;
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (!tp)
+		return DH_EFAIL;
+	if ((rc = read_obj(tp, &o)) < 0)
+		goto out;
+	if (trust) {
+		struct mcp_entries es = ARRAY_INIT;
+
+		if ((rc = fsutil_read_file(path, MCP_CONFIG_MAX, &b)) < 0)
+			goto out;
+		/* Trusting a file that does not load would start nothing. */
+		rc = mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, path);
+		mcp_entries_fini(&es);
+		if (rc < 0)
+			goto out;
+		mcp_sha256_hex(b.ptr ? b.ptr : "", b.len, hex);
+		cJSON_DeleteItemFromObjectCaseSensitive(o, path);
+		json_add_str(o, path, hex);
+	} else {
+		if (!cJSON_GetObjectItemCaseSensitive(o, path)) {
+			rc = err_setc(DH_ENOTFOUND, "%s was not trusted", path);
+			goto out;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(o, path);
+	}
+	rc = write_obj(tp, o);
+out:
+	buf_fini(&b);
+	cJSON_Delete(o);
+	free(tp);
+	return rc;
+}

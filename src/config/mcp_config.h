@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CONFIG_MCP_CONFIG_H
+#define DH_CONFIG_MCP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/array.h"
+#include "core/err.h"
+#include "core/strv.h"
+
+/*
+ * Connector configuration (docs/mcp.md "Configuring connectors"): the
+ * person's $XDG_CONFIG_HOME/deskhand/mcp.json and a granted folder's
+ * .mcp.json, in the `mcpServers` format other hosts use:
+ *
+ *   {"mcpServers": {"NAME": {"command": "npx", "args": [...], "env": {...},
+ *                            "sandbox": {"paths": [...], "egress": [...]} | false},
+ *                   "NAME2": {"type": "http", "url": "https://…", "headers": {...}}}}
+ *
+ * `${VAR}` (and `${VAR:-default}`) in command, args, env values, url and
+ * header values is replaced by the environment variable; an unset variable
+ * without a default is an error. Every error names the file, the key and
+ * the value at fault; an unknown key is an error that names it.
+ *
+ * A folder's .mcp.json starts nothing until the person trusts that exact
+ * file: mcp_trust_*() record its SHA-256 under
+ * $XDG_STATE_HOME/deskhand/mcp-trust.json. Only the person's commands
+ * (`deskhand mcp trust`, the workbench's y/n) write that record; nothing the
+ * agent runs can (it is outside every grant and the sandbox).
+ */
+
+#define MCP_CONFIG_MAX ((size_t)1 << 20) /* bytes of one mcp.json */
+#define MCP_NAME_MAX 64                  /* bytes of a server name */
+
+struct mcp_entry {
+	char *name;       /* the key: [A-Za-z0-9_-]{1,64} */
+	bool http;        /* type "http" (url, headers) rather than stdio (command) */
+	char *command;    /* stdio: expanded */
+	struct strv args; /* stdio: expanded */
+	struct strv env;  /* stdio: "NAME=value", expanded */
+	char *url;        /* http */
+	struct strv headers; /* http: "Name: value", expanded */
+	bool unsandboxed; /* "sandbox": false */
+	struct strv paths;  /* sandbox.paths: absolute, as written (~ expanded) */
+	struct strv egress; /* sandbox.egress: HOST[:PORT] */
+	char *origin;     /* the file it came from (heap) */
+};
+ARRAY_HEAD(mcp_entries, struct mcp_entry);
+
+/* Parse `text` (len bytes) from `file` and append its servers to `out`
+ * (entries already there with the same name are replaced: a later file
+ * wins). Returns 0, or DH_EPARSE with err_msg() such as
+ * "~/.mcp.json: mcpServers.fs.args[1]: ${NOPE} is not set". */
+int mcp_config_parse(struct mcp_entries *out, const char *text, size_t len,
+                     const char *file) DH_MUST_CHECK;
+/* Read and parse one file; a missing file is DH_ENOTFOUND (nothing added). */
+int mcp_config_load(struct mcp_entries *out, const char *path) DH_MUST_CHECK;
+void mcp_entries_fini(struct mcp_entries *e);
+const struct mcp_entry *mcp_entries_find(const struct mcp_entries *e, const char *name);
+
+/* The person's mcp.json path ($XDG_CONFIG_HOME/deskhand/mcp.json, else
+ * ~/.config/deskhand/mcp.json). Heap; NULL (err_msg) if neither is set. */
+char *mcp_config_user_path(void);
+
+/* Add (or replace) server `name` in the JSON file `path` with `server` (a
+ * JSON object text, checked as an entry), or remove it (`server` NULL),
+ * keeping the rest of the file; written atomically. Returns 0, DH_ENOTFOUND
+ * (remove: no such server) or DH_EPARSE/DH_EFAIL naming the problem. */
+int mcp_config_edit(const char *path, const char *name, const char *server) DH_MUST_CHECK;
+
+/* Trust of a folder's .mcp.json. `path` is the file (absolute). */
+enum mcp_trust {
+	MCP_TRUST_NONE,    /* never trusted */
+	MCP_TRUST_YES,     /* trusted with this exact content */
+	MCP_TRUST_CHANGED, /* trusted once, changed since: ask again */
+};
+/* Whether `path` is trusted with the content `data` (its bytes now). */
+enum mcp_trust mcp_trust_check(const char *path, const void *data, size_t len);
+/* Record (trust) or forget (untrust) the SHA-256 of `path`'s current
+ * content. Returns 0 or DH_EFAIL naming the file. untrust of a file never
+ * trusted is DH_ENOTFOUND. */
+int mcp_trust_set(const char *path, bool trust) DH_MUST_CHECK;
+/* The lowercase hex SHA-256 of len bytes into hex[65]. */
+void mcp_sha256_hex(const void *data, size_t len, char hex[65]);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_MCP_HOST_H
+#define DH_ENGINE_MCP_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/strv.h"
+
+/*
+ * The connector host (docs/mcp.md "Configuring connectors"): which MCP
+ * servers a session starts and how, and what the model sees of them.
+ *
+ * - Servers come from the person's mcp.json and from each granted folder's
+ *   .mcp.json that the person trusted with its exact content
+ *   (config/mcp_config.h); an untrusted or changed one starts nothing and is
+ *   listed by mcp_host_untrusted().
+ * - A stdio server runs in deskhand-sandbox (tools/tool.h's argv builder):
+ *   the system read-only, its own writable state directory
+ *   $XDG_STATE_HOME/deskhand/mcp/NAME (its HOME), the entry's sandbox.paths
+ *   read-write, and network only through an egress proxy allowing the
+ *   entry's sandbox.egress hosts (none: no network). "sandbox": false runs
+ *   it as is. Its stderr goes to $XDG_STATE_HOME/deskhand/mcp/NAME.log.
+ * - Servers start in parallel at mcp_host_new(), on the loop, without
+ *   blocking it; the tool set (mcp_host_tools(), a struct tool_extra) holds
+ *   mcp__SERVER__TOOL entries for every ready server, plus
+ *   mcp__SERVER__list_resources / read_resource when it offers resources.
+ *   The agent's first request waits for servers still starting at most
+ *   MCP_HOST_WAIT_MS after mcp_host_new(); later ones join the next request.
+ * - Tools with annotations.readOnlyHint are read-only (allowed without
+ *   asking); the others can change things and are asked for in ask mode.
+ *   Descriptions are the server's untrusted text: framed as such and capped.
+ */
+
+struct ev_loop;
+struct mcp_host;
+struct tool_extra;
+
+#define MCP_HOST_WAIT_MS 2000   /* the first request waits at most this for servers */
+#define MCP_HOST_DESC_MAX 2048  /* bytes of a server's tool description shown */
+#define MCP_HOST_TOOL_NAME_MAX 64 /* the provider's limit on tool names */
+
+struct mcp_host_opts {
+	struct ev_loop *loop;
+	const char *state_dir;       /* $XDG_STATE_HOME/deskhand */
+	const char *sandbox_path;    /* deskhand-sandbox */
+	const char *bwrap;           /* bubblewrap, or NULL */
+	const char *const *folders;  /* granted folders whose .mcp.json may count */
+	size_t nfolders;
+	const char *user_config;     /* the person's mcp.json; NULL = mcp_config_user_path() */
+	const char *only;            /* start only the server of this name; NULL = all */
+};
+
+/* Load the configuration and start every server it allows. Returns 0, or
+ * DH_EPARSE naming file, key and value of a bad mcp.json or of a trusted
+ * .mcp.json (*out is then NULL). */
+int mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o) DH_MUST_CHECK;
+/* Stop every server (off the loop: their own teardown) and free. NULL-safe. */
+void mcp_host_free(struct mcp_host *h);
+
+/* The connectors' tools, for the agent (agent_config.tools_extra). Borrowed. */
+const struct tool_extra *mcp_host_tools(struct mcp_host *h);
+
+/* One line per folder .mcp.json found untrusted or changed since it was
+ * trusted ("PATH: not trusted; it would run: a (cmd …), b (url)"), for the
+ * person. Borrowed. */
+const struct strv *mcp_host_untrusted(const struct mcp_host *h);
+
+/* Some server is still starting / some server is ready. */
+bool mcp_host_starting(const struct mcp_host *h);
+bool mcp_host_ready(const struct mcp_host *h);
+
+/* Number of servers started (any state) and a one-line status of each. */
+size_t mcp_host_count(const struct mcp_host *h);
+/* "NAME: ready, 12 tools (2025-11-25)" etc. Heap. */
+char *mcp_host_describe(const struct mcp_host *h, size_t i);
+
+#endif
