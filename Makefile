@@ -116,7 +116,7 @@ fuzz: deps
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libssl-dev libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
-           libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev
+           libcmark-gfm-dev libcmark-gfm-extensions-dev
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
 deps:
