@@ -21,6 +21,8 @@ static const struct {
 	{ "tools", "start one connector as a session would and list its tools" },
 	{ "trust", "trust a folder's .mcp.json (records its SHA-256)" },
 	{ "untrust", "stop trusting a folder's .mcp.json" },
+	{ "login", "authorize deskhand at an http connector (OAuth; prints the URL to open)" },
+	{ "logout", "forget the OAuth tokens of an http connector" },
 };
 
 static void

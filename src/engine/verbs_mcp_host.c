@@ -25,6 +25,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "engine/mcp_host.h"
+#include "engine/verbs_mcp_auth.h"
 #include "net/http.h"
 #include "sandbox/probe.h"
 #include "tools/tool.h"
@@ -404,6 +405,7 @@ static const struct {
 } mcp_verbs[] = {
 	{ "list", mcp_list },     { "add", mcp_add },     { "remove", mcp_remove },
 	{ "tools", mcp_tools },   { "trust", mcp_trust }, { "untrust", mcp_trust },
+	{ "login", mcp_verb_login }, { "logout", mcp_verb_logout },
 };
 
 int

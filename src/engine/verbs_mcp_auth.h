@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_VERBS_MCP_AUTH_H
+#define DH_ENGINE_VERBS_MCP_AUTH_H
+
+/* `deskhand mcp login SERVER` / `deskhand mcp logout SERVER` (OAuth of an
+ * http connector of the person's mcp.json; engine/verbs_mcp_auth.c). ARGV
+ * as client_mcp_verb() passes it (argv[0] the verb). Exit status: 0 done,
+ * 1 failed, 2 usage. */
+int mcp_verb_login(int argc, char **argv);
+int mcp_verb_logout(int argc, char **argv);
+
+#endif
