@@ -23,6 +23,8 @@ static const struct {
 	{ "untrust", "stop trusting a folder's .mcp.json" },
 	{ "login", "authorize deskhand at an http connector (OAuth; prints the URL to open)" },
 	{ "logout", "forget the OAuth tokens of an http connector" },
+	{ "client", "connect to one server as a session would and exercise it (the "
+	            "conformance suite's client)" },
 };
 
 static void

@@ -39,4 +39,7 @@ char *buf_detach(struct buf *b);
  * once and return true (the text was truncated). Keeps tool output bounded. */
 bool buf_add_capped(struct buf *b, const void *p, size_t n, size_t cap, const char *marker);
 
+/* Standard base64 (RFC 4648 §4, with padding) of n bytes, appended to b. */
+void buf_add_base64(struct buf *b, const void *data, size_t n);
+
 #endif

@@ -119,7 +119,12 @@ proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spec,
 	else
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	if (!spec->stderr_apart)
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	else if (spec->stderr_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, spec->stderr_fd, 2);
+	else
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	/* dup2 onto the same number clears FD_CLOEXEC (glibc handles fd == newfd). */
 	int maxkeep = 2;
 	for (size_t i = 0; i < spec->nkeep_fds; i++) {

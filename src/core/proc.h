@@ -35,6 +35,9 @@ struct proc_spec {
 				    * captured: on_exit gets an empty output */
 	const int *keep_fds;	   /* fds passed at the same number (CLOEXEC is cleared) */
 	size_t nkeep_fds;
+	bool stderr_apart;	   /* stderr is not merged: it goes to stderr_fd instead
+				    * (-1: /dev/null); the pipe carries stdout only */
+	int stderr_fd;
 };
 
 /* Called once, after the child exited and its output pipe was drained.

@@ -8,5 +8,7 @@
  * 1 failed, 2 usage. */
 int mcp_verb_login(int argc, char **argv);
 int mcp_verb_logout(int argc, char **argv);
+/* `deskhand mcp client` (engine/verbs_mcp.c), the conformance suite's client. */
+int mcp_verb_client(int argc, char **argv);
 
 #endif

@@ -406,6 +406,7 @@ static const struct {
 	{ "list", mcp_list },     { "add", mcp_add },     { "remove", mcp_remove },
 	{ "tools", mcp_tools },   { "trust", mcp_trust }, { "untrust", mcp_trust },
 	{ "login", mcp_verb_login }, { "logout", mcp_verb_logout },
+	{ "client", mcp_verb_client },
 };
 
 int

@@ -13,7 +13,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "llm/provider.h"
-#include "llm/sse.h"
+#include "net/sse.h"
 
 enum block_kind {
 	BLOCK_TEXT,

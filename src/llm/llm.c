@@ -27,7 +27,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/provider.h"
-#include "llm/sse.h"
+#include "net/sse.h"
 
 #define RAW_CAP      ((size_t)64 << 10) /* non-stream body kept for the error message */
 #define REC_CAP      ((size_t)64 << 20) /* body kept for --record */

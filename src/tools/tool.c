@@ -600,25 +600,7 @@ tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, c
 void
 tool_base64(struct buf *out, const void *data, size_t n)
 {
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = data;
-
-	buf_grow(out, (n + 2) / 3 * 4 + 1);
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char q[4];
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		buf_add(out, q, 4);
-	}
+	buf_add_base64(out, data, n);
 }
 
 /* Match pattern components [pat …] against path components [path …]. */

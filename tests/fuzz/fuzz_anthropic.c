@@ -13,7 +13,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "llm/provider.h"
-#include "llm/sse.h"
+#include "net/sse.h"
 #include "fuzz.h"
 
 struct run {

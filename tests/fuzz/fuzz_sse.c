@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "llm/sse.h"
+#include "net/sse.h"
 #include "fuzz.h"
 
 /* Where on_event writes; the decoder's ctx (its members are private). */

@@ -9,7 +9,7 @@
 #include "core/xalloc.h"
 #include "llm/llm.h"
 #include "llm/provider.h"
-#include "llm/sse.h"
+#include "net/sse.h"
 
 struct run {
 	struct llm_stream st;

@@ -6,7 +6,7 @@
 
 #include "core/buf.h"
 #include "core/xalloc.h"
-#include "llm/sse.h"
+#include "net/sse.h"
 
 struct got {
 	struct buf log; /* one "event|data|id|retry\n" line per dispatched event */

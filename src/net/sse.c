@@ -3,7 +3,7 @@
  * SSE framing (PROTOCOLS.md §0): bytes in, events out. Knows nothing about
  * what the events mean; providers interpret them.
  */
-#include "llm/sse.h"
+#include "net/sse.h"
 
 #include <string.h>
 

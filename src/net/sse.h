@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef DH_LLM_SSE_H
-#define DH_LLM_SSE_H
+#ifndef DH_NET_SSE_H
+#define DH_NET_SSE_H
 
 #include <stdbool.h>
 #include <stddef.h>

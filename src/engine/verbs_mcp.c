@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `deskhand mcp client`: connect to one MCP server exactly as a session does
+ * (mcp_server_start with the same spec a session builds) and exercise it:
+ * list, then call every tool (or the calls MCP_CONFORMANCE_CONTEXT names),
+ * read the resources, get the prompts, printing what the model would see.
+ * This is the client the official conformance suite drives
+ * (@modelcontextprotocol/conformance: it appends the server URL and sets
+ * MCP_CONFORMANCE_SCENARIO, MCP_CONFORMANCE_CONTEXT and
+ * MCP_CONFORMANCE_PROTOCOL_VERSION). Elicitations are accepted as the form
+ * stands (the schema's defaults), as a person pressing Enter would.
+ */
+#include "engine/client.h"
+#include "engine/verbs_mcp_auth.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "mcp/mcp.h"
+#include "net/http.h"
+
+#define RESULT_CAP 4000
+#define MAX_EACH 3 /* resources read and prompts got */
+
+static const char client_usage[] =
+	"usage: deskhand mcp client [--revision REV] [--timeout MS] [--header 'NAME: VALUE']...\n"
+	"                           (URL | -- COMMAND [ARG...])\n"
+	"\n"
+	"Connect to one MCP server as a session would: a Streamable HTTP URL, or a\n"
+	"stdio server run as COMMAND. List its tools, prompts and resources, call\n"
+	"every tool with arguments made from its input schema (or the calls that\n"
+	"MCP_CONFORMANCE_CONTEXT's toolCalls names), read its resources and get its\n"
+	"prompts, and print what the model would read. Elicitations are accepted\n"
+	"with the form's defaults.\n"
+	"\n"
+	"  --revision REV  speak only 2026-07-28 or 2025-11-25 (default: try\n"
+	"                  2026-07-28, fall back to 2025-11-25;\n"
+	"                  MCP_CONFORMANCE_PROTOCOL_VERSION sets it too)\n"
+	"  --timeout MS    per request (default 20000)\n"
+	"  --header H      an extra HTTP header, repeatable\n"
+	"\n"
+	"Exit status: 0 every step answered, 1 a step failed, 2 usage.\n";
+
+struct action {
+	const char *method;
+	cJSON *params;
+};
+
+struct harness {
+	struct ev_loop *loop;
+	struct mcp_server *s;
+	struct action *acts;
+	size_t nacts, next;
+	bool planned, failed, done;
+	const cJSON *context;
+};
+
+/* A value for a property that satisfies its schema well enough to call. */
+static cJSON *
+sample(const cJSON *prop)
+{
+	const cJSON *def = cJSON_GetObjectItemCaseSensitive(prop, "default");
+	const cJSON *en = json_arr(prop, "enum");
+	const char *type = json_str(prop, "type");
+
+	if (def)
+		return json_dup(def);
+	if (en && cJSON_GetArraySize(en) > 0)
+		return json_dup(cJSON_GetArrayItem(en, 0));
+	if (!type)
+		return cJSON_CreateString("test");
+	if (!strcmp(type, "integer") || !strcmp(type, "number"))
+		return cJSON_CreateNumber(1);
+	if (!strcmp(type, "boolean"))
+		return cJSON_CreateTrue();
+	if (!strcmp(type, "object"))
+		return json_new_obj();
+	if (!strcmp(type, "array"))
+		return json_new_arr();
+	return cJSON_CreateString("test");
+}
+
+static cJSON *
+sample_args(const cJSON *schema)
+{
+	cJSON *args = json_new_obj();
+	const cJSON *req;
+	const cJSON *props = json_obj(schema, "properties");
+
+	cJSON_ArrayForEach(req, json_arr(schema, "required")) {
+		if (!cJSON_IsString(req))
+			continue;
+		json_add(args, req->valuestring,
+			 sample(cJSON_GetObjectItemCaseSensitive(props, req->valuestring)));
+	}
+	return args;
+}
+
+static void
+add_action(struct harness *h, const char *method, cJSON *params)
+{
+	h->acts = xrealloc(h->acts, (h->nacts + 1) * sizeof *h->acts);
+	h->acts[h->nacts++] = (struct action){ .method = method, .params = params };
+}
+
+static void
+plan(struct harness *h)
+{
+	struct mcp_server *s = h->s;
+	const cJSON *calls = json_arr(h->context, "toolCalls");
+	const cJSON *tc;
+
+	if (calls) {
+		cJSON_ArrayForEach(tc, calls) {
+			cJSON *p = json_new_obj();
+			json_add_str(p, "name", json_str(tc, "name") ? json_str(tc, "name") : "");
+			json_add(p, "arguments", json_obj(tc, "arguments") ? json_dup(json_obj(tc, "arguments"))
+									  : json_new_obj());
+			add_action(h, "tools/call", p);
+		}
+	} else {
+		for (size_t i = 0; i < mcp_tool_count(s); i++) {
+			const struct mcp_tool *t = mcp_tool_at(s, i);
+			cJSON *p = json_new_obj();
+			json_add_str(p, "name", t->name);
+			json_add(p, "arguments", sample_args(t->input_schema));
+			add_action(h, "tools/call", p);
+		}
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < mcp_resource_count(s) && n < MAX_EACH; i++) {
+		const struct mcp_resource *r = mcp_resource_at(s, i);
+		if (r->is_template)
+			continue;
+		cJSON *p = json_new_obj();
+		json_add_str(p, "uri", r->uri);
+		add_action(h, "resources/read", p);
+		n++;
+	}
+	for (size_t i = 0; i < mcp_prompt_count(s) && i < MAX_EACH; i++) {
+		const struct mcp_prompt *pr = mcp_prompt_at(s, i);
+		cJSON *p = json_new_obj();
+		cJSON *args = json_add(p, "arguments", json_new_obj());
+		const cJSON *a;
+		json_add_str(p, "name", pr->name);
+		cJSON_ArrayForEach(a, pr->arguments)
+			if (json_bool(a, "required", false) && json_str(a, "name"))
+				json_add_str(args, json_str(a, "name"), "test");
+		add_action(h, "prompts/get", p);
+	}
+	h->planned = true;
+}
+
+static void next_action(struct harness *h);
+
+static void
+on_done(const struct mcp_result *res, void *ctx)
+{
+	struct harness *h = ctx;
+	const struct action *a = &h->acts[h->next - 1];
+	const char *what = json_str(a->params, "name") ? json_str(a->params, "name")
+						       : json_str(a->params, "uri");
+
+	if (res->rc < 0) {
+		printf("%s %s: failed: %s\n", a->method, what, res->error);
+		h->failed = true;
+	} else if (!res->result) {
+		printf("%s %s: error: %s\n", a->method, what, res->error ? res->error : "?");
+	} else {
+		char *text = mcp_result_text(res->result, RESULT_CAP, NULL);
+		printf("%s %s%s:\n%s\n", a->method, what, res->is_error ? " (error result)" : "", text);
+		free(text);
+	}
+	fflush(stdout);
+	next_action(h);
+}
+
+static void
+progress(double p, double total, const char *message, void *ctx)
+{
+	(void)ctx;
+	printf("progress %g/%g %s\n", p, total, message ? message : "");
+}
+
+static void
+next_action(struct harness *h)
+{
+	while (h->next < h->nacts) {
+		const struct action *a = &h->acts[h->next++];
+		struct mcp_call *c;
+		if (mcp_request(&c, h->s, a->method, a->params, progress, on_done, h) == 0)
+			return;
+		printf("%s: %s\n", a->method, err_msg());
+		h->failed = true;
+	}
+	h->done = true;
+	ev_quit(h->loop);
+}
+
+static void
+on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
+{
+	struct harness *h = ctx;
+
+	if (st == MCP_READY && !h->planned) {
+		const cJSON *info = mcp_server_info(s);
+		printf("connected: %s %s (protocol %s), %zu tools, %zu prompts, %zu resources\n",
+		       json_str(info, "name") ? json_str(info, "name") : "?",
+		       json_str(info, "version") ? json_str(info, "version") : "",
+		       mcp_server_revision(s), mcp_tool_count(s), mcp_prompt_count(s),
+		       mcp_resource_count(s));
+		for (size_t i = 0; i < mcp_tool_count(s); i++)
+			printf("  tool %s%s\n", mcp_tool_at(s, i)->name,
+			       mcp_tool_at(s, i)->read_only ? " (read-only)" : "");
+		plan(h);
+		next_action(h);
+	} else if (st != MCP_READY && st != MCP_STARTING) {
+		printf("server %s: %s\n", st == MCP_NEEDS_AUTH ? "needs authorization" : "failed",
+		       mcp_server_error(s) ? mcp_server_error(s) : "?");
+		h->failed = true;
+		ev_quit(h->loop);
+	}
+	fflush(stdout);
+}
+
+static void
+on_elicit(struct mcp_server *s, unsigned long id, const cJSON *params, void *ctx)
+{
+	(void)ctx;
+	printf("elicitation (%s): %s\n", json_str(params, "mode"),
+	       json_str(params, "message") ? json_str(params, "message") : "");
+	mcp_elicit_answer(s, id, "accept", NULL);
+}
+
+static void
+on_log(struct mcp_server *s, const char *level, const char *text, void *ctx)
+{
+	(void)s;
+	(void)ctx;
+	fprintf(stderr, "mcp [%s] %s\n", level, text);
+}
+
+static void
+on_list_changed(struct mcp_server *s, void *ctx)
+{
+	(void)ctx;
+	printf("lists changed: %zu tools\n", mcp_tool_count(s));
+}
+
+static void
+deadline(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct harness *h = ctx;
+
+	(void)t;
+	printf("gave up: no end within the deadline\n");
+	h->failed = true;
+	ev_quit(l);
+}
+
+int
+mcp_verb_client(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "revision", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *rev = getenv("MCP_CONFORMANCE_PROTOCOL_VERSION");
+	long timeout = 20000;
+	const char *headers[32];
+	size_t nheaders = 0;
+	int opt;
+
+	if (rev && !*rev)
+		rev = NULL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+r:t:H:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r': rev = optarg; break;
+		case 't': timeout = strtol(optarg, NULL, 10); break;
+		case 'H':
+			if (nheaders == sizeof headers / sizeof *headers) {
+				fprintf(stderr, "deskhand mcp client: too many --header\n");
+				return 2;
+			}
+			headers[nheaders++] = optarg;
+			break;
+		case 'h': fputs(client_usage, stdout); return 0;
+		default: fputs(client_usage, stderr); return 2;
+		}
+	}
+	if (optind >= argc || timeout <= 0) {
+		fputs(client_usage, stderr);
+		return 2;
+	}
+	/* Versions before 2025-11-25 speak its stateful lifecycle. */
+	if (rev && strcmp(rev, MCP_REV_2026) != 0)
+		rev = MCP_REV_2025;
+
+	cJSON *context = NULL;
+	const char *ctxs = getenv("MCP_CONFORMANCE_CONTEXT");
+	if (ctxs && *ctxs && json_parse(&context, ctxs, strlen(ctxs), "MCP_CONFORMANCE_CONTEXT") < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		return 2;
+	}
+
+	struct harness h = { .context = context };
+	struct http_client *http = NULL;
+	struct ev_timer dl;
+	int rc = 1;
+
+	if (ev_new(&h.loop) < 0 || http_client_new(&http, h.loop) < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		goto out;
+	}
+	bool is_url = !strncmp(argv[optind], "http://", 7) || !strncmp(argv[optind], "https://", 8);
+	struct mcp_server_spec spec = {
+		.name = "client",
+		.transport = is_url ? MCP_HTTP : MCP_STDIO,
+		.argv = is_url ? NULL : (const char *const *)argv + optind,
+		.stderr_fd = STDERR_FILENO,
+		.url = is_url ? argv[optind] : NULL,
+		.headers = headers,
+		.nheaders = nheaders,
+		.revision = rev,
+		.timeout_ms = timeout,
+	};
+	static const struct mcp_host_ops ops = {
+		.on_state = on_state,
+		.on_list_changed = on_list_changed,
+		.on_elicit = on_elicit,
+		.on_log = on_log,
+	};
+	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		rc = 2;
+		goto out;
+	}
+	ev_timer_init(&dl, deadline, &h);
+	ev_timer_arm(h.loop, &dl, (uint64_t)timeout * 3);
+	if (ev_run(h.loop) < 0)
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+	ev_timer_disarm(h.loop, &dl);
+	rc = h.done && !h.failed ? 0 : 1;
+out:
+	mcp_server_free(h.s);
+	http_client_free(http);
+	for (size_t i = 0; i < h.nacts; i++)
+		cJSON_Delete(h.acts[i].params);
+	free(h.acts);
+	cJSON_Delete(context);
+	ev_free(h.loop);
+	return rc;
+}
