@@ -314,6 +314,7 @@ mcp_verb_client(int argc, char **argv)
 	}
 
 	struct harness h = { .context = context };
+	char *oauth_dir = NULL;
 	struct http_client *http = NULL;
 	struct ev_timer dl;
 	int rc = 1;
@@ -334,6 +335,10 @@ mcp_verb_client(int argc, char **argv)
 		.revision = rev,
 		.timeout_ms = timeout,
 	};
+	if (is_url && mcp_harness_oauth(&spec.oauth, context, &oauth_dir) < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		goto out;
+	}
 	static const struct mcp_host_ops ops = {
 		.on_state = on_state,
 		.on_list_changed = on_list_changed,
@@ -354,6 +359,7 @@ mcp_verb_client(int argc, char **argv)
 out:
 	mcp_server_free(h.s);
 	http_client_free(http);
+	mcp_harness_oauth_fini(oauth_dir);
 	for (size_t i = 0; i < h.nacts; i++)
 		cJSON_Delete(h.acts[i].params);
 	free(h.acts);

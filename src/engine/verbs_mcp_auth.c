@@ -10,6 +10,7 @@
  */
 #include "engine/verbs_mcp_auth.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,7 +21,9 @@
 #include "config/mcp_config.h"
 #include "core/buf.h"
 #include "core/ev.h"
+#include "core/json.h"
 #include "core/xalloc.h"
+#include "mcp/mcp.h"
 #include "mcp/oauth.h"
 #include "net/http.h"
 
@@ -276,4 +279,44 @@ mcp_verb_logout(int argc, char **argv)
 	ev_free(l);
 	mcp_entries_fini(&es);
 	return rc;
+}
+
+/* The Client ID Metadata Document URL the conformance suite expects
+ * (auth/basic-cimd): the suite's own example client uses it too. */
+#define CONFORMANCE_CIMD_URL "https://conformance-test.local/client-metadata.json"
+
+int
+mcp_harness_oauth(struct mcp_oauth_conf *c, const cJSON *context, char **dir)
+{
+	*dir = NULL;
+	if (!getenv("MCP_CONFORMANCE_SCENARIO"))
+		return 0;
+	char tmpl[] = "/tmp/dh-mcp-oauth-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return err_set("mkdtemp %s: %s", tmpl, strerror(errno));
+	*dir = xstrdup(tmpl);
+	c->state_dir = *dir;
+	c->fetch_authorize = true;
+	c->client_metadata_url = CONFORMANCE_CIMD_URL;
+	/* auth/pre-registration: the credentials the suite registered for us */
+	c->client_id = json_str(context, "client_id");
+	c->client_secret = c->client_id ? json_str(context, "client_secret") : NULL;
+	return 0;
+}
+
+void
+mcp_harness_oauth_fini(char *dir)
+{
+	if (!dir)
+		return;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")))
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	(void)rmdir(dir);
+	free(dir);
 }

@@ -11,4 +11,15 @@ int mcp_verb_logout(int argc, char **argv);
 /* `deskhand mcp client` (engine/verbs_mcp.c), the conformance suite's client. */
 int mcp_verb_client(int argc, char **argv);
 
+/* `deskhand mcp client` under the conformance suite (MCP_CONFORMANCE_SCENARIO
+ * set): OAuth with a fresh state directory (*dir, heap, removed by _fini),
+ * the authorization URL followed without a person, the suite's Client ID
+ * Metadata Document URL, and the pre-registered client of `context`
+ * (borrowed: must outlive the server's start). Without the variable,
+ * nothing changes. Returns 0 or DH_EFAIL. */
+struct mcp_oauth_conf;
+#include <cJSON.h>
+int mcp_harness_oauth(struct mcp_oauth_conf *c, const cJSON *context, char **dir);
+void mcp_harness_oauth_fini(char *dir);
+
 #endif

@@ -132,6 +132,14 @@ struct mcp_server {
 	void *auth;
 };
 
+/* OAuth for an http server (mcp/mcp_auth.c): create its mcp_auth and set
+ * the hooks above; without it (no state directory) the server only reports
+ * MCP_NEEDS_AUTH. Returns 0 or DH_EFAIL (err_msg). detach frees it. */
+int mcp_auth_attach(struct mcp_server *s, const struct mcp_oauth_conf *conf) DH_MUST_CHECK;
+void mcp_auth_detach(struct mcp_server *s);
+/* The redirect of the authorization in progress (mcp_server_auth_redirect). */
+int mcp_auth_attached_redirect(struct mcp_server *s, const char *url) DH_MUST_CHECK;
+
 /* Bytes of one message from the transport (need not be NUL-terminated).
  * Invalid JSON fails the call it names (when its id can be read), else is
  * logged. Safe from inside curl callbacks: only queues. */
