@@ -23,6 +23,12 @@ hook_challenge(void *auth, long status, const char *www,
 }
 
 static void
+hook_forget(void *auth, void *ctx)
+{
+	mcp_auth_forget(auth, ctx);
+}
+
+static void
 hook_authorize(const char *url, void *ctx)
 {
 	struct mcp_server *s = ctx;
@@ -54,6 +60,7 @@ mcp_auth_attach(struct mcp_server *s, const struct mcp_oauth_conf *conf)
 	s->auth = a;
 	s->auth_header = hook_header;
 	s->auth_challenge = hook_challenge;
+	s->auth_forget = hook_forget;
 	return 0;
 }
 
@@ -64,6 +71,7 @@ mcp_auth_detach(struct mcp_server *s)
 	s->auth = NULL;
 	s->auth_header = NULL;
 	s->auth_challenge = NULL;
+	s->auth_forget = NULL;
 }
 
 int

@@ -129,6 +129,8 @@ struct mcp_server {
 	const char *(*auth_header)(void *auth);
 	int (*auth_challenge)(void *auth, long status, const char *www_authenticate,
 			      void (*done)(int rc, const char *error, void *ctx), void *ctx);
+	/* The waiter `ctx` is gone: its done must not run. */
+	void (*auth_forget)(void *auth, void *ctx);
 	void *auth;
 };
 

@@ -47,6 +47,7 @@
 #define OAUTH_LOOPBACK_MAX 8192            /* one request on the loopback listener */
 #define OAUTH_MAX_AUTHORIZE 3              /* authorizations within OAUTH_WINDOW_S */
 #define OAUTH_WINDOW_S 60
+#define OAUTH_AUTHORIZE_WAIT_MS (10 * 60 * 1000) /* for the person's redirect */
 
 struct waiter {
 	mcp_auth_done_fn *fn;
@@ -104,6 +105,7 @@ struct mcp_auth {
 	int lfd, cfd;
 	int port;
 	struct buf cin;
+	struct ev_timer wait_timer; /* the person's redirect, at most this long */
 	/* outcome delivery */
 	struct ev_timer done_timer;
 	int done_rc;
@@ -158,6 +160,7 @@ flow_reset(struct mcp_auth *a)
 		a->req = NULL;
 	}
 	listener_close(a);
+	ev_timer_disarm(a->l, &a->wait_timer);
 	a->step = ST_IDLE;
 	buf_clear(&a->body);
 	set_str(&a->location, NULL);
@@ -953,6 +956,7 @@ authorize_start(struct mcp_auth *a)
 		          a->resource);
 		return;
 	}
+	ev_timer_arm(a->l, &a->wait_timer, OAUTH_AUTHORIZE_WAIT_MS);
 	a->authorize(a->auth_url, a->actx);
 }
 
@@ -1130,6 +1134,16 @@ mcp_auth_redirect_uri(const struct mcp_auth *a)
 
 /* ---- the public face ---------------------------------------------------------- */
 
+static void
+wait_expired(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	struct mcp_auth *a = ctx;
+	flow_fail(a, "oauth: no authorization redirect for %s within %d minutes", a->resource,
+	          OAUTH_AUTHORIZE_WAIT_MS / 60000);
+}
+
 int
 mcp_auth_new(struct mcp_auth **out, struct ev_loop *l, struct http_client *http,
              const struct mcp_auth_spec *spec)
@@ -1170,6 +1184,7 @@ mcp_auth_new(struct mcp_auth **out, struct ev_loop *l, struct http_client *http,
 	a->fetch_authorize = spec->fetch_authorize;
 	a->lfd = a->cfd = -1;
 	ev_timer_init(&a->done_timer, deliver, a);
+	ev_timer_init(&a->wait_timer, wait_expired, a);
 	token_load(a);
 	set_str(&a->last_scope, a->tok_scope);
 	*out = a;
@@ -1261,6 +1276,16 @@ out:
 	free(scope);
 	free(rm);
 	return rc;
+}
+
+void
+mcp_auth_forget(struct mcp_auth *a, void *ctx)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < a->waiters.n; i++)
+		if (a->waiters.v[i].ctx != ctx)
+			a->waiters.v[j++] = a->waiters.v[i];
+	a->waiters.n = j;
 }
 
 int

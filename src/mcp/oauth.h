@@ -60,6 +60,8 @@ const char *mcp_auth_header(struct mcp_auth *a);
  * step-up for the same scope, no metadata): err_msg says why. */
 int mcp_auth_challenge(struct mcp_auth *a, long status, const char *www_authenticate,
                        mcp_auth_done_fn *done, void *ctx) DH_MUST_CHECK;
+/* Drop every pending done of `ctx` (its request went away); the flow goes on. */
+void mcp_auth_forget(struct mcp_auth *a, void *ctx);
 /* The authorization redirect (the full URL with code, state, iss). */
 int mcp_auth_redirect(struct mcp_auth *a, const char *redirect_url) DH_MUST_CHECK;
 /* Forget the stored tokens of this resource (deskhand mcp logout). */
