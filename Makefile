@@ -5,6 +5,7 @@
 #   make demo-tui   the same session in the full-screen workbench
 #   make bench      benchmarks (checkpoint, session, memory, sandbox and workbench figures)
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS
+#   make mcp-conformance  the official MCP conformance suite (client leg, both revisions)
 #   make install PREFIX=/usr/local   (also the man page and bash/zsh completions)
 
 PREFIX   ?= /usr/local
@@ -87,7 +88,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZFLAGS     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined
-FUZZ_LIB_SRC  = $(wildcard src/core/*.c src/llm/*.c src/net/*.c) src/config/config.c src/ui/theme.c \
+FUZZ_LIB_SRC  = $(wildcard src/core/*.c src/llm/*.c src/net/*.c src/mcp/*.c) src/config/config.c src/ui/theme.c \
                 src/ui/draw.c src/ui/markdown.c \
                 src/agent/event.c src/sandbox/egress.c
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
@@ -119,6 +120,9 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjs
            libcmark-gfm-dev libcmark-gfm-extensions-dev
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
+# The MCP tests install their pinned npm packages (tests/mcp/package-lock.json);
+# npm comes with NodeSource's nodejs, else from Debian's npm package.
+DEB_PKGS += nodejs
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
@@ -131,6 +135,19 @@ deps:
 	    echo "          run as root: apt-get install" $$missing; exit 1; \
 	  fi; \
 	fi
+	$(Q)if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "deskhand: npm is missing; run as root: apt-get install npm"; exit 1; fi; \
+	fi
+	$(Q)if [ ! tests/mcp/node_modules/.package-lock.json -nt tests/mcp/package-lock.json ]; then \
+	  echo "  NPM     tests/mcp (the MCP conformance suite, pinned)"; \
+	  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	fi
+
+# The official MCP conformance suite, client leg, as each revision requires it.
+mcp-conformance: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/mcp/conformance.sh $(CURDIR)/build/deskhand 2025-11-25 2026-07-28
 
 # ---- tests, demo, bench ---------------------------------------------------------------
 check: deps
@@ -187,5 +204,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all asan fuzz-build fuzz deps check check-slow test demo demo-tui bench check-layers install install-data uninstall clean
+.PHONY: all asan fuzz-build fuzz deps check check-slow test demo demo-tui bench check-layers mcp-conformance install install-data uninstall clean
 -include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

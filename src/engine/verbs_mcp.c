@@ -59,6 +59,7 @@ struct harness {
 	size_t nacts, next;
 	bool planned, failed, done;
 	const cJSON *context;
+	const char *scenario; /* MCP_CONFORMANCE_SCENARIO, or NULL */
 };
 
 /* A value for a property that satisfies its schema well enough to call. */
@@ -109,6 +110,30 @@ add_action(struct harness *h, const char *method, cJSON *params)
 	h->acts[h->nacts++] = (struct action){ .method = method, .params = params };
 }
 
+/* json-schema-2020-12-preservation: send a tool's inputSchema back through
+ * json_schema_echo, as received (what we keep is what the server sent). */
+static cJSON *
+schema_echo_args(struct mcp_server *s)
+{
+	cJSON *args = json_new_obj();
+
+	for (size_t i = 0; i < mcp_tool_count(s); i++)
+		if (strcmp(mcp_tool_at(s, i)->name, "json_schema_echo") != 0) {
+			json_add(args, "schema", json_dup(mcp_tool_at(s, i)->input_schema));
+			break;
+		}
+	return args;
+}
+
+/* Scenarios that ask for more than calling each tool with sample arguments. */
+static const struct {
+	const char *scenario;
+	const char *tool;
+	cJSON *(*args)(struct mcp_server *s);
+} special_args[] = {
+	{ "json-schema-2020-12-preservation", "json_schema_echo", schema_echo_args },
+};
+
 static void
 plan(struct harness *h)
 {
@@ -128,8 +153,13 @@ plan(struct harness *h)
 		for (size_t i = 0; i < mcp_tool_count(s); i++) {
 			const struct mcp_tool *t = mcp_tool_at(s, i);
 			cJSON *p = json_new_obj();
+			cJSON *args = NULL;
 			json_add_str(p, "name", t->name);
-			json_add(p, "arguments", sample_args(t->input_schema));
+			for (size_t k = 0; k < sizeof special_args / sizeof *special_args; k++)
+				if (h->scenario && !strcmp(h->scenario, special_args[k].scenario) &&
+				    !strcmp(t->name, special_args[k].tool))
+					args = special_args[k].args(s);
+			json_add(p, "arguments", args ? args : sample_args(t->input_schema));
 			add_action(h, "tools/call", p);
 		}
 	}
@@ -221,7 +251,9 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 		plan(h);
 		next_action(h);
 	} else if (st != MCP_READY && st != MCP_STARTING) {
-		printf("server %s: %s\n", st == MCP_NEEDS_AUTH ? "needs authorization" : "failed",
+		static const char *const what[] = { [MCP_NEEDS_AUTH] = "needs authorization",
+						    [MCP_FAILED] = "failed", [MCP_CLOSED] = "closed" };
+		printf("server %s: %s\n", what[st],
 		       mcp_server_error(s) ? mcp_server_error(s) : "?");
 		h->failed = true;
 		ev_quit(h->loop);
@@ -313,7 +345,7 @@ mcp_verb_client(int argc, char **argv)
 		return 2;
 	}
 
-	struct harness h = { .context = context };
+	struct harness h = { .context = context, .scenario = getenv("MCP_CONFORMANCE_SCENARIO") };
 	char *oauth_dir = NULL;
 	struct http_client *http = NULL;
 	struct ev_timer dl;
@@ -347,7 +379,6 @@ mcp_verb_client(int argc, char **argv)
 	};
 	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
-		rc = 2;
 		goto out;
 	}
 	ev_timer_init(&dl, deadline, &h);

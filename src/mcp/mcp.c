@@ -64,8 +64,10 @@ set_state(struct mcp_server *s, enum mcp_state st)
 static void
 set_error(struct mcp_server *s, const char *msg)
 {
-	free(s->error);
-	s->error = xstrdup(msg);
+	char *old = s->error;
+
+	s->error = xstrdup(msg); /* msg may be the old one */
+	free(old);
 }
 
 static bool
@@ -189,6 +191,15 @@ mcp_call_by_id(struct mcp_server *s, long id)
 }
 
 static void
+elicit_free(struct mcp_elicit *e)
+{
+	cJSON_Delete(e->rpc_id);
+	cJSON_Delete(e->params);
+	free(e->key);
+	free(e);
+}
+
+static void
 call_unlink(struct mcp_call *c)
 {
 	struct mcp_server *s = c->s;
@@ -206,10 +217,7 @@ call_unlink(struct mcp_call *c)
 		struct mcp_elicit *e = *pp;
 		if (e->call == c) {
 			*pp = e->next;
-			cJSON_Delete(e->rpc_id);
-			cJSON_Delete(e->params);
-			free(e->key);
-			free(e);
+			elicit_free(e);
 		} else {
 			pp = &e->next;
 		}
@@ -727,9 +735,11 @@ elicit_new(struct mcp_server *s, const cJSON *params)
 	struct mcp_elicit *e = xcalloc(1, sizeof *e);
 
 	e->handle = ++s->next_elicit;
-	e->params = params ? json_dup(params) : json_new_obj();
-	if (!json_str(e->params, "mode"))
+	e->params = cJSON_IsObject(params) ? json_dup(params) : json_new_obj();
+	if (!json_str(e->params, "mode")) {
+		cJSON_DeleteItemFromObject(e->params, "mode");
 		json_add_str(e->params, "mode", "form");
+	}
 	e->next = s->elicits;
 	s->elicits = e;
 	return e;
@@ -786,10 +796,7 @@ mcp_elicit_answer(struct mcp_server *s, unsigned long id, const char *action, co
 	} else {
 		cJSON_Delete(r);
 	}
-	cJSON_Delete(e->rpc_id);
-	cJSON_Delete(e->params);
-	free(e->key);
-	free(e);
+	elicit_free(e);
 }
 
 /* input_required (2026-07-28 utilities/mrtr): answer every input request,
@@ -941,10 +948,7 @@ handle_notification(struct mcp_server *s, const char *method, const cJSON *p)
 			struct mcp_elicit *e = *pp;
 			if (e->rpc_id && rid && cJSON_Compare(e->rpc_id, rid, true)) {
 				*pp = e->next;
-				cJSON_Delete(e->rpc_id);
-				cJSON_Delete(e->params);
-				free(e->key);
-				free(e);
+				elicit_free(e);
 				break;
 			}
 		}
@@ -1208,10 +1212,7 @@ mcp_server_destroy(struct mcp_server *s)
 	while (s->elicits) {
 		struct mcp_elicit *e = s->elicits;
 		s->elicits = e->next;
-		cJSON_Delete(e->rpc_id);
-		cJSON_Delete(e->params);
-		free(e->key);
-		free(e);
+		elicit_free(e);
 	}
 	if (s->tops)
 		s->tops->stop(s);

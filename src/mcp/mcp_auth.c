@@ -9,25 +9,6 @@
 
 #include "mcp/oauth.h"
 
-static const char *
-hook_header(void *auth)
-{
-	return mcp_auth_header(auth);
-}
-
-static int
-hook_challenge(void *auth, long status, const char *www,
-               void (*done)(int rc, const char *error, void *ctx), void *ctx)
-{
-	return mcp_auth_challenge(auth, status, www, done, ctx);
-}
-
-static void
-hook_forget(void *auth, void *ctx)
-{
-	mcp_auth_forget(auth, ctx);
-}
-
 static void
 hook_authorize(const char *url, void *ctx)
 {
@@ -58,9 +39,9 @@ mcp_auth_attach(struct mcp_server *s, const struct mcp_oauth_conf *conf)
 	if (mcp_auth_new(&a, s->loop, s->http, &spec) < 0)
 		return DH_EFAIL;
 	s->auth = a;
-	s->auth_header = hook_header;
-	s->auth_challenge = hook_challenge;
-	s->auth_forget = hook_forget;
+	s->auth_header = mcp_auth_header;
+	s->auth_challenge = mcp_auth_challenge;
+	s->auth_forget = mcp_auth_forget;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "core/ev.h"
 #include "core/strv.h"
 #include "mcp/mcp.h"
+#include "mcp/oauth.h"
 
 /*
  * Inside the MCP client: the protocol core (mcp.c) and its two transports
@@ -123,15 +124,17 @@ struct mcp_server {
 	const struct mcp_transport_ops *tops;
 	void *tr;		/* the transport's state */
 
-	/* OAuth (mcp/oauth.h), for the HTTP transport: NULL until wired. The
+	/* OAuth (mcp/oauth.h), for the HTTP transport: the one hook. The
 	 * transport asks auth_header() for each request and hands 401/403 to
-	 * auth_challenge(); done(0) means retry. */
-	const char *(*auth_header)(void *auth);
-	int (*auth_challenge)(void *auth, long status, const char *www_authenticate,
-			      void (*done)(int rc, const char *error, void *ctx), void *ctx);
-	/* The waiter `ctx` is gone: its done must not run. */
-	void (*auth_forget)(void *auth, void *ctx);
-	void *auth;
+	 * auth_challenge(); done(0) means retry the request. NULL until the
+	 * OAuth client is wired in (mcp_auth.c: mcp_auth_attach): a 401/403
+	 * then leaves the server MCP_NEEDS_AUTH. */
+	const char *(*auth_header)(struct mcp_auth *a);
+	int (*auth_challenge)(struct mcp_auth *a, long status, const char *www_authenticate,
+			      mcp_auth_done_fn *done, void *ctx);
+	/* The waiter `ctx` is gone: its done must not run (mcp_auth_forget). */
+	void (*auth_forget)(struct mcp_auth *a, void *ctx);
+	struct mcp_auth *auth;
 };
 
 /* OAuth for an http server (mcp/mcp_auth.c): create its mcp_auth and set

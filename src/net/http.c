@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -510,7 +511,19 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		return err_set("http: curl_easy_init failed");
 	}
 	for (size_t i = 0; i < spec->nheaders; i++) {
-		struct curl_slist *h = curl_slist_append(r->headers, spec->headers[i]);
+		/* "Name:" alone would remove curl's own header of that name;
+		 * curl sends an empty value for "Name;". */
+		const char *line = spec->headers[i];
+		size_t n = strlen(line);
+		char *empty = NULL;
+		while (n > 0 && line[n - 1] == ' ')
+			n--;
+		if (n > 1 && line[n - 1] == ':') {
+			empty = xstrndup(line, n);
+			empty[n - 1] = ';';
+		}
+		struct curl_slist *h = curl_slist_append(r->headers, empty ? empty : line);
+		free(empty);
 
 		if (!h)
 			die("out of memory (curl_slist_append)");

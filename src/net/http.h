@@ -22,7 +22,8 @@ struct http_request;
 struct http_spec {
 	const char *method; /* "POST" or "GET" */
 	const char *url;
-	const char *const *headers; /* "Name: value" lines, copied */
+	const char *const *headers; /* "Name: value" lines, copied; "Name:" sends an
+	                             * empty value */
 	size_t nheaders;
 	const char *body; /* copied; NULL for none */
 	size_t body_len;
