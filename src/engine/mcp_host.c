@@ -594,6 +594,15 @@ start_server(struct mcp_host *h, const struct mcp_entry *e)
 		spec.url = e->url;
 		spec.headers = (const char *const *)e->headers.v;
 		spec.nheaders = e->headers.n;
+		/* OAuth (docs/mcp.md "Authorization"): a token from `deskhand mcp login`
+		 * is used and refreshed; a new authorization is login's to do. */
+		spec.oauth = (struct mcp_oauth_conf){
+			.client_id = e->oauth_client_id,
+			.client_secret = e->oauth_client_secret,
+			.scope = e->oauth_scope,
+			.client_metadata_url = e->oauth_client_metadata_url,
+			.redirect_uri = e->oauth_redirect_uri,
+		};
 		rc = mcp_server_start(&s->srv, h->loop, h->http, &spec, &host_ops, s);
 	} else {
 		spec.transport = MCP_STDIO;
