@@ -18,6 +18,9 @@
 #      the workbench and of its engine), and peak RSS after --resume of a
 #      1,000-turn session; the workbench's CPU time per frame (median, p99)
 #      while a 2,000-line Markdown answer streams (issue 11)
+#   7. connectors (mcp_start.py, issue 12): session start to the first model
+#      request with no connector, with 3 sandboxed stdio connectors (started
+#      side by side) and with 3 of which one is slow (bounded wait: 2 s)
 #   6. the engine as a server (bench_ui.py, issue 10): `deskhand attach` of
 #      that 1,000-turn session to its first full frame (not live, then live)
 #      against --resume and against attach of a 1-turn session; the latency a streamed token gains through the
@@ -120,3 +123,6 @@ echo "== workbench (in a pty, 140x40, xterm-256color)"
 
 echo "== engine and clients: attach, a token through the socket, an engine with no client"
 "$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" attach socket engine-rss
+
+echo "== connectors: session start to the first model request (3 stdio servers, one slow)"
+"$here/mcp_start.py" "$BUILD/deskhand" "$T/mcp-work" 5

@@ -260,6 +260,20 @@ k_oauth(const struct ctx *c, const cJSON *v)
 	return 0;
 }
 
+static int
+k_timeout(const struct ctx *c, const cJSON *v)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 86400)) {
+		char *t = cJSON_PrintUnformatted(v);
+		int rc = bad(c, "timeout", "must be a number of seconds from 1 to 86400, not", t);
+
+		cJSON_free(t);
+		return rc;
+	}
+	c->e->timeout_ms = (long)(v->valuedouble * 1000);
+	return 0;
+}
+
 /* The keys of one server entry. */
 static const struct key {
 	const char *name;
@@ -267,7 +281,7 @@ static const struct key {
 } keys[] = {
 	{ "command", k_command }, { "args", k_args }, { "env", k_env },
 	{ "type", k_type },       { "url", k_url },   { "headers", k_headers },
-	{ "sandbox", k_sandbox }, { "oauth", k_oauth },
+	{ "sandbox", k_sandbox }, { "timeout", k_timeout }, { "oauth", k_oauth },
 };
 
 static void
@@ -344,7 +358,7 @@ parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file)
 		if (i == sizeof keys / sizeof *keys)
 			return bad(&c, NULL,
 			           "unknown key (known: command, args, env, type, url, headers, "
-			           "sandbox, oauth)", x->string);
+			           "sandbox, timeout, oauth)", x->string);
 		if (keys[i].fn(&c, x) < 0)
 			return DH_EPARSE;
 	}

@@ -44,6 +44,7 @@ struct mcp_entry {
 	bool unsandboxed; /* "sandbox": false */
 	struct strv paths;  /* sandbox.paths: absolute, as written (~ expanded) */
 	struct strv egress; /* sandbox.egress: HOST[:PORT] */
+	long timeout_ms;  /* "timeout": seconds a request may take (ms here); 0 = default */
 	char *origin;     /* the file it came from (heap) */
 	/* http: "oauth": {"clientId", "clientSecret", "scope", "clientMetadataUrl",
 	 * "redirectUri"} (docs/mcp.md "Authorization"), expanded; NULL if absent */

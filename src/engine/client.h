@@ -165,12 +165,13 @@ extern const struct option client_verb_options[];
  * a conflict. */
 int client_verb_local(const char *verb, int argc, char **argv, unsigned flags);
 
-/* `deskhand mcp VERB` for the connector configuration, in this process:
- * "list", "add", "remove", "tools", "trust", "untrust" (engine/verbs_mcp_host.c),
- * "login", "logout" (engine/verbs_mcp_auth.c), "client" (engine/verbs_mcp.c:
- * `deskhand mcp client`, the conformance suite's client).
- * ARGV are the arguments after `mcp` (argv[0] the verb); each takes --help
- * and prints its own output. Returns the exit status (0, 1 failed, 2 usage). */
+/* The MCP verbs that run in this process (engine/verbs_mcp.c): "client"
+ * (`deskhand mcp client`, the conformance suite's client), and "list",
+ * "add", "remove", "tools", "trust", "untrust" (the connector configuration,
+ * engine/verbs_mcp_host.c), "login", "logout" (OAuth of an http connector,
+ * engine/verbs_mcp_auth.c). ARGV are the
+ * arguments after `mcp` (argv[0] the verb). Prints its own output; returns
+ * the exit status (0 done, 1 failed, 2 usage). */
 int client_mcp_verb(const char *verb, int argc, char **argv);
 
 #endif

@@ -71,6 +71,7 @@ struct mcp_host {
 	struct strv untrusted;
 	struct tool_extra extra;
 	uint64_t t0;             /* when the servers were started */
+	uint64_t wait_ms;        /* how long the first request waits for them */
 	struct ev_timer wait_timer;
 	tool_ready_fn *waiter;   /* the first request waiting, or NULL */
 	void *waiter_arg;
@@ -241,7 +242,7 @@ static bool
 x_wait(void *ctx, tool_ready_fn *ready, void *arg)
 {
 	struct mcp_host *h = ctx;
-	uint64_t now = ev_now_ms(), end = h->t0 + MCP_HOST_WAIT_MS;
+	uint64_t now = ev_now_ms(), end = h->t0 + h->wait_ms;
 
 	if (!ready) {
 		if (h->waiter && h->waiter_arg == arg) {
@@ -581,7 +582,8 @@ static void
 start_server(struct mcp_host *h, const struct mcp_entry *e)
 {
 	struct server *s = xcalloc(1, sizeof *s);
-	struct mcp_server_spec spec = { .name = e->name, .stderr_fd = -1 };
+	struct mcp_server_spec spec = { .name = e->name, .stderr_fd = -1,
+	                                .timeout_ms = e->timeout_ms };
 	int rc;
 
 	s->h = h;
@@ -692,6 +694,9 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	}
 	if (h->ents.n && http_client_new(&h->http, h->loop) < 0)
 		log_warn("connectors over HTTP: %s", err_msg());
+	const char *w = getenv("DH_MCP_WAIT_MS");
+
+	h->wait_ms = w && *w ? strtoull(w, NULL, 10) : MCP_HOST_WAIT_MS;
 	h->t0 = ev_now_ms();
 	/* Everything below is asynchronous: the servers start side by side. */
 	for (size_t i = 0; i < h->ents.n; i++)

@@ -37,7 +37,8 @@ struct ev_loop;
 struct mcp_host;
 struct tool_extra;
 
-#define MCP_HOST_WAIT_MS 2000   /* the first request waits at most this for servers */
+#define MCP_HOST_WAIT_MS 2000   /* the first request waits at most this for servers
+                                 * (DH_MCP_WAIT_MS, milliseconds, overrides it) */
 #define MCP_HOST_DESC_MAX 2048  /* bytes of a server's tool description shown */
 #define MCP_HOST_TOOL_NAME_MAX 64 /* the provider's limit on tool names */
 

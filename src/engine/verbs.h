@@ -38,6 +38,14 @@ int verbs_redo(int argc, char **argv, unsigned flags);
 /* deskhand restore [--force] CHECKPOINT: the folders back to a checkpoint. */
 int verbs_restore(int argc, char **argv, unsigned flags);
 
+/* deskhand mcp list|add|remove|tools|trust|untrust (engine/verbs_mcp_host.c):
+ * the connector configuration. argv[0] is the verb; exit status 0, 1, 2. */
+int verbs_mcp_list(int argc, char **argv);
+int verbs_mcp_add(int argc, char **argv);
+int verbs_mcp_remove(int argc, char **argv);
+int verbs_mcp_tools(int argc, char **argv);
+int verbs_mcp_trust(int argc, char **argv); /* trust and untrust (argv[0]) */
+
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
  * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg(). */

@@ -11,6 +11,7 @@
  * stands (the schema's defaults), as a person pressing Enter would.
  */
 #include "engine/client.h"
+#include "engine/verbs.h"
 #include "engine/verbs_mcp_auth.h"
 
 #include <getopt.h>
@@ -296,8 +297,8 @@ deadline(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	ev_quit(l);
 }
 
-int
-mcp_verb_client(int argc, char **argv)
+static int
+mcp_client(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "revision", required_argument, NULL, 'r' },
@@ -397,4 +398,29 @@ out:
 	cJSON_Delete(context);
 	ev_free(h.loop);
 	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} mcp_verbs[] = {
+	{ "client", mcp_client },
+	{ "list", verbs_mcp_list },
+	{ "add", verbs_mcp_add },
+	{ "remove", verbs_mcp_remove },
+	{ "tools", verbs_mcp_tools },
+	{ "trust", verbs_mcp_trust },
+	{ "untrust", verbs_mcp_trust },
+	{ "login", mcp_verb_login },
+	{ "logout", mcp_verb_logout },
+};
+
+int
+client_mcp_verb(const char *verb, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof mcp_verbs / sizeof *mcp_verbs; i++)
+		if (strcmp(verb, mcp_verbs[i].name) == 0)
+			return mcp_verbs[i].fn(argc, argv);
+	fprintf(stderr, "deskhand mcp: unknown command '%s'\n", verb);
+	return 2;
 }

@@ -8,8 +8,6 @@
  * 1 failed, 2 usage. */
 int mcp_verb_login(int argc, char **argv);
 int mcp_verb_logout(int argc, char **argv);
-/* `deskhand mcp client` (engine/verbs_mcp.c), the conformance suite's client. */
-int mcp_verb_client(int argc, char **argv);
 
 /* `deskhand mcp client` under the conformance suite (MCP_CONFORMANCE_SCENARIO
  * set): OAuth with a fresh state directory (*dir, heap, removed by _fini),

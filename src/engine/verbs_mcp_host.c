@@ -25,7 +25,6 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "engine/mcp_host.h"
-#include "engine/verbs_mcp_auth.h"
 #include "net/http.h"
 #include "sandbox/probe.h"
 #include "tools/tool.h"
@@ -79,8 +78,8 @@ static const char list_usage[] =
 	"the current directory), with how each runs and whether it is trusted.\n"
 	"Starts nothing. Exit status: 0, 1 a file does not load, 2 usage.\n";
 
-static int
-mcp_list(int argc, char **argv)
+int
+verbs_mcp_list(int argc, char **argv)
 {
 	struct mcp_entries es = ARRAY_INIT;
 	char *user = mcp_config_user_path(), *folder;
@@ -149,8 +148,8 @@ static const char add_usage[] =
 	"\n"
 	"Exit status: 0 added, 1 failed (the message names the problem), 2 usage.\n";
 
-static int
-mcp_add(int argc, char **argv)
+int
+verbs_mcp_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "env", required_argument, NULL, 'e' },   { "path", required_argument, NULL, 'p' },
@@ -271,8 +270,8 @@ static const char remove_usage[] =
 	"Remove connector NAME from your mcp.json.\n"
 	"Exit status: 0 removed, 1 no such connector or the file cannot be written, 2 usage.\n";
 
-static int
-mcp_remove(int argc, char **argv)
+int
+verbs_mcp_remove(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-') {
 		bool help = argc == 2 && !strcmp(argv[1], "--help");
@@ -300,8 +299,8 @@ static const char trust_usage[] =
 	"changes, sessions start none of its connectors until you trust it again.\n"
 	"Exit status: 0 done, 1 failed (the file does not load, was not trusted), 2 usage.\n";
 
-static int
-mcp_trust(int argc, char **argv)
+int
+verbs_mcp_trust(int argc, char **argv)
 {
 	bool trust = !strcmp(argv[0], "trust");
 
@@ -334,8 +333,8 @@ static const char tools_usage[] =
 	"is read-only (allowed without asking) or asks, and its description.\n"
 	"Exit status: 0 listed, 1 it did not start, 2 usage.\n";
 
-static int
-mcp_tools(int argc, char **argv)
+int
+verbs_mcp_tools(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
 		bool help = argc == 2 && !strcmp(argv[1], "--help");
@@ -397,24 +396,4 @@ out:
 	free(sandbox);
 	free(bwrap);
 	return rc;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-} mcp_verbs[] = {
-	{ "list", mcp_list },     { "add", mcp_add },     { "remove", mcp_remove },
-	{ "tools", mcp_tools },   { "trust", mcp_trust }, { "untrust", mcp_trust },
-	{ "login", mcp_verb_login }, { "logout", mcp_verb_logout },
-	{ "client", mcp_verb_client },
-};
-
-int
-client_mcp_verb(const char *verb, int argc, char **argv)
-{
-	for (size_t i = 0; i < sizeof mcp_verbs / sizeof *mcp_verbs; i++)
-		if (!strcmp(mcp_verbs[i].name, verb))
-			return mcp_verbs[i].fn(argc, argv);
-	fprintf(stderr, "deskhand: mcp: no such command '%s'\n", verb);
-	return 2;
 }

@@ -1183,7 +1183,13 @@ mcp_server_start(struct mcp_server **out, struct ev_loop *l, struct http_client 
 	ev_timer_init(&s->dispatch, dispatch_fire, s);
 	ev_timer_init(&s->ttl_timer, ttl_fire, s);
 	s->tops = spec->transport == MCP_STDIO ? &mcp_stdio_ops : &mcp_http_ops;
-	if (s->tops->start(s) < 0) {
+	s->keep_fds = spec->keep_fds;
+	s->nkeep_fds = spec->nkeep_fds;
+	int src = s->tops->start(s);
+
+	s->keep_fds = NULL; /* the child has them now */
+	s->nkeep_fds = 0;
+	if (src < 0) {
 		char *why = xstrdup(err_msg());
 		s->tops = NULL;
 		mcp_server_free(s);

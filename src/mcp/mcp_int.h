@@ -86,6 +86,8 @@ struct mcp_server {
 	bool has_envp;
 	char *cwd;
 	int stderr_fd;
+	const int *keep_fds; /* borrowed from the spec while the transport starts */
+	size_t nkeep_fds;
 	char *url;
 	struct strv headers;
 	char *want_rev;		/* NULL: 2026-07-28, falling back to 2025-11-25 */

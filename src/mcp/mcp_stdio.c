@@ -164,6 +164,8 @@ stdio_start(struct mcp_server *s)
 		.on_output = on_output,
 		.stderr_apart = true,
 		.stderr_fd = s->stderr_fd,
+		.keep_fds = s->keep_fds,
+		.nkeep_fds = s->nkeep_fds,
 	};
 	int rc = proc_spawn(&t->proc, s->loop, &ps, on_child_exit, t);
 	close(pfd[0]);
