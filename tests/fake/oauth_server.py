@@ -84,6 +84,26 @@ class H(BaseHTTPRequestHandler):
             f.write(json.dumps(entry) + "\n")
         return u, entry
 
+    def mcp(self, msg):
+        """A minimal MCP server (2025-11-25) with one read-only tool."""
+        method = (msg or {}).get("method", "")
+        rid = (msg or {}).get("id")
+        if rid is None:
+            return self.reply(202)
+        results = {
+            "initialize": {"protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
+                           "serverInfo": {"name": "secure", "version": "1"}},
+            "tools/list": {"tools": [{"name": "whoami", "description": "Who the caller is",
+                                      "inputSchema": {"type": "object"},
+                                      "annotations": {"readOnlyHint": True}}]},
+            "tools/call": {"content": [{"type": "text", "text": "you are authorized"}]},
+            "ping": {},
+        }
+        if method not in results:
+            return self.reply(200, {"jsonrpc": "2.0", "id": rid,
+                                    "error": {"code": -32601, "message": "no " + method}})
+        return self.reply(200, {"jsonrpc": "2.0", "id": rid, "result": results[method]})
+
     def do_GET(self):
         u, _ = self.record()
         prm_path = CFG.get("prm_path", "/.well-known/oauth-protected-resource/mcp")
@@ -129,6 +149,8 @@ class H(BaseHTTPRequestHandler):
             target = urllib.parse.urlunsplit(
                 (loc.scheme, loc.netloc, loc.path, urllib.parse.urlencode(params), ""))
             return self.reply(302, None, {"Location": target})
+        if u.path == "/mcp":
+            return self.reply(405, {"error": "no GET stream"})
         return self.reply(404, {"error": "not_found"})
 
     def do_POST(self):
@@ -177,7 +199,7 @@ class H(BaseHTTPRequestHandler):
                 rm = base() + CFG.get("prm_path", "/.well-known/oauth-protected-resource/mcp")
                 return self.reply(401, {"error": "invalid_token"},
                                   {"WWW-Authenticate": 'Bearer resource_metadata="%s"' % rm})
-            return self.reply(200, {"jsonrpc": "2.0", "id": 1, "result": {}})
+            return self.mcp(body)
         return self.reply(404, {"error": "not_found"})
 
 
