@@ -22,6 +22,16 @@ cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
 {"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
 JSON
 
+# the oauth object: an unknown key is named
+cp "$XDG_CONFIG_HOME/deskhand/mcp.json" "$T/good.json"
+cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
+{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp", "oauth": {"clientID": "x"}}}}
+JSON
+rc=0; "$DESKHAND" mcp logout secure >/dev/null 2>"$T/e" || rc=$?
+assert_eq "$rc" 1
+assert_file_contains "$T/e" "mcpServers.secure.oauth: unknown key (known: clientId, clientSecret, scope, clientMetadataUrl, redirectUri): clientID"
+cp "$T/good.json" "$XDG_CONFIG_HOME/deskhand/mcp.json"
+
 out=$("$DESKHAND" mcp login --help); assert_contains "$out" "usage: deskhand mcp login SERVER"
 rc=0; "$DESKHAND" mcp login nosuch >/dev/null 2>"$T/e" || rc=$?
 assert_eq "$rc" 1; assert_file_contains "$T/e" "no connector 'nosuch'"
