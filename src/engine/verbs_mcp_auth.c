@@ -92,6 +92,7 @@ auth_for(struct mcp_auth **a, struct ev_loop *l, struct http_client *http,
 {
 	struct mcp_auth_spec spec = {
 		.resource = e->url,
+		.name = e->name,
 		.client_id = e->oauth_client_id,
 		.client_secret = e->oauth_client_secret,
 		.client_metadata_url = e->oauth_client_metadata_url,

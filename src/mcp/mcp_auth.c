@@ -25,6 +25,7 @@ mcp_auth_attach(struct mcp_server *s, const struct mcp_oauth_conf *conf)
 {
 	struct mcp_auth_spec spec = {
 		.resource = s->url,
+		.name = s->name,
 		.state_dir = conf->state_dir,
 		.client_id = conf->client_id,
 		.client_secret = conf->client_secret,

@@ -71,7 +71,7 @@ struct mcp_auth {
 	struct ev_loop *l;
 	struct http_client *http;
 	/* configuration */
-	char *resource, *state_dir, *cfg_client_id, *cfg_client_secret, *cimd_url, *cfg_scope,
+	char *resource, *name, *state_dir, *cfg_client_id, *cfg_client_secret, *cimd_url, *cfg_scope,
 		*cfg_redirect;
 	void (*authorize)(const char *url, void *ctx);
 	void *actx;
@@ -952,8 +952,8 @@ authorize_start(struct mcp_auth *a)
 		return;
 	}
 	if (!a->authorize) {
-		flow_fail(a, "oauth: %s needs authorization: run `deskhand mcp login` for it",
-		          a->resource);
+		flow_fail(a, "oauth: %s needs authorization: run `deskhand mcp login %s`",
+		          a->resource, a->name ? a->name : "SERVER");
 		return;
 	}
 	ev_timer_arm(a->l, &a->wait_timer, OAUTH_AUTHORIZE_WAIT_MS);
@@ -1174,6 +1174,7 @@ mcp_auth_new(struct mcp_auth **out, struct ev_loop *l, struct http_client *http,
 		a->state_dir = xasprintf("%s/oauth", sd);
 		free(sd);
 	}
+	set_str(&a->name, spec->name);
 	set_str(&a->cfg_client_id, spec->client_id);
 	set_str(&a->cfg_client_secret, spec->client_secret);
 	set_str(&a->cimd_url, spec->client_metadata_url);
@@ -1202,6 +1203,7 @@ mcp_auth_free(struct mcp_auth *a)
 	ARRAY_FREE(&a->waiters);
 	free(a->done_err);
 	free(a->resource);
+	free(a->name);
 	free(a->state_dir);
 	free(a->cfg_client_id);
 	wipe_free(&a->cfg_client_secret);

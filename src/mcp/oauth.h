@@ -29,6 +29,7 @@ struct mcp_auth;
 
 struct mcp_auth_spec {
 	const char *resource;       /* the MCP endpoint URL (canonical resource URI) */
+	const char *name;           /* the connector's name, for messages; NULL: none */
 	const char *state_dir;      /* where tokens live; NULL = $XDG_STATE_HOME/deskhand/oauth */
 	const char *client_id;      /* pre-registered client, or NULL */
 	const char *client_secret;  /* with client_id, or NULL */
