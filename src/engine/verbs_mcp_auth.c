@@ -86,6 +86,24 @@ find_entry(struct mcp_entries *es, const char *verb, const char *name,
 	return 0;
 }
 
+/* SERVER as the only operand (--help: the usage): -1 and *e found, or the
+ * exit status (0 help, 1 no such connector, 2 usage); *es is then empty. */
+static int
+verb_args(int argc, char **argv, const char *usage, struct mcp_entries *es,
+          const struct mcp_entry **e)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		bool help = argc == 2 && !strcmp(argv[1], "--help");
+		fputs(usage, help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	if (find_entry(es, argv[0], argv[1], e) != 0) {
+		mcp_entries_fini(es);
+		return 1;
+	}
+	return -1;
+}
+
 static int
 auth_for(struct mcp_auth **a, struct ev_loop *l, struct http_client *http,
          const struct mcp_entry *e, void (*authorize)(const char *, void *), void *ctx)
@@ -196,17 +214,11 @@ probe_done(const struct http_result *res, void *ctx)
 int
 mcp_verb_login(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		bool help = argc == 2 && !strcmp(argv[1], "--help");
-		fputs(login_usage, help ? stdout : stderr);
-		return help ? 0 : 2;
-	}
 	struct mcp_entries es = ARRAY_INIT;
 	const struct mcp_entry *e;
-	if (find_entry(&es, "login", argv[1], &e) != 0) {
-		mcp_entries_fini(&es);
-		return 1;
-	}
+	int urc = verb_args(argc, argv, login_usage, &es, &e);
+	if (urc >= 0)
+		return urc;
 	struct login g = { .rc = 1 };
 	int rc = 1;
 	if (ev_new(&g.loop) < 0 || http_global_init() < 0 || http_client_new(&g.http, g.loop) < 0 ||
@@ -256,17 +268,11 @@ out:
 int
 mcp_verb_logout(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		bool help = argc == 2 && !strcmp(argv[1], "--help");
-		fputs(logout_usage, help ? stdout : stderr);
-		return help ? 0 : 2;
-	}
 	struct mcp_entries es = ARRAY_INIT;
 	const struct mcp_entry *e;
-	if (find_entry(&es, "logout", argv[1], &e) != 0) {
-		mcp_entries_fini(&es);
-		return 1;
-	}
+	int urc = verb_args(argc, argv, logout_usage, &es, &e);
+	if (urc >= 0)
+		return urc;
 	struct ev_loop *l = NULL;
 	struct mcp_auth *a = NULL;
 	int rc = 1;

@@ -126,55 +126,47 @@ url_path(const char *url, size_t origin_len, const char **path, size_t *len)
 	*len = n;
 }
 
+/* Append ORIGIN + a + PATH + b (PATH: the URL's path, without a trailing '/'). */
+static void
+add_wellknown(struct strv *out, const char *url, size_t ol, const char *path, size_t plen,
+              const char *before, const char *after)
+{
+	char *s = xasprintf("%.*s%s%.*s%s", (int)ol, url, before, (int)plen, path, after);
+	strv_add(out, s);
+	free(s);
+}
+
 int
 mcp_auth_prm_urls(struct strv *out, const char *resource, const char *resource_metadata)
 {
-	size_t ol;
+	size_t ol, plen;
+	const char *path;
 	int rc = split_origin(resource, &ol);
 	if (rc < 0)
 		return rc;
-	const char *path;
-	size_t plen;
 	url_path(resource, ol, &path, &plen);
 	if (resource_metadata && *resource_metadata)
 		strv_add(out, resource_metadata);
-	char *s;
-	if (plen > 0) {
-		s = xasprintf("%.*s/.well-known/oauth-protected-resource%.*s", (int)ol, resource,
-		              (int)plen, path);
-		strv_add(out, s);
-		free(s);
-	}
-	s = xasprintf("%.*s/.well-known/oauth-protected-resource", (int)ol, resource);
-	strv_add(out, s);
-	free(s);
+	if (plen > 0)
+		add_wellknown(out, resource, ol, path, plen, "/.well-known/oauth-protected-resource", "");
+	add_wellknown(out, resource, ol, path, 0, "/.well-known/oauth-protected-resource", "");
 	return 0;
 }
 
 int
 mcp_auth_as_urls(struct strv *out, const char *issuer)
 {
-	size_t ol;
+	size_t ol, plen;
+	const char *path;
 	int rc = split_origin(issuer, &ol);
 	if (rc < 0)
 		return rc;
-	const char *path;
-	size_t plen;
 	url_path(issuer, ol, &path, &plen);
 	/* RFC 8414 §3.1 and OIDC Discovery §4.1, in MCP's order. */
-	char *s = xasprintf("%.*s/.well-known/oauth-authorization-server%.*s", (int)ol, issuer,
-	                    (int)plen, path);
-	strv_add(out, s);
-	free(s);
-	s = xasprintf("%.*s/.well-known/openid-configuration%.*s", (int)ol, issuer, (int)plen, path);
-	strv_add(out, s);
-	free(s);
-	if (plen > 0) {
-		s = xasprintf("%.*s%.*s/.well-known/openid-configuration", (int)ol, issuer, (int)plen,
-		              path);
-		strv_add(out, s);
-		free(s);
-	}
+	add_wellknown(out, issuer, ol, path, plen, "/.well-known/oauth-authorization-server", "");
+	add_wellknown(out, issuer, ol, path, plen, "/.well-known/openid-configuration", "");
+	if (plen > 0)
+		add_wellknown(out, issuer, ol, path, plen, "", "/.well-known/openid-configuration");
 	return 0;
 }
 

@@ -345,15 +345,22 @@ www(struct t *t, const char *extra)
 	                 t->base, extra ? extra : "");
 }
 
+/* Challenge with the server's resource_metadata and `extra` auth-params. */
+static void
+challenge_www(struct t *t, long status, const char *extra)
+{
+	char *w = www(t, extra);
+	challenge(t, status, w);
+	free(w);
+}
+
 Test(oauth_flow, dcr_pkce_resource_token_file)
 {
 	struct t t;
 	t_start(&t, "{\"prm_scopes\":[\"mcp:read\",\"mcp:write\"]}");
 	auth_new(&t, NULL, NULL);
 	cr_assert_null(mcp_auth_header(t.a));
-	char *w = www(&t, NULL);
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, NULL);
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
 	const char *h = mcp_auth_header(t.a);
 	cr_assert(h && strncmp(h, "Authorization: Bearer access-", 29) == 0, "%s", h ? h : "");
@@ -413,9 +420,7 @@ Test(oauth_flow, path_issuer_and_scope_from_challenge)
 	            "\"/tenant1/.well-known/openid-configuration\",\"prm_scopes\":[\"x\"],"
 	            "\"scopes_supported\":[\"mcp:basic\",\"offline_access\"]}");
 	auth_new(&t, NULL, NULL);
-	char *w = www(&t, ", scope=\"mcp:basic\"");
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, ", scope=\"mcp:basic\"");
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
 	cJSON *authz;
 	cr_assert_eq(count_reqs(&t, "GET", "/authorize", &authz), 1);
@@ -434,9 +439,7 @@ expect_refused(const char *config, const char *what, bool authorized)
 	struct t t;
 	t_start(&t, config);
 	auth_new(&t, NULL, NULL);
-	char *w = www(&t, NULL);
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, NULL);
 	cr_assert_lt(t.rc, 0, "%s: accepted", what);
 	cr_assert(t.err && strstr(t.err, what), "%s: %s", what, t.err ? t.err : "(no message)");
 	cr_assert_eq(count_reqs(&t, "POST", "/token", NULL), 0, "%s: the code was redeemed", what);
@@ -458,9 +461,7 @@ Test(oauth_flow, iss_absent_unadvertised_accepted)
 	struct t t;
 	t_start(&t, "{\"iss\":\"omit\",\"iss_supported\":null}");
 	auth_new(&t, NULL, NULL);
-	char *w = www(&t, NULL);
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, NULL);
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
 	t_stop(&t);
 }
@@ -506,9 +507,7 @@ Test(oauth_flow, client_secret_post)
 	struct t t;
 	t_start(&t, "{\"auth_methods\":[\"client_secret_post\"],\"reg_method\":\"client_secret_post\"}");
 	auth_new(&t, NULL, NULL);
-	char *w = www(&t, NULL);
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, NULL);
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
 	cJSON *tok;
 	cr_assert_eq(count_reqs(&t, "POST", "/token", &tok), 1);
@@ -523,11 +522,9 @@ Test(oauth_flow, step_up_then_limit)
 	struct t t;
 	t_start(&t, "{}");
 	auth_new(&t, NULL, NULL);
-	char *w = www(&t, ", scope=\"mcp:basic\"");
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, ", scope=\"mcp:basic\"");
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
-	w = www(&t, ", error=\"insufficient_scope\", scope=\"mcp:write\"");
+	char *w = www(&t, ", error=\"insufficient_scope\", scope=\"mcp:write\"");
 	challenge(&t, 403, w);
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
 	cJSON *authz;
@@ -596,9 +593,7 @@ Test(oauth_flow, loopback_listener)
 	struct mcp_auth_spec spec = { .resource = t.resource, .state_dir = t.state,
 		                      .authorize = authorize_cb, .ctx = &t };
 	cr_assert_eq(mcp_auth_new(&t.a, t.l, t.http, &spec), 0, "%s", err_msg());
-	char *w = www(&t, NULL);
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, NULL);
 	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
 	cr_assert_not_null(mcp_auth_header(t.a));
 	cr_assert_null(mcp_auth_redirect_uri(t.a), "listener left open");
@@ -614,9 +609,7 @@ Test(oauth_flow, no_authorize_callback_says_login)
 	t_start(&t, "{}");
 	struct mcp_auth_spec spec = { .resource = t.resource, .state_dir = t.state };
 	cr_assert_eq(mcp_auth_new(&t.a, t.l, t.http, &spec), 0, "%s", err_msg());
-	char *w = www(&t, NULL);
-	challenge(&t, 401, w);
-	free(w);
+	challenge_www(&t, 401, NULL);
 	cr_assert_lt(t.rc, 0);
 	cr_assert(strstr(t.err, "deskhand mcp login"), "%s", t.err);
 	t_stop(&t);
