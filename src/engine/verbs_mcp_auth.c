@@ -320,7 +320,7 @@ mcp_harness_oauth_fini(char *dir)
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d)))
-			if (e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")))
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 				(void)unlinkat(dirfd(d), e->d_name, 0);
 		closedir(d);
 	}
