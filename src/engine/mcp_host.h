@@ -51,6 +51,10 @@ struct mcp_host_opts {
 	size_t nfolders;
 	const char *user_config;     /* the person's mcp.json; NULL = mcp_config_user_path() */
 	const char *only;            /* start only the server of this name; NULL = all */
+	/* A line for the person, now (an http connector needs authorization:
+	 * the URL to open). NULL: the log only. */
+	void (*notify)(const char *text, void *ctx);
+	void *notify_ctx;
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or

@@ -1045,6 +1045,10 @@ conn_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		return;
 	}
+	/* The connection is ours from here (the redirect closes the listener). */
+	ev_io_del(a->l, fd);
+	if (a->cfd == fd)
+		a->cfd = -1;
 	/* "GET /callback?… HTTP/1.1" */
 	const char *req = buf_cstr(&a->cin);
 	char *target = NULL;
@@ -1054,6 +1058,7 @@ conn_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	}
 	char *url = target ? xasprintf("http://127.0.0.1:%d%s", a->port, target) : NULL;
 	free(target);
+	buf_clear(&a->cin);
 	bool ours = false;
 	if (url) {
 		char *st = oauth_query_param(url, "state");
@@ -1072,12 +1077,7 @@ conn_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	}
 	free(resp);
 	free(url);
-	if (a->cfd == fd) {
-		ev_io_del(a->l, fd);
-		close(fd);
-		a->cfd = -1;
-		buf_clear(&a->cin);
-	}
+	close(fd);
 }
 
 static void

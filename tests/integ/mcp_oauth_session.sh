@@ -94,4 +94,31 @@ leaks=$(grep -rl --exclude-dir=oauth -- "$tok" "$XDG_STATE_HOME" "$XDG_CONFIG_HO
 # logout forgets it
 out=$("$DESKHAND" mcp logout secure); assert_contains "$out" "Forgot"
 ! ls "$XDG_STATE_HOME"/deskhand/oauth/token-*.json >/dev/null 2>&1 || fail "token file left"
+# a session needing a new authorization says so with the URL, and the
+# redirect to its loopback listener (a browser on this machine) lets the
+# waiting call go on
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true
+start_fake "$T/script.json"
+"$DESKHAND" run --grant "$G" --json "who am I at the connector" >"$T/out2" 2>"$T/err2" &
+RUN_PID=$!
+url2=
+for _ in $(seq 1 400); do
+  url2=$(jq -r 'select(.type=="error").message' "$T/out2" 2>/dev/null |
+         grep -o "$BASE/authorize?[^ ]*" | head -1) && [ -n "$url2" ] && break
+  sleep 0.05
+done
+[ -n "$url2" ] || { kill "$RUN_PID"; fail "no authorization URL shown: $(cat "$T/out2" "$T/err2" | tail -5)"; }
+assert_contains "$(jq -r 'select(.type=="error").message' "$T/out2")" "deskhand mcp login secure"
+curl -sSL "$url2" >"$T/browser.out" 2>"$T/browser.err" || { kill "$RUN_PID"; fail "the browser could not follow the redirect: $(cat "$T/browser.err") $(jq -c "select(.type==\"error\")" "$T/out2")"; }
+assert_file_contains "$T/browser.out" "authorization received"
+rc=0; wait "$RUN_PID" || rc=$?
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out2")" done \
+  "$(tail -5 "$T/err2"; jq -c 'select(.type=="error" or .type=="tool_result")' "$T/out2" | cut -c1-300)"
+assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="mcp__secure__whoami").output' "$T/out2")" \
+  "you are authorized"
+tok2=$(jq -r .access_token "$XDG_STATE_HOME"/deskhand/oauth/token-*.json)
+[ -n "$tok2" ] && [ "$tok2" != "$tok" ] || fail "no new token"
+leaks=$(grep -rl --exclude-dir=oauth -- "$tok2" "$XDG_STATE_HOME" "$G" "$T/out2" "$T/err2" \
+          "$FAKE_LOG" 2>/dev/null || true)
+[ -z "$leaks" ] || fail "the new token reached: $leaks"
 echo ok
