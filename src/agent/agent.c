@@ -1846,6 +1846,7 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_SESSIONS:
 	case COMMAND_REVIEW_GET:
 	case COMMAND_LOG:
+	case COMMAND_MCP_TRUST:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }

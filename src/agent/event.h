@@ -147,7 +147,8 @@
 	X(EVENT_REPLY, "reply",                                                                    \
 	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
 	  F(JSON, data, "data"))                                                                   \
-	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))
+	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))       \
+	X(EVENT_MCP_UNTRUSTED, "mcp_untrusted", F(STR, name, "path") F(STR, text, "message"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -280,7 +281,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
 	X(COMMAND_SESSIONS, "sessions", )                                                          \
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
-	X(COMMAND_LOG, "log", )
+	X(COMMAND_LOG, "log", )                                                                    \
+	X(COMMAND_MCP_TRUST, "mcp_trust", F(NEED, path, "path"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -7,8 +7,12 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config/mcp_config.h"
+#include "core/array.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -21,8 +25,9 @@ static const char doctor_usage[] =
 	"Check that this machine can run the agent's commands in the sandbox:\n"
 	"bubblewrap and its version, user namespaces (and AppArmor's restriction),\n"
 	"a real trial run of deskhand-sandbox, seccomp, Landlock, the process limit,\n"
-	"openat2, inotify limits and the state directory's file system. Every\n"
-	"problem comes with its fix. DH_BWRAP overrides the bubblewrap binary,\n"
+	"openat2, inotify limits and the state directory's file system, and the\n"
+	"connectors that run without the sandbox (\"sandbox\": false in your mcp.json\n"
+	"or this folder's trusted .mcp.json). Every problem comes with its fix. DH_BWRAP overrides the bubblewrap binary,\n"
 	"DH_SANDBOX the sandbox helper.\n"
 	"\n"
 	"      --json   print {\"ok\", \"can_sandbox\", \"checks\": [{name, status,\n"
@@ -81,6 +86,44 @@ print_json(const struct probe_report *r, bool ok)
 	cJSON_Delete(o);
 }
 
+/* One "mcp-unsandboxed" warning per connector that runs without the sandbox:
+ * the person's mcp.json and the current folder's .mcp.json when trusted. */
+static void
+check_connectors(struct probe_report *r)
+{
+	struct mcp_entries es = ARRAY_INIT;
+	char *user = mcp_config_user_path(), *folder = xstrdup("./.mcp.json");
+	struct buf b = BUF_INIT;
+
+	if (user && mcp_config_load(&es, user) < 0)
+		mcp_entries_fini(&es); /* a file that does not load starts nothing */
+	if (fsutil_read_file(folder, MCP_CONFIG_MAX, &b) == 0) {
+		char *real = realpath(folder, NULL);
+
+		if (real && mcp_trust_check(real, b.ptr ? b.ptr : "", b.len) == MCP_TRUST_YES &&
+		    mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, real) < 0)
+			mcp_entries_fini(&es);
+		free(real);
+	}
+	for (size_t i = 0; i < es.n; i++) {
+		if (!es.v[i].unsandboxed)
+			continue;
+		ARRAY_GROW(r->checks, r->n, r->cap, 1);
+		r->checks[r->n++] = (struct probe_check){
+			.name = "mcp-unsandboxed",
+			.level = PROBE_WARN,
+			.detail = xasprintf("connector %s runs WITHOUT the sandbox (\"sandbox\": false in %s)",
+			                    es.v[i].name, es.v[i].origin),
+			.fix = xasprintf("remove \"sandbox\": false from %s unless you trust %s with "
+			                 "everything you can reach", es.v[i].origin, es.v[i].name),
+		};
+	}
+	buf_fini(&b);
+	mcp_entries_fini(&es);
+	free(user);
+	free(folder);
+}
+
 int
 cli_doctor(int argc, char **argv)
 {
@@ -109,6 +152,7 @@ cli_doctor(int argc, char **argv)
 		free(sandbox);
 		return 1;
 	}
+	check_connectors(&r);
 	bool ok = true;
 
 	for (size_t i = 0; i < r.n; i++)

@@ -472,6 +472,7 @@ human_sink(const struct event *ev, void *ctx)
 	case EVENT_HISTORY_END:
 	case EVENT_REPLY:
 	case EVENT_DETACHED:
+	case EVENT_MCP_UNTRUSTED: /* its error line says it all headless */
 		break;
 	case EVENT__COUNT:
 		break;

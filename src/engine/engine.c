@@ -471,12 +471,17 @@ static void
 report_connectors(struct engine *e)
 {
 	const struct strv *u = e->mcp ? mcp_host_untrusted(e->mcp) : NULL;
+	const struct strv *p = e->mcp ? mcp_host_untrusted_paths(e->mcp) : NULL;
 
 	if (!u || e->mcp_told)
 		return;
 	e->mcp_told = true;
-	for (size_t i = 0; i < u->n; i++)
+	for (size_t i = 0; i < u->n; i++) {
 		fan_out(&(struct event){ .type = EVENT_ERROR, .text = u->v[i] }, e);
+		/* The workbench offers to trust it. */
+		fan_out(&(struct event){ .type = EVENT_MCP_UNTRUSTED, .name = p->v[i],
+					 .text = u->v[i] }, e);
+	}
 }
 
 int
@@ -1372,6 +1377,19 @@ req_hello(struct engine *e, const struct command *c, unsigned long from)
 	reply_error(e, from, c->req, "hello is the server's: this engine has no connection");
 }
 
+/* The person trusts a folder's .mcp.json this engine reported untrusted:
+ * record it and start its connectors. */
+static void
+req_mcp_trust(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (!e->mcp || mcp_host_trust(e->mcp, c->path) < 0) {
+		reply(e, from, c->req, "mcp_trust", false,
+		      e->mcp ? err_msg() : "no connectors in this engine", NULL);
+		return;
+	}
+	reply(e, from, c->req, "mcp_trust", true, "trusted; its connectors are starting", NULL);
+}
+
 static request_fn *const requests[] = {
 	[COMMAND_APPROVE] = req_agent,	  [COMMAND_DENY] = req_agent,
 	[COMMAND_STEER] = req_agent,	  [COMMAND_INTERRUPT] = req_agent,
@@ -1381,7 +1399,7 @@ static request_fn *const requests[] = {
 	[COMMAND_HELLO] = req_hello,	  [COMMAND_START] = req_start,
 	[COMMAND_GRANT] = req_grant,	  [COMMAND_UNGRANT] = req_grant,
 	[COMMAND_SESSIONS] = req_query,	  [COMMAND_REVIEW_GET] = req_query,
-	[COMMAND_LOG] = req_query,
+	[COMMAND_LOG] = req_query,	  [COMMAND_MCP_TRUST] = req_mcp_trust,
 };
 
 void

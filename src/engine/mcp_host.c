@@ -42,7 +42,7 @@ static const char *const helper_envp[] = {
 
 struct server {
 	struct mcp_host *h;
-	const struct mcp_entry *ent; /* in h->ents */
+	const struct mcp_entry *ent; /* in one of h->groups */
 	struct mcp_server *srv;
 	struct egress *eg;     /* the entry's egress hosts; NULL = no network */
 	struct proxy *proxy;   /* serves the sandbox's listener */
@@ -65,10 +65,12 @@ struct mcp_host {
 	struct ev_loop *loop;
 	char *state_dir, *sandbox_path, *bwrap;
 	struct http_client *http;
-	struct mcp_entries ents;
+	ARRAY(struct mcp_entries *) groups; /* yours, then each trusted folder's: servers
+	                                     * point into them, so they never move */
 	ARRAY(struct server *) servers;
 	ARRAY(struct dyn *) dyns;
-	struct strv untrusted;
+	struct strv untrusted;       /* the lines for the person */
+	struct strv untrusted_paths; /* the files, in the same order */
 	struct tool_extra extra;
 	uint64_t t0;             /* when the servers were started */
 	uint64_t wait_ms;        /* how long the first request waits for them */
@@ -657,7 +659,10 @@ load_folder(struct mcp_host *h, const char *folder)
 	enum mcp_trust t = mcp_trust_check(path, b.ptr ? b.ptr : "", b.len);
 
 	if (t == MCP_TRUST_YES) {
-		rc = mcp_config_parse(&h->ents, b.ptr ? b.ptr : "", b.len, path);
+		struct mcp_entries *g = xcalloc(1, sizeof *g);
+
+		ARRAY_PUSH(&h->groups, g);
+		rc = mcp_config_parse(g, b.ptr ? b.ptr : "", b.len, path);
 		goto out;
 	}
 	/* Say what it would run (parsed for the message only). */
@@ -683,12 +688,25 @@ load_folder(struct mcp_host *h, const char *folder)
 	}
 	buf_printf(&line, ". To allow it: deskhand mcp trust %s", path);
 	ARRAY_PUSH(&h->untrusted, buf_detach(&line));
+	strv_add(&h->untrusted_paths, path);
 	mcp_entries_fini(&es);
 	rc = 0;
 out:
 	buf_fini(&b);
 	free(path);
 	return rc;
+}
+
+/* Start the servers of one group, side by side (everything asynchronous). */
+static void
+start_group(struct mcp_host *h, struct mcp_entries *g, const char *only)
+{
+	if (g->n && !h->http && http_client_new(&h->http, h->loop) < 0)
+		log_warn("connectors over HTTP: %s", err_msg());
+	for (size_t i = 0; i < g->n; i++)
+		if (!only || !strcmp(only, g->v[i].name))
+			start_server(h, &g->v[i]);
+	rebuild(h);
 }
 
 int
@@ -707,7 +725,8 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;
 	h->extra = (struct tool_extra){ .count = x_count, .at = x_at, .wait = x_wait, .ctx = h };
 	ev_timer_init(&h->wait_timer, wake, h);
-	if (user && (rc = mcp_config_load(&h->ents, user)) == DH_ENOTFOUND)
+	ARRAY_PUSH(&h->groups, xcalloc(1, sizeof(struct mcp_entries)));
+	if (user && (rc = mcp_config_load(h->groups.v[0], user)) == DH_ENOTFOUND)
 		rc = 0;
 	free(user);
 	for (size_t i = 0; rc == 0 && i < o->nfolders; i++)
@@ -716,19 +735,51 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 		mcp_host_free(h);
 		return rc;
 	}
-	if (h->ents.n && http_client_new(&h->http, h->loop) < 0)
-		log_warn("connectors over HTTP: %s", err_msg());
 	const char *w = getenv("DH_MCP_WAIT_MS");
 
 	h->wait_ms = w && *w ? strtoull(w, NULL, 10) : MCP_HOST_WAIT_MS;
 	h->t0 = ev_now_ms();
-	/* Everything below is asynchronous: the servers start side by side. */
-	for (size_t i = 0; i < h->ents.n; i++)
-		if (!o->only || !strcmp(o->only, h->ents.v[i].name))
-			start_server(h, &h->ents.v[i]);
-	rebuild(h);
+	for (size_t g = 0; g < h->groups.n; g++)
+		start_group(h, h->groups.v[g], o->only);
 	*out = h;
 	return 0;
+}
+
+int
+mcp_host_trust(struct mcp_host *h, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < h->untrusted_paths.n; i++)
+		if (!strcmp(h->untrusted_paths.v[i], path))
+			break;
+	if (i == h->untrusted_paths.n)
+		return err_setc(DH_ENOTFOUND, "%s is not a .mcp.json this session found untrusted",
+		                path);
+	if (mcp_trust_set(path, true) < 0)
+		return DH_EFAIL;
+	/* Its servers start now: the file as trusted a moment ago. */
+	char *folder = xstrdup(path), *slash = strrchr(folder, '/');
+	size_t before = h->groups.n;
+
+	*slash = '\0';
+	free(h->untrusted.v[i]);
+	free(h->untrusted_paths.v[i]);
+	for (size_t j = i + 1; j < h->untrusted.n; j++) {
+		h->untrusted.v[j - 1] = h->untrusted.v[j];
+		h->untrusted_paths.v[j - 1] = h->untrusted_paths.v[j];
+	}
+	h->untrusted.n--;
+	h->untrusted_paths.n--;
+	int rc = load_folder(h, folder);
+
+	free(folder);
+	if (rc == 0 && h->groups.n > before) {
+		/* The next request waits for them within the bound, as the first does. */
+		h->t0 = ev_now_ms();
+		start_group(h, h->groups.v[h->groups.n - 1], NULL);
+	}
+	return rc;
 }
 
 void
@@ -757,8 +808,13 @@ mcp_host_free(struct mcp_host *h)
 	}
 	ARRAY_FREE(&h->servers);
 	http_client_free(h->http);
-	mcp_entries_fini(&h->ents);
+	for (size_t g = 0; g < h->groups.n; g++) {
+		mcp_entries_fini(h->groups.v[g]);
+		free(h->groups.v[g]);
+	}
+	ARRAY_FREE(&h->groups);
 	strv_free(&h->untrusted);
+	strv_free(&h->untrusted_paths);
 	free(h->state_dir);
 	free(h->sandbox_path);
 	free(h->bwrap);
@@ -775,6 +831,12 @@ const struct strv *
 mcp_host_untrusted(const struct mcp_host *h)
 {
 	return &h->untrusted;
+}
+
+const struct strv *
+mcp_host_untrusted_paths(const struct mcp_host *h)
+{
+	return &h->untrusted_paths;
 }
 
 bool

@@ -71,6 +71,13 @@ const struct tool_extra *mcp_host_tools(struct mcp_host *h);
  * trusted ("PATH: not trusted; it would run: a (cmd …), b (url)"), for the
  * person. Borrowed. */
 const struct strv *mcp_host_untrusted(const struct mcp_host *h);
+/* The files of those lines, in the same order. Borrowed. */
+const struct strv *mcp_host_untrusted_paths(const struct mcp_host *h);
+/* The person trusts `path`, one of mcp_host_untrusted_paths() (no other:
+ * DH_ENOTFOUND): record its SHA-256 (mcp_trust_set) and start its servers
+ * now; the next request waits for them as the first does. Returns 0, or DH_EFAIL/DH_EPARSE
+ * naming the problem. */
+int mcp_host_trust(struct mcp_host *h, const char *path) DH_MUST_CHECK;
 
 /* Some server is still starting / some server is ready. */
 bool mcp_host_starting(const struct mcp_host *h);

@@ -160,7 +160,14 @@ verbs_mcp_add(int argc, char **argv)
 	cJSON *srv = json_new_obj(), *env = NULL, *hdr = NULL, *paths = NULL, *egress = NULL;
 	bool nosandbox = false;
 	int opt, rc = 2;
+	const char *name = NULL;
 
+	/* NAME first, then its options (until "--" or the command). */
+	if (argc >= 2 && argv[1][0] != '-') {
+		name = argv[1];
+		argc--;
+		argv++;
+	}
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		const char *eq = optarg ? strchr(optarg, opt == 'H' ? ':' : '=') : NULL;
@@ -212,12 +219,10 @@ verbs_mcp_add(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind >= argc) {
+	if (!name) {
 		fputs(add_usage, stderr);
 		goto out;
 	}
-	const char *name = argv[optind++];
-
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind < argc) {

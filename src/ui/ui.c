@@ -308,6 +308,43 @@ on_event(const struct event *ev, void *ctx)
 	ui_live_event(u, ev);
 }
 
+static void
+trust_answered(struct ui *u, int key, void *ctx)
+{
+	struct command c = { .type = COMMAND_MCP_TRUST, .path = u->mcp_trust_path };
+
+	(void)ctx;
+	if (key == 'y' && ui_send(u, &c, "ui-cmd") == 0)
+		ui_message(u, false, "trusted %s: its connectors are starting",
+			   u->mcp_trust_path);
+	else if (key != 'y')
+		ui_message(u, false, "not trusted: its connectors stay off");
+	free(u->mcp_trust_path);
+	u->mcp_trust_path = NULL;
+}
+
+/* A granted folder's .mcp.json started nothing: offer, once, to trust it,
+ * saying what it would run. */
+static void
+offer_trust(struct ui *u, const struct event *ev)
+{
+	const char *what = ev->text ? strstr(ev->text, "It would run: ") : NULL;
+	const char *end = what ? strstr(what, ". To allow it") : NULL;
+	char *q;
+
+	if (!ev->name)
+		return;
+	free(u->mcp_trust_path);
+	u->mcp_trust_path = xstrdup(ev->name);
+	if (what && end)
+		q = xasprintf("Trust %s? y/n · it would run %.*s", ev->name,
+			      (int)(end - what - 14), what + 14);
+	else
+		q = xasprintf("Trust %s and start its connectors? y/n", ev->name);
+	ui_ask(u, q, "yn", 0, trust_answered, NULL);
+	free(q);
+}
+
 void
 ui_live_event(struct ui *u, const struct event *ev)
 {
@@ -378,6 +415,9 @@ ui_live_event(struct ui *u, const struct event *ev)
 		}
 		if (ev->type == EVENT_PLAN_DECIDED && u->lay.kind == LAYOUT_STACKED)
 			ui_relayout(u); /* its last line changed */
+		break;
+	case EVENT_MCP_UNTRUSTED:
+		offer_trust(u, ev);
 		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
@@ -734,6 +774,7 @@ ui_free(struct ui *u)
 	free(u->call_id);
 	free(u->call_name);
 	free(u->seen_status);
+	free(u->mcp_trust_path);
 	free(u->ungrant_path);
 	free(u->open_spec);
 	strv_free(&u->compl);

@@ -112,6 +112,7 @@ struct ui {
 	bool in_history;		 /* between "hello" and "history_end" */
 	bool first_note;		 /* the first run's note on granting was shown */
 	char *seen_status;		 /* how the last task this client saw live ended */
+	char *mcp_trust_path;		 /* the .mcp.json the trust question is about */
 	unsigned long seq;		 /* request ids: TAG-N */
 	char *ungrant_path;		 /* the :ungrant waiting for its reply */
 	char *open_spec;		 /* the :open waiting for the session list */

@@ -80,4 +80,15 @@ assert_contains "$("$DESKHAND" mcp list "$G")" "NOT TRUSTED"
 echo '{"mcpServers": {"b": {"command": "x", "bogus": 1}}}' > "$G/.mcp.json"
 out=$("$DESKHAND" mcp trust "$G" 2>&1) && fail "trusted a file that does not load"
 assert_contains "$out" "$G/.mcp.json: mcpServers.b: unknown key (known: command, args, env, type, url, headers, sandbox, timeout, oauth): bogus"
+# doctor lists the connectors that run without the sandbox (yours and the
+# current folder's trusted ones), and only those
+"$DESKHAND" mcp add plainfs --no-sandbox -- python3 "$FAKE_MCP" >/dev/null || fail "mcp add failed"
+"$DESKHAND" mcp add boxed -- python3 "$FAKE_MCP" >/dev/null || fail "mcp add failed"
+d=$("$DESKHAND" doctor 2>&1 || true)
+assert_contains "$d" "connector plainfs runs WITHOUT the sandbox"
+assert_not_contains "$d" "connector boxed"
+assert_contains "$("$DESKHAND" mcp list)" "UNSANDBOXED"
+"$DESKHAND" mcp remove plainfs >/dev/null || fail "mcp remove failed"
+assert_not_contains "$("$DESKHAND" doctor 2>&1 || true)" "plainfs"
+"$DESKHAND" mcp remove plainfs 2>/dev/null && fail "removed a connector twice"
 echo ok

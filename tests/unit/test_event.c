@@ -240,6 +240,8 @@ Test(event, every_type_has_its_wire_shape)
 			"\"message\":\"t\",\"data\":{\"path\":\"a.txt\"}}",
 		[EVENT_DETACHED] =
 			"{\"type\":\"detached\",\"session\":\"s1\",\"reason\":\"t\"}",
+		[EVENT_MCP_UNTRUSTED] =
+			"{\"type\":\"mcp_untrusted\",\"path\":\"read_file\",\"message\":\"t\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };
