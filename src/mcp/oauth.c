@@ -637,6 +637,9 @@ step_as_done(struct mcp_auth *a, const struct http_result *res)
 			set_str(&a->auth_method, json_str(c, "token_endpoint_auth_method"));
 			cJSON_Delete(c);
 			free(cp);
+			if (!a->client_id && a->cimd_url &&
+			    json_bool(a->asmeta, "client_id_metadata_document_supported", false))
+				set_str(&a->client_id, a->cimd_url);
 		} else {
 			set_str(&a->client_id, a->cfg_client_id);
 			set_str(&a->client_secret, a->cfg_client_secret);
