@@ -614,3 +614,28 @@ Test(oauth_flow, no_authorize_callback_says_login)
 	cr_assert(strstr(t.err, "deskhand mcp login"), "%s", t.err);
 	t_stop(&t);
 }
+
+Test(oauth_flow, client_id_metadata_document_and_its_refresh)
+{
+	struct t t;
+	t_start(&t, "{\"cimd\":true,\"refresh\":true}");
+	const char *cimd = "https://deskhand.example/client.json";
+	struct mcp_auth_spec spec = { .resource = t.resource, .state_dir = t.state,
+		                      .client_metadata_url = cimd, .fetch_authorize = true };
+	cr_assert_eq(mcp_auth_new(&t.a, t.l, t.http, &spec), 0, "%s", err_msg());
+	challenge_www(&t, 401, NULL);
+	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
+	cr_assert_eq(count_reqs(&t, "POST", "/register", NULL), 0, "registered despite CIMD");
+	cJSON *authz, *tok;
+	cr_assert_eq(count_reqs(&t, "GET", "/authorize", &authz), 1);
+	cr_assert_str_eq(json_str(json_obj(authz, "query"), "client_id"), cimd);
+	cJSON_Delete(authz);
+	challenge_www(&t, 401, NULL);
+	cr_assert_eq(t.rc, 0, "%s", t.err ? t.err : "");
+	cr_assert_eq(count_reqs(&t, "POST", "/token", &tok), 2);
+	cr_assert_str_eq(json_str(json_obj(tok, "form"), "grant_type"), "refresh_token");
+	cr_assert_str_eq(json_str(json_obj(tok, "form"), "client_id"), cimd);
+	cJSON_Delete(tok);
+	cr_assert_eq(count_reqs(&t, "GET", "/authorize", NULL), 1);
+	t_stop(&t);
+}
