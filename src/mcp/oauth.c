@@ -214,7 +214,7 @@ flow_fail(struct mcp_auth *a, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	struct buf b = BUF_INIT;
-	char tmp[1024];
+	char tmp[4096];
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	buf_puts(&b, tmp);
