@@ -36,6 +36,9 @@ static const struct mcp_cmd cmds[] = {
 	{ "tools", "start one connector as a session would and list its tools", run_in_engine },
 	{ "trust", "trust a folder's .mcp.json (records its SHA-256)", run_in_engine },
 	{ "untrust", "stop trusting a folder's .mcp.json", run_in_engine },
+	{ "login", "authorize deskhand at an http connector (OAuth; prints the URL to open)",
+	  run_in_engine },
+	{ "logout", "forget the OAuth tokens of an http connector", run_in_engine },
 };
 
 static void

@@ -7,6 +7,7 @@
 #include "config/mcp_config.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,45 @@ k_sandbox(const struct ctx *c, const cJSON *v)
 	return 0;
 }
 
+/* "oauth": the client deskhand is at this server's authorization server. */
+static int
+k_oauth(const struct ctx *c, const cJSON *v)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} f[] = {
+		{ "clientId", offsetof(struct mcp_entry, oauth_client_id) },
+		{ "clientSecret", offsetof(struct mcp_entry, oauth_client_secret) },
+		{ "scope", offsetof(struct mcp_entry, oauth_scope) },
+		{ "clientMetadataUrl", offsetof(struct mcp_entry, oauth_client_metadata_url) },
+		{ "redirectUri", offsetof(struct mcp_entry, oauth_redirect_uri) },
+	};
+	const cJSON *x;
+
+	if (!cJSON_IsObject(v))
+		return bad(c, "oauth", "must be an object", NULL);
+	cJSON_ArrayForEach(x, v)
+	{
+		size_t i;
+		char k[64];
+
+		for (i = 0; i < sizeof f / sizeof *f; i++)
+			if (!strcmp(f[i].key, x->string))
+				break;
+		if (i == sizeof f / sizeof *f)
+			return bad(c, "oauth", "unknown key (known: clientId, clientSecret, scope, "
+			                       "clientMetadataUrl, redirectUri)", x->string);
+		snprintf(k, sizeof k, "oauth.%s", x->string);
+		char **dst = (char **)((char *)c->e + f[i].off);
+		free(*dst);
+		*dst = NULL;
+		if (want_str(c, x, k, dst) < 0)
+			return DH_EPARSE;
+	}
+	return 0;
+}
+
 static int
 k_timeout(const struct ctx *c, const cJSON *v)
 {
@@ -241,7 +281,7 @@ static const struct key {
 } keys[] = {
 	{ "command", k_command }, { "args", k_args }, { "env", k_env },
 	{ "type", k_type },       { "url", k_url },   { "headers", k_headers },
-	{ "sandbox", k_sandbox }, { "timeout", k_timeout },
+	{ "sandbox", k_sandbox }, { "timeout", k_timeout }, { "oauth", k_oauth },
 };
 
 static void
@@ -256,6 +296,11 @@ entry_fini(struct mcp_entry *e)
 	strv_free(&e->paths);
 	strv_free(&e->egress);
 	free(e->origin);
+	free(e->oauth_client_id);
+	free(e->oauth_client_secret);
+	free(e->oauth_scope);
+	free(e->oauth_client_metadata_url);
+	free(e->oauth_redirect_uri);
 	memset(e, 0, sizeof *e);
 }
 
@@ -313,7 +358,7 @@ parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file)
 		if (i == sizeof keys / sizeof *keys)
 			return bad(&c, NULL,
 			           "unknown key (known: command, args, env, type, url, headers, "
-			           "sandbox, timeout)", x->string);
+			           "sandbox, timeout, oauth)", x->string);
 		if (keys[i].fn(&c, x) < 0)
 			return DH_EPARSE;
 	}
@@ -323,6 +368,8 @@ parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file)
 		return bad(&c, "url", "needs \"type\": \"http\"", e->url);
 	if (!e->http && (!e->command || !*e->command))
 		return bad(&c, NULL, "needs \"command\" (or \"type\": \"http\" and \"url\")", NULL);
+	if (!e->http && e->oauth_client_id)
+		return bad(&c, "oauth", "needs \"type\": \"http\"", NULL);
 	if (e->http && (e->command || e->args.n || e->env.n))
 		return bad(&c, NULL, "an http server takes no command, args or env", NULL);
 	return 0;

@@ -46,6 +46,10 @@ struct mcp_entry {
 	struct strv egress; /* sandbox.egress: HOST[:PORT] */
 	long timeout_ms;  /* "timeout": seconds a request may take (ms here); 0 = default */
 	char *origin;     /* the file it came from (heap) */
+	/* http: "oauth": {"clientId", "clientSecret", "scope", "clientMetadataUrl",
+	 * "redirectUri"} (docs/mcp.md "Authorization"), expanded; NULL if absent */
+	char *oauth_client_id, *oauth_client_secret, *oauth_scope, *oauth_client_metadata_url,
+		*oauth_redirect_uri;
 };
 ARRAY_HEAD(mcp_entries, struct mcp_entry);
 

@@ -170,7 +170,8 @@ int client_verb_local(const char *verb, int argc, char **argv, unsigned flags);
 /* The MCP verbs that run in this process (engine/verbs_mcp.c): "client"
  * (`deskhand mcp client`, the conformance suite's client), and "list",
  * "add", "remove", "tools", "trust", "untrust" (the connector configuration,
- * engine/verbs_mcp_host.c). ARGV are the
+ * engine/verbs_mcp_host.c), "login", "logout" (OAuth of an http connector,
+ * engine/verbs_mcp_auth.c). ARGV are the
  * arguments after `mcp` (argv[0] the verb). Prints its own output; returns
  * the exit status (0 done, 1 failed, 2 usage). */
 int client_mcp_verb(const char *verb, int argc, char **argv);

@@ -443,6 +443,13 @@ live_session_error(const struct engine *e)
 			e->session_spec, e->session_spec, err_msg());
 }
 
+/* A connector's line for the person (it needs authorization). */
+static void
+connector_notice(const char *text, void *ctx)
+{
+	fan_out(&(struct event){ .type = EVENT_ERROR, .text = text }, ctx);
+}
+
 /* The connectors of the person's mcp.json and of the granted folders'
  * trusted .mcp.json start now, side by side, off the loop's critical path. */
 static int
@@ -457,6 +464,8 @@ start_connectors(struct engine *e, const char *bwrap)
 		.folders = folders,
 		.nfolders = e->ngrants,
 		.elicit = e->elicit,
+		.notify = connector_notice,
+		.notify_ctx = e,
 	};
 
 	for (size_t i = 0; i < e->ngrants; i++)

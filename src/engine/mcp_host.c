@@ -89,6 +89,8 @@ struct mcp_host {
 	struct ev_timer wait_timer;
 	tool_ready_fn *waiter;   /* the first request waiting, or NULL */
 	void *waiter_arg;
+	void (*notify)(const char *text, void *ctx);
+	void *notify_ctx;
 };
 
 /*
@@ -525,11 +527,31 @@ on_elicit(struct mcp_server *srv, unsigned long id, const cJSON *params, void *c
 		a->id = xstrdup(eid);
 }
 
+/* OAuth (docs/mcp.md "Authorization"): the person opens the URL; the
+ * loopback listener takes the redirect when the browser runs on this
+ * machine, else `deskhand mcp login` does the whole flow. */
+static void
+on_authorize(struct mcp_server *srv, const char *url, void *ctx)
+{
+	struct server *s = ctx;
+	char *text = xasprintf("connector %s needs authorization: open %s in a browser on this "
+	                       "machine, or run `deskhand mcp login %s` (over SSH: it takes the "
+	                       "URL the browser ends on)",
+	                       mcp_server_name(srv), url, mcp_server_name(srv));
+
+	if (s->h->notify)
+		s->h->notify(text, s->h->notify_ctx);
+	else
+		log_warn("%s", text);
+	free(text);
+}
+
 static const struct mcp_host_ops host_ops = {
 	.on_state = on_state,
 	.on_list_changed = on_list_changed,
 	.on_elicit = on_elicit,
 	.on_log = on_log,
+	.on_authorize = on_authorize,
 };
 
 static void
@@ -684,6 +706,15 @@ start_server(struct mcp_host *h, const struct mcp_entry *e)
 		spec.url = e->url;
 		spec.headers = (const char *const *)e->headers.v;
 		spec.nheaders = e->headers.n;
+		/* OAuth (docs/mcp.md "Authorization"): a token from `deskhand mcp login`
+		 * is used and refreshed; a new authorization is login's to do. */
+		spec.oauth = (struct mcp_oauth_conf){
+			.client_id = e->oauth_client_id,
+			.client_secret = e->oauth_client_secret,
+			.scope = e->oauth_scope,
+			.client_metadata_url = e->oauth_client_metadata_url,
+			.redirect_uri = e->oauth_redirect_uri,
+		};
 		rc = mcp_server_start(&s->srv, h->loop, h->http, &spec, &host_ops, s);
 	} else {
 		spec.transport = MCP_STDIO;
@@ -773,6 +804,8 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 
 	*out = NULL;
 	h->loop = o->loop;
+	h->notify = o->notify;
+	h->notify_ctx = o->notify_ctx;
 	h->state_dir = xstrdup(o->state_dir);
 	h->sandbox_path = o->sandbox_path ? xstrdup(o->sandbox_path) : NULL;
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;

@@ -57,6 +57,10 @@ struct mcp_host_opts {
 	struct elicit_set *elicit;   /* where servers' requests for input go (the
 	                              * person answers: engine/elicit.h); NULL =
 	                              * declined at once */
+	/* A line for the person, now (an http connector needs authorization:
+	 * the URL to open). NULL: the log only. */
+	void (*notify)(const char *text, void *ctx);
+	void *notify_ctx;
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or

@@ -12,6 +12,7 @@
  */
 #include "engine/client.h"
 #include "engine/verbs.h"
+#include "engine/verbs_mcp_auth.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -362,6 +363,7 @@ mcp_client(int argc, char **argv)
 	}
 
 	struct harness h = { .context = context, .scenario = getenv("MCP_CONFORMANCE_SCENARIO") };
+	char *oauth_dir = NULL;
 	struct http_client *http = NULL;
 	struct ev_timer dl;
 	int rc = 1;
@@ -382,6 +384,10 @@ mcp_client(int argc, char **argv)
 		.revision = rev,
 		.timeout_ms = timeout,
 	};
+	if (is_url && mcp_harness_oauth(&spec.oauth, context, &oauth_dir) < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		goto out;
+	}
 	static const struct mcp_host_ops ops = {
 		.on_state = on_state,
 		.on_list_changed = on_list_changed,
@@ -407,6 +413,7 @@ mcp_client(int argc, char **argv)
 out:
 	mcp_server_free(h.s);
 	http_client_free(http);
+	mcp_harness_oauth_fini(oauth_dir);
 	for (size_t i = 0; i < h.nacts; i++)
 		cJSON_Delete(h.acts[i].params);
 	free(h.acts);
@@ -426,6 +433,8 @@ static const struct {
 	{ "tools", verbs_mcp_tools },
 	{ "trust", verbs_mcp_trust },
 	{ "untrust", verbs_mcp_trust },
+	{ "login", mcp_verb_login },
+	{ "logout", mcp_verb_logout },
 };
 
 int

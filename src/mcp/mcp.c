@@ -1228,6 +1228,8 @@ mcp_server_start(struct mcp_server **out, struct ev_loop *l, struct http_client 
 		free(why);
 		return DH_EFAIL;
 	}
+	if (spec->transport == MCP_HTTP && mcp_auth_attach(s, &spec->oauth) < 0)
+		mcp_log(s, "warning", "OAuth unavailable: %s", err_msg());
 	if (s->want_rev && strcmp(s->want_rev, MCP_REV_2025) == 0)
 		initialize(s);
 	else
@@ -1251,6 +1253,7 @@ mcp_server_destroy(struct mcp_server *s)
 	}
 	if (s->tops)
 		s->tops->stop(s);
+	mcp_auth_detach(s);
 	ev_timer_disarm(s->loop, &s->dispatch);
 	ev_timer_disarm(s->loop, &s->ttl_timer);
 	ARRAY_FREE(&s->tools);
@@ -1409,6 +1412,7 @@ mcp_call_cancel(struct mcp_call *c)
 int
 mcp_server_auth_redirect(struct mcp_server *s, const char *redirect_url)
 {
-	(void)redirect_url;
+	if (s->auth)
+		return mcp_auth_attached_redirect(s, redirect_url);
 	return err_setc(DH_EPARSE, "MCP server %s: no authorization in progress", s->name);
 }

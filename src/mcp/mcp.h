@@ -34,6 +34,20 @@ struct mcp_call; /* one request in flight (opaque) */
 
 enum mcp_transport { MCP_STDIO, MCP_HTTP };
 
+/* OAuth for an http server (mcp/oauth.h; docs/mcp.md "Authorization").
+ * Every field may be NULL/false: discovery, dynamic registration and the
+ * loopback redirect then do it all. */
+struct mcp_oauth_conf {
+	const char *client_id;           /* pre-registered client */
+	const char *client_secret;       /* with client_id */
+	const char *scope;               /* asked for besides what the server names */
+	const char *client_metadata_url; /* our Client ID Metadata Document */
+	const char *redirect_uri;        /* NULL: a loopback listener */
+	const char *state_dir;           /* NULL: $XDG_STATE_HOME/deskhand/oauth */
+	bool fetch_authorize;            /* conformance harness: follow the authorization
+	                                  * URL's redirect ourselves, no person */
+};
+
 /* How to reach one server; everything is copied by mcp_server_start(). */
 struct mcp_server_spec {
 	const char *name;            /* the config key ("gmail"); [A-Za-z0-9_-]+ */
@@ -51,6 +65,7 @@ struct mcp_server_spec {
 	const char *url;             /* http: the endpoint */
 	const char *const *headers;  /* http: extra "Name: value" lines */
 	size_t nheaders;
+	struct mcp_oauth_conf oauth; /* http: OAuth settings (zero: the defaults) */
 	const char *revision;        /* NULL: try MCP_REV_2026, fall back to MCP_REV_2025;
 	                              * else only this one */
 	long timeout_ms;             /* per request; 0 = MCP_TIMEOUT_DEF */

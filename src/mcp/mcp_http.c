@@ -41,6 +41,7 @@ struct stream {
 	bool json;
 	bool too_big;
 	bool auth_retry;	/* this POST is the retry after authorization */
+	bool auth_wait;		/* waiting for auth_done */
 	struct sse_decoder dec;
 	struct buf body;	/* a JSON body, or an error body */
 	char *www_auth;
@@ -78,6 +79,8 @@ stream_free(struct stream *st)
 	if (!st)
 		return;
 	stream_unlink(st);
+	if (st->auth_wait && st->t->s->auth_forget)
+		st->t->s->auth_forget(st->t->s->auth, st);
 	if (st->call && st->call->stream == st)
 		st->call->stream = NULL;
 	http_cancel(st->req);
@@ -337,6 +340,11 @@ auth_done(int rc, const char *error, void *ctx)
 {
 	struct stream *st = ctx;
 
+	st->auth_wait = false;
+	/* The call's clock runs again from the retry (it stood still while
+	 * the person authorized). */
+	if (st->call)
+		ev_timer_arm(st->t->s->loop, &st->call->timer, (uint64_t)st->call->timeout_ms);
 	if (rc == 0 && post_start(st) == 0)
 		return;
 	if (st->call)
@@ -365,8 +373,12 @@ on_done(const struct http_result *res, void *ctx)
 	if ((status == 401 || status == 403) && st->kind == ST_POST) {
 		if (s->auth_challenge && !st->auth_retry) {
 			st->auth_retry = true;
-			if (s->auth_challenge(s->auth, status, st->www_auth, auth_done, st) == 0)
+			if (s->auth_challenge(s->auth, status, st->www_auth, auth_done, st) == 0) {
+				st->auth_wait = true;
+				if (c) /* authorizing may take the person minutes */
+					ev_timer_disarm(s->loop, &c->timer);
 				return;
+			}
 		}
 		if (c)
 			mcp_call_fail(c, "%s answered HTTP %ld: authorization required", s->name, status);

@@ -129,13 +129,23 @@ struct mcp_server {
 	/* OAuth (mcp/oauth.h), for the HTTP transport: the one hook. The
 	 * transport asks auth_header() for each request and hands 401/403 to
 	 * auth_challenge(); done(0) means retry the request. NULL until the
-	 * OAuth client is wired in (mcp_auth_header, mcp_auth_challenge): a
-	 * 401/403 then leaves the server MCP_NEEDS_AUTH. */
+	 * OAuth client is wired in (mcp_auth.c: mcp_auth_attach): a 401/403
+	 * then leaves the server MCP_NEEDS_AUTH. */
 	const char *(*auth_header)(struct mcp_auth *a);
 	int (*auth_challenge)(struct mcp_auth *a, long status, const char *www_authenticate,
 			      mcp_auth_done_fn *done, void *ctx);
+	/* The waiter `ctx` is gone: its done must not run (mcp_auth_forget). */
+	void (*auth_forget)(struct mcp_auth *a, void *ctx);
 	struct mcp_auth *auth;
 };
+
+/* OAuth for an http server (mcp/mcp_auth.c): create its mcp_auth and set
+ * the hooks above; without it (no state directory) the server only reports
+ * MCP_NEEDS_AUTH. Returns 0 or DH_EFAIL (err_msg). detach frees it. */
+int mcp_auth_attach(struct mcp_server *s, const struct mcp_oauth_conf *conf) DH_MUST_CHECK;
+void mcp_auth_detach(struct mcp_server *s);
+/* The redirect of the authorization in progress (mcp_server_auth_redirect). */
+int mcp_auth_attached_redirect(struct mcp_server *s, const char *url) DH_MUST_CHECK;
 
 /* Bytes of one message from the transport (need not be NUL-terminated).
  * Invalid JSON fails the call it names (when its id can be read), else is

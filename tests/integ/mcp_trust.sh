@@ -79,7 +79,7 @@ assert_contains "$("$DESKHAND" mcp list "$G")" "NOT TRUSTED"
 # a file that does not load is refused with its file and key named
 echo '{"mcpServers": {"b": {"command": "x", "bogus": 1}}}' > "$G/.mcp.json"
 out=$("$DESKHAND" mcp trust "$G" 2>&1) && fail "trusted a file that does not load"
-assert_contains "$out" "$G/.mcp.json: mcpServers.b: unknown key (known: command, args, env, type, url, headers, sandbox, timeout): bogus"
+assert_contains "$out" "$G/.mcp.json: mcpServers.b: unknown key (known: command, args, env, type, url, headers, sandbox, timeout, oauth): bogus"
 # doctor lists the connectors that run without the sandbox (yours and the
 # current folder's trusted ones), and only those
 "$DESKHAND" mcp add plainfs --no-sandbox -- python3 "$FAKE_MCP" >/dev/null || fail "mcp add failed"

@@ -1,0 +1,124 @@
+# OAuth for an http connector end to end: `deskhand mcp login` prints the
+# authorization URL and takes the redirect URL pasted on stdin (as over SSH);
+# the token lands in $XDG_STATE_HOME/deskhand/oauth/ with mode 0600; a
+# scripted session then calls the connector's tool with it. The token never
+# appears in the session's files (transcript, events), its output, or the
+# model requests; logout forgets it.
+. "$DH_TESTS/lib.sh"
+export DH_MCP_WAIT_MS=60000
+G=$T/work; mkdir -p "$G"
+
+# The authorization server and protected MCP server (tests/fake/oauth_server.py).
+echo '{"prm_scopes": ["mcp:tools"]}' >"$T/as.json"
+python3 "$DH_TESTS/fake/oauth_server.py" --config "$T/as.json" --log "$T/as.log" \
+  --port-file "$T/as.port" >"$T/as.out" 2>&1 &
+AS_PID=$!
+trap 'kill "$AS_PID" 2>/dev/null; [ -n "${LOGIN_PID:-}" ] && kill "$LOGIN_PID" 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do [ -s "$T/as.port" ] && break; sleep 0.05; done
+[ -s "$T/as.port" ] || fail "oauth_server.py did not start: $(cat "$T/as.out")"
+BASE=http://127.0.0.1:$(cat "$T/as.port")
+mkdir -p "$XDG_CONFIG_HOME/deskhand"
+cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
+{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
+JSON
+
+# the oauth object: an unknown key is named
+cp "$XDG_CONFIG_HOME/deskhand/mcp.json" "$T/good.json"
+cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
+{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp", "oauth": {"clientID": "x"}}}}
+JSON
+rc=0; "$DESKHAND" mcp logout secure >/dev/null 2>"$T/e" || rc=$?
+assert_eq "$rc" 1
+assert_file_contains "$T/e" "mcpServers.secure.oauth: unknown key (known: clientId, clientSecret, scope, clientMetadataUrl, redirectUri): clientID"
+cp "$T/good.json" "$XDG_CONFIG_HOME/deskhand/mcp.json"
+
+out=$("$DESKHAND" mcp login --help); assert_contains "$out" "usage: deskhand mcp login SERVER"
+rc=0; "$DESKHAND" mcp login nosuch >/dev/null 2>"$T/e" || rc=$?
+assert_eq "$rc" 1; assert_file_contains "$T/e" "no connector 'nosuch'"
+
+# login: read the URL it prints, play the browser (the authorization server
+# redirects at once), paste where the browser ended.
+mkfifo "$T/in"
+"$DESKHAND" mcp login secure <"$T/in" >"$T/login.out" 2>"$T/login.err" &
+LOGIN_PID=$!
+exec 3>"$T/in"
+url=
+for _ in $(seq 1 200); do
+  url=$(grep -o "$BASE/authorize?[^ ]*" "$T/login.out" | head -1) && [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "$url" ] || fail "login printed no URL: $(cat "$T/login.out" "$T/login.err")"
+assert_contains "$url" "code_challenge_method=S256"
+assert_contains "$url" "resource=http%3A%2F%2F127.0.0.1"
+assert_file_contains "$T/login.out" "paste the URL"
+loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$url")
+assert_contains "$loc" "code="
+echo "not a redirect" >&3 # a wrong line is refused, login goes on
+echo "$loc" >&3
+rc=0; wait "$LOGIN_PID" || rc=$?
+LOGIN_PID=
+exec 3>&-
+assert_eq "$rc" 0 "login: $(cat "$T/login.out" "$T/login.err")"
+assert_file_contains "$T/login.out" "Authorized"
+assert_file_contains "$T/login.err" "state"
+
+# the token: stored 0600 under oauth/
+f=$(ls "$XDG_STATE_HOME"/deskhand/oauth/token-*.json)
+[ -n "$f" ] || fail "no token file"
+assert_eq "$(stat -c %a "$f")" 600
+assert_eq "$(stat -c %a "$XDG_STATE_HOME/deskhand/oauth")" 700
+tok=$(jq -r .access_token "$f")
+case $tok in access-*) ;; *) fail "unexpected token file content" ;; esac
+! grep -q "$tok" "$T/login.out" "$T/login.err" || fail "login printed the token"
+
+# a session uses it: the read-only tool runs, its result reaches the model
+cat >"$T/script.json" <<JSON
+{"turns": [
+ {"tool_calls": [{"name": "mcp__secure__whoami", "input": {}}]},
+ {"expect": {"last_user_contains": "you are authorized"}, "text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/script.json"
+"$DESKHAND" run --grant "$G" --json "who am I at the connector" >"$T/out" 2>"$T/err" || true
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done \
+  "$(tail -5 "$T/err"; jq -c 'select(.type=="error" or .type=="tool_result")' "$T/out" | cut -c1-300)"
+assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="mcp__secure__whoami").output' "$T/out")" \
+  "you are authorized"
+grep -q "\"auth\": \"Bearer $tok\"" "$T/as.log" || fail "the session did not send the token"
+
+# nowhere but the token file
+leaks=$(grep -rl --exclude-dir=oauth -- "$tok" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME" "$G" \
+          "$T/out" "$T/err" "$FAKE_LOG" 2>/dev/null || true)
+[ -z "$leaks" ] || fail "the token reached: $leaks"
+
+# logout forgets it
+out=$("$DESKHAND" mcp logout secure); assert_contains "$out" "Forgot"
+! ls "$XDG_STATE_HOME"/deskhand/oauth/token-*.json >/dev/null 2>&1 || fail "token file left"
+# a session needing a new authorization says so with the URL, and the
+# redirect to its loopback listener (a browser on this machine) lets the
+# waiting call go on
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true
+start_fake "$T/script.json"
+"$DESKHAND" run --grant "$G" --json "who am I at the connector" >"$T/out2" 2>"$T/err2" &
+RUN_PID=$!
+url2=
+for _ in $(seq 1 400); do
+  url2=$(jq -r 'select(.type=="error").message' "$T/out2" 2>/dev/null |
+         grep -o "$BASE/authorize?[^ ]*" | head -1) && [ -n "$url2" ] && break
+  sleep 0.05
+done
+[ -n "$url2" ] || { kill "$RUN_PID"; fail "no authorization URL shown: $(cat "$T/out2" "$T/err2" | tail -5)"; }
+assert_contains "$(jq -r 'select(.type=="error").message' "$T/out2")" "deskhand mcp login secure"
+curl -sSL "$url2" >"$T/browser.out" 2>"$T/browser.err" || { kill "$RUN_PID"; fail "the browser could not follow the redirect: $(cat "$T/browser.err") $(jq -c "select(.type==\"error\")" "$T/out2")"; }
+assert_file_contains "$T/browser.out" "authorization received"
+rc=0; wait "$RUN_PID" || rc=$?
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out2")" done \
+  "$(tail -5 "$T/err2"; jq -c 'select(.type=="error" or .type=="tool_result")' "$T/out2" | cut -c1-300)"
+assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="mcp__secure__whoami").output' "$T/out2")" \
+  "you are authorized"
+tok2=$(jq -r .access_token "$XDG_STATE_HOME"/deskhand/oauth/token-*.json)
+[ -n "$tok2" ] && [ "$tok2" != "$tok" ] || fail "no new token"
+leaks=$(grep -rl --exclude-dir=oauth -- "$tok2" "$XDG_STATE_HOME" "$G" "$T/out2" "$T/err2" \
+          "$FAKE_LOG" 2>/dev/null || true)
+[ -z "$leaks" ] || fail "the new token reached: $leaks"
+echo ok
