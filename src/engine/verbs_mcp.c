@@ -14,6 +14,7 @@
 #include "engine/verbs.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,8 @@ progress(double p, double total, const char *message, void *ctx)
 static void
 next_action(struct harness *h)
 {
+	if (mcp_server_state(h->s) == MCP_STARTING)
+		return; /* a new session is being set up: on_state goes on */
 	while (h->next < h->nacts) {
 		const struct action *a = &h->acts[h->next++];
 		struct mcp_call *c;
@@ -249,6 +252,9 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 			printf("  tool %s%s\n", mcp_tool_at(s, i)->name,
 			       mcp_tool_at(s, i)->read_only ? " (read-only)" : "");
 		plan(h);
+		next_action(h);
+	} else if (st == MCP_READY && !h->done) {
+		printf("connected again\n");
 		next_action(h);
 	} else if (st != MCP_READY && st != MCP_STARTING) {
 		static const char *const what[] = { [MCP_NEEDS_AUTH] = "needs authorization",
@@ -292,6 +298,16 @@ deadline(struct ev_loop *l, struct ev_timer *t, void *ctx)
 
 	(void)t;
 	printf("gave up: no end within the deadline\n");
+	h->failed = true;
+	ev_quit(l);
+}
+
+static void
+on_signal(struct ev_loop *l, int signo, void *ctx)
+{
+	struct harness *h = ctx;
+
+	printf("interrupted (signal %d)\n", signo);
 	h->failed = true;
 	ev_quit(l);
 }
@@ -373,6 +389,12 @@ mcp_client(int argc, char **argv)
 		.on_log = on_log,
 	};
 	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		goto out;
+	}
+	if (ev_signal_on(h.loop, SIGINT, on_signal, &h) < 0 ||
+	    ev_signal_on(h.loop, SIGTERM, on_signal, &h) < 0 ||
+	    ev_signal_on(h.loop, SIGHUP, on_signal, &h) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
 		goto out;
 	}

@@ -34,21 +34,28 @@ static void initialize(struct mcp_server *s);
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Queued as a notifications/message of our own, so that on_log, like every
+ * host callback, runs from the dispatcher and never inside a read or a curl
+ * callback (the host may free the server from it). */
 void
 mcp_log(struct mcp_server *s, const char *level, const char *fmt, ...)
 {
 	if (!s->ops.on_log)
 		return;
 	va_list ap;
-	struct buf b = BUF_INIT;
-	char tmp[512];
+	char tmp[1024];
 
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	buf_puts(&b, tmp);
-	s->ops.on_log(s, level, buf_cstr(&b), s->ctx);
-	buf_fini(&b);
+	cJSON *msg = json_new_obj();
+	json_add_str(msg, "jsonrpc", "2.0");
+	json_add_str(msg, "method", "notifications/message");
+	cJSON *p = json_add(msg, "params", json_new_obj());
+	json_add_str(p, "level", level);
+	json_add_str(p, "data", tmp);
+	cJSON_AddItemToArray(s->inbox, msg);
+	dispatch_arm(s);
 }
 
 static void
@@ -349,9 +356,32 @@ mcp_transport_closed(struct mcp_server *s, enum mcp_state st, const char *fmt, .
 	dispatch_arm(s);
 }
 
+void
+mcp_session_expired(struct mcp_server *s)
+{
+	if (s->state != MCP_READY) {
+		mcp_transport_closed(s, MCP_CLOSED, "%s ended the session (HTTP 404)", s->name);
+		return;
+	}
+	for (struct mcp_call *c = s->calls; c; c = c->next)
+		if (!c->fail)
+			c->fail = xasprintf("%s ended the session (HTTP 404) before answering %s",
+					    s->name, c->method);
+	dispatch_arm(s);
+	mcp_log(s, "info", "%s ended the session: initializing a new one", s->name);
+	set_state(s, MCP_STARTING);
+	initialize(s);
+}
+
+/* Start-up failed; an HTTP server that wants authorization is not failed
+ * but waits for it. */
 static void
 fail_start(struct mcp_server *s, const char *msg)
 {
+	if (s->closing_state == MCP_NEEDS_AUTH) {
+		set_state(s, MCP_NEEDS_AUTH);
+		return;
+	}
 	set_error(s, msg);
 	set_state(s, MCP_FAILED);
 }
@@ -654,7 +684,7 @@ list_loaded(struct mcp_server *s, struct list_load *ll)
 	ll->acc = NULL;
 	note_ttl(s, ll->ttl_ms);
 	if (ll->startup) {
-		if (--s->loading == 0 && s->state == MCP_STARTING)
+		if (--s->loading == 0 && s->state == MCP_STARTING && !s->closing_state)
 			set_state(s, MCP_READY);
 	} else if (s->ops.on_list_changed) {
 		s->ops.on_list_changed(s, s->ctx);
@@ -723,7 +753,7 @@ start_lists(struct mcp_server *s)
 		s->loading++;
 		load_list(s, k, true);
 	}
-	if (--s->loading == 0)
+	if (--s->loading == 0 && !s->closing_state)
 		set_state(s, MCP_READY);
 }
 
@@ -923,11 +953,12 @@ handle_notification(struct mcp_server *s, const char *method, const cJSON *p)
 	} else if (strcmp(method, "notifications/message") == 0) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "data");
 		const char *level = json_str(p, "level");
-		if (cJSON_IsString(d)) {
-			mcp_log(s, level ? level : "info", "%s", d->valuestring);
+		if (!s->ops.on_log) {
+		} else if (cJSON_IsString(d)) {
+			s->ops.on_log(s, level ? level : "info", d->valuestring, s->ctx);
 		} else if (d) {
 			char *t = json_print(d);
-			mcp_log(s, level ? level : "info", "%s", t);
+			s->ops.on_log(s, level ? level : "info", t, s->ctx);
 			free(t);
 		}
 	} else if (strcmp(method, "notifications/tools/list_changed") == 0) {

@@ -107,7 +107,8 @@ struct mcp_host_ops {
 	 * The host must answer exactly once with mcp_elicit_answer(), later or
 	 * at once; `id` is its handle (valid until answered). */
 	void (*on_elicit)(struct mcp_server *s, unsigned long id, const cJSON *params, void *ctx);
-	/* A log line the server sent (notifications/message) or wrote on stderr. */
+	/* A log line the server sent (notifications/message), or one of ours
+	 * about it (a fallback, an ignored tool). Stderr goes to stderr_fd. */
 	void (*on_log)(struct mcp_server *s, const char *level, const char *text, void *ctx);
 	/* OAuth (mcp/oauth.h): the person must open `url` (borrowed) in a
 	 * browser; the redirect comes back through the loopback listener or
@@ -121,8 +122,10 @@ struct mcp_host_ops {
 int mcp_server_start(struct mcp_server **out, struct ev_loop *l, struct http_client *http,
                      const struct mcp_server_spec *spec, const struct mcp_host_ops *ops,
                      void *ctx) DH_MUST_CHECK;
-/* Cancel every call (their callbacks do not run), stop the child (SIGTERM,
- * then SIGKILL after a grace period, off the loop), close, free. NULL-safe. */
+/* Cancel every call (their callbacks do not run), stop the child (stdin
+ * closed, SIGTERM, then SIGKILL and reaped at once: nothing waits on the
+ * loop), close the HTTP streams, free. NULL-safe; from inside a callback the
+ * free happens once the dispatcher returns. */
 void mcp_server_free(struct mcp_server *s);
 
 const char *mcp_server_name(const struct mcp_server *s);

@@ -406,13 +406,11 @@ on_done(const struct http_result *res, void *ctx)
 	}
 	/* An error status: a JSON-RPC error in the body answers the call
 	 * (e.g. 400 with UnsupportedProtocolVersionError), else the status. */
-	if (status == 404 && t->session) {
+	if (status == 404 && t->session && st->kind == ST_POST) {
 		free(t->session);
 		t->session = NULL;
-		if (c)
-			mcp_call_fail(c, "%s: the session expired (HTTP 404)", s->name);
-		mcp_transport_closed(s, MCP_CLOSED, "%s ended the session (HTTP 404)", s->name);
 		stream_free(st);
+		mcp_session_expired(s);
 		return;
 	}
 	cJSON *err = NULL;
@@ -499,6 +497,11 @@ http_tr_ready(struct mcp_server *s)
 	struct http_tr *t = s->tr;
 
 	/* 2025-11-25: the GET stream for server-initiated messages. */
+	for (struct stream *st = t->streams, *next; st; st = next) {
+		next = st->next;
+		if (st->kind == ST_GET)
+			stream_free(st); /* of the session before (a new one) */
+	}
 	if (s->rev && strcmp(s->rev, MCP_REV_2025) == 0 && !t->get_refused) {
 		struct stream *st = stream_new(t, ST_GET, NULL);
 		if (get_start(st) < 0)

@@ -148,6 +148,10 @@ void mcp_call_fail(struct mcp_call *c, const char *fmt, ...) DH_PRINTF(2, 3);
 /* The connection is gone: every call fails, the state becomes `st`. */
 void mcp_transport_closed(struct mcp_server *s, enum mcp_state st, const char *fmt, ...)
 	DH_PRINTF(3, 4);
+/* 2025-11-25: the server answered 404 to our session id. Every call fails
+ * and a new session is initialized (basic/transports#session-management);
+ * the state goes back to MCP_STARTING until it is ready. */
+void mcp_session_expired(struct mcp_server *s);
 /* The call with this id, or NULL. */
 struct mcp_call *mcp_call_by_id(struct mcp_server *s, long id);
 /* Log through the host's on_log. */

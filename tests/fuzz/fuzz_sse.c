@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzz target: the SSE decoder (llm/sse.c, PROTOCOLS.md §0). The input is a
+ * Fuzz target: the SSE decoder (net/sse.c, PROTOCOLS.md §0). The input is a
  * response body. Properties checked (sse.h): the events dispatched do not
  * depend on how the body is cut into chunks (whole, one byte at a time,
  * random cuts), sse_reset() starts a fresh stream, and each event's data is
