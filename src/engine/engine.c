@@ -57,7 +57,7 @@ struct engine {
 	char *instructions; /* AGENTS.md text the agent borrows */
 	struct agent *agent;
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
-	bool mcp_told;		 /* the untrusted .mcp.json lines were shown */
+	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
 	bool has_bwrap; /* bwrap is on PATH (checked at open) */
@@ -483,15 +483,15 @@ report_connectors(struct engine *e)
 	const struct strv *u = e->mcp ? mcp_host_untrusted(e->mcp) : NULL;
 	const struct strv *p = e->mcp ? mcp_host_untrusted_paths(e->mcp) : NULL;
 
-	if (!u || e->mcp_told)
+	if (!u)
 		return;
-	e->mcp_told = true;
-	for (size_t i = 0; i < u->n; i++) {
+	for (size_t i = e->mcp_told; i < u->n; i++) {
 		fan_out(&(struct event){ .type = EVENT_ERROR, .text = u->v[i] }, e);
 		/* The workbench offers to trust it. */
 		fan_out(&(struct event){ .type = EVENT_MCP_UNTRUSTED, .name = p->v[i],
 					 .text = u->v[i] }, e);
 	}
+	e->mcp_told = u->n;
 }
 
 int
@@ -1533,7 +1533,12 @@ engine_grant_add(struct engine *e, const char *path, bool force)
 		return rc;
 	}
 	e->stores[n0] = pre;
-	return open_new_stores(e);
+	if ((rc = open_new_stores(e)) < 0)
+		return rc;
+	/* Its .mcp.json: started when trusted, else offered with the next task. */
+	if (e->mcp && mcp_host_add_folder(e->mcp, grant_get(e->grants, n0)->path) < 0)
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = (char *)err_msg() }, e);
+	return 0;
 }
 
 int

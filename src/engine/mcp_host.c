@@ -83,6 +83,7 @@ struct mcp_host {
 	ARRAY(struct dyn *) dyns;
 	struct strv untrusted;       /* the lines for the person */
 	struct strv untrusted_paths; /* the files, in the same order */
+	struct strv untrusted_hash;  /* their SHA-256 when they were read */
 	struct tool_extra extra;
 	uint64_t t0;             /* when the servers were started */
 	uint64_t wait_ms;        /* how long the first request waits for them */
@@ -773,8 +774,12 @@ load_folder(struct mcp_host *h, const char *folder)
 		buf_printf(&line, " (and it does not load: %s)", err_msg());
 	}
 	buf_printf(&line, ". To allow it: deskhand mcp trust %s", path);
+	char hex[65];
+
+	mcp_sha256_hex(b.ptr ? b.ptr : "", b.len, hex);
 	ARRAY_PUSH(&h->untrusted, buf_detach(&line));
 	strv_add(&h->untrusted_paths, path);
+	strv_add(&h->untrusted_hash, hex);
 	mcp_entries_fini(&es);
 	rc = 0;
 out:
@@ -833,6 +838,19 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 }
 
 int
+mcp_host_add_folder(struct mcp_host *h, const char *folder)
+{
+	size_t before = h->groups.n;
+	int rc = load_folder(h, folder);
+
+	if (rc == 0 && h->groups.n > before) {
+		h->t0 = ev_now_ms();
+		start_group(h, h->groups.v[h->groups.n - 1], NULL);
+	}
+	return rc;
+}
+
+int
 mcp_host_trust(struct mcp_host *h, const char *path)
 {
 	size_t i;
@@ -840,26 +858,32 @@ mcp_host_trust(struct mcp_host *h, const char *path)
 	for (i = 0; i < h->untrusted_paths.n; i++)
 		if (!strcmp(h->untrusted_paths.v[i], path))
 			break;
-	if (i == h->untrusted_paths.n)
+	if (!*path || i == h->untrusted_paths.n)
 		return err_setc(DH_ENOTFOUND, "%s is not a .mcp.json this session found untrusted",
 		                path);
-	if (mcp_trust_set(path, true) < 0)
-		return DH_EFAIL;
+	/* Only what the person was shown: a file changed since is asked again. */
+	struct buf b = BUF_INIT;
+	char hex[65];
+	int rc = fsutil_read_file(path, MCP_CONFIG_MAX, &b);
+
+	if (rc == 0)
+		mcp_sha256_hex(b.ptr ? b.ptr : "", b.len, hex);
+	buf_fini(&b);
+	if (rc < 0)
+		return rc;
+	if (strcmp(hex, h->untrusted_hash.v[i]) != 0)
+		return err_set("%s changed since it was shown; not trusted (read it, then: deskhand "
+		               "mcp trust %s)", path, path);
+	if ((rc = mcp_trust_set(path, true)) < 0)
+		return rc;
 	/* Its servers start now: the file as trusted a moment ago. */
 	char *folder = xstrdup(path), *slash = strrchr(folder, '/');
 	size_t before = h->groups.n;
 
 	*slash = '\0';
-	free(h->untrusted.v[i]);
-	free(h->untrusted_paths.v[i]);
-	for (size_t j = i + 1; j < h->untrusted.n; j++) {
-		h->untrusted.v[j - 1] = h->untrusted.v[j];
-		h->untrusted_paths.v[j - 1] = h->untrusted_paths.v[j];
-	}
-	h->untrusted.n--;
-	h->untrusted_paths.n--;
-	int rc = load_folder(h, folder);
-
+	/* Asked and answered: never trusted twice (the lines keep their places). */
+	h->untrusted_paths.v[i][0] = '\0';
+	rc = load_folder(h, folder);
 	free(folder);
 	if (rc == 0 && h->groups.n > before) {
 		/* The next request waits for them within the bound, as the first does. */
@@ -903,6 +927,7 @@ mcp_host_free(struct mcp_host *h)
 	ARRAY_FREE(&h->groups);
 	strv_free(&h->untrusted);
 	strv_free(&h->untrusted_paths);
+	strv_free(&h->untrusted_hash);
 	free(h->state_dir);
 	free(h->sandbox_path);
 	free(h->bwrap);

@@ -79,6 +79,10 @@ const struct tool_extra *mcp_host_tools(struct mcp_host *h);
 const struct strv *mcp_host_untrusted(const struct mcp_host *h);
 /* The files of those lines, in the same order. Borrowed. */
 const struct strv *mcp_host_untrusted_paths(const struct mcp_host *h);
+/* A folder granted after the start: its trusted .mcp.json's servers start
+ * now (the next request waits for them as the first does); an untrusted
+ * one is added to mcp_host_untrusted(). Returns 0 or DH_EPARSE/DH_EFAIL. */
+int mcp_host_add_folder(struct mcp_host *h, const char *folder) DH_MUST_CHECK;
 /* The person trusts `path`, one of mcp_host_untrusted_paths() (no other:
  * DH_ENOTFOUND): record its SHA-256 (mcp_trust_set) and start its servers
  * now; the next request waits for them as the first does. Returns 0, or DH_EFAIL/DH_EPARSE
