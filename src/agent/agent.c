@@ -119,7 +119,8 @@ struct agent {
 	char *history_error;	/* set when a history record could not be written */
 
 	struct strv steers;
-	struct approval_rules always; /* what the person allowed for the session */
+	struct approval_rules rules; /* the config's, then what the person allowed
+				      * for the session ("always") */
 	struct strv refused;	/* calls refused because nobody could be asked */
 	cJSON *plan;		/* [{title, status}] or NULL */
 	bool plan_approved;
@@ -1331,42 +1332,54 @@ process_call(struct agent *a)
 		handle_plan_tool(a, c);
 		return;
 	}
+	/* The rules first (deny, then ask, then allow: approval_rules_decide),
+	 * then the tool's default: read-only tools run, the rest by the mode. */
+	const struct approval_rule *rule =
+		approval_rules_decide(&a->rules, c->name, c->input, &a->env);
+	char *why = rule ? approval_rule_reason(rule) : NULL;
 	bool changes = (t->flags & TOOL_F_READONLY) == 0;
+
+	if (rule && rule->verdict == CONFIG_DENY) {
+		call_result_text(c, true, "%s denied by the person's %s; nothing was run.", c->name,
+				 why);
+		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
+					  .approved = false, .text = why });
+		goto done;
+	}
 	if (changes && !a->plan_approved) {
 		call_result_text(c, true,
 				 "%s refused: no plan has been approved yet. Call propose_plan with "
 				 "your steps first.", c->name);
-		call_complete(a);
-		return;
+		goto done;
 	}
-	if (changes && a->cfg.mode == AGENT_MODE_ASK) {
+	if (rule ? rule->verdict == CONFIG_ASK : changes && a->cfg.mode == AGENT_MODE_ASK) {
 		if (!a->cfg.can_ask) {
 			call_result_text(c, true,
-					 "%s denied: it needs the person's approval and nobody is at "
-					 "a terminal to give it (they can re-run with --mode auto).",
-					 c->name);
+					 "%s denied: it needs the person's approval%s%s and nobody is "
+					 "at a terminal to give it (they can re-run with --mode auto).",
+					 c->name, rule ? " by " : "", rule ? why : "");
+			char *m = rule ? xasprintf("no terminal to ask (%s)", why) : NULL;
+
 			emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
-						  .approved = false, .text = "no terminal to ask" });
+						  .approved = false,
+						  .text = m ? m : "no terminal to ask" });
+			free(m);
 			add_refused(a, c);
-			call_complete(a);
-			return;
+			goto done;
 		}
-		const struct approval_rule *rule =
-			approval_rules_match(&a->always, c->name, c->input, &a->env);
-
-		if (!rule) {
-			ask_call(a, t);
-			return;
-		}
-		char *what = approval_rule_describe(rule);
-		char *why = xasprintf("always allowed this session (%s)", what);
-
+		free(why);
+		ask_call(a, t);
+		return;
+	}
+	if (rule)
 		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
 					  .approved = true, .text = why });
-		free(why);
-		free(what);
-	}
+	free(why);
 	execute(a);
+	return;
+done:
+	free(why);
+	call_complete(a);
 }
 
 /* The plan as the person edited it, in place of the proposed one: the plan
@@ -1531,6 +1544,14 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->system = build_system_prompt(cfg);
 	a->tools = tool_schemas();
 	a->last_ckpt = xcalloc(grant_count(cfg->grants) + 1, sizeof *a->last_ckpt);
+	const struct config_rules *sets[] = { cfg->rules, cfg->folder_rules };
+
+	for (size_t k = 0; k < sizeof sets / sizeof *sets; k++)
+		for (size_t i = 0; sets[k] && i < sets[k]->n; i++)
+			if (approval_rules_add_config(&a->rules, &sets[k]->v[i], &a->env) < 0) {
+				agent_free(a);
+				return DH_EPARSE;
+			}
 	*out = a;
 	return 0;
 }
@@ -1550,7 +1571,7 @@ agent_free(struct agent *a)
 		free(a->last_ckpt[i]);
 	free(a->last_ckpt);
 	strv_free(&a->steers);
-	approval_rules_fini(&a->always);
+	approval_rules_fini(&a->rules);
 	strv_free(&a->refused);
 	buf_fini(&a->live);
 	cJSON_Delete(a->history);
@@ -1643,6 +1664,9 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 				  .watcher = buf_cstr(&wst) });
 	buf_fini(&wst);
 	free(grants);
+	for (size_t i = 0; a->cfg.rule_warnings && i < a->cfg.rule_warnings->n; i++)
+		emit(a, &(struct event){ .type = EVENT_AUDIT, .name = "rules",
+					  .text = a->cfg.rule_warnings->v[i].text });
 
 	if (resume) {
 		repair_history(a);
@@ -1772,7 +1796,7 @@ agent_command(struct agent *a, const struct command *c)
 		}
 		if (c->type == COMMAND_APPROVE && c->always &&
 		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
-		    approval_rules_add(&a->always, a->calls[a->cur].name, c->pattern,
+		    approval_rules_add(&a->rules, a->calls[a->cur].name, c->pattern,
 				       &a->env) < 0) {
 			emit_error(a, err_msg()); /* the call still waits: answer it again */
 			return;
@@ -1847,7 +1871,7 @@ agent_status(const struct agent *a)
 cJSON *
 agent_rules_json(const struct agent *a)
 {
-	return approval_rules_to_json(&a->always);
+	return approval_rules_to_json(&a->rules);
 }
 
 int

@@ -18,6 +18,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/review_model.h"
 #include "core/strv.h"
 #include "core/worker.h"
@@ -53,6 +54,8 @@ struct engine {
 	struct egress *egress;
 	char *sandbox;
 	char *instructions; /* AGENTS.md text the agent borrows */
+	struct config_rules folder_rules;   /* the grants' .deskhand/config rules */
+	struct config_lines rule_warnings;  /* what those files tried and were refused */
 	struct agent *agent;
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
@@ -534,12 +537,40 @@ engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx)
 	}
 }
 
+static void
+free_folder_rules(struct engine *e)
+{
+	config_rules_fini(&e->folder_rules);
+	for (size_t i = 0; i < e->rule_warnings.n; i++) {
+		free(e->rule_warnings.v[i].text);
+		free(e->rule_warnings.v[i].where);
+	}
+	ARRAY_FREE(&e->rule_warnings);
+}
+
+/* The granted folders' own rules, read again for each agent (a grant added
+ * since, an edited file); what they may not do is a warning each. */
+static int
+load_folder_rules(struct engine *e)
+{
+	free_folder_rules(e);
+	for (size_t i = 0; i < grant_count(e->grants); i++)
+		if (config_load_folder_rules(&e->folder_rules, &e->rule_warnings,
+					     grant_get(e->grants, i)->path) < 0)
+			return DH_EPARSE;
+	for (size_t i = 0; i < e->rule_warnings.n; i++)
+		log_warn("rules: %s", e->rule_warnings.v[i].text);
+	return 0;
+}
+
 /* A fresh agent over the current grants. */
 static int
 new_agent(struct engine *e)
 {
 	free(e->instructions);
 	e->instructions = load_instructions(e->grants);
+	if (load_folder_rules(e) < 0)
+		return DH_EPARSE;
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -560,6 +591,9 @@ new_agent(struct engine *e)
 		.watch_off = e->watch_off,
 		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
 		.egress = e->egress,
+		.rules = &e->cfg->rules,
+		.folder_rules = &e->folder_rules,
+		.rule_warnings = &e->rule_warnings,
 	};
 	int rc = agent_new(&e->agent, &ac);
 
@@ -1606,6 +1640,7 @@ engine_close(struct engine *e)
 	free(e->state);
 	free(e->sandbox);
 	free(e->instructions);
+	free_folder_rules(e);
 	free(e->watch_off);
 	free(e->session_spec);
 	free(e->task);
