@@ -180,7 +180,18 @@ user_line(char *s, const char *where, void *ctx)
 	if (starts_word(s, "allow") && !strcmp(trim(s + 5), "egress"))
 		return err_setc(DH_EPARSE, "%s: expected 'allow egress HOST[:PORT] [allow-private]'",
 				where);
-	if (starts_word(s, "allow") || starts_word(s, "ask") || starts_word(s, "deny"))
+	if (starts_word(s, "allow") && rule_line(&c->rules, s, where) < 0) {
+		/* "allow network x.org": an egress line mistyped, or a rule. */
+		char *why = xstrdup(err_msg() + strlen(where) + 2);
+		int rc = err_setc(DH_EPARSE, "%s: expected 'allow egress HOST[:PORT] "
+				  "[allow-private]' or a rule 'allow TOOL[(PATTERN)]' (%s)", where, why);
+
+		free(why);
+		return rc;
+	}
+	if (starts_word(s, "allow"))
+		return 0;
+	if (starts_word(s, "ask") || starts_word(s, "deny"))
 		return rule_line(&c->rules, s, where);
 	if (starts_word(s, "bind")) {
 		ARRAY_PUSH(&c->binds, (struct config_line){ .text = xstrdup(trim(s + 4)),
