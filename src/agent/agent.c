@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "agent/approval.h"
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
@@ -1514,6 +1515,26 @@ egress_command(struct agent *a, const struct command *c)
 	return true;
 }
 
+/* Append the "always allow" of approve command `c` to the person's config
+ * as an allow line: the decision's message saying what was written where
+ * (heap; the person's own message after it), or NULL when it could not be
+ * written (an error event says why; the rule holds for the session). */
+static char *
+save_rule(struct agent *a, const struct command *c)
+{
+	char *line = approval_rule_save_line(a->calls[a->cur].name, c->pattern, &a->env);
+	char *path = NULL, *msg = NULL;
+
+	if (config_append_line(&path, line) < 0)
+		emit_error(a, err_msg());
+	else
+		msg = xasprintf("always allowed; saved '%s' to %s%s%s", line, path,
+				c->text ? ": " : "", c->text ? c->text : "");
+	free(path);
+	free(line);
+	return msg;
+}
+
 /*
  * Public
  */
@@ -1794,6 +1815,11 @@ agent_command(struct agent *a, const struct command *c)
 			emit_error(a, "approve: \"steps\" is for a plan, and the pending call is not one");
 			return;
 		}
+		if (c->save && !c->always) {
+			emit_error(a, "approve: \"save\" keeps an \"always\" rule; send it with "
+				      "\"always\": true");
+			return;
+		}
 		if (c->type == COMMAND_APPROVE && c->always &&
 		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
 		    approval_rules_add(&a->rules, a->calls[a->cur].name, c->pattern,
@@ -1801,7 +1827,13 @@ agent_command(struct agent *a, const struct command *c)
 			emit_error(a, err_msg()); /* the call still waits: answer it again */
 			return;
 		}
-		decide(a, c->type == COMMAND_APPROVE, c->text, c->steps);
+		char *saved = c->type == COMMAND_APPROVE && c->always && c->save &&
+					      strcmp(a->calls[a->cur].name, "propose_plan") != 0
+				      ? save_rule(a, c)
+				      : NULL;
+
+		decide(a, c->type == COMMAND_APPROVE, saved ? saved : c->text, c->steps);
+		free(saved);
 		return;
 	case COMMAND_STEER:
 		if (a->phase == PHASE_DONE) {

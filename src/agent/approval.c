@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "policy/grant.h"
 #include "snap/snap_diff.h"
 #include "tools/tool.h"
 
@@ -311,6 +312,23 @@ approval_rule_reason(const struct approval_rule *rule)
 
 	free(line);
 	return why;
+}
+
+char *
+approval_rule_save_line(const char *tool, const char *pattern, struct tool_env *env)
+{
+	if (!pattern || !*pattern)
+		return xasprintf("allow %s", tool);
+	if (pattern_kind(tool) != 'p' || !env || !env->grants || !grant_count(env->grants))
+		return xasprintf("allow %s(%s)", tool, pattern);
+	char *shown = tool_display_path(env, pattern);
+	const char *p = shown ? shown : pattern;
+	char *line = *p == '/' ? xasprintf("allow %s(%s)", tool, p)
+			       : xasprintf("allow %s(%s/%s)", tool,
+					   grant_get(env->grants, 0)->path, p);
+
+	free(shown);
+	return line;
 }
 
 cJSON *

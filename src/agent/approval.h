@@ -96,6 +96,13 @@ char *approval_rule_describe(const struct approval_rule *rule);
  * rule, "always allowed this session (run_command \"git status\")" for
  * one given this session; heap. */
 char *approval_rule_reason(const struct approval_rule *rule);
+/* The config line that keeps an "always allow" {tool, pattern} for later
+ * sessions: "allow run_command(git status)", "allow write_file" or, for a
+ * path glob, the glob made absolute in the first grant of `env` (a later
+ * session may grant other folders): "notes/a*" in grant /home/p/g is saved
+ * as "allow edit_file(/home/p/g/notes/a*)".
+ * Heap. */
+char *approval_rule_save_line(const char *tool, const char *pattern, struct tool_env *env);
 /* The session's own "always allow" rules [{tool, pattern?}] for the session
  * snapshot (caller owns); config rules are left out. */
 cJSON *approval_rules_to_json(const struct approval_rules *r);
