@@ -109,6 +109,7 @@ struct agent {
 	struct tool_run *run;
 	struct tool_env env;	/* must outlive an asynchronous run */
 	bool awaiting;		/* approval_needed emitted for calls[cur] */
+	char *asked_by;		/* the ask rule that asks calls[cur] (its reason), or NULL */
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
 	bool baseline_done;	/* the first checkpoint of every grant landed */
@@ -1243,7 +1244,8 @@ emit_approval(struct agent *a, const char *diff)
 	}
 	a->awaiting = true;
 	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
-				  .input = c->shown, .text = "changes files or runs a command",
+				  .input = c->shown,
+				  .text = a->asked_by ? a->asked_by : "changes files or runs a command",
 				  .diff = diff });
 }
 
@@ -1368,6 +1370,8 @@ process_call(struct agent *a)
 			add_refused(a, c);
 			goto done;
 		}
+		free(a->asked_by);
+		a->asked_by = rule ? xasprintf("asked by %s", why) : NULL;
 		free(why);
 		ask_call(a, t);
 		return;
@@ -1420,6 +1424,8 @@ decide(struct agent *a, bool approve, const char *message, const cJSON *steps)
 	bool plan = strcmp(c->name, "propose_plan") == 0;
 
 	a->awaiting = false;
+	free(a->asked_by);
+	a->asked_by = NULL;
 	emit(a, &(struct event){ .type = plan ? EVENT_PLAN_DECIDED : EVENT_APPROVAL_DECIDED,
 				  .id = c->id, .approved = approve,
 				  .text = message ? message : plan && approve && steps
@@ -1602,6 +1608,7 @@ agent_free(struct agent *a)
 	free(a->finish_msg);
 	free(a->fin_msg);
 	free(a->history_error);
+	free(a->asked_by);
 	free(a);
 }
 
@@ -1818,6 +1825,16 @@ agent_command(struct agent *a, const struct command *c)
 		if (c->save && !c->always) {
 			emit_error(a, "approve: \"save\" keeps an \"always\" rule; send it with "
 				      "\"always\": true");
+			return;
+		}
+		if (c->type == COMMAND_APPROVE && c->always && a->asked_by) {
+			/* An ask rule asks every time: "always" cannot outrank it. */
+			char *m = xasprintf("allowed once: %s every time; always-allow does not "
+					    "override it (edit the rule to change that)",
+					    a->asked_by);
+
+			decide(a, true, m, NULL);
+			free(m);
 			return;
 		}
 		if (c->type == COMMAND_APPROVE && c->always &&

@@ -55,6 +55,32 @@ a=$(jq -r 'select(.type=="audit" and .name=="rules") | .detail' "$T/out")
 assert_contains "$a" "$G/.deskhand/config:2: refused: a folder's config may add ask and deny rules, never allow"
 assert_contains "$a" "$G/.deskhand/config:3: ignored"
 assert_eq "$(jq -r 'select(.type=="session_started") | .mode' "$T/out")" ask
+# An ask rule asks even in auto mode and for a read-only tool, and says so;
+# "always" cannot outrank it: the call is allowed once and the next asked.
+cat > "$T/script3.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "read_file", "input": {"path": "private/x.txt"}}]},
+ {"tool_calls": [{"name": "read_file", "input": {"path": "private/x.txt"}}]},
+ {"text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/script3.json"
+fifo=$T/cmd; mkfifo "$fifo"
+DH_CONFIG=/dev/null "$DESKHAND" run --grant "$G" --mode auto --json --commands "read" \
+  <"$fifo" >"$T/out3" 2>"$T/err3" &
+pid=$!
+exec 9>"$fifo"
+wait_for() { for _ in $(seq 1 200); do [ "$(grep -c "$1" "$T/out3")" -ge "$2" ] && return 0; sleep 0.05; done; cat "$T/out3" "$T/err3"; fail "timed out waiting for $1"; }
+wait_for '"approval_needed"' 1
+echo '{"type":"approve","always":true}' >&9
+wait_for '"approval_needed"' 2
+echo '{"type":"deny"}' >&9
+exec 9>&-
+wait $pid || true
+assert_eq "$(jq -r 'select(.type=="approval_needed") | .reason' "$T/out3" | sort -u)" \
+  "asked by rule 'ask read_file(private/*)' ($cfg:3)"
+assert_contains "$(jq -r 'select(.type=="approval_decided") | .message' "$T/out3")" \
+  "allowed once: asked by rule 'ask read_file(private/*)' ($cfg:3) every time"
 # A malformed folder line stops the session, naming file:line.
 printf 'deny write_file(*.env\n' > "$G/.deskhand/config"
 rc=0; "$DESKHAND" run --grant "$G" "go" >/dev/null 2>"$T/err2" || rc=$?
