@@ -137,18 +137,14 @@ cli_rules(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < warn.n; i++)
-		fprintf(stderr, "deskhand rules: %s\n", warn.v[i].text);
+		fprintf(stderr, "deskhand rules: refused: %s\n", warn.v[i].text);
 	const struct config_rules *const sets[] = { &c.rules, &folder };
 
 	print_rules(sets, 2, json);
 out:
 	config_fini(&c);
 	config_rules_fini(&folder);
-	for (size_t i = 0; i < warn.n; i++) {
-		free(warn.v[i].text);
-		free(warn.v[i].where);
-	}
-	ARRAY_FREE(&warn);
+	config_lines_fini(&warn);
 	strv_free(&dirs);
 	return rc;
 }

@@ -252,8 +252,8 @@ config_load(struct config *c)
 	return 0;
 }
 
-static void
-lines_free(struct config_lines *l)
+void
+config_lines_fini(struct config_lines *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].text);
@@ -269,8 +269,8 @@ config_fini(struct config *c)
 		free(*slot(c, &options[i]));
 		*slot(c, &options[i]) = NULL;
 	}
-	lines_free(&c->egress);
-	lines_free(&c->binds);
+	config_lines_fini(&c->egress);
+	config_lines_fini(&c->binds);
 	config_rules_fini(&c->rules);
 }
 
@@ -424,11 +424,11 @@ folder_line(char *s, const char *where, void *ctx)
 			free(r.pattern);
 			free(r.where);
 		}
-		why = "refused: a folder's config may add ask and deny rules, never allow "
-		      "(allow rules go in your own config)";
+		why = "a folder's config may add ask and deny rules, never allow (allow rules "
+		      "go in your own config)";
 	} else if (starts_word(s, "set") || starts_word(s, "bind")) {
-		why = "ignored: a folder's config holds only ask and deny rules (settings and "
-		      "bindings go in your own config)";
+		why = "a folder's config holds only ask and deny rules (settings and bindings "
+		      "go in your own config)";
 	} else {
 		s[strcspn(s, " \t")] = '\0';
 		return err_setc(DH_EPARSE, "%s: unknown command '%s' (a folder's config holds "

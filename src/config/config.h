@@ -124,6 +124,8 @@ int config_rule_parse(struct config_rule *out, const char *text, const char *whe
 /* The rule as a config line ("allow run_command(git status)"); heap. */
 char *config_rule_format(const struct config_rule *r);
 void config_rules_fini(struct config_rules *r);
+/* Free the strings of a struct config_lines and empty it. */
+void config_lines_fini(struct config_lines *l);
 
 /* The person's config file: $XDG_CONFIG_HOME/deskhand/config, else
  * ~/.config/deskhand/config; heap, NULL without either variable. */
@@ -133,8 +135,8 @@ char *config_user_path(void);
  * not write there: policy/grant.h protects .deskhand/). A folder may only
  * tighten the person's rules: its `ask` and `deny` lines are appended to
  * `out`; an `allow` line (a rule or `allow egress`), a `set` or a `bind` is
- * refused, with a warning "FILE:LINE: …" added to `warnings` (heap strings,
- * the caller's). A missing file is 0 with nothing added; a malformed line is
+ * refused, with a warning "FILE:LINE: why: the line" added to `warnings`
+ * (shown after "refused: "; heap strings, the caller's). A missing file is 0 with nothing added; a malformed line is
  * DH_EPARSE "FILE:LINE: …" with nothing of the file added. */
 int config_load_folder_rules(struct config_rules *out, struct config_lines *warnings,
 			     const char *folder) DH_MUST_CHECK;

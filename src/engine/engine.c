@@ -541,11 +541,7 @@ static void
 free_folder_rules(struct engine *e)
 {
 	config_rules_fini(&e->folder_rules);
-	for (size_t i = 0; i < e->rule_warnings.n; i++) {
-		free(e->rule_warnings.v[i].text);
-		free(e->rule_warnings.v[i].where);
-	}
-	ARRAY_FREE(&e->rule_warnings);
+	config_lines_fini(&e->rule_warnings);
 }
 
 /* The granted folders' own rules, read again for each agent (a grant added

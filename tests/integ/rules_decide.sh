@@ -52,8 +52,8 @@ assert_contains "$(res write_file)" "write_file denied by the person's rule 'den
 assert_contains "$(res read_file)" "open"
 assert_not_contains "$(res read_file)" "secret"
 a=$(jq -r 'select(.type=="audit" and .name=="rules") | .detail' "$T/out")
-assert_contains "$a" "$G/.deskhand/config:2: refused: a folder's config may add ask and deny rules, never allow"
-assert_contains "$a" "$G/.deskhand/config:3: ignored"
+assert_contains "$a" "$G/.deskhand/config:2: a folder's config may add ask and deny rules, never allow (allow rules go in your own config): allow run_command"
+assert_contains "$a" "$G/.deskhand/config:3: a folder's config holds only ask and deny rules (settings and bindings go in your own config): set mode = auto"
 assert_eq "$(jq -r 'select(.type=="session_started") | .mode' "$T/out")" ask
 # An ask rule asks even in auto mode and for a read-only tool, and says so;
 # "always" cannot outrank it: the call is allowed once and the next asked.

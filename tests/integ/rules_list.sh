@@ -15,7 +15,7 @@ ask read_file(private/*) $cfg:3
 ask mcp__gmail__send_email $G/.deskhand/config:4
 allow write_file $cfg:1
 allow mcp__drive__* $cfg:4"
-assert_contains "$(cat "$T/err")" "$G/.deskhand/config:3: refused: a folder's config may add ask and deny rules, never allow"
+assert_contains "$(cat "$T/err")" "deskhand rules: refused: $G/.deskhand/config:3: a folder's config may add ask and deny rules, never allow"
 # The current directory is the default folder.
 (cd "$G" && "$DESKHAND" rules --json 2>/dev/null) > "$T/json"
 assert_eq "$(jq -r '.[0] | "\(.verdict) \(.tool) \(.pattern) \(.where)"' "$T/json")" \
