@@ -111,10 +111,12 @@ approval_rules_fini(struct approval_rules *r)
 static const char *const path_keys[] = { "path", "source", "destination" };
 
 /* What kind of pattern a tool takes: 'c' a command prefix, 'p' a path
- * glob, 0 none; -1 for a name the registry does not know. */
+ * glob, 0 none; -1 for a name the registry does not know. `env` (may be
+ * NULL) is where tools defined at run time would be found. */
 static int
-pattern_kind(const char *tool)
+pattern_kind(const char *tool, const struct tool_env *env)
 {
+	(void)env; /* XXX: tool_env_find(env, tool) once run-time tools exist */
 	if (!strcmp(tool, "run_command"))
 		return 'c';
 	const struct tool_entry *e = tool_find(tool);
@@ -140,7 +142,7 @@ add_rule(struct approval_rules *r, enum config_verdict verdict, const char *tool
 	 const char *pattern, const char *where, struct tool_env *env)
 {
 	char *norm = NULL;
-	int kind = pattern_kind(tool);
+	int kind = pattern_kind(tool, env);
 
 	if (pattern && !*pattern)
 		pattern = NULL;
@@ -262,7 +264,7 @@ rule_matches(const struct approval_rule *rule, const char *tool, const cJSON *in
 		return false;
 	if (!rule->pattern)
 		return true;
-	switch (pattern_kind(tool)) {
+	switch (pattern_kind(tool, env)) {
 	case 'c':
 		return strict ? approval_prefix_match(rule->pattern, json_str(input, "command"))
 			      : any_piece_match(rule->pattern, json_str(input, "command"));
@@ -290,7 +292,7 @@ approval_rule_describe(const struct approval_rule *rule)
 {
 	if (!rule->pattern)
 		return xasprintf("%s", rule->tool);
-	if (pattern_kind(rule->tool) == 'c')
+	if (pattern_kind(rule->tool, NULL) == 'c')
 		return xasprintf("%s \"%s\"", rule->tool, rule->pattern);
 	return xasprintf("%s %s", rule->tool, rule->pattern);
 }
@@ -319,7 +321,7 @@ approval_rule_save_line(const char *tool, const char *pattern, struct tool_env *
 {
 	if (!pattern || !*pattern)
 		return xasprintf("allow %s", tool);
-	if (pattern_kind(tool) != 'p' || !env || !env->grants || !grant_count(env->grants))
+	if (pattern_kind(tool, env) != 'p' || !env || !env->grants || !grant_count(env->grants))
 		return xasprintf("allow %s(%s)", tool, pattern);
 	char *shown = tool_display_path(env, pattern);
 	const char *p = shown ? shown : pattern;
