@@ -46,7 +46,8 @@ ui_approval_clear(struct ui *u)
 	free(u->pending_id);
 	free(u->pending_name);
 	free(u->pending_what);
-	u->pending_id = u->pending_name = u->pending_what = NULL;
+	free(u->pending_rule);
+	u->pending_id = u->pending_name = u->pending_what = u->pending_rule = NULL;
 	cJSON_Delete(u->pending_input);
 	u->pending_input = NULL;
 	u->pending_plan = false;
@@ -194,6 +195,9 @@ ui_approval_action(struct ui *u, enum action a)
 		if (u->pending_plan)
 			ui_message(u, true, "A always allows a tool; this is the plan: a approve, "
 					    "r reject, e edit");
+		else if (u->pending_rule) /* the engine would allow it once only */
+			ui_message(u, true, "%s every time: A cannot override it (y allows this "
+					    "call; edit the rule to change that)", u->pending_rule);
 		else
 			ask_always(u);
 		break;
@@ -228,6 +232,8 @@ ui_approval_needed(struct ui *u, const struct event *ev)
 	u->pending_name = xstrdup(ev->name ? ev->name : "");
 	u->pending_plan = ev->name && !strcmp(ev->name, "propose_plan");
 	u->pending_input = ev->input ? cJSON_Duplicate(ev->input, true) : NULL;
+	if (ev->text && !strncmp(ev->text, "asked by rule ", 14))
+		u->pending_rule = xstrdup(ev->text);
 	const char *arg = json_str(ev->input, "path");
 	if (!arg)
 		arg = json_str(ev->input, "command");
