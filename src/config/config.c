@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,7 +492,13 @@ config_append_line(char **path_out, const char *line)
 	if (b.len && b.ptr[b.len - 1] != '\n')
 		buf_putc(&b, '\n');
 	buf_printf(&b, "%s\n", line);
-	if ((rc = atomic_write(path, b.ptr, b.len, -1)) < 0) {
+	/* A config that is a symlink (dotfiles kept elsewhere) stays one: the
+	 * file it points to is replaced. */
+	char *real = realpath(path, NULL);
+
+	rc = atomic_write(real ? real : path, b.ptr, b.len, -1);
+	free(real);
+	if (rc < 0) {
 		rc = err_set("cannot save '%s' to %s: %s", line, path, err_msg());
 		goto out;
 	}

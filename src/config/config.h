@@ -143,8 +143,9 @@ int config_load_folder_rules(struct config_rules *out, struct config_lines *warn
 
 /* Append `line` (one rule line, no newline) to the person's config file,
  * creating it and its directory when missing, by replacing the file whole
- * (core/atomic.h): a reader never sees half a line. *path_out is the file
- * written (heap, the caller's) on success. DH_EFAIL naming the file. */
+ * (core/atomic.h): a reader never sees half a line; a config that is a
+ * symlink stays one (its target is replaced). *path_out is the config's
+ * path (heap, the caller's) on success. DH_EFAIL naming the file. */
 int config_append_line(char **path_out, const char *line) DH_MUST_CHECK;
 
 #endif

@@ -415,6 +415,18 @@ Test(rules, append_line_creates_and_appends_the_persons_config)
 				       "allow write_file(notes/*.md)\n");
 	buf_fini(&b);
 	free(path);
+	/* A config that is a symlink stays one. */
+	char *real = xasprintf("%s/dotfiles-config", root);
+	cr_assert_eq(rename(want, real), 0);
+	cr_assert_eq(symlink(real, want), 0);
+	cr_assert_eq(config_append_line(&path, "deny read_file(*.key)"), 0);
+	free(path);
+	struct stat st;
+	cr_assert(lstat(want, &st) == 0 && S_ISLNK(st.st_mode), "the symlink was replaced");
+	cr_assert_eq(fsutil_read_file(real, 1 << 20, &b), 0);
+	cr_assert(strstr(buf_cstr(&b), "notes/*.md)\ndeny read_file(*.key)\n"), "%s", buf_cstr(&b));
+	buf_fini(&b);
+	free(real);
 	free(want);
 	free(xdg);
 	unsetenv("XDG_CONFIG_HOME");
