@@ -350,9 +350,11 @@ config_rule_parse(struct config_rule *out, const char *text, const char *where)
 		if (!close)
 			return err_setc(DH_EPARSE, "%s: the pattern of '%.*s(' has no closing ')'",
 					where, (int)tn, tool);
-		pattern = rest + 1;
-		pn = (size_t)(close - pattern);
-		if (!pn || strspn(pattern, " \t") == pn)
+		pattern = rest + 1 + strspn(rest + 1, " \t"); /* blanks inside the () dropped */
+		pn = close > pattern ? (size_t)(close - pattern) : 0;
+		while (pn && (pattern[pn - 1] == ' ' || pattern[pn - 1] == '\t'))
+			pn--;
+		if (!pn)
 			return err_setc(DH_EPARSE, "%s: empty pattern '()': leave the parentheses out "
 					"to match every call of %.*s", where, (int)tn, tool);
 		rest = close + 1;

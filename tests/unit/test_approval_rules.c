@@ -151,6 +151,11 @@ Test(rules, lines_parse_and_bad_ones_name_file_and_line)
 	free(r.tool);
 	free(r.pattern);
 	free(r.where);
+	cr_assert_eq(config_rule_parse(&r, "deny  edit_file(  *.pem\t)", "f:4"), 0);
+	cr_assert_str_eq(r.pattern, "*.pem");
+	free(r.tool);
+	free(r.pattern);
+	free(r.where);
 	cr_assert_eq(config_rule_parse(&r, "allow mcp__drive__*", "f:5"), 0);
 	cr_assert_null(r.pattern);
 	cr_assert_str_eq(r.tool, "mcp__drive__*");
@@ -164,6 +169,7 @@ Test(rules, lines_parse_and_bad_ones_name_file_and_line)
 		{ "deny", "f:9: expected 'deny TOOL[(PATTERN)]'" },
 		{ "deny write_file(*.env", "f:9: the pattern of 'write_file(' has no closing ')'" },
 		{ "deny write_file()", "f:9: empty pattern '()'" },
+		{ "deny write_file(  )", "f:9: empty pattern '()'" },
 		{ "deny write_file *.env", "f:9: unexpected '*.env' after the tool name" },
 		{ "allow run_command(ls) x", "f:9: unexpected 'x' after the tool name" },
 		{ "ask mcp/gmail", "f:9: unexpected '/gmail'" },
