@@ -54,6 +54,7 @@ struct engine {
 	struct egress *egress;
 	char *sandbox;
 	char *instructions; /* AGENTS.md text the agent borrows */
+	struct config_rules user_rules;     /* the person's rules, read again per task */
 	struct config_rules folder_rules;   /* the grants' .deskhand/config rules */
 	struct config_lines rule_warnings;  /* what those files tried and were refused */
 	struct agent *agent;
@@ -538,18 +539,29 @@ engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx)
 }
 
 static void
-free_folder_rules(struct engine *e)
+free_rules(struct engine *e)
 {
+	config_rules_fini(&e->user_rules);
 	config_rules_fini(&e->folder_rules);
 	config_lines_fini(&e->rule_warnings);
 }
 
-/* The granted folders' own rules, read again for each agent (a grant added
- * since, an edited file); what they may not do is a warning each. */
+/* The permission rules, read again for each agent: the person's config (a
+ * rule saved from "always allow", an edit) and the granted folders' own (a
+ * grant added since); what a folder may not do is a warning each. */
 static int
-load_folder_rules(struct engine *e)
+load_rules(struct engine *e)
 {
-	free_folder_rules(e);
+	struct config fresh;
+
+	free_rules(e);
+	if (config_load(&fresh) < 0) {
+		config_fini(&fresh);
+		return DH_EPARSE;
+	}
+	e->user_rules = fresh.rules;
+	fresh.rules = (struct config_rules){ 0 };
+	config_fini(&fresh);
 	for (size_t i = 0; i < grant_count(e->grants); i++)
 		if (config_load_folder_rules(&e->folder_rules, &e->rule_warnings,
 					     grant_get(e->grants, i)->path) < 0)
@@ -565,7 +577,7 @@ new_agent(struct engine *e)
 {
 	free(e->instructions);
 	e->instructions = load_instructions(e->grants);
-	if (load_folder_rules(e) < 0)
+	if (load_rules(e) < 0)
 		return DH_EPARSE;
 	struct agent_config ac = {
 		.loop = e->loop,
@@ -587,7 +599,7 @@ new_agent(struct engine *e)
 		.watch_off = e->watch_off,
 		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
 		.egress = e->egress,
-		.rules = &e->cfg->rules,
+		.rules = &e->user_rules,
 		.folder_rules = &e->folder_rules,
 		.rule_warnings = &e->rule_warnings,
 	};
@@ -1636,7 +1648,7 @@ engine_close(struct engine *e)
 	free(e->state);
 	free(e->sandbox);
 	free(e->instructions);
-	free_folder_rules(e);
+	free_rules(e);
 	free(e->watch_off);
 	free(e->session_spec);
 	free(e->task);

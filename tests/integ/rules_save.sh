@@ -1,7 +1,8 @@
 # "Always allow" saved for later sessions. In the workbench, A then p (only
 # calls like this one) asks whether to save the rule: y appends
 # `allow run_command(ls -a)` to the person's config and the decision says
-# where; n keeps a rule for this session only. The next session (headless,
+# where; n keeps a rule for this session only. A follow-up task, and the
+# next session (headless,
 # nobody to ask) honours the saved line, naming it, and not the unsaved one.
 # Headless, approve {always, pattern, save} saves a path glob made absolute.
 . "$DH_TESTS/lib.sh"
@@ -15,7 +16,9 @@ cat > "$T/script.json" <<'JSON'
  {"tool_calls": [{"name": "run_command", "input": {"command": "ls -a notes"}}]},
  {"tool_calls": [{"name": "write_file", "input": {"path": "notes/a.md", "content": "A\n"}}]},
  {"tool_calls": [{"name": "write_file", "input": {"path": "notes/b.md", "content": "B\n"}}]},
- {"text": "Listed.", "stop_reason": "end_turn"}
+ {"text": "Listed.", "stop_reason": "end_turn"},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "ls -a ."}}]},
+ {"text": "Again.", "stop_reason": "end_turn"}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -38,11 +41,19 @@ p
 :wait text Save 'allow write_file\(notes/\*\.md\)'
 n
 :wait text task done
+:wait text diff \(2 files pending\)
+i
+:type again
+<Enter>
+:wait text Again\.
+:save-screen $T/again.scr
 :quit"
 ui_run 160 40 --grant "$G"
 assert_screen saved "call approved: always allowed; saved 'allow run_command\(ls -a\)' to" "$cfg"
 grep -q 'Allow run_command ls -a notes' <<<"$(screen saved)" && fail "ls -a notes was asked about"
 assert_eq "$(cat "$cfg")" "allow run_command(ls -a)"
+# A follow-up task in the same workbench reads the saved line.
+assert_screen again "call approved: rule 'allow run_command\(ls -a\)'"
 assert_eq "$(cat "$G/notes/a.md")$(cat "$G/notes/b.md")" AB
 
 # The next session: the saved rule allows, the unsaved one is gone.
