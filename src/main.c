@@ -46,6 +46,7 @@ static const char usage[] =
 	"  doctor     check that this machine can sandbox the agent's commands\n"
 	"  mcp        MCP connectors: list, add, remove, tools, trust, untrust,\n"
 	"             login, logout, client\n"
+	"  rules      list the permission rules (allow, ask, deny) and their files\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
@@ -73,6 +74,7 @@ static const struct {
 	{ .name = "sessions", .fn = cli_sessions },
 	{ .name = "doctor", .fn = cli_doctor },
 	{ .name = "mcp", .fn = cli_mcp },
+	{ .name = "rules", .fn = cli_rules, .client = true },
 	{ .name = "review", .fn = cli_review },
 	{ .name = "accept", .fn = cli_accept },
 	{ .name = "reject", .fn = cli_reject },

@@ -4,7 +4,7 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions doctor"
+reject-hunk undo redo restore sessions doctor rules"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -16,6 +16,7 @@ _deskhand_options() {
 		--dangerously-run-commands-unsandboxed -h --help" ;;
 	attach) echo "--theme --no-mouse -h --help" ;;
 	ls | sessions | doctor) echo "--json -h --help" ;;
+	rules) echo "-g --grant --json -h --help" ;;
 	wait | stop) echo "-h --help" ;;
 	log) echo "--session --json -h --help" ;;
 	diff) echo "--session -h --help" ;;

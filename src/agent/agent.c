@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "agent/approval.h"
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
@@ -108,6 +109,7 @@ struct agent {
 	struct tool_run *run;
 	struct tool_env env;	/* must outlive an asynchronous run */
 	bool awaiting;		/* approval_needed emitted for calls[cur] */
+	char *asked_by;		/* the ask rule that asks calls[cur] (its reason), or NULL */
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
 	bool baseline_done;	/* the first checkpoint of every grant landed */
@@ -119,7 +121,8 @@ struct agent {
 	char *history_error;	/* set when a history record could not be written */
 
 	struct strv steers;
-	struct approval_rules always; /* what the person allowed for the session */
+	struct approval_rules rules; /* the config's, then what the person allowed
+				      * for the session ("always") */
 	struct strv refused;	/* calls refused because nobody could be asked */
 	cJSON *plan;		/* [{title, status}] or NULL */
 	bool plan_approved;
@@ -1256,7 +1259,8 @@ emit_approval(struct agent *a, const char *diff)
 	}
 	a->awaiting = true;
 	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
-				  .input = c->shown, .text = "changes files or runs a command",
+				  .input = c->shown,
+				  .text = a->asked_by ? a->asked_by : "changes files or runs a command",
 				  .diff = diff });
 }
 
@@ -1346,42 +1350,56 @@ process_call(struct agent *a)
 		handle_plan_tool(a, c);
 		return;
 	}
+	/* The rules first (deny, then ask, then allow: approval_rules_decide),
+	 * then the tool's default: read-only tools run, the rest by the mode. */
+	const struct approval_rule *rule =
+		approval_rules_decide(&a->rules, c->name, c->input, &a->env);
+	char *why = rule ? approval_rule_reason(rule) : NULL;
 	bool changes = (t->flags & TOOL_F_READONLY) == 0;
+
+	if (rule && rule->verdict == CONFIG_DENY) {
+		call_result_text(c, true, "%s denied by the person's %s; nothing was run.", c->name,
+				 why);
+		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
+					  .approved = false, .text = why });
+		goto done;
+	}
 	if (changes && !a->plan_approved) {
 		call_result_text(c, true,
 				 "%s refused: no plan has been approved yet. Call propose_plan with "
 				 "your steps first.", c->name);
-		call_complete(a);
-		return;
+		goto done;
 	}
-	if (changes && a->cfg.mode == AGENT_MODE_ASK) {
+	if (rule ? rule->verdict == CONFIG_ASK : changes && a->cfg.mode == AGENT_MODE_ASK) {
 		if (!a->cfg.can_ask) {
 			call_result_text(c, true,
-					 "%s denied: it needs the person's approval and nobody is at "
-					 "a terminal to give it (they can re-run with --mode auto).",
-					 c->name);
+					 "%s denied: it needs the person's approval%s%s and nobody is "
+					 "at a terminal to give it (they can re-run with --mode auto).",
+					 c->name, rule ? " by " : "", rule ? why : "");
+			char *m = rule ? xasprintf("no terminal to ask (%s)", why) : NULL;
+
 			emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
-						  .approved = false, .text = "no terminal to ask" });
+						  .approved = false,
+						  .text = m ? m : "no terminal to ask" });
+			free(m);
 			add_refused(a, c);
-			call_complete(a);
-			return;
+			goto done;
 		}
-		const struct approval_rule *rule =
-			approval_rules_match(&a->always, c->name, c->input, &a->env);
-
-		if (!rule) {
-			ask_call(a, t);
-			return;
-		}
-		char *what = approval_rule_describe(rule);
-		char *why = xasprintf("always allowed this session (%s)", what);
-
+		free(a->asked_by);
+		a->asked_by = rule ? xasprintf("asked by %s", why) : NULL;
+		free(why);
+		ask_call(a, t);
+		return;
+	}
+	if (rule)
 		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
 					  .approved = true, .text = why });
-		free(why);
-		free(what);
-	}
+	free(why);
 	execute(a);
+	return;
+done:
+	free(why);
+	call_complete(a);
 }
 
 /* The plan as the person edited it, in place of the proposed one: the plan
@@ -1421,6 +1439,8 @@ decide(struct agent *a, bool approve, const char *message, const cJSON *steps)
 	bool plan = strcmp(c->name, "propose_plan") == 0;
 
 	a->awaiting = false;
+	free(a->asked_by);
+	a->asked_by = NULL;
 	emit(a, &(struct event){ .type = plan ? EVENT_PLAN_DECIDED : EVENT_APPROVAL_DECIDED,
 				  .id = c->id, .approved = approve,
 				  .text = message ? message : plan && approve && steps
@@ -1516,6 +1536,26 @@ egress_command(struct agent *a, const struct command *c)
 	return true;
 }
 
+/* Append the "always allow" of approve command `c` to the person's config
+ * as an allow line: the decision's message saying what was written where
+ * (heap; the person's own message after it), or NULL when it could not be
+ * written (an error event says why; the rule holds for the session). */
+static char *
+save_rule(struct agent *a, const struct command *c)
+{
+	char *line = approval_rule_save_line(a->calls[a->cur].name, c->pattern, &a->env);
+	char *path = NULL, *msg = NULL;
+
+	if (config_append_line(&path, line) < 0)
+		emit_error(a, err_msg());
+	else
+		msg = xasprintf("always allowed; saved '%s' to %s%s%s", line, path,
+				c->text ? ": " : "", c->text ? c->text : "");
+	free(path);
+	free(line);
+	return msg;
+}
+
 /*
  * Public
  */
@@ -1547,6 +1587,14 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->system = build_system_prompt(cfg);
 	a->tools = tool_env_schemas(&a->env);
 	a->last_ckpt = xcalloc(grant_count(cfg->grants) + 1, sizeof *a->last_ckpt);
+	const struct config_rules *sets[] = { cfg->rules, cfg->folder_rules };
+
+	for (size_t k = 0; k < sizeof sets / sizeof *sets; k++)
+		for (size_t i = 0; sets[k] && i < sets[k]->n; i++)
+			if (approval_rules_add_config(&a->rules, &sets[k]->v[i], &a->env) < 0) {
+				agent_free(a);
+				return DH_EPARSE;
+			}
 	*out = a;
 	return 0;
 }
@@ -1568,7 +1616,7 @@ agent_free(struct agent *a)
 		free(a->last_ckpt[i]);
 	free(a->last_ckpt);
 	strv_free(&a->steers);
-	approval_rules_fini(&a->always);
+	approval_rules_fini(&a->rules);
 	strv_free(&a->refused);
 	buf_fini(&a->live);
 	cJSON_Delete(a->history);
@@ -1578,6 +1626,7 @@ agent_free(struct agent *a)
 	free(a->finish_msg);
 	free(a->fin_msg);
 	free(a->history_error);
+	free(a->asked_by);
 	free(a);
 }
 
@@ -1661,6 +1710,9 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 				  .watcher = buf_cstr(&wst) });
 	buf_fini(&wst);
 	free(grants);
+	for (size_t i = 0; a->cfg.rule_warnings && i < a->cfg.rule_warnings->n; i++)
+		emit(a, &(struct event){ .type = EVENT_AUDIT, .name = "rules",
+					  .text = a->cfg.rule_warnings->v[i].text });
 
 	if (resume) {
 		repair_history(a);
@@ -1788,14 +1840,35 @@ agent_command(struct agent *a, const struct command *c)
 			emit_error(a, "approve: \"steps\" is for a plan, and the pending call is not one");
 			return;
 		}
+		if (c->save && !c->always) {
+			emit_error(a, "approve: \"save\" keeps an \"always\" rule; send it with "
+				      "\"always\": true");
+			return;
+		}
+		if (c->type == COMMAND_APPROVE && c->always && a->asked_by) {
+			/* An ask rule asks every time: "always" cannot outrank it. */
+			char *m = xasprintf("allowed once: %s every time; always-allow does not "
+					    "override it (edit the rule to change that)",
+					    a->asked_by);
+
+			decide(a, true, m, NULL);
+			free(m);
+			return;
+		}
 		if (c->type == COMMAND_APPROVE && c->always &&
 		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
-		    approval_rules_add(&a->always, a->calls[a->cur].name, c->pattern,
+		    approval_rules_add(&a->rules, a->calls[a->cur].name, c->pattern,
 				       &a->env) < 0) {
 			emit_error(a, err_msg()); /* the call still waits: answer it again */
 			return;
 		}
-		decide(a, c->type == COMMAND_APPROVE, c->text, c->steps);
+		char *saved = c->type == COMMAND_APPROVE && c->always && c->save &&
+					      strcmp(a->calls[a->cur].name, "propose_plan") != 0
+				      ? save_rule(a, c)
+				      : NULL;
+
+		decide(a, c->type == COMMAND_APPROVE, saved ? saved : c->text, c->steps);
+		free(saved);
 		return;
 	case COMMAND_STEER:
 		if (a->phase == PHASE_DONE) {
@@ -1869,7 +1942,7 @@ agent_status(const struct agent *a)
 cJSON *
 agent_rules_json(const struct agent *a)
 {
-	return approval_rules_to_json(&a->always);
+	return approval_rules_to_json(&a->rules);
 }
 
 int

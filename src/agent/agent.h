@@ -39,6 +39,8 @@ struct watch;
 struct egress;
 struct tool_extra;
 struct agent;
+struct config_rules;
+struct config_lines;
 
 enum agent_mode {
 	AGENT_MODE_ASK,	 /* tools that can change a grant need approval */
@@ -74,9 +76,17 @@ struct agent_config {
 	const struct tool_extra *tools_extra; /* tools defined at run time (the connectors'),
 				      * borrowed; each request lists the current ones, the
 				      * first waits for them within their bound; NULL = none */
+	const struct config_rules *rules; /* the person's permission rules
+				      * (config/config.h); NULL = none. Copied. */
+	const struct config_rules *folder_rules; /* the granted folders' own (ask
+				      * and deny only: config_load_folder_rules); NULL = none */
+	const struct config_lines *rule_warnings; /* what was refused in a folder's
+				      * config: each an `audit` event (name "rules") at
+				      * start; NULL = none */
 };
 
-/* Create an agent. The config's pointers are borrowed and must outlive it. */
+/* Create an agent. The config's pointers are borrowed and must outlive it.
+ * DH_EPARSE "FILE:LINE: …" for a rule whose pattern the tool cannot take. */
 int agent_new(struct agent **out, const struct agent_config *cfg) DH_MUST_CHECK;
 /* Free. Pending worker jobs must have been drained (worker_drain) first. */
 void agent_free(struct agent *a);
@@ -102,8 +112,8 @@ void agent_watch_changed(struct agent *a);
 bool agent_is_finished(const struct agent *a);
 /* "done", "failed", "blocked" or "interrupted" once finished; NULL before. */
 const char *agent_status(const struct agent *a);
-/* The session's "always allow" rules, [{tool, pattern?}] (agent/approval.h);
- * the caller owns the array. */
+/* The session's "always allow" rules, [{tool, pattern?}] (agent/approval.h;
+ * not the config's rules); the caller owns the array. */
 cJSON *agent_rules_json(const struct agent *a);
 /* run_command's sandbox trial this session: 1 passed, -1 failed (commands are
  * refused), 0 not run yet. */

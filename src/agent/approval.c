@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Approvals: the diff a file-changing call would make, and the session's
- * "always allow" rules. Not the approval flow itself (agent.c asks and
+ * Approvals: the diff a file-changing call would make, and the permission
+ * rules (the config's allow/ask/deny lines and the session's "always
+ * allow") with the one matcher that decides which of them answers a call. Not the approval flow itself (agent.c asks and
  * decides) nor how a client shows the diff.
  */
 #include "agent/approval.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "policy/grant.h"
 #include "snap/snap_diff.h"
 #include "tools/tool.h"
 
@@ -98,6 +101,7 @@ approval_rules_fini(struct approval_rules *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].tool);
 		free(r->v[i].pattern);
+		free(r->v[i].where);
 	}
 	free(r->v);
 	memset(r, 0, sizeof *r);
@@ -107,15 +111,18 @@ approval_rules_fini(struct approval_rules *r)
 static const char *const path_keys[] = { "path", "source", "destination" };
 
 /* What kind of pattern a tool takes: 'c' a command prefix, 'p' a path
- * glob, 0 none. */
+ * glob, 0 none; -1 for a name the registry does not know. `env` (may be
+ * NULL) is where tools defined at run time would be found. */
 static int
-pattern_kind(const char *tool)
+pattern_kind(const char *tool, const struct tool_env *env)
 {
 	if (!strcmp(tool, "run_command"))
 		return 'c';
-	const struct tool_entry *e = tool_find(tool);
+	const struct tool_entry *e = env ? tool_env_find(env, tool) : tool_find(tool);
 
-	if (!e || !e->input_schema)
+	if (!e)
+		return -1;
+	if (!e->input_schema)
 		return 0;
 	for (size_t i = 0; i < sizeof path_keys / sizeof *path_keys; i++) {
 		char *k = xasprintf("\"%s\":", path_keys[i]);
@@ -128,34 +135,55 @@ pattern_kind(const char *tool)
 	return 0;
 }
 
+/* Add a rule unless the same one is there; `where` NULL for the session's. */
+static int
+add_rule(struct approval_rules *r, enum config_verdict verdict, const char *tool,
+	 const char *pattern, const char *where, struct tool_env *env)
+{
+	char *norm = NULL;
+	int kind = pattern_kind(tool, env);
+
+	if (pattern && !*pattern)
+		pattern = NULL;
+	if (pattern && (kind == 0 || (kind < 0 && !where)))
+		return err_setc(DH_EPARSE,
+		                "%s%s%s pattern '%s': %s takes neither a command nor a path (a "
+		                "pattern narrows run_command and the file tools)",
+		                where ? where : "", where ? ": " : "",
+		                where ? "rule" : "always-allow", pattern, tool);
+	if (pattern && kind == 'p' && env && (norm = tool_display_path(env, pattern)))
+		pattern = norm;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct approval_rule *o = &r->v[i];
+
+		/* Config lines are all kept, for `deskhand rules` to list. */
+		if (!where && !o->where && o->verdict == verdict && !strcmp(o->tool, tool) &&
+		    (pattern ? o->pattern && !strcmp(o->pattern, pattern) : !o->pattern)) {
+			free(norm);
+			return 0;
+		}
+	}
+	ARRAY_GROW(r->v, r->n, r->cap, 1);
+	r->v[r->n++] = (struct approval_rule){ .verdict = verdict,
+		                               .tool = xstrdup(tool),
+		                               .pattern = pattern ? xstrdup(pattern) : NULL,
+		                               .where = where ? xstrdup(where) : NULL };
+	free(norm);
+	return 0;
+}
+
 int
 approval_rules_add(struct approval_rules *r, const char *tool, const char *pattern,
                    struct tool_env *env)
 {
-	char *norm = NULL;
-	int kind = pattern_kind(tool);
+	return add_rule(r, CONFIG_ALLOW, tool, pattern, NULL, env);
+}
 
-	if (pattern && !*pattern)
-		pattern = NULL;
-	if (pattern && !kind)
-		return err_setc(DH_EPARSE,
-		                "always-allow pattern '%s': %s takes neither a command nor a "
-		                "path (a pattern narrows run_command and the file tools)",
-		                pattern, tool);
-	if (pattern && kind == 'p' && env && (norm = tool_display_path(env, pattern)))
-		pattern = norm;
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->v[i].tool, tool) &&
-		    (pattern ? r->v[i].pattern && !strcmp(r->v[i].pattern, pattern)
-		             : !r->v[i].pattern)) {
-			free(norm);
-			return 0;
-		}
-	ARRAY_GROW(r->v, r->n, r->cap, 1);
-	r->v[r->n++] = (struct approval_rule){ .tool = xstrdup(tool),
-		                               .pattern = pattern ? xstrdup(pattern) : NULL };
-	free(norm);
-	return 0;
+int
+approval_rules_add_config(struct approval_rules *r, const struct config_rule *c,
+                          struct tool_env *env)
+{
+	return add_rule(r, c->verdict, c->tool, c->pattern, c->where ? c->where : "config", env);
 }
 
 bool
@@ -175,8 +203,31 @@ approval_prefix_match(const char *prefix, const char *command)
 	       (command[n] == '\0' || command[n] == ' ' || command[n] == '\t');
 }
 
+/* Deny and ask: some piece of `command` between shell control characters
+ * begins with the words of `prefix`. */
 static bool
-paths_match(const char *glob, const cJSON *input, struct tool_env *env)
+any_piece_match(const char *prefix, const char *command)
+{
+	if (!prefix || !command)
+		return false;
+	for (const char *p = command;; p++) {
+		size_t n = strcspn(p, SHELL_CONTROL);
+		char *piece = xstrndup(p, n);
+		bool ok = approval_prefix_match(prefix, piece);
+
+		free(piece);
+		if (ok)
+			return true;
+		p += n;
+		if (!*p)
+			return false;
+	}
+}
+
+/* Every path of the call matches (all = true), or any does; none named is
+ * no match. */
+static bool
+paths_match(const char *glob, const cJSON *input, struct tool_env *env, bool all)
 {
 	size_t seen = 0;
 
@@ -186,32 +237,52 @@ paths_match(const char *glob, const cJSON *input, struct tool_env *env)
 		if (!raw)
 			continue;
 		char *shown = tool_display_path(env, raw);
-		bool ok = shown && tool_glob_match(glob, shown);
+		bool ok = all ? shown && tool_glob_match(glob, shown)
+			      /* a path that does not resolve (yet: the call makes
+			       * its folder) is matched as written too */
+			      : (shown && tool_glob_match_dots(glob, shown)) ||
+					tool_glob_match_dots(glob, raw);
 
 		free(shown);
-		if (!ok)
+		if (ok && !all)
+			return true;
+		if (!ok && all)
 			return false;
 		seen++;
 	}
-	return seen > 0;
+	return all && seen > 0;
+}
+
+static bool
+rule_matches(const struct approval_rule *rule, const char *tool, const cJSON *input,
+	     struct tool_env *env)
+{
+	bool strict = rule->verdict == CONFIG_ALLOW; /* only a sure match allows */
+
+	if (strcmp(rule->tool, tool) != 0 && fnmatch(rule->tool, tool, 0) != 0)
+		return false;
+	if (!rule->pattern)
+		return true;
+	switch (pattern_kind(tool, env)) {
+	case 'c':
+		return strict ? approval_prefix_match(rule->pattern, json_str(input, "command"))
+			      : any_piece_match(rule->pattern, json_str(input, "command"));
+	case 'p':
+		return paths_match(rule->pattern, input, env, strict);
+	default:
+		return !strict;
+	}
 }
 
 const struct approval_rule *
-approval_rules_match(const struct approval_rules *r, const char *tool, const cJSON *input,
-                     struct tool_env *env)
+approval_rules_decide(const struct approval_rules *r, const char *tool, const cJSON *input,
+                      struct tool_env *env)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		const struct approval_rule *rule = &r->v[i];
-
-		if (strcmp(rule->tool, tool) != 0)
-			continue;
-		if (!rule->pattern)
-			return rule;
-		if (pattern_kind(tool) == 'c'
-		            ? approval_prefix_match(rule->pattern, json_str(input, "command"))
-		            : paths_match(rule->pattern, input, env))
-			return rule;
-	}
+	/* enum config_verdict is in the order of precedence: deny first. */
+	for (int v = CONFIG_DENY; v <= CONFIG_ALLOW; v++)
+		for (size_t i = 0; i < r->n; i++)
+			if ((int)r->v[i].verdict == v && rule_matches(&r->v[i], tool, input, env))
+				return &r->v[i];
 	return NULL;
 }
 
@@ -220,9 +291,45 @@ approval_rule_describe(const struct approval_rule *rule)
 {
 	if (!rule->pattern)
 		return xasprintf("%s", rule->tool);
-	if (pattern_kind(rule->tool) == 'c')
+	if (pattern_kind(rule->tool, NULL) == 'c')
 		return xasprintf("%s \"%s\"", rule->tool, rule->pattern);
 	return xasprintf("%s %s", rule->tool, rule->pattern);
+}
+
+char *
+approval_rule_reason(const struct approval_rule *rule)
+{
+	if (!rule->where) {
+		char *what = approval_rule_describe(rule);
+		char *why = xasprintf("always allowed this session (%s)", what);
+
+		free(what);
+		return why;
+	}
+	struct config_rule c = { .verdict = rule->verdict, .tool = rule->tool,
+		                 .pattern = rule->pattern };
+	char *line = config_rule_format(&c);
+	char *why = xasprintf("rule '%s' (%s)", line, rule->where);
+
+	free(line);
+	return why;
+}
+
+char *
+approval_rule_save_line(const char *tool, const char *pattern, struct tool_env *env)
+{
+	if (!pattern || !*pattern)
+		return xasprintf("allow %s", tool);
+	if (pattern_kind(tool, env) != 'p' || !env || !env->grants || !grant_count(env->grants))
+		return xasprintf("allow %s(%s)", tool, pattern);
+	char *shown = tool_display_path(env, pattern);
+	const char *p = shown ? shown : pattern;
+	char *line = *p == '/' ? xasprintf("allow %s(%s)", tool, p)
+			       : xasprintf("allow %s(%s/%s)", tool,
+					   grant_get(env->grants, 0)->path, p);
+
+	free(shown);
+	return line;
 }
 
 cJSON *
@@ -231,6 +338,8 @@ approval_rules_to_json(const struct approval_rules *r)
 	cJSON *arr = json_new_arr();
 
 	for (size_t i = 0; i < r->n; i++) {
+		if (r->v[i].where)
+			continue;
 		cJSON *o = json_new_obj();
 
 		json_add_str(o, "tool", r->v[i].tool);

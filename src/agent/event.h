@@ -265,6 +265,7 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
 	M(STR, pattern)         /* approve with always: narrow it (a command prefix, a path glob) */ \
+	M(BOOL, save)           /* approve with always: also append it to the person's config */  \
 	M(BOOL, state_only)     /* hello: the snapshot only, no history (deskhand ls) */          \
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
 	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */                         \
@@ -275,7 +276,7 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
 	  F(CALL, id, "call") F(STR, text, "message") F(STEPS, steps, "steps")                     \
-	  F(BOOL, always, "always") F(STR, pattern, "pattern"))                                    \
+	  F(BOOL, always, "always") F(STR, pattern, "pattern") F(BOOL, save, "save"))              \
 	X(COMMAND_DENY, "deny", F(CALL, id, "call") F(STR, text, "message"))                       \
 	X(COMMAND_STEER, "steer", F(NEED, text, "text"))                                           \
 	X(COMMAND_INTERRUPT, "interrupt", )                                                        \

@@ -56,7 +56,8 @@ int cli_mcp(int argc, char **argv);
  * none failed, 1 when one did. */
 int cli_doctor(int argc, char **argv);
 
-/* `deskhand mcp COMMAND` (cli/mcp.c): the connectors. */
-int cli_mcp(int argc, char **argv);
+/* `deskhand rules` (cli/rules.c): the permission rules of the config files
+ * in the order the agent checks them; exit 1 on a malformed file. */
+int cli_rules(int argc, char **argv);
 
 #endif

@@ -4,10 +4,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/xalloc.h"
@@ -109,8 +111,22 @@ strip_comment(char *v)
 	return v;
 }
 
-int
-config_load_file(struct config *c, const char *path)
+/* What a config line starts with. */
+static bool
+starts_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(s, word, n) == 0 && isspace((unsigned char)s[n]);
+}
+
+/* One non-blank, non-comment line `s` (trimmed, writable) at `where`. */
+typedef int config_line_fn(char *s, const char *where, void *ctx);
+
+/* Call fn on each line of `path` that is not blank or a comment, stopping
+ * at the first error. */
+static int
+each_line(const char *path, config_line_fn *fn, void *ctx)
 {
 	struct buf b = BUF_INIT;
 	int rc = fsutil_read_file(path, 1 << 20, &b);
@@ -128,52 +144,88 @@ config_load_file(struct config *c, const char *path)
 		char *s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
-		char where[4200];
-		snprintf(where, sizeof where, "%s:%zu", path, lineno);
-		if (strncmp(s, "allow", 5) == 0 && isspace((unsigned char)s[5])) {
-			char *what = trim(s + 5);
-
-			if (strncmp(what, "egress", 6) != 0 || !isspace((unsigned char)what[6])) {
-				rc = err_setc(DH_EPARSE, "%s: expected 'allow egress HOST[:PORT] "
-							 "[allow-private]'", where);
-				break;
-			}
-			ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(strip_comment(what + 6))),
-			                                             .where = xstrdup(where) });
-			continue;
-		}
-		if (strncmp(s, "bind", 4) == 0 && isspace((unsigned char)s[4])) {
-			ARRAY_PUSH(&c->binds, (struct config_line){ .text = xstrdup(trim(s + 4)),
-			                                            .where = xstrdup(where) });
-			continue;
-		}
-		if (strncmp(s, "set", 3) != 0 || !isspace((unsigned char)s[3])) {
-			char *w = s;
-			while (*w && !isspace((unsigned char)*w))
-				w++;
-			*w = '\0';
-			rc = err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE', 'allow egress HOST' or 'bind CONTEXT KEY ACTION')",
-				      where, s);
-			break;
-		}
-		char *eq = strchr(s + 3, '=');
-		if (!eq) {
-			rc = err_setc(DH_EPARSE, "%s: expected 'set NAME = VALUE'", where);
-			break;
-		}
-		*eq = '\0';
-		char *name = trim(s + 3), *value = trim(eq + 1);
-		value = trim(strip_comment(value));
-		size_t vl = strlen(value);
-		if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
-			value[vl - 1] = '\0';
-			value++;
-		}
-		if ((rc = config_set(c, name, value, where)) < 0)
+		char *where = xasprintf("%s:%zu", path, lineno);
+		rc = fn(s, where, ctx);
+		free(where);
+		if (rc < 0)
 			break;
 	}
 	buf_fini(&b);
 	return rc;
+}
+
+static int
+rule_line(struct config_rules *out, const char *s, const char *where)
+{
+	struct config_rule r;
+	int rc = config_rule_parse(&r, s, where);
+
+	if (rc == 0)
+		ARRAY_PUSH(out, r);
+	return rc;
+}
+
+/* A line of the person's config. */
+static int
+user_line(char *s, const char *where, void *ctx)
+{
+	struct config *c = ctx;
+
+	if (starts_word(s, "allow") && starts_word(trim(s + 5), "egress")) {
+		char *what = trim(s + 5);
+
+		ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(strip_comment(what + 6))),
+							     .where = xstrdup(where) });
+		return 0;
+	}
+	if (starts_word(s, "allow") && !strcmp(trim(s + 5), "egress"))
+		return err_setc(DH_EPARSE, "%s: expected 'allow egress HOST[:PORT] [allow-private]'",
+				where);
+	if (starts_word(s, "allow") && rule_line(&c->rules, s, where) < 0) {
+		/* "allow network x.org": an egress line mistyped, or a rule. */
+		char *why = xstrdup(err_msg() + strlen(where) + 2);
+		int rc = err_setc(DH_EPARSE, "%s: expected 'allow egress HOST[:PORT] "
+				  "[allow-private]' or a rule 'allow TOOL[(PATTERN)]' (%s)", where, why);
+
+		free(why);
+		return rc;
+	}
+	if (starts_word(s, "allow"))
+		return 0;
+	if (starts_word(s, "ask") || starts_word(s, "deny"))
+		return rule_line(&c->rules, s, where);
+	if (starts_word(s, "bind")) {
+		ARRAY_PUSH(&c->binds, (struct config_line){ .text = xstrdup(trim(s + 4)),
+							    .where = xstrdup(where) });
+		return 0;
+	}
+	if (!starts_word(s, "set")) {
+		char *w = s;
+		while (*w && !isspace((unsigned char)*w))
+			w++;
+		*w = '\0';
+		return err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE', "
+				"'allow egress HOST', 'allow|ask|deny TOOL[(PATTERN)]' or 'bind "
+				"CONTEXT KEY ACTION')", where, s);
+	}
+	char *eq = strchr(s + 3, '=');
+	if (!eq)
+		return err_setc(DH_EPARSE, "%s: expected 'set NAME = VALUE'", where);
+	*eq = '\0';
+	char *name = trim(s + 3), *value = trim(eq + 1);
+	value = trim(strip_comment(value));
+	size_t vl = strlen(value);
+	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+		value[vl - 1] = '\0';
+		value++;
+	}
+	return config_set(c, name, value, where);
+}
+
+int
+config_load_file(struct config *c, const char *path)
+{
+	return each_line(path, user_line, c);
 }
 
 int
@@ -185,12 +237,7 @@ config_load(struct config *c)
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++)
 		*slot(c, &options[i]) = xstrdup(options[i].def);
 
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *path = NULL;
-	if (xdg && *xdg == '/')
-		path = xasprintf("%s/deskhand/config", xdg);
-	else if (home && *home)
-		path = xasprintf("%s/.config/deskhand/config", home);
+	char *path = config_user_path();
 	if (path) {
 		rc = config_load_file(c, path);
 		free(path);
@@ -206,8 +253,8 @@ config_load(struct config *c)
 	return 0;
 }
 
-static void
-lines_free(struct config_lines *l)
+void
+config_lines_fini(struct config_lines *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].text);
@@ -223,8 +270,9 @@ config_fini(struct config *c)
 		free(*slot(c, &options[i]));
 		*slot(c, &options[i]) = NULL;
 	}
-	lines_free(&c->egress);
-	lines_free(&c->binds);
+	config_lines_fini(&c->egress);
+	config_lines_fini(&c->binds);
+	config_rules_fini(&c->rules);
 }
 
 void
@@ -246,4 +294,220 @@ config_dump(const struct config *c)
 		printf("allow egress %s\n", c->egress.v[i].text);
 	for (size_t i = 0; i < c->binds.n; i++)
 		printf("bind %s\n", c->binds.v[i].text);
+	for (size_t i = 0; i < c->rules.n; i++) {
+		char *line = config_rule_format(&c->rules.v[i]);
+
+		printf("%s\n", line);
+		free(line);
+	}
+}
+
+/*
+ * Permission rules
+ */
+
+static const char *const verdict_names[] = {
+	[CONFIG_DENY] = "deny",
+	[CONFIG_ASK] = "ask",
+	[CONFIG_ALLOW] = "allow",
+};
+
+const char *
+config_verdict_name(enum config_verdict v)
+{
+	return (unsigned)v < sizeof verdict_names / sizeof *verdict_names ? verdict_names[v] : "?";
+}
+
+/* Characters of a tool name or a glob on names. */
+#define TOOL_NAME_CHARS                                                                            \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.*?[]"
+
+int
+config_rule_parse(struct config_rule *out, const char *text, const char *where)
+{
+	size_t vn = strcspn(text, " \t");
+	int verdict = -1;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < sizeof verdict_names / sizeof *verdict_names; i++)
+		if (strlen(verdict_names[i]) == vn && !strncmp(text, verdict_names[i], vn))
+			verdict = (int)i;
+	if (verdict < 0)
+		return err_setc(DH_EPARSE, "%s: a rule starts with allow, ask or deny, not '%.*s'",
+				where, (int)vn, text);
+	const char *tool = text + vn + strspn(text + vn, " \t");
+	size_t tn = strspn(tool, TOOL_NAME_CHARS);
+	const char *rest = tool + tn, *pattern = NULL;
+	size_t pn = 0;
+
+	if (!tn)
+		return err_setc(DH_EPARSE, "%s: expected '%s TOOL[(PATTERN)]' (a tool name, or a "
+				"glob on names such as mcp__drive__*)", where, verdict_names[verdict]);
+	if (*rest == '(') {
+		/* The pattern runs to the last ')': it may hold parentheses and '#'. */
+		const char *close = strrchr(rest, ')');
+
+		if (!close)
+			return err_setc(DH_EPARSE, "%s: the pattern of '%.*s(' has no closing ')'",
+					where, (int)tn, tool);
+		pattern = rest + 1 + strspn(rest + 1, " \t"); /* blanks inside the () dropped */
+		pn = close > pattern ? (size_t)(close - pattern) : 0;
+		while (pn && (pattern[pn - 1] == ' ' || pattern[pn - 1] == '\t'))
+			pn--;
+		if (!pn)
+			return err_setc(DH_EPARSE, "%s: empty pattern '()': leave the parentheses out "
+					"to match every call of %.*s", where, (int)tn, tool);
+		rest = close + 1;
+	}
+	rest += strspn(rest, " \t");
+	if (*rest && !(*rest == '#' && (rest > tool + tn) && isspace((unsigned char)rest[-1])))
+		return err_setc(DH_EPARSE, "%s: unexpected '%s' after the tool name '%.*s' (a pattern "
+				"goes in parentheses: %s %.*s(PATTERN))", where, rest, (int)tn, tool,
+				verdict_names[verdict], (int)tn, tool);
+	out->verdict = (enum config_verdict)verdict;
+	out->tool = xstrndup(tool, tn);
+	out->pattern = pattern ? xstrndup(pattern, pn) : NULL;
+	out->where = xstrdup(where);
+	return 0;
+}
+
+char *
+config_rule_format(const struct config_rule *r)
+{
+	if (!r->pattern)
+		return xasprintf("%s %s", config_verdict_name(r->verdict), r->tool);
+	return xasprintf("%s %s(%s)", config_verdict_name(r->verdict), r->tool, r->pattern);
+}
+
+void
+config_rules_fini(struct config_rules *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].tool);
+		free(r->v[i].pattern);
+		free(r->v[i].where);
+	}
+	ARRAY_FREE(r);
+}
+
+char *
+config_user_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/deskhand/config", xdg);
+	if (home && *home)
+		return xasprintf("%s/.config/deskhand/config", home);
+	return NULL;
+}
+
+struct folder_ctx {
+	struct config_rules rules;
+	struct config_lines *warnings;
+};
+
+/* A line of a folder's config: ask and deny rules only. */
+static int
+folder_line(char *s, const char *where, void *ctx)
+{
+	struct folder_ctx *f = ctx;
+	const char *why = NULL;
+
+	if (starts_word(s, "ask") || starts_word(s, "deny"))
+		return rule_line(&f->rules, s, where);
+	if (starts_word(s, "allow")) {
+		struct config_rule r;
+
+		/* Checked all the same: a typo is reported as one. */
+		if (!starts_word(trim(s + 5), "egress")) {
+			if (config_rule_parse(&r, s, where) < 0)
+				return DH_EPARSE;
+			free(r.tool);
+			free(r.pattern);
+			free(r.where);
+		}
+		why = "a folder's config may add ask and deny rules, never allow (allow rules "
+		      "go in your own config)";
+	} else if (starts_word(s, "set") || starts_word(s, "bind")) {
+		why = "a folder's config holds only ask and deny rules (settings and bindings "
+		      "go in your own config)";
+	} else {
+		s[strcspn(s, " \t")] = '\0';
+		return err_setc(DH_EPARSE, "%s: unknown command '%s' (a folder's config holds "
+				"'ask|deny TOOL[(PATTERN)]' lines)", where, s);
+	}
+	ARRAY_PUSH(f->warnings, (struct config_line){ .text = xasprintf("%s: %s: %s", where, why, s),
+						      .where = xstrdup(where) });
+	return 0;
+}
+
+int
+config_load_folder_rules(struct config_rules *out, struct config_lines *warnings,
+			 const char *folder)
+{
+	char *path = xasprintf("%s/.deskhand/config", folder);
+	struct folder_ctx f = { .warnings = warnings };
+	size_t nwarn = warnings->n;
+	int rc = each_line(path, folder_line, &f);
+
+	free(path);
+	if (rc == DH_ENOTFOUND)
+		rc = 0;
+	if (rc < 0) {
+		config_rules_fini(&f.rules);
+		while (warnings->n > nwarn) {
+			warnings->n--;
+			free(warnings->v[warnings->n].text);
+			free(warnings->v[warnings->n].where);
+		}
+		return rc;
+	}
+	for (size_t i = 0; i < f.rules.n; i++)
+		ARRAY_PUSH(out, f.rules.v[i]);
+	ARRAY_FREE(&f.rules);
+	return 0;
+}
+
+int
+config_append_line(char **path_out, const char *line)
+{
+	char *path = config_user_path();
+	struct buf b = BUF_INIT;
+	int rc;
+
+	*path_out = NULL;
+	if (!path)
+		return err_set("cannot save '%s': neither XDG_CONFIG_HOME nor HOME is set", line);
+	rc = fsutil_read_file(path, 1 << 20, &b);
+	if (rc == DH_ENOTFOUND) {
+		char *dir = xstrdup(path);
+
+		*strrchr(dir, '/') = '\0';
+		rc = fsutil_mkdir_p(dir, 0700);
+		free(dir);
+	}
+	if (rc < 0) {
+		rc = err_set("cannot save '%s' to %s: %s", line, path, err_msg());
+		goto out;
+	}
+	if (b.len && b.ptr[b.len - 1] != '\n')
+		buf_putc(&b, '\n');
+	buf_printf(&b, "%s\n", line);
+	/* A config that is a symlink (dotfiles kept elsewhere) stays one: the
+	 * file it points to is replaced. */
+	char *real = realpath(path, NULL);
+
+	rc = atomic_write(real ? real : path, b.ptr, b.len, -1);
+	free(real);
+	if (rc < 0) {
+		rc = err_set("cannot save '%s' to %s: %s", line, path, err_msg());
+		goto out;
+	}
+	*path_out = path;
+	path = NULL;
+out:
+	free(path);
+	buf_fini(&b);
+	return rc;
 }

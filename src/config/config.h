@@ -12,7 +12,8 @@
  * Settings (DESIGN.md "Data on disk", STYLE.md §3.16): the built-in defaults,
  * then $XDG_CONFIG_HOME/deskhand/config (or ~/.config/deskhand/config), then
  * $DH_CONFIG, then command-line flags. Line format: `set NAME = VALUE`,
- * `allow egress HOST`, `bind CONTEXT KEY ACTION`, `# comment` lines and blank
+ * `allow egress HOST`, `bind CONTEXT KEY ACTION`, the permission rules
+ * `allow|ask|deny TOOL[(PATTERN)]`, `# comment` lines and blank
  * lines; a ` #` (space, then #) after a value starts a comment too, unless
  * it is inside double quotes (`set model = "a #1"`); a `#` with no space
  * before it is part of the value. An unknown option or a bad value is an
@@ -57,6 +58,26 @@ struct config_line {
 };
 ARRAY_HEAD(config_lines, struct config_line);
 
+/* A permission rule's verdict, in the order the agent checks them (deny
+ * first). */
+enum config_verdict {
+	CONFIG_DENY,
+	CONFIG_ASK,
+	CONFIG_ALLOW,
+};
+
+/* One permission rule line `allow|ask|deny TOOL[(PATTERN)]` as parsed: TOOL
+ * is a tool name or an fnmatch(3) glob on names (mcp__drive__*); PATTERN the
+ * text between the parentheses, NULL without them (what it means is the
+ * agent's: agent/approval.h). Strings heap, owned by the array's owner. */
+struct config_rule {
+	enum config_verdict verdict;
+	char *tool;
+	char *pattern;
+	char *where; /* "FILE:LINE" */
+};
+ARRAY_HEAD(config_rules, struct config_rule);
+
 struct config {
 #define X(name, type, def, min, max, values, doc) char *name;
 	CONFIG_OPTIONS(X)
@@ -68,6 +89,8 @@ struct config {
 	/* `bind CONTEXT KEY ACTION` lines, in order (text: what follows "bind");
 	 * the workbench checks and applies them (ui/keymap.h keymap_bind_line). */
 	struct config_lines binds;
+	/* Permission rules, in file order (the person's config, then $DH_CONFIG). */
+	struct config_rules rules;
 };
 
 /* Fill `c` with the defaults, then the config files that exist. DH_EPARSE with
@@ -83,5 +106,46 @@ long config_int(const char *value);
 void config_fini(struct config *c);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);
+
+/*
+ * Permission rules (docs/config.md "Permission rules")
+ */
+
+/* "allow", "ask" or "deny". */
+const char *config_verdict_name(enum config_verdict v);
+/* Parse the text of one rule line ("deny write_file(*.env)", a trailing
+ * " # comment" allowed after it) into *out (its strings heap; `where` copied
+ * as out->where). DH_EPARSE "WHERE: …" naming what is wrong: an unknown
+ * verdict, a tool name with characters other than letters, digits, _ - . and
+ * the glob characters * ? [ ], an empty or unclosed pattern, text after the
+ * ')'. Nothing is allocated on error. */
+int config_rule_parse(struct config_rule *out, const char *text, const char *where)
+	DH_MUST_CHECK;
+/* The rule as a config line ("allow run_command(git status)"); heap. */
+char *config_rule_format(const struct config_rule *r);
+void config_rules_fini(struct config_rules *r);
+/* Free the strings of a struct config_lines and empty it. */
+void config_lines_fini(struct config_lines *l);
+
+/* The person's config file: $XDG_CONFIG_HOME/deskhand/config, else
+ * ~/.config/deskhand/config; heap, NULL without either variable. */
+char *config_user_path(void);
+
+/* A granted folder's own rules, from FOLDER/.deskhand/config (the agent may
+ * not write there: policy/grant.h protects .deskhand/). A folder may only
+ * tighten the person's rules: its `ask` and `deny` lines are appended to
+ * `out`; an `allow` line (a rule or `allow egress`), a `set` or a `bind` is
+ * refused, with a warning "FILE:LINE: why: the line" added to `warnings`
+ * (shown after "refused: "; heap strings, the caller's). A missing file is 0 with nothing added; a malformed line is
+ * DH_EPARSE "FILE:LINE: …" with nothing of the file added. */
+int config_load_folder_rules(struct config_rules *out, struct config_lines *warnings,
+			     const char *folder) DH_MUST_CHECK;
+
+/* Append `line` (one rule line, no newline) to the person's config file,
+ * creating it and its directory when missing, by replacing the file whole
+ * (core/atomic.h): a reader never sees half a line; a config that is a
+ * symlink stays one (its target is replaced). *path_out is the config's
+ * path (heap, the caller's) on success. DH_EFAIL naming the file. */
+int config_append_line(char **path_out, const char *line) DH_MUST_CHECK;
 
 #endif

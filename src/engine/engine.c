@@ -18,6 +18,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/review_model.h"
 #include "core/strv.h"
 #include "core/worker.h"
@@ -55,6 +56,9 @@ struct engine {
 	struct egress *egress;
 	char *sandbox;
 	char *instructions; /* AGENTS.md text the agent borrows */
+	struct config_rules user_rules;     /* the person's rules, read again per task */
+	struct config_rules folder_rules;   /* the grants' .deskhand/config rules */
+	struct config_lines rule_warnings;  /* what those files tried and were refused */
 	struct agent *agent;
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
@@ -599,12 +603,47 @@ engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx)
 	}
 }
 
+static void
+free_rules(struct engine *e)
+{
+	config_rules_fini(&e->user_rules);
+	config_rules_fini(&e->folder_rules);
+	config_lines_fini(&e->rule_warnings);
+}
+
+/* The permission rules, read again for each agent: the person's config (a
+ * rule saved from "always allow", an edit) and the granted folders' own (a
+ * grant added since); what a folder may not do is a warning each. */
+static int
+load_rules(struct engine *e)
+{
+	struct config fresh;
+
+	free_rules(e);
+	if (config_load(&fresh) < 0) {
+		config_fini(&fresh);
+		return DH_EPARSE;
+	}
+	e->user_rules = fresh.rules;
+	fresh.rules = (struct config_rules){ 0 };
+	config_fini(&fresh);
+	for (size_t i = 0; i < grant_count(e->grants); i++)
+		if (config_load_folder_rules(&e->folder_rules, &e->rule_warnings,
+					     grant_get(e->grants, i)->path) < 0)
+			return DH_EPARSE;
+	for (size_t i = 0; i < e->rule_warnings.n; i++)
+		log_warn("rules: %s", e->rule_warnings.v[i].text);
+	return 0;
+}
+
 /* A fresh agent over the current grants. */
 static int
 new_agent(struct engine *e)
 {
 	free(e->instructions);
 	e->instructions = load_instructions(e->grants);
+	if (load_rules(e) < 0)
+		return DH_EPARSE;
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -626,6 +665,9 @@ new_agent(struct engine *e)
 		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
 		.egress = e->egress,
 		.tools_extra = e->mcp ? mcp_host_tools(e->mcp) : NULL,
+		.rules = &e->user_rules,
+		.folder_rules = &e->folder_rules,
+		.rule_warnings = &e->rule_warnings,
 	};
 	int rc = agent_new(&e->agent, &ac);
 
@@ -1758,6 +1800,7 @@ engine_close(struct engine *e)
 	free(e->state);
 	free(e->sandbox);
 	free(e->instructions);
+	free_rules(e);
 	free(e->watch_off);
 	free(e->session_spec);
 	free(e->task);

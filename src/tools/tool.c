@@ -603,9 +603,10 @@ tool_base64(struct buf *out, const void *data, size_t n)
 	buf_add_base64(out, data, n);
 }
 
-/* Match pattern components [pat …] against path components [path …]. */
+/* Match pattern components [pat …] against path components [path …]
+ * (fnmatch flags `fl`). */
 static bool
-glob_comps(const char *pat, const char *path)
+glob_comps(const char *pat, const char *path, int fl)
 {
 	for (;;) {
 		if (!*pat)
@@ -617,7 +618,7 @@ glob_comps(const char *pat, const char *path)
 		if (pn == 2 && pat[0] == '*' && pat[1] == '*') {
 			/* Zero or more whole components. */
 			for (const char *at = path;;) {
-				if (glob_comps(pnext, at))
+				if (glob_comps(pnext, at, fl))
 					return true;
 				if (!*at)
 					return false;
@@ -630,7 +631,7 @@ glob_comps(const char *pat, const char *path)
 			return false;
 		const char *aend = strchrnul(path, '/');
 		char *pc = xstrndup(pat, pn), *ac = xstrndup(path, (size_t)(aend - path));
-		bool ok = fnmatch(pc, ac, FNM_PERIOD) == 0;
+		bool ok = fnmatch(pc, ac, fl) == 0;
 
 		free(pc);
 		free(ac);
@@ -641,15 +642,27 @@ glob_comps(const char *pat, const char *path)
 	}
 }
 
-bool
-tool_glob_match(const char *pattern, const char *path)
+static bool
+glob_match(const char *pattern, const char *path, int fl)
 {
 	if (!strchr(pattern, '/')) {
 		const char *base = strrchr(path, '/');
 
-		return fnmatch(pattern, base ? base + 1 : path, FNM_PERIOD) == 0;
+		return fnmatch(pattern, base ? base + 1 : path, fl) == 0;
 	}
-	return glob_comps(pattern, path);
+	return glob_comps(pattern, path, fl);
+}
+
+bool
+tool_glob_match(const char *pattern, const char *path)
+{
+	return glob_match(pattern, path, FNM_PERIOD);
+}
+
+bool
+tool_glob_match_dots(const char *pattern, const char *path)
+{
+	return glob_match(pattern, path, 0);
 }
 
 struct walk {

@@ -195,6 +195,9 @@ char *tool_display_path(struct tool_env *env, const char *path);
  * components. A pattern with no '/' is matched against the last component
  * only. */
 bool tool_glob_match(const char *pattern, const char *path);
+/* The same, with '*' and '?' matching a leading '.' too ("*.env" matches
+ * ".env"): for the deny and ask rules, which must not miss a dotfile. */
+bool tool_glob_match_dots(const char *pattern, const char *path);
 
 /* Look a tool up by name among the static tables and env->extra; NULL if
  * unknown. Borrowed (see struct tool_extra). */

@@ -306,6 +306,9 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_printf(&it->text, "Allow %s?  (y once, A always, n deny, d deny with "
 					      "a message)\n", s);
 			free(s);
+			/* A permission rule that asks says so (agent/approval.h). */
+			if (ev->text && !strncmp(ev->text, "asked by rule ", 14))
+				buf_printf(&it->text, "%s\n", ev->text);
 			/* The engine's diff against the file on disk, when it sent one. */
 			if (ev->diff)
 				buf_puts(&it->text, ev->diff);

@@ -2,7 +2,8 @@
 /*
  * The pending approval (a tool call or the plan): its prompt state and
  * the decision sent to the engine, "always allow" narrowed to a command
- * prefix or a path pattern included. The diff it shows is drawn by the
+ * prefix or a path pattern included, and saved to the person's config as
+ * an allow rule when they say so. The diff it shows is drawn by the
  * transcript pane; the keys reach it through ui_prompt.c's dispatcher.
  */
 #include <curses.h>
@@ -45,7 +46,8 @@ ui_approval_clear(struct ui *u)
 	free(u->pending_id);
 	free(u->pending_name);
 	free(u->pending_what);
-	u->pending_id = u->pending_name = u->pending_what = NULL;
+	free(u->pending_rule);
+	u->pending_id = u->pending_name = u->pending_what = u->pending_rule = NULL;
 	cJSON_Delete(u->pending_input);
 	u->pending_input = NULL;
 	u->pending_plan = false;
@@ -104,6 +106,45 @@ ui_approval_show_pending(struct ui *u, const cJSON *pending)
 	ui_live_event(u, &ev);
 }
 
+/* What "always allow" was narrowed to, while the save question is up. */
+struct always_choice {
+	char *pattern; /* NULL: the whole tool */
+};
+
+/* The answer to "save it for later sessions too?": y sends the always
+ * rule with save (the engine appends it to the person's config and says
+ * where), n for this session only, Esc nothing (the call still waits). */
+static void
+save_answered(struct ui *u, int key, void *ctx)
+{
+	struct always_choice *ch = ctx;
+
+	if ((key == 'y' || key == 'n') && u->pending_id) {
+		struct command c = { .type = COMMAND_APPROVE, .always = true,
+				     .pattern = ch->pattern, .save = key == 'y' };
+
+		decide(u, &c);
+	}
+	free(ch->pattern);
+	free(ch);
+}
+
+/* Ask whether to save the rule `allow TOOL[(pattern)]` (pattern taken). */
+static void
+ask_save(struct ui *u, char *pattern)
+{
+	struct always_choice *ch = xcalloc(1, sizeof *ch);
+	const char *name = u->pending_name ? u->pending_name : "?";
+	char *q = pattern ? xasprintf("Save 'allow %s(%s)' to your config for later sessions "
+				      "too? y save, n this session only, Esc cancel", name, pattern)
+			  : xasprintf("Save 'allow %s' to your config for later sessions too? "
+				      "y save, n this session only, Esc cancel", name);
+
+	ch->pattern = pattern;
+	ui_ask(u, q, "yn", 0, save_answered, ch);
+	free(q);
+}
+
 /* The answer to "always allow what?": t the tool, p the pattern proposed
  * from the pending call, Esc nothing (the call still waits). */
 static void
@@ -112,16 +153,12 @@ always_answered(struct ui *u, int key, void *ctx)
 	(void)ctx;
 	if ((key != 't' && key != 'p') || !u->pending_id)
 		return;
-	char *pattern = key == 'p' ? command_always_pattern(u->pending_name, u->pending_input)
-				   : NULL;
-	struct command c = { .type = COMMAND_APPROVE, .always = true, .pattern = pattern };
-
-	decide(u, &c);
-	free(pattern);
+	ask_save(u, key == 'p' ? command_always_pattern(u->pending_name, u->pending_input) : NULL);
 }
 
 /* A: always allow the whole tool, or only calls like this one (a command
- * prefix, a path pattern proposed from the call); asked with ui_ask. */
+ * prefix, a path pattern proposed from the call); asked with ui_ask, then
+ * whether to save it. */
 static void
 ask_always(struct ui *u)
 {
@@ -129,7 +166,7 @@ ask_always(struct ui *u)
 	char *pattern = command_always_pattern(name, u->pending_input);
 
 	if (!pattern) {
-		ui_approval_send_steps(u, true, NULL, NULL, true);
+		ask_save(u, NULL);
 		return;
 	}
 	char *q = xasprintf("Always allow: t every %s call, p only %s %s, Esc cancel", name, name,
@@ -158,6 +195,9 @@ ui_approval_action(struct ui *u, enum action a)
 		if (u->pending_plan)
 			ui_message(u, true, "A always allows a tool; this is the plan: a approve, "
 					    "r reject, e edit");
+		else if (u->pending_rule) /* the engine would allow it once only */
+			ui_message(u, true, "%s every time: A cannot override it (y allows this "
+					    "call; edit the rule to change that)", u->pending_rule);
 		else
 			ask_always(u);
 		break;
@@ -192,6 +232,8 @@ ui_approval_needed(struct ui *u, const struct event *ev)
 	u->pending_name = xstrdup(ev->name ? ev->name : "");
 	u->pending_plan = ev->name && !strcmp(ev->name, "propose_plan");
 	u->pending_input = ev->input ? cJSON_Duplicate(ev->input, true) : NULL;
+	if (ev->text && !strncmp(ev->text, "asked by rule ", 14))
+		u->pending_rule = xstrdup(ev->text);
 	const char *arg = json_str(ev->input, "path");
 	if (!arg)
 		arg = json_str(ev->input, "command");

@@ -96,6 +96,7 @@ struct ui {
 
 	char *pending_id, *pending_name; /* the call or plan awaiting an answer */
 	char *pending_what;
+	char *pending_rule;		 /* "asked by rule '…' (FILE:LINE)", or NULL */
 	bool pending_plan;
 
 	char *phase;

@@ -3,7 +3,9 @@
  * Fuzz target: the config file parser (config/config.c config_load_file,
  * DESIGN.md "Data on disk"). The input is the file's text, served from a
  * memfd so that the real file path is taken. `allow egress` lines go on to
- * the rule parser as the engine does (sandbox/egress.c egress_rule_parse).
+ * the rule parser as the engine does (sandbox/egress.c egress_rule_parse);
+ * permission rules (`allow|ask|deny TOOL[(PATTERN)]`) are formatted back
+ * and parsed again.
  * Properties checked: a rejected file is DH_EPARSE with a message that
  * starts with "FILE:LINE: " (errors name the file and line), and every
  * option keeps a value.
@@ -63,6 +65,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (egress_rule_parse(&r, c.egress.v[i].text) == 0)
 			egress_rule_fini(&r);
+	}
+	/* A rule line written back (a saved "always allow") reads the same. */
+	for (size_t i = 0; i < c.rules.n; i++) {
+		const struct config_rule *r = &c.rules.v[i];
+		char *line = config_rule_format(r);
+		struct config_rule again;
+
+		FUZZ_CHECK(config_rule_parse(&again, line, "x:1") == 0, "a formatted rule parses");
+		FUZZ_CHECK(again.verdict == r->verdict && !strcmp(again.tool, r->tool) &&
+		                   !r->pattern == !again.pattern &&
+		                   (!r->pattern || !strcmp(again.pattern, r->pattern)),
+		           "a rule reads as it was written");
+		free(again.tool);
+		free(again.pattern);
+		free(again.where);
+		free(line);
 	}
 	config_fini(&c);
 	return 0;

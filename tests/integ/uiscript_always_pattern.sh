@@ -2,8 +2,9 @@
 # tool, p only calls like this one, Esc cancel). For run_command p allows
 # the command's first two words as a prefix ("ls -a": "ls -a notes" then
 # runs unasked, "ls notes" asks); for write_file the file's directory and
-# extension (notes/*.md: notes/b.md runs unasked, other.txt asks). Esc
-# leaves the call waiting.
+# extension (notes/*.md: notes/b.md runs unasked, other.txt asks); n to
+# "save it for later sessions?" keeps it for this one. Esc leaves the call
+# waiting.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 G=$T/work; mkdir -p "$G/notes"
@@ -28,6 +29,8 @@ a
 A
 :wait text Always allow: t every run_command call, p only run_command ls -a, Esc cancel
 p
+:wait text Save 'allow run_command\(ls -a\)'
+n
 :wait text Allow run_command ls notes
 :save-screen $T/cmd.scr
 n
@@ -40,6 +43,8 @@ A
 A
 :wait text Always allow: t every
 p
+:wait text Save 'allow write_file
+n
 :wait text Allow write_file other\.txt
 :save-screen $T/other.scr
 y

@@ -24,6 +24,8 @@ a
 A
 :wait text Always allow: t every write_file call
 t
+:wait text Save 'allow write_file'
+n
 :wait text task done
 K
 :wait text Show the key bindings

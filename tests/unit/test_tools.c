@@ -1485,31 +1485,31 @@ Test(approval, rules_match)
 	json_add_str(mv, "source", "notes/a.md");
 	json_add_str(mv, "destination", "other/a.md");
 
-	cr_assert_null(approval_rules_match(&r, "run_command", cmd, &env));
+	cr_assert_null(approval_rules_decide(&r, "run_command", cmd, &env));
 	cr_assert_eq(approval_rules_add(&r, "run_command", "make", &env), 0);
 	cr_assert_eq(approval_rules_add(&r, "run_command", "make", &env), 0);
 	cr_assert_eq(r.n, 1, "a rule is not added twice");
-	const struct approval_rule *m = approval_rules_match(&r, "run_command", cmd, &env);
+	const struct approval_rule *m = approval_rules_decide(&r, "run_command", cmd, &env);
 	cr_assert(m);
 	char *what = approval_rule_describe(m);
 	cr_assert_str_eq(what, "run_command \"make\"");
 	free(what);
 
 	cr_assert_eq(approval_rules_add(&r, "write_file", "notes/*.md", &env), 0);
-	cr_assert(approval_rules_match(&r, "write_file", f1, &env));
-	cr_assert_null(approval_rules_match(&r, "write_file", f2, &env));
-	cr_assert_null(approval_rules_match(&r, "edit_file", f1, &env), "per tool");
+	cr_assert(approval_rules_decide(&r, "write_file", f1, &env));
+	cr_assert_null(approval_rules_decide(&r, "write_file", f2, &env));
+	cr_assert_null(approval_rules_decide(&r, "edit_file", f1, &env), "per tool");
 	cr_assert_eq(approval_rules_add(&r, "write_file", "notes/**", &env), 0);
-	cr_assert(approval_rules_match(&r, "write_file", f2, &env));
+	cr_assert(approval_rules_decide(&r, "write_file", f2, &env));
 	/* A move matches only when both paths do. */
 	cr_assert_eq(approval_rules_add(&r, "move_file", "notes/*", &env), 0);
-	cr_assert_null(approval_rules_match(&r, "move_file", mv, &env));
+	cr_assert_null(approval_rules_decide(&r, "move_file", mv, &env));
 	/* An absolute path inside the grant is matched in its relative form. */
 	cJSON *abs = json_new_obj();
 	char *p = xasprintf("%s/notes/z.md", gdir);
 	json_add_str(abs, "path", p);
 	free(p);
-	cr_assert(approval_rules_match(&r, "write_file", abs, &env));
+	cr_assert(approval_rules_decide(&r, "write_file", abs, &env));
 	/* So is an absolute or "./" glob inside the first grant. */
 	char *g = xasprintf("%s/docs/*.txt", gdir);
 	cr_assert_eq(approval_rules_add(&r, "delete_file", g, &env), 0);
@@ -1519,11 +1519,11 @@ Test(approval, rules_match)
 	cr_assert_eq(approval_rules_add(&r, "write_file", "./docs/*.txt", &env), 0);
 	cJSON *rel = json_new_obj();
 	json_add_str(rel, "path", "docs/a.txt");
-	cr_assert(approval_rules_match(&r, "delete_file", rel, &env));
+	cr_assert(approval_rules_decide(&r, "delete_file", rel, &env));
 	cJSON_Delete(rel);
 	/* The whole tool, and a pattern where none applies. */
 	cr_assert_eq(approval_rules_add(&r, "edit_file", NULL, &env), 0);
-	cr_assert(approval_rules_match(&r, "edit_file", f2, &env));
+	cr_assert(approval_rules_decide(&r, "edit_file", f2, &env));
 	cr_assert_eq(approval_rules_add(&r, "web_fetch", "x", &env), DH_EPARSE);
 	cJSON *j = approval_rules_to_json(&r);
 	char *s = json_print(j);
