@@ -26,6 +26,8 @@
 #include "sandbox/egress.h"
 #include "session/blob.h"
 #include "session/session.h"
+#include "skills/instructions.h"
+#include "skills/skills.h"
 #include "snap/snap.h"
 #include "tools/tool.h"
 #include "watch/watch.h"
@@ -304,11 +306,8 @@ build_system_prompt(const struct agent_config *cfg)
 	if (cfg->mode == AGENT_MODE_ASK)
 		buf_puts(&b, "\nThe person approves each tool call that changes files or runs a "
 			     "command; a denied call comes back as an error with their reason.\n");
-	if (cfg->instructions && *cfg->instructions) {
-		buf_puts(&b, "\nInstructions from the person's AGENTS.md files:\n");
-		buf_puts(&b, cfg->instructions);
-		buf_putc(&b, '\n');
-	}
+	skills_prompt(cfg->skills, &b);
+	instructions_prompt(cfg->instructions, &b);
 	return buf_detach(&b);
 }
 
@@ -879,6 +878,41 @@ next_turn(struct agent *a)
 	start_request(a);
 }
 
+/* The instructions of the subdirectories this turn's calls named for the
+ * first time (skills/instructions.h), as one text block after the results;
+ * what was cut or left out is an error event. */
+static void
+nested_instructions(struct agent *a, cJSON *content)
+{
+	static const char *const keys[] = { "path", "source", "destination" };
+	struct buf text = BUF_INIT;
+	struct strv warn = { 0 };
+
+	for (size_t i = 0; a->cfg.instructions && i < a->ncalls; i++) {
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+			const char *p = json_str(a->calls[i].input, keys[k]);
+			char *rel = NULL;
+			size_t g;
+
+			if (p && *p && grant_resolve(a->cfg.grants, p, &g, &rel) == 0)
+				instructions_visit(a->cfg.instructions, a->cfg.grants, g, rel,
+						   &text, &warn);
+			free(rel);
+		}
+	}
+	for (size_t i = 0; i < warn.n; i++)
+		emit_error(a, warn.v[i]);
+	if (text.len) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", buf_cstr(&text));
+		json_add(content, NULL, t);
+	}
+	strv_free(&warn);
+	buf_fini(&text);
+}
+
 /* All calls of the turn have results: send them back (steers after them). */
 static void
 tools_finished(struct agent *a)
@@ -899,6 +933,7 @@ tools_finished(struct agent *a)
 			json_add_bool(r, "is_error", true);
 		json_add(content, NULL, r);
 	}
+	nested_instructions(a, content);
 	take_steers(a, content);
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);
@@ -1520,6 +1555,8 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 		a->env.default_timeout_s = cfg->command_timeout_s;
 	a->env.large_file_limit = cfg->large_file_limit;
 	a->env.egress = cfg->egress;
+	a->env.skills = cfg->skills;
+	a->env.readable = skills_readable(cfg->skills);
 	a->env.store = store_output;
 	a->env.on_output = live_output;
 	a->env.hook_ctx = a;
@@ -1643,6 +1680,16 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 				  .watcher = buf_cstr(&wst) });
 	buf_fini(&wst);
 	free(grants);
+	/* Skills and instructions that are not used whole, each said once. */
+	const struct strv *probs = skills_problems(a->cfg.skills);
+	for (size_t i = 0; probs && i < probs->n; i++) {
+		char *m = xasprintf("skills: %s", probs->v[i]);
+		emit_error(a, m);
+		free(m);
+	}
+	const struct strv *iw = instructions_warnings(a->cfg.instructions);
+	for (size_t i = 0; iw && i < iw->n; i++)
+		emit_error(a, iw->v[i]);
 
 	if (resume) {
 		repair_history(a);
@@ -1828,6 +1875,7 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_SESSIONS:
 	case COMMAND_REVIEW_GET:
 	case COMMAND_LOG:
+	case COMMAND_INSTRUCTIONS:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }

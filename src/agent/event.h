@@ -280,7 +280,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
 	X(COMMAND_SESSIONS, "sessions", )                                                          \
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
-	X(COMMAND_LOG, "log", )
+	X(COMMAND_LOG, "log", )                                                                    \
+	X(COMMAND_INSTRUCTIONS, "instructions", )
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -27,6 +27,8 @@
 #include "sandbox/egress.h"
 #include "sandbox/probe.h"
 #include "session/session.h"
+#include "skills/instructions.h"
+#include "skills/skills.h"
 #include "snap/review.h"
 #include "snap/review_set.h"
 #include "snap/snap.h"
@@ -52,7 +54,8 @@ struct engine {
 	struct llm *llm;
 	struct egress *egress;
 	char *sandbox;
-	char *instructions; /* AGENTS.md text the agent borrows */
+	struct instructions *instructions; /* AGENTS.md files the agent borrows */
+	struct skill_set *skills;	   /* installed skills the agent borrows */
 	struct agent *agent;
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
@@ -200,30 +203,6 @@ start_watch(struct engine *e)
 		watch_free(e->watch);
 		e->watch = NULL;
 	}
-}
-
-/* Global and per-folder AGENTS.md, concatenated (heap) or NULL. */
-static char *
-load_instructions(const struct grant_set *g)
-{
-	struct buf b = BUF_INIT;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *global = xdg && *xdg ? xasprintf("%s/deskhand/AGENTS.md", xdg)
-		       : home	   ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
-				   : NULL;
-	struct buf f = BUF_INIT;
-
-	if (global && fsutil_read_file(global, 64 * 1024, &f) == 0 && f.len)
-		buf_printf(&b, "From %s:\n%s\n", global, buf_cstr(&f));
-	free(global);
-	for (size_t i = 0; i < grant_count(g); i++) {
-		buf_clear(&f);
-		if (grant_read(grant_get(g, i), "AGENTS.md", 64 * 1024, &f) == 0 && f.len)
-			buf_printf(&b, "From %s/AGENTS.md:\n%s\n", grant_get(g, i)->path,
-				   buf_cstr(&f));
-	}
-	buf_fini(&f);
-	return b.len ? buf_detach(&b) : (buf_fini(&b), NULL);
 }
 
 int
@@ -534,12 +513,27 @@ engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx)
 	}
 }
 
+/* The instructions and skills of the current grants, read again (the agent
+ * that borrowed the old ones is gone or about to be replaced). */
+static int
+reload_instructions(struct engine *e)
+{
+	instructions_free(e->instructions);
+	e->instructions = NULL;
+	skills_free(e->skills);
+	e->skills = NULL;
+	if (instructions_load(&e->instructions, e->grants) < 0 ||
+	    skills_load(&e->skills, e->grants, 0) < 0)
+		return DH_EFAIL;
+	return 0;
+}
+
 /* A fresh agent over the current grants. */
 static int
 new_agent(struct engine *e)
 {
-	free(e->instructions);
-	e->instructions = load_instructions(e->grants);
+	if (reload_instructions(e) < 0)
+		return DH_EFAIL;
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -556,6 +550,7 @@ new_agent(struct engine *e)
 		.max_turns = (int)config_int(e->cfg->max_turns),
 		.command_timeout_s = (int)config_int(e->cfg->command_timeout),
 		.instructions = e->instructions,
+		.skills = e->skills,
 		.watch = e->watch,
 		.watch_off = e->watch_off,
 		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
@@ -1315,6 +1310,38 @@ req_grant(struct engine *e, const struct command *c, unsigned long from)
 	cJSON_Delete(g);
 }
 
+/* The instructions and skills the agent has (or would have: read now when
+ * no task started yet), for :instructions. */
+static void
+req_instructions(struct engine *e, const struct command *c, unsigned long from)
+{
+	struct instructions *in = e->instructions;
+	struct skill_set *sk = e->skills;
+	cJSON *d = json_new_obj(), *w;
+
+	if (!in && instructions_load(&in, e->grants) < 0)
+		in = NULL;
+	if (!sk && skills_load(&sk, e->grants, 0) < 0)
+		sk = NULL;
+	json_add(d, "files", instructions_json(in));
+	json_add(d, "skills", skills_json(sk));
+	w = json_add(d, "warnings", json_new_arr());
+	const struct strv *iw = instructions_warnings(in), *sp = skills_problems(sk);
+	for (size_t i = 0; iw && i < iw->n; i++)
+		json_add(w, NULL, cJSON_CreateString(iw->v[i]));
+	for (size_t i = 0; sp && i < sp->n; i++) {
+		char *m = xasprintf("skills: %s", sp->v[i]);
+		json_add(w, NULL, cJSON_CreateString(m));
+		free(m);
+	}
+	reply(e, from, c->req, "instructions", true, NULL, d);
+	cJSON_Delete(d);
+	if (in != e->instructions)
+		instructions_free(in);
+	if (sk != e->skills)
+		skills_free(sk);
+}
+
 static void
 req_hello(struct engine *e, const struct command *c, unsigned long from)
 {
@@ -1330,7 +1357,7 @@ static request_fn *const requests[] = {
 	[COMMAND_HELLO] = req_hello,	  [COMMAND_START] = req_start,
 	[COMMAND_GRANT] = req_grant,	  [COMMAND_UNGRANT] = req_grant,
 	[COMMAND_SESSIONS] = req_query,	  [COMMAND_REVIEW_GET] = req_query,
-	[COMMAND_LOG] = req_query,
+	[COMMAND_LOG] = req_query,	  [COMMAND_INSTRUCTIONS] = req_instructions,
 };
 
 void
@@ -1605,7 +1632,8 @@ engine_close(struct engine *e)
 	grant_set_free(e->grants);
 	free(e->state);
 	free(e->sandbox);
-	free(e->instructions);
+	instructions_free(e->instructions);
+	skills_free(e->skills);
 	free(e->watch_off);
 	free(e->session_spec);
 	free(e->task);

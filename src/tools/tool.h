@@ -23,6 +23,7 @@ struct ev_loop;
 struct egress;
 struct grant_set;
 struct http_client;
+struct skill_set;
 struct tool_run; /* an asynchronous call in flight (opaque) */
 
 /* Where run_command keeps a long output whole: a new empty file opened for
@@ -65,6 +66,10 @@ struct tool_env {
 	int sandbox_trial;        /* run_command's once-per-session trial of the
 	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
 	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
+	const struct skill_set *skills; /* load_skill's skills (borrowed); NULL = none */
+	struct grant_set *readable; /* folders read_file, list_files and search_files may
+	                             * read by absolute path, never change (the
+	                             * skills' directories); NULL = none */
 	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
 	tool_output_fn *on_output; /* NULL: no live output */
 	void *hook_ctx;           /* ctx of store and on_output */
