@@ -44,6 +44,7 @@ static const char usage[] =
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
+	"  skills     list the installed skills and what is wrong with any (trust DIR)\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
@@ -70,6 +71,7 @@ static const struct {
 	{ .name = "undo", .fn = cli_undo },
 	{ .name = "sessions", .fn = cli_sessions },
 	{ .name = "doctor", .fn = cli_doctor },
+	{ .name = "skills", .fn = cli_skills },
 	{ .name = "review", .fn = cli_review },
 	{ .name = "accept", .fn = cli_accept },
 	{ .name = "reject", .fn = cli_reject },

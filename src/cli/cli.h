@@ -48,6 +48,10 @@ int cli_restore(int argc, char **argv);
  * "interrupted" 130, anything else and NULL 1. */
 int cli_exit_status(const char *status);
 
+/* `deskhand skills` (cli/skills.c): the installed skills, in this process
+ * (client_verb_local()). */
+int cli_skills(int argc, char **argv);
+
 /* `deskhand doctor` (cli/doctor.c): sandbox readiness checks; exit 0 when
  * none failed, 1 when one did. */
 int cli_doctor(int argc, char **argv);

@@ -38,6 +38,10 @@ int verbs_redo(int argc, char **argv, unsigned flags);
 /* deskhand restore [--force] CHECKPOINT: the folders back to a checkpoint. */
 int verbs_restore(int argc, char **argv, unsigned flags);
 
+/* deskhand skills [--json] [--grant DIR]… | trust DIR | untrust DIR: the
+ * installed skills and their problems (engine/verbs_skills.c). */
+int verbs_skills(int argc, char **argv, unsigned flags);
+
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
  * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg(). */
