@@ -310,8 +310,10 @@ instructions_visit(struct instructions *in, const struct grant_set *g, size_t gi
 					added++;
 					buf_printf(out,
 						   "[deskhand: instructions from %s, for work in "
-						   "%s and below]\n%s\n",
-						   f->path, abs, f->text);
+						   "%s and below]\n%s\n%s",
+						   f->path, abs, f->text,
+						   f->cut ? "[deskhand: the rest was cut at the size "
+							    "cap]\n" : "");
 				}
 			}
 		}
