@@ -30,7 +30,11 @@ static const char usage[] =
 static int
 trust_verb(int argc, char **argv, bool trust)
 {
-	if (argc != 2) {
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
 		fputs(usage, stderr);
 		return 2;
 	}

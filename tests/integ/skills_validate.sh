@@ -13,6 +13,11 @@ mk long "---\nname: long\ndescription: $(printf 'x%.0s' $(seq 1025))\n---\n"
 mk nofm '# just text\n'
 mk unclosed '---\nname: unclosed\n'
 mk yamlerr '---\nname: yamlerr\ndescription: [oops\n---\n'
+mk 'a--b' '---\nname: a--b\ndescription: x\n---\n'
+mk '-lead' '---\nname: -lead\ndescription: x\n---\n'
+mk nodesc '---\nname: nodesc\n---\n'
+mk emptydesc "---\nname: emptydesc\ndescription: ''\n---\n"
+mk maxlen "---\nname: maxlen\ndescription: $(printf 'x%.0s' $(seq 1024))\n---\n"
 mkdir -p "$HOME/.claude/skills/from-claude"
 printf -- '---\nname: from-claude\ndescription: Read from ~/.claude/skills too.\n---\n' \
   > "$HOME/.claude/skills/from-claude/SKILL.md"
@@ -29,15 +34,21 @@ assert_contains "$out" "$S/long/SKILL.md:3: description is 1025 characters; it m
 assert_contains "$out" "$S/nofm/SKILL.md:1: no YAML front matter"
 assert_contains "$out" "$S/unclosed/SKILL.md:1: the front matter is not closed"
 assert_contains "$out" "$S/yamlerr/SKILL.md:4: YAML:"
+assert_contains "$out" "$S/a--b/SKILL.md:2: name 'a--b' is not"
+assert_contains "$out" "$S/-lead/SKILL.md:2: name '-lead' is not"
+assert_contains "$out" "$S/nodesc/SKILL.md:1: 'description' is missing"
+assert_contains "$out" "$S/emptydesc/SKILL.md:3: description is 0 characters"
+assert_not_contains "$out" "maxlen/SKILL.md"
 js=$("$DESKHAND" skills --json --grant "$G") || true
-assert_eq "$(jq -r '.skills | map(.name) | join(",")' <<<"$js")" "from-claude,good,proj"
+assert_eq "$(jq -r '.skills | map(.name) | join(",")' <<<"$js")" "from-claude,good,maxlen,proj"
 assert_eq "$(jq -r '.skills[] | select(.name=="from-claude").source' <<<"$js")" claude
 assert_eq "$(jq -r '.skills[] | select(.name=="proj") | "\(.source) \(.trusted)"' <<<"$js")" "folder false"
-assert_eq "$(jq -r '.problems | length' <<<"$js")" 6
+assert_eq "$(jq -r '.problems | length' <<<"$js")" 10
 "$DESKHAND" skills --help | grep -q "deskhand skills trust DIR" || fail "--help"
 set +e; "$DESKHAND" skills --bogus 2>/dev/null; rc=$?; set -e
 assert_eq "$rc" 2 "usage error"
-rm -rf "$S/Bad_Name" "$S/mismatch" "$S/long" "$S/nofm" "$S/unclosed" "$S/yamlerr"
+rm -rf "$S/Bad_Name" "$S/mismatch" "$S/long" "$S/nofm" "$S/unclosed" "$S/yamlerr" "$S/a--b" \
+  "$S/-lead" "$S/nodesc" "$S/emptydesc"
 "$DESKHAND" skills >/dev/null || fail "exit 1 with only valid skills"
 
 # A session: the untrusted folder's skill is not offered, and that is said.
