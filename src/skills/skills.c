@@ -309,6 +309,20 @@ dir_names(int fd, struct strv *out)
 	strv_uniq(out);
 }
 
+/* A skill directory that is "/", $HOME or above it (a symlink gone wide):
+ * read_file would then read all of it. */
+static bool
+too_broad(const char *dir)
+{
+	char *home = getenv("HOME") ? realpath(getenv("HOME"), NULL) : NULL;
+	size_t n = strlen(dir);
+	bool wide = !strcmp(dir, "/") ||
+		    (home && !strncmp(home, dir, n) && (home[n] == '/' || home[n] == '\0'));
+
+	free(home);
+	return wide;
+}
+
 /* The skills of a personal root (plain files: the person's own). */
 static void
 scan_personal(struct skill_set *s, enum skill_source src, const char *root)
@@ -337,6 +351,13 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 		k.dir = realpath(dir, NULL);
 		if (!k.dir)
 			k.dir = xstrdup(dir);
+		if (too_broad(k.dir)) {
+			problem(s, k.file, 0, "its directory is %s (a link?): too broad to offer "
+				"to read_file, so the skill is not used", k.dir);
+			free(dir);
+			skill_fini(&k);
+			continue;
+		}
 		if (fsutil_read_file(k.file, SKILL_FILE_MAX, &text) < 0) {
 			problem(s, k.file, 0, "%s", access(k.file, F_OK) ? "missing: a skill "
 					"directory needs a SKILL.md" : err_msg());

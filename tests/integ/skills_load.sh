@@ -23,6 +23,10 @@ echo "FIELDS-MARKER-5512" > "$S/pdf-forms/reference/fields.md"
 # an invalid one: the name does not match its directory
 mkdir -p "$S/other"
 printf -- '---\nname: not-other\ndescription: x\n---\nbody\n' > "$S/other/SKILL.md"
+# a skill directory that is a link to the home directory is not offered
+# (read_file would read all of it)
+mkdir -p "$HOME/.agents/skills"; ln -s "$HOME" "$HOME/.agents/skills/wide"
+printf -- '---\nname: wide\ndescription: x\n---\n' > "$HOME/SKILL.md"
 cat > "$T/script.json" <<JSON
 {"turns": [
  {"tool_calls": [{"name": "load_skill", "input": {"name": "pdf-forms"}}]},
@@ -63,4 +67,6 @@ assert_contains "$wr" "outside the granted folders"
 # the invalid skill is reported with file:line, as an event of the session
 errs=$(jq -r 'select(.type=="error").message' <<<"$out")
 assert_contains "$errs" "skills: $S/other/SKILL.md:2: name 'not-other' does not match its directory 'other'"
+assert_contains "$errs" "skills: $HOME/.agents/skills/wide/SKILL.md: its directory is $HOME (a link?): too broad"
+assert_not_contains "$sys1" "- wide:"
 echo ok
