@@ -128,6 +128,7 @@ struct agent {
 
 	struct buf live;	/* the running call's latest output (tool_output), at most
 				 * LIVE_MAX bytes from a line start */
+	struct buf nested;	/* instructions of subdirectories the turn's calls reached */
 
 	bool interrupt;
 	const char *status;	/* set when finished */
@@ -886,39 +887,45 @@ next_turn(struct agent *a)
 	start_request(a);
 }
 
-/* The instructions of the subdirectories this turn's calls named for the
- * first time (skills/instructions.h), as one text block after the results;
- * what was cut or left out is an error event. */
+/* The instructions of the subdirectories a call names, read the first time
+ * one is named (skills/instructions.h) and before the call runs, so that a
+ * file the agent itself writes there is never read back as the person's.
+ * Their text waits in a->nested for the turn's results; what was cut or
+ * left out is an error event. */
 static void
-nested_instructions(struct agent *a, cJSON *content)
+visit_call(struct agent *a, const struct call *c)
 {
 	static const char *const keys[] = { "path", "source", "destination" };
-	struct buf text = BUF_INIT;
 	struct strv warn = { 0 };
 
-	for (size_t i = 0; a->cfg.instructions && i < a->ncalls; i++) {
-		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-			const char *p = json_str(a->calls[i].input, keys[k]);
-			char *rel = NULL;
-			size_t g;
+	for (size_t k = 0; a->cfg.instructions && k < sizeof keys / sizeof *keys; k++) {
+		const char *p = json_str(c->input, keys[k]);
+		char *rel = NULL;
+		size_t g;
 
-			if (p && *p && grant_resolve(a->cfg.grants, p, &g, &rel) == 0)
-				instructions_visit(a->cfg.instructions, a->cfg.grants, g, rel,
-						   &text, &warn);
-			free(rel);
-		}
+		if (p && *p && grant_resolve(a->cfg.grants, p, &g, &rel) == 0)
+			instructions_visit(a->cfg.instructions, a->cfg.grants, g, rel, &a->nested,
+					   &warn);
+		free(rel);
 	}
 	for (size_t i = 0; i < warn.n; i++)
 		emit_error(a, warn.v[i]);
-	if (text.len) {
-		cJSON *t = json_new_obj();
-
-		json_add_str(t, "type", "text");
-		json_add_str(t, "text", buf_cstr(&text));
-		json_add(content, NULL, t);
-	}
 	strv_free(&warn);
-	buf_fini(&text);
+}
+
+/* The instructions the turn's calls reached, as one text block after the
+ * tool results. */
+static void
+take_nested(struct agent *a, cJSON *content)
+{
+	if (!a->nested.len)
+		return;
+	cJSON *t = json_new_obj();
+
+	json_add_str(t, "type", "text");
+	json_add_str(t, "text", buf_cstr(&a->nested));
+	json_add(content, NULL, t);
+	buf_clear(&a->nested);
 }
 
 /* All calls of the turn have results: send them back (steers after them). */
@@ -941,7 +948,7 @@ tools_finished(struct agent *a)
 			json_add_bool(r, "is_error", true);
 		json_add(content, NULL, r);
 	}
-	nested_instructions(a, content);
+	take_nested(a, content);
 	take_steers(a, content);
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);
@@ -1349,6 +1356,8 @@ process_call(struct agent *a)
 	a->phase = PHASE_TOOLS;
 	emit(a, &(struct event){ .type = EVENT_TOOL_CALL, .id = c->id, .name = c->name,
 				  .input = c->shown });
+	if (!c->malformed)
+		visit_call(a, c);
 	if (a->interrupt) {
 		call_result_text(c, true, "not run: the user interrupted the session");
 		call_complete(a);
@@ -1598,6 +1607,7 @@ agent_free(struct agent *a)
 	approval_rules_fini(&a->always);
 	strv_free(&a->refused);
 	buf_fini(&a->live);
+	buf_fini(&a->nested);
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
 	cJSON_Delete(a->plan);

@@ -2,7 +2,9 @@
 # request's system prompt; a subdirectory's AGENTS.md is not, and joins the
 # request after the first tool call that names a path in it (a text block
 # after the tool results), once; CLAUDE.md counts where a directory has no
-# AGENTS.md; a file over the cap is cut with a warning naming it.
+# AGENTS.md; a file over the cap is cut with a warning naming it. An
+# AGENTS.md the agent writes in a directory it had not visited is never read
+# back as instructions (the directory is visited before the call runs).
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G/sub/deep" "$G/claude" "$G/big"
 mkdir -p "$XDG_CONFIG_HOME/deskhand"
@@ -21,11 +23,14 @@ cat > "$T/script.json" <<'JSON'
  {"tool_calls": [{"name": "read_file", "input": {"path": "sub/deep/a.txt"}},
                  {"name": "list_files", "input": {"path": "claude"}}]},
  {"tool_calls": [{"name": "list_files", "input": {"path": "big"}}]},
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Write"}]}}]},
+ {"tool_calls": [{"name": "write_file", "input": {"path": "fresh/AGENTS.md", "content": "AGENT-WRITTEN-8\n"}}]},
+ {"tool_calls": [{"name": "read_file", "input": {"path": "fresh/AGENTS.md"}}]},
  {"text": "Done.", "stop_reason": "end_turn"}
 ]}
 JSON
 start_fake "$T/script.json" --check-history
-out=$("$DESKHAND" run --grant "$G" --json "Look around" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
+out=$("$DESKHAND" run --grant "$G" --json --approve-plan --mode auto "Look around" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 req() { sed -n "${1}p" "$FAKE_LOG"; }
 sys1=$(req 1 | jq -r '.body.system[0].text')
@@ -55,4 +60,8 @@ assert_contains "$t4" "BIG-RULE-6"
 assert_not_contains "$t4" "BIG-TAIL-7"
 errs=$(jq -r 'select(.type=="error").message' <<<"$out")
 assert_contains "$errs" "instructions: $G/big/AGENTS.md is $(stat -c %s "$G/big/AGENTS.md") bytes; only its first"
+[ -f "$G/fresh/AGENTS.md" ] || fail "write_file did not write fresh/AGENTS.md"
+! jq -e '.body.messages[] | select(.role=="user") | .content | arrays | .[]
+         | select(.type=="text") | .text | contains("fresh/AGENTS.md")' "$FAKE_LOG" >/dev/null \
+  || fail "the agent-written AGENTS.md was read back as instructions"
 echo ok
