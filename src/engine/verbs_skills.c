@@ -89,10 +89,13 @@ verbs_skills(int argc, char **argv, unsigned flags)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "jg:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': json = true; break;
+		case 'j':
+			json = true;
+			break;
 		case 'g':
 			if (grant_add(g, optarg) < 0) {
-				fprintf(stderr, "deskhand: skills: --grant %s: %s\n", optarg, err_msg());
+				fprintf(stderr, "deskhand: skills: --grant %s: %s\n", optarg,
+				        err_msg());
 				grant_set_free(g);
 				return 2;
 			}

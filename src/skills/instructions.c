@@ -26,7 +26,7 @@ struct instructions {
 	ARRAY(struct instr_file) files;
 	struct strv warnings;
 	struct strv visited; /* absolute directories looked at (sorted) */
-	size_t total;	     /* bytes of text taken */
+	size_t total;        /* bytes of text taken */
 };
 
 /* Names looked for in a directory, in order: the first that exists counts. */
@@ -38,8 +38,7 @@ static const char *const kind_names[] = {
 	[INSTR_NESTED] = "nested",
 };
 
-static void
-warn(struct instructions *in, struct strv *also, const char *fmt, ...) DH_PRINTF(3, 4);
+static void warn(struct instructions *in, struct strv *also, const char *fmt, ...) DH_PRINTF(3, 4);
 
 static void
 warn(struct instructions *in, struct strv *also, const char *fmt, ...)
@@ -129,8 +128,9 @@ take(struct instructions *in, struct strv *also, const char *path, long long siz
 
 	cut_to(t, max);
 	if (cut)
-		warn(in, also, "%s is %lld bytes; only its first %zu are used (the cap is %zu KiB "
-			       "a file, %zu KiB in all)",
+		warn(in, also,
+		     "%s is %lld bytes; only its first %zu are used (the cap is %zu KiB "
+		     "a file, %zu KiB in all)",
 		     path, size, t->len, INSTR_FILE_MAX >> 10, INSTR_TOTAL_MAX >> 10);
 	struct buf clean = BUF_INIT;
 	utf8_scrub(&clean, t->ptr ? t->ptr : "", t->len);
@@ -150,7 +150,7 @@ take(struct instructions *in, struct strv *also, const char *path, long long siz
  * AGENTS.md, else CLAUDE.md. Returns the file added, or NULL. */
 static const struct instr_file *
 load_dir(struct instructions *in, struct strv *also, const struct grant *gr, const char *rel,
-	 enum instr_kind kind)
+         enum instr_kind kind)
 {
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		char *frel = *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
@@ -181,8 +181,8 @@ load_global(struct instructions *in)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	char *path = xdg && *xdg ? xasprintf("%s/deskhand/AGENTS.md", xdg)
-		     : home	 ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
-				 : NULL;
+	             : home      ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
+	                         : NULL;
 	struct buf t = BUF_INIT;
 	struct stat st;
 	int fd;
@@ -265,19 +265,20 @@ instructions_prompt(const struct instructions *in, struct buf *out)
 		if (f->kind == INSTR_NESTED)
 			continue;
 		if (!any)
-			buf_puts(out, "\nInstructions from the person's AGENTS.md files (a "
-				      "subdirectory's own come later, when you first work there):\n");
+			buf_puts(out,
+			         "\nInstructions from the person's AGENTS.md files (a "
+			         "subdirectory's own come later, when you first work there):\n");
 		any = true;
 		buf_printf(out, "From %s:\n%s\n", f->path, f->text);
 		if (f->cut)
 			buf_printf(out, "[deskhand: the rest of %s was cut at the size cap]\n",
-				   f->path);
+			           f->path);
 	}
 }
 
 size_t
 instructions_visit(struct instructions *in, const struct grant_set *g, size_t gi, const char *rel,
-		   struct buf *out, struct strv *warn_out)
+                   struct buf *out, struct strv *warn_out)
 {
 	const struct grant *gr = grant_get(g, gi);
 	struct stat st;
@@ -308,12 +309,14 @@ instructions_visit(struct instructions *in, const struct grant_set *g, size_t gi
 					load_dir(in, warn_out, gr, dir, INSTR_NESTED);
 				if (f) {
 					added++;
-					buf_printf(out,
-						   "[deskhand: instructions from %s, for work in "
-						   "%s and below]\n%s\n%s",
-						   f->path, abs, f->text,
-						   f->cut ? "[deskhand: the rest was cut at the size "
-							    "cap]\n" : "");
+					buf_printf(
+						out,
+						"[deskhand: instructions from %s, for work in "
+						"%s and below]\n%s\n%s",
+						f->path, abs, f->text,
+						f->cut ? "[deskhand: the rest was cut at the size "
+							 "cap]\n"
+						       : "");
 				}
 			}
 		}

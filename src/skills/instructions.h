@@ -29,7 +29,7 @@
 struct grant_set;
 struct instructions; /* opaque */
 
-#define INSTR_FILE_MAX	((size_t)32 << 10)
+#define INSTR_FILE_MAX  ((size_t)32 << 10)
 #define INSTR_TOTAL_MAX ((size_t)64 << 10)
 
 enum instr_kind {
@@ -39,10 +39,10 @@ enum instr_kind {
 };
 
 struct instr_file {
-	char *path;	/* absolute */
-	char *text;	/* what the model gets (cut to the caps) */
+	char *path;     /* absolute */
+	char *text;     /* what the model gets (cut to the caps) */
 	long long size; /* bytes of the file */
-	bool cut;	/* text is less than the file */
+	bool cut;       /* text is less than the file */
 	enum instr_kind kind;
 };
 
@@ -69,7 +69,7 @@ void instructions_prompt(const struct instructions *in, struct buf *out);
  * appended to `out`; each warning is appended to `warn` as well. Returns
  * how many files were added. */
 size_t instructions_visit(struct instructions *in, const struct grant_set *g, size_t gi,
-			  const char *rel, struct buf *out, struct strv *warn);
+                          const char *rel, struct buf *out, struct strv *warn);
 
 /* [{path, kind ("global"|"folder"|"nested"), size, cut, text}]. Caller owns. */
 cJSON *instructions_json(const struct instructions *in);

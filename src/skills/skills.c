@@ -60,8 +60,8 @@ skills_source_name(enum skill_source src)
 	return (size_t)src < sizeof source_names / sizeof *source_names ? source_names[src] : "?";
 }
 
-static void
-problem(struct skill_set *s, const char *file, int line, const char *fmt, ...) DH_PRINTF(4, 5);
+static void problem(struct skill_set *s, const char *file, int line, const char *fmt, ...)
+	DH_PRINTF(4, 5);
 
 static void
 problem(struct skill_set *s, const char *file, int line, const char *fmt, ...)
@@ -73,7 +73,8 @@ problem(struct skill_set *s, const char *file, int line, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		die("out of memory");
 	va_end(ap);
-	char *p = line > 0 ? xasprintf("%s:%d: %s", file, line, msg) : xasprintf("%s: %s", file, msg);
+	char *p =
+		line > 0 ? xasprintf("%s:%d: %s", file, line, msg) : xasprintf("%s: %s", file, msg);
 	strv_add(&s->problems, p);
 	free(p);
 	free(msg);
@@ -127,8 +128,8 @@ chars(const char *s)
  * issue), *body_line the first line after the closing "---". false with a
  * problem when there is none. */
 static bool
-split_front(struct skill_set *s, const char *file, const char *text, size_t len,
-	    const char **fm, size_t *fmlen, int *body_line)
+split_front(struct skill_set *s, const char *file, const char *text, size_t len, const char **fm,
+            size_t *fmlen, int *body_line)
 {
 	const char *p = text, *end = text + len;
 	int line = 2;
@@ -138,8 +139,8 @@ split_front(struct skill_set *s, const char *file, const char *text, size_t len,
 	size_t first = strcspn(p, "\n");
 	if (!(first >= 3 && !strncmp(p, "---", 3) && strspn(p + 3, " \t\r") == first - 3)) {
 		problem(s, file, 1,
-			"no YAML front matter: SKILL.md must begin with a line '---', then "
-			"'name:' and 'description:', then '---'");
+		        "no YAML front matter: SKILL.md must begin with a line '---', then "
+		        "'name:' and 'description:', then '---'");
 		return false;
 	}
 	p += first + (p[first] == '\n');
@@ -171,7 +172,7 @@ scalar(yaml_node_t *n)
  * wrong (every problem found, not only the first). */
 static bool
 check_front(struct skill_set *s, const char *file, const char *dirname, const char *fm,
-	    size_t fmlen, struct skill *k)
+            size_t fmlen, struct skill *k)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -183,15 +184,15 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 	yaml_parser_set_input_string(&parser, (const unsigned char *)fm, fmlen);
 	if (!yaml_parser_load(&parser, &doc)) {
 		problem(s, file, base + (int)parser.problem_mark.line, "YAML: %s%s%s",
-			parser.problem ? parser.problem : "parse error",
-			parser.context ? " " : "", parser.context ? parser.context : "");
+		        parser.problem ? parser.problem : "parse error", parser.context ? " " : "",
+		        parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		return false;
 	}
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		problem(s, file, root ? base + (int)root->start_mark.line : 1,
-			"the front matter is not a mapping of keys (name:, description:)");
+		        "the front matter is not a mapping of keys (name:, description:)");
 		ok = false;
 		goto out;
 	}
@@ -229,7 +230,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 			desc_line = line;
 		} else if (!strcmp(key, "compatibility") && chars(val) > SKILL_COMPAT_MAX) {
 			problem(s, file, line, "compatibility is %zu characters; at most %d",
-				chars(val), SKILL_COMPAT_MAX);
+			        chars(val), SKILL_COMPAT_MAX);
 			ok = false;
 		} else if (!strcmp(key, "metadata") && (!vn || vn->type != YAML_MAPPING_NODE)) {
 			problem(s, file, line, "metadata must be a mapping of keys to strings");
@@ -241,13 +242,13 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		ok = false;
 	} else if (name_line && !name_ok(k->name)) {
 		problem(s, file, name_line,
-			"name '%s' is not 1-%d lowercase letters, digits and single hyphens "
-			"(no hyphen first or last)",
-			k->name, SKILL_NAME_MAX);
+		        "name '%s' is not 1-%d lowercase letters, digits and single hyphens "
+		        "(no hyphen first or last)",
+		        k->name, SKILL_NAME_MAX);
 		ok = false;
 	} else if (name_line && strcmp(k->name, dirname) != 0) {
 		problem(s, file, name_line, "name '%s' does not match its directory '%s'", k->name,
-			dirname);
+		        dirname);
 		ok = false;
 	}
 	if (!desc_line && k->name) {
@@ -255,7 +256,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		ok = false;
 	} else if (desc_line && (!*k->description || chars(k->description) > SKILL_DESC_MAX)) {
 		problem(s, file, desc_line, "description is %zu characters; it must be 1-%d",
-			chars(k->description), SKILL_DESC_MAX);
+		        chars(k->description), SKILL_DESC_MAX);
 		ok = false;
 	}
 out:
@@ -280,8 +281,10 @@ consider(struct skill_set *s, struct skill *k, const char *dirname, const char *
 		goto bad;
 	for (size_t i = 0; i < s->v.n; i++) {
 		if (!strcmp(s->v.v[i].name, k->name)) {
-			problem(s, k->file, 1, "skill '%s' is already defined by %s; this one is "
-					       "not used", k->name, s->v.v[i].file);
+			problem(s, k->file, 1,
+			        "skill '%s' is already defined by %s; this one is "
+			        "not used",
+			        k->name, s->v.v[i].file);
 			goto bad;
 		}
 	}
@@ -317,7 +320,7 @@ too_broad(const char *dir)
 	char *home = getenv("HOME") ? realpath(getenv("HOME"), NULL) : NULL;
 	size_t n = strlen(dir);
 	bool wide = !strcmp(dir, "/") ||
-		    (home && !strncmp(home, dir, n) && (home[n] == '/' || home[n] == '\0'));
+	            (home && !strncmp(home, dir, n) && (home[n] == '/' || home[n] == '\0'));
 
 	free(home);
 	return wide;
@@ -332,7 +335,8 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 
 	if (fd < 0) {
 		if (errno != ENOENT)
-			problem(s, root, 0, "cannot read the skills directory: %s", strerror(errno));
+			problem(s, root, 0, "cannot read the skills directory: %s",
+			        strerror(errno));
 		return;
 	}
 	dir_names(fd, &names);
@@ -352,15 +356,19 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 		if (!k.dir)
 			k.dir = xstrdup(dir);
 		if (too_broad(k.dir)) {
-			problem(s, k.file, 0, "its directory is %s (a link?): too broad to offer "
-				"to read_file, so the skill is not used", k.dir);
+			problem(s, k.file, 0,
+			        "its directory is %s (a link?): too broad to offer "
+			        "to read_file, so the skill is not used",
+			        k.dir);
 			free(dir);
 			skill_fini(&k);
 			continue;
 		}
 		if (fsutil_read_file(k.file, SKILL_FILE_MAX, &text) < 0) {
-			problem(s, k.file, 0, "%s", access(k.file, F_OK) ? "missing: a skill "
-					"directory needs a SKILL.md" : err_msg());
+			problem(s, k.file, 0, "%s",
+			        access(k.file, F_OK) ? "missing: a skill "
+			                               "directory needs a SKILL.md"
+			                             : err_msg());
 			skill_fini(&k);
 		} else {
 			consider(s, &k, names.v[i], text.ptr ? text.ptr : "", text.len);
@@ -376,7 +384,7 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 struct folder_skill {
 	char *name;
 	struct buf text;
-	int rc;	      /* of grant_read */
+	int rc;       /* of grant_read */
 	char *errmsg; /* when rc < 0 */
 };
 ARRAY_HEAD(folder_skills, struct folder_skill);
@@ -435,7 +443,7 @@ folder_hash(const struct folder_skills *v, char hex[65])
 	for (size_t i = 0; i < v->n; i++) {
 		char head[64];
 		int n = snprintf(head, sizeof head, "%zu:%zu:", strlen(v->v[i].name),
-				 v->v[i].rc < 0 ? (size_t)0 : v->v[i].text.len);
+		                 v->v[i].rc < 0 ? (size_t)0 : v->v[i].text.len);
 		EVP_DigestUpdate(c, head, (size_t)n);
 		EVP_DigestUpdate(c, v->v[i].name, strlen(v->v[i].name));
 		if (v->v[i].rc == 0 && v->v[i].text.len)
@@ -491,10 +499,10 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 	if (!trusted && !(flags & SKILLS_F_UNTRUSTED)) {
 		if (fs.n)
 			problem(s, gr->path, 0,
-				"%s holds %zu skill%s not used: the person has not trusted %s "
-				"(deskhand skills trust %s)",
-				FOLDER_SKILLS, fs.n, fs.n == 1 ? "" : "s",
-				want ? "them since they changed" : "them", gr->path);
+			        "%s holds %zu skill%s not used: the person has not trusted %s "
+			        "(deskhand skills trust %s)",
+			        FOLDER_SKILLS, fs.n, fs.n == 1 ? "" : "s",
+			        want ? "them since they changed" : "them", gr->path);
 		folder_skills_free(&fs);
 		return;
 	}
@@ -505,8 +513,10 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 		k.dir = xasprintf("%s/%s/%s", gr->path, FOLDER_SKILLS, f->name);
 		k.file = xasprintf("%s/SKILL.md", k.dir);
 		if (f->rc < 0) {
-			problem(s, k.file, 0, "%s", f->rc == DH_ENOTFOUND ? "missing: a skill "
-						"directory needs a SKILL.md" : f->errmsg);
+			problem(s, k.file, 0, "%s",
+			        f->rc == DH_ENOTFOUND ? "missing: a skill "
+			                                "directory needs a SKILL.md"
+			                              : f->errmsg);
 			skill_fini(&k);
 			continue;
 		}
@@ -522,8 +532,8 @@ config_dir(void)
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 	return xdg && *xdg ? xasprintf("%s/deskhand", xdg)
-	       : home	   ? xasprintf("%s/.config/deskhand", home)
-			   : NULL;
+	       : home      ? xasprintf("%s/.config/deskhand", home)
+	                   : NULL;
 }
 
 static int
@@ -565,8 +575,10 @@ skills_load(struct skill_set **out, const struct grant_set *grants, unsigned fla
 		if (!s->readable && grant_set_new(&s->readable) < 0)
 			break;
 		if (grant_add(s->readable, s->v.v[i].dir) < 0)
-			problem(s, s->v.v[i].file, 0, "its directory cannot be offered to "
-				"read_file: %s", err_msg());
+			problem(s, s->v.v[i].file, 0,
+			        "its directory cannot be offered to "
+			        "read_file: %s",
+			        err_msg());
 	}
 	*out = s;
 	return 0;
@@ -628,11 +640,12 @@ skills_prompt(const struct skill_set *s, struct buf *out)
 		if (!k->trusted)
 			continue;
 		if (!any)
-			buf_puts(out,
-				 "\nSkills: instructions for particular kinds of work, installed by "
-				 "the person. When a task matches a skill's description, call "
-				 "load_skill with its name before doing that work, and follow what "
-				 "it says; read the files it names with read_file.\n");
+			buf_puts(
+				out,
+				"\nSkills: instructions for particular kinds of work, installed by "
+				"the person. When a task matches a skill's description, call "
+				"load_skill with its name before doing that work, and follow what "
+				"it says; read the files it names with read_file.\n");
 		any = true;
 		buf_printf(out, "- %s: ", k->name);
 		/* one line each: a description's newlines become spaces */
@@ -692,7 +705,7 @@ list_files(int fd, const char *dir, int depth, struct listing *L)
 		}
 		if (S_ISDIR(st.st_mode) && depth < 4) {
 			int sub = openat(dirfd(d), names.v[i],
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
 				list_files(sub, p, depth + 1, L);
 		} else if (S_ISREG(st.st_mode) && (depth || strcmp(names.v[i], "SKILL.md"))) {
@@ -738,8 +751,9 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 
 		list_files(fd, sk->dir, 0, &L);
 		if (L.n) {
-			buf_puts(out, "\nFiles beside it (read them with read_file, by these paths, "
-				      "when the instructions call for them):\n");
+			buf_puts(out,
+			         "\nFiles beside it (read them with read_file, by these paths, "
+			         "when the instructions call for them):\n");
 			buf_add(out, files.ptr, files.len);
 			if (L.n > SKILL_FILES_SHOWN)
 				buf_printf(out, "… and %zu more\n", L.n - SKILL_FILES_SHOWN);
@@ -787,7 +801,7 @@ skills_trust(const char *folder, bool trust)
 
 		if (!read_folder(gr, &fs)) {
 			rc = err_setc(DH_ENOTFOUND, "%s has no %s directory", gr->path,
-				      FOLDER_SKILLS);
+			              FOLDER_SKILLS);
 			cJSON_Delete(o);
 			goto out;
 		}

@@ -35,12 +35,12 @@
 struct grant_set;
 struct skill_set; /* opaque */
 
-#define SKILL_NAME_MAX	  64
-#define SKILL_DESC_MAX	  1024
+#define SKILL_NAME_MAX    64
+#define SKILL_DESC_MAX    1024
 #define SKILL_COMPAT_MAX  500
-#define SKILL_FILE_MAX	  ((size_t)256 << 10) /* bytes of a SKILL.md read */
-#define SKILLS_MAX	  256		      /* skills per root looked at */
-#define SKILL_FILES_SHOWN 50		      /* files beside SKILL.md that load_skill lists */
+#define SKILL_FILE_MAX    ((size_t)256 << 10) /* bytes of a SKILL.md read */
+#define SKILLS_MAX        256                 /* skills per root looked at */
+#define SKILL_FILES_SHOWN 50                  /* files beside SKILL.md that load_skill lists */
 
 /* Where a skill came from (the `source` of `deskhand skills`). */
 enum skill_source {
@@ -53,8 +53,8 @@ enum skill_source {
 struct skill {
 	char *name;
 	char *description;
-	char *dir;   /* the skill's directory, absolute */
-	char *file;  /* dir/SKILL.md */
+	char *dir;  /* the skill's directory, absolute */
+	char *file; /* dir/SKILL.md */
 	enum skill_source source;
 	size_t grant;  /* SKILL_SRC_FOLDER: the grant's index */
 	bool trusted;  /* false only for a folder's skills the person has not trusted */
@@ -63,14 +63,14 @@ struct skill {
 
 enum skills_flags {
 	SKILLS_F_UNTRUSTED = 1 << 0, /* keep untrusted folder skills (trusted = false)
-				      * instead of one problem per folder */
+	                              * instead of one problem per folder */
 };
 
 /* Discover and validate every skill of the roots above (grants may be NULL:
  * the person's own roots only). *out is the caller's (skills_free). Returns
  * 0; problems are in skills_problems(), not return codes. */
-int skills_load(struct skill_set **out, const struct grant_set *grants, unsigned flags)
-	DH_MUST_CHECK;
+int skills_load(struct skill_set **out, const struct grant_set *grants,
+                unsigned flags) DH_MUST_CHECK;
 /* NULL-safe. */
 void skills_free(struct skill_set *s);
 
