@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "skills/skills.h"
@@ -46,6 +48,18 @@ trust_verb(int argc, char **argv, bool trust)
 	return 0;
 }
 
+/* A line of a skill's text as the terminal may show it (a folder's skill
+ * comes from anywhere: no escape sequence reaches the terminal). */
+static void
+put_clean(const char *prefix, const char *s, size_t n, const char *suffix)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_sanitize(&b, s, n, 0);
+	printf("%s%s%s\n", prefix, buf_cstr(&b), suffix);
+	buf_fini(&b);
+}
+
 static void
 print_human(const struct skill_set *s)
 {
@@ -55,15 +69,17 @@ print_human(const struct skill_set *s)
 		puts("(no skills installed)");
 	for (size_t i = 0; i < skills_count(s); i++) {
 		const struct skill *k = skills_at(s, i);
+		char *head = xasprintf("%-24s %-7s ", k->name, skills_source_name(k->source));
 
-		printf("%-24s %-7s %s%s\n", k->name, skills_source_name(k->source), k->dir,
-		       k->trusted ? "" : "  (untrusted: deskhand skills trust DIR)");
-		printf("    %.*s\n", (int)strcspn(k->description, "\n"), k->description);
+		put_clean(head, k->dir, strlen(k->dir),
+			  k->trusted ? "" : "  (untrusted: deskhand skills trust DIR)");
+		put_clean("    ", k->description, strcspn(k->description, "\n"), "");
+		free(head);
 	}
 	if (p && p->n) {
 		puts("\nProblems (these skills are not offered):");
 		for (size_t i = 0; i < p->n; i++)
-			printf("  %s\n", p->v[i]);
+			put_clean("  ", p->v[i], strlen(p->v[i]), "");
 	}
 }
 

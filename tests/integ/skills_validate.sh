@@ -21,6 +21,7 @@ mk maxlen "---\nname: maxlen\ndescription: $(printf 'x%.0s' $(seq 1024))\n---\n"
 mkdir -p "$HOME/.claude/skills/from-claude"
 printf -- '---\nname: from-claude\ndescription: Read from ~/.claude/skills too.\n---\n' \
   > "$HOME/.claude/skills/from-claude/SKILL.md"
+mk esc '---\nname: esc\ndescription: "red \\e[31m text"\n---\n'
 G=$T/work; mkdir -p "$G/.agents/skills/proj"
 printf -- '---\nname: proj\ndescription: The project skill.\n---\nbody\n' > "$G/.agents/skills/proj/SKILL.md"
 
@@ -28,6 +29,8 @@ set +e; out=$("$DESKHAND" skills); rc=$?; set -e
 assert_eq "$rc" 1 "exit status with problems"
 assert_contains "$out" "good"
 assert_contains "$out" "from-claude"
+assert_contains "$out" "red ^[[31m text"   # no escape sequence reaches the terminal
+! grep -q $'\e' <<<"$out" || fail "an ESC byte reached the output"
 assert_contains "$out" "$S/Bad_Name/SKILL.md:2: name 'Bad_Name' is not 1-64 lowercase letters"
 assert_contains "$out" "$S/mismatch/SKILL.md:3: name 'other' does not match its directory 'mismatch'"
 assert_contains "$out" "$S/long/SKILL.md:3: description is 1025 characters; it must be 1-1024"
@@ -40,7 +43,7 @@ assert_contains "$out" "$S/nodesc/SKILL.md:1: 'description' is missing"
 assert_contains "$out" "$S/emptydesc/SKILL.md:3: description is 0 characters"
 assert_not_contains "$out" "maxlen/SKILL.md"
 js=$("$DESKHAND" skills --json --grant "$G") || true
-assert_eq "$(jq -r '.skills | map(.name) | join(",")' <<<"$js")" "from-claude,good,maxlen,proj"
+assert_eq "$(jq -r '.skills | map(.name) | join(",")' <<<"$js")" "esc,from-claude,good,maxlen,proj"
 assert_eq "$(jq -r '.skills[] | select(.name=="from-claude").source' <<<"$js")" claude
 assert_eq "$(jq -r '.skills[] | select(.name=="proj") | "\(.source) \(.trusted)"' <<<"$js")" "folder false"
 assert_eq "$(jq -r '.problems | length' <<<"$js")" 10
