@@ -21,6 +21,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
+#include "skills/skills.h"
 
 struct instructions {
 	ARRAY(struct instr_file) files;
@@ -179,10 +180,10 @@ load_dir(struct instructions *in, struct strv *also, const struct grant *gr, con
 static void
 load_global(struct instructions *in)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *path = xdg && *xdg ? xasprintf("%s/deskhand/AGENTS.md", xdg)
-	             : home      ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
-	                         : NULL;
+	char *dir = skills_config_dir();
+	char *path = dir ? xasprintf("%s/AGENTS.md", dir) : NULL;
+
+	free(dir);
 	struct buf t = BUF_INIT;
 	struct stat st;
 	int fd;

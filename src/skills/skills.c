@@ -525,15 +525,14 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 	folder_skills_free(&fs);
 }
 
-/* $XDG_CONFIG_HOME/deskhand or ~/.config/deskhand (heap), or NULL. */
-static char *
-config_dir(void)
+char *
+skills_config_dir(void)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 	return xdg && *xdg ? xasprintf("%s/deskhand", xdg)
-	       : home      ? xasprintf("%s/.config/deskhand", home)
-	                   : NULL;
+	       : home	   ? xasprintf("%s/.config/deskhand", home)
+			   : NULL;
 }
 
 static int
@@ -547,7 +546,7 @@ skills_load(struct skill_set **out, const struct grant_set *grants, unsigned fla
 {
 	struct skill_set *s = xcalloc(1, sizeof *s);
 	const char *home = getenv("HOME");
-	char *cfg = config_dir();
+	char *cfg = skills_config_dir();
 
 	for (size_t i = 0; i < sizeof personal_roots / sizeof *personal_roots; i++) {
 		const char *base = personal_roots[i].config ? cfg : home;
