@@ -294,22 +294,38 @@ bad:
 	skill_fini(k);
 }
 
-/* Sorted names of the entries of the directory fd (closed), dot-files left out. */
-static void
+/* Sorted names of the entries of the directory fd (closed), dot-files left
+ * out, at most SKILLS_MAX; returns how many more there were. */
+static size_t
 dir_names(int fd, struct strv *out)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *de;
+	size_t more = 0;
 
 	if (!d) {
 		close(fd);
-		return;
+		return 0;
 	}
-	while ((de = readdir(d)) && out->n < SKILLS_MAX)
-		if (de->d_name[0] != '.')
-			strv_add(out, de->d_name);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			if (out->n < SKILLS_MAX)
+				strv_add(out, de->d_name);
+			else
+				more++;
+		}
 	closedir(d);
 	strv_uniq(out);
+	return more;
+}
+
+/* Say that a root held more entries than are looked at. */
+static void
+too_many(struct skill_set *s, const char *root, size_t more)
+{
+	if (more)
+		problem(s, root, 0, "%zu more entries not looked at: at most %d skills a directory",
+			more, SKILLS_MAX);
 }
 
 /* A skill directory that is "/", $HOME or above it (a symlink gone wide):
@@ -339,7 +355,7 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 			        strerror(errno));
 		return;
 	}
-	dir_names(fd, &names);
+	too_many(s, root, dir_names(fd, &names));
 	for (size_t i = 0; i < names.n; i++) {
 		char *dir = xasprintf("%s/%s", root, names.v[i]);
 		struct skill k = { .source = src, .trusted = true };
@@ -390,14 +406,14 @@ struct folder_skill {
 ARRAY_HEAD(folder_skills, struct folder_skill);
 
 static bool
-read_folder(const struct grant *gr, struct folder_skills *out)
+read_folder(const struct grant *gr, struct folder_skills *out, size_t *more)
 {
 	struct strv names = { 0 };
 	int fd;
 
 	if (grant_open_dir(gr, FOLDER_SKILLS, &fd) < 0)
 		return false;
-	dir_names(fd, &names);
+	*more = dir_names(fd, &names);
 	for (size_t i = 0; i < names.n; i++) {
 		char *rel = xasprintf("%s/%s", FOLDER_SKILLS, names.v[i]);
 		struct stat st;
@@ -490,9 +506,15 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 	const struct grant *gr = grant_get(g, gi);
 	struct folder_skills fs = { 0 };
 	char hex[65];
+	size_t more = 0;
 
-	if (!read_folder(gr, &fs))
+	if (!read_folder(gr, &fs, &more))
 		return;
+	if (more) {
+		char *root = xasprintf("%s/%s", gr->path, FOLDER_SKILLS);
+		too_many(s, root, more);
+		free(root);
+	}
 	folder_hash(&fs, hex);
 	const char *want = json_str(trust, gr->path);
 	bool trusted = want && !strcmp(want, hex);
@@ -798,7 +820,9 @@ skills_trust(const char *folder, bool trust)
 	if (trust) {
 		char hex[65];
 
-		if (!read_folder(gr, &fs)) {
+		size_t more;
+
+		if (!read_folder(gr, &fs, &more)) {
 			rc = err_setc(DH_ENOTFOUND, "%s has no %s directory", gr->path,
 			              FOLDER_SKILLS);
 			cJSON_Delete(o);
