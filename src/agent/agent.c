@@ -1894,6 +1894,7 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_REVIEW_GET:
 	case COMMAND_LOG:
 	case COMMAND_INSTRUCTIONS:
+	case COMMAND_SKILLS_TRUST:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }

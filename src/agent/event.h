@@ -249,7 +249,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(STR, text)            /* approve/deny: message; steer/start: text; hello: client name */ \
 	M(JSON, steps)          /* approve of a plan: the edited steps [{"title"}], or NULL */     \
 	M(STR, path)            /* accept/reject: the file, NULL = everything pending;             \
-	                           restore: the checkpoint spec; grant/ungrant: the folder */      \
+	                           restore: the checkpoint spec; grant/ungrant, skills_trust:      \
+	                           the folder */                                                   \
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
@@ -281,7 +282,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_SESSIONS, "sessions", )                                                          \
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
 	X(COMMAND_LOG, "log", )                                                                    \
-	X(COMMAND_INSTRUCTIONS, "instructions", )
+	X(COMMAND_INSTRUCTIONS, "instructions", )                                                  \
+	X(COMMAND_SKILLS_TRUST, "skills_trust", F(NEED, path, "path"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -1342,6 +1342,25 @@ req_instructions(struct engine *e, const struct command *c, unsigned long from)
 		skills_free(sk);
 }
 
+/* The person trusts a folder's .agents/skills (skills_trust()): the next
+ * task offers them. Only a client sends this, never the agent. */
+static void
+req_skills_trust(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (!c->path || c->path[0] != '/') {
+		reply(e, from, c->req, "skills_trust", false, "skills_trust needs an absolute path",
+		      NULL);
+		return;
+	}
+	if (skills_trust(c->path, true) < 0) {
+		reply(e, from, c->req, "skills_trust", false, err_msg(), NULL);
+		return;
+	}
+	char *m = xasprintf("trusted the skills of %s: the next task offers them", c->path);
+	reply(e, from, c->req, "skills_trust", true, m, NULL);
+	free(m);
+}
+
 static void
 req_hello(struct engine *e, const struct command *c, unsigned long from)
 {
@@ -1358,6 +1377,7 @@ static request_fn *const requests[] = {
 	[COMMAND_GRANT] = req_grant,	  [COMMAND_UNGRANT] = req_grant,
 	[COMMAND_SESSIONS] = req_query,	  [COMMAND_REVIEW_GET] = req_query,
 	[COMMAND_LOG] = req_query,	  [COMMAND_INSTRUCTIONS] = req_instructions,
+	[COMMAND_SKILLS_TRUST] = req_skills_trust,
 };
 
 void

@@ -522,7 +522,7 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 		if (fs.n)
 			problem(s, gr->path, 0,
 			        "%s holds %zu skill%s not used: the person has not trusted %s "
-			        "(deskhand skills trust %s)",
+			        "(deskhand skills trust %s, or :trust-skills in the workbench)",
 			        FOLDER_SKILLS, fs.n, fs.n == 1 ? "" : "s",
 			        want ? "them since they changed" : "them", gr->path);
 		folder_skills_free(&fs);

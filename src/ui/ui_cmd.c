@@ -516,6 +516,29 @@ on_instructions_reply(struct ui *u, const struct event *ev)
 }
 
 static void
+on_trust_reply(struct ui *u, const struct event *ev)
+{
+	bool ok = ev->type == EVENT_REPLY && ev->approved;
+
+	ui_message(u, !ok, "%s", ev->text ? ev->text : ok ? "trusted" : "refused");
+}
+
+static void
+run_trust_skills(struct ui *u, char *arg)
+{
+	if (!*arg) {
+		ui_message(u, true, "usage: :trust-skills DIR (a granted folder with .agents/skills)");
+		return;
+	}
+	char *path = expand_tilde(arg);
+	struct command c = { .type = COMMAND_SKILLS_TRUST, .path = path };
+
+	if (ui_send(u, &c, "ui-trust") == 0)
+		ui_message(u, false, "trusting the skills of %s…", path);
+	free(path);
+}
+
+static void
 run_open(struct ui *u, char *arg)
 {
 	cmd_open(u, arg);
@@ -575,6 +598,8 @@ static const struct cmd_entry cmd_table[] = {
 	{ .name = "grants", .usage = "", .run = run_grants, .help = "list the granted folders" },
 	{ .name = "instructions", .usage = "", .run = run_instructions,
 	  .help = "the AGENTS.md files and skills the agent is given" },
+	{ .name = "trust-skills", .usage = "DIR", .arg = CMD_ARG_GRANT, .run = run_trust_skills,
+	  .help = "offer DIR/.agents/skills to the agent from the next task" },
 	{ .name = "sessions", .usage = "", .run = run_sessions,
 	  .help = "list the sessions (Enter on a row opens it)" },
 	{ .name = "open", .usage = "ID", .arg = CMD_ARG_SESSION, .run = run_open,
@@ -834,6 +859,7 @@ static const struct {
 	{ "ui-ungrant", on_ungrant_reply },   { "ui-sessions", on_sessions_reply },
 	{ "ui-cmd", on_cmd_reply },	      { "ui-open", on_open_reply },
 	{ "ui-compl", on_compl_reply },	      { "ui-instr", on_instructions_reply },
+	{ "ui-trust", on_trust_reply },
 };
 
 bool

@@ -64,7 +64,7 @@ sys() { sed -n "${1}p" "$FAKE_LOG" | jq -r '.body.system[0].text'; }
 out=$("$DESKHAND" run --grant "$G" --json "hi" 2>/dev/null)
 assert_not_contains "$(sys 1)" "- proj:"
 assert_contains "$(sys 1)" "- good: A good skill."
-assert_contains "$(jq -r 'select(.type=="error").message' <<<"$out")" "holds 1 skill not used: the person has not trusted them (deskhand skills trust $G)"
+assert_contains "$(jq -r 'select(.type=="error").message' <<<"$out")" "holds 1 skill not used: the person has not trusted them (deskhand skills trust $G, or :trust-skills in the workbench)"
 # trusted: offered
 "$DESKHAND" skills trust "$G" >/dev/null
 tf=$XDG_STATE_HOME/deskhand/skills-trust.json
