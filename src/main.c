@@ -47,6 +47,7 @@ static const char usage[] =
 	"  mcp        MCP connectors: list, add, remove, tools, trust, untrust,\n"
 	"             login, logout, client\n"
 	"  rules      list the permission rules (allow, ask, deny) and their files\n"
+	"  skills     list the installed skills and what is wrong with any (trust DIR)\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
@@ -75,6 +76,7 @@ static const struct {
 	{ .name = "doctor", .fn = cli_doctor },
 	{ .name = "mcp", .fn = cli_mcp },
 	{ .name = "rules", .fn = cli_rules, .client = true },
+	{ .name = "skills", .fn = cli_skills },
 	{ .name = "review", .fn = cli_review },
 	{ .name = "accept", .fn = cli_accept },
 	{ .name = "reject", .fn = cli_reject },

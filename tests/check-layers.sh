@@ -107,6 +107,9 @@ for top in ("src", "sandbox"):
                 if src_mod == "mcp" and dst_mod not in ("net", "core"):
                     refuse(where, "src/mcp/ is a protocol client: it includes only net/ and "
                            "core/ (the host decides trust, sandboxing and what the model sees)")
+                if src_mod == "skills" and dst_mod not in ("policy", "core"):
+                    refuse(where, "src/skills/ reads skills and instructions: it includes only "
+                           "policy/ and core/ (the agent decides what the model sees)")
                 if src_mod in below_agent and dst_mod == "agent":
                     refuse(where, "src/%s/ is below the agent: it never includes agent/" % src_mod)
 

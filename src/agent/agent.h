@@ -38,6 +38,8 @@ struct session;
 struct watch;
 struct egress;
 struct tool_extra;
+struct instructions;
+struct skill_set;
 struct agent;
 struct config_rules;
 struct config_lines;
@@ -62,7 +64,14 @@ struct agent_config {
 	bool unsandboxed;	     /* --dangerously-run-commands-unsandboxed */
 	int max_turns;		     /* 0 = 100 */
 	int command_timeout_s;	     /* run_command default timeout; 0 = the tool's default */
-	const char *instructions;    /* AGENTS.md text to add to the system prompt, or NULL */
+	struct instructions *instructions; /* AGENTS.md files (skills/instructions.h), or NULL:
+				      * the global and grant-root ones go in the system prompt,
+				      * a subdirectory's join the request after the first tool
+				      * call that names a path in it. Borrowed; the agent adds
+				      * the nested files it visits. */
+	const struct skill_set *skills; /* installed skills (skills/skills.h), or NULL: listed
+				      * in the system prompt, loaded by load_skill, their
+				      * directories readable by read_file. Borrowed. */
 	struct watch *watch;	     /* the grants' watcher (grant i = watch grant i), or NULL:
 				      * then every checkpoint is a full scan */
 	const char *watch_off;	     /* why there is no watcher ("disabled by config", the

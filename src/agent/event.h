@@ -260,7 +260,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	                           prompt: SERVER/NAME */                                          \
 	M(JSON, steps)          /* approve of a plan: the edited steps [{"title"}], or NULL */     \
 	M(STR, path)            /* accept/reject: the file, NULL = everything pending;             \
-	                           restore: the checkpoint spec; grant/ungrant: the folder */      \
+	                           restore: the checkpoint spec; grant/ungrant, skills_trust:      \
+	                           the folder */                                                   \
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
@@ -300,7 +301,9 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	  F(CALL, id, "elicitation") F(NEED, action, "action") F(OBJ, content, "content"))       \
 	X(COMMAND_PROMPTS, "prompts", )                                                            \
 	X(COMMAND_PROMPT, "prompt", F(NEED, text, "name") F(OBJ, content, "arguments"))            \
-	X(COMMAND_MCP_TRUST, "mcp_trust", F(NEED, path, "path"))
+	X(COMMAND_MCP_TRUST, "mcp_trust", F(NEED, path, "path"))                                 \
+	X(COMMAND_INSTRUCTIONS, "instructions", )                                                  \
+	X(COMMAND_SKILLS_TRUST, "skills_trust", F(NEED, path, "path"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -51,6 +51,9 @@ int cli_exit_status(const char *status);
 /* `deskhand mcp COMMAND` (cli/mcp.c): connectors; a table of subcommands,
  * each with --help. */
 int cli_mcp(int argc, char **argv);
+/* `deskhand skills` (cli/skills.c): the installed skills, in this process
+ * (client_verb_local()). */
+int cli_skills(int argc, char **argv);
 
 /* `deskhand doctor` (cli/doctor.c): sandbox readiness checks; exit 0 when
  * none failed, 1 when one did. */

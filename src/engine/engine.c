@@ -30,6 +30,8 @@
 #include "sandbox/egress.h"
 #include "sandbox/probe.h"
 #include "session/session.h"
+#include "skills/instructions.h"
+#include "skills/skills.h"
 #include "snap/review.h"
 #include "snap/review_set.h"
 #include "snap/snap.h"
@@ -55,10 +57,11 @@ struct engine {
 	struct llm *llm;
 	struct egress *egress;
 	char *sandbox;
-	char *instructions; /* AGENTS.md text the agent borrows */
 	struct config_rules user_rules;     /* the person's rules, read again per task */
 	struct config_rules folder_rules;   /* the grants' .deskhand/config rules */
 	struct config_lines rule_warnings;  /* what those files tried and were refused */
+	struct instructions *instructions; /* AGENTS.md files the agent borrows */
+	struct skill_set *skills;	   /* installed skills the agent borrows */
 	struct agent *agent;
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
@@ -216,30 +219,6 @@ start_watch(struct engine *e)
 		watch_free(e->watch);
 		e->watch = NULL;
 	}
-}
-
-/* Global and per-folder AGENTS.md, concatenated (heap) or NULL. */
-static char *
-load_instructions(const struct grant_set *g)
-{
-	struct buf b = BUF_INIT;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *global = xdg && *xdg ? xasprintf("%s/deskhand/AGENTS.md", xdg)
-		       : home	   ? xasprintf("%s/.config/deskhand/AGENTS.md", home)
-				   : NULL;
-	struct buf f = BUF_INIT;
-
-	if (global && fsutil_read_file(global, 64 * 1024, &f) == 0 && f.len)
-		buf_printf(&b, "From %s:\n%s\n", global, buf_cstr(&f));
-	free(global);
-	for (size_t i = 0; i < grant_count(g); i++) {
-		buf_clear(&f);
-		if (grant_read(grant_get(g, i), "AGENTS.md", 64 * 1024, &f) == 0 && f.len)
-			buf_printf(&b, "From %s/AGENTS.md:\n%s\n", grant_get(g, i)->path,
-				   buf_cstr(&f));
-	}
-	buf_fini(&f);
-	return b.len ? buf_detach(&b) : (buf_fini(&b), NULL);
 }
 
 int
@@ -636,14 +615,29 @@ load_rules(struct engine *e)
 	return 0;
 }
 
+/* The instructions and skills of the current grants, read again (the agent
+ * that borrowed the old ones is gone or about to be replaced). */
+static int
+reload_instructions(struct engine *e)
+{
+	instructions_free(e->instructions);
+	e->instructions = NULL;
+	skills_free(e->skills);
+	e->skills = NULL;
+	if (instructions_load(&e->instructions, e->grants) < 0 ||
+	    skills_load(&e->skills, e->grants, 0) < 0)
+		return DH_EFAIL;
+	return 0;
+}
+
 /* A fresh agent over the current grants. */
 static int
 new_agent(struct engine *e)
 {
-	free(e->instructions);
-	e->instructions = load_instructions(e->grants);
 	if (load_rules(e) < 0)
 		return DH_EPARSE;
+	if (reload_instructions(e) < 0)
+		return DH_EFAIL;
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -660,6 +654,7 @@ new_agent(struct engine *e)
 		.max_turns = (int)config_int(e->cfg->max_turns),
 		.command_timeout_s = (int)config_int(e->cfg->command_timeout),
 		.instructions = e->instructions,
+		.skills = e->skills,
 		.watch = e->watch,
 		.watch_off = e->watch_off,
 		.large_file_limit = (long long)config_int(e->cfg->large_file_limit) << 20,
@@ -1424,6 +1419,57 @@ req_grant(struct engine *e, const struct command *c, unsigned long from)
 	cJSON_Delete(g);
 }
 
+/* The instructions and skills the agent has (or would have: read now when
+ * no task started yet), for :instructions. */
+static void
+req_instructions(struct engine *e, const struct command *c, unsigned long from)
+{
+	struct instructions *in = e->instructions;
+	struct skill_set *sk = e->skills;
+	cJSON *d = json_new_obj(), *w;
+
+	if (!in && instructions_load(&in, e->grants) < 0)
+		in = NULL;
+	if (!sk && skills_load(&sk, e->grants, 0) < 0)
+		sk = NULL;
+	json_add(d, "files", instructions_json(in));
+	json_add(d, "skills", skills_json(sk));
+	w = json_add(d, "warnings", json_new_arr());
+	const struct strv *iw = instructions_warnings(in), *sp = skills_problems(sk);
+	for (size_t i = 0; iw && i < iw->n; i++)
+		json_add(w, NULL, cJSON_CreateString(iw->v[i]));
+	for (size_t i = 0; sp && i < sp->n; i++) {
+		char *m = xasprintf("skills: %s", sp->v[i]);
+		json_add(w, NULL, cJSON_CreateString(m));
+		free(m);
+	}
+	reply(e, from, c->req, "instructions", true, NULL, d);
+	cJSON_Delete(d);
+	if (in != e->instructions)
+		instructions_free(in);
+	if (sk != e->skills)
+		skills_free(sk);
+}
+
+/* The person trusts a folder's .agents/skills (skills_trust()): the next
+ * task offers them. Only a client sends this, never the agent. */
+static void
+req_skills_trust(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (!c->path || c->path[0] != '/') {
+		reply(e, from, c->req, "skills_trust", false, "skills_trust needs an absolute path",
+		      NULL);
+		return;
+	}
+	if (skills_trust(c->path, true) < 0) {
+		reply(e, from, c->req, "skills_trust", false, err_msg(), NULL);
+		return;
+	}
+	char *m = xasprintf("trusted the skills of %s: the next task offers them", c->path);
+	reply(e, from, c->req, "skills_trust", true, m, NULL);
+	free(m);
+}
+
 static void
 req_hello(struct engine *e, const struct command *c, unsigned long from)
 {
@@ -1515,6 +1561,8 @@ static request_fn *const requests[] = {
 	[COMMAND_LOG] = req_query,	  [COMMAND_ELICIT] = req_elicit,
 	[COMMAND_PROMPTS] = req_prompts,  [COMMAND_PROMPT] = req_prompt,
 	[COMMAND_MCP_TRUST] = req_mcp_trust,
+	[COMMAND_INSTRUCTIONS] = req_instructions,
+	[COMMAND_SKILLS_TRUST] = req_skills_trust,
 };
 
 void
@@ -1799,8 +1847,9 @@ engine_close(struct engine *e)
 	grant_set_free(e->grants);
 	free(e->state);
 	free(e->sandbox);
-	free(e->instructions);
 	free_rules(e);
+	instructions_free(e->instructions);
+	skills_free(e->skills);
 	free(e->watch_off);
 	free(e->session_spec);
 	free(e->task);

@@ -32,6 +32,7 @@ static const struct {
 	{ .name = "undo", .fn = verbs_undo, .writes = true },
 	{ .name = "redo", .fn = verbs_redo, .writes = true },
 	{ .name = "restore", .fn = verbs_restore, .writes = true },
+	{ .name = "skills", .fn = verbs_skills },
 };
 
 const struct option client_verb_options[] = {

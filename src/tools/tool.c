@@ -70,6 +70,7 @@ static const struct tool_entry *const tables[] = {
 	tool_search_entries,
 	tool_shell_entries,
 	tool_web_entries,
+	tool_skill_entries,
 	plan_entries,
 };
 
@@ -595,6 +596,30 @@ tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, c
 	if (out_shown)
 		*out_shown = tool_shown(env, idx, *out_rel);
 	return 0;
+}
+
+int
+tool_path_read(struct tool_env *env, const char *path, const struct grant **out_gr,
+               char **out_rel, char **out_shown)
+{
+	int rc = tool_path(env, path, out_gr, out_rel, out_shown);
+	size_t idx;
+	char *raw;
+
+	if (rc != DH_EDENIED || !env->readable || !path || path[0] != '/')
+		return rc;
+	if (utf8_name_unescape(path, &raw) < 0)
+		return rc;
+	if (check_length(path, raw) == 0 && grant_resolve(env->readable, raw, &idx, out_rel) == 0) {
+		*out_gr = grant_get(env->readable, idx);
+		if (out_shown)
+			*out_shown = xstrdup(path);
+		free(raw);
+		return 0;
+	}
+	free(raw);
+	/* the grants' refusal, which names them */
+	return tool_path(env, path, out_gr, out_rel, out_shown);
 }
 
 void

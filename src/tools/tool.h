@@ -31,6 +31,7 @@ struct tool_run {
 };
 struct tool_entry;
 struct tool_extra;
+struct skill_set;
 
 /* Where run_command keeps a long output whole: a new empty file opened for
  * writing (*fd, O_CLOEXEC; the caller closes it) and its absolute path
@@ -73,6 +74,10 @@ struct tool_env {
 	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
 	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
 	const struct tool_extra *extra; /* tools defined at run time (connectors); NULL = none */
+	const struct skill_set *skills; /* load_skill's skills (borrowed); NULL = none */
+	struct grant_set *readable; /* folders read_file, list_files and search_files may
+	                             * read by absolute path, never change (the
+	                             * skills' directories); NULL = none */
 	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
 	tool_output_fn *on_output; /* NULL: no live output */
 	void *hook_ctx;           /* ctx of store and on_output */

@@ -276,7 +276,7 @@ read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	struct stat st;
 	int fd = -1, rc;
 
-	if ((rc = tool_path(env, json_str(in, "path"), &gr, &rel, &shown)) < 0 ||
+	if ((rc = tool_path_read(env, json_str(in, "path"), &gr, &rel, &shown)) < 0 ||
 	    (rc = grant_open_read(gr, rel, 0, &fd, &st)) < 0) {
 		tool_result_from_err(out, rc);
 		goto out;
@@ -349,7 +349,7 @@ list_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	char *rel = NULL, *shown = NULL;
 	int fd = -1, rc;
 
-	if ((rc = tool_path(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
+	if ((rc = tool_path_read(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
 	    (rc = grant_open_dir(gr, rel, &fd)) < 0) {
 		tool_result_from_err(out, rc);
 		goto out;

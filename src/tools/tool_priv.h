@@ -22,6 +22,7 @@ extern const struct tool_entry tool_fs_entries[];
 extern const struct tool_entry tool_search_entries[];
 extern const struct tool_entry tool_shell_entries[];
 extern const struct tool_entry tool_web_entries[];
+extern const struct tool_entry tool_skill_entries[];
 
 /* For the descriptions of the tools that take or show paths (the model
  * reads it): the escaped form of names that are not UTF-8. */
@@ -39,6 +40,11 @@ extern const struct tool_entry tool_web_entries[];
  * absolute path, in the escaped form (utf8_name_escape). */
 int tool_path(struct tool_env *env, const char *path, const struct grant **out_gr, char **out_rel,
               char **out_shown) DH_MUST_CHECK;
+/* tool_path for the tools that only read: an absolute path outside every
+ * grant may also lie in env->readable (then *out_shown is the absolute
+ * path). Never for a tool that changes anything. */
+int tool_path_read(struct tool_env *env, const char *path, const struct grant **out_gr,
+                   char **out_rel, char **out_shown) DH_MUST_CHECK;
 /* The display form of (grant idx, rel) as described for tool_path. Heap. */
 char *tool_shown(struct tool_env *env, size_t idx, const char *rel);
 

@@ -212,7 +212,7 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		                   pattern, msg);
 		return 0;
 	}
-	if ((rc = tool_path(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
+	if ((rc = tool_path_read(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
 	    (rc = grant_lstat(gr, rel, &st)) < 0) {
 		tool_result_from_err(out, rc);
 		goto out;

@@ -457,6 +457,89 @@ run_sessions(struct ui *u, char *arg)
 }
 
 static void
+run_instructions(struct ui *u, char *arg)
+{
+	struct command c = { .type = COMMAND_INSTRUCTIONS };
+
+	(void)arg;
+	if (ui_send(u, &c, "ui-instr") == 0)
+		ui_message(u, false, "reading the instructions…");
+}
+
+/* o[key] as a string, "" when absent. */
+static const char *
+str_of(const cJSON *o, const char *key)
+{
+	const char *v = json_str(o, key);
+
+	return v ? v : "";
+}
+
+/* The instructions reply: {files: [{path, kind, size, cut, text}],
+ * skills: [{name, description, source, dir}], warnings: ["…"]}. */
+static void
+on_instructions_reply(struct ui *u, const struct event *ev)
+{
+	const cJSON *files = json_arr(ev->data, "files"), *skills = json_arr(ev->data, "skills");
+	const cJSON *warns = json_arr(ev->data, "warnings"), *f;
+	struct buf b = BUF_INIT;
+
+	if (ev->type == EVENT_ERROR || !ev->approved) {
+		ui_message(u, true, "instructions: %s", ev->text ? ev->text : "no answer");
+		return;
+	}
+	buf_clear(&u->msg);
+	if (!cJSON_GetArraySize(files))
+		buf_puts(&b, "No instructions: put them in ~/.config/deskhand/AGENTS.md (for "
+			     "every task) or a granted folder's AGENTS.md.\n");
+	cJSON_ArrayForEach(f, files)
+	{
+		const char *kind = json_str(f, "kind");
+
+		buf_printf(&b, "== %s (%s%s, %lld bytes%s)\n", str_of(f, "path"),
+			   kind ? kind : "?",
+			   kind && !strcmp(kind, "nested") ? ": loaded when first worked in" : "",
+			   json_int(f, "size", 0), json_bool(f, "cut", false) ? ", CUT at the cap" : "");
+		buf_printf(&b, "%s\n", str_of(f, "text"));
+	}
+	buf_printf(&b, "\n== Skills (%d: only names and descriptions are in the prompt)\n",
+		   cJSON_GetArraySize(skills));
+	cJSON_ArrayForEach(f, skills)
+	buf_printf(&b, "%s (%s, %s)\n    %s\n", str_of(f, "name"), str_of(f, "source"),
+		   str_of(f, "dir"), str_of(f, "description"));
+	if (cJSON_GetArraySize(warns)) {
+		buf_puts(&b, "\n== Warnings\n");
+		cJSON_ArrayForEach(f, warns)
+		buf_printf(&b, "%s\n", cJSON_IsString(f) ? f->valuestring : "?");
+	}
+	ui_show_overlay(u, "instructions", buf_cstr(&b));
+	buf_fini(&b);
+}
+
+static void
+on_trust_reply(struct ui *u, const struct event *ev)
+{
+	bool ok = ev->type == EVENT_REPLY && ev->approved;
+
+	ui_message(u, !ok, "%s", ev->text ? ev->text : ok ? "trusted" : "refused");
+}
+
+static void
+run_trust_skills(struct ui *u, char *arg)
+{
+	if (!*arg) {
+		ui_message(u, true, "usage: :trust-skills DIR (a granted folder with .agents/skills)");
+		return;
+	}
+	char *path = expand_tilde(arg);
+	struct command c = { .type = COMMAND_SKILLS_TRUST, .path = path };
+
+	if (ui_send(u, &c, "ui-trust") == 0)
+		ui_message(u, false, "trusting the skills of %s…", path);
+	free(path);
+}
+
+static void
 run_open(struct ui *u, char *arg)
 {
 	cmd_open(u, arg);
@@ -521,6 +604,10 @@ static const struct cmd_entry cmd_table[] = {
 	{ .name = "ungrant", .usage = "DIR", .arg = CMD_ARG_GRANT, .run = run_ungrant,
 	  .help = "take a granted folder back" },
 	{ .name = "grants", .usage = "", .run = run_grants, .help = "list the granted folders" },
+	{ .name = "instructions", .usage = "", .run = run_instructions,
+	  .help = "the AGENTS.md files and skills the agent is given" },
+	{ .name = "trust-skills", .usage = "DIR", .arg = CMD_ARG_GRANT, .run = run_trust_skills,
+	  .help = "offer DIR/.agents/skills to the agent from the next task" },
 	{ .name = "sessions", .usage = "", .run = run_sessions,
 	  .help = "list the sessions (Enter on a row opens it)" },
 	{ .name = "open", .usage = "ID", .arg = CMD_ARG_SESSION, .run = run_open,
@@ -788,6 +875,8 @@ static const struct {
 	{ "ui-cmd", on_cmd_reply },	      { "ui-open", on_open_reply },
 	{ "ui-compl", on_compl_reply },	      { "ui-plist", ui_prompts_on_list },
 	{ "ui-pcompl", ui_prompts_on_compl }, { "ui-prompt", ui_prompt_on_reply },
+	{ "ui-compl", on_compl_reply },	      { "ui-instr", on_instructions_reply },
+	{ "ui-trust", on_trust_reply },
 };
 
 bool

@@ -187,7 +187,8 @@ Test(tool, registry_order_and_flags)
 	static const char *const names[] = {
 		"read_file",   "list_files",   "write_file",     "edit_file",
 		"move_file",   "delete_file",  "make_directory", "search_files",
-		"run_command", "web_fetch",    "propose_plan",   "update_plan",
+		"run_command", "web_fetch",    "load_skill",     "propose_plan",
+		"update_plan",
 	};
 	size_t n = sizeof names / sizeof names[0];
 
@@ -205,6 +206,7 @@ Test(tool, registry_order_and_flags)
 	cr_assert(tool_find("run_command")->start && !tool_find("run_command")->run);
 	cr_assert(tool_find("web_fetch")->flags & TOOL_F_READONLY);
 	cr_assert(tool_find("web_fetch")->start && !tool_find("web_fetch")->run);
+	cr_assert_eq(tool_find("load_skill")->flags, TOOL_F_READONLY);
 	for (const char *p = "propose_plan"; p;
 	     p = strcmp(p, "update_plan") ? "update_plan" : NULL) {
 		const struct tool_entry *e = tool_find(p);

@@ -1,0 +1,856 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Agent Skills: finding SKILL.md files in the skill roots, validating their
+ * YAML front matter (libyaml) against the agentskills.io rules, the system
+ * prompt's list, load_skill's body and the trust store of folder skills.
+ * Not the tool itself (tools/tool_skill.c) nor what the agent sends.
+ */
+#include "skills/skills.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <yaml.h>
+
+#include "core/array.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/utf8.h"
+#include "core/xalloc.h"
+#include "policy/grant.h"
+
+#define FOLDER_SKILLS ".agents/skills"
+#define TRUST_FILE    "skills-trust.json"
+
+struct skill_set {
+	ARRAY(struct skill) v; /* usable skills, sorted by name */
+	struct strv problems;
+	struct grant_set *readable; /* personal skill directories, or NULL */
+};
+
+/* One personal root: where it is under $HOME or the config directory. */
+static const struct {
+	enum skill_source src;
+	bool config; /* under $XDG_CONFIG_HOME/deskhand, else under $HOME */
+	const char *sub;
+} personal_roots[] = {
+	{ .src = SKILL_SRC_CONFIG, .config = true, .sub = "skills" },
+	{ .src = SKILL_SRC_AGENTS, .sub = ".agents/skills" },
+	{ .src = SKILL_SRC_CLAUDE, .sub = ".claude/skills" },
+};
+
+static const char *const source_names[] = {
+	[SKILL_SRC_CONFIG] = "config",
+	[SKILL_SRC_AGENTS] = "agents",
+	[SKILL_SRC_CLAUDE] = "claude",
+	[SKILL_SRC_FOLDER] = "folder",
+};
+
+const char *
+skills_source_name(enum skill_source src)
+{
+	return (size_t)src < sizeof source_names / sizeof *source_names ? source_names[src] : "?";
+}
+
+static void problem(struct skill_set *s, const char *file, int line, const char *fmt, ...)
+	DH_PRINTF(4, 5);
+
+static void
+problem(struct skill_set *s, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	char *p =
+		line > 0 ? xasprintf("%s:%d: %s", file, line, msg) : xasprintf("%s: %s", file, msg);
+	strv_add(&s->problems, p);
+	free(p);
+	free(msg);
+}
+
+static void
+skill_fini(struct skill *k)
+{
+	free(k->name);
+	free(k->description);
+	free(k->dir);
+	free(k->file);
+}
+
+/*
+ * Front matter
+ */
+
+/* The spec's name rule: 1-64 of [a-z0-9], hyphens only between them, never
+ * two in a row. */
+static bool
+name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len < 1 || len > SKILL_NAME_MAX || n[0] == '-' || n[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = n[i];
+		if (c == '-' && n[i + 1] == '-')
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Characters (code points) of valid UTF-8 text. */
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Where the front matter is: text after the opening "---" line up to the
+ * closing one. *fm_line is the line of its first key (2 without a BOM
+ * issue), *body_line the first line after the closing "---". false with a
+ * problem when there is none. */
+static bool
+split_front(struct skill_set *s, const char *file, const char *text, size_t len, const char **fm,
+            size_t *fmlen, int *body_line)
+{
+	const char *p = text, *end = text + len;
+	int line = 2;
+
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	size_t first = strcspn(p, "\n");
+	if (!(first >= 3 && !strncmp(p, "---", 3) && strspn(p + 3, " \t\r") == first - 3)) {
+		problem(s, file, 1,
+		        "no YAML front matter: SKILL.md must begin with a line '---', then "
+		        "'name:' and 'description:', then '---'");
+		return false;
+	}
+	p += first + (p[first] == '\n');
+	*fm = p;
+	while (p < end) {
+		size_t n = strcspn(p, "\n");
+		if (n >= 3 && (!strncmp(p, "---", 3) || !strncmp(p, "...", 3)) &&
+		    strspn(p + 3, " \t\r") == n - 3) {
+			*fmlen = (size_t)(p - *fm);
+			*body_line = line + 1;
+			return true;
+		}
+		p += n + (p[n] == '\n');
+		line++;
+	}
+	problem(s, file, 1, "the front matter is not closed by a line '---'");
+	return false;
+}
+
+/* A scalar node's text, or NULL. */
+static const char *
+scalar(yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Parse and check the front matter of `file` (text in `fm`, beginning on
+ * line 2); fill k's name and description. false after reporting what is
+ * wrong (every problem found, not only the first). */
+static bool
+check_front(struct skill_set *s, const char *file, const char *dirname, const char *fm,
+            size_t fmlen, struct skill *k)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	bool ok = true;
+	int base = 2; /* libyaml lines are 0-based from the front matter's start */
+
+	if (!yaml_parser_initialize(&parser))
+		die("out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)fm, fmlen);
+	if (!yaml_parser_load(&parser, &doc)) {
+		problem(s, file, base + (int)parser.problem_mark.line, "YAML: %s%s%s",
+		        parser.problem ? parser.problem : "parse error", parser.context ? " " : "",
+		        parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return false;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		problem(s, file, root ? base + (int)root->start_mark.line : 1,
+		        "the front matter is not a mapping of keys (name:, description:)");
+		ok = false;
+		goto out;
+	}
+	int name_line = 0, desc_line = 0;
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	     pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *kn = yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *vn = yaml_document_get_node(&doc, pr->value);
+		const char *key = scalar(kn), *val = scalar(vn);
+		int line = base + (int)(kn ? kn->start_mark.line : 0);
+
+		if (!key)
+			continue;
+		if (!strcmp(key, "name") || !strcmp(key, "description") ||
+		    !strcmp(key, "compatibility") || !strcmp(key, "license") ||
+		    !strcmp(key, "allowed-tools")) {
+			if (!val) {
+				problem(s, file, line, "'%s' must be a string", key);
+				ok = false;
+				continue;
+			}
+			if (!utf8_valid(val, strlen(val))) {
+				problem(s, file, line, "'%s' is not valid UTF-8", key);
+				ok = false;
+				continue;
+			}
+		}
+		if (!strcmp(key, "name")) {
+			free(k->name);
+			k->name = xstrdup(val);
+			name_line = line;
+		} else if (!strcmp(key, "description")) {
+			free(k->description);
+			k->description = xstrdup(val);
+			desc_line = line;
+		} else if (!strcmp(key, "compatibility") && chars(val) > SKILL_COMPAT_MAX) {
+			problem(s, file, line, "compatibility is %zu characters; at most %d",
+			        chars(val), SKILL_COMPAT_MAX);
+			ok = false;
+		} else if (!strcmp(key, "metadata") && (!vn || vn->type != YAML_MAPPING_NODE)) {
+			problem(s, file, line, "metadata must be a mapping of keys to strings");
+			ok = false;
+		}
+	}
+	if (!name_line && ok) {
+		problem(s, file, 1, "'name' is missing from the front matter");
+		ok = false;
+	} else if (name_line && !name_ok(k->name)) {
+		problem(s, file, name_line,
+		        "name '%s' is not 1-%d lowercase letters, digits and single hyphens "
+		        "(no hyphen first or last)",
+		        k->name, SKILL_NAME_MAX);
+		ok = false;
+	} else if (name_line && strcmp(k->name, dirname) != 0) {
+		problem(s, file, name_line, "name '%s' does not match its directory '%s'", k->name,
+		        dirname);
+		ok = false;
+	}
+	if (!desc_line && k->name) {
+		problem(s, file, 1, "'description' is missing from the front matter");
+		ok = false;
+	} else if (desc_line && (!*k->description || chars(k->description) > SKILL_DESC_MAX)) {
+		problem(s, file, desc_line, "description is %zu characters; it must be 1-%d",
+		        chars(k->description), SKILL_DESC_MAX);
+		ok = false;
+	}
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
+/* Check one skill whose SKILL.md text is in `text`; add it when valid. */
+static void
+consider(struct skill_set *s, struct skill *k, const char *dirname, const char *text, size_t len)
+{
+	const char *fm;
+	size_t fmlen;
+
+	if (memchr(text, '\0', len) || !utf8_valid(text, len)) {
+		problem(s, k->file, 1, "SKILL.md is not UTF-8 text");
+		goto bad;
+	}
+	if (!split_front(s, k->file, text, len, &fm, &fmlen, &k->body_line) ||
+	    !check_front(s, k->file, dirname, fm, fmlen, k))
+		goto bad;
+	for (size_t i = 0; i < s->v.n; i++) {
+		if (!strcmp(s->v.v[i].name, k->name)) {
+			problem(s, k->file, 1,
+			        "skill '%s' is already defined by %s; this one is "
+			        "not used",
+			        k->name, s->v.v[i].file);
+			goto bad;
+		}
+	}
+	ARRAY_PUSH(&s->v, *k);
+	return;
+bad:
+	skill_fini(k);
+}
+
+/* Sorted names of the entries of the directory fd (closed), dot-files left
+ * out, at most SKILLS_MAX; returns how many more there were. */
+static size_t
+dir_names(int fd, struct strv *out)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	size_t more = 0;
+
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			if (out->n < SKILLS_MAX)
+				strv_add(out, de->d_name);
+			else
+				more++;
+		}
+	closedir(d);
+	strv_uniq(out);
+	return more;
+}
+
+/* Say that a root held more entries than are looked at. */
+static void
+too_many(struct skill_set *s, const char *root, size_t more)
+{
+	if (more)
+		problem(s, root, 0, "%zu more entries not looked at: at most %d skills a directory",
+			more, SKILLS_MAX);
+}
+
+/* A skill directory that is "/", $HOME or above it (a symlink gone wide):
+ * read_file would then read all of it. */
+static bool
+too_broad(const char *dir)
+{
+	char *home = getenv("HOME") ? realpath(getenv("HOME"), NULL) : NULL;
+	size_t n = strlen(dir);
+	bool wide = !strcmp(dir, "/") ||
+	            (home && !strncmp(home, dir, n) && (home[n] == '/' || home[n] == '\0'));
+
+	free(home);
+	return wide;
+}
+
+/* The skills of a personal root (plain files: the person's own). */
+static void
+scan_personal(struct skill_set *s, enum skill_source src, const char *root)
+{
+	struct strv names = { 0 };
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			problem(s, root, 0, "cannot read the skills directory: %s",
+			        strerror(errno));
+		return;
+	}
+	too_many(s, root, dir_names(fd, &names));
+	for (size_t i = 0; i < names.n; i++) {
+		char *dir = xasprintf("%s/%s", root, names.v[i]);
+		struct skill k = { .source = src, .trusted = true };
+		struct buf text = BUF_INIT;
+		struct stat st;
+
+		k.file = xasprintf("%s/SKILL.md", dir);
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(dir);
+			skill_fini(&k);
+			continue; /* a file beside the skills: not a skill */
+		}
+		k.dir = realpath(dir, NULL);
+		if (!k.dir)
+			k.dir = xstrdup(dir);
+		if (too_broad(k.dir)) {
+			problem(s, k.file, 0,
+			        "its directory is %s (a link?): too broad to offer "
+			        "to read_file, so the skill is not used",
+			        k.dir);
+			free(dir);
+			skill_fini(&k);
+			continue;
+		}
+		if (fsutil_read_file(k.file, SKILL_FILE_MAX, &text) < 0) {
+			problem(s, k.file, 0, "%s",
+			        access(k.file, F_OK) ? "missing: a skill "
+			                               "directory needs a SKILL.md"
+			                             : err_msg());
+			skill_fini(&k);
+		} else {
+			consider(s, &k, names.v[i], text.ptr ? text.ptr : "", text.len);
+		}
+		buf_fini(&text);
+		free(dir);
+	}
+	strv_free(&names);
+}
+
+/* The SKILL.md texts of a grant's .agents/skills, name by name (for the
+ * checks and the trust hash). Returns false when the folder has none. */
+struct folder_skill {
+	char *name;
+	struct buf text;
+	int rc;       /* of grant_read */
+	char *errmsg; /* when rc < 0 */
+};
+ARRAY_HEAD(folder_skills, struct folder_skill);
+
+static bool
+read_folder(const struct grant *gr, struct folder_skills *out, size_t *more)
+{
+	struct strv names = { 0 };
+	int fd;
+
+	if (grant_open_dir(gr, FOLDER_SKILLS, &fd) < 0)
+		return false;
+	*more = dir_names(fd, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		char *rel = xasprintf("%s/%s", FOLDER_SKILLS, names.v[i]);
+		struct stat st;
+
+		if (grant_lstat(gr, rel, &st) == 0 && S_ISDIR(st.st_mode)) {
+			struct folder_skill *f = ARRAY_ADD(out);
+			char *md = xasprintf("%s/SKILL.md", rel);
+
+			memset(f, 0, sizeof *f);
+			f->name = xstrdup(names.v[i]);
+			f->rc = grant_read(gr, md, SKILL_FILE_MAX, &f->text);
+			if (f->rc < 0)
+				f->errmsg = xstrdup(err_msg());
+			free(md);
+		}
+		free(rel);
+	}
+	strv_free(&names);
+	return true;
+}
+
+static void
+folder_skills_free(struct folder_skills *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].name);
+		buf_fini(&v->v[i].text);
+		free(v->v[i].errmsg);
+	}
+	ARRAY_FREE(v);
+}
+
+/* SHA-256 (hex) over each skill's name and SKILL.md, in name order. */
+static void
+folder_hash(const struct folder_skills *v, char hex[65])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
+		die("SHA-256 is not available");
+	for (size_t i = 0; i < v->n; i++) {
+		char head[64];
+		int n = snprintf(head, sizeof head, "%zu:%zu:", strlen(v->v[i].name),
+		                 v->v[i].rc < 0 ? (size_t)0 : v->v[i].text.len);
+		EVP_DigestUpdate(c, head, (size_t)n);
+		EVP_DigestUpdate(c, v->v[i].name, strlen(v->v[i].name));
+		if (v->v[i].rc == 0 && v->v[i].text.len)
+			EVP_DigestUpdate(c, v->v[i].text.ptr, v->v[i].text.len);
+	}
+	EVP_DigestFinal_ex(c, md, &mdlen);
+	EVP_MD_CTX_free(c);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The trust store (heap path); NULL when no state directory. */
+static char *
+trust_path(void)
+{
+	char *state = NULL, *p;
+
+	if (fsutil_state_dir(&state) < 0)
+		return NULL;
+	p = xasprintf("%s/%s", state, TRUST_FILE);
+	free(state);
+	return p;
+}
+
+/* The store's object {"FOLDER": "HASH"}; an empty one when there is none. */
+static cJSON *
+trust_read(const char *path)
+{
+	struct buf b = BUF_INIT;
+	cJSON *o = NULL;
+
+	if (path && fsutil_read_file(path, 1 << 20, &b) == 0 &&
+	    json_parse(&o, buf_cstr(&b), b.len, path) == 0 && !cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	buf_fini(&b);
+	return o ? o : json_new_obj();
+}
+
+static void
+scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *trust, unsigned flags)
+{
+	const struct grant *gr = grant_get(g, gi);
+	struct folder_skills fs = { 0 };
+	char hex[65];
+	size_t more = 0;
+
+	if (!read_folder(gr, &fs, &more))
+		return;
+	if (more) {
+		char *root = xasprintf("%s/%s", gr->path, FOLDER_SKILLS);
+		too_many(s, root, more);
+		free(root);
+	}
+	folder_hash(&fs, hex);
+	const char *want = json_str(trust, gr->path);
+	bool trusted = want && !strcmp(want, hex);
+	if (!trusted && !(flags & SKILLS_F_UNTRUSTED)) {
+		if (fs.n)
+			problem(s, gr->path, 0,
+			        "%s holds %zu skill%s not used: the person has not trusted %s "
+			        "(deskhand skills trust %s, or :trust-skills in the workbench)",
+			        FOLDER_SKILLS, fs.n, fs.n == 1 ? "" : "s",
+			        want ? "them since they changed" : "them", gr->path);
+		folder_skills_free(&fs);
+		return;
+	}
+	for (size_t i = 0; i < fs.n; i++) {
+		struct folder_skill *f = &fs.v[i];
+		struct skill k = { .source = SKILL_SRC_FOLDER, .grant = gi, .trusted = trusted };
+
+		k.dir = xasprintf("%s/%s/%s", gr->path, FOLDER_SKILLS, f->name);
+		k.file = xasprintf("%s/SKILL.md", k.dir);
+		if (f->rc < 0) {
+			problem(s, k.file, 0, "%s",
+			        f->rc == DH_ENOTFOUND ? "missing: a skill "
+			                                "directory needs a SKILL.md"
+			                              : f->errmsg);
+			skill_fini(&k);
+			continue;
+		}
+		consider(s, &k, f->name, f->text.ptr ? f->text.ptr : "", f->text.len);
+	}
+	folder_skills_free(&fs);
+}
+
+char *
+skills_config_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	return xdg && *xdg ? xasprintf("%s/deskhand", xdg)
+	       : home	   ? xasprintf("%s/.config/deskhand", home)
+			   : NULL;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct skill *)a)->name, ((const struct skill *)b)->name);
+}
+
+int
+skills_load(struct skill_set **out, const struct grant_set *grants, unsigned flags)
+{
+	struct skill_set *s = xcalloc(1, sizeof *s);
+	const char *home = getenv("HOME");
+	char *cfg = skills_config_dir();
+
+	for (size_t i = 0; i < sizeof personal_roots / sizeof *personal_roots; i++) {
+		const char *base = personal_roots[i].config ? cfg : home;
+		if (!base || !*base)
+			continue;
+		char *root = xasprintf("%s/%s", base, personal_roots[i].sub);
+		scan_personal(s, personal_roots[i].src, root);
+		free(root);
+	}
+	free(cfg);
+	if (grants && grant_count(grants)) {
+		char *tp = trust_path();
+		cJSON *trust = trust_read(tp);
+
+		for (size_t i = 0; i < grant_count(grants); i++)
+			scan_folder(s, grants, i, trust, flags);
+		cJSON_Delete(trust);
+		free(tp);
+	}
+	if (s->v.n)
+		qsort(s->v.v, s->v.n, sizeof *s->v.v, by_name);
+	for (size_t i = 0; i < s->v.n; i++) {
+		if (s->v.v[i].source == SKILL_SRC_FOLDER)
+			continue;
+		if (!s->readable && grant_set_new(&s->readable) < 0)
+			break;
+		if (grant_add(s->readable, s->v.v[i].dir) < 0)
+			problem(s, s->v.v[i].file, 0,
+			        "its directory cannot be offered to "
+			        "read_file: %s",
+			        err_msg());
+	}
+	*out = s;
+	return 0;
+}
+
+void
+skills_free(struct skill_set *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->v.n; i++)
+		skill_fini(&s->v.v[i]);
+	ARRAY_FREE(&s->v);
+	strv_free(&s->problems);
+	grant_set_free(s->readable);
+	free(s);
+}
+
+size_t
+skills_count(const struct skill_set *s)
+{
+	return s ? s->v.n : 0;
+}
+
+const struct skill *
+skills_at(const struct skill_set *s, size_t i)
+{
+	return s && i < s->v.n ? &s->v.v[i] : NULL;
+}
+
+const struct skill *
+skills_find(const struct skill_set *s, const char *name)
+{
+	for (size_t i = 0; name && i < skills_count(s); i++)
+		if (s->v.v[i].trusted && !strcmp(s->v.v[i].name, name))
+			return &s->v.v[i];
+	return NULL;
+}
+
+const struct strv *
+skills_problems(const struct skill_set *s)
+{
+	return s ? &s->problems : NULL;
+}
+
+struct grant_set *
+skills_readable(const struct skill_set *s)
+{
+	return s ? s->readable : NULL;
+}
+
+void
+skills_prompt(const struct skill_set *s, struct buf *out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < skills_count(s); i++) {
+		const struct skill *k = &s->v.v[i];
+		if (!k->trusted)
+			continue;
+		if (!any)
+			buf_puts(
+				out,
+				"\nSkills: instructions for particular kinds of work, installed by "
+				"the person. When a task matches a skill's description, call "
+				"load_skill with its name before doing that work, and follow what "
+				"it says; read the files it names with read_file.\n");
+		any = true;
+		buf_printf(out, "- %s: ", k->name);
+		/* one line each: a description's newlines become spaces */
+		for (const char *p = k->description; *p; p++)
+			buf_putc(out, *p == '\n' || *p == '\r' ? ' ' : *p);
+		buf_printf(out, " (%s)\n", k->dir);
+	}
+}
+
+/* Read a folder skill's SKILL.md again through a grant on its folder, so
+ * that a symlink put there since discovery leads nowhere. */
+static int
+read_folder_skill(const struct skill *sk, struct buf *out)
+{
+	size_t tail = strlen(FOLDER_SKILLS) + strlen(sk->name) + 2;
+	char *root = xstrndup(sk->dir, strlen(sk->dir) - tail);
+	char *rel = xasprintf("%s/%s/SKILL.md", FOLDER_SKILLS, sk->name);
+	struct grant_set *g = NULL;
+	int rc;
+
+	if ((rc = grant_set_new(&g)) == 0 && (rc = grant_add(g, root)) == 0)
+		rc = grant_read(grant_get(g, 0), rel, SKILL_FILE_MAX, out);
+	grant_set_free(g);
+	free(rel);
+	free(root);
+	return rc;
+}
+
+struct listing {
+	struct buf *out;
+	size_t n;
+};
+
+/* Append the files beneath the directory fd (closed), depth first. */
+static void
+list_files(int fd, const char *dir, int depth, struct listing *L)
+{
+	struct strv names = { 0 };
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strv_add(&names, de->d_name);
+	strv_uniq(&names);
+	for (size_t i = 0; i < names.n; i++) {
+		struct stat st;
+		char *p = xasprintf("%s/%s", dir, names.v[i]);
+
+		if (fstatat(dirfd(d), names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && depth < 4) {
+			int sub = openat(dirfd(d), names.v[i],
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				list_files(sub, p, depth + 1, L);
+		} else if (S_ISREG(st.st_mode) && (depth || strcmp(names.v[i], "SKILL.md"))) {
+			if (++L->n <= SKILL_FILES_SHOWN)
+				buf_printf(L->out, "- %s\n", p);
+		}
+		free(p);
+	}
+	strv_free(&names);
+	closedir(d);
+}
+
+int
+skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
+{
+	struct buf text = BUF_INIT;
+	int rc, fd = -1;
+
+	(void)s;
+	if (sk->source == SKILL_SRC_FOLDER)
+		rc = read_folder_skill(sk, &text);
+	else
+		rc = fsutil_read_file(sk->file, SKILL_FILE_MAX, &text);
+	if (rc < 0) {
+		buf_fini(&text);
+		return rc;
+	}
+	/* Skip the front matter: the body begins on body_line. */
+	const char *p = buf_cstr(&text);
+	for (int line = 1; line < sk->body_line && *p; line++) {
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	buf_printf(out, "Skill %s (%s):\n\n", sk->name, sk->file);
+	utf8_scrub(out, p, strlen(p));
+	if (out->len && out->ptr[out->len - 1] != '\n')
+		buf_putc(out, '\n');
+	buf_fini(&text);
+	fd = open(sk->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct buf files = BUF_INIT;
+		struct listing L = { .out = &files };
+
+		list_files(fd, sk->dir, 0, &L);
+		if (L.n) {
+			buf_puts(out,
+			         "\nFiles beside it (read them with read_file, by these paths, "
+			         "when the instructions call for them):\n");
+			buf_add(out, files.ptr, files.len);
+			if (L.n > SKILL_FILES_SHOWN)
+				buf_printf(out, "… and %zu more\n", L.n - SKILL_FILES_SHOWN);
+		}
+		buf_fini(&files);
+	}
+	return 0;
+}
+
+cJSON *
+skills_json(const struct skill_set *s)
+{
+	cJSON *a = json_new_arr();
+
+	for (size_t i = 0; i < skills_count(s); i++) {
+		const struct skill *k = &s->v.v[i];
+		cJSON *o = json_add(a, NULL, json_new_obj());
+
+		json_add_str(o, "name", k->name);
+		json_add_str(o, "description", k->description);
+		json_add_str(o, "source", skills_source_name(k->source));
+		json_add_str(o, "dir", k->dir);
+		json_add_str(o, "file", k->file);
+		json_add_bool(o, "trusted", k->trusted);
+	}
+	return a;
+}
+
+int
+skills_trust(const char *folder, bool trust)
+{
+	struct grant_set *g = NULL;
+	struct folder_skills fs = { 0 };
+	char *tp = trust_path();
+	int rc;
+
+	if (!tp)
+		return err_set("no state directory: set XDG_STATE_HOME or HOME");
+	if ((rc = grant_set_new(&g)) < 0 || (rc = grant_add(g, folder)) < 0)
+		goto out;
+	const struct grant *gr = grant_get(g, 0);
+	cJSON *o = trust_read(tp);
+	if (trust) {
+		char hex[65];
+
+		size_t more;
+
+		if (!read_folder(gr, &fs, &more)) {
+			rc = err_setc(DH_ENOTFOUND, "%s has no %s directory", gr->path,
+			              FOLDER_SKILLS);
+			cJSON_Delete(o);
+			goto out;
+		}
+		folder_hash(&fs, hex);
+		cJSON_DeleteItemFromObjectCaseSensitive(o, gr->path);
+		json_add_str(o, gr->path, hex);
+	} else if (!cJSON_GetObjectItemCaseSensitive(o, gr->path)) {
+		rc = err_setc(DH_ENOTFOUND, "the skills of %s were not trusted", gr->path);
+		cJSON_Delete(o);
+		goto out;
+	} else {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, gr->path);
+	}
+	char *text = json_print(o);
+	char *dir = xstrndup(tp, (size_t)(strrchr(tp, '/') - tp));
+	mode_t old = umask(077);
+	rc = fsutil_mkdir_p(dir, 0700);
+	if (rc == 0)
+		rc = fsutil_write_atomic(tp, text, strlen(text));
+	umask(old);
+	free(dir);
+	free(text);
+	cJSON_Delete(o);
+out:
+	folder_skills_free(&fs);
+	grant_set_free(g);
+	free(tp);
+	return rc;
+}

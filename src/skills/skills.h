@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_SKILLS_SKILLS_H
+#define DH_SKILLS_SKILLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/strv.h"
+
+/*
+ * Agent Skills (the agentskills.io specification, docs/skills.md): a skill is
+ * a directory NAME/ holding SKILL.md, YAML front matter (`name`, 1-64
+ * lowercase letters, digits and single hyphens, equal to NAME; `description`,
+ * 1-1024 characters; optional `license`, `compatibility` (at most 500
+ * characters), `metadata` (a mapping), `allowed-tools`; other keys are
+ * allowed) followed by Markdown instructions. Progressive disclosure: the
+ * system prompt lists only names and descriptions (skills_prompt); the body
+ * is read when the model asks for it (skills_body, the load_skill tool).
+ *
+ * Roots, in precedence order (the first skill of a name wins, a later one of
+ * the same name is reported): $XDG_CONFIG_HOME/deskhand/skills,
+ * ~/.agents/skills, ~/.claude/skills, then .agents/skills in each granted
+ * folder, whose skills count only once the person trusted them
+ * (skills_trust(): the SHA-256 of its SKILL.md files is recorded under
+ * $XDG_STATE_HOME/deskhand/; any change asks again). Every invalid skill is
+ * a problem "FILE:LINE: what" (skills_problems), never skipped silently.
+ * Files of a grant are read through policy/grant.h (no symlink leaves it).
+ * Loop-safe: bounded local reads only (SKILLS_MAX skills, SKILL_FILE_MAX).
+ */
+
+struct grant_set;
+struct skill_set; /* opaque */
+
+#define SKILL_NAME_MAX    64
+#define SKILL_DESC_MAX    1024
+#define SKILL_COMPAT_MAX  500
+#define SKILL_FILE_MAX    ((size_t)256 << 10) /* bytes of a SKILL.md read */
+#define SKILLS_MAX        256                 /* skills per root looked at */
+#define SKILL_FILES_SHOWN 50                  /* files beside SKILL.md that load_skill lists */
+
+/* Where a skill came from (the `source` of `deskhand skills`). */
+enum skill_source {
+	SKILL_SRC_CONFIG, /* $XDG_CONFIG_HOME/deskhand/skills */
+	SKILL_SRC_AGENTS, /* ~/.agents/skills */
+	SKILL_SRC_CLAUDE, /* ~/.claude/skills */
+	SKILL_SRC_FOLDER, /* GRANT/.agents/skills */
+};
+
+struct skill {
+	char *name;
+	char *description;
+	char *dir;  /* the skill's directory, absolute */
+	char *file; /* dir/SKILL.md */
+	enum skill_source source;
+	size_t grant;  /* SKILL_SRC_FOLDER: the grant's index */
+	bool trusted;  /* false only for a folder's skills the person has not trusted */
+	int body_line; /* the line where the body begins (1-based) */
+};
+
+enum skills_flags {
+	SKILLS_F_UNTRUSTED = 1 << 0, /* keep untrusted folder skills (trusted = false)
+	                              * instead of one problem per folder */
+};
+
+/* Discover and validate every skill of the roots above (grants may be NULL:
+ * the person's own roots only). *out is the caller's (skills_free). Returns
+ * 0; problems are in skills_problems(), not return codes. */
+int skills_load(struct skill_set **out, const struct grant_set *grants,
+                unsigned flags) DH_MUST_CHECK;
+/* NULL-safe. */
+void skills_free(struct skill_set *s);
+
+/* The usable skills (valid; trusted unless SKILLS_F_UNTRUSTED), sorted by
+ * name; borrowed until skills_free. NULL-safe (0). */
+size_t skills_count(const struct skill_set *s);
+const struct skill *skills_at(const struct skill_set *s, size_t i);
+/* The trusted skill `name`, or NULL. */
+const struct skill *skills_find(const struct skill_set *s, const char *name);
+/* "FILE:LINE: what is wrong" for every invalid skill, shadowed duplicate and
+ * untrusted folder, in discovery order (borrowed). NULL-safe (NULL). */
+const struct strv *skills_problems(const struct skill_set *s);
+/* The personal skill directories (not the grants' own) that read_file may
+ * read, never change: a grant set over them, borrowed; NULL when none. */
+struct grant_set *skills_readable(const struct skill_set *s);
+
+/* The system prompt's skills section ("" when there are none) appended to
+ * out: each trusted skill's name, description and directory. */
+void skills_prompt(const struct skill_set *s, struct buf *out);
+/* load_skill's answer appended to out: the body of sk's SKILL.md (read
+ * again, at most SKILL_FILE_MAX bytes), then the files beside it (at most
+ * SKILL_FILES_SHOWN) as absolute paths for read_file. Returns 0, or DH_EFAIL /
+ * DH_EDENIED / DH_ENOTFOUND with err_msg() naming the file. */
+int skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out) DH_MUST_CHECK;
+/* [{name, description, source, dir, file, trusted}] for `deskhand skills
+ * --json` and the instructions reply. Caller owns it. */
+cJSON *skills_json(const struct skill_set *s);
+/* $XDG_CONFIG_HOME/deskhand, else ~/.config/deskhand (heap); NULL when
+ * neither variable is set. */
+char *skills_config_dir(void);
+/* "config", "agents", "claude", "folder". */
+const char *skills_source_name(enum skill_source src);
+
+/* Record (trust true) or forget the person's trust in the skills of
+ * `folder` (its .agents/skills): the SHA-256 of every NAME/SKILL.md's name
+ * and content, in $XDG_STATE_HOME/deskhand/skills-trust.json (0600). Returns
+ * 0; DH_ENOTFOUND when the folder has no .agents/skills (trust) or was not
+ * trusted (untrust); DH_EFAIL naming the file otherwise. */
+int skills_trust(const char *folder, bool trust) DH_MUST_CHECK;
+
+#endif
