@@ -43,6 +43,7 @@ static const char usage[] =
 	"  redo       reapply what the last undo reverted\n"
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
+	"  schedule   run a task at set times with no terminal open (schedule --help)\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
@@ -70,6 +71,7 @@ static const struct {
 	{ .name = "undo", .fn = cli_undo },
 	{ .name = "sessions", .fn = cli_sessions },
 	{ .name = "doctor", .fn = cli_doctor },
+	{ .name = "schedule", .fn = cli_schedule },
 	{ .name = "review", .fn = cli_review },
 	{ .name = "accept", .fn = cli_accept },
 	{ .name = "reject", .fn = cli_reject },

@@ -48,6 +48,19 @@ int cli_restore(int argc, char **argv);
  * "interrupted" 130, anything else and NULL 1. */
 int cli_exit_status(const char *status);
 
+/* `deskhand schedule COMMAND` (cli/schedule.c): add, list, run, pause,
+ * resume, remove, log, fire. Exit statuses as above; `schedule run` exits 3
+ * when the previous run is still live. */
+int cli_schedule(int argc, char **argv);
+
+struct buf;
+struct cJSON;
+/* doctor's scheduler lines: which installer `schedule add` uses and whether
+ * lingering is enabled, as text lines appended to `human` and/or a
+ * "scheduler" object {installer, why, linger} added to `json` (each may be
+ * NULL). Runs loginctl. */
+void cli_schedule_doctor(struct buf *human, struct cJSON *json);
+
 /* `deskhand doctor` (cli/doctor.c): sandbox readiness checks; exit 0 when
  * none failed, 1 when one did. */
 int cli_doctor(int argc, char **argv);
