@@ -1204,6 +1204,54 @@ fire_args(const struct sched *s, struct strv *av)
 	strv_add(av, s->task);
 }
 
+/* A timer's run has the scheduler's environment, not the person's shell's:
+ * $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines, # comments; not
+ * readable by group or others, since it holds the API key) sets what is not
+ * already set. A missing file is fine. 0 or DH_EPARSE/DH_EDENIED naming
+ * file[:line]. */
+static int
+fire_env_file(void)
+{
+	char *h = config_home(), *path = h ? xasprintf("%s/deskhand/schedule.env", h) : NULL;
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int rc = 0, line = 0;
+
+	free(h);
+	if (!path || stat(path, &st) < 0) {
+		free(path);
+		return 0;
+	}
+	if (st.st_mode & 077)
+		rc = err_setc(DH_EDENIED, "%s is readable by others (it holds secrets): chmod 600 it",
+			      path);
+	else if (fsutil_read_file(path, 1 << 16, &b) < 0)
+		rc = DH_EFAIL;
+	for (char *p = rc == 0 ? (char *)buf_cstr(&b) : NULL, *nl; p && *p; p = nl) {
+		line++;
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (!strncmp(p, "export ", 7))
+			p += 7;
+		char *eq = strchr(p, '=');
+		if (!eq || eq == p) {
+			rc = err_setc(DH_EPARSE, "%s:%d: expected NAME=VALUE", path, line);
+			break;
+		}
+		*eq = '\0';
+		if (!getenv(p))
+			setenv(p, eq + 1, 0);
+	}
+	buf_fini(&b);
+	free(path);
+	return rc;
+}
+
 enum fire_how { FIRE_TIMER, FIRE_MANUAL };
 
 /* Start a run of NAME unless its previous run is still live; records what
@@ -1275,7 +1323,7 @@ fire(const char *name, enum fire_how how, bool json)
 		}
 	}
 	fire_args(&s, &av);
-	if (ev_new(&loop) < 0 || client_spawn(&c, loop, av.v, av.n) < 0) {
+	if (fire_env_file() < 0 || ev_new(&loop) < 0 || client_spawn(&c, loop, av.v, av.n) < 0) {
 		fprintf(stderr, "deskhand schedule: %s: %s\n", name, err_msg());
 		log_add(name, "fail", NULL, err_msg());
 		free(detail);
@@ -1316,8 +1364,9 @@ static const char fire_usage[] =
 	"session id and return. Nothing starts while NAME's previous run is still\n"
 	"live, or while NAME is paused; the skip is recorded ('schedule list').\n"
 	"A run that starts long after its slot (the machine was off) is recorded\n"
-	"as a catch-up. Exit status: 0 started or skipped, 1 failed, 2 usage or no\n"
-	"such schedule.\n";
+	"as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
+	"mode 600) sets what the scheduler's environment lacks: ANTHROPIC_API_KEY.\n"
+	"Exit status: 0 started or skipped, 1 failed, 2 usage or no such schedule.\n";
 
 static const char run_usage[] =
 	"usage: deskhand schedule run NAME [--json]\n"

@@ -103,7 +103,15 @@ exec=$(sed -n 's/^ExecStart=//p' "$unit")
 envs=$(sed -n 's/^Environment="\(.*\)"$/\1/p' "$unit" | tr '\n' ' ')
 assert_contains "$exec" "schedule fire digest-sd"
 rm -f "$G/digest.md"
-ANTHROPIC_API_KEY=key-sd fire_cmd "env -i PATH=$PATH HOME=$HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL ANTHROPIC_API_KEY=key-sd DH_SANDBOX=$DH_SANDBOX $envs $exec" \
+# the scheduler's environment has no API key: schedule.env gives it
+envf=$XDG_CONFIG_HOME/deskhand/schedule.env
+printf '# for scheduled runs\nANTHROPIC_API_KEY=key-sd\nexport ANTHROPIC_BASE_URL=%s\n' "$ANTHROPIC_BASE_URL" > "$envf"
+chmod 644 "$envf"
+rc=0; fire_cmd "env -i PATH=$PATH HOME=$HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DH_SANDBOX=$DH_SANDBOX $envs $exec" || rc=$?
+assert_eq "$rc" 1 "a schedule.env readable by others: $(cat "$T/fire.out")"
+assert_contains "$(cat "$T/fire.out")" "$envf is readable by others"
+chmod 600 "$envf"
+fire_cmd "env -i PATH=$PATH HOME=$HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DH_SANDBOX=$DH_SANDBOX $envs $exec" \
   || fail "the unit's command failed: $(cat "$T/fire.out")"
 sd=$(tail -1 "$T/fire.out")
 "$DESKHAND" wait "$sd" >/dev/null 2>&1 || fail "the systemd-fired run failed"
