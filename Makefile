@@ -119,6 +119,9 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjs
            libcmark-gfm-dev libcmark-gfm-extensions-dev
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
+# The schedule tests check the timer units and SPECs (systemd-analyze verify,
+# calendar); no running systemd is needed.
+DEB_PKGS += systemd
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
