@@ -123,21 +123,27 @@ config_home(void)
 	return NULL;
 }
 
+/* config_home()/REL (heap), or NULL. */
+static char *
+config_path(const char *rel)
+{
+	char *h = config_home(), *d = h ? xasprintf("%s/%s", h, rel) : NULL;
+
+	free(h);
+	return d;
+}
+
 /* The schedules' definitions directory or their state directory. */
 static char *
 sched_dir(bool state)
 {
 	char *base = NULL, *d;
 
-	if (state) {
-		if (fsutil_state_dir(&base) < 0)
-			return NULL;
-		d = xasprintf("%s/schedules", base);
-	} else {
-		if (!(base = config_home()))
-			return NULL;
-		d = xasprintf("%s/deskhand/schedules", base);
-	}
+	if (!state)
+		return config_path("deskhand/schedules");
+	if (fsutil_state_dir(&base) < 0)
+		return NULL;
+	d = xasprintf("%s/schedules", base);
 	free(base);
 	return d;
 }
@@ -176,6 +182,26 @@ static bool
 yes(const char *v)
 {
 	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on");
+}
+
+/* The next line at *p that is neither blank nor a comment, its leading blanks
+ * skipped and its end cut in place; *line counts lines. NULL at the end. */
+static char *
+next_line(char **p, int *line)
+{
+	while (*p && **p) {
+		char *l = *p, *nl = strchr(l, '\n');
+
+		(*line)++;
+		if (nl)
+			*nl++ = '\0';
+		*p = nl;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l && *l != '#')
+			return l;
+	}
+	return NULL;
 }
 
 /* Check what fire relies on: errors name the file (and line, when given). */
@@ -237,15 +263,8 @@ sched_load(struct sched *s, const char *name)
 				name, s->path);
 	if (fsutil_read_file(s->path, 1 << 20, &b) < 0)
 		return DH_EFAIL;
-	for (char *p = (char *)buf_cstr(&b), *nl; rc == 0 && p && *p; p = nl) {
-		line++;
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl++ = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
+	char *cur = (char *)buf_cstr(&b), *p;
+	while (rc == 0 && (p = next_line(&cur, &line))) {
 		char *eq = strchr(p, '=');
 		if (!eq) {
 			rc = err_setc(DH_EPARSE, "%s:%d: expected 'key = value'", s->path, line);
@@ -418,57 +437,36 @@ log_last(const struct logents *a, const char *event)
  * Child processes: systemctl, systemd-analyze, crontab and ourselves
  */
 
-struct sync_run {
-	struct ev_loop *loop;
-	int wstatus;
-	struct buf out;
-};
-
-static void
-sync_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
-{
-	struct sync_run *r = ctx;
-
-	(void)p;
-	(void)truncated;
-	r->wstatus = wstatus;
-	buf_add(&r->out, output->ptr ? output->ptr : "", output->len);
-	ev_quit(r->loop);
-}
+/* Helpers answer at once; one that hangs (a wedged systemctl) is killed. */
+#define SCHED_CHILD_TIMEOUT_MS 30000
 
 /* Run argv to its end with `input` (or nothing) on stdin; its merged stdout
  * and stderr go to *out (heap, may be NULL). The exit status, 127 when it
- * could not run, -1 when the loop failed. */
+ * could not run, -1 when it could not be started. */
 static int
 run_sync(const char *const *argv, const char *input, char **out)
 {
-	struct sync_run r = { .wstatus = 127 << 8 };
-	struct proc *p = NULL;
-	int in = -1, rc = -1;
+	struct ev_loop *loop = NULL;
+	struct buf o = BUF_INIT;
+	int in = -1, rc = -1, ws = 0;
 
-	if (out)
-		*out = NULL;
 	if (input) {
 		in = memfd_create("input", MFD_CLOEXEC);
 		if (in < 0 || write(in, input, strlen(input)) != (ssize_t)strlen(input) ||
 		    lseek(in, 0, SEEK_SET) < 0)
 			goto done;
 	}
-	if (ev_new(&r.loop) < 0)
-		goto done;
 	struct proc_spec spec = { .argv = argv, .stdin_fd = in };
-	if (proc_spawn(&p, r.loop, &spec, sync_exited, &r) < 0 || ev_run(r.loop) < 0)
-		goto done;
-	rc = WIFEXITED(r.wstatus) ? WEXITSTATUS(r.wstatus) : 128 + WTERMSIG(r.wstatus);
+	if (ev_new(&loop) == 0 && proc_run(loop, &spec, SCHED_CHILD_TIMEOUT_MS, &ws, &o) == 0)
+		rc = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 done:
-	proc_free(p);
-	ev_free(r.loop);
+	ev_free(loop);
 	if (in >= 0)
 		close(in);
 	if (out)
-		*out = buf_detach(&r.out);
+		*out = buf_detach(&o);
 	else
-		buf_fini(&r.out);
+		buf_fini(&o);
 	return rc;
 }
 
@@ -663,13 +661,7 @@ installer_pick(const char **why)
 static char *
 unit_dir(void)
 {
-	char *h = config_home(), *d;
-
-	if (!h)
-		return NULL;
-	d = xasprintf("%s/systemd/user", h);
-	free(h);
-	return d;
+	return config_path("systemd/user");
 }
 
 /* Single-quote for sh (crontab) . */
@@ -1212,12 +1204,11 @@ fire_args(const struct sched *s, struct strv *av)
 static int
 fire_env_file(void)
 {
-	char *h = config_home(), *path = h ? xasprintf("%s/deskhand/schedule.env", h) : NULL;
+	char *path = config_path("deskhand/schedule.env");
 	struct buf b = BUF_INIT;
 	struct stat st;
 	int rc = 0, line = 0;
 
-	free(h);
 	if (!path || stat(path, &st) < 0) {
 		free(path);
 		return 0;
@@ -1227,15 +1218,8 @@ fire_env_file(void)
 			      path);
 	else if (fsutil_read_file(path, 1 << 16, &b) < 0)
 		rc = DH_EFAIL;
-	for (char *p = rc == 0 ? (char *)buf_cstr(&b) : NULL, *nl; p && *p; p = nl) {
-		line++;
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl++ = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
+	char *cur = rc == 0 ? (char *)buf_cstr(&b) : NULL, *p;
+	while ((p = next_line(&cur, &line))) {
 		if (!strncmp(p, "export ", 7))
 			p += 7;
 		char *eq = strchr(p, '=');

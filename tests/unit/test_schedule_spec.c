@@ -33,6 +33,17 @@ calendar_of(const char *cron)
 	return buf_detach(&b);
 }
 
+/* Each case's SPEC (a cron line or a calendar expression) as a cron line. */
+static void
+expect_cron(const char *const (*cases)[2], size_t n, bool cron)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *c = cron_of(cases[i][0], cron);
+		cr_expect_str_eq(c, cases[i][1], "%s", cases[i][0]);
+		free(c);
+	}
+}
+
 Test(schedule_spec, cron_lines_read_and_written_back)
 {
 	static const char *const cases[][2] = {
@@ -44,11 +55,7 @@ Test(schedule_spec, cron_lines_read_and_written_back)
 		{ "@daily", "0 0 * * *" },
 		{ "@weekly", "0 0 * * 1" },
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char *c = cron_of(cases[i][0], true);
-		cr_expect_str_eq(c, cases[i][1], "%s", cases[i][0]);
-		free(c);
-	}
+	expect_cron(cases, sizeof cases / sizeof *cases, true);
 }
 
 Test(schedule_spec, calendar_expressions_to_cron)
@@ -63,11 +70,7 @@ Test(schedule_spec, calendar_expressions_to_cron)
 		{ "Mon,Wed *-*-* 00,12:00/15:00", "0,15,30,45 0,12 * * 1,3" },
 		{ "*-01,07-01 00:00:00", "0 0 1 1,7 *" },
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char *c = cron_of(cases[i][0], false);
-		cr_expect_str_eq(c, cases[i][1], "%s", cases[i][0]);
-		free(c);
-	}
+	expect_cron(cases, sizeof cases / sizeof *cases, false);
 }
 
 Test(schedule_spec, cron_to_calendar)
