@@ -70,7 +70,8 @@
 	M(USAGE, usage)         /* usage: struct event_usage, on the wire flat */                  \
 	M(NUM, cost_usd)        /* usage: this request; < 0 = unknown model */                     \
 	M(NUM, total_cost_usd)  /* usage: the session so far */                                    \
-	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" */          \
+	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" |           \
+	                           "blocked" | "expired" | "budget"; notice: the same */          \
 	M(STR, watcher)         /* session_started, status: "inotify, …" or "off (why)" */         \
 	M(LONG, paths_read)     /* checkpoint: paths whose stat data was checked */                \
 	M(STR, ckpt_mode)       /* checkpoint: "incremental" | "full" */                           \
@@ -87,7 +88,9 @@
 	M(STR, diff)            /* approval_needed: unified diff of the change against the file    \
 	                           on disk (write_file, edit_file, …), or NULL */                  \
 	M(STR, output_file)     /* tool_result: the full output stored in the session directory,   \
-	                           or NULL when the output was not cut */
+	                           or NULL when the output was not cut */                          \
+	M(NUM, cap_usd)         /* budget: the run's spend cap (USD) */                            \
+	M(STR, origin)          /* notice: "detach", "run" or "schedule:NAME" */
 
 #define EVENT_TYPES(X, F)                                                                          \
 	X(EVENT_SESSION_STARTED, "session_started",                                                \
@@ -147,7 +150,11 @@
 	X(EVENT_REPLY, "reply",                                                                    \
 	  F(STR, name, "op") F(BOOL, approved, "ok") F(STR, text, "message")                       \
 	  F(JSON, data, "data"))                                                                   \
-	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))
+	X(EVENT_DETACHED, "detached", F(STR, session, "session") F(STR, text, "reason"))          \
+	X(EVENT_BUDGET, "budget", F(NUM, total_cost_usd, "spent") F(NUM, cap_usd, "cap"))         \
+	X(EVENT_NOTICE, "notice",                                                                  \
+	  F(STR, session, "session") F(STR, status, "status") F(STR, text, "summary")              \
+	  F(OPT, origin, "origin"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -256,7 +263,10 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(STR, pattern)         /* approve with always: narrow it (a command prefix, a path glob) */ \
 	M(BOOL, state_only)     /* hello: the snapshot only, no history (deskhand ls) */          \
 	M(STR, req)             /* wire "id": the request id its reply carries back as "re" */     \
-	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */
+	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */                         \
+	M(STR, session)         /* notice: the session it is about */                              \
+	M(STR, status)          /* notice: "done", "failed", "expired", "budget", "waiting", … */  \
+	M(STR, origin)          /* notice: "detach", "schedule:NAME", … */
 
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
@@ -280,7 +290,11 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
 	X(COMMAND_SESSIONS, "sessions", )                                                          \
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
-	X(COMMAND_LOG, "log", )
+	X(COMMAND_LOG, "log", )                                                                    \
+	X(COMMAND_INBOX, "inbox", )                                                                \
+	X(COMMAND_NOTICE, "notice",                                                                \
+	  F(NEED, session, "session") F(NEED, status, "status") F(STR, text, "summary")            \
+	  F(STR, origin, "origin"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

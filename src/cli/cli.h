@@ -43,9 +43,13 @@ int cli_undo(int argc, char **argv);
 int cli_redo(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 
+/* `deskhand inbox [--json] | --dismiss ID` (cli/inbox.c). */
+int cli_inbox(int argc, char **argv);
+
 /* A task's end status → the exit status of `run` and `wait` (cli/front.c):
  * "done" 0, "blocked" 5 (approvals were needed and nobody could give them),
- * "interrupted" 130, anything else and NULL 1. */
+ * "expired" 6 (an approval waited past its deadline), "budget" 7 (the spend
+ * cap was reached), "interrupted" 130, anything else and NULL 1. */
 int cli_exit_status(const char *status);
 
 /* `deskhand schedule COMMAND` (cli/schedule.c): add, list, run, pause,

@@ -48,6 +48,13 @@ static const char run_usage[] =
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
+	"      --max-cost USD    spend cap of this run: no model request starts once it\n"
+	"                        has spent USD (config: max_cost; status budget)\n"
+	"      --approval-deadline DURATION\n"
+	"                        end the run as expired when an approval waits longer\n"
+	"                        (90s, 30m, 24h, 2d; config: approval_deadline)\n"
+	"      --origin WHO      who started it, kept in the session's record: run,\n"
+	"                        detach (the defaults) or schedule:NAME (deskhand inbox)\n"
 	"      --force           allow granting your home directory itself or a system\n"
 	"                        directory (/etc, /usr, /var ...)\n"
 	"      --record FILE     write every model exchange to FILE\n"
@@ -67,7 +74,8 @@ static const char run_usage[] =
 	"for the agent. Ctrl-C at the prompt interrupts the task.\n"
 	"\n"
 	"Exit status: 0 done, 1 failed, 2 usage, 5 blocked (approvals were needed and\n"
-	"nobody could give them: no terminal and no --commands), 130 interrupted\n"
+	"nobody could give them: no terminal and no --commands), 6 expired (an approval\n"
+	"waited past --approval-deadline), 7 budget (--max-cost reached), 130 interrupted\n"
 	"(with --detach: 0 once the engine runs the task, 1 when it could not start).\n";
 
 struct run {
@@ -471,7 +479,13 @@ human_sink(const struct event *ev, void *ctx)
 	case EVENT_HELLO:
 	case EVENT_HISTORY_END:
 	case EVENT_REPLY:
+	case EVENT_BUDGET:
+		newline_if_needed(r);
+		printf("%sspend cap reached:%s $%.4f spent of $%.4f\n", c(r, C_YEL), c(r, C_RESET),
+		       ev->total_cost_usd, ev->cap_usd);
+		break;
 	case EVENT_DETACHED:
+	case EVENT_NOTICE:
 		break;
 	case EVENT__COUNT:
 		break;
@@ -713,6 +727,7 @@ on_prepare(struct ev_loop *l, void *ctx)
 struct run_args {
 	bool json, commands, detach, help;
 	bool has_folder;      /* --grant or --resume among the engine's */
+	bool has_origin;      /* --origin among them */
 	char *task;	      /* the last argument (argv's) */
 	ARRAY(char *) engine; /* the engine's arguments (argv's, borrowed) */
 };
@@ -757,6 +772,7 @@ run_args_split(struct run_args *a, int argc, char **argv)
 
 		a->has_folder |= strncmp(s, "--grant", 7) == 0 || strncmp(s, "--resume", 8) == 0 ||
 				 (s[0] == '-' && s[1] == 'g');
+		a->has_origin |= strncmp(s, "--origin", 8) == 0;
 	}
 }
 
@@ -826,6 +842,10 @@ cli_run(int argc, char **argv)
 				"Grant one with --grant DIR (repeatable), e.g. deskhand run --grant "
 				"~/notes \"TASK\" (in the workbench: :grant DIR).\n");
 		goto out_early;
+	}
+	if (!a.has_origin) { /* the session's record says who started it (the inbox) */
+		ARRAY_PUSH(&a.engine, (char *)"--origin");
+		ARRAY_PUSH(&a.engine, (char *)(a.detach ? "detach" : "run"));
 	}
 	if (a.detach) {
 		ARRAY_PUSH(&a.engine, a.task); /* the engine starts it */

@@ -25,6 +25,7 @@
 
 #include "core/array.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
 
@@ -127,18 +128,9 @@ probe_bwrap_path(void)
 		return xstrdup(env);
 	if (access(DEFAULT_BWRAP, X_OK) == 0)
 		return xstrdup(DEFAULT_BWRAP);
-	const char *path = getenv("PATH");
+	char *found = fsutil_which("bwrap");
 
-	for (const char *p = path ? path : ""; *p;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s/bwrap", (int)n, p);
-
-		if (n > 0 && cand[0] == '/' && access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		p += n + (p[n] == ':');
-	}
-	return xstrdup(DEFAULT_BWRAP);
+	return found ? found : xstrdup(DEFAULT_BWRAP);
 }
 
 void

@@ -156,6 +156,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.external = true, .phase = "tools", .pending_jobs = 9, .host = "example.org",
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
+		.cap_usd = 0.75, .origin = "schedule:n",
 	};
 }
 
@@ -240,6 +241,11 @@ Test(event, every_type_has_its_wire_shape)
 			"\"message\":\"t\",\"data\":{\"path\":\"a.txt\"}}",
 		[EVENT_DETACHED] =
 			"{\"type\":\"detached\",\"session\":\"s1\",\"reason\":\"t\"}",
+		[EVENT_BUDGET] =
+			"{\"type\":\"budget\",\"spent\":1.5,\"cap\":0.75}",
+		[EVENT_NOTICE] =
+			"{\"type\":\"notice\",\"session\":\"s1\",\"status\":\"done\","
+			"\"summary\":\"t\",\"origin\":\"schedule:n\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };
@@ -445,7 +451,9 @@ full_command(enum command_type t, cJSON *steps)
 	return (struct command){ .type = t, .id = (char *)"toolu_1",
 				 .text = (char *)"caf\u00e9 \"x\"", .steps = steps,
 				 .path = (char *)"notes/a.txt", .hunk = 2, .force = true,
-				 .req = (char *)"c9", .protocol = PROTOCOL_VERSION };
+				 .req = (char *)"c9", .protocol = PROTOCOL_VERSION,
+				 .session = (char *)"s1", .status = (char *)"done",
+				 .origin = (char *)"detach" };
 }
 
 static char *
@@ -584,7 +592,9 @@ Test(command, malformed_commands_are_eparse_with_a_message)
 	cr_assert_eq(command_parse(&c, "{\"type\":\"fly\"}", 14), DH_EPARSE);
 	for (int t = 0; t < COMMAND__COUNT; t++)
 		cr_assert(strstr(err_msg(), command_type_name(t)), "%s", err_msg());
-	cr_assert(strstr(err_msg(), "log)"), "no trailing comma: %s", err_msg());
+	char last[64];
+	snprintf(last, sizeof last, "%s)", command_type_name(COMMAND__COUNT - 1));
+	cr_assert(strstr(err_msg(), last), "no trailing comma: %s", err_msg());
 }
 
 Test(config, bind_lines_are_kept_in_order_with_where)
