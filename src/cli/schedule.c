@@ -1189,9 +1189,15 @@ fire_args(const struct sched *s, struct strv *av)
 		strv_add(av, "--model");
 		strv_add(av, s->model);
 	}
-	/* XXX: --max-cost reaches the engine once it takes the option (the
-	 * spend cap of `deskhand run`); until then the cap is kept in the
-	 * definition and shown, not enforced. */
+	if (s->max_cost) { /* else the config's max_cost */
+		strv_add(av, "--max-cost");
+		strv_add(av, s->max_cost);
+	}
+	/* The inbox and the notifications name the schedule. */
+	char *origin = xasprintf("schedule:%s", s->name);
+	strv_add(av, "--origin");
+	strv_add(av, origin);
+	free(origin);
 	strv_add(av, "--");
 	strv_add(av, s->task);
 }
