@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The event/command wire format (README "Event stream"): stable field names. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
