@@ -5,7 +5,8 @@
 # (schedule list: PENDING 1, `deskhand review`) and accepting it clears that.
 # Overlap: a fire while the previous run is live starts nothing, says so, and
 # `schedule list` shows the skip; `schedule run` then exits 3. Catch-up: a
-# fire long after its slot is recorded as such, once.
+# fire long after its slot is recorded as such, once. The run is in `deskhand
+# inbox`; accepting clears it. The schedule's max_cost stops a run (budget).
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
 G=$T/notes; mkdir -p "$G"; printf 'monday: shipped\n' > "$G/mon.md"
@@ -30,6 +31,26 @@ trap 'kill $SLOW_PID 2>/dev/null || true; cleanup' EXIT
 for _ in $(seq 1 100); do [ -s "$T/slow.port" ] && break; sleep 0.05; done
 [ -s "$T/slow.port" ] || fail "the slow fake server did not start"
 
+# A third model whose every turn costs $0.45 (100000 in, 10000 out): a cap of
+# $0.50 stops the run after the second turn.
+cat > "$T/costly.json" <<'JSON'
+{"turns": [
+ {"usage": {"input_tokens": 100000, "output_tokens": 10000},
+  "tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Write two files"}]}}]},
+ {"usage": {"input_tokens": 100000, "output_tokens": 10000},
+  "tool_calls": [{"name": "write_file", "input": {"path": "a.txt", "content": "a\n"}}]},
+ {"usage": {"input_tokens": 100000, "output_tokens": 10000},
+  "tool_calls": [{"name": "write_file", "input": {"path": "b.txt", "content": "b\n"}}]},
+ {"text": "All done.", "stop_reason": "end_turn"}
+]}
+JSON
+python3 "$DH_TESTS/fake/anthropic_server.py" --script "$T/costly.json" --log "$T/costly.log" \
+  --port-file "$T/costly.port" >/dev/null 2>&1 &
+COSTLY_PID=$!
+trap 'kill $SLOW_PID $COSTLY_PID 2>/dev/null || true; cleanup' EXIT
+for _ in $(seq 1 100); do [ -s "$T/costly.port" ] && break; sleep 0.05; done
+[ -s "$T/costly.port" ] || fail "the costly fake server did not start"
+
 # fire_cmd CMD: run CMD as the scheduler does: no terminal, a session of its own.
 fire_cmd() { setsid bash -c "$1" </dev/null >"$T/fire.out" 2>&1; }
 # pending NAME: PENDING of schedule NAME in `schedule list --json`.
@@ -51,8 +72,14 @@ assert_eq "$("$DESKHAND" schedule list --json | jq -r '.[0] | "\(.last_session) 
 assert_eq "$(pending digest)" 1
 assert_contains "$("$DESKHAND" review --session "$id" 2>&1)" "digest.md"
 assert_contains "$("$DESKHAND" schedule log digest)" "$id"
+# the run is in the inbox, named by its schedule, with its pending file
+"$DESKHAND" inbox --json >"$T/inbox" || fail "inbox failed"
+assert_eq "$(jq -r --arg id "$id" '.[] | select(.id == $id) | "\(.schedule) \(.pending) \(.state)"' "$T/inbox")" "digest 1 done"
+assert_contains "$("$DESKHAND" inbox)" "$id"
 "$DESKHAND" accept --session "$id" >/dev/null 2>&1 || fail "accept"
 assert_eq "$(pending digest)" 0
+assert_eq "$("$DESKHAND" inbox --json | jq --arg id "$id" '[.[] | select(.id == $id)] | length')" 0 \
+  "accepting everything clears the run's inbox entry"
 
 # 2. overlap: a slow run is live; the timer's fire starts nothing
 ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$T/slow.port") ANTHROPIC_API_KEY=key-slow \
@@ -118,4 +145,18 @@ sd=$(tail -1 "$T/fire.out")
 "$DESKHAND" wait "$sd" >/dev/null 2>&1 || fail "the systemd-fired run failed"
 [ -f "$G/digest.md" ] || fail "the systemd-fired run wrote nothing"
 assert_eq "$(pending digest-sd)" 1
+# 6. the spend cap: the run stops at the schedule's max_cost with status budget
+G2=$T/costly; mkdir -p "$G2"
+DH_SCHEDULER=cron "$DESKHAND" schedule add capped --at daily --grant "$G2" --mode auto \
+  --max-cost 0.50 "two files" >/dev/null 2>&1 || fail "add capped"
+ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$T/costly.port") "$DESKHAND" schedule run capped >"$T/cap.out" 2>&1 \
+  || fail "schedule run capped: $(cat "$T/cap.out")"
+cap=$(tail -1 "$T/cap.out")
+rc=0; "$DESKHAND" wait "$cap" >/dev/null 2>&1 || rc=$?
+[ "$rc" != 0 ] || fail "a run stopped by its cap exited 0"
+assert_eq "$(jq -r .status "$XDG_STATE_HOME/deskhand/sessions/$cap/meta.json")" budget
+grep -q '"type":"budget"' "$XDG_STATE_HOME/deskhand/sessions/$cap/transcript.jsonl" || fail "no budget event"
+[ -e "$G2/a.txt" ] && [ ! -e "$G2/b.txt" ] || fail "the cap did not stop the run after the second turn"
+assert_eq "$("$DESKHAND" schedule list --json | jq -r '.[] | select(.name == "capped") | .last_status')" budget
+assert_eq "$(jq -r .origin "$XDG_STATE_HOME/deskhand/sessions/$cap/meta.json")" "schedule:capped"
 echo "ok"
