@@ -56,28 +56,39 @@ enum {
 
 struct sched {
 	char *name;
-	char *path;	    /* the definition file */
-	char *at;	    /* SPEC as given */
+	char *path; /* the definition file */
+	char *at;   /* SPEC as given */
 	char *task;
 	struct strv grants;
-	char *mode;	    /* auto | ask */
-	char *max_cost;	    /* USD, as written; NULL: the config's default */
-	char *model;	    /* NULL: the config's */
+	char *mode;     /* auto | ask */
+	char *max_cost; /* USD, as written; NULL: the config's default */
+	char *model;    /* NULL: the config's */
 	bool paused;
 };
 
 /* The keys of a definition file, in the order they are written. */
-enum sched_key { KEY_AT, KEY_TASK, KEY_GRANT, KEY_MODE, KEY_MAX_COST, KEY_MODEL, KEY_PAUSED };
+enum sched_key {
+	KEY_AT,
+	KEY_TASK,
+	KEY_GRANT,
+	KEY_MODE,
+	KEY_MAX_COST,
+	KEY_MODEL,
+	KEY_PAUSED
+};
 
 static const struct {
 	const char *name;
 	size_t off; /* of the char * in struct sched; grant and paused are special */
 	const char *doc;
 } sched_keys[] = {
-	[KEY_AT] = { "at", offsetof(struct sched, at), "when: a systemd calendar expression or a cron line" },
-	[KEY_TASK] = { "task", offsetof(struct sched, task), "what the agent is asked (\\n: a new line)" },
+	[KEY_AT] = { "at", offsetof(struct sched, at),
+	             "when: a systemd calendar expression or a cron line" },
+	[KEY_TASK] = { "task", offsetof(struct sched, task),
+	               "what the agent is asked (\\n: a new line)" },
 	[KEY_GRANT] = { "grant", 0, "a folder the agent may work in (one per line)" },
-	[KEY_MODE] = { "mode", offsetof(struct sched, mode), "auto, or ask (a change waits for you)" },
+	[KEY_MODE] = { "mode", offsetof(struct sched, mode),
+	               "auto, or ask (a change waits for you)" },
 	[KEY_MAX_COST] = { "max_cost", offsetof(struct sched, max_cost), "spend cap per run, USD" },
 	[KEY_MODEL] = { "model", offsetof(struct sched, model), "the model" },
 	[KEY_PAUSED] = { "paused", 0, "yes: the timer does not start runs" },
@@ -219,13 +230,14 @@ sched_check(const struct sched *s, int line)
 	if (!s->task || !*s->task)
 		return err_setc(DH_EPARSE, "%s: no 'task = ...'", where);
 	if (!s->grants.n)
-		return err_setc(DH_EPARSE, "%s: no 'grant = DIR' (the agent works only in granted "
-					   "folders)",
-				where);
+		return err_setc(DH_EPARSE,
+		                "%s: no 'grant = DIR' (the agent works only in granted "
+		                "folders)",
+		                where);
 	for (size_t i = 0; i < s->grants.n; i++)
 		if (s->grants.v[i][0] != '/')
 			return err_setc(DH_EPARSE, "%s: grant '%s' is not an absolute path", where,
-					s->grants.v[i]);
+			                s->grants.v[i]);
 	if (s->mode && strcmp(s->mode, "auto") && strcmp(s->mode, "ask"))
 		return err_setc(DH_EPARSE, "%s: mode '%s': expected auto or ask", where, s->mode);
 	if (s->max_cost) {
@@ -233,9 +245,10 @@ sched_check(const struct sched *s, int line)
 		double v = strtod(s->max_cost, &end);
 
 		if (end == s->max_cost || *end || !(v > 0))
-			return err_setc(DH_EPARSE, "%s: max_cost '%s': expected a positive number "
-						   "of USD",
-					where, s->max_cost);
+			return err_setc(DH_EPARSE,
+			                "%s: max_cost '%s': expected a positive number "
+			                "of USD",
+			                where, s->max_cost);
 	}
 	return 0;
 }
@@ -257,10 +270,10 @@ sched_load(struct sched *s, const char *name)
 	free(dir);
 	if (!name_ok(name))
 		return err_setc(DH_EPARSE, "bad schedule name '%s': expected [a-z0-9][a-z0-9_-]*",
-				name);
+		                name);
 	if (access(s->path, F_OK) < 0)
 		return err_setc(DH_ENOTFOUND, "no schedule '%s' (%s): see 'deskhand schedule list'",
-				name, s->path);
+		                name, s->path);
 	if (fsutil_read_file(s->path, 1 << 20, &b) < 0)
 		return DH_EFAIL;
 	char *cur = (char *)buf_cstr(&b), *p;
@@ -276,15 +289,17 @@ sched_load(struct sched *s, const char *name)
 		*ke = '\0';
 		while (*v == ' ' || *v == '\t')
 			v++;
-		for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r');)
+		for (size_t n = strlen(v);
+		     n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r');)
 			v[--n] = '\0';
 		size_t i = 0;
 		while (i < sizeof sched_keys / sizeof *sched_keys && strcmp(sched_keys[i].name, k))
 			i++;
 		if (i == sizeof sched_keys / sizeof *sched_keys) {
-			rc = err_setc(DH_EPARSE, "%s:%d: unknown key '%s' (keys: at, task, grant, "
-						 "mode, max_cost, model, paused)",
-				      s->path, line, k);
+			rc = err_setc(DH_EPARSE,
+			              "%s:%d: unknown key '%s' (keys: at, task, grant, "
+			              "mode, max_cost, model, paused)",
+			              s->path, line, k);
 		} else if (i == KEY_GRANT) {
 			strv_add(&s->grants, v);
 		} else if (i == KEY_PAUSED) {
@@ -309,9 +324,10 @@ sched_save(const struct sched *s)
 	char *dir = sched_dir(false);
 	int rc;
 
-	buf_printf(&b, "# deskhand schedule '%s': edit freely (one key = value a line).\n"
-		       "# 'deskhand schedule list' shows it; 'deskhand schedule remove %s' ends it.\n",
-		   s->name, s->name);
+	buf_printf(&b,
+	           "# deskhand schedule '%s': edit freely (one key = value a line).\n"
+	           "# 'deskhand schedule list' shows it; 'deskhand schedule remove %s' ends it.\n",
+	           s->name, s->name);
 	for (size_t i = 0; i < sizeof sched_keys / sizeof *sched_keys; i++) {
 		const char *k = sched_keys[i].name;
 
@@ -370,8 +386,7 @@ log_add(const char *name, const char *event, const char *session, const char *de
 	FILE *f;
 
 	if (d && p && fsutil_mkdir_p(d, 0700) == 0 && (f = fopen(p, "a"))) {
-		fprintf(f, "%lld\t%s\t%s\t", (long long)time(NULL), event,
-			session ? session : "-");
+		fprintf(f, "%lld\t%s\t%s\t", (long long)time(NULL), event, session ? session : "-");
 		for (const char *c = detail ? detail : ""; *c; c++) /* one line */
 			fputc(*c == '\n' || *c == '\t' ? ' ' : *c, f);
 		fputc('\n', f);
@@ -423,13 +438,19 @@ log_read(const char *name, struct logents *out)
 	free(p);
 }
 
-/* The newest entry of `event` (NULL: any but "added"), or NULL. */
+/* The newest entry whose event is one of `events` (words separated by
+ * blanks), or NULL. */
 static const struct logent *
-log_last(const struct logents *a, const char *event)
+log_last(const struct logents *a, const char *events)
 {
-	for (size_t i = a->n; i-- > 0;)
-		if (event ? !strcmp(a->v[i].event, event) : strcmp(a->v[i].event, "added") != 0)
-			return &a->v[i];
+	for (size_t i = a->n; i-- > 0;) {
+		size_t n = strlen(a->v[i].event);
+
+		for (const char *p = strstr(events, a->v[i].event); p;
+		     p = strstr(p + 1, a->v[i].event))
+			if ((p == events || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+				return &a->v[i];
+	}
 	return NULL;
 }
 
@@ -591,7 +612,7 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 	} else {
 		if (have("systemd-analyze") && calendar_next(at, time(NULL), &msg) == -1 && msg) {
 			int rc = err_setc(DH_EPARSE, "--at '%s': systemd-analyze calendar: %s", at,
-					  msg);
+			                  msg);
 			free(msg);
 			return rc;
 		}
@@ -611,10 +632,14 @@ spec_forms(const char *at, char **oncalendar, char **cron)
  * Installers
  */
 
-enum installer { INST_NONE, INST_SYSTEMD, INST_CRON };
-static const char *const installer_names[] = { [INST_NONE] = "none",
-					       [INST_SYSTEMD] = "systemd",
-					       [INST_CRON] = "cron" };
+enum installer {
+	INST_NONE,
+	INST_SYSTEMD,
+	INST_CRON
+};
+static const char *const installer_names[] = {
+	[INST_NONE] = "none", [INST_SYSTEMD] = "systemd", [INST_CRON] = "cron"
+};
 
 /* Is a user systemd manager running for us (its private socket exists)? */
 static bool
@@ -622,7 +647,7 @@ user_manager_running(void)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	char *p = rt && *rt ? xasprintf("%s/systemd/private", rt)
-			    : xasprintf("/run/user/%u/systemd/private", (unsigned)getuid());
+	                    : xasprintf("/run/user/%u/systemd/private", (unsigned)getuid());
 	struct stat st;
 	bool ok = stat(p, &st) == 0 && S_ISSOCK(st.st_mode);
 
@@ -692,8 +717,8 @@ systemctl(const char *verb, const char *unit)
 	int rc = run_sync(argv, NULL, &out);
 
 	if (rc != 0)
-		err_set("systemctl --user %s%s%s: %s", verb, unit ? " --now " : "", unit ? unit : "",
-			out && *out ? out : "failed");
+		err_set("systemctl --user %s%s%s: %s", verb, unit ? " --now " : "",
+		        unit ? unit : "", out && *out ? out : "failed");
 	free(out);
 	return rc == 0 ? 0 : DH_EFAIL;
 }
@@ -712,39 +737,40 @@ systemd_install(const struct sched *s, const char *oncalendar, const char *self,
 		struct buf tmp = BUF_INIT;
 
 		if (spec_parse_cron(&sp, s->at) == 0 && spec_to_calendar(&tmp, &sp) < 0)
-			rc = err_setc(DH_EPARSE, "--at '%s' has no systemd calendar form: %s", s->at,
-				      err_msg());
+			rc = err_setc(DH_EPARSE, "--at '%s' has no systemd calendar form: %s",
+			              s->at, err_msg());
 		else
 			rc = err_setc(DH_EPARSE, "--at '%s' has no systemd calendar form", s->at);
 		buf_fini(&tmp);
 		goto out;
 	}
 	buf_printf(&svc,
-		   "# Written by 'deskhand schedule add %s'; the definition is %s\n"
-		   "[Unit]\n"
-		   "Description=deskhand schedule %s\n"
-		   "\n"
-		   "[Service]\n"
-		   "Type=oneshot\n",
-		   s->name, s->path, s->name);
+	           "# Written by 'deskhand schedule add %s'; the definition is %s\n"
+	           "[Unit]\n"
+	           "Description=deskhand schedule %s\n"
+	           "\n"
+	           "[Service]\n"
+	           "Type=oneshot\n",
+	           s->name, s->path, s->name);
 	for (size_t i = 0; i < sizeof fire_env / sizeof *fire_env; i++)
 		if (getenv(fire_env[i]) && *getenv(fire_env[i]))
-			buf_printf(&svc, "Environment=\"%s=%s\"\n", fire_env[i], getenv(fire_env[i]));
+			buf_printf(&svc, "Environment=\"%s=%s\"\n", fire_env[i],
+			           getenv(fire_env[i]));
 	buf_printf(&svc, "ExecStart=\"%s\" schedule fire %s\n", self, s->name);
 	buf_printf(&tmr,
-		   "# Written by 'deskhand schedule add %s'\n"
-		   "[Unit]\n"
-		   "Description=deskhand schedule %s (%s)\n"
-		   "\n"
-		   "[Timer]\n"
-		   "OnCalendar=%s\n"
-		   "# A run missed while the machine was off happens once at the next boot.\n"
-		   "Persistent=true\n"
-		   "Unit=" UNIT_PREFIX "%s.service\n"
-		   "\n"
-		   "[Install]\n"
-		   "WantedBy=timers.target\n",
-		   s->name, s->name, s->at, oncalendar, s->name);
+	           "# Written by 'deskhand schedule add %s'\n"
+	           "[Unit]\n"
+	           "Description=deskhand schedule %s (%s)\n"
+	           "\n"
+	           "[Timer]\n"
+	           "OnCalendar=%s\n"
+	           "# A run missed while the machine was off happens once at the next boot.\n"
+	           "Persistent=true\n"
+	           "Unit=" UNIT_PREFIX "%s.service\n"
+	           "\n"
+	           "[Install]\n"
+	           "WantedBy=timers.target\n",
+	           s->name, s->name, s->at, oncalendar, s->name);
 	char *sp = xasprintf("%s/" UNIT_PREFIX "%s.service", dir, s->name);
 	char *tp = xasprintf("%s/" UNIT_PREFIX "%s.timer", dir, s->name);
 	char *timer = xasprintf(UNIT_PREFIX "%s.timer", s->name);
@@ -874,7 +900,7 @@ cron_install(const struct sched *s, const char *cron, const char *self)
 		if (spec_parse_calendar(&sp, s->at) == 0) /* not reached: it had a form */
 			return err_setc(DH_EPARSE, "--at '%s' has no crontab form", s->at);
 		return err_setc(DH_EPARSE, "--at '%s' cannot be written as a crontab line: %s",
-				s->at, err_msg());
+		                s->at, err_msg());
 	}
 	rc = cron_read(s->name, &t, &had);
 	if (rc == 0) {
@@ -978,11 +1004,11 @@ sched_add(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char **slot = !strcmp(a, "--at")	 ? &s.at
-			      : !strcmp(a, "--mode") || !strcmp(a, "-m") ? &s.mode
-			      : !strcmp(a, "--max-cost") ? &s.max_cost
-			      : !strcmp(a, "--model")	 ? &s.model
-							 : NULL;
+		char **slot = !strcmp(a, "--at")                         ? &s.at
+		              : !strcmp(a, "--mode") || !strcmp(a, "-m") ? &s.mode
+		              : !strcmp(a, "--max-cost")                 ? &s.max_cost
+		              : !strcmp(a, "--model")                    ? &s.model
+		                                                         : NULL;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(add_usage, stdout);
@@ -1005,7 +1031,7 @@ sched_add(int argc, char **argv)
 			struct stat st;
 			if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
 				fprintf(stderr, "deskhand schedule add: --grant '%s': %s\n", v,
-					real ? "not a directory" : strerror(errno));
+				        real ? "not a directory" : strerror(errno));
 				free(real);
 				goto out;
 			}
@@ -1019,20 +1045,22 @@ sched_add(int argc, char **argv)
 		} else if (!task) {
 			task = argv[i];
 		} else {
-			fprintf(stderr, "deskhand schedule add: unexpected argument '%s' (quote the "
-					"task)\n",
-				a);
+			fprintf(stderr,
+			        "deskhand schedule add: unexpected argument '%s' (quote the "
+			        "task)\n",
+			        a);
 			goto usage;
 		}
 	}
 	if (!name || !task || !s.at || !s.grants.n) {
 		fprintf(stderr, "deskhand schedule add: expected NAME, --at SPEC, --grant DIR and "
-				"TASK\n");
+		                "TASK\n");
 		goto usage;
 	}
 	if (!name_ok(name)) {
-		fprintf(stderr, "deskhand schedule add: bad name '%s': expected [a-z0-9][a-z0-9_-]*\n",
-			name);
+		fprintf(stderr,
+		        "deskhand schedule add: bad name '%s': expected [a-z0-9][a-z0-9_-]*\n",
+		        name);
 		goto out;
 	}
 	char *dir = sched_dir(false);
@@ -1052,9 +1080,10 @@ sched_add(int argc, char **argv)
 		goto out;
 	}
 	if (!force && access(s.path, F_OK) == 0) {
-		fprintf(stderr, "deskhand schedule add: schedule '%s' exists (%s): remove it first, "
-				"or --force\n",
-			name, s.path);
+		fprintf(stderr,
+		        "deskhand schedule add: schedule '%s' exists (%s): remove it first, "
+		        "or --force\n",
+		        name, s.path);
 		free(oncal);
 		free(cron);
 		goto out;
@@ -1079,7 +1108,8 @@ sched_add(int argc, char **argv)
 		char next[32];
 		fmt_time(next, (long long)sched_next(s.at, time(NULL)));
 		if (inst == INST_SYSTEMD)
-			printf("schedule %s: systemd timer " UNIT_PREFIX "%s.timer (OnCalendar=%s), "
+			printf("schedule %s: systemd timer " UNIT_PREFIX
+			       "%s.timer (OnCalendar=%s), "
 			       "next run %s\n",
 			       name, name, oncal, next);
 		else
@@ -1126,7 +1156,7 @@ run_is_live(const char *id)
 	cJSON *snap = live_snapshot(id);
 	const char *act = json_str(snap, "activity");
 	bool live = snap && (json_bool(snap, "busy", false) ||
-			     (act && (!strcmp(act, "working") || !strcmp(act, "waiting"))));
+	                     (act && (!strcmp(act, "working") || !strcmp(act, "waiting"))));
 
 	cJSON_Delete(snap);
 	return live;
@@ -1142,7 +1172,7 @@ run_status(const char *id)
 	if (snap && json_str(snap, "activity"))
 		r = xstrdup(json_str(snap, "activity"));
 	else if (id && strcmp(id, "-") && client_session_meta(id, &meta) == 0 &&
-		 json_str(meta, "status"))
+	         json_str(meta, "status"))
 		r = xstrdup(json_str(meta, "status"));
 	cJSON_Delete(snap);
 	cJSON_Delete(meta);
@@ -1163,8 +1193,8 @@ run_pending(const char *id)
 		const char *j = strchr(out, '{');
 		if (j && json_parse(&doc, j, strlen(j), "review") == 0) {
 			n = 0;
-			cJSON_ArrayForEach(g, json_arr(doc, "grants"))
-			n += cJSON_GetArraySize(json_arr(g, "files"));
+			cJSON_ArrayForEach(g, json_arr(doc, "grants")) n +=
+				cJSON_GetArraySize(json_arr(g, "files"));
 		}
 	}
 	cJSON_Delete(doc);
@@ -1220,8 +1250,8 @@ fire_env_file(void)
 		return 0;
 	}
 	if (st.st_mode & 077)
-		rc = err_setc(DH_EDENIED, "%s is readable by others (it holds secrets): chmod 600 it",
-			      path);
+		rc = err_setc(DH_EDENIED,
+		              "%s is readable by others (it holds secrets): chmod 600 it", path);
 	else if (fsutil_read_file(path, 1 << 16, &b) < 0)
 		rc = DH_EFAIL;
 	char *cur = rc == 0 ? (char *)buf_cstr(&b) : NULL, *p;
@@ -1242,7 +1272,10 @@ fire_env_file(void)
 	return rc;
 }
 
-enum fire_how { FIRE_TIMER, FIRE_MANUAL };
+enum fire_how {
+	FIRE_TIMER,
+	FIRE_MANUAL
+};
 
 /* Start a run of NAME unless its previous run is still live; records what
  * happened in its log. The exit status. */
@@ -1298,9 +1331,9 @@ fire(const char *name, enum fire_how how, bool json)
 		goto out;
 	}
 	/* Caught up: the slot this run stands for (the first one after the last
-	 * run, or after `add`) passed long ago; systemd's Persistent=true runs
-	 * the missed slots once at boot, cron never does. */
-	const struct logent *since = last ? last : log_last(&lg, "added");
+	 * run, skipped fire, `add` or `resume`) passed long ago; systemd's
+	 * Persistent=true runs the missed slots once at boot, cron never does. */
+	const struct logent *since = log_last(&lg, "run skip added resumed");
 	const char *kind = how == FIRE_MANUAL ? "manual" : "timer";
 	char *detail = NULL;
 	if (how == FIRE_TIMER && since) {
@@ -1328,7 +1361,8 @@ fire(const char *name, enum fire_how how, bool json)
 	}
 	log_add(name, "run", id, detail ? detail : kind);
 	if (json)
-		printf("{\"schedule\":\"%s\",\"session\":\"%s\",\"kind\":\"%s\"}\n", name, id, kind);
+		printf("{\"schedule\":\"%s\",\"session\":\"%s\",\"kind\":\"%s\"}\n", name, id,
+		       kind);
 	else
 		printf("%s\n", id);
 	free(detail);
@@ -1377,8 +1411,8 @@ one_name(int argc, char **argv, const char *usage, const char **name, bool *json
 		} else if (json && !strcmp(argv[i], "--json")) {
 			*json = true;
 		} else if (argv[i][0] == '-' || *name) {
-			fprintf(stderr, "deskhand schedule %s: unexpected argument '%s'\n%s", argv[0],
-				argv[i], usage);
+			fprintf(stderr, "deskhand schedule %s: unexpected argument '%s'\n%s",
+			        argv[0], argv[i], usage);
 			return EXIT_USAGE;
 		} else {
 			*name = argv[i];
@@ -1474,7 +1508,8 @@ sched_remove(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char *dir = sched_dir(false), *path = dir ? xasprintf("%s/%s", dir, name) : NULL;
-	char *units = unit_dir(), *timer = units ? xasprintf("%s/" UNIT_PREFIX "%s.timer", units, name) : NULL;
+	char *units = unit_dir(),
+	     *timer = units ? xasprintf("%s/" UNIT_PREFIX "%s.timer", units, name) : NULL;
 	bool def = path && access(path, F_OK) == 0, unit = timer && access(timer, F_OK) == 0;
 
 	/* Both installers: whichever holds it (a line left by an edit too). */
@@ -1522,7 +1557,8 @@ list_row(const char *name)
 	json_add_bool(o, "paused", s.paused);
 	json_add(o, "error", rc < 0 ? cJSON_CreateString(err_msg()) : cJSON_CreateNull());
 	time_t next = rc == 0 && !s.paused ? sched_next(s.at, time(NULL)) : (time_t)-1;
-	json_add(o, "next", next != (time_t)-1 ? cJSON_CreateNumber((double)next) : cJSON_CreateNull());
+	json_add(o, "next",
+	         next != (time_t)-1 ? cJSON_CreateNumber((double)next) : cJSON_CreateNull());
 	json_add_str(o, "installer", installer_names[sched_installer(name)]);
 	log_read(name, &lg);
 	const struct logent *run = log_last(&lg, "run"), *skip = log_last(&lg, "skip");
@@ -1535,7 +1571,7 @@ list_row(const char *name)
 	json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber(pending) : cJSON_CreateNull());
 	json_add(o, "last_skip", skip ? cJSON_CreateNumber((double)skip->t) : cJSON_CreateNull());
 	json_add(o, "last_skip_reason",
-		 skip ? cJSON_CreateString(skip->detail) : cJSON_CreateNull());
+	         skip ? cJSON_CreateString(skip->detail) : cJSON_CreateNull());
 	free(st);
 	logents_free(&lg);
 	sched_fini(&s);
@@ -1566,7 +1602,7 @@ sched_list(int argc, char **argv)
 			json = true;
 		} else {
 			fprintf(stderr, "deskhand schedule list: unexpected argument '%s'\n%s",
-				argv[i], list_usage);
+			        argv[i], list_usage);
 			free(dir);
 			return EXIT_USAGE;
 		}
@@ -1609,7 +1645,7 @@ sched_list(int argc, char **argv)
 			if (cJSON_IsNumber(k)) {
 				fmt_time(skip, (long long)k->valuedouble);
 				buf_printf(&notes, "skipped %s (%s); ", skip,
-					   json_str(r, "last_skip_reason"));
+				           json_str(r, "last_skip_reason"));
 			}
 			if (!strcmp(json_str(r, "installer"), "cron"))
 				buf_puts(&notes, "cron: no catch-up; ");
@@ -1661,8 +1697,9 @@ sched_log(int argc, char **argv)
 
 		json_add_num(o, "time", (double)e->t);
 		json_add_str(o, "event", e->event);
-		json_add(o, "session", strcmp(e->session, "-") ? cJSON_CreateString(e->session)
-							       : cJSON_CreateNull());
+		json_add(o, "session",
+		         strcmp(e->session, "-") ? cJSON_CreateString(e->session)
+		                                 : cJSON_CreateNull());
 		json_add(o, "status", st ? cJSON_CreateString(st) : cJSON_CreateNull());
 		json_add_str(o, "detail", e->detail);
 		json_add(rows, NULL, o);
@@ -1754,7 +1791,7 @@ cli_schedule_doctor(struct buf *human, cJSON *json)
 	const char *user = getenv("USER");
 	char *out = NULL, *uid = xasprintf("%u", (unsigned)getuid());
 	const char *argv[] = { "loginctl", "show-user", user && *user ? user : uid,
-			       "--property=Linger", NULL };
+		               "--property=Linger", NULL };
 	const char *linger = "unknown";
 	int rc = have("loginctl") ? run_sync(argv, NULL, &out) : 127;
 
@@ -1764,15 +1801,15 @@ cli_schedule_doctor(struct buf *human, cJSON *json)
 		linger = "no";
 	if (human) {
 		buf_printf(human, "%-4s scheduler: %s (%s)\n", inst == INST_NONE ? "warn" : "ok",
-			   installer_names[inst], why);
+		           installer_names[inst], why);
 		buf_printf(human, "%-4s lingering: %s\n", !strcmp(linger, "yes") ? "ok" : "warn",
-			   !strcmp(linger, "yes") ? "enabled: timers run while you are logged out"
-			   : !strcmp(linger, "no")
-				   ? "disabled: systemd timers run only while you are logged in"
-				   : "unknown (loginctl cannot tell: no systemd-logind here)");
+		           !strcmp(linger, "yes") ? "enabled: timers run while you are logged out"
+		           : !strcmp(linger, "no")
+		                   ? "disabled: systemd timers run only while you are logged in"
+		                   : "unknown (loginctl cannot tell: no systemd-logind here)");
 		if (strcmp(linger, "yes") && inst == INST_SYSTEMD)
 			buf_printf(human, "     fix: loginctl enable-linger %s\n",
-				   user && *user ? user : uid);
+			           user && *user ? user : uid);
 	}
 	if (json) {
 		cJSON *o = json_new_obj();

@@ -22,13 +22,13 @@ static const struct {
 	const char *name;
 	int lo, hi;
 } fields[SPEC_NFIELDS] = {
-	[SPEC_MIN] = { "minute", 0, 59 },  [SPEC_HOUR] = { "hour", 0, 23 },
-	[SPEC_DOM] = { "day", 1, 31 },	   [SPEC_MON] = { "month", 1, 12 },
+	[SPEC_MIN] = { "minute", 0, 59 }, [SPEC_HOUR] = { "hour", 0, 23 },
+	[SPEC_DOM] = { "day", 1, 31 },    [SPEC_MON] = { "month", 1, 12 },
 	[SPEC_DOW] = { "weekday", 0, 6 },
 };
 
 static const char *const mon_names[] = { "jan", "feb", "mar", "apr", "may", "jun",
-					 "jul", "aug", "sep", "oct", "nov", "dec" };
+	                                 "jul", "aug", "sep", "oct", "nov", "dec" };
 /* cron counts from Sunday (0, also 7); systemd writes Mon..Sun. */
 static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
 
@@ -36,9 +36,15 @@ static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu", "fri
 static const struct {
 	const char *name, *cron;
 } shorthands[] = {
-	{ "minutely", "* * * * *" },	{ "hourly", "0 * * * *" },   { "daily", "0 0 * * *" },
-	{ "midnight", "0 0 * * *" },	{ "weekly", "0 0 * * 1" },   { "monthly", "0 0 1 * *" },
-	{ "yearly", "0 0 1 1 *" },	{ "annually", "0 0 1 1 *" }, { "quarterly", "0 0 1 1,4,7,10 *" },
+	{ "minutely", "* * * * *" },
+	{ "hourly", "0 * * * *" },
+	{ "daily", "0 0 * * *" },
+	{ "midnight", "0 0 * * *" },
+	{ "weekly", "0 0 * * 1" },
+	{ "monthly", "0 0 1 * *" },
+	{ "yearly", "0 0 1 1 *" },
+	{ "annually", "0 0 1 1 *" },
+	{ "quarterly", "0 0 1 1,4,7,10 *" },
 	{ "semiannually", "0 0 1 1,7 *" },
 };
 
@@ -181,7 +187,8 @@ spec_parse_cron(struct spec *s, const char *text)
 		return err_setc(DH_EPARSE, "unknown cron shorthand '%s'", text);
 	}
 	if (words(text, w, wl, 5) != 5)
-		return err_setc(DH_EPARSE, "a cron line has 5 fields (minute hour day month weekday)");
+		return err_setc(DH_EPARSE,
+		                "a cron line has 5 fields (minute hour day month weekday)");
 	for (int f = 0; f < SPEC_NFIELDS; f++)
 		if (parse_field(&s->f[f], w[f], wl[f], f, false) < 0)
 			return DH_EPARSE;
@@ -203,7 +210,7 @@ parse_date(struct spec *s, const char *w, size_t n)
 		d1 = w - 1;
 	} else if (d1 - w != 1 || w[0] != '*') {
 		return err_setc(DH_EPARSE, "a year ('%.*s') cannot be written as a crontab line",
-				(int)n, w);
+		                (int)n, w);
 	}
 	if (parse_field(&s->f[SPEC_MON], d1 + 1, (size_t)(d2 - d1 - 1), SPEC_MON, true) < 0 ||
 	    parse_field(&s->f[SPEC_DOM], d2 + 1, (size_t)(w + n - d2 - 1), SPEC_DOM, true) < 0)
@@ -224,7 +231,7 @@ parse_time(struct spec *s, const char *w, size_t n)
 	if (c2 && !(w + n - c2 - 1 == 2 && c2[1] == '0' && c2[2] == '0') &&
 	    !(w + n - c2 - 1 == 1 && c2[1] == '0'))
 		return err_setc(DH_EPARSE, "seconds ('%.*s') cannot be written as a crontab line",
-				(int)n, w);
+		                (int)n, w);
 	if (parse_field(&s->f[SPEC_HOUR], w, (size_t)(c1 - w), SPEC_HOUR, true) < 0 ||
 	    parse_field(&s->f[SPEC_MIN], c1 + 1, (size_t)(end - c1 - 1), SPEC_MIN, true) < 0)
 		return DH_EPARSE;
@@ -259,9 +266,10 @@ spec_parse_calendar(struct spec *s, const char *text)
 		else if (memchr(w[i], '-', wl[i]))
 			rc = parse_date(s, w[i], wl[i]);
 		else
-			rc = err_setc(DH_EPARSE, "cannot read '%.*s' (time zones, '~' and years "
-						 "have no crontab form)",
-				      (int)wl[i], w[i]);
+			rc = err_setc(DH_EPARSE,
+			              "cannot read '%.*s' (time zones, '~' and years "
+			              "have no crontab form)",
+			              (int)wl[i], w[i]);
 		if (rc < 0)
 			return rc;
 	}
@@ -291,7 +299,7 @@ print_field(struct buf *b, const struct spec *s, int f, bool systemd)
 		first = false;
 		if (f == SPEC_DOW && systemd) {
 			static const char *const sd[] = { "Sun", "Mon", "Tue", "Wed",
-							  "Thu", "Fri", "Sat" };
+				                          "Thu", "Fri", "Sat" };
 			buf_puts(b, sd[v]);
 			if (hi > v)
 				buf_printf(b, "..%s", sd[hi]);
@@ -323,8 +331,9 @@ spec_to_calendar(struct buf *out, const struct spec *s)
 {
 	/* cron runs a line when the day OR the weekday matches (both given). */
 	if (!s->dom_any && !s->dow_any)
-		return err_setc(DH_EPARSE, "cron runs it on a day of the month OR a weekday; a "
-					   "calendar expression cannot say 'or' (make one of them *)");
+		return err_setc(DH_EPARSE,
+		                "cron runs it on a day of the month OR a weekday; a "
+		                "calendar expression cannot say 'or' (make one of them *)");
 	if (!s->dow_any) {
 		print_field(out, s, SPEC_DOW, true);
 		buf_putc(out, ' ');

@@ -14,11 +14,18 @@ struct buf;
  * a crontab can hold ("Mon..Fri *-*-* 08:00", "daily", "*-01,07-01 00:00");
  * written back as either. Times are local (as cron and OnCalendar= read them).
  */
-enum { SPEC_MIN, SPEC_HOUR, SPEC_DOM, SPEC_MON, SPEC_DOW, SPEC_NFIELDS };
+enum {
+	SPEC_MIN,
+	SPEC_HOUR,
+	SPEC_DOM,
+	SPEC_MON,
+	SPEC_DOW,
+	SPEC_NFIELDS
+};
 
 struct spec {
 	uint64_t f[SPEC_NFIELDS]; /* bit v set: value v matches (weekday 0 = Sunday) */
-	bool dom_any, dow_any;	  /* the day / weekday field is "*" (cron's OR rule) */
+	bool dom_any, dow_any;    /* the day / weekday field is "*" (cron's OR rule) */
 };
 
 /* True when `text` reads as a cron line: 5 blank-separated fields or "@word". */
