@@ -88,8 +88,9 @@ int client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, s
 	DH_MUST_CHECK;
 
 /* Connect to the live engine of session `spec` (an id, a unique prefix or
- * "latest") and say hello. DH_ENOTFOUND when no engine of it is live (the
- * caller may then client_spawn() one with --resume). */
+ * "latest") and say hello. DH_ENOTFOUND when no engine of it is live, or the
+ * one found hung up before its hello (it was exiting); the caller may then
+ * read the session's record or client_spawn() one with --resume. */
 int client_connect(struct client **out, struct ev_loop *loop, const char *spec) DH_MUST_CHECK;
 
 /* Live sessions: one hello-only connection per socket in the directory;
