@@ -1542,7 +1542,9 @@ static const char list_usage[] =
 	"its status, files pending review, the last skipped fire (its previous run\n"
 	"was still live) and paused. --json: an array of {name, at, next, paused,\n"
 	"installer, last_run, last_kind, last_session, last_status, pending,\n"
-	"last_skip, last_skip_reason, error} (times in seconds since the epoch).\n";
+	"last_skip, last_skip_reason, last_fail, last_fail_reason (a fire that\n"
+	"started nothing since the last run), error} (times: seconds since the\n"
+	"epoch).\n";
 
 static cJSON *
 list_row(const char *name)
@@ -1572,6 +1574,12 @@ list_row(const char *name)
 	json_add(o, "last_skip", skip ? cJSON_CreateNumber((double)skip->t) : cJSON_CreateNull());
 	json_add(o, "last_skip_reason",
 	         skip ? cJSON_CreateString(skip->detail) : cJSON_CreateNull());
+	/* A fire that could not start a run, since the last run. */
+	const struct logent *fail = log_last(&lg, "fail run");
+	fail = fail && !strcmp(fail->event, "fail") ? fail : NULL;
+	json_add(o, "last_fail", fail ? cJSON_CreateNumber((double)fail->t) : cJSON_CreateNull());
+	json_add(o, "last_fail_reason",
+	         fail ? cJSON_CreateString(fail->detail) : cJSON_CreateNull());
 	free(st);
 	logents_free(&lg);
 	sched_fini(&s);
@@ -1646,6 +1654,12 @@ sched_list(int argc, char **argv)
 				fmt_time(skip, (long long)k->valuedouble);
 				buf_printf(&notes, "skipped %s (%s); ", skip,
 				           json_str(r, "last_skip_reason"));
+			}
+			if (json_str(r, "last_fail_reason")) {
+				const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "last_fail");
+				fmt_time(skip, (long long)f->valuedouble);
+				buf_printf(&notes, "failed to start %s: %s; ", skip,
+				           json_str(r, "last_fail_reason"));
 			}
 			if (!strcmp(json_str(r, "installer"), "cron"))
 				buf_puts(&notes, "cron: no catch-up; ");

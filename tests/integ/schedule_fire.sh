@@ -5,7 +5,9 @@
 # (schedule list: PENDING 1, `deskhand review`), it is in `deskhand inbox`
 # named by its schedule, and accepting it clears both. The scheduler's
 # environment lacks the API key: schedule.env gives it (refused when others
-# can read it). The schedule's max_cost stops a run with status budget.
+# can read it). The schedule's max_cost stops a run with status budget. In
+# ask mode the run waits (list and inbox say so); a fire that cannot start a
+# run fails naming why, and the list shows it.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
 G=$T/notes; mkdir -p "$G"; printf 'monday: shipped\n' > "$G/mon.md"
@@ -89,7 +91,7 @@ chmod 600 "$envf"
 fire_cmd "env -i PATH=$PATH HOME=$HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DH_SANDBOX=$DH_SANDBOX $envs $exec" \
   || fail "the unit's command failed: $(cat "$T/fire.out")"
 sd=$(tail -1 "$T/fire.out")
-"$DESKHAND" wait "$sd" >/dev/null 2>&1 || fail "the systemd-fired run failed"
+"$DESKHAND" wait "$sd" >"$T/wsd" 2>&1 || fail "the systemd-fired run failed: $(cat "$T/wsd"; jq -c . "$XDG_STATE_HOME/deskhand/sessions/$sd/meta.json"; tail -5 "$XDG_STATE_HOME/deskhand/sessions/$sd/engine.log")"
 [ -f "$G/digest.md" ] || fail "the systemd-fired run wrote nothing"
 assert_eq "$(pending digest-sd)" 1
 # 3. the spend cap: the run stops at the schedule's max_cost with status budget
@@ -106,4 +108,28 @@ grep -q '"type":"budget"' "$XDG_STATE_HOME/deskhand/sessions/$cap/transcript.jso
 [ -e "$G2/a.txt" ] && [ ! -e "$G2/b.txt" ] || fail "the cap did not stop the run after the second turn"
 assert_eq "$("$DESKHAND" schedule list --json | jq -r '.[] | select(.name == "capped") | .last_status')" budget
 assert_eq "$(jq -r .origin "$XDG_STATE_HOME/deskhand/sessions/$cap/meta.json")" "schedule:capped"
+# 4. ask mode: nothing asks on a terminal; the run waits for an answer, and
+# the list and the inbox say so
+G3=$T/asked; mkdir -p "$G3"
+DH_SCHEDULER=cron "$DESKHAND" schedule add asked --at daily --grant "$G3" "Write digest.md" \
+  >/dev/null 2>&1 || fail "add asked"
+line=$(grep '# deskhand-schedule asked$' "$T/crontab") || fail "no crontab line for asked"
+ANTHROPIC_API_KEY=key-ask fire_cmd "$(sed -E 's/^([^ ]+ ){5}//' <<<"$line")" || fail "fire asked: $(cat "$T/fire.out")"
+ask=$(tail -1 "$T/fire.out")
+for _ in $(seq 1 200); do
+  st=$("$DESKHAND" schedule list --json | jq -r '.[] | select(.name == "asked") | .last_status')
+  [ "$st" = waiting ] && break; sleep 0.1
+done
+assert_eq "$st" waiting "the ask-mode run's status in schedule list"
+assert_eq "$("$DESKHAND" inbox --json | jq -r --arg id "$ask" '.[] | select(.id == $id) | "\(.waiting) \(.schedule)"')" "true asked"
+[ ! -e "$G3/digest.md" ] || fail "the ask-mode run wrote before it was answered"
+"$DESKHAND" stop "$ask" >/dev/null 2>&1 || fail "stop the waiting run"
+
+# 5. a fire that cannot start a run (its folder is gone) fails, and says why
+rmdir "$G3"
+rc=0; ANTHROPIC_API_KEY=key-gone "$DESKHAND" schedule fire asked >"$T/gone.out" 2>&1 || rc=$?
+assert_eq "$rc" 1 "fire with its grant gone: $(cat "$T/gone.out")"
+assert_contains "$(cat "$T/gone.out")" "$G3"
+assert_contains "$("$DESKHAND" schedule list)" "failed to start"
+assert_contains "$("$DESKHAND" schedule list --json | jq -r '.[] | select(.name == "asked") | .last_fail_reason')" "$G3"
 echo "ok"
