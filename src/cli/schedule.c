@@ -1768,8 +1768,8 @@ schedule_usage(FILE *f)
 	      "\n"
 	      "Tasks run by the system's scheduler (a systemd user timer, else cron), with\n"
 	      "no terminal open; each run is a detached session whose changes wait for\n"
-	      "review ('deskhand review --session ID'). Definitions: \n"
-	      "$XDG_CONFIG_HOME/deskhand/schedules/NAME. See docs/schedule.md.\n"
+	      "review ('deskhand inbox', 'deskhand review --session ID').\n"
+	      "Definitions: $XDG_CONFIG_HOME/deskhand/schedules/NAME. See docs/schedule.md.\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
