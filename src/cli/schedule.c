@@ -705,6 +705,20 @@ sh_quote(struct buf *b, const char *s)
 	buf_putc(b, '\'');
 }
 
+/* Inside a double-quoted systemd unit value: \\ and \" escaped, % doubled
+ * (systemd's specifier character). */
+static void
+sd_quote(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		if (*s == '%')
+			buf_putc(b, '%');
+		buf_putc(b, *s);
+	}
+}
+
 /* The environment a fire needs to find this schedule where `add` put it:
  * the XDG directories when they are set (tests, custom layouts). */
 static const char *const fire_env[] = { "XDG_CONFIG_HOME", "XDG_STATE_HOME" };
@@ -753,10 +767,14 @@ systemd_install(const struct sched *s, const char *oncalendar, const char *self,
 	           "Type=oneshot\n",
 	           s->name, s->path, s->name);
 	for (size_t i = 0; i < sizeof fire_env / sizeof *fire_env; i++)
-		if (getenv(fire_env[i]) && *getenv(fire_env[i]))
-			buf_printf(&svc, "Environment=\"%s=%s\"\n", fire_env[i],
-			           getenv(fire_env[i]));
-	buf_printf(&svc, "ExecStart=\"%s\" schedule fire %s\n", self, s->name);
+		if (getenv(fire_env[i]) && *getenv(fire_env[i])) {
+			buf_printf(&svc, "Environment=\"%s=", fire_env[i]);
+			sd_quote(&svc, getenv(fire_env[i]));
+			buf_puts(&svc, "\"\n");
+		}
+	buf_puts(&svc, "ExecStart=\"");
+	sd_quote(&svc, self);
+	buf_printf(&svc, "\" schedule fire %s\n", s->name);
 	buf_printf(&tmr,
 	           "# Written by 'deskhand schedule add %s'\n"
 	           "[Unit]\n"
