@@ -10,19 +10,9 @@
 # run fails naming why, and the list shows it.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
-G=$T/notes; mkdir -p "$G"; printf 'monday: shipped\n' > "$G/mon.md"
-mkdir -p "$T/bin"; ln -s "$DH_TESTS/fake/crontab" "$T/bin/crontab"
-export PATH=$T/bin:$PATH DH_FAKE_CRONTAB=$T/crontab
-cat > "$T/script.json" <<'JSON'
-{"turns": [
- {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Write the digest"}]}}]},
- {"tool_calls": [{"name": "write_file", "input": {"path": "digest.md", "content": "# Week\n- shipped\n"}}]},
- {"text": "Wrote digest.md.", "stop_reason": "end_turn"}
-]}
-JSON
-start_fake "$T/script.json" --cursor-per-key
+. "$DH_TESTS/lib_schedule.sh"
 
-# A third model whose every turn costs $0.45 (100000 in, 10000 out): a cap of
+# A second model whose every turn costs $0.45 (100000 in, 10000 out): a cap of
 # $0.50 stops the run after the second turn.
 cat > "$T/costly.json" <<'JSON'
 {"turns": [
@@ -35,23 +25,15 @@ cat > "$T/costly.json" <<'JSON'
  {"text": "All done.", "stop_reason": "end_turn"}
 ]}
 JSON
-python3 "$DH_TESTS/fake/anthropic_server.py" --script "$T/costly.json" --log "$T/costly.log" \
-  --port-file "$T/costly.port" >/dev/null 2>&1 &
-COSTLY_PID=$!
-trap 'kill $COSTLY_PID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 1 100); do [ -s "$T/costly.port" ] && break; sleep 0.05; done
-[ -s "$T/costly.port" ] || fail "the costly fake server did not start"
+extra_fake costly "$T/costly.json"
 
-# fire_cmd CMD: run CMD as the scheduler does: no terminal, a session of its own.
-fire_cmd() { setsid bash -c "$1" </dev/null >"$T/fire.out" 2>&1; }
 # pending NAME: PENDING of schedule NAME in `schedule list --json`.
 pending() { "$DESKHAND" schedule list --json | jq -r --arg n "$1" '.[] | select(.name == $n) | .pending'; }
 
 # 1. cron: the installed line's command
 DH_SCHEDULER=cron "$DESKHAND" schedule add digest --at '0 8 * * 1' --grant "$G" --mode auto \
   "Write digest.md from this week's notes" >"$T/add.out" 2>&1 || { cat "$T/add.out"; fail "add"; }
-line=$(grep '# deskhand-schedule digest$' "$T/crontab") || fail "no crontab line: $(cat "$T/crontab")"
-cmd=$(sed -E 's/^([^ ]+ ){5}//' <<<"$line")
+cmd=$(cron_cmd digest)
 assert_contains "$cmd" "$DESKHAND' schedule fire digest"
 ANTHROPIC_API_KEY=key-cron fire_cmd "$cmd" || fail "the crontab command failed: $(cat "$T/fire.out")"
 id=$(tail -1 "$T/fire.out")
@@ -98,7 +80,7 @@ assert_eq "$(pending digest-sd)" 1
 G2=$T/costly; mkdir -p "$G2"
 DH_SCHEDULER=cron "$DESKHAND" schedule add capped --at daily --grant "$G2" --mode auto \
   --max-cost 0.50 "two files" >/dev/null 2>&1 || fail "add capped"
-ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$T/costly.port") "$DESKHAND" schedule run capped >"$T/cap.out" 2>&1 \
+ANTHROPIC_BASE_URL=$(cat "$T/costly.url") "$DESKHAND" schedule run capped >"$T/cap.out" 2>&1 \
   || fail "schedule run capped: $(cat "$T/cap.out")"
 cap=$(tail -1 "$T/cap.out")
 rc=0; "$DESKHAND" wait "$cap" >/dev/null 2>&1 || rc=$?
@@ -113,8 +95,7 @@ assert_eq "$(jq -r .origin "$XDG_STATE_HOME/deskhand/sessions/$cap/meta.json")" 
 G3=$T/asked; mkdir -p "$G3"
 DH_SCHEDULER=cron "$DESKHAND" schedule add asked --at daily --grant "$G3" "Write digest.md" \
   >/dev/null 2>&1 || fail "add asked"
-line=$(grep '# deskhand-schedule asked$' "$T/crontab") || fail "no crontab line for asked"
-ANTHROPIC_API_KEY=key-ask fire_cmd "$(sed -E 's/^([^ ]+ ){5}//' <<<"$line")" || fail "fire asked: $(cat "$T/fire.out")"
+ANTHROPIC_API_KEY=key-ask fire_cmd "$(cron_cmd asked)" || fail "fire asked: $(cat "$T/fire.out")"
 ask=$(tail -1 "$T/fire.out")
 for _ in $(seq 1 200); do
   st=$("$DESKHAND" schedule list --json | jq -r '.[] | select(.name == "asked") | .last_status')

@@ -7,38 +7,18 @@
 # pause. Paused: the timer's fire starts nothing; resume puts the line back.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
-G=$T/notes; mkdir -p "$G"; printf 'monday: shipped\n' > "$G/mon.md"
-mkdir -p "$T/bin"; ln -s "$DH_TESTS/fake/crontab" "$T/bin/crontab"
-export PATH=$T/bin:$PATH DH_FAKE_CRONTAB=$T/crontab
-cat > "$T/script.json" <<'JSON'
-{"turns": [
- {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "Write the digest"}]}}]},
- {"tool_calls": [{"name": "write_file", "input": {"path": "digest.md", "content": "# Week\n- shipped\n"}}]},
- {"text": "Wrote digest.md.", "stop_reason": "end_turn"}
-]}
-JSON
+. "$DH_TESTS/lib_schedule.sh"
 cat > "$T/slow.json" <<'JSON'
 {"turns": [{"fault": "slow", "text": "reading the notes slowly", "delay_ms": 4000, "stop_reason": "end_turn"}]}
 JSON
-start_fake "$T/script.json" --cursor-per-key
-SLOW_LOG=$T/slow.log
-python3 "$DH_TESTS/fake/anthropic_server.py" --script "$T/slow.json" --log "$SLOW_LOG" \
-  --port-file "$T/slow.port" --cursor-per-key >/dev/null 2>&1 &
-SLOW_PID=$!
-trap 'kill $SLOW_PID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 1 100); do [ -s "$T/slow.port" ] && break; sleep 0.05; done
-[ -s "$T/slow.port" ] || fail "the slow fake server did not start"
-
-# fire_cmd CMD: run CMD as the scheduler does: no terminal, a session of its own.
-fire_cmd() { setsid bash -c "$1" </dev/null >"$T/fire.out" 2>&1; }
+extra_fake slow "$T/slow.json" --cursor-per-key
 
 DH_SCHEDULER=cron "$DESKHAND" schedule add digest --at '0 8 * * 1' --grant "$G" --mode auto \
   "Write digest.md from this week's notes" >"$T/add.out" 2>&1 || { cat "$T/add.out"; fail "add"; }
-line=$(grep '# deskhand-schedule digest$' "$T/crontab") || fail "no crontab line: $(cat "$T/crontab")"
-cmd=$(sed -E 's/^([^ ]+ ){5}//' <<<"$line")
+cmd=$(cron_cmd digest)
 
 # 1. overlap: a slow run is live; the timer's fire starts nothing
-ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$T/slow.port") ANTHROPIC_API_KEY=key-slow \
+ANTHROPIC_BASE_URL=$(cat "$T/slow.url") ANTHROPIC_API_KEY=key-slow \
   fire_cmd "$cmd" || fail "fire (slow): $(cat "$T/fire.out")"
 slow=$(tail -1 "$T/fire.out")
 wait_state "$slow" working
@@ -52,7 +32,7 @@ assert_eq "$("$DESKHAND" schedule list --json | jq -r '.[0].last_skip_reason')" 
 assert_eq "$("$DESKHAND" schedule list --json | jq -r '.[0].last_session')" "$slow"
 # (the slow run streams for half a minute: these checks all fall inside it)
 "$DESKHAND" stop "$slow" >/dev/null 2>&1 || fail "the slow run could not be stopped"
-[ "$(grep -c . "$SLOW_LOG")" -ge 1 ] || fail "the slow server saw no request"
+[ "$(grep -c . "$T/slow.log")" -ge 1 ] || fail "the slow server saw no request"
 
 # 2. catch-up: the last run is set back 8 days (the machine was off): the
 # next fire is recorded as a catch-up, once; the one after is on time.
