@@ -43,23 +43,80 @@ fi
 echo "== integration"
 slow=()
 [ "${DH_SLOW:-}" = 1 ] && slow=("$here"/slow/*.sh)
+# Integration tests run DH_JOBS at a time (default 2); a test whose header
+# has a line "# test: serial" (it asserts on elapsed time, or loads the
+# machine itself) runs alone after the others. Each test's processes carry
+# DH_TEST_RUN in their environment: whatever of them outlives the test (an
+# engine, a workbench in a tmux pane) is reported by name and killed, so no
+# test slows the ones after it.
+jobs=${DH_JOBS:-2}
+runs=$(mktemp -d)
+pool=() serial=()
 for t in "$here"/integ/*.sh "${slow[@]}"; do
   [ -e "$t" ] || continue
   name=$(basename "$t" .sh)
   [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
-  log=$(mktemp)
-  start=$(date +%s%N)
-  timeout 300 bash "$t" >"$log" 2>&1
-  rc=$?
-  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  if grep -q '^# test: serial' "$t"; then serial+=("$t"); else pool+=("$t"); fi
+done
+
+# The pids whose environment holds DH_TEST_RUN=$1.
+test_procs() {
+  local f
+  for f in /proc/[0-9]*/environ; do
+    grep -qzx "DH_TEST_RUN=$1" "$f" 2>/dev/null && { f=${f#/proc/}; echo "${f%/environ}"; }
+  done
+}
+
+# Run one test in the background; its record lands in $runs/NAME.{log,rc,ms}.
+start_test() {
+  local t=$1 name
+  name=$(basename "$t" .sh)
+  (
+    start=$(date +%s%N)
+    DH_TEST_RUN="$$-$name" timeout 300 bash "$t" >"$runs/$name.log" 2>&1
+    echo $? >"$runs/$name.rc"
+    echo $(( ($(date +%s%N) - start) / 1000000 )) >"$runs/$name.ms"
+  ) &
+  running[$!]=$name
+}
+
+# Count and print the record of the test NAME, and reap what it left behind.
+finish_test() {
+  local name=$1 rc ms left
+  rc=$(cat "$runs/$name.rc" 2>/dev/null || echo 125)
+  ms=$(cat "$runs/$name.ms" 2>/dev/null || echo 0)
+  left=$(test_procs "$$-$name")
+  if [ -n "$left" ]; then
+    printf 'stray %-40s left running, killed: %s\n' "$name" \
+      "$(for p in $left; do printf '%s(%s) ' "$p" "$(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | cut -c1-60)"; done)"
+    kill -9 $left 2>/dev/null
+  fi
   case $rc in
     0)  passed=$((passed + 1)); printf 'ok    %-40s %6d ms\n' "$name" "$ms" ;;
-    77) skipped=$((skipped + 1)); printf 'skip  %-40s %s\n' "$name" "$(tail -1 "$log")" ;;
+    77) skipped=$((skipped + 1)); printf 'skip  %-40s %s\n' "$name" "$(tail -1 "$runs/$name.log")" ;;
     *)  failed=$((failed + 1)); failures+=("$name")
-        printf 'FAIL  %-40s (exit %d)\n' "$name" "$rc"; sed 's/^/    | /' "$log" | tail -40 ;;
+        printf 'FAIL  %-40s (exit %d)\n' "$name" "$rc"; sed 's/^/    | /' "$runs/$name.log" | tail -40 ;;
   esac
-  rm -f "$log"
+}
+
+declare -A running=()
+for t in "${pool[@]}"; do
+  while [ "${#running[@]}" -ge "$jobs" ]; do
+    wait -n -p done_pid "${!running[@]}"
+    finish_test "${running[$done_pid]}"; unset "running[$done_pid]"
+  done
+  start_test "$t"
 done
+while [ "${#running[@]}" -gt 0 ]; do
+  wait -n -p done_pid "${!running[@]}"
+  finish_test "${running[$done_pid]}"; unset "running[$done_pid]"
+done
+for t in "${serial[@]}"; do
+  start_test "$t"
+  wait "${!running[@]}"
+  for p in "${!running[@]}"; do finish_test "${running[$p]}"; unset "running[$p]"; done
+done
+rm -rf "$runs"
 
 if [ -n "${DH_FUZZ:-}" ]; then
   echo "== fuzz"

@@ -1,3 +1,4 @@
+# test: serial (asserts on elapsed time)
 # A task started with `run --detach` in ask mode reaches an approval with no
 # client attached: it waits (`ls` says waiting; `wait` exits 4 at once, as
 # nobody can answer headless); attaching the workbench (tmux) shows the

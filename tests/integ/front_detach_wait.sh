@@ -1,3 +1,4 @@
+# test: serial (asserts on elapsed time)
 # `run --detach` prints the session id and returns while the task runs in an
 # engine of its own; `ls` shows it working; `wait ID` exits with the task's
 # status (0 done, 1 failed); `stop ID` interrupts a task, and `wait` then

@@ -1,3 +1,4 @@
+# test: serial (asserts on elapsed time)
 # A detached task in ask mode that reaches an approval waits for someone to
 # answer it: `ls` shows it `waiting`, and `wait` exits 4 at once (nobody can
 # answer it headless) while the task goes on waiting.

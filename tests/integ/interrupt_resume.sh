@@ -1,3 +1,4 @@
+# test: serial (asserts on elapsed time)
 # SIGINT mid-stream stops the run quickly, leaves a consistent transcript and
 # --resume continues it.
 . "$DH_TESTS/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test: serial (asserts on elapsed time)
 # Process limits that hold as root: the per-command cgroup's pids.max. First verify with a small
 # limit that it is in force (RLIMIT_NPROC is not, for root); then a fork bomb under --timeout 5
 # is contained: the host can still fork meanwhile, the helper returns in time, nothing survives,

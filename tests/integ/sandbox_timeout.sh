@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test: serial (asserts on elapsed time)
 # Wall-clock timeout kills the whole tree (exit 124); SIGTERM to the helper and the helper's
 # own death take the tree down too. No sandboxed process survives on the host.
 . "$(dirname "$0")/../lib.sh"
