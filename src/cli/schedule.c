@@ -764,7 +764,10 @@ systemd_install(const struct sched *s, const char *oncalendar, const char *self,
 	           "Description=deskhand schedule %s\n"
 	           "\n"
 	           "[Service]\n"
-	           "Type=oneshot\n",
+	           "Type=oneshot\n"
+	           "# fire returns once the run's engine is up; the engine (a child\n"
+	           "# in this unit's cgroup) must outlive it.\n"
+	           "KillMode=process\n",
 	           s->name, s->path, s->name);
 	for (size_t i = 0; i < sizeof fire_env / sizeof *fire_env; i++)
 		if (getenv(fire_env[i]) && *getenv(fire_env[i])) {

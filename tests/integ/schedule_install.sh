@@ -29,6 +29,9 @@ systemd-analyze verify "$UNITS/deskhand-schedule-digest.timer" "$UNITS/deskhand-
   >"$T/verify" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify")"
 [ ! -s "$T/verify" ] || fail "systemd-analyze verify warned: $(cat "$T/verify")"
 assert_file_contains "$UNITS/deskhand-schedule-digest.timer" "Persistent=true"
+# the oneshot's fire returns while its run goes on: stopping the unit must
+# not kill the run's engine
+assert_file_contains "$UNITS/deskhand-schedule-digest.service" "KillMode=process"
 assert_file_contains "$UNITS/deskhand-schedule-digest.service" "ExecStart=\"$(readlink -f "$DESKHAND")\" schedule fire digest"
 cal=$(sed -n 's/^OnCalendar=//p' "$UNITS/deskhand-schedule-digest.timer")
 assert_eq "$cal" "Mon *-*-* 08:00"
