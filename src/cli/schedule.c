@@ -621,7 +621,9 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 		if (spec_parse_calendar(&sp, at) == 0) {
 			spec_to_cron(&c, &sp);
 			*cron = buf_detach(&c);
-		} else if (!have("systemd-analyze")) {
+		} else if (!have("systemd-analyze")) { /* nothing can check it */
+			free(*oncalendar);
+			*oncalendar = NULL;
 			return err_setc(DH_EPARSE, "--at '%s': %s", at, err_msg());
 		}
 	}

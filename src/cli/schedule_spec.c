@@ -209,8 +209,7 @@ parse_date(struct spec *s, const char *w, size_t n)
 		d2 = d1;
 		d1 = w - 1;
 	} else if (d1 - w != 1 || w[0] != '*') {
-		return err_setc(DH_EPARSE, "a year ('%.*s') cannot be written as a crontab line",
-		                (int)n, w);
+		return err_setc(DH_EPARSE, "it names a year ('%.*s'); cron has none", (int)n, w);
 	}
 	if (parse_field(&s->f[SPEC_MON], d1 + 1, (size_t)(d2 - d1 - 1), SPEC_MON, true) < 0 ||
 	    parse_field(&s->f[SPEC_DOM], d2 + 1, (size_t)(w + n - d2 - 1), SPEC_DOM, true) < 0)
@@ -230,8 +229,7 @@ parse_time(struct spec *s, const char *w, size_t n)
 		return err_setc(DH_EPARSE, "bad time '%.*s'", (int)n, w);
 	if (c2 && !(w + n - c2 - 1 == 2 && c2[1] == '0' && c2[2] == '0') &&
 	    !(w + n - c2 - 1 == 1 && c2[1] == '0'))
-		return err_setc(DH_EPARSE, "seconds ('%.*s') cannot be written as a crontab line",
-		                (int)n, w);
+		return err_setc(DH_EPARSE, "it has seconds ('%.*s'); cron has minutes", (int)n, w);
 	if (parse_field(&s->f[SPEC_HOUR], w, (size_t)(c1 - w), SPEC_HOUR, true) < 0 ||
 	    parse_field(&s->f[SPEC_MIN], c1 + 1, (size_t)(end - c1 - 1), SPEC_MIN, true) < 0)
 		return DH_EPARSE;

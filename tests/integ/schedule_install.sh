@@ -89,8 +89,8 @@ bad() { # EXPECTED-MESSAGE SCHEDULER SPEC
 }
 bad "--at 'bogus': systemd-analyze calendar" systemd bogus
 bad "--at '61 * * * *': bad minute field '61'" cron '61 * * * *'
-bad "cannot be written as a crontab line: seconds" cron 'Mon *-*-* 08:00:30'
-bad "cannot be written as a crontab line: a year" cron '2030-*-* 08:00'
+bad "cannot be written as a crontab line: it has seconds ('08:00:30')" cron 'Mon *-*-* 08:00:30'
+bad "cannot be written as a crontab line: it names a year" cron '2030-*-* 08:00'
 bad "has no systemd calendar form: cron runs it on a day of the month OR a weekday" systemd '0 8 1 * mon'
 rc=0; "$DESKHAND" schedule add 'Bad Name' --at daily --grant "$G" x 2>"$T/err" || rc=$?
 assert_eq "$rc" 2; assert_contains "$(cat "$T/err")" "bad name 'Bad Name'"
