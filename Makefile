@@ -123,6 +123,9 @@ DEB_PKGS += man-db
 # The MCP tests install their pinned npm packages (tests/mcp/package-lock.json);
 # npm comes with NodeSource's nodejs, else from Debian's npm package.
 DEB_PKGS += nodejs
+# The schedule tests check the timer units and SPECs (systemd-analyze verify,
+# calendar); no running systemd is needed.
+DEB_PKGS += systemd
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \

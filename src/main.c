@@ -43,6 +43,8 @@ static const char usage[] =
 	"  redo       reapply what the last undo reverted\n"
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
+	"  inbox      unattended runs that need you: waiting, or changes to review\n"
+	"  schedule   run a task at set times with no terminal open (schedule --help)\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
 	"  mcp        MCP connectors: list, add, remove, tools, trust, untrust,\n"
 	"             login, logout, client\n"
@@ -77,6 +79,7 @@ static const struct {
 	{ .name = "mcp", .fn = cli_mcp },
 	{ .name = "rules", .fn = cli_rules, .client = true },
 	{ .name = "skills", .fn = cli_skills },
+	{ .name = "schedule", .fn = cli_schedule },
 	{ .name = "review", .fn = cli_review },
 	{ .name = "accept", .fn = cli_accept },
 	{ .name = "reject", .fn = cli_reject },
@@ -84,6 +87,7 @@ static const struct {
 	{ .name = "redo", .fn = cli_redo },
 	{ .name = "restore", .fn = cli_restore },
 	{ .name = "accept-hunk", .fn = cli_accept_hunk },
+	{ .name = "inbox", .fn = cli_inbox },
 	{ .name = "ls", .fn = cli_ls, .client = true },
 	{ .name = "wait", .fn = cli_wait, .client = true },
 	{ .name = "stop", .fn = cli_stop, .client = true },

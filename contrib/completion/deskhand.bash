@@ -4,7 +4,7 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions doctor rules"
+reject-hunk undo redo restore sessions doctor rules schedule"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -24,6 +24,7 @@ _deskhand_options() {
 	accept | accept-hunk) echo "--session --json -h --help" ;;
 	reject | reject-hunk | redo | restore) echo "--session --json --force -h --help" ;;
 	undo) echo "--steps --to --session --json --force -h --help" ;;
+	schedule) echo "--at -g --grant -m --mode --max-cost --model --force --json -h --help" ;;
 	esac
 }
 
@@ -80,7 +81,7 @@ _deskhand() {
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
-	--model | --max-turns | --steps | --to) return ;;
+	--model | --max-turns | --steps | --to | --at | --max-cost) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_deskhand_options "$cmd")" -- "$cur")
@@ -91,6 +92,12 @@ _deskhand() {
 		mapfile -t COMPREPLY < <(compgen -W "$_deskhand_commands" -- "$cur") ;;
 	attach | wait | stop | log)
 		mapfile -t COMPREPLY < <(compgen -W "$(_deskhand_sessions)" -- "$cur") ;;
+	schedule) # its subcommands, then the names of the schedules
+		if [[ $prev == schedule ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "add list run pause resume remove log fire" -- "$cur")
+		elif [[ $prev != add ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(ls "${XDG_CONFIG_HOME:-$HOME/.config}/deskhand/schedules" 2>/dev/null)" -- "$cur")
+		fi ;;
 	*)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;

@@ -134,10 +134,14 @@ struct agent {
 	struct buf nested;	/* instructions of subdirectories the turn's calls reached */
 
 	bool interrupt;
+	const char *stop_status; /* agent_stop(): the status an interrupt ends with */
+	char *stop_msg;
 	const char *status;	/* set when finished */
 	char *finish_msg;
 	struct event_usage usage;
 	double cost;
+	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
+	char *summary;		/* first line of the latest assistant text, or NULL */
 	bool cost_known;
 };
 
@@ -253,7 +257,14 @@ save_meta(struct agent *a, const char *status)
 		const char *task = json_str(old, "task");
 		json_add_str(m, "task", task ? task : "");
 		json_add_num(m, "created", (double)json_int(old, "created", time(NULL)));
+		/* and who started it (the inbox lists sessions by their origin) */
+		if (json_str(old, "origin"))
+			json_add_str(m, "origin", json_str(old, "origin"));
+		if (!a->summary && json_str(old, "summary"))
+			json_add_str(m, "summary", json_str(old, "summary"));
 	}
+	if (a->summary)
+		json_add_str(m, "summary", a->summary);
 	cJSON_Delete(old);
 	free(state);
 	if (!cJSON_GetObjectItemCaseSensitive(m, "task")) {
@@ -544,7 +555,10 @@ finish(struct agent *a, const char *status, const char *msg)
 static void
 finish_interrupted(struct agent *a)
 {
-	finish(a, "interrupted", "interrupted by the user");
+	if (a->stop_status)
+		finish(a, a->stop_status, a->stop_msg);
+	else
+		finish(a, "interrupted", "interrupted by the user");
 }
 
 /*
@@ -793,6 +807,13 @@ on_done(int rc, struct llm_result *res, void *ctx)
 	/* The event carries the whole text (the transcript's one copy of it);
 	 * then the history keeps big text blocks as excerpts. */
 	const char *text = message_text(msg, &joined);
+	if (*text) {
+		/* The inbox's one-line summary (meta.json "summary"). */
+		size_t n = strcspn(text, "\n");
+
+		free(a->summary);
+		a->summary = xstrndup(text, n < 200 ? n : 200);
+	}
 	emit(a, &(struct event){ .type = EVENT_ASSISTANT_MESSAGE,
 				  .turn = a->turn,
 				  .text = text,
@@ -866,6 +887,17 @@ start_request(struct agent *a)
 		return;
 	if (a->history_error) {
 		finish(a, "failed", a->history_error);
+		return;
+	}
+	if (a->cfg.max_cost_usd > 0 && a->cost - a->cost_base >= a->cfg.max_cost_usd) {
+		/* The spend cap: no request starts once this run has spent it. */
+		double spent = a->cost - a->cost_base;
+		char *m = xasprintf("spend cap reached: $%.4f spent of $%.4f (max_cost)", spent,
+				    a->cfg.max_cost_usd);
+		emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = spent,
+					  .cap_usd = a->cfg.max_cost_usd });
+		finish(a, "budget", m);
+		free(m);
 		return;
 	}
 	if (a->turn >= max) {
@@ -1679,6 +1711,8 @@ agent_free(struct agent *a)
 	cJSON_Delete(a->plan);
 	free(a->system);
 	free(a->finish_msg);
+	free(a->stop_msg);
+	free(a->summary);
 	free(a->fin_msg);
 	free(a->history_error);
 	free(a->asked_by);
@@ -1804,6 +1838,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON_Delete(meta);
 		free(state);
 	}
+	a->cost_base = a->cost;
 
 	/* The user's message: merged into a trailing user message (tool results)
 	 * so that roles keep alternating. */
@@ -1953,7 +1988,7 @@ agent_command(struct agent *a, const struct command *c)
 			return;
 		case PHASE_TOOLS:
 			if (a->awaiting) {
-				decide(a, false, "interrupted", NULL);
+				decide(a, false, a->stop_status ? a->stop_msg : "interrupted", NULL);
 				return;
 			}
 			if (a->run) {
@@ -1990,6 +2025,8 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_MCP_TRUST:
 	case COMMAND_INSTRUCTIONS:
 	case COMMAND_SKILLS_TRUST:
+	case COMMAND_INBOX:
+	case COMMAND_NOTICE:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }
@@ -2004,6 +2041,17 @@ const char *
 agent_status(const struct agent *a)
 {
 	return a->status;
+}
+
+void
+agent_stop(struct agent *a, const char *status, const char *msg)
+{
+	if (a->phase == PHASE_DONE || a->interrupt)
+		return;
+	a->stop_status = status;
+	free(a->stop_msg);
+	a->stop_msg = xstrdup(msg);
+	agent_command(a, &(struct command){ .type = COMMAND_INTERRUPT });
 }
 
 cJSON *

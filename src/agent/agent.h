@@ -77,6 +77,10 @@ struct agent_config {
 	const char *watch_off;	     /* why there is no watcher ("disabled by config", the
 				      * inotify error), for session_started; NULL = none given */
 	long long large_file_limit;  /* bytes; the file tools refuse bigger files (0 = no limit) */
+	double max_cost_usd;	     /* the spend cap of this run (USD, as the usage events
+				      * count it); no request starts once the session's cost
+				      * reached it: a "budget" event, then status "budget".
+				      * 0 = no cap */
 	struct egress *egress;	     /* network policy (borrowed): run_command's proxy and
 				      * web_fetch; each decision is an `egress` event and, in
 				      * ask mode with someone to ask, a host not on the list an
@@ -119,10 +123,19 @@ void agent_watch_changed(struct agent *a);
 
 /* True once session_finished was emitted. */
 bool agent_is_finished(const struct agent *a);
-/* "done", "failed", "blocked" or "interrupted" once finished; NULL before. */
+/* "done", "failed", "blocked", "interrupted", "expired" or "budget" once
+ * finished; NULL before. */
 const char *agent_status(const struct agent *a);
 /* The session's "always allow" rules, [{tool, pattern?}] (agent/approval.h;
  * not the config's rules); the caller owns the array. */
+/* Stop the task as an interrupt does (a pending approval is denied with
+ * `msg`, a running command killed, the stream cancelled; the transcript and
+ * checkpoints stay, so it is resumable), but end it with `status` (static
+ * string, e.g. "expired") and `msg` (copied). No-op once finished or already
+ * stopping. */
+void agent_stop(struct agent *a, const char *status, const char *msg);
+/* The session's "always allow" rules, [{tool, pattern?}] (agent/approval.h);
+ * the caller owns the array. */
 cJSON *agent_rules_json(const struct agent *a);
 /* run_command's sandbox trial this session: 1 passed, -1 failed (commands are
  * refused), 0 not run yet. */

@@ -70,7 +70,8 @@
 	M(USAGE, usage)         /* usage: struct event_usage, on the wire flat */                  \
 	M(NUM, cost_usd)        /* usage: this request; < 0 = unknown model */                     \
 	M(NUM, total_cost_usd)  /* usage: the session so far */                                    \
-	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" */          \
+	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" |           \
+	                           "blocked" | "expired" | "budget"; notice: the same */          \
 	M(STR, watcher)         /* session_started, status: "inotify, …" or "off (why)" */         \
 	M(LONG, paths_read)     /* checkpoint: paths whose stat data was checked */                \
 	M(STR, ckpt_mode)       /* checkpoint: "incremental" | "full" */                           \
@@ -88,7 +89,9 @@
 	                           on disk (write_file, edit_file, …), or NULL */                  \
 	M(STR, output_file)     /* tool_result: the full output stored in the session directory,   \
 	                           or NULL when the output was not cut */                          \
-	M(STR, url)             /* elicitation_needed: the page a url-mode request opens */
+	M(STR, url)             /* elicitation_needed: the page a url-mode request opens */       \
+	M(NUM, cap_usd)         /* budget: the run's spend cap (USD) */                            \
+	M(STR, origin)          /* notice: "detach", "run" or "schedule:NAME" */
 
 #define EVENT_TYPES(X, F)                                                                          \
 	X(EVENT_SESSION_STARTED, "session_started",                                                \
@@ -154,7 +157,11 @@
 	  F(JSON, data, "schema") F(OPT, url, "url"))                                              \
 	X(EVENT_ELICITATION_DECIDED, "elicitation_decided",                                        \
 	  F(STR, id, "id") F(STR, name, "server") F(STR, status, "action"))                     \
-	X(EVENT_MCP_UNTRUSTED, "mcp_untrusted", F(STR, name, "path") F(STR, text, "message"))
+	X(EVENT_MCP_UNTRUSTED, "mcp_untrusted", F(STR, name, "path") F(STR, text, "message"))      \
+	X(EVENT_BUDGET, "budget", F(NUM, total_cost_usd, "spent") F(NUM, cap_usd, "cap"))         \
+	X(EVENT_NOTICE, "notice",                                                                  \
+	  F(STR, session, "session") F(STR, status, "status") F(STR, text, "summary")              \
+	  F(OPT, origin, "origin"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -272,7 +279,10 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	M(INT, protocol)        /* hello: the client's PROTOCOL_VERSION */                         \
 	M(STR, action)          /* elicit: "accept" | "decline" | "cancel" */                      \
 	M(JSON, content)        /* elicit: the answer to a form, {field: value}; prompt: its       \
-	                           arguments {name: "value"} */
+	                           arguments {name: "value"} */                                    \
+	M(STR, session)         /* notice: the session it is about */                              \
+	M(STR, status)          /* notice: "done", "failed", "expired", "budget", "waiting", … */  \
+	M(STR, origin)          /* notice: "detach", "schedule:NAME", … */
 
 #define COMMAND_TYPES(X, F)                                                                        \
 	X(COMMAND_APPROVE, "approve",                                                              \
@@ -303,7 +313,11 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_PROMPT, "prompt", F(NEED, text, "name") F(OBJ, content, "arguments"))            \
 	X(COMMAND_MCP_TRUST, "mcp_trust", F(NEED, path, "path"))                                 \
 	X(COMMAND_INSTRUCTIONS, "instructions", )                                                  \
-	X(COMMAND_SKILLS_TRUST, "skills_trust", F(NEED, path, "path"))
+	X(COMMAND_SKILLS_TRUST, "skills_trust", F(NEED, path, "path"))                             \
+	X(COMMAND_INBOX, "inbox", )                                                                \
+	X(COMMAND_NOTICE, "notice",                                                                \
+	  F(NEED, session, "session") F(NEED, status, "status") F(STR, text, "summary")            \
+	  F(STR, origin, "origin"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

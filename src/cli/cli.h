@@ -43,9 +43,13 @@ int cli_undo(int argc, char **argv);
 int cli_redo(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 
+/* `deskhand inbox [--json] | --dismiss ID` (cli/inbox.c). */
+int cli_inbox(int argc, char **argv);
+
 /* A task's end status → the exit status of `run` and `wait` (cli/front.c):
  * "done" 0, "blocked" 5 (approvals were needed and nobody could give them),
- * "interrupted" 130, anything else and NULL 1. */
+ * "expired" 6 (an approval waited past its deadline), "budget" 7 (the spend
+ * cap was reached), "interrupted" 130, anything else and NULL 1. */
 int cli_exit_status(const char *status);
 
 /* `deskhand mcp COMMAND` (cli/mcp.c): connectors; a table of subcommands,
@@ -54,6 +58,18 @@ int cli_mcp(int argc, char **argv);
 /* `deskhand skills` (cli/skills.c): the installed skills, in this process
  * (client_verb_local()). */
 int cli_skills(int argc, char **argv);
+/* `deskhand schedule COMMAND` (cli/schedule.c): add, list, run, pause,
+ * resume, remove, log, fire. Exit statuses as above; `schedule run` exits 3
+ * when the previous run is still live. */
+int cli_schedule(int argc, char **argv);
+
+struct buf;
+struct cJSON;
+/* doctor's scheduler lines: which installer `schedule add` uses and whether
+ * lingering is enabled, as text lines appended to `human` and/or a
+ * "scheduler" object {installer, why, linger} added to `json` (each may be
+ * NULL). Runs loginctl. */
+void cli_schedule_doctor(struct buf *human, struct cJSON *json);
 
 /* `deskhand doctor` (cli/doctor.c): sandbox readiness checks; exit 0 when
  * none failed, 1 when one did. */

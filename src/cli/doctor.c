@@ -25,13 +25,15 @@ static const char doctor_usage[] =
 	"Check that this machine can run the agent's commands in the sandbox:\n"
 	"bubblewrap and its version, user namespaces (and AppArmor's restriction),\n"
 	"a real trial run of deskhand-sandbox, seccomp, Landlock, the process limit,\n"
-	"openat2, inotify limits and the state directory's file system, and the\n"
+	"openat2, inotify limits and the state directory's file system; which\n"
+	"scheduler 'deskhand schedule' installs into and whether lingering is on; the\n"
 	"connectors that run without the sandbox (\"sandbox\": false in your mcp.json\n"
-	"or this folder's trusted .mcp.json). Every problem comes with its fix. DH_BWRAP overrides the bubblewrap binary,\n"
+	"or this folder's trusted .mcp.json). Every problem comes with its fix.\n"
+	"DH_BWRAP overrides the bubblewrap binary,\n"
 	"DH_SANDBOX the sandbox helper.\n"
 	"\n"
 	"      --json   print {\"ok\", \"can_sandbox\", \"checks\": [{name, status,\n"
-	"               detail, fix}]}\n"
+	"               detail, fix}], \"scheduler\": {installer, why, linger}}\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every check passed or only warned, 1 when one failed\n"
@@ -47,6 +49,11 @@ print_human(const struct probe_report *r, bool ok)
 		if (c->fix && c->level != PROBE_OK)
 			printf("     fix: %s\n", c->fix);
 	}
+	struct buf sched = BUF_INIT;
+
+	cli_schedule_doctor(&sched, NULL);
+	fputs(buf_cstr(&sched), stdout);
+	buf_fini(&sched);
 	if (ok && r->can_sandbox)
 		printf("\ndeskhand can run commands in the sandbox.\n");
 	else if (r->can_sandbox)
@@ -79,6 +86,7 @@ print_json(const struct probe_report *r, bool ok)
 		cJSON_AddItemToArray(arr, c);
 	}
 	json_add(o, "checks", arr);
+	cli_schedule_doctor(NULL, o);
 	char *s = json_print(o);
 
 	puts(s);

@@ -26,6 +26,8 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_WAITING = 4,
 	EXIT_BLOCKED = 5, /* approvals were needed and nobody could give them */
+	EXIT_EXPIRED = 6, /* an approval waited past the deadline */
+	EXIT_BUDGET = 7,  /* the spend cap was reached */
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -40,6 +42,8 @@ cli_exit_status(const char *status)
 		{ "failed", EXIT_FAILED },
 		{ "interrupted", EXIT_INTERRUPTED },
 		{ "blocked", EXIT_BLOCKED },
+		{ "expired", EXIT_EXPIRED },
+		{ "budget", EXIT_BUDGET },
 	};
 
 	for (size_t i = 0; status && i < sizeof map / sizeof *map; i++)
@@ -198,7 +202,8 @@ static const char wait_usage[] =
 	"live exits at once with the status it ended with.\n"
 	"Exit status: 0 done, 1 failed (or no such session), 2 usage, 4 the task\n"
 	"waits for an approval (answer it: 'deskhand attach ID'), 5 blocked (it\n"
-	"needed approvals nobody could give), 130 interrupted.\n";
+	"needed approvals nobody could give), 6 expired (an approval waited past its\n"
+	"deadline), 7 budget (the spend cap was reached), 130 interrupted.\n";
 
 static const char stop_usage[] =
 	"usage: deskhand stop [ID|latest]\n"

@@ -52,6 +52,13 @@ static const char run_usage[] =
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
+	"      --max-cost USD    spend cap of this run: no model request starts once it\n"
+	"                        has spent USD (config: max_cost; status budget)\n"
+	"      --approval-deadline DURATION\n"
+	"                        end the run as expired when an approval waits longer\n"
+	"                        (90s, 30m, 24h, 2d; config: approval_deadline)\n"
+	"      --origin WHO      who started it, kept in the session's record: run,\n"
+	"                        detach (the defaults) or schedule:NAME (deskhand inbox)\n"
 	"      --force           allow granting your home directory itself or a system\n"
 	"                        directory (/etc, /usr, /var ...)\n"
 	"      --record FILE     write every model exchange to FILE\n"
@@ -76,7 +83,8 @@ static const char run_usage[] =
 	"is declined, and a line says so.\n"
 	"\n"
 	"Exit status: 0 done, 1 failed, 2 usage, 5 blocked (approvals were needed and\n"
-	"nobody could give them: no terminal and no --commands), 130 interrupted\n"
+	"nobody could give them: no terminal and no --commands), 6 expired (an approval\n"
+	"waited past --approval-deadline), 7 budget (--max-cost reached), 130 interrupted\n"
 	"(with --detach: 0 once the engine runs the task, 1 when it could not start).\n";
 
 struct run {
@@ -499,6 +507,11 @@ human_sink(const struct event *ev, void *ctx)
 		       ev->status && !strcmp(ev->status, "accept") ? "given" : ev->status ? ev->status : "?",
 		       c(r, C_RESET));
 		break;
+	case EVENT_BUDGET:
+		newline_if_needed(r);
+		printf("%sspend cap reached:%s $%.4f spent of $%.4f\n", c(r, C_YEL), c(r, C_RESET),
+		       ev->total_cost_usd, ev->cap_usd);
+		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
 	case EVENT_HELLO:
@@ -506,6 +519,7 @@ human_sink(const struct event *ev, void *ctx)
 	case EVENT_REPLY:
 	case EVENT_DETACHED:
 	case EVENT_MCP_UNTRUSTED: /* its error line says it all headless */
+	case EVENT_NOTICE:
 		break;
 	case EVENT__COUNT:
 		break;
@@ -775,6 +789,7 @@ struct run_args {
 	cJSON *prompt_args;   /* the ARG=VALUE after it, or NULL */
 	char *bad_arg;	      /* one of them that is not ARG=VALUE */
 	bool has_folder;      /* --grant or --resume among the engine's */
+	bool has_origin;      /* --origin among them */
 	char *task;	      /* the last argument (argv's) */
 	ARRAY(char *) engine; /* the engine's arguments (argv's, borrowed) */
 };
@@ -836,6 +851,7 @@ run_args_split(struct run_args *a, int argc, char **argv)
 
 		a->has_folder |= strncmp(s, "--grant", 7) == 0 || strncmp(s, "--resume", 8) == 0 ||
 				 (s[0] == '-' && s[1] == 'g');
+		a->has_origin |= strncmp(s, "--origin", 8) == 0;
 	}
 }
 
@@ -914,6 +930,10 @@ cli_run(int argc, char **argv)
 				"Grant one with --grant DIR (repeatable), e.g. deskhand run --grant "
 				"~/notes \"TASK\" (in the workbench: :grant DIR).\n");
 		goto out_early;
+	}
+	if (!a.has_origin) { /* the session's record says who started it (the inbox) */
+		ARRAY_PUSH(&a.engine, (char *)"--origin");
+		ARRAY_PUSH(&a.engine, (char *)(a.detach ? "detach" : "run"));
 	}
 	if (a.detach) {
 		ARRAY_PUSH(&a.engine, a.task); /* the engine starts it */

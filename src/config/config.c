@@ -66,6 +66,14 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 				return err_setc(DH_EPARSE, "%s: '%s' must be a whole number from %ld to %ld, not '%s'",
 						where, name, o->min, o->max, value);
 		}
+		if (o->type == CONFIG_DURATION && config_duration_ms(value) < 0)
+			return err_setc(DH_EPARSE, "%s: '%s' must be a duration such as 90s, 30m, "
+						   "24h or 2d (0 = none), not '%s'",
+					where, name, value);
+		if (o->type == CONFIG_COST && config_cost(value) < 0)
+			return err_setc(DH_EPARSE, "%s: '%s' must be an amount of US dollars such "
+						   "as 0.50 (0 = no cap), not '%s'",
+					where, name, value);
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);
@@ -80,6 +88,40 @@ long
 config_int(const char *value)
 {
 	return strtol(value, NULL, 10);
+}
+
+long long
+config_duration_ms(const char *value)
+{
+	static const struct {
+		char unit;
+		long long ms;
+	} units[] = { { 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 }, { 'd', 86400000 } };
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (errno || end == value || v < 0 || v > 366LL * 24 * 3600 || !isdigit((unsigned char)*value))
+		return -1;
+	if (!*end)
+		return v * 1000;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (end[0] == units[i].unit && !end[1])
+			return v * units[i].ms;
+	return -1;
+}
+
+double
+config_cost(const char *value)
+{
+	char *end;
+
+	errno = 0;
+	double v = strtod(value, &end);
+	if (errno || end == value || *end || !isdigit((unsigned char)*value) || !(v >= 0) ||
+	    v > 1e9)
+		return -1;
+	return v;
 }
 
 static char *

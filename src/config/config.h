@@ -46,9 +46,19 @@
 	  "on: watch grants with inotify (incremental checkpoints); off: full scans")              \
 	X(theme, CONFIG_STR, "default", 0, 0, NULL,                                                \
 	  "Workbench colour theme: a name (default, light, solarized-dark, high-contrast, mono) " \
-	  "or a .theme file; --theme overrides")
+	  "or a .theme file; --theme overrides")                                                   \
+	X(max_cost, CONFIG_COST, "0", 0, 0, NULL,                                                  \
+	  "USD one run may spend on the model; no request starts past it (0 = no cap)")          \
+	X(approval_deadline, CONFIG_DURATION, "0", 0, 0, NULL,                                     \
+	  "How long a run waits for an approval before it ends as expired: 90s, 30m, 24h, 2d "     \
+	  "(0 = no deadline)")                                                                     \
+	X(notify_command, CONFIG_STR, "", 0, 0, NULL,                                              \
+	  "Shell command run when a detached run finishes, fails, expires or waits "              \
+	  "(DESKHAND_SESSION, DESKHAND_STATUS, DESKHAND_SUMMARY, DESKHAND_SCHEDULE)")
 
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_ENUM };
+/* CONFIG_DURATION: a whole number with an optional unit s, m, h or d (no unit:
+ * seconds); CONFIG_COST: a decimal number of US dollars, >= 0. */
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_ENUM, CONFIG_DURATION, CONFIG_COST };
 
 /* One config line kept as text for another module to check: the text and
  * its "FILE:LINE", both heap, owned by the struct config. */
@@ -103,6 +113,11 @@ int config_set(struct config *c, const char *name, const char *value, const char
 	DH_MUST_CHECK;
 /* Integer value of an option known to be CONFIG_INT. */
 long config_int(const char *value);
+/* A CONFIG_DURATION value in milliseconds ("90s", "30m", "24h", "2d", "0");
+ * -1 when `value` is not one (the message names it). */
+long long config_duration_ms(const char *value);
+/* A CONFIG_COST value in US dollars; -1 when `value` is not one. */
+double config_cost(const char *value);
 void config_fini(struct config *c);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);

@@ -101,3 +101,20 @@ fsutil_path_tilde(struct buf *out, const char *dir)
 	else
 		buf_puts(out, dir);
 }
+
+char *
+fsutil_which(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	for (const char *p = path ? path : ""; *p;) {
+		size_t n = strcspn(p, ":");
+		char *cand = xasprintf("%.*s/%s", (int)n, p, name);
+
+		if (n > 0 && cand[0] == '/' && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		p += n + (p[n] == ':');
+	}
+	return NULL;
+}

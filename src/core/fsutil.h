@@ -26,5 +26,8 @@ int fsutil_state_dir(char **out) DH_MUST_CHECK;
 /* Append `dir` as a person types it to `out`: below $HOME as ~/x (and $HOME
  * itself as ~), else unchanged. For messages only. */
 void fsutil_path_tilde(struct buf *out, const char *dir);
+/* The first executable `name` in the directories of $PATH (absolute ones
+ * only), as a heap path; NULL when there is none. */
+char *fsutil_which(const char *name);
 
 #endif

@@ -219,3 +219,62 @@ proc_free(struct proc *p)
 	buf_fini(&p->out);
 	free(p);
 }
+
+/*
+ * Running a child to its end on a private loop
+ */
+
+struct proc_run {
+	struct proc *proc;
+	int wstatus;
+	bool done;
+	struct buf out;
+};
+
+static void
+run_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
+{
+	struct proc_run *r = ctx;
+
+	(void)p;
+	(void)truncated;
+	r->wstatus = wstatus;
+	buf_add(&r->out, output->ptr ? output->ptr : "", output->len);
+	r->done = true;
+}
+
+static void
+run_timeout(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct proc_run *r = ctx;
+
+	(void)l;
+	(void)t;
+	proc_kill(r->proc, SIGKILL);
+}
+
+int
+proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, int *wstatus,
+	 struct buf *out)
+{
+	struct proc_run r = { .wstatus = -1 };
+	struct ev_timer timer;
+
+	buf_init(&r.out);
+	ev_timer_init(&timer, run_timeout, &r);
+	if (proc_spawn(&r.proc, l, spec, run_exited, &r) < 0) {
+		buf_fini(&r.out);
+		return DH_EFAIL;
+	}
+	if (timeout_ms > 0)
+		ev_timer_arm(l, &timer, (uint64_t)timeout_ms);
+	while (!r.done)
+		if (ev_run_once(l, 200) < 0)
+			break;
+	ev_timer_disarm(l, &timer);
+	proc_free(r.proc);
+	*wstatus = r.wstatus;
+	buf_add(out, r.out.ptr ? r.out.ptr : "", r.out.len);
+	buf_fini(&r.out);
+	return r.done ? 0 : DH_EFAIL;
+}

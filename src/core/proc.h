@@ -56,6 +56,14 @@ int proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spe
 void proc_kill(struct proc *p, int sig);
 pid_t proc_pid(const struct proc *p);
 bool proc_is_running(const struct proc *p);
+/* Run `spec` to its end on `l`, a loop of the caller's own that nothing else
+ * waits on (the calling thread turns it until the child exited), killing its
+ * group after `timeout_ms` (0: never). *wstatus is waitpid(2)-style; the merged
+ * output (spec->output_cap) is appended to `out`. 0, or DH_EFAIL when it could
+ * not be spawned or the loop failed. For short helper commands of a front end
+ * or a probe, never on the engine's loop: it blocks. */
+int proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, int *wstatus,
+	     struct buf *out) DH_MUST_CHECK;
 /* Kill the group with SIGKILL if still running, reap it, close fds, free.
  * The exit callback is not called. NULL-safe. */
 void proc_free(struct proc *p);

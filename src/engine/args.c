@@ -20,6 +20,9 @@ enum {
 	OPT_UNSANDBOXED,
 	OPT_FORCE,
 	OPT_NO_ASK,
+	OPT_MAXCOST,
+	OPT_DEADLINE,
+	OPT_ORIGIN,
 };
 
 static const struct option longopts[] = {
@@ -34,6 +37,9 @@ static const struct option longopts[] = {
 	{ "dangerously-run-commands-unsandboxed", no_argument, NULL, OPT_UNSANDBOXED },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-ask", no_argument, NULL, OPT_NO_ASK },
+	{ "max-cost", required_argument, NULL, OPT_MAXCOST },
+	{ "approval-deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -45,7 +51,27 @@ static const struct {
 	{ 'm', "mode", "--mode" },
 	{ OPT_MODEL, "model", "--model" },
 	{ OPT_MAXTURNS, "max_turns", "--max-turns" },
+	{ OPT_MAXCOST, "max_cost", "--max-cost" },
+	{ OPT_DEADLINE, "approval_deadline", "--approval-deadline" },
 };
+
+/* --origin: who started the run, kept in the session's record (the inbox
+ * lists the sessions nobody watched; a schedule names itself). */
+static int
+check_origin(const char *v)
+{
+	static const char *const words[] = { "run", "detach", "workbench" };
+	const char *name = strncmp(v, "schedule:", 9) == 0 ? v + 9 : NULL;
+
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcmp(v, words[i]) == 0)
+			return 0;
+	if (name && *name && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(name))
+		return 0;
+	return err_setc(DH_EPARSE, "--origin '%s': expected run, detach, workbench or "
+				   "schedule:NAME (NAME of a-z, 0-9, _ and -)",
+			v);
+}
 
 /* One option; 0 or a DH_E* code with the message set. */
 static int
@@ -67,6 +93,11 @@ apply(struct engine_args *a, int opt, const char *arg)
 	case OPT_UNSANDBOXED: a->opts.unsandboxed = true; break;
 	case OPT_FORCE: a->opts.force = true; break;
 	case OPT_NO_ASK: a->opts.can_ask = false; break;
+	case OPT_ORIGIN:
+		if (check_origin(arg) < 0)
+			return DH_EPARSE;
+		a->opts.origin = arg;
+		break;
 	default: return err_setc(DH_EPARSE, "engine: unknown option");
 	}
 	return 0;

@@ -13,7 +13,8 @@
  * the engine process (engine/serve.c) and the in-process client
  * (client_open_local): --grant/-g DIR (repeatable), --resume ID, --mode/-m,
  * --model, --max-turns, --approve-plan/-y, --record FILE, --replay FILE,
- * --force, --dangerously-run-commands-unsandboxed, then an optional TASK.
+ * --force, --dangerously-run-commands-unsandboxed, --max-cost USD,
+ * --approval-deadline DURATION, --origin WHO, then an optional TASK.
  * One more, for front ends only: --no-ask (nobody answers approvals: the
  * agent refuses what it would ask, as `run` without a terminal; default:
  * approvals are asked).

@@ -519,16 +519,21 @@ hello_line(const char *name)
 
 /* Send hello on blocking `fd` and read until the engine's hello line, within
  * CLIENT_HELLO_TIMEOUT_MS; what follows it stays in `rest`. The state object
- * is returned (heap) or NULL with the message set. */
+ * is returned (heap) or NULL with the message set; *gone (may be NULL) then
+ * says the engine closed the connection before its hello: it was exiting. */
 static cJSON *
-hello_sync(int fd, const char *name, struct buf *rest, int *protocol)
+hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone)
 {
 	char *line = hello_line(name);
 	uint64_t until = ev_now_ms() + CLIENT_HELLO_TIMEOUT_MS;
 	char chunk[65536];
 	cJSON *state = NULL;
 
+	if (gone)
+		*gone = false;
 	if (write_all(fd, line, strlen(line)) < 0) {
+		if (gone)
+			*gone = errno == EPIPE || errno == ECONNRESET;
 		free(line);
 		err_set("hello: %s", strerror(errno));
 		return NULL;
@@ -568,6 +573,8 @@ hello_sync(int fd, const char *name, struct buf *rest, int *protocol)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
+			if (gone)
+				*gone = n == 0 || errno == ECONNRESET;
 			err_set("engine: the connection closed before hello");
 			return NULL;
 		}
@@ -676,11 +683,14 @@ attach_fd(struct client **out, struct ev_loop *loop, int fd)
 	int protocol = 0;
 
 	struct client *c = client_alloc(loop);
-	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol);
+	bool gone = false;
+	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol, &gone);
 	if (!state) {
 		close(fd);
 		client_free(c);
-		return DH_EFAIL;
+		/* An engine that hangs up before its hello was exiting (its task
+		 * ended, nobody attached): it is not live any more. */
+		return gone ? DH_ENOTFOUND : DH_EFAIL;
 	}
 	cJSON_Delete(c->state);
 	c->state = state;
@@ -715,7 +725,7 @@ client_list_live(cJSON **out)
 				remove_stale(dir, names.v[i]);
 			continue;
 		}
-		state = hello_sync(fd, "ls", &rest, &protocol);
+		state = hello_sync(fd, "ls", &rest, &protocol, NULL);
 		if (state)
 			json_add(*out, NULL, state);
 		close(fd);

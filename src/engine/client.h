@@ -90,8 +90,9 @@ int client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, s
 	DH_MUST_CHECK;
 
 /* Connect to the live engine of session `spec` (an id, a unique prefix or
- * "latest") and say hello. DH_ENOTFOUND when no engine of it is live (the
- * caller may then client_spawn() one with --resume). */
+ * "latest") and say hello. DH_ENOTFOUND when no engine of it is live, or the
+ * one found hung up before its hello (it was exiting); the caller may then
+ * read the session's record or client_spawn() one with --resume. */
 int client_connect(struct client **out, struct ev_loop *loop, const char *spec) DH_MUST_CHECK;
 
 /* Live sessions: one hello-only connection per socket in the directory;
@@ -143,6 +144,19 @@ int client_session_here(const char *cwd, char **id, char **grant) DH_MUST_CHECK;
  * and cost totals, ...; a "running" session whose owner is gone reads as
  * "interrupted"). *meta is the caller's. DH_ENOTFOUND or DH_EFAIL. */
 int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
+
+/* The inbox (docs/inbox.md): the detached, headless and scheduled sessions
+ * that need the person (a live one waiting for an approval; a finished one
+ * with files pending review, or that did not end "done"), newest first. *out
+ * is a new array of {id, status, state, waiting, live, summary, task,
+ * pending, origin, schedule, updated, grants} the caller owns. Blocking
+ * (reads the sessions, their stores and asks the live engines): not on a
+ * loop; the workbench sends the "inbox" command instead. DH_EFAIL. */
+int client_inbox(cJSON **out) DH_MUST_CHECK;
+/* Take session `spec` (an id or a unique prefix) off the inbox until it runs
+ * again; *id (heap) is the session's id. DH_ENOTFOUND naming the spec, or
+ * DH_EFAIL naming the file. */
+int client_inbox_dismiss(const char *spec, char **id) DH_MUST_CHECK;
 
 /* The review and history verbs' options, one table for the front end
  * (cli/review.c reads --session, --json and the operands from it) and the

@@ -25,6 +25,9 @@
 #include "core/xalloc.h"
 #include "engine/elicit.h"
 #include "engine/mcp_host.h"
+#include "engine/client.h"
+#include "engine/inbox.h"
+#include "engine/notify.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
@@ -93,7 +96,79 @@ struct engine {
 	struct mcp_prompt_get *prompt_get;
 	unsigned long prompt_to;
 	char *prompt_re;
+	/* Unattended runs (docs/inbox.md). */
+	struct ev_timer deadline; /* armed while an approval waits (approval_deadline) */
+	struct notify *notify;	  /* detached and scheduled runs tell the person */
+	char *summary;		  /* first line of the latest assistant text */
 };
+
+static void fan_out(const struct event *ev, void *ctx);
+
+/*
+ * Unattended runs: the approval deadline and the notifications.
+ */
+
+static void
+on_deadline(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct engine *e = ctx;
+	const char *name = e->pending ? json_str(e->pending, "name") : NULL;
+
+	(void)l;
+	(void)t;
+	if (!e->agent || !e->pending)
+		return;
+	char *m = xasprintf("nobody answered the approval of %s within approval_deadline = %s: "
+			    "the run ended as expired (its changes and checkpoints are kept; "
+			    "continue with: deskhand run --resume %s \"...\")",
+			    name ? name : "a call", e->cfg->approval_deadline,
+			    engine_session_id(e) ? engine_session_id(e) : "ID");
+	agent_stop(e->agent, "expired", m);
+	free(m);
+}
+
+/* One line about how the run ended or why it waits. Heap. */
+static char *
+notice_summary(const struct engine *e, const struct event *ev)
+{
+	const char *t;
+
+	if (ev->type == EVENT_APPROVAL_NEEDED)
+		return xasprintf("waits for an approval: %s", ev->name ? ev->name : "a call");
+	t = ev->status && !strcmp(ev->status, "done") && e->summary ? e->summary
+	    : ev->text && *ev->text					 ? ev->text
+	    : e->task							 ? e->task
+									 : "";
+	return xstrndup(t, strcspn(t, "\n"));
+}
+
+/* An approval starts waiting or the task ended: the deadline, and for a
+ * run nobody watches (origin detach or schedule:NAME) the notifications. */
+static void
+unattended(struct engine *e, const struct event *ev)
+{
+	const char *origin = e->opts.origin;
+	long long ms = config_duration_ms(e->cfg->approval_deadline);
+
+	if (ev->type == EVENT_APPROVAL_NEEDED && ms > 0)
+		ev_timer_arm(e->loop, &e->deadline, (uint64_t)ms);
+	if (!e->notify || !origin || (strcmp(origin, "detach") && strncmp(origin, "schedule:", 9)))
+		return;
+	const char *sid = engine_session_id(e);
+	char *dir = client_socket_dir();
+	char *self = dir && sid ? xasprintf("%s/%s.sock", dir, sid) : NULL;
+	char *sum = notice_summary(e, ev);
+	const char *status = ev->type == EVENT_APPROVAL_NEEDED ? "waiting" : ev->status;
+
+	notify_send(e->notify, sid ? sid : "", status ? status : "failed", sum, origin, self);
+	/* ... and this engine's own clients. */
+	fan_out(&(struct event){ .type = EVENT_NOTICE, .session = sid, .status = status,
+				 .text = sum, .origin = origin },
+		e);
+	free(sum);
+	free(self);
+	free(dir);
+}
 
 /* Keep the snapshot's state current (every event passes here first). */
 static void
@@ -118,6 +193,12 @@ observe(struct engine *e, const struct event *ev)
 		cJSON_Delete(e->pending);
 		e->pending = event_to_json(ev);
 		break;
+	case EVENT_ASSISTANT_MESSAGE:
+		if (ev->text && *ev->text) {
+			free(e->summary);
+			e->summary = xstrndup(ev->text, strcspn(ev->text, "\n"));
+		}
+		break;
 	case EVENT_TOOL_RESULT:
 		if (!e->pending || !ev->id || !json_str(e->pending, "id") ||
 		    strcmp(ev->id, json_str(e->pending, "id")) != 0)
@@ -132,6 +213,7 @@ observe(struct engine *e, const struct event *ev)
 		/* A connector's question outlives no task: dismissed with it. */
 		if (ev->type == EVENT_SESSION_FINISHED && e->elicit)
 			elicit_cancel_all(e->elicit);
+		ev_timer_disarm(e->loop, &e->deadline);
 		break;
 	default:
 		break;
@@ -157,6 +239,8 @@ fan_out(const struct event *ev, void *ctx)
 	}
 	for (size_t i = 0; i < e->nsinks; i++)
 		e->sinks[i].fn(ev, e->sinks[i].ctx);
+	if (ev->type == EVENT_APPROVAL_NEEDED || ev->type == EVENT_SESSION_FINISHED)
+		unattended(e, ev);
 }
 
 /* A reply: to the requester only (the sinks when no reply function is set). */
@@ -487,6 +571,8 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->loop = loop;
 	e->cfg = cfg;
 	e->opts = *o;
+	ev_timer_init(&e->deadline, on_deadline, e);
+	notify_new(&e->notify, loop, cfg->notify_command);
 	e->stores = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->stores);
 	e->redact = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->redact);
 	e->elicit = elicit_set_new(fan_out, e);
@@ -663,6 +749,7 @@ new_agent(struct engine *e)
 		.rules = &e->user_rules,
 		.folder_rules = &e->folder_rules,
 		.rule_warnings = &e->rule_warnings,
+		.max_cost_usd = config_cost(e->cfg->max_cost),
 	};
 	int rc = agent_new(&e->agent, &ac);
 
@@ -686,6 +773,8 @@ create_session(struct engine *e, const char *task)
 	json_add_str(meta, "task", task);
 	json_add_str(meta, "model", e->cfg->model ? e->cfg->model : "");
 	json_add_str(meta, "mode", e->cfg->mode);
+	if (e->opts.origin)
+		json_add_str(meta, "origin", e->opts.origin);
 	for (size_t i = 0; i < e->ngrants; i++)
 		json_add(g, NULL, cJSON_CreateString(grant_get(e->grants, i)->path));
 	json_add(meta, "grants", g);
@@ -1075,32 +1164,6 @@ row_cmp(const void *a, const void *b)
 	return -strcmp(x->id, y->id);
 }
 
-/* Files pending review over the grants of a session; -1 when a grant is gone
- * or its store cannot be read. */
-static long
-session_pending(const char *state, const char *id, const cJSON *grants)
-{
-	const cJSON *g;
-	long pending = 0;
-
-	cJSON_ArrayForEach(g, grants) {
-		struct snap_store *ss = NULL;
-		struct review *r = NULL;
-		int rc;
-
-		if (!cJSON_IsString(g) || snap_open(&ss, g->valuestring, state) < 0)
-			return -1;
-		rc = snap_review_get(ss, id, &r);
-		if (rc == 0)
-			pending += (long)r->nfiles;
-		review_model_free(r);
-		snap_close(ss);
-		if (rc < 0 && rc != DH_ENOTFOUND)
-			return -1;
-	}
-	return pending;
-}
-
 static int
 sessions_run(struct query_job *j)
 {
@@ -1128,7 +1191,7 @@ sessions_run(struct query_job *j)
 		const cJSON *grants = json_arr(meta, "grants");
 		const char *ns = json_str(meta, "started_ns");
 		long pending = i < SESSIONS_PENDING_MAX && meta
-				       ? session_pending(j->state, rows[i].id, grants)
+				       ? inbox_pending(j->state, rows[i].id, grants)
 				       : -1;
 
 		json_add_str(o, "id", rows[i].id);
@@ -1256,6 +1319,8 @@ query_run(void *ctx)
 		return sessions_run(j);
 	case COMMAND_REVIEW_GET:
 		return review_get_run(j);
+	case COMMAND_INBOX:
+		return inbox_list(j->state, &j->data);
 	default:
 		return log_run(j);
 	}
@@ -1265,6 +1330,7 @@ static const char *const query_ops[] = {
 	[COMMAND_SESSIONS] = "sessions",
 	[COMMAND_REVIEW_GET] = "review_get",
 	[COMMAND_LOG] = "log",
+	[COMMAND_INBOX] = "inbox",
 };
 
 static void
@@ -1288,7 +1354,7 @@ post_query(struct engine *e, const struct command *c, unsigned long from)
 {
 	struct query_job *j;
 
-	if (c->type != COMMAND_SESSIONS && !e->session) {
+	if (c->type != COMMAND_SESSIONS && c->type != COMMAND_INBOX && !e->session) {
 		/* Nothing checkpointed yet: an empty answer, at once. */
 		cJSON *d = json_new_obj(), *ga = json_add(d, "grants", json_new_arr());
 
@@ -1549,6 +1615,16 @@ req_mcp_trust(struct engine *e, const struct command *c, unsigned long from)
 	reply(e, from, c->req, "mcp_trust", true, "trusted; its connectors are starting", NULL);
 }
 
+/* notice: another engine's run ended or waits; our clients are told. */
+static void
+req_notice(struct engine *e, const struct command *c, unsigned long from)
+{
+	(void)from;
+	fan_out(&(struct event){ .type = EVENT_NOTICE, .session = c->session, .status = c->status,
+				 .text = c->text ? c->text : "", .origin = c->origin },
+		e);
+}
+
 static request_fn *const requests[] = {
 	[COMMAND_APPROVE] = req_agent,	  [COMMAND_DENY] = req_agent,
 	[COMMAND_STEER] = req_agent,	  [COMMAND_INTERRUPT] = req_agent,
@@ -1563,6 +1639,7 @@ static request_fn *const requests[] = {
 	[COMMAND_MCP_TRUST] = req_mcp_trust,
 	[COMMAND_INSTRUCTIONS] = req_instructions,
 	[COMMAND_SKILLS_TRUST] = req_skills_trust,
+	[COMMAND_INBOX] = req_query,	  [COMMAND_NOTICE] = req_notice,
 };
 
 void
@@ -1687,6 +1764,12 @@ bool
 engine_is_busy(const struct engine *e)
 {
 	return e->agent && e->started && !agent_is_finished(e->agent);
+}
+
+size_t
+engine_notify_pending(const struct engine *e)
+{
+	return notify_pending(e->notify);
 }
 
 bool
@@ -1828,6 +1911,10 @@ engine_close(struct engine *e)
 	if (!e)
 		return;
 	e->closing = true; /* no requester waits for a reply any more */
+	ev_timer_disarm(e->loop, &e->deadline);
+	notify_free(e->notify);
+	e->notify = NULL;
+	free(e->summary);
 	if (e->worker)
 		worker_drain(e->worker);
 	agent_free(e->agent);

@@ -36,6 +36,8 @@ struct engine_opts {
 	bool mode_given;	    /* --mode given: a resumed session's mode is not reused */
 	const char *record_path;    /* --record FILE or NULL */
 	const char *replay_path;    /* --replay FILE or NULL */
+	const char *origin;	    /* --origin: "run", "detach", "workbench", "schedule:NAME"
+				     * (kept as meta.json "origin"), or NULL */
 };
 
 /* Assemble everything but the agent on `loop` (created first by the caller:
@@ -99,6 +101,10 @@ int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
  *               no files for a grant the session has no checkpoint in); H is
  *               the grants' heads joined by ',' (changes whenever one does)
  *               (worker);
+ *   inbox       reply data = the inbox (client_inbox()) (worker);
+ *   notice      {session, status, summary, origin}: another engine's
+ *               unattended run ended or waits; a "notice" event to the
+ *               sinks, no reply (notify.h);
  *   log         reply data = {"grants": [{"path": P, "checkpoints": [{id,
  *               short_id, label, tool_call, turn, time, external, files,
  *               files_changed, changes: [{status, path, old_path?}]}]}]},
@@ -167,6 +173,9 @@ int engine_grant_remove(struct engine *e, const char *path) DH_MUST_CHECK;
 
 /* True while a task was started and has not finished. */
 bool engine_is_busy(const struct engine *e);
+/* Notification children still running (notify.h): the engine process
+ * stays until they end. */
+size_t engine_notify_pending(const struct engine *e);
 /* True once a started task finished and no snapshot job is pending. */
 bool engine_is_settled(const struct engine *e);
 /* "done", "failed", "interrupted" for the last task; NULL before the end. */

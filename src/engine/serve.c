@@ -133,7 +133,8 @@ static void
 on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct serve *sv = ctx;
-	if (!sv->srv || engine_is_busy(sv->e) || worker_pending(engine_worker(sv->e)) > 0)
+	if (!sv->srv || engine_is_busy(sv->e) || worker_pending(engine_worker(sv->e)) > 0 ||
+	    engine_notify_pending(sv->e) > 0)
 		return;
 	if (server_client_count(sv->srv) > 0 && !sv->terminating)
 		return;

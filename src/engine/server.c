@@ -539,7 +539,10 @@ handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
 		return;
 	}
 	free(req);
-	if (!c->attached) {
+	if (!c->attached && cmd.type == COMMAND_NOTICE) {
+		/* Another engine's notification (engine/notify.h): no hello, no reply. */
+		engine_request(s->e, &cmd, c->id);
+	} else if (!c->attached) {
 		if (cmd.type != COMMAND_HELLO) {
 			send_error(s, c->id, "say hello first: {\"type\":\"hello\",\"protocol\":1}",
 				   cmd.req);
@@ -547,10 +550,9 @@ handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
 			c->name = cmd.text ? xstrdup(cmd.text) : NULL;
 			say_hello(s, c, &cmd);
 		}
-		command_fini(&cmd);
-		return;
+	} else {
+		engine_request(s->e, &cmd, c->id);
 	}
-	engine_request(s->e, &cmd, c->id);
 	command_fini(&cmd);
 }
 

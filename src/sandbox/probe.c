@@ -25,6 +25,7 @@
 
 #include "core/array.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
 
@@ -101,64 +102,17 @@ add(struct probe_report *r, const char *name, enum probe_level l, const char *fi
  * Child processes on a private loop
  */
 
-struct capture {
-	struct ev_loop *loop;
-	struct proc *proc;
-	struct ev_timer timer;
-	int wstatus;
-	bool done;
-	struct buf out;
-};
-
-static void
-capture_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
-{
-	struct capture *c = ctx;
-
-	(void)p;
-	(void)truncated;
-	c->wstatus = wstatus;
-	buf_add(&c->out, output->ptr ? output->ptr : "", output->len);
-	c->done = true;
-}
-
-static void
-capture_timeout(struct ev_loop *l, struct ev_timer *t, void *ctx)
-{
-	struct capture *c = ctx;
-
-	(void)l;
-	(void)t;
-	proc_kill(c->proc, SIGKILL);
-}
-
 /* Run argv to completion (killed after CHILD_TIMEOUT ms) with out's text
  * collected; *wstatus waitpid-style. envp NULL inherits ours. */
 static int
 capture(struct ev_loop *l, const char *const *argv, const char *const *envp, int *wstatus,
         struct buf *out)
 {
-	struct capture c = { .loop = l, .wstatus = -1 };
 	struct proc_spec spec = {
 		.argv = argv, .envp = envp, .stdin_fd = -1, .output_cap = 64 * 1024
 	};
 
-	buf_init(&c.out);
-	ev_timer_init(&c.timer, capture_timeout, &c);
-	if (proc_spawn(&c.proc, l, &spec, capture_exited, &c) < 0) {
-		buf_fini(&c.out);
-		return DH_EFAIL;
-	}
-	ev_timer_arm(l, &c.timer, CHILD_TIMEOUT);
-	while (!c.done)
-		if (ev_run_once(l, 200) < 0)
-			break;
-	ev_timer_disarm(l, &c.timer);
-	proc_free(c.proc);
-	*wstatus = c.wstatus;
-	buf_add(out, c.out.ptr ? c.out.ptr : "", c.out.len);
-	buf_fini(&c.out);
-	return c.done ? 0 : DH_EFAIL;
+	return proc_run(l, &spec, CHILD_TIMEOUT, wstatus, out);
 }
 
 /*
@@ -174,18 +128,9 @@ probe_bwrap_path(void)
 		return xstrdup(env);
 	if (access(DEFAULT_BWRAP, X_OK) == 0)
 		return xstrdup(DEFAULT_BWRAP);
-	const char *path = getenv("PATH");
+	char *found = fsutil_which("bwrap");
 
-	for (const char *p = path ? path : ""; *p;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s/bwrap", (int)n, p);
-
-		if (n > 0 && cand[0] == '/' && access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		p += n + (p[n] == ':');
-	}
-	return xstrdup(DEFAULT_BWRAP);
+	return found ? found : xstrdup(DEFAULT_BWRAP);
 }
 
 void

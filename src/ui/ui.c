@@ -278,12 +278,16 @@ on_event(const struct event *ev, void *ctx)
 	case EVENT_HISTORY_END:
 		u->in_history = false;
 		apply_state(u);
+		ui_inbox_refresh(u);
 		u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
 		return;
 	case EVENT_DETACHED:
 		ui_message(u, true, "the engine dropped this client: %s",
 			   ev->text ? ev->text : "?");
 		ui_detach(u);
+		return;
+	case EVENT_NOTICE: /* never history: the engine does not record it */
+		ui_inbox_notice(u, ev);
 		return;
 	default:
 		break;
@@ -438,6 +442,10 @@ ui_live_event(struct ui *u, const struct event *ev)
 			ui_message(u, !ev->status || strcmp(ev->status, "done") != 0,
 				   "task %s. i: type a follow-up task, q: quit",
 				   ev->status ? ev->status : "ended");
+		ui_inbox_refresh(u);
+		break;
+	case EVENT_REVIEW: /* an accept may empty an entry */
+		ui_inbox_refresh(u);
 		break;
 	default:
 		break;

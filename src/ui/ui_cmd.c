@@ -47,7 +47,7 @@
 void
 ui_show_overlay(struct ui *u, const char *title, const char *text)
 {
-	u->sessions_shown = !strcmp(title, "sessions");
+	u->sessions_shown = !strcmp(title, "sessions") || !strcmp(title, "inbox");
 	pane_help_set(&u->help, title, text);
 	if (u->mode != IN_OVERLAY)
 		ui_mode_push(u, IN_OVERLAY, false);
@@ -540,6 +540,13 @@ run_trust_skills(struct ui *u, char *arg)
 }
 
 static void
+run_inbox(struct ui *u, char *arg)
+{
+	(void)arg;
+	ui_inbox_show(u);
+}
+
+static void
 run_open(struct ui *u, char *arg)
 {
 	cmd_open(u, arg);
@@ -610,6 +617,8 @@ static const struct cmd_entry cmd_table[] = {
 	  .help = "offer DIR/.agents/skills to the agent from the next task" },
 	{ .name = "sessions", .usage = "", .run = run_sessions,
 	  .help = "list the sessions (Enter on a row opens it)" },
+	{ .name = "inbox", .usage = "", .run = run_inbox,
+	  .help = "unattended runs that wait or have changes to review (Enter opens one)" },
 	{ .name = "open", .usage = "ID", .arg = CMD_ARG_SESSION, .run = run_open,
 	  .help = "show session ID (or a unique prefix, or latest)" },
 	{ .name = "prompts", .usage = "", .run = run_prompts,
@@ -882,6 +891,8 @@ static const struct {
 bool
 ui_cmd_reply(struct ui *u, const struct event *ev)
 {
+	if (ui_inbox_reply(u, ev))
+		return true;
 	for (size_t i = 0; i < sizeof reply_handlers / sizeof *reply_handlers; i++) {
 		if (ui_is_reply(ev, reply_handlers[i].tag)) {
 			reply_handlers[i].fn(u, ev);

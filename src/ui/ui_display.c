@@ -115,6 +115,14 @@ seg_pending(struct ui *u, const struct client_state *st, struct buf *b)
 }
 
 static void
+seg_inbox(struct ui *u, const struct client_state *st, struct buf *b)
+{
+	(void)st;
+	if (u->inbox_count > 0)
+		buf_printf(b, "inbox %d", u->inbox_count);
+}
+
+static void
 seg_session(struct ui *u, const struct client_state *st, struct buf *b)
 {
 	(void)u;
@@ -197,6 +205,7 @@ static const struct status_seg {
 	void (*fmt)(struct ui *u, const struct client_state *st, struct buf *out);
 } status_segs[] = {
 	{ .prio = 0, .fmt = seg_phase },    { .prio = 1, .fmt = seg_pending },
+	{ .prio = 1, .fmt = seg_inbox },
 	{ .prio = 2, .fmt = seg_session },  { .prio = 6, .fmt = seg_model },
 	{ .prio = 3, .fmt = seg_mode },	    { .prio = 5, .fmt = seg_grants },
 	{ .prio = 7, .fmt = seg_tokens },   { .prio = 4, .fmt = seg_cost },

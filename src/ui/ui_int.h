@@ -14,6 +14,7 @@
  *   ui_cmd.c       the `:` commands and the replies they wait for
  *   ui_form.c      a connector's request for input: a form or a page to open
  *   ui_connect.c   the connectors' prompts: :prompts, :prompt
+ *   ui_inbox.c     :inbox, the inbox count, notices from other engines
  */
 
 #include <curses.h>
@@ -132,7 +133,10 @@ struct ui {
 	struct timespec plan_mtime;	 /* and its mtime then */
 	cJSON *pending_input;		 /* the pending call's input (a plan's steps) */
 	bool sessions_loading;		 /* a :sessions request is in flight */
-	bool sessions_shown;		 /* the overlay is the :sessions list */
+	bool sessions_shown;		 /* the overlay is a list of sessions: :sessions, :inbox */
+	int inbox_count;		 /* entries in the inbox (the status line), 0 unknown */
+	bool inbox_loading;		 /* an inbox count request is in flight */
+	bool inbox_again;		 /* and another is due once it is back */
 	char *reopen;			 /* :open: the session the workbench shows next */
 
 	struct strv compl;		 /* `:` Tab: the candidates of the word at compl_at */
@@ -338,6 +342,18 @@ void ui_prompts_on_compl(struct ui *u, const struct event *ev);
  * (ui-prompt) shows the task started, or why not. */
 void ui_prompt_run(struct ui *u, char *arg);
 void ui_prompt_on_reply(struct ui *u, const struct event *ev);
-void ui_form_fini(struct ui *u);
+
+/*
+ * ui_inbox.c
+ */
+
+/* Ask the engine for the inbox's count (the status line) again. */
+void ui_inbox_refresh(struct ui *u);
+/* :inbox: ask for the list and show it in the overlay once it came. */
+void ui_inbox_show(struct ui *u);
+/* A reply to ui_inbox_refresh() or ui_inbox_show(): handled, true. */
+bool ui_inbox_reply(struct ui *u, const struct event *ev);
+/* A "notice" event: the message line says it; the count is asked again. */
+void ui_inbox_notice(struct ui *u, const struct event *ev);
 
 #endif

@@ -179,6 +179,29 @@ Test(proc, kill_group_reports_signal)
 	ev_free(l);
 }
 
+Test(proc, run_to_the_end_and_the_timeout_kills)
+{
+	struct ev_loop *l;
+	struct buf out = BUF_INIT;
+	int ws = 0;
+	const char *ok[] = { "/bin/sh", "-c", "echo hi; echo err >&2; exit 3", NULL };
+	const char *hang[] = { "/bin/sh", "-c", "sleep 30", NULL };
+	struct proc_spec spec = { .argv = ok, .stdin_fd = -1 };
+
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(proc_run(l, &spec, 5000, &ws, &out), 0);
+	cr_assert(WIFEXITED(ws));
+	cr_assert_eq(WEXITSTATUS(ws), 3);
+	cr_assert_str_eq(buf_cstr(&out), "hi\nerr\n");
+	spec.argv = hang;
+	uint64_t t0 = ev_now_ms();
+	cr_assert_eq(proc_run(l, &spec, 200, &ws, &out), 0);
+	cr_assert(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+	cr_assert_lt(ev_now_ms() - t0, 5000);
+	buf_fini(&out);
+	ev_free(l);
+}
+
 static int
 job_run(void *ctx)
 {

@@ -158,6 +158,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
 		.url = "https://u.test/",
+		.cap_usd = 0.75, .origin = "schedule:n",
 	};
 }
 
@@ -251,6 +252,11 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_ELICITATION_DECIDED] =
 			"{\"type\":\"elicitation_decided\",\"id\":\"toolu_1\","
 			"\"server\":\"read_file\",\"action\":\"done\"}",
+		[EVENT_BUDGET] =
+			"{\"type\":\"budget\",\"spent\":1.5,\"cap\":0.75}",
+		[EVENT_NOTICE] =
+			"{\"type\":\"notice\",\"session\":\"s1\",\"status\":\"done\","
+			"\"summary\":\"t\",\"origin\":\"schedule:n\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };
@@ -458,6 +464,8 @@ full_command(enum command_type t, cJSON *steps)
 				 .path = (char *)"notes/a.txt", .hunk = 2, .force = true,
 				 .req = (char *)"c9", .protocol = PROTOCOL_VERSION,
 				 .action = (char *)"accept" };
+				 .session = (char *)"s1", .status = (char *)"done",
+				 .origin = (char *)"detach" };
 }
 
 static char *

@@ -1,0 +1,1860 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `deskhand schedule`: tasks run by the system's own scheduler. A schedule is
+ * a definition file the person owns ($XDG_CONFIG_HOME/deskhand/schedules/NAME,
+ * key = value), a systemd user timer or a crontab line that only runs
+ * `deskhand schedule fire NAME`, and a run log in the state directory. A fire
+ * starts a detached session (client_spawn) with the schedule's policy; it is
+ * not the scheduler and never waits for the run. Times: schedule_spec.h.
+ */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/schedule_spec.h"
+#include "core/array.h"
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/proc.h"
+#include "core/strv.h"
+#include "core/xalloc.h"
+#include "engine/client.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_SKIPPED = 3, /* `schedule run`: the previous run is still live */
+};
+
+/* A run is late (caught up after the machine was off or asleep) when it
+ * starts this long after the slot it stands for. */
+#define SCHED_LATE_S 120
+
+/* The marker that ends our crontab lines: `remove` finds exactly its own. */
+#define CRON_MARK "# deskhand-schedule "
+
+#define UNIT_PREFIX "deskhand-schedule-"
+
+/*
+ * The definition file
+ */
+
+struct sched {
+	char *name;
+	char *path; /* the definition file */
+	char *at;   /* SPEC as given */
+	char *task;
+	struct strv grants;
+	char *mode;     /* auto | ask */
+	char *max_cost; /* USD, as written; NULL: the config's default */
+	char *model;    /* NULL: the config's */
+	bool paused;
+};
+
+/* The keys of a definition file, in the order they are written. */
+enum sched_key {
+	KEY_AT,
+	KEY_TASK,
+	KEY_GRANT,
+	KEY_MODE,
+	KEY_MAX_COST,
+	KEY_MODEL,
+	KEY_PAUSED
+};
+
+static const struct {
+	const char *name;
+	size_t off; /* of the char * in struct sched; grant and paused are special */
+	const char *doc;
+} sched_keys[] = {
+	[KEY_AT] = { "at", offsetof(struct sched, at),
+	             "when: a systemd calendar expression or a cron line" },
+	[KEY_TASK] = { "task", offsetof(struct sched, task),
+	               "what the agent is asked (\\n: a new line)" },
+	[KEY_GRANT] = { "grant", 0, "a folder the agent may work in (one per line)" },
+	[KEY_MODE] = { "mode", offsetof(struct sched, mode),
+	               "auto, or ask (a change waits for you)" },
+	[KEY_MAX_COST] = { "max_cost", offsetof(struct sched, max_cost), "spend cap per run, USD" },
+	[KEY_MODEL] = { "model", offsetof(struct sched, model), "the model" },
+	[KEY_PAUSED] = { "paused", 0, "yes: the timer does not start runs" },
+};
+
+static void
+sched_fini(struct sched *s)
+{
+	free(s->name);
+	free(s->path);
+	free(s->at);
+	free(s->task);
+	free(s->mode);
+	free(s->max_cost);
+	free(s->model);
+	strv_free(&s->grants);
+	memset(s, 0, sizeof *s);
+}
+
+static bool
+name_ok(const char *n)
+{
+	if (!n || !(islower((unsigned char)n[0]) || isdigit((unsigned char)n[0])))
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_' &&
+		    *p != '-')
+			return false;
+	return strlen(n) <= 64;
+}
+
+/* $XDG_CONFIG_HOME, else ~/.config; heap, or NULL with the message set. */
+static char *
+config_home(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+
+	if (x && x[0] == '/')
+		return xstrdup(x);
+	if (h && *h)
+		return xasprintf("%s/.config", h);
+	err_set("neither XDG_CONFIG_HOME nor HOME is set");
+	return NULL;
+}
+
+/* config_home()/REL (heap), or NULL. */
+static char *
+config_path(const char *rel)
+{
+	char *h = config_home(), *d = h ? xasprintf("%s/%s", h, rel) : NULL;
+
+	free(h);
+	return d;
+}
+
+/* The schedules' definitions directory or their state directory. */
+static char *
+sched_dir(bool state)
+{
+	char *base = NULL, *d;
+
+	if (!state)
+		return config_path("deskhand/schedules");
+	if (fsutil_state_dir(&base) < 0)
+		return NULL;
+	d = xasprintf("%s/schedules", base);
+	free(base);
+	return d;
+}
+
+/* "a\nb" ↔ "a\\nb": a task of several lines on one line of the file. */
+static void
+escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			buf_puts(b, "\\n");
+		else if (*s == '\\')
+			buf_puts(b, "\\\\");
+		else
+			buf_putc(b, *s);
+	}
+}
+
+static char *
+unescape(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && (s[1] == 'n' || s[1] == '\\')) {
+			buf_putc(&b, s[1] == 'n' ? '\n' : '\\');
+			s++;
+		} else {
+			buf_putc(&b, *s);
+		}
+	}
+	return buf_detach(&b);
+}
+
+static bool
+yes(const char *v)
+{
+	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on");
+}
+
+/* The next line at *p that is neither blank nor a comment, its leading blanks
+ * skipped and its end cut in place; *line counts lines. NULL at the end. */
+static char *
+next_line(char **p, int *line)
+{
+	while (*p && **p) {
+		char *l = *p, *nl = strchr(l, '\n');
+
+		(*line)++;
+		if (nl)
+			*nl++ = '\0';
+		*p = nl;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l && *l != '#')
+			return l;
+	}
+	return NULL;
+}
+
+/* Check what fire relies on: errors name the file (and line, when given). */
+static int
+sched_check(const struct sched *s, int line)
+{
+	char where[PATH_MAX + 32];
+
+	if (line > 0)
+		snprintf(where, sizeof where, "%s:%d", s->path, line);
+	else
+		snprintf(where, sizeof where, "%s", s->path);
+	if (!s->at || !*s->at)
+		return err_setc(DH_EPARSE, "%s: no 'at = SPEC' (when the task runs)", where);
+	if (!s->task || !*s->task)
+		return err_setc(DH_EPARSE, "%s: no 'task = ...'", where);
+	if (!s->grants.n)
+		return err_setc(DH_EPARSE,
+		                "%s: no 'grant = DIR' (the agent works only in granted "
+		                "folders)",
+		                where);
+	for (size_t i = 0; i < s->grants.n; i++)
+		if (s->grants.v[i][0] != '/')
+			return err_setc(DH_EPARSE, "%s: grant '%s' is not an absolute path", where,
+			                s->grants.v[i]);
+	if (s->mode && strcmp(s->mode, "auto") && strcmp(s->mode, "ask"))
+		return err_setc(DH_EPARSE, "%s: mode '%s': expected auto or ask", where, s->mode);
+	if (s->max_cost) {
+		char *end;
+		double v = strtod(s->max_cost, &end);
+
+		if (end == s->max_cost || *end || !(v > 0))
+			return err_setc(DH_EPARSE,
+			                "%s: max_cost '%s': expected a positive number "
+			                "of USD",
+			                where, s->max_cost);
+	}
+	return 0;
+}
+
+/* Read NAME's definition. DH_ENOTFOUND when there is no such schedule;
+ * DH_EPARSE naming file:line. */
+static int
+sched_load(struct sched *s, const char *name)
+{
+	struct buf b = BUF_INIT;
+	char *dir = sched_dir(false);
+	int rc = 0, line = 0;
+
+	memset(s, 0, sizeof *s);
+	if (!dir)
+		return DH_EFAIL;
+	s->name = xstrdup(name);
+	s->path = xasprintf("%s/%s", dir, name);
+	free(dir);
+	if (!name_ok(name))
+		return err_setc(DH_EPARSE, "bad schedule name '%s': expected [a-z0-9][a-z0-9_-]*",
+		                name);
+	if (access(s->path, F_OK) < 0)
+		return err_setc(DH_ENOTFOUND, "no schedule '%s' (%s): see 'deskhand schedule list'",
+		                name, s->path);
+	if (fsutil_read_file(s->path, 1 << 20, &b) < 0)
+		return DH_EFAIL;
+	char *cur = (char *)buf_cstr(&b), *p;
+	while (rc == 0 && (p = next_line(&cur, &line))) {
+		char *eq = strchr(p, '=');
+		if (!eq) {
+			rc = err_setc(DH_EPARSE, "%s:%d: expected 'key = value'", s->path, line);
+			break;
+		}
+		char *k = p, *v = eq + 1, *ke = eq;
+		while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+			ke--;
+		*ke = '\0';
+		while (*v == ' ' || *v == '\t')
+			v++;
+		for (size_t n = strlen(v);
+		     n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r');)
+			v[--n] = '\0';
+		size_t i = 0;
+		while (i < sizeof sched_keys / sizeof *sched_keys && strcmp(sched_keys[i].name, k))
+			i++;
+		if (i == sizeof sched_keys / sizeof *sched_keys) {
+			rc = err_setc(DH_EPARSE,
+			              "%s:%d: unknown key '%s' (keys: at, task, grant, "
+			              "mode, max_cost, model, paused)",
+			              s->path, line, k);
+		} else if (i == KEY_GRANT) {
+			strv_add(&s->grants, v);
+		} else if (i == KEY_PAUSED) {
+			s->paused = yes(v);
+		} else {
+			char **slot = (char **)((char *)s + sched_keys[i].off);
+			free(*slot);
+			*slot = i == KEY_TASK ? unescape(v) : xstrdup(v);
+		}
+		if (rc == 0 && i < sizeof sched_keys / sizeof *sched_keys && i != KEY_GRANT &&
+		    i != KEY_PAUSED && i != KEY_TASK && !*v)
+			rc = err_setc(DH_EPARSE, "%s:%d: '%s' has no value", s->path, line, k);
+	}
+	buf_fini(&b);
+	return rc < 0 ? rc : sched_check(s, 0);
+}
+
+static int
+sched_save(const struct sched *s)
+{
+	struct buf b = BUF_INIT;
+	char *dir = sched_dir(false);
+	int rc;
+
+	buf_printf(&b,
+	           "# deskhand schedule '%s': edit freely (one key = value a line).\n"
+	           "# 'deskhand schedule list' shows it; 'deskhand schedule remove %s' ends it.\n",
+	           s->name, s->name);
+	for (size_t i = 0; i < sizeof sched_keys / sizeof *sched_keys; i++) {
+		const char *k = sched_keys[i].name;
+
+		buf_printf(&b, "# %s: %s\n", k, sched_keys[i].doc);
+		if (i == KEY_GRANT) {
+			for (size_t g = 0; g < s->grants.n; g++)
+				buf_printf(&b, "%s = %s\n", k, s->grants.v[g]);
+		} else if (i == KEY_PAUSED) {
+			buf_printf(&b, "%s = %s\n", k, s->paused ? "yes" : "no");
+		} else {
+			const char *v = *(char **)((char *)s + sched_keys[i].off);
+
+			if (!v)
+				continue;
+			buf_printf(&b, "%s = ", k);
+			escape(&b, v);
+			buf_putc(&b, '\n');
+		}
+	}
+	rc = dir ? fsutil_mkdir_p(dir, 0700) : DH_EFAIL;
+	if (rc == 0)
+		rc = fsutil_write_atomic(s->path, b.ptr, b.len);
+	buf_fini(&b);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The run log: one line per event, "EPOCH\tEVENT\tSESSION\tDETAIL", where
+ * EVENT is added, run, skip or fail and SESSION "-" when none.
+ */
+
+struct logent {
+	long long t;
+	char *event, *session, *detail;
+};
+
+ARRAY_HEAD(logents, struct logent);
+
+static char *
+log_path(const char *name)
+{
+	char *d = sched_dir(true), *p;
+
+	if (!d)
+		return NULL;
+	p = xasprintf("%s/%s.log", d, name);
+	free(d);
+	return p;
+}
+
+static void
+log_add(const char *name, const char *event, const char *session, const char *detail)
+{
+	char *d = sched_dir(true), *p = log_path(name);
+	FILE *f;
+
+	if (d && p && fsutil_mkdir_p(d, 0700) == 0 && (f = fopen(p, "a"))) {
+		fprintf(f, "%lld\t%s\t%s\t", (long long)time(NULL), event, session ? session : "-");
+		for (const char *c = detail ? detail : ""; *c; c++) /* one line */
+			fputc(*c == '\n' || *c == '\t' ? ' ' : *c, f);
+		fputc('\n', f);
+		fclose(f);
+	}
+	free(d);
+	free(p);
+}
+
+static void
+logents_free(struct logents *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].event);
+		free(a->v[i].session);
+		free(a->v[i].detail);
+	}
+	ARRAY_FREE(a);
+}
+
+/* The log, oldest first; a missing log is empty. */
+static void
+log_read(const char *name, struct logents *out)
+{
+	struct buf b = BUF_INIT;
+	char *p = log_path(name);
+
+	memset(out, 0, sizeof *out);
+	if (p && fsutil_read_file(p, 16 << 20, &b) == 0) {
+		for (char *l = (char *)buf_cstr(&b), *nl; l && *l; l = nl) {
+			nl = strchr(l, '\n');
+			if (nl)
+				*nl++ = '\0';
+			char *f[4] = { l, NULL, NULL, NULL };
+			for (int i = 1; i < 4 && f[i - 1]; i++)
+				if ((f[i] = strchr(f[i - 1], '\t')))
+					*f[i]++ = '\0';
+			if (!f[2])
+				continue; /* a torn line */
+			ARRAY_PUSH(out, (struct logent){
+						.t = atoll(f[0]),
+						.event = xstrdup(f[1]),
+						.session = xstrdup(f[2]),
+						.detail = xstrdup(f[3] ? f[3] : ""),
+					});
+		}
+	}
+	buf_fini(&b);
+	free(p);
+}
+
+/* The newest entry whose event is one of `events` (words separated by
+ * blanks), or NULL. */
+static const struct logent *
+log_last(const struct logents *a, const char *events)
+{
+	for (size_t i = a->n; i-- > 0;) {
+		size_t n = strlen(a->v[i].event);
+
+		for (const char *p = strstr(events, a->v[i].event); p;
+		     p = strstr(p + 1, a->v[i].event))
+			if ((p == events || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+				return &a->v[i];
+	}
+	return NULL;
+}
+
+/*
+ * Child processes: systemctl, systemd-analyze, crontab and ourselves
+ */
+
+/* Helpers answer at once; one that hangs (a wedged systemctl) is killed. */
+#define SCHED_CHILD_TIMEOUT_MS 30000
+
+/* Run argv to its end with `input` (or nothing) on stdin; its merged stdout
+ * and stderr go to *out (heap, may be NULL). The exit status, 127 when it
+ * could not run, -1 when it could not be started. */
+static int
+run_sync(const char *const *argv, const char *input, char **out)
+{
+	struct ev_loop *loop = NULL;
+	struct buf o = BUF_INIT;
+	int in = -1, rc = -1, ws = 0;
+
+	if (input) {
+		in = memfd_create("input", MFD_CLOEXEC);
+		if (in < 0 || write(in, input, strlen(input)) != (ssize_t)strlen(input) ||
+		    lseek(in, 0, SEEK_SET) < 0)
+			goto done;
+	}
+	struct proc_spec spec = { .argv = argv, .stdin_fd = in };
+	if (ev_new(&loop) == 0 && proc_run(loop, &spec, SCHED_CHILD_TIMEOUT_MS, &ws, &o) == 0)
+		rc = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+done:
+	ev_free(loop);
+	if (in >= 0)
+		close(in);
+	if (out)
+		*out = buf_detach(&o);
+	else
+		buf_fini(&o);
+	return rc;
+}
+
+/* Is `prog` on PATH (or DH_SCHED_* overrides)? */
+static bool
+have(const char *prog)
+{
+	const char *path = getenv("PATH");
+
+	if (!path)
+		return false;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		char *f = xasprintf("%.*s/%s", (int)n, p, prog);
+		bool ok = access(f, X_OK) == 0;
+
+		free(f);
+		if (ok)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* Our own binary, absolute: what the unit and the crontab line run. */
+static char *
+self_path(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return xstrdup("deskhand");
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/*
+ * Times
+ */
+
+/* The next elapse of a calendar expression after `base` by systemd-analyze
+ * (-1 when it is absent or refuses; *msg then says why, heap). */
+static time_t
+calendar_next(const char *at, time_t base, char **msg)
+{
+	char bt[40], *out = NULL;
+	time_t r = -1;
+
+	*msg = NULL;
+	if (!have("systemd-analyze"))
+		return -1;
+	snprintf(bt, sizeof bt, "--base-time=@%lld", (long long)base);
+	const char *argv[] = { "systemd-analyze", "calendar", bt, at, NULL };
+	int rc = run_sync(argv, NULL, &out);
+	const char *utc = out ? strstr(out, "(in UTC): ") : NULL;
+	const char *loc = out ? strstr(out, "Next elapse: ") : NULL;
+	struct tm tm = { 0 };
+
+	/* "Next elapse: Mon 2026-12-07 08:00:00 CET", and the same in UTC when
+	 * the local zone is another. */
+	if (rc == 0 && utc && strptime(utc + 10, "%a %Y-%m-%d %H:%M:%S", &tm)) {
+		r = timegm(&tm);
+	} else if (rc == 0 && loc && strptime(loc + 13, "%a %Y-%m-%d %H:%M:%S", &tm)) {
+		tm.tm_isdst = -1;
+		r = mktime(&tm);
+	} else if (out) {
+		size_t n = strcspn(out, "\n");
+		*msg = xstrndup(out, n);
+	}
+	free(out);
+	return r;
+}
+
+/* The next run of `at` after `base`: cron lines computed here, calendar
+ * expressions by systemd-analyze (else here, for the forms cron can hold). */
+static time_t
+sched_next(const char *at, time_t base)
+{
+	struct spec sp;
+	char *msg = NULL;
+
+	if (spec_is_cron(at))
+		return spec_parse_cron(&sp, at) == 0 ? spec_next(&sp, base) : -1;
+	time_t r = calendar_next(at, base, &msg);
+	free(msg);
+	if (r == -1 && spec_parse_calendar(&sp, at) == 0)
+		r = spec_next(&sp, base);
+	return r;
+}
+
+static void
+fmt_time(char out[32], long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || !localtime_r(&tt, &tm))
+		snprintf(out, 32, "-");
+	else
+		strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* Validate SPEC; *oncalendar gets the OnCalendar= form and *cron the
+ * crontab fields, each NULL when SPEC has none (heap). DH_EPARSE names SPEC. */
+static int
+spec_forms(const char *at, char **oncalendar, char **cron)
+{
+	struct spec sp;
+	struct buf c = BUF_INIT, o = BUF_INIT;
+	char *msg = NULL;
+
+	*oncalendar = *cron = NULL;
+	if (spec_is_cron(at)) {
+		if (spec_parse_cron(&sp, at) < 0)
+			return err_setc(DH_EPARSE, "--at '%s': %s", at, err_msg());
+		spec_to_cron(&c, &sp);
+		if (spec_to_calendar(&o, &sp) == 0)
+			*oncalendar = buf_detach(&o);
+		*cron = buf_detach(&c);
+		buf_fini(&o);
+	} else {
+		if (have("systemd-analyze") && calendar_next(at, time(NULL), &msg) == -1 && msg) {
+			int rc = err_setc(DH_EPARSE, "--at '%s': systemd-analyze calendar: %s", at,
+			                  msg);
+			free(msg);
+			return rc;
+		}
+		free(msg);
+		*oncalendar = xstrdup(at);
+		if (spec_parse_calendar(&sp, at) == 0) {
+			spec_to_cron(&c, &sp);
+			*cron = buf_detach(&c);
+		} else if (!have("systemd-analyze")) { /* nothing can check it */
+			free(*oncalendar);
+			*oncalendar = NULL;
+			return err_setc(DH_EPARSE, "--at '%s': %s", at, err_msg());
+		}
+	}
+	return 0;
+}
+
+/*
+ * Installers
+ */
+
+enum installer {
+	INST_NONE,
+	INST_SYSTEMD,
+	INST_CRON
+};
+static const char *const installer_names[] = {
+	[INST_NONE] = "none", [INST_SYSTEMD] = "systemd", [INST_CRON] = "cron"
+};
+
+/* Is a user systemd manager running for us (its private socket exists)? */
+static bool
+user_manager_running(void)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	char *p = rt && *rt ? xasprintf("%s/systemd/private", rt)
+	                    : xasprintf("/run/user/%u/systemd/private", (unsigned)getuid());
+	struct stat st;
+	bool ok = stat(p, &st) == 0 && S_ISSOCK(st.st_mode);
+
+	free(p);
+	return ok;
+}
+
+/* Which installer applies: DH_SCHEDULER=systemd|cron, else systemd when a
+ * user manager runs, else cron when crontab exists. *why says why (static). */
+static enum installer
+installer_pick(const char **why)
+{
+	const char *force = getenv("DH_SCHEDULER");
+
+	if (force && !strcmp(force, "systemd")) {
+		*why = "DH_SCHEDULER=systemd";
+		return INST_SYSTEMD;
+	}
+	if (force && !strcmp(force, "cron")) {
+		*why = "DH_SCHEDULER=cron";
+		return INST_CRON;
+	}
+	if (user_manager_running()) {
+		*why = "a systemd user manager runs";
+		return INST_SYSTEMD;
+	}
+	if (have("crontab")) {
+		*why = "no systemd user manager runs; crontab is installed";
+		return INST_CRON;
+	}
+	*why = "no systemd user manager runs and crontab is not installed (apt-get install "
+	       "cron)";
+	return INST_NONE;
+}
+
+static char *
+unit_dir(void)
+{
+	return config_path("systemd/user");
+}
+
+/* Single-quote for sh (crontab) . */
+static void
+sh_quote(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else if (*s == '%') /* cron turns % into a new line */
+			buf_puts(b, "\\%");
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+/* Inside a double-quoted systemd unit value: \\ and \" escaped, % doubled
+ * (systemd's specifier character). */
+static void
+sd_quote(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		if (*s == '%')
+			buf_putc(b, '%');
+		buf_putc(b, *s);
+	}
+}
+
+/* The environment a fire needs to find this schedule where `add` put it:
+ * the XDG directories when they are set (tests, custom layouts). */
+static const char *const fire_env[] = { "XDG_CONFIG_HOME", "XDG_STATE_HOME" };
+
+static int
+systemctl(const char *verb, const char *unit)
+{
+	const char *argv[] = { "systemctl", "--user", verb, unit ? "--now" : NULL, unit, NULL };
+	char *out = NULL;
+	int rc = run_sync(argv, NULL, &out);
+
+	if (rc != 0)
+		err_set("systemctl --user %s%s%s: %s", verb, unit ? " --now " : "",
+		        unit ? unit : "", out && *out ? out : "failed");
+	free(out);
+	return rc == 0 ? 0 : DH_EFAIL;
+}
+
+static int
+systemd_install(const struct sched *s, const char *oncalendar, const char *self, bool enable)
+{
+	char *dir = unit_dir();
+	struct buf svc = BUF_INIT, tmr = BUF_INIT;
+	int rc = dir ? fsutil_mkdir_p(dir, 0755) : DH_EFAIL;
+
+	if (rc < 0)
+		goto out;
+	if (!oncalendar) { /* a cron line that says "day OR weekday": why */
+		struct spec sp;
+		struct buf tmp = BUF_INIT;
+
+		if (spec_parse_cron(&sp, s->at) == 0 && spec_to_calendar(&tmp, &sp) < 0)
+			rc = err_setc(DH_EPARSE, "--at '%s' has no systemd calendar form: %s",
+			              s->at, err_msg());
+		else
+			rc = err_setc(DH_EPARSE, "--at '%s' has no systemd calendar form", s->at);
+		buf_fini(&tmp);
+		goto out;
+	}
+	buf_printf(&svc,
+	           "# Written by 'deskhand schedule add %s'; the definition is %s\n"
+	           "[Unit]\n"
+	           "Description=deskhand schedule %s\n"
+	           "\n"
+	           "[Service]\n"
+	           "Type=oneshot\n"
+	           "# fire returns once the run's engine is up; the engine (a child\n"
+	           "# in this unit's cgroup) must outlive it.\n"
+	           "KillMode=process\n",
+	           s->name, s->path, s->name);
+	for (size_t i = 0; i < sizeof fire_env / sizeof *fire_env; i++)
+		if (getenv(fire_env[i]) && *getenv(fire_env[i])) {
+			buf_printf(&svc, "Environment=\"%s=", fire_env[i]);
+			sd_quote(&svc, getenv(fire_env[i]));
+			buf_puts(&svc, "\"\n");
+		}
+	buf_puts(&svc, "ExecStart=\"");
+	sd_quote(&svc, self);
+	buf_printf(&svc, "\" schedule fire %s\n", s->name);
+	buf_printf(&tmr,
+	           "# Written by 'deskhand schedule add %s'\n"
+	           "[Unit]\n"
+	           "Description=deskhand schedule %s (%s)\n"
+	           "\n"
+	           "[Timer]\n"
+	           "OnCalendar=%s\n"
+	           "# A run missed while the machine was off happens once at the next boot.\n"
+	           "Persistent=true\n"
+	           "Unit=" UNIT_PREFIX "%s.service\n"
+	           "\n"
+	           "[Install]\n"
+	           "WantedBy=timers.target\n",
+	           s->name, s->name, s->at, oncalendar, s->name);
+	char *sp = xasprintf("%s/" UNIT_PREFIX "%s.service", dir, s->name);
+	char *tp = xasprintf("%s/" UNIT_PREFIX "%s.timer", dir, s->name);
+	char *timer = xasprintf(UNIT_PREFIX "%s.timer", s->name);
+	rc = fsutil_write_atomic(sp, svc.ptr, svc.len);
+	if (rc == 0)
+		rc = fsutil_write_atomic(tp, tmr.ptr, tmr.len);
+	if (rc == 0 && user_manager_running()) {
+		rc = systemctl("daemon-reload", NULL);
+		if (rc == 0 && enable)
+			rc = systemctl("enable", timer);
+	} else if (rc == 0 && enable) {
+		/* No manager to ask: what `systemctl enable` would do, so the
+		 * timer starts with the next user manager. */
+		char *wd = xasprintf("%s/timers.target.wants", dir);
+		char *ln = xasprintf("%s/%s", wd, timer);
+		char *target = xasprintf("../%s", timer);
+
+		unlink(ln);
+		if (fsutil_mkdir_p(wd, 0755) < 0 || symlink(target, ln) < 0)
+			rc = err_set("%s: %s", ln, strerror(errno));
+		free(wd);
+		free(ln);
+		free(target);
+	}
+	free(sp);
+	free(tp);
+	free(timer);
+out:
+	buf_fini(&svc);
+	buf_fini(&tmr);
+	free(dir);
+	return rc;
+}
+
+/* Stop and delete the units (unit_files) or only disable the timer. */
+static int
+systemd_uninstall(const char *name, bool unit_files)
+{
+	char *dir = unit_dir();
+	char *timer = xasprintf(UNIT_PREFIX "%s.timer", name);
+	int rc = 0;
+
+	if (!dir) {
+		free(timer);
+		return DH_EFAIL;
+	}
+	char *tp = xasprintf("%s/%s", dir, timer);
+	char *sp = xasprintf("%s/" UNIT_PREFIX "%s.service", dir, name);
+	char *ln = xasprintf("%s/timers.target.wants/%s", dir, timer);
+	if (user_manager_running() && access(tp, F_OK) == 0)
+		rc = systemctl("disable", timer);
+	unlink(ln);
+	if (unit_files) {
+		unlink(tp);
+		unlink(sp);
+		if (user_manager_running())
+			(void)systemctl("daemon-reload", NULL);
+	}
+	free(tp);
+	free(sp);
+	free(ln);
+	free(dir);
+	free(timer);
+	return rc;
+}
+
+/* The crontab, without its lines for `name` (all of ours when NULL... no:
+ * only `name`'s). DH_EFAIL when crontab -l fails for another reason than
+ * "no crontab". */
+static int
+cron_read(const char *name, struct buf *keep, bool *had)
+{
+	const char *argv[] = { "crontab", "-l", NULL };
+	char *out = NULL, *mark = xasprintf(CRON_MARK "%s", name);
+	int rc = run_sync(argv, NULL, &out);
+
+	*had = false;
+	if (rc == 0) {
+		for (char *l = out, *nl; l && *l; l = nl) {
+			nl = strchr(l, '\n');
+			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+			nl = nl ? nl + 1 : NULL;
+			/* The marker ends the line: "...fire NAME # deskhand-schedule NAME". */
+			size_t ml = strlen(mark);
+			if (n >= ml && !memcmp(l + n - ml, mark, ml) &&
+			    (n == ml || l[n - ml - 1] == ' ')) {
+				*had = true;
+				continue;
+			}
+			buf_add(keep, l, n);
+			buf_putc(keep, '\n');
+		}
+	} else if (rc < 0 || rc == 127 || (out && !strstr(out, "no crontab"))) {
+		rc = err_set("crontab -l: %s", out && *out ? out : "failed");
+		free(out);
+		free(mark);
+		return rc;
+	}
+	free(out);
+	free(mark);
+	return 0;
+}
+
+static int
+cron_write(const char *table)
+{
+	const char *argv[] = { "crontab", "-", NULL };
+	char *out = NULL;
+	int rc = run_sync(argv, table, &out);
+
+	if (rc != 0)
+		rc = err_set("crontab -: %s", out && *out ? out : "failed");
+	free(out);
+	return rc;
+}
+
+static int
+cron_install(const struct sched *s, const char *cron, const char *self)
+{
+	struct buf t = BUF_INIT;
+	bool had;
+	int rc;
+
+	if (!cron) {
+		struct spec sp;
+
+		if (spec_parse_calendar(&sp, s->at) == 0) /* not reached: it had a form */
+			return err_setc(DH_EPARSE, "--at '%s' has no crontab form", s->at);
+		return err_setc(DH_EPARSE, "--at '%s' cannot be written as a crontab line: %s",
+		                s->at, err_msg());
+	}
+	rc = cron_read(s->name, &t, &had);
+	if (rc == 0) {
+		buf_printf(&t, "%s ", cron);
+		for (size_t i = 0; i < sizeof fire_env / sizeof *fire_env; i++) {
+			if (!getenv(fire_env[i]) || !*getenv(fire_env[i]))
+				continue;
+			buf_printf(&t, "%s=", fire_env[i]);
+			sh_quote(&t, getenv(fire_env[i]));
+			buf_putc(&t, ' ');
+		}
+		sh_quote(&t, self);
+		buf_printf(&t, " schedule fire %s " CRON_MARK "%s\n", s->name, s->name);
+		rc = cron_write(buf_cstr(&t));
+	}
+	buf_fini(&t);
+	return rc;
+}
+
+static int
+cron_uninstall(const char *name)
+{
+	struct buf t = BUF_INIT;
+	bool had = false;
+	int rc = have("crontab") ? cron_read(name, &t, &had) : 0;
+
+	if (rc == 0 && had)
+		rc = cron_write(buf_cstr(&t));
+	buf_fini(&t);
+	return rc;
+}
+
+/* The installer recorded at `add` (the log's last "added"), else the one
+ * that applies now. */
+static enum installer
+sched_installer(const char *name)
+{
+	struct logents a;
+	const char *why;
+	enum installer r = installer_pick(&why);
+
+	log_read(name, &a);
+	const struct logent *e = log_last(&a, "added");
+	if (e && !strcmp(e->detail, "systemd"))
+		r = INST_SYSTEMD;
+	else if (e && !strcmp(e->detail, "cron"))
+		r = INST_CRON;
+	logents_free(&a);
+	return r;
+}
+
+/* Install (enable) or disable NAME's timer or line. */
+static int
+sched_arm(const struct sched *s, enum installer inst, bool on)
+{
+	char *oncal = NULL, *cron = NULL, *self = self_path();
+	int rc = 0;
+
+	if (on)
+		rc = spec_forms(s->at, &oncal, &cron);
+	if (rc == 0 && inst == INST_SYSTEMD)
+		rc = on ? systemd_install(s, oncal, self, true) : systemd_uninstall(s->name, false);
+	else if (rc == 0 && inst == INST_CRON)
+		rc = on ? cron_install(s, cron, self) : cron_uninstall(s->name);
+	else if (rc == 0)
+		rc = err_set("no scheduler to install into: %s", installer_names[inst]);
+	free(oncal);
+	free(cron);
+	free(self);
+	return rc;
+}
+
+/*
+ * Subcommands
+ */
+
+static const char add_usage[] =
+	"usage: deskhand schedule add NAME --at SPEC --grant DIR [--grant DIR...]\n"
+	"                             [--mode auto|ask] [--max-cost USD] [--model M] TASK\n"
+	"\n"
+	"Run TASK on the granted folders at the times SPEC says, with no terminal\n"
+	"open: a systemd calendar expression ('Mon *-*-* 08:00', 'daily',\n"
+	"'hourly') or a 5-field cron line ('0 8 * * 1'). NAME: [a-z0-9][a-z0-9_-]*.\n"
+	"The definition goes to $XDG_CONFIG_HOME/deskhand/schedules/NAME (edit it\n"
+	"freely); a systemd user timer (Persistent=true: a run missed while the\n"
+	"machine was off happens once at the next boot) when a user manager runs,\n"
+	"else a crontab line, runs 'deskhand schedule fire NAME'. DH_SCHEDULER=\n"
+	"systemd|cron chooses. --mode ask (the default): a change waits for you\n"
+	"('deskhand attach ID'); auto: the agent writes in the granted folders and\n"
+	"you review afterwards. --force replaces a schedule of that name.\n"
+	"Exit status: 0, 1 the installer failed, 2 usage or a bad SPEC.\n";
+
+static int
+sched_add(int argc, char **argv)
+{
+	struct sched s = { 0 };
+	bool force = false;
+	char *task = NULL, *name = NULL;
+	int status = EXIT_USAGE;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char **slot = !strcmp(a, "--at")                         ? &s.at
+		              : !strcmp(a, "--mode") || !strcmp(a, "-m") ? &s.mode
+		              : !strcmp(a, "--max-cost")                 ? &s.max_cost
+		              : !strcmp(a, "--model")                    ? &s.model
+		                                                         : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(add_usage, stdout);
+			status = EXIT_OK;
+			goto out;
+		} else if (!strcmp(a, "--force")) {
+			force = true;
+		} else if (slot || !strcmp(a, "--grant") || !strcmp(a, "-g")) {
+			if (!v) {
+				fprintf(stderr, "deskhand schedule add: %s needs a value\n", a);
+				goto usage;
+			}
+			i++;
+			if (slot) {
+				free(*slot);
+				*slot = xstrdup(v);
+				continue;
+			}
+			char *real = realpath(v, NULL);
+			struct stat st;
+			if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				fprintf(stderr, "deskhand schedule add: --grant '%s': %s\n", v,
+				        real ? "not a directory" : strerror(errno));
+				free(real);
+				goto out;
+			}
+			strv_add(&s.grants, real);
+			free(real);
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "deskhand schedule add: unknown option '%s'\n", a);
+			goto usage;
+		} else if (!name) {
+			name = argv[i];
+		} else if (!task) {
+			task = argv[i];
+		} else {
+			fprintf(stderr,
+			        "deskhand schedule add: unexpected argument '%s' (quote the "
+			        "task)\n",
+			        a);
+			goto usage;
+		}
+	}
+	if (!name || !task || !s.at || !s.grants.n) {
+		fprintf(stderr, "deskhand schedule add: expected NAME, --at SPEC, --grant DIR and "
+		                "TASK\n");
+		goto usage;
+	}
+	if (!name_ok(name)) {
+		fprintf(stderr,
+		        "deskhand schedule add: bad name '%s': expected [a-z0-9][a-z0-9_-]*\n",
+		        name);
+		goto out;
+	}
+	char *dir = sched_dir(false);
+	s.name = xstrdup(name);
+	s.path = xasprintf("%s/%s", dir ? dir : ".", name);
+	free(dir);
+	s.task = xstrdup(task);
+	if (!s.mode)
+		s.mode = xstrdup("ask");
+	if (sched_check(&s, 0) < 0) {
+		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
+		goto out;
+	}
+	char *oncal = NULL, *cron = NULL;
+	if (spec_forms(s.at, &oncal, &cron) < 0) {
+		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
+		goto out;
+	}
+	if (!force && access(s.path, F_OK) == 0) {
+		fprintf(stderr,
+		        "deskhand schedule add: schedule '%s' exists (%s): remove it first, "
+		        "or --force\n",
+		        name, s.path);
+		free(oncal);
+		free(cron);
+		goto out;
+	}
+	const char *why;
+	enum installer inst = installer_pick(&why);
+	char *self = self_path();
+	int rc = sched_save(&s);
+
+	if (rc == 0 && inst == INST_SYSTEMD)
+		rc = systemd_install(&s, oncal, self, true);
+	else if (rc == 0 && inst == INST_CRON)
+		rc = cron_install(&s, cron, self);
+	else if (rc == 0)
+		rc = err_set("%s", why);
+	status = rc == DH_EPARSE ? EXIT_USAGE : rc < 0 ? EXIT_FAIL : EXIT_OK;
+	if (rc < 0) {
+		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
+		unlink(s.path); /* nothing half-installed */
+	} else {
+		log_add(name, "added", NULL, installer_names[inst]);
+		char next[32];
+		fmt_time(next, (long long)sched_next(s.at, time(NULL)));
+		if (inst == INST_SYSTEMD)
+			printf("schedule %s: systemd timer " UNIT_PREFIX
+			       "%s.timer (OnCalendar=%s), "
+			       "next run %s\n",
+			       name, name, oncal, next);
+		else
+			printf("schedule %s: crontab line '%s', next run %s\n", name, cron, next);
+		printf("  definition: %s\n", s.path);
+		if (inst == INST_SYSTEMD && !user_manager_running())
+			printf("  no systemd user manager runs now: the timer starts with the next "
+			       "one (log in, or 'loginctl enable-linger')\n");
+	}
+	free(oncal);
+	free(cron);
+	free(self);
+	goto out;
+usage:
+	fputs(add_usage, stderr);
+out:
+	sched_fini(&s);
+	return status;
+}
+
+/* The live snapshot of session `id`, or NULL (caller frees). */
+static cJSON *
+live_snapshot(const char *id)
+{
+	cJSON *live = NULL, *s, *r = NULL;
+
+	if (!id || !strcmp(id, "-") || client_list_live(&live) < 0)
+		return NULL;
+	cJSON_ArrayForEach(s, live)
+	{
+		if (json_str(s, "session") && !strcmp(json_str(s, "session"), id)) {
+			r = cJSON_Duplicate(s, 1);
+			break;
+		}
+	}
+	cJSON_Delete(live);
+	return r;
+}
+
+/* A run is live while its engine works on the task or waits for an answer. */
+static bool
+run_is_live(const char *id)
+{
+	cJSON *snap = live_snapshot(id);
+	const char *act = json_str(snap, "activity");
+	bool live = snap && (json_bool(snap, "busy", false) ||
+	                     (act && (!strcmp(act, "working") || !strcmp(act, "waiting"))));
+
+	cJSON_Delete(snap);
+	return live;
+}
+
+/* The status of run `id`: the live activity, else the session's record. */
+static char *
+run_status(const char *id)
+{
+	cJSON *snap = live_snapshot(id), *meta = NULL;
+	char *r = NULL;
+
+	if (snap && json_str(snap, "activity"))
+		r = xstrdup(json_str(snap, "activity"));
+	else if (id && strcmp(id, "-") && client_session_meta(id, &meta) == 0 &&
+	         json_str(meta, "status"))
+		r = xstrdup(json_str(meta, "status"));
+	cJSON_Delete(snap);
+	cJSON_Delete(meta);
+	return r ? r : xstrdup("-");
+}
+
+/* Files pending review in session `id` (`deskhand review --json`), -1 unknown. */
+static int
+run_pending(const char *id)
+{
+	char *self = self_path(), *out = NULL;
+	const char *argv[] = { self, "review", "--session", id, "--json", NULL };
+	cJSON *doc = NULL, *g;
+	int n = -1;
+
+	if (id && strcmp(id, "-") && run_sync(argv, NULL, &out) == 0 && out) {
+		/* stderr names the session first: the document is the last line. */
+		const char *j = strchr(out, '{');
+		if (j && json_parse(&doc, j, strlen(j), "review") == 0) {
+			n = 0;
+			cJSON_ArrayForEach(g, json_arr(doc, "grants")) n +=
+				cJSON_GetArraySize(json_arr(g, "files"));
+		}
+	}
+	cJSON_Delete(doc);
+	free(out);
+	free(self);
+	return n;
+}
+
+/* The engine's arguments for a run of `s`: one place, so a new policy key is
+ * one line here. */
+static void
+fire_args(const struct sched *s, struct strv *av)
+{
+	for (size_t i = 0; i < s->grants.n; i++) {
+		strv_add(av, "--grant");
+		strv_add(av, s->grants.v[i]);
+	}
+	strv_add(av, "--mode");
+	strv_add(av, s->mode ? s->mode : "ask");
+	strv_add(av, "--approve-plan"); /* nobody is there to approve it */
+	if (s->model) {
+		strv_add(av, "--model");
+		strv_add(av, s->model);
+	}
+	if (s->max_cost) { /* else the config's max_cost */
+		strv_add(av, "--max-cost");
+		strv_add(av, s->max_cost);
+	}
+	/* The inbox and the notifications name the schedule. */
+	char *origin = xasprintf("schedule:%s", s->name);
+	strv_add(av, "--origin");
+	strv_add(av, origin);
+	free(origin);
+	strv_add(av, "--");
+	strv_add(av, s->task);
+}
+
+/* A timer's run has the scheduler's environment, not the person's shell's:
+ * $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines, # comments; not
+ * readable by group or others, since it holds the API key) sets what is not
+ * already set. A missing file is fine. 0 or DH_EPARSE/DH_EDENIED naming
+ * file[:line]. */
+static int
+fire_env_file(void)
+{
+	char *path = config_path("deskhand/schedule.env");
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int rc = 0, line = 0;
+
+	if (!path || stat(path, &st) < 0) {
+		free(path);
+		return 0;
+	}
+	if (st.st_mode & 077)
+		rc = err_setc(DH_EDENIED,
+		              "%s is readable by others (it holds secrets): chmod 600 it", path);
+	else if (fsutil_read_file(path, 1 << 16, &b) < 0)
+		rc = DH_EFAIL;
+	char *cur = rc == 0 ? (char *)buf_cstr(&b) : NULL, *p;
+	while ((p = next_line(&cur, &line))) {
+		if (!strncmp(p, "export ", 7))
+			p += 7;
+		char *eq = strchr(p, '=');
+		if (!eq || eq == p) {
+			rc = err_setc(DH_EPARSE, "%s:%d: expected NAME=VALUE", path, line);
+			break;
+		}
+		*eq = '\0';
+		if (!getenv(p))
+			setenv(p, eq + 1, 0);
+	}
+	buf_fini(&b);
+	free(path);
+	return rc;
+}
+
+enum fire_how {
+	FIRE_TIMER,
+	FIRE_MANUAL
+};
+
+/* Start a run of NAME unless its previous run is still live; records what
+ * happened in its log. The exit status. */
+static int
+fire(const char *name, enum fire_how how, bool json)
+{
+	struct sched s;
+	struct logents lg = { 0 };
+	struct ev_loop *loop = NULL;
+	struct client *c = NULL;
+	struct strv av = { 0 };
+	int status = EXIT_FAIL, lock = -1;
+	char *lockp = NULL, *d = NULL;
+	int rc = sched_load(&s, name);
+
+	if (rc < 0) {
+		fprintf(stderr, "deskhand schedule: %s\n", err_msg());
+		if (rc != DH_ENOTFOUND)
+			log_add(name, "fail", NULL, err_msg());
+		status = rc == DH_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
+		goto out;
+	}
+	if (how == FIRE_TIMER && s.paused) {
+		printf("schedule %s is paused: nothing started\n", name);
+		log_add(name, "skip", NULL, "paused");
+		status = EXIT_OK;
+		goto out;
+	}
+	/* One fire at a time per schedule: the check and the start under a lock
+	 * (the engine does not inherit it: client_spawn closes our fds). */
+	d = sched_dir(true);
+	if (!d || fsutil_mkdir_p(d, 0700) < 0) {
+		fprintf(stderr, "deskhand schedule: %s\n", err_msg());
+		goto out;
+	}
+	lockp = xasprintf("%s/%s.lock", d, name);
+	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		printf("schedule %s: another fire of it is starting: nothing started\n", name);
+		log_add(name, "skip", NULL, "another fire was starting");
+		status = how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
+		goto out;
+	}
+	log_read(name, &lg);
+	const struct logent *last = log_last(&lg, "run");
+	if (last && run_is_live(last->session)) {
+		printf("schedule %s: the previous run %s is still live: nothing started\n", name,
+		       last->session);
+		char *why = xasprintf("previous run %s still live", last->session);
+		log_add(name, "skip", last->session, why);
+		free(why);
+		status = how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
+		goto out;
+	}
+	/* Caught up: the slot this run stands for (the first one after the last
+	 * run, skipped fire, `add` or `resume`) passed long ago; systemd's
+	 * Persistent=true runs the missed slots once at boot, cron never does. */
+	const struct logent *since = log_last(&lg, "run skip added resumed");
+	const char *kind = how == FIRE_MANUAL ? "manual" : "timer";
+	char *detail = NULL;
+	if (how == FIRE_TIMER && since) {
+		time_t now = time(NULL), slot = sched_next(s.at, (time_t)since->t);
+		if (slot != (time_t)-1 && slot + SCHED_LATE_S < now) {
+			char when[32];
+			fmt_time(when, (long long)slot);
+			kind = "catch-up";
+			detail = xasprintf("catch-up of %s", when);
+		}
+	}
+	fire_args(&s, &av);
+	if (fire_env_file() < 0 || ev_new(&loop) < 0 || client_spawn(&c, loop, av.v, av.n) < 0) {
+		fprintf(stderr, "deskhand schedule: %s: %s\n", name, err_msg());
+		log_add(name, "fail", NULL, err_msg());
+		free(detail);
+		goto out;
+	}
+	const char *id = client_state(c)->session;
+	if (!id) {
+		fprintf(stderr, "deskhand schedule: %s: the engine started no session\n", name);
+		log_add(name, "fail", NULL, "the engine started no session");
+		free(detail);
+		goto out;
+	}
+	log_add(name, "run", id, detail ? detail : kind);
+	if (json)
+		printf("{\"schedule\":\"%s\",\"session\":\"%s\",\"kind\":\"%s\"}\n", name, id,
+		       kind);
+	else
+		printf("%s\n", id);
+	free(detail);
+	status = EXIT_OK;
+out:
+	client_close(c);
+	ev_free(loop);
+	if (lock >= 0)
+		close(lock); /* and the lock with it */
+	free(lockp);
+	free(d);
+	strv_free(&av);
+	logents_free(&lg);
+	sched_fini(&s);
+	return status;
+}
+
+static const char fire_usage[] =
+	"usage: deskhand schedule fire NAME\n"
+	"\n"
+	"What the timer or crontab line runs: start a run of schedule NAME as a\n"
+	"detached session with the schedule's policy and no terminal, print its\n"
+	"session id and return. Nothing starts while NAME's previous run is still\n"
+	"live, or while NAME is paused; the skip is recorded ('schedule list').\n"
+	"A run that starts long after its slot (the machine was off) is recorded\n"
+	"as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
+	"mode 600) sets what the scheduler's environment lacks: ANTHROPIC_API_KEY.\n"
+	"Exit status: 0 started or skipped, 1 failed, 2 usage or no such schedule.\n";
+
+static const char run_usage[] =
+	"usage: deskhand schedule run NAME [--json]\n"
+	"\n"
+	"Start a run of schedule NAME now, paused or not, as the timer would; print\n"
+	"its session id. Exit status: 0 started, 1 failed, 2 usage, 3 nothing\n"
+	"started: the previous run is still live.\n";
+
+/* NAME and --json for the one-name subcommands; -1 to go on. */
+static int
+one_name(int argc, char **argv, const char *usage, const char **name, bool *json)
+{
+	*name = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (json && !strcmp(argv[i], "--json")) {
+			*json = true;
+		} else if (argv[i][0] == '-' || *name) {
+			fprintf(stderr, "deskhand schedule %s: unexpected argument '%s'\n%s",
+			        argv[0], argv[i], usage);
+			return EXIT_USAGE;
+		} else {
+			*name = argv[i];
+		}
+	}
+	if (*name)
+		return -1;
+	fprintf(stderr, "deskhand schedule %s: expected NAME\n%s", argv[0], usage);
+	return EXIT_USAGE;
+}
+
+static int
+sched_fire(int argc, char **argv)
+{
+	const char *name;
+	int rc = one_name(argc, argv, fire_usage, &name, NULL);
+
+	return rc >= 0 ? rc : fire(name, FIRE_TIMER, false);
+}
+
+static int
+sched_run(int argc, char **argv)
+{
+	const char *name;
+	bool json = false;
+	int rc = one_name(argc, argv, run_usage, &name, &json);
+
+	return rc >= 0 ? rc : fire(name, FIRE_MANUAL, json);
+}
+
+static const char pause_usage[] =
+	"usage: deskhand schedule pause|resume NAME\n"
+	"\n"
+	"pause: the timer (or crontab line) stops starting runs of NAME; its\n"
+	"definition stays ('paused = yes'). resume: it starts them again.\n"
+	"Exit status: 0, 1 the installer failed, 2 usage or no such schedule.\n";
+
+static int
+set_paused(int argc, char **argv, bool paused)
+{
+	const char *name;
+	struct sched s;
+	int rc = one_name(argc, argv, pause_usage, &name, NULL);
+
+	if (rc >= 0)
+		return rc;
+	rc = sched_load(&s, name);
+	if (rc == 0) {
+		s.paused = paused;
+		rc = sched_arm(&s, sched_installer(name), !paused);
+	}
+	if (rc == 0)
+		rc = sched_save(&s);
+	if (rc == 0)
+		log_add(name, paused ? "paused" : "resumed", NULL, "");
+	if (rc == 0)
+		printf("schedule %s %s\n", name, paused ? "paused" : "resumed");
+	else
+		fprintf(stderr, "deskhand schedule %s: %s\n", argv[0], err_msg());
+	sched_fini(&s);
+	return rc == 0 ? EXIT_OK : rc == DH_ENOTFOUND || rc == DH_EPARSE ? EXIT_USAGE : EXIT_FAIL;
+}
+
+static int
+sched_pause(int argc, char **argv)
+{
+	return set_paused(argc, argv, true);
+}
+
+static int
+sched_resume(int argc, char **argv)
+{
+	return set_paused(argc, argv, false);
+}
+
+static const char remove_usage[] =
+	"usage: deskhand schedule remove NAME\n"
+	"\n"
+	"Remove schedule NAME: its timer and service units or its crontab line,\n"
+	"and its definition. Its sessions and their log stay ('deskhand sessions').\n"
+	"Exit status: 0, 1 the installer failed, 2 usage or no such schedule.\n";
+
+static int
+sched_remove(int argc, char **argv)
+{
+	const char *name;
+	int rc = one_name(argc, argv, remove_usage, &name, NULL);
+
+	if (rc >= 0)
+		return rc;
+	if (!name_ok(name)) {
+		fprintf(stderr, "deskhand schedule remove: bad name '%s'\n", name);
+		return EXIT_USAGE;
+	}
+	char *dir = sched_dir(false), *path = dir ? xasprintf("%s/%s", dir, name) : NULL;
+	char *units = unit_dir(),
+	     *timer = units ? xasprintf("%s/" UNIT_PREFIX "%s.timer", units, name) : NULL;
+	bool def = path && access(path, F_OK) == 0, unit = timer && access(timer, F_OK) == 0;
+
+	/* Both installers: whichever holds it (a line left by an edit too). */
+	rc = systemd_uninstall(name, true);
+	if (rc == 0)
+		rc = cron_uninstall(name);
+	if (rc == 0 && def && unlink(path) < 0)
+		rc = err_set("%s: %s", path, strerror(errno));
+	if (rc == 0 && !def && !unit) {
+		fprintf(stderr, "deskhand schedule remove: no schedule '%s'\n", name);
+		rc = DH_ENOTFOUND;
+	} else if (rc == 0) {
+		log_add(name, "removed", NULL, "");
+		printf("schedule %s removed\n", name);
+	} else {
+		fprintf(stderr, "deskhand schedule remove: %s\n", err_msg());
+	}
+	free(dir);
+	free(path);
+	free(units);
+	free(timer);
+	return rc == 0 ? EXIT_OK : rc == DH_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
+}
+
+static const char list_usage[] =
+	"usage: deskhand schedule list [--json]\n"
+	"\n"
+	"The schedules: name, SPEC, next run, last run (and whether it was a\n"
+	"catch-up after the machine was off: systemd timers only, cron has none),\n"
+	"its status, files pending review, the last skipped fire (its previous run\n"
+	"was still live) and paused. --json: an array of {name, at, next, paused,\n"
+	"installer, last_run, last_kind, last_session, last_status, pending,\n"
+	"last_skip, last_skip_reason, last_fail, last_fail_reason (a fire that\n"
+	"started nothing since the last run), error} (times: seconds since the\n"
+	"epoch).\n";
+
+static cJSON *
+list_row(const char *name)
+{
+	struct sched s;
+	struct logents lg;
+	cJSON *o = json_new_obj();
+	int rc = sched_load(&s, name);
+
+	json_add_str(o, "name", name);
+	json_add(o, "at", s.at ? cJSON_CreateString(s.at) : cJSON_CreateNull());
+	json_add_bool(o, "paused", s.paused);
+	json_add(o, "error", rc < 0 ? cJSON_CreateString(err_msg()) : cJSON_CreateNull());
+	time_t next = rc == 0 && !s.paused ? sched_next(s.at, time(NULL)) : (time_t)-1;
+	json_add(o, "next",
+	         next != (time_t)-1 ? cJSON_CreateNumber((double)next) : cJSON_CreateNull());
+	json_add_str(o, "installer", installer_names[sched_installer(name)]);
+	log_read(name, &lg);
+	const struct logent *run = log_last(&lg, "run"), *skip = log_last(&lg, "skip");
+	json_add(o, "last_run", run ? cJSON_CreateNumber((double)run->t) : cJSON_CreateNull());
+	json_add(o, "last_kind", run ? cJSON_CreateString(run->detail) : cJSON_CreateNull());
+	json_add(o, "last_session", run ? cJSON_CreateString(run->session) : cJSON_CreateNull());
+	char *st = run ? run_status(run->session) : NULL;
+	json_add(o, "last_status", st ? cJSON_CreateString(st) : cJSON_CreateNull());
+	int pending = run ? run_pending(run->session) : -1;
+	json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber(pending) : cJSON_CreateNull());
+	json_add(o, "last_skip", skip ? cJSON_CreateNumber((double)skip->t) : cJSON_CreateNull());
+	json_add(o, "last_skip_reason",
+	         skip ? cJSON_CreateString(skip->detail) : cJSON_CreateNull());
+	/* A fire that could not start a run, since the last run. */
+	const struct logent *fail = log_last(&lg, "fail run");
+	fail = fail && !strcmp(fail->event, "fail") ? fail : NULL;
+	json_add(o, "last_fail", fail ? cJSON_CreateNumber((double)fail->t) : cJSON_CreateNull());
+	json_add(o, "last_fail_reason",
+	         fail ? cJSON_CreateString(fail->detail) : cJSON_CreateNull());
+	free(st);
+	logents_free(&lg);
+	sched_fini(&s);
+	return o;
+}
+
+static int
+names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+sched_list(int argc, char **argv)
+{
+	bool json = false;
+	struct strv names = { 0 };
+	char *dir = sched_dir(false);
+	DIR *dh;
+	struct dirent *de;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(list_usage, stdout);
+			free(dir);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else {
+			fprintf(stderr, "deskhand schedule list: unexpected argument '%s'\n%s",
+			        argv[i], list_usage);
+			free(dir);
+			return EXIT_USAGE;
+		}
+	}
+	if (dir && (dh = opendir(dir))) {
+		while ((de = readdir(dh)))
+			if (name_ok(de->d_name))
+				strv_add(&names, de->d_name);
+		closedir(dh);
+	}
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, names_cmp);
+	cJSON *rows = json_new_arr();
+	for (size_t i = 0; i < names.n; i++)
+		json_add(rows, NULL, list_row(names.v[i]));
+	if (json) {
+		char *s = json_print(rows);
+		puts(s);
+		free(s);
+	} else if (!names.n) {
+		printf("no schedule (add one: deskhand schedule add --help)\n");
+	} else {
+		const cJSON *r;
+		printf("%-16s %-20s %-16s %-16s %-10s %-11s %-7s %s\n", "NAME", "AT", "NEXT",
+		       "LAST", "KIND", "STATUS", "PENDING", "NOTES");
+		cJSON_ArrayForEach(r, rows)
+		{
+			char next[32], last[32], skip[32], pend[16] = "-";
+			const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "next");
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(r, "last_run");
+			const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "last_skip");
+			struct buf notes = BUF_INIT;
+
+			fmt_time(next, cJSON_IsNumber(n) ? (long long)n->valuedouble : 0);
+			fmt_time(last, cJSON_IsNumber(l) ? (long long)l->valuedouble : 0);
+			if (json_int(r, "pending", -1) >= 0)
+				snprintf(pend, sizeof pend, "%lld", json_int(r, "pending", 0));
+			if (json_bool(r, "paused", false))
+				buf_puts(&notes, "paused; ");
+			if (cJSON_IsNumber(k)) {
+				fmt_time(skip, (long long)k->valuedouble);
+				buf_printf(&notes, "skipped %s (%s); ", skip,
+				           json_str(r, "last_skip_reason"));
+			}
+			if (json_str(r, "last_fail_reason")) {
+				const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "last_fail");
+				fmt_time(skip, (long long)f->valuedouble);
+				buf_printf(&notes, "failed to start %s: %s; ", skip,
+				           json_str(r, "last_fail_reason"));
+			}
+			if (!strcmp(json_str(r, "installer"), "cron"))
+				buf_puts(&notes, "cron: no catch-up; ");
+			if (json_str(r, "error"))
+				buf_printf(&notes, "%s; ", json_str(r, "error"));
+			const char *kind = json_str(r, "last_kind");
+			printf("%-16s %-20s %-16s %-16s %-10s %-11s %-7s %s\n", json_str(r, "name"),
+			       json_str(r, "at") ? json_str(r, "at") : "?", next, last,
+			       kind ? (strncmp(kind, "catch-up", 8) ? kind : "catch-up") : "-",
+			       json_str(r, "last_status") ? json_str(r, "last_status") : "-", pend,
+			       buf_cstr(&notes));
+			buf_fini(&notes);
+		}
+	}
+	cJSON_Delete(rows);
+	strv_free(&names);
+	free(dir);
+	return EXIT_OK;
+}
+
+static const char log_usage[] =
+	"usage: deskhand schedule log NAME [--json]\n"
+	"\n"
+	"What happened to schedule NAME, newest first: its runs (session id, how\n"
+	"it was started: timer, catch-up or manual, and the session's status),\n"
+	"skipped fires, failures, pauses. Open a run with 'deskhand review\n"
+	"--session ID' or 'deskhand attach ID'.\n";
+
+static int
+sched_log(int argc, char **argv)
+{
+	const char *name;
+	bool json = false;
+	struct logents lg;
+	int rc = one_name(argc, argv, log_usage, &name, &json);
+
+	if (rc >= 0)
+		return rc;
+	if (!name_ok(name)) {
+		fprintf(stderr, "deskhand schedule log: bad name '%s'\n", name);
+		return EXIT_USAGE;
+	}
+	log_read(name, &lg);
+	cJSON *rows = json_new_arr();
+	for (size_t i = lg.n; i-- > 0;) {
+		const struct logent *e = &lg.v[i];
+		cJSON *o = json_new_obj();
+		char *st = !strcmp(e->event, "run") ? run_status(e->session) : NULL;
+
+		json_add_num(o, "time", (double)e->t);
+		json_add_str(o, "event", e->event);
+		json_add(o, "session",
+		         strcmp(e->session, "-") ? cJSON_CreateString(e->session)
+		                                 : cJSON_CreateNull());
+		json_add(o, "status", st ? cJSON_CreateString(st) : cJSON_CreateNull());
+		json_add_str(o, "detail", e->detail);
+		json_add(rows, NULL, o);
+		free(st);
+	}
+	if (json) {
+		char *s = json_print(rows);
+		puts(s);
+		free(s);
+	} else {
+		const cJSON *o;
+		if (!lg.n)
+			printf("nothing recorded for schedule %s\n", name);
+		cJSON_ArrayForEach(o, rows)
+		{
+			char when[32];
+			fmt_time(when, json_int(o, "time", 0));
+			printf("%-16s %-8s %-26s %-11s %s\n", when, json_str(o, "event"),
+			       json_str(o, "session") ? json_str(o, "session") : "-",
+			       json_str(o, "status") ? json_str(o, "status") : "",
+			       json_str(o, "detail"));
+		}
+	}
+	cJSON_Delete(rows);
+	logents_free(&lg);
+	return EXIT_OK;
+}
+
+/*
+ * The table of subcommands
+ */
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *doc;
+} subcommands[] = {
+	{ "add", sched_add, "add a schedule and install its timer or crontab line" },
+	{ "list", sched_list, "the schedules: next and last run, status, pending review" },
+	{ "run", sched_run, "start a run now" },
+	{ "pause", sched_pause, "stop starting runs (the definition stays)" },
+	{ "resume", sched_resume, "start runs again" },
+	{ "remove", sched_remove, "remove the timer or line and the definition" },
+	{ "log", sched_log, "a schedule's runs, skips and failures, newest first" },
+	{ "fire", sched_fire, "what the timer runs: start a run unless one is live" },
+};
+
+static void
+schedule_usage(FILE *f)
+{
+	fputs("usage: deskhand schedule COMMAND [ARGS]\n"
+	      "\n"
+	      "Tasks run by the system's scheduler (a systemd user timer, else cron), with\n"
+	      "no terminal open; each run is a detached session whose changes wait for\n"
+	      "review ('deskhand inbox', 'deskhand review --session ID').\n"
+	      "Definitions: $XDG_CONFIG_HOME/deskhand/schedules/NAME. See docs/schedule.md.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].doc);
+	fputs("\nEach command takes --help.\n", f);
+}
+
+int
+cli_schedule(int argc, char **argv)
+{
+	if (argc < 2) {
+		schedule_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		schedule_usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "deskhand schedule: unknown command '%s'\n", argv[1]);
+	schedule_usage(stderr);
+	return EXIT_USAGE;
+}
+
+void
+cli_schedule_doctor(struct buf *human, cJSON *json)
+{
+	const char *why;
+	enum installer inst = installer_pick(&why);
+	const char *user = getenv("USER");
+	char *out = NULL, *uid = xasprintf("%u", (unsigned)getuid());
+	const char *argv[] = { "loginctl", "show-user", user && *user ? user : uid,
+		               "--property=Linger", NULL };
+	const char *linger = "unknown";
+	int rc = have("loginctl") ? run_sync(argv, NULL, &out) : 127;
+
+	if (rc == 0 && out && strstr(out, "Linger=yes"))
+		linger = "yes";
+	else if (rc == 0 && out && strstr(out, "Linger=no"))
+		linger = "no";
+	if (human) {
+		buf_printf(human, "%-4s scheduler: %s (%s)\n", inst == INST_NONE ? "warn" : "ok",
+		           installer_names[inst], why);
+		buf_printf(human, "%-4s lingering: %s\n", !strcmp(linger, "yes") ? "ok" : "warn",
+		           !strcmp(linger, "yes") ? "enabled: timers run while you are logged out"
+		           : !strcmp(linger, "no")
+		                   ? "disabled: systemd timers run only while you are logged in"
+		                   : "unknown (loginctl cannot tell: no systemd-logind here)");
+		if (strcmp(linger, "yes") && inst == INST_SYSTEMD)
+			buf_printf(human, "     fix: loginctl enable-linger %s\n",
+			           user && *user ? user : uid);
+	}
+	if (json) {
+		cJSON *o = json_new_obj();
+		json_add_str(o, "installer", installer_names[inst]);
+		json_add_str(o, "why", why);
+		json_add_str(o, "linger", linger);
+		json_add(json, "scheduler", o);
+	}
+	free(out);
+	free(uid);
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The inbox (inbox.h): which sessions need the person, read from their
+ * records, their stores' review state and the live engines. It changes
+ * nothing but the dismissal marks.
+ */
+#include "engine/inbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/json.h"
+#include "core/review_model.h"
+#include "core/xalloc.h"
+#include "engine/client.h"
+#include "session/session.h"
+#include "snap/review.h"
+#include "snap/snap.h"
+
+#define INBOX_SCAN_MAX 200 /* the newest unwatched sessions looked at */
+
+long
+inbox_pending(const char *state, const char *id, const cJSON *grants)
+{
+	const cJSON *g;
+	long pending = 0;
+
+	cJSON_ArrayForEach(g, grants)
+	{
+		struct snap_store *ss = NULL;
+		struct review *r = NULL;
+		int rc;
+
+		if (!cJSON_IsString(g) || snap_open(&ss, g->valuestring, state) < 0)
+			return -1;
+		rc = snap_review_get(ss, id, &r);
+		if (rc == 0)
+			pending += (long)r->nfiles;
+		review_model_free(r);
+		snap_close(ss);
+		if (rc < 0 && rc != DH_ENOTFOUND)
+			return -1;
+	}
+	return pending;
+}
+
+static char *
+dismissed_path(const char *state, const char *id)
+{
+	return xasprintf("%s/sessions/%s/inbox-dismissed", state, id);
+}
+
+/* The meta's "updated" when the session was dismissed, or -1. */
+static long long
+dismissed_at(const char *state, const char *id)
+{
+	char *p = dismissed_path(state, id);
+	struct buf b = BUF_INIT;
+	long long at = -1;
+
+	if (fsutil_read_file(p, 64, &b) == 0 && b.len)
+		at = strtoll(buf_cstr(&b), NULL, 10);
+	buf_fini(&b);
+	free(p);
+	return at;
+}
+
+int
+inbox_dismiss(const char *state, const char *id)
+{
+	cJSON *meta = NULL;
+	int rc = session_meta_read(state, id, &meta);
+
+	if (rc < 0)
+		return rc;
+	char *p = dismissed_path(state, id);
+	char *v = xasprintf("%lld\n", json_int(meta, "updated", json_int(meta, "created", 0)));
+	rc = fsutil_write_atomic(p, v, strlen(v));
+	free(v);
+	free(p);
+	cJSON_Delete(meta);
+	return rc;
+}
+
+/* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
+static const char *
+live_activity(const cJSON *live, const char *id)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, live)
+	{
+		const char *sid = json_str(s, "session");
+
+		if (sid && !strcmp(sid, id))
+			return json_str(s, "activity") ? json_str(s, "activity") : "working";
+	}
+	return NULL;
+}
+
+/* The entry of session `id`, or NULL when it does not belong in the inbox. */
+static cJSON *
+entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
+{
+	const char *origin = json_str(meta, "origin"), *status = json_str(meta, "status");
+	const char *act = live_activity(live, id);
+	long long updated = json_int(meta, "updated", json_int(meta, "created", 0));
+
+	if (!origin || !strcmp(origin, "workbench"))
+		return NULL;
+	bool waiting = act && !strcmp(act, "waiting");
+	if (act && !waiting && (!strcmp(act, "working") || !strcmp(act, "idle")))
+		return NULL; /* still at work: not for the inbox yet */
+	if (!status || !strcmp(status, "running"))
+		status = act && !waiting ? act : waiting ? "running" : "interrupted";
+	if (!waiting && dismissed_at(state, id) >= updated)
+		return NULL;
+	long pending = inbox_pending(state, id, json_arr(meta, "grants"));
+	if (!waiting && pending == 0 && !strcmp(status, "done"))
+		return NULL; /* done, and everything reviewed */
+
+	cJSON *o = json_new_obj();
+	const char *summary = json_str(meta, "summary"), *task = json_str(meta, "task");
+	const char *sched = !strncmp(origin, "schedule:", 9) ? origin + 9 : NULL;
+
+	json_add_str(o, "id", id);
+	json_add_str(o, "status", status);
+	json_add_str(o, "state", waiting ? "waiting" : status);
+	json_add_bool(o, "waiting", waiting);
+	json_add_bool(o, "live", act != NULL);
+	json_add_str(o, "summary", summary && *summary ? summary : task ? task : "");
+	json_add_str(o, "task", task ? task : "");
+	json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber((double)pending)
+					    : cJSON_CreateNull());
+	json_add_str(o, "origin", origin);
+	json_add(o, "schedule", sched ? cJSON_CreateString(sched) : cJSON_CreateNull());
+	json_add_num(o, "updated", (double)updated);
+	json_add(o, "grants", json_arr(meta, "grants") ? json_dup(json_arr(meta, "grants"))
+						       : json_new_arr());
+	return o;
+}
+
+static int
+updated_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(cJSON *const *)a, *y = *(cJSON *const *)b;
+	long long ux = json_int(x, "updated", 0), uy = json_int(y, "updated", 0);
+
+	if (ux != uy)
+		return ux < uy ? 1 : -1;
+	return -strcmp(json_str(x, "id"), json_str(y, "id"));
+}
+
+int
+inbox_list(const char *state, cJSON **out)
+{
+	char **ids = NULL;
+	size_t n = 0, nrows = 0, scanned = 0;
+	cJSON *live = NULL;
+
+	*out = NULL;
+	if (session_list(state, &ids, &n) < 0)
+		return DH_EFAIL;
+	if (client_list_live(&live) < 0)
+		live = json_new_arr(); /* no engines' directory: none is live */
+	cJSON **rows = xcalloc(n + 1, sizeof *rows);
+	/* session_list() is oldest first: look at the newest. */
+	for (size_t i = n; i-- > 0;) {
+		cJSON *meta = NULL;
+
+		if (scanned < INBOX_SCAN_MAX && session_meta_read(state, ids[i], &meta) == 0) {
+			const char *origin = json_str(meta, "origin");
+
+			if (origin && strcmp(origin, "workbench") != 0) {
+				scanned++;
+				if ((rows[nrows] = entry(state, ids[i], meta, live)))
+					nrows++;
+			}
+		}
+		cJSON_Delete(meta);
+		free(ids[i]);
+	}
+	free(ids);
+	qsort(rows, nrows, sizeof *rows, updated_cmp);
+	*out = json_new_arr();
+	for (size_t i = 0; i < nrows; i++)
+		json_add(*out, NULL, rows[i]);
+	free(rows);
+	cJSON_Delete(live);
+	return 0;
+}
+
+int
+client_inbox(cJSON **out)
+{
+	char *state = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = fsutil_state_dir(&state)) == 0)
+		rc = inbox_list(state, out);
+	free(state);
+	return rc;
+}
+
+int
+client_inbox_dismiss(const char *spec, char **id)
+{
+	char *state = NULL;
+	int rc;
+
+	*id = NULL;
+	if ((rc = fsutil_state_dir(&state)) == 0 && (rc = session_resolve(state, spec, id)) == 0)
+		rc = inbox_dismiss(state, *id);
+	free(state);
+	return rc;
+}

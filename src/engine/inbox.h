@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_INBOX_H
+#define DH_ENGINE_INBOX_H
+
+#include <cJSON.h>
+
+#include "core/err.h"
+
+/*
+ * The inbox (docs/inbox.md): the sessions nobody watched (meta.json
+ * "origin" other than "workbench": a detached, headless or scheduled run)
+ * that need the person: a live one waiting for an approval, or a finished
+ * one with files pending review or an end other than "done". An entry
+ * leaves when everything is accepted (or rejected) and the run was done, or
+ * when dismissed (sessions/ID/inbox-dismissed holds the meta's "updated"
+ * then; a later run of the session brings it back). Engine-internal; clients
+ * use client_inbox() and client_inbox_dismiss() (engine/client.h) or the
+ * "inbox" command. Any thread (blocking file and socket I/O: a worker job in
+ * the engine).
+ */
+
+/* Files pending review over the grants of session `id` ("grants" of its
+ * meta); -1 when a grant is gone or its store cannot be read. */
+long inbox_pending(const char *state, const char *id, const cJSON *grants);
+
+/* The inbox under STATE, newest first: a new array of {id, status, state
+ * ("waiting" or the status), waiting, live, summary, task, pending (null =
+ * unknown), origin, schedule (null when none), updated (s)} the caller owns.
+ * The live sessions' states come from their engines (client_list_live).
+ * DH_EFAIL when the sessions cannot be listed. */
+int inbox_list(const char *state, cJSON **out) DH_MUST_CHECK;
+
+/* Take session `id` off the inbox until it runs again. DH_ENOTFOUND,
+ * DH_EFAIL (the message names the file). */
+int inbox_dismiss(const char *state, const char *id) DH_MUST_CHECK;
+
+#endif
