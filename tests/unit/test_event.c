@@ -463,7 +463,7 @@ full_command(enum command_type t, cJSON *steps)
 				 .text = (char *)"caf\u00e9 \"x\"", .steps = steps,
 				 .path = (char *)"notes/a.txt", .hunk = 2, .force = true,
 				 .req = (char *)"c9", .protocol = PROTOCOL_VERSION,
-				 .action = (char *)"accept" };
+				 .action = (char *)"accept",
 				 .session = (char *)"s1", .status = (char *)"done",
 				 .origin = (char *)"detach" };
 }

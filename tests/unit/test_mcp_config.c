@@ -70,7 +70,7 @@ Test(mcp_config, errors_name_file_key_and_value)
 	unsetenv("DH_T_UNSET");
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"cwd\": \"/\"}}}",
 	        "m.json: mcpServers.a: unknown key (known: command, args, env, type, url, headers, "
-	        "sandbox, timeout): cwd");
+	        "sandbox, timeout, oauth): cwd");
 	refused("{\"servers\": {}}", "m.json: unknown key \"servers\" (known: mcpServers)");
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"args\": [\"${DH_T_UNSET}\"]}}}",
 	        "m.json: mcpServers.a.args[0]: ${DH_T_UNSET} is not set (in \"${DH_T_UNSET}\")");
