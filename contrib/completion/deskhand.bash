@@ -4,7 +4,7 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions doctor rules schedule"
+reject-hunk undo redo restore sessions doctor rules schedule inbox mcp skills"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -12,11 +12,14 @@ _deskhand_options() {
 	'') echo "-g --grant --resume --theme -m --mode --model --force --replay --no-mouse
 		-h --help -V --version --dump-config" ;;
 	run) echo "-g --grant -y --approve-plan -m --mode --json --detach --commands --resume
-		--model --max-turns --force --record --replay
-		--dangerously-run-commands-unsandboxed -h --help" ;;
+		--model --max-turns --force --record --replay --max-cost --approval-deadline
+		--origin --prompt --dangerously-run-commands-unsandboxed -h --help" ;;
 	attach) echo "--theme --no-mouse -h --help" ;;
 	ls | sessions | doctor) echo "--json -h --help" ;;
 	rules) echo "-g --grant --json -h --help" ;;
+	inbox) echo "--json --dismiss -h --help" ;;
+	skills) echo "--json --grant -h --help" ;;
+	mcp) echo "-h --help" ;;
 	wait | stop) echo "-h --help" ;;
 	log) echo "--session --json -h --help" ;;
 	diff) echo "--session -h --help" ;;

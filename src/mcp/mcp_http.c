@@ -348,7 +348,7 @@ auth_done(int rc, const char *error, void *ctx)
 	if (rc == 0 && post_start(st) == 0)
 		return;
 	if (st->call)
-		mcp_call_fail(st->call, "authorization: %s", rc == 0 ? err_msg() : error);
+		mcp_call_fail(st->call, "HTTP 401 (authorization required): %s", rc == 0 ? err_msg() : error);
 	stream_free(st);
 }
 

@@ -25,8 +25,7 @@ assert_contains "$out" "tools/call huge: failed: client sent a message larger th
 assert_contains "$out" "tools/call e500: failed: client answered HTTP 500: Internal trouble"
 assert_not_contains "$out" "second line"
 assert_contains "$out" "tools/call hang: failed: tools/call: no answer from client within 1500 ms"
-assert_contains "$out" "tools/call gone: failed: client answered HTTP 401"
-assert_contains "$out" "server needs authorization"
+assert_contains "$out" "tools/call gone: failed: HTTP 401 (authorization required): oauth: no protected resource metadata"
 assert_file_contains "$T/srv.log" "server/discover server/discover None"
 assert_file_contains "$T/srv.log" "tools/call tools/call sse"
 

@@ -64,13 +64,13 @@ q
 :save-screen $T/open.scr
 <Esc>
 :quit"
-ui_run 160 40 --grant "$G"
+ui_run 180 40 --grant "$G"
 # :help: every command of the table, with its usage
 for name in $(grep -oE '\.name = "[^"]+"' "$DH_TESTS/../src/ui/ui_cmd.c" | sed 's/.*"\(.*\)"/\1/'); do
   { screen help; screen help2; } | grep -qF ":$name" || { screen help >&2; fail ":help does not list :$name"; }
 done
 assert_screen help ':grant \[--force\] DIR' ':open ID' ':save-screen FILE \[elements\]' ':quit, :q ' ':undo' ':redo'
-assert_screen unknown "no command ':nosuch'; the commands: grant ungrant grants instructions trust-skills sessions open prompts prompt undo redo save save-screen help detach quit quit!"
+assert_screen unknown "no command ':nosuch'; the commands: grant ungrant grants instructions trust-skills sessions inbox open prompts prompt undo redo save save-screen help detach quit quit!"
 assert_screen name '^:sessions *$'
 # two candidates: their common prefix, the candidates after it; then Tab cycles
 assert_screen names '^:save  save  save-screen'
