@@ -63,7 +63,9 @@ done
 test_procs() {
   local f
   for f in /proc/[0-9]*/environ; do
-    grep -qzx "DH_TEST_RUN=$1" "$f" 2>/dev/null && { f=${f#/proc/}; echo "${f%/environ}"; }
+    # a process already exiting (no command line left) is not left behind
+    grep -qzx "DH_TEST_RUN=$1" "$f" 2>/dev/null && [ -n "$(tr -d '\0' <"${f%/environ}/cmdline" 2>/dev/null)" ] &&
+      { f=${f#/proc/}; echo "${f%/environ}"; }
   done
 }
 
