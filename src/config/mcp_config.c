@@ -184,6 +184,23 @@ k_headers(const struct ctx *c, const cJSON *v)
 	return want_map(c, v, "headers", ": ", &c->e->headers);
 }
 
+/* Each of `v` absolute, with a leading ~ expanded; else an error naming `key`. */
+static int
+absolute_paths(const struct ctx *c, struct strv *v, const char *key)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		char *p = v->v[i];
+
+		if (p[0] == '~' && (p[1] == '/' || !p[1]) && getenv("HOME")) {
+			v->v[i] = xasprintf("%s%s", getenv("HOME"), p + 1);
+			free(p);
+		} else if (p[0] != '/') {
+			return bad(c, key, "must be an absolute path, not", p);
+		}
+	}
+	return 0;
+}
+
 static int
 k_sandbox(const struct ctx *c, const cJSON *v)
 {
@@ -195,29 +212,25 @@ k_sandbox(const struct ctx *c, const cJSON *v)
 	}
 	if (!cJSON_IsObject(v))
 		return bad(c, "sandbox", "must be false or an object {\"paths\": [...], "
-		                         "\"egress\": [...]}", NULL);
+		                         "\"read\": [...], \"egress\": [...]}", NULL);
 	cJSON_ArrayForEach(x, v)
 	{
 		if (!strcmp(x->string, "paths")) {
 			if (want_strv(c, x, "sandbox.paths", false, &c->e->paths) < 0)
 				return DH_EPARSE;
+		} else if (!strcmp(x->string, "read")) {
+			if (want_strv(c, x, "sandbox.read", false, &c->e->read) < 0)
+				return DH_EPARSE;
 		} else if (!strcmp(x->string, "egress")) {
 			if (want_strv(c, x, "sandbox.egress", true, &c->e->egress) < 0)
 				return DH_EPARSE;
 		} else {
-			return bad(c, "sandbox", "unknown key (known: paths, egress)", x->string);
+			return bad(c, "sandbox", "unknown key (known: paths, read, egress)", x->string);
 		}
 	}
-	for (size_t i = 0; i < c->e->paths.n; i++) {
-		char *p = c->e->paths.v[i];
-
-		if (p[0] == '~' && (p[1] == '/' || !p[1]) && getenv("HOME")) {
-			c->e->paths.v[i] = xasprintf("%s%s", getenv("HOME"), p + 1);
-			free(p);
-		} else if (p[0] != '/') {
-			return bad(c, "sandbox.paths", "must be an absolute path, not", p);
-		}
-	}
+	if (absolute_paths(c, &c->e->paths, "sandbox.paths") < 0 ||
+	    absolute_paths(c, &c->e->read, "sandbox.read") < 0)
+		return DH_EPARSE;
 	return 0;
 }
 
@@ -294,6 +307,7 @@ entry_fini(struct mcp_entry *e)
 	free(e->url);
 	strv_free(&e->headers);
 	strv_free(&e->paths);
+	strv_free(&e->read);
 	strv_free(&e->egress);
 	free(e->origin);
 	free(e->oauth_client_id);

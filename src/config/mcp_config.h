@@ -15,7 +15,8 @@
  * .mcp.json, in the `mcpServers` format other hosts use:
  *
  *   {"mcpServers": {"NAME": {"command": "npx", "args": [...], "env": {...},
- *                            "sandbox": {"paths": [...], "egress": [...]} | false},
+ *                            "sandbox": {"paths": [...], "read": [...],
+ *                                        "egress": [...]} | false},
  *                   "NAME2": {"type": "http", "url": "https://…", "headers": {...}}}}
  *
  * `${VAR}` (and `${VAR:-default}`) in command, args, env values, url and
@@ -43,6 +44,7 @@ struct mcp_entry {
 	struct strv headers; /* http: "Name: value", expanded */
 	bool unsandboxed; /* "sandbox": false */
 	struct strv paths;  /* sandbox.paths: absolute, as written (~ expanded) */
+	struct strv read;   /* sandbox.read: read-only paths, likewise */
 	struct strv egress; /* sandbox.egress: HOST[:PORT] */
 	long timeout_ms;  /* "timeout": seconds a request may take (ms here); 0 = default */
 	char *origin;     /* the file it came from (heap) */

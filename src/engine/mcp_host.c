@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -571,7 +572,7 @@ stdio_argv(struct mcp_host *h, struct server *s, const char *home, int proxy_fd,
            struct strv *argv)
 {
 	const struct mcp_entry *e = s->ent;
-	struct strv cmd = ARRAY_INIT, rw = ARRAY_INIT;
+	struct strv cmd = ARRAY_INIT, rw = ARRAY_INIT, ro = ARRAY_INIT;
 
 	strv_add(&cmd, e->command);
 	for (size_t i = 0; i < e->args.n; i++)
@@ -594,16 +595,34 @@ stdio_argv(struct mcp_host *h, struct server *s, const char *home, int proxy_fd,
 	strv_add(&rw, home);
 	for (size_t i = 0; i < e->paths.n; i++)
 		strv_add(&rw, e->paths.v[i]);
+	for (size_t i = 0; i < e->read.n; i++)
+		strv_add(&ro, e->read.v[i]);
+	/* The server's own program: an absolute command, and a first argument
+	 * that is a file (python3 /x/server.py), are readable in their
+	 * directory even where the sandbox hides it (/home, /root, /tmp…). */
+	const char *own[] = { e->command, e->args.n ? e->args.v[0] : NULL };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		if (own[i] && own[i][0] == '/' && stat(own[i], &st) == 0 && S_ISREG(st.st_mode)) {
+			char *d = xstrndup(own[i], (size_t)(strrchr(own[i], '/') - own[i]));
+
+			if (*d)
+				strv_add(&ro, d);
+			free(d);
+		}
 	const char **env = xcalloc(e->env.n + 1, sizeof *env);
 
 	for (size_t i = 0; i < e->env.n; i++)
 		env[i] = e->env.v[i];
 	tool_sandbox_argv(argv, &(struct tool_sandbox_spec){
 		.sandbox = h->sandbox_path, .bwrap = h->bwrap,
-		.rw = (const char *const *)rw.v, .nrw = rw.n, .chdir = home,
+		.rw = (const char *const *)rw.v, .nrw = rw.n,
+		.ro = (const char *const *)ro.v, .nro = ro.n, .chdir = home,
 		.proxy_fd = proxy_fd, .env = env, .cmd = (const char *const *)cmd.v });
 	free(env);
 	strv_free(&rw);
+	strv_free(&ro);
 	strv_free(&cmd);
 	return 0;
 }

@@ -76,6 +76,8 @@ print_entry(const struct mcp_entry *e, const char *trust)
 		printf("\tsandbox");
 		for (size_t i = 0; i < e->paths.n; i++)
 			printf(" path=%s", e->paths.v[i]);
+		for (size_t i = 0; i < e->read.n; i++)
+			printf(" read=%s", e->read.v[i]);
 		for (size_t i = 0; i < e->egress.n; i++)
 			printf(" egress=%s", e->egress.v[i]);
 	}
@@ -145,11 +147,14 @@ static const char add_usage[] =
 	"\n"
 	"Add (or replace) connector NAME in your mcp.json. A stdio server runs in\n"
 	"the sandbox: the system read-only, its own state directory, no granted\n"
-	"folder and no network unless listed.\n"
+	"folder and no network unless listed. Its program (an absolute COMMAND, and\n"
+	"a first ARG that is a file) is readable in its directory; --read adds what\n"
+	"else it must read (e.g. its node_modules under your home).\n"
 	"\n"
 	"      --env NAME=VALUE    its environment (repeatable; ${VAR} is expanded\n"
 	"                          when a session starts)\n"
 	"      --path DIR          a folder it may read and write (repeatable)\n"
+	"      --read PATH         a path it may only read (repeatable)\n"
 	"      --egress HOST[:PORT] a host it may reach (repeatable)\n"
 	"      --no-sandbox        run it without the sandbox\n"
 	"      --url URL           a Streamable HTTP server instead\n"
@@ -163,11 +168,12 @@ verbs_mcp_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "env", required_argument, NULL, 'e' },   { "path", required_argument, NULL, 'p' },
+		{ "read", required_argument, NULL, 'r' },
 		{ "egress", required_argument, NULL, 'g' }, { "no-sandbox", no_argument, NULL, 'n' },
 		{ "url", required_argument, NULL, 'u' },    { "header", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
-	cJSON *srv = json_new_obj(), *env = NULL, *hdr = NULL, *paths = NULL, *egress = NULL;
+	cJSON *srv = json_new_obj(), *env = NULL, *hdr = NULL, *paths = NULL, *egress = NULL, *reads = NULL;
 	bool nosandbox = false;
 	int opt, rc = 2;
 	const char *name = NULL;
@@ -203,13 +209,14 @@ verbs_mcp_add(int argc, char **argv)
 			free(k);
 			break;
 		case 'p':
+		case 'r':
 		case 'g': {
-			cJSON **a = opt == 'p' ? &paths : &egress;
+			cJSON **a = opt == 'p' ? &paths : opt == 'r' ? &reads : &egress;
 			char real[PATH_MAX];
 
 			if (!*a)
 				*a = json_new_arr();
-			json_add(*a, NULL, cJSON_CreateString(opt == 'p' && realpath(optarg, real)
+			json_add(*a, NULL, cJSON_CreateString(opt != 'g' && realpath(optarg, real)
 			                                              ? real : optarg));
 			break;
 		}
@@ -250,14 +257,16 @@ verbs_mcp_add(int argc, char **argv)
 	env = hdr = NULL;
 	if (nosandbox) {
 		json_add_bool(srv, "sandbox", false);
-	} else if (paths || egress) {
+	} else if (paths || reads || egress) {
 		cJSON *sb = json_add(srv, "sandbox", json_new_obj());
 
 		if (paths)
 			json_add(sb, "paths", paths);
+		if (reads)
+			json_add(sb, "read", reads);
 		if (egress)
 			json_add(sb, "egress", egress);
-		paths = egress = NULL;
+		paths = reads = egress = NULL;
 	}
 	char *user = mcp_config_user_path(), *text = json_print(srv);
 
@@ -275,6 +284,7 @@ out:
 	cJSON_Delete(env);
 	cJSON_Delete(hdr);
 	cJSON_Delete(paths);
+	cJSON_Delete(reads);
 	cJSON_Delete(egress);
 	return rc;
 }

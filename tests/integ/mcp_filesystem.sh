@@ -16,7 +16,7 @@ NODE=$(command -v node) || NODE=$MCPD/node_modules/.bin/node
 G=$T/work; mkdir -p "$G"; printf 'alpha\nbeta\n' > "$G/a.txt"
 mkdir -p "$XDG_CONFIG_HOME/deskhand"
 cat > "$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
-{"mcpServers": {"fs": {"command": "$NODE", "args": ["$FS", "$G"], "sandbox": {"paths": ["$G"]}}}}
+{"mcpServers": {"fs": {"command": "$NODE", "args": ["$FS", "$G"], "sandbox": {"paths": ["$G"], "read": ["$MCPD/node_modules"]}}}}
 JSON
 "$DESKHAND" mcp tools fs > "$T/tools" || { cat "$T/tools"; fail "mcp tools fs failed"; }
 assert_contains "$(cat "$T/tools")" "fs: ready"

@@ -85,10 +85,12 @@ Test(mcp_config, errors_name_file_key_and_value)
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"sandbox\": {\"paths\": [\"rel\"]}}}}",
 	        "m.json: mcpServers.a.sandbox.paths: must be an absolute path, not: rel");
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"sandbox\": {\"net\": 1}}}}",
-	        "m.json: mcpServers.a.sandbox: unknown key (known: paths, egress): net");
+	        "m.json: mcpServers.a.sandbox: unknown key (known: paths, read, egress): net");
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"sandbox\": true}}}",
 	        "m.json: mcpServers.a.sandbox: must be false or an object {\"paths\": [...], "
-	        "\"egress\": [...]}");
+	        "\"read\": [...], \"egress\": [...]}");
+	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"sandbox\": {\"read\": [\"lib\"]}}}}",
+	        "m.json: mcpServers.a.sandbox.read: must be an absolute path, not: lib");
 	refused("{\"mcpServers\": {\"a b\": {\"command\": \"x\"}}}",
 	        "m.json: mcpServers: server name \"a b\" must be 1-64 letters, digits, '_' or '-'");
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"timeout\": 0}}}",
