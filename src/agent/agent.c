@@ -2027,6 +2027,7 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_SKILLS_TRUST:
 	case COMMAND_INBOX:
 	case COMMAND_NOTICE:
+	case COMMAND_AUTHORIZE:
 		return; /* the review and the session are the engine's (engine/engine.c) */
 	}
 }

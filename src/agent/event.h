@@ -161,7 +161,9 @@
 	X(EVENT_BUDGET, "budget", F(NUM, total_cost_usd, "spent") F(NUM, cap_usd, "cap"))         \
 	X(EVENT_NOTICE, "notice",                                                                  \
 	  F(STR, session, "session") F(STR, status, "status") F(STR, text, "summary")              \
-	  F(OPT, origin, "origin"))
+	  F(OPT, origin, "origin"))                                                                \
+	X(EVENT_AUTHORIZATION_NEEDED, "authorization_needed",                                      \
+	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -264,11 +266,11 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 #define COMMAND_MEMBERS(M)                                                                         \
 	M(STR, id)              /* approve/deny: the tool call id; NULL = the pending one */       \
 	M(STR, text)            /* approve/deny: message; steer/start: text; hello: client name;   \
-	                           prompt: SERVER/NAME */                                          \
+	                           prompt: SERVER/NAME; authorize: the connector */                \
 	M(JSON, steps)          /* approve of a plan: the edited steps [{"title"}], or NULL */     \
 	M(STR, path)            /* accept/reject: the file, NULL = everything pending;             \
 	                           restore: the checkpoint spec; grant/ungrant, skills_trust:      \
-	                           the folder */                                                   \
+	                           the folder; authorize: the redirect URL pasted */               \
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
@@ -317,7 +319,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_INBOX, "inbox", )                                                                \
 	X(COMMAND_NOTICE, "notice",                                                                \
 	  F(NEED, session, "session") F(NEED, status, "status") F(STR, text, "summary")            \
-	  F(STR, origin, "origin"))
+	  F(STR, origin, "origin"))                                                                \
+	X(COMMAND_AUTHORIZE, "authorize", F(NEED, text, "server") F(NEED, path, "url"))
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

@@ -431,6 +431,7 @@ human_sink(const struct event *ev, void *ctx)
 		r->streamed = false;
 		break;
 	case EVENT_ERROR:
+	case EVENT_AUTHORIZATION_NEEDED: /* its message names the URL and how to answer */
 		newline_if_needed(r);
 		fflush(stdout);
 		fprintf(stderr, "deskhand: %s\n", ev->text);

@@ -511,10 +511,13 @@ live_session_error(const struct engine *e)
 }
 
 /* A connector's line for the person (it needs authorization). */
+/* A connector needs the person's authorization: every client is told. */
 static void
-connector_notice(const char *text, void *ctx)
+connector_authorize(const char *server, const char *url, const char *text, void *ctx)
 {
-	fan_out(&(struct event){ .type = EVENT_ERROR, .text = text }, ctx);
+	fan_out(&(struct event){ .type = EVENT_AUTHORIZATION_NEEDED, .name = server, .url = url,
+				 .text = text },
+		ctx);
 }
 
 /* The connectors of the person's mcp.json and of the granted folders'
@@ -531,8 +534,8 @@ start_connectors(struct engine *e, const char *bwrap)
 		.folders = folders,
 		.nfolders = e->ngrants,
 		.elicit = e->elicit,
-		.notify = connector_notice,
-		.notify_ctx = e,
+		.authorize = connector_authorize,
+		.authorize_ctx = e,
 	};
 
 	for (size_t i = 0; i < e->ngrants; i++)
@@ -1615,6 +1618,18 @@ req_mcp_trust(struct engine *e, const struct command *c, unsigned long from)
 	reply(e, from, c->req, "mcp_trust", true, "trusted; its connectors are starting", NULL);
 }
 
+/* authorize {server, url}: the redirect URL the person pasted. */
+static void
+req_authorize(struct engine *e, const struct command *c, unsigned long from)
+{
+	if (!e->mcp || mcp_host_auth_redirect(e->mcp, c->text, c->path) < 0) {
+		reply(e, from, c->req, "authorize", false,
+		      e->mcp ? err_msg() : "no connectors in this engine", NULL);
+		return;
+	}
+	reply(e, from, c->req, "authorize", true, "authorization received; getting the token", NULL);
+}
+
 /* notice: another engine's run ended or waits; our clients are told. */
 static void
 req_notice(struct engine *e, const struct command *c, unsigned long from)
@@ -1640,6 +1655,7 @@ static request_fn *const requests[] = {
 	[COMMAND_INSTRUCTIONS] = req_instructions,
 	[COMMAND_SKILLS_TRUST] = req_skills_trust,
 	[COMMAND_INBOX] = req_query,	  [COMMAND_NOTICE] = req_notice,
+	[COMMAND_AUTHORIZE] = req_authorize,
 };
 
 void

@@ -91,8 +91,8 @@ struct mcp_host {
 	struct ev_timer wait_timer;
 	tool_ready_fn *waiter;   /* the first request waiting, or NULL */
 	void *waiter_arg;
-	void (*notify)(const char *text, void *ctx);
-	void *notify_ctx;
+	void (*authorize)(const char *server, const char *url, const char *text, void *ctx);
+	void *authorize_ctx;
 };
 
 /*
@@ -536,13 +536,15 @@ static void
 on_authorize(struct mcp_server *srv, const char *url, void *ctx)
 {
 	struct server *s = ctx;
-	char *text = xasprintf("connector %s needs authorization: open %s in a browser on this "
-	                       "machine, or run `deskhand mcp login %s` (over SSH: it takes the "
-	                       "URL the browser ends on)",
-	                       mcp_server_name(srv), url, mcp_server_name(srv));
+	const char *name = mcp_server_name(srv);
+	char *text = xasprintf("connector %s needs authorization: open %s in a browser; on "
+	                       "another machine, paste the URL the browser ends on (`:authorize "
+	                       "%s URL` in the workbench, the `authorize` command headless), or run "
+	                       "`deskhand mcp login %s`",
+	                       name, url, name, name);
 
-	if (s->h->notify)
-		s->h->notify(text, s->h->notify_ctx);
+	if (s->h->authorize)
+		s->h->authorize(name, url, text, s->h->authorize_ctx);
 	else
 		log_warn("%s", text);
 	free(text);
@@ -828,8 +830,8 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 
 	*out = NULL;
 	h->loop = o->loop;
-	h->notify = o->notify;
-	h->notify_ctx = o->notify_ctx;
+	h->authorize = o->authorize;
+	h->authorize_ctx = o->authorize_ctx;
 	h->state_dir = xstrdup(o->state_dir);
 	h->sandbox_path = o->sandbox_path ? xstrdup(o->sandbox_path) : NULL;
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;
@@ -1026,4 +1028,20 @@ mcp_host_describe(const struct mcp_host *h, size_t i)
 	if (e->unsandboxed)
 		buf_puts(&b, " [UNSANDBOXED]");
 	return buf_detach(&b);
+}
+
+int
+mcp_host_auth_redirect(struct mcp_host *h, const char *server, const char *url)
+{
+	for (size_t i = 0; h && i < h->servers.n; i++) {
+		struct server *s = h->servers.v[i];
+
+		if (strcmp(s->ent->name, server))
+			continue;
+		if (!s->srv)
+			return err_set("connector %s is not running%s%s", server, s->why ? ": " : "",
+			               s->why ? s->why : "");
+		return mcp_server_auth_redirect(s->srv, url);
+	}
+	return err_setc(DH_ENOTFOUND, "no connector '%s' in this session", server);
 }

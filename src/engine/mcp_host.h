@@ -57,10 +57,12 @@ struct mcp_host_opts {
 	struct elicit_set *elicit;   /* where servers' requests for input go (the
 	                              * person answers: engine/elicit.h); NULL =
 	                              * declined at once */
-	/* A line for the person, now (an http connector needs authorization:
-	 * the URL to open). NULL: the log only. */
-	void (*notify)(const char *text, void *ctx);
-	void *notify_ctx;
+	/* An http connector needs the person to authorize deskhand: `url` to
+	 * open, `text` one line saying so for the person (both borrowed, valid
+	 * during the call). The redirect comes back through the loopback
+	 * listener or mcp_host_auth_redirect(). NULL: the log only. */
+	void (*authorize)(const char *server, const char *url, const char *text, void *ctx);
+	void *authorize_ctx;
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or
@@ -88,6 +90,15 @@ int mcp_host_add_folder(struct mcp_host *h, const char *folder) DH_MUST_CHECK;
  * now; the next request waits for them as the first does. Returns 0, or DH_EFAIL/DH_EPARSE
  * naming the problem. */
 int mcp_host_trust(struct mcp_host *h, const char *path) DH_MUST_CHECK;
+
+/* The URL the person's browser ended on after authorizing connector
+ * `server` (pasted: the browser may be on another machine), handed to its
+ * OAuth flow in progress (mcp_server_auth_redirect; RFC 6749 §4.1.2: state
+ * and iss are checked there). Returns 0 once taken (the token request
+ * follows; the call waiting goes on), or DH_ENOTFOUND (no such connector)
+ * / DH_EFAIL (no authorization in progress, a wrong state…) with err_msg
+ * naming it. */
+int mcp_host_auth_redirect(struct mcp_host *h, const char *server, const char *url) DH_MUST_CHECK;
 
 /* Some server is still starting / some server is ready. */
 bool mcp_host_starting(const struct mcp_host *h);

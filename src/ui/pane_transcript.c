@@ -332,6 +332,9 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_puts(&t->items[t->n - 1].text, ev->text);
 		}
 		break;
+	case EVENT_AUTHORIZATION_NEEDED:
+		note(p, IT_ERROR, "%s", ev->text ? ev->text : "a connector needs authorization");
+		break;
 	case EVENT_ELICITATION_NEEDED: /* the form itself is ui_form.c's */
 		it = add_item(p, IT_PROMPT);
 		buf_printf(&it->text, "Connector %s asks for input%s: %s", ev->name ? ev->name : "?",

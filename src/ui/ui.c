@@ -430,6 +430,14 @@ ui_live_event(struct ui *u, const struct event *ev)
 	case EVENT_MCP_UNTRUSTED:
 		offer_trust(u, ev);
 		break;
+	case EVENT_AUTHORIZATION_NEEDED: /* the URL may be for a browser elsewhere: copied */
+		if (!u->in_history && ev->url)
+			ui_message(u, true, "connector %s needs authorization: open the URL%s; then "
+					    ":authorize %s URL-THE-BROWSER-ENDED-ON if it is not on this machine",
+				   ev->name ? ev->name : "?",
+				   ui_copy_text(u, ev->url, strlen(ev->url)) == 0 ? " (copied)" : "",
+				   ev->name ? ev->name : "SERVER");
+		break;
 	case EVENT_SESSION_FINISHED:
 		u->task_end = ev_now_ms();
 		u->call_start = 0;

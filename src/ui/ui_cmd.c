@@ -598,6 +598,28 @@ run_redo(struct ui *u, char *arg)
 	diff_action(u, ACTION_REDO, "redo");
 }
 
+/* :authorize SERVER URL: the URL the browser ended on after authorizing a
+ * connector, pasted (the browser may be on another machine). */
+static void
+run_authorize(struct ui *u, char *arg)
+{
+	char *url = arg + strcspn(arg, " \t");
+
+	if (*url)
+		*url++ = '\0';
+	url += strspn(url, " \t");
+	url[strcspn(url, " \t")] = '\0';
+	if (!*arg || !*url) {
+		ui_message(u, true, "usage: :authorize SERVER URL (the URL your browser ended on "
+				    "after authorizing the connector)");
+		return;
+	}
+	struct command c = { .type = COMMAND_AUTHORIZE, .text = arg, .path = url };
+
+	if (ui_send(u, &c, "ui-trust") == 0)
+		ui_message(u, false, "authorizing %s…", arg);
+}
+
 static void
 run_prompts(struct ui *u, char *arg)
 {
@@ -625,6 +647,8 @@ static const struct cmd_entry cmd_table[] = {
 	  .help = "list the connectors' prompts" },
 	{ .name = "prompt", .usage = "SERVER/NAME [ARG=VALUE …]", .arg = CMD_ARG_PROMPT,
 	  .run = ui_prompt_run, .help = "run a connector's prompt as a task" },
+	{ .name = "authorize", .usage = "SERVER URL", .run = run_authorize,
+	  .help = "finish a connector's authorization with the URL the browser ended on" },
 	{ .name = "undo", .usage = "", .run = run_undo, .help = "undo the last review step (u)" },
 	{ .name = "redo", .usage = "", .run = run_redo, .help = "redo what undo undid (C-r)" },
 	{ .name = "save", .usage = "FILE", .arg = CMD_ARG_PATH, .run = run_save,

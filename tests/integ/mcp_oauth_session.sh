@@ -103,12 +103,12 @@ start_fake "$T/script.json"
 RUN_PID=$!
 url2=
 for _ in $(seq 1 400); do
-  url2=$(jq -r 'select(.type=="error").message' "$T/out2" 2>/dev/null |
-         grep -o "$BASE/authorize?[^ ]*" | head -1) && [ -n "$url2" ] && break
+  url2=$(jq -r 'select(.type=="authorization_needed").url' "$T/out2" 2>/dev/null | head -1)
+  [ -n "$url2" ] && break
   sleep 0.05
 done
 [ -n "$url2" ] || { kill "$RUN_PID"; fail "no authorization URL shown: $(cat "$T/out2" "$T/err2" | tail -5)"; }
-assert_contains "$(jq -r 'select(.type=="error").message' "$T/out2")" "deskhand mcp login secure"
+assert_contains "$(jq -r 'select(.type=="authorization_needed").message' "$T/out2")" "deskhand mcp login secure"
 curl -sSL "$url2" >"$T/browser.out" 2>"$T/browser.err" || { kill "$RUN_PID"; fail "the browser could not follow the redirect: $(cat "$T/browser.err") $(jq -c "select(.type==\"error\")" "$T/out2")"; }
 assert_file_contains "$T/browser.out" "authorization received"
 rc=0; wait "$RUN_PID" || rc=$?
@@ -121,4 +121,46 @@ tok2=$(jq -r .access_token "$XDG_STATE_HOME"/deskhand/oauth/token-*.json)
 leaks=$(grep -rl --exclude-dir=oauth -- "$tok2" "$XDG_STATE_HOME" "$G" "$T/out2" "$T/err2" \
           "$FAKE_LOG" 2>/dev/null || true)
 [ -z "$leaks" ] || fail "the new token reached: $leaks"
+
+# Over SSH the browser is on another machine: its redirect never reaches our
+# loopback listener. The person pastes where the browser ended instead: the
+# `authorize` command (`:authorize SERVER URL` in the workbench); the call
+# waiting goes on. A URL of another flow is refused and the flow goes on.
+"$DESKHAND" mcp logout secure >/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true
+start_fake "$T/script.json"
+mkfifo "$T/cmds"
+"$DESKHAND" run --grant "$G" --json --commands "who am I at the connector" <"$T/cmds" \
+  >"$T/out3" 2>"$T/err3" &
+RUN_PID=$!
+exec 4>"$T/cmds"
+url3=
+for _ in $(seq 1 400); do
+  url3=$(jq -r 'select(.type=="authorization_needed").url' "$T/out3" 2>/dev/null | head -1)
+  [ -n "$url3" ] && break
+  sleep 0.05
+done
+[ -n "$url3" ] || { kill "$RUN_PID"; fail "no authorization_needed event: $(tail -5 "$T/out3" "$T/err3")"; }
+assert_eq "$(jq -r 'select(.type=="authorization_needed").server' "$T/out3")" secure
+assert_contains "$(jq -r 'select(.type=="authorization_needed").message' "$T/out3")" "authorize"
+loc3=$(curl -s -o /dev/null -w '%{redirect_url}' "$url3")   # the browser, elsewhere: not followed
+assert_contains "$loc3" "code="
+printf '{"type":"authorize","server":"secure","url":"%s","id":"a1"}\n' \
+  "${loc3/state=/state=x}" >&4
+printf '{"type":"authorize","server":"nosuch","url":"%s","id":"a2"}\n' "$loc3" >&4
+for _ in $(seq 1 200); do
+  [ "$(jq -r 'select(.type=="reply" and .re=="a2") | .ok' "$T/out3" 2>/dev/null)" = false ] && break
+  sleep 0.05
+done
+printf '{"type":"authorize","server":"secure","url":"%s","id":"a3"}\n' "$loc3" >&4
+rc=0; wait "$RUN_PID" || rc=$?
+exec 4>&-
+assert_eq "$(jq -r 'select(.type=="reply" and .re=="a1") | .ok' "$T/out3")" false
+assert_contains "$(jq -r 'select(.type=="reply" and .re=="a1") | .message' "$T/out3")" "state"
+assert_contains "$(jq -r 'select(.type=="reply" and .re=="a2") | .message' "$T/out3")" "no connector 'nosuch'"
+assert_eq "$(jq -r 'select(.type=="reply" and .re=="a3") | .ok' "$T/out3")" true
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out3")" done \
+  "$(tail -5 "$T/err3"; jq -c 'select(.type=="error" or .type=="tool_result" or .type=="reply")' "$T/out3" | cut -c1-300)"
+assert_eq "$(jq -r 'select(.type=="tool_result" and .name=="mcp__secure__whoami").output' "$T/out3")" \
+  "you are authorized"
 echo ok
