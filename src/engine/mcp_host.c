@@ -50,7 +50,10 @@ struct server {
 	struct egress *eg;     /* the entry's egress hosts; NULL = no network */
 	struct proxy *proxy;   /* serves the sandbox's listener */
 	int psock;             /* where the listener comes back, or -1 */
-	int logfd;             /* its stderr */
+	int logfd;             /* $XDG_STATE_HOME/deskhand/mcp/NAME.log */
+	int errfd;             /* the read end of its stderr, or -1 */
+	struct buf errline;    /* the stderr line being read */
+	char *last_err;        /* its last stderr line (for the failure message) */
 	char *why;             /* why it did not start, or NULL */
 	struct ask *asks;      /* its requests for input the person has not answered */
 };
@@ -453,14 +456,21 @@ asks_end(struct server *s, bool tell)
 	}
 }
 
+static bool stderr_read(struct server *s);
+
 static void
 on_state(struct mcp_server *srv, enum mcp_state st, void *ctx)
 {
 	struct server *s = ctx;
 	struct mcp_host *h = s->h;
 
-	if (st == MCP_FAILED || st == MCP_CLOSED)
+	if (st == MCP_FAILED || st == MCP_CLOSED) {
 		asks_end(s, true);
+		/* What it wrote before it ended is in the pipe already: its last
+		 * words belong in the failure (a bounded drain: the pipe's size). */
+		for (int i = 0; i < 64 && s->errfd >= 0 && stderr_read(s); i++)
+			;
+	}
 	if (st == MCP_FAILED || st == MCP_CLOSED || st == MCP_NEEDS_AUTH)
 		log_warn("connector %s: %s%s%s", mcp_server_name(srv),
 		         st == MCP_NEEDS_AUTH ? "needs authorization" : st == MCP_FAILED ? "failed"
@@ -647,6 +657,67 @@ plain_envp(const struct mcp_entry *e, struct strv *out)
 	ARRAY_PUSH(out, NULL);
 }
 
+#define ERR_LINE_MAX 300 /* bytes of a stderr line kept for the log and the failure */
+
+/* One line of a server's stderr: to the engine's log (the session's
+ * engine.log for a detached engine) and kept as the last one. */
+static void
+err_line(struct server *s)
+{
+	const char *line = buf_cstr(&s->errline);
+	size_t n = s->errline.len;
+
+	while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+		n--;
+	if (n) {
+		struct buf clean = BUF_INIT;
+
+		utf8_sanitize(&clean, line, n < ERR_LINE_MAX ? n : ERR_LINE_MAX, 0);
+		log_info("connector %s stderr: %s", s->ent->name, buf_cstr(&clean));
+		free(s->last_err);
+		s->last_err = buf_detach(&clean);
+	}
+	buf_clear(&s->errline);
+}
+
+/* What the server wrote to stderr: into its NAME.log as is, and line by
+ * line to the log. One read; false once nothing more is there now. */
+static bool
+stderr_read(struct server *s)
+{
+	char chunk[4096];
+	ssize_t n = read(s->errfd, chunk, sizeof chunk);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (n <= 0) {
+		if (s->errline.len)
+			err_line(s);
+		ev_io_del(s->h->loop, s->errfd);
+		close(s->errfd);
+		s->errfd = -1;
+		return false;
+	}
+	if (s->logfd >= 0 && write(s->logfd, chunk, (size_t)n) < 0)
+		log_warn("connector %s: its log: %s", s->ent->name, strerror(errno));
+	for (ssize_t i = 0; i < n; i++) {
+		if (chunk[i] == '\n')
+			err_line(s);
+		else if (s->errline.len < ERR_LINE_MAX)
+			buf_add(&s->errline, &chunk[i], 1);
+	}
+	return true;
+}
+
+static void
+on_stderr(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	(void)l;
+	(void)fd;
+	(void)revents;
+	stderr_read(ctx);
+}
+
 static int
 start_stdio(struct mcp_host *h, struct server *s, struct mcp_server_spec *spec)
 {
@@ -654,7 +725,7 @@ start_stdio(struct mcp_host *h, struct server *s, struct mcp_server_spec *spec)
 	char *home = xasprintf("%s/mcp/%s", h->state_dir, e->name);
 	char *logp = xasprintf("%s/mcp/%s.log", h->state_dir, e->name);
 	struct strv argv = ARRAY_INIT, envp = ARRAY_INIT;
-	int pair[2] = { -1, -1 }, rc = 0;
+	int pair[2] = { -1, -1 }, errp[2] = { -1, -1 }, rc = 0;
 
 	if (fsutil_mkdir_p(home, 0700) < 0) {
 		rc = DH_EFAIL;
@@ -687,6 +758,16 @@ start_stdio(struct mcp_host *h, struct server *s, struct mcp_server_spec *spec)
 	spec->envp = e->unsandboxed ? (const char *const *)envp.v : helper_envp;
 	spec->cwd = e->unsandboxed ? NULL : home;
 	spec->stderr_fd = s->logfd;
+	if (pipe2(errp, O_CLOEXEC | O_NONBLOCK) == 0) {
+		if (ev_io_set(h->loop, errp[0], POLLIN, on_stderr, s) == 0) {
+			s->errfd = errp[0];
+			spec->stderr_fd = errp[1];
+		} else {
+			close(errp[0]);
+			close(errp[1]);
+			errp[1] = -1;
+		}
+	}
 	spec->keep_fds = &pair[1];
 	spec->nkeep_fds = pair[1] >= 0;
 	rc = mcp_server_start(&s->srv, h->loop, h->http, spec, &host_ops, s);
@@ -703,6 +784,8 @@ out:
 		close(pair[0]);
 	if (pair[1] >= 0)
 		close(pair[1]);
+	if (errp[1] >= 0)
+		close(errp[1]); /* the child has its copy */
 	strv_free(&argv);
 	strv_free(&envp);
 	free(home);
@@ -722,6 +805,7 @@ start_server(struct mcp_host *h, const struct mcp_entry *e)
 	s->ent = e;
 	s->psock = -1;
 	s->logfd = -1;
+	s->errfd = -1;
 	ARRAY_PUSH(&h->servers, s);
 	if (e->http) {
 		spec.transport = MCP_HTTP;
@@ -936,6 +1020,12 @@ mcp_host_free(struct mcp_host *h)
 		}
 		if (s->logfd >= 0)
 			close(s->logfd);
+		if (s->errfd >= 0) {
+			ev_io_del(h->loop, s->errfd);
+			close(s->errfd);
+		}
+		buf_fini(&s->errline);
+		free(s->last_err);
 		free(s->why);
 		free(s);
 	}
@@ -1024,6 +1114,9 @@ mcp_host_describe(const struct mcp_host *h, size_t i)
 			           mcp_server_revision(s->srv) ? mcp_server_revision(s->srv) : "?");
 		if (mcp_server_error(s->srv))
 			buf_printf(&b, ": %s", mcp_server_error(s->srv));
+		if ((st == MCP_FAILED || st == MCP_CLOSED) && s->last_err)
+			buf_printf(&b, " (its last words: %s; all of it in %s/mcp/%s.log)", s->last_err,
+			           s->h->state_dir, e->name);
 	}
 	if (e->unsandboxed)
 		buf_puts(&b, " [UNSANDBOXED]");
