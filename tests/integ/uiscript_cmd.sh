@@ -63,6 +63,13 @@ q
 :wait text :open $sid
 :save-screen $T/open.scr
 <Esc>
+:type :authorize secure
+<Enter>
+:save-screen $T/auth-usage.scr
+:type :authorize nosuch http://127.0.0.1:9/callback?code=c&state=s
+<Enter>
+:wait text no connector 'nosuch'
+:save-screen $T/auth-none.scr
 :quit"
 ui_run 180 40 --grant "$G"
 # :help: every command of the table, with its usage
@@ -71,6 +78,9 @@ for name in $(grep -oE '\.name = "[^"]+"' "$DH_TESTS/../src/ui/ui_cmd.c" | sed '
 done
 assert_screen help ':grant \[--force\] DIR' ':open ID' ':save-screen FILE \[elements\]' ':quit, :q ' ':undo' ':redo'
 assert_screen unknown "no command ':nosuch'; the commands: grant ungrant grants instructions trust-skills sessions inbox open prompts prompt authorize undo redo save save-screen help detach quit quit!"
+# :authorize: usage without a URL; the engine's refusal shown
+assert_screen auth-usage "usage: :authorize SERVER URL"
+assert_screen auth-none "no connector 'nosuch' in this session"
 assert_screen name '^:sessions *$'
 # two candidates: their common prefix, the candidates after it; then Tab cycles
 assert_screen names '^:save  save  save-screen'
