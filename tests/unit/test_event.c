@@ -257,6 +257,9 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_NOTICE] =
 			"{\"type\":\"notice\",\"session\":\"s1\",\"status\":\"done\","
 			"\"summary\":\"t\",\"origin\":\"schedule:n\"}",
+		[EVENT_AUTHORIZATION_NEEDED] =
+			"{\"type\":\"authorization_needed\",\"server\":\"read_file\","
+			"\"url\":\"https://u.test/\",\"message\":\"t\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };
