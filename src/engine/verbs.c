@@ -33,6 +33,7 @@ static const struct {
 	{ .name = "redo", .fn = verbs_redo, .writes = true },
 	{ .name = "restore", .fn = verbs_restore, .writes = true },
 	{ .name = "skills", .fn = verbs_skills },
+	{ .name = "models", .fn = verbs_models },
 };
 
 const struct option client_verb_options[] = {

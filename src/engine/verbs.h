@@ -48,6 +48,9 @@ int verbs_mcp_trust(int argc, char **argv); /* trust and untrust (argv[0]) */
 /* deskhand skills [--json] [--grant DIR]… | trust DIR | untrust DIR: the
  * installed skills and their problems (engine/verbs_skills.c). */
 int verbs_skills(int argc, char **argv, unsigned flags);
+/* deskhand models [--json] [--model NAME]: the providers, the model registry
+ * and the provider and model a run would use (engine/verbs_models.c). */
+int verbs_models(int argc, char **argv, unsigned flags);
 
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
