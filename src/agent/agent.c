@@ -738,9 +738,7 @@ compact_output(struct agent *a, struct tool_result *r)
 	if (r->content || r->text.len <= OUTPUT_INLINE_MAX)
 		return;
 	if (session_blob_excerpt(session_dir(a->cfg.session), r->text.ptr, r->text.len,
-				 OUTPUT_KEEP,
-				 "To see other parts, use read_file with offset and limit, or a "
-				 "narrower command.", &b) < 0) {
+				 OUTPUT_KEEP, NULL, &b) < 0) {
 		log_warn("tool output kept whole: %s", err_msg());
 		buf_fini(&b);
 		return;
@@ -1683,6 +1681,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->env.egress = cfg->egress;
 	a->env.skills = cfg->skills;
 	a->env.readable = skills_readable(cfg->skills);
+	a->env.session_dir = session_dir(cfg->session);
 	a->env.store = store_output;
 	a->env.on_output = live_output;
 	a->env.hook_ctx = a;
