@@ -186,7 +186,8 @@ Test(tool, registry_order_and_flags)
 {
 	static const char *const names[] = {
 		"read_file",   "list_files",   "write_file",     "edit_file",
-		"move_file",   "delete_file",  "make_directory", "search_files",
+		"move_file",   "delete_file",  "make_directory", "write_spreadsheet",
+		"search_files",
 		"run_command", "web_fetch",    "load_skill",     "propose_plan",
 		"update_plan",
 	};
