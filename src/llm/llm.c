@@ -3,7 +3,7 @@
  * Model request lifecycle: one streamed request at a time, each try an
  * "attempt" (HTTP or a replayed exchange) whose bytes go through the same
  * SSE decoder and provider. Owns retries and backoff (PROTOCOLS.md §1.10),
- * --record/--replay and the price table. Not the wire format (providers) nor
+ * --record/--replay. Not the wire format (providers) nor
  * curl (http.c).
  */
 #include "llm/llm.h"
@@ -1178,34 +1178,4 @@ llm_result_take_message(struct llm_result *res)
 	m = res->message;
 	res->message = NULL;
 	return m;
-}
-
-/* USD per million tokens; the first matching prefix wins. */
-static const struct price {
-	const char *prefix;
-	double input, output;
-} prices[] = {
-	{ "claude-opus-4-0", 15, 75 },    { "claude-opus-4-1", 15, 75 },
-	{ "claude-opus-4-2025", 15, 75 }, /* claude-opus-4-20250514 = Opus 4.0 */
-	{ "claude-opus-4", 5, 25 },       /* 4.5 and later */
-	{ "claude-sonnet-4", 3, 15 },     { "claude-haiku-4", 1, 5 },
-};
-
-double
-llm_cost_usd(const char *model, const struct llm_usage *u)
-{
-	if (!model || !u)
-		return 0;
-	for (size_t i = 0; i < sizeof prices / sizeof *prices; i++) {
-		const struct price *p = &prices[i];
-
-		if (strncmp(model, p->prefix, strlen(p->prefix)) != 0)
-			continue;
-		double usd = (double)u->input_tokens * p->input +
-		             (double)u->output_tokens * p->output +
-		             (double)u->cache_creation_tokens * p->input * 1.25 +
-		             (double)u->cache_read_tokens * p->input * 0.1;
-		return usd / 1e6;
-	}
-	return 0;
 }

@@ -119,10 +119,9 @@ bool llm_is_busy(const struct llm *c);
  * or already taken. */
 cJSON *llm_result_take_message(struct llm_result *res);
 
-/* Cost in USD of `u` for `model`, by family prefix (claude-opus-4-x,
- * claude-sonnet-4-x, claude-haiku-4-x): input, output, cache writes at 1.25x
- * input, cache reads at 0.1x input (PROTOCOLS.md §1.7). Unknown model: 0 (the
- * caller shows "?"). */
+/* Cost in USD of `u` for `model` from the model registry (llm/registry.h,
+ * registry.c): each token kind at the model's price per million. Unknown
+ * model: 0 (the caller shows "?"). */
 double llm_cost_usd(const char *model, const struct llm_usage *u);
 
 #endif
