@@ -22,6 +22,7 @@ only 'libxml/[a-zA-Z]+\.h' '^(src/tools/tool_web\.c|src/docs/doc\.c)$'
 only 'zip\.h' '^src/docs/doc\.c$'
 only 'poppler\.h|poppler/[^>]*' '^src/docs/doc_pdf\.c$'
 only 'cmark-gfm[-a-z_]*\.h' '^src/ui/markdown\.c$'
+only 'xlsxwriter\.h|xlsxwriter/[^>]*' '^src/tools/tool_sheet\.c$'
 
 python3 - <<'PY' || bad=1
 import os, re, sys
