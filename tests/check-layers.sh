@@ -19,6 +19,7 @@ only 'seccomp\.h' '^sandbox/'
 only 'n?curses\.h|ncursesw/[^>]*' '^src/ui/'
 only 'libxml/[a-zA-Z]+\.h' '^src/tools/tool_web\.c$'
 only 'cmark-gfm[-a-z_]*\.h' '^src/ui/markdown\.c$'
+only 'xlsxwriter\.h|xlsxwriter/[^>]*' '^src/tools/tool_sheet\.c$'
 
 python3 - <<'PY' || bad=1
 import os, re, sys
