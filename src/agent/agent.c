@@ -741,9 +741,7 @@ compact_output(struct agent *a, struct tool_result *r)
 	if (r->content || r->text.len <= OUTPUT_INLINE_MAX)
 		return;
 	if (session_blob_excerpt(session_dir(a->cfg.session), r->text.ptr, r->text.len,
-				 OUTPUT_KEEP,
-				 "To see other parts, use read_file with offset and limit, or a "
-				 "narrower command.", &b) < 0) {
+				 OUTPUT_KEEP, NULL, &b) < 0) {
 		log_warn("tool output kept whole: %s", err_msg());
 		buf_fini(&b);
 		return;
@@ -864,6 +862,26 @@ take_steers(struct agent *a, cJSON *content)
 		free(a->steers.v[i]);
 	}
 	ARRAY_CLEAR(&a->steers);
+}
+
+/* Notices from the run-time tools (a connector's resource changed) as one
+ * text block, with the tool results or the person's message. */
+static void
+take_notes(struct agent *a, cJSON *content)
+{
+	const struct tool_extra *x = a->env.extra;
+	struct buf b = BUF_INIT;
+
+	if (x && x->notes)
+		x->notes(x->ctx, &b);
+	if (b.len) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", buf_cstr(&b));
+		json_add(content, NULL, t);
+	}
+	buf_fini(&b);
 }
 
 static void start_request(struct agent *a);
@@ -1004,6 +1022,7 @@ next_turn(struct agent *a)
 	if (a->steers.n > 0) {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 
+		take_notes(a, content);
 		take_steers(a, content);
 		json_add_str(m, "role", "user");
 		json_add(m, "content", content);
@@ -1074,6 +1093,7 @@ tools_finished(struct agent *a)
 		json_add(content, NULL, r);
 	}
 	take_nested(a, content);
+	take_notes(a, content);
 	take_steers(a, content);
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);
@@ -1736,6 +1756,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->env.egress = cfg->egress;
 	a->env.skills = cfg->skills;
 	a->env.readable = skills_readable(cfg->skills);
+	a->env.session_dir = session_dir(cfg->session);
 	a->env.store = store_output;
 	a->env.on_output = live_output;
 	a->env.hook_ctx = a;

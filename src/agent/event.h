@@ -167,7 +167,8 @@
 	  F(STR, session, "session") F(STR, status, "status") F(STR, text, "summary")              \
 	  F(OPT, origin, "origin"))                                                                \
 	X(EVENT_AUTHORIZATION_NEEDED, "authorization_needed",                                      \
-	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))
+	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))                    \
+	X(EVENT_RESOURCE_UPDATED, "resource_updated", F(STR, name, "server") F(STR, url, "uri"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {

@@ -71,6 +71,7 @@ static const struct tool_entry *const tables[] = {
 	tool_shell_entries,
 	tool_web_entries,
 	tool_skill_entries,
+	tool_output_entries,
 	plan_entries,
 };
 

@@ -78,6 +78,8 @@ struct tool_env {
 	struct grant_set *readable; /* folders read_file, list_files and search_files may
 	                             * read by absolute path, never change (the
 	                             * skills' directories); NULL = none */
+	const char *session_dir;  /* the session's directory, whose blobs/ read_tool_output
+	                           * reads; NULL = no session (the tool refuses) */
 	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
 	tool_output_fn *on_output; /* NULL: no live output */
 	void *hook_ctx;           /* ctx of store and on_output */
@@ -166,6 +168,11 @@ struct tool_extra {
 	 * when it has loaded or a bounded wait passed; false: loaded, ready never
 	 * runs. ready NULL forgets an earlier waiter `arg`. NULL: never loading. */
 	bool (*wait)(void *ctx, tool_ready_fn *ready, void *arg);
+	/* Notices for the model since it was last given them (a connector's
+	 * resource changed): lines appended to `out`, then forgotten. The agent
+	 * sends them as a text block with the next tool results or message.
+	 * NULL: none. */
+	void (*notes)(void *ctx, struct buf *out);
 	void *ctx;
 };
 

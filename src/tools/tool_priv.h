@@ -23,6 +23,7 @@ extern const struct tool_entry tool_search_entries[];
 extern const struct tool_entry tool_shell_entries[];
 extern const struct tool_entry tool_web_entries[];
 extern const struct tool_entry tool_skill_entries[];
+extern const struct tool_entry tool_output_entries[];
 
 /* For the descriptions of the tools that take or show paths (the model
  * reads it): the escaped form of names that are not UTF-8. */

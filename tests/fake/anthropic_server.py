@@ -40,7 +40,8 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
                                (default 8192), each event one write, no pauses
   {"fault": "hang"}                                message_start, then silence until the
                                                    client goes away
-and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not).
+and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not),
+and "expect": {"body_contains": "substring"}: the whole request body, as JSON text.
 Strings are sent as UTF-8, except that a lone surrogate U+DC80-U+DCFF in the script
 ("\\udcff") is sent as the raw byte 0x80-0xFF: invalid UTF-8, as a broken server might.
 A request whose body is not strict UTF-8 JSON gets 400 invalid_request_error, as the
@@ -440,6 +441,11 @@ class Handler(BaseHTTPRequestHandler):
             if want not in last:
                 return self.send_json(400, error_body(
                     400, "fake: expectation failed: last user message lacks %r" % want, self.n))
+
+        want = (turn.get("expect") or {}).get("body_contains")
+        if want is not None and want not in json.dumps(self.body, ensure_ascii=False):
+            return self.send_json(400, error_body(
+                400, "fake: expectation failed: the request lacks %r" % want, self.n))
 
         fault = turn.get("fault")
         try:
