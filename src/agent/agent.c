@@ -24,6 +24,7 @@
 #include "net/http.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
+#include "policy/spend.h"
 #include "sandbox/egress.h"
 #include "session/blob.h"
 #include "session/session.h"
@@ -143,6 +144,9 @@ struct agent {
 	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
 	char *summary;		/* first line of the latest assistant text, or NULL */
 	bool cost_known;
+	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
+	bool was_refused;	/* admit() refused the request (cap_hit is set) */
+	double ledger_pending;	/* USD posted to the day's ledger, not yet written */
 };
 
 static void next_turn(struct agent *a);
@@ -599,6 +603,54 @@ free_calls(struct agent *a)
 	a->ncalls = a->capcalls = a->cur = 0;
 }
 
+struct ledger_job {
+	struct agent *a;
+	char *dir, *session;
+	double usd;
+	long long ts_ms;
+};
+
+static int
+ledger_run(void *ctx)
+{
+	struct ledger_job *j = ctx;
+
+	return spend_ledger_add(j->dir, j->session, j->usd, j->ts_ms);
+}
+
+static void
+ledger_done(int rc, const char *errmsg, void *ctx)
+{
+	struct ledger_job *j = ctx;
+
+	if (rc < 0) /* max_cost_per_day of later sessions counts less: say so */
+		log_warn("%s", errmsg);
+	j->a->ledger_pending -= j->usd;
+	free(j->dir);
+	free(j->session);
+	free(j);
+}
+
+/* The request's cost into the day's ledger, off the loop (an fsync). */
+static void
+ledger_add(struct agent *a, double usd)
+{
+	struct ledger_job *j;
+	struct timespec ts;
+
+	if (!a->cfg.ledger_dir || !a->cfg.worker || !(usd > 0))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	j = xcalloc(1, sizeof *j);
+	j->a = a;
+	a->ledger_pending += usd;
+	j->dir = xstrdup(a->cfg.ledger_dir);
+	j->session = xstrdup(session_id(a->cfg.session));
+	j->usd = usd;
+	j->ts_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	worker_post(a->cfg.worker, ledger_run, ledger_done, j);
+}
+
 static void
 account_usage(struct agent *a, const struct llm_result *res)
 {
@@ -610,6 +662,7 @@ account_usage(struct agent *a, const struct llm_result *res)
 	a->usage.cache_creation_tokens += res->usage.cache_creation_tokens;
 	if (c > 0)
 		a->cost += c;
+	ledger_add(a, c);
 	emit(a, &(struct event){
 			.type = EVENT_USAGE,
 			.usage = { res->usage.input_tokens, res->usage.output_tokens,
@@ -883,6 +936,88 @@ take_notes(struct agent *a, cJSON *content)
 
 static void start_request(struct agent *a);
 
+/* What every session spent today: the day's ledger as it is now (other
+ * sessions running at the same time included) and this run's costs still on
+ * their way to it. A small file read on the loop, only under a day cap; if
+ * it cannot be read, what was known when the run started plus this run. */
+static double
+day_spent(const struct agent *a)
+{
+	double d;
+
+	if (a->cfg.max_cost_day_usd > 0 && a->cfg.ledger_dir &&
+	    spend_ledger_day(a->cfg.ledger_dir, time(NULL), &d) == 0)
+		return d + a->ledger_pending;
+	return a->cfg.day_spent_usd + (a->cost - a->cost_base);
+}
+
+/* Could a request estimated at est_usd / est_tokens cross one of the run's
+ * caps (policy/spend.h)? Fills *v when it could. */
+static bool
+would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long est_tokens)
+{
+	const struct spend_caps caps = {
+		.run_usd = a->cfg.max_cost_usd,
+		.session_usd = a->cfg.max_cost_session_usd,
+		.day_usd = a->cfg.max_cost_day_usd,
+		.session_tokens = a->cfg.max_tokens_session,
+	};
+	const struct event_usage *u = &a->usage;
+	const struct spend_state st = {
+		.run_usd = a->cost - a->cost_base,
+		.session_usd = a->cost,
+		.day_usd = day_spent(a),
+		.session_tokens = u->input_tokens + u->output_tokens + u->cache_read_tokens +
+		                  u->cache_creation_tokens,
+	};
+
+	return spend_would_cross(v, &caps, &st, est_usd, est_tokens);
+}
+
+/* llm_callbacks.admit: the request's estimate (input from its body, output
+ * at max_tokens) priced by the model registry, against the caps. */
+static bool
+admit(const struct llm_usage *est, void *ctx)
+{
+	struct agent *a = ctx;
+	double usd = llm_cost_usd(a->cfg.model, est);
+
+	if (!would_cross(a, &a->cap_hit, usd > 0 ? usd : 0,
+	                 est->input_tokens + est->output_tokens))
+		return true;
+	a->was_refused = true;
+	return false;
+}
+
+/* The session ends with status budget: a budget event naming the cap, what
+ * was spent and the refused request's estimate (0 when the cap was already
+ * reached). Resuming with a higher cap goes on. */
+static void
+budget_stop(struct agent *a, const struct spend_verdict *v)
+{
+	char *m;
+
+	if (v->tokens && v->estimate > 0)
+		m = xasprintf("token cap: the next request could use %.0f tokens, %.0f used of "
+		              "%.0f (%s)",
+		              v->estimate, v->spent, v->cap, v->limit);
+	else if (v->tokens)
+		m = xasprintf("token cap reached: %.0f used of %.0f (%s)", v->spent, v->cap,
+		              v->limit);
+	else if (v->estimate > 0)
+		m = xasprintf("spend cap: the next request could cost $%.4f, $%.4f spent of "
+		              "$%.4f (%s)",
+		              v->estimate, v->spent, v->cap, v->limit);
+	else
+		m = xasprintf("spend cap reached: $%.4f spent of $%.4f (%s)", v->spent, v->cap,
+		              v->limit);
+	emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = v->spent,
+	                         .cap_usd = v->cap, .estimate = v->estimate,
+	                         .limit = v->limit });
+	finish(a, "budget", m);
+	free(m);
+}
+
 static void
 tools_loaded(void *arg)
 {
@@ -896,6 +1031,7 @@ start_request(struct agent *a)
 		.on_text = on_text,
 		.on_retry = on_retry,
 		.on_done = on_done,
+		.admit = admit,
 	};
 	int max = a->cfg.max_turns > 0 ? a->cfg.max_turns : 100;
 	const struct tool_extra *x = a->env.extra;
@@ -907,15 +1043,11 @@ start_request(struct agent *a)
 		finish(a, "failed", a->history_error);
 		return;
 	}
-	if (a->cfg.max_cost_usd > 0 && a->cost - a->cost_base >= a->cfg.max_cost_usd) {
-		/* The spend cap: no request starts once this run has spent it. */
-		double spent = a->cost - a->cost_base;
-		char *m = xasprintf("spend cap reached: $%.4f spent of $%.4f (max_cost)", spent,
-				    a->cfg.max_cost_usd);
-		emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = spent,
-					  .cap_usd = a->cfg.max_cost_usd });
-		finish(a, "budget", m);
-		free(m);
+	struct spend_verdict v;
+
+	if (would_cross(a, &v, 0, 0)) {
+		/* A cap already reached: no request starts. */
+		budget_stop(a, &v);
 		return;
 	}
 	if (a->turn >= max) {
@@ -926,13 +1058,21 @@ start_request(struct agent *a)
 		return;
 	}
 	a->turn++;
-	emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
 	cJSON_Delete(a->tools);
 	a->tools = tool_env_schemas(&a->env);
 	struct llm_request req = { .system = a->system, .tools = a->tools, .messages = a->history };
-	if (llm_start(a->cfg.llm, &req, &cb, a) < 0) {
+	a->was_refused = false;
+	int rc = llm_start(a->cfg.llm, &req, &cb, a);
+
+	if (rc == 0) {
+		/* on_done and the stream's events come later, from the loop */
+		emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
+	} else if (rc == DH_EDENIED && a->was_refused) {
+		a->turn--; /* never sent: no turn */
+		budget_stop(a, &a->cap_hit);
+	} else {
 		char *m = xasprintf("model request failed: %s", err_msg());
 		emit_error(a, m);
 		finish(a, "failed", m);

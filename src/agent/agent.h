@@ -80,7 +80,20 @@ struct agent_config {
 	double max_cost_usd;	     /* the spend cap of this run (USD, as the usage events
 				      * count it); no request starts once the session's cost
 				      * reached it: a "budget" event, then status "budget".
-				      * 0 = no cap */
+				      * 0 = no cap. Checked before each request too: one
+				      * that could cross it (policy/spend.h) is not sent */
+	double max_cost_session_usd; /* max_cost_per_session: the same over the whole
+				      * session, earlier runs included; 0 = no cap */
+	double max_cost_day_usd;     /* max_cost_per_day: the same over the local day,
+				      * other sessions included: the day's ledger is read
+				      * again before each request; 0 = no cap */
+	double day_spent_usd;	     /* what every session spent today when this run
+				      * started (spend_ledger_day) */
+	const char *ledger_dir;	     /* $XDG_STATE_HOME/deskhand: each priced request's
+				      * cost goes to its day's ledger (spend_ledger_add,
+				      * on the worker); NULL = none */
+	long max_tokens_session;     /* max_tokens_per_session (--max-tokens): input,
+				      * output and cache tokens of the session; 0 = no cap */
 	struct egress *egress;	     /* network policy (borrowed): run_command's proxy and
 				      * web_fetch; each decision is an `egress` event and, in
 				      * ask mode with someone to ask, a host not on the list an
