@@ -55,6 +55,11 @@ int verbs_skills(int argc, char **argv, unsigned flags);
  * and the provider and model a run would use (engine/verbs_models.c). */
 int verbs_models(int argc, char **argv, unsigned flags);
 
+/* deskhand audit verify [ID|--all] | export [--since DATE] [--format
+ * jsonl|csv] [ID|--all] (engine/verbs_audit.c): argv[0] is "audit". Exit
+ * status 0 ok, 1 a log is broken or unreadable, 2 usage. */
+int verbs_audit(int argc, char **argv, unsigned flags);
+
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
  * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg(). */
