@@ -12,7 +12,8 @@ _deskhand_options() {
 	'') echo "-g --grant --resume --theme -m --mode --model --force --replay --no-mouse
 		-h --help -V --version --dump-config" ;;
 	run) echo "-g --grant -y --approve-plan -m --mode --json --detach --commands --resume
-		--model --max-turns --force --record --replay --max-cost --approval-deadline
+		--model --max-turns --force --record --replay --max-cost --max-tokens
+		--approval-deadline
 		--origin --prompt --dangerously-run-commands-unsandboxed -h --help" ;;
 	attach) echo "--theme --no-mouse -h --help" ;;
 	ls | sessions | doctor) echo "--json -h --help" ;;
@@ -84,7 +85,7 @@ _deskhand() {
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
-	--model | --max-turns | --steps | --to | --at | --max-cost) return ;;
+	--model | --max-turns | --steps | --to | --at | --max-cost | --max-tokens) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_deskhand_options "$cmd")" -- "$cur")

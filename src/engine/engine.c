@@ -763,6 +763,8 @@ new_agent(struct engine *e)
 		.folder_rules = &e->folder_rules,
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
+		.max_cost_session_usd = config_cost(e->cfg->max_cost_per_session),
+		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
 	};
 	int rc = agent_new(&e->agent, &ac);
 

@@ -48,6 +48,9 @@ A request whose body is not strict UTF-8 JSON gets 400 invalid_request_error, as
 real API answers.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
+The usage each completed stream reported is logged to LOG.usage as {"n", "model",
+"input_tokens", "output_tokens", "cache_read_input_tokens",
+"cache_creation_input_tokens"}, once its message_stop is sent.
 """
 
 import argparse
@@ -168,6 +171,9 @@ class State:
 
 
 class Handler(BaseHTTPRequestHandler):
+    # TCP_NODELAY: a response written in small pieces (an SSE event at a time)
+    # goes out at once, not after the client's delayed ACK (~40 ms each).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server_version = "fake-anthropic/1"
 
@@ -316,6 +322,16 @@ class Handler(BaseHTTPRequestHandler):
                                      "usage": {"output_tokens": u.get("output_tokens", 5)}}, delay)
         self.event("message_stop", {"type": "message_stop"}, delay)
         self.end_stream()
+        st = self.server.state
+        with st.lock:
+            with open(st.log_path + ".usage", "a") as f:
+                f.write(json.dumps({
+                    "n": self.n, "model": self.body.get("model"),
+                    "input_tokens": u.get("input_tokens", 10),
+                    "output_tokens": u.get("output_tokens", 5),
+                    "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
+                    "cache_creation_input_tokens": u.get("cache_creation_input_tokens", 0),
+                }) + "\n")
 
     def fault_status(self, turn):
         status = turn.get("status", 500)
