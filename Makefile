@@ -71,6 +71,10 @@ build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
+build/bench-audit: $(call objs,build,bench/bench_audit.c $(LIB_SRC))
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+
 build/bench-sandbox: build/bench/bench_sandbox.o
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^
@@ -183,7 +187,7 @@ demo-tui: deps
 	$(Q)contrib/demo/run.sh --tui $(CURDIR)/build
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox
+	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox build/bench-audit
 	$(Q)bench/run.sh $(CURDIR)/build
 
 check-layers:
