@@ -513,6 +513,12 @@ human_sink(const struct event *ev, void *ctx)
 		printf("%sspend cap reached:%s $%.4f spent of $%.4f\n", c(r, C_YEL), c(r, C_RESET),
 		       ev->total_cost_usd, ev->cap_usd);
 		break;
+	case EVENT_COMPACTED:
+		newline_if_needed(r);
+		printf("%scompacted%s %ld earlier messages into a summary: about %ld tokens, then "
+		       "%ld\n", c(r, C_DIM), c(r, C_RESET), ev->compacted_messages,
+		       ev->tokens_before, ev->tokens_after);
+		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
 	case EVENT_HELLO:

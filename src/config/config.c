@@ -74,6 +74,10 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 			return err_setc(DH_EPARSE, "%s: '%s' must be an amount of US dollars such "
 						   "as 0.50 (0 = no cap), not '%s'",
 					where, name, value);
+		if (o->type == CONFIG_FRACTION && config_fraction(value) < 0)
+			return err_setc(DH_EPARSE, "%s: '%s' must be a fraction above 0 and at most "
+						   "1, such as 0.8, not '%s'",
+					where, name, value);
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);
@@ -122,6 +126,14 @@ config_cost(const char *value)
 	    v > 1e9)
 		return -1;
 	return v;
+}
+
+double
+config_fraction(const char *value)
+{
+	double v = config_cost(value);
+
+	return v > 0 && v <= 1 ? v : -1;
 }
 
 static char *

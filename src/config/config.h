@@ -42,6 +42,8 @@
 	  "MiB: bigger files are not snapshotted and the agent may not change them")               \
 	X(message_limit, CONFIG_INT, "16", 1, 1024, NULL,                                          \
 	  "MiB: the most one model message may hold; a bigger one fails the turn")                 \
+	X(compact_at, CONFIG_FRACTION, "0.8", 0, 0, NULL,                                          \
+	  "Fraction of the model's context window past which older turns are summarised")          \
 	X(watch, CONFIG_ENUM, "on", 0, 0, "on|off",                                                \
 	  "on: watch grants with inotify (incremental checkpoints); off: full scans")              \
 	X(theme, CONFIG_STR, "default", 0, 0, NULL,                                                \
@@ -57,8 +59,16 @@
 	  "(DESKHAND_SESSION, DESKHAND_STATUS, DESKHAND_SUMMARY, DESKHAND_SCHEDULE)")
 
 /* CONFIG_DURATION: a whole number with an optional unit s, m, h or d (no unit:
- * seconds); CONFIG_COST: a decimal number of US dollars, >= 0. */
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_ENUM, CONFIG_DURATION, CONFIG_COST };
+ * seconds); CONFIG_COST: a decimal number of US dollars, >= 0; CONFIG_FRACTION:
+ * a decimal number above 0 and at most 1 (0.8). */
+enum config_type {
+	CONFIG_STR,
+	CONFIG_INT,
+	CONFIG_ENUM,
+	CONFIG_DURATION,
+	CONFIG_COST,
+	CONFIG_FRACTION
+};
 
 /* One config line kept as text for another module to check: the text and
  * its "FILE:LINE", both heap, owned by the struct config. */
@@ -118,6 +128,8 @@ long config_int(const char *value);
 long long config_duration_ms(const char *value);
 /* A CONFIG_COST value in US dollars; -1 when `value` is not one. */
 double config_cost(const char *value);
+/* A CONFIG_FRACTION value (0 < v <= 1); -1 when `value` is not one. */
+double config_fraction(const char *value);
 void config_fini(struct config *c);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);

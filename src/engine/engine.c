@@ -29,6 +29,7 @@
 #include "engine/inbox.h"
 #include "engine/notify.h"
 #include "llm/llm.h"
+#include "llm/registry.h"
 #include "policy/grant.h"
 #include "sandbox/egress.h"
 #include "sandbox/probe.h"
@@ -719,6 +720,16 @@ reload_instructions(struct engine *e)
 	return 0;
 }
 
+/* The context window of `model`, tokens: the registry's, else the most
+ * common window of today's models. */
+static long
+context_window(const char *model)
+{
+	const struct llm_model_info *m = llm_registry_model(model);
+
+	return m && m->context_window > 0 ? m->context_window : 200000;
+}
+
 /* A fresh agent over the current grants. */
 static int
 new_agent(struct engine *e)
@@ -753,6 +764,8 @@ new_agent(struct engine *e)
 		.folder_rules = &e->folder_rules,
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
+		.context_window = context_window(e->cfg->model),
+		.compact_at = config_fraction(e->cfg->compact_at),
 	};
 	int rc = agent_new(&e->agent, &ac);
 
@@ -1401,7 +1414,8 @@ post_query(struct engine *e, const struct command *c, unsigned long from)
 
 typedef void request_fn(struct engine *e, const struct command *c, unsigned long from);
 
-/* approve, deny, steer, interrupt: the running agent's (its events answer). */
+/* approve, deny, steer, interrupt, compact: the running agent's (its events
+ * answer). */
 static void
 req_agent(struct engine *e, const struct command *c, unsigned long from)
 {
@@ -1656,6 +1670,7 @@ static request_fn *const requests[] = {
 	[COMMAND_SKILLS_TRUST] = req_skills_trust,
 	[COMMAND_INBOX] = req_query,	  [COMMAND_NOTICE] = req_notice,
 	[COMMAND_AUTHORIZE] = req_authorize,
+	[COMMAND_COMPACT] = req_agent,
 };
 
 void

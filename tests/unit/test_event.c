@@ -159,6 +159,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
 		.url = "https://u.test/",
 		.cap_usd = 0.75, .origin = "schedule:n",
+		.compacted_messages = 11, .tokens_before = 12, .tokens_after = 13,
 	};
 }
 
@@ -260,6 +261,10 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_AUTHORIZATION_NEEDED] =
 			"{\"type\":\"authorization_needed\",\"server\":\"read_file\","
 			"\"url\":\"https://u.test/\",\"message\":\"t\"}",
+		[EVENT_COMPACTED] =
+			"{\"type\":\"compacted\",\"turn\":3,\"trigger\":\"read_file\","
+			"\"messages\":11,\"tokens_before\":12,\"tokens_after\":13,"
+			"\"summary\":\"t\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };
