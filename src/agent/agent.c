@@ -1045,6 +1045,26 @@ take_steers(struct agent *a, cJSON *content)
 	ARRAY_CLEAR(&a->steers);
 }
 
+/* Notices from the run-time tools (a connector's resource changed) as one
+ * text block, with the tool results or the person's message. */
+static void
+take_notes(struct agent *a, cJSON *content)
+{
+	const struct tool_extra *x = a->env.extra;
+	struct buf b = BUF_INIT;
+
+	if (x && x->notes)
+		x->notes(x->ctx, &b);
+	if (b.len) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", buf_cstr(&b));
+		json_add(content, NULL, t);
+	}
+	buf_fini(&b);
+}
+
 static void start_request(struct agent *a);
 
 static void
@@ -1119,6 +1139,7 @@ next_turn(struct agent *a)
 	if (a->steers.n > 0) {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 
+		take_notes(a, content);
 		take_steers(a, content);
 		json_add_str(m, "role", "user");
 		json_add(m, "content", content);
@@ -1189,6 +1210,7 @@ tools_finished(struct agent *a)
 		json_add(content, NULL, r);
 	}
 	take_nested(a, content);
+	take_notes(a, content);
 	take_steers(a, content);
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);

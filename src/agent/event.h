@@ -167,6 +167,7 @@
 	  F(OPT, origin, "origin"))                                                                \
 	X(EVENT_AUTHORIZATION_NEEDED, "authorization_needed",                                      \
 	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))                       \
+	X(EVENT_RESOURCE_UPDATED, "resource_updated", F(STR, name, "server") F(STR, url, "uri"))  \
 	X(EVENT_COMPACTED, "compacted",                                                            \
 	  F(INT, turn, "turn") F(STR, name, "trigger") F(LONG, compacted_messages, "messages")     \
 	  F(LONG, tokens_before, "tokens_before") F(LONG, tokens_after, "tokens_after")            \

@@ -430,6 +430,11 @@ human_sink(const struct event *ev, void *ctx)
 		       c(r, C_RESET));
 		r->streamed = false;
 		break;
+	case EVENT_RESOURCE_UPDATED:
+		newline_if_needed(r);
+		printf("  %sconnector %s: resource %s changed%s\n", c(r, C_DIM), ev->name, ev->url,
+		       c(r, C_RESET));
+		break;
 	case EVENT_ERROR:
 	case EVENT_AUTHORIZATION_NEEDED: /* its message names the URL and how to answer */
 		newline_if_needed(r);

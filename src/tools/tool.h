@@ -168,6 +168,11 @@ struct tool_extra {
 	 * when it has loaded or a bounded wait passed; false: loaded, ready never
 	 * runs. ready NULL forgets an earlier waiter `arg`. NULL: never loading. */
 	bool (*wait)(void *ctx, tool_ready_fn *ready, void *arg);
+	/* Notices for the model since it was last given them (a connector's
+	 * resource changed): lines appended to `out`, then forgotten. The agent
+	 * sends them as a text block with the next tool results or message.
+	 * NULL: none. */
+	void (*notes)(void *ctx, struct buf *out);
 	void *ctx;
 };
 

@@ -261,6 +261,9 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_AUTHORIZATION_NEEDED] =
 			"{\"type\":\"authorization_needed\",\"server\":\"read_file\","
 			"\"url\":\"https://u.test/\",\"message\":\"t\"}",
+		[EVENT_RESOURCE_UPDATED] =
+			"{\"type\":\"resource_updated\",\"server\":\"read_file\","
+			"\"uri\":\"https://u.test/\"}",
 		[EVENT_COMPACTED] =
 			"{\"type\":\"compacted\",\"turn\":3,\"trigger\":\"read_file\","
 			"\"messages\":11,\"tokens_before\":12,\"tokens_after\":13,"
