@@ -19,7 +19,7 @@ start_fake "$T/script.json"
 steps ":wait text task done
 :type :compact
 <Enter>
-:wait text compacted: 
+:wait text compacted:
 :save-screen $T/compacted.scr
 :quit"
 ui_run 120 30 --grant "$G" "read the notes"
