@@ -1864,6 +1864,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->cfg = *cfg;
 	tool_env_init(&a->env);
 	a->env.loop = cfg->loop;
+	a->env.worker = cfg->worker;
 	a->env.grants = cfg->grants;
 	a->env.sandbox_path = cfg->sandbox_path;
 	a->env.unsandboxed = cfg->unsandboxed;

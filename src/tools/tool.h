@@ -20,6 +20,7 @@
  */
 
 struct ev_loop;
+struct worker;
 struct egress;
 struct grant_set;
 struct http_client;
@@ -58,6 +59,8 @@ enum tool_flags {
 /* What a tool may use. Borrowed by the tools; owned by the agent. */
 struct tool_env {
 	struct ev_loop *loop;     /* for asynchronous tools */
+	struct worker *worker;    /* (borrowed) runs write_spreadsheet off the loop; NULL: a
+	                           * spreadsheet is built on the loop, next iteration */
 	struct grant_set *grants; /* grant 0 is where relative paths point */
 	const char *sandbox_path; /* the deskhand-sandbox binary; NULL = none */
 	size_t output_cap;        /* bytes of command output kept (0 = default) */

@@ -447,6 +447,21 @@ unmake_parents(struct made_parents *m)
 	}
 }
 
+int
+tool_write_into(const struct grant *gr, const char *rel, const void *data, size_t len,
+                bool *created, struct tool_result *out)
+{
+	struct made_parents m = { .parent = NULL };
+	int rc;
+
+	if ((rc = make_parents(gr, rel, &m)) < 0 || (rc = grant_write(gr, rel, data, len, created)) < 0) {
+		tool_result_from_err(out, rc);
+		unmake_parents(&m);
+	}
+	free(m.parent);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * write_file, edit_file
  */
@@ -456,9 +471,8 @@ unmake_parents(struct made_parents *m)
  * with the same checks the call makes, writing nothing.
  */
 
-/* A refusal the run would put in its result, as an error for a preview. */
-static int
-refusal_err(struct tool_result *r)
+int
+tool_refusal_err(struct tool_result *r)
 {
 	int rc = err_setc(r->denied ? DH_EDENIED : DH_EFAIL, "%s", buf_cstr(&r->text));
 
@@ -477,9 +491,8 @@ preview_skip(const char *data, size_t n)
 	return NULL;
 }
 
-/* The file's current state into p (old_*): missing is fine. */
-static int
-preview_old(const struct grant *gr, const char *rel, struct tool_preview *p)
+int
+tool_preview_old(const struct grant *gr, const char *rel, struct tool_preview *p)
 {
 	struct stat st;
 	int rc = grant_lstat(gr, rel, &st);
@@ -527,17 +540,14 @@ preview_new(struct tool_preview *p, const char *data, size_t n)
  * write_file, edit_file
  */
 
-/* What write_file and edit_file check before anything else; on a refusal
- * `out` holds it and the result is false. gr, rel and shown are set either
- * way (rel and shown heap, may be NULL). */
-static bool
-change_prepare(const cJSON *in, struct tool_env *env, const struct grant **gr, char **rel,
-               char **shown, struct tool_result *out)
+bool
+tool_change_prepare(const char *path, struct tool_env *env, const struct grant **gr, char **rel,
+                    char **shown, struct tool_result *out)
 {
 	int rc;
 
 	*rel = *shown = NULL;
-	if ((rc = tool_path(env, json_str(in, "path"), gr, rel, shown)) < 0) {
+	if ((rc = tool_path(env, path, gr, rel, shown)) < 0) {
 		tool_result_from_err(out, rc);
 		return false;
 	}
@@ -550,23 +560,16 @@ write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	const struct grant *gr;
 	const char *content = json_str(in, "content");
 	char *rel = NULL, *shown = NULL;
-	struct made_parents m = { .parent = NULL };
 	bool created = false;
-	int rc;
 
-	if (!change_prepare(in, env, &gr, &rel, &shown, out))
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &shown, out))
 		goto out;
 	size_t len = strlen(content);
 
-	if ((rc = make_parents(gr, rel, &m)) < 0 ||
-	    (rc = grant_write(gr, rel, content, len, &created)) < 0) {
-		tool_result_from_err(out, rc);
-		unmake_parents(&m);
+	if (tool_write_into(gr, rel, content, len, &created, out) < 0)
 		goto out;
-	}
 	buf_printf(&out->text, "%s %s (%zu bytes)", created ? "created" : "overwrote", shown, len);
 out:
-	free(m.parent);
 	free(rel);
 	free(shown);
 	return 0;
@@ -582,12 +585,12 @@ write_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p
 	int rc;
 
 	tool_result_init(&r);
-	if (!change_prepare(in, env, &gr, &rel, &p->path, &r)) {
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &p->path, &r)) {
 		free(rel);
-		return refusal_err(&r);
+		return tool_refusal_err(&r);
 	}
 	tool_result_fini(&r);
-	if ((rc = preview_old(gr, rel, p)) == 0 && p->is_dir)
+	if ((rc = tool_preview_old(gr, rel, p)) == 0 && p->is_dir)
 		rc = err_set("%s is a directory", p->path);
 	if (rc == 0)
 		preview_new(p, content, strlen(content));
@@ -618,7 +621,7 @@ edit_compute(const cJSON *in, struct tool_env *env, const struct grant **gr, cha
 	bool all = json_bool(in, "replace_all", false);
 	int rc;
 
-	if (!change_prepare(in, env, gr, rel, shown, out))
+	if (!tool_change_prepare(json_str(in, "path"), env, gr, rel, shown, out))
 		return false;
 	if (!*old) {
 		tool_result_errorf(out, "old_string is empty; to create or replace a whole file "
@@ -713,7 +716,7 @@ edit_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
 	free(p->path);
 	p->path = NULL;
 	if (!edit_compute(in, env, &gr, &rel, &p->path, &p->old, &p->new, &count, &r))
-		rc = refusal_err(&r);
+		rc = tool_refusal_err(&r);
 	else
 		tool_result_fini(&r);
 	if (rc == 0) {
@@ -817,7 +820,7 @@ move_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
 
 	tool_result_init(&r);
 	if (!move_prepare(in, env, &sg, &srel, &p->old_path, &dg, &drel, &p->path, &r))
-		rc = refusal_err(&r);
+		rc = tool_refusal_err(&r);
 	else
 		tool_result_fini(&r);
 	if (rc == 0 && grant_lstat(sg, srel, &st) == 0) {
@@ -840,7 +843,7 @@ delete_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	int rc;
 
 	memset(&st, 0, sizeof st);
-	if (!change_prepare(in, env, &gr, &rel, &shown, out))
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &shown, out))
 		goto out;
 	if ((rc = grant_lstat(gr, rel, &st)) < 0) {
 		tool_result_from_err(out, rc);
@@ -874,12 +877,12 @@ delete_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *
 	int rc = 0;
 
 	tool_result_init(&r);
-	if (!change_prepare(in, env, &gr, &rel, &p->path, &r)) {
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &p->path, &r)) {
 		free(rel);
-		return refusal_err(&r);
+		return tool_refusal_err(&r);
 	}
 	tool_result_fini(&r);
-	rc = preview_old(gr, rel, p);
+	rc = tool_preview_old(gr, rel, p);
 	if (rc == 0 && !p->old_exists)
 		rc = err_setc(DH_ENOTFOUND, "%s does not exist", p->path);
 	free(rel);
@@ -931,10 +934,10 @@ make_directory_preview(const cJSON *in, struct tool_env *env, struct tool_previe
 	}
 	if (refuse_protected(rel, p->path, &r)) {
 		free(rel);
-		return refusal_err(&r);
+		return tool_refusal_err(&r);
 	}
 	tool_result_fini(&r);
-	rc = preview_old(gr, rel, p);
+	rc = tool_preview_old(gr, rel, p);
 	free(rel);
 	if (rc == 0 && p->old_exists && !p->is_dir)
 		rc = err_set("%s exists and is not a directory", p->path);

@@ -192,6 +192,9 @@ class State:
 
 
 class Handler(BaseHTTPRequestHandler):
+    # TCP_NODELAY: a response written in small pieces (an SSE event at a time)
+    # goes out at once, not after the client's delayed ACK (~40 ms each).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server_version = "fake-anthropic/1"
 
