@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "policy/grant.h"
 #include "tools/tool_priv.h"
 
@@ -198,20 +200,22 @@ line_end(struct lines *L)
 	return true;
 }
 
+/* Numbered lines of head (headn bytes) then, when fd >= 0, of the rest of
+ * fd; `total` is the size said when the text continues. */
 static void
-read_text(int fd, const struct stat *st, const char *shown, const char *head, size_t headn,
+read_text(int fd, long long total, const char *shown, const char *head, size_t headn,
           long long offset, long long limit, struct tool_result *out)
 {
 	struct lines L = { .out = out, .offset = offset, .limit = limit, .line = BUF_INIT };
 	char chunk[65536];
+	const char *p = head;
 	size_t n = headn;
 	bool go = true, any = false;
 
-	memcpy(chunk, head, headn);
 	for (;;) {
 		for (size_t i = 0; i < n && go; i++) {
 			any = true;
-			if (chunk[i] == '\n') {
+			if (p[i] == '\n') {
 				go = line_end(&L);
 				continue;
 			}
@@ -221,9 +225,9 @@ read_text(int fd, const struct stat *st, const char *shown, const char *head, si
 				L.line_cut = true;
 				continue;
 			}
-			buf_putc(&L.line, chunk[i]);
+			buf_putc(&L.line, p[i]);
 		}
-		if (!go)
+		if (!go || fd < 0)
 			break;
 		ssize_t r = read(fd, chunk, sizeof chunk);
 
@@ -238,6 +242,7 @@ read_text(int fd, const struct stat *st, const char *shown, const char *head, si
 		}
 		if (r == 0)
 			break;
+		p = chunk;
 		n = (size_t)r;
 	}
 	if (go && (L.line.len || L.line_cut))
@@ -262,10 +267,74 @@ read_text(int fd, const struct stat *st, const char *shown, const char *head, si
 			           READ_TEXT_MAX >> 10, next);
 		else
 			buf_printf(&out->text,
-			           "[… %s continues after line %lld (%jd bytes in all); "
+			           "[… %s continues after line %lld (%lld bytes in all); "
 			           "continue with offset=%lld]",
-			           shown, next - 1, (intmax_t)st->st_size, next);
+			           shown, next - 1, total, next);
 	}
+}
+
+/* An office document or PDF (src/docs/) as numbered lines of its text; a
+ * PDF small enough also as the document block, for models that read PDFs
+ * themselves, with its text beside it. */
+static void
+read_document(int fd, const struct stat *st, enum doc_kind kind, const char *shown,
+              long long offset, long long limit, struct tool_result *out)
+{
+	struct doc_limits lim;
+	struct buf data = BUF_INIT, text = BUF_INIT;
+
+	doc_limits_default(&lim);
+	if ((uintmax_t)st->st_size > lim.max_input) {
+		tool_result_errorf(out,
+		                   "%s is too large to show as text (%jd bytes; the limit for "
+		                   "documents is %zu MiB)",
+		                   shown, (intmax_t)st->st_size, lim.max_input >> 20);
+		return;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		tool_result_errorf(out, "%s: lseek: %s", shown, strerror(errno));
+		goto out;
+	}
+	if (fsutil_read_fd(fd, lim.max_input, &data) < 0) {
+		tool_result_errorf(out, "%s: %s", shown, err_msg());
+		goto out;
+	}
+	if (doc_to_text(data.ptr ? data.ptr : "", data.len, shown, kind, &lim, &text) < 0) {
+		if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX && lseek(fd, 0, SEEK_SET) == 0) {
+			/* the model may still read what poppler cannot */
+			char *why = xstrdup(err_msg());
+			struct stat pst = *st;
+
+			pst.st_size = (off_t)data.len;
+			read_media(fd, &pst, "application/pdf", shown, out);
+			buf_printf(&out->text, " (no text: %s)", why);
+			free(why);
+		} else {
+			tool_result_errorf(out, "%s", err_msg());
+		}
+		goto out;
+	}
+	if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX) {
+		struct stat pst = *st;
+
+		pst.st_size = (off_t)data.len;
+		if (lseek(fd, 0, SEEK_SET) == 0)
+			read_media(fd, &pst, "application/pdf", shown, out);
+		buf_clear(&out->text);
+	}
+	buf_printf(&out->text, "%s: %s document shown as text (%jd bytes)\n", shown,
+	           doc_kind_name(kind), (intmax_t)st->st_size);
+	read_text(-1, (long long)text.len, shown, buf_cstr(&text), text.len, offset, limit, out);
+	if (out->content && !out->is_error) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", buf_cstr(&out->text));
+		cJSON_AddItemToArray(out->content, t);
+	}
+out:
+	buf_fini(&data);
+	buf_fini(&text);
 }
 
 static int
@@ -288,6 +357,13 @@ read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_errorf(out, "%s: read: %s", shown, strerror(errno));
 		goto out;
 	}
+	enum doc_kind kind = doc_kind_of(rel, head, (size_t)hn);
+
+	if (kind != DOC_NONE) {
+		read_document(fd, &st, kind, shown, json_int(in, "offset", 1),
+		              json_int(in, "limit", READ_LIMIT_DEF), out);
+		goto out;
+	}
 	const char *mt = media_type(head, (size_t)hn);
 
 	if (mt) {
@@ -305,7 +381,8 @@ read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		                   shown, (intmax_t)st.st_size);
 		goto out;
 	}
-	read_text(fd, &st, shown, (const char *)head, (size_t)hn, json_int(in, "offset", 1),
+	read_text(fd, (long long)st.st_size, shown, (const char *)head, (size_t)hn,
+	          json_int(in, "offset", 1),
 	          json_int(in, "limit", READ_LIMIT_DEF), out);
 out:
 	if (fd >= 0)
@@ -959,9 +1036,14 @@ const struct tool_entry tool_fs_entries[] = {
 			"tab, line): lines from `offset` (1-based, default 1), at most `limit` "
 			"lines (default 2000); lines longer than 2000 bytes are cut and at most "
 			"256 KiB of text is returned per call, with a note saying where to "
-			"continue. Images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MiB are "
-			"returned as image or document content you can look at. Other binary "
-			"files are refused. " PATHS_NOTE,
+			"continue. Images (PNG, JPEG, GIF, WebP) up to 5 MiB are returned as "
+			"image content you can look at. Office documents come back as numbered "
+			"text: spreadsheets (.xlsx, .ods) as one Markdown table per sheet with "
+			"row numbers and column letters and each formula in [brackets] after "
+			"its value, Word and OpenDocument text (.docx, .odt) as Markdown, "
+			"presentations (.pptx, .odp) slide by slide; a PDF as its text page by "
+			"page, and up to 5 MiB also as document content. Other binary files "
+			"are refused. " PATHS_NOTE,
 		.input_schema =
 			"{\"type\":\"object\",\"properties\":{"
 			"\"path\":{\"type\":\"string\",\"description\":\"The file to read.\"},"

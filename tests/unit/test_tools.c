@@ -509,7 +509,12 @@ check_media(const char *name, const unsigned char *data, size_t n, const char *t
 		cr_assert_str_eq(json_str(blk, "title"), name);
 	char *want = xasprintf("%s: %s, %zu bytes", name, mt, n);
 
-	cr_assert_str_eq(buf_cstr(&r.text), want);
+	if (!strcmp(type, "document")) /* a PDF whose text poppler cannot read */
+		cr_assert(!strncmp(buf_cstr(&r.text), want, strlen(want)) &&
+		                  strstr(r.text.ptr, " (no text: doc.pdf: not a readable PDF"),
+		          "%s", r.text.ptr);
+	else
+		cr_assert_str_eq(buf_cstr(&r.text), want);
 	free(want);
 	tool_result_fini(&r);
 }
