@@ -26,6 +26,7 @@
 #include "llm/llm.h"
 #include "llm/tokens.h"
 #include "policy/grant.h"
+#include "policy/spend.h"
 #include "sandbox/egress.h"
 #include "session/blob.h"
 #include "session/session.h"
@@ -156,6 +157,8 @@ struct agent {
 	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
 	char *summary;		/* first line of the latest assistant text, or NULL */
 	bool cost_known;
+	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
+	bool was_refused;	/* admit() refused the request (cap_hit is set) */
 };
 
 static void next_turn(struct agent *a);
@@ -1067,6 +1070,73 @@ take_notes(struct agent *a, cJSON *content)
 
 static void start_request(struct agent *a);
 
+/* Could a request estimated at est_usd / est_tokens cross one of the run's
+ * caps (policy/spend.h)? Fills *v when it could. */
+static bool
+would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long est_tokens)
+{
+	const struct spend_caps caps = {
+		.run_usd = a->cfg.max_cost_usd,
+		.session_usd = a->cfg.max_cost_session_usd,
+		.day_usd = a->cfg.max_cost_day_usd,
+		.session_tokens = a->cfg.max_tokens_session,
+	};
+	const struct event_usage *u = &a->usage;
+	const struct spend_state st = {
+		.run_usd = a->cost - a->cost_base,
+		.session_usd = a->cost,
+		.day_usd = a->cfg.day_spent_usd + (a->cost - a->cost_base),
+		.session_tokens = u->input_tokens + u->output_tokens + u->cache_read_tokens +
+		                  u->cache_creation_tokens,
+	};
+
+	return spend_would_cross(v, &caps, &st, est_usd, est_tokens);
+}
+
+/* llm_callbacks.admit: the request's estimate (input from its body, output
+ * at max_tokens) priced by the model registry, against the caps. */
+static bool
+admit(const struct llm_usage *est, void *ctx)
+{
+	struct agent *a = ctx;
+	double usd = llm_cost_usd(a->cfg.model, est);
+
+	if (!would_cross(a, &a->cap_hit, usd > 0 ? usd : 0,
+	                 est->input_tokens + est->output_tokens))
+		return true;
+	a->was_refused = true;
+	return false;
+}
+
+/* The session ends with status budget: a budget event naming the cap, what
+ * was spent and the refused request's estimate (0 when the cap was already
+ * reached). Resuming with a higher cap goes on. */
+static void
+budget_stop(struct agent *a, const struct spend_verdict *v)
+{
+	char *m;
+
+	if (v->tokens && v->estimate > 0)
+		m = xasprintf("token cap: the next request could use %.0f tokens, %.0f used of "
+		              "%.0f (%s)",
+		              v->estimate, v->spent, v->cap, v->limit);
+	else if (v->tokens)
+		m = xasprintf("token cap reached: %.0f used of %.0f (%s)", v->spent, v->cap,
+		              v->limit);
+	else if (v->estimate > 0)
+		m = xasprintf("spend cap: the next request could cost $%.4f, $%.4f spent of "
+		              "$%.4f (%s)",
+		              v->estimate, v->spent, v->cap, v->limit);
+	else
+		m = xasprintf("spend cap reached: $%.4f spent of $%.4f (%s)", v->spent, v->cap,
+		              v->limit);
+	emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = v->spent,
+	                         .cap_usd = v->cap, .estimate = v->estimate,
+	                         .limit = v->limit });
+	finish(a, "budget", m);
+	free(m);
+}
+
 static void
 tools_loaded(void *arg)
 {
@@ -1080,6 +1150,7 @@ start_request(struct agent *a)
 		.on_text = on_text,
 		.on_retry = on_retry,
 		.on_done = on_done,
+		.admit = admit,
 	};
 	int max = a->cfg.max_turns > 0 ? a->cfg.max_turns : 100;
 	const struct tool_extra *x = a->env.extra;
@@ -1091,15 +1162,11 @@ start_request(struct agent *a)
 		finish(a, "failed", a->history_error);
 		return;
 	}
-	if (a->cfg.max_cost_usd > 0 && a->cost - a->cost_base >= a->cfg.max_cost_usd) {
-		/* The spend cap: no request starts once this run has spent it. */
-		double spent = a->cost - a->cost_base;
-		char *m = xasprintf("spend cap reached: $%.4f spent of $%.4f (max_cost)", spent,
-				    a->cfg.max_cost_usd);
-		emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = spent,
-					  .cap_usd = a->cfg.max_cost_usd });
-		finish(a, "budget", m);
-		free(m);
+	struct spend_verdict v;
+
+	if (would_cross(a, &v, 0, 0)) {
+		/* A cap already reached: no request starts. */
+		budget_stop(a, &v);
 		return;
 	}
 	if (a->turn >= max) {
@@ -1118,13 +1185,21 @@ start_request(struct agent *a)
 	a->compact_tried = false;
 	a->last_estimate = est;
 	a->turn++;
-	emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
 	cJSON_Delete(a->tools);
 	a->tools = tool_env_schemas(&a->env);
 	struct llm_request req = { .system = a->system, .tools = a->tools, .messages = a->history };
-	if (llm_start(a->cfg.llm, &req, &cb, a) < 0) {
+	a->was_refused = false;
+	int rc = llm_start(a->cfg.llm, &req, &cb, a);
+
+	if (rc == 0) {
+		/* on_done and the stream's events come later, from the loop */
+		emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
+	} else if (rc == DH_EDENIED && a->was_refused) {
+		a->turn--; /* never sent: no turn */
+		budget_stop(a, &a->cap_hit);
+	} else {
 		char *m = xasprintf("model request failed: %s", err_msg());
 		emit_error(a, m);
 		finish(a, "failed", m);

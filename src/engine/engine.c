@@ -774,6 +774,8 @@ new_agent(struct engine *e)
 		.folder_rules = &e->folder_rules,
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
+		.max_cost_session_usd = config_cost(e->cfg->max_cost_per_session),
+		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
 		.context_window = context_window(e->cfg->model),
 		.compact_at = config_fraction(e->cfg->compact_at),
 	};

@@ -27,6 +27,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/provider.h"
+#include "llm/tokens.h"
 #include "net/sse.h"
 
 #define RAW_CAP      ((size_t)64 << 10) /* non-stream body kept for the error message */
@@ -1131,6 +1132,18 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 		return err_set("llm: llm_start called from a stream callback");
 	if (c->ops->build_request(&spec, &c->cfg, req) < 0)
 		return DH_EFAIL;
+	if (cb->admit) {
+		long out = json_int(spec.body, "max_completion_tokens", c->cfg.max_tokens);
+		struct llm_usage est = {
+			.input_tokens = (long)llm_tokens_estimate(spec.body),
+			.output_tokens = json_int(spec.body, "max_tokens", out),
+		};
+
+		if (!cb->admit(&est, ctx)) {
+			llm_http_spec_fini(&spec);
+			return err_setc(DH_EDENIED, "llm: the request was refused before sending");
+		}
+	}
 	c->spec = spec;
 	c->body_text = json_print(spec.body);
 	c->body_norm = json_dup(spec.body);

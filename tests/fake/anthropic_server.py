@@ -55,6 +55,9 @@ text's bytes / 4) is over N fail as the real API does (400 "prompt is too long:
 T tokens > N maximum"); each logged request carries its "tokens" estimate.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
+The usage each completed stream reported is logged to LOG.usage as {"n", "model",
+"input_tokens", "output_tokens", "cache_read_input_tokens",
+"cache_creation_input_tokens"}, once its message_stop is sent.
 """
 
 import argparse
@@ -343,6 +346,16 @@ class Handler(BaseHTTPRequestHandler):
                                      "usage": {"output_tokens": u.get("output_tokens", 5)}}, delay)
         self.event("message_stop", {"type": "message_stop"}, delay)
         self.end_stream()
+        st = self.server.state
+        with st.lock:
+            with open(st.log_path + ".usage", "a") as f:
+                f.write(json.dumps({
+                    "n": self.n, "model": self.body.get("model"),
+                    "input_tokens": u.get("input_tokens", 10),
+                    "output_tokens": u.get("output_tokens", 5),
+                    "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
+                    "cache_creation_input_tokens": u.get("cache_creation_input_tokens", 0),
+                }) + "\n")
 
     def fault_status(self, turn):
         status = turn.get("status", 500)

@@ -158,7 +158,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
 		.url = "https://u.test/",
-		.cap_usd = 0.75, .origin = "schedule:n",
+		.cap_usd = 0.75, .estimate = 0.125, .limit = "max_cost", .origin = "schedule:n",
 		.compacted_messages = 11, .tokens_before = 12, .tokens_after = 13,
 	};
 }
@@ -254,7 +254,8 @@ Test(event, every_type_has_its_wire_shape)
 			"{\"type\":\"elicitation_decided\",\"id\":\"toolu_1\","
 			"\"server\":\"read_file\",\"action\":\"done\"}",
 		[EVENT_BUDGET] =
-			"{\"type\":\"budget\",\"spent\":1.5,\"cap\":0.75}",
+			"{\"type\":\"budget\",\"spent\":1.5,\"cap\":0.75,\"estimate\":0.125,"
+			"\"limit\":\"max_cost\"}",
 		[EVENT_NOTICE] =
 			"{\"type\":\"notice\",\"session\":\"s1\",\"status\":\"done\","
 			"\"summary\":\"t\",\"origin\":\"schedule:n\"}",
