@@ -31,6 +31,7 @@
 #include "llm/llm.h"
 #include "llm/registry.h"
 #include "policy/grant.h"
+#include "policy/spend.h"
 #include "sandbox/egress.h"
 #include "sandbox/probe.h"
 #include "session/session.h"
@@ -748,6 +749,11 @@ new_agent(struct engine *e)
 		return DH_EPARSE;
 	if (reload_instructions(e) < 0)
 		return DH_EFAIL;
+	/* max_cost_per_day: what every session spent today so far. */
+	double day_cap = config_cost(e->cfg->max_cost_per_day), day_spent = 0;
+
+	if (day_cap > 0 && spend_ledger_day(e->state, time(NULL), &day_spent) < 0)
+		return err_set("max_cost_per_day: %s", err_msg());
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -775,6 +781,9 @@ new_agent(struct engine *e)
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
 		.max_cost_session_usd = config_cost(e->cfg->max_cost_per_session),
+		.max_cost_day_usd = day_cap,
+		.day_spent_usd = day_spent,
+		.ledger_dir = e->state,
 		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
 		.context_window = context_window(e->cfg->model),
 		.compact_at = config_fraction(e->cfg->compact_at),
