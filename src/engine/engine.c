@@ -73,6 +73,7 @@ struct engine {
 	struct audit_sink *audit; /* the session's audit log, or NULL (audit = off) */
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
+	size_t mcp_audited;	 /* connectors started that have an audit record */
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
 	bool has_bwrap; /* bwrap is on PATH (checked at open) */
@@ -410,19 +411,36 @@ open_new_stores(struct engine *e)
 static int
 make_llm(struct engine *e)
 {
-	const char *base = getenv("ANTHROPIC_BASE_URL");
-	const char *key = getenv("ANTHROPIC_API_KEY");
+	const struct config_provider *p;
+	const char *model;
 
-	if (!e->opts.replay_path && (!key || !*key))
-		return err_set("no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-..., "
-			       "from console.anthropic.com; it is never stored). Without a key, "
-			       "'make demo' and 'make demo-tui' replay a recorded session, and "
-			       "--replay FILE serves a recording");
+	/* "PROVIDER/MODEL" or a model of the `provider` option's (docs/providers.md) */
+	if (config_model_resolve(e->cfg, e->cfg->model, &p, &model) < 0)
+		return DH_EFAIL;
+	const char *key = *p->key_env ? getenv(p->key_env) : NULL;
+	const char *base = p->base_url;
+	bool anthropic = strcmp(p->kind, "anthropic") == 0;
+
+	if (strcmp(p->name, "anthropic") == 0 && getenv("ANTHROPIC_BASE_URL") &&
+	    *getenv("ANTHROPIC_BASE_URL"))
+		base = getenv("ANTHROPIC_BASE_URL");
+	else if (anthropic && !*base)
+		base = e->cfg->base_url;
+	if (!e->opts.replay_path && *p->key_env && (!key || !*key)) {
+		if (strcmp(p->key_env, "ANTHROPIC_API_KEY") == 0)
+			return err_set("no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-..., "
+				       "from console.anthropic.com; it is never stored). Without a key, "
+				       "'make demo' and 'make demo-tui' replay a recorded session, and "
+				       "--replay FILE serves a recording");
+		return err_set("no API key for provider %s: set %s (its key_env; it is never stored), "
+			       "or 'provider %s key_env =' for a server that takes none",
+			       p->name, p->key_env, p->name);
+	}
 	struct llm_config lc = {
-		.provider = e->cfg->provider,
-		.base_url = base && *base ? base : e->cfg->base_url,
+		.provider = p->kind,
+		.base_url = *base ? base : NULL,
 		.api_key = key ? key : "",
-		.model = e->cfg->model,
+		.model = model,
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
 		/* `max_retries = 0` means none; llm's 0 means its default. */
 		.max_retries = config_int(e->cfg->max_retries) > 0
@@ -433,6 +451,9 @@ make_llm(struct engine *e)
 		.replay_path = e->opts.replay_path,
 		.redact_paths = e->redact,
 		.nredact_paths = e->ngrants,
+		.headers = (const char *const *)p->headers.v,
+		.nheaders = p->headers.n,
+		.api_version = p->api_version,
 	};
 	llm_free(e->llm);
 	e->llm = NULL;
@@ -866,6 +887,28 @@ open_audit(struct engine *e)
 	return 0;
 }
 
+/* An mcp_start audit record for each connector started since the last call
+ * ("NAME: starting", "NAME: failed: why", …: mcp_host_describe). */
+static void
+audit_connectors(struct engine *e)
+{
+	size_t n = e->mcp ? mcp_host_count(e->mcp) : 0;
+
+	for (; e->audit && e->mcp_audited < n; e->mcp_audited++) {
+		char *d = mcp_host_describe(e->mcp, e->mcp_audited);
+		size_t k = strcspn(d, ":");
+		cJSON *r = json_new_obj();
+
+		json_add_str(r, "type", "mcp_start");
+		json_add_strn(r, "name", d, k);
+		json_add_str(r, "status", d[k] ? d + k + (d[k + 1] == ' ' ? 2 : 1) : "");
+		if (audit_sink_record(e->audit, r) < 0)
+			log_warn("audit: %s", err_msg());
+		cJSON_Delete(r);
+		free(d);
+	}
+}
+
 /* Tell the person what opening the session repaired or skipped. */
 static void
 report_session_notes(struct engine *e)
@@ -903,6 +946,7 @@ engine_start(struct engine *e, const char *task)
 		return DH_EFAIL;
 	report_session_notes(e);
 	report_connectors(e);
+	audit_connectors(e);
 	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
 		return DH_EFAIL;
 	if (new_agent(e) < 0)
@@ -1680,11 +1724,22 @@ req_prompt(struct engine *e, const struct command *c, unsigned long from)
 static void
 req_mcp_trust(struct engine *e, const struct command *c, unsigned long from)
 {
+	/* the person's decision is recorded before its servers start */
+	cJSON *r = json_new_obj();
+
+	json_add_str(r, "type", "mcp_trust");
+	json_add_str(r, "path", c->path);
+	json_add_str(r, "decision", "trust");
+	json_add_str(r, "by", "person");
+	if (e->audit && audit_sink_record(e->audit, r) < 0)
+		log_warn("audit: %s", err_msg());
+	cJSON_Delete(r);
 	if (!e->mcp || mcp_host_trust(e->mcp, c->path) < 0) {
 		reply(e, from, c->req, "mcp_trust", false,
 		      e->mcp ? err_msg() : "no connectors in this engine", NULL);
 		return;
 	}
+	audit_connectors(e);
 	reply(e, from, c->req, "mcp_trust", true, "trusted; its connectors are starting", NULL);
 }
 
