@@ -14,7 +14,8 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0 libcmark-gfm yaml-0.1 libcrypto
+PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0 libcmark-gfm yaml-0.1 libcrypto \
+            xlsxwriter libzip poppler-glib
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
@@ -118,6 +119,10 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjs
            libssl-dev libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
            libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev
+# write_spreadsheet writes .xlsx with libxlsxwriter.
+DEB_PKGS += libxlsxwriter-dev
+# The spreadsheet tests read written workbooks back with LibreOffice (soffice).
+DEB_PKGS += libreoffice-calc
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
 # The MCP tests install their pinned npm packages (tests/mcp/package-lock.json);
@@ -126,13 +131,16 @@ DEB_PKGS += nodejs
 # The schedule tests check the timer units and SPECs (systemd-analyze verify,
 # calendar); no running systemd is needed.
 DEB_PKGS += systemd
+# Office documents and PDFs as text (src/docs/); the document tests make their
+# documents with LibreOffice (soffice --headless --convert-to).
+DEB_PKGS += libzip-dev libpoppler-glib-dev libreoffice-writer libreoffice-impress
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "  DEPS    installing:" $$missing; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "deskhand: missing Debian packages:" $$missing; \
 	    echo "          run as root: apt-get install" $$missing; exit 1; \

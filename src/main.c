@@ -43,6 +43,7 @@ static const char usage[] =
 	"  redo       reapply what the last undo reverted\n"
 	"  restore    return the folders to any checkpoint\n"
 	"  sessions   list sessions\n"
+	"  usage      tokens and cost by day, model or session, from the transcripts\n"
 	"  inbox      unattended runs that need you: waiting, or changes to review\n"
 	"  schedule   run a task at set times with no terminal open (schedule --help)\n"
 	"  doctor     check that this machine can sandbox the agent's commands\n"
@@ -75,6 +76,7 @@ static const struct {
 	{ .name = "diff", .fn = cli_diff },
 	{ .name = "undo", .fn = cli_undo },
 	{ .name = "sessions", .fn = cli_sessions },
+	{ .name = "usage", .fn = cli_usage, .client = true },
 	{ .name = "doctor", .fn = cli_doctor },
 	{ .name = "mcp", .fn = cli_mcp },
 	{ .name = "rules", .fn = cli_rules, .client = true },

@@ -17,8 +17,12 @@ only 'curl/curl\.h' '^src/net/http\.c$'
 only 'git2\.h|git2/[^>]*' '^src/snap/'
 only 'seccomp\.h' '^sandbox/'
 only 'n?curses\.h|ncursesw/[^>]*' '^src/ui/'
-only 'libxml/[a-zA-Z]+\.h' '^src/tools/tool_web\.c$'
+# libxml2: the HTML parser of web_fetch, and the XML of office documents.
+only 'libxml/[a-zA-Z]+\.h' '^(src/tools/tool_web\.c|src/docs/doc\.c)$'
+only 'zip\.h' '^src/docs/doc\.c$'
+only 'poppler\.h|poppler/[^>]*' '^src/docs/doc_pdf\.c$'
 only 'cmark-gfm[-a-z_]*\.h' '^src/ui/markdown\.c$'
+only 'xlsxwriter\.h|xlsxwriter/[^>]*' '^src/tools/tool_sheet\.c$'
 
 python3 - <<'PY' || bad=1
 import os, re, sys
@@ -110,6 +114,9 @@ for top in ("src", "sandbox"):
                 if src_mod == "skills" and dst_mod not in ("policy", "core"):
                     refuse(where, "src/skills/ reads skills and instructions: it includes only "
                            "policy/ and core/ (the agent decides what the model sees)")
+                if src_mod == "docs" and dst_mod != "core":
+                    refuse(where, "src/docs/ reads documents as text: it includes only core/ "
+                           "(the tools and the review decide what to read)")
                 if src_mod in below_agent and dst_mod == "agent":
                     refuse(where, "src/%s/ is below the agent: it never includes agent/" % src_mod)
 

@@ -4,7 +4,7 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions doctor rules schedule inbox mcp skills"
+reject-hunk undo redo restore sessions usage doctor rules schedule inbox mcp skills"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -12,10 +12,12 @@ _deskhand_options() {
 	'') echo "-g --grant --resume --theme -m --mode --model --force --replay --no-mouse
 		-h --help -V --version --dump-config" ;;
 	run) echo "-g --grant -y --approve-plan -m --mode --json --detach --commands --resume
-		--model --max-turns --force --record --replay --max-cost --approval-deadline
+		--model --max-turns --force --record --replay --max-cost --max-tokens
+		--approval-deadline
 		--origin --prompt --dangerously-run-commands-unsandboxed -h --help" ;;
 	attach) echo "--theme --no-mouse -h --help" ;;
 	ls | sessions | doctor) echo "--json -h --help" ;;
+	usage) echo "--by --since --json -h --help" ;;
 	rules) echo "-g --grant --json -h --help" ;;
 	inbox) echo "--json --dismiss -h --help" ;;
 	skills) echo "--json --grant -h --help" ;;
@@ -84,7 +86,10 @@ _deskhand() {
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
-	--model | --max-turns | --steps | --to | --at | --max-cost) return ;;
+	--model | --max-turns | --steps | --to | --at | --max-cost | --max-tokens | --since) return ;;
+	--by)
+		mapfile -t COMPREPLY < <(compgen -W "day model session" -- "$cur")
+		return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_deskhand_options "$cmd")" -- "$cur")

@@ -24,6 +24,7 @@
 #include "net/http.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
+#include "policy/spend.h"
 #include "sandbox/egress.h"
 #include "session/blob.h"
 #include "session/session.h"
@@ -143,6 +144,8 @@ struct agent {
 	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
 	char *summary;		/* first line of the latest assistant text, or NULL */
 	bool cost_known;
+	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
+	bool was_refused;	/* admit() refused the request (cap_hit is set) */
 };
 
 static void next_turn(struct agent *a);
@@ -738,9 +741,7 @@ compact_output(struct agent *a, struct tool_result *r)
 	if (r->content || r->text.len <= OUTPUT_INLINE_MAX)
 		return;
 	if (session_blob_excerpt(session_dir(a->cfg.session), r->text.ptr, r->text.len,
-				 OUTPUT_KEEP,
-				 "To see other parts, use read_file with offset and limit, or a "
-				 "narrower command.", &b) < 0) {
+				 OUTPUT_KEEP, NULL, &b) < 0) {
 		log_warn("tool output kept whole: %s", err_msg());
 		buf_fini(&b);
 		return;
@@ -863,7 +864,94 @@ take_steers(struct agent *a, cJSON *content)
 	ARRAY_CLEAR(&a->steers);
 }
 
+/* Notices from the run-time tools (a connector's resource changed) as one
+ * text block, with the tool results or the person's message. */
+static void
+take_notes(struct agent *a, cJSON *content)
+{
+	const struct tool_extra *x = a->env.extra;
+	struct buf b = BUF_INIT;
+
+	if (x && x->notes)
+		x->notes(x->ctx, &b);
+	if (b.len) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", buf_cstr(&b));
+		json_add(content, NULL, t);
+	}
+	buf_fini(&b);
+}
+
 static void start_request(struct agent *a);
+
+/* Could a request estimated at est_usd / est_tokens cross one of the run's
+ * caps (policy/spend.h)? Fills *v when it could. */
+static bool
+would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long est_tokens)
+{
+	const struct spend_caps caps = {
+		.run_usd = a->cfg.max_cost_usd,
+		.session_usd = a->cfg.max_cost_session_usd,
+		.day_usd = a->cfg.max_cost_day_usd,
+		.session_tokens = a->cfg.max_tokens_session,
+	};
+	const struct event_usage *u = &a->usage;
+	const struct spend_state st = {
+		.run_usd = a->cost - a->cost_base,
+		.session_usd = a->cost,
+		.day_usd = a->cfg.day_spent_usd + (a->cost - a->cost_base),
+		.session_tokens = u->input_tokens + u->output_tokens + u->cache_read_tokens +
+		                  u->cache_creation_tokens,
+	};
+
+	return spend_would_cross(v, &caps, &st, est_usd, est_tokens);
+}
+
+/* llm_callbacks.admit: the request's estimate (input from its body, output
+ * at max_tokens) priced by the model registry, against the caps. */
+static bool
+admit(const struct llm_usage *est, void *ctx)
+{
+	struct agent *a = ctx;
+	double usd = llm_cost_usd(a->cfg.model, est);
+
+	if (!would_cross(a, &a->cap_hit, usd > 0 ? usd : 0,
+	                 est->input_tokens + est->output_tokens))
+		return true;
+	a->was_refused = true;
+	return false;
+}
+
+/* The session ends with status budget: a budget event naming the cap, what
+ * was spent and the refused request's estimate (0 when the cap was already
+ * reached). Resuming with a higher cap goes on. */
+static void
+budget_stop(struct agent *a, const struct spend_verdict *v)
+{
+	char *m;
+
+	if (v->tokens && v->estimate > 0)
+		m = xasprintf("token cap: the next request could use %.0f tokens, %.0f used of "
+		              "%.0f (%s)",
+		              v->estimate, v->spent, v->cap, v->limit);
+	else if (v->tokens)
+		m = xasprintf("token cap reached: %.0f used of %.0f (%s)", v->spent, v->cap,
+		              v->limit);
+	else if (v->estimate > 0)
+		m = xasprintf("spend cap: the next request could cost $%.4f, $%.4f spent of "
+		              "$%.4f (%s)",
+		              v->estimate, v->spent, v->cap, v->limit);
+	else
+		m = xasprintf("spend cap reached: $%.4f spent of $%.4f (%s)", v->spent, v->cap,
+		              v->limit);
+	emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = v->spent,
+	                         .cap_usd = v->cap, .estimate = v->estimate,
+	                         .limit = v->limit });
+	finish(a, "budget", m);
+	free(m);
+}
 
 static void
 tools_loaded(void *arg)
@@ -878,6 +966,7 @@ start_request(struct agent *a)
 		.on_text = on_text,
 		.on_retry = on_retry,
 		.on_done = on_done,
+		.admit = admit,
 	};
 	int max = a->cfg.max_turns > 0 ? a->cfg.max_turns : 100;
 	const struct tool_extra *x = a->env.extra;
@@ -889,15 +978,11 @@ start_request(struct agent *a)
 		finish(a, "failed", a->history_error);
 		return;
 	}
-	if (a->cfg.max_cost_usd > 0 && a->cost - a->cost_base >= a->cfg.max_cost_usd) {
-		/* The spend cap: no request starts once this run has spent it. */
-		double spent = a->cost - a->cost_base;
-		char *m = xasprintf("spend cap reached: $%.4f spent of $%.4f (max_cost)", spent,
-				    a->cfg.max_cost_usd);
-		emit(a, &(struct event){ .type = EVENT_BUDGET, .total_cost_usd = spent,
-					  .cap_usd = a->cfg.max_cost_usd });
-		finish(a, "budget", m);
-		free(m);
+	struct spend_verdict v;
+
+	if (would_cross(a, &v, 0, 0)) {
+		/* A cap already reached: no request starts. */
+		budget_stop(a, &v);
 		return;
 	}
 	if (a->turn >= max) {
@@ -908,13 +993,21 @@ start_request(struct agent *a)
 		return;
 	}
 	a->turn++;
-	emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
 	cJSON_Delete(a->tools);
 	a->tools = tool_env_schemas(&a->env);
 	struct llm_request req = { .system = a->system, .tools = a->tools, .messages = a->history };
-	if (llm_start(a->cfg.llm, &req, &cb, a) < 0) {
+	a->was_refused = false;
+	int rc = llm_start(a->cfg.llm, &req, &cb, a);
+
+	if (rc == 0) {
+		/* on_done and the stream's events come later, from the loop */
+		emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
+	} else if (rc == DH_EDENIED && a->was_refused) {
+		a->turn--; /* never sent: no turn */
+		budget_stop(a, &a->cap_hit);
+	} else {
 		char *m = xasprintf("model request failed: %s", err_msg());
 		emit_error(a, m);
 		finish(a, "failed", m);
@@ -929,6 +1022,7 @@ next_turn(struct agent *a)
 	if (a->steers.n > 0) {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 
+		take_notes(a, content);
 		take_steers(a, content);
 		json_add_str(m, "role", "user");
 		json_add(m, "content", content);
@@ -999,6 +1093,7 @@ tools_finished(struct agent *a)
 		json_add(content, NULL, r);
 	}
 	take_nested(a, content);
+	take_notes(a, content);
 	take_steers(a, content);
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);
@@ -1652,6 +1747,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->cfg = *cfg;
 	tool_env_init(&a->env);
 	a->env.loop = cfg->loop;
+	a->env.worker = cfg->worker;
 	a->env.grants = cfg->grants;
 	a->env.sandbox_path = cfg->sandbox_path;
 	a->env.unsandboxed = cfg->unsandboxed;
@@ -1661,6 +1757,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->env.egress = cfg->egress;
 	a->env.skills = cfg->skills;
 	a->env.readable = skills_readable(cfg->skills);
+	a->env.session_dir = session_dir(cfg->session);
 	a->env.store = store_output;
 	a->env.on_output = live_output;
 	a->env.hook_ctx = a;

@@ -80,7 +80,16 @@ struct agent_config {
 	double max_cost_usd;	     /* the spend cap of this run (USD, as the usage events
 				      * count it); no request starts once the session's cost
 				      * reached it: a "budget" event, then status "budget".
-				      * 0 = no cap */
+				      * 0 = no cap. Checked before each request too: one
+				      * that could cross it (policy/spend.h) is not sent */
+	double max_cost_session_usd; /* max_cost_per_session: the same over the whole
+				      * session, earlier runs included; 0 = no cap */
+	double max_cost_day_usd;     /* max_cost_per_day: the same over the local day,
+				      * other sessions included (day_spent_usd); 0 = no cap */
+	double day_spent_usd;	     /* what other sessions spent today when this run
+				      * started (the usage ledger) */
+	long max_tokens_session;     /* max_tokens_per_session (--max-tokens): input,
+				      * output and cache tokens of the session; 0 = no cap */
 	struct egress *egress;	     /* network policy (borrowed): run_command's proxy and
 				      * web_fetch; each decision is an `egress` event and, in
 				      * ask mode with someone to ask, a host not on the list an

@@ -36,11 +36,13 @@ summary_line(struct buf *b, const struct tool_preview *p)
 		buf_printf(b, "%s directory %s\n", what, p->path);
 		return;
 	}
-	buf_printf(b, "%s %s (%s): ", what, p->path, p->skip);
+	buf_printf(b, "%s %s (%s)", what, p->path, p->skip);
 	if (p->old_size >= 0 && p->new_size >= 0)
-		buf_printf(b, "%lld -> %lld bytes\n", p->old_size, p->new_size);
+		buf_printf(b, ": %lld -> %lld bytes\n", p->old_size, p->new_size);
+	else if (p->new_size < 0 && p->old_size < 0) /* a new file the call builds */
+		buf_putc(b, '\n');
 	else
-		buf_printf(b, "%lld bytes\n", p->new_size >= 0 ? p->new_size : p->old_size);
+		buf_printf(b, ": %lld bytes\n", p->new_size >= 0 ? p->new_size : p->old_size);
 }
 
 char *

@@ -90,7 +90,9 @@
 	M(STR, output_file)     /* tool_result: the full output stored in the session directory,   \
 	                           or NULL when the output was not cut */                          \
 	M(STR, url)             /* elicitation_needed: the page a url-mode request opens */       \
-	M(NUM, cap_usd)         /* budget: the run's spend cap (USD) */                            \
+	M(NUM, cap_usd)         /* budget: the cap (USD; tokens for max_tokens_per_session) */     \
+	M(NUM, estimate)        /* budget: the refused request's estimate, cap's unit; 0: none */  \
+	M(OPT, limit)           /* budget: the cap's setting ("max_cost", …) */                    \
 	M(STR, origin)          /* notice: "detach", "run" or "schedule:NAME" */
 
 #define EVENT_TYPES(X, F)                                                                          \
@@ -158,12 +160,15 @@
 	X(EVENT_ELICITATION_DECIDED, "elicitation_decided",                                        \
 	  F(STR, id, "id") F(STR, name, "server") F(STR, status, "action"))                     \
 	X(EVENT_MCP_UNTRUSTED, "mcp_untrusted", F(STR, name, "path") F(STR, text, "message"))      \
-	X(EVENT_BUDGET, "budget", F(NUM, total_cost_usd, "spent") F(NUM, cap_usd, "cap"))         \
+	X(EVENT_BUDGET, "budget",                                                                  \
+	  F(NUM, total_cost_usd, "spent") F(NUM, cap_usd, "cap") F(NUM, estimate, "estimate")      \
+	  F(OPT, limit, "limit"))                                                                  \
 	X(EVENT_NOTICE, "notice",                                                                  \
 	  F(STR, session, "session") F(STR, status, "status") F(STR, text, "summary")              \
 	  F(OPT, origin, "origin"))                                                                \
 	X(EVENT_AUTHORIZATION_NEEDED, "authorization_needed",                                      \
-	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))
+	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))                    \
+	X(EVENT_RESOURCE_UPDATED, "resource_updated", F(STR, name, "server") F(STR, url, "uri"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {

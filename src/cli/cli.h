@@ -34,6 +34,8 @@ int cli_stop(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_sessions(int argc, char **argv);
+/* deskhand usage: tokens and cost by day, model or session (docs/usage.md). */
+int cli_usage(int argc, char **argv);
 int cli_review(int argc, char **argv);
 int cli_accept(int argc, char **argv);
 int cli_accept_hunk(int argc, char **argv);

@@ -404,6 +404,12 @@ cli_sessions(int argc, char **argv)
 }
 
 int
+cli_usage(int argc, char **argv)
+{
+	return client_verb_local("usage", argc, argv, CLIENT_VERB_READONLY);
+}
+
+int
 cli_review(int argc, char **argv)
 {
 	/* Reads; records what changed on disk only when no engine has the

@@ -52,8 +52,11 @@ static const char run_usage[] =
 	"                        message; its grants are reused\n"
 	"      --model NAME      model (config: model)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
-	"      --max-cost USD    spend cap of this run: no model request starts once it\n"
-	"                        has spent USD (config: max_cost; status budget)\n"
+	"      --max-cost USD    spend cap of this run: a model request that could take\n"
+	"                        it past USD is not sent (config: max_cost; status\n"
+	"                        budget; also max_cost_per_session, max_cost_per_day)\n"
+	"      --max-tokens N    token cap of the session, the same way (input, output\n"
+	"                        and cache tokens; config: max_tokens_per_session)\n"
 	"      --approval-deadline DURATION\n"
 	"                        end the run as expired when an approval waits longer\n"
 	"                        (90s, 30m, 24h, 2d; config: approval_deadline)\n"
@@ -84,7 +87,7 @@ static const char run_usage[] =
 	"\n"
 	"Exit status: 0 done, 1 failed, 2 usage, 5 blocked (approvals were needed and\n"
 	"nobody could give them: no terminal and no --commands), 6 expired (an approval\n"
-	"waited past --approval-deadline), 7 budget (--max-cost reached), 130 interrupted\n"
+	"waited past --approval-deadline), 7 budget (a spend or token cap), 130 interrupted\n"
 	"(with --detach: 0 once the engine runs the task, 1 when it could not start).\n";
 
 struct run {
@@ -430,6 +433,11 @@ human_sink(const struct event *ev, void *ctx)
 		       c(r, C_RESET));
 		r->streamed = false;
 		break;
+	case EVENT_RESOURCE_UPDATED:
+		newline_if_needed(r);
+		printf("  %sconnector %s: resource %s changed%s\n", c(r, C_DIM), ev->name, ev->url,
+		       c(r, C_RESET));
+		break;
 	case EVENT_ERROR:
 	case EVENT_AUTHORIZATION_NEEDED: /* its message names the URL and how to answer */
 		newline_if_needed(r);
@@ -508,11 +516,23 @@ human_sink(const struct event *ev, void *ctx)
 		       ev->status && !strcmp(ev->status, "accept") ? "given" : ev->status ? ev->status : "?",
 		       c(r, C_RESET));
 		break;
-	case EVENT_BUDGET:
+	case EVENT_BUDGET: {
+		bool tok = ev->limit && !strcmp(ev->limit, "max_tokens_per_session");
+
 		newline_if_needed(r);
-		printf("%sspend cap reached:%s $%.4f spent of $%.4f\n", c(r, C_YEL), c(r, C_RESET),
-		       ev->total_cost_usd, ev->cap_usd);
+		if (tok)
+			printf("%stoken cap:%s %.0f used of %.0f", c(r, C_YEL), c(r, C_RESET),
+			       ev->total_cost_usd, ev->cap_usd);
+		else
+			printf("%sspend cap:%s $%.4f spent of $%.4f", c(r, C_YEL), c(r, C_RESET),
+			       ev->total_cost_usd, ev->cap_usd);
+		if (ev->estimate > 0 && tok)
+			printf(", the next request could use %.0f", ev->estimate);
+		else if (ev->estimate > 0)
+			printf(", the next request could cost $%.4f", ev->estimate);
+		printf(" (%s)\n", ev->limit ? ev->limit : "max_cost");
 		break;
+	}
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
 	case EVENT_HELLO:

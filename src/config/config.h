@@ -48,7 +48,11 @@
 	  "Workbench colour theme: a name (default, light, solarized-dark, high-contrast, mono) " \
 	  "or a .theme file; --theme overrides")                                                   \
 	X(max_cost, CONFIG_COST, "0", 0, 0, NULL,                                                  \
-	  "USD one run may spend on the model; no request starts past it (0 = no cap)")          \
+	  "USD one run may spend on the model; a request that could pass it is not sent (0 = no cap)")          \
+	X(max_cost_per_session, CONFIG_COST, "0", 0, 0, NULL,                                      \
+	  "USD one session may spend, its resumed runs included (0 = no cap)")                    \
+	X(max_tokens_per_session, CONFIG_INT, "0", 0, 2000000000, NULL,                            \
+	  "Tokens (input, output, cache) one session may use (0 = no cap)")                        \
 	X(approval_deadline, CONFIG_DURATION, "0", 0, 0, NULL,                                     \
 	  "How long a run waits for an approval before it ends as expired: 90s, 30m, 24h, 2d "     \
 	  "(0 = no deadline)")                                                                     \

@@ -43,33 +43,38 @@ fsutil_write_atomic(const char *path, const void *data, size_t len)
 }
 
 int
-fsutil_read_file(const char *path, size_t max, struct buf *out)
+fsutil_read_fd(int fd, size_t max, struct buf *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char chunk[65536];
 
-	if (fd < 0)
-		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "%s: %s", path,
-				strerror(errno));
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof chunk);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return err_set("read %s: %s", path, strerror(e));
-		}
+		if (n < 0)
+			return err_set("read: %s", strerror(errno));
 		if (n == 0)
-			break;
-		if (out->len + (size_t)n > max) {
-			close(fd);
-			return err_set("%s: larger than %zu bytes", path, max);
-		}
+			return 0;
+		if (out->len + (size_t)n > max)
+			return err_set("larger than %zu bytes", max);
 		buf_add(out, chunk, (size_t)n);
 	}
+}
+
+int
+fsutil_read_file(const char *path, size_t max, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "%s: %s", path,
+				strerror(errno));
+	int rc = fsutil_read_fd(fd, max, out);
+
 	close(fd);
+	if (rc < 0)
+		return err_set("%s: %s", path, err_msg());
 	return 0;
 }
 

@@ -22,6 +22,7 @@ enum {
 	OPT_FORCE,
 	OPT_NO_ASK,
 	OPT_MAXCOST,
+	OPT_MAXTOKENS,
 	OPT_DEADLINE,
 	OPT_ORIGIN,
 };
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-ask", no_argument, NULL, OPT_NO_ASK },
 	{ "max-cost", required_argument, NULL, OPT_MAXCOST },
+	{ "max-tokens", required_argument, NULL, OPT_MAXTOKENS },
 	{ "approval-deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	{ NULL, 0, NULL, 0 },
@@ -53,6 +55,7 @@ static const struct {
 	{ OPT_MODEL, "model", "--model" },
 	{ OPT_MAXTURNS, "max_turns", "--max-turns" },
 	{ OPT_MAXCOST, "max_cost", "--max-cost" },
+	{ OPT_MAXTOKENS, "max_tokens_per_session", "--max-tokens" },
 	{ OPT_DEADLINE, "approval_deadline", "--approval-deadline" },
 };
 

@@ -521,6 +521,14 @@ connector_authorize(const char *server, const char *url, const char *text, void 
 		ctx);
 }
 
+/* A resource the model read changed on its connector's server: every client
+ * is told (the model is told by the connector host at its next turn). */
+static void
+connector_resource_updated(const char *server, const char *uri, void *ctx)
+{
+	fan_out(&(struct event){ .type = EVENT_RESOURCE_UPDATED, .name = server, .url = uri }, ctx);
+}
+
 /* The connectors of the person's mcp.json and of the granted folders'
  * trusted .mcp.json start now, side by side, off the loop's critical path. */
 static int
@@ -538,6 +546,8 @@ start_connectors(struct engine *e, const char *bwrap)
 		.authorize = connector_authorize,
 		.authorize_ctx = e,
 		.cfg = e->cfg,
+		.resource_updated = connector_resource_updated,
+		.resource_updated_ctx = e,
 	};
 
 	for (size_t i = 0; i < e->ngrants; i++)
@@ -763,6 +773,8 @@ new_agent(struct engine *e)
 		.folder_rules = &e->folder_rules,
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
+		.max_cost_session_usd = config_cost(e->cfg->max_cost_per_session),
+		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
 	};
 	int rc = agent_new(&e->agent, &ac);
 

@@ -156,6 +156,13 @@ bool engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx);
 /* The same as engine_history for any session ID under STATE_DIR (e.g. one being opened). */
 int engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
 	DH_MUST_CHECK;
+/* Every record of session ID's transcript.jsonl under STATE_DIR, in order,
+ * parsed (borrowed for the call); lines that do not parse are skipped.
+ * Returns 0, or DH_ENOTFOUND / DH_EFAIL (unreadable) with err_msg(). Reads
+ * the file on the calling thread. */
+typedef void engine_record_fn(const cJSON *rec, void *ctx);
+int engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *fn, void *ctx)
+	DH_MUST_CHECK;
 
 /* Grant another folder (the check of engine_open; `force` lifts it; its
  * store is locked as engine_open's: DH_EDENIED when another live engine has

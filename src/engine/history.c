@@ -78,12 +78,11 @@ replay_record(const cJSON *rec, event_sink_fn *fn, void *ctx)
 }
 
 int
-engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
+engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *fn, void *ctx)
 {
 	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", state_dir, id);
 	struct buf b = BUF_INIT;
 	int rc = fsutil_read_file(path, HISTORY_MAX, &b);
-	size_t n = 0;
 
 	free(path);
 	if (rc < 0) {
@@ -96,12 +95,37 @@ engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, 
 		cJSON *rec = cJSON_ParseWithLength(p, len);
 
 		if (rec)
-			n += replay_record(rec, fn, ctx);
+			fn(rec, ctx);
 		cJSON_Delete(rec);
 		p = nl ? nl + 1 : NULL;
 	}
 	buf_fini(&b);
-	return n > INT_MAX ? INT_MAX : (int)n;
+	return 0;
+}
+
+struct replay {
+	event_sink_fn *fn;
+	void *ctx;
+	size_t n;
+};
+
+static void
+replay_one(const cJSON *rec, void *ctx)
+{
+	struct replay *r = ctx;
+
+	r->n += replay_record(rec, r->fn, r->ctx);
+}
+
+int
+engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
+{
+	struct replay r = { .fn = fn, .ctx = ctx };
+	int rc = engine_transcript_each(state_dir, id, replay_one, &r);
+
+	if (rc < 0)
+		return rc;
+	return r.n > INT_MAX ? INT_MAX : (int)r.n;
 }
 
 int

@@ -98,6 +98,9 @@ struct mcp_host {
 	void *waiter_arg;
 	void (*authorize)(const char *server, const char *url, const char *text, void *ctx);
 	void *authorize_ctx;
+	void (*resource_updated)(const char *server, const char *uri, void *ctx);
+	void *resource_updated_ctx;
+	struct strv updated; /* "SERVER\nURI" changed since the model was last told */
 };
 
 /*
@@ -237,6 +240,24 @@ x_count(void *ctx)
 	return h->dyns.n;
 }
 
+/* The resources that changed since the model was last told, as lines it
+ * reads as a notice from deskhand (the URIs are the server's: data). */
+static void
+x_notes(void *ctx, struct buf *out)
+{
+	struct mcp_host *h = ctx;
+
+	for (size_t i = 0; i < h->updated.n; i++) {
+		const char *k = h->updated.v[i], *nl = strchr(k, '\n');
+
+		buf_printf(out, "[deskhand: connector %.*s says its resource %s changed since "
+		                "you read it; read it again (mcp__%.*s__read_resource) if its "
+		                "current content matters]\n",
+		           (int)(nl - k), k, nl + 1, (int)(nl - k), k);
+	}
+	strv_free(&h->updated);
+}
+
 static const struct tool_entry *
 x_at(void *ctx, size_t i)
 {
@@ -303,6 +324,8 @@ struct run {
 	struct tool_result res;
 	tool_output_fn *on_output; /* progress as the call's live output, or NULL */
 	void *hook_ctx;
+	struct server *s;
+	char *uri;             /* a resource read: subscribed to once it was read */
 };
 
 static void
@@ -314,6 +337,7 @@ run_cancel(struct tool_run *base)
 	ev_timer_disarm(r->loop, &r->later);
 	tool_result_fini(&r->res);
 	free(r->name);
+	free(r->uri);
 	free(r);
 }
 
@@ -346,6 +370,9 @@ call_done(const struct mcp_result *mr, void *ctx)
 			buf_puts(&r->res.text, text);
 		r->res.is_error = mr->is_error;
 		free(text);
+		/* A resource the model read: a change to it is told (on_resource_updated). */
+		if (r->uri && !mr->is_error)
+			mcp_resource_subscribe(r->s->srv, r->uri);
 	}
 	r->done(&r->res, r->ctx); /* may free r */
 }
@@ -420,6 +447,10 @@ dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
 	case DYN_READ_RESOURCE:
 		method = "resources/read";
 		json_add_str(params, "uri", json_str(input, "uri"));
+		if (json_str(input, "uri")) {
+			r->s = d->s;
+			r->uri = xstrdup(json_str(input, "uri"));
+		}
 		break;
 	case DYN_LIST_RESOURCES:
 		list_resources(r, srv);
@@ -562,12 +593,31 @@ on_authorize(struct mcp_server *srv, const char *url, void *ctx)
 	free(text);
 }
 
+/* A subscribed resource changed: every client is told, and the model at its
+ * next turn (x_notes), once until then. */
+static void
+on_resource_updated(struct mcp_server *srv, const char *uri, void *ctx)
+{
+	struct server *s = ctx;
+	struct mcp_host *h = s->h;
+	char *key = xasprintf("%s\n%s", mcp_server_name(srv), uri);
+
+	if (!strv_has(&h->updated, key)) {
+		strv_add(&h->updated, key);
+		log_info("connector %s: resource %s changed", mcp_server_name(srv), uri);
+		if (h->resource_updated)
+			h->resource_updated(mcp_server_name(srv), uri, h->resource_updated_ctx);
+	}
+	free(key);
+}
+
 static const struct mcp_host_ops host_ops = {
 	.on_state = on_state,
 	.on_list_changed = on_list_changed,
 	.on_elicit = on_elicit,
 	.on_log = on_log,
 	.on_authorize = on_authorize,
+	.on_resource_updated = on_resource_updated,
 };
 
 static void
@@ -933,7 +983,10 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;
 	h->elicit = o->elicit;
 	h->cfg = o->cfg;
-	h->extra = (struct tool_extra){ .count = x_count, .at = x_at, .wait = x_wait, .ctx = h };
+	h->resource_updated = o->resource_updated;
+	h->resource_updated_ctx = o->resource_updated_ctx;
+	h->extra = (struct tool_extra){ .count = x_count, .at = x_at, .wait = x_wait,
+					.notes = x_notes, .ctx = h };
 	ev_timer_init(&h->wait_timer, wake, h);
 	ARRAY_PUSH(&h->groups, xcalloc(1, sizeof(struct mcp_entries)));
 	if (user && (rc = mcp_config_load(h->groups.v[0], user)) == DH_ENOTFOUND)
@@ -1017,6 +1070,7 @@ mcp_host_free(struct mcp_host *h)
 	if (!h)
 		return;
 	ev_timer_disarm(h->loop, &h->wait_timer);
+	strv_free(&h->updated);
 	for (size_t i = 0; i < h->dyns.n; i++)
 		dyn_free(h->dyns.v[i]);
 	ARRAY_FREE(&h->dyns);

@@ -66,6 +66,12 @@ struct mcp_host_opts {
 	 * listener or mcp_host_auth_redirect(). NULL: the log only. */
 	void (*authorize)(const char *server, const char *url, const char *text, void *ctx);
 	void *authorize_ctx;
+	/* A resource the model read changed on its server (MCP resource
+	 * subscriptions): `server` and `uri` borrowed, valid during the call.
+	 * Called once until the model has been told (tool_extra.notes). NULL:
+	 * the log only. */
+	void (*resource_updated)(const char *server, const char *uri, void *ctx);
+	void *resource_updated_ctx;
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or

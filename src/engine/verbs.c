@@ -24,6 +24,7 @@ static const struct {
 	{ .name = "log", .fn = verbs_log },
 	{ .name = "diff", .fn = verbs_diff },
 	{ .name = "sessions", .fn = verbs_sessions },
+	{ .name = "usage", .fn = verbs_usage },
 	{ .name = "review", .fn = verbs_review },
 	{ .name = "accept", .fn = verbs_accept, .writes = true },
 	{ .name = "accept-hunk", .fn = verbs_accept_hunk, .writes = true },

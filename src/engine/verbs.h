@@ -20,6 +20,9 @@ int verbs_log(int argc, char **argv, unsigned flags);
 int verbs_diff(int argc, char **argv, unsigned flags);
 /* deskhand sessions [--json]: every session on disk with its status. */
 int verbs_sessions(int argc, char **argv, unsigned flags);
+/* deskhand usage [--by day|model|session] [--since DATE] [--json]: tokens and
+ * cost from every session's transcript (engine/verbs_usage.c). */
+int verbs_usage(int argc, char **argv, unsigned flags);
 /* deskhand review [--stat] [PATH…]: pending files and numbered hunks;
  * records what changed on disk first unless CLIENT_VERB_READONLY. */
 int verbs_review(int argc, char **argv, unsigned flags);

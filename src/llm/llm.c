@@ -3,7 +3,7 @@
  * Model request lifecycle: one streamed request at a time, each try an
  * "attempt" (HTTP or a replayed exchange) whose bytes go through the same
  * SSE decoder and provider. Owns retries and backoff (PROTOCOLS.md §1.10),
- * --record/--replay and the price table. Not the wire format (providers) nor
+ * --record/--replay. Not the wire format (providers) nor
  * curl (http.c).
  */
 #include "llm/llm.h"
@@ -27,6 +27,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/provider.h"
+#include "llm/tokens.h"
 #include "net/sse.h"
 
 #define RAW_CAP      ((size_t)64 << 10) /* non-stream body kept for the error message */
@@ -1131,6 +1132,18 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 		return err_set("llm: llm_start called from a stream callback");
 	if (c->ops->build_request(&spec, &c->cfg, req) < 0)
 		return DH_EFAIL;
+	if (cb->admit) {
+		long out = json_int(spec.body, "max_completion_tokens", c->cfg.max_tokens);
+		struct llm_usage est = {
+			.input_tokens = (long)llm_tokens_estimate(spec.body),
+			.output_tokens = json_int(spec.body, "max_tokens", out),
+		};
+
+		if (!cb->admit(&est, ctx)) {
+			llm_http_spec_fini(&spec);
+			return err_setc(DH_EDENIED, "llm: the request was refused before sending");
+		}
+	}
 	c->spec = spec;
 	c->body_text = json_print(spec.body);
 	c->body_norm = json_dup(spec.body);
@@ -1178,34 +1191,4 @@ llm_result_take_message(struct llm_result *res)
 	m = res->message;
 	res->message = NULL;
 	return m;
-}
-
-/* USD per million tokens; the first matching prefix wins. */
-static const struct price {
-	const char *prefix;
-	double input, output;
-} prices[] = {
-	{ "claude-opus-4-0", 15, 75 },    { "claude-opus-4-1", 15, 75 },
-	{ "claude-opus-4-2025", 15, 75 }, /* claude-opus-4-20250514 = Opus 4.0 */
-	{ "claude-opus-4", 5, 25 },       /* 4.5 and later */
-	{ "claude-sonnet-4", 3, 15 },     { "claude-haiku-4", 1, 5 },
-};
-
-double
-llm_cost_usd(const char *model, const struct llm_usage *u)
-{
-	if (!model || !u)
-		return 0;
-	for (size_t i = 0; i < sizeof prices / sizeof *prices; i++) {
-		const struct price *p = &prices[i];
-
-		if (strncmp(model, p->prefix, strlen(p->prefix)) != 0)
-			continue;
-		double usd = (double)u->input_tokens * p->input +
-		             (double)u->output_tokens * p->output +
-		             (double)u->cache_creation_tokens * p->input * 1.25 +
-		             (double)u->cache_read_tokens * p->input * 0.1;
-		return usd / 1e6;
-	}
-	return 0;
 }

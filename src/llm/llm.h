@@ -83,6 +83,13 @@ struct llm_callbacks {
 	 * loop (never from inside llm_start). rc is 0 or DH_EFAIL (res->error says
 	 * why). It may call llm_start() again, or llm_free(). */
 	void (*on_done)(int rc, struct llm_result *res, void *ctx);
+	/* Called inside llm_start() once the request body is built, before
+	 * anything is sent: est->input_tokens is llm_tokens_estimate() of the
+	 * body (llm/tokens.h, erring high), est->output_tokens the body's
+	 * max_tokens, the cache counts 0. Returning false refuses the request:
+	 * llm_start() returns DH_EDENIED, sends nothing and on_done never comes.
+	 * It must not call this API. NULL: every request is sent. */
+	bool (*admit)(const struct llm_usage *est, void *ctx);
 };
 
 /* Process-wide set-up of the HTTP stack (curl_global_init) and its undoing;
@@ -104,9 +111,9 @@ int llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg) D
 void llm_free(struct llm *c);
 
 /* Start one streamed request; `cb` is copied, `ctx` must outlive the request.
- * Returns 0 (on_done will follow) or DH_EFAIL without calling on_done: a
- * request is already in flight, called from on_text/on_retry, or the request
- * could not be built. Follows PROTOCOLS.md §1.9 (stream) and §1.10 (retries). */
+ * Returns 0 (on_done will follow) or, without calling on_done, DH_EDENIED
+ * when cb->admit refused it, DH_EFAIL when a request is already in flight,
+ * this is called from on_text/on_retry, or the request could not be built. Follows PROTOCOLS.md §1.9 (stream) and §1.10 (retries). */
 int llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbacks *cb,
               void *ctx) DH_MUST_CHECK;
 /* Abandon the request in flight: the connection is dropped and on_done is NOT
@@ -119,10 +126,9 @@ bool llm_is_busy(const struct llm *c);
  * or already taken. */
 cJSON *llm_result_take_message(struct llm_result *res);
 
-/* Cost in USD of `u` for `model`, by family prefix (claude-opus-4-x,
- * claude-sonnet-4-x, claude-haiku-4-x): input, output, cache writes at 1.25x
- * input, cache reads at 0.1x input (PROTOCOLS.md §1.7). Unknown model: 0 (the
- * caller shows "?"). */
+/* Cost in USD of `u` for `model` from the model registry (llm/registry.h,
+ * registry.c): each token kind at the model's price per million. Unknown
+ * model: 0 (the caller shows "?"). */
 double llm_cost_usd(const char *model, const struct llm_usage *u);
 
 #endif

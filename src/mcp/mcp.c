@@ -26,11 +26,15 @@
 #define DISCOVER_TIMEOUT_MS 10000L
 #define TTL_MIN_MS 5000L
 #define ERR_UNSUPPORTED_VERSION -32022
+#define ERR_METHOD_NOT_FOUND -32601
+#define LISTEN_RETRIES 5	       /* subscriptions/listen reopened after ends in a row */
+#define LISTEN_RETRY_MS 1000L      /* … after this many ms times the ends so far */
 
 static void dispatch_arm(struct mcp_server *s);
 static int send_request(struct mcp_call *c);
 static void start_lists(struct mcp_server *s);
 static void initialize(struct mcp_server *s);
+static void subs_resume(struct mcp_server *s);
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -316,7 +320,8 @@ static int
 send_request(struct mcp_call *c)
 {
 	c->id = ++c->s->next_id;
-	ev_timer_arm(c->s->loop, &c->timer, (uint64_t)c->timeout_ms);
+	if (c->timeout_ms != MCP_NO_TIMEOUT)
+		ev_timer_arm(c->s->loop, &c->timer, (uint64_t)c->timeout_ms);
 	return send_msg(c->s, build_request(c), c);
 }
 
@@ -333,6 +338,148 @@ internal_request(struct mcp_server *s, const char *method, const cJSON *params,
 		c->timeout_ms = timeout;
 	if (send_request(c) < 0)
 		mcp_call_fail(c, "%s", err_msg());
+}
+
+/* ---- subscriptions ------------------------------------------------------ */
+
+/*
+ * What changes on the server reaches the host as notifications: the lists
+ * (tools, prompts, resources: list_changed) and the resources subscribed
+ * with mcp_resource_subscribe (resources/updated). 2025-11-25 sends them
+ * unasked on the GET stream or stdout, and subscribes a resource with
+ * resources/subscribe. 2026-07-28 sends them only on the response stream of
+ * one subscriptions/listen request, filtered by what it asks for (SEP-2575):
+ * that request is opened once the server is ready, reopened with the new
+ * set when a resource is subscribed, and again after the server ended it
+ * (LISTEN_RETRIES times in a row without an acknowledgement, then given up).
+ */
+
+static bool
+cap_on(const struct mcp_server *s, const char *kind, const char *flag)
+{
+	return json_bool(json_obj(s->caps, kind), flag, false);
+}
+
+static void listen_open(struct mcp_server *s);
+
+static void
+listen_again(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	listen_open(ctx);
+}
+
+static void
+listen_done(struct mcp_call *c, const struct mcp_result *res)
+{
+	struct mcp_server *s = c->s;
+
+	if (s->listen == c)
+		s->listen = NULL;
+	if (s->state != MCP_READY)
+		return; /* closed or restarting: subs_resume opens it again */
+	if (c->rpc_error && json_int(c->rpc_error, "code", 0) == ERR_METHOD_NOT_FOUND) {
+		s->listen_refused = true;
+		mcp_log(s, "info", "subscriptions/listen: not offered; no change notifications");
+		return;
+	}
+	if (++s->listen_fails > LISTEN_RETRIES) {
+		mcp_log(s, "warning", "subscriptions/listen ended %u times: %s; no more change "
+			"notifications from this server", s->listen_fails - 1,
+			res->error ? res->error : "no reason given");
+		return;
+	}
+	mcp_log(s, "info", "subscriptions/listen ended (%s); reopening",
+		res->error ? res->error : "no reason given");
+	ev_timer_arm(s->loop, &s->listen_timer, (uint64_t)(LISTEN_RETRY_MS * s->listen_fails));
+}
+
+/* (Re)open the listen request with what the server offers and the URIs
+ * subscribed; the one open before is closed (a cancellation). */
+static void
+listen_open(struct mcp_server *s)
+{
+	bool lists = cap_on(s, "tools", "listChanged") || cap_on(s, "prompts", "listChanged") ||
+		     cap_on(s, "resources", "listChanged");
+	bool res = cap_on(s, "resources", "subscribe") && s->subs.n > 0;
+
+	ev_timer_disarm(s->loop, &s->listen_timer);
+	if (!is_2026(s) || s->state != MCP_READY || s->listen_refused || !(lists || res))
+		return;
+	if (s->listen) {
+		struct mcp_call *old = s->listen;
+		s->listen = NULL;
+		mcp_call_cancel(old);
+	}
+	cJSON *p = json_new_obj(), *f = json_add(p, "notifications", json_new_obj());
+	if (cap_on(s, "tools", "listChanged"))
+		json_add_bool(f, "toolsListChanged", true);
+	if (cap_on(s, "prompts", "listChanged"))
+		json_add_bool(f, "promptsListChanged", true);
+	if (cap_on(s, "resources", "listChanged"))
+		json_add_bool(f, "resourcesListChanged", true);
+	if (res) {
+		cJSON *uris = json_add(f, "resourceSubscriptions", json_new_arr());
+		for (size_t i = 0; i < s->subs.n; i++)
+			json_add(uris, NULL, cJSON_CreateString(s->subs.v[i]));
+	}
+	struct mcp_call *c = call_new(s, "subscriptions/listen", p);
+	cJSON_Delete(p);
+	c->internal = listen_done;
+	c->timeout_ms = MCP_NO_TIMEOUT;
+	s->listen = c;
+	if (send_request(c) < 0)
+		mcp_call_fail(c, "%s", err_msg());
+}
+
+static void
+subscribe_done(struct mcp_call *c, const struct mcp_result *res)
+{
+	if (res->rc < 0 || res->is_error)
+		mcp_log(c->s, "warning", "resources/subscribe %s: %s",
+			json_str(c->params, "uri") ? json_str(c->params, "uri") : "?",
+			res->error ? res->error : "refused");
+}
+
+static void
+subscribe_2025(struct mcp_server *s, const char *uri)
+{
+	cJSON *p = json_new_obj();
+
+	json_add_str(p, "uri", uri);
+	internal_request(s, "resources/subscribe", p, subscribe_done, NULL, 0);
+	cJSON_Delete(p);
+}
+
+/* The server is ready (again: a new 2025-11-25 session after an expired
+ * one): what was subscribed is asked for again. */
+static void
+subs_resume(struct mcp_server *s)
+{
+	s->listen_fails = 0;
+	if (is_2026(s)) {
+		listen_open(s);
+		return;
+	}
+	if (cap_on(s, "resources", "subscribe"))
+		for (size_t i = 0; i < s->subs.n; i++)
+			subscribe_2025(s, s->subs.v[i]);
+}
+
+bool
+mcp_resource_subscribe(struct mcp_server *s, const char *uri)
+{
+	if (!s || !uri || s->state != MCP_READY || !cap_on(s, "resources", "subscribe"))
+		return false;
+	if (strv_has(&s->subs, uri))
+		return true;
+	strv_add(&s->subs, uri);
+	if (is_2026(s))
+		listen_open(s);
+	else
+		subscribe_2025(s, uri);
+	return true;
 }
 
 /* ---- the server's lifecycle --------------------------------------------- */
@@ -684,8 +831,10 @@ list_loaded(struct mcp_server *s, struct list_load *ll)
 	ll->acc = NULL;
 	note_ttl(s, ll->ttl_ms);
 	if (ll->startup) {
-		if (--s->loading == 0 && s->state == MCP_STARTING && !s->closing_state)
+		if (--s->loading == 0 && s->state == MCP_STARTING && !s->closing_state) {
 			set_state(s, MCP_READY);
+			subs_resume(s);
+		}
 	} else if (s->ops.on_list_changed) {
 		s->ops.on_list_changed(s, s->ctx);
 	}
@@ -972,6 +1121,13 @@ handle_notification(struct mcp_server *s, const char *method, const cJSON *p)
 			load_list(s, LIST_RESOURCES, false);
 			load_list(s, LIST_TEMPLATES, false);
 		}
+	} else if (strcmp(method, "notifications/resources/updated") == 0) {
+		const char *uri = json_str(p, "uri");
+		if (uri && s->ops.on_resource_updated)
+			s->ops.on_resource_updated(s, uri, s->ctx);
+	} else if (strcmp(method, "notifications/subscriptions/acknowledged") == 0) {
+		s->listen_fails = 0; /* the listen stream is up */
+		mcp_log(s, "debug", "subscriptions/listen acknowledged");
 	} else if (strcmp(method, "notifications/cancelled") == 0) {
 		/* The server withdrew a request of its own (an elicitation). */
 		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(p, "requestId");
@@ -1213,6 +1369,7 @@ mcp_server_start(struct mcp_server **out, struct ev_loop *l, struct http_client 
 	s->ttl_ms = -1;
 	ev_timer_init(&s->dispatch, dispatch_fire, s);
 	ev_timer_init(&s->ttl_timer, ttl_fire, s);
+	ev_timer_init(&s->listen_timer, listen_again, s);
 	s->tops = spec->transport == MCP_STDIO ? &mcp_stdio_ops : &mcp_http_ops;
 	s->keep_fds = spec->keep_fds;
 	s->nkeep_fds = spec->nkeep_fds;
@@ -1256,6 +1413,8 @@ mcp_server_destroy(struct mcp_server *s)
 	mcp_auth_detach(s);
 	ev_timer_disarm(s->loop, &s->dispatch);
 	ev_timer_disarm(s->loop, &s->ttl_timer);
+	ev_timer_disarm(s->loop, &s->listen_timer);
+	strv_free(&s->subs);
 	ARRAY_FREE(&s->tools);
 	ARRAY_FREE(&s->prompts);
 	ARRAY_FREE(&s->resources);

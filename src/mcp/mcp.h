@@ -129,6 +129,10 @@ struct mcp_host_ops {
 	 * browser; the redirect comes back through the loopback listener or
 	 * mcp_server_auth_redirect(). NULL: the server stays MCP_NEEDS_AUTH. */
 	void (*on_authorize)(struct mcp_server *s, const char *url, void *ctx);
+	/* notifications/resources/updated for a resource subscribed with
+	 * mcp_resource_subscribe(): `uri` (borrowed) changed and may be read
+	 * again. */
+	void (*on_resource_updated)(struct mcp_server *s, const char *uri, void *ctx);
 };
 
 /* Start connecting (spawn or first POST) and discovering. Returns 0 and
@@ -160,6 +164,15 @@ size_t mcp_prompt_count(const struct mcp_server *s);
 const struct mcp_prompt *mcp_prompt_at(const struct mcp_server *s, size_t i);
 size_t mcp_resource_count(const struct mcp_server *s);
 const struct mcp_resource *mcp_resource_at(const struct mcp_server *s, size_t i);
+
+/* Ask to be told when the resource `uri` changes (on_resource_updated), if
+ * the server offers it (capabilities.resources.subscribe): 2025-11-25 sends
+ * resources/subscribe (server/resources#subscriptions); 2026-07-28 reopens
+ * the subscriptions/listen request with the URI in resourceSubscriptions
+ * (SEP-2575). Returns true when the server offers subscriptions and the URI
+ * is now subscribed (also when it already was), false when it does not or
+ * is not ready. A failure later is logged (on_log). */
+bool mcp_resource_subscribe(struct mcp_server *s, const char *uri);
 
 /* The outcome of a call, borrowed for the callback. */
 struct mcp_result {

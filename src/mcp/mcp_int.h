@@ -45,6 +45,9 @@ struct mcp_call {
 	const cJSON *rpc_error;	/* the JSON-RPC error being reported (borrowed) */
 	void *stream;		/* the transport's stream carrying the response */
 };
+/* A call with this timeout_ms waits as long as the server keeps it open
+ * (subscriptions/listen). */
+#define MCP_NO_TIMEOUT (-1L)
 
 /* An elicitation the host has to answer (mcp_elicit_answer). */
 struct mcp_elicit {
@@ -113,6 +116,14 @@ struct mcp_server {
 	unsigned loading;	/* list loads in flight during start-up */
 	struct ev_timer ttl_timer;
 	long ttl_ms;
+
+	/* Subscriptions (mcp_resource_subscribe): the URIs, and for 2026-07-28
+	 * the one subscriptions/listen call carrying the notifications. */
+	struct strv subs;
+	struct mcp_call *listen;
+	struct ev_timer listen_timer; /* reopens it after it ended */
+	unsigned listen_fails;        /* ends in a row without an acknowledgement */
+	bool listen_refused;          /* the server has no subscriptions/listen */
 
 	struct mcp_call *calls;
 	long next_id;

@@ -118,6 +118,17 @@ session_excerpt(struct buf *out, const char *s, size_t len, size_t keep)
 		buf_puts(out, "…");
 }
 
+/* The last bytes of s from a character start, at most `keep`. */
+static size_t
+tail_start(const char *s, size_t len, size_t keep)
+{
+	size_t from = len > keep ? len - keep : 0;
+
+	while (from < len && ((unsigned char)s[from] & 0xc0) == 0x80)
+		from++;
+	return from;
+}
+
 int
 session_blob_excerpt(const char *session_dir, const char *value, size_t len, size_t keep,
 		     const char *hint, struct buf *out)
@@ -127,11 +138,29 @@ session_blob_excerpt(const char *session_dir, const char *value, size_t len, siz
 
 	if (rc < 0)
 		return rc;
+	if (len <= keep) {
+		buf_printf(out,
+			   "[deskhand stored this value (%zu bytes) once, in the session, as %s; "
+			   "it is not repeated in the conversation.%s%s It follows whole.]\n",
+			   len, name, hint ? " " : "", hint ? hint : "");
+		buf_add(out, value, len);
+		free(name);
+		return 0;
+	}
+	struct buf head = BUF_INIT;
+	size_t from = tail_start(value, len, keep - keep / 2);
+
+	session_excerpt(&head, value, len, keep / 2);
+	size_t hl = head.len - strlen("…");
 	buf_printf(out,
 		   "[deskhand stored this value (%zu bytes) once, in the session, as %s; it is "
-		   "not repeated in the conversation.%s%s Its first %zu bytes follow.]\n",
-		   len, name, hint ? " " : "", hint ? hint : "", len < keep ? len : keep);
-	session_excerpt(out, value, len, keep);
+		   "not repeated in the conversation.%s%s Its first %zu and last %zu bytes "
+		   "follow; read_tool_output with id \"%s\" reads any part of it.]\n",
+		   len, name, hint ? " " : "", hint ? hint : "", hl, len - from, name);
+	buf_add(out, head.ptr, hl);
+	buf_printf(out, "\n[… %zu bytes not shown …]\n", from - hl);
+	buf_add(out, value + from, len - from);
+	buf_fini(&head);
 	free(name);
 	return 0;
 }

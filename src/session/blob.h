@@ -34,9 +34,11 @@ int session_blob_open(const char *session_dir, int *fd, char **name) DH_MUST_CHE
 
 /* Store `value` (`len` bytes) with session_blob_put() and append to `out` the
  * text that stands for it in the conversation: one bracketed line naming the
- * size in bytes, the blob and `hint` (a sentence telling the model how to get
- * the content back, or NULL), then the first `keep` bytes of the value, cut
- * on a UTF-8 character boundary, and "…" when cut. Returns 0, or DH_EFAIL as
+ * size in bytes, the blob, `hint` (a sentence on where else the content is,
+ * or NULL) and the read_tool_output tool that pages through the blob, then
+ * the value's first keep/2 and last keep/2 bytes (each cut on a UTF-8
+ * character boundary) around a "[… N bytes not shown …]" line; a value of
+ * `keep` bytes or fewer follows whole. Returns 0, or DH_EFAIL as
  * session_blob_put() (nothing is appended then). */
 int session_blob_excerpt(const char *session_dir, const char *value, size_t len, size_t keep,
 			 const char *hint, struct buf *out) DH_MUST_CHECK;

@@ -67,10 +67,12 @@ static const struct tool_entry plan_entries[] = {
 /* In tool_at() order. */
 static const struct tool_entry *const tables[] = {
 	tool_fs_entries,
+	tool_sheet_entries,
 	tool_search_entries,
 	tool_shell_entries,
 	tool_web_entries,
 	tool_skill_entries,
+	tool_output_entries,
 	plan_entries,
 };
 

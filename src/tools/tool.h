@@ -20,6 +20,7 @@
  */
 
 struct ev_loop;
+struct worker;
 struct egress;
 struct grant_set;
 struct http_client;
@@ -58,6 +59,8 @@ enum tool_flags {
 /* What a tool may use. Borrowed by the tools; owned by the agent. */
 struct tool_env {
 	struct ev_loop *loop;     /* for asynchronous tools */
+	struct worker *worker;    /* (borrowed) runs write_spreadsheet off the loop; NULL: a
+	                           * spreadsheet is built on the loop, next iteration */
 	struct grant_set *grants; /* grant 0 is where relative paths point */
 	const char *sandbox_path; /* the deskhand-sandbox binary; NULL = none */
 	size_t output_cap;        /* bytes of command output kept (0 = default) */
@@ -78,6 +81,8 @@ struct tool_env {
 	struct grant_set *readable; /* folders read_file, list_files and search_files may
 	                             * read by absolute path, never change (the
 	                             * skills' directories); NULL = none */
+	const char *session_dir;  /* the session's directory, whose blobs/ read_tool_output
+	                           * reads; NULL = no session (the tool refuses) */
 	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
 	tool_output_fn *on_output; /* NULL: no live output */
 	void *hook_ctx;           /* ctx of store and on_output */
@@ -166,6 +171,11 @@ struct tool_extra {
 	 * when it has loaded or a bounded wait passed; false: loaded, ready never
 	 * runs. ready NULL forgets an earlier waiter `arg`. NULL: never loading. */
 	bool (*wait)(void *ctx, tool_ready_fn *ready, void *arg);
+	/* Notices for the model since it was last given them (a connector's
+	 * resource changed): lines appended to `out`, then forgotten. The agent
+	 * sends them as a text block with the next tool results or message.
+	 * NULL: none. */
+	void (*notes)(void *ctx, struct buf *out);
 	void *ctx;
 };
 

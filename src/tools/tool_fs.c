@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "policy/grant.h"
 #include "tools/tool_priv.h"
 
@@ -198,20 +200,22 @@ line_end(struct lines *L)
 	return true;
 }
 
+/* Numbered lines of head (headn bytes) then, when fd >= 0, of the rest of
+ * fd; `total` is the size said when the text continues. */
 static void
-read_text(int fd, const struct stat *st, const char *shown, const char *head, size_t headn,
+read_text(int fd, long long total, const char *shown, const char *head, size_t headn,
           long long offset, long long limit, struct tool_result *out)
 {
 	struct lines L = { .out = out, .offset = offset, .limit = limit, .line = BUF_INIT };
 	char chunk[65536];
+	const char *p = head;
 	size_t n = headn;
 	bool go = true, any = false;
 
-	memcpy(chunk, head, headn);
 	for (;;) {
 		for (size_t i = 0; i < n && go; i++) {
 			any = true;
-			if (chunk[i] == '\n') {
+			if (p[i] == '\n') {
 				go = line_end(&L);
 				continue;
 			}
@@ -221,9 +225,9 @@ read_text(int fd, const struct stat *st, const char *shown, const char *head, si
 				L.line_cut = true;
 				continue;
 			}
-			buf_putc(&L.line, chunk[i]);
+			buf_putc(&L.line, p[i]);
 		}
-		if (!go)
+		if (!go || fd < 0)
 			break;
 		ssize_t r = read(fd, chunk, sizeof chunk);
 
@@ -238,6 +242,7 @@ read_text(int fd, const struct stat *st, const char *shown, const char *head, si
 		}
 		if (r == 0)
 			break;
+		p = chunk;
 		n = (size_t)r;
 	}
 	if (go && (L.line.len || L.line_cut))
@@ -262,10 +267,74 @@ read_text(int fd, const struct stat *st, const char *shown, const char *head, si
 			           READ_TEXT_MAX >> 10, next);
 		else
 			buf_printf(&out->text,
-			           "[… %s continues after line %lld (%jd bytes in all); "
+			           "[… %s continues after line %lld (%lld bytes in all); "
 			           "continue with offset=%lld]",
-			           shown, next - 1, (intmax_t)st->st_size, next);
+			           shown, next - 1, total, next);
 	}
+}
+
+/* An office document or PDF (src/docs/) as numbered lines of its text; a
+ * PDF small enough also as the document block, for models that read PDFs
+ * themselves, with its text beside it. */
+static void
+read_document(int fd, const struct stat *st, enum doc_kind kind, const char *shown,
+              long long offset, long long limit, struct tool_result *out)
+{
+	struct doc_limits lim;
+	struct buf data = BUF_INIT, text = BUF_INIT;
+
+	doc_limits_default(&lim);
+	if ((uintmax_t)st->st_size > lim.max_input) {
+		tool_result_errorf(out,
+		                   "%s is too large to show as text (%jd bytes; the limit for "
+		                   "documents is %zu MiB)",
+		                   shown, (intmax_t)st->st_size, lim.max_input >> 20);
+		return;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		tool_result_errorf(out, "%s: lseek: %s", shown, strerror(errno));
+		goto out;
+	}
+	if (fsutil_read_fd(fd, lim.max_input, &data) < 0) {
+		tool_result_errorf(out, "%s: %s", shown, err_msg());
+		goto out;
+	}
+	if (doc_to_text(data.ptr ? data.ptr : "", data.len, shown, kind, &lim, &text) < 0) {
+		if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX && lseek(fd, 0, SEEK_SET) == 0) {
+			/* the model may still read what poppler cannot */
+			char *why = xstrdup(err_msg());
+			struct stat pst = *st;
+
+			pst.st_size = (off_t)data.len;
+			read_media(fd, &pst, "application/pdf", shown, out);
+			buf_printf(&out->text, " (no text: %s)", why);
+			free(why);
+		} else {
+			tool_result_errorf(out, "%s", err_msg());
+		}
+		goto out;
+	}
+	if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX) {
+		struct stat pst = *st;
+
+		pst.st_size = (off_t)data.len;
+		if (lseek(fd, 0, SEEK_SET) == 0)
+			read_media(fd, &pst, "application/pdf", shown, out);
+		buf_clear(&out->text);
+	}
+	buf_printf(&out->text, "%s: %s document shown as text (%jd bytes)\n", shown,
+	           doc_kind_name(kind), (intmax_t)st->st_size);
+	read_text(-1, (long long)text.len, shown, buf_cstr(&text), text.len, offset, limit, out);
+	if (out->content && !out->is_error) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", buf_cstr(&out->text));
+		cJSON_AddItemToArray(out->content, t);
+	}
+out:
+	buf_fini(&data);
+	buf_fini(&text);
 }
 
 static int
@@ -288,6 +357,13 @@ read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		tool_result_errorf(out, "%s: read: %s", shown, strerror(errno));
 		goto out;
 	}
+	enum doc_kind kind = doc_kind_of(rel, head, (size_t)hn);
+
+	if (kind != DOC_NONE) {
+		read_document(fd, &st, kind, shown, json_int(in, "offset", 1),
+		              json_int(in, "limit", READ_LIMIT_DEF), out);
+		goto out;
+	}
 	const char *mt = media_type(head, (size_t)hn);
 
 	if (mt) {
@@ -305,7 +381,8 @@ read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		                   shown, (intmax_t)st.st_size);
 		goto out;
 	}
-	read_text(fd, &st, shown, (const char *)head, (size_t)hn, json_int(in, "offset", 1),
+	read_text(fd, (long long)st.st_size, shown, (const char *)head, (size_t)hn,
+	          json_int(in, "offset", 1),
 	          json_int(in, "limit", READ_LIMIT_DEF), out);
 out:
 	if (fd >= 0)
@@ -447,6 +524,21 @@ unmake_parents(struct made_parents *m)
 	}
 }
 
+int
+tool_write_into(const struct grant *gr, const char *rel, const void *data, size_t len,
+                bool *created, struct tool_result *out)
+{
+	struct made_parents m = { .parent = NULL };
+	int rc;
+
+	if ((rc = make_parents(gr, rel, &m)) < 0 || (rc = grant_write(gr, rel, data, len, created)) < 0) {
+		tool_result_from_err(out, rc);
+		unmake_parents(&m);
+	}
+	free(m.parent);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * write_file, edit_file
  */
@@ -456,9 +548,8 @@ unmake_parents(struct made_parents *m)
  * with the same checks the call makes, writing nothing.
  */
 
-/* A refusal the run would put in its result, as an error for a preview. */
-static int
-refusal_err(struct tool_result *r)
+int
+tool_refusal_err(struct tool_result *r)
 {
 	int rc = err_setc(r->denied ? DH_EDENIED : DH_EFAIL, "%s", buf_cstr(&r->text));
 
@@ -477,9 +568,8 @@ preview_skip(const char *data, size_t n)
 	return NULL;
 }
 
-/* The file's current state into p (old_*): missing is fine. */
-static int
-preview_old(const struct grant *gr, const char *rel, struct tool_preview *p)
+int
+tool_preview_old(const struct grant *gr, const char *rel, struct tool_preview *p)
 {
 	struct stat st;
 	int rc = grant_lstat(gr, rel, &st);
@@ -527,17 +617,14 @@ preview_new(struct tool_preview *p, const char *data, size_t n)
  * write_file, edit_file
  */
 
-/* What write_file and edit_file check before anything else; on a refusal
- * `out` holds it and the result is false. gr, rel and shown are set either
- * way (rel and shown heap, may be NULL). */
-static bool
-change_prepare(const cJSON *in, struct tool_env *env, const struct grant **gr, char **rel,
-               char **shown, struct tool_result *out)
+bool
+tool_change_prepare(const char *path, struct tool_env *env, const struct grant **gr, char **rel,
+                    char **shown, struct tool_result *out)
 {
 	int rc;
 
 	*rel = *shown = NULL;
-	if ((rc = tool_path(env, json_str(in, "path"), gr, rel, shown)) < 0) {
+	if ((rc = tool_path(env, path, gr, rel, shown)) < 0) {
 		tool_result_from_err(out, rc);
 		return false;
 	}
@@ -550,23 +637,16 @@ write_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	const struct grant *gr;
 	const char *content = json_str(in, "content");
 	char *rel = NULL, *shown = NULL;
-	struct made_parents m = { .parent = NULL };
 	bool created = false;
-	int rc;
 
-	if (!change_prepare(in, env, &gr, &rel, &shown, out))
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &shown, out))
 		goto out;
 	size_t len = strlen(content);
 
-	if ((rc = make_parents(gr, rel, &m)) < 0 ||
-	    (rc = grant_write(gr, rel, content, len, &created)) < 0) {
-		tool_result_from_err(out, rc);
-		unmake_parents(&m);
+	if (tool_write_into(gr, rel, content, len, &created, out) < 0)
 		goto out;
-	}
 	buf_printf(&out->text, "%s %s (%zu bytes)", created ? "created" : "overwrote", shown, len);
 out:
-	free(m.parent);
 	free(rel);
 	free(shown);
 	return 0;
@@ -582,12 +662,12 @@ write_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p
 	int rc;
 
 	tool_result_init(&r);
-	if (!change_prepare(in, env, &gr, &rel, &p->path, &r)) {
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &p->path, &r)) {
 		free(rel);
-		return refusal_err(&r);
+		return tool_refusal_err(&r);
 	}
 	tool_result_fini(&r);
-	if ((rc = preview_old(gr, rel, p)) == 0 && p->is_dir)
+	if ((rc = tool_preview_old(gr, rel, p)) == 0 && p->is_dir)
 		rc = err_set("%s is a directory", p->path);
 	if (rc == 0)
 		preview_new(p, content, strlen(content));
@@ -618,7 +698,7 @@ edit_compute(const cJSON *in, struct tool_env *env, const struct grant **gr, cha
 	bool all = json_bool(in, "replace_all", false);
 	int rc;
 
-	if (!change_prepare(in, env, gr, rel, shown, out))
+	if (!tool_change_prepare(json_str(in, "path"), env, gr, rel, shown, out))
 		return false;
 	if (!*old) {
 		tool_result_errorf(out, "old_string is empty; to create or replace a whole file "
@@ -713,7 +793,7 @@ edit_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
 	free(p->path);
 	p->path = NULL;
 	if (!edit_compute(in, env, &gr, &rel, &p->path, &p->old, &p->new, &count, &r))
-		rc = refusal_err(&r);
+		rc = tool_refusal_err(&r);
 	else
 		tool_result_fini(&r);
 	if (rc == 0) {
@@ -817,7 +897,7 @@ move_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
 
 	tool_result_init(&r);
 	if (!move_prepare(in, env, &sg, &srel, &p->old_path, &dg, &drel, &p->path, &r))
-		rc = refusal_err(&r);
+		rc = tool_refusal_err(&r);
 	else
 		tool_result_fini(&r);
 	if (rc == 0 && grant_lstat(sg, srel, &st) == 0) {
@@ -840,7 +920,7 @@ delete_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	int rc;
 
 	memset(&st, 0, sizeof st);
-	if (!change_prepare(in, env, &gr, &rel, &shown, out))
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &shown, out))
 		goto out;
 	if ((rc = grant_lstat(gr, rel, &st)) < 0) {
 		tool_result_from_err(out, rc);
@@ -874,12 +954,12 @@ delete_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *
 	int rc = 0;
 
 	tool_result_init(&r);
-	if (!change_prepare(in, env, &gr, &rel, &p->path, &r)) {
+	if (!tool_change_prepare(json_str(in, "path"), env, &gr, &rel, &p->path, &r)) {
 		free(rel);
-		return refusal_err(&r);
+		return tool_refusal_err(&r);
 	}
 	tool_result_fini(&r);
-	rc = preview_old(gr, rel, p);
+	rc = tool_preview_old(gr, rel, p);
 	if (rc == 0 && !p->old_exists)
 		rc = err_setc(DH_ENOTFOUND, "%s does not exist", p->path);
 	free(rel);
@@ -931,10 +1011,10 @@ make_directory_preview(const cJSON *in, struct tool_env *env, struct tool_previe
 	}
 	if (refuse_protected(rel, p->path, &r)) {
 		free(rel);
-		return refusal_err(&r);
+		return tool_refusal_err(&r);
 	}
 	tool_result_fini(&r);
-	rc = preview_old(gr, rel, p);
+	rc = tool_preview_old(gr, rel, p);
 	free(rel);
 	if (rc == 0 && p->old_exists && !p->is_dir)
 		rc = err_set("%s exists and is not a directory", p->path);
@@ -956,9 +1036,14 @@ const struct tool_entry tool_fs_entries[] = {
 			"tab, line): lines from `offset` (1-based, default 1), at most `limit` "
 			"lines (default 2000); lines longer than 2000 bytes are cut and at most "
 			"256 KiB of text is returned per call, with a note saying where to "
-			"continue. Images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MiB are "
-			"returned as image or document content you can look at. Other binary "
-			"files are refused. " PATHS_NOTE,
+			"continue. Images (PNG, JPEG, GIF, WebP) up to 5 MiB are returned as "
+			"image content you can look at. Office documents come back as numbered "
+			"text: spreadsheets (.xlsx, .ods) as one Markdown table per sheet with "
+			"row numbers and column letters and each formula in [brackets] after "
+			"its value, Word and OpenDocument text (.docx, .odt) as Markdown, "
+			"presentations (.pptx, .odp) slide by slide; a PDF as its text page by "
+			"page, and up to 5 MiB also as document content. Other binary files "
+			"are refused. " PATHS_NOTE,
 		.input_schema =
 			"{\"type\":\"object\",\"properties\":{"
 			"\"path\":{\"type\":\"string\",\"description\":\"The file to read.\"},"

@@ -19,10 +19,12 @@ struct grant;
 
 /* Entry tables, each ended by an entry with name NULL. */
 extern const struct tool_entry tool_fs_entries[];
+extern const struct tool_entry tool_sheet_entries[];
 extern const struct tool_entry tool_search_entries[];
 extern const struct tool_entry tool_shell_entries[];
 extern const struct tool_entry tool_web_entries[];
 extern const struct tool_entry tool_skill_entries[];
+extern const struct tool_entry tool_output_entries[];
 
 /* For the descriptions of the tools that take or show paths (the model
  * reads it): the escaped form of names that are not UTF-8. */
@@ -47,6 +49,29 @@ int tool_path_read(struct tool_env *env, const char *path, const struct grant **
                    char **out_rel, char **out_shown) DH_MUST_CHECK;
 /* The display form of (grant idx, rel) as described for tool_path. Heap. */
 char *tool_shown(struct tool_env *env, size_t idx, const char *rel);
+
+/* What the tools that write one file check before anything else
+ * (write_file, edit_file, write_spreadsheet, write_document): `path` resolves
+ * through tool_path, is not protected (grant_is_protected) and not over the
+ * large-file limit. On a refusal `out` holds it and the result is false. gr,
+ * rel and shown are set either way (rel and shown heap, may be NULL). */
+bool tool_change_prepare(const char *path, struct tool_env *env, const struct grant **gr,
+                         char **rel, char **shown, struct tool_result *out);
+/* Write `len` bytes to rel beneath gr as write_file does: missing parents
+ * created, then grant_write (atomic; an existing file keeps its mode). On a
+ * failure `out` holds the reason, the parents it created are removed again
+ * and the DH_E* code is returned; else 0. *created (may be NULL): it was new.
+ * Safe on the worker thread (only gr's directory fd is used). */
+int tool_write_into(const struct grant *gr, const char *rel, const void *data, size_t len,
+                    bool *created, struct tool_result *out);
+/* A refusal a run would put in its result (r), as the error of its preview:
+ * err_setc(DH_EDENIED when r->denied, else DH_EFAIL) with r's text; r is
+ * finalized. Returns that code. */
+int tool_refusal_err(struct tool_result *r);
+/* A file's current state into p's old_* members (a preview): missing is
+ * fine; a directory or a non-regular file is marked in p->skip; content up
+ * to TOOL_PREVIEW_MAX bytes. Returns 0 or a DH_E* code. */
+int tool_preview_old(const struct grant *gr, const char *rel, struct tool_preview *p);
 
 /* Standard base64 (RFC 4648, with padding) of n bytes, appended to out. */
 void tool_base64(struct buf *out, const void *data, size_t n);

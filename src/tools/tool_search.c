@@ -17,6 +17,7 @@
 #include "core/array.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "policy/grant.h"
 #include "tools/tool_priv.h"
 
@@ -26,6 +27,8 @@
 #define SEARCH_LINE_MAX    500        /* bytes shown of one line */
 #define SEARCH_CONTEXT_MAX 10         /* context lines either side */
 #define SEARCH_VISITS_MAX  200000     /* entries walked */
+#define SEARCH_DOC_MAX     (16u << 20) /* larger documents are skipped */
+#define SEARCH_DOC_MS      5000       /* time to read one document's text */
 
 struct search {
 	regex_t re;
@@ -35,6 +38,7 @@ struct search {
 	struct buf *text;
 	size_t matches;
 	size_t skipped_large;
+	size_t skipped_docs; /* documents whose text could not be read */
 	bool stopped;    /* a cap was reached */
 	const char *why; /* which cap */
 };
@@ -119,10 +123,31 @@ search_text(struct search *S, const char *path, char *data, size_t len)
 	ARRAY_FREE(&lines);
 }
 
+/* Search a document's text (src/docs/), its lines numbered as read_file
+ * shows them. */
+static void
+search_document(struct search *S, const char *path, enum doc_kind kind, const struct buf *data)
+{
+	struct doc_limits lim;
+	struct buf t = BUF_INIT;
+
+	doc_limits_default(&lim);
+	lim.max_text = SEARCH_FILE_MAX;
+	lim.max_ms = SEARCH_DOC_MS;
+	if (doc_to_text(data->ptr ? data->ptr : "", data->len, path, kind, &lim, &t) < 0)
+		S->skipped_docs++;
+	else if (t.len)
+		search_text(S, path, (char *)buf_cstr(&t), t.len);
+	buf_fini(&t);
+}
+
 /* Read and search the regular file `name` in dirfd. */
 static void
 search_file(struct search *S, int dirfd, const char *name, const char *path)
 {
+	enum doc_kind kind = doc_kind_of(name, NULL, 0);
+	size_t max = kind != DOC_NONE ? SEARCH_DOC_MAX : SEARCH_FILE_MAX;
+
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 
@@ -132,7 +157,7 @@ search_file(struct search *S, int dirfd, const char *name, const char *path)
 		close(fd);
 		return;
 	}
-	if ((uintmax_t)st.st_size > SEARCH_FILE_MAX) {
+	if ((uintmax_t)st.st_size > max) {
 		S->skipped_large++;
 		close(fd);
 		return;
@@ -152,13 +177,17 @@ search_file(struct search *S, int dirfd, const char *name, const char *path)
 		}
 		b.len += (size_t)n;
 		b.ptr[b.len] = '\0';
-		if (b.len > SEARCH_FILE_MAX) {
+		if (b.len > max) {
 			bad = true; /* grew while we read */
 			break;
 		}
 	}
 	close(fd);
-	if (!bad && b.len && !memchr(b.ptr, '\0', b.len))
+	if (b.len >= 5 && kind == DOC_NONE)
+		kind = doc_kind_of(name, b.ptr, b.len); /* a PDF by its magic */
+	if (!bad && kind != DOC_NONE)
+		search_document(S, path, kind, &b);
+	else if (!bad && b.len && !memchr(b.ptr, '\0', b.len))
 		search_text(S, path, b.ptr, b.len);
 	buf_fini(&b);
 }
@@ -233,13 +262,19 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		/* One file: go through the grant helper (it refuses symlinks,
 		 * FIFOs and the like), then search its bytes. */
 		struct buf b = BUF_INIT;
+		enum doc_kind kind = doc_kind_of(rel, NULL, 0);
 
-		if ((rc = grant_read(gr, rel, SEARCH_FILE_MAX, &b)) < 0) {
+		if ((rc = grant_read(gr, rel, kind != DOC_NONE ? SEARCH_DOC_MAX : SEARCH_FILE_MAX,
+		                     &b)) < 0) {
 			buf_fini(&b);
 			tool_result_from_err(out, rc);
 			goto out;
 		}
-		if (b.len && !memchr(b.ptr, '\0', b.len))
+		if (b.len >= 5 && kind == DOC_NONE)
+			kind = doc_kind_of(rel, b.ptr, b.len);
+		if (kind != DOC_NONE)
+			search_document(&S, shown, kind, &b);
+		else if (b.len && !memchr(b.ptr, '\0', b.len))
 			search_text(&S, shown, b.ptr, b.len);
 		buf_fini(&b);
 	}
@@ -249,6 +284,10 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	if (S.skipped_large)
 		buf_printf(&out->text, "[%zu file%s larger than 1 MiB not searched]\n",
 		           S.skipped_large, S.skipped_large == 1 ? "" : "s");
+	if (S.skipped_docs)
+		buf_printf(&out->text, "[%zu document%s not searched: their text could not be read "
+		                       "(read_file says why)]\n",
+		           S.skipped_docs, S.skipped_docs == 1 ? "" : "s");
 	if (S.matches == 0)
 		buf_printf(&out->text, "no matches for /%s/ in %s", pattern, shown);
 out:
@@ -270,8 +309,10 @@ const struct tool_entry tool_search_entries[] = {
 			"`^Total`; no `\\d` or lookarounds; case-sensitive, use `[Ii]nvoice`). "
 			"Output is grep-style: `path:line:text` for matches and `path-line-text` "
 			"for `context` lines, `--` between separate groups, files in sorted "
-			"order. Binary files, files over 1 MiB and `.git` directories are "
-			"skipped. Stops after 200 matching lines or 30 KB of output. `glob` "
+			"order. Office documents (.xlsx, .ods, .docx, .odt, .pptx, .odp) and "
+			"PDFs are searched in their text, with the line numbers read_file shows "
+			"for them. Other binary files, files over 1 MiB (documents over 16 MiB) "
+			"and `.git` directories are skipped. Stops after 200 matching lines or 30 KB of output. `glob` "
 			"limits the files searched, as list_files' pattern (`*.md`, "
 			"`notes/**/*.txt`). Paths are relative to the first granted folder, or "
 			"absolute paths inside a granted folder. " TOOL_NAMES_NOTE,

@@ -390,8 +390,8 @@ add_output(struct shell_run *r)
 			      "are shown. ",
 			   r->total - hl - tl, hl, tl, r->total);
 		if (r->store_path && !r->store_err)
-			buf_printf(t, "The whole output%s is stored in the session as %s (the "
-				      "person can page through it) …]\n",
+			buf_printf(t, "The whole output%s is stored in the session as %s "
+				      "(read_tool_output with that id reads any part of it) …]\n",
 				   r->stored < r->total ? " (its first 64 MB)" : "", r->store_path);
 		else
 			buf_printf(t, "The whole output could not be stored: %s …]\n",

@@ -335,6 +335,10 @@ tr_event(struct pane *p, const struct event *ev)
 	case EVENT_AUTHORIZATION_NEEDED:
 		note(p, IT_ERROR, "%s", ev->text ? ev->text : "a connector needs authorization");
 		break;
+	case EVENT_RESOURCE_UPDATED:
+		note(p, IT_NOTE, "connector %s: resource %s changed (the agent is told)",
+		     ev->name ? ev->name : "?", ev->url ? ev->url : "?");
+		break;
 	case EVENT_ELICITATION_NEEDED: /* the form itself is ui_form.c's */
 		it = add_item(p, IT_PROMPT);
 		buf_printf(&it->text, "Connector %s asks for input%s: %s", ev->name ? ev->name : "?",

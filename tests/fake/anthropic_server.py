@@ -40,13 +40,17 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
                                (default 8192), each event one write, no pauses
   {"fault": "hang"}                                message_start, then silence until the
                                                    client goes away
-and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not).
+and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not),
+and "expect": {"body_contains": "substring"}: the whole request body, as JSON text.
 Strings are sent as UTF-8, except that a lone surrogate U+DC80-U+DCFF in the script
 ("\\udcff") is sent as the raw byte 0x80-0xFF: invalid UTF-8, as a broken server might.
 A request whose body is not strict UTF-8 JSON gets 400 invalid_request_error, as the
 real API answers.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
+The usage each completed stream reported is logged to LOG.usage as {"n", "model",
+"input_tokens", "output_tokens", "cache_read_input_tokens",
+"cache_creation_input_tokens"}, once its message_stop is sent.
 """
 
 import argparse
@@ -167,6 +171,9 @@ class State:
 
 
 class Handler(BaseHTTPRequestHandler):
+    # TCP_NODELAY: a response written in small pieces (an SSE event at a time)
+    # goes out at once, not after the client's delayed ACK (~40 ms each).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server_version = "fake-anthropic/1"
 
@@ -315,6 +322,16 @@ class Handler(BaseHTTPRequestHandler):
                                      "usage": {"output_tokens": u.get("output_tokens", 5)}}, delay)
         self.event("message_stop", {"type": "message_stop"}, delay)
         self.end_stream()
+        st = self.server.state
+        with st.lock:
+            with open(st.log_path + ".usage", "a") as f:
+                f.write(json.dumps({
+                    "n": self.n, "model": self.body.get("model"),
+                    "input_tokens": u.get("input_tokens", 10),
+                    "output_tokens": u.get("output_tokens", 5),
+                    "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
+                    "cache_creation_input_tokens": u.get("cache_creation_input_tokens", 0),
+                }) + "\n")
 
     def fault_status(self, turn):
         status = turn.get("status", 500)
@@ -427,6 +444,11 @@ class Handler(BaseHTTPRequestHandler):
             if want not in last:
                 return self.send_json(400, error_body(
                     400, "fake: expectation failed: last user message lacks %r" % want, self.n))
+
+        want = (turn.get("expect") or {}).get("body_contains")
+        if want is not None and want not in json.dumps(self.body, ensure_ascii=False):
+            return self.send_json(400, error_body(
+                400, "fake: expectation failed: the request lacks %r" % want, self.n))
 
         fault = turn.get("fault")
         try:

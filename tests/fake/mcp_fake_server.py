@@ -12,11 +12,15 @@ Standard library only; newline-delimited JSON-RPC on stdin/stdout.
 --delay-start S     answer nothing for S seconds (a slow server)
 --tools LIST        offer only these tools (default: all)
 --invalid-at-start  answer initialize with a line that is not JSON
+--subscribe         offer resource subscriptions: 2025-11-25 resources/subscribe,
+                    or with --discover 2026-07-28 subscriptions/listen; the
+                    tool touch {} changes fake://notes/1 and tells subscribers
+--discover          speak 2026-07-28 (server/discover, no initialize)
 
 $FAKE_MCP_LOG, when set, gets every message received, one per line.
 
-server/discover (2026-07-28) is answered "method not found", so clients fall
-back to initialize, as with most servers today.
+Without --discover, server/discover (2026-07-28) is answered "method not
+found", so clients fall back to initialize, as with most servers today.
 
 Tools:
   echo {text}            readOnlyHint: returns the text
@@ -60,6 +64,7 @@ TOOLS = {
     "bad_json": ({"readOnlyHint": True}, "Answers garbage.", {"type": "object", "properties": {}}),
     "injected": ({"readOnlyHint": True}, INJECTION, {"type": "object", "properties": {}}),
     "long_desc": ({"readOnlyHint": True}, "\u00e9t\u00e9 " * 3000, {"type": "object", "properties": {}}),
+    "touch": ({"readOnlyHint": True}, "Change note one.", {"type": "object", "properties": {}}),
 }
 
 
@@ -125,7 +130,12 @@ def main():
     ap.add_argument("--delay-start", type=float, default=0)
     ap.add_argument("--tools")
     ap.add_argument("--invalid-at-start", action="store_true")
+    ap.add_argument("--subscribe", action="store_true")
+    ap.add_argument("--discover", action="store_true")
     a = ap.parse_args()
+    subscribed = set()  # 2025-11-25: URIs of resources/subscribe
+    listen = None       # 2026-07-28: (id, filter) of the open subscriptions/listen
+    note = ["the note's text"]
     if a.marker:
         open(a.marker, "w").close()
     if a.delay_start:
@@ -142,15 +152,47 @@ def main():
             continue
         mid, method = m.get("id"), m.get("method")
         if mid is None:
+            if method == "notifications/cancelled" and listen and \
+                    (m.get("params") or {}).get("requestId") == listen[0]:
+                listen = None
             continue  # notifications
-        if method == "initialize":
+        caps = {"tools": {}, "resources": {}}
+        if a.subscribe:
+            caps["resources"]["subscribe"] = True
+        if a.discover:
+            caps["tools"]["listChanged"] = True
+        if method == "server/discover" and a.discover:
+            send({"jsonrpc": "2.0", "id": mid, "result": {
+                "resultType": "complete", "supportedVersions": ["2026-07-28"],
+                "capabilities": caps, "serverInfo": {"name": "fake", "version": "1.0"}}})
+        elif method == "subscriptions/listen" and a.discover:
+            # The response stream: the acknowledgement first; notifications
+            # carry its id in _meta; the response only when it is closed.
+            listen = (mid, (m.get("params") or {}).get("notifications") or {})
+            send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
+                  "params": {"_meta": {"io.modelcontextprotocol/subscriptionId": str(mid)}}})
+        elif method == "resources/subscribe" and a.subscribe and not a.discover:
+            subscribed.add((m.get("params") or {}).get("uri"))
+            send({"jsonrpc": "2.0", "id": mid, "result": {}})
+        elif method == "tools/call" and (m.get("params") or {}).get("name") == "touch":
+            note[0] = "the note's new text"
+            uri = "fake://notes/1"
+            if listen and uri in (listen[1].get("resourceSubscriptions") or []):
+                send({"jsonrpc": "2.0", "method": "notifications/resources/updated",
+                      "params": {"uri": uri, "_meta": {
+                          "io.modelcontextprotocol/subscriptionId": str(listen[0])}}})
+            elif uri in subscribed:
+                send({"jsonrpc": "2.0", "method": "notifications/resources/updated",
+                      "params": {"uri": uri}})
+            send({"jsonrpc": "2.0", "id": mid, "result": text_result("touched")})
+        elif method == "initialize":
             if a.invalid_at_start:
                 sys.stdout.write("this is not json {\n")
                 sys.stdout.flush()
                 continue
             send({"jsonrpc": "2.0", "id": mid, "result": {
                 "protocolVersion": "2025-11-25",
-                "capabilities": {"tools": {}, "resources": {}},
+                "capabilities": caps,
                 "serverInfo": {"name": "fake", "version": "1.0"}}})
         elif method == "tools/list":
             tools = []
@@ -169,7 +211,7 @@ def main():
         elif method == "resources/read":
             uri = (m.get("params") or {}).get("uri")
             send({"jsonrpc": "2.0", "id": mid, "result": {"contents": [
-                {"uri": uri, "mimeType": "text/plain", "text": "the note's text"}]}})
+                {"uri": uri, "mimeType": "text/plain", "text": note[0]}]}})
         elif method == "tools/call":
             p = m.get("params") or {}
             name = p.get("name")

@@ -58,6 +58,9 @@ def s256(v):
 
 
 class H(BaseHTTPRequestHandler):
+    # TCP_NODELAY: a response written in small pieces (an SSE event at a time)
+    # goes out at once, not after the client's delayed ACK (~40 ms each).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *a):

@@ -9,5 +9,9 @@ assert_contains "$out" "expenses.csv"
 assert_contains "$out" "diff --git"
 assert_contains "$out" "make demo-tui"   # the workbench version is offered
 demo=$(sed -n 's|^folder:  \(/tmp/deskhand-demo\.[A-Za-z0-9]*\)/folder .*|\1|p' <<<"$out")
-[ -n "$demo" ] && rm -rf "$demo"
+[ -n "$demo" ] || fail "no demo folder in the output"
+# make demo writes the workbook beside the CSV (write_spreadsheet).
+[ "$(head -c 2 "$demo/folder/expenses.xlsx")" = PK ] || fail "no expenses.xlsx beside expenses.csv"
+[ -s "$demo/folder/expenses.csv" ] || fail "no expenses.csv"
+rm -rf "$demo"
 echo ok

@@ -5,8 +5,10 @@
 # refuses, naming the field) and its url-mode one, and cancels a long call
 # with an interrupt; each
 # result reaches the model (the fake model's request log). Then a prompt runs
-# as the task (run --prompt), and without --commands a form is declined,
-# never accepted.
+# as the task (run --prompt), without --commands a form is declined, never
+# accepted, and a resource read is subscribed to (resources/subscribe): the
+# server's resources/updated, on its GET stream, is a resource_updated event
+# and a notice in the model's next request.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/mcp/lib_everything.sh"
 G=$T/work; mkdir -p "$G"
@@ -119,4 +121,23 @@ kill "$FAKE_PID"; start_fake "$T/script3.json"
 assert_contains "$(cat "$T/err4")" "connector every asked for input (form): declined"
 assert_contains "$(jq -r 'select(.type=="tool_result").output' "$T/out4")" "User declined to provide the requested information"
 assert_eq "$(jq -r 'select(.type=="elicitation_decided").action' "$T/out4")" decline
+
+# Subscriptions: the resource read is subscribed to; toggle-subscriber-updates
+# makes the server send resources/updated at once (then every 5 s).
+cat > "$T/script5.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "watch it"}]}}]},
+ {"tool_calls": [{"name": "mcp__every__read_resource", "input": {"uri": "demo://resource/dynamic/text/7"}}]},
+ {"expect": {"last_user_contains": "Resource 7"},
+  "tool_calls": [{"name": "mcp__every__toggle-subscriber-updates", "input": {}}]},
+ {"tool_calls": [{"name": "mcp__every__trigger-long-running-operation", "input": {"duration": 2, "steps": 2}}]},
+ {"expect": {"last_user_contains": "connector every says its resource demo://resource/dynamic/text/7 changed"},
+  "text": "seen", "stop_reason": "end_turn"}
+]}
+JSON
+kill "$FAKE_PID"; start_fake "$T/script5.json"
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "watch it" >"$T/out5" 2>"$T/err5" || { cat "$T/err5"; jq -c . "$T/out5" | cut -c1-300; fail "run failed"; }
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out5")" done
+assert_eq "$(jq -c 'select(.type=="resource_updated")' "$T/out5" | sort -u)" \
+  '{"type":"resource_updated","server":"every","uri":"demo://resource/dynamic/text/7"}'
 echo ok

@@ -13,7 +13,8 @@
 . "$DH_TESTS/lib_schedule.sh"
 
 # A second model whose every turn costs $0.45 (100000 in, 10000 out): a cap of
-# $0.50 stops the run after the second turn.
+# $1.00 lets two turns run ($0.90) and stops the run before the third, which
+# could cross it.
 cat > "$T/costly.json" <<'JSON'
 {"turns": [
  {"usage": {"input_tokens": 100000, "output_tokens": 10000},
@@ -79,7 +80,7 @@ assert_eq "$(pending digest-sd)" 1
 # 3. the spend cap: the run stops at the schedule's max_cost with status budget
 G2=$T/costly; mkdir -p "$G2"
 DH_SCHEDULER=cron "$DESKHAND" schedule add capped --at daily --grant "$G2" --mode auto \
-  --max-cost 0.50 "two files" >/dev/null 2>&1 || fail "add capped"
+  --max-cost 1.00 "two files" >/dev/null 2>&1 || fail "add capped"
 ANTHROPIC_BASE_URL=$(cat "$T/costly.url") "$DESKHAND" schedule run capped >"$T/cap.out" 2>&1 \
   || fail "schedule run capped: $(cat "$T/cap.out")"
 cap=$(tail -1 "$T/cap.out")

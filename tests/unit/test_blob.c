@@ -75,14 +75,26 @@ Test(blob, excerpt_names_size_blob_and_hint_and_cuts_on_a_character)
 	/* "ab" then é (2 bytes) straddling the 3-byte cut */
 	const char *v = "ab\xc3\xa9zzzz";
 
-	cr_assert_eq(session_blob_excerpt(dir, v, strlen(v), 3, "Read it back.", &out), 0);
+	cr_assert_eq(session_blob_excerpt(dir, v, strlen(v), 6, "Read it back.", &out), 0);
 	const char *s = buf_cstr(&out);
 	cr_assert_not_null(strstr(s, "(8 bytes)"), "%s", s);
 	cr_assert_not_null(strstr(s, "blobs/000001"), "%s", s);
 	cr_assert_not_null(strstr(s, "Read it back."), "%s", s);
+	cr_assert_not_null(strstr(s, "first 2 and last 3 bytes"), "%s", s);
+	cr_assert_not_null(strstr(s, "read_tool_output with id \"blobs/000001\""), "%s", s);
 	const char *body = strchr(s, '\n') + 1;
-	cr_assert_str_eq(body, "ab…");
+	/* the head and the tail, each cut on a character */
+	cr_assert_str_eq(body, "ab\n[… 3 bytes not shown …]\nzzz");
 	assert_file(dir, "blobs/000001", v, strlen(v));
+	buf_fini(&out);
+
+	/* the tail starts on a character too; a short value follows whole */
+	const char *w = "zzzz\xc3\xa9" "ab";
+	cr_assert_eq(session_blob_excerpt(dir, w, strlen(w), 6, NULL, &out), 0);
+	cr_assert_str_eq(strchr(buf_cstr(&out), '\n') + 1, "zzz\n[… 3 bytes not shown …]\nab");
+	buf_fini(&out);
+	cr_assert_eq(session_blob_excerpt(dir, "tiny", 4, 6, NULL, &out), 0);
+	cr_assert_str_eq(strchr(buf_cstr(&out), '\n') + 1, "tiny");
 	buf_fini(&out);
 
 	/* short values are kept whole, with no ellipsis */

@@ -158,7 +158,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.port = 443, .allowed = true, .address = "192.0.2.1", .re = "c7", .data = tree,
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
 		.url = "https://u.test/",
-		.cap_usd = 0.75, .origin = "schedule:n",
+		.cap_usd = 0.75, .estimate = 0.125, .limit = "max_cost", .origin = "schedule:n",
 	};
 }
 
@@ -253,13 +253,17 @@ Test(event, every_type_has_its_wire_shape)
 			"{\"type\":\"elicitation_decided\",\"id\":\"toolu_1\","
 			"\"server\":\"read_file\",\"action\":\"done\"}",
 		[EVENT_BUDGET] =
-			"{\"type\":\"budget\",\"spent\":1.5,\"cap\":0.75}",
+			"{\"type\":\"budget\",\"spent\":1.5,\"cap\":0.75,\"estimate\":0.125,"
+			"\"limit\":\"max_cost\"}",
 		[EVENT_NOTICE] =
 			"{\"type\":\"notice\",\"session\":\"s1\",\"status\":\"done\","
 			"\"summary\":\"t\",\"origin\":\"schedule:n\"}",
 		[EVENT_AUTHORIZATION_NEEDED] =
 			"{\"type\":\"authorization_needed\",\"server\":\"read_file\","
 			"\"url\":\"https://u.test/\",\"message\":\"t\"}",
+		[EVENT_RESOURCE_UPDATED] =
+			"{\"type\":\"resource_updated\",\"server\":\"read_file\","
+			"\"uri\":\"https://u.test/\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };

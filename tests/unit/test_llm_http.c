@@ -19,6 +19,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/llm.h"
+#include "llm/tokens.h"
 
 #define KEY "sk-ant-test-SECRET-0123456789"
 
@@ -36,6 +37,8 @@ struct t {
 	struct llm *c;
 	cJSON *tools;
 	/* what the callbacks saw */
+	struct llm_usage est; /* admit's estimate */
+	int nadmit;
 	int ndone;
 	int rc;
 	char *error;
@@ -253,7 +256,8 @@ cb_done(int rc, struct llm_result *res, void *ctx)
 	cr_assert_eq(rc < 0, res->stop_reason == NULL);
 }
 
-static const struct llm_callbacks cbs = { cb_text, cb_retry, cb_done };
+static const struct llm_callbacks cbs = { .on_text = cb_text, .on_retry = cb_retry,
+	                                  .on_done = cb_done };
 
 static void
 t_client(struct t *t, struct llm_config *cfg)
@@ -282,6 +286,16 @@ t_run(struct t *t, const char *system, const char *messages_json)
 	while (t->ndone == 0 && ev_now_ms() < end)
 		cr_assert_eq(ev_run_once(t->l, 100), 0);
 	cr_assert_eq(t->ndone, 1, "on_done not called");
+}
+
+/* admit(): records the estimate, refuses the first request it sees. */
+static bool
+cb_admit_once(const struct llm_usage *est, void *ctx)
+{
+	struct t *t = ctx;
+
+	t->est = *est;
+	return t->nadmit++ > 0;
 }
 
 static const char *const user_hi = "[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
@@ -869,5 +883,37 @@ Test(llm_http, record_then_replay_identical_and_divergence)
 	free(msgs2);
 	rmdir(grant);
 	rmdir(grant2);
+	t_fini(&t);
+}
+
+/* A request admit() refuses is never sent; the next one is, and the estimate
+ * covers the tools, the text and max_tokens. */
+Test(llm_http, admit_refuses_before_sending)
+{
+	struct t t;
+	struct llm_config cfg = { 0 };
+	struct llm_callbacks cb = cbs;
+
+	t_init(&t);
+	fake_start(&t, "{\"turns\":[{\"text\":\"Done.\"}]}", NULL);
+	t_client(&t, &cfg);
+	cb.admit = cb_admit_once;
+	cJSON *msgs = parse(user_hi);
+	struct llm_request req = { .system = "Be brief.", .tools = t.tools, .messages = msgs };
+
+	cr_assert_eq(llm_start(t.c, &req, &cb, &t), DH_EDENIED);
+	cr_assert_not(llm_is_busy(t.c));
+	cr_assert_eq(t.est.output_tokens, 1024, "output at max_tokens");
+	cr_assert_gt(t.est.input_tokens, LLM_TOKENS_TOOL_PREAMBLE + 10);
+	cr_assert_lt(t.est.input_tokens, LLM_TOKENS_TOOL_PREAMBLE + 200);
+	cr_assert_eq(llm_start(t.c, &req, &cb, &t), 0, "%s", err_msg());
+	cJSON_Delete(msgs);
+	uint64_t end = ev_now_ms() + 15000;
+	while (t.ndone == 0 && ev_now_ms() < end)
+		cr_assert_eq(ev_run_once(t.l, 100), 0);
+	cr_assert_eq(t.rc, 0, "%s", t.error);
+	cJSON *log = fake_log(&t);
+	cr_assert_eq(cJSON_GetArraySize(log), 1, "the refused request reached the server");
+	cJSON_Delete(log);
 	t_fini(&t);
 }

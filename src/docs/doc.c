@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Documents as text: the limits, the kind of a file, the dispatch to each
+ * format, and the bounded reading every format shares: zip entries through
+ * libzip, counted as they are inflated (size, ratio and total caps), and the
+ * XML in them through libxml2's streaming reader with a depth cap and the
+ * document's clock checked as it goes.
+ */
+#include "docs/doc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlreader.h>
+#include <zip.h>
+
+#include "core/strv.h"
+#include "core/xalloc.h"
+#include "docs/doc_int.h"
+
+#define RATIO_FLOOR ((uint64_t)1 << 20) /* entries smaller than this are not ratio-checked */
+
+void
+doc_limits_default(struct doc_limits *l)
+{
+	*l = (struct doc_limits){
+		.max_input = (size_t)64 << 20,
+		.max_part = (size_t)64 << 20,
+		.max_unzipped = (size_t)256 << 20,
+		.max_ratio = 200,
+		.max_depth = 256, /* libxml2's own limit without XML_PARSE_HUGE */
+		.max_rows = 10000,
+		.max_cols = 1024,
+		.max_cells = 500000,
+		.max_pages = 1000,
+		.max_text = (size_t)8 << 20,
+		.max_ms = 20000,
+	};
+}
+
+void
+doc_init(void)
+{
+	xmlInitParser();
+}
+
+static const struct {
+	const char *ext;
+	enum doc_kind kind;
+} kinds[] = {
+	{ "xlsx", DOC_XLSX }, { "xlsm", DOC_XLSX }, { "ods", DOC_ODS }, { "docx", DOC_DOCX },
+	{ "docm", DOC_DOCX }, { "odt", DOC_ODT },   { "pptx", DOC_PPTX }, { "pptm", DOC_PPTX },
+	{ "odp", DOC_ODP },   { "pdf", DOC_PDF },
+};
+
+enum doc_kind
+doc_kind_of(const char *name, const void *head, size_t n)
+{
+	if (head && n >= 5 && !memcmp(head, "%PDF-", 5))
+		return DOC_PDF;
+	const char *slash = name ? strrchr(name, '/') : NULL;
+	const char *base = slash ? slash + 1 : name;
+	const char *dot = base ? strrchr(base, '.') : NULL;
+
+	if (!dot || dot == base)
+		return DOC_NONE;
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcasecmp(dot + 1, kinds[i].ext))
+			return kinds[i].kind;
+	return DOC_NONE;
+}
+
+const char *
+doc_kind_name(enum doc_kind k)
+{
+	static const char *const names[] = {
+		[DOC_NONE] = "", [DOC_XLSX] = "xlsx", [DOC_ODS] = "ods", [DOC_DOCX] = "docx",
+		[DOC_ODT] = "odt", [DOC_PPTX] = "pptx", [DOC_ODP] = "odp", [DOC_PDF] = "pdf",
+	};
+	return (unsigned)k < sizeof names / sizeof *names ? names[k] : "";
+}
+
+bool
+doc_kind_is_sheet(enum doc_kind k)
+{
+	return k == DOC_XLSX || k == DOC_ODS;
+}
+
+/*
+ * Clock and text sink
+ */
+
+static long
+elapsed_ms(const struct doc_ctx *c)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)((t.tv_sec - c->t0.tv_sec) * 1000 + (t.tv_nsec - c->t0.tv_nsec) / 1000000);
+}
+
+bool
+doc_over_time(struct doc_ctx *c)
+{
+	if (elapsed_ms(c) <= (long)c->lim->max_ms)
+		return false;
+	err_set("%s: reading took over %u ms; the document is too large or too complex to "
+	        "show as text",
+	        c->name, c->lim->max_ms);
+	return true;
+}
+
+void
+doc_put(struct doc_ctx *c, const char *s, size_t n)
+{
+	if (!c->out || c->full)
+		return;
+	size_t room = c->lim->max_text > c->out->len ? c->lim->max_text - c->out->len : 0;
+
+	if (n > room) {
+		while (room > 0 && ((unsigned char)s[room] & 0xc0) == 0x80)
+			room--; /* never split a UTF-8 sequence */
+		buf_add(c->out, s, room);
+		buf_printf(c->out, "\n[… the text is capped at %zu bytes; the rest is not shown]\n",
+		           c->lim->max_text);
+		c->full = true;
+		return;
+	}
+	buf_add(c->out, s, n);
+}
+
+void
+doc_puts(struct doc_ctx *c, const char *s)
+{
+	doc_put(c, s, strlen(s));
+}
+
+void
+doc_printf(struct doc_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[512];
+
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof tmp) {
+		doc_put(c, tmp, (size_t)n);
+		return;
+	}
+	char *p = xmalloc((size_t)n + 1);
+
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	doc_put(c, p, (size_t)n);
+	free(p);
+}
+
+/*
+ * Zip container
+ */
+
+int
+doc_zip_open(struct doc_ctx *c, const void *data, size_t n)
+{
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *z;
+
+	zip_error_init(&ze);
+	if (!(src = zip_source_buffer_create(data, n, 0, &ze))) {
+		err_set("%s: not a readable zip container (%s)", c->name, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return DH_EFAIL;
+	}
+	if (!(z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+		err_set("%s: not a readable zip container (%s); the file may be truncated or "
+		        "damaged",
+		        c->name, zip_error_strerror(&ze));
+		zip_source_free(src);
+		zip_error_fini(&ze);
+		return DH_EFAIL;
+	}
+	zip_error_fini(&ze);
+	c->zip = z;
+	return 0;
+}
+
+void
+doc_zip_close(struct doc_ctx *c)
+{
+	if (c->zip)
+		zip_discard(c->zip);
+	c->zip = NULL;
+}
+
+bool
+doc_zip_has(struct doc_ctx *c, const char *entry)
+{
+	return c->zip && zip_name_locate(c->zip, entry, 0) >= 0;
+}
+
+/* One entry being inflated, counted against the limits. */
+struct zstream {
+	struct doc_ctx *c;
+	const char *entry;
+	zip_file_t *zf;
+	uint64_t comp; /* compressed size */
+	uint64_t got;  /* bytes inflated so far */
+	bool failed;   /* err_msg() says why */
+};
+
+static int
+zstream_open(struct doc_ctx *c, const char *entry, struct zstream *s)
+{
+	zip_stat_t st;
+	zip_int64_t idx;
+
+	*s = (struct zstream){ .c = c, .entry = entry };
+	if (!c->zip || (idx = zip_name_locate(c->zip, entry, 0)) < 0)
+		return err_setc(DH_ENOTFOUND, "%s: has no part %s", c->name, entry);
+	zip_stat_init(&st);
+	if (zip_stat_index(c->zip, (zip_uint64_t)idx, 0, &st) < 0)
+		return err_set("%s: %s: %s", c->name, entry, zip_strerror(c->zip));
+	if ((st.valid & ZIP_STAT_SIZE) && st.size > c->lim->max_part)
+		return err_set("%s: %s is %ju bytes uncompressed, over the limit of %zu bytes for "
+		               "one part",
+		               c->name, entry, (uintmax_t)st.size, c->lim->max_part);
+	s->comp = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
+	if (!(s->zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0)))
+		return err_set("%s: %s: %s", c->name, entry, zip_strerror(c->zip));
+	return 0;
+}
+
+/* Up to len bytes of the entry; -1 with err_msg() set on any cap or error. */
+static long
+zstream_read(struct zstream *s, char *p, size_t len)
+{
+	const struct doc_limits *L = s->c->lim;
+
+	if (s->failed)
+		return -1;
+	zip_int64_t r = zip_fread(s->zf, p, len);
+
+	if (r < 0) {
+		err_set("%s: %s: %s; the file may be truncated or damaged", s->c->name, s->entry,
+		        zip_file_strerror(s->zf));
+		goto fail;
+	}
+	s->got += (uint64_t)r;
+	s->c->unzipped += (uint64_t)r;
+	if (s->got > L->max_part) {
+		err_set("%s: %s inflates to over %zu bytes, the limit for one part", s->c->name,
+		        s->entry, L->max_part);
+		goto fail;
+	}
+	if (s->c->unzipped > L->max_unzipped) {
+		err_set("%s: the parts inflate to over %zu bytes in all, the limit (a zip bomb?)",
+		        s->c->name, L->max_unzipped);
+		goto fail;
+	}
+	if (s->got > RATIO_FLOOR && s->got / (s->comp ? s->comp : 1) > L->max_ratio) {
+		err_set("%s: %s inflates over %u times its compressed size (%ju bytes); refused as "
+		        "a zip bomb",
+		        s->c->name, s->entry, L->max_ratio, (uintmax_t)s->comp);
+		goto fail;
+	}
+	if (doc_over_time(s->c))
+		goto fail;
+	return (long)r;
+fail:
+	s->failed = true;
+	return -1;
+}
+
+static void
+zstream_close(struct zstream *s)
+{
+	if (s->zf)
+		zip_fclose(s->zf);
+	s->zf = NULL;
+}
+
+int
+doc_zip_slurp(struct doc_ctx *c, const char *entry, char **out, size_t *n)
+{
+	struct zstream s;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	long r;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = zstream_open(c, entry, &s)) < 0)
+		return rc;
+	while ((r = zstream_read(&s, chunk, sizeof chunk)) > 0)
+		buf_add(&b, chunk, (size_t)r);
+	zstream_close(&s);
+	if (r < 0) {
+		buf_fini(&b);
+		return DH_EFAIL;
+	}
+	*n = b.len;
+	*out = buf_detach(&b);
+	return 0;
+}
+
+/*
+ * XML parts
+ */
+
+struct doc_xml {
+	struct doc_ctx *c;
+	char *what;          /* the part's name, for messages */
+	xmlTextReaderPtr r;
+	struct zstream zs;   /* when streaming from the container */
+	bool from_zip;
+	char err[256];       /* the first parser error */
+	unsigned steps;
+};
+
+static int
+xml_io_read(void *ctx, char *buffer, int len)
+{
+	struct doc_xml *x = ctx;
+	long r = zstream_read(&x->zs, buffer, len > 0 ? (size_t)len : 0);
+
+	return r < 0 ? -1 : (int)r;
+}
+
+static int
+xml_io_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void
+xml_error(void *arg, xmlErrorPtr e)
+{
+	struct doc_xml *x = arg;
+
+	if (x->err[0] || !e || !e->message)
+		return;
+	snprintf(x->err, sizeof x->err, "%s", e->message);
+	size_t l = strlen(x->err);
+	while (l && (x->err[l - 1] == '\n' || x->err[l - 1] == ' '))
+		x->err[--l] = '\0';
+	if (e->line > 0 && l + 24 < sizeof x->err)
+		snprintf(x->err + l, sizeof x->err - l, " (line %d)", e->line);
+}
+
+#define XML_OPTS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
+
+static int
+xml_start(struct doc_xml *x)
+{
+	if (!x->r) {
+		free(x->what);
+		free(x);
+		return err_set("out of memory opening an XML reader");
+	}
+	xmlTextReaderSetStructuredErrorHandler(x->r, xml_error, x);
+	return 0;
+}
+
+int
+doc_xml_open(struct doc_ctx *c, const char *entry, struct doc_xml **out)
+{
+	struct doc_xml *x = xcalloc(1, sizeof *x);
+	int rc;
+
+	*out = NULL;
+	x->c = c;
+	x->what = xstrdup(entry);
+	if ((rc = zstream_open(c, entry, &x->zs)) < 0) {
+		free(x->what);
+		free(x);
+		return rc;
+	}
+	x->from_zip = true;
+	x->r = xmlReaderForIO(xml_io_read, xml_io_close, x, entry, NULL, XML_OPTS);
+	if (!x->r)
+		zstream_close(&x->zs);
+	if ((rc = xml_start(x)) < 0)
+		return rc;
+	*out = x;
+	return 0;
+}
+
+int
+doc_xml_open_mem(struct doc_ctx *c, const char *what, const char *data, size_t n,
+                 struct doc_xml **out)
+{
+	struct doc_xml *x = xcalloc(1, sizeof *x);
+	int rc;
+
+	*out = NULL;
+	x->c = c;
+	x->what = xstrdup(what);
+	x->r = xmlReaderForMemory(data, n > INT32_MAX ? INT32_MAX : (int)n, what, NULL, XML_OPTS);
+	if ((rc = xml_start(x)) < 0)
+		return rc;
+	*out = x;
+	return 0;
+}
+
+void
+doc_xml_close(struct doc_xml *x)
+{
+	if (!x)
+		return;
+	xmlFreeTextReader(x->r);
+	if (x->from_zip)
+		zstream_close(&x->zs);
+	free(x->what);
+	free(x);
+}
+
+int
+doc_xml_next(struct doc_xml *x)
+{
+	int r = xmlTextReaderRead(x->r);
+
+	if (r < 0 || x->zs.failed) {
+		if (x->zs.failed) /* err_msg() already names the cap */
+			return DH_EFAIL;
+		if (strstr(x->err, "Excessive depth"))
+			return err_set("%s: %s: XML nested deeper than %u elements; refused",
+			               x->c->name, x->what, x->c->lim->max_depth);
+		return err_set("%s: %s: malformed XML: %s", x->c->name, x->what,
+		               x->err[0] ? x->err : "parse error");
+	}
+	if (r == 0)
+		return 0;
+	if (xmlTextReaderDepth(x->r) > (int)x->c->lim->max_depth)
+		return err_set("%s: %s: XML nested deeper than %u elements; refused", x->c->name,
+		               x->what, x->c->lim->max_depth);
+	if ((++x->steps & 0x3ff) == 0 && doc_over_time(x->c))
+		return DH_EFAIL;
+	return 1;
+}
+
+int
+doc_xml_type(struct doc_xml *x)
+{
+	switch (xmlTextReaderNodeType(x->r)) {
+	case XML_READER_TYPE_ELEMENT:
+		return DOC_X_START;
+	case XML_READER_TYPE_END_ELEMENT:
+		return DOC_X_END;
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_WHITESPACE:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		return DOC_X_TEXT;
+	default:
+		return 0;
+	}
+}
+
+const char *
+doc_xml_name(struct doc_xml *x)
+{
+	const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+
+	return n && doc_xml_type(x) != DOC_X_TEXT ? (const char *)n : "";
+}
+
+bool
+doc_xml_empty(struct doc_xml *x)
+{
+	return xmlTextReaderIsEmptyElement(x->r) == 1;
+}
+
+int
+doc_xml_depth(struct doc_xml *x)
+{
+	return xmlTextReaderDepth(x->r);
+}
+
+char *
+doc_xml_attr(struct doc_xml *x, const char *local)
+{
+	char *v = NULL;
+
+	if (xmlTextReaderMoveToFirstAttribute(x->r) != 1)
+		return NULL;
+	do {
+		const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+
+		if (n && !strcmp((const char *)n, local)) {
+			const xmlChar *val = xmlTextReaderConstValue(x->r);
+
+			v = xstrdup(val ? (const char *)val : "");
+			break;
+		}
+	} while (xmlTextReaderMoveToNextAttribute(x->r) == 1);
+	xmlTextReaderMoveToElement(x->r);
+	return v;
+}
+
+char *
+doc_xml_attr_ns(struct doc_xml *x, const char *local, const char *ns)
+{
+	xmlChar *v = xmlTextReaderGetAttributeNs(x->r, (const xmlChar *)local, (const xmlChar *)ns);
+	char *r = v ? xstrdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return r;
+}
+
+const char *
+doc_xml_text(struct doc_xml *x)
+{
+	const xmlChar *v = xmlTextReaderConstValue(x->r);
+
+	return v ? (const char *)v : "";
+}
+
+int
+doc_xml_skip(struct doc_xml *x)
+{
+	if (doc_xml_type(x) != DOC_X_START || doc_xml_empty(x))
+		return 0;
+	int d = doc_xml_depth(x), rc;
+
+	while ((rc = doc_xml_next(x)) > 0)
+		if (doc_xml_type(x) == DOC_X_END && doc_xml_depth(x) == d)
+			return 0;
+	return rc < 0 ? rc : 0;
+}
+
+/* Elements of one part, as (first attribute, second attribute) strings. */
+static int
+collect(struct doc_ctx *c, const char *part, const char *elem, const char *a1,
+        const char *ns1, const char *a2, struct strv *v1, struct strv *v2)
+{
+	struct doc_xml *x;
+	int rc;
+
+	if ((rc = doc_xml_open(c, part, &x)) < 0)
+		return rc;
+	while ((rc = doc_xml_next(x)) > 0) {
+		if (doc_xml_type(x) != DOC_X_START || strcmp(doc_xml_name(x), elem))
+			continue;
+		if (v1->n >= 65536)
+			break;
+		char *s1 = ns1 ? doc_xml_attr_ns(x, a1, ns1) : doc_xml_attr(x, a1);
+		char *s2 = a2 ? doc_xml_attr(x, a2) : NULL;
+
+		strv_add(v1, s1 ? s1 : "");
+		if (v2)
+			strv_add(v2, s2 ? s2 : "");
+		free(s1);
+		free(s2);
+	}
+	doc_xml_close(x);
+	return rc < 0 ? rc : 0;
+}
+
+int
+doc_ooxml_parts(struct doc_ctx *c, const char *list, const char *elem, const char *rels,
+                const char *dir, struct strv *parts, struct strv *names)
+{
+	struct strv ids = ARRAY_INIT, rid = ARRAY_INIT, target = ARRAY_INIT;
+	int rc;
+
+	if ((rc = collect(c, list, elem, "id", DOC_NS_REL, names ? "name" : NULL, &ids,
+	                  names)) < 0 ||
+	    (rc = collect(c, rels, "Relationship", "Id", NULL, "Target", &rid, &target)) < 0)
+		goto out;
+	for (size_t i = 0; i < ids.n; i++) {
+		char *part = NULL;
+
+		for (size_t j = 0; j < rid.n && !part; j++)
+			if (!strcmp(ids.v[i], rid.v[j]))
+				part = target.v[j][0] == '/' ? xstrdup(target.v[j] + 1)
+				                             : xasprintf("%s%s", dir, target.v[j]);
+		strv_add(parts, part ? part : "");
+		free(part);
+	}
+out:
+	strv_free(&ids);
+	strv_free(&rid);
+	strv_free(&target);
+	return rc;
+}
+
+/*
+ * Dispatch
+ */
+
+static void
+ctx_init(struct doc_ctx *c, const char *name, const struct doc_limits *lim, struct buf *out)
+{
+	*c = (struct doc_ctx){ .lim = lim, .name = name ? name : "document", .out = out };
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+}
+
+static int
+check_input(const struct doc_ctx *c, size_t n)
+{
+	if (n > c->lim->max_input)
+		return err_set("%s: %zu bytes, over the limit of %zu bytes for a document shown "
+		               "as text",
+		               c->name, n, c->lim->max_input);
+	return 0;
+}
+
+int
+doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
+            const struct doc_limits *lim, struct buf *out)
+{
+	struct doc_limits def;
+	struct doc_ctx c;
+	int rc;
+
+	if (!lim) {
+		doc_limits_default(&def);
+		lim = &def;
+	}
+	ctx_init(&c, name, lim, out);
+	if ((rc = check_input(&c, n)) < 0)
+		return rc;
+	switch (kind) {
+	case DOC_PDF:
+		return doc_pdf_text(&c, data, n);
+	case DOC_XLSX:
+	case DOC_ODS:
+	case DOC_DOCX:
+	case DOC_ODT:
+	case DOC_PPTX:
+	case DOC_ODP:
+		break;
+	default:
+		return err_set("%s: not a document kind deskhand reads as text", c.name);
+	}
+	if ((rc = doc_zip_open(&c, data, n)) < 0)
+		return rc;
+	if (doc_kind_is_sheet(kind))
+		rc = doc_sheet_text(&c, kind);
+	else
+		rc = doc_markup_text(&c, kind);
+	doc_zip_close(&c);
+	return rc;
+}
+
+int
+doc_book_load(const void *data, size_t n, const char *name, enum doc_kind kind,
+              const struct doc_limits *lim, struct doc_book **out)
+{
+	struct doc_limits def;
+	struct doc_ctx c;
+	struct doc_book *b;
+	int rc;
+
+	*out = NULL;
+	if (!lim) {
+		doc_limits_default(&def);
+		lim = &def;
+	}
+	ctx_init(&c, name, lim, NULL);
+	if (!doc_kind_is_sheet(kind))
+		return err_set("%s: not a spreadsheet", c.name);
+	if ((rc = check_input(&c, n)) < 0 || (rc = doc_zip_open(&c, data, n)) < 0)
+		return rc;
+	b = xcalloc(1, sizeof *b);
+	rc = doc_sheet_load(&c, kind, b);
+	doc_zip_close(&c);
+	if (rc < 0) {
+		doc_book_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}

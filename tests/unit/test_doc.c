@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* docs/doc: documents as text, the spreadsheet model and its cell diff, and
+ * the caps on hostile containers. The zips here are built part by part with
+ * libzip from the formats' own XML; the integration tests (doc_read,
+ * doc_hostile) use documents LibreOffice made. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zip.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/xalloc.h"
+#include "docs/doc.h"
+
+struct part {
+	const char *name;
+	const char *data; /* NUL-terminated, or len bytes */
+	size_t len;
+};
+
+/* A zip of the parts, in memory (*n bytes, heap). */
+static char *
+make_zip(const struct part *parts, size_t np, size_t *n)
+{
+	char tmpl[] = "/tmp/dh-doc-XXXXXX";
+	int fd = mkstemp(tmpl);
+	int ze;
+
+	cr_assert(fd >= 0);
+	close(fd);
+	zip_t *z = zip_open(tmpl, ZIP_TRUNCATE, &ze);
+
+	cr_assert(z);
+	for (size_t i = 0; i < np; i++) {
+		size_t len = parts[i].len ? parts[i].len : strlen(parts[i].data);
+		zip_source_t *s = zip_source_buffer(z, parts[i].data, len, 0);
+
+		cr_assert(s);
+		cr_assert(zip_file_add(z, parts[i].name, s, ZIP_FL_OVERWRITE) >= 0);
+	}
+	cr_assert(zip_close(z) == 0);
+	FILE *f = fopen(tmpl, "rb");
+
+	cr_assert(f);
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *d = xmalloc((size_t)len + 1);
+	cr_assert(fread(d, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	unlink(tmpl);
+	*n = (size_t)len;
+	return d;
+}
+
+#define WB "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" " \
+	"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>" \
+	"<sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+#define RELS "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" \
+	"<Relationship Id=\"rId1\" Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+#define STYLES "<?xml version=\"1.0\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" \
+	"<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"#,##0.00&quot; €&quot;\"/></numFmts>" \
+	"<cellXfs count=\"3\"><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf numFmtId=\"14\"/></cellXfs></styleSheet>"
+#define SST "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" \
+	"<si><t>Item</t></si><si><t>Coffee</t></si><si><r><t>Tea</t></r><r><t xml:space=\"preserve\"> | pot</t></r></si></sst>"
+
+static char *
+sheet_xml(const char *b2)
+{
+	return xasprintf(
+		"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+		"<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c><c r=\"B2\" s=\"1\"><v>%s</v></c>"
+		"<c r=\"C2\" s=\"2\"><v>46027</v></c></row>"
+		"<row r=\"3\"><c r=\"A3\" t=\"s\"><v>2</v></c><c r=\"B3\" s=\"1\"><v>2</v></c>"
+		"<c r=\"D3\" t=\"b\"><v>1</v></c></row>"
+		"<row r=\"5\"><c r=\"B5\" s=\"1\"><f>SUM(B2:B3)</f><v>14.5</v></c></row>"
+		"</sheetData></worksheet>",
+		b2);
+}
+
+static char *
+make_xlsx(const char *b2, size_t *n)
+{
+	char *sheet = sheet_xml(b2);
+	struct part p[] = {
+		{ "xl/workbook.xml", WB, 0 },      { "xl/_rels/workbook.xml.rels", RELS, 0 },
+		{ "xl/styles.xml", STYLES, 0 },    { "xl/sharedStrings.xml", SST, 0 },
+		{ "xl/worksheets/sheet1.xml", sheet, 0 },
+	};
+	char *z = make_zip(p, sizeof p / sizeof *p, n);
+
+	free(sheet);
+	return z;
+}
+
+Test(doc, kind_from_name_and_magic)
+{
+	cr_expect_eq(doc_kind_of("a/Book.XLSX", NULL, 0), DOC_XLSX);
+	cr_expect_eq(doc_kind_of("b.ods", NULL, 0), DOC_ODS);
+	cr_expect_eq(doc_kind_of("c.docx", NULL, 0), DOC_DOCX);
+	cr_expect_eq(doc_kind_of("d.odp", NULL, 0), DOC_ODP);
+	cr_expect_eq(doc_kind_of("scan", "%PDF-1.7", 8), DOC_PDF);
+	cr_expect_eq(doc_kind_of("notes.txt", "hello", 5), DOC_NONE);
+	cr_expect_eq(doc_kind_of(".xlsx", NULL, 0), DOC_NONE);
+	cr_expect_str_eq(doc_kind_name(DOC_PPTX), "pptx");
+}
+
+Test(doc, cell_ref)
+{
+	char r[16];
+
+	doc_cell_ref(r, 1, 1);
+	cr_expect_str_eq(r, "A1");
+	doc_cell_ref(r, 9, 26);
+	cr_expect_str_eq(r, "Z9");
+	doc_cell_ref(r, 10, 27);
+	cr_expect_str_eq(r, "AA10");
+	doc_cell_ref(r, 1048576, 16384);
+	cr_expect_str_eq(r, "XFD1048576");
+}
+
+/* Shared strings (rich runs joined), a currency format's decimals, a date,
+ * a boolean, a formula beside its cached value, '|' escaped in a table. */
+Test(doc, xlsx_as_table)
+{
+	size_t n;
+	char *z = make_xlsx("12.5", &n);
+	struct buf out = BUF_INIT;
+
+	cr_assert_eq(doc_to_text(z, n, "book.xlsx", DOC_XLSX, NULL, &out), 0, "%s", err_msg());
+	const char *t = buf_cstr(&out);
+
+	cr_expect(strstr(t, "## Sheet: Sheet1 (5 rows × 4 columns)"), "%s", t);
+	cr_expect(strstr(t, "| 2 | Coffee | 12.50 | 2026-01-05 | |"), "%s", t);
+	cr_expect(strstr(t, "| 3 | Tea \\| pot | 2.00 | | TRUE |"), "%s", t);
+	cr_expect(strstr(t, "| 5 | | 14.50 [=SUM(B2:B3)] | | |"), "%s", t);
+	buf_fini(&out);
+	free(z);
+}
+
+Test(doc, cell_diff)
+{
+	size_t n1, n2;
+	char *z1 = make_xlsx("12.5", &n1), *z2 = make_xlsx("13", &n2);
+	struct doc_book *a, *b;
+	struct buf out = BUF_INIT;
+
+	cr_assert_eq(doc_book_load(z1, n1, "a.xlsx", DOC_XLSX, NULL, &a), 0, "%s", err_msg());
+	cr_assert_eq(doc_book_load(z2, n2, "b.xlsx", DOC_XLSX, NULL, &b), 0, "%s", err_msg());
+	cr_assert_eq(b->nsheets, 1);
+	cr_expect_eq(doc_book_diff(a, b, 0, &out), 1);
+	cr_expect_str_eq(buf_cstr(&out), "~Sheet1!B2: 12.50 → 13.00\n");
+	buf_clear(&out);
+	cr_expect_eq(doc_book_diff(NULL, b, 2, &out), 8);
+	cr_expect_str_eq(buf_cstr(&out),
+	                 "+Sheet1!A1: Item\n+Sheet1!A2: Coffee\n …6 more changed cells\n");
+	buf_clear(&out);
+	cr_expect_eq(doc_book_diff(a, NULL, 0, &out), 8);
+	cr_expect(strstr(buf_cstr(&out), "-Sheet1!B5: 14.50 [=SUM(B2:B3)]\n"), "%s", out.ptr);
+	doc_book_free(a);
+	doc_book_free(b);
+	buf_fini(&out);
+	free(z1);
+	free(z2);
+}
+
+/* A part that inflates a thousandfold is refused as a bomb before it is
+ * read whole. */
+Test(doc, zip_bomb_refused)
+{
+	size_t big = (size_t)32 << 20, n;
+	char *spaces = xmalloc(big);
+	memset(spaces, ' ', big);
+	struct part p[] = {
+		{ "xl/workbook.xml", spaces, big },
+		{ "xl/_rels/workbook.xml.rels", RELS, 0 },
+	};
+	char *z = make_zip(p, 2, &n);
+	struct buf out = BUF_INIT;
+
+	free(spaces);
+	cr_assert_lt(n, (size_t)1 << 20);
+	cr_expect_lt(doc_to_text(z, n, "bomb.xlsx", DOC_XLSX, NULL, &out), 0);
+	cr_expect(strstr(err_msg(), "bomb.xlsx: xl/workbook.xml inflates over 200 times"),
+	          "%s", err_msg());
+	buf_fini(&out);
+	free(z);
+}
+
+Test(doc, deep_nesting_refused)
+{
+	struct buf x = BUF_INIT;
+	size_t n;
+
+	buf_puts(&x, "<?xml version=\"1.0\"?><document>");
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&x, "<p>");
+	struct part p[] = { { "word/document.xml", buf_cstr(&x), 0 } };
+	char *z = make_zip(p, 1, &n);
+	struct buf out = BUF_INIT;
+
+	cr_expect_lt(doc_to_text(z, n, "deep.docx", DOC_DOCX, NULL, &out), 0);
+	cr_expect(strstr(err_msg(), "deep.docx: word/document.xml: XML nested deeper than 256"),
+	          "%s", err_msg());
+	buf_fini(&out);
+	buf_fini(&x);
+	free(z);
+}
+
+Test(doc, truncated_zip_refused)
+{
+	size_t n;
+	char *z = make_xlsx("1", &n);
+	struct buf out = BUF_INIT;
+
+	cr_expect_lt(doc_to_text(z, n / 2, "cut.xlsx", DOC_XLSX, NULL, &out), 0);
+	cr_expect(strstr(err_msg(), "cut.xlsx: not a readable zip container"), "%s", err_msg());
+	cr_expect(strstr(err_msg(), "truncated"), "%s", err_msg());
+	buf_fini(&out);
+	free(z);
+}
+
+/* Rows past max_rows and text past max_text are left out with a note. */
+Test(doc, caps_leave_a_note)
+{
+	size_t n;
+	char *z = make_xlsx("1", &n);
+	struct doc_limits lim;
+	struct buf out = BUF_INIT;
+
+	doc_limits_default(&lim);
+	lim.max_rows = 2;
+	cr_assert_eq(doc_to_text(z, n, "b.xlsx", DOC_XLSX, &lim, &out), 0, "%s", err_msg());
+	cr_expect(strstr(buf_cstr(&out), "[… Sheet1 is capped: only the first 2 rows"), "%s",
+	          out.ptr);
+	cr_expect_null(strstr(buf_cstr(&out), "| 3 |"));
+	buf_clear(&out);
+	doc_limits_default(&lim);
+	lim.max_text = 40;
+	cr_assert_eq(doc_to_text(z, n, "b.xlsx", DOC_XLSX, &lim, &out), 0, "%s", err_msg());
+	cr_expect(strstr(buf_cstr(&out), "[… the text is capped at 40 bytes"), "%s", out.ptr);
+	cr_expect_lt(out.len, 200);
+	buf_fini(&out);
+	free(z);
+}
+
+Test(doc, not_a_pdf)
+{
+	struct buf out = BUF_INIT;
+
+	cr_expect_lt(doc_to_text("%PDF-1.4 garbage", 16, "x.pdf", DOC_PDF, NULL, &out), 0);
+	cr_expect(strstr(err_msg(), "x.pdf: not a readable PDF"), "%s", err_msg());
+	buf_fini(&out);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* The model registry (llm/registry.h) and the cost computed from it. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "llm/llm.h"
+#include "llm/registry.h"
+
+Test(registry, finds_dated_ids_by_family)
+{
+	const struct llm_model_info *m = llm_registry_model("claude-opus-4-1-20250805");
+
+	cr_assert_not_null(m);
+	cr_assert_str_eq(m->name, "claude-opus-4-1");
+	cr_assert_float_eq(m->usd_in, 15, 1e-9);
+	/* Opus 4.0's dated id is not the 4.5 family's price */
+	cr_assert_float_eq(llm_registry_model("claude-opus-4-20250514")->usd_in, 15, 1e-9);
+	cr_assert_float_eq(llm_registry_model("claude-opus-4-5")->usd_in, 5, 1e-9);
+	cr_assert_eq(llm_registry_model("claude-sonnet-4-5")->context_window, 200000);
+}
+
+Test(registry, specific_names_win_over_their_family)
+{
+	cr_assert_str_eq(llm_registry_model("gpt-4o-mini-2024-07-18")->name, "gpt-4o-mini");
+	cr_assert_str_eq(llm_registry_model("gpt-4o-2024-08-06")->name, "gpt-4o");
+	cr_assert_str_eq(llm_registry_model("gpt-4.1-nano")->name, "gpt-4.1-nano");
+	cr_assert_str_eq(llm_registry_model("gpt-5-mini")->name, "gpt-5-mini");
+	cr_assert_str_eq(llm_registry_model("gpt-5")->provider, "openai");
+}
+
+Test(registry, provider_prefixes_are_looked_through)
+{
+	cr_assert_str_eq(llm_registry_model("openai/gpt-4o")->name, "gpt-4o");
+	cr_assert_str_eq(llm_registry_model("openrouter/anthropic/claude-sonnet-4-5")->name,
+	                 "claude-sonnet-4");
+	cr_assert_null(llm_registry_model("ollama/qwen3:8b"));
+	cr_assert_null(llm_registry_model("gpt-oss"));
+	cr_assert_null(llm_registry_model(""));
+	cr_assert_null(llm_registry_model(NULL));
+	cr_assert_null(llm_registry_model("x/"));
+}
+
+Test(registry, every_row_is_complete_and_reachable)
+{
+	cr_assert_gt(llm_registry_count(), 10);
+	cr_assert_null(llm_registry_at(llm_registry_count()));
+	for (size_t i = 0; i < llm_registry_count(); i++) {
+		const struct llm_model_info *m = llm_registry_at(i);
+
+		cr_assert(m->name && *m->name);
+		cr_assert(!strcmp(m->provider, "anthropic") || !strcmp(m->provider, "openai"),
+		          "%s", m->name);
+		cr_assert_gt(m->context_window, m->max_output, "%s", m->name);
+		cr_assert_gt(m->max_output, 0, "%s", m->name);
+		cr_assert_gt(m->usd_in, 0, "%s", m->name);
+		cr_assert_geq(m->usd_out, m->usd_in, "%s", m->name);
+		cr_assert_lt(m->usd_cache_read, m->usd_in, "%s", m->name);
+		cr_assert_eq(strlen(m->checked), 10, "%s", m->name);
+		/* an earlier, shorter name would shadow this row */
+		cr_assert_eq(llm_registry_model(m->name), m, "%s is shadowed", m->name);
+	}
+}
+
+Test(registry, cost_uses_each_rows_cache_prices)
+{
+	struct llm_usage u = { .input_tokens = 1000000,
+		               .output_tokens = 1000000,
+		               .cache_read_tokens = 1000000,
+		               .cache_creation_tokens = 0 };
+
+	/* gpt-4o: 2.50 in, 10 out, 1.25 cached */
+	cr_assert_float_eq(llm_cost_usd("gpt-4o", &u), 2.5 + 10 + 1.25, 1e-9);
+	cr_assert_float_eq(llm_cost_usd("openai/gpt-4.1-mini", &u), 0.4 + 1.6 + 0.1, 1e-9);
+	cr_assert_float_eq(llm_cost_usd("gpt-4o", NULL), 0, 1e-12);
+}
