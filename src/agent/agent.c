@@ -602,6 +602,50 @@ free_calls(struct agent *a)
 	a->ncalls = a->capcalls = a->cur = 0;
 }
 
+struct ledger_job {
+	char *dir, *session;
+	double usd;
+	long long ts_ms;
+};
+
+static int
+ledger_run(void *ctx)
+{
+	struct ledger_job *j = ctx;
+
+	return spend_ledger_add(j->dir, j->session, j->usd, j->ts_ms);
+}
+
+static void
+ledger_done(int rc, const char *errmsg, void *ctx)
+{
+	struct ledger_job *j = ctx;
+
+	if (rc < 0) /* max_cost_per_day of later sessions counts less: say so */
+		log_warn("%s", errmsg);
+	free(j->dir);
+	free(j->session);
+	free(j);
+}
+
+/* The request's cost into the day's ledger, off the loop (an fsync). */
+static void
+ledger_add(struct agent *a, double usd)
+{
+	struct ledger_job *j;
+	struct timespec ts;
+
+	if (!a->cfg.ledger_dir || !a->cfg.worker || !(usd > 0))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	j = xcalloc(1, sizeof *j);
+	j->dir = xstrdup(a->cfg.ledger_dir);
+	j->session = xstrdup(session_id(a->cfg.session));
+	j->usd = usd;
+	j->ts_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	worker_post(a->cfg.worker, ledger_run, ledger_done, j);
+}
+
 static void
 account_usage(struct agent *a, const struct llm_result *res)
 {
@@ -613,6 +657,7 @@ account_usage(struct agent *a, const struct llm_result *res)
 	a->usage.cache_creation_tokens += res->usage.cache_creation_tokens;
 	if (c > 0)
 		a->cost += c;
+	ledger_add(a, c);
 	emit(a, &(struct event){
 			.type = EVENT_USAGE,
 			.usage = { res->usage.input_tokens, res->usage.output_tokens,

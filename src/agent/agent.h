@@ -86,8 +86,11 @@ struct agent_config {
 				      * session, earlier runs included; 0 = no cap */
 	double max_cost_day_usd;     /* max_cost_per_day: the same over the local day,
 				      * other sessions included (day_spent_usd); 0 = no cap */
-	double day_spent_usd;	     /* what other sessions spent today when this run
-				      * started (the usage ledger) */
+	double day_spent_usd;	     /* what every session spent today when this run
+				      * started (spend_ledger_day) */
+	const char *ledger_dir;	     /* $XDG_STATE_HOME/deskhand: each priced request's
+				      * cost goes to its day's ledger (spend_ledger_add,
+				      * on the worker); NULL = none */
 	long max_tokens_session;     /* max_tokens_per_session (--max-tokens): input,
 				      * output and cache tokens of the session; 0 = no cap */
 	struct egress *egress;	     /* network policy (borrowed): run_command's proxy and

@@ -51,6 +51,8 @@
 	  "USD one run may spend on the model; a request that could pass it is not sent (0 = no cap)")          \
 	X(max_cost_per_session, CONFIG_COST, "0", 0, 0, NULL,                                      \
 	  "USD one session may spend, its resumed runs included (0 = no cap)")                    \
+	X(max_cost_per_day, CONFIG_COST, "0", 0, 0, NULL,                                          \
+	  "USD all sessions may spend in one local day (0 = no cap)")                              \
 	X(max_tokens_per_session, CONFIG_INT, "0", 0, 2000000000, NULL,                            \
 	  "Tokens (input, output, cache) one session may use (0 = no cap)")                        \
 	X(approval_deadline, CONFIG_DURATION, "0", 0, 0, NULL,                                     \

@@ -103,6 +103,7 @@ review_model_file_to_json(const struct review_file *f, bool hunks)
 	json_add(o, "old_mode", mode_or_null(f->old_mode));
 	json_add(o, "new_mode", mode_or_null(f->new_mode));
 	json_add_bool(o, "binary", f->binary);
+	json_add(o, "textconv", f->textconv ? cJSON_CreateString(f->textconv) : cJSON_CreateNull());
 	json_add(o, "old_size", size_or_null(f->old_size));
 	json_add(o, "new_size", size_or_null(f->new_size));
 	json_add_num(o, "added", (double)f->added);
@@ -282,8 +283,8 @@ hunk_from_json(const cJSON *x, const char *where, struct review_hunk *h)
 	cJSON_ArrayForEach(l, lines) {
 		const char *s = cJSON_IsString(l) ? l->valuestring : NULL;
 
-		if (!s || !strchr(" +-\\", s[0]) || !s[0])
-			return bad(where, "lines", "a line is not a string starting with ' ', '+', '-' or '\\'");
+		if (!s || !strchr(" +-~\\", s[0]) || !s[0])
+			return bad(where, "lines", "a line is not a string starting with ' ', '+', '-', '~' or '\\'");
 		h->lines[h->nlines].origin = s[0];
 		h->lines[h->nlines++].text = xstrdup(s + 1);
 	}
@@ -309,6 +310,8 @@ file_from_json(const cJSON *o, const char *where, struct review_file *f)
 	f->status = st[0];
 	if ((rc = get_str(o, "path", where, false, true, &f->path)) < 0 ||
 	    (rc = get_str(o, "old_path", where, true, true, &f->old_path)) < 0 ||
+	    (cJSON_GetObjectItemCaseSensitive(o, "textconv") &&
+	     (rc = get_str(o, "textconv", where, true, false, &f->textconv)) < 0) ||
 	    (rc = get_mode(o, "old_mode", where, &f->old_mode)) < 0 ||
 	    (rc = get_mode(o, "new_mode", where, &f->new_mode)) < 0 ||
 	    (rc = get_size(o, "old_size", where, &f->old_size)) < 0 ||
@@ -384,11 +387,12 @@ review_model_step_fini(struct review_step *s)
 	s->label = s->tool_call = NULL;
 }
 
-static void
-file_fini(struct review_file *f)
+void
+review_model_file_fini(struct review_file *f)
 {
 	free(f->path);
 	free(f->old_path);
+	free(f->textconv);
 	for (size_t h = 0; h < f->nhunks; h++) {
 		for (size_t i = 0; i < f->hunks[h].nlines; i++)
 			free(f->hunks[h].lines[i].text);
@@ -405,7 +409,7 @@ review_model_free(struct review *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->nfiles; i++)
-		file_fini(&r->files[i]);
+		review_model_file_fini(&r->files[i]);
 	free(r->files);
 	free(r);
 }

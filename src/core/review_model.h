@@ -20,7 +20,7 @@
  * --json` prints per grant (README), without "grant":
  *   {"accepted": ID, "head": ID, "files": [{"status": "M", "path": P,
  *    "old_path": P|null, "old_mode": "100644"|null, "new_mode": …|null,
- *    "binary": B, "old_size": N|null, "new_size": N|null, "added": N,
+ *    "binary": B, "textconv": "cells"|"text"|null, "old_size": N|null, "new_size": N|null, "added": N,
  *    "removed": N, "step": {id, short_id, label, tool_call, turn, time}|null,
  *    "hunks": [{n, header, old_start, old_lines, new_start, new_lines,
  *               "lines": [" ctx", "-old", "+new", "\\ No newline…"]}]}]}
@@ -30,7 +30,8 @@
  */
 
 struct review_line {
-	char origin; /* ' ' context, '+' added, '-' removed, '\\' "No newline at end of file" */
+	char origin; /* ' ' context, '+' added, '-' removed, '\\' "No newline at end of file";
+	              * in a "cells" hunk also '~' a changed cell */
 	char *text;  /* the line without its newline (raw bytes, NUL-terminated) */
 };
 
@@ -59,7 +60,12 @@ struct review_file {
 	char *old_path; /* the accepted path for 'R', else NULL */
 	unsigned old_mode,
 		new_mode; /* 0100644/0100755/0100600…, 0120000 link, 040000 dir, 0 absent */
-	bool binary;      /* no hunks, see the sizes */
+	bool binary;      /* accepted and rejected whole; no hunks unless textconv */
+	char *textconv;   /* heap: a binary document whose hunks are of what it says
+	                   * (docs/documents.md): "cells" (one "@@ cells @@" hunk of
+	                   * '~' changed, '+' new and '-' emptied cells, e.g.
+	                   * "~Sheet1!B4: 12.50 → 13.00") or "text" (a diff of its
+	                   * text); NULL for every other file */
 	long long old_size, new_size; /* bytes; -1 when that side is absent or a directory */
 	size_t added, removed;        /* line counts (0 for binary) */
 	struct review_hunk *hunks;    /* regular text files only; none for links, dirs, binary */
@@ -88,6 +94,9 @@ int review_model_from_json(const cJSON *j, struct review **out) DH_MUST_CHECK;
 
 /* Free a review and everything it holds. NULL-safe. */
 void review_model_free(struct review *r);
+
+/* Free what one file holds (paths, textconv, hunks, step); the struct stays. */
+void review_model_file_fini(struct review_file *f);
 
 /* Free what one step holds (label, tool_call); the struct stays. */
 void review_model_step_fini(struct review_step *s);

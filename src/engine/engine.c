@@ -31,6 +31,7 @@
 #include "engine/notify.h"
 #include "llm/llm.h"
 #include "policy/grant.h"
+#include "policy/spend.h"
 #include "sandbox/egress.h"
 #include "sandbox/probe.h"
 #include "session/session.h"
@@ -747,6 +748,11 @@ new_agent(struct engine *e)
 		return DH_EPARSE;
 	if (reload_instructions(e) < 0)
 		return DH_EFAIL;
+	/* max_cost_per_day: what every session spent today so far. */
+	double day_cap = config_cost(e->cfg->max_cost_per_day), day_spent = 0;
+
+	if (day_cap > 0 && spend_ledger_day(e->state, time(NULL), &day_spent) < 0)
+		return err_set("max_cost_per_day: %s", err_msg());
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -774,6 +780,9 @@ new_agent(struct engine *e)
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
 		.max_cost_session_usd = config_cost(e->cfg->max_cost_per_session),
+		.max_cost_day_usd = day_cap,
+		.day_spent_usd = day_spent,
+		.ledger_dir = e->state,
 		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
 	};
 	int rc = agent_new(&e->agent, &ac);

@@ -394,8 +394,10 @@ static const char review_usage[] =
 	"renamed, T type or mode), added/removed line counts, the step that last\n"
 	"changed it and its hunks, numbered from 1 for 'deskhand accept-hunk' and\n"
 	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
-	"Binary files show their sizes. --stat omits the hunks. PATHs (relative to\n"
-	"the first granted folder, or absolute) limit the listing. What changed on\n"
+	"Binary files show their sizes; a spreadsheet also its changed cells\n"
+	"(~Sheet1!B4: 12.50 → 13.00), another office document or a PDF the diff of\n"
+	"its text (accepted or rejected whole). --stat omits the hunks. PATHs\n"
+	"(relative to the first granted folder, or absolute) limit the listing. What changed on\n"
 	"disk since the last checkpoint is recorded first, so the listing and its\n"
 	"hunk numbers are those of the folder as it is now.\n";
 
@@ -421,6 +423,8 @@ file_text(const struct review_file *f, bool hunks)
 		printf("  binary, %lld -> %lld bytes", f->old_size, f->new_size);
 	else if (f->added || f->removed)
 		printf("  +%zu -%zu", f->added, f->removed);
+	if (f->textconv)
+		printf(!strcmp(f->textconv, "cells") ? ", cells compared" : ", text compared");
 	mode_str(om, f->old_mode);
 	mode_str(nm, f->new_mode);
 	if (f->old_mode && f->new_mode && f->old_mode != f->new_mode)

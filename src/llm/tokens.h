@@ -12,9 +12,10 @@
  * measures a conversation. There is no tokenizer of the providers' to call
  * offline, so these count pieces of text the way byte-pair encodings split
  * them and round every piece up, so as to err high: meant to be at or above
- * what a provider bills for prose, code, JSON and CJK text (English prose
- * comes out at one token per 3 to 4 bytes, where Claude averages about
- * 3.5), never far below it.
+ * what a provider bills for prose, code, JSON and CJK text. Measured on this
+ * tree: README.md (Markdown) 2.6 bytes a token, src/agent/agent.c 2.0, where
+ * Anthropic's tokenizer is usually quoted at about 3.5 bytes a token for
+ * English: high by a third to a half, never far below.
  */
 
 /* Tokens of an image block: Anthropic scales images down to at most

@@ -3,6 +3,9 @@
 #define DH_POLICY_SPEND_H
 
 #include <stdbool.h>
+#include <time.h>
+
+#include "core/err.h"
 
 /*
  * Spend caps (docs/usage.md): before a model request is sent, what it could
@@ -43,5 +46,25 @@ struct spend_verdict {
  * untouched, when the request may go. */
 bool spend_would_cross(struct spend_verdict *out, const struct spend_caps *caps,
                        const struct spend_state *st, double est_usd, long est_tokens);
+
+/*
+ * The day's ledger, for max_cost_per_day: STATE/spend/YYYY-MM-DD (the local
+ * day), one JSON line per priced model request of any session,
+ * {"session", "cost_usd", "ts"} (ts: ms since the epoch).
+ */
+
+/* Append one request's cost to the ledger of the local day of ts_ms,
+ * creating STATE/spend/ (0700) and the file (0600) as needed; the line is
+ * written with one write(2) on an O_APPEND descriptor and fsynced, so
+ * sessions appending at once never interleave. Blocking: run it on a worker
+ * (core/worker.h), never on the loop. Returns 0 or DH_EFAIL naming the file. */
+int spend_ledger_add(const char *state_dir, const char *session, double usd, long long ts_ms)
+	DH_MUST_CHECK;
+
+/* *out = the USD of every line of the ledger of the local day of `when`;
+ * 0 when there is none. Lines that do not parse are skipped (a torn last
+ * line of a crash). Reads a file of at most a few hundred KiB (a line per
+ * request); returns 0 or DH_EFAIL naming the file. */
+int spend_ledger_day(const char *state_dir, time_t when, double *out) DH_MUST_CHECK;
 
 #endif

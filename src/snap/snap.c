@@ -21,10 +21,13 @@
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/ignore.h"
 #include "core/log.h"
+#include "core/review_model.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "snap/snap_int.h"
 
 #define SGR_BOLD  "\033[1m"
@@ -966,10 +969,99 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 struct diff_out {
 	struct buf *b;
 	bool color;
+	struct snap_store *s;
 };
+
+static int diff_put(const git_diff_delta *delta, const git_diff_hunk *hunk,
+                    const git_diff_line *l, void *ctx);
+
+/* One side of a changed file: its blob, or (a diff to the folder) the file
+ * itself; *data NULL for an absent side. False when it cannot be read. */
+static bool
+side_data(struct snap_store *s, const git_diff_file *f, git_blob **blob, struct buf *disk,
+          const void **data, size_t *n)
+{
+	*data = NULL;
+	*n = 0;
+	if (!(f->flags & GIT_DIFF_FLAG_EXISTS) && git_oid_is_zero(&f->id))
+		return true;
+	if (!git_oid_is_zero(&f->id) && git_blob_lookup(blob, s->repo, &f->id) == 0) {
+		*data = git_blob_rawcontent(*blob);
+		*n = (size_t)git_blob_rawsize(*blob);
+		return true;
+	}
+	char *full = xasprintf("%s/%s", s->workdir, f->path);
+	int rc = fsutil_read_file(full, (size_t)64 << 20, disk);
+
+	free(full);
+	if (rc < 0)
+		return false;
+	*data = disk->ptr ? disk->ptr : "";
+	*n = disk->len;
+	return true;
+}
+
+/* After git's "Binary files … differ" of an office document or PDF: what it
+ * says changed (snap_doc_hunks), as a hunk header and lines. */
+static void
+diff_doc(struct diff_out *o, const git_diff_delta *delta)
+{
+	git_blob *ob = NULL, *nb = NULL;
+	struct buf od = BUF_INIT, nd = BUF_INIT;
+	const void *a, *b;
+	size_t an, bn;
+	struct review_file f = { 0 };
+
+	if (!o->s || doc_kind_of(delta->new_file.path, NULL, 0) == DOC_NONE)
+		return;
+	if (side_data(o->s, &delta->old_file, &ob, &od, &a, &an) &&
+	    side_data(o->s, &delta->new_file, &nb, &nd, &b, &bn) &&
+	    snap_doc_hunks(&f, delta->new_file.path, a, an, b, bn) == 1) {
+		for (size_t h = 0; h < f.nhunks; h++) {
+			const struct review_hunk *rh = &f.hunks[h];
+			struct buf line = BUF_INIT;
+			git_diff_line gl = { .origin = GIT_DIFF_LINE_HUNK_HDR };
+
+			buf_printf(&line, "%s\n", rh->header);
+			gl.content = line.ptr;
+			gl.content_len = line.len;
+			diff_put(delta, NULL, &gl, o);
+			for (size_t i = 0; i < rh->nlines; i++) {
+				char c = rh->lines[i].origin;
+
+				buf_clear(&line);
+				if (c == '~' || c == '\\')
+					buf_putc(&line, c);
+				buf_printf(&line, "%s\n", rh->lines[i].text);
+				gl.origin = c == '+' ? GIT_DIFF_LINE_ADDITION
+				            : c == '-' ? GIT_DIFF_LINE_DELETION
+				            : c == ' ' ? GIT_DIFF_LINE_CONTEXT : GIT_DIFF_LINE_BINARY;
+				gl.content = line.ptr;
+				gl.content_len = line.len;
+				diff_put(delta, NULL, &gl, o);
+			}
+			buf_fini(&line);
+		}
+	}
+	review_model_file_fini(&f);
+	git_blob_free(ob);
+	git_blob_free(nb);
+	buf_fini(&od);
+	buf_fini(&nd);
+}
 
 static int
 diff_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_line *l, void *ctx)
+{
+	int rc = diff_put(delta, hunk, l, ctx);
+
+	if (rc == 0 && l->origin == GIT_DIFF_LINE_BINARY)
+		diff_doc(ctx, delta);
+	return rc;
+}
+
+static int
+diff_put(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_line *l, void *ctx)
 {
 	struct diff_out *o = ctx;
 	const char *sgr = NULL, *p = l->content, *end = l->content + l->content_len;
@@ -1028,7 +1120,7 @@ diff_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff
 int
 snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool color, struct buf *out)
 {
-	struct diff_out o = { out, color };
+	struct diff_out o = { out, color, s };
 	git_diff *diff = NULL;
 	int rc;
 

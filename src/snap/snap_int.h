@@ -187,4 +187,14 @@ bool snap_dir_exists(git_tree *tree, const struct snap_meta *m, const char *dir)
 /* Permission bits a regular file `path` should have: the note's, else git's. */
 unsigned snap_want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path);
 
+struct review_file;
+#define SNAP_DOC_LINES_MAX 2000 /* changed cells listed for one spreadsheet */
+/* A binary document's hunks (snap_review.c): for a spreadsheet the changed
+ * cells (doc_book_diff, at most SNAP_DOC_LINES_MAX lines), for other
+ * documents the diff of their text (doc_to_text); old or new NULL for an
+ * absent side. Returns 1 with f's hunks, added, removed and textconv set, 0
+ * when `path` is no document or a side cannot be read (f unchanged). */
+int snap_doc_hunks(struct review_file *f, const char *path, const void *old, size_t old_len,
+                   const void *new, size_t new_len);
+
 #endif

@@ -24,6 +24,7 @@
 #include "core/fsutil.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "snap/snap_int.h"
 
 #define CONTEXT_LINES 3
@@ -895,29 +896,15 @@ hunk_add_line(struct review_hunk *h, char origin, const char *p, size_t n)
 	h->lines[h->nlines++].text = xstrndup(p, n);
 }
 
-/* Hunks and line counts for a file whose sides are regular files or absent. */
+/* The hunks and line counts of a patch into f. */
 static int
-file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
-           const struct pstate *n)
+patch_hunks(git_patch *patch, struct review_file *f)
 {
-	git_blob *ob = NULL, *nb = NULL;
-	git_patch *patch = NULL;
-	git_diff_options opts;
 	size_t ctx = 0, add = 0, del = 0;
 	int rc;
 
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.context_lines = CONTEXT_LINES;
-	if ((rc = blob_data(s, o, &ob)) < 0 || (rc = blob_data(s, n, &nb)) < 0 ||
-	    (rc = G(git_patch_from_blobs(&patch, ob, f->old_path ? f->old_path : f->path, nb,
-	                                 f->path, &opts))) < 0)
-		goto out;
-	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) {
-		f->binary = true;
-		goto out;
-	}
 	if ((rc = G(git_patch_line_stats(&ctx, &add, &del, patch))) < 0)
-		goto out;
+		return rc;
 	f->added = add;
 	f->removed = del;
 	f->nhunks = git_patch_num_hunks(patch);
@@ -928,7 +915,7 @@ file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
 		struct review_hunk *rh = &f->hunks[h];
 
 		if ((rc = G(git_patch_get_hunk(&gh, &nl, patch, h))) < 0)
-			goto out;
+			return rc;
 		rh->n = (int)h + 1;
 		size_t hl = gh->header_len;
 		while (hl && (gh->header[hl - 1] == '\n' || gh->header[hl - 1] == '\r'))
@@ -943,7 +930,7 @@ file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
 			size_t len;
 
 			if ((rc = G(git_patch_get_line_in_hunk(&l, patch, h, i))) < 0)
-				goto out;
+				return rc;
 			switch (l->origin) {
 			case GIT_DIFF_LINE_CONTEXT:
 			case GIT_DIFF_LINE_ADDITION:
@@ -963,6 +950,105 @@ file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
 			}
 		}
 	}
+	return 0;
+}
+
+/* One side of a document as text (NULL data: absent, no text). */
+static int
+doc_side(const char *path, enum doc_kind kind, const void *data, size_t n, struct buf *out)
+{
+	return data ? doc_to_text(data, n, path, kind, NULL, out) : 0;
+}
+
+int
+snap_doc_hunks(struct review_file *f, const char *path, const void *old, size_t old_len,
+               const void *new, size_t new_len)
+{
+	enum doc_kind kind = doc_kind_of(path, new ? new : old, new ? new_len : old_len);
+	int rc = 0;
+
+	if (kind == DOC_NONE)
+		return 0;
+	if (doc_kind_is_sheet(kind)) {
+		struct doc_book *a = NULL, *b = NULL;
+		struct buf lines = BUF_INIT;
+
+		if ((old && doc_book_load(old, old_len, path, kind, NULL, &a) < 0) ||
+		    (new && doc_book_load(new, new_len, path, kind, NULL, &b) < 0))
+			goto sheet_out;
+		doc_book_diff(a, b, SNAP_DOC_LINES_MAX, &lines);
+		f->textconv = xstrdup("cells");
+		if (lines.len) {
+			struct review_hunk *rh = f->hunks = xcalloc(1, sizeof *f->hunks);
+
+			f->nhunks = 1;
+			rh->n = 1;
+			rh->header = xstrdup("@@ cells @@");
+			for (char *p = lines.ptr, *e; p < lines.ptr + lines.len; p = e + 1) {
+				e = strchr(p, '\n');
+				hunk_add_line(rh, p[0], p + 1, (size_t)(e - p - 1));
+				f->added += p[0] == '+' || p[0] == '~';
+				f->removed += p[0] == '-' || p[0] == '~';
+			}
+		}
+		rc = 1;
+	sheet_out:
+		buf_fini(&lines);
+		doc_book_free(a);
+		doc_book_free(b);
+		return rc;
+	}
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	git_patch *patch = NULL;
+	git_diff_options opts;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = CONTEXT_LINES;
+	opts.flags |= GIT_DIFF_FORCE_TEXT;
+	if (doc_side(path, kind, old, old_len, &a) == 0 && doc_side(path, kind, new, new_len, &b) == 0 &&
+	    git_patch_from_buffers(&patch, a.ptr, a.len, path, b.ptr, b.len, path, &opts) == 0 &&
+	    patch_hunks(patch, f) == 0) {
+		f->textconv = xstrdup("text");
+		rc = 1;
+	} else { /* a side is not readable as text: sizes only */
+		struct review_file t = { .hunks = f->hunks, .nhunks = f->nhunks };
+
+		review_model_file_fini(&t);
+		f->hunks = NULL;
+		f->nhunks = f->added = f->removed = 0;
+	}
+	git_patch_free(patch);
+	buf_fini(&a);
+	buf_fini(&b);
+	return rc;
+}
+
+/* Hunks and line counts for a file whose sides are regular files or absent;
+ * a binary document's are those of its text (snap_doc_hunks). */
+static int
+file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
+           const struct pstate *n)
+{
+	git_blob *ob = NULL, *nb = NULL;
+	git_patch *patch = NULL;
+	git_diff_options opts;
+	int rc;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = CONTEXT_LINES;
+	if ((rc = blob_data(s, o, &ob)) < 0 || (rc = blob_data(s, n, &nb)) < 0 ||
+	    (rc = G(git_patch_from_blobs(&patch, ob, f->old_path ? f->old_path : f->path, nb,
+	                                 f->path, &opts))) < 0)
+		goto out;
+	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) {
+		f->binary = true;
+		(void)snap_doc_hunks(f, f->path, ob ? git_blob_rawcontent(ob) : NULL,
+		                     ob ? (size_t)git_blob_rawsize(ob) : 0,
+		                     nb ? git_blob_rawcontent(nb) : NULL,
+		                     nb ? (size_t)git_blob_rawsize(nb) : 0);
+		goto out;
+	}
+	rc = patch_hunks(patch, f);
 out:
 	git_patch_free(patch);
 	git_blob_free(ob);

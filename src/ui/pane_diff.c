@@ -1280,6 +1280,24 @@ add_unified_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
 	buf_fini(&cont);
 }
 
+/* A spreadsheet's changed cells (textconv "cells"): one row per cell,
+ * "~ Sheet1!B4: 12.50 → 13.00", no line numbers. */
+static void
+add_cells_hunk(struct pane *p, const struct review_hunk *hk)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t l = 0; l < hk->nlines; l++) {
+		char o = hk->lines[l].origin, pre[3] = { o, ' ', 0 };
+
+		buf_clear(&b);
+		draw_sanitize(&b, hk->lines[l].text, strlen(hk->lines[l].text), false);
+		pane_add_wrapped(p, o == '+' ? UI_DIFF_ADD : o == '-' ? UI_DIFF_DEL : UI_NORMAL, hk->n,
+				 pre, "  ", buf_cstr(&b));
+	}
+	buf_fini(&b);
+}
+
 /* Columns for the line numbers of a file's rows. */
 static int
 num_width(const struct review_file *f)
@@ -1429,7 +1447,14 @@ file_header(struct pane *p, const struct review_file *f, bool any_hunk)
 	if (f->binary) {
 		buf_clear(&b);
 		put_sizes(&b, f);
-		buf_puts(&b, " (no text diff)");
+		if (!f->textconv)
+			buf_puts(&b, " (no text diff)");
+		else if (!strcmp(f->textconv, "cells"))
+			buf_puts(&b, f->nhunks ? " (its cells compared; accept or reject the whole file)"
+					       : " (no cell changed)");
+		else
+			buf_puts(&b, f->nhunks ? " (its text compared; accept or reject the whole file)"
+					       : " (its text is the same)");
 		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&b));
 	} else if (f->nhunks && !any_hunk && d->ignore_ws) {
 		pane_add_line(p, UI_DIM, INFO_ITEM, 2, NULL,
@@ -1497,6 +1522,16 @@ diff_rebuild(struct pane *p)
 		int *on = xcalloc(hk->nlines + 1, sizeof *on), *nn = xcalloc(hk->nlines + 1, sizeof *nn);
 		struct span *sp;
 
+		if (f->textconv && !strcmp(f->textconv, "cells")) {
+			any = true;
+			pane_add_line(p, UI_DIFF_HUNK, hk->n, 0, NULL, "cells changed");
+			p->lines[p->nlines - 1].anchor = true;
+			add_cells_hunk(p, hk);
+			free(orig);
+			free(on);
+			free(nn);
+			continue;
+		}
 		if (!d->ignore_ws)
 			for (size_t l = 0; l < hk->nlines; l++)
 				orig[l] = hk->lines[l].origin;

@@ -2,6 +2,14 @@
 /* Spend caps (policy/spend.h): a request goes only when spent + estimate stays
  * within every cap; the first cap it could cross is named, in its unit. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/xalloc.h"
 
 #include "policy/spend.h"
 
@@ -61,4 +69,49 @@ Test(spend, order_and_units)
 	cr_assert_float_eq(v.cap, 1000, 1e-9);
 	cr_assert_float_eq(v.estimate, 20, 1e-9);
 	cr_assert_not(spend_would_cross(&v, &caps, &st, 0.05, 10));
+}
+
+/* The day's ledger: lines appended are summed for their local day only; a
+ * torn last line is skipped; no ledger is 0. */
+Test(spend, ledger_sums_the_day)
+{
+	char tmpl[] = "/tmp/dh-spend-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	double sum = -1;
+
+	cr_assert_not_null(dir);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	cr_assert_eq(spend_ledger_day(dir, 86400 * 20000, &sum), 0, "%s", err_msg());
+	cr_assert_float_eq(sum, 0, 1e-12, "no ledger yet");
+	long long day = 86400LL * 20000 * 1000; /* 2024-10-04 00:00 UTC, in ms */
+
+	cr_assert_eq(spend_ledger_add(dir, "s1", 0.25, day + 1000), 0, "%s", err_msg());
+	cr_assert_eq(spend_ledger_add(dir, "s2", 0.5, day + 86399000), 0, "%s", err_msg());
+	cr_assert_eq(spend_ledger_add(dir, "s1", 4, day + 86400000), 0, "the next day");
+	char *path = xasprintf("%s/spend/2024-10-04", dir);
+	FILE *f = fopen(path, "a");
+
+	cr_assert_not_null(f, "%s", path);
+	fputs("{\"session\":\"s3\",\"cost_u", f); /* torn by a crash */
+	fclose(f);
+	cr_assert_eq(spend_ledger_day(dir, 86400 * 20000 + 5, &sum), 0, "%s", err_msg());
+	cr_assert_float_eq(sum, 0.75, 1e-12);
+	cr_assert_eq(spend_ledger_day(dir, 86400 * 20001, &sum), 0);
+	cr_assert_float_eq(sum, 4, 1e-12);
+	struct stat st;
+
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	free(path);
+	path = xasprintf("%s/spend/2024-10-05", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/spend/2024-10-04", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/spend", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
 }
