@@ -15,7 +15,7 @@ V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
 PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0 libcmark-gfm yaml-0.1 libcrypto \
-            xlsxwriter libzip poppler-glib
+            xlsxwriter libzip poppler-glib libsystemd
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
@@ -71,6 +71,10 @@ build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
+build/bench-audit: $(call objs,build,bench/bench_audit.c $(LIB_SRC))
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+
 build/bench-sandbox: build/bench/bench_sandbox.o
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^
@@ -118,7 +122,7 @@ fuzz: deps
 DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
            libssl-dev libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
-           libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev
+           libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsystemd-dev
 # write_spreadsheet writes .xlsx with libxlsxwriter.
 DEB_PKGS += libxlsxwriter-dev
 # The spreadsheet tests read written workbooks back with LibreOffice (soffice).
@@ -183,7 +187,7 @@ demo-tui: deps
 	$(Q)contrib/demo/run.sh --tui $(CURDIR)/build
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox
+	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox build/bench-audit
 	$(Q)bench/run.sh $(CURDIR)/build
 
 check-layers:

@@ -18,6 +18,9 @@
 #      the workbench and of its engine), and peak RSS after --resume of a
 #      1,000-turn session; the workbench's CPU time per frame (median, p99)
 #      while a 2,000-line Markdown answer streams (issue 11)
+#   8. audit log overhead per tool call (bench-audit, issue 14): median, min
+#      and max over 25 runs of 200 calls against a no-audit reference in the
+#      same run (target < 0.2 ms median)
 #   7. connectors (mcp_start.py, issue 12): session start to the first model
 #      request with no connector, with 3 sandboxed stdio connectors (started
 #      side by side) and with 3 of which one is slow (bounded wait: 2 s)
@@ -126,3 +129,6 @@ echo "== engine and clients: attach, a token through the socket, an engine with 
 
 echo "== connectors: session start to the first model request (3 stdio servers, one slow)"
 "$here/mcp_start.py" "$BUILD/deskhand" "$T/mcp-work" 5
+
+echo "== audit log, overhead per tool call"
+"$BUILD/bench-audit" 25 200

@@ -11,10 +11,9 @@
 #include "config/config.h"
 #include "core/err.h"
 #include "engine/serve.h"
+#include "engine/version.h"
 #include "llm/llm.h"
 #include "snap/snap.h"
-
-#define DESKHAND_VERSION "0.1.0"
 
 static const char usage[] =
 	"usage: deskhand [--grant DIR...] [--resume ID] [--theme NAME] [\"TASK\"]\n"
@@ -51,6 +50,7 @@ static const char usage[] =
 	"             login, logout, client\n"
 	"  rules      list the permission rules (allow, ask, deny) and their files\n"
 	"  skills     list the installed skills and what is wrong with any (trust DIR)\n"
+	"  audit      verify the sessions' tamper-evident audit logs, or export them\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
@@ -90,6 +90,7 @@ static const struct {
 	{ .name = "restore", .fn = cli_restore },
 	{ .name = "accept-hunk", .fn = cli_accept_hunk },
 	{ .name = "inbox", .fn = cli_inbox },
+	{ .name = "audit", .fn = cli_audit, .client = true },
 	{ .name = "ls", .fn = cli_ls, .client = true },
 	{ .name = "wait", .fn = cli_wait, .client = true },
 	{ .name = "stop", .fn = cli_stop, .client = true },

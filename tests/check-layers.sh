@@ -23,6 +23,7 @@ only 'zip\.h' '^src/docs/doc\.c$'
 only 'poppler\.h|poppler/[^>]*' '^src/docs/doc_pdf\.c$'
 only 'cmark-gfm[-a-z_]*\.h' '^src/ui/markdown\.c$'
 only 'xlsxwriter\.h|xlsxwriter/[^>]*' '^src/tools/tool_sheet\.c$'
+only 'systemd/sd-journal\.h' '^src/audit/journal\.c$'
 
 python3 - <<'PY' || bad=1
 import os, re, sys
@@ -111,6 +112,9 @@ for top in ("src", "sandbox"):
                 if src_mod == "mcp" and dst_mod not in ("net", "core"):
                     refuse(where, "src/mcp/ is a protocol client: it includes only net/ and "
                            "core/ (the host decides trust, sandboxing and what the model sees)")
+                if src_mod == "audit" and dst_mod != "core":
+                    refuse(where, "src/audit/ is the audit log's file format: it includes only "
+                           "core/ (the engine decides what is recorded)")
                 if src_mod == "skills" and dst_mod not in ("policy", "core"):
                     refuse(where, "src/skills/ reads skills and instructions: it includes only "
                            "policy/ and core/ (the agent decides what the model sees)")

@@ -146,6 +146,7 @@ struct agent {
 	bool cost_known;
 	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
 	bool was_refused;	/* admit() refused the request (cap_hit is set) */
+	double ledger_pending;	/* USD posted to the day's ledger, not yet written */
 };
 
 static void next_turn(struct agent *a);
@@ -603,6 +604,7 @@ free_calls(struct agent *a)
 }
 
 struct ledger_job {
+	struct agent *a;
 	char *dir, *session;
 	double usd;
 	long long ts_ms;
@@ -623,6 +625,7 @@ ledger_done(int rc, const char *errmsg, void *ctx)
 
 	if (rc < 0) /* max_cost_per_day of later sessions counts less: say so */
 		log_warn("%s", errmsg);
+	j->a->ledger_pending -= j->usd;
 	free(j->dir);
 	free(j->session);
 	free(j);
@@ -639,6 +642,8 @@ ledger_add(struct agent *a, double usd)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	j = xcalloc(1, sizeof *j);
+	j->a = a;
+	a->ledger_pending += usd;
 	j->dir = xstrdup(a->cfg.ledger_dir);
 	j->session = xstrdup(session_id(a->cfg.session));
 	j->usd = usd;
@@ -931,6 +936,21 @@ take_notes(struct agent *a, cJSON *content)
 
 static void start_request(struct agent *a);
 
+/* What every session spent today: the day's ledger as it is now (other
+ * sessions running at the same time included) and this run's costs still on
+ * their way to it. A small file read on the loop, only under a day cap; if
+ * it cannot be read, what was known when the run started plus this run. */
+static double
+day_spent(const struct agent *a)
+{
+	double d;
+
+	if (a->cfg.max_cost_day_usd > 0 && a->cfg.ledger_dir &&
+	    spend_ledger_day(a->cfg.ledger_dir, time(NULL), &d) == 0)
+		return d + a->ledger_pending;
+	return a->cfg.day_spent_usd + (a->cost - a->cost_base);
+}
+
 /* Could a request estimated at est_usd / est_tokens cross one of the run's
  * caps (policy/spend.h)? Fills *v when it could. */
 static bool
@@ -946,7 +966,7 @@ would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long
 	const struct spend_state st = {
 		.run_usd = a->cost - a->cost_base,
 		.session_usd = a->cost,
-		.day_usd = a->cfg.day_spent_usd + (a->cost - a->cost_base),
+		.day_usd = day_spent(a),
 		.session_tokens = u->input_tokens + u->output_tokens + u->cache_read_tokens +
 		                  u->cache_creation_tokens,
 	};

@@ -85,7 +85,8 @@ struct agent_config {
 	double max_cost_session_usd; /* max_cost_per_session: the same over the whole
 				      * session, earlier runs included; 0 = no cap */
 	double max_cost_day_usd;     /* max_cost_per_day: the same over the local day,
-				      * other sessions included (day_spent_usd); 0 = no cap */
+				      * other sessions included: the day's ledger is read
+				      * again before each request; 0 = no cap */
 	double day_spent_usd;	     /* what every session spent today when this run
 				      * started (spend_ledger_day) */
 	const char *ledger_dir;	     /* $XDG_STATE_HOME/deskhand: each priced request's

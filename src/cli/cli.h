@@ -73,6 +73,10 @@ struct cJSON;
  * NULL). Runs loginctl. */
 void cli_schedule_doctor(struct buf *human, struct cJSON *json);
 
+/* `deskhand audit verify|export` (cli/audit.c): the sessions' audit logs,
+ * in this process (client_verb_local()); 0 ok, 1 a log is broken, 2 usage. */
+int cli_audit(int argc, char **argv);
+
 /* `deskhand doctor` (cli/doctor.c): sandbox readiness checks; exit 0 when
  * none failed, 1 when one did. */
 int cli_doctor(int argc, char **argv);

@@ -60,7 +60,13 @@
 	  "(0 = no deadline)")                                                                     \
 	X(notify_command, CONFIG_STR, "", 0, 0, NULL,                                              \
 	  "Shell command run when a detached run finishes, fails, expires or waits "              \
-	  "(DESKHAND_SESSION, DESKHAND_STATUS, DESKHAND_SUMMARY, DESKHAND_SCHEDULE)")         \
+	  "(DESKHAND_SESSION, DESKHAND_STATUS, DESKHAND_SUMMARY, DESKHAND_SCHEDULE)")             \
+	X(audit, CONFIG_ENUM, "on", 0, 0, "on|off",                                                \
+	  "on: each session keeps a tamper-evident audit log, audit.jsonl (docs/audit.md)")       \
+	X(audit_journal, CONFIG_ENUM, "off", 0, 0, "on|off",                                       \
+	  "on: audit records also go to the system journal (journalctl SYSLOG_IDENTIFIER=deskhand)") \
+	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
+	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
 	X(allow_unsandboxed, CONFIG_ENUM, "on", 0, 0, "on|off",                                    \
 	  "off: --dangerously-run-commands-unsandboxed and connectors with \"sandbox\": false "   \
 	  "are refused (a managed policy sets this)")

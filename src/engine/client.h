@@ -174,7 +174,7 @@ extern const struct option client_verb_options[];
 
 /* Run a review or history verb in this process over the session's stores on
  * disk: "log", "diff", "sessions", "review", "accept", "accept-hunk",
- * "reject", "reject-hunk", "undo", "redo", "restore". ARGV are the
+ * "reject", "reject-hunk", "undo", "redo", "restore", "skills", "audit". ARGV are the
  * arguments after the verb (argv[0] the verb itself), as `deskhand VERB`
  * takes them; the verb prints its own output (stdout) and errors (stderr).
  * Returns the exit status: 0 done, 1 failed, 2 usage, 3 refused because of

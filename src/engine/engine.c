@@ -24,6 +24,7 @@
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
+#include "engine/audit_sink.h"
 #include "engine/elicit.h"
 #include "engine/mcp_host.h"
 #include "engine/client.h"
@@ -68,6 +69,7 @@ struct engine {
 	struct instructions *instructions; /* AGENTS.md files the agent borrows */
 	struct skill_set *skills;	   /* installed skills the agent borrows */
 	struct agent *agent;
+	struct audit_sink *audit; /* the session's audit log, or NULL (audit = off) */
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
 	cJSON *history; /* resumed conversation until the first task takes it */
@@ -81,6 +83,7 @@ struct engine {
 	engine_reply_fn *reply_fn; /* where replies go (NULL: the sinks) */
 	void *reply_ctx;
 	bool closing;		   /* engine_close() runs: replies are dropped */
+	bool audit_failed;	   /* a record could not be written: said once */
 	/* A status request being answered by the agent's status event. */
 	bool status_wait;
 	const char *status_re;
@@ -105,6 +108,7 @@ struct engine {
 };
 
 static void fan_out(const struct event *ev, void *ctx);
+static int open_audit(struct engine *e);
 
 /*
  * Unattended runs: the approval deadline and the notifications.
@@ -229,6 +233,14 @@ fan_out(const struct event *ev, void *ctx)
 {
 	struct engine *e = ctx;
 
+	/* The audit record first: a decision is on disk before anyone acts on it. */
+	if (audit_sink_event(e->audit, ev) < 0 && !e->audit_failed) {
+		e->audit_failed = true;
+		char *m = xasprintf("the audit log could not be written (%s)", err_msg());
+
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
+		free(m);
+	}
 	observe(e, ev);
 	if (e->status_wait && ev->type == EVENT_STATUS) {
 		/* The agent's answer to a status request: to the requester only. */
@@ -641,8 +653,11 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	}
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
-	if (o->resume)
+	if (o->resume) {
+		if (open_audit(e) < 0)
+			return DH_EFAIL;
 		post_recover(e);
+	}
 	/* The watcher is optional: without it every checkpoint is a full scan. */
 	if (strcmp(cfg->watch, "on") != 0)
 		e->watch_off = xstrdup("disabled by the config (watch = off)");
@@ -833,6 +848,19 @@ create_session(struct engine *e, const char *task)
 	return 0;
 }
 
+/* Open the session's audit log (audit = on) once the session exists. A log
+ * that cannot be opened stops the task: the person asked for a record. */
+static int
+open_audit(struct engine *e)
+{
+	if (e->audit || !e->session || strcmp(e->cfg->audit, "on") != 0)
+		return 0;
+	if (audit_sink_open(&e->audit, e->worker, e->cfg, session_dir(e->session),
+			    session_id(e->session)) < 0)
+		return err_set("audit log: %s (set audit = off to run without one)", err_msg());
+	return 0;
+}
+
 /* Tell the person what opening the session repaired or skipped. */
 static void
 report_session_notes(struct engine *e)
@@ -865,6 +893,8 @@ engine_start(struct engine *e, const char *task)
 			return DH_EFAIL;
 	}
 	if (!e->session && create_session(e, task) < 0)
+		return DH_EFAIL;
+	if (open_audit(e) < 0)
 		return DH_EFAIL;
 	report_session_notes(e);
 	report_connectors(e);
@@ -1443,7 +1473,10 @@ req_agent(struct engine *e, const struct command *c, unsigned long from)
 			reply_error(e, from, c->req, "no task has been started");
 		return;
 	}
+	/* approve and deny are the person's decisions (interrupt denies too) */
+	audit_sink_set_person(e->audit, true);
 	agent_command(e->agent, c);
+	audit_sink_set_person(e->audit, false);
 }
 
 static void
@@ -1970,6 +2003,8 @@ engine_close(struct engine *e)
 	mcp_host_free(e->mcp); /* after the agent: its runs hold calls */
 	egress_free(e->egress); /* after the agent: its runs hold proxies and checks */
 	llm_free(e->llm);
+	audit_sink_close(e->audit); /* before the worker: its syncs are drained */
+	e->audit = NULL;
 	worker_free(e->worker);
 	watch_free(e->watch); /* after the worker: its jobs call watch_sync() */
 	for (size_t i = 0; i < e->ngrants; i++)

@@ -34,6 +34,7 @@ static const struct {
 	{ .name = "redo", .fn = verbs_redo, .writes = true },
 	{ .name = "restore", .fn = verbs_restore, .writes = true },
 	{ .name = "skills", .fn = verbs_skills },
+	{ .name = "audit", .fn = verbs_audit },
 };
 
 const struct option client_verb_options[] = {

@@ -52,6 +52,11 @@ int verbs_mcp_trust(int argc, char **argv); /* trust and untrust (argv[0]) */
  * installed skills and their problems (engine/verbs_skills.c). */
 int verbs_skills(int argc, char **argv, unsigned flags);
 
+/* deskhand audit verify [ID|--all] | export [--since DATE] [--format
+ * jsonl|csv] [ID|--all] (engine/verbs_audit.c): argv[0] is "audit". Exit
+ * status 0 ok, 1 a log is broken or unreadable, 2 usage. */
+int verbs_audit(int argc, char **argv, unsigned flags);
+
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
  * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg(). */

@@ -193,6 +193,7 @@ init_repo(struct snap_store *s, const char *workdir)
 {
 	git_repository_init_options o;
 	git_config *cfg = NULL;
+	git_transaction *tx = NULL;
 	int rc;
 
 	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
@@ -204,7 +205,11 @@ init_repo(struct snap_store *s, const char *workdir)
 	if ((rc = G(git_repository_config(&cfg, s->repo))) < 0)
 		return rc;
 	/* Local settings win over the user's global ones; we never run filters
-	 * and must be able to record any name the filesystem allows. */
+	 * and must be able to record any name the filesystem allows. Under the
+	 * config's lock the file is written once, at the commit, not once per
+	 * setting (libgit2 config.h, git_config_lock). */
+	if ((rc = G(git_config_lock(&tx, cfg))) < 0)
+		goto out;
 	if ((rc = G(git_config_set_string(cfg, "deskhand.workdir", workdir))) < 0 ||
 	    (rc = G(git_config_set_bool(cfg, "core.filemode", 1))) < 0 ||
 	    (rc = G(git_config_set_bool(cfg, "core.symlinks", 1))) < 0 ||
@@ -213,9 +218,11 @@ init_repo(struct snap_store *s, const char *workdir)
 	    (rc = G(git_config_set_bool(cfg, "core.protectNTFS", 0))) < 0 ||
 	    (rc = G(git_config_set_bool(cfg, "core.protectHFS", 0))) < 0 ||
 	    (rc = G(git_config_set_bool(cfg, "core.logAllRefUpdates", 0))) < 0 ||
-	    (rc = G(git_config_set_int32(cfg, "gc.auto", 0))) < 0)
+	    (rc = G(git_config_set_int32(cfg, "gc.auto", 0))) < 0 ||
+	    (rc = G(git_transaction_commit(tx))) < 0)
 		goto out;
 out:
+	git_transaction_free(tx); /* unlocks; without a commit, nothing is written */
 	git_config_free(cfg);
 	return rc;
 }
