@@ -24,6 +24,7 @@
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "engine/audit_sink.h"
 #include "engine/elicit.h"
 #include "engine/mcp_host.h"
@@ -72,6 +73,7 @@ struct engine {
 	struct audit_sink *audit; /* the session's audit log, or NULL (audit = off) */
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
+	size_t mcp_audited;	 /* connectors started that have an audit record */
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
 	bool has_bwrap; /* bwrap is on PATH (checked at open) */
@@ -651,6 +653,7 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		if (session_history_load(e->session, &e->history) < 0)
 			return DH_EFAIL;
 	}
+	doc_init(); /* libxml2 set up on this thread before the worker reads documents */
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
 	if (o->resume) {
@@ -861,6 +864,28 @@ open_audit(struct engine *e)
 	return 0;
 }
 
+/* An mcp_start audit record for each connector started since the last call
+ * ("NAME: starting", "NAME: failed: why", …: mcp_host_describe). */
+static void
+audit_connectors(struct engine *e)
+{
+	size_t n = e->mcp ? mcp_host_count(e->mcp) : 0;
+
+	for (; e->audit && e->mcp_audited < n; e->mcp_audited++) {
+		char *d = mcp_host_describe(e->mcp, e->mcp_audited);
+		size_t k = strcspn(d, ":");
+		cJSON *r = json_new_obj();
+
+		json_add_str(r, "type", "mcp_start");
+		json_add_strn(r, "name", d, k);
+		json_add_str(r, "status", d[k] ? d + k + (d[k + 1] == ' ' ? 2 : 1) : "");
+		if (audit_sink_record(e->audit, r) < 0)
+			log_warn("audit: %s", err_msg());
+		cJSON_Delete(r);
+		free(d);
+	}
+}
+
 /* Tell the person what opening the session repaired or skipped. */
 static void
 report_session_notes(struct engine *e)
@@ -898,6 +923,7 @@ engine_start(struct engine *e, const char *task)
 		return DH_EFAIL;
 	report_session_notes(e);
 	report_connectors(e);
+	audit_connectors(e);
 	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
 		return DH_EFAIL;
 	if (new_agent(e) < 0)
@@ -1674,11 +1700,22 @@ req_prompt(struct engine *e, const struct command *c, unsigned long from)
 static void
 req_mcp_trust(struct engine *e, const struct command *c, unsigned long from)
 {
+	/* the person's decision is recorded before its servers start */
+	cJSON *r = json_new_obj();
+
+	json_add_str(r, "type", "mcp_trust");
+	json_add_str(r, "path", c->path);
+	json_add_str(r, "decision", "trust");
+	json_add_str(r, "by", "person");
+	if (e->audit && audit_sink_record(e->audit, r) < 0)
+		log_warn("audit: %s", err_msg());
+	cJSON_Delete(r);
 	if (!e->mcp || mcp_host_trust(e->mcp, c->path) < 0) {
 		reply(e, from, c->req, "mcp_trust", false,
 		      e->mcp ? err_msg() : "no connectors in this engine", NULL);
 		return;
 	}
+	audit_connectors(e);
 	reply(e, from, c->req, "mcp_trust", true, "trusted; its connectors are starting", NULL);
 }
 

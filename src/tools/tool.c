@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 #include "core/array.h"
+#include "core/ev.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "core/worker.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "tools/tool_priv.h"
@@ -792,4 +794,113 @@ tool_walk(int rootfd, size_t max_visits, tool_walk_fn *fn, void *ctx)
 
 	buf_fini(&w.rel);
 	return rc;
+}
+
+/*
+ * Synchronous tools run off the loop
+ */
+
+struct offloop_run {
+	struct tool_run base; /* first: tool_run_cancel() */
+	struct ev_loop *loop;
+	struct ev_timer timer; /* the run without a worker, next iteration */
+	tool_sync_fn *run;
+	cJSON *input;          /* owned copy */
+	struct tool_env *env;
+	struct tool_result res;
+	tool_done_fn *done;
+	void *ctx;
+	bool queued;    /* a worker job holds the run */
+	bool cancelled; /* cancelled while queued: the job's end frees it */
+	bool in_done, free_pending;
+};
+
+static void
+offloop_free(struct offloop_run *r)
+{
+	ev_timer_disarm(r->loop, &r->timer);
+	cJSON_Delete(r->input);
+	tool_result_fini(&r->res);
+	free(r);
+}
+
+static void
+offloop_cancel(struct tool_run *base)
+{
+	struct offloop_run *r = (struct offloop_run *)base;
+
+	if (r->queued)
+		r->cancelled = true;
+	else if (r->in_done)
+		r->free_pending = true;
+	else
+		offloop_free(r);
+}
+
+static int
+offloop_job(void *ctx)
+{
+	struct offloop_run *r = ctx;
+
+	if (r->run(r->input, r->env, &r->res) < 0)
+		tool_result_from_err(&r->res, DH_EFAIL);
+	return 0;
+}
+
+static void
+offloop_deliver(struct offloop_run *r)
+{
+	r->in_done = true;
+	r->done(&r->res, r->ctx);
+	r->in_done = false;
+	if (r->free_pending)
+		offloop_free(r);
+}
+
+static void
+offloop_job_done(int rc, const char *errmsg, void *ctx)
+{
+	struct offloop_run *r = ctx;
+
+	(void)rc;
+	(void)errmsg;
+	r->queued = false;
+	if (r->cancelled)
+		offloop_free(r);
+	else
+		offloop_deliver(r);
+}
+
+static void
+offloop_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	(void)offloop_job(ctx);
+	offloop_deliver(ctx);
+}
+
+int
+tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env, bool on_worker,
+                    struct tool_run **out, tool_done_fn *done, void *ctx)
+{
+	struct offloop_run *r = xcalloc(1, sizeof *r);
+
+	r->base.cancel = offloop_cancel;
+	r->loop = env->loop;
+	r->run = run;
+	r->input = json_dup(input);
+	r->env = env;
+	r->done = done;
+	r->ctx = ctx;
+	tool_result_init(&r->res);
+	ev_timer_init(&r->timer, offloop_timer, r);
+	*out = &r->base;
+	if (!on_worker || !env->worker) {
+		ev_timer_arm(r->loop, &r->timer, 0);
+		return 0;
+	}
+	r->queued = true;
+	worker_post(env->worker, offloop_job, offloop_job_done, r);
+	return 0;
 }

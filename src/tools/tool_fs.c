@@ -392,6 +392,18 @@ out:
 	return 0;
 }
 
+/* The agent's way in: a document's text is read on the worker. */
+static int
+read_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
+                void *ctx)
+{
+	const char *path = json_str(in, "path");
+
+	return tool_start_deferred(read_file_run, in, env,
+	                           doc_kind_of(path ? path : "", NULL, 0) != DOC_NONE, out, done,
+	                           ctx);
+}
+
 /*
  * list_files
  */
@@ -1053,7 +1065,8 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"Number of lines to show (default 2000).\"}},"
 			"\"required\":[\"path\"]}",
 		.flags = TOOL_F_READONLY,
-		.run = read_file_run,
+		.run = read_file_run,     /* tool_invoke(): in the caller's thread */
+		.start = read_file_start, /* the agent: documents off the loop */
 	},
 	{
 		.name = "list_files",

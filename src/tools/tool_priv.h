@@ -76,6 +76,20 @@ int tool_preview_old(const struct grant *gr, const char *rel, struct tool_previe
 /* Standard base64 (RFC 4648, with padding) of n bytes, appended to out. */
 void tool_base64(struct buf *out, const void *data, size_t n);
 
+/* A synchronous tool's run function (tool_entry.run). */
+typedef int tool_sync_fn(const cJSON *input, struct tool_env *env, struct tool_result *out);
+/* Start `run` as an asynchronous call (the contract of tool_entry.start):
+ * with on_worker on env->worker when there is one, else on the loop at its
+ * next iteration; done gets its result on the loop. For the read-only tools
+ * whose work can be long (reading a document's text, searching documents),
+ * so the loop never waits for them; the worker runs jobs in order, so short
+ * work stays on the loop rather than queue behind a checkpoint. `run` must
+ * only read files through the grants (which the agent does not change while
+ * a call runs) and env. input is copied; env must outlive the run. */
+int tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env,
+                        bool on_worker, struct tool_run **out, tool_done_fn *done,
+                        void *ctx) DH_MUST_CHECK;
+
 /* A directory walk entry. */
 struct tool_walk_ent {
 	const char *rel;    /* relative to the walk root, no trailing '/' */

@@ -300,6 +300,15 @@ out:
 	return 0;
 }
 
+/* The agent's way in: a search (which may read documents' text) runs on the
+ * worker. */
+static int
+search_files_start(const cJSON *in, struct tool_env *env, struct tool_run **out,
+                   tool_done_fn *done, void *ctx)
+{
+	return tool_start_deferred(search_files_run, in, env, true, out, done, ctx);
+}
+
 const struct tool_entry tool_search_entries[] = {
 	{
 		.name = "search_files",
@@ -329,7 +338,8 @@ const struct tool_entry tool_search_entries[] = {
 			"10).\"}},"
 			"\"required\":[\"pattern\"]}",
 		.flags = TOOL_F_READONLY,
-		.run = search_files_run,
+		.run = search_files_run,     /* tool_invoke(): in the caller's thread */
+		.start = search_files_start, /* the agent: on the worker */
 	},
 	{ .name = NULL },
 };

@@ -19,6 +19,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "core/worker.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "snap/snap.h"
@@ -1608,4 +1609,49 @@ Test(tool, read_tool_output_pages_a_stored_value)
 	expect_err("read_tool_output", "{\"id\":\"blobs/000003\"}",
 	           "read_tool_output: this session stores no values");
 	free(p);
+}
+
+/* The agent's way into read_file: a document is read on the worker, any
+ * other file on the loop at its next iteration; done never runs inside
+ * start. */
+Test(tool, read_file_document_on_the_worker)
+{
+	struct ev_loop *l;
+	struct worker *w;
+	const struct tool_entry *e = tool_find("read_file");
+	static const char *const files[][2] = {
+		{ "book.xlsx", "not a zip" },
+		{ "plain.txt", "hello\n" },
+	};
+
+	cr_assert(ev_new(&l) == 0);
+	cr_assert(worker_new(&w, l) == 0);
+	env.loop = l;
+	env.worker = w;
+	for (size_t i = 0; i < 2; i++) {
+		struct done_rec d = { 0 };
+		char *json = xasprintf("{\"path\":\"%s\"}", files[i][0]);
+		cJSON *in;
+
+		put(files[i][0], files[i][1]);
+		cr_assert(json_parse(&in, json, strlen(json), "test") == 0);
+		cr_assert(e->start(in, &env, &d.run, on_done, &d) == 0);
+		cJSON_Delete(in);
+		free(json);
+		cr_assert(!d.called, "done called from inside start");
+		cr_assert_eq(worker_pending(w), i == 0 ? 1u : 0u);
+		for (uint64_t end = ev_now_ms() + 10000; !d.called && ev_now_ms() < end;)
+			cr_assert(ev_run_once(l, 100) == 0);
+		cr_assert(d.called);
+		if (i == 0)
+			cr_assert(d.is_error && strstr(d.text, "book.xlsx: not a readable zip container"),
+			          "%s", d.text);
+		else
+			cr_assert(!d.is_error && strstr(d.text, "hello"), "%s", d.text);
+		tool_run_cancel(d.run);
+		free(d.text);
+	}
+	env.worker = NULL;
+	worker_free(w);
+	ev_free(l);
 }
