@@ -51,6 +51,7 @@ static const char usage[] =
 	"  rules      list the permission rules (allow, ask, deny) and their files\n"
 	"  skills     list the installed skills and what is wrong with any (trust DIR)\n"
 	"  audit      verify the sessions' tamper-evident audit logs, or export them\n"
+	"  models     list the model providers and the models deskhand knows\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
@@ -81,6 +82,7 @@ static const struct {
 	{ .name = "mcp", .fn = cli_mcp },
 	{ .name = "rules", .fn = cli_rules, .client = true },
 	{ .name = "skills", .fn = cli_skills },
+	{ .name = "models", .fn = cli_models, .client = true },
 	{ .name = "schedule", .fn = cli_schedule },
 	{ .name = "review", .fn = cli_review },
 	{ .name = "accept", .fn = cli_accept },

@@ -12,7 +12,7 @@ export XDG_RUNTIME_DIR=$T/run
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 export TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1
 export DH_SANDBOX=$SANDBOX
-unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL DH_CONFIG
+unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL DH_CONFIG OPENAI_API_KEY OPENROUTER_API_KEY
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 FAKE_PID=
 WEB_PID=
@@ -62,6 +62,25 @@ start_fake() {
   [ -s "$T/fake.port" ] || { cat "$T/fake.out" >&2; fail "fake server did not start"; }
   FAKE_URL=http://127.0.0.1:$(cat "$T/fake.port")
   export ANTHROPIC_BASE_URL=$FAKE_URL ANTHROPIC_API_KEY=test-key-123
+}
+
+# start_fake_openai SCRIPT.json [extra args]: starts the fake OpenAI-compatible
+# server (tests/fake/openai_server.py) on a free loopback port; sets FAKE_URL,
+# FAKE_LOG and FAKE_PID, exports OPENAI_API_KEY, and points the built-in
+# provider `openai` at it with a config file named by DH_CONFIG (the model:
+# openai/gpt-4o).
+start_fake_openai() {
+  local script=$1; shift
+  FAKE_LOG=$T/fake-requests.jsonl; rm -f "$T/fake.port"
+  python3 "$DH_TESTS/fake/openai_server.py" --script "$script" --log "$FAKE_LOG" \
+    --port-file "$T/fake.port" "$@" >"$T/fake.out" 2>&1 &
+  FAKE_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.05; done
+  [ -s "$T/fake.port" ] || { cat "$T/fake.out" >&2; fail "fake server did not start"; }
+  FAKE_URL=http://127.0.0.1:$(cat "$T/fake.port")
+  export OPENAI_API_KEY=test-key-123
+  printf 'set model = openai/gpt-4o\nprovider openai base_url = %s/v1\n' "$FAKE_URL" > "$T/openai.conf"
+  export DH_CONFIG=$T/openai.conf
 }
 
 # start_web: starts tests/fake/web_server.py on a free loopback port; sets WEB_PORT

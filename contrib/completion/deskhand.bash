@@ -4,7 +4,7 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions usage doctor rules schedule inbox mcp skills audit"
+reject-hunk undo redo restore sessions usage doctor rules schedule inbox mcp skills audit models"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -22,6 +22,7 @@ _deskhand_options() {
 	inbox) echo "--json --dismiss -h --help" ;;
 	skills) echo "--json --grant -h --help" ;;
 	audit) echo "--all --since --format -h --help" ;;
+	models) echo "--json --model -h --help" ;;
 	mcp) echo "-h --help" ;;
 	wait | stop) echo "-h --help" ;;
 	log) echo "--session --json -h --help" ;;

@@ -60,6 +60,9 @@ int cli_mcp(int argc, char **argv);
 /* `deskhand skills` (cli/skills.c): the installed skills, in this process
  * (client_verb_local()). */
 int cli_skills(int argc, char **argv);
+/* `deskhand models` (cli/skills.c): the model providers and the model
+ * registry, in this process (client_verb_local()). */
+int cli_models(int argc, char **argv);
 /* `deskhand schedule COMMAND` (cli/schedule.c): add, list, run, pause,
  * resume, remove, log, fire. Exit statuses as above; `schedule run` exits 3
  * when the previous run is still live. */

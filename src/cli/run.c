@@ -50,7 +50,7 @@ static const char run_usage[] =
 	"                        arguments after it are the prompt's, as ARG=VALUE\n"
 	"      --resume ID       continue session ID (or 'latest') with TASK as the next\n"
 	"                        message; its grants are reused\n"
-	"      --model NAME      model (config: model)\n"
+	"      --model NAME      model, or PROVIDER/MODEL (config: model; deskhand models)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
 	"      --max-cost USD    spend cap of this run: a model request that could take\n"
 	"                        it past USD is not sent (config: max_cost; status\n"

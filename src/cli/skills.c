@@ -12,3 +12,11 @@ cli_skills(int argc, char **argv)
 {
 	return client_verb_local("skills", argc, argv, 0);
 }
+
+/* `deskhand models`: the providers and the model registry, in this process
+ * (client_verb_local(), engine/verbs_models.c). */
+int
+cli_models(int argc, char **argv)
+{
+	return client_verb_local("models", argc, argv, 0);
+}

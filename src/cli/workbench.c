@@ -30,7 +30,7 @@ static const char wb_usage[] =
 	"      --theme NAME      colour theme (default, light, solarized-dark, high-contrast,\n"
 	"                        mono, or a .theme file; config: theme)\n"
 	"  -m, --mode MODE       ask (default) or auto\n"
-	"      --model NAME      model (config: model)\n"
+	"      --model NAME      model, or PROVIDER/MODEL (config: model; deskhand models)\n"
 	"      --force           allow granting your home directory itself or a system dir\n"
 	"      --replay FILE     serve model exchanges from FILE instead of the network\n"
 	"      --no-mouse        leave the mouse to the terminal (default: click focuses,\n"

@@ -260,6 +260,221 @@ keep_user_rule(struct config *c)
 	return DH_EPARSE;
 }
 
+/*
+ * Providers
+ */
+
+static const struct {
+	const char *name, *kind, *base_url, *key_env;
+} builtin_providers[] = {
+	{ "anthropic", "anthropic", "", "ANTHROPIC_API_KEY" },
+	{ "openai", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY" },
+	{ "openrouter", "openai", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY" },
+	{ "ollama", "openai", "http://localhost:11434/v1", "" },
+	{ "llamacpp", "openai", "http://localhost:8080/v1", "" },
+	{ "vllm", "openai", "http://localhost:8000/v1", "" },
+};
+
+static struct config_provider *
+provider_get(struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->providers.n; i++)
+		if (strcmp(c->providers.v[i].name, name) == 0)
+			return &c->providers.v[i];
+	return NULL;
+}
+
+/* Add provider `name`, from its built-in entry when it has one. */
+static struct config_provider *
+provider_add(struct config *c, const char *name, const char *where)
+{
+	struct config_provider p = { .name = xstrdup(name) };
+	size_t i = 0;
+
+	while (i < sizeof builtin_providers / sizeof *builtin_providers &&
+	       strcmp(builtin_providers[i].name, name) != 0)
+		i++;
+	bool builtin = i < sizeof builtin_providers / sizeof *builtin_providers;
+	p.kind = xstrdup(builtin ? builtin_providers[i].kind : "");
+	p.base_url = xstrdup(builtin ? builtin_providers[i].base_url : "");
+	p.key_env = xstrdup(builtin ? builtin_providers[i].key_env : "");
+	p.api_version = xstrdup("");
+	p.where = xstrdup(builtin ? "built-in" : where);
+	ARRAY_PUSH(&c->providers, p);
+	return &c->providers.v[c->providers.n - 1];
+}
+
+void
+config_providers_builtin(struct config *c)
+{
+	for (size_t i = 0; i < sizeof builtin_providers / sizeof *builtin_providers; i++)
+		if (!provider_get(c, builtin_providers[i].name))
+			provider_add(c, builtin_providers[i].name, "built-in");
+}
+
+const struct config_provider *
+config_provider_find(struct config *c, const char *name)
+{
+	struct config_provider *p = provider_get(c, name);
+
+	for (size_t i = 0; !p && i < sizeof builtin_providers / sizeof *builtin_providers; i++)
+		if (strcmp(builtin_providers[i].name, name) == 0)
+			p = provider_add(c, name, "built-in");
+	return p;
+}
+
+static void
+provider_names(struct buf *b, struct config *c)
+{
+	config_providers_builtin(c);
+	for (size_t i = 0; i < c->providers.n; i++)
+		buf_printf(b, "%s%s", i ? ", " : "", c->providers.v[i].name);
+}
+
+int
+config_model_resolve(struct config *c, const char *model, const struct config_provider **p,
+                     const char **model_out)
+{
+	const char *slash = strchr(model, '/');
+	const struct config_provider *found = NULL;
+
+	*p = NULL;
+	*model_out = model;
+	if (slash && slash > model) {
+		char *name = xstrndup(model, (size_t)(slash - model));
+
+		found = config_provider_find(c, name);
+		free(name);
+		if (found)
+			*model_out = slash + 1;
+	}
+	if (!found)
+		found = config_provider_find(c, c->provider);
+	if (!found) {
+		struct buf b = BUF_INIT;
+
+		provider_names(&b, c);
+		int rc = err_setc(DH_EPARSE, "unknown provider '%s' (set provider; there are: %s)",
+		                  c->provider, buf_cstr(&b));
+		buf_fini(&b);
+		return rc;
+	}
+	if (!*found->kind)
+		return err_setc(DH_EPARSE, "%s: provider '%s' has no kind (add 'provider %s kind = "
+		                "openai', or anthropic or azure)", found->where, found->name,
+		                found->name);
+	if (!**model_out)
+		return err_setc(DH_EPARSE, "no model named after '%s/' (--model or set model)",
+		                found->name);
+	*p = found;
+	return 0;
+}
+
+/* True when s is made only of `chars` and is 1 to max bytes long. */
+static bool
+all_of(const char *s, const char *chars, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && strspn(s, chars) == n;
+}
+
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* `provider NAME KEY = VALUE` (s: what follows "provider"). */
+static int
+provider_line(struct config *c, char *s, const char *where)
+{
+	static const char usage[] = "expected 'provider NAME KEY = VALUE' with KEY one of "
+	                            "kind, base_url, key_env, header, api_version";
+	size_t nn = strcspn(s, " \t");
+	char *eq = strchr(s, '=');
+
+	if (!nn || !eq || eq < s + nn)
+		return err_setc(DH_EPARSE, "%s: %s", where, usage);
+	char *name = xstrndup(s, nn);
+	*eq = '\0';
+	char *key = trim(s + nn), *value = trim(strip_comment(trim(eq + 1)));
+	size_t vl = strlen(value);
+	int rc = 0;
+
+	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+		value[vl - 1] = '\0';
+		value++;
+	}
+	if (!all_of(name, NAME_CHARS "_.-", 64)) {
+		rc = err_setc(DH_EPARSE, "%s: provider name '%s' may hold only letters, digits, "
+		              "'_', '.' and '-' (at most 64)", where, name);
+		goto out;
+	}
+	struct config_provider *p = provider_get(c, name);
+	if (!p && !(p = (struct config_provider *)config_provider_find(c, name)))
+		p = provider_add(c, name, where);
+	char **slot = NULL;
+
+	if (!strcmp(key, "kind")) {
+		if (!enum_has("anthropic|openai|azure", value))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: kind must be one of "
+			              "anthropic|openai|azure, not '%s'", where, name, value);
+		slot = &p->kind;
+	} else if (!strcmp(key, "base_url")) {
+		if (*value && strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: base_url must start with http:// "
+			              "or https://, not '%s'", where, name, value);
+		slot = &p->base_url;
+	} else if (!strcmp(key, "key_env")) {
+		if (*value && (!all_of(value, NAME_CHARS "_", 128) || isdigit((unsigned char)*value)))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: key_env must name an environment "
+			              "variable (letters, digits, '_'), not '%s'", where, name, value);
+		slot = &p->key_env;
+	} else if (!strcmp(key, "api_version")) {
+		if (*value && !all_of(value, "abcdefghijklmnopqrstuvwxyz0123456789-", 64))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: api_version must be a version such "
+			              "as 2024-10-21, not '%s'", where, name, value);
+		slot = &p->api_version;
+	} else if (!strcmp(key, "header")) {
+		const char *colon = strchr(value, ':');
+		char *hname = colon ? xstrndup(value, (size_t)(colon - value)) : NULL;
+
+		if (!hname || !all_of(hname, NAME_CHARS "-_", 128) ||
+		    strpbrk(value, "\r\n"))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: header must be 'Name: value', not "
+			              "'%s'", where, name, value);
+		else
+			strv_add(&p->headers, value);
+		free(hname);
+	} else {
+		rc = err_setc(DH_EPARSE, "%s: provider %s: unknown key '%s' (%s)", where, name, key,
+		              usage + 9);
+	}
+	if (rc == 0 && slot) {
+		free(*slot);
+		*slot = xstrdup(value);
+	}
+	if (rc == 0)
+		p->configured = true;
+out:
+	free(name);
+	return rc;
+}
+
+static void
+providers_fini(struct config_providers *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct config_provider *p = &ps->v[i];
+
+		free(p->name);
+		free(p->kind);
+		free(p->base_url);
+		free(p->key_env);
+		free(p->api_version);
+		strv_free(&p->headers);
+		free(p->where);
+	}
+	ARRAY_FREE(ps);
+}
+
 /* A line of the person's config. */
 static int
 user_line(char *s, const char *where, void *ctx)
@@ -296,14 +511,16 @@ user_line(char *s, const char *where, void *ctx)
 							    .where = xstrdup(where) });
 		return 0;
 	}
+	if (starts_word(s, "provider"))
+		return provider_line(c, trim(s + 8), where);
 	if (!starts_word(s, "set")) {
 		char *w = s;
 		while (*w && !isspace((unsigned char)*w))
 			w++;
 		*w = '\0';
 		return err_setc(DH_EPARSE, "%s: unknown command '%s' (expected 'set NAME = VALUE', "
-				"'allow egress HOST', 'allow|ask|deny TOOL[(PATTERN)]' or 'bind "
-				"CONTEXT KEY ACTION')", where, s);
+				"'allow egress HOST', 'allow|ask|deny TOOL[(PATTERN)]', 'bind "
+				"CONTEXT KEY ACTION' or 'provider NAME KEY = VALUE')", where, s);
 	}
 	char *eq = strchr(s + 3, '=');
 	if (!eq)
@@ -343,6 +560,7 @@ config_load(struct config *c)
 	 * follows; what it sets wins over the person's files all the same. */
 	if ((rc = managed_load(c)) < 0)
 		return rc;
+	config_providers_builtin(c);
 
 	char *path = config_user_path();
 	if (path) {
@@ -383,6 +601,7 @@ config_fini(struct config *c)
 	config_lines_fini(&c->egress);
 	config_lines_fini(&c->binds);
 	config_rules_fini(&c->rules);
+	providers_fini(&c->providers);
 }
 
 void
@@ -409,6 +628,20 @@ config_dump(const struct config *c)
 
 		printf("%s\n", line);
 		free(line);
+	}
+	for (size_t i = 0; i < c->providers.n; i++) {
+		const struct config_provider *p = &c->providers.v[i];
+
+		if (!p->configured)
+			continue;
+		printf("provider %s kind = %s\n", p->name, p->kind);
+		if (*p->base_url)
+			printf("provider %s base_url = %s\n", p->name, p->base_url);
+		printf("provider %s key_env = %s\n", p->name, p->key_env);
+		if (*p->api_version)
+			printf("provider %s api_version = %s\n", p->name, p->api_version);
+		for (size_t k = 0; k < p->headers.n; k++)
+			printf("provider %s header = %s\n", p->name, p->headers.v[k]);
 	}
 }
 

@@ -7,12 +7,14 @@
 
 #include "core/array.h"
 #include "core/err.h"
+#include "core/strv.h"
 
 /*
  * Settings (DESIGN.md "Data on disk", STYLE.md §3.16): the built-in defaults,
  * then $XDG_CONFIG_HOME/deskhand/config (or ~/.config/deskhand/config), then
  * $DH_CONFIG, then command-line flags. Line format: `set NAME = VALUE`,
- * `allow egress HOST`, `bind CONTEXT KEY ACTION`, the permission rules
+ * `allow egress HOST`, `bind CONTEXT KEY ACTION`, `provider NAME KEY = VALUE`
+ * (docs/providers.md), the permission rules
  * `allow|ask|deny TOOL[(PATTERN)]`, `# comment` lines and blank
  * lines; a ` #` (space, then #) after a value starts a comment too, unless
  * it is inside double quotes (`set model = "a #1"`); a `#` with no space
@@ -27,7 +29,9 @@
  * step). */
 #define CONFIG_OPTIONS(X)                                                                          \
 	X(model, CONFIG_STR, "claude-sonnet-4-5", 0, 0, NULL, "Model name sent to the provider")  \
-	X(provider, CONFIG_ENUM, "anthropic", 0, 0, "anthropic", "Model provider")                 \
+	X(provider, CONFIG_STR, "anthropic", 0, 0, NULL,                                           \
+	  "Model provider for a model named without one: anthropic, openai, openrouter, ollama, "  \
+	  "llamacpp, vllm or a `provider NAME` of the config")                                     \
 	X(base_url, CONFIG_STR, "https://api.anthropic.com", 0, 0, NULL,                           \
 	  "Provider base URL (ANTHROPIC_BASE_URL overrides)")                                      \
 	X(mode, CONFIG_ENUM, "ask", 0, 0, "ask|auto",                                              \
@@ -120,6 +124,21 @@ struct config_lock {
 };
 ARRAY_HEAD(config_locks, struct config_lock);
 
+/* A model provider (docs/providers.md): a built-in one (anthropic, openai,
+ * openrouter, ollama, llamacpp, vllm), changed or defined by the config's
+ * `provider NAME KEY = VALUE` lines. Strings heap, owned by the struct config. */
+struct config_provider {
+	char *name;        /* [A-Za-z0-9_.-]{1,64} */
+	char *kind;        /* anthropic | openai | azure; "" until a line sets it */
+	char *base_url;    /* http(s)://…; "" = the kind's default (anthropic: base_url) */
+	char *key_env;     /* the environment variable holding the key; "" = no key */
+	char *api_version; /* azure: the api-version of a deployment URL; "" = the v1 API */
+	struct strv headers; /* `header` lines: "Name: value", sent with every request */
+	char *where;       /* "built-in", or the FILE:LINE of its first line */
+	bool configured;   /* a config line named it (--dump-config prints it) */
+};
+ARRAY_HEAD(config_providers, struct config_provider);
+
 struct config {
 #define X(name, type, def, min, max, values, doc) char *name;
 	CONFIG_OPTIONS(X)
@@ -144,6 +163,9 @@ struct config {
 	struct config_lines binds;
 	/* Permission rules, in file order (the person's config, then $DH_CONFIG). */
 	struct config_rules rules;
+	/* The providers: the built-in ones (config_load adds them first), then
+	 * those the config defines, in order. */
+	struct config_providers providers;
 };
 
 /* Fill `c` with the defaults, then the config files that exist. DH_EPARSE with
@@ -183,6 +205,23 @@ double config_cost(const char *value);
 void config_fini(struct config *c);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);
+
+/*
+ * Providers and models (docs/providers.md)
+ */
+
+/* The provider named `name`: one of c->providers, else a built-in one (added
+ * to c->providers on the way). NULL when there is none. */
+const struct config_provider *config_provider_find(struct config *c, const char *name);
+/* Add every built-in provider missing from c->providers (config_load does). */
+void config_providers_builtin(struct config *c);
+/* Split a model name as `--model` and `set model` take it: "PROVIDER/MODEL"
+ * when PROVIDER names a provider (*model_out points after the '/'), else
+ * the whole name with the `provider` option's provider. DH_EPARSE naming the
+ * provider and those there are when it is unknown, or when its kind was
+ * never set. *model_out points into `model`. */
+int config_model_resolve(struct config *c, const char *model, const struct config_provider **p,
+                         const char **model_out) DH_MUST_CHECK;
 
 /*
  * Permission rules (docs/config.md "Permission rules")

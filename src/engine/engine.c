@@ -411,19 +411,36 @@ open_new_stores(struct engine *e)
 static int
 make_llm(struct engine *e)
 {
-	const char *base = getenv("ANTHROPIC_BASE_URL");
-	const char *key = getenv("ANTHROPIC_API_KEY");
+	const struct config_provider *p;
+	const char *model;
 
-	if (!e->opts.replay_path && (!key || !*key))
-		return err_set("no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-..., "
-			       "from console.anthropic.com; it is never stored). Without a key, "
-			       "'make demo' and 'make demo-tui' replay a recorded session, and "
-			       "--replay FILE serves a recording");
+	/* "PROVIDER/MODEL" or a model of the `provider` option's (docs/providers.md) */
+	if (config_model_resolve(e->cfg, e->cfg->model, &p, &model) < 0)
+		return DH_EFAIL;
+	const char *key = *p->key_env ? getenv(p->key_env) : NULL;
+	const char *base = p->base_url;
+	bool anthropic = strcmp(p->kind, "anthropic") == 0;
+
+	if (strcmp(p->name, "anthropic") == 0 && getenv("ANTHROPIC_BASE_URL") &&
+	    *getenv("ANTHROPIC_BASE_URL"))
+		base = getenv("ANTHROPIC_BASE_URL");
+	else if (anthropic && !*base)
+		base = e->cfg->base_url;
+	if (!e->opts.replay_path && *p->key_env && (!key || !*key)) {
+		if (strcmp(p->key_env, "ANTHROPIC_API_KEY") == 0)
+			return err_set("no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-..., "
+				       "from console.anthropic.com; it is never stored). Without a key, "
+				       "'make demo' and 'make demo-tui' replay a recorded session, and "
+				       "--replay FILE serves a recording");
+		return err_set("no API key for provider %s: set %s (its key_env; it is never stored), "
+			       "or 'provider %s key_env =' for a server that takes none",
+			       p->name, p->key_env, p->name);
+	}
 	struct llm_config lc = {
-		.provider = e->cfg->provider,
-		.base_url = base && *base ? base : e->cfg->base_url,
+		.provider = p->kind,
+		.base_url = *base ? base : NULL,
 		.api_key = key ? key : "",
-		.model = e->cfg->model,
+		.model = model,
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
 		/* `max_retries = 0` means none; llm's 0 means its default. */
 		.max_retries = config_int(e->cfg->max_retries) > 0
@@ -434,6 +451,9 @@ make_llm(struct engine *e)
 		.replay_path = e->opts.replay_path,
 		.redact_paths = e->redact,
 		.nredact_paths = e->ngrants,
+		.headers = (const char *const *)p->headers.v,
+		.nheaders = p->headers.n,
+		.api_version = p->api_version,
 	};
 	llm_free(e->llm);
 	e->llm = NULL;

@@ -35,6 +35,7 @@ static const struct {
 	{ .name = "restore", .fn = verbs_restore, .writes = true },
 	{ .name = "skills", .fn = verbs_skills },
 	{ .name = "audit", .fn = verbs_audit },
+	{ .name = "models", .fn = verbs_models },
 };
 
 const struct option client_verb_options[] = {

@@ -51,6 +51,9 @@ int verbs_mcp_trust(int argc, char **argv); /* trust and untrust (argv[0]) */
 /* deskhand skills [--json] [--grant DIR]… | trust DIR | untrust DIR: the
  * installed skills and their problems (engine/verbs_skills.c). */
 int verbs_skills(int argc, char **argv, unsigned flags);
+/* deskhand models [--json] [--model NAME]: the providers, the model registry
+ * and the provider and model a run would use (engine/verbs_models.c). */
+int verbs_models(int argc, char **argv, unsigned flags);
 
 /* deskhand audit verify [ID|--all] | export [--since DATE] [--format
  * jsonl|csv] [ID|--all] (engine/verbs_audit.c): argv[0] is "audit". Exit

@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "core/array.h"
 #include "core/json.h"
-#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "llm/provider.h"
 #include "net/sse.h"
@@ -34,7 +33,6 @@ struct block {
 struct anth {
 	struct block *blocks;
 	size_t n, cap;
-	size_t bytes; /* content received (text, thinking, tool input JSON): the limit's count */
 };
 
 static const char *const known_stop_reasons[] = {
@@ -110,9 +108,6 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 static void
 stream_init(struct llm_stream *s)
 {
-	s->message = json_new_obj();
-	json_add_str(s->message, "role", "assistant");
-	json_add(s->message, "content", json_new_arr());
 	s->priv = xcalloc(1, sizeof(struct anth));
 }
 
@@ -132,18 +127,6 @@ stream_fini(struct llm_stream *s)
 	s->priv = NULL;
 }
 
-/* Replace o[key] in place (keeping the key order) or add it. Takes v. */
-static void
-set_field(cJSON *o, const char *key, cJSON *v)
-{
-	if (!v)
-		die("out of memory (cJSON)");
-	if (cJSON_GetObjectItemCaseSensitive(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
-	else
-		cJSON_AddItemToObject(o, key, v);
-}
-
 /* Write the accumulated state into the block's JSON. `closed`: its
  * content_block_stop arrived; a tool block that never closed is truncated
  * (max_tokens inside a call) and must not be run. */
@@ -155,12 +138,12 @@ block_finalize(struct llm_stream *s, struct block *b, bool closed)
 	b->open = false;
 	switch (b->kind) {
 	case BLOCK_TEXT:
-		set_field(b->obj, "text", cJSON_CreateString(buf_cstr(&b->acc)));
+		llm_json_set(b->obj, "text", cJSON_CreateString(buf_cstr(&b->acc)));
 		break;
 	case BLOCK_THINKING:
-		set_field(b->obj, "thinking", cJSON_CreateString(buf_cstr(&b->acc)));
+		llm_json_set(b->obj, "thinking", cJSON_CreateString(buf_cstr(&b->acc)));
 		if (b->signature)
-			set_field(b->obj, "signature", cJSON_CreateString(b->signature));
+			llm_json_set(b->obj, "signature", cJSON_CreateString(b->signature));
 		break;
 	case BLOCK_TOOL: {
 		const char *id = json_str(b->obj, "id");
@@ -179,7 +162,7 @@ block_finalize(struct llm_stream *s, struct block *b, bool closed)
 			input = NULL;
 			llm_stream_add_malformed(s, id ? id : "");
 		}
-		set_field(b->obj, "input", input ? input : json_new_obj());
+		llm_json_set(b->obj, "input", input ? input : json_new_obj());
 		break;
 	}
 	case BLOCK_OTHER:
@@ -230,23 +213,18 @@ take_usage(struct llm_usage *out, const cJSON *u)
 	}
 }
 
-/* Count n more bytes of content against the message limit (llm_stream.max_bytes).
- * Past it the stream fails, naming the limit and the size, and what was
- * accumulated is dropped at once: memory stays bounded by the limit. */
+/* Count n more bytes of content against the message limit (llm_stream_count);
+ * past it what was accumulated is dropped. */
 static int
 take_bytes(struct llm_stream *s, size_t n)
 {
 	struct anth *a = s->priv;
 
-	a->bytes += n;
-	if (s->max_bytes == 0 || a->bytes <= s->max_bytes)
+	if (!llm_stream_count(s, n))
 		return 0;
 	for (size_t i = 0; i < a->n; i++)
 		buf_fini(&a->blocks[i].acc);
-	return llm_stream_fail(s,
-	                       "model message over the limit of %zu bytes (message_limit in the "
-	                       "config, MiB): %zu bytes received, the rest was not read",
-	                       s->max_bytes, a->bytes);
+	return DH_EFAIL;
 }
 
 static int
@@ -322,7 +300,7 @@ on_block_delta(struct llm_stream *s, const cJSON *d)
 		if (c) {
 			if (!arr) {
 				arr = json_new_arr();
-				set_field(b->obj, "citations", arr);
+				llm_json_set(b->obj, "citations", arr);
 			}
 			json_add(arr, NULL, json_dup(c));
 		}
@@ -345,24 +323,6 @@ on_error_event(struct llm_stream *s, const cJSON *d)
 	return rc;
 }
 
-/* Parse an event's data as JSON. Text enters here: invalid UTF-8 (a NUL
- * byte included) becomes U+FFFD before anything (text, tool input, thinking)
- * is taken from it. The stream and its --record rewrite both parse through
- * here, so a recording replays the message the stream saw. */
-static int
-event_parse(cJSON **out, const struct sse_event *ev, const char *what)
-{
-	struct buf clean = BUF_INIT;
-	int rc;
-
-	if (utf8_valid(ev->data, ev->data_len))
-		return json_parse(out, ev->data, ev->data_len, what);
-	utf8_scrub(&clean, ev->data, ev->data_len);
-	rc = json_parse(out, clean.ptr, clean.len, what);
-	buf_fini(&clean);
-	return rc;
-}
-
 static int
 stream_event(struct llm_stream *s, const struct sse_event *ev)
 {
@@ -381,7 +341,7 @@ stream_event(struct llm_stream *s, const struct sse_event *ev)
 		strcmp(name, "message_stop") == 0 || strcmp(name, "error") == 0;
 	if (!known)
 		return 0;
-	if (event_parse(&d, ev, name) < 0)
+	if (llm_event_parse(&d, ev, name) < 0)
 		return llm_stream_fail(s, "server sent an invalid %s event (%s)", name, err_msg());
 	if (!cJSON_IsObject(d)) {
 		cJSON_Delete(d);
@@ -453,21 +413,6 @@ stream_finish(struct llm_stream *s)
  * Errors (§1.10)
  */
 
-/* "text/html; charset=utf-8" -> "text/html" */
-static void
-media_type(struct buf *out, const char *ct)
-{
-	size_t n = 0;
-
-	if (!ct || !*ct) {
-		buf_puts(out, "no content type");
-		return;
-	}
-	while (ct[n] && ct[n] != ';' && ct[n] != ' ')
-		n++;
-	llm_one_line(out, ct, n, 80);
-}
-
 static char *
 error_text(long status, const char *content_type, const char *body, size_t len)
 {
@@ -490,131 +435,54 @@ error_text(long status, const char *content_type, const char *body, size_t len)
 	cJSON_Delete(j);
 	if (b.len > 0)
 		return buf_detach(&b);
-
-	if (status == 200) {
-		buf_puts(&b, "server sent a non-JSON body (HTTP 200, ");
-		media_type(&b, content_type);
-		buf_puts(&b, ")");
-		if (len > 0) {
-			buf_puts(&b, ": ");
-			llm_one_line(&b, body, len, 200);
-		}
-	} else if (len > 0) {
-		/* Not the standard JSON (e.g. a proxy's 413 page): the raw start. */
-		buf_printf(&b, "HTTP %ld: ", status);
-		llm_one_line(&b, body, len, 200);
-	} else {
-		buf_printf(&b, "HTTP %ld with an empty body", status);
-	}
-	return buf_detach(&b);
+	buf_fini(&b);
+	return llm_error_text_raw(status, content_type, body, len);
 }
 
 /*
  * Recording
  */
 
-/* A run of mergeable deltas: same block, same delta type. */
-struct merge {
-	struct buf *out;
-	cJSON *first;      /* the run's first event, its string field replaced on flush */
-	const char *field; /* "text", "partial_json" or "thinking" */
-	long index;
-	struct buf acc;
+/* A content_block_delta of text, tool input or thinking: mergeable with the
+ * next ones of the same block and type. */
+static bool
+merge_classify(const struct sse_event *ev, const cJSON *d, const char **field, long *index,
+               const char **v)
+{
+	const cJSON *delta = json_obj(d, "delta");
+	const char *type = json_str(delta, "type");
+
+	if (!ev->event || strcmp(ev->event, "content_block_delta") != 0 || !type)
+		return false;
+	if (strcmp(type, "text_delta") == 0)
+		*field = "text";
+	else if (strcmp(type, "input_json_delta") == 0)
+		*field = "partial_json";
+	else if (strcmp(type, "thinking_delta") == 0)
+		*field = "thinking";
+	else
+		return false;
+	*v = json_str(delta, *field);
+	*index = (long)json_int(d, "index", -1);
+	return *v != NULL;
+}
+
+static void
+merge_set(cJSON *first, const char *field, const char *v)
+{
+	llm_json_set(json_obj(first, "delta"), field, cJSON_CreateString(v));
+}
+
+static const struct llm_merge_ops merge_ops = {
+	.classify = merge_classify,
+	.set = merge_set,
+	.event_name = "content_block_delta",
 };
-
-static void
-write_event(struct buf *out, const char *name, const char *data, size_t len)
-{
-	if (name)
-		buf_printf(out, "event: %s\n", name);
-	/* one data: line per line of data, so that decoding gives `data` back */
-	for (;;) {
-		const char *nl = memchr(data, '\n', len);
-		size_t n = nl ? (size_t)(nl - data) : len;
-
-		buf_puts(out, "data: ");
-		buf_add(out, data, n);
-		buf_putc(out, '\n');
-		if (!nl)
-			break;
-		data += n + 1;
-		len -= n + 1;
-	}
-	buf_putc(out, '\n');
-}
-
-static void
-merge_flush(struct merge *m)
-{
-	if (!m->first)
-		return;
-	set_field(json_obj(m->first, "delta"), m->field, cJSON_CreateString(buf_cstr(&m->acc)));
-	char *data = json_print(m->first);
-	write_event(m->out, "content_block_delta", data, strlen(data));
-	free(data);
-	cJSON_Delete(m->first);
-	m->first = NULL;
-	buf_clear(&m->acc);
-}
-
-static int
-merge_event(const struct sse_event *ev, void *ctx)
-{
-	struct merge *m = ctx;
-	cJSON *d = NULL;
-	const char *field = NULL, *v = NULL;
-
-	if (ev->event && strcmp(ev->event, "content_block_delta") == 0 &&
-	    event_parse(&d, ev, "delta") == 0) {
-		const cJSON *delta = json_obj(d, "delta");
-		const char *type = json_str(delta, "type");
-
-		if (!type)
-			field = NULL;
-		else if (strcmp(type, "text_delta") == 0)
-			field = "text";
-		else if (strcmp(type, "input_json_delta") == 0)
-			field = "partial_json";
-		else if (strcmp(type, "thinking_delta") == 0)
-			field = "thinking";
-		v = field ? json_str(delta, field) : NULL;
-	}
-	long index = (long)json_int(d, "index", -1);
-	if (v && m->first && m->field == field && m->index == index) {
-		buf_puts(&m->acc, v);
-		cJSON_Delete(d);
-		return 0;
-	}
-	merge_flush(m);
-	if (v) {
-		m->first = d;
-		m->field = field;
-		m->index = index;
-		buf_puts(&m->acc, v);
-		return 0;
-	}
-	cJSON_Delete(d);
-	write_event(m->out, ev->event, ev->data, ev->data_len);
-	return 0;
-}
 
 static void
 record_body(struct buf *out, const char *body, size_t len)
 {
-	struct merge m = { .out = out, .index = -1 };
-	struct sse_decoder d;
-
-	sse_init(&d, merge_event, &m);
-	if (sse_feed(&d, body, len) != 0) {
-		/* framing failed (overlong line): keep the body as received */
-		cJSON_Delete(m.first);
-		m.first = NULL;
-		buf_clear(out);
-		buf_add(out, body, len);
-	}
-	merge_flush(&m);
-	buf_fini(&m.acc);
-	sse_fini(&d);
+	llm_record_merged(out, body, len, &merge_ops);
 }
 
 const struct llm_provider_ops llm_anthropic_ops = {

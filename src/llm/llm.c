@@ -24,6 +24,7 @@
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/provider.h"
@@ -66,8 +67,9 @@ struct llm {
 	struct http_client *http;
 	const struct llm_provider_ops *ops;
 	struct llm_config cfg; /* strings point at the copies below */
-	char *s_provider, *s_base, *s_key, *s_model, *s_record, *s_replay;
+	char *s_provider, *s_base, *s_key, *s_model, *s_record, *s_replay, *s_api_version;
 	char **s_redact;
+	char **s_headers;
 	struct grant *grants; /* longest path first */
 	size_t ngrants;
 	size_t keylen;
@@ -119,7 +121,22 @@ void
 llm_stream_init(struct llm_stream *s, const struct llm_provider_ops *ops)
 {
 	memset(s, 0, sizeof *s);
+	s->message = json_new_obj();
+	json_add_str(s->message, "role", "assistant");
+	json_add(s->message, "content", json_new_arr());
 	ops->stream_init(s);
+}
+
+bool
+llm_stream_count(struct llm_stream *s, size_t n)
+{
+	s->bytes += n;
+	if (s->max_bytes == 0 || s->bytes <= s->max_bytes)
+		return false;
+	return llm_stream_fail(s,
+	                       "model message over the limit of %zu bytes (message_limit in the "
+	                       "config, MiB): %zu bytes received, the rest was not read",
+	                       s->max_bytes, s->bytes) < 0;
 }
 
 void
@@ -180,6 +197,161 @@ llm_one_line(struct buf *dst, const char *s, size_t n, size_t max)
 		dst->ptr[--dst->len] = '\0';
 	if (cut)
 		buf_puts(dst, "…");
+}
+
+void
+llm_json_set(cJSON *o, const char *key, cJSON *v)
+{
+	if (!v)
+		die("out of memory (cJSON)");
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
+	else
+		cJSON_AddItemToObject(o, key, v);
+}
+
+int
+llm_event_parse(cJSON **out, const struct sse_event *ev, const char *what)
+{
+	struct buf clean = BUF_INIT;
+	int rc;
+
+	if (utf8_valid(ev->data, ev->data_len))
+		return json_parse(out, ev->data, ev->data_len, what);
+	utf8_scrub(&clean, ev->data, ev->data_len);
+	rc = json_parse(out, clean.ptr, clean.len, what);
+	buf_fini(&clean);
+	return rc;
+}
+
+/* "text/html; charset=utf-8" -> "text/html" */
+static void
+llm_media_type(struct buf *out, const char *ct)
+{
+	size_t n = 0;
+
+	if (!ct || !*ct) {
+		buf_puts(out, "no content type");
+		return;
+	}
+	while (ct[n] && ct[n] != ';' && ct[n] != ' ')
+		n++;
+	llm_one_line(out, ct, n, 80);
+}
+
+void
+llm_sse_write(struct buf *out, const char *name, const char *data, size_t len)
+{
+	if (name)
+		buf_printf(out, "event: %s\n", name);
+	/* one data: line per line of data, so that decoding gives `data` back */
+	for (;;) {
+		const char *nl = memchr(data, '\n', len);
+		size_t n = nl ? (size_t)(nl - data) : len;
+
+		buf_puts(out, "data: ");
+		buf_add(out, data, n);
+		buf_putc(out, '\n');
+		if (!nl)
+			break;
+		data += n + 1;
+		len -= n + 1;
+	}
+	buf_putc(out, '\n');
+}
+
+char *
+llm_error_text_raw(long status, const char *content_type, const char *body, size_t len)
+{
+	struct buf b = BUF_INIT;
+
+	if (status == 200) {
+		buf_puts(&b, "server sent a non-JSON body (HTTP 200, ");
+		llm_media_type(&b, content_type);
+		buf_puts(&b, ")");
+		if (len > 0) {
+			buf_puts(&b, ": ");
+			llm_one_line(&b, body, len, 200);
+		}
+	} else if (len > 0) {
+		/* Not the standard JSON (e.g. a proxy's 413 page): the raw start. */
+		buf_printf(&b, "HTTP %ld: ", status);
+		llm_one_line(&b, body, len, 200);
+	} else {
+		buf_printf(&b, "HTTP %ld with an empty body", status);
+	}
+	return buf_detach(&b);
+}
+
+/* A run of mergeable deltas (llm_record_merged). */
+struct merge {
+	struct buf *out;
+	const struct llm_merge_ops *ops;
+	cJSON *first;      /* the run's first event, its string replaced on flush */
+	const char *field; /* the run: field and index */
+	long index;
+	struct buf acc;
+};
+
+static void
+merge_flush(struct merge *m)
+{
+	if (!m->first)
+		return;
+	m->ops->set(m->first, m->field, buf_cstr(&m->acc));
+	char *data = json_print(m->first);
+	llm_sse_write(m->out, m->ops->event_name, data, strlen(data));
+	free(data);
+	cJSON_Delete(m->first);
+	m->first = NULL;
+	buf_clear(&m->acc);
+}
+
+static int
+merge_event(const struct sse_event *ev, void *ctx)
+{
+	struct merge *m = ctx;
+	cJSON *d = NULL;
+	const char *field = NULL, *v = NULL;
+	long index = -1;
+	bool ok = ev->data_len && ev->data[0] == '{' && llm_event_parse(&d, ev, "delta") == 0 &&
+	          m->ops->classify(ev, d, &field, &index, &v);
+
+	if (ok && m->first && strcmp(m->field, field) == 0 && m->index == index) {
+		buf_puts(&m->acc, v);
+		cJSON_Delete(d);
+		return 0;
+	}
+	merge_flush(m);
+	if (ok) {
+		m->first = d;
+		m->field = field;
+		m->index = index;
+		buf_puts(&m->acc, v);
+		return 0;
+	}
+	cJSON_Delete(d);
+	llm_sse_write(m->out, ev->event, ev->data, ev->data_len);
+	return 0;
+}
+
+void
+llm_record_merged(struct buf *out, const char *body, size_t len, const struct llm_merge_ops *ops)
+{
+	struct merge m = { .out = out, .ops = ops, .index = -1 };
+	struct sse_decoder d;
+
+	sse_init(&d, merge_event, &m);
+	if (sse_feed(&d, body, len) != 0) {
+		/* framing failed (overlong line): keep the body as received */
+		cJSON_Delete(m.first);
+		m.first = NULL;
+		buf_clear(out);
+		buf_add(out, body, len);
+	}
+	merge_flush(&m);
+	buf_fini(&m.acc);
+	sse_fini(&d);
 }
 
 /*
@@ -999,6 +1171,30 @@ dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* Provider kinds (llm_config.provider) and the ops table that speaks each. */
+static const struct kind {
+	const char *name;
+	const struct llm_provider_ops *ops;
+	const char *default_base; /* NULL: the config must give one */
+	bool needs_key;           /* local OpenAI-compatible servers often take none */
+} kinds[] = {
+	{ .name = "anthropic",
+	  .ops = &llm_anthropic_ops,
+	  .default_base = "https://api.anthropic.com",
+	  .needs_key = true },
+	{ .name = "openai", .ops = &llm_openai_ops, .default_base = "https://api.openai.com/v1" },
+	{ .name = "azure", .ops = &llm_openai_ops, .needs_key = true },
+};
+
+static const struct kind *
+kind_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
 int
 llm_global_init(void)
 {
@@ -1024,21 +1220,31 @@ llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg)
 	int rc;
 
 	*out = NULL;
-	if (cfg->provider && strcmp(cfg->provider, "anthropic") != 0)
-		return err_set("llm: unknown provider '%s' (only 'anthropic')", cfg->provider);
+	const struct kind *k = kind_find(cfg->provider ? cfg->provider : "anthropic");
+
+	if (!k)
+		return err_set("llm: unknown provider kind '%s' (anthropic, openai or azure)",
+		               cfg->provider);
 	if (!cfg->model || !*cfg->model)
 		return err_set("llm: no model configured");
-	if (!cfg->replay_path && (!cfg->api_key || !*cfg->api_key))
+	if (!cfg->replay_path && k->needs_key && (!cfg->api_key || !*cfg->api_key))
 		return err_set("llm: no API key");
+	if (!k->default_base && (!cfg->base_url || !*cfg->base_url))
+		return err_set("llm: provider kind '%s' needs a base URL", k->name);
 
 	c = xcalloc(1, sizeof *c);
 	c->loop = l;
-	c->ops = &llm_anthropic_ops;
+	c->ops = k->ops;
 	c->record_fd = -1;
 	c->cfg = *cfg;
-	c->cfg.provider = c->s_provider = xstrdup(c->ops->name);
+	c->cfg.provider = c->s_provider = xstrdup(k->name);
 	c->cfg.base_url = c->s_base =
-		xstrdup(cfg->base_url ? cfg->base_url : "https://api.anthropic.com");
+		xstrdup(cfg->base_url && *cfg->base_url ? cfg->base_url : k->default_base);
+	c->cfg.api_version = c->s_api_version = dup_or_null(cfg->api_version);
+	c->s_headers = xcalloc(cfg->nheaders + 1, sizeof *c->s_headers);
+	for (size_t i = 0; i < cfg->nheaders; i++)
+		c->s_headers[i] = xstrdup(cfg->headers[i]);
+	c->cfg.headers = (const char *const *)c->s_headers;
 	c->cfg.api_key = c->s_key = xstrdup(cfg->api_key ? cfg->api_key : "");
 	c->keylen = strlen(c->s_key);
 	c->cfg.model = c->s_model = xstrdup(cfg->model);
@@ -1114,6 +1320,12 @@ llm_free(struct llm *c)
 	free(c->s_model);
 	free(c->s_record);
 	free(c->s_replay);
+	free(c->s_api_version);
+	for (size_t i = 0; c->s_headers && i < c->cfg.nheaders; i++) {
+		explicit_bzero(c->s_headers[i], strlen(c->s_headers[i])); /* may hold a token */
+		free(c->s_headers[i]);
+	}
+	free(c->s_headers);
 	for (size_t i = 0; i < c->cfg.nredact_paths; i++)
 		free(c->s_redact[i]);
 	free(c->s_redact);

@@ -12,8 +12,10 @@
 /*
  * The model client the agent uses (STYLE.md §3.13): one streamed request at a
  * time over the ev loop, with retries and backoff (PROTOCOLS.md §1.10), an
- * idle limit, and --record/--replay of whole HTTP exchanges. Provider neutral;
- * only "anthropic" (PROTOCOLS.md §1) exists today.
+ * idle limit, and --record/--replay of whole HTTP exchanges. Provider neutral:
+ * "anthropic" speaks the Messages API (PROTOCOLS.md §1), "openai" and "azure"
+ * the Chat Completions API (§2; docs/providers.md). Messages and tools are
+ * Anthropic-shaped whatever the provider: a provider translates both ways.
  */
 
 struct ev_loop;
@@ -31,8 +33,9 @@ struct llm_usage {
 
 /* Strings are copied by llm_new(); the caller's may go away afterwards. */
 struct llm_config {
-	const char *provider; /* "anthropic" (NULL means the same) */
-	const char *base_url; /* e.g. https://api.anthropic.com (the default when NULL) */
+	const char *provider; /* the kind: "anthropic" (NULL means the same), "openai", "azure" */
+	const char *base_url; /* e.g. https://api.anthropic.com, http://localhost:11434/v1
+	                       * (the kind's default when NULL) */
 	const char *api_key;  /* never logged, recorded or put in an error message */
 	const char *model;
 	int max_tokens;                  /* 0: 8192 */
@@ -47,6 +50,11 @@ struct llm_config {
 	const char *replay_path;         /* --replay FILE: serve exchanges back, no network */
 	const char *const *redact_paths; /* grant roots: $GRANT0, $GRANT1… in recordings */
 	size_t nredact_paths;
+	const char *const *headers; /* extra "Name: value" request headers (a provider's
+	                             * `header` lines); never recorded */
+	size_t nheaders;
+	const char *api_version; /* azure: the api-version query of a deployment URL; NULL or
+	                          * "": the v1 API ({base}/chat/completions) */
 };
 
 /* tools: array of {name, description, input_schema}; messages: Anthropic-shaped

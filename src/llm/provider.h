@@ -33,6 +33,7 @@ struct llm_stream {
 	void (*on_text)(const char *text, size_t len, void *ctx); /* set by llm.c */
 	void *ctx;
 	size_t max_bytes; /* set by llm.c: the message limit (llm_config.max_message_bytes) */
+	size_t bytes;     /* content received so far (llm_stream_count) */
 
 	cJSON *message;    /* {role:"assistant", content:[…]}, created by stream_init */
 	char *stop_reason; /* last stop_reason seen; NULL until then */
@@ -52,7 +53,7 @@ struct llm_provider_ops {
 	 * Returns 0 or DH_EFAIL with err_set(). */
 	int (*build_request)(struct llm_http_spec *out, const struct llm_config *cfg,
 	                     const struct llm_request *req);
-	/* Set up s->message and s->priv. */
+	/* Set up s->priv (s->message is {role: "assistant", content: []} already). */
 	void (*stream_init)(struct llm_stream *s);
 	/* One SSE event (s->nevents already counts it). Returns 0, or DH_EFAIL after
 	 * llm_stream_fail(): the response is unusable and the stream stops. */
@@ -74,6 +75,7 @@ struct llm_provider_ops {
 };
 
 extern const struct llm_provider_ops llm_anthropic_ops;
+extern const struct llm_provider_ops llm_openai_ops; /* openai.c: Chat Completions (PROTOCOLS.md §2) */
 
 /* Helpers for providers and tests, defined in llm.c. */
 void llm_http_spec_fini(struct llm_http_spec *s);
@@ -82,8 +84,47 @@ void llm_stream_fini(struct llm_stream *s, const struct llm_provider_ops *ops);
 /* Record the first terminal error (printf-style, one line); returns DH_EFAIL. */
 int llm_stream_fail(struct llm_stream *s, const char *fmt, ...) DH_PRINTF(2, 3) DH_MUST_CHECK;
 void llm_stream_add_malformed(struct llm_stream *s, const char *id);
+/* Count n more bytes of content (text, thinking, tool input) against the
+ * message limit (max_bytes). Past it the stream fails, naming the limit and
+ * the size, and true is returned: the provider then drops what it
+ * accumulated at once, so memory stays bounded by the limit. */
+bool llm_stream_count(struct llm_stream *s, size_t n);
 /* Append `s` (n bytes) to dst as one line: control characters become spaces,
  * at most `max` bytes, cut on a UTF-8 boundary. */
 void llm_one_line(struct buf *dst, const char *s, size_t n, size_t max);
+/* Replace o[key] in place (keeping the key order) or add it; takes v. */
+void llm_json_set(cJSON *o, const char *key, cJSON *v);
+/* Parse an event's data as JSON (0 or DH_EPARSE naming `what`). Text enters
+ * here: invalid UTF-8 (a NUL byte included) becomes U+FFFD before anything
+ * (text, tool input, thinking) is taken from it. A stream and its --record
+ * rewrite both parse through here, so a recording replays the message the
+ * stream saw. */
+int llm_event_parse(cJSON **out, const struct sse_event *ev, const char *what) DH_MUST_CHECK;
+/* The one-line description of an error response whose body is not the
+ * provider's JSON: a 200 that is not an event stream (its media type and
+ * the start of the body), else "HTTP N: " and the start of the body, or
+ * "HTTP N with an empty body". Heap. */
+char *llm_error_text_raw(long status, const char *content_type, const char *body, size_t len);
+/* Append one SSE event: an `event:` line when `name` is not NULL, one
+ * `data:` line per line of `data`, then the blank line (decoding it gives
+ * `data` back). */
+void llm_sse_write(struct buf *out, const char *name, const char *data, size_t len);
+
+/* How a provider's deltas merge for --record (record_body). */
+struct llm_merge_ops {
+	/* Is the event (its data parsed as `d`) a delta that merges with the next
+	 * ones of the same run? If so, *v is its string (borrowed from d) and
+	 * *field (static) and *index name the run. */
+	bool (*classify)(const struct sse_event *ev, const cJSON *d, const char **field,
+	                 long *index, const char **v);
+	/* Store the run's merged string `v` in its first event. */
+	void (*set)(cJSON *first, const char *field, const char *v);
+	const char *event_name; /* the event: line of a merged event; NULL: none */
+};
+/* The record_body of a provider (provider ops): consecutive mergeable deltas
+ * of one run become one event, every other event is written as received, an
+ * unterminated tail is dropped; a body whose framing fails is kept whole. */
+void llm_record_merged(struct buf *out, const char *body, size_t len,
+                       const struct llm_merge_ops *ops);
 
 #endif

@@ -238,6 +238,8 @@ call_unlink(struct mcp_call *c)
 static void
 call_free(struct mcp_call *c)
 {
+	if (c->ctx_free)
+		c->ctx_free(c->ctx);
 	free(c->method);
 	free(c->name);
 	free(c->fail);
@@ -252,6 +254,7 @@ static void
 call_finish(struct mcp_call *c, const struct mcp_result *res)
 {
 	call_unlink(c);
+	c->ctx_free = NULL; /* the callback owns ctx now */
 	if (c->internal)
 		c->internal(c, res);
 	else if (c->done)
@@ -325,15 +328,18 @@ send_request(struct mcp_call *c)
 	return send_msg(c->s, build_request(c), c);
 }
 
-/* Start an internal request; a send failure is reported through fn. */
+/* Start an internal request; a send failure is reported through fn.
+ * `ctx_free` (may be NULL) frees ctx if the call is dropped before fn runs. */
 static void
 internal_request(struct mcp_server *s, const char *method, const cJSON *params,
-		 void (*fn)(struct mcp_call *, const struct mcp_result *), void *ctx, long timeout)
+		 void (*fn)(struct mcp_call *, const struct mcp_result *), void *ctx,
+		 void (*ctx_free)(void *), long timeout)
 {
 	struct mcp_call *c = call_new(s, method, params);
 
 	c->internal = fn;
 	c->ctx = ctx;
+	c->ctx_free = ctx_free;
 	if (timeout > 0 && timeout < c->timeout_ms)
 		c->timeout_ms = timeout;
 	if (send_request(c) < 0)
@@ -448,7 +454,7 @@ subscribe_2025(struct mcp_server *s, const char *uri)
 	cJSON *p = json_new_obj();
 
 	json_add_str(p, "uri", uri);
-	internal_request(s, "resources/subscribe", p, subscribe_done, NULL, 0);
+	internal_request(s, "resources/subscribe", p, subscribe_done, NULL, NULL, 0);
 	cJSON_Delete(p);
 }
 
@@ -597,7 +603,7 @@ initialize(struct mcp_server *s)
 	json_add_str(p, "protocolVersion", MCP_REV_2025);
 	json_add(p, "capabilities", client_caps(s));
 	json_add(p, "clientInfo", client_info());
-	internal_request(s, "initialize", p, initialize_done, NULL, 0);
+	internal_request(s, "initialize", p, initialize_done, NULL, NULL, 0);
 	cJSON_Delete(p);
 }
 
@@ -669,7 +675,7 @@ static void
 discover(struct mcp_server *s)
 {
 	s->rev = s->wire_version = MCP_REV_2026;
-	internal_request(s, "server/discover", NULL, discover_done, NULL, DISCOVER_TIMEOUT_MS);
+	internal_request(s, "server/discover", NULL, discover_done, NULL, NULL, DISCOVER_TIMEOUT_MS);
 }
 
 /* ---- lists ------------------------------------------------------------- */
@@ -694,6 +700,16 @@ struct list_load {
 	bool startup;
 	long ttl_ms;  /* smallest ttlMs seen, -1 none */
 };
+
+/* A list load dropped unanswered (mcp_call.ctx_free). */
+static void
+list_load_free(void *ctx)
+{
+	struct list_load *ll = ctx;
+
+	cJSON_Delete(ll->acc);
+	free(ll);
+}
 
 static void
 install_tools(struct mcp_server *s, cJSON *items)
@@ -869,7 +885,7 @@ list_page(struct mcp_call *c, const struct mcp_result *res)
 	if (cursor && *cursor && ++ll->pages < MAX_PAGES) {
 		cJSON *p = json_new_obj();
 		json_add_str(p, "cursor", cursor);
-		internal_request(s, list_defs[ll->kind].method, p, list_page, ll, 0);
+		internal_request(s, list_defs[ll->kind].method, p, list_page, ll, list_load_free, 0);
 		cJSON_Delete(p);
 		return;
 	}
@@ -889,7 +905,7 @@ load_list(struct mcp_server *s, enum list_kind kind, bool startup)
 	ll->acc = json_new_arr();
 	ll->startup = startup;
 	ll->ttl_ms = -1;
-	internal_request(s, list_defs[kind].method, NULL, list_page, ll, 0);
+	internal_request(s, list_defs[kind].method, NULL, list_page, ll, list_load_free, 0);
 }
 
 static void

@@ -35,6 +35,9 @@ struct mcp_call {
 	/* Requests of the core itself (discovery, lists): called instead of done. */
 	void (*internal)(struct mcp_call *c, const struct mcp_result *res);
 	void *ctx;
+	/* Frees ctx when the call is dropped unanswered (the server freed, the
+	 * call cancelled); once `internal` or `done` runs, ctx is theirs. */
+	void (*ctx_free)(void *ctx);
 	struct ev_timer timer;	/* the per-request timeout */
 	long timeout_ms;
 	char *fail;		/* a local failure the dispatcher reports */

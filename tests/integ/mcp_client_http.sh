@@ -14,7 +14,7 @@ for _ in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
 [ -s "$T/port" ] || fail "the test server did not start"
 url=http://127.0.0.1:$(cat "$T/port")/mcp
 
-rc=0; out=$("$DESKHAND" mcp client --timeout 1500 "$url" 2>&1) || rc=$?
+rc=0; out=$("$DESKHAND" mcp client --timeout 5000 "$url" 2>&1) || rc=$?
 echo "$out" | cut -c1-200
 assert_eq "$rc" 1 "failed steps fail the run"
 assert_contains "$out" "(protocol 2026-07-28), 7 tools"
@@ -24,7 +24,7 @@ assert_contains "$out" "tools/call badjson: failed: client sent invalid JSON"
 assert_contains "$out" "tools/call huge: failed: client sent a message larger than 8388608 bytes"
 assert_contains "$out" "tools/call e500: failed: client answered HTTP 500: Internal trouble"
 assert_not_contains "$out" "second line"
-assert_contains "$out" "tools/call hang: failed: tools/call: no answer from client within 1500 ms"
+assert_contains "$out" "tools/call hang: failed: tools/call: no answer from client within 5000 ms"
 assert_contains "$out" "tools/call gone: failed: HTTP 401 (authorization required): oauth: no protected resource metadata"
 assert_file_contains "$T/srv.log" "server/discover server/discover None"
 assert_file_contains "$T/srv.log" "tools/call tools/call sse"

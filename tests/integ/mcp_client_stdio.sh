@@ -19,7 +19,7 @@ check() { # REVISION-LINE OUTPUT
   assert_contains "$2" "(protocol $1), 7 tools"
   assert_contains "$2" "tool echo (read-only)"
   assert_contains "$2" $'tools/call echo:\necho: test'
-  assert_contains "$2" "tools/call hang: failed: tools/call: no answer from client within 1500 ms"
+  assert_contains "$2" "tools/call hang: failed: tools/call: no answer from client within 5000 ms"
   assert_contains "$2" "tools/call huge: failed: client sent a message larger than 8388608 bytes"
   assert_contains "$2" "tools/call badjson: failed: client sent invalid JSON"
   assert_contains "$2" "progress 3/3"
@@ -28,7 +28,7 @@ check() { # REVISION-LINE OUTPUT
 }
 
 start=$(date +%s)
-rc=0; out=$("$DESKHAND" mcp client --timeout 1500 -- python3 "$srv" --huge 9000000 --log "$T/log25" 2>"$T/err25") || rc=$?
+rc=0; out=$("$DESKHAND" mcp client --timeout 5000 -- python3 "$srv" --huge 9000000 --log "$T/log25" 2>"$T/err25") || rc=$?
 echo "$out" | cut -c1-200
 assert_eq "$rc" 1 "a failed step fails the run"
 check 2025-11-25 "$out"
@@ -36,7 +36,7 @@ assert_contains "$out" $'tools/call ask:\nhello Ada (accept)'
 assert_file_contains "$T/err25" "server/discover failed"
 grep -q '"method":"notifications/initialized"' "$T/log25" || fail "no notifications/initialized"
 
-rc=0; out=$("$DESKHAND" mcp client --timeout 1500 -- python3 "$srv" --huge 9000000 --discover --pages --log "$T/log26" 2>&1) || rc=$?
+rc=0; out=$("$DESKHAND" mcp client --timeout 5000 -- python3 "$srv" --huge 9000000 --discover --pages --log "$T/log26" 2>&1) || rc=$?
 echo "$out" | cut -c1-200
 assert_eq "$rc" 1
 check 2026-07-28 "$out"
@@ -58,5 +58,5 @@ grep -c '"method":"tools/list"' "$T/log26" | grep -qx 4 || fail "tools/list was 
 [ $(( $(date +%s) - start )) -lt 30 ] || fail "took too long"
 
 # A command that does not exist: a clean failure, not a crash.
-rc=0; out=$("$DESKHAND" mcp client --timeout 1500 -- "$T/nonexistent" 2>&1) || rc=$?
+rc=0; out=$("$DESKHAND" mcp client --timeout 5000 -- "$T/nonexistent" 2>&1) || rc=$?
 assert_eq "$rc" 1; assert_contains "$out" "nonexistent: No such file or directory"

@@ -42,6 +42,8 @@ everything_start() {
 }
 
 everything_config() {
+  # The first request waits for the connector (node starts slowly on a busy machine).
+  export DH_MCP_WAIT_MS=60000
   mkdir -p "$XDG_CONFIG_HOME/deskhand"
   printf '{"mcpServers": {"%s": {"type": "http", "url": "%s"}}}\n' "$1" "$EVERY_URL" \
     >"$XDG_CONFIG_HOME/deskhand/mcp.json"
