@@ -127,6 +127,8 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjs
 DEB_PKGS += libxlsxwriter-dev
 # The spreadsheet tests read written workbooks back with LibreOffice (soffice).
 DEB_PKGS += libreoffice-calc
+# write_document runs pandoc (optional at run time; its tests need it).
+DEB_PKGS += pandoc
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
 # The MCP tests install their pinned npm packages (tests/mcp/package-lock.json);

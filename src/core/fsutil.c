@@ -110,8 +110,12 @@ fsutil_path_tilde(struct buf *out, const char *dir)
 char *
 fsutil_which(const char *name)
 {
-	const char *path = getenv("PATH");
+	return fsutil_which_in(name, getenv("PATH"));
+}
 
+char *
+fsutil_which_in(const char *name, const char *path)
+{
 	for (const char *p = path ? path : ""; *p;) {
 		size_t n = strcspn(p, ":");
 		char *cand = xasprintf("%.*s/%s", (int)n, p, name);

@@ -32,5 +32,7 @@ void fsutil_path_tilde(struct buf *out, const char *dir);
 /* The first executable `name` in the directories of $PATH (absolute ones
  * only), as a heap path; NULL when there is none. */
 char *fsutil_which(const char *name);
+/* The same in the directories of `path` (':'-separated), not $PATH's. */
+char *fsutil_which_in(const char *name, const char *path);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "agent/agent.h"
 #include "config/config.h"
+#include "config/managed.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -580,6 +581,7 @@ start_connectors(struct engine *e, const char *bwrap)
 		.elicit = e->elicit,
 		.authorize = connector_authorize,
 		.authorize_ctx = e,
+		.cfg = e->cfg,
 		.resource_updated = connector_resource_updated,
 		.resource_updated_ctx = e,
 	};
@@ -642,7 +644,9 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		snapshot_from_meta(e, meta);
 		/* A resumed session keeps its permission mode unless told otherwise. */
 		const char *m = json_str(meta, "mode");
-		if (m && !o->mode_given && config_set(cfg, "mode", m, "meta.json") < 0) {
+		/* A mode the managed policy locks holds over the session's own. */
+		if (m && !o->mode_given && !managed_lock(cfg, "mode") &&
+		    config_set(cfg, "mode", m, "meta.json") < 0) {
 			cJSON_Delete(meta);
 			return DH_EFAIL;
 		}
@@ -690,6 +694,10 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	for (size_t i = 0; i < cfg->egress.n; i++)
 		if (egress_allow(e->egress, cfg->egress.v[i].text, cfg->egress.v[i].where) < 0)
 			return DH_EFAIL;
+	const struct config_lock *lock = managed_lock(cfg, "egress");
+
+	if (lock)
+		egress_set_locked(e->egress, lock->where);
 	e->sandbox = probe_sandbox_path();
 	char *bw = probe_bwrap_path();
 	e->has_bwrap = access(bw, X_OK) == 0;
@@ -744,11 +752,13 @@ load_rules(struct engine *e)
 	}
 	e->user_rules = fresh.rules;
 	fresh.rules = (struct config_rules){ 0 };
-	config_fini(&fresh);
 	for (size_t i = 0; i < grant_count(e->grants); i++)
 		if (config_load_folder_rules(&e->folder_rules, &e->rule_warnings,
-					     grant_get(e->grants, i)->path) < 0)
+					     grant_get(e->grants, i)->path, &fresh) < 0) {
+			config_fini(&fresh);
 			return DH_EPARSE;
+		}
+	config_fini(&fresh);
 	for (size_t i = 0; i < e->rule_warnings.n; i++)
 		log_warn("rules: %s", e->rule_warnings.v[i].text);
 	return 0;

@@ -34,7 +34,7 @@
 #define TRIAL_TIMEOUT_S "10"
 
 static const char *const probe_envp[] = {
-	"PATH=/usr/local/bin:/usr/bin:/bin",
+	"PATH=" PROBE_SANDBOX_PATH,
 	"LANG=C.UTF-8",
 	NULL,
 };
@@ -450,6 +450,68 @@ check_state_fs(struct probe_report *r, const char *state_dir)
 	free(p);
 }
 
+char *
+probe_pandoc_path(void)
+{
+	const char *env = getenv("DH_PANDOC");
+
+	if (env && *env)
+		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
+	return fsutil_which_in("pandoc", PROBE_SANDBOX_PATH);
+}
+
+const char *
+probe_pdf_engine(void)
+{
+	static const char *const engines[] = {
+		"pdflatex", "xelatex", "lualatex", "tectonic", "wkhtmltopdf",
+		"weasyprint", "prince", "context", "pdfroff",
+	};
+
+	for (size_t i = 0; i < sizeof engines / sizeof *engines; i++) {
+		char *p = fsutil_which_in(engines[i], PROBE_SANDBOX_PATH);
+
+		free(p);
+		if (p)
+			return engines[i];
+	}
+	return NULL;
+}
+
+/* pandoc, for write_document: neither good nor bad when it is missing. */
+static void
+check_pandoc(struct probe_report *r, struct ev_loop *l)
+{
+	char *pandoc = probe_pandoc_path();
+	const char *engine = probe_pdf_engine();
+
+	if (!pandoc) {
+		add(r, "pandoc", PROBE_INFO, PROBE_PANDOC_INSTALL,
+		    "pandoc: not installed: write_document cannot write .docx, .odt, .pptx, .html "
+		    "or .pdf (write_spreadsheet and write_file still work)");
+		return;
+	}
+	const char *argv[] = { pandoc, "--version", NULL };
+	struct buf out = BUF_INIT;
+	int ws = -1;
+	char *line = capture(l, argv, probe_envp, &ws, &out) == 0 && WIFEXITED(ws) &&
+	                             WEXITSTATUS(ws) == 0
+	                     ? first_line(buf_cstr(&out))
+	                     : xstrdup("pandoc (its --version failed)");
+
+	if (engine)
+		add(r, "pandoc", PROBE_OK, NULL, "%s (%s) for write_document; PDF engine %s", line,
+		    pandoc, engine);
+	else
+		add(r, "pandoc", PROBE_INFO,
+		    "apt-get install --no-install-recommends texlive-latex-recommended (or "
+		    "weasyprint)",
+		    "%s (%s) for write_document; no PDF engine: it writes no .pdf", line, pandoc);
+	free(line);
+	buf_fini(&out);
+	free(pandoc);
+}
+
 /*
  * Public
  */
@@ -514,6 +576,7 @@ probe_run(struct probe_report *r, const char *sandbox, const char *state_dir)
 	check_from_status(r, buf_cstr(&status), helper_ok);
 	check_openat2(r);
 	check_inotify(r);
+	check_pandoc(r, l);
 	check_state_fs(r, state_dir);
 	buf_fini(&status);
 	buf_fini(&trial);

@@ -49,6 +49,22 @@ char *probe_bwrap_path(void);
 char *probe_sandbox_path(void);
 
 
+/* PATH inside the sandbox (the system's /usr and /bin are there read-only). */
+#define PROBE_SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* The pandoc write_document runs in the sandbox: $DH_PANDOC when set (then
+ * NULL unless it is executable), else the first `pandoc` in
+ * PROBE_SANDBOX_PATH. Heap string, NULL when there is none. */
+char *probe_pandoc_path(void);
+/* The first PDF engine pandoc can drive found in PROBE_SANDBOX_PATH
+ * (pdflatex, xelatex, lualatex, tectonic, wkhtmltopdf, weasyprint, prince,
+ * context, pdfroff, in that order): its name (static), or NULL. */
+const char *probe_pdf_engine(void);
+/* The one-line answer to "how do I install pandoc" (static). */
+#define PROBE_PANDOC_INSTALL                                                                       \
+	"apt-get install --no-install-recommends pandoc (Debian, Ubuntu); for PDF also a "          \
+	"LaTeX engine: apt-get install --no-install-recommends texlive-latex-recommended"
+
 /* The trial: argv of `SANDBOX --bwrap BWRAP --timeout 10 -- /bin/true` into
  * argv[0..7) (NULL-terminated, borrowed strings). */
 void probe_trial_argv(const char *argv[8], const char *sandbox, const char *bwrap);

@@ -70,6 +70,7 @@ static const struct tool_entry plan_entries[] = {
 static const struct tool_entry *const tables[] = {
 	tool_fs_entries,
 	tool_sheet_entries,
+	tool_doc_entries,
 	tool_search_entries,
 	tool_shell_entries,
 	tool_web_entries,

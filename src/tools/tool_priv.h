@@ -20,6 +20,7 @@ struct grant;
 /* Entry tables, each ended by an entry with name NULL. */
 extern const struct tool_entry tool_fs_entries[];
 extern const struct tool_entry tool_sheet_entries[];
+extern const struct tool_entry tool_doc_entries[];
 extern const struct tool_entry tool_search_entries[];
 extern const struct tool_entry tool_shell_entries[];
 extern const struct tool_entry tool_web_entries[];
@@ -72,6 +73,18 @@ int tool_refusal_err(struct tool_result *r);
  * fine; a directory or a non-regular file is marked in p->skip; content up
  * to TOOL_PREVIEW_MAX bytes. Returns 0 or a DH_E* code. */
 int tool_preview_old(const struct grant *gr, const char *rel, struct tool_preview *p);
+
+/* Run cmd (argv, NULL-terminated; copied) in deskhand-sandbox exactly as
+ * run_command runs its shell (the once-a-session trial, grants read-write,
+ * the egress proxy, the timeout, --dangerously-run-commands-unsandboxed):
+ * `what` (static) names the tool in messages, stdin_fd is the command's
+ * standard input (-1: empty; taken over and closed by the run), timeout_s
+ * seconds (0: env's default; at most TOOL_TIMEOUT_MAX). The contract of
+ * tool_entry.start; done gets run_command's result: the merged output, then
+ * "exit status N", is_error when it was not 0. */
+int tool_sandbox_start(struct tool_env *env, const char *what, const char *const *cmd,
+                       int stdin_fd, int timeout_s, struct tool_run **out, tool_done_fn *done,
+                       void *ctx) DH_MUST_CHECK;
 
 /* Standard base64 (RFC 4648, with padding) of n bytes, appended to out. */
 void tool_base64(struct buf *out, const void *data, size_t n);

@@ -818,9 +818,13 @@ sheet_job(void *ctx)
 
 	cJSON_ArrayForEach(s, sheets)
 		rows += (size_t)cJSON_GetArraySize(json_arr(s, "rows"));
-	buf_printf(&r->res.text, "%s %s (%zu bytes: %d sheet%s, %zu rows)",
-	           created ? "created" : "overwrote", r->shown, data.len,
-	           cJSON_GetArraySize(sheets), cJSON_GetArraySize(sheets) == 1 ? "" : "s", rows);
+	/* A workbook's size varies with its creation time (docProps/core.xml):
+	 * only a CSV's is told, so that a replayed session sees the same text. */
+	buf_printf(&r->res.text, "%s %s (", created ? "created" : "overwrote", r->shown);
+	if (r->csv)
+		buf_printf(&r->res.text, "%zu bytes: ", data.len);
+	buf_printf(&r->res.text, "%d sheet%s, %zu rows)", cJSON_GetArraySize(sheets),
+	           cJSON_GetArraySize(sheets) == 1 ? "" : "s", rows);
 out:
 	buf_fini(&data);
 	return 0;

@@ -68,7 +68,9 @@ struct shell_run {
 	bool in_done;  /* inside done: cancel must defer the free */
 	bool free_pending;
 	struct tool_env *env;  /* borrowed: outlives the run */
-	char *command;         /* the model's command line */
+	const char *what;      /* the tool's name, for messages ("run_command") */
+	struct strv cmd;       /* argv run in the sandbox, NULL-terminated */
+	int stdin_fd;          /* the command's standard input, or -1 (empty) */
 	char *bwrap;           /* probe_bwrap_path(), once needed */
 	struct proc *trial;    /* the sandbox trial, when this call runs it */
 	unsigned char *had;    /* per grant × watched_protected: existed before the command */
@@ -145,7 +147,7 @@ protected_after(struct shell_run *r)
 static int shell_spawn(struct shell_run *r, struct tool_run **out);
 
 static const char *const sandbox_envp[] = {
-	"PATH=/usr/local/bin:/usr/bin:/bin",
+	"PATH=" PROBE_SANDBOX_PATH,
 	"LANG=C.UTF-8",
 	NULL,
 };
@@ -164,7 +166,9 @@ shell_free(struct shell_run *r)
 	buf_fini(&r->live);
 	proc_free(r->proc); /* SIGKILLs the group if it still runs */
 	proc_free(r->trial);
-	free(r->command);
+	strv_free(&r->cmd);
+	if (r->stdin_fd >= 0)
+		close(r->stdin_fd);
 	free(r->bwrap);
 	free(r->had);
 	proxy_free(r->proxy);
@@ -514,9 +518,9 @@ trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 		(void)shell_spawn(r, &ignored); /* failures arrive through done */
 		return;
 	}
-	tool_result_errorf(&r->res, "run_command: refused, nothing was run: this machine "
+	tool_result_errorf(&r->res, "%s: refused, nothing was run: this machine "
 	                            "cannot sandbox commands: %s",
-	                   env->sandbox_refusal);
+	                   r->what, env->sandbox_refusal);
 	deliver(r);
 }
 
@@ -537,7 +541,7 @@ trial_start(struct shell_run *r, struct tool_run **out)
 
 	if (proc_spawn(&r->trial, r->loop, &spec, trial_exited, r) < 0) {
 		r->trial = NULL;
-		tool_result_errorf(&r->res, "run_command: sandbox trial: %s", err_msg());
+		tool_result_errorf(&r->res, "%s: sandbox trial: %s", r->what, err_msg());
 		return fail_later(r, out);
 	}
 	*out = &r->base;
@@ -553,12 +557,11 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	const char *root = grant_get(r->env->grants, 0)->path;
 	char *home = xasprintf("HOME=%s", root);
 	const char *envp[] = { sandbox_envp[0], sandbox_envp[1], home, "TMPDIR=/tmp", NULL };
-	const char *argv[] = { "/bin/sh", "-c", r->command, NULL };
 	struct proc_spec spec = {
-		.argv = argv,
+		.argv = (const char *const *)r->cmd.v,
 		.envp = envp,
 		.cwd = root,
-		.stdin_fd = -1,
+		.stdin_fd = r->stdin_fd,
 		.on_output = shell_output,
 	};
 
@@ -568,7 +571,7 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	free(home);
 	if (rc < 0) {
 		r->proc = NULL;
-		tool_result_errorf(&r->res, "run_command: %s", err_msg());
+		tool_result_errorf(&r->res, "%s: %s", r->what, err_msg());
 		return fail_later(r, out);
 	}
 	ev_timer_arm(r->loop, &r->timer, (uint64_t)r->timeout_s * 1000);
@@ -576,14 +579,15 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	return 0;
 }
 
+/* Start cmd (NULL-terminated) in the sandbox as run_command does; stdin_fd is
+ * taken over (closed by the run). */
 static int
-shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
-            void *ctx)
+sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, int stdin_fd,
+              int timeout_s, struct tool_run **out, tool_done_fn *done, void *ctx)
 {
 	struct shell_run *r = xcalloc(1, sizeof *r);
 
 	*out = NULL;
-	const char *command = json_str(in, "command");
 	size_t ngrants = env->grants ? grant_count(env->grants) : 0;
 
 	r->base.cancel = shell_cancel;
@@ -594,37 +598,35 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	r->egress = env->egress;
 	r->psock = -1;
 	r->store_fd = -1;
+	r->stdin_fd = stdin_fd;
 	tool_result_init(&r->res);
 	ev_timer_init(&r->timer, on_timer, r);
 	ev_timer_init(&r->live_timer, on_live_timer, r);
-
-	long long to = json_int(in, "timeout_s", 0);
-
-	if (to <= 0)
-		to = env->default_timeout_s > 0 ? env->default_timeout_s : TOOL_TIMEOUT_DEF;
-	if (to > TOOL_TIMEOUT_MAX)
-		to = TOOL_TIMEOUT_MAX;
-	r->timeout_s = (int)to;
+	r->timeout_s = timeout_s;
 	r->env = env;
-	r->command = xstrdup(command ? command : "");
+	r->what = what;
+	for (size_t i = 0; cmd[i]; i++)
+		strv_add(&r->cmd, cmd[i]);
+	ARRAY_GROW(r->cmd.v, r->cmd.n, r->cmd.cap, 1);
+	r->cmd.v[r->cmd.n] = NULL; /* not counted */
 	if (env->unsandboxed && ngrants > 0)
 		return unsandboxed_start(r, out);
 
 	if (!env->sandbox_path || !*env->sandbox_path) {
-		tool_result_errorf(&r->res, "run_command: the sandbox helper deskhand-sandbox was "
+		tool_result_errorf(&r->res, "%s: the sandbox helper deskhand-sandbox was "
 		                            "not found (no path configured); commands never run "
-		                            "unsandboxed");
+		                            "unsandboxed", what);
 		return fail_later(r, out);
 	}
 	if (access(env->sandbox_path, X_OK) < 0) {
 		tool_result_errorf(&r->res,
-		                   "run_command: the sandbox helper deskhand-sandbox was "
+		                   "%s: the sandbox helper deskhand-sandbox was "
 		                   "not found (%s: %s); commands never run unsandboxed",
-		                   env->sandbox_path, strerror(errno));
+		                   what, env->sandbox_path, strerror(errno));
 		return fail_later(r, out);
 	}
 	if (ngrants == 0) {
-		tool_result_errorf(&r->res, "run_command: no folder is granted");
+		tool_result_errorf(&r->res, "%s: no folder is granted", what);
 		return fail_later(r, out);
 	}
 
@@ -632,12 +634,36 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	if (env->sandbox_trial == 0)
 		return trial_start(r, out);
 	if (env->sandbox_trial < 0) {
-		tool_result_errorf(&r->res, "run_command: refused, nothing was run: this machine "
+		tool_result_errorf(&r->res, "%s: refused, nothing was run: this machine "
 		                            "cannot sandbox commands: %s",
-		                   env->sandbox_refusal);
+		                   what, env->sandbox_refusal);
 		return fail_later(r, out);
 	}
 	return shell_spawn(r, out);
+}
+
+int
+tool_sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, int stdin_fd,
+                   int timeout_s, struct tool_run **out, tool_done_fn *done, void *ctx)
+{
+	if (timeout_s <= 0)
+		timeout_s = env->default_timeout_s > 0 ? env->default_timeout_s : TOOL_TIMEOUT_DEF;
+	if (timeout_s > TOOL_TIMEOUT_MAX)
+		timeout_s = TOOL_TIMEOUT_MAX;
+	return sandbox_start(env, what, cmd, stdin_fd, timeout_s, out, done, ctx);
+}
+
+static int
+shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
+            void *ctx)
+{
+	const char *command = json_str(in, "command");
+	const char *cmd[] = { "/bin/sh", "-c", command ? command : "", NULL };
+	long long to = json_int(in, "timeout_s", 0);
+
+	return tool_sandbox_start(env, "run_command", cmd, -1,
+	                          (int)(to > TOOL_TIMEOUT_MAX ? TOOL_TIMEOUT_MAX : to), out, done,
+	                          ctx);
 }
 
 /* Build deskhand-sandbox's argv and spawn it. */
@@ -645,7 +671,6 @@ static int
 shell_spawn(struct shell_run *r, struct tool_run **out)
 {
 	struct tool_env *env = r->env;
-	const char *command = r->command;
 	size_t ngrants = grant_count(env->grants);
 	int pair[2] = { -1, -1 };
 
@@ -656,7 +681,6 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 
 	protected_before(r);
 	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
-	const char *cmd[] = { "/bin/sh", "-c", command, NULL };
 	struct strv argv = ARRAY_INIT;
 
 	for (size_t i = 0; i < ngrants; i++)
@@ -664,14 +688,14 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
 		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .rw = rw, .nrw = ngrants,
 		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
-		.proxy_fd = pair[1], .cmd = cmd });
+		.proxy_fd = pair[1], .cmd = (const char *const *)r->cmd.v });
 	free(rw);
 
 	struct proc_spec spec = {
 		.argv = (const char *const *)argv.v,
 		.envp = sandbox_envp, /* never ours: it holds the API key */
 		.cwd = NULL,
-		.stdin_fd = -1,
+		.stdin_fd = r->stdin_fd,
 		.on_output = shell_output,
 		.keep_fds = &pair[1],
 		.nkeep_fds = pair[1] >= 0,
@@ -688,7 +712,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	}
 	if (rc < 0) {
 		r->proc = NULL;
-		tool_result_errorf(&r->res, "run_command: %s", err_msg());
+		tool_result_errorf(&r->res, "%s: %s", r->what, err_msg());
 		return fail_later(r, out);
 	}
 	ev_timer_arm(r->loop, &r->timer, (uint64_t)(r->timeout_s + BACKSTOP_S) * 1000);

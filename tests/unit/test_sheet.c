@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* write_spreadsheet on real files: the exact CSV bytes, the .xlsx parts
+/* write_spreadsheet and write_document on real files: the exact CSV bytes, the .xlsx parts
  * libxlsxwriter writes (read back with python3's zipfile), errors naming
  * sheet, row and column with nothing written, the approval's view, and a
  * call cancelled while the worker holds it. LibreOffice's reading of the
@@ -73,11 +73,11 @@ on_done(struct tool_result *res, void *ctx)
 	d->text = buf_detach(&res->text);
 }
 
-/* Run write_spreadsheet with `json` to its end; the result text is heap. */
+/* Run tool `name` with `json` to its end; the result text is heap. */
 static char *
-run(const char *json, bool *is_error)
+run_tool(const char *name, const char *json, bool *is_error)
 {
-	const struct tool_entry *e = tool_find("write_spreadsheet");
+	const struct tool_entry *e = tool_find(name);
 	struct done_rec d = { 0 };
 	struct tool_run *r = NULL;
 	cJSON *in;
@@ -90,10 +90,27 @@ run(const char *json, bool *is_error)
 	cr_assert(!d.called, "done called from inside start");
 	for (uint64_t end = ev_now_ms() + 20000; !d.called && ev_now_ms() < end;)
 		cr_assert(ev_run_once(loop, 100) == 0);
-	cr_assert(d.called, "write_spreadsheet did not finish");
+	cr_assert(d.called, "%s did not finish", name);
 	tool_run_cancel(r);
 	*is_error = d.is_error;
 	return d.text;
+}
+
+static char *
+run(const char *json, bool *is_error)
+{
+	return run_tool("write_spreadsheet", json, is_error);
+}
+
+static void
+expect_err_tool(const char *name, const char *json, const char *want)
+{
+	bool err;
+	char *t = run_tool(name, json, &err);
+
+	cr_assert(err, "succeeded: %s", t);
+	cr_assert_str_eq(t, want);
+	free(t);
 }
 
 static void
@@ -110,12 +127,7 @@ expect_ok(const char *json, const char *want)
 static void
 expect_err(const char *json, const char *want)
 {
-	bool err;
-	char *t = run(json, &err);
-
-	cr_assert(err, "succeeded: %s", t);
-	cr_assert_str_eq(t, want);
-	free(t);
+	expect_err_tool("write_spreadsheet", json, want);
 }
 
 static char *
@@ -197,8 +209,7 @@ Test(sheet, xlsx_typed_cells_formats_and_header)
 	              &err);
 
 	cr_assert(!err, "%s", t);
-	cr_assert(!strncmp(t, "created e.xlsx (", 16) && strstr(t, " bytes: 2 sheets, 6 rows)"),
-	          "%s", t);
+	cr_assert_str_eq(t, "created e.xlsx (2 sheets, 6 rows)");
 	free(t);
 	char *s = get("e.xlsx");
 
@@ -348,4 +359,64 @@ Test(sheet, approval_shows_the_csv_and_summarizes_a_workbook)
 	assert_has(d, "(this call would fail: write_spreadsheet: t.xlsx: sheet 'Sheet1', row 1, "
 	              "column A (A1): '2026-13-01' is not a date in the calendar");
 	free(d);
+}
+
+/*
+ * write_document (pandoc itself runs in tests/integ/docwrite_document.sh)
+ */
+
+TestSuite(document, .init = setup, .fini = teardown, .timeout = 30);
+
+static char *
+doc_diff(const char *json)
+{
+	cJSON *in;
+	char *d;
+
+	cr_assert(json_parse(&in, json, strlen(json), "test") == 0);
+	d = approval_diff(tool_find("write_document"), in, &env);
+	cJSON_Delete(in);
+	return d;
+}
+
+Test(document, approval_is_one_line_and_refusals_come_first)
+{
+	char *d;
+
+	if (access("/usr/bin/pandoc", X_OK) == 0) {
+		unsetenv("DH_PANDOC");
+		d = doc_diff("{\"path\":\"r.docx\",\"markdown\":\"# x\"}");
+		cr_assert_str_eq(d, "new r.docx (document made by pandoc)\n");
+		free(d);
+	}
+	setenv("DH_PANDOC", "/nonexistent/pandoc", 1);
+	d = doc_diff("{\"path\":\"r.docx\",\"markdown\":\"# x\"}");
+	assert_has(d, "(this call would fail: write_document: pandoc is not installed, so r.docx "
+	              "cannot be written; the person can install it: apt-get install "
+	              "--no-install-recommends pandoc");
+	free(d);
+	d = doc_diff("{\"path\":\"r.txt\",\"markdown\":\"# x\"}");
+	assert_has(d, "write_document: r.txt: the path must end in .docx, .odt, .pptx, .html or "
+	              ".pdf");
+	free(d);
+	d = doc_diff("{\"path\":\".git/hooks/r.html\",\"markdown\":\"# x\"}");
+	assert_has(d, "'.git/hooks/r.html' is protected");
+	free(d);
+	unsetenv("DH_PANDOC");
+}
+
+Test(document, without_pandoc_the_result_says_how_to_install)
+{
+	setenv("DH_PANDOC", "/nonexistent/pandoc", 1);
+	expect_err_tool("write_document", "{\"path\":\"a.odt\",\"markdown\":\"# x\"}",
+	                "write_document: pandoc is not installed, so a.odt cannot be written; the "
+	                "person can install it: apt-get install --no-install-recommends pandoc "
+	                "(Debian, Ubuntu); for PDF also a LaTeX engine: apt-get install "
+	                "--no-install-recommends texlive-latex-recommended. Meanwhile write_file "
+	                "can write the Markdown or HTML itself.");
+	unsetenv("DH_PANDOC");
+	char *a = xasprintf("%s/a.odt", gdir);
+
+	cr_assert(access(a, F_OK) != 0);
+	free(a);
 }

@@ -188,7 +188,7 @@ Test(tool, registry_order_and_flags)
 	static const char *const names[] = {
 		"read_file",   "list_files",   "write_file",     "edit_file",
 		"move_file",   "delete_file",  "make_directory", "write_spreadsheet",
-		"search_files", "run_command", "web_fetch",    "load_skill",
+		"write_document", "search_files", "run_command", "web_fetch",    "load_skill",
 		"read_tool_output", "propose_plan", "update_plan",
 	};
 	size_t n = sizeof names / sizeof names[0];
