@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "agent/approval.h"
+#include "agent/compact.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
@@ -23,6 +24,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/llm.h"
+#include "llm/tokens.h"
 #include "policy/grant.h"
 #include "policy/spend.h"
 #include "sandbox/egress.h"
@@ -51,6 +53,7 @@ enum phase {
 	PHASE_CHECKPOINT, /* waiting for checkpoint jobs */
 	PHASE_STREAM,	  /* a model request is in flight */
 	PHASE_TOOLS,	  /* working through the turn's tool calls */
+	PHASE_COMPACT,	  /* the summary of older turns is being written */
 	PHASE_DONE,
 };
 
@@ -140,6 +143,16 @@ struct agent {
 	const char *status;	/* set when finished */
 	char *finish_msg;
 	struct event_usage usage;
+	/* Context management (docs/context.md) */
+	size_t last_estimate;	/* tokens llm_tokens_estimate gave the last request */
+	double estimate_ratio;	/* reported input tokens / estimate, at least 1 */
+	bool compact_asked;	/* the compact command: compact before the next request */
+	bool compact_tried;	/* compacted for this request already: do not loop */
+	const char *compact_trigger; /* "auto" or "command" (static) */
+	size_t compact_k;	/* messages being summarised */
+	size_t compact_before;	/* the estimate before */
+	enum phase compact_phase; /* the phase to go back to (a finished session) */
+	void (*after_compact)(struct agent *a);
 	double cost;
 	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
 	char *summary;		/* first line of the latest assistant text, or NULL */
@@ -800,6 +813,176 @@ compact_output(struct agent *a, struct tool_result *r)
 	r->text = b;
 }
 
+/*
+ * Context management (docs/context.md): an estimate of each request before
+ * it is sent, taught by the provider's reports; past compact_at of the
+ * model's window the older messages are summarised by the model into a note
+ * that replaces them in what is sent (the transcript keeps them).
+ */
+
+#define CONTEXT_WINDOW_DEF 200000
+#define COMPACT_AT_DEF	   0.8
+
+/* Tokens the request would carry now (llm_tokens_estimate of its system
+ * prompt, tools and messages), before the learnt ratio. */
+static size_t
+estimate_request(struct agent *a)
+{
+	cJSON *b = json_new_obj();
+	size_t n;
+
+	json_add(b, "system", cJSON_CreateStringReference(a->system ? a->system : ""));
+	if (a->tools)
+		cJSON_AddItemReferenceToObject(b, "tools", a->tools);
+	cJSON_AddItemReferenceToObject(b, "messages", a->history);
+	n = llm_tokens_estimate(b);
+	cJSON_Delete(b);
+	return n;
+}
+
+static size_t
+scaled(const struct agent *a, size_t est)
+{
+	return (size_t)((double)est * (a->estimate_ratio > 1 ? a->estimate_ratio : 1));
+}
+
+/* Tokens past which a request is compacted first. */
+static size_t
+compact_limit(const struct agent *a)
+{
+	long w = a->cfg.context_window > 0 ? a->cfg.context_window : CONTEXT_WINDOW_DEF;
+	double f = a->cfg.compact_at > 0 && a->cfg.compact_at <= 1 ? a->cfg.compact_at
+								   : COMPACT_AT_DEF;
+
+	return (size_t)((double)w * f);
+}
+
+/* The provider's count of the request's input teaches the estimate: a
+ * provider that counts more than we guessed raises every later guess. */
+static void
+learn_ratio(struct agent *a, const struct llm_usage *u)
+{
+	long actual = u->input_tokens + u->cache_read_tokens + u->cache_creation_tokens;
+	double r;
+
+	if (a->last_estimate == 0 || actual <= 0)
+		return;
+	r = (double)actual / (double)a->last_estimate;
+	a->estimate_ratio = r < 1 ? 1 : r > 4 ? 4 : r;
+}
+
+static void
+compact_end(struct agent *a)
+{
+	void (*then)(struct agent *) = a->after_compact;
+
+	a->after_compact = NULL;
+	a->phase = a->compact_phase;
+	if (then)
+		then(a);
+}
+
+static void
+compact_failed(struct agent *a, const char *why)
+{
+	char *m = xasprintf("compaction failed: %s; the conversation goes on as it was", why);
+
+	emit_error(a, m);
+	free(m);
+	compact_end(a);
+}
+
+static void
+compact_done(int rc, struct llm_result *res, void *ctx)
+{
+	struct agent *a = ctx;
+	struct buf joined = BUF_INIT;
+
+	if (rc < 0) {
+		compact_failed(a, res && res->error ? res->error : err_msg());
+		return;
+	}
+	account_usage(a, res);
+	cJSON *msg = llm_result_take_message(res);
+	const char *summary = msg ? message_text(msg, &joined) : "";
+
+	if (!*summary) {
+		cJSON_Delete(msg);
+		buf_fini(&joined);
+		compact_failed(a, "the model wrote no summary");
+		return;
+	}
+	size_t n = a->compact_k, total = (size_t)cJSON_GetArraySize(a->history);
+	cJSON *note = compact_note(a->history, n, a->compact_before, summary, a->plan);
+	cJSON *rec = json_new_obj();
+
+	json_add_str(rec, "type", "history_compact");
+	json_add(rec, "message", json_dup(note));
+	json_add_num(rec, "keep", (double)(total - n));
+	record(a, rec);
+	cJSON_Delete(rec);
+	for (size_t i = 0; i < n; i++)
+		cJSON_DeleteItemFromArray(a->history, 0);
+	cJSON_InsertItemInArray(a->history, 0, note);
+	emit(a, &(struct event){ .type = EVENT_COMPACTED,
+				  .turn = a->turn,
+				  .name = a->compact_trigger,
+				  .compacted_messages = (long)n,
+				  .tokens_before = (long)a->compact_before,
+				  .tokens_after = (long)scaled(a, estimate_request(a)),
+				  .text = summary });
+	cJSON_Delete(msg);
+	buf_fini(&joined);
+	compact_end(a);
+}
+
+/* Summarise the older messages (the compact command, or a request past the
+ * limit), then call `then`. Nothing to summarise: `then` at once (the
+ * command says so). */
+static void
+begin_compact(struct agent *a, void (*then)(struct agent *))
+{
+	static const struct llm_callbacks cb = { .on_retry = on_retry, .on_done = compact_done };
+	size_t limit = compact_limit(a), k = compact_split(a->history, limit / 4);
+	bool asked = a->compact_asked;
+
+	a->compact_asked = false;
+	a->compact_tried = true;
+	a->compact_trigger = asked ? "command" : "auto";
+	if (k == 0) {
+		if (asked)
+			emit_error(a, "compact: nothing to compact yet (the conversation is too short)");
+		if (then)
+			then(a);
+		return;
+	}
+	struct buf text = BUF_INIT;
+	cJSON *msgs = json_new_arr(), *m = json_new_obj(), *content = json_new_arr();
+	cJSON *t = json_new_obj();
+
+	compact_render(a->history, k, limit / 2 * 3, &text);
+	buf_puts(&text, "\n\nWrite the summary of the conversation above now, with the sections "
+			"Task, Decisions, Plan state, Files changed and Open questions.");
+	json_add_str(t, "type", "text");
+	json_add_str(t, "text", buf_cstr(&text));
+	json_add(content, NULL, t);
+	json_add_str(m, "role", "user");
+	json_add(m, "content", content);
+	json_add(msgs, NULL, m);
+	buf_fini(&text);
+	a->compact_k = k;
+	a->compact_before = scaled(a, estimate_request(a));
+	a->after_compact = then;
+	a->compact_phase = a->phase;
+	a->phase = PHASE_COMPACT;
+	struct llm_request req = { .system = compact_system_prompt, .messages = msgs };
+	int rc = llm_start(a->cfg.llm, &req, &cb, a);
+
+	cJSON_Delete(msgs);
+	if (rc < 0)
+		compact_failed(a, err_msg());
+}
+
 static bool
 is_malformed(const struct llm_result *res, const char *id)
 {
@@ -825,6 +1008,7 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		return;
 	}
 	account_usage(a, res);
+	learn_ratio(a, &res->usage);
 	cJSON *msg = llm_result_take_message(res);
 	if (!msg) {
 		finish(a, "failed", "model response had no message");
@@ -1057,6 +1241,14 @@ start_request(struct agent *a)
 		free(m);
 		return;
 	}
+	size_t est = estimate_request(a);
+
+	if (!a->compact_tried && (a->compact_asked || scaled(a, est) > compact_limit(a))) {
+		begin_compact(a, start_request);
+		return;
+	}
+	a->compact_tried = false;
+	a->last_estimate = est;
 	a->turn++;
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
@@ -2049,6 +2241,7 @@ phase_name(enum phase p)
 	case PHASE_CHECKPOINT: return "checkpoint";
 	case PHASE_STREAM: return "stream";
 	case PHASE_TOOLS: return "tools";
+	case PHASE_COMPACT: return "compact";
 	case PHASE_DONE: return "done";
 	}
 	return "?";
@@ -2132,6 +2325,15 @@ agent_command(struct agent *a, const struct command *c)
 		decide(a, c->type == COMMAND_APPROVE, saved ? saved : c->text, c->steps);
 		free(saved);
 		return;
+	case COMMAND_COMPACT:
+		if (a->phase == PHASE_COMPACT) {
+			emit_error(a, "compact: a compaction is running already");
+			return;
+		}
+		a->compact_asked = true; /* at the next request, or now when finished */
+		if (a->phase == PHASE_DONE)
+			begin_compact(a, NULL);
+		return;
 	case COMMAND_STEER:
 		if (a->phase == PHASE_DONE) {
 			emit_error(a, "the session has finished; resume it to continue");
@@ -2162,6 +2364,13 @@ agent_command(struct agent *a, const struct command *c)
 						 cl->name);
 				call_complete(a); /* checkpoints what it changed, then stops */
 			}
+			return;
+		case PHASE_COMPACT:
+			llm_cancel(a->cfg.llm);
+			a->after_compact = NULL;
+			a->phase = a->compact_phase;
+			if (a->phase != PHASE_DONE)
+				finish_interrupted(a);
 			return;
 		case PHASE_CHECKPOINT: /* let the checkpoint land; its continuation stops */
 		case PHASE_IDLE:

@@ -106,6 +106,11 @@ struct agent_config {
 				      * (config/config.h); NULL = none. Copied. */
 	const struct config_rules *folder_rules; /* the granted folders' own (ask
 				      * and deny only: config_load_folder_rules); NULL = none */
+	long context_window;	     /* the model's window, tokens (input and output);
+				      * 0 = 200000 */
+	double compact_at;	     /* a request estimated past this fraction of the
+				      * window is compacted first (docs/context.md);
+				      * 0 = 0.8 */
 	const struct config_lines *rule_warnings; /* what was refused in a folder's
 				      * config: each an `audit` event (name "rules") at
 				      * start; NULL = none */

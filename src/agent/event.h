@@ -93,7 +93,10 @@
 	M(NUM, cap_usd)         /* budget: the cap (USD; tokens for max_tokens_per_session) */     \
 	M(NUM, estimate)        /* budget: the refused request's estimate, cap's unit; 0: none */  \
 	M(OPT, limit)           /* budget: the cap's setting ("max_cost", …) */                    \
-	M(STR, origin)          /* notice: "detach", "run" or "schedule:NAME" */
+	M(STR, origin)          /* notice: "detach", "run" or "schedule:NAME" */                   \
+	M(LONG, compacted_messages) /* compacted: the messages the summary replaced */             \
+	M(LONG, tokens_before)  /* compacted: the request's estimate before, tokens */             \
+	M(LONG, tokens_after)   /* compacted: and after */
 
 #define EVENT_TYPES(X, F)                                                                          \
 	X(EVENT_SESSION_STARTED, "session_started",                                                \
@@ -167,8 +170,12 @@
 	  F(STR, session, "session") F(STR, status, "status") F(STR, text, "summary")              \
 	  F(OPT, origin, "origin"))                                                                \
 	X(EVENT_AUTHORIZATION_NEEDED, "authorization_needed",                                      \
-	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))                    \
-	X(EVENT_RESOURCE_UPDATED, "resource_updated", F(STR, name, "server") F(STR, url, "uri"))
+	  F(STR, name, "server") F(STR, url, "url") F(STR, text, "message"))                       \
+	X(EVENT_RESOURCE_UPDATED, "resource_updated", F(STR, name, "server") F(STR, url, "uri"))  \
+	X(EVENT_COMPACTED, "compacted",                                                            \
+	  F(INT, turn, "turn") F(STR, name, "trigger") F(LONG, compacted_messages, "messages")     \
+	  F(LONG, tokens_before, "tokens_before") F(LONG, tokens_after, "tokens_after")            \
+	  F(STR, text, "summary"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {
@@ -325,7 +332,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_NOTICE, "notice",                                                                \
 	  F(NEED, session, "session") F(NEED, status, "status") F(STR, text, "summary")            \
 	  F(STR, origin, "origin"))                                                                \
-	X(COMMAND_AUTHORIZE, "authorize", F(NEED, text, "server") F(NEED, path, "url"))
+	X(COMMAND_AUTHORIZE, "authorize", F(NEED, text, "server") F(NEED, path, "url"))          \
+	X(COMMAND_COMPACT, "compact", )
 
 #define COMMAND_ENUM_(e, s, fields) e,
 enum command_type {

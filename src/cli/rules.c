@@ -127,7 +127,7 @@ cli_rules(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
-		int lrc = config_load_folder_rules(&folder, &warn, real);
+		int lrc = config_load_folder_rules(&folder, &warn, real, &c);
 
 		free(real);
 		if (lrc < 0) {

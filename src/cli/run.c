@@ -533,6 +533,12 @@ human_sink(const struct event *ev, void *ctx)
 		printf(" (%s)\n", ev->limit ? ev->limit : "max_cost");
 		break;
 	}
+	case EVENT_COMPACTED:
+		newline_if_needed(r);
+		printf("%scompacted%s %ld earlier messages into a summary: about %ld tokens, then "
+		       "%ld\n", c(r, C_DIM), c(r, C_RESET), ev->compacted_messages,
+		       ev->tokens_before, ev->tokens_after);
+		break;
 	case EVENT_USAGE:
 	case EVENT_SESSION_FINISHED:
 	case EVENT_HELLO:

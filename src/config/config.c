@@ -11,6 +11,7 @@
 
 #include "core/atomic.h"
 #include "core/buf.h"
+#include "config/managed.h"
 #include "core/fsutil.h"
 #include "core/xalloc.h"
 
@@ -74,14 +75,51 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 			return err_setc(DH_EPARSE, "%s: '%s' must be an amount of US dollars such "
 						   "as 0.50 (0 = no cap), not '%s'",
 					where, name, value);
+		if (o->type == CONFIG_FRACTION && config_fraction(value) < 0)
+			return err_setc(DH_EPARSE, "%s: '%s' must be a fraction above 0 and at most "
+						   "1, such as 0.8, not '%s'",
+					where, name, value);
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);
+		if (managed_check_set(c, name, value, where) < 0)
+			return DH_EPARSE;
+		if (c->policy && managed_lock(c, name))
+			return 0; /* its locked value, given again: still the policy's */
 		free(*slot(c, o));
 		*slot(c, o) = xstrdup(value);
+		free(c->set_at[i]);
+		c->set_at[i] = where ? xstrdup(where) : NULL;
 		return 0;
 	}
 	return err_setc(DH_EPARSE, "%s: unknown option '%s'", where, name);
+}
+
+const char *
+config_option_name(size_t i)
+{
+	return i < CONFIG_NOPTIONS ? options[i].name : NULL;
+}
+
+const char *
+config_option_doc(size_t i)
+{
+	return i < CONFIG_NOPTIONS ? options[i].doc : NULL;
+}
+
+const char *
+config_option_value(const struct config *c, size_t i)
+{
+	return i < CONFIG_NOPTIONS ? *(char *const *)((const char *)c + options[i].off) : NULL;
+}
+
+int
+config_option_index(const char *name)
+{
+	for (size_t i = 0; i < CONFIG_NOPTIONS; i++)
+		if (!strcmp(options[i].name, name))
+			return (int)i;
+	return -1;
 }
 
 long
@@ -124,6 +162,14 @@ config_cost(const char *value)
 	return v;
 }
 
+double
+config_fraction(const char *value)
+{
+	double v = config_cost(value);
+
+	return v > 0 && v <= 1 ? v : -1;
+}
+
 static char *
 trim(char *s)
 {
@@ -162,9 +208,6 @@ starts_word(const char *s, const char *word)
 	return strncmp(s, word, n) == 0 && isspace((unsigned char)s[n]);
 }
 
-/* One non-blank, non-comment line `s` (trimmed, writable) at `where`. */
-typedef int config_line_fn(char *s, const char *where, void *ctx);
-
 /* Call fn on each line of `path` that is not blank or a comment, stopping
  * at the first error. */
 static int
@@ -196,6 +239,12 @@ each_line(const char *path, config_line_fn *fn, void *ctx)
 	return rc;
 }
 
+int
+config_each_line(const char *path, config_line_fn *fn, void *ctx)
+{
+	return each_line(path, fn, ctx);
+}
+
 static int
 rule_line(struct config_rules *out, const char *s, const char *where)
 {
@@ -205,6 +254,22 @@ rule_line(struct config_rules *out, const char *s, const char *where)
 	if (rc == 0)
 		ARRAY_PUSH(out, r);
 	return rc;
+}
+
+/* The rule just added to the person's rules stays unless it would loosen
+ * one of the managed policy's. */
+static int
+keep_user_rule(struct config *c)
+{
+	struct config_rule *r = &c->rules.v[c->rules.n - 1];
+
+	if (managed_check_rule(c, r) == 0)
+		return 0;
+	free(r->tool);
+	free(r->pattern);
+	free(r->where);
+	c->rules.n--;
+	return DH_EPARSE;
 }
 
 /*
@@ -431,6 +496,8 @@ user_line(char *s, const char *where, void *ctx)
 	if (starts_word(s, "allow") && starts_word(trim(s + 5), "egress")) {
 		char *what = trim(s + 5);
 
+		if (managed_check_egress(c, where) < 0)
+			return DH_EPARSE;
 		ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(strip_comment(what + 6))),
 							     .where = xstrdup(where) });
 		return 0;
@@ -448,9 +515,9 @@ user_line(char *s, const char *where, void *ctx)
 		return rc;
 	}
 	if (starts_word(s, "allow"))
-		return 0;
+		return keep_user_rule(c);
 	if (starts_word(s, "ask") || starts_word(s, "deny"))
-		return rule_line(&c->rules, s, where);
+		return rule_line(&c->rules, s, where) < 0 ? DH_EPARSE : keep_user_rule(c);
 	if (starts_word(s, "bind")) {
 		ARRAY_PUSH(&c->binds, (struct config_line){ .text = xstrdup(trim(s + 4)),
 							    .where = xstrdup(where) });
@@ -488,6 +555,12 @@ config_load_file(struct config *c, const char *path)
 }
 
 int
+config_load_line(struct config *c, char *s, const char *where)
+{
+	return user_line(s, where, c);
+}
+
+int
 config_load(struct config *c)
 {
 	int rc;
@@ -495,6 +568,10 @@ config_load(struct config *c)
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++)
 		*slot(c, &options[i]) = xstrdup(options[i].def);
+	/* The managed policy is read first so that its locks hold against what
+	 * follows; what it sets wins over the person's files all the same. */
+	if ((rc = managed_load(c)) < 0)
+		return rc;
 	config_providers_builtin(c);
 
 	char *path = config_user_path();
@@ -529,7 +606,10 @@ config_fini(struct config *c)
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
 		free(*slot(c, &options[i]));
 		*slot(c, &options[i]) = NULL;
+		free(c->set_at[i]);
+		c->set_at[i] = NULL;
 	}
+	managed_fini(c);
 	config_lines_fini(&c->egress);
 	config_lines_fini(&c->binds);
 	config_rules_fini(&c->rules);
@@ -680,6 +760,7 @@ config_user_path(void)
 struct folder_ctx {
 	struct config_rules rules;
 	struct config_lines *warnings;
+	const struct config *c; /* the managed policy's locks, or NULL */
 };
 
 /* A line of a folder's config: ask and deny rules only. */
@@ -712,17 +793,21 @@ folder_line(char *s, const char *where, void *ctx)
 		return err_setc(DH_EPARSE, "%s: unknown command '%s' (a folder's config holds "
 				"'ask|deny TOOL[(PATTERN)]' lines)", where, s);
 	}
-	ARRAY_PUSH(f->warnings, (struct config_line){ .text = xasprintf("%s: %s: %s", where, why, s),
-						      .where = xstrdup(where) });
+	char *locked = f->c ? managed_folder_why(f->c, s) : NULL;
+
+	ARRAY_PUSH(f->warnings,
+		   (struct config_line){ .text = xasprintf("%s: %s: %s", where, locked ? locked : why, s),
+					 .where = xstrdup(where) });
+	free(locked);
 	return 0;
 }
 
 int
 config_load_folder_rules(struct config_rules *out, struct config_lines *warnings,
-			 const char *folder)
+			 const char *folder, const struct config *c)
 {
 	char *path = xasprintf("%s/.deskhand/config", folder);
-	struct folder_ctx f = { .warnings = warnings };
+	struct folder_ctx f = { .warnings = warnings, .c = c };
 	size_t nwarn = warnings->n;
 	int rc = each_line(path, folder_line, &f);
 
@@ -752,6 +837,10 @@ config_append_line(char **path_out, const char *line)
 	int rc;
 
 	*path_out = NULL;
+	if (managed_check_line(line) < 0) {
+		free(path);
+		return DH_EPARSE;
+	}
 	if (!path)
 		return err_set("cannot save '%s': neither XDG_CONFIG_HOME nor HOME is set", line);
 	rc = fsutil_read_file(path, 1 << 20, &b);

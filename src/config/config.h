@@ -46,6 +46,8 @@
 	  "MiB: bigger files are not snapshotted and the agent may not change them")               \
 	X(message_limit, CONFIG_INT, "16", 1, 1024, NULL,                                          \
 	  "MiB: the most one model message may hold; a bigger one fails the turn")                 \
+	X(compact_at, CONFIG_FRACTION, "0.8", 0, 0, NULL,                                          \
+	  "Fraction of the model's context window past which older turns are summarised")          \
 	X(watch, CONFIG_ENUM, "on", 0, 0, "on|off",                                                \
 	  "on: watch grants with inotify (incremental checkpoints); off: full scans")              \
 	X(theme, CONFIG_STR, "default", 0, 0, NULL,                                                \
@@ -70,11 +72,30 @@
 	X(audit_journal, CONFIG_ENUM, "off", 0, 0, "on|off",                                       \
 	  "on: audit records also go to the system journal (journalctl SYSLOG_IDENTIFIER=deskhand)") \
 	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
-	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)")
+	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
+	X(allow_unsandboxed, CONFIG_ENUM, "on", 0, 0, "on|off",                                    \
+	  "off: --dangerously-run-commands-unsandboxed and connectors with \"sandbox\": false "   \
+	  "are refused (a managed policy sets this)")
+
+/* The options' positions in the table: c->set_at[CONFIG_I_mode]. */
+enum config_index {
+#define X(name, type, def, min, max, values, doc) CONFIG_I_##name,
+	CONFIG_OPTIONS(X)
+#undef X
+	CONFIG_NOPTIONS
+};
 
 /* CONFIG_DURATION: a whole number with an optional unit s, m, h or d (no unit:
- * seconds); CONFIG_COST: a decimal number of US dollars, >= 0. */
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_ENUM, CONFIG_DURATION, CONFIG_COST };
+ * seconds); CONFIG_COST: a decimal number of US dollars, >= 0; CONFIG_FRACTION:
+ * a decimal number above 0 and at most 1 (0.8). */
+enum config_type {
+	CONFIG_STR,
+	CONFIG_INT,
+	CONFIG_ENUM,
+	CONFIG_DURATION,
+	CONFIG_COST,
+	CONFIG_FRACTION
+};
 
 /* One config line kept as text for another module to check: the text and
  * its "FILE:LINE", both heap, owned by the struct config. */
@@ -104,6 +125,15 @@ struct config_rule {
 };
 ARRAY_HEAD(config_rules, struct config_rule);
 
+/* A setting the managed policy fixes (config/managed.h): NAME is an option
+ * of the table, "egress" (the allowlist) or "mcp" (the connectors allowed);
+ * `where` the policy's "FILE:LINE". Heap, owned by the struct config. */
+struct config_lock {
+	char *name;
+	char *where;
+};
+ARRAY_HEAD(config_locks, struct config_lock);
+
 /* A model provider (docs/providers.md): a built-in one (anthropic, openai,
  * openrouter, ollama, llamacpp, vllm), changed or defined by the config's
  * `provider NAME KEY = VALUE` lines. Strings heap, owned by the struct config. */
@@ -123,6 +153,17 @@ struct config {
 #define X(name, type, def, min, max, values, doc) char *name;
 	CONFIG_OPTIONS(X)
 #undef X
+	/* Where each option's value was set, by CONFIG_I_*: "FILE:LINE", a flag
+	 * ("--mode"), NULL for the built-in default. Heap. */
+	char *set_at[CONFIG_NOPTIONS];
+	/* The managed policy (config/managed.h): its path when one was read
+	 * (heap, else NULL), what it locks, a copy of its permission rules (they
+	 * are in `rules` too) and its `allow mcp` / `allow mcp-command` lines
+	 * (text: "mcp NAME" or "mcp-command COMMAND"). */
+	char *policy;
+	struct config_locks locks;
+	struct config_rules policy_rules;
+	struct config_lines mcp_allow;
 	/* `allow egress HOST[:PORT] [allow-private]` lines, in order (text: what
 	 * follows "allow egress"); the rule syntax is checked by sandbox/egress.c
 	 * (egress_allow) with `where`. */
@@ -142,9 +183,28 @@ struct config {
 int config_load(struct config *c) DH_MUST_CHECK;
 /* Parse one file into `c`. Missing file: DH_ENOTFOUND (callers skip it). */
 int config_load_file(struct config *c, const char *path) DH_MUST_CHECK;
-/* Set NAME to VALUE with the table's checks; `where` prefixes errors. */
+/* One non-blank, non-comment line `s` (trimmed, writable) at `where`. */
+typedef int config_line_fn(char *s, const char *where, void *ctx);
+/* Call fn on each line of `path` (at most 1 MiB) that is not blank or a
+ * comment, `where` being "PATH:LINE", stopping at the first error (its code
+ * returned). Missing file: DH_ENOTFOUND. */
+int config_each_line(const char *path, config_line_fn *fn, void *ctx) DH_MUST_CHECK;
+/* Apply one line of the person's config format (`s` as config_each_line
+ * gives it) to `c`; DH_EPARSE "WHERE: …" as config_load_file. */
+int config_load_line(struct config *c, char *s, const char *where) DH_MUST_CHECK;
+/* Set NAME to VALUE with the table's checks; `where` prefixes errors and is
+ * kept as where the value came from (c->set_at). A setting the managed
+ * policy locks keeps its value: another one is DH_EPARSE naming the policy's
+ * file and line. */
 int config_set(struct config *c, const char *name, const char *value, const char *where)
 	DH_MUST_CHECK;
+/* The table's option i (< CONFIG_NOPTIONS): its name and one-line meaning
+ * (static), its value in `c` (borrowed). */
+const char *config_option_name(size_t i);
+const char *config_option_doc(size_t i);
+const char *config_option_value(const struct config *c, size_t i);
+/* The position of option NAME in the table, -1 when there is none. */
+int config_option_index(const char *name);
 /* Integer value of an option known to be CONFIG_INT. */
 long config_int(const char *value);
 /* A CONFIG_DURATION value in milliseconds ("90s", "30m", "24h", "2d", "0");
@@ -152,6 +212,8 @@ long config_int(const char *value);
 long long config_duration_ms(const char *value);
 /* A CONFIG_COST value in US dollars; -1 when `value` is not one. */
 double config_cost(const char *value);
+/* A CONFIG_FRACTION value (0 < v <= 1); -1 when `value` is not one. */
+double config_fraction(const char *value);
 void config_fini(struct config *c);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);
@@ -202,12 +264,17 @@ char *config_user_path(void);
  * tighten the person's rules: its `ask` and `deny` lines are appended to
  * `out`; an `allow` line (a rule or `allow egress`), a `set` or a `bind` is
  * refused, with a warning "FILE:LINE: why: the line" added to `warnings`
- * (shown after "refused: "; heap strings, the caller's). A missing file is 0 with nothing added; a malformed line is
- * DH_EPARSE "FILE:LINE: …" with nothing of the file added. */
+ * (shown after "refused: "; heap strings, the caller's); when the line
+ * tries to loosen what the managed policy of `c` (NULL: none) fixes, the
+ * warning names the policy's file and line instead. A missing file is 0
+ * with nothing added; a malformed line is DH_EPARSE "FILE:LINE: …" with
+ * nothing of the file added. */
 int config_load_folder_rules(struct config_rules *out, struct config_lines *warnings,
-			     const char *folder) DH_MUST_CHECK;
+			     const char *folder, const struct config *c) DH_MUST_CHECK;
 
-/* Append `line` (one rule line, no newline) to the person's config file,
+/* Append `line` (one rule line, no newline) to the person's config file
+ * (refused, DH_EPARSE naming the policy's file and line, when the managed
+ * policy fixes what it would loosen: config/managed.h),
  * creating it and its directory when missing, by replacing the file whole
  * (core/atomic.h): a reader never sees half a line; a config that is a
  * symlink stays one (its target is replaced). *path_out is the config's

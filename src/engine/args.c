@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/managed.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -93,7 +94,11 @@ apply(struct engine_args *a, int opt, const char *arg)
 	case OPT_RESUME: a->opts.resume = arg; break;
 	case OPT_RECORD: a->opts.record_path = arg; break;
 	case OPT_REPLAY: a->opts.replay_path = arg; break;
-	case OPT_UNSANDBOXED: a->opts.unsandboxed = true; break;
+	case OPT_UNSANDBOXED:
+		if (managed_check_unsandboxed(&a->cfg) < 0)
+			return DH_EPARSE;
+		a->opts.unsandboxed = true;
+		break;
 	case OPT_FORCE: a->opts.force = true; break;
 	case OPT_NO_ASK: a->opts.can_ask = false; break;
 	case OPT_ORIGIN:

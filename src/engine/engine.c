@@ -14,6 +14,7 @@
 
 #include "agent/agent.h"
 #include "config/config.h"
+#include "config/managed.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -31,6 +32,7 @@
 #include "engine/inbox.h"
 #include "engine/notify.h"
 #include "llm/llm.h"
+#include "llm/registry.h"
 #include "policy/grant.h"
 #include "policy/spend.h"
 #include "sandbox/egress.h"
@@ -579,6 +581,7 @@ start_connectors(struct engine *e, const char *bwrap)
 		.elicit = e->elicit,
 		.authorize = connector_authorize,
 		.authorize_ctx = e,
+		.cfg = e->cfg,
 		.resource_updated = connector_resource_updated,
 		.resource_updated_ctx = e,
 	};
@@ -641,7 +644,9 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		snapshot_from_meta(e, meta);
 		/* A resumed session keeps its permission mode unless told otherwise. */
 		const char *m = json_str(meta, "mode");
-		if (m && !o->mode_given && config_set(cfg, "mode", m, "meta.json") < 0) {
+		/* A mode the managed policy locks holds over the session's own. */
+		if (m && !o->mode_given && !managed_lock(cfg, "mode") &&
+		    config_set(cfg, "mode", m, "meta.json") < 0) {
 			cJSON_Delete(meta);
 			return DH_EFAIL;
 		}
@@ -689,6 +694,10 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	for (size_t i = 0; i < cfg->egress.n; i++)
 		if (egress_allow(e->egress, cfg->egress.v[i].text, cfg->egress.v[i].where) < 0)
 			return DH_EFAIL;
+	const struct config_lock *lock = managed_lock(cfg, "egress");
+
+	if (lock)
+		egress_set_locked(e->egress, lock->where);
 	e->sandbox = probe_sandbox_path();
 	char *bw = probe_bwrap_path();
 	e->has_bwrap = access(bw, X_OK) == 0;
@@ -743,11 +752,13 @@ load_rules(struct engine *e)
 	}
 	e->user_rules = fresh.rules;
 	fresh.rules = (struct config_rules){ 0 };
-	config_fini(&fresh);
 	for (size_t i = 0; i < grant_count(e->grants); i++)
 		if (config_load_folder_rules(&e->folder_rules, &e->rule_warnings,
-					     grant_get(e->grants, i)->path) < 0)
+					     grant_get(e->grants, i)->path, &fresh) < 0) {
+			config_fini(&fresh);
 			return DH_EPARSE;
+		}
+	config_fini(&fresh);
 	for (size_t i = 0; i < e->rule_warnings.n; i++)
 		log_warn("rules: %s", e->rule_warnings.v[i].text);
 	return 0;
@@ -766,6 +777,16 @@ reload_instructions(struct engine *e)
 	    skills_load(&e->skills, e->grants, 0) < 0)
 		return DH_EFAIL;
 	return 0;
+}
+
+/* The context window of `model`, tokens: the registry's, else the most
+ * common window of today's models. */
+static long
+context_window(const char *model)
+{
+	const struct llm_model_info *m = llm_registry_model(model);
+
+	return m && m->context_window > 0 ? m->context_window : 200000;
 }
 
 /* A fresh agent over the current grants. */
@@ -812,6 +833,8 @@ new_agent(struct engine *e)
 		.day_spent_usd = day_spent,
 		.ledger_dir = e->state,
 		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
+		.context_window = context_window(e->cfg->model),
+		.compact_at = config_fraction(e->cfg->compact_at),
 	};
 	int rc = agent_new(&e->agent, &ac);
 
@@ -1498,7 +1521,8 @@ post_query(struct engine *e, const struct command *c, unsigned long from)
 
 typedef void request_fn(struct engine *e, const struct command *c, unsigned long from);
 
-/* approve, deny, steer, interrupt: the running agent's (its events answer). */
+/* approve, deny, steer, interrupt, compact: the running agent's (its events
+ * answer). */
 static void
 req_agent(struct engine *e, const struct command *c, unsigned long from)
 {
@@ -1767,6 +1791,7 @@ static request_fn *const requests[] = {
 	[COMMAND_SKILLS_TRUST] = req_skills_trust,
 	[COMMAND_INBOX] = req_query,	  [COMMAND_NOTICE] = req_notice,
 	[COMMAND_AUTHORIZE] = req_authorize,
+	[COMMAND_COMPACT] = req_agent,
 };
 
 void

@@ -19,6 +19,7 @@
 
 #include <cJSON.h>
 
+#include "config/managed.h"
 #include "config/mcp_config.h"
 #include "core/array.h"
 #include "core/buf.h"
@@ -81,6 +82,7 @@ struct mcp_host {
 	char *state_dir, *sandbox_path, *bwrap;
 	struct http_client *http;
 	struct elicit_set *elicit; /* borrowed: the engine's; NULL = decline */
+	const struct config *cfg;  /* borrowed: the managed policy's allowed; NULL = all */
 	ARRAY(struct mcp_entries *) groups; /* yours, then each trusted folder's: servers
 	                                     * point into them, so they never move */
 	ARRAY(struct server *) servers;
@@ -857,6 +859,16 @@ start_server(struct mcp_host *h, const struct mcp_entry *e)
 	s->logfd = -1;
 	s->errfd = -1;
 	ARRAY_PUSH(&h->servers, s);
+	char *refused = NULL;
+
+	if (h->cfg && !managed_can_start_mcp(h->cfg, e->name, e->http ? NULL : e->command,
+					     !e->http && e->unsandboxed, &refused)) {
+		s->srv = NULL;
+		s->why = xasprintf("not started: %s", refused);
+		free(refused);
+		log_warn("connector %s: %s", e->name, s->why);
+		return;
+	}
 	if (e->http) {
 		spec.transport = MCP_HTTP;
 		spec.url = e->url;
@@ -970,6 +982,7 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->sandbox_path = o->sandbox_path ? xstrdup(o->sandbox_path) : NULL;
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;
 	h->elicit = o->elicit;
+	h->cfg = o->cfg;
 	h->resource_updated = o->resource_updated;
 	h->resource_updated_ctx = o->resource_updated_ctx;
 	h->extra = (struct tool_extra){ .count = x_count, .at = x_at, .wait = x_wait,

@@ -37,6 +37,7 @@
 
 struct ev_loop;
 struct elicit_set;
+struct config;
 struct mcp_host;
 struct tool_extra;
 
@@ -54,6 +55,8 @@ struct mcp_host_opts {
 	size_t nfolders;
 	const char *user_config;     /* the person's mcp.json; NULL = mcp_config_user_path() */
 	const char *only;            /* start only the server of this name; NULL = all */
+	const struct config *cfg;    /* the managed policy's connectors allowed
+	                              * (config/managed.h); NULL = no policy */
 	struct elicit_set *elicit;   /* where servers' requests for input go (the
 	                              * person answers: engine/elicit.h); NULL =
 	                              * declined at once */

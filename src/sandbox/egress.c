@@ -532,6 +532,7 @@ struct egress {
 	struct question *questions;
 	unsigned next_question;
 	struct egress_check *checks;
+	char *locked; /* "FILE:LINE" of the managed policy's lock, or NULL */
 };
 
 int
@@ -570,6 +571,7 @@ egress_free(struct egress *eg)
 	for (size_t i = 0; i < eg->session.n; i++)
 		free(eg->session.v[i].host);
 	ARRAY_FREE(&eg->session);
+	free(eg->locked);
 	free(eg);
 }
 
@@ -587,6 +589,13 @@ egress_allow(struct egress *eg, const char *spec, const char *where)
 	}
 	ARRAY_PUSH(&eg->rules, r);
 	return 0;
+}
+
+void
+egress_set_locked(struct egress *eg, const char *where)
+{
+	free(eg->locked);
+	eg->locked = xstrdup(where);
 }
 
 size_t
@@ -919,6 +928,11 @@ egress_check_start(struct egress_check **out, struct egress *eg, const char *hos
 		conclude(c, false,
 		         xstrdup("not on the egress allowlist, and the person denied it "
 		                 "earlier in this session"));
+		return;
+	}
+	if (eg->locked) {
+		conclude(c, false, xasprintf("not on the egress allowlist, which the managed "
+					     "policy locks (%s)", eg->locked));
 		return;
 	}
 	/* One question per host:port; later requests wait for the same answer. */

@@ -139,6 +139,10 @@ void egress_free(struct egress *eg);
 /* Add an allowlist rule (egress_rule_parse syntax); `where` ("FILE:LINE")
  * prefixes the DH_EPARSE message. */
 int egress_allow(struct egress *eg, const char *spec, const char *where) DH_MUST_CHECK;
+/* Lock the allowlist (the managed policy's, config/managed.h): a host:port
+ * outside it is refused at once, never asked about, the reason naming
+ * `where` ("FILE:LINE", copied). */
+void egress_set_locked(struct egress *eg, const char *where);
 /* Number of rules (config and session). */
 size_t egress_rule_count(const struct egress *eg);
 void egress_set_hooks(struct egress *eg, const struct egress_hooks *h, void *ctx);

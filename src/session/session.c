@@ -492,6 +492,19 @@ session_meta_read(const char *state_dir, const char *id, cJSON **out)
 	return rc;
 }
 
+/* A history_compact record: what was sent before it becomes `note` followed
+ * by the last `keep` messages (all of them when keep is larger). */
+static void
+compact_loaded(cJSON *msgs, const cJSON *note, long long keep)
+{
+	int n = cJSON_GetArraySize(msgs);
+	int drop = keep < 0 ? n : keep >= n ? 0 : n - (int)keep;
+
+	for (int i = 0; i < drop; i++)
+		cJSON_DeleteItemFromArray(msgs, 0);
+	cJSON_InsertItemInArray(msgs, 0, json_dup(note));
+}
+
 int
 session_history_load(struct session *s, cJSON **out)
 {
@@ -529,6 +542,8 @@ session_history_load(struct session *s, cJSON **out)
 			else if (type && strcmp(type, "history_replace_last") == 0 &&
 				 cJSON_GetArraySize(msgs) > 0)
 				cJSON_DeleteItemFromArray(msgs, cJSON_GetArraySize(msgs) - 1);
+			else if (type && strcmp(type, "history_compact") == 0 && m)
+				compact_loaded(msgs, m, json_int(rec, "keep", 0));
 			cJSON_Delete(rec);
 		}
 		if (last)

@@ -16,7 +16,10 @@
  * events plus {"type":"history","message":{role, content}} records, which
  * hold the model conversation exactly as sent, so a session can be resumed
  * ({"type":"history_replace_last"} drops the previous history record: the
- * file stays append-only when a resume merges into the last user message).
+ * file stays append-only when a resume merges into the last user message;
+ * {"type":"history_compact","message":NOTE,"keep":N} replaces every message
+ * before the last N by NOTE, the summary a compaction wrote: the records
+ * before it stay, so the transcript keeps everything).
  * IDs are "YYYYMMDD-HHMMSS-xxxx" (UTC); they name a session, they do not order
  * sessions: meta.json's "started_ns" does (two ids of one second differ only
  * in their random suffix).

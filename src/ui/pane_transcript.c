@@ -332,6 +332,12 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_puts(&t->items[t->n - 1].text, ev->text);
 		}
 		break;
+	case EVENT_COMPACTED:
+		note(p, IT_NOTE,
+		     "compacted: %ld earlier messages summarised (about %ld tokens, now %ld); the "
+		     "transcript keeps them", ev->compacted_messages, ev->tokens_before,
+		     ev->tokens_after);
+		break;
 	case EVENT_AUTHORIZATION_NEEDED:
 		note(p, IT_ERROR, "%s", ev->text ? ev->text : "a connector needs authorization");
 		break;

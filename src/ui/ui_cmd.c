@@ -620,6 +620,17 @@ run_authorize(struct ui *u, char *arg)
 		ui_message(u, false, "authorizing %s…", arg);
 }
 
+/* :compact: summarise the older turns before the next request. */
+static void
+run_compact(struct ui *u, char *arg)
+{
+	struct command c = { .type = COMMAND_COMPACT };
+
+	(void)arg;
+	if (ui_send(u, &c, "ui-compact") == 0)
+		ui_message(u, false, "compacting the conversation before the next request…");
+}
+
 static void
 run_prompts(struct ui *u, char *arg)
 {
@@ -649,6 +660,8 @@ static const struct cmd_entry cmd_table[] = {
 	  .run = ui_prompt_run, .help = "run a connector's prompt as a task" },
 	{ .name = "authorize", .usage = "SERVER URL", .run = run_authorize,
 	  .help = "finish a connector's authorization with the URL the browser ended on" },
+	{ .name = "compact", .usage = "", .run = run_compact,
+	  .help = "summarise the older turns to free the model's context window" },
 	{ .name = "undo", .usage = "", .run = run_undo, .help = "undo the last review step (u)" },
 	{ .name = "redo", .usage = "", .run = run_redo, .help = "redo what undo undid (C-r)" },
 	{ .name = "save", .usage = "FILE", .arg = CMD_ARG_PATH, .run = run_save,

@@ -46,6 +46,13 @@ Strings are sent as UTF-8, except that a lone surrogate U+DC80-U+DCFF in the scr
 ("\\udcff") is sent as the raw byte 0x80-0xFF: invalid UTF-8, as a broken server might.
 A request whose body is not strict UTF-8 JSON gets 400 invalid_request_error, as the
 real API answers.
+A compaction request (deskhand's summarising request: its system prompt starts
+with COMPACT_SYSTEM) does not take a turn: it is answered with the script's
+"compaction" turn (a normal TURN; default: a text with the five sections that
+names the request's number), so scripts need not know when compaction comes.
+"window": N in the script makes every request whose token estimate (its JSON
+text's bytes / 4) is over N fail as the real API does (400 "prompt is too long:
+T tokens > N maximum"); each logged request carries its "tokens" estimate.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
 The usage each completed stream reported is logged to LOG.usage as {"n", "model",
@@ -89,6 +96,21 @@ def error_body(status, message=None, n=0):
         "error": {"type": etype, "message": message or ERROR_MESSAGES.get(status, etype)},
         "request_id": "req_test_%d" % n,
     })
+
+
+COMPACT_SYSTEM = "You summarise the earlier part of a working session"
+
+
+def estimate_tokens(body):
+    """The fake's token estimate of a request: its JSON text's UTF-8 bytes / 4."""
+    return len(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogateescape")) // 4
+
+
+def is_compaction(body):
+    sysp = body.get("system") if isinstance(body, dict) else None
+    if isinstance(sysp, list):
+        sysp = "".join(b.get("text", "") for b in sysp if isinstance(b, dict))
+    return isinstance(sysp, str) and sysp.startswith(COMPACT_SYSTEM)
 
 
 FILL_LINE = "deskhand fill: the quick brown fox jumps over the lazy dog 0123\n"
@@ -161,6 +183,8 @@ def history_problem(body):
 class State:
     def __init__(self, script, log_path, require_key, cursor_per_key=False, check_history=False):
         self.turns = script.get("turns", [])
+        self.compaction = script.get("compaction")
+        self.window = script.get("window")
         self.log_path = log_path
         self.require_key = require_key
         self.cursor_per_key = cursor_per_key
@@ -405,10 +429,11 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         if "x-api-key" in headers:
             headers["x-api-key"] = "<redacted>"
+        tokens = estimate_tokens(self.body)
         with st.lock:
             with open(st.log_path, "a") as f:
                 f.write(json.dumps({"n": self.n, "path": self.path, "headers": headers,
-                                    "body": self.body}) + "\n")
+                                    "tokens": tokens, "body": self.body}) + "\n")
 
         key = self.headers.get("x-api-key")
         if not key or (st.require_key is not None and key != st.require_key):
@@ -425,6 +450,21 @@ class Handler(BaseHTTPRequestHandler):
             problem = history_problem(self.body)
             if problem:
                 return self.send_json(400, error_body(400, problem, self.n))
+
+        if st.window is not None and tokens > st.window:
+            return self.send_json(400, error_body(
+                400, "prompt is too long: %d tokens > %d maximum" % (tokens, st.window), self.n))
+        if is_compaction(self.body):
+            turn = dict(st.compaction or {
+                "text": ("Task:\n- the person's task (fake summary of request %d)\n"
+                         "Decisions:\n- none\nPlan state:\n- as the plan says\n"
+                         "Files changed:\n- see the list\nOpen questions:\n- none" % self.n)})
+            self.turn_no = 0
+            try:
+                self.normal(turn)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+            return
 
         with st.lock:
             ck = key if st.cursor_per_key else None

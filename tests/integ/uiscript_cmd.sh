@@ -77,7 +77,7 @@ for name in $(grep -oE '\.name = "[^"]+"' "$DH_TESTS/../src/ui/ui_cmd.c" | sed '
   { screen help; screen help2; } | grep -qF ":$name" || { screen help >&2; fail ":help does not list :$name"; }
 done
 assert_screen help ':grant \[--force\] DIR' ':open ID' ':save-screen FILE \[elements\]' ':quit, :q ' ':undo' ':redo'
-assert_screen unknown "no command ':nosuch'; the commands: grant ungrant grants instructions trust-skills sessions inbox open prompts prompt authorize undo redo save save-screen help detach quit quit!"
+assert_screen unknown "no command ':nosuch'; the commands: grant ungrant grants instructions trust-skills sessions inbox open prompts prompt authorize compact undo redo save save-screen help detach quit"
 # :authorize: usage without a URL; the engine's refusal shown
 assert_screen auth-usage "usage: :authorize SERVER URL"
 assert_screen auth-none "no connector 'nosuch' in this session"

@@ -356,7 +356,7 @@ Test(rules, folder_config_may_add_ask_and_deny_but_never_allow)
 	struct config_rules rules = { 0 };
 	struct config_lines warn = { 0 };
 
-	cr_assert_eq(config_load_folder_rules(&rules, &warn, gdir), 0, "%s", err_msg());
+	cr_assert_eq(config_load_folder_rules(&rules, &warn, gdir, NULL), 0, "%s", err_msg());
 	cr_assert_eq(rules.n, 2);
 	cr_assert_eq(rules.v[0].verdict, CONFIG_DENY);
 	cr_assert_eq(rules.v[1].verdict, CONFIG_ASK);
@@ -387,12 +387,12 @@ Test(rules, folder_config_may_add_ask_and_deny_but_never_allow)
 	free(p);
 	p = put("g/.deskhand/config", "deny read_file(*.key)\ndeny (x)\n");
 	size_t n = rules.n, nw = warn.n;
-	cr_assert_eq(config_load_folder_rules(&rules, &warn, gdir), DH_EPARSE);
+	cr_assert_eq(config_load_folder_rules(&rules, &warn, gdir, NULL), DH_EPARSE);
 	cr_assert(strstr(err_msg(), ".deskhand/config:2: expected 'deny TOOL"), "%s", err_msg());
 	cr_assert_eq(rules.n, n);
 	cr_assert_eq(warn.n, nw);
 	/* No file: nothing, no error. */
-	cr_assert_eq(config_load_folder_rules(&rules, &warn, root), 0);
+	cr_assert_eq(config_load_folder_rules(&rules, &warn, root, NULL), 0);
 	cr_assert_eq(rules.n, n);
 	config_rules_fini(&rules);
 	config_lines_fini(&warn);

@@ -159,6 +159,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.protocol = PROTOCOL_VERSION, .diff = "@@", .output_file = "/o",
 		.url = "https://u.test/",
 		.cap_usd = 0.75, .estimate = 0.125, .limit = "max_cost", .origin = "schedule:n",
+		.compacted_messages = 11, .tokens_before = 12, .tokens_after = 13,
 	};
 }
 
@@ -264,6 +265,10 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_RESOURCE_UPDATED] =
 			"{\"type\":\"resource_updated\",\"server\":\"read_file\","
 			"\"uri\":\"https://u.test/\"}",
+		[EVENT_COMPACTED] =
+			"{\"type\":\"compacted\",\"turn\":3,\"trigger\":\"read_file\","
+			"\"messages\":11,\"tokens_before\":12,\"tokens_after\":13,"
+			"\"summary\":\"t\"}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };

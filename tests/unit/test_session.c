@@ -291,3 +291,46 @@ Test(session, create_sweeps_only_dead_old_in_progress_dirs)
 	free(sessions);
 	free(state);
 }
+
+/* A compaction's record: what was sent before it becomes the note and the
+ * last `keep` messages; the records before it stay in the file. */
+Test(session, history_compact_replaces_what_is_sent)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *h;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "task");
+	append_history(s, "assistant", "a1");
+	append_history(s, "user", "r1");
+	append_history(s, "assistant", "a2");
+	append_history(s, "user", "r2");
+	cJSON *r = json_new_obj(), *m = json_new_obj();
+	json_add_str(r, "type", "history_compact");
+	json_add_str(m, "role", "user");
+	json_add_str(m, "content", "the note");
+	json_add(r, "message", m);
+	json_add_num(r, "keep", 2);
+	cr_assert_eq(session_append(s, r), 0);
+	cJSON_Delete(r);
+	append_history(s, "assistant", "a3");
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 4);
+	const char *want[] = { "the note", "a2", "r2", "a3" };
+	for (int i = 0; i < 4; i++)
+		cr_assert_str_eq(json_str(cJSON_GetArrayItem(h, i), "content"), want[i]);
+	cJSON_Delete(h);
+	/* the file keeps every message */
+	char *p = xasprintf("%s/transcript.jsonl", session_dir(s));
+	FILE *f = fopen(p, "r");
+	char line[4096];
+	int n = 0;
+	while (f && fgets(line, sizeof line, f))
+		n += strstr(line, "\"type\":\"history\"") != NULL;
+	fclose(f);
+	cr_assert_eq(n, 6);
+	free(p);
+	session_close(s);
+	free(state);
+}
