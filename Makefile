@@ -93,7 +93,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZFLAGS     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined
-FUZZ_LIB_SRC  = $(wildcard src/core/*.c src/llm/*.c src/net/*.c src/mcp/*.c) src/config/config.c src/ui/theme.c \
+FUZZ_LIB_SRC  = $(wildcard src/core/*.c src/llm/*.c src/net/*.c src/mcp/*.c) src/config/config.c src/config/managed.c src/ui/theme.c \
                 src/ui/draw.c src/ui/markdown.c \
                 src/agent/event.c src/sandbox/egress.c
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
