@@ -273,6 +273,21 @@ read_text(int fd, long long total, const char *shown, const char *head, size_t h
 	}
 }
 
+/* More pages than a model takes in one PDF document block (Anthropic's
+ * limit: 100 pages a request, docs.anthropic.com "PDF support"): counted from
+ * the "## Page N" headings of its text. */
+#define PDF_BLOCK_MAX_PAGES 100
+static bool
+pdf_too_long(struct buf *text)
+{
+	unsigned pages = 0;
+
+	for (const char *p = buf_cstr(text); (p = strstr(p, "## Page ")) != NULL; p += 8)
+		if (++pages > PDF_BLOCK_MAX_PAGES)
+			return true;
+	return false;
+}
+
 /* An office document or PDF (src/docs/) as numbered lines of its text; a
  * PDF small enough also as the document block, for models that read PDFs
  * themselves, with its text beside it. */
@@ -314,7 +329,7 @@ read_document(int fd, const struct stat *st, enum doc_kind kind, const char *sho
 		}
 		goto out;
 	}
-	if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX) {
+	if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX && !pdf_too_long(&text)) {
 		struct stat pst = *st;
 
 		pst.st_size = (off_t)data.len;
