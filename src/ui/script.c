@@ -221,8 +221,8 @@ static bool
 wait_met(struct script *s, struct step *st, uint64_t now)
 {
 	switch (st->wait) {
-	case W_IDLE:
-		return ev_is_idle(s->loop);
+	case W_IDLE: /* a reply slower than WAKE_MS leaves the loop idle too */
+		return ev_is_idle(s->loop) && !(s->h->busy && s->h->busy(s->ctx));
 	case W_TURN:
 		if (s->turns == s->turns_seen)
 			return false;

@@ -15,7 +15,8 @@
  *
  *   KEY                   a key name as in bindings: a  y  <Enter>  <Esc>  <C-l>
  *   :type TEXT            each character of TEXT as a key (the input line)
- *   :wait idle            nothing more than the idle gate
+ *   :wait idle            the idle gate, and no job the workbench shows as
+ *                         running (a diff loading, a reply from the engine)
  *   :wait turn-done       an assistant turn or the session finished since the
  *                         last turn-done wait (events are counted, not lost)
  *   :wait text REGEX      an extended regex matches a row of the screen
@@ -40,6 +41,7 @@ struct script_hooks {
 	void (*resize)(void *ctx, int cols, int rows);
 	void (*quit)(void *ctx);
 	bool (*approval)(void *ctx); /* an approval prompt is open */
+	bool (*busy)(void *ctx);     /* a job is in flight (the spinner turns) */
 };
 
 /* Read and parse the script at `path`; DH_EPARSE with "file:line: message"

@@ -558,6 +558,12 @@ script_approval(void *ctx)
 	return m == IN_APPROVAL || m == IN_PLAN;
 }
 
+static bool
+script_busy(void *ctx)
+{
+	return ((struct ui *)ctx)->jobs > 0;
+}
+
 static struct ui *dying; /* for the die callback only */
 
 static void
@@ -572,6 +578,7 @@ static const struct script_hooks script_hooks = {
 	.resize = script_resize,
 	.quit = script_quit,
 	.approval = script_approval,
+	.busy = script_busy,
 };
 
 int
