@@ -5,6 +5,7 @@
  */
 #include "agent/compact.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -13,6 +14,7 @@
 
 #define NOTE_MARK     "[deskhand: the conversation before this point was compacted"
 #define TASK_HEAD     "The person's task, as they first wrote it:\n"
+#define FILES_HEAD    "Files the summarised tool calls changed:\n"
 #define TASK_KEEP     ((size_t)4 << 10)
 #define PIECE_MIN     ((size_t)256)
 
@@ -48,6 +50,35 @@ role_of(const cJSON *m)
 	const char *r = json_str(m, "role");
 
 	return r ? r : "";
+}
+
+/* Is `m` the note of an earlier compaction (compact_note)? */
+static bool
+is_note(const cJSON *m)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "content");
+	const char *t0 = json_str(cJSON_GetArrayItem(c, 0), "text");
+
+	return t0 && !strncmp(t0, NOTE_MARK, strlen(NOTE_MARK));
+}
+
+/* The text of the block of an earlier note (`m`, or not a note: NULL) that
+ * begins with `head`, after it. */
+static const char *
+note_block(const cJSON *m, const char *head)
+{
+	const cJSON *b;
+
+	if (!is_note(m))
+		return NULL;
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(m, "content"))
+	{
+		const char *t = json_str(b, "text");
+
+		if (t && !strncmp(t, head, strlen(head)))
+			return t + strlen(head);
+	}
+	return NULL;
 }
 
 size_t
@@ -123,22 +154,54 @@ result_text(const cJSON *blk, struct buf *out)
 	}
 }
 
+/* An earlier note (`m`), whole up to `cap` bytes: what is left of all the
+ * conversation before it, so it is not cut to one piece's share as the
+ * other messages are (each compaction would keep less of the first). The
+ * number of bytes it took. */
+static size_t
+render_note(const cJSON *m, size_t cap, struct buf *out)
+{
+	struct buf t = BUF_INIT;
+	const cJSON *blk;
+	size_t before = out->len;
+
+	cJSON_ArrayForEach(blk, cJSON_GetObjectItemCaseSensitive(m, "content"))
+	{
+		const char *s = json_str(blk, "text");
+
+		if (s)
+			buf_printf(&t, "%s%s", t.len ? "\n" : "", s);
+	}
+	buf_puts(out, "## user\n");
+	piece(out, t.ptr ? t.ptr : "", t.len, cap);
+	buf_putc(out, '\n');
+	buf_fini(&t);
+	return out->len - before;
+}
+
 void
 compact_render(const cJSON *history, size_t k, size_t max_bytes, struct buf *out)
 {
-	size_t pieces = 0;
+	size_t pieces = 0, budget = max_bytes, first = 0;
 	const cJSON *m, *blk;
 	size_t i = 0;
 
+	if (k > 0 && is_note(cJSON_GetArrayItem(history, 0))) {
+		size_t used = render_note(cJSON_GetArrayItem(history, 0), max_bytes / 2, out);
+
+		budget = used < budget ? budget - used : 0;
+		first = 1;
+	}
 	cJSON_ArrayForEach(m, history)
 	{
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "content");
 
 		if (i++ >= k)
 			break;
-		pieces += cJSON_IsArray(c) ? (size_t)cJSON_GetArraySize(c) : 1;
+		if (i > first)
+			pieces += cJSON_IsArray(c) ? (size_t)cJSON_GetArraySize(c) : 1;
 	}
-	size_t cap = pieces ? max_bytes / pieces : max_bytes;
+	size_t cap = pieces ? budget / pieces : budget;
 
 	if (cap < PIECE_MIN)
 		cap = PIECE_MIN;
@@ -149,6 +212,8 @@ compact_render(const cJSON *history, size_t k, size_t max_bytes, struct buf *out
 
 		if (i++ >= k)
 			break;
+		if (i <= first)
+			continue;
 		buf_printf(out, "## %s\n", role_of(m));
 		if (cJSON_IsString(c)) {
 			piece_str(out, c->valuestring, cap);
@@ -198,14 +263,10 @@ first_task(const cJSON *history)
 		piece_str(&out, c->valuestring, TASK_KEEP);
 		return buf_detach(&out);
 	}
-	const char *t0 = json_str(cJSON_GetArrayItem(c, 0), "text");
+	const char *task = note_block(first, TASK_HEAD);
 
-	if (t0 && !strncmp(t0, NOTE_MARK, strlen(NOTE_MARK))) {
-		const char *t1 = json_str(cJSON_GetArrayItem(c, 1), "text");
-
-		if (t1 && !strncmp(t1, TASK_HEAD, strlen(TASK_HEAD)))
-			return xstrdup(t1 + strlen(TASK_HEAD));
-	}
+	if (task)
+		return xstrdup(task);
 	cJSON_ArrayForEach(b, c)
 	{
 		const char *t = json_str(b, "text");
@@ -229,7 +290,30 @@ add_text(cJSON *content, const char *text)
 	json_add(content, NULL, t);
 }
 
-/* The paths the tool calls of messages [0, n) changed, once each, in order. */
+/* The file lines ("- PATH (TOOL)") of an earlier note's list, to `out`,
+ * their paths to `seen` ("\nPATH\n" each): a file changed before the first
+ * compaction stays listed after the next. */
+static void
+files_carried(const char *list, struct buf *seen, struct buf *out)
+{
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, '\n'), *paren;
+
+		end = end ? end : p + strlen(p);
+		for (paren = end; paren > p && strncmp(paren, " (", 2) != 0; paren--)
+			;
+		if (end - p > 2 && !strncmp(p, "- ", 2) && paren > p + 2) {
+			buf_add(seen, p + 2, (size_t)(paren - p - 2));
+			buf_putc(seen, '\n');
+			buf_add(out, p, (size_t)(end - p));
+			buf_putc(out, '\n');
+		}
+		p = *end ? end + 1 : end;
+	}
+}
+
+/* The paths the tool calls of messages [0, n) changed, once each, in order;
+ * an earlier note among them gives its own list first. */
 static void
 files_changed(const cJSON *history, size_t n, struct buf *out)
 {
@@ -238,9 +322,12 @@ files_changed(const cJSON *history, size_t n, struct buf *out)
 	static const char *const keys[] = { "path", "source", "destination" };
 	struct buf seen = BUF_INIT;
 	const cJSON *m, *blk;
+	const char *earlier = n > 0 ? note_block(cJSON_GetArrayItem(history, 0), FILES_HEAD) : NULL;
 	size_t i = 0;
 
 	buf_putc(&seen, '\n');
+	if (earlier)
+		files_carried(earlier, &seen, out);
 	cJSON_ArrayForEach(m, history)
 	{
 		if (i++ >= n)
@@ -308,7 +395,7 @@ compact_note(const cJSON *history, size_t n, size_t tokens, const char *summary,
 	struct buf f = BUF_INIT;
 	files_changed(history, n, &f);
 	if (f.len) {
-		buf_printf(&b, "Files the summarised tool calls changed:\n%s", buf_cstr(&f));
+		buf_printf(&b, FILES_HEAD "%s", buf_cstr(&f));
 		add_text(content, buf_cstr(&b));
 	}
 	buf_fini(&f);

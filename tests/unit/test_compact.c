@@ -75,6 +75,8 @@ Test(compact, render_cuts_each_piece_and_note_keeps_task_plan_and_files)
 	cJSON *note2 = compact_note(h2, 1, 10, "again", NULL);
 	char *n2 = json_print(note2);
 	cr_assert_not_null(strstr(n2, "as they first wrote it:\\nthe task\""), "%s", n2);
+	/* ... and the files the first one listed */
+	cr_assert_not_null(strstr(n2, "changed:\\n- a.txt (write_file)\\n"), "%s", n2);
 	free(n2);
 	free(n);
 	cJSON_Delete(note2);
@@ -83,4 +85,49 @@ Test(compact, render_cuts_each_piece_and_note_keeps_task_plan_and_files)
 	cJSON_Delete(h);
 	buf_fini(&out);
 	buf_fini(&big);
+}
+
+Test(compact, a_second_compaction_reads_the_first_note_whole_and_keeps_its_files)
+{
+	struct buf summary = BUF_INIT, hist = BUF_INIT, out = BUF_INIT;
+
+	/* an earlier summary of 6 KB, then 100 turns that write files */
+	for (int i = 0; i < 100; i++)
+		buf_printf(&summary, "- decision %03d kept exactly as written\n", i);
+	cJSON *first = conv("[{\"role\":\"user\",\"content\":\"the task\"}," TOOL_TURN("t0", "old.txt") "]");
+	cJSON *note = compact_note(first, 3, 100, buf_cstr(&summary), NULL);
+	char *ns = json_print(note);
+
+	buf_printf(&hist, "[%s", ns);
+	for (int i = 0; i < 100; i++)
+		buf_printf(&hist, ",{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
+			   "\"id\":\"t%d\",\"name\":\"edit_file\",\"input\":{\"path\":\"f%03d.txt\"}}]},"
+			   "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+			   "\"tool_use_id\":\"t%d\",\"content\":\"edited, and a long explanation of how "
+			   "the edit went that the summariser does not need whole at all\"}]}",
+			   i, i, i);
+	buf_puts(&hist, "]");
+	cJSON *h = conv(buf_cstr(&hist));
+
+	/* 201 messages, 12000 bytes: the other pieces are cut, the note is not */
+	compact_render(h, 201, 12000, &out);
+	cr_assert_not_null(strstr(buf_cstr(&out), "- decision 099 kept exactly as written"));
+	cr_assert_not_null(strstr(buf_cstr(&out), "- decision 050 kept exactly as written"));
+	cr_assert_lt(out.len, 12000 + 201 * 300, "%zu bytes", out.len);
+	/* the new note lists the first note's file before the new ones */
+	cJSON *note2 = compact_note(h, 201, 100, "again", NULL);
+	char *n2 = json_print(note2);
+	const char *old = strstr(n2, "- old.txt (write_file)"), *f0 = strstr(n2, "- f000.txt (edit_file)");
+
+	cr_assert(old && f0 && old < f0, "%s", n2);
+	cr_assert_not_null(strstr(n2, "- f099.txt (edit_file)"));
+	free(n2);
+	free(ns);
+	cJSON_Delete(note2);
+	cJSON_Delete(h);
+	cJSON_Delete(note);
+	cJSON_Delete(first);
+	buf_fini(&out);
+	buf_fini(&hist);
+	buf_fini(&summary);
 }
