@@ -155,6 +155,7 @@ struct agent {
 	void (*after_compact)(struct agent *a);
 	double cost;
 	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
+	int turn_base;		/* the session's turns when this run started (max_turns) */
 	char *summary;		/* first line of the latest assistant text, or NULL */
 	bool cost_known;
 	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
@@ -1234,7 +1235,7 @@ start_request(struct agent *a)
 		budget_stop(a, &v);
 		return;
 	}
-	if (a->turn >= max) {
+	if (a->turn - a->turn_base >= max) {
 		char *m = xasprintf("turn limit reached (%d turns)", max);
 		emit_error(a, m);
 		finish(a, "failed", m);
@@ -2193,6 +2194,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		free(state);
 	}
 	a->cost_base = a->cost;
+	a->turn_base = a->turn; /* max_turns is per run, as max_cost is */
 
 	/* The user's message: merged into a trailing user message (tool results)
 	 * so that roles keep alternating. */
