@@ -53,6 +53,14 @@ names the request's number), so scripts need not know when compaction comes.
 "window": N in the script makes every request whose token estimate (its JSON
 text's bytes / 4) is over N fail as the real API does (400 "prompt is too long:
 T tokens > N maximum"); each logged request carries its "tokens" estimate.
+"bytes_per_token": B in the script makes the estimate bytes / B instead (B < 4:
+a provider that counts more tokens than deskhand's own estimate says).
+"input_usage": "estimate" in the script reports that estimate as each answer's
+input_tokens (as the real API reports its count), where a turn's "usage" does
+not say otherwise.
+Each logged request carries "t_received" (time.monotonic() once its body is
+read) and each usage record "t_answered" (once its message_stop is sent): the
+time between an answer and the next request is deskhand's own.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
 The usage each completed stream reported is logged to LOG.usage as {"n", "model",
@@ -101,9 +109,11 @@ def error_body(status, message=None, n=0):
 COMPACT_SYSTEM = "You summarise the earlier part of a working session"
 
 
-def estimate_tokens(body):
-    """The fake's token estimate of a request: its JSON text's UTF-8 bytes / 4."""
-    return len(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogateescape")) // 4
+def estimate_tokens(body, bytes_per_token=4):
+    """The fake's token estimate of a request: its JSON text's UTF-8 bytes / 4
+    (or / bytes_per_token)."""
+    n = len(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogateescape"))
+    return int(n / bytes_per_token)
 
 
 def is_compaction(body):
@@ -185,6 +195,8 @@ class State:
         self.turns = script.get("turns", [])
         self.compaction = script.get("compaction")
         self.window = script.get("window")
+        self.bytes_per_token = script.get("bytes_per_token", 4)
+        self.input_usage = script.get("input_usage")
         self.log_path = log_path
         self.require_key = require_key
         self.cursor_per_key = cursor_per_key
@@ -250,8 +262,16 @@ class Handler(BaseHTTPRequestHandler):
             self.write_chunk(p)
             time.sleep(0.0005)
 
+    def usage_of(self, turn):
+        """The turn's usage, with input_tokens from the estimate when the
+        script's "input_usage" is "estimate" and the turn does not set it."""
+        u = dict(turn.get("usage") or {})
+        if self.server.state.input_usage == "estimate" and "input_tokens" not in u:
+            u["input_tokens"] = self.tokens
+        return u
+
     def message_start(self, turn, delay):
-        u = turn.get("usage") or {}
+        u = self.usage_of(turn)
         self.event("message_start", {
             "type": "message_start",
             "message": {
@@ -339,7 +359,7 @@ class Handler(BaseHTTPRequestHandler):
         for k, call in enumerate(calls):
             self.tool_block(index, k, call, delay, step=step)
             index += 1
-        u = turn.get("usage") or {}
+        u = self.usage_of(turn)
         stop = turn.get("stop_reason") or ("tool_use" if calls else "end_turn")
         self.event("message_delta", {"type": "message_delta",
                                      "delta": {"stop_reason": stop, "stop_sequence": None},
@@ -355,6 +375,7 @@ class Handler(BaseHTTPRequestHandler):
                     "output_tokens": u.get("output_tokens", 5),
                     "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
                     "cache_creation_input_tokens": u.get("cache_creation_input_tokens", 0),
+                    "t_answered": time.monotonic(),
                 }) + "\n")
 
     def fault_status(self, turn):
@@ -417,6 +438,7 @@ class Handler(BaseHTTPRequestHandler):
         st = self.server.state
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
+        received = time.monotonic()
         with st.lock:
             st.n += 1
             self.n = st.n
@@ -429,11 +451,12 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         if "x-api-key" in headers:
             headers["x-api-key"] = "<redacted>"
-        tokens = estimate_tokens(self.body)
+        tokens = self.tokens = estimate_tokens(self.body, st.bytes_per_token)
         with st.lock:
             with open(st.log_path, "a") as f:
                 f.write(json.dumps({"n": self.n, "path": self.path, "headers": headers,
-                                    "tokens": tokens, "body": self.body}) + "\n")
+                                    "tokens": tokens, "t_received": received,
+                                    "body": self.body}) + "\n")
 
         key = self.headers.get("x-api-key")
         if not key or (st.require_key is not None and key != st.require_key):
