@@ -20,6 +20,10 @@
 #      the workbench and of its engine), and peak RSS after --resume of a
 #      1,000-turn session; the workbench's CPU time per frame (median, p99)
 #      while a 2,000-line Markdown answer streams (issue 11)
+#   9. launch to the first model request, a 100-turn session's time per turn
+#      beyond the fake server's own (per 25-turn bucket) and its peak RSS,
+#      each a median with min/max over 20 runs beside its reference
+#      (launch.py, issue 17)
 #   8. audit log overhead per tool call (bench-audit, issue 14): median, min
 #      and max over 25 runs of 200 calls against a no-audit reference in the
 #      same run (target < 0.2 ms median)
@@ -134,3 +138,6 @@ echo "== connectors: session start to the first model request (3 stdio servers, 
 
 echo "== audit log, overhead per tool call"
 "$BUILD/bench-audit" 25 200
+
+echo "== launch, a 100-turn session per turn, and its peak RSS (issue 17)"
+"$here/launch.py" "$BUILD/deskhand" "$T/launch" 20
