@@ -63,9 +63,6 @@ a provider that counts more tokens than deskhand's own estimate says).
 "input_usage": "estimate" in the script reports that estimate as each answer's
 input_tokens (as the real API reports its count), where a turn's "usage" does
 not say otherwise.
-Each logged request carries "t_received" (time.monotonic() once its body is
-read) and each usage record "t_answered" (once its message_stop is sent): the
-time between an answer and the next request is deskhand's own.
 After the last turn every request gets 500 "fake: script exhausted".
 Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"), "body"}.
 The usage each completed stream reported is logged to LOG.usage as {"n", "model",
@@ -409,7 +406,6 @@ class Handler(BaseHTTPRequestHandler):
                     "output_tokens": u.get("output_tokens", 5),
                     "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
                     "cache_creation_input_tokens": u.get("cache_creation_input_tokens", 0),
-                    "t_answered": time.monotonic(),
                 }) + "\n")
 
     def fault_status(self, turn):
@@ -472,7 +468,6 @@ class Handler(BaseHTTPRequestHandler):
         st = self.server.state
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
-        received = time.monotonic()
         with st.lock:
             st.n += 1
             self.n = st.n
@@ -489,8 +484,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             with open(st.log_path, "a") as f:
                 f.write(json.dumps({"n": self.n, "path": self.path, "headers": headers,
-                                    "tokens": tokens, "t_received": received,
-                                    "body": self.body}) + "\n")
+                                    "tokens": tokens, "body": self.body}) + "\n")
 
         key = self.headers.get("x-api-key")
         if not key or (st.require_key is not None and key != st.require_key):
