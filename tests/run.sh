@@ -48,7 +48,9 @@ slow=()
 # machine itself) runs alone after the others. Each test's processes carry
 # DH_TEST_RUN in their environment: whatever of them outlives the test (an
 # engine, a workbench in a tmux pane) is reported by name and killed, so no
-# test slows the ones after it.
+# test slows the ones after it. A test is stopped after 300 s, or after N s
+# when its header has a line "# test: timeout N" (a multi-minute test of
+# tests/slow/ on a loaded machine).
 jobs=${DH_JOBS:-2}
 runs=$(mktemp -d)
 pool=() serial=()
@@ -75,7 +77,8 @@ start_test() {
   name=$(basename "$t" .sh)
   (
     start=$(date +%s%N)
-    DH_TEST_RUN="$$-$name" timeout 300 bash "$t" >"$runs/$name.log" 2>&1
+    limit=$(sed -n 's/^# test: timeout \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
+    DH_TEST_RUN="$$-$name" timeout "${limit:-300}" bash "$t" >"$runs/$name.log" 2>&1
     echo $? >"$runs/$name.rc"
     echo $(( ($(date +%s%N) - start) / 1000000 )) >"$runs/$name.ms"
   ) &

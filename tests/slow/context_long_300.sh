@@ -1,3 +1,4 @@
+# test: timeout 900
 # Issue 15, done-when 2: a 300-turn session whose tool results (300 parts of
 # 10 kB read) total several times a 200,000-token window finishes. The fake
 # counts 3 bytes a token and refuses a request past its window as the real
