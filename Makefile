@@ -190,7 +190,8 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory asan fuzz-build
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
 
-# check + the multi-minute scale tests (tests/slow/: a 100,000-file baseline).
+# check + the multi-minute scale tests (tests/slow/: a 100,000-file baseline, a
+# 300-turn session past the context window).
 check-slow: deps
 	$(Q)$(MAKE) --no-print-directory asan fuzz-build
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz DH_SLOW=1 tests/run.sh

@@ -24,6 +24,10 @@
 #      beyond the fake server's own (per 25-turn bucket) and its peak RSS,
 #      each a median with min/max over 20 runs beside its reference
 #      (launch.py, issue 17)
+#   10. a 300-turn session that outgrows a 200,000-token window (issue 15,
+#      long_session.py): request body size and deskhand's time per turn
+#      beyond the fake server's own, median/min/max per 50-turn bucket (flat,
+#      not growing with the transcript), and its peak RSS against a 50-turn one
 #   8. audit log overhead per tool call (bench-audit, issue 14): median, min
 #      and max over 25 runs of 200 calls against a no-audit reference in the
 #      same run (target < 0.2 ms median)
@@ -141,3 +145,6 @@ echo "== audit log, overhead per tool call"
 
 echo "== launch, a 100-turn session per turn, and its peak RSS (issue 17)"
 "$here/launch.py" "$BUILD/deskhand" "$T/launch" 20
+
+echo "== a 300-turn session past the context window: body and time per turn, peak RSS (issue 15)"
+"$here/long_session.py" "$BUILD/deskhand" "$T/long" 300
