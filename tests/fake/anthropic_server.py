@@ -6,11 +6,16 @@ Standard library only. Serves scripted turns, one per POST, in order:
 
   anthropic_server.py --script FILE.json --log FILE.jsonl --port-file FILE [--require-key KEY]
                       [--cursor-per-key] [--check-history] [--max-seconds N]
+                      [--timing FILE]
 
 --cursor-per-key: every x-api-key value walks the script from its first turn on
   its own, so one server can serve many independent runs of the same script.
 --max-seconds: the server exits after N seconds (default 300), or when the
   process that started it is gone.
+--timing FILE: append one line per request, {"n", "accept", "request",
+  "first_byte", "end"} (time.time() seconds: the connection accepted, the
+  request line read, the first and the last response byte written), so a
+  benchmark can tell the server's own time from its client's.
 --check-history: reject (400 invalid_request_error, as the real API does) a
   request whose messages break the API's rules: the first message is not the
   user's, an empty text block, a tool_use without its tool_result in the next
@@ -190,6 +195,7 @@ class State:
         self.cursor_per_key = cursor_per_key
         self.check_history = check_history
         self.lock = threading.Lock()
+        self.timing_path = None
         self.n = 0
         self.next_turn = {}  # cursor key (None unless --cursor-per-key) -> next turn index
 
@@ -203,6 +209,34 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # keep stderr quiet
         pass
+
+    # ---- timing (--timing) ----
+
+    def setup(self):
+        self.t_accept = time.time()
+        self.t_first = None
+        super().setup()
+
+    def parse_request(self):
+        self.t_request = time.time()
+        self.t_first = None
+        return super().parse_request()
+
+    def handle_one_request(self):
+        super().handle_one_request()
+        st = self.server.state
+        if st.timing_path and self.t_first is not None:
+            rec = {"n": self.n, "accept": self.t_accept, "request": self.t_request,
+                   "first_byte": self.t_first, "end": time.time()}
+            with st.lock:
+                with open(st.timing_path, "a") as f:
+                    f.write(json.dumps(rec) + "\n")
+        self.t_first = None
+
+    def send_response(self, *args, **kw):
+        if self.t_first is None:
+            self.t_first = time.time()
+        super().send_response(*args, **kw)
 
     # ---- plumbing ----
 
@@ -545,6 +579,7 @@ def main():
     ap.add_argument("--cursor-per-key", action="store_true")
     ap.add_argument("--check-history", action="store_true")
     ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--timing")
     args = ap.parse_args()
     with open(args.script) as f:
         script = json.load(f)
@@ -552,6 +587,7 @@ def main():
     srv.daemon_threads = True
     srv.state = State(script, args.log, args.require_key, args.cursor_per_key,
                       args.check_history)
+    srv.state.timing_path = args.timing
     open(args.log, "a").close()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
