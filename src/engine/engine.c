@@ -95,7 +95,7 @@ struct engine {
 	char *session_spec;	/* the resumed session's id until the session is open */
 	char *task;		/* the session's first task */
 	long long started_ns;
-	long input_tokens, output_tokens;
+	long input_tokens, output_tokens, cache_read_tokens;
 	double cost_usd;
 	cJSON *plan;		/* latest steps, or NULL */
 	cJSON *pending;		/* the approval_needed event waiting, or NULL */
@@ -196,6 +196,7 @@ observe(struct engine *e, const struct event *ev)
 	case EVENT_USAGE:
 		e->input_tokens += ev->usage.input_tokens;
 		e->output_tokens += ev->usage.output_tokens;
+		e->cache_read_tokens += ev->usage.cache_read_tokens;
 		e->cost_usd = ev->total_cost_usd;
 		break;
 	case EVENT_PLAN_PROPOSED:
@@ -534,6 +535,7 @@ snapshot_from_meta(struct engine *e, const cJSON *meta)
 	e->started_ns = ns ? strtoll(ns, NULL, 10) : json_int(meta, "started_ns", 0);
 	e->input_tokens = (long)json_int(meta, "input_tokens", 0);
 	e->output_tokens = (long)json_int(meta, "output_tokens", 0);
+	e->cache_read_tokens = (long)json_int(meta, "cache_read_tokens", 0);
 	e->cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0;
 	cJSON_Delete(e->plan);
 	e->plan = plan ? json_dup(plan) : NULL;
@@ -2093,6 +2095,7 @@ engine_snapshot(const struct engine *e)
 	json_add_bool(o, "settled", engine_is_settled(e));
 	json_add_num(o, "input_tokens", (double)e->input_tokens);
 	json_add_num(o, "output_tokens", (double)e->output_tokens);
+	json_add_num(o, "cache_read_tokens", (double)e->cache_read_tokens);
 	json_add_num(o, "cost_usd", e->cost_usd);
 	json_add(o, "plan", e->plan ? json_dup(e->plan) : cJSON_CreateNull());
 	json_add(o, "pending", e->pending ? json_dup(e->pending) : cJSON_CreateNull());
