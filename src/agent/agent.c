@@ -105,7 +105,6 @@ struct agent {
 	cJSON *tools;
 	cJSON *history;
 	char **last_ckpt;	/* per grant: last checkpoint id, or NULL */
-	bool first_checkpoint_done;
 
 	enum phase phase;
 	int turn;
@@ -119,6 +118,8 @@ struct agent {
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
 	bool baseline_done;	/* the first checkpoint of every grant landed */
+	unsigned baseline_outstanding; /* its jobs still on the worker */
+	void (*after_baseline)(struct agent *a); /* what waits for it: a tool call, the end */
 	bool finishing;		/* the end-of-session external checkpoint is running */
 	bool final_ckpt_done;
 	const char *fin_status;	/* finish() arguments kept across that checkpoint */
@@ -165,6 +166,7 @@ struct agent {
 static void next_turn(struct agent *a);
 static void process_call(struct agent *a);
 static void finish(struct agent *a, const char *status, const char *msg);
+static void baseline_done(struct agent *a);
 
 /*
  * Events and records
@@ -480,6 +482,12 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	free(j->tool_call);
 	buf_fini(&j->stat);
 	buf_fini(&j->report);
+	if (j->kind == CK_BASELINE) {
+		free(j);
+		if (--a->baseline_outstanding == 0)
+			baseline_done(a);
+		return;
+	}
 	free(j);
 	if (--a->ckpt_outstanding == 0 && a->after_ckpt) {
 		void (*fn)(struct agent *) = a->after_ckpt;
@@ -496,9 +504,15 @@ checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum c
 {
 	size_t n = grant_count(a->cfg.grants);
 
-	a->phase = PHASE_CHECKPOINT;
-	a->after_ckpt = then;
-	a->ckpt_outstanding = (unsigned)n;
+	if (kind == CK_BASELINE) {
+		/* Beside the first request, not before it: what waits for the
+		 * baseline says so in after_baseline (baseline_done()). */
+		a->baseline_outstanding = (unsigned)n;
+	} else {
+		a->phase = PHASE_CHECKPOINT;
+		a->after_ckpt = then;
+		a->ckpt_outstanding = (unsigned)n;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct ckpt_job *j = xcalloc(1, sizeof *j);
 
@@ -514,7 +528,9 @@ checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum c
 		buf_init(&j->report);
 		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
 	}
-	if (n == 0)
+	if (n == 0 && kind == CK_BASELINE)
+		baseline_done(a);
+	else if (n == 0)
 		then(a);
 }
 
@@ -535,11 +551,33 @@ finish_after_external(struct agent *a)
 }
 
 static void
+finish_after_baseline(struct agent *a)
+{
+	char *msg = a->fin_msg;
+
+	a->finishing = false;
+	a->fin_msg = NULL;
+	finish(a, a->fin_status, msg);
+	free(msg);
+}
+
+static void
 finish(struct agent *a, const char *status, const char *msg)
 {
 	if (a->phase == PHASE_DONE || a->finishing)
 		return;
-	if (a->cfg.watch && a->baseline_done && !a->final_ckpt_done) {
+	if (!a->baseline_done) {
+		/* A session that ends before its baseline landed (a one-turn
+		 * answer, a refused request) ends with it: the checkpoint record
+		 * goes before session_finished. */
+		a->finishing = true;
+		a->fin_status = status;
+		a->fin_msg = msg ? xstrdup(msg) : NULL;
+		a->phase = PHASE_CHECKPOINT;
+		a->after_baseline = finish_after_baseline;
+		return;
+	}
+	if (a->cfg.watch && !a->final_ckpt_done) {
 		/* What others changed since the last step is recorded before the
 		 * session ends, so it is never mixed into a later session's steps. */
 		a->finishing = true;
@@ -1585,6 +1623,13 @@ execute(struct agent *a)
 	struct call *c = &a->calls[a->cur];
 	const struct tool_entry *t = tool_env_find(&a->env, c->name);
 
+	if (!a->baseline_done) {
+		/* The first request went out beside the baseline; no call runs
+		 * before the folder as it was is recorded. */
+		a->phase = PHASE_CHECKPOINT;
+		a->after_baseline = execute;
+		return;
+	}
 	if (a->cfg.watch && (t->flags & TOOL_F_MUTATES) && !c->pre_checked) {
 		/* Whatever changed before this call is not its doing. */
 		c->pre_checked = true;
@@ -2134,15 +2179,16 @@ repair_history(struct agent *a)
 	history_add(a, m);
 }
 
+/* Every grant's baseline job landed: run what waited for it. */
 static void
 baseline_done(struct agent *a)
 {
+	void (*fn)(struct agent *) = a->after_baseline;
+
 	a->baseline_done = true;
-	if (a->interrupt) {
-		finish_interrupted(a);
-		return;
-	}
-	start_request(a);
+	a->after_baseline = NULL;
+	if (fn)
+		fn(a);
 }
 
 int
@@ -2235,7 +2281,13 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		history_add(a, m);
 	}
 	save_meta(a, "running");
-	checkpoint_all(a, resume ? "resume" : "baseline", NULL, CK_BASELINE, baseline_done);
+	/* The baseline (a full scan, on the worker) and the first request run
+	 * side by side: the first tool call and the session's end wait for it. */
+	checkpoint_all(a, resume ? "resume" : "baseline", NULL, CK_BASELINE, NULL);
+	if (a->interrupt)
+		finish_interrupted(a);
+	else
+		start_request(a);
 	return 0;
 }
 
