@@ -66,6 +66,7 @@ struct call {
 	bool malformed;
 	bool ran_mutating;   /* a grant may have changed: checkpoint after */
 	bool pre_checked;    /* external changes were checkpointed before it ran */
+	bool synced;	     /* the transcript was on the disk before it ran */
 	struct tool_result res;
 	bool has_result;
 	uint64_t started_ms;
@@ -120,6 +121,7 @@ struct agent {
 	bool baseline_done;	/* the first checkpoint of every grant landed */
 	unsigned baseline_outstanding; /* its jobs still on the worker */
 	void (*after_baseline)(struct agent *a); /* what waits for it: a tool call, the end */
+	void (*after_sync)(struct agent *a); /* what waits for the transcript's sync */
 	bool finishing;		/* the end-of-session external checkpoint is running */
 	bool final_ckpt_done;
 	const char *fin_status;	/* finish() arguments kept across that checkpoint */
@@ -179,18 +181,75 @@ static void emit_error(struct agent *a, const char *msg);
  * continues is what is on disk, and a long assistant text lives only in its
  * assistant_message record (the history keeps an excerpt). Takes nothing. */
 static void
-record(struct agent *a, const cJSON *rec)
+record_failed(struct agent *a, const char *why)
 {
-	if (session_append(a->cfg.session, rec) == 0)
-		return;
 	if (a->history_error) { /* said once; the error event itself may not fit */
-		log_warn("transcript: %s", err_msg());
+		log_warn("transcript: %s", why);
 		return;
 	}
 	a->history_error = xasprintf("the transcript could not be written (%s); "
 				     "free space, then continue with --resume %s",
-				     err_msg(), session_id(a->cfg.session));
+				     why, session_id(a->cfg.session));
 	emit_error(a, a->history_error);
+}
+
+static void
+record(struct agent *a, const cJSON *rec)
+{
+	if (session_append(a->cfg.session, rec) < 0)
+		record_failed(a, err_msg());
+}
+
+/* Group commit: records are written as they come (a crash of the process
+ * loses none) and fdatasynced on the worker, once per turn and before a call
+ * that changes files (a crash of the machine then loses no record of what
+ * the call was asked to do), not once per record on the loop. */
+static int
+sync_run(void *ctx)
+{
+	struct agent *a = ctx;
+
+	return session_sync(a->cfg.session);
+}
+
+static void
+sync_done(int rc, const char *msg, void *ctx)
+{
+	if (rc < 0)
+		record_failed(ctx, msg);
+}
+
+static void
+sync_then_done(int rc, const char *msg, void *ctx)
+{
+	struct agent *a = ctx;
+	void (*fn)(struct agent *) = a->after_sync;
+
+	sync_done(rc, msg, a);
+	a->after_sync = NULL;
+	if (fn)
+		fn(a);
+}
+
+/* Sync the transcript on the worker; with `then`, call it when the records
+ * are on the disk (else go on at once). Without a worker, here. */
+static void
+transcript_sync(struct agent *a, void (*then)(struct agent *))
+{
+	if (!a->cfg.worker) {
+		int rc = sync_run(a);
+
+		sync_done(rc, err_msg(), a);
+		if (then)
+			then(a);
+		return;
+	}
+	if (then) {
+		a->after_sync = then;
+		worker_post(a->cfg.worker, sync_run, sync_then_done, a);
+	} else {
+		worker_post(a->cfg.worker, sync_run, sync_done, a);
+	}
 }
 
 static void
@@ -604,6 +663,7 @@ finish(struct agent *a, const char *status, const char *msg)
 	a->finish_msg = msg ? xstrdup(msg) : NULL;
 	save_meta(a, status);
 	emit(a, &(struct event){ .type = EVENT_SESSION_FINISHED, .status = status, .text = msg });
+	transcript_sync(a, NULL);
 	buf_fini(&why);
 }
 
@@ -1301,6 +1361,7 @@ start_request(struct agent *a)
 	}
 	a->compact_tried = false;
 	a->last_estimate = est;
+	transcript_sync(a, NULL); /* the turn boundary: the records of the last one */
 	a->turn++;
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
@@ -1630,6 +1691,18 @@ execute(struct agent *a)
 		a->after_baseline = execute;
 		return;
 	}
+	if (!(t->flags & TOOL_F_READONLY) && !c->synced) {
+		/* What the model asked for is on the disk before it is done. With
+		 * the external-changes checkpoint below, that job comes after this
+		 * one on the worker and its continuation waits for both. */
+		c->synced = true;
+		if (!(a->cfg.watch && (t->flags & TOOL_F_MUTATES) && !c->pre_checked)) {
+			a->phase = PHASE_CHECKPOINT;
+			transcript_sync(a, execute);
+			return;
+		}
+		transcript_sync(a, NULL);
+	}
 	if (a->cfg.watch && (t->flags & TOOL_F_MUTATES) && !c->pre_checked) {
 		/* Whatever changed before this call is not its doing. */
 		c->pre_checked = true;
@@ -1716,6 +1789,7 @@ handle_plan_tool(struct agent *a, struct call *c)
 	a->awaiting = true;
 	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
 				  .input = c->shown, .text = "approve the plan" });
+	transcript_sync(a, NULL); /* a person may take hours */
 }
 
 /* Note a call refused for want of someone to ask: "write_file notes/a.md". */
@@ -1755,6 +1829,7 @@ emit_approval(struct agent *a, const char *diff)
 				  .input = c->shown,
 				  .text = a->asked_by ? a->asked_by : "changes files or runs a command",
 				  .diff = diff });
+	transcript_sync(a, NULL); /* a person may take hours */
 }
 
 static int
