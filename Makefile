@@ -131,7 +131,9 @@ DEB_PKGS += libreoffice-calc
 DEB_PKGS += pandoc
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
-# The MCP tests install their pinned npm packages (tests/mcp/package-lock.json);
+# The MCP tests install their pinned npm packages (tests/mcp/package-lock.json),
+# the OpenTelemetry tests theirs (tests/otel/package-lock.json: the collector
+# decodes with the official opentelemetry-proto definitions);
 # npm comes with NodeSource's nodejs, else from Debian's npm package.
 DEB_PKGS += nodejs
 # The schedule tests check the timer units and SPECs (systemd-analyze verify,
@@ -159,6 +161,10 @@ deps:
 	$(Q)if [ ! tests/mcp/node_modules/.package-lock.json -nt tests/mcp/package-lock.json ]; then \
 	  echo "  NPM     tests/mcp (the MCP conformance suite, pinned)"; \
 	  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	fi
+	$(Q)if [ ! tests/otel/node_modules/.package-lock.json -nt tests/otel/package-lock.json ]; then \
+	  echo "  NPM     tests/otel (the opentelemetry-proto definitions, pinned)"; \
+	  (cd tests/otel && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
 	fi
 
 # The official MCP conformance suite, client leg, as each revision requires it.
