@@ -27,7 +27,10 @@ SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 
 LIB_SRC   = $(filter-out src/main.c,$(wildcard src/*/*.c))
 MAIN_SRC  = src/main.c
-SBX_SRC   = $(wildcard sandbox/*.c)
+# deskhand-sandbox links only libc: its seccomp filter (sandbox/filter.c, libseccomp) is
+# compiled here by gen-filter into a generated C array, once per build, not per command.
+GEN_SRC   = sandbox/filter.c sandbox/gen_filter.c
+SBX_SRC   = $(filter-out $(GEN_SRC),$(wildcard sandbox/*.c))
 UNIT_SRC  = $(wildcard tests/unit/*.c)
 
 # $(call objs,BUILDDIR,SOURCES)
@@ -45,9 +48,25 @@ build/deskhand: $(call objs,build,$(MAIN_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/deskhand-sandbox: $(call objs,build,$(SBX_SRC))
+build/deskhand-sandbox: $(call objs,build,$(SBX_SRC)) build/sandbox/filter_bpf.o
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(OPT) -o $@ $^ -lseccomp
+	$(Q)$(CC) $(OPT) -o $@ $^
+
+# $(1): build directory, $(2): its flags. gen-filter compiles the seccomp policy; its
+# output is the C array the helper embeds.
+define gen_filter
+$(1)/gen-filter: $(call objs,$(1),$(GEN_SRC))
+	$$(if $$(Q),@echo "  LD      $$@")
+	$$(Q)$$(CC) $(2) -o $$@ $$^ -lseccomp
+$(1)/sandbox/filter_bpf.c: $(1)/gen-filter
+	$$(if $$(Q),@echo "  GEN     $$@")
+	$$(Q)$$< > $$@.tmp && mv $$@.tmp $$@
+$(1)/sandbox/filter_bpf.o: $(1)/sandbox/filter_bpf.c
+	$$(if $$(Q),@echo "  CC      $$<")
+	$$(Q)$$(CC) $$(BASEFLAGS) -Isandbox $(2) -c -o $$@ $$<
+endef
+$(eval $(call gen_filter,build,$(OPT)))
+$(eval $(call gen_filter,build-asan,$(SANFLAGS)))
 
 # ---- sanitizer build used by the tests -----------------------------------------
 build-asan/%.o: %.c
@@ -59,9 +78,9 @@ build-asan/deskhand: $(call objs,build-asan,$(MAIN_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build-asan/deskhand-sandbox: $(call objs,build-asan,$(SBX_SRC))
+build-asan/deskhand-sandbox: $(call objs,build-asan,$(SBX_SRC)) build-asan/sandbox/filter_bpf.o
 	$(if $(Q),@echo "  LD/SAN  $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $^ -lseccomp
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^
 
 build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")

@@ -6,8 +6,10 @@
 #   2. wall time and peak RSS of a whole scripted 20-turn session against the
 #      fake server (real HTTP over loopback, real sandbox, real libgit2)
 #   3. interrupt latency: SIGINT mid-stream to process exit
-#   4. sandbox overhead: median of 50 run_command-style `true` runs through
-#      deskhand-sandbox against 50 direct ones (bench-sandbox; target < 15 ms)
+#   4. sandbox overhead (issue 17): run_command `true` through deskhand-sandbox
+#      against a bare `bwrap --ro-bind / / --unshare-all true`, 30 rounds of
+#      each, interleaved: medians with min/max and the overhead (bench-sandbox;
+#      target <= 5 ms above bare bwrap)
 #   6. memory (issue 9): peak RSS of a session whose model streams 100 MB of
 #      text (stopped at message_limit), of one whose 15 MiB text completes, and
 #      of one that writes a 10 MB file and then runs 20 more turns, each
@@ -18,6 +20,10 @@
 #      the workbench and of its engine), and peak RSS after --resume of a
 #      1,000-turn session; the workbench's CPU time per frame (median, p99)
 #      while a 2,000-line Markdown answer streams (issue 11)
+#   9. launch to the first model request, a 100-turn session's time per turn
+#      beyond the fake server's own (per 25-turn bucket) and its peak RSS,
+#      each a median with min/max over 20 runs beside its reference
+#      (launch.py, issue 17)
 #   8. audit log overhead per tool call (bench-audit, issue 14): median, min
 #      and max over 25 runs of 200 calls against a no-audit reference in the
 #      same run (target < 0.2 ms median)
@@ -120,10 +126,10 @@ done
 sorted=$(printf '%s\n' "${lat[@]}" | sort -n | tr '\n' ' ')
 echo "interrupt: ms per run (sorted): $sorted"
 
-echo "== sandbox overhead: run_command 'true' through deskhand-sandbox vs 'true' directly"
+echo "== sandbox overhead: run_command 'true' through deskhand-sandbox vs a bare bwrap"
 mkdir -p "$T/sbx"
 "$BUILD/deskhand-sandbox" --status | sed 's/^/  /'
-"$BUILD/bench-sandbox" "$BUILD/deskhand-sandbox" "$T/sbx" 50
+"$BUILD/bench-sandbox" "$BUILD/deskhand-sandbox" "${DH_BWRAP:-/usr/bin/bwrap}" "$T/sbx" 30
 
 echo "== workbench (in a pty, 140x40, xterm-256color)"
 "$here/bench_ui.py" "$BUILD/deskhand" "$T/ui-work" frame stream resume markdown
@@ -136,6 +142,9 @@ echo "== connectors: session start to the first model request (3 stdio servers, 
 
 echo "== audit log, overhead per tool call"
 "$BUILD/bench-audit" 25 200
+
+echo "== launch, a 100-turn session per turn, and its peak RSS (issue 17)"
+"$here/launch.py" "$BUILD/deskhand" "$T/launch" 20
 
 echo "== telemetry (OpenTelemetry export), overhead per turn"
 "$here/otel.sh" "$BUILD" 5

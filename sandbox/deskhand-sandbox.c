@@ -10,13 +10,13 @@
  * Exit status: the command's; 124 wall-clock timeout (whole tree killed); 125 setup failed
  * (one "deskhand-sandbox: ..." line on stderr); 128+N when killed by signal N.
  * The policy (what is mounted how, which syscalls are refused and why) is in sandbox/README.md;
- * every policy choice below is a table at the top of this file. Self-contained: links only
- * libseccomp, shares no code with deskhand.
+ * every policy choice is a table at the top of this file, except the seccomp rules, which are
+ * tables at the top of filter.c, compiled into BPF when this binary is built (gen_filter.c).
+ * Self-contained: links only libc at run time, shares no code with deskhand.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "filter.h"
 #include "landlock.h"
 #include "netns.h"
 
@@ -90,55 +91,6 @@ static const struct { int res; rlim_t max; } limits[] = {
                                         * stage inside, so bwrap is not bound by it */
 };
 
-/* Syscalls refused outright: EPERM for "not allowed", ENOSYS where libc/runtimes fall back. */
-static const struct { int nr; int err; } denied_syscalls[] = {
-    /* reading or modifying other processes */
-    { SCMP_SYS(ptrace), EPERM }, { SCMP_SYS(process_vm_readv), EPERM },
-    { SCMP_SYS(process_vm_writev), EPERM }, { SCMP_SYS(process_madvise), EPERM },
-    { SCMP_SYS(pidfd_getfd), EPERM },
-    /* kernel keyrings */
-    { SCMP_SYS(keyctl), EPERM }, { SCMP_SYS(add_key), EPERM }, { SCMP_SYS(request_key), EPERM },
-    /* large kernel attack surface, rarely needed by a dev shell */
-    { SCMP_SYS(userfaultfd), EPERM }, { SCMP_SYS(bpf), EPERM }, { SCMP_SYS(perf_event_open), EPERM },
-    { SCMP_SYS(io_uring_setup), EPERM }, { SCMP_SYS(io_uring_enter), EPERM },
-    { SCMP_SYS(io_uring_register), EPERM }, /* io_uring opens sockets/files without syscalls */
-    /* namespaces and mounts: the view bwrap built must stay as it is */
-    { SCMP_SYS(unshare), EPERM }, { SCMP_SYS(setns), EPERM }, { SCMP_SYS(mount), EPERM },
-    { SCMP_SYS(umount2), EPERM }, { SCMP_SYS(pivot_root), EPERM }, { SCMP_SYS(chroot), EPERM },
-    { SCMP_SYS(open_by_handle_at), EPERM },
-    /* host administration */
-    { SCMP_SYS(syslog), EPERM }, { SCMP_SYS(acct), EPERM }, { SCMP_SYS(quotactl), EPERM },
-    { SCMP_SYS(kexec_load), EPERM }, { SCMP_SYS(kexec_file_load), EPERM },
-    { SCMP_SYS(init_module), EPERM }, { SCMP_SYS(finit_module), EPERM },
-    { SCMP_SYS(delete_module), EPERM }, { SCMP_SYS(reboot), EPERM },
-    { SCMP_SYS(swapon), EPERM }, { SCMP_SYS(swapoff), EPERM },
-    /* Flatpak's list: old or NUMA interfaces with a history of bugs */
-    { SCMP_SYS(modify_ldt), EPERM }, { SCMP_SYS(uselib), EPERM }, { SCMP_SYS(move_pages), EPERM },
-    { SCMP_SYS(mbind), EPERM }, { SCMP_SYS(migrate_pages), EPERM },
-    { SCMP_SYS(get_mempolicy), EPERM }, { SCMP_SYS(set_mempolicy), EPERM },
-    /* clone3's flags sit behind a pointer seccomp cannot read; glibc falls back to clone */
-    { SCMP_SYS(clone3), ENOSYS },
-    /* the new mount API */
-    { SCMP_SYS(open_tree), ENOSYS }, { SCMP_SYS(move_mount), ENOSYS }, { SCMP_SYS(fsopen), ENOSYS },
-    { SCMP_SYS(fsconfig), ENOSYS }, { SCMP_SYS(fsmount), ENOSYS }, { SCMP_SYS(fspick), ENOSYS },
-    { SCMP_SYS(mount_setattr), ENOSYS },
-};
-
-/* clone(flags) with any of these → EPERM (flags are arg0 on x86_64 and aarch64). */
-static const unsigned long clone_ns_flags[] = {
-    CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
-    CLONE_NEWCGROUP,
-};
-
-/* ioctl requests → EPERM: typing into the terminal (TIOCSTI) and the console (TIOCLINUX). */
-static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
-
-/* Socket families allowed; every other one → EAFNOSUPPORT (no netlink, packet, vsock...).
- * AF_UNIX is refused too: a host socket in a path the view shows read-only is still
- * connectable (a read-only mount does not stop connect(2) on a socket inode, and
- * Landlock only scopes pathname sockets from ABI 9), and seccomp cannot see the path.
- * socketpair(2) stays allowed: its two ends can reach nothing but each other. */
-static const int allowed_families[] = { AF_UNSPEC, AF_INET, AF_INET6 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -426,61 +378,25 @@ static void build_argv(void)
 
 /* ---- seccomp ---------------------------------------------------------------------------- */
 
-/* -EFAULT: syscall unknown on this arch (Flatpak's convention) — it cannot be called anyway. */
-static int rule(scmp_filter_ctx c, int err, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
-{
-    int r = seccomp_rule_add_array(c, SCMP_ACT_ERRNO(err), nr, n, cmp);
-    return r == -EFAULT ? 0 : r;
-}
-
-/* Builds the filter and returns a memfd holding the BPF program, positioned at 0; -1 on error. */
+/* A memfd holding the BPF program compiled when this binary was built (filter.c), positioned
+ * at 0; -1 on error. */
 static int seccomp_filter_fd(void)
 {
-    /* Denylist: default ALLOW. Only the native arch is in the filter, so i386 (int 0x80) and
-     * x32 syscalls hit the bad-arch action and kill the process. */
-    scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
-    int bad = !c || seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) != 0;
+    int fd = memfd_create("deskhand-seccomp", MFD_CLOEXEC);
+    size_t off = 0;
 
-    for (size_t i = 0; !bad && i < sizeof denied_syscalls / sizeof *denied_syscalls; i++)
-        bad = rule(c, denied_syscalls[i].err, denied_syscalls[i].nr, 0, NULL) != 0;
-    for (size_t i = 0; !bad && i < sizeof clone_ns_flags / sizeof *clone_ns_flags; i++) {
-        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i], clone_ns_flags[i]);
-        bad = rule(c, EPERM, SCMP_SYS(clone), 1, &a) != 0;
+    while (fd >= 0 && off < filter_bpf_len) {
+        ssize_t w = write(fd, filter_bpf + off, filter_bpf_len - off);
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
     }
-    /* ioctl's request and socket's family are 32-bit in the kernel: compare the low 32 bits
-     * only, or a value with garbage in the upper half slips past (CVE-2019-10063). */
-    for (size_t i = 0; !bad && i < sizeof denied_ioctls / sizeof *denied_ioctls; i++) {
-        struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, denied_ioctls[i]);
-        bad = rule(c, EPERM, SCMP_SYS(ioctl), 1, &a) != 0;
-    }
-    /* personality: only PER_LINUX (0) and the 0xffffffff query (no ASLR-off, no fake uname).
-     * libseccomp 2.5 allows one comparison per argument in a rule, so "x is neither all-zero
-     * nor all-one" is spelled as: bits 0 and i differ, for some i in 1..31; or upper bits set. */
-    for (unsigned i = 1; !bad && i < 32; i++) {
-        scmp_datum_t m = 1u | (1u << i);
-        struct scmp_arg_cmp lo = SCMP_A0(SCMP_CMP_MASKED_EQ, m, 1u), hi = SCMP_A0(SCMP_CMP_MASKED_EQ, m, 1u << i);
-        bad = rule(c, EPERM, SCMP_SYS(personality), 1, &lo) || rule(c, EPERM, SCMP_SYS(personality), 1, &hi);
-    }
-    struct scmp_arg_cmp upper = SCMP_A0(SCMP_CMP_GT, 0xffffffffu);
-    if (!bad) bad = rule(c, EPERM, SCMP_SYS(personality), 1, &upper) != 0;
-    /* socket: every family below AF_MAX not in the allowed list, and anything >= AF_MAX. The
-     * last rule compares all 64 bits, so upper-half garbage is refused too (fails closed). */
-    for (int f = 0; !bad && f < AF_MAX; f++) {
-        int ok = 0;
-        for (size_t k = 0; k < sizeof allowed_families / sizeof *allowed_families; k++)
-            ok |= allowed_families[k] == f;
-        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)f);
-        if (!ok) bad = rule(c, EAFNOSUPPORT, SCMP_SYS(socket), 1, &a) != 0;
-    }
-    struct scmp_arg_cmp hi = SCMP_A0(SCMP_CMP_GE, AF_MAX);
-    if (!bad) bad = rule(c, EAFNOSUPPORT, SCMP_SYS(socket), 1, &hi) != 0;
-
-    int fd = bad ? -1 : memfd_create("deskhand-seccomp", MFD_CLOEXEC);
-    if (fd >= 0 && (seccomp_export_bpf(c, fd) != 0 || lseek(fd, 0, SEEK_SET) != 0)) {
+    if (fd >= 0 && lseek(fd, 0, SEEK_SET) != 0) {
         close(fd);
         fd = -1;
     }
-    if (c) seccomp_release(c);
     return fd;
 }
 
@@ -679,7 +595,8 @@ static int print_status(void)
     else
         printf("processes: RLIMIT_NPROC %llu (%s)\n", (unsigned long long)limit_of(RLIMIT_NPROC), cgwhy);
     if (fd >= 0 && fstat(fd, &st) == 0)
-        printf("seccomp: filter builds (%lld bytes of BPF)\n", (long long)st.st_size);
+        printf("seccomp: filter builds (%lld bytes of BPF, compiled with deskhand-sandbox)\n",
+               (long long)st.st_size);
     else
         printf("seccomp: filter export FAILED\n");
     if (fd >= 0) close(fd);

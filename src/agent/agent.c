@@ -2205,15 +2205,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		/* Rewrite the whole last message: history records are append-only, so
 		 * append a corrected copy and drop the old one from memory. */
 		cJSON *copy = json_dup(last);
-		cJSON *content = cJSON_GetObjectItemCaseSensitive(copy, "content");
-		if (cJSON_IsString(content)) {
-			cJSON *arr = json_new_arr(), *t0 = json_new_obj();
-			json_add_str(t0, "type", "text");
-			json_add_str(t0, "text", content->valuestring);
-			json_add(arr, NULL, t0);
-			cJSON_ReplaceItemInObjectCaseSensitive(copy, "content", arr);
-			content = arr;
-		}
+		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
 		cJSON *rec = json_new_obj();

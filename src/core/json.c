@@ -217,3 +217,20 @@ json_new_arr(void)
 {
 	return check(cJSON_CreateArray());
 }
+
+cJSON *
+json_message_blocks(cJSON *msg)
+{
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+
+	if (cJSON_IsString(content)) {
+		cJSON *arr = json_new_arr(), *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", content->valuestring);
+		json_add(arr, NULL, t);
+		cJSON_ReplaceItemInObjectCaseSensitive(msg, "content", arr);
+		return arr;
+	}
+	return cJSON_IsArray(content) ? content : NULL;
+}

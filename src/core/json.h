@@ -65,4 +65,10 @@ cJSON *json_dup(const cJSON *v);
 cJSON *json_new_obj(void);
 cJSON *json_new_arr(void);
 
+/* The content of a Messages API message `msg` ({role, content}) as an array
+ * of blocks (PROTOCOLS.md §1.3): a string content is replaced in place by
+ * one {type:"text", text} block first. Borrowed; NULL when content is
+ * neither a string nor an array. */
+cJSON *json_message_blocks(cJSON *msg);
+
 #endif

@@ -92,6 +92,7 @@ state_sync(struct client *c)
 	st->clients = (int)json_int(s, "clients", c->local ? 1 : 0);
 	st->input_tokens = (long)json_int(s, "input_tokens", 0);
 	st->output_tokens = (long)json_int(s, "output_tokens", 0);
+	st->cache_read_tokens = (long)json_int(s, "cache_read_tokens", 0);
 	st->cost_usd = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "cost_usd"));
 	if (st->cost_usd != st->cost_usd) /* NaN: absent */
 		st->cost_usd = 0;
@@ -184,6 +185,9 @@ state_update(struct client *c, const struct event *ev)
 			  (double)(json_int(c->state, "input_tokens", 0) + ev->usage.input_tokens));
 		state_num(c, "output_tokens",
 			  (double)(json_int(c->state, "output_tokens", 0) + ev->usage.output_tokens));
+		state_num(c, "cache_read_tokens",
+			  (double)(json_int(c->state, "cache_read_tokens", 0) +
+				   ev->usage.cache_read_tokens));
 		state_num(c, "cost_usd", ev->total_cost_usd);
 		break;
 	case EVENT_PLAN_PROPOSED:

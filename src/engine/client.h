@@ -52,6 +52,7 @@ struct client_state {
 	bool settled;		   /* a task finished and no snapshot job is pending */
 	int clients;		   /* clients attached (socket), 1 for local */
 	long input_tokens, output_tokens;
+	long cache_read_tokens;	   /* input tokens read from the prompt cache */
 	double cost_usd;	   /* the session so far */
 	const cJSON *plan;	   /* the plan's steps [{title, status}], or NULL */
 	const cJSON *pending;	   /* the approval_needed event waiting, or NULL */

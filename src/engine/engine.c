@@ -97,7 +97,7 @@ struct engine {
 	char *session_spec;	/* the resumed session's id until the session is open */
 	char *task;		/* the session's first task */
 	long long started_ns;
-	long input_tokens, output_tokens;
+	long input_tokens, output_tokens, cache_read_tokens;
 	double cost_usd;
 	cJSON *plan;		/* latest steps, or NULL */
 	cJSON *pending;		/* the approval_needed event waiting, or NULL */
@@ -110,9 +110,14 @@ struct engine {
 	struct ev_timer deadline; /* armed while an approval waits (approval_deadline) */
 	struct notify *notify;	  /* detached and scheduled runs tell the person */
 	char *summary;		  /* first line of the latest assistant text */
+	/* A follow-up task that came while snapshot jobs still ran: started
+	 * once the worker reached it (a barrier job), never refused. */
+	char *deferred_task;
+	struct ev_timer deferred;
 };
 
 static void fan_out(const struct event *ev, void *ctx);
+static void on_deferred(struct ev_loop *l, struct ev_timer *t, void *ctx);
 static int open_audit(struct engine *e);
 
 /*
@@ -193,6 +198,7 @@ observe(struct engine *e, const struct event *ev)
 	case EVENT_USAGE:
 		e->input_tokens += ev->usage.input_tokens;
 		e->output_tokens += ev->usage.output_tokens;
+		e->cache_read_tokens += ev->usage.cache_read_tokens;
 		e->cost_usd = ev->total_cost_usd;
 		break;
 	case EVENT_PLAN_PROPOSED:
@@ -532,6 +538,7 @@ snapshot_from_meta(struct engine *e, const cJSON *meta)
 	e->started_ns = ns ? strtoll(ns, NULL, 10) : json_int(meta, "started_ns", 0);
 	e->input_tokens = (long)json_int(meta, "input_tokens", 0);
 	e->output_tokens = (long)json_int(meta, "output_tokens", 0);
+	e->cache_read_tokens = (long)json_int(meta, "cache_read_tokens", 0);
 	e->cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0;
 	cJSON_Delete(e->plan);
 	e->plan = plan ? json_dup(plan) : NULL;
@@ -626,6 +633,7 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->cfg = cfg;
 	e->opts = *o;
 	ev_timer_init(&e->deadline, on_deadline, e);
+	ev_timer_init(&e->deferred, on_deferred, e);
 	notify_new(&e->notify, loop, cfg->notify_command);
 	e->stores = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->stores);
 	e->redact = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->redact);
@@ -937,6 +945,40 @@ report_session_notes(struct engine *e)
 	free(notes);
 }
 
+/* The barrier job: every snapshot job queued before it has run. Its own
+ * count is dropped only after this returns, so start from a timer. */
+static int
+barrier_run(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void
+barrier_done(int rc, const char *msg, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)rc;
+	(void)msg;
+	if (!e->closing && e->deferred_task)
+		ev_timer_arm(e->loop, &e->deferred, 0);
+}
+
+static void
+on_deferred(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct engine *e = ctx;
+	char *task = e->deferred_task;
+
+	(void)l;
+	(void)t;
+	e->deferred_task = NULL;
+	if (task && engine_start(e, task) < 0)
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = (char *)err_msg() }, e);
+	free(task);
+}
+
 int
 engine_start(struct engine *e, const char *task)
 {
@@ -947,9 +989,15 @@ engine_start(struct engine *e, const char *task)
 		return 0;
 	}
 	if (e->agent) {
-		/* A follow-up task: the same session, its history reloaded. */
-		if (worker_pending(e->worker))
-			return err_set("snapshot jobs are still running; try again");
+		/* A follow-up task: the same session, its history reloaded,
+		 * once the snapshot jobs of the last one are done. */
+		if (e->deferred_task)
+			return err_set("a task is already waiting for the last one's snapshots");
+		if (worker_pending(e->worker)) {
+			e->deferred_task = xstrdup(task);
+			worker_post(e->worker, barrier_run, barrier_done, e);
+			return 0;
+		}
 		agent_free(e->agent);
 		e->agent = NULL;
 		cJSON_Delete(e->history);
@@ -2054,6 +2102,7 @@ engine_snapshot(const struct engine *e)
 	json_add_bool(o, "settled", engine_is_settled(e));
 	json_add_num(o, "input_tokens", (double)e->input_tokens);
 	json_add_num(o, "output_tokens", (double)e->output_tokens);
+	json_add_num(o, "cache_read_tokens", (double)e->cache_read_tokens);
 	json_add_num(o, "cost_usd", e->cost_usd);
 	json_add(o, "plan", e->plan ? json_dup(e->plan) : cJSON_CreateNull());
 	json_add(o, "pending", e->pending ? json_dup(e->pending) : cJSON_CreateNull());
@@ -2071,6 +2120,9 @@ engine_close(struct engine *e)
 		return;
 	e->closing = true; /* no requester waits for a reply any more */
 	ev_timer_disarm(e->loop, &e->deadline);
+	ev_timer_disarm(e->loop, &e->deferred);
+	free(e->deferred_task);
+	e->deferred_task = NULL;
 	notify_free(e->notify);
 	e->notify = NULL;
 	free(e->summary);

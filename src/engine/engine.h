@@ -64,8 +64,10 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
 
 /* Start a task: the first one creates the agent (resuming the history when
  * opened with `resume`); a later one, once the previous task finished,
- * continues the same session with `task` as the next user message. While a
- * task runs this is a steer instead. DH_EFAIL with a message otherwise. */
+ * continues the same session with `task` as the next user message (started
+ * once the last task's snapshot jobs are done: 0 now, its events later).
+ * While a task runs this is a steer instead. DH_EFAIL with a message
+ * otherwise (a second follow-up while one waits for those jobs). */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
 /*
  * Requests and replies. Every command may carry a request id (c->req, wire

@@ -49,6 +49,81 @@ static const char *const known_stop_reasons[] = {
  * Request
  */
 
+/* A block that may carry cache_control (§1.7): not thinking, not an empty text. */
+static bool
+cacheable(const cJSON *blk)
+{
+	const char *type = json_str(blk, "type");
+
+	if (!type || !strcmp(type, "thinking") || !strcmp(type, "redacted_thinking"))
+		return false;
+	return strcmp(type, "text") != 0 || (json_str(blk, "text") && *json_str(blk, "text"));
+}
+
+/* Put a breakpoint on the last cacheable block of message `m`, its string
+ * content turned into one text block first. Returns whether it did. */
+static bool
+mark_message(cJSON *m)
+{
+	cJSON *content = json_message_blocks(m);
+
+	if (!content)
+		return false;
+	for (int i = cJSON_GetArraySize(content); i-- > 0;) {
+		cJSON *blk = cJSON_GetArrayItem(content, i);
+
+		if (cJSON_IsObject(blk) && cacheable(blk)) {
+			json_add_str(json_add(blk, "cache_control", json_new_obj()), "type",
+			             "ephemeral");
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The moving conversation breakpoint (§1.7). The history only grows at its
+ * end, so the last message is the prefix of the next request: a breakpoint
+ * on it writes the conversation so far to the cache, and the next request
+ * reads it back. With tools and system that is three of the four breakpoints
+ * the API allows; the fourth stays on the last message of the previous
+ * request (the user message before the last assistant one) so that a turn
+ * that added more blocks than the cache lookup walks back still reads the
+ * earlier prefix. Any breakpoint the caller's messages carried is removed
+ * first: the count never passes four.
+ */
+static void
+mark_conversation(cJSON *msgs)
+{
+	int n = cJSON_GetArraySize(msgs), last_asst = -1;
+	cJSON *m, *blk;
+
+	cJSON_ArrayForEach(m, msgs)
+	{
+		cJSON_ArrayForEach(blk, cJSON_GetObjectItemCaseSensitive(m, "content"))
+		{
+			if (cJSON_IsObject(blk))
+				cJSON_DeleteItemFromObjectCaseSensitive(blk, "cache_control");
+		}
+	}
+	for (int i = n; i-- > 0;) {
+		if (!mark_message(cJSON_GetArrayItem(msgs, i)))
+			continue;
+		n = i;
+		break;
+	}
+	for (int i = n; i-- > 0;) {
+		const char *role = json_str(cJSON_GetArrayItem(msgs, i), "role");
+
+		if (role && !strcmp(role, "assistant") && last_asst < 0) {
+			last_asst = i;
+		} else if (role && !strcmp(role, "user") && last_asst >= 0) {
+			mark_message(cJSON_GetArrayItem(msgs, i));
+			break;
+		}
+	}
+}
+
 static int
 build_request(struct llm_http_spec *out, const struct llm_config *cfg,
               const struct llm_request *req)
@@ -96,7 +171,9 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 			             "ephemeral");
 		}
 	}
-	json_add(b, "messages", req->messages ? json_dup(req->messages) : json_new_arr());
+	cJSON *msgs = json_add(b, "messages",
+	                       req->messages ? json_dup(req->messages) : json_new_arr());
+	mark_conversation(msgs);
 	out->body = b;
 	return 0;
 }

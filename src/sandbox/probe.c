@@ -302,7 +302,7 @@ check_from_status(struct probe_report *r, const char *status, bool ran)
 		add(r, "seccomp", PROBE_FAIL, "use a kernel built with CONFIG_SECCOMP_FILTER",
 		    "seccomp: not supported by this kernel (%s)", strerror(errno));
 	else if (!sc || strncmp(sc, "filter builds", 13) != 0)
-		add(r, "seccomp", PROBE_FAIL, "reinstall libseccomp2 and rebuild deskhand-sandbox",
+		add(r, "seccomp", PROBE_FAIL, "rebuild deskhand-sandbox (make; it needs libseccomp-dev)",
 		    "seccomp: the filter did not build: %s",
 		    sc    ? sc
 		    : ran ? "no answer"

@@ -169,6 +169,10 @@ seg_tokens(struct ui *u, const struct client_state *st, struct buf *b)
 	human_count(b, st->input_tokens);
 	buf_putc(b, '/');
 	human_count(b, st->output_tokens);
+	if (st->cache_read_tokens > 0) {
+		buf_puts(b, " cache ");
+		human_count(b, st->cache_read_tokens);
+	}
 }
 
 static void

@@ -6,11 +6,16 @@ Standard library only. Serves scripted turns, one per POST, in order:
 
   anthropic_server.py --script FILE.json --log FILE.jsonl --port-file FILE [--require-key KEY]
                       [--cursor-per-key] [--check-history] [--max-seconds N]
+                      [--timing FILE]
 
 --cursor-per-key: every x-api-key value walks the script from its first turn on
   its own, so one server can serve many independent runs of the same script.
 --max-seconds: the server exits after N seconds (default 300), or when the
   process that started it is gone.
+--timing FILE: append one line per request, {"n", "accept", "request",
+  "first_byte", "end"} (time.time() seconds: the connection accepted, the
+  request line read, the first and the last response byte written), so a
+  benchmark can tell the server's own time from its client's.
 --check-history: reject (400 invalid_request_error, as the real API does) a
   request whose messages break the API's rules: the first message is not the
   user's, an empty text block, a tool_use without its tool_result in the next
@@ -58,6 +63,18 @@ Every request is logged as {"n", "headers" (lowercased, x-api-key "<redacted>"),
 The usage each completed stream reported is logged to LOG.usage as {"n", "model",
 "input_tokens", "output_tokens", "cache_read_input_tokens",
 "cache_creation_input_tokens"}, once its message_stop is sent.
+--cache: a prompt cache as PROTOCOLS.md §1.7 describes it. A request must
+  carry at most 4 cache_control breakpoints, one of them on the last cacheable
+  block (not thinking, not an empty text) of its last message (400 otherwise:
+  the breakpoint must move with the conversation). The prefix up to each
+  breakpoint (tools, system, messages in that order, cache_control left out,
+  string content read as one text block) is hashed; its token estimate (JSON
+  bytes / 4) is reported as cache_read_input_tokens when an earlier request
+  stored the same prefix (the longest one counts), the rest up to the last
+  breakpoint as cache_creation_input_tokens, and every breakpoint's prefix is
+  stored. A turn's own "usage" cache fields win. Each logged request carries
+  "breakpoints": [[message index, block index], ...] ([-1, i] for a tool or
+  a system block) and "cache": {"read", "creation"}.
 """
 
 import argparse
@@ -180,6 +197,70 @@ def history_problem(body):
     return None
 
 
+def cache_blocks(body):
+    """The request's blocks in cache order (tools, system, messages) as
+    (position, block without cache_control, had cache_control)."""
+    out = []
+    for i, t in enumerate(body.get("tools") or []):
+        out.append(((-1, i), "tool", t))
+    sysp = body.get("system")
+    if isinstance(sysp, str):
+        sysp = [{"type": "text", "text": sysp}]
+    for i, b in enumerate(sysp or []):
+        out.append(((-2, i), "system", b))
+    for i, m in enumerate(body.get("messages") or []):
+        c = m.get("content") if isinstance(m, dict) else None
+        if isinstance(c, str):
+            c = [{"type": "text", "text": c}]
+        for j, b in enumerate(c or []):
+            out.append(((i, j), m.get("role"), b))
+    res = []
+    for pos, role, b in out:
+        marked = isinstance(b, dict) and "cache_control" in b
+        if marked:
+            b = {k: v for k, v in b.items() if k != "cache_control"}
+        res.append((pos, [role, b], marked))
+    return res
+
+
+def cache_problem(body):
+    """Why the request's breakpoints break §1.7 or do not move with the
+    conversation, or None."""
+    blocks = cache_blocks(body)
+    marks = [pos for pos, _, marked in blocks if marked]
+    if len(marks) > 4:
+        return "A maximum of 4 blocks with cache_control may be provided. Found %d." % len(marks)
+    msgs = body.get("messages") or []
+    last = len(msgs) - 1
+    cands = [(pos, b) for pos, (_, b), _ in blocks if pos[0] == last and isinstance(b, dict)
+             and b.get("type") not in ("thinking", "redacted_thinking")
+             and not (b.get("type") == "text" and not b.get("text"))]
+    if cands and cands[-1][0] not in marks:
+        return ("fake: cache breakpoint expected on messages.%d.content.%d (the last message's "
+                "last block); breakpoints at %s" % (cands[-1][0] + (marks,)))
+    return None
+
+
+def cache_account(st, body):
+    """(read, creation, breakpoints) for a request under the fake cache."""
+    blocks = cache_blocks(body)
+    read, end, marks, prefixes = 0, 0, [], []
+    for k, (pos, item, marked) in enumerate(blocks):
+        if not marked:
+            continue
+        text = json.dumps([it for _, it, _ in blocks[:k + 1]], sort_keys=True, ensure_ascii=False)
+        tokens = len(text.encode("utf-8", "surrogateescape")) // 4
+        marks.append([pos[0] if pos[0] >= 0 else -1, pos[1]])
+        prefixes.append(text)
+        end = tokens
+        with st.lock:
+            if text in st.cache:
+                read = max(read, tokens)
+    with st.lock:
+        st.cache.update(prefixes)
+    return read, max(0, end - read), marks
+
+
 class State:
     def __init__(self, script, log_path, require_key, cursor_per_key=False, check_history=False):
         self.turns = script.get("turns", [])
@@ -189,7 +270,10 @@ class State:
         self.require_key = require_key
         self.cursor_per_key = cursor_per_key
         self.check_history = check_history
+        self.cache_on = False
+        self.cache = set()  # prefixes stored (§1.7 under --cache)
         self.lock = threading.Lock()
+        self.timing_path = None
         self.n = 0
         self.next_turn = {}  # cursor key (None unless --cursor-per-key) -> next turn index
 
@@ -203,6 +287,34 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # keep stderr quiet
         pass
+
+    # ---- timing (--timing) ----
+
+    def setup(self):
+        self.t_accept = time.time()
+        self.t_first = None
+        super().setup()
+
+    def parse_request(self):
+        self.t_request = time.time()
+        self.t_first = None
+        return super().parse_request()
+
+    def handle_one_request(self):
+        super().handle_one_request()
+        st = self.server.state
+        if st.timing_path and self.t_first is not None:
+            rec = {"n": self.n, "accept": self.t_accept, "request": self.t_request,
+                   "first_byte": self.t_first, "end": time.time()}
+            with st.lock:
+                with open(st.timing_path, "a") as f:
+                    f.write(json.dumps(rec) + "\n")
+        self.t_first = None
+
+    def send_response(self, *args, **kw):
+        if self.t_first is None:
+            self.t_first = time.time()
+        super().send_response(*args, **kw)
 
     # ---- plumbing ----
 
@@ -250,8 +362,15 @@ class Handler(BaseHTTPRequestHandler):
             self.write_chunk(p)
             time.sleep(0.0005)
 
+    def turn_usage(self, turn):
+        """The turn's usage, the fake cache's figures filled in (--cache)."""
+        u = dict(turn.get("usage") or {})
+        for k, v in (getattr(self, "cache_usage", None) or {}).items():
+            u.setdefault(k, v)
+        return u
+
     def message_start(self, turn, delay):
-        u = turn.get("usage") or {}
+        u = self.turn_usage(turn)
         self.event("message_start", {
             "type": "message_start",
             "message": {
@@ -339,7 +458,7 @@ class Handler(BaseHTTPRequestHandler):
         for k, call in enumerate(calls):
             self.tool_block(index, k, call, delay, step=step)
             index += 1
-        u = turn.get("usage") or {}
+        u = self.turn_usage(turn)
         stop = turn.get("stop_reason") or ("tool_use" if calls else "end_turn")
         self.event("message_delta", {"type": "message_delta",
                                      "delta": {"stop_reason": stop, "stop_sequence": None},
@@ -430,10 +549,21 @@ class Handler(BaseHTTPRequestHandler):
         if "x-api-key" in headers:
             headers["x-api-key"] = "<redacted>"
         tokens = estimate_tokens(self.body)
+        entry = {"n": self.n, "path": self.path, "headers": headers, "tokens": tokens,
+                 "body": self.body}
+        self.cache_usage = None
+        problem = None
+        if st.cache_on and isinstance(self.body, dict) and not bad_body:
+            problem = cache_problem(self.body)
+            read, creation, marks = cache_account(st, self.body)
+            entry["breakpoints"] = marks
+            entry["cache"] = {"read": read, "creation": creation}
+            self.cache_usage = {"cache_read_input_tokens": read,
+                                "cache_creation_input_tokens": creation,
+                                "input_tokens": max(1, tokens - read - creation)}
         with st.lock:
             with open(st.log_path, "a") as f:
-                f.write(json.dumps({"n": self.n, "path": self.path, "headers": headers,
-                                    "tokens": tokens, "body": self.body}) + "\n")
+                f.write(json.dumps(entry) + "\n")
 
         key = self.headers.get("x-api-key")
         if not key or (st.require_key is not None and key != st.require_key):
@@ -446,6 +576,8 @@ class Handler(BaseHTTPRequestHandler):
                                                   "UTF-8 JSON", self.n))
         if self.path != "/v1/messages":
             return self.send_json(404, error_body(404, "no route " + self.path, self.n))
+        if problem:
+            return self.send_json(400, error_body(400, problem, self.n))
         if st.check_history:
             problem = history_problem(self.body)
             if problem:
@@ -544,7 +676,9 @@ def main():
     ap.add_argument("--require-key")
     ap.add_argument("--cursor-per-key", action="store_true")
     ap.add_argument("--check-history", action="store_true")
+    ap.add_argument("--cache", action="store_true")
     ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--timing")
     args = ap.parse_args()
     with open(args.script) as f:
         script = json.load(f)
@@ -552,6 +686,8 @@ def main():
     srv.daemon_threads = True
     srv.state = State(script, args.log, args.require_key, args.cursor_per_key,
                       args.check_history)
+    srv.state.cache_on = args.cache
+    srv.state.timing_path = args.timing
     open(args.log, "a").close()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:

@@ -514,12 +514,61 @@ Test(anthropic, request_shape)
 		"\"tools\":[{\"name\":\"a\",\"description\":\"A\",\"input_schema\":{\"type\":"
 		"\"object\"}},{\"name\":\"b\",\"description\":\"B\",\"input_schema\":{\"type\":"
 		"\"object\"},\"cache_control\":{\"type\":\"ephemeral\"}}],"
-		"\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-	/* the caller's tools are not modified */
+		"\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+		"\"text\":\"hi\",\"cache_control\":{\"type\":\"ephemeral\"}}]}]}");
+	/* the caller's tools and messages are not modified */
 	cr_assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(tools, 1), "cache_control"));
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 0), "content")));
 	free(body);
 	llm_http_spec_fini(&spec);
 	cJSON_Delete(tools);
+	cJSON_Delete(msgs);
+}
+
+/* The conversation's breakpoints (§1.7): the last cacheable block of the
+ * last message and of the user message before the last assistant one;
+ * thinking and empty text blocks are passed over, a caller's own markers
+ * dropped. */
+Test(anthropic, cache_breakpoints_move)
+{
+	const char *msgs_text =
+		"[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"task\","
+		"\"cache_control\":{\"type\":\"ephemeral\"}}]},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\","
+		"\"name\":\"x\",\"input\":{}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+		"\"t1\",\"content\":\"r1\"},{\"type\":\"text\",\"text\":\"\"}]},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":"
+		"\"hm\",\"signature\":\"S\"},{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":"
+		"\"x\",\"input\":{}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+		"\"t2\",\"content\":\"r2\"}]}]";
+	cJSON *msgs = NULL;
+	struct llm_http_spec spec;
+	struct llm_config cfg = { .model = "claude-sonnet-4-5", .max_tokens = 1000 };
+
+	cr_assert_eq(json_parse(&msgs, msgs_text, strlen(msgs_text), "m"), 0);
+	struct llm_request req = { .system = "S", .messages = msgs };
+	cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+	const cJSON *sent = json_arr(spec.body, "messages");
+	int marks = 0;
+	for (int i = 0; i < cJSON_GetArraySize(sent); i++) {
+		const cJSON *c = json_arr(cJSON_GetArrayItem(sent, i), "content");
+
+		for (int j = 0; j < cJSON_GetArraySize(c); j++) {
+			bool has = cJSON_GetObjectItem(cJSON_GetArrayItem(c, j), "cache_control");
+			bool want = (i == 4 && j == 0) || (i == 2 && j == 0);
+
+			cr_assert_eq(has, want, "message %d block %d", i, j);
+			marks += has;
+		}
+	}
+	cr_assert_eq(marks, 2);
+	/* the caller's marker stays on the caller's copy */
+	cr_assert_not_null(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(json_arr(cJSON_GetArrayItem(msgs, 0), "content"), 0),
+		"cache_control"));
+	llm_http_spec_fini(&spec);
 	cJSON_Delete(msgs);
 }
 

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""make bench, issue 17 items 2-4: each figure a median (min-max) over RUNS
+runs, beside its reference measured in the same run.
+
+  launch.py DESKHAND TMPDIR [RUNS]
+
+  (2) launch to the first model request: from just before the spawn of
+      `deskhand run` to the fake server reading the request line of the
+      first request (the server's --timing log), with the shadow repository
+      of the folder already there (warm: a folder used before) and without
+      it (cold: a new folder each run). References: the spawn and exit of
+      `true`, and the server's own time from accepting the connection to
+      its first response byte.
+  (3) a 100-turn scripted session (gen_session.py 100: writes, edits,
+      sandboxed commands, searches): the time per turn beyond the fake
+      server's own, i.e. from the last byte of one response to the request
+      line of the next, as a mean per 25-turn bucket (flat: the buckets
+      agree), and by the kind of tool call the turn made.
+  (4) the peak RSS of that session against a one-turn session's.
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(here)
+
+
+def fig(vals, unit="ms", fmt="%.1f"):
+    """median (min-max) over len(vals) runs."""
+    return ("%s %s (min %s, max %s, %d runs)" %
+            (fmt % statistics.median(vals), unit, fmt % min(vals), fmt % max(vals), len(vals)))
+
+
+class Fake:
+    def __init__(self, tmp, script):
+        self.tmp = tmp
+        self.timing = os.path.join(tmp, "timing.jsonl")
+        port = os.path.join(tmp, "port")
+        for p in (port, self.timing):
+            if os.path.exists(p):
+                os.unlink(p)
+        with open(os.path.join(tmp, "script.json"), "w") as f:
+            json.dump(script, f)
+        self.p = subprocess.Popen(
+            [sys.executable, os.path.join(root, "tests", "fake", "anthropic_server.py"),
+             "--script", os.path.join(tmp, "script.json"), "--log", os.path.join(tmp, "fake.log"),
+             "--port-file", port, "--cursor-per-key", "--timing", self.timing,
+             "--max-seconds", "1800"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(1000):
+            if os.path.exists(port) and os.path.getsize(port) > 0:
+                break
+            time.sleep(0.01)
+        with open(port) as f:
+            self.url = "http://127.0.0.1:%s" % f.read().strip()
+        self.key = 0
+
+    def records(self):
+        if not os.path.exists(self.timing):
+            return []
+        with open(self.timing) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def run(self, deskhand, work, task="bench"):
+        """One `deskhand run` (a new API key: the script from its start).
+        Returns (t0, peak RSS KiB, exit status, the timing records it made)."""
+        self.key += 1
+        seen = len(self.records())
+        env = dict(os.environ, ANTHROPIC_BASE_URL=self.url, ANTHROPIC_API_KEY="bench-%d" % self.key)
+        t0 = time.time()
+        p = subprocess.Popen([deskhand, "run", "--grant", work, "--approve-plan", "--mode", "auto",
+                              "--json", task], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        # the server writes a request's record after its last byte: the
+        # client may exit first
+        for _ in range(200):
+            recs = self.records()[seen:]
+            if recs and all(r.get("end") for r in recs):
+                break
+            time.sleep(0.005)
+        recs = sorted(self.records()[seen:], key=lambda r: r["n"])
+        return t0, ru.ru_maxrss, p.returncode, recs
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait()
+
+
+def fresh(tmp, name):
+    d = os.path.join(tmp, name)
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(os.path.join(root, "contrib", "demo", "folder"), d)
+    return d
+
+
+def main():
+    deskhand, tmp = sys.argv[1], sys.argv[2]
+    runs = max(20, int(sys.argv[3]) if len(sys.argv) > 3 else 20)
+    os.makedirs(tmp, exist_ok=True)
+
+    # ---- (2) launch to the first request, and a one-turn session's RSS
+    fake = Fake(tmp, {"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]})
+    warm_dir = fresh(tmp, "warm")
+    fake.run(deskhand, warm_dir)  # makes its shadow repository
+    warm, cold, accept, rss1, bad = [], [], [], [], 0
+    for i in range(runs):
+        t0, rss, rc, recs = fake.run(deskhand, warm_dir)
+        if rc != 0 or not recs:
+            bad += 1
+            continue
+        warm.append((recs[0]["request"] - t0) * 1000)
+        accept.append((recs[0]["first_byte"] - recs[0]["accept"]) * 1000)
+        rss1.append(rss)
+    for i in range(runs):
+        t0, rss, rc, recs = fake.run(deskhand, fresh(tmp, "cold"))
+        if rc != 0 or not recs:
+            bad += 1
+            continue
+        cold.append((recs[0]["request"] - t0) * 1000)
+    fake.stop()
+    true = []
+    for i in range(runs):
+        t0 = time.time()
+        subprocess.run(["true"])
+        true.append((time.time() - t0) * 1000)
+    print("launch to the first model request (target <= 15 ms):")
+    print("  folder used before (its shadow repository there): " + fig(warm))
+    print("  a new folder (its shadow repository made first):  " + fig(cold))
+    print("  reference, spawn and exit of `true`:              " + fig(true))
+    print("  reference, the fake server's accept to first byte: " + fig(accept))
+    if bad:
+        print("  (%d runs failed and are not counted)" % bad)
+
+    # ---- (3), (4) a 100-turn session
+    sys.path.insert(0, here)
+    script = json.loads(subprocess.run([sys.executable, os.path.join(here, "gen_session.py"), "100"],
+                                       capture_output=True, text=True, check=True).stdout)
+    kinds = []
+    for t in script["turns"]:
+        names = [c["name"] for c in t.get("tool_calls", [])]
+        kinds.append("+".join(names) if names else "end_turn")
+    fake = Fake(tmp, script)
+    buckets = [[] for _ in range(4)]
+    whole, server, by_kind, rss100, bad = [], [], {}, [], 0
+    for i in range(runs):
+        t0, rss, rc, recs = fake.run(deskhand, fresh(tmp, "long"))
+        if rc != 0 or len(recs) != len(script["turns"]):
+            bad += 1
+            continue
+        gaps = [(recs[k + 1]["request"] - recs[k]["end"]) * 1000 for k in range(len(recs) - 1)]
+        for b in range(4):
+            part = gaps[b * 25:(b + 1) * 25]
+            buckets[b].append(statistics.mean(part))
+        whole.append(statistics.mean(gaps))
+        server.append(statistics.mean((r["end"] - r["request"]) * 1000 for r in recs))
+        per = {}
+        for k, g in enumerate(gaps):
+            per.setdefault(kinds[k], []).append(g)
+        for k, v in per.items():
+            by_kind.setdefault(k, []).append(statistics.mean(v))
+        rss100.append(rss)
+    fake.stop()
+    if not whole:
+        print("100-turn session: every run failed")
+        return 1
+    print("100-turn session, time per turn beyond the fake server's own (target <= 10 ms, flat):")
+    for b in range(4):
+        print("  turns %3d-%3d: %s" % (b * 25 + 1, min((b + 1) * 25, 99), fig(buckets[b])))
+    print("  all turns:     " + fig(whole))
+    print("  reference, the fake server's own time per turn: " + fig(server))
+    print("  by the turn's tool calls:")
+    for k in sorted(by_kind):
+        print("    %-28s %s" % (k, fig(by_kind[k])))
+    print("peak RSS (target <= 15 MB):")
+    print("  the 100-turn session:            " + fig([r / 1024 for r in rss100], "MiB"))
+    print("  reference, a one-turn session:   " + fig([r / 1024 for r in rss1], "MiB"))
+    if bad:
+        print("  (%d runs failed and are not counted)" % bad)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
