@@ -150,6 +150,8 @@ DEB_PKGS += libreoffice-calc
 DEB_PKGS += pandoc
 # The man page's test renders it (man -l).
 DEB_PKGS += man-db
+# The transcript's group commit test watches which thread syncs it (strace -f).
+DEB_PKGS += strace
 # The MCP tests install their pinned npm packages (tests/mcp/package-lock.json),
 # the OpenTelemetry tests theirs (tests/otel/package-lock.json: the collector
 # decodes with the official opentelemetry-proto definitions);

@@ -66,6 +66,7 @@ struct call {
 	bool malformed;
 	bool ran_mutating;   /* a grant may have changed: checkpoint after */
 	bool pre_checked;    /* external changes were checkpointed before it ran */
+	bool synced;	     /* the transcript was on the disk before it ran */
 	struct tool_result res;
 	bool has_result;
 	uint64_t started_ms;
@@ -105,7 +106,6 @@ struct agent {
 	cJSON *tools;
 	cJSON *history;
 	char **last_ckpt;	/* per grant: last checkpoint id, or NULL */
-	bool first_checkpoint_done;
 
 	enum phase phase;
 	int turn;
@@ -119,6 +119,9 @@ struct agent {
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
 	bool baseline_done;	/* the first checkpoint of every grant landed */
+	unsigned baseline_outstanding; /* its jobs still on the worker */
+	void (*after_baseline)(struct agent *a); /* what waits for it: a tool call, the end */
+	void (*after_sync)(struct agent *a); /* what waits for the transcript's sync */
 	bool finishing;		/* the end-of-session external checkpoint is running */
 	bool final_ckpt_done;
 	const char *fin_status;	/* finish() arguments kept across that checkpoint */
@@ -165,6 +168,7 @@ struct agent {
 static void next_turn(struct agent *a);
 static void process_call(struct agent *a);
 static void finish(struct agent *a, const char *status, const char *msg);
+static void baseline_done(struct agent *a);
 
 /*
  * Events and records
@@ -177,18 +181,75 @@ static void emit_error(struct agent *a, const char *msg);
  * continues is what is on disk, and a long assistant text lives only in its
  * assistant_message record (the history keeps an excerpt). Takes nothing. */
 static void
-record(struct agent *a, const cJSON *rec)
+record_failed(struct agent *a, const char *why)
 {
-	if (session_append(a->cfg.session, rec) == 0)
-		return;
 	if (a->history_error) { /* said once; the error event itself may not fit */
-		log_warn("transcript: %s", err_msg());
+		log_warn("transcript: %s", why);
 		return;
 	}
 	a->history_error = xasprintf("the transcript could not be written (%s); "
 				     "free space, then continue with --resume %s",
-				     err_msg(), session_id(a->cfg.session));
+				     why, session_id(a->cfg.session));
 	emit_error(a, a->history_error);
+}
+
+static void
+record(struct agent *a, const cJSON *rec)
+{
+	if (session_append(a->cfg.session, rec) < 0)
+		record_failed(a, err_msg());
+}
+
+/* Group commit: records are written as they come (a crash of the process
+ * loses none) and fdatasynced on the worker, once per turn and before a call
+ * that changes files (a crash of the machine then loses no record of what
+ * the call was asked to do), not once per record on the loop. */
+static int
+sync_run(void *ctx)
+{
+	struct agent *a = ctx;
+
+	return session_sync(a->cfg.session);
+}
+
+static void
+sync_done(int rc, const char *msg, void *ctx)
+{
+	if (rc < 0)
+		record_failed(ctx, msg);
+}
+
+static void
+sync_then_done(int rc, const char *msg, void *ctx)
+{
+	struct agent *a = ctx;
+	void (*fn)(struct agent *) = a->after_sync;
+
+	sync_done(rc, msg, a);
+	a->after_sync = NULL;
+	if (fn)
+		fn(a);
+}
+
+/* Sync the transcript on the worker; with `then`, call it when the records
+ * are on the disk (else go on at once). Without a worker, here. */
+static void
+transcript_sync(struct agent *a, void (*then)(struct agent *))
+{
+	if (!a->cfg.worker) {
+		int rc = sync_run(a);
+
+		sync_done(rc, err_msg(), a);
+		if (then)
+			then(a);
+		return;
+	}
+	if (then) {
+		a->after_sync = then;
+		worker_post(a->cfg.worker, sync_run, sync_then_done, a);
+	} else {
+		worker_post(a->cfg.worker, sync_run, sync_done, a);
+	}
 }
 
 static void
@@ -480,6 +541,12 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	free(j->tool_call);
 	buf_fini(&j->stat);
 	buf_fini(&j->report);
+	if (j->kind == CK_BASELINE) {
+		free(j);
+		if (--a->baseline_outstanding == 0)
+			baseline_done(a);
+		return;
+	}
 	free(j);
 	if (--a->ckpt_outstanding == 0 && a->after_ckpt) {
 		void (*fn)(struct agent *) = a->after_ckpt;
@@ -496,9 +563,15 @@ checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum c
 {
 	size_t n = grant_count(a->cfg.grants);
 
-	a->phase = PHASE_CHECKPOINT;
-	a->after_ckpt = then;
-	a->ckpt_outstanding = (unsigned)n;
+	if (kind == CK_BASELINE) {
+		/* Beside the first request, not before it: what waits for the
+		 * baseline says so in after_baseline (baseline_done()). */
+		a->baseline_outstanding = (unsigned)n;
+	} else {
+		a->phase = PHASE_CHECKPOINT;
+		a->after_ckpt = then;
+		a->ckpt_outstanding = (unsigned)n;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct ckpt_job *j = xcalloc(1, sizeof *j);
 
@@ -514,7 +587,9 @@ checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum c
 		buf_init(&j->report);
 		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
 	}
-	if (n == 0)
+	if (n == 0 && kind == CK_BASELINE)
+		baseline_done(a);
+	else if (n == 0)
 		then(a);
 }
 
@@ -535,11 +610,33 @@ finish_after_external(struct agent *a)
 }
 
 static void
+finish_after_baseline(struct agent *a)
+{
+	char *msg = a->fin_msg;
+
+	a->finishing = false;
+	a->fin_msg = NULL;
+	finish(a, a->fin_status, msg);
+	free(msg);
+}
+
+static void
 finish(struct agent *a, const char *status, const char *msg)
 {
 	if (a->phase == PHASE_DONE || a->finishing)
 		return;
-	if (a->cfg.watch && a->baseline_done && !a->final_ckpt_done) {
+	if (!a->baseline_done) {
+		/* A session that ends before its baseline landed (a one-turn
+		 * answer, a refused request) ends with it: the checkpoint record
+		 * goes before session_finished. */
+		a->finishing = true;
+		a->fin_status = status;
+		a->fin_msg = msg ? xstrdup(msg) : NULL;
+		a->phase = PHASE_CHECKPOINT;
+		a->after_baseline = finish_after_baseline;
+		return;
+	}
+	if (a->cfg.watch && !a->final_ckpt_done) {
 		/* What others changed since the last step is recorded before the
 		 * session ends, so it is never mixed into a later session's steps. */
 		a->finishing = true;
@@ -566,6 +663,7 @@ finish(struct agent *a, const char *status, const char *msg)
 	a->finish_msg = msg ? xstrdup(msg) : NULL;
 	save_meta(a, status);
 	emit(a, &(struct event){ .type = EVENT_SESSION_FINISHED, .status = status, .text = msg });
+	transcript_sync(a, NULL);
 	buf_fini(&why);
 }
 
@@ -1249,6 +1347,7 @@ start_request(struct agent *a)
 	}
 	a->compact_tried = false;
 	a->last_estimate = est;
+	transcript_sync(a, NULL); /* the turn boundary: the records of the last one */
 	a->turn++;
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
@@ -1571,6 +1670,25 @@ execute(struct agent *a)
 	struct call *c = &a->calls[a->cur];
 	const struct tool_entry *t = tool_env_find(&a->env, c->name);
 
+	if (!a->baseline_done) {
+		/* The first request went out beside the baseline; no call runs
+		 * before the folder as it was is recorded. */
+		a->phase = PHASE_CHECKPOINT;
+		a->after_baseline = execute;
+		return;
+	}
+	if (!(t->flags & TOOL_F_READONLY) && !c->synced) {
+		/* What the model asked for is on the disk before it is done. With
+		 * the external-changes checkpoint below, that job comes after this
+		 * one on the worker and its continuation waits for both. */
+		c->synced = true;
+		if (!(a->cfg.watch && (t->flags & TOOL_F_MUTATES) && !c->pre_checked)) {
+			a->phase = PHASE_CHECKPOINT;
+			transcript_sync(a, execute);
+			return;
+		}
+		transcript_sync(a, NULL);
+	}
 	if (a->cfg.watch && (t->flags & TOOL_F_MUTATES) && !c->pre_checked) {
 		/* Whatever changed before this call is not its doing. */
 		c->pre_checked = true;
@@ -1657,6 +1775,7 @@ handle_plan_tool(struct agent *a, struct call *c)
 	a->awaiting = true;
 	emit(a, &(struct event){ .type = EVENT_APPROVAL_NEEDED, .id = c->id, .name = c->name,
 				  .input = c->shown, .text = "approve the plan" });
+	transcript_sync(a, NULL); /* a person may take hours */
 }
 
 /* Note a call refused for want of someone to ask: "write_file notes/a.md". */
@@ -1696,6 +1815,7 @@ emit_approval(struct agent *a, const char *diff)
 				  .input = c->shown,
 				  .text = a->asked_by ? a->asked_by : "changes files or runs a command",
 				  .diff = diff });
+	transcript_sync(a, NULL); /* a person may take hours */
 }
 
 static int
@@ -2120,15 +2240,16 @@ repair_history(struct agent *a)
 	history_add(a, m);
 }
 
+/* Every grant's baseline job landed: run what waited for it. */
 static void
 baseline_done(struct agent *a)
 {
+	void (*fn)(struct agent *) = a->after_baseline;
+
 	a->baseline_done = true;
-	if (a->interrupt) {
-		finish_interrupted(a);
-		return;
-	}
-	start_request(a);
+	a->after_baseline = NULL;
+	if (fn)
+		fn(a);
 }
 
 int
@@ -2221,7 +2342,13 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		history_add(a, m);
 	}
 	save_meta(a, "running");
-	checkpoint_all(a, resume ? "resume" : "baseline", NULL, CK_BASELINE, baseline_done);
+	/* The baseline (a full scan, on the worker) and the first request run
+	 * side by side: the first tool call and the session's end wait for it. */
+	checkpoint_all(a, resume ? "resume" : "baseline", NULL, CK_BASELINE, NULL);
+	if (a->interrupt)
+		finish_interrupted(a);
+	else
+		start_request(a);
 	return 0;
 }
 

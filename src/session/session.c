@@ -367,6 +367,8 @@ session_close(struct session *s)
 {
 	if (!s)
 		return;
+	if (s->fd >= 0 && fdatasync(s->fd) < 0) /* what came after the last session_sync() */
+		log_warn("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
 	if (s->fd >= 0)
 		close(s->fd); /* releases the lock */
 	buf_fini(&s->notes);
@@ -437,12 +439,18 @@ session_append(struct session *s, const cJSON *record)
 	}
 	if (start < 0)
 		rc = err_set("%s/transcript.jsonl: seek: %s", s->dir, strerror(errno));
-	else if (rc == 0 && fdatasync(s->fd) < 0)
-		rc = err_set("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
 	if (rc < 0 && start >= 0 && ftruncate(s->fd, start) < 0)
 		log_warn("%s/transcript.jsonl: cutting a failed record: %s", s->dir, strerror(errno));
 	free(line);
 	return rc;
+}
+
+int
+session_sync(struct session *s)
+{
+	if (fdatasync(s->fd) < 0)
+		return err_set("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
+	return 0;
 }
 
 int

@@ -11,7 +11,8 @@
 
 /*
  * Sessions on disk (DESIGN.md "Data on disk"): STATE/sessions/ID/ holds
- * transcript.jsonl (append-only, one JSON object a line, fsynced per record)
+ * transcript.jsonl (append-only, one JSON object a line; made durable in
+ * groups by session_sync(), and when closed)
  * and meta.json (replaced atomically). Transcript records are the engine's
  * events plus {"type":"history","message":{role, content}} records, which
  * hold the model conversation exactly as sent, so a session can be resumed
@@ -46,7 +47,9 @@ int session_create(struct session **out, const char *state_dir, const cJSON *met
  * was missing; DH_EFAIL when another process has it open. A partial last line
  * (a crash or a full disk mid-record) is cut off and noted (session_take_notes()). */
 int session_open(struct session **out, const char *state_dir, const char *spec) DH_MUST_CHECK;
-void session_close(struct session *s); /* NULL-safe; releases the lock */
+/* NULL-safe; fdatasyncs what session_sync() has not (teardown: it may wait
+ * for the disk), then releases the lock. */
+void session_close(struct session *s);
 
 const char *session_id(const struct session *s);
 const char *session_dir(const struct session *s);
@@ -55,11 +58,19 @@ const char *session_dir(const struct session *s);
  * nothing. Caller frees. */
 char *session_take_notes(struct session *s);
 
-/* Append `record` as one line and fdatasync. A "ts" (Unix ms) field is added if
- * absent. All or nothing: on a failed or short write (disk full) or a failed
- * sync the file is cut back to where the record began, and DH_EFAIL names the
- * file and the reason; the caller reports it. */
+/* Append `record` as one line with one write(2), without waiting for the
+ * disk: a crash of the process loses nothing once this returned (the kernel
+ * has the line); session_sync() makes it survive a crash of the machine. A
+ * "ts" (Unix ms) field is added if absent. All or nothing: on a failed or
+ * short write (disk full) the file is cut back to where the record began,
+ * and DH_EFAIL names the file and the reason; the caller reports it. */
 int session_append(struct session *s, const cJSON *record) DH_MUST_CHECK;
+/* fdatasync the transcript: every record appended before the call is on the
+ * disk when it returns 0. Blocks on the disk, so the engine runs it on its
+ * worker (group commit: one per turn and before a call that changes files,
+ * whatever the number of records); it may run there while the loop thread
+ * appends. DH_EFAIL names the file and the reason. */
+int session_sync(struct session *s) DH_MUST_CHECK;
 
 /* Replace meta.json atomically with `meta` plus the session's own "id" and
  * "started_ns" (kept whatever `meta` holds). */

@@ -18,7 +18,14 @@ start_fake "$T/script.json"
 out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "Tidy my notes" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
 types=$(jq -r .type <<<"$out" | grep -v text_delta | uniq | tr '\n' ' ')
 echo "$types"
-assert_contains "$types" "session_started checkpoint turn_started"
+assert_contains "$types" "session_started turn_started"
+# The baseline is taken beside the first request: it lands before the first
+# call that changes the folder runs.
+b=$(jq -s 'map(.type) | index("checkpoint")' <<<"$out")
+w=$(jq -s 'map(.type == "tool_result" and .name == "write_file") | index(true)' <<<"$out")
+[ "$b" != null ] && [ "$w" != null ] && [ "$b" -lt "$w" ] ||
+  fail "the baseline checkpoint (event $b) did not land before the first write (event $w)"
+assert_eq "$(jq -s -r 'map(select(.type == "checkpoint"))[0].tool_call' <<<"$out")" null
 assert_contains "$types" "plan_proposed plan_decided"
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 # every mutating call is followed by a checkpoint naming it

@@ -1,0 +1,27 @@
+# The baseline is taken beside the first model request: a session whose
+# answer comes before the baseline of its folder landed still has that
+# baseline, recorded before session_finished, and a call that changes the
+# folder runs only after it (run_basic checks the call).
+. "$DH_TESTS/lib.sh"
+G=$T/work
+for d in $(seq -w 0 4); do
+  mkdir -p "$G/d$d"
+  for f in $(seq -w 0 99); do echo "file $d/$f" > "$G/d$d/f$f.txt"; done
+done
+printf '{"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]}' > "$T/script.json"
+start_fake "$T/script.json"
+out=$("$DESKHAND" run --grant "$G" --json "hi" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
+assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
+types=$(jq -r .type <<<"$out" | grep -v text_delta | tr '\n' ' ')
+b=$(jq -s 'map(.type) | index("checkpoint")' <<<"$out")
+f=$(jq -s 'map(.type) | index("session_finished")' <<<"$out")
+[ "$b" != null ] && [ "$b" -lt "$f" ] || fail "no baseline checkpoint before session_finished: $types"
+assert_eq "$(jq -s -r 'map(select(.type == "checkpoint"))[0].files_changed' <<<"$out")" 500
+# the transcript has it in the same order
+sid=$(jq -r 'select(.type=="session_started").session' <<<"$out")
+tr=$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl
+assert_eq "$(jq -r .type "$tr" | grep -E '^(checkpoint|session_finished)$' | tr '\n' ' ')" \
+  "checkpoint session_finished "
+# and it is the session's baseline: restoring to it is possible
+"$DESKHAND" log "$sid" > "$T/log" 2>&1 || { cat "$T/log"; fail "log exited $?"; }
+assert_file_contains "$T/log" baseline
