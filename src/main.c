@@ -49,6 +49,7 @@ static const char usage[] =
 	"  mcp        MCP connectors: list, add, remove, tools, trust, untrust,\n"
 	"             login, logout, client\n"
 	"  rules      list the permission rules (allow, ask, deny) and their files\n"
+	"  config     every setting in effect and the file, flag or policy that set it\n"
 	"  skills     list the installed skills and what is wrong with any (trust DIR)\n"
 	"  audit      verify the sessions' tamper-evident audit logs, or export them\n"
 	"  models     list the model providers and the models deskhand knows\n"
@@ -81,6 +82,7 @@ static const struct {
 	{ .name = "doctor", .fn = cli_doctor },
 	{ .name = "mcp", .fn = cli_mcp },
 	{ .name = "rules", .fn = cli_rules, .client = true },
+	{ .name = "config", .fn = cli_config, .client = true },
 	{ .name = "skills", .fn = cli_skills },
 	{ .name = "models", .fn = cli_models, .client = true },
 	{ .name = "schedule", .fn = cli_schedule },

@@ -4,7 +4,7 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions usage doctor rules schedule inbox mcp skills audit models"
+reject-hunk undo redo restore sessions usage doctor rules config schedule inbox mcp skills audit models"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -19,6 +19,7 @@ _deskhand_options() {
 	ls | sessions | doctor) echo "--json -h --help" ;;
 	usage) echo "--by --since --json -h --help" ;;
 	rules) echo "-g --grant --json -h --help" ;;
+	config) echo "--json -h --help" ;;
 	inbox) echo "--json --dismiss -h --help" ;;
 	skills) echo "--json --grant -h --help" ;;
 	audit) echo "--all --since --format -h --help" ;;
@@ -102,6 +103,9 @@ _deskhand() {
 		mapfile -t COMPREPLY < <(compgen -W "$_deskhand_commands" -- "$cur") ;;
 	attach | wait | stop | log)
 		mapfile -t COMPREPLY < <(compgen -W "$(_deskhand_sessions)" -- "$cur") ;;
+	config) # the names of the settings
+		mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" config 2>/dev/null |
+			awk '$1 == "set" { print $2 }')" -- "$cur") ;;
 	schedule) # its subcommands, then the names of the schedules
 		if [[ $prev == schedule ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "add list run pause resume remove log fire" -- "$cur")

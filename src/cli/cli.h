@@ -88,4 +88,9 @@ int cli_doctor(int argc, char **argv);
  * in the order the agent checks them; exit 1 on a malformed file. */
 int cli_rules(int argc, char **argv);
 
+/* `deskhand config [--json] [KEY]` (cli/config.c): the settings in effect and
+ * where each came from; exit 1 when a config file or the managed policy
+ * cannot be read, 2 usage or an unknown KEY. */
+int cli_config(int argc, char **argv);
+
 #endif

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 #include "config/managed.h"
 #include "config/mcp_config.h"
+#include "config/settings.h"
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -32,20 +34,140 @@ static const char doctor_usage[] =
 	"PDF engine for write_document (info only: nothing else needs them); which\n"
 	"scheduler 'deskhand schedule' installs into and whether lingering is on; the\n"
 	"connectors that run without the sandbox (\"sandbox\": false in your mcp.json\n"
-	"or this folder's trusted .mcp.json); where OpenTelemetry data goes (otel_endpoint\n"
-	"or OTEL_EXPORTER_OTLP_ENDPOINT), or why it is off. Every problem comes with its fix.\n"
+	"or this folder's trusted .mcp.json); the managed policy (/etc/deskhand/policy):\n"
+	"none, accepted (owned by root, writable by nobody else) or refused, and its\n"
+	"locks, rules, egress hosts and connectors; where OpenTelemetry data goes\n"
+	"(otel_endpoint or OTEL_EXPORTER_OTLP_ENDPOINT), or why it is off. Every problem\n"
+	"comes with its fix.\n"
 	"DH_BWRAP overrides the bubblewrap binary,\n"
 	"DH_SANDBOX the sandbox helper, DH_PANDOC pandoc.\n"
 	"\n"
 	"      --json   print {\"ok\", \"can_sandbox\", \"checks\": [{name, status,\n"
-	"               detail, fix}], \"scheduler\": {installer, why, linger}}\n"
+	"               detail, fix}], \"scheduler\": {installer, why, linger},\n"
+	"               \"policy\": {path, status, owner, mode, locks, rules,\n"
+	"               egress, mcp}}; status is none, accepted or refused\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every check passed or only warned, 1 when one failed\n"
 	"(then run_command is refused), 2 usage.\n";
 
+/* The managed policy as doctor sees it: a "managed-policy" check (info when
+ * there is none, ok when accepted, fail when refused or unreadable: deskhand
+ * does not start then), the lines under it for people and the "policy"
+ * object for --json. */
+struct policy_view {
+	cJSON *json;
+	struct buf lines;
+};
+
 static void
-print_human(const struct probe_report *r, bool ok)
+add_check(struct probe_report *r, enum probe_level level, char *detail, char *fix)
+{
+	ARRAY_GROW(r->checks, r->n, r->cap, 1);
+	r->checks[r->n++] = (struct probe_check){
+		.name = "managed-policy", .level = level, .detail = detail, .fix = fix
+	};
+}
+
+static void
+refuse_policy(struct probe_report *r, struct policy_view *v, char *why)
+{
+	json_add_str(v->json, "status", "refused");
+	json_add_str(v->json, "error", why);
+	add_check(r, PROBE_FAIL, why,
+		  xstrdup("deskhand does not start until the administrator fixes it "
+			  "(docs/policy.md)"));
+}
+
+static void
+check_policy(struct probe_report *r, struct policy_view *v)
+{
+	const char *path = managed_path();
+	struct stat st;
+	int rc = managed_check_file(path);
+	struct config c;
+
+	v->json = json_new_obj();
+	json_add_str(v->json, "path", path);
+	if (rc == 0) {
+		json_add_str(v->json, "status", "none");
+		add_check(r, PROBE_INFO, xasprintf("managed policy: none (%s does not exist)", path),
+			  NULL);
+		return;
+	}
+	if (stat(path, &st) == 0) {
+		json_add_num(v->json, "owner", (double)st.st_uid);
+		char mode[8];
+
+		snprintf(mode, sizeof mode, "%04o", (unsigned)(st.st_mode & 07777));
+		json_add_str(v->json, "mode", mode);
+	}
+	if (rc < 0) {
+		refuse_policy(r, v, xstrdup(err_msg()));
+		return;
+	}
+	if (config_load(&c) < 0) {
+		char *why = xstrdup(err_msg());
+		size_t n = strlen(path);
+
+		config_fini(&c);
+		/* A bad line of the policy refuses it; one of the person's does not. */
+		if (!strncmp(why, path, n) && why[n] == ':') {
+			refuse_policy(r, v, why);
+			return;
+		}
+		json_add_str(v->json, "status", "accepted");
+		add_check(r, PROBE_WARN,
+			  xasprintf("managed policy %s: accepted, but your config does not load: %s",
+				    path, why),
+			  xstrdup("fix the line it names"));
+		free(why);
+		return;
+	}
+	cJSON *pol = settings_policy_json(&c);
+	const cJSON *it;
+
+	json_add_str(v->json, "status", "accepted");
+	cJSON_ArrayForEach(it, pol)
+	{
+		if (strcmp(it->string, "file") != 0)
+			json_add(v->json, it->string, json_dup(it));
+	}
+	add_check(r, PROBE_OK,
+		  xasprintf("managed policy %s: accepted (owned by root, mode %s; locks %zu, "
+			    "rules %zu, connector lines %zu)",
+			    path, json_str(v->json, "mode") ? json_str(v->json, "mode") : "?",
+			    c.locks.n, c.policy_rules.n, c.mcp_allow.n),
+		  NULL);
+	for (size_t i = 0; i < c.locks.n; i++) {
+		int k = config_option_index(c.locks.v[i].name);
+
+		if (k >= 0)
+			buf_printf(&v->lines, "     lock %s = %s (%s)\n", c.locks.v[i].name,
+				   config_option_value(&c, (size_t)k), c.locks.v[i].where);
+		else
+			buf_printf(&v->lines, "     lock %s (%s)\n", c.locks.v[i].name,
+				   c.locks.v[i].where);
+	}
+	for (size_t i = 0; i < c.policy_rules.n; i++) {
+		char *line = config_rule_format(&c.policy_rules.v[i]);
+
+		buf_printf(&v->lines, "     %s (%s)\n", line, c.policy_rules.v[i].where);
+		free(line);
+	}
+	for (size_t i = 0; i < c.egress.n; i++)
+		if (managed_sets(&c, c.egress.v[i].where))
+			buf_printf(&v->lines, "     allow egress %s (%s)\n", c.egress.v[i].text,
+				   c.egress.v[i].where);
+	for (size_t i = 0; i < c.mcp_allow.n; i++)
+		buf_printf(&v->lines, "     allow %s (%s)\n", c.mcp_allow.v[i].text,
+			   c.mcp_allow.v[i].where);
+	cJSON_Delete(pol);
+	config_fini(&c);
+}
+
+static void
+print_human(const struct probe_report *r, bool ok, struct policy_view *v)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const struct probe_check *c = &r->checks[i];
@@ -53,6 +175,8 @@ print_human(const struct probe_report *r, bool ok)
 		printf("%-4s %s\n", probe_level_name(c->level), c->detail);
 		if (c->fix && c->level != PROBE_OK)
 			printf("     fix: %s\n", c->fix);
+		if (!strcmp(c->name, "managed-policy"))
+			fputs(buf_cstr(&v->lines), stdout);
 	}
 	struct buf sched = BUF_INIT;
 
@@ -71,7 +195,7 @@ print_human(const struct probe_report *r, bool ok)
 }
 
 static void
-print_json(const struct probe_report *r, bool ok)
+print_json(const struct probe_report *r, bool ok, struct policy_view *v)
 {
 	cJSON *o = json_new_obj(), *arr = json_new_arr();
 
@@ -92,6 +216,8 @@ print_json(const struct probe_report *r, bool ok)
 	}
 	json_add(o, "checks", arr);
 	cli_schedule_doctor(NULL, o);
+	json_add(o, "policy", v->json);
+	v->json = NULL;
 	char *s = json_print(o);
 
 	puts(s);
@@ -213,15 +339,20 @@ cli_doctor(int argc, char **argv)
 	}
 	check_connectors(&r);
 	check_telemetry(&r);
+	struct policy_view pv = { .lines = BUF_INIT };
+
+	check_policy(&r, &pv);
 	bool ok = true;
 
 	for (size_t i = 0; i < r.n; i++)
 		ok &= r.checks[i].level != PROBE_FAIL;
 	if (json)
-		print_json(&r, ok);
+		print_json(&r, ok, &pv);
 	else
-		print_human(&r, ok);
+		print_human(&r, ok, &pv);
 	fflush(stdout);
+	cJSON_Delete(pv.json);
+	buf_fini(&pv.lines);
 	probe_report_fini(&r);
 	free(state);
 	free(sandbox);

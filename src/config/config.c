@@ -108,6 +108,12 @@ config_option_doc(size_t i)
 }
 
 const char *
+config_option_default(size_t i)
+{
+	return i < CONFIG_NOPTIONS ? options[i].def : NULL;
+}
+
+const char *
 config_option_value(const struct config *c, size_t i)
 {
 	return i < CONFIG_NOPTIONS ? *(char *const *)((const char *)c + options[i].off) : NULL;
@@ -430,7 +436,13 @@ provider_line(struct config *c, char *s, const char *where)
 			              "anthropic|openai|azure, not '%s'", where, name, value);
 		slot = &p->kind;
 	} else if (!strcmp(key, "base_url")) {
-		if (*value && strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+		const struct config_lock *l = managed_lock(c, "base_url");
+
+		/* A locked base_url is the one model endpoint: no provider adds another. */
+		if (l && !managed_sets(c, where))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: base_url is locked by the managed "
+				      "policy (%s)", where, name, l->where);
+		else if (*value && strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
 			rc = err_setc(DH_EPARSE, "%s: provider %s: base_url must start with http:// "
 			              "or https://, not '%s'", where, name, value);
 		slot = &p->base_url;
@@ -616,20 +628,26 @@ config_fini(struct config *c)
 	providers_fini(&c->providers);
 }
 
+char *
+config_set_line(const char *name, const char *v)
+{
+	/* Quoted when a '#' would read as a comment or blanks would be lost. */
+	bool quote = strstr(v, " #") || strstr(v, "\t#") ||
+		     (*v && (isspace((unsigned char)*v) || isspace((unsigned char)v[strlen(v) - 1])));
+
+	return xasprintf("set %s = %s%s%s", name, quote ? "\"" : "", v, quote ? "\"" : "");
+}
+
 void
 config_dump(const struct config *c)
 {
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
 		const struct option *o = &options[i];
 
-		const char *v = *(char *const *)((const char *)c + o->off);
-		/* Quoted when a '#' would read as a comment or blanks would be lost. */
-		bool quote = strstr(v, " #") || strstr(v, "\t#") ||
-			     (*v && (isspace((unsigned char)*v) ||
-				     isspace((unsigned char)v[strlen(v) - 1])));
+		char *line = config_set_line(o->name, *(char *const *)((const char *)c + o->off));
 
-		printf("# %s\nset %s = %s%s%s\n", o->doc, o->name, quote ? "\"" : "", v,
-		       quote ? "\"" : "");
+		printf("# %s\n%s\n", o->doc, line);
+		free(line);
 	}
 	for (size_t i = 0; i < c->egress.n; i++)
 		printf("allow egress %s\n", c->egress.v[i].text);

@@ -211,6 +211,8 @@ int config_set(struct config *c, const char *name, const char *value, const char
  * (static), its value in `c` (borrowed). */
 const char *config_option_name(size_t i);
 const char *config_option_doc(size_t i);
+/* The table's default value of option i (static). */
+const char *config_option_default(size_t i);
 const char *config_option_value(const struct config *c, size_t i);
 /* The position of option NAME in the table, -1 when there is none. */
 int config_option_index(const char *name);
@@ -224,6 +226,9 @@ double config_cost(const char *value);
 /* A CONFIG_FRACTION value (0 < v <= 1); -1 when `value` is not one. */
 double config_fraction(const char *value);
 void config_fini(struct config *c);
+/* "set NAME = VALUE", VALUE in double quotes when a '#' in it would read as a
+ * comment or its leading or trailing blanks would be lost; heap. */
+char *config_set_line(const char *name, const char *value);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);
 

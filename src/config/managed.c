@@ -27,10 +27,8 @@ managed_path(void)
 	return env;
 }
 
-/* 1 when the policy at `path` exists and may be trusted, 0 when there is
- * none, DH_EPARSE naming the file and the fix otherwise. */
-static int
-check_file(const char *path)
+int
+managed_check_file(const char *path)
 {
 	struct stat st;
 
@@ -61,9 +59,8 @@ rule_free(struct config_rule *r)
 	free(r->where);
 }
 
-/* Is `where` ("FILE:LINE") a line of the policy itself? */
-static bool
-in_policy(const struct config *c, const char *where)
+bool
+managed_sets(const struct config *c, const char *where)
 {
 	size_t n = c->policy ? strlen(c->policy) : 0;
 
@@ -186,7 +183,7 @@ int
 managed_load(struct config *c)
 {
 	const char *path = managed_path();
-	int rc = check_file(path);
+	int rc = managed_check_file(path);
 
 	if (rc <= 0)
 		return rc;
@@ -282,7 +279,7 @@ managed_check_rule(const struct config *c, const struct config_rule *r)
 {
 	const struct config_rule *p;
 
-	if (!c->policy || in_policy(c, r->where) || !(p = loosened(c, r)))
+	if (!c->policy || managed_sets(c, r->where) || !(p = loosened(c, r)))
 		return 0;
 	char *why = loosen_why(r, p);
 	int rc = err_setc(DH_EPARSE, "%s: %s", r->where, why);
@@ -296,7 +293,7 @@ managed_check_egress(const struct config *c, const char *where)
 {
 	const struct config_lock *l = managed_lock(c, "egress");
 
-	if (!l || in_policy(c, where))
+	if (!l || managed_sets(c, where))
 		return 0;
 	return err_setc(DH_EPARSE, "%s: the egress allowlist is locked by the managed policy "
 			"(%s): only the hosts it allows may be reached", where, l->where);
@@ -322,7 +319,7 @@ managed_check_line(const char *line)
 	struct config t = { 0 };
 	struct config_rule r;
 	const char *path = managed_path();
-	int rc = check_file(path);
+	int rc = managed_check_file(path);
 
 	if (rc <= 0)
 		return rc;

@@ -36,6 +36,12 @@
  * MANAGED_PATH. Borrowed (the environment's or static). */
 const char *managed_path(void);
 
+/* Is the policy at `path` there and to be trusted? 1 when it exists, is a
+ * regular file owned by root and writable by nobody else; 0 when there is
+ * none; DH_EPARSE "managed policy PATH: refused: …" naming what is wrong and
+ * the fix otherwise. Reads nothing but its stat. */
+int managed_check_file(const char *path) DH_MUST_CHECK;
+
 /* Read the managed policy into `c` (the defaults already in it, before the
  * person's files: config_load calls it). No file: 0 with nothing changed. A
  * file not owned by root, or writable by its group or by others, is refused
@@ -49,6 +55,9 @@ void managed_fini(struct config *c);
 /* The lock on NAME (an option, "egress" or "mcp"), borrowed from `c`; NULL
  * when it is not locked. */
 const struct config_lock *managed_lock(const struct config *c, const char *name);
+
+/* Is `where` ("FILE:LINE") a line of the policy `c` read? */
+bool managed_sets(const struct config *c, const char *where);
 
 /* May NAME be set to VALUE at `where`? 0 when NAME is not locked, when it is
  * given its locked value again, or while the policy itself is read;

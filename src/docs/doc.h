@@ -98,7 +98,8 @@ int doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind
 
 struct doc_cell {
 	unsigned row, col; /* 1-based: A1 is row 1, col 1 */
-	char *value;       /* the shown value (cached for a formula), heap; "" if none */
+	char *value;       /* the shown value (cached for a formula: "" when the workbook
+	                    * asks to be calculated when opened), heap; "" if none */
 	char *formula;     /* "=SUM(B2:B9)", heap; NULL when the cell holds a constant */
 };
 

@@ -292,6 +292,7 @@ struct xlsx {
 	struct strv names;     /* sheet names, workbook order */
 	struct strv parts;     /* their worksheet parts */
 	bool strings_capped;
+	bool uncalculated; /* calcPr fullCalcOnLoad: cached formula values are stale */
 };
 
 /* The text inside the current element up to its end, appended to b
@@ -388,6 +389,31 @@ xlsx_styles(struct xlsx *X)
 	return rc < 0 ? rc : 0;
 }
 
+/* workbook.xml's <calcPr fullCalcOnLoad="1"/> (ECMA-376 §18.2.2): the
+ * writer did not calculate its formulas and asks the program that opens the
+ * file to do it, so the values stored beside them (libxlsxwriter stores 0)
+ * mean nothing. */
+static int
+xlsx_calc(struct xlsx *X)
+{
+	struct doc_xml *x;
+	int rc;
+
+	if ((rc = doc_xml_open(X->c, "xl/workbook.xml", &x)) < 0)
+		return rc;
+	while ((rc = doc_xml_next(x)) > 0) {
+		if (doc_xml_type(x) != DOC_X_START || strcmp(doc_xml_name(x), "calcPr"))
+			continue;
+		char *v = doc_xml_attr(x, "fullCalcOnLoad");
+
+		X->uncalculated = v && (!strcmp(v, "1") || !strcmp(v, "true"));
+		free(v);
+		break;
+	}
+	doc_xml_close(x);
+	return rc < 0 ? rc : 0;
+}
+
 /* One worksheet part into sheet s. */
 static int
 xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part)
@@ -456,7 +482,9 @@ xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part)
 		char shown[128];
 		const char *v = buf_cstr(&val);
 
-		if (rc >= 0) {
+		if (has_f && form.len && X->uncalculated) {
+			v = ""; /* a stale cached value: the formula alone */
+		} else if (rc >= 0) {
 			if (t && !strcmp(t, "s")) {
 				unsigned long i = strtoul(v, NULL, 10);
 
@@ -496,9 +524,13 @@ xlsx_load(struct doc_ctx *c, struct builder *B)
 	int rc;
 
 	if ((rc = doc_ooxml_parts(c, "xl/workbook.xml", "sheet", "xl/_rels/workbook.xml.rels",
-	                          "xl/", &X.parts, &X.names)) < 0 || (rc = xlsx_styles(&X)) < 0 ||
-	    (rc = xlsx_strings(&X)) < 0)
+	                          "xl/", &X.parts, &X.names)) < 0 || (rc = xlsx_calc(&X)) < 0 ||
+	    (rc = xlsx_styles(&X)) < 0 || (rc = xlsx_strings(&X)) < 0)
 		goto out;
+	if (X.uncalculated)
+		book_note(B->b, xasprintf("%s: its formulas are not calculated yet (the file asks to "
+		                          "be recalculated when opened): shown without values",
+		                          c->name));
 	if (X.strings_capped)
 		book_note(B->b, xasprintf("%s: only the first %zu shared strings are read",
 		                          c->name, c->lim->max_cells));

@@ -14,6 +14,8 @@
 
 #include "audit/journal.h"
 #include "config/config.h"
+#include "config/managed.h"
+#include "config/settings.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/worker.h"
@@ -226,12 +228,15 @@ decided_by(const struct audit_sink *s, const char *text, cJSON *rec)
 	if (!text)
 		return "agent";
 	if (!strncmp(text, "rule '", 6)) {
-		/* rule 'deny x' (FILE:LINE): a file under /etc/deskhand is the
-		 * administrator's managed policy */
+		/* rule 'deny x' (FILE:LINE): a line of the managed policy's file is
+		 * the administrator's */
 		const char *w = strstr(text, "' (");
+		char *where = w ? xstrndup(w + 3, strcspn(w + 3, ")")) : NULL;
+		bool managed = where && managed_sets(s->cfg, where);
 
+		free(where);
 		json_add_str(rec, "rule", text);
-		return w && !strncmp(w + 3, "/etc/deskhand/", 14) ? "managed policy" : "rule";
+		return managed ? "managed policy" : "rule";
 	}
 	if (!strncmp(text, "no terminal to ask", 18))
 		return "nobody (no terminal to ask)";
@@ -265,10 +270,42 @@ session_start(const struct audit_sink *s, const struct event *ev)
 		json_add(g, NULL, cJSON_CreateString(ev->grants[i]));
 	json_add(r, "grants", g);
 	add_hash(r, "task", ev->task);
-#define X(name, type, def, min, max, values, doc) json_add_str(set, #name, s->cfg->name);
-	CONFIG_OPTIONS(X)
-#undef X
+	/* The effective policy: each setting in effect and where it came from,
+	 * the managed policy's locks and lines, the rules and the allowlist. */
+	cJSON *from = json_new_obj(), *rules = json_new_arr(), *egress = json_new_arr(),
+	      *policy = settings_policy_json(s->cfg);
+
+	for (size_t i = 0; i < CONFIG_NOPTIONS; i++) {
+		struct settings_origin o;
+
+		settings_origin(&o, s->cfg, i);
+		char *t = settings_origin_text(&o);
+
+		json_add_str(set, config_option_name(i), o.value);
+		json_add_str(from, config_option_name(i), t);
+		free(t);
+	}
 	json_add(r, "settings", set);
+	json_add(r, "settings_from", from);
+	for (size_t i = 0; i < s->cfg->rules.n; i++) {
+		cJSON *o = json_new_obj();
+		char *line = config_rule_format(&s->cfg->rules.v[i]);
+
+		json_add_str(o, "rule", line);
+		json_add_str(o, "where", s->cfg->rules.v[i].where);
+		json_add(rules, NULL, o);
+		free(line);
+	}
+	json_add(r, "rules", rules);
+	for (size_t i = 0; i < s->cfg->egress.n; i++) {
+		cJSON *o = json_new_obj();
+
+		json_add_str(o, "host", s->cfg->egress.v[i].text);
+		json_add_str(o, "where", s->cfg->egress.v[i].where);
+		json_add(egress, NULL, o);
+	}
+	json_add(r, "egress", egress);
+	json_add(r, "policy", policy ? policy : cJSON_CreateNull());
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include "agent/agent.h"
 #include "config/config.h"
 #include "config/managed.h"
+#include "config/settings.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -429,11 +430,11 @@ make_llm(struct engine *e)
 		return DH_EFAIL;
 	const char *key = *p->key_env ? getenv(p->key_env) : NULL;
 	const char *base = p->base_url;
+	const char *env = settings_env(e->cfg, CONFIG_I_base_url, NULL); /* NULL when locked */
 	bool anthropic = strcmp(p->kind, "anthropic") == 0;
 
-	if (strcmp(p->name, "anthropic") == 0 && getenv("ANTHROPIC_BASE_URL") &&
-	    *getenv("ANTHROPIC_BASE_URL"))
-		base = getenv("ANTHROPIC_BASE_URL");
+	if (strcmp(p->name, "anthropic") == 0 && env)
+		base = env;
 	else if (anthropic && !*base)
 		base = e->cfg->base_url;
 	if (!e->opts.replay_path && *p->key_env && (!key || !*key)) {

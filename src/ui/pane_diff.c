@@ -1066,6 +1066,51 @@ put_text(struct buf *b, const char *s, const struct span *sp)
 	draw_sanitize(b, s + sp->b, n - sp->b, false);
 }
 
+/* A changed cell's row, "Sheet1!B4: 12.50 → 13.00" (snap's cell diff), into
+ * b: the new content's changed middle highlighted against the old, as a
+ * changed line's is. */
+static void
+put_changed_cell(struct buf *b, const char *t)
+{
+	static const char arrow[] = " → ";
+	const char *v = strstr(t, ": "), *to = v ? strstr(v + 2, arrow) : NULL;
+	struct span so = { 0, 0 }, sn = { 0, 0 };
+
+	if (!to) {
+		draw_sanitize(b, t, strlen(t), false);
+		return;
+	}
+	char *old = xstrndup(v + 2, (size_t)(to - v - 2));
+	const char *new = to + strlen(arrow);
+
+	hl_pair(old, new, &so, &sn);
+	draw_sanitize(b, t, (size_t)(new - t), false);
+	put_text(b, new, &sn);
+	free(old);
+}
+
+/* A spreadsheet's changed cells (textconv "cells"): one row per cell,
+ * "~ Sheet1!B4: 12.50 → 13.00", no line numbers; a changed cell is drawn as
+ * an added line with its new value's changed part highlighted. */
+static void
+add_cells_hunk(struct pane *p, const struct review_hunk *hk)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t l = 0; l < hk->nlines; l++) {
+		char o = hk->lines[l].origin, pre[3] = { o, ' ', 0 };
+
+		buf_clear(&b);
+		if (o == '~')
+			put_changed_cell(&b, hk->lines[l].text);
+		else
+			draw_sanitize(&b, hk->lines[l].text, strlen(hk->lines[l].text), false);
+		pane_add_wrapped(p, o == '-' ? UI_DIFF_DEL : o == '+' || o == '~' ? UI_DIFF_ADD : UI_NORMAL,
+				 hk->n, pre, "  ", buf_cstr(&b));
+	}
+	buf_fini(&b);
+}
+
 /* Cut sanitized `text` (markers allowed) into rows of at most `cols`
  * columns; each row closes the DRAW_HL it opened and the next reopens it.
  * Rows are appended to `rows` (heap strings); returns how many (at least
@@ -1280,23 +1325,7 @@ add_unified_hunk(struct pane *p, const struct review_hunk *hk, const char *orig,
 	buf_fini(&cont);
 }
 
-/* A spreadsheet's changed cells (textconv "cells"): one row per cell,
- * "~ Sheet1!B4: 12.50 → 13.00", no line numbers. */
-static void
-add_cells_hunk(struct pane *p, const struct review_hunk *hk)
-{
-	struct buf b = BUF_INIT;
 
-	for (size_t l = 0; l < hk->nlines; l++) {
-		char o = hk->lines[l].origin, pre[3] = { o, ' ', 0 };
-
-		buf_clear(&b);
-		draw_sanitize(&b, hk->lines[l].text, strlen(hk->lines[l].text), false);
-		pane_add_wrapped(p, o == '+' ? UI_DIFF_ADD : o == '-' ? UI_DIFF_DEL : UI_NORMAL, hk->n,
-				 pre, "  ", buf_cstr(&b));
-	}
-	buf_fini(&b);
-}
 
 /* Columns for the line numbers of a file's rows. */
 static int

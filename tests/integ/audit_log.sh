@@ -43,6 +43,10 @@ assert_eq "$(jq -r .user <<<"$s")" "$(id -un)"
 assert_eq "$(jq -r .host <<<"$s")" "$(hostname)"
 assert_eq "$(jq -r .grants[0] <<<"$s")" "$(realpath "$G")"
 assert_eq "$(jq -r .settings.mode <<<"$s")" auto
+# the effective policy: where each setting came from, the rules, no managed policy
+assert_eq "$(jq -r '.settings_from | [.mode, .model] | @tsv' <<<"$s")" "$(printf 'flag --mode\tdefault')"
+assert_eq "$(jq -r '.rules[0] | [.rule, .where] | @tsv' <<<"$s")" "$(printf 'deny write_file(*.env)\t%s' "$T/config:1")"
+assert_eq "$(jq -r .policy <<<"$s")" null
 assert_eq "$(jq -r .task.sha256 <<<"$s")" "$(printf go | sha256sum | cut -d' ' -f1)"
 # seq runs 1..N, each prev the hash of the record before it
 assert_eq "$(jq -r .seq "$A" | tr '\n' ' ')" "$(seq 1 "$(wc -l <"$A")" | tr '\n' ' ')"

@@ -80,6 +80,7 @@ cat >"$T/script.json" <<'JSON'
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "go"}]}}]},
  {"tool_calls": [{"name": "write_file", "input": {"path": "x.md", "content": "X\n"}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "curl -s x.org"}}]},
  {"text": "done", "stop_reason": "end_turn"}
 ]}
 JSON
@@ -94,6 +95,19 @@ assert_eq "$(jq -r 'select(.type=="session_started") | .mode' "$T/out")" ask
 assert_contains "$(jq -r 'select(.type=="approval_decided") | .message' "$T/out")" \
   "rule 'ask write_file' ($P:5)"
 [ ! -e "$G/x.md" ] || fail "the write the policy asks about happened unasked"
+# The audit log: the policy in effect, where each setting came from, and the
+# policy's rule as the one who decided.
+sid=$(jq -r 'select(.type=="session_started").session' "$T/out")
+A=$XDG_STATE_HOME/deskhand/sessions/$sid/audit.jsonl
+s=$(jq -c 'select(.type=="session_start")' "$A")
+assert_eq "$(jq -r '.settings_from | [.mode, .watch, .max_cost] | @tsv' <<<"$s")" \
+  "$(printf 'managed policy %s, locked\tdefault, locked by the managed policy (%s)\tdefault' "$P:2" "$P:7")"
+assert_eq "$(jq -r '.policy | [.file, .locks.max_turns, .rules[0].rule] | @tsv' <<<"$s")" \
+  "$(printf '%s\t%s\tdeny run_command(curl)' "$P" "$P:6")"
+curl_id=$(jq -r 'select(.type=="tool_call" and .name=="run_command").id' "$T/out")
+assert_eq "$(jq -r "select(.type==\"decision\" and .id==\"$curl_id\") | [.decision, .by] | @tsv" "$A")" \
+  "$(printf 'deny\tmanaged policy')"
+"$DESKHAND" audit verify "$sid" >/dev/null || fail "the audit log under a policy does not verify"
 
 # A policy anyone could edit is refused whole, naming it.
 chmod 666 "$P"

@@ -60,6 +60,12 @@ make_zip(const struct part *parts, size_t np, size_t *n)
 #define WB "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" " \
 	"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>" \
 	"<sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+/* The same as libxlsxwriter writes it: formulas left for the opener to
+ * calculate (their stored values are 0). */
+#define WB_UNCALC "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" " \
+	"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>" \
+	"<sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets>" \
+	"<calcPr calcId=\"124519\" fullCalcOnLoad=\"1\"/></workbook>"
 #define RELS "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" \
 	"<Relationship Id=\"rId1\" Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
 #define STYLES "<?xml version=\"1.0\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" \
@@ -84,11 +90,11 @@ sheet_xml(const char *b2)
 }
 
 static char *
-make_xlsx(const char *b2, size_t *n)
+make_xlsx_wb(const char *wb, const char *b2, size_t *n)
 {
 	char *sheet = sheet_xml(b2);
 	struct part p[] = {
-		{ "xl/workbook.xml", WB, 0 },      { "xl/_rels/workbook.xml.rels", RELS, 0 },
+		{ "xl/workbook.xml", wb, 0 },      { "xl/_rels/workbook.xml.rels", RELS, 0 },
 		{ "xl/styles.xml", STYLES, 0 },    { "xl/sharedStrings.xml", SST, 0 },
 		{ "xl/worksheets/sheet1.xml", sheet, 0 },
 	};
@@ -96,6 +102,12 @@ make_xlsx(const char *b2, size_t *n)
 
 	free(sheet);
 	return z;
+}
+
+static char *
+make_xlsx(const char *b2, size_t *n)
+{
+	return make_xlsx_wb(WB, b2, n);
 }
 
 Test(doc, kind_from_name_and_magic)
@@ -167,6 +179,31 @@ Test(doc, cell_diff)
 	buf_fini(&out);
 	free(z1);
 	free(z2);
+}
+
+/* A workbook that asks to be recalculated when opened (fullCalcOnLoad, as
+ * libxlsxwriter writes): its formulas are shown alone, never beside the 0
+ * stored for them, in the table and in the cell diff, with a note. */
+Test(doc, uncalculated_formulas_shown_alone)
+{
+	size_t n;
+	char *z = make_xlsx_wb(WB_UNCALC, "12.5", &n);
+	struct buf out = BUF_INIT;
+	struct doc_book *b;
+
+	cr_assert_eq(doc_to_text(z, n, "book.xlsx", DOC_XLSX, NULL, &out), 0, "%s", err_msg());
+	const char *t = buf_cstr(&out);
+
+	cr_expect(strstr(t, "| 5 | | [=SUM(B2:B3)] | | |"), "%s", t);
+	cr_expect(strstr(t, "| 2 | Coffee | 12.50 | 2026-01-05 | |"), "%s", t);
+	cr_expect(strstr(t, "[… book.xlsx: its formulas are not calculated yet"), "%s", t);
+	cr_assert_eq(doc_book_load(z, n, "book.xlsx", DOC_XLSX, NULL, &b), 0, "%s", err_msg());
+	buf_clear(&out);
+	doc_book_diff(NULL, b, 0, &out);
+	cr_expect(strstr(buf_cstr(&out), "+Sheet1!B5: [=SUM(B2:B3)]\n"), "%s", out.ptr);
+	doc_book_free(b);
+	buf_fini(&out);
+	free(z);
 }
 
 /* A part that inflates a thousandfold is refused as a bomb before it is
