@@ -15,12 +15,15 @@ V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
 PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0 libcmark-gfm yaml-0.1 libcrypto \
-            xlsxwriter libzip poppler-glib libsystemd
+            xlsxwriter libzip
+# Loaded with dlopen() when first used (src/docs/doc_pdf.c, src/audit/journal.c):
+# their headers, not their libraries, so a launch does not map and relocate them.
+DLOPEN_PKGS = poppler-glib libsystemd
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-D_XOPEN_SOURCE=600//; s/-D_DEFAULT_SOURCE//')
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null | sed 's/-D_XOPEN_SOURCE=600//; s/-D_DEFAULT_SOURCE//')
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
 
 OPT       ?= -O2 -g
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

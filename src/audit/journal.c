@@ -2,15 +2,37 @@
 /*
  * The system journal as a listener of the audit log: the only file that
  * includes <systemd/sd-journal.h>. It sends; it never reads the journal.
+ * libsystemd is loaded with dlopen() when the first record is sent, not
+ * linked: with its own dependencies (libgcrypt, libcap, lz4...) it would be
+ * mapped and relocated by every launch, for an option that is off by default.
  */
 #include "audit/journal.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include <systemd/sd-journal.h>
 
 #include "core/json.h"
+#include "core/log.h"
+
+/* Set once (pthread_once: records are sent from several threads), then only
+ * read; NULL when libsystemd is not there. */
+static __typeof__(sd_journal_send) *journal_send;
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+
+static void
+journal_load(void)
+{
+	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+
+	if (h)
+		*(void **)&journal_send = dlsym(h, "sd_journal_send");
+	if (!journal_send) /* no journal: the file is the record of truth */
+		log_warn("audit_journal: libsystemd.so.0 could not be loaded: %s", dlerror());
+}
 
 /* Records an administrator looks for first: warning priority. */
 static bool
@@ -34,7 +56,10 @@ audit_journal_send(const cJSON *rec, const char *line, void *ctx)
 	const char *name = json_str(rec, "name");
 	long long seq = json_int(rec, "seq", 0);
 
-	(void)sd_journal_send("MESSAGE=deskhand audit %s #%lld %s%s%s", session, seq, type,
+	pthread_once(&journal_once, journal_load);
+	if (!journal_send)
+		return;
+	(void)journal_send("MESSAGE=deskhand audit %s #%lld %s%s%s", session, seq, type,
 			      name ? " " : "", name ? name : "", "SYSLOG_IDENTIFIER=deskhand",
 			      "PRIORITY=%d", is_warning(rec) ? 4 : 6, "DESKHAND_SESSION=%s",
 			      session, "DESKHAND_SEQ=%lld", seq, "DESKHAND_TYPE=%s", type,
