@@ -450,6 +450,9 @@ make_llm(struct engine *e)
 		.api_key = key ? key : "",
 		.model = model,
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
+		.thinking = config_thinking(e->cfg->thinking) == CONFIG_THINKING_ADAPTIVE
+				    ? LLM_THINKING_ADAPTIVE
+				    : config_thinking(e->cfg->thinking),
 		/* `max_retries = 0` means none; llm's 0 means its default. */
 		.max_retries = config_int(e->cfg->max_retries) > 0
 				       ? (int)config_int(e->cfg->max_retries) : -1,

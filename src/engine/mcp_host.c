@@ -864,9 +864,8 @@ start_server(struct mcp_host *h, const struct mcp_entry *e)
 	if (h->cfg && !managed_can_start_mcp(h->cfg, e->name, e->http ? NULL : e->command,
 					     !e->http && e->unsandboxed, &refused)) {
 		s->srv = NULL;
-		s->why = xasprintf("not started: %s", refused);
-		free(refused);
-		log_warn("connector %s: %s", e->name, s->why);
+		s->why = refused; /* mcp_host_describe says "not started: " */
+		log_warn("connector %s: not started: %s", e->name, s->why);
 		return;
 	}
 	if (e->http) {

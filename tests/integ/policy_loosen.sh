@@ -1,7 +1,9 @@
 # The managed policy cannot be loosened: the person's config, a folder's
 # .deskhand/config and a command-line flag each try to change a locked
-# setting, a rule, the mode and the unsandboxed flag, and each refusal names
-# the policy's file and line. A policy not owned by root or writable by
+# setting, a rule, the mode, a cap, the audit log and its key and the
+# unsandboxed flag, and each refusal names the policy's file and line. The
+# session's audit log records the policy and is signed with its key. A
+# policy not owned by root or writable by
 # others is refused whole, naming it.
 . "$DH_TESTS/lib.sh"
 [ "$(id -u)" = 0 ] || skip "a managed policy must be root's: run as root"
@@ -15,7 +17,11 @@ deny run_command(curl)
 ask write_file
 set max_turns = 20
 lock watch
+set max_cost = 5
+lock audit
+set audit_key = @KEY@
 POL
+sed -i "s|@KEY@|$T/etc/audit.key|" "$P"
 chmod 644 "$P"
 export DH_POLICY_FILE=$P
 cfg=$XDG_CONFIG_HOME/deskhand/config; mkdir -p "$(dirname "$cfg")"
@@ -39,6 +45,10 @@ refused "set max_turns = 500" "'max_turns' is locked to '20' by the managed poli
 refused "set mode = auto" "'mode' is locked to 'ask' by the managed policy ($P:2)"
 refused "set allow_unsandboxed = on" "'allow_unsandboxed' is locked to 'off' by the managed policy ($P:3)"
 refused "set watch = off" "'watch' is locked to 'on' by the managed policy ($P:7)"
+# caps, the audit log and its key
+refused "set max_cost = 50" "'max_cost' is locked to '5' by the managed policy ($P:8)"
+refused "set audit = off" "'audit' is locked to 'on' by the managed policy ($P:9)"
+refused "set audit_key = $T/mine.key" "'audit_key' is locked to '$T/etc/audit.key' by the managed policy ($P:10)"
 refused "allow run_command(curl -s x.org)" \
   "rule 'allow run_command(curl -s x.org)' would loosen the managed policy's rule 'deny run_command(curl)' ($P:4)"
 refused "allow write_file(notes/*)" \
@@ -47,7 +57,7 @@ refused "ask run_command" \
   "rule 'ask run_command' would loosen the managed policy's rule 'deny run_command(curl)' ($P:4)"
 # What does not loosen it stands: the locked value again, a stricter rule,
 # a rule about something else.
-printf 'set mode = ask\ndeny write_file(*.env)\nallow read_file\nset max_cost = 2\n' >"$cfg"
+printf 'set mode = ask\ndeny write_file(*.env)\nallow read_file\nset max_cost_per_day = 2\n' >"$cfg"
 dump >/dev/null || fail "a config that loosens nothing was refused: $(cat "$T/err")"
 # $DH_CONFIG is the person's too.
 printf 'set mode = auto\n' >"$T/extra"
@@ -66,6 +76,7 @@ flag() { # EXPECTED ARGS...
 }
 flag "--mode: 'mode' is locked to 'ask' by the managed policy ($P:2)" --mode auto
 flag "--max-turns: 'max_turns' is locked to '20' by the managed policy ($P:6)" --max-turns 90
+flag "--max-cost: 'max_cost' is locked to '5' by the managed policy ($P:8)" --max-cost 50
 flag "--dangerously-run-commands-unsandboxed is refused: allow_unsandboxed is off ($P:3)" \
   --dangerously-run-commands-unsandboxed
 
@@ -100,14 +111,18 @@ assert_contains "$(jq -r 'select(.type=="approval_decided") | .message' "$T/out"
 sid=$(jq -r 'select(.type=="session_started").session' "$T/out")
 A=$XDG_STATE_HOME/deskhand/sessions/$sid/audit.jsonl
 s=$(jq -c 'select(.type=="session_start")' "$A")
-assert_eq "$(jq -r '.settings_from | [.mode, .watch, .max_cost] | @tsv' <<<"$s")" \
-  "$(printf 'managed policy %s, locked\tdefault, locked by the managed policy (%s)\tdefault' "$P:2" "$P:7")"
+assert_eq "$(jq -r '.settings_from | [.mode, .watch, .max_cost, .model] | @tsv' <<<"$s")" \
+  "$(printf 'managed policy %s, locked\tdefault, locked by the managed policy (%s)\tmanaged policy %s, locked\tdefault' "$P:2" "$P:7" "$P:8")"
 assert_eq "$(jq -r '.policy | [.file, .locks.max_turns, .rules[0].rule] | @tsv' <<<"$s")" \
   "$(printf '%s\t%s\tdeny run_command(curl)' "$P" "$P:6")"
 curl_id=$(jq -r 'select(.type=="tool_call" and .name=="run_command").id' "$T/out")
 assert_eq "$(jq -r "select(.type==\"decision\" and .id==\"$curl_id\") | [.decision, .by] | @tsv" "$A")" \
   "$(printf 'deny\tmanaged policy')"
 "$DESKHAND" audit verify "$sid" >/dev/null || fail "the audit log under a policy does not verify"
+# signed with the key the policy names
+[ -s "$T/etc/audit.key" ] || fail "the policy's audit key was not used"
+assert_eq "$(stat -c %a "$T/etc/audit.key")" 600
+[ ! -e "$XDG_STATE_HOME/deskhand/audit.key" ] || fail "the person's own audit key was used"
 
 # A policy anyone could edit is refused whole, naming it.
 chmod 666 "$P"

@@ -553,3 +553,43 @@ Test(anthropic, record_body_merges_deltas_and_replays_the_same_message)
 	                         EV("content_block_delta", "{oops"));
 	buf_fini(&out);
 }
+
+/* set thinking (§1.6): a budget is sent as enabled with max_tokens raised
+ * past it when it would not fit; adaptive as its own type; off: nothing. */
+Test(anthropic, thinking_parameter)
+{
+	static const struct {
+		long thinking;
+		int max_tokens;
+		const char *want; /* the thinking object, or NULL */
+		double want_max;
+	} cases[] = {
+		{ 2048, 8192, "{\"type\":\"enabled\",\"budget_tokens\":2048}", 8192 },
+		{ 16000, 8192, "{\"type\":\"enabled\",\"budget_tokens\":16000}", 24192 },
+		{ LLM_THINKING_ADAPTIVE, 8192, "{\"type\":\"adaptive\"}", 8192 },
+		{ 0, 8192, NULL, 8192 },
+	};
+	cJSON *msgs = cJSON_Parse("[{\"role\":\"user\",\"content\":\"hi\"}]");
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct llm_config cfg = { .model = "claude-sonnet-4-5",
+			                  .max_tokens = cases[i].max_tokens,
+			                  .thinking = cases[i].thinking };
+		struct llm_request req = { .messages = msgs };
+		struct llm_http_spec spec;
+
+		cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+		const cJSON *t = cJSON_GetObjectItem(spec.body, "thinking");
+		if (cases[i].want) {
+			char *got = json_print(t);
+			cr_assert_str_eq(got, cases[i].want, "case %zu", i);
+			free(got);
+		} else {
+			cr_assert_null(t, "case %zu", i);
+		}
+		cr_assert_float_eq(cJSON_GetObjectItem(spec.body, "max_tokens")->valuedouble,
+		                   cases[i].want_max, 1e-9, "case %zu", i);
+		llm_http_spec_fini(&spec);
+	}
+	cJSON_Delete(msgs);
+}
