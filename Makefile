@@ -89,19 +89,19 @@ build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lpthread
 
-build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c $(LIB_SRC))
+build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/bench-audit: $(call objs,build,bench/bench_audit.c $(LIB_SRC))
+build/bench-audit: $(call objs,build,bench/bench_audit.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/bench-sandbox: build/bench/bench_sandbox.o
+build/bench-sandbox: build/bench/bench_sandbox.o build/bench/bench.o
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^
 
-build/bench-watch: $(call objs,build,bench/bench_watch.c $(LIB_SRC))
+build/bench-watch: $(call objs,build,bench/bench_watch.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
