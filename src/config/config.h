@@ -76,6 +76,15 @@
 	  "on: audit records also go to the system journal (journalctl SYSLOG_IDENTIFIER=deskhand)") \
 	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
 	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
+	X(otel_endpoint, CONFIG_STR, "", 0, 0, NULL,                                               \
+	  "OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; empty: "         \
+	  "OTEL_EXPORTER_OTLP_ENDPOINT, else no telemetry (docs/telemetry.md)")                   \
+	X(otel_protocol, CONFIG_ENUM, "http/protobuf", 0, 0, "http/protobuf|http/json",            \
+	  "OTLP encoding; unset: OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf")               \
+	X(otel_headers, CONFIG_STR, "", 0, 0, NULL,                                                \
+	  "Extra OTLP request headers, key=value,… (added to OTEL_EXPORTER_OTLP_HEADERS)")        \
+	X(otel_log_content, CONFIG_ENUM, "off", 0, 0, "on|off",                                    \
+	  "on: prompts, model text, tool arguments and output go into telemetry too")            \
 	X(allow_unsandboxed, CONFIG_ENUM, "on", 0, 0, "on|off",                                    \
 	  "off: --dangerously-run-commands-unsandboxed and connectors with \"sandbox\": false "   \
 	  "are refused (a managed policy sets this)")
