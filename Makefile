@@ -89,19 +89,19 @@ build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lpthread
 
-build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c $(LIB_SRC))
+build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/bench-audit: $(call objs,build,bench/bench_audit.c $(LIB_SRC))
+build/bench-audit: $(call objs,build,bench/bench_audit.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/bench-sandbox: build/bench/bench_sandbox.o
+build/bench-sandbox: build/bench/bench_sandbox.o build/bench/bench.o
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^
 
-build/bench-watch: $(call objs,build,bench/bench_watch.c $(LIB_SRC))
+build/bench-watch: $(call objs,build,bench/bench_watch.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -155,7 +155,9 @@ DEB_PKGS += pandoc
 DEB_PKGS += man-db
 # The transcript's group commit test watches which thread syncs it (strace -f).
 DEB_PKGS += strace
-# The MCP tests install their pinned npm packages (tests/mcp/package-lock.json);
+# The MCP tests install their pinned npm packages (tests/mcp/package-lock.json),
+# the OpenTelemetry tests theirs (tests/otel/package-lock.json: the collector
+# decodes with the official opentelemetry-proto definitions);
 # npm comes with NodeSource's nodejs, else from Debian's npm package.
 DEB_PKGS += nodejs
 # The schedule tests check the timer units and SPECs (systemd-analyze verify,
@@ -183,6 +185,10 @@ deps:
 	$(Q)if [ ! tests/mcp/node_modules/.package-lock.json -nt tests/mcp/package-lock.json ]; then \
 	  echo "  NPM     tests/mcp (the MCP conformance suite, pinned)"; \
 	  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	fi
+	$(Q)if [ ! tests/otel/node_modules/.package-lock.json -nt tests/otel/package-lock.json ]; then \
+	  echo "  NPM     tests/otel (the opentelemetry-proto definitions, pinned)"; \
+	  (cd tests/otel && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
 	fi
 
 # The official MCP conformance suite, client leg, as each revision requires it.

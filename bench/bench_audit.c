@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "agent/event.h"
 #include "config/config.h"
 #include "core/ev.h"
@@ -27,34 +28,6 @@
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "engine/audit_sink.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* CPU time of this (the loop's) thread: what the audit costs the loop, apart
- * from waiting for a loaded machine's scheduler. */
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* One call's events, serialised as the transcript and the clients do; with
  * `s`, recorded by the audit sink first, as fan_out() does. */
@@ -129,11 +102,11 @@ main(int argc, char **argv)
 
 		for (int half = 0; half < 2; half++) {
 			bool audited = (half == 0) == (r % 2 == 0);
-			double t0 = now_ms(), c0 = cpu_ms();
+			double t0 = bench_now_ms(), c0 = bench_cpu_ms();
 
 			for (int i = 0; i < calls; i++)
 				one_call(audited ? s : NULL, i, input, output);
-			double t = now_ms() - t0, c = cpu_ms() - c0;
+			double t = bench_now_ms() - t0, c = bench_cpu_ms() - c0;
 
 			if (audited) {
 				aud = t;
@@ -151,8 +124,8 @@ main(int argc, char **argv)
 		aud_total += aud;
 		free(dir);
 	}
-	qsort(over, (size_t)runs, sizeof *over, cmp_double);
-	qsort(over_cpu, (size_t)runs, sizeof *over_cpu, cmp_double);
+	bench_sort(over, (size_t)runs);
+	bench_sort(over_cpu, (size_t)runs);
 	printf("audit overhead per tool call (4 records; %d runs x %d calls; target < 0.2 ms "
 	       "median)\n", runs, calls);
 	printf("  wall time:        median %.4f ms, min %.4f ms, max %.4f ms\n", over[runs / 2],

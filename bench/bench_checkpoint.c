@@ -15,26 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "core/ev.h"
 #include "core/xalloc.h"
 #include "snap/snap.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void
 write_file(const char *path, size_t size, unsigned seed)
@@ -88,14 +72,14 @@ main(int argc, char **argv)
 		fprintf(f, "edit %d\n", r);
 		fclose(f);
 		free(p);
-		double t1 = now_ms();
+		double t1 = bench_now_ms();
 		if (snap_checkpoint(s, "bench", "edit", r + 1, "toolu_bench", &ck) < 0)
 			die("checkpoint: %s", err_msg());
 		if (!ck.created || ck.files_changed != 1)
 			die("round %d: expected 1 changed file, got %zu", r, ck.files_changed);
-		ms[r] = now_ms() - t1;
+		ms[r] = bench_now_ms() - t1;
 	}
-	qsort(ms, (size_t)rounds, sizeof *ms, cmp_double);
+	bench_sort(ms, (size_t)rounds);
 	printf("checkpoint: %d files: baseline %ld ms; one-file edit: median %.1f ms, p90 %.1f ms, "
 	       "max %.1f ms (%d rounds)\n",
 	       nfiles, baseline, ms[rounds / 2], ms[(rounds * 9) / 10], ms[rounds - 1], rounds);

@@ -21,14 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "bench.h"
 
 /* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. */
 static double
@@ -36,7 +29,7 @@ run_once(const char *const *argv, const char *what)
 {
 	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
 		                            NULL };
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	pid_t pid;
 	int st;
 
@@ -45,22 +38,14 @@ run_once(const char *const *argv, const char *what)
 		fprintf(stderr, "bench-sandbox: %s (%s) failed\n", what, argv[0]);
 		exit(1);
 	}
-	return now_ms() - t0;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return bench_now_ms() - t0;
 }
 
 /* Sorts v[0, n) and prints its median, min and max; returns the median. */
 static double
 report(double *v, int n, const char *what)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp);
+	bench_sort(v, (size_t)n);
 	double m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 
 	printf("%-34s median %7.2f ms  (min %.2f, max %.2f, n=%d)\n", what, m, v[0], v[n - 1], n);

@@ -19,27 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "core/ev.h"
 #include "core/xalloc.h"
 #include "snap/snap.h"
 #include "watch/watch.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void
 run(const char *cmd)
@@ -108,7 +92,7 @@ struct stats {
 static struct stats
 stats_of(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	bench_sort(v, (size_t)n);
 	return (struct stats){ v[n / 2], v[(n * 9) / 10] };
 }
 
@@ -138,7 +122,7 @@ bench_size(int nfiles, int rounds)
 	    watch_add_tree(w, 0, work, st1) < 0 || snap_open(&inc, work, st1) < 0 ||
 	    snap_open(&full, work, st2) < 0)
 		die("bench: %s", err_msg());
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	watch_sync(w); /* the watches are in place before the baseline scan */
 	struct watch_dirty d;
 	if (watch_take_dirty(w, 0, &d) < 0)
@@ -146,7 +130,7 @@ bench_size(int nfiles, int rounds)
 	watch_dirty_fini(&d);
 	if (snap_checkpoint(inc, "bench", "baseline", 0, NULL, &ck) < 0)
 		die("baseline: %s", err_msg());
-	double baseline = now_ms() - t0;
+	double baseline = bench_now_ms() - t0;
 	if (snap_checkpoint(full, "bench", "baseline", 0, NULL, &ck) < 0)
 		die("baseline: %s", err_msg());
 
@@ -162,7 +146,7 @@ bench_size(int nfiles, int rounds)
 		append(work, i, r);
 		append(copy, i, r);
 		/* with the watcher */
-		double t1 = now_ms();
+		double t1 = bench_now_ms();
 		watch_sync(w);
 		if (watch_take_dirty(w, 0, &d) < 0)
 			die("bench: %s", err_msg());
@@ -171,23 +155,23 @@ bench_size(int nfiles, int rounds)
 			                          .tool_call = "toolu_bench", .dirty = &sd };
 		if (snap_checkpoint_opt(inc, "bench", &o, &ck) < 0)
 			die("checkpoint: %s", err_msg());
-		tw[r] = now_ms() - t1;
+		tw[r] = bench_now_ms() - t1;
 		watch_dirty_fini(&d);
 		if (strcmp(ck.mode, "incremental") || ck.files_changed != 1)
 			die("round %d: %s checkpoint with %zu changes", r, ck.mode, ck.files_changed);
 		if (ck.paths_read > read_max)
 			read_max = ck.paths_read;
 		/* without it */
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		if (snap_checkpoint(full, "bench", "edit", r + 1, "toolu_bench", &ck) < 0)
 			die("checkpoint: %s", err_msg());
-		tf[r] = now_ms() - t1;
+		tf[r] = bench_now_ms() - t1;
 		if (ck.files_changed != 1)
 			die("round %d: full scan saw %zu changes", r, ck.files_changed);
 		/* git CLI */
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		run(git);
-		tg[r] = now_ms() - t1;
+		tg[r] = bench_now_ms() - t1;
 	}
 	struct stats sw = stats_of(tw, rounds), sf = stats_of(tf, rounds), sg = stats_of(tg, rounds);
 	printf("%8d  %10.0f  %9.2f (%6.2f)  %9.1f (%6.1f)  %9.1f (%6.1f)  %7.0fx  %6zu\n", nfiles,

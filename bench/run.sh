@@ -31,6 +31,10 @@
 #   8. audit log overhead per tool call (bench-audit, issue 14): median, min
 #      and max over 25 runs of 200 calls against a no-audit reference in the
 #      same run (target < 0.2 ms median)
+#   9. telemetry overhead per turn (bench/otel.sh, issue 14): a 50-turn session
+#      with no telemetry, with the collector's port closed, with a collector
+#      that never answers and with a live one; wall and CPU time per turn and
+#      peak RSS, median/min/max over 5 runs each
 #   7. connectors (mcp_start.py, issue 12): session start to the first model
 #      request with no connector, with 3 sandboxed stdio connectors (started
 #      side by side) and with 3 of which one is slow (bounded wait: 2 s)
@@ -148,3 +152,6 @@ echo "== launch, a 100-turn session per turn, and its peak RSS (issue 17)"
 
 echo "== a 300-turn session past the context window: body and time per turn, peak RSS (issue 15)"
 "$here/long_session.py" "$BUILD/deskhand" "$T/long" 300
+
+echo "== telemetry (OpenTelemetry export), overhead per turn"
+"$here/otel.sh" "$BUILD" 5

@@ -44,6 +44,9 @@ enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125 };
 #define INFO_FD_STR "4"     /* --proxy-fd only: bwrap's --info-fd and --block-fd */
 #define BLOCK_FD_STR "5"
 enum { INFO_FD = 4, BLOCK_FD = 5 };
+/* The exec stage writes one byte here right before it execs the command (landlock.c): bwrap
+ * exiting without it means bwrap's own setup failed, which then exits 125, not bwrap's 1. */
+enum { READY_FD = 6 };
 
 /* The proxy listener inside the sandbox (--proxy-fd) and the variables that point at it. */
 enum { PROXY_PORT = 3128 };
@@ -417,7 +420,7 @@ static void set_limit(int res, rlim_t max)
 /* In the forked child: limits, fds, signals, then exec bwrap with an environment holding only
  * PATH — inside the sandbox /proc/1/environ is bwrap's own environment, so --clearenv is not
  * enough to keep secrets such as ANTHROPIC_API_KEY out. */
-static void exec_bwrap(int filter_fd, int info_w, int block_r, pid_t parent)
+static void exec_bwrap(int filter_fd, int info_w, int block_r, int ready_w, pid_t parent)
 {
     static char env_path[] = "PATH=" SANDBOX_PATH;
     char *const envp[] = { env_path, NULL };
@@ -431,18 +434,23 @@ static void exec_bwrap(int filter_fd, int info_w, int block_r, pid_t parent)
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
         if (limits[i].res != RLIMIT_AS) set_limit(limits[i].res, limits[i].max);
     if (opt.timeout > 0) set_limit(RLIMIT_CPU, (rlim_t)opt.timeout + 6); /* CPU s: ceil(timeout) + 5 or so */
-    /* Only 0, 1, 2, the filter and (--proxy-fd) the info/block pipes survive into bwrap. Each
-     * is first copied above the fixed numbers, so no source can be clobbered by an earlier
-     * placement; dup2 then clears CLOEXEC on the copy. */
-    int src[3] = { filter_fd, info_w, block_r }, dst[3] = { SECCOMP_FD, INFO_FD, BLOCK_FD };
+    /* Only 0, 1, 2, the filter, the ready pipe and (--proxy-fd) the info/block pipes survive
+     * into bwrap. Each is first copied above the fixed numbers, so no source can be clobbered
+     * by an earlier placement; dup2 then clears CLOEXEC on the copy. Every other fd is closed,
+     * the unused fixed numbers below the last one included. */
+    int src[4] = { filter_fd, info_w, block_r, ready_w };
+    const int dst[4] = { SECCOMP_FD, INFO_FD, BLOCK_FD, READY_FD };
     int last = SECCOMP_FD;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 16)) < 0) {
             dprintf(2, "deskhand-sandbox: fd: %s\n", strerror(errno));
             _exit(EXIT_SETUP);
         }
-    for (int i = 0; i < 3; i++) {
-        if (src[i] < 0) continue;
+    for (int i = 0; i < 4; i++) {
+        if (src[i] < 0) {
+            close(dst[i]);
+            continue;
+        }
         if (dup2(src[i], dst[i]) < 0) {
             dprintf(2, "deskhand-sandbox: fd: %s\n", strerror(errno));
             _exit(EXIT_SETUP);
@@ -489,8 +497,17 @@ static void reap_leftovers(void)
     }
 }
 
-/* Waits for bwrap, killing it on timeout or on SIGTERM/SIGINT/SIGHUP. Returns our exit status. */
-static int supervise(pid_t child, const sigset_t *set)
+/* Did the exec stage get to its command (one byte on the ready pipe's read end, O_NONBLOCK)? */
+static int stage_started(int ready_r)
+{
+    char c;
+    return read(ready_r, &c, 1) == 1;
+}
+
+/* Waits for bwrap, killing it on timeout or on SIGTERM/SIGINT/SIGHUP. Returns our exit status:
+ * EXIT_SETUP when bwrap exited before the exec stage started the command (its own setup
+ * failed: it printed a "bwrap: ..." line and exits 1, which would pass for the command's). */
+static int supervise(pid_t child, const sigset_t *set, int ready_r)
 {
     double deadline = opt.timeout > 0 ? now() + opt.timeout : 0;
     int status = 0, killed_by = 0, timed_out = 0;
@@ -521,6 +538,11 @@ static int supervise(pid_t child, const sigset_t *set)
     if (timed_out) return EXIT_TIMEOUT;
     if (killed_by) return 128 + killed_by;
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    if (!stage_started(ready_r)) {
+        dprintf(2, "deskhand-sandbox: bwrap could not set up the sandbox (exit %d); the command "
+                   "did not run\n", WEXITSTATUS(status));
+        return EXIT_SETUP;
+    }
     return WEXITSTATUS(status);
 }
 
@@ -623,7 +645,7 @@ int main(int argc, char **argv)
 
     /* Inside the sandbox, as bwrap's command (see build_argv): never returns. */
     if (argc > 1 && !strcmp(argv[1], "--landlock-exec"))
-        landlock_exec_main(argc, argv, (unsigned long long)limit_of(RLIMIT_AS));
+        landlock_exec_main(argc, argv, (unsigned long long)limit_of(RLIMIT_AS), READY_FD);
     parse(argc, argv);
     if (opt.status) {
         int rc = print_status();
@@ -664,14 +686,16 @@ int main(int argc, char **argv)
     char cgwhy[PATH_MAX + 64];
     (void)cgroup_create(&cg, opt.pids_max, MEMORY_MAX_DEF, cgwhy, sizeof cgwhy);
 
-    int info[2] = { -1, -1 }, block[2] = { -1, -1 };
+    int info[2] = { -1, -1 }, block[2] = { -1, -1 }, ready[2] = { -1, -1 };
     if (opt.proxy_fd >= 0 && (pipe2(info, O_CLOEXEC) != 0 || pipe2(block, O_CLOEXEC) != 0))
         die("pipe: %s", strerror(errno));
+    if (pipe2(ready, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe: %s", strerror(errno));
     fflush(NULL);
     pid_t parent = getpid(), child = fork();
     if (child < 0) die("fork: %s", strerror(errno));
-    if (child == 0) exec_bwrap(filter_fd, info[1], block[0], parent);
+    if (child == 0) exec_bwrap(filter_fd, info[1], block[0], ready[1], parent);
     close(filter_fd);
+    close(ready[1]);
     int setup_failed = 0;
     if (opt.proxy_fd >= 0) {
         close(info[1]);
@@ -679,7 +703,8 @@ int main(int argc, char **argv)
         setup_failed = proxy_listener(child, info[0], block[1]) != 0;
         close(info[0]);
     }
-    int rc = supervise(child, &set);
+    int rc = supervise(child, &set, ready[0]);
+    close(ready[0]);
     cgroup_remove(&cg);
     if (setup_failed) rc = EXIT_SETUP;
     release();

@@ -116,4 +116,3 @@ int filter_export_bpf(int fd)
     if (c) seccomp_release(c);
     return bad ? -1 : 0;
 }
-

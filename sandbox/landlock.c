@@ -153,7 +153,7 @@ static void __attribute__((noreturn)) stage_fail(int code, const char *what, con
 }
 
 void
-landlock_exec_main(int argc, char **argv, unsigned long long as_limit)
+landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready_fd)
 {
 	const char **rw = calloc((size_t)argc + 1, sizeof *rw);
 	size_t nrw = 0;
@@ -191,6 +191,13 @@ landlock_exec_main(int argc, char **argv, unsigned long long as_limit)
 		rl.rlim_cur = rl.rlim_max = (rlim_t)as_limit;
 		if (setrlimit(RLIMIT_AS, &rl) != 0)
 			stage_fail(125, "setrlimit", "RLIMIT_AS", errno);
+	}
+	/* The helper tells bwrap's setup failures from the command's exit status by this byte.
+	 * The fd is open only when the helper put it there; nothing else may see it. */
+	if (fcntl(ready_fd, F_GETFD) >= 0) {
+		if (write(ready_fd, "R", 1) != 1)
+			stage_fail(125, "ready pipe", NULL, errno);
+		close(ready_fd);
 	}
 	execvp(cmd[0], cmd);
 	stage_fail(errno == ENOENT ? 127 : 126, "exec", cmd[0], errno);

@@ -31,11 +31,13 @@ int landlock_apply(const char *const *rw, size_t nrw, const char **what);
  * -- COMMAND [ARG]...`, run by bwrap in place of COMMAND: sets RLIMIT_AS to
  * as_limit (here, not before bwrap, so that bwrap and this stage are not
  * bound by it), applies Landlock with DIR... and /tmp writable, sets
- * DESKHAND_LANDLOCK ("abi-N" or "off: why") and execvp()s COMMAND. Never
+ * DESKHAND_LANDLOCK ("abi-N" or "off: why"), writes one byte to ready_fd
+ * and closes it when that fd is open (the helper's sign that bwrap's setup
+ * is done and COMMAND starts) and execvp()s COMMAND. Never
  * returns: on failure it _exits 125 after one "deskhand-sandbox: ..." line on
  * stderr (126/127 when COMMAND cannot be executed). Never runs COMMAND
  * unrestricted when the kernel has Landlock but applying it failed. */
-void landlock_exec_main(int argc, char **argv, unsigned long long as_limit)
+void landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready_fd)
 	__attribute__((noreturn));
 
 #endif

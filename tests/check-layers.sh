@@ -115,6 +115,9 @@ for top in ("src", "sandbox"):
                 if src_mod == "audit" and dst_mod != "core":
                     refuse(where, "src/audit/ is the audit log's file format: it includes only "
                            "core/ (the engine decides what is recorded)")
+                if src_mod == "telemetry" and dst_mod not in ("net", "core"):
+                    refuse(where, "src/telemetry/ is the OTLP wire format and exporter: it "
+                           "includes only net/ and core/ (the engine decides what is exported)")
                 if src_mod == "skills" and dst_mod not in ("policy", "core"):
                     refuse(where, "src/skills/ reads skills and instructions: it includes only "
                            "policy/ and core/ (the agent decides what the model sees)")

@@ -13,7 +13,7 @@ _deskhand_options() {
 		-h --help -V --version --dump-config" ;;
 	run) echo "-g --grant -y --approve-plan -m --mode --json --detach --commands --resume
 		--model --max-turns --force --record --replay --max-cost --max-tokens
-		--approval-deadline
+		--thinking --approval-deadline
 		--origin --prompt --dangerously-run-commands-unsandboxed -h --help" ;;
 	attach) echo "--theme --no-mouse -h --help" ;;
 	ls | sessions | doctor) echo "--json -h --help" ;;
@@ -92,6 +92,9 @@ _deskhand() {
 	--model | --max-turns | --steps | --to | --at | --max-cost | --max-tokens | --since) return ;;
 	--by)
 		mapfile -t COMPREPLY < <(compgen -W "day model session" -- "$cur")
+		return ;;
+	--thinking)
+		mapfile -t COMPREPLY < <(compgen -W "off adaptive" -- "$cur")
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

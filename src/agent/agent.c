@@ -1138,6 +1138,20 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		c->malformed = is_malformed(res, c->id);
 		tool_result_init(&c->res);
 	}
+	/* The thinking blocks stay in the message as they came (the API wants
+	 * them back unchanged, signature and all); clients see their text. */
+	cJSON_ArrayForEach(blk, content)
+	{
+		const char *type = json_str(blk, "type");
+		bool redacted = type && !strcmp(type, "redacted_thinking");
+
+		if (!type || (!redacted && strcmp(type, "thinking") != 0))
+			continue;
+		emit(a, &(struct event){ .type = EVENT_THINKING,
+					  .turn = a->turn,
+					  .text = redacted ? "" : json_str(blk, "thinking"),
+					  .redacted = redacted });
+	}
 	/* The event carries the whole text (the transcript's one copy of it);
 	 * then the history keeps big text blocks as excerpts. */
 	const char *text = message_text(msg, &joined);

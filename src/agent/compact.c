@@ -240,7 +240,7 @@ compact_render(const cJSON *history, size_t k, size_t max_bytes, struct buf *out
 				result_text(blk, &t);
 				buf_puts(out, json_bool(blk, "is_error", false) ? "← error: " : "← ");
 				piece(out, t.ptr ? t.ptr : "", t.len, cap);
-			} else if (!strcmp(type, "thinking")) {
+			} else if (!strcmp(type, "thinking") || !strcmp(type, "redacted_thinking")) {
 				continue; /* the model's own reasoning: not needed again */
 			} else {
 				buf_printf(out, "[%s]", type);

@@ -96,7 +96,8 @@
 	M(STR, origin)          /* notice: "detach", "run" or "schedule:NAME" */                   \
 	M(LONG, compacted_messages) /* compacted: the messages the summary replaced */             \
 	M(LONG, tokens_before)  /* compacted: the request's estimate before, tokens */             \
-	M(LONG, tokens_after)   /* compacted: and after */
+	M(LONG, tokens_after)   /* compacted: and after */                                         \
+	M(BOOL, redacted)       /* thinking: the block is redacted_thinking (no text) */
 
 #define EVENT_TYPES(X, F)                                                                          \
 	X(EVENT_SESSION_STARTED, "session_started",                                                \
@@ -175,7 +176,9 @@
 	X(EVENT_COMPACTED, "compacted",                                                            \
 	  F(INT, turn, "turn") F(STR, name, "trigger") F(LONG, compacted_messages, "messages")     \
 	  F(LONG, tokens_before, "tokens_before") F(LONG, tokens_after, "tokens_after")            \
-	  F(STR, text, "summary"))
+	  F(STR, text, "summary"))                                                                 \
+	X(EVENT_THINKING, "thinking",                                                              \
+	  F(INT, turn, "turn") F(STR, text, "thinking") F(BOOL, redacted, "redacted"))
 
 #define EVENT_ENUM_(e, s, fields) e,
 enum event_type {

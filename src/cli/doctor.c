@@ -22,6 +22,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "sandbox/probe.h"
+#include "telemetry/otlp_export.h"
 
 static const char doctor_usage[] =
 	"usage: deskhand doctor [--json]\n"
@@ -35,7 +36,9 @@ static const char doctor_usage[] =
 	"connectors that run without the sandbox (\"sandbox\": false in your mcp.json\n"
 	"or this folder's trusted .mcp.json); the managed policy (/etc/deskhand/policy):\n"
 	"none, accepted (owned by root, writable by nobody else) or refused, and its\n"
-	"locks, rules, egress hosts and connectors. Every problem comes with its fix.\n"
+	"locks, rules, egress hosts and connectors; where OpenTelemetry data goes\n"
+	"(otel_endpoint or OTEL_EXPORTER_OTLP_ENDPOINT), or why it is off. Every problem\n"
+	"comes with its fix.\n"
 	"DH_BWRAP overrides the bubblewrap binary,\n"
 	"DH_SANDBOX the sandbox helper, DH_PANDOC pandoc.\n"
 	"\n"
@@ -260,6 +263,52 @@ check_connectors(struct probe_report *r)
 	free(folder);
 }
 
+/* Where telemetry goes (docs/telemetry.md): the endpoint and the setting or
+ * variable that named it, "off" and why, or the setting at fault. */
+static void
+check_telemetry(struct probe_report *r)
+{
+	struct config c;
+	struct otlp_settings st = { 0 };
+	char *detail, *fix = NULL;
+	enum probe_level level = PROBE_INFO;
+
+	if (config_load(&c) < 0) {
+		detail = xasprintf("telemetry: the config does not load: %s", err_msg());
+		level = PROBE_WARN;
+		config_fini(&c);
+		goto add;
+	}
+	struct otlp_settings_in in = {
+		.endpoint = c.otel_endpoint,
+		.protocol = c.set_at[CONFIG_I_otel_protocol] ? c.otel_protocol : NULL,
+		.headers = c.otel_headers,
+		.locked = managed_lock(&c, "otel_endpoint") != NULL,
+	};
+
+	if (otlp_export_settings(&st, &in) < 0) {
+		detail = xasprintf("telemetry: %s", err_msg());
+		fix = xstrdup("correct the setting or variable named (docs/telemetry.md); a task "
+			      "does not start while it is wrong");
+		level = PROBE_WARN;
+	} else if (st.endpoint) {
+		detail = xasprintf("telemetry: OpenTelemetry to %s (%s, from %s%s)", st.endpoint,
+				   st.protocol == OTLP_JSON ? "http/json" : "http/protobuf",
+				   st.endpoint_from,
+				   strcmp(c.otel_log_content, "on")
+					   ? ""
+					   : "; otel_log_content = on: prompts and output too");
+	} else {
+		detail = xasprintf("telemetry: off (%s)", st.why_off);
+	}
+	otlp_export_settings_fini(&st);
+	config_fini(&c);
+add:
+	ARRAY_GROW(r->checks, r->n, r->cap, 1);
+	r->checks[r->n++] = (struct probe_check){
+		.name = "telemetry", .level = level, .detail = detail, .fix = fix };
+}
+
 int
 cli_doctor(int argc, char **argv)
 {
@@ -289,6 +338,7 @@ cli_doctor(int argc, char **argv)
 		return 1;
 	}
 	check_connectors(&r);
+	check_telemetry(&r);
 	struct policy_view pv = { .lines = BUF_INIT };
 
 	check_policy(&r, &pv);

@@ -52,6 +52,8 @@ static const char run_usage[] =
 	"                        message; its grants are reused\n"
 	"      --model NAME      model, or PROVIDER/MODEL (config: model; deskhand models)\n"
 	"      --max-turns N     stop after N model turns (config: max_turns)\n"
+	"      --thinking T      extended thinking: off, adaptive or a budget of thinking\n"
+	"                        tokens, 1024 or more (config: thinking)\n"
 	"      --max-cost USD    spend cap of this run: a model request that could take\n"
 	"                        it past USD is not sent (config: max_cost; status\n"
 	"                        budget; also max_cost_per_session, max_cost_per_day)\n"
@@ -531,6 +533,20 @@ human_sink(const struct event *ev, void *ctx)
 		else if (ev->estimate > 0)
 			printf(", the next request could cost $%.4f", ev->estimate);
 		printf(" (%s)\n", ev->limit ? ev->limit : "max_cost");
+		break;
+	}
+	case EVENT_THINKING: {
+		/* Folded: its size and first line; --json has the whole text. */
+		const char *t = ev->text ? ev->text : "";
+
+		newline_if_needed(r);
+		if (ev->redacted) {
+			printf("%s▸ thinking (redacted)%s\n", c(r, C_DIM), c(r, C_RESET));
+			break;
+		}
+		printf("%s▸ thinking (%zu chars): ", c(r, C_DIM), strlen(t));
+		print_line_capped(t, 72);
+		printf("%s\n", c(r, C_RESET));
 		break;
 	}
 	case EVENT_COMPACTED:

@@ -79,6 +79,10 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 			return err_setc(DH_EPARSE, "%s: '%s' must be a fraction above 0 and at most "
 						   "1, such as 0.8, not '%s'",
 					where, name, value);
+		if (o->type == CONFIG_THINKING && config_thinking(value) == CONFIG_THINKING_BAD)
+			return err_setc(DH_EPARSE, "%s: '%s' must be off, adaptive or a budget of "
+						   "thinking tokens from %ld to %ld, not '%s'",
+					where, name, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, value);
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);
@@ -174,6 +178,25 @@ config_fraction(const char *value)
 	double v = config_cost(value);
 
 	return v > 0 && v <= 1 ? v : -1;
+}
+
+long
+config_thinking(const char *value)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(value, "off"))
+		return 0;
+	if (!strcmp(value, "adaptive"))
+		return CONFIG_THINKING_ADAPTIVE;
+	if (!isdigit((unsigned char)*value))
+		return CONFIG_THINKING_BAD;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || *end || v < CONFIG_THINKING_MIN || v > CONFIG_THINKING_MAX)
+		return CONFIG_THINKING_BAD;
+	return v;
 }
 
 static char *

@@ -48,6 +48,9 @@
 	  "MiB: the most one model message may hold; a bigger one fails the turn")                 \
 	X(compact_at, CONFIG_FRACTION, "0.8", 0, 0, NULL,                                          \
 	  "Fraction of the model's context window past which older turns are summarised")          \
+	X(thinking, CONFIG_THINKING, "off", 0, 0, NULL,                                            \
+	  "Extended thinking of Anthropic models: off, adaptive, or a budget of thinking tokens "  \
+	  "(1024 or more)")                                                                        \
 	X(watch, CONFIG_ENUM, "on", 0, 0, "on|off",                                                \
 	  "on: watch grants with inotify (incremental checkpoints); off: full scans")              \
 	X(theme, CONFIG_STR, "default", 0, 0, NULL,                                                \
@@ -73,6 +76,15 @@
 	  "on: audit records also go to the system journal (journalctl SYSLOG_IDENTIFIER=deskhand)") \
 	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
 	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
+	X(otel_endpoint, CONFIG_STR, "", 0, 0, NULL,                                               \
+	  "OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; empty: "         \
+	  "OTEL_EXPORTER_OTLP_ENDPOINT, else no telemetry (docs/telemetry.md)")                   \
+	X(otel_protocol, CONFIG_ENUM, "http/protobuf", 0, 0, "http/protobuf|http/json",            \
+	  "OTLP encoding; unset: OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf")               \
+	X(otel_headers, CONFIG_STR, "", 0, 0, NULL,                                                \
+	  "Extra OTLP request headers, key=value,… (added to OTEL_EXPORTER_OTLP_HEADERS)")        \
+	X(otel_log_content, CONFIG_ENUM, "off", 0, 0, "on|off",                                    \
+	  "on: prompts, model text, tool arguments and output go into telemetry too")            \
 	X(allow_unsandboxed, CONFIG_ENUM, "on", 0, 0, "on|off",                                    \
 	  "off: --dangerously-run-commands-unsandboxed and connectors with \"sandbox\": false "   \
 	  "are refused (a managed policy sets this)")
@@ -87,14 +99,16 @@ enum config_index {
 
 /* CONFIG_DURATION: a whole number with an optional unit s, m, h or d (no unit:
  * seconds); CONFIG_COST: a decimal number of US dollars, >= 0; CONFIG_FRACTION:
- * a decimal number above 0 and at most 1 (0.8). */
+ * a decimal number above 0 and at most 1 (0.8); CONFIG_THINKING: off,
+ * adaptive or a whole number of tokens from CONFIG_THINKING_MIN on. */
 enum config_type {
 	CONFIG_STR,
 	CONFIG_INT,
 	CONFIG_ENUM,
 	CONFIG_DURATION,
 	CONFIG_COST,
-	CONFIG_FRACTION
+	CONFIG_FRACTION,
+	CONFIG_THINKING
 };
 
 /* One config line kept as text for another module to check: the text and
@@ -216,6 +230,15 @@ long long config_duration_ms(const char *value);
 double config_cost(const char *value);
 /* A CONFIG_FRACTION value (0 < v <= 1); -1 when `value` is not one. */
 double config_fraction(const char *value);
+/* A CONFIG_THINKING value (PROTOCOLS.md §1.6): 0 for off,
+ * CONFIG_THINKING_ADAPTIVE for adaptive, else the budget in tokens
+ * (CONFIG_THINKING_MIN to CONFIG_THINKING_MAX); CONFIG_THINKING_BAD when
+ * `value` is none of them. */
+#define CONFIG_THINKING_ADAPTIVE (-1L)
+#define CONFIG_THINKING_BAD	 (-2L)
+#define CONFIG_THINKING_MIN	 1024L
+#define CONFIG_THINKING_MAX	 1000000L
+long config_thinking(const char *value);
 void config_fini(struct config *c);
 /* "set NAME = VALUE", VALUE in double quotes when a '#' in it would read as a
  * comment or its leading or trailing blanks would be lost; heap. */

@@ -25,6 +25,7 @@ enum {
 	OPT_MAXTOKENS,
 	OPT_DEADLINE,
 	OPT_ORIGIN,
+	OPT_THINKING,
 };
 
 static const struct option longopts[] = {
@@ -43,6 +44,7 @@ static const struct option longopts[] = {
 	{ "max-tokens", required_argument, NULL, OPT_MAXTOKENS },
 	{ "approval-deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "thinking", required_argument, NULL, OPT_THINKING },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -57,6 +59,7 @@ static const struct {
 	{ OPT_MAXCOST, "max_cost", "--max-cost" },
 	{ OPT_MAXTOKENS, "max_tokens_per_session", "--max-tokens" },
 	{ OPT_DEADLINE, "approval_deadline", "--approval-deadline" },
+	{ OPT_THINKING, "thinking", "--thinking" },
 };
 
 /* --origin: who started the run, kept in the session's record (the inbox

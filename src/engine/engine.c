@@ -32,6 +32,7 @@
 #include "engine/client.h"
 #include "engine/inbox.h"
 #include "engine/notify.h"
+#include "engine/otel.h"
 #include "llm/llm.h"
 #include "llm/registry.h"
 #include "policy/grant.h"
@@ -73,6 +74,7 @@ struct engine {
 	struct skill_set *skills;	   /* installed skills the agent borrows */
 	struct agent *agent;
 	struct audit_sink *audit; /* the session's audit log, or NULL (audit = off) */
+	struct otel *otel;	  /* OpenTelemetry export, or NULL (no endpoint) */
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
 	size_t mcp_audited;	 /* connectors started that have an audit record */
@@ -251,6 +253,7 @@ fan_out(const struct event *ev, void *ctx)
 		fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
 		free(m);
 	}
+	otel_event(e->otel, ev);
 	observe(e, ev);
 	if (e->status_wait && ev->type == EVENT_STATUS) {
 		/* The agent's answer to a status request: to the requester only. */
@@ -450,6 +453,9 @@ make_llm(struct engine *e)
 		.api_key = key ? key : "",
 		.model = model,
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
+		.thinking = config_thinking(e->cfg->thinking) == CONFIG_THINKING_ADAPTIVE
+				    ? LLM_THINKING_ADAPTIVE
+				    : config_thinking(e->cfg->thinking),
 		/* `max_retries = 0` means none; llm's 0 means its default. */
 		.max_retries = config_int(e->cfg->max_retries) > 0
 				       ? (int)config_int(e->cfg->max_retries) : -1,
@@ -686,6 +692,8 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	doc_init(); /* libxml2 set up on this thread before the worker reads documents */
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
+	if (otel_open(&e->otel, loop, cfg) < 0)
+		return err_set("telemetry: %s", err_msg());
 	if (o->resume) {
 		if (open_audit(e) < 0)
 			return DH_EFAIL;
@@ -903,6 +911,8 @@ open_audit(struct engine *e)
 	if (audit_sink_open(&e->audit, e->worker, e->cfg, session_dir(e->session),
 			    session_id(e->session)) < 0)
 		return err_set("audit log: %s (set audit = off to run without one)", err_msg());
+	if (e->otel)
+		audit_add_listener(audit_sink_log(e->audit), otel_audit_record, e->otel);
 	return 0;
 }
 
@@ -2130,6 +2140,8 @@ engine_close(struct engine *e)
 	llm_free(e->llm);
 	audit_sink_close(e->audit); /* before the worker: its syncs are drained */
 	e->audit = NULL;
+	otel_close(e->otel); /* after the audit log: its listener feeds it */
+	e->otel = NULL;
 	worker_free(e->worker);
 	watch_free(e->watch); /* after the worker: its jobs call watch_sync() */
 	for (size_t i = 0; i < e->ngrants; i++)

@@ -149,8 +149,19 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 
 	cJSON *b = json_new_obj();
 	json_add_str(b, "model", cfg->model);
-	json_add_num(b, "max_tokens", cfg->max_tokens);
+	/* budget_tokens must stay under max_tokens (§1.6): the answer keeps
+	 * max_tokens of its own past the budget. */
+	json_add_num(b, "max_tokens", cfg->thinking > 0 && cfg->thinking >= cfg->max_tokens
+	                                      ? (double)cfg->thinking + cfg->max_tokens
+	                                      : cfg->max_tokens);
 	json_add_bool(b, "stream", true);
+	if (cfg->thinking > 0 || cfg->thinking == LLM_THINKING_ADAPTIVE) {
+		cJSON *t = json_add(b, "thinking", json_new_obj());
+
+		json_add_str(t, "type", cfg->thinking > 0 ? "enabled" : "adaptive");
+		if (cfg->thinking > 0)
+			json_add_num(t, "budget_tokens", (double)cfg->thinking);
+	}
 	if (req->system && *req->system) {
 		/* Array form so that the system prompt is a cache breakpoint (§1.7). */
 		cJSON *sys = json_add(b, "system", json_new_arr());

@@ -22,6 +22,7 @@ struct ev_loop;
 struct llm;
 
 #define LLM_MESSAGE_MAX_DEF ((size_t)16 << 20) /* bytes */
+#define LLM_THINKING_ADAPTIVE (-1L)           /* llm_config.thinking: {"type":"adaptive"} */
 
 /* Token counts; input_tokens excludes cached tokens (PROTOCOLS.md §1.4). */
 struct llm_usage {
@@ -39,6 +40,9 @@ struct llm_config {
 	const char *api_key;  /* never logged, recorded or put in an error message */
 	const char *model;
 	int max_tokens;                  /* 0: 8192 */
+	long thinking;                   /* extended thinking (PROTOCOLS.md §1.6), anthropic
+	                                  * only: 0 off, LLM_THINKING_ADAPTIVE, else the budget
+	                                  * in tokens (max_tokens is raised past it) */
 	int max_retries;                 /* 0: 4; negative: no retries */
 	int idle_timeout_ms;             /* no bytes for this long fails the stream; 0: 120000 */
 	int connect_timeout_ms;          /* 0: 10000 */

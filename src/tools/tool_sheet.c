@@ -18,9 +18,7 @@
 
 #include <xlsxwriter.h>
 
-#include "core/ev.h"
 #include "core/json.h"
-#include "core/worker.h"
 #include "core/xalloc.h"
 #include "tools/tool_priv.h"
 
@@ -740,124 +738,11 @@ xlsx_build(const cJSON *in, struct buf *out)
 }
 
 /*
- * The tool: checked on the loop, built and written on the worker
+ * The tool: checked, built and written on the worker
  */
 
-struct sheet_run {
-	struct tool_run base; /* first: tool_run_cancel() */
-	struct ev_loop *loop;
-	struct ev_timer timer; /* an early result, or the build without a worker */
-	cJSON *input;          /* owned copy */
-	const struct grant *gr;
-	char *rel, *shown;
-	bool csv;
-	struct tool_result res;
-	tool_done_fn *done;
-	void *ctx;
-	bool queued;    /* a worker job holds the run */
-	bool cancelled; /* cancelled while queued: the job's end frees it */
-	bool in_done, free_pending;
-};
-
-static void
-sheet_free(struct sheet_run *r)
-{
-	ev_timer_disarm(r->loop, &r->timer);
-	cJSON_Delete(r->input);
-	free(r->rel);
-	free(r->shown);
-	tool_result_fini(&r->res);
-	free(r);
-}
-
-static void
-sheet_cancel(struct tool_run *base)
-{
-	struct sheet_run *r = (struct sheet_run *)base;
-
-	if (r->queued) {
-		r->cancelled = true;
-		return;
-	}
-	if (r->in_done) {
-		r->free_pending = true;
-		return;
-	}
-	sheet_free(r);
-}
-
-static void
-deliver(struct sheet_run *r)
-{
-	r->in_done = true;
-	r->done(&r->res, r->ctx);
-	r->in_done = false;
-	if (r->free_pending)
-		sheet_free(r);
-}
-
-/* Build the file and write it into the grant (worker thread, or the loop
- * without a worker). The result goes to r->res. */
-static int
-sheet_job(void *ctx)
-{
-	struct sheet_run *r = ctx;
-	struct buf data = BUF_INIT;
-	bool created = false;
-
-	if (r->csv)
-		csv_build(r->input, &data);
-	else if (xlsx_build(r->input, &data) < 0) {
-		tool_result_errorf(&r->res, "write_spreadsheet: %s: %s", r->shown, err_msg());
-		goto out;
-	}
-	if (tool_write_into(r->gr, r->rel, buf_cstr(&data), data.len, &created, &r->res) < 0)
-		goto out;
-	const cJSON *sheets = json_arr(r->input, "sheets"), *s;
-	size_t rows = 0;
-
-	cJSON_ArrayForEach(s, sheets)
-		rows += (size_t)cJSON_GetArraySize(json_arr(s, "rows"));
-	/* A workbook's size varies with its creation time (docProps/core.xml):
-	 * only a CSV's is told, so that a replayed session sees the same text. */
-	buf_printf(&r->res.text, "%s %s (", created ? "created" : "overwrote", r->shown);
-	if (r->csv)
-		buf_printf(&r->res.text, "%zu bytes: ", data.len);
-	buf_printf(&r->res.text, "%d sheet%s, %zu rows)", cJSON_GetArraySize(sheets),
-	           cJSON_GetArraySize(sheets) == 1 ? "" : "s", rows);
-out:
-	buf_fini(&data);
-	return 0;
-}
-
-static void
-sheet_job_done(int rc, const char *errmsg, void *ctx)
-{
-	struct sheet_run *r = ctx;
-
-	(void)rc;
-	(void)errmsg;
-	r->queued = false;
-	if (r->cancelled) {
-		sheet_free(r);
-		return;
-	}
-	deliver(r);
-}
-
-static void
-on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
-{
-	struct sheet_run *r = ctx;
-
-	(void)l;
-	(void)t;
-	if (!r->res.is_error && !r->res.text.len)
-		(void)sheet_job(r);
-	deliver(r);
-}
-
-/* Resolve and check what a call would write; on a refusal `out` holds it. */
+/* Resolve and check what a call would write; on a refusal `out` holds it
+ * (*rel and *shown, heap or NULL, are the caller's to free either way). */
 static bool
 sheet_prepare(const cJSON *in, struct tool_env *env, const struct grant **gr, char **rel,
               char **shown, bool *csv, struct tool_result *out)
@@ -882,30 +767,50 @@ sheet_prepare(const cJSON *in, struct tool_env *env, const struct grant **gr, ch
 	return true;
 }
 
+/* Check the call, build the file and write it into the grant (a
+ * tool_sync_fn: run on the worker, or on the loop without one). */
+static int
+sheet_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	const struct grant *gr;
+	struct buf data = BUF_INIT;
+	char *rel = NULL, *shown = NULL;
+	bool csv = false, created = false;
+
+	if (!sheet_prepare(in, env, &gr, &rel, &shown, &csv, out))
+		goto out;
+	if (csv) {
+		csv_build(in, &data);
+	} else if (xlsx_build(in, &data) < 0) {
+		tool_result_errorf(out, "write_spreadsheet: %s: %s", shown, err_msg());
+		goto out;
+	}
+	if (tool_write_into(gr, rel, buf_cstr(&data), data.len, &created, out) < 0)
+		goto out;
+	const cJSON *sheets = json_arr(in, "sheets"), *s;
+	size_t rows = 0;
+
+	cJSON_ArrayForEach(s, sheets)
+		rows += (size_t)cJSON_GetArraySize(json_arr(s, "rows"));
+	/* A workbook's size varies with its creation time (docProps/core.xml):
+	 * only a CSV's is told, so that a replayed session sees the same text. */
+	buf_printf(&out->text, "%s %s (", created ? "created" : "overwrote", shown);
+	if (csv)
+		buf_printf(&out->text, "%zu bytes: ", data.len);
+	buf_printf(&out->text, "%d sheet%s, %zu rows)", cJSON_GetArraySize(sheets),
+	           cJSON_GetArraySize(sheets) == 1 ? "" : "s", rows);
+out:
+	buf_fini(&data);
+	free(rel);
+	free(shown);
+	return 0;
+}
+
 static int
 sheet_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
             void *ctx)
 {
-	struct sheet_run *r = xcalloc(1, sizeof *r);
-
-	r->base.cancel = sheet_cancel;
-	r->loop = env->loop;
-	r->done = done;
-	r->ctx = ctx;
-	tool_result_init(&r->res);
-	ev_timer_init(&r->timer, on_timer, r);
-	*out = &r->base;
-	if (!sheet_prepare(in, env, &r->gr, &r->rel, &r->shown, &r->csv, &r->res) ||
-	    !env->worker) {
-		ev_timer_arm(r->loop, &r->timer, 0); /* the refusal, or the build, next */
-		if (!r->res.is_error)
-			r->input = json_dup(in);
-		return 0;
-	}
-	r->input = json_dup(in);
-	r->queued = true;
-	worker_post(env->worker, sheet_job, sheet_job_done, r);
-	return 0;
+	return tool_start_deferred(sheet_run, in, env, true, out, done, ctx);
 }
 
 /* The approval's view: a .csv as its text; an .xlsx as a summary line. */

@@ -6,8 +6,10 @@
  * kept for the model as its head and its tail (a long output is stored whole
  * through env->store and named in the result), streamed live through
  * env->on_output. Never runs anything unsandboxed, unless the person started deskhand
- * with --dangerously-run-commands-unsandboxed; the first call of a session
- * runs a trial of the sandbox and refuses every command when it fails.
+ * with --dangerously-run-commands-unsandboxed. The first call of a session
+ * is also the sandbox's trial: when it exits 125 (the helper's "setup
+ * failed", which a command can also return) a trial run of /bin/true
+ * decides, and every command is refused when that fails.
  * Not the bwrap policy itself.
  * With an egress policy the sandbox gets --proxy-fd: the listener it sends
  * back is served by sandbox/proxy.c for as long as the command runs.
@@ -73,6 +75,8 @@ struct shell_run {
 	int stdin_fd;          /* the command's standard input, or -1 (empty) */
 	char *bwrap;           /* probe_bwrap_path(), once needed */
 	struct proc *trial;    /* the sandbox trial, when this call runs it */
+	bool first;            /* the session's first sandboxed command: its trial */
+	int first_wstatus;     /* its exit, kept while the trial decides (waitpid-style) */
 	unsigned char *had;    /* per grant × watched_protected: existed before the command */
 };
 
@@ -414,15 +418,14 @@ add_output(struct shell_run *r)
 		buf_putc(t, '\n');
 }
 
+static int trial_start(struct shell_run *r, struct tool_run **out);
+
+/* The command's result for the model: its output, then how it ended. */
 static void
-shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
+shell_finish(struct shell_run *r, int wstatus)
 {
-	struct shell_run *r = ctx;
 	struct buf *t = &r->res.text;
 
-	(void)p;
-	(void)output;
-	(void)truncated;
 	ev_timer_disarm(r->loop, &r->live_timer);
 	live_flush(r, true);
 	add_output(r);
@@ -447,6 +450,28 @@ shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 	}
 	protected_after(r);
 	deliver(r);
+}
+
+static void
+shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
+{
+	struct shell_run *r = ctx;
+	struct tool_run *ignored;
+
+	(void)p;
+	(void)output;
+	(void)truncated;
+	if (r->first && r->env->sandbox_trial == 0) {
+		if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != EXIT_SETUP) {
+			r->env->sandbox_trial = 1; /* the sandbox was set up: the trial passed */
+		} else {
+			/* Setup failed, or the command itself exited 125: the trial tells. */
+			r->first_wstatus = wstatus;
+			(void)trial_start(r, &ignored); /* failures arrive through done */
+			return;
+		}
+	}
+	shell_finish(r, wstatus);
 }
 
 static void
@@ -491,7 +516,8 @@ fail_later(struct shell_run *r, struct tool_run **out)
 }
 
 /* The trial ran: remember its verdict for the session, then run the command
- * or refuse it with the explanation. */
+ * (or, when the session's first command exited 125 and asked for it, report
+ * that command's result) or refuse it with the explanation. */
 static void
 trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
 {
@@ -514,6 +540,10 @@ trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 		buf_fini(&b);
 		env->sandbox_trial = -1;
 	}
+	if (env->sandbox_trial > 0 && r->first) {
+		shell_finish(r, r->first_wstatus); /* the 125 was the command's own */
+		return;
+	}
 	if (env->sandbox_trial > 0) {
 		(void)shell_spawn(r, &ignored); /* failures arrive through done */
 		return;
@@ -524,8 +554,9 @@ trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 	deliver(r);
 }
 
-/* First run_command of the session: `deskhand-sandbox -- /bin/true` decides
- * whether commands can run at all (a child process, off the loop). */
+/* `deskhand-sandbox -- /bin/true` decides whether commands can run at all (a
+ * child process, off the loop): run when the session's first command exited
+ * 125 (its setup failed, or the command returned 125 itself). */
 static int
 trial_start(struct shell_run *r, struct tool_run **out)
 {
@@ -631,8 +662,10 @@ sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, in
 	}
 
 	r->bwrap = probe_bwrap_path();
-	if (env->sandbox_trial == 0)
-		return trial_start(r, out);
+	if (env->sandbox_trial == 0) {
+		r->first = true; /* no separate trial: this command is it */
+		return shell_spawn(r, out);
+	}
 	if (env->sandbox_trial < 0) {
 		tool_result_errorf(&r->res, "%s: refused, nothing was run: this machine "
 		                            "cannot sandbox commands: %s",

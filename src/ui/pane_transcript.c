@@ -30,7 +30,7 @@
 #define FOLD_HEAD    2		  /* a finished call with live output, folded: */
 #define FOLD_TAIL    3		  /* its first and last lines */
 
-enum item_kind { IT_USER, IT_ASSISTANT, IT_TOOL, IT_NOTE, IT_ERROR, IT_PROMPT };
+enum item_kind { IT_USER, IT_ASSISTANT, IT_TOOL, IT_NOTE, IT_ERROR, IT_PROMPT, IT_THINKING };
 
 struct item {
 	enum item_kind kind;
@@ -332,6 +332,13 @@ tr_event(struct pane *p, const struct event *ev)
 			buf_puts(&t->items[t->n - 1].text, ev->text);
 		}
 		break;
+	case EVENT_THINKING: /* folded to one line; Enter unfolds it */
+		if (last && last->kind == IT_ASSISTANT)
+			last->open = false;
+		it = add_item(p, IT_THINKING);
+		it->done = ev->redacted; /* nothing to unfold */
+		buf_puts(&it->text, ev->text ? ev->text : "");
+		break;
 	case EVENT_COMPACTED:
 		note(p, IT_NOTE,
 		     "compacted: %ld earlier messages summarised (about %ld tokens, now %ld); the "
@@ -569,6 +576,21 @@ add_items(struct pane *p, size_t from, bool again)
 		case IT_ERROR:
 			pane_add_text(p, UI_ERROR, ix, 4, "  ", buf_cstr(&it->text));
 			break;
+		case IT_THINKING: {
+			struct buf l = BUF_INIT;
+
+			if (it->done)
+				buf_puts(&l, "thinking (redacted)");
+			else
+				buf_printf(&l, "%s thinking (%zu chars)",
+					   it->expanded ? draw_mark("▾", "-") : draw_mark("▸", "+"),
+					   it->text.len);
+			pane_add_text(p, UI_DIM, ix, 4, "  ", buf_cstr(&l));
+			buf_fini(&l);
+			if (it->expanded)
+				add_capped_text(p, UI_DIM, ix, buf_cstr(&it->text));
+			break;
+		}
 		}
 	}
 	t->shown = t->n;
@@ -602,6 +624,11 @@ tr_action(struct pane *p, enum action a)
 		for (size_t i = t->n; i-- > 0 && item < 0;)
 			if (t->items[i].kind == IT_TOOL)
 				item = (int)i;
+	}
+	if (item >= 0 && t->items[item].kind == IT_THINKING && !t->items[item].done) {
+		t->items[item].expanded = !t->items[item].expanded;
+		pane_invalidate(p);
+		return PANE_HANDLED | PANE_REDRAW;
 	}
 	if (item < 0 || t->items[item].kind != IT_TOOL)
 		return PANE_HANDLED;
@@ -642,6 +669,10 @@ tr_save(struct pane *p, struct buf *out)
 		case IT_NOTE:
 		case IT_ERROR:
 			buf_printf(out, "> %s\n\n", buf_cstr(&it->text));
+			break;
+		case IT_THINKING:
+			buf_printf(out, "<details><summary>thinking</summary>\n\n%s\n\n</details>\n\n",
+				   it->done ? "(redacted)" : buf_cstr(&it->text));
 			break;
 		}
 	}

@@ -45,6 +45,16 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
                                (default 8192), each event one write, no pauses
   {"fault": "hang"}                                message_start, then silence until the
                                                    client goes away
+a normal turn may start with thinking (PROTOCOLS.md §1.6, §1.9):
+    "thinking": TEXT           a thinking block streamed as thinking_delta pieces, then
+                               an empty thinking_delta and a signature_delta;
+                               "signature"?: its signature (default: one made up)
+    "redacted_thinking": DATA  then a redacted_thinking block (no deltas)
+--check-thinking: the thinking blocks of the fake's last response must come back
+  unchanged (the same keys and the same strings, byte for byte) at the head of
+  the next request's last assistant message (400 otherwise, as the real API
+  answers a changed signature); LOG.thinking gets {"n", "checked": blocks compared}
+  for each request.
 and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not),
 and "expect": {"body_contains": "substring"}: the whole request body, as JSON text.
 Strings are sent as UTF-8, except that a lone surrogate U+DC80-U+DCFF in the script
@@ -280,6 +290,8 @@ class State:
         self.cursor_per_key = cursor_per_key
         self.check_history = check_history
         self.cache_on = False
+        self.check_thinking = False
+        self.last_thinking = {}  # cursor key -> thinking blocks of the last response
         self.cache = set()  # prefixes stored (§1.7 under --cache)
         self.lock = threading.Lock()
         self.timing_path = None
@@ -462,6 +474,34 @@ class Handler(BaseHTTPRequestHandler):
         self.event("ping", None, delay, raw='{"type": "ping"}')
         index = 0
         step = turn.get("delta_bytes", 8192)
+        sent = []
+        if turn.get("thinking") is not None:
+            th = turn["thinking"]
+            sig = turn.get("signature") or "EqQBCgIYAhIM+fake/sig%d==" % self.n
+            self.event("content_block_start", {"type": "content_block_start", "index": index,
+                                               "content_block": {"type": "thinking",
+                                                                 "thinking": "", "signature": ""}},
+                       delay)
+            for a, b in split_points(len(th), 4) + [(len(th), len(th))]:
+                self.event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                   "delta": {"type": "thinking_delta",
+                                                             "thinking": th[a:b]}}, delay)
+            self.event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                               "delta": {"type": "signature_delta",
+                                                         "signature": sig}}, delay)
+            self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
+            sent.append({"type": "thinking", "thinking": th, "signature": sig})
+            index += 1
+        if turn.get("redacted_thinking") is not None:
+            blk = {"type": "redacted_thinking", "data": turn["redacted_thinking"]}
+            self.event("content_block_start", {"type": "content_block_start", "index": index,
+                                               "content_block": blk}, delay)
+            self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
+            sent.append(blk)
+            index += 1
+        if not is_compaction(self.body):
+            with self.server.state.lock:
+                self.server.state.last_thinking[self.cursor] = sent
         if turn.get("text"):
             self.text_block(index, turn["text"], delay, turn.get("text_step"))
             index += 1
@@ -591,6 +631,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, error_body(404, "no route " + self.path, self.n))
         if problem:
             return self.send_json(400, error_body(400, problem, self.n))
+        self.cursor = key if st.cursor_per_key else None
+        if st.check_thinking and not is_compaction(self.body):
+            with st.lock:
+                want = st.last_thinking.get(self.cursor) or []
+            msgs = self.body.get("messages") or []
+            asst = [m for m in msgs if isinstance(m, dict) and m.get("role") == "assistant"]
+            got = asst[-1].get("content") if asst else None
+            got = got[:len(want)] if isinstance(got, list) else []
+            if want and got != want:
+                return self.send_json(400, error_body(
+                    400, "fake: the thinking blocks of the last response did not come back "
+                    "unchanged: sent %s, got %s" % (json.dumps(want)[:300], json.dumps(got)[:300]),
+                    self.n))
+            with open(st.log_path + ".thinking", "a") as f:
+                f.write(json.dumps({"n": self.n, "checked": len(want)}) + "\n")
         if st.check_history:
             problem = history_problem(self.body)
             if problem:
@@ -690,6 +745,7 @@ def main():
     ap.add_argument("--cursor-per-key", action="store_true")
     ap.add_argument("--check-history", action="store_true")
     ap.add_argument("--cache", action="store_true")
+    ap.add_argument("--check-thinking", action="store_true")
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--timing")
     args = ap.parse_args()
@@ -700,6 +756,7 @@ def main():
     srv.state = State(script, args.log, args.require_key, args.cursor_per_key,
                       args.check_history)
     srv.state.cache_on = args.cache
+    srv.state.check_thinking = args.check_thinking
     srv.state.timing_path = args.timing
     open(args.log, "a").close()
     tmp = args.port_file + ".tmp"

@@ -9,80 +9,7 @@
 #include "core/xalloc.h"
 #include "llm/llm.h"
 #include "llm/provider.h"
-#include "net/sse.h"
-
-struct run {
-	struct llm_stream st;
-	struct buf text; /* on_text concatenated */
-	int ntext;
-	int event_rc; /* first failing stream_event return */
-	int finish_rc;
-};
-
-static void
-on_text(const char *t, size_t n, void *ctx)
-{
-	struct run *r = ctx;
-
-	buf_add(&r->text, t, n);
-	r->ntext++;
-}
-
-static int
-on_event(const struct sse_event *ev, void *ctx)
-{
-	struct run *r = ctx;
-
-	r->st.nevents++;
-	int rc = llm_anthropic_ops.stream_event(&r->st, ev);
-	if (rc < 0 && r->event_rc == 0)
-		r->event_rc = rc;
-	return rc < 0 ? rc : 0;
-}
-
-/* Feed `sse` in chunks of `chunk` bytes (0: whole), then finish the stream. */
-static void
-run_stream(struct run *r, const char *sse, size_t chunk)
-{
-	struct sse_decoder d;
-	size_t len = strlen(sse);
-
-	memset(r, 0, sizeof *r);
-	llm_stream_init(&r->st, &llm_anthropic_ops);
-	r->st.on_text = on_text;
-	r->st.ctx = r;
-	sse_init(&d, on_event, r);
-	if (chunk == 0)
-		chunk = len;
-	for (size_t off = 0; off < len; off += chunk) {
-		size_t k = len - off < chunk ? len - off : chunk;
-
-		if (sse_feed(&d, sse + off, k) != 0)
-			break;
-	}
-	sse_fini(&d);
-	r->finish_rc = llm_anthropic_ops.stream_finish(&r->st);
-}
-
-static void
-run_free(struct run *r)
-{
-	llm_stream_fini(&r->st, &llm_anthropic_ops);
-	buf_fini(&r->text);
-}
-
-static void
-assert_json_eq(const cJSON *got, const char *want_text)
-{
-	cJSON *want = NULL;
-
-	cr_assert_eq(json_parse(&want, want_text, strlen(want_text), "want"), 0);
-	char *g = json_print(got), *w = json_print(want);
-	cr_assert(cJSON_Compare(got, want, true), "got %s\nwant %s", g, w);
-	free(g);
-	free(w);
-	cJSON_Delete(want);
-}
+#include "stream_harness.h"
 
 #define EV(name, data) "event: " name "\ndata: " data "\n\n"
 
@@ -147,9 +74,9 @@ Test(anthropic, text_and_tool_use_fragments_any_chunking)
 	size_t chunks[] = { 0, 1, 5, 64 };
 
 	for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++) {
-		struct run r;
+		struct stream_run r;
 
-		run_stream(&r, tool_use_stream, chunks[i]);
+		stream_harness_run(&r, &llm_anthropic_ops, tool_use_stream, chunks[i]);
 		cr_assert_eq(r.finish_rc, 0, "chunk %zu: %s", chunks[i],
 		             r.st.error ? r.st.error : "");
 		cr_assert_str_eq(r.st.stop_reason, "tool_use");
@@ -160,7 +87,7 @@ Test(anthropic, text_and_tool_use_fragments_any_chunking)
 		cr_assert_eq(r.st.usage.input_tokens, 377);
 		cr_assert_eq(r.st.usage.output_tokens, 65);
 		cr_assert_eq(r.st.nevents, 15);
-		assert_json_eq(
+		stream_harness_json_eq(
 			r.st.message,
 			"{\"role\":\"assistant\",\"content\":["
 			"{\"type\":\"text\",\"text\":\"I'll check the current weather in Paris "
@@ -168,7 +95,7 @@ Test(anthropic, text_and_tool_use_fragments_any_chunking)
 			"{\"type\":\"tool_use\",\"id\":\"toolu_01NRLabsLyVHZPKxbKvkfSMn\","
 			"\"name\":\"get_weather\",\"caller\":{\"type\":\"direct\"},"
 			"\"input\":{\"location\":\"Paris\"}}]}");
-		run_free(&r);
+		stream_harness_free(&r);
 	}
 }
 
@@ -190,18 +117,18 @@ static const char truncated_stream[] = EV(
 
 Test(anthropic, truncated_tool_json_at_max_tokens_is_malformed)
 {
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, truncated_stream, 3);
+	stream_harness_run(&r, &llm_anthropic_ops, truncated_stream, 3);
 	cr_assert_eq(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.stop_reason, "max_tokens");
 	cr_assert_eq(r.st.nmalformed, 1);
 	cr_assert_str_eq(r.st.malformed[0], "toolu_cut");
-	assert_json_eq(r.st.message,
-	               "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
-	               "\"id\":\"toolu_cut\",\"name\":\"write_file\",\"input\":{}}]}");
+	stream_harness_json_eq(r.st.message,
+	                       "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
+	                       "\"id\":\"toolu_cut\",\"name\":\"write_file\",\"input\":{}}]}");
 	cr_assert_eq(r.st.usage.output_tokens, 4096);
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(anthropic, closed_tool_with_invalid_or_empty_json)
@@ -242,19 +169,20 @@ Test(anthropic, closed_tool_with_invalid_or_empty_json)
 	                                           "reason\":\"tool_use\"}}")
 							EV("message_stop",
 	                                                   "{\"type\":\"message_stop\"}");
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_anthropic_ops, s, 0);
 	cr_assert_eq(r.finish_rc, 0);
 	cr_assert_eq(r.st.nmalformed, 2);
 	cr_assert_str_eq(r.st.malformed[0], "t_bad");
 	cr_assert_str_eq(r.st.malformed[1], "t_arr");
-	assert_json_eq(r.st.message,
-	               "{\"role\":\"assistant\",\"content\":["
-	               "{\"type\":\"tool_use\",\"id\":\"t_bad\",\"name\":\"x\",\"input\":{}},"
-	               "{\"type\":\"tool_use\",\"id\":\"t_empty\",\"name\":\"y\",\"input\":{}},"
-	               "{\"type\":\"tool_use\",\"id\":\"t_arr\",\"name\":\"z\",\"input\":{}}]}");
-	run_free(&r);
+	stream_harness_json_eq(
+		r.st.message,
+		"{\"role\":\"assistant\",\"content\":["
+		"{\"type\":\"tool_use\",\"id\":\"t_bad\",\"name\":\"x\",\"input\":{}},"
+		"{\"type\":\"tool_use\",\"id\":\"t_empty\",\"name\":\"y\",\"input\":{}},"
+		"{\"type\":\"tool_use\",\"id\":\"t_arr\",\"name\":\"z\",\"input\":{}}]}");
+	stream_harness_free(&r);
 }
 
 Test(anthropic, unknown_blocks_kept_thinking_signature_replaced)
@@ -315,20 +243,20 @@ Test(anthropic, unknown_blocks_kept_thinking_signature_replaced)
 									EV("message_stop",
 	                                                                   "{\"type\":\"message_"
 	                                                                   "stop\"}");
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 7);
+	stream_harness_run(&r, &llm_anthropic_ops, s, 7);
 	cr_assert_eq(r.finish_rc, 0, "%s", r.st.error ? r.st.error : "");
 	cr_assert_eq(r.ntext, 0, "thinking is not streamed as text");
-	assert_json_eq(r.st.message,
-	               "{\"role\":\"assistant\",\"content\":["
-	               "{\"type\":\"thinking\",\"thinking\":\"Let me think.\","
-	               "\"signature\":\"EqQBCgIYAhIM\"},"
-	               "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgB\"},"
-	               "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_1\","
-	               "\"content\":{\"type\":\"web_search_tool_result_error\","
-	               "\"error_code\":\"unavailable\"}}]}");
-	run_free(&r);
+	stream_harness_json_eq(
+		r.st.message, "{\"role\":\"assistant\",\"content\":["
+			      "{\"type\":\"thinking\",\"thinking\":\"Let me think.\","
+			      "\"signature\":\"EqQBCgIYAhIM\"},"
+			      "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgB\"},"
+			      "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_1\","
+			      "\"content\":{\"type\":\"web_search_tool_result_error\","
+			      "\"error_code\":\"unavailable\"}}]}");
+	stream_harness_free(&r);
 }
 
 Test(anthropic, usage_accumulates_cumulatively)
@@ -344,16 +272,16 @@ Test(anthropic, usage_accumulates_cumulatively)
 	                   "\"usage\":{\"output_tokens\":65,\"input_tokens\":120,"
 	                   "\"cache_read_input_tokens\":null}}")
 				EV("message_stop", "{\"type\":\"message_stop\"}");
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_anthropic_ops, s, 0);
 	cr_assert_eq(r.finish_rc, 0);
 	cr_assert_eq(r.st.usage.input_tokens, 120);
 	cr_assert_eq(r.st.usage.output_tokens, 65, "cumulative, not summed");
 	cr_assert_eq(r.st.usage.cache_read_tokens, 50, "null does not overwrite");
 	cr_assert_eq(r.st.usage.cache_creation_tokens, 20);
 	cr_assert_str_eq(r.st.stop_reason, "end_turn");
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 static const char start_and_text[] = EV("message_start",
@@ -370,14 +298,14 @@ Test(anthropic, error_event_fails_with_type_and_message)
 	char *s = xasprintf("%s%s", start_and_text,
 	                    EV("error", "{\"type\": \"error\", \"error\": {\"type\": "
 	                                "\"overloaded_error\", \"message\": \"Overloaded\"}}"));
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_anthropic_ops, s, 0);
 	cr_assert_lt(r.event_rc, 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.error, "stream error overloaded_error: Overloaded (after 4 events)");
 	cr_assert_str_eq(buf_cstr(&r.text), "Hello");
-	run_free(&r);
+	stream_harness_free(&r);
 	free(s);
 }
 
@@ -386,13 +314,13 @@ Test(anthropic, eof_without_message_stop_fails)
 	char *s = xasprintf(
 		"%s%s", start_and_text,
 		EV("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_anthropic_ops, s, 0);
 	cr_assert_eq(r.event_rc, 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.error, "stream ended mid-response (after 4 events, no message_stop)");
-	run_free(&r);
+	stream_harness_free(&r);
 	free(s);
 }
 
@@ -402,52 +330,55 @@ Test(anthropic, unknown_stop_reason_is_terminal)
 	                    EV("message_delta", "{\"type\":\"message_delta\",\"delta\":"
 	                                        "{\"stop_reason\":\"banana\"}}"),
 	                    EV("message_stop", "{\"type\":\"message_stop\"}"));
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_anthropic_ops, s, 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.error, "unknown stop reason 'banana'");
 	/* the open text block was still finalized */
-	assert_json_eq(r.st.message, "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
-	                             "\"text\":\"Hello\"}]}");
-	run_free(&r);
+	stream_harness_json_eq(r.st.message,
+	                       "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
+	                       "\"text\":\"Hello\"}]}");
+	stream_harness_free(&r);
 	free(s);
 }
 
 Test(anthropic, invalid_event_json_and_protocol_errors)
 {
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r,
-	           EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
-	                   EV("content_block_delta", "{not json"),
-	           0);
+	stream_harness_run(&r, &llm_anthropic_ops,
+	                   EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
+	                           EV("content_block_delta", "{not json"),
+	                   0);
 	cr_assert_lt(r.event_rc, 0);
 	cr_assert(strstr(r.st.error, "server sent an invalid content_block_delta event") != NULL,
 	          "%s", r.st.error);
-	run_free(&r);
+	stream_harness_free(&r);
 
-	run_stream(&r,
-	           EV("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
-	                                     "\"content_block\":{\"type\":\"text\"}}"),
-	           0);
+	stream_harness_run(&r, &llm_anthropic_ops,
+	                   EV("content_block_start",
+	                      "{\"type\":\"content_block_start\",\"index\":0,"
+	                      "\"content_block\":{\"type\":\"text\"}}"),
+	                   0);
 	cr_assert_str_eq(r.st.error,
 	                 "stream protocol error: content_block_start before message_start");
-	run_free(&r);
+	stream_harness_free(&r);
 
-	run_stream(&r,
-	           EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
-	                   EV("content_block_delta", "{\"type\":\"content_block_delta\","
-	                                             "\"index\":9,\"delta\":{}}"),
-	           0);
+	stream_harness_run(&r, &llm_anthropic_ops,
+	                   EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
+	                           EV("content_block_delta", "{\"type\":\"content_block_delta\","
+	                                                     "\"index\":9,\"delta\":{}}"),
+	                   0);
 	cr_assert_str_eq(r.st.error, "stream protocol error: delta for unknown block 9");
-	run_free(&r);
+	stream_harness_free(&r);
 
 	/* Events without an event: line are ignored, as the SDKs do. */
-	run_stream(&r, "data: {\"type\":\"message_start\",\"message\":{}}\n\n", 0);
+	stream_harness_run(&r, &llm_anthropic_ops,
+	                   "data: {\"type\":\"message_start\",\"message\":{}}\n\n", 0);
 	cr_assert_eq(r.st.started, false);
 	cr_assert_str_eq(r.st.error, "stream ended mid-response (after 1 events, no message_stop)");
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(anthropic, error_text_shapes)
@@ -592,7 +523,7 @@ Test(anthropic, cost_table)
 Test(anthropic, record_body_merges_deltas_and_replays_the_same_message)
 {
 	struct buf out = BUF_INIT;
-	struct run a, b;
+	struct stream_run a, b;
 
 	llm_anthropic_ops.record_body(&out, tool_use_stream, strlen(tool_use_stream));
 	/* the split tool input and text are contiguous now (so a path can be redacted) */
@@ -601,16 +532,16 @@ Test(anthropic, record_body_merges_deltas_and_replays_the_same_message)
 	                   "%s", buf_cstr(&out));
 	cr_assert_not_null(strstr(buf_cstr(&out), "\"text\":\"I'll check the current weather"));
 	cr_assert_not_null(strstr(buf_cstr(&out), "event: ping\ndata: {\"type\": \"ping\"}\n\n"));
-	run_stream(&a, tool_use_stream, 0);
-	run_stream(&b, buf_cstr(&out), 0);
+	stream_harness_run(&a, &llm_anthropic_ops, tool_use_stream, 0);
+	stream_harness_run(&b, &llm_anthropic_ops, buf_cstr(&out), 0);
 	cr_assert_eq(b.finish_rc, 0);
 	cr_assert_eq(b.ntext, 1);
 	cr_assert_eq(b.st.nevents, 10);
 	cr_assert(cJSON_Compare(a.st.message, b.st.message, true));
 	cr_assert_eq(memcmp(&a.st.usage, &b.st.usage, sizeof a.st.usage), 0);
 	cr_assert_str_eq(a.st.stop_reason, b.st.stop_reason);
-	run_free(&a);
-	run_free(&b);
+	stream_harness_free(&a);
+	stream_harness_free(&b);
 	buf_fini(&out);
 
 	/* an unterminated tail is dropped; bad JSON is kept verbatim */
@@ -621,4 +552,44 @@ Test(anthropic, record_body_merges_deltas_and_replays_the_same_message)
 	                 EV("message_start", "{\"type\":\"message_start\",\"message\":{}}")
 	                         EV("content_block_delta", "{oops"));
 	buf_fini(&out);
+}
+
+/* set thinking (§1.6): a budget is sent as enabled with max_tokens raised
+ * past it when it would not fit; adaptive as its own type; off: nothing. */
+Test(anthropic, thinking_parameter)
+{
+	static const struct {
+		long thinking;
+		int max_tokens;
+		const char *want; /* the thinking object, or NULL */
+		double want_max;
+	} cases[] = {
+		{ 2048, 8192, "{\"type\":\"enabled\",\"budget_tokens\":2048}", 8192 },
+		{ 16000, 8192, "{\"type\":\"enabled\",\"budget_tokens\":16000}", 24192 },
+		{ LLM_THINKING_ADAPTIVE, 8192, "{\"type\":\"adaptive\"}", 8192 },
+		{ 0, 8192, NULL, 8192 },
+	};
+	cJSON *msgs = cJSON_Parse("[{\"role\":\"user\",\"content\":\"hi\"}]");
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct llm_config cfg = { .model = "claude-sonnet-4-5",
+			                  .max_tokens = cases[i].max_tokens,
+			                  .thinking = cases[i].thinking };
+		struct llm_request req = { .messages = msgs };
+		struct llm_http_spec spec;
+
+		cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+		const cJSON *t = cJSON_GetObjectItem(spec.body, "thinking");
+		if (cases[i].want) {
+			char *got = json_print(t);
+			cr_assert_str_eq(got, cases[i].want, "case %zu", i);
+			free(got);
+		} else {
+			cr_assert_null(t, "case %zu", i);
+		}
+		cr_assert_float_eq(cJSON_GetObjectItem(spec.body, "max_tokens")->valuedouble,
+		                   cases[i].want_max, 1e-9, "case %zu", i);
+		llm_http_spec_fini(&spec);
+	}
+	cJSON_Delete(msgs);
 }

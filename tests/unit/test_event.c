@@ -160,6 +160,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.url = "https://u.test/",
 		.cap_usd = 0.75, .estimate = 0.125, .limit = "max_cost", .origin = "schedule:n",
 		.compacted_messages = 11, .tokens_before = 12, .tokens_after = 13,
+		.redacted = true,
 	};
 }
 
@@ -269,6 +270,8 @@ Test(event, every_type_has_its_wire_shape)
 			"{\"type\":\"compacted\",\"turn\":3,\"trigger\":\"read_file\","
 			"\"messages\":11,\"tokens_before\":12,\"tokens_after\":13,"
 			"\"summary\":\"t\"}",
+		[EVENT_THINKING] =
+			"{\"type\":\"thinking\",\"turn\":3,\"thinking\":\"t\",\"redacted\":true}",
 	};
 	cJSON *tree = cJSON_Parse("{\"path\":\"a.txt\"}");
 	const char *grants[] = { "/a", "/b c" };

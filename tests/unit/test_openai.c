@@ -11,80 +11,7 @@
 #include "core/xalloc.h"
 #include "llm/llm.h"
 #include "llm/provider.h"
-#include "net/sse.h"
-
-struct run {
-	struct llm_stream st;
-	struct buf text;
-	int ntext;
-	int event_rc;
-	int finish_rc;
-};
-
-static void
-on_text(const char *t, size_t n, void *ctx)
-{
-	struct run *r = ctx;
-
-	buf_add(&r->text, t, n);
-	r->ntext++;
-}
-
-static int
-on_event(const struct sse_event *ev, void *ctx)
-{
-	struct run *r = ctx;
-
-	r->st.nevents++;
-	int rc = llm_openai_ops.stream_event(&r->st, ev);
-	if (rc < 0 && r->event_rc == 0)
-		r->event_rc = rc;
-	return rc < 0 ? rc : 0;
-}
-
-/* Feed `sse` in chunks of `chunk` bytes (0: whole), then finish the stream. */
-static void
-run_stream(struct run *r, const char *sse, size_t chunk)
-{
-	struct sse_decoder d;
-	size_t len = strlen(sse);
-
-	memset(r, 0, sizeof *r);
-	llm_stream_init(&r->st, &llm_openai_ops);
-	r->st.on_text = on_text;
-	r->st.ctx = r;
-	sse_init(&d, on_event, r);
-	if (chunk == 0)
-		chunk = len;
-	for (size_t off = 0; off < len; off += chunk) {
-		size_t k = len - off < chunk ? len - off : chunk;
-
-		if (sse_feed(&d, sse + off, k) != 0)
-			break;
-	}
-	sse_fini(&d);
-	r->finish_rc = llm_openai_ops.stream_finish(&r->st);
-}
-
-static void
-run_free(struct run *r)
-{
-	llm_stream_fini(&r->st, &llm_openai_ops);
-	buf_fini(&r->text);
-}
-
-static void
-assert_json_eq(const cJSON *got, const char *want_text)
-{
-	cJSON *want = NULL;
-
-	cr_assert_eq(json_parse(&want, want_text, strlen(want_text), "want"), 0, "%s", want_text);
-	char *g = json_print(got), *w = json_print(want);
-	cr_assert(cJSON_Compare(got, want, true), "got %s\nwant %s", g, w);
-	free(g);
-	free(w);
-	cJSON_Delete(want);
-}
+#include "stream_harness.h"
 
 #define D(json) "data: " json "\n\n"
 #define CH(delta, finish)                                                                         \
@@ -120,42 +47,43 @@ static const char tools_stream[] =
 
 Test(openai, text_and_usage)
 {
-	struct run r;
+	struct stream_run r;
 
 	for (size_t chunk = 0; chunk <= 7; chunk += 7) {
-		run_stream(&r, text_stream, chunk);
+		stream_harness_run(&r, &llm_openai_ops, text_stream, chunk);
 		cr_assert_eq(r.finish_rc, 0, "%s", r.st.error);
 		cr_assert_str_eq(buf_cstr(&r.text), "Hello ça");
 		cr_assert_str_eq(r.st.stop_reason, "end_turn");
-		assert_json_eq(r.st.message,
-		               "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
-		               "\"Hello ça\"}]}");
+		stream_harness_json_eq(
+			r.st.message,
+			"{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
+			"\"Hello ça\"}]}");
 		/* prompt_tokens counts the cached ones: 50 uncached, 40 read */
 		cr_assert_eq(r.st.usage.input_tokens, 50);
 		cr_assert_eq(r.st.usage.cache_read_tokens, 40);
 		cr_assert_eq(r.st.usage.output_tokens, 2);
-		run_free(&r);
+		stream_harness_free(&r);
 	}
 }
 
 Test(openai, tool_calls_assembled_by_index)
 {
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, tools_stream, 5);
+	stream_harness_run(&r, &llm_openai_ops, tools_stream, 5);
 	cr_assert_eq(r.finish_rc, 0, "%s", r.st.error);
 	cr_assert_str_eq(r.st.stop_reason, "tool_use");
 	cr_assert_eq(r.st.nmalformed, 0);
-	assert_json_eq(r.st.message,
-	               "{\"role\":\"assistant\",\"content\":["
-	               "{\"type\":\"tool_use\",\"id\":\"call_a\",\"name\":\"get_weather\","
-	               "\"input\":{\"location\":\"Paris\"}},"
-	               "{\"type\":\"tool_use\",\"id\":\"call_b\",\"name\":\"get_weather\","
-	               "\"input\":{\"location\":\"Oslo\"}}]}");
+	stream_harness_json_eq(r.st.message,
+	                       "{\"role\":\"assistant\",\"content\":["
+	                       "{\"type\":\"tool_use\",\"id\":\"call_a\",\"name\":\"get_weather\","
+	                       "\"input\":{\"location\":\"Paris\"}},"
+	                       "{\"type\":\"tool_use\",\"id\":\"call_b\",\"name\":\"get_weather\","
+	                       "\"input\":{\"location\":\"Oslo\"}}]}");
 	/* no usage chunk: nothing counted */
 	cr_assert_eq(r.st.usage.input_tokens, 0);
 	cr_assert_eq(r.st.usage.output_tokens, 0);
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(openai, ollama_whole_call_with_stop_and_no_id)
@@ -164,21 +92,21 @@ Test(openai, ollama_whole_call_with_stop_and_no_id)
 		"{\"tool_calls\":[{\"function\":{\"name\":\"read_file\",\"arguments\":{\"path\":"
 		"\"a.txt\"}}}]}",
 		"null") CH("{}", "\"stop\"") D("[DONE]");
-	struct run r, r2;
+	struct stream_run r, r2;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_openai_ops, s, 0);
 	cr_assert_eq(r.finish_rc, 0, "%s", r.st.error);
 	/* "stop" after a tool call is a tool_use turn */
 	cr_assert_str_eq(r.st.stop_reason, "tool_use");
 	const cJSON *u = cJSON_GetArrayItem(json_arr(r.st.message, "content"), 0);
-	assert_json_eq(json_obj(u, "input"), "{\"path\":\"a.txt\"}");
+	stream_harness_json_eq(json_obj(u, "input"), "{\"path\":\"a.txt\"}");
 	/* an id derived from the response: the same on a replay */
 	cr_assert(strncmp(json_str(u, "id"), "call_0_", 7) == 0, "%s", json_str(u, "id"));
-	run_stream(&r2, s, 3);
+	stream_harness_run(&r2, &llm_openai_ops, s, 3);
 	cr_assert_str_eq(json_str(cJSON_GetArrayItem(json_arr(r2.st.message, "content"), 0), "id"),
 	                 json_str(u, "id"));
-	run_free(&r);
-	run_free(&r2);
+	stream_harness_free(&r);
+	stream_harness_free(&r2);
 }
 
 Test(openai, length_inside_a_call_is_malformed)
@@ -188,14 +116,14 @@ Test(openai, length_inside_a_call_is_malformed)
 	                           "\"function\":{\"name\":\"write_file\",\"arguments\":"
 	                           "\"{\\\"path\\\":\\\"a\"}}]}",
 	                           "null") CH("{}", "\"length\"") D("[DONE]");
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_openai_ops, s, 0);
 	cr_assert_eq(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.stop_reason, "max_tokens");
 	cr_assert_eq(r.st.nmalformed, 1);
 	cr_assert_str_eq(r.st.malformed[0], "call_x");
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(openai, cut_before_the_finish_is_incomplete)
@@ -204,20 +132,20 @@ Test(openai, cut_before_the_finish_is_incomplete)
 	                           "\"index\":0,\"id\":\"call_x\",\"type\":\"function\","
 	                           "\"function\":{\"name\":\"t\",\"arguments\":\"{}\"}}]}",
 	                           "null");
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_openai_ops, s, 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_not_null(strstr(r.st.error, "no finish_reason"), "%s", r.st.error);
 	/* the partial message lists the call as not to be run */
 	cr_assert_eq(r.st.nmalformed, 1);
-	run_free(&r);
+	stream_harness_free(&r);
 
 	/* [DONE] with no finish_reason */
-	run_stream(&r, CH("{\"content\":\"x\"}", "null") D("[DONE]"), 0);
+	stream_harness_run(&r, &llm_openai_ops, CH("{\"content\":\"x\"}", "null") D("[DONE]"), 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_not_null(strstr(r.st.error, "without a finish_reason"), "%s", r.st.error);
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(openai, error_object_mid_stream)
@@ -225,39 +153,37 @@ Test(openai, error_object_mid_stream)
 	static const char s[] = CH("{\"content\":\"Part\"}", "null")
 		D("{\"error\":{\"code\":500,\"message\":\"model\\ncrashed\",\"type\":\"server_error\"}}")
 			D("[DONE]");
-	struct run r;
+	struct stream_run r;
 
-	run_stream(&r, s, 0);
+	stream_harness_run(&r, &llm_openai_ops, s, 0);
 	cr_assert_lt(r.event_rc, 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.error, "stream error server_error: model crashed (after 2 events)");
-	run_free(&r);
+	stream_harness_free(&r);
 
 	/* the flat shape, and an event: error line (OpenRouter-like) */
-	run_stream(&r, "event: error\ndata: {\"object\":\"error\",\"message\":\"bad\",\"code\":400}\n\n",
-	           0);
+	stream_harness_run(
+		&r, &llm_openai_ops,
+		"event: error\ndata: {\"object\":\"error\",\"message\":\"bad\",\"code\":400}\n\n",
+		0);
 	cr_assert_str_eq(r.st.error, "stream error 400: bad (after 1 events)");
-	run_free(&r);
+	stream_harness_free(&r);
 	/* a named event that is not an error is an extension: skipped */
-	run_stream(&r, "event: ping\ndata: {}\n\n" CH("{\"content\":\"ok\"}", "\"stop\""), 0);
+	stream_harness_run(&r, &llm_openai_ops,
+	                   "event: ping\ndata: {}\n\n" CH("{\"content\":\"ok\"}", "\"stop\""), 0);
 	cr_assert_eq(r.finish_rc, 0, "%s", r.st.error);
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(openai, message_limit)
 {
-	struct run r;
+	struct stream_run r;
 
-	memset(&r, 0, sizeof r);
-	llm_stream_init(&r.st, &llm_openai_ops);
+	stream_harness_init(&r, &llm_openai_ops);
 	r.st.max_bytes = 4;
-	struct sse_decoder d;
-	sse_init(&d, on_event, &r);
-	int frc = sse_feed(&d, text_stream, strlen(text_stream));
-	cr_assert_neq(frc, 0);
-	sse_fini(&d);
+	cr_assert_neq(stream_harness_feed(&r, text_stream, 0), 0);
 	cr_assert_not_null(strstr(r.st.error, "over the limit of 4 bytes"), "%s", r.st.error);
-	run_free(&r);
+	stream_harness_free(&r);
 }
 
 Test(openai, error_text_shapes)
@@ -333,33 +259,36 @@ Test(openai, request_translation)
 	const cJSON *b = spec.body;
 	cr_assert_eq(json_int(b, "max_tokens", 0), 100);
 	cr_assert_null(json_obj(b, "max_completion_tokens"));
-	assert_json_eq(json_obj(b, "stream_options"), "{\"include_usage\":true}");
-	assert_json_eq(json_arr(b, "tools"),
-	               "[{\"type\":\"function\",\"function\":{\"name\":\"read_file\","
-	               "\"description\":\"Read\",\"parameters\":{\"type\":\"object\"}}}]");
+	stream_harness_json_eq(json_obj(b, "stream_options"), "{\"include_usage\":true}");
+	stream_harness_json_eq(json_arr(b, "tools"),
+	                       "[{\"type\":\"function\",\"function\":{\"name\":\"read_file\","
+	                       "\"description\":\"Read\",\"parameters\":{\"type\":\"object\"}}}]");
 	const cJSON *m = json_arr(b, "messages");
 	cr_assert_eq(cJSON_GetArraySize(m), 6);
-	assert_json_eq(cJSON_GetArrayItem(m, 0), "{\"role\":\"system\",\"content\":\"sys\"}");
-	assert_json_eq(cJSON_GetArrayItem(m, 1), "{\"role\":\"user\",\"content\":\"hi\"}");
-	assert_json_eq(cJSON_GetArrayItem(m, 2),
-	               "{\"role\":\"assistant\",\"content\":\"Reading.\",\"tool_calls\":["
-	               "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"read_file\","
-	               "\"arguments\":\"{\\\"path\\\":\\\"a.png\\\"}\"}},"
-	               "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"read_file\","
-	               "\"arguments\":\"{\\\"path\\\":\\\"b.pdf\\\"}\"}}]}");
+	stream_harness_json_eq(cJSON_GetArrayItem(m, 0),
+	                       "{\"role\":\"system\",\"content\":\"sys\"}");
+	stream_harness_json_eq(cJSON_GetArrayItem(m, 1), "{\"role\":\"user\",\"content\":\"hi\"}");
+	stream_harness_json_eq(
+		cJSON_GetArrayItem(m, 2),
+		"{\"role\":\"assistant\",\"content\":\"Reading.\",\"tool_calls\":["
+		"{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"read_file\","
+		"\"arguments\":\"{\\\"path\\\":\\\"a.png\\\"}\"}},"
+		"{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"read_file\","
+		"\"arguments\":\"{\\\"path\\\":\\\"b.pdf\\\"}\"}}]}");
 	/* the tool messages first, in order; the image goes to a user message */
-	assert_json_eq(cJSON_GetArrayItem(m, 3),
-	               "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":"
-	               "\"a.png: image/png\\n[image attached in the next message]\"}");
-	assert_json_eq(cJSON_GetArrayItem(m, 4),
-	               "{\"role\":\"tool\",\"tool_call_id\":\"c2\",\"content\":\"Error: no\"}");
+	stream_harness_json_eq(cJSON_GetArrayItem(m, 3),
+	                       "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":"
+	                       "\"a.png: image/png\\n[image attached in the next message]\"}");
+	stream_harness_json_eq(
+		cJSON_GetArrayItem(m, 4),
+		"{\"role\":\"tool\",\"tool_call_id\":\"c2\",\"content\":\"Error: no\"}");
 	const cJSON *u = cJSON_GetArrayItem(m, 5);
 	cr_assert_str_eq(json_str(u, "role"), "user");
 	const cJSON *parts = json_arr(u, "content");
 	cr_assert_eq(cJSON_GetArraySize(parts), 4);
-	assert_json_eq(cJSON_GetArrayItem(parts, 1),
-	               "{\"type\":\"image_url\",\"image_url\":{\"url\":"
-	               "\"data:image/png;base64,iVBO\"}}");
+	stream_harness_json_eq(cJSON_GetArrayItem(parts, 1),
+	                       "{\"type\":\"image_url\",\"image_url\":{\"url\":"
+	                       "\"data:image/png;base64,iVBO\"}}");
 	/* qwen3:8b is not known to take PDFs: a note instead of the document */
 	const char *note = json_str(cJSON_GetArrayItem(parts, 2), "text");
 	cr_assert_not_null(strstr(note, "r.pdf: a PDF document that was not sent: the model "
@@ -388,8 +317,9 @@ Test(openai, request_translation)
 	cr_assert_eq(json_int(spec.body, "max_completion_tokens", 0), 50);
 	const cJSON *file = cJSON_GetArrayItem(
 		json_arr(cJSON_GetArrayItem(json_arr(spec.body, "messages"), 5), "content"), 2);
-	assert_json_eq(file, "{\"type\":\"file\",\"file\":{\"filename\":\"r.pdf\",\"file_data\":"
-	                     "\"data:application/pdf;base64,JVBE\"}}");
+	stream_harness_json_eq(file,
+	                       "{\"type\":\"file\",\"file\":{\"filename\":\"r.pdf\",\"file_data\":"
+	                       "\"data:application/pdf;base64,JVBE\"}}");
 	llm_http_spec_fini(&spec);
 
 	/* a deployment name that would change the path is refused, naming it */
@@ -403,27 +333,27 @@ Test(openai, request_translation)
 Test(openai, record_body_merges_and_replays_the_same_message)
 {
 	struct buf out = BUF_INIT;
-	struct run a, b;
+	struct stream_run a, b;
 
 	llm_openai_ops.record_body(&out, tools_stream, strlen(tools_stream));
 	/* call 0's fragments are interleaved with call 1: they merge only when
 	 * consecutive, so the text is as long as before but replays the same */
-	run_stream(&a, tools_stream, 0);
-	run_stream(&b, buf_cstr(&out), 0);
+	stream_harness_run(&a, &llm_openai_ops, tools_stream, 0);
+	stream_harness_run(&b, &llm_openai_ops, buf_cstr(&out), 0);
 	cr_assert_eq(b.finish_rc, 0, "%s", b.st.error);
 	cr_assert(cJSON_Compare(a.st.message, b.st.message, true));
-	run_free(&a);
-	run_free(&b);
+	stream_harness_free(&a);
+	stream_harness_free(&b);
 	buf_fini(&out);
 
 	llm_openai_ops.record_body(&out, text_stream, strlen(text_stream));
 	cr_assert_not_null(strstr(buf_cstr(&out), "\"content\":\"Hello ça\""), "%s",
 	                   buf_cstr(&out));
 	cr_assert_not_null(strstr(buf_cstr(&out), "data: [DONE]\n\n"));
-	run_stream(&a, buf_cstr(&out), 0);
+	stream_harness_run(&a, &llm_openai_ops, buf_cstr(&out), 0);
 	cr_assert_eq(a.finish_rc, 0);
 	cr_assert_eq(a.ntext, 1);
 	cr_assert_eq(a.st.usage.cache_read_tokens, 40);
-	run_free(&a);
+	stream_harness_free(&a);
 	buf_fini(&out);
 }
