@@ -178,6 +178,12 @@ post_done(const struct http_result *res, void *ctx)
 	}
 	x->out[j->s] = NULL;
 	j->req = NULL;
+	if (x->closing) /* one of the last sends: no longer waited for */
+		for (struct job **p = &x->final; *p; p = &(*p)->next)
+			if (*p == j) {
+				*p = j->next;
+				break;
+			}
 	job_free(j);
 	if (!x->closing)
 		start_batch(x, SIG_TRACES), start_batch(x, SIG_LOGS);
@@ -427,14 +433,17 @@ send_final(struct otlp_export *x, long wait_ms)
 			out++;
 		else
 			j->items = 0; /* counted as a failure already */
-	/* post_done frees each job as it ends: unlink them first. */
-	struct job *list = x->final;
+	/* What curl refused is gone; the rest stay on x->final until
+	 * post_done takes each that ends. */
+	for (struct job **p = &x->final; *p;) {
+		struct job *j = *p;
 
-	x->final = NULL;
-	for (struct job *j = list, *next; j; j = next) {
-		next = j->next;
-		if (!j->req)
+		if (j->req) {
+			p = &j->next;
+		} else {
+			*p = j->next;
 			job_free(j);
+		}
 	}
 	uint64_t deadline = ev_now_ms() + (uint64_t)wait_ms;
 
@@ -450,7 +459,12 @@ send_final(struct otlp_export *x, long wait_ms)
 	}
 	if (out)
 		log_warn("otel: %zu last export(s) unanswered after %ld ms: dropped", out, wait_ms);
-	http_client_free(c); /* cancels what is left: no callbacks */
+	/* The unanswered: cancelled here, counted as dropped by the caller. */
+	for (struct job *j = x->final; j; j = j->next) {
+		http_cancel(j->req);
+		j->req = NULL;
+	}
+	http_client_free(c);
 	ev_free(l);
 	return;
 drop:
@@ -564,7 +578,7 @@ otlp_export_settings(struct otlp_settings *out, const struct otlp_settings_in *i
 	memset(out, 0, sizeof *out);
 	if (in->endpoint && *in->endpoint) {
 		out->endpoint = xstrdup(in->endpoint);
-		out->endpoint_from = "otel_endpoint";
+		out->endpoint_from = in->endpoint_from ? in->endpoint_from : "otel_endpoint";
 	} else if (env_ep && *env_ep) {
 		out->endpoint = xstrdup(env_ep);
 		out->endpoint_from = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -577,7 +591,8 @@ otlp_export_settings(struct otlp_settings *out, const struct otlp_settings_in *i
 		out->why_off = "OTEL_SDK_DISABLED=true";
 	}
 	if (in->protocol && *in->protocol) {
-		if (otlp_parse_protocol(&out->protocol, in->protocol, "otel_protocol") < 0)
+		if (otlp_parse_protocol(&out->protocol, in->protocol,
+					in->protocol_from ? in->protocol_from : "otel_protocol") < 0)
 			return DH_EPARSE;
 	} else if (otlp_parse_protocol(&out->protocol, getenv("OTEL_EXPORTER_OTLP_PROTOCOL"),
 				       "OTEL_EXPORTER_OTLP_PROTOCOL") < 0) {
