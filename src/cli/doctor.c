@@ -280,11 +280,12 @@ check_telemetry(struct probe_report *r)
 		goto add;
 	}
 	struct otlp_settings_in in = {
-		.endpoint = c.otel_endpoint,
-		.protocol = c.set_at[CONFIG_I_otel_protocol] ? c.otel_protocol : NULL,
 		.headers = c.otel_headers,
 		.locked = managed_lock(&c, "otel_endpoint") != NULL,
 	};
+
+	in.endpoint = settings_value(&c, CONFIG_I_otel_endpoint, &in.endpoint_from);
+	in.protocol = settings_value(&c, CONFIG_I_otel_protocol, &in.protocol_from);
 
 	if (otlp_export_settings(&st, &in) < 0) {
 		detail = xasprintf("telemetry: %s", err_msg());

@@ -17,6 +17,8 @@ static const struct {
 	const char *var;
 } env_overrides[] = {
 	{ .option = CONFIG_I_base_url, .var = "ANTHROPIC_BASE_URL" },
+	{ .option = CONFIG_I_otel_endpoint, .var = "OTEL_EXPORTER_OTLP_ENDPOINT" },
+	{ .option = CONFIG_I_otel_protocol, .var = "OTEL_EXPORTER_OTLP_PROTOCOL" },
 };
 
 const char *
@@ -37,6 +39,16 @@ settings_env(const struct config *c, size_t i, const char **var)
 		return v;
 	}
 	return NULL;
+}
+
+const char *
+settings_value(const struct config *c, size_t i, const char **from)
+{
+	const char *var, *env = settings_env(c, i, &var);
+
+	if (from)
+		*from = env ? var : config_option_name(i);
+	return env ? env : config_option_value(c, i);
 }
 
 void

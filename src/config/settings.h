@@ -48,10 +48,17 @@ const char *settings_from_name(enum settings_from f);
 char *settings_origin_text(const struct settings_origin *o);
 
 /* The value of the environment variable that overrides option i (base_url:
- * $ANTHROPIC_BASE_URL, for the anthropic provider), or NULL when none is set,
+ * $ANTHROPIC_BASE_URL, for the anthropic provider; otel_endpoint and
+ * otel_protocol: $OTEL_EXPORTER_OTLP_ENDPOINT and _PROTOCOL), or NULL when none is set,
  * it is empty or the managed policy locks the option. *var (may be NULL) is
  * the variable's name whether set or not (NULL when option i has none). */
 const char *settings_env(const struct config *c, size_t i, const char **var);
+
+/* The value of option i in effect: its environment variable's (as
+ * settings_env()) else the config's (borrowed from `c` or the environment).
+ * *from (may be NULL) is that variable's or the option's name, for
+ * messages. */
+const char *settings_value(const struct config *c, size_t i, const char **from);
 
 /* {name, value, default, from, where?, locked?, doc} for option i; new. */
 cJSON *settings_json(const struct config *c, size_t i);

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "config/managed.h"
+#include "config/settings.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -71,13 +72,16 @@ int
 otel_open(struct otel **out, struct ev_loop *l, const struct config *cfg)
 {
 	struct otlp_settings st;
+	/* The environment overrides the config, as for every setting
+	 * (settings_env): not where the managed policy locks it. */
 	struct otlp_settings_in in = {
-		.endpoint = cfg->otel_endpoint,
-		.protocol = cfg->set_at[CONFIG_I_otel_protocol] ? cfg->otel_protocol : NULL,
 		.headers = cfg->otel_headers,
 		.locked = managed_lock(cfg, "otel_endpoint") != NULL,
 		.version = DESKHAND_VERSION,
 	};
+
+	in.endpoint = settings_value(cfg, CONFIG_I_otel_endpoint, &in.endpoint_from);
+	in.protocol = settings_value(cfg, CONFIG_I_otel_protocol, &in.protocol_from);
 
 	*out = NULL;
 	if (otlp_export_settings(&st, &in) < 0) {

@@ -49,14 +49,18 @@ struct otlp_settings {
 /* deskhand's own settings, as strings ("" or NULL: not set). */
 struct otlp_settings_in {
 	const char *endpoint;	/* otel_endpoint */
+	const char *endpoint_from; /* what named it, for messages; NULL: "otel_endpoint" */
 	const char *protocol;	/* otel_protocol; NULL when left at its default */
+	const char *protocol_from; /* NULL: "otel_protocol" */
 	const char *headers;	/* otel_headers: key=value,… */
 	bool locked;		/* the managed policy locks otel_endpoint: the
 				 * environment cannot turn telemetry off */
 	const char *version;	/* service.version and the scope's version */
 };
 
-/* Resolve the settings: otel_endpoint, else OTEL_EXPORTER_OTLP_ENDPOINT;
+/* Resolve the settings: otel_endpoint (the engine passes the value in
+ * effect: $OTEL_EXPORTER_OTLP_ENDPOINT over the config, see settings_value()),
+ * else OTEL_EXPORTER_OTLP_ENDPOINT;
  * OTEL_SDK_DISABLED=true turns telemetry off (unless locked);
  * otel_protocol, else OTEL_EXPORTER_OTLP_PROTOCOL; otel_headers then
  * OTEL_EXPORTER_OTLP_HEADERS; OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME

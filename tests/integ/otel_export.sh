@@ -40,7 +40,8 @@ run_session() {
   start_fake "$T/script.json"
   rm -rf "$G"; mkdir -p "$G"
   local conf=$T/$2.conf
-  : > "$conf"
+  # the environment wins over the config, as for every setting
+  echo 'set otel_endpoint = http://127.0.0.1:9' > "$conf"
   [ "${3:-}" = content ] && echo 'set otel_log_content = on' >> "$conf"
   DH_CONFIG=$conf OTEL_EXPORTER_OTLP_ENDPOINT=$COL_URL OTEL_EXPORTER_OTLP_PROTOCOL=$1 \
     OTEL_SERVICE_NAME=dh-test OTEL_RESOURCE_ATTRIBUTES='deployment.environment=ci,team=a%2Cb' \
@@ -147,6 +148,14 @@ assert_eq "$(spans "$T/js.jsonl" | jq -r 'select(.attrs."gen_ai.operation.name"=
   "write the secret file" "otel_log_content = on: the task"
 assert_contains "$(spans "$T/js.jsonl" | jq -r 'select(.name=="execute_tool write_file") | .attrs."gen_ai.tool.call.arguments"')" \
   "PAYLOAD-42"
+
+# `config` names the variable in effect, and the config's value once it is unset.
+o=$(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 DH_CONFIG=$T/pb.conf "$DESKHAND" config otel_endpoint)
+assert_contains "$o" "set otel_endpoint = http://127.0.0.1:4318"
+assert_contains "$o" "env OTEL_EXPORTER_OTLP_ENDPOINT"
+o=$(env -u OTEL_EXPORTER_OTLP_ENDPOINT DH_CONFIG=$T/pb.conf "$DESKHAND" config otel_endpoint)
+assert_contains "$o" "set otel_endpoint = http://127.0.0.1:9"
+assert_contains "$o" "pb.conf:1"
 
 # A bad setting names itself.
 rc=0
