@@ -77,10 +77,10 @@
 	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
 	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
 	X(otel_endpoint, CONFIG_STR, "", 0, 0, NULL,                                               \
-	  "OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; empty: "         \
-	  "OTEL_EXPORTER_OTLP_ENDPOINT, else no telemetry (docs/telemetry.md)")                   \
+	  "OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; "                \
+	  "OTEL_EXPORTER_OTLP_ENDPOINT overrides it; neither: no telemetry (docs/telemetry.md)")  \
 	X(otel_protocol, CONFIG_ENUM, "http/protobuf", 0, 0, "http/protobuf|http/json",            \
-	  "OTLP encoding; unset: OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf")               \
+	  "OTLP encoding; OTEL_EXPORTER_OTLP_PROTOCOL overrides it")                             \
 	X(otel_headers, CONFIG_STR, "", 0, 0, NULL,                                                \
 	  "Extra OTLP request headers, key=value,… (added to OTEL_EXPORTER_OTLP_HEADERS)")        \
 	X(otel_log_content, CONFIG_ENUM, "off", 0, 0, "on|off",                                    \
