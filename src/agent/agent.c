@@ -64,6 +64,7 @@ struct call {
 	const cJSON *shown;  /* the input as the history keeps it (big strings as
 			      * excerpts); borrowed from the turn's message */
 	bool malformed;
+	bool cut;	     /* malformed because the reply hit max_tokens in it */
 	bool ran_mutating;   /* a grant may have changed: checkpoint after */
 	bool pre_checked;    /* external changes were checkpointed before it ran */
 	bool synced;	     /* the transcript was on the disk before it ran */
@@ -1136,6 +1137,8 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		cJSON *shown = compact_input(a, c->name, c->input);
 		c->shown = json_add(blk, "input", shown ? shown : json_dup(c->input));
 		c->malformed = is_malformed(res, c->id);
+		c->cut = c->malformed && res->stop_reason &&
+			 !strcmp(res->stop_reason, "max_tokens");
 		tool_result_init(&c->res);
 	}
 	/* The thinking blocks stay in the message as they came (the API wants
@@ -1189,8 +1192,16 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		return;
 	}
 	buf_fini(&final);
-	char *m = xasprintf("the model stopped with stop reason '%s'%s", sr,
-			    strcmp(sr, "max_tokens") == 0 ? " (output token limit reached)" : "");
+	char *m = !strcmp(sr, "refusal")
+		? xasprintf("the model declined to go on with this task (stop reason 'refusal'); "
+			    "nothing more was sent. Its changes stay for review; `deskhand run "
+			    "--resume %s \"…\"` continues the session with another request",
+			    session_id(a->cfg.session))
+		: xasprintf("the model stopped with stop reason '%s'%s", sr,
+			    strcmp(sr, "max_tokens") == 0
+				    ? " (output token limit reached: raise `set max_tokens`, then "
+				      "--resume)"
+				    : "");
 	emit_error(a, m);
 	finish(a, "failed", m);
 	free(m);
@@ -1898,6 +1909,24 @@ process_call(struct agent *a)
 		visit_call(a, c);
 	if (a->interrupt) {
 		call_result_text(c, true, "not run: the user interrupted the session");
+		call_complete(a);
+		return;
+	}
+	if (c->cut) {
+		/* The model is told why and goes on; the person sees it too. */
+		char *m = xasprintf("the model's reply reached its output limit (max_tokens) "
+				    "inside the input of a call to %s: the call was not run, and the "
+				    "model is asked to make it again in smaller pieces",
+				    c->name);
+
+		emit_error(a, m);
+		free(m);
+		call_result_text(c, true,
+				 "%s: your reply reached the output token limit (max_tokens) "
+				 "inside this call's input, so the input was cut and nothing was "
+				 "run. Make the call again with a smaller input: for a big file, "
+				 "write a first part, then add the rest with further edit calls.",
+				 c->name);
 		call_complete(a);
 		return;
 	}

@@ -30,6 +30,10 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
   {"fault": "status", "status": 429, "retry_after"?, "retry_after_ms"?, "x_should_retry"?,
    "body"?: raw text, "content_type"?}
   {"fault": "cut_mid_tool", "tool_calls": [...]}   abrupt close inside the tool input
+  {"fault": "max_tokens_mid_tool", "text"?, "tool_calls": [...]}
+                                                   the text, then the first call's input
+                                                   stops halfway with no content_block_stop:
+                                                   stop_reason max_tokens, a clean end
   {"fault": "cut_mid_text", "text"?, "clean_end"?: bool}
                                                    the text streams, then the connection
                                                    closes abruptly (clean_end: the chunked
@@ -548,6 +552,21 @@ class Handler(BaseHTTPRequestHandler):
                         0, cut=True)
         self.abrupt_close()
 
+    def max_tokens_mid_tool(self, turn):
+        self.start_stream()
+        self.message_start(turn, 0)
+        index = 0
+        if turn.get("text"):
+            self.text_block(0, turn["text"], 0)
+            index = 1
+        self.tool_block(index, 0, (turn.get("tool_calls") or [{"name": "t", "input": {"a": 1}}])[0],
+                        0, cut=True)
+        self.event("message_delta", {"type": "message_delta",
+                                     "delta": {"stop_reason": "max_tokens", "stop_sequence": None},
+                                     "usage": {"output_tokens": 8192}})
+        self.event("message_stop", {"type": "message_stop"})
+        self.end_stream()
+
     def abrupt_close(self):
         """No terminating chunk: an abrupt end of a chunked body."""
         self.wfile.flush()
@@ -698,6 +717,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.fault_status(turn)
             elif fault == "cut_mid_tool":
                 self.cut_mid_tool(turn)
+            elif fault == "max_tokens_mid_tool":
+                self.max_tokens_mid_tool(turn)
             elif fault == "cut_mid_text":
                 self.cut_mid_text(turn)
             elif fault == "non_json":
