@@ -363,7 +363,10 @@ ui_render(struct ui *u)
 	}
 	if (!any)
 		return;
-	if (u->frame_all || u->status_dirty)
+	/* A running clock ("running run_command 4s") is drawn with every frame,
+	 * not only at the spinner's tick: a frame never shows a stale second.
+	 * ncurses sends only the cells that changed. */
+	if (u->frame_all || u->status_dirty || u->call_start || ui_task_busy(u))
 		draw_status(u);
 	/* The input line last: the terminal's cursor ends where it left it. */
 	draw_input(u);
