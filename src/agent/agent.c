@@ -130,6 +130,8 @@ struct agent {
 	bool watch_degraded;	/* last state reported in a status event */
 	char *history_error;	/* set when a history record could not be written */
 	cJSON *meta_base;	/* meta.json's fields kept across saves (meta_base()) */
+	size_t est_msgs;	/* history messages estimate_request() has counted */
+	size_t est_msg_tokens;	/* and their tokens */
 
 	struct strv steers;
 	struct approval_rules rules; /* the config's, then what the person allowed
@@ -291,6 +293,15 @@ watcher_text(struct agent *a, struct buf *out)
 		watch_status(a->cfg.watch, out);
 	else
 		buf_printf(out, "off (%s)", a->cfg.watch_off ? a->cfg.watch_off : "not started");
+}
+
+/* The history lost or changed a message (compaction, a replaced last
+ * message): estimate_request() counts every message again. */
+static void
+history_rewritten(struct agent *a)
+{
+	a->est_msgs = 0;
+	a->est_msg_tokens = 0;
 }
 
 /* Append a message to the conversation and to the transcript as a history
@@ -1000,20 +1011,29 @@ compact_output(struct agent *a, struct tool_result *r)
 #define COMPACT_AT_DEF	   0.8
 
 /* Tokens the request would carry now (llm_tokens_estimate of its system
- * prompt, tools and messages), before the learnt ratio. */
+ * prompt, tools and messages), before the learnt ratio. The estimate of a
+ * body is the sum of its members', so the messages counted before are not
+ * walked again: history messages do not change once added, and whatever
+ * removes or replaces one calls history_rewritten(). */
 static size_t
 estimate_request(struct agent *a)
 {
 	cJSON *b = json_new_obj();
-	size_t n;
+	size_t n, have = (size_t)cJSON_GetArraySize(a->history);
+	cJSON *m;
 
 	json_add(b, "system", cJSON_CreateStringReference(a->system ? a->system : ""));
 	if (a->tools)
 		cJSON_AddItemReferenceToObject(b, "tools", a->tools);
-	cJSON_AddItemReferenceToObject(b, "messages", a->history);
+	json_add(b, "messages", json_new_arr()); /* its key; the messages below */
 	n = llm_tokens_estimate(b);
 	cJSON_Delete(b);
-	return n;
+	if (a->est_msgs > have)
+		history_rewritten(a);
+	m = cJSON_GetArrayItem(a->history, (int)a->est_msgs);
+	for (; m; m = m->next, a->est_msgs++)
+		a->est_msg_tokens += llm_tokens_estimate(m);
+	return n + a->est_msg_tokens;
 }
 
 static size_t
@@ -1100,6 +1120,7 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 	for (size_t i = 0; i < n; i++)
 		cJSON_DeleteItemFromArray(a->history, 0);
 	cJSON_InsertItemInArray(a->history, 0, note);
+	history_rewritten(a);
 	emit(a, &(struct event){ .type = EVENT_COMPACTED,
 				  .turn = a->turn,
 				  .name = a->compact_trigger,
@@ -2383,6 +2404,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 	for (size_t i = 0; i < n; i++)
 		grants[i] = grant_get(a->cfg.grants, i)->path;
 	a->history = history ? history : json_new_arr();
+	history_rewritten(a);
 	struct buf wst = BUF_INIT;
 	watcher_text(a, &wst);
 	emit(a, &(struct event){ .type = EVENT_SESSION_STARTED,
@@ -2451,6 +2473,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
+		history_rewritten(a);
 		cJSON *rec = json_new_obj();
 		json_add_str(rec, "type", "history_replace_last");
 		record(a, rec);
