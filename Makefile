@@ -14,10 +14,10 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libxml-2.0 libcmark-gfm yaml-0.1 libcrypto \
-            xlsxwriter libzip
-# Loaded with dlopen() when first used (src/docs/doc_pdf.c, src/audit/journal.c):
-# their headers, not their libraries, so a launch does not map and relocate them.
+PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libcrypto \
+            libxml-2.0 libcmark-gfm yaml-0.1 xlsxwriter libzip
+# Loaded with dlopen() when first used (src/core/dl.h): their headers, not
+# their libraries, so a launch does not map and relocate them.
 DLOPEN_PKGS = poppler-glib libsystemd
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
