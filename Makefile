@@ -52,9 +52,12 @@ build/deskhand: $(call objs,build,$(MAIN_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
+# Static: the helper runs twice per command (before bwrap, and inside as the exec stage), and
+# without the dynamic loader each start costs about 0.7 ms less here. It links only libc. The
+# sanitizer build below stays dynamic (ASan cannot link statically).
 build/deskhand-sandbox: $(call objs,build,$(SBX_SRC)) build/sandbox/filter_bpf.o
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(OPT) -o $@ $^
+	$(Q)$(CC) $(OPT) -static -o $@ $^
 
 # $(1): build directory, $(2): its flags. gen-filter compiles the seccomp policy; its
 # output is the C array the helper embeds.
