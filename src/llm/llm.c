@@ -86,8 +86,8 @@ struct llm {
 	void *ctx;
 	struct llm_http_spec spec;
 	char *body_text;  /* as sent */
-	cJSON *body_norm; /* with grant paths replaced: recorded and compared (only
-	                   * with --record or --replay; NULL otherwise) */
+	cJSON *body_norm; /* with grant paths replaced: recorded and compared (--record,
+			   * --replay; NULL without them) */
 	int retries;      /* retries performed so far */
 	struct http_request *hreq;
 	struct ev_timer retry_timer;
@@ -1359,8 +1359,8 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 	}
 	c->spec = spec;
 	c->body_text = json_print(spec.body);
-	/* The normalized copy is for --record and --replay only (a deep copy:
-	 * the body shares the caller's messages). The body goes as soon as it is
+	/* The redacted copy is for --record and --replay only (a deep copy: the
+	 * body shares the caller's messages). The body goes as soon as it is
 	 * printed: the text is what every attempt sends. */
 	if (c->record_fd >= 0 || c->replay) {
 		c->body_norm = json_dup(c->spec.body);
