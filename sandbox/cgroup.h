@@ -39,7 +39,7 @@ int cgroup_create(struct cgroup_cmd *c, long pids_max, unsigned long long mem_ma
 int cgroup_session(struct cgroup_cmd *c, long caller, long pids_max, unsigned long long mem_max,
                    char *why, size_t whylen);
 
-/* Move the calling process into c (for the forked child, before exec).
+/* Move the calling process, single-threaded, into c (before exec).
  * 0, or -1 with errno. No-op when c has no path. Async-signal-safe. */
 int cgroup_enter(const struct cgroup_cmd *c);
 
