@@ -67,6 +67,7 @@ struct shell_run {
 	size_t live_skipped; /* bytes dropped from live since the last event */
 	uint64_t live_last;  /* ev_now_ms() of the last tool_output */
 	struct ev_timer live_timer;
+	bool exec;         /* the helper ran in exec mode: its status is the command's */
 	int ready_r;       /* exec mode: the ready pipe's read end, or -1 */
 	int setup_wstatus; /* exec mode: bwrap's status when the command never ran, or -1 */
 	bool timed_out;    /* our timer killed the command */
@@ -438,7 +439,9 @@ shell_finish(struct shell_run *r, int wstatus)
 	if (WIFEXITED(wstatus)) {
 		int code = WEXITSTATUS(wstatus);
 
-		if (code == EXIT_TIMEOUT)
+		/* In exec mode 124 and 125 are the command's own: we time out
+		 * ourselves, and a failed setup is known by the missing ready byte. */
+		if (code == EXIT_TIMEOUT && !r->exec)
 			buf_printf(t, "timed out after %d s", r->timeout_s);
 		else if (code == EXIT_SETUP && r->setup_wstatus >= 0)
 			buf_printf(t, "exit status %d (the sandbox could not be set up: bwrap %s %d; "
@@ -446,7 +449,7 @@ shell_finish(struct shell_run *r, int wstatus)
 			           code, WIFSIGNALED(r->setup_wstatus) ? "killed by signal" : "exit",
 			           WIFSIGNALED(r->setup_wstatus) ? WTERMSIG(r->setup_wstatus)
 			                                         : WEXITSTATUS(r->setup_wstatus));
-		else if (code == EXIT_SETUP)
+		else if (code == EXIT_SETUP && !r->exec)
 			buf_printf(t, "exit status %d (the sandbox could not be set up)", code);
 		else if (code > 128 && code < 128 + 65)
 			buf_printf(t, "killed by signal %d", code - 128);
@@ -741,6 +744,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	/* The exec stage's byte on it, read after the exit, says the command ran. */
 	r->setup_wstatus = -1;
 	r->timed_out = false;
+	r->exec = true;
 	if (pipe2(ready, O_CLOEXEC | O_NONBLOCK) < 0) {
 		tool_result_errorf(&r->res, "run_command: pipe: %s", strerror(errno));
 		if (pair[0] >= 0) {
