@@ -40,6 +40,9 @@ rc=0; "$SANDBOX" --exec --rw "$W" -- true 2>"$T/err" || rc=$?
 assert_eq "$rc" 125 "--exec without --ready-fd"
 assert_contains "$(cat "$T/err")" "--exec and --ready-fd go together"
 
+# Signals the caller ignores are not ignored inside (an ignored disposition survives exec).
+out=$(trap '' USR1 HUP TERM; "$SANDBOX" --exec --ready-fd 7 --rw "$W" -- grep SigIgn /proc/self/status 7>/dev/null)
+assert_eq "$out" "$(printf 'SigIgn:\t0000000000000000')" "ignored signals leaked into the sandbox"
 # The bwrap argv is the supervising mode's (bwrap's init stays pid 1: see section 3).
 diff <("$SANDBOX" --rw "$W" --print-argv -- true) \
   <("$SANDBOX" --exec --ready-fd 7 --rw "$W" --print-argv -- true 7>/dev/null) \
