@@ -30,6 +30,8 @@ struct session {
 	char *id;
 	char *dir;
 	int fd;		    /* transcript.jsonl, O_APPEND, flock(LOCK_EX) held while open */
+	bool fresh;	    /* made by session_create(), its files and directories not
+			       yet fsynced: the first session_sync() does it */
 	long long started; /* ns since the epoch, see session_create() */
 	struct buf notes;   /* what opening and loading repaired or skipped */
 };
@@ -324,6 +326,8 @@ latest_started(const char *state_dir, long long *out)
 	return 0;
 }
 
+static int write_new_meta(struct session *s, const cJSON *meta);
+
 int
 session_create(struct session **out, const char *state_dir, const cJSON *meta)
 {
@@ -381,8 +385,8 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 		json_add_str(m, "status", "running");
 	if (!cJSON_GetObjectItemCaseSensitive(m, "created"))
 		json_add_num(m, "created", (double)secs);
-	if ((rc = open_transcript(s, O_CREAT | O_EXCL)) == 0 && (rc = session_meta_write(s, m)) == 0 &&
-	    (rc = sync_dir(tmp)) == 0 && rename(tmp, final) < 0)
+	if ((rc = open_transcript(s, O_CREAT | O_EXCL)) == 0 && (rc = write_new_meta(s, m)) == 0 &&
+	    rename(tmp, final) < 0)
 		rc = err_set("rename %s to %s: %s", tmp, final, strerror(errno));
 	cJSON_Delete(m);
 	s->dir = final;
@@ -393,10 +397,8 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 		goto fail;
 	}
 	free(tmp);
-	tmp = NULL;
-	if ((rc = sync_dir(sessions)) < 0)
-		goto fail;
 	free(sessions);
+	s->fresh = true; /* durable at the first session_sync(), off the loop */
 	*out = s;
 	return 0;
 fail:
@@ -436,8 +438,8 @@ session_close(struct session *s)
 {
 	if (!s)
 		return;
-	if (s->fd >= 0 && fdatasync(s->fd) < 0) /* what came after the last session_sync() */
-		log_warn("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
+	if (s->fd >= 0 && session_sync(s) < 0) /* what came after the last session_sync() */
+		log_warn("%s", err_msg());
 	if (s->fd >= 0)
 		close(s->fd); /* releases the lock */
 	buf_fini(&s->notes);
@@ -514,18 +516,45 @@ session_append(struct session *s, const cJSON *record)
 	return rc;
 }
 
+/* What session_create() wrote without waiting for the disk: meta.json, then
+ * the session directory's entries, then its own entry in STATE/sessions. */
+static int
+sync_fresh(struct session *s)
+{
+	char *path = xasprintf("%s/meta.json", s->dir);
+	char *sessions = xstrndup(s->dir, strlen(s->dir) - strlen(s->id) - 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) < 0 ? err_set("fsync %s: %s", path, strerror(errno)) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 && (rc = sync_dir(s->dir)) == 0)
+		rc = sync_dir(sessions);
+	free(sessions);
+	free(path);
+	return rc;
+}
+
 int
 session_sync(struct session *s)
 {
 	if (fdatasync(s->fd) < 0)
 		return err_set("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
+	if (s->fresh) {
+		int rc = sync_fresh(s);
+
+		if (rc < 0)
+			return rc;
+		s->fresh = false;
+	}
 	return 0;
 }
 
-int
-session_meta_write(struct session *s, const cJSON *meta)
+/* meta.json's text: `meta` plus the session's own "id" and "started_ns",
+ * whatever the writer rebuilt. Caller frees with cJSON_free(). */
+static char *
+meta_text(const struct session *s, const cJSON *meta)
 {
-	char *path = xasprintf("%s/meta.json", s->dir);
 	cJSON *m = json_dup(meta);
 	char ns[24];
 
@@ -540,7 +569,36 @@ session_meta_write(struct session *s, const cJSON *meta)
 
 	if (!text)
 		die("out of memory (meta.json)");
+	return text;
+}
+
+/* The first meta.json, in session_create()'s own new directory: nobody can
+ * see it before the directory is renamed into place, so no temporary file;
+ * no fsync either (sync_fresh()). */
+static int
+write_new_meta(struct session *s, const cJSON *meta)
+{
+	char *path = xasprintf("%s/meta.json", s->dir);
+	char *text = meta_text(s, meta);
+	FILE *f = fopen(path, "wxe");
+	int rc = 0;
+
+	if (!f || fputs(text, f) == EOF)
+		rc = err_set("write %s: %s", path, strerror(errno));
+	if (f && fclose(f) == EOF && rc == 0)
+		rc = err_set("write %s: %s", path, strerror(errno));
+	cJSON_free(text);
+	free(path);
+	return rc;
+}
+
+int
+session_meta_write(struct session *s, const cJSON *meta)
+{
+	char *path = xasprintf("%s/meta.json", s->dir);
+	char *text = meta_text(s, meta);
 	int rc = fsutil_write_atomic(path, text, strlen(text));
+
 	cJSON_free(text);
 	free(path);
 	return rc;
