@@ -129,6 +129,9 @@ struct agent {
 	char *fin_msg;
 	bool watch_degraded;	/* last state reported in a status event */
 	char *history_error;	/* set when a history record could not be written */
+	cJSON *meta_base;	/* meta.json's fields kept across saves (meta_base()) */
+	size_t est_msgs;	/* history messages estimate_request() has counted */
+	size_t est_msg_tokens;	/* and their tokens */
 
 	struct strv steers;
 	struct approval_rules rules; /* the config's, then what the person allowed
@@ -292,6 +295,15 @@ watcher_text(struct agent *a, struct buf *out)
 		buf_printf(out, "off (%s)", a->cfg.watch_off ? a->cfg.watch_off : "not started");
 }
 
+/* The history lost or changed a message (compaction, a replaced last
+ * message): estimate_request() counts every message again. */
+static void
+history_rewritten(struct agent *a)
+{
+	a->est_msgs = 0;
+	a->est_msg_tokens = 0;
+}
+
 /* Append a message to the conversation and to the transcript as a history
  * record (what --resume rebuilds). Takes ownership of msg. */
 static void
@@ -306,11 +318,85 @@ history_add(struct agent *a, cJSON *msg)
 	json_add(a->history, NULL, msg);
 }
 
+/* What meta.json keeps across saves and resumes: the first task, the
+ * creation time, the origin and a summary from before this run. Read once
+ * from the session's meta.json (only this agent writes it after creation);
+ * without one, the task is the first user message's text. */
+static const cJSON *
+meta_base(struct agent *a)
+{
+	cJSON *old = NULL;
+	const char *sdir = session_dir(a->cfg.session);
+
+	if (a->meta_base)
+		return a->meta_base;
+	a->meta_base = json_new_obj();
+	char *state = xstrndup(sdir, strlen(sdir) - strlen(session_id(a->cfg.session)) -
+					     strlen("/sessions/"));
+	if (session_meta_read(state, session_id(a->cfg.session), &old) == 0) {
+		const char *task = json_str(old, "task");
+		json_add_str(a->meta_base, "task", task ? task : "");
+		json_add_num(a->meta_base, "created",
+			     (double)json_int(old, "created", time(NULL)));
+		/* and who started it (the inbox lists sessions by their origin) */
+		if (json_str(old, "origin"))
+			json_add_str(a->meta_base, "origin", json_str(old, "origin"));
+		if (json_str(old, "summary"))
+			json_add_str(a->meta_base, "summary", json_str(old, "summary"));
+	} else {
+		/* first save: the task is the first user message's text */
+		cJSON *first = cJSON_GetArrayItem(a->history, 0);
+		cJSON *c = first ? cJSON_GetObjectItemCaseSensitive(first, "content") : NULL;
+		const char *task = cJSON_IsString(c) ? c->valuestring : NULL;
+		if (cJSON_IsArray(c))
+			task = json_str(cJSON_GetArrayItem(c, 0), "text");
+		json_add_str(a->meta_base, "task", task ? task : "");
+		json_add_num(a->meta_base, "created", (double)time(NULL));
+	}
+	cJSON_Delete(old);
+	free(state);
+	return a->meta_base;
+}
+
+struct meta_job {
+	struct agent *a;
+	cJSON *meta;
+	void (*then)(struct agent *a);
+};
+
+/* Worker thread: the atomic replace of meta.json and its two fsyncs. */
+static int
+meta_run(void *ctx)
+{
+	struct meta_job *j = ctx;
+
+	return session_meta_write(j->a->cfg.session, j->meta);
+}
+
 static void
-save_meta(struct agent *a, const char *status)
+meta_done(int rc, const char *msg, void *ctx)
+{
+	struct meta_job *j = ctx;
+	struct agent *a = j->a;
+	void (*then)(struct agent *) = j->then;
+
+	if (rc < 0)
+		log_warn("meta.json: %s", msg);
+	cJSON_Delete(j->meta);
+	free(j);
+	if (then)
+		then(a);
+}
+
+/* Save meta.json with `status`, on the worker (in order with every earlier
+ * save: one FIFO), then call `then` (may be NULL) when it is on the disk.
+ * Without a worker, here. */
+static void
+save_meta_then(struct agent *a, const char *status, void (*then)(struct agent *a))
 {
 	cJSON *m = json_new_obj();
 	cJSON *g = json_new_arr();
+	const cJSON *base = meta_base(a), *f;
 
 	json_add_str(m, "id", session_id(a->cfg.session));
 	json_add_str(m, "status", status);
@@ -328,38 +414,31 @@ save_meta(struct agent *a, const char *status)
 	json_add_num(m, "cache_creation_tokens", (double)a->usage.cache_creation_tokens);
 	json_add_num(m, "cost_usd", a->cost);
 	json_add_num(m, "updated", (double)time(NULL));
-	/* Keep the first task and creation time across resumes. */
-	cJSON *old = NULL;
-	const char *sdir = session_dir(a->cfg.session);
-	char *state = xstrndup(sdir, strlen(sdir) - strlen(session_id(a->cfg.session)) -
-					     strlen("/sessions/"));
-	if (session_meta_read(state, session_id(a->cfg.session), &old) == 0) {
-		const char *task = json_str(old, "task");
-		json_add_str(m, "task", task ? task : "");
-		json_add_num(m, "created", (double)json_int(old, "created", time(NULL)));
-		/* and who started it (the inbox lists sessions by their origin) */
-		if (json_str(old, "origin"))
-			json_add_str(m, "origin", json_str(old, "origin"));
-		if (!a->summary && json_str(old, "summary"))
-			json_add_str(m, "summary", json_str(old, "summary"));
+	cJSON_ArrayForEach(f, base)
+	{
+		if (strcmp(f->string, "summary") != 0 || !a->summary)
+			json_add(m, f->string, json_dup(f));
 	}
 	if (a->summary)
 		json_add_str(m, "summary", a->summary);
-	cJSON_Delete(old);
-	free(state);
-	if (!cJSON_GetObjectItemCaseSensitive(m, "task")) {
-		/* first save: the task is the first user message's text */
-		cJSON *first = cJSON_GetArrayItem(a->history, 0);
-		cJSON *c = first ? cJSON_GetObjectItemCaseSensitive(first, "content") : NULL;
-		const char *task = cJSON_IsString(c) ? c->valuestring : NULL;
-		if (cJSON_IsArray(c))
-			task = json_str(cJSON_GetArrayItem(c, 0), "text");
-		json_add_str(m, "task", task ? task : "");
-		json_add_num(m, "created", (double)time(NULL));
+
+	struct meta_job *j = xcalloc(1, sizeof *j);
+
+	j->a = a;
+	j->meta = m;
+	j->then = then;
+	if (a->cfg.worker) {
+		worker_post(a->cfg.worker, meta_run, meta_done, j);
+		return;
 	}
-	if (session_meta_write(a->cfg.session, m) < 0)
-		log_warn("meta.json: %s", err_msg());
-	cJSON_Delete(m);
+	int rc = meta_run(j);
+	meta_done(rc, err_msg(), j);
+}
+
+static void
+save_meta(struct agent *a, const char *status)
+{
+	save_meta_then(a, status, NULL);
 }
 
 /*
@@ -622,6 +701,15 @@ finish_after_baseline(struct agent *a)
 	free(msg);
 }
 
+/* meta.json holds the final status: the session_finished event. */
+static void
+finished(struct agent *a)
+{
+	emit(a, &(struct event){
+			.type = EVENT_SESSION_FINISHED, .status = a->status, .text = a->finish_msg });
+	transcript_sync(a, NULL);
+}
+
 static void
 finish(struct agent *a, const char *status, const char *msg)
 {
@@ -663,10 +751,9 @@ finish(struct agent *a, const char *status, const char *msg)
 	a->status = status;
 	free(a->finish_msg);
 	a->finish_msg = msg ? xstrdup(msg) : NULL;
-	save_meta(a, status);
-	emit(a, &(struct event){ .type = EVENT_SESSION_FINISHED, .status = status, .text = msg });
-	transcript_sync(a, NULL);
 	buf_fini(&why);
+	/* Whoever sees session_finished finds meta.json saying so. */
+	save_meta_then(a, status, finished);
 }
 
 static void
@@ -924,20 +1011,29 @@ compact_output(struct agent *a, struct tool_result *r)
 #define COMPACT_AT_DEF	   0.8
 
 /* Tokens the request would carry now (llm_tokens_estimate of its system
- * prompt, tools and messages), before the learnt ratio. */
+ * prompt, tools and messages), before the learnt ratio. The estimate of a
+ * body is the sum of its members', so the messages counted before are not
+ * walked again: history messages do not change once added, and whatever
+ * removes or replaces one calls history_rewritten(). */
 static size_t
 estimate_request(struct agent *a)
 {
 	cJSON *b = json_new_obj();
-	size_t n;
+	size_t n, have = (size_t)cJSON_GetArraySize(a->history);
+	cJSON *m;
 
 	json_add(b, "system", cJSON_CreateStringReference(a->system ? a->system : ""));
 	if (a->tools)
 		cJSON_AddItemReferenceToObject(b, "tools", a->tools);
-	cJSON_AddItemReferenceToObject(b, "messages", a->history);
+	json_add(b, "messages", json_new_arr()); /* its key; the messages below */
 	n = llm_tokens_estimate(b);
 	cJSON_Delete(b);
-	return n;
+	if (a->est_msgs > have)
+		history_rewritten(a);
+	m = cJSON_GetArrayItem(a->history, (int)a->est_msgs);
+	for (; m; m = m->next, a->est_msgs++)
+		a->est_msg_tokens += llm_tokens_estimate(m);
+	return n + a->est_msg_tokens;
 }
 
 static size_t
@@ -1024,6 +1120,7 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 	for (size_t i = 0; i < n; i++)
 		cJSON_DeleteItemFromArray(a->history, 0);
 	cJSON_InsertItemInArray(a->history, 0, note);
+	history_rewritten(a);
 	emit(a, &(struct event){ .type = EVENT_COMPACTED,
 				  .turn = a->turn,
 				  .name = a->compact_trigger,
@@ -2233,6 +2330,7 @@ agent_free(struct agent *a)
 	free(a->summary);
 	free(a->fin_msg);
 	free(a->history_error);
+	cJSON_Delete(a->meta_base);
 	free(a->asked_by);
 	free(a);
 }
@@ -2306,6 +2404,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 	for (size_t i = 0; i < n; i++)
 		grants[i] = grant_get(a->cfg.grants, i)->path;
 	a->history = history ? history : json_new_arr();
+	history_rewritten(a);
 	struct buf wst = BUF_INIT;
 	watcher_text(a, &wst);
 	emit(a, &(struct event){ .type = EVENT_SESSION_STARTED,
@@ -2374,6 +2473,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
+		history_rewritten(a);
 		cJSON *rec = json_new_obj();
 		json_add_str(rec, "type", "history_replace_last");
 		record(a, rec);

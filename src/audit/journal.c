@@ -8,31 +8,20 @@
  */
 #include "audit/journal.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include <systemd/sd-journal.h>
 
+#include "core/dl.h"
 #include "core/json.h"
-#include "core/log.h"
 
-/* Set once (pthread_once: records are sent from several threads), then only
- * read; NULL when libsystemd is not there. */
-static __typeof__(sd_journal_send) *journal_send;
-static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+/* sd_journal_send is also a function-like macro: called as (journal.f)(...) */
+#define JOURNAL_FUNCS(X) X(sd_journal_send)
 
-static void
-journal_load(void)
-{
-	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-
-	if (h)
-		*(void **)&journal_send = dlsym(h, "sd_journal_send");
-	if (!journal_send) /* no journal: the file is the record of truth */
-		log_warn("audit_journal: libsystemd.so.0 could not be loaded: %s", dlerror());
-}
+/* Without it (logged once by the loader) there is no journal copy: the
+ * audit file is the record of truth. */
+DL_LIBRARY(journal, "libsystemd.so.0", "libsystemd0", JOURNAL_FUNCS);
 
 /* Records an administrator looks for first: warning priority. */
 static bool
@@ -56,12 +45,11 @@ audit_journal_send(const cJSON *rec, const char *line, void *ctx)
 	const char *name = json_str(rec, "name");
 	long long seq = json_int(rec, "seq", 0);
 
-	pthread_once(&journal_once, journal_load);
-	if (!journal_send)
+	if (dl_load(&journal_lib) < 0)
 		return;
-	(void)journal_send("MESSAGE=deskhand audit %s #%lld %s%s%s", session, seq, type,
-			      name ? " " : "", name ? name : "", "SYSLOG_IDENTIFIER=deskhand",
-			      "PRIORITY=%d", is_warning(rec) ? 4 : 6, "DESKHAND_SESSION=%s",
-			      session, "DESKHAND_SEQ=%lld", seq, "DESKHAND_TYPE=%s", type,
-			      "DESKHAND_RECORD=%s", line, NULL);
+	(void)(journal.sd_journal_send)(
+		"MESSAGE=deskhand audit %s #%lld %s%s%s", session, seq, type, name ? " " : "",
+		name ? name : "", "SYSLOG_IDENTIFIER=deskhand", "PRIORITY=%d",
+		is_warning(rec) ? 4 : 6, "DESKHAND_SESSION=%s", session, "DESKHAND_SEQ=%lld", seq,
+		"DESKHAND_TYPE=%s", type, "DESKHAND_RECORD=%s", line, NULL);
 }

@@ -5,6 +5,10 @@
  * libzip, counted as they are inflated (size, ratio and total caps), and the
  * XML in them through libxml2's streaming reader with a depth cap and the
  * document's clock checked as it goes.
+ *
+ * Both libraries are loaded with dlopen() by the first document that needs
+ * them (core/dl.h), not linked: libxml2 brings ICU and libstdc++, and a
+ * launch would map and relocate them for sessions that never read one.
  */
 #include "docs/doc.h"
 
@@ -18,6 +22,7 @@
 #include <libxml/xmlreader.h>
 #include <zip.h>
 
+#include "core/dl.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
 #include "docs/doc_int.h"
@@ -42,10 +47,51 @@ doc_limits_default(struct doc_limits *l)
 	};
 }
 
-void
-doc_init(void)
+/* The functions used, as X(name); xmlFree is a variable (a function pointer). */
+#define LIBXML_SYMS(X)                                                          \
+	X(xmlFree)                                                              \
+	X(xmlFreeTextReader)                                                    \
+	X(xmlInitParser)                                                        \
+	X(xmlReaderForIO)                                                       \
+	X(xmlReaderForMemory)                                                   \
+	X(xmlTextReaderConstLocalName)                                          \
+	X(xmlTextReaderConstValue)                                              \
+	X(xmlTextReaderDepth)                                                   \
+	X(xmlTextReaderGetAttributeNs)                                          \
+	X(xmlTextReaderIsEmptyElement)                                          \
+	X(xmlTextReaderMoveToElement)                                           \
+	X(xmlTextReaderMoveToFirstAttribute)                                    \
+	X(xmlTextReaderMoveToNextAttribute)                                     \
+	X(xmlTextReaderNodeType)                                                \
+	X(xmlTextReaderRead)                                                    \
+	X(xmlTextReaderSetStructuredErrorHandler)
+
+#define LIBZIP_SYMS(X)                                                          \
+	X(zip_discard)                                                          \
+	X(zip_error_fini)                                                       \
+	X(zip_error_init)                                                       \
+	X(zip_error_strerror)                                                   \
+	X(zip_fclose)                                                           \
+	X(zip_file_strerror)                                                    \
+	X(zip_fopen_index)                                                      \
+	X(zip_fread)                                                            \
+	X(zip_name_locate)                                                      \
+	X(zip_open_from_source)                                                 \
+	X(zip_source_buffer_create)                                             \
+	X(zip_source_free)                                                      \
+	X(zip_stat_index)                                                       \
+	X(zip_stat_init)                                                        \
+	X(zip_strerror)
+
+static void libxml_setup(void);
+DL_LIBRARY_INIT(libxml, "libxml2.so.2", "libxml2", LIBXML_SYMS, libxml_setup);
+DL_LIBRARY(libzip, "libzip.so.4", "libzip4", LIBZIP_SYMS);
+
+/* Once, by the thread that loads it (documents are read on several). */
+static void
+libxml_setup(void)
 {
-	xmlInitParser();
+	libxml.xmlInitParser();
 }
 
 static const struct {
@@ -174,21 +220,23 @@ doc_zip_open(struct doc_ctx *c, const void *data, size_t n)
 	zip_source_t *src;
 	zip_t *z;
 
-	zip_error_init(&ze);
-	if (!(src = zip_source_buffer_create(data, n, 0, &ze))) {
-		err_set("%s: not a readable zip container (%s)", c->name, zip_error_strerror(&ze));
-		zip_error_fini(&ze);
+	if (dl_load(&libzip_lib) < 0)
+		return err_set("%s: reading a zip container needs libzip: %s", c->name, err_msg());
+	libzip.zip_error_init(&ze);
+	if (!(src = libzip.zip_source_buffer_create(data, n, 0, &ze))) {
+		err_set("%s: not a readable zip container (%s)", c->name, libzip.zip_error_strerror(&ze));
+		libzip.zip_error_fini(&ze);
 		return DH_EFAIL;
 	}
-	if (!(z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+	if (!(z = libzip.zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
 		err_set("%s: not a readable zip container (%s); the file may be truncated or "
 		        "damaged",
-		        c->name, zip_error_strerror(&ze));
-		zip_source_free(src);
-		zip_error_fini(&ze);
+		        c->name, libzip.zip_error_strerror(&ze));
+		libzip.zip_source_free(src);
+		libzip.zip_error_fini(&ze);
 		return DH_EFAIL;
 	}
-	zip_error_fini(&ze);
+	libzip.zip_error_fini(&ze);
 	c->zip = z;
 	return 0;
 }
@@ -197,14 +245,14 @@ void
 doc_zip_close(struct doc_ctx *c)
 {
 	if (c->zip)
-		zip_discard(c->zip);
+		libzip.zip_discard(c->zip);
 	c->zip = NULL;
 }
 
 bool
 doc_zip_has(struct doc_ctx *c, const char *entry)
 {
-	return c->zip && zip_name_locate(c->zip, entry, 0) >= 0;
+	return c->zip && libzip.zip_name_locate(c->zip, entry, 0) >= 0;
 }
 
 /* One entry being inflated, counted against the limits. */
@@ -224,18 +272,18 @@ zstream_open(struct doc_ctx *c, const char *entry, struct zstream *s)
 	zip_int64_t idx;
 
 	*s = (struct zstream){ .c = c, .entry = entry };
-	if (!c->zip || (idx = zip_name_locate(c->zip, entry, 0)) < 0)
+	if (!c->zip || (idx = libzip.zip_name_locate(c->zip, entry, 0)) < 0)
 		return err_setc(DH_ENOTFOUND, "%s: has no part %s", c->name, entry);
-	zip_stat_init(&st);
-	if (zip_stat_index(c->zip, (zip_uint64_t)idx, 0, &st) < 0)
-		return err_set("%s: %s: %s", c->name, entry, zip_strerror(c->zip));
+	libzip.zip_stat_init(&st);
+	if (libzip.zip_stat_index(c->zip, (zip_uint64_t)idx, 0, &st) < 0)
+		return err_set("%s: %s: %s", c->name, entry, libzip.zip_strerror(c->zip));
 	if ((st.valid & ZIP_STAT_SIZE) && st.size > c->lim->max_part)
 		return err_set("%s: %s is %ju bytes uncompressed, over the limit of %zu bytes for "
 		               "one part",
 		               c->name, entry, (uintmax_t)st.size, c->lim->max_part);
 	s->comp = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
-	if (!(s->zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0)))
-		return err_set("%s: %s: %s", c->name, entry, zip_strerror(c->zip));
+	if (!(s->zf = libzip.zip_fopen_index(c->zip, (zip_uint64_t)idx, 0)))
+		return err_set("%s: %s: %s", c->name, entry, libzip.zip_strerror(c->zip));
 	return 0;
 }
 
@@ -247,11 +295,11 @@ zstream_read(struct zstream *s, char *p, size_t len)
 
 	if (s->failed)
 		return -1;
-	zip_int64_t r = zip_fread(s->zf, p, len);
+	zip_int64_t r = libzip.zip_fread(s->zf, p, len);
 
 	if (r < 0) {
 		err_set("%s: %s: %s; the file may be truncated or damaged", s->c->name, s->entry,
-		        zip_file_strerror(s->zf));
+		        libzip.zip_file_strerror(s->zf));
 		goto fail;
 	}
 	s->got += (uint64_t)r;
@@ -284,7 +332,7 @@ static void
 zstream_close(struct zstream *s)
 {
 	if (s->zf)
-		zip_fclose(s->zf);
+		libzip.zip_fclose(s->zf);
 	s->zf = NULL;
 }
 
@@ -368,17 +416,20 @@ xml_start(struct doc_xml *x)
 		free(x);
 		return err_set("out of memory opening an XML reader");
 	}
-	xmlTextReaderSetStructuredErrorHandler(x->r, xml_error, x);
+	libxml.xmlTextReaderSetStructuredErrorHandler(x->r, xml_error, x);
 	return 0;
 }
 
 int
 doc_xml_open(struct doc_ctx *c, const char *entry, struct doc_xml **out)
 {
-	struct doc_xml *x = xcalloc(1, sizeof *x);
+	struct doc_xml *x;
 	int rc;
 
 	*out = NULL;
+	if (dl_load(&libxml_lib) < 0)
+		return err_set("%s: %s: reading XML needs libxml2: %s", c->name, entry, err_msg());
+	x = xcalloc(1, sizeof *x);
 	x->c = c;
 	x->what = xstrdup(entry);
 	if ((rc = zstream_open(c, entry, &x->zs)) < 0) {
@@ -387,7 +438,7 @@ doc_xml_open(struct doc_ctx *c, const char *entry, struct doc_xml **out)
 		return rc;
 	}
 	x->from_zip = true;
-	x->r = xmlReaderForIO(xml_io_read, xml_io_close, x, entry, NULL, XML_OPTS);
+	x->r = libxml.xmlReaderForIO(xml_io_read, xml_io_close, x, entry, NULL, XML_OPTS);
 	if (!x->r)
 		zstream_close(&x->zs);
 	if ((rc = xml_start(x)) < 0)
@@ -400,13 +451,16 @@ int
 doc_xml_open_mem(struct doc_ctx *c, const char *what, const char *data, size_t n,
                  struct doc_xml **out)
 {
-	struct doc_xml *x = xcalloc(1, sizeof *x);
+	struct doc_xml *x;
 	int rc;
 
 	*out = NULL;
+	if (dl_load(&libxml_lib) < 0)
+		return err_set("%s: %s: reading XML needs libxml2: %s", c->name, what, err_msg());
+	x = xcalloc(1, sizeof *x);
 	x->c = c;
 	x->what = xstrdup(what);
-	x->r = xmlReaderForMemory(data, n > INT32_MAX ? INT32_MAX : (int)n, what, NULL, XML_OPTS);
+	x->r = libxml.xmlReaderForMemory(data, n > INT32_MAX ? INT32_MAX : (int)n, what, NULL, XML_OPTS);
 	if ((rc = xml_start(x)) < 0)
 		return rc;
 	*out = x;
@@ -418,7 +472,7 @@ doc_xml_close(struct doc_xml *x)
 {
 	if (!x)
 		return;
-	xmlFreeTextReader(x->r);
+	libxml.xmlFreeTextReader(x->r);
 	if (x->from_zip)
 		zstream_close(&x->zs);
 	free(x->what);
@@ -428,7 +482,7 @@ doc_xml_close(struct doc_xml *x)
 int
 doc_xml_next(struct doc_xml *x)
 {
-	int r = xmlTextReaderRead(x->r);
+	int r = libxml.xmlTextReaderRead(x->r);
 
 	if (r < 0 || x->zs.failed) {
 		if (x->zs.failed) /* err_msg() already names the cap */
@@ -441,7 +495,7 @@ doc_xml_next(struct doc_xml *x)
 	}
 	if (r == 0)
 		return 0;
-	if (xmlTextReaderDepth(x->r) > (int)x->c->lim->max_depth)
+	if (libxml.xmlTextReaderDepth(x->r) > (int)x->c->lim->max_depth)
 		return err_set("%s: %s: XML nested deeper than %u elements; refused", x->c->name,
 		               x->what, x->c->lim->max_depth);
 	if ((++x->steps & 0x3ff) == 0 && doc_over_time(x->c))
@@ -452,7 +506,7 @@ doc_xml_next(struct doc_xml *x)
 int
 doc_xml_type(struct doc_xml *x)
 {
-	switch (xmlTextReaderNodeType(x->r)) {
+	switch (libxml.xmlTextReaderNodeType(x->r)) {
 	case XML_READER_TYPE_ELEMENT:
 		return DOC_X_START;
 	case XML_READER_TYPE_END_ELEMENT:
@@ -470,7 +524,7 @@ doc_xml_type(struct doc_xml *x)
 const char *
 doc_xml_name(struct doc_xml *x)
 {
-	const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+	const xmlChar *n = libxml.xmlTextReaderConstLocalName(x->r);
 
 	return n && doc_xml_type(x) != DOC_X_TEXT ? (const char *)n : "";
 }
@@ -478,13 +532,13 @@ doc_xml_name(struct doc_xml *x)
 bool
 doc_xml_empty(struct doc_xml *x)
 {
-	return xmlTextReaderIsEmptyElement(x->r) == 1;
+	return libxml.xmlTextReaderIsEmptyElement(x->r) == 1;
 }
 
 int
 doc_xml_depth(struct doc_xml *x)
 {
-	return xmlTextReaderDepth(x->r);
+	return libxml.xmlTextReaderDepth(x->r);
 }
 
 char *
@@ -492,36 +546,36 @@ doc_xml_attr(struct doc_xml *x, const char *local)
 {
 	char *v = NULL;
 
-	if (xmlTextReaderMoveToFirstAttribute(x->r) != 1)
+	if (libxml.xmlTextReaderMoveToFirstAttribute(x->r) != 1)
 		return NULL;
 	do {
-		const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+		const xmlChar *n = libxml.xmlTextReaderConstLocalName(x->r);
 
 		if (n && !strcmp((const char *)n, local)) {
-			const xmlChar *val = xmlTextReaderConstValue(x->r);
+			const xmlChar *val = libxml.xmlTextReaderConstValue(x->r);
 
 			v = xstrdup(val ? (const char *)val : "");
 			break;
 		}
-	} while (xmlTextReaderMoveToNextAttribute(x->r) == 1);
-	xmlTextReaderMoveToElement(x->r);
+	} while (libxml.xmlTextReaderMoveToNextAttribute(x->r) == 1);
+	libxml.xmlTextReaderMoveToElement(x->r);
 	return v;
 }
 
 char *
 doc_xml_attr_ns(struct doc_xml *x, const char *local, const char *ns)
 {
-	xmlChar *v = xmlTextReaderGetAttributeNs(x->r, (const xmlChar *)local, (const xmlChar *)ns);
+	xmlChar *v = libxml.xmlTextReaderGetAttributeNs(x->r, (const xmlChar *)local, (const xmlChar *)ns);
 	char *r = v ? xstrdup((const char *)v) : NULL;
 
-	xmlFree(v);
+	(*libxml.xmlFree)(v);
 	return r;
 }
 
 const char *
 doc_xml_text(struct doc_xml *x)
 {
-	const xmlChar *v = xmlTextReaderConstValue(x->r);
+	const xmlChar *v = libxml.xmlTextReaderConstValue(x->r);
 
 	return v ? (const char *)v : "";
 }

@@ -31,8 +31,9 @@
  * hostile container (truncated zip, bomb, excessive nesting, time) gives an
  * error naming the file and the part at fault.
  *
- * Thread use: the functions keep no state between calls and may run on a
- * worker thread (call doc_init() once from the main thread first).
+ * Thread use: the functions keep no state between calls and may run on
+ * any thread; libzip and libxml2 are loaded (and libxml2 set up) by the
+ * first call that needs them.
  *
  * For other code: doc_to_text() is the reader (read_file, search_files, the
  * review's text diffs); doc_book_load() + doc_book_diff() give the cell-level
@@ -69,9 +70,6 @@ struct doc_limits {
  * 10,000 rows, 1,024 columns, 500,000 cells, 1,000 pages, 8 MiB of text,
  * 20 s. */
 void doc_limits_default(struct doc_limits *l);
-
-/* Prepare libxml2 for use from several threads; idempotent, main thread. */
-void doc_init(void);
 
 /* The kind of a document from its file name's extension (case-insensitive)
  * and, for PDF, its first bytes (`head`, n bytes; may be NULL): "%PDF-" is a
@@ -128,6 +126,9 @@ void doc_book_free(struct doc_book *b);
 
 /* A cell reference "B4" for (row, col), 1-based; out holds at least 16 bytes. */
 void doc_cell_ref(char *out, unsigned row, unsigned col);
+/* A column's letters ("A", "Z", "AA", "XFD") for col, 1-based; out holds at
+ * least 8 bytes. Returns their length. */
+size_t doc_col_name(char *out, unsigned col);
 
 /* The cells that differ between two models (either may be NULL: no sheets),
  * one line each appended to `out`, sheets in b's order then those only in a:

@@ -10,18 +10,16 @@
  * model request, for the sessions that never read a PDF. The header still
  * gives every type and prototype; only the calls go through `pdf`.
  */
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <poppler.h>
 
+#include "core/dl.h"
 #include "docs/doc_int.h"
 
-#define PDF_LIB "libpoppler-glib.so.8"
-
-/* The functions used, as X(name). */
+/* The functions used, as X(name); glib's come with poppler-glib (its
+ * dependencies), through the same handle. */
 #define PDF_FUNCS(X)                                                            \
 	X(g_bytes_new_static)                                                   \
 	X(g_bytes_unref)                                                        \
@@ -33,40 +31,13 @@
 	X(poppler_document_get_page)                                            \
 	X(poppler_page_get_text)
 
-/* Filled once (pthread_once: documents are read on several threads), then
- * only read; `why` is the dlopen/dlsym error when the library is missing. */
-static struct {
-#define PDF_PTR(f) __typeof__(f) *f;
-	PDF_FUNCS(PDF_PTR)
-#undef PDF_PTR
-	char why[256];
-} pdf;
-static pthread_once_t pdf_once = PTHREAD_ONCE_INIT;
-
-static void
-pdf_load(void)
-{
-	/* glib's symbols come with it (its dependencies): one handle, kept */
-	void *h = dlopen(PDF_LIB, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
-		snprintf(pdf.why, sizeof pdf.why, "%s", dlerror());
-		return;
-	}
-#define PDF_SYM(f)                                                              \
-	if (!pdf.why[0] && !(*(void **)&pdf.f = dlsym(h, #f)))                  \
-		snprintf(pdf.why, sizeof pdf.why, "%s: no symbol %s", PDF_LIB, #f);
-	PDF_FUNCS(PDF_SYM)
-#undef PDF_SYM
-}
+DL_LIBRARY(pdf, "libpoppler-glib.so.8", "libpoppler-glib8", PDF_FUNCS);
 
 int
 doc_pdf_text(struct doc_ctx *c, const void *data, size_t n)
 {
-	pthread_once(&pdf_once, pdf_load);
-	if (pdf.why[0])
-		return err_set("%s: PDF text needs poppler-glib (Debian: libpoppler-glib8), "
-			       "which could not be loaded: %s", c->name, pdf.why);
+	if (dl_load(&pdf_lib) < 0)
+		return err_set("%s: PDF text needs poppler-glib: %s", c->name, err_msg());
 
 	GError *e = NULL;
 	GBytes *bytes = pdf.g_bytes_new_static(data, n);

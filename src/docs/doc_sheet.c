@@ -92,18 +92,26 @@ cell_add(struct builder *B, struct doc_sheet *s, unsigned row, unsigned col, con
 	return true;
 }
 
-void
-doc_cell_ref(char *out, unsigned row, unsigned col)
+size_t
+doc_col_name(char *out, unsigned col)
 {
 	char letters[8];
-	int n = 0;
+	size_t n = 0, k = 0;
 
 	for (unsigned c = col; c > 0 && n < 7; c = (c - 1) / 26)
 		letters[n++] = (char)('A' + (c - 1) % 26);
-	int k = 0;
 	while (n > 0)
 		out[k++] = letters[--n];
-	snprintf(out + k, 16 - (size_t)k, "%u", row);
+	out[k] = '\0';
+	return k;
+}
+
+void
+doc_cell_ref(char *out, unsigned row, unsigned col)
+{
+	size_t k = doc_col_name(out, col);
+
+	snprintf(out + k, 16 - k, "%u", row);
 }
 
 /* "AB12" → row 12, col 28; false when it is not a reference. */

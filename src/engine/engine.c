@@ -25,7 +25,6 @@
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
-#include "docs/doc.h"
 #include "engine/audit_sink.h"
 #include "engine/elicit.h"
 #include "engine/mcp_host.h"
@@ -689,7 +688,6 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		if (session_history_load(e->session, &e->history) < 0)
 			return DH_EFAIL;
 	}
-	doc_init(); /* libxml2 set up on this thread before the worker reads documents */
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
 	if (otel_open(&e->otel, loop, cfg) < 0)

@@ -86,7 +86,8 @@ struct llm {
 	void *ctx;
 	struct llm_http_spec spec;
 	char *body_text;  /* as sent */
-	cJSON *body_norm; /* with grant paths replaced: recorded and compared */
+	cJSON *body_norm; /* with grant paths replaced: recorded and compared (--record,
+			   * --replay; NULL without them) */
 	int retries;      /* retries performed so far */
 	struct http_request *hreq;
 	struct ev_timer retry_timer;
@@ -1358,8 +1359,10 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 	}
 	c->spec = spec;
 	c->body_text = json_print(spec.body);
-	c->body_norm = json_dup(spec.body);
-	redact_json(c, c->body_norm);
+	if (c->record_fd >= 0 || c->replay) { /* a second copy of the body: only for them */
+		c->body_norm = json_dup(spec.body);
+		redact_json(c, c->body_norm);
+	}
 	c->cb = *cb;
 	c->ctx = ctx;
 	c->busy = true;

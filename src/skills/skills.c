@@ -4,6 +4,9 @@
  * YAML front matter (libyaml) against the agentskills.io rules, the system
  * prompt's list, load_skill's body and the trust store of folder skills.
  * Not the tool itself (tools/tool_skill.c) nor what the agent sends.
+ *
+ * libyaml is loaded with dlopen() (core/dl.h) by the first SKILL.md read,
+ * not linked: a launch without skills does not map it.
  */
 #include "skills/skills.h"
 
@@ -21,11 +24,24 @@
 #include <yaml.h>
 
 #include "core/array.h"
+#include "core/dl.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
+
+/* The functions used, as X(name). */
+#define YAML_SYMS(X)                                                            \
+	X(yaml_document_delete)                                                 \
+	X(yaml_document_get_node)                                               \
+	X(yaml_document_get_root_node)                                          \
+	X(yaml_parser_delete)                                                   \
+	X(yaml_parser_initialize)                                               \
+	X(yaml_parser_load)                                                     \
+	X(yaml_parser_set_input_string)
+
+DL_LIBRARY(yaml, "libyaml-0.so.2", "libyaml-0-2", YAML_SYMS);
 
 #define FOLDER_SKILLS ".agents/skills"
 #define TRUST_FILE    "skills-trust.json"
@@ -179,17 +195,21 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 	bool ok = true;
 	int base = 2; /* libyaml lines are 0-based from the front matter's start */
 
-	if (!yaml_parser_initialize(&parser))
+	if (dl_load(&yaml_lib) < 0) {
+		problem(s, file, 1, "reading the front matter needs libyaml: %s", err_msg());
+		return false;
+	}
+	if (!yaml.yaml_parser_initialize(&parser))
 		die("out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)fm, fmlen);
-	if (!yaml_parser_load(&parser, &doc)) {
+	yaml.yaml_parser_set_input_string(&parser, (const unsigned char *)fm, fmlen);
+	if (!yaml.yaml_parser_load(&parser, &doc)) {
 		problem(s, file, base + (int)parser.problem_mark.line, "YAML: %s%s%s",
 		        parser.problem ? parser.problem : "parse error", parser.context ? " " : "",
 		        parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+		yaml.yaml_parser_delete(&parser);
 		return false;
 	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	yaml_node_t *root = yaml.yaml_document_get_root_node(&doc);
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		problem(s, file, root ? base + (int)root->start_mark.line : 1,
 		        "the front matter is not a mapping of keys (name:, description:)");
@@ -199,8 +219,8 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 	int name_line = 0, desc_line = 0;
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *kn = yaml_document_get_node(&doc, pr->key);
-		yaml_node_t *vn = yaml_document_get_node(&doc, pr->value);
+		yaml_node_t *kn = yaml.yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *vn = yaml.yaml_document_get_node(&doc, pr->value);
 		const char *key = scalar(kn), *val = scalar(vn);
 		int line = base + (int)(kn ? kn->start_mark.line : 0);
 
@@ -260,8 +280,8 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		ok = false;
 	}
 out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yaml.yaml_document_delete(&doc);
+	yaml.yaml_parser_delete(&parser);
 	return ok;
 }
 

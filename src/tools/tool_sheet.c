@@ -6,6 +6,10 @@
  * checked cell by cell first (errors name the sheet, row and column); the
  * file is then built and written into the grant, as write_file writes, on
  * the worker thread. Not reading spreadsheets.
+ *
+ * libxlsxwriter is loaded with dlopen() (core/dl.h) by the first workbook
+ * built, on the worker, not linked: a launch does not map it. The checks
+ * before it (on the loop) use none of it.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,9 +22,32 @@
 
 #include <xlsxwriter.h>
 
+#include "core/dl.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "docs/doc.h"
 #include "tools/tool_priv.h"
+
+/* The functions used, as X(name). */
+#define LXW_SYMS(X)                                                             \
+	X(format_set_bold)                                                      \
+	X(format_set_num_format)                                                \
+	X(lxw_strerror)                                                         \
+	X(workbook_add_format)                                                  \
+	X(workbook_add_worksheet)                                               \
+	X(workbook_close)                                                       \
+	X(workbook_new)                                                         \
+	X(worksheet_autofilter)                                                 \
+	X(worksheet_freeze_panes)                                               \
+	X(worksheet_set_column)                                                 \
+	X(worksheet_write_blank)                                                \
+	X(worksheet_write_boolean)                                              \
+	X(worksheet_write_datetime)                                             \
+	X(worksheet_write_formula)                                              \
+	X(worksheet_write_number)                                               \
+	X(worksheet_write_string)
+
+DL_LIBRARY(lxw, "libxlsxwriter.so.4", "libxlsxwriter4", LXW_SYMS);
 
 #define SHEETS_MAX   255      /* sheets in one workbook */
 #define STRING_MAX   32767    /* characters Excel keeps in a cell */
@@ -71,7 +98,7 @@ where(struct buf *b, const char *sheet, size_t row, size_t col)
 {
 	char name[16];
 
-	lxw_col_to_name(name, (lxw_col_t)col, 0);
+	doc_col_name(name, (unsigned)col + 1);
 	buf_printf(b, "sheet '%s', row %zu, column %s (%s%zu)", sheet, row + 1, name, name,
 	           row + 1);
 }
@@ -372,7 +399,7 @@ sheet_check(const cJSON *in, bool csv, struct buf *err)
 			const cJSON *f = cJSON_GetObjectItemCaseSensitive(col, "format");
 			char cname[16];
 
-			lxw_col_to_name(cname, (lxw_col_t)ci, 0);
+			doc_col_name(cname, (unsigned)ci + 1);
 			if (w && (!cJSON_IsNumber(w) || w->valuedouble < 0 ||
 			          w->valuedouble > WIDTH_MAX)) {
 				buf_printf(err, "sheet '%s', column %s (columns[%zu]): 'width' is a "
@@ -525,12 +552,12 @@ fmt_get(struct fmt_cache *fc, const char *code, bool bold)
 		if (fc->v[i].bold == bold && ((!code && !fc->v[i].code) ||
 		                              (code && fc->v[i].code && !strcmp(code, fc->v[i].code))))
 			return fc->v[i].f;
-	lxw_format *f = workbook_add_format(fc->wb);
+	lxw_format *f = lxw.workbook_add_format(fc->wb);
 
 	if (code)
-		format_set_num_format(f, code);
+		lxw.format_set_num_format(f, code);
 	if (bold)
-		format_set_bold(f);
+		lxw.format_set_bold(f);
 	if (fc->n < sizeof fc->v / sizeof *fc->v) { /* else not cached: still correct */
 		fc->v[fc->n].code = code ? xstrdup(code) : NULL;
 		fc->v[fc->n].bold = bold;
@@ -611,22 +638,22 @@ xlsx_sheet(lxw_worksheet *ws, struct fmt_cache *fc, const cJSON *sheet)
 
 			switch (cell.kind) {
 			case CELL_BLANK:
-				e = f ? worksheet_write_blank(ws, r, k, f) : LXW_NO_ERROR;
+				e = f ? lxw.worksheet_write_blank(ws, r, k, f) : LXW_NO_ERROR;
 				break;
 			case CELL_NUMBER:
-				e = worksheet_write_number(ws, r, k, cell.num, f);
+				e = lxw.worksheet_write_number(ws, r, k, cell.num, f);
 				break;
 			case CELL_STRING:
-				e = worksheet_write_string(ws, r, k, cell.s, f);
+				e = lxw.worksheet_write_string(ws, r, k, cell.s, f);
 				break;
 			case CELL_BOOL:
-				e = worksheet_write_boolean(ws, r, k, cell.b, f);
+				e = lxw.worksheet_write_boolean(ws, r, k, cell.b, f);
 				break;
 			case CELL_DATE:
-				e = worksheet_write_datetime(ws, r, k, &cell.dt, f);
+				e = lxw.worksheet_write_datetime(ws, r, k, &cell.dt, f);
 				break;
 			case CELL_FORMULA:
-				e = worksheet_write_formula(ws, r, k, cell.s, f);
+				e = lxw.worksheet_write_formula(ws, r, k, cell.s, f);
 				break;
 			}
 			if (e != LXW_NO_ERROR)
@@ -649,15 +676,15 @@ xlsx_sheet(lxw_worksheet *ws, struct fmt_cache *fc, const cJSON *sheet)
 			w = wj->valuedouble;
 		const char *colfmt = format_code(json_str(col, "format"));
 
-		e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w,
+		e = lxw.worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w,
 		                         colfmt ? fmt_get(fc, colfmt, false) : NULL);
 		if (e != LXW_NO_ERROR)
 			goto out;
 	}
 	if (freeze)
-		worksheet_freeze_panes(ws, 1, 0);
+		lxw.worksheet_freeze_panes(ws, 1, 0);
 	if (filter && maxc > 0)
-		e = worksheet_autofilter(ws, 0, 0, (lxw_row_t)(nrows ? nrows - 1 : 0),
+		e = lxw.worksheet_autofilter(ws, 0, 0, (lxw_row_t)(nrows ? nrows - 1 : 0),
 		                         (lxw_col_t)(maxc - 1));
 out:
 	free(width);
@@ -692,6 +719,9 @@ slurp(int fd, struct buf *out)
 static int
 xlsx_build(const cJSON *in, struct buf *out)
 {
+	if (dl_load(&lxw_lib) < 0)
+		return err_set("writing an .xlsx workbook needs libxlsxwriter: %s", err_msg());
+
 	int fd = memfd_create("deskhand-xlsx", MFD_CLOEXEC);
 
 	if (fd < 0)
@@ -699,7 +729,7 @@ xlsx_build(const cJSON *in, struct buf *out)
 	char path[64];
 
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	lxw_workbook *wb = workbook_new(path);
+	lxw_workbook *wb = lxw.workbook_new(path);
 	struct fmt_cache fc = { .wb = wb };
 	const cJSON *sheet;
 	lxw_error e = LXW_NO_ERROR;
@@ -712,7 +742,7 @@ xlsx_build(const cJSON *in, struct buf *out)
 	}
 	cJSON_ArrayForEach(sheet, json_arr(in, "sheets")) {
 		char *name = sheet_name(sheet, i++);
-		lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+		lxw_worksheet *ws = lxw.workbook_add_worksheet(wb, name);
 
 		if (!ws) {
 			rc = err_set("sheet '%s' could not be added", name);
@@ -721,16 +751,16 @@ xlsx_build(const cJSON *in, struct buf *out)
 		}
 		e = xlsx_sheet(ws, &fc, sheet);
 		if (e != LXW_NO_ERROR) {
-			rc = err_set("sheet '%s': %s", name, lxw_strerror(e));
+			rc = err_set("sheet '%s': %s", name, lxw.lxw_strerror(e));
 			free(name);
 			break;
 		}
 		free(name);
 	}
-	e = workbook_close(wb); /* frees wb, also after a failure */
+	e = lxw.workbook_close(wb); /* frees wb, also after a failure */
 	fmt_cache_fini(&fc);
 	if (rc == 0 && e != LXW_NO_ERROR)
-		rc = err_set("writing the workbook: %s", lxw_strerror(e));
+		rc = err_set("writing the workbook: %s", lxw.lxw_strerror(e));
 	if (rc == 0)
 		rc = slurp(fd, out);
 	close(fd);

@@ -6,6 +6,11 @@
  * with every hop checked again; HTML becomes readable text (libxml2's HTML
  * parser), plain text passes, other types are refused. The result is marked
  * as untrusted content. Not the policy itself (sandbox/egress.c).
+ *
+ * libxml2 is loaded with dlopen() (core/dl.h), not linked: with ICU and
+ * libstdc++ it would be mapped by every launch. The first web_fetch asks the
+ * worker thread to load it while the request is under way, so the loop does
+ * not wait for it when the page arrives.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,13 +23,42 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "core/dl.h"
 #include "core/ev.h"
 #include "core/json.h"
 #include "core/strv.h"
+#include "core/worker.h"
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "sandbox/egress.h"
 #include "tools/tool_priv.h"
+
+/* The functions used, as X(name); xmlFree is a variable (a function pointer). */
+#define LIBXML_SYMS(X)                                                          \
+	X(htmlReadMemory)                                                       \
+	X(xmlDocGetRootElement)                                                 \
+	X(xmlFree)                                                              \
+	X(xmlFreeDoc)                                                           \
+	X(xmlGetProp)                                                           \
+	X(xmlInitParser)                                                        \
+	X(xmlNodeGetContent)
+
+static void libxml_setup(void);
+DL_LIBRARY_INIT(libxml, "libxml2.so.2", "libxml2", LIBXML_SYMS, libxml_setup);
+
+static void
+libxml_setup(void)
+{
+	libxml.xmlInitParser();
+}
+
+/* On the worker thread: load it before the page arrives. */
+static int
+libxml_preload(void *ctx)
+{
+	(void)ctx;
+	return dl_load(&libxml_lib);
+}
 
 #define WEB_HOPS       5           /* redirects followed */
 #define WEB_MAX_DEF    (2u << 20)  /* bytes read from the body by default */
@@ -172,7 +206,7 @@ walk_children(struct text *t, const xmlNode *n, int depth)
 static void
 link_node(struct text *t, const xmlNode *n, int depth)
 {
-	xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+	xmlChar *href = libxml.xmlGetProp(n, (const xmlChar *)"href");
 	char *abs = NULL;
 
 	walk_children(t, n, depth);
@@ -185,7 +219,7 @@ link_node(struct text *t, const xmlNode *n, int depth)
 			buf_printf(&t->out, "[%zu]", k);
 	}
 	free(abs);
-	xmlFree(href);
+	(*libxml.xmlFree)(href);
 }
 
 static void
@@ -204,10 +238,10 @@ walk(struct text *t, const xmlNode *n, int depth)
 		return;
 	}
 	if (name_is(n, "title") && !t->title) {
-		xmlChar *s = xmlNodeGetContent(n);
+		xmlChar *s = libxml.xmlNodeGetContent(n);
 
 		t->title = xstrdup(s ? (const char *)s : "");
-		xmlFree(s);
+		(*libxml.xmlFree)(s);
 		return;
 	}
 	if (name_in(n, skipped))
@@ -258,14 +292,14 @@ walk(struct text *t, const xmlNode *n, int depth)
 		return;
 	}
 	if (name_is(n, "img")) {
-		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
+		xmlChar *alt = libxml.xmlGetProp(n, (const xmlChar *)"alt");
 
 		if (alt && alt[0]) {
 			inline_text(t, " [image: ");
 			inline_text(t, (const char *)alt);
 			buf_putc(&t->out, ']');
 		}
-		xmlFree(alt);
+		(*libxml.xmlFree)(alt);
 		return;
 	}
 	bool is_block = name_in(n, blocks);
@@ -278,18 +312,23 @@ walk(struct text *t, const xmlNode *n, int depth)
 }
 
 /* Readable text of an HTML document: title, headings as '#', paragraphs,
- * list items, links as numbered footnotes. Appends to out. */
-static void
+ * list items, links as numbered footnotes. Appends to out. Returns 0, or
+ * DH_EFAIL (err_msg) when libxml2 cannot be loaded. */
+static int
 html_to_text(struct buf *out, const char *html, size_t n, const char *url, const char *charset)
 {
+	if (dl_load(&libxml_lib) < 0)
+		return err_set("web_fetch: reading HTML needs libxml2: %s", err_msg());
+
 	struct text t = { .out = BUF_INIT, .base = url };
-	htmlDocPtr doc = htmlReadMemory(html, (int)(n > INT32_MAX ? INT32_MAX : n), url, charset,
-	                                HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-	                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	htmlDocPtr doc = libxml.htmlReadMemory(html, (int)(n > INT32_MAX ? INT32_MAX : n), url,
+	                                       charset,
+	                                       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+	                                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 
 	if (doc) {
 		/* The title sits in <head>, which the walk skips. */
-		xmlNode *root = xmlDocGetRootElement(doc);
+		xmlNode *root = libxml.xmlDocGetRootElement(doc);
 
 		for (xmlNode *h = root ? root->children : NULL; h; h = h->next)
 			if (h->type == XML_ELEMENT_NODE && name_is(h, "head"))
@@ -297,7 +336,7 @@ html_to_text(struct buf *out, const char *html, size_t n, const char *url, const
 					if (c->type == XML_ELEMENT_NODE && name_is(c, "title"))
 						walk(&t, c, 0);
 		walk(&t, (xmlNode *)doc, 0);
-		xmlFreeDoc(doc);
+		libxml.xmlFreeDoc(doc);
 	}
 	if (t.title) {
 		struct text tt = { .out = BUF_INIT };
@@ -321,6 +360,7 @@ html_to_text(struct buf *out, const char *html, size_t n, const char *url, const
 	strv_free(&t.links);
 	free(t.title);
 	buf_fini(&t.out);
+	return 0;
 }
 
 /*
@@ -437,10 +477,13 @@ finish(struct web_run *r)
 		r->res.is_error = true;
 	}
 	buf_putc(t, '\n');
-	if (k == KIND_HTML)
-		html_to_text(&body, r->body.ptr ? r->body.ptr : "", r->body.len, r->u.url, charset);
-	else
+	if (k != KIND_HTML) {
 		utf8_scrub(&body, r->body.ptr ? r->body.ptr : "", r->body.len);
+	} else if (html_to_text(&body, r->body.ptr ? r->body.ptr : "", r->body.len, r->u.url,
+	                        charset) < 0) {
+		buf_printf(t, "%s\n", err_msg());
+		r->res.is_error = true;
+	}
 	free(charset);
 
 	size_t keep = body.len > WEB_TEXT_CAP ? WEB_TEXT_CAP : body.len;
@@ -624,6 +667,8 @@ web_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_don
 		fail(r, "no network access is configured for this session");
 		return 0;
 	}
+	if (env->worker)
+		worker_post(env->worker, libxml_preload, NULL, NULL);
 	hop(r, r->first_url);
 	return 0;
 }

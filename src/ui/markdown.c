@@ -5,6 +5,9 @@
  * first line and the one of the lines after it (list markers and quote bars
  * build them up); inline nodes become one styled string that is then
  * word-wrapped by display width.
+ *
+ * libcmark-gfm (and its extensions) is loaded with dlopen() (core/dl.h) by
+ * the first render, not linked: `deskhand run` never renders Markdown.
  */
 #include "ui/markdown.h"
 
@@ -17,11 +20,53 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
+#include <cmark-gfm_version.h>
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/dl.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+
+/* The functions used, as X(name); the extensions' library brings the core
+ * library (its dependency), whose symbols come through the same handle. */
+#define CMARK_SYMS(X)                                                           \
+	X(cmark_find_syntax_extension)                                          \
+	X(cmark_gfm_core_extensions_ensure_registered)                          \
+	X(cmark_gfm_extensions_get_table_alignments)                            \
+	X(cmark_gfm_extensions_get_table_columns)                               \
+	X(cmark_gfm_extensions_get_tasklist_item_checked)                       \
+	X(cmark_node_first_child)                                               \
+	X(cmark_node_free)                                                      \
+	X(cmark_node_get_end_line)                                              \
+	X(cmark_node_get_fence_info)                                            \
+	X(cmark_node_get_list_delim)                                            \
+	X(cmark_node_get_list_start)                                            \
+	X(cmark_node_get_list_tight)                                            \
+	X(cmark_node_get_list_type)                                             \
+	X(cmark_node_get_literal)                                               \
+	X(cmark_node_get_start_line)                                            \
+	X(cmark_node_get_type)                                                  \
+	X(cmark_node_get_type_string)                                           \
+	X(cmark_node_get_url)                                                   \
+	X(cmark_node_next)                                                      \
+	X(cmark_parser_attach_syntax_extension)                                 \
+	X(cmark_parser_feed)                                                    \
+	X(cmark_parser_finish)                                                  \
+	X(cmark_parser_free)                                                    \
+	X(cmark_parser_new)
+
+static void cmark_setup(void);
+/* The soname carries the version the headers are of. */
+DL_LIBRARY_INIT(cmark, "libcmark-gfm-extensions.so." CMARK_GFM_VERSION_STRING,
+                "libcmark-gfm-extensions" CMARK_GFM_VERSION_STRING, CMARK_SYMS, cmark_setup);
+
+/* Once, by the thread that loads it. */
+static void
+cmark_setup(void)
+{
+	cmark.cmark_gfm_core_extensions_ensure_registered();
+}
 
 #define TABLE_MIN_COL 3	 /* narrower columns than this: one record per row */
 #define CODE_INDENT   "  " /* code under the text around it */
@@ -185,8 +230,8 @@ literal(struct buf *b, const char *s)
 static void
 plain(struct buf *b, cmark_node *n)
 {
-	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
-		const char *lit = cmark_node_get_literal(c);
+	for (cmark_node *c = cmark.cmark_node_first_child(n); c; c = cmark.cmark_node_next(c)) {
+		const char *lit = cmark.cmark_node_get_literal(c);
 
 		if (lit)
 			buf_puts(b, lit);
@@ -217,16 +262,16 @@ inline_node(struct buf *b, cmark_node *n, bool in_link)
 	const char *url;
 	struct buf text = BUF_INIT;
 
-	switch (cmark_node_get_type(n)) {
+	switch (cmark.cmark_node_get_type(n)) {
 	case CMARK_NODE_TEXT:
 	case CMARK_NODE_HTML_INLINE:
-		literal(b, cmark_node_get_literal(n));
+		literal(b, cmark.cmark_node_get_literal(n));
 		break;
 	case CMARK_NODE_CODE:
 		/* Inside a link the link's style wins (markers do not stack there). */
 		if (!in_link)
 			buf_putc(b, DRAW_CODE);
-		literal(b, cmark_node_get_literal(n));
+		literal(b, cmark.cmark_node_get_literal(n));
 		if (!in_link)
 			buf_putc(b, DRAW_CODE);
 		break;
@@ -236,14 +281,14 @@ inline_node(struct buf *b, cmark_node *n, bool in_link)
 		break;
 	case CMARK_NODE_EMPH:
 	case CMARK_NODE_STRONG: {
-		char m = cmark_node_get_type(n) == CMARK_NODE_EMPH ? DRAW_EM : DRAW_BOLD;
+		char m = cmark.cmark_node_get_type(n) == CMARK_NODE_EMPH ? DRAW_EM : DRAW_BOLD;
 		buf_putc(b, m);
 		inlines(b, n, in_link);
 		buf_putc(b, m);
 		break;
 	}
 	case CMARK_NODE_LINK:
-		url = cmark_node_get_url(n);
+		url = cmark.cmark_node_get_url(n);
 		if (in_link) {
 			inlines(b, n, true);
 			break;
@@ -259,7 +304,7 @@ inline_node(struct buf *b, cmark_node *n, bool in_link)
 		}
 		break;
 	case CMARK_NODE_IMAGE:
-		url = cmark_node_get_url(n);
+		url = cmark.cmark_node_get_url(n);
 		buf_puts(b, "[image: ");
 		plain(&text, n);
 		literal(b, buf_cstr(&text));
@@ -272,12 +317,12 @@ inline_node(struct buf *b, cmark_node *n, bool in_link)
 		break;
 	default:
 		/* GFM strikethrough: curses has no attribute for it. */
-		if (!strcmp(cmark_node_get_type_string(n), "strikethrough")) {
+		if (!strcmp(cmark.cmark_node_get_type_string(n), "strikethrough")) {
 			buf_putc(b, '~');
 			inlines(b, n, in_link);
 			buf_putc(b, '~');
 		} else {
-			literal(b, cmark_node_get_literal(n));
+			literal(b, cmark.cmark_node_get_literal(n));
 			inlines(b, n, in_link);
 		}
 		break;
@@ -288,7 +333,7 @@ inline_node(struct buf *b, cmark_node *n, bool in_link)
 static void
 inlines(struct buf *b, cmark_node *parent, bool in_link)
 {
-	for (cmark_node *c = cmark_node_first_child(parent); c; c = cmark_node_next(c))
+	for (cmark_node *c = cmark.cmark_node_first_child(parent); c; c = cmark.cmark_node_next(c))
 		inline_node(b, c, in_link);
 }
 
@@ -304,7 +349,7 @@ children(struct render *r, cmark_node *parent, const char *p1, const char *p2, b
 {
 	bool first = true;
 
-	for (cmark_node *c = cmark_node_first_child(parent); c; c = cmark_node_next(c)) {
+	for (cmark_node *c = cmark.cmark_node_first_child(parent); c; c = cmark.cmark_node_next(c)) {
 		if (!first && !tight)
 			emit(r, r->elem, p2, "");
 		block(r, c, first ? p1 : p2, p2);
@@ -357,8 +402,8 @@ verbatim(struct render *r, enum ui_elem e, const char *text, const char *p1, con
 static void
 code_block(struct render *r, cmark_node *n, const char *p1, const char *p2)
 {
-	const char *info = cmark_node_get_fence_info(n);
-	const char *body = cmark_node_get_literal(n);
+	const char *info = cmark.cmark_node_get_fence_info(n);
+	const char *body = cmark.cmark_node_get_literal(n);
 	size_t lang = info ? strcspn(info, " \t{,") : 0;
 
 	if (lang) {
@@ -376,20 +421,20 @@ code_block(struct render *r, cmark_node *n, const char *p1, const char *p2)
 static void
 list(struct render *r, cmark_node *n, const char *p1, const char *p2)
 {
-	bool ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
-	bool tight = cmark_node_get_list_tight(n);
-	char delim = cmark_node_get_list_delim(n) == CMARK_PAREN_DELIM ? ')' : '.';
-	int num = cmark_node_get_list_start(n), items = 0, k = 0;
+	bool ordered = cmark.cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+	bool tight = cmark.cmark_node_get_list_tight(n);
+	char delim = cmark.cmark_node_get_list_delim(n) == CMARK_PAREN_DELIM ? ')' : '.';
+	int num = cmark.cmark_node_get_list_start(n), items = 0, k = 0;
 	size_t b = (size_t)r->depth % (sizeof bullets / sizeof *bullets);
 
-	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
+	for (cmark_node *c = cmark.cmark_node_first_child(n); c; c = cmark.cmark_node_next(c))
 		items++;
 	int digits = snprintf(NULL, 0, "%d", num + (items ? items - 1 : 0));
 	r->depth += !ordered;
-	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
-		bool task = !strcmp(cmark_node_get_type_string(c), "tasklist");
+	for (cmark_node *c = cmark.cmark_node_first_child(n); c; c = cmark.cmark_node_next(c), k++) {
+		bool task = !strcmp(cmark.cmark_node_get_type_string(c), "tasklist");
 		const char *box = !task ? NULL
-				  : cmark_gfm_extensions_get_tasklist_item_checked(c) ? mark(M_DONE)
+				  : cmark.cmark_gfm_extensions_get_tasklist_item_checked(c) ? mark(M_DONE)
 										      : mark(M_TODO);
 		struct buf m = BUF_INIT, pad = BUF_INIT;
 
@@ -405,7 +450,7 @@ list(struct render *r, cmark_node *n, const char *p1, const char *p2)
 		buf_puts(&pad, p2);
 		for (int i = draw_width(buf_cstr(&m)) - draw_width(k ? p2 : p1); i > 0; i--)
 			buf_putc(&pad, ' ');
-		if (cmark_node_first_child(c))
+		if (cmark.cmark_node_first_child(c))
 			children(r, c, buf_cstr(&m), buf_cstr(&pad), tight);
 		else
 			emit(r, r->elem, buf_cstr(&m), "");
@@ -524,33 +569,34 @@ table_records(struct render *r, const struct table *t, const char *p1, const cha
 static void
 table(struct render *r, cmark_node *n, const char *p1, const char *p2)
 {
-	struct table t = { .ncols = cmark_gfm_extensions_get_table_columns(n) };
+	struct table t = { .ncols = cmark.cmark_gfm_extensions_get_table_columns(n) };
 	const char *sep = mark(M_TABLE_SEP);
 	int avail = room(r, p1) < room(r, p2) ? room(r, p1) : room(r, p2), sum = 0;
 
 	if (t.ncols < 1)
 		return;
-	for (cmark_node *row = cmark_node_first_child(n); row; row = cmark_node_next(row))
+	for (cmark_node *row = cmark.cmark_node_first_child(n); row; row = cmark.cmark_node_next(row))
 		t.nrows++;
 	t.cell = xcalloc((size_t)(t.nrows * t.ncols), sizeof *t.cell);
 	t.header = xcalloc((size_t)t.nrows, sizeof *t.header);
 	t.natural = xcalloc((size_t)t.ncols, sizeof *t.natural);
 	t.width = xcalloc((size_t)t.ncols, sizeof *t.width);
-	t.align = cmark_gfm_extensions_get_table_alignments(n);
+	t.align = cmark.cmark_gfm_extensions_get_table_alignments(n);
 	uint8_t *none = t.align ? NULL : xcalloc((size_t)t.ncols, 1);
 	if (!t.align)
 		t.align = none;
 	int i = 0;
-	for (cmark_node *row = cmark_node_first_child(n); row; row = cmark_node_next(row), i++) {
-		cmark_node *cell = cmark_node_first_child(row);
+	for (cmark_node *row = cmark.cmark_node_first_child(n); row;
+	     row = cmark.cmark_node_next(row), i++) {
+		cmark_node *cell = cmark.cmark_node_first_child(row);
 
-		t.header[i] = !strcmp(cmark_node_get_type_string(row), "table_header");
+		t.header[i] = !strcmp(cmark.cmark_node_get_type_string(row), "table_header");
 		for (int c = 0; c < t.ncols; c++) {
 			struct buf b = BUF_INIT;
 
 			if (cell) {
 				inlines(&b, cell, false);
-				cell = cmark_node_next(cell);
+				cell = cmark.cmark_node_next(cell);
 			}
 			t.cell[i * t.ncols + c] = buf_detach(&b);
 			int w = draw_width(t.cell[i * t.ncols + c]);
@@ -596,11 +642,11 @@ block(struct render *r, cmark_node *n, const char *p1, const char *p2)
 	enum ui_elem saved = r->elem;
 	char *q1, *q2;
 
-	switch (cmark_node_get_type(n)) {
+	switch (cmark.cmark_node_get_type(n)) {
 	case CMARK_NODE_PARAGRAPH:
 	case CMARK_NODE_HEADING:
 		inlines(&b, n, false);
-		emit_wrapped(r, cmark_node_get_type(n) == CMARK_NODE_HEADING ? UI_HEADING : r->elem,
+		emit_wrapped(r, cmark.cmark_node_get_type(n) == CMARK_NODE_HEADING ? UI_HEADING : r->elem,
 			     buf_cstr(&b), p1, p2);
 		break;
 	case CMARK_NODE_THEMATIC_BREAK:
@@ -612,7 +658,7 @@ block(struct render *r, cmark_node *n, const char *p1, const char *p2)
 		code_block(r, n, p1, p2);
 		break;
 	case CMARK_NODE_HTML_BLOCK:
-		verbatim(r, r->elem, cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "", p1,
+		verbatim(r, r->elem, cmark.cmark_node_get_literal(n) ? cmark.cmark_node_get_literal(n) : "", p1,
 			 p2, "");
 		break;
 	case CMARK_NODE_BLOCK_QUOTE:
@@ -628,7 +674,7 @@ block(struct render *r, cmark_node *n, const char *p1, const char *p2)
 		list(r, n, p1, p2);
 		break;
 	default:
-		if (!strcmp(cmark_node_get_type_string(n), "table"))
+		if (!strcmp(cmark.cmark_node_get_type_string(n), "table"))
 			table(r, n, p1, p2);
 		else
 			children(r, n, p1, p2, false);
@@ -674,19 +720,32 @@ render_doc(struct render *r, const char *text, size_t len, size_t *last_off, siz
 	}
 	*last_off = 0;
 	*last_line = r->out->n;
-	cmark_gfm_core_extensions_ensure_registered();
-	p = cmark_parser_new(CMARK_OPT_DEFAULT);
-	for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++) {
-		cmark_syntax_extension *e = cmark_find_syntax_extension(extension_names[i]);
-		if (e)
-			cmark_parser_attach_syntax_extension(p, e);
-	}
-	cmark_parser_feed(p, text, len);
-	doc = cmark_parser_finish(p);
-	for (cmark_node *c = doc ? cmark_node_first_child(doc) : NULL; c; c = cmark_node_next(c)) {
-		int start = cmark_node_get_start_line(c), end = cmark_node_get_end_line(c);
+	if (dl_load(&cmark_lib) < 0) { /* the text as it is, under why */
+		char *t = xstrndup(text, len);
+		struct buf why = BUF_INIT;
 
-		if (c != cmark_node_first_child(doc))
+		buf_puts(&why, "[Markdown shown as written: ");
+		literal(&why, err_msg());
+		buf_putc(&why, ']');
+		emit_wrapped(r, UI_ERROR, buf_cstr(&why), "", "");
+		verbatim(r, r->elem, t, "", "", "");
+		buf_fini(&why);
+		free(t);
+		return;
+	}
+	p = cmark.cmark_parser_new(CMARK_OPT_DEFAULT);
+	for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++) {
+		cmark_syntax_extension *e = cmark.cmark_find_syntax_extension(extension_names[i]);
+		if (e)
+			cmark.cmark_parser_attach_syntax_extension(p, e);
+	}
+	cmark.cmark_parser_feed(p, text, len);
+	doc = cmark.cmark_parser_finish(p);
+	for (cmark_node *c = doc ? cmark.cmark_node_first_child(doc) : NULL; c;
+	     c = cmark.cmark_node_next(c)) {
+		int start = cmark.cmark_node_get_start_line(c), end = cmark.cmark_node_get_end_line(c);
+
+		if (c != cmark.cmark_node_first_child(doc))
 			emit(r, r->elem, "", "");
 		sane = sane && start >= 1 && start > prev_end && end >= start;
 		if (sane && start < open_line) {
@@ -697,8 +756,8 @@ render_doc(struct render *r, const char *text, size_t len, size_t *last_off, siz
 		block(r, c, "", "");
 	}
 	if (doc)
-		cmark_node_free(doc);
-	cmark_parser_free(p);
+		cmark.cmark_node_free(doc);
+	cmark.cmark_parser_free(p);
 }
 
 void

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The lazy loader (core/dl.h): dlopen() once per library, dlsym() each
+ * listed symbol into the caller's table, or remember why not.
+ */
+#include "core/dl.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+
+/* Under l->lock, state 0: one try. */
+static void
+dl_try(struct dl_lib *l)
+{
+	void *h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		const char *e = dlerror();
+
+		snprintf(l->why, sizeof l->why, "%s (Debian package %s) could not be loaded: %s",
+		         l->soname, l->package, e ? e : "no reason given");
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		(void)dlerror();
+		void *a = dlsym(h, l->names[i]);
+
+		if (!a) {
+			const char *e = dlerror();
+
+			snprintf(l->why, sizeof l->why,
+			         "%s (Debian package %s) has no symbol %s: %s", l->soname,
+			         l->package, l->names[i], e ? e : "its address is NULL");
+			memset(l->table, 0, l->n * sizeof(void *));
+			dlclose(h);
+			return;
+		}
+		/* Bytewise into the table's typed pointer (POSIX: a function
+		 * pointer has the representation of the void * dlsym returns). */
+		memcpy((char *)l->table + i * sizeof(void *), &a, sizeof a);
+	}
+	if (l->init)
+		l->init();
+}
+
+int
+dl_load(struct dl_lib *l)
+{
+	int s = atomic_load_explicit(&l->state, memory_order_acquire);
+
+	if (s == 0) {
+		pthread_mutex_lock(&l->lock);
+		s = atomic_load_explicit(&l->state, memory_order_relaxed);
+		if (s == 0) {
+			dl_try(l);
+			s = l->why[0] ? -1 : 1;
+			if (s < 0)
+				log_warn("%s", l->why);
+			atomic_store_explicit(&l->state, s, memory_order_release);
+		}
+		pthread_mutex_unlock(&l->lock);
+	}
+	return s > 0 ? 0 : err_set("%s", l->why);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_CORE_DL_H
+#define DH_CORE_DL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+/*
+ * Libraries loaded with dlopen() the first time they are used, not linked:
+ * a launch maps and relocates only what every launch needs, and a session
+ * that never reads a PDF or renders Markdown never pays for those. The one
+ * loader of the program: a module declares the symbols it uses as an X-macro
+ * and the library once, includes the library's own header for the types, and
+ * calls through the filled table:
+ *
+ *   #define YAML_SYMS(X) X(yaml_parser_initialize) X(yaml_parser_delete)
+ *   DL_LIBRARY(yaml, "libyaml-0.so.2", "libyaml-0-2", YAML_SYMS);
+ *
+ *   if (dl_load(&yaml_lib) < 0)
+ *           return err_set("%s: reading a skill: %s", path, err_msg());
+ *   yaml.yaml_parser_initialize(&p);
+ *
+ * Each yaml.NAME is declared `__typeof__(NAME) *` from the header, so a call
+ * is type-checked as a direct call is. A function is called through its
+ * pointer as written above; a variable the library exports (libxml2's
+ * xmlFree) is its address: (*xml.xmlFree)(p).
+ *
+ * The library is loaded once, by the first caller (others wait: any thread),
+ * with RTLD_NOW | RTLD_LOCAL and never unloaded; its own dependencies come
+ * with it, and their symbols can be listed too (glib's, through poppler-glib).
+ */
+
+struct dl_lib {
+	const char *soname;       /* "libyaml-0.so.2": what dlopen() is given */
+	const char *package;      /* the Debian package that installs it, for the error */
+	const char *const *names; /* [n]: the symbols, in the order of the table */
+	void *table;              /* the module's struct of n pointers, filled by dl_load */
+	size_t n;
+	void (*init)(void);       /* NULL, or run once after a successful load */
+	/* private to dl.c */
+	pthread_mutex_t lock;
+	atomic_int state;         /* 0 not tried, 1 loaded, -1 could not be */
+	char why[384];            /* the reason when state is -1 */
+};
+
+/* Load `l` if not done yet and fill its table. Returns 0 when every symbol
+ * is there; DH_EFAIL when the library or one of its symbols is missing, every
+ * time it is asked (one try, remembered), with err_msg() naming the library,
+ * the Debian package and the reason ("libyaml-0.so.2 (Debian package
+ * libyaml-0-2) could not be loaded: …"); the first failure is also logged.
+ * The table is left untouched (all NULL) unless every symbol was found. */
+int dl_load(struct dl_lib *l) DH_MUST_CHECK;
+
+/* internal to DL_LIBRARY */
+#define DL_PTR_(f) __typeof__(f) *f;
+#define DL_NAME_(f) #f,
+
+/* Declares, at file scope, `static struct {...} VAR` (one typed pointer per
+ * symbol of SYMS) and `static struct dl_lib VAR##_lib` to pass to dl_load(). */
+#define DL_LIBRARY(var, soname_, package_, SYMS) DL_LIBRARY_INIT(var, soname_, package_, SYMS, NULL)
+
+/* The same with a function run once, by the loading thread under the lock,
+ * after the table is filled (a library's own global set-up, e.g.
+ * xmlInitParser); declare it before, define it after. */
+#define DL_LIBRARY_INIT(var, soname_, package_, SYMS, init_)                   \
+	static struct { SYMS(DL_PTR_) } var;                                    \
+	static const char *const var##_names_[] = { SYMS(DL_NAME_) };           \
+	_Static_assert(sizeof var == sizeof var##_names_ / sizeof *var##_names_ \
+	                             * sizeof(void *), "one pointer per symbol"); \
+	static struct dl_lib var##_lib = {                                      \
+		.soname = (soname_),                                            \
+		.package = (package_),                                          \
+		.names = var##_names_,                                          \
+		.table = &var,                                                  \
+		.n = sizeof var##_names_ / sizeof *var##_names_,                \
+		.init = (init_),                                                \
+		.lock = PTHREAD_MUTEX_INITIALIZER,                              \
+	}
+
+#endif

@@ -1,0 +1,37 @@
+# A library loaded when first used (src/core/dl.h) that cannot be loaded
+# fails only what needs it, with an error naming the library and its
+# Debian package: here libzip and libxlsxwriter are empty files
+# found first through LD_LIBRARY_PATH. Reading a .docx and writing an .xlsx
+# say so; a plain file and a CSV still work, and the session goes on.
+. "$DH_TESTS/lib.sh"
+G=$T/work; L=$T/broken; mkdir -p "$G" "$L"
+: >"$L/libzip.so.4"; : >"$L/libxlsxwriter.so.4"
+printf 'PK\003\004 not really a document\n' >"$G/report.docx"
+echo "plain words" >"$G/notes.txt"
+cat > "$T/script.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "try them"}]}}]},
+ {"tool_calls": [{"name": "read_file", "input": {"path": "report.docx"}},
+                 {"name": "read_file", "input": {"path": "notes.txt"}},
+                 {"name": "write_spreadsheet", "input": {"path": "t.xlsx", "sheets": [{"name": "S", "rows": [["a", 1]]}]}},
+                 {"name": "write_spreadsheet", "input": {"path": "t.csv", "sheets": [{"name": "S", "rows": [["a", 1]]}]}}]},
+ {"text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/script.json"
+LD_LIBRARY_PATH=$L "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "try" >"$T/out" 2>"$T/err" ||
+  { cat "$T/err"; fail "run failed"; }
+reads=$(sed -n '3p' "$FAKE_LOG")
+result() { jq -r --argjson i "$1" '.body.messages[-1].content[$i] | [(.is_error // false | tostring), (.content | if type == "array" then map(select(.type == "text") | .text) | join("") else . end)] | join(" ")' <<<"$reads"; }
+r=$(result 0)
+assert_contains "$r" "true "
+assert_contains "$r" "report.docx: reading a zip container needs libzip: libzip.so.4 (Debian package libzip4) could not be loaded: $L/libzip.so.4: file too short"
+r=$(result 1)
+assert_contains "$r" "false "
+assert_contains "$r" "plain words"
+r=$(result 2)
+assert_contains "$r" "true write_spreadsheet: t.xlsx: writing an .xlsx workbook needs libxlsxwriter: libxlsxwriter.so.4 (Debian package libxlsxwriter4) could not be loaded: $L/libxlsxwriter.so.4: file too short"
+[ ! -e "$G/t.xlsx" ] || fail "t.xlsx was written"
+r=$(result 3)
+assert_contains "$r" "false created t.csv"
+assert_eq "$(tr -d '\r' <"$G/t.csv")" "a,1"  # RFC 4180 lines end in CRLF
