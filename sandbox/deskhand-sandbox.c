@@ -187,7 +187,7 @@ static void usage(FILE *f)
           "                    AF_UNIX socket FD (SCM_RIGHTS) and point HTTP(S)_PROXY at it\n"
           "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
           "  --pids-max N      processes in the sandbox's cgroup (default 1024; see --status)\n"
-          "  --exec            no supervisor: become bwrap (the command is pid 1 of the sandbox);\n"
+          "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
           "  --print-argv      print the bwrap argv, one argument per line, and exit 0\n"
@@ -341,9 +341,9 @@ static void build_argv(void)
 
     push(&bw, opt.bwrap);
     for (size_t i = 0; i < sizeof base_flags / sizeof *base_flags; i++) push(&bw, base_flags[i]);
-    /* --exec: no bwrap init; the exec stage, then the command, is pid 1 of the PID namespace,
-     * and its exit ends everything else in it (README, "Exec mode"). */
-    if (opt.exec) push(&bw, "--as-pid-1");
+    /* No --as-pid-1, in either mode: the command as pid 1 could clear its own PDEATHSIG
+     * (prctl) and outlive bwrap's death, the timeout's kill. bwrap's init holds it instead,
+     * out of the command's reach (README, "Exec mode"). */
     push3("--setenv", "PATH", SANDBOX_PATH);
     push3("--setenv", "HOME", first_rw ? first_rw : "/tmp");
     push3("--setenv", "TMPDIR", "/tmp");
