@@ -85,9 +85,11 @@ find_mount(struct mnt *out)
 		char dir[PATH_MAX], opts[256], fstype[64], super[512];
 		const char *sep = strstr(line, " - ");
 
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s %255s", dir, opts) != 2 ||
-		    sscanf(sep + 3, "%63s %*s %511s", fstype, super) != 2)
+		if (!sep || sscanf(sep + 3, "%63s %*s %511s", fstype, super) != 2 ||
+		    strncmp(fstype, "cgroup", 6) != 0 ||
+		    sscanf(line, "%*s %*s %*s %*s %4095s %255s", dir, opts) != 2)
 			continue;
+		/* (a cgroup mount: only those are worth an access() each) */
 		if (strncmp(opts, "rw", 2) != 0 || access(dir, W_OK) != 0)
 			continue;
 		if (!strcmp(fstype, "cgroup2") && !out->version) {

@@ -187,7 +187,7 @@ static void usage(FILE *f)
           "                    AF_UNIX socket FD (SCM_RIGHTS) and point HTTP(S)_PROXY at it\n"
           "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
           "  --pids-max N      processes in the sandbox's cgroup (default 1024; see --status)\n"
-          "  --exec            no supervisor: become bwrap (the command is pid 1 of the sandbox);\n"
+          "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
           "  --print-argv      print the bwrap argv, one argument per line, and exit 0\n"
@@ -295,7 +295,11 @@ static void check_grant(const char *r, const char *what)
  * or a symlink pointing out of the writable area, which is read-only or hidden already). */
 static const char *protected_path(const char *grant, const char *rel)
 {
-    char *r = realpath(join(grant, rel), NULL);
+    const char *p = join(grant, rel);
+    struct stat st;
+    /* Most do not exist: one lstat instead of realpath's readlink per component. */
+    if (lstat(p, &st) != 0) return NULL;
+    char *r = realpath(p, NULL);
     if (!r) return NULL;
     keep(r);
     for (size_t i = 0; i < opt.ngrants; i++)
@@ -341,9 +345,9 @@ static void build_argv(void)
 
     push(&bw, opt.bwrap);
     for (size_t i = 0; i < sizeof base_flags / sizeof *base_flags; i++) push(&bw, base_flags[i]);
-    /* --exec: no bwrap init; the exec stage, then the command, is pid 1 of the PID namespace,
-     * and its exit ends everything else in it (README, "Exec mode"). */
-    if (opt.exec) push(&bw, "--as-pid-1");
+    /* No --as-pid-1, in either mode: the command as pid 1 could clear its own PDEATHSIG
+     * (prctl) and outlive bwrap's death, the timeout's kill. bwrap's init holds it instead,
+     * out of the command's reach (README, "Exec mode"). */
     push3("--setenv", "PATH", SANDBOX_PATH);
     push3("--setenv", "HOME", first_rw ? first_rw : "/tmp");
     push3("--setenv", "TMPDIR", "/tmp");
@@ -436,6 +440,30 @@ static void set_limit(int res, rlim_t max)
     }
 }
 
+/* The signals our caller left ignored, as a mask (bit N-1: signal N): an ignored disposition
+ * survives exec, a handler does not. SigIgn of /proc/self/status; all of them when it cannot be
+ * read. Async-signal-safe. */
+static unsigned long long ignored_signals(void)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    unsigned long long mask = 0;
+
+    if (fd >= 0) close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    const char *p = strstr(buf, "\nSigIgn:");
+    if (!p) return ~0ULL;
+    for (p += sizeof "\nSigIgn:" - 1; *p == '\t' || *p == ' '; p++) {}
+    int digits = 0;
+    for (;; p++, digits++) {
+        int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+        if (v < 0) break;
+        mask = mask << 4 | (unsigned long long)v;
+    }
+    return digits == 16 ? mask : ~0ULL;
+}
+
 /* In the forked child: limits, fds, signals, then exec bwrap with an environment holding only
  * PATH — inside the sandbox /proc/1/environ is bwrap's own environment, so --clearenv is not
  * enough to keep secrets such as ANTHROPIC_API_KEY out. */
@@ -478,8 +506,11 @@ static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int info_w, int 
         last = dst[i];
     }
     close_range((unsigned)last + 1, ~0u, 0);
-    /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in. */
-    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in.
+     * Only ignored ones need resetting (exec resets handlers): a syscall each, not 64. */
+    unsigned long long ign = ignored_signals();
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+        if (ign >> (sig - 1) & 1) signal(sig, SIG_DFL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(opt.bwrap, (char *const *)bw.v, envp);
