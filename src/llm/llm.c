@@ -1054,8 +1054,9 @@ attempt_begin(struct llm *c)
 		.url = c->spec.url,
 		.headers = h,
 		.nheaders = c->spec.nheaders + 1,
-		.body = c->body_text,
+		.body = c->body_text, /* lent: freed only after http_cancel() or on_done */
 		.body_len = strlen(c->body_text),
+		.body_lent = true,
 		.connect_timeout_ms = c->cfg.connect_timeout_ms,
 		.idle_timeout_ms = c->cfg.idle_timeout_ms,
 	};

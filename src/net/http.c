@@ -24,6 +24,8 @@ struct http_request {
 	CURL *easy;
 	struct curl_slist *headers;
 	char *body;
+	const char *lent;     /* the caller's body (http_spec.body_lent), or NULL */
+	size_t lent_len, lent_off;
 	struct http_callbacks cb;
 	void *ctx;
 	char errbuf[CURL_ERROR_SIZE];
@@ -183,6 +185,35 @@ on_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	curl_multi_socket_action(c->multi, fd, flags, &running);
 	c->depth--;
 	after_curl(c);
+}
+
+/* The lent body (CURLOPT_READFUNCTION): never read after a cancel, whose
+ * caller may free it at once even when the removal is deferred. */
+static size_t
+on_read(char *p, size_t size, size_t nitems, void *userp)
+{
+	struct http_request *r = userp;
+	size_t n = r->lent_len - r->lent_off;
+
+	if (r->cancelled)
+		return CURL_READFUNC_ABORT;
+	if (n > size * nitems)
+		n = size * nitems;
+	memcpy(p, r->lent + r->lent_off, n);
+	r->lent_off += n;
+	return n;
+}
+
+/* curl rewinds the body to send it again (a reused connection found dead). */
+static int
+on_seek(void *userp, curl_off_t offset, int origin)
+{
+	struct http_request *r = userp;
+
+	if (origin != SEEK_SET || offset < 0 || (size_t)offset > r->lent_len)
+		return CURL_SEEKFUNC_FAIL;
+	r->lent_off = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
 }
 
 static int
@@ -563,7 +594,16 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		SETOPT(e, CURLOPT_OPENSOCKETDATA, r);
 		SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L);
 	}
-	if (spec->method && strcmp(spec->method, "POST") == 0) {
+	if (spec->method && strcmp(spec->method, "POST") == 0 && spec->body_lent) {
+		r->lent = spec->body ? spec->body : "";
+		r->lent_len = spec->body ? spec->body_len : 0;
+		SETOPT(e, CURLOPT_POST, 1L);
+		SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->lent_len);
+		SETOPT(e, CURLOPT_READFUNCTION, on_read);
+		SETOPT(e, CURLOPT_READDATA, r);
+		SETOPT(e, CURLOPT_SEEKFUNCTION, on_seek);
+		SETOPT(e, CURLOPT_SEEKDATA, r);
+	} else if (spec->method && strcmp(spec->method, "POST") == 0) {
 		r->body = xmalloc(spec->body_len + 1);
 		if (spec->body_len)
 			memcpy(r->body, spec->body, spec->body_len);

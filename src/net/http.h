@@ -25,8 +25,13 @@ struct http_spec {
 	const char *const *headers; /* "Name: value" lines, copied; "Name:" sends an
 	                             * empty value */
 	size_t nheaders;
-	const char *body; /* copied; NULL for none */
+	const char *body; /* copied (unless body_lent); NULL for none */
 	size_t body_len;
+	/* The body is lent, not copied (a long conversation's request is most
+	 * of the heap): it must stay as it is until on_done has run or
+	 * http_cancel() has returned; curl reads it through a callback that
+	 * stops at the cancel. */
+	bool body_lent;
 	long connect_timeout_ms; /* 0: curl's default */
 	long idle_timeout_ms;    /* fail when no byte arrives for this long; 0: never.
 	                          * Also sets CURLOPT_LOW_SPEED_* (1 byte/s) as a backstop */

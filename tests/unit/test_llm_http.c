@@ -433,6 +433,48 @@ Test(llm_http, retry_429_with_retry_after_ms_then_success)
 	t_fini(&t);
 }
 
+/* The body is lent to the transfer, not copied, and read in pieces: a
+ * conversation of several hundred kilobytes arrives whole, and whole again on
+ * the retry (a new transfer reading the same text from its start). */
+Test(llm_http, big_body_arrives_whole_and_again_on_retry)
+{
+	struct t t;
+	struct llm_config cfg = { 0 };
+	struct buf text = BUF_INIT;
+
+	for (int i = 0; text.len < 400 * 1024; i++)
+		buf_printf(&text, "line %d of a long tool result\n", i);
+	cJSON *m = parse("[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]");
+	json_add_str(cJSON_GetArrayItem(json_arr(cJSON_GetArrayItem(m, 0), "content"), 0), "text",
+	             buf_cstr(&text));
+	char *h = json_print(m);
+
+	t_init(&t);
+	fake_start(&t, "{\"turns\":[{\"fault\":\"status\",\"status\":429,\"retry_after_ms\":\"1\"},"
+	               "{\"text\":\"ok\"}]}",
+	           NULL);
+	t_client(&t, &cfg);
+	t_run(&t, NULL, h);
+	cr_assert_eq(t.rc, 0, "%s", t.error);
+	cr_assert_eq(t.nretry, 1);
+	cJSON *log = fake_log(&t);
+	cr_assert_eq(cJSON_GetArraySize(log), 2);
+	for (int i = 0; i < 2; i++) {
+		cJSON *sent = json_arr(json_obj(cJSON_GetArrayItem(log, i), "body"), "messages");
+		const char *got = json_str(
+			cJSON_GetArrayItem(json_arr(cJSON_GetArrayItem(sent, 0), "content"), 0), "text");
+
+		cr_assert_not_null(got, "attempt %d", i);
+		cr_assert_eq(strlen(got), text.len, "attempt %d", i);
+		cr_assert_str_eq(got, buf_cstr(&text), "attempt %d", i);
+	}
+	cJSON_Delete(log);
+	cJSON_Delete(m);
+	free(h);
+	buf_fini(&text);
+	t_fini(&t);
+}
+
 Test(llm_http, retry_529_with_backoff_and_retry_after_seconds)
 {
 	struct t t;
