@@ -3,39 +3,65 @@
  * bench-sandbox: the cost of the sandbox per command against bubblewrap's
  * own (issue 17, item 1). In each of N rounds it spawns, in turn:
  *   - bare bwrap:   BWRAP --ro-bind / / --unshare-all true
- *   - run_command:  SANDBOX --rw DIR --chdir DIR --timeout 30 -- /bin/sh -c true
+ *   - run_command:  SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
+ *                   -- /bin/sh -c true
  *                   (the argv run_command gives deskhand-sandbox: bwrap with
- *                   the whole policy, seccomp, Landlock, the cgroup)
- * alternating which goes first, so that both see the same load. It prints
- * each one's median, min and max wall time (spawn to reaped, ms) and the
- * overhead above bare bwrap: the difference of the medians, and the median
- * (min, max) of the per-round differences. Timing only: it never fails on
- * speed, only when a run does not exit 0.
+ *                   the whole policy, seccomp, Landlock, the cgroup; exec mode,
+ *                   and the ready byte must arrive on the pipe at F)
+ *   - supervised:   the same without --exec --ready-fd (the helper's default
+ *                   mode: connectors' servers and the sandbox trial)
+ * rotating which goes first, so that all see the same load. It prints each
+ * one's median, min and max wall time (spawn to reaped, ms) and the overhead
+ * above bare bwrap: the difference of the medians, and the median (min, max)
+ * of the per-round differences. Timing only: it never fails on speed, only
+ * when a run does not exit 0 (or, in exec mode, sent no ready byte).
  *
  *   bench-sandbox SANDBOX BWRAP DIR [N]      (N >= 20, default 30)
  */
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
-/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. */
+/* The ready pipe's write end in exec mode: this fd number, passed as is. */
+#define READY_FD 9
+#define READY_FD_STR "9"
+
+/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. With `ready`, argv
+ * gets the write end of a fresh pipe at READY_FD (as run_command does), and the exec stage's
+ * byte must be on it afterwards (the sandbox was set up and the command ran). */
 static double
-run_once(const char *const *argv, const char *what)
+run_once(const char *const *argv, const char *what, int ready)
 {
 	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
 		                            NULL };
 	double t0 = bench_now_ms();
+	int p[2] = { -1, -1 }, ok = 1;
 	pid_t pid;
 	int st;
+	char c = 0;
 
-	if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
-	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench-sandbox: %s (%s) failed\n", what, argv[0]);
+	if (ready && (pipe2(p, O_CLOEXEC) != 0 || dup2(p[1], READY_FD) != READY_FD))
+		ok = 0;
+	if (!ok || posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		ok = 0;
+	if (ready) {
+		close(READY_FD);
+		close(p[1]);
+		if (ok && read(p[0], &c, 1) != 1)
+			ok = 0;
+		close(p[0]);
+	}
+	if (!ok) {
+		fprintf(stderr, "bench-sandbox: %s (%s) failed%s\n", what, argv[0],
+		        ready && !c ? " (no ready byte: the command did not run)" : "");
 		exit(1);
 	}
 	return bench_now_ms() - t0;
@@ -62,37 +88,55 @@ main(int argc, char **argv)
 	int n = argc > 4 ? atoi(argv[4]) : 30;
 	const char *bare[] = { argv[2], "--ro-bind", "/", "/", "--unshare-all", "true", NULL };
 	const char *sandboxed[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
-		                    argv[3], "--timeout", "30", "--", "/bin/sh", "-c", "true",
-		                    NULL };
+		                    argv[3], "--timeout", "30", "--exec", "--ready-fd", READY_FD_STR,
+		                    "--", "/bin/sh", "-c", "true", NULL };
+	const char *supervised[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
+		                     argv[3], "--timeout", "30", "--", "/bin/sh", "-c", "true",
+		                     NULL };
 
 	if (n < 20)
 		n = 20;
 	double *b = calloc((size_t)n, sizeof *b), *s = calloc((size_t)n, sizeof *s),
-	       *d = calloc((size_t)n, sizeof *d);
+	       *v = calloc((size_t)n, sizeof *v), *d = calloc((size_t)n, sizeof *d),
+	       *dv = calloc((size_t)n, sizeof *dv);
 
-	if (!b || !s || !d)
+	if (!b || !s || !v || !d || !dv)
 		return 1;
-	run_once(bare, "bare bwrap"); /* warm the page cache */
-	run_once(sandboxed, "run_command true");
+	run_once(bare, "bare bwrap", 0); /* warm the page cache */
+	run_once(sandboxed, "run_command true", 1);
+	run_once(supervised, "supervised true", 0);
 	for (int i = 0; i < n; i++) {
-		if (i % 2) {
-			s[i] = run_once(sandboxed, "run_command true");
-			b[i] = run_once(bare, "bare bwrap");
-		} else {
-			b[i] = run_once(bare, "bare bwrap");
-			s[i] = run_once(sandboxed, "run_command true");
+		for (int k = 0; k < 3; k++) {
+			switch ((i + k) % 3) {
+			case 0:
+				b[i] = run_once(bare, "bare bwrap", 0);
+				break;
+			case 1:
+				s[i] = run_once(sandboxed, "run_command true", 1);
+				break;
+			default:
+				v[i] = run_once(supervised, "supervised true", 0);
+				break;
+			}
 		}
 		d[i] = s[i] - b[i];
+		dv[i] = v[i] - b[i];
 	}
 	double mb = report(b, n, "bare bwrap --unshare-all true");
-	double ms = report(s, n, "run_command true, sandboxed");
+	double ms = report(s, n, "run_command true (--exec)");
+	double mv = report(v, n, "supervised true (no --exec)");
 
-	report(d, n, "overhead, per round");
-	printf("sandbox overhead above bare bwrap: %.2f ms (difference of the medians; "
-	       "target <= 5 ms)\n",
+	report(d, n, "run_command overhead, per round");
+	report(dv, n, "supervised overhead, per round");
+	printf("sandbox overhead above bare bwrap: %.2f ms (run_command, difference of the "
+	       "medians; target <= 5 ms)\n",
 	       ms - mb);
+	printf("supervising mode overhead above bare bwrap: %.2f ms (connectors, the trial)\n",
+	       mv - mb);
 	free(b);
 	free(s);
+	free(v);
 	free(d);
+	free(dv);
 	return 0;
 }

@@ -14,7 +14,7 @@
  */
 
 struct cgroup_cmd {
-	char path[PATH_MAX + 64]; /* <mount>/deskhand/cmd-<pid>-<n>; "" = none */
+	char path[PATH_MAX + 64]; /* <mount>/deskhand/cmd-<pid>-<n> or sess-<caller>; "" = none */
 	int version;              /* 1 or 2; 0 = none */
 };
 
@@ -30,7 +30,16 @@ int cgroup_probe(char *why, size_t whylen);
 int cgroup_create(struct cgroup_cmd *c, long pids_max, unsigned long long mem_max, char *why,
                   size_t whylen);
 
-/* Move the calling process into c (for the forked child, before exec).
+/* The cgroup shared by the --exec commands of one caller (pid `caller`):
+ * <mount>/deskhand/sess-<caller>, created when missing, reused when there,
+ * with pids.max = pids_max (all of the caller's commands together) and, on
+ * v2 with the memory controller, memory.max = mem_max bytes. Never removed by
+ * the helper: cgroup_create and cgroup_session sweep those whose caller is
+ * gone. Returns 0, or -1 with why filled; c->path is then "". */
+int cgroup_session(struct cgroup_cmd *c, long caller, long pids_max, unsigned long long mem_max,
+                   char *why, size_t whylen);
+
+/* Move the calling process, single-threaded, into c (before exec).
  * 0, or -1 with errno. No-op when c has no path. Async-signal-safe. */
 int cgroup_enter(const struct cgroup_cmd *c);
 

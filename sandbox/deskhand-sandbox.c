@@ -2,13 +2,15 @@
  *
  *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
  *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
- *                    [--print-argv] -- COMMAND [ARG]...
+ *                    [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
  *   deskhand-sandbox --status
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
  *   deskhand-sandbox --landlock-exec [--rw DIR]... -- COMMAND [ARG]...
  *
  * Exit status: the command's; 124 wall-clock timeout (whole tree killed); 125 setup failed
  * (one "deskhand-sandbox: ..." line on stderr); 128+N when killed by signal N.
+ * --exec (run_command): no supervisor; the helper becomes bwrap, and its caller enforces the
+ * timeout and reads the ready byte (README, "Exec mode").
  * The policy (what is mounted how, which syscalls are refused and why) is in sandbox/README.md;
  * every policy choice is a table at the top of this file, except the seccomp rules, which are
  * tables at the top of filter.c, compiled into BPF when this binary is built (gen_filter.c).
@@ -167,6 +169,8 @@ static struct {
     int status;     /* --status */
     long pids_max;  /* --pids-max */
     int proxy_fd; /* -1: no network at all */
+    int exec;     /* --exec: become bwrap instead of supervising it */
+    int ready_fd; /* --ready-fd: where the exec stage's ready byte goes (--exec); -1 */
     char **cmd;
 } opt;
 
@@ -183,6 +187,9 @@ static void usage(FILE *f)
           "                    AF_UNIX socket FD (SCM_RIGHTS) and point HTTP(S)_PROXY at it\n"
           "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
           "  --pids-max N      processes in the sandbox's cgroup (default 1024; see --status)\n"
+          "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
+          "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
+          "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
           "  --print-argv      print the bwrap argv, one argument per line, and exit 0\n"
           "  --status          print which layers this machine gives (Landlock, cgroup) and exit\n"
           "  --help            print this text\n"
@@ -205,6 +212,7 @@ static void parse(int argc, char **argv)
     opt.bwrap = DEFAULT_BWRAP;
     opt.pids_max = PIDS_MAX_DEF;
     opt.proxy_fd = -1;
+    opt.ready_fd = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--")) {
@@ -213,6 +221,7 @@ static void parse(int argc, char **argv)
         }
         if (!strcmp(a, "--help")) { usage(stdout); exit(0); }
         if (!strcmp(a, "--print-argv")) { opt.print_argv = 1; continue; }
+        if (!strcmp(a, "--exec")) { opt.exec = 1; continue; }
         if (!strcmp(a, "--status")) { opt.status = 1; continue; }
         if (strncmp(a, "--", 2) != 0) usage_error("expected -- before the command", a);
         if (i + 1 >= argc) usage_error("option needs a value", a);
@@ -236,6 +245,12 @@ static void parse(int argc, char **argv)
                 getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
                 usage_error("--proxy-fd needs an open socket fd above 2", v);
             opt.proxy_fd = (int)fd;
+        } else if (!strcmp(a, "--ready-fd")) {
+            char *end;
+            long fd = strtol(v, &end, 10);
+            if (*end || end == v || fd < 3 || fd > 1 << 20 || fcntl((int)fd, F_GETFD) < 0)
+                usage_error("--ready-fd needs an open fd above 2", v);
+            opt.ready_fd = (int)fd;
         } else if (!strcmp(a, "--pids-max")) {
             char *end;
             opt.pids_max = strtol(v, &end, 10);
@@ -252,6 +267,7 @@ static void parse(int argc, char **argv)
         }
     }
     if (!opt.status && (!opt.cmd || !opt.cmd[0])) usage_error("no command given (put it after --)", NULL);
+    if (opt.exec != (opt.ready_fd >= 0)) usage_error("--exec and --ready-fd go together", NULL);
 }
 
 /* ---- the bwrap argv --------------------------------------------------------------------- */
@@ -279,7 +295,11 @@ static void check_grant(const char *r, const char *what)
  * or a symlink pointing out of the writable area, which is read-only or hidden already). */
 static const char *protected_path(const char *grant, const char *rel)
 {
-    char *r = realpath(join(grant, rel), NULL);
+    const char *p = join(grant, rel);
+    struct stat st;
+    /* Most do not exist: one lstat instead of realpath's readlink per component. */
+    if (lstat(p, &st) != 0) return NULL;
+    char *r = realpath(p, NULL);
     if (!r) return NULL;
     keep(r);
     for (size_t i = 0; i < opt.ngrants; i++)
@@ -325,6 +345,9 @@ static void build_argv(void)
 
     push(&bw, opt.bwrap);
     for (size_t i = 0; i < sizeof base_flags / sizeof *base_flags; i++) push(&bw, base_flags[i]);
+    /* No --as-pid-1, in either mode: the command as pid 1 could clear its own PDEATHSIG
+     * (prctl) and outlive bwrap's death, the timeout's kill. bwrap's init holds it instead,
+     * out of the command's reach (README, "Exec mode"). */
     push3("--setenv", "PATH", SANDBOX_PATH);
     push3("--setenv", "HOME", first_rw ? first_rw : "/tmp");
     push3("--setenv", "TMPDIR", "/tmp");
@@ -417,10 +440,35 @@ static void set_limit(int res, rlim_t max)
     }
 }
 
+/* The signals our caller left ignored, as a mask (bit N-1: signal N): an ignored disposition
+ * survives exec, a handler does not. SigIgn of /proc/self/status; all of them when it cannot be
+ * read. Async-signal-safe. */
+static unsigned long long ignored_signals(void)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    unsigned long long mask = 0;
+
+    if (fd >= 0) close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    const char *p = strstr(buf, "\nSigIgn:");
+    if (!p) return ~0ULL;
+    for (p += sizeof "\nSigIgn:" - 1; *p == '\t' || *p == ' '; p++) {}
+    int digits = 0;
+    for (;; p++, digits++) {
+        int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+        if (v < 0) break;
+        mask = mask << 4 | (unsigned long long)v;
+    }
+    return digits == 16 ? mask : ~0ULL;
+}
+
 /* In the forked child: limits, fds, signals, then exec bwrap with an environment holding only
  * PATH — inside the sandbox /proc/1/environ is bwrap's own environment, so --clearenv is not
  * enough to keep secrets such as ANTHROPIC_API_KEY out. */
-static void exec_bwrap(int filter_fd, int info_w, int block_r, int ready_w, pid_t parent)
+static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int info_w, int block_r, int ready_w,
+                                                 pid_t parent)
 {
     static char env_path[] = "PATH=" SANDBOX_PATH;
     char *const envp[] = { env_path, NULL };
@@ -458,8 +506,11 @@ static void exec_bwrap(int filter_fd, int info_w, int block_r, int ready_w, pid_
         last = dst[i];
     }
     close_range((unsigned)last + 1, ~0u, 0);
-    /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in. */
-    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in.
+     * Only ignored ones need resetting (exec resets handlers): a syscall each, not 64. */
+    unsigned long long ign = ignored_signals();
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+        if (ign >> (sig - 1) & 1) signal(sig, SIG_DFL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(opt.bwrap, (char *const *)bw.v, envp);
@@ -590,6 +641,62 @@ static int proxy_listener(pid_t bwrap, int info_r, int block_w)
     return 0;
 }
 
+/* --exec with --proxy-fd: proxy_listener()'s hand-over, done by a short-lived child since we
+ * become bwrap ourselves (which reaps it). It waits for bwrap's report, sends the listener from
+ * inside the sandbox's network namespace, lets the command go and exits. On failure it SIGKILLs
+ * bwrap: the command never runs with another network setup than the one asked for. Returns in
+ * the parent, which keeps info[1] and block[0] for bwrap. */
+static void exec_proxy_child(int info[2], int block[2], int filter_fd)
+{
+    pid_t bwrap = getpid();
+    struct netns_info ni;
+    char err[256] = "";
+
+    fflush(NULL);
+    pid_t h = fork();
+    if (h < 0) die("fork: %s", strerror(errno));
+    if (h > 0) {
+        close(info[0]);
+        close(block[1]);
+        close(opt.proxy_fd);
+        return;
+    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != bwrap) _exit(EXIT_SETUP);
+    close(info[1]); /* else no EOF when bwrap exits without reporting */
+    close(block[0]);
+    close(filter_fd);
+    close(opt.ready_fd);
+    if (netns_read_info(info[0], 10000, &ni, err, sizeof err) != 0 ||
+        netns_send_listener(&ni, PROXY_PORT, opt.proxy_fd, err, sizeof err) != 0 ||
+        write(block[1], "x", 1) != 1) {
+        if (getppid() != bwrap) _exit(EXIT_SETUP); /* bwrap exited: it said why */
+        if (!err[0]) snprintf(err, sizeof err, "--block-fd: %s", strerror(errno));
+        dprintf(2, "deskhand-sandbox: proxy listener: %s\n", err);
+        kill(bwrap, SIGKILL);
+        _exit(EXIT_SETUP);
+    }
+    _exit(0);
+}
+
+/* --exec: become bwrap (never returns). The caller's commands share one cgroup; the caller
+ * enforces the wall-clock timeout (SIGKILL to bwrap ends the tree through --die-with-parent and
+ * the PID namespace) and tells setup failures by the ready byte at opt.ready_fd. */
+static void __attribute__((noreturn)) exec_mode(pid_t caller)
+{
+    char cgwhy[PATH_MAX + 64];
+    int info[2] = { -1, -1 }, block[2] = { -1, -1 };
+
+    if (access(opt.bwrap, X_OK) != 0) die("bwrap not found at %s: %s", opt.bwrap, strerror(errno));
+    int filter_fd = seccomp_filter_fd();
+    if (filter_fd < 0) die("seccomp filter export failed");
+    (void)cgroup_session(&cg, (long)caller, opt.pids_max, MEMORY_MAX_DEF, cgwhy, sizeof cgwhy);
+    if (opt.proxy_fd >= 0) {
+        if (pipe2(info, O_CLOEXEC) != 0 || pipe2(block, O_CLOEXEC) != 0) die("pipe: %s", strerror(errno));
+        exec_proxy_child(info, block, filter_fd);
+    }
+    exec_bwrap(filter_fd, info[1], block[0], opt.ready_fd, caller);
+}
+
 static rlim_t limit_of(int res)
 {
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
@@ -611,7 +718,7 @@ static int print_status(void)
     else
         printf("landlock: unavailable (%s); mount view and seccomp only\n", why);
     if (cgroup_probe(cgwhy, sizeof cgwhy) > 0)
-        printf("processes: %s, pids.max %ld per command\n", cgwhy, opt.pids_max);
+        printf("processes: %s, pids.max %ld per command (per session with --exec)\n", cgwhy, opt.pids_max);
     else if (geteuid() == 0)
         printf("processes: NOT LIMITED: %s, and RLIMIT_NPROC does not bind root\n", cgwhy);
     else
@@ -658,6 +765,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < bw.n; i++) printf("%s\n", bw.v[i]);
         return fflush(stdout) == 0 ? 0 : EXIT_SETUP;
     }
+    if (opt.exec) exec_mode(caller);
     /* The caller dying, by SIGKILL too, stops the command as a SIGTERM does (supervise() takes
      * it once it is blocked; before that it ends us, and nothing has started): nobody is left
      * to read the output or to checkpoint what the command goes on changing. A caller gone

@@ -2642,7 +2642,14 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		json_add(m, "content", content);
 		history_add(a, m);
 	}
-	save_meta(a, "running");
+	/* A resumed session's meta.json says "running" again. A new one's was
+	 * written "running" when it was created a moment ago (by its engine,
+	 * with the task, model, mode and grants; turns, plan and totals read as
+	 * 0 and none when absent): rewriting it would only add a read of it
+	 * here and a replacement with two fsyncs on the worker, ahead of the
+	 * baseline and the first transcript sync. */
+	if (resume)
+		save_meta(a, "running");
 	/* The baseline (a full scan, on the worker) and the first request run
 	 * side by side: the first tool call and the session's end wait for it. */
 	checkpoint_all(a, resume ? "resume" : "baseline", NULL, CK_BASELINE, NULL);

@@ -81,7 +81,54 @@ mark_message(cJSON *m)
 	return false;
 }
 
+/* Whether any block of message `m` carries a breakpoint of its own. */
+static bool
+has_breakpoint(const cJSON *m)
+{
+	const cJSON *blk;
+
+	cJSON_ArrayForEach(blk, cJSON_GetObjectItemCaseSensitive(m, "content"))
+	{
+		if (cJSON_IsObject(blk) && cJSON_GetObjectItemCaseSensitive(blk, "cache_control"))
+			return true;
+	}
+	return false;
+}
+
+/* mark_message() on message i of `msgs`, made a copy the request owns first
+ * (it was the caller's, shared) when it changes: string content (turned into
+ * a block) or a cacheable block. Returns whether it put a breakpoint. */
+static bool
+mark_at(cJSON *msgs, int i)
+{
+	cJSON *m = cJSON_GetArrayItem(msgs, i);
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+	const cJSON *blk;
+	bool changes = cJSON_IsString(content);
+
+	if (cJSON_IsArray(content)) {
+		cJSON_ArrayForEach(blk, content)
+		{
+			changes = changes || (cJSON_IsObject(blk) && cacheable(blk));
+		}
+	}
+	if (!changes)
+		return false;
+	if (m->type & cJSON_IsReference) {
+		cJSON *copy = json_dup(m); /* deep: a reference's children are copied */
+
+		cJSON_ReplaceItemInArray(msgs, i, copy);
+		m = copy;
+	}
+	return mark_message(m);
+}
+
 /*
+ * The request's messages. Each is the caller's own, shared (a cJSON
+ * reference: late in a session the conversation is most of the process's
+ * memory, and a copy of it per request was its peak), except a message
+ * whose breakpoints change, which is a copy.
+ *
  * The moving conversation breakpoint (§1.7). The history only grows at its
  * end, so the last message is the prefix of the next request: a breakpoint
  * on it writes the conversation so far to the cache, and the next request
@@ -92,22 +139,35 @@ mark_message(cJSON *m)
  * earlier prefix. Any breakpoint the caller's messages carried is removed
  * first: the count never passes four.
  */
-static void
-mark_conversation(cJSON *msgs)
+static cJSON *
+request_messages(const cJSON *history)
 {
-	int n = cJSON_GetArraySize(msgs), last_asst = -1;
-	cJSON *m, *blk;
+	cJSON *msgs = json_new_arr();
+	const cJSON *m;
+	cJSON *blk;
 
-	cJSON_ArrayForEach(m, msgs)
+	cJSON_ArrayForEach(m, history)
 	{
-		cJSON_ArrayForEach(blk, cJSON_GetObjectItemCaseSensitive(m, "content"))
+		if (cJSON_IsObject(m) && !has_breakpoint(m)) {
+			cJSON *ref = cJSON_CreateObjectReference(m->child);
+
+			if (!ref)
+				die("out of memory (cJSON)");
+			json_add(msgs, NULL, ref);
+			continue;
+		}
+		cJSON *copy = json_add(msgs, NULL, json_dup(m));
+
+		cJSON_ArrayForEach(blk, cJSON_GetObjectItemCaseSensitive(copy, "content"))
 		{
 			if (cJSON_IsObject(blk))
 				cJSON_DeleteItemFromObjectCaseSensitive(blk, "cache_control");
 		}
 	}
+	int n = cJSON_GetArraySize(msgs), last_asst = -1;
+
 	for (int i = n; i-- > 0;) {
-		if (!mark_message(cJSON_GetArrayItem(msgs, i)))
+		if (!mark_at(msgs, i))
 			continue;
 		n = i;
 		break;
@@ -118,10 +178,11 @@ mark_conversation(cJSON *msgs)
 		if (role && !strcmp(role, "assistant") && last_asst < 0) {
 			last_asst = i;
 		} else if (role && !strcmp(role, "user") && last_asst >= 0) {
-			mark_message(cJSON_GetArrayItem(msgs, i));
+			mark_at(msgs, i);
 			break;
 		}
 	}
+	return msgs;
 }
 
 static int
@@ -182,9 +243,7 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 			             "ephemeral");
 		}
 	}
-	cJSON *msgs = json_add(b, "messages",
-	                       req->messages ? json_dup(req->messages) : json_new_arr());
-	mark_conversation(msgs);
+	json_add(b, "messages", req->messages ? request_messages(req->messages) : json_new_arr());
 	out->body = b;
 	return 0;
 }

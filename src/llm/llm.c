@@ -1359,10 +1359,15 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 	}
 	c->spec = spec;
 	c->body_text = json_print(spec.body);
-	if (c->record_fd >= 0 || c->replay) { /* a second copy of the body: only for them */
-		c->body_norm = json_dup(spec.body);
+	/* The redacted copy is for --record and --replay only (a deep copy: the
+	 * body shares the caller's messages). The body goes as soon as it is
+	 * printed: the text is what every attempt sends. */
+	if (c->record_fd >= 0 || c->replay) {
+		c->body_norm = json_dup(c->spec.body);
 		redact_json(c, c->body_norm);
 	}
+	cJSON_Delete(c->spec.body);
+	c->spec.body = NULL;
 	c->cb = *cb;
 	c->ctx = ctx;
 	c->busy = true;

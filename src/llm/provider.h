@@ -24,7 +24,9 @@ struct llm_http_spec {
 	char *url;
 	char **headers; /* "Name: value" lines (may hold the key: never log them) */
 	size_t nheaders;
-	cJSON *body; /* the JSON body */
+	cJSON *body; /* the JSON body. It may share the request's messages (cJSON
+	              * references, not copies): read it while they live, never
+	              * change it in place */
 };
 
 /* Assembly state of one streamed response. llm.c creates and frees it; the

@@ -23,12 +23,15 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 
 struct session {
 	char *id;
 	char *dir;
 	int fd;		    /* transcript.jsonl, O_APPEND, flock(LOCK_EX) held while open */
+	bool fresh;	    /* made by session_create(), its files and directories not
+			       yet fsynced: the first session_sync() does it */
 	long long started; /* ns since the epoch, see session_create() */
 	struct buf notes;   /* what opening and loading repaired or skipped */
 };
@@ -196,10 +199,31 @@ cmp_listed(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* Sessions under STATE/sessions in start order; sweeps dead in-progress
- * directories when `sweep`. Caller frees each id and the array. */
+/* The start (ns) of the session of STATE/sessions/`id`, or -1 when it has no
+ * meta.json (nothing to list). */
+static long long
+started_of(const char *state_dir, const char *id)
+{
+	char *mp = xasprintf("%s/sessions/%s/meta.json", state_dir, id);
+	bool has_meta = access(mp, F_OK) == 0;
+	cJSON *meta = NULL;
+
+	free(mp);
+	/* No meta.json: an empty directory left by a version that created the
+	 * session before its metadata; there is nothing in it to list. */
+	if (!has_meta)
+		return -1;
+	if (session_meta_read(state_dir, id, &meta) < 0)
+		meta = NULL; /* listed, ordered by its id; the reader reports it */
+	long long v = meta_started(meta, id);
+	cJSON_Delete(meta);
+	return v;
+}
+
+/* Sessions under STATE/sessions in start order. Caller frees each id and the
+ * array. */
 static int
-list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
+list_started(const char *state_dir, struct listed **out, size_t *n)
 {
 	char *path = xasprintf("%s/sessions", state_dir);
 	DIR *d = opendir(path);
@@ -214,27 +238,15 @@ list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
 		return rc;
 	}
 	for (struct dirent *e; (e = readdir(d));) {
-		cJSON *meta = NULL;
-
-		if (e->d_name[0] == '.') {
-			if (sweep && !strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
-				sweep_new(path, e->d_name, false);
+		if (e->d_name[0] == '.')
 			continue;
-		}
-		/* No meta.json: an empty directory left by a version that created the
-		 * session before its metadata; there is nothing in it to list. */
-		char *mp = xasprintf("%s/%s/meta.json", path, e->d_name);
-		bool has_meta = access(mp, F_OK) == 0;
-		free(mp);
-		if (!has_meta)
+		long long started = started_of(state_dir, e->d_name);
+		if (started < 0)
 			continue;
-		if (session_meta_read(state_dir, e->d_name, &meta) < 0)
-			meta = NULL; /* listed, ordered by its id; the reader reports it */
 		ARRAY_GROW(v, cnt, cap, 1);
 		v[cnt].id = xstrdup(e->d_name);
-		v[cnt].started = meta_started(meta, e->d_name);
+		v[cnt].started = started;
 		cnt++;
-		cJSON_Delete(meta);
 	}
 	closedir(d);
 	free(path);
@@ -245,13 +257,76 @@ list_started(const char *state_dir, bool sweep, struct listed **out, size_t *n)
 	return 0;
 }
 
-static void
-listed_free(struct listed *v, size_t n)
+/* The length of an id's start second, "YYYYmmdd-HHMMSS" (session_create). */
+#define STAMP_LEN 15
+
+/* Whether `name` begins with a start second, as every id session_create
+ * makes does. */
+static bool
+stamped(const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i].id);
-	free(v);
+	struct tm tm = { 0 };
+	const char *end = strptime(name, "%Y%m%d-%H%M%S", &tm);
+
+	return end == name + STAMP_LEN;
 }
+
+/* *out = the latest start (ns) of a session under STATE/sessions, 0 when
+ * there is none, as list_started() orders them, without reading every
+ * meta.json: an id begins with the UTC second of its start, so the latest
+ * start is among the ids of the greatest such second that have a meta.json
+ * (and ids that do not begin with a second, read all). Sweeps dead
+ * in-progress directories on the way. Returns 0 or DH_EFAIL naming the
+ * directory. */
+static int
+latest_started(const char *state_dir, long long *out)
+{
+	char *path = xasprintf("%s/sessions", state_dir);
+	DIR *d = opendir(path);
+	struct strv ids = { 0 };
+	long long best = 0;
+
+	*out = 0;
+	if (!d) {
+		int rc = errno == ENOENT ? 0 : err_set("%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] != '.')
+			strv_add(&ids, e->d_name);
+		else if (!strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
+			sweep_new(path, e->d_name, false);
+	}
+	closedir(d);
+	free(path);
+	if (ids.n)
+		qsort(ids.v, ids.n, sizeof *ids.v, strv_cmp);
+	/* From the greatest second down: its ids, then the next second's if none
+	 * of them had a meta.json; the unstamped ones each. */
+	const char *group = NULL; /* the second being read */
+	bool hit = false;	  /* one of its ids had a meta.json */
+	bool done = false;	  /* so older seconds are not read */
+	for (size_t i = ids.n; i-- > 0;) {
+		bool st = stamped(ids.v[i]);
+
+		if (st && (!group || strncmp(ids.v[i], group, STAMP_LEN) != 0)) {
+			done |= hit;
+			group = ids.v[i];
+		}
+		if (st && done)
+			continue;
+		long long v = started_of(state_dir, ids.v[i]);
+		hit |= st && v >= 0;
+		if (v > best)
+			best = v;
+	}
+	strv_free(&ids);
+	*out = best;
+	return 0;
+}
+
+static int write_new_meta(struct session *s, const cJSON *meta);
 
 int
 session_create(struct session **out, const char *state_dir, const cJSON *meta)
@@ -259,14 +334,13 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 	char stamp[32];
 	unsigned char rnd[2] = { 0, 0 };
 	struct tm tm;
-	struct listed *old;
-	size_t nold;
+	long long latest;
 	int rc;
 
 	*out = NULL;
 	char *sessions = xasprintf("%s/sessions", state_dir);
 	if ((rc = fsutil_mkdir_p(sessions, 0700)) < 0 ||
-	    (rc = list_started(state_dir, true, &old, &nold)) < 0) {
+	    (rc = latest_started(state_dir, &latest)) < 0) {
 		free(sessions);
 		return rc;
 	}
@@ -274,9 +348,8 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 	s->fd = -1;
 	/* Later than every session already there, even if the clock went back. */
 	s->started = now_ns();
-	if (nold && s->started <= old[nold - 1].started)
-		s->started = old[nold - 1].started + 1;
-	listed_free(old, nold);
+	if (s->started <= latest)
+		s->started = latest + 1;
 	time_t secs = (time_t)(s->started / 1000000000LL);
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
@@ -312,8 +385,8 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 		json_add_str(m, "status", "running");
 	if (!cJSON_GetObjectItemCaseSensitive(m, "created"))
 		json_add_num(m, "created", (double)secs);
-	if ((rc = open_transcript(s, O_CREAT | O_EXCL)) == 0 && (rc = session_meta_write(s, m)) == 0 &&
-	    (rc = sync_dir(tmp)) == 0 && rename(tmp, final) < 0)
+	if ((rc = open_transcript(s, O_CREAT | O_EXCL)) == 0 && (rc = write_new_meta(s, m)) == 0 &&
+	    rename(tmp, final) < 0)
 		rc = err_set("rename %s to %s: %s", tmp, final, strerror(errno));
 	cJSON_Delete(m);
 	s->dir = final;
@@ -324,10 +397,8 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 		goto fail;
 	}
 	free(tmp);
-	tmp = NULL;
-	if ((rc = sync_dir(sessions)) < 0)
-		goto fail;
 	free(sessions);
+	s->fresh = true; /* durable at the first session_sync(), off the loop */
 	*out = s;
 	return 0;
 fail:
@@ -367,8 +438,8 @@ session_close(struct session *s)
 {
 	if (!s)
 		return;
-	if (s->fd >= 0 && fdatasync(s->fd) < 0) /* what came after the last session_sync() */
-		log_warn("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
+	if (s->fd >= 0 && session_sync(s) < 0) /* what came after the last session_sync() */
+		log_warn("%s", err_msg());
 	if (s->fd >= 0)
 		close(s->fd); /* releases the lock */
 	buf_fini(&s->notes);
@@ -445,18 +516,45 @@ session_append(struct session *s, const cJSON *record)
 	return rc;
 }
 
+/* What session_create() wrote without waiting for the disk: meta.json, then
+ * the session directory's entries, then its own entry in STATE/sessions. */
+static int
+sync_fresh(struct session *s)
+{
+	char *path = xasprintf("%s/meta.json", s->dir);
+	char *sessions = xstrndup(s->dir, strlen(s->dir) - strlen(s->id) - 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) < 0 ? err_set("fsync %s: %s", path, strerror(errno)) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 && (rc = sync_dir(s->dir)) == 0)
+		rc = sync_dir(sessions);
+	free(sessions);
+	free(path);
+	return rc;
+}
+
 int
 session_sync(struct session *s)
 {
 	if (fdatasync(s->fd) < 0)
 		return err_set("%s/transcript.jsonl: fsync: %s", s->dir, strerror(errno));
+	if (s->fresh) {
+		int rc = sync_fresh(s);
+
+		if (rc < 0)
+			return rc;
+		s->fresh = false;
+	}
 	return 0;
 }
 
-int
-session_meta_write(struct session *s, const cJSON *meta)
+/* meta.json's text: `meta` plus the session's own "id" and "started_ns",
+ * whatever the writer rebuilt. Caller frees with cJSON_free(). */
+static char *
+meta_text(const struct session *s, const cJSON *meta)
 {
-	char *path = xasprintf("%s/meta.json", s->dir);
 	cJSON *m = json_dup(meta);
 	char ns[24];
 
@@ -471,7 +569,36 @@ session_meta_write(struct session *s, const cJSON *meta)
 
 	if (!text)
 		die("out of memory (meta.json)");
+	return text;
+}
+
+/* The first meta.json, in session_create()'s own new directory: nobody can
+ * see it before the directory is renamed into place, so no temporary file;
+ * no fsync either (sync_fresh()). */
+static int
+write_new_meta(struct session *s, const cJSON *meta)
+{
+	char *path = xasprintf("%s/meta.json", s->dir);
+	char *text = meta_text(s, meta);
+	FILE *f = fopen(path, "wxe");
+	int rc = 0;
+
+	if (!f || fputs(text, f) == EOF)
+		rc = err_set("write %s: %s", path, strerror(errno));
+	if (f && fclose(f) == EOF && rc == 0)
+		rc = err_set("write %s: %s", path, strerror(errno));
+	cJSON_free(text);
+	free(path);
+	return rc;
+}
+
+int
+session_meta_write(struct session *s, const cJSON *meta)
+{
+	char *path = xasprintf("%s/meta.json", s->dir);
+	char *text = meta_text(s, meta);
 	int rc = fsutil_write_atomic(path, text, strlen(text));
+
 	cJSON_free(text);
 	free(path);
 	return rc;
@@ -574,7 +701,7 @@ session_list(const char *state_dir, char ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = list_started(state_dir, false, &v, &cnt)) < 0)
+	if ((rc = list_started(state_dir, &v, &cnt)) < 0)
 		return rc;
 	char **ids = cnt ? xcalloc(cnt, sizeof *ids) : NULL;
 	for (size_t i = 0; i < cnt; i++)

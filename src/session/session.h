@@ -36,8 +36,9 @@ struct session;
 /* Create a new session under `state_dir`/sessions (created if needed), whole:
  * meta.json (a copy of `meta`, NULL for {}, plus "id", "started_ns" and, when
  * absent, "status": "running" and "created" in Unix seconds) and an empty
- * locked transcript are written and fsynced in a temporary directory that is
- * then renamed into place. "started_ns" is CLOCK_REALTIME in ns as a decimal
+ * locked transcript are written in a temporary directory that is then renamed
+ * into place; none of it waits for the disk (a crash of the process loses
+ * nothing), the first session_sync() makes it all durable. "started_ns" is CLOCK_REALTIME in ns as a decimal
  * string, raised above every existing session's so that `latest` is this one
  * even when the clock went back. Also removes temporary directories whose
  * creator died. DH_EFAIL (naming the path) on I/O errors; nothing is left. */
@@ -47,8 +48,8 @@ int session_create(struct session **out, const char *state_dir, const cJSON *met
  * was missing; DH_EFAIL when another process has it open. A partial last line
  * (a crash or a full disk mid-record) is cut off and noted (session_take_notes()). */
 int session_open(struct session **out, const char *state_dir, const char *spec) DH_MUST_CHECK;
-/* NULL-safe; fdatasyncs what session_sync() has not (teardown: it may wait
- * for the disk), then releases the lock. */
+/* NULL-safe; syncs what session_sync() has not (teardown: it may wait for
+ * the disk), then releases the lock. */
 void session_close(struct session *s);
 
 const char *session_id(const struct session *s);
@@ -66,7 +67,8 @@ char *session_take_notes(struct session *s);
  * and DH_EFAIL names the file and the reason; the caller reports it. */
 int session_append(struct session *s, const cJSON *record) DH_MUST_CHECK;
 /* fdatasync the transcript: every record appended before the call is on the
- * disk when it returns 0. Blocks on the disk, so the engine runs it on its
+ * disk when it returns 0 (the first call after session_create() also fsyncs
+ * meta.json and the directories). Blocks on the disk, so the engine runs it on its
  * worker (group commit: one per turn and before a call that changes files,
  * whatever the number of records); it may run there while the loop thread
  * appends. DH_EFAIL names the file and the reason. */

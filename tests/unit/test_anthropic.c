@@ -495,6 +495,15 @@ Test(anthropic, cache_breakpoints_move)
 		}
 	}
 	cr_assert_eq(marks, 2);
+	/* the messages the breakpoints leave alone are the caller's own, shared
+	 * (no copy of the conversation per request); the others are copies */
+	for (int i = 0; i < cJSON_GetArraySize(sent); i++) {
+		const cJSON *m = cJSON_GetArrayItem(sent, i);
+		bool shared = i == 1 || i == 3;
+
+		cr_assert_eq((m->type & cJSON_IsReference) != 0, shared, "message %d", i);
+		cr_assert_eq(m->child == cJSON_GetArrayItem(msgs, i)->child, shared, "message %d", i);
+	}
 	/* the caller's marker stays on the caller's copy */
 	cr_assert_not_null(cJSON_GetObjectItem(
 		cJSON_GetArrayItem(json_arr(cJSON_GetArrayItem(msgs, 0), "content"), 0),

@@ -106,6 +106,55 @@ Test(session, latest_is_the_last_started_within_one_second)
 	free(state);
 }
 
+/* A new session starts after the latest one there even when the clock is
+ * behind it (set back, or a session copied from a machine ahead), found
+ * without reading every meta.json: by the greatest start second among the
+ * ids, past one that is only an empty directory. */
+Test(session, starts_after_a_session_from_the_future)
+{
+	char *state = tmpstate();
+	char *sessions = xasprintf("%s/sessions", state);
+	/* 2200-01-01T00:00:00.5Z; then an empty directory of the second after */
+	char *ahead = xasprintf("%s/22000101-000000-0001", sessions);
+	char *empty = xasprintf("%s/22000101-000001-ffff", sessions);
+	char *mp = xasprintf("%s/meta.json", ahead);
+	struct session *older, *s;
+	cJSON *meta;
+
+	cr_assert_eq(session_create(&older, state, NULL), 0);
+	session_close(older);
+	cr_assert_eq(mkdir(ahead, 0700), 0);
+	cr_assert_eq(mkdir(empty, 0700), 0);
+	FILE *f = fopen(mp, "w");
+	cr_assert_not_null(f);
+	fputs("{\"status\": \"done\", \"started_ns\": \"7258118400500000000\"}\n", f);
+	fclose(f);
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	cr_assert_eq(session_meta_read(state, session_id(s), &meta), 0);
+	cr_assert_str_eq(json_str(meta, "started_ns"), "7258118400500000001");
+	cJSON_Delete(meta);
+	cr_assert_eq(strncmp(session_id(s), "22000101-000000-", 16), 0, "%s", session_id(s));
+	char *got;
+	cr_assert_eq(session_resolve(state, "latest", &got), 0);
+	cr_assert_str_eq(got, session_id(s));
+	free(got);
+	char **ids;
+	size_t n;
+	cr_assert_eq(session_list(state, &ids, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(ids[1], "22000101-000000-0001");
+	cr_assert_str_eq(ids[2], session_id(s));
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	session_close(s);
+	free(mp);
+	free(empty);
+	free(ahead);
+	free(sessions);
+	free(state);
+}
+
 static off_t
 file_size(const char *path)
 {
