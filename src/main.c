@@ -3,6 +3,7 @@
  * deskhand: argv dispatch, library initialisation order and teardown. The
  * verbs live in cli/; this file owns process-wide state (library init).
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
@@ -102,9 +103,31 @@ static const struct {
 	{ .name = "engine", .fn = engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 
+/* Memory is a process-wide setting, so main's: one malloc arena for every
+ * thread (the worker's libgit2 transients and the loop's JSON reuse each
+ * other's free space instead of each arena keeping its own high-water mark),
+ * and blocks of 128 KiB and more (request bodies, pack buffers) mapped and
+ * unmapped on their own at a fixed threshold: glibc's moving one rises to
+ * the biggest block freed, after which such blocks stay in the heap. */
+static void
+memory_settings(void)
+{
+	static const struct {
+		int param, value;
+	} settings[] = {
+		{ M_ARENA_MAX, 1 },
+		{ M_MMAP_THRESHOLD, 128 * 1024 },
+		{ M_TRIM_THRESHOLD, 128 * 1024 },
+	};
+
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+		mallopt(settings[i].param, settings[i].value);
+}
+
 int
 main(int argc, char **argv)
 {
+	memory_settings();
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 			  strcmp(argv[1], "help") == 0)) {
 		fputs(usage, stdout);

@@ -89,7 +89,8 @@ struct snap_log_entry {
  * Returns 0 or DH_EFAIL. Objects are written by libgit2 to a temporary name
  * and renamed, so a killed process never leaves a torn object; they are not
  * fsynced (GIT_OPT_ENABLE_FSYNC_GITDIR), which would make a baseline of a big
- * folder an fsync per file. */
+ * folder an fsync per file. libgit2's object cache is off and its CA store
+ * freed (memory; the shadow repositories never use the network). */
 int snap_global_init(void) DH_MUST_CHECK;
 void snap_global_shutdown(void);
 /* "libgit2 X.Y.Z" of the library actually loaded. Static string. */

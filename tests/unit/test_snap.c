@@ -470,6 +470,49 @@ Test(snap, open_creates_bare_shadow_repo_outside_folder)
 	assert_same_tree(work, orig);
 }
 
+/* snap_global_init() frees libgit2's CA store through an empty directory of
+ * its own in $TMPDIR: it leaves nothing there, and without a usable $TMPDIR
+ * it still succeeds (the store just stays). */
+Test(snap, global_init_leaves_no_directory)
+{
+	char tmp[PATH_MAX], p[PATH_MAX];
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? strdup(old) : NULL;
+
+	pathf(tmp, root, "tmp");
+	mkdirs(tmp);
+	setenv("TMPDIR", tmp, 1);
+	cr_assert_eq(snap_global_init(), 0);
+	snap_global_shutdown();
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	cr_assert_eq(n, 0, "snap_global_init left %d entries in $TMPDIR", n);
+
+	pathf(p, root, "no/such/dir");
+	setenv("TMPDIR", p, 1);
+	cr_assert_eq(snap_global_init(), 0);
+	snap_global_shutdown();
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+
+	/* checkpoints work as before */
+	struct snap_store *s = open_store();
+	struct snap_checkpoint c;
+
+	cr_assert_eq(snap_checkpoint(s, "sess", "baseline", 0, NULL, &c), 0, "%s", err_msg());
+	cr_assert(c.created);
+	snap_close(s);
+}
+
 Test(snap, checkpoints_count_changes_and_skip_no_change)
 {
 	struct snap_store *s = open_store();
