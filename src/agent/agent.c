@@ -88,6 +88,7 @@ enum ckpt_kind {
 struct ckpt_job {
 	struct agent *agent;
 	size_t grant;
+	bool behind;	/* the turn went on without waiting (checkpoint_behind) */
 	char *label;
 	int turn;
 	char *tool_call;
@@ -97,6 +98,15 @@ struct ckpt_job {
 	struct snap_checkpoint res;
 	struct buf stat;
 	struct buf report; /* CK_TAKE_BACK: what was taken back, for the model and the person */
+};
+
+/* An event or record that came while a checkpoint was behind: its JSON
+ * (event_to_json, or the record), recorded and/or delivered in order when
+ * the checkpoint lands. */
+struct held {
+	cJSON *json;
+	bool record;  /* goes in the transcript */
+	bool deliver; /* an event for the sinks */
 };
 
 struct agent {
@@ -119,6 +129,11 @@ struct agent {
 	char *asked_by;		/* the ask rule that asks calls[cur] (its reason), or NULL */
 	unsigned ckpt_outstanding;
 	void (*after_ckpt)(struct agent *a);
+	unsigned ckpt_behind;	/* step checkpoints the next request did not wait for:
+				 * events and records wait for them (held) */
+	struct held *held;	/* what came meanwhile, in order */
+	size_t nheld, capheld;
+	bool flushing;		/* flush_held() is delivering */
 	bool baseline_done;	/* the first checkpoint of every grant landed */
 	unsigned baseline_outstanding; /* its jobs still on the worker */
 	void (*after_baseline)(struct agent *a); /* what waits for it: a tool call, the end */
@@ -199,10 +214,44 @@ record_failed(struct agent *a, const char *why)
 }
 
 static void
-record(struct agent *a, const cJSON *rec)
+record_now(struct agent *a, const cJSON *rec)
 {
 	if (session_append(a->cfg.session, rec) < 0)
 		record_failed(a, err_msg());
+}
+
+static bool
+holding(const struct agent *a)
+{
+	return a->ckpt_behind > 0 || a->nheld > 0;
+}
+
+static void
+hold(struct agent *a, cJSON *json, bool rec, bool deliver)
+{
+	ARRAY_GROW(a->held, a->nheld, a->capheld, 1);
+	a->held[a->nheld++] = (struct held){ .json = json, .record = rec, .deliver = deliver };
+}
+
+/* Append one record (taking it), or hold it while a checkpoint is behind. */
+static void
+record_take(struct agent *a, cJSON *rec)
+{
+	if (holding(a)) {
+		hold(a, rec, true, false);
+		return;
+	}
+	record_now(a, rec);
+	cJSON_Delete(rec);
+}
+
+static void
+record(struct agent *a, const cJSON *rec)
+{
+	if (holding(a))
+		hold(a, json_dup(rec), true, false);
+	else
+		record_now(a, rec);
 }
 
 /* Group commit: records are written as they come (a crash of the process
@@ -257,8 +306,16 @@ transcript_sync(struct agent *a, void (*then)(struct agent *))
 	}
 }
 
+/* Whether the transcript gets ev. */
+static bool
+recorded(const struct event *ev)
+{
+	return ev->type != EVENT_TEXT_DELTA && ev->type != EVENT_STATUS &&
+	       ev->type != EVENT_TOOL_OUTPUT;
+}
+
 static void
-emit(struct agent *a, const struct event *ev)
+emit_now(struct agent *a, const struct event *ev)
 {
 	/* The transcript gets every event but the per-token deltas (the assistant
 	 * message that follows them holds the same text, and one fsync per token
@@ -268,15 +325,65 @@ emit(struct agent *a, const struct event *ev)
 	 * tool_result holds the output (and names the file with all of it), so
 	 * the transcript would hold it twice; an attach while it runs gets the
 	 * latest of it from agent_live_output(). */
-	if (ev->type != EVENT_TEXT_DELTA && ev->type != EVENT_STATUS &&
-	    ev->type != EVENT_TOOL_OUTPUT) {
+	if (recorded(ev)) {
 		cJSON *j = event_to_json(ev);
 
-		record(a, j);
+		record_now(a, j);
 		cJSON_Delete(j);
 	}
 	for (size_t i = 0; i < a->nsinks; i++)
 		a->sinks[i].fn(ev, a->sinks[i].ctx);
+}
+
+/* Every event goes out in the order it was made: while a step checkpoint is
+ * behind, what comes after its call waits for its checkpoint event (a status
+ * reply, an answer to one client, does not). */
+static void
+emit(struct agent *a, const struct event *ev)
+{
+	if (ev->type != EVENT_STATUS && holding(a)) {
+		hold(a, event_to_json(ev), recorded(ev), true);
+		return;
+	}
+	emit_now(a, ev);
+}
+
+/* The checkpoints behind landed: record and deliver what waited for them, in
+ * order, until one more is behind (a delivery can start one: what is left
+ * then waits for it). The records written are synced on the worker. */
+static void
+flush_held(struct agent *a)
+{
+	size_t i = 0;
+	bool wrote = false;
+
+	if (a->flushing)
+		return;
+	a->flushing = true;
+	while (a->ckpt_behind == 0 && i < a->nheld) {
+		struct held h = a->held[i++];
+
+		if (h.record) {
+			record_now(a, h.json);
+			wrote = true;
+		}
+		if (h.deliver) {
+			struct event_msg m;
+
+			if (event_msg_from_json(&m, h.json) == 0)
+				for (size_t k = 0; k < a->nsinks; k++)
+					a->sinks[k].fn(&m.ev, a->sinks[k].ctx);
+			else
+				log_warn("held event: %s", err_msg());
+			event_msg_fini(&m);
+		}
+		cJSON_Delete(h.json);
+	}
+	memmove(a->held, a->held + i, (a->nheld - i) * sizeof *a->held);
+	a->nheld -= i;
+	a->flushing = false;
+	if (wrote)
+		transcript_sync(a, NULL);
 }
 
 static void
@@ -313,8 +420,7 @@ history_add(struct agent *a, cJSON *msg)
 
 	json_add_str(rec, "type", "history");
 	json_add(rec, "message", json_dup(msg));
-	record(a, rec);
-	cJSON_Delete(rec);
+	record_take(a, rec);
 	json_add(a->history, NULL, msg);
 }
 
@@ -584,11 +690,13 @@ ckpt_done(int rc, const char *msg, void *ctx)
 {
 	struct ckpt_job *j = ctx;
 	struct agent *a = j->agent;
+	/* A checkpoint behind says its piece before what waited for it. */
+	void (*say)(struct agent *, const struct event *) = j->behind ? emit_now : emit;
 
 	if (rc < 0) {
 		char *m = xasprintf("checkpoint of %s failed: %s",
 				    grant_get(a->cfg.grants, j->grant)->path, msg);
-		emit_error(a, m);
+		say(a, &(struct event){ .type = EVENT_ERROR, .text = m });
 		free(m);
 	}
 	if (j->report.len) {
@@ -603,7 +711,7 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	if (rc >= 0 && !j->skipped && (j->kind != CK_EXTERNAL || j->res.created)) {
 		free(a->last_ckpt[j->grant]);
 		a->last_ckpt[j->grant] = xstrdup(j->res.id);
-		emit(a, &(struct event){
+		say(a, &(struct event){
 				.type = EVENT_CHECKPOINT,
 				.id = j->res.id,
 				.short_id = j->res.short_id,
@@ -628,6 +736,8 @@ ckpt_done(int rc, const char *msg, void *ctx)
 			baseline_done(a);
 		return;
 	}
+	if (j->behind && --a->ckpt_behind == 0)
+		flush_held(a);
 	free(j);
 	if (--a->ckpt_outstanding == 0 && a->after_ckpt) {
 		void (*fn)(struct agent *) = a->after_ckpt;
@@ -637,7 +747,33 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	}
 }
 
-/* Checkpoint every grant, then call `then`. */
+/* Post a checkpoint job of every grant; returns how many. */
+static size_t
+post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum ckpt_kind kind,
+		 bool behind)
+{
+	size_t n = grant_count(a->cfg.grants);
+
+	for (size_t i = 0; i < n; i++) {
+		struct ckpt_job *j = xcalloc(1, sizeof *j);
+
+		j->agent = a;
+		j->grant = i;
+		j->label = xstrdup(label);
+		j->turn = a->turn;
+		j->tool_call = tool_call ? xstrdup(tool_call) : NULL;
+		j->kind = kind;
+		if (a->last_ckpt[i])
+			snprintf(j->prev, sizeof j->prev, "%s", a->last_ckpt[i]);
+		j->behind = behind;
+		buf_init(&j->stat);
+		buf_init(&j->report);
+		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
+	}
+	return n;
+}
+
+/* Checkpoint every grant, then call `then` (when the ones behind landed too). */
 static void
 checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum ckpt_kind kind,
 	       void (*then)(struct agent *))
@@ -651,27 +787,30 @@ checkpoint_all(struct agent *a, const char *label, const char *tool_call, enum c
 	} else {
 		a->phase = PHASE_CHECKPOINT;
 		a->after_ckpt = then;
-		a->ckpt_outstanding = (unsigned)n;
+		a->ckpt_outstanding += (unsigned)n;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct ckpt_job *j = xcalloc(1, sizeof *j);
-
-		j->agent = a;
-		j->grant = i;
-		j->label = xstrdup(label);
-		j->turn = a->turn;
-		j->tool_call = tool_call ? xstrdup(tool_call) : NULL;
-		j->kind = kind;
-		if (a->last_ckpt[i])
-			snprintf(j->prev, sizeof j->prev, "%s", a->last_ckpt[i]);
-		buf_init(&j->stat);
-		buf_init(&j->report);
-		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
-	}
-	if (n == 0 && kind == CK_BASELINE)
-		baseline_done(a);
-	else if (n == 0)
+	post_checkpoints(a, label, tool_call, kind, false);
+	if (kind == CK_BASELINE) {
+		if (n == 0)
+			baseline_done(a);
+	} else if (a->ckpt_outstanding == 0) {
 		then(a);
+	}
+}
+
+/* The checkpoint of a step, without waiting for it: the turn goes on (its
+ * results, the next request) while the worker commits, and every event and
+ * record from here on is held until it lands (flush_held), so what clients
+ * and the transcript see is in the order of a checkpoint that was waited
+ * for. A call that changes files waits for it first (execute). */
+static void
+checkpoint_behind(struct agent *a, const char *label, const char *tool_call)
+{
+	size_t n = grant_count(a->cfg.grants);
+
+	a->ckpt_outstanding += (unsigned)n;
+	a->ckpt_behind += (unsigned)n;
+	post_checkpoints(a, label, tool_call, CK_STEP, true);
 }
 
 /*
@@ -1470,7 +1609,10 @@ start_request(struct agent *a)
 	}
 	a->compact_tried = false;
 	a->last_estimate = est;
-	transcript_sync(a, NULL); /* the turn boundary: the records of the last one */
+	/* The turn boundary: the records of the last one (those held behind a
+	 * checkpoint are synced when they are written, flush_held). */
+	if (!holding(a))
+		transcript_sync(a, NULL);
 	a->turn++;
 	a->phase = PHASE_STREAM;
 	/* The tools of this request: connectors' tools come and go. */
@@ -1711,10 +1853,14 @@ call_complete(struct agent *a)
 				  .output_file = c->res.output_file });
 	if (c->ran_mutating) {
 		char *label = call_label(c, a->turn);
-		checkpoint_all(a, label, c->id, CK_STEP,
-			       c->res.created_protected.n ? take_back_all : advance);
+
+		if (c->res.created_protected.n) {
+			checkpoint_all(a, label, c->id, CK_STEP, take_back_all);
+			free(label);
+			return;
+		}
+		checkpoint_behind(a, label, c->id);
 		free(label);
-		return;
 	}
 	advance(a);
 }
@@ -1798,6 +1944,13 @@ execute(struct agent *a)
 		 * before the folder as it was is recorded. */
 		a->phase = PHASE_CHECKPOINT;
 		a->after_baseline = execute;
+		return;
+	}
+	if (!(t->flags & TOOL_F_READONLY) && a->ckpt_behind) {
+		/* The last step's checkpoint first, and the records held for it
+		 * written (the sync below then covers them). */
+		a->phase = PHASE_CHECKPOINT;
+		a->after_ckpt = execute;
 		return;
 	}
 	if (!(t->flags & TOOL_F_READONLY) && !c->synced) {
@@ -2331,6 +2484,9 @@ agent_free(struct agent *a)
 	free(a->fin_msg);
 	free(a->history_error);
 	cJSON_Delete(a->meta_base);
+	for (size_t i = 0; i < a->nheld; i++)
+		cJSON_Delete(a->held[i].json);
+	free(a->held);
 	free(a->asked_by);
 	free(a);
 }
