@@ -17,6 +17,8 @@ runs, beside its reference measured in the same run.
       server's own, i.e. from the last byte of one response to the request
       line of the next, as a mean per 25-turn bucket (flat: the buckets
       agree), and by the kind of tool call the turn made.
+      Beside it, the floor under the run_command turns: their command run by
+      a bare bwrap, with no policy, no helper and no engine.
   (4) the peak RSS of that session against a one-turn session's.
 """
 import json
@@ -179,6 +181,25 @@ def main():
     print("  by the turn's tool calls:")
     for k in sorted(by_kind):
         print("    %-28s %s" % (k, fig(by_kind[k])))
+    # The floor under the run_command turns: their command run by a bare
+    # bwrap (no policy, no helper, no engine) in a copy of the folder, so the
+    # per-kind figure above can be read against what the command itself costs.
+    cmds = sorted({c["input"]["command"] for t in script["turns"]
+                   for c in t.get("tool_calls", []) if c["name"] == "run_command"})
+    bwrap = shutil.which("bwrap")
+    if cmds and bwrap:
+        d = fresh(tmp, "floor")
+        floor = []
+        for i in range(runs):
+            t0 = time.time()
+            r = subprocess.run([bwrap, "--ro-bind", "/", "/", "--bind", d, d, "--chdir", d,
+                                "--unshare-all", "/bin/sh", "-c", cmds[0]],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if r.returncode == 0:
+                floor.append((time.time() - t0) * 1000)
+        if floor:
+            print("  reference, a run_command turn's command under a bare bwrap:")
+            print("    %-28s %s" % ("(no policy, no helper)", fig(floor)))
     print("peak RSS (target <= 15 MB):")
     print("  the 100-turn session:            " + fig([r / 1024 for r in rss100], "MiB"))
     print("  reference, a one-turn session:   " + fig([r / 1024 for r in rss1], "MiB"))
