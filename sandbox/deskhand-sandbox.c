@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -507,10 +508,16 @@ static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int info_w, int 
     }
     close_range((unsigned)last + 1, ~0u, 0);
     /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in.
-     * Only ignored ones need resetting (exec resets handlers): a syscall each, not 64. */
+     * Only ignored ones need resetting (exec resets handlers): a syscall each, not 64. The raw
+     * rt_sigaction, because glibc refuses to touch the two real-time signals it reserves (32,
+     * 33), which a caller may still have ignored; an all-zero kernel sigaction is SIG_DFL with
+     * no flags and an empty mask on every architecture. */
     unsigned long long ign = ignored_signals();
     for (int sig = 1; sig < NSIG && sig <= 64; sig++)
-        if (ign >> (sig - 1) & 1) signal(sig, SIG_DFL);
+        if (ign >> (sig - 1) & 1) {
+            unsigned long kact[8] = { 0 };
+            syscall(SYS_rt_sigaction, sig, kact, NULL, (size_t)(NSIG / 8));
+        }
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(opt.bwrap, (char *const *)bw.v, envp);
