@@ -122,6 +122,7 @@ struct run {
 	cJSON *prompt_args;
 	char *start_req;  /* the request id of our "start" */
 	bool start_failed;
+	ARRAY(cJSON *) asides; /* events held while the model's text is mid-line */
 };
 
 /*
@@ -292,9 +293,8 @@ call_line(const struct run *r, const char *id)
 }
 
 static void
-human_sink(const struct event *ev, void *ctx)
+human_event(struct run *r, const struct event *ev)
 {
-	struct run *r = ctx;
 	const char *ok = r->utf8 ? "✓" : "ok", *bad = r->utf8 ? "✗" : "x";
 	const char *to = r->utf8 ? "→" : "->";
 
@@ -568,6 +568,44 @@ human_sink(const struct event *ev, void *ctx)
 		break;
 	}
 	fflush(stdout);
+}
+
+/* Print the events held by human_sink, in order. */
+static void
+flush_asides(struct run *r)
+{
+	for (size_t i = 0; i < r->asides.n; i++) {
+		struct event_msg m;
+
+		if (event_msg_from_json(&m, r->asides.v[i]) == 0)
+			human_event(r, &m.ev);
+		event_msg_fini(&m);
+		cJSON_Delete(r->asides.v[i]);
+	}
+	r->asides.n = 0;
+}
+
+/* Human output. A checkpoint or a connector's note that comes while the
+ * model's text is mid-line (a session's baseline is committed beside its
+ * first request, so its checkpoint can land in the middle of a word) waits
+ * for the end of that line, or for the next event that is not text: the
+ * text reads whole, and nothing is dropped. --json shows every event as it
+ * comes. */
+static void
+human_sink(const struct event *ev, void *ctx)
+{
+	struct run *r = ctx;
+	bool aside = ev->type == EVENT_CHECKPOINT || ev->type == EVENT_RESOURCE_UPDATED;
+
+	if (aside && r->streamed && !r->at_line_start) {
+		ARRAY_PUSH(&r->asides, event_to_json(ev));
+		return;
+	}
+	if (ev->type != EVENT_TEXT_DELTA)
+		flush_asides(r);
+	human_event(r, ev);
+	if (r->at_line_start)
+		flush_asides(r);
 }
 
 /* With --dangerously-run-commands-unsandboxed: a warning on stderr for every
@@ -1069,6 +1107,8 @@ out:
 		free(r.calls.v[i]);
 	ARRAY_FREE(&r.calls);
 	strv_free(&r.refused);
+	flush_asides(&r); /* none unless the engine went away mid-line */
+	ARRAY_FREE(&r.asides);
 out_early:
 	ARRAY_FREE(&a.engine);
 	cJSON_Delete(a.prompt_args);

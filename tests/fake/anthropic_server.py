@@ -25,6 +25,7 @@ Standard library only. Serves scripted turns, one per POST, in order:
 The script is {"turns": [TURN, ...]}. A TURN is one of
   normal:  {"text": "...", "tool_calls": [{"name", "input", "id"?}], "stop_reason"?,
             "text_step"?: N (the text streams in deltas of N characters, not 4 pieces),
+            "text_pause_ms"?: N (a pause of N ms after the text's first delta),
             "usage"?: {input_tokens, output_tokens, cache_read_input_tokens,
                        cache_creation_input_tokens}, "delay_ms"?: per-event delay}
   {"fault": "status", "status": 429, "retry_after"?, "retry_after_ms"?, "x_should_retry"?,
@@ -415,7 +416,7 @@ class Handler(BaseHTTPRequestHandler):
             },
         }, delay)
 
-    def text_block(self, index, text, delay, step=None):
+    def text_block(self, index, text, delay, step=None, pause_ms=0):
         self.event("content_block_start", {"type": "content_block_start", "index": index,
                                            "content_block": {"type": "text", "text": ""}}, delay)
         pieces = ([(a, min(a + step, len(text))) for a in range(0, len(text), step)] if step
@@ -424,6 +425,9 @@ class Handler(BaseHTTPRequestHandler):
             self.event("content_block_delta", {"type": "content_block_delta", "index": index,
                                                "delta": {"type": "text_delta",
                                                          "text": text[a:b]}}, delay)
+            if pause_ms:
+                time.sleep(pause_ms / 1000.0)
+                pause_ms = 0
         self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
 
     def quick_event(self, name, obj):
@@ -507,7 +511,8 @@ class Handler(BaseHTTPRequestHandler):
             with self.server.state.lock:
                 self.server.state.last_thinking[self.cursor] = sent
         if turn.get("text"):
-            self.text_block(index, turn["text"], delay, turn.get("text_step"))
+            self.text_block(index, turn["text"], delay, turn.get("text_step"),
+                            turn.get("text_pause_ms", 0))
             index += 1
         elif turn.get("text_bytes"):
             self.fill_text_block(index, turn["text_bytes"], step)

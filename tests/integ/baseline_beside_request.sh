@@ -25,3 +25,15 @@ assert_eq "$(jq -r .type "$tr" | grep -E '^(checkpoint|session_finished)$' | tr 
 # and it is the session's baseline: restoring to it is possible
 "$DESKHAND" log "$sid" > "$T/log" 2>&1 || { cat "$T/log"; fail "log exited $?"; }
 assert_file_contains "$T/log" baseline
+# run's own output: a baseline that lands while the model's text is mid-line
+# (the text pauses a second after its first piece) is shown after that line,
+# not in the middle of a word
+G2=$T/work2; cp -r "$G" "$G2"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
+printf '{"turns": [{"text": "Whole words only.", "text_pause_ms": 1000, "stop_reason": "end_turn"}]}' > "$T/script2.json"
+start_fake "$T/script2.json"
+plain=$("$DESKHAND" run --grant "$G2" "hi" 2>"$T/err2") || { cat "$T/err2"; fail "run exited $?"; }
+assert_contains "$plain" "Whole words only."
+grep -q 'checkpoint [0-9a-f]* .*work2' <<<"$plain" || fail "no baseline line: $plain"
+assert_eq "$(grep -o -e 'Whole words only.' -e '✓ checkpoint' <<<"$plain" | tr '\n' '|')" \
+  "Whole words only.|✓ checkpoint|" "the text, then the baseline"
