@@ -14,12 +14,13 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libcurl libgit2 libseccomp libcjson libcrypto
+PKGS      = ncursesw libgit2 libseccomp libcjson libcrypto
 # Loaded with dlopen() when first used (src/core/dl.h; PDF text, the journal,
 # web_fetch's HTML and office XML, zip containers, .xlsx writing, skills'
-# front matter, the Markdown view): their headers, not their libraries, so a
-# launch does not map and relocate them.
-DLOPEN_PKGS = poppler-glib libsystemd libxml-2.0 libzip xlsxwriter yaml-0.1 libcmark-gfm
+# front matter, the Markdown view; and libcurl, loaded on a thread beside the
+# start-up, src/net/http.c): their headers, not their libraries, so a launch
+# does not map and relocate them before main().
+DLOPEN_PKGS = libcurl poppler-glib libsystemd libxml-2.0 libzip xlsxwriter yaml-0.1 libcmark-gfm
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)

@@ -14,6 +14,7 @@
 #include "engine/serve.h"
 #include "engine/version.h"
 #include "llm/llm.h"
+#include "net/http.h"
 #include "snap/snap.h"
 
 static const char usage[] =
@@ -157,7 +158,10 @@ main(int argc, char **argv)
 		 * (run: the event loop blocks signals before any library thread). */
 		if (verbs[i].client)
 			return verbs[i].fn(argc - 1, argv + 1);
-		if (llm_global_init() < 0 || snap_global_init() < 0) {
+		/* libcurl loads on its own thread while libgit2 initialises
+		 * here (its CA store, mostly); llm_global_init() waits for it. */
+		http_preload();
+		if (snap_global_init() < 0 || llm_global_init() < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 			return 1;
 		}

@@ -30,6 +30,7 @@
 #include "engine/engine.h"
 #include "engine/serve.h"
 #include "llm/llm.h"
+#include "net/http.h"
 #include "snap/snap.h"
 
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
@@ -853,7 +854,9 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		close_range((unsigned)p[1] + 1, ~0U, 0);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (llm_global_init() < 0 || snap_global_init() < 0) {
+		/* main.c's order: libcurl loads beside libgit2's set-up. */
+		http_preload();
+		if (snap_global_init() < 0 || llm_global_init() < 0) {
 			if (write(p[1], init_failed, sizeof init_failed - 1) < 0)
 				_exit(127);
 			_exit(127);

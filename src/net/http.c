@@ -9,15 +9,41 @@
 #include <ctype.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Calls go through the table filled by the loader (core/dl.h): curl's
+ * type-checking macros would expand `lc.curl_easy_setopt(...)`. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
 #include "core/buf.h"
+#include "core/dl.h"
 #include "core/ev.h"
 #include "core/xalloc.h"
+
+/* libcurl is loaded, not linked (core/dl.h): with it come some thirty
+ * libraries (OpenSSL's, GnuTLS's, Kerberos', LDAP's, ...) that a launch would
+ * otherwise map and relocate before main(). http_preload() starts that on a
+ * thread of its own, beside the rest of the start-up. */
+#define CURL_SYMS(X)                                                                   \
+	X(curl_easy_cleanup) X(curl_easy_getinfo) X(curl_easy_init) X(curl_easy_setopt)   \
+	X(curl_easy_strerror) X(curl_free) X(curl_global_cleanup) X(curl_global_init)     \
+	X(curl_multi_add_handle) X(curl_multi_cleanup) X(curl_multi_info_read)            \
+	X(curl_multi_init) X(curl_multi_remove_handle) X(curl_multi_setopt)               \
+	X(curl_multi_socket_action) X(curl_multi_strerror) X(curl_slist_append)           \
+	X(curl_slist_free_all) X(curl_url) X(curl_url_cleanup) X(curl_url_get)            \
+	X(curl_url_set) X(curl_url_strerror) X(curl_version)
+DL_LIBRARY(lc, "libcurl.so.4", "libcurl4", CURL_SYMS);
+
+/* The thread http_preload() started, until http_global_init() joins it, and
+ * whether it set GNUTLS_NO_IMPLICIT_INIT (unset again once it is joined). */
+static pthread_t preload_thread;
+static bool preloading, gnutls_env_set;
 
 struct http_request {
 	struct http_client *client;
@@ -75,11 +101,11 @@ request_destroy(struct http_request *r)
 	ev_timer_disarm(c->loop, &r->idle);
 	request_unlink(r);
 	c->depth++; /* remove_handle may call the socket callback */
-	curl_multi_remove_handle(c->multi, r->easy);
+	lc.curl_multi_remove_handle(c->multi, r->easy);
 	c->depth--;
-	curl_easy_cleanup(r->easy);
-	curl_slist_free_all(r->headers);
-	curl_slist_free_all(r->resolve);
+	lc.curl_easy_cleanup(r->easy);
+	lc.curl_slist_free_all(r->headers);
+	lc.curl_slist_free_all(r->resolve);
 	free(r->pins);
 	free(r->body);
 	buf_fini(&r->hdr);
@@ -92,7 +118,7 @@ request_complete(struct http_request *r, int rc, bool timed_out, bool idle, cons
 	struct http_result res = { .rc = rc, .timed_out = timed_out, .idle = idle };
 	long code = 0;
 
-	if (curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+	if (lc.curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
 		res.status = code;
 	char *msg = error ? xstrdup(error) : NULL;
 	res.error = msg;
@@ -182,7 +208,7 @@ on_io(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	if (revents & (POLLERR | POLLHUP | POLLNVAL))
 		flags |= CURL_CSELECT_ERR;
 	c->depth++;
-	curl_multi_socket_action(c->multi, fd, flags, &running);
+	lc.curl_multi_socket_action(c->multi, fd, flags, &running);
 	c->depth--;
 	after_curl(c);
 }
@@ -244,7 +270,7 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	(void)l;
 	(void)t;
 	c->depth++;
-	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	lc.curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	c->depth--;
 	after_curl(c);
 }
@@ -292,12 +318,12 @@ after_curl(struct http_client *c)
 	}
 	CURLMsg *m;
 	int left = 0;
-	while ((m = curl_multi_info_read(c->multi, &left))) {
+	while ((m = lc.curl_multi_info_read(c->multi, &left))) {
 		struct http_request *r = NULL;
 
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		lc.curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		if (!r)
 			continue;
 		CURLcode code = m->data.result;
@@ -308,7 +334,7 @@ after_curl(struct http_client *c)
 		if (code == CURLE_OK) {
 			request_complete(r, 0, false, false, NULL);
 		} else {
-			const char *e = r->errbuf[0] ? r->errbuf : curl_easy_strerror(code);
+			const char *e = r->errbuf[0] ? r->errbuf : lc.curl_easy_strerror(code);
 			char *msg = xstrdup(e);
 
 			request_complete(r, DH_EFAIL, code == CURLE_OPERATION_TIMEDOUT, false, msg);
@@ -374,7 +400,7 @@ pin(struct http_request *r, const struct http_spec *spec)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)p)->sin6_addr, a, sizeof a);
 		buf_printf(&b, p->ss_family == AF_INET6 ? "%s[%s]" : "%s%s", i ? "," : "", a);
 	}
-	r->resolve = curl_slist_append(NULL, buf_cstr(&b));
+	r->resolve = lc.curl_slist_append(NULL, buf_cstr(&b));
 	buf_fini(&b);
 	return r->resolve ? 0 : -1;
 }
@@ -389,26 +415,29 @@ url_part(CURLU *u, CURLUPart what, char **out, unsigned flags)
 	char *v = NULL;
 
 	*out = NULL;
-	if (curl_url_get(u, what, &v, flags) != CURLUE_OK)
+	if (lc.curl_url_get(u, what, &v, flags) != CURLUE_OK)
 		return -1;
 	*out = xstrdup(v);
-	curl_free(v);
+	lc.curl_free(v);
 	return 0;
 }
 
 int
 http_url_parse(struct http_url *out, const char *url)
 {
-	CURLU *u = curl_url();
+	memset(out, 0, sizeof *out);
+	if (dl_load(&lc_lib) < 0)
+		return DH_EFAIL;
+
+	CURLU *u = lc.curl_url();
 	CURLUcode uc;
 	char *port = NULL;
 	int rc = 0;
 
-	memset(out, 0, sizeof *out);
 	if (!u)
 		die("out of memory (curl_url)");
-	if ((uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
-		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", url, curl_url_strerror(uc));
+	if ((uc = lc.curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
+		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", url, lc.curl_url_strerror(uc));
 		goto out;
 	}
 	if (url_part(u, CURLUPART_SCHEME, &out->scheme, 0) < 0 ||
@@ -422,7 +451,7 @@ http_url_parse(struct http_url *out, const char *url)
 	out->port = url_part(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == 0 ? atoi(port) : 0;
 out:
 	free(port);
-	curl_url_cleanup(u);
+	lc.curl_url_cleanup(u);
 	if (rc < 0)
 		http_url_fini(out);
 	return rc;
@@ -440,19 +469,22 @@ http_url_fini(struct http_url *u)
 int
 http_url_join(char **out, const char *base, const char *ref)
 {
-	CURLU *u = curl_url();
+	*out = NULL;
+	if (dl_load(&lc_lib) < 0)
+		return DH_EFAIL;
+
+	CURLU *u = lc.curl_url();
 	CURLUcode uc;
 	int rc = 0;
 
-	*out = NULL;
 	if (!u)
 		die("out of memory (curl_url)");
-	if ((uc = curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK ||
-	    (uc = curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK)
-		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", ref, curl_url_strerror(uc));
+	if ((uc = lc.curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK ||
+	    (uc = lc.curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK)
+		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", ref, lc.curl_url_strerror(uc));
 	else if (url_part(u, CURLUPART_URL, out, 0) < 0)
 		rc = err_setc(DH_EPARSE, "bad URL '%.200s'", ref);
-	curl_url_cleanup(u);
+	lc.curl_url_cleanup(u);
 	return rc;
 }
 
@@ -460,26 +492,71 @@ http_url_join(char **out, const char *base, const char *ref)
  * API
  */
 
+static void *
+preload_run(void *arg)
+{
+	(void)arg;
+	/* The result is also remembered: http_global_init() asks again. */
+	return (void *)(intptr_t)dl_load(&lc_lib);
+}
+
+void
+http_preload(void)
+{
+	sigset_t all, old;
+
+	if (preloading)
+		return;
+	/* GnuTLS comes with libcurl (through librtmp; curl's TLS is OpenSSL's)
+	 * and would initialise itself when loaded, p11-kit's modules with it:
+	 * some 0.8 MB of heap and its time, for a library this program never
+	 * uses (librtmp initialises it itself if it ever does). The variable
+	 * is set here, before the thread exists, and unset once it is joined,
+	 * so no other thread reads the environment while it changes and the
+	 * commands deskhand runs never see it. */
+	if (!getenv("GNUTLS_NO_IMPLICIT_INIT"))
+		gnutls_env_set = setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == 0;
+	/* Every signal blocked: one sent during the load goes to another thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	preloading = pthread_create(&preload_thread, NULL, preload_run, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int
 http_global_init(void)
 {
-	CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (preloading) {
+		pthread_join(preload_thread, NULL);
+		preloading = false;
+	}
+	if (gnutls_env_set) {
+		unsetenv("GNUTLS_NO_IMPLICIT_INIT");
+		gnutls_env_set = false;
+	}
+	if (dl_load(&lc_lib) < 0)
+		return DH_EFAIL;
+
+	CURLcode code = lc.curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	if (code != CURLE_OK)
-		return err_set("curl_global_init: %s", curl_easy_strerror(code));
+		return err_set("curl_global_init: %s", lc.curl_easy_strerror(code));
 	return 0;
 }
 
 void
 http_global_cleanup(void)
 {
-	curl_global_cleanup();
+	if (dl_load(&lc_lib) == 0) /* loaded by http_global_init(): nothing new */
+		lc.curl_global_cleanup();
 }
 
 const char *
 http_version(void)
 {
-	return curl_version();
+	if (dl_load(&lc_lib) < 0)
+		return err_msg();
+	return lc.curl_version();
 }
 
 int
@@ -488,17 +565,20 @@ http_client_new(struct http_client **out, struct ev_loop *l)
 	struct http_client *c;
 
 	*out = NULL;
-	CURLM *m = curl_multi_init();
+	if (dl_load(&lc_lib) < 0)
+		return DH_EFAIL;
+
+	CURLM *m = lc.curl_multi_init();
 	if (!m)
 		return err_set("http: curl_multi_init failed");
 	c = xcalloc(1, sizeof *c);
 	c->loop = l;
 	c->multi = m;
 	ev_timer_init(&c->timer, on_timer, c);
-	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, c);
-	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	curl_multi_setopt(m, CURLMOPT_TIMERDATA, c);
+	lc.curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+	lc.curl_multi_setopt(m, CURLMOPT_SOCKETDATA, c);
+	lc.curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	lc.curl_multi_setopt(m, CURLMOPT_TIMERDATA, c);
 	*out = c;
 	return 0;
 }
@@ -511,7 +591,7 @@ http_client_free(struct http_client *c)
 	while (c->reqs)
 		request_destroy(c->reqs);
 	c->depth++;
-	curl_multi_cleanup(c->multi);
+	lc.curl_multi_cleanup(c->multi);
 	c->depth--;
 	ev_timer_disarm(c->loop, &c->timer);
 	free(c);
@@ -519,7 +599,7 @@ http_client_free(struct http_client *c)
 
 #define SETOPT(e, opt, val)                                                                        \
 	do {                                                                                       \
-		if ((code = curl_easy_setopt(e, opt, val)) != CURLE_OK)                            \
+		if ((code = lc.curl_easy_setopt(e, opt, val)) != CURLE_OK)                            \
 			goto fail;                                                                 \
 	} while (0)
 
@@ -536,7 +616,7 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	r->ctx = ctx;
 	r->idle_ms = spec->idle_timeout_ms;
 	ev_timer_init(&r->idle, on_idle, r);
-	r->easy = curl_easy_init();
+	r->easy = lc.curl_easy_init();
 	if (!r->easy) {
 		free(r);
 		return err_set("http: curl_easy_init failed");
@@ -553,7 +633,7 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 			empty = xstrndup(line, n);
 			empty[n - 1] = ';';
 		}
-		struct curl_slist *h = curl_slist_append(r->headers, empty ? empty : line);
+		struct curl_slist *h = lc.curl_slist_append(r->headers, empty ? empty : line);
 		free(empty);
 
 		if (!h)
@@ -561,7 +641,7 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		r->headers = h;
 	}
 	/* No "Expect: 100-continue" round trip for large bodies. */
-	r->headers = curl_slist_append(r->headers, "Expect:");
+	r->headers = lc.curl_slist_append(r->headers, "Expect:");
 	if (!r->headers)
 		die("out of memory (curl_slist_append)");
 
@@ -619,16 +699,16 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	if (c->reqs)
 		c->reqs->prev = r;
 	c->reqs = r;
-	CURLMcode mc = curl_multi_add_handle(c->multi, e);
+	CURLMcode mc = lc.curl_multi_add_handle(c->multi, e);
 	if (mc != CURLM_OK) {
 		request_unlink(r);
-		curl_easy_cleanup(e);
-		curl_slist_free_all(r->headers);
-		curl_slist_free_all(r->resolve);
+		lc.curl_easy_cleanup(e);
+		lc.curl_slist_free_all(r->headers);
+		lc.curl_slist_free_all(r->resolve);
 		free(r->pins);
 		free(r->body);
 		free(r);
-		return err_set("http: %s", curl_multi_strerror(mc));
+		return err_set("http: %s", lc.curl_multi_strerror(mc));
 	}
 	if (r->idle_ms > 0)
 		ev_timer_arm(c->loop, &r->idle, (uint64_t)r->idle_ms);
@@ -636,13 +716,13 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	return 0;
 
 fail:
-	curl_easy_cleanup(r->easy);
-	curl_slist_free_all(r->headers);
-	curl_slist_free_all(r->resolve);
+	lc.curl_easy_cleanup(r->easy);
+	lc.curl_slist_free_all(r->headers);
+	lc.curl_slist_free_all(r->resolve);
 	free(r->pins);
 	free(r->body);
 	free(r);
-	return err_set("http: %s", curl_easy_strerror(code));
+	return err_set("http: %s", lc.curl_easy_strerror(code));
 }
 
 void

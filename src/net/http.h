@@ -74,22 +74,37 @@ struct http_callbacks {
 	void (*on_done)(const struct http_result *res, void *ctx);
 };
 
-/* curl_global_init()/curl_global_cleanup() for main.c and tests, so that only
- * http.c includes <curl/curl.h>. Call init once, after ev_new() (threads
- * inherit the signal mask) and before any client exists. Returns 0 or DH_EFAIL. */
+/* Start loading libcurl (and the libraries it needs) on a thread of its own,
+ * so that it overlaps the caller's other start-up work; http_global_init()
+ * waits for it. For main.c, once, while it has no other thread, before
+ * http_global_init(); the thread has every signal blocked and is joined by
+ * http_global_init(). GnuTLS, loaded with libcurl and unused, is not
+ * initialised (GNUTLS_NO_IMPLICIT_INIT, in the environment only until the
+ * join). Never fails: a library that cannot be loaded is told by
+ * http_global_init(). */
+void http_preload(void);
+/* Load libcurl if http_preload() did not (core/dl.h), then curl_global_init();
+ * curl_global_cleanup() for main.c and tests, so that only http.c includes
+ * <curl/curl.h>. Call init once, after ev_new() (threads inherit the signal
+ * mask) and before any client exists. Returns 0 or DH_EFAIL (libcurl missing:
+ * err_msg() names it and its Debian package; or curl's own set-up failed). */
 int http_global_init(void) DH_MUST_CHECK;
 void http_global_cleanup(void);
-/* curl_version(): "libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13 ...", owned by libcurl. */
+/* curl_version(): "libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13 ...", owned by
+ * libcurl; when libcurl cannot be loaded, err_msg()'s text saying why. */
 const char *http_version(void);
 
-/* Split `url`. DH_EPARSE with curl's reason. Free with http_url_fini(). */
+/* Split `url`. DH_EPARSE with curl's reason, DH_EFAIL when libcurl cannot be
+ * loaded (err_msg() says why). Free with http_url_fini(). */
 int http_url_parse(struct http_url *out, const char *url) DH_MUST_CHECK;
 void http_url_fini(struct http_url *u);
 /* Resolve `ref` (absolute or relative, as in a Location header or a link)
- * against `base`; *out is heap. DH_EPARSE when either does not parse. */
+ * against `base`; *out is heap. DH_EPARSE when either does not parse, DH_EFAIL
+ * when libcurl cannot be loaded. */
 int http_url_join(char **out, const char *base, const char *ref) DH_MUST_CHECK;
 
-/* Returns 0 or DH_EFAIL (curl_multi_init failed). *out is owned by the caller. */
+/* Returns 0 or DH_EFAIL (libcurl cannot be loaded, or curl_multi_init failed).
+ * *out is owned by the caller. */
 int http_client_new(struct http_client **out, struct ev_loop *l) DH_MUST_CHECK;
 /* Cancel every request (no callbacks) and free. NULL-safe. Not from a callback. */
 void http_client_free(struct http_client *c);

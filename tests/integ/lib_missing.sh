@@ -35,3 +35,12 @@ assert_contains "$r" "true write_spreadsheet: t.xlsx: writing an .xlsx workbook 
 r=$(result 3)
 assert_contains "$r" "false created t.csv"
 assert_eq "$(tr -d '\r' <"$G/t.csv")" "a,1"  # RFC 4180 lines end in CRLF
+
+# libcurl itself (loaded on a thread at start, net/http.c): a run that cannot
+# load it stops at once and names it; nothing is sent.
+: >"$L/libcurl.so.4"
+n=$(wc -l <"$FAKE_LOG")
+LD_LIBRARY_PATH=$L "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "again" >"$T/out2" 2>"$T/err2" &&
+  fail "run succeeded without libcurl"
+assert_contains "$(cat "$T/err2")" "libcurl.so.4 (Debian package libcurl4) could not be loaded: $L/libcurl.so.4: file too short"
+assert_eq "$(wc -l <"$FAKE_LOG")" "$n"
