@@ -19,7 +19,8 @@ runs, beside its reference measured in the same run.
       agree), and by the kind of tool call the turn made.
       Beside it, the floor under the run_command turns: their command run by
       a bare bwrap, with no policy, no helper and no engine.
-  (4) the peak RSS of that session against a one-turn session's.
+  (4) the peak RSS of that session against a one-turn session's, each
+      deskhand's own (measured through GNU time, see TIME).
 """
 import json
 import os
@@ -31,6 +32,16 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
+
+
+# The peak RSS of a child as wait4() reports it is at least this script's own:
+# Linux carries the high-water mark of the memory a process replaces at
+# exec() into the new program's, and a child of python3 starts as a copy of
+# python3 (~14 MiB, more than a one-turn session of deskhand). GNU time forks
+# deskhand from its own small process and reports that child's peak (%M, KiB).
+# Only the runs whose peak is reported go through it (time's fork and exec
+# would count in the launch figure).
+TIME = "/usr/bin/time"
 
 
 def fig(vals, unit="ms", fmt="%.1f"):
@@ -69,18 +80,25 @@ class Fake:
         with open(self.timing) as f:
             return [json.loads(line) for line in f if line.strip()]
 
-    def run(self, deskhand, work, task="bench"):
+    def run(self, deskhand, work, task="bench", rss=False):
         """One `deskhand run` (a new API key: the script from its start).
-        Returns (t0, peak RSS KiB, exit status, the timing records it made)."""
+        Returns (t0, peak RSS KiB, exit status, the timing records it made).
+        The peak RSS is deskhand's own only with rss=True (see TIME)."""
         self.key += 1
         seen = len(self.records())
         env = dict(os.environ, ANTHROPIC_BASE_URL=self.url, ANTHROPIC_API_KEY="bench-%d" % self.key)
+        cmd = [deskhand, "run", "--grant", work, "--approve-plan", "--mode", "auto", "--json", task]
+        out = os.path.join(self.tmp, "maxrss")
+        if rss:
+            cmd = [TIME, "-f", "%M", "-o", out] + cmd
         t0 = time.time()
-        p = subprocess.Popen([deskhand, "run", "--grant", work, "--approve-plan", "--mode", "auto",
-                              "--json", task], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, ru = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
+        peak = ru.ru_maxrss
+        if rss:
+            with open(out) as f:  # "Command exited with non-zero status N" first, if so
+                peak = int(f.read().split()[-1])
         # the server writes a request's record after its last byte: the
         # client may exit first
         for _ in range(200):
@@ -89,7 +107,7 @@ class Fake:
                 break
             time.sleep(0.005)
         recs = sorted(self.records()[seen:], key=lambda r: r["n"])
-        return t0, ru.ru_maxrss, p.returncode, recs
+        return t0, peak, p.returncode, recs
 
     def stop(self):
         self.p.kill()
@@ -105,6 +123,10 @@ def fresh(tmp, name):
 
 def main():
     deskhand, tmp = sys.argv[1], sys.argv[2]
+    if not os.access(TIME, os.X_OK):
+        print("launch.py: %s (Debian package time) is needed to measure the peak RSS" % TIME,
+              file=sys.stderr)
+        return 2
     runs = max(20, int(sys.argv[3]) if len(sys.argv) > 3 else 20)
     os.makedirs(tmp, exist_ok=True)
 
@@ -120,7 +142,10 @@ def main():
             continue
         warm.append((recs[0]["request"] - t0) * 1000)
         accept.append((recs[0]["first_byte"] - recs[0]["accept"]) * 1000)
-        rss1.append(rss)
+    for i in range(runs):
+        t0, rss, rc, recs = fake.run(deskhand, warm_dir, rss=True)
+        if rc == 0 and recs:
+            rss1.append(rss)
     for i in range(runs):
         t0, rss, rc, recs = fake.run(deskhand, fresh(tmp, "cold"))
         if rc != 0 or not recs:
@@ -153,7 +178,7 @@ def main():
     buckets = [[] for _ in range(4)]
     whole, server, by_kind, rss100, bad = [], [], {}, [], 0
     for i in range(runs):
-        t0, rss, rc, recs = fake.run(deskhand, fresh(tmp, "long"))
+        t0, rss, rc, recs = fake.run(deskhand, fresh(tmp, "long"), rss=True)
         if rc != 0 or len(recs) != len(script["turns"]):
             bad += 1
             continue
