@@ -514,13 +514,13 @@ proc_adopt_stop(struct ev_loop *l, int max_ms)
 		uint64_t left = deadline - now, most = npfd ? 1000 : 10;
 		int wait = (int)(left < most ? left : most);
 
-		if (poll(pfd, npfd, wait) < 0 && errno != EINTR)
-			running = 0; /* cannot wait: give up */
+		int prc = poll(pfd, npfd, wait), perr = errno;
+
 		for (size_t i = 0; i < npfd; i++)
 			close(pfd[i].fd);
 		free(pfd);
-		if (running == 0 && !busy)
-			break;
+		if (prc < 0 && perr != EINTR)
+			break; /* cannot wait: leave them */
 	}
 	free(live);
 	pthread_mutex_lock(&own.mu);
