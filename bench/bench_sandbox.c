@@ -3,15 +3,13 @@
  * bench-sandbox: the cost of the sandbox per command against bubblewrap's
  * own (issue 17, item 1). In each of N rounds it spawns, in turn:
  *   - bare bwrap:   BWRAP --ro-bind / / --unshare-all true
- *   - exec mode:    SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
+ *   - run_command:  SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
  *                   -- /bin/sh -c true
- *                   (bwrap with the whole policy, seccomp, Landlock, the
- *                   cgroup; the helper becomes bwrap, and the ready byte must
- *                   arrive on the pipe at F; not used by run_command yet:
- *                   sandbox/README.md, "Exec mode")
+ *                   (the argv run_command gives deskhand-sandbox: bwrap with
+ *                   the whole policy, seccomp, Landlock, the cgroup; exec mode,
+ *                   and the ready byte must arrive on the pipe at F)
  *   - supervised:   the same without --exec --ready-fd (the helper's default
- *                   mode: what run_command, connectors' servers and the
- *                   sandbox trial run)
+ *                   mode: connectors' servers and the sandbox trial)
  * rotating which goes first, so that all see the same load. It prints each
  * one's median, min and max wall time (spawn to reaped, ms) and the overhead
  * above bare bwrap: the difference of the medians, and the median (min, max)
@@ -125,16 +123,16 @@ main(int argc, char **argv)
 		dv[i] = v[i] - b[i];
 	}
 	double mb = report(b, n, "bare bwrap --unshare-all true");
-	double ms = report(s, n, "exec mode true (--exec)");
-	double mv = report(v, n, "run_command true (supervised)");
+	double ms = report(s, n, "run_command true (--exec)");
+	double mv = report(v, n, "supervised true (no --exec)");
 
-	report(d, n, "exec mode overhead, per round");
-	report(dv, n, "run_command overhead, per round");
-	printf("sandbox overhead above bare bwrap: %.2f ms (run_command: the supervising mode, "
-	       "difference of the medians; target <= 5 ms)\n",
-	       mv - mb);
-	printf("exec mode overhead above bare bwrap: %.2f ms (not used by run_command yet)\n",
+	report(d, n, "run_command overhead, per round");
+	report(dv, n, "supervised overhead, per round");
+	printf("sandbox overhead above bare bwrap: %.2f ms (run_command, difference of the "
+	       "medians; target <= 5 ms)\n",
 	       ms - mb);
+	printf("supervising mode overhead above bare bwrap: %.2f ms (connectors, the trial)\n",
+	       mv - mb);
 	free(b);
 	free(s);
 	free(v);

@@ -55,7 +55,7 @@ struct ev_loop {
 	uint64_t seq;
 
 	int sigfd;
-	struct sig_handler sigs[4];
+	struct sig_handler sigs[5];
 
 	struct child *children;
 	size_t nchildren, capchildren;
@@ -67,7 +67,9 @@ struct ev_loop {
 	bool idle;
 };
 
-static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+/* SIGCHLD: a subreaper's adopted processes (proc_adopt_start); our own children
+ * are seen through their pidfds. */
+static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD };
 
 uint64_t
 ev_now_ms(void)

@@ -35,8 +35,9 @@ struct ev_timer {
 	void *ctx;
 };
 
-/* Create the loop. Blocks SIGINT, SIGTERM, SIGHUP and SIGWINCH (delivered
- * through a signalfd) and ignores SIGPIPE: call it first in main(), before any
+/* Create the loop. Blocks SIGINT, SIGTERM, SIGHUP, SIGWINCH and SIGCHLD
+ * (delivered through a signalfd; children spawned through proc get an empty
+ * mask) and ignores SIGPIPE: call it first in main(), before any
  * thread exists (libcurl's resolver, the snapshot worker), because threads
  * inherit the mask. Returns 0 or DH_EFAIL (message says which syscall). */
 int ev_new(struct ev_loop **out) DH_MUST_CHECK;
@@ -57,7 +58,7 @@ void ev_timer_arm(struct ev_loop *l, struct ev_timer *t, uint64_t ms);
 void ev_timer_disarm(struct ev_loop *l, struct ev_timer *t);
 bool ev_timer_is_armed(const struct ev_timer *t);
 
-/* Call `fn` when `signo` (one of SIGINT, SIGTERM, SIGHUP, SIGWINCH) arrives.
+/* Call `fn` when `signo` (one of SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCHLD) arrives.
  * One handler per signal; a later call replaces it, fn NULL removes it. */
 int ev_signal_on(struct ev_loop *l, int signo, ev_signal_fn *fn, void *ctx) DH_MUST_CHECK;
 

@@ -68,4 +68,36 @@ int proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, in
  * The exit callback is not called. NULL-safe. */
 void proc_free(struct proc *p);
 
+/*
+ * Adopted processes. A process that runs the engine is a child subreaper
+ * (PR_SET_CHILD_SUBREAPER): what its children's descendants leave behind when
+ * their parent exits (bwrap's pid-1 init, a connector's daemon) is re-parented
+ * to it, and it reaps them. The children deskhand waits for itself are the
+ * ones proc_spawn() starts: it registers each pid atomically with its spawn
+ * (a sweep never runs while a spawn is under way, in any thread) and forgets
+ * it once reaped, so that reaping the others never takes one of their
+ * statuses. A process that calls proc_adopt_start() must spawn every child it
+ * waits for through proc_spawn() (fork()/posix_spawn() elsewhere are for
+ * processes that are not subreapers: the workbench, the CLI's clients).
+ */
+
+/* Make this process a child subreaper and reap what it adopts: on each
+ * SIGCHLD that `l` reads and after each proc child is reaped, on whatever
+ * thread. Call on `l`'s thread, once, and end it with proc_adopt_stop(l)
+ * before `l` is freed. 0, or DH_EFAIL (prctl or the signal
+ * handler failed; the message names it). */
+int proc_adopt_start(struct ev_loop *l) DH_MUST_CHECK;
+/* Reap every adopted process that has exited; never blocks (deferred to the
+ * end of a spawn under way in another thread). Returns how many adopted
+ * processes are still running (0 when none, or when the sweep was deferred).
+ * A no-op before proc_adopt_start(). */
+size_t proc_reap_adopted(void);
+/* The end of proc_adopt_start(), at the engine's close, after its last proc
+ * was freed: reap what was adopted, waiting at most `max_ms` ms for those
+ * still running (they are the sandbox's, dying with it; one that lives on is
+ * left to the next subreaper up), then stop being a subreaper and remove the
+ * SIGCHLD handler from `l`. Blocks up to max_ms: never call it from a loop's
+ * handler. Returns how many adopted processes were left running. */
+size_t proc_adopt_stop(struct ev_loop *l, int max_ms);
+
 #endif

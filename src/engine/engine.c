@@ -21,6 +21,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/proc.h"
 #include "core/review_model.h"
 #include "core/strv.h"
 #include "core/worker.h"
@@ -48,9 +49,11 @@
 
 #define ENGINE_MAX_GRANTS 64 /* fixed so the agent's borrowed arrays never move */
 #define ENGINE_MAX_SINKS  8
+#define ENGINE_ADOPTED_WAIT_MS 300 /* at close: the longest wait for an adopted process to exit */
 
 struct engine {
 	struct ev_loop *loop;
+	bool adopting; /* a subreaper reaping what it adopts (proc_adopt_start) */
 	struct config *cfg;
 	struct engine_opts opts;
 	char *state;
@@ -637,6 +640,12 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->opts = *o;
 	ev_timer_init(&e->deadline, on_deadline, e);
 	ev_timer_init(&e->deferred, on_deferred, e);
+	/* What the commands' sandboxes leave behind when bwrap exits (its pid-1
+	 * init, for a few ms) is re-parented to us and reaped here, not by
+	 * whoever started us; without it the system's init reaps it. */
+	e->adopting = proc_adopt_start(loop) == 0;
+	if (!e->adopting)
+		log_warn("engine: %s", err_msg());
 	notify_new(&e->notify, loop, cfg->notify_command);
 	e->stores = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->stores);
 	e->redact = xcalloc(ENGINE_MAX_GRANTS, sizeof *e->redact);
@@ -2160,5 +2169,8 @@ engine_close(struct engine *e)
 	cJSON_Delete(e->plan);
 	cJSON_Delete(e->pending);
 	elicit_set_free(e->elicit);
+	/* Last, after every child was freed: what was adopted and is exiting. */
+	if (e->adopting)
+		proc_adopt_stop(e->loop, ENGINE_ADOPTED_WAIT_MS);
 	free(e);
 }

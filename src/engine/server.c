@@ -271,6 +271,20 @@ drop_client(struct sclient *c)
 	flush(c);
 }
 
+/* Whether c took no byte for SERVER_STALL_MS. The loop may have been busy
+ * all that time (a burst from the model on a loaded machine) and never
+ * offered it the bytes, so it is offered them first: a client that reads
+ * takes some and is not stalled; a stopped one takes none. False if that
+ * write finds it gone (then it is dead). */
+static bool
+stalled(struct sclient *c)
+{
+	if (ev_now_ms() - c->progress_ms <= SERVER_STALL_MS)
+		return false;
+	flush(c);
+	return !c->dead && ev_now_ms() - c->progress_ms > SERVER_STALL_MS;
+}
+
 static void
 watch_events(struct sclient *c)
 {
@@ -342,11 +356,12 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 		push_line(c, l, len, false);
 	}
 	live = c->queued - c->hist;
-	if (live > SERVER_DROP_BYTES &&
-	    (live > SERVER_DROP_HARD || ev_now_ms() - c->progress_ms > SERVER_STALL_MS)) {
+	if (live > SERVER_DROP_BYTES && (live > SERVER_DROP_HARD || stalled(c))) {
 		drop_client(c);
 		return;
 	}
+	if (c->dead)
+		return;
 	if (c->head == c->tail) /* it was empty: write at once */
 		flush(c);
 	else

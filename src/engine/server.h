@@ -20,10 +20,11 @@
  * queued, consecutive text_delta events are merged (into lines of at most
  * 1 MiB of text, so a client catching up reads lines of sane size). A
  * client more than SERVER_DROP_BYTES behind that took nothing for
- * SERVER_STALL_MS (or more than SERVER_DROP_HARD behind at all) gets
- * "detached" {reason} and is closed; it may attach again. The stall rule
- * spares a reading client that is behind only because the loop was busy
- * (a burst from the model). Loop thread only.
+ * SERVER_STALL_MS, and takes none when offered more at that moment (or
+ * more than SERVER_DROP_HARD behind at all) gets "detached" {reason} and is
+ * closed; it may attach again. The stall rule spares a reading client that
+ * is behind only because the loop was busy (a burst from the model, a
+ * loaded machine). Loop thread only.
  */
 
 #define SERVER_MAX_LINE	      ((size_t)4 << 20)	 /* a longer command line is dropped */

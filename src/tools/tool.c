@@ -223,6 +223,12 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 		strv_add(out, "--timeout");
 		strv_add(out, num);
 	}
+	if (s->exec_ready_fd > 2) {
+		snprintf(num, sizeof num, "%d", s->exec_ready_fd);
+		strv_add(out, "--exec");
+		strv_add(out, "--ready-fd");
+		strv_add(out, num);
+	}
 	if (s->proxy_fd >= 0) {
 		snprintf(num, sizeof num, "%d", s->proxy_fd);
 		strv_add(out, "--proxy-fd");

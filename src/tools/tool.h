@@ -239,6 +239,10 @@ struct tool_sandbox_spec {
 	int timeout_s;                  /* wall-clock limit; 0 = none */
 	int proxy_fd;                   /* --proxy-fd (the socket the listener comes back
 	                                 * on); -1 = no network at all */
+	int exec_ready_fd;              /* > 2: --exec --ready-fd N (the helper becomes bwrap;
+	                                 * the caller enforces the timeout and reads the
+	                                 * ready byte from the pipe whose write end is N);
+	                                 * 0: the helper supervises (its exit codes) */
 	const char *const *env;         /* NAME=VALUE for the command; NULL-terminated or NULL */
 	const char *const *cmd;         /* the command; NULL-terminated */
 };

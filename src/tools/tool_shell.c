@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * run_command: one shell command inside deskhand-sandbox (its CLI contract:
- * SANDBOX --rw G0 [--rw G1 …] --chdir G0 --timeout S -- /bin/sh -c CMD),
+ * SANDBOX --rw G0 [--rw G1 …] --chdir G0 --timeout S --exec --ready-fd N --
+ * /bin/sh -c CMD: exec mode, the helper becomes bwrap; we kill it when the
+ * timeout expires, and a command that sent no byte on the ready pipe never
+ * ran: the sandbox's setup failed, reported as the helper's 125 would be),
  * spawned through core/proc with a minimal environment, output captured and
  * kept for the model as its head and its tail (a long output is stored whole
  * through env->store and named in the result), streamed live through
@@ -38,14 +41,13 @@
 
 #define EXIT_TIMEOUT  124          /* deskhand-sandbox: the wall-clock timeout killed the tree */
 #define EXIT_SETUP    125          /* deskhand-sandbox: setup failed */
-#define BACKSTOP_S    15           /* our own SIGKILL this long after the helper's timeout */
 #define LIVE_KEEP     TOOL_OUTPUT_FLUSH_MAX /* bytes of one tool_output event at most */
 
 struct shell_run {
 	struct tool_run base; /* first: tool_run_cancel() */
 	struct ev_loop *loop;
 	struct proc *proc;     /* NULL before spawn / after a spawn failure */
-	struct ev_timer timer; /* backstop kill, or delivery of an early error */
+	struct ev_timer timer; /* the timeout's kill, or delivery of an early error */
 	struct egress *egress; /* NULL: no network */
 	int psock;             /* our end of --proxy-fd, until the listener arrives; -1 */
 	struct proxy *proxy;   /* serves the sandbox's listener */
@@ -65,7 +67,10 @@ struct shell_run {
 	size_t live_skipped; /* bytes dropped from live since the last event */
 	uint64_t live_last;  /* ev_now_ms() of the last tool_output */
 	struct ev_timer live_timer;
-	bool backstop_fired;
+	bool exec;         /* the helper ran in exec mode: its status is the command's */
+	int ready_r;       /* exec mode: the ready pipe's read end, or -1 */
+	int setup_wstatus; /* exec mode: bwrap's status when the command never ran, or -1 */
+	bool timed_out;    /* our timer killed the command */
 	bool finished; /* done was called */
 	bool in_done;  /* inside done: cancel must defer the free */
 	bool free_pending;
@@ -175,6 +180,8 @@ shell_free(struct shell_run *r)
 		close(r->stdin_fd);
 	free(r->bwrap);
 	free(r->had);
+	if (r->ready_r >= 0)
+		close(r->ready_r);
 	proxy_free(r->proxy);
 	if (r->psock >= 0) {
 		ev_io_del(r->loop, r->psock);
@@ -432,16 +439,24 @@ shell_finish(struct shell_run *r, int wstatus)
 	if (WIFEXITED(wstatus)) {
 		int code = WEXITSTATUS(wstatus);
 
-		if (code == EXIT_TIMEOUT)
+		/* In exec mode 124 and 125 are the command's own: we time out
+		 * ourselves, and a failed setup is known by the missing ready byte. */
+		if (code == EXIT_TIMEOUT && !r->exec)
 			buf_printf(t, "timed out after %d s", r->timeout_s);
-		else if (code == EXIT_SETUP)
+		else if (code == EXIT_SETUP && r->setup_wstatus >= 0)
+			buf_printf(t, "exit status %d (the sandbox could not be set up: bwrap %s %d; "
+			              "the command did not run)",
+			           code, WIFSIGNALED(r->setup_wstatus) ? "killed by signal" : "exit",
+			           WIFSIGNALED(r->setup_wstatus) ? WTERMSIG(r->setup_wstatus)
+			                                         : WEXITSTATUS(r->setup_wstatus));
+		else if (code == EXIT_SETUP && !r->exec)
 			buf_printf(t, "exit status %d (the sandbox could not be set up)", code);
 		else if (code > 128 && code < 128 + 65)
 			buf_printf(t, "killed by signal %d", code - 128);
 		else
 			buf_printf(t, "exit status %d", code);
 		r->res.is_error = code != 0;
-	} else if (r->backstop_fired) {
+	} else if (r->timed_out) {
 		buf_printf(t, "timed out after %d s", r->timeout_s);
 		r->res.is_error = true;
 	} else {
@@ -461,8 +476,20 @@ shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 	(void)p;
 	(void)output;
 	(void)truncated;
+	char c;
+	bool ran = r->ready_r >= 0 && read(r->ready_r, &c, 1) == 1;
+
+	if (!ran && !r->timed_out) {
+		/* The exec stage never sent its byte: bwrap (or the helper before it) failed
+		 * to set the sandbox up, and the command did not run. The helper's 125 says
+		 * that in its supervising mode; say it the same way. */
+		r->setup_wstatus = wstatus;
+		wstatus = EXIT_SETUP << 8; /* waitpid-style: exited 125 */
+	}
 	if (r->first && r->env->sandbox_trial == 0) {
-		if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != EXIT_SETUP) {
+		if (ran) {
+			r->env->sandbox_trial = 1; /* the command ran: its 125 is its own */
+		} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != EXIT_SETUP) {
 			r->env->sandbox_trial = 1; /* the sandbox was set up: the trial passed */
 		} else {
 			/* Setup failed, or the command itself exited 125: the trial tells. */
@@ -482,9 +509,10 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	(void)l;
 	(void)t;
 	if (r->proc && proc_is_running(r->proc)) {
-		/* The helper did not enforce its timeout: kill the group; the exit
-		 * arrives through shell_exited. */
-		r->backstop_fired = true;
+		/* The timeout: kill the group (bwrap, which the helper became); its
+		 * --die-with-parent and the PID namespace take the sandbox down. The
+		 * exit arrives through shell_exited. */
+		r->timed_out = true;
 		proc_kill(r->proc, SIGKILL);
 		return;
 	}
@@ -628,6 +656,8 @@ sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, in
 	r->cap = env->output_cap ? env->output_cap : TOOL_OUTPUT_CAP_DEF;
 	r->egress = env->egress;
 	r->psock = -1;
+	r->ready_r = -1;
+	r->setup_wstatus = -1;
 	r->store_fd = -1;
 	r->stdin_fd = stdin_fd;
 	tool_result_init(&r->res);
@@ -705,10 +735,22 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 {
 	struct tool_env *env = r->env;
 	size_t ngrants = grant_count(env->grants);
-	int pair[2] = { -1, -1 };
+	int pair[2] = { -1, -1 }, ready[2] = { -1, -1 };
 
 	if (r->egress && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		tool_result_errorf(&r->res, "run_command: socketpair: %s", strerror(errno));
+		return fail_later(r, out);
+	}
+	/* The exec stage's byte on it, read after the exit, says the command ran. */
+	r->setup_wstatus = -1;
+	r->timed_out = false;
+	r->exec = true;
+	if (pipe2(ready, O_CLOEXEC | O_NONBLOCK) < 0) {
+		tool_result_errorf(&r->res, "run_command: pipe: %s", strerror(errno));
+		if (pair[0] >= 0) {
+			close(pair[0]);
+			close(pair[1]);
+		}
 		return fail_later(r, out);
 	}
 
@@ -721,8 +763,10 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
 		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .rw = rw, .nrw = ngrants,
 		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
-		.proxy_fd = pair[1], .cmd = (const char *const *)r->cmd.v });
+		.proxy_fd = pair[1], .exec_ready_fd = ready[1],
+		.cmd = (const char *const *)r->cmd.v });
 	free(rw);
+	const int keep[] = { ready[1], pair[1] };
 
 	struct proc_spec spec = {
 		.argv = (const char *const *)argv.v,
@@ -730,12 +774,16 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		.cwd = NULL,
 		.stdin_fd = r->stdin_fd,
 		.on_output = shell_output,
-		.keep_fds = &pair[1],
-		.nkeep_fds = pair[1] >= 0,
+		.keep_fds = keep,
+		.nkeep_fds = pair[1] >= 0 ? 2 : 1,
 	};
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
 	strv_free(&argv);
+	close(ready[1]);
+	if (r->ready_r >= 0)
+		close(r->ready_r); /* an earlier spawn's */
+	r->ready_r = ready[0];
 	if (pair[1] >= 0)
 		close(pair[1]);
 	if (pair[0] >= 0) {
@@ -748,7 +796,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		tool_result_errorf(&r->res, "%s: %s", r->what, err_msg());
 		return fail_later(r, out);
 	}
-	ev_timer_arm(r->loop, &r->timer, (uint64_t)(r->timeout_s + BACKSTOP_S) * 1000);
+	ev_timer_arm(r->loop, &r->timer, (uint64_t)r->timeout_s * 1000);
 	*out = &r->base;
 	return 0;
 }

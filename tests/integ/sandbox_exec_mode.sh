@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # test: serial (asserts on elapsed time)
-# Exec mode (--exec --ready-fd N): the helper becomes bwrap, the caller enforces the timeout
-# and tells a failed setup (no ready byte) from the command's own exit. run_command does not
-# use it yet (sandbox/README.md says why); bench-sandbox measures it.
+# Exec mode (--exec --ready-fd N), what run_command uses: the helper becomes bwrap, the caller
+# enforces the timeout and tells a failed setup (no ready byte) from the command's own exit.
 # - the command's status passes through (0, 3, its own 125) after the ready byte; a bwrap that
 #   fails before running anything exits 1 with no byte and the command did not run;
 # - killing the helper (bwrap) or its caller with SIGKILL leaves nothing running, also when the
 #   command cleared its own parent-death signal;
-# - the caller's commands share one cgroup, whose pids.max holds.
+# - the caller's commands share one cgroup, whose pids.max holds;
+# - through the engine: a command past its timeout_s is reported as a timeout and nothing of it
+#   survives; a bwrap that cannot set up the sandbox is told apart; a killed engine leaves
+#   nothing behind.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$SANDBOX" ] || fail "$SANDBOX not built"
 bwrap_or_skip
@@ -102,4 +104,65 @@ if "$SANDBOX" --status | grep -q '^processes: cgroup'; then
   "$SANDBOX" --exec --ready-fd 7 --rw "$W" -- true 7>/dev/null
   [ ! -d "$root/sess-$dead" ] || fail "stale $root/sess-$dead was not swept"
 fi
+
+# 5. Through the engine: the timeout, bwrap's setup failure, the killed engine.
+G=$T/g; mkdir -p "$G"
+cat > "$T/script.json" <<JSON
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "cmd"}]}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "sleep $d & sleep $d", "timeout_s": 1}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "echo after > after.txt"}}]},
+ {"text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/script.json"
+start=$(date +%s%N)
+out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "cmd" 2>"$T/err") \
+  || { cat "$T/err"; fail "run failed"; }
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+res=$(jq -r 'select(.type=="tool_result" and .name=="run_command") | "\(.is_error) \(.output)"' <<<"$out")
+echo "$res"
+assert_contains "$(head -1 <<<"$res")" "true timed out after 1 s"
+assert_eq "$(cat "$G/after.txt")" after "the next command ran"
+[ "$ms" -lt 15000 ] || fail "the session took ${ms} ms"
+assert_eq "$(survivors)" "" "processes left after the engine's timeout"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
+
+# bwrap's setup failure after the session's trial passed: 125, "did not run", told apart
+# from the command's exit 1 (which the fake bwrap also returns).
+cat > "$T/fb.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "cmd"}]}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "echo one > one.txt"}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "echo two > two.txt"}}]},
+ {"text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+# A bwrap that works once (the first command, the session's trial), then fails.
+printf '#!/bin/sh\nif [ -e "%s" ]; then echo "bwrap: setup failed" >&2; exit 1; fi\ntouch "%s"\nexec bwrap "$@"\n' \
+  "$T/once" "$T/once" > "$T/bin/bwrap-once"
+chmod +x "$T/bin/bwrap-once"
+start_fake "$T/fb.json"
+out=$(DH_BWRAP=$T/bin/bwrap-once "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "cmd" 2>"$T/err") \
+  || { cat "$T/err"; fail "run failed"; }
+res=$(jq -r 'select(.type=="tool_result" and .name=="run_command") | "\(.is_error) \(.output)"' <<<"$out")
+echo "$res"
+assert_eq "$(cat "$G/one.txt")" one
+[ ! -e "$G/two.txt" ] || fail "the second command ran"
+assert_contains "$res" "bwrap: setup failed"
+assert_contains "$res" "exit status 125 (the sandbox could not be set up: bwrap exit 1; the command did not run)"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
+
+cat > "$T/kill.json" <<JSON
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "cmd"}]}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "sleep $d & touch ready; sleep $d; touch late"}}]},
+ {"text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/kill.json"
+run_killed_in_command "$G" "cmd"
+wait_gone
+assert_eq "$(survivors)" "" "processes left after the engine was SIGKILLed"
+[ ! -e "$G/late" ] || fail "the command ran to its end"
 echo ok

@@ -202,6 +202,124 @@ Test(proc, run_to_the_end_and_the_timeout_kills)
 	ev_free(l);
 }
 
+/* The parent pid of `pid` (from /proc/PID/stat), or -1 once it was reaped. */
+static long
+parent_of(long pid)
+{
+	char path[64], line[512];
+	FILE *f;
+	long ppid = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	if (fgets(line, sizeof line, f)) {
+		const char *rp = strrchr(line, ')'); /* after the command's name */
+
+		if (rp)
+			sscanf(rp + 1, " %*c %ld", &ppid);
+	}
+	fclose(f);
+	return ppid;
+}
+
+/* Our own children's statuses arrive even when they exit together with what
+ * their children left behind (adopted by us, a subreaper, and reaped); at
+ * the stop, a live adopted process is waited for (bounded), then left. */
+Test(proc, subreaper_reaps_the_adopted_and_keeps_its_own_statuses)
+{
+	struct ev_loop *l;
+	struct proc *own[6], *keep;
+	struct exit_rec r[6], k = { 0 };
+	long orphan[6];
+	/* `sleep` outlives its sh and is adopted; the second sh exits at the same
+	 * moment as that sleep, so that sweeps race its own exit. */
+	const char *leaves[] = { "/bin/sh", "-c", "sleep 0.1 & echo $!; exit 5", NULL };
+	const char *with[] = { "/bin/sh", "-c", "sleep 0.1; exit 7", NULL };
+	struct proc_spec spec = { .stdin_fd = -1 };
+
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(proc_adopt_start(l), 0, "%s", err_msg());
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 6; i++) {
+		spec.argv = i % 2 ? with : leaves;
+		cr_assert_eq(proc_spawn(&own[i], l, &spec, on_exit_rec, &r[i]), 0);
+	}
+	uint64_t deadline = ev_now_ms() + 5000;
+	bool all = false, checked[6] = { 0 };
+
+	while (!all && ev_now_ms() < deadline) {
+		cr_assert_eq(ev_run_once(l, 20), 0);
+		all = true;
+		for (int i = 0; i < 6; i++) {
+			all &= r[i].done;
+			if (i % 2 || !r[i].done || checked[i])
+				continue;
+			/* Its sleep, alive for ~0.1 s more, is ours now. */
+			orphan[i] = strtol(r[i].out, NULL, 10);
+			cr_assert_gt(orphan[i], 0, "%s", r[i].out);
+			long pp = parent_of(orphan[i]);
+
+			cr_assert(pp == (long)getpid() || pp == -1, "sleep %ld has parent %ld", orphan[i],
+				  pp);
+			checked[i] = true;
+		}
+	}
+	cr_assert(all, "an own child's exit was lost");
+	for (int i = 0; i < 6; i++) {
+		cr_assert(WIFEXITED(r[i].status));
+		cr_assert_eq(WEXITSTATUS(r[i].status), i % 2 ? 7 : 5);
+	}
+	/* Each adopted sleep is reaped when it exits (SIGCHLD), by the loop. */
+	deadline = ev_now_ms() + 5000;
+	for (int i = 0; i < 6; i += 2)
+		while (parent_of(orphan[i]) != -1 && ev_now_ms() < deadline)
+			cr_assert_eq(ev_run_once(l, 20), 0);
+	for (int i = 0; i < 6; i += 2)
+		cr_assert_eq(parent_of(orphan[i]), -1, "adopted sleep %ld was not reaped", orphan[i]);
+
+	/* At the stop: one that exits soon is waited for, and reaped. */
+	const char *soon[] = { "/bin/sh", "-c", "sleep 0.2 & echo $!", NULL };
+
+	spec.argv = soon;
+	memset(&k, 0, sizeof k);
+	cr_assert_eq(proc_spawn(&keep, l, &spec, on_exit_rec, &k), 0);
+	while (!k.done)
+		cr_assert_eq(ev_run_once(l, 20), 0);
+	long late = strtol(k.out, NULL, 10);
+
+	cr_assert_eq(parent_of(late), (long)getpid());
+	proc_free(keep);
+	for (int i = 0; i < 6; i++)
+		proc_free(own[i]);
+	uint64_t t0 = ev_now_ms();
+
+	cr_assert_eq(proc_adopt_stop(l, 3000), 0);
+	cr_assert_eq(parent_of(late), -1, "not reaped at the stop");
+	cr_assert_lt(ev_now_ms() - t0, 2000);
+
+	/* One that lives on is left after max_ms (ours still: we kill it). */
+	cr_assert_eq(proc_adopt_start(l), 0, "%s", err_msg());
+	const char *lives[] = { "/bin/sh", "-c", "sleep 30 & echo $!", NULL };
+
+	spec.argv = lives;
+	memset(&k, 0, sizeof k);
+	cr_assert_eq(proc_spawn(&keep, l, &spec, on_exit_rec, &k), 0);
+	while (!k.done)
+		cr_assert_eq(ev_run_once(l, 20), 0);
+	long stays = strtol(k.out, NULL, 10);
+
+	proc_free(keep);
+	t0 = ev_now_ms();
+	cr_assert_eq(proc_adopt_stop(l, 150), 1);
+	cr_assert_geq(ev_now_ms() - t0, 150);
+	cr_assert_lt(ev_now_ms() - t0, 2000);
+	cr_assert_eq(parent_of(stays), (long)getpid());
+	kill((pid_t)stays, SIGKILL);
+	cr_assert_eq(waitpid((pid_t)stays, NULL, 0), (pid_t)stays);
+	ev_free(l);
+}
+
 static int
 job_run(void *ctx)
 {

@@ -962,7 +962,9 @@ Test(tool, run_command_without_sandbox)
 }
 
 /* A stand-in for deskhand-sandbox that records its argv, honours --chdir and
- * runs the command unsandboxed: tests the client side only. */
+ * --ready-fd (the byte, unless the command holds "no-ready": then, like a
+ * bwrap whose setup failed, it exits 1 without running it) and runs the
+ * command unsandboxed: tests the client side only. */
 static char *
 fake_sandbox(void)
 {
@@ -972,13 +974,17 @@ fake_sandbox(void)
 	cr_assert(f);
 	fprintf(f, "#!/bin/sh\n"
 	           "printf '%%s\\n' \"$@\" > \"$0.args\"\n"
+	           "ready=\n"
 	           "while [ $# -gt 0 ]; do\n"
 	           "  case $1 in\n"
 	           "    --chdir) cd \"$2\"; shift 2;;\n"
+	           "    --ready-fd) ready=$2; shift 2;;\n"
 	           "    --) shift; break;;\n"
 	           "    *) shift;;\n"
 	           "  esac\n"
 	           "done\n"
+	           "case \"$*\" in *no-ready*) echo 'bwrap: setup failed' >&2; exit 1;; esac\n"
+	           "[ -z \"$ready\" ] || printf R > \"/proc/self/fd/$ready\"\n"
 	           "exec \"$@\"\n");
 	fclose(f);
 	cr_assert(chmod(p, 0755) == 0);
@@ -1021,10 +1027,14 @@ Test(tool, run_command_client_with_fake_helper)
 		buf_add(&b, chunk, n);
 	fclose(f);
 	args = buf_detach(&b);
-	want = xasprintf("--rw\n%s\n--chdir\n%s\n--timeout\n7\n--\n/bin/sh\n-c\n"
-	                 "echo hello; pwd; env | grep -v PWD= | sort\n",
-	                 gdir, gdir);
-	cr_assert_str_eq(args, want);
+	/* --ready-fd's number is whatever the pipe got: compare around it. */
+	want = xasprintf("--rw\n%s\n--chdir\n%s\n--timeout\n7\n--exec\n--ready-fd\n", gdir,
+	                 gdir);
+	cr_assert(!strncmp(args, want, strlen(want)), "%s", args);
+	const char *rest = args + strlen(want) + strspn(args + strlen(want), "0123456789");
+
+	cr_assert(rest > args + strlen(want), "%s", args);
+	cr_assert_str_eq(rest, "\n--\n/bin/sh\n-c\necho hello; pwd; env | grep -v PWD= | sort\n");
 	free(want);
 	free(args);
 	free(args_path);
@@ -1037,11 +1047,17 @@ Test(tool, run_command_client_with_fake_helper)
 		  true },
 		{ "{\"command\":\"printf x\"}", "x\nexit status 0", false },
 		{ "{\"command\":\"true\"}", "exit status 0", false },
-		{ "{\"command\":\"exit 124\",\"timeout_s\":9}", "timed out after 9 s", true },
-		{ "{\"command\":\"echo 'deskhand-sandbox: bwrap failed' >&2; exit 125\"}",
-		  "deskhand-sandbox: bwrap failed\nexit status 125 (the sandbox could not be set "
-		  "up)",
+		/* exec mode: 124 and 125 after the ready byte are the command's own */
+		{ "{\"command\":\"exit 124\",\"timeout_s\":9}", "exit status 124", true },
+		{ "{\"command\":\"echo 'own message' >&2; exit 125\"}",
+		  "own message\nexit status 125", true },
+		/* no ready byte: the setup failed, the command did not run */
+		{ "{\"command\":\"touch no-ready.txt\"}",
+		  "bwrap: setup failed\nexit status 125 (the sandbox could not be set up: bwrap "
+		  "exit 1; the command did not run)",
 		  true },
+		/* the timeout is ours: the helper (here the command itself) is killed */
+		{ "{\"command\":\"sleep 30\",\"timeout_s\":1}", "timed out after 1 s", true },
 		{ "{\"command\":\"kill -9 $$\"}", "killed by signal 9", true },
 		{ "{\"command\":\"exit 130\"}", "killed by signal 2", true },
 		{ "{\"command\":\"no-such-command-dh\"}", NULL, true },
@@ -1057,6 +1073,7 @@ Test(tool, run_command_client_with_fake_helper)
 			cr_assert(strstr(c.text, "exit status 127"), "%s", c.text);
 		free(c.text);
 	}
+	cr_assert(!exists("no-ready.txt"), "a command whose setup failed ran");
 	ev_free(l);
 	free(fake);
 }
