@@ -3,6 +3,9 @@
 # the diff pane, `deskhand diff` and `deskhand review` show the cells that
 # changed ("receipts!B3: 8.25 → 9.75"), with the byte sizes, and the file is
 # still accepted or rejected whole.
+# Several minutes on a loaded 2-core machine (LibreOffice, or a checkpoint of
+# thousands of files under ASan): a longer limit than the default.
+# test: timeout 900
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_docs.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"

@@ -2,6 +2,9 @@
 # sheets as tables with formulas beside their values, Word/ODF text as
 # Markdown (headings, lists, tables), slides one by one, PDF pages; and
 # search_files finds a word inside each of them.
+# Several minutes on a loaded 2-core machine (LibreOffice, or a checkpoint of
+# thousands of files under ASan): a longer limit than the default.
+# test: timeout 900
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_docs.sh"
 G=$T/work; F=$DH_TESTS/fixtures/docs

@@ -3,6 +3,9 @@
 # edits and deletes files and writes a CSV through both the file tools and
 # run_command; `deskhand undo --to baseline` then makes the folder
 # byte-identical to the original: diff -r clean, modes, symlinks included.
+# Several minutes on a loaded 2-core machine (LibreOffice, or a checkpoint of
+# thousands of files under ASan): a longer limit than the default.
+# test: timeout 900
 . "$DH_TESTS/lib.sh"
 [ -d /usr/share/doc ] || skip "/usr/share/doc is missing"
 G=$T/doc; ORIG=$T/orig

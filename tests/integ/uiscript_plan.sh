@@ -43,11 +43,14 @@ grep -q 'The plan was approved' "$FAKE_LOG" && fail ":q! approved the plan"
 # at 80x24 the plan pane has room for its steps only: its title says it
 assert_screen rejected '^ plan 0/3 rejected'
 
-# A second task: saved unchanged (:wq) approves the plan as proposed.
+# A second task: saved unchanged (:wq) approves the plan as proposed. The
+# text is shown before the session has finished: quit only once the status
+# says done (the first task's "task done" is on the screen already).
 steps ":wait approval
 :wait text Step three
 e
 :wait text Approved, done
+:wait text [^a-z]done [0-9]+s │
 :quit"
 touch "$T/save"
 UI_ENV="EDITOR=$T/ed.sh EDLOG=$T/edlog EDSAVE=$T/save TMPDIR=$T" ui_run 100 30 --resume latest "three steps"
