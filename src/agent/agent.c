@@ -145,8 +145,9 @@ struct agent {
 	bool watch_degraded;	/* last state reported in a status event */
 	char *history_error;	/* set when a history record could not be written */
 	cJSON *meta_base;	/* meta.json's fields kept across saves (meta_base()) */
-	size_t est_msgs;	/* history messages estimate_request() has counted */
-	size_t est_msg_tokens;	/* and their tokens */
+	struct llm_memo *memo;	/* of the first nmemo history messages (estimate_request) */
+	size_t nmemo, capmemo;
+	size_t est_msg_tokens;	/* their tokens */
 
 	struct strv steers;
 	struct approval_rules rules; /* the config's, then what the person allowed
@@ -407,7 +408,9 @@ watcher_text(struct agent *a, struct buf *out)
 static void
 history_rewritten(struct agent *a)
 {
-	a->est_msgs = 0;
+	for (size_t i = 0; i < a->nmemo; i++)
+		free(a->memo[i].json);
+	a->nmemo = 0;
 	a->est_msg_tokens = 0;
 }
 
@@ -1153,7 +1156,9 @@ compact_output(struct agent *a, struct tool_result *r)
  * prompt, tools and messages), before the learnt ratio. The estimate of a
  * body is the sum of its members', so the messages counted before are not
  * walked again: history messages do not change once added, and whatever
- * removes or replaces one calls history_rewritten(). */
+ * removes or replaces one calls history_rewritten(). Each new message's
+ * memo (its text and tokens) is made here, once: the request copies the
+ * text rather than printing the conversation again (llm_request.memo). */
 static size_t
 estimate_request(struct agent *a)
 {
@@ -1167,11 +1172,17 @@ estimate_request(struct agent *a)
 	json_add(b, "messages", json_new_arr()); /* its key; the messages below */
 	n = llm_tokens_estimate(b);
 	cJSON_Delete(b);
-	if (a->est_msgs > have)
+	if (a->nmemo > have)
 		history_rewritten(a);
-	m = cJSON_GetArrayItem(a->history, (int)a->est_msgs);
-	for (; m; m = m->next, a->est_msgs++)
-		a->est_msg_tokens += llm_tokens_estimate(m);
+	ARRAY_GROW(a->memo, a->nmemo, a->capmemo, have - a->nmemo);
+	m = cJSON_GetArrayItem(a->history, (int)a->nmemo);
+	for (; m; m = m->next) {
+		struct llm_memo *mm = &a->memo[a->nmemo++];
+
+		mm->json = json_print(m);
+		mm->tokens = llm_tokens_value(m);
+		a->est_msg_tokens += mm->tokens;
+	}
 	return n + a->est_msg_tokens;
 }
 
@@ -1618,7 +1629,12 @@ start_request(struct agent *a)
 	/* The tools of this request: connectors' tools come and go. */
 	cJSON_Delete(a->tools);
 	a->tools = tool_env_schemas(&a->env);
-	struct llm_request req = { .system = a->system, .tools = a->tools, .messages = a->history };
+	/* estimate_request() above made the memo of every message */
+	struct llm_request req = { .system = a->system,
+				   .tools = a->tools,
+				   .messages = a->history,
+				   .memo = a->memo,
+				   .nmemo = a->nmemo };
 	a->was_refused = false;
 	int rc = llm_start(a->cfg.llm, &req, &cb, a);
 
@@ -2474,6 +2490,8 @@ agent_free(struct agent *a)
 	strv_free(&a->refused);
 	buf_fini(&a->live);
 	buf_fini(&a->nested);
+	history_rewritten(a);
+	free(a->memo);
 	cJSON_Delete(a->history);
 	cJSON_Delete(a->tools);
 	cJSON_Delete(a->plan);

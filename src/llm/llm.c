@@ -85,7 +85,8 @@ struct llm {
 	struct llm_callbacks cb;
 	void *ctx;
 	struct llm_http_spec spec;
-	char *body_text;  /* as sent */
+	struct buf body;  /* the text sent; its storage is kept for the next
+			   * request (one of the conversation's size, every turn) */
 	cJSON *body_norm; /* with grant paths replaced: recorded and compared (--record,
 			   * --replay; NULL without them) */
 	int retries;      /* retries performed so far */
@@ -690,8 +691,7 @@ request_cleanup(struct llm *c)
 	ev_timer_disarm(c->loop, &c->done_timer);
 	attempt_fini(c);
 	llm_http_spec_fini(&c->spec);
-	free(c->body_text);
-	c->body_text = NULL;
+	buf_clear(&c->body);
 	cJSON_Delete(c->body_norm);
 	c->body_norm = NULL;
 	free(c->error);
@@ -1054,8 +1054,8 @@ attempt_begin(struct llm *c)
 		.url = c->spec.url,
 		.headers = h,
 		.nheaders = c->spec.nheaders + 1,
-		.body = c->body_text, /* lent: freed only after http_cancel() or on_done */
-		.body_len = strlen(c->body_text),
+		.body = c->body.ptr, /* lent: cleared only after http_cancel() or on_done */
+		.body_len = c->body.len,
 		.body_lent = true,
 		.connect_timeout_ms = c->cfg.connect_timeout_ms,
 		.idle_timeout_ms = c->cfg.idle_timeout_ms,
@@ -1316,6 +1316,7 @@ llm_free(struct llm *c)
 		close(c->record_fd);
 	cJSON_Delete(c->replay);
 	explicit_bzero(c->s_key, c->keylen);
+	buf_fini(&c->body);
 	free(c->s_key);
 	free(c->s_provider);
 	free(c->s_base);
@@ -1335,10 +1336,99 @@ llm_free(struct llm *c)
 	free(c);
 }
 
+/* The memo of message `item` of the body: when it is the caller's own (a
+ * cJSON reference to a message of req->messages that has a memo), the
+ * memo; else NULL. *h and *k are the caller's message after the last one
+ * matched and its index: the body's messages are in the caller's order, so
+ * the whole walk is linear. */
+static const struct llm_memo *
+memo_of(const cJSON *item, const struct llm_request *req, const cJSON **h, size_t *k)
+{
+	const cJSON *m = *h;
+	size_t i = *k;
+
+	if (!(item->type & cJSON_IsReference))
+		return NULL;
+	while (m && i < req->nmemo && m->child != item->child) {
+		m = m->next;
+		i++;
+	}
+	if (!m || i >= req->nmemo)
+		return NULL;
+	*h = m->next;
+	*k = i + 1;
+	return &req->memo[i];
+}
+
+/* llm.h. The rest of the body is printed with one placeholder in the
+ * messages array, a byte that cJSON never writes outside a Raw item (it
+ * escapes control characters in strings), and the messages' text goes in
+ * its place. The text is written once, into storage sized for it: a copy
+ * of the conversation is cheap, fresh pages for it every turn are not. */
+void
+llm_body_print(struct buf *out, cJSON *body, const struct llm_request *req, size_t *tokens)
+{
+	cJSON *msgs = cJSON_GetObjectItemCaseSensitive(body, "messages");
+
+	if (!req->nmemo || !cJSON_IsArray(msgs) || !msgs->child) {
+		char *t = json_print(body);
+
+		*tokens = llm_tokens_estimate(body);
+		buf_puts(out, t);
+		free(t);
+		return;
+	}
+	const cJSON *h = req->messages ? req->messages->child : NULL;
+	size_t k = 0, n = 0, len = 0, nparts = (size_t)cJSON_GetArraySize(msgs), i = 0;
+	const char **part = xcalloc(nparts, sizeof *part);
+	char **own = xcalloc(nparts, sizeof *own);
+
+	for (const cJSON *item = msgs->child; item; item = item->next, i++) {
+		const struct llm_memo *memo = memo_of(item, req, &h, &k);
+
+		if (memo) {
+			part[i] = memo->json;
+			n += memo->tokens;
+		} else {
+			part[i] = own[i] = json_print(item);
+			n += llm_tokens_value(item);
+		}
+		len += strlen(part[i]) + 1; /* and its comma */
+	}
+	cJSON *items = msgs->child, *mark;
+
+	msgs->child = NULL;
+	*tokens = n + llm_tokens_estimate(body);
+	if (!(mark = cJSON_CreateRaw("\x01")))
+		die("out of memory (cJSON)");
+	json_add(msgs, NULL, mark);
+	char *outer = json_print(body);
+
+	cJSON_Delete(cJSON_DetachItemViaPointer(msgs, mark));
+	msgs->child = items;
+	const char *at = strchr(outer, '\x01');
+
+	if (!at)
+		die("llm: the messages' placeholder is missing from the printed body");
+	buf_grow(out, strlen(outer) + len);
+	buf_add(out, outer, (size_t)(at - outer));
+	for (i = 0; i < nparts; i++) {
+		if (i)
+			buf_putc(out, ',');
+		buf_puts(out, part[i]);
+		free(own[i]);
+	}
+	buf_puts(out, at + 1);
+	free(outer);
+	free(own);
+	free(part);
+}
+
 int
 llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbacks *cb, void *ctx)
 {
 	struct llm_http_spec spec;
+	size_t tokens;
 
 	if (c->busy)
 		return err_set("llm: a request is already in flight");
@@ -1346,10 +1436,12 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 		return err_set("llm: llm_start called from a stream callback");
 	if (c->ops->build_request(&spec, &c->cfg, req) < 0)
 		return DH_EFAIL;
+	buf_clear(&c->body);
+	llm_body_print(&c->body, spec.body, req, &tokens);
 	if (cb->admit) {
 		long out = json_int(spec.body, "max_completion_tokens", c->cfg.max_tokens);
 		struct llm_usage est = {
-			.input_tokens = (long)llm_tokens_estimate(spec.body),
+			.input_tokens = (long)tokens,
 			.output_tokens = json_int(spec.body, "max_tokens", out),
 		};
 
@@ -1359,7 +1451,6 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 		}
 	}
 	c->spec = spec;
-	c->body_text = json_print(spec.body);
 	/* The redacted copy is for --record and --replay only (a deep copy: the
 	 * body shares the caller's messages). The body goes as soon as it is
 	 * printed: the text is what every attempt sends. */

@@ -9,6 +9,8 @@
 
 #include "core/err.h"
 
+struct buf;
+
 /*
  * The model client the agent uses (STYLE.md §3.13): one streamed request at a
  * time over the ev loop, with retries and backoff (PROTOCOLS.md §1.10), an
@@ -61,12 +63,27 @@ struct llm_config {
 	                          * "": the v1 API ({base}/chat/completions) */
 };
 
+/* What a caller keeps of one message it sends again every turn, so that a
+ * request does not print and count the whole conversation again: the
+ * message's text exactly as json_print() writes it, and its
+ * llm_tokens_value(). */
+struct llm_memo {
+	char *json;
+	size_t tokens;
+};
+
 /* tools: array of {name, description, input_schema}; messages: Anthropic-shaped
- * [{role, content}]. Both borrowed for the llm_start() call only (copied). */
+ * [{role, content}]. Both borrowed for the llm_start() call only (copied).
+ * memo: NULL, or the memos of messages[0..nmemo) in order (borrowed for the
+ * call), each of the message as it is now: a message the body sends as it
+ * is (the caller's own, shared) is then copied from its memo, not printed
+ * or counted again. A stale memo would send stale text. */
 struct llm_request {
 	const char *system;
 	const cJSON *tools;
 	const cJSON *messages;
+	const struct llm_memo *memo;
+	size_t nmemo;
 };
 
 /* Handed to on_done; everything is owned by the client and valid during the
@@ -128,6 +145,15 @@ void llm_free(struct llm *c);
  * this is called from on_text/on_retry, or the request could not be built. Follows PROTOCOLS.md §1.9 (stream) and §1.10 (retries). */
 int llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbacks *cb,
               void *ctx) DH_MUST_CHECK;
+/* Append the text of a request body to out and set *tokens to its
+ * llm_tokens_estimate(): json_print(body) byte for byte, but each message
+ * of its "messages" array that is the caller's own (a cJSON reference to a
+ * message of req->messages) and has a memo (req->memo) is copied from the
+ * memo rather than printed and counted again: late in a session the
+ * conversation is almost all of the body, and a request then costs what is
+ * new in it. body is the provider's, changed during the call only. */
+void llm_body_print(struct buf *out, cJSON *body, const struct llm_request *req, size_t *tokens);
+
 /* Abandon the request in flight: the connection is dropped and on_done is NOT
  * called. Always safe (idle client, after completion, from on_text/on_retry). */
 void llm_cancel(struct llm *c);

@@ -211,3 +211,9 @@ llm_tokens_estimate(const cJSON *request_body)
 		n += LLM_TOKENS_TOOL_PREAMBLE;
 	return n;
 }
+
+size_t
+llm_tokens_value(const cJSON *v)
+{
+	return v ? walk(v) : 0;
+}

@@ -49,4 +49,10 @@ size_t llm_tokens_text(const char *s, size_t len);
  * time linear in the body's size. */
 size_t llm_tokens_estimate(const cJSON *request_body);
 
+/* Tokens of one value of a request body as llm_tokens_estimate() counts it
+ * there (a message: its strings, keys, numbers and media; no preamble):
+ * llm_tokens_estimate() of a body is the sum of its members' and the
+ * tool preamble. NULL: 0. Pure. */
+size_t llm_tokens_value(const cJSON *v);
+
 #endif

@@ -679,6 +679,17 @@ out:
 	return 0;
 }
 
+/* The agent's way in: the write and its two fsyncs (the file, then its
+ * directory) run on the worker, not on the loop, and the result comes when
+ * they are done: the model is never told of a write that is not on the
+ * disk yet. */
+static int
+write_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
+                 void *ctx)
+{
+	return tool_start_deferred(write_file_run, in, env, true, out, done, ctx);
+}
+
 static int
 write_file_preview(const cJSON *in, struct tool_env *env, struct tool_preview *p)
 {
@@ -793,6 +804,14 @@ out:
 	free(rel);
 	free(shown);
 	return 0;
+}
+
+/* The agent's way in: on the worker, as write_file_start(). */
+static int
+edit_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
+                void *ctx)
+{
+	return tool_start_deferred(edit_file_run, in, env, true, out, done, ctx);
 }
 
 static int
@@ -1118,7 +1137,8 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"The complete new content.\"}},"
 			"\"required\":[\"path\",\"content\"]}",
 		.flags = TOOL_F_MUTATES,
-		.run = write_file_run,
+		.run = write_file_run,     /* tool_invoke(): in the caller's thread */
+		.start = write_file_start, /* the agent: on the worker */
 		.preview = write_file_preview,
 	},
 	{
@@ -1141,7 +1161,8 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"Replace every occurrence (default false).\"}},"
 			"\"required\":[\"path\",\"old_string\",\"new_string\"]}",
 		.flags = TOOL_F_MUTATES,
-		.run = edit_file_run,
+		.run = edit_file_run,     /* tool_invoke(): in the caller's thread */
+		.start = edit_file_start, /* the agent: on the worker */
 		.preview = edit_file_preview,
 	},
 	{

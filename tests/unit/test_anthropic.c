@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 #include "llm/llm.h"
 #include "llm/provider.h"
+#include "llm/tokens.h"
 #include "stream_harness.h"
 
 #define EV(name, data) "event: " name "\ndata: " data "\n\n"
@@ -510,6 +511,93 @@ Test(anthropic, cache_breakpoints_move)
 		"cache_control"));
 	llm_http_spec_fini(&spec);
 	cJSON_Delete(msgs);
+}
+
+/* A request's text made from the caller's memos is the body json_print()
+ * writes, byte for byte, and its estimate llm_tokens_estimate()'s: with
+ * moved breakpoints (copies), string content, thinking with its signature,
+ * invalid UTF-8, U+0000 and a control byte in the system prompt; with every
+ * message memoised, some, or none. The memo is what is copied: a shared
+ * message is not printed again. */
+Test(anthropic, memo_body_is_the_printed_body)
+{
+	const char *msgs_text =
+		"[{\"role\":\"user\",\"content\":\"task \\u00e9\"},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":"
+		"\"hm\",\"signature\":\"Sig/+=\"},{\"type\":\"tool_use\",\"id\":\"t1\","
+		"\"name\":\"x\",\"input\":{\"n\":1.5,\"b\":true,\"z\":null}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+		"\"t1\",\"content\":\"r1\"}]},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":"
+		"\"x\",\"input\":{}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+		"\"t2\",\"content\":\"r2\"}]}]";
+	const char *tools_text = "[{\"name\":\"a\",\"description\":\"A\",\"input_schema\":"
+				 "{\"type\":\"object\"}}]";
+	cJSON *msgs = NULL, *tools = NULL;
+	struct llm_config cfg = { .model = "claude-sonnet-4-5", .max_tokens = 1000 };
+	struct llm_memo memo[5];
+
+	cr_assert_eq(json_parse(&msgs, msgs_text, strlen(msgs_text), "m"), 0);
+	cr_assert_eq(json_parse(&tools, tools_text, strlen(tools_text), "t"), 0);
+	/* invalid UTF-8 and U+0000 inside a shared message */
+	cJSON *r1 = cJSON_GetArrayItem(json_arr(cJSON_GetArrayItem(msgs, 2), "content"), 0);
+	cJSON_DeleteItemFromObjectCaseSensitive(r1, "content");
+	json_add_str(r1, "content", "bad \xff byte, nul " JSON_NUL " here");
+	for (int i = 0; i < 5; i++) {
+		memo[i].json = json_print(cJSON_GetArrayItem(msgs, i));
+		memo[i].tokens = llm_tokens_value(cJSON_GetArrayItem(msgs, i));
+	}
+	for (size_t nmemo = 0; nmemo <= 5; nmemo++) {
+		struct llm_request req = { .system = "Sys \x01 \"quoted\" \\",
+					   .tools = tools,
+					   .messages = msgs,
+					   .memo = memo,
+					   .nmemo = nmemo };
+		struct llm_http_spec spec;
+		size_t tokens = 0;
+
+		cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+		char *want = json_print(spec.body);
+		struct buf got = BUF_INIT;
+
+		buf_puts(&got, "kept:");
+		llm_body_print(&got, spec.body, &req, &tokens);
+		cr_assert_str_eq(buf_cstr(&got) + 5, want, "nmemo %zu", nmemo);
+		cr_assert_eq(got.len, 5 + strlen(want), "nmemo %zu", nmemo);
+		cr_assert_eq(tokens, llm_tokens_estimate(spec.body), "nmemo %zu", nmemo);
+		cr_assert_not_null(strstr(want, "bad \xef\xbf\xbd byte, nul \\u0000 here"));
+		/* the body is the provider's again, whole */
+		char *again = json_print(spec.body);
+		cr_assert_str_eq(again, want);
+		free(again);
+		free(want);
+		buf_fini(&got);
+		llm_http_spec_fini(&spec);
+	}
+	/* the shared messages (1 and 3: the breakpoints are on 2 and 4) come
+	 * from their memos; the copies are printed */
+	free(memo[1].json);
+	memo[1].json = xstrdup("{\"memo\":1}");
+	free(memo[2].json);
+	memo[2].json = xstrdup("{\"memo\":2}");
+	struct llm_request req = { .system = "S", .messages = msgs, .memo = memo, .nmemo = 5 };
+	struct llm_http_spec spec;
+	size_t tokens;
+
+	cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+	struct buf got = BUF_INIT;
+
+	llm_body_print(&got, spec.body, &req, &tokens);
+	cr_assert_not_null(strstr(buf_cstr(&got), ",{\"memo\":1},{\"role\":\"user\""), "%s",
+	                   buf_cstr(&got));
+	cr_assert_null(strstr(buf_cstr(&got), "{\"memo\":2}"), "%s", buf_cstr(&got));
+	buf_fini(&got);
+	llm_http_spec_fini(&spec);
+	for (int i = 0; i < 5; i++)
+		free(memo[i].json);
+	cJSON_Delete(msgs);
+	cJSON_Delete(tools);
 }
 
 Test(anthropic, cost_table)
