@@ -42,7 +42,9 @@ start_fake "$T/script.json"
 t0=$(date +%s%N)
 "$DESKHAND" run --grant "$G" --json "live" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 1000); do [ "$(count)" = 1 ] && break; sleep 0.02; done
+# (ls, not count: a session is made under a hidden .new- name and renamed,
+# and the status below needs it under its own name)
+for _ in $(seq 1 1000); do [ -n "$(ls "$S" 2>/dev/null)" ] && break; sleep 0.02; done
 appear=$(( ($(date +%s%N) - t0) / 1000000 ))
 assert_eq "$(count)" 1 "the live session"
 assert_eq "$("$DESKHAND" sessions --json | jq -r '.[] | select(.task=="live").status')" running "a live session"
