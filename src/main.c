@@ -158,13 +158,16 @@ main(int argc, char **argv)
 		 * (run: the event loop blocks signals before any library thread). */
 		if (verbs[i].client)
 			return verbs[i].fn(argc - 1, argv + 1);
-		/* libcurl loads on its own thread while libgit2 initialises
-		 * here (its CA store, mostly); llm_global_init() waits for it. */
+		/* libcurl loads on a thread of its own, which llm_global_init()
+		 * waits for; then libgit2 loads on another beside the rest of the
+		 * start-up (config, session), and the first store opened waits
+		 * for it. One after the other: two dlopen()s take turns anyway. */
 		http_preload();
-		if (snap_global_init() < 0 || llm_global_init() < 0) {
+		if (llm_global_init() < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 			return 1;
 		}
+		snap_preload();
 		int rc = verbs[i].fn(argc - 1, argv + 1);
 		snap_global_shutdown();
 		llm_global_shutdown();

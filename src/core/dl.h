@@ -67,10 +67,28 @@ int dl_load(struct dl_lib *l) DH_MUST_CHECK;
  * xmlInitParser); declare it before, define it after. */
 #define DL_LIBRARY_INIT(var, soname_, package_, SYMS, init_)                   \
 	static struct { SYMS(DL_PTR_) } var;                                    \
+	DL_NAMES_(var, SYMS);                                                   \
+	static struct dl_lib var##_lib = DL_LIB_(var, soname_, package_, init_)
+
+/* A table the files of one module share: the module's private header
+ * declares it with DL_SHARED_DECL (`extern struct VAR_syms VAR` and
+ * `extern struct dl_lib VAR##_lib`), one of its files defines it with
+ * DL_SHARED_INIT, taking the arguments of DL_LIBRARY_INIT. */
+#define DL_SHARED_DECL(var, SYMS)                                               \
+	extern struct var##_syms { SYMS(DL_PTR_) } var;                         \
+	extern struct dl_lib var##_lib
+#define DL_SHARED_INIT(var, soname_, package_, SYMS, init_)                    \
+	struct var##_syms var;                                                  \
+	DL_NAMES_(var, SYMS);                                                   \
+	struct dl_lib var##_lib = DL_LIB_(var, soname_, package_, init_)
+
+/* internal to the macros above */
+#define DL_NAMES_(var, SYMS)                                                    \
 	static const char *const var##_names_[] = { SYMS(DL_NAME_) };           \
 	_Static_assert(sizeof var == sizeof var##_names_ / sizeof *var##_names_ \
-	                             * sizeof(void *), "one pointer per symbol"); \
-	static struct dl_lib var##_lib = {                                      \
+	                             * sizeof(void *), "one pointer per symbol")
+#define DL_LIB_(var, soname_, package_, init_)                                  \
+	{                                                                       \
 		.soname = (soname_),                                            \
 		.package = (package_),                                          \
 		.names = var##_names_,                                          \

@@ -808,7 +808,7 @@ int
 client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
 	static const char nul[] = "/dev/null";
-	static const char init_failed[] = "error cannot initialise libcurl or libgit2\n";
+	static const char init_failed[] = "error cannot initialise libcurl\n";
 	char *dir = client_socket_dir(), fdbuf[16];
 	int p[2], wstatus = 0, rc;
 	bool timed_out;
@@ -832,7 +832,10 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 	 * exec, so it skips loading the program and its libraries again (most
 	 * of an engine's start-up time, and the workbench's first frame waits
 	 * for it). Callers fork before any thread exists (no library is
-	 * initialised in a client: main.c), so the child may use the heap. */
+	 * initialised in a client: main.c), so the child may use the heap; a
+	 * `run --detach` has started libgit2's load (main.c) and lets it end
+	 * first, so that no lock of it is held in the child. */
+	snap_preload_join();
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -854,13 +857,14 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		close_range((unsigned)p[1] + 1, ~0U, 0);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* main.c's order: libcurl loads beside libgit2's set-up. */
+		/* main.c's order: libcurl, then libgit2 on a thread. */
 		http_preload();
-		if (snap_global_init() < 0 || llm_global_init() < 0) {
+		if (llm_global_init() < 0) {
 			if (write(p[1], init_failed, sizeof init_failed - 1) < 0)
 				_exit(127);
 			_exit(127);
 		}
+		snap_preload();
 		int status = engine_main((int)argc + 3, av + 1);
 
 		snap_global_shutdown();

@@ -54,7 +54,7 @@ ms_since(const struct timespec *t0)
 static void
 fill_ids(char id[41], char short_id[13], const git_oid *oid)
 {
-	git_oid_tostr(id, 41, oid);
+	git.git_oid_tostr(id, 41, oid);
 	memcpy(short_id, id, 12);
 	short_id[12] = '\0';
 }
@@ -99,7 +99,7 @@ ref_lookup(struct snap_store *s, const char *session, const char *which, git_oid
 
 	if ((rc = ref_name(name, sizeof name, session, which)) < 0)
 		return rc;
-	rc = git_reference_name_to_id(out, s->repo, name);
+	rc = git.git_reference_name_to_id(out, s->repo, name);
 	if (rc == GIT_ENOTFOUND)
 		return err_setc(DH_ENOTFOUND, "snapshot: session %s has no %s checkpoint", session,
 		                which);
@@ -145,10 +145,10 @@ dir_exists(git_tree *tree, const struct snap_meta *m, const char *dir)
 	git_tree_entry *te = NULL;
 	size_t len = strlen(dir);
 
-	if (git_tree_entry_bypath(&te, tree, dir) == 0) {
-		bool isdir = git_tree_entry_type(te) == GIT_OBJECT_TREE;
+	if (git.git_tree_entry_bypath(&te, tree, dir) == 0) {
+		bool isdir = git.git_tree_entry_type(te) == GIT_OBJECT_TREE;
 
-		git_tree_entry_free(te);
+		git.git_tree_entry_free(te);
 		if (isdir)
 			return true;
 	}
@@ -164,10 +164,10 @@ blob_entry(git_tree *tree, const char *path)
 {
 	git_tree_entry *te = NULL;
 
-	if (git_tree_entry_bypath(&te, tree, path) < 0)
+	if (git.git_tree_entry_bypath(&te, tree, path) < 0)
 		return NULL;
-	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
-		git_tree_entry_free(te);
+	if (git.git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+		git.git_tree_entry_free(te);
 		return NULL;
 	}
 	return te;
@@ -181,7 +181,7 @@ want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path)
 
 	if (perm)
 		return perm;
-	return git_tree_entry_filemode(te) == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
+	return git.git_tree_entry_filemode(te) == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
 }
 
 /*
@@ -196,34 +196,34 @@ init_repo(struct snap_store *s, const char *workdir)
 	git_transaction *tx = NULL;
 	int rc;
 
-	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	git.git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 
 	o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
 	o.description = "deskhand snapshots (see deskhand.workdir)";
-	if ((rc = G(git_repository_init_ext(&s->repo, s->repo_path, &o))) < 0)
+	if ((rc = G(git.git_repository_init_ext(&s->repo, s->repo_path, &o))) < 0)
 		return rc;
-	if ((rc = G(git_repository_config(&cfg, s->repo))) < 0)
+	if ((rc = G(git.git_repository_config(&cfg, s->repo))) < 0)
 		return rc;
 	/* Local settings win over the user's global ones; we never run filters
 	 * and must be able to record any name the filesystem allows. Under the
 	 * config's lock the file is written once, at the commit, not once per
 	 * setting (libgit2 config.h, git_config_lock). */
-	if ((rc = G(git_config_lock(&tx, cfg))) < 0)
+	if ((rc = G(git.git_config_lock(&tx, cfg))) < 0)
 		goto out;
-	if ((rc = G(git_config_set_string(cfg, "deskhand.workdir", workdir))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.filemode", 1))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.symlinks", 1))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.ignorecase", 0))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.autocrlf", 0))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.protectNTFS", 0))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.protectHFS", 0))) < 0 ||
-	    (rc = G(git_config_set_bool(cfg, "core.logAllRefUpdates", 0))) < 0 ||
-	    (rc = G(git_config_set_int32(cfg, "gc.auto", 0))) < 0 ||
-	    (rc = G(git_transaction_commit(tx))) < 0)
+	if ((rc = G(git.git_config_set_string(cfg, "deskhand.workdir", workdir))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.filemode", 1))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.symlinks", 1))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.ignorecase", 0))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.autocrlf", 0))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.protectNTFS", 0))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.protectHFS", 0))) < 0 ||
+	    (rc = G(git.git_config_set_bool(cfg, "core.logAllRefUpdates", 0))) < 0 ||
+	    (rc = G(git.git_config_set_int32(cfg, "gc.auto", 0))) < 0 ||
+	    (rc = G(git.git_transaction_commit(tx))) < 0)
 		goto out;
 out:
-	git_transaction_free(tx); /* unlocks; without a commit, nothing is written */
-	git_config_free(cfg);
+	git.git_transaction_free(tx); /* unlocks; without a commit, nothing is written */
+	git.git_config_free(cfg);
 	return rc;
 }
 
@@ -236,17 +236,17 @@ check_owner(struct snap_store *s)
 	git_buf v = GIT_BUF_INIT;
 	int rc;
 
-	if ((rc = G(git_repository_config_snapshot(&cfg, s->repo))) < 0)
+	if ((rc = G(git.git_repository_config_snapshot(&cfg, s->repo))) < 0)
 		return rc;
-	rc = git_config_get_string_buf(&v, cfg, "deskhand.workdir");
+	rc = git.git_config_get_string_buf(&v, cfg, "deskhand.workdir");
 	if (rc == GIT_ENOTFOUND)
 		rc = 0;
 	else if (rc < 0)
 		rc = G(rc);
 	else if (strcmp(v.ptr, s->workdir))
 		rc = err_set("snapshot: %s belongs to %s, not %s", s->repo_path, v.ptr, s->workdir);
-	git_buf_dispose(&v);
-	git_config_free(cfg);
+	git.git_buf_dispose(&v);
+	git.git_config_free(cfg);
 	return rc;
 }
 
@@ -261,6 +261,8 @@ snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
 	int rc;
 
 	*out = NULL;
+	if (snap_git_load() < 0)
+		return DH_EFAIL;
 	if (!workdir || workdir[0] != '/')
 		return err_set("snapshot: folder must be an absolute path: %s",
 		               workdir ? workdir : "");
@@ -293,21 +295,21 @@ snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
 	else if (!strncmp(sreal, s->workdir, wl) && sreal[wl] == '/')
 		s->skip_rel = xstrdup(sreal + wl + 1);
 
-	if ((rc = G(git_odb_hash(&oid, s->workdir, wl, GIT_OBJECT_BLOB))) < 0)
+	if ((rc = G(git.git_odb_hash(&oid, s->workdir, wl, GIT_OBJECT_BLOB))) < 0)
 		goto fail;
-	git_oid_tostr(hex, sizeof hex, &oid);
+	git.git_oid_tostr(hex, sizeof hex, &oid);
 	s->repo_path = xasprintf("%s/snapshots/%s.git/", sreal, hex);
-	rc = git_repository_open_bare(&s->repo, s->repo_path);
+	rc = git.git_repository_open_bare(&s->repo, s->repo_path);
 	if (rc == GIT_ENOTFOUND)
 		rc = init_repo(s, s->workdir);
 	else
 		rc = G(rc);
 	if (rc < 0 || (rc = check_owner(s)) < 0)
 		goto fail;
-	if ((rc = G(git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
-	    (rc = G(git_repository_index(&s->index, s->repo))) < 0)
+	if ((rc = G(git.git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
+	    (rc = G(git.git_repository_index(&s->index, s->repo))) < 0)
 		goto fail;
-	s->index_path = xasprintf("%sindex", git_repository_path(s->repo));
+	s->index_path = xasprintf("%sindex", git.git_repository_path(s->repo));
 	if (stat(s->index_path, &st) == 0)
 		s->trust = st.st_mtim;
 	*out = s;
@@ -334,8 +336,8 @@ snap_close(struct snap_store *s)
 	}
 	ignore_free(s->ign);
 	snap_unlock(s);
-	git_index_free(s->index);
-	git_repository_free(s->repo);
+	git.git_index_free(s->index);
+	git.git_repository_free(s->repo);
 	free(s->workdir);
 	free(s->repo_path);
 	free(s->index_path);
@@ -420,7 +422,7 @@ mode_changes(struct changes *c, git_tree *nt, const struct snap_meta *om,
 		git_tree_entry *te = blob_entry(nt, path);
 		if (te) {
 			changes_add(c, 'T', path, NULL);
-			git_tree_entry_free(te);
+			git.git_tree_entry_free(te);
 		}
 	}
 	free(known);
@@ -442,8 +444,8 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 	char dpath[4096];
 	int rc;
 
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (n) {
 		o.pathspec.strings = (char **)only;
@@ -451,11 +453,11 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	}
 	f.flags = GIT_DIFF_FIND_RENAMES;
-	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, ot, nt, &o))) < 0 ||
-	    (rc = G(git_diff_find_similar(diff, &f))) < 0)
+	if ((rc = G(git.git_diff_tree_to_tree(&diff, s->repo, ot, nt, &o))) < 0 ||
+	    (rc = G(git.git_diff_find_similar(diff, &f))) < 0)
 		goto out;
-	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+	for (size_t i = 0; i < git.git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git.git_diff_get_delta(diff, i);
 		const char *np = d->new_file.path, *op = d->old_file.path;
 
 		switch (d->status) {
@@ -473,7 +475,8 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 			changes_add(&c, 'T', np, NULL);
 			break;
 		case GIT_DELTA_MODIFIED:
-			changes_add(&c, git_oid_equal(&d->old_file.id, &d->new_file.id) ? 'T' : 'M',
+			changes_add(&c,
+			            git.git_oid_equal(&d->old_file.id, &d->new_file.id) ? 'T' : 'M',
 			            np, NULL);
 			break;
 		default:
@@ -496,7 +499,7 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, cmp_change);
 out:
-	git_diff_free(diff);
+	git.git_diff_free(diff);
 	if (rc < 0) {
 		changes_free(c.v, c.n);
 		return rc;
@@ -525,7 +528,8 @@ write_note(struct snap_store *s, const git_signature *sig, const git_oid *commit
 	int rc = 0;
 
 	for (int tries = 0; tries < 5; tries++) {
-		rc = git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, commit, text, 1);
+		rc = git.git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, commit, text,
+		                         1);
 		if (rc != GIT_EMODIFIED && rc != GIT_ELOCKED)
 			break;
 	}
@@ -579,22 +583,23 @@ stat_between(struct snap_store *s, git_tree *a, git_tree *b, const char *const *
 	git_buf gb = GIT_BUF_INIT;
 	int rc;
 
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	if (n) {
 		o.pathspec.strings = (char **)only;
 		o.pathspec.count = n;
 		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	}
 	f.flags = GIT_DIFF_FIND_RENAMES;
-	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, a, b, &o))) == 0 &&
-	    (rc = G(git_diff_find_similar(diff, &f))) == 0 && git_diff_num_deltas(diff) > 0 &&
-	    (rc = G(git_diff_get_stats(&st, diff))) == 0 &&
-	    (rc = G(git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
+	if ((rc = G(git.git_diff_tree_to_tree(&diff, s->repo, a, b, &o))) == 0 &&
+	    (rc = G(git.git_diff_find_similar(diff, &f))) == 0 &&
+	    git.git_diff_num_deltas(diff) > 0 &&
+	    (rc = G(git.git_diff_get_stats(&st, diff))) == 0 &&
+	    (rc = G(git.git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
 		buf_add(out, gb.ptr, gb.size);
-	git_buf_dispose(&gb);
-	git_diff_stats_free(st);
-	git_diff_free(diff);
+	git.git_buf_dispose(&gb);
+	git.git_diff_stats_free(st);
+	git.git_diff_free(diff);
 	return rc;
 }
 
@@ -618,7 +623,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	if ((rc = ref_name(headref, sizeof headref, session, "head")) < 0 ||
 	    (rc = ref_name(baseref, sizeof baseref, session, "baseline")) < 0)
 		return rc;
-	rc = git_reference_name_to_id(&head_id, s->repo, headref);
+	rc = git.git_reference_name_to_id(&head_id, s->repo, headref);
 	if (rc < 0 && rc != GIT_ENOTFOUND)
 		return G(rc);
 	has_head = rc == 0;
@@ -629,40 +634,40 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		goto out;
 	snap_meta_format(&meta, &note);
 	if (has_head) {
-		if ((rc = G(git_commit_lookup(&parent, s->repo, &head_id))) < 0 ||
+		if ((rc = G(git.git_commit_lookup(&parent, s->repo, &head_id))) < 0 ||
 		    (rc = snap_meta_read(&pmeta, s->repo, &head_id)) < 0)
 			goto out;
 		snap_meta_format(&pmeta, &pnote);
-		if (git_oid_equal(git_commit_tree_id(parent), &tree_id) &&
+		if (git.git_oid_equal(git.git_commit_tree_id(parent), &tree_id) &&
 		    !strcmp(buf_cstr(&note), buf_cstr(&pnote))) {
 			fill_ids(out->id, out->short_id, &head_id);
 			goto out;
 		}
 	}
 	const git_commit *parents[1] = { parent };
-	if ((rc = G(git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
-	    (rc = G(git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0 ||
-	    (rc = G(git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
-	                              parent ? 1 : 0, parents))) < 0 ||
+	if ((rc = G(git.git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
+	    (rc = G(git.git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0 ||
+	    (rc = G(git.git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
+	                                  parent ? 1 : 0, parents))) < 0 ||
 	    (rc = write_note(s, sig, &commit_id, buf_cstr(&note))) < 0)
 		goto out;
 	/* The note exists before the ref moves, so every reachable checkpoint has one. */
-	if ((rc = G(git_reference_create(&ref, s->repo, headref, &commit_id, 1,
-	                                 "deskhand: checkpoint"))) < 0)
+	if ((rc = G(git.git_reference_create(&ref, s->repo, headref, &commit_id, 1,
+	                                     "deskhand: checkpoint"))) < 0)
 		goto out;
 	if (!has_head) {
-		git_reference_free(ref);
+		git.git_reference_free(ref);
 		ref = NULL;
-		if ((rc = G(git_reference_create(&ref, s->repo, baseref, &commit_id, 1,
-		                                 "deskhand: baseline"))) < 0)
+		if ((rc = G(git.git_reference_create(&ref, s->repo, baseref, &commit_id, 1,
+		                                     "deskhand: baseline"))) < 0)
 			goto out;
 		out->files_changed = meta.nfiles;
 	} else {
 		/* An incremental scan changed only the dirty paths; when the head is
 		 * the state that scan started from, the diff need look nowhere else. */
 		bool narrow = had_base && !strcmp(out->mode, "incremental") &&
-		              git_oid_equal(git_commit_tree_id(parent), &base) && dirty->n;
-		if ((rc = G(git_commit_tree(&ptree, parent))) < 0 ||
+		              git.git_oid_equal(git.git_commit_tree_id(parent), &base) && dirty->n;
+		if ((rc = G(git.git_commit_tree(&ptree, parent))) < 0 ||
 		    (rc = changes_between_in(s, ptree, &pmeta, tree, &meta,
 		                             narrow ? dirty->paths : NULL, narrow ? dirty->n : 0,
 		                             &ch, &nch)) < 0)
@@ -677,11 +682,11 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	out->created = true;
 out:
 	changes_free(ch, nch);
-	git_reference_free(ref);
-	git_signature_free(sig);
-	git_tree_free(tree);
-	git_tree_free(ptree);
-	git_commit_free(parent);
+	git.git_reference_free(ref);
+	git.git_signature_free(sig);
+	git.git_tree_free(tree);
+	git.git_tree_free(ptree);
+	git.git_commit_free(parent);
 	buf_fini(&note);
 	buf_fini(&pnote);
 	snap_meta_fini(&meta);
@@ -743,7 +748,7 @@ static int
 count_blob(const char *root, const git_tree_entry *te, void *ctx)
 {
 	(void)root;
-	if (git_tree_entry_type(te) == GIT_OBJECT_BLOB)
+	if (git.git_tree_entry_type(te) == GIT_OBJECT_BLOB)
 		++*(size_t *)ctx;
 	return 0;
 }
@@ -760,14 +765,14 @@ log_fill(struct snap_store *s, const git_oid *id, struct snap_log_entry *e)
 
 	fill_ids(e->id, e->short_id, id);
 	e->turn = -1;
-	if ((rc = G(git_commit_lookup(&c, s->repo, id))) < 0 ||
-	    (rc = G(git_commit_tree(&t, c))) < 0 || (rc = snap_meta_read(&m, s->repo, id)) < 0)
+	if ((rc = G(git.git_commit_lookup(&c, s->repo, id))) < 0 ||
+	    (rc = G(git.git_commit_tree(&t, c))) < 0 || (rc = snap_meta_read(&m, s->repo, id)) < 0)
 		goto out;
-	e->time = (long long)git_commit_time(c);
-	msg = git_commit_message(c);
+	e->time = (long long)git.git_commit_time(c);
+	msg = git.git_commit_message(c);
 	nl = strchr(msg, '\n');
 	e->label = nl ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
-	if (git_message_trailers(&tr, msg) == 0) {
+	if (git.git_message_trailers(&tr, msg) == 0) {
 		for (size_t i = 0; i < tr.count; i++) {
 			if (!strcmp(tr.trailers[i].key, "Deskhand-Turn"))
 				e->turn = atoi(tr.trailers[i].value);
@@ -779,22 +784,22 @@ log_fill(struct snap_store *s, const git_oid *id, struct snap_log_entry *e)
 	}
 	e->nfiles = m.nfiles;
 	if (!e->nfiles) /* no note (or an empty folder): count */
-		git_tree_walk(t, GIT_TREEWALK_PRE, count_blob, &e->nfiles);
-	if (git_commit_parentcount(c) > 0) {
-		if ((rc = G(git_commit_parent(&p, c, 0))) < 0 ||
-		    (rc = G(git_commit_tree(&pt, p))) < 0 ||
-		    (rc = snap_meta_read(&pm, s->repo, git_commit_id(p))) < 0)
+		git.git_tree_walk(t, GIT_TREEWALK_PRE, count_blob, &e->nfiles);
+	if (git.git_commit_parentcount(c) > 0) {
+		if ((rc = G(git.git_commit_parent(&p, c, 0))) < 0 ||
+		    (rc = G(git.git_commit_tree(&pt, p))) < 0 ||
+		    (rc = snap_meta_read(&pm, s->repo, git.git_commit_id(p))) < 0)
 			goto out;
 		rc = changes_between(s, pt, &pm, t, &m, &e->changes, &e->nchanges);
 	}
 out:
-	git_message_trailer_array_free(&tr);
+	git.git_message_trailer_array_free(&tr);
 	snap_meta_fini(&m);
 	snap_meta_fini(&pm);
-	git_tree_free(t);
-	git_tree_free(pt);
-	git_commit_free(c);
-	git_commit_free(p);
+	git.git_tree_free(t);
+	git.git_tree_free(pt);
+	git.git_commit_free(c);
+	git.git_commit_free(p);
 	return rc;
 }
 
@@ -807,13 +812,13 @@ walk_open(struct snap_store *s, const char *session, bool reverse, git_revwalk *
 
 	*out = NULL;
 	if ((rc = ref_lookup(s, session, "head", &head)) < 0 ||
-	    (rc = G(git_revwalk_new(out, s->repo))) < 0)
+	    (rc = G(git.git_revwalk_new(out, s->repo))) < 0)
 		return rc;
-	if ((rc = G(git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL |
-	                                              (reverse ? GIT_SORT_REVERSE : 0)))) < 0 ||
-	    (rc = G(git_revwalk_simplify_first_parent(*out))) < 0 ||
-	    (rc = G(git_revwalk_push(*out, &head))) < 0) {
-		git_revwalk_free(*out);
+	if ((rc = G(git.git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL |
+	                                                  (reverse ? GIT_SORT_REVERSE : 0)))) < 0 ||
+	    (rc = G(git.git_revwalk_simplify_first_parent(*out))) < 0 ||
+	    (rc = G(git.git_revwalk_push(*out, &head))) < 0) {
+		git.git_revwalk_free(*out);
 		*out = NULL;
 	}
 	return rc;
@@ -833,7 +838,7 @@ snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out,
 	if ((rc = walk_open(s, session, true, &walk)) < 0)
 		return rc;
 	bool filled = true;
-	while ((rc = git_revwalk_next(&id, walk)) == 0) {
+	while ((rc = git.git_revwalk_next(&id, walk)) == 0) {
 		ARRAY_GROW(v, cnt, cap, 1);
 		memset(&v[cnt], 0, sizeof *v);
 		if ((rc = log_fill(s, &id, &v[cnt++])) < 0) {
@@ -841,7 +846,7 @@ snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out,
 			break;
 		}
 	}
-	git_revwalk_free(walk);
+	git.git_revwalk_free(walk);
 	if (rc == GIT_ITEROVER)
 		rc = 0;
 	else if (filled) /* the walk failed; log_fill already set its message */
@@ -886,7 +891,7 @@ snap_resolve(struct snap_store *s, const char *session, const char *spec, char o
 			*p = (char)tolower((unsigned char)*p);
 		if ((rc = ref_lookup(s, session, which, &id)) < 0)
 			return rc;
-		git_oid_tostr(out_id, 41, &id);
+		git.git_oid_tostr(out_id, 41, &id);
 		return 0;
 	}
 	if (len < 4 || len > 40 || !is_hex(spec, len))
@@ -894,20 +899,20 @@ snap_resolve(struct snap_store *s, const char *session, const char *spec, char o
 		                spec ? spec : "");
 	if ((rc = walk_open(s, session, false, &walk)) < 0)
 		return rc;
-	while ((rc = git_revwalk_next(&id, walk)) == 0) {
-		git_oid_tostr(hex, sizeof hex, &id);
+	while ((rc = git.git_revwalk_next(&id, walk)) == 0) {
+		git.git_oid_tostr(hex, sizeof hex, &id);
 		if (!strncasecmp(hex, spec, len)) {
 			hit = id;
 			nhit++;
 		}
 	}
-	git_revwalk_free(walk);
+	git.git_revwalk_free(walk);
 	if (rc != GIT_ITEROVER)
 		return G(rc);
 	if (nhit != 1)
 		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s' in session %s",
 		                nhit ? "ambiguous" : "no", spec, session);
-	git_oid_tostr(out_id, 41, &hit);
+	git.git_oid_tostr(out_id, 41, &hit);
 	return 0;
 }
 
@@ -931,20 +936,20 @@ spec_tree(struct snap_store *s, const char *spec, git_tree **out)
 
 		rc = snap_scan(s, &id, &m);
 		snap_meta_fini(&m);
-		return rc < 0 ? rc : G(git_tree_lookup(out, s->repo, &id));
+		return rc < 0 ? rc : G(git.git_tree_lookup(out, s->repo, &id));
 	}
 	if (len < 4 || len > 40 || !is_hex(spec, len))
 		return err_setc(DH_ENOTFOUND, "snapshot: unknown checkpoint '%s'", spec);
-	if ((rc = G(git_oid_fromstrn(&id, spec, len))) < 0)
+	if ((rc = G(git.git_oid_fromstrn(&id, spec, len))) < 0)
 		return rc;
-	rc = git_commit_lookup_prefix(&c, s->repo, &id, len);
+	rc = git.git_commit_lookup_prefix(&c, s->repo, &id, len);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS)
 		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s'",
 		                rc == GIT_EAMBIGUOUS ? "ambiguous" : "no", spec);
 	if ((rc = G(rc)) < 0)
 		return rc;
-	rc = G(git_commit_tree(out, c));
-	git_commit_free(c);
+	rc = G(git.git_commit_tree(out, c));
+	git.git_commit_free(c);
 	return rc;
 }
 
@@ -957,19 +962,19 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 	int rc;
 
 	*out = NULL;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	o.old_prefix = "a";
 	o.new_prefix = "b";
 	f.flags = GIT_DIFF_FIND_RENAMES;
 	if ((rc = spec_tree(s, from_id, &a)) < 0 || (rc = spec_tree(s, to_id, &b)) < 0 ||
-	    (rc = G(git_diff_tree_to_tree(out, s->repo, a, b, &o))) < 0 ||
-	    (rc = G(git_diff_find_similar(*out, &f))) < 0) {
-		git_diff_free(*out);
+	    (rc = G(git.git_diff_tree_to_tree(out, s->repo, a, b, &o))) < 0 ||
+	    (rc = G(git.git_diff_find_similar(*out, &f))) < 0) {
+		git.git_diff_free(*out);
 		*out = NULL;
 	}
-	git_tree_free(a);
-	git_tree_free(b);
+	git.git_tree_free(a);
+	git.git_tree_free(b);
 	return rc;
 }
 
@@ -990,11 +995,11 @@ side_data(struct snap_store *s, const git_diff_file *f, git_blob **blob, struct 
 {
 	*data = NULL;
 	*n = 0;
-	if (!(f->flags & GIT_DIFF_FLAG_EXISTS) && git_oid_is_zero(&f->id))
+	if (!(f->flags & GIT_DIFF_FLAG_EXISTS) && git.git_oid_is_zero(&f->id))
 		return true;
-	if (!git_oid_is_zero(&f->id) && git_blob_lookup(blob, s->repo, &f->id) == 0) {
-		*data = git_blob_rawcontent(*blob);
-		*n = (size_t)git_blob_rawsize(*blob);
+	if (!git.git_oid_is_zero(&f->id) && git.git_blob_lookup(blob, s->repo, &f->id) == 0) {
+		*data = git.git_blob_rawcontent(*blob);
+		*n = (size_t)git.git_blob_rawsize(*blob);
 		return true;
 	}
 	char *full = xasprintf("%s/%s", s->workdir, f->path);
@@ -1051,8 +1056,8 @@ diff_doc(struct diff_out *o, const git_diff_delta *delta)
 		}
 	}
 	review_model_file_fini(&f);
-	git_blob_free(ob);
-	git_blob_free(nb);
+	git.git_blob_free(ob);
+	git.git_blob_free(nb);
 	buf_fini(&od);
 	buf_fini(&nd);
 }
@@ -1133,8 +1138,8 @@ snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool col
 
 	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
 		return rc;
-	rc = G(git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &o));
-	git_diff_free(diff);
+	rc = G(git.git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &o));
+	git.git_diff_free(diff);
 	return rc;
 }
 
@@ -1148,65 +1153,13 @@ snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id, stru
 
 	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
 		return rc;
-	if (git_diff_num_deltas(diff) > 0 && (rc = G(git_diff_get_stats(&st, diff))) == 0 &&
-	    (rc = G(git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
+	if (git.git_diff_num_deltas(diff) > 0 && (rc = G(git.git_diff_get_stats(&st, diff))) == 0 &&
+	    (rc = G(git.git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
 		buf_add(out, gb.ptr, gb.size);
-	git_buf_dispose(&gb);
-	git_diff_stats_free(st);
-	git_diff_free(diff);
+	git.git_buf_dispose(&gb);
+	git.git_diff_stats_free(st);
+	git.git_diff_free(diff);
 	return rc;
-}
-
-/* libgit2's initialisation parses the system's CA certificates for an HTTPS
- * transport the shadow repositories never use: with its mbedTLS backend
- * (Debian's) some 400 KB of heap for the life of the process. Pointed at an
- * empty directory instead, it frees them. Best effort: without a directory
- * to make, or with a backend that only records the location, nothing
- * changes. */
-static void
-drop_ca_store(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *dir = xasprintf("%s/deskhand-noca-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-
-	if (mkdtemp(dir)) {
-		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, NULL, dir) < 0)
-			git_error_clear();
-		rmdir(dir);
-	}
-	free(dir);
-}
-
-int
-snap_global_init(void)
-{
-	if (git_libgit2_init() < 0)
-		return err_set("libgit2: initialisation failed");
-	/* No object cache: a checkpoint reads each tree and commit it needs
-	 * about once, and the cache (every small tree and commit read, per
-	 * process, for its life) was half a megabyte of a long session's heap
-	 * for no measurable speed (bench-checkpoint 2000 30: the same medians). */
-	drop_ca_store();
-	return G(git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0)) < 0 ? DH_EFAIL : 0;
-}
-
-void
-snap_global_shutdown(void)
-{
-	git_libgit2_shutdown();
-}
-
-const char *
-snap_library_version(void)
-{
-	static char v[48];
-	int major = 0, minor = 0, rev = 0;
-
-	if (!v[0]) {
-		git_libgit2_version(&major, &minor, &rev);
-		snprintf(v, sizeof v, "libgit2 %d.%d.%d", major, minor, rev);
-	}
-	return v;
 }
 
 /*

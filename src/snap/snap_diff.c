@@ -8,9 +8,8 @@
 
 #include <string.h>
 
-#include <git2.h>
-
 #include "core/buf.h"
+#include "snap/snap_int.h"
 
 static int
 hunk_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *ctx)
@@ -58,15 +57,17 @@ snap_diff_buffers(struct buf *out, const char *path, const char *old, size_t old
 	git_diff_options o;
 	int rc = 0;
 
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	if (snap_git_load() < 0)
+		return DH_EFAIL;
+	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.context_lines = SNAP_DIFF_CONTEXT;
-	if (git_patch_from_buffers(&patch, old, old ? old_len : 0, path, new, new ? new_len : 0,
-	                           path, &o) < 0) {
-		const git_error *e = git_error_last();
+	if (git.git_patch_from_buffers(&patch, old, old ? old_len : 0, path, new, new ? new_len : 0,
+	                               path, &o) < 0) {
+		const git_error *e = git.git_error_last();
 
 		return err_set("diff of %s: %s", path, e ? e->message : "unknown libgit2 error");
 	}
-	const git_diff_delta *d = git_patch_get_delta(patch);
+	const git_diff_delta *d = git.git_patch_get_delta(patch);
 
 	if (d->status == GIT_DELTA_UNMODIFIED)
 		goto out;
@@ -82,12 +83,12 @@ snap_diff_buffers(struct buf *out, const char *path, const char *old, size_t old
 		buf_puts(out, "Binary files differ\n");
 		goto out;
 	}
-	if (git_patch_print(patch, hunk_line, out) < 0) {
-		const git_error *e = git_error_last();
+	if (git.git_patch_print(patch, hunk_line, out) < 0) {
+		const git_error *e = git.git_error_last();
 
 		rc = err_set("diff of %s: %s", path, e ? e->message : "unknown libgit2 error");
 	}
 out:
-	git_patch_free(patch);
+	git.git_patch_free(patch);
 	return rc;
 }

@@ -5,7 +5,8 @@
 /*
  * Private to src/snap/: the store, the per-checkpoint metadata kept in notes,
  * the folder scanner and the restore helpers. The only header that includes
- * <git2.h>; nothing here is visible outside src/snap/.
+ * <git2.h>, and the table of libgit2's functions; nothing here is visible
+ * outside src/snap/.
  */
 
 #include <stdbool.h>
@@ -13,7 +14,10 @@
 #include <time.h>
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 
+#include "core/dl.h"
 #include "core/err.h"
 
 struct buf;
@@ -40,6 +44,60 @@ struct snap_store {
 	int lock_fd;               /* the writer lock (snap_lock.c) held, or -1 */
 };
 
+/* libgit2 is loaded, not linked (core/dl.h): with it come mbedTLS, libssh2,
+ * Kerberos and a dozen more that a launch would otherwise map and relocate
+ * before main(). Every call goes through the table `git` (git.git_NAME(...)),
+ * filled by snap_git_load() (snap_git.c), which the entry points that make or
+ * open a store call first; a store exists only once it has succeeded. */
+#define SNAP_GIT_SYMS(X)                                                                \
+	X(git_blob_create_from_buffer) X(git_blob_free) X(git_blob_lookup)              \
+	X(git_blob_rawcontent) X(git_blob_rawsize) X(git_buf_dispose)                   \
+	X(git_commit_create) X(git_commit_free) X(git_commit_id) X(git_commit_lookup)   \
+	X(git_commit_lookup_prefix) X(git_commit_message) X(git_commit_parent)          \
+	X(git_commit_parent_id) X(git_commit_parentcount) X(git_commit_time)            \
+	X(git_commit_tree) X(git_commit_tree_id) X(git_config_free)                     \
+	X(git_config_get_string_buf) X(git_config_lock) X(git_config_set_bool)          \
+	X(git_config_set_int32) X(git_config_set_string) X(git_diff_find_options_init)  \
+	X(git_diff_find_similar) X(git_diff_free) X(git_diff_get_delta)                 \
+	X(git_diff_get_stats) X(git_diff_num_deltas) X(git_diff_options_init)           \
+	X(git_diff_print) X(git_diff_stats_free) X(git_diff_stats_to_buf)               \
+	X(git_diff_tree_to_tree) X(git_error_clear) X(git_error_last)                   \
+	X(git_graph_descendant_of) X(git_index_add) X(git_index_entrycount)             \
+	X(git_index_find) X(git_index_find_prefix) X(git_index_free)                    \
+	X(git_index_get_byindex) X(git_index_get_bypath) X(git_index_new)               \
+	X(git_index_read_tree) X(git_index_remove) X(git_index_write)                   \
+	X(git_index_write_tree) X(git_index_write_tree_to) X(git_libgit2_init)          \
+	X(git_libgit2_opts) X(git_libgit2_shutdown) X(git_libgit2_version)              \
+	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)       \
+	X(git_message_trailers) X(git_note_create) X(git_note_free) X(git_note_message) \
+	X(git_note_read) X(git_odb_add_backend) X(git_odb_exists_ext) X(git_odb_free)   \
+	X(git_odb_hash) X(git_odb_refresh) X(git_odb_write) X(git_oid_equal)            \
+	X(git_oid_fromstr) X(git_oid_fromstrn) X(git_oid_fromstrp) X(git_oid_is_zero)   \
+	X(git_oid_tostr) X(git_oid_tostr_s) X(git_packbuilder_free)                     \
+	X(git_packbuilder_insert) X(git_packbuilder_new) X(git_packbuilder_set_threads) \
+	X(git_packbuilder_write) X(git_patch_free) X(git_patch_from_blob_and_buffer)    \
+	X(git_patch_from_blobs) X(git_patch_from_buffers) X(git_patch_get_delta)        \
+	X(git_patch_get_hunk) X(git_patch_get_line_in_hunk) X(git_patch_line_stats)     \
+	X(git_patch_num_hunks) X(git_patch_print) X(git_reference_create)               \
+	X(git_reference_free) X(git_reference_name_to_id) X(git_reference_remove)       \
+	X(git_repository_config) X(git_repository_config_snapshot)                      \
+	X(git_repository_free) X(git_repository_index) X(git_repository_init_ext)       \
+	X(git_repository_init_options_init) X(git_repository_odb)                       \
+	X(git_repository_open_bare) X(git_repository_path)                              \
+	X(git_repository_set_workdir) X(git_revwalk_free) X(git_revwalk_new)            \
+	X(git_revwalk_next) X(git_revwalk_push) X(git_revwalk_simplify_first_parent)    \
+	X(git_revwalk_sorting) X(git_signature_free) X(git_signature_now)               \
+	X(git_transaction_commit) X(git_transaction_free) X(git_tree_create_updated)    \
+	X(git_tree_entry_bypath) X(git_tree_entry_filemode) X(git_tree_entry_free)      \
+	X(git_tree_entry_id) X(git_tree_entry_type) X(git_tree_free) X(git_tree_lookup) \
+	X(git_tree_walk)
+DL_SHARED_DECL(git, SNAP_GIT_SYMS);
+
+/* Load libgit2 and run its global set-up once (waiting for a load in
+ * progress, snap_preload()). Returns 0, or DH_EFAIL with err_msg() naming
+ * the library and its Debian package. */
+int snap_git_load(void) DH_MUST_CHECK;
+
 /* Map a libgit2 result to DH_* and record libgit2's message (STYLE.md §3.8). */
 static inline int
 G(int rc)
@@ -48,7 +106,7 @@ G(int rc)
 
 	if (rc >= 0)
 		return rc;
-	e = git_error_last();
+	e = git.git_error_last();
 	if (rc == GIT_ENOTFOUND)
 		return err_setc(DH_ENOTFOUND, "snapshot: %s", e ? e->message : "not found");
 	return err_set("snapshot: %s", e ? e->message : "unknown libgit2 error");

@@ -288,13 +288,13 @@ int
 snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit)
 {
 	git_note *note = NULL;
-	int rc = git_note_read(&note, repo, SNAP_NOTES_REF, commit);
+	int rc = git.git_note_read(&note, repo, SNAP_NOTES_REF, commit);
 
 	if (rc == GIT_ENOTFOUND)
 		return 0;
 	if (rc < 0)
 		return G(rc);
-	snap_meta_parse(m, git_note_message(note));
-	git_note_free(note);
+	snap_meta_parse(m, git.git_note_message(note));
+	git.git_note_free(note);
 	return 0;
 }

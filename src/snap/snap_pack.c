@@ -8,8 +8,6 @@
  */
 #include "snap/snap_int.h"
 
-#include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,13 +36,13 @@ snap_pack_begin(struct snap_packer **out, struct snap_store *s)
 
 	*out = NULL;
 	p->s = s;
-	if ((rc = G(git_repository_open_bare(&p->repo, s->repo_path))) < 0 ||
-	    (rc = G(git_repository_odb(&p->odb, p->repo))) < 0 ||
-	    (rc = G(git_repository_odb(&p->main, s->repo))) < 0 ||
-	    (rc = G(git_mempack_new(&p->mem))) < 0)
+	if ((rc = G(git.git_repository_open_bare(&p->repo, s->repo_path))) < 0 ||
+	    (rc = G(git.git_repository_odb(&p->odb, p->repo))) < 0 ||
+	    (rc = G(git.git_repository_odb(&p->main, s->repo))) < 0 ||
+	    (rc = G(git.git_mempack_new(&p->mem))) < 0)
 		goto fail;
 	/* Priority above the loose (1) and packed (2) backends: writes land here. */
-	if ((rc = G(git_odb_add_backend(p->odb, p->mem, 999))) < 0) {
+	if ((rc = G(git.git_odb_add_backend(p->odb, p->mem, 999))) < 0) {
 		p->mem->free(p->mem);
 		p->mem = NULL;
 		goto fail;
@@ -62,14 +60,14 @@ snap_pack_write(struct snap_packer *p, git_oid *out, const void *data, size_t le
 	int rc;
 
 	if (len > PACK_LOOSE_BYTES)
-		return G(git_odb_write(out, p->main, data, len, GIT_OBJECT_BLOB));
-	if ((rc = G(git_odb_hash(out, data, len, GIT_OBJECT_BLOB))) < 0)
+		return G(git.git_odb_write(out, p->main, data, len, GIT_OBJECT_BLOB));
+	if ((rc = G(git.git_odb_hash(out, data, len, GIT_OBJECT_BLOB))) < 0)
 		return rc;
 	/* No refresh on a miss: a pack written by this packer was announced
 	 * with git_odb_refresh() already, and others' packs do not matter. */
-	if (git_odb_exists_ext(p->odb, out, GIT_ODB_LOOKUP_NO_REFRESH))
+	if (git.git_odb_exists_ext(p->odb, out, GIT_ODB_LOOKUP_NO_REFRESH))
 		return 0;
-	if ((rc = G(git_odb_write(out, p->odb, data, len, GIT_OBJECT_BLOB))) < 0)
+	if ((rc = G(git.git_odb_write(out, p->odb, data, len, GIT_OBJECT_BLOB))) < 0)
 		return rc;
 	ARRAY_GROW(p->ids, p->n, p->cap, 1);
 	p->ids[p->n++] = *out;
@@ -87,20 +85,21 @@ snap_pack_flush(struct snap_packer *p)
 
 	if (!p->n)
 		return 0;
-	if ((rc = G(git_packbuilder_new(&pb, p->repo))) < 0)
+	if ((rc = G(git.git_packbuilder_new(&pb, p->repo))) < 0)
 		goto out;
-	git_packbuilder_set_threads(pb, 1);
+	git.git_packbuilder_set_threads(pb, 1);
 	for (size_t i = 0; i < p->n && rc >= 0; i++)
-		rc = G(git_packbuilder_insert(pb, &p->ids[i], NULL));
-	if (rc < 0 || (rc = G(git_packbuilder_write(pb, NULL, 0, NULL, NULL))) < 0)
+		rc = G(git.git_packbuilder_insert(pb, &p->ids[i], NULL));
+	if (rc < 0 || (rc = G(git.git_packbuilder_write(pb, NULL, 0, NULL, NULL))) < 0)
 		goto out;
-	if ((rc = G(git_mempack_reset(p->mem))) < 0 || (rc = G(git_odb_refresh(p->main))) < 0 ||
-	    (rc = G(git_odb_refresh(p->odb))) < 0)
+	if ((rc = G(git.git_mempack_reset(p->mem))) < 0 ||
+	    (rc = G(git.git_odb_refresh(p->main))) < 0 ||
+	    (rc = G(git.git_odb_refresh(p->odb))) < 0)
 		goto out;
 	p->n = 0;
 	p->bytes = 0;
 out:
-	git_packbuilder_free(pb);
+	git.git_packbuilder_free(pb);
 	return rc;
 }
 
@@ -109,9 +108,9 @@ snap_pack_free(struct snap_packer *p)
 {
 	if (!p)
 		return;
-	git_odb_free(p->odb);
-	git_odb_free(p->main);
-	git_repository_free(p->repo);
+	git.git_odb_free(p->odb);
+	git.git_odb_free(p->main);
+	git.git_repository_free(p->repo);
 	free(p->ids);
 	free(p);
 }

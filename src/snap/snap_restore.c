@@ -34,11 +34,11 @@ snap_restore_matches(int root, const char *path, const git_tree_entry *want, uns
 		same = !want && !exists;
 		goto out;
 	}
-	if (git_tree_entry_type(want) == GIT_OBJECT_TREE) {
+	if (git.git_tree_entry_type(want) == GIT_OBJECT_TREE) {
 		same = S_ISDIR(st.st_mode);
 		goto out;
 	}
-	git_filemode_t mode = git_tree_entry_filemode(want);
+	git_filemode_t mode = git.git_tree_entry_filemode(want);
 	struct buf data = BUF_INIT;
 	git_oid id;
 
@@ -73,8 +73,8 @@ snap_restore_matches(int root, const char *path, const git_tree_entry *want, uns
 		}
 		close(fd);
 	}
-	if (git_odb_hash(&id, data.ptr ? data.ptr : "", data.len, GIT_OBJECT_BLOB) == 0)
-		same = git_oid_equal(&id, git_tree_entry_id(want));
+	if (git.git_odb_hash(&id, data.ptr ? data.ptr : "", data.len, GIT_OBJECT_BLOB) == 0)
+		same = git.git_oid_equal(&id, git.git_tree_entry_id(want));
 done:
 	buf_fini(&data);
 out:
@@ -87,8 +87,8 @@ out:
 static int
 put_blob(int pfd, const char *leaf, const git_blob *blob, git_filemode_t mode, unsigned perm)
 {
-	const char *data = git_blob_rawcontent(blob);
-	size_t len = (size_t)git_blob_rawsize(blob);
+	const char *data = git.git_blob_rawcontent(blob);
+	size_t len = (size_t)git.git_blob_rawsize(blob);
 
 	if (mode != GIT_FILEMODE_LINK)
 		return atomic_write_at(pfd, leaf, data, len, (int)perm, 0);
@@ -108,7 +108,7 @@ snap_restore_write(struct snap_store *s, int root, const char *path, const git_o
 	const char *leaf;
 	int rc, pfd;
 
-	if ((rc = G(git_blob_lookup(&blob, s->repo, id))) < 0)
+	if ((rc = G(git.git_blob_lookup(&blob, s->repo, id))) < 0)
 		return rc;
 	pfd = beneath_open_parent(root, path, O_RDONLY, true, &leaf);
 	if (pfd < 0) {
@@ -123,7 +123,7 @@ snap_restore_write(struct snap_store *s, int root, const char *path, const git_o
 out:
 	if (pfd >= 0)
 		close(pfd);
-	git_blob_free(blob);
+	git.git_blob_free(blob);
 	return rc;
 }
 

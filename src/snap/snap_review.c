@@ -54,8 +54,8 @@ state_load(struct snap_store *s, const git_oid *id, struct state *st)
 
 	memset(st, 0, sizeof *st);
 	st->id = *id;
-	if ((rc = G(git_commit_lookup(&st->commit, s->repo, id))) < 0 ||
-	    (rc = G(git_commit_tree(&st->tree, st->commit))) < 0 ||
+	if ((rc = G(git.git_commit_lookup(&st->commit, s->repo, id))) < 0 ||
+	    (rc = G(git.git_commit_tree(&st->tree, st->commit))) < 0 ||
 	    (rc = snap_meta_read(&st->meta, s->repo, id)) < 0)
 		return rc;
 	st->loaded = true;
@@ -65,8 +65,8 @@ state_load(struct snap_store *s, const git_oid *id, struct state *st)
 static void
 state_fini(struct state *st)
 {
-	git_tree_free(st->tree);
-	git_commit_free(st->commit);
+	git.git_tree_free(st->tree);
+	git.git_commit_free(st->commit);
 	snap_meta_fini(&st->meta);
 	memset(st, 0, sizeof *st);
 }
@@ -80,7 +80,7 @@ ref_get(struct snap_store *s, const char *session, const char *which, git_oid *o
 	*found = false;
 	if ((rc = snap_ref_name(name, sizeof name, session, which)) < 0)
 		return rc;
-	rc = git_reference_name_to_id(out, s->repo, name);
+	rc = git.git_reference_name_to_id(out, s->repo, name);
 	if (rc == GIT_ENOTFOUND)
 		return 0;
 	if (rc < 0)
@@ -146,13 +146,13 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		free(d);
 		return;
 	}
-	if (git_tree_entry_bypath(&out->te, st->tree, path) < 0) {
+	if (git.git_tree_entry_bypath(&out->te, st->tree, path) < 0) {
 		out->te = NULL;
 		return;
 	}
-	if (git_tree_entry_type(out->te) != GIT_OBJECT_BLOB) {
-		out->tree = git_tree_entry_type(out->te) == GIT_OBJECT_TREE;
-		git_tree_entry_free(out->te);
+	if (git.git_tree_entry_type(out->te) != GIT_OBJECT_BLOB) {
+		out->tree = git.git_tree_entry_type(out->te) == GIT_OBJECT_TREE;
+		git.git_tree_entry_free(out->te);
 		out->te = NULL;
 		return;
 	}
@@ -162,14 +162,14 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 static void
 pstate_fini(struct pstate *p)
 {
-	git_tree_entry_free(p->te);
+	git.git_tree_entry_free(p->te);
 	memset(p, 0, sizeof *p);
 }
 
 static bool
 pstate_is_file(const struct pstate *p)
 {
-	return p->te && git_tree_entry_filemode(p->te) != GIT_FILEMODE_LINK;
+	return p->te && git.git_tree_entry_filemode(p->te) != GIT_FILEMODE_LINK;
 }
 
 /* git-style mode with the note's permission bits; 0 when absent. */
@@ -177,7 +177,7 @@ static unsigned
 pstate_mode(const struct pstate *p)
 {
 	if (p->te)
-		return git_tree_entry_filemode(p->te) == GIT_FILEMODE_LINK ? 0120000u
+		return git.git_tree_entry_filemode(p->te) == GIT_FILEMODE_LINK ? 0120000u
 		                                                           : 0100000u | p->perm;
 	return p->dir ? 040000u : 0;
 }
@@ -318,7 +318,7 @@ blob_data(struct snap_store *s, const struct pstate *ps, git_blob **out)
 	*out = NULL;
 	if (!ps->te)
 		return 0;
-	return G(git_blob_lookup(out, s->repo, git_tree_entry_id(ps->te)));
+	return G(git.git_blob_lookup(out, s->repo, git.git_tree_entry_id(ps->te)));
 }
 
 /* Write one version under DIR/KIND/PATH; returns the heap path or NULL when
@@ -380,9 +380,9 @@ version_from_state(struct snap_store *s, const char *dir, const char *kind, cons
 		return ps->dir ? version_write(dir, kind, path, 'd', NULL, 0, 0) : NULL;
 	if (!ps->te || blob_data(s, ps, &b) < 0)
 		return NULL;
-	r = version_write(dir, kind, path, pstate_is_file(ps) ? 'f' : 'l', git_blob_rawcontent(b),
-	                  (size_t)git_blob_rawsize(b), ps->perm);
-	git_blob_free(b);
+	r = version_write(dir, kind, path, pstate_is_file(ps) ? 'f' : 'l',
+	                  git.git_blob_rawcontent(b), (size_t)git.git_blob_rawsize(b), ps->perm);
+	git.git_blob_free(b);
 	return r;
 }
 
@@ -411,22 +411,22 @@ conflict_diff(struct snap_store *s, const char *path, const struct pstate *agent
 	struct buf out = BUF_INIT;
 	char *ap = xasprintf("agent/%s", path), *cp = xasprintf("current/%s", path);
 
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.context_lines = CONTEXT_LINES;
 	if (is_dir_path(path)) {
 		buf_printf(&out, "%s: directory %s in the agent's version, %s now\n", path,
 		           agent->dir ? "present" : "absent",
 		           cur_type == 'd' ? "present" : "absent");
 	} else if (blob_data(s, agent, &b) == 0 &&
-	           git_patch_from_blob_and_buffer(&patch, b, ap, cur_type ? cur->ptr : NULL,
-	                                          cur_type ? cur->len : 0, cp, &o) == 0) {
+	           git.git_patch_from_blob_and_buffer(&patch, b, ap, cur_type ? cur->ptr : NULL,
+	                                              cur_type ? cur->len : 0, cp, &o) == 0) {
 		if (!b)
 			buf_printf(&out, "%s: absent in the agent's version\n", path);
 		if (!cur_type)
 			buf_printf(&out, "%s: absent in the folder now\n", path);
-		if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY)
+		if (git.git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY)
 			buf_printf(&out, "Binary files %s and %s differ\n", ap, cp);
-		else if (git_patch_print(patch, diff_text_line, &out) < 0)
+		else if (git.git_patch_print(patch, diff_text_line, &out) < 0)
 			buf_puts(&out, "(diff failed)\n");
 		if ((agent->te && !pstate_is_file(agent)) != (cur_type == 'l'))
 			buf_printf(&out, "%s: the type changed (file/link/directory)\n", path);
@@ -435,8 +435,8 @@ conflict_diff(struct snap_store *s, const char *path, const struct pstate *agent
 	} else {
 		buf_printf(&out, "%s: differs (no diff available)\n", path);
 	}
-	git_patch_free(patch);
-	git_blob_free(b);
+	git.git_patch_free(patch);
+	git.git_blob_free(b);
 	free(ap);
 	free(cp);
 	return buf_detach(&out);
@@ -565,11 +565,12 @@ plan_apply(struct snap_store *s, int root, struct plan *p, struct buf *report)
 
 		if (it->write_blob) {
 			rc = snap_restore_write(s, root, it->path, it->write_blob,
-			                        git_tree_entry_filemode(it->expect.te),
+			                        git.git_tree_entry_filemode(it->expect.te),
 			                        it->expect.perm);
 		} else if (it->want.te) {
-			rc = snap_restore_write(s, root, it->path, git_tree_entry_id(it->want.te),
-			                        git_tree_entry_filemode(it->want.te),
+			rc = snap_restore_write(s, root, it->path,
+			                        git.git_tree_entry_id(it->want.te),
+			                        git.git_tree_entry_filemode(it->want.te),
 			                        it->want.perm);
 		} else {
 			continue;
@@ -664,13 +665,13 @@ chain_fini(struct chain *c)
 static void
 link_parse(struct link *l, const git_commit *c)
 {
-	const char *msg = git_commit_message(c), *nl = strchr(msg, '\n');
+	const char *msg = git.git_commit_message(c), *nl = strchr(msg, '\n');
 	git_message_trailer_array tr = {0};
 
 	l->label = nl ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
 	l->turn = -1;
-	l->time = (long long)git_commit_time(c);
-	if (git_message_trailers(&tr, msg) < 0)
+	l->time = (long long)git.git_commit_time(c);
+	if (git.git_message_trailers(&tr, msg) < 0)
 		return;
 	for (size_t i = 0; i < tr.count; i++) {
 		const char *k = tr.trailers[i].key, *v = tr.trailers[i].value;
@@ -690,7 +691,7 @@ link_parse(struct link *l, const git_commit *c)
 	}
 	/* Undos and redos written before the Deskhand-Review trailer existed. */
 	l->own |= l->undo.n || l->redo.n;
-	git_message_trailer_array_free(&tr);
+	git.git_message_trailer_array_free(&tr);
 }
 
 static int
@@ -706,17 +707,17 @@ chain_load(struct snap_store *s, const char *session, struct chain *c)
 	for (;;) {
 		git_commit *cm = NULL;
 
-		if ((rc = G(git_commit_lookup(&cm, s->repo, &id))) < 0)
+		if ((rc = G(git.git_commit_lookup(&cm, s->repo, &id))) < 0)
 			return rc;
 		ARRAY_GROW(c->v, c->n, cap, 1);
 		struct link *l = &c->v[c->n++];
 		memset(l, 0, sizeof *l);
 		l->id = id;
 		link_parse(l, cm);
-		bool more = git_commit_parentcount(cm) > 0;
+		bool more = git.git_commit_parentcount(cm) > 0;
 		if (more)
-			id = *git_commit_parent_id(cm, 0);
-		git_commit_free(cm);
+			id = *git.git_commit_parent_id(cm, 0);
+		git.git_commit_free(cm);
 		if (!more)
 			return 0;
 	}
@@ -737,7 +738,7 @@ chain_undone(const struct chain *c, size_t i)
 {
 	char hex[41];
 
-	git_oid_tostr(hex, sizeof hex, &c->v[i].id);
+	git.git_oid_tostr(hex, sizeof hex, &c->v[i].id);
 	for (size_t j = 0; j < i; j++) {
 		for (size_t k = 0; k < c->v[j].undo.n; k++)
 			if (!strcmp(c->v[j].undo.v[k], hex))
@@ -760,7 +761,7 @@ chain_is_step(const struct chain *c, size_t i)
 static void
 step_fill(struct review_step *st, const struct link *l)
 {
-	git_oid_tostr(st->id, sizeof st->id, &l->id);
+	git.git_oid_tostr(st->id, sizeof st->id, &l->id);
 	memcpy(st->short_id, st->id, 12);
 	st->short_id[12] = '\0';
 	st->label = xstrdup(l->label);
@@ -777,16 +778,16 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 	git_diff *diff = NULL;
 	int rc;
 
-	if ((rc = G(git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, NULL))) < 0)
+	if ((rc = G(git.git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, NULL))) < 0)
 		return rc;
-	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+	for (size_t i = 0; i < git.git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git.git_diff_get_delta(diff, i);
 
 		strv_add(out, d->old_file.path);
 		if (strcmp(d->old_file.path, d->new_file.path))
 			strv_add(out, d->new_file.path);
 	}
-	git_diff_free(diff);
+	git.git_diff_free(diff);
 	for (int side = 0; side < 2; side++) {
 		const struct snap_meta *m = side ? &b->meta : &a->meta;
 		const struct state *other = side ? a : b;
@@ -903,18 +904,18 @@ patch_hunks(git_patch *patch, struct review_file *f)
 	size_t ctx = 0, add = 0, del = 0;
 	int rc;
 
-	if ((rc = G(git_patch_line_stats(&ctx, &add, &del, patch))) < 0)
+	if ((rc = G(git.git_patch_line_stats(&ctx, &add, &del, patch))) < 0)
 		return rc;
 	f->added = add;
 	f->removed = del;
-	f->nhunks = git_patch_num_hunks(patch);
+	f->nhunks = git.git_patch_num_hunks(patch);
 	f->hunks = f->nhunks ? xcalloc(f->nhunks, sizeof *f->hunks) : NULL;
 	for (size_t h = 0; h < f->nhunks; h++) {
 		const git_diff_hunk *gh;
 		size_t nl;
 		struct review_hunk *rh = &f->hunks[h];
 
-		if ((rc = G(git_patch_get_hunk(&gh, &nl, patch, h))) < 0)
+		if ((rc = G(git.git_patch_get_hunk(&gh, &nl, patch, h))) < 0)
 			return rc;
 		rh->n = (int)h + 1;
 		size_t hl = gh->header_len;
@@ -929,7 +930,7 @@ patch_hunks(git_patch *patch, struct review_file *f)
 			const git_diff_line *l;
 			size_t len;
 
-			if ((rc = G(git_patch_get_line_in_hunk(&l, patch, h, i))) < 0)
+			if ((rc = G(git.git_patch_get_line_in_hunk(&l, patch, h, i))) < 0)
 				return rc;
 			switch (l->origin) {
 			case GIT_DIFF_LINE_CONTEXT:
@@ -1002,11 +1003,12 @@ snap_doc_hunks(struct review_file *f, const char *path, const void *old, size_t 
 	git_patch *patch = NULL;
 	git_diff_options opts;
 
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	git.git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = CONTEXT_LINES;
 	opts.flags |= GIT_DIFF_FORCE_TEXT;
 	if (doc_side(path, kind, old, old_len, &a) == 0 && doc_side(path, kind, new, new_len, &b) == 0 &&
-	    git_patch_from_buffers(&patch, a.ptr, a.len, path, b.ptr, b.len, path, &opts) == 0 &&
+	    git.git_patch_from_buffers(&patch, a.ptr, a.len, path, b.ptr, b.len, path,
+	                               &opts) == 0 &&
 	    patch_hunks(patch, f) == 0) {
 		f->textconv = xstrdup("text");
 		rc = 1;
@@ -1017,7 +1019,7 @@ snap_doc_hunks(struct review_file *f, const char *path, const void *old, size_t 
 		f->hunks = NULL;
 		f->nhunks = f->added = f->removed = 0;
 	}
-	git_patch_free(patch);
+	git.git_patch_free(patch);
 	buf_fini(&a);
 	buf_fini(&b);
 	return rc;
@@ -1034,25 +1036,25 @@ file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
 	git_diff_options opts;
 	int rc;
 
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	git.git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = CONTEXT_LINES;
 	if ((rc = blob_data(s, o, &ob)) < 0 || (rc = blob_data(s, n, &nb)) < 0 ||
-	    (rc = G(git_patch_from_blobs(&patch, ob, f->old_path ? f->old_path : f->path, nb,
-	                                 f->path, &opts))) < 0)
+	    (rc = G(git.git_patch_from_blobs(&patch, ob, f->old_path ? f->old_path : f->path, nb,
+	                                     f->path, &opts))) < 0)
 		goto out;
-	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) {
+	if (git.git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) {
 		f->binary = true;
-		(void)snap_doc_hunks(f, f->path, ob ? git_blob_rawcontent(ob) : NULL,
-		                     ob ? (size_t)git_blob_rawsize(ob) : 0,
-		                     nb ? git_blob_rawcontent(nb) : NULL,
-		                     nb ? (size_t)git_blob_rawsize(nb) : 0);
+		(void)snap_doc_hunks(f, f->path, ob ? git.git_blob_rawcontent(ob) : NULL,
+		                     ob ? (size_t)git.git_blob_rawsize(ob) : 0,
+		                     nb ? git.git_blob_rawcontent(nb) : NULL,
+		                     nb ? (size_t)git.git_blob_rawsize(nb) : 0);
 		goto out;
 	}
 	rc = patch_hunks(patch, f);
 out:
-	git_patch_free(patch);
-	git_blob_free(ob);
-	git_blob_free(nb);
+	git.git_patch_free(patch);
+	git.git_blob_free(ob);
+	git.git_blob_free(nb);
 	return rc;
 }
 
@@ -1064,8 +1066,8 @@ pstate_size(const struct pstate *p, struct snap_store *s)
 
 	if (!p->te || blob_data(s, p, &b) < 0)
 		return -1;
-	n = (long long)git_blob_rawsize(b);
-	git_blob_free(b);
+	n = (long long)git.git_blob_rawsize(b);
+	git.git_blob_free(b);
 	return n;
 }
 
@@ -1141,8 +1143,8 @@ snap_review_get(struct snap_store *s, const char *session, struct review **out)
 	    (rc = snap_changes_between(s, acc.tree, &acc.meta, head.tree, &head.meta, &ch, &nch)) <
 	            0)
 		goto out;
-	git_oid_tostr(r->accepted_id, sizeof r->accepted_id, &aid);
-	git_oid_tostr(r->head_id, sizeof r->head_id, &c.v[0].id);
+	git.git_oid_tostr(r->accepted_id, sizeof r->accepted_id, &aid);
+	git.git_oid_tostr(r->head_id, sizeof r->head_id, &c.v[0].id);
 	r->files = nch ? xcalloc(nch, sizeof *r->files) : NULL;
 	for (size_t i = 0; i < nch; i++) {
 		r->files[i].old_size = r->files[i].new_size = -1;
@@ -1172,7 +1174,7 @@ snap_review_accepted(struct snap_store *s, const char *session, char out_id[41])
 	out_id[0] = '\0';
 	if ((rc = accepted_id(s, session, &id)) < 0)
 		return rc;
-	git_oid_tostr(out_id, 41, &id);
+	git.git_oid_tostr(out_id, 41, &id);
 	return 0;
 }
 
@@ -1352,16 +1354,16 @@ accept_path(git_index *idx, struct snap_meta *m, const struct state *head, const
 		git_index_entry e;
 
 		memset(&e, 0, sizeof e);
-		e.mode = git_tree_entry_filemode(ps.te);
-		e.id = *git_tree_entry_id(ps.te);
+		e.mode = git.git_tree_entry_filemode(ps.te);
+		e.id = *git.git_tree_entry_id(ps.te);
 		e.path = path;
-		rc = G(git_index_add(idx, &e));
+		rc = G(git.git_index_add(idx, &e));
 		meta_set_mode(m, path, snap_meta_mode(&head->meta, path));
 	} else {
 		size_t pos;
 
-		if (git_index_find(&pos, idx, path) == 0)
-			rc = G(git_index_remove(idx, path, 0));
+		if (git.git_index_find(&pos, idx, path) == 0)
+			rc = G(git.git_index_remove(idx, path, 0));
 		meta_set_mode(m, path, 0);
 	}
 	pstate_fini(&ps);
@@ -1376,13 +1378,14 @@ commit_with_note(struct snap_store *s, const char *msg, git_tree *tree,
 	git_oid note_id;
 	int rc;
 
-	if ((rc = G(git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0)
+	if ((rc = G(git.git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0)
 		return rc;
-	rc = G(git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg, tree, nparents,
-	                         (const git_commit **)parents));
+	rc = G(git.git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg, tree, nparents,
+	                             (const git_commit **)parents));
 	if (rc == 0 && note)
-		rc = G(git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, out, note, 1));
-	git_signature_free(sig);
+		rc = G(git.git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, out, note,
+		                           1));
+	git.git_signature_free(sig);
 	return rc;
 }
 
@@ -1397,11 +1400,11 @@ set_ref(struct snap_store *s, const char *session, const char *which, const git_
 	if ((rc = snap_ref_name(name, sizeof name, session, which)) < 0)
 		return rc;
 	if (!id) {
-		rc = git_reference_remove(s->repo, name);
+		rc = git.git_reference_remove(s->repo, name);
 		return rc == GIT_ENOTFOUND ? 0 : G(rc);
 	}
-	rc = G(git_reference_create(&ref, s->repo, name, id, 1, why));
-	git_reference_free(ref);
+	rc = G(git.git_reference_create(&ref, s->repo, name, id, 1, why));
+	git.git_reference_free(ref);
 	return rc;
 }
 
@@ -1411,7 +1414,8 @@ mark_begin(const struct state *acc, git_index **idx, struct snap_meta *m)
 {
 	int rc;
 
-	if ((rc = G(git_index_new(idx))) < 0 || (rc = G(git_index_read_tree(*idx, acc->tree))) < 0)
+	if ((rc = G(git.git_index_new(idx))) < 0 ||
+	    (rc = G(git.git_index_read_tree(*idx, acc->tree))) < 0)
 		return rc;
 	for (size_t i = 0; i < acc->meta.ndirs; i++)
 		snap_meta_add_dir(m, acc->meta.dirs[i]);
@@ -1436,24 +1440,24 @@ mark_commit(struct snap_store *s, const char *session, const struct state *acc, 
 		char *prefix = xasprintf("%s/", m->dirs[i]);
 		size_t pos;
 
-		if (git_index_find_prefix(&pos, idx, prefix) == 0)
+		if (git.git_index_find_prefix(&pos, idx, prefix) == 0)
 			meta_del_dir(m, m->dirs[i]);
 		free(prefix);
 	}
-	m->nfiles = git_index_entrycount(idx);
+	m->nfiles = git.git_index_entrycount(idx);
 	snap_meta_sort(m);
 	snap_meta_format(m, &note);
 	const git_commit *parents[1] = {acc->commit};
-	if ((rc = G(git_index_write_tree_to(&tree_id, idx, s->repo))) < 0 ||
-	    (rc = G(git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
+	if ((rc = G(git.git_index_write_tree_to(&tree_id, idx, s->repo))) < 0 ||
+	    (rc = G(git.git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
 	    (rc = commit_with_note(s, msg, tree, parents, 1, buf_cstr(&note), &new_id)) < 0 ||
 	    (rc = set_ref(s, session, "accepted", &new_id, "deskhand: accept")) < 0)
 		goto out;
-	git_oid_tostr(o->ck.id, sizeof o->ck.id, &new_id);
+	git.git_oid_tostr(o->ck.id, sizeof o->ck.id, &new_id);
 	memcpy(o->ck.short_id, o->ck.id, 12);
 	o->ck.files_changed = o->npaths;
 out:
-	git_tree_free(tree);
+	git.git_tree_free(tree);
 	buf_fini(&note);
 	return rc;
 }
@@ -1488,8 +1492,8 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	if (!o->npaths)
 		goto out;
 	strv_uniq(&sel_paths);
-	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
-	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
 	    (rc = mark_begin(&acc, &idx, &m)) < 0)
 		goto out;
@@ -1523,7 +1527,7 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	for (size_t i = 0; i < sel_paths.n; i++)
 		buf_printf(&o->report, "accepted %s\n", sel_paths.v[i]);
 out:
-	git_index_free(idx);
+	git.git_index_free(idx);
 	strv_free(&sel_paths);
 	buf_fini(&msg);
 	snap_meta_fini(&m);
@@ -1619,8 +1623,8 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	if ((rc = pending_hunk(f, path, hunk, "accept", &h)) < 0)
 		goto out;
 	const char *old_path = f->old_path ? f->old_path : f->path;
-	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
-	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
 		goto out;
 	pstate_get(&acc, old_path, &ops);
@@ -1631,8 +1635,8 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	}
 	if ((rc = blob_data(s, &ops, &ob)) < 0 || (rc = blob_data(s, &nps, &nb)) < 0)
 		goto out;
-	lines_split(&ol, git_blob_rawcontent(ob), (size_t)git_blob_rawsize(ob));
-	lines_split(&nl, git_blob_rawcontent(nb), (size_t)git_blob_rawsize(nb));
+	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
+	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));
 	size_t obeg = range_begin(h->old_start, h->old_lines);
 	size_t nbeg = range_begin(h->new_start, h->new_lines);
 	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
@@ -1643,22 +1647,22 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	lines_put(&result, &ol, 0, obeg);
 	lines_put(&result, &nl, nbeg, nbeg + ncnt);
 	lines_put(&result, &ol, obeg + ocnt, ol.n);
-	if ((rc = G(git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
-	                                        result.len))) < 0 ||
+	if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
+	                                            result.len))) < 0 ||
 	    (rc = mark_begin(&acc, &idx, &m)) < 0)
 		goto out;
 	/* The accepted mode stays; a rename moves the blob (and its mode). */
 	unsigned perm = snap_meta_mode(&acc.meta, old_path);
 	if (f->old_path) {
-		if ((rc = G(git_index_remove(idx, f->old_path, 0))) < 0)
+		if ((rc = G(git.git_index_remove(idx, f->old_path, 0))) < 0)
 			goto out;
 		meta_set_mode(&m, f->old_path, 0);
 	}
 	memset(&e, 0, sizeof e);
-	e.mode = git_tree_entry_filemode(ops.te);
+	e.mode = git.git_tree_entry_filemode(ops.te);
 	e.id = blob_id;
 	e.path = f->path;
-	if ((rc = G(git_index_add(idx, &e))) < 0)
+	if ((rc = G(git.git_index_add(idx, &e))) < 0)
 		goto out;
 	meta_set_mode(&m, f->path, perm);
 	o->npaths = 1;
@@ -1671,11 +1675,11 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 		goto out;
 	buf_printf(&o->report, "accepted hunk %d of %s\n", hunk, f->path);
 out:
-	git_index_free(idx);
+	git.git_index_free(idx);
 	lines_fini(&ol);
 	lines_fini(&nl);
-	git_blob_free(ob);
-	git_blob_free(nb);
+	git.git_blob_free(ob);
+	git.git_blob_free(nb);
 	pstate_fini(&ops);
 	pstate_fini(&nps);
 	buf_fini(&result);
@@ -1721,8 +1725,8 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 			strv_add(&sel_paths, r->files[i].old_path);
 	}
 	strv_uniq(&sel_paths);
-	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
-	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
 		goto out;
 	if ((rc = chain_load(s, session, &c)) < 0)
@@ -1800,8 +1804,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	const struct review_hunk *h = NULL;
 	if ((rc = pending_hunk(f, path, hunk, "reject", &h)) < 0)
 		goto out;
-	if ((rc = G(git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
-	    (rc = G(git_oid_fromstr(&hid, r->head_id))) < 0 ||
+	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
+	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
 		goto out;
 	struct item *it = plan_add(&p, np);
@@ -1810,8 +1814,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	it->src = &head;
 	if ((rc = blob_data(s, &it->base, &ob)) < 0 || (rc = blob_data(s, &it->expect, &nb)) < 0)
 		goto out;
-	lines_split(&ol, git_blob_rawcontent(ob), (size_t)git_blob_rawsize(ob));
-	lines_split(&nl, git_blob_rawcontent(nb), (size_t)git_blob_rawsize(nb));
+	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
+	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));
 	size_t obeg = range_begin(h->old_start, h->old_lines);
 	size_t nbeg = range_begin(h->new_start, h->new_lines);
 	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
@@ -1850,8 +1854,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 			at = nbeg;
 	}
 	revert_at(&result, target, at, ncnt, &ol, obeg, ocnt);
-	if ((rc = G(git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
-	                                        result.len))) < 0)
+	if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
+	                                            result.len))) < 0)
 		goto out;
 	it->write_blob = &blob_id;
 	buf_printf(&msg, "reject hunk %d of ", hunk);
@@ -1867,8 +1871,8 @@ out:
 	lines_fini(&ol);
 	lines_fini(&nl);
 	lines_fini(&cl);
-	git_blob_free(ob);
-	git_blob_free(nb);
+	git.git_blob_free(ob);
+	git.git_blob_free(nb);
 	buf_fini(&cur);
 	buf_fini(&result);
 	buf_fini(&msg);
@@ -1946,18 +1950,18 @@ redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
 	memset(e, 0, sizeof *e);
 	if ((rc = ref_get(s, session, "redo", &id, &found)) < 0 || !found)
 		return rc;
-	if ((rc = G(git_commit_lookup(&c, s->repo, &id))) < 0)
+	if ((rc = G(git.git_commit_lookup(&c, s->repo, &id))) < 0)
 		return rc;
-	if (git_commit_parentcount(c) < 1) {
-		git_commit_free(c);
+	if (git.git_commit_parentcount(c) < 1) {
+		git.git_commit_free(c);
 		return 0;
 	}
-	e->target = *git_commit_parent_id(c, 0);
-	if (git_commit_parentcount(c) > 1) {
-		e->next = *git_commit_parent_id(c, 1);
+	e->target = *git.git_commit_parent_id(c, 0);
+	if (git.git_commit_parentcount(c) > 1) {
+		e->next = *git.git_commit_parent_id(c, 1);
 		e->has_next = true;
 	}
-	if (git_message_trailers(&tr, git_commit_message(c)) == 0) {
+	if (git.git_message_trailers(&tr, git.git_commit_message(c)) == 0) {
 		for (size_t i = 0; i < tr.count; i++) {
 			const char *k = tr.trailers[i].key, *v = tr.trailers[i].value;
 
@@ -1968,9 +1972,9 @@ redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
 			else if (!strcmp(k, "Deskhand-Redo-Step"))
 				strv_add(&e->steps, v);
 		}
-		git_message_trailer_array_free(&tr);
+		git.git_message_trailer_array_free(&tr);
 	}
-	git_commit_free(c);
+	git.git_commit_free(c);
 	return 1;
 }
 
@@ -1991,9 +1995,9 @@ redo_write(struct snap_store *s, const char *session, const git_oid *target, con
 	           session, head, op);
 	for (size_t i = 0; i < steps->n; i++)
 		buf_printf(&msg, "Deskhand-Redo-Step: %s\n", steps->v[i]);
-	if ((rc = G(git_commit_lookup(&tc, s->repo, target))) < 0 ||
-	    (rc = G(git_commit_tree(&tree, tc))) < 0 ||
-	    (next && (rc = G(git_commit_lookup(&nc, s->repo, next))) < 0))
+	if ((rc = G(git.git_commit_lookup(&tc, s->repo, target))) < 0 ||
+	    (rc = G(git.git_commit_tree(&tree, tc))) < 0 ||
+	    (next && (rc = G(git.git_commit_lookup(&nc, s->repo, next))) < 0))
 		goto out;
 	const git_commit *parents[2] = {tc, nc};
 	if ((rc = commit_with_note(s, buf_cstr(&msg), tree, parents, nc ? 2 : 1, NULL, &id)) < 0)
@@ -2001,9 +2005,9 @@ redo_write(struct snap_store *s, const char *session, const git_oid *target, con
 	rc = set_ref(s, session, "redo", &id, "deskhand: redo entry");
 out:
 	buf_fini(&msg);
-	git_tree_free(tree);
-	git_commit_free(tc);
-	git_commit_free(nc);
+	git.git_tree_free(tree);
+	git.git_commit_free(tc);
+	git.git_commit_free(nc);
 	return rc;
 }
 
@@ -2033,7 +2037,7 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 		for (i = 0; i < c.n; i++) {
 			char hex[41];
 
-			git_oid_tostr(hex, sizeof hex, &c.v[i].id);
+			git.git_oid_tostr(hex, sizeof hex, &c.v[i].id);
 			if (len >= 4 && !strncmp(hex, ids[k], len))
 				break;
 		}
@@ -2077,12 +2081,12 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 	}
 	buf_printf(&msg, "undo %zu step%s:", n, n == 1 ? "" : "s");
 	for (size_t k = 0; k < n; k++)
-		buf_printf(&msg, " %.12s", git_oid_tostr_s(&c.v[pos[k]].id));
+		buf_printf(&msg, " %.12s", git.git_oid_tostr_s(&c.v[pos[k]].id));
 	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
 	for (size_t k = 0; k < n; k++) {
 		char hex[41];
 
-		git_oid_tostr(hex, sizeof hex, &c.v[pos[k]].id);
+		git.git_oid_tostr(hex, sizeof hex, &c.v[pos[k]].id);
 		buf_printf(&msg, "Deskhand-Undo: %s\n", hex);
 		strv_add(&undone, hex);
 	}
@@ -2090,7 +2094,7 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 	    (flags & REVIEW_F_DRY_RUN) || !o->ck.created)
 		goto out;
 	/* Push a redo entry; the stack continues only if it was still valid. */
-	git_oid_tostr(head_hex, sizeof head_hex, &c.v[0].id);
+	git.git_oid_tostr(head_hex, sizeof head_hex, &c.v[0].id);
 	if ((rc = redo_read(s, session, &re)) < 0)
 		goto out;
 	bool chain_on = rc == 1 && !strcmp(re.head, head_hex);
@@ -2129,7 +2133,7 @@ snap_review_can_redo(struct snap_store *s, const char *session, char op[64])
 		op[0] = '\0';
 	if ((rc = head_id(s, session, &head)) < 0 || (rc = redo_read(s, session, &e)) <= 0)
 		return rc;
-	git_oid_tostr(hex, sizeof hex, &head);
+	git.git_oid_tostr(hex, sizeof hex, &head);
 	rc = !strcmp(e.head, hex);
 	if (rc && op)
 		snprintf(op, 64, "%s", e.op);
@@ -2153,7 +2157,7 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 
 	if ((rc = head_id(s, session, &hid)) < 0 || (rc = redo_read(s, session, &e)) < 0)
 		goto out;
-	git_oid_tostr(hex, sizeof hex, &hid);
+	git.git_oid_tostr(hex, sizeof hex, &hid);
 	if (rc == 0 || strcmp(e.head, hex)) {
 		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing to redo in session %s%s", session,
 		              rc ? " (changes were made after the undo)" : "");
@@ -2183,22 +2187,22 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	}
 	git_commit *nc = NULL;
 	git_message_trailer_array tr = {0};
-	if ((rc = G(git_commit_lookup(&nc, s->repo, &e.next))) < 0)
+	if ((rc = G(git.git_commit_lookup(&nc, s->repo, &e.next))) < 0)
 		goto out;
-	next.target = *git_commit_parent_id(nc, 0);
-	next.has_next = git_commit_parentcount(nc) > 1;
+	next.target = *git.git_commit_parent_id(nc, 0);
+	next.has_next = git.git_commit_parentcount(nc) > 1;
 	if (next.has_next)
-		next.next = *git_commit_parent_id(nc, 1);
-	if (git_message_trailers(&tr, git_commit_message(nc)) == 0) {
+		next.next = *git.git_commit_parent_id(nc, 1);
+	if (git.git_message_trailers(&tr, git.git_commit_message(nc)) == 0) {
 		for (size_t i = 0; i < tr.count; i++) {
 			if (!strcmp(tr.trailers[i].key, "Deskhand-Redo-Op"))
 				snprintf(next.op, sizeof next.op, "%s", tr.trailers[i].value);
 			else if (!strcmp(tr.trailers[i].key, "Deskhand-Redo-Step"))
 				strv_add(&next.steps, tr.trailers[i].value);
 		}
-		git_message_trailer_array_free(&tr);
+		git.git_message_trailer_array_free(&tr);
 	}
-	git_commit_free(nc);
+	git.git_commit_free(nc);
 	rc = redo_write(s, session, &next.target, next.has_next ? &next.next : NULL, o->ck.id,
 	                next.op, &next.steps);
 out:
@@ -2234,7 +2238,7 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 		if ((rc = accepted_id(s, session, &tid)) < 0)
 			return rc;
 	} else if ((rc = snap_resolve(s, session, spec, hex)) < 0 ||
-	           (rc = G(git_oid_fromstr(&tid, hex))) < 0) {
+	           (rc = G(git.git_oid_fromstr(&tid, hex))) < 0) {
 		return rc;
 	}
 	if ((rc = head_id(s, session, &hid)) < 0 || (rc = state_load(s, &tid, &target)) < 0 ||
@@ -2245,7 +2249,7 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	for (size_t i = 0; i < paths.n; i++)
 		if ((rc = plan_add_left(&p, s, &c, paths.v[i], &target, NULL)) < 0)
 			goto out;
-	buf_printf(&msg, "restore %.12s%s\n\nDeskhand-Session: %s\n", git_oid_tostr_s(&tid),
+	buf_printf(&msg, "restore %.12s%s\n\nDeskhand-Session: %s\n", git.git_oid_tostr_s(&tid),
 	           spec && !strcmp(spec, "accepted") ? " (accepted)" : "", session);
 	rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o);
 out:
@@ -2267,24 +2271,24 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
 	git_commit *c = NULL;
 	int rc;
 
-	if (git_oid_fromstrp(&want, id) < 0 || git_commit_lookup(&c, s->repo, &want) < 0) {
-		git_commit_free(c);
+	if (git.git_oid_fromstrp(&want, id) < 0 || git.git_commit_lookup(&c, s->repo, &want) < 0) {
+		git.git_commit_free(c);
 		return err_setc(DH_ENOTFOUND, "no accepted mark %s in this folder", id);
 	}
-	git_commit_free(c);
+	git.git_commit_free(c);
 	if ((rc = accepted_id(s, session, &cur)) < 0 ||
 	    (rc = ref_get(s, session, "baseline", &base, &found)) < 0)
 		return rc;
 	/* Only along this session's line of marks: back to an earlier mark
 	 * (or the baseline), or forward again to a later one. */
-	if (!git_oid_equal(&want, &cur) && !(found && git_oid_equal(&want, &base)) &&
-	    git_graph_descendant_of(s->repo, &cur, &want) != 1 &&
-	    git_graph_descendant_of(s->repo, &want, &cur) != 1)
+	if (!git.git_oid_equal(&want, &cur) && !(found && git.git_oid_equal(&want, &base)) &&
+	    git.git_graph_descendant_of(s->repo, &cur, &want) != 1 &&
+	    git.git_graph_descendant_of(s->repo, &want, &cur) != 1)
 		return err_setc(DH_ENOTFOUND, "%.12s is not an accepted mark of session %s", id,
 		                session);
 	if ((rc = set_ref(s, session, "accepted", &want, "deskhand: accepted mark moved")) < 0)
 		return rc;
-	git_oid_tostr(o->ck.id, sizeof o->ck.id, &want);
+	git.git_oid_tostr(o->ck.id, sizeof o->ck.id, &want);
 	memcpy(o->ck.short_id, o->ck.id, 12);
 	return 0;
 }

@@ -164,7 +164,7 @@ static int
 scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 {
 	const char *path = buf_cstr(&sc->path);
-	const git_index_entry *e = git_index_get_bypath(sc->s->index, path, 0);
+	const git_index_entry *e = git.git_index_get_bypath(sc->s->index, path, 0);
 	git_index_entry ne;
 	int rc;
 
@@ -184,7 +184,8 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 		if (sc->packer)
 			rc = snap_pack_write(sc->packer, &ne.id, data, sc->data.len);
 		else
-			rc = G(git_odb_write(&ne.id, sc->odb, data, sc->data.len, GIT_OBJECT_BLOB));
+			rc = G(git.git_odb_write(&ne.id, sc->odb, data, sc->data.len,
+			                         GIT_OBJECT_BLOB));
 		if (rc < 0)
 			return rc;
 		ne.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
@@ -202,8 +203,8 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 			ARRAY_GROW(sc->pend, sc->npend, sc->cappend, 1);
 			ne.path = xstrdup(path);
 			sc->pend[sc->npend++] = ne;
-		} else if (git_index_add(sc->s->index, &ne) < 0) {
-			const git_error *ge = git_error_last();
+		} else if (git.git_index_add(sc->s->index, &ne) < 0) {
+			const git_error *ge = git.git_error_last();
 
 			/* e.g. a name git refuses; skipping beats failing every checkpoint */
 			log_warn("snapshot: skipping %s: %s", path, ge ? ge->message : "?");
@@ -305,7 +306,7 @@ static int
 drop_vanished(struct scan *sc)
 {
 	git_index *idx = sc->s->index;
-	size_t n = git_index_entrycount(idx), j = 0;
+	size_t n = git.git_index_entrycount(idx), j = 0;
 	char **gone = NULL;
 	size_t ngone = 0;
 	int rc = 0;
@@ -313,7 +314,7 @@ drop_vanished(struct scan *sc)
 	if (sc->nseen)
 		qsort(sc->seen, sc->nseen, sizeof *sc->seen, cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		const git_index_entry *e = git_index_get_byindex(idx, i);
+		const git_index_entry *e = git.git_index_get_byindex(idx, i);
 		int c = 1;
 
 		while (j < sc->nseen && (c = strcmp(sc->seen[j], e->path)) < 0)
@@ -326,7 +327,7 @@ drop_vanished(struct scan *sc)
 	}
 	for (size_t i = 0; i < ngone; i++) {
 		if (rc >= 0)
-			rc = G(git_index_remove(idx, gone[i], 0));
+			rc = G(git.git_index_remove(idx, gone[i], 0));
 		free(gone[i]);
 	}
 	free(gone);
@@ -360,8 +361,8 @@ static void
 add_pending(struct scan *sc)
 {
 	for (size_t i = 0; i < sc->npend; i++) {
-		if (git_index_add(sc->s->index, &sc->pend[i]) < 0) {
-			const git_error *ge = git_error_last();
+		if (git.git_index_add(sc->s->index, &sc->pend[i]) < 0) {
+			const git_error *ge = git.git_error_last();
 
 			log_warn("snapshot: skipping %s: %s", sc->pend[i].path, ge ? ge->message : "?");
 			sc->meta->nfiles--;
@@ -381,7 +382,7 @@ scan_fini(struct scan *sc)
 	free(sc->seen);
 	buf_fini(&sc->path);
 	buf_fini(&sc->data);
-	git_odb_free(sc->odb);
+	git.git_odb_free(sc->odb);
 	snap_pack_free(sc->packer);
 }
 
@@ -415,7 +416,7 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 		ignore_free(s->ign);
 		s->ign = NULL;
 	}
-	if ((rc = G(git_repository_odb(&sc.odb, s->repo))) < 0 ||
+	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0 ||
 	    (rc = snap_pack_begin(&sc.packer, s)) < 0)
 		goto out;
 	fd = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -434,9 +435,9 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 	snap_meta_sort(meta);
 	if ((rc = drop_vanished(&sc)) < 0)
 		goto out;
-	if ((rc = G(git_index_write_tree(tree_out, s->index))) < 0)
+	if ((rc = G(git.git_index_write_tree(tree_out, s->index))) < 0)
 		goto out;
-	if ((rc = G(git_index_write(s->index))) < 0)
+	if ((rc = G(git.git_index_write(s->index))) < 0)
 		goto out;
 	s->index_dirty = false;
 	s->paths_read = sc.examined;
@@ -518,7 +519,7 @@ is_excluded(const struct snap_store *s, const char *rel, bool is_dir)
 static void
 collect_old(git_index *idx, const char *path, struct old_ent **out, size_t *n)
 {
-	const git_index_entry *e = git_index_get_bypath(idx, path, 0);
+	const git_index_entry *e = git.git_index_get_bypath(idx, path, 0);
 	char *prefix = xasprintf("%s/", path);
 	size_t plen = strlen(prefix), pos, cap = 0;
 
@@ -528,9 +529,9 @@ collect_old(git_index *idx, const char *path, struct old_ent **out, size_t *n)
 		ARRAY_GROW(*out, *n, cap, 1);
 		(*out)[(*n)++] = (struct old_ent){ xstrdup(e->path), e->id, e->mode };
 	}
-	if (git_index_find_prefix(&pos, idx, prefix) == 0) {
-		for (size_t i = pos; i < git_index_entrycount(idx); i++) {
-			e = git_index_get_byindex(idx, i);
+	if (git.git_index_find_prefix(&pos, idx, prefix) == 0) {
+		for (size_t i = pos; i < git.git_index_entrycount(idx); i++) {
+			e = git.git_index_get_byindex(idx, i);
 			if (strncmp(e->path, prefix, plen))
 				break;
 			ARRAY_GROW(*out, *n, cap, 1);
@@ -587,17 +588,17 @@ rescan_path(struct scan *sc, int root, const char *path, struct updates *u)
 	for (size_t i = 0; i < nold && rc >= 0; i++) {
 		if (sc->nseen && bsearch(&old[i].path, sc->seen, sc->nseen, sizeof *sc->seen, cmp_str))
 			continue;
-		if ((rc = G(git_index_remove(idx, old[i].path, 0))) >= 0)
+		if ((rc = G(git.git_index_remove(idx, old[i].path, 0))) >= 0)
 			upd_add(u, GIT_TREE_UPDATE_REMOVE, old[i].path, NULL, 0);
 	}
 	for (size_t i = 0; i < sc->nseen && rc >= 0; i++) {
-		const git_index_entry *e = git_index_get_bypath(idx, sc->seen[i], 0);
+		const git_index_entry *e = git.git_index_get_bypath(idx, sc->seen[i], 0);
 		struct old_ent key = { .path = sc->seen[i] }, *o;
 
 		if (!e)
 			continue;
 		o = nold ? bsearch(&key, old, nold, sizeof *old, cmp_old) : NULL;
-		if (!o || o->mode != e->mode || !git_oid_equal(&o->id, &e->id))
+		if (!o || o->mode != e->mode || !git.git_oid_equal(&o->id, &e->id))
 			upd_add(u, GIT_TREE_UPDATE_UPSERT, e->path, &e->id, e->mode);
 	}
 out:
@@ -613,7 +614,7 @@ has_tracked_below(git_index *idx, const struct snap_meta *m, const char *dir)
 {
 	char *prefix = xasprintf("%s/", dir);
 	size_t plen = strlen(prefix), pos;
-	bool hit = git_index_find_prefix(&pos, idx, prefix) == 0;
+	bool hit = git.git_index_find_prefix(&pos, idx, prefix) == 0;
 
 	for (size_t i = 0; i < m->ndirs && !hit; i++)
 		hit = !strncmp(m->dirs[i], prefix, plen);
@@ -710,9 +711,9 @@ apply_updates(struct snap_store *s, const git_oid *base, const struct updates *u
 		free(v);
 		return 0;
 	}
-	if ((rc = G(git_tree_lookup(&t, s->repo, base))) >= 0)
-		rc = G(git_tree_create_updated(out, s->repo, t, n, v));
-	git_tree_free(t);
+	if ((rc = G(git.git_tree_lookup(&t, s->repo, base))) >= 0)
+		rc = G(git.git_tree_create_updated(out, s->repo, t, n, v));
+	git.git_tree_free(t);
 	free(v);
 	return rc;
 }
@@ -753,7 +754,7 @@ snap_scan_dirty(struct snap_store *s, const char *const *paths, size_t n, git_oi
 	}
 	snap_meta_copy(meta, s->cache);
 	scan_init(&sc, s, meta);
-	if ((rc = G(git_repository_odb(&sc.odb, s->repo))) < 0)
+	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0)
 		goto out;
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0) {
@@ -767,7 +768,7 @@ snap_scan_dirty(struct snap_store *s, const char *const *paths, size_t n, git_oi
 		goto out;
 	settle_parents(&sc, root, kept, nkept);
 	snap_meta_normalize(meta);
-	meta->nfiles = git_index_entrycount(s->index);
+	meta->nfiles = git.git_index_entrycount(s->index);
 	if ((rc = apply_updates(s, &s->last_tree, &u, GIT_TREE_UPDATE_REMOVE, &mid)) < 0 ||
 	    (rc = apply_updates(s, &mid, &u, GIT_TREE_UPDATE_UPSERT, tree_out)) < 0)
 		goto out;
@@ -796,8 +797,8 @@ snap_scan_flush(struct snap_store *s)
 {
 	if (!s->index_dirty)
 		return;
-	if (git_index_write(s->index) < 0) {
-		const git_error *e = git_error_last();
+	if (git.git_index_write(s->index) < 0) {
+		const git_error *e = git.git_error_last();
 
 		log_warn("snapshot: writing the index: %s", e ? e->message : "?");
 		return;

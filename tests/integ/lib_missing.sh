@@ -1,7 +1,7 @@
 # A library loaded when first used (src/core/dl.h) that cannot be loaded
 # fails only what needs it, with an error naming the library and its
-# Debian package: here libzip and libxlsxwriter are empty files
-# found first through LD_LIBRARY_PATH. Reading a .docx and writing an .xlsx
+# Debian package: here libzip and libxlsxwriter (then libcurl, then libgit2)
+# are empty files found first through LD_LIBRARY_PATH. Reading a .docx and writing an .xlsx
 # say so; a plain file and a CSV still work, and the session goes on.
 . "$DH_TESTS/lib.sh"
 G=$T/work; L=$T/broken; mkdir -p "$G" "$L"
@@ -44,3 +44,15 @@ LD_LIBRARY_PATH=$L "$DESKHAND" run --grant "$G" --approve-plan --mode auto --jso
   fail "run succeeded without libcurl"
 assert_contains "$(cat "$T/err2")" "libcurl.so.4 (Debian package libcurl4) could not be loaded: $L/libcurl.so.4: file too short"
 assert_eq "$(wc -l <"$FAKE_LOG")" "$n"
+
+# libgit2 (loaded on a thread at start, snap/snap_git.c): without it no
+# checkpoint can be taken, so a run stops before its first request and names
+# it; --version says so in place of libgit2's version.
+rm -f "$L/libcurl.so.4"; : >"$L/libgit2.so.1.5"
+n=$(wc -l <"$FAKE_LOG")
+LD_LIBRARY_PATH=$L "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "again" >"$T/out3" 2>"$T/err3" &&
+  fail "run succeeded without libgit2"
+assert_contains "$(cat "$T/err3")" "libgit2.so.1.5 (Debian package libgit2-1.5) could not be loaded: $L/libgit2.so.1.5: file too short"
+assert_eq "$(wc -l <"$FAKE_LOG")" "$n"
+LD_LIBRARY_PATH=$L "$DESKHAND" --version >"$T/version" 2>&1 || fail "--version failed"
+assert_contains "$(cat "$T/version")" "libgit2.so.1.5 (Debian package libgit2-1.5) could not be loaded"

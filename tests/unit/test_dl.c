@@ -95,3 +95,18 @@ Test(dl, concurrent_first_loads_set_up_once)
 	cr_assert_eq(atomic_load(&setups), 1);
 	cr_assert_eq(race.sin(0.0), 0.0);
 }
+
+/* A table several files share: declared as a module's private header does,
+ * defined once as one of its files does, then used as a file's own is. */
+#define SHARED_SYMS(X) X(floor) X(ceil)
+DL_SHARED_DECL(dl_test_shared, SHARED_SYMS);
+DL_SHARED_INIT(dl_test_shared, "libm.so.6", "libc6", SHARED_SYMS, NULL);
+
+Test(dl, shared_table_loads_as_a_file_one_does)
+{
+	cr_assert_null(dl_test_shared.floor);
+	cr_assert_eq(dl_load(&dl_test_shared_lib), 0, "%s", err_msg());
+	cr_assert_eq(dl_test_shared.floor(2.5), 2.0);
+	cr_assert_eq(dl_test_shared.ceil(2.5), 3.0);
+	cr_assert_eq(dl_test_shared_lib.n, 2);
+}
