@@ -14,14 +14,14 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libseccomp libcjson libcrypto
+PKGS      = ncursesw libseccomp libcjson
 # Loaded with dlopen() when first used (src/core/dl.h; PDF text, the journal,
 # web_fetch's HTML and office XML, zip containers, .xlsx writing, skills'
-# front matter, the Markdown view; and libcurl and libgit2, each loaded on a
-# thread beside the start-up, src/net/http.c, src/snap/snap_git.c): their
-# headers, not their libraries, so a launch does not map and relocate them
-# before main().
-DLOPEN_PKGS = libgit2 libcurl poppler-glib libsystemd libxml-2.0 libzip xlsxwriter yaml-0.1 libcmark-gfm
+# front matter, the Markdown view, SHA-256 and HMAC (core/crypto.c); and
+# libcurl and libgit2, each loaded on a thread beside the start-up,
+# src/net/http.c, src/snap/snap_git.c): their headers, not their libraries,
+# so a launch does not map and relocate them before main().
+DLOPEN_PKGS = libgit2 libcrypto libcurl poppler-glib libsystemd libxml-2.0 libzip xlsxwriter yaml-0.1 libcmark-gfm
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
@@ -91,11 +91,12 @@ build-asan/deskhand-sandbox: $(call objs,build-asan,$(SBX_SRC)) build-asan/sandb
 	$(if $(Q),@echo "  LD/SAN  $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^
 
-# tests/unit/test_doc.c builds its zip fixtures with libzip directly, and the
-# snapshot tests read the shadow repositories with libgit2.
+# tests/unit/test_doc.c builds its zip fixtures with libzip directly, the
+# snapshot tests read the shadow repositories with libgit2, test_oauth hashes
+# with libcrypto.
 build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libzip libgit2) -lcriterion -lpthread
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libzip libgit2 libcrypto) -lcriterion -lpthread
 
 build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")

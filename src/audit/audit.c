@@ -19,12 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "core/atomic.h"
 #include "core/buf.h"
+#include "core/crypto.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -61,27 +58,11 @@ struct audit_flush {
 	char key_id[17];
 };
 
-static void
-hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void
 audit_sha256_hex(const void *data, size_t len, char out[AUDIT_HASH_HEX])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
-		die("audit: SHA-256 failed");
-	hex(md, 32, out);
+	if (crypto_sha256_hex(data, len, out) < 0)
+		die("audit: %s", err_msg());
 }
 
 /* Sort an object's members by key, at every depth (in place). */
@@ -219,7 +200,7 @@ key_create(const char *path)
 	free(dir);
 	if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k)
 		return err_set("audit key %s: getrandom: %s", path, strerror(errno));
-	hex(k, sizeof k, text);
+	crypto_hex(k, sizeof k, text);
 	strcat(text, "\n");
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -291,15 +272,12 @@ head_hmac(const unsigned char key[AUDIT_KEY_BYTES], const char *session, long se
 	  const char *hash, char out[AUDIT_HASH_HEX])
 {
 	char *msg = xasprintf(HEAD_DOMAIN "%s\n%ld\n%s", session, seq, hash);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	unsigned char md[CRYPTO_SHA256_BYTES];
 
-	if (!HMAC(EVP_sha256(), key, AUDIT_KEY_BYTES, (const unsigned char *)msg, strlen(msg), md,
-		  &n) ||
-	    n != 32)
-		die("audit: HMAC-SHA256 failed");
+	if (crypto_hmac_sha256(key, AUDIT_KEY_BYTES, msg, strlen(msg), md) < 0)
+		die("audit: %s", err_msg());
 	free(msg);
-	hex(md, 32, out);
+	crypto_hex(md, sizeof md, out);
 }
 
 /*
@@ -523,7 +501,7 @@ audit_close(struct audit_log *l)
 		audit_flush_free(f);
 	}
 	close(l->fd);
-	OPENSSL_cleanse(l->key, sizeof l->key);
+	crypto_cleanse(l->key, sizeof l->key);
 	free(l->dir);
 	free(l->path);
 	free(l->session);
@@ -669,7 +647,7 @@ check_head(struct audit_report *r, const char *dir, const struct vrec *v, size_t
 		      json_str(h, "session"), base_name(dir));
 		goto out;
 	}
-	if (strlen(json_str(h, "hmac")) != 64 || CRYPTO_memcmp(mac, json_str(h, "hmac"), 64)) {
+	if (strlen(json_str(h, "hmac")) != 64 || !crypto_equal(mac, json_str(h, "hmac"), 64)) {
 		const char *id = json_str(h, "key");
 
 		fault(r, AUDIT_BAD_HEAD, seq, "the keyed head (record %ld) does not match its HMAC: "
@@ -755,7 +733,7 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 		      b.len - at, n ? v[n - 1].seq : 0);
 	if (out->fault == AUDIT_OK)
 		check_head(out, dir, v, n, key, key_id);
-	OPENSSL_cleanse(key, sizeof key);
+	crypto_cleanse(key, sizeof key);
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include <cJSON.h>
-#include <openssl/sha.h>
 
 #include "core/buf.h"
+#include "core/crypto.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -560,11 +560,8 @@ mcp_config_edit(const char *path, const char *name, const char *server)
 void
 mcp_sha256_hex(const void *data, size_t len, char hex[65])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
-
-	SHA256(data, len, md);
-	for (size_t i = 0; i < sizeof md; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (crypto_sha256_hex(data, len, hex) < 0)
+		die("MCP trust: %s", err_msg());
 }
 
 static char *

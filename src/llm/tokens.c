@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "core/crypto.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 
@@ -118,11 +117,11 @@ pdf_tokens(const char *b64)
 {
 	size_t len = strlen(b64);
 
-	/* EVP_DecodeBlock wants a length that is a multiple of 4 and no
+	/* The decoder wants a length that is a multiple of 4 and no
 	 * whitespace; the file tools and connectors send exactly that. */
 	len -= len % 4;
 	unsigned char *bin = xmalloc(len / 4 * 3 + 1);
-	int got = len ? EVP_DecodeBlock(bin, (const unsigned char *)b64, (int)len) : 0;
+	int got = crypto_base64_decode(bin, b64, len);
 	size_t pages = got > 0 ? pdf_pages(bin, (size_t)got) : 0;
 
 	if (pages == 0) {

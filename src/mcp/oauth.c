@@ -552,7 +552,7 @@ token_request(struct mcp_auth *a, struct buf *form, step_fn *next)
 		oauth_form_add(&id, "", a->client_id);
 		oauth_form_add(&sec, "", a->client_secret);
 		buf_printf(&raw, "%s:%s", id.ptr + 1, sec.ptr + 1);
-		oauth_b64(&enc, raw.ptr, raw.len);
+		buf_add_base64(&enc, raw.ptr, raw.len);
 		basic = buf_detach(&enc);
 		memset(raw.ptr, 0, raw.len);
 		memset(sec.ptr, 0, sec.len);

@@ -10,9 +10,8 @@
 
 /* Helpers shared by oauth.c and oauth_util.c (not part of the contract). */
 
-/* base64url without padding (RFC 4648 §5) / standard base64 of n bytes, appended. */
+/* base64url without padding (RFC 4648 §5) of n bytes, appended. */
 void oauth_b64url(struct buf *out, const void *data, size_t n);
-void oauth_b64(struct buf *out, const void *data, size_t n);
 /* Lowercase hex SHA-256 of n bytes into out (64 digits and a NUL). 0 or DH_EFAIL. */
 int oauth_sha256_hex(char out[65], const void *data, size_t n) DH_MUST_CHECK;
 /* base64url of `nbytes` bytes from getrandom(2) (at most 64), appended. 0 or DH_EFAIL. */

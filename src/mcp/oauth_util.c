@@ -14,8 +14,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include <openssl/evp.h>
-
+#include "core/crypto.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
 #include "net/http.h"
@@ -23,36 +22,20 @@
 void
 oauth_b64url(struct buf *out, const void *data, size_t n)
 {
-	/* EVP_EncodeBlock writes 4 bytes per 3 (padded) plus a NUL. */
-	unsigned char *tmp = xmalloc(4 * ((n + 2) / 3) + 1);
-	int len = EVP_EncodeBlock(tmp, data, (int)n);
-	for (int i = 0; i < len; i++) {
-		char c = (char)tmp[i];
-		if (c == '=')
-			break;
-		buf_putc(out, c == '+' ? '-' : c == '/' ? '_' : c);
-	}
-	free(tmp);
-}
+	size_t at = out->len;
 
-void
-oauth_b64(struct buf *out, const void *data, size_t n)
-{
-	unsigned char *tmp = xmalloc(4 * ((n + 2) / 3) + 1);
-	int len = EVP_EncodeBlock(tmp, data, (int)n);
-	buf_add(out, tmp, (size_t)len);
-	free(tmp);
+	buf_add_base64(out, data, n);
+	while (out->len > at && out->ptr[out->len - 1] == '=')
+		out->ptr[--out->len] = '\0';
+	for (size_t i = at; i < out->len; i++)
+		out->ptr[i] = out->ptr[i] == '+' ? '-' : out->ptr[i] == '/' ? '_' : out->ptr[i];
 }
 
 int
 oauth_sha256_hex(char out[65], const void *data, size_t n)
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	if (!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		return err_set("oauth: SHA-256 failed (libcrypto)");
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (crypto_sha256_hex(data, n, out) < 0)
+		return err_set("oauth: %s", err_msg());
 	return 0;
 }
 
@@ -83,10 +66,9 @@ mcp_auth_pkce(char verifier[44], char challenge[44])
 	struct buf v = BUF_INIT, c = BUF_INIT;
 	int rc = oauth_random(&v, 32);
 	if (rc == 0) {
-		unsigned char md[32];
-		unsigned int mdlen = 0;
-		if (!EVP_Digest(v.ptr, v.len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-			rc = err_set("oauth: SHA-256 failed (libcrypto)");
+		unsigned char md[CRYPTO_SHA256_BYTES];
+		if (crypto_sha256(v.ptr, v.len, md) < 0)
+			rc = err_set("oauth: %s", err_msg());
 		else
 			oauth_b64url(&c, md, sizeof md);
 	}

@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "core/array.h"
+#include "core/crypto.h"
 #include "core/dl.h"
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -470,25 +470,23 @@ folder_skills_free(struct folder_skills *v)
 static void
 folder_hash(const struct folder_skills *v, char hex[65])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	unsigned char md[32];
-	unsigned int mdlen = 0;
+	struct crypto_sha256 *c;
+	unsigned char md[CRYPTO_SHA256_BYTES];
 
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
-		die("SHA-256 is not available");
+	if (crypto_sha256_begin(&c) < 0)
+		die("skills: %s", err_msg());
 	for (size_t i = 0; i < v->n; i++) {
 		char head[64];
 		int n = snprintf(head, sizeof head, "%zu:%zu:", strlen(v->v[i].name),
 		                 v->v[i].rc < 0 ? (size_t)0 : v->v[i].text.len);
-		EVP_DigestUpdate(c, head, (size_t)n);
-		EVP_DigestUpdate(c, v->v[i].name, strlen(v->v[i].name));
+		crypto_sha256_add(c, head, (size_t)n);
+		crypto_sha256_add(c, v->v[i].name, strlen(v->v[i].name));
 		if (v->v[i].rc == 0 && v->v[i].text.len)
-			EVP_DigestUpdate(c, v->v[i].text.ptr, v->v[i].text.len);
+			crypto_sha256_add(c, v->v[i].text.ptr, v->v[i].text.len);
 	}
-	EVP_DigestFinal_ex(c, md, &mdlen);
-	EVP_MD_CTX_free(c);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (crypto_sha256_end(c, md) < 0)
+		die("skills: %s", err_msg());
+	crypto_hex(md, sizeof md, hex);
 }
 
 /* The trust store (heap path); NULL when no state directory. */

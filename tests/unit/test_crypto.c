@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for core/crypto: libcrypto loaded through core/dl, checked
+ * against published test vectors (FIPS 180-2, RFC 4231, RFC 4648). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/crypto.h"
+
+static const char abc_hex[] =
+	"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+Test(crypto, sha256_of_abc_is_the_fips_vector)
+{
+	char hex[2 * CRYPTO_SHA256_BYTES + 1];
+	unsigned char md[CRYPTO_SHA256_BYTES];
+
+	cr_assert_eq(crypto_sha256_hex("abc", 3, hex), 0, "%s", err_msg());
+	cr_assert_str_eq(hex, abc_hex);
+	cr_assert_eq(crypto_sha256("", 0, md), 0);
+	crypto_hex(md, sizeof md, hex);
+	cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+Test(crypto, sha256_in_pieces_equals_in_one)
+{
+	struct crypto_sha256 *c;
+	unsigned char md[CRYPTO_SHA256_BYTES];
+	char hex[2 * CRYPTO_SHA256_BYTES + 1];
+
+	cr_assert_eq(crypto_sha256_begin(&c), 0, "%s", err_msg());
+	crypto_sha256_add(c, "a", 1);
+	crypto_sha256_add(c, "", 0);
+	crypto_sha256_add(c, "bc", 2);
+	cr_assert_eq(crypto_sha256_end(c, md), 0);
+	crypto_hex(md, sizeof md, hex);
+	cr_assert_str_eq(hex, abc_hex);
+}
+
+/* RFC 4231, test case 2. */
+Test(crypto, hmac_sha256_is_the_rfc_4231_vector)
+{
+	static const char msg[] = "what do ya want for nothing?";
+	unsigned char md[CRYPTO_SHA256_BYTES];
+	char hex[2 * CRYPTO_SHA256_BYTES + 1];
+
+	cr_assert_eq(crypto_hmac_sha256("Jefe", 4, msg, strlen(msg), md), 0, "%s", err_msg());
+	crypto_hex(md, sizeof md, hex);
+	cr_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+Test(crypto, base64_decode_counts_padding_and_refuses_bad_text)
+{
+	unsigned char out[16];
+
+	cr_assert_eq(crypto_base64_decode(out, "Zm9vYmFy", 8), 6, "%s", err_msg());
+	cr_assert_eq(memcmp(out, "foobar", 6), 0);
+	/* EVP_DecodeBlock's count: padding decodes to zero bytes, counted */
+	cr_assert_eq(crypto_base64_decode(out, "Zm8=", 4), 3);
+	cr_assert_eq(memcmp(out, "fo", 2), 0);
+	cr_assert_eq(crypto_base64_decode(out, "", 0), 0);
+	cr_assert_lt(crypto_base64_decode(out, "Zm9", 3), 0);
+	cr_assert(strstr(err_msg(), "not a multiple of 4"), "%s", err_msg());
+	cr_assert_lt(crypto_base64_decode(out, "Z!9v", 4), 0);
+	cr_assert(strstr(err_msg(), "not valid base64"), "%s", err_msg());
+}
+
+Test(crypto, equal_and_cleanse)
+{
+	char a[] = "0123456789abcdef", b[] = "0123456789abcdef";
+
+	cr_assert(crypto_equal(a, b, sizeof a));
+	b[15] = 'e';
+	cr_assert_not(crypto_equal(a, b, sizeof a));
+	cr_assert(crypto_equal(a, b, 15), "only the first 15 bytes compared");
+	crypto_cleanse(a, sizeof a);
+	for (size_t i = 0; i < sizeof a; i++)
+		cr_assert_eq(a[i], 0);
+}
