@@ -100,7 +100,8 @@ int serve_main(int sock, int (*run)(int, char **), int caller)
     } c;
 
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != caller) return EXIT_SETUP;
-    if (fcntl(sock, F_SETFD, FD_CLOEXEC) != 0) {
+    uint32_t hello = SERVE_MAGIC;
+    if (fcntl(sock, F_SETFD, FD_CLOEXEC) != 0 || send(sock, &hello, sizeof hello, MSG_NOSIGNAL) != (ssize_t)sizeof hello) {
         fprintf(stderr, "deskhand-sandbox: --serve %d: %s\n", sock, strerror(errno));
         return EXIT_SETUP;
     }

@@ -23,7 +23,7 @@ struct serve_req {
     int32_t fd[SERVE_FDS];
 };
 
-/* Serve requests on the SOCK_SEQPACKET socket `sock` until it reaches its end (exit 0) or
+/* Say SERVE_MAGIC (4 bytes) on the SOCK_SEQPACKET socket `sock`, then serve requests until it reaches its end (exit 0) or
  * deskhand, our parent `caller`, dies (SIGKILL by the parent-death signal). Each child runs
  * `run(argc, argv)` with environ set to the request's environment and exits with what it
  * returns. Returns only on a setup failure: 125, with a message on stderr. */

@@ -194,17 +194,48 @@ on_child(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 }
 
 struct proc_server {
+	struct ev_loop *loop;
 	struct proc *proc; /* the server process; NULL once freed */
 	int sock;	   /* our end (blocking, CLOEXEC); -1: dead, never asked again */
+	bool ready;	   /* its hello arrived: it takes requests */
 	char *path;	   /* the argv[0] it serves */
 };
 
 static void
 server_dead(struct proc_server *s)
 {
-	if (s->sock >= 0)
+	if (s->sock >= 0) {
+		if (!s->ready)
+			ev_io_del(s->loop, s->sock);
 		close(s->sock);
+	}
 	s->sock = -1;
+	s->ready = false;
+}
+
+/* The server's first message, PROC_SERVE_MAGIC: it serves. Anything else (its
+ * end, a program that does not know --serve): it never will. */
+static void
+on_hello(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct proc_server *s = ctx;
+	uint32_t hello = 0;
+	ssize_t n;
+
+	(void)revents;
+	do
+		n = recv(fd, &hello, sizeof hello, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n == (ssize_t)sizeof hello && hello == PROC_SERVE_MAGIC) {
+		ev_io_del(l, fd);
+		s->ready = true;
+		return;
+	}
+	log_info("proc: %s does not serve (%s); its children are exec'd", s->path,
+		 n == 0 ? "it exited" : n < 0 ? strerror(errno) : "no hello");
+	server_dead(s);
 }
 
 /* Ask s for a child with the fds fd[0, nfd) at numbers at[0, nfd). Returns the
@@ -220,7 +251,7 @@ server_spawn(struct proc_server *s, const struct proc_spec *spec, const int *fd,
 	char *const *envp = spec->envp ? (char *const *)spec->envp : environ;
 	struct buf msg;
 
-	if (nfd > PROC_SERVE_FDS || s->sock < 0 || strcmp(spec->argv[0], s->path) != 0)
+	if (nfd > PROC_SERVE_FDS || !s->ready || strcmp(spec->argv[0], s->path) != 0)
 		return 0;
 	buf_init(&msg);
 	buf_add(&msg, (const char *)&h, sizeof h);
@@ -448,6 +479,7 @@ proc_server_start(struct proc_server **out, struct ev_loop *l, const struct proc
 	struct proc_server *s = xcalloc(1, sizeof *s);
 	struct proc_spec ss = *spec;
 
+	s->loop = l;
 	s->sock = sv[0];
 	s->path = xstrdup(spec->argv[0]);
 	ss.argv = argv;
@@ -460,7 +492,8 @@ proc_server_start(struct proc_server **out, struct ev_loop *l, const struct proc
 
 	free(argv);
 	close(sv[1]);
-	if (rc < 0) {
+	if (rc < 0 || ev_io_set(l, s->sock, POLLIN, on_hello, s) < 0) {
+		s->ready = true; /* not watched: nothing for server_dead() to remove */
 		proc_server_free(s);
 		return DH_EFAIL;
 	}

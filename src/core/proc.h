@@ -79,10 +79,13 @@ void proc_free(struct proc *p);
  * clone(CLONE_PARENT), a child that runs that command line as if exec'd with
  * it. The child is ours: our own-pid set, pidfd, reaping, process group,
  * kill, exactly as a posix_spawn()ed one; what is saved is an exec and the
- * program's start-up per child. Nothing is run twice or unsupervised: a server
- * found gone before a request is sent is marked dead and that spawn and every
- * later one exec argv[0] as usual; a server that took a request and did not
- * answer (PROC_SERVE_WAIT_MS) is killed, and that spawn fails.
+ * program's start-up per child. The server says PROC_SERVE_MAGIC (4 bytes)
+ * once it serves; until then, and for good when it does not (a program that
+ * knows no --serve exits), spawns exec argv[0] as usual: the loop never waits
+ * for it. Nothing is run twice or unsupervised: a server found gone before a
+ * request is sent is marked dead and that spawn and every later one exec
+ * argv[0]; a server that took a request and did not answer
+ * (PROC_SERVE_WAIT_MS) is killed, and that spawn fails.
  *
  * Wire format (SOCK_SEQPACKET, one message each way; sandbox/serve.c is the
  * other end and repeats it): the request is struct proc_serve_req, then
@@ -108,7 +111,8 @@ struct proc_serve_req {
  * (the spawn or socketpair failed; err_msg() says which). */
 int proc_server_start(struct proc_server **out, struct ev_loop *l,
 		      const struct proc_spec *spec) DH_MUST_CHECK;
-/* Whether `s` still takes requests (it may have exited or been given up). */
+/* Whether `s` still is or may become a server (false once it exited, failed
+ * its hello or was given up). */
 bool proc_server_alive(const struct proc_server *s);
 /* Kill the server and free it; children it made run on. NULL-safe. */
 void proc_server_free(struct proc_server *s);
