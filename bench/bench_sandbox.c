@@ -7,7 +7,8 @@
  *                   -- /bin/sh -c true
  *                   (the argv run_command gives deskhand-sandbox: bwrap with
  *                   the whole policy, seccomp, Landlock, the cgroup; exec mode,
- *                   and the ready byte must arrive on the pipe at F)
+ *                   and the ready byte must arrive on the pipe at F), spawned
+ *                   as run_command does (core/proc's proc_run)
  *   - supervised:   the same without --exec --ready-fd (the helper's default
  *                   mode: connectors' servers and the sandbox trial)
  *   - served:       run_command's argv again, forked by the helper's spawn server
@@ -40,41 +41,27 @@
 #define READY_FD 9
 #define READY_FD_STR "9"
 
-/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. With `ready`, argv
- * gets the write end of a fresh pipe at READY_FD (as run_command does), and the exec stage's
- * byte must be on it afterwards (the sandbox was set up and the command ran). */
+/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. */
 static double
-run_once(const char *const *argv, const char *what, int ready)
+run_once(const char *const *argv, const char *what)
 {
 	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
 		                            NULL };
 	double t0 = bench_now_ms();
-	int p[2] = { -1, -1 }, ok = 1;
 	pid_t pid;
 	int st;
-	char c = 0;
 
-	if (ready && (pipe2(p, O_CLOEXEC) != 0 || dup2(p[1], READY_FD) != READY_FD))
-		ok = 0;
-	if (!ok || posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
-	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		ok = 0;
-	if (ready) {
-		close(READY_FD);
-		close(p[1]);
-		if (ok && read(p[0], &c, 1) != 1)
-			ok = 0;
-		close(p[0]);
-	}
-	if (!ok) {
-		fprintf(stderr, "bench-sandbox: %s (%s) failed%s\n", what, argv[0],
-		        ready && !c ? " (no ready byte: the command did not run)" : "");
+	if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench-sandbox: %s (%s) failed\n", what, argv[0]);
 		exit(1);
 	}
 	return bench_now_ms() - t0;
 }
 
-/* run_once() through the spawn server s: proc_run() on l with the ready pipe at READY_FD. */
+/* Wall time of one run of argv as run_command spawns it: proc_run() on l with the write end of
+ * a fresh pipe at READY_FD, through the spawn server s (NULL: the helper exec'd); exits when
+ * it failed or the exec stage's byte is not on the pipe (the command did not run). */
 static double
 run_served(struct ev_loop *l, struct proc_server *s, const char *const *argv)
 {
@@ -98,10 +85,10 @@ run_served(struct ev_loop *l, struct proc_server *s, const char *const *argv)
 	if (ok && read(p[0], &c, 1) != 1)
 		ok = 0;
 	close(p[0]);
-	if (!ok || !proc_server_alive(s)) {
-		fprintf(stderr, "bench-sandbox: served run_command true failed%s: %.*s\n",
-		        proc_server_alive(s) ? "" : " (the server is gone)", (int)out.len,
-		        out.ptr ? out.ptr : "");
+	if (!ok || (s && !proc_server_alive(s))) {
+		fprintf(stderr, "bench-sandbox: run_command true%s failed%s: %.*s\n",
+		        s ? " (spawn server)" : "", s && !proc_server_alive(s) ? " (the server is gone)" : "",
+		        (int)out.len, out.ptr ? out.ptr : "");
 		exit(1);
 	}
 	buf_fini(&out);
@@ -152,21 +139,21 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench-sandbox: spawn server: %s\n", err_msg());
 		return 1;
 	}
-	run_once(bare, "bare bwrap", 0); /* warm the page cache */
-	run_once(sandboxed, "run_command true", 1);
-	run_once(supervised, "supervised true", 0);
+	run_once(bare, "bare bwrap"); /* warm the page cache */
+	run_served(l, NULL, sandboxed);
+	run_once(supervised, "supervised true");
 	run_served(l, srv, sandboxed);
 	for (int i = 0; i < n; i++) {
 		for (int k = 0; k < 4; k++) {
 			switch ((i + k) % 4) {
 			case 0:
-				b[i] = run_once(bare, "bare bwrap", 0);
+				b[i] = run_once(bare, "bare bwrap");
 				break;
 			case 1:
-				s[i] = run_once(sandboxed, "run_command true", 1);
+				s[i] = run_served(l, NULL, sandboxed);
 				break;
 			case 2:
-				v[i] = run_once(supervised, "supervised true", 0);
+				v[i] = run_once(supervised, "supervised true");
 				break;
 			default:
 				f[i] = run_served(l, srv, sandboxed);
