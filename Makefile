@@ -106,9 +106,13 @@ build/bench-audit: $(call objs,build,bench/bench_audit.c bench/bench.c $(LIB_SRC
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/bench-sandbox: build/bench/bench_sandbox.o build/bench/bench.o
+build/bench-sandbox: $(call objs,build,bench/bench_sandbox.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(OPT) -o $@ $^
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+
+build/bench-curl-client: build/bench/curl_client.o
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(shell pkg-config --libs libcurl)
 
 build/bench-watch: $(call objs,build,bench/bench_watch.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
@@ -229,7 +233,7 @@ demo-tui: deps
 	$(Q)contrib/demo/run.sh --tui $(CURDIR)/build
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox build/bench-audit
+	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox build/bench-audit build/bench-curl-client
 	$(Q)bench/run.sh $(CURDIR)/build
 
 check-layers:

@@ -11,16 +11,19 @@ runs, beside its reference measured in the same run.
       of the folder already there (warm: a folder used before) and without
       it (cold: a new folder each run). References: the spawn and exit of
       `true`, and the server's own time from accepting the connection to
-      its first response byte.
+      its first response byte. Floor: bench-curl-client (beside DESKHAND),
+      a bare libcurl client making the same first request.
   (3) a 100-turn scripted session (gen_session.py 100: writes, edits,
       sandboxed commands, searches): the time per turn beyond the fake
       server's own, i.e. from the last byte of one response to the request
       line of the next, as a mean per 25-turn bucket (flat: the buckets
       agree), and by the kind of tool call the turn made.
       Beside it, the floor under the run_command turns: their command run by
-      a bare bwrap, with no policy, no helper and no engine.
+      a bare bwrap, with no policy, no helper and no engine, and the mean per
+      turn with that floor taken out of the run_command turns.
   (4) the peak RSS of that session against a one-turn session's, each
-      deskhand's own (measured through GNU time, see TIME).
+      deskhand's own (measured through GNU time, see TIME), and the bare
+      libcurl client's.
 """
 import json
 import os
@@ -84,10 +87,14 @@ class Fake:
         """One `deskhand run` (a new API key: the script from its start).
         Returns (t0, peak RSS KiB, exit status, the timing records it made).
         The peak RSS is deskhand's own only with rss=True (see TIME)."""
+        return self.run_cmd([deskhand, "run", "--grant", work, "--approve-plan", "--mode", "auto",
+                             "--json", task], rss)
+
+    def run_cmd(self, cmd, rss=False):
+        """run() for any client that reads ANTHROPIC_BASE_URL/_API_KEY."""
         self.key += 1
         seen = len(self.records())
         env = dict(os.environ, ANTHROPIC_BASE_URL=self.url, ANTHROPIC_API_KEY="bench-%d" % self.key)
-        cmd = [deskhand, "run", "--grant", work, "--approve-plan", "--mode", "auto", "--json", task]
         out = os.path.join(self.tmp, "maxrss")
         if rss:
             cmd = [TIME, "-f", "%M", "-o", out] + cmd
@@ -152,6 +159,19 @@ def main():
             bad += 1
             continue
         cold.append((recs[0]["request"] - t0) * 1000)
+    # The floor under both: the least a client on Debian's libcurl does
+    # before its first request (load libcurl, curl_global_init, one POST;
+    # bench/curl_client.c), and its peak RSS.
+    client = os.path.join(os.path.dirname(os.path.abspath(deskhand)), "bench-curl-client")
+    floor, floor_rss = [], []
+    if os.access(client, os.X_OK):
+        for i in range(runs):
+            t0, rss, rc, recs = fake.run_cmd([client])
+            if rc == 0 and recs:
+                floor.append((recs[0]["request"] - t0) * 1000)
+            t0, rss, rc, recs = fake.run_cmd([client], rss=True)
+            if rc == 0 and recs:
+                floor_rss.append(rss)
     fake.stop()
     true = []
     for i in range(runs):
@@ -163,6 +183,9 @@ def main():
     print("  a new folder (its shadow repository made first):  " + fig(cold))
     print("  reference, spawn and exit of `true`:              " + fig(true))
     print("  reference, the fake server's accept to first byte: " + fig(accept))
+    if floor:
+        print("  floor, a bare libcurl client's first request:     " + fig(floor))
+        print("    (bench-curl-client: load libcurl, curl_global_init, one POST; nothing else)")
     if bad:
         print("  (%d runs failed and are not counted)" % bad)
 
@@ -214,20 +237,28 @@ def main():
     bwrap = shutil.which("bwrap")
     if cmds and bwrap:
         d = fresh(tmp, "floor")
-        floor = []
+        cmd_floor = []
         for i in range(runs):
             t0 = time.time()
             r = subprocess.run([bwrap, "--ro-bind", "/", "/", "--bind", d, d, "--chdir", d,
                                 "--unshare-all", "/bin/sh", "-c", cmds[0]],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if r.returncode == 0:
-                floor.append((time.time() - t0) * 1000)
-        if floor:
+                cmd_floor.append((time.time() - t0) * 1000)
+        if cmd_floor:
             print("  reference, a run_command turn's command under a bare bwrap:")
-            print("    %-28s %s" % ("(no policy, no helper)", fig(floor)))
+            print("    %-28s %s" % ("(no policy, no helper)", fig(cmd_floor)))
+            # The same mean per turn with each run_command turn's command
+            # counted at its bare-bwrap floor: what deskhand adds on top of
+            # the server and of the command itself.
+            share = sum(1 for k in kinds[:-1] if "run_command" in k) / max(1, len(kinds) - 1)
+            beyond = [w - share * statistics.median(cmd_floor) for w in whole]
+            print("  all turns, beyond the server and the command's own floor: " + fig(beyond))
     print("peak RSS (target <= 15 MB):")
     print("  the 100-turn session:            " + fig([r / 1024 for r in rss100], "MiB"))
     print("  reference, a one-turn session:   " + fig([r / 1024 for r in rss1], "MiB"))
+    if floor_rss:
+        print("  floor, a bare libcurl client:    " + fig([r / 1024 for r in floor_rss], "MiB"))
     if bad:
         print("  (%d runs failed and are not counted)" % bad)
     return 0

@@ -71,18 +71,25 @@ test_procs() {
   done
 }
 
-# Run one test in the background; its record lands in $runs/NAME.{log,rc,ms}.
-start_test() {
-  local t=$1 name
-  name=$(basename "$t" .sh)
+# Run CMD... in the background as the test NAME; its record lands in
+# $runs/NAME.{log,rc,ms}.
+start_job() {
+  local name=$1
+  shift
   (
     start=$(date +%s%N)
-    limit=$(sed -n 's/^# test: timeout \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
-    DH_TEST_RUN="$$-$name" timeout "${limit:-300}" bash "$t" >"$runs/$name.log" 2>&1
+    DH_TEST_RUN="$$-$name" "$@" >"$runs/$name.log" 2>&1
     echo $? >"$runs/$name.rc"
     echo $(( ($(date +%s%N) - start) / 1000000 )) >"$runs/$name.ms"
   ) &
   running[$!]=$name
+}
+
+# Run the integration test file T in the background (start_job).
+start_test() {
+  local t=$1 limit
+  limit=$(sed -n 's/^# test: timeout \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
+  start_job "$(basename "$t" .sh)" timeout "${limit:-300}" bash "$t"
 }
 
 # Count and print the record of the test NAME, and reap what it left behind.
@@ -105,44 +112,38 @@ finish_test() {
 }
 
 declare -A running=()
-for t in "${pool[@]}"; do
-  while [ "${#running[@]}" -ge "$jobs" ]; do
+# Wait until fewer than N jobs run, finishing each that ends.
+wait_below() {
+  while [ "${#running[@]}" -ge "$1" ]; do
     wait -n -p done_pid "${!running[@]}"
     finish_test "${running[$done_pid]}"; unset "running[$done_pid]"
   done
+}
+for t in "${pool[@]}"; do
+  wait_below "$jobs"
   start_test "$t"
 done
-while [ "${#running[@]}" -gt 0 ]; do
-  wait -n -p done_pid "${!running[@]}"
-  finish_test "${running[$done_pid]}"; unset "running[$done_pid]"
-done
+wait_below 1
 for t in "${serial[@]}"; do
   start_test "$t"
-  wait "${!running[@]}"
-  for p in "${!running[@]}"; do finish_test "${running[$p]}"; unset "running[$p]"; done
+  wait_below 1
 done
-rm -rf "$runs"
 
 if [ -n "${DH_FUZZ:-}" ]; then
   echo "== fuzz"
   fuzz_out=$(mktemp -d)
+  # DH_JOBS targets at a time, each for its fixed time.
   for t in "$here"/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)
     [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
-    start=$(date +%s%N)
-    out=$(FUZZ_CORPUS_OUT=$fuzz_out "$here/fuzz/run.sh" "$DH_FUZZ" "${FUZZ_CHECK_SECONDS:-3}" \
-      "${name#fuzz_}" 2>&1)
-    rc=$?
-    ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    if [ $rc -eq 0 ]; then
-      passed=$((passed + 1)); printf 'ok    %-40s %6d ms\n' "$name" "$ms"
-    else
-      failed=$((failed + 1)); failures+=("$name")
-      printf 'FAIL  %-40s\n' "$name"; sed 's/^/    | /' <<<"$out" | tail -40
-    fi
+    wait_below "$jobs"
+    start_job "$name" env FUZZ_CORPUS_OUT="$fuzz_out" "$here/fuzz/run.sh" "$DH_FUZZ" \
+      "${FUZZ_CHECK_SECONDS:-3}" "${name#fuzz_}"
   done
+  wait_below 1
   rm -rf "$fuzz_out"
 fi
+rm -rf "$runs"
 
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
 if [ "$skipped" -gt 0 ]; then

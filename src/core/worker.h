@@ -5,7 +5,7 @@
 #include "core/err.h"
 
 /*
- * One background thread that runs jobs in FIFO order and reports each
+ * A background thread that runs jobs in FIFO order and reports each
  * completion back on the loop's thread through an eventfd (DESIGN.md
  * "Snapshots": libgit2 work never runs on the event loop). Whatever a job
  * touches (a git repository) is owned by the worker thread while jobs run.
@@ -19,11 +19,16 @@ typedef int worker_run_fn(void *ctx);
 /* Runs on the loop thread with run's result and, for rc < 0, its message. */
 typedef void worker_done_fn(int rc, const char *errmsg, void *ctx);
 
-/* Start the thread. Call after ev_new() (the thread inherits the signal mask). */
+/* Make the worker; its thread starts with the first job posted and exits
+ * once the queue is empty (one thread at a time, so jobs never overlap).
+ * Call after ev_new() (a thread inherits the signal mask of the thread
+ * that posts). Returns 0 or DH_EFAIL (eventfd). */
 int worker_new(struct worker **out, struct ev_loop *l) DH_MUST_CHECK;
-/* Finish queued jobs (their done callbacks are NOT called), join, free. NULL-safe. */
+/* Finish queued jobs (their done callbacks are NOT called), wait for the
+ * thread to exit, free. NULL-safe. */
 void worker_free(struct worker *w);
-/* Queue a job. `done` may be NULL. Never fails. */
+/* Queue a job, starting a thread if none runs. `done` may be NULL. Never
+ * fails (a thread that cannot be started is fatal, as memory is). */
 void worker_post(struct worker *w, worker_run_fn *run, worker_done_fn *done, void *ctx);
 /* Jobs queued or running. */
 unsigned worker_pending(const struct worker *w);

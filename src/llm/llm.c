@@ -62,6 +62,17 @@ struct attempt {
 	const cJSON *rx; /* replay: the exchange served */
 };
 
+/* A request body as the pieces it is sent in: the text json_print(body)
+ * writes, each history message where it already is (its memo, borrowed
+ * from the caller) and the rest in text the body owns. */
+struct body {
+	struct http_part *part;
+	size_t nparts, capparts;
+	char **own; /* freed by body_clear */
+	size_t nown, capown;
+	size_t len; /* bytes of all the parts */
+};
+
 struct llm {
 	struct ev_loop *loop;
 	struct http_client *http;
@@ -85,8 +96,7 @@ struct llm {
 	struct llm_callbacks cb;
 	void *ctx;
 	struct llm_http_spec spec;
-	struct buf body;  /* the text sent; its storage is kept for the next
-			   * request (one of the conversation's size, every turn) */
+	struct body body; /* the text sent, in pieces lent to the transfer */
 	cJSON *body_norm; /* with grant paths replaced: recorded and compared (--record,
 			   * --replay; NULL without them) */
 	int retries;      /* retries performed so far */
@@ -100,6 +110,7 @@ struct llm {
 };
 
 static void attempt_begin(struct llm *c);
+static void body_clear(struct body *b);
 static void finish(struct llm *c, int rc, const char *error);
 
 /*
@@ -691,7 +702,7 @@ request_cleanup(struct llm *c)
 	ev_timer_disarm(c->loop, &c->done_timer);
 	attempt_fini(c);
 	llm_http_spec_fini(&c->spec);
-	buf_clear(&c->body);
+	body_clear(&c->body);
 	cJSON_Delete(c->body_norm);
 	c->body_norm = NULL;
 	free(c->error);
@@ -1054,8 +1065,8 @@ attempt_begin(struct llm *c)
 		.url = c->spec.url,
 		.headers = h,
 		.nheaders = c->spec.nheaders + 1,
-		.body = c->body.ptr, /* lent: cleared only after http_cancel() or on_done */
-		.body_len = c->body.len,
+		.parts = c->body.part, /* lent: cleared only after http_cancel() or on_done */
+		.nparts = c->body.nparts,
 		.body_lent = true,
 		.connect_timeout_ms = c->cfg.connect_timeout_ms,
 		.idle_timeout_ms = c->cfg.idle_timeout_ms,
@@ -1316,7 +1327,9 @@ llm_free(struct llm *c)
 		close(c->record_fd);
 	cJSON_Delete(c->replay);
 	explicit_bzero(c->s_key, c->keylen);
-	buf_fini(&c->body);
+	body_clear(&c->body);
+	free(c->body.part);
+	free(c->body.own);
 	free(c->s_key);
 	free(c->s_provider);
 	free(c->s_base);
@@ -1360,45 +1373,54 @@ memo_of(const cJSON *item, const struct llm_request *req, const cJSON **h, size_
 	return &req->memo[i];
 }
 
-/* llm.h. The rest of the body is printed with one placeholder in the
- * messages array, a byte that cJSON never writes outside a Raw item (it
- * escapes control characters in strings), and the messages' text goes in
- * its place. The text is written once, into storage sized for it: a copy
- * of the conversation is cheap, fresh pages for it every turn are not. */
-void
-llm_body_print(struct buf *out, cJSON *body, const struct llm_request *req, size_t *tokens)
+static void
+body_add(struct body *b, const char *p, size_t n)
+{
+	ARRAY_GROW(b->part, b->nparts, b->capparts, 1);
+	b->part[b->nparts++] = (struct http_part){ p, n };
+	b->len += n;
+}
+
+/* text, which the body owns from now on. */
+static const char *
+body_keep(struct body *b, char *text)
+{
+	ARRAY_GROW(b->own, b->nown, b->capown, 1);
+	b->own[b->nown++] = text;
+	return text;
+}
+
+/* Empty, its arrays kept for the next request. */
+static void
+body_clear(struct body *b)
+{
+	for (size_t i = 0; i < b->nown; i++)
+		free(b->own[i]);
+	b->nown = b->nparts = b->len = 0;
+}
+
+/* The pieces of json_print(body) into the empty b, and *tokens (llm.h,
+ * llm_body_print). The rest of the body is printed with one placeholder in
+ * the messages array, a byte that cJSON never writes outside a Raw item (it
+ * escapes control characters in strings), and the messages go in its place:
+ * a message that has a memo is sent from the memo's text, so a request
+ * neither prints the conversation again nor copies it. */
+static void
+body_pieces(struct body *b, cJSON *body, const struct llm_request *req, size_t *tokens)
 {
 	cJSON *msgs = cJSON_GetObjectItemCaseSensitive(body, "messages");
 
 	if (!req->nmemo || !cJSON_IsArray(msgs) || !msgs->child) {
-		char *t = json_print(body);
-
 		*tokens = llm_tokens_estimate(body);
-		buf_puts(out, t);
-		free(t);
+		const char *t = body_keep(b, json_print(body));
+
+		body_add(b, t, strlen(t));
 		return;
-	}
-	const cJSON *h = req->messages ? req->messages->child : NULL;
-	size_t k = 0, n = 0, len = 0, nparts = (size_t)cJSON_GetArraySize(msgs), i = 0;
-	const char **part = xcalloc(nparts, sizeof *part);
-	char **own = xcalloc(nparts, sizeof *own);
-
-	for (const cJSON *item = msgs->child; item; item = item->next, i++) {
-		const struct llm_memo *memo = memo_of(item, req, &h, &k);
-
-		if (memo) {
-			part[i] = memo->json;
-			n += memo->tokens;
-		} else {
-			part[i] = own[i] = json_print(item);
-			n += llm_tokens_value(item);
-		}
-		len += strlen(part[i]) + 1; /* and its comma */
 	}
 	cJSON *items = msgs->child, *mark;
 
 	msgs->child = NULL;
-	*tokens = n + llm_tokens_estimate(body);
+	*tokens = llm_tokens_estimate(body);
 	if (!(mark = cJSON_CreateRaw("\x01")))
 		die("out of memory (cJSON)");
 	json_add(msgs, NULL, mark);
@@ -1410,18 +1432,42 @@ llm_body_print(struct buf *out, cJSON *body, const struct llm_request *req, size
 
 	if (!at)
 		die("llm: the messages' placeholder is missing from the printed body");
-	buf_grow(out, strlen(outer) + len);
-	buf_add(out, outer, (size_t)(at - outer));
-	for (i = 0; i < nparts; i++) {
-		if (i)
-			buf_putc(out, ',');
-		buf_puts(out, part[i]);
-		free(own[i]);
+	body_add(b, body_keep(b, outer), (size_t)(at - outer));
+
+	const cJSON *h = req->messages ? req->messages->child : NULL;
+	size_t k = 0;
+
+	for (const cJSON *item = msgs->child; item; item = item->next) {
+		const struct llm_memo *memo = memo_of(item, req, &h, &k);
+
+		if (item != msgs->child)
+			body_add(b, ",", 1);
+		if (memo) {
+			body_add(b, memo->json, strlen(memo->json));
+			*tokens += memo->tokens;
+		} else {
+			const char *t = body_keep(b, json_print(item));
+
+			body_add(b, t, strlen(t));
+			*tokens += llm_tokens_value(item);
+		}
 	}
-	buf_puts(out, at + 1);
-	free(outer);
-	free(own);
-	free(part);
+	body_add(b, at + 1, strlen(at + 1));
+}
+
+/* llm.h */
+void
+llm_body_print(struct buf *out, cJSON *body, const struct llm_request *req, size_t *tokens)
+{
+	struct body b = { 0 };
+
+	body_pieces(&b, body, req, tokens);
+	buf_grow(out, b.len);
+	for (size_t i = 0; i < b.nparts; i++)
+		buf_add(out, b.part[i].p, b.part[i].n);
+	body_clear(&b);
+	free(b.part);
+	free(b.own);
 }
 
 int
@@ -1436,8 +1482,8 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 		return err_set("llm: llm_start called from a stream callback");
 	if (c->ops->build_request(&spec, &c->cfg, req) < 0)
 		return DH_EFAIL;
-	buf_clear(&c->body);
-	llm_body_print(&c->body, spec.body, req, &tokens);
+	body_clear(&c->body);
+	body_pieces(&c->body, spec.body, req, &tokens);
 	if (cb->admit) {
 		long out = json_int(spec.body, "max_completion_tokens", c->cfg.max_tokens);
 		struct llm_usage est = {

@@ -74,10 +74,13 @@ struct llm_memo {
 
 /* tools: array of {name, description, input_schema}; messages: Anthropic-shaped
  * [{role, content}]. Both borrowed for the llm_start() call only (copied).
- * memo: NULL, or the memos of messages[0..nmemo) in order (borrowed for the
- * call), each of the message as it is now: a message the body sends as it
- * is (the caller's own, shared) is then copied from its memo, not printed
- * or counted again. A stale memo would send stale text. */
+ * memo: NULL, or the memos of messages[0..nmemo) in order, each of the
+ * message as it is now: a message the body sends as it is (the caller's
+ * own, shared) is then sent from its memo's text, not printed, copied or
+ * counted again. The memo array is borrowed for the llm_start() call, the
+ * text each memo's json points at until on_done is called or llm_cancel()
+ * or llm_free() returns (every attempt sends it). A stale memo would send
+ * stale text. */
 struct llm_request {
 	const char *system;
 	const cJSON *tools;
@@ -148,10 +151,12 @@ int llm_start(struct llm *c, const struct llm_request *req, const struct llm_cal
 /* Append the text of a request body to out and set *tokens to its
  * llm_tokens_estimate(): json_print(body) byte for byte, but each message
  * of its "messages" array that is the caller's own (a cJSON reference to a
- * message of req->messages) and has a memo (req->memo) is copied from the
- * memo rather than printed and counted again: late in a session the
+ * message of req->messages) and has a memo (req->memo) is the memo's text
+ * rather than printed and counted again: late in a session the
  * conversation is almost all of the body, and a request then costs what is
- * new in it. body is the provider's, changed during the call only. */
+ * new in it. llm_start() sends exactly these bytes, in pieces (the memos'
+ * text where it is, never copied into one body). body is the provider's,
+ * changed during the call only. */
 void llm_body_print(struct buf *out, cJSON *body, const struct llm_request *req, size_t *tokens);
 
 /* Abandon the request in flight: the connection is dropped and on_done is NOT

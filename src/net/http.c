@@ -50,8 +50,9 @@ struct http_request {
 	CURL *easy;
 	struct curl_slist *headers;
 	char *body;
-	const char *lent;     /* the caller's body (http_spec.body_lent), or NULL */
-	size_t lent_len, lent_off;
+	struct http_part *parts; /* the caller's body (http_spec.body_lent): lent bytes */
+	size_t nparts, lent_len;
+	size_t part, part_off; /* where the next read starts: parts[part] at part_off */
 	struct http_callbacks cb;
 	void *ctx;
 	char errbuf[CURL_ERROR_SIZE];
@@ -107,6 +108,7 @@ request_destroy(struct http_request *r)
 	lc.curl_slist_free_all(r->headers);
 	lc.curl_slist_free_all(r->resolve);
 	free(r->pins);
+	free(r->parts);
 	free(r->body);
 	buf_fini(&r->hdr);
 	free(r);
@@ -219,14 +221,25 @@ static size_t
 on_read(char *p, size_t size, size_t nitems, void *userp)
 {
 	struct http_request *r = userp;
-	size_t n = r->lent_len - r->lent_off;
+	size_t room = size * nitems, n = 0;
 
 	if (r->cancelled)
 		return CURL_READFUNC_ABORT;
-	if (n > size * nitems)
-		n = size * nitems;
-	memcpy(p, r->lent + r->lent_off, n);
-	r->lent_off += n;
+	while (n < room && r->part < r->nparts) {
+		const struct http_part *pt = &r->parts[r->part];
+		size_t k = pt->n - r->part_off;
+
+		if (k > room - n)
+			k = room - n;
+		if (k)
+			memcpy(p + n, pt->p + r->part_off, k);
+		n += k;
+		r->part_off += k;
+		if (r->part_off == pt->n) {
+			r->part++;
+			r->part_off = 0;
+		}
+	}
 	return n;
 }
 
@@ -238,7 +251,11 @@ on_seek(void *userp, curl_off_t offset, int origin)
 
 	if (origin != SEEK_SET || offset < 0 || (size_t)offset > r->lent_len)
 		return CURL_SEEKFUNC_FAIL;
-	r->lent_off = (size_t)offset;
+	size_t off = (size_t)offset;
+
+	for (r->part = 0; r->part < r->nparts && off >= r->parts[r->part].n; r->part++)
+		off -= r->parts[r->part].n;
+	r->part_off = off;
 	return CURL_SEEKFUNC_OK;
 }
 
@@ -675,8 +692,15 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L);
 	}
 	if (spec->method && strcmp(spec->method, "POST") == 0 && spec->body_lent) {
-		r->lent = spec->body ? spec->body : "";
-		r->lent_len = spec->body ? spec->body_len : 0;
+		struct http_part whole = { spec->body ? spec->body : "",
+					   spec->body ? spec->body_len : 0 };
+		const struct http_part *from = spec->nparts ? spec->parts : &whole;
+
+		r->nparts = spec->nparts ? spec->nparts : 1;
+		r->parts = xcalloc(r->nparts, sizeof *r->parts);
+		memcpy(r->parts, from, r->nparts * sizeof *from);
+		for (size_t i = 0; i < r->nparts; i++)
+			r->lent_len += r->parts[i].n;
 		SETOPT(e, CURLOPT_POST, 1L);
 		SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->lent_len);
 		SETOPT(e, CURLOPT_READFUNCTION, on_read);
@@ -706,6 +730,7 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 		lc.curl_slist_free_all(r->headers);
 		lc.curl_slist_free_all(r->resolve);
 		free(r->pins);
+		free(r->parts);
 		free(r->body);
 		free(r);
 		return err_set("http: %s", lc.curl_multi_strerror(mc));
@@ -720,6 +745,7 @@ fail:
 	lc.curl_slist_free_all(r->headers);
 	lc.curl_slist_free_all(r->resolve);
 	free(r->pins);
+	free(r->parts);
 	free(r->body);
 	free(r);
 	return err_set("http: %s", lc.curl_easy_strerror(code));

@@ -19,6 +19,12 @@ struct ev_loop;
 struct http_client;
 struct http_request;
 
+/* One piece of a lent body (http_spec.parts). */
+struct http_part {
+	const char *p;
+	size_t n;
+};
+
 struct http_spec {
 	const char *method; /* "POST" or "GET" */
 	const char *url;
@@ -32,6 +38,12 @@ struct http_spec {
 	 * http_cancel() has returned; curl reads it through a callback that
 	 * stops at the cancel. */
 	bool body_lent;
+	/* With body_lent and nparts > 0, the body is parts[0..nparts) sent one
+	 * after another instead of body (a conversation's messages where they
+	 * already are, not copied into one text): the array is copied, the
+	 * bytes each part points at are lent as body's are. */
+	const struct http_part *parts;
+	size_t nparts;
 	long connect_timeout_ms; /* 0: curl's default */
 	long idle_timeout_ms;    /* fail when no byte arrives for this long; 0: never.
 	                          * Also sets CURLOPT_LOW_SPEED_* (1 byte/s) as a backstop */

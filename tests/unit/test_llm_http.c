@@ -475,6 +475,77 @@ Test(llm_http, big_body_arrives_whole_and_again_on_retry)
 	t_fini(&t);
 }
 
+/* A conversation sent from its memos: the body goes in pieces (each shared
+ * message's memo text where it is, the rest printed), larger than curl's
+ * upload buffer and each piece read across its reads; every message
+ * arrives whole and in order, and the same again on the retry. */
+Test(llm_http, memo_body_arrives_whole_in_pieces_and_again_on_retry)
+{
+	struct t t;
+	struct llm_config cfg = { 0 };
+	cJSON *msgs = json_new_arr();
+	struct llm_memo memo[5];
+	char *texts[5];
+
+	for (int i = 0; i < 5; i++) {
+		struct buf text = BUF_INIT;
+
+		while (text.len < 90 * 1024)
+			buf_printf(&text, "message %d, line %zu \"quoted\"\n", i, text.len);
+		texts[i] = buf_detach(&text);
+		cJSON *m = json_new_obj(), *content = json_new_arr(), *blk = json_new_obj();
+
+		json_add_str(blk, "type", "text");
+		json_add_str(blk, "text", texts[i]);
+		json_add(content, NULL, blk);
+		json_add_str(m, "role", i % 2 ? "assistant" : "user");
+		json_add(m, "content", content);
+		json_add(msgs, NULL, m);
+		memo[i].json = json_print(m);
+		memo[i].tokens = llm_tokens_value(m);
+	}
+	t_init(&t);
+	fake_start(&t, "{\"turns\":[{\"fault\":\"status\",\"status\":429,\"retry_after_ms\":\"1\"},"
+	               "{\"text\":\"ok\"}]}",
+	           NULL);
+	t_client(&t, &cfg);
+	struct llm_request req = { .system = "S", .messages = msgs, .memo = memo, .nmemo = 5 };
+
+	t_reset_results(&t);
+	cr_assert_eq(llm_start(t.c, &req, &cbs, &t), 0, "%s", err_msg());
+	cJSON_Delete(msgs); /* the messages are copied; the memos' text is lent */
+	uint64_t end = ev_now_ms() + 15000;
+	while (t.ndone == 0 && ev_now_ms() < end)
+		cr_assert_eq(ev_run_once(t.l, 100), 0);
+	cr_assert_eq(t.ndone, 1, "on_done not called");
+	cr_assert_eq(t.rc, 0, "%s", t.error);
+	cr_assert_eq(t.nretry, 1);
+	cJSON *log = fake_log(&t);
+	cr_assert_eq(cJSON_GetArraySize(log), 2);
+	for (int a = 0; a < 2; a++) {
+		cJSON *sent = json_arr(json_obj(cJSON_GetArrayItem(log, a), "body"), "messages");
+
+		cr_assert_eq(cJSON_GetArraySize(sent), 5, "attempt %d", a);
+		for (int i = 0; i < 5; i++) {
+			cJSON *m = cJSON_GetArrayItem(sent, i);
+			const char *got = json_str(cJSON_GetArrayItem(json_arr(m, "content"), 0), "text");
+
+			cr_assert_str_eq(json_str(m, "role"), i % 2 ? "assistant" : "user");
+			cr_assert_not_null(got, "attempt %d message %d", a, i);
+			cr_assert_str_eq(got, texts[i], "attempt %d message %d", a, i);
+		}
+	}
+	cr_assert(cJSON_Compare(json_obj(cJSON_GetArrayItem(log, 0), "body"),
+	                        json_obj(cJSON_GetArrayItem(log, 1), "body"), true),
+	          "a retry re-sends the identical body");
+	cJSON_Delete(log);
+	for (int i = 0; i < 5; i++) {
+		free(memo[i].json);
+		free(texts[i]);
+	}
+	t_fini(&t);
+}
+
 Test(llm_http, retry_529_with_backoff_and_retry_after_seconds)
 {
 	struct t t;
