@@ -158,16 +158,19 @@ main(int argc, char **argv)
 		 * (run: the event loop blocks signals before any library thread). */
 		if (verbs[i].client)
 			return verbs[i].fn(argc - 1, argv + 1);
-		/* libcurl loads on a thread of its own, which llm_global_init()
-		 * waits for; then libgit2 loads on another beside the rest of the
-		 * start-up (config, session), and the first store opened waits
-		 * for it. One after the other: two dlopen()s take turns anyway. */
+		/* libgit2 and libcurl load on threads of their own, libgit2
+		 * first: two dlopen()s take turns on the loader's lock, and so
+		 * libgit2's set-up (its CA store) runs while libcurl loads.
+		 * llm_global_init() waits for libcurl, the first store opened
+		 * for libgit2. Started the other way round, libgit2's load and
+		 * set-up came after libcurl's, and the first request 4 ms later. */
+		snap_preload();
 		http_preload();
 		if (llm_global_init() < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());
+			snap_global_shutdown();
 			return 1;
 		}
-		snap_preload();
 		int rc = verbs[i].fn(argc - 1, argv + 1);
 		snap_global_shutdown();
 		llm_global_shutdown();

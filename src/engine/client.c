@@ -857,14 +857,14 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		close_range((unsigned)p[1] + 1, ~0U, 0);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* main.c's order: libcurl, then libgit2 on a thread. */
+		/* main.c's order: libgit2, then libcurl, each on a thread. */
+		snap_preload();
 		http_preload();
 		if (llm_global_init() < 0) {
 			if (write(p[1], init_failed, sizeof init_failed - 1) < 0)
 				_exit(127);
 			_exit(127);
 		}
-		snap_preload();
 		int status = engine_main((int)argc + 3, av + 1);
 
 		snap_global_shutdown();
