@@ -106,9 +106,9 @@ build/bench-audit: $(call objs,build,bench/bench_audit.c bench/bench.c $(LIB_SRC
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-build/bench-sandbox: $(call objs,build,bench/bench_sandbox.c bench/bench.c $(LIB_SRC))
+build/bench-sandbox: build/bench/bench_sandbox.o build/bench/bench.o
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
+	$(Q)$(CC) $(OPT) -o $@ $^
 
 build/bench-curl-client: build/bench/curl_client.o
 	$(if $(Q),@echo "  LD      $@")

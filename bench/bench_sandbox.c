@@ -3,17 +3,13 @@
  * bench-sandbox: the cost of the sandbox per command against bubblewrap's
  * own (issue 17, item 1). In each of N rounds it spawns, in turn:
  *   - bare bwrap:   BWRAP --ro-bind / / --unshare-all true
- *   - exec'd helper: SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
+ *   - run_command:  SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
  *                   -- /bin/sh -c true
  *                   (the argv run_command gives deskhand-sandbox: bwrap with
  *                   the whole policy, seccomp, Landlock, the cgroup; exec mode,
- *                   and the ready byte must arrive on the pipe at F), spawned
- *                   as run_command does (core/proc's proc_run)
+ *                   and the ready byte must arrive on the pipe at F)
  *   - supervised:   the same without --exec --ready-fd (the helper's default
  *                   mode: connectors' servers and the sandbox trial)
- *   - served:       run_command's argv again, forked by the helper's spawn server
- *                   (deskhand-sandbox --serve, started once; core/proc.h) through
- *                   proc_run(), as run_command spawns it: no exec of the helper
  * rotating which goes first, so that all see the same load. It prints each
  * one's median, min and max wall time (spawn to reaped, ms) and the overhead
  * above bare bwrap: the difference of the medians, and the median (min, max)
@@ -32,66 +28,42 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/ev.h"
-#include "core/proc.h"
 
 /* The ready pipe's write end in exec mode: this fd number, passed as is. */
 #define READY_FD 9
 #define READY_FD_STR "9"
 
-/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. */
+/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. With `ready`, argv
+ * gets the write end of a fresh pipe at READY_FD (as run_command does), and the exec stage's
+ * byte must be on it afterwards (the sandbox was set up and the command ran). */
 static double
-run_once(const char *const *argv, const char *what)
+run_once(const char *const *argv, const char *what, int ready)
 {
 	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
 		                            NULL };
 	double t0 = bench_now_ms();
+	int p[2] = { -1, -1 }, ok = 1;
 	pid_t pid;
 	int st;
-
-	if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
-	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench-sandbox: %s (%s) failed\n", what, argv[0]);
-		exit(1);
-	}
-	return bench_now_ms() - t0;
-}
-
-/* Wall time of one run of argv as run_command spawns it: proc_run() on l with the write end of
- * a fresh pipe at READY_FD, through the spawn server s (NULL: the helper exec'd); exits when
- * it failed or the exec stage's byte is not on the pipe (the command did not run). */
-static double
-run_served(struct ev_loop *l, struct proc_server *s, const char *const *argv)
-{
-	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
-		                            NULL };
-	static const int keep[] = { READY_FD };
-	double t0 = bench_now_ms();
-	int p[2] = { -1, -1 }, st = -1, ok = 1;
 	char c = 0;
-	struct buf out;
 
-	buf_init(&out);
-	if (pipe2(p, O_CLOEXEC) != 0 || dup2(p[1], READY_FD) != READY_FD)
+	if (ready && (pipe2(p, O_CLOEXEC) != 0 || dup2(p[1], READY_FD) != READY_FD))
 		ok = 0;
-	struct proc_spec spec = { .argv = argv, .envp = envp, .stdin_fd = -1, .keep_fds = keep,
-		                  .nkeep_fds = 1, .server = s };
-	if (!ok || proc_run(l, &spec, 30000, &st, &out) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (!ok || posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		ok = 0;
-	close(READY_FD);
-	close(p[1]);
-	if (ok && read(p[0], &c, 1) != 1)
-		ok = 0;
-	close(p[0]);
-	if (!ok || (s && !proc_server_alive(s))) {
-		fprintf(stderr, "bench-sandbox: run_command true%s failed%s: %.*s\n",
-		        s ? " (spawn server)" : "", s && !proc_server_alive(s) ? " (the server is gone)" : "",
-		        (int)out.len, out.ptr ? out.ptr : "");
+	if (ready) {
+		close(READY_FD);
+		close(p[1]);
+		if (ok && read(p[0], &c, 1) != 1)
+			ok = 0;
+		close(p[0]);
+	}
+	if (!ok) {
+		fprintf(stderr, "bench-sandbox: %s (%s) failed%s\n", what, argv[0],
+		        ready && !c ? " (no ready byte: the command did not run)" : "");
 		exit(1);
 	}
-	buf_fini(&out);
 	return bench_now_ms() - t0;
 }
 
@@ -126,56 +98,39 @@ main(int argc, char **argv)
 		n = 20;
 	double *b = calloc((size_t)n, sizeof *b), *s = calloc((size_t)n, sizeof *s),
 	       *v = calloc((size_t)n, sizeof *v), *d = calloc((size_t)n, sizeof *d),
-	       *dv = calloc((size_t)n, sizeof *dv), *f = calloc((size_t)n, sizeof *f),
-	       *df = calloc((size_t)n, sizeof *df);
-	struct ev_loop *l = NULL;
-	struct proc_server *srv = NULL;
-	const char *serve[] = { argv[1], "--serve", NULL };
-	struct proc_spec sspec = { .argv = serve, .stdin_fd = -1 };
+	       *dv = calloc((size_t)n, sizeof *dv);
 
-	if (!b || !s || !v || !d || !dv || !f || !df)
+	if (!b || !s || !v || !d || !dv)
 		return 1;
-	if (ev_new(&l) < 0 || proc_server_start(&srv, l, &sspec) < 0) {
-		fprintf(stderr, "bench-sandbox: spawn server: %s\n", err_msg());
-		return 1;
-	}
-	run_once(bare, "bare bwrap"); /* warm the page cache */
-	run_served(l, NULL, sandboxed);
-	run_once(supervised, "supervised true");
-	run_served(l, srv, sandboxed);
+	run_once(bare, "bare bwrap", 0); /* warm the page cache */
+	run_once(sandboxed, "run_command true", 1);
+	run_once(supervised, "supervised true", 0);
 	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < 4; k++) {
-			switch ((i + k) % 4) {
+		for (int k = 0; k < 3; k++) {
+			switch ((i + k) % 3) {
 			case 0:
-				b[i] = run_once(bare, "bare bwrap");
+				b[i] = run_once(bare, "bare bwrap", 0);
 				break;
 			case 1:
-				s[i] = run_served(l, NULL, sandboxed);
-				break;
-			case 2:
-				v[i] = run_once(supervised, "supervised true");
+				s[i] = run_once(sandboxed, "run_command true", 1);
 				break;
 			default:
-				f[i] = run_served(l, srv, sandboxed);
+				v[i] = run_once(supervised, "supervised true", 0);
 				break;
 			}
 		}
 		d[i] = s[i] - b[i];
 		dv[i] = v[i] - b[i];
-		df[i] = f[i] - b[i];
 	}
 	double mb = report(b, n, "bare bwrap --unshare-all true");
-	double ms = report(s, n, "exec'd helper true (--exec)");
+	double ms = report(s, n, "run_command true (--exec)");
 	double mv = report(v, n, "supervised true (no --exec)");
-	double mf = report(f, n, "run_command true (spawn server)");
 
-	report(d, n, "exec'd helper overhead, per round");
+	report(d, n, "run_command overhead, per round");
 	report(dv, n, "supervised overhead, per round");
-	report(df, n, "run_command overhead, per round");
-	printf("sandbox overhead above bare bwrap: %.2f ms (run_command: its spawn server; "
-	       "difference of the medians; target <= 5 ms)\n",
-	       mf - mb);
-	printf("the helper exec'd per command (no server, or it is gone): %.2f ms\n", ms - mb);
+	printf("sandbox overhead above bare bwrap: %.2f ms (run_command, difference of the "
+	       "medians; target <= 5 ms)\n",
+	       ms - mb);
 	printf("supervising mode overhead above bare bwrap: %.2f ms (connectors, the trial)\n",
 	       mv - mb);
 	free(b);
@@ -183,9 +138,5 @@ main(int argc, char **argv)
 	free(v);
 	free(d);
 	free(dv);
-	free(f);
-	free(df);
-	proc_server_free(srv);
-	ev_free(l);
 	return 0;
 }

@@ -4,7 +4,6 @@
  *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
  *                    [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
  *   deskhand-sandbox --status
- *   deskhand-sandbox --serve FD      (deskhand's spawn server: serve.h)
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
  *   deskhand-sandbox --landlock-exec [--rw DIR]... -- COMMAND [ARG]...
  *
@@ -41,7 +40,6 @@
 #include "filter.h"
 #include "landlock.h"
 #include "netns.h"
-#include "serve.h"
 
 enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125 };
 #define SECCOMP_FD 3 /* fixed fd number the filter is passed at */
@@ -194,8 +192,6 @@ static void usage(FILE *f)
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
           "  --print-argv      print the bwrap argv, one argument per line, and exit 0\n"
-          "  --serve FD        (deskhand's) serve command lines sent on socket FD, each in a\n"
-          "                    forked child of deskhand's, as if this binary were run with it\n"
           "  --status          print which layers this machine gives (Landlock, cgroup) and exit\n"
           "  --help            print this text\n"
           "Exit status: the command's; 124 timeout; 125 sandbox setup failed; 128+N killed by signal N.\n",
@@ -761,13 +757,6 @@ int main(int argc, char **argv)
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) die("cannot open /dev/null");
 
-    /* deskhand's spawn server (serve.h): each child runs main() with a command line. */
-    if (argc == 3 && !strcmp(argv[1], "--serve")) {
-        char *end;
-        long fd = strtol(argv[2], &end, 10);
-        if (*end || fd < 3 || fd > 1024) usage_error("--serve takes a socket's fd number", argv[2]);
-        return serve_main((int)fd, main, (int)caller);
-    }
     /* Inside the sandbox, as bwrap's command (see build_argv): never returns. */
     if (argc > 1 && !strcmp(argv[1], "--landlock-exec"))
         landlock_exec_main(argc, argv, (unsigned long long)limit_of(RLIMIT_AS), READY_FD);

@@ -2479,7 +2479,6 @@ agent_free(struct agent *a)
 		a->env.extra->wait(a->env.extra->ctx, NULL, a); /* forget our waiter */
 	llm_cancel(a->cfg.llm);
 	http_client_free(a->env.http);
-	tool_env_fini(&a->env);
 	if (a->cfg.egress)
 		egress_set_hooks(a->cfg.egress, &(struct egress_hooks){ 0 }, NULL);
 	free_calls(a);

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,134 +192,6 @@ on_child(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 	maybe_notify(p);
 }
 
-struct proc_server {
-	struct ev_loop *loop;
-	struct proc *proc; /* the server process; NULL once freed */
-	int sock;	   /* our end (blocking, CLOEXEC); -1: dead, never asked again */
-	bool ready;	   /* its hello arrived: it takes requests */
-	char *path;	   /* the argv[0] it serves */
-};
-
-static void
-server_dead(struct proc_server *s)
-{
-	if (s->sock >= 0) {
-		if (!s->ready)
-			ev_io_del(s->loop, s->sock);
-		close(s->sock);
-	}
-	s->sock = -1;
-	s->ready = false;
-}
-
-/* The server's first message, PROC_SERVE_MAGIC: it serves. Anything else (its
- * end, a program that does not know --serve): it never will. */
-static void
-on_hello(struct ev_loop *l, int fd, unsigned revents, void *ctx)
-{
-	struct proc_server *s = ctx;
-	uint32_t hello = 0;
-	ssize_t n;
-
-	(void)revents;
-	do
-		n = recv(fd, &hello, sizeof hello, MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return;
-	if (n == (ssize_t)sizeof hello && hello == PROC_SERVE_MAGIC) {
-		ev_io_del(l, fd);
-		s->ready = true;
-		return;
-	}
-	log_info("proc: %s does not serve (%s); its children are exec'd", s->path,
-		 n == 0 ? "it exited" : n < 0 ? strerror(errno) : "no hello");
-	server_dead(s);
-}
-
-/* Ask s for a child with the fds fd[0, nfd) at numbers at[0, nfd). Returns the
- * pid; 0 when nothing was sent (the caller spawns as usual); DH_EFAIL when it
- * was sent and no child can be counted on (err_msg() says why; s is then
- * dead, and killed if it may still act on it). */
-static pid_t
-server_spawn(struct proc_server *s, const struct proc_spec *spec, const int *fd, const int *at,
-	     size_t nfd)
-{
-	struct proc_serve_req h = { .magic = PROC_SERVE_MAGIC, .nfd = (uint32_t)nfd,
-				    .has_cwd = spec->cwd != NULL };
-	char *const *envp = spec->envp ? (char *const *)spec->envp : environ;
-	struct buf msg;
-
-	if (nfd > PROC_SERVE_FDS || !s->ready || strcmp(spec->argv[0], s->path) != 0)
-		return 0;
-	buf_init(&msg);
-	buf_add(&msg, (const char *)&h, sizeof h);
-	for (; spec->argv[h.argc]; h.argc++)
-		buf_add(&msg, spec->argv[h.argc], strlen(spec->argv[h.argc]) + 1);
-	for (; envp[h.envc]; h.envc++)
-		buf_add(&msg, envp[h.envc], strlen(envp[h.envc]) + 1);
-	if (spec->cwd)
-		buf_add(&msg, spec->cwd, strlen(spec->cwd) + 1);
-	for (size_t i = 0; i < nfd; i++)
-		h.fd[i] = at[i];
-	if (msg.len > PROC_SERVE_MAX) {
-		buf_fini(&msg);
-		return 0;
-	}
-	memcpy(msg.ptr, &h, sizeof h);
-
-	union {
-		char buf[CMSG_SPACE(PROC_SERVE_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} c = { 0 };
-	struct iovec iov = { .iov_base = msg.ptr, .iov_len = msg.len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf,
-			    .msg_controllen = CMSG_SPACE(nfd * sizeof(int)) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(nfd * sizeof(int));
-	memcpy(CMSG_DATA(cm), fd, nfd * sizeof(int));
-	ssize_t n;
-
-	do
-		n = sendmsg(s->sock, &m, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	buf_fini(&msg);
-	if (n != (ssize_t)iov.iov_len) {
-		/* Not taken (the server is gone): nothing runs; spawn as usual. */
-		log_warn("proc: spawn server %s: %s; spawning directly", s->path,
-			 n < 0 ? strerror(errno) : "short send");
-		server_dead(s);
-		return 0;
-	}
-
-	struct pollfd pfd = { .fd = s->sock, .events = POLLIN };
-	int32_t pid = 0;
-	int r;
-
-	do
-		r = poll(&pfd, 1, PROC_SERVE_WAIT_MS);
-	while (r < 0 && errno == EINTR);
-	if (r == 1)
-		do
-			n = recv(s->sock, &pid, sizeof pid, 0);
-		while (n < 0 && errno == EINTR);
-	if (r != 1 || n != (ssize_t)sizeof pid || pid == 0) {
-		const char *why = r == 0 ? "no answer" : r < 0 ? strerror(errno)
-			: n == 0 ? "it exited" : "a malformed answer";
-
-		server_dead(s);
-		if (s->proc)
-			proc_kill(s->proc, SIGKILL);
-		return err_set("spawn server %s: %s", s->path, why);
-	}
-	if (pid < 0)
-		return err_set("spawn %s (server): %s", spec->argv[0], strerror(-pid));
-	return pid;
-}
-
 int
 proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spec,
 	   proc_exit_fn *on_exit, void *ctx)
@@ -334,97 +205,58 @@ proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spec,
 	*out = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return err_set("pipe2: %s", strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	if (spec->stdin_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, spec->stdin_fd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	if (!spec->stderr_apart)
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	else if (spec->stderr_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, spec->stderr_fd, 2);
+	else
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/* dup2 onto the same number clears FD_CLOEXEC (glibc handles fd == newfd). */
+	int maxkeep = 2;
+	for (size_t i = 0; i < spec->nkeep_fds; i++) {
+		posix_spawn_file_actions_adddup2(&fa, spec->keep_fds[i], spec->keep_fds[i]);
+		if (spec->keep_fds[i] > maxkeep)
+			maxkeep = spec->keep_fds[i];
+	}
+	/* Close everything above what we pass on (glibc >= 2.34). Kept fds must be
+	 * numbered contiguously from 3 for this to keep them all. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, maxkeep + 1);
+	if (spec->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+						POSIX_SPAWN_SETPGROUP);
 
 	pid_t pid = 0;
-	if (spec->server) {
-		/* The child's fds: 0, 1, 2, then the kept ones at their numbers. */
-		int fd[PROC_SERVE_FDS], at[PROC_SERVE_FDS], null_in = -1, null_err = -1;
-		size_t nfd = 0;
-
-		if (spec->stdin_fd < 0)
-			null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (spec->stderr_apart && spec->stderr_fd < 0)
-			null_err = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		fd[nfd] = spec->stdin_fd >= 0 ? spec->stdin_fd : null_in;
-		at[nfd++] = 0;
-		fd[nfd] = pipefd[1];
-		at[nfd++] = 1;
-		fd[nfd] = !spec->stderr_apart ? pipefd[1] : spec->stderr_fd >= 0 ? spec->stderr_fd
-										   : null_err;
-		at[nfd++] = 2;
-		for (size_t i = 0; i < spec->nkeep_fds && nfd < PROC_SERVE_FDS; i++) {
-			fd[nfd] = spec->keep_fds[i];
-			at[nfd++] = spec->keep_fds[i];
-		}
-		if (fd[0] >= 0 && fd[2] >= 0 && nfd == 3 + spec->nkeep_fds) {
-			own_begin_spawn();
-			pid = server_spawn(spec->server, spec, fd, at, nfd);
-			own_end_spawn(pid > 0 ? pid : 0);
-		}
-		if (null_in >= 0)
-			close(null_in);
-		if (null_err >= 0)
-			close(null_err);
-		if (pid < 0) {
-			close(pipefd[0]);
-			close(pipefd[1]);
-			return DH_EFAIL;
-		}
-	}
-	if (pid == 0) {
-		posix_spawn_file_actions_init(&fa);
-		posix_spawnattr_init(&attr);
-		if (spec->stdin_fd >= 0)
-			posix_spawn_file_actions_adddup2(&fa, spec->stdin_fd, 0);
-		else
-			posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-		if (!spec->stderr_apart)
-			posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-		else if (spec->stderr_fd >= 0)
-			posix_spawn_file_actions_adddup2(&fa, spec->stderr_fd, 2);
-		else
-			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-		/* dup2 onto the same number clears FD_CLOEXEC (glibc handles fd == newfd). */
-		int maxkeep = 2;
-		for (size_t i = 0; i < spec->nkeep_fds; i++) {
-			posix_spawn_file_actions_adddup2(&fa, spec->keep_fds[i], spec->keep_fds[i]);
-			if (spec->keep_fds[i] > maxkeep)
-				maxkeep = spec->keep_fds[i];
-		}
-		/* Close everything above what we pass on (glibc >= 2.34). Kept fds must be
-		 * numbered contiguously from 3 for this to keep them all. */
-		posix_spawn_file_actions_addclosefrom_np(&fa, maxkeep + 1);
-		if (spec->cwd)
-			posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
-
-		sigemptyset(&none);
-		sigfillset(&all);
-		sigdelset(&all, SIGKILL);
-		sigdelset(&all, SIGSTOP);
-		posix_spawnattr_setsigmask(&attr, &none);
-		posix_spawnattr_setsigdefault(&attr, &all);
-		posix_spawnattr_setpgroup(&attr, 0);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-							POSIX_SPAWN_SETPGROUP);
-
-		char *const *argv = (char *const *)spec->argv;
-		char *const *envp = spec->envp ? (char *const *)spec->envp : environ;
-		own_begin_spawn();
-		if (strchr(spec->argv[0], '/'))
-			rc = posix_spawn(&pid, spec->argv[0], &fa, &attr, argv, envp);
-		else
-			rc = posix_spawnp(&pid, spec->argv[0], &fa, &attr, argv, envp);
-		own_end_spawn(rc == 0 ? pid : 0);
-		posix_spawn_file_actions_destroy(&fa);
-		posix_spawnattr_destroy(&attr);
-		if (rc != 0) {
-			close(pipefd[0]);
-			close(pipefd[1]);
-			return err_set("spawn %s: %s", spec->argv[0], strerror(rc));
-		}
-	}
+	char *const *argv = (char *const *)spec->argv;
+	char *const *envp = spec->envp ? (char *const *)spec->envp : environ;
+	own_begin_spawn();
+	if (strchr(spec->argv[0], '/'))
+		rc = posix_spawn(&pid, spec->argv[0], &fa, &attr, argv, envp);
+	else
+		rc = posix_spawnp(&pid, spec->argv[0], &fa, &attr, argv, envp);
+	own_end_spawn(rc == 0 ? pid : 0);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		return err_set("spawn %s: %s", spec->argv[0], strerror(rc));
+	}
 
 	struct proc *p = xcalloc(1, sizeof *p);
 	p->loop = l;
@@ -443,79 +275,6 @@ proc_spawn(struct proc **out, struct ev_loop *l, const struct proc_spec *spec,
 	}
 	*out = p;
 	return 0;
-}
-
-static void
-server_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
-{
-	struct proc_server *s = ctx;
-
-	(void)p;
-	(void)truncated;
-	if (s->sock >= 0)
-		log_warn("proc: spawn server %s exited (status 0x%x): %.*s", s->path, wstatus,
-			 (int)output->len, output->ptr ? output->ptr : "");
-	server_dead(s);
-}
-
-int
-proc_server_start(struct proc_server **out, struct ev_loop *l, const struct proc_spec *spec)
-{
-	int sv[2];
-	char num[16];
-	size_t argc = 0;
-
-	*out = NULL;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return err_set("socketpair: %s", strerror(errno));
-	while (spec->argv[argc])
-		argc++;
-	const char **argv = xcalloc(argc + 2, sizeof *argv);
-
-	memcpy(argv, spec->argv, argc * sizeof *argv);
-	snprintf(num, sizeof num, "%d", sv[1]);
-	argv[argc] = num;
-
-	struct proc_server *s = xcalloc(1, sizeof *s);
-	struct proc_spec ss = *spec;
-
-	s->loop = l;
-	s->sock = sv[0];
-	s->path = xstrdup(spec->argv[0]);
-	ss.argv = argv;
-	ss.keep_fds = &sv[1];
-	ss.nkeep_fds = 1;
-	ss.server = NULL;
-	ss.on_output = NULL;
-	ss.output_cap = 4096;
-	int rc = proc_spawn(&s->proc, l, &ss, server_exited, s);
-
-	free(argv);
-	close(sv[1]);
-	if (rc < 0 || ev_io_set(l, s->sock, POLLIN, on_hello, s) < 0) {
-		s->ready = true; /* not watched: nothing for server_dead() to remove */
-		proc_server_free(s);
-		return DH_EFAIL;
-	}
-	*out = s;
-	return 0;
-}
-
-bool
-proc_server_alive(const struct proc_server *s)
-{
-	return s && s->sock >= 0;
-}
-
-void
-proc_server_free(struct proc_server *s)
-{
-	if (!s)
-		return;
-	server_dead(s);
-	proc_free(s->proc); /* SIGKILLs it */
-	free(s->path);
-	free(s);
 }
 
 void

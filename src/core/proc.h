@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/buf.h"
@@ -20,7 +19,6 @@
 
 struct ev_loop;
 struct proc;
-struct proc_server;
 
 /* Each chunk of the merged output as it is read (`len` > 0 bytes, borrowed
  * for the call), before the exit callback. Must not free the proc. */
@@ -40,8 +38,6 @@ struct proc_spec {
 	bool stderr_apart;	   /* stderr is not merged: it goes to stderr_fd instead
 				    * (-1: /dev/null); the pipe carries stdout only */
 	int stderr_fd;
-	struct proc_server *server; /* NULL, or a server of argv[0]'s (below): it forks
-				     * the child instead of an exec of argv[0] */
 };
 
 /* Called once, after the child exited and its output pipe was drained.
@@ -71,51 +67,6 @@ int proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, in
 /* Kill the group with SIGKILL if still running, reap it, close fds, free.
  * The exit callback is not called. NULL-safe. */
 void proc_free(struct proc *p);
-
-/*
- * Spawn servers. A program that can serve its own command lines is started
- * once (deskhand-sandbox --serve FD); proc_spawn() with spec->server then
- * sends it the spec instead of exec'ing argv[0] anew, and it forks, with
- * clone(CLONE_PARENT), a child that runs that command line as if exec'd with
- * it. The child is ours: our own-pid set, pidfd, reaping, process group,
- * kill, exactly as a posix_spawn()ed one; what is saved is an exec and the
- * program's start-up per child. The server says PROC_SERVE_MAGIC (4 bytes)
- * once it serves; until then, and for good when it does not (a program that
- * knows no --serve exits), spawns exec argv[0] as usual: the loop never waits
- * for it. Nothing is run twice or unsupervised: a server found gone before a
- * request is sent is marked dead and that spawn and every later one exec
- * argv[0]; a server that took a request and did not answer
- * (PROC_SERVE_WAIT_MS) is killed, and that spawn fails.
- *
- * Wire format (SOCK_SEQPACKET, one message each way; sandbox/serve.c is the
- * other end and repeats it): the request is struct proc_serve_req, then
- * argc + envc NUL-terminated strings (argv, then envp), then the cwd when
- * has_cwd; SCM_RIGHTS carries nfd descriptors, the i-th to be placed at fd
- * number fd[i] in the child (0, 1 and 2 always among them). At most
- * PROC_SERVE_MAX bytes: a longer spec is exec'd as usual. The reply is one
- * int32: the child's pid, or -errno when it could not be made.
- */
-#define PROC_SERVE_MAGIC   0x31736864u /* "dhs1" */
-#define PROC_SERVE_FDS     8
-#define PROC_SERVE_MAX     (128 * 1024)
-#define PROC_SERVE_WAIT_MS 10000
-struct proc_serve_req {
-	uint32_t magic, argc, envc, nfd, has_cwd;
-	int32_t fd[PROC_SERVE_FDS];
-};
-
-/* Start a server from spec->argv with the socket's fd number appended as one
- * last argument (spec->envp, ->cwd and ->stdin_fd as for proc_spawn; its
- * output is captured and logged at its exit; keep_fds and server must be
- * unset). *out is owned by the caller: proc_server_free(). 0, or DH_EFAIL
- * (the spawn or socketpair failed; err_msg() says which). */
-int proc_server_start(struct proc_server **out, struct ev_loop *l,
-		      const struct proc_spec *spec) DH_MUST_CHECK;
-/* Whether `s` still is or may become a server (false once it exited, failed
- * its hello or was given up). */
-bool proc_server_alive(const struct proc_server *s);
-/* Kill the server and free it; children it made run on. NULL-safe. */
-void proc_server_free(struct proc_server *s);
 
 /*
  * Adopted processes. A process that runs the engine is a child subreaper

@@ -23,7 +23,6 @@
 #include "core/array.h"
 #include "core/ev.h"
 #include "core/json.h"
-#include "core/proc.h"
 #include "core/utf8.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
@@ -460,13 +459,6 @@ tool_env_init(struct tool_env *env)
 	memset(env, 0, sizeof *env);
 	env->output_cap = TOOL_OUTPUT_CAP_DEF;
 	env->default_timeout_s = TOOL_TIMEOUT_DEF;
-}
-
-void
-tool_env_fini(struct tool_env *env)
-{
-	proc_server_free(env->sandbox_server);
-	env->sandbox_server = NULL;
 }
 
 void

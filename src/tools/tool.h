@@ -21,7 +21,6 @@
 
 struct ev_loop;
 struct worker;
-struct proc_server;
 struct egress;
 struct grant_set;
 struct http_client;
@@ -74,9 +73,6 @@ struct tool_env {
 	                             * store (so it could not be undone); 0 = none */
 	bool unsandboxed;         /* --dangerously-run-commands-unsandboxed: run_command
 	                           * runs plain /bin/sh -c in grant 0, loudly marked */
-	struct proc_server *sandbox_server; /* owned: run_command's spawn server of
-	                           * sandbox_path (core/proc.h), started at the first
-	                           * command; NULL until then or when it cannot run */
 	int sandbox_trial;        /* run_command's once-per-session trial of the
 	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
 	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
@@ -186,9 +182,6 @@ struct tool_extra {
 /* Defaults: output_cap TOOL_OUTPUT_CAP_DEF, default_timeout_s TOOL_TIMEOUT_DEF,
  * everything else NULL. */
 void tool_env_init(struct tool_env *env);
-/* Free what the tools started and keep in `env` (the sandbox's spawn server);
- * env's borrowed fields are left alone. */
-void tool_env_fini(struct tool_env *env);
 
 void tool_result_init(struct tool_result *r);
 /* Free text and content; r is then as after tool_result_init(). NULL-safe. */

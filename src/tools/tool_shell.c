@@ -32,7 +32,6 @@
 
 #include "core/ev.h"
 #include "core/json.h"
-#include "core/log.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
@@ -730,27 +729,6 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	                          ctx);
 }
 
-/* The engine's spawn server of deskhand-sandbox (core/proc.h), started at the
- * first command: each command then costs a fork of it, not an exec of the
- * helper. NULL when it cannot run or has gone (proc_spawn then execs the
- * helper as before; a server that failed is not started again). */
-static struct proc_server *
-sandbox_server(struct tool_env *env, struct ev_loop *loop)
-{
-	if (env->sandbox_server)
-		return proc_server_alive(env->sandbox_server) ? env->sandbox_server : NULL;
-	if (env->sandbox_trial < 0 || !env->sandbox_path)
-		return NULL;
-	const char *argv[] = { env->sandbox_path, "--serve", NULL };
-	struct proc_spec spec = { .argv = argv, .envp = sandbox_envp, .stdin_fd = -1 };
-
-	if (proc_server_start(&env->sandbox_server, loop, &spec) < 0) {
-		log_warn("run_command: %s; commands exec the sandbox helper", err_msg());
-		return NULL;
-	}
-	return env->sandbox_server;
-}
-
 /* Build deskhand-sandbox's argv and spawn it. */
 static int
 shell_spawn(struct shell_run *r, struct tool_run **out)
@@ -798,7 +776,6 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		.on_output = shell_output,
 		.keep_fds = keep,
 		.nkeep_fds = pair[1] >= 0 ? 2 : 1,
-		.server = sandbox_server(env, r->loop),
 	};
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 

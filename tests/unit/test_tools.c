@@ -958,7 +958,6 @@ Test(tool, run_command_without_sandbox)
 	                          "commands never run unsandboxed");
 	free(d2.text);
 	cr_assert(!exists("pwned"));
-	tool_env_fini(&env);
 	ev_free(l);
 }
 
@@ -973,10 +972,7 @@ fake_sandbox(void)
 	FILE *f = fopen(p, "w");
 
 	cr_assert(f);
-	/* A helper that knows no --serve: run_command's spawn server exits at once,
-	 * and every command execs the helper (core/proc.h, "Spawn servers"). */
 	fprintf(f, "#!/bin/sh\n"
-	           "[ \"$1\" != --serve ] || exit 2\n"
 	           "printf '%%s\\n' \"$@\" > \"$0.args\"\n"
 	           "ready=\n"
 	           "while [ $# -gt 0 ]; do\n"
@@ -1078,7 +1074,6 @@ Test(tool, run_command_client_with_fake_helper)
 		free(c.text);
 	}
 	cr_assert(!exists("no-ready.txt"), "a command whose setup failed ran");
-	tool_env_fini(&env);
 	ev_free(l);
 	free(fake);
 }
@@ -1139,7 +1134,6 @@ Test(tool, run_command_output_cap)
 	cr_assert(!strncmp(d2.text, "xé", 3), "%s", d2.text);
 	cr_assert(strstr(d2.text, "ééé\nexit status 0"), "%s", d2.text);
 	free(d2.text);
-	tool_env_fini(&env);
 	ev_free(l);
 	free(fake);
 }
@@ -1199,7 +1193,6 @@ Test(tool, run_command_head_tail_store_live)
 	buf_fini(&lr.all);
 	env.on_output = NULL;
 	env.hook_ctx = NULL;
-	tool_env_fini(&env);
 	ev_free(l);
 	free(store);
 	free(fake);
@@ -1266,7 +1259,6 @@ Test(tool, run_command_cancel_kills_tree)
 	/* Nothing more arrives. */
 	cr_assert(ev_run_once(l, 50) == 0);
 	cr_assert(!d.called);
-	tool_env_fini(&env);
 	ev_free(l);
 	free(json);
 	free(pidfile);
@@ -1284,7 +1276,6 @@ Test(tool, run_command_cancel_inside_done)
 	run_cmd(l, "{\"command\":\"echo bye\"}", &d);
 	cr_assert_str_eq(d.text, "bye\nexit status 0");
 	free(d.text);
-	tool_env_fini(&env);
 	ev_free(l);
 	free(fake);
 }
@@ -1306,7 +1297,6 @@ Test(tool, run_command_real_sandbox)
 
 		snprintf(msg, sizeof msg, "%s", d.text);
 		free(d.text);
-		tool_env_fini(&env);
 		ev_free(l);
 		SKIP("the sandbox cannot be set up here: %s", msg);
 	}
@@ -1316,7 +1306,6 @@ Test(tool, run_command_real_sandbox)
 	assert_file("made.txt", "hi\n");
 	free(want);
 	free(d.text);
-	tool_env_fini(&env);
 	ev_free(l);
 }
 
@@ -1681,6 +1670,5 @@ Test(tool, read_file_document_on_the_worker)
 	}
 	env.worker = NULL;
 	worker_free(w);
-	tool_env_fini(&env);
 	ev_free(l);
 }
