@@ -6,6 +6,7 @@
 #include "core/dl.h"
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,4 +65,26 @@ dl_load(struct dl_lib *l)
 		pthread_mutex_unlock(&l->lock);
 	}
 	return s > 0 ? 0 : err_set("%s", l->why);
+}
+
+void
+dl_preload_start(struct dl_preload *p, void *(*fn)(void *))
+{
+	sigset_t all, old;
+
+	if (p->running)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	p->running = pthread_create(&p->thread, NULL, fn, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void
+dl_preload_join(struct dl_preload *p)
+{
+	if (p->running) {
+		pthread_join(p->thread, NULL);
+		p->running = false;
+	}
 }

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -53,6 +54,21 @@ struct dl_lib {
  * libyaml-0-2) could not be loaded: …"); the first failure is also logged.
  * The table is left untouched (all NULL) unless every symbol was found. */
 int dl_load(struct dl_lib *l) DH_MUST_CHECK;
+
+/* A thread that loads libraries ahead of their first use (libcurl, libgit2
+ * at start). Zero-initialised: not running. */
+struct dl_preload {
+	pthread_t thread;
+	bool running;
+};
+
+/* Run fn(NULL) on a thread of its own, started with every signal blocked (so
+ * that one sent during the load goes to another thread; the thread keeps that
+ * mask). A no-op while `p` runs; when the thread cannot be created, nothing
+ * runs and the first use loads the library itself. */
+void dl_preload_start(struct dl_preload *p, void *(*fn)(void *));
+/* Wait for p's thread, if it was started and not yet joined. */
+void dl_preload_join(struct dl_preload *p);
 
 /* internal to DL_LIBRARY */
 #define DL_PTR_(f) __typeof__(f) *f;

@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,8 +41,8 @@ DL_LIBRARY(lc, "libcurl.so.4", "libcurl4", CURL_SYMS);
 
 /* The thread http_preload() started, until http_global_init() joins it, and
  * whether it set GNUTLS_NO_IMPLICIT_INIT (unset again once it is joined). */
-static pthread_t preload_thread;
-static bool preloading, gnutls_env_set;
+static struct dl_preload preload;
+static bool gnutls_env_set;
 
 struct http_request {
 	struct http_client *client;
@@ -520,9 +519,7 @@ preload_run(void *arg)
 void
 http_preload(void)
 {
-	sigset_t all, old;
-
-	if (preloading)
+	if (preload.running)
 		return;
 	/* GnuTLS comes with libcurl (through librtmp; curl's TLS is OpenSSL's)
 	 * and would initialise itself when loaded, p11-kit's modules with it:
@@ -533,20 +530,13 @@ http_preload(void)
 	 * commands deskhand runs never see it. */
 	if (!getenv("GNUTLS_NO_IMPLICIT_INIT"))
 		gnutls_env_set = setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == 0;
-	/* Every signal blocked: one sent during the load goes to another thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	preloading = pthread_create(&preload_thread, NULL, preload_run, NULL) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	dl_preload_start(&preload, preload_run);
 }
 
 int
 http_global_init(void)
 {
-	if (preloading) {
-		pthread_join(preload_thread, NULL);
-		preloading = false;
-	}
+	dl_preload_join(&preload);
 	if (gnutls_env_set) {
 		unsetenv("GNUTLS_NO_IMPLICIT_INIT");
 		gnutls_env_set = false;

@@ -7,7 +7,6 @@
 #include "snap/snap.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,8 +25,7 @@ static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int setup_state;
 static char setup_why[256];
 /* The thread snap_preload() started, until snap_global_shutdown() joins it. */
-static pthread_t preload_thread;
-static bool preloading;
+static struct dl_preload preload;
 
 /* libgit2's initialisation parses the system's CA certificates for an HTTPS
  * transport the shadow repositories never use: with its mbedTLS backend
@@ -103,24 +101,13 @@ preload_run(void *arg)
 void
 snap_preload(void)
 {
-	sigset_t all, old;
-
-	if (preloading)
-		return;
-	/* Every signal blocked: one sent during the load goes to another thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	preloading = pthread_create(&preload_thread, NULL, preload_run, NULL) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	dl_preload_start(&preload, preload_run);
 }
 
 void
 snap_preload_join(void)
 {
-	if (preloading) {
-		pthread_join(preload_thread, NULL);
-		preloading = false;
-	}
+	dl_preload_join(&preload);
 }
 
 int
