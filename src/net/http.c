@@ -92,6 +92,21 @@ request_unlink(struct http_request *r)
 	r->prev = r->next = NULL;
 }
 
+/* Free r and what it owns (its easy handle included), once it is in no
+ * multi handle and no list. */
+static void
+request_free(struct http_request *r)
+{
+	lc.curl_easy_cleanup(r->easy);
+	lc.curl_slist_free_all(r->headers);
+	lc.curl_slist_free_all(r->resolve);
+	free(r->pins);
+	free(r->parts);
+	free(r->body);
+	buf_fini(&r->hdr);
+	free(r);
+}
+
 /* Remove from the multi and free. Must not run inside a curl callback. */
 static void
 request_destroy(struct http_request *r)
@@ -103,14 +118,7 @@ request_destroy(struct http_request *r)
 	c->depth++; /* remove_handle may call the socket callback */
 	lc.curl_multi_remove_handle(c->multi, r->easy);
 	c->depth--;
-	lc.curl_easy_cleanup(r->easy);
-	lc.curl_slist_free_all(r->headers);
-	lc.curl_slist_free_all(r->resolve);
-	free(r->pins);
-	free(r->parts);
-	free(r->body);
-	buf_fini(&r->hdr);
-	free(r);
+	request_free(r);
 }
 
 static void
@@ -716,13 +724,7 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	CURLMcode mc = lc.curl_multi_add_handle(c->multi, e);
 	if (mc != CURLM_OK) {
 		request_unlink(r);
-		lc.curl_easy_cleanup(e);
-		lc.curl_slist_free_all(r->headers);
-		lc.curl_slist_free_all(r->resolve);
-		free(r->pins);
-		free(r->parts);
-		free(r->body);
-		free(r);
+		request_free(r);
 		return err_set("http: %s", lc.curl_multi_strerror(mc));
 	}
 	if (r->idle_ms > 0)
@@ -731,13 +733,7 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	return 0;
 
 fail:
-	lc.curl_easy_cleanup(r->easy);
-	lc.curl_slist_free_all(r->headers);
-	lc.curl_slist_free_all(r->resolve);
-	free(r->pins);
-	free(r->parts);
-	free(r->body);
-	free(r);
+	request_free(r);
 	return err_set("http: %s", lc.curl_easy_strerror(code));
 }
 
