@@ -54,12 +54,35 @@ build/deskhand: $(call objs,build,$(MAIN_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lpthread
 
-# Static: the helper runs twice per command (before bwrap, and inside as the exec stage), and
-# without the dynamic loader each start costs about 0.7 ms less here. It links only libc. The
-# sanitizer build below stays dynamic (ASan cannot link statically).
-build/deskhand-sandbox: $(call objs,build,$(SBX_SRC)) build/sandbox/filter_bpf.o
-	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(OPT) -static -o $@ $^
+# Static, and against musl (Debian's musl-tools) where musl-gcc is there: the helper starts
+# twice per command (before bwrap, and inside it as the exec stage). A static glibc start
+# costs ~0.7 ms less than a dynamic one here, a static musl one ~0.6 ms less again: sandbox
+# overhead above bare bwrap 3.7-4.2 ms against 4.8-5.7 ms for static glibc (three
+# alternating runs of build/bench-sandbox each). It links only libc. The kernel's own
+# headers (<linux/landlock.h>, <linux/nsfs.h>) come from Debian's linux-libc-dev through
+# build/musl/include, which holds links to just those directories, so no glibc header mixes
+# in. Without musl-gcc the helper is static glibc, as before. `make check` runs the sandbox
+# tests against this binary too (DH_RELEASE_SANDBOX); the sanitizer build below stays glibc
+# and dynamic (ASan cannot link statically).
+SBX_CC      = $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
+SBX_MULTI   = $(shell $(CC) -print-multiarch)
+SBX_CFLAGS  = $(if $(filter musl-gcc,$(SBX_CC)),-idirafter build/musl/include)
+build/musl/include/.links:
+	@mkdir -p $(dir $@)
+	$(Q)ln -sfn /usr/include/linux $(dir $@)linux && \
+	  ln -sfn /usr/include/$(SBX_MULTI)/asm $(dir $@)asm && \
+	  ln -sfn /usr/include/asm-generic $(dir $@)asm-generic && touch $@
+build/musl/%.o: %.c build/musl/include/.links
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC/SBX  $<")
+	$(Q)$(SBX_CC) $(BASEFLAGS) $(OPT) $(SBX_CFLAGS) -c -o $@ $<
+build/musl/sandbox/filter_bpf.o: build/sandbox/filter_bpf.c build/musl/include/.links
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC/SBX  $<")
+	$(Q)$(SBX_CC) $(BASEFLAGS) -Isandbox $(OPT) $(SBX_CFLAGS) -c -o $@ $<
+build/deskhand-sandbox: $(call objs,build/musl,$(SBX_SRC)) build/musl/sandbox/filter_bpf.o
+	$(if $(Q),@echo "  LD      $@ ($(SBX_CC))")
+	$(Q)$(SBX_CC) $(OPT) -static -o $@ $^
 
 # $(1): build directory, $(2): its flags. gen-filter compiles the seccomp policy; its
 # output is the C array the helper embeds.
@@ -168,6 +191,8 @@ DEB_PKGS += pandoc
 DEB_PKGS += man-db
 # The transcript's group commit test watches which thread syncs it (strace -f).
 DEB_PKGS += strace
+# deskhand-sandbox is linked statically against musl (see build/deskhand-sandbox).
+DEB_PKGS += musl-tools
 # The MCP tests install their pinned npm packages (tests/mcp/package-lock.json),
 # the OpenTelemetry tests theirs (tests/otel/package-lock.json: the collector
 # decodes with the official opentelemetry-proto definitions);
@@ -211,17 +236,20 @@ mcp-conformance: deps
 
 # ---- tests, demo, bench ---------------------------------------------------------------
 check: deps
-	$(Q)$(MAKE) --no-print-directory asan fuzz-build
-	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
+	$(Q)$(MAKE) --no-print-directory asan fuzz-build build/deskhand-sandbox
+	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz \
+	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
 # check + the multi-minute scale tests (tests/slow/: a 100,000-file baseline, a
 # 300-turn session past the context window).
 check-slow: deps
-	$(Q)$(MAKE) --no-print-directory asan fuzz-build
-	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz DH_SLOW=1 tests/run.sh
+	$(Q)$(MAKE) --no-print-directory asan fuzz-build build/deskhand-sandbox
+	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz DH_SLOW=1 \
+	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
-test: asan fuzz-build
-	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz tests/run.sh
+test: asan fuzz-build build/deskhand-sandbox
+	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz \
+	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

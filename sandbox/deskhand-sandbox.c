@@ -506,7 +506,7 @@ static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int info_w, int 
         }
         last = dst[i];
     }
-    close_range((unsigned)last + 1, ~0u, 0);
+    syscall(SYS_close_range, (unsigned)last + 1, ~0u, 0); /* musl 1.2.3 has no wrapper */
     /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in.
      * Only ignored ones need resetting (exec resets handlers): a syscall each, not 64. The raw
      * rt_sigaction, because glibc refuses to touch the two real-time signals it reserves (32,

@@ -4,7 +4,9 @@ set -eu
 : "${DH_BUILD:?DH_BUILD must name the build directory}"
 DH_TESTS=${DH_TESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 DESKHAND=$DH_BUILD/deskhand
-SANDBOX=$DH_BUILD/deskhand-sandbox
+# DH_TEST_SANDBOX: another helper binary to test (run.sh's second pass of the sandbox
+# tests over the release build's static helper, DH_RELEASE_SANDBOX).
+SANDBOX=${DH_TEST_SANDBOX:-$DH_BUILD/deskhand-sandbox}
 T=$(mktemp -d /tmp/dhtest.XXXXXX)
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_STATE_HOME=$T/home/.local/state
 # Each test has its own engine socket directory (client_socket_dir()).

@@ -9,7 +9,10 @@
 #      DH_FUZZ (dir with the fuzz-NAME targets, `make fuzz-build`),
 #      TEST_FILTER (substring of integ and fuzz_NAME test names to run),
 #      DH_SLOW=1 (also tests/slow/*.sh, the multi-minute scale tests that
-#      `make check-slow` runs; they count as integration tests).
+#      `make check-slow` runs; they count as integration tests),
+#      DH_RELEASE_SANDBOX (the release build's deskhand-sandbox: static, and
+#      built against musl, unlike DH_BUILD's sanitizer build; every
+#      sandbox_*.sh test runs once more against it, as sandbox_NAME@release).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export DH_BUILD=${DH_BUILD:-$here/../build-asan}
@@ -58,8 +61,13 @@ for t in "$here"/integ/*.sh "${slow[@]}"; do
   [ -e "$t" ] || continue
   name=$(basename "$t" .sh)
   [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
-  if grep -q '^# test: serial' "$t"; then serial+=("$t"); else pool+=("$t"); fi
+  both=("$t")
+  [[ -n "${DH_RELEASE_SANDBOX:-}" && "$name" == sandbox_* ]] && both+=("$t@release")
+  if grep -q '^# test: serial' "$t"; then serial+=("${both[@]}"); else pool+=("${both[@]}"); fi
 done
+if [ -n "${DH_RELEASE_SANDBOX:-}" ] && [ ! -x "$DH_RELEASE_SANDBOX" ]; then
+  echo "DH_RELEASE_SANDBOX=$DH_RELEASE_SANDBOX is not an executable file"; exit 2
+fi
 
 # The pids whose environment holds DH_TEST_RUN=$1.
 test_procs() {
@@ -85,11 +93,17 @@ start_job() {
   running[$!]=$name
 }
 
-# Run the integration test file T in the background (start_job).
+# Run the integration test file T in the background (start_job). T@release
+# runs T with the release helper as $SANDBOX (tests/lib.sh DH_TEST_SANDBOX).
 start_test() {
-  local t=$1 limit
+  local t=${1%@release} limit name
+  name=$(basename "$t" .sh)
   limit=$(sed -n 's/^# test: timeout \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
-  start_job "$(basename "$t" .sh)" timeout "${limit:-300}" bash "$t"
+  if [ "$1" != "$t" ]; then
+    start_job "$name@release" env DH_TEST_SANDBOX="$DH_RELEASE_SANDBOX" timeout "${limit:-300}" bash "$t"
+  else
+    start_job "$name" timeout "${limit:-300}" bash "$t"
+  fi
 }
 
 # Count and print the record of the test NAME, and reap what it left behind.
