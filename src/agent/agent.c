@@ -700,6 +700,12 @@ ckpt_done(int rc, const char *msg, void *ctx)
 		char *m = xasprintf("checkpoint of %s failed: %s",
 				    grant_get(a->cfg.grants, j->grant)->path, msg);
 		say(a, &(struct event){ .type = EVENT_ERROR, .text = m });
+		/* No call runs before the folder as it was is recorded (execute):
+		 * without a baseline (its shadow repository could not be opened:
+		 * libgit2 missing, a corrupt one, one of another folder) the
+		 * session stops, as a launch that could not open it did. */
+		if (j->kind == CK_BASELINE)
+			agent_stop(a, "failed", m);
 		free(m);
 	}
 	if (j->report.len) {

@@ -389,7 +389,11 @@ lock_owner(const struct engine *e)
 }
 
 /* Open stores (and watches) for grants added since the last call; each store
- * is locked for this engine (one writer per shadow repository). */
+ * is locked for this engine (one writer per shadow repository). The lock
+ * needs no libgit2; the repository itself is opened by the first job that
+ * uses the store on the worker (snap_open_repo: the baseline, or a resumed
+ * session's recovery), beside the first request, and a failure there stops
+ * the session (agent.c, ckpt_done). */
 static int
 open_new_stores(struct engine *e)
 {
@@ -401,7 +405,7 @@ open_new_stores(struct engine *e)
 
 		e->redact[i] = p;
 		/* engine_grant_add() may have opened and locked it already. */
-		if (!e->stores[i] && snap_open(&e->stores[i], p, e->state) < 0)
+		if (!e->stores[i] && snap_prepare(&e->stores[i], p, e->state) < 0)
 			return DH_EFAIL;
 		if ((rc = snap_lock(e->stores[i], SNAP_LOCK_ENGINE, lock_owner(e))) < 0) {
 			snap_close(e->stores[i]);

@@ -108,12 +108,30 @@ void snap_global_shutdown(void);
 const char *snap_library_version(void);
 
 /* Open (creating on first use) the shadow repository for `workdir`, which must
- * be an absolute path equal to its realpath(3). `state_dir` is created if
- * missing; the repository lives in STATE_DIR/snapshots/HASH.git where HASH is
- * the SHA-1 of the folder path. If the state dir lies inside the folder it is
- * excluded from checkpoints. *out is owned by the caller (snap_close).
- * Returns 0, DH_ENOTFOUND (no such folder) or DH_EFAIL. */
+ * be an absolute path equal to its realpath(3): snap_prepare() then
+ * snap_open_repo(). *out is owned by the caller (snap_close). Returns 0,
+ * DH_ENOTFOUND (no such folder) or DH_EFAIL. */
 int snap_open(struct snap_store **out, const char *workdir, const char *state_dir) DH_MUST_CHECK;
+
+/* The first half of snap_open(), which needs no libgit2 (so a launch does
+ * not wait for its load): checks `workdir` as above, creates `state_dir` if
+ * missing and the repository's directory, STATE_DIR/snapshots/HASH.git/
+ * where HASH is git's object id of the folder path as a blob (the SHA-1 of
+ * "blob LEN\0PATH"). If the state dir lies inside the folder it is excluded
+ * from checkpoints. The store can be locked (snap_lock) and closed at once;
+ * its repository is opened by snap_open_repo(), which every other function
+ * taking a store calls first (on the thread that owns the store). *out is
+ * owned by the caller (snap_close). Returns 0, DH_ENOTFOUND (no such folder)
+ * or DH_EFAIL. */
+int snap_prepare(struct snap_store **out, const char *workdir, const char *state_dir)
+	DH_MUST_CHECK;
+
+/* The second half: load libgit2 if need be, open the repository or
+ * create it, refuse one that records another folder ("snapshot: REPO belongs
+ * to OTHER, not FOLDER") and read its index. A no-op once it has succeeded;
+ * after a failure the next call tries again. Returns 0 or DH_EFAIL with
+ * err_msg() saying why (libgit2 missing, a corrupt repository, …). */
+int snap_open_repo(struct snap_store *s) DH_MUST_CHECK;
 
 /* Close the repository and free the store; NULL is a no-op. */
 void snap_close(struct snap_store *s);
