@@ -22,7 +22,7 @@ struct buf;
  *
  * Threading: everything is synchronous. A store belongs to ONE thread (the
  * snapshot worker) and must not be shared; no process-global state is used
- * beyond libgit2's own, set up once per process (snap_preload() below).
+ * beyond libgit2's own, set up once per process (snap_global_init() below).
  * Nothing here may be called from an event-loop callback (it does disk I/O).
  *
  * Ids are 40-char lowercase hex commit ids; short ids are their first 12.
@@ -85,22 +85,17 @@ struct snap_log_entry {
  */
 
 /* Process-wide libgit2 setup. libgit2 is loaded with dlopen(), not linked
- * (core/dl.h): snap_preload() starts the load and git_libgit2_init() on a
- * thread of its own and returns at once, so a launch goes on beside it;
- * snap_open() (and every other entry point that needs libgit2) waits for it,
- * and fails with an error naming libgit2 and its Debian package if it could
- * not be loaded. snap_global_init() does the same load synchronously and
- * returns 0 or DH_EFAIL. Call snap_global_shutdown() once at the end, from the
- * thread that called snap_preload() (it joins that thread). Objects are
+ * (core/dl.h), by the first call that needs it (snap_open_repo(), on the
+ * thread that owns the store: a launch does not wait for it), with
+ * git_libgit2_init(); that call fails with an error naming libgit2 and its
+ * Debian package if it could not be loaded. snap_global_init() does the same
+ * load at once and returns 0 or DH_EFAIL. Call snap_global_shutdown() once
+ * at the end, when no store is in use any more. Objects are
  * written by libgit2 to a temporary name and renamed, so a killed process
  * never leaves a torn object; they are not fsynced
  * (GIT_OPT_ENABLE_FSYNC_GITDIR), which would make a baseline of a big folder
  * an fsync per file. libgit2's object cache is off and its CA store freed
  * (memory; the shadow repositories never use the network). */
-void snap_preload(void);
-/* Wait for snap_preload()'s thread to end, if there is one: the process may
- * then fork() without exec (no thread is inside the loader). */
-void snap_preload_join(void);
 int snap_global_init(void) DH_MUST_CHECK;
 void snap_global_shutdown(void);
 /* "libgit2 X.Y.Z" of the library actually loaded (loading it if need be).
