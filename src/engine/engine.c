@@ -1881,10 +1881,12 @@ engine_command(struct engine *e, const struct command *c)
 }
 
 
-/* The store of a folder about to be granted, opened and locked first so that
- * a folder another live engine has is refused before it joins the grants.
- * *out stays NULL when add_grant() will refuse the folder itself (missing,
- * refused, already granted, too many). */
+/* The store of a folder about to be granted, prepared and locked first so
+ * that a folder another live engine has is refused before it joins the
+ * grants; its repository is opened on the worker, by the next task's
+ * baseline, as open_new_stores() says (no libgit2 on the loop). *out stays
+ * NULL when add_grant() will refuse the folder itself (missing, refused,
+ * already granted, too many). */
 static int
 prelock_store(struct engine *e, const char *path, bool force, struct snap_store **out)
 {
@@ -1896,7 +1898,7 @@ prelock_store(struct engine *e, const char *path, bool force, struct snap_store 
 	*out = NULL;
 	for (size_t i = 0; !skip && i < e->ngrants; i++)
 		skip = !strcmp(e->redact[i], real);
-	if (!skip && (rc = snap_open(out, real, e->state)) == 0)
+	if (!skip && (rc = snap_prepare(out, real, e->state)) == 0)
 		rc = snap_lock(*out, SNAP_LOCK_ENGINE, lock_owner(e));
 	if (rc < 0) {
 		snap_close(*out);
