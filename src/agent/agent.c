@@ -185,11 +185,13 @@ struct agent {
 	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
 	bool was_refused;	/* admit() refused the request (cap_hit is set) */
 	double ledger_pending;	/* USD posted to the day's ledger, not yet written */
+	struct ledger_job *ledger_next; /* the last request's cost, not posted yet */
 };
 
 static void next_turn(struct agent *a);
 static void process_call(struct agent *a);
 static void finish(struct agent *a, const char *status, const char *msg);
+static void ledger_post(struct agent *a);
 static void baseline_done(struct agent *a);
 
 /*
@@ -954,6 +956,7 @@ finish(struct agent *a, const char *status, const char *msg)
 	}
 	a->phase = PHASE_DONE;
 	a->status = status;
+	ledger_post(a);
 	free(a->finish_msg);
 	a->finish_msg = msg ? xstrdup(msg) : NULL;
 	buf_fini(&why);
@@ -1023,6 +1026,20 @@ ledger_run(void *ctx)
 	return spend_ledger_add(j->dir, j->session, j->usd, j->ts_ms);
 }
 
+/* ledger_run() for a job whose agent is gone: no done callback, so the job
+ * frees itself (on the worker). */
+static int
+ledger_run_free(void *ctx)
+{
+	struct ledger_job *j = ctx;
+	int rc = ledger_run(j); /* nobody is left to tell of a failure */
+
+	free(j->dir);
+	free(j->session);
+	free(j);
+	return rc;
+}
+
 static void
 ledger_done(int rc, const char *errmsg, void *ctx)
 {
@@ -1036,7 +1053,23 @@ ledger_done(int rc, const char *errmsg, void *ctx)
 	free(j);
 }
 
-/* The request's cost into the day's ledger, off the loop (an fsync). */
+/* Post the last request's cost (ledger_add()) to the worker, if any. */
+static void
+ledger_post(struct agent *a)
+{
+	struct ledger_job *j = a->ledger_next;
+
+	a->ledger_next = NULL;
+	if (j)
+		worker_post(a->cfg.worker, ledger_run, ledger_done, j);
+}
+
+/* The request's cost into the day's ledger, off the loop (an fsync). It
+ * counts at once (ledger_pending, the day's cap), and is posted to the
+ * worker when the next request is out or the run finishes (ledger_post()),
+ * not as the response ends: the worker runs jobs in order, and the turn's
+ * group commit and tool calls, which the next request waits for, would
+ * each wait for this fsync first (0.5 ms here). */
 static void
 ledger_add(struct agent *a, double usd)
 {
@@ -1045,6 +1078,7 @@ ledger_add(struct agent *a, double usd)
 
 	if (!a->cfg.ledger_dir || !a->cfg.worker || !(usd > 0))
 		return;
+	ledger_post(a); /* one at a time; never more than one waits */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	j = xcalloc(1, sizeof *j);
 	j->a = a;
@@ -1053,7 +1087,7 @@ ledger_add(struct agent *a, double usd)
 	j->session = xstrdup(session_id(a->cfg.session));
 	j->usd = usd;
 	j->ts_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	worker_post(a->cfg.worker, ledger_run, ledger_done, j);
+	a->ledger_next = j;
 }
 
 static void
@@ -1390,6 +1424,8 @@ begin_compact(struct agent *a, void (*then)(struct agent *))
 	struct llm_request req = { .system = compact_system_prompt, .messages = msgs };
 	int rc = llm_start(a->cfg.llm, &req, &cb, a);
 
+	ledger_post(a);
+
 	cJSON_Delete(msgs);
 	if (rc < 0)
 		compact_failed(a, err_msg());
@@ -1702,6 +1738,8 @@ start_request(struct agent *a)
 				   .nmemo = a->nmemo };
 	a->was_refused = false;
 	int rc = llm_start(a->cfg.llm, &req, &cb, a);
+
+	ledger_post(a); /* the worker is idle while the model answers */
 
 	if (rc == 0) {
 		/* The body is sent from the memos' text, which history_keep_text
@@ -2543,6 +2581,8 @@ agent_free(struct agent *a)
 	if (!a)
 		return;
 	tool_run_cancel(a->run);
+	if (a->ledger_next) /* stopped before the next request or finish(): it still counts */
+		worker_post(a->cfg.worker, ledger_run_free, NULL, a->ledger_next);
 	if (a->env.extra && a->env.extra->wait)
 		a->env.extra->wait(a->env.extra->ctx, NULL, a); /* forget our waiter */
 	llm_cancel(a->cfg.llm);
