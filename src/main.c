@@ -158,13 +158,13 @@ main(int argc, char **argv)
 		 * (run: the event loop blocks signals before any library thread). */
 		if (verbs[i].client)
 			return verbs[i].fn(argc - 1, argv + 1);
-		/* libgit2 and libcurl load on threads of their own, libgit2
-		 * first: two dlopen()s take turns on the loader's lock, and so
-		 * libgit2's set-up (its CA store) runs while libcurl loads.
-		 * llm_global_init() waits for libcurl, the first store opened
-		 * for libgit2. Started the other way round, libgit2's load and
-		 * set-up came after libcurl's, and the first request 4 ms later. */
-		snap_preload();
+		/* libcurl loads on a thread of its own, which
+		 * llm_global_init() waits for. libgit2 is not loaded here: the
+		 * first job that opens a store's repository on the snapshot
+		 * worker loads it (snap_open_repo), beside the first request.
+		 * Loaded here as well, on a thread, its dlopen() took turns with
+		 * libcurl's on the loader's lock and its set-up took the second
+		 * core, and the first request came 6-9 ms later. */
 		http_preload();
 		if (llm_global_init() < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());

@@ -147,6 +147,7 @@ struct agent {
 	cJSON *meta_base;	/* meta.json's fields kept across saves (meta_base()) */
 	struct llm_memo *memo;	/* of the first nmemo history messages (estimate_request) */
 	size_t nmemo, capmemo;
+	size_t ntext;		/* messages history_keep_text() has looked at */
 	size_t est_msg_tokens;	/* their tokens */
 
 	struct strv steers;
@@ -405,15 +406,75 @@ watcher_text(struct agent *a, struct buf *out)
 		buf_printf(out, "off (%s)", a->cfg.watch_off ? a->cfg.watch_off : "not started");
 }
 
-/* The history lost or changed a message (compaction, a replaced last
- * message): estimate_request() counts every message again. */
+/* The history is about to lose or change a message (compaction, a
+ * replaced last message): the memos go (but the text of a message the
+ * history keeps as text, which is the history's) and estimate_request()
+ * counts every message again. Called while the memos and the messages
+ * still line up. */
 static void
 history_rewritten(struct agent *a)
 {
-	for (size_t i = 0; i < a->nmemo; i++)
-		free(a->memo[i].json);
+	const cJSON *m = a->history ? a->history->child : NULL;
+
+	for (size_t i = 0; i < a->nmemo; i++, m = m ? m->next : NULL) {
+		if (!(cJSON_IsRaw(m) && m->valuestring == a->memo[i].json))
+			free(a->memo[i].json);
+	}
 	a->nmemo = 0;
+	a->ntext = 0;
 	a->est_msg_tokens = 0;
+}
+
+/* Every message the history keeps as its text read back into a tree (what
+ * compaction reads), its memo gone with it. */
+static void
+history_open(struct agent *a)
+{
+	history_rewritten(a);
+	json_open_items(a->history);
+}
+
+/* Whether message m, whose memo text is `json`, may be kept as that text:
+ * the request sends it as it is (it carries no cache breakpoint of its own,
+ * which the request would take off) and reading the text back gives the
+ * same message (no string json_print() had to scrub into U+FFFD). */
+static bool
+text_keeps(const cJSON *m, const char *json)
+{
+	const cJSON *blk;
+
+	if (!cJSON_IsObject(m) || strstr(json, "\xef\xbf\xbd"))
+		return false;
+	cJSON_ArrayForEach(blk, cJSON_GetObjectItemCaseSensitive(m, "content"))
+	{
+		if (cJSON_GetObjectItemCaseSensitive(blk, "cache_control"))
+			return false;
+	}
+	return true;
+}
+
+/* The last messages stay trees: the request looks for its breakpoints there. */
+#define HISTORY_TREES 4
+
+/* Keep each message sent once, but the last HISTORY_TREES, as its memo's
+ * text only (a Raw item, core/json.h), the tree freed: late in a session
+ * the conversation is most of the process's memory, and a tree holds its
+ * text several times over (nodes, keys, strings) beside the memo. The
+ * request sends the text as it did (llm_request.memo); whoever reads the
+ * history as trees opens it first (history_open). */
+static void
+history_keep_text(struct agent *a)
+{
+	size_t have = (size_t)cJSON_GetArraySize(a->history);
+	cJSON *m = cJSON_GetArrayItem(a->history, (int)a->ntext), *next;
+
+	for (; m && a->ntext + HISTORY_TREES < have && a->ntext < a->nmemo; m = next, a->ntext++) {
+		char *json = a->memo[a->ntext].json;
+
+		next = m->next;
+		if (text_keeps(m, json))
+			cJSON_ReplaceItemViaPointer(a->history, m, json_raw_take(json));
+	}
 }
 
 /* Append a message to the conversation and to the transcript as a history
@@ -456,12 +517,14 @@ meta_base(struct agent *a)
 			json_add_str(a->meta_base, "summary", json_str(old, "summary"));
 	} else {
 		/* first save: the task is the first user message's text */
-		cJSON *first = cJSON_GetArrayItem(a->history, 0);
+		cJSON *own;
+		const cJSON *first = json_open(cJSON_GetArrayItem(a->history, 0), &own);
 		cJSON *c = first ? cJSON_GetObjectItemCaseSensitive(first, "content") : NULL;
 		const char *task = cJSON_IsString(c) ? c->valuestring : NULL;
 		if (cJSON_IsArray(c))
 			task = json_str(cJSON_GetArrayItem(c, 0), "text");
 		json_add_str(a->meta_base, "task", task ? task : "");
+		cJSON_Delete(own);
 		json_add_num(a->meta_base, "created", (double)time(NULL));
 	}
 	cJSON_Delete(old);
@@ -702,6 +765,12 @@ ckpt_done(int rc, const char *msg, void *ctx)
 		char *m = xasprintf("checkpoint of %s failed: %s",
 				    grant_get(a->cfg.grants, j->grant)->path, msg);
 		say(a, &(struct event){ .type = EVENT_ERROR, .text = m });
+		/* No call runs before the folder as it was is recorded (execute):
+		 * without a baseline (its shadow repository could not be opened:
+		 * libgit2 missing, a corrupt one, one of another folder) the
+		 * session stops, as a launch that could not open it did. */
+		if (j->kind == CK_BASELINE)
+			agent_stop(a, "failed", m);
 		free(m);
 	}
 	if (j->report.len) {
@@ -1190,7 +1259,7 @@ compact_output(struct agent *a, struct tool_result *r)
  * prompt, tools and messages), before the learnt ratio. The estimate of a
  * body is the sum of its members', so the messages counted before are not
  * walked again: history messages do not change once added, and whatever
- * removes or replaces one calls history_rewritten(). Each new message's
+ * removes or replaces one calls history_rewritten() first. Each new message's
  * memo (its text and tokens) is made here, once: the request copies the
  * text rather than printing the conversation again (llm_request.memo). */
 static size_t
@@ -1292,6 +1361,7 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 		compact_failed(a, "the model wrote no summary");
 		return;
 	}
+	history_open(a); /* as begin_compact() left it, unless a request came between */
 	size_t n = a->compact_k, total = (size_t)cJSON_GetArraySize(a->history);
 	cJSON *note = compact_note(a->history, n, a->compact_before, summary, a->plan);
 	cJSON *rec = json_new_obj();
@@ -1304,7 +1374,6 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 	for (size_t i = 0; i < n; i++)
 		cJSON_DeleteItemFromArray(a->history, 0);
 	cJSON_InsertItemInArray(a->history, 0, note);
-	history_rewritten(a);
 	emit(a, &(struct event){ .type = EVENT_COMPACTED,
 				  .turn = a->turn,
 				  .name = a->compact_trigger,
@@ -1324,6 +1393,8 @@ static void
 begin_compact(struct agent *a, void (*then)(struct agent *))
 {
 	static const struct llm_callbacks cb = { .on_retry = on_retry, .on_done = compact_done };
+
+	history_open(a); /* compaction reads the messages */
 	size_t limit = compact_limit(a), k = compact_split(a->history, limit / 4);
 	bool asked = a->compact_asked;
 
@@ -1677,6 +1748,9 @@ start_request(struct agent *a)
 	ledger_post(a); /* the worker is idle while the model answers */
 
 	if (rc == 0) {
+		/* The body is sent from the memos' text, which history_keep_text
+		 * moves into the history without copying. */
+		history_keep_text(a);
 		/* on_done and the stream's events come later, from the loop */
 		emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	} else if (rc == DH_EDENIED && a->was_refused) {
@@ -2686,8 +2760,8 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON *copy = json_dup(last);
 		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
-		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
 		history_rewritten(a);
+		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
 		cJSON *rec = json_new_obj();
 		json_add_str(rec, "type", "history_replace_last");
 		record(a, rec);

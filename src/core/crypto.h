@@ -45,6 +45,14 @@ int crypto_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n
  * DH_EFAIL when the text is not base64 or the library cannot be loaded. */
 int crypto_base64_decode(unsigned char *out, const char *b64, size_t len) DH_MUST_CHECK;
 
+#define CRYPTO_SHA1_BYTES 20
+
+/* SHA-1 (FIPS 180-4) of n bytes into md. No library needed: git names
+ * objects by it, and a shadow repository's directory is the object id of
+ * its folder's path, known before libgit2 is loaded (snap/snap.h). Not for
+ * anything that needs collision resistance. */
+void crypto_sha1(const void *data, size_t n, unsigned char md[CRYPTO_SHA1_BYTES]);
+
 /* n bytes as 2n lowercase hex digits and a NUL, into out. No library needed. */
 void crypto_hex(const void *p, size_t n, char *out);
 

@@ -55,8 +55,8 @@ struct dl_lib {
  * The table is left untouched (all NULL) unless every symbol was found. */
 int dl_load(struct dl_lib *l) DH_MUST_CHECK;
 
-/* A thread that loads libraries ahead of their first use (libcurl, libgit2
- * at start). Zero-initialised: not running. */
+/* A thread that loads a library ahead of its first use (libcurl at start).
+ * Zero-initialised: not running. */
 struct dl_preload {
 	pthread_t thread;
 	bool running;

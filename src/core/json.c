@@ -234,3 +234,48 @@ json_message_blocks(cJSON *msg)
 	}
 	return cJSON_IsArray(content) ? content : NULL;
 }
+
+cJSON *
+json_raw_take(char *text)
+{
+	cJSON *v = check(cJSON_CreateNull());
+
+	v->type = cJSON_Raw;
+	v->valuestring = text;
+	return v;
+}
+
+cJSON *
+json_raw_ref(const cJSON *raw)
+{
+	cJSON *v = check(cJSON_CreateNull());
+
+	v->type = cJSON_Raw | cJSON_IsReference;
+	v->valuestring = raw->valuestring;
+	return v;
+}
+
+const cJSON *
+json_open(const cJSON *v, cJSON **own)
+{
+	*own = NULL;
+	if (!cJSON_IsRaw(v))
+		return v;
+	if (json_parse(own, v->valuestring, strlen(v->valuestring), "a value kept as text") < 0)
+		die("%s", err_msg());
+	return *own;
+}
+
+void
+json_open_items(cJSON *arr)
+{
+	for (cJSON *v = arr ? arr->child : NULL; v; v = v->next) {
+		cJSON *tree;
+
+		if (!cJSON_IsRaw(v))
+			continue;
+		json_open(v, &tree);
+		cJSON_ReplaceItemViaPointer(arr, v, tree);
+		v = tree;
+	}
+}

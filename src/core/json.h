@@ -65,6 +65,25 @@ cJSON *json_dup(const cJSON *v);
 cJSON *json_new_obj(void);
 cJSON *json_new_arr(void);
 
+/*
+ * A value kept as its text only: a cJSON Raw item, which cJSON prints as its
+ * text verbatim, in place of the tree (a tree holds its text several times
+ * over in nodes, keys and strings). Whoever reads one as a tree opens it.
+ */
+/* A Raw item that takes `text` (json_print() of a value, malloc'd) as its
+ * own: it is freed with the item. Never NULL. */
+cJSON *json_raw_take(char *text);
+/* A Raw item that shares raw's text (a cJSON reference): valid while raw
+ * is, and cJSON_Delete() leaves the text alone. Never NULL. */
+cJSON *json_raw_ref(const cJSON *raw);
+/* v as a tree: v itself when it is not a Raw item (*own NULL); else its
+ * text parsed into *own, which the caller cJSON_Delete()s, and returned.
+ * Dies when the text does not parse (a Raw item holds json_print() text). */
+const cJSON *json_open(const cJSON *v, cJSON **own);
+/* Every Raw item of array `arr` replaced in place by its text parsed (the
+ * Raw item and, unless it was a reference, its text freed). */
+void json_open_items(cJSON *arr);
+
 /* The content of a Messages API message `msg` ({role, content}) as an array
  * of blocks (PROTOCOLS.md §1.3): a string content is replaced in place by
  * one {type:"text", text} block first. Borrowed; NULL when content is

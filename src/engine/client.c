@@ -833,9 +833,8 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 	 * of an engine's start-up time, and the workbench's first frame waits
 	 * for it). Callers fork before any thread exists (no library is
 	 * initialised in a client: main.c), so the child may use the heap; a
-	 * `run --detach` has started libgit2's load (main.c) and lets it end
-	 * first, so that no lock of it is held in the child. */
-	snap_preload_join();
+	 * `run --detach` has loaded libcurl (main.c) and no thread of it runs
+	 * any more, so no lock of it is held in the child. */
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -857,8 +856,8 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		close_range((unsigned)p[1] + 1, ~0U, 0);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* main.c's order: libgit2, then libcurl, each on a thread. */
-		snap_preload();
+		/* main.c's order: libcurl on a thread; libgit2 on the snapshot
+		 * worker when a store's repository is first opened. */
 		http_preload();
 		if (llm_global_init() < 0) {
 			if (write(p[1], init_failed, sizeof init_failed - 1) < 0)

@@ -389,7 +389,11 @@ lock_owner(const struct engine *e)
 }
 
 /* Open stores (and watches) for grants added since the last call; each store
- * is locked for this engine (one writer per shadow repository). */
+ * is locked for this engine (one writer per shadow repository). The lock
+ * needs no libgit2; the repository itself is opened by the first job that
+ * uses the store on the worker (snap_open_repo: the baseline, or a resumed
+ * session's recovery), beside the first request, and a failure there stops
+ * the session (agent.c, ckpt_done). */
 static int
 open_new_stores(struct engine *e)
 {
@@ -401,7 +405,7 @@ open_new_stores(struct engine *e)
 
 		e->redact[i] = p;
 		/* engine_grant_add() may have opened and locked it already. */
-		if (!e->stores[i] && snap_open(&e->stores[i], p, e->state) < 0)
+		if (!e->stores[i] && snap_prepare(&e->stores[i], p, e->state) < 0)
 			return DH_EFAIL;
 		if ((rc = snap_lock(e->stores[i], SNAP_LOCK_ENGINE, lock_owner(e))) < 0) {
 			snap_close(e->stores[i]);
@@ -1877,10 +1881,12 @@ engine_command(struct engine *e, const struct command *c)
 }
 
 
-/* The store of a folder about to be granted, opened and locked first so that
- * a folder another live engine has is refused before it joins the grants.
- * *out stays NULL when add_grant() will refuse the folder itself (missing,
- * refused, already granted, too many). */
+/* The store of a folder about to be granted, prepared and locked first so
+ * that a folder another live engine has is refused before it joins the
+ * grants; its repository is opened on the worker, by the next task's
+ * baseline, as open_new_stores() says (no libgit2 on the loop). *out stays
+ * NULL when add_grant() will refuse the folder itself (missing, refused,
+ * already granted, too many). */
 static int
 prelock_store(struct engine *e, const char *path, bool force, struct snap_store **out)
 {
@@ -1892,7 +1898,7 @@ prelock_store(struct engine *e, const char *path, bool force, struct snap_store 
 	*out = NULL;
 	for (size_t i = 0; !skip && i < e->ngrants; i++)
 		skip = !strcmp(e->redact[i], real);
-	if (!skip && (rc = snap_open(out, real, e->state)) == 0)
+	if (!skip && (rc = snap_prepare(out, real, e->state)) == 0)
 		rc = snap_lock(*out, SNAP_LOCK_ENGINE, lock_owner(e));
 	if (rc < 0) {
 		snap_close(*out);

@@ -101,8 +101,9 @@ has_breakpoint(const cJSON *m)
 static bool
 mark_at(cJSON *msgs, int i)
 {
-	cJSON *m = cJSON_GetArrayItem(msgs, i);
-	const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+	cJSON *m = cJSON_GetArrayItem(msgs, i), *own;
+	/* a message the caller keeps as its text is read as a copy */
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(json_open(m, &own), "content");
 	const cJSON *blk;
 	bool changes = cJSON_IsString(content);
 
@@ -112,9 +113,14 @@ mark_at(cJSON *msgs, int i)
 			changes = changes || (cJSON_IsObject(blk) && cacheable(blk));
 		}
 	}
-	if (!changes)
+	if (!changes) {
+		cJSON_Delete(own);
 		return false;
-	if (m->type & cJSON_IsReference) {
+	}
+	if (own) {
+		cJSON_ReplaceItemInArray(msgs, i, own);
+		m = own;
+	} else if (m->type & cJSON_IsReference) {
 		cJSON *copy = json_dup(m); /* deep: a reference's children are copied */
 
 		cJSON_ReplaceItemInArray(msgs, i, copy);
@@ -127,7 +133,9 @@ mark_at(cJSON *msgs, int i)
  * The request's messages. Each is the caller's own, shared (a cJSON
  * reference: late in a session the conversation is most of the process's
  * memory, and a copy of it per request was its peak), except a message
- * whose breakpoints change, which is a copy.
+ * whose breakpoints change, which is a copy. The caller may keep a message
+ * as its text only (a Raw item, core/json.h): it is shared the same way,
+ * and read as a tree only where a breakpoint is looked for on it.
  *
  * The moving conversation breakpoint (§1.7). The history only grows at its
  * end, so the last message is the prefix of the next request: a breakpoint
@@ -148,6 +156,10 @@ request_messages(const cJSON *history)
 
 	cJSON_ArrayForEach(m, history)
 	{
+		if (cJSON_IsRaw(m)) { /* the caller keeps it as its text, with no breakpoint */
+			json_add(msgs, NULL, json_raw_ref(m));
+			continue;
+		}
 		if (cJSON_IsObject(m) && !has_breakpoint(m)) {
 			cJSON *ref = cJSON_CreateObjectReference(m->child);
 
@@ -173,11 +185,14 @@ request_messages(const cJSON *history)
 		break;
 	}
 	for (int i = n; i-- > 0;) {
-		const char *role = json_str(cJSON_GetArrayItem(msgs, i), "role");
+		cJSON *own;
+		const char *role = json_str(json_open(cJSON_GetArrayItem(msgs, i), &own), "role");
+		bool asst = role && !strcmp(role, "assistant"), user = role && !strcmp(role, "user");
 
-		if (role && !strcmp(role, "assistant") && last_asst < 0) {
+		cJSON_Delete(own);
+		if (asst && last_asst < 0) {
 			last_asst = i;
-		} else if (role && !strcmp(role, "user") && last_asst >= 0) {
+		} else if (user && last_asst >= 0) {
 			mark_at(msgs, i);
 			break;
 		}

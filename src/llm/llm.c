@@ -1350,7 +1350,8 @@ llm_free(struct llm *c)
 }
 
 /* The memo of message `item` of the body: when it is the caller's own (a
- * cJSON reference to a message of req->messages that has a memo), the
+ * cJSON reference to a message of req->messages that has a memo: to its
+ * members, or to its text when the caller keeps it as a Raw item), the
  * memo; else NULL. *h and *k are the caller's message after the last one
  * matched and its index: the body's messages are in the caller's order, so
  * the whole walk is linear. */
@@ -1362,7 +1363,8 @@ memo_of(const cJSON *item, const struct llm_request *req, const cJSON **h, size_
 
 	if (!(item->type & cJSON_IsReference))
 		return NULL;
-	while (m && i < req->nmemo && m->child != item->child) {
+	while (m && i < req->nmemo &&
+	       (m->child != item->child || m->valuestring != item->valuestring)) {
 		m = m->next;
 		i++;
 	}
@@ -1502,6 +1504,7 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 	 * printed: the text is what every attempt sends. */
 	if (c->record_fd >= 0 || c->replay) {
 		c->body_norm = json_dup(c->spec.body);
+		json_open_items(cJSON_GetObjectItemCaseSensitive(c->body_norm, "messages"));
 		redact_json(c, c->body_norm);
 	}
 	cJSON_Delete(c->spec.body);

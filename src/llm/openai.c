@@ -336,13 +336,16 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 	}
 	cJSON_ArrayForEach(m, req->messages)
 	{
-		const char *role = json_str(m, "role");
-		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		cJSON *own; /* a message the caller keeps as its text, read as a tree */
+		const cJSON *t = json_open(m, &own);
+		const char *role = json_str(t, "role");
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(t, "content");
 
 		if (role && strcmp(role, "assistant") == 0)
 			assistant_message(msgs, content);
 		else
 			user_messages(msgs, content, cfg);
+		cJSON_Delete(own);
 	}
 	json_add(b, "messages", msgs);
 	if (req->tools && cJSON_GetArraySize(req->tools) > 0) {

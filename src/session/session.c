@@ -271,19 +271,43 @@ stamped(const char *name)
 	return end == name + STAMP_LEN;
 }
 
+/* Read the sessions of the start second `sec` (its first STAMP_LEN bytes)
+ * among ids[0..n): *best = the latest start among them and what it was.
+ * Returns whether one of them had a meta.json. */
+static bool
+read_second(const char *state_dir, const char *const *ids, size_t n, const char *sec,
+	    long long *best)
+{
+	bool hit = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(ids[i], sec, STAMP_LEN) != 0)
+			continue;
+		long long v = started_of(state_dir, ids[i]);
+
+		hit |= v >= 0;
+		if (v > *best)
+			*best = v;
+	}
+	return hit;
+}
+
 /* *out = the latest start (ns) of a session under STATE/sessions, 0 when
  * there is none, as list_started() orders them, without reading every
  * meta.json: an id begins with the UTC second of its start, so the latest
  * start is among the ids of the greatest such second that have a meta.json
  * (and ids that do not begin with a second, read all). Sweeps dead
- * in-progress directories on the way. Returns 0 or DH_EFAIL naming the
- * directory. */
+ * in-progress directories on the way. One scan of the directory: the
+ * stamped ids are kept in one buffer, and sorted only when none of the
+ * greatest second's has a meta.json (a directory left by an old version).
+ * Returns 0 or DH_EFAIL naming the directory. */
 static int
 latest_started(const char *state_dir, long long *out)
 {
 	char *path = xasprintf("%s/sessions", state_dir);
 	DIR *d = opendir(path);
-	struct strv ids = { 0 };
+	struct buf names = BUF_INIT; /* the stamped ids, each with its NUL */
+	size_t n = 0;
 	long long best = 0;
 
 	*out = 0;
@@ -293,35 +317,45 @@ latest_started(const char *state_dir, long long *out)
 		return rc;
 	}
 	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] != '.')
-			strv_add(&ids, e->d_name);
-		else if (!strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
-			sweep_new(path, e->d_name, false);
+		if (e->d_name[0] == '.') {
+			if (!strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
+				sweep_new(path, e->d_name, false);
+		} else if (stamped(e->d_name)) {
+			buf_add(&names, e->d_name, strlen(e->d_name) + 1);
+			n++;
+		} else {
+			long long v = started_of(state_dir, e->d_name);
+
+			if (v > best)
+				best = v;
+		}
 	}
 	closedir(d);
 	free(path);
-	if (ids.n)
-		qsort(ids.v, ids.n, sizeof *ids.v, strv_cmp);
-	/* From the greatest second down: its ids, then the next second's if none
-	 * of them had a meta.json; the unstamped ones each. */
-	const char *group = NULL; /* the second being read */
-	bool hit = false;	  /* one of its ids had a meta.json */
-	bool done = false;	  /* so older seconds are not read */
-	for (size_t i = ids.n; i-- > 0;) {
-		bool st = stamped(ids.v[i]);
+	const char **ids = xcalloc(n + 1, sizeof *ids);
+	const char *top = NULL; /* the greatest second */
 
-		if (st && (!group || strncmp(ids.v[i], group, STAMP_LEN) != 0)) {
-			done |= hit;
-			group = ids.v[i];
-		}
-		if (st && done)
-			continue;
-		long long v = started_of(state_dir, ids.v[i]);
-		hit |= st && v >= 0;
-		if (v > best)
-			best = v;
+	for (size_t i = 0, at = 0; i < n; i++, at += strlen(names.ptr + at) + 1) {
+		ids[i] = names.ptr + at;
+		if (!top || strncmp(ids[i], top, STAMP_LEN) > 0)
+			top = ids[i];
 	}
-	strv_free(&ids);
+	if (top && !read_second(state_dir, ids, n, top, &best)) {
+		/* From the next second down, until one of a second's ids has a
+		 * meta.json. */
+		const char *done = top;
+
+		qsort(ids, n, sizeof *ids, strv_cmp);
+		for (size_t i = n; i-- > 0;) {
+			if (strncmp(ids[i], done, STAMP_LEN) >= 0)
+				continue;
+			done = ids[i];
+			if (read_second(state_dir, ids, i + 1, done, &best))
+				break;
+		}
+	}
+	free(ids);
+	buf_fini(&names);
 	*out = best;
 	return 0;
 }

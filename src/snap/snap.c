@@ -21,6 +21,7 @@
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/crypto.h"
 #include "core/fsutil.h"
 #include "core/ignore.h"
 #include "core/log.h"
@@ -250,19 +251,37 @@ check_owner(struct snap_store *s)
 	return rc;
 }
 
+/* STATE/snapshots/HASH.git/ for the folder `workdir` (real, absolute) under
+ * the state dir `sreal` (real): HASH is git's object id of the path as a
+ * blob, SHA-1 over "blob LEN\0PATH", as git_odb_hash() computes it, so that
+ * it is known before libgit2 is loaded. */
+static char *
+repo_path_for(const char *sreal, const char *workdir)
+{
+	size_t wl = strlen(workdir);
+	char head[32];
+	int hl = snprintf(head, sizeof head, "blob %zu", wl);
+	char *obj = xmalloc((size_t)hl + 1 + wl);
+	unsigned char md[CRYPTO_SHA1_BYTES];
+	char hex[2 * CRYPTO_SHA1_BYTES + 1];
+
+	memcpy(obj, head, (size_t)hl + 1); /* with its NUL */
+	memcpy(obj + hl + 1, workdir, wl);
+	crypto_sha1(obj, (size_t)hl + 1 + wl, md);
+	free(obj);
+	crypto_hex(md, sizeof md, hex);
+	return xasprintf("%s/snapshots/%s.git/", sreal, hex);
+}
+
 int
-snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
+snap_prepare(struct snap_store **out, const char *workdir, const char *state_dir)
 {
 	struct snap_store *s = NULL;
 	char *real = NULL, *sreal = NULL, *snapdir = NULL;
-	char hex[GIT_OID_HEXSZ + 1];
 	struct stat st;
-	git_oid oid;
 	int rc;
 
 	*out = NULL;
-	if (snap_git_load() < 0)
-		return DH_EFAIL;
 	if (!workdir || workdir[0] != '/')
 		return err_set("snapshot: folder must be an absolute path: %s",
 		               workdir ? workdir : "");
@@ -294,24 +313,15 @@ snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
 		s->skip_rel = xstrdup(sreal + 1);
 	else if (!strncmp(sreal, s->workdir, wl) && sreal[wl] == '/')
 		s->skip_rel = xstrdup(sreal + wl + 1);
-
-	if ((rc = G(git.git_odb_hash(&oid, s->workdir, wl, GIT_OBJECT_BLOB))) < 0)
+	s->repo_path = repo_path_for(sreal, s->workdir);
+	/* The directory the writer lock lives in (snap_lock): made here, so the
+	 * lock can be taken before the repository is; libgit2 initialises a
+	 * repository in it all the same (snap_open_repo). As libgit2 makes it:
+	 * 0777 less the umask. */
+	if (mkdir(s->repo_path, 0777) < 0 && errno != EEXIST) {
+		rc = err_set("snapshot: mkdir %s: %s", s->repo_path, strerror(errno));
 		goto fail;
-	git.git_oid_tostr(hex, sizeof hex, &oid);
-	s->repo_path = xasprintf("%s/snapshots/%s.git/", sreal, hex);
-	rc = git.git_repository_open_bare(&s->repo, s->repo_path);
-	if (rc == GIT_ENOTFOUND)
-		rc = init_repo(s, s->workdir);
-	else
-		rc = G(rc);
-	if (rc < 0 || (rc = check_owner(s)) < 0)
-		goto fail;
-	if ((rc = G(git.git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
-	    (rc = G(git.git_repository_index(&s->index, s->repo))) < 0)
-		goto fail;
-	s->index_path = xasprintf("%sindex", git.git_repository_path(s->repo));
-	if (stat(s->index_path, &st) == 0)
-		s->trust = st.st_mtim;
+	}
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -320,6 +330,51 @@ fail:
 	free(real);
 	free(sreal);
 	free(snapdir);
+	return rc;
+}
+
+int
+snap_open_repo(struct snap_store *s)
+{
+	struct stat st;
+	int rc;
+
+	if (s->index)
+		return 0;
+	if (snap_git_load() < 0)
+		return DH_EFAIL;
+	if (!s->repo) {
+		rc = git.git_repository_open_bare(&s->repo, s->repo_path);
+		if (rc == GIT_ENOTFOUND)
+			rc = init_repo(s, s->workdir);
+		else
+			rc = G(rc);
+		if (rc < 0 || (rc = check_owner(s)) < 0)
+			goto fail;
+	}
+	if ((rc = G(git.git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
+	    (rc = G(git.git_repository_index(&s->index, s->repo))) < 0)
+		goto fail;
+	s->index_path = xasprintf("%sindex", git.git_repository_path(s->repo));
+	if (stat(s->index_path, &st) == 0)
+		s->trust = st.st_mtim;
+	return 0;
+fail:
+	/* Asked again, it starts over (and most likely says the same). */
+	git.git_repository_free(s->repo);
+	s->repo = NULL;
+	return DH_EFAIL;
+}
+
+int
+snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
+{
+	int rc = snap_prepare(out, workdir, state_dir);
+
+	if (rc == 0 && (rc = snap_open_repo(*out)) < 0) {
+		snap_close(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 
@@ -336,8 +391,12 @@ snap_close(struct snap_store *s)
 	}
 	ignore_free(s->ign);
 	snap_unlock(s);
-	git.git_index_free(s->index);
-	git.git_repository_free(s->repo);
+	/* Without a repository (snap_prepare() only), libgit2 may not even be
+	 * loaded. */
+	if (s->index)
+		git.git_index_free(s->index);
+	if (s->repo)
+		git.git_repository_free(s->repo);
 	free(s->workdir);
 	free(s->repo_path);
 	free(s->index_path);
@@ -705,6 +764,8 @@ snap_checkpoint_opt(struct snap_store *s, const char *session,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(out, 0, sizeof *out);
 	out->mode = "full";
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if (!session_ok(session))
 		return err_set("snapshot: invalid session id '%s'", session ? session : "");
 	put_flat(&msg, o->label && *o->label ? o->label : "checkpoint");
@@ -835,6 +896,8 @@ snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out,
 
 	*out = NULL;
 	*n = 0;
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = walk_open(s, session, true, &walk)) < 0)
 		return rc;
 	bool filled = true;
@@ -883,6 +946,8 @@ snap_resolve(struct snap_store *s, const char *session, const char *spec, char o
 	int rc;
 
 	out_id[0] = '\0';
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if (spec && (!strcasecmp(spec, "baseline") || !strcasecmp(spec, "head"))) {
 		char which[9];
 
@@ -1136,6 +1201,8 @@ snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool col
 	git_diff *diff = NULL;
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
 		return rc;
 	rc = G(git.git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &o));
@@ -1151,6 +1218,8 @@ snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id, stru
 	git_buf gb = GIT_BUF_INIT;
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
 		return rc;
 	if (git.git_diff_num_deltas(diff) > 0 && (rc = G(git.git_diff_get_stats(&st, diff))) == 0 &&

@@ -22,7 +22,7 @@ struct buf;
  *
  * Threading: everything is synchronous. A store belongs to ONE thread (the
  * snapshot worker) and must not be shared; no process-global state is used
- * beyond libgit2's own, set up once per process (snap_preload() below).
+ * beyond libgit2's own, set up once per process (snap_global_init() below).
  * Nothing here may be called from an event-loop callback (it does disk I/O).
  *
  * Ids are 40-char lowercase hex commit ids; short ids are their first 12.
@@ -85,22 +85,17 @@ struct snap_log_entry {
  */
 
 /* Process-wide libgit2 setup. libgit2 is loaded with dlopen(), not linked
- * (core/dl.h): snap_preload() starts the load and git_libgit2_init() on a
- * thread of its own and returns at once, so a launch goes on beside it;
- * snap_open() (and every other entry point that needs libgit2) waits for it,
- * and fails with an error naming libgit2 and its Debian package if it could
- * not be loaded. snap_global_init() does the same load synchronously and
- * returns 0 or DH_EFAIL. Call snap_global_shutdown() once at the end, from the
- * thread that called snap_preload() (it joins that thread). Objects are
+ * (core/dl.h), by the first call that needs it (snap_open_repo(), on the
+ * thread that owns the store: a launch does not wait for it), with
+ * git_libgit2_init(); that call fails with an error naming libgit2 and its
+ * Debian package if it could not be loaded. snap_global_init() does the same
+ * load at once and returns 0 or DH_EFAIL. Call snap_global_shutdown() once
+ * at the end, when no store is in use any more. Objects are
  * written by libgit2 to a temporary name and renamed, so a killed process
  * never leaves a torn object; they are not fsynced
  * (GIT_OPT_ENABLE_FSYNC_GITDIR), which would make a baseline of a big folder
  * an fsync per file. libgit2's object cache is off and its CA store freed
  * (memory; the shadow repositories never use the network). */
-void snap_preload(void);
-/* Wait for snap_preload()'s thread to end, if there is one: the process may
- * then fork() without exec (no thread is inside the loader). */
-void snap_preload_join(void);
 int snap_global_init(void) DH_MUST_CHECK;
 void snap_global_shutdown(void);
 /* "libgit2 X.Y.Z" of the library actually loaded (loading it if need be).
@@ -108,12 +103,30 @@ void snap_global_shutdown(void);
 const char *snap_library_version(void);
 
 /* Open (creating on first use) the shadow repository for `workdir`, which must
- * be an absolute path equal to its realpath(3). `state_dir` is created if
- * missing; the repository lives in STATE_DIR/snapshots/HASH.git where HASH is
- * the SHA-1 of the folder path. If the state dir lies inside the folder it is
- * excluded from checkpoints. *out is owned by the caller (snap_close).
- * Returns 0, DH_ENOTFOUND (no such folder) or DH_EFAIL. */
+ * be an absolute path equal to its realpath(3): snap_prepare() then
+ * snap_open_repo(). *out is owned by the caller (snap_close). Returns 0,
+ * DH_ENOTFOUND (no such folder) or DH_EFAIL. */
 int snap_open(struct snap_store **out, const char *workdir, const char *state_dir) DH_MUST_CHECK;
+
+/* The first half of snap_open(), which needs no libgit2 (so a launch does
+ * not wait for its load): checks `workdir` as above, creates `state_dir` if
+ * missing and the repository's directory, STATE_DIR/snapshots/HASH.git/
+ * where HASH is git's object id of the folder path as a blob (the SHA-1 of
+ * "blob LEN\0PATH"). If the state dir lies inside the folder it is excluded
+ * from checkpoints. The store can be locked (snap_lock) and closed at once;
+ * its repository is opened by snap_open_repo(), which every other function
+ * taking a store calls first (on the thread that owns the store). *out is
+ * owned by the caller (snap_close). Returns 0, DH_ENOTFOUND (no such folder)
+ * or DH_EFAIL. */
+int snap_prepare(struct snap_store **out, const char *workdir, const char *state_dir)
+	DH_MUST_CHECK;
+
+/* The second half: load libgit2 if need be, open the repository or
+ * create it, refuse one that records another folder ("snapshot: REPO belongs
+ * to OTHER, not FOLDER") and read its index. A no-op once it has succeeded;
+ * after a failure the next call tries again. Returns 0 or DH_EFAIL with
+ * err_msg() saying why (libgit2 missing, a corrupt repository, …). */
+int snap_open_repo(struct snap_store *s) DH_MUST_CHECK;
 
 /* Close the repository and free the store; NULL is a no-op. */
 void snap_close(struct snap_store *s);

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libgit2, loaded rather than linked (the table `git`, snap_int.h), and its
- * process-wide set-up: started on a thread of its own at launch
- * (snap_preload), waited for by the first store opened.
+ * process-wide set-up: done by the first store whose repository is opened
+ * (snap_open_repo), on the snapshot worker, not at launch.
  */
 #include "snap/snap.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -24,8 +23,6 @@ DL_SHARED_INIT(git, "libgit2.so.1.5", "libgit2-1.5", SNAP_GIT_SYMS, NULL);
 static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int setup_state;
 static char setup_why[256];
-/* The thread snap_preload() started, until snap_global_shutdown() joins it. */
-static struct dl_preload preload;
 
 /* libgit2's initialisation parses the system's CA certificates for an HTTPS
  * transport the shadow repositories never use: with its mbedTLS backend
@@ -90,26 +87,6 @@ snap_git_load(void)
 	return 0;
 }
 
-static void *
-preload_run(void *arg)
-{
-	(void)arg;
-	/* The outcome is remembered: the first snap_open() asks again. */
-	return (void *)(intptr_t)snap_git_load();
-}
-
-void
-snap_preload(void)
-{
-	dl_preload_start(&preload, preload_run);
-}
-
-void
-snap_preload_join(void)
-{
-	dl_preload_join(&preload);
-}
-
 int
 snap_global_init(void)
 {
@@ -119,7 +96,6 @@ snap_global_init(void)
 void
 snap_global_shutdown(void)
 {
-	snap_preload_join();
 	pthread_mutex_lock(&setup_lock);
 	if (atomic_load(&setup_state) > 0)
 		git.git_libgit2_shutdown();

@@ -93,8 +93,8 @@ struct snap_store {
 	X(git_tree_walk)
 DL_SHARED_DECL(git, SNAP_GIT_SYMS);
 
-/* Load libgit2 and run its global set-up once (waiting for a load in
- * progress, snap_preload()). Returns 0, or DH_EFAIL with err_msg() naming
+/* Load libgit2 and run its global set-up once (any thread; one waits for a
+ * load in progress on another). Returns 0, or DH_EFAIL with err_msg() naming
  * the library and its Debian package. */
 int snap_git_load(void) DH_MUST_CHECK;
 

@@ -1138,6 +1138,10 @@ snap_review_get(struct snap_store *s, const char *session, struct review **out)
 	int rc;
 
 	*out = NULL;
+	if (snap_open_repo(s) < 0) {
+		free(r);
+		return DH_EFAIL;
+	}
 	if ((rc = accepted_id(s, session, &aid)) < 0 || (rc = chain_load(s, session, &c)) < 0 ||
 	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &c.v[0].id, &head)) < 0 ||
 	    (rc = snap_changes_between(s, acc.tree, &acc.meta, head.tree, &head.meta, &ch, &nch)) <
@@ -1172,6 +1176,8 @@ snap_review_accepted(struct snap_store *s, const char *session, char out_id[41])
 	int rc;
 
 	out_id[0] = '\0';
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = accepted_id(s, session, &id)) < 0)
 		return rc;
 	git.git_oid_tostr(out_id, 41, &id);
@@ -1476,6 +1482,8 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	bool *sel = NULL;
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = snap_review_get(s, session, &r)) < 0)
 		return rc;
 	sel = xcalloc(r->nfiles + 1, sizeof *sel);
@@ -1710,6 +1718,8 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 	bool *sel = NULL;
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if (n == 0)
 		return err_set("snapshot: reject needs at least one path");
 	if ((rc = snap_review_get(s, session, &r)) < 0)
@@ -1907,6 +1917,8 @@ snap_review_steps(struct snap_store *s, const char *session, struct review_step 
 
 	*out = NULL;
 	*n = 0;
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = chain_load(s, session, &c)) < 0)
 		goto out;
 	for (size_t i = 0; i < c.n; i++) {
@@ -2024,6 +2036,8 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 	char opbuf[64], head_hex[41];
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if (n == 0)
 		return err_set("snapshot: no step to undo");
 	if ((rc = chain_load(s, session, &c)) < 0)
@@ -2131,6 +2145,8 @@ snap_review_can_redo(struct snap_store *s, const char *session, char op[64])
 
 	if (op)
 		op[0] = '\0';
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = head_id(s, session, &head)) < 0 || (rc = redo_read(s, session, &e)) <= 0)
 		return rc;
 	git.git_oid_tostr(hex, sizeof hex, &head);
@@ -2155,6 +2171,8 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	char hex[41];
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = head_id(s, session, &hid)) < 0 || (rc = redo_read(s, session, &e)) < 0)
 		goto out;
 	git.git_oid_tostr(hex, sizeof hex, &hid);
@@ -2234,6 +2252,8 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	char hex[41];
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if (spec && !strcmp(spec, "accepted")) {
 		if ((rc = accepted_id(s, session, &tid)) < 0)
 			return rc;
@@ -2271,6 +2291,8 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
 	git_commit *c = NULL;
 	int rc;
 
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if (git.git_oid_fromstrp(&want, id) < 0 || git.git_commit_lookup(&c, s->repo, &want) < 0) {
 		git.git_commit_free(c);
 		return err_setc(DH_ENOTFOUND, "no accepted mark %s in this folder", id);
@@ -2308,6 +2330,8 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 
 	*attributed = -1;
 	memset(out, 0, sizeof *out);
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
 	if ((rc = chain_load(s, session, &c)) < 0)
 		goto out;
 	for (size_t k = 0; k < ncalls && *attributed < 0; k++) {

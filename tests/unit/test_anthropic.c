@@ -600,6 +600,74 @@ Test(anthropic, memo_body_is_the_printed_body)
 	cJSON_Delete(tools);
 }
 
+/* A history that keeps some messages as their text only (Raw items,
+ * core/json.h), each with its memo pointing at that text, sends the same
+ * bytes and estimate as the same history of trees, however many of them are
+ * text (the breakpoints' messages too: they are read back as copies). A
+ * message kept as text that no breakpoint needs is shared, not copied or
+ * printed: its request item points at the very text. */
+Test(anthropic, raw_history_sends_the_same_body)
+{
+	const char *msgs_text =
+		"[{\"role\":\"user\",\"content\":\"task \\u00e9 \\u0000\"},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":"
+		"\"hm\",\"signature\":\"Sig/+=\"},{\"type\":\"tool_use\",\"id\":\"t1\","
+		"\"name\":\"x\",\"input\":{\"n\":1.5,\"b\":true,\"z\":null}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+		"\"t1\",\"content\":\"r1 \\\"q\\\" \\n\"}]},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":"
+		"\"x\",\"input\":{}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+		"\"t2\",\"content\":\"r2\"}]}]";
+	cJSON *trees = NULL;
+	struct llm_config cfg = { .model = "claude-sonnet-4-5", .max_tokens = 1000 };
+
+	cr_assert_eq(json_parse(&trees, msgs_text, strlen(msgs_text), "m"), 0);
+	for (int nraw = 0; nraw <= 5; nraw++) {
+		cJSON *hist = json_dup(trees);
+		struct llm_memo memo[5];
+		cJSON *m = hist->child, *next;
+
+		for (int i = 0; i < 5; i++, m = next) {
+			next = m->next;
+			memo[i].json = json_print(m);
+			memo[i].tokens = llm_tokens_value(m);
+			if (i < nraw)
+				cJSON_ReplaceItemViaPointer(hist, m, json_raw_take(memo[i].json));
+		}
+		struct llm_request want_req = { .system = "S", .messages = trees };
+		struct llm_request req = {
+			.system = "S", .messages = hist, .memo = memo, .nmemo = 5
+		};
+		struct llm_http_spec want_spec, spec;
+		struct buf got = BUF_INIT;
+		size_t tokens = 0;
+
+		cr_assert_eq(llm_anthropic_ops.build_request(&want_spec, &cfg, &want_req), 0);
+		cr_assert_eq(llm_anthropic_ops.build_request(&spec, &cfg, &req), 0);
+		char *want = json_print(want_spec.body);
+
+		llm_body_print(&got, spec.body, &req, &tokens);
+		cr_assert_str_eq(buf_cstr(&got), want, "nraw %d", nraw);
+		cr_assert_eq(tokens, llm_tokens_estimate(want_spec.body), "nraw %d", nraw);
+		/* messages 1 and 3 carry no breakpoint: shared, as text when kept so */
+		for (int i = 1; i < nraw && i <= 3; i += 2) {
+			const cJSON *sent = cJSON_GetArrayItem(json_arr(spec.body, "messages"), i);
+
+			cr_assert(cJSON_IsRaw(sent) && (sent->type & cJSON_IsReference), "%d", i);
+			cr_assert_eq(sent->valuestring, memo[i].json);
+		}
+		free(want);
+		buf_fini(&got);
+		llm_http_spec_fini(&want_spec);
+		llm_http_spec_fini(&spec);
+		for (int i = nraw; i < 5; i++)
+			free(memo[i].json);
+		cJSON_Delete(hist);
+	}
+	cJSON_Delete(trees);
+}
+
 Test(anthropic, cost_table)
 {
 	struct llm_usage u = { .input_tokens = 1000000,

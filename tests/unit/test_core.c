@@ -405,6 +405,41 @@ Test(json, nul_kept_through_parse_and_print)
 	cJSON_Delete(v);
 }
 
+/* A value kept as its text (a Raw item) prints as that text, a reference
+ * shares it, and it opens back into the tree it was printed from. */
+Test(json, raw_prints_its_text_and_opens_back)
+{
+	const char *text = "[{\"a\":[1,2.5,\"x\\u0000y\\n\"],\"b\":{\"c\":null}},true]";
+	cJSON *v = NULL, *own = NULL;
+
+	cr_assert_eq(json_parse(&v, text, strlen(text), "t"), 0);
+	cJSON *arr = json_new_arr(), *raw = json_add(arr, NULL, json_raw_take(json_print(v)));
+	cJSON *ref = json_raw_ref(raw);
+	char *printed = json_print(arr), *shared = json_print(ref);
+
+	cr_assert_str_eq(printed, "[[{\"a\":[1,2.5,\"x\\u0000y\\n\"],\"b\":{\"c\":null}},true]]");
+	cr_assert_str_eq(shared, raw->valuestring);
+	cr_assert_eq(ref->valuestring, raw->valuestring);
+	cJSON_Delete(ref); /* the text stays the Raw item's */
+	const cJSON *t = json_open(raw, &own);
+
+	cr_assert_not_null(own);
+	cr_assert_eq(t, own);
+	cr_assert(cJSON_Compare(own, v, true));
+	cJSON_Delete(own);
+	/* not Raw: itself, nothing to free */
+	cr_assert_eq(json_open(v, &own), v);
+	cr_assert_null(own);
+	json_open_items(arr);
+	cr_assert(cJSON_IsArray(arr->child));
+	cr_assert(cJSON_Compare(arr->child, v, true));
+	cr_assert_eq(arr->child->prev, arr->child);
+	free(printed);
+	free(shared);
+	cJSON_Delete(arr);
+	cJSON_Delete(v);
+}
+
 Test(json, print_is_always_valid_utf8)
 {
 	cJSON *o = json_new_obj();

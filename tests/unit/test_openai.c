@@ -322,6 +322,26 @@ Test(openai, request_translation)
 	                       "\"data:application/pdf;base64,JVBE\"}}");
 	llm_http_spec_fini(&spec);
 
+	/* the same messages kept as their text only (Raw items) translate the same */
+	cJSON *raw = json_new_arr();
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, msgs)
+		json_add(raw, NULL, json_raw_take(json_print(it)));
+	struct llm_request rreq = { .system = "sys", .tools = tools, .messages = raw };
+	struct llm_http_spec rspec;
+
+	cr_assert_eq(llm_openai_ops.build_request(&spec, &cfg, &req), 0);
+	cr_assert_eq(llm_openai_ops.build_request(&rspec, &cfg, &rreq), 0);
+	char *want = json_print(spec.body), *got = json_print(rspec.body);
+
+	cr_assert_str_eq(got, want);
+	free(want);
+	free(got);
+	llm_http_spec_fini(&spec);
+	llm_http_spec_fini(&rspec);
+	cJSON_Delete(raw);
+
 	/* a deployment name that would change the path is refused, naming it */
 	az.model = "a/../b";
 	cr_assert_lt(llm_openai_ops.build_request(&spec, &az, &req), 0);

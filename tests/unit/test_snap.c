@@ -470,6 +470,91 @@ Test(snap, open_creates_bare_shadow_repo_outside_folder)
 	assert_same_tree(work, orig);
 }
 
+/* The repository's directory is git's object id of the folder path as a blob,
+ * computed without libgit2 (snap_prepare), the same as git_odb_hash() gives:
+ * existing shadow repositories keep their path. */
+Test(snap, prepare_names_the_repository_as_git_does_and_locks_before_it_opens)
+{
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1], want[PATH_MAX + 64], p[PATH_MAX + 16], sreal[PATH_MAX];
+	struct snap_store *s = NULL, *other = NULL;
+	struct snap_checkpoint c;
+	struct stat st;
+
+	cr_assert_eq(git_odb_hash(&oid, work, strlen(work), GIT_OBJECT_BLOB), 0);
+	git_oid_tostr(hex, sizeof hex, &oid);
+	cr_assert_eq(snap_prepare(&s, work, state), 0, "%s", err_msg());
+	cr_assert_not_null(realpath(state, sreal));
+	snprintf(want, sizeof want, "%s/snapshots/%s.git/", sreal, hex);
+	cr_assert_str_eq(snap_repo_path(s), want);
+	/* locked with no repository yet: a second store is refused */
+	cr_assert_eq(snap_lock(s, SNAP_LOCK_ENGINE, NULL), 0, "%s", err_msg());
+	snprintf(p, sizeof p, "%sHEAD", snap_repo_path(s));
+	cr_assert_neq(stat(p, &st), 0, "snap_prepare made a repository");
+	cr_assert_eq(snap_prepare(&other, work, state), 0, "%s", err_msg());
+	cr_assert_eq(snap_lock(other, SNAP_LOCK_ENGINE, NULL), DH_EDENIED);
+	snap_close(other);
+	/* the first checkpoint opens (here: creates) it, beside the lock file */
+	cr_assert_eq(snap_checkpoint(s, "sess", "baseline", 0, NULL, &c), 0, "%s", err_msg());
+	cr_assert(c.created);
+	cr_assert_eq(stat(p, &st), 0, "no %s", p);
+	snap_close(s);
+
+	/* a store that is only prepared closes without touching libgit2 */
+	cr_assert_eq(snap_prepare(&s, work, state), 0, "%s", err_msg());
+	snap_close(s);
+	/* and opened again, the repository has the checkpoint */
+	s = open_store();
+	char id[41];
+	cr_assert_eq(snap_resolve(s, "sess", "baseline", id), 0, "%s", err_msg());
+	cr_assert_str_eq(id, c.id);
+	snap_close(s);
+}
+
+/* A shadow repository that records another folder, or a corrupt one, is
+ * refused when its repository is opened, by whichever call comes first, with
+ * a message naming it; every call after says the same. */
+Test(snap, repository_of_another_folder_or_corrupt_is_refused_when_opened)
+{
+	struct snap_store *s = open_store();
+	char cfgpath[PATH_MAX + 80], repo[PATH_MAX + 64], msg[PATH_MAX * 3];
+	struct snap_checkpoint c;
+	struct snap_log_entry *le = NULL;
+	size_t n = 7;
+
+	snprintf(repo, sizeof repo, "%s", snap_repo_path(s));
+	snap_close(s);
+	snprintf(cfgpath, sizeof cfgpath, "%sconfig", repo);
+	git_config *cfg = NULL;
+	cr_assert_eq(git_config_open_ondisk(&cfg, cfgpath), 0);
+	cr_assert_eq(git_config_set_string(cfg, "deskhand.workdir", "/some/where/else"), 0);
+	git_config_free(cfg);
+
+	cr_assert_eq(snap_prepare(&s, work, state), 0, "%s", err_msg());
+	cr_assert_eq(snap_lock(s, SNAP_LOCK_ENGINE, NULL), 0, "%s", err_msg());
+	cr_assert_eq(snap_checkpoint(s, "sess", "baseline", 0, NULL, &c), DH_EFAIL);
+	snprintf(msg, sizeof msg, "snapshot: %s belongs to /some/where/else, not %s", repo, work);
+	cr_assert_str_eq(err_msg(), msg);
+	cr_assert_eq(snap_log(s, "sess", &le, &n), DH_EFAIL);
+	cr_assert_null(le);
+	cr_assert_eq(n, 0);
+	cr_assert_str_eq(err_msg(), msg);
+	cr_assert_eq(snap_open_repo(s), DH_EFAIL);
+	snap_close(s);
+	struct snap_store *bad = NULL;
+	cr_assert_eq(snap_open(&bad, work, state), DH_EFAIL);
+	cr_assert_null(bad);
+	cr_assert_str_eq(err_msg(), msg);
+
+	/* corrupt: a config that is not one */
+	put_s(repo, "config", "[core\nthis is not git config\n", 0644);
+	cr_assert_eq(snap_prepare(&s, work, state), 0, "%s", err_msg());
+	cr_assert_eq(snap_open_repo(s), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "snapshot: ") == err_msg() && strstr(err_msg(), "config"),
+	          "unclear: %s", err_msg());
+	snap_close(s);
+}
+
 /* snap_global_init() frees libgit2's CA store through an empty directory of
  * its own in $TMPDIR: it leaves nothing there, and without a usable $TMPDIR
  * it still succeeds (the store just stays). */
