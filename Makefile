@@ -14,7 +14,9 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-PKGS      = ncursesw libseccomp libcjson
+# libmd: SHA-1 for the shadow repositories' names, needed before the first
+# request (src/core/crypto.c).
+PKGS      = ncursesw libseccomp libcjson libmd
 # Loaded with dlopen() when first used (src/core/dl.h; PDF text, the journal,
 # web_fetch's HTML and office XML, zip containers, .xlsx writing, skills'
 # front matter, the Markdown view, SHA-256 and HMAC (core/crypto.c); and
@@ -181,6 +183,8 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjs
            libssl-dev libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
            libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsystemd-dev
+# SHA-1 for the shadow repositories' names (src/core/crypto.c).
+DEB_PKGS += libmd-dev
 # write_spreadsheet writes .xlsx with libxlsxwriter.
 DEB_PKGS += libxlsxwriter-dev
 # The spreadsheet tests read written workbooks back with LibreOffice (soffice).

@@ -5,11 +5,11 @@
 #include "core/crypto.h"
 
 #include <limits.h>
-#include <stdint.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sha1.h>
 
 #include "core/dl.h"
 
@@ -44,64 +44,14 @@ crypto_sha256(const void *data, size_t n, unsigned char md[CRYPTO_SHA256_BYTES])
 	return 0;
 }
 
-static uint32_t
-rol32(uint32_t x, unsigned n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-/* One 64-byte block into the state h[5]. */
-static void
-sha1_block(uint32_t h[5], const unsigned char *p)
-{
-	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 80; i++)
-		w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k;
-
-		if (i < 20)
-			f = (b & c) | (~b & d), k = 0x5a827999;
-		else if (i < 40)
-			f = b ^ c ^ d, k = 0x6ed9eba1;
-		else if (i < 60)
-			f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;
-		else
-			f = b ^ c ^ d, k = 0xca62c1d6;
-		uint32_t t = rol32(a, 5) + f + e + k + w[i];
-		e = d, d = c, c = rol32(b, 30), b = a, a = t;
-	}
-	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
-}
-
 void
 crypto_sha1(const void *data, size_t n, unsigned char md[CRYPTO_SHA1_BYTES])
 {
-	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
-	const unsigned char *p = data;
-	unsigned char tail[128] = { 0 };
-	size_t full = n / 64 * 64, rest = n - full, tn = rest < 56 ? 64 : 128;
-	uint64_t bits = (uint64_t)n * 8;
+	SHA1_CTX c;
 
-	for (size_t i = 0; i < full; i += 64)
-		sha1_block(h, p + i);
-	if (rest)
-		memcpy(tail, p + full, rest);
-	tail[rest] = 0x80;
-	for (int i = 0; i < 8; i++)
-		tail[tn - 1 - i] = (unsigned char)(bits >> (8 * i));
-	for (size_t i = 0; i < tn; i += 64)
-		sha1_block(h, tail + i);
-	for (int i = 0; i < 5; i++) {
-		md[4 * i] = (unsigned char)(h[i] >> 24);
-		md[4 * i + 1] = (unsigned char)(h[i] >> 16);
-		md[4 * i + 2] = (unsigned char)(h[i] >> 8);
-		md[4 * i + 3] = (unsigned char)h[i];
-	}
+	SHA1Init(&c);
+	SHA1Update(&c, data, n);
+	SHA1Final(md, &c);
 }
 
 int

@@ -47,10 +47,12 @@ int crypto_base64_decode(unsigned char *out, const char *b64, size_t len) DH_MUS
 
 #define CRYPTO_SHA1_BYTES 20
 
-/* SHA-1 (FIPS 180-4) of n bytes into md. No library needed: git names
- * objects by it, and a shadow repository's directory is the object id of
- * its folder's path, known before libgit2 is loaded (snap/snap.h). Not for
- * anything that needs collision resistance. */
+/* SHA-1 (FIPS 180-4) of n bytes into md, by libmd (linked: a shadow
+ * repository's directory is the object id of its folder's path, needed
+ * before the first model request and before libgit2 is loaded, and a
+ * dlopen() then would wait for libcurl's on glibc's loader lock; libmd is
+ * 47 KB). git names objects by it (snap/snap.h). Not for anything that
+ * needs collision resistance. */
 void crypto_sha1(const void *data, size_t n, unsigned char md[CRYPTO_SHA1_BYTES]);
 
 /* n bytes as 2n lowercase hex digits and a NUL, into out. No library needed. */
