@@ -88,11 +88,16 @@ spend_ledger_add(const char *state_dir, const char *session, double usd, long lo
 	line = xrealloc(line, len + 2);
 	memcpy(line + len, "\n", 2);
 	len++;
-	if (fsutil_mkdir_p(dir, 0700) < 0) {
-		rc = err_set("spend ledger %s: %s", dir, err_msg());
-		goto out;
-	}
+	/* The directory is made the first time only: a mkdir per component on
+	 * every request was most of this job's system calls. */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		if (fsutil_mkdir_p(dir, 0700) < 0) {
+			rc = err_set("spend ledger %s: %s", dir, err_msg());
+			goto out;
+		}
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	}
 	if (fd < 0) {
 		rc = err_set("spend ledger %s: %s", path, strerror(errno));
 		goto out;
