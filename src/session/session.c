@@ -297,17 +297,17 @@ read_second(const char *state_dir, const char *const *ids, size_t n, const char 
  * meta.json: an id begins with the UTC second of its start, so the latest
  * start is among the ids of the greatest such second that have a meta.json
  * (and ids that do not begin with a second, read all). Sweeps dead
- * in-progress directories on the way. One scan of the directory: the
- * stamped ids are kept in one buffer, and sorted only when none of the
- * greatest second's has a meta.json (a directory left by an old version).
- * Returns 0 or DH_EFAIL naming the directory. */
+ * in-progress directories on the way. One scan of the directory keeps only
+ * the greatest second's ids; only when none of them has a meta.json (a
+ * directory an old version left) is it read again, every stamped id kept
+ * and sorted, to go down the seconds below. Returns 0 or DH_EFAIL naming
+ * the directory. */
 static int
 latest_started(const char *state_dir, long long *out)
 {
 	char *path = xasprintf("%s/sessions", state_dir);
 	DIR *d = opendir(path);
-	struct buf names = BUF_INIT; /* the stamped ids, each with its NUL */
-	size_t n = 0;
+	struct strv top = { 0 }; /* the ids of the greatest second so far */
 	long long best = 0;
 
 	*out = 0;
@@ -321,8 +321,12 @@ latest_started(const char *state_dir, long long *out)
 			if (!strncmp(e->d_name, NEW_PREFIX, strlen(NEW_PREFIX)))
 				sweep_new(path, e->d_name, false);
 		} else if (stamped(e->d_name)) {
-			buf_add(&names, e->d_name, strlen(e->d_name) + 1);
-			n++;
+			int c = top.n ? strncmp(e->d_name, top.v[0], STAMP_LEN) : 1;
+
+			if (c > 0)
+				strv_free(&top);
+			if (c >= 0)
+				strv_add(&top, e->d_name);
 		} else {
 			long long v = started_of(state_dir, e->d_name);
 
@@ -330,32 +334,30 @@ latest_started(const char *state_dir, long long *out)
 				best = v;
 		}
 	}
-	closedir(d);
-	free(path);
-	const char **ids = xcalloc(n + 1, sizeof *ids);
-	const char *top = NULL; /* the greatest second */
+	if (top.n && !read_second(state_dir, (const char *const *)top.v, top.n, top.v[0], &best)) {
+		struct strv all = { 0 };
+		const char *done = top.v[0];
 
-	for (size_t i = 0, at = 0; i < n; i++, at += strlen(names.ptr + at) + 1) {
-		ids[i] = names.ptr + at;
-		if (!top || strncmp(ids[i], top, STAMP_LEN) > 0)
-			top = ids[i];
-	}
-	if (top && !read_second(state_dir, ids, n, top, &best)) {
+		rewinddir(d);
+		for (struct dirent *e; (e = readdir(d));)
+			if (e->d_name[0] != '.' && stamped(e->d_name))
+				strv_add(&all, e->d_name);
+		if (all.n)
+			qsort(all.v, all.n, sizeof *all.v, strv_cmp);
 		/* From the next second down, until one of a second's ids has a
 		 * meta.json. */
-		const char *done = top;
-
-		qsort(ids, n, sizeof *ids, strv_cmp);
-		for (size_t i = n; i-- > 0;) {
-			if (strncmp(ids[i], done, STAMP_LEN) >= 0)
+		for (size_t i = all.n; i-- > 0;) {
+			if (strncmp(all.v[i], done, STAMP_LEN) >= 0)
 				continue;
-			done = ids[i];
-			if (read_second(state_dir, ids, i + 1, done, &best))
+			done = all.v[i];
+			if (read_second(state_dir, (const char *const *)all.v, i + 1, done, &best))
 				break;
 		}
+		strv_free(&all);
 	}
-	free(ids);
-	buf_fini(&names);
+	closedir(d);
+	free(path);
+	strv_free(&top);
 	*out = best;
 	return 0;
 }
