@@ -76,6 +76,17 @@ class Fake:
         with open(port) as f:
             self.url = "http://127.0.0.1:%s" % f.read().strip()
         self.key = 0
+        # A home of the bench's own, made afresh: the sessions, shadow
+        # repositories and config of the person running it are not read (a
+        # state directory with thousands of earlier sessions costs a launch
+        # 1-2 ms to look through), and nothing of the bench is left there.
+        h = os.path.join(tmp, "home")
+        shutil.rmtree(h, ignore_errors=True)
+        self.home = {"HOME": h, "XDG_CONFIG_HOME": os.path.join(h, ".config"),
+                     "XDG_STATE_HOME": os.path.join(h, ".local", "state"),
+                     "XDG_RUNTIME_DIR": os.path.join(h, "run")}
+        for d in self.home.values():
+            os.makedirs(d, mode=0o700, exist_ok=True)
 
     def records(self):
         if not os.path.exists(self.timing):
@@ -94,7 +105,8 @@ class Fake:
         """run() for any client that reads ANTHROPIC_BASE_URL/_API_KEY."""
         self.key += 1
         seen = len(self.records())
-        env = dict(os.environ, ANTHROPIC_BASE_URL=self.url, ANTHROPIC_API_KEY="bench-%d" % self.key)
+        env = dict(os.environ, ANTHROPIC_BASE_URL=self.url, ANTHROPIC_API_KEY="bench-%d" % self.key,
+                   **self.home)
         out = os.path.join(self.tmp, "maxrss")
         if rss:
             cmd = [TIME, "-f", "%M", "-o", out] + cmd
