@@ -333,6 +333,22 @@ fail:
 	return rc;
 }
 
+/* Notes written flat by older versions go to their fan-out paths (each
+ * checkpoint would otherwise rewrite a tree of them all). Best effort: flat
+ * notes still read, so a failure (a read-only state dir) only costs time. */
+static void
+migrate_notes(struct snap_store *s)
+{
+	size_t moved;
+
+	if (snap_meta_migrate(s->repo, &moved) < 0) {
+		log_warn("snapshot: %s: notes left as they were: %s", s->repo_path, err_msg());
+		return;
+	}
+	if (moved)
+		log_info("snapshot: %s: moved %zu notes to fan-out paths", s->repo_path, moved);
+}
+
 int
 snap_open_repo(struct snap_store *s)
 {
@@ -351,6 +367,7 @@ snap_open_repo(struct snap_store *s)
 			rc = G(rc);
 		if (rc < 0 || (rc = check_owner(s)) < 0)
 			goto fail;
+		migrate_notes(s);
 	}
 	if ((rc = G(git.git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
 	    (rc = G(git.git_repository_index(&s->index, s->repo))) < 0)
@@ -579,22 +596,6 @@ changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, 
  * Checkpoints
  */
 
-/* Create a note, retrying when another process moved the notes ref. */
-static int
-write_note(struct snap_store *s, const git_signature *sig, const git_oid *commit, const char *text)
-{
-	git_oid note_id;
-	int rc = 0;
-
-	for (int tries = 0; tries < 5; tries++) {
-		rc = git.git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, commit, text,
-		                         1);
-		if (rc != GIT_EMODIFIED && rc != GIT_ELOCKED)
-			break;
-	}
-	return G(rc);
-}
-
 /* Bring the index up to date (incrementally when `dirty` allows) and return
  * the folder's tree and metadata. */
 static int
@@ -708,7 +709,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	    (rc = G(git.git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0 ||
 	    (rc = G(git.git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
 	                                  parent ? 1 : 0, parents))) < 0 ||
-	    (rc = write_note(s, sig, &commit_id, buf_cstr(&note))) < 0)
+	    (rc = snap_meta_write(s->repo, sig, &commit_id, buf_cstr(&note))) < 0)
 		goto out;
 	/* The note exists before the ref moves, so every reachable checkpoint has one. */
 	if ((rc = G(git.git_reference_create(&ref, s->repo, headref, &commit_id, 1,

@@ -49,48 +49,51 @@ struct snap_store {
  * before main(). Every call goes through the table `git` (git.git_NAME(...)),
  * filled by snap_git_load() (snap_git.c), which the entry points that make or
  * open a store call first; a store exists only once it has succeeded. */
-#define SNAP_GIT_SYMS(X)                                                                \
-	X(git_blob_create_from_buffer) X(git_blob_free) X(git_blob_lookup)              \
-	X(git_blob_rawcontent) X(git_blob_rawsize) X(git_buf_dispose)                   \
-	X(git_commit_create) X(git_commit_free) X(git_commit_id) X(git_commit_lookup)   \
-	X(git_commit_lookup_prefix) X(git_commit_message) X(git_commit_parent)          \
-	X(git_commit_parent_id) X(git_commit_parentcount) X(git_commit_time)            \
-	X(git_commit_tree) X(git_commit_tree_id) X(git_config_free)                     \
-	X(git_config_get_string_buf) X(git_config_lock) X(git_config_set_bool)          \
-	X(git_config_set_int32) X(git_config_set_string) X(git_diff_find_options_init)  \
-	X(git_diff_find_similar) X(git_diff_free) X(git_diff_get_delta)                 \
-	X(git_diff_get_stats) X(git_diff_num_deltas) X(git_diff_options_init)           \
-	X(git_diff_print) X(git_diff_stats_free) X(git_diff_stats_to_buf)               \
-	X(git_diff_tree_to_tree) X(git_error_clear) X(git_error_last)                   \
-	X(git_graph_descendant_of) X(git_index_add) X(git_index_entrycount)             \
-	X(git_index_find) X(git_index_find_prefix) X(git_index_free)                    \
-	X(git_index_get_byindex) X(git_index_get_bypath) X(git_index_new)               \
-	X(git_index_read_tree) X(git_index_remove) X(git_index_write)                   \
-	X(git_index_write_tree) X(git_index_write_tree_to) X(git_libgit2_init)          \
-	X(git_libgit2_opts) X(git_libgit2_shutdown) X(git_libgit2_version)              \
-	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)       \
-	X(git_message_trailers) X(git_note_create) X(git_note_free) X(git_note_message) \
-	X(git_note_read) X(git_odb_add_backend) X(git_odb_exists_ext) X(git_odb_free)   \
-	X(git_odb_hash) X(git_odb_refresh) X(git_odb_write) X(git_oid_equal)            \
-	X(git_oid_fromstr) X(git_oid_fromstrn) X(git_oid_fromstrp) X(git_oid_is_zero)   \
-	X(git_oid_tostr) X(git_oid_tostr_s) X(git_packbuilder_free)                     \
-	X(git_packbuilder_insert) X(git_packbuilder_new) X(git_packbuilder_set_threads) \
-	X(git_packbuilder_write) X(git_patch_free) X(git_patch_from_blob_and_buffer)    \
-	X(git_patch_from_blobs) X(git_patch_from_buffers) X(git_patch_get_delta)        \
-	X(git_patch_get_hunk) X(git_patch_get_line_in_hunk) X(git_patch_line_stats)     \
-	X(git_patch_num_hunks) X(git_patch_print) X(git_reference_create)               \
-	X(git_reference_free) X(git_reference_name_to_id) X(git_reference_remove)       \
-	X(git_repository_config) X(git_repository_config_snapshot)                      \
-	X(git_repository_free) X(git_repository_index) X(git_repository_init_ext)       \
-	X(git_repository_init_options_init) X(git_repository_odb)                       \
-	X(git_repository_open_bare) X(git_repository_path)                              \
-	X(git_repository_set_workdir) X(git_revwalk_free) X(git_revwalk_new)            \
-	X(git_revwalk_next) X(git_revwalk_push) X(git_revwalk_simplify_first_parent)    \
-	X(git_revwalk_sorting) X(git_signature_free) X(git_signature_now)               \
-	X(git_transaction_commit) X(git_transaction_free) X(git_tree_create_updated)    \
-	X(git_tree_entry_bypath) X(git_tree_entry_filemode) X(git_tree_entry_free)      \
-	X(git_tree_entry_id) X(git_tree_entry_type) X(git_tree_free) X(git_tree_lookup) \
-	X(git_tree_walk)
+#define SNAP_GIT_SYMS(X)                                                               \
+	X(git_blob_create_from_buffer) X(git_blob_free) X(git_blob_lookup)             \
+	X(git_blob_rawcontent) X(git_blob_rawsize) X(git_buf_dispose)                  \
+	X(git_commit_create) X(git_commit_free) X(git_commit_id) X(git_commit_lookup)  \
+	X(git_commit_lookup_prefix) X(git_commit_message) X(git_commit_parent)         \
+	X(git_commit_parent_id) X(git_commit_parentcount) X(git_commit_time)           \
+	X(git_commit_tree) X(git_commit_tree_id) X(git_config_free)                    \
+	X(git_config_get_string_buf) X(git_config_lock) X(git_config_set_bool)         \
+	X(git_config_set_int32) X(git_config_set_string) X(git_diff_find_options_init) \
+	X(git_diff_find_similar) X(git_diff_free) X(git_diff_get_delta)                \
+	X(git_diff_get_stats) X(git_diff_num_deltas) X(git_diff_options_init)          \
+	X(git_diff_print) X(git_diff_stats_free) X(git_diff_stats_to_buf)              \
+	X(git_diff_tree_to_tree) X(git_error_clear) X(git_error_last)                  \
+	X(git_graph_descendant_of) X(git_index_add) X(git_index_entrycount)            \
+	X(git_index_find) X(git_index_find_prefix) X(git_index_free)                   \
+	X(git_index_get_byindex) X(git_index_get_bypath) X(git_index_new)              \
+	X(git_index_read_tree) X(git_index_remove) X(git_index_write)                  \
+	X(git_index_write_tree) X(git_index_write_tree_to) X(git_libgit2_init)         \
+	X(git_libgit2_opts) X(git_libgit2_shutdown) X(git_libgit2_version)             \
+	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)      \
+	X(git_message_trailers) X(git_note_free) X(git_note_message) X(git_note_read)  \
+	X(git_odb_add_backend) X(git_odb_exists_ext) X(git_odb_free) X(git_odb_hash)   \
+	X(git_odb_refresh) X(git_odb_write) X(git_oid_equal) X(git_oid_fromstr)        \
+	X(git_oid_fromstrn) X(git_oid_fromstrp) X(git_oid_is_zero) X(git_oid_tostr)    \
+	X(git_oid_tostr_s) X(git_packbuilder_free) X(git_packbuilder_insert)           \
+	X(git_packbuilder_new) X(git_packbuilder_set_threads) X(git_packbuilder_write) \
+	X(git_patch_free) X(git_patch_from_blob_and_buffer) X(git_patch_from_blobs)    \
+	X(git_patch_from_buffers) X(git_patch_get_delta) X(git_patch_get_hunk)         \
+	X(git_patch_get_line_in_hunk) X(git_patch_line_stats) X(git_patch_num_hunks)   \
+	X(git_patch_print) X(git_reference_create) X(git_reference_create_matching)    \
+	X(git_reference_free) X(git_reference_name_to_id) X(git_reference_remove)      \
+	X(git_repository_config) X(git_repository_config_snapshot)                     \
+	X(git_repository_free) X(git_repository_index) X(git_repository_init_ext)      \
+	X(git_repository_init_options_init) X(git_repository_odb)                      \
+	X(git_repository_open_bare) X(git_repository_path)                             \
+	X(git_repository_set_workdir) X(git_revwalk_free) X(git_revwalk_new)           \
+	X(git_revwalk_next) X(git_revwalk_push) X(git_revwalk_simplify_first_parent)   \
+	X(git_revwalk_sorting) X(git_signature_free) X(git_signature_now)              \
+	X(git_transaction_commit) X(git_transaction_free) X(git_tree_create_updated)   \
+	X(git_tree_entry_bypath) X(git_tree_entry_byindex) X(git_tree_entry_filemode)  \
+	X(git_tree_entry_free) X(git_tree_entry_id) X(git_tree_entry_name)             \
+	X(git_tree_entry_type) X(git_tree_entrycount) X(git_tree_free)                 \
+	X(git_tree_lookup) X(git_tree_walk) X(git_treebuilder_free)                    \
+	X(git_treebuilder_get) X(git_treebuilder_insert) X(git_treebuilder_new)        \
+	X(git_treebuilder_remove) X(git_treebuilder_write)
 DL_SHARED_DECL(git, SNAP_GIT_SYMS);
 
 /* Load libgit2 and run its global set-up once (any thread; one waits for a
@@ -162,6 +165,20 @@ unsigned snap_meta_mode(const struct snap_meta *m, const char *path);
 bool snap_meta_has_dir(const struct snap_meta *m, const char *path);
 /* Read the note of `commit` into *m (left empty when there is none). */
 int snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit) DH_MUST_CHECK;
+/* Set the note of `commit` to `text` (NUL-terminated) in one new commit on
+ * refs/notes/deskhand, at git's fan-out path "ab/cdef..." (so that a note
+ * costs the same however many there are), replacing any note it had; retried
+ * when another process moves the ref meanwhile. 0, or DH_EFAIL with libgit2's
+ * message. */
+int snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
+                    const char *text) DH_MUST_CHECK;
+/* Move the notes that older versions wrote flat (a top-level entry named by
+ * the full 40-hex id) into their fan-out subtrees, in one new notes commit
+ * (none when there is nothing to move); a note present both ways keeps the
+ * fan-out one, which is the one git and libgit2 read. *moved: how many were
+ * moved. 0, or DH_EFAIL with libgit2's message (the notes are then as they
+ * were). */
+int snap_meta_migrate(git_repository *repo, size_t *moved) DH_MUST_CHECK;
 
 /* Bring the shadow index up to date with the folder (re-reading only files
  * whose stat data changed), write it back, and return the tree it describes

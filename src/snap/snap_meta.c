@@ -6,6 +6,7 @@
  */
 #include "snap/snap_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,4 +298,187 @@ snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit)
 	snap_meta_parse(m, git.git_note_message(note));
 	git.git_note_free(note);
 	return 0;
+}
+
+/*
+ * Writing notes: git's fan-out layout
+ */
+
+#define NOTE_HEX GIT_OID_HEXSZ
+
+/* Whether `e` is a note written flat: a blob named by a full 40-hex id. */
+static bool
+flat_note(const git_tree_entry *e)
+{
+	const char *name = git.git_tree_entry_name(e);
+
+	if (git.git_tree_entry_type(e) != GIT_OBJECT_BLOB || strlen(name) != NOTE_HEX)
+		return false;
+	return strspn(name, "0123456789abcdef") == NOTE_HEX;
+}
+
+/* The notes ref's commit, or *out NULL when there is no note yet. */
+static int
+notes_head(git_repository *repo, git_commit **out)
+{
+	git_oid id;
+	int rc = git.git_reference_name_to_id(&id, repo, SNAP_NOTES_REF);
+
+	*out = NULL;
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	return rc < 0 ? rc : git.git_commit_lookup(out, repo, &id);
+}
+
+/* Commit `tree_id` on the notes ref with parent `old` (NULL: the first notes
+ * commit). The ref moves only if it still names `old`: GIT_EMODIFIED or
+ * GIT_EEXISTS when another process moved it meanwhile (libgit2 codes). */
+static int
+notes_commit(git_repository *repo, const git_signature *sig, git_commit *old,
+             const git_oid *tree_id, const char *msg)
+{
+	const git_commit *parents[1] = { old };
+	git_reference *ref = NULL;
+	git_tree *tree = NULL;
+	git_oid id;
+	int rc;
+
+	if ((rc = git.git_tree_lookup(&tree, repo, tree_id)) == 0 &&
+	    (rc = git.git_commit_create(&id, repo, NULL, sig, sig, NULL, msg, tree, old ? 1 : 0,
+	                                parents)) == 0)
+		rc = git.git_reference_create_matching(&ref, repo, SNAP_NOTES_REF, &id, old != NULL,
+		                                       old ? git.git_commit_id(old) : NULL, msg);
+	git.git_reference_free(ref);
+	git.git_tree_free(tree);
+	return rc;
+}
+
+/* Whether a notes update lost a race with another process and may be retried. */
+static bool
+notes_raced(int rc)
+{
+	return rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED;
+}
+
+int
+snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
+                const char *text)
+{
+	char hex[NOTE_HEX + 1], path[NOTE_HEX + 2];
+	git_oid blob;
+	int rc;
+
+	git.git_oid_tostr(hex, sizeof hex, commit);
+	snprintf(path, sizeof path, "%.2s/%s", hex, hex + 2);
+	if ((rc = git.git_blob_create_from_buffer(&blob, repo, text, strlen(text))) < 0)
+		return G(rc);
+	const git_tree_update up = {
+		.action = GIT_TREE_UPDATE_UPSERT,
+		.id = blob,
+		.filemode = GIT_FILEMODE_BLOB,
+		.path = path,
+	};
+	for (int tries = 0; tries < 5; tries++) {
+		git_commit *old = NULL;
+		git_tree *base = NULL;
+		git_oid tree;
+
+		if ((rc = notes_head(repo, &old)) == 0 &&
+		    (!old || (rc = git.git_commit_tree(&base, old)) == 0) &&
+		    (rc = git.git_tree_create_updated(&tree, repo, base, 1, &up)) == 0)
+			rc = notes_commit(repo, sig, old, &tree, "deskhand: checkpoint note");
+		git.git_tree_free(base);
+		git.git_commit_free(old);
+		if (!notes_raced(rc))
+			break;
+	}
+	return G(rc);
+}
+
+/* Move the flat notes of `root` into fan-out subtrees in the builder `top`
+ * (made from `root`); *moved counts them. */
+static int
+fan_out(git_repository *repo, git_tree *root, git_treebuilder *top, size_t *moved)
+{
+	size_t n = git.git_tree_entrycount(root);
+	int rc = 0;
+
+	/* Entries are sorted, so the flat notes of one prefix are adjacent. */
+	for (size_t i = 0; i < n && rc == 0;) {
+		const git_tree_entry *e = git.git_tree_entry_byindex(root, i), *sub;
+		git_treebuilder *b = NULL;
+		git_tree *old = NULL;
+		char prefix[3];
+		git_oid id;
+
+		if (!flat_note(e)) {
+			i++;
+			continue;
+		}
+		memcpy(prefix, git.git_tree_entry_name(e), 2);
+		prefix[2] = '\0';
+		if ((sub = git.git_treebuilder_get(top, prefix)) &&
+		    git.git_tree_entry_type(sub) != GIT_OBJECT_TREE) {
+			i++; /* not a fan-out directory: leave the note where it is */
+			continue;
+		}
+		if ((sub && (rc = git.git_tree_lookup(&old, repo, git.git_tree_entry_id(sub))) < 0) ||
+		    (rc = git.git_treebuilder_new(&b, repo, old)) < 0) {
+			git.git_tree_free(old);
+			break;
+		}
+		for (; i < n && rc == 0; i++) {
+			const char *name;
+
+			e = git.git_tree_entry_byindex(root, i);
+			name = git.git_tree_entry_name(e);
+			if (!flat_note(e) || memcmp(name, prefix, 2))
+				break;
+			/* One there already is the newer: git and libgit2 read that. */
+			if (!git.git_treebuilder_get(b, name + 2))
+				rc = git.git_treebuilder_insert(NULL, b, name + 2, git.git_tree_entry_id(e),
+				                                git.git_tree_entry_filemode(e));
+			if (rc == 0)
+				rc = git.git_treebuilder_remove(top, name);
+			++*moved;
+		}
+		if (rc == 0 && (rc = git.git_treebuilder_write(&id, b)) == 0)
+			rc = git.git_treebuilder_insert(NULL, top, prefix, &id, GIT_FILEMODE_TREE);
+		git.git_treebuilder_free(b);
+		git.git_tree_free(old);
+	}
+	return rc;
+}
+
+int
+snap_meta_migrate(git_repository *repo, size_t *moved)
+{
+	git_signature *sig = NULL;
+	int rc = 0;
+
+	*moved = 0;
+	for (int tries = 0; tries < 5; tries++) {
+		git_commit *old = NULL;
+		git_tree *root = NULL;
+		git_treebuilder *top = NULL;
+		git_oid tree;
+
+		*moved = 0;
+		if ((rc = notes_head(repo, &old)) == 0 && old &&
+		    (rc = git.git_commit_tree(&root, old)) == 0 &&
+		    (rc = git.git_treebuilder_new(&top, repo, root)) == 0 &&
+		    (rc = fan_out(repo, root, top, moved)) == 0 && *moved &&
+		    (rc = git.git_treebuilder_write(&tree, top)) == 0 &&
+		    (sig || (rc = git.git_signature_now(&sig, "deskhand", "deskhand@localhost")) == 0))
+			rc = notes_commit(repo, sig, old, &tree, "deskhand: notes moved to fan-out paths");
+		git.git_treebuilder_free(top);
+		git.git_tree_free(root);
+		git.git_commit_free(old);
+		if (!notes_raced(rc))
+			break;
+	}
+	git.git_signature_free(sig);
+	if (rc < 0)
+		*moved = 0;
+	return G(rc);
 }

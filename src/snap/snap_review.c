@@ -1381,7 +1381,6 @@ commit_with_note(struct snap_store *s, const char *msg, git_tree *tree,
                  const git_commit *const *parents, size_t nparents, const char *note, git_oid *out)
 {
 	git_signature *sig = NULL;
-	git_oid note_id;
 	int rc;
 
 	if ((rc = G(git.git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0)
@@ -1389,8 +1388,7 @@ commit_with_note(struct snap_store *s, const char *msg, git_tree *tree,
 	rc = G(git.git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg, tree, nparents,
 	                             (const git_commit **)parents));
 	if (rc == 0 && note)
-		rc = G(git.git_note_create(&note_id, s->repo, SNAP_NOTES_REF, sig, sig, out, note,
-		                           1));
+		rc = snap_meta_write(s->repo, sig, out, note);
 	git.git_signature_free(sig);
 	return rc;
 }

@@ -982,3 +982,223 @@ Test(snap, big_folder_one_file_edit, .timeout = 600)
 	cr_log_info("checkpoint after reopen + one-file edit: %ld ms", c.duration_ms);
 	snap_close(s);
 }
+
+/*
+ * Notes: git's fan-out layout, and the move of flat notes on open
+ */
+
+struct notes_shape {
+	size_t flat;     /* top-level notes named by a full 40-hex id */
+	size_t fanned;   /* notes in two-hex-digit subtrees */
+	size_t other;    /* any other top-level entry */
+	git_oid head;    /* the notes ref */
+};
+
+static struct notes_shape
+notes_shape_of(struct snap_store *s)
+{
+	struct notes_shape sh = { 0 };
+	git_repository *r = NULL;
+	git_commit *c = NULL;
+	git_tree *top = NULL;
+
+	cr_assert_eq(git_repository_open_bare(&r, snap_repo_path(s)), 0);
+	cr_assert_eq(git_reference_name_to_id(&sh.head, r, "refs/notes/deskhand"), 0);
+	cr_assert_eq(git_commit_lookup(&c, r, &sh.head), 0);
+	cr_assert_eq(git_commit_tree(&top, c), 0);
+	for (size_t i = 0; i < git_tree_entrycount(top); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(top, i);
+		const char *name = git_tree_entry_name(e);
+		size_t len = strlen(name), hex = strspn(name, "0123456789abcdef");
+		git_tree *sub = NULL;
+
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB && len == 40 && hex == 40) {
+			sh.flat++;
+		} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE && len == 2 && hex == 2) {
+			cr_assert_eq(git_tree_lookup(&sub, r, git_tree_entry_id(e)), 0);
+			for (size_t j = 0; j < git_tree_entrycount(sub); j++) {
+				const char *n2 = git_tree_entry_name(git_tree_entry_byindex(sub, j));
+
+				cr_assert_eq(strlen(n2), 38, "%s/%s", name, n2);
+				sh.fanned++;
+			}
+			git_tree_free(sub);
+		} else {
+			sh.other++;
+		}
+	}
+	git_tree_free(top);
+	git_commit_free(c);
+	git_repository_free(r);
+	return sh;
+}
+
+/* `git notes show` of checkpoint `id` through the git CLI. */
+static char *
+git_note_cli(struct snap_store *s, const char *id)
+{
+	char cmd[2 * PATH_MAX], tmp[4096];
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	snprintf(cmd, sizeof cmd, "git --git-dir='%s' notes --ref=deskhand show %s",
+	         snap_repo_path(s), id);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p, "%s", cmd);
+	while ((n = fread(tmp, 1, sizeof tmp, p)) > 0)
+		buf_add(&b, tmp, n);
+	cr_assert_eq(pclose(p), 0, "%s", cmd);
+	return buf_detach(&b);
+}
+
+/* Whether checkpoint `e` has the change (status, path). */
+static bool
+has_change(const struct snap_log_entry *e, char status, const char *path)
+{
+	for (size_t i = 0; i < e->nchanges; i++)
+		if (e->changes[i].status == status && !strcmp(e->changes[i].path, path))
+			return true;
+	return false;
+}
+
+#define NOTES_MANY 300 /* more than the 256 fan-out subtrees */
+
+Test(snap, notes_fan_out_and_read_back, .timeout = 600)
+{
+	struct snap_store *s = open_store();
+	struct snap_log_entry *e;
+	char p[PATH_MAX + 16], q[PATH_MAX + 16], line[64];
+	size_t n;
+
+	/* Each checkpoint renames an empty directory: only its note says so. */
+	pathf(p, work, "e0");
+	cr_assert_eq(mkdir(p, 0755), 0);
+	cp(s, "baseline", 0);
+	for (int i = 1; i < NOTES_MANY; i++) {
+		snprintf(p, sizeof p, "%s/e%d", work, i - 1);
+		snprintf(q, sizeof q, "%s/e%d", work, i);
+		cr_assert_eq(rename(p, q), 0);
+		cr_assert(cp(s, "rename", i).created);
+	}
+	struct notes_shape sh = notes_shape_of(s);
+	cr_assert_eq(sh.flat, 0);
+	cr_assert_eq(sh.other, 0);
+	cr_assert_eq(sh.fanned, NOTES_MANY);
+
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, NOTES_MANY);
+	for (size_t i = 0; i < n; i++) {
+		char *text = git_note_cli(s, e[i].id);
+
+		snprintf(line, sizeof line, "\nd e%zu\n", i);
+		cr_assert(strstr(text, line), "note of %s: %s", e[i].id, text);
+		free(text);
+		cr_assert_eq(e[i].nfiles, FIXTURE_FILES);
+		if (!i)
+			continue;
+		snprintf(line, sizeof line, "e%zu/", i - 1);
+		cr_assert(has_change(&e[i], 'D', line), "checkpoint %zu lost its note", i);
+		snprintf(line, sizeof line, "e%zu/", i);
+		cr_assert(has_change(&e[i], 'A', line), "checkpoint %zu lost its note", i);
+	}
+	snap_log_free(e, n);
+	snap_close(s);
+}
+
+Test(snap, flat_notes_of_older_versions_move_to_fan_out_on_open, .timeout = 300)
+{
+	struct snap_store *s = open_store();
+	struct snap_log_entry *e;
+	git_repository *r = NULL;
+	git_signature *sig = NULL;
+	char head[41], *texts[NSTEPS + 1];
+	git_oid ids[NSTEPS + 1], extra[NOTES_MANY], nid;
+	size_t n;
+
+	run_steps(s, head);
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, NSTEPS + 1);
+	/* The notes as older versions wrote them: git_note_create() with no
+	 * fan-out subtree there writes each one flat at the top level; and more
+	 * of them (on made-up ids) than there are two-digit prefixes. */
+	cr_assert_eq(git_repository_open_bare(&r, snap_repo_path(s)), 0);
+	cr_assert_eq(git_signature_now(&sig, "old", "old@localhost"), 0);
+	for (size_t i = 0; i < n; i++) {
+		git_note *note = NULL;
+
+		cr_assert_eq(git_oid_fromstr(&ids[i], e[i].id), 0);
+		cr_assert_eq(git_note_read(&note, r, "refs/notes/deskhand", &ids[i]), 0);
+		texts[i] = strdup(git_note_message(note));
+		git_note_free(note);
+	}
+	snap_log_free(e, n);
+	cr_assert_eq(git_reference_remove(r, "refs/notes/deskhand"), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(git_note_create(&nid, r, "refs/notes/deskhand", sig, sig, &ids[i],
+		                             texts[i], 0),
+		             0);
+	for (int i = 0; i < NOTES_MANY; i++) {
+		char text[32];
+
+		snprintf(text, sizeof text, "n %d\n", i);
+		cr_assert_eq(git_odb_hash(&extra[i], text, strlen(text), GIT_OBJECT_BLOB), 0);
+		cr_assert_eq(git_note_create(&nid, r, "refs/notes/deskhand", sig, sig, &extra[i],
+		                             text, 0),
+		             0);
+	}
+	struct notes_shape sh = notes_shape_of(s);
+	cr_assert_eq(sh.flat, n + NOTES_MANY, "flat %zu", sh.flat);
+	cr_assert_eq(sh.fanned, 0);
+	snap_close(s);
+
+	s = open_store();
+	sh = notes_shape_of(s);
+	cr_assert_eq(sh.flat, 0);
+	cr_assert_eq(sh.other, 0);
+	cr_assert_eq(sh.fanned, n + NOTES_MANY);
+	/* Opened again: nothing left to move, no new notes commit. */
+	snap_close(s);
+	s = open_store();
+	struct notes_shape again = notes_shape_of(s);
+	cr_assert(git_oid_equal(&again.head, &sh.head));
+
+	/* snap reads every note: statuses that only the notes give ('T' for a
+	 * chmod, empty directories) are as they were. */
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, NSTEPS + 1);
+	cr_assert_eq(e[0].nfiles, FIXTURE_FILES);
+	for (size_t i = 0; i < NSTEPS; i++) {
+		cr_assert_eq(e[i + 1].nchanges, 1, "%s", steps[i].label);
+		cr_assert_eq(e[i + 1].changes[0].status, steps[i].status, "%s", steps[i].label);
+		cr_assert_str_eq(e[i + 1].changes[0].path, steps[i].path);
+	}
+	snap_log_free(e, n);
+	/* and so do git and libgit2, the made-up ones too */
+	for (size_t i = 0; i < NSTEPS + 1; i++) {
+		char hex[41], *text;
+
+		git_oid_tostr(hex, sizeof hex, &ids[i]);
+		text = git_note_cli(s, hex);
+		cr_assert_str_eq(text, texts[i]);
+		free(text);
+		free(texts[i]);
+	}
+	for (int i = 0; i < NOTES_MANY; i++) {
+		git_note *note = NULL;
+		char text[32];
+
+		snprintf(text, sizeof text, "n %d\n", i);
+		cr_assert_eq(git_note_read(&note, r, "refs/notes/deskhand", &extra[i]), 0, "%d", i);
+		cr_assert_str_eq(git_note_message(note), text);
+		git_note_free(note);
+	}
+	/* A checkpoint after the move writes at its fan-out path. */
+	put_s(work, "after.txt", "x\n", 0644);
+	cr_assert(cp(s, "after", 99).created);
+	sh = notes_shape_of(s);
+	cr_assert_eq(sh.flat, 0);
+	cr_assert_eq(sh.fanned, NSTEPS + 1 + NOTES_MANY + 1);
+	git_signature_free(sig);
+	git_repository_free(r);
+	snap_close(s);
+}
