@@ -44,7 +44,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail MSG: the test fails. A sanitizer's report in one of the test's
+# files (a deskhand run's stderr kept as $T/err, say) is shown with it:
+# an exit status of 99 alone says only that ASan or LSan found something.
+fail() {
+  echo "FAIL: $*" >&2
+  local f
+  for f in $(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/* 2>/dev/null | head -3); do
+    echo "--- sanitizer report in $f:" >&2
+    grep -A 40 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | head -60 >&2
+  done
+  exit 1
+}
 skip() { echo "skip: $*"; exit 77; }
 assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected to find '$2' in: $(head -c 2000 <<<"$1")"; }
