@@ -706,7 +706,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	}
 	const git_commit *parents[1] = { parent };
 	if ((rc = G(git.git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
-	    (rc = G(git.git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0 ||
+	    (rc = snap_signature(&sig)) < 0 ||
 	    (rc = G(git.git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
 	                                  parent ? 1 : 0, parents))) < 0 ||
 	    (rc = snap_meta_write(s->repo, sig, &commit_id, buf_cstr(&note))) < 0)

@@ -172,6 +172,11 @@ int snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *com
  * message. */
 int snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
                     const char *text) DH_MUST_CHECK;
+/* The author and committer of every commit deskhand makes in a shadow
+ * repository ("deskhand <deskhand@localhost>", now), into *out; the caller
+ * frees it with git_signature_free. 0, or DH_EFAIL with libgit2's message. */
+int snap_signature(git_signature **out) DH_MUST_CHECK;
+
 /* Move the notes that older versions wrote flat (a top-level entry named by
  * the full 40-hex id) into their fan-out subtrees, in one new notes commit
  * (none when there is nothing to move); a note present both ways keeps the

@@ -353,6 +353,12 @@ notes_commit(git_repository *repo, const git_signature *sig, git_commit *old,
 	return rc;
 }
 
+int
+snap_signature(git_signature **out)
+{
+	return G(git.git_signature_now(out, "deskhand", "deskhand@localhost"));
+}
+
 /* Whether a notes update lost a race with another process and may be retried. */
 static bool
 notes_raced(int rc)
@@ -469,7 +475,7 @@ snap_meta_migrate(git_repository *repo, size_t *moved)
 		    (rc = git.git_treebuilder_new(&top, repo, root)) == 0 &&
 		    (rc = fan_out(repo, root, top, moved)) == 0 && *moved &&
 		    (rc = git.git_treebuilder_write(&tree, top)) == 0 &&
-		    (sig || (rc = git.git_signature_now(&sig, "deskhand", "deskhand@localhost")) == 0))
+		    (sig || (rc = snap_signature(&sig)) == 0))
 			rc = notes_commit(repo, sig, old, &tree, "deskhand: notes moved to fan-out paths");
 		git.git_treebuilder_free(top);
 		git.git_tree_free(root);

@@ -1383,7 +1383,7 @@ commit_with_note(struct snap_store *s, const char *msg, git_tree *tree,
 	git_signature *sig = NULL;
 	int rc;
 
-	if ((rc = G(git.git_signature_now(&sig, "deskhand", "deskhand@localhost"))) < 0)
+	if ((rc = snap_signature(&sig)) < 0)
 		return rc;
 	rc = G(git.git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg, tree, nparents,
 	                             (const git_commit **)parents));
