@@ -14,16 +14,16 @@ CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 
-# libmd: SHA-1 for the shadow repositories' names, needed before the first
-# request (src/core/crypto.c).
-PKGS      = ncursesw libseccomp libcjson libmd
+# nettle: SHA-1 for the shadow repositories' names, SHA-256 and HMAC for the
+# audit log, needed before the first request while libcurl is still loading
+# (src/core/crypto.c).
+PKGS      = ncursesw libseccomp libcjson nettle
 # Loaded with dlopen() when first used (src/core/dl.h; PDF text, the journal,
 # web_fetch's HTML and office XML, zip containers, .xlsx writing, skills'
-# front matter, the Markdown view, SHA-256 and HMAC (core/crypto.c); and
-# libcurl and libgit2, each loaded on a thread beside the start-up,
+# front matter, the Markdown view; and libcurl and libgit2, each loaded on a thread beside the start-up,
 # src/net/http.c, src/snap/snap_git.c): their headers, not their libraries,
 # so a launch does not map and relocate them before main().
-DLOPEN_PKGS = libgit2 libcrypto libcurl poppler-glib libsystemd libxml-2.0 libzip xlsxwriter yaml-0.1 libcmark-gfm
+DLOPEN_PKGS = libgit2 libcurl poppler-glib libsystemd libxml-2.0 libzip xlsxwriter yaml-0.1 libcmark-gfm
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wundef -Wunused-result
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -DGIT_DEPRECATE_HARD -Isrc -MMD -MP $(WARN)
@@ -183,8 +183,8 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjs
            libssl-dev libgit2-dev libseccomp-dev bubblewrap libcriterion-dev python3 tmux git \
            ca-certificates time jq libxml2-dev curl procps clang libclang-rt-14-dev \
            libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsystemd-dev
-# SHA-1 for the shadow repositories' names (src/core/crypto.c).
-DEB_PKGS += libmd-dev
+# SHA-1, SHA-256, HMAC and base64 (src/core/crypto.c).
+DEB_PKGS += nettle-dev
 # write_spreadsheet writes .xlsx with libxlsxwriter.
 DEB_PKGS += libxlsxwriter-dev
 # The spreadsheet tests read written workbooks back with LibreOffice (soffice).

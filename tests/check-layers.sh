@@ -14,7 +14,7 @@ only() { # HEADER ALLOWED-PATH-REGEX : the header may be included only there
   [ -n "$hits" ] && { echo "check-layers: <$1> included outside $2:"; echo "$hits"; bad=1; }
 }
 only 'curl/curl\.h' '^src/net/http\.c$'
-only 'openssl/[^>]*' '^src/core/crypto\.c$'
+only 'openssl/[^>]*|nettle/[^>]*|sha1\.h|sha2\.h' '^src/core/crypto\.c$'
 only 'git2\.h|git2/[^>]*' '^src/snap/'
 only 'seccomp\.h' '^sandbox/'
 only 'n?curses\.h|ncursesw/[^>]*' '^src/ui/'

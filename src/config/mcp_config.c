@@ -2,7 +2,7 @@
 /*
  * Connector configuration: mcp.json / .mcp.json in the mcpServers format,
  * ${VAR} expansion, and the trust record of folders' files (SHA-256 of the
- * exact bytes, OpenSSL's libcrypto). See mcp_config.h.
+ * exact bytes, core/crypto). See mcp_config.h.
  */
 #include "config/mcp_config.h"
 

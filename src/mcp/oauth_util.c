@@ -2,8 +2,8 @@
 /*
  * The stateless pieces of MCP's OAuth flow (mcp/oauth.h): PKCE, the
  * well-known URLs, the iss and resource checks, WWW-Authenticate parsing,
- * form encoding. SHA-256 and base64 come from OpenSSL's libcrypto (which
- * libcurl and libgit2 already bring); randomness from getrandom(2).
+ * form encoding. SHA-256 comes from core/crypto (GNU Nettle); randomness
+ * from getrandom(2).
  */
 #include "mcp/oauth_priv.h"
 

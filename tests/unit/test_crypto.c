@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for core/crypto: libcrypto loaded through core/dl, checked
- * against published test vectors (FIPS 180-2, RFC 4231, RFC 4648). */
+/* Unit tests for core/crypto (GNU Nettle), checked against published test
+ * vectors (FIPS 180-2, RFC 4231, RFC 4648). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,20 +93,27 @@ Test(crypto, hmac_sha256_is_the_rfc_4231_vector)
 	cr_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-Test(crypto, base64_decode_counts_padding_and_refuses_bad_text)
+Test(crypto, base64_decode_counts_the_bytes_and_refuses_bad_text)
 {
 	unsigned char out[16];
 
 	cr_assert_eq(crypto_base64_decode(out, "Zm9vYmFy", 8), 6, "%s", err_msg());
 	cr_assert_eq(memcmp(out, "foobar", 6), 0);
-	/* EVP_DecodeBlock's count: padding decodes to zero bytes, counted */
-	cr_assert_eq(crypto_base64_decode(out, "Zm8=", 4), 3);
+	/* the bytes decoded, not the padding (RFC 4648 section 10) */
+	cr_assert_eq(crypto_base64_decode(out, "Zm8=", 4), 2);
 	cr_assert_eq(memcmp(out, "fo", 2), 0);
+	cr_assert_eq(crypto_base64_decode(out, "Zg==", 4), 1);
+	cr_assert_eq(out[0], 'f');
+	/* not NUL-terminated at len: only len characters are read */
+	cr_assert_eq(crypto_base64_decode(out, "Zm9vYmFy!!!", 8), 6);
 	cr_assert_eq(crypto_base64_decode(out, "", 0), 0);
 	cr_assert_lt(crypto_base64_decode(out, "Zm9", 3), 0);
 	cr_assert(strstr(err_msg(), "not a multiple of 4"), "%s", err_msg());
 	cr_assert_lt(crypto_base64_decode(out, "Z!9v", 4), 0);
 	cr_assert(strstr(err_msg(), "not valid base64"), "%s", err_msg());
+	/* white space, which the library would skip, and padding in the middle */
+	cr_assert_lt(crypto_base64_decode(out, "Zm 9", 4), 0);
+	cr_assert_lt(crypto_base64_decode(out, "Zg==Zm9v", 8), 0);
 }
 
 Test(crypto, equal_and_cleanse)
