@@ -158,19 +158,15 @@ main(int argc, char **argv)
 		 * (run: the event loop blocks signals before any library thread). */
 		if (verbs[i].client)
 			return verbs[i].fn(argc - 1, argv + 1);
-		/* libcurl loads on a thread of its own, which
-		 * llm_global_init() waits for. libgit2 is not loaded here: the
-		 * first job that opens a store's repository on the snapshot
-		 * worker loads it (snap_open_repo), beside the first request.
-		 * Loaded here as well, on a thread, its dlopen() took turns with
+		/* libcurl is loaded on a thread by the engine, once its own
+		 * threads run (engine_open: llm_global_init()), and waited for
+		 * by the first request; a command without an engine that makes
+		 * a request loads it then. libgit2 is loaded by the first job
+		 * that opens a store's repository on the snapshot worker
+		 * (snap_open_repo), beside the first request: loaded on a
+		 * thread of its own as well, its dlopen() took turns with
 		 * libcurl's on the loader's lock and its set-up took the second
 		 * core, and the first request came 6-9 ms later. */
-		http_preload();
-		if (llm_global_init() < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
-			snap_global_shutdown();
-			return 1;
-		}
 		int rc = verbs[i].fn(argc - 1, argv + 1);
 		snap_global_shutdown();
 		llm_global_shutdown();

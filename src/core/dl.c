@@ -12,6 +12,40 @@
 
 #include "core/log.h"
 
+/* Preloads running, and whether this thread is one (its own loads do not
+ * wait for it). */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_done = PTHREAD_COND_INITIALIZER;
+static unsigned preloads;
+static _Thread_local bool on_preload;
+
+/* A first load waits for the preloads of other threads. */
+static void
+gate_wait(void)
+{
+	if (on_preload)
+		return;
+	pthread_mutex_lock(&gate_mu);
+	while (preloads > 0)
+		pthread_cond_wait(&gate_done, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void *
+preload_main(void *arg)
+{
+	struct dl_preload *p = arg;
+
+	on_preload = true;
+	void *r = p->fn(NULL);
+
+	pthread_mutex_lock(&gate_mu);
+	preloads--;
+	pthread_cond_broadcast(&gate_done);
+	pthread_mutex_unlock(&gate_mu);
+	return r;
+}
+
 /* Under l->lock, state 0: one try. */
 static void
 dl_try(struct dl_lib *l)
@@ -53,6 +87,7 @@ dl_load(struct dl_lib *l)
 	int s = atomic_load_explicit(&l->state, memory_order_acquire);
 
 	if (s == 0) {
+		gate_wait();
 		pthread_mutex_lock(&l->lock);
 		s = atomic_load_explicit(&l->state, memory_order_relaxed);
 		if (s == 0) {
@@ -74,10 +109,20 @@ dl_preload_start(struct dl_preload *p, void *(*fn)(void *))
 
 	if (p->running)
 		return;
+	p->fn = fn;
+	pthread_mutex_lock(&gate_mu);
+	preloads++;
+	pthread_mutex_unlock(&gate_mu);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	p->running = pthread_create(&p->thread, NULL, fn, NULL) == 0;
+	p->running = pthread_create(&p->thread, NULL, preload_main, p) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!p->running) {
+		pthread_mutex_lock(&gate_mu);
+		preloads--;
+		pthread_cond_broadcast(&gate_done);
+		pthread_mutex_unlock(&gate_mu);
+	}
 }
 
 void

@@ -47,7 +47,12 @@ struct dl_lib {
 	char why[384];            /* the reason when state is -1 */
 };
 
-/* Load `l` if not done yet and fill its table. Returns 0 when every symbol
+/* Load `l` if not done yet and fill its table. While a preload runs
+ * (dl_preload_start) on another thread, a first load waits for it to end:
+ * two dlopen()s take turns on glibc's loader lock anyway, and one made
+ * while the preload's library sets itself up (libcurl's curl_global_init:
+ * OpenSSL pins itself with a dlopen() of its own) would hold that set-up
+ * up for its whole load. Returns 0 when every symbol
  * is there; DH_EFAIL when the library or one of its symbols is missing, every
  * time it is asked (one try, remembered), with err_msg() naming the library,
  * the Debian package and the reason ("libyaml-0.so.2 (Debian package
@@ -60,12 +65,14 @@ int dl_load(struct dl_lib *l) DH_MUST_CHECK;
 struct dl_preload {
 	pthread_t thread;
 	bool running;
+	void *(*fn)(void *); /* private to dl.c */
 };
 
 /* Run fn(NULL) on a thread of its own, started with every signal blocked (so
  * that one sent during the load goes to another thread; the thread keeps that
- * mask). A no-op while `p` runs; when the thread cannot be created, nothing
- * runs and the first use loads the library itself. */
+ * mask). Other threads' first loads of other libraries wait until fn has
+ * returned (dl_load). A no-op while `p` runs; when the thread cannot be
+ * created, nothing runs and the first use loads the library itself. */
 void dl_preload_start(struct dl_preload *p, void *(*fn)(void *));
 /* Wait for p's thread, if it was started and not yet joined. */
 void dl_preload_join(struct dl_preload *p);

@@ -34,6 +34,8 @@ struct worker {
 	unsigned pending;
 	bool running; /* a thread is up: it runs what is posted and exits when
 		       * nothing is left */
+	bool early;   /* worker_start()'s thread, before its first job: it
+		       * waits without a limit */
 	int efd;
 };
 
@@ -79,6 +81,11 @@ next_job(struct worker *w)
 	struct job *j = pop(&w->todo, &w->todo_tail);
 	struct timespec until;
 
+	if (j || w->closing)
+		return j;
+	while (w->early && !w->closing && !(j = pop(&w->todo, &w->todo_tail)))
+		pthread_cond_wait(&w->posted, &w->mu);
+	w->early = false;
 	if (j || w->closing)
 		return j;
 	clock_gettime(CLOCK_MONOTONIC, &until);
@@ -174,6 +181,23 @@ worker_new(struct worker **out, struct ev_loop *l)
 	return 0;
 }
 
+/* Under w->mu, no thread running: start one. */
+static void
+start_thread(struct worker *w)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&t, &attr, thread_main, w);
+
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		die("worker: cannot start a thread: %s", strerror(rc));
+	w->running = true;
+}
+
 void
 worker_post(struct worker *w, worker_run_fn *run, worker_done_fn *done, void *ctx)
 {
@@ -185,20 +209,20 @@ worker_post(struct worker *w, worker_run_fn *run, worker_done_fn *done, void *ct
 	pthread_mutex_lock(&w->mu);
 	push(&w->todo, &w->todo_tail, j);
 	w->pending++;
-	if (w->running) {
+	if (w->running)
 		pthread_cond_signal(&w->posted);
-	} else {
-		pthread_attr_t attr;
-		pthread_t t;
+	else
+		start_thread(w);
+	pthread_mutex_unlock(&w->mu);
+}
 
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		int rc = pthread_create(&t, &attr, thread_main, w);
-
-		pthread_attr_destroy(&attr);
-		if (rc != 0)
-			die("worker: cannot start a thread: %s", strerror(rc));
-		w->running = true;
+void
+worker_start(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	if (!w->running) {
+		w->early = true;
+		start_thread(w);
 	}
 	pthread_mutex_unlock(&w->mu);
 }

@@ -30,6 +30,13 @@ void worker_free(struct worker *w);
 /* Queue a job, starting a thread if none runs. `done` may be NULL. Never
  * fails (a thread that cannot be started is fatal, as memory is). */
 void worker_post(struct worker *w, worker_run_fn *run, worker_done_fn *done, void *ctx);
+/* Start the thread now, before any job, and keep it until the first job
+ * has run (then it lingers as after any job). For a caller about to load
+ * a library on another thread: glibc's pthread_create() waits while a
+ * dlopen() maps and relocates (both take the loader's TLS lock), so a
+ * thread started for a job posted then would wait for the whole load.
+ * Never fails (as worker_post). A no-op when a thread runs. */
+void worker_start(struct worker *w);
 /* Jobs queued or running. */
 unsigned worker_pending(const struct worker *w);
 /* Block the caller until every queued job ran and its done callback was called

@@ -808,7 +808,6 @@ int
 client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
 	static const char nul[] = "/dev/null";
-	static const char init_failed[] = "error cannot initialise libcurl\n";
 	char *dir = client_socket_dir(), fdbuf[16];
 	int p[2], wstatus = 0, rc;
 	bool timed_out;
@@ -856,14 +855,9 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		close_range((unsigned)p[1] + 1, ~0U, 0);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* main.c's order: libcurl on a thread; libgit2 on the snapshot
-		 * worker when a store's repository is first opened. */
-		http_preload();
-		if (llm_global_init() < 0) {
-			if (write(p[1], init_failed, sizeof init_failed - 1) < 0)
-				_exit(127);
-			_exit(127);
-		}
+		/* libcurl is loaded on a thread once the engine's own threads
+		 * run (engine_open); libgit2 on the snapshot worker when a
+		 * store's repository is first opened (main.c). */
 		int status = engine_main((int)argc + 3, av + 1);
 
 		snap_global_shutdown();

@@ -703,6 +703,10 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	}
 	if (worker_new(&e->worker, loop) < 0)
 		return DH_EFAIL;
+	/* Its thread now, before libcurl's load begins (below): a thread
+	 * started for the first job, posted while the load runs, would wait
+	 * for all of it (http_global_init in net/http.h). */
+	worker_start(e->worker);
 	if (otel_open(&e->otel, loop, cfg) < 0)
 		return err_set("telemetry: %s", err_msg());
 	if (o->resume) {
@@ -715,6 +719,12 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		e->watch_off = xstrdup("disabled by the config (watch = off)");
 	else
 		start_watch(e);
+	/* libcurl loads on a thread from here, beside the rest of the
+	 * start-up (the session, the audit log, the first request's body);
+	 * the first request waits for what is left of it. After the threads
+	 * above, which would otherwise wait for the load to start. */
+	if (llm_global_init() < 0)
+		return DH_EFAIL;
 	if (make_llm(e) < 0)
 		return DH_EFAIL;
 	if (egress_new(&e->egress, loop) < 0)

@@ -124,17 +124,20 @@ struct llm_callbacks {
 	bool (*admit)(const struct llm_usage *est, void *ctx);
 };
 
-/* Process-wide set-up of the HTTP stack (curl_global_init) and its undoing;
- * main.c calls them once, after ev_new() and before any llm_new(). Returns 0 or
- * DH_EFAIL. */
+/* Process-wide set-up of the HTTP stack and its undoing (net/http.h
+ * http_global_init, http_global_cleanup): init starts loading libcurl on a
+ * thread, which the first request waits for; call it once the caller's own
+ * threads run (the engine does, in engine_open). Returns 0 (a library that
+ * cannot be loaded fails the first request, naming it). Shutdown once, at
+ * exit (main.c). */
 int llm_global_init(void) DH_MUST_CHECK;
 void llm_global_shutdown(void);
 /* "libcurl/7.88.1 OpenSSL/3.0.11 ..." (curl_version()) for --version; static
  * storage owned by libcurl, never NULL. */
 const char *llm_library_version(void);
 
-/* Create a client on loop `l`. curl_global_init() must have been called (main's
- * job). With replay_path the file is read now. Returns 0, DH_EFAIL (bad config,
+/* Create a client on loop `l` (it does not wait for libcurl: its first
+ * request does). With replay_path the file is read now. Returns 0, DH_EFAIL (bad config,
  * unreadable record/replay file) or DH_EPARSE (replay file line is not JSON);
  * err_msg() says which. *out is owned by the caller (llm_free). */
 int llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg) DH_MUST_CHECK;

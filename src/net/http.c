@@ -27,8 +27,8 @@
 
 /* libcurl is loaded, not linked (core/dl.h): with it come some thirty
  * libraries (OpenSSL's, GnuTLS's, Kerberos', LDAP's, ...) that a launch would
- * otherwise map and relocate before main(). http_preload() starts that on a
- * thread of its own, beside the rest of the start-up. */
+ * otherwise map and relocate before main(). http_global_init() starts that
+ * on a thread of its own, beside the rest of the start-up. */
 #define CURL_SYMS(X)                                                                   \
 	X(curl_easy_cleanup) X(curl_easy_getinfo) X(curl_easy_init) X(curl_easy_setopt)   \
 	X(curl_easy_strerror) X(curl_free) X(curl_global_cleanup) X(curl_global_init)     \
@@ -37,12 +37,15 @@
 	X(curl_multi_socket_action) X(curl_multi_strerror) X(curl_slist_append)           \
 	X(curl_slist_free_all) X(curl_url) X(curl_url_cleanup) X(curl_url_get)            \
 	X(curl_url_set) X(curl_url_strerror) X(curl_version)
-DL_LIBRARY(lc, "libcurl.so.4", "libcurl4", CURL_SYMS);
+static void curl_init_once(void);
+DL_LIBRARY_INIT(lc, "libcurl.so.4", "libcurl4", CURL_SYMS, curl_init_once);
 
-/* The thread http_preload() started, until http_global_init() joins it, and
- * whether it set GNUTLS_NO_IMPLICIT_INIT (unset again once it is joined). */
+/* The thread http_global_init() started, until the first request (or
+ * http_global_cleanup()) joins it. */
 static struct dl_preload preload;
-static bool gnutls_env_set;
+/* curl_global_init()'s result, set once by the thread that loads libcurl
+ * (under lc_lib's lock, read after dl_load() returned); -1 before. */
+static int global_code = -1;
 
 struct http_request {
 	struct http_client *client;
@@ -520,50 +523,63 @@ static void *
 preload_run(void *arg)
 {
 	(void)arg;
-	/* The result is also remembered: http_global_init() asks again. */
+	/* The result is also remembered: http_ready() asks again. */
 	return (void *)(intptr_t)dl_load(&lc_lib);
 }
 
-void
-http_preload(void)
+/* GnuTLS comes with libcurl (through librtmp) and would initialise itself
+ * when loaded, p11-kit's modules with it: some 0.8 MB of heap and its
+ * time, for a library this program never uses (librtmp initialises it
+ * itself if it ever does). Its constructor first asks this function, weak
+ * in libgnutls.so.30 and called through its PLT, so that a program can
+ * say no (GnuTLS lib/global.c, lib_init()); the environment variable
+ * GNUTLS_NO_IMPLICIT_INIT would too, but it would be seen by whatever the
+ * start-up runs while the load goes on, and changing the environment then
+ * races with the other threads' getenv(). */
+int _gnutls_global_init_skip(void);
+
+int
+_gnutls_global_init_skip(void)
 {
-	if (preload.running)
-		return;
-	/* GnuTLS comes with libcurl (through librtmp; curl's TLS is OpenSSL's)
-	 * and would initialise itself when loaded, p11-kit's modules with it:
-	 * some 0.8 MB of heap and its time, for a library this program never
-	 * uses (librtmp initialises it itself if it ever does). The variable
-	 * is set here, before the thread exists, and unset once it is joined,
-	 * so no other thread reads the environment while it changes and the
-	 * commands deskhand runs never see it. */
-	if (!getenv("GNUTLS_NO_IMPLICIT_INIT"))
-		gnutls_env_set = setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == 0;
-	dl_preload_start(&preload, preload_run);
+	return 1;
+}
+
+/* libcurl's global set-up, run by whichever thread loads it (dl_load):
+ * the preload's, beside the rest of the start-up, before any other thread
+ * uses libcurl (they wait for the load: core/dl.h). */
+static void
+curl_init_once(void)
+{
+	global_code = (int)lc.curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 int
 http_global_init(void)
 {
+	dl_preload_start(&preload, preload_run);
+	return 0;
+}
+
+/* libcurl loaded and set up: 0, or DH_EFAIL with err_msg() saying why
+ * (each time it is asked). */
+static int
+http_ready(void)
+{
 	dl_preload_join(&preload);
-	if (gnutls_env_set) {
-		unsetenv("GNUTLS_NO_IMPLICIT_INIT");
-		gnutls_env_set = false;
-	}
 	if (dl_load(&lc_lib) < 0)
 		return DH_EFAIL;
-
-	CURLcode code = lc.curl_global_init(CURL_GLOBAL_DEFAULT);
-
-	if (code != CURLE_OK)
-		return err_set("curl_global_init: %s", lc.curl_easy_strerror(code));
+	if (global_code != CURLE_OK)
+		return err_set("curl_global_init: %s", lc.curl_easy_strerror((CURLcode)global_code));
 	return 0;
 }
 
 void
 http_global_cleanup(void)
 {
-	if (dl_load(&lc_lib) == 0) /* loaded by http_global_init(): nothing new */
+	dl_preload_join(&preload);
+	if (global_code == CURLE_OK)
 		lc.curl_global_cleanup();
+	global_code = -1;
 }
 
 const char *
@@ -577,24 +593,31 @@ http_version(void)
 int
 http_client_new(struct http_client **out, struct ev_loop *l)
 {
-	struct http_client *c;
+	struct http_client *c = xcalloc(1, sizeof *c);
 
-	*out = NULL;
-	if (dl_load(&lc_lib) < 0)
+	c->loop = l;
+	ev_timer_init(&c->timer, on_timer, c);
+	*out = c;
+	return 0;
+}
+
+/* The client's multi handle, made at its first request (libcurl waited for). */
+static int
+client_multi(struct http_client *c)
+{
+	if (c->multi)
+		return 0;
+	if (http_ready() < 0)
 		return DH_EFAIL;
 
 	CURLM *m = lc.curl_multi_init();
 	if (!m)
 		return err_set("http: curl_multi_init failed");
-	c = xcalloc(1, sizeof *c);
-	c->loop = l;
 	c->multi = m;
-	ev_timer_init(&c->timer, on_timer, c);
 	lc.curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
 	lc.curl_multi_setopt(m, CURLMOPT_SOCKETDATA, c);
 	lc.curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_curl_timer);
 	lc.curl_multi_setopt(m, CURLMOPT_TIMERDATA, c);
-	*out = c;
 	return 0;
 }
 
@@ -606,7 +629,8 @@ http_client_free(struct http_client *c)
 	while (c->reqs)
 		request_destroy(c->reqs);
 	c->depth++;
-	lc.curl_multi_cleanup(c->multi);
+	if (c->multi)
+		lc.curl_multi_cleanup(c->multi);
 	c->depth--;
 	ev_timer_disarm(c->loop, &c->timer);
 	free(c);
@@ -626,6 +650,10 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	struct http_request *r = xcalloc(1, sizeof *r);
 
 	*out = NULL;
+	if (client_multi(c) < 0) {
+		free(r);
+		return DH_EFAIL;
+	}
 	r->client = c;
 	r->cb = *cb;
 	r->ctx = ctx;

@@ -86,21 +86,22 @@ struct http_callbacks {
 	void (*on_done)(const struct http_result *res, void *ctx);
 };
 
-/* Start loading libcurl (and the libraries it needs) on a thread of its own,
- * so that it overlaps the caller's other start-up work; http_global_init()
- * waits for it. For main.c, once, while it has no other thread, before
- * http_global_init(); the thread has every signal blocked and is joined by
- * http_global_init(). GnuTLS, loaded with libcurl and unused, is not
- * initialised (GNUTLS_NO_IMPLICIT_INIT, in the environment only until the
- * join). Never fails: a library that cannot be loaded is told by
- * http_global_init(). */
-void http_preload(void);
-/* Load libcurl if http_preload() did not (core/dl.h), then curl_global_init();
- * curl_global_cleanup() for main.c and tests, so that only http.c includes
- * <curl/curl.h>. Call init once, after ev_new() (threads inherit the signal
- * mask) and before any client exists. Returns 0 or DH_EFAIL (libcurl missing:
- * err_msg() names it and its Debian package; or curl's own set-up failed). */
+/* Start loading libcurl (and the thirty-odd libraries it needs) on a thread
+ * of its own, so that it overlaps the caller's other start-up work; the
+ * first request waits for it (http_start), and calls curl_global_init()
+ * then, on the loop's thread. Call it after the threads the start-up needs
+ * are running: while the load maps and relocates, glibc's pthread_create()
+ * waits for it (both take the loader's TLS lock). The thread has every
+ * signal blocked. GnuTLS, loaded with libcurl and unused (curl's TLS is
+ * OpenSSL's), does not initialise itself: this module defines
+ * _gnutls_global_init_skip(), which GnuTLS's constructor asks, and the
+ * program exports it (the Makefile's --export-dynamic-symbol). Returns 0:
+ * a library that cannot be loaded is told by the first request. Once per
+ * process; a second call is a no-op. */
 int http_global_init(void) DH_MUST_CHECK;
+/* Wait for the load (a process may exit while it runs) and, if the first
+ * request called curl_global_init(), curl_global_cleanup(). For main.c and
+ * tests, so that only http.c includes <curl/curl.h>. */
 void http_global_cleanup(void);
 /* curl_version(): "libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13 ...", owned by
  * libcurl; when libcurl cannot be loaded, err_msg()'s text saying why. */
@@ -115,16 +116,19 @@ void http_url_fini(struct http_url *u);
  * when libcurl cannot be loaded. */
 int http_url_join(char **out, const char *base, const char *ref) DH_MUST_CHECK;
 
-/* Returns 0 or DH_EFAIL (libcurl cannot be loaded, or curl_multi_init failed).
- * *out is owned by the caller. */
+/* A client on loop l; libcurl's part of it is made by its first request
+ * (http_start), so a client costs nothing before then and does not wait
+ * for http_global_init()'s load. Returns 0. *out is owned by the caller. */
 int http_client_new(struct http_client **out, struct ev_loop *l) DH_MUST_CHECK;
 /* Cancel every request (no callbacks) and free. NULL-safe. Not from a callback. */
 void http_client_free(struct http_client *c);
 
 /* Start a request. On success *out is a handle valid until on_done returns or
- * http_cancel(); `cb` is copied, `ctx` must outlive the request. Returns 0 or
- * DH_EFAIL (curl refused the options) without calling any callback. Not from
- * inside on_header/on_body. */
+ * http_cancel(); `cb` is copied, `ctx` must outlive the request. The
+ * client's first request waits for libcurl's load (http_global_init()).
+ * Returns 0 or DH_EFAIL without calling any callback: libcurl cannot be
+ * loaded (err_msg() names it and its Debian package), curl's set-up failed,
+ * or curl refused the options. Not from inside on_header/on_body. */
 int http_start(struct http_request **out, struct http_client *c, const struct http_spec *spec,
                const struct http_callbacks *cb, void *ctx) DH_MUST_CHECK;
 /* Drop the request (curl_multi_remove_handle, never a write-callback error):

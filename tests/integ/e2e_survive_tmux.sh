@@ -46,6 +46,7 @@ assert_eq "$(jq -r 'select(.type=="session_finished").status' \
 # A new terminal attaches to it and sees everything.
 ui_start 120 40 attach "$sid"
 ui_wait "All finished after the slow command." 20
+ui_wait "A finished.txt" # the review arrives on its own, beside the transcript
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "Write the survival file"
 assert_contains "$s" "plan 0/2"

@@ -36,13 +36,19 @@ r=$(result 3)
 assert_contains "$r" "false created t.csv"
 assert_eq "$(tr -d '\r' <"$G/t.csv")" "a,1"  # RFC 4180 lines end in CRLF
 
-# libcurl itself (loaded on a thread at start, net/http.c): a run that cannot
-# load it stops at once and names it; nothing is sent.
+# libcurl itself (loaded on a thread once the engine's own threads run,
+# net/http.c): the first request cannot start, and the run fails naming it;
+# nothing is sent. Without --json the reason is on stderr.
 : >"$L/libcurl.so.4"
 n=$(wc -l <"$FAKE_LOG")
 LD_LIBRARY_PATH=$L "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "again" >"$T/out2" 2>"$T/err2" &&
   fail "run succeeded without libcurl"
-assert_contains "$(cat "$T/err2")" "libcurl.so.4 (Debian package libcurl4) could not be loaded: $L/libcurl.so.4: file too short"
+why="libcurl.so.4 (Debian package libcurl4) could not be loaded: $L/libcurl.so.4: file too short"
+fin=$(jq -r 'select(.type == "session_finished") | .status + " " + .message' "$T/out2")
+assert_contains "$fin" "failed model request failed: cannot start the request: $why"
+LD_LIBRARY_PATH=$L "$DESKHAND" run --grant "$G" --approve-plan --mode auto "again" >"$T/out2b" 2>"$T/err2b" &&
+  fail "run succeeded without libcurl"
+assert_contains "$(cat "$T/err2b")" "$why"
 assert_eq "$(wc -l <"$FAKE_LOG")" "$n"
 
 # libgit2 (loaded by the snapshot worker, snap/snap_git.c): without it no

@@ -17,6 +17,8 @@ start_fake "$T/script.json"
   || { cat "$T/run.out"; fail "run failed"; }
 ui_start 120 40 --resume latest
 ui_wait "Wrote notes.txt for you."
+# The pending review is read on the engine's worker, after the transcript.
+ui_wait "A notes.txt"
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "make some notes"
 assert_contains "$s" "Write the notes file"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for core/: buffers, the reactor's timers, fds and children, the worker. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -355,6 +356,68 @@ Test(worker, runs_jobs_in_order_and_reports_on_loop)
 	cr_assert_eq(a, 1006);
 	cr_assert_eq(b, 1012);
 	worker_free(w);
+	ev_free(l);
+}
+
+/* Threads of this process (/proc/self/task). */
+static int
+threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Wait up to 2 s for the thread count to be n. */
+static bool
+threads_become(int n)
+{
+	for (int i = 0; i < 200; i++) {
+		if (threads() == n)
+			return true;
+		poll(NULL, 0, 10);
+	}
+	return false;
+}
+
+/* worker_start(): the thread is there before any job and stays (a thread
+ * started by a job lingers 5 ms) until its first job has run; then it goes
+ * as any does. worker_free() ends a thread that never had a job. */
+Test(worker, a_started_thread_waits_for_its_first_job)
+{
+	struct ev_loop *l;
+	struct worker *w;
+	int a = 3;
+
+	cr_assert_eq(ev_new(&l), 0);
+	int base = threads();
+
+	cr_assert_eq(worker_new(&w, l), 0);
+	cr_assert_eq(threads(), base, "no thread before worker_start()");
+	worker_start(w);
+	cr_assert_eq(threads(), base + 1);
+	poll(NULL, 0, 50); /* ten times the linger */
+	cr_assert_eq(threads(), base + 1, "the started thread waits for its first job");
+	worker_start(w); /* a no-op while it runs */
+	cr_assert_eq(threads(), base + 1);
+	worker_post(w, job_run, job_done, &a);
+	uint64_t deadline = ev_now_ms() + 5000;
+	while (worker_pending(w) && ev_now_ms() < deadline)
+		cr_assert_eq(ev_run_once(l, 100), 0);
+	cr_assert_eq(a, 1006);
+	cr_assert(threads_become(base), "after its job the thread lingers and goes");
+	worker_free(w);
+
+	cr_assert_eq(worker_new(&w, l), 0);
+	worker_start(w);
+	cr_assert_eq(threads(), base + 1);
+	worker_free(w);
+	cr_assert(threads_become(base), "worker_free() ends a thread that had no job");
 	ev_free(l);
 }
 

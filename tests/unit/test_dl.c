@@ -3,6 +3,7 @@
  * names that are not there. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -109,4 +110,33 @@ Test(dl, shared_table_loads_as_a_file_one_does)
 	cr_assert_eq(dl_test_shared.floor(2.5), 2.0);
 	cr_assert_eq(dl_test_shared.ceil(2.5), 3.0);
 	cr_assert_eq(dl_test_shared_lib.n, 2);
+}
+
+/* A first load on another thread waits for a running preload to end
+ * (core/dl.h dl_load), and the preload's own loads do not wait for it. */
+static atomic_int preload_done;
+static int preload_own_rc = -2;
+
+static void *
+slow_preload(void *arg)
+{
+	(void)arg;
+	preload_own_rc = dl_load(&mlib_lib); /* its own load: no wait */
+	poll(NULL, 0, 150);
+	atomic_store(&preload_done, 1);
+	return NULL;
+}
+
+Test(dl, a_first_load_waits_for_a_running_preload)
+{
+	static struct dl_preload p;
+
+	dl_preload_start(&p, slow_preload);
+	cr_assert(p.running);
+	cr_assert_eq(dl_load(&partial_lib), DH_EFAIL, "partial is missing a symbol");
+	cr_assert_eq(atomic_load(&preload_done), 1, "dl_load() returned before the preload ended");
+	dl_preload_join(&p);
+	cr_assert_eq(preload_own_rc, 0, "%s", err_msg());
+	/* with no preload running, nothing waits */
+	cr_assert_eq(dl_load(&mlib_lib), 0);
 }
