@@ -560,6 +560,16 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 		}
 	}
 	mode_changes(&c, nt, om, nm);
+	/* A directory's mode change, where it is a directory on both sides. */
+	const char **dm;
+	size_t ndm = snap_meta_dir_modes_changed(om, nm, &dm);
+	for (size_t i = 0; i < ndm; i++) {
+		if (dir_exists(ot, om, dm[i]) && dir_exists(nt, nm, dm[i])) {
+			snprintf(dpath, sizeof dpath, "%s/", dm[i]);
+			changes_add(&c, 'T', dpath, NULL);
+		}
+	}
+	free(dm);
 	for (size_t i = 0; i < nm->ndirs; i++) {
 		if (!snap_meta_has_dir(om, nm->dirs[i]) && !dir_exists(ot, om, nm->dirs[i])) {
 			snprintf(dpath, sizeof dpath, "%s/", nm->dirs[i]);
