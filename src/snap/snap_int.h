@@ -268,8 +268,9 @@ int snap_restore_remove(int root, const char *path) DH_MUST_CHECK;
 /* Set directory `path`'s permission bits without following a symlink: with
  * `add`, perm's bits are added to its own (making it usable for a restore),
  * else its bits 0777 become perm's; its setuid, setgid and sticky bits stay
- * as they are. *old (if not NULL) receives the bits it had. 1 if changed, 0
- * if it had them already or is absent or no directory, <0 on error. */
+ * as they are. *old (if not NULL) receives its st_mode before (0: absent or
+ * no directory). 1 if changed, 0 if it had them already or is absent or no
+ * directory, <0 on error. */
 int snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old)
 	DH_MUST_CHECK;
 /* Remove the directory `path` if it is empty; true if removed. */

@@ -156,12 +156,14 @@ snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned
 
 	if (old)
 		*old = 0;
+	if (pfd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+		return 0; /* no directory there beneath the folder */
 	if (pfd < 0)
-		return errno == ENOENT ? 0 : err_set("snapshot: %s/: %s", path, strerror(errno));
+		return err_set("snapshot: %s/: %s", path, strerror(errno));
 	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 		goto out;
 	if (old)
-		*old = st.st_mode & 0777;
+		*old = st.st_mode;
 	want = add ? (st.st_mode & 0777) | (perm & 0777) : perm & 0777;
 	if ((st.st_mode & 0777) == want)
 		goto out;

@@ -570,13 +570,23 @@ cmp_dmode_desc(const void *a, const void *b)
 	return c ? c : (int)y->restored - (int)x->restored;
 }
 
-/* The directories above `path` (sorted plan order; `prev` the previous item's
- * path or NULL) that their owner cannot write into or search (chmod 555 or
- * 600) get u+rwx for the restore, outermost first; their modes go to *d to be
- * put back at the end. */
-static void
-unlock_parents(int root, const char *path, const char *prev, struct dmodes *d)
+/* Whether applying item `it` writes something (and so may make its parents). */
+static bool
+item_makes(const struct item *it)
 {
+	return it->want.te || it->want.dir || it->write_blob;
+}
+
+/* The directories above item `it`'s path (sorted plan order; `prev` the
+ * previous item or NULL) that their owner cannot write into or search
+ * (chmod 555 or 600) get u+rwx for the restore, outermost first; their modes
+ * go to *d to be put back at the end. Those missing, which the writes will
+ * make, go to *d with the mode the item's state records for them. */
+static void
+unlock_parents(int root, const struct item *it, const struct item *prev, struct dmodes *d)
+{
+	const char *path = it->path;
+	bool makes = item_makes(it);
 	char *dir = xstrdup(path);
 
 	for (char *slash = strchr(dir, '/'); slash && slash[1]; slash = strchr(slash + 1, '/')) {
@@ -585,13 +595,16 @@ unlock_parents(int root, const char *path, const char *prev, struct dmodes *d)
 
 		/* Sorted paths below one directory are adjacent: the previous item
 		 * had this directory checked if it lay below it too. */
-		if (prev && !strncmp(prev, dir, len + 1) && prev[len + 1])
+		if (prev && !strncmp(prev->path, dir, len + 1) && prev->path[len + 1] &&
+		    (item_makes(prev) || !makes))
 			continue;
 		*slash = '\0';
 		/* Best effort: what stands in the way (a file, a symlink) is the
 		 * writes' to report, or to remove first. */
 		if (snap_restore_chmod(root, dir, 0700, true, &old) > 0)
-			dmodes_add(d, xstrdup(dir), old, false);
+			dmodes_add(d, xstrdup(dir), old & 0777, false);
+		else if (!old && makes && snap_meta_dir_mode(&it->src->meta, dir))
+			dmodes_add(d, xstrdup(dir), snap_meta_dir_mode(&it->src->meta, dir), true);
 		*slash = '/';
 	}
 	free(dir);
@@ -642,7 +655,7 @@ plan_apply(struct snap_store *s, int root, struct plan *p, struct buf *report)
 	int rc = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		unlock_parents(root, p->v[i].path, i ? p->v[i - 1].path : NULL, &dm);
+		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
 	rc = plan_apply_in(s, root, p, &dm, report);
 	/* Even after a failure: no directory is left wider open than it was. */
 	int rc2 = dmodes_apply(root, &dm, report);

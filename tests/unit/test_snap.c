@@ -1335,6 +1335,18 @@ Test(snap, dir_modes_recorded_in_the_note_and_restored)
 	cr_assert_str_eq(f, "k\n");
 	free(f);
 
+	/* so do the directories it makes for the files it writes, whatever the
+	 * umask: mid/ and mid/deep/ were 0755 */
+	sh("rm -rf '%s/mid'", work);
+	cp(s, "rm mid", 3);
+	mode_t um = umask(077);
+	int rc = restore_to(s, step.id, false, NULL, &u);
+	umask(um);
+	cr_assert_eq(rc, 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "mid") & 07777, 0755);
+	cr_assert_eq(perm_of(work, "mid/deep") & 07777, 0755);
+	cr_assert_eq(perm_of(work, "mid/deep/g.txt") & 07777, 0644);
+
 	/* an incremental checkpoint records a dirty directory's mode, and a
 	 * dirty file's parents' */
 	pathf(p, work, "priv");
