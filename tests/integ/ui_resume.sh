@@ -17,6 +17,8 @@ start_fake "$T/script.json"
   || { cat "$T/run.out"; fail "run failed"; }
 ui_start 120 40 --resume latest
 ui_wait "Wrote notes.txt for you."
+# the review pane loads on its own (it shows "(loading)" until then)
+ui_wait "A notes.txt"
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "make some notes"
 assert_contains "$s" "Write the notes file"
