@@ -560,6 +560,16 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 		}
 	}
 	mode_changes(&c, nt, om, nm);
+	/* A directory's mode change, where it is a directory on both sides. */
+	const char **dm;
+	size_t ndm = snap_meta_dir_modes_changed(om, nm, &dm);
+	for (size_t i = 0; i < ndm; i++) {
+		if (dir_exists(ot, om, dm[i]) && dir_exists(nt, nm, dm[i])) {
+			snprintf(dpath, sizeof dpath, "%s/", dm[i]);
+			changes_add(&c, 'T', dpath, NULL);
+		}
+	}
+	free(dm);
 	for (size_t i = 0; i < nm->ndirs; i++) {
 		if (!snap_meta_has_dir(om, nm->dirs[i]) && !dir_exists(ot, om, nm->dirs[i])) {
 			snprintf(dpath, sizeof dpath, "%s/", nm->dirs[i]);
@@ -698,8 +708,19 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		    (rc = snap_meta_read(&pmeta, s->repo, &head_id)) < 0)
 			goto out;
 		snap_meta_format(&pmeta, &pnote);
-		if (git.git_oid_equal(git.git_commit_tree_id(parent), &tree_id) &&
-		    !strcmp(buf_cstr(&note), buf_cstr(&pnote))) {
+		bool same = !strcmp(buf_cstr(&note), buf_cstr(&pnote));
+		if (!same && !pmeta.has_dmodes) {
+			/* The head's note is an older version's: that it records no
+			 * directory modes is no change. */
+			struct buf old = BUF_INIT;
+			struct snap_meta m1 = meta;
+
+			m1.has_dmodes = false;
+			snap_meta_format(&m1, &old);
+			same = !strcmp(buf_cstr(&old), buf_cstr(&pnote));
+			buf_fini(&old);
+		}
+		if (same && git.git_oid_equal(git.git_commit_tree_id(parent), &tree_id)) {
 			fill_ids(out->id, out->short_id, &head_id);
 			goto out;
 		}

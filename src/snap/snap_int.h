@@ -121,7 +121,12 @@ G(int rc)
  *   d PATH         an empty directory (nothing tracked below it)
  *   m 0600 PATH    a regular file whose permission bits are not 0644/0755
  *   L SIZE PATH    a file over the large-file limit: not stored, cannot be restored
- * Paths escape '\\' and '\n' C-style. Both arrays are kept sorted by strcmp.
+ *   v 2            directories' permission bits are recorded: every directory
+ *                  not listed by an M line has 0755
+ *   M 0700 PATH    a directory whose permission bits (0777) are not 0755
+ * Notes without the v line (older versions) record no directory modes:
+ * restores leave directories' modes as they find them. Paths escape '\\' and
+ * '\n' C-style. The arrays are kept sorted by strcmp.
  */
 struct snap_meta_mode {
 	char *path;
@@ -142,15 +147,32 @@ struct snap_meta {
 	size_t nmodes, capmodes;
 	struct snap_meta_large *large;
 	size_t nlarge, caplarge;
+	struct snap_meta_mode *dmodes; /* directories not 0755 (mode: bits 0777) */
+	size_t ndmodes, capdmodes;
+	bool has_dmodes; /* directory modes recorded ("v 2"): unlisted ones are 0755 */
 };
+
+#define SNAP_DIR_MODE_DEF 0755u /* a fresh mkdir under a 022 umask */
 
 void snap_meta_fini(struct snap_meta *m);
 void snap_meta_add_dir(struct snap_meta *m, const char *path);
 void snap_meta_add_mode(struct snap_meta *m, const char *path, unsigned mode);
 void snap_meta_add_large(struct snap_meta *m, const char *path, long long size);
+/* Record directory `path`'s permission bits (mode & 0777) when they are not
+ * SNAP_DIR_MODE_DEF; the caller keeps the list sorted (snap_meta_sort). */
+void snap_meta_add_dir_mode(struct snap_meta *m, const char *path, unsigned mode);
+/* Replace the record of directory `path`'s mode by `mode` (an M line only
+ * when mode & 0777 is not SNAP_DIR_MODE_DEF; mode < 0 drops the record);
+ * leaves the list unsorted. */
+void snap_meta_set_dir_mode(struct snap_meta *m, const char *path, int mode);
+/* Directory `path`'s recorded permission bits: the M line's, else
+ * SNAP_DIR_MODE_DEF; 0 when the note records no directory modes (an older
+ * version's: leave the directory as found). */
+unsigned snap_meta_dir_mode(const struct snap_meta *m, const char *path);
 /* Deep copy of src into *dst (which is overwritten, not finalized). */
 void snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src);
-/* Drop every entry (dir, mode, large file) that is `path` or lies below it. */
+/* Drop every entry (dir, mode, directory mode, large file) that is `path` or
+ * lies below it. */
 void snap_meta_remove_under(struct snap_meta *m, const char *path);
 /* Sort and drop duplicate entries. */
 void snap_meta_normalize(struct snap_meta *m);
@@ -163,6 +185,12 @@ void snap_meta_parse(struct snap_meta *m, const char *text);
 /* The recorded mode of `path`, or 0 when it has the tree's default. */
 unsigned snap_meta_mode(const struct snap_meta *m, const char *path);
 bool snap_meta_has_dir(const struct snap_meta *m, const char *path);
+/* The directories whose recorded mode differs between a and b (both sorted),
+ * in strcmp order: *out is a heap array (caller frees) of paths borrowed from
+ * a and b. None when either note records no directory modes. Returns the
+ * count. */
+size_t snap_meta_dir_modes_changed(const struct snap_meta *a, const struct snap_meta *b,
+                                   const char ***out);
 /* Read the note of `commit` into *m (left empty when there is none). */
 int snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit) DH_MUST_CHECK;
 /* Set the note of `commit` to `text` (NUL-terminated) in one new commit on
@@ -237,6 +265,14 @@ int snap_restore_write(struct snap_store *s, int root, const char *path, const g
 /* Remove the file or symlink `path`; 1 if removed, 0 if it was not there or is
  * a directory (left alone), <0 on error. */
 int snap_restore_remove(int root, const char *path) DH_MUST_CHECK;
+/* Set directory `path`'s permission bits without following a symlink: with
+ * `add`, perm's bits are added to its own (making it usable for a restore),
+ * else its bits 0777 become perm's; its setuid, setgid and sticky bits stay
+ * as they are. *old (if not NULL) receives its st_mode before (0: absent or
+ * no directory). 1 if changed, 0 if it had them already or is absent or no
+ * directory, <0 on error. */
+int snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old)
+	DH_MUST_CHECK;
 /* Remove the directory `path` if it is empty; true if removed. */
 bool snap_restore_rmdir(int root, const char *path);
 /* Create directory `path` and its parents; 1 if created, 0 if it existed. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Checkpoint metadata that git trees cannot hold (empty directories, odd
- * permission bits, the file count), and its text form in refs/notes/deskhand.
+ * permission bits of files and directories, the file count), and its text
+ * form in refs/notes/deskhand.
  * Not responsible for collecting it (snap_scan.c) or applying it (snap.c).
  */
 #include "snap/snap_int.h"
@@ -36,9 +37,12 @@ snap_meta_fini(struct snap_meta *m)
 		free(m->modes[i].path);
 	for (size_t i = 0; i < m->nlarge; i++)
 		free(m->large[i].path);
+	for (size_t i = 0; i < m->ndmodes; i++)
+		free(m->dmodes[i].path);
 	free(m->dirs);
 	free(m->modes);
 	free(m->large);
+	free(m->dmodes);
 	memset(m, 0, sizeof *m);
 }
 
@@ -55,6 +59,31 @@ snap_meta_add_mode(struct snap_meta *m, const char *path, unsigned mode)
 	ARRAY_GROW(m->modes, m->nmodes, m->capmodes, 1);
 	m->modes[m->nmodes].path = xstrdup(path);
 	m->modes[m->nmodes++].mode = mode & 07777;
+}
+
+void
+snap_meta_add_dir_mode(struct snap_meta *m, const char *path, unsigned mode)
+{
+	mode &= 0777;
+	if (mode == SNAP_DIR_MODE_DEF)
+		return;
+	ARRAY_GROW(m->dmodes, m->ndmodes, m->capdmodes, 1);
+	m->dmodes[m->ndmodes].path = xstrdup(path);
+	m->dmodes[m->ndmodes++].mode = mode;
+}
+
+void
+snap_meta_set_dir_mode(struct snap_meta *m, const char *path, int mode)
+{
+	for (size_t i = 0; i < m->ndmodes; i++) {
+		if (strcmp(m->dmodes[i].path, path))
+			continue;
+		free(m->dmodes[i].path);
+		m->dmodes[i] = m->dmodes[--m->ndmodes];
+		break;
+	}
+	if (mode >= 0)
+		snap_meta_add_dir_mode(m, path, (unsigned)mode);
 }
 
 void
@@ -81,6 +110,8 @@ snap_meta_sort(struct snap_meta *m)
 		qsort(m->modes, m->nmodes, sizeof *m->modes, cmp_mode);
 	if (m->nlarge)
 		qsort(m->large, m->nlarge, sizeof *m->large, cmp_large);
+	if (m->ndmodes)
+		qsort(m->dmodes, m->ndmodes, sizeof *m->dmodes, cmp_mode);
 }
 
 void
@@ -94,12 +125,45 @@ snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src)
 		snap_meta_add_mode(dst, src->modes[i].path, src->modes[i].mode);
 	for (size_t i = 0; i < src->nlarge; i++)
 		snap_meta_add_large(dst, src->large[i].path, src->large[i].size);
+	for (size_t i = 0; i < src->ndmodes; i++)
+		snap_meta_add_dir_mode(dst, src->dmodes[i].path, src->dmodes[i].mode);
+	dst->has_dmodes = src->has_dmodes;
 }
 
 static bool
 is_under(const char *p, const char *top, size_t len)
 {
 	return !strncmp(p, top, len) && (p[len] == '\0' || p[len] == '/');
+}
+
+/* Drop the entries of v[0..*n) that are `path` (length len) or below it. */
+static void
+modes_remove_under(struct snap_meta_mode *v, size_t *n, const char *path, size_t len)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (is_under(v[i].path, path, len))
+			free(v[i].path);
+		else
+			v[j++] = v[i];
+	}
+	*n = j;
+}
+
+/* Drop the entries of sorted v[0..*n) whose path repeats the previous one's. */
+static void
+modes_dedup(struct snap_meta_mode *v, size_t *n)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (j && !strcmp(v[j - 1].path, v[i].path))
+			free(v[i].path);
+		else
+			v[j++] = v[i];
+	}
+	*n = j;
 }
 
 void
@@ -114,14 +178,8 @@ snap_meta_remove_under(struct snap_meta *m, const char *path)
 			m->dirs[j++] = m->dirs[i];
 	}
 	m->ndirs = j;
-	j = 0;
-	for (size_t i = 0; i < m->nmodes; i++) {
-		if (is_under(m->modes[i].path, path, len))
-			free(m->modes[i].path);
-		else
-			m->modes[j++] = m->modes[i];
-	}
-	m->nmodes = j;
+	modes_remove_under(m->modes, &m->nmodes, path, len);
+	modes_remove_under(m->dmodes, &m->ndmodes, path, len);
 	j = 0;
 	for (size_t i = 0; i < m->nlarge; i++) {
 		if (is_under(m->large[i].path, path, len))
@@ -145,14 +203,8 @@ snap_meta_normalize(struct snap_meta *m)
 			m->dirs[j++] = m->dirs[i];
 	}
 	m->ndirs = j;
-	j = 0;
-	for (size_t i = 0; i < m->nmodes; i++) {
-		if (j && !strcmp(m->modes[j - 1].path, m->modes[i].path))
-			free(m->modes[i].path);
-		else
-			m->modes[j++] = m->modes[i];
-	}
-	m->nmodes = j;
+	modes_dedup(m->modes, &m->nmodes);
+	modes_dedup(m->dmodes, &m->ndmodes);
 	j = 0;
 	for (size_t i = 0; i < m->nlarge; i++) {
 		if (j && !strcmp(m->large[j - 1].path, m->large[i].path))
@@ -205,6 +257,13 @@ snap_meta_format(const struct snap_meta *m, struct buf *out)
 		buf_printf(out, "L %lld ", m->large[i].size);
 		put_path(out, m->large[i].path);
 	}
+	if (!m->has_dmodes)
+		return;
+	buf_puts(out, "v 2\n");
+	for (size_t i = 0; i < m->ndmodes; i++) {
+		buf_printf(out, "M %04o ", m->dmodes[i].mode);
+		put_path(out, m->dmodes[i].path);
+	}
 }
 
 /* Unescape [p, end) into a new string. */
@@ -248,6 +307,13 @@ snap_meta_parse(struct snap_meta *m, const char *text)
 
 				snap_meta_add_mode(m, path, (unsigned)strtoul(p + 2, NULL, 8));
 				free(path);
+			} else if (p[0] == 'v') {
+				m->has_dmodes = strtoul(p + 2, NULL, 10) >= 2;
+			} else if (p[0] == 'M' && end - p > 7 && p[6] == ' ') {
+				char *path = get_path(p + 7, end);
+
+				snap_meta_add_dir_mode(m, path, (unsigned)strtoul(p + 2, NULL, 8));
+				free(path);
 			} else if (p[0] == 'L') {
 				char *sp;
 				long long size = strtoll(p + 2, &sp, 10);
@@ -275,6 +341,47 @@ snap_meta_mode(const struct snap_meta *m, const char *path)
 		return 0;
 	hit = bsearch(&key, m->modes, m->nmodes, sizeof *m->modes, cmp_mode);
 	return hit ? hit->mode : 0;
+}
+
+unsigned
+snap_meta_dir_mode(const struct snap_meta *m, const char *path)
+{
+	struct snap_meta_mode key = { .path = (char *)path };
+	const struct snap_meta_mode *hit;
+
+	if (!m->has_dmodes)
+		return 0;
+	hit = m->ndmodes ? bsearch(&key, m->dmodes, m->ndmodes, sizeof *m->dmodes, cmp_mode)
+	                 : NULL;
+	return hit ? hit->mode : SNAP_DIR_MODE_DEF;
+}
+
+size_t
+snap_meta_dir_modes_changed(const struct snap_meta *a, const struct snap_meta *b,
+                            const char ***out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	*out = NULL;
+	if (!a->has_dmodes || !b->has_dmodes || (!a->ndmodes && !b->ndmodes))
+		return 0;
+	*out = xmalloc((a->ndmodes + b->ndmodes) * sizeof **out);
+	while (i < a->ndmodes || j < b->ndmodes) {
+		int d = i == a->ndmodes   ? 1
+		        : j == b->ndmodes ? -1
+		                          : strcmp(a->dmodes[i].path, b->dmodes[j].path);
+
+		if (d == 0 && a->dmodes[i].mode == b->dmodes[j].mode) {
+			i++, j++;
+			continue;
+		}
+		(*out)[n++] = d <= 0 ? a->dmodes[i].path : b->dmodes[j].path;
+		if (d <= 0)
+			i++;
+		if (d >= 0)
+			j++;
+	}
+	return n;
 }
 
 bool

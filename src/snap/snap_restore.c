@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * File operations for undo: compare a path with a tree entry, and write,
- * remove or create paths in the folder. Every path is opened beneath the
+ * remove or create paths in the folder or set a directory's mode. Every path is opened beneath the
  * folder with no symlink in it (core/beneath.h), so a symlink planted in the
  * folder can never redirect a restore outside it. Deciding *what* to restore is snap.c's job.
  */
@@ -142,6 +142,37 @@ snap_restore_remove(int root, const char *path)
 		else if (errno != ENOENT)
 			rc = err_set("snapshot: cannot remove %s: %s", path, strerror(errno));
 	}
+	close(pfd);
+	return rc;
+}
+
+int
+snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old)
+{
+	const char *leaf;
+	struct stat st;
+	unsigned want;
+	int pfd = beneath_open_parent(root, path, O_PATH, false, &leaf), rc = 0;
+
+	if (old)
+		*old = 0;
+	if (pfd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+		return 0; /* no directory there beneath the folder */
+	if (pfd < 0)
+		return err_set("snapshot: %s/: %s", path, strerror(errno));
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		goto out;
+	if (old)
+		*old = st.st_mode;
+	want = add ? (st.st_mode & 0777) | (perm & 0777) : perm & 0777;
+	if ((st.st_mode & 0777) == want)
+		goto out;
+	/* AT_SYMLINK_NOFOLLOW: a symlink swapped in meanwhile is refused, never followed. */
+	if (fchmodat(pfd, leaf, (st.st_mode & 07000) | want, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = 1;
+	else if (errno != ENOENT)
+		rc = err_set("snapshot: cannot set the mode of %s/: %s", path, strerror(errno));
+out:
 	close(pfd);
 	return rc;
 }

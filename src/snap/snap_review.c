@@ -122,7 +122,8 @@ accepted_id(struct snap_store *s, const char *session, git_oid *out)
 
 struct pstate {
 	git_tree_entry *te; /* the blob or link (owned), NULL: absent */
-	unsigned perm;      /* permission bits of a regular file */
+	unsigned perm;      /* permission bits of a regular file, or of a '/'
+	                     * path's directory (0: not recorded, as found) */
 	bool dir;           /* for '/' paths: the directory exists */
 	bool tree;          /* for other paths: a directory stands there (te NULL) */
 };
@@ -143,6 +144,8 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		char *d = xstrndup(path, strlen(path) - 1);
 
 		out->dir = snap_dir_exists(st->tree, &st->meta, d);
+		if (out->dir)
+			out->perm = snap_meta_dir_mode(&st->meta, d);
 		free(d);
 		return;
 	}
@@ -179,7 +182,7 @@ pstate_mode(const struct pstate *p)
 	if (p->te)
 		return git.git_tree_entry_filemode(p->te) == GIT_FILEMODE_LINK ? 0120000u
 		                                                           : 0100000u | p->perm;
-	return p->dir ? 040000u : 0;
+	return p->dir ? 040000u | p->perm : 0;
 }
 
 /*
@@ -242,6 +245,8 @@ folder_matches(int root, const char *path, const struct pstate *want)
 		int r = folder_read(root, path, &st, &b);
 
 		buf_fini(&b);
+		if (want->dir && want->perm && r == 1 && S_ISDIR(st.st_mode))
+			return (st.st_mode & 0777) == want->perm;
 		return (want->dir || want->tree) == (r == 1 && S_ISDIR(st.st_mode));
 	}
 	return snap_restore_matches(root, path, want->te, want->perm);
@@ -533,8 +538,134 @@ prune_parents(int root, const char *path, const struct state *src, struct buf *r
 	free(dir);
 }
 
+/* A directory's mode to set once a plan's writes are done. */
+struct dmode {
+	char *path; /* without the trailing '/' */
+	unsigned perm;
+	bool restored; /* an item's recorded mode (reported), not one unlock_parents undoes */
+};
+
+struct dmodes {
+	struct dmode *v;
+	size_t n, cap;
+};
+
+static void
+dmodes_add(struct dmodes *d, char *path, unsigned perm, bool restored)
+{
+	struct dmode *m = ARRAY_ADD(d);
+
+	m->path = path;
+	m->perm = perm;
+	m->restored = restored;
+}
+
+/* Deepest first; for one directory, the recorded mode first. */
+static int
+cmp_dmode_desc(const void *a, const void *b)
+{
+	const struct dmode *x = a, *y = b;
+	int c = strcmp(y->path, x->path);
+
+	return c ? c : (int)y->restored - (int)x->restored;
+}
+
+/* Whether applying item `it` writes something (and so may make its parents). */
+static bool
+item_makes(const struct item *it)
+{
+	return it->want.te || it->want.dir || it->write_blob;
+}
+
+/* The directories above item `it`'s path (sorted plan order; `prev` the
+ * previous item or NULL) that their owner cannot write into or search
+ * (chmod 555 or 600) get u+rwx for the restore, outermost first; their modes
+ * go to *d to be put back at the end. Those missing, which the writes will
+ * make, go to *d with the mode the item's state records for them. */
+static void
+unlock_parents(int root, const struct item *it, const struct item *prev, struct dmodes *d)
+{
+	const char *path = it->path;
+	bool makes = item_makes(it);
+	char *dir = xstrdup(path);
+
+	for (char *slash = strchr(dir, '/'); slash && slash[1]; slash = strchr(slash + 1, '/')) {
+		size_t len = (size_t)(slash - dir);
+		unsigned old;
+
+		/* Sorted paths below one directory are adjacent: the previous item
+		 * had this directory checked if it lay below it too. */
+		if (prev && !strncmp(prev->path, dir, len + 1) && prev->path[len + 1] &&
+		    (item_makes(prev) || !makes))
+			continue;
+		*slash = '\0';
+		/* Best effort: what stands in the way (a file, a symlink) is the
+		 * writes' to report, or to remove first. */
+		if (snap_restore_chmod(root, dir, 0700, true, &old) > 0)
+			dmodes_add(d, xstrdup(dir), old & 0777, false);
+		else if (!old && makes && snap_meta_dir_mode(&it->src->meta, dir))
+			dmodes_add(d, xstrdup(dir), snap_meta_dir_mode(&it->src->meta, dir), true);
+		*slash = '/';
+	}
+	free(dir);
+}
+
+/* Set the directories' modes, deepest first (a directory that loses its x
+ * bit must come after what is below it); a directory an item records wins
+ * over the mode unlock_parents saw. */
+static int
+dmodes_apply(int root, struct dmodes *d, struct buf *report)
+{
+	int rc = 0;
+
+	if (d->n)
+		qsort(d->v, d->n, sizeof *d->v, cmp_dmode_desc);
+	/* deepest first: strcmp puts "a/b" after "a", so descending order works */
+	for (size_t i = 0; i < d->n && rc >= 0; i++) {
+		struct dmode *m = &d->v[i];
+
+		if (i && !strcmp(d->v[i - 1].path, m->path))
+			continue;
+		rc = snap_restore_chmod(root, m->path, m->perm, false, NULL);
+		if (rc > 0 && m->restored)
+			buf_printf(report, "restored %s/ (mode %04o)\n", m->path, m->perm);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void
+dmodes_fini(struct dmodes *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].path);
+	free(d->v);
+}
+
+static int
+plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
+              struct buf *report);
+
+/* Write the plan: removals, writes, directories made, then directories'
+ * modes (the recorded ones, and those of directories made writable for the
+ * writes), deepest first. */
 static int
 plan_apply(struct snap_store *s, int root, struct plan *p, struct buf *report)
+{
+	struct dmodes dm = {0};
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
+	rc = plan_apply_in(s, root, p, &dm, report);
+	/* Even after a failure: no directory is left wider open than it was. */
+	int rc2 = dmodes_apply(root, &dm, report);
+	dmodes_fini(&dm);
+	return rc < 0 ? rc : rc2;
+}
+
+static int
+plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
+              struct buf *report)
 {
 	int rc;
 
@@ -586,11 +717,16 @@ plan_apply(struct snap_store *s, int root, struct plan *p, struct buf *report)
 			continue;
 		char *d = xstrndup(it->path, strlen(it->path) - 1);
 		rc = snap_restore_mkdir(root, d);
-		free(d);
-		if (rc < 0)
+		if (rc < 0) {
+			free(d);
 			return rc;
+		}
 		if (rc > 0)
 			buf_printf(report, "created %s\n", it->path);
+		if (it->want.perm)
+			dmodes_add(dm, d, it->want.perm, true);
+		else
+			free(d);
 	}
 	return 0;
 }
@@ -771,7 +907,8 @@ step_fill(struct review_step *st, const struct link *l)
 }
 
 /* Every path whose state differs between a and b: files and links by tree
- * diff, permission bits from the notes, and empty directories ('/'). */
+ * diff, permission bits from the notes, and empty directories and
+ * directories' modes ('/'). */
 static int
 touched(struct snap_store *s, const struct state *a, const struct state *b, struct strv *out)
 {
@@ -803,6 +940,14 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 			free(d);
 		}
 	}
+	const char **dm;
+	size_t ndm = snap_meta_dir_modes_changed(&a->meta, &b->meta, &dm);
+	for (size_t i = 0; i < ndm; i++) {
+		char *d = xasprintf("%s/", dm[i]);
+		strv_add(out, d);
+		free(d);
+	}
+	free(dm);
 	strv_uniq(out);
 	return 0;
 }
@@ -1355,6 +1500,7 @@ accept_path(git_index *idx, struct snap_meta *m, const struct state *head, const
 		meta_del_dir(m, d);
 		if (ps.dir)
 			snap_meta_add_dir(m, d);
+		snap_meta_set_dir_mode(m, d, ps.dir && ps.perm ? (int)ps.perm : -1);
 		free(d);
 	} else if (ps.te) {
 		git_index_entry e;
@@ -1425,6 +1571,9 @@ mark_begin(const struct state *acc, git_index **idx, struct snap_meta *m)
 		snap_meta_add_dir(m, acc->meta.dirs[i]);
 	for (size_t i = 0; i < acc->meta.nmodes; i++)
 		snap_meta_add_mode(m, acc->meta.modes[i].path, acc->meta.modes[i].mode);
+	for (size_t i = 0; i < acc->meta.ndmodes; i++)
+		snap_meta_add_dir_mode(m, acc->meta.dmodes[i].path, acc->meta.dmodes[i].mode);
+	m->has_dmodes = acc->meta.has_dmodes;
 	return 0;
 }
 

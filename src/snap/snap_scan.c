@@ -283,6 +283,8 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 				goto next;
 			if (!sub)
 				snap_meta_add_dir(sc->meta, buf_cstr(&sc->path));
+			/* from the stat above: no syscall of its own */
+			snap_meta_add_dir_mode(sc->meta, buf_cstr(&sc->path), ents[i].st.st_mode);
 			*tracked = true;
 		} else {
 			rc = scan_file(sc, dirfd(d), ents[i].name, &ents[i].st);
@@ -340,6 +342,7 @@ scan_init(struct scan *sc, struct snap_store *s, struct snap_meta *meta)
 	memset(sc, 0, sizeof *sc);
 	sc->s = s;
 	sc->meta = meta;
+	meta->has_dmodes = true;
 	buf_init(&sc->path);
 	buf_init(&sc->data);
 	/* One second of slack covers coarse clocks and 1 s timestamp filesystems. */
@@ -574,8 +577,11 @@ rescan_path(struct scan *sc, int root, const char *path, struct updates *u)
 			int cfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			bool tracked = false;
 
-			if (cfd >= 0 && (rc = scan_dir(sc, cfd, &tracked)) >= 0 && !tracked)
-				snap_meta_add_dir(sc->meta, path);
+			if (cfd >= 0 && (rc = scan_dir(sc, cfd, &tracked)) >= 0) {
+				if (!tracked)
+					snap_meta_add_dir(sc->meta, path);
+				snap_meta_add_dir_mode(sc->meta, path, st.st_mode);
+			}
 		}
 	}
 	if (pfd >= 0)
@@ -645,7 +651,8 @@ cmp_len_desc(const void *a, const void *b)
 }
 
 /* The parents of the dirty paths may have become empty or stopped being
- * empty: settle their "empty directory" entries, deepest first. */
+ * empty: settle their "empty directory" entries, deepest first, and their
+ * modes (from the same stat). */
 static void
 settle_parents(struct scan *sc, int root, char *const *paths, size_t n)
 {
@@ -684,6 +691,7 @@ settle_parents(struct scan *sc, int root, char *const *paths, size_t n)
 		if (pfd >= 0)
 			close(pfd);
 		meta_remove_dir(sc->meta, anc[i]);
+		snap_meta_set_dir_mode(sc->meta, anc[i], isdir ? (int)(st.st_mode & 0777) : -1);
 		if (isdir && !has_tracked_below(sc->s->index, sc->meta, anc[i]))
 			snap_meta_add_dir(sc->meta, anc[i]);
 		free(anc[i]);

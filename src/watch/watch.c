@@ -457,8 +457,6 @@ handle_event(struct watch *w, const struct inotify_event *e)
 		walk(w, gi, "");
 		goto out;
 	}
-	if (isdir && (e->mask & IN_ATTRIB) && !(e->mask & ~(IN_ATTRIB | IN_ISDIR)))
-		goto out; /* directory modes are not recorded */
 	/* Renames need no pairing by cookie here: each side is marked on its
 	 * own (both paths dirty), a directory moved away loses its watches and
 	 * one moved in is walked afresh. */

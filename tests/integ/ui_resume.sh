@@ -17,7 +17,7 @@ start_fake "$T/script.json"
   || { cat "$T/run.out"; fail "run failed"; }
 ui_start 120 40 --resume latest
 ui_wait "Wrote notes.txt for you."
-# The pending review is read on the engine's worker, after the transcript.
+# the review pane loads on its own (it shows "(loading)" until then)
 ui_wait "A notes.txt"
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "make some notes"

@@ -1202,3 +1202,205 @@ Test(snap, flat_notes_of_older_versions_move_to_fan_out_on_open, .timeout = 300)
 	git_repository_free(r);
 	snap_close(s);
 }
+
+/* The note text of checkpoint `id` (libgit2). */
+static char *
+note_text(struct snap_store *s, const char *id)
+{
+	git_repository *r = NULL;
+	git_note *note = NULL;
+	git_oid oid;
+	char *text;
+
+	cr_assert_eq(git_repository_open_bare(&r, snap_repo_path(s)), 0);
+	cr_assert_eq(git_oid_fromstr(&oid, id), 0);
+	cr_assert_eq(git_note_read(&note, r, "refs/notes/deskhand", &oid), 0, "note of %s", id);
+	text = strdup(git_note_message(note));
+	git_note_free(note);
+	git_repository_free(r);
+	return text;
+}
+
+/* Replace checkpoint `id`'s note by its text as an older version wrote it:
+ * without the "v" and "M" lines (directory modes). */
+static void
+note_make_old(struct snap_store *s, const char *id)
+{
+	char *text = note_text(s, id), file[PATH_MAX], cmd[3 * PATH_MAX];
+	FILE *f;
+
+	pathf(file, root, "oldnote");
+	f = fopen(file, "w");
+	cr_assert(f);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (line[0] != 'v' && line[0] != 'M')
+			fprintf(f, "%s\n", line);
+	fclose(f);
+	free(text);
+	snprintf(cmd, sizeof cmd,
+	         "git -c user.name=old -c user.email=old@localhost --git-dir='%s' "
+	         "notes --ref=deskhand add -f -F '%s' %s",
+	         snap_repo_path(s), file, id);
+	sh("%s", cmd);
+	text = note_text(s, id);
+	cr_assert_null(strstr(text, "v 2\n"), "%s", text);
+	free(text);
+}
+
+/* Two directories: priv/ (made 0700) and ro/ (its file edited, then made
+ * 0555), and mid/ whose 0711 the agent makes 0755. */
+static void
+dir_mode_step(struct snap_store *s, struct snap_checkpoint *base, struct snap_checkpoint *step)
+{
+	char p[PATH_MAX];
+
+	put_s(work, "priv/key", "k\n", 0600);
+	put_s(work, "ro/f.txt", "before\n", 0644);
+	put_s(work, "mid/deep/g.txt", "g\n", 0644);
+	pathf(p, work, "mid");
+	cr_assert_eq(chmod(p, 0711), 0);
+	*base = cp(s, "base", 0);
+	put_s(work, "ro/f.txt", "after\n", 0644);
+	pathf(p, work, "priv");
+	cr_assert_eq(chmod(p, 0700), 0);
+	pathf(p, work, "ro");
+	cr_assert_eq(chmod(p, 0555), 0);
+	pathf(p, work, "mid");
+	cr_assert_eq(chmod(p, 0755), 0);
+	*step = cp(s, "chmods", 1);
+	cr_assert(step->created);
+}
+
+Test(snap, dir_modes_recorded_in_the_note_and_restored)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint base, step, u;
+	struct buf rep = BUF_INIT;
+	char *text;
+
+	dir_mode_step(s, &base, &step);
+	text = note_text(s, base.id);
+	cr_assert(strstr(text, "\nv 2\n"), "%s", text);
+	cr_assert(strstr(text, "\nM 0711 mid\n"), "%s", text);
+	cr_assert_null(strstr(text, " priv\n"), "%s", text); /* 0755: the default */
+	free(text);
+	text = note_text(s, step.id);
+	cr_assert(strstr(text, "\nM 0700 priv\n"), "%s", text);
+	cr_assert(strstr(text, "\nM 0555 ro\n"), "%s", text);
+	cr_assert_null(strstr(text, " mid\n"), "%s", text);
+	free(text);
+
+	/* the log shows each mode change the way it shows a file's */
+	struct snap_log_entry *e;
+	size_t n;
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert(has_change(&e[n - 1], 'T', "priv/"));
+	cr_assert(has_change(&e[n - 1], 'T', "ro/"));
+	cr_assert(has_change(&e[n - 1], 'T', "mid/"));
+	cr_assert(has_change(&e[n - 1], 'M', "ro/f.txt"));
+	cr_assert_eq(e[n - 1].nchanges, 4);
+	snap_log_free(e, n);
+
+	/* back to the base: every mode as it was, the file inside ro/ too */
+	cr_assert_eq(restore_to(s, base.id, false, &rep, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "priv") & 07777, 0755);
+	cr_assert_eq(perm_of(work, "ro") & 07777, 0755);
+	cr_assert_eq(perm_of(work, "mid") & 07777, 0711);
+	char *f = slurp(work, "ro/f.txt");
+	cr_assert_str_eq(f, "before\n");
+	free(f);
+	cr_assert(strstr(buf_cstr(&rep), "restored priv/ (mode 0755)\n"), "%s", buf_cstr(&rep));
+	cr_assert(strstr(buf_cstr(&rep), "restored mid/ (mode 0711)\n"), "%s", buf_cstr(&rep));
+	cr_assert_not(cp(s, "again", 2).created, "the restore left the base's state exactly");
+
+	/* and forward again: a write into ro/ while it is to be 0555 */
+	cr_assert_eq(restore_to(s, step.id, false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "priv") & 07777, 0700);
+	cr_assert_eq(perm_of(work, "ro") & 07777, 0555);
+	cr_assert_eq(perm_of(work, "mid") & 07777, 0755);
+	f = slurp(work, "ro/f.txt");
+	cr_assert_str_eq(f, "after\n");
+	free(f);
+	f = slurp(work, "priv/key");
+	cr_assert_str_eq(f, "k\n");
+	free(f);
+
+	/* a directory the restore makes gets its recorded mode */
+	char p[PATH_MAX];
+	sh("rm -rf '%s/priv'", work);
+	cp(s, "rm priv", 3);
+	cr_assert_eq(restore_to(s, step.id, false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "priv") & 07777, 0700);
+	f = slurp(work, "priv/key");
+	cr_assert_str_eq(f, "k\n");
+	free(f);
+
+	/* so do the directories it makes for the files it writes, whatever the
+	 * umask: mid/ and mid/deep/ were 0755 */
+	sh("rm -rf '%s/mid'", work);
+	cp(s, "rm mid", 3);
+	mode_t um = umask(077);
+	int rc = restore_to(s, step.id, false, NULL, &u);
+	umask(um);
+	cr_assert_eq(rc, 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "mid") & 07777, 0755);
+	cr_assert_eq(perm_of(work, "mid/deep") & 07777, 0755);
+	cr_assert_eq(perm_of(work, "mid/deep/g.txt") & 07777, 0644);
+
+	/* an incremental checkpoint records a dirty directory's mode, and a
+	 * dirty file's parents' */
+	pathf(p, work, "priv");
+	cr_assert_eq(chmod(p, 0750), 0);
+	const char *dirty1[] = { "priv" };
+	struct snap_dirty sd = { dirty1, 1, false };
+	struct snap_checkpoint_opts o = { .label = "inc", .turn = 4, .dirty = &sd };
+	cr_assert_eq(snap_checkpoint_opt(s, "s1", &o, &u), 0, "%s", err_msg());
+	cr_assert(u.created);
+	cr_assert_str_eq(u.mode, "incremental");
+	text = note_text(s, u.id);
+	cr_assert(strstr(text, "\nM 0750 priv\n"), "%s", text);
+	free(text);
+	pathf(p, work, "mid");
+	cr_assert_eq(chmod(p, 0700), 0);
+	put_s(work, "mid/deep/g.txt", "g2\n", 0644);
+	const char *dirty2[] = { "mid/deep/g.txt" };
+	sd = (struct snap_dirty){ dirty2, 1, false };
+	o.turn = 5;
+	cr_assert_eq(snap_checkpoint_opt(s, "s1", &o, &u), 0, "%s", err_msg());
+	cr_assert_str_eq(u.mode, "incremental");
+	text = note_text(s, u.id);
+	cr_assert(strstr(text, "\nM 0700 mid\n"), "%s", text);
+	cr_assert(strstr(text, "\nM 0750 priv\n"), "%s", text);
+	free(text);
+	buf_fini(&rep);
+	snap_close(s);
+}
+
+Test(snap, notes_without_dir_modes_leave_directories_as_found)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint base, step, u;
+	struct snap_log_entry *e;
+	size_t n;
+
+	dir_mode_step(s, &base, &step);
+	note_make_old(s, base.id);
+	note_make_old(s, step.id);
+	/* a checkpoint on it with nothing changed is none, though its note would
+	 * now record the directories' modes */
+	cr_assert_not(cp(s, "upgraded", 2).created);
+	/* read as before: the file change only, no directory's mode */
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(e[n - 1].nchanges, 1);
+	cr_assert(has_change(&e[n - 1], 'M', "ro/f.txt"));
+	snap_log_free(e, n);
+	cr_assert_eq(restore_to(s, base.id, false, NULL, &u), 0, "%s", err_msg());
+	char *f = slurp(work, "ro/f.txt");
+	cr_assert_str_eq(f, "before\n");
+	free(f);
+	/* as found: neither 0755 nor the base's unrecorded 0711 */
+	cr_assert_eq(perm_of(work, "priv") & 07777, 0700);
+	cr_assert_eq(perm_of(work, "ro") & 07777, 0555);
+	cr_assert_eq(perm_of(work, "mid") & 07777, 0755);
+	snap_close(s);
+}

@@ -1,0 +1,39 @@
+# A run_command that makes one directory 0700 and another 0555 (after
+# editing a file inside it): `deskhand undo` of that step puts both modes
+# back and the files inside as they were; the log shows each directory's
+# mode change; `deskhand redo` makes them 0700 and 0555 again.
+. "$DH_TESTS/lib.sh"
+G=$T/work; mkdir -p "$G/priv" "$G/ro/sub"
+echo key > "$G/priv/key"; echo before > "$G/ro/f.txt"; echo deep > "$G/ro/sub/g.txt"
+chmod 755 "$G/priv" "$G/ro" "$G/ro/sub"
+cp -a "$G" "$T/orig"
+listing() { (cd "$1" && find . -printf '%m %y %p %l\n' | sort); }
+cat > "$T/script.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "lock"}]}}]},
+ {"tool_calls": [{"name": "run_command", "id": "toolu_chmod", "input": {"command": "echo after > ro/f.txt && chmod 700 priv && chmod 555 ro"}}]},
+ {"text": "done", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/script.json"
+cd "$G"
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto "lock" >/dev/null 2>"$T/err" \
+  || { cat "$T/err"; fail "run failed"; }
+assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro")" "700 555" "modes after the command"
+assert_eq "$(cat "$G/ro/f.txt")" after "the command's edit"
+log=$("$DESKHAND" log --json)
+step=$(jq -c '.[] | select(.tool_call=="toolu_chmod")' <<<"$log")
+[ -n "$step" ] || { echo "$log"; fail "no checkpoint of the command"; }
+assert_eq "$(jq -r '[.changes[] | .status + " " + .path] | sort | join(", ")' <<<"$step")" \
+  "M ro/f.txt, T priv/, T ro/" "the step's changes"
+out=$("$DESKHAND" undo 2>&1) || { echo "$out"; fail "undo failed"; }
+echo "$out"
+assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro")" "755 755" "modes after the undo"
+diff -r "$T/orig" "$G" || fail "the folder differs from the original after the undo"
+assert_eq "$(listing "$G")" "$(listing "$T/orig")" "find listing after the undo"
+out=$("$DESKHAND" redo 2>&1) || { echo "$out"; fail "redo failed"; }
+assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro") $(stat -c %a "$G/ro/sub")" "700 555 755" \
+  "modes after the redo"
+assert_eq "$(cat "$G/ro/f.txt") $(cat "$G/ro/sub/g.txt") $(cat "$G/priv/key")" "after deep key" \
+  "files after the redo"
+echo ok
