@@ -1,7 +1,9 @@
 # A run_command that makes one directory 0700 and another 0555 (after
 # editing a file inside it): `deskhand undo` of that step puts both modes
 # back and the files inside as they were; the log shows each directory's
-# mode change; `deskhand redo` makes them 0700 and 0555 again.
+# mode change; `deskhand redo` makes them 0700 and 0555 again. The review
+# lists each mode change; rejecting one puts that directory's mode back,
+# accepting one leaves the folder as it is and nothing pending.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G/priv" "$G/ro/sub"
 echo key > "$G/priv/key"; echo before > "$G/ro/f.txt"; echo deep > "$G/ro/sub/g.txt"
@@ -36,4 +38,16 @@ assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro") $(stat -c %a "$G/ro/sub
   "modes after the redo"
 assert_eq "$(cat "$G/ro/f.txt") $(cat "$G/ro/sub/g.txt") $(cat "$G/priv/key")" "after deep key" \
   "files after the redo"
+rv=$("$DESKHAND" review --json)
+assert_eq "$(jq -r '[.grants[].files[] | .status + " " + .path + " " + .old_mode + " " + .new_mode] | join(", ")' <<<"$rv")" \
+  "T priv/ 040755 040700, T ro/ 040755 040555, M ro/f.txt 100644 100644" "the review"
+out=$("$DESKHAND" reject priv/ 2>&1) || { echo "$out"; fail "reject failed"; }
+assert_contains "$out" "restored priv/ (mode 0755)"
+assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro")" "755 555" "modes after the reject"
+out=$("$DESKHAND" accept ro/ 2>&1) || { echo "$out"; fail "accept failed"; }
+# (ro/ names its file too)
+assert_eq "$("$DESKHAND" review --json | jq -r '[.grants[].files[].path] | join(" ")')" "" \
+  "pending after the reject and the accept"
+assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro") $(cat "$G/ro/f.txt")" "755 555 after" \
+  "the folder after the accept"
 echo ok
