@@ -34,6 +34,9 @@
 #include "snap/snap.h"
 
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
+/* How long client_close() waits for an engine it started, that has no
+ * session, to exit (wait_engine_exit). */
+#define CLIENT_ENGINE_EXIT_MS 3000
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
 #define CLIENT_MAX_LINE		((size_t)1 << 30)
 #define CLIENT_READ_BURST	((size_t)4 << 20)
@@ -55,6 +58,7 @@ struct client {
 	bool doomed;	 /* client_close() was called from a handler */
 	/* socket */
 	int fd;
+	pid_t engine; /* the engine process client_spawn() started, else 0 */
 	struct buf in, out;
 	struct ev_timer drain; /* delivers lines read before the loop ran */
 	/* local */
@@ -894,8 +898,8 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 	int fd = connect_name(dir, name);
 	if (fd < 0)
 		rc = err_set("engine %s: %s/%s.sock: %s", name, dir, name, strerror(errno));
-	else
-		rc = attach_fd(out, loop, fd);
+	else if ((rc = attach_fd(out, loop, fd)) == 0)
+		(*out)->engine = pid;
 	free(name);
 	free(line);
 	free(dir);
@@ -1016,6 +1020,33 @@ on_doomed(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	client_free(ctx);
 }
 
+/* An engine that client_spawn() started and that has no session exits
+ * once we are gone and its pending jobs are done (serve.c's exit rule),
+ * and until then it holds its folders' locks. Wait for it (at most
+ * CLIENT_ENGINE_EXIT_MS, after our connection is closed), so that whatever
+ * comes next (another workbench on the same folder at once, or this one
+ * switching to a session) does not find them held by an engine on its way
+ * out. Not from a loop handler: it blocks. An engine with a session goes
+ * on without us, and is not waited for. */
+static void
+wait_engine_exit(struct client *c)
+{
+	pid_t pid = c->engine;
+	uint64_t until = ev_now_ms() + CLIENT_ENGINE_EXIT_MS;
+
+	if (pid <= 0 || c->st.session)
+		return;
+	ev_child_forget(c->loop, pid);
+	if (c->fd >= 0) {
+		ev_io_del(c->loop, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	/* 0 while it runs; the pid once reaped; -1 (ECHILD) if it already was */
+	while (waitpid(pid, NULL, WNOHANG) == 0 && ev_now_ms() < until)
+		poll(NULL, 0, 5);
+}
+
 void
 client_close(struct client *c)
 {
@@ -1031,6 +1062,7 @@ client_close(struct client *c)
 		}
 		return;
 	}
+	wait_engine_exit(c);
 	client_free(c);
 }
 

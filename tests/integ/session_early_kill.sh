@@ -24,9 +24,15 @@ UI_RC=1 ui_run 80 24 --grant "$G"
 assert_contains "$(cat "$T/ui.err")" "config:1"
 assert_eq "$(count)" 0 "sessions left by a bad config line"
 rm "$XDG_CONFIG_HOME/deskhand/config"
-# Opened and quit at once: nothing to keep.
+# Opened and quit at once: nothing to keep, and its engine (which has no
+# session) is gone when the workbench returns, its lock on the folder with
+# it: a workbench started right after on the same folder is not refused.
 ui_run 80 24 --grant "$G"
 assert_eq "$(count)" 0 "sessions left by a workbench quit at once"
+for f in "$XDG_STATE_HOME"/deskhand/snapshots/*.git/deskhand-owner; do
+  flock -n "$f" true || fail "the folder's lock is still held after the workbench returned: $(cat "$f")"
+done
+ui_run 80 24 --grant "$G"
 set +e; "$DESKHAND" log >"$T/log" 2>&1; rc=$?; set -e
 assert_eq "$rc" 1 "log without sessions"
 assert_contains "$(cat "$T/log")" "no sessions yet"
