@@ -331,28 +331,31 @@ snap_meta_parse(struct snap_meta *m, const char *text)
 	snap_meta_sort(m);
 }
 
+/* The entry for path in a sorted array of n modes, or NULL. */
+static const struct snap_meta_mode *
+find_mode(const struct snap_meta_mode *v, size_t n, const char *path)
+{
+	struct snap_meta_mode key = { .path = (char *)path };
+
+	return n ? bsearch(&key, v, n, sizeof *v, cmp_mode) : NULL;
+}
+
 unsigned
 snap_meta_mode(const struct snap_meta *m, const char *path)
 {
-	struct snap_meta_mode key = { .path = (char *)path };
-	const struct snap_meta_mode *hit;
+	const struct snap_meta_mode *hit = find_mode(m->modes, m->nmodes, path);
 
-	if (!m->nmodes)
-		return 0;
-	hit = bsearch(&key, m->modes, m->nmodes, sizeof *m->modes, cmp_mode);
 	return hit ? hit->mode : 0;
 }
 
 unsigned
 snap_meta_dir_mode(const struct snap_meta *m, const char *path)
 {
-	struct snap_meta_mode key = { .path = (char *)path };
-	const struct snap_meta_mode *hit;
-
 	if (!m->has_dmodes)
 		return 0;
-	hit = m->ndmodes ? bsearch(&key, m->dmodes, m->ndmodes, sizeof *m->dmodes, cmp_mode)
-	                 : NULL;
+
+	const struct snap_meta_mode *hit = find_mode(m->dmodes, m->ndmodes, path);
+
 	return hit ? hit->mode : SNAP_DIR_MODE_DEF;
 }
 
