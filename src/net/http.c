@@ -556,7 +556,8 @@ curl_init_once(void)
 int
 http_global_init(void)
 {
-	dl_preload_start(&preload, preload_run);
+	if (global_code == -1) /* not loaded and set up yet */
+		dl_preload_start(&preload, preload_run);
 	return 0;
 }
 

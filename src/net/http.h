@@ -96,8 +96,10 @@ struct http_callbacks {
  * OpenSSL's), does not initialise itself: this module defines
  * _gnutls_global_init_skip(), which GnuTLS's constructor asks, and the
  * program exports it (the Makefile's --export-dynamic-symbol). Returns 0:
- * a library that cannot be loaded is told by the first request. Once per
- * process; a second call is a no-op. */
+ * a library that cannot be loaded is told by the first request. A call
+ * while the load runs, or once it is done, starts nothing. The first
+ * request waits for what is left of the load on the caller's thread (the
+ * loop's, once, as a first dl_load() of any library does). */
 int http_global_init(void) DH_MUST_CHECK;
 /* Wait for the load (a process may exit while it runs) and, if the first
  * request called curl_global_init(), curl_global_cleanup(). For main.c and
