@@ -178,10 +178,10 @@ blob_entry(git_tree *tree, const char *path)
 static unsigned
 want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path)
 {
-	unsigned perm = snap_meta_mode(m, path);
+	int perm = snap_meta_mode(m, path);
 
-	if (perm)
-		return perm;
+	if (perm >= 0)
+		return (unsigned)perm;
 	return git.git_tree_entry_filemode(te) == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
 }
 

@@ -165,10 +165,10 @@ void snap_meta_add_dir_mode(struct snap_meta *m, const char *path, unsigned mode
  * when mode & 0777 is not SNAP_DIR_MODE_DEF; mode < 0 drops the record);
  * leaves the list unsorted. */
 void snap_meta_set_dir_mode(struct snap_meta *m, const char *path, int mode);
-/* Directory `path`'s recorded permission bits: the M line's, else
- * SNAP_DIR_MODE_DEF; 0 when the note records no directory modes (an older
- * version's: leave the directory as found). */
-unsigned snap_meta_dir_mode(const struct snap_meta *m, const char *path);
+/* Directory `path`'s recorded permission bits: the M line's (0 is a mode,
+ * chmod 000), else SNAP_DIR_MODE_DEF; -1 when the note records no directory
+ * modes (an older version's: leave the directory as found). */
+int snap_meta_dir_mode(const struct snap_meta *m, const char *path);
 /* Deep copy of src into *dst (which is overwritten, not finalized). */
 void snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src);
 /* Drop every entry (dir, mode, directory mode, large file) that is `path` or
@@ -182,8 +182,9 @@ void snap_meta_sort(struct snap_meta *m);
 void snap_meta_format(const struct snap_meta *m, struct buf *out);
 /* Parse note text (an unknown line kind is ignored: newer writers may add some). */
 void snap_meta_parse(struct snap_meta *m, const char *text);
-/* The recorded mode of `path`, or 0 when it has the tree's default. */
-unsigned snap_meta_mode(const struct snap_meta *m, const char *path);
+/* The recorded mode of file `path` (07777; 0 is a mode, chmod 000), or -1
+ * when it has the tree's default. */
+int snap_meta_mode(const struct snap_meta *m, const char *path);
 bool snap_meta_has_dir(const struct snap_meta *m, const char *path);
 /* The directories whose recorded mode differs between a and b (both sorted),
  * in strcmp order: *out is a heap array (caller frees) of paths borrowed from

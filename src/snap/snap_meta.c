@@ -340,23 +340,23 @@ find_mode(const struct snap_meta_mode *v, size_t n, const char *path)
 	return n ? bsearch(&key, v, n, sizeof *v, cmp_mode) : NULL;
 }
 
-unsigned
+int
 snap_meta_mode(const struct snap_meta *m, const char *path)
 {
 	const struct snap_meta_mode *hit = find_mode(m->modes, m->nmodes, path);
 
-	return hit ? hit->mode : 0;
+	return hit ? (int)hit->mode : -1;
 }
 
-unsigned
+int
 snap_meta_dir_mode(const struct snap_meta *m, const char *path)
 {
 	if (!m->has_dmodes)
-		return 0;
+		return -1;
 
 	const struct snap_meta_mode *hit = find_mode(m->dmodes, m->ndmodes, path);
 
-	return hit ? hit->mode : SNAP_DIR_MODE_DEF;
+	return (int)(hit ? hit->mode : SNAP_DIR_MODE_DEF);
 }
 
 size_t

@@ -123,7 +123,8 @@ accepted_id(struct snap_store *s, const char *session, git_oid *out)
 struct pstate {
 	git_tree_entry *te; /* the blob or link (owned), NULL: absent */
 	unsigned perm;      /* permission bits of a regular file, or of a '/'
-	                     * path's directory (0: not recorded, as found) */
+	                     * path's directory when has_perm */
+	bool has_perm;      /* perm is recorded (else a directory stays as found) */
 	bool dir;           /* for '/' paths: the directory exists */
 	bool tree;          /* for other paths: a directory stands there (te NULL) */
 };
@@ -144,8 +145,9 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		char *d = xstrndup(path, strlen(path) - 1);
 
 		out->dir = snap_dir_exists(st->tree, &st->meta, d);
-		if (out->dir)
-			out->perm = snap_meta_dir_mode(&st->meta, d);
+		int perm = out->dir ? snap_meta_dir_mode(&st->meta, d) : -1;
+		out->has_perm = perm >= 0;
+		out->perm = perm >= 0 ? (unsigned)perm : 0;
 		free(d);
 		return;
 	}
@@ -160,6 +162,7 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		return;
 	}
 	out->perm = snap_want_perm(out->te, &st->meta, path);
+	out->has_perm = true;
 }
 
 static void
@@ -245,7 +248,7 @@ folder_matches(int root, const char *path, const struct pstate *want)
 		int r = folder_read(root, path, &st, &b);
 
 		buf_fini(&b);
-		if (want->dir && want->perm && r == 1 && S_ISDIR(st.st_mode))
+		if (want->dir && want->has_perm && r == 1 && S_ISDIR(st.st_mode))
 			return (st.st_mode & 0777) == want->perm;
 		return (want->dir || want->tree) == (r == 1 && S_ISDIR(st.st_mode));
 	}
@@ -603,8 +606,9 @@ unlock_parents(int root, const struct item *it, const struct item *prev, struct 
 		 * writes' to report, or to remove first. */
 		if (snap_restore_chmod(root, dir, 0700, true, &old) > 0)
 			dmodes_add(d, xstrdup(dir), old & 0777, false);
-		else if (!old && makes && snap_meta_dir_mode(&it->src->meta, dir))
-			dmodes_add(d, xstrdup(dir), snap_meta_dir_mode(&it->src->meta, dir), true);
+		else if (!old && makes && snap_meta_dir_mode(&it->src->meta, dir) >= 0)
+			dmodes_add(d, xstrdup(dir), (unsigned)snap_meta_dir_mode(&it->src->meta, dir),
+			           true);
 		*slash = '/';
 	}
 	free(dir);
@@ -723,7 +727,7 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 		}
 		if (rc > 0)
 			buf_printf(report, "created %s\n", it->path);
-		if (it->want.perm)
+		if (it->want.has_perm)
 			dmodes_add(dm, d, it->want.perm, true);
 		else
 			free(d);
@@ -930,7 +934,7 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 		const struct state *other = side ? a : b;
 
 		for (size_t i = 0; i < m->nmodes; i++)
-			if (snap_meta_mode(&other->meta, m->modes[i].path) != m->modes[i].mode)
+			if (snap_meta_mode(&other->meta, m->modes[i].path) != (int)m->modes[i].mode)
 				strv_add(out, m->modes[i].path);
 		for (size_t i = 0; i < m->ndirs; i++) {
 			if (snap_dir_exists(other->tree, &other->meta, m->dirs[i]))
@@ -1471,8 +1475,9 @@ meta_del_dir(struct snap_meta *m, const char *d)
 	}
 }
 
+/* Replace path's m line by mode's (-1: none, the tree's default). */
 static void
-meta_set_mode(struct snap_meta *m, const char *path, unsigned mode)
+meta_set_mode(struct snap_meta *m, const char *path, int mode)
 {
 	for (size_t i = 0; i < m->nmodes; i++) {
 		if (strcmp(m->modes[i].path, path))
@@ -1482,8 +1487,8 @@ meta_set_mode(struct snap_meta *m, const char *path, unsigned mode)
 		m->nmodes--;
 		break;
 	}
-	if (mode)
-		snap_meta_add_mode(m, path, mode);
+	if (mode >= 0)
+		snap_meta_add_mode(m, path, (unsigned)mode);
 }
 
 /* Take `path` from the head into the accepted index and note. */
@@ -1500,7 +1505,7 @@ accept_path(git_index *idx, struct snap_meta *m, const struct state *head, const
 		meta_del_dir(m, d);
 		if (ps.dir)
 			snap_meta_add_dir(m, d);
-		snap_meta_set_dir_mode(m, d, ps.dir && ps.perm ? (int)ps.perm : -1);
+		snap_meta_set_dir_mode(m, d, ps.dir && ps.has_perm ? (int)ps.perm : -1);
 		free(d);
 	} else if (ps.te) {
 		git_index_entry e;
@@ -1516,7 +1521,7 @@ accept_path(git_index *idx, struct snap_meta *m, const struct state *head, const
 
 		if (git.git_index_find(&pos, idx, path) == 0)
 			rc = G(git.git_index_remove(idx, path, 0));
-		meta_set_mode(m, path, 0);
+		meta_set_mode(m, path, -1);
 	}
 	pstate_fini(&ps);
 	return rc;
@@ -1807,11 +1812,11 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	    (rc = mark_begin(&acc, &idx, &m)) < 0)
 		goto out;
 	/* The accepted mode stays; a rename moves the blob (and its mode). */
-	unsigned perm = snap_meta_mode(&acc.meta, old_path);
+	int perm = snap_meta_mode(&acc.meta, old_path);
 	if (f->old_path) {
 		if ((rc = G(git.git_index_remove(idx, f->old_path, 0))) < 0)
 			goto out;
-		meta_set_mode(&m, f->old_path, 0);
+		meta_set_mode(&m, f->old_path, -1);
 	}
 	memset(&e, 0, sizeof e);
 	e.mode = git.git_tree_entry_filemode(ops.te);

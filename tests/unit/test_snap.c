@@ -1404,3 +1404,37 @@ Test(snap, notes_without_dir_modes_leave_directories_as_found)
 	cr_assert_eq(perm_of(work, "mid") & 07777, 0755);
 	snap_close(s);
 }
+
+Test(snap, mode_0000_is_recorded_and_restored_like_any_mode)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint base, step, u;
+	char p[PATH_MAX], *text;
+
+	put_s(work, "shut.txt", "shut\n", 0644);
+	put_s(work, "shut/in.txt", "in\n", 0644);
+	base = cp(s, "base", 0);
+	pathf(p, work, "shut.txt");
+	cr_assert_eq(chmod(p, 0), 0);
+	pathf(p, work, "shut");
+	cr_assert_eq(chmod(p, 0), 0);
+	step = cp(s, "chmod 000", 1);
+	cr_assert(step.created);
+	text = note_text(s, step.id);
+	cr_assert(strstr(text, "\nm 0000 shut.txt\n"), "%s", text);
+	cr_assert(strstr(text, "\nM 0000 shut\n"), "%s", text);
+	free(text);
+	cr_assert_eq(restore_to(s, base.id, false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "shut.txt") & 07777, 0644);
+	cr_assert_eq(perm_of(work, "shut") & 07777, 0755);
+	/* forward: 0000 again, not "no mode recorded" */
+	cr_assert_eq(restore_to(s, step.id, false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "shut.txt") & 07777, 0);
+	cr_assert_eq(perm_of(work, "shut") & 07777, 0);
+	cr_assert_not(cp(s, "again", 2).created, "the restore left the step's state exactly");
+	char *f = slurp(work, "shut/in.txt");
+	cr_assert_str_eq(f, "in\n");
+	free(f);
+	cr_assert_eq(chmod(p, 0755), 0);
+	snap_close(s);
+}
