@@ -609,13 +609,13 @@ changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, 
 /* Bring the index up to date (incrementally when `dirty` allows) and return
  * the folder's tree and metadata. */
 static int
-scan_for(struct snap_store *s, const struct snap_dirty *dirty, git_oid *tree_id,
-         struct snap_meta *meta, struct snap_checkpoint *out)
+scan_for(struct snap_store *s, const struct snap_base *base, const struct snap_dirty *dirty,
+         git_oid *tree_id, struct snap_meta *meta, struct snap_checkpoint *out)
 {
 	int rc;
 
 	if (dirty && !dirty->full) {
-		rc = snap_scan_dirty(s, dirty->paths, dirty->n, tree_id, meta);
+		rc = snap_scan_dirty(s, base, dirty->paths, dirty->n, tree_id, meta);
 		if (rc != DH_EAGAIN) {
 			out->mode = "incremental";
 			out->paths_read = s->paths_read;
@@ -624,7 +624,7 @@ scan_for(struct snap_store *s, const struct snap_dirty *dirty, git_oid *tree_id,
 		log_debug("snapshot: full scan instead: %s", err_msg());
 		snap_meta_fini(meta);
 	}
-	rc = snap_scan(s, tree_id, meta);
+	rc = snap_scan(s, base, tree_id, meta);
 	out->mode = "full";
 	out->paths_read = s->paths_read;
 	return rc;
@@ -700,13 +700,16 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 
 	git_oid base = s->last_tree;
 	bool had_base = s->cache != NULL;
-	if ((rc = scan_for(s, dirty, &tree_id, &meta, out)) < 0)
+	/* What the scan cannot read keeps the head's content. */
+	if (has_head && ((rc = G(git.git_commit_lookup(&parent, s->repo, &head_id))) < 0 ||
+	                 (rc = snap_meta_read(&pmeta, s->repo, &head_id)) < 0 ||
+	                 (rc = G(git.git_commit_tree(&ptree, parent))) < 0))
+		goto out;
+	struct snap_base carry = { ptree, &pmeta };
+	if ((rc = scan_for(s, &carry, dirty, &tree_id, &meta, out)) < 0)
 		goto out;
 	snap_meta_format(&meta, &note);
 	if (has_head) {
-		if ((rc = G(git.git_commit_lookup(&parent, s->repo, &head_id))) < 0 ||
-		    (rc = snap_meta_read(&pmeta, s->repo, &head_id)) < 0)
-			goto out;
 		snap_meta_format(&pmeta, &pnote);
 		bool same = !strcmp(buf_cstr(&note), buf_cstr(&pnote));
 		if (!same && !pmeta.has_dmodes) {
@@ -748,8 +751,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		 * the state that scan started from, the diff need look nowhere else. */
 		bool narrow = had_base && !strcmp(out->mode, "incremental") &&
 		              git.git_oid_equal(git.git_commit_tree_id(parent), &base) && dirty->n;
-		if ((rc = G(git.git_commit_tree(&ptree, parent))) < 0 ||
-		    (rc = changes_between_in(s, ptree, &pmeta, tree, &meta,
+		if ((rc = changes_between_in(s, ptree, &pmeta, tree, &meta,
 		                             narrow ? dirty->paths : NULL, narrow ? dirty->n : 0,
 		                             &ch, &nch)) < 0)
 			goto out;
@@ -1008,9 +1010,10 @@ snap_resolve(struct snap_store *s, const char *session, const char *spec, char o
  */
 
 /* The tree of checkpoint `spec` (hex id or unique prefix), or of the folder's
- * current contents when spec is NULL. */
+ * current contents when spec is NULL (what cannot be read there shows as it
+ * is in `from`, the tree it is compared with, when not NULL). */
 static int
-spec_tree(struct snap_store *s, const char *spec, git_tree **out)
+spec_tree(struct snap_store *s, const char *spec, git_tree *from, git_tree **out)
 {
 	git_commit *c = NULL;
 	git_oid id;
@@ -1019,9 +1022,10 @@ spec_tree(struct snap_store *s, const char *spec, git_tree **out)
 
 	*out = NULL;
 	if (!spec) {
-		struct snap_meta m = { 0 };
+		struct snap_meta m = { 0 }, none = { 0 };
+		struct snap_base base = { from, &none };
 
-		rc = snap_scan(s, &id, &m);
+		rc = snap_scan(s, &base, &id, &m);
 		snap_meta_fini(&m);
 		return rc < 0 ? rc : G(git.git_tree_lookup(out, s->repo, &id));
 	}
@@ -1054,7 +1058,7 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 	o.old_prefix = "a";
 	o.new_prefix = "b";
 	f.flags = GIT_DIFF_FIND_RENAMES;
-	if ((rc = spec_tree(s, from_id, &a)) < 0 || (rc = spec_tree(s, to_id, &b)) < 0 ||
+	if ((rc = spec_tree(s, from_id, NULL, &a)) < 0 || (rc = spec_tree(s, to_id, a, &b)) < 0 ||
 	    (rc = G(git.git_diff_tree_to_tree(out, s->repo, a, b, &o))) < 0 ||
 	    (rc = G(git.git_diff_find_similar(*out, &f))) < 0) {
 		git.git_diff_free(*out);

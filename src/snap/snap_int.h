@@ -174,6 +174,10 @@ void snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src);
 /* Drop every entry (dir, mode, directory mode, large file) that is `path` or
  * lies below it. */
 void snap_meta_remove_under(struct snap_meta *m, const char *path);
+/* Add to m src's entries that lie below `path`, and its empty-directory entry
+ * for `path` itself (not path's own directory mode: the caller has the real
+ * one); leaves the lists unsorted. */
+void snap_meta_copy_under(struct snap_meta *m, const struct snap_meta *src, const char *path);
 /* Sort and drop duplicate entries. */
 void snap_meta_normalize(struct snap_meta *m);
 /* The recorded size of large file `path`, or -1 when it is not listed. */
@@ -214,10 +218,24 @@ int snap_signature(git_signature **out) DH_MUST_CHECK;
  * were). */
 int snap_meta_migrate(git_repository *repo, size_t *moved) DH_MUST_CHECK;
 
+/* The checkpoint a scan builds on (the session's head, or the checkpoint a
+ * diff compares with): what the scan cannot read (EACCES, EPERM) it carries
+ * forward from here. Both borrowed; tree NULL: nothing to carry. */
+struct snap_base {
+	git_tree *tree;
+	const struct snap_meta *meta;
+};
+
 /* Bring the shadow index up to date with the folder (re-reading only files
  * whose stat data changed), write it back, and return the tree it describes
- * in *tree_out with the folder's metadata in *meta (caller finis it). */
-int snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta) DH_MUST_CHECK;
+ * in *tree_out with the folder's metadata in *meta (caller finis it). A file
+ * or link the scan cannot read keeps base's blob and git filemode at its path,
+ * a directory it cannot open or list keeps base's subtree and note entries
+ * below it (both with their real permission bits in *meta); without such an
+ * entry in base (base NULL, or new) the path is left out. A warning names
+ * each. */
+int snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
+              struct snap_meta *meta) DH_MUST_CHECK;
 
 /* Bring the shadow index up to date for `paths` only (sorted by strcmp; a
  * directory means its whole subtree; vanished paths are dropped), then build
@@ -225,9 +243,10 @@ int snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta) D
  * with what changed, not with the folder. The index is written later (by the
  * next full scan or snap_close). Returns 0, DH_EAGAIN when only a full scan
  * will do (no scan yet in this process, the ignore rules changed, the index
- * moved under us), or DH_EFAIL. */
-int snap_scan_dirty(struct snap_store *s, const char *const *paths, size_t n, git_oid *tree_out,
-                    struct snap_meta *meta) DH_MUST_CHECK;
+ * moved under us), or DH_EFAIL. Unreadable paths are carried forward from
+ * base as snap_scan() does. */
+int snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *const *paths,
+                    size_t n, git_oid *tree_out, struct snap_meta *meta) DH_MUST_CHECK;
 /* Write the in-memory index if an incremental scan changed it (snap_close). */
 void snap_scan_flush(struct snap_store *s);
 
@@ -257,7 +276,9 @@ void snap_pack_free(struct snap_packer *p);
 
 /* true when the folder's `path` matches `want` (NULL: must be absent; a tree
  * entry: must be a directory; a blob: same type, perm and content, where `perm`
- * is the expected permission bits of a regular file). */
+ * is the expected permission bits of a regular file; a file with those bits
+ * that its owner may not read is taken to hold want's content, as the scan
+ * takes it). */
 bool snap_restore_matches(int root, const char *path, const git_tree_entry *want, unsigned perm);
 /* Replace `path` by blob `id` (regular file with `perm`, or symlink when
  * `mode` is GIT_FILEMODE_LINK), creating parent directories. */

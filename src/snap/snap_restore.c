@@ -55,6 +55,12 @@ snap_restore_matches(int root, const char *path, const git_tree_entry *want, uns
 		if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != perm)
 			goto out;
 		int fd = openat(pfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		/* Its owner may not read it (chmod 000): the scan kept its last
+		 * content, and so it is taken to hold it. */
+		if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+			same = true;
+			goto done;
+		}
 		if (fd < 0)
 			goto done;
 		for (;;) {

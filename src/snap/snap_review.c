@@ -487,11 +487,50 @@ conflicts_write(struct snap_store *s, int root, const struct plan *p, const size
 	return 0;
 }
 
-/* Check that the folder holds every item's expected state; on a mismatch
- * write the versions and return DH_ECONFLICT. */
+/* A directory's mode to set once a plan's writes are done. */
+struct dmode {
+	char *path; /* without the trailing '/' */
+	unsigned perm;
+	bool restored; /* an item's recorded mode (reported), not one unlock_parents undoes */
+};
+
+struct dmodes {
+	struct dmode *v;
+	size_t n, cap;
+};
+
+static void
+dmodes_add(struct dmodes *d, char *path, unsigned perm, bool restored)
+{
+	struct dmode *m = ARRAY_ADD(d);
+
+	m->path = path;
+	m->perm = perm;
+	m->restored = restored;
+}
+
+/* Whether the folder's `path` is in state `want`, where unlock_parents may
+ * have opened up a directory: it is compared as it was before. */
+static bool
+item_matches(int root, const struct dmodes *dm, const char *path, const struct pstate *want)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; dm && is_dir_path(path) && i < dm->n; i++) {
+		const struct dmode *m = &dm->v[i];
+
+		if (!m->restored && !strncmp(m->path, path, n - 1) && !m->path[n - 1])
+			return want->dir && (!want->has_perm || want->perm == m->perm);
+	}
+	return folder_matches(root, path, want);
+}
+
+/* Check that the folder holds every item's expected state (dm: what
+ * unlock_parents opened up, or NULL); on a mismatch write the versions and
+ * return DH_ECONFLICT. */
 static int
-plan_check(struct snap_store *s, int root, const struct plan *p, const char *conflict_dir,
-           struct review_outcome *o)
+plan_check(struct snap_store *s, int root, const struct plan *p, const struct dmodes *dm,
+           const char *conflict_dir, struct review_outcome *o)
 {
 	size_t *bad = xcalloc(p->n + 1, sizeof *bad), nbad = 0;
 	struct buf names = BUF_INIT;
@@ -500,8 +539,8 @@ plan_check(struct snap_store *s, int root, const struct plan *p, const char *con
 	/* A path already in its target state is no conflict (e.g. undoing a step
 	 * whose change was rejected): writing it again changes nothing. */
 	for (size_t i = 0; i < p->n; i++)
-		if (!folder_matches(root, p->v[i].path, &p->v[i].expect) &&
-		    (p->v[i].write_blob || !folder_matches(root, p->v[i].path, &p->v[i].want)))
+		if (!item_matches(root, dm, p->v[i].path, &p->v[i].expect) &&
+		    (p->v[i].write_blob || !item_matches(root, dm, p->v[i].path, &p->v[i].want)))
 			bad[nbad++] = i;
 	if (nbad) {
 		for (size_t k = 0; k < nbad && k < 20; k++)
@@ -539,28 +578,6 @@ prune_parents(int root, const char *path, const struct state *src, struct buf *r
 		buf_printf(report, "removed %s/\n", dir);
 	}
 	free(dir);
-}
-
-/* A directory's mode to set once a plan's writes are done. */
-struct dmode {
-	char *path; /* without the trailing '/' */
-	unsigned perm;
-	bool restored; /* an item's recorded mode (reported), not one unlock_parents undoes */
-};
-
-struct dmodes {
-	struct dmode *v;
-	size_t n, cap;
-};
-
-static void
-dmodes_add(struct dmodes *d, char *path, unsigned perm, bool restored)
-{
-	struct dmode *m = ARRAY_ADD(d);
-
-	m->path = path;
-	m->perm = perm;
-	m->restored = restored;
 }
 
 /* Deepest first; for one directory, the recorded mode first. */
@@ -645,28 +662,8 @@ dmodes_fini(struct dmodes *d)
 	free(d->v);
 }
 
-static int
-plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
-              struct buf *report);
-
-/* Write the plan: removals, writes, directories made, then directories'
- * modes (the recorded ones, and those of directories made writable for the
- * writes), deepest first. */
-static int
-plan_apply(struct snap_store *s, int root, struct plan *p, struct buf *report)
-{
-	struct dmodes dm = {0};
-	int rc = 0;
-
-	for (size_t i = 0; i < p->n; i++)
-		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
-	rc = plan_apply_in(s, root, p, &dm, report);
-	/* Even after a failure: no directory is left wider open than it was. */
-	int rc2 = dmodes_apply(root, &dm, report);
-	dmodes_fini(&dm);
-	return rc < 0 ? rc : rc2;
-}
-
+/* Write the plan (plan_run): removals, writes, directories made; the
+ * directories' modes to set afterwards go to *dm. */
 static int
 plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
               struct buf *report)
@@ -735,12 +732,18 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 	return 0;
 }
 
-/* Check (unless forced), apply (unless a dry run) and checkpoint with `msg`. */
+/* Check (unless forced), apply (unless a dry run) and checkpoint with `msg`.
+ * Applying it: the directories in the way are opened up first (so that the
+ * check sees inside those their owner cannot read, chmod 000), then the
+ * removals, writes and directories made, then directories' modes (the
+ * recorded ones, and those the first step changed), deepest first. */
 static int
 plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
          const char *conflict_dir, const char *msg, struct review_outcome *o)
 {
-	int rc, root;
+	struct dmodes dm = {0};
+	bool apply = !(flags & REVIEW_F_DRY_RUN);
+	int rc, rc2, root;
 
 	if (p->n)
 		qsort(p->v, p->n, sizeof *p->v, cmp_item);
@@ -748,12 +751,20 @@ plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned fla
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
-	if (!(flags & REVIEW_F_FORCE) && (rc = plan_check(s, root, p, conflict_dir, o)) < 0)
-		goto out;
+	for (size_t i = 0; apply && i < p->n; i++)
+		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
 	rc = 0;
-	if (flags & REVIEW_F_DRY_RUN)
-		goto out;
-	if ((rc = plan_apply(s, root, p, &o->report)) < 0)
+	if (!(flags & REVIEW_F_FORCE))
+		rc = plan_check(s, root, p, &dm, conflict_dir, o);
+	if (rc >= 0 && apply)
+		rc = plan_apply_in(s, root, p, &dm, &o->report);
+	/* Even after a conflict or a failure: no directory is left wider open
+	 * than it was. */
+	rc2 = dmodes_apply(root, &dm, &o->report);
+	dmodes_fini(&dm);
+	if (rc >= 0)
+		rc = rc2;
+	if (rc < 0 || !apply)
 		goto out;
 	/* A review action: deskhand's own step in the chain (chain_step_left_at). */
 	char *full = xasprintf("%sDeskhand-Review: yes\n", msg);
@@ -1990,7 +2001,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	bool same = folder_matches(root, np, &it->expect);
 	if (!same && !(flags & REVIEW_F_FORCE)) {
 		o->npaths = 1;
-		rc = plan_check(s, root, &p, conflict_dir, o);
+		rc = plan_check(s, root, &p, NULL, conflict_dir, o);
 		goto out;
 	}
 	if (flags & REVIEW_F_DRY_RUN) {

@@ -4,6 +4,12 @@
  * `.git` entries and the state dir) into the shadow index, re-reading only the
  * files whose stat data changed, and collects the note metadata on the way.
  * Blobs are written raw: no .gitattributes filter or EOL conversion applies.
+ * What it may not read (EACCES/EPERM: a file it cannot open or read, a
+ * directory it cannot open, list or look into) is not dropped: the base
+ * checkpoint's blob, or whole subtree with its note entries, is carried
+ * forward at that path, with the path's real mode in the note, and a warning
+ * names it. A path that vanished (ENOENT) is gone; one unreadable with no
+ * entry in the base (created unreadable) is skipped, with the warning.
  */
 #include "snap/snap_int.h"
 
@@ -42,7 +48,12 @@ struct scan {
 	 * libgit2 refuses index entries naming objects it cannot see. */
 	git_index_entry *pend; /* path members are heap copies */
 	size_t npend, cappend;
+	const struct snap_base *base; /* what an unreadable path keeps, or NULL */
+	int denied;                   /* errno of the last unreadable path */
 };
+
+/* read_entry() and scan_dir() results besides errors */
+enum { READ_GONE = 0, READ_OK = 1, READ_DENIED = 2 };
 
 struct dent {
 	char *name;
@@ -105,8 +116,17 @@ add_seen(struct scan *sc, const char *path)
 	sc->seen[sc->nseen++] = xstrdup(path);
 }
 
+/* Whether errno says that we may not read something that is there. */
+static bool
+is_denied(int e)
+{
+	return e == EACCES || e == EPERM;
+}
+
 /* Read a regular file or a link target into sc->data; *st is refreshed from
- * the opened file. Returns 1 if read, 0 if it vanished or is unreadable. */
+ * the opened file. Returns READ_OK, READ_DENIED (sc->denied set: the
+ * permission bits forbid it) or READ_GONE (it vanished or cannot be read
+ * otherwise). */
 static int
 read_entry(struct scan *sc, int dfd, const char *name, struct stat *st)
 {
@@ -118,8 +138,10 @@ read_entry(struct scan *sc, int dfd, const char *name, struct stat *st)
 			buf_grow(&sc->data, cap);
 			ssize_t n = readlinkat(dfd, name, sc->data.ptr, cap);
 
+			if (n < 0 && is_denied(errno))
+				return sc->denied = errno, READ_DENIED;
 			if (n < 0)
-				return 0;
+				return READ_GONE;
 			if ((size_t)n < cap) {
 				sc->data.len = (size_t)n;
 				return 1;
@@ -129,14 +151,16 @@ read_entry(struct scan *sc, int dfd, const char *name, struct stat *st)
 	}
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
+	if (fd < 0 && is_denied(errno))
+		return sc->denied = errno, READ_DENIED;
 	if (fd < 0) {
 		if (errno != ENOENT)
 			log_warn("snapshot: skipping %s: %s", buf_cstr(&sc->path), strerror(errno));
-		return 0;
+		return READ_GONE;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
-		return 0;
+		return READ_GONE;
 	}
 	buf_grow(&sc->data, (size_t)st->st_size + 1);
 	for (;;) {
@@ -145,17 +169,129 @@ read_entry(struct scan *sc, int dfd, const char *name, struct stat *st)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && is_denied(errno)) {
+			sc->denied = errno;
+			close(fd);
+			return READ_DENIED;
+		}
 		if (n < 0) {
 			log_warn("snapshot: skipping %s: %s", buf_cstr(&sc->path), strerror(errno));
 			close(fd);
-			return 0;
+			return READ_GONE;
 		}
 		if (n == 0)
 			break;
 		sc->data.len += (size_t)n;
 	}
 	close(fd);
-	return 1;
+	return READ_OK;
+}
+
+/*
+ * What the scan cannot read keeps its last content: the base checkpoint's
+ * entry at the same path. Only ever reached on EACCES/EPERM.
+ */
+
+/* Put one carried blob into the index, as seen. Its stat data stays zero,
+ * so the next scan tries to read the file again. */
+static int
+carry_blob(struct scan *sc, const char *path, const git_oid *id, uint32_t mode)
+{
+	git_index_entry ne;
+
+	memset(&ne, 0, sizeof ne);
+	ne.id = *id;
+	ne.mode = mode;
+	ne.path = path;
+	if (G(git.git_index_add(sc->s->index, &ne)) < 0)
+		return DH_EFAIL;
+	add_seen(sc, path);
+	sc->meta->nfiles++;
+	return 0;
+}
+
+struct carry_walk {
+	struct scan *sc;
+	const char *top; /* the carried directory's path */
+	struct buf path;
+	int rc;
+};
+
+static int
+carry_walk_cb(const char *root, const git_tree_entry *te, void *arg)
+{
+	struct carry_walk *w = arg;
+	git_filemode_t mode = git.git_tree_entry_filemode(te);
+
+	if (git.git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+		return 0; /* subtrees are walked; gitlinks are never written */
+	buf_clear(&w->path);
+	buf_printf(&w->path, "%s/%s%s", w->top, root, git.git_tree_entry_name(te));
+	if ((w->rc = carry_blob(w->sc, buf_cstr(&w->path), git.git_tree_entry_id(te), mode)) < 0)
+		return -1;
+	return 0;
+}
+
+/* The scan may not read sc->path (errno sc->denied), a file or link when
+ * `is_dir` is false, else a directory: keep base's entry there (a blob of
+ * the same kind, or a whole subtree with the note's entries below it).
+ * `perm`: the path's real permission bits, recorded in the note (-1: not
+ * known, base's record is kept). Returns 1 if something was kept, 0 if base
+ * has nothing there, <0 on error. */
+static int
+carry(struct scan *sc, bool is_dir, bool is_link, int perm)
+{
+	const char *path = buf_cstr(&sc->path), *why = strerror(sc->denied);
+	const struct snap_base *b = sc->base;
+	git_tree_entry *te = NULL;
+	git_tree *sub = NULL;
+	bool kept = false;
+	int rc = 0;
+
+	if (b && b->tree && git.git_tree_entry_bypath(&te, b->tree, path) < 0)
+		te = NULL;
+	if (!is_dir) {
+		git_filemode_t fm = te ? git.git_tree_entry_filemode(te) : 0;
+
+		if (te && git.git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
+		    (fm == GIT_FILEMODE_LINK) == is_link) {
+			if ((rc = carry_blob(sc, path, git.git_tree_entry_id(te), fm)) < 0)
+				goto out;
+			if (perm < 0 && b->meta)
+				perm = snap_meta_mode(b->meta, path);
+			if (!is_link && perm >= 0 && perm != 0644 && perm != 0755)
+				snap_meta_add_mode(sc->meta, path, (unsigned)perm);
+			kept = true;
+		}
+		goto out;
+	}
+	if (te && git.git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+		struct carry_walk w = { .sc = sc, .top = path, .path = BUF_INIT };
+
+		if ((rc = G(git.git_tree_lookup(&sub, sc->s->repo, git.git_tree_entry_id(te)))) >= 0 &&
+		    git.git_tree_walk(sub, GIT_TREEWALK_PRE, carry_walk_cb, &w) < 0)
+			rc = w.rc < 0 ? w.rc : G(-1);
+		buf_fini(&w.path);
+		if (rc < 0)
+			goto out;
+		kept = true;
+	}
+	if (b && b->meta && (kept || snap_meta_has_dir(b->meta, path))) {
+		snap_meta_copy_under(sc->meta, b->meta, path);
+		kept = true;
+	}
+out:
+	git.git_tree_free(sub);
+	git.git_tree_entry_free(te);
+	if (rc < 0)
+		return rc;
+	if (kept)
+		log_warn("snapshot: %s%s is unreadable (%s): its last content is kept", path,
+		         is_dir ? "/" : "", why);
+	else
+		log_warn("snapshot: skipping %s%s: it is unreadable (%s) and no earlier "
+		         "checkpoint holds it", path, is_dir ? "/" : "", why);
+	return kept;
 }
 
 /* Bring one file's index entry up to date. Returns 1 if it is tracked, 0 if
@@ -177,7 +313,9 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 	if (!e || !is_fresh(sc, e, st)) {
 		const char *data;
 
-		if ((rc = read_entry(sc, dfd, name, st)) <= 0)
+		if ((rc = read_entry(sc, dfd, name, st)) == READ_DENIED)
+			return carry(sc, false, S_ISLNK(st->st_mode), (int)(st->st_mode & 07777));
+		if (rc != READ_OK)
 			return rc;
 		memset(&ne, 0, sizeof ne);
 		data = sc->data.ptr ? sc->data.ptr : "";
@@ -220,7 +358,9 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 }
 
 /* Walk the directory open on `dfd` (taken over). *tracked is set when
- * anything below it was recorded (a file, or an empty directory). */
+ * anything below it was recorded (a file, or an empty directory). Returns 0,
+ * READ_DENIED when it cannot be listed or its entries cannot be looked at
+ * (no x bit; sc->denied set, nothing recorded), or <0 on error. */
 static int
 scan_dir(struct scan *sc, int dfd, bool *tracked)
 {
@@ -241,13 +381,23 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 
 		if (!strcmp(name, ".") || !strcmp(name, "..") || !strcasecmp(name, ".git"))
 			continue;
-		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue; /* vanished */
+		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (!is_denied(errno))
+				continue; /* vanished */
+			sc->denied = errno;
+			rc = READ_DENIED;
+			goto out;
+		}
 		if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode))
 			continue; /* fifos, sockets, devices */
 		ARRAY_GROW(ents, n, cap, 1);
 		ents[n].name = xstrdup(name);
 		ents[n++].st = st;
+	}
+	if (errno && is_denied(errno)) {
+		sc->denied = errno;
+		rc = READ_DENIED;
+		goto out;
 	}
 	if (errno) {
 		rc = err_set("snapshot: reading %s: %s", buf_cstr(&sc->path), strerror(errno));
@@ -259,6 +409,7 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 	for (size_t i = 0; i < n && rc >= 0; i++) {
 		size_t mark = sc->path.len;
 
+		rc = 0;
 		if (mark)
 			buf_putc(&sc->path, '/');
 		buf_puts(&sc->path, ents[i].name);
@@ -273,16 +424,24 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 				goto next;
 			cfd = openat(dirfd(d), ents[i].name,
 			             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd < 0) {
+			if (cfd < 0 && is_denied(errno)) {
+				sc->denied = errno;
+				rc = READ_DENIED;
+			} else if (cfd < 0) {
 				if (errno != ENOENT)
 					log_warn("snapshot: skipping %s/: %s", buf_cstr(&sc->path),
 					         strerror(errno));
 				goto next;
-			}
-			if ((rc = scan_dir(sc, cfd, &sub)) < 0)
+			} else if ((rc = scan_dir(sc, cfd, &sub)) < 0) {
 				goto next;
-			if (!sub)
+			}
+			if (rc == READ_DENIED) {
+				/* nothing from it is recorded: keep what base has */
+				if ((rc = carry(sc, true, false, -1)) <= 0)
+					goto next;
+			} else if (!sub) {
 				snap_meta_add_dir(sc->meta, buf_cstr(&sc->path));
+			}
 			/* from the stat above: no syscall of its own */
 			snap_meta_add_dir_mode(sc->meta, buf_cstr(&sc->path), ents[i].st.st_mode);
 			*tracked = true;
@@ -402,7 +561,8 @@ keep_state(struct snap_store *s, const git_oid *tree, const struct snap_meta *me
 }
 
 int
-snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
+snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
+          struct snap_meta *meta)
 {
 	struct scan sc;
 	struct timespec start;
@@ -411,6 +571,7 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 
 	clock_gettime(CLOCK_REALTIME_COARSE, &start);
 	scan_init(&sc, s, meta);
+	sc.base = base;
 	ignore_free(s->ign);
 	s->ign = NULL;
 	if (ignore_load(&s->ign, s->workdir) < 0)
@@ -429,7 +590,9 @@ snap_scan(struct snap_store *s, git_oid *tree_out, struct snap_meta *meta)
 		goto out;
 	}
 	buf_puts(&sc.path, "");
-	if ((rc = scan_dir(&sc, fd, &any)) < 0)
+	if ((rc = scan_dir(&sc, fd, &any)) == READ_DENIED)
+		rc = err_set("snapshot: reading %s: %s", s->workdir, strerror(sc.denied));
+	if (rc < 0)
 		goto out;
 	/* The blobs must be in the object database before trees name them. */
 	if ((rc = snap_pack_flush(sc.packer)) < 0)
@@ -550,6 +713,31 @@ cmp_old(const void *a, const void *b)
 	return strcmp(((const struct old_ent *)a)->path, ((const struct old_ent *)b)->path);
 }
 
+/* sc->path lies below a directory that cannot be opened: keep the base's
+ * entry there, whatever it is, with the base's record of its mode. */
+static int
+carry_unseen(struct scan *sc)
+{
+	const char *path = buf_cstr(&sc->path);
+	const struct snap_base *b = sc->base;
+	git_tree_entry *te = NULL;
+	bool is_dir, is_link;
+
+	if (!b || !b->tree || !b->meta)
+		return carry(sc, false, false, -1); /* warns: nothing to keep */
+	if (git.git_tree_entry_bypath(&te, b->tree, path) < 0)
+		te = NULL;
+	is_dir = te ? git.git_tree_entry_type(te) == GIT_OBJECT_TREE
+	            : snap_meta_has_dir(b->meta, path);
+	is_link = te && git.git_tree_entry_filemode(te) == GIT_FILEMODE_LINK;
+	git.git_tree_entry_free(te);
+	int rc = carry(sc, is_dir, is_link, -1);
+	int dperm = is_dir ? snap_meta_dir_mode(b->meta, path) : -1;
+	if (rc > 0 && dperm >= 0)
+		snap_meta_add_dir_mode(sc->meta, path, (unsigned)dperm);
+	return rc;
+}
+
 /* Re-read one dirty path (file, link, or a directory's whole subtree) into
  * the index and metadata, and record the tree updates it implies. */
 static int
@@ -569,15 +757,28 @@ rescan_path(struct scan *sc, int root, const char *path, struct updates *u)
 	buf_puts(&sc->path, path);
 
 	pfd = beneath_open_parent(root, path, O_RDONLY, false, &base);
-	if (pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !is_excluded(sc->s, path, S_ISDIR(st.st_mode))) {
+	if (pfd < 0 && is_denied(errno)) {
+		/* A directory above cannot be opened: keep what the base has. */
+		sc->denied = errno;
+		rc = carry_unseen(sc);
+	} else if (pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	           !is_excluded(sc->s, path, S_ISDIR(st.st_mode))) {
 		if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
 			rc = scan_file(sc, pfd, base, &st);
 		} else if (S_ISDIR(st.st_mode)) {
 			int cfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			bool tracked = false;
 
-			if (cfd >= 0 && (rc = scan_dir(sc, cfd, &tracked)) >= 0) {
+			if (cfd < 0 && is_denied(errno)) {
+				sc->denied = errno;
+				rc = READ_DENIED;
+			} else if (cfd >= 0) {
+				rc = scan_dir(sc, cfd, &tracked);
+			}
+			if (rc == READ_DENIED) {
+				if ((rc = carry(sc, true, false, -1)) > 0)
+					snap_meta_add_dir_mode(sc->meta, path, st.st_mode);
+			} else if (cfd >= 0 && rc >= 0) {
 				if (!tracked)
 					snap_meta_add_dir(sc->meta, path);
 				snap_meta_add_dir_mode(sc->meta, path, st.st_mode);
@@ -685,11 +886,17 @@ settle_parents(struct scan *sc, int root, char *const *paths, size_t n)
 		const char *base;
 		struct stat st;
 		int pfd = beneath_open_parent(root, anc[i], O_RDONLY, false, &base);
-		bool isdir = pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		             S_ISDIR(st.st_mode) && !is_excluded(sc->s, anc[i], true);
+		bool found = pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		bool denied = !found && is_denied(errno);
+		bool isdir = found && S_ISDIR(st.st_mode) && !is_excluded(sc->s, anc[i], true);
 
 		if (pfd >= 0)
 			close(pfd);
+		if (denied) {
+			/* below a directory that cannot be opened: its records stay */
+			free(anc[i]);
+			continue;
+		}
 		meta_remove_dir(sc->meta, anc[i]);
 		snap_meta_set_dir_mode(sc->meta, anc[i], isdir ? (int)(st.st_mode & 0777) : -1);
 		if (isdir && !has_tracked_below(sc->s->index, sc->meta, anc[i]))
@@ -727,8 +934,8 @@ apply_updates(struct snap_store *s, const git_oid *base, const struct updates *u
 }
 
 int
-snap_scan_dirty(struct snap_store *s, const char *const *paths, size_t n, git_oid *tree_out,
-                struct snap_meta *meta)
+snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *const *paths,
+                size_t n, git_oid *tree_out, struct snap_meta *meta)
 {
 	struct scan sc;
 	struct updates u = { 0 };
@@ -762,6 +969,7 @@ snap_scan_dirty(struct snap_store *s, const char *const *paths, size_t n, git_oi
 	}
 	snap_meta_copy(meta, s->cache);
 	scan_init(&sc, s, meta);
+	sc.base = base;
 	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0)
 		goto out;
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

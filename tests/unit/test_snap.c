@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1203,22 +1206,30 @@ Test(snap, flat_notes_of_older_versions_move_to_fan_out_on_open, .timeout = 300)
 	snap_close(s);
 }
 
-/* The note text of checkpoint `id` (libgit2). */
+/* The note text of checkpoint `id` in the shadow repository at `repo`
+ * (libgit2). */
 static char *
-note_text(struct snap_store *s, const char *id)
+note_text_in(const char *repo, const char *id)
 {
 	git_repository *r = NULL;
 	git_note *note = NULL;
 	git_oid oid;
 	char *text;
 
-	cr_assert_eq(git_repository_open_bare(&r, snap_repo_path(s)), 0);
+	cr_assert_eq(git_repository_open_bare(&r, repo), 0);
 	cr_assert_eq(git_oid_fromstr(&oid, id), 0);
 	cr_assert_eq(git_note_read(&note, r, "refs/notes/deskhand", &oid), 0, "note of %s", id);
 	text = strdup(git_note_message(note));
 	git_note_free(note);
 	git_repository_free(r);
 	return text;
+}
+
+/* The note text of checkpoint `id` (libgit2). */
+static char *
+note_text(struct snap_store *s, const char *id)
+{
+	return note_text_in(snap_repo_path(s), id);
 }
 
 /* Replace checkpoint `id`'s note by its text as an older version wrote it:
@@ -1437,4 +1448,233 @@ Test(snap, mode_0000_is_recorded_and_restored_like_any_mode)
 	free(f);
 	cr_assert_eq(chmod(p, 0755), 0);
 	snap_close(s);
+}
+
+/*
+ * Paths the scan may not read. The tests run as root, who reads everything:
+ * the scan runs in a child as uid/gid 65534 on a folder it owns.
+ */
+
+#define NOBODY 65534
+
+/* What the unprivileged child did, for the parent to check. */
+struct unread_run {
+	char id[4][41];    /* base, edit, chmod (full scan), chmod again (incremental) */
+	bool created[4];
+	char mode3[16];    /* the last checkpoint's scan mode */
+	char changes[256]; /* "T notes.txt,T sub/," of the chmod checkpoint */
+	char repo[PATH_MAX]; /* the shadow repository */
+	int restore_rc;    /* back to the base */
+	unsigned perms[2]; /* then notes.txt's and sub's */
+	char text[2][16];  /* notes.txt's and sub/x.txt's */
+	int forward_rc;    /* forward to the chmod checkpoint again */
+	char err[512];
+};
+
+/* The first line of work/rel into dst ("" when unreadable). */
+static void
+first_line(const char *rel, char dst[16])
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	pathf(p, work, rel);
+	dst[0] = '\0';
+	if ((f = fopen(p, "r"))) {
+		if (!fgets(dst, 16, f))
+			dst[0] = '\0';
+		fclose(f);
+	}
+}
+
+/* As uid/gid NOBODY: check the folder in, make a file and a directory
+ * unreadable, check it in again (full and incremental scans), restore the
+ * base. Fills *r; returns 0 or a step number. */
+static int
+unread_child(struct unread_run *r)
+{
+	struct snap_store *s = NULL;
+	struct snap_checkpoint c;
+	struct review_outcome o;
+	struct snap_log_entry *e;
+	char p[PATH_MAX];
+	size_t n;
+
+	if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+		return 1;
+	/* libgit2 found root's home at its init: look for config files here */
+	setenv("HOME", root, 1);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, root);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, root);
+	if (snap_open(&s, work, state) < 0)
+		return 2;
+	snprintf(r->repo, sizeof r->repo, "%s", snap_repo_path(s));
+	if (snap_checkpoint(s, "s1", "base", 0, "toolu_0", &c) < 0)
+		return 3;
+	memcpy(r->id[0], c.id, 41), r->created[0] = c.created;
+	pathf(p, work, "sub/x.txt");
+	FILE *f = fopen(p, "w");
+	if (!f || fputs("x2\n", f) < 0 || fclose(f) != 0)
+		return 4;
+	if (snap_checkpoint(s, "s1", "edit", 1, "toolu_1", &c) < 0)
+		return 5;
+	memcpy(r->id[1], c.id, 41), r->created[1] = c.created;
+	pathf(p, work, "notes.txt");
+	if (chmod(p, 0) < 0)
+		return 6;
+	pathf(p, work, "sub");
+	if (chmod(p, 0) < 0)
+		return 7;
+	if (snap_checkpoint(s, "s1", "chmod", 2, "toolu_2", &c) < 0)
+		return 8;
+	memcpy(r->id[2], c.id, 41), r->created[2] = c.created;
+	if (snap_log(s, "s1", &e, &n) < 0)
+		return 9;
+	for (size_t i = 0; i < e[n - 1].nchanges; i++)
+		snprintf(r->changes + strlen(r->changes), sizeof r->changes - strlen(r->changes),
+		         "%c %s,", e[n - 1].changes[i].status, e[n - 1].changes[i].path);
+	snap_log_free(e, n);
+	/* the watcher's way: only the dirty paths are looked at */
+	pathf(p, work, "notes.txt");
+	if (chmod(p, 0200) < 0)
+		return 10;
+	pathf(p, work, "sub");
+	if (chmod(p, 0100) < 0)
+		return 11;
+	const char *dirty[] = { "notes.txt", "sub" };
+	struct snap_dirty sd = { dirty, 2, false };
+	struct snap_checkpoint_opts co = { .label = "chmod again", .turn = 3, .dirty = &sd };
+	if (snap_checkpoint_opt(s, "s1", &co, &c) < 0)
+		return 12;
+	memcpy(r->id[3], c.id, 41), r->created[3] = c.created;
+	snprintf(r->mode3, sizeof r->mode3, "%s", c.mode);
+	/* back to the base: modes put back, sub/x.txt written inside sub/ */
+	snap_review_outcome_init(&o);
+	r->restore_rc = snap_review_restore(s, "s1", r->id[0], 0, root, &o);
+	if (r->restore_rc < 0)
+		snprintf(r->err, sizeof r->err, "%s", err_msg());
+	snap_review_outcome_fini(&o);
+	struct stat st;
+	pathf(p, work, "notes.txt");
+	r->perms[0] = stat(p, &st) == 0 ? st.st_mode & 07777 : 01000;
+	pathf(p, work, "sub");
+	r->perms[1] = stat(p, &st) == 0 ? st.st_mode & 07777 : 01000;
+	first_line("notes.txt", r->text[0]);
+	first_line("sub/x.txt", r->text[1]);
+	/* and forward: mode 0000 is put back like any other */
+	snap_review_outcome_init(&o);
+	r->forward_rc = snap_review_restore(s, "s1", r->id[2], 0, root, &o);
+	if (r->forward_rc < 0 && !r->err[0])
+		snprintf(r->err, sizeof r->err, "%s", err_msg());
+	snap_review_outcome_fini(&o);
+	snap_close(s);
+	return 0;
+}
+
+/* The OID of `path` in checkpoint `id`'s tree, as hex. */
+static void
+tree_oid_at(git_repository *r, const char *id, const char *path, char hex[41])
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *te = NULL;
+
+	cr_assert_eq(git_oid_fromstr(&oid, id), 0);
+	cr_assert_eq(git_commit_lookup(&c, r, &oid), 0);
+	cr_assert_eq(git_commit_tree(&t, c), 0);
+	cr_assert_eq(git_tree_entry_bypath(&te, t, path), 0, "%s has no %s", id, path);
+	git_oid_tostr(hex, 41, git_tree_entry_id(te));
+	git_tree_entry_free(te);
+	git_tree_free(t);
+	git_commit_free(c);
+}
+
+Test(snap, unreadable_file_and_directory_keep_their_last_content)
+{
+	struct unread_run *r;
+	char p[PATH_MAX], a[41], b[41];
+	int status;
+
+	put_s(work, "notes.txt", "keep\n", 0644);
+	put_s(work, "sub/x.txt", "x1\n", 0644);
+	put_s(work, "sub/deep/y.txt", "y\n", 0600);
+	pathf(p, work, "sub/empty");
+	mkdirs(p);
+	cr_assert_eq(chmod(root, 0755), 0);
+	sh("chown -R %d:%d '%s'", NOBODY, NOBODY, root);
+	r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(r, MAP_FAILED);
+	memset(r, 0, sizeof *r);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+	{
+		int rc = unread_child(r);
+
+		if (rc && !r->err[0])
+			snprintf(r->err, sizeof r->err, "%s (errno: %s)", err_msg(), strerror(errno));
+		_exit(rc);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	          "the child failed at step %d: %s", WEXITSTATUS(status), r->err);
+	cr_assert(r->created[0] && r->created[1] && r->created[2] && r->created[3]);
+
+	/* not deleted: the modes changed, nothing else */
+	cr_assert_str_eq(r->changes, "T notes.txt,T sub/,");
+	cr_assert_str_eq(r->mode3, "incremental");
+	git_repository *repo = NULL;
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	cr_assert_eq(git_repository_open_bare(&repo, r->repo), 0);
+	for (int i = 2; i <= 3; i++) {
+		tree_oid_at(repo, r->id[1], "notes.txt", a);
+		tree_oid_at(repo, r->id[i], "notes.txt", b);
+		cr_assert_str_eq(a, b, "checkpoint %d keeps notes.txt's blob", i);
+		tree_oid_at(repo, r->id[1], "sub", a);
+		tree_oid_at(repo, r->id[i], "sub", b);
+		cr_assert_str_eq(a, b, "checkpoint %d keeps sub's tree", i);
+	}
+	git_repository_free(repo);
+	char *before = note_text_in(r->repo, r->id[1]);
+	char *text = note_text_in(r->repo, r->id[2]);
+	/* the real modes, the note's entries below sub/ kept, the same count */
+	cr_assert(strstr(text, "\nm 0000 notes.txt\n"), "%s", text);
+	cr_assert(strstr(text, "\nM 0000 sub\n"), "%s", text);
+	cr_assert(strstr(text, "\nm 0600 sub/deep/y.txt\n"), "%s", text);
+	cr_assert(strstr(text, "\nd sub/empty\n"), "%s", text);
+	cr_assert_eq(strncmp(text, before, strcspn(before, "\n") + 1), 0, "%s\n%s", before, text);
+	free(text);
+	text = note_text_in(r->repo, r->id[3]);
+	cr_assert(strstr(text, "\nm 0200 notes.txt\n"), "%s", text);
+	cr_assert(strstr(text, "\nM 0100 sub\n"), "%s", text);
+	cr_assert(strstr(text, "\nm 0600 sub/deep/y.txt\n"), "%s", text);
+	cr_assert(strstr(text, "\nd sub/empty\n"), "%s", text);
+	cr_assert_eq(strncmp(text, before, strcspn(before, "\n") + 1), 0, "%s\n%s", before, text);
+	free(text);
+	free(before);
+
+	/* the restore to the base put the modes back and wrote into sub/ */
+	cr_assert_eq(r->restore_rc, 0, "restore: %s", r->err);
+	cr_assert_eq(r->perms[0], 0644);
+	cr_assert_eq(r->perms[1], 0755);
+	cr_assert_str_eq(r->text[0], "keep\n");
+	cr_assert_str_eq(r->text[1], "x1\n");
+	/* the restore forward made both 0000 again, sub/x.txt as edited */
+	cr_assert_eq(r->forward_rc, 0, "restore forward: %s", r->err);
+	cr_assert_eq(perm_of(work, "notes.txt") & 07777, 0);
+	cr_assert_eq(perm_of(work, "sub") & 07777, 0);
+	cr_assert_eq(perm_of(work, "sub/deep/y.txt") & 07777, 0600);
+	char *f = slurp(work, "notes.txt");
+	cr_assert_str_eq(f, "keep\n");
+	free(f);
+	f = slurp(work, "sub/x.txt");
+	cr_assert_str_eq(f, "x2\n");
+	free(f);
+	f = slurp(work, "sub/deep/y.txt");
+	cr_assert_str_eq(f, "y\n");
+	free(f);
+	cr_assert(exists(work, "sub/empty"));
+	munmap(r, sizeof *r);
 }
