@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for core/: buffers, the reactor's timers, fds and children, the worker. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "threads.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
@@ -359,26 +359,13 @@ Test(worker, runs_jobs_in_order_and_reports_on_loop)
 	ev_free(l);
 }
 
-/* Threads of this process (/proc/self/task). */
-static int
-threads(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-
-	cr_assert_not_null(d);
-	for (struct dirent *e; (e = readdir(d));)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
 
 /* Wait up to 2 s for the thread count to be n. */
 static bool
 threads_become(int n)
 {
 	for (int i = 0; i < 200; i++) {
-		if (threads() == n)
+		if (test_thread_count() == n)
 			return true;
 		poll(NULL, 0, 10);
 	}
@@ -395,16 +382,16 @@ Test(worker, a_started_thread_waits_for_its_first_job)
 	int a = 3;
 
 	cr_assert_eq(ev_new(&l), 0);
-	int base = threads();
+	int base = test_thread_count();
 
 	cr_assert_eq(worker_new(&w, l), 0);
-	cr_assert_eq(threads(), base, "no thread before worker_start()");
+	cr_assert_eq(test_thread_count(), base, "no thread before worker_start()");
 	worker_start(w);
-	cr_assert_eq(threads(), base + 1);
+	cr_assert_eq(test_thread_count(), base + 1);
 	poll(NULL, 0, 50); /* ten times the linger */
-	cr_assert_eq(threads(), base + 1, "the started thread waits for its first job");
+	cr_assert_eq(test_thread_count(), base + 1, "the started thread waits for its first job");
 	worker_start(w); /* a no-op while it runs */
-	cr_assert_eq(threads(), base + 1);
+	cr_assert_eq(test_thread_count(), base + 1);
 	worker_post(w, job_run, job_done, &a);
 	uint64_t deadline = ev_now_ms() + 5000;
 	while (worker_pending(w) && ev_now_ms() < deadline)
@@ -415,7 +402,7 @@ Test(worker, a_started_thread_waits_for_its_first_job)
 
 	cr_assert_eq(worker_new(&w, l), 0);
 	worker_start(w);
-	cr_assert_eq(threads(), base + 1);
+	cr_assert_eq(test_thread_count(), base + 1);
 	worker_free(w);
 	cr_assert(threads_become(base), "worker_free() ends a thread that had no job");
 	ev_free(l);
