@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for core/: buffers, the reactor's timers, fds and children, the worker. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +12,9 @@
 
 #include "threads.h"
 #include "core/buf.h"
+#include "core/err.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "core/proc.h"
@@ -578,4 +581,62 @@ Test(json, int_out_of_range_gives_the_default)
 	cr_assert_eq(json_int(v, "small", -7), -7);
 	cr_assert_eq(json_int(v, "max", -7), 9007199254740992LL);
 	cJSON_Delete(v);
+}
+
+/* fsutil_read_fd: a regular file is read into a block of its own size (a
+ * small file does not cost a 64 KiB one), appended after what out holds;
+ * a pipe, of no known size, is read whole; past max is DH_EFAIL. */
+Test(fsutil, read_fd_sizes_the_block_to_the_file)
+{
+	char path[] = "/tmp/dh-read-fd-XXXXXX";
+	int fd = mkstemp(path);
+	char text[301];
+	struct buf b = BUF_INIT;
+
+	cr_assert_geq(fd, 0);
+	memset(text, 'x', 300);
+	text[300] = '\0';
+	cr_assert_eq(write(fd, text, 300), 300);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	buf_puts(&b, "head:");
+	cr_assert_eq(fsutil_read_fd(fd, 1 << 20, &b), 0, "%s", err_msg());
+	cr_assert_eq(b.len, 305);
+	cr_assert_eq(strncmp(b.ptr, "head:xxx", 8), 0);
+	cr_assert_eq(b.ptr[305], '\0');
+	cr_assert_lt(b.cap, 1024, "a 300-byte file took a block of %zu bytes", b.cap);
+	/* more than max */
+	buf_clear(&b);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	cr_assert_eq(fsutil_read_fd(fd, 299, &b), DH_EFAIL);
+	cr_assert_str_eq(err_msg(), "larger than 299 bytes");
+	close(fd);
+	unlink(path);
+	buf_fini(&b);
+
+	/* a pipe: 200 KiB from a child, read to its end */
+	int p[2];
+
+	cr_assert_eq(pipe(p), 0);
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		static char big[200 * 1024];
+
+		close(p[0]);
+		memset(big, 'y', sizeof big);
+		_exit(write(p[1], big, sizeof big) == (ssize_t)sizeof big ? 0 : 1);
+	}
+	close(p[1]);
+	cr_assert_eq(fsutil_read_fd(p[0], 1 << 20, &b), 0, "%s", err_msg());
+	close(p[0]);
+	int status;
+
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_eq(status, 0);
+	cr_assert_eq(b.len, 200 * 1024);
+	cr_assert_eq(b.ptr[0], 'y');
+	cr_assert_eq(b.ptr[b.len - 1], 'y');
+	cr_assert_eq(b.ptr[b.len], '\0');
+	buf_fini(&b);
 }
