@@ -6,9 +6,13 @@
 #include "core/dl.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "core/log.h"
 
@@ -43,6 +47,12 @@ preload_main(void *arg)
 	preloads--;
 	pthread_cond_broadcast(&gate_done);
 	pthread_mutex_unlock(&gate_mu);
+	atomic_store(&p->done, true);
+	if (p->efd >= 0) {
+		uint64_t one = 1;
+		ssize_t n = write(p->efd, &one, sizeof one);
+		(void)n; /* an eventfd's counter cannot overflow from one write */
+	}
 	return r;
 }
 
@@ -110,6 +120,10 @@ dl_preload_start(struct dl_preload *p, void *(*fn)(void *))
 	if (p->running)
 		return;
 	p->fn = fn;
+	atomic_store(&p->done, false);
+	/* Without it a watcher cannot be told (dl_preload_watch_fd: -1) and
+	 * waits in the join instead. */
+	p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_lock(&gate_mu);
 	preloads++;
 	pthread_mutex_unlock(&gate_mu);
@@ -118,6 +132,9 @@ dl_preload_start(struct dl_preload *p, void *(*fn)(void *))
 	p->running = pthread_create(&p->thread, NULL, preload_main, p) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!p->running) {
+		if (p->efd >= 0)
+			close(p->efd);
+		p->efd = -1;
 		pthread_mutex_lock(&gate_mu);
 		preloads--;
 		pthread_cond_broadcast(&gate_done);
@@ -131,5 +148,22 @@ dl_preload_join(struct dl_preload *p)
 	if (p->running) {
 		pthread_join(p->thread, NULL);
 		p->running = false;
+		if (p->efd >= 0)
+			close(p->efd);
+		p->efd = -1;
 	}
+}
+
+bool
+dl_preload_pending(struct dl_preload *p)
+{
+	return p->running && !atomic_load(&p->done);
+}
+
+int
+dl_preload_watch_fd(struct dl_preload *p)
+{
+	if (!p->running || p->efd < 0)
+		return -1;
+	return fcntl(p->efd, F_DUPFD_CLOEXEC, 3);
 }

@@ -65,7 +65,10 @@ int dl_load(struct dl_lib *l) DH_MUST_CHECK;
 struct dl_preload {
 	pthread_t thread;
 	bool running;
-	void *(*fn)(void *); /* private to dl.c */
+	/* private to dl.c */
+	void *(*fn)(void *);
+	int efd;          /* while running: an eventfd written once fn has returned */
+	atomic_bool done; /* fn has returned */
 };
 
 /* Run fn(NULL) on a thread of its own, started with every signal blocked (so
@@ -76,6 +79,13 @@ struct dl_preload {
 void dl_preload_start(struct dl_preload *p, void *(*fn)(void *));
 /* Wait for p's thread, if it was started and not yet joined. */
 void dl_preload_join(struct dl_preload *p);
+/* Whether dl_preload_join(p) would wait: p runs and fn has not returned. */
+bool dl_preload_pending(struct dl_preload *p);
+/* For a caller that must not wait (an event loop): a new fd that becomes
+ * readable (POLLIN, and stays so) once p's fn has returned, so that the
+ * join then costs nothing. The caller owns it (close it; never read it);
+ * -1 when p is not running, or with errno set when dup() fails. */
+int dl_preload_watch_fd(struct dl_preload *p);
 
 /* internal to DL_LIBRARY */
 #define DL_PTR_(f) __typeof__(f) *f;

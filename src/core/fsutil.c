@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,19 @@ fsutil_write_atomic(const char *path, const void *data, size_t len)
 int
 fsutil_read_fd(int fd, size_t max, struct buf *out)
 {
-	char chunk[65536];
+	struct stat st;
 
+	/* A regular file says its size: room for all of it and for the read
+	 * that finds its end, in one block. Reading through a fixed 64 KiB
+	 * step instead made every read of a small file allocate a large
+	 * block, which past malloc's mmap threshold (main.c) is a mapping,
+	 * its page faults and its unmapping each time. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size < max)
+		buf_grow(out, (size_t)st.st_size + 1);
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (out->cap < out->len + 2) /* a byte to read and the NUL */
+			buf_grow(out, out->len < 4096 ? 4096 : out->len);
+		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -56,9 +66,12 @@ fsutil_read_fd(int fd, size_t max, struct buf *out)
 			return err_set("read: %s", strerror(errno));
 		if (n == 0)
 			return 0;
-		if (out->len + (size_t)n > max)
+		if (out->len + (size_t)n > max) {
+			out->ptr[out->len] = '\0';
 			return err_set("larger than %zu bytes", max);
-		buf_add(out, chunk, (size_t)n);
+		}
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
 	}
 }
 

@@ -897,6 +897,12 @@ attempt_complete(struct llm *c, const struct http_result *hr)
 	c->hreq = NULL;
 	if (!c->busy || a->ended)
 		return;
+	if (hr->not_started) { /* as when http_start() says so (attempt_begin) */
+		reason = xasprintf("cannot start the request: %s", hr->error);
+		finish(c, DH_EFAIL, reason);
+		free(reason);
+		return;
+	}
 	if (hr->status > 0)
 		a->status = hr->status;
 	record_exchange(c, hr);

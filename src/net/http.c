@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Calls go through the table filled by the loader (core/dl.h): curl's
  * type-checking macros would expand `lc.curl_easy_setopt(...)`. */
@@ -66,8 +67,20 @@ struct http_request {
 	struct sockaddr_storage *pins; /* the only addresses a socket may be opened to */
 	size_t npins;
 	bool cancelled;            /* removal deferred: cancelled inside a curl callback */
-	struct http_request *prev; /* client's list of live requests */
+	struct held *held;         /* waiting for libcurl's load: the spec, copied */
+	struct http_request *prev; /* client's list of live requests, or of held ones */
 	struct http_request *next;
+};
+
+/* A request's spec kept while libcurl loads (http_start): what the spec
+ * points at, copied, except a lent body's bytes (lent until on_done or the
+ * cancel, as always). spec points into the rest. */
+struct held {
+	struct http_spec spec;
+	char *method, *url, *body, *pin_host;
+	char **headers;
+	struct http_part *parts;
+	struct sockaddr_storage *pins;
 };
 
 struct http_client {
@@ -77,10 +90,17 @@ struct http_client {
 	int depth;             /* > 0 while curl may be running our callbacks */
 	bool reap;             /* a request was cancelled at depth > 0 */
 	struct http_request *reqs;
+	/* Requests started while libcurl loads, oldest first, and the fd that
+	 * says the load is over (dl_preload_watch_fd; -1: none watched). */
+	struct http_request *held, *held_tail;
+	int loaded_fd;
 };
 
 static void after_curl(struct http_client *c);
+static void held_drop(struct http_request *r);
 
+/* Take r off the client's list it is on: the live requests, or the held
+ * ones (r->held). */
 static void
 request_unlink(struct http_request *r)
 {
@@ -88,10 +108,14 @@ request_unlink(struct http_request *r)
 
 	if (r->prev)
 		r->prev->next = r->next;
+	else if (r->held)
+		c->held = r->next;
 	else
 		c->reqs = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
+	else if (r->held)
+		c->held_tail = r->prev;
 	r->prev = r->next = NULL;
 }
 
@@ -100,9 +124,13 @@ request_unlink(struct http_request *r)
 static void
 request_free(struct http_request *r)
 {
-	lc.curl_easy_cleanup(r->easy);
-	lc.curl_slist_free_all(r->headers);
-	lc.curl_slist_free_all(r->resolve);
+	/* A held request has none of curl's, and curl may not be loaded. */
+	if (r->easy)
+		lc.curl_easy_cleanup(r->easy);
+	if (r->headers)
+		lc.curl_slist_free_all(r->headers);
+	if (r->resolve)
+		lc.curl_slist_free_all(r->resolve);
 	free(r->pins);
 	free(r->parts);
 	free(r->body);
@@ -566,7 +594,10 @@ http_global_init(void)
 static int
 http_ready(void)
 {
-	dl_preload_join(&preload);
+	/* Once the preload's fn has returned, its thread is left to exit on
+	 * its own (http_global_cleanup joins it): the load is over. */
+	if (dl_preload_pending(&preload))
+		dl_preload_join(&preload);
 	if (dl_load(&lc_lib) < 0)
 		return DH_EFAIL;
 	if (global_code != CURLE_OK)
@@ -597,6 +628,7 @@ http_client_new(struct http_client **out, struct ev_loop *l)
 	struct http_client *c = xcalloc(1, sizeof *c);
 
 	c->loop = l;
+	c->loaded_fd = -1;
 	ev_timer_init(&c->timer, on_timer, c);
 	*out = c;
 	return 0;
@@ -627,6 +659,12 @@ http_client_free(struct http_client *c)
 {
 	if (!c)
 		return;
+	while (c->held)
+		held_drop(c->held);
+	if (c->loaded_fd >= 0) {
+		ev_io_del(c->loop, c->loaded_fd);
+		close(c->loaded_fd);
+	}
 	while (c->reqs)
 		request_destroy(c->reqs);
 	c->depth++;
@@ -643,28 +681,32 @@ http_client_free(struct http_client *c)
 			goto fail;                                                                 \
 	} while (0)
 
-int
-http_start(struct http_request **out, struct http_client *c, const struct http_spec *spec,
-           const struct http_callbacks *cb, void *ctx)
+/* A request of client c for cb/ctx, with no part of curl's yet. */
+static struct http_request *
+request_new(struct http_client *c, const struct http_spec *spec,
+            const struct http_callbacks *cb, void *ctx)
 {
-	CURLcode code = CURLE_OK;
 	struct http_request *r = xcalloc(1, sizeof *r);
 
-	*out = NULL;
-	if (client_multi(c) < 0) {
-		free(r);
-		return DH_EFAIL;
-	}
 	r->client = c;
 	r->cb = *cb;
 	r->ctx = ctx;
 	r->idle_ms = spec->idle_timeout_ms;
 	ev_timer_init(&r->idle, on_idle, r);
+	return r;
+}
+
+/* Give r its easy handle, set from spec, and add it to the client's multi
+ * (which exists). 0, or DH_EFAIL with r left to request_free(). */
+static int
+request_launch(struct http_request *r, const struct http_spec *spec)
+{
+	struct http_client *c = r->client;
+	CURLcode code = CURLE_OK;
+
 	r->easy = lc.curl_easy_init();
-	if (!r->easy) {
-		free(r);
+	if (!r->easy)
 		return err_set("http: curl_easy_init failed");
-	}
 	for (size_t i = 0; i < spec->nheaders; i++) {
 		/* "Name:" alone would remove curl's own header of that name;
 		 * curl sends an empty value for "Name;". */
@@ -753,17 +795,173 @@ http_start(struct http_request **out, struct http_client *c, const struct http_s
 	CURLMcode mc = lc.curl_multi_add_handle(c->multi, e);
 	if (mc != CURLM_OK) {
 		request_unlink(r);
-		request_free(r);
 		return err_set("http: %s", lc.curl_multi_strerror(mc));
 	}
 	if (r->idle_ms > 0)
 		ev_timer_arm(c->loop, &r->idle, (uint64_t)r->idle_ms);
-	*out = r;
 	return 0;
 
 fail:
-	request_free(r);
 	return err_set("http: %s", lc.curl_easy_strerror(code));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* r's copy of spec, to launch it once libcurl has loaded. */
+static void
+hold(struct http_request *r, const struct http_spec *spec)
+{
+	struct held *h = xcalloc(1, sizeof *h);
+
+	h->spec = *spec;
+	h->spec.method = h->method = dup_or_null(spec->method);
+	h->spec.url = h->url = dup_or_null(spec->url);
+	h->headers = xcalloc(spec->nheaders + 1, sizeof *h->headers);
+	for (size_t i = 0; i < spec->nheaders; i++)
+		h->headers[i] = xstrdup(spec->headers[i]);
+	h->spec.headers = (const char *const *)h->headers;
+	if (spec->body && !spec->body_lent) {
+		h->body = xmalloc(spec->body_len + 1);
+		memcpy(h->body, spec->body, spec->body_len);
+		h->spec.body = h->body;
+	}
+	if (spec->nparts) {
+		h->parts = xcalloc(spec->nparts, sizeof *h->parts);
+		memcpy(h->parts, spec->parts, spec->nparts * sizeof *h->parts);
+		h->spec.parts = h->parts;
+	}
+	h->spec.pin_host = h->pin_host = dup_or_null(spec->pin_host);
+	if (spec->npin_addrs) {
+		h->pins = xcalloc(spec->npin_addrs, sizeof *h->pins);
+		memcpy(h->pins, spec->pin_addrs, spec->npin_addrs * sizeof *h->pins);
+		h->spec.pin_addrs = h->pins;
+	}
+	r->held = h;
+}
+
+static void
+held_free(struct held *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->spec.nheaders; i++)
+		free(h->headers[i]);
+	free(h->headers);
+	free(h->method);
+	free(h->url);
+	free(h->body);
+	free(h->pin_host);
+	free(h->parts);
+	free(h->pins);
+	free(h);
+}
+
+/* Cancel a held request: nothing of curl's to undo. */
+static void
+held_drop(struct http_request *r)
+{
+	request_unlink(r);
+	held_free(r->held);
+	r->held = NULL;
+	request_free(r);
+}
+
+/* Launch the held requests, oldest first, now that libcurl's load is over;
+ * one that cannot be started gets its on_done with the reason (on_done may
+ * start or cancel others, held ones included). */
+static void
+launch_held(struct http_client *c)
+{
+	char *why = client_multi(c) < 0 ? xstrdup(err_msg()) : NULL;
+
+	for (struct http_request *r; (r = c->held);) {
+		struct held *h = r->held;
+
+		request_unlink(r); /* from the held list: r->held says which */
+		r->held = NULL;
+		int rc = why ? DH_EFAIL : request_launch(r, &h->spec);
+
+		held_free(h);
+		if (rc == 0)
+			continue;
+		struct http_result res = { .rc = DH_EFAIL, .not_started = true,
+					   .error = why ? why : err_msg() };
+		char *msg = xstrdup(res.error);
+		struct http_callbacks cb = r->cb;
+		void *ctx = r->ctx;
+
+		res.error = msg;
+		request_free(r);
+		if (cb.on_done)
+			cb.on_done(&res, ctx);
+		free(msg);
+	}
+	free(why);
+}
+
+static void
+on_loaded(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct http_client *c = ctx;
+
+	(void)revents;
+	ev_io_del(l, fd);
+	close(fd);
+	c->loaded_fd = -1;
+	launch_held(c);
+}
+
+/* While libcurl loads on the preload's thread, keep r's spec and launch it
+ * when the load is over (on_loaded) rather than wait on the caller's thread,
+ * a loop's. False when there is nothing to wait for (or no way to be told:
+ * then the caller waits, as before). */
+static bool
+held_while_loading(struct http_client *c, struct http_request *r, const struct http_spec *spec)
+{
+	if (!c->held && (c->multi || !dl_preload_pending(&preload)))
+		return false;
+	if (c->loaded_fd < 0 && !c->held) {
+		int fd = dl_preload_watch_fd(&preload);
+
+		if (fd < 0)
+			return false;
+		if (ev_io_set(c->loop, fd, POLLIN, on_loaded, c) < 0) {
+			close(fd);
+			return false;
+		}
+		c->loaded_fd = fd;
+	}
+	hold(r, spec);
+	r->prev = c->held_tail;
+	if (c->held_tail)
+		c->held_tail->next = r;
+	else
+		c->held = r;
+	c->held_tail = r;
+	return true;
+}
+
+int
+http_start(struct http_request **out, struct http_client *c, const struct http_spec *spec,
+           const struct http_callbacks *cb, void *ctx)
+{
+	struct http_request *r = request_new(c, spec, cb, ctx);
+
+	*out = NULL;
+	if (held_while_loading(c, r, spec)) {
+		*out = r;
+		return 0;
+	}
+	if (client_multi(c) < 0 || request_launch(r, spec) < 0) {
+		request_free(r);
+		return DH_EFAIL;
+	}
+	*out = r;
+	return 0;
 }
 
 void
@@ -771,6 +969,10 @@ http_cancel(struct http_request *r)
 {
 	if (!r || r->cancelled)
 		return;
+	if (r->held) {
+		held_drop(r);
+		return;
+	}
 	if (r->client->depth > 0) {
 		r->cancelled = true;
 		r->client->reap = true;

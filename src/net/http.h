@@ -72,6 +72,10 @@ struct http_result {
 	bool idle;      /* the idle limit in particular */
 	long status;    /* final HTTP status; 0 if none was received */
 	const char *error; /* one line when rc < 0 (curl's error buffer), else NULL */
+	/* Nothing was sent: a request held while libcurl loaded could not be
+	 * started once it had (the failures http_start() itself returns for
+	 * the others; asking again cannot help). */
+	bool not_started;
 };
 
 /* Callbacks. on_header and on_body run inside curl callbacks: they may call
@@ -87,19 +91,19 @@ struct http_callbacks {
 };
 
 /* Start loading libcurl (and the thirty-odd libraries it needs) on a thread
- * of its own, so that it overlaps the caller's other start-up work; the
- * first request waits for it (http_start), and calls curl_global_init()
- * then, on the loop's thread. Call it after the threads the start-up needs
- * are running: while the load maps and relocates, glibc's pthread_create()
- * waits for it (both take the loader's TLS lock). The thread has every
- * signal blocked. GnuTLS, loaded with libcurl and unused (curl's TLS is
- * OpenSSL's), does not initialise itself: this module defines
- * _gnutls_global_init_skip(), which GnuTLS's constructor asks, and the
- * program exports it (the Makefile's --export-dynamic-symbol). Returns 0:
- * a library that cannot be loaded is told by the first request. A call
- * while the load runs, or once it is done, starts nothing. The first
- * request waits for what is left of the load on the caller's thread (the
- * loop's, once, as a first dl_load() of any library does). */
+ * of its own, so that it overlaps the caller's other start-up work; that
+ * thread also runs curl_global_init(). Call it after the threads the
+ * start-up needs are running: while the load maps and relocates, glibc's
+ * pthread_create() waits for it (both take the loader's TLS lock). The
+ * thread has every signal blocked. GnuTLS, loaded with libcurl and unused
+ * (curl's TLS is OpenSSL's), does not initialise itself: this module
+ * defines _gnutls_global_init_skip(), which GnuTLS's constructor asks, and
+ * the program exports it (the Makefile's --export-dynamic-symbol). Returns
+ * 0: a library that cannot be loaded is told by the first request. A call
+ * while the load runs, or once it is done, starts nothing. Requests made
+ * while it runs are held and start once it is over (http_start): the loop
+ * never waits for it. Other users of libcurl (http_url_parse) wait, as a
+ * first dl_load() of any library does. */
 int http_global_init(void) DH_MUST_CHECK;
 /* Wait for the load (a process may exit while it runs) and, if the first
  * request called curl_global_init(), curl_global_cleanup(). For main.c and
@@ -126,11 +130,15 @@ int http_client_new(struct http_client **out, struct ev_loop *l) DH_MUST_CHECK;
 void http_client_free(struct http_client *c);
 
 /* Start a request. On success *out is a handle valid until on_done returns or
- * http_cancel(); `cb` is copied, `ctx` must outlive the request. The
- * client's first request waits for libcurl's load (http_global_init()).
- * Returns 0 or DH_EFAIL without calling any callback: libcurl cannot be
- * loaded (err_msg() names it and its Debian package), curl's set-up failed,
- * or curl refused the options. Not from inside on_header/on_body. */
+ * http_cancel(); `cb` is copied, `ctx` must outlive the request. Returns 0
+ * or DH_EFAIL without calling any callback: libcurl cannot be loaded
+ * (err_msg() names it and its Debian package), curl's set-up failed, or curl
+ * refused the options. Not from inside on_header/on_body.
+ * While http_global_init()'s load of libcurl still runs, the caller does not
+ * wait for it: the spec is copied (a lent body's bytes stay lent), 0 is
+ * returned, and the request starts from the loop once the load is over, in
+ * the order the requests were made; if it cannot start then, on_done gets
+ * rc DH_EFAIL with not_started and the reason. */
 int http_start(struct http_request **out, struct http_client *c, const struct http_spec *spec,
                const struct http_callbacks *cb, void *ctx) DH_MUST_CHECK;
 /* Drop the request (curl_multi_remove_handle, never a write-callback error):

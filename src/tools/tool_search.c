@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/array.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "docs/doc.h"
@@ -163,25 +164,9 @@ search_file(struct search *S, int dirfd, const char *name, const char *path)
 		return;
 	}
 	struct buf b = BUF_INIT;
-	bool bad = false;
+	/* a read error, or it grew past max while we read */
+	bool bad = fsutil_read_fd(fd, max, &b) < 0;
 
-	for (;;) {
-		buf_grow(&b, 65536);
-		ssize_t n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			bad = n < 0;
-			break;
-		}
-		b.len += (size_t)n;
-		b.ptr[b.len] = '\0';
-		if (b.len > max) {
-			bad = true; /* grew while we read */
-			break;
-		}
-	}
 	close(fd);
 	if (b.len >= 5 && kind == DOC_NONE)
 		kind = doc_kind_of(name, b.ptr, b.len); /* a PDF by its magic */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for core/: buffers, the reactor's timers, fds and children, the worker. */
 #include <criterion/criterion.h>
-#include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,8 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "threads.h"
 #include "core/buf.h"
+#include "core/err.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "core/proc.h"
@@ -359,26 +362,13 @@ Test(worker, runs_jobs_in_order_and_reports_on_loop)
 	ev_free(l);
 }
 
-/* Threads of this process (/proc/self/task). */
-static int
-threads(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-
-	cr_assert_not_null(d);
-	for (struct dirent *e; (e = readdir(d));)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
 
 /* Wait up to 2 s for the thread count to be n. */
 static bool
 threads_become(int n)
 {
 	for (int i = 0; i < 200; i++) {
-		if (threads() == n)
+		if (test_thread_count() == n)
 			return true;
 		poll(NULL, 0, 10);
 	}
@@ -395,16 +385,16 @@ Test(worker, a_started_thread_waits_for_its_first_job)
 	int a = 3;
 
 	cr_assert_eq(ev_new(&l), 0);
-	int base = threads();
+	int base = test_thread_count();
 
 	cr_assert_eq(worker_new(&w, l), 0);
-	cr_assert_eq(threads(), base, "no thread before worker_start()");
+	cr_assert_eq(test_thread_count(), base, "no thread before worker_start()");
 	worker_start(w);
-	cr_assert_eq(threads(), base + 1);
+	cr_assert_eq(test_thread_count(), base + 1);
 	poll(NULL, 0, 50); /* ten times the linger */
-	cr_assert_eq(threads(), base + 1, "the started thread waits for its first job");
+	cr_assert_eq(test_thread_count(), base + 1, "the started thread waits for its first job");
 	worker_start(w); /* a no-op while it runs */
-	cr_assert_eq(threads(), base + 1);
+	cr_assert_eq(test_thread_count(), base + 1);
 	worker_post(w, job_run, job_done, &a);
 	uint64_t deadline = ev_now_ms() + 5000;
 	while (worker_pending(w) && ev_now_ms() < deadline)
@@ -415,7 +405,7 @@ Test(worker, a_started_thread_waits_for_its_first_job)
 
 	cr_assert_eq(worker_new(&w, l), 0);
 	worker_start(w);
-	cr_assert_eq(threads(), base + 1);
+	cr_assert_eq(test_thread_count(), base + 1);
 	worker_free(w);
 	cr_assert(threads_become(base), "worker_free() ends a thread that had no job");
 	ev_free(l);
@@ -591,4 +581,62 @@ Test(json, int_out_of_range_gives_the_default)
 	cr_assert_eq(json_int(v, "small", -7), -7);
 	cr_assert_eq(json_int(v, "max", -7), 9007199254740992LL);
 	cJSON_Delete(v);
+}
+
+/* fsutil_read_fd: a regular file is read into a block of its own size (a
+ * small file does not cost a 64 KiB one), appended after what out holds;
+ * a pipe, of no known size, is read whole; past max is DH_EFAIL. */
+Test(fsutil, read_fd_sizes_the_block_to_the_file)
+{
+	char path[] = "/tmp/dh-read-fd-XXXXXX";
+	int fd = mkstemp(path);
+	char text[301];
+	struct buf b = BUF_INIT;
+
+	cr_assert_geq(fd, 0);
+	memset(text, 'x', 300);
+	text[300] = '\0';
+	cr_assert_eq(write(fd, text, 300), 300);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	buf_puts(&b, "head:");
+	cr_assert_eq(fsutil_read_fd(fd, 1 << 20, &b), 0, "%s", err_msg());
+	cr_assert_eq(b.len, 305);
+	cr_assert_eq(strncmp(b.ptr, "head:xxx", 8), 0);
+	cr_assert_eq(b.ptr[305], '\0');
+	cr_assert_lt(b.cap, 1024, "a 300-byte file took a block of %zu bytes", b.cap);
+	/* more than max */
+	buf_clear(&b);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	cr_assert_eq(fsutil_read_fd(fd, 299, &b), DH_EFAIL);
+	cr_assert_str_eq(err_msg(), "larger than 299 bytes");
+	close(fd);
+	unlink(path);
+	buf_fini(&b);
+
+	/* a pipe: 200 KiB from a child, read to its end */
+	int p[2];
+
+	cr_assert_eq(pipe(p), 0);
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		static char big[200 * 1024];
+
+		close(p[0]);
+		memset(big, 'y', sizeof big);
+		_exit(write(p[1], big, sizeof big) == (ssize_t)sizeof big ? 0 : 1);
+	}
+	close(p[1]);
+	cr_assert_eq(fsutil_read_fd(p[0], 1 << 20, &b), 0, "%s", err_msg());
+	close(p[0]);
+	int status;
+
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_eq(status, 0);
+	cr_assert_eq(b.len, 200 * 1024);
+	cr_assert_eq(b.ptr[0], 'y');
+	cr_assert_eq(b.ptr[b.len - 1], 'y');
+	cr_assert_eq(b.ptr[b.len], '\0');
+	buf_fini(&b);
 }
