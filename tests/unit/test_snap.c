@@ -22,6 +22,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "snap/review.h"
 #include "snap/snap.h"
 
@@ -1505,6 +1506,9 @@ unread_child(struct unread_run *r)
 		return 1;
 	/* libgit2 found root's home at its init: look for config files here */
 	setenv("HOME", root, 1);
+	pathf(p, root, "snap.log");
+	if (log_open(p) < 0)
+		return 14;
 	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, root);
 	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, root);
 	if (snap_open(&s, work, state) < 0)
@@ -1526,6 +1530,11 @@ unread_child(struct unread_run *r)
 	pathf(p, work, "sub");
 	if (chmod(p, 0) < 0)
 		return 7;
+	/* created unreadable: nothing earlier to keep */
+	pathf(p, work, "new.txt");
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0);
+	if (fd < 0 || close(fd) < 0)
+		return 13;
 	if (snap_checkpoint(s, "s1", "chmod", 2, "toolu_2", &c) < 0)
 		return 8;
 	memcpy(r->id[2], c.id, 41), r->created[2] = c.created;
@@ -1569,6 +1578,7 @@ unread_child(struct unread_run *r)
 		snprintf(r->err, sizeof r->err, "%s", err_msg());
 	snap_review_outcome_fini(&o);
 	snap_close(s);
+	log_close();
 	return 0;
 }
 
@@ -1622,8 +1632,17 @@ Test(snap, unreadable_file_and_directory_keep_their_last_content)
 	          "the child failed at step %d: %s", WEXITSTATUS(status), r->err);
 	cr_assert(r->created[0] && r->created[1] && r->created[2] && r->created[3]);
 
-	/* not deleted: the modes changed, nothing else */
+	/* not deleted: the modes changed, nothing else; new.txt is left out */
 	cr_assert_str_eq(r->changes, "T notes.txt,T sub/,");
+	char *log = slurp(root, "snap.log");
+	cr_assert(log);
+	cr_assert(strstr(log, "snapshot: notes.txt is unreadable (Permission denied): its last "
+	                      "content is kept"), "%s", log);
+	cr_assert(strstr(log, "snapshot: sub/ is unreadable (Permission denied): its last "
+	                      "content is kept"), "%s", log);
+	cr_assert(strstr(log, "snapshot: skipping new.txt: it is unreadable (Permission denied) "
+	                      "and no earlier checkpoint holds it"), "%s", log);
+	free(log);
 	cr_assert_str_eq(r->mode3, "incremental");
 	git_repository *repo = NULL;
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
