@@ -146,6 +146,8 @@ dir_exists(git_tree *tree, const struct snap_meta *m, const char *dir)
 	git_tree_entry *te = NULL;
 	size_t len = strlen(dir);
 
+	if (!strcmp(dir, SNAP_ROOT))
+		return true; /* the folder itself */
 	if (git.git_tree_entry_bypath(&te, tree, dir) == 0) {
 		bool isdir = git.git_tree_entry_type(te) == GIT_OBJECT_TREE;
 
@@ -712,13 +714,14 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	if (has_head) {
 		snap_meta_format(&pmeta, &pnote);
 		bool same = !strcmp(buf_cstr(&note), buf_cstr(&pnote));
-		if (!same && !pmeta.has_dmodes) {
+		if (!same && (!pmeta.has_dmodes || !pmeta.has_root)) {
 			/* The head's note is an older version's: that it records no
-			 * directory modes is no change. */
+			 * directory modes, or not the folder's own, is no change. */
 			struct buf old = BUF_INIT;
 			struct snap_meta m1 = meta;
 
-			m1.has_dmodes = false;
+			m1.has_dmodes = pmeta.has_dmodes;
+			m1.has_root = false;
 			snap_meta_format(&m1, &old);
 			same = !strcmp(buf_cstr(&old), buf_cstr(&pnote));
 			buf_fini(&old);

@@ -150,9 +150,14 @@ struct snap_meta {
 	struct snap_meta_mode *dmodes; /* directories not 0755 (mode: bits 0777) */
 	size_t ndmodes, capdmodes;
 	bool has_dmodes; /* directory modes recorded ("v 2"): unlisted ones are 0755 */
+	bool has_root;   /* the folder's own mode recorded too ("v 3"), as directory
+	                  * SNAP_ROOT's: else the folder is left as found */
 };
 
 #define SNAP_DIR_MODE_DEF 0755u /* a fresh mkdir under a 022 umask */
+/* The granted folder itself in directory-mode records ("M 0700 ."); no entry
+ * below the folder is named "." (paths are relative, without dot parts). */
+#define SNAP_ROOT "."
 
 void snap_meta_fini(struct snap_meta *m);
 void snap_meta_add_dir(struct snap_meta *m, const char *path);
@@ -167,7 +172,8 @@ void snap_meta_add_dir_mode(struct snap_meta *m, const char *path, unsigned mode
 void snap_meta_set_dir_mode(struct snap_meta *m, const char *path, int mode);
 /* Directory `path`'s recorded permission bits: the M line's (0 is a mode,
  * chmod 000), else SNAP_DIR_MODE_DEF; -1 when the note records no directory
- * modes (an older version's: leave the directory as found). */
+ * modes, or for SNAP_ROOT none of the folder's own (an older version's
+ * note: leave it as found). */
 int snap_meta_dir_mode(const struct snap_meta *m, const char *path);
 /* Deep copy of src into *dst (which is overwritten, not finalized). */
 void snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src);
@@ -192,8 +198,8 @@ int snap_meta_mode(const struct snap_meta *m, const char *path);
 bool snap_meta_has_dir(const struct snap_meta *m, const char *path);
 /* The directories whose recorded mode differs between a and b (both sorted),
  * in strcmp order: *out is a heap array (caller frees) of paths borrowed from
- * a and b. None when either note records no directory modes. Returns the
- * count. */
+ * a and b. None when either note records no directory modes; SNAP_ROOT only
+ * when both record the folder's own. Returns the count. */
 size_t snap_meta_dir_modes_changed(const struct snap_meta *a, const struct snap_meta *b,
                                    const char ***out);
 /* Read the note of `commit` into *m (left empty when there is none). */
@@ -290,14 +296,15 @@ int snap_restore_remove(int root, const char *path) DH_MUST_CHECK;
 /* Set directory `path`'s permission bits without following a symlink: with
  * `add`, perm's bits are added to its own (making it usable for a restore),
  * else its bits 0777 become perm's; its setuid, setgid and sticky bits stay
- * as they are. *old (if not NULL) receives its st_mode before (0: absent or
- * no directory). 1 if changed, 0 if it had them already or is absent or no
+ * as they are; path SNAP_ROOT is the folder (root) itself. *old (if not
+ * NULL) receives its st_mode before (0: absent or no directory). 1 if changed, 0 if it had them already or is absent or no
  * directory, <0 on error. */
 int snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old)
 	DH_MUST_CHECK;
 /* Remove the directory `path` if it is empty; true if removed. */
 bool snap_restore_rmdir(int root, const char *path);
-/* Create directory `path` and its parents; 1 if created, 0 if it existed. */
+/* Create directory `path` and its parents; 1 if created, 0 if it existed
+ * (SNAP_ROOT always does). */
 int snap_restore_mkdir(int root, const char *path) DH_MUST_CHECK;
 
 /*

@@ -128,6 +128,7 @@ snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src)
 	for (size_t i = 0; i < src->ndmodes; i++)
 		snap_meta_add_dir_mode(dst, src->dmodes[i].path, src->dmodes[i].mode);
 	dst->has_dmodes = src->has_dmodes;
+	dst->has_root = src->has_root;
 }
 
 static bool
@@ -278,8 +279,10 @@ snap_meta_format(const struct snap_meta *m, struct buf *out)
 	}
 	if (!m->has_dmodes)
 		return;
-	buf_puts(out, "v 2\n");
+	buf_puts(out, m->has_root ? "v 3\n" : "v 2\n");
 	for (size_t i = 0; i < m->ndmodes; i++) {
+		if (!m->has_root && !strcmp(m->dmodes[i].path, SNAP_ROOT))
+			continue;
 		buf_printf(out, "M %04o ", m->dmodes[i].mode);
 		put_path(out, m->dmodes[i].path);
 	}
@@ -327,7 +330,10 @@ snap_meta_parse(struct snap_meta *m, const char *text)
 				snap_meta_add_mode(m, path, (unsigned)strtoul(p + 2, NULL, 8));
 				free(path);
 			} else if (p[0] == 'v') {
-				m->has_dmodes = strtoul(p + 2, NULL, 10) >= 2;
+				unsigned long v = strtoul(p + 2, NULL, 10);
+
+				m->has_dmodes = v >= 2;
+				m->has_root = v >= 3;
 			} else if (p[0] == 'M' && end - p > 7 && p[6] == ' ') {
 				char *path = get_path(p + 7, end);
 
@@ -370,7 +376,7 @@ snap_meta_mode(const struct snap_meta *m, const char *path)
 int
 snap_meta_dir_mode(const struct snap_meta *m, const char *path)
 {
-	if (!m->has_dmodes)
+	if (!m->has_dmodes || (!m->has_root && !strcmp(path, SNAP_ROOT)))
 		return -1;
 
 	const struct snap_meta_mode *hit = find_mode(m->dmodes, m->ndmodes, path);
@@ -397,7 +403,9 @@ snap_meta_dir_modes_changed(const struct snap_meta *a, const struct snap_meta *b
 			i++, j++;
 			continue;
 		}
-		(*out)[n++] = d <= 0 ? a->dmodes[i].path : b->dmodes[j].path;
+		const char *path = d <= 0 ? a->dmodes[i].path : b->dmodes[j].path;
+		if (strcmp(path, SNAP_ROOT) || (a->has_root && b->has_root))
+			(*out)[n++] = path;
 		if (d <= 0)
 			i++;
 		if (d >= 0)

@@ -158,15 +158,19 @@ snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned
 	const char *leaf;
 	struct stat st;
 	unsigned want;
-	int pfd = beneath_open_parent(root, path, O_PATH, false, &leaf), rc = 0;
+	bool self = !strcmp(path, SNAP_ROOT); /* the folder: root itself */
+	int pfd = self ? dup(root) : beneath_open_parent(root, path, O_PATH, false, &leaf), rc = 0;
 
 	if (old)
 		*old = 0;
+	if (self)
+		leaf = "";
 	if (pfd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 		return 0; /* no directory there beneath the folder */
 	if (pfd < 0)
 		return err_set("snapshot: %s/: %s", path, strerror(errno));
-	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW | (self ? AT_EMPTY_PATH : 0)) < 0 ||
+	    !S_ISDIR(st.st_mode))
 		goto out;
 	if (old)
 		*old = st.st_mode;
@@ -174,7 +178,8 @@ snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned
 	if ((st.st_mode & 0777) == want)
 		goto out;
 	/* AT_SYMLINK_NOFOLLOW: a symlink swapped in meanwhile is refused, never followed. */
-	if (fchmodat(pfd, leaf, (st.st_mode & 07000) | want, AT_SYMLINK_NOFOLLOW) == 0)
+	if ((self ? fchmod(pfd, (st.st_mode & 07000) | want)
+	          : fchmodat(pfd, leaf, (st.st_mode & 07000) | want, AT_SYMLINK_NOFOLLOW)) == 0)
 		rc = 1;
 	else if (errno != ENOENT)
 		rc = err_set("snapshot: cannot set the mode of %s/: %s", path, strerror(errno));
@@ -201,6 +206,9 @@ int
 snap_restore_mkdir(int root, const char *path)
 {
 	const char *leaf;
+
+	if (!strcmp(path, SNAP_ROOT))
+		return 0; /* the folder itself is there */
 	int pfd = beneath_open_parent(root, path, O_RDONLY, true, &leaf), rc = 0;
 
 	if (pfd < 0)

@@ -203,8 +203,12 @@ folder_read(int root, const char *path, struct stat *st, struct buf *data)
 
 	if (is_dir_path(p))
 		p[strlen(p) - 1] = '\0';
-	pfd = beneath_open_parent(root, p, O_RDONLY, false, &name);
 	buf_clear(data);
+	if (!strcmp(p, SNAP_ROOT)) {
+		free(p);
+		return fstat(root, st) == 0;
+	}
+	pfd = beneath_open_parent(root, p, O_RDONLY, false, &name);
 	if (pfd < 0) {
 		free(p);
 		return 0;
@@ -580,12 +584,14 @@ prune_parents(int root, const char *path, const struct state *src, struct buf *r
 	free(dir);
 }
 
-/* Deepest first; for one directory, the recorded mode first. */
+/* Deepest first, the folder itself last; for one directory, the recorded
+ * mode first. */
 static int
 cmp_dmode_desc(const void *a, const void *b)
 {
 	const struct dmode *x = a, *y = b;
-	int c = strcmp(y->path, x->path);
+	bool xr = !strcmp(x->path, SNAP_ROOT), yr = !strcmp(y->path, SNAP_ROOT);
+	int c = xr != yr ? (int)xr - (int)yr : strcmp(y->path, x->path);
 
 	return c ? c : (int)y->restored - (int)x->restored;
 }
@@ -631,6 +637,23 @@ unlock_parents(int root, const struct item *it, const struct item *prev, struct 
 	free(dir);
 }
 
+/* The folder itself, when its owner cannot write into or search it (chmod
+ * 555 or 600), gets u+rwx if the plan writes anything but the folder's own
+ * mode; its mode goes to *d to be put back at the end (last). */
+static void
+unlock_root(int root, const struct plan *p, struct dmodes *d)
+{
+	unsigned old;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (!strcmp(p->v[i].path, SNAP_ROOT "/"))
+			continue;
+		if (snap_restore_chmod(root, SNAP_ROOT, 0700, true, &old) > 0)
+			dmodes_add(d, xstrdup(SNAP_ROOT), old & 0777, false);
+		return;
+	}
+}
+
 /* Set the directories' modes, deepest first (a directory that loses its x
  * bit must come after what is below it); a directory an item records wins
  * over the mode unlock_parents saw. */
@@ -647,8 +670,11 @@ dmodes_apply(int root, struct dmodes *d, struct buf *report)
 
 		if (i && !strcmp(d->v[i - 1].path, m->path))
 			continue;
+		/* opened up for the writes from another mode: that is a change too */
+		bool opened = i + 1 < d->n && !strcmp(d->v[i + 1].path, m->path) &&
+		              !d->v[i + 1].restored && d->v[i + 1].perm != m->perm;
 		rc = snap_restore_chmod(root, m->path, m->perm, false, NULL);
-		if (rc > 0 && m->restored)
+		if ((rc > 0 || (rc == 0 && opened)) && m->restored)
 			buf_printf(report, "restored %s/ (mode %04o)\n", m->path, m->perm);
 	}
 	return rc < 0 ? rc : 0;
@@ -751,6 +777,8 @@ plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned fla
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	if (apply)
+		unlock_root(root, p, &dm);
 	for (size_t i = 0; apply && i < p->n; i++)
 		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
 	rc = 0;
@@ -1513,10 +1541,14 @@ accept_path(git_index *idx, struct snap_meta *m, const struct state *head, const
 	if (is_dir_path(path)) {
 		char *d = xstrndup(path, strlen(path) - 1);
 
+		bool self = !strcmp(d, SNAP_ROOT);
+
 		meta_del_dir(m, d);
-		if (ps.dir)
+		if (ps.dir && !self)
 			snap_meta_add_dir(m, d);
 		snap_meta_set_dir_mode(m, d, ps.dir && ps.has_perm ? (int)ps.perm : -1);
+		if (self)
+			m->has_root = ps.has_perm;
 		free(d);
 	} else if (ps.te) {
 		git_index_entry e;
@@ -1590,6 +1622,7 @@ mark_begin(const struct state *acc, git_index **idx, struct snap_meta *m)
 	for (size_t i = 0; i < acc->meta.ndmodes; i++)
 		snap_meta_add_dir_mode(m, acc->meta.dmodes[i].path, acc->meta.dmodes[i].mode);
 	m->has_dmodes = acc->meta.has_dmodes;
+	m->has_root = acc->meta.has_root;
 	return 0;
 }
 

@@ -502,6 +502,7 @@ scan_init(struct scan *sc, struct snap_store *s, struct snap_meta *meta)
 	sc->s = s;
 	sc->meta = meta;
 	meta->has_dmodes = true;
+	meta->has_root = true;
 	buf_init(&sc->path);
 	buf_init(&sc->data);
 	/* One second of slack covers coarse clocks and 1 s timestamp filesystems. */
@@ -548,6 +549,19 @@ scan_fini(struct scan *sc)
 	snap_pack_free(sc->packer);
 }
 
+/* Record the folder's own mode (fd: the folder, open) as SNAP_ROOT's: every
+ * scan, full or incremental, takes it (one fstat). */
+static int
+record_root(struct snap_meta *meta, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return err_set("snapshot: the folder's mode: %s", strerror(errno));
+	snap_meta_set_dir_mode(meta, SNAP_ROOT, (int)(st.st_mode & 0777));
+	return 0;
+}
+
 /* Remember the state this scan left, for the next incremental one. */
 static void
 keep_state(struct snap_store *s, const git_oid *tree, const struct snap_meta *meta)
@@ -590,6 +604,10 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 		goto out;
 	}
 	buf_puts(&sc.path, "");
+	if ((rc = record_root(meta, fd)) < 0) {
+		close(fd);
+		goto out;
+	}
 	if ((rc = scan_dir(&sc, fd, &any)) == READ_DENIED)
 		rc = err_set("snapshot: reading %s: %s", s->workdir, strerror(sc.denied));
 	if (rc < 0)
@@ -964,7 +982,8 @@ snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *
 			covered = bsearch(&a, paths, n, sizeof *paths, cmp_str) != NULL;
 		}
 		free(a);
-		if (!covered && !(nkept && !strcmp(kept[nkept - 1], p)))
+		/* The folder itself (its mode) is read by every scan. */
+		if (!covered && strcmp(p, SNAP_ROOT) && !(nkept && !strcmp(kept[nkept - 1], p)))
 			kept[nkept++] = (char *)p;
 	}
 	snap_meta_copy(meta, s->cache);
@@ -978,6 +997,7 @@ snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *
 		              s->workdir, strerror(errno));
 		goto out;
 	}
+	rc = record_root(meta, root);
 	for (size_t i = 0; i < nkept && rc >= 0; i++)
 		rc = rescan_path(&sc, root, kept[i], &u);
 	if (rc < 0)

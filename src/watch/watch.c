@@ -443,8 +443,10 @@ handle_event(struct watch *w, const struct inotify_event *e)
 		}
 		return;
 	}
+	if ((!e->len || !e->name[0]) && !d->rel[0] && (e->mask & IN_ATTRIB))
+		mark_dirty(w, gi, "."); /* the folder's own mode: checkpoints record it */
 	if (!e->len || !e->name[0])
-		return; /* about the directory itself (attributes): not recorded */
+		return; /* about a directory itself: its parent's event names it */
 	bool isdir = (e->mask & IN_ISDIR) != 0;
 	char *child = join(d->rel, e->name);
 

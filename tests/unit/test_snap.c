@@ -1234,9 +1234,10 @@ note_text(struct snap_store *s, const char *id)
 }
 
 /* Replace checkpoint `id`'s note by its text as an older version wrote it:
- * without the "v" and "M" lines (directory modes). */
+ * version 1 without the "v" and "M" lines (directory modes), version 2 with
+ * "v 2" and no "M" line of the folder's own mode. */
 static void
-note_make_old(struct snap_store *s, const char *id)
+note_make_version(struct snap_store *s, const char *id, int version)
 {
 	char *text = note_text(s, id), file[PATH_MAX], cmd[3 * PATH_MAX];
 	FILE *f;
@@ -1244,9 +1245,15 @@ note_make_old(struct snap_store *s, const char *id)
 	pathf(file, root, "oldnote");
 	f = fopen(file, "w");
 	cr_assert(f);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		if (line[0] != 'v' && line[0] != 'M')
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		size_t len = strlen(line);
+		bool root_line = line[0] == 'M' && len > 2 && !strcmp(line + len - 2, " .");
+
+		if (version == 2 && line[0] == 'v')
+			fprintf(f, "v 2\n");
+		else if ((version == 2 && !root_line) || (line[0] != 'v' && line[0] != 'M'))
 			fprintf(f, "%s\n", line);
+	}
 	fclose(f);
 	free(text);
 	snprintf(cmd, sizeof cmd,
@@ -1255,8 +1262,17 @@ note_make_old(struct snap_store *s, const char *id)
 	         snap_repo_path(s), file, id);
 	sh("%s", cmd);
 	text = note_text(s, id);
-	cr_assert_null(strstr(text, "v 2\n"), "%s", text);
+	if (version == 1)
+		cr_assert_null(strstr(text, "\nv "), "%s", text);
+	else
+		cr_assert(strstr(text, "\nv 2\n") && !strstr(text, " .\n"), "%s", text);
 	free(text);
+}
+
+static void
+note_make_old(struct snap_store *s, const char *id)
+{
+	note_make_version(s, id, 1);
 }
 
 /* Two directories: priv/ (made 0700) and ro/ (its file edited, then made
@@ -1292,7 +1308,7 @@ Test(snap, dir_modes_recorded_in_the_note_and_restored)
 
 	dir_mode_step(s, &base, &step);
 	text = note_text(s, base.id);
-	cr_assert(strstr(text, "\nv 2\n"), "%s", text);
+	cr_assert(strstr(text, "\nv 3\n"), "%s", text);
 	cr_assert(strstr(text, "\nM 0711 mid\n"), "%s", text);
 	cr_assert_null(strstr(text, " priv\n"), "%s", text); /* 0755: the default */
 	free(text);
@@ -1696,4 +1712,64 @@ Test(snap, unreadable_file_and_directory_keep_their_last_content)
 	free(f);
 	cr_assert(exists(work, "sub/empty"));
 	munmap(r, sizeof *r);
+}
+
+/* The folder's own mode is recorded as directory "." and put back last; a
+ * note with directory modes but not the folder's (an older version's "v 2")
+ * leaves the folder as found. */
+Test(snap, the_folders_own_mode_recorded_and_restored)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint base, step, u;
+	struct snap_log_entry *e;
+	struct buf rep = BUF_INIT;
+	size_t n;
+	char *text;
+
+	put_s(work, "a.txt", "before\n", 0644);
+	cr_assert_eq(chmod(work, 0755), 0);
+	base = cp(s, "base", 0);
+	text = note_text(s, base.id);
+	cr_assert(strstr(text, "\nv 3\n") && !strstr(text, " .\n"), "%s", text);
+	free(text);
+	put_s(work, "a.txt", "after\n", 0644);
+	cr_assert_eq(chmod(work, 0555), 0);
+	step = cp(s, "chmod 555 .", 1);
+	cr_assert(step.created);
+	text = note_text(s, step.id);
+	cr_assert(strstr(text, "\nM 0555 .\n"), "%s", text);
+	cr_assert_null(strstr(text, "\nd ."), "%s", text);
+	free(text);
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(e[n - 1].nchanges, 2);
+	cr_assert(has_change(&e[n - 1], 'M', "a.txt"));
+	cr_assert(has_change(&e[n - 1], 'T', "./"));
+	snap_log_free(e, n);
+	cr_assert_eq(restore_to(s, base.id, false, &rep, &u), 0, "%s", err_msg());
+	cr_assert(strstr(buf_cstr(&rep), "restored ./ (mode 0755)\n"), "%s", buf_cstr(&rep));
+	cr_assert_eq(perm_of(work, "") & 07777, 0755);
+	char *f = slurp(work, "a.txt");
+	cr_assert_str_eq(f, "before\n");
+	free(f);
+	cr_assert_eq(restore_to(s, step.id, false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "") & 07777, 0555);
+	cr_assert_not(cp(s, "again", 2).created, "the restore left the step's state exactly");
+	/* older notes: the folder as found, and no change of its mode listed */
+	note_make_version(s, base.id, 2);
+	note_make_version(s, step.id, 2);
+	cr_assert_eq(restore_to(s, base.id, false, NULL, &u), 0, "%s", err_msg());
+	cr_assert_eq(perm_of(work, "") & 07777, 0555);
+	f = slurp(work, "a.txt");
+	cr_assert_str_eq(f, "before\n");
+	free(f);
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	size_t k = 0;
+	while (k < n && strcmp(e[k].id, step.id))
+		k++;
+	cr_assert_lt(k, n, "the step is in the log");
+	cr_assert(e[k].nchanges == 1 && has_change(&e[k], 'M', "a.txt"));
+	snap_log_free(e, n);
+	cr_assert_eq(chmod(work, 0755), 0);
+	buf_fini(&rep);
+	snap_close(s);
 }

@@ -477,3 +477,51 @@ Test(incr, cost_follows_the_change_and_large_files_are_listed)
 	buf_fini(&note);
 	snap_close(s);
 }
+
+/* A chmod of the folder itself reaches the watch on it as IN_ATTRIB with no
+ * name: the set names "." (not a full rescan), and the incremental
+ * checkpoint records the folder's mode as a full scan does, and back. */
+Test(incr, the_folders_own_mode_is_seen)
+{
+	struct snap_store *a, *b;
+	struct snap_checkpoint ca, cb;
+	struct buf na = BUF_INIT, nb = BUF_INIT;
+	char ta[41], tb[41];
+	const char *mode[] = { "700", "755" };
+
+	put("a.txt", "a\n");
+	cr_assert_eq(snap_open(&a, work, state), 0, "%s", err_msg());
+	cr_assert_eq(snap_open(&b, work, state2), 0, "%s", err_msg());
+	start_watch();
+	cr_assert_eq(snap_checkpoint(a, "s", "baseline", 0, NULL, &ca), 0, "%s", err_msg());
+	for (int round = 0; round < 2; round++) {
+		struct watch_dirty d;
+		char cmd[32];
+
+		snprintf(cmd, sizeof cmd, "chmod %s .", mode[round]);
+		sh("cd '%s' && %s", work, cmd);
+		take(&d);
+		cr_assert(!d.full, "%s: unexpected full rescan", cmd);
+		cr_assert(d.n == 1 && !strcmp(d.paths[0], "."), "%s: %zu paths, first %s", cmd, d.n,
+		          d.n ? d.paths[0] : "-");
+		struct snap_dirty sd = { (const char *const *)d.paths, d.n, false };
+		struct snap_checkpoint_opts o = { .label = cmd, .turn = round + 1, .dirty = &sd };
+		cr_assert_eq(snap_checkpoint_opt(a, "s", &o, &ca), 0, "%s", err_msg());
+		watch_dirty_fini(&d);
+		cr_assert_str_eq(ca.mode, "incremental");
+		cr_assert(ca.created, "%s makes a checkpoint", cmd);
+		cr_assert_eq(ca.files_changed, 1, "%s", cmd);
+		cr_assert_eq(snap_checkpoint(b, "s", "full", round, NULL, &cb), 0, "%s", err_msg());
+		tree_and_note(a, ca.id, ta, &na);
+		tree_and_note(b, cb.id, tb, &nb);
+		cr_assert_str_eq(ta, tb);
+		cr_assert_str_eq(buf_cstr(&na), buf_cstr(&nb), "%s: notes differ", cmd);
+		cr_assert(strstr(buf_cstr(&na), "\nv 3\n"), "%s", buf_cstr(&na));
+		cr_assert_eq(strstr(buf_cstr(&na), "\nM 0700 .\n") != NULL, round == 0, "%s",
+		             buf_cstr(&na));
+	}
+	buf_fini(&na);
+	buf_fini(&nb);
+	snap_close(a);
+	snap_close(b);
+}
