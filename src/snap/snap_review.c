@@ -529,12 +529,42 @@ item_matches(int root, const struct dmodes *dm, const char *path, const struct p
 	return folder_matches(root, path, want);
 }
 
+/* Whether the folder's `path` lies in a directory its owner may not search
+ * (chmod 000 or 600), so that it cannot be looked at without opening that
+ * directory up. */
+static bool
+folder_shut(int root, const char *path)
+{
+	char *p = xstrdup(path);
+	const char *name;
+	struct stat st;
+	bool shut = false;
+
+	if (is_dir_path(p))
+		p[strlen(p) - 1] = '\0';
+	if (strcmp(p, SNAP_ROOT)) {
+		int pfd = beneath_open_parent(root, p, O_PATH, false, &name);
+
+		if (pfd < 0)
+			shut = errno == EACCES || errno == EPERM;
+		else if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			shut = errno == EACCES || errno == EPERM;
+		if (pfd >= 0)
+			close(pfd);
+	}
+	free(p);
+	return shut;
+}
+
 /* Check that the folder holds every item's expected state (dm: what
  * unlock_parents opened up, or NULL); on a mismatch write the versions and
- * return DH_ECONFLICT. */
+ * return DH_ECONFLICT. A dry run (`dry`) opens nothing up: a path in a
+ * directory it cannot look into is taken to hold what the last checkpoint
+ * kept for it (the expected state), as the scan did and as the real run,
+ * which opens that directory up, finds it. */
 static int
 plan_check(struct snap_store *s, int root, const struct plan *p, const struct dmodes *dm,
-           const char *conflict_dir, struct review_outcome *o)
+           bool dry, const char *conflict_dir, struct review_outcome *o)
 {
 	size_t *bad = xcalloc(p->n + 1, sizeof *bad), nbad = 0;
 	struct buf names = BUF_INIT;
@@ -543,7 +573,8 @@ plan_check(struct snap_store *s, int root, const struct plan *p, const struct dm
 	/* A path already in its target state is no conflict (e.g. undoing a step
 	 * whose change was rejected): writing it again changes nothing. */
 	for (size_t i = 0; i < p->n; i++)
-		if (!item_matches(root, dm, p->v[i].path, &p->v[i].expect) &&
+		if (!(dry && folder_shut(root, p->v[i].path)) &&
+		    !item_matches(root, dm, p->v[i].path, &p->v[i].expect) &&
 		    (p->v[i].write_blob || !item_matches(root, dm, p->v[i].path, &p->v[i].want)))
 			bad[nbad++] = i;
 	if (nbad) {
@@ -783,7 +814,7 @@ plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned fla
 		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
 	rc = 0;
 	if (!(flags & REVIEW_F_FORCE))
-		rc = plan_check(s, root, p, &dm, conflict_dir, o);
+		rc = plan_check(s, root, p, &dm, !apply, conflict_dir, o);
 	if (rc >= 0 && apply)
 		rc = plan_apply_in(s, root, p, &dm, &o->report);
 	/* Even after a conflict or a failure: no directory is left wider open
@@ -2031,13 +2062,14 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		rc = err_set("snapshot: %s: %s", s->workdir, strerror(errno));
 		goto out;
 	}
-	bool same = folder_matches(root, np, &it->expect);
+	bool dry = flags & REVIEW_F_DRY_RUN;
+	bool same = (dry && folder_shut(root, np)) || folder_matches(root, np, &it->expect);
 	if (!same && !(flags & REVIEW_F_FORCE)) {
 		o->npaths = 1;
-		rc = plan_check(s, root, &p, NULL, conflict_dir, o);
+		rc = plan_check(s, root, &p, NULL, dry, conflict_dir, o);
 		goto out;
 	}
-	if (flags & REVIEW_F_DRY_RUN) {
+	if (dry) {
 		o->npaths = 1;
 		goto out;
 	}

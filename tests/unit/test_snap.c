@@ -1504,6 +1504,20 @@ first_line(const char *rel, char dst[16])
 	}
 }
 
+/* Drop to uid/gid NOBODY (in a forked child); false on failure. */
+static bool
+become_nobody(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+		return false;
+	/* libgit2 found root's home at its init: look for config files here */
+	setenv("HOME", root, 1);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, root);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, root);
+	return true;
+}
+
 /* As uid/gid NOBODY: check the folder in, make a file and a directory
  * unreadable, check it in again (full and incremental scans), restore the
  * base. Fills *r; returns 0 or a step number. */
@@ -1517,16 +1531,11 @@ unread_child(struct unread_run *r)
 	char p[PATH_MAX];
 	size_t n;
 
-	if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-	    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+	if (!become_nobody())
 		return 1;
-	/* libgit2 found root's home at its init: look for config files here */
-	setenv("HOME", root, 1);
 	pathf(p, root, "snap.log");
 	if (log_open(p) < 0)
 		return 14;
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, root);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, root);
 	if (snap_open(&s, work, state) < 0)
 		return 2;
 	snprintf(r->repo, sizeof r->repo, "%s", snap_repo_path(s));
@@ -1772,4 +1781,98 @@ Test(snap, the_folders_own_mode_recorded_and_restored)
 	cr_assert_eq(chmod(work, 0755), 0);
 	buf_fini(&rep);
 	snap_close(s);
+}
+
+/* What the unprivileged child of the shut-directory test did. */
+struct shut_run {
+	int dry_rc;         /* dry-run restore of the base */
+	size_t dry_paths;   /* the paths it would write */
+	unsigned dry_perm;  /* sub's mode after it */
+	char err[512];
+};
+
+#define SHUT_BEFORE "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n"
+#define SHUT_AFTER  "one\n2\n3\n4\n5\n6\n7\n8\n9\nten\n"
+
+/* sub's mode (01000: no such directory). */
+static unsigned
+sub_perm(void)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	pathf(p, work, "sub");
+	return stat(p, &st) == 0 ? st.st_mode & 07777 : 01000;
+}
+
+/* As uid/gid NOBODY: two hunks edited in sub/x.txt, then sub made 0000; a
+ * dry-run restore of the base. Fills *r; returns 0 or a step number. */
+static int
+shut_child(struct shut_run *r)
+{
+	struct snap_store *s = NULL;
+	struct snap_checkpoint c;
+	struct review_outcome o;
+	char p[PATH_MAX], base[41];
+
+	if (!become_nobody())
+		return 1;
+	if (snap_open(&s, work, state) < 0)
+		return 2;
+	if (snap_checkpoint(s, "s1", "base", 0, "toolu_0", &c) < 0)
+		return 3;
+	memcpy(base, c.id, 41);
+	pathf(p, work, "sub/x.txt");
+	FILE *f = fopen(p, "w");
+	if (!f || fputs(SHUT_AFTER, f) < 0 || fclose(f) != 0)
+		return 4;
+	if (snap_checkpoint(s, "s1", "edit", 1, "toolu_1", &c) < 0 || !c.created)
+		return 5;
+	pathf(p, work, "sub");
+	if (chmod(p, 0) < 0)
+		return 6;
+	if (snap_checkpoint(s, "s1", "chmod", 2, "toolu_2", &c) < 0 || !c.created)
+		return 7;
+	/* what every verb does first: a dry run, which must change nothing */
+	snap_review_outcome_init(&o);
+	r->dry_rc = snap_review_restore(s, "s1", base, REVIEW_F_DRY_RUN, root, &o);
+	if (r->dry_rc < 0)
+		snprintf(r->err, sizeof r->err, "dry run: %s", err_msg());
+	r->dry_paths = o.npaths;
+	snap_review_outcome_fini(&o);
+	r->dry_perm = sub_perm();
+	snap_close(s);
+	return 0;
+}
+
+/* In a directory its owner cannot look into (chmod 000): the dry run that
+ * every verb makes first reports no conflict where the real run, which opens
+ * the directory up, has none, and changes nothing. */
+Test(snap, dry_run_in_a_directory_shut_to_its_owner)
+{
+	struct shut_run *r;
+	int status;
+
+	put_s(work, "sub/x.txt", SHUT_BEFORE, 0644);
+	cr_assert_eq(chmod(root, 0755), 0);
+	sh("chown -R %d:%d '%s'", NOBODY, NOBODY, root);
+	r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(r, MAP_FAILED);
+	memset(r, 0, sizeof *r);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int rc = shut_child(r);
+
+		if (rc && !r->err[0])
+			snprintf(r->err, sizeof r->err, "%s (errno: %s)", err_msg(), strerror(errno));
+		_exit(rc);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	          "the child failed at step %d: %s", WEXITSTATUS(status), r->err);
+	cr_assert_eq(r->dry_rc, 0, "%s", r->err);
+	cr_assert_eq(r->dry_paths, 2, "sub/x.txt and sub/ (got %zu)", r->dry_paths);
+	cr_assert_eq(r->dry_perm, 0, "the dry run changed sub's mode to %04o", r->dry_perm);
+	munmap(r, sizeof *r);
 }
