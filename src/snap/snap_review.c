@@ -789,29 +789,42 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 	return 0;
 }
 
-/* Check (unless forced), apply (unless a dry run) and checkpoint with `msg`.
- * Applying it: the directories in the way are opened up first (so that the
- * check sees inside those their owner cannot read, chmod 000), then the
- * removals, writes and directories made, then directories' modes (the
- * recorded ones, and those the first step changed), deepest first. */
+/* Open up the directories in the way of plan p's writes (unlock_root,
+ * unlock_parents; p sorted); their modes go to *dm. */
+static void
+plan_open(int root, const struct plan *p, struct dmodes *dm)
+{
+	unlock_root(root, p, dm);
+	for (size_t i = 0; i < p->n; i++)
+		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, dm);
+}
+
+/* plan_run, where the caller opened up directories already: their modes in
+ * *opened (or NULL) are put back with the plan's, before the checkpoint;
+ * *opened is finalized. */
 static int
-plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
-         const char *conflict_dir, const char *msg, struct review_outcome *o)
+plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
+                const char *conflict_dir, const char *msg, struct dmodes *opened,
+                struct review_outcome *o)
 {
 	struct dmodes dm = {0};
 	bool apply = !(flags & REVIEW_F_DRY_RUN);
 	int rc, rc2, root;
 
+	if (opened) {
+		dm = *opened;
+		memset(opened, 0, sizeof *opened);
+	}
 	if (p->n)
 		qsort(p->v, p->n, sizeof *p->v, cmp_item);
 	o->npaths = p->n;
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
+	if (root < 0) {
+		dmodes_fini(&dm);
 		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	}
 	if (apply)
-		unlock_root(root, p, &dm);
-	for (size_t i = 0; apply && i < p->n; i++)
-		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, &dm);
+		plan_open(root, p, &dm);
 	rc = 0;
 	if (!(flags & REVIEW_F_FORCE))
 		rc = plan_check(s, root, p, &dm, !apply, conflict_dir, o);
@@ -832,6 +845,18 @@ plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned fla
 out:
 	close(root);
 	return rc;
+}
+
+/* Check (unless forced), apply (unless a dry run) and checkpoint with `msg`.
+ * Applying it: the directories in the way are opened up first (so that the
+ * check sees inside those their owner cannot read, chmod 000), then the
+ * removals, writes and directories made, then directories' modes (the
+ * recorded ones, and those the first step changed), deepest first. */
+static int
+plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
+         const char *conflict_dir, const char *msg, struct review_outcome *o)
+{
+	return plan_run_opened(s, session, p, flags, conflict_dir, msg, NULL, o);
 }
 
 /*
@@ -2022,6 +2047,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	struct state acc = {0}, head = {0};
 	struct review_file *f = NULL;
 	struct plan p = {0};
+	struct dmodes dm = {0};
 	struct buf msg = BUF_INIT, result = BUF_INIT, cur = BUF_INIT;
 	struct lines ol = {0}, nl = {0}, cl = {0};
 	git_blob *ob = NULL, *nb = NULL;
@@ -2062,11 +2088,16 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		rc = err_set("snapshot: %s: %s", s->workdir, strerror(errno));
 		goto out;
 	}
+	/* As reject does: the directories in the way are opened up before the
+	 * file is looked at (a dry run opens nothing: see plan_check), and put
+	 * back at the end whatever happens. */
 	bool dry = flags & REVIEW_F_DRY_RUN;
-	bool same = (dry && folder_shut(root, np)) || folder_matches(root, np, &it->expect);
+	if (!dry)
+		plan_open(root, &p, &dm);
+	bool same = (dry && folder_shut(root, np)) || item_matches(root, &dm, np, &it->expect);
 	if (!same && !(flags & REVIEW_F_FORCE)) {
 		o->npaths = 1;
-		rc = plan_check(s, root, &p, NULL, dry, conflict_dir, o);
+		rc = plan_check(s, root, &p, &dm, dry, conflict_dir, o);
 		goto out;
 	}
 	if (dry) {
@@ -2100,12 +2131,17 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	for (const char *c = np; *c; c++)
 		buf_putc(&msg, *c == '\n' ? ' ' : *c);
 	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
-	close(root);
-	root = -1;
-	rc = plan_run(s, session, &p, flags | REVIEW_F_FORCE, conflict_dir, buf_cstr(&msg), o);
+	rc = plan_run_opened(s, session, &p, flags | REVIEW_F_FORCE, conflict_dir, buf_cstr(&msg),
+	                     &dm, o);
 out:
-	if (root >= 0)
+	if (root >= 0) {
+		int rc2 = dmodes_apply(root, &dm, &o->report);
+
+		if (rc >= 0)
+			rc = rc2;
 		close(root);
+	}
+	dmodes_fini(&dm);
 	lines_fini(&ol);
 	lines_fini(&nl);
 	lines_fini(&cl);

@@ -1788,6 +1788,11 @@ struct shut_run {
 	int dry_rc;         /* dry-run restore of the base */
 	size_t dry_paths;   /* the paths it would write */
 	unsigned dry_perm;  /* sub's mode after it */
+	int hunk_dry_rc;    /* dry-run reject of hunk 1 of sub/x.txt */
+	int hunk_rc;        /* then the real one */
+	unsigned hunk_perm; /* sub's mode after it */
+	bool hunk_reported; /* its report names sub/x.txt */
+	char text[64];      /* sub/x.txt then (read once sub is opened again) */
 	char err[512];
 };
 
@@ -1806,7 +1811,8 @@ sub_perm(void)
 }
 
 /* As uid/gid NOBODY: two hunks edited in sub/x.txt, then sub made 0000; a
- * dry-run restore of the base. Fills *r; returns 0 or a step number. */
+ * dry-run restore of the base, then a reject of the file's first hunk
+ * (dry run, real). Fills *r; returns 0 or a step number. */
 static int
 shut_child(struct shut_run *r)
 {
@@ -1841,14 +1847,37 @@ shut_child(struct shut_run *r)
 	r->dry_paths = o.npaths;
 	snap_review_outcome_fini(&o);
 	r->dry_perm = sub_perm();
+	snap_review_outcome_init(&o);
+	r->hunk_dry_rc = snap_review_reject_hunk(s, "s1", "sub/x.txt", 1, REVIEW_F_DRY_RUN, root,
+	                                         &o);
+	if (r->hunk_dry_rc < 0 && !r->err[0])
+		snprintf(r->err, sizeof r->err, "reject-hunk dry run: %s", err_msg());
+	snap_review_outcome_fini(&o);
+	snap_review_outcome_init(&o);
+	r->hunk_rc = snap_review_reject_hunk(s, "s1", "sub/x.txt", 1, 0, root, &o);
+	if (r->hunk_rc < 0 && !r->err[0])
+		snprintf(r->err, sizeof r->err, "reject-hunk: %s", err_msg());
+	r->hunk_reported = strstr(buf_cstr(&o.report), "restored sub/x.txt\n") != NULL;
+	snap_review_outcome_fini(&o);
+	r->hunk_perm = sub_perm();
 	snap_close(s);
+	pathf(p, work, "sub");
+	if (chmod(p, 0755) < 0)
+		return 8;
+	pathf(p, work, "sub/x.txt");
+	if ((f = fopen(p, "r"))) {
+		size_t n = fread(r->text, 1, sizeof r->text - 1, f);
+		r->text[n] = '\0';
+		fclose(f);
+	}
 	return 0;
 }
 
 /* In a directory its owner cannot look into (chmod 000): the dry run that
  * every verb makes first reports no conflict where the real run, which opens
- * the directory up, has none, and changes nothing. */
-Test(snap, dry_run_in_a_directory_shut_to_its_owner)
+ * the directory up, has none, and changes nothing; rejecting one hunk of a
+ * file there opens the directory up, writes, and puts its mode back. */
+Test(snap, dry_run_and_reject_hunk_in_a_directory_shut_to_its_owner)
 {
 	struct shut_run *r;
 	int status;
@@ -1874,5 +1903,10 @@ Test(snap, dry_run_in_a_directory_shut_to_its_owner)
 	cr_assert_eq(r->dry_rc, 0, "%s", r->err);
 	cr_assert_eq(r->dry_paths, 2, "sub/x.txt and sub/ (got %zu)", r->dry_paths);
 	cr_assert_eq(r->dry_perm, 0, "the dry run changed sub's mode to %04o", r->dry_perm);
+	cr_assert_eq(r->hunk_dry_rc, 0, "%s", r->err);
+	cr_assert_eq(r->hunk_rc, 0, "%s", r->err);
+	cr_assert(r->hunk_reported);
+	cr_assert_eq(r->hunk_perm, 0, "sub's mode after the reject: %04o", r->hunk_perm);
+	cr_assert_str_eq(r->text, "1\n2\n3\n4\n5\n6\n7\n8\n9\nten\n");
 	munmap(r, sizeof *r);
 }
