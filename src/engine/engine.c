@@ -721,8 +721,9 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		start_watch(e);
 	/* libcurl loads on a thread from here, beside the rest of the
 	 * start-up (the session, the audit log, the first request's body);
-	 * the first request waits for what is left of it. After the threads
-	 * above, which would otherwise wait for the load to start. */
+	 * the first request is held until it is over, and the loop goes on
+	 * meanwhile (http_start). After the threads above, which would
+	 * otherwise wait for the load to start. */
 	if (llm_global_init() < 0)
 		return DH_EFAIL;
 	if (make_llm(e) < 0)
