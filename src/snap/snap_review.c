@@ -800,8 +800,8 @@ plan_open(int root, const struct plan *p, struct dmodes *dm)
 }
 
 /* plan_run, where the caller opened up directories already: their modes in
- * *opened (or NULL) are put back with the plan's, before the checkpoint;
- * *opened is finalized. */
+ * *opened (or NULL) are put back with the plan's, before the checkpoint,
+ * and *opened is emptied (left as it was when the folder cannot be opened). */
 static int
 plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
                 const char *conflict_dir, const char *msg, struct dmodes *opened,
@@ -811,17 +811,15 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	bool apply = !(flags & REVIEW_F_DRY_RUN);
 	int rc, rc2, root;
 
-	if (opened) {
-		dm = *opened;
-		memset(opened, 0, sizeof *opened);
-	}
 	if (p->n)
 		qsort(p->v, p->n, sizeof *p->v, cmp_item);
 	o->npaths = p->n;
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0) {
-		dmodes_fini(&dm);
+	if (root < 0)
 		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	if (opened) {
+		dm = *opened;
+		memset(opened, 0, sizeof *opened);
 	}
 	if (apply)
 		plan_open(root, p, &dm);
