@@ -58,6 +58,7 @@ fsutil_read_fd(int fd, size_t max, struct buf *out)
 	for (;;) {
 		if (out->cap < out->len + 2) /* a byte to read and the NUL */
 			buf_grow(out, out->len < 4096 ? 4096 : out->len);
+		out->ptr[out->len] = '\0'; /* what out holds stays a string */
 		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
 
 		if (n < 0 && errno == EINTR)

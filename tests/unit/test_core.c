@@ -604,6 +604,14 @@ Test(fsutil, read_fd_sizes_the_block_to_the_file)
 	cr_assert_eq(strncmp(b.ptr, "head:xxx", 8), 0);
 	cr_assert_eq(b.ptr[305], '\0');
 	cr_assert_lt(b.cap, 1024, "a 300-byte file took a block of %zu bytes", b.cap);
+	/* an empty file reads as "" */
+	buf_fini(&b);
+	cr_assert_eq(ftruncate(fd, 0), 0);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	cr_assert_eq(fsutil_read_fd(fd, 1 << 20, &b), 0, "%s", err_msg());
+	cr_assert_eq(b.len, 0);
+	cr_assert_str_eq(buf_cstr(&b), "");
+	cr_assert_eq(write(fd, text, 300), 300);
 	/* more than max */
 	buf_clear(&b);
 	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
