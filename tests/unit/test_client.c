@@ -24,6 +24,7 @@
 #include "core/xalloc.h"
 #include "engine/client.h"
 #include "engine/serve.h"
+#include "llm/llm.h"
 
 static char root[64], work[PATH_MAX], work2[PATH_MAX], run[256];
 
@@ -61,6 +62,10 @@ teardown(void)
 {
 	char cmd[PATH_MAX + 16];
 
+	/* An engine opened here started loading libcurl on a thread; a
+	 * process that exits while that load (or OpenSSL's set-up in it)
+	 * runs can crash in its exit handlers. */
+	llm_global_shutdown();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		cr_log_warn("could not remove %s", root);
