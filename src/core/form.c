@@ -58,19 +58,13 @@ form_fini(struct form *fm)
 	fm->n = 0;
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static void
 add_option(struct form_field *f, const char *value, const char *label)
 {
 	f->options = xrealloc(f->options, (f->noptions + 1) * sizeof *f->options);
 	f->labels = xrealloc(f->labels, (f->noptions + 1) * sizeof *f->labels);
 	f->options[f->noptions] = xstrdup(value);
-	f->labels[f->noptions] = dup_or_null(label);
+	f->labels[f->noptions] = xstrdup_or_null(label);
 	f->noptions++;
 }
 
@@ -163,8 +157,8 @@ read_field(struct form_field *f, const cJSON *p, const cJSON *required)
 		return err_setc(DH_EPARSE, "schema: '%s': unsupported type '%s'", f->name,
 				type ? type : "(none)");
 	f->kind = kinds[k].kind;
-	f->title = dup_or_null(json_str(p, "title"));
-	f->description = dup_or_null(json_str(p, "description"));
+	f->title = xstrdup_or_null(json_str(p, "title"));
+	f->description = xstrdup_or_null(json_str(p, "description"));
 	cJSON_ArrayForEach(r, required)
 	{
 		if (cJSON_IsString(r) && !strcmp(r->valuestring, f->name))

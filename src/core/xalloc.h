@@ -15,6 +15,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* xstrdup(s), or NULL for a NULL s. */
+char *xstrdup_or_null(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new heap string; caller frees. */
 char *xasprintf(const char *fmt, ...) DH_PRINTF(1, 2);

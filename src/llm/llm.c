@@ -1184,12 +1184,6 @@ grant_cmp(const void *x, const void *y)
 	return a->len < b->len ? 1 : a->len > b->len ? -1 : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 /* Provider kinds (llm_config.provider) and the ops table that speaks each. */
 static const struct kind {
 	const char *name;
@@ -1259,7 +1253,7 @@ llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg)
 	c->cfg.provider = c->s_provider = xstrdup(k->name);
 	c->cfg.base_url = c->s_base =
 		xstrdup(cfg->base_url && *cfg->base_url ? cfg->base_url : k->default_base);
-	c->cfg.api_version = c->s_api_version = dup_or_null(cfg->api_version);
+	c->cfg.api_version = c->s_api_version = xstrdup_or_null(cfg->api_version);
 	c->s_headers = xcalloc(cfg->nheaders + 1, sizeof *c->s_headers);
 	for (size_t i = 0; i < cfg->nheaders; i++)
 		c->s_headers[i] = xstrdup(cfg->headers[i]);
@@ -1267,8 +1261,8 @@ llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg)
 	c->cfg.api_key = c->s_key = xstrdup(cfg->api_key ? cfg->api_key : "");
 	c->keylen = strlen(c->s_key);
 	c->cfg.model = c->s_model = xstrdup(cfg->model);
-	c->cfg.record_path = c->s_record = dup_or_null(cfg->record_path);
-	c->cfg.replay_path = c->s_replay = dup_or_null(cfg->replay_path);
+	c->cfg.record_path = c->s_record = xstrdup_or_null(cfg->record_path);
+	c->cfg.replay_path = c->s_replay = xstrdup_or_null(cfg->replay_path);
 	if (c->cfg.max_tokens <= 0)
 		c->cfg.max_tokens = 8192;
 	if (c->cfg.max_retries == 0)

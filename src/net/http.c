@@ -805,12 +805,6 @@ fail:
 	return err_set("http: %s", lc.curl_easy_strerror(code));
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 /* r's copy of spec, to launch it once libcurl has loaded. */
 static void
 hold(struct http_request *r, const struct http_spec *spec)
@@ -818,8 +812,8 @@ hold(struct http_request *r, const struct http_spec *spec)
 	struct held *h = xcalloc(1, sizeof *h);
 
 	h->spec = *spec;
-	h->spec.method = h->method = dup_or_null(spec->method);
-	h->spec.url = h->url = dup_or_null(spec->url);
+	h->spec.method = h->method = xstrdup_or_null(spec->method);
+	h->spec.url = h->url = xstrdup_or_null(spec->url);
 	h->headers = xcalloc(spec->nheaders + 1, sizeof *h->headers);
 	for (size_t i = 0; i < spec->nheaders; i++)
 		h->headers[i] = xstrdup(spec->headers[i]);
@@ -834,7 +828,7 @@ hold(struct http_request *r, const struct http_spec *spec)
 		memcpy(h->parts, spec->parts, spec->nparts * sizeof *h->parts);
 		h->spec.parts = h->parts;
 	}
-	h->spec.pin_host = h->pin_host = dup_or_null(spec->pin_host);
+	h->spec.pin_host = h->pin_host = xstrdup_or_null(spec->pin_host);
 	if (spec->npin_addrs) {
 		h->pins = xcalloc(spec->npin_addrs, sizeof *h->pins);
 		memcpy(h->pins, spec->pin_addrs, spec->npin_addrs * sizeof *h->pins);
