@@ -1325,7 +1325,8 @@ review_command(struct engine *e, const struct command *c)
 	memcpy(j->paths, e->redact, e->ngrants * sizeof *j->paths);
 	j->grant = g;
 	j->session = xstrdup(session_id(e->session));
-	j->path = rel ? rel : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
+	j->path = rel ? review_set_self_path(c->path, rel)
+		      : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
 	j->hunk = c->hunk;
 	j->flags = c->force ? REVIEW_F_FORCE : 0;
 	worker_post(e->worker, review_run, review_done, j);

@@ -562,7 +562,9 @@ static const char accept_usage[] =
 	"Accept pending changes: move the session's accepted mark so the given\n"
 	"files (a directory selects everything below it; all files when none is\n"
 	"given) read as in the session's head. The folder is not touched. The mark\n"
-	"is kept in the shadow repository, so it survives restarts.\n";
+	"is kept in the shadow repository, so it survives restarts.\n"
+	"'./' (as 'deskhand review' prints it) is the granted folder's own mode\n"
+	"change alone; '.' or the folder's path selects everything in it.\n";
 
 static const char reject_usage[] =
 	"usage: deskhand reject [--session ID] [--json] [--force] PATH...\n"
@@ -573,6 +575,9 @@ static const char reject_usage[] =
 	"after the agent changed it, nothing is written: the three versions (base =\n"
 	"accepted, agent, current) are saved to a temporary directory and a diff\n"
 	"agent -> current is shown; --force overwrites.\n"
+	"'./' (as 'deskhand review' prints it) is the granted folder's own mode\n"
+	"change alone: the folder's mode goes back, nothing in it is touched; '.'\n"
+	"or the folder's path selects everything in it.\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
 /* Group path arguments per grant; returns -1 after printing on a bad path. */
@@ -587,6 +592,7 @@ group_paths(const struct verbs_target *t, int argc, char **argv, struct strv *pe
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 			return -1;
 		}
+		rel = review_set_self_path(argv[i], rel); /* "./": the folder's own mode */
 		if (!*rel) { /* the grant itself: everything */
 			free(rel);
 			rel = xstrdup(".");
@@ -711,6 +717,8 @@ static const char reject_hunk_usage[] =
 	"was changed after the agent changed it, nothing is written and the three\n"
 	"versions are shown as for 'deskhand reject'; --force reverts the hunk in\n"
 	"the current file where its lines are found, else in the agent's version.\n"
+	"A directory's or the folder's own mode change ('./') has no hunks: use\n"
+	"'deskhand reject' on it.\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
 /* accept-hunk and reject-hunk: PATH N, routed to its grant. */
@@ -742,6 +750,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 	if (route(&t, argv[optind], &g, &rel) < 0) {
 		results_error(&res, err_msg());
 	} else {
+		rel = review_set_self_path(argv[optind], rel);
 		snap_review_outcome_init(&out);
 		if (!accept) {
 			rc = snap_review_reject_hunk(t.stores[g], t.id, rel, (int)n,

@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
+#include "snap/snap_int.h"
 
 /* Prefix the error message with the grant's path. */
 static int
@@ -23,6 +24,23 @@ grant_err(const struct review_set *rs, size_t g, int rc)
 	rc = err_setc(rc, "%s: %s", rs->paths ? rs->paths[g] : "?", why);
 	free(why);
 	return rc;
+}
+
+char *
+review_set_self_path(const char *arg, char *rel)
+{
+	size_t n = strlen(arg);
+
+	if (*rel || !n || arg[n - 1] != '/')
+		return rel;
+	while (n && arg[n - 1] == '/')
+		n--;
+	/* ".", or GRANT/. : the last component is "." */
+	if (n && arg[n - 1] == '.' && (n == 1 || arg[n - 2] == '/')) {
+		free(rel);
+		return xstrdup(SNAP_ROOT "/");
+	}
+	return rel;
 }
 
 void

@@ -76,6 +76,15 @@ bool review_set_spec_is_mark(const char *spec);
  * the session has no checkpoint at all. */
 size_t review_set_restore_targets(const struct review_set *rs, const char *spec, bool *on);
 
+/* The path the review commands (snap_review_accept, _reject, _reject_hunk,
+ * _accept_hunk) take for an argument `arg` that grant_resolve() routed to
+ * `rel` (heap, taken over): "./", the granted folder's own entry (its mode
+ * change alone), when `arg` names the folder itself spelled as the review
+ * prints that entry ("./", or GRANT/./, with any number of trailing
+ * slashes); otherwise `rel` ("" for the folder spelled "." or GRANT:
+ * everything in it). Returns a heap string. */
+char *review_set_self_path(const char *arg, char *rel);
+
 /* A new op tag for snap_review_undo() that groups one undo over several
  * grants for redo: the wall-clock time in ms, zero-padded to 13 digits, so
  * later undos compare greater (strcmp). */

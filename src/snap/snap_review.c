@@ -1430,10 +1430,14 @@ snap_review_accepted(struct snap_store *s, const char *session, char out_id[41])
  * Selecting pending files by path
  */
 
-/* "./a/b/" -> "a/b"; "." and "" -> "" (everything). Heap string. */
+/* "./a/b/" -> "a/b"; "." and "" -> "" (everything); "./" (any number of
+ * slashes), the folder's own entry as the review prints it, -> "." (that
+ * entry alone: path_selects and same_path match "./" by it). Heap string. */
 static char *
 norm_path(const char *p)
 {
+	if (p[0] == '.' && p[1] == '/' && !p[1 + strspn(p + 1, "/")])
+		return xstrdup(SNAP_ROOT);
 	while (p[0] == '.' && p[1] == '/')
 		p += 2;
 	while (*p == '/')
@@ -2056,7 +2060,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	if ((rc = snap_review_get(s, session, &r)) < 0)
 		goto out;
 	for (size_t i = 0; i < r->nfiles && !f; i++)
-		if (!strcmp(r->files[i].path, np))
+		if (same_path(r->files[i].path, np))
 			f = &r->files[i];
 	if (!f) {
 		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'", path);
