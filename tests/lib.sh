@@ -62,6 +62,21 @@ assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected to find '$2' in: 
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $(head -c 2000 <<<"$1")"; }
 assert_file_contains() { grep -qF -- "$2" "$1" || fail "expected '$2' in $1"; }
 
+# as_nobody: "${AS[@]}" CMD... then runs CMD as uid/gid 65534, who unlike
+# root is held to the permission bits (AS is empty until then: CMD runs as
+# the test). The test's directory $T becomes theirs, with $T searchable, so
+# call it once the test's files are in place. Skips the test where setpriv
+# is missing or bwrap cannot run as that user.
+AS=()
+as_nobody() {
+  command -v setpriv >/dev/null || skip "no setpriv"
+  AS=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+  "${AS[@]}" bwrap --ro-bind / / --unshare-all true 2>/dev/null \
+    || skip "bwrap cannot run as uid 65534 here"
+  chmod 755 "$T"
+  chown -R 65534:65534 "$T"
+}
+
 # start_fake SCRIPT.json [extra args]: starts the fake Anthropic server on a free
 # loopback port; sets FAKE_URL, FAKE_LOG (JSONL of received requests) and exports
 # ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY for deskhand.

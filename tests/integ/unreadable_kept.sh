@@ -4,10 +4,6 @@
 # deletion; `deskhand undo` of that step puts both modes back with the
 # contents intact, and `deskhand redo` makes them 0000 again.
 . "$DH_TESTS/lib.sh"
-command -v setpriv >/dev/null || skip "no setpriv"
-AS=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
-"${AS[@]}" bwrap --ro-bind / / --unshare-all true 2>/dev/null \
-  || skip "bwrap cannot run as uid 65534 here"
 G=$T/work; mkdir -p "$G/sub/deep"
 echo keep > "$G/notes.txt"; echo x > "$G/sub/x.txt"; echo y > "$G/sub/deep/y.txt"
 chmod 755 "$G/sub" "$G/sub/deep"; chmod 644 "$G/notes.txt" "$G/sub/x.txt" "$G/sub/deep/y.txt"
@@ -20,9 +16,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-# Every parent of the folder searchable, everything of the test its own.
-chmod 755 "$T"
-chown -R 65534:65534 "$T"
+as_nobody
 cd "$G"
 "${AS[@]}" "$DESKHAND" run --grant "$G" --approve-plan --mode auto "hide" >/dev/null 2>"$T/err" \
   || { cat "$T/err"; fail "run failed"; }

@@ -1518,12 +1518,50 @@ become_nobody(void)
 	return true;
 }
 
+/* A zeroed block of `size` bytes shared with a forked child (munmap it). */
+static void *
+shared_block(size_t size)
+{
+	void *r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(r, MAP_FAILED);
+	memset(r, 0, size);
+	return r;
+}
+
+/* Give the test's tree to NOBODY (the folder's parent searchable), run
+ * child(r) in a forked child, which drops to NOBODY itself (become_nobody)
+ * and fills the shared block r (shared_block) for the parent, and assert it
+ * returned 0; else the step it returned is named with the message in `err`
+ * (errsz bytes inside r), or err_msg() and errno of the child's last call. */
+static void
+run_as_nobody(int (*child)(void *), void *r, char *err, size_t errsz)
+{
+	int status;
+
+	cr_assert_eq(chmod(root, 0755), 0);
+	sh("chown -R %d:%d '%s'", NOBODY, NOBODY, root);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int rc = child(r);
+
+		if (rc && !err[0])
+			snprintf(err, errsz, "%s (errno: %s)", err_msg(), strerror(errno));
+		_exit(rc);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	          "the child failed at step %d: %s", WEXITSTATUS(status), err);
+}
+
 /* As uid/gid NOBODY: check the folder in, make a file and a directory
  * unreadable, check it in again (full and incremental scans), restore the
  * base. Fills *r; returns 0 or a step number. */
 static int
-unread_child(struct unread_run *r)
+unread_child(void *arg)
 {
+	struct unread_run *r = arg;
 	struct snap_store *s = NULL;
 	struct snap_checkpoint c;
 	struct review_outcome o;
@@ -1630,31 +1668,14 @@ Test(snap, unreadable_file_and_directory_keep_their_last_content)
 {
 	struct unread_run *r;
 	char p[PATH_MAX], a[41], b[41];
-	int status;
 
 	put_s(work, "notes.txt", "keep\n", 0644);
 	put_s(work, "sub/x.txt", "x1\n", 0644);
 	put_s(work, "sub/deep/y.txt", "y\n", 0600);
 	pathf(p, work, "sub/empty");
 	mkdirs(p);
-	cr_assert_eq(chmod(root, 0755), 0);
-	sh("chown -R %d:%d '%s'", NOBODY, NOBODY, root);
-	r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	cr_assert_neq(r, MAP_FAILED);
-	memset(r, 0, sizeof *r);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0)
-	{
-		int rc = unread_child(r);
-
-		if (rc && !r->err[0])
-			snprintf(r->err, sizeof r->err, "%s (errno: %s)", err_msg(), strerror(errno));
-		_exit(rc);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	          "the child failed at step %d: %s", WEXITSTATUS(status), r->err);
+	r = shared_block(sizeof *r);
+	run_as_nobody(unread_child, r, r->err, sizeof r->err);
 	cr_assert(r->created[0] && r->created[1] && r->created[2] && r->created[3]);
 
 	/* not deleted: the modes changed, nothing else; new.txt is left out */
@@ -1814,8 +1835,9 @@ sub_perm(void)
  * dry-run restore of the base, then a reject of the file's first hunk
  * (dry run, real). Fills *r; returns 0 or a step number. */
 static int
-shut_child(struct shut_run *r)
+shut_child(void *arg)
 {
+	struct shut_run *r = arg;
 	struct snap_store *s = NULL;
 	struct snap_checkpoint c;
 	struct review_outcome o;
@@ -1880,26 +1902,10 @@ shut_child(struct shut_run *r)
 Test(snap, dry_run_and_reject_hunk_in_a_directory_shut_to_its_owner)
 {
 	struct shut_run *r;
-	int status;
 
 	put_s(work, "sub/x.txt", SHUT_BEFORE, 0644);
-	cr_assert_eq(chmod(root, 0755), 0);
-	sh("chown -R %d:%d '%s'", NOBODY, NOBODY, root);
-	r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	cr_assert_neq(r, MAP_FAILED);
-	memset(r, 0, sizeof *r);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		int rc = shut_child(r);
-
-		if (rc && !r->err[0])
-			snprintf(r->err, sizeof r->err, "%s (errno: %s)", err_msg(), strerror(errno));
-		_exit(rc);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	          "the child failed at step %d: %s", WEXITSTATUS(status), r->err);
+	r = shared_block(sizeof *r);
+	run_as_nobody(shut_child, r, r->err, sizeof r->err);
 	cr_assert_eq(r->dry_rc, 0, "%s", r->err);
 	cr_assert_eq(r->dry_paths, 2, "sub/x.txt and sub/ (got %zu)", r->dry_paths);
 	cr_assert_eq(r->dry_perm, 0, "the dry run changed sub's mode to %04o", r->dry_perm);
