@@ -182,7 +182,8 @@ void snap_meta_copy(struct snap_meta *dst, const struct snap_meta *src);
 void snap_meta_remove_under(struct snap_meta *m, const char *path);
 /* Add to m src's entries that lie below `path`, and its empty-directory entry
  * for `path` itself (not path's own directory mode: the caller has the real
- * one); leaves the lists unsorted. */
+ * one); "" is the whole folder (not its own mode, SNAP_ROOT's). Leaves the
+ * lists unsorted. */
 void snap_meta_copy_under(struct snap_meta *m, const struct snap_meta *src, const char *path);
 /* Sort and drop duplicate entries. */
 void snap_meta_normalize(struct snap_meta *m);
@@ -239,7 +240,8 @@ struct snap_base {
  * a directory it cannot open or list keeps base's subtree and note entries
  * below it (both with their real permission bits in *meta); without such an
  * entry in base (base NULL, or new) the path is left out. A warning names
- * each. */
+ * each. The folder itself likewise (chmod 000 .) keeps all of base with its
+ * real mode; without a base that is an error naming the folder and mode. */
 int snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
               struct snap_meta *meta) DH_MUST_CHECK;
 

@@ -195,18 +195,20 @@ void
 snap_meta_copy_under(struct snap_meta *m, const struct snap_meta *src, const char *path)
 {
 	size_t len = strlen(path);
+	bool all = !len; /* "": the whole folder, but its own mode */
 
 	for (size_t i = 0; i < src->ndirs; i++)
-		if (is_under(src->dirs[i], path, len))
+		if (all || is_under(src->dirs[i], path, len))
 			snap_meta_add_dir(m, src->dirs[i]);
 	for (size_t i = 0; i < src->nmodes; i++)
-		if (is_under(src->modes[i].path, path, len))
+		if (all || is_under(src->modes[i].path, path, len))
 			snap_meta_add_mode(m, src->modes[i].path, src->modes[i].mode);
 	for (size_t i = 0; i < src->ndmodes; i++)
-		if (is_under(src->dmodes[i].path, path, len) && src->dmodes[i].path[len])
+		if (all ? strcmp(src->dmodes[i].path, SNAP_ROOT) != 0
+		        : is_under(src->dmodes[i].path, path, len) && src->dmodes[i].path[len])
 			snap_meta_add_dir_mode(m, src->dmodes[i].path, src->dmodes[i].mode);
 	for (size_t i = 0; i < src->nlarge; i++)
-		if (is_under(src->large[i].path, path, len))
+		if (all || is_under(src->large[i].path, path, len))
 			snap_meta_add_large(m, src->large[i].path, src->large[i].size);
 }
 

@@ -22,6 +22,7 @@
 #include "core/beneath.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/log.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
 #include "docs/doc.h"
@@ -789,6 +790,43 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 	return 0;
 }
 
+/* The folder, open for a plan's check and writes. A folder its owner may
+ * not read or search (chmod 000: the scan kept its last content) is opened
+ * up first (u+rwx, by its path, as nothing can be opened in it), its mode
+ * going to *dm to be put back at the end; a dry run (`dry`), which opens
+ * nothing up, only looks at it (O_PATH), and so takes every path inside to
+ * hold what the last checkpoint kept (folder_shut). Returns the fd, or <0
+ * with the error naming the folder. */
+static int
+root_open(struct snap_store *s, bool dry, struct dmodes *dm)
+{
+	int fd = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;
+	if ((errno == EACCES || errno == EPERM) && stat(s->workdir, &st) == 0) {
+		if (dry)
+			fd = open(s->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		else if (chmod(s->workdir, (st.st_mode & 07777) | 0700) == 0 &&
+		         (fd = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			int e = errno;
+
+			if (chmod(s->workdir, st.st_mode & 07777) < 0)
+				log_warn("snapshot: %s keeps mode %04o: %s", s->workdir,
+				         (unsigned)((st.st_mode & 07777) | 0700), strerror(errno));
+			errno = e;
+		}
+		if (fd >= 0 && !dry)
+			dmodes_add(dm, xstrdup(SNAP_ROOT), st.st_mode & 0777, false);
+		if (fd >= 0)
+			return fd;
+		return err_set("snapshot: cannot open the folder %s (mode %04o): %s", s->workdir,
+		               (unsigned)(st.st_mode & 07777), strerror(errno));
+	}
+	return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+}
+
 /* Open up the directories in the way of plan p's writes (unlock_root,
  * unlock_parents; p sorted); their modes go to *dm. */
 static void
@@ -814,11 +852,13 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	if (p->n)
 		qsort(p->v, p->n, sizeof *p->v, cmp_item);
 	o->npaths = p->n;
-	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	root = root_open(s, !apply, &dm);
 	if (root < 0)
-		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+		return root;
+	for (size_t i = 0; opened && i < opened->n; i++)
+		dmodes_add(&dm, opened->v[i].path, opened->v[i].perm, opened->v[i].restored);
 	if (opened) {
-		dm = *opened;
+		free(opened->v);
 		memset(opened, 0, sizeof *opened);
 	}
 	if (apply)
@@ -2085,15 +2125,14 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	size_t nbeg = range_begin(h->new_start, h->new_lines);
 	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
 
-	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0) {
-		rc = err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	/* As reject does: the folder and the directories in the way are opened
+	 * up before the file is looked at (a dry run opens nothing: see
+	 * plan_check), and put back at the end whatever happens. */
+	bool dry = flags & REVIEW_F_DRY_RUN;
+	if ((root = root_open(s, dry, &dm)) < 0) {
+		rc = root;
 		goto out;
 	}
-	/* As reject does: the directories in the way are opened up before the
-	 * file is looked at (a dry run opens nothing: see plan_check), and put
-	 * back at the end whatever happens. */
-	bool dry = flags & REVIEW_F_DRY_RUN;
 	if (!dry)
 		plan_open(root, &p, &dm);
 	/* What is written: the agent's version with the hunk reverted. Set

@@ -9,7 +9,8 @@
  * checkpoint's blob, or whole subtree with its note entries, is carried
  * forward at that path, with the path's real mode in the note, and a warning
  * names it. A path that vanished (ENOENT) is gone; one unreadable with no
- * entry in the base (created unreadable) is skipped, with the warning.
+ * entry in the base (created unreadable) is skipped, with the warning. The
+ * granted folder itself unreadable keeps the whole base (none: an error).
  */
 #include "snap/snap_int.h"
 
@@ -226,7 +227,8 @@ carry_walk_cb(const char *root, const git_tree_entry *te, void *arg)
 	if (git.git_tree_entry_type(te) != GIT_OBJECT_BLOB)
 		return 0; /* subtrees are walked; gitlinks are never written */
 	buf_clear(&w->path);
-	buf_printf(&w->path, "%s/%s%s", w->top, root, git.git_tree_entry_name(te));
+	buf_printf(&w->path, "%s%s%s%s", w->top, *w->top ? "/" : "", root,
+	           git.git_tree_entry_name(te));
 	if ((w->rc = carry_blob(w->sc, buf_cstr(&w->path), git.git_tree_entry_id(te), mode)) < 0)
 		return -1;
 	return 0;
@@ -292,6 +294,40 @@ out:
 		log_warn("snapshot: skipping %s%s: it is unreadable (%s) and no earlier "
 		         "checkpoint holds it", path, is_dir ? "/" : "", why);
 	return kept;
+}
+
+/* The folder itself cannot be opened (errno `e`, EACCES or EPERM: its owner
+ * made it 0000 or 0300, say): everything of the base is kept, with the
+ * folder's real mode recorded, as carry() does for a directory inside.
+ * Returns 0, or an error naming the folder and its mode when the base has
+ * nothing to keep (no checkpoint yet): a checkpoint without the folder's
+ * contents would show them all deleted. */
+static int
+carry_folder(struct scan *sc, int e)
+{
+	const char *dir = sc->s->workdir;
+	const struct snap_base *b = sc->base;
+	struct carry_walk w = { .sc = sc, .top = "", .path = BUF_INIT };
+	struct stat st;
+	int rc = 0;
+
+	if (stat(dir, &st) < 0)
+		return err_set("snapshot: %s: %s", dir, strerror(errno));
+	if (!b || !b->tree)
+		return err_set("snapshot: cannot read the folder %s (mode %04o): %s; no "
+		               "checkpoint holds its contents yet",
+		               dir, (unsigned)(st.st_mode & 07777), strerror(e));
+	if (git.git_tree_walk(b->tree, GIT_TREEWALK_PRE, carry_walk_cb, &w) < 0)
+		rc = w.rc < 0 ? w.rc : G(-1);
+	buf_fini(&w.path);
+	if (rc < 0)
+		return rc;
+	if (b->meta)
+		snap_meta_copy_under(sc->meta, b->meta, "");
+	snap_meta_set_dir_mode(sc->meta, SNAP_ROOT, (int)(st.st_mode & 0777));
+	log_warn("snapshot: the folder %s is unreadable (mode %04o, %s): its last content is "
+	         "kept", dir, (unsigned)(st.st_mode & 07777), strerror(e));
+	return 0;
 }
 
 /* Bring one file's index entry up to date. Returns 1 if it is tracked, 0 if
@@ -598,18 +634,18 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	    (rc = snap_pack_begin(&sc.packer, s)) < 0)
 		goto out;
 	fd = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	buf_puts(&sc.path, "");
+	if (fd < 0 && is_denied(errno)) {
+		rc = carry_folder(&sc, errno);
+	} else if (fd < 0) {
 		rc = err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot: %s: %s",
 		              s->workdir, strerror(errno));
-		goto out;
-	}
-	buf_puts(&sc.path, "");
-	if ((rc = record_root(meta, fd)) < 0) {
+	} else if ((rc = record_root(meta, fd)) < 0) {
 		close(fd);
-		goto out;
+	} else if ((rc = scan_dir(&sc, fd, &any)) == READ_DENIED) {
+		/* listed but not searchable (0600): as unreadable as 0000 */
+		rc = carry_folder(&sc, sc.denied);
 	}
-	if ((rc = scan_dir(&sc, fd, &any)) == READ_DENIED)
-		rc = err_set("snapshot: reading %s: %s", s->workdir, strerror(sc.denied));
 	if (rc < 0)
 		goto out;
 	/* The blobs must be in the object database before trees name them. */
@@ -992,6 +1028,11 @@ snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *
 	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0)
 		goto out;
 	root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 && is_denied(errno)) {
+		/* the full scan keeps what the folder held (carry_folder) */
+		rc = err_setc(DH_EAGAIN, "snapshot: the folder cannot be opened");
+		goto out;
+	}
 	if (root < 0) {
 		rc = err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot: %s: %s",
 		              s->workdir, strerror(errno));

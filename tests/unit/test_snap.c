@@ -1916,3 +1916,119 @@ Test(snap, dry_run_and_reject_hunk_in_a_directory_shut_to_its_owner)
 	cr_assert_str_eq(r->text, "1\n2\n3\n4\n5\n6\n7\n8\n9\nten\n");
 	munmap(r, sizeof *r);
 }
+
+/*
+ * The granted folder itself shut to its owner (chmod 000 .)
+ */
+
+struct folder_shut_run {
+	int first_rc;         /* a first checkpoint of the folder at 0000 */
+	char first_err[256];  /* its message */
+	char id[2][41];       /* the base, then the checkpoint of the folder at 0000 */
+	bool created;         /* the latter was made */
+	char tree[2][41];     /* their trees */
+	char repo[PATH_MAX];  /* the shadow repository */
+	int restore_rc;       /* restore of the base */
+	unsigned perm;        /* the folder's mode after it */
+	char text[16];        /* a.txt then */
+	char err[512];
+};
+
+/* As uid/gid NOBODY: the folder made 0000 before any checkpoint, then after
+ * one; a restore of the base. Fills *r; returns 0 or a step number. */
+static int
+folder_shut_child(void *arg)
+{
+	struct folder_shut_run *r = arg;
+	struct snap_store *s = NULL;
+	struct snap_checkpoint c;
+	struct review_outcome o;
+	struct stat st;
+	char p[PATH_MAX];
+
+	if (!become_nobody())
+		return 1;
+	pathf(p, root, "snap.log");
+	if (log_open(p) < 0)
+		return 8;
+	if (snap_open(&s, work, state) < 0)
+		return 2;
+	if (chmod(work, 0) < 0)
+		return 3;
+	r->first_rc = snap_checkpoint(s, "s1", "base", 0, "toolu_0", &c);
+	snprintf(r->first_err, sizeof r->first_err, "%s", err_msg());
+	if (chmod(work, 0755) < 0)
+		return 4;
+	if (snap_checkpoint(s, "s1", "base", 0, "toolu_0", &c) < 0 || !c.created)
+		return 5;
+	memcpy(r->id[0], c.id, 41);
+	if (chmod(work, 0) < 0)
+		return 6;
+	if (snap_checkpoint(s, "s1", "chmod", 1, "toolu_1", &c) < 0)
+		return 7;
+	memcpy(r->id[1], c.id, 41);
+	r->created = c.created;
+	snprintf(r->repo, sizeof r->repo, "%s", snap_repo_path(s));
+	snap_review_outcome_init(&o);
+	r->restore_rc = snap_review_restore(s, "s1", r->id[0], 0, root, &o);
+	if (r->restore_rc < 0)
+		snprintf(r->err, sizeof r->err, "restore: %s", err_msg());
+	snap_review_outcome_fini(&o);
+	r->perm = stat(work, &st) == 0 ? st.st_mode & 07777 : 01000;
+	first_line("a.txt", r->text);
+	snap_close(s);
+	log_close();
+	return 0;
+}
+
+/* The tree id of checkpoint `id` in the repository at `repo`, as hex. */
+static void
+tree_of(const char *repo, const char *id, char hex[41])
+{
+	git_repository *r = NULL;
+	git_commit *c = NULL;
+	git_oid oid;
+
+	cr_assert_eq(git_repository_open_bare(&r, repo), 0);
+	cr_assert_eq(git_oid_fromstr(&oid, id), 0);
+	cr_assert_eq(git_commit_lookup(&c, r, &oid), 0);
+	git_oid_tostr(hex, 41, git_commit_tree_id(c));
+	git_commit_free(c);
+	git_repository_free(r);
+}
+
+/* A folder its owner cannot read: with no checkpoint yet, the checkpoint
+ * fails naming the folder and its mode (no checkpoint of an empty folder);
+ * after one, the checkpoint keeps all of it with the folder's mode 0000, and
+ * a restore of the checkpoint before gives the folder its mode back. */
+Test(snap, a_folder_shut_to_its_owner_keeps_its_last_content)
+{
+	struct folder_shut_run *r;
+	char a[41], b[41];
+
+	put_s(work, "a.txt", "kept\n", 0644);
+	put_s(work, "sub/b.txt", "b\n", 0600);
+	r = shared_block(sizeof *r);
+	run_as_nobody(folder_shut_child, r, r->err, sizeof r->err);
+	cr_assert_lt(r->first_rc, 0, "a first checkpoint of a folder at 0000 succeeded");
+	cr_assert(strstr(r->first_err, work) && strstr(r->first_err, "(mode 0000)"), "%s",
+	          r->first_err);
+	cr_assert(r->created, "no checkpoint of the folder at 0000");
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	tree_of(r->repo, r->id[0], a);
+	tree_of(r->repo, r->id[1], b);
+	cr_assert_str_eq(a, b, "the folder at 0000 kept the base's tree");
+	char *text = note_text_in(r->repo, r->id[1]);
+	cr_assert(strstr(text, "\nM 0000 .\n"), "%s", text);
+	cr_assert(strstr(text, "\nm 0600 sub/b.txt\n"), "%s", text);
+	free(text);
+	char *log = slurp(root, "snap.log");
+	cr_assert(log);
+	cr_assert(strstr(log, "is unreadable (mode 0000, Permission denied): its last content is "
+	                      "kept"), "%s", log);
+	free(log);
+	cr_assert_eq(r->restore_rc, 0, "%s", r->err);
+	cr_assert_eq(r->perm, 0755, "the folder's mode after the restore: %04o", r->perm);
+	cr_assert_str_eq(r->text, "kept\n");
+	munmap(r, sizeof *r);
+}
