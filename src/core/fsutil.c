@@ -64,7 +64,8 @@ fsutil_read_fd(int fd, size_t max, struct buf *out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_set("read: %s", strerror(errno));
+			return err_setc(errno == EACCES || errno == EPERM ? DH_EDENIED : DH_EFAIL,
+					"read: %s", strerror(errno));
 		if (n == 0)
 			return 0;
 		if (out->len + (size_t)n > max) {

@@ -19,7 +19,8 @@ int fsutil_mkdir_p(const char *path, mode_t mode) DH_MUST_CHECK;
  * with the creation mode 0666 & ~umask. DH_EFAIL names the path. */
 int fsutil_write_atomic(const char *path, const void *data, size_t len) DH_MUST_CHECK;
 /* Read fd from its offset to the end, appended to out; more than `max` bytes
- * is DH_EFAIL "larger than MAX bytes", a read error DH_EFAIL "read: …". */
+ * is DH_EFAIL "larger than MAX bytes", a read error DH_EFAIL "read: …"
+ * (DH_EDENIED when the read was refused: EACCES, EPERM). */
 int fsutil_read_fd(int fd, size_t max, struct buf *out) DH_MUST_CHECK;
 /* Read a whole file (at most `max` bytes, else DH_EFAIL "too large") into out. */
 int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHECK;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "core/atomic.h"
 #include "core/beneath.h"
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/xalloc.h"
 
 bool
@@ -63,21 +65,11 @@ snap_restore_matches(int root, const char *path, const git_tree_entry *want, uns
 		}
 		if (fd < 0)
 			goto done;
-		for (;;) {
-			buf_grow(&data, 65536);
-			ssize_t n = read(fd, data.ptr + data.len, data.cap - data.len - 1);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				if (n < 0) {
-					close(fd);
-					goto done;
-				}
-				break;
-			}
-			data.len += (size_t)n;
-		}
+		int rc = fsutil_read_fd(fd, SIZE_MAX, &data);
+
 		close(fd);
+		if (rc < 0)
+			goto done;
 	}
 	if (git.git_odb_hash(&id, data.ptr ? data.ptr : "", data.len, GIT_OBJECT_BLOB) == 0)
 		same = git.git_oid_equal(&id, git.git_tree_entry_id(want));

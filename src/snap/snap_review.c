@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,15 +225,9 @@ folder_read(int root, const char *path, struct stat *st, struct buf *data)
 	} else if (S_ISREG(st->st_mode)) {
 		int fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-		while (fd >= 0) {
-			buf_grow(data, 65536);
-			ssize_t n = read(fd, data->ptr + data->len, data->cap - data->len - 1);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			data->len += (size_t)n;
-		}
+		/* a read error leaves what was read (it then differs) */
+		if (fd >= 0 && fsutil_read_fd(fd, SIZE_MAX, data) < 0)
+			log_warn("snapshot: reading %s: %s", path, err_msg());
 		if (fd >= 0)
 			close(fd);
 	}

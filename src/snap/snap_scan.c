@@ -27,6 +27,7 @@
 #include "core/array.h"
 #include "core/beneath.h"
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/ignore.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -163,28 +164,16 @@ read_entry(struct scan *sc, int dfd, const char *name, struct stat *st)
 		close(fd);
 		return READ_GONE;
 	}
-	buf_grow(&sc->data, (size_t)st->st_size + 1);
-	for (;;) {
-		buf_grow(&sc->data, 65536);
-		ssize_t n = read(fd, sc->data.ptr + sc->data.len, sc->data.cap - sc->data.len - 1);
+	/* To its end, however it grew or shrank since the fstat. */
+	int rc = fsutil_read_fd(fd, SIZE_MAX, &sc->data);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && is_denied(errno)) {
-			sc->denied = errno;
-			close(fd);
-			return READ_DENIED;
-		}
-		if (n < 0) {
-			log_warn("snapshot: skipping %s: %s", buf_cstr(&sc->path), strerror(errno));
-			close(fd);
-			return READ_GONE;
-		}
-		if (n == 0)
-			break;
-		sc->data.len += (size_t)n;
-	}
 	close(fd);
+	if (rc == DH_EDENIED)
+		return sc->denied = EACCES, READ_DENIED;
+	if (rc < 0) {
+		log_warn("snapshot: skipping %s: %s", buf_cstr(&sc->path), err_msg());
+		return READ_GONE;
+	}
 	return READ_OK;
 }
 
