@@ -2092,6 +2092,14 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	bool dry = flags & REVIEW_F_DRY_RUN;
 	if (!dry)
 		plan_open(root, &p, &dm);
+	/* What is written: the agent's version with the hunk reverted. Set
+	 * before the check, so that any folder state but the head's (a file
+	 * deleted since, too) is a conflict, as for reject. */
+	revert_at(&result, &nl, nbeg, ncnt, &ol, obeg, ocnt);
+	if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
+	                                            result.len))) < 0)
+		goto out;
+	it->write_blob = &blob_id;
 	bool same = (dry && folder_shut(root, np)) || item_matches(root, &dm, np, &it->expect);
 	if (!same && !(flags & REVIEW_F_FORCE)) {
 		o->npaths = 1;
@@ -2103,10 +2111,10 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		goto out;
 	}
 	/* Forced over a changed file: revert the hunk where its lines are now,
-	 * if they are there exactly once; else in the agent's version. */
+	 * if they are there exactly once; else (a missing file too) in the
+	 * agent's version, as above. */
 	struct stat st;
-	size_t at = nbeg, hits = 0;
-	const struct lines *target = &nl;
+	size_t at = 0, hits = 0;
 	if (!same && folder_read(root, np, &st, &cur) == 1 && S_ISREG(st.st_mode)) {
 		lines_split(&cl, cur.ptr ? cur.ptr : "", cur.len);
 		for (size_t i = 0; ncnt && i + ncnt <= cl.n; i++) {
@@ -2115,16 +2123,15 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 				at = i;
 			}
 		}
-		if (hits == 1)
-			target = &cl;
-		else
-			at = nbeg;
 	}
-	revert_at(&result, target, at, ncnt, &ol, obeg, ocnt);
-	if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo, result.ptr ? result.ptr : "",
-	                                            result.len))) < 0)
-		goto out;
-	it->write_blob = &blob_id;
+	if (hits == 1) {
+		buf_clear(&result);
+		revert_at(&result, &cl, at, ncnt, &ol, obeg, ocnt);
+		if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo,
+		                                            result.ptr ? result.ptr : "",
+		                                            result.len))) < 0)
+			goto out;
+	}
 	buf_printf(&msg, "reject hunk %d of ", hunk);
 	for (const char *c = np; *c; c++)
 		buf_putc(&msg, *c == '\n' ? ' ' : *c);
