@@ -13,6 +13,11 @@ DESTDIR  ?=
 CC       ?= cc
 V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
+# The builds that check, demo, bench and the other targets below start in a
+# sub-make use every core, unless the command line chose how many jobs (-j):
+# the README's `make check` built serially on a fresh machine.
+NPROC    := $(shell nproc 2>/dev/null || echo 1)
+SUBJOBS   = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(NPROC))
 
 # nettle: SHA-1 for the shadow repositories' names, SHA-256 and HMAC for the
 # audit log, needed before the first request while libcurl is still loading
@@ -179,7 +184,7 @@ fuzz-build: $(FUZZ_BINS)
 .SECONDARY: $(call objs,build-fuzz,$(FUZZ_SRC))
 
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory fuzz-build
 	$(Q)tests/fuzz/run.sh $(CURDIR)/build-fuzz $(FUZZ_SECONDS)
 
 # ---- dependencies -------------------------------------------------------------------
@@ -239,19 +244,19 @@ deps:
 
 # The official MCP conformance suite, client leg, as each revision requires it.
 mcp-conformance: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory all
 	$(Q)tests/mcp/conformance.sh $(CURDIR)/build/deskhand 2025-11-25 2026-07-28
 
 # ---- tests, demo, bench ---------------------------------------------------------------
 check: deps
-	$(Q)$(MAKE) --no-print-directory asan fuzz-build build/deskhand-sandbox
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory asan fuzz-build build/deskhand-sandbox
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz \
 	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
 # check + the multi-minute scale tests (tests/slow/: a 100,000-file baseline, a
 # 300-turn session past the context window).
 check-slow: deps
-	$(Q)$(MAKE) --no-print-directory asan fuzz-build build/deskhand-sandbox
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory asan fuzz-build build/deskhand-sandbox
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz DH_SLOW=1 \
 	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
@@ -260,16 +265,16 @@ test: asan fuzz-build build/deskhand-sandbox
 	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory all
 	$(Q)contrib/demo/run.sh $(CURDIR)/build
 
 # The same recorded session in the real workbench (auto mode; needs a terminal).
 demo-tui: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory all
 	$(Q)contrib/demo/run.sh --tui $(CURDIR)/build
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox build/bench-audit build/bench-curl-client
+	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory all build/bench-checkpoint build/bench-watch build/bench-sandbox build/bench-audit build/bench-curl-client
 	$(Q)bench/run.sh $(CURDIR)/build
 
 check-layers:

@@ -28,7 +28,6 @@ struct serve {
 	struct ev_loop *loop;
 	struct engine *e;
 	struct server *srv;
-	bool had_client;  /* someone attached once */
 	bool terminating; /* SIGTERM: interrupt, then exit once settled */
 	bool lonely;	  /* SERVE_LONELY_MS passed with no task and no client */
 	bool log_named;	  /* logging to the session's engine.log */
@@ -111,10 +110,7 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 static void
 on_change(struct server *s, void *ctx)
 {
-	struct serve *sv = ctx;
-
-	if (server_client_count(s) > 0)
-		sv->had_client = true;
+	(void)ctx;
 	log_info("%zu client(s) attached", server_client_count(s));
 }
 
@@ -141,7 +137,7 @@ on_prepare(struct ev_loop *l, void *ctx)
 	/* Whoever started us connects right after the ready line: until a
 	 * client came (or SERVE_LONELY_MS passed), a task that ended early
 	 * waits for it. */
-	if (sv->terminating || sv->had_client || sv->lonely) {
+	if (sv->terminating || server_had_client(sv->srv) || sv->lonely) {
 		if (server_connection_count(sv->srv) > 0 && !sv->terminating)
 			return; /* someone is saying hello */
 		log_info("exiting: %s", sv->terminating		? "terminated"

@@ -71,6 +71,7 @@ struct server {
 	unsigned long next_id;
 	struct ev_timer reap;
 	size_t reported; /* the client count last reported to change_fn */
+	bool had_client; /* a client (not a state-only one) said hello */
 	server_change_fn *change_fn;
 	void *change_ctx;
 };
@@ -536,6 +537,10 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 	push_line(c, line, len, true);
 	log_info("client %lu (%s) attached; %d history records", c->id,
 		 c->name ? c->name : "?", n);
+	/* Here, not from the count the reaper reports: a client that leaves
+	 * while its history is written (a write fails, and it is dead at
+	 * once) is never counted there. */
+	s->had_client = true;
 	ev_timer_arm(s->loop, &s->reap, 0); /* report the new count */
 	flush(c);
 }
@@ -771,6 +776,12 @@ size_t
 server_client_count(const struct server *s)
 {
 	return attached_count(s);
+}
+
+bool
+server_had_client(const struct server *s)
+{
+	return s->had_client;
 }
 
 size_t

@@ -55,6 +55,10 @@ void server_set_change(struct server *s, server_change_fn *fn, void *ctx);
 /* Clients that said hello and are still connected (those being dropped
  * included until their last bytes are written or they time out). */
 size_t server_client_count(const struct server *s);
+/* Whether a client has said hello since server_open(), counting one that
+ * left before server_client_count() saw it, and not a state-only hello
+ * (deskhand ls). */
+bool server_had_client(const struct server *s);
 /* Open connections, those that have not said hello yet included. */
 size_t server_connection_count(const struct server *s);
 /* The socket's current path (borrowed, valid until the next event). */

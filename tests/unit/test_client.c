@@ -279,6 +279,40 @@ Test(client, socket_connect_list_and_exit)
 	strv_free(&s.lines);
 }
 
+/* A client that says hello and is gone before its history is written (a
+ * workbench that cannot open its terminal): the engine, which has no task,
+ * still counts it as its client and exits at once, rather than waiting the
+ * 30 s it gives a spawner that never connects. */
+Test(client, socket_hello_then_gone_engine_exits)
+{
+	char name[64];
+	int wstatus;
+
+	pid_t pid = start_engine(name, sizeof name);
+	char *dir = client_socket_dir();
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", dir, name);
+	cr_assert(n > 0 && (size_t)n < sizeof sa.sun_path);
+	free(dir);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0, "%s", strerror(errno));
+	static const char hello[] = "{\"type\":\"hello\",\"protocol\":1}\n";
+	cr_assert_eq(write(fd, hello, sizeof hello - 1), (ssize_t)(sizeof hello - 1));
+	close(fd); /* before the engine read it: its answer finds no reader */
+
+	uint64_t until = ev_now_ms() + 10000;
+	pid_t got;
+	while ((got = waitpid(pid, &wstatus, WNOHANG)) == 0 && ev_now_ms() < until)
+		usleep(10000);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	cr_assert_eq(got, pid, "the engine still ran 10 s after its only client left");
+	cr_assert(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, "engine status %d", wstatus);
+}
+
 Test(client, socket_engine_gone_is_detached)
 {
 	struct ev_loop *l = NULL;
