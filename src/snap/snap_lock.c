@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 #include "snap/snap_int.h"
 
@@ -78,6 +79,35 @@ write_owner(struct snap_store *s, enum snap_lock_kind kind, const char *session)
 	return 0;
 }
 
+/* The lock files libgit2 makes (git_filebuf: PATH.lock, renamed over PATH)
+ * for the refs every writer updates, relative to the repository. Not the
+ * config's or HEAD's: a process without the writer lock may be creating
+ * the repository. Each session's own refs are cleared when it is next used
+ * (snap_clear_stale_locks). */
+static const char *const shared_locks[] = {
+	SNAP_NOTES_REF ".lock", /* every checkpoint's note */
+	"packed-refs.lock",	/* deleting or packing refs */
+};
+
+/* Called with the writer lock just taken: no other writer runs, so a lock
+ * file of git's found now was left by one that was killed while it wrote
+ * (SIGKILL, a crash, the machine going down). Left in place, it failed
+ * every later update of its ref ("failed to lock file ... for writing"):
+ * each later session on the folder, at its first checkpoint. */
+static void
+clear_shared_locks(const struct snap_store *s)
+{
+	for (size_t i = 0; i < sizeof shared_locks / sizeof *shared_locks; i++) {
+		char *path = xasprintf("%s%s", s->repo_path, shared_locks[i]);
+
+		if (unlink(path) == 0)
+			log_warn("snapshot: removed %s, left by a process that was killed", path);
+		else if (errno != ENOENT)
+			log_warn("snapshot: %s: %s", path, strerror(errno));
+		free(path);
+	}
+}
+
 int
 snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session)
 {
@@ -102,9 +132,12 @@ snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session)
 		return rc;
 	}
 	s->lock_fd = fd;
-	if ((rc = write_owner(s, kind, session)) < 0)
+	if ((rc = write_owner(s, kind, session)) < 0) {
 		snap_unlock(s);
-	return rc;
+		return rc;
+	}
+	clear_shared_locks(s);
+	return 0;
 }
 
 void
