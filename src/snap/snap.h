@@ -155,8 +155,8 @@ enum snap_lock_kind {
  * changed by a review command on session ID (pid N); try again" (a verb);
  * DH_EFAIL on I/O errors. Released by snap_unlock() or snap_close().
  * Once taken, the lock files a killed writer left beside the shared refs
- * (refs/notes/deskhand.lock, packed-refs.lock) are removed, each with a warning in the log: they would fail every later
- * update of their ref. */
+ * (refs/notes/deskhand.lock, packed-refs.lock) are removed, each with a
+ * warning in the log: they would fail every later update of their ref. */
 int snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session) DH_MUST_CHECK;
 
 /* Release the writer lock if this store holds it. NULL-safe; no-op otherwise. */
