@@ -5,7 +5,7 @@
  *                    [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
  *   deskhand-sandbox --status
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
- *   deskhand-sandbox --landlock-exec [--rw DIR]... -- COMMAND [ARG]...
+ *   deskhand-sandbox --landlock-exec [--proxy-fd 4] [--rw DIR]... -- COMMAND [ARG]...
  *
  * Exit status: the command's; 124 wall-clock timeout (whole tree killed); 125 setup failed
  * (one "deskhand-sandbox: ..." line on stderr); 128+N when killed by signal N.
@@ -39,14 +39,14 @@
 #include "cgroup.h"
 #include "filter.h"
 #include "landlock.h"
-#include "netns.h"
 
 enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125 };
 #define SECCOMP_FD 3 /* fixed fd number the filter is passed at */
 #define SECCOMP_FD_STR "3"
-#define INFO_FD_STR "4"     /* --proxy-fd only: bwrap's --info-fd and --block-fd */
-#define BLOCK_FD_STR "5"
-enum { INFO_FD = 4, BLOCK_FD = 5 };
+/* --proxy-fd only: the caller's socket, at this number inside the sandbox until the exec stage
+ * has sent the proxy listener over it and closed it (netns.h). */
+#define PROXY_FD_STR "4"
+enum { PROXY_FD = 4 };
 /* The exec stage writes one byte here right before it execs the command (landlock.c): bwrap
  * exiting without it means bwrap's own setup failed, which then exits 125, not bwrap's 1. */
 enum { READY_FD = 6 };
@@ -390,13 +390,11 @@ static void build_argv(void)
     }
     push2("--chdir", opt.chdir ? canonical(opt.chdir, "--chdir", 1) : first_rw ? first_rw : "/");
     push2("--seccomp", SECCOMP_FD_STR);
-    if (opt.proxy_fd >= 0) {
-        push2("--info-fd", INFO_FD_STR);
-        push2("--block-fd", BLOCK_FD_STR);
-    }
     push(&bw, "--");
-    /* The exec stage (landlock.c) restricts writes to the rw grants and /tmp, then execs. */
+    /* The exec stage (landlock.c) sends the proxy listener, restricts writes to the rw grants
+     * and /tmp, then execs. */
     push2(inner, "--landlock-exec");
+    if (opt.proxy_fd >= 0) push2("--proxy-fd", PROXY_FD_STR);
     for (size_t i = 0; i < n; i++)
         if (opt.grants[i].rw && !opt.grants[i].pin) push2("--rw", opt.grants[i].path);
     push(&bw, "--");
@@ -468,8 +466,7 @@ static unsigned long long ignored_signals(void)
 /* In the forked child: limits, fds, signals, then exec bwrap with an environment holding only
  * PATH — inside the sandbox /proc/1/environ is bwrap's own environment, so --clearenv is not
  * enough to keep secrets such as ANTHROPIC_API_KEY out. */
-static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int info_w, int block_r, int ready_w,
-                                                 pid_t parent)
+static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int ready_w, pid_t parent)
 {
     static char env_path[] = "PATH=" SANDBOX_PATH;
     char *const envp[] = { env_path, NULL };
@@ -483,19 +480,19 @@ static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int info_w, int 
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
         if (limits[i].res != RLIMIT_AS) set_limit(limits[i].res, limits[i].max);
     if (opt.timeout > 0) set_limit(RLIMIT_CPU, (rlim_t)opt.timeout + 6); /* CPU s: ceil(timeout) + 5 or so */
-    /* Only 0, 1, 2, the filter, the ready pipe and (--proxy-fd) the info/block pipes survive
+    /* Only 0, 1, 2, the filter, (--proxy-fd) the caller's socket and the ready pipe survive
      * into bwrap. Each is first copied above the fixed numbers, so no source can be clobbered
      * by an earlier placement; dup2 then clears CLOEXEC on the copy. Every other fd is closed,
      * the unused fixed numbers below the last one included. */
-    int src[4] = { filter_fd, info_w, block_r, ready_w };
-    const int dst[4] = { SECCOMP_FD, INFO_FD, BLOCK_FD, READY_FD };
+    int src[3] = { filter_fd, opt.proxy_fd, ready_w };
+    const int dst[3] = { SECCOMP_FD, PROXY_FD, READY_FD };
     int last = SECCOMP_FD;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 3; i++)
         if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 16)) < 0) {
             dprintf(2, "deskhand-sandbox: fd: %s\n", strerror(errno));
             _exit(EXIT_SETUP);
         }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
         if (src[i] < 0) {
             close(dst[i]);
             continue;
@@ -604,104 +601,18 @@ static int supervise(pid_t child, const sigset_t *set, int ready_r)
     return WEXITSTATUS(status);
 }
 
-/* --proxy-fd: bwrap has cloned the sandbox and waits on the block pipe. A forked child joins its
- * namespaces and sends the listener to the engine (netns.c); then the command is let go. A
- * failure kills bwrap: the command never runs with a network setup other than the one asked for.
- * Returns 0, or -1 after printing why. */
-static int proxy_listener(pid_t bwrap, int info_r, int block_w)
-{
-    struct netns_info info;
-    char err[256];
-    int st = 0;
-
-    if (netns_read_info(info_r, 10000, &info, err, sizeof err) != 0) {
-        dprintf(2, "deskhand-sandbox: %s\n", err);
-        kill(bwrap, SIGKILL);
-        return -1;
-    }
-    fflush(NULL);
-    pid_t h = fork();
-    if (h < 0) {
-        dprintf(2, "deskhand-sandbox: fork: %s\n", strerror(errno));
-        kill(bwrap, SIGKILL);
-        return -1;
-    }
-    if (h == 0) {
-        if (netns_send_listener(&info, PROXY_PORT, opt.proxy_fd, err, sizeof err) != 0) {
-            dprintf(2, "deskhand-sandbox: proxy listener: %s\n", err);
-            _exit(1);
-        }
-        _exit(0);
-    }
-    while (waitpid(h, &st, 0) < 0 && errno == EINTR) {}
-    close(opt.proxy_fd);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        kill(bwrap, SIGKILL);
-        return -1;
-    }
-    if (write(block_w, "x", 1) != 1) {
-        dprintf(2, "deskhand-sandbox: --block-fd: %s\n", strerror(errno));
-        kill(bwrap, SIGKILL);
-        return -1;
-    }
-    close(block_w);
-    return 0;
-}
-
-/* --exec with --proxy-fd: proxy_listener()'s hand-over, done by a short-lived child since we
- * become bwrap ourselves (which reaps it). It waits for bwrap's report, sends the listener from
- * inside the sandbox's network namespace, lets the command go and exits. On failure it SIGKILLs
- * bwrap: the command never runs with another network setup than the one asked for. Returns in
- * the parent, which keeps info[1] and block[0] for bwrap. */
-static void exec_proxy_child(int info[2], int block[2], int filter_fd)
-{
-    pid_t bwrap = getpid();
-    struct netns_info ni;
-    char err[256] = "";
-
-    fflush(NULL);
-    pid_t h = fork();
-    if (h < 0) die("fork: %s", strerror(errno));
-    if (h > 0) {
-        close(info[0]);
-        close(block[1]);
-        close(opt.proxy_fd);
-        return;
-    }
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != bwrap) _exit(EXIT_SETUP);
-    close(info[1]); /* else no EOF when bwrap exits without reporting */
-    close(block[0]);
-    close(filter_fd);
-    close(opt.ready_fd);
-    if (netns_read_info(info[0], 10000, &ni, err, sizeof err) != 0 ||
-        netns_send_listener(&ni, PROXY_PORT, opt.proxy_fd, err, sizeof err) != 0 ||
-        write(block[1], "x", 1) != 1) {
-        if (getppid() != bwrap) _exit(EXIT_SETUP); /* bwrap exited: it said why */
-        if (!err[0]) snprintf(err, sizeof err, "--block-fd: %s", strerror(errno));
-        dprintf(2, "deskhand-sandbox: proxy listener: %s\n", err);
-        kill(bwrap, SIGKILL);
-        _exit(EXIT_SETUP);
-    }
-    _exit(0);
-}
-
 /* --exec: become bwrap (never returns). The caller's commands share one cgroup; the caller
  * enforces the wall-clock timeout (SIGKILL to bwrap ends the tree through --die-with-parent and
  * the PID namespace) and tells setup failures by the ready byte at opt.ready_fd. */
 static void __attribute__((noreturn)) exec_mode(pid_t caller)
 {
     char cgwhy[PATH_MAX + 64];
-    int info[2] = { -1, -1 }, block[2] = { -1, -1 };
 
     if (access(opt.bwrap, X_OK) != 0) die("bwrap not found at %s: %s", opt.bwrap, strerror(errno));
     int filter_fd = seccomp_filter_fd();
     if (filter_fd < 0) die("seccomp filter export failed");
     (void)cgroup_session(&cg, (long)caller, opt.pids_max, MEMORY_MAX_DEF, cgwhy, sizeof cgwhy);
-    if (opt.proxy_fd >= 0) {
-        if (pipe2(info, O_CLOEXEC) != 0 || pipe2(block, O_CLOEXEC) != 0) die("pipe: %s", strerror(errno));
-        exec_proxy_child(info, block, filter_fd);
-    }
-    exec_bwrap(filter_fd, info[1], block[0], opt.ready_fd, caller);
+    exec_bwrap(filter_fd, opt.ready_fd, caller);
 }
 
 static rlim_t limit_of(int res)
@@ -759,7 +670,8 @@ int main(int argc, char **argv)
 
     /* Inside the sandbox, as bwrap's command (see build_argv): never returns. */
     if (argc > 1 && !strcmp(argv[1], "--landlock-exec"))
-        landlock_exec_main(argc, argv, (unsigned long long)limit_of(RLIMIT_AS), READY_FD);
+        landlock_exec_main(argc, argv, (unsigned long long)limit_of(RLIMIT_AS), READY_FD,
+                           PROXY_PORT);
     parse(argc, argv);
     if (opt.status) {
         int rc = print_status();
@@ -801,27 +713,20 @@ int main(int argc, char **argv)
     char cgwhy[PATH_MAX + 64];
     (void)cgroup_create(&cg, opt.pids_max, MEMORY_MAX_DEF, cgwhy, sizeof cgwhy);
 
-    int info[2] = { -1, -1 }, block[2] = { -1, -1 }, ready[2] = { -1, -1 };
-    if (opt.proxy_fd >= 0 && (pipe2(info, O_CLOEXEC) != 0 || pipe2(block, O_CLOEXEC) != 0))
-        die("pipe: %s", strerror(errno));
+    int ready[2] = { -1, -1 };
     if (pipe2(ready, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe: %s", strerror(errno));
     fflush(NULL);
     pid_t parent = getpid(), child = fork();
     if (child < 0) die("fork: %s", strerror(errno));
-    if (child == 0) exec_bwrap(filter_fd, info[1], block[0], ready[1], parent);
+    if (child == 0) exec_bwrap(filter_fd, ready[1], parent);
     close(filter_fd);
     close(ready[1]);
-    int setup_failed = 0;
-    if (opt.proxy_fd >= 0) {
-        close(info[1]);
-        close(block[0]);
-        setup_failed = proxy_listener(child, info[0], block[1]) != 0;
-        close(info[0]);
-    }
+    /* The exec stage sends the listener; our copy would keep the caller from seeing the end of
+     * a sandbox that never sent one. */
+    if (opt.proxy_fd >= 0) close(opt.proxy_fd);
     int rc = supervise(child, &set, ready[0]);
     close(ready[0]);
     cgroup_remove(&cg);
-    if (setup_failed) rc = EXIT_SETUP;
     release();
     return rc;
 }

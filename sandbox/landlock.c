@@ -6,6 +6,7 @@
  * not decide which directories are writable: the caller passes the grants.
  */
 #include "landlock.h"
+#include "netns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -153,14 +154,24 @@ static void __attribute__((noreturn)) stage_fail(int code, const char *what, con
 }
 
 void
-landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready_fd)
+landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready_fd,
+                   int proxy_port)
 {
 	const char **rw = calloc((size_t)argc + 1, sizeof *rw);
 	size_t nrw = 0;
-	int i = 2;
+	int i = 2, proxy_fd = -1;
+	char *end;
 
 	if (!rw)
 		stage_fail(125, "--landlock-exec", NULL, ENOMEM);
+	if (i + 1 < argc && !strcmp(argv[i], "--proxy-fd")) {
+		long fd = strtol(argv[i + 1], &end, 10);
+
+		if (*end || end == argv[i + 1] || fd < 3 || fd > 1 << 20)
+			stage_fail(125, "--landlock-exec --proxy-fd", argv[i + 1], EINVAL);
+		proxy_fd = (int)fd;
+		i += 2;
+	}
 	rw[nrw++] = "/tmp";
 	for (; i + 1 < argc && !strcmp(argv[i], "--rw"); i += 2)
 		rw[nrw++] = argv[i + 1];
@@ -168,8 +179,20 @@ landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready
 		stage_fail(125, "--landlock-exec", "usage", EINVAL);
 	char **cmd = argv + i + 1;
 	const char *what = NULL, *why = "unknown";
-	int abi = landlock_apply(rw, nrw, &what);
 	char mark[160];
+
+	/* First, while nothing of the command runs: the listener in this network namespace
+	 * goes to the engine, and the socket it went over is closed before the exec. */
+	if (proxy_fd >= 0) {
+		char err[200];
+
+		if (netns_send_listener(proxy_port, proxy_fd, err, sizeof err) != 0) {
+			dprintf(2, "deskhand-sandbox: proxy listener: %s\n", err);
+			_exit(125);
+		}
+		close(proxy_fd);
+	}
+	int abi = landlock_apply(rw, nrw, &what);
 
 	if (abi < 0)
 		stage_fail(125, "landlock", what, errno);

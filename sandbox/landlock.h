@@ -27,8 +27,11 @@ int landlock_abi_version(const char **why);
  * was done), or -1 with errno set and *what naming the failing step. */
 int landlock_apply(const char *const *rw, size_t nrw, const char **what);
 
-/* The in-sandbox exec stage, `deskhand-sandbox --landlock-exec [--rw DIR]...
- * -- COMMAND [ARG]...`, run by bwrap in place of COMMAND: sets RLIMIT_AS to
+/* The in-sandbox exec stage, `deskhand-sandbox --landlock-exec [--proxy-fd FD]
+ * [--rw DIR]... -- COMMAND [ARG]...`, run by bwrap in place of COMMAND. With
+ * --proxy-fd it first listens on 127.0.0.1:proxy_port in the sandbox's network
+ * namespace, sends the listener over the AF_UNIX socket FD and closes FD
+ * (netns.h). Then it sets RLIMIT_AS to
  * as_limit (here, not before bwrap, so that bwrap and this stage are not
  * bound by it), applies Landlock with DIR... and /tmp writable, sets
  * DESKHAND_LANDLOCK ("abi-N" or "off: why"), writes one byte to ready_fd
@@ -37,7 +40,7 @@ int landlock_apply(const char *const *rw, size_t nrw, const char **what);
  * returns: on failure it _exits 125 after one "deskhand-sandbox: ..." line on
  * stderr (126/127 when COMMAND cannot be executed). Never runs COMMAND
  * unrestricted when the kernel has Landlock but applying it failed. */
-void landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready_fd)
-	__attribute__((noreturn));
+void landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready_fd,
+                        int proxy_port) __attribute__((noreturn));
 
 #endif

@@ -1,32 +1,22 @@
-/* netns: the in-sandbox proxy listener, made from outside (SANDBOX.md §4.6).
+/* netns: the proxy listener, made inside the sandbox's network namespace by the exec stage
+ * (landlock.c), before the command runs.
  *
- * bwrap is started with --info-fd and --block-fd. Before it lets the command run, a forked,
- * single-threaded child of ours joins the sandbox's user and network namespaces, creates a
- * TCP listener on 127.0.0.1:PORT there and sends it to the engine over SCM_RIGHTS. No helper
- * process stays inside the sandbox; the listener is reachable only from that network namespace.
+ * bwrap gives the sandbox an empty network namespace with only lo, up before it execs the
+ * exec stage. The stage, still our code and the only process of the sandbox besides bwrap's
+ * init, listens on 127.0.0.1:PORT there, sends the listener to the engine over SCM_RIGHTS,
+ * closes both and only then execs the command. No helper process stays inside the sandbox, no
+ * process outside it joins its namespaces, and the listener is reachable only from that
+ * network namespace (sandbox/README.md, "Network: the proxy listener").
  */
 #ifndef DESKHAND_SANDBOX_NETNS_H
 #define DESKHAND_SANDBOX_NETNS_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
-/* What bwrap reports on --info-fd. */
-struct netns_info {
-    pid_t child_pid;                 /* host pid of the sandbox's first process */
-    unsigned long long net_ns;       /* "net-namespace" inode, 0 when not reported */
-};
-
-/* Read bwrap's --info-fd JSON from `fd` for at most `timeout_ms`. Returns 0, or -1 with a
- * message in err (bwrap exited before reporting, timeout, no "child-pid"). */
-int netns_read_info(int fd, int timeout_ms, struct netns_info *out, char *err, size_t errlen);
-
-/* In a freshly forked, single-threaded child: join the user namespace that owns the network
- * namespace of info->child_pid (NS_GET_USERNS), then that network namespace, after checking
- * its inode against info->net_ns (pid reuse); listen on 127.0.0.1:port there and send the
- * listener over the AF_UNIX socket `sock` (SCM_RIGHTS, one byte "L"). Returns 0, or -1 with a
- * message in err. */
-int netns_send_listener(const struct netns_info *info, int port, int sock, char *err,
-                        size_t errlen);
+/* In the caller's own network namespace: listen on 127.0.0.1:port (a non-blocking, close-on-
+ * exec TCP socket, backlog 64), send it over the AF_UNIX socket `sock` (SCM_RIGHTS, one byte
+ * "L") and close the listener. `sock` stays open: the caller closes it. Returns 0, or -1 with
+ * a message naming the failed step in err (errlen bytes, NUL-terminated). */
+int netns_send_listener(int port, int sock, char *err, size_t errlen);
 
 #endif

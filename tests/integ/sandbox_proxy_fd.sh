@@ -57,4 +57,28 @@ assert_contains "$out" "curl=6" # no proxy, and DNS fails
 # --proxy-fd must be a socket
 rc=0; "$SANDBOX" --rw "$W" --proxy-fd 0 -- true 2>"$T/e" || rc=$?
 assert_eq "$rc" 125
+# The listener cannot be sent (the caller's end is closed): setup failed, 125, and the
+# command never ran, in the supervising mode and in run_command's exec mode (no ready byte).
+out=$(python3 - "$SANDBOX" "$W" <<'PY'
+import os, socket, subprocess, sys
+sbx, w = sys.argv[1], sys.argv[2]
+for mode in ("supervised", "exec"):
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    a.close()
+    r, wr = os.pipe()
+    extra = ["--exec", "--ready-fd", str(wr)] if mode == "exec" else []
+    p = subprocess.run([sbx, "--rw", w, "--proxy-fd", str(b.fileno())] + extra +
+                       ["--", "sh", "-c", "echo COMMAND-RAN; touch ran-" + mode],
+                       pass_fds=[b.fileno(), wr], capture_output=True, text=True)
+    b.close(); os.close(wr)
+    ready = os.read(r, 1); os.close(r)
+    print(mode, "rc", p.returncode, "ready", ready, "out", p.stdout.strip() or "-",
+          "err", p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "-")
+PY
+)
+echo "$out"
+assert_contains "$out" "supervised rc 125 ready b'' out - err deskhand-sandbox: bwrap could not set up"
+assert_contains "$out" "exec rc 125 ready b'' out - err deskhand-sandbox: proxy listener: sending the listener:"
+assert_contains "$out" "supervised rc 125 ready b'' out -"
+[ ! -e "$W/ran-supervised" ] && [ ! -e "$W/ran-exec" ] || fail "the command ran without its proxy listener"
 echo ok
