@@ -4,10 +4,12 @@
  * own (issue 17, item 1). In each of N rounds it spawns, in turn:
  *   - bare bwrap:   BWRAP --ro-bind / / --unshare-all true
  *   - run_command:  SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
- *                   -- /bin/sh -c true
+ *                   --proxy-fd P -- /bin/sh -c true
  *                   (the argv run_command gives deskhand-sandbox: bwrap with
- *                   the whole policy, seccomp, Landlock, the cgroup; exec mode,
- *                   and the ready byte must arrive on the pipe at F)
+ *                   the whole policy, seccomp, Landlock, the cgroup, the
+ *                   egress proxy's listener; exec mode, the ready byte must
+ *                   arrive on the pipe at F and the listener on the socket
+ *                   at P)
  *   - supervised:   the same without --exec --ready-fd (the helper's default
  *                   mode: connectors' servers and the sandbox trial)
  * rotating which goes first, so that all see the same load. It prints each
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,22 +35,38 @@
 /* The ready pipe's write end in exec mode: this fd number, passed as is. */
 #define READY_FD 9
 #define READY_FD_STR "9"
+/* The socket the proxy listener is sent over (SOCK_SEQPACKET, as run_command's). */
+#define PROXY_FD 8
+#define PROXY_FD_STR "8"
 
-/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. With `ready`, argv
- * gets the write end of a fresh pipe at READY_FD (as run_command does), and the exec stage's
- * byte must be on it afterwards (the sandbox was set up and the command ran). */
+/* 0 when the listener came over sock, -1 when not. It is sent with the one byte 'L' (netns.h);
+ * read without a control buffer, the kernel closes the fd that came with it. */
+static int
+take_listener(int sock)
+{
+	char byte = 0;
+
+	return recv(sock, &byte, 1, MSG_DONTWAIT) == 1 && byte == 'L' ? 0 : -1;
+}
+
+/* Wall time of one spawn-and-wait of argv, in ms; exits when it failed. With `ready` (as
+ * run_command does), argv gets the write end of a fresh pipe at READY_FD and one end of a
+ * fresh socket pair at PROXY_FD; afterwards the exec stage's byte must be on the pipe (the
+ * sandbox was set up and the command ran) and the proxy listener on the socket. */
 static double
 run_once(const char *const *argv, const char *what, int ready)
 {
 	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
 		                            NULL };
 	double t0 = bench_now_ms();
-	int p[2] = { -1, -1 }, ok = 1;
+	int p[2] = { -1, -1 }, sv[2] = { -1, -1 }, ok = 1, listener = 0;
 	pid_t pid;
 	int st;
 	char c = 0;
 
-	if (ready && (pipe2(p, O_CLOEXEC) != 0 || dup2(p[1], READY_FD) != READY_FD))
+	if (ready && (pipe2(p, O_CLOEXEC) != 0 || dup2(p[1], READY_FD) != READY_FD ||
+	              socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+	              dup2(sv[1], PROXY_FD) != PROXY_FD))
 		ok = 0;
 	if (!ok || posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, (char *const *)envp) != 0 ||
 	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
@@ -55,13 +74,20 @@ run_once(const char *const *argv, const char *what, int ready)
 	if (ready) {
 		close(READY_FD);
 		close(p[1]);
+		close(PROXY_FD);
+		close(sv[1]);
 		if (ok && read(p[0], &c, 1) != 1)
 			ok = 0;
+		if (ok && take_listener(sv[0]) != 0)
+			ok = 0, listener = -1;
 		close(p[0]);
+		close(sv[0]);
 	}
 	if (!ok) {
 		fprintf(stderr, "bench-sandbox: %s (%s) failed%s\n", what, argv[0],
-		        ready && !c ? " (no ready byte: the command did not run)" : "");
+		        ready && !c     ? " (no ready byte: the command did not run)"
+		        : listener < 0 ? " (no proxy listener arrived)"
+		                       : "");
 		exit(1);
 	}
 	return bench_now_ms() - t0;
@@ -89,7 +115,7 @@ main(int argc, char **argv)
 	const char *bare[] = { argv[2], "--ro-bind", "/", "/", "--unshare-all", "true", NULL };
 	const char *sandboxed[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
 		                    argv[3], "--timeout", "30", "--exec", "--ready-fd", READY_FD_STR,
-		                    "--", "/bin/sh", "-c", "true", NULL };
+		                    "--proxy-fd", PROXY_FD_STR, "--", "/bin/sh", "-c", "true", NULL };
 	const char *supervised[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
 		                     argv[3], "--timeout", "30", "--", "/bin/sh", "-c", "true",
 		                     NULL };
