@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Cgroups for deskhand-sandbox: find a writable pids controller in
- * /proc/self/mountinfo (cgroup v2 first, then the v1 pids hierarchy), create
+ * /proc/self/mountinfo (cgroup v2 first, then the v1 pids hierarchy; an
+ * --exec caller's later commands find its cgroup at the usual mounts), create
  * <mount>/deskhand/cmd-<pid>-<n> per supervised command (removed after it) or
  * <mount>/deskhand/sess-<caller> shared by an --exec caller's commands (swept
  * once the caller is gone), and set the limits. It does not decide the
@@ -17,12 +18,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 struct mnt {
 	char dir[PATH_MAX];
 	int version;
+};
+
+/* statfs() f_type of each version (linux/magic.h). */
+#define CGROUP_SUPER_MAGIC  0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* Where systemd and most hosts mount them, in find_mount()'s order of preference: an --exec
+ * caller's session cgroup made there by its first command is found again without reading
+ * /proc/self/mountinfo (session_again). */
+static const struct {
+	const char *dir;
+	long magic;
+	int version;
+} usual_mounts[] = {
+	{ "/sys/fs/cgroup", CGROUP2_SUPER_MAGIC, 2 },
+	{ "/sys/fs/cgroup/pids", CGROUP_SUPER_MAGIC, 1 },
 };
 
 static int
@@ -220,6 +238,36 @@ sweep_stale(const char *parent)
 	closedir(d);
 }
 
+/* The session cgroup of `caller` that an earlier command of the caller made at one of the
+ * usual mounts, with the stale cgroups beside it swept and pids.max set again; 0, or -1 when
+ * there is none (then create() makes it, reading the mounts). The earlier command found that
+ * mount best; one that is not a cgroup of that version any more, or not writable, is passed
+ * over. */
+static int
+session_again(struct cgroup_cmd *c, long caller, long pids_max, char *why, size_t whylen)
+{
+	char p[PATH_MAX + 128], v[32];
+	struct statfs sf;
+
+	for (size_t i = 0; i < sizeof usual_mounts / sizeof *usual_mounts; i++) {
+		snprintf(c->path, sizeof c->path, "%s/deskhand/sess-%ld", usual_mounts[i].dir, caller);
+		if (statfs(usual_mounts[i].dir, &sf) != 0 || (long)sf.f_type != usual_mounts[i].magic ||
+		    access(c->path, W_OK) != 0)
+			continue;
+		snprintf(p, sizeof p, "%s/deskhand", usual_mounts[i].dir);
+		sweep_stale(p);
+		snprintf(p, sizeof p, "%s/pids.max", c->path);
+		snprintf(v, sizeof v, "%ld", pids_max);
+		if (write_str(p, v) != 0)
+			break;
+		c->version = usual_mounts[i].version;
+		snprintf(why, whylen, "cgroup v%d %s: pids.max %ld", c->version, c->path, pids_max);
+		return 0;
+	}
+	c->path[0] = '\0';
+	return -1;
+}
+
 /* cgroup_create (caller 0: cmd-<our pid>-<n>, new) or cgroup_session (sess-<caller>, an
  * existing one reused). */
 static int
@@ -232,6 +280,8 @@ create(struct cgroup_cmd *c, long caller, long pids_max, unsigned long long mem_
 
 	c->path[0] = '\0';
 	c->version = 0;
+	if (caller > 0 && session_again(c, caller, pids_max, why, whylen) == 0)
+		return 0;
 	if (find_mount(&m) != 0) {
 		snprintf(why, whylen, "no writable cgroup with the pids controller");
 		return -1;
