@@ -18,7 +18,11 @@
  * of the per-round differences. Timing only: it never fails on speed, only
  * when a run does not exit 0 (or, in exec mode, sent no ready byte).
  *
- *   bench-sandbox SANDBOX BWRAP DIR [N]      (N >= 20, default 30)
+ *   bench-sandbox SANDBOX BWRAP DIR [N [SANDBOX_B]]      (N >= 20, default 30)
+ *
+ * SANDBOX_B, another build of the helper (the one before a change), adds its
+ * run_command to each round, and the per-round difference SANDBOX minus
+ * SANDBOX_B: an A/B in one run.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -108,10 +112,11 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: bench-sandbox SANDBOX BWRAP DIR [N]\n");
+		fprintf(stderr, "usage: bench-sandbox SANDBOX BWRAP DIR [N [SANDBOX_B]]\n");
 		return 2;
 	}
 	int n = argc > 4 ? atoi(argv[4]) : 30;
+	const char *other = argc > 5 ? argv[5] : NULL;
 	const char *bare[] = { argv[2], "--ro-bind", "/", "/", "--unshare-all", "true", NULL };
 	const char *sandboxed[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
 		                    argv[3], "--timeout", "30", "--exec", "--ready-fd", READY_FD_STR,
@@ -119,50 +124,65 @@ main(int argc, char **argv)
 	const char *supervised[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
 		                     argv[3], "--timeout", "30", "--", "/bin/sh", "-c", "true",
 		                     NULL };
+	const char *sandboxed_b[sizeof sandboxed / sizeof *sandboxed];
 
+	memcpy(sandboxed_b, sandboxed, sizeof sandboxed);
+	sandboxed_b[0] = other;
 	if (n < 20)
 		n = 20;
-	double *b = calloc((size_t)n, sizeof *b), *s = calloc((size_t)n, sizeof *s),
-	       *v = calloc((size_t)n, sizeof *v), *d = calloc((size_t)n, sizeof *d),
-	       *dv = calloc((size_t)n, sizeof *dv);
+	/* The variants, run in turn in each round, rotating which goes first so that all see
+	 * the same load; the last only with SANDBOX_B. */
+	struct {
+		const char *const *argv;
+		const char *what;
+		int ready;
+		double *t;
+	} var[] = {
+		{ bare, "bare bwrap --unshare-all true", 0, NULL },
+		{ sandboxed, "run_command true (--exec)", 1, NULL },
+		{ supervised, "supervised true (no --exec)", 0, NULL },
+		{ sandboxed_b, "run_command true, SANDBOX_B", 1, NULL },
+	};
+	int nvar = other ? 4 : 3;
+	double *d = calloc((size_t)n, sizeof *d), *dv = calloc((size_t)n, sizeof *dv),
+	       *db = calloc((size_t)n, sizeof *db), med[4];
 
-	if (!b || !s || !v || !d || !dv)
+	for (int k = 0; k < nvar; k++)
+		if (!(var[k].t = calloc((size_t)n, sizeof *var[k].t)))
+			return 1;
+	if (!d || !dv || !db)
 		return 1;
-	run_once(bare, "bare bwrap", 0); /* warm the page cache */
-	run_once(sandboxed, "run_command true", 1);
-	run_once(supervised, "supervised true", 0);
+	for (int k = 0; k < nvar; k++) /* warm the page cache */
+		run_once(var[k].argv, var[k].what, var[k].ready);
 	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < 3; k++) {
-			switch ((i + k) % 3) {
-			case 0:
-				b[i] = run_once(bare, "bare bwrap", 0);
-				break;
-			case 1:
-				s[i] = run_once(sandboxed, "run_command true", 1);
-				break;
-			default:
-				v[i] = run_once(supervised, "supervised true", 0);
-				break;
-			}
-		}
-		d[i] = s[i] - b[i];
-		dv[i] = v[i] - b[i];
-	}
-	double mb = report(b, n, "bare bwrap --unshare-all true");
-	double ms = report(s, n, "run_command true (--exec)");
-	double mv = report(v, n, "supervised true (no --exec)");
+		for (int k = 0; k < nvar; k++) {
+			int v = (i + k) % nvar;
 
+			var[v].t[i] = run_once(var[v].argv, var[v].what, var[v].ready);
+		}
+		d[i] = var[1].t[i] - var[0].t[i];
+		dv[i] = var[2].t[i] - var[0].t[i];
+		if (other)
+			db[i] = var[1].t[i] - var[3].t[i];
+	}
+	for (int k = 0; k < nvar; k++)
+		med[k] = report(var[k].t, n, var[k].what);
 	report(d, n, "run_command overhead, per round");
 	report(dv, n, "supervised overhead, per round");
+	if (other)
+		report(db, n, "SANDBOX minus SANDBOX_B, per round");
 	printf("sandbox overhead above bare bwrap: %.2f ms (run_command, difference of the "
 	       "medians; target <= 5 ms)\n",
-	       ms - mb);
+	       med[1] - med[0]);
 	printf("supervising mode overhead above bare bwrap: %.2f ms (connectors, the trial)\n",
-	       mv - mb);
-	free(b);
-	free(s);
-	free(v);
+	       med[2] - med[0]);
+	if (other)
+		printf("SANDBOX_B (%s) overhead above bare bwrap: %.2f ms (run_command)\n", other,
+		       med[3] - med[0]);
+	for (int k = 0; k < nvar; k++)
+		free(var[k].t);
 	free(d);
 	free(dv);
+	free(db);
 	return 0;
 }
