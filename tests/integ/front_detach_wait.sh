@@ -6,9 +6,10 @@
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
 G=$T/work; mkdir -p "$G"
-# One slow turn (~5 s of streaming), walked from its start by every API key.
+# One slow turn (3.5 s of streaming: 10 events 350 ms apart), walked from its
+# start by every API key.
 cat > "$T/script.json" <<'JSON'
-{"turns": [{"fault": "slow", "text": "working on it, slowly", "delay_ms": 700, "stop_reason": "end_turn"}]}
+{"turns": [{"fault": "slow", "text": "working on it, slowly", "delay_ms": 350, "stop_reason": "end_turn"}]}
 JSON
 start_fake "$T/script.json" --cursor-per-key
 # A second fake whose only answer is a refusal (400): a failed task.
