@@ -233,14 +233,16 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
 	  else echo "deskhand: npm is missing; run as root: apt-get install npm"; exit 1; fi; \
 	fi
-	$(Q)if [ ! tests/mcp/node_modules/.package-lock.json -nt tests/mcp/package-lock.json ]; then \
+	$(Q)pids=; \
+	if [ ! tests/mcp/node_modules/.package-lock.json -nt tests/mcp/package-lock.json ]; then \
 	  echo "  NPM     tests/mcp (the MCP conformance suite, pinned)"; \
-	  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
-	fi
-	$(Q)if [ ! tests/otel/node_modules/.package-lock.json -nt tests/otel/package-lock.json ]; then \
+	  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) & pids="$$pids $$!"; \
+	fi; \
+	if [ ! tests/otel/node_modules/.package-lock.json -nt tests/otel/package-lock.json ]; then \
 	  echo "  NPM     tests/otel (the opentelemetry-proto definitions, pinned)"; \
-	  (cd tests/otel && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
-	fi
+	  (cd tests/otel && npm ci --no-audit --no-fund --loglevel=error) & pids="$$pids $$!"; \
+	fi; \
+	for p in $$pids; do wait $$p || exit 1; done
 
 # The official MCP conformance suite, client leg, as each revision requires it.
 mcp-conformance: deps
