@@ -1069,46 +1069,38 @@ git_note_cli(struct snap_store *s, const char *id)
 	return cli_out(cmd);
 }
 
-/* Every note as the git CLI finds them, in two commands however many there
+/* Every note as the git CLI finds them, in one pipeline however many there
  * are: `git notes list` (one "NOTE-BLOB OBJECT" line each, found through the
- * fan-out subtrees), then the note blobs through one `git cat-file --batch`,
- * in the same order. Fills objs[i] (the annotated object's 40-hex id) and
- * texts[i] (the note, the caller frees it); returns how many, at most max. */
+ * fan-out subtrees) into `git cat-file --batch`, which prints each note blob
+ * after a header naming its object (%(rest): what followed the blob id).
+ * Fills objs[i] (the annotated object's 40-hex id) and texts[i] (the note, the
+ * caller frees it); returns how many, at most max. */
 static size_t
 git_notes_cli(struct snap_store *s, char (*objs)[41], char **texts, size_t max)
 {
 	char cmd[2 * PATH_MAX + 256];
 	size_t n = 0;
 
-	snprintf(cmd, sizeof cmd, "git --git-dir='%s' notes --ref=deskhand list", snap_repo_path(s));
-	char *list = cli_out(cmd);
-	for (const char *l = list; *l && n < max; n++) {
-		cr_assert(strlen(l) >= 82 && l[40] == ' ' && l[81] == '\n', "notes list: %.90s", l);
-		memcpy(objs[n], l + 41, 40);
-		objs[n][40] = '\0';
-		l += 82;
-	}
-	cr_assert_eq(list[82 * n], '\0', "more notes than %zu", max);
-	free(list);
 	snprintf(cmd, sizeof cmd,
-	         "git --git-dir='%s' notes --ref=deskhand list | cut -d' ' -f1 | "
-	         "git --git-dir='%s' cat-file --batch",
+	         "git --git-dir='%s' notes --ref=deskhand list | "
+	         "git --git-dir='%s' cat-file --batch='%%(rest) %%(objecttype) %%(objectsize)'",
 	         snap_repo_path(s), snap_repo_path(s));
 	char *batch = cli_out(cmd), *p = batch;
-	for (size_t i = 0; i < n; i++) {
+	for (; *p && n < max; n++) {
 		char type[16], *nl = strchr(p, '\n');
 		size_t size;
 
-		/* "<blob id> blob <size>\n<size bytes>\n" */
+		/* "<object id> blob <size>\n<size bytes>\n" */
 		cr_assert(nl, "%.80s", p);
-		cr_assert_eq(sscanf(p, "%*40[0-9a-f] %15s %zu", type, &size), 2, "%.80s", p);
+		cr_assert_eq(sscanf(p, "%40[0-9a-f] %15s %zu", objs[n], type, &size), 3, "%.80s", p);
+		cr_assert_eq(strlen(objs[n]), 40, "%.80s", p);
 		cr_assert_str_eq(type, "blob");
 		p = nl + 1;
-		cr_assert(strlen(p) > size && p[size] == '\n', "note %zu: %zu bytes", i, size);
-		texts[i] = strndup(p, size);
+		cr_assert(strlen(p) > size && p[size] == '\n', "note %zu: %zu bytes", n, size);
+		texts[n] = strndup(p, size);
 		p += size + 1;
 	}
-	cr_assert_eq(*p, '\0');
+	cr_assert_eq(*p, '\0', "more notes than %zu", max);
 	free(batch);
 	return n;
 }
