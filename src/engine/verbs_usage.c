@@ -25,7 +25,8 @@ static const char usage_usage[] =
 	"\n"
 	"Tokens and cost of the model requests of every session, from the sessions'\n"
 	"transcripts (what the provider reported), one row per day (local time, the\n"
-	"default), model or session, then the total.\n"
+	"default), model or session, then the total. Days and models are sorted;\n"
+	"sessions come in the order they started, as in `deskhand sessions`.\n"
 	"\n"
 	"      --by KEY          day, model or session\n"
 	"      --since DATE      only requests on or after DATE (YYYY-MM-DD, local)\n"
@@ -249,7 +250,10 @@ verbs_usage(int argc, char **argv, unsigned flags)
 			rc = 1;
 		}
 	}
-	if (s.rows.n)
+	/* Days and models in key order; sessions as `deskhand sessions` lists
+	 * them, in the order they started (session_list(), whose order the rows
+	 * were made in): ids of one second differ only by a random suffix. */
+	if (s.rows.n && s.by != BY_SESSION)
 		qsort(s.rows.v, s.rows.n, sizeof *s.rows.v, row_cmp);
 	struct row total = { .key = (char *)"total" };
 

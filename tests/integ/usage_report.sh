@@ -54,11 +54,21 @@ jq -e --argjson c "$cost" '.rows[] | select(.key == "claude-sonnet-4-5") | (.cos
   "$T/model.json" >/dev/null || fail "sonnet cost: want $cost, got $(jq -c .rows "$T/model.json")"
 assert_eq "$(jq '.total.unpriced' "$T/model.json")" 0
 
-# by session: two sessions, three requests each
+# by session: two sessions, three requests each, in the order they started,
+# as `sessions` lists them, also when the later one's id sorts first (ids of
+# one start second differ only by a random suffix: the later one is moved
+# to such an id here, its directory and meta.json's id, so that each run
+# checks it)
+mapfile -t ids < <("$DESKHAND" sessions --json | jq -r '.[].id')
+assert_eq "${#ids[@]}" 2 "sessions"
+late=${ids[0]:0:15}-000
+S=$XDG_STATE_HOME/deskhand/sessions
+mv "$S/${ids[1]}" "$S/$late"
+jq -c --arg id "$late" '.id = $id' "$S/$late/meta.json" >"$T/meta.json" && mv "$T/meta.json" "$S/$late/meta.json"
+assert_eq "$("$DESKHAND" sessions --json | jq -c '[.[].id]')" "[\"${ids[0]}\",\"$late\"]"
 "$DESKHAND" usage --by session --json >"$T/session.json" || fail "usage --by session"
 assert_eq "$(jq -c '[.rows[].requests]' "$T/session.json")" "[3,3]"
-assert_eq "$(jq -c '[.rows[].key]' "$T/session.json")" \
-  "$("$DESKHAND" sessions --json | jq -c '[.[].id]')"
+assert_eq "$(jq -c '[.rows[].key]' "$T/session.json")" "[\"${ids[0]}\",\"$late\"]"
 
 # the table
 "$DESKHAND" usage >"$T/table" || fail "usage"
