@@ -87,7 +87,9 @@ commit(int dfd, const char *tmp, const char *leaf, unsigned flags, int e)
 		errno = e;
 		return -1;
 	}
-	fsync(dfd); /* the directory entry; best effort (EBADF for an O_PATH fd) */
+	/* the directory entry; best effort (EBADF for an O_PATH fd) */
+	if (!(flags & ATOMIC_NODIRSYNC))
+		fsync(dfd);
 	return 0;
 }
 

@@ -23,6 +23,10 @@
 
 enum atomic_flag {
 	ATOMIC_NOREPLACE = 1 << 0, /* fail with EEXIST if leaf exists (renameat2 NOREPLACE) */
+	/* No fsync of the directory after the rename: the caller makes it durable
+	 * (one syncfs(2) or fsync of the directory after a batch of writes) before
+	 * it reports them done. The file's own fsync before the rename stays. */
+	ATOMIC_NODIRSYNC = 1 << 1,
 };
 
 /* Replace dirfd/leaf by `len` bytes of `data` (NULL with len 0: empty file).

@@ -289,7 +289,9 @@ void snap_pack_free(struct snap_packer *p);
  * takes it). */
 bool snap_restore_matches(int root, const char *path, const git_tree_entry *want, unsigned perm);
 /* Replace `path` by blob `id` (regular file with `perm`, or symlink when
- * `mode` is GIT_FILEMODE_LINK), creating parent directories. */
+ * `mode` is GIT_FILEMODE_LINK), creating parent directories. The file is
+ * fsynced before its rename, its directory is not (ATOMIC_NODIRSYNC): the
+ * caller syncs the folder once after its batch of writes (plan_run_opened). */
 int snap_restore_write(struct snap_store *s, int root, const char *path, const git_oid *id,
                        git_filemode_t mode, unsigned perm) DH_MUST_CHECK;
 /* Remove the file or symlink `path`; 1 if removed, 0 if it was not there or is

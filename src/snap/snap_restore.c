@@ -89,9 +89,9 @@ put_blob(int pfd, const char *leaf, const git_blob *blob, git_filemode_t mode, u
 	size_t len = (size_t)git.git_blob_rawsize(blob);
 
 	if (mode != GIT_FILEMODE_LINK)
-		return atomic_write_at(pfd, leaf, data, len, (int)perm, 0);
+		return atomic_write_at(pfd, leaf, data, len, (int)perm, ATOMIC_NODIRSYNC);
 	char *target = xstrndup(data, len);
-	int r = atomic_symlink_at(pfd, leaf, target, 0), e = errno;
+	int r = atomic_symlink_at(pfd, leaf, target, ATOMIC_NODIRSYNC), e = errno;
 
 	free(target);
 	errno = e;
