@@ -222,6 +222,7 @@ init_repo(struct snap_store *s, const char *workdir)
 	    (rc = G(git.git_config_set_bool(cfg, "core.protectHFS", 0))) < 0 ||
 	    (rc = G(git.git_config_set_bool(cfg, "core.logAllRefUpdates", 0))) < 0 ||
 	    (rc = G(git.git_config_set_int32(cfg, "gc.auto", 0))) < 0 ||
+	    (rc = snap_pack_config(cfg)) < 0 ||
 	    (rc = G(git.git_transaction_commit(tx))) < 0)
 		goto out;
 out:

@@ -264,8 +264,13 @@ void snap_scan_flush(struct snap_store *s);
  */
 struct snap_packer;
 /* Start collecting blobs in memory (libgit2's mempack on a second handle of
- * the shadow repository). */
+ * the shadow repository). A store made before its config had the settings of
+ * snap_pack_config() gets them here, written once. */
 int snap_pack_begin(struct snap_packer **out, struct snap_store *s) DH_MUST_CHECK;
+/* Set, in `cfg` (the shadow repository's own config, under the caller's
+ * git_config_lock), the settings that keep libgit2's pack writer from
+ * searching for deltas (snap_pack.c). Returns 0 or <0 (G()). */
+int snap_pack_config(git_config *cfg) DH_MUST_CHECK;
 /* Store a blob: in memory when it is new (flushed to a pack every 64 MiB),
  * loose when it is big; nothing when the store has it already. */
 int snap_pack_write(struct snap_packer *p, git_oid *out, const void *data, size_t len)
