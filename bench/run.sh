@@ -3,6 +3,10 @@
 #   1. checkpoint time for a one-file edit on a 10,000-file folder (bench-checkpoint)
 #   1b. the same on 1,000/10,000/100,000 files with the watcher (incremental),
 #      with a full stat-cached scan, and `git add -A && git commit` (bench-watch)
+#   1c. the baseline checkpoint of a copy of /usr/share/doc (a real folder:
+#      thousands of files, mostly compressed) against `git init && git add -A
+#      && git commit` of another copy, median of 3 each, and the two sizes
+#      on disk
 #   2. wall time and peak RSS of a whole scripted 20-turn session against the
 #      fake server (real HTTP over loopback, real sandbox, real libgit2)
 #   3. interrupt latency: SIGINT mid-stream to process exit
@@ -58,8 +62,6 @@ echo "== checkpoint, one-file edit"
 echo "== watcher: one-file checkpoint with the watcher, with a full scan, and the git CLI"
 "$BUILD/bench-watch" 15 1000 10000 100000
 
-echo "== 20-turn scripted session"
-python3 "$here/gen_session.py" 20 > "$T/script.json"
 start_fake() {
   rm -f "$T/port"
   python3 "$root/tests/fake/anthropic_server.py" --script "$1" --log "$T/fake.log" --port-file "$T/port" >/dev/null 2>&1 &
@@ -67,6 +69,38 @@ start_fake() {
   for _ in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
   export ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$T/port") ANTHROPIC_API_KEY=bench
 }
+
+# median of the arguments (integers)
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+echo "== baseline of a real folder (/usr/share/doc) against git add -A && git commit"
+if [ -d /usr/share/doc ]; then
+  printf '{"turns": [{"text": "Done.", "stop_reason": "end_turn"}]}' > "$T/done.json"
+  dh=() gt=()
+  for _ in 1 2 3; do
+    rm -rf "$T/doc" "$T/doc-git" "$XDG_STATE_HOME/deskhand"
+    cp -a /usr/share/doc "$T/doc"; cp -a /usr/share/doc "$T/doc-git"
+    start_fake "$T/done.json"
+    "$BUILD/deskhand" run --grant "$T/doc" --json "look" > "$T/out" 2>/dev/null
+    kill $FAKE 2>/dev/null || true; wait $FAKE 2>/dev/null || true
+    dh+=("$(grep -m1 '"type":"checkpoint"' "$T/out" | sed 's/.*"duration_ms":\([0-9]*\).*/\1/')")
+    t0=$(date +%s%N)
+    (cd "$T/doc-git" && git init -q && git add -A &&
+      git -c user.name=b -c user.email=b@b commit -q -m base)
+    gt+=($(( ($(date +%s%N) - t0) / 1000000 )))
+  done
+  files=$(find "$T/doc" -type f | wc -l)
+  echo "$files files, $(du -sm "$T/doc" | cut -f1) MB: baseline checkpoint median $(median "${dh[@]}") ms" \
+    "(${dh[*]}), git add -A && git commit median $(median "${gt[@]}") ms (${gt[*]})"
+  echo "  shadow repository $(du -sm "$XDG_STATE_HOME/deskhand/snapshots" | cut -f1) MB," \
+    ".git $(du -sm "$T/doc-git/.git" | cut -f1) MB"
+  rm -rf "$T/doc" "$T/doc-git" "$XDG_STATE_HOME/deskhand"
+else
+  echo "skipped: no /usr/share/doc"
+fi
+
+echo "== 20-turn scripted session"
+python3 "$here/gen_session.py" 20 > "$T/script.json"
 mkdir -p "$T/work"; cp -a "$root/contrib/demo/folder/." "$T/work/" 2>/dev/null || true
 start_fake "$T/script.json"
 /usr/bin/time -f '%e %M' -o "$T/time" "$BUILD/deskhand" run --grant "$T/work" --approve-plan --mode auto \
