@@ -67,13 +67,10 @@ config_upgrade(git_repository *repo)
 	git.git_config_free(snap);
 	if (rc != GIT_ENOTFOUND)
 		return rc < 0 ? G(rc) : 0;
-	if ((rc = G(git.git_repository_config(&cfg, repo))) < 0 ||
-	    (rc = G(git.git_config_lock(&tx, cfg))) < 0 ||
-	    (rc = snap_pack_config(cfg)) < 0 ||
-	    (rc = G(git.git_transaction_commit(tx))) < 0)
-		goto out;
-out:
-	git.git_transaction_free(tx);
+	if ((rc = G(git.git_repository_config(&cfg, repo))) >= 0 &&
+	    (rc = G(git.git_config_lock(&tx, cfg))) >= 0 && (rc = snap_pack_config(cfg)) >= 0)
+		rc = G(git.git_transaction_commit(tx));
+	git.git_transaction_free(tx); /* unlocks; without a commit, nothing is written */
 	git.git_config_free(cfg);
 	return rc;
 }

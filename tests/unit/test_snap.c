@@ -1140,24 +1140,34 @@ pack_deltas(struct snap_store *s, int *whole)
 	return deltas;
 }
 
+/* Files DIR/fNN.txt for NN in [from, to): 4 KiB each, the same but for their
+ * first line. */
+static void
+put_similar(const char *dir, int from, int to)
+{
+	char name[64], text[4200];
+
+	memset(text, 'x', sizeof text);
+	text[sizeof text - 2] = '\n';
+	text[sizeof text - 1] = '\0';
+	for (int i = from; i < to; i++) {
+		snprintf(name, sizeof name, "%s/f%02d.txt", dir, i);
+		int n = snprintf(text, sizeof text, "file %d\n", i);
+		text[n] = 'x'; /* snprintf's NUL: the rest stays as it is */
+		put_s(work, name, text, 0644);
+	}
+}
+
 /* A full scan packs its blobs whole, no deltas: libgit2's delta search made
  * a baseline of /usr/share/doc take 15 s instead of 5. Files that differ in one
  * line, the best delta candidates there are, come out whole; a store made
  * before that setting gets it at its next full scan. */
 Test(snap, full_scan_packs_hold_no_deltas)
 {
-	char name[64], text[4200], cmd[2 * PATH_MAX], repo[PATH_MAX];
+	char cmd[2 * PATH_MAX], repo[PATH_MAX];
 	int whole;
 
-	memset(text, 'x', sizeof text);
-	for (int i = 0; i < 40; i++) {
-		snprintf(name, sizeof name, "similar/f%02d.txt", i);
-		int n = snprintf(text, sizeof text, "file %d\n", i);
-		text[n] = 'x'; /* the rest: 4 KiB the same in every file */
-		text[sizeof text - 2] = '\n';
-		text[sizeof text - 1] = '\0';
-		put_s(work, name, text, 0644);
-	}
+	put_similar("similar", 0, 40);
 	struct snap_store *s = open_store();
 	cp(s, "base", 0);
 	cr_assert_eq(pack_deltas(s, &whole), 0);
@@ -1172,12 +1182,7 @@ Test(snap, full_scan_packs_hold_no_deltas)
 	/* A store of an older version: its config without the settings. */
 	sh("git --git-dir='%s' config --unset pack.deltaCacheSize && "
 	   "git --git-dir='%s' config --unset pack.bigFileThreshold", repo, repo);
-	for (int i = 40; i < 80; i++) {
-		snprintf(name, sizeof name, "more/f%02d.txt", i);
-		int n = snprintf(text, sizeof text, "file %d\n", i);
-		text[n] = 'x';
-		put_s(work, name, text, 0644);
-	}
+	put_similar("more", 40, 80);
 	s = open_store();
 	cp(s, "more", 1);
 	cr_assert_eq(pack_deltas(s, &whole), 0);
