@@ -160,3 +160,21 @@ for f in sys.argv[1:]:
             sys.exit("%s:%d: %s: %r" % (f, no, e, line[:200]))
 PY
 }
+
+# folder_listing DIR: every path under DIR with its mode, type and link target,
+# sorted: two folders with the same listing and no `diff -r` difference are
+# the same tree.
+folder_listing() { (cd "$1" && find . -printf '%m %y %p %l\n' | sort); }
+
+# undo_traced FOLDER ORIG SYSCALLS: `deskhand undo --to baseline` of the latest
+# session under strace, watching SYSCALLS (strace -e trace=..., fds shown with
+# their paths) into $T/strace; FOLDER must then be ORIG again, byte for byte,
+# with the same modes and types.
+undo_traced() {
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    strace -f -qq -y -e trace="$3" -o "$T/strace" \
+    "$DESKHAND" undo --to baseline > "$T/undo.out" 2>&1 || { cat "$T/undo.out"; fail "undo exited $?"; }
+  cat "$T/undo.out"
+  diff -r "$2" "$1" || fail "the folder differs from the original after the undo"
+  assert_eq "$(folder_listing "$1")" "$(folder_listing "$2")" "find listing after the undo"
+}

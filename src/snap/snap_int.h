@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <git2.h>
@@ -293,28 +294,54 @@ void snap_pack_free(struct snap_packer *p);
  * that its owner may not read is taken to hold want's content, as the scan
  * takes it). */
 bool snap_restore_matches(int root, const char *path, const git_tree_entry *want, unsigned perm);
+
+/* The file systems a batch of restores changed, for one syncfs(2) of each
+ * at its end instead of an fsync of each directory after each change: the
+ * folder's, and any other mounted inside it (the scan crosses mount points,
+ * and a syncfs of the folder's file system does not reach theirs). More
+ * than SNAP_SYNC_MAX of them: sync(2) at the end. Each function below that
+ * takes one notes there what it changed; NULL: not noted. */
+enum { SNAP_SYNC_MAX = 8 };
+struct snap_syncset {
+	size_t n;
+	bool all;                  /* too many, or one not told: sync(2) */
+	dev_t dev[SNAP_SYNC_MAX];  /* st_dev of each */
+	int fd[SNAP_SYNC_MAX];     /* an fd on each (owned) */
+};
+void snap_syncset_init(struct snap_syncset *ss);
+/* Note the file system of `fd` (not O_PATH: it is kept, dup'ed, for
+ * syncfs). NULL-safe. */
+void snap_syncset_note(struct snap_syncset *ss, int fd);
+/* syncfs(2) each file system noted (sync(2) if too many), close the fds and
+ * empty the set. 0, or -1 with errno of the first that failed (the others
+ * are synced still). */
+int snap_syncset_flush(struct snap_syncset *ss) DH_MUST_CHECK;
+
 /* Replace `path` by blob `id` (regular file with `perm`, or symlink when
  * `mode` is GIT_FILEMODE_LINK), creating parent directories. The file is
- * fsynced before its rename, its directory is not (ATOMIC_NODIRSYNC): the
- * caller syncs the folder once after its batch of writes (plan_run_opened). */
+ * fsynced before its rename, its directory is not (ATOMIC_NODIRSYNC): its
+ * file system goes to `ss`, which the caller syncs once after its batch of
+ * writes (plan_run_opened). */
 int snap_restore_write(struct snap_store *s, int root, const char *path, const git_oid *id,
-                       git_filemode_t mode, unsigned perm) DH_MUST_CHECK;
+                       git_filemode_t mode, unsigned perm, struct snap_syncset *ss) DH_MUST_CHECK;
 /* Remove the file or symlink `path`; 1 if removed, 0 if it was not there or is
- * a directory (left alone), <0 on error. */
-int snap_restore_remove(int root, const char *path) DH_MUST_CHECK;
+ * a directory (left alone), <0 on error. Its directory's file system goes to
+ * `ss`. */
+int snap_restore_remove(int root, const char *path, struct snap_syncset *ss) DH_MUST_CHECK;
 /* Set directory `path`'s permission bits without following a symlink: with
  * `add`, perm's bits are added to its own (making it usable for a restore),
  * else its bits 0777 become perm's; its setuid, setgid and sticky bits stay
  * as they are; path SNAP_ROOT is the folder (root) itself. *old (if not
  * NULL) receives its st_mode before (0: absent or no directory). 1 if changed, 0 if it had them already or is absent or no
- * directory, <0 on error. */
-int snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old)
-	DH_MUST_CHECK;
+ * directory, <0 on error. The changed directory's own file system goes to
+ * `ss` (for a mount point inside the folder, the mounted one). */
+int snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old,
+                       struct snap_syncset *ss) DH_MUST_CHECK;
 /* Remove the directory `path` if it is empty; true if removed. */
-bool snap_restore_rmdir(int root, const char *path);
+bool snap_restore_rmdir(int root, const char *path, struct snap_syncset *ss);
 /* Create directory `path` and its parents; 1 if created, 0 if it existed
  * (SNAP_ROOT always does). */
-int snap_restore_mkdir(int root, const char *path) DH_MUST_CHECK;
+int snap_restore_mkdir(int root, const char *path, struct snap_syncset *ss) DH_MUST_CHECK;
 
 /*
  * Exposed from snap.c for snap_review.c (the review model reuses the

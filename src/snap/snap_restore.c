@@ -81,6 +81,54 @@ out:
 	return same;
 }
 
+void
+snap_syncset_init(struct snap_syncset *ss)
+{
+	ss->n = 0;
+	ss->all = false;
+}
+
+void
+snap_syncset_note(struct snap_syncset *ss, int fd)
+{
+	struct stat st;
+
+	if (!ss || ss->all)
+		return;
+	if (fstat(fd, &st) < 0) {
+		ss->all = true;
+		return;
+	}
+	for (size_t i = 0; i < ss->n; i++)
+		if (ss->dev[i] == st.st_dev)
+			return;
+	int keep = ss->n < SNAP_SYNC_MAX ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+
+	if (keep < 0) {
+		ss->all = true;
+		return;
+	}
+	ss->dev[ss->n] = st.st_dev;
+	ss->fd[ss->n++] = keep;
+}
+
+int
+snap_syncset_flush(struct snap_syncset *ss)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < ss->n; i++) {
+		if (!ss->all && syncfs(ss->fd[i]) < 0 && !err)
+			err = errno;
+		close(ss->fd[i]);
+	}
+	if (ss->all)
+		sync();
+	snap_syncset_init(ss);
+	errno = err;
+	return err ? -1 : 0;
+}
+
 /* Replace pfd/leaf by the blob, a file or a symlink. 0 or -1 with errno. */
 static int
 put_blob(int pfd, const char *leaf, const git_blob *blob, git_filemode_t mode, unsigned perm)
@@ -100,7 +148,7 @@ put_blob(int pfd, const char *leaf, const git_blob *blob, git_filemode_t mode, u
 
 int
 snap_restore_write(struct snap_store *s, int root, const char *path, const git_oid *id,
-                   git_filemode_t mode, unsigned perm)
+                   git_filemode_t mode, unsigned perm, struct snap_syncset *ss)
 {
 	git_blob *blob = NULL;
 	const char *leaf;
@@ -118,6 +166,7 @@ snap_restore_write(struct snap_store *s, int root, const char *path, const git_o
 	    !((errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) &&
 	      unlinkat(pfd, leaf, AT_REMOVEDIR) == 0 && put_blob(pfd, leaf, blob, mode, perm) == 0))
 		rc = err_set("snapshot: cannot restore %s: %s", path, strerror(errno));
+	snap_syncset_note(ss, pfd);
 out:
 	if (pfd >= 0)
 		close(pfd);
@@ -126,7 +175,7 @@ out:
 }
 
 int
-snap_restore_remove(int root, const char *path)
+snap_restore_remove(int root, const char *path, struct snap_syncset *ss)
 {
 	const char *leaf;
 	struct stat st;
@@ -139,13 +188,15 @@ snap_restore_remove(int root, const char *path)
 			rc = 1;
 		else if (errno != ENOENT)
 			rc = err_set("snapshot: cannot remove %s: %s", path, strerror(errno));
+		snap_syncset_note(ss, pfd);
 	}
 	close(pfd);
 	return rc;
 }
 
 int
-snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old)
+snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned *old,
+                   struct snap_syncset *ss)
 {
 	const char *leaf;
 	struct stat st;
@@ -169,6 +220,19 @@ snap_restore_chmod(int root, const char *path, unsigned perm, bool add, unsigned
 	want = add ? (st.st_mode & 0777) | (perm & 0777) : perm & 0777;
 	if ((st.st_mode & 0777) == want)
 		goto out;
+	/* The directory's own file system (pfd is O_PATH, which syncfs does
+	 * not take); opened while its mode still lets us. */
+	if (ss) {
+		int dfd = self ? dup(root)
+		               : openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			snap_syncset_note(ss, dfd);
+			close(dfd);
+		} else {
+			ss->all = true;
+		}
+	}
 	/* AT_SYMLINK_NOFOLLOW: a symlink swapped in meanwhile is refused, never followed. */
 	if ((self ? fchmod(pfd, (st.st_mode & 07000) | want)
 	          : fchmodat(pfd, leaf, (st.st_mode & 07000) | want, AT_SYMLINK_NOFOLLOW)) == 0)
@@ -181,7 +245,7 @@ out:
 }
 
 bool
-snap_restore_rmdir(int root, const char *path)
+snap_restore_rmdir(int root, const char *path, struct snap_syncset *ss)
 {
 	const char *leaf;
 	int pfd = beneath_open_parent(root, path, O_RDONLY, false, &leaf);
@@ -190,12 +254,14 @@ snap_restore_rmdir(int root, const char *path)
 	if (pfd < 0)
 		return false;
 	ok = unlinkat(pfd, leaf, AT_REMOVEDIR) == 0;
+	if (ok)
+		snap_syncset_note(ss, pfd);
 	close(pfd);
 	return ok;
 }
 
 int
-snap_restore_mkdir(int root, const char *path)
+snap_restore_mkdir(int root, const char *path, struct snap_syncset *ss)
 {
 	const char *leaf;
 
@@ -209,6 +275,7 @@ snap_restore_mkdir(int root, const char *path)
 		rc = 1;
 	else if (errno != EEXIST)
 		rc = err_set("snapshot: cannot create %s/: %s", path, strerror(errno));
+	snap_syncset_note(ss, pfd);
 	close(pfd);
 	return rc;
 }

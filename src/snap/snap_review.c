@@ -596,7 +596,8 @@ plan_check(struct snap_store *s, int root, const struct plan *p, const struct dm
  */
 
 static void
-prune_parents(int root, const char *path, const struct state *src, struct buf *report)
+prune_parents(int root, const char *path, const struct state *src, struct snap_syncset *ss,
+              struct buf *report)
 {
 	char *dir = xstrdup(path), *slash;
 
@@ -604,7 +605,7 @@ prune_parents(int root, const char *path, const struct state *src, struct buf *r
 		dir[strlen(dir) - 1] = '\0';
 	while ((slash = strrchr(dir, '/'))) {
 		*slash = '\0';
-		if (snap_dir_exists(src->tree, &src->meta, dir) || !snap_restore_rmdir(root, dir))
+		if (snap_dir_exists(src->tree, &src->meta, dir) || !snap_restore_rmdir(root, dir, ss))
 			break;
 		buf_printf(report, "removed %s/\n", dir);
 	}
@@ -654,7 +655,7 @@ unlock_parents(int root, const struct item *it, const struct item *prev, struct 
 		*slash = '\0';
 		/* Best effort: what stands in the way (a file, a symlink) is the
 		 * writes' to report, or to remove first. */
-		if (snap_restore_chmod(root, dir, 0700, true, &old) > 0)
+		if (snap_restore_chmod(root, dir, 0700, true, &old, NULL) > 0)
 			dmodes_add(d, xstrdup(dir), old & 0777, false);
 		else if (!old && makes && snap_meta_dir_mode(&it->src->meta, dir) >= 0)
 			dmodes_add(d, xstrdup(dir), (unsigned)snap_meta_dir_mode(&it->src->meta, dir),
@@ -675,7 +676,7 @@ unlock_root(int root, const struct plan *p, struct dmodes *d)
 	for (size_t i = 0; i < p->n; i++) {
 		if (!strcmp(p->v[i].path, SNAP_ROOT "/"))
 			continue;
-		if (snap_restore_chmod(root, SNAP_ROOT, 0700, true, &old) > 0)
+		if (snap_restore_chmod(root, SNAP_ROOT, 0700, true, &old, NULL) > 0)
 			dmodes_add(d, xstrdup(SNAP_ROOT), old & 0777, false);
 		return;
 	}
@@ -683,9 +684,10 @@ unlock_root(int root, const struct plan *p, struct dmodes *d)
 
 /* Set the directories' modes, deepest first (a directory that loses its x
  * bit must come after what is below it); a directory an item records wins
- * over the mode unlock_parents saw. */
+ * over the mode unlock_parents saw. Those changed go to `ss` (NULL: not
+ * synced; the modes a plan that did not run opened up). */
 static int
-dmodes_apply(int root, struct dmodes *d, struct buf *report)
+dmodes_apply(int root, struct dmodes *d, struct snap_syncset *ss, struct buf *report)
 {
 	int rc = 0;
 
@@ -700,7 +702,7 @@ dmodes_apply(int root, struct dmodes *d, struct buf *report)
 		/* opened up for the writes from another mode: that is a change too */
 		bool opened = i + 1 < d->n && !strcmp(d->v[i + 1].path, m->path) &&
 		              !d->v[i + 1].restored && d->v[i + 1].perm != m->perm;
-		rc = snap_restore_chmod(root, m->path, m->perm, false, NULL);
+		rc = snap_restore_chmod(root, m->path, m->perm, false, NULL, ss);
 		if ((rc > 0 || (rc == 0 && opened)) && m->restored)
 			buf_printf(report, "restored %s/ (mode %04o)\n", m->path, m->perm);
 	}
@@ -716,10 +718,11 @@ dmodes_fini(struct dmodes *d)
 }
 
 /* Write the plan (plan_run): removals, writes, directories made; the
- * directories' modes to set afterwards go to *dm. */
+ * directories' modes to set afterwards go to *dm, the file systems changed
+ * to *ss. */
 static int
 plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
-              struct buf *report)
+              struct snap_syncset *ss, struct buf *report)
 {
 	int rc;
 
@@ -731,19 +734,19 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 			continue;
 		if (is_dir_path(it->path)) {
 			char *d = xstrndup(it->path, strlen(it->path) - 1);
-			bool gone = snap_restore_rmdir(root, d);
+			bool gone = snap_restore_rmdir(root, d, ss);
 
 			free(d);
 			if (!gone)
 				continue;
 			buf_printf(report, "removed %s\n", it->path);
 		} else {
-			if ((rc = snap_restore_remove(root, it->path)) < 0)
+			if ((rc = snap_restore_remove(root, it->path, ss)) < 0)
 				return rc;
 			if (rc > 0)
 				buf_printf(report, "removed %s\n", it->path);
 		}
-		prune_parents(root, it->path, it->src, report);
+		prune_parents(root, it->path, it->src, ss, report);
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		struct item *it = &p->v[i];
@@ -751,12 +754,12 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 		if (it->write_blob) {
 			rc = snap_restore_write(s, root, it->path, it->write_blob,
 			                        git.git_tree_entry_filemode(it->expect.te),
-			                        it->expect.perm);
+			                        it->expect.perm, ss);
 		} else if (it->want.te) {
 			rc = snap_restore_write(s, root, it->path,
 			                        git.git_tree_entry_id(it->want.te),
 			                        git.git_tree_entry_filemode(it->want.te),
-			                        it->want.perm);
+			                        it->want.perm, ss);
 		} else {
 			continue;
 		}
@@ -770,7 +773,7 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 		if (!it->want.dir)
 			continue;
 		char *d = xstrndup(it->path, strlen(it->path) - 1);
-		rc = snap_restore_mkdir(root, d);
+		rc = snap_restore_mkdir(root, d, ss);
 		if (rc < 0) {
 			free(d);
 			return rc;
@@ -841,8 +844,11 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
                 struct review_outcome *o)
 {
 	struct dmodes dm = {0};
+	struct snap_syncset ss;
 	bool apply = !(flags & REVIEW_F_DRY_RUN);
 	int rc, rc2, root;
+
+	snap_syncset_init(&ss);
 
 	if (p->n)
 		qsort(p->v, p->n, sizeof *p->v, cmp_item);
@@ -856,25 +862,28 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 		free(opened->v);
 		memset(opened, 0, sizeof *opened);
 	}
-	if (apply)
+	if (apply) {
+		snap_syncset_note(&ss, root);
 		plan_open(root, p, &dm);
+	}
 	rc = 0;
 	if (!(flags & REVIEW_F_FORCE))
 		rc = plan_check(s, root, p, &dm, !apply, conflict_dir, o);
 	if (rc >= 0 && apply)
-		rc = plan_apply_in(s, root, p, &dm, &o->report);
+		rc = plan_apply_in(s, root, p, &dm, &ss, &o->report);
 	/* Even after a conflict or a failure: no directory is left wider open
 	 * than it was. */
-	rc2 = dmodes_apply(root, &dm, &o->report);
+	rc2 = dmodes_apply(root, &dm, apply ? &ss : NULL, &o->report);
 	dmodes_fini(&dm);
 	if (rc >= 0)
 		rc = rc2;
-	/* One sync of the folder's file system makes every rename, removal, new
-	 * directory and mode above durable before the result is reported: each
-	 * file was fsynced before its rename, its directory was not (one flush
-	 * per directory entry doubled the flushes of a restore). After a failure
-	 * too, for what was done. */
-	if (apply && syncfs(root) < 0 && rc >= 0)
+	/* One sync of each file system changed (the folder's, and any mounted
+	 * inside it) makes every rename, removal, new directory and mode above
+	 * durable before the result is reported: each file was fsynced before
+	 * its rename, its directory was not (one flush per directory entry
+	 * doubled the flushes of a restore). After a failure too, for what was
+	 * done. */
+	if (snap_syncset_flush(&ss) < 0 && rc >= 0)
 		rc = err_set("snapshot: cannot sync the folder %s: %s", s->workdir, strerror(errno));
 	if (rc < 0 || !apply)
 		goto out;
@@ -2185,7 +2194,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	                     &dm, o);
 out:
 	if (root >= 0) {
-		int rc2 = dmodes_apply(root, &dm, &o->report);
+		int rc2 = dmodes_apply(root, &dm, NULL, &o->report);
 
 		if (rc >= 0)
 			rc = rc2;

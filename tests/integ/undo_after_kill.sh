@@ -10,7 +10,6 @@ for i in $(seq 1 20); do echo "file $i" > "$G/f$i.txt"; done
 printf '#!/bin/sh\necho hi\n' > "$G/sub/run.sh"; chmod 755 "$G/sub/run.sh"
 ln -s f1.txt "$G/link"
 cp -a "$G" "$T/orig"
-listing() { (cd "$1" && find . -printf '%m %y %p %l\n' | sort); }
 cat > "$T/script.json" <<'JSON'
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "change"}]}}]},
@@ -25,7 +24,7 @@ assert_eq "$(cat "$G/f3.txt")" changed "the command's change before the kill"
 out=$("$DESKHAND" undo --to baseline 2>&1) || { echo "$out"; fail "undo --to baseline failed"; }
 echo "$out"
 diff -r "$T/orig" "$G" || fail "the folder differs from the original after the first undo"
-assert_eq "$(listing "$G")" "$(listing "$T/orig")" "find listing after the first undo"
+assert_eq "$(folder_listing "$G")" "$(folder_listing "$T/orig")" "find listing after the first undo"
 # the recovery is in the log, attributed to the interrupted call
 log=$("$DESKHAND" log --json)
 rec=$(jq -c '.[] | select(.tool_call=="toolu_killed")' <<<"$log")

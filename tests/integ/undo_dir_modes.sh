@@ -12,7 +12,6 @@ G=$T/work; mkdir -p "$G/priv" "$G/ro/sub"
 echo key > "$G/priv/key"; echo before > "$G/ro/f.txt"; echo deep > "$G/ro/sub/g.txt"
 chmod 755 "$G/priv" "$G/ro" "$G/ro/sub"
 cp -a "$G" "$T/orig"
-listing() { (cd "$1" && find . -printf '%m %y %p %l\n' | sort); }
 cat > "$T/script.json" <<'JSON'
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "lock"}]}}]},
@@ -36,7 +35,7 @@ out=$("${AS[@]}" "$DESKHAND" undo 2>&1) || { echo "$out"; fail "undo failed"; }
 echo "$out"
 assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro")" "755 755" "modes after the undo"
 diff -r "$T/orig" "$G" || fail "the folder differs from the original after the undo"
-assert_eq "$(listing "$G")" "$(listing "$T/orig")" "find listing after the undo"
+assert_eq "$(folder_listing "$G")" "$(folder_listing "$T/orig")" "find listing after the undo"
 out=$("${AS[@]}" "$DESKHAND" redo 2>&1) || { echo "$out"; fail "redo failed"; }
 assert_eq "$(stat -c %a "$G/priv") $(stat -c %a "$G/ro") $(stat -c %a "$G/ro/sub")" "700 555 755" \
   "modes after the redo"

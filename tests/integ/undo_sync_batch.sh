@@ -10,7 +10,6 @@ G=$T/work; mkdir -p "$G/a" "$G/b"
 for i in $(seq 1 12); do echo "a $i" > "$G/a/f$i.txt"; echo "b $i" > "$G/b/f$i.txt"; done
 echo keep > "$G/gone.txt"
 cp -a "$G" "$T/orig"
-listing() { (cd "$1" && find . -printf '%m %y %p %l\n' | sort); }
 calls='{"name": "write_file", "input": {"path": "a/f1.txt", "content": "x\n"}}'
 for i in $(seq 2 12); do
   calls="$calls, {\"name\": \"write_file\", \"input\": {\"path\": \"a/f$i.txt\", \"content\": \"x\\n\"}}"
@@ -30,12 +29,7 @@ start_fake "$T/script.json"
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
 assert_eq "$(cat "$G/b/f5.txt")" y
 # 23 files rewritten and one deleted come back, one file and its directory go
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-  strace -f -qq -y -e trace=fsync,syncfs,rename,renameat,renameat2 -o "$T/strace" \
-  "$DESKHAND" undo --to baseline > "$T/undo.out" 2>&1 || { cat "$T/undo.out"; fail "undo exited $?"; }
-cat "$T/undo.out"
-diff -r "$T/orig" "$G" || fail "the folder differs from the original after the undo"
-assert_eq "$(listing "$G")" "$(listing "$T/orig")" "find listing after the undo"
+undo_traced "$G" "$T/orig" fsync,syncfs,rename,renameat,renameat2
 # what went into the folder: temporary files renamed onto their names
 renames=$(grep -c "renameat2*([0-9]*<$G[/>][^,]*, \"\.dh-tmp-" "$T/strace" || true)
 file_syncs=$(grep -c "^[0-9]* *fsync([0-9]*<$G/.*\.dh-tmp-" "$T/strace" || true)
