@@ -271,11 +271,12 @@ snap_restore_mkdir(int root, const char *path, struct snap_syncset *ss)
 
 	if (pfd < 0)
 		return err_set("snapshot: cannot create %s/: %s", path, strerror(errno));
-	if (mkdirat(pfd, leaf, 0777) == 0)
+	if (mkdirat(pfd, leaf, 0777) == 0) {
 		rc = 1;
-	else if (errno != EEXIST)
+		snap_syncset_note(ss, pfd);
+	} else if (errno != EEXIST) {
 		rc = err_set("snapshot: cannot create %s/: %s", path, strerror(errno));
-	snap_syncset_note(ss, pfd);
+	}
 	close(pfd);
 	return rc;
 }
