@@ -372,10 +372,25 @@ snap_open_repo(struct snap_store *s)
 			goto fail;
 		migrate_notes(s);
 	}
-	if ((rc = G(git.git_repository_set_workdir(s->repo, s->workdir, 0))) < 0 ||
-	    (rc = G(git.git_repository_index(&s->index, s->repo))) < 0)
+	if ((rc = G(git.git_repository_set_workdir(s->repo, s->workdir, 0))) < 0)
 		goto fail;
 	s->index_path = xasprintf("%sindex", git.git_repository_path(s->repo));
+	/* The index is the scan's cache, written without an fsync (libgit2 has
+	 * none for it): one a crash left empty or torn is set aside, and the
+	 * next scan, trusting no stat data, rebuilds it. */
+	if ((rc = git.git_repository_index(&s->index, s->repo)) < 0) {
+		const git_error *e = git.git_error_last();
+
+		log_warn("snapshot: %s: %s; rebuilding it", s->index_path,
+		         e && e->message ? e->message : "cannot be read");
+		if (unlink(s->index_path) == 0 || errno == ENOENT)
+			rc = git.git_repository_index(&s->index, s->repo);
+		if ((rc = G(rc)) < 0) {
+			free(s->index_path);
+			s->index_path = NULL;
+			goto fail;
+		}
+	}
 	if (stat(s->index_path, &st) == 0)
 		s->trust = st.st_mtim;
 	return 0;
