@@ -90,12 +90,13 @@ struct snap_log_entry {
  * git_libgit2_init(); that call fails with an error naming libgit2 and its
  * Debian package if it could not be loaded. snap_global_init() does the same
  * load at once and returns 0 or DH_EFAIL. Call snap_global_shutdown() once
- * at the end, when no store is in use any more. Objects are
- * written by libgit2 to a temporary name and renamed, so a killed process
- * never leaves a torn object; they are not fsynced
- * (GIT_OPT_ENABLE_FSYNC_GITDIR), which would make a baseline of a big folder
- * an fsync per file. libgit2's object cache is off and its CA store freed
- * (memory; the shadow repositories never use the network). */
+ * at the end, when no store is in use any more. Objects, packs and refs
+ * are written by libgit2 to a temporary name, fsynced and renamed
+ * (GIT_OPT_ENABLE_FSYNC_GITDIR), so neither a killed process nor a power
+ * loss leaves a ref naming a torn object; a baseline, one pack, costs a few
+ * fsyncs, not one per file. The index is not fsynced: it is a cache of the
+ * scan, rebuilt when it is lost. libgit2's object cache is off and its CA
+ * store freed (memory; the shadow repositories never use the network). */
 int snap_global_init(void) DH_MUST_CHECK;
 void snap_global_shutdown(void);
 /* "libgit2 X.Y.Z" of the library actually loaded (loading it if need be).

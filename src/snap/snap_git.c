@@ -68,6 +68,20 @@ libgit2_setup(void)
 		atomic_store(&setup_state, -1);
 		return;
 	}
+	/* Objects, refs and packs are fsynced (and their directories) before
+	 * they are renamed into place: a checkpoint whose objects a power
+	 * loss cut short would leave a head or notes ref pointing at an
+	 * empty object, and every later checkpoint of the folder, and its
+	 * review and undo, failing on it. A full scan writes one pack, so a
+	 * baseline is a few fsyncs, not one per file; an incremental one is
+	 * a few objects, on the worker, beside the next request. */
+	if (git.git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0) {
+		e = git.git_error_last();
+		snprintf(setup_why, sizeof setup_why, "snapshot: %s",
+		         e ? e->message : "unknown libgit2 error");
+		atomic_store(&setup_state, -1);
+		return;
+	}
 	atomic_store(&setup_state, 1);
 }
 
