@@ -173,7 +173,7 @@ folder_listing() { (cd "$1" && find . -printf '%m %y %p %l\n' | sort); }
 undo_traced() {
   ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
     strace -f -qq -y -e trace="$3" -o "$T/strace" \
-    "$DESKHAND" undo --to baseline > "$T/undo.out" 2>&1 || { cat "$T/undo.out"; fail "undo exited $?"; }
+    "$DESKHAND" undo --to baseline > "$T/undo.out" 2>&1 || { local rc=$?; cat "$T/undo.out"; fail "undo exited $rc"; }
   cat "$T/undo.out"
   diff -r "$2" "$1" || fail "the folder differs from the original after the undo"
   assert_eq "$(folder_listing "$1")" "$(folder_listing "$2")" "find listing after the undo"

@@ -10,7 +10,7 @@ for d in $(seq -w 0 4); do
 done
 printf '{"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]}' > "$T/script.json"
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --grant "$G" --json "hi" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
+out=$("$DESKHAND" run --grant "$G" --json "hi" 2>"$T/err") || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 types=$(jq -r .type <<<"$out" | grep -v text_delta | tr '\n' ' ')
 b=$(jq -s 'map(.type) | index("checkpoint")' <<<"$out")
@@ -23,7 +23,7 @@ tr=$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl
 assert_eq "$(jq -r .type "$tr" | grep -E '^(checkpoint|session_finished)$' | tr '\n' ' ')" \
   "checkpoint session_finished "
 # and it is the session's baseline: restoring to it is possible
-"$DESKHAND" log "$sid" > "$T/log" 2>&1 || { cat "$T/log"; fail "log exited $?"; }
+"$DESKHAND" log "$sid" > "$T/log" 2>&1 || { rc=$?; cat "$T/log"; fail "log exited $rc"; }
 assert_file_contains "$T/log" baseline
 # run's own output: a baseline that lands while the model's text is mid-line
 # (the text pauses a second after its first piece) is shown after that line,
@@ -32,7 +32,7 @@ G2=$T/work2; cp -r "$G" "$G2"
 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
 printf '{"turns": [{"text": "Whole words only.", "text_pause_ms": 1000, "stop_reason": "end_turn"}]}' > "$T/script2.json"
 start_fake "$T/script2.json"
-plain=$("$DESKHAND" run --grant "$G2" "hi" 2>"$T/err2") || { cat "$T/err2"; fail "run exited $?"; }
+plain=$("$DESKHAND" run --grant "$G2" "hi" 2>"$T/err2") || { rc=$?; cat "$T/err2"; fail "run exited $rc"; }
 assert_contains "$plain" "Whole words only."
 grep -q 'checkpoint [0-9a-f]* .*work2' <<<"$plain" || fail "no baseline line: $plain"
 assert_eq "$(grep -o -e 'Whole words only.' -e '✓ checkpoint' <<<"$plain" | tr '\n' '|')" \

@@ -7,7 +7,7 @@
 G=$T/work; mkdir -p "$G"; echo "mine" > "$G/a.txt"
 printf '{"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]}' > "$T/hello.json"
 start_fake "$T/hello.json"
-"$DESKHAND" run --grant "$G" --json "hi" >"$T/out1" 2>"$T/err1" || { cat "$T/err1"; fail "run exited $?"; }
+"$DESKHAND" run --grant "$G" --json "hi" >"$T/out1" 2>"$T/err1" || { rc=$?; cat "$T/err1"; fail "run exited $rc"; }
 repo=$(echo "$XDG_STATE_HOME"/deskhand/snapshots/*.git)
 [ -f "$repo/config" ] || fail "no shadow repository: $repo"
 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true

@@ -19,7 +19,7 @@ cat > "$T/script.json" <<'JSON'
 JSON
 start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "write and edit" > "$T/out" 2>"$T/err" ||
-  { cat "$T/err"; fail "run exited $?"; }
+  { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
 assert_eq "$(cat "$G/a.txt")" two
 assert_eq "$(cat "$G/b.txt")" bee

@@ -30,7 +30,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json" --check-history
-out=$("$DESKHAND" run --grant "$G" --json --approve-plan --mode auto "Look around" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
+out=$("$DESKHAND" run --grant "$G" --json --approve-plan --mode auto "Look around" 2>"$T/err") || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 req() { sed -n "${1}p" "$FAKE_LOG"; }
 sys1=$(req 1 | jq -r '.body.system[0].text')

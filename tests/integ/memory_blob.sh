@@ -14,7 +14,7 @@ cat > "$T/script.json" <<JSON
 ]}
 JSON
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "write it" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
+out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "write it" 2>"$T/err") || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 assert_eq "$(stat -c %s "$G/big.txt")" "$N"
 head -c 64 "$G/big.txt" | grep -q "quick brown fox" || fail "big.txt does not hold the content"

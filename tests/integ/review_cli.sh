@@ -22,7 +22,7 @@ jq -n --arg a "$new_a" '{"turns": [
  {"text": "Done.", "stop_reason": "end_turn"}
 ]}' > "$T/script.json"
 start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "Edit things" >"$T/run.out" 2>"$T/err" || { cat "$T/err"; fail "run exited $?"; }
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "Edit things" >"$T/run.out" 2>"$T/err" || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 [ "$(cat "$G/created.txt")" = fresh ] || fail "session did not run: $(tail -5 "$T/run.out")"
 export TMPDIR=$T/tmp; mkdir -p "$TMPDIR"   # conflict versions land here (cleaned up)
 

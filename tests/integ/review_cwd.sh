@@ -15,7 +15,7 @@ script() { # FILE CONTENT
 }
 run_on() { # GRANT
   "$DESKHAND" run --grant "$1" --approve-plan --mode auto --json "Write" >"$T/run.out" 2>"$T/err" \
-    || { cat "$T/err"; fail "run on $1 exited $?"; }
+    || { rc=$?; cat "$T/err"; fail "run on $1 exited $rc"; }
 }
 script new-a.txt "from A"; start_fake "$T/script.json"; run_on "$A"
 kill "$FAKE_PID"; FAKE_PID=

@@ -13,7 +13,7 @@ cat > "$T/script.json" <<JSON
 ]}
 JSON
 start_fake "$T/script.json"
-"$DESKHAND" run --grant "$A" --grant "$B" --approve-plan --mode auto --json "Edit" >"$T/run.out" 2>"$T/err" || { cat "$T/err"; fail "run exited $?"; }
+"$DESKHAND" run --grant "$A" --grant "$B" --approve-plan --mode auto --json "Edit" >"$T/run.out" 2>"$T/err" || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 [ -e "$B/new.txt" ] && [ -e "$A/c.txt" ] || fail "session did not run: $(grep tool_result "$T/run.out")"
 j=$("$DESKHAND" review --json)
 assert_eq "$(jq -r '[.grants[] | .grant + ":" + ([.files[].path] | join(","))] | join(" ")' <<<"$j")" "$A:a.txt,c.txt $B:b.txt,new.txt"

@@ -15,7 +15,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "Tidy my notes" 2>"$T/err") || { cat "$T/err"; fail "run exited $?"; }
+out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "Tidy my notes" 2>"$T/err") || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 types=$(jq -r .type <<<"$out" | grep -v text_delta | uniq | tr '\n' ' ')
 echo "$types"
 assert_contains "$types" "session_started turn_started"

@@ -39,7 +39,7 @@ cat > "$T/script.json" <<JSON
 JSON
 start_fake "$T/script.json" --check-history
 out=$("$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "Fill the form" 2>"$T/err") \
-  || { cat "$T/err"; fail "run exited $?"; }
+  || { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 # request 1: the skill's name and description, not its body
 r1=$(sed -n 1p "$FAKE_LOG")

@@ -20,7 +20,7 @@ start_fake "$T/script.json"
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
   strace -f -qq -y -e trace=fdatasync,execve -o "$T/strace" \
   "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "edit a.txt" > "$T/out" 2>"$T/err" ||
-  { cat "$T/err"; fail "run exited $?"; }
+  { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
 assert_eq "$(cat "$G/a.txt")" two
 sid=$(jq -r 'select(.type=="session_started").session' "$T/out")

@@ -24,7 +24,7 @@ jq -n --arg a "$new_a" '{"turns": [
  {"text": "Done.", "stop_reason": "end_turn"}
 ]}' > "$T/script.json"
 start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto "Edit things" >"$T/run.out" 2>&1 || { cat "$T/run.out"; fail "run exited $?"; }
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto "Edit things" >"$T/run.out" 2>&1 || { rc=$?; cat "$T/run.out"; fail "run exited $rc"; }
 [ "$(cat "$G/created.txt")" = fresh ] || fail "session did not run: $(tail -5 "$T/run.out")"
 cp -a "$G" "$T/agent"
 

@@ -25,7 +25,7 @@ cat > "$T/script.json" <<JSON
 JSON
 start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "rewrite" > "$T/out" 2>"$T/err" ||
-  { cat "$T/err"; fail "run exited $?"; }
+  { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
 assert_eq "$(cat "$G/b/f5.txt")" y
 # 23 files rewritten and one deleted come back, one file and its directory go

@@ -32,7 +32,7 @@ cat > "$T/script.json" <<'JSON'
 JSON
 start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "rewrite" > "$T/out" 2>"$T/err" ||
-  { cat "$T/err"; fail "run exited $?"; }
+  { rc=$?; cat "$T/err"; fail "run exited $rc"; }
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
 assert_eq "$(cat "$G/m/in1.txt")" x
 undo_traced "$G" "$T/orig" syncfs,renameat,renameat2
