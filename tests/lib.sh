@@ -161,6 +161,16 @@ for f in sys.argv[1:]:
 PY
 }
 
+# run_task SCRIPT OUT: the fake server on SCRIPT, then one `deskhand run` on
+# the folder $G (--approve-plan --mode auto --json), its events into OUT and
+# its stderr into OUT.err; the session must finish "done".
+run_task() {
+  start_fake "$1"
+  "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "task" > "$2" 2>"$2.err" ||
+    { local rc=$?; cat "$2.err"; fail "run exited $rc"; }
+  assert_eq "$(jq -r 'select(.type=="session_finished").status' "$2")" done "the session's status"
+}
+
 # folder_listing DIR: every path under DIR with its mode, type and link target,
 # sorted: two folders with the same listing and no `diff -r` difference are
 # the same tree.

@@ -6,22 +6,16 @@
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
 for i in 1 2 3; do echo "line $i" > "$G/f$i.txt"; done
-session() { # KEY SCRIPT: one `deskhand run`; its events in $T/KEY.out
-  cat > "$T/$1.json"
-  start_fake "$T/$1.json"
-  "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "$1" > "$T/$1.out" 2>"$T/$1.err" ||
-    { rc=$?; cat "$T/$1.err"; fail "run $1 exited $rc"; }
-  assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/$1.out")" done "session $1"
-  kill "$FAKE_PID" 2>/dev/null || true
-}
-edit() { # N: a session that edits fN.txt
-  session "edit$1" <<JSON
+edit() { # N: a session that edits fN.txt; its events in $T/editN.out
+  cat > "$T/edit$1.json" <<JSON
 {"turns": [
  {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "edit"}]}}]},
  {"tool_calls": [{"name": "edit_file", "input": {"path": "f$1.txt", "old_string": "line $1", "new_string": "LINE $1"}}]},
  {"text": "Done.", "stop_reason": "end_turn"}
 ]}
 JSON
+  run_task "$T/edit$1.json" "$T/edit$1.out"
+  kill "$FAKE_PID" 2>/dev/null || true
   # the edit's checkpoint: one file, the edited one
   assert_eq "$(jq -r 'select(.type=="checkpoint" and .tool_call != null) | .files_changed' "$T/edit$1.out")" 1 \
     "files changed by the edit of f$1.txt"

@@ -23,10 +23,7 @@ cat > "$T/script.json" <<JSON
  {"text": "Done.", "stop_reason": "end_turn"}
 ]}
 JSON
-start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "rewrite" > "$T/out" 2>"$T/err" ||
-  { rc=$?; cat "$T/err"; fail "run exited $rc"; }
-assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
+run_task "$T/script.json" "$T/out"
 assert_eq "$(cat "$G/b/f5.txt")" y
 # 23 files rewritten and one deleted come back, one file and its directory go
 undo_traced "$G" "$T/orig" fsync,syncfs,rename,renameat,renameat2

@@ -30,10 +30,7 @@ cat > "$T/script.json" <<'JSON'
  {"text": "Done.", "stop_reason": "end_turn"}
 ]}
 JSON
-start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "rewrite" > "$T/out" 2>"$T/err" ||
-  { rc=$?; cat "$T/err"; fail "run exited $rc"; }
-assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done
+run_task "$T/script.json" "$T/out"
 assert_eq "$(cat "$G/m/in1.txt")" x
 undo_traced "$G" "$T/orig" syncfs,renameat,renameat2
 in_mount=$(grep -c "renameat2*([0-9]*<$G/m[/>][^,]*, \"\.dh-tmp-" "$T/strace" || true)
