@@ -17,6 +17,7 @@ export DH_SANDBOX=$SANDBOX
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL DH_CONFIG OPENAI_API_KEY OPENROUTER_API_KEY
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 FAKE_PID=
+FAKE_PIDS= # every fake server start_fake* started: a test may start several
 WEB_PID=
 # kill_engines: every engine whose pid file is in this test's socket directory
 # gets SIGTERM, then SIGKILL after 2 s if still there.
@@ -38,8 +39,15 @@ kill_engines() {
 }
 cleanup() {
   kill_engines
-  [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null || true
-  [ -n "$WEB_PID" ] && kill "$WEB_PID" 2>/dev/null || true
+  # The fake servers are stopped and waited for, so none is still exiting
+  # when the suite looks for what the test left behind (tests/run.sh). Only
+  # this shell's own jobs: a pid a test already waited for may be another
+  # process's by now.
+  local p live
+  live=" $(jobs -p | tr '\n' ' ') "
+  for p in $FAKE_PIDS $FAKE_PID $WEB_PID; do
+    [[ "$live" == *" $p "* ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -85,7 +93,7 @@ start_fake() {
   FAKE_LOG=$T/fake-requests.jsonl; rm -f "$T/fake.port"
   python3 "$DH_TESTS/fake/anthropic_server.py" --script "$script" --log "$FAKE_LOG" \
     --port-file "$T/fake.port" "$@" >"$T/fake.out" 2>&1 &
-  FAKE_PID=$!
+  FAKE_PID=$!; FAKE_PIDS="$FAKE_PIDS $!"
   for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.05; done
   [ -s "$T/fake.port" ] || { cat "$T/fake.out" >&2; fail "fake server did not start"; }
   FAKE_URL=http://127.0.0.1:$(cat "$T/fake.port")
@@ -102,7 +110,7 @@ start_fake_openai() {
   FAKE_LOG=$T/fake-requests.jsonl; rm -f "$T/fake.port"
   python3 "$DH_TESTS/fake/openai_server.py" --script "$script" --log "$FAKE_LOG" \
     --port-file "$T/fake.port" "$@" >"$T/fake.out" 2>&1 &
-  FAKE_PID=$!
+  FAKE_PID=$!; FAKE_PIDS="$FAKE_PIDS $!"
   for _ in $(seq 1 100); do [ -s "$T/fake.port" ] && break; sleep 0.05; done
   [ -s "$T/fake.port" ] || { cat "$T/fake.out" >&2; fail "fake server did not start"; }
   FAKE_URL=http://127.0.0.1:$(cat "$T/fake.port")

@@ -27,7 +27,7 @@ stop_engines() {
   for p in $(engine_pids); do kill -KILL "$p" 2>/dev/null || true; done
 }
 if declare -F tm >/dev/null; then
-  trap 'set +e; tm kill-server 2>/dev/null; stop_engines; cleanup' EXIT
+  trap 'set +e; declare -F tm_stop >/dev/null && tm_stop; stop_engines; cleanup' EXIT
 else
   trap 'set +e; stop_engines; cleanup' EXIT
 fi

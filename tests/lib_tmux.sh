@@ -7,7 +7,20 @@
 command -v tmux >/dev/null || skip "tmux is not installed"
 UI_SOCK=dhui$$
 tm() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+# tm_stop: ends the tmux server and waits (2 s at most) until the programs of
+# its panes are gone: a hung-up workbench still exiting is not left behind.
+tm_stop() {
+  local panes p s
+  panes=$(tm list-panes -a -F '#{pane_pid}' 2>/dev/null)
+  tm kill-server 2>/dev/null
+  for _ in $(seq 1 40); do
+    p=0
+    for s in $panes; do pgrep -s "$s" >/dev/null && p=1; done
+    [ $p = 0 ] && return 0
+    sleep 0.05
+  done
+}
+trap 'tm_stop; cleanup' EXIT
 UI_ENV=${UI_ENV:-}
 ui_start() {
   local w=$1 h=$2; shift 2

@@ -32,7 +32,7 @@ ui_start 120 30 attach "$sid"
 ui_wait "Allow write_file answer.txt?" 20
 ui_keys y
 ui_wait "task done" 20
-tm kill-server 2>/dev/null || true
+tm_stop
 rc=0; timeout 30 "$DESKHAND" wait "$sid" >/dev/null 2>&1 || rc=$?
 assert_eq "$rc" 0 "wait after the answer"
 "$DESKHAND" inbox --json > "$T/inbox" || fail "inbox failed"
