@@ -46,7 +46,7 @@ cleanup() {
   local p live
   live=" $(jobs -p | tr '\n' ' ') "
   for p in $FAKE_PIDS $FAKE_PID $WEB_PID; do
-    [[ "$live" == *" $p "* ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    [[ "$live" == *" $p "* ]] && { kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; }
   done
   rm -rf "$T"
 }

@@ -11,8 +11,8 @@ tm() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
 # its panes are gone: a hung-up workbench still exiting is not left behind.
 tm_stop() {
   local panes p s
-  panes=$(tm list-panes -a -F '#{pane_pid}' 2>/dev/null)
-  tm kill-server 2>/dev/null
+  panes=$(tm list-panes -a -F '#{pane_pid}' 2>/dev/null) || true
+  tm kill-server 2>/dev/null || true
   for _ in $(seq 1 40); do
     p=0
     for s in $panes; do pgrep -s "$s" >/dev/null && p=1; done

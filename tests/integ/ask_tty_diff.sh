@@ -21,7 +21,7 @@ JSON
 start_fake "$T/script.json"
 sock=dh$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm_stop; cleanup' EXIT
+trap 'tm kill-server 2>/dev/null; cleanup' EXIT
 tm new-session -d -x 120 -y 50 "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL ANTHROPIC_API_KEY=k NO_COLOR=1 LC_ALL=C.UTF-8 $DESKHAND run --grant $G 'edit'; echo EXIT=\$?; sleep 30"
 wait_screen() {
   for _ in $(seq 1 200); do
