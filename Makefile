@@ -41,6 +41,11 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
 
 OPT       ?= -O2 -g
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The sanitizer binaries are linked as fixed-address executables: a PIE of
+# them starts by applying 280,000 relative relocations (ASan's descriptions
+# of every global), and the suite starts about 2,000 of them. -no-pie took
+# `unit-tests --version` from 114 to 90 ms of CPU. The release build stays PIE.
+SANLDFLAGS = -no-pie
 
 LIB_SRC   = $(filter-out src/main.c,$(wildcard src/*/*.c))
 MAIN_SRC  = src/main.c
@@ -119,7 +124,7 @@ build-asan/%.o: %.c
 
 build-asan/deskhand: $(call objs,build-asan,$(MAIN_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
-	$(Q)$(CC) $(SANFLAGS) $(LDEXPORT) -o $@ $^ $(PKG_LIBS) -lpthread
+	$(Q)$(CC) $(SANFLAGS) $(SANLDFLAGS) $(LDEXPORT) -o $@ $^ $(PKG_LIBS) -lpthread
 
 build-asan/deskhand-sandbox: $(call objs,build-asan,$(SBX_SRC)) build-asan/sandbox/filter_bpf.o
 	$(if $(Q),@echo "  LD/SAN  $@")
@@ -130,7 +135,7 @@ build-asan/deskhand-sandbox: $(call objs,build-asan,$(SBX_SRC)) build-asan/sandb
 # with libcrypto.
 build-asan/unit-tests: $(call objs,build-asan,$(UNIT_SRC) $(LIB_SRC))
 	$(if $(Q),@echo "  LD/SAN  $@")
-	$(Q)$(CC) $(SANFLAGS) $(LDEXPORT) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libzip libgit2 libcrypto) -lcriterion -lpthread
+	$(Q)$(CC) $(SANFLAGS) $(SANLDFLAGS) $(LDEXPORT) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs libzip libgit2 libcrypto) -lcriterion -lpthread
 
 build/bench-checkpoint: $(call objs,build,bench/bench_checkpoint.c bench/bench.c $(LIB_SRC))
 	$(if $(Q),@echo "  LD      $@")
