@@ -3,8 +3,10 @@
  * Checkpoint benchmark: a generated folder of N files (default 10,000, spread
  * over 100 directories, 200–2,000 bytes each), a baseline checkpoint, then R
  * rounds of "edit one file, checkpoint". Prints the baseline time and the
- * median / p90 / max of the one-file checkpoints, in milliseconds. Uses the
- * real snap module (libgit2) exactly as the agent's worker thread does.
+ * median / p90 / max of the one-file checkpoints, in milliseconds, then the
+ * time to list that session's checkpoints with their changes (`deskhand
+ * log`). Uses the real snap module (libgit2) exactly as the agent's worker
+ * thread does.
  *   usage: bench-checkpoint [NFILES [ROUNDS]]
  */
 #include <fcntl.h>
@@ -19,6 +21,8 @@
 #include "core/ev.h"
 #include "core/xalloc.h"
 #include "snap/snap.h"
+
+enum { LOG_RUNS = 9 };
 
 static void
 write_file(const char *path, size_t size, unsigned seed)
@@ -83,6 +87,24 @@ main(int argc, char **argv)
 	printf("checkpoint: %d files: baseline %ld ms; one-file edit: median %.1f ms, p90 %.1f ms, "
 	       "max %.1f ms (%d rounds)\n",
 	       nfiles, baseline, ms[rounds / 2], ms[(rounds * 9) / 10], ms[rounds - 1], rounds);
+	/* `deskhand log` of that session: each checkpoint with what it changed. */
+	double lms[LOG_RUNS];
+	for (int r = 0; r < LOG_RUNS; r++) {
+		struct snap_log_entry *le;
+		size_t n;
+		double t1 = bench_now_ms();
+
+		if (snap_log(s, "bench", &le, &n) < 0)
+			die("log: %s", err_msg());
+		lms[r] = bench_now_ms() - t1;
+		if (n != (size_t)rounds + 1 || le[n - 1].nchanges != 1)
+			die("log: %zu checkpoints, the last with %zu changes", n,
+			    n ? le[n - 1].nchanges : 0);
+		snap_log_free(le, n);
+	}
+	bench_sort(lms, LOG_RUNS);
+	printf("log of its %d checkpoints: median %.1f ms, min %.1f ms, max %.1f ms (%d runs)\n",
+	       rounds + 1, lms[LOG_RUNS / 2], lms[0], lms[LOG_RUNS - 1], LOG_RUNS);
 	snap_close(s);
 	snap_global_shutdown();
 	char *cmd = xasprintf("rm -rf '%s'", root);

@@ -657,6 +657,109 @@ Test(snap, log_lists_statuses_labels_and_trailers)
 	snap_close(s);
 }
 
+/* The changes snap_log lists for a checkpoint come from the subtrees that
+ * differ only: for one checkpoint holding many kinds of change beside
+ * untouched directories, the list is what libgit2's full tree-to-tree diff
+ * (which reads every subtree) finds, path for path and status for status;
+ * a mode-only change, which that diff reports as a modification with the
+ * same blob, is the log's 'T'. */
+Test(snap, log_changes_match_the_full_tree_diff)
+{
+	struct snap_store *s = open_store();
+	char p[PATH_MAX], q[PATH_MAX];
+
+	for (int k = 0; k < 6; k++) {
+		char rel[32];
+
+		snprintf(rel, sizeof rel, "keep%d/sub/f.txt", k);
+		put_s(work, rel, "untouched\n", 0644);
+	}
+	put_s(work, "newd/.keep", "", 0644);
+	pathf(p, work, "newd/.keep");
+	cr_assert_eq(unlink(p), 0);
+	cp(s, "baseline", 0);
+	pathf(p, work, "src/lib/deep.c"); /* renamed into a new directory */
+	pathf(q, work, "other");
+	mkdirs(q);
+	pathf(q, work, "other/moved.c");
+	cr_assert_eq(rename(p, q), 0);
+	pathf(p, work, "src/lib/deeper/x.h"); /* a directory emptied and removed */
+	cr_assert_eq(unlink(p), 0);
+	pathf(p, work, "src/lib/deeper");
+	cr_assert_eq(rmdir(p), 0);
+	put_s(work, "newd/1.txt", "one\n", 0644); /* files in a directory that was empty */
+	put_s(work, "newd/2.txt", "two\n", 0644);
+	pathf(p, work, "b.txt"); /* a file replaced by a directory */
+	cr_assert_eq(unlink(p), 0);
+	put_s(work, "b.txt/inner.txt", "inside\n", 0644);
+	pathf(p, work, "a.txt"); /* mode only */
+	cr_assert_eq(chmod(p, 0755), 0);
+	put_s(work, "keep3/sub/g.txt", "one more\n", 0644); /* deep, beside an untouched file */
+	struct snap_checkpoint c = cp(s, "many", 1);
+	cr_assert(c.created);
+
+	struct snap_log_entry *e;
+	size_t n;
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, 2);
+
+	git_repository *r = NULL;
+	git_commit *oc = NULL, *nc = NULL;
+	git_tree *ot = NULL, *nt = NULL;
+	git_diff *d = NULL;
+	git_diff_options o;
+	git_diff_find_options f;
+	git_oid oid, nid;
+
+	cr_assert_eq(git_repository_open_bare(&r, snap_repo_path(s)), 0);
+	cr_assert_eq(git_oid_fromstr(&oid, e[0].id), 0);
+	cr_assert_eq(git_oid_fromstr(&nid, e[1].id), 0);
+	cr_assert_eq(git_commit_lookup(&oc, r, &oid), 0);
+	cr_assert_eq(git_commit_lookup(&nc, r, &nid), 0);
+	cr_assert_eq(git_commit_tree(&ot, oc), 0);
+	cr_assert_eq(git_commit_tree(&nt, nc), 0);
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	f.flags = GIT_DIFF_FIND_RENAMES;
+	cr_assert_eq(git_diff_tree_to_tree(&d, r, ot, nt, &o), 0);
+	cr_assert_eq(git_diff_find_similar(d, &f), 0);
+	size_t nd = git_diff_num_deltas(d), matched = 0;
+	cr_assert_geq(nd, 7, "the full diff found only %zu changes", nd);
+	for (size_t i = 0; i < nd; i++) {
+		const git_diff_delta *x = git_diff_get_delta(d, i);
+		char want = x->status == GIT_DELTA_ADDED      ? 'A'
+		            : x->status == GIT_DELTA_DELETED  ? 'D'
+		            : x->status == GIT_DELTA_RENAMED  ? 'R'
+		            : x->status == GIT_DELTA_MODIFIED ? (git_oid_equal(&x->old_file.id, &x->new_file.id) ? 'T' : 'M')
+		                                              : 'T';
+		const char *path = x->status == GIT_DELTA_DELETED ? x->old_file.path : x->new_file.path;
+		bool found = false;
+
+		for (size_t j = 0; j < e[1].nchanges && !found; j++)
+			found = !strcmp(e[1].changes[j].path, path) && e[1].changes[j].status == want &&
+			        (want != 'R' || !strcmp(e[1].changes[j].old_path, x->old_file.path));
+		cr_assert(found, "the full diff's %c %s is not in the log", want, path);
+		matched++;
+	}
+	/* The log adds only what the notes know: directories made or removed
+	 * with nothing in them. */
+	size_t dirs = 0;
+	for (size_t j = 0; j < e[1].nchanges; j++)
+		dirs += e[1].changes[j].path[strlen(e[1].changes[j].path) - 1] == '/';
+	cr_assert_eq(e[1].nchanges, matched + dirs, "log: %zu changes, the full diff %zu, %zu directories",
+	             e[1].nchanges, matched, dirs);
+	cr_assert_eq(c.files_changed, e[1].nchanges);
+	git_diff_free(d);
+	git_tree_free(ot);
+	git_tree_free(nt);
+	git_commit_free(oc);
+	git_commit_free(nc);
+	git_repository_free(r);
+	snap_log_free(e, n);
+	snap_close(s);
+}
+
 Test(snap, resolve_baseline_head_prefix_unknown)
 {
 	struct snap_store *s = open_store();
