@@ -667,6 +667,20 @@ tree_delta_paths(struct snap_store *s, const git_tree *a, const git_tree *b, con
 	return rc;
 }
 
+int
+snap_diff_narrow(struct snap_store *s, git_tree *a, git_tree *b, git_diff_options *o,
+                 struct strv *paths)
+{
+	int rc = tree_delta_paths(s, a, b, "", paths);
+
+	if (rc == 0 && paths->n) {
+		o->pathspec.strings = paths->v;
+		o->pathspec.count = paths->n;
+		o->flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
+	return rc;
+}
+
 /* changes_between_in() over the paths where the trees differ. */
 static int
 changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
@@ -1135,6 +1149,7 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 	git_diff_options o;
 	git_diff_find_options f;
 	git_tree *a = NULL, *b = NULL;
+	struct strv paths = { 0 };
 	int rc;
 
 	*out = NULL;
@@ -1144,11 +1159,13 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 	o.new_prefix = "b";
 	f.flags = GIT_DIFF_FIND_RENAMES;
 	if ((rc = spec_tree(s, from_id, NULL, &a)) < 0 || (rc = spec_tree(s, to_id, a, &b)) < 0 ||
+	    (rc = snap_diff_narrow(s, a, b, &o, &paths)) < 0 ||
 	    (rc = G(git.git_diff_tree_to_tree(out, s->repo, a, b, &o))) < 0 ||
 	    (rc = G(git.git_diff_find_similar(*out, &f))) < 0) {
 		git.git_diff_free(*out);
 		*out = NULL;
 	}
+	strv_free(&paths);
 	git.git_tree_free(a);
 	git.git_tree_free(b);
 	return rc;

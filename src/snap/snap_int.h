@@ -23,6 +23,7 @@
 
 struct buf;
 struct ignore;
+struct strv;
 
 #define SNAP_NOTES_REF "refs/notes/deskhand"
 
@@ -357,6 +358,15 @@ int snap_take(struct snap_store *s, const char *session, const char *msg,
               struct snap_checkpoint *out) DH_MUST_CHECK;
 /* "refs/deskhand/SESSION/WHICH" into dst; DH_EFAIL for an unsafe session id. */
 int snap_ref_name(char *dst, size_t n, const char *session, const char *which) DH_MUST_CHECK;
+/* Narrow o, a tree-to-tree diff's options, to the paths at which trees a
+ * and b differ (added to `paths`, whose strings o then points at: free them
+ * with strv_free() after the diff), found by reading only the subtrees
+ * whose ids differ. libgit2's own tree-to-tree diff reads every subtree of
+ * both trees (libgit2 PR #6863, open), so its cost grows with the folder;
+ * narrowed, with the change. Trees that do not differ leave paths->n 0 and
+ * o unchanged: the caller needs no diff. Returns 0 or DH_EFAIL. */
+int snap_diff_narrow(struct snap_store *s, git_tree *a, git_tree *b, git_diff_options *o,
+                     struct strv *paths) DH_MUST_CHECK;
 /* What changed from (ot, om) to (nt, nm), as snap_log() reports it (renames,
  * notes' mode and empty-directory changes); sorted by path. *out is freed
  * with snap_changes_free(). */

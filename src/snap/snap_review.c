@@ -1060,12 +1060,18 @@ step_fill(struct review_step *st, const struct link *l)
 static int
 touched(struct snap_store *s, const struct state *a, const struct state *b, struct strv *out)
 {
+	git_diff_options o;
 	git_diff *diff = NULL;
+	struct strv paths = { 0 };
 	int rc;
 
-	if ((rc = G(git.git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, NULL))) < 0)
+	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	if ((rc = snap_diff_narrow(s, a->tree, b->tree, &o, &paths)) < 0 ||
+	    (paths.n && (rc = G(git.git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, &o))) < 0)) {
+		strv_free(&paths);
 		return rc;
-	for (size_t i = 0; i < git.git_diff_num_deltas(diff); i++) {
+	}
+	for (size_t i = 0; diff && i < git.git_diff_num_deltas(diff); i++) {
 		const git_diff_delta *d = git.git_diff_get_delta(diff, i);
 
 		strv_add(out, d->old_file.path);
@@ -1073,6 +1079,7 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 			strv_add(out, d->new_file.path);
 	}
 	git.git_diff_free(diff);
+	strv_free(&paths);
 	for (int side = 0; side < 2; side++) {
 		const struct snap_meta *m = side ? &b->meta : &a->meta;
 		const struct state *other = side ? a : b;
