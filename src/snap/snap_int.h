@@ -91,7 +91,7 @@ struct snap_store {
 	X(git_revwalk_sorting) X(git_signature_free) X(git_signature_now)              \
 	X(git_transaction_commit) X(git_transaction_free) X(git_tree_create_updated)   \
 	X(git_tree_entry_bypath) X(git_tree_entry_byindex) X(git_tree_entry_byname)    \
-	X(git_tree_entry_filemode)                                                     \
+	X(git_tree_entry_dup) X(git_tree_entry_filemode) X(git_tree_owner)             \
 	X(git_tree_entry_free) X(git_tree_entry_id) X(git_tree_entry_name)             \
 	X(git_tree_entry_type) X(git_tree_entrycount) X(git_tree_free)                 \
 	X(git_tree_lookup) X(git_tree_walk) X(git_treebuilder_free)                    \

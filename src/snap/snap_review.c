@@ -41,12 +41,19 @@
  * Checkpoint states: a commit, its tree and its note
  */
 
+/* The subtree of the directory looked up last in a state (state_entry). */
+struct state_dir {
+	char *path;     /* "a/b", no trailing slash */
+	git_tree *tree; /* NULL: no such directory in the state */
+};
+
 struct state {
 	git_oid id;
 	git_commit *commit;
 	git_tree *tree;
 	struct snap_meta meta;
 	bool loaded;
+	struct state_dir *last; /* from state_load; NULL in a state not loaded */
 };
 
 static int
@@ -61,12 +68,18 @@ state_load(struct snap_store *s, const git_oid *id, struct state *st)
 	    (rc = snap_meta_read(&st->meta, s->repo, id)) < 0)
 		return rc;
 	st->loaded = true;
+	st->last = xcalloc(1, sizeof *st->last);
 	return 0;
 }
 
 static void
 state_fini(struct state *st)
 {
+	if (st->last) {
+		git.git_tree_free(st->last->tree);
+		free(st->last->path);
+		free(st->last);
+	}
 	git.git_tree_free(st->tree);
 	git.git_commit_free(st->commit);
 	snap_meta_fini(&st->meta);
@@ -139,6 +152,46 @@ is_dir_path(const char *p)
 	return n && p[n - 1] == '/';
 }
 
+/* git_tree_entry_bypath() in st's tree through st->last: a restore plan or
+ * a review looks paths up in path order, so most of a directory's entries
+ * come one after another, and libgit2 (its object cache is off, snap_git.c)
+ * would read the directory's subtree again for each: three times per path
+ * in an undo's plan. *out is the caller's (git_tree_entry_free). Returns 0
+ * or a libgit2 error (GIT_ENOTFOUND). */
+static int
+state_entry(const struct state *st, const char *path, git_tree_entry **out)
+{
+	const char *slash = strrchr(path, '/');
+	struct state_dir *d = st->last;
+	const git_tree_entry *e;
+
+	*out = NULL;
+	if (!slash || !d)
+		return git.git_tree_entry_bypath(out, st->tree, path);
+	size_t dl = (size_t)(slash - path);
+	if (!d->path || strlen(d->path) != dl || memcmp(d->path, path, dl)) {
+		git_tree_entry *te = NULL;
+
+		git.git_tree_free(d->tree);
+		d->tree = NULL;
+		free(d->path);
+		d->path = xstrndup(path, dl);
+		if (git.git_tree_entry_bypath(&te, st->tree, d->path) == 0 &&
+		    git.git_tree_entry_type(te) == GIT_OBJECT_TREE &&
+		    git.git_tree_lookup(&d->tree, git.git_tree_owner(st->tree),
+		                        git.git_tree_entry_id(te)) < 0) {
+			git.git_tree_entry_free(te);
+			free(d->path); /* a read error: not cached, and reported */
+			d->path = NULL;
+			return git.git_tree_entry_bypath(out, st->tree, path);
+		}
+		git.git_tree_entry_free(te);
+	}
+	if (!d->tree || !(e = git.git_tree_entry_byname(d->tree, slash + 1)))
+		return GIT_ENOTFOUND;
+	return git.git_tree_entry_dup(out, e);
+}
+
 static void
 pstate_get(const struct state *st, const char *path, struct pstate *out)
 {
@@ -153,7 +206,7 @@ pstate_get(const struct state *st, const char *path, struct pstate *out)
 		free(d);
 		return;
 	}
-	if (git.git_tree_entry_bypath(&out->te, st->tree, path) < 0) {
+	if (state_entry(st, path, &out->te) < 0) {
 		out->te = NULL;
 		return;
 	}
