@@ -95,7 +95,7 @@ fi
 # (a grep per process took 0.7 s a test, one slot idle for it).
 test_procs() {
   local f
-  for f in $(grep -lzx "DH_TEST_RUN=$1" /proc/[0-9]*/environ 2>/dev/null); do
+  for f in $(grep -lzxF "DH_TEST_RUN=$1" /proc/[0-9]*/environ 2>/dev/null); do
     f=${f%/environ}
     # a process already exiting (no command line left) is not left behind
     [ -n "$(tr -d '\0' <"$f/cmdline" 2>/dev/null)" ] && echo "${f#/proc/}"

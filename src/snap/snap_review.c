@@ -181,7 +181,7 @@ state_entry(const struct state *st, const char *path, git_tree_entry **out)
 		    git.git_tree_lookup(&d->tree, git.git_tree_owner(st->tree),
 		                        git.git_tree_entry_id(te)) < 0) {
 			git.git_tree_entry_free(te);
-			free(d->path); /* a read error: not cached, and reported */
+			free(d->path); /* a read error: not cached; the full lookup meets it */
 			d->path = NULL;
 			return git.git_tree_entry_bypath(out, st->tree, path);
 		}
