@@ -739,7 +739,8 @@ take(struct snap_store *s, const char *session, const char *msg, struct snap_che
 	return take_dirty(s, session, msg, NULL, NULL, out);
 }
 
-/* git's --stat text of (a, b), the diff limited to `only` when n > 0. */
+/* git's --stat text of (a, b), the diff limited to the n paths of `only`
+ * when set (none: the trees are the same, and the text stays empty). */
 static int
 stat_between(struct snap_store *s, git_tree *a, git_tree *b, const char *const *only, size_t n,
              struct buf *out)
@@ -751,6 +752,8 @@ stat_between(struct snap_store *s, git_tree *a, git_tree *b, const char *const *
 	git_buf gb = GIT_BUF_INIT;
 	int rc;
 
+	if (only && !n)
+		return 0;
 	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	if (n) {
@@ -784,6 +787,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	git_signature *sig = NULL;
 	git_reference *ref = NULL;
 	struct snap_change *ch = NULL;
+	struct strv delta = { 0 };
 	size_t nch = 0;
 	bool has_head;
 	int rc;
@@ -847,16 +851,24 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		out->files_changed = meta.nfiles;
 	} else {
 		/* An incremental scan changed only the dirty paths; when the head is
-		 * the state that scan started from, the diff need look nowhere else. */
+		 * the state that scan started from, the diff need look nowhere else.
+		 * Otherwise the paths come from the subtrees that differ. */
+		static const char *const none[1];
 		bool narrow = had_base && !strcmp(out->mode, "incremental") &&
 		              git.git_oid_equal(git.git_commit_tree_id(parent), &base) && dirty->n;
-		if ((rc = changes_between_in(s, ptree, &pmeta, tree, &meta,
-		                             narrow ? dirty->paths : NULL, narrow ? dirty->n : 0,
-		                             &ch, &nch)) < 0)
+		const char *const *only = narrow ? dirty->paths : NULL;
+		size_t n = narrow ? dirty->n : 0;
+
+		if (!narrow) {
+			if ((rc = tree_delta_paths(s, ptree, tree, "", &delta)) < 0)
+				goto out;
+			only = delta.n ? (const char *const *)delta.v : none;
+			n = delta.n;
+		}
+		if ((rc = changes_between_in(s, ptree, &pmeta, tree, &meta, only, n, &ch, &nch)) < 0)
 			goto out;
 		/* Display only: a failure leaves the text empty. */
-		if (stat && stat_between(s, ptree, tree, narrow ? dirty->paths : NULL,
-		                         narrow ? dirty->n : 0, stat) < 0)
+		if (stat && stat_between(s, ptree, tree, only, n, stat) < 0)
 			buf_clear(stat);
 		out->files_changed = nch;
 	}
@@ -864,6 +876,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	out->created = true;
 out:
 	changes_free(ch, nch);
+	strv_free(&delta);
 	git.git_reference_free(ref);
 	git.git_signature_free(sig);
 	git.git_tree_free(tree);
