@@ -662,9 +662,16 @@ Test(snap, log_lists_statuses_labels_and_trailers)
  * untouched directories, the list is what libgit2's full tree-to-tree diff
  * (which reads every subtree) finds, path for path and status for status;
  * a mode-only change, which that diff reports as a modification with the
- * same blob, is the log's 'T'. */
+ * same blob, is the log's 'T'. The paths found become a pathspec taken
+ * literally (GIT_DIFF_DISABLE_PATHSPEC_MATCH), so names that pathspecs give
+ * a meaning to ('!' negates, '#' starts a comment, '*', '?' and '[' match,
+ * a leading space) are changed beside untouched names they would match. */
 Test(snap, log_changes_match_the_full_tree_diff)
 {
+	static const char *const special[] = { "!bang.txt", "#hash.txt", " lead.txt", "star*.txt",
+		                               "q?.txt", "dir[1]/f.txt" };
+	static const char *const lookalike[] = { "bang.txt", "hash.txt", "lead.txt", "star1.txt",
+		                                 "qx.txt", "dir1/f.txt" };
 	struct snap_store *s = open_store();
 	char p[PATH_MAX], q[PATH_MAX];
 
@@ -673,6 +680,8 @@ Test(snap, log_changes_match_the_full_tree_diff)
 
 		snprintf(rel, sizeof rel, "keep%d/sub/f.txt", k);
 		put_s(work, rel, "untouched\n", 0644);
+		put_s(work, special[k], "before\n", 0644);
+		put_s(work, lookalike[k], "untouched\n", 0644);
 	}
 	put_s(work, "newd/.keep", "", 0644);
 	pathf(p, work, "newd/.keep");
@@ -695,6 +704,9 @@ Test(snap, log_changes_match_the_full_tree_diff)
 	pathf(p, work, "a.txt"); /* mode only */
 	cr_assert_eq(chmod(p, 0755), 0);
 	put_s(work, "keep3/sub/g.txt", "one more\n", 0644); /* deep, beside an untouched file */
+	for (int k = 0; k < 6; k++)
+		put_s(work, special[k], "after\n", 0644);
+	put_s(work, "new*dir/g.txt", "new\n", 0644); /* a new directory named like a pattern */
 	struct snap_checkpoint c = cp(s, "many", 1);
 	cr_assert(c.created);
 
@@ -725,7 +737,7 @@ Test(snap, log_changes_match_the_full_tree_diff)
 	cr_assert_eq(git_diff_tree_to_tree(&d, r, ot, nt, &o), 0);
 	cr_assert_eq(git_diff_find_similar(d, &f), 0);
 	size_t nd = git_diff_num_deltas(d), matched = 0;
-	cr_assert_geq(nd, 7, "the full diff found only %zu changes", nd);
+	cr_assert_geq(nd, 14, "the full diff found only %zu changes", nd);
 	for (size_t i = 0; i < nd; i++) {
 		const git_diff_delta *x = git_diff_get_delta(d, i);
 		char want = x->status == GIT_DELTA_ADDED      ? 'A'
