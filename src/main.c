@@ -164,8 +164,8 @@ main(int argc, char **argv)
 		 * (run: the event loop blocks signals before any library thread). */
 		if (verbs[i].client)
 			return verbs[i].fn(argc - 1, argv + 1);
-		/* libcurl is loaded on a thread by the engine, once its own
-		 * threads run (engine_open: llm_global_init()), and waited for
+		/* libcurl is loaded on a thread by the engine, early in its
+		 * start-up (engine_open: llm_global_init()), and waited for
 		 * by the first request; a command without an engine that makes
 		 * a request loads it then. libgit2 is loaded by the first job
 		 * that opens a store's repository on the snapshot worker

@@ -92,8 +92,8 @@ struct http_callbacks {
 
 /* Start loading libcurl (and the thirty-odd libraries it needs) on a thread
  * of its own, so that it overlaps the caller's other start-up work; that
- * thread also runs curl_global_init(). Call it after the threads the
- * start-up needs are running: while the load maps and relocates, glibc's
+ * thread also runs curl_global_init(). Call it after starting the threads
+ * that must not wait: while the load maps and relocates, glibc's
  * pthread_create() waits for it (both take the loader's TLS lock). The
  * thread has every signal blocked. GnuTLS, loaded with libcurl and unused
  * (curl's TLS is OpenSSL's), does not initialise itself: this module
