@@ -680,6 +680,8 @@ Test(snap, log_changes_match_the_full_tree_diff)
 
 		snprintf(rel, sizeof rel, "keep%d/sub/f.txt", k);
 		put_s(work, rel, "untouched\n", 0644);
+	}
+	for (size_t k = 0; k < sizeof special / sizeof *special; k++) {
 		put_s(work, special[k], "before\n", 0644);
 		put_s(work, lookalike[k], "untouched\n", 0644);
 	}
@@ -704,7 +706,7 @@ Test(snap, log_changes_match_the_full_tree_diff)
 	pathf(p, work, "a.txt"); /* mode only */
 	cr_assert_eq(chmod(p, 0755), 0);
 	put_s(work, "keep3/sub/g.txt", "one more\n", 0644); /* deep, beside an untouched file */
-	for (int k = 0; k < 6; k++)
+	for (size_t k = 0; k < sizeof special / sizeof *special; k++)
 		put_s(work, special[k], "after\n", 0644);
 	put_s(work, "new*dir/g.txt", "new\n", 0644); /* a new directory named like a pattern */
 	struct snap_checkpoint c = cp(s, "many", 1);
