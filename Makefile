@@ -52,7 +52,8 @@ MAIN_SRC  = src/main.c
 # deskhand-sandbox links only libc: its seccomp filter (sandbox/filter.c, libseccomp) is
 # compiled here by gen-filter into a generated C array, once per build, not per command.
 GEN_SRC   = sandbox/filter.c sandbox/gen_filter.c
-SBX_SRC   = $(filter-out $(GEN_SRC),$(wildcard sandbox/*.c))
+# sandbox/bump_alloc.c replaces malloc in the musl helper only (see that file).
+SBX_SRC   = $(filter-out $(GEN_SRC) sandbox/bump_alloc.c,$(wildcard sandbox/*.c))
 UNIT_SRC  = $(wildcard tests/unit/*.c)
 
 # $(call objs,BUILDDIR,SOURCES)
@@ -83,6 +84,7 @@ build/deskhand: $(call objs,build,$(MAIN_SRC) $(LIB_SRC))
 SBX_CC      = $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
 SBX_MULTI   = $(shell $(CC) -print-multiarch)
 SBX_CFLAGS  = $(if $(filter musl-gcc,$(SBX_CC)),-idirafter build/musl/include)
+SBX_ALLOC   = $(if $(filter musl-gcc,$(SBX_CC)),build/musl/sandbox/bump_alloc.o)
 build/musl/include/.links:
 	@mkdir -p $(dir $@)
 	$(Q)ln -sfn /usr/include/linux $(dir $@)linux && \
@@ -96,7 +98,7 @@ build/musl/sandbox/filter_bpf.o: build/sandbox/filter_bpf.c build/musl/include/.
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC/SBX  $<")
 	$(Q)$(SBX_CC) $(BASEFLAGS) -Isandbox $(OPT) $(SBX_CFLAGS) -c -o $@ $<
-build/deskhand-sandbox: $(call objs,build/musl,$(SBX_SRC)) build/musl/sandbox/filter_bpf.o
+build/deskhand-sandbox: $(call objs,build/musl,$(SBX_SRC)) build/musl/sandbox/filter_bpf.o $(SBX_ALLOC)
 	$(if $(Q),@echo "  LD      $@ ($(SBX_CC))")
 	$(Q)$(SBX_CC) $(OPT) -static -o $@ $^
 

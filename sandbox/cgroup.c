@@ -298,14 +298,15 @@ create(struct cgroup_cmd *c, long caller, long pids_max, unsigned long long mem_
 		if (mem && (enable(m.dir, "+memory") != 0 || enable(parent, "+memory") != 0))
 			mem = 0;
 	}
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (caller > 0)
+	if (caller > 0) {
 		snprintf(c->path, sizeof c->path, "%s/sess-%ld", parent, caller);
-	else
+	} else {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		snprintf(c->path, sizeof c->path, "%s/cmd-%d-%ld", parent, (int)getpid(),
 		         (long)(ts.tv_nsec / 1000));
+	}
 	if (mkdir(c->path, 0755) != 0 && (caller <= 0 || errno != EEXIST))
 		goto fail;
 	c->version = m.version;
