@@ -2,7 +2,7 @@
  *
  *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
  *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
- *                    [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
+ *                    [--protect FILE]... [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
  *   deskhand-sandbox --status
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
  *   deskhand-sandbox --landlock-exec [--proxy-fd 4] [--rw DIR]... -- COMMAND [ARG]...
@@ -161,10 +161,12 @@ struct grant { const char *path; int rw, pin; };
 
 static struct {
     struct grant *grants;
-    size_t ngrants;
+    size_t ngrants, cgrants;
     const char *chdir, *bwrap;
     char **env;
     size_t nenv;
+    const char **protect; /* --protect */
+    size_t nprotect;
     double timeout;
     int print_argv;
     int status;     /* --status */
@@ -188,6 +190,9 @@ static void usage(FILE *f)
           "                    AF_UNIX socket FD (SCM_RIGHTS) and point HTTP(S)_PROXY at it\n"
           "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
           "  --pids-max N      processes in the sandbox's cgroup (default 1024; see --status)\n"
+          "  --protect FILE    a program the host runs later (the caller's own): when it lies in a\n"
+          "                    --rw grant, the command can neither change, move nor replace it\n"
+          "                    (repeatable; this binary and bwrap always are)\n"
           "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
@@ -207,9 +212,11 @@ static void usage_error(const char *what, const char *arg)
 
 static void parse(int argc, char **argv)
 {
-    opt.grants = calloc(2 * (size_t)argc, sizeof *opt.grants); /* room for the .git pins */
+    opt.cgrants = 2 * (size_t)argc; /* room for the .git pins; pin_programs() grows it */
+    opt.grants = calloc(opt.cgrants, sizeof *opt.grants);
     opt.env = calloc((size_t)argc, sizeof *opt.env);
-    if (!opt.grants || !opt.env) die("out of memory");
+    opt.protect = calloc((size_t)argc + 2, sizeof *opt.protect); /* + this binary and bwrap */
+    if (!opt.grants || !opt.env || !opt.protect) die("out of memory");
     opt.bwrap = DEFAULT_BWRAP;
     opt.pids_max = PIDS_MAX_DEF;
     opt.proxy_fd = -1;
@@ -231,6 +238,8 @@ static void parse(int argc, char **argv)
             opt.grants[opt.ngrants++] = (struct grant){ v, !strcmp(a, "--rw"), 0 };
         } else if (!strcmp(a, "--chdir")) {
             opt.chdir = v;
+        } else if (!strcmp(a, "--protect")) {
+            opt.protect[opt.nprotect++] = v;
         } else if (!strcmp(a, "--bwrap")) {
             opt.bwrap = v;
         } else if (!strcmp(a, "--env")) {
@@ -316,6 +325,51 @@ static const char *self_exe(void)
     return keep(p);
 }
 
+/* Adds a pin (a --rw grant of dir onto itself, see the .git pin in build_argv) unless dir is a
+ * grant or pin already. */
+static void add_pin(const char *dir)
+{
+    for (size_t i = 0; i < opt.ngrants; i++)
+        if (!strcmp(opt.grants[i].path, dir)) return;
+    if (opt.ngrants == opt.cgrants) {
+        struct grant *g = realloc(opt.grants, 2 * opt.cgrants * sizeof *g);
+        if (!g) die("out of memory");
+        opt.grants = g;
+        opt.cgrants *= 2;
+    }
+    opt.grants[opt.ngrants++] = (struct grant){ dir, 1, 1 };
+}
+
+/* The programs the host runs later: this binary, bwrap and each --protect (the caller's own).
+ * One that lies inside a --rw grant could be replaced by the command, and the host would then
+ * run the replacement outside any sandbox. So each such program is bound read-only onto itself
+ * (with the deny paths, last), and each directory between its innermost grant and it is pinned
+ * like .git: a mount point, which cannot be renamed or removed (EBUSY), so the path keeps
+ * naming that file. One in a --ro grant, or in no grant, is read-only or hidden already.
+ * Leaves in opt.protect the realpaths to bind, once each. */
+static void pin_programs(void)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < opt.nprotect; i++) {
+        char *r = realpath(opt.protect[i], NULL);
+        if (!r) continue; /* nothing there for the host to run */
+        keep(r);
+        const struct grant *in = NULL;
+        for (size_t g = 0; g < opt.ngrants; g++)
+            if (under(r, opt.grants[g].path) && (!in || strlen(opt.grants[g].path) > strlen(in->path)))
+                in = &opt.grants[g];
+        int dup = 0;
+        for (size_t k = 0; k < n; k++) dup |= !strcmp(opt.protect[k], r);
+        if (!in || !in->rw || dup) continue;
+        size_t base = strlen(in->path);
+        opt.protect[n++] = r;
+        for (const char *slash = strchr(r + base + 1, '/'); slash; slash = strchr(slash + 1, '/'))
+            add_pin(keep(strndup(r, (size_t)(slash - r))));
+    }
+    opt.nprotect = n;
+}
+
 static void build_argv(void)
 {
     struct stat st;
@@ -335,6 +389,10 @@ static void build_argv(void)
         const char *git = opt.grants[i].rw ? protected_path(opt.grants[i].path, ".git") : NULL;
         if (git) opt.grants[opt.ngrants++] = (struct grant){ git, 1, 1 };
     }
+    const char *self = self_exe();
+    opt.protect[opt.nprotect++] = self;
+    opt.protect[opt.nprotect++] = opt.bwrap;
+    pin_programs();
     n = opt.ngrants;
     /* Parents before children, so a nested mount lands on top of its parent's. */
     for (size_t i = 1; i < n; i++)
@@ -369,7 +427,7 @@ static void build_argv(void)
     /* This binary runs inside as the exec stage, always bound read-only at one fixed
      * path on the /run tmpfs: the argv (and what the command sees) does not depend on
      * where deskhand is installed or whether a hidden directory covers it. */
-    const char *inner = self_exe();
+    const char *inner = self;
     if (lstat("/run", &st) != 0 || !S_ISDIR(st.st_mode)) die("no /run to bind %s at", inner);
     push3("--ro-bind", inner, INNER_PATH);
     inner = INNER_PATH;
@@ -380,7 +438,7 @@ static void build_argv(void)
     push2("--dev", "/dev");
     for (size_t i = 0; i < n; i++)
         push3(opt.grants[i].rw ? "--bind" : "--ro-bind", opt.grants[i].path, opt.grants[i].path);
-    /* The deny paths last, so they win over any rw mount. */
+    /* The deny paths and the programs (pin_programs) last, so they win over any rw mount. */
     for (size_t i = 0; i < n; i++) {
         if (!opt.grants[i].rw || opt.grants[i].pin) continue;
         for (size_t k = 0; k < sizeof deny_paths / sizeof *deny_paths; k++) {
@@ -388,6 +446,7 @@ static void build_argv(void)
             if (p) push3("--ro-bind", p, p);
         }
     }
+    for (size_t i = 0; i < opt.nprotect; i++) push3("--ro-bind", opt.protect[i], opt.protect[i]);
     push2("--chdir", opt.chdir ? canonical(opt.chdir, "--chdir", 1) : first_rw ? first_rw : "/");
     push2("--seccomp", SECCOMP_FD_STR);
     push(&bw, "--");
@@ -658,6 +717,7 @@ static void release(void)
     free(bw.v);
     free(opt.grants);
     free(opt.env);
+    free(opt.protect);
 }
 
 int main(int argc, char **argv)
@@ -677,6 +737,7 @@ int main(int argc, char **argv)
         int rc = print_status();
         free(opt.grants);
         free(opt.env);
+        free(opt.protect);
         return rc;
     }
     build_argv();
