@@ -27,6 +27,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/proc.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 
 #define DEFAULT_BWRAP   "/usr/bin/bwrap"
@@ -612,6 +613,25 @@ probe_level_name(enum probe_level l)
 		return "FAIL";
 	}
 	return "?";
+}
+
+void
+probe_host_programs(struct strv *out, const char *sandbox)
+{
+	char *bwrap = probe_bwrap_path();
+	const char *paths[] = { "/proc/self/exe", sandbox, bwrap };
+
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		char *r = paths[i] ? realpath(paths[i], NULL) : NULL;
+		bool seen = false;
+
+		for (size_t k = 0; r && k < out->n; k++)
+			seen |= !strcmp(out->v[k], r);
+		if (r && !seen)
+			strv_add(out, r);
+		free(r);
+	}
+	free(bwrap);
 }
 
 char *

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/strv.h"
 
 /*
  * Can this machine sandbox commands? The checks behind `deskhand doctor`
@@ -47,6 +48,16 @@ char *probe_bwrap_path(void);
  * (/proc/self/exe), else "deskhand-sandbox" to be looked up on PATH. Heap
  * string, never NULL. */
 char *probe_sandbox_path(void);
+/* The programs the host runs later, outside any sandbox, that a granted folder
+ * could hold: deskhand itself (/proc/self/exe), the sandbox helper at
+ * `sandbox` (probe_sandbox_path()'s answer; NULL: none) and bwrap
+ * (probe_bwrap_path()). Appends to *out the realpath of each that resolves,
+ * once each (heap strings owned by *out). A replaced helper or bwrap would run
+ * unsandboxed at the next command, a replaced deskhand at the next start: the
+ * file tools refuse changing them or a folder on the way to one
+ * (tools/tool_fs.c), and deskhand-sandbox binds them read-only inside the
+ * sandbox (its --protect; sandbox/README.md, "Programs"). */
+void probe_host_programs(struct strv *out, const char *sandbox);
 
 
 /* PATH inside the sandbox (the system's /usr and /bin are there read-only). */

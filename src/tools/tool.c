@@ -214,6 +214,16 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 		strv_add(out, "--ro");
 		strv_add(out, s->ro[i]);
 	}
+	/* Our own program, which the host runs again later: read-only inside when a
+	 * grant holds it (the helper protects itself and bwrap on its own). */
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		strv_add(out, "--protect");
+		strv_add(out, self);
+	}
 	if (s->chdir) {
 		strv_add(out, "--chdir");
 		strv_add(out, s->chdir);

@@ -247,8 +247,10 @@ struct tool_sandbox_spec {
 	const char *const *cmd;         /* the command; NULL-terminated */
 };
 /* The argv running s->cmd in deskhand-sandbox, appended to `out` (copies)
- * and ended by a NULL element (counted in out->n). The one place that builds
- * it: run_command and the connectors' stdio servers. */
+ * and ended by a NULL element (counted in out->n). It also passes
+ * `--protect` with this program's own path (/proc/self/exe), so that a grant
+ * holding deskhand does not let the command replace it. The one place that
+ * builds it: run_command and the connectors' stdio servers. */
 void tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s);
 
 /* Look a tool up by name; NULL if unknown. Borrowed, static. */

@@ -18,7 +18,9 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "docs/doc.h"
+#include "core/strv.h"
 #include "policy/grant.h"
+#include "sandbox/probe.h"
 #include "tools/tool_priv.h"
 
 #define READ_LIMIT_DEF  2000         /* lines */
@@ -34,15 +36,38 @@
 	"deskhand does not let the agent change git hooks or git config, shell startup "           \
 	"files, or editor, connector and agent settings"
 
-/* Refuse mutating a mandatory-deny path; fills out and returns true. */
+/* Refuse mutating a mandatory-deny path, or one of the programs the host runs
+ * later (probe_host_programs) or a folder on the way to one: moving a folder
+ * would let a new file take the program's path. Fills out and returns true. */
 static bool
-refuse_protected(const char *rel, const char *shown, struct tool_result *out)
+refuse_protected(const struct tool_env *env, const struct grant *gr, const char *rel,
+                 const char *shown, struct tool_result *out)
 {
-	if (!grant_is_protected(rel))
-		return false;
-	tool_result_errorf(out, "'%s' is protected: %s", shown, PROTECTED_WHY);
-	out->denied = true;
-	return true;
+	if (grant_is_protected(rel)) {
+		tool_result_errorf(out, "'%s' is protected: %s", shown, PROTECTED_WHY);
+		out->denied = true;
+		return true;
+	}
+	struct strv progs = { 0 };
+	char *abs = xasprintf("%s%s%s", gr->path, *rel ? "/" : "", rel);
+	size_t n = strlen(abs);
+	const char *hit = NULL;
+
+	probe_host_programs(&progs, env->sandbox_path);
+	for (size_t i = 0; i < progs.n && !hit; i++)
+		if (!strncmp(progs.v[i], abs, n) && (progs.v[i][n] == '\0' || progs.v[i][n] == '/'))
+			hit = progs.v[i];
+	if (hit) {
+		tool_result_errorf(out,
+		                   "'%s' is protected: %s is a program deskhand runs outside the "
+		                   "sandbox, and the agent may not change, move or replace it or a "
+		                   "folder on the way to it",
+		                   shown, hit);
+		out->denied = true;
+	}
+	free(abs);
+	strv_free(&progs);
+	return hit != NULL;
 }
 
 /* Refuse changing a file over the large-file limit (checkpoints do not store
@@ -655,7 +680,8 @@ tool_change_prepare(const char *path, struct tool_env *env, const struct grant *
 		tool_result_from_err(out, rc);
 		return false;
 	}
-	return !refuse_protected(*rel, *shown, out) && !refuse_large(env, *gr, *rel, *shown, out);
+	return !refuse_protected(env, *gr, *rel, *shown, out) &&
+	       !refuse_large(env, *gr, *rel, *shown, out);
 }
 
 static int
@@ -871,7 +897,8 @@ move_prepare(const cJSON *in, struct tool_env *env, const struct grant **sg, cha
 		tool_result_from_err(out, rc);
 		return false;
 	}
-	if (refuse_protected(*srel, *sshown, out) || refuse_protected(*drel, *dshown, out) ||
+	if (refuse_protected(env, *sg, *srel, *sshown, out) ||
+	    refuse_protected(env, *dg, *drel, *dshown, out) ||
 	    refuse_large(env, *sg, *srel, *sshown, out))
 		return false;
 	if ((rc = grant_lstat(*sg, *srel, &st)) < 0) {
@@ -1024,7 +1051,7 @@ make_directory_run(const cJSON *in, struct tool_env *env, struct tool_result *ou
 		tool_result_from_err(out, rc);
 		goto out;
 	}
-	if (refuse_protected(rel, shown, out))
+	if (refuse_protected(env, gr, rel, shown, out))
 		goto out;
 	if ((rc = grant_mkdirs(gr, rel, &created)) < 0) {
 		tool_result_from_err(out, rc);
@@ -1055,7 +1082,7 @@ make_directory_preview(const cJSON *in, struct tool_env *env, struct tool_previe
 		tool_result_fini(&r);
 		return rc;
 	}
-	if (refuse_protected(rel, p->path, &r)) {
+	if (refuse_protected(env, gr, rel, p->path, &r)) {
 		free(rel);
 		return tool_refusal_err(&r);
 	}
