@@ -3,8 +3,8 @@
  * bench-sandbox: the cost of the sandbox per command against bubblewrap's
  * own (issue 17, item 1). In each of N rounds it spawns, in turn:
  *   - bare bwrap:   BWRAP --ro-bind / / --unshare-all true
- *   - run_command:  SANDBOX --rw DIR --protect SELF --chdir DIR --timeout 30 --exec
- *                   --ready-fd F --proxy-fd P -- /bin/sh -c true
+ *   - run_command:  SANDBOX --rw DIR --chdir DIR --timeout 30 --exec --ready-fd F
+ *                   --proxy-fd P -- /bin/sh -c true
  *                   (the argv run_command gives deskhand-sandbox: bwrap with
  *                   the whole policy, seccomp, Landlock, the cgroup, the
  *                   egress proxy's listener; exec mode, the ready byte must
@@ -25,7 +25,6 @@
  * SANDBOX_B: an A/B in one run.
  */
 #include <fcntl.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,18 +118,12 @@ main(int argc, char **argv)
 	int n = argc > 4 ? atoi(argv[4]) : 30;
 	const char *other = argc > 5 ? argv[5] : NULL;
 	const char *bare[] = { argv[2], "--ro-bind", "/", "/", "--unshare-all", "true", NULL };
-	/* The engine passes its own path as --protect (tool_sandbox_argv): so do we. */
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-
-	self[len > 0 ? len : 0] = '\0';
-	const char *sandboxed[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--protect", self,
-		                    "--chdir", argv[3], "--timeout", "30", "--exec", "--ready-fd",
-		                    READY_FD_STR, "--proxy-fd", PROXY_FD_STR, "--", "/bin/sh", "-c",
-		                    "true", NULL };
-	const char *supervised[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--protect",
-		                     self, "--chdir", argv[3], "--timeout", "30", "--", "/bin/sh",
-		                     "-c", "true", NULL };
+	const char *sandboxed[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
+		                    argv[3], "--timeout", "30", "--exec", "--ready-fd", READY_FD_STR,
+		                    "--proxy-fd", PROXY_FD_STR, "--", "/bin/sh", "-c", "true", NULL };
+	const char *supervised[] = { argv[1], "--bwrap", argv[2], "--rw", argv[3], "--chdir",
+		                     argv[3], "--timeout", "30", "--", "/bin/sh", "-c", "true",
+		                     NULL };
 	const char *sandboxed_b[sizeof sandboxed / sizeof *sandboxed];
 
 	memcpy(sandboxed_b, sandboxed, sizeof sandboxed);

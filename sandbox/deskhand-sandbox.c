@@ -2,7 +2,7 @@
  *
  *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
  *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
- *                    [--protect FILE]... [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
+ *                    [--protect PATH]... [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
  *   deskhand-sandbox --status
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
  *   deskhand-sandbox --landlock-exec [--proxy-fd 4] [--rw DIR]... -- COMMAND [ARG]...
@@ -190,9 +190,10 @@ static void usage(FILE *f)
           "                    AF_UNIX socket FD (SCM_RIGHTS) and point HTTP(S)_PROXY at it\n"
           "  --bwrap PATH      bubblewrap binary (default /usr/bin/bwrap)\n"
           "  --pids-max N      processes in the sandbox's cgroup (default 1024; see --status)\n"
-          "  --protect FILE    a program the host runs later (the caller's own): when it lies in a\n"
-          "                    --rw grant, the command can neither change, move nor replace it\n"
-          "                    (repeatable; this binary and bwrap always are)\n"
+          "  --protect PATH    a file or directory the host runs or reads later (the caller's own\n"
+          "                    program, its configuration): when a --rw grant holds it, the command\n"
+          "                    can neither change, move nor replace it (repeatable; this binary and\n"
+          "                    bwrap always are)\n"
           "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
@@ -212,7 +213,7 @@ static void usage_error(const char *what, const char *arg)
 
 static void parse(int argc, char **argv)
 {
-    opt.cgrants = 2 * (size_t)argc; /* room for the .git pins; pin_programs() grows it */
+    opt.cgrants = 2 * (size_t)argc; /* room for the .git pins; protect_host_paths() grows it */
     opt.grants = calloc(opt.cgrants, sizeof *opt.grants);
     opt.env = calloc((size_t)argc, sizeof *opt.env);
     opt.protect = calloc((size_t)argc + 2, sizeof *opt.protect); /* + this binary and bwrap */
@@ -325,49 +326,49 @@ static const char *self_exe(void)
     return keep(p);
 }
 
-/* Adds a pin (a --rw grant of dir onto itself, see the .git pin in build_argv) unless dir is a
- * grant or pin already. */
-static void add_pin(const char *dir)
+/* Adds an entry to the grants (see the .git pin in build_argv): a pin (a --rw grant of path
+ * onto itself) or a read-only bind, unless path is one already. A read-only entry turns a --rw
+ * grant of that very path read-only. */
+static void add_entry(const char *path, int rw)
 {
     for (size_t i = 0; i < opt.ngrants; i++)
-        if (!strcmp(opt.grants[i].path, dir)) return;
+        if (!strcmp(opt.grants[i].path, path)) {
+            if (!rw) opt.grants[i].rw = 0;
+            return;
+        }
     if (opt.ngrants == opt.cgrants) {
         struct grant *g = realloc(opt.grants, 2 * opt.cgrants * sizeof *g);
         if (!g) die("out of memory");
         opt.grants = g;
         opt.cgrants *= 2;
     }
-    opt.grants[opt.ngrants++] = (struct grant){ dir, 1, 1 };
+    opt.grants[opt.ngrants++] = (struct grant){ path, rw, 1 };
 }
 
-/* The programs the host runs later: this binary, bwrap and each --protect (the caller's own).
- * One that lies inside a --rw grant could be replaced by the command, and the host would then
- * run the replacement outside any sandbox. So each such program is bound read-only onto itself
- * (with the deny paths, last), and each directory between its innermost grant and it is pinned
+/* What the host runs or reads later: this binary, bwrap and each --protect (deskhand, its
+ * configuration and state). One that lies inside a --rw grant could be replaced or changed by
+ * the command, and the host would then run the replacement outside any sandbox. So each is
+ * bound read-only onto itself, and each directory between its innermost grant and it is pinned
  * like .git: a mount point, which cannot be renamed or removed (EBUSY), so the path keeps
- * naming that file. One in a --ro grant, or in no grant, is read-only or hidden already.
- * Leaves in opt.protect the realpaths to bind, once each. */
-static void pin_programs(void)
+ * naming that file or directory. Both go in with the grants, sorted parents first, so a
+ * nested grant inside a protected directory (a connector's HOME in the state) stays writable.
+ * One in a --ro grant, or in no grant, is read-only or hidden already. */
+static void protect_host_paths(void)
 {
-    size_t n = 0;
-
     for (size_t i = 0; i < opt.nprotect; i++) {
         char *r = realpath(opt.protect[i], NULL);
-        if (!r) continue; /* nothing there for the host to run */
+        if (!r) continue; /* nothing there for the host to run or read */
         keep(r);
         const struct grant *in = NULL;
         for (size_t g = 0; g < opt.ngrants; g++)
             if (under(r, opt.grants[g].path) && (!in || strlen(opt.grants[g].path) > strlen(in->path)))
                 in = &opt.grants[g];
-        int dup = 0;
-        for (size_t k = 0; k < n; k++) dup |= !strcmp(opt.protect[k], r);
-        if (!in || !in->rw || dup) continue;
+        if (!in || !in->rw) continue;
         size_t base = strlen(in->path);
-        opt.protect[n++] = r;
-        for (const char *slash = strchr(r + base + 1, '/'); slash; slash = strchr(slash + 1, '/'))
-            add_pin(keep(strndup(r, (size_t)(slash - r))));
+        for (const char *slash = strchr(r + base, '/'); slash; slash = strchr(slash + 1, '/'))
+            if (slash > r + base) add_entry(keep(strndup(r, (size_t)(slash - r))), 1);
+        add_entry(r, 0);
     }
-    opt.nprotect = n;
 }
 
 static void build_argv(void)
@@ -392,7 +393,7 @@ static void build_argv(void)
     const char *self = self_exe();
     opt.protect[opt.nprotect++] = self;
     opt.protect[opt.nprotect++] = opt.bwrap;
-    pin_programs();
+    protect_host_paths();
     n = opt.ngrants;
     /* Parents before children, so a nested mount lands on top of its parent's. */
     for (size_t i = 1; i < n; i++)
@@ -438,7 +439,7 @@ static void build_argv(void)
     push2("--dev", "/dev");
     for (size_t i = 0; i < n; i++)
         push3(opt.grants[i].rw ? "--bind" : "--ro-bind", opt.grants[i].path, opt.grants[i].path);
-    /* The deny paths and the programs (pin_programs) last, so they win over any rw mount. */
+    /* The deny paths last, so they win over any rw mount. */
     for (size_t i = 0; i < n; i++) {
         if (!opt.grants[i].rw || opt.grants[i].pin) continue;
         for (size_t k = 0; k < sizeof deny_paths / sizeof *deny_paths; k++) {
@@ -446,7 +447,6 @@ static void build_argv(void)
             if (p) push3("--ro-bind", p, p);
         }
     }
-    for (size_t i = 0; i < opt.nprotect; i++) push3("--ro-bind", opt.protect[i], opt.protect[i]);
     push2("--chdir", opt.chdir ? canonical(opt.chdir, "--chdir", 1) : first_rw ? first_rw : "/");
     push2("--seccomp", SECCOMP_FD_STR);
     push(&bw, "--");

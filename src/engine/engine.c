@@ -671,6 +671,19 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		return DH_EFAIL;
 	if (fsutil_state_dir(&e->state) < 0 || fsutil_mkdir_p(e->state, 0700) < 0)
 		return DH_EFAIL;
+	/* The configuration directory exists from here on, like the state's: in a
+	 * granted folder both are host paths the agent may not change
+	 * (probe_host_paths), and a missing one could not be bound read-only in
+	 * the sandbox, so a command could create it. Without HOME, or with a
+	 * read-only one, there is nothing to protect and nothing is refused. */
+	char *config = config_user_path(), *slash = config ? strrchr(config, '/') : NULL;
+
+	if (slash) {
+		*slash = '\0';
+		if (fsutil_mkdir_p(config, 0700) < 0)
+			log_debug("no configuration directory: %s", err_msg());
+	}
+	free(config);
 	if (grant_set_new(&e->grants) < 0)
 		return DH_EFAIL;
 	if (o->resume) {

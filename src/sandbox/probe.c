@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "core/array.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -616,10 +617,16 @@ probe_level_name(enum probe_level l)
 }
 
 void
-probe_host_programs(struct strv *out, const char *sandbox)
+probe_host_paths(struct strv *out, const char *sandbox)
 {
-	char *bwrap = probe_bwrap_path();
-	const char *paths[] = { "/proc/self/exe", sandbox, bwrap };
+	char *bwrap = probe_bwrap_path(), *config = config_user_path(), *state = NULL;
+	char *slash = config ? strrchr(config, '/') : NULL;
+
+	if (slash)
+		*slash = '\0'; /* its directory */
+	if (fsutil_state_dir(&state) < 0)
+		state = NULL;
+	const char *paths[] = { "/proc/self/exe", sandbox, bwrap, config, state };
 
 	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
 		char *r = paths[i] ? realpath(paths[i], NULL) : NULL;
@@ -632,6 +639,25 @@ probe_host_programs(struct strv *out, const char *sandbox)
 		free(r);
 	}
 	free(bwrap);
+	free(config);
+	free(state);
+}
+
+bool
+probe_is_host_path(const struct strv *host, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < host->n; i++) {
+		const char *h = host->v[i];
+		size_t hn = strlen(h);
+
+		if (!strncmp(h, path, n) && (h[n] == '\0' || h[n] == '/'))
+			return true; /* it, or a directory on the way to it */
+		if (!strncmp(path, h, hn) && path[hn] == '/')
+			return true; /* in it */
+	}
+	return false;
 }
 
 char *

@@ -48,16 +48,23 @@ char *probe_bwrap_path(void);
  * (/proc/self/exe), else "deskhand-sandbox" to be looked up on PATH. Heap
  * string, never NULL. */
 char *probe_sandbox_path(void);
-/* The programs the host runs later, outside any sandbox, that a granted folder
- * could hold: deskhand itself (/proc/self/exe), the sandbox helper at
- * `sandbox` (probe_sandbox_path()'s answer; NULL: none) and bwrap
- * (probe_bwrap_path()). Appends to *out the realpath of each that resolves,
- * once each (heap strings owned by *out). A replaced helper or bwrap would run
- * unsandboxed at the next command, a replaced deskhand at the next start: the
- * file tools refuse changing them or a folder on the way to one
- * (tools/tool_fs.c), and deskhand-sandbox binds them read-only inside the
- * sandbox (its --protect; sandbox/README.md, "Programs"). */
-void probe_host_programs(struct strv *out, const char *sandbox);
+/* What the host runs or reads later, outside any sandbox, that a granted
+ * folder could hold: deskhand itself (/proc/self/exe), the sandbox helper at
+ * `sandbox` (probe_sandbox_path()'s answer; NULL: none), bwrap
+ * (probe_bwrap_path()), and deskhand's configuration and state directories
+ * (config_user_path()'s directory, fsutil_state_dir()). Appends to *out the
+ * realpath of each that exists, once each (heap strings owned by *out). A
+ * replaced helper or bwrap would run unsandboxed at the next command, a
+ * replaced deskhand at the next start; the configuration names the
+ * connectors deskhand starts (unsandboxed if it says so) and the state holds
+ * the sessions, their checkpoints and the audit log. The file tools refuse
+ * changing one, anything in one, or a folder on the way to one
+ * (tools/tool_fs.c), and deskhand-sandbox binds those inside a --rw grant
+ * read-only (its --protect; sandbox/README.md, "Host paths"). */
+void probe_host_paths(struct strv *out, const char *sandbox);
+/* Whether `path` (a realpath) is one of `host` (probe_host_paths), lies in
+ * one or is a directory on the way to one. */
+bool probe_is_host_path(const struct strv *host, const char *path);
 
 
 /* PATH inside the sandbox (the system's /usr and /bin are there read-only). */

@@ -27,6 +27,7 @@
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
+#include "sandbox/probe.h"
 #include "tools/tool_priv.h"
 
 #define WALK_DEPTH_MAX 64
@@ -214,16 +215,30 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 		strv_add(out, "--ro");
 		strv_add(out, s->ro[i]);
 	}
-	/* Our own program, which the host runs again later: read-only inside when a
-	 * grant holds it (the helper protects itself and bwrap on its own). */
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	/* The host paths a --rw grant holds (deskhand, its configuration and state;
+	 * the helper protects itself and bwrap on its own): read-only inside. */
+	struct strv host = { 0 }, rw = { 0 };
 
-	if (n > 0) {
-		self[n] = '\0';
-		strv_add(out, "--protect");
-		strv_add(out, self);
+	probe_host_paths(&host, s->sandbox);
+	for (size_t k = 0; host.n && k < s->nrw; k++) {
+		char *r = realpath(s->rw[k], NULL); /* a connector's paths come as written */
+
+		strv_add(&rw, r ? r : s->rw[k]);
+		free(r);
 	}
+	for (size_t i = 0; i < host.n; i++)
+		for (size_t k = 0; k < rw.n; k++) {
+			size_t n = strlen(rw.v[k]);
+
+			if (!strncmp(host.v[i], rw.v[k], n) &&
+			    (host.v[i][n] == '\0' || host.v[i][n] == '/')) {
+				strv_add(out, "--protect");
+				strv_add(out, host.v[i]);
+				break;
+			}
+		}
+	strv_free(&host);
+	strv_free(&rw);
 	if (s->chdir) {
 		strv_add(out, "--chdir");
 		strv_add(out, s->chdir);

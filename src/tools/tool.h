@@ -248,9 +248,10 @@ struct tool_sandbox_spec {
 };
 /* The argv running s->cmd in deskhand-sandbox, appended to `out` (copies)
  * and ended by a NULL element (counted in out->n). It also passes
- * `--protect` with this program's own path (/proc/self/exe), so that a grant
- * holding deskhand does not let the command replace it. The one place that
- * builds it: run_command and the connectors' stdio servers. */
+ * `--protect` for each host path (probe_host_paths) that one of s->rw holds,
+ * so that the command cannot replace deskhand or change its configuration or
+ * state. The one place that builds it: run_command and the connectors'
+ * stdio servers. */
 void tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s);
 
 /* Look a tool up by name; NULL if unknown. Borrowed, static. */

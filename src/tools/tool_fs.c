@@ -36,9 +36,10 @@
 	"deskhand does not let the agent change git hooks or git config, shell startup "           \
 	"files, or editor, connector and agent settings"
 
-/* Refuse mutating a mandatory-deny path, or one of the programs the host runs
- * later (probe_host_programs) or a folder on the way to one: moving a folder
- * would let a new file take the program's path. Fills out and returns true. */
+/* Refuse mutating a mandatory-deny path, or a host path (probe_host_paths:
+ * deskhand, its helper, bwrap, its configuration and state), anything in one
+ * or a folder on the way to one: moving that folder would let a new file take
+ * the path. Fills out and returns true. */
 static bool
 refuse_protected(const struct tool_env *env, const struct grant *gr, const char *rel,
                  const char *shown, struct tool_result *out)
@@ -48,26 +49,23 @@ refuse_protected(const struct tool_env *env, const struct grant *gr, const char 
 		out->denied = true;
 		return true;
 	}
-	struct strv progs = { 0 };
+	struct strv host = { 0 };
 	char *abs = xasprintf("%s%s%s", gr->path, *rel ? "/" : "", rel);
-	size_t n = strlen(abs);
-	const char *hit = NULL;
+	bool hit;
 
-	probe_host_programs(&progs, env->sandbox_path);
-	for (size_t i = 0; i < progs.n && !hit; i++)
-		if (!strncmp(progs.v[i], abs, n) && (progs.v[i][n] == '\0' || progs.v[i][n] == '/'))
-			hit = progs.v[i];
-	if (hit) {
+	probe_host_paths(&host, env->sandbox_path);
+	if ((hit = probe_is_host_path(&host, abs))) {
 		tool_result_errorf(out,
-		                   "'%s' is protected: %s is a program deskhand runs outside the "
-		                   "sandbox, and the agent may not change, move or replace it or a "
-		                   "folder on the way to it",
-		                   shown, hit);
+		                   "'%s' is protected: deskhand runs or reads it outside the sandbox "
+		                   "(its own program, its sandbox helper, bwrap, its configuration or "
+		                   "its state), and the agent may not change, move or replace it, "
+		                   "anything in it or a folder on the way to it",
+		                   shown);
 		out->denied = true;
 	}
 	free(abs);
-	strv_free(&progs);
-	return hit != NULL;
+	strv_free(&host);
+	return hit;
 }
 
 /* Refuse changing a file over the large-file limit (checkpoints do not store
