@@ -69,6 +69,7 @@ struct engine {
 	struct llm *llm;
 	struct egress *egress;
 	char *sandbox;
+	char *bwrap; /* probe_bwrap_path(), once: run_command and the connectors use it */
 	struct config_rules user_rules;     /* the person's rules, read again per task */
 	struct config_rules folder_rules;   /* the grants' .deskhand/config rules */
 	struct config_lines rule_warnings;  /* what those files tried and were refused */
@@ -753,11 +754,9 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	if (lock)
 		egress_set_locked(e->egress, lock->where);
 	e->sandbox = probe_sandbox_path();
-	char *bw = probe_bwrap_path();
-	e->has_bwrap = access(bw, X_OK) == 0;
-	int mrc = start_connectors(e, bw);
-	free(bw);
-	return mrc;
+	e->bwrap = probe_bwrap_path();
+	e->has_bwrap = access(e->bwrap, X_OK) == 0;
+	return start_connectors(e, e->bwrap);
 }
 
 void
@@ -868,6 +867,7 @@ new_agent(struct engine *e)
 		.approve_plan = e->opts.approve_plan,
 		.can_ask = e->opts.can_ask,
 		.sandbox_path = e->sandbox,
+		.bwrap_path = e->bwrap,
 		.unsandboxed = e->opts.unsandboxed,
 		.max_turns = (int)config_int(e->cfg->max_turns),
 		.command_timeout_s = (int)config_int(e->cfg->command_timeout),
@@ -2193,6 +2193,7 @@ engine_close(struct engine *e)
 	grant_set_free(e->grants);
 	free(e->state);
 	free(e->sandbox);
+	free(e->bwrap);
 	free_rules(e);
 	instructions_free(e->instructions);
 	skills_free(e->skills);

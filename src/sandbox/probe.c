@@ -680,5 +680,7 @@ probe_sandbox_path(void)
 			free(p);
 		}
 	}
-	return xstrdup("deskhand-sandbox");
+	char *found = fsutil_which("deskhand-sandbox");
+
+	return found ? found : xstrdup("deskhand-sandbox");
 }

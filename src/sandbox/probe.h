@@ -45,7 +45,9 @@ struct probe_report {
  * "/usr/bin/bwrap". Heap string. */
 char *probe_bwrap_path(void);
 /* The path of deskhand-sandbox: $DH_SANDBOX, else next to our own executable
- * (/proc/self/exe), else "deskhand-sandbox" to be looked up on PATH. Heap
+ * (/proc/self/exe), else the first on $PATH, as an absolute path found now
+ * (the engine asks once: one that PATH found later could be a file the agent
+ * made in a granted folder), else "deskhand-sandbox" (not found). Heap
  * string, never NULL. */
 char *probe_sandbox_path(void);
 /* What the host runs or reads later, outside any sandbox, that a granted

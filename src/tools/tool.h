@@ -63,6 +63,9 @@ struct tool_env {
 	                           * spreadsheet is built on the loop, next iteration */
 	struct grant_set *grants; /* grant 0 is where relative paths point */
 	const char *sandbox_path; /* the deskhand-sandbox binary; NULL = none */
+	const char *bwrap_path;   /* bwrap, resolved once by the engine (an executable that
+	                           * PATH finds later could be one the agent made in a
+	                           * granted folder); NULL = probe_bwrap_path() per call */
 	size_t output_cap;        /* bytes of command output kept (0 = default) */
 	int default_timeout_s;    /* run_command without timeout_s (0 = default) */
 	struct egress *egress;    /* network policy: run_command gets the proxy, web_fetch

@@ -691,7 +691,7 @@ sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, in
 		return fail_later(r, out);
 	}
 
-	r->bwrap = probe_bwrap_path();
+	r->bwrap = env->bwrap_path ? xstrdup(env->bwrap_path) : probe_bwrap_path();
 	if (env->sandbox_trial == 0) {
 		r->first = true; /* no separate trial: this command is it */
 		return shell_spawn(r, out);
