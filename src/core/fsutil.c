@@ -108,6 +108,14 @@ fsutil_state_dir(char **out)
 	return 0;
 }
 
+bool
+fsutil_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
 void
 fsutil_path_tilde(struct buf *out, const char *dir)
 {

@@ -2,6 +2,7 @@
 #ifndef DH_CORE_FSUTIL_H
 #define DH_CORE_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,6 +28,9 @@ int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHEC
 /* $XDG_STATE_HOME/deskhand, else $HOME/.local/state/deskhand; heap string.
  * DH_EFAIL if neither variable is set. Does not create it. */
 int fsutil_state_dir(char **out) DH_MUST_CHECK;
+/* Whether `path` is `dir` or lies beneath it, comparing the strings only
+ * (both absolute and normalized, no trailing '/': realpaths, grant paths). */
+bool fsutil_path_within(const char *path, const char *dir);
 /* Append `dir` as a person types it to `out`: below $HOME as ~/x (and $HOME
  * itself as ~), else unchanged. For messages only. */
 void fsutil_path_tilde(struct buf *out, const char *dir);

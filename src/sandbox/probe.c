@@ -646,17 +646,9 @@ probe_host_paths(struct strv *out, const char *sandbox)
 bool
 probe_is_host_path(const struct strv *host, const char *path)
 {
-	size_t n = strlen(path);
-
-	for (size_t i = 0; i < host->n; i++) {
-		const char *h = host->v[i];
-		size_t hn = strlen(h);
-
-		if (!strncmp(h, path, n) && (h[n] == '\0' || h[n] == '/'))
-			return true; /* it, or a directory on the way to it */
-		if (!strncmp(path, h, hn) && path[hn] == '/')
-			return true; /* in it */
-	}
+	for (size_t i = 0; i < host->n; i++)
+		if (fsutil_path_within(host->v[i], path) || fsutil_path_within(path, host->v[i]))
+			return true; /* it, a directory on the way to it, or in it */
 	return false;
 }
 

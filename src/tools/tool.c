@@ -22,6 +22,7 @@
 
 #include "core/array.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/worker.h"
@@ -227,16 +228,12 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 		free(r);
 	}
 	for (size_t i = 0; i < host.n; i++)
-		for (size_t k = 0; k < rw.n; k++) {
-			size_t n = strlen(rw.v[k]);
-
-			if (!strncmp(host.v[i], rw.v[k], n) &&
-			    (host.v[i][n] == '\0' || host.v[i][n] == '/')) {
+		for (size_t k = 0; k < rw.n; k++)
+			if (fsutil_path_within(host.v[i], rw.v[k])) {
 				strv_add(out, "--protect");
 				strv_add(out, host.v[i]);
 				break;
 			}
-		}
 	strv_free(&host);
 	strv_free(&rw);
 	if (s->chdir) {

@@ -16,9 +16,9 @@
 
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "docs/doc.h"
-#include "core/strv.h"
 #include "policy/grant.h"
 #include "sandbox/probe.h"
 #include "tools/tool_priv.h"

@@ -583,6 +583,24 @@ Test(json, int_out_of_range_gives_the_default)
 	cJSON_Delete(v);
 }
 
+/* fsutil_path_within: the directory itself and what lies beneath it, never a
+ * sibling whose name starts the same. */
+Test(fsutil, path_within_is_by_component)
+{
+	static const struct {
+		const char *path, *dir;
+		bool within;
+	} cases[] = {
+		{ "/a/b", "/a/b", true },    { "/a/b/c", "/a/b", true },  { "/a/bc", "/a/b", false },
+		{ "/a", "/a/b", false },     { "/a/b/", "/a/b", true },   { "/x/a/b", "/a/b", false },
+		{ "/home/u/.config/deskhand", "/home/u", true },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		cr_assert_eq(fsutil_path_within(cases[i].path, cases[i].dir), cases[i].within,
+		             "%s in %s", cases[i].path, cases[i].dir);
+}
+
 /* fsutil_read_fd: a regular file is read into a block of its own size (a
  * small file does not cost a 64 KiB one), appended after what out holds;
  * a pipe, of no known size, is read whole; past max is DH_EFAIL. */
