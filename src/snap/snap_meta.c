@@ -424,14 +424,22 @@ snap_meta_has_dir(const struct snap_meta *m, const char *path)
 	return bsearch(&path, m->dirs, m->ndirs, sizeof *m->dirs, cmp_str) != NULL;
 }
 
+static char *flat_note_text(git_repository *repo, const git_oid *commit);
+
 int
 snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit)
 {
 	git_note *note = NULL;
 	int rc = git.git_note_read(&note, repo, SNAP_NOTES_REF, commit);
 
-	if (rc == GIT_ENOTFOUND)
+	if (rc == GIT_ENOTFOUND) {
+		char *text = flat_note_text(repo, commit);
+
+		if (text)
+			snap_meta_parse(m, text);
+		free(text);
 		return 0;
+	}
 	if (rc < 0)
 		return G(rc);
 	snap_meta_parse(m, git.git_note_message(note));
@@ -467,6 +475,32 @@ notes_head(git_repository *repo, git_commit **out)
 	if (rc == GIT_ENOTFOUND)
 		return 0;
 	return rc < 0 ? rc : git.git_commit_lookup(out, repo, &id);
+}
+
+/* The text of `commit`'s note when it lies flat at the top of the notes tree
+ * (heap), else NULL. libgit2 looks only in the fan-out subtree named by the
+ * id's first two digits once there is one, so it misses a flat note beside
+ * such a subtree: one that `git notes` or an older version wrote after this
+ * store opened and moved its flat notes (snap_meta_migrate), 1 in 256 for
+ * each pair of ids. */
+static char *
+flat_note_text(git_repository *repo, const git_oid *commit)
+{
+	char hex[NOTE_HEX + 1], *text = NULL;
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	git_blob *blob = NULL;
+	const git_tree_entry *e;
+
+	git.git_oid_tostr(hex, sizeof hex, commit);
+	if (notes_head(repo, &head) == 0 && head && git.git_commit_tree(&tree, head) == 0 &&
+	    (e = git.git_tree_entry_byname(tree, hex)) && flat_note(e) &&
+	    git.git_blob_lookup(&blob, repo, git.git_tree_entry_id(e)) == 0)
+		text = xstrndup(git.git_blob_rawcontent(blob), (size_t)git.git_blob_rawsize(blob));
+	git.git_blob_free(blob);
+	git.git_tree_free(tree);
+	git.git_commit_free(head);
+	return text;
 }
 
 /* Commit `tree_id` on the notes ref with parent `old` (NULL: the first notes

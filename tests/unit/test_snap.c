@@ -2064,6 +2064,66 @@ Test(snap, the_folders_own_mode_recorded_and_restored)
 	snap_close(s);
 }
 
+/* A note lying flat beside a fan-out subtree named by the same two digits
+ * (as `git notes`, or an older version, writes it into a store that is open)
+ * is still read: libgit2 alone looks only in the subtree. Without it the
+ * step's log would list the file whose 0600 only the notes record. */
+Test(snap, flat_note_beside_a_fanout_subtree_is_read)
+{
+	struct snap_store *s = open_store();
+	struct snap_log_entry *e;
+	size_t n;
+	char fan[GIT_OID_HEXSZ + 2];
+
+	put_s(work, "secret", "k\n", 0600);
+	put_s(work, "a.txt", "one\n", 0644);
+	cp(s, "base", 0);
+	put_s(work, "a.txt", "two\n", 0644);
+	struct snap_checkpoint step = cp(s, "step", 1);
+
+	/* `git notes` writes the step's note again, flat (few notes: no fan-out) */
+	note_make_version(s, step.id, 2);
+	/* then a subtree named by its first two digits, holding some other note */
+	git_repository *r = NULL;
+	git_reference *ref = NULL;
+	git_commit *head = NULL;
+	git_tree *tree = NULL, *next = NULL;
+	git_oid blob, tid, cid;
+	git_signature *sig = NULL;
+
+	cr_assert_eq(git_repository_open_bare(&r, snap_repo_path(s)), 0);
+	cr_assert_eq(git_reference_lookup(&ref, r, "refs/notes/deskhand"), 0);
+	cr_assert_eq(git_commit_lookup(&head, r, git_reference_target(ref)), 0);
+	cr_assert_eq(git_commit_tree(&tree, head), 0);
+	cr_assert_not_null(git_tree_entry_byname(tree, step.id), "the note is flat");
+	snprintf(fan, sizeof fan, "%.2s/%.38s", step.id, step.id + 2);
+	git_tree_entry *old = NULL;
+	cr_assert_neq(git_tree_entry_bypath(&old, tree, fan), 0, "and only flat");
+	cr_assert_eq(git_blob_create_from_buffer(&blob, r, "other\n", 6), 0);
+	snprintf(fan, sizeof fan, "%.2s/%s", step.id, "ffffffffffffffffffffffffffffffffffffff");
+	const git_tree_update up = { .action = GIT_TREE_UPDATE_UPSERT, .id = blob,
+		                     .filemode = GIT_FILEMODE_BLOB, .path = fan };
+	cr_assert_eq(git_tree_create_updated(&tid, r, tree, 1, &up), 0);
+	cr_assert_eq(git_tree_lookup(&next, r, &tid), 0);
+	cr_assert_eq(git_signature_now(&sig, "t", "t@localhost"), 0);
+	const git_commit *parents[] = { head };
+	cr_assert_eq(git_commit_create(&cid, r, "refs/notes/deskhand", sig, sig, NULL, "subtree", next,
+	                               1, parents), 0);
+	git_signature_free(sig);
+	git_tree_free(next);
+	git_tree_free(tree);
+	git_commit_free(head);
+	git_reference_free(ref);
+	git_repository_free(r);
+
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, 2);
+	cr_assert(e[1].nchanges == 1 && has_change(&e[1], 'M', "a.txt"), "%zu changes",
+	          e[1].nchanges);
+	snap_log_free(e, n);
+	snap_close(s);
+}
+
 /* What the unprivileged child of the shut-directory test did. */
 struct shut_run {
 	int dry_rc;         /* dry-run restore of the base */
