@@ -2550,6 +2550,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->env.grants = cfg->grants;
 	a->env.sandbox_path = cfg->sandbox_path;
 	a->env.bwrap_path = cfg->bwrap_path;
+	a->env.host_paths = cfg->host_paths;
 	a->env.unsandboxed = cfg->unsandboxed;
 	if (cfg->command_timeout_s > 0)
 		a->env.default_timeout_s = cfg->command_timeout_s;

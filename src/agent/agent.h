@@ -62,6 +62,7 @@ struct agent_config {
 	bool can_ask;		     /* someone can answer approval_needed (a tty or a control stream) */
 	const char *sandbox_path;    /* deskhand-sandbox for run_command */
 	const char *bwrap_path;      /* bwrap for it; NULL: probe_bwrap_path() per command */
+	const struct strv *host_paths; /* probe_host_paths() (borrowed); NULL: asked per use */
 	bool unsandboxed;	     /* --dangerously-run-commands-unsandboxed */
 	int max_turns;		     /* 0 = 100 */
 	int command_timeout_s;	     /* run_command default timeout; 0 = the tool's default */

@@ -787,15 +787,24 @@ config_rules_fini(struct config_rules *r)
 }
 
 char *
-config_user_path(void)
+config_user_dir(void)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 	if (xdg && *xdg == '/')
-		return xasprintf("%s/deskhand/config", xdg);
+		return xasprintf("%s/deskhand", xdg);
 	if (home && *home)
-		return xasprintf("%s/.config/deskhand/config", home);
+		return xasprintf("%s/.config/deskhand", home);
 	return NULL;
+}
+
+char *
+config_user_path(void)
+{
+	char *dir = config_user_dir(), *path = dir ? xasprintf("%s/config", dir) : NULL;
+
+	free(dir);
+	return path;
 }
 
 struct folder_ctx {

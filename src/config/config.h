@@ -283,8 +283,11 @@ void config_rules_fini(struct config_rules *r);
 /* Free the strings of a struct config_lines and empty it. */
 void config_lines_fini(struct config_lines *l);
 
-/* The person's config file: $XDG_CONFIG_HOME/deskhand/config, else
- * ~/.config/deskhand/config; heap, NULL without either variable. */
+/* The person's configuration directory: $XDG_CONFIG_HOME/deskhand, else
+ * ~/.config/deskhand; heap, NULL without either variable. */
+char *config_user_dir(void);
+/* The person's config file: config_user_dir()/config; heap, NULL without
+ * either variable. */
 char *config_user_path(void);
 
 /* A granted folder's own rules, from FOLDER/.deskhand/config (the agent may

@@ -70,6 +70,7 @@ struct engine {
 	struct egress *egress;
 	char *sandbox;
 	char *bwrap; /* probe_bwrap_path(), once: run_command and the connectors use it */
+	struct strv host_paths; /* probe_host_paths(), once: the file tools and run_command */
 	struct config_rules user_rules;     /* the person's rules, read again per task */
 	struct config_rules folder_rules;   /* the grants' .deskhand/config rules */
 	struct config_lines rule_warnings;  /* what those files tried and were refused */
@@ -677,13 +678,10 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	 * (probe_host_paths), and a missing one could not be bound read-only in
 	 * the sandbox, so a command could create it. Without HOME, or with a
 	 * read-only one, there is nothing to protect and nothing is refused. */
-	char *config = config_user_path(), *slash = config ? strrchr(config, '/') : NULL;
+	char *config = config_user_dir();
 
-	if (slash) {
-		*slash = '\0';
-		if (fsutil_mkdir_p(config, 0700) < 0)
-			log_debug("no configuration directory: %s", err_msg());
-	}
+	if (config && fsutil_mkdir_p(config, 0700) < 0)
+		log_debug("no configuration directory: %s", err_msg());
 	free(config);
 	if (grant_set_new(&e->grants) < 0)
 		return DH_EFAIL;
@@ -756,6 +754,7 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->sandbox = probe_sandbox_path();
 	e->bwrap = probe_bwrap_path();
 	e->has_bwrap = access(e->bwrap, X_OK) == 0;
+	probe_host_paths(&e->host_paths, e->sandbox, e->bwrap);
 	return start_connectors(e, e->bwrap);
 }
 
@@ -868,6 +867,7 @@ new_agent(struct engine *e)
 		.can_ask = e->opts.can_ask,
 		.sandbox_path = e->sandbox,
 		.bwrap_path = e->bwrap,
+		.host_paths = &e->host_paths,
 		.unsandboxed = e->opts.unsandboxed,
 		.max_turns = (int)config_int(e->cfg->max_turns),
 		.command_timeout_s = (int)config_int(e->cfg->command_timeout),
@@ -2194,6 +2194,7 @@ engine_close(struct engine *e)
 	free(e->state);
 	free(e->sandbox);
 	free(e->bwrap);
+	strv_free(&e->host_paths);
 	free_rules(e);
 	instructions_free(e->instructions);
 	skills_free(e->skills);

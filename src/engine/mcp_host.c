@@ -33,6 +33,7 @@
 #include "mcp/mcp.h"
 #include "net/http.h"
 #include "sandbox/egress.h"
+#include "sandbox/probe.h"
 #include "sandbox/proxy.h"
 #include "tools/tool.h"
 
@@ -80,6 +81,7 @@ struct dyn {
 struct mcp_host {
 	struct ev_loop *loop;
 	char *state_dir, *sandbox_path, *bwrap;
+	struct strv host_paths; /* probe_host_paths(), once */
 	struct http_client *http;
 	struct elicit_set *elicit; /* borrowed: the engine's; NULL = decline */
 	const struct config *cfg;  /* borrowed: the managed policy's allowed; NULL = all */
@@ -680,7 +682,7 @@ stdio_argv(struct mcp_host *h, struct server *s, const char *home, int proxy_fd,
 	for (size_t i = 0; i < e->env.n; i++)
 		env[i] = e->env.v[i];
 	tool_sandbox_argv(argv, &(struct tool_sandbox_spec){
-		.sandbox = h->sandbox_path, .bwrap = h->bwrap,
+		.sandbox = h->sandbox_path, .bwrap = h->bwrap, .host_paths = &h->host_paths,
 		.rw = (const char *const *)rw.v, .nrw = rw.n,
 		.ro = (const char *const *)ro.v, .nro = ro.n, .chdir = home,
 		.proxy_fd = proxy_fd, .env = env, .cmd = (const char *const *)cmd.v });
@@ -980,6 +982,7 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->state_dir = xstrdup(o->state_dir);
 	h->sandbox_path = o->sandbox_path ? xstrdup(o->sandbox_path) : NULL;
 	h->bwrap = o->bwrap ? xstrdup(o->bwrap) : NULL;
+	probe_host_paths(&h->host_paths, h->sandbox_path, h->bwrap);
 	h->elicit = o->elicit;
 	h->cfg = o->cfg;
 	h->resource_updated = o->resource_updated;
@@ -1108,6 +1111,7 @@ mcp_host_free(struct mcp_host *h)
 	free(h->state_dir);
 	free(h->sandbox_path);
 	free(h->bwrap);
+	strv_free(&h->host_paths);
 	free(h);
 }
 

@@ -617,16 +617,13 @@ probe_level_name(enum probe_level l)
 }
 
 void
-probe_host_paths(struct strv *out, const char *sandbox)
+probe_host_paths(struct strv *out, const char *sandbox, const char *bwrap)
 {
-	char *bwrap = probe_bwrap_path(), *config = config_user_path(), *state = NULL;
-	char *slash = config ? strrchr(config, '/') : NULL;
+	char *found = bwrap ? NULL : probe_bwrap_path(), *config = config_user_dir(), *state = NULL;
 
-	if (slash)
-		*slash = '\0'; /* its directory */
 	if (fsutil_state_dir(&state) < 0)
 		state = NULL;
-	const char *paths[] = { "/proc/self/exe", sandbox, bwrap, config, state };
+	const char *paths[] = { "/proc/self/exe", sandbox, bwrap ? bwrap : found, config, state };
 
 	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
 		char *r = paths[i] ? realpath(paths[i], NULL) : NULL;
@@ -638,7 +635,7 @@ probe_host_paths(struct strv *out, const char *sandbox)
 			strv_add(out, r);
 		free(r);
 	}
-	free(bwrap);
+	free(found);
 	free(config);
 	free(state);
 }

@@ -52,9 +52,10 @@ char *probe_bwrap_path(void);
 char *probe_sandbox_path(void);
 /* What the host runs or reads later, outside any sandbox, that a granted
  * folder could hold: deskhand itself (/proc/self/exe), the sandbox helper at
- * `sandbox` (probe_sandbox_path()'s answer; NULL: none), bwrap
- * (probe_bwrap_path()), and deskhand's configuration and state directories
- * (config_user_path()'s directory, fsutil_state_dir()). Appends to *out the
+ * `sandbox` (probe_sandbox_path()'s answer; NULL: none), bwrap at `bwrap`
+ * (NULL: probe_bwrap_path()), and deskhand's configuration and state
+ * directories (config_user_dir(), fsutil_state_dir()). The engine asks once
+ * when it starts; they do not change while it runs. Appends to *out the
  * realpath of each that exists, once each (heap strings owned by *out). A
  * replaced helper or bwrap would run unsandboxed at the next command, a
  * replaced deskhand at the next start; the configuration names the
@@ -63,7 +64,7 @@ char *probe_sandbox_path(void);
  * changing one, anything in one, or a folder on the way to one
  * (tools/tool_fs.c), and deskhand-sandbox binds those inside a --rw grant
  * read-only (its --protect; sandbox/README.md, "Host paths"). */
-void probe_host_paths(struct strv *out, const char *sandbox);
+void probe_host_paths(struct strv *out, const char *sandbox, const char *bwrap);
 /* Whether `path` (a realpath) is one of `host` (probe_host_paths), lies in
  * one or is a directory on the way to one. */
 bool probe_is_host_path(const struct strv *host, const char *path);

@@ -218,23 +218,27 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 	}
 	/* The host paths a --rw grant holds (deskhand, its configuration and state;
 	 * the helper protects itself and bwrap on its own): read-only inside. */
-	struct strv host = { 0 }, rw = { 0 };
+	struct strv own = { 0 }, rw = { 0 };
+	const struct strv *host = s->host_paths;
 
-	probe_host_paths(&host, s->sandbox);
-	for (size_t k = 0; host.n && k < s->nrw; k++) {
+	if (!host) {
+		probe_host_paths(&own, s->sandbox, s->bwrap);
+		host = &own;
+	}
+	for (size_t k = 0; host->n && k < s->nrw; k++) {
 		char *r = realpath(s->rw[k], NULL); /* a connector's paths come as written */
 
 		strv_add(&rw, r ? r : s->rw[k]);
 		free(r);
 	}
-	for (size_t i = 0; i < host.n; i++)
+	for (size_t i = 0; i < host->n; i++)
 		for (size_t k = 0; k < rw.n; k++)
-			if (fsutil_path_within(host.v[i], rw.v[k])) {
+			if (fsutil_path_within(host->v[i], rw.v[k])) {
 				strv_add(out, "--protect");
-				strv_add(out, host.v[i]);
+				strv_add(out, host->v[i]);
 				break;
 			}
-	strv_free(&host);
+	strv_free(&own);
 	strv_free(&rw);
 	if (s->chdir) {
 		strv_add(out, "--chdir");

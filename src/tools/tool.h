@@ -80,6 +80,8 @@ struct tool_env {
 	                           * sandbox: 0 not yet, 1 works, -1 cannot sandbox */
 	char sandbox_refusal[1024]; /* why, when sandbox_trial < 0 */
 	const struct tool_extra *extra; /* tools defined at run time (connectors); NULL = none */
+	const struct strv *host_paths; /* probe_host_paths(), asked once by the engine
+	                                * (borrowed); NULL = asked at each use */
 	const struct skill_set *skills; /* load_skill's skills (borrowed); NULL = none */
 	struct grant_set *readable; /* folders read_file, list_files and search_files may
 	                             * read by absolute path, never change (the
@@ -248,6 +250,7 @@ struct tool_sandbox_spec {
 	                                 * 0: the helper supervises (its exit codes) */
 	const char *const *env;         /* NAME=VALUE for the command; NULL-terminated or NULL */
 	const char *const *cmd;         /* the command; NULL-terminated */
+	const struct strv *host_paths;  /* probe_host_paths(); NULL = asked here */
 };
 /* The argv running s->cmd in deskhand-sandbox, appended to `out` (copies)
  * and ended by a NULL element (counted in out->n). It also passes

@@ -49,12 +49,16 @@ refuse_protected(const struct tool_env *env, const struct grant *gr, const char 
 		out->denied = true;
 		return true;
 	}
-	struct strv host = { 0 };
+	struct strv own = { 0 };
+	const struct strv *host = env->host_paths;
 	char *abs = xasprintf("%s%s%s", gr->path, *rel ? "/" : "", rel);
 	bool hit;
 
-	probe_host_paths(&host, env->sandbox_path);
-	if ((hit = probe_is_host_path(&host, abs))) {
+	if (!host) {
+		probe_host_paths(&own, env->sandbox_path, env->bwrap_path);
+		host = &own;
+	}
+	if ((hit = probe_is_host_path(host, abs))) {
 		tool_result_errorf(out,
 		                   "'%s' is protected: deskhand runs or reads it outside the sandbox "
 		                   "(its own program, its sandbox helper, bwrap, its configuration or "
@@ -64,7 +68,7 @@ refuse_protected(const struct tool_env *env, const struct grant *gr, const char 
 		out->denied = true;
 	}
 	free(abs);
-	strv_free(&host);
+	strv_free(&own);
 	return hit;
 }
 

@@ -761,7 +761,8 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	for (size_t i = 0; i < ngrants; i++)
 		rw[i] = grant_get(env->grants, i)->path;
 	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
-		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .rw = rw, .nrw = ngrants,
+		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .host_paths = env->host_paths,
+		.rw = rw, .nrw = ngrants,
 		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
 		.proxy_fd = pair[1], .exec_ready_fd = ready[1],
 		.cmd = (const char *const *)r->cmd.v });
