@@ -39,6 +39,7 @@
 #include "cgroup.h"
 #include "filter.h"
 #include "landlock.h"
+#include "protected_paths.h"
 
 enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125 };
 #define SECCOMP_FD 3 /* fixed fd number the filter is passed at */
@@ -79,12 +80,12 @@ static const char *const hidden_dirs[] = {
     "/home", "/root", "/run", "/tmp", "/var/tmp", "/mnt", "/media", "/srv",
 };
 
-/* Paths inside every --rw grant that change what runs later: re-bound read-only when they
- * exist. Missing ones are skipped (no placeholder files are created on the host). */
-static const char *const deny_paths[] = {
-    ".git/hooks", ".git/config", ".bashrc", ".bash_profile", ".profile", ".zshrc",
-    ".mcp.json", ".deskhand",
-};
+/* Paths inside every --rw grant that change what runs later (protected_paths.h): re-bound
+ * read-only when they exist, the directories on the way to them pinned. Missing ones are
+ * skipped (no placeholder files are created on the host). */
+#define DENY_PATH(path, dir) path,
+static const char *const deny_paths[] = { SANDBOX_PROTECTED_PATHS(DENY_PATH) };
+#undef DENY_PATH
 
 /* Grants that would void the policy: "/" itself and anything under these. */
 static const char *const refused_grants[] = { "/proc", "/sys", "/dev" };
@@ -353,21 +354,43 @@ static void add_entry(const char *path, int rw)
  * naming that file or directory. Both go in with the grants, sorted parents first, so a
  * nested grant inside a protected directory (a connector's HOME in the state) stays writable.
  * One in a --ro grant, or in no grant, is read-only or hidden already. */
+/* Pins each directory between r (a realpath) and its innermost grant, when that grant is
+ * --rw. Returns whether it is. */
+static int pin_the_way(const char *r)
+{
+    const struct grant *in = NULL;
+    for (size_t g = 0; g < opt.ngrants; g++)
+        if (under(r, opt.grants[g].path) && (!in || strlen(opt.grants[g].path) > strlen(in->path)))
+            in = &opt.grants[g];
+    if (!in || !in->rw) return 0;
+    size_t base = strlen(in->path);
+    for (const char *slash = strchr(r + base, '/'); slash; slash = strchr(slash + 1, '/'))
+        if (slash > r + base) add_entry(keep(strndup(r, (size_t)(slash - r))), 1);
+    return 1;
+}
+
 static void protect_host_paths(void)
 {
     for (size_t i = 0; i < opt.nprotect; i++) {
         char *r = realpath(opt.protect[i], NULL);
         if (!r) continue; /* nothing there for the host to run or read */
         keep(r);
-        const struct grant *in = NULL;
-        for (size_t g = 0; g < opt.ngrants; g++)
-            if (under(r, opt.grants[g].path) && (!in || strlen(opt.grants[g].path) > strlen(in->path)))
-                in = &opt.grants[g];
-        if (!in || !in->rw) continue;
-        size_t base = strlen(in->path);
-        for (const char *slash = strchr(r + base, '/'); slash; slash = strchr(slash + 1, '/'))
-            if (slash > r + base) add_entry(keep(strndup(r, (size_t)(slash - r))), 1);
-        add_entry(r, 0);
+        if (pin_the_way(r)) add_entry(r, 0);
+    }
+}
+
+/* A deny path below a directory of the grant (.claude/commands, .config/systemd/user): that
+ * directory could be renamed away with the read-only bind inside it, and a new one made in
+ * its place. So it is pinned as .git is, like the way to a protected host path. */
+static void pin_deny_parents(size_t ngrants)
+{
+    for (size_t i = 0; i < ngrants; i++) {
+        if (!opt.grants[i].rw || opt.grants[i].pin) continue;
+        for (size_t k = 0; k < sizeof deny_paths / sizeof *deny_paths; k++) {
+            if (!strchr(deny_paths[k], '/')) continue;
+            const char *p = protected_path(opt.grants[i].path, deny_paths[k]);
+            if (p) pin_the_way(p);
+        }
     }
 }
 
@@ -390,6 +413,7 @@ static void build_argv(void)
         const char *git = opt.grants[i].rw ? protected_path(opt.grants[i].path, ".git") : NULL;
         if (git) opt.grants[opt.ngrants++] = (struct grant){ git, 1, 1 };
     }
+    pin_deny_parents(n);
     const char *self = self_exe();
     opt.protect[opt.nprotect++] = self;
     opt.protect[opt.nprotect++] = opt.bwrap;

@@ -20,6 +20,7 @@
 #include "core/atomic.h"
 #include "core/beneath.h"
 #include "core/xalloc.h"
+#include "../../sandbox/protected_paths.h"
 
 #define SEP(rel)      (*(rel) ? "/" : "") /* between a grant path and rel */
 #define READ_MAX_DEF  (64u << 20)         /* grant_read() with max_size 0 */
@@ -798,30 +799,12 @@ grant_is_protected(const char *rel)
 	return false;
 }
 
-/* SANDBOX.md §1.6 (srt's mandatory denies) plus deskhand's own state and the
- * remaining shell startup files. */
-const char *const grant_protected_patterns[] = {
-	".git/hooks/**",
-	".git/config",
-	".gitconfig",
-	".gitmodules",
-	".bashrc",
-	".bash_profile",
-	".bash_login",
-	".bash_logout",
-	".profile",
-	".zshrc",
-	".zprofile",
-	".zshenv",
-	".zlogin",
-	".ripgreprc",
-	".mcp.json",
-	".deskhand/**",
-	".vscode/**",
-	".idea/**",
-	".claude/commands/**",
-	".claude/agents/**",
-	".claude/settings.json",
-	".claude/settings.local.json",
-	NULL,
-};
+/* The helper's list (sandbox/protected_paths.h): a directory's entry covers
+ * everything beneath it. */
+#define PROTECTED_PATTERN_0(path) path,
+#define PROTECTED_PATTERN_1(path) path "/**",
+#define PROTECTED_PATTERN(path, dir) PROTECTED_PATTERN_##dir(path)
+const char *const grant_protected_patterns[] = { SANDBOX_PROTECTED_PATHS(PROTECTED_PATTERN) NULL };
+#undef PROTECTED_PATTERN
+#undef PROTECTED_PATTERN_1
+#undef PROTECTED_PATTERN_0

@@ -33,8 +33,9 @@
 #define LIST_VISITS_MAX 200000       /* entries walked */
 
 #define PROTECTED_WHY                                                                              \
-	"deskhand does not let the agent change git hooks or git config, shell startup "           \
-	"files, or editor, connector and agent settings"
+	"deskhand does not let the agent change what runs later outside the sandbox: git hooks "   \
+	"or git config, shell and session startup files, programs in .local/bin, user services "   \
+	"and autostart entries, SSH keys and config, or editor, connector and agent settings"
 
 /* Refuse mutating a mandatory-deny path, or a host path (probe_host_paths:
  * deskhand, its helper, bwrap, its configuration and state), anything in one

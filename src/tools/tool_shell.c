@@ -38,6 +38,7 @@
 #include "sandbox/probe.h"
 #include "sandbox/proxy.h"
 #include "tools/tool_priv.h"
+#include "../../sandbox/protected_paths.h"
 
 #define EXIT_TIMEOUT  124          /* deskhand-sandbox: the wall-clock timeout killed the tree */
 #define EXIT_SETUP    125          /* deskhand-sandbox: setup failed */
@@ -90,11 +91,9 @@ struct shell_run {
  * show up in the grant and outlive a killed command). If a command creates
  * one, the call is reported as a policy event, the model is told, and the
  * agent removes it after the command's checkpoint (grant_take_back). */
-static const char *const watched_protected[] = {
-	".git/hooks", ".git/config", ".gitmodules", ".gitconfig", ".bashrc", ".bash_profile",
-	".bash_login", ".bash_logout", ".profile", ".zshrc", ".zprofile", ".zshenv",
-	".zlogin", ".mcp.json", ".deskhand",
-};
+#define WATCHED_PROTECTED(path, dir) path,
+static const char *const watched_protected[] = { SANDBOX_PROTECTED_PATHS(WATCHED_PROTECTED) };
+#undef WATCHED_PROTECTED
 #define NWATCHED (sizeof watched_protected / sizeof *watched_protected)
 
 static bool

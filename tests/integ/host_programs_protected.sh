@@ -23,7 +23,7 @@ jq -n '{"turns": [
  {"tool_calls": [{"name": "move_file", "id": "m_dir", "input": {"source": "tools", "destination": "tools2"}}]},
  {"tool_calls": [{"name": "delete_file", "id": "d_helper", "input": {"path": "tools/bin/deskhand-sandbox"}}]},
  {"tool_calls": [{"name": "write_file", "id": "w_mcp", "input": {"path": ".config/deskhand/mcp.json", "content": "{\"mcpServers\": {\"x\": {\"command\": \"sh\", \"sandbox\": false}}}\n"}}]},
- {"tool_calls": [{"name": "move_file", "id": "m_config", "input": {"source": ".config", "destination": "config2"}}]},
+ {"tool_calls": [{"name": "move_file", "id": "m_config", "input": {"source": ".config/deskhand", "destination": "config2"}}]},
  {"tool_calls": [{"name": "delete_file", "id": "d_state", "input": {"path": ".local/state/deskhand/sessions"}}]},
  {"tool_calls": [{"name": "write_file", "id": "w_ok", "input": {"path": "tools/bin/notes.txt", "content": "fine\n"}}]},
  {"tool_calls": [{"name": "run_command", "id": "r_try", "input": {"command": "echo x >> app/deskhand || echo denied-self; mv tools/bin/deskhand-sandbox tools/x || echo denied-helper; mv app app2 || echo denied-dir; echo {} > .config/deskhand/mcp.json || echo denied-config; mv .local/state .local/s2 || echo denied-state; echo y > tools/bin/other && echo grant-writable"}}]},

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
+#include "../../sandbox/protected_paths.h"
 
 /* Per-test fixture (each Criterion test runs in its own process). */
 static char root[64]; /* temp dir holding g/ (granted) and out/ (not) */
@@ -448,6 +449,34 @@ Test(grant, protected_paths)
 	for (size_t i = 0; no[i]; i++)
 		cr_expect(!grant_is_protected(no[i]), "'%s' should not be protected", no[i]);
 	cr_assert_str_eq(grant_protected_patterns[0], ".git/hooks/**");
+}
+
+/* The file tools refuse every entry of the helper's list, at the root and
+ * nested, with what is inside a directory's, and nothing beside them. */
+#define LIST_ENTRY(path, dir) { path, dir },
+static const struct { const char *path; int dir; } helper_list[] = {
+	SANDBOX_PROTECTED_PATHS(LIST_ENTRY)
+};
+#undef LIST_ENTRY
+
+Test(grant, every_entry_of_the_helpers_list_is_protected)
+{
+	char buf[256];
+
+	cr_assert_geq(sizeof helper_list / sizeof *helper_list, 30);
+	for (size_t i = 0; i < sizeof helper_list / sizeof *helper_list; i++) {
+		const char *p = helper_list[i].path;
+
+		cr_expect(grant_is_protected(p), "'%s' should be protected", p);
+		snprintf(buf, sizeof buf, "nested/repo/%s", p);
+		cr_expect(grant_is_protected(buf), "'%s' should be protected", buf);
+		/* In a directory's; beneath a file's, a path that cannot exist
+		 * unless the file is replaced by a directory. */
+		snprintf(buf, sizeof buf, "%s/x", p);
+		cr_expect(grant_is_protected(buf), "'%s' should be protected", buf);
+		snprintf(buf, sizeof buf, "%s.bak", p);
+		cr_expect(!grant_is_protected(buf), "'%s' should not be protected", buf);
+	}
 }
 
 /*

@@ -293,9 +293,10 @@ Test(sheet, errors_name_sheet_row_and_column)
 	           "write_spreadsheet: a.ods: the path must end in .xlsx (a workbook) or .csv "
 	           "(one sheet as CSV)");
 	expect_err("{\"path\":\".git/hooks/a.csv\",\"sheets\":[{\"rows\":[]}]}",
-	           "'.git/hooks/a.csv' is protected: deskhand does not let the agent change git "
-	           "hooks or git config, shell startup files, or editor, connector and agent "
-	           "settings");
+	           "'.git/hooks/a.csv' is protected: deskhand does not let the agent change what "
+	           "runs later outside the sandbox: git hooks or git config, shell and session "
+	           "startup files, programs in .local/bin, user services and autostart entries, "
+	           "SSH keys and config, or editor, connector and agent settings");
 	char *ls = xasprintf("ls -A '%s'", gdir);
 	FILE *p = popen(ls, "r");
 	char line[256];

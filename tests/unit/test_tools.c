@@ -724,8 +724,10 @@ Test(tool, protected_paths_refused)
 	put(".git/hooks/pre-commit", "#!/bin/sh\n");
 	put(".bashrc", "alias ls=ls\n");
 	static const char *const why =
-		"is protected: deskhand does not let the agent change git hooks or git config, "
-		"shell startup files, or editor, connector and agent settings";
+		"is protected: deskhand does not let the agent change what runs later outside the "
+		"sandbox: git hooks or git config, shell and session startup files, programs in "
+		".local/bin, user services and autostart entries, SSH keys and config, or editor, "
+		"connector and agent settings";
 	struct {
 		const char *tool, *json, *shown;
 	} cases[] = {
@@ -756,10 +758,11 @@ Test(tool, protected_paths_refused)
 	}
 	/* A protected destination too. */
 	put("evil", "x");
+	char *want = xasprintf("'.git/hooks/post-merge' %s", why);
+
 	expect_err("move_file", "{\"source\":\"evil\",\"destination\":\".git/hooks/post-merge\"}",
-	           "'.git/hooks/post-merge' is protected: deskhand does not let the agent change "
-	           "git hooks or git config, shell startup files, or editor, connector and agent "
-	           "settings");
+	           want);
+	free(want);
 	assert_file(".git/hooks/pre-commit", "#!/bin/sh\n");
 	assert_file(".bashrc", "alias ls=ls\n");
 	cr_assert(!exists("sub") && !exists(".vscode") && !exists(".deskhand"));
