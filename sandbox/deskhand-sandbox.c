@@ -16,6 +16,7 @@
  * tables at the top of filter.c, compiled into BPF when this binary is built (gen_filter.c).
  * Self-contained: links only libc at run time, shares no code with deskhand.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -379,9 +380,54 @@ static void protect_host_paths(void)
     }
 }
 
+/* The submodules' git directories under a --rw grant's .git/modules (git keeps them there and
+ * runs their hooks and reads their config as it does .git's own): found before the grants are
+ * sorted, each pinned with the directories it is in, so none can be renamed away; their hooks
+ * and config are bound read-only last, with the deny paths. A directory there without hooks,
+ * config or HEAD is part of a submodule's name ("vendor/lib"). Nested submodules and names
+ * are followed SUBMODULE_DEPTH levels down, and at most SUBMODULES_MAX directories are taken
+ * (README, "Known gaps"). */
+enum { SUBMODULE_DEPTH = 4, SUBMODULES_MAX = 64 };
+static struct vec sub_deny;
+static size_t nsubmodules;
+
+static int is_dir_entry(const char *dir, const struct dirent *e)
+{
+    struct stat st;
+    if (e->d_name[0] == '.') return 0; /* ".", "..", or not git's */
+    if (e->d_type != DT_UNKNOWN) return e->d_type == DT_DIR;
+    return lstat(join(dir, e->d_name), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void find_submodules(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    add_entry(dir, 1);
+    for (struct dirent *e; nsubmodules < SUBMODULES_MAX && (e = readdir(d));) {
+        if (!is_dir_entry(dir, e)) continue;
+        const char *gd = join(dir, e->d_name), *hooks, *config, *m;
+        struct stat st;
+        nsubmodules++;
+        add_entry(gd, 1);
+        hooks = protected_path(gd, "hooks");
+        config = protected_path(gd, "config");
+        if (hooks) push(&sub_deny, hooks);
+        if (config) push(&sub_deny, config);
+        if (depth + 1 >= SUBMODULE_DEPTH) continue;
+        if (hooks || config || lstat(join(gd, "HEAD"), &st) == 0) {
+            if ((m = protected_path(gd, "modules"))) find_submodules(m, depth + 1);
+        } else {
+            find_submodules(gd, depth + 1);
+        }
+    }
+    closedir(d);
+}
+
 /* A deny path below a directory of the grant (.claude/commands, .config/systemd/user): that
  * directory could be renamed away with the read-only bind inside it, and a new one made in
- * its place. So it is pinned as .git is, like the way to a protected host path. */
+ * its place. So it is pinned as .git is, like the way to a protected host path. And the
+ * submodules' git directories. */
 static void pin_deny_parents(size_t ngrants)
 {
     for (size_t i = 0; i < ngrants; i++) {
@@ -391,6 +437,8 @@ static void pin_deny_parents(size_t ngrants)
             const char *p = protected_path(opt.grants[i].path, deny_paths[k]);
             if (p) pin_the_way(p);
         }
+        const char *m = protected_path(opt.grants[i].path, ".git/modules");
+        if (m) find_submodules(m, 0);
     }
 }
 
@@ -471,6 +519,7 @@ static void build_argv(void)
             if (p) push3("--ro-bind", p, p);
         }
     }
+    for (size_t i = 0; i < sub_deny.n; i++) push3("--ro-bind", sub_deny.v[i], sub_deny.v[i]);
     push2("--chdir", opt.chdir ? canonical(opt.chdir, "--chdir", 1) : first_rw ? first_rw : "/");
     push2("--seccomp", SECCOMP_FD_STR);
     push(&bw, "--");
