@@ -215,7 +215,7 @@ static void usage_error(const char *what, const char *arg)
 
 static void parse(int argc, char **argv)
 {
-    opt.cgrants = 2 * (size_t)argc; /* room for the .git pins; protect_host_paths() grows it */
+    opt.cgrants = 2 * (size_t)argc; /* add_entry() grows it for the pins and protected paths */
     opt.grants = calloc(opt.cgrants, sizeof *opt.grants);
     opt.env = calloc((size_t)argc, sizeof *opt.env);
     opt.protect = calloc((size_t)argc + 2, sizeof *opt.protect); /* + this binary and bwrap */
@@ -328,7 +328,7 @@ static const char *self_exe(void)
     return keep(p);
 }
 
-/* Adds an entry to the grants (see the .git pin in build_argv): a pin (a --rw grant of path
+/* Adds an entry to the grants (see protect_git_dir): a pin (a --rw grant of path
  * onto itself) or a read-only bind, unless path is one already. A read-only entry turns a --rw
  * grant of that very path read-only. */
 static void add_entry(const char *path, int rw)
@@ -347,6 +347,28 @@ static void add_entry(const char *path, int rw)
     opt.grants[opt.ngrants++] = (struct grant){ path, rw, 1 };
 }
 
+/* The innermost grant (or entry) holding path, a realpath; NULL when none does. */
+static const struct grant *innermost(const char *path)
+{
+    const struct grant *in = NULL;
+    for (size_t g = 0; g < opt.ngrants; g++)
+        if (under(path, opt.grants[g].path) && (!in || strlen(opt.grants[g].path) > strlen(in->path)))
+            in = &opt.grants[g];
+    return in;
+}
+
+/* Pins each directory between r (a realpath) and its innermost grant, when that grant is
+ * --rw. Returns whether it is. */
+static int pin_the_way(const char *r)
+{
+    const struct grant *in = innermost(r);
+    if (!in || !in->rw) return 0;
+    size_t base = strlen(in->path);
+    for (const char *slash = strchr(r + base, '/'); slash; slash = strchr(slash + 1, '/'))
+        if (slash > r + base) add_entry(keep(strndup(r, (size_t)(slash - r))), 1);
+    return 1;
+}
+
 /* What the host runs or reads later: this binary, bwrap and each --protect (deskhand, its
  * configuration and state). One that lies inside a --rw grant could be replaced or changed by
  * the command, and the host would then run the replacement outside any sandbox. So each is
@@ -355,21 +377,6 @@ static void add_entry(const char *path, int rw)
  * naming that file or directory. Both go in with the grants, sorted parents first, so a
  * nested grant inside a protected directory (a connector's HOME in the state) stays writable.
  * One in a --ro grant, or in no grant, is read-only or hidden already. */
-/* Pins each directory between r (a realpath) and its innermost grant, when that grant is
- * --rw. Returns whether it is. */
-static int pin_the_way(const char *r)
-{
-    const struct grant *in = NULL;
-    for (size_t g = 0; g < opt.ngrants; g++)
-        if (under(r, opt.grants[g].path) && (!in || strlen(opt.grants[g].path) > strlen(in->path)))
-            in = &opt.grants[g];
-    if (!in || !in->rw) return 0;
-    size_t base = strlen(in->path);
-    for (const char *slash = strchr(r + base, '/'); slash; slash = strchr(slash + 1, '/'))
-        if (slash > r + base) add_entry(keep(strndup(r, (size_t)(slash - r))), 1);
-    return 1;
-}
-
 static void protect_host_paths(void)
 {
     for (size_t i = 0; i < opt.nprotect; i++) {
@@ -407,7 +414,9 @@ static void find_submodules(const char *dir, int depth)
     for (struct dirent *e; nsubmodules < SUBMODULES_MAX && (e = readdir(d));) {
         if (!is_dir_entry(dir, e)) continue;
         const char *gd = join(dir, e->d_name), *hooks, *config, *m;
+        const struct grant *in = innermost(gd);
         struct stat st;
+        if (!in || !in->rw) continue; /* a --ro grant of its own: read-only already */
         nsubmodules++;
         add_entry(gd, 1);
         hooks = protected_path(gd, "hooks");
@@ -424,10 +433,56 @@ static void find_submodules(const char *dir, int depth)
     closedir(d);
 }
 
+/* A git repository's directory: its .git pinned with a bind onto itself (and the repository's
+ * folder, when it is not the grant): a mount point cannot be renamed (EBUSY), so `mv .git x`
+ * cannot carry the read-only hooks and config away and a new one take its place. Its hooks and
+ * config are bound read-only last (the grant's own as deny paths), with its submodules'. `git`
+ * is the realpath of a .git (a directory, or a worktree's .git file, pinned all the same). */
+static void protect_git_dir(const char *repo, const char *git)
+{
+    const char *p;
+    const struct grant *in = innermost(git);
+    if (!in || !in->rw) return; /* in a --ro grant of its own: read-only already */
+    if (repo) add_entry(repo, 1);
+    add_entry(git, 1);
+    if (repo) {
+        if ((p = protected_path(git, "hooks"))) push(&sub_deny, p);
+        if ((p = protected_path(git, "config"))) push(&sub_deny, p);
+    }
+    if ((p = protected_path(git, "modules"))) find_submodules(p, 0);
+}
+
+/* The repositories one folder down in a --rw grant (a folder of projects): git runs their
+ * hooks and reads their config as it does the grant's own. At most NESTED_REPOS_MAX, each
+ * costing four mounts per command; node_modules is not looked in (README, "Known gaps"). */
+enum { NESTED_REPOS_MAX = 32 };
+static size_t nrepos;
+
+static void find_nested_repos(const char *grant)
+{
+    DIR *d = opendir(grant);
+    if (!d) return;
+    for (struct dirent *e; nrepos < NESTED_REPOS_MAX && (e = readdir(d));) {
+        const char *n = e->d_name;
+        struct stat st;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") || !strcmp(n, "node_modules"))
+            continue;
+        if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+        const char *repo = join(grant, n), *git = join(repo, ".git");
+        if (lstat(git, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(repo, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue; /* a .git file (a worktree, a submodule) keeps its git directory elsewhere */
+        const struct grant *in = innermost(repo);
+        if (in && !strcmp(in->path, repo)) continue; /* a grant of its own: done as one */
+        nrepos++;
+        protect_git_dir(repo, git);
+    }
+    closedir(d);
+}
+
 /* A deny path below a directory of the grant (.claude/commands, .config/systemd/user): that
  * directory could be renamed away with the read-only bind inside it, and a new one made in
- * its place. So it is pinned as .git is, like the way to a protected host path. And the
- * submodules' git directories. */
+ * its place. So it is pinned as .git is, like the way to a protected host path. And the git
+ * directories the grant's own .git does not cover: its submodules' and nested repositories'. */
 static void pin_deny_parents(size_t ngrants)
 {
     for (size_t i = 0; i < ngrants; i++) {
@@ -437,8 +492,9 @@ static void pin_deny_parents(size_t ngrants)
             const char *p = protected_path(opt.grants[i].path, deny_paths[k]);
             if (p) pin_the_way(p);
         }
-        const char *m = protected_path(opt.grants[i].path, ".git/modules");
-        if (m) find_submodules(m, 0);
+        const char *git = protected_path(opt.grants[i].path, ".git");
+        if (git) protect_git_dir(NULL, git);
+        find_nested_repos(opt.grants[i].path);
     }
 }
 
@@ -454,12 +510,6 @@ static void build_argv(void)
         g->path = canonical(g->path, what, g->rw);
         check_grant(g->path, what);
         if (g->rw && !first_rw) first_rw = g->path;
-    }
-    /* Pin each rw grant's .git with a bind onto itself: a mount point cannot be renamed
-     * (EBUSY), so `mv .git x` cannot carry the read-only hooks/config away. */
-    for (size_t i = 0; i < n; i++) {
-        const char *git = opt.grants[i].rw ? protected_path(opt.grants[i].path, ".git") : NULL;
-        if (git) opt.grants[opt.ngrants++] = (struct grant){ git, 1, 1 };
     }
     pin_deny_parents(n);
     const char *self = self_exe();

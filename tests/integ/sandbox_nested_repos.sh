@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A repository one folder down in a --rw grant (a folder of projects) is protected as the
+# grant's own: its hooks and config, and its submodules', are read-only; neither its .git
+# nor its folder can be renamed away; its objects and work tree stay writable. A repository
+# in a nested --ro grant stays wholly read-only (the pins add no writable mount there).
+. "$(dirname "$0")/../lib.sh"
+[ -x "$SANDBOX" ] || fail "$SANDBOX not built"
+bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \
+  || skip "bwrap cannot create namespaces here: $(head -1 "$T/probe")"
+W=$T/work
+for r in a ro; do
+  mkdir -p "$W/$r/.git/hooks" "$W/$r/.git/objects" "$W/$r/.git/modules/s/hooks"
+  echo '#!/bin/sh' > "$W/$r/.git/hooks/pre-commit"
+  printf '[core]\n\tbare = false\n' > "$W/$r/.git/config"
+  echo 'ref: refs/heads/main' > "$W/$r/.git/modules/s/HEAD"
+  printf '[core]\n' > "$W/$r/.git/modules/s/config"
+  echo "orig $r" > "$W/$r/README"
+done
+mkdir -p "$W/plain"
+sum() { (cd "$W" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . | sort); }
+before=$(sum)
+
+rc=0
+out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" -- sh -c '
+  echo "touch /tmp/pwned" > a/.git/hooks/post-checkout && echo WROTE-hook-new
+  echo "touch /tmp/pwned" >> a/.git/hooks/pre-commit && echo WROTE-hook
+  printf "[core]\n\tfsmonitor = evil\n" >> a/.git/config && echo WROTE-config
+  rm -f a/.git/config && echo RM-config
+  echo evil > a/.git/modules/s/hooks/post-checkout && echo WROTE-sub-hook
+  echo evil >> a/.git/modules/s/config && echo WROTE-sub-config
+  mv a/.git/hooks a/.git/hooks2 && echo MOVED-hooks
+  mv a/.git a/.git2 && echo MOVED-git
+  mv a a2 && echo MOVED-repo
+  touch ro/.git/objects/new && echo WROTE-ro-objects
+  echo evil > ro/.git/hooks/post-checkout && echo WROTE-ro-hook
+  touch a/.git/objects/new && echo objects-writable
+  echo ok > a/new && echo tree-writable
+  mv plain plain2 && mv plain2 plain && echo plain-movable' 2>&1) || rc=$?
+assert_eq "$rc" 0 "$out"
+for w in WROTE- RM- MOVED-; do assert_not_contains "$out" "$w"; done
+for w in objects-writable tree-writable plain-movable; do assert_contains "$out" "$w"; done
+rm "$W/a/.git/objects/new" "$W/a/new"
+assert_eq "$(sum)" "$before" "protected files changed on the host"
+[ ! -e /tmp/pwned ] || fail "/tmp/pwned exists"
+echo ok
