@@ -665,7 +665,8 @@ static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int ready_w, pid
     /* Only 0, 1, 2, the filter, (--proxy-fd) the caller's socket and the ready pipe survive
      * into bwrap. Each is first copied above the fixed numbers, so no source can be clobbered
      * by an earlier placement; dup2 then clears CLOEXEC on the copy. Every other fd is closed,
-     * the unused fixed numbers below the last one included. */
+     * the numbers below the last one included: an unused fixed one, and 5, between them, which
+     * the caller's own socket could be (or any fd it left open there). */
     int src[3] = { filter_fd, opt.proxy_fd, ready_w };
     const int dst[3] = { SECCOMP_FD, PROXY_FD, READY_FD };
     int last = SECCOMP_FD;
@@ -675,15 +676,17 @@ static void __attribute__((noreturn)) exec_bwrap(int filter_fd, int ready_w, pid
             _exit(EXIT_SETUP);
         }
     for (int i = 0; i < 3; i++) {
-        if (src[i] < 0) {
-            close(dst[i]);
-            continue;
-        }
+        if (src[i] < 0) continue;
         if (dup2(src[i], dst[i]) < 0) {
             dprintf(2, "deskhand-sandbox: fd: %s\n", strerror(errno));
             _exit(EXIT_SETUP);
         }
         last = dst[i];
+    }
+    for (int fd = 3; fd < last; fd++) {
+        int placed = 0;
+        for (int i = 0; i < 3; i++) placed |= src[i] >= 0 && dst[i] == fd;
+        if (!placed) close(fd);
     }
     syscall(SYS_close_range, (unsigned)last + 1, ~0u, 0); /* musl 1.2.3 has no wrapper */
     /* Default dispositions and an empty mask: nothing ignored or blocked by our caller leaks in.

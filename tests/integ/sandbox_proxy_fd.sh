@@ -50,6 +50,35 @@ assert_contains "$out" "exit 0"
 # only 0, 1, 2 (and ls's own directory fd) in the command
 assert_eq "$(grep -E '^[0-9 ]+$' <<<"$out" | tr -s ' ' | sed 's/ $//')" "0 1 2 3"
 [[ "$out" != *HOST-REACHED* ]] || fail "the in-sandbox listener was reachable from the host"
+# Whatever number the caller's socket has: at 5, between the helper's fixed fds (3, 4, 6),
+# it leaked into the command before, in both modes. The ready pipe's end is at 21.
+out=$(python3 - "$SANDBOX" "$W" <<'PY'
+import os, socket, subprocess, sys
+sbx, w = sys.argv[1], sys.argv[2]
+def at(fd, num):
+    if fd != num:
+        os.dup2(fd, num); os.close(fd)
+    return num
+for mode in ("supervised", "exec"):
+    for num in (5, 9):
+        r, wr = os.pipe()
+        r, wr = at(r, 20), at(wr, 21)
+        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        a = socket.socket(fileno=at(a.detach(), 22))
+        b = at(b.detach(), num)
+        extra = ["--exec", "--ready-fd", "21"] if mode == "exec" else []
+        p = subprocess.Popen([sbx, "--rw", w, "--proxy-fd", str(num)] + extra +
+                             ["--", "sh", "-c", "ls /proc/self/fd | tr '\\n' ' '"],
+                             pass_fds=[num, 21], stdout=subprocess.PIPE, text=True)
+        os.close(num); os.close(21)
+        a.recvmsg(4, socket.CMSG_SPACE(4))
+        print(mode, num, p.stdout.read().strip(), "exit", p.wait())
+        p.stdout.close(); os.close(r); a.close()
+PY
+)
+for m in "supervised 5" "supervised 9" "exec 5" "exec 9"; do
+  assert_contains "$out" "$m 0 1 2 3 exit 0"
+done
 # without --proxy-fd: no proxy variables, no network
 out=$("$SANDBOX" --rw "$W" -- sh -c 'env | grep -ci _proxy; curl -sS -m 3 http://example.com/ 2>&1; echo curl=$?')
 assert_eq "$(head -1 <<<"$out")" 0
