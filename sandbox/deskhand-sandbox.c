@@ -159,7 +159,9 @@ static int under(const char *path, const char *dir)
 
 /* ---- options ---------------------------------------------------------------------------- */
 
-struct grant { const char *path; int rw, pin; };
+/* deny: for a --rw grant, a bit per deny path that may be in it (scan_top), the others are
+ * not looked up. */
+struct grant { const char *path; int rw, pin; unsigned long long deny; };
 
 static struct {
     struct grant *grants;
@@ -238,7 +240,7 @@ static void parse(int argc, char **argv)
         if (i + 1 >= argc) usage_error("option needs a value", a);
         char *v = argv[++i];
         if (!strcmp(a, "--rw") || !strcmp(a, "--ro")) {
-            opt.grants[opt.ngrants++] = (struct grant){ v, !strcmp(a, "--rw"), 0 };
+            opt.grants[opt.ngrants++] = (struct grant){ .path = v, .rw = !strcmp(a, "--rw") };
         } else if (!strcmp(a, "--chdir")) {
             opt.chdir = v;
         } else if (!strcmp(a, "--protect")) {
@@ -344,7 +346,7 @@ static void add_entry(const char *path, int rw)
         opt.grants = g;
         opt.cgrants *= 2;
     }
-    opt.grants[opt.ngrants++] = (struct grant){ path, rw, 1 };
+    opt.grants[opt.ngrants++] = (struct grant){ .path = path, .rw = rw, .pin = 1 };
 }
 
 /* The innermost grant (or entry) holding path, a realpath; NULL when none does. */
@@ -458,25 +460,43 @@ static void protect_git_dir(const char *repo, const char *git)
 enum { NESTED_REPOS_MAX = 32 };
 static size_t nrepos;
 
-static void find_nested_repos(const char *grant)
+static void nested_repo(const char *grant, const char *name)
 {
+    const char *repo = join(grant, name), *git = join(repo, ".git");
+    struct stat st;
+    if (lstat(git, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(repo, &st) != 0 || !S_ISDIR(st.st_mode))
+        return; /* a .git file (a worktree, a submodule) keeps its git directory elsewhere */
+    const struct grant *in = innermost(repo);
+    if (in && !strcmp(in->path, repo)) return; /* a grant of its own: done as one */
+    nrepos++;
+    protect_git_dir(repo, git);
+}
+
+#define NDENY (sizeof deny_paths / sizeof *deny_paths)
+_Static_assert(NDENY <= 64, "a grant's deny mask has a bit per deny path");
+
+/* One read of a --rw grant's top folder: the deny paths whose first component is there (bit
+ * k: deny_paths[k]; all of them when the folder cannot be read), and the repositories one
+ * folder down (nested_repo). Every deny path begins with a dot. */
+static unsigned long long scan_top(const char *grant)
+{
+    unsigned long long mask = 0;
     DIR *d = opendir(grant);
-    if (!d) return;
-    for (struct dirent *e; nrepos < NESTED_REPOS_MAX && (e = readdir(d));) {
+    if (!d) return ~0ULL;
+    for (struct dirent *e; (e = readdir(d));) {
         const char *n = e->d_name;
-        struct stat st;
-        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") || !strcmp(n, "node_modules"))
-            continue;
-        if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
-        const char *repo = join(grant, n), *git = join(repo, ".git");
-        if (lstat(git, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(repo, &st) != 0 || !S_ISDIR(st.st_mode))
-            continue; /* a .git file (a worktree, a submodule) keeps its git directory elsewhere */
-        const struct grant *in = innermost(repo);
-        if (in && !strcmp(in->path, repo)) continue; /* a grant of its own: done as one */
-        nrepos++;
-        protect_git_dir(repo, git);
+        size_t len = strlen(n);
+        if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
+        if (n[0] == '.')
+            for (size_t k = 0; k < NDENY; k++)
+                if (!strncmp(deny_paths[k], n, len) && (!deny_paths[k][len] || deny_paths[k][len] == '/'))
+                    mask |= 1ULL << k;
+        if (nrepos < NESTED_REPOS_MAX && strcmp(n, ".git") && strcmp(n, "node_modules") &&
+            (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN))
+            nested_repo(grant, n);
     }
     closedir(d);
+    return mask;
 }
 
 /* A deny path below a directory of the grant (.claude/commands, .config/systemd/user): that
@@ -487,14 +507,19 @@ static void pin_deny_parents(size_t ngrants)
 {
     for (size_t i = 0; i < ngrants; i++) {
         if (!opt.grants[i].rw || opt.grants[i].pin) continue;
-        for (size_t k = 0; k < sizeof deny_paths / sizeof *deny_paths; k++) {
-            if (!strchr(deny_paths[k], '/')) continue;
-            const char *p = protected_path(opt.grants[i].path, deny_paths[k]);
+        const char *grant = opt.grants[i].path;
+        unsigned long long mask = scan_top(grant); /* it may move opt.grants (add_entry) */
+        opt.grants[i].deny = mask;
+        for (size_t k = 0; k < NDENY; k++) {
+            if (!(mask >> k & 1) || !strchr(deny_paths[k], '/')) continue;
+            const char *p = protected_path(grant, deny_paths[k]);
             if (p) pin_the_way(p);
         }
-        const char *git = protected_path(opt.grants[i].path, ".git");
+        int has_git = 0;
+        for (size_t k = 0; k < NDENY; k++)
+            has_git |= (mask >> k & 1) && !strncmp(deny_paths[k], ".git/", 5);
+        const char *git = has_git ? protected_path(grant, ".git") : NULL;
         if (git) protect_git_dir(NULL, git);
-        find_nested_repos(opt.grants[i].path);
     }
 }
 
@@ -564,7 +589,8 @@ static void build_argv(void)
     /* The deny paths last, so they win over any rw mount. */
     for (size_t i = 0; i < n; i++) {
         if (!opt.grants[i].rw || opt.grants[i].pin) continue;
-        for (size_t k = 0; k < sizeof deny_paths / sizeof *deny_paths; k++) {
+        for (size_t k = 0; k < NDENY; k++) {
+            if (!(opt.grants[i].deny >> k & 1)) continue;
             const char *p = protected_path(opt.grants[i].path, deny_paths[k]);
             if (p) push3("--ro-bind", p, p);
         }
