@@ -62,16 +62,17 @@ int grant_resolve(const struct grant_set *g, const char *path, size_t *out_idx,
                   char **out_rel) DH_MUST_CHECK;
 
 /* True when `rel` (a grant-relative path, as from grant_resolve) may not be
- * changed by host-side tools: the mandatory-deny list of SANDBOX.md §1.6 and
- * DESIGN.md (git hooks and config, shell startup files, editor and agent
- * settings). Patterns match at any depth (nested repositories count) and
+ * changed by host-side tools: the mandatory-deny list the sandbox helper also
+ * enforces (sandbox/protected_paths.h: SANDBOX.md §1.6's git hooks and config,
+ * shell and session startup files, editor and agent settings, and what a home
+ * runs later: .local/bin, user services, autostart, .ssh). Patterns match at any depth (nested repositories count) and
  * case-insensitively (srt); a pattern also covers everything beneath it and
  * every path that *is* one of its leading components, so ".git" itself and
  * ".git/hooks" cannot be moved or replaced wholesale either. */
 bool grant_is_protected(const char *rel);
 
-/* The patterns behind grant_is_protected(), NULL-terminated, for the sandbox
- * client's read-only re-binds. Components are separated by '/'; a last
+/* The patterns behind grant_is_protected(), NULL-terminated, made from
+ * sandbox/protected_paths.h. Components are separated by '/'; a last
  * component "**" marks a directory and everything beneath it. */
 extern const char *const grant_protected_patterns[];
 
