@@ -2,7 +2,8 @@
  *
  *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
  *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
- *                    [--protect PATH]... [--exec --ready-fd FD] [--print-argv] -- COMMAND [ARG]...
+ *                    [--protect PATH]... [--repo DIR]... [--exec --ready-fd FD] [--print-argv]
+ *                    -- COMMAND [ARG]...
  *   deskhand-sandbox --status
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
  *   deskhand-sandbox --landlock-exec [--proxy-fd 4] [--rw DIR]... -- COMMAND [ARG]...
@@ -171,6 +172,8 @@ static struct {
     size_t nenv;
     const char **protect; /* --protect */
     size_t nprotect;
+    const char **repo;    /* --repo */
+    size_t nrepo;
     double timeout;
     int print_argv;
     int status;     /* --status */
@@ -198,6 +201,10 @@ static void usage(FILE *f)
           "                    program, its configuration): when a --rw grant holds it, the command\n"
           "                    can neither change, move nor replace it (repeatable; this binary and\n"
           "                    bwrap always are)\n"
+          "  --repo DIR        a git repository deeper in a --rw grant than one folder down\n"
+          "                    (those the helper finds itself): its hooks and config, and its\n"
+          "                    submodules', are read-only like the grant's own (repeatable; at\n"
+          "                    most 32 repositories besides the grants' own, nearest first)\n"
           "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
@@ -221,7 +228,8 @@ static void parse(int argc, char **argv)
     opt.grants = calloc(opt.cgrants, sizeof *opt.grants);
     opt.env = calloc((size_t)argc, sizeof *opt.env);
     opt.protect = calloc((size_t)argc + 2, sizeof *opt.protect); /* + this binary and bwrap */
-    if (!opt.grants || !opt.env || !opt.protect) die("out of memory");
+    opt.repo = calloc((size_t)argc, sizeof *opt.repo);
+    if (!opt.grants || !opt.env || !opt.protect || !opt.repo) die("out of memory");
     opt.bwrap = DEFAULT_BWRAP;
     opt.pids_max = PIDS_MAX_DEF;
     opt.proxy_fd = -1;
@@ -245,6 +253,8 @@ static void parse(int argc, char **argv)
             opt.chdir = v;
         } else if (!strcmp(a, "--protect")) {
             opt.protect[opt.nprotect++] = v;
+        } else if (!strcmp(a, "--repo")) {
+            opt.repo[opt.nrepo++] = v;
         } else if (!strcmp(a, "--bwrap")) {
             opt.bwrap = v;
         } else if (!strcmp(a, "--env")) {
@@ -454,22 +464,36 @@ static void protect_git_dir(const char *repo, const char *git)
     if ((p = protected_path(git, "modules"))) find_submodules(p, 0);
 }
 
-/* The repositories one folder down in a --rw grant (a folder of projects): git runs their
- * hooks and reads their config as it does the grant's own. At most NESTED_REPOS_MAX, each
- * costing four mounts per command; node_modules is not looked in (README, "Known gaps"). */
+/* The repositories nested in a --rw grant (a folder of projects): git runs their hooks and
+ * reads their config as it does the grant's own. Those one folder down are found here (one
+ * readdir the deny paths need anyway); deeper ones only when the caller names them (--repo:
+ * deskhand's watcher sees every .git; a walk here would cost every command). At most
+ * NESTED_REPOS_MAX in all, the ones found here first, each costing four mounts per command, and
+ * a deeper one a mount more per folder on the way; node_modules is not looked in (README,
+ * "Known gaps"). */
 enum { NESTED_REPOS_MAX = 32 };
 static size_t nrepos;
 
-static void nested_repo(const char *grant, const char *name)
+/* repo is a realpath, or a path in a grant (realpath'd, then it must still be in a --rw one). */
+static void nested_repo(const char *repo)
 {
-    const char *repo = join(grant, name), *git = join(repo, ".git");
+    const char *git = join(repo, ".git");
     struct stat st;
     if (lstat(git, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(repo, &st) != 0 || !S_ISDIR(st.st_mode))
         return; /* a .git file (a worktree, a submodule) keeps its git directory elsewhere */
     const struct grant *in = innermost(repo);
-    if (in && !strcmp(in->path, repo)) return; /* a grant of its own: done as one */
+    if (!in || !in->rw || !strcmp(in->path, repo)) return; /* a grant or an entry of its own: done */
     nrepos++;
+    pin_the_way(repo);
     protect_git_dir(repo, git);
+}
+
+static void protect_named_repos(void)
+{
+    for (size_t i = 0; i < opt.nrepo && nrepos < NESTED_REPOS_MAX; i++) {
+        char *r = realpath(opt.repo[i], NULL);
+        if (r) nested_repo(keep(r));
+    }
 }
 
 #define NDENY (sizeof deny_paths / sizeof *deny_paths)
@@ -493,7 +517,7 @@ static unsigned long long scan_top(const char *grant)
                     mask |= 1ULL << k;
         if (nrepos < NESTED_REPOS_MAX && strcmp(n, ".git") && strcmp(n, "node_modules") &&
             (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN))
-            nested_repo(grant, n);
+            nested_repo(join(grant, n));
     }
     closedir(d);
     return mask;
@@ -537,6 +561,7 @@ static void build_argv(void)
         if (g->rw && !first_rw) first_rw = g->path;
     }
     pin_deny_parents(n);
+    protect_named_repos();
     const char *self = self_exe();
     opt.protect[opt.nprotect++] = self;
     opt.protect[opt.nprotect++] = opt.bwrap;

@@ -3,12 +3,15 @@
 # grant's own: its hooks and config, and its submodules', are read-only; neither its .git
 # nor its folder can be renamed away; its objects and work tree stay writable. A repository
 # in a nested --ro grant stays wholly read-only (the pins add no writable mount there).
+# Deeper ones are protected when the caller names them (--repo, as deskhand's watcher does),
+# with every folder on the way pinned; a --repo that does not exist, is not a repository, or
+# leads out of the grants by a symlink changes nothing.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$SANDBOX" ] || fail "$SANDBOX not built"
 bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \
   || skip "bwrap cannot create namespaces here: $(head -1 "$T/probe")"
 W=$T/work
-for r in a ro; do
+for r in a ro org/b org/team/c; do
   mkdir -p "$W/$r/.git/hooks" "$W/$r/.git/objects" "$W/$r/.git/modules/s/hooks"
   echo '#!/bin/sh' > "$W/$r/.git/hooks/pre-commit"
   printf '[core]\n\tbare = false\n' > "$W/$r/.git/config"
@@ -16,12 +19,14 @@ for r in a ro; do
   printf '[core]\n' > "$W/$r/.git/modules/s/config"
   echo "orig $r" > "$W/$r/README"
 done
-mkdir -p "$W/plain"
+mkdir -p "$W/plain" "$W/org/notrepo" "$T/outside/.git/hooks"
+ln -s "$T/outside" "$W/org/link"
 sum() { (cd "$W" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . | sort); }
 before=$(sum)
 
 rc=0
-out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" -- sh -c '
+out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" --repo "$W/org/b" --repo "$W/org/team/c" \
+  --repo "$W/org/notrepo" --repo "$W/org/link" --repo "$W/missing" --repo "$T/outside" -- sh -c '
   echo "touch /tmp/pwned" > a/.git/hooks/post-checkout && echo WROTE-hook-new
   echo "touch /tmp/pwned" >> a/.git/hooks/pre-commit && echo WROTE-hook
   printf "[core]\n\tfsmonitor = evil\n" >> a/.git/config && echo WROTE-config
@@ -33,13 +38,27 @@ out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" -- sh -c '
   mv a a2 && echo MOVED-repo
   touch ro/.git/objects/new && echo WROTE-ro-objects
   echo evil > ro/.git/hooks/post-checkout && echo WROTE-ro-hook
+  for r in org/b org/team/c; do
+    echo "touch /tmp/pwned" > $r/.git/hooks/post-checkout && echo WROTE-deep-hook-new $r
+    echo "touch /tmp/pwned" >> $r/.git/hooks/pre-commit && echo WROTE-deep-hook $r
+    printf "[core]\n\tfsmonitor = evil\n" >> $r/.git/config && echo WROTE-deep-config $r
+    echo evil > $r/.git/modules/s/hooks/post-checkout && echo WROTE-deep-sub-hook $r
+    mv $r/.git $r/.git2 && echo MOVED-deep-git $r
+    mv $r $r.2 && echo MOVED-deep-repo $r
+    touch $r/.git/objects/new && echo deep-objects-writable
+  done
+  mv org/team org/team2 && echo MOVED-way-team
+  mv org org2 && echo MOVED-way-org
+  touch org/notrepo/x && echo notrepo-writable
   touch a/.git/objects/new && echo objects-writable
   echo ok > a/new && echo tree-writable
   mv plain plain2 && mv plain2 plain && echo plain-movable' 2>&1) || rc=$?
 assert_eq "$rc" 0 "$out"
 for w in WROTE- RM- MOVED-; do assert_not_contains "$out" "$w"; done
-for w in objects-writable tree-writable plain-movable; do assert_contains "$out" "$w"; done
-rm "$W/a/.git/objects/new" "$W/a/new"
+for w in objects-writable tree-writable plain-movable notrepo-writable; do assert_contains "$out" "$w"; done
+assert_eq "$(grep -c deep-objects-writable <<<"$out")" 2 "$out"
+rm "$W/a/.git/objects/new" "$W/a/new" "$W/org/b/.git/objects/new" "$W/org/team/c/.git/objects/new" \
+  "$W/org/notrepo/x"
 assert_eq "$(sum)" "$before" "protected files changed on the host"
 [ ! -e /tmp/pwned ] || fail "/tmp/pwned exists"
 echo ok
