@@ -2551,6 +2551,7 @@ agent_new(struct agent **out, const struct agent_config *cfg)
 	a->env.sandbox_path = cfg->sandbox_path;
 	a->env.bwrap_path = cfg->bwrap_path;
 	a->env.host_paths = cfg->host_paths;
+	a->env.watch = cfg->watch;
 	a->env.unsandboxed = cfg->unsandboxed;
 	if (cfg->command_timeout_s > 0)
 		a->env.default_timeout_s = cfg->command_timeout_s;

@@ -240,6 +240,10 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 			}
 	strv_free(&own);
 	strv_free(&rw);
+	for (size_t i = 0; s->repos && i < s->repos->n && i < TOOL_SANDBOX_REPOS_MAX; i++) {
+		strv_add(out, "--repo");
+		strv_add(out, s->repos->v[i]);
+	}
 	if (s->chdir) {
 		strv_add(out, "--chdir");
 		strv_add(out, s->chdir);

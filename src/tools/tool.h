@@ -24,6 +24,7 @@ struct worker;
 struct egress;
 struct grant_set;
 struct http_client;
+struct watch;
 /* An asynchronous call in flight: the first member of every run (the
  * static tools' and the run-time entries' own); tool_run_cancel() calls
  * cancel. */
@@ -82,6 +83,10 @@ struct tool_env {
 	const struct tool_extra *extra; /* tools defined at run time (connectors); NULL = none */
 	const struct strv *host_paths; /* probe_host_paths(), asked once by the engine
 	                                * (borrowed); NULL = asked at each use */
+	struct watch *watch;      /* (borrowed) the engine's watcher: run_command names the
+	                           * nested repositories it found to the sandbox
+	                           * (watch_repos()); NULL = only those the sandbox finds
+	                           * one folder down */
 	const struct skill_set *skills; /* load_skill's skills (borrowed); NULL = none */
 	struct grant_set *readable; /* folders read_file, list_files and search_files may
 	                             * read by absolute path, never change (the
@@ -251,13 +256,18 @@ struct tool_sandbox_spec {
 	const char *const *env;         /* NAME=VALUE for the command; NULL-terminated or NULL */
 	const char *const *cmd;         /* the command; NULL-terminated */
 	const struct strv *host_paths;  /* probe_host_paths(); NULL = asked here */
+	const struct strv *repos;       /* git repositories deeper in the rw grants (the
+	                                 * watcher's, watch_repos()), each passed as
+	                                 * --repo; NULL = none */
 };
 /* The argv running s->cmd in deskhand-sandbox, appended to `out` (copies)
  * and ended by a NULL element (counted in out->n). It also passes
  * `--protect` for each host path (probe_host_paths) that one of s->rw holds,
  * so that the command cannot replace deskhand or change its configuration or
- * state. The one place that builds it: run_command and the connectors'
- * stdio servers. */
+ * state, and `--repo` for each of s->repos, at most TOOL_SANDBOX_REPOS_MAX
+ * (the helper's own bound). The one place that builds it: run_command and
+ * the connectors' stdio servers. */
+#define TOOL_SANDBOX_REPOS_MAX 32
 void tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s);
 
 /* Look a tool up by name; NULL if unknown. Borrowed, static. */

@@ -32,12 +32,14 @@
 
 #include "core/ev.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "sandbox/probe.h"
 #include "sandbox/proxy.h"
 #include "tools/tool_priv.h"
+#include "watch/watch.h"
 #include "../../sandbox/protected_paths.h"
 
 #define EXIT_TIMEOUT  124          /* deskhand-sandbox: the wall-clock timeout killed the tree */
@@ -84,7 +86,15 @@ struct shell_run {
 	bool first;            /* the session's first sandboxed command: its trial */
 	int first_wstatus;     /* its exit, kept while the trial decides (waitpid-style) */
 	unsigned char *had;    /* per grant × watched_protected: existed before the command */
+	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
+	int repo_waited_ms;    /* how long this command has waited for it */
 };
+
+/* A command waits, at most this long, for the watcher's first walk of the
+ * grants, which lists the nested repositories the sandbox protects; it looks
+ * again every REPO_POLL_MS (the loop never blocks). */
+#define REPO_WAIT_MS 5000
+#define REPO_POLL_MS 10
 
 /* Protected paths (grant_is_protected) that the sandbox cannot make read-only
  * while they do not exist: it creates no placeholders on the host (they would
@@ -507,6 +517,12 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 
 	(void)l;
 	(void)t;
+	if (r->repo_wait) {
+		struct tool_run *ignored;
+
+		(void)shell_spawn(r, &ignored); /* failures arrive through done */
+		return;
+	}
 	if (r->proc && proc_is_running(r->proc)) {
 		/* The timeout: kill the group (bwrap, which the helper became); its
 		 * --die-with-parent and the PID namespace take the sandbox down. The
@@ -728,14 +744,53 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	                          ctx);
 }
 
-/* Build deskhand-sandbox's argv and spawn it. */
+/* The git repositories deeper than one folder down in the grants, which the
+ * sandbox is told to protect (--repo; those one folder down it finds itself),
+ * appended to `out`: at most TOOL_SANDBOX_REPOS_MAX, nearest first, grant 0's
+ * first. Grant i is the watcher's grant i (engine_open). Returns false while
+ * the watcher's first walk of a grant still runs (more may come), else true
+ * (no watcher: nothing to wait for). */
+static bool
+nested_repos(struct tool_env *env, struct strv *out)
+{
+	size_t n = env->grants ? grant_count(env->grants) : 0;
+	bool whole = true;
+
+	for (size_t i = 0; env->watch && i < n; i++) {
+		int rc = out->n < TOOL_SANDBOX_REPOS_MAX
+		                 ? watch_repos(env->watch, i, 2, TOOL_SANDBOX_REPOS_MAX - out->n, out)
+		                 : watch_repos(env->watch, i, 2, 0, out);
+
+		if (rc < 0)
+			log_warn("run_command: %s", err_msg());
+		whole &= rc != 0;
+	}
+	return whole;
+}
+
+/* Build deskhand-sandbox's argv and spawn it (once the nested repositories
+ * are known: nested_repos). */
 static int
 shell_spawn(struct shell_run *r, struct tool_run **out)
 {
 	struct tool_env *env = r->env;
 	size_t ngrants = grant_count(env->grants);
 	int pair[2] = { -1, -1 }, ready[2] = { -1, -1 };
+	struct strv repos = ARRAY_INIT;
 
+	if (!nested_repos(env, &repos) && r->repo_waited_ms < REPO_WAIT_MS) {
+		strv_free(&repos);
+		r->repo_wait = true;
+		r->repo_waited_ms += REPO_POLL_MS;
+		ev_timer_arm(r->loop, &r->timer, REPO_POLL_MS);
+		*out = &r->base;
+		return 0;
+	}
+	if (r->repo_wait && r->repo_waited_ms >= REPO_WAIT_MS)
+		log_warn("%s: the watcher has not finished reading the grants after %d ms; the "
+		         "sandbox protects the %zu nested repositories it found so far",
+		         r->what, REPO_WAIT_MS, repos.n);
+	r->repo_wait = false;
 	if (r->egress && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		tool_result_errorf(&r->res, "run_command: socketpair: %s", strerror(errno));
 		return fail_later(r, out);
@@ -761,11 +816,12 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		rw[i] = grant_get(env->grants, i)->path;
 	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
 		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .host_paths = env->host_paths,
-		.rw = rw, .nrw = ngrants,
+		.repos = &repos, .rw = rw, .nrw = ngrants,
 		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
 		.proxy_fd = pair[1], .exec_ready_fd = ready[1],
 		.cmd = (const char *const *)r->cmd.v });
 	free(rw);
+	strv_free(&repos);
 	const int keep[] = { ready[1], pair[1] };
 
 	struct proc_spec spec = {

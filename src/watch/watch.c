@@ -217,6 +217,9 @@ struct wgrant {
 	bool ready;	     /* the first walk finished */
 	bool full;	     /* everything is dirty */
 	struct strset dirty; /* dirty paths (when !full) */
+	struct strv repos;   /* folders (relative) holding a .git directory, below the
+	                      * root; unsorted, unique, at most WATCH_REPOS_MAX */
+	bool repos_capped;   /* one more was found (logged once) */
 };
 
 struct watch {
@@ -280,6 +283,45 @@ mark_dirty(struct watch *w, unsigned gi, const char *rel)
 	if (!g->full && strset_add(&g->dirty, rel) && g->dirty.n > WATCH_DIRTY_MAX) {
 		g->full = true;
 		strset_clear(&g->dirty);
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* A nested repository seen (the walk or an event found `rel`/.git, a directory)
+ * or gone (`rel`/.git, or a folder holding `rel`, removed or moved away). */
+static void
+repo_seen(struct watch *w, unsigned gi, const char *rel)
+{
+	struct strv *r = &w->g[gi].repos;
+
+	pthread_mutex_lock(&w->mu);
+	size_t i = 0;
+	while (i < r->n && strcmp(r->v[i], rel))
+		i++;
+	if (i == r->n && r->n < WATCH_REPOS_MAX)
+		strv_add(r, rel);
+	else if (i == r->n && !w->g[gi].repos_capped) {
+		w->g[gi].repos_capped = true;
+		log_warn("watcher: more than %d repositories in %s; %s/%s and others are not "
+		         "listed", WATCH_REPOS_MAX, w->g[gi].root, w->g[gi].root, rel);
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void
+repos_gone(struct watch *w, unsigned gi, const char *prefix)
+{
+	struct strv *r = &w->g[gi].repos;
+	size_t len = strlen(prefix);
+
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < r->n;) {
+		if (!strncmp(r->v[i], prefix, len) && (!r->v[i][len] || r->v[i][len] == '/')) {
+			free(r->v[i]);
+			r->v[i] = r->v[--r->n];
+		} else {
+			i++;
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 }
@@ -352,6 +394,8 @@ walk(struct watch *w, unsigned gi, const char *rel)
 				        S_ISDIR(st.st_mode);
 			if (!isdir)
 				continue;
+			if (*cur && !strcmp(de->d_name, ".git"))
+				repo_seen(w, gi, cur);
 			char *child = join(cur, de->d_name);
 			if (is_skipped(g, child, de->d_name, true)) {
 				free(child);
@@ -450,18 +494,27 @@ handle_event(struct watch *w, const struct inotify_event *e)
 	bool isdir = (e->mask & IN_ISDIR) != 0;
 	char *child = join(d->rel, e->name);
 
+	if (isdir && d->rel[0] && !strcmp(e->name, ".git")) {
+		if (e->mask & (IN_CREATE | IN_MOVED_TO))
+			repo_seen(w, gi, d->rel);
+		else if (e->mask & (IN_DELETE | IN_MOVED_FROM))
+			repos_gone(w, gi, d->rel);
+	}
 	if (is_skipped(g, child, e->name, isdir))
 		goto out;
 	if (!d->rel[0] && !strcmp(e->name, IGNORE_FILE)) {
 		/* New rules change what is watched and what snapshots hold. */
 		reload_rules(w, gi);
 		mark_full(w, gi);
+		repos_gone(w, gi, ""); /* the walk finds those still watched */
 		walk(w, gi, "");
 		goto out;
 	}
 	/* Renames need no pairing by cookie here: each side is marked on its
 	 * own (both paths dirty), a directory moved away loses its watches and
 	 * one moved in is walked afresh. */
+	if (isdir && (e->mask & (IN_MOVED_FROM | IN_DELETE)))
+		repos_gone(w, gi, child);
 	if (isdir && (e->mask & IN_MOVED_FROM))
 		unwatch_prefix(w, gi, child);
 	if (isdir && (e->mask & (IN_CREATE | IN_MOVED_TO)))
@@ -650,6 +703,7 @@ watch_free(struct watch *w)
 		free(w->g[gi].skip_rel);
 		ignore_free(w->g[gi].ign);
 		strset_clear(&w->g[gi].dirty);
+		strv_free(&w->g[gi].repos);
 	}
 	wd_clear(&w->map);
 	free(w->degraded);
@@ -693,18 +747,28 @@ watch_add_tree(struct watch *w, size_t grant, const char *path, const char *stat
 	return 0;
 }
 
+/* Grant `grant` with w->mu held, or NULL (mu not held, DH_ENOTFOUND set)
+ * when it was never added. */
+static struct wgrant *
+lock_grant(struct watch *w, size_t grant)
+{
+	if (grant < GRANTS_MAX) {
+		pthread_mutex_lock(&w->mu);
+		if (w->g[grant].used)
+			return &w->g[grant];
+		pthread_mutex_unlock(&w->mu);
+	}
+	err_setc(DH_ENOTFOUND, "watcher: no grant %zu", grant);
+	return NULL;
+}
+
 int
 watch_take_dirty(struct watch *w, size_t grant, struct watch_dirty *out)
 {
 	memset(out, 0, sizeof *out);
-	if (grant >= GRANTS_MAX)
-		return err_setc(DH_ENOTFOUND, "watcher: no grant %zu", grant);
-	pthread_mutex_lock(&w->mu);
-	struct wgrant *g = &w->g[grant];
-	if (!g->used) {
-		pthread_mutex_unlock(&w->mu);
-		return err_setc(DH_ENOTFOUND, "watcher: no grant %zu", grant);
-	}
+	struct wgrant *g = lock_grant(w, grant);
+	if (!g)
+		return DH_ENOTFOUND;
 	struct strset set = g->dirty;
 	memset(&g->dirty, 0, sizeof g->dirty);
 	out->full = g->full || !g->ready || w->degraded;
@@ -783,4 +847,51 @@ watch_pause(struct watch *w, bool paused)
 	w->paused = paused;
 	pthread_mutex_unlock(&w->mu);
 	wake(w->cfd);
+}
+
+static int
+repo_nearer(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t dx = 0, dy = 0;
+
+	for (const char *p = x; *p; p++)
+		dx += *p == '/';
+	for (const char *p = y; *p; p++)
+		dy += *p == '/';
+	return dx != dy ? (dx < dy ? -1 : 1) : strcmp(x, y);
+}
+
+int
+watch_repos(struct watch *w, size_t grant, size_t min_depth, size_t max, struct strv *out)
+{
+	struct wgrant *g = lock_grant(w, grant);
+	if (!g)
+		return DH_ENOTFOUND;
+	struct strv rel = ARRAY_INIT;
+	int done = g->ready;
+
+	for (size_t i = 0; max && i < g->repos.n; i++)
+		strv_add(&rel, g->repos.v[i]);
+	char *root = xstrdup(g->root);
+	pthread_mutex_unlock(&w->mu);
+
+	if (rel.n)
+		qsort(rel.v, rel.n, sizeof *rel.v, repo_nearer);
+	for (size_t i = 0, taken = 0; i < rel.n && taken < max; i++) {
+		size_t depth = 1;
+
+		for (const char *p = rel.v[i]; *p; p++)
+			depth += *p == '/';
+		if (depth < min_depth)
+			continue;
+		char *abs = strcmp(root, "/") ? xasprintf("%s/%s", root, rel.v[i])
+		                              : xasprintf("/%s", rel.v[i]);
+		strv_add(out, abs);
+		free(abs);
+		taken++;
+	}
+	strv_free(&rel);
+	free(root);
+	return done;
 }

@@ -8,6 +8,7 @@
 #include "core/err.h"
 
 struct buf;
+struct strv;
 
 /*
  * The watcher (DESIGN.md "Snapshots", STYLE.md §3.15): recursive inotify
@@ -87,6 +88,22 @@ bool watch_is_degraded(const struct watch *w);
 /* Append a one-line state: "inotify, N directories watched", with
  * "; degraded: REASON" and "; N overflows (rescanned)" when they apply. */
 void watch_status(const struct watch *w, struct buf *out);
+
+/* The folders of grant `grant` that hold a `.git` directory, at `min_depth`
+ * folders below it or deeper (1: its children), as absolute paths appended to
+ * `out` (heap strings it owns), nearest first (fewer components, then strcmp
+ * order), at most `max` of them. run_command names them to the sandbox, which
+ * then protects their hooks and config (sandbox/README.md, "Nested
+ * repositories"). Found by the walk and kept by inotify events; those the
+ * watcher does not look in (.deskhandignore, the state directory, `.git`
+ * directories themselves) are not listed, and before the first walk ends only
+ * the ones it has reached. At most WATCH_REPOS_MAX per grant are kept (one
+ * more is logged; a degraded watcher, watch_is_degraded(), may not have
+ * reached them all). Returns 1 once the grant's first walk is over, 0 while it
+ * runs (more may come). Thread-safe. DH_ENOTFOUND for a grant never added. */
+#define WATCH_REPOS_MAX 1024
+int watch_repos(struct watch *w, size_t grant, size_t min_depth, size_t max, struct strv *out)
+	DH_MUST_CHECK;
 
 /* Test hook: stop reading inotify events (they queue in the kernel, which
  * is how a test forces IN_Q_OVERFLOW) or resume. */

@@ -24,6 +24,7 @@
 #include "policy/grant.h"
 #include "snap/snap.h"
 #include "tools/tool.h"
+#include "watch/watch.h"
 
 static char root[64];
 static char gdir[128], odir[128];
@@ -1077,6 +1078,60 @@ Test(tool, run_command_client_with_fake_helper)
 		free(c.text);
 	}
 	cr_assert(!exists("no-ready.txt"), "a command whose setup failed ran");
+	ev_free(l);
+	free(fake);
+}
+
+/* run_command names the watcher's nested repositories to the helper (--repo),
+ * nearest first, those one folder down left to the helper; the first command
+ * waits for the watcher's first walk, which here is still running when it
+ * starts (thousands of folders, the repositories among them). */
+Test(tool, run_command_names_the_nested_repositories)
+{
+	static const char *const repos[] = { "a", "t/team/deep", "k/b", "z/y/x/w" };
+	struct ev_loop *l;
+	struct watch *w;
+	char *fake = fake_sandbox(), *p;
+
+	for (int i = 0; i < 40; i++)
+		for (int j = 0; j < 100; j++) {
+			p = xasprintf("%s/bulk%02d", gdir, i);
+			(void)mkdir(p, 0755);
+			free(p);
+			p = xasprintf("%s/bulk%02d/%02d", gdir, i, j);
+			cr_assert_eq(mkdir(p, 0755), 0, "%s: %s", p, strerror(errno));
+			free(p);
+		}
+	for (size_t i = 0; i < sizeof repos / sizeof *repos; i++) {
+		p = xasprintf("mkdir -p '%s/%s/.git'", gdir, repos[i]);
+		cr_assert_eq(system(p), 0);
+		free(p);
+	}
+	cr_assert(ev_new(&l) == 0);
+	cr_assert_eq(watch_new(&w, l, NULL, NULL), 0, "%s", err_msg());
+	cr_assert_eq(watch_add_tree(w, 0, gdir, NULL), 0, "%s", err_msg());
+	env.sandbox_path = fake;
+	env.watch = w;
+
+	struct done_rec d = { 0 };
+
+	run_cmd(l, "{\"command\":\"true\"}", &d);
+	cr_assert(!d.is_error, "%s", d.text);
+	free(d.text);
+	struct buf ab = BUF_INIT;
+
+	p = xasprintf("%s.args", fake);
+	cr_assert_eq(fsutil_read_file(p, 1 << 20, &ab), 0, "%s", err_msg());
+	char *args = buf_detach(&ab), *want = xasprintf("\n--repo\n%s/k/b\n--repo\n%s/t/team/deep\n"
+	                                         "--repo\n%s/z/y/x/w\n--chdir\n",
+	                                         gdir, gdir, gdir);
+
+	cr_assert(strstr(args, want), "%s", args);
+	free(want);
+	free(args);
+	free(p);
+	env.watch = NULL;
+	watch_free(w);
 	ev_free(l);
 	free(fake);
 }

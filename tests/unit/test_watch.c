@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/ignore.h"
+#include "core/strv.h"
 #include "snap/snap.h"
 #include "watch/watch.h"
 
@@ -161,6 +162,49 @@ Test(watch, directories_and_a_tree_made_in_one_command)
 	snprintf(cmd, sizeof cmd, "mv '%s/outside' in", root);
 	expect(cmd, P("in"), NULL);
 	expect("touch in/deep/er/z2", P("in/deep/er/z2"), NULL);
+}
+
+/* watch_repos, after a barrier: the nested repositories, as one string. */
+static void
+expect_repos(size_t min_depth, size_t max, const char *want)
+{
+	struct strv got = { 0 };
+	struct buf b = BUF_INIT;
+
+	watch_sync(w);
+	cr_assert_eq(watch_repos(w, 0, min_depth, max, &got), 1, "the first walk is over");
+	for (size_t i = 0; i < got.n; i++) {
+		cr_assert_eq(strncmp(got.v[i], work, strlen(work)), 0, "%s is absolute", got.v[i]);
+		buf_printf(&b, "%s%s", i ? " " : "", got.v[i] + strlen(work) + 1);
+	}
+	cr_assert_str_eq(buf_cstr(&b), want);
+	buf_fini(&b);
+	strv_free(&got);
+}
+
+Test(watch, nested_repositories_are_listed_nearest_first)
+{
+	struct strv got = { 0 };
+
+	/* the folder's own .git, a .git file (a worktree) and an ignored folder's
+	 * repository are not listed */
+	sh("cd '%s' && mkdir -p .git a/.git org/b/.git org/team/c/.git org/b/vendor/d/.git "
+	   "build/e/.git wt && touch wt/.git && echo build/ > .deskhandignore",
+	   work);
+	start_watch();
+	expect_repos(1, 100, "a org/b org/team/c org/b/vendor/d");
+	expect_repos(2, 100, "org/b org/team/c org/b/vendor/d");
+	expect_repos(2, 2, "org/b org/team/c");
+	expect_repos(1, 0, "");
+	/* made, moved and removed while watched */
+	sh("cd '%s' && mkdir -p new/x && mkdir new/x/.git && mv org/team org/team2 && "
+	   "rm -r a/.git",
+	   work);
+	expect_repos(1, 100, "new/x org/b org/team2/c org/b/vendor/d");
+	sh("cd '%s' && mv org '%s/gone' && git init -q -b main fresh/one", work, root);
+	expect_repos(1, 100, "fresh/one new/x");
+	cr_assert_eq(watch_repos(w, 5, 1, 100, &got), DH_ENOTFOUND);
+	cr_assert_eq(got.n, 0);
 }
 
 Test(watch, ignored_paths_produce_no_work)
