@@ -506,7 +506,6 @@ handle_event(struct watch *w, const struct inotify_event *e)
 		/* New rules change what is watched and what snapshots hold. */
 		reload_rules(w, gi);
 		mark_full(w, gi);
-		repos_gone(w, gi, ""); /* the walk finds those still watched */
 		walk(w, gi, "");
 		goto out;
 	}

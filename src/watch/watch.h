@@ -94,13 +94,15 @@ void watch_status(const struct watch *w, struct buf *out);
  * `out` (heap strings it owns), nearest first (fewer components, then strcmp
  * order), at most `max` of them. run_command names them to the sandbox, which
  * then protects their hooks and config (sandbox/README.md, "Nested
- * repositories"). Found by the walk and kept by inotify events; those the
- * watcher does not look in (.deskhandignore, the state directory, `.git`
- * directories themselves) are not listed, and before the first walk ends only
- * the ones it has reached. At most WATCH_REPOS_MAX per grant are kept (one
- * more is logged; a degraded watcher, watch_is_degraded(), may not have
- * reached them all). Returns 1 once the grant's first walk is over, 0 while it
- * runs (more may come). Thread-safe. DH_ENOTFOUND for a grant never added. */
+ * repositories"). The walk finds them and inotify events keep the list; the
+ * folders the watcher does not look in (.deskhandignore, the state directory,
+ * `.git` directories themselves) are not listed. Before the first walk ends,
+ * only the ones it has reached are; after lost events or new .deskhandignore
+ * rules, one that is gone may stay listed (the sandbox skips a folder without
+ * a .git directory). At most WATCH_REPOS_MAX per grant are kept (one more is
+ * logged), and a degraded watcher (watch_is_degraded) may not have reached
+ * them all. Returns 1 once the grant's first walk is over, 0 while it runs
+ * (more may come). Thread-safe. DH_ENOTFOUND for a grant never added. */
 #define WATCH_REPOS_MAX 1024
 int watch_repos(struct watch *w, size_t grant, size_t min_depth, size_t max, struct strv *out)
 	DH_MUST_CHECK;
