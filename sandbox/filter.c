@@ -61,7 +61,9 @@ static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
  * AF_UNIX is refused too: a host socket in a path the view shows read-only is still
  * connectable (a read-only mount does not stop connect(2) on a socket inode, and
  * Landlock only scopes pathname sockets from ABI 9), and seccomp cannot see the path.
- * socketpair(2) stays allowed: its two ends can reach nothing but each other. */
+ * socketpair(2) stays allowed for stream and seqpacket ends, which reach nothing but each
+ * other; a datagram end is refused (EPERM): sendto(2) and sendmsg(2) take it to any host
+ * datagram socket by its path. */
 static const int allowed_families[] = { AF_UNSPEC, AF_INET, AF_INET6 };
 
 /* -EFAULT: syscall unknown on this arch (Flatpak's convention) — it cannot be called anyway. */
@@ -116,6 +118,10 @@ int filter_export_bpf(int fd)
     }
     struct scmp_arg_cmp hi = SCMP_A0(SCMP_CMP_GE, AF_MAX);
     if (!bad) bad = rule(c, EAFNOSUPPORT, SCMP_SYS(socket), 1, &hi) != 0;
+    /* socketpair(SOCK_DGRAM): the type's low 4 bits (SOCK_TYPE_MASK); the high ones are the
+     * SOCK_NONBLOCK and SOCK_CLOEXEC flags. */
+    struct scmp_arg_cmp dgram = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM);
+    if (!bad) bad = rule(c, EPERM, SCMP_SYS(socketpair), 1, &dgram) != 0;
 
     if (!bad) bad = seccomp_export_bpf(c, fd) != 0;
     if (c) seccomp_release(c);

@@ -56,6 +56,11 @@ int main(int argc, char **argv)
     show("af_inet", socket(AF_INET, SOCK_STREAM, 0));     /* allowed (the netns is empty) */
     show("af_inet6", socket(AF_INET6, SOCK_DGRAM, 0));
     show("af_unix", socket(AF_UNIX, SOCK_STREAM, 0));
+    int sv[2];
+    show("socketpair_stream", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    show("socketpair_seqpacket", socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+    show("socketpair_dgram", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    show("socketpair_dgram_flags", socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv));
     show("personality_query", personality(0xffffffff));
     show("personality_linux", personality(PER_LINUX));
     show("personality_norandom", personality(PER_LINUX | ADDR_NO_RANDOMIZE));
@@ -71,13 +76,15 @@ assert_eq "$rc" 0 "$out"
 expect() { assert_contains "$out" "$1=$2"; }
 for s in ptrace process_vm_readv unshare_user unshare_net clone_newuser mount keyctl bpf \
          io_uring_setup userfaultfd perf_event_open tiocsti tiocsti_hibits \
-         personality_norandom personality_bsd personality_hibits; do
+         personality_norandom personality_bsd personality_hibits socketpair_dgram \
+         socketpair_dgram_flags; do
   expect "$s" EPERM
 done
 expect clone3 ENOSYS
 expect fsopen ENOSYS
 for s in af_packet af_netlink af_vsock af_inet_hibits af_unix; do expect "$s" EAFNOSUPPORT; done
-for s in af_inet af_inet6 personality_query personality_linux; do expect "$s" ok; done
+for s in af_inet af_inet6 personality_query personality_linux socketpair_stream \
+         socketpair_seqpacket; do expect "$s" ok; done
 assert_not_contains "$(grep fionread <<<"$out")" EPERM
 
 # the unshare(1) tool and python's os.unshare fail too
