@@ -87,6 +87,8 @@ static const char *const hidden_dirs[] = {
  * skipped (no placeholder files are created on the host). */
 #define DENY_PATH(path, dir) path,
 static const char *const deny_paths[] = { SANDBOX_PROTECTED_PATHS(DENY_PATH) };
+/* The same in a nested repository's or a submodule's git directory. */
+static const char *const git_dir_entries[] = { SANDBOX_GIT_DIR_ENTRIES(DENY_PATH) };
 #undef DENY_PATH
 
 /* Grants that would void the policy: "/" itself and anything under these. */
@@ -316,6 +318,16 @@ static void check_grant(const char *r, const char *what)
     if (bad) die("%s %s: refusing to grant this path", what, r);
 }
 
+/* After a lookup of p failed: NULL when p is not there (or not reachable by the command
+ * either), exit 125 when it could be there and the helper cannot tell: a path too long for
+ * one lookup, which the command can still reach step by step (relative to a directory on
+ * the way). */
+static const char *checked_missing(const char *p)
+{
+    if (errno == ENAMETOOLONG) die("%.200s...: %s: a protected path there cannot be checked", p, strerror(errno));
+    return NULL;
+}
+
 /* realpath of G/rel if it exists and lies inside a --rw grant (else NULL: nothing to protect,
  * or a symlink pointing out of the writable area, which is read-only or hidden already). */
 static const char *protected_path(const char *grant, const char *rel)
@@ -323,9 +335,9 @@ static const char *protected_path(const char *grant, const char *rel)
     const char *p = join(grant, rel);
     struct stat st;
     /* Most do not exist: one lstat instead of realpath's readlink per component. */
-    if (lstat(p, &st) != 0) return NULL;
+    if (lstat(p, &st) != 0) return checked_missing(p);
     char *r = realpath(p, NULL);
-    if (!r) return NULL;
+    if (!r) return checked_missing(p);
     keep(r);
     for (size_t i = 0; i < opt.ngrants; i++)
         if (opt.grants[i].rw && under(r, opt.grants[i].path)) return r;
@@ -418,6 +430,15 @@ static int is_dir_entry(const char *dir, const struct dirent *e)
     return lstat(join(dir, e->d_name), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A nested or a submodule's git directory: what git runs or reads in it (git_dir_entries), to
+ * be bound read-only with the deny paths. */
+static void push_git_dir_entries(const char *gd)
+{
+    const char *p;
+    for (size_t i = 0; i < sizeof git_dir_entries / sizeof *git_dir_entries; i++)
+        if ((p = protected_path(gd, git_dir_entries[i]))) push(&sub_deny, p);
+}
+
 static void find_submodules(const char *dir, int depth)
 {
     DIR *d = opendir(dir);
@@ -433,8 +454,7 @@ static void find_submodules(const char *dir, int depth)
         add_entry(gd, 1);
         hooks = protected_path(gd, "hooks");
         config = protected_path(gd, "config");
-        if (hooks) push(&sub_deny, hooks);
-        if (config) push(&sub_deny, config);
+        push_git_dir_entries(gd);
         if (depth + 1 >= SUBMODULE_DEPTH) continue;
         if (hooks || config || lstat(join(gd, "HEAD"), &st) == 0) {
             if ((m = protected_path(gd, "modules"))) find_submodules(m, depth + 1);
@@ -453,14 +473,16 @@ static void find_submodules(const char *dir, int depth)
 static void protect_git_dir(const char *repo, const char *git)
 {
     const char *p;
+    struct stat st;
     const struct grant *in = innermost(git);
     if (!in || !in->rw) return; /* in a --ro grant of its own: read-only already */
     if (repo) add_entry(repo, 1);
-    add_entry(git, 1);
-    if (repo) {
-        if ((p = protected_path(git, "hooks"))) push(&sub_deny, p);
-        if ((p = protected_path(git, "config"))) push(&sub_deny, p);
+    if (lstat(git, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        add_entry(git, 0); /* "gitdir: PATH": where git takes config and hooks from */
+        return;
     }
+    add_entry(git, 1);
+    if (repo) push_git_dir_entries(git);
     if ((p = protected_path(git, "modules"))) find_submodules(p, 0);
 }
 
@@ -479,8 +501,14 @@ static void nested_repo(const char *repo)
 {
     const char *git = join(repo, ".git");
     struct stat st;
-    if (lstat(git, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(repo, &st) != 0 || !S_ISDIR(st.st_mode))
-        return; /* a .git file (a worktree, a submodule) keeps its git directory elsewhere */
+    /* A .git directory, or the file of a worktree or a submodule checkout (protect_git_dir
+     * binds it read-only: its "gitdir:" line says where git takes config and hooks from). */
+    if (lstat(git, &st) != 0) {
+        checked_missing(git);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) return;
+    if (lstat(repo, &st) != 0 || !S_ISDIR(st.st_mode)) return;
     const struct grant *in = innermost(repo);
     if (!in || !in->rw || !strcmp(in->path, repo)) return; /* a grant or an entry of its own: done */
     nrepos++;
@@ -595,8 +623,19 @@ static void build_argv(void)
         push3("--setenv", keep(strndup(opt.env[i], (size_t)(eq - opt.env[i]))), eq + 1);
     }
     push3("--ro-bind", "/", "/");
-    for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++)
-        if (lstat(hidden_dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) push2("--tmpfs", hidden_dirs[i]);
+    for (size_t i = 0; i < sizeof hidden_dirs / sizeof *hidden_dirs; i++) {
+        if (lstat(hidden_dirs[i], &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {
+            push2("--tmpfs", hidden_dirs[i]);
+            continue;
+        }
+        /* A symlink (/home -> var/home on image-based systems): what it names is hidden. */
+        char *r = S_ISLNK(st.st_mode) ? realpath(hidden_dirs[i], NULL) : NULL;
+        if (!r) continue; /* dangling: nothing to hide */
+        keep(r);
+        if (!strcmp(r, "/")) die("%s is a symlink to /: nothing would be hidden", hidden_dirs[i]);
+        if (stat(r, &st) == 0 && S_ISDIR(st.st_mode)) push2("--tmpfs", r);
+    }
     /* This binary runs inside as the exec stage, always bound read-only at one fixed
      * path on the /run tmpfs: the argv (and what the command sees) does not depend on
      * where deskhand is installed or whether a hidden directory covers it. */

@@ -27,6 +27,9 @@
 #define SANDBOX_PROTECTED_PATHS(X)                                              \
 	X(".git/hooks", 1)                                                     \
 	X(".git/config", 0)                                                    \
+	X(".git/commondir", 0)                                                 \
+	X(".git/config.worktree", 0)                                           \
+	X(".git/worktrees", 1)                                                 \
 	X(".gitconfig", 0)                                                     \
 	X(".gitmodules", 0)                                                    \
 	X(".bashrc", 0)                                                        \
@@ -57,5 +60,23 @@
 	X(".config/systemd/user", 1)                                           \
 	X(".local/bin", 1)                                                     \
 	X(".ssh", 1)
+
+/*
+ * What git runs or reads as configuration in ANY git directory, besides a
+ * grant's own .git (whose entries are in the list above): a nested
+ * repository's .git and a submodule's .git/modules/NAME. The hooks, the
+ * config, and what points git at another config and hooks: `commondir` (the
+ * directory git takes them from instead), `config.worktree` (read when
+ * extensions.worktreeConfig is set) and `worktrees` (each linked worktree's
+ * commondir and config.worktree). A `.git` file (a worktree's or a submodule
+ * checkout's "gitdir: PATH") redirects the same way: the helper binds it
+ * read-only. X(NAME, DIR) as above, NAME relative to the git directory.
+ */
+#define SANDBOX_GIT_DIR_ENTRIES(X)                                              \
+	X("hooks", 1)                                                          \
+	X("config", 0)                                                         \
+	X("commondir", 0)                                                      \
+	X("config.worktree", 0)                                                \
+	X("worktrees", 1)
 
 #endif

@@ -389,13 +389,18 @@ walk(struct watch *w, unsigned gi, const char *rel)
 
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
-			if (de->d_type == DT_UNKNOWN)
-				isdir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				        S_ISDIR(st.st_mode);
+			bool isreg = de->d_type == DT_REG;
+
+			if (de->d_type == DT_UNKNOWN &&
+			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+				isdir = S_ISDIR(st.st_mode);
+				isreg = S_ISREG(st.st_mode);
+			}
+			/* a .git directory, or a worktree's or submodule checkout's file */
+			if (*cur && (isdir || isreg) && !strcmp(de->d_name, ".git"))
+				repo_seen(w, gi, cur);
 			if (!isdir)
 				continue;
-			if (*cur && !strcmp(de->d_name, ".git"))
-				repo_seen(w, gi, cur);
 			char *child = join(cur, de->d_name);
 			if (is_skipped(g, child, de->d_name, true)) {
 				free(child);
@@ -494,7 +499,7 @@ handle_event(struct watch *w, const struct inotify_event *e)
 	bool isdir = (e->mask & IN_ISDIR) != 0;
 	char *child = join(d->rel, e->name);
 
-	if (isdir && d->rel[0] && !strcmp(e->name, ".git")) {
+	if (d->rel[0] && !strcmp(e->name, ".git")) { /* a directory or a "gitdir:" file */
 		if (e->mask & (IN_CREATE | IN_MOVED_TO))
 			repo_seen(w, gi, d->rel);
 		else if (e->mask & (IN_DELETE | IN_MOVED_FROM))

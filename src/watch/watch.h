@@ -89,7 +89,8 @@ bool watch_is_degraded(const struct watch *w);
  * "; degraded: REASON" and "; N overflows (rescanned)" when they apply. */
 void watch_status(const struct watch *w, struct buf *out);
 
-/* The folders of grant `grant` that hold a `.git` directory, at `min_depth`
+/* The folders of grant `grant` that hold a `.git` (a directory, or the file of
+ * a worktree or a submodule checkout; a symlink named .git is not counted), at `min_depth`
  * folders below it or deeper (1: its children), as absolute paths appended to
  * `out` (heap strings it owns), nearest first (fewer components, then strcmp
  * order), at most `max` of them. run_command names them to the sandbox, which

@@ -47,4 +47,15 @@ rc=0; err=$("$SANDBOX" --bwrap "$T/nope" --rw "$W" -- true 2>&1) || rc=$?
 assert_contains "$err" "bwrap not found"
 rc=0; err=$("$SANDBOX" --rw "$T/file" -- true 2>&1) || rc=$?
 assert_contains "$err" "not a directory"
+
+# A grant so deep that a protected path in it is too long for one lookup: the command
+# could still reach it (relative to a folder on the way), so the helper refuses to run
+# rather than leave it writable.
+long=$T
+while [ ${#long} -lt 4085 ]; do long=$long/$(printf 'd%.0s' $(seq 1 $((4085 - ${#long} < 200 ? 4085 - ${#long} : 200)))); done
+mkdir -p "$long"; (cd "$long" && echo orig > .bash_profile)
+rc=0; err=$(cd "$long" && "$SANDBOX" --rw . -- sh -c 'echo evil > .bash_profile' 2>&1) || rc=$?
+assert_eq "$rc" 125 "$err"
+assert_contains "$err" "too long: a protected path there cannot be checked"
+assert_eq "$(cd "$long" && cat .bash_profile)" orig
 echo ok

@@ -5,7 +5,11 @@
 # in a nested --ro grant stays wholly read-only (the pins add no writable mount there).
 # Deeper ones are protected when the caller names them (--repo, as deskhand's watcher does),
 # with every folder on the way pinned; a --repo that does not exist, is not a repository, or
-# leads out of the grants by a symlink changes nothing.
+# leads out of the grants by a symlink changes nothing. Every entry of
+# SANDBOX_GIT_DIR_ENTRIES (read from sandbox/protected_paths.h: what points git at
+# another config and hooks, commondir and the like) is read-only in each of those
+# git directories, and so is a .git file (a submodule checkout's or a worktree's
+# "gitdir:"), one folder down or named.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$SANDBOX" ] || fail "$SANDBOX not built"
 bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \
@@ -19,14 +23,45 @@ for r in a ro org/b org/team/c; do
   printf '[core]\n' > "$W/$r/.git/modules/s/config"
   echo "orig $r" > "$W/$r/README"
 done
-mkdir -p "$W/plain" "$W/org/notrepo" "$T/outside/.git/hooks"
+mkdir -p "$W/plain" "$W/org/notrepo" "$T/outside/.git/hooks" "$W/sub1" "$W/org/wt"
+echo "gitdir: ../a/.git/modules/s" > "$W/sub1/.git"
+echo "gitdir: $T/outside/.git" > "$W/org/wt/.git"
+H=$DH_TESTS/../sandbox/protected_paths.h
+mapfile -t gentries < <(sed -n '/define SANDBOX_GIT_DIR_ENTRIES/,/^$/s/^[[:space:]]*X("\([^"]*\)", \([01]\)).*/\1 \2/p' "$H")
+[ ${#gentries[@]} -ge 5 ] || fail "read only ${#gentries[@]} git directory entries from $H"
+gscript=
+for gd in a/.git org/b/.git org/team/c/.git a/.git/modules/s; do
+  for e in "${gentries[@]}"; do
+    n=${e% *} dir=${e#* }
+    if [ "$dir" = 1 ]; then
+      mkdir -p "$W/$gd/$n"; echo orig > "$W/$gd/$n/f"
+      gscript+="echo evil >> $gd/$n/f && echo WROTE-g $gd/$n/f
+echo evil > $gd/$n/new && echo WROTE-g $gd/$n/new
+"
+    else
+      echo orig > "$W/$gd/$n"
+      gscript+="echo evil >> $gd/$n && echo WROTE-g $gd/$n
+rm -f $gd/$n && echo RM-g $gd/$n
+"
+    fi
+    gscript+="mv $gd/$n $gd/$n.moved && echo MOVED-g $gd/$n
+"
+  done
+done
+for f in sub1/.git org/wt/.git; do
+  gscript+="echo 'gitdir: /tmp/evil' > $f && echo WROTE-gitfile $f
+rm -f $f && echo RM-gitfile $f
+mv $f $f.moved && echo MOVED-gitfile $f
+"
+done
 ln -s "$T/outside" "$W/org/link"
 sum() { (cd "$W" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . | sort); }
 before=$(sum)
 
 rc=0
 out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" --repo "$W/org/b" --repo "$W/org/team/c" \
-  --repo "$W/org/notrepo" --repo "$W/org/link" --repo "$W/missing" --repo "$T/outside" -- sh -c '
+  --repo "$W/org/notrepo" --repo "$W/org/link" --repo "$W/missing" --repo "$T/outside" \
+  --repo "$W/org/wt" -- sh -c "$gscript"'
   echo "touch /tmp/pwned" > a/.git/hooks/post-checkout && echo WROTE-hook-new
   echo "touch /tmp/pwned" >> a/.git/hooks/pre-commit && echo WROTE-hook
   printf "[core]\n\tfsmonitor = evil\n" >> a/.git/config && echo WROTE-config

@@ -11,7 +11,7 @@
 bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \
   || skip "bwrap cannot create namespaces here: $(head -1 "$T/probe")"
 H=$DH_TESTS/../sandbox/protected_paths.h
-mapfile -t entries < <(sed -n 's/^[[:space:]]*X("\([^"]*\)", \([01]\)).*/\1 \2/p' "$H")
+mapfile -t entries < <(sed -n '/define SANDBOX_PROTECTED_PATHS/,/^$/s/^[[:space:]]*X("\([^"]*\)", \([01]\)).*/\1 \2/p' "$H")
 [ ${#entries[@]} -ge 30 ] || fail "read only ${#entries[@]} entries from $H"
 
 W=$T/work; mkdir -p "$W"

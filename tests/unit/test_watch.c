@@ -186,22 +186,24 @@ Test(watch, nested_repositories_are_listed_nearest_first)
 {
 	struct strv got = { 0 };
 
-	/* the folder's own .git, a .git file (a worktree) and an ignored folder's
-	 * repository are not listed */
+	/* a .git file (a worktree, a submodule checkout) counts; the folder's own
+	 * .git, an ignored folder's repository and a symlink named .git do not */
 	sh("cd '%s' && mkdir -p .git a/.git org/b/.git org/team/c/.git org/b/vendor/d/.git "
-	   "build/e/.git wt && touch wt/.git && echo build/ > .deskhandignore",
+	   "build/e/.git wt ln && echo 'gitdir: x' > wt/.git && ln -s ../a/.git ln/.git && "
+	   "echo build/ > .deskhandignore",
 	   work);
 	start_watch();
-	expect_repos(1, 100, "a org/b org/team/c org/b/vendor/d");
+	expect_repos(1, 100, "a wt org/b org/team/c org/b/vendor/d");
 	expect_repos(2, 100, "org/b org/team/c org/b/vendor/d");
 	expect_repos(2, 2, "org/b org/team/c");
 	expect_repos(1, 0, "");
 	/* made, moved and removed while watched */
-	sh("cd '%s' && mkdir -p new/x && mkdir new/x/.git && mv org/team org/team2 && "
-	   "rm -r a/.git",
+	sh("cd '%s' && mkdir -p new/x new/y && mkdir new/x/.git && mv org/team org/team2 && "
+	   "rm -r a/.git wt && echo 'gitdir: z' > new/y/.git",
 	   work);
-	expect_repos(1, 100, "new/x org/b org/team2/c org/b/vendor/d");
-	sh("cd '%s' && mv org '%s/gone' && git init -q -b main fresh/one", work, root);
+	expect_repos(1, 100, "new/x new/y org/b org/team2/c org/b/vendor/d");
+	sh("cd '%s' && mv org '%s/gone' && git init -q -b main fresh/one && rm new/y/.git", work,
+	   root);
 	expect_repos(1, 100, "fresh/one new/x");
 	cr_assert_eq(watch_repos(w, 5, 1, 100, &got), DH_ENOTFOUND);
 	cr_assert_eq(got.n, 0);
