@@ -29,4 +29,20 @@ if [ -w /root ] && [ -n "$(ls -A /root)" ]; then
   rc=0; "$SANDBOX" --rw "$W" -- ls -d "/root/$one" >/dev/null 2>&1 || rc=$?
   [ "$rc" -ne 0 ] || fail "/root/$one visible inside"
 fi
+
+# A hidden directory that is a symlink (/srv -> var/srvdata, as /home -> var/home on
+# image-based systems): the tmpfs goes over what it names. Seen in a root where /srv is
+# one (an overlay of /, in a private mount namespace; bwrap cannot run in a chroot, so
+# the argv is what is checked).
+O=$T/ov
+mkdir -p "$O"
+if unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs t '$O' && mkdir '$O/u' '$O/w' '$O/m' \
+     '$O/u/var' '$O/u/var/srvdata' && ln -s var/srvdata '$O/u/srv' && \
+     mount -t overlay o -o 'lowerdir=/,upperdir=$O/u,workdir=$O/w' '$O/m' && \
+     mount -t proc proc '$O/m/proc' && chroot '$O/m' '$SANDBOX' --rw '$W' --print-argv -- true" \
+     >"$T/ov.argv" 2>"$T/ov.err"; then
+  assert_contains "$(paste -sd' ' "$T/ov.argv")" "--tmpfs /var/srvdata"
+else
+  echo "note: no overlay of / here ($(head -1 "$T/ov.err")); the symlinked hidden directory is not checked"
+fi
 echo ok
