@@ -89,9 +89,9 @@ engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *
 		buf_fini(&b);
 		return rc;
 	}
-	for (char *p = b.ptr; p && p < b.ptr + b.len && *p;) {
+	for (char *p = b.ptr; p && p < b.ptr + b.len;) { /* by length: a NUL costs one line */
 		char *nl = memchr(p, '\n', (size_t)(b.ptr + b.len - p));
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(b.ptr + b.len - p);
 		cJSON *rec = cJSON_ParseWithLength(p, len);
 
 		if (rec)

@@ -688,10 +688,12 @@ session_history_load(struct session *s, cJSON **out)
 		goto out;
 	cJSON *msgs = json_new_arr();
 	size_t lineno = 0;
-	for (char *p = b.ptr; p && *p;) {
-		char *nl = strchr(p, '\n');
+	/* By length, not as a string: a NUL byte in a record (a damaged disk block) costs
+	 * that line, not every line after it. */
+	for (char *p = b.ptr, *end = b.ptr + b.len; p && p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 		bool last = nl == NULL;
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		cJSON *rec;
 
 		lineno++;

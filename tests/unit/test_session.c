@@ -259,6 +259,51 @@ Test(session, open_cuts_a_torn_tail_and_load_skips_a_corrupt_line)
 	free(state);
 }
 
+/* A line overwritten with NUL bytes (a damaged block) costs that line: the
+ * records after it still load, and the note names the line. */
+Test(session, a_nul_line_costs_that_line_only)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *h;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "one");
+	char *p = xasprintf("%s/transcript.jsonl", session_dir(s));
+	off_t at = file_size(p);
+	append_history(s, "assistant", "two");
+	off_t two = file_size(p) - at;
+	append_history(s, "user", "three");
+	int fd = open(p, O_WRONLY);
+	char *zeros = xcalloc(1, (size_t)two - 1);
+
+	cr_assert_eq(pwrite(fd, zeros, (size_t)two - 1, at), two - 1); /* keeps its newline */
+	close(fd);
+	free(zeros);
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 2);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(h, 0), "content"), "one");
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(h, 1), "content"), "three");
+	cJSON_Delete(h);
+	/* its line number: one more than the newlines before it */
+	FILE *f = fopen(p, "r");
+	int line = 1;
+
+	cr_assert(f);
+	for (off_t i = 0; i < at; i++)
+		line += fgetc(f) == '\n';
+	fclose(f);
+	char *notes = session_take_notes(s), *want = xasprintf("%s:%d: ", p, line);
+
+	cr_assert(notes && strstr(notes, want) && strstr(notes, "line skipped"), "%s",
+		  notes ? notes : "(none)");
+	free(want);
+	free(notes);
+	session_close(s);
+	free(p);
+	free(state);
+}
+
 Test(session, created_whole_and_interrupted_once_its_owner_is_gone)
 {
 	char *state = tmpstate();
