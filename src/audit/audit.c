@@ -202,19 +202,22 @@ key_create(const char *path)
 		return err_set("audit key %s: getrandom: %s", path, strerror(errno));
 	crypto_hex(k, sizeof k, text);
 	strcat(text, "\n");
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return errno == EEXIST ? 0 : err_set("audit key %s: %s", path, strerror(errno));
-	size_t len = strlen(text);
-	bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-	int e = errno;
+	/* Whole or not at all (a temporary file renamed onto the name, which must not
+	 * exist): a kill in the middle left an empty key before, which every later run
+	 * then refused; and a second process starting at the same moment reads either
+	 * no key or a whole one. EEXIST: that process made it first. */
+	const char *leaf = strrchr(path, '/');
+	char *kdir = leaf ? xstrndup(path, leaf == path ? 1 : (size_t)(leaf - path)) : xstrdup(".");
+	int dfd = open(kdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
 
-	close(fd);
-	if (!ok) {
-		unlink(path);
-		return err_set("audit key %s: %s", path, strerror(e));
-	}
-	return 0;
+	if (dfd < 0 || atomic_write_at(dfd, leaf ? leaf + 1 : path, text, strlen(text), 0600,
+	                               ATOMIC_NOREPLACE) < 0)
+		rc = errno == EEXIST ? 0 : err_set("audit key %s: %s", path, strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
+	free(kdir);
+	return rc;
 }
 
 /* Read (create = make it when missing) the key at `key_path`. */
