@@ -523,7 +523,7 @@ meta_base(struct agent *a)
 		const char *task = cJSON_IsString(c) ? c->valuestring : NULL;
 		if (cJSON_IsArray(c))
 			task = json_str(cJSON_GetArrayItem(c, 0), "text");
-		json_add_str(a->meta_base, "task", task ? task : "");
+		json_add_str(a->meta_base, "task", task ? task : ""); /* cut: session.c */
 		cJSON_Delete(own);
 		json_add_num(a->meta_base, "created", (double)time(NULL));
 	}
@@ -2123,12 +2123,47 @@ execute(struct agent *a)
 	call_complete(a);
 }
 
+/* A plan fits the session's meta.json, which holds it whole and which every
+ * reader takes up to SESSION_META_MAX: at most PLAN_STEPS_MAX steps, each
+ * title at most PLAN_TITLE_MAX bytes (a model, or a prompt injection, could
+ * otherwise make the session unreadable: no log, no undo). Returns 0, or
+ * DH_EFAIL with a message saying which limit. */
+#define PLAN_STEPS_MAX 100
+#define PLAN_TITLE_MAX 1000
+static int
+plan_check(const cJSON *steps)
+{
+	const cJSON *s;
+	int i = 0;
+
+	if (cJSON_GetArraySize(steps) > PLAN_STEPS_MAX)
+		return err_set("a plan has at most %d steps, not %d", PLAN_STEPS_MAX,
+				cJSON_GetArraySize(steps));
+	cJSON_ArrayForEach(s, steps)
+	{
+		const char *title = json_str(s, "title");
+
+		i++;
+		if (title && strlen(title) > PLAN_TITLE_MAX)
+			return err_set("step %d's title is %zu bytes; at most %d", i,
+					strlen(title), PLAN_TITLE_MAX);
+	}
+	return 0;
+}
+
 static void
 handle_plan_tool(struct agent *a, struct call *c)
 {
 	cJSON *steps = json_arr(c->input, "steps");
 	cJSON *norm = json_new_arr(), *s;
 	bool propose = strcmp(c->name, "propose_plan") == 0;
+
+	if (plan_check(steps) < 0) {
+		cJSON_Delete(norm);
+		call_result_text(c, true, "%s: %s", c->name, err_msg());
+		call_complete(a);
+		return;
+	}
 
 	cJSON_ArrayForEach(s, steps)
 	{
@@ -2855,6 +2890,13 @@ agent_command(struct agent *a, const struct command *c)
 		}
 		if (c->steps && strcmp(a->calls[a->cur].name, "propose_plan") != 0) {
 			emit_error(a, "approve: \"steps\" is for a plan, and the pending call is not one");
+			return;
+		}
+		if (c->steps && plan_check(c->steps) < 0) {
+			char *m = xasprintf("approve: %s", err_msg());
+
+			emit_error(a, m); /* the plan still waits: answer it again */
+			free(m);
 			return;
 		}
 		if (c->save && !c->always) {

@@ -33,6 +33,11 @@ void utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags);
  * everything stored or sent as JSON must be valid UTF-8 (RFC 8259 §8.1).
  */
 
+/* The largest k <= n such that s[0..k) does not end inside a UTF-8
+ * sequence: where to cut s to at most n bytes without splitting a character
+ * (s may run on past n). Bytes are only looked at, not validated. */
+size_t utf8_end(const char *s, size_t n);
+
 /* True when s[0..n) is valid UTF-8 (utf8_decode's rules) with no NUL byte. */
 bool utf8_valid(const char *s, size_t n);
 

@@ -24,6 +24,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 struct session {
@@ -587,12 +588,23 @@ session_sync(struct session *s)
 }
 
 /* meta.json's text: `meta` plus the session's own "id" and "started_ns",
- * whatever the writer rebuilt. Caller frees with cJSON_free(). */
+ * whatever the writer rebuilt, and "task" cut to SESSION_TASK_MAX bytes (on a
+ * character boundary, with "…"): it is there for the listings, the transcript
+ * holds it whole, and a long pasted task would make meta.json too big to read.
+ * Caller frees with cJSON_free(). */
 static char *
 meta_text(const struct session *s, const cJSON *meta)
 {
 	cJSON *m = json_dup(meta);
 	char ns[24];
+	const char *task = json_str(m, "task");
+
+	if (task && strlen(task) > SESSION_TASK_MAX) {
+		char *cut = xasprintf("%.*s…", (int)utf8_end(task, SESSION_TASK_MAX), task);
+
+		cJSON_ReplaceItemInObjectCaseSensitive(m, "task", cJSON_CreateString(cut));
+		free(cut);
+	}
 
 	/* The session's own fields, whatever the writer rebuilt. */
 	snprintf(ns, sizeof ns, "%lld", s->started);
@@ -633,7 +645,11 @@ session_meta_write(struct session *s, const cJSON *meta)
 {
 	char *path = xasprintf("%s/meta.json", s->dir);
 	char *text = meta_text(s, meta);
-	int rc = fsutil_write_atomic(path, text, strlen(text));
+	size_t len = strlen(text);
+	int rc = len > SESSION_META_MAX
+			 ? err_set("%s: not written: %zu bytes, over the %zu its readers take", path,
+				   len, SESSION_META_MAX)
+			 : fsutil_write_atomic(path, text, len);
 
 	cJSON_free(text);
 	free(path);
@@ -648,7 +664,7 @@ session_meta_read(const char *state_dir, const char *id, cJSON **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = fsutil_read_file(path, 1 << 20, &b)) == 0)
+	if ((rc = fsutil_read_file(path, SESSION_META_MAX, &b)) == 0)
 		rc = json_parse(out, b.ptr, b.len, path);
 	const char *st = rc == 0 ? json_str(*out, "status") : NULL;
 	if (st && !strcmp(st, "running")) {

@@ -74,8 +74,15 @@ int session_append(struct session *s, const cJSON *record) DH_MUST_CHECK;
  * appends. DH_EFAIL names the file and the reason. */
 int session_sync(struct session *s) DH_MUST_CHECK;
 
+/* Bytes of meta.json that session_meta_read() takes; session_meta_write()
+ * refuses to write more (the old file stays), so a session never becomes
+ * unreadable by its own meta. */
+#define SESSION_META_MAX ((size_t)1 << 20)
+#define SESSION_TASK_MAX ((size_t)4 << 10) /* bytes of "task" kept in meta.json */
+
 /* Replace meta.json atomically with `meta` plus the session's own "id" and
- * "started_ns" (kept whatever `meta` holds). */
+ * "started_ns" (kept whatever `meta` holds). DH_EFAIL naming the file when
+ * the write fails or the text would exceed SESSION_META_MAX. */
 int session_meta_write(struct session *s, const cJSON *meta) DH_MUST_CHECK;
 /* Read STATE/sessions/ID/meta.json; caller owns *out. A "running" status whose
  * owner is gone (see above) reads as "interrupted". */

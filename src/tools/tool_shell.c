@@ -239,24 +239,6 @@ utf8_start(const char *s, size_t n)
 	return i;
 }
 
-/* Largest k <= n such that s[0, k) does not end inside a UTF-8 sequence. */
-static size_t
-utf8_end(const char *s, size_t n)
-{
-	size_t k = n;
-
-	while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
-		k--;
-	if (k > 0 && ((unsigned char)s[k - 1] & 0x80)) {
-		unsigned char c = (unsigned char)s[k - 1];
-		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-
-		if (n - (k - 1) < need)
-			return k - 1; /* the last sequence is incomplete */
-	}
-	return n;
-}
-
 static void
 store_write(struct shell_run *r, const char *p, size_t n)
 {
