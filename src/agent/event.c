@@ -392,8 +392,23 @@ cenc_bool(cJSON *o, const char *k, bool v)
 		json_add_bool(o, k, true);
 }
 
+/* A file or folder name: in utf8_name_escape()'s form, so that bytes that
+ * are not UTF-8 survive the JSON (cdec_path() decodes it). */
+static void
+cenc_path(cJSON *o, const char *k, const char *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (!v)
+		return;
+	utf8_name_escape(&b, v, strlen(v));
+	json_add_str(o, k, buf_cstr(&b));
+	buf_fini(&b);
+}
+
 #define CENC_STR(m, k)	 cenc_str(o, k, c->m)
-#define CENC_PATH(m, k)	 cenc_str(o, k, c->m)
+#define CENC_PATH(m, k)	 cenc_path(o, k, c->m)
+#define CENC_NPATH(m, k) cenc_path(o, k, c->m)
 #define CENC_NEED(m, k)	 cenc_str(o, k, c->m)
 #define CENC_CALL(m, k)	 cenc_call(o, k, c->m, c->req)
 #define CENC_STEPS(m, k) cenc_json(o, k, c->m)
@@ -438,12 +453,19 @@ cdec_str(struct cdec *d, const char *k, char **m)
 	return 0;
 }
 
+/* A name in utf8_name_escape()'s form (cenc_path), back to its bytes; need:
+ * it must be there. */
 static int
-cdec_path(struct cdec *d, const char *k, char **m)
+cdec_path(struct cdec *d, const char *k, char **m, bool need)
 {
 	const char *v = json_str(d->o, k);
 
-	*m = v && *v ? xstrdup(v) : NULL;
+	*m = NULL;
+	if (!v || !*v)
+		return need ? err_setc(DH_EPARSE, "command: %s needs a non-empty \"%s\"", d->type, k)
+			    : 0;
+	if (utf8_name_unescape(v, m) < 0)
+		return err_setc(DH_EPARSE, "command: %s: \"%s\": %s", d->type, k, err_msg());
 	return 0;
 }
 
@@ -538,7 +560,8 @@ cdec_obj(struct cdec *d, const char *k, cJSON **m)
 }
 
 #define CDEC_STR(m, k)	 cdec_str(&d, k, &out->m)
-#define CDEC_PATH(m, k)	 cdec_path(&d, k, &out->m)
+#define CDEC_PATH(m, k)	 cdec_path(&d, k, &out->m, false)
+#define CDEC_NPATH(m, k) cdec_path(&d, k, &out->m, true)
 #define CDEC_NEED(m, k)	 cdec_need(&d, k, &out->m)
 #define CDEC_CALL(m, k)	 cdec_call(&d, k, &out->m)
 #define CDEC_STEPS(m, k) cdec_steps(&d, k, &out->m)

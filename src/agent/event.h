@@ -287,6 +287,8 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	                           restore: the checkpoint spec; grant/ungrant, skills_trust:      \
 	                           the folder; authorize: the redirect URL pasted */               \
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
+	M(STR, seen)            /* accept/reject of a file or hunk: review_model_digest() of what  \
+	                           the client showed; the engine refuses when it differs now */    \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
 	M(STR, pattern)         /* approve with always: narrow it (a command prefix, a path glob) */ \
@@ -310,17 +312,17 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	X(COMMAND_INTERRUPT, "interrupt", )                                                        \
 	X(COMMAND_STATUS, "status", )                                                              \
 	X(COMMAND_ACCEPT, "accept",                                                                \
-	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                     \
+	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force") F(STR, seen, "seen")) \
 	X(COMMAND_REJECT, "reject",                                                                \
-	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force"))                     \
+	  F(PATH, path, "path") F(HUNK, hunk, "hunk") F(BOOL, force, "force") F(STR, seen, "seen")) \
 	X(COMMAND_UNDO, "undo", F(BOOL, force, "force"))                                           \
 	X(COMMAND_RESTORE, "restore", F(NEED, path, "checkpoint") F(BOOL, force, "force"))         \
 	X(COMMAND_REDO, "redo", F(BOOL, force, "force"))                                           \
 	X(COMMAND_HELLO, "hello",                                                                  \
 	  F(INT, protocol, "protocol") F(STR, text, "client") F(BOOL, state_only, "state_only"))   \
 	X(COMMAND_START, "start", F(NEED, text, "text"))                                           \
-	X(COMMAND_GRANT, "grant", F(NEED, path, "path") F(BOOL, force, "force"))                   \
-	X(COMMAND_UNGRANT, "ungrant", F(NEED, path, "path"))                                       \
+	X(COMMAND_GRANT, "grant", F(NPATH, path, "path") F(BOOL, force, "force"))                  \
+	X(COMMAND_UNGRANT, "ungrant", F(NPATH, path, "path"))                                      \
 	X(COMMAND_SESSIONS, "sessions", )                                                          \
 	X(COMMAND_REVIEW_GET, "review_get", )                                                      \
 	X(COMMAND_LOG, "log", )                                                                    \
@@ -328,9 +330,9 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	  F(CALL, id, "elicitation") F(NEED, action, "action") F(OBJ, content, "content"))       \
 	X(COMMAND_PROMPTS, "prompts", )                                                            \
 	X(COMMAND_PROMPT, "prompt", F(NEED, text, "name") F(OBJ, content, "arguments"))            \
-	X(COMMAND_MCP_TRUST, "mcp_trust", F(NEED, path, "path"))                                 \
+	X(COMMAND_MCP_TRUST, "mcp_trust", F(NPATH, path, "path"))                                \
 	X(COMMAND_INSTRUCTIONS, "instructions", )                                                  \
-	X(COMMAND_SKILLS_TRUST, "skills_trust", F(NEED, path, "path"))                             \
+	X(COMMAND_SKILLS_TRUST, "skills_trust", F(NPATH, path, "path"))                            \
 	X(COMMAND_INBOX, "inbox", )                                                                \
 	X(COMMAND_NOTICE, "notice",                                                                \
 	  F(NEED, session, "session") F(NEED, status, "status") F(STR, text, "summary")            \

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/review_model.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,4 +413,50 @@ review_model_free(struct review *r)
 		review_model_file_fini(&r->files[i]);
 	free(r->files);
 	free(r);
+}
+
+static void
+digest_add(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		*h ^= b[i];
+		*h *= 1099511628211ull;
+	}
+	*h ^= 0xff; /* a field ends: "ab"+"c" is not "a"+"bc" */
+	*h *= 1099511628211ull;
+}
+
+void
+review_model_digest(const struct review_file *f, int hunk, char out[17])
+{
+	uint64_t h = 1469598103934665603ull;
+	char num[96];
+	struct buf text = BUF_INIT;
+
+	snprintf(num, sizeof num, "%c %o %o %lld %lld %d", f->status, f->old_mode, f->new_mode,
+		 f->old_size, f->new_size, hunk);
+	digest_add(&h, num, strlen(num));
+	digest_add(&h, f->path ? f->path : "", f->path ? strlen(f->path) : 0);
+	digest_add(&h, f->old_path ? f->old_path : "", f->old_path ? strlen(f->old_path) : 0);
+	for (size_t i = 0; i < f->nhunks; i++) {
+		const struct review_hunk *k = &f->hunks[i];
+
+		if (hunk > 0 && k->n != hunk)
+			continue;
+		snprintf(num, sizeof num, "%d %d %d %d", k->old_start, k->old_lines, k->new_start,
+			 k->new_lines);
+		digest_add(&h, num, strlen(num));
+		for (size_t l = 0; l < k->nlines; l++) {
+			const char *t = k->lines[l].text ? k->lines[l].text : "";
+
+			buf_clear(&text);
+			buf_add(&text, &k->lines[l].origin, 1);
+			utf8_scrub(&text, t, strlen(t));
+			digest_add(&h, text.ptr, text.len);
+		}
+	}
+	buf_fini(&text);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

@@ -84,6 +84,17 @@ struct review {
  * `hunks` is false (an empty array then). New object, never NULL. */
 cJSON *review_model_file_to_json(const struct review_file *f, bool hunks);
 
+/* A digest of what a client shows of f: its whole diff (hunk 0) or hunk
+ * `hunk` of it; the status, the paths, the modes, the sizes and each shown
+ * line with its origin, its text as the JSON form carries it (utf8_scrub).
+ * The client computes it on the review it received and sends it with accept
+ * or reject ("seen"); the engine computes it on the review as it is when it
+ * acts, and refuses when the two differ: the file changed since it was shown,
+ * and hunk N may be another hunk now. A binary file without hunks is known by
+ * its sizes and modes only. Writes 16 lowercase hex digits (FNV-1a, 64 bits)
+ * and a NUL. Not cryptographic: it names a version, it does not guard one. */
+void review_model_digest(const struct review_file *f, int hunk, char out[17]);
+
 /* The JSON object of a whole review (format above). New object, never NULL. */
 cJSON *review_model_to_json(const struct review *r);
 

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/proc.h"
 #include "core/review_model.h"
+#include "core/utf8.h"
 #include "core/strv.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
@@ -1078,6 +1079,8 @@ struct review_job {
 	char *session;
 	char *path; /* accept/reject: grant-relative, NULL = all; restore: the spec */
 	int hunk;
+	char *seen; /* accept/reject: the client's review_model_digest(), or NULL */
+	char *shown; /* accept/reject: path as the review lists it (caf\xe9.txt), or "" */
 	unsigned flags;
 	struct buf report;
 	char *conflict_dir;
@@ -1203,6 +1206,28 @@ review_undo(struct review_job *j, const struct review_set *rs, struct review_out
 	return rc;
 }
 
+/* Worker: the file (or hunk) the client showed, whose digest it sent, is
+ * still what is pending, now that the disk is recorded: else nothing is done
+ * (an accept of a change never shown, or hunk N of a diff that moved on). */
+static int
+review_seen(struct review_job *j, struct snap_store *s)
+{
+	struct review *rv = NULL;
+	char now[17] = "";
+	int rc = snap_review_get(s, j->session, &rv);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < rv->nfiles; i++)
+		if (!strcmp(rv->files[i].path, j->path))
+			review_model_digest(&rv->files[i], j->hunk, now);
+	snap_review_free(rv);
+	if (strcmp(now, j->seen) != 0)
+		return err_set("%s changed since it was shown: nothing %s; look at it again",
+			       j->shown, j->op == COMMAND_ACCEPT ? "accepted" : "rejected");
+	return 0;
+}
+
 static int
 review_run(void *ctx)
 {
@@ -1212,11 +1237,17 @@ review_run(void *ctx)
 	struct review_outcome o;
 	int rc = 0;
 
+	const char *name = j->shown;
+
 	snap_review_outcome_init(&o);
 	/* Act on what is on disk now: record what changed since the last
 	 * checkpoint first (the live agent checkpoints its own calls). */
 	const struct review_set rs = { j->session, j->stores, j->paths, j->ngrants };
 	if ((rc = review_set_recover(&rs, NULL, &j->report)) < 0) {
+		snap_review_outcome_fini(&o);
+		return rc;
+	}
+	if (j->seen && j->path && (rc = review_seen(j, s)) < 0) {
 		snap_review_outcome_fini(&o);
 		return rc;
 	}
@@ -1259,16 +1290,16 @@ review_run(void *ctx)
 		buf_printf(&j->report, "restored checkpoint %s", j->path);
 	} else if (j->op == COMMAND_ACCEPT && j->hunk) {
 		rc = snap_review_accept_hunk(s, j->session, j->path, j->hunk, &o);
-		buf_printf(&j->report, "accepted hunk %d of %s", j->hunk, j->path);
+		buf_printf(&j->report, "accepted hunk %d of %s", j->hunk, name);
 	} else if (j->op == COMMAND_ACCEPT) {
 		rc = snap_review_accept(s, j->session, paths, 1, &o);
-		buf_printf(&j->report, "accepted %s", j->path);
+		buf_printf(&j->report, "accepted %s", name);
 	} else if (j->hunk) {
 		rc = snap_review_reject_hunk(s, j->session, j->path, j->hunk, j->flags, NULL, &o);
-		buf_printf(&j->report, "rejected hunk %d of %s", j->hunk, j->path);
+		buf_printf(&j->report, "rejected hunk %d of %s", j->hunk, name);
 	} else {
 		rc = snap_review_reject(s, j->session, paths, 1, j->flags, NULL, &o);
-		buf_printf(&j->report, "rejected %s", j->path);
+		buf_printf(&j->report, "rejected %s", name);
 	}
 	if (rc == DH_ECONFLICT) {
 		/* Name the files: the person must know which edit is in the way. */
@@ -1303,6 +1334,8 @@ review_done(int rc, const char *errmsg, void *ctx)
 	free(j->paths);
 	free(j->session);
 	free(j->path);
+	free(j->seen);
+	free(j->shown);
 	free(j->conflict_dir);
 	buf_fini(&j->report);
 	free(j);
@@ -1343,6 +1376,12 @@ review_command(struct engine *e, const struct command *c)
 	j->path = rel ? review_set_self_path(c->path, rel)
 		      : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
 	j->hunk = c->hunk;
+	j->seen = c->seen ? xstrdup(c->seen) : NULL;
+	struct buf shown = BUF_INIT;
+
+	if (rel)
+		utf8_name_escape(&shown, j->path, strlen(j->path));
+	j->shown = buf_detach(&shown);
 	j->flags = c->force ? REVIEW_F_FORCE : 0;
 	worker_post(e->worker, review_run, review_done, j);
 }

@@ -76,6 +76,7 @@ struct req {
 	int hunk;
 	bool force;
 	char *what; /* what it does, past tense: "rejected notes/a.md" */
+	char seen[17]; /* review_model_digest() of the file or hunk shown, or "" */
 };
 
 struct diff {
@@ -521,7 +522,8 @@ send_req(struct pane *p, const struct req *r, const char *tag)
 {
 	struct diff *d = p->priv;
 	struct buf abs = BUF_INIT;
-	struct command c = { .type = r->type, .hunk = r->hunk, .force = r->force };
+	struct command c = { .type = r->type, .hunk = r->hunk, .force = r->force,
+			     .seen = r->seen[0] ? (char *)r->seen : NULL };
 	int rc;
 
 	if (r->path && r->type != COMMAND_RESTORE) {
@@ -1667,13 +1669,18 @@ act_on_file(struct pane *p, bool accept)
 
 	if (!f)
 		return;
+	struct buf name = BUF_INIT;
+
+	draw_sanitize(&name, f->path, strlen(f->path), false); /* caf\xe9.txt, as listed */
 	r.path = xstrdup(f->path);
 	r.hunk = hunk_at_cursor(p, f);
+	review_model_digest(f, r.hunk, r.seen);
 	if (r.hunk)
 		r.what = xasprintf("%s hunk %d of %s", accept ? "accepted" : "rejected", r.hunk,
-				   f->path);
+				   buf_cstr(&name));
 	else
-		r.what = xasprintf("%s %s", accept ? "accepted" : "rejected", f->path);
+		r.what = xasprintf("%s %s", accept ? "accepted" : "rejected", buf_cstr(&name));
+	buf_fini(&name);
 	if (accept || r.hunk) {
 		act_now(p, &r);
 		req_fini(&r);

@@ -8,6 +8,7 @@
 #include "agent/event.h"
 #include "config/config.h"
 #include "core/json.h"
+#include "core/utf8.h"
 
 static char *
 ser(const struct event *ev)
@@ -137,6 +138,42 @@ Test(event, review_commands)
 	command_fini(&c);
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		cr_assert_eq(command_parse(&c, bad[i], strlen(bad[i])), DH_EPARSE, "%s", bad[i]);
+}
+
+/* A file or folder name in a command survives the wire whole: bytes that are
+ * not UTF-8 go as utf8_name_escape() writes them and come back as bytes; a
+ * literal "\x41" in a name stays four characters; "seen" passes as it is. */
+Test(event, command_paths_keep_their_bytes)
+{
+	static const char *const names[] = { "caf\xe9_\xff.txt", "a\\x41b", "plain/\u00e9.md" };
+	struct command c;
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		struct command in = { .type = i ? COMMAND_REJECT : COMMAND_ACCEPT,
+				      .path = (char *)names[i], .hunk = 2, .seen = (char *)"0123456789abcdef" };
+		cJSON *o = command_to_json(&in);
+		char *line = cJSON_PrintUnformatted(o);
+
+		cr_assert(utf8_valid(line, strlen(line)), "%s", line);
+		cr_assert_eq(command_parse(&c, line, strlen(line)), 0, "%s: %s", line, err_msg());
+		cr_assert_str_eq(c.path, names[i], "%s", line);
+		cr_assert_str_eq(c.seen, "0123456789abcdef");
+		command_fini(&c);
+		cJSON_free(line);
+		cJSON_Delete(o);
+	}
+	struct command g = { .type = COMMAND_GRANT, .path = (char *)"/tmp/d\xe9r" };
+	cJSON *o = command_to_json(&g);
+	char *line = cJSON_PrintUnformatted(o);
+
+	cr_assert_eq(command_parse(&c, line, strlen(line)), 0, "%s", err_msg());
+	cr_assert_str_eq(c.path, "/tmp/d\xe9r");
+	command_fini(&c);
+	cJSON_free(line);
+	cJSON_Delete(o);
+	const char *empty = "{\"type\":\"grant\",\"path\":\"\"}";
+
+	cr_assert_eq(command_parse(&c, empty, strlen(empty)), DH_EPARSE);
 }
 
 /* Every member set, so that a field a decoder forgot shows as a difference. */
