@@ -474,9 +474,8 @@ remove_tree(int dfd, const char *name)
 	return r < 0 ? -1 : unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
-/* Whether rel has a .git component: snapshots never hold those (snap_scan.c). */
-static bool
-in_git(const char *rel)
+bool
+grant_in_git(const char *rel)
 {
 	for (const char *p = rel; *p;) {
 		size_t n = strcspn(p, "/");
@@ -497,7 +496,7 @@ grant_take_back(const struct grant *gr, const char *rel, char **out_aside)
 	*out_aside = NULL;
 	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0)
 		return rc;
-	if (!in_git(rel)) {
+	if (!grant_in_git(rel)) {
 		if (remove_tree(pfd, leaf) < 0)
 			rc = path_err(gr, rel, errno);
 		close(pfd);

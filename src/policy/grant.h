@@ -71,6 +71,11 @@ int grant_resolve(const struct grant_set *g, const char *path, size_t *out_idx,
  * ".git/hooks" cannot be moved or replaced wholesale either. */
 bool grant_is_protected(const char *rel);
 
+/* True when `rel` (grant-relative) has a `.git` component, compared
+ * case-insensitively: checkpoints never hold those (snap_scan.c, the
+ * watcher), so a change there could not be undone. */
+bool grant_in_git(const char *rel);
+
 /* The patterns behind grant_is_protected(), NULL-terminated, made from
  * sandbox/protected_paths.h. Components are separated by '/'; a last
  * component "**" marks a directory and everything beneath it. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/ignore.h"
 #include "core/json.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
@@ -91,6 +92,45 @@ refuse_large(const struct tool_env *env, const struct grant *gr, const char *rel
 	                   "raise large_file_limit in the config)",
 	                   shown, (long long)st.st_size, env->large_file_limit);
 	return true;
+}
+
+/* A path that checkpoints do not hold: anything in a .git directory, or an
+ * existing path matched by the folder's .deskhandignore (core/ignore.h, read
+ * afresh: the person may have just edited it). A change to it could not be
+ * undone, so the file tools do not make it; a new file in an ignored folder is
+ * made (nothing is lost). True with the error in `out`. */
+static bool
+refuse_unrecorded(const struct grant *gr, const char *rel, const char *shown,
+                  struct tool_result *out)
+{
+	struct stat st;
+	struct ignore *ig = NULL;
+	bool ignored;
+
+	if (grant_in_git(rel)) {
+		tool_result_errorf(out,
+		                   "%s is inside a .git directory, which checkpoints do not hold: a "
+		                   "change there could not be undone; the agent's file tools do not "
+		                   "change it (use git itself, through run_command)",
+		                   shown);
+		return true;
+	}
+	if (!*rel || grant_lstat(gr, rel, &st) < 0)
+		return false;
+	if (ignore_load(&ig, gr->path) < 0) {
+		tool_result_errorf(out, "%s: %s", shown, err_msg());
+		return true; /* cannot tell: do not risk it */
+	}
+	ignored = ignore_match_path(ig, rel, S_ISDIR(st.st_mode));
+	ignore_free(ig);
+	if (ignored)
+		tool_result_errorf(out,
+		                   "%s is matched by the folder's %s, so checkpoints do not hold "
+		                   "it: a change to it could not be undone; the agent may not modify, "
+		                   "move or delete it (it may make new files; the person can change "
+		                   "%s)",
+		                   shown, IGNORE_FILE, IGNORE_FILE);
+	return ignored;
 }
 
 /*
@@ -684,7 +724,8 @@ tool_change_prepare(const char *path, struct tool_env *env, const struct grant *
 		return false;
 	}
 	return !refuse_protected(env, *gr, *rel, *shown, out) &&
-	       !refuse_large(env, *gr, *rel, *shown, out);
+	       !refuse_large(env, *gr, *rel, *shown, out) &&
+	       !refuse_unrecorded(*gr, *rel, *shown, out);
 }
 
 static int
@@ -902,7 +943,8 @@ move_prepare(const cJSON *in, struct tool_env *env, const struct grant **sg, cha
 	}
 	if (refuse_protected(env, *sg, *srel, *sshown, out) ||
 	    refuse_protected(env, *dg, *drel, *dshown, out) ||
-	    refuse_large(env, *sg, *srel, *sshown, out))
+	    refuse_large(env, *sg, *srel, *sshown, out) ||
+	    refuse_unrecorded(*sg, *srel, *sshown, out) || refuse_unrecorded(*dg, *drel, *dshown, out))
 		return false;
 	if ((rc = grant_lstat(*sg, *srel, &st)) < 0) {
 		if (rc == DH_ENOTFOUND)

@@ -853,6 +853,45 @@ Test(tool, move_file)
 	free(g2);
 }
 
+/* What checkpoints do not hold cannot be changed by the file tools (a change
+ * could not be undone): anything in a .git directory, and an existing path
+ * that .deskhandignore matches; a new file in an ignored folder is made. */
+Test(tool, unrecorded_paths_are_refused)
+{
+	put(".deskhandignore", "notes/\n*.log\n");
+	mkd("notes");
+	put("notes/n.txt", "my notes");
+	put("a.log", "log");
+	mkd(".git");
+	mkd(".git/refs");
+	put(".git/refs/main", "abc");
+	static const char *const calls[][2] = {
+		{ "write_file", "{\"path\":\"notes/n.txt\",\"content\":\"x\"}" },
+		{ "edit_file", "{\"path\":\"a.log\",\"old_string\":\"log\",\"new_string\":\"x\"}" },
+		{ "delete_file", "{\"path\":\"notes/n.txt\"}" },
+		{ "move_file", "{\"source\":\"notes/n.txt\",\"destination\":\"kept.txt\"}" },
+		{ "write_file", "{\"path\":\".git/refs/main\",\"content\":\"000\"}" },
+		{ "write_file", "{\"path\":\".GIT/new\",\"content\":\"x\"}" },
+		{ "delete_file", "{\"path\":\".git/refs/main\"}" },
+	};
+	for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+		struct tool_result r;
+
+		call(&r, calls[i][0], calls[i][1]);
+		cr_assert(r.is_error, "%s %s: %s", calls[i][0], calls[i][1], buf_cstr(&r.text));
+		cr_assert(strstr(buf_cstr(&r.text), "could not be undone"), "%s", buf_cstr(&r.text));
+		cr_assert(strstr(buf_cstr(&r.text), i < 4 ? ".deskhandignore" : ".git directory"),
+		          "%s", buf_cstr(&r.text));
+		tool_result_fini(&r);
+	}
+	assert_file("notes/n.txt", "my notes");
+	assert_file("a.log", "log");
+	assert_file(".git/refs/main", "abc");
+	cr_assert(!exists("kept.txt"));
+	expect_ok("write_file", "{\"path\":\"notes/new.txt\",\"content\":\"x\"}",
+	          "created notes/new.txt (1 bytes)");
+}
+
 Test(tool, delete_file)
 {
 	put("f", "x");
