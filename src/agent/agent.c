@@ -159,6 +159,8 @@ struct agent {
 
 	struct buf live;	/* the running call's latest output (tool_output), at most
 				 * LIVE_MAX bytes from a line start */
+	struct buf streaming;	/* the model's answer so far (its text_deltas), for a
+				 * client that attaches meanwhile (agent_live_text) */
 	struct buf nested;	/* instructions of subdirectories the turn's calls reached */
 
 	bool interrupt;
@@ -768,9 +770,22 @@ ckpt_done(int rc, const char *msg, void *ctx)
 		/* No call runs before the folder as it was is recorded (execute):
 		 * without a baseline (its shadow repository could not be opened:
 		 * libgit2 missing, a corrupt one, one of another folder) the
-		 * session stops, as a launch that could not open it did. */
+		 * session stops, as a launch that could not open it did. Nor after
+		 * a step or the changes made outside it could not be recorded (a
+		 * full disk): the next call's changes would be credited to the
+		 * wrong step, and none of them could be undone on its own. A
+		 * taken-back path is reported in its call's result already. */
 		if (j->kind == CK_BASELINE)
 			agent_stop(a, "failed", m);
+		else if (j->kind == CK_STEP || j->kind == CK_EXTERNAL) {
+			char *why = xasprintf("%s; no further call runs, since its changes could "
+					      "not be told apart or undone (make room, then "
+					      "--resume: the changes are recorded then)",
+					      m);
+
+			agent_stop(a, "failed", why);
+			free(why);
+		}
 		free(m);
 	}
 	if (j->report.len) {
@@ -970,6 +985,14 @@ finish(struct agent *a, const char *status, const char *msg)
 	save_meta_then(a, status, finished);
 }
 
+/* Why the calls left in a turn did not run: the user's interrupt, or what
+ * stopped the session (agent_stop: a failed checkpoint, a budget). */
+static const char *
+not_run_why(const struct agent *a)
+{
+	return a->stop_status && a->stop_msg ? a->stop_msg : "the user interrupted the session";
+}
+
 static void
 finish_interrupted(struct agent *a)
 {
@@ -989,7 +1012,9 @@ on_text(const char *text, size_t len, void *ctx)
 	struct agent *a = ctx;
 	char *t = xstrndup(text, len);
 
-	/* Nothing is kept here: the text is in the message llm builds. */
+	/* The message llm builds has the text; this copy is what a client
+	 * attaching before the answer ends is given (agent_live_text). */
+	buf_add(&a->streaming, text, len);
 	emit(a, &(struct event){ .type = EVENT_TEXT_DELTA, .text = t });
 	free(t);
 }
@@ -1519,6 +1544,7 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		free(a->summary);
 		a->summary = xstrndup(text, n < 200 ? n : 200);
 	}
+	buf_clear(&a->streaming);
 	emit(a, &(struct event){ .type = EVENT_ASSISTANT_MESSAGE,
 				  .turn = a->turn,
 				  .text = text,
@@ -1752,6 +1778,7 @@ start_request(struct agent *a)
 		 * moves into the history without copying. */
 		history_keep_text(a);
 		/* on_done and the stream's events come later, from the loop */
+		buf_clear(&a->streaming);
 		emit(a, &(struct event){ .type = EVENT_TURN_STARTED, .turn = a->turn });
 	} else if (rc == DH_EDENIED && a->was_refused) {
 		a->turn--; /* never sent: no turn */
@@ -1882,7 +1909,7 @@ advance(struct agent *a)
 	a->cur++;
 	if (a->interrupt) {
 		for (size_t i = a->cur; i < a->ncalls; i++)
-			call_result_text(&a->calls[i], true, "not run: the user interrupted the session");
+			call_result_text(&a->calls[i], true, "not run: %s", not_run_why(a));
 		a->cur = a->ncalls;
 	}
 	if (a->cur >= a->ncalls)
@@ -2052,6 +2079,15 @@ live_output(const char *text, size_t len, void *ctx)
 }
 
 bool
+agent_live_text(const struct agent *a, const char **text)
+{
+	if (a->phase != PHASE_STREAM || !a->streaming.len)
+		return false;
+	*text = a->streaming.ptr;
+	return true;
+}
+
+bool
 agent_live_output(const struct agent *a, const char **id, const char **text)
 {
 	if (a->phase != PHASE_TOOLS || a->cur >= a->ncalls || !a->run || !a->live.len)
@@ -2101,7 +2137,7 @@ execute(struct agent *a)
 	}
 	a->phase = PHASE_TOOLS;
 	if (a->interrupt) {
-		call_result_text(c, true, "not run: the user interrupted the session");
+		call_result_text(c, true, "not run: %s", not_run_why(a));
 		call_complete(a);
 		return;
 	}
@@ -2245,7 +2281,7 @@ emit_approval(struct agent *a, const char *diff)
 	struct call *c = &a->calls[a->cur];
 
 	if (a->interrupt) { /* came while the diff was being made */
-		call_result_text(c, true, "not run: the user interrupted the session");
+		call_result_text(c, true, "not run: %s", not_run_why(a));
 		call_complete(a);
 		return;
 	}
@@ -2321,7 +2357,7 @@ process_call(struct agent *a)
 	if (!c->malformed)
 		visit_call(a, c);
 	if (a->interrupt) {
-		call_result_text(c, true, "not run: the user interrupted the session");
+		call_result_text(c, true, "not run: %s", not_run_why(a));
 		call_complete(a);
 		return;
 	}
@@ -2641,6 +2677,7 @@ agent_free(struct agent *a)
 	approval_rules_fini(&a->rules);
 	strv_free(&a->refused);
 	buf_fini(&a->live);
+	buf_fini(&a->streaming);
 	buf_fini(&a->nested);
 	history_rewritten(a);
 	free(a->memo);

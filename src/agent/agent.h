@@ -166,6 +166,12 @@ int agent_sandbox_trial(const struct agent *a);
  * no call runs or it printed nothing yet; *id and *text are borrowed until
  * the next event. */
 bool agent_live_output(const struct agent *a, const char **id, const char **text);
+/* The model's answer streaming now, as far as it came (its text_deltas
+ * joined): what a client attaching before the answer ends has missed, since
+ * text_delta events are not in the transcript (assistant_message, at the
+ * end, is). false when no answer streams or it has no text yet; *text is
+ * borrowed until the next event. */
+bool agent_live_text(const struct agent *a, const char **text);
 /* The system prompt the agent sends (borrowed; for tests and --dump). */
 const char *agent_system_prompt(const struct agent *a);
 

@@ -2081,15 +2081,21 @@ engine_session_id(const struct engine *e)
 	return e->session ? session_id(e->session) : NULL;
 }
 
-bool
+int
 engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx)
 {
 	const char *id, *text;
+	int n = 0;
 
-	if (!e->agent || !agent_live_output(e->agent, &id, &text))
-		return false;
-	fn(&(struct event){ .type = EVENT_TOOL_OUTPUT, .id = id, .text = text }, ctx);
-	return true;
+	if (e->agent && agent_live_text(e->agent, &text)) {
+		fn(&(struct event){ .type = EVENT_TEXT_DELTA, .text = text }, ctx);
+		n++;
+	}
+	if (e->agent && agent_live_output(e->agent, &id, &text)) {
+		fn(&(struct event){ .type = EVENT_TOOL_OUTPUT, .id = id, .text = text }, ctx);
+		n++;
+	}
+	return n;
 }
 
 const char *

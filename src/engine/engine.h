@@ -148,13 +148,16 @@ cJSON *engine_snapshot(const struct engine *e);
  * results, plan and approval decisions, checkpoints, errors and the end.
  * Deltas, usage and prompts are skipped, and so are unparsable lines. Returns
  * how many events were given (0 before the session exists) or a DH_E* error.
- * While a command runs, its output so far follows as one tool_output event
- * (tool_output events are not in the transcript: agent_live_output).
+ * While the model answers, its text so far follows as one text_delta event,
+ * and while a command runs, its output so far as one tool_output event
+ * (neither is in the transcript: engine_live_output).
  * Reads the file on the calling thread. */
 int engine_history(const struct engine *e, event_sink_fn *fn, void *ctx) DH_MUST_CHECK;
-/* The tool_output event of the call running now (agent_live_output) to fn;
- * false (nothing given) when none runs or it printed nothing yet. */
-bool engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx);
+/* What is live now and in no transcript, to fn: the model's answer so far
+ * as one text_delta (agent_live_text), the running call's output as one
+ * tool_output (agent_live_output). Returns how many events were given (0:
+ * nothing streams or runs, or it has no text yet). */
+int engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx);
 /* The same as engine_history for any session ID under STATE_DIR (e.g. one being opened). */
 int engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
 	DH_MUST_CHECK;

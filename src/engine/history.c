@@ -134,7 +134,7 @@ engine_history(const struct engine *e, event_sink_fn *fn, void *ctx)
 	const char *id = engine_session_id(e);
 	int n = id ? engine_history_replay(engine_state_dir(e), id, fn, ctx) : 0;
 
-	if (n >= 0 && n < INT_MAX && engine_live_output(e, fn, ctx))
-		n++;
+	if (n >= 0 && n < INT_MAX - 2)
+		n += engine_live_output(e, fn, ctx);
 	return n;
 }
