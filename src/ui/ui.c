@@ -245,8 +245,12 @@ apply_state(struct ui *u)
 	} else if (!st->busy && st->activity && !u->phase) {
 		ui_set_phase(u, st->activity, NULL);
 	}
-	ui_approval_show_pending(u, st->pending);
-	ui_form_show_pending(u, st->elicitations);
+	/* A waiting approval or form goes after the history it is about: not at
+	 * the first call (ui_open), before the history came. */
+	if (u->history_done) {
+		ui_approval_show_pending(u, st->pending);
+		ui_form_show_pending(u, st->elicitations);
+	}
 	if (st->state_dir && !u->in_history && !u->first_note && !st->session && !st->ngrants) {
 		/* A first run: nothing granted yet; say how, where the work shows. */
 		struct event ev = {
@@ -277,6 +281,7 @@ on_event(const struct event *ev, void *ctx)
 		return;
 	case EVENT_HISTORY_END:
 		u->in_history = false;
+		u->history_done = true;
 		apply_state(u);
 		ui_inbox_refresh(u);
 		u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);

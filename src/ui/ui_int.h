@@ -115,6 +115,7 @@ struct ui {
 	bool interrupted;
 	bool starting;			 /* a start was sent, its reply has not come */
 	bool in_history;		 /* between "hello" and "history_end" */
+	bool history_done;		 /* a "history_end" came: prompts may show (apply_state) */
 	bool first_note;		 /* the first run's note on granting was shown */
 	char *seen_status;		 /* how the last task this client saw live ended */
 	char *mcp_trust_path;		 /* the .mcp.json the trust question is about */

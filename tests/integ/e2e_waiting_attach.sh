@@ -2,7 +2,7 @@
 # A task started with `run --detach` in ask mode reaches an approval with no
 # client attached: it waits (`ls` says waiting; `wait` exits 4 at once, as
 # nobody can answer headless); attaching the workbench (tmux) shows the
-# prompt; answering y continues the task to done.
+# prompt, after the history; answering y continues the task to done.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_tmux.sh"
 . "$DH_TESTS/lib_e2e.sh"
@@ -40,6 +40,10 @@ ui_wait "Allow write_file answer.txt?" 20
 ui_wait "+yes"
 s=$(ui_screen); echo "$s"
 assert_contains "$s" "I need to write a file."
+# the prompt comes after the history it is about, at the end, not above it
+said=$(grep -n "I need to write a file." <<<"$s" | head -1 | cut -d: -f1)
+asked=$(grep -n "Allow write_file answer.txt?" <<<"$s" | head -1 | cut -d: -f1)
+[ "$asked" -gt "$said" ] || fail "the approval prompt (line $asked) is above the history (line $said)"
 ui_keys y
 ui_wait "Wrote it once you said yes." 20
 ui_wait "task done"
