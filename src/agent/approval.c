@@ -153,8 +153,17 @@ add_rule(struct approval_rules *r, enum config_verdict verdict, const char *tool
 		                "pattern narrows run_command and the file tools)",
 		                where ? where : "", where ? ": " : "",
 		                where ? "rule" : "always-allow", pattern, tool);
-	if (pattern && kind == 'p' && env && (norm = tool_display_path(env, pattern)))
+	if (pattern && kind == 'p' && env && (norm = tool_display_path(env, pattern))) {
+		/* "./X.md" or "/GRANT0/X.md" (X a star) shown as "X.md" would match at any
+		 * depth: a glob that named its folder stays anchored there. */
+		if (strchr(pattern, '/') && !strchr(norm, '/')) {
+			char *top = xasprintf("./%s", norm);
+
+			free(norm);
+			norm = top;
+		}
 		pattern = norm;
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct approval_rule *o = &r->v[i];
 

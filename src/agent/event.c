@@ -720,7 +720,9 @@ command_always_pattern(const char *tool, const cJSON *input)
 	const char *dot = strrchr(base, '.');
 	const char *ext = dot && dot != base ? dot : "";
 
+	/* At the top of the first folder: "./" keeps it there (tool_glob_match),
+	 * where "*.txt" would match any depth. */
 	if (!slash)
-		return *ext ? xasprintf("*%s", ext) : xstrdup(base);
+		return *ext ? xasprintf("./*%s", ext) : xasprintf("./%s", base);
 	return xasprintf("%.*s/*%s", (int)(slash - path), path, ext);
 }

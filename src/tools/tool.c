@@ -711,6 +711,8 @@ glob_comps(const char *pat, const char *path, int fl)
 static bool
 glob_match(const char *pattern, const char *path, int fl)
 {
+	if (!strncmp(pattern, "./", 2)) /* at the top only: not "notes/x.md" */
+		return glob_comps(pattern + 2, path, fl);
 	if (!strchr(pattern, '/')) {
 		const char *base = strrchr(path, '/');
 

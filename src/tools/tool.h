@@ -218,7 +218,8 @@ char *tool_display_path(struct tool_env *env, const char *path);
 /* Glob match for list_files, search_files and the permission rules:
  * fnmatch(3) per '/'-separated component, "**" matching zero or more whole
  * components. A pattern with no '/' is matched against the last component
- * only. */
+ * only; one that starts with "./" is matched from the top ("./" then "*.md" matches
+ * "a.md", not "notes/a.md"). */
 bool tool_glob_match(const char *pattern, const char *path);
 /* The same, with '*' and '?' matching a leading '.' too ("*.env" matches
  * ".env"): for the deny and ask rules, which must not miss a dotfile. */

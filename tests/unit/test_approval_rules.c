@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/approval.h"
+#include "agent/event.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
@@ -310,6 +311,47 @@ Test(rules, path_patterns_allow_every_path_and_deny_any_path)
 	ASSERT_DECIDES(&r, "delete_file", path2("path", "docs/old.md", NULL, NULL),
 		       "ask delete_file(docs/*)");
 	ASSERT_DECIDES(&r, "delete_file", path2("path", "src/old.md", NULL, NULL), NULL);
+	approval_rules_fini(&r);
+}
+
+/* A glob that names the top of the first grant stays there: "./" + "*.txt" (what
+ * the workbench's "p" offers for a.txt) and the absolute form a saved rule
+ * takes allow a.txt, not notes/b.txt; "*.txt" still matches any depth. */
+Test(rules, a_glob_of_the_top_stays_at_the_top)
+{
+	struct approval_rules r = { 0 };
+	char *abs = xasprintf("%s/*.md", gdir), *text = xasprintf("allow edit_file(%s)\n", abs);
+	char *want = command_always_pattern("write_file", NULL);
+
+	cr_assert_null(want);
+	cJSON *top = json_new_obj();
+
+	json_add_str(top, "path", "a.txt");
+	want = command_always_pattern("write_file", top);
+	cr_assert_str_eq(want, "./*.txt");
+	cr_assert_eq(approval_rules_add(&r, "write_file", want, &env), 0);
+	cr_assert_str_eq(r.v[0].pattern, "./*.txt");
+	free(want);
+	ASSERT_DECIDES(&r, "write_file", path2("path", "b.txt", NULL, NULL), "write_file ./*.txt");
+	ASSERT_DECIDES(&r, "write_file", path2("path", "notes/b.txt", NULL, NULL), NULL);
+	ASSERT_DECIDES(&r, "write_file", path2("path", "notes/deep/c.txt", NULL, NULL), NULL);
+	/* saved to the config, it comes back anchored */
+	char *line = approval_rule_save_line("write_file", "./*.txt", &env);
+	char *wline = xasprintf("allow write_file(%s/*.txt)", gdir);
+
+	cr_assert_str_eq(line, wline);
+	free(line);
+	free(wline);
+	load_rules(&r, text);
+	cr_assert_str_eq(r.v[r.n - 1].pattern, "./*.md");
+	ASSERT_DECIDES(&r, "edit_file", path2("path", "r.md", NULL, NULL), "allow edit_file(./*.md)");
+	ASSERT_DECIDES(&r, "edit_file", path2("path", "d/r.md", NULL, NULL), NULL);
+	cr_assert_eq(approval_rules_add(&r, "delete_file", "*.tmp", &env), 0);
+	ASSERT_DECIDES(&r, "delete_file", path2("path", "d/e/x.tmp", NULL, NULL),
+		       "delete_file *.tmp");
+	cJSON_Delete(top);
+	free(text);
+	free(abs);
 	approval_rules_fini(&r);
 }
 
