@@ -86,6 +86,8 @@ struct shell_run {
 	bool first;            /* the session's first sandboxed command: its trial */
 	int first_wstatus;     /* its exit, kept while the trial decides (waitpid-style) */
 	unsigned char *had;    /* per grant × watched_protected: existed before the command */
+	struct strv git_absent; /* nested repositories' git directory entries
+	                         * (git_dir_entries) missing before the command */
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
 };
@@ -105,6 +107,11 @@ struct shell_run {
 static const char *const watched_protected[] = { SANDBOX_PROTECTED_PATHS(WATCHED_PROTECTED) };
 #undef WATCHED_PROTECTED
 #define NWATCHED (sizeof watched_protected / sizeof *watched_protected)
+/* The same in the nested repositories' git directories (protected_paths.h). */
+#define GIT_DIR_ENTRY(name, dir) name,
+static const char *const git_dir_entries[] = { SANDBOX_GIT_DIR_ENTRIES(GIT_DIR_ENTRY) };
+#undef GIT_DIR_ENTRY
+#define NGIT_ENTRIES (sizeof git_dir_entries / sizeof *git_dir_entries)
 
 static bool
 exists_at(int dirfd, const char *rel)
@@ -126,6 +133,23 @@ protected_before(struct shell_run *r)
 		for (size_t i = 0; i < NWATCHED; i++)
 			r->had[g * NWATCHED + i] =
 				exists_at(grant_get(r->env->grants, g)->dirfd, watched_protected[i]);
+	/* And in the repositories the watcher knows below the grants (the ones
+	 * the sandbox protects: at most TOOL_SANDBOX_REPOS_MAX, nearest first). */
+	struct strv repos = ARRAY_INIT;
+
+	strv_free(&r->git_absent);
+	for (size_t g = 0; r->env->watch && g < n && repos.n < TOOL_SANDBOX_REPOS_MAX; g++)
+		if (watch_repos(r->env->watch, g, 1, TOOL_SANDBOX_REPOS_MAX - repos.n, &repos) < 0)
+			log_warn("run_command: %s", err_msg());
+	for (size_t k = 0; k < repos.n; k++)
+		for (size_t i = 0; i < NGIT_ENTRIES; i++) {
+			char *p = xasprintf("%s/.git/%s", repos.v[k], git_dir_entries[i]);
+
+			if (!exists_at(AT_FDCWD, p))
+				strv_add(&r->git_absent, p);
+			free(p);
+		}
+	strv_free(&repos);
 }
 
 /* Report watched protected paths the command created, for the agent to take
@@ -154,6 +178,19 @@ protected_after(struct shell_run *r)
 			any = true;
 		}
 	}
+	for (size_t i = 0; i < r->git_absent.n; i++) {
+		const char *p = r->git_absent.v[i];
+
+		if (!exists_at(AT_FDCWD, p))
+			continue;
+		buf_printf(t, "\n[deskhand: this command created %s, which changes what git runs "
+			      "in that repository; deskhand moves it aside at the checkpoint after "
+			      "this command]",
+			   p);
+		strv_add(&r->res.created_protected, p);
+		any = true;
+	}
+	strv_free(&r->git_absent);
 	if (any)
 		r->res.denied = true; /* an audit event, like any policy refusal */
 }
@@ -189,6 +226,7 @@ shell_free(struct shell_run *r)
 		close(r->stdin_fd);
 	free(r->bwrap);
 	free(r->had);
+	strv_free(&r->git_absent);
 	if (r->ready_r >= 0)
 		close(r->ready_r);
 	proxy_free(r->proxy);
