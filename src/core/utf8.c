@@ -56,6 +56,28 @@ is_bidi_control(uint32_t c)
 	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* Without a UTF-8 locale: punctuation that deskhand's own messages use, and
+ * that models write, as its one-column ASCII look-alike (one column for one,
+ * so that a line laid out before stays as wide); anything else '?'. */
+static const struct {
+	uint32_t cp;
+	char ascii;
+} ascii_alike[] = {
+	{ 0x00a0, ' ' }, { 0x00b7, '.' }, { 0x00d7, 'x' }, { 0x2010, '-' }, { 0x2011, '-' },
+	{ 0x2012, '-' }, { 0x2013, '-' }, { 0x2014, '-' }, { 0x2018, '\'' }, { 0x2019, '\'' },
+	{ 0x201c, '"' }, { 0x201d, '"' }, { 0x2022, '*' }, { 0x2212, '-' }, { 0x2713, 'v' },
+	{ 0x2717, 'x' },
+};
+
+static char
+ascii_for(uint32_t c)
+{
+	for (size_t i = 0; i < sizeof ascii_alike / sizeof *ascii_alike; i++)
+		if (ascii_alike[i].cp == c)
+			return ascii_alike[i].ascii;
+	return '?';
+}
+
 void
 utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 {
@@ -88,7 +110,7 @@ utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 			if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c))
 				buf_printf(out, "<U+%04X>", (unsigned)c);
 			else if (flags & UTF8_ASCII)
-				buf_putc(out, '?');
+				buf_putc(out, ascii_for(c));
 			else
 				buf_add(out, s + i, len);
 			i += len;

@@ -13,7 +13,8 @@ struct buf;
  * nothing that reaches the screen may carry a control sequence.
  */
 
-#define UTF8_ASCII   0x1u /* the locale is not UTF-8: non-ASCII becomes '?' */
+#define UTF8_ASCII   0x1u /* the locale is not UTF-8: non-ASCII becomes '?', or a dash,
+                             * quote or bullet its one-column ASCII look-alike */
 #define UTF8_KEEP_NL 0x2u /* keep '\n' (callers that split lines themselves) */
 
 /* Decode one UTF-8 sequence at s (n bytes available). Returns its length

@@ -157,6 +157,11 @@ Test(ui_sanitize, escapes_controls_bidi_and_bad_bytes)
 	s = sanitize("caf\xc3\xa9", UTF8_ASCII);
 	cr_assert_str_eq(s, "caf?");
 	free(s);
+	/* a dash, quotes and a bullet have a one-column ASCII look-alike */
+	s = sanitize("a \xe2\x80\x94 u \xe2\x80\x9cq\xe2\x80\x9d \xe2\x80\x99 \xe2\x80\xa2 \xe2\x9c\x93",
+		     UTF8_ASCII);
+	cr_assert_str_eq(s, "a - u \"q\" ' * v");
+	free(s);
 	s = sanitize("\xed\xa0\x80", 0); /* a surrogate is invalid */
 	cr_assert_str_eq(s, "\\xed\\xa0\\x80");
 	free(s);
