@@ -813,6 +813,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	r->repo_wait = false;
 	if (r->egress && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		tool_result_errorf(&r->res, "run_command: socketpair: %s", strerror(errno));
+		strv_free(&repos);
 		return fail_later(r, out);
 	}
 	/* The exec stage's byte on it, read after the exit, says the command ran. */
@@ -825,6 +826,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 			close(pair[0]);
 			close(pair[1]);
 		}
+		strv_free(&repos);
 		return fail_later(r, out);
 	}
 

@@ -217,8 +217,9 @@ struct wgrant {
 	bool ready;	     /* the first walk finished */
 	bool full;	     /* everything is dirty */
 	struct strset dirty; /* dirty paths (when !full) */
-	struct strv repos;   /* folders (relative) holding a .git directory, below the
-	                      * root; unsorted, unique, at most WATCH_REPOS_MAX */
+	struct strv repos;   /* folders (relative) holding a .git (a directory or a
+	                      * "gitdir:" file), below the root; unsorted, unique, at
+	                      * most WATCH_REPOS_MAX */
 	bool repos_capped;   /* one more was found (logged once) */
 };
 
@@ -287,8 +288,8 @@ mark_dirty(struct watch *w, unsigned gi, const char *rel)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* A nested repository seen (the walk or an event found `rel`/.git, a directory)
- * or gone (`rel`/.git, or a folder holding `rel`, removed or moved away). */
+/* A nested repository seen (the walk or an event found `rel`/.git) or gone
+ * (`rel`/.git, or a folder holding `rel`, removed or moved away). */
 static void
 repo_seen(struct watch *w, unsigned gi, const char *rel)
 {
