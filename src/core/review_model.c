@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/review_model.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -415,48 +415,34 @@ review_model_free(struct review *r)
 	free(r);
 }
 
-static void
-digest_add(uint64_t *h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		*h ^= b[i];
-		*h *= 1099511628211ull;
-	}
-	*h ^= 0xff; /* a field ends: "ab"+"c" is not "a"+"bc" */
-	*h *= 1099511628211ull;
-}
-
 void
 review_model_digest(const struct review_file *f, int hunk, char out[17])
 {
-	uint64_t h = 1469598103934665603ull;
-	char num[96];
-	struct buf text = BUF_INIT;
+	struct buf b = BUF_INIT; /* the fields, each ended by a NUL byte */
+	unsigned char md[CRYPTO_SHA1_BYTES];
 
-	snprintf(num, sizeof num, "%c %o %o %lld %lld %d", f->status, f->old_mode, f->new_mode,
-		 f->old_size, f->new_size, hunk);
-	digest_add(&h, num, strlen(num));
-	digest_add(&h, f->path ? f->path : "", f->path ? strlen(f->path) : 0);
-	digest_add(&h, f->old_path ? f->old_path : "", f->old_path ? strlen(f->old_path) : 0);
+	buf_printf(&b, "%c %o %o %lld %lld %d", f->status, f->old_mode, f->new_mode, f->old_size,
+		   f->new_size, hunk);
+	buf_add(&b, "", 1);
+	buf_add(&b, f->path ? f->path : "", (f->path ? strlen(f->path) : 0) + 1);
+	buf_add(&b, f->old_path ? f->old_path : "", (f->old_path ? strlen(f->old_path) : 0) + 1);
 	for (size_t i = 0; i < f->nhunks; i++) {
 		const struct review_hunk *k = &f->hunks[i];
 
 		if (hunk > 0 && k->n != hunk)
 			continue;
-		snprintf(num, sizeof num, "%d %d %d %d", k->old_start, k->old_lines, k->new_start,
-			 k->new_lines);
-		digest_add(&h, num, strlen(num));
+		buf_printf(&b, "%d %d %d %d", k->old_start, k->old_lines, k->new_start,
+			   k->new_lines);
+		buf_add(&b, "", 1);
 		for (size_t l = 0; l < k->nlines; l++) {
 			const char *t = k->lines[l].text ? k->lines[l].text : "";
 
-			buf_clear(&text);
-			buf_add(&text, &k->lines[l].origin, 1);
-			utf8_scrub(&text, t, strlen(t));
-			digest_add(&h, text.ptr, text.len);
+			buf_add(&b, &k->lines[l].origin, 1);
+			utf8_scrub(&b, t, strlen(t)); /* as the JSON form carries it */
+			buf_add(&b, "", 1);
 		}
 	}
-	buf_fini(&text);
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	crypto_sha1(b.ptr ? b.ptr : "", b.len, md);
+	buf_fini(&b);
+	crypto_hex(md, 8, out);
 }

@@ -91,8 +91,9 @@ cJSON *review_model_file_to_json(const struct review_file *f, bool hunks);
  * or reject ("seen"); the engine computes it on the review as it is when it
  * acts, and refuses when the two differ: the file changed since it was shown,
  * and hunk N may be another hunk now. A binary file without hunks is known by
- * its sizes and modes only. Writes 16 lowercase hex digits (FNV-1a, 64 bits)
- * and a NUL. Not cryptographic: it names a version, it does not guard one. */
+ * its sizes and modes only. Writes 16 lowercase hex digits (the first 8
+ * bytes of a SHA-1, crypto_sha1) and a NUL. It names a version; it does not
+ * guard one. */
 void review_model_digest(const struct review_file *f, int hunk, char out[17]);
 
 /* The JSON object of a whole review (format above). New object, never NULL. */
