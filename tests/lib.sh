@@ -65,6 +65,15 @@ fail() {
   exit 1
 }
 skip() { echo "skip: $*"; exit 77; }
+# small_state SIZE: the state directory on a tmpfs of SIZE (a full disk for the
+# transcript and the checkpoints), unmounted at exit; skips without root.
+small_state() {
+  [ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+  mkdir -p "$T/small"
+  mount -t tmpfs -o "size=$1" tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
+  trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
+  export XDG_STATE_HOME=$T/small
+}
 assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected to find '$2' in: $(head -c 2000 <<<"$1")"; }
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $(head -c 2000 <<<"$1")"; }

@@ -3,11 +3,7 @@
 # apart from the unrecorded ones or undone; the run ends failed and says what
 # to do. With room again, --resume records what changed and goes on.
 . "$DH_TESTS/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
-mkdir -p "$T/small"
-mount -t tmpfs -o size=2m tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
-trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
-export XDG_STATE_HOME=$T/small
+small_state 2m
 G=$T/work; mkdir -p "$G"; echo one > "$G/a.txt"
 cat > "$T/script.json" <<'JSON'
 {"turns": [

@@ -3,11 +3,7 @@
 # what to do, and nothing already written is torn (the file ends with a whole
 # line). With space again, --resume continues the same session, twice.
 . "$DH_TESTS/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
-mkdir -p "$T/small"
-mount -t tmpfs -o size=200k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
-trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
-export XDG_STATE_HOME=$T/small
+small_state 200k
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 # more than the tmpfs holds (a long text is kept once in the transcript)
 big=$(head -c 600000 /dev/zero | tr '\0' 'x')
