@@ -121,9 +121,10 @@ exists_at(int dirfd, const char *rel)
 	return fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Record which watched protected paths exist in every grant. */
+/* Record which watched protected paths exist in every grant, and which git
+ * directory entries in `repos` (nested_repos). */
 static void
-protected_before(struct shell_run *r)
+protected_before(struct shell_run *r, const struct strv *repos)
 {
 	size_t n = grant_count(r->env->grants);
 
@@ -133,23 +134,15 @@ protected_before(struct shell_run *r)
 		for (size_t i = 0; i < NWATCHED; i++)
 			r->had[g * NWATCHED + i] =
 				exists_at(grant_get(r->env->grants, g)->dirfd, watched_protected[i]);
-	/* And in the repositories the watcher knows below the grants (the ones
-	 * the sandbox protects: at most TOOL_SANDBOX_REPOS_MAX, nearest first). */
-	struct strv repos = ARRAY_INIT;
-
 	strv_free(&r->git_absent);
-	for (size_t g = 0; r->env->watch && g < n && repos.n < TOOL_SANDBOX_REPOS_MAX; g++)
-		if (watch_repos(r->env->watch, g, 1, TOOL_SANDBOX_REPOS_MAX - repos.n, &repos) < 0)
-			log_warn("run_command: %s", err_msg());
-	for (size_t k = 0; k < repos.n; k++)
+	for (size_t k = 0; k < repos->n; k++)
 		for (size_t i = 0; i < NGIT_ENTRIES; i++) {
-			char *p = xasprintf("%s/.git/%s", repos.v[k], git_dir_entries[i]);
+			char *p = xasprintf("%s/.git/%s", repos->v[k], git_dir_entries[i]);
 
 			if (!exists_at(AT_FDCWD, p))
 				strv_add(&r->git_absent, p);
 			free(p);
 		}
-	strv_free(&repos);
 }
 
 /* Report watched protected paths the command created, for the agent to take
@@ -764,10 +757,10 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 	                          ctx);
 }
 
-/* The git repositories deeper than one folder down in the grants, which the
- * sandbox is told to protect (--repo; those one folder down it finds itself),
- * appended to `out`: at most TOOL_SANDBOX_REPOS_MAX, nearest first, grant 0's
- * first. Grant i is the watcher's grant i (engine_open). Returns false while
+/* The git repositories below the grants, whose git directories the sandbox
+ * protects (those one folder down it finds itself; the others it is given,
+ * --repo) and whose missing entries protected_before() notes, appended to
+ * `out`: at most TOOL_SANDBOX_REPOS_MAX, nearest first, grant 0's first. Grant i is the watcher's grant i (engine_open). Returns false while
  * the watcher's first walk of a grant still runs (more may come), else true
  * (no watcher: nothing to wait for). */
 static bool
@@ -778,8 +771,8 @@ nested_repos(struct tool_env *env, struct strv *out)
 
 	for (size_t i = 0; env->watch && i < n; i++) {
 		int rc = out->n < TOOL_SANDBOX_REPOS_MAX
-		                 ? watch_repos(env->watch, i, 2, TOOL_SANDBOX_REPOS_MAX - out->n, out)
-		                 : watch_repos(env->watch, i, 2, 0, out);
+		                 ? watch_repos(env->watch, i, 1, TOOL_SANDBOX_REPOS_MAX - out->n, out)
+		                 : watch_repos(env->watch, i, 1, 0, out);
 
 		if (rc < 0)
 			log_warn("run_command: %s", err_msg());
@@ -830,20 +823,32 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		return fail_later(r, out);
 	}
 
-	protected_before(r);
+	protected_before(r, &repos);
 	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
-	struct strv argv = ARRAY_INIT;
+	struct strv argv = ARRAY_INIT, deeper = ARRAY_INIT;
 
 	for (size_t i = 0; i < ngrants; i++)
 		rw[i] = grant_get(env->grants, i)->path;
+	/* The helper finds those one folder down itself: --repo for the others. */
+	for (size_t k = 0; k < repos.n; k++) {
+		const char *slash = strrchr(repos.v[k], '/');
+		bool top = false;
+
+		for (size_t i = 0; slash && i < ngrants && !top; i++)
+			top = strlen(rw[i]) == (size_t)(slash - repos.v[k]) &&
+			      !strncmp(rw[i], repos.v[k], (size_t)(slash - repos.v[k]));
+		if (!top)
+			strv_add(&deeper, repos.v[k]);
+	}
 	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
 		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .host_paths = env->host_paths,
-		.repos = &repos, .rw = rw, .nrw = ngrants,
+		.repos = &deeper, .rw = rw, .nrw = ngrants,
 		.chdir = grant_get(env->grants, 0)->path, .timeout_s = r->timeout_s,
 		.proxy_fd = pair[1], .exec_ready_fd = ready[1],
 		.cmd = (const char *const *)r->cmd.v });
 	free(rw);
 	strv_free(&repos);
+	strv_free(&deeper);
 	const int keep[] = { ready[1], pair[1] };
 
 	struct proc_spec spec = {
