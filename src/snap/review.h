@@ -106,11 +106,19 @@ int snap_review_accepted(struct snap_store *s, const char *session, char out_id[
  * "interrupted: ID (recovered)", a Deskhand-Tool-Call trailer, so it is an
  * agent step that undo reverts); otherwise they are someone else's ("external
  * changes (recovered)", Deskhand-External: yes). *attributed is set to the
- * index of that call in `calls`, or -1. Returns 0, DH_ENOTFOUND (no such
- * session), DH_EFAIL. */
+ * index of that call in `calls`, or -1.
+ *
+ * Before that, a review action of the session (reject, undo, redo, restore)
+ * that was killed or failed part way is cleaned up after: its temporary
+ * files are removed and the directories it opened up get their modes back,
+ * each step a line in `notes` (may be NULL); what it had changed is then its
+ * own (label "interrupted: LABEL (partly done)", a Deskhand-Review trailer:
+ * running it again finishes it), and *interrupted (heap, caller frees; NULL
+ * when there was none) gets LABEL, the action's own label ("undo 1 step:
+ * ID"). Returns 0, DH_ENOTFOUND (no such session), DH_EFAIL. */
 int snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
-                        size_t ncalls, struct snap_checkpoint *out, int *attributed)
-	DH_MUST_CHECK;
+                        size_t ncalls, struct snap_checkpoint *out, int *attributed,
+                        char **interrupted, struct buf *notes) DH_MUST_CHECK;
 
 /*
  * Outcome of a command

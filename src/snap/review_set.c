@@ -60,6 +60,25 @@ review_set_unanswered(const cJSON *history, struct strv *out)
 	}
 }
 
+/* The report on a review action cleaned up after (snap_review_recover):
+ * its notes, each under the grant's path, and what was recorded. */
+static void
+interrupted_report(struct buf *report, const char *grant, const char *action,
+                   const struct buf *notes, const struct snap_checkpoint *ck)
+{
+	const char *p = notes->ptr ? notes->ptr : "";
+
+	buf_printf(report, "%s: \"%s\" was interrupted part way\n", grant, action);
+	/* each note is a line ending in '\n' */
+	for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1)
+		buf_printf(report, "%s: %.*s\n", grant, (int)(nl - p), p);
+	if (ck->created)
+		buf_printf(report, "%s: recorded what it had changed (checkpoint %s); run it again "
+		           "to finish it\n", grant, ck->short_id);
+	else
+		buf_printf(report, "%s: it had changed nothing\n", grant);
+}
+
 int
 review_set_recover(const struct review_set *rs, const cJSON *history, struct buf *report)
 {
@@ -70,29 +89,28 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 		review_set_unanswered(history, &calls);
 	for (size_t g = 0; g < rs->n && rc == 0; g++) {
 		struct snap_checkpoint ck;
+		struct buf notes = BUF_INIT;
+		char *action = NULL;
 		int call;
 
 		if (history) /* the owner is gone: what it locked stays locked */
 			snap_clear_stale_locks(rs->stores[g], rs->session);
 		rc = snap_review_recover(rs->stores[g], rs->session, (const char *const *)calls.v,
-		                         calls.n, &ck, &call);
-		if (rc == DH_ENOTFOUND) {
+		                         calls.n, &ck, &call, &action, &notes);
+		if (rc == DH_ENOTFOUND)
 			rc = 0;
-			continue;
-		}
-		if (rc < 0) {
+		else if (rc < 0)
 			rc = grant_err(rs, g, rc);
-			break;
-		}
-		if (!ck.created || !report)
-			continue;
-		buf_printf(report, "%s: recorded what changed since the last checkpoint as ",
-		           rs->paths[g]);
-		if (call >= 0)
-			buf_printf(report, "interrupted call %s", calls.v[call]);
-		else
-			buf_puts(report, "external changes");
-		buf_printf(report, " (checkpoint %s)\n", ck.short_id);
+		else if (report && action)
+			interrupted_report(report, rs->paths[g], action, &notes, &ck);
+		else if (report && ck.created)
+			buf_printf(report,
+			           "%s: recorded what changed since the last checkpoint as %s%s "
+			           "(checkpoint %s)\n",
+			           rs->paths[g], call >= 0 ? "interrupted call " : "external changes",
+			           call >= 0 ? calls.v[call] : "", ck.short_id);
+		free(action);
+		buf_fini(&notes);
 	}
 	strv_free(&calls);
 	return rc;

@@ -379,6 +379,56 @@ bool snap_dir_exists(git_tree *tree, const struct snap_meta *m, const char *dir)
 /* Permission bits a regular file `path` should have: the note's, else git's. */
 unsigned snap_want_perm(const git_tree_entry *te, const struct snap_meta *m, const char *path);
 
+/*
+ * Intent records (snap_intent.c): a review action that changes the folder
+ * (reject, reject-hunk, undo, redo, restore) writes what it is about to do,
+ * synced, before it changes anything, and removes the record once its
+ * checkpoint is taken. A record found later means the action was killed (or
+ * failed) part way; snap_review_recover() cleans up after it and records
+ * what it had done as its own, not as someone else's changes.
+ */
+struct snap_intent_dir {
+	char *path;    /* SNAP_ROOT, or a path in the folder without a trailing '/' */
+	unsigned mode; /* its permission bits (0777) before the action */
+	bool known;    /* mode could be read */
+};
+
+struct snap_intent {
+	char *label; /* the action's checkpoint label: its message's first line */
+	struct snap_intent_dir *v;
+	size_t n, cap;
+	bool written; /* on disk */
+};
+
+/* Write the intent of the action labelled `label` (its checkpoint message;
+ * the first line is kept) that writes `paths` (n of them; directories end in
+ * '/'): the modes of the folder and of every directory on the way to a path,
+ * as they are now. *in is set (snap_intent_end() or snap_intent_fini() it);
+ * on error it is left empty. Returns 0, or DH_EFAIL naming the record's
+ * file (nothing is then to be changed). */
+int snap_intent_begin(struct snap_store *s, const char *session, const char *label,
+                      const char *const *paths, size_t n, struct snap_intent *in) DH_MUST_CHECK;
+/* Directory `dir` is about to be opened up from `mode`: recorded (and the
+ * record rewritten) when snap_intent_begin() could not read its mode, a
+ * no-op otherwise or when *in was never written. 0, or DH_EFAIL. */
+int snap_intent_opened(struct snap_store *s, const char *session, struct snap_intent *in,
+                       const char *dir, unsigned mode) DH_MUST_CHECK;
+/* The action is done (or changed nothing): remove the record, free *in. */
+void snap_intent_end(struct snap_store *s, const char *session, struct snap_intent *in);
+/* Free *in, leaving the record on disk. */
+void snap_intent_fini(struct snap_intent *in);
+/* Clean up after the session's interrupted action, if a record is there:
+ * remove the temporary files (".dh-tmp-*") left in its directories and put
+ * back the mode of each directory it left opened up (u+rwx over the mode it
+ * recorded), deepest first, each step a line in `notes`; *label gets the
+ * action's label (heap, caller frees). The record stays until
+ * snap_intent_clear(). Returns 1 (cleaned up), 0 (no record, *label NULL),
+ * or DH_EFAIL naming the record's file or the folder. */
+int snap_intent_recover(struct snap_store *s, const char *session, char **label,
+                        struct buf *notes) DH_MUST_CHECK;
+/* Remove the session's record. 0, or DH_EFAIL naming it. */
+int snap_intent_clear(struct snap_store *s, const char *session) DH_MUST_CHECK;
+
 struct review_file;
 #define SNAP_DOC_LINES_MAX 2000 /* changed cells listed for one spreadsheet */
 /* A binary document's hunks (snap_review.c): for a spreadsheet the changed

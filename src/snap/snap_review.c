@@ -888,17 +888,53 @@ plan_open(int root, const struct plan *p, struct dmodes *dm)
 		unlock_parents(root, &p->v[i], i ? &p->v[i - 1] : NULL, dm);
 }
 
+/* Write the intent record of plan p, to be applied with checkpoint message
+ * `msg` (snap_intent_begin()); *in is set. 0 or DH_EFAIL. */
+static int
+plan_intent(struct snap_store *s, const char *session, const struct plan *p, const char *msg,
+            struct snap_intent *in)
+{
+	const char **paths = xcalloc(p->n + 1, sizeof *paths);
+	int rc;
+
+	for (size_t i = 0; i < p->n; i++)
+		paths[i] = p->v[i].path;
+	rc = snap_intent_begin(s, session, msg, paths, p->n, in);
+	free(paths);
+	return rc;
+}
+
+/* Record in the intent the directories opened up (*dm) whose modes it could
+ * not read before. 0 or DH_EFAIL. */
+static int
+intent_note_opened(struct snap_store *s, const char *session, struct snap_intent *in,
+                   const struct dmodes *dm)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < dm->n && rc == 0; i++)
+		if (!dm->v[i].restored)
+			rc = snap_intent_opened(s, session, in, dm->v[i].path, dm->v[i].perm);
+	return rc;
+}
+
 /* plan_run, where the caller opened up directories already: their modes in
  * *opened (or NULL) are put back with the plan's, before the checkpoint,
- * and *opened is emptied (left as it was when the folder cannot be opened). */
+ * and *opened is emptied (left as it was when the folder cannot be opened).
+ * `intent` is the caller's intent record when it opened directories up
+ * (taken over: ended here), or NULL: the plan writes its own before it
+ * changes anything. The record is removed once the checkpoint is taken,
+ * or when nothing was written; it stays after a failure part way, for the
+ * next command's recovery (snap_review_recover). */
 static int
 plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
                 const char *conflict_dir, const char *msg, struct dmodes *opened,
-                struct review_outcome *o)
+                struct snap_intent *intent, struct review_outcome *o)
 {
 	struct dmodes dm = {0};
 	struct snap_syncset ss;
-	bool apply = !(flags & REVIEW_F_DRY_RUN);
+	struct snap_intent own = {0}, *in = intent ? intent : &own;
+	bool apply = !(flags & REVIEW_F_DRY_RUN), wrote = false;
 	int rc, rc2, root;
 
 	snap_syncset_init(&ss);
@@ -906,24 +942,32 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	if (p->n)
 		qsort(p->v, p->n, sizeof *p->v, cmp_item);
 	o->npaths = p->n;
+	if (apply && p->n && !intent && (rc = plan_intent(s, session, p, msg, &own)) < 0)
+		return rc;
 	root = root_open(s, !apply, &dm);
-	if (root < 0)
+	if (root < 0) {
+		/* root_open put back what it opened up */
+		snap_intent_end(s, session, in);
 		return root;
+	}
 	for (size_t i = 0; opened && i < opened->n; i++)
 		dmodes_add(&dm, opened->v[i].path, opened->v[i].perm, opened->v[i].restored);
 	if (opened) {
 		free(opened->v);
 		memset(opened, 0, sizeof *opened);
 	}
+	rc = 0;
 	if (apply) {
 		snap_syncset_note(&ss, root);
 		plan_open(root, p, &dm);
+		rc = intent_note_opened(s, session, in, &dm);
 	}
-	rc = 0;
-	if (!(flags & REVIEW_F_FORCE))
+	if (rc >= 0 && !(flags & REVIEW_F_FORCE))
 		rc = plan_check(s, root, p, &dm, !apply, conflict_dir, o);
-	if (rc >= 0 && apply)
+	if (rc >= 0 && apply) {
+		wrote = true;
 		rc = plan_apply_in(s, root, p, &dm, &ss, &o->report);
+	}
 	/* Even after a conflict or a failure: no directory is left wider open
 	 * than it was. */
 	rc2 = dmodes_apply(root, &dm, apply ? &ss : NULL, &o->report);
@@ -945,6 +989,10 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	rc = snap_take(s, session, full, &o->ck);
 	free(full);
 out:
+	if (rc >= 0 || !wrote)
+		snap_intent_end(s, session, in);
+	else
+		snap_intent_fini(in);
 	close(root);
 	return rc;
 }
@@ -958,7 +1006,7 @@ static int
 plan_run(struct snap_store *s, const char *session, struct plan *p, unsigned flags,
          const char *conflict_dir, const char *msg, struct review_outcome *o)
 {
-	return plan_run_opened(s, session, p, flags, conflict_dir, msg, NULL, o);
+	return plan_run_opened(s, session, p, flags, conflict_dir, msg, NULL, NULL, o);
 }
 
 /*
@@ -2161,6 +2209,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	struct review_file *f = NULL;
 	struct plan p = {0};
 	struct dmodes dm = {0};
+	struct snap_intent in = {0};
 	struct buf msg = BUF_INIT, result = BUF_INIT, cur = BUF_INIT;
 	struct lines ol = {0}, nl = {0}, cl = {0};
 	git_blob *ob = NULL, *nb = NULL;
@@ -2200,12 +2249,21 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	 * up before the file is looked at (a dry run opens nothing: see
 	 * plan_check), and put back at the end whatever happens. */
 	bool dry = flags & REVIEW_F_DRY_RUN;
+	buf_printf(&msg, "reject hunk %d of ", hunk);
+	for (const char *c = np; *c; c++)
+		buf_putc(&msg, *c == '\n' ? ' ' : *c);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
+	if (!dry && (rc = plan_intent(s, session, &p, buf_cstr(&msg), &in)) < 0)
+		goto out;
 	if ((root = root_open(s, dry, &dm)) < 0) {
 		rc = root;
 		goto out;
 	}
-	if (!dry)
+	if (!dry) {
 		plan_open(root, &p, &dm);
+		if ((rc = intent_note_opened(s, session, &in, &dm)) < 0)
+			goto out;
+	}
 	/* What is written: the agent's version with the hunk reverted. Set
 	 * before the check, so that any folder state but the head's (a file
 	 * deleted since, too) is a conflict, as for reject. */
@@ -2246,12 +2304,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		                                            result.len))) < 0)
 			goto out;
 	}
-	buf_printf(&msg, "reject hunk %d of ", hunk);
-	for (const char *c = np; *c; c++)
-		buf_putc(&msg, *c == '\n' ? ' ' : *c);
-	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
 	rc = plan_run_opened(s, session, &p, flags | REVIEW_F_FORCE, conflict_dir, buf_cstr(&msg),
-	                     &dm, o);
+	                     &dm, &in, o);
 out:
 	if (root >= 0) {
 		int rc2 = dmodes_apply(root, &dm, NULL, &o->report);
@@ -2260,6 +2314,8 @@ out:
 			rc = rc2;
 		close(root);
 	}
+	/* not handed to plan_run_opened: nothing was written (in is empty after it) */
+	snap_intent_end(s, session, &in);
 	dmodes_fini(&dm);
 	lines_fini(&ol);
 	lines_fini(&nl);
@@ -2704,19 +2760,35 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
 
 int
 snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
-                    size_t ncalls, struct snap_checkpoint *out, int *attributed)
+                    size_t ncalls, struct snap_checkpoint *out, int *attributed,
+                    char **interrupted, struct buf *notes)
 {
 	struct chain c = {0};
 	struct snap_checkpoint_opts o = {.turn = -1, .external = true};
+	struct buf scratch = BUF_INIT;
 	char *label = NULL;
 	int rc;
 
 	*attributed = -1;
+	*interrupted = NULL;
 	memset(out, 0, sizeof *out);
 	if (snap_open_repo(s) < 0)
 		return DH_EFAIL;
 	if ((rc = chain_load(s, session, &c)) < 0)
 		goto out;
+	/* A review action killed part way: what changed since is its own. */
+	if ((rc = snap_intent_recover(s, session, interrupted, notes ? notes : &scratch)) < 0)
+		goto out;
+	if (rc == 1) {
+		char *msg = xasprintf("interrupted: %s (partly done)\n\nDeskhand-Session: %s\n"
+		                      "Deskhand-Review: yes\n", *interrupted, session);
+
+		rc = snap_take(s, session, msg, out);
+		free(msg);
+		if (rc >= 0)
+			rc = snap_intent_clear(s, session);
+		goto out;
+	}
 	for (size_t k = 0; k < ncalls && *attributed < 0; k++) {
 		bool seen = false;
 
@@ -2733,6 +2805,11 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	o.label = label ? label : "external changes (recovered)";
 	rc = snap_checkpoint_opt(s, session, &o, out);
 out:
+	if (rc < 0) {
+		free(*interrupted);
+		*interrupted = NULL;
+	}
+	buf_fini(&scratch);
 	free(label);
 	chain_fini(&c);
 	return rc;

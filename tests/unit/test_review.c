@@ -1206,18 +1206,21 @@ Test(review, recover_attributes_to_the_interrupted_call_or_external)
 	struct snap_checkpoint ck;
 	struct snap_log_entry *e;
 	size_t n, steps;
+	char *action;
 	int call;
 
 	session(s);
 	steps = nsteps(s);
 	/* nothing changed: no checkpoint */
 	const char *calls[2] = {"toolu_3", "toolu_9"};
-	cr_assert_eq(snap_review_recover(s, SESSION, calls, 2, &ck, &call), 0, "%s", err_msg());
+	cr_assert_eq(snap_review_recover(s, SESSION, calls, 2, &ck, &call, &action, NULL), 0, "%s", err_msg());
+	cr_assert_null(action);
 	cr_assert_not(ck.created);
 	/* a killed call's change: attributed to the first unanswered call without a
 	 * checkpoint (toolu_3 has one), so it is an agent step undo reverts */
 	put_s("killed.txt", "written by the killed call\n");
-	cr_assert_eq(snap_review_recover(s, SESSION, calls, 2, &ck, &call), 0, "%s", err_msg());
+	cr_assert_eq(snap_review_recover(s, SESSION, calls, 2, &ck, &call, &action, NULL), 0, "%s", err_msg());
+	cr_assert_null(action);
 	cr_assert(ck.created);
 	cr_assert_eq(call, 1);
 	cr_assert_eq(nsteps(s), steps + 1);
@@ -1228,7 +1231,8 @@ Test(review, recover_attributes_to_the_interrupted_call_or_external)
 	snap_log_free(e, n);
 	/* once recorded, a later change is someone else's */
 	put_s("later.txt", "the person, later\n");
-	cr_assert_eq(snap_review_recover(s, SESSION, calls, 2, &ck, &call), 0, "%s", err_msg());
+	cr_assert_eq(snap_review_recover(s, SESSION, calls, 2, &ck, &call, &action, NULL), 0, "%s", err_msg());
+	cr_assert_null(action);
 	cr_assert(ck.created);
 	cr_assert_eq(call, -1);
 	cr_assert_eq(snap_log(s, SESSION, &e, &n), 0);
@@ -1239,7 +1243,8 @@ Test(review, recover_attributes_to_the_interrupted_call_or_external)
 	/* ... and a person's recorded edit is in the way of a restore */
 	struct review_outcome o;
 	put_s("t.txt", "the person's t\n");
-	cr_assert_eq(snap_review_recover(s, SESSION, NULL, 0, &ck, &call), 0, "%s", err_msg());
+	cr_assert_eq(snap_review_recover(s, SESSION, NULL, 0, &ck, &call, &action, NULL), 0, "%s", err_msg());
+	cr_assert_null(action);
 	snap_review_outcome_init(&o);
 	cr_assert_eq(snap_review_restore(s, SESSION, "baseline", 0, conflicts, &o), DH_ECONFLICT);
 	cr_assert(strstr(err_msg(), "t.txt"), "%s", err_msg());
