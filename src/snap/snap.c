@@ -850,11 +850,12 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 			goto out;
 		out->files_changed = meta.nfiles;
 	} else {
-		/* An incremental scan changed only the dirty paths; when the head is
-		 * the state that scan started from, the diff need look nowhere else.
-		 * Otherwise the paths come from the subtrees that differ. */
+		/* An incremental scan changed only the dirty paths (unless it
+		 * followed hard links beyond them); when the head is the state that
+		 * scan started from, the diff need look nowhere else. Otherwise the
+		 * paths come from the subtrees that differ. */
 		static const char *const none[1];
-		bool narrow = had_base && !strcmp(out->mode, "incremental") &&
+		bool narrow = had_base && !strcmp(out->mode, "incremental") && !s->last_widened &&
 		              git.git_oid_equal(git.git_commit_tree_id(parent), &base) && dirty->n;
 		const char *const *only = narrow ? dirty->paths : NULL;
 		size_t n = narrow ? dirty->n : 0;

@@ -43,6 +43,8 @@ struct snap_store {
 	long long large_limit;     /* files above this many bytes are not stored */
 	size_t paths_read;         /* paths examined by the last scan */
 	bool last_incremental;     /* the last scan was snap_scan_dirty() */
+	bool last_widened;         /* ... and it re-read paths beyond the dirty ones
+	                            * (other names of a hard-linked file) */
 	int lock_fd;               /* the writer lock (snap_lock.c) held, or -1 */
 };
 

@@ -30,6 +30,7 @@
 #include "core/fsutil.h"
 #include "core/ignore.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 
 #define LARGE_LIMIT_DEF (256ll << 20)
@@ -52,6 +53,15 @@ struct scan {
 	size_t npend, cappend;
 	const struct snap_base *base; /* what an unreadable path keeps, or NULL */
 	int denied;                   /* errno of the last unreadable path */
+	/* Incremental scans: the files read that have other names (st_nlink >
+	 * 1), as the index keeps their device and inode numbers. */
+	struct link_id *links;
+	size_t nlinks, caplinks;
+	bool track_links;
+};
+
+struct link_id {
+	uint32_t dev, ino;
 };
 
 /* read_entry() and scan_dir() results besides errors */
@@ -375,6 +385,10 @@ scan_file(struct scan *sc, int dfd, const char *name, struct stat *st)
 		}
 	}
 	add_seen(sc, path);
+	if (sc->track_links && S_ISREG(st->st_mode) && st->st_nlink > 1) {
+		ARRAY_GROW(sc->links, sc->nlinks, sc->caplinks, 1);
+		sc->links[sc->nlinks++] = (struct link_id){ (uint32_t)st->st_dev, (uint32_t)st->st_ino };
+	}
 	sc->meta->nfiles++;
 	unsigned perm = st->st_mode & 07777;
 	if (S_ISREG(st->st_mode) && perm != 0644 && perm != 0755)
@@ -568,6 +582,7 @@ scan_fini(struct scan *sc)
 	free(sc->pend);
 	scan_clear_seen(sc);
 	free(sc->seen);
+	free(sc->links);
 	buf_fini(&sc->path);
 	buf_fini(&sc->data);
 	git.git_odb_free(sc->odb);
@@ -651,6 +666,7 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	s->index_dirty = false;
 	s->paths_read = sc.examined;
 	s->last_incremental = false;
+	s->last_widened = false;
 	keep_state(s, tree_out, meta);
 	/* Persist "when this scan started" as the index file's mtime, so that the
 	 * next process distrusts files modified during or after this scan. */
@@ -976,6 +992,63 @@ apply_updates(struct snap_store *s, const git_oid *base, const struct updates *u
 	return rc;
 }
 
+static int
+cmp_link(const void *a, const void *b)
+{
+	const struct link_id *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Whether `path` is one of the sorted `kept` paths or lies below one. */
+static bool
+is_covered(char *const *kept, size_t nkept, const char *path)
+{
+	char *a = xstrdup(path), *slash = NULL;
+	bool covered;
+
+	do {
+		if (slash)
+			*slash = '\0';
+		covered = bsearch(&a, kept, nkept, sizeof *kept, cmp_str) != NULL;
+	} while (!covered && (slash = strrchr(a, '/')));
+	free(a);
+	return covered;
+}
+
+/* A file written through one name changed its other names too (hard links),
+ * but the watcher reports only the name written: re-read every name the
+ * index has for the files the dirty paths' rescan found linked (sc->links)
+ * that those paths (kept) did not cover. One pass over the index, and only
+ * when such a file was read. */
+static int
+rescan_links(struct scan *sc, int root, char *const *kept, size_t nkept, struct updates *u)
+{
+	git_index *idx = sc->s->index;
+	size_t n = git.git_index_entrycount(idx);
+	struct strv more = {0};
+	int rc = 0;
+
+	qsort(sc->links, sc->nlinks, sizeof *sc->links, cmp_link);
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *e = git.git_index_get_byindex(idx, i);
+		struct link_id key = { e->dev, e->ino };
+
+		if (S_ISREG(e->mode) &&
+		    bsearch(&key, sc->links, sc->nlinks, sizeof *sc->links, cmp_link) &&
+		    !is_covered(kept, nkept, e->path))
+			strv_add(&more, e->path);
+	}
+	sc->track_links = false;
+	sc->s->last_widened = more.n > 0;
+	for (size_t i = 0; i < more.n && rc >= 0; i++)
+		rc = rescan_path(sc, root, more.v[i], u);
+	strv_free(&more);
+	return rc;
+}
+
 int
 snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *const *paths,
                 size_t n, git_oid *tree_out, struct snap_meta *meta)
@@ -1028,8 +1101,12 @@ snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *
 		goto out;
 	}
 	rc = record_root(meta, root);
+	sc.track_links = true;
+	s->last_widened = false;
 	for (size_t i = 0; i < nkept && rc >= 0; i++)
 		rc = rescan_path(&sc, root, kept[i], &u);
+	if (rc >= 0 && sc.nlinks)
+		rc = rescan_links(&sc, root, kept, nkept, &u);
 	if (rc < 0)
 		goto out;
 	settle_parents(&sc, root, kept, nkept);
