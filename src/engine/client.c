@@ -105,6 +105,7 @@ state_sync(struct client *c)
 	st->pending = json_obj(s, "pending");
 	st->elicitations = json_arr(s, "elicitations");
 	st->started_ns = json_int(s, "started_ns", 0);
+	st->task_started_ns = json_int(s, "task_started_ns", 0);
 	st->engine_pid = (pid_t)json_int(s, "pid", 0);
 	free(c->grants);
 	c->grants = xcalloc((size_t)cJSON_GetArraySize(json_arr(s, "grants")) + 1,

@@ -59,6 +59,8 @@ struct client_state {
 	const cJSON *elicitations; /* the elicitation_needed events waiting at hello
 				      (later ones come as events), or NULL */
 	long long started_ns;	   /* when the session was created (CLOCK_REALTIME) */
+	long long task_started_ns; /* when the running task started (CLOCK_REALTIME),
+				      0 when none runs */
 	pid_t engine_pid;	   /* the engine process (getpid() for local) */
 };
 

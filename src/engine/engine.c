@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -103,6 +104,7 @@ struct engine {
 	char *session_spec;	/* the resumed session's id until the session is open */
 	char *task;		/* the session's first task */
 	long long started_ns;
+	long long task_ns;	/* when the current task started (CLOCK_REALTIME), 0: none */
 	long input_tokens, output_tokens, cache_read_tokens;
 	double cost_usd;
 	cJSON *plan;		/* latest steps, or NULL */
@@ -1061,6 +1063,9 @@ engine_start(struct engine *e, const char *task)
 	cJSON *h = e->history;
 	e->history = NULL; /* the agent owns it now, even on failure */
 	e->started = true;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	e->task_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
 	return agent_start(e->agent, task, h);
 }
 
@@ -2198,6 +2203,7 @@ engine_snapshot(const struct engine *e)
 	json_add(o, "elicitations", elicit_pending_json(e->elicit));
 	json_add(o, "always", e->agent ? agent_rules_json(e->agent) : json_new_arr());
 	json_add_num(o, "started_ns", (double)e->started_ns);
+	json_add_num(o, "task_started_ns", engine_is_busy(e) ? (double)e->task_ns : 0);
 	json_add_num(o, "pid", (double)getpid());
 	return o;
 }

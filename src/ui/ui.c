@@ -240,7 +240,16 @@ apply_state(struct ui *u)
 	 * tall as its steps, laid out now rather than at the next resize. */
 	ui_relayout(u);
 	if (st->busy && !u->task_start) {
-		u->task_start = ev_now_ms();
+		/* the task's own start (attaching late: "task 40s", not "task 0s") */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		long long ago_ms = st->task_started_ns > 0
+		                           ? ((long long)now.tv_sec * 1000000000LL + now.tv_nsec -
+		                              st->task_started_ns) / 1000000
+		                           : 0;
+		uint64_t mono = ev_now_ms();
+
+		u->task_start = ago_ms > 0 && (uint64_t)ago_ms < mono ? mono - (uint64_t)ago_ms : mono;
 		ui_set_phase(u, st->activity ? st->activity : "working", NULL);
 	} else if (!st->busy && st->activity && !u->phase) {
 		ui_set_phase(u, st->activity, NULL);
