@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The workbench's pure parts: key names and bindings, layout arithmetic,
- * display sanitizing, and the grant refusal rule. */
+ * display sanitizing, the input line's editor, and the grant refusal rule. */
 #include <criterion/criterion.h>
 #include <curses.h>
 #include <locale.h>
@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "ui/draw.h"
+#include "ui/editline.h"
 #include "ui/keymap.h"
 #include "ui/layout.h"
 
@@ -184,6 +185,141 @@ Test(ui_draw, markers_have_no_width)
 	cr_assert_eq(used, 3);
 	cr_assert_eq(draw_fit("a" "\004" "\xe4\xb8\xad" "\004", 2, &used), 2);
 	cr_assert_eq(used, 1);
+}
+
+static void
+line_is(struct editline *e, const char *text, size_t cur)
+{
+	cr_assert_str_eq(editline_text(e), text);
+	cr_assert_eq(e->cur, cur, "cursor at %zu, expected %zu in '%s'", e->cur, cur, text);
+}
+
+/* The cursor steps over a character whole: a wide one, an accent that
+ * follows its letter; edits happen at the cursor. */
+Test(ui_editline, moves_by_character_and_edits_at_the_cursor)
+{
+	struct editline e;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	editline_init(&e);
+	line_is(&e, "", 0);
+	cr_assert(!editline_apply(&e, EDITLINE_BACKSPACE, NULL));
+	cr_assert(!editline_apply(&e, EDITLINE_LEFT, NULL));
+	editline_insert(&e, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" "abc", 12); /* 日本語abc */
+	line_is(&e, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" "abc", 12);
+	for (int i = 0; i < 4; i++)
+		cr_assert(!editline_apply(&e, EDITLINE_LEFT, NULL));
+	line_is(&e, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" "abc", 6);
+	editline_insert(&e, "Z", 1);
+	line_is(&e, "\xe6\x97\xa5\xe6\x9c\xac" "Z\xe8\xaa\x9e" "abc", 7);
+	cr_assert(editline_apply(&e, EDITLINE_BACKSPACE, NULL));
+	cr_assert(!editline_apply(&e, EDITLINE_LEFT, NULL));
+	cr_assert(editline_apply(&e, EDITLINE_DELETE, NULL));
+	line_is(&e, "\xe6\x97\xa5\xe8\xaa\x9e" "abc", 3);
+	editline_apply(&e, EDITLINE_END, NULL);
+	cr_assert(!editline_apply(&e, EDITLINE_DELETE, NULL));
+	editline_apply(&e, EDITLINE_START, NULL);
+	cr_assert_eq(e.cur, 0);
+	editline_apply(&e, EDITLINE_RIGHT, NULL);
+	cr_assert_eq(e.cur, 3);
+
+	/* e + COMBINING ACUTE ACCENT is one character */
+	editline_set(&e, "e\xcc\x81x", 4);
+	line_is(&e, "e\xcc\x81x", 4);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	cr_assert_eq(e.cur, 3);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	cr_assert_eq(e.cur, 0);
+	editline_apply(&e, EDITLINE_RIGHT, NULL);
+	cr_assert_eq(e.cur, 3);
+	editline_apply(&e, EDITLINE_BACKSPACE, NULL);
+	line_is(&e, "x", 0);
+
+	/* an invalid byte is a character of its own */
+	editline_set(&e, "a\xff" "b", 3);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	editline_apply(&e, EDITLINE_BACKSPACE, NULL);
+	line_is(&e, "ab", 1);
+	editline_fini(&e);
+}
+
+/* C-k, C-u, C-w keep what they deleted; C-y puts it back at the cursor. */
+Test(ui_editline, kills_and_yank)
+{
+	struct editline e;
+	struct buf kill = BUF_INIT;
+
+	editline_init(&e);
+	editline_set(&e, "one two  three", 14);
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD, &kill));
+	line_is(&e, "one two  ", 9);
+	cr_assert_str_eq(buf_cstr(&kill), "three");
+	editline_apply(&e, EDITLINE_KILL_WORD, &kill);
+	line_is(&e, "one ", 4);
+	cr_assert_str_eq(buf_cstr(&kill), "two  ");
+	cr_assert(editline_apply(&e, EDITLINE_YANK, &kill));
+	cr_assert(editline_apply(&e, EDITLINE_YANK, &kill));
+	line_is(&e, "one two  two  ", 14);
+	editline_apply(&e, EDITLINE_START, &kill);
+	editline_apply(&e, EDITLINE_RIGHT, &kill);
+	editline_apply(&e, EDITLINE_RIGHT, &kill);
+	cr_assert(editline_apply(&e, EDITLINE_KILL_END, &kill));
+	line_is(&e, "on", 2);
+	cr_assert_str_eq(buf_cstr(&kill), "e two  two  ");
+	editline_apply(&e, EDITLINE_LEFT, &kill);
+	cr_assert(editline_apply(&e, EDITLINE_KILL_START, &kill));
+	line_is(&e, "n", 0);
+	cr_assert_str_eq(buf_cstr(&kill), "o");
+	/* a kill that deletes nothing keeps the last one */
+	cr_assert(!editline_apply(&e, EDITLINE_KILL_START, &kill));
+	cr_assert_str_eq(buf_cstr(&kill), "o");
+	editline_apply(&e, EDITLINE_END, &kill);
+	editline_apply(&e, EDITLINE_YANK, &kill);
+	line_is(&e, "no", 2);
+	editline_clear(&e);
+	line_is(&e, "", 0);
+	editline_fini(&e);
+	buf_fini(&kill);
+}
+
+/* A line wider than its room scrolls as little as it can to show the
+ * cursor, and back when what is hidden would fit. */
+Test(ui_editline, view_keeps_the_cursor_shown)
+{
+	struct editline e;
+	size_t start;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	editline_init(&e);
+	editline_set(&e, "abcdefghijklmnopqrst", 20);
+	cr_assert_eq(editline_view(&e, 10, &start), 9); /* the end, and a cell for the cursor */
+	cr_assert_eq(start, 11);
+	editline_apply(&e, EDITLINE_START, NULL);
+	cr_assert_eq(editline_view(&e, 10, &start), 0);
+	cr_assert_eq(start, 0);
+	for (int i = 0; i < 9; i++)
+		editline_apply(&e, EDITLINE_RIGHT, NULL);
+	cr_assert_eq(editline_view(&e, 10, &start), 9); /* still no scroll */
+	cr_assert_eq(start, 0);
+	editline_apply(&e, EDITLINE_RIGHT, NULL);
+	cr_assert_eq(editline_view(&e, 10, &start), 9); /* one step */
+	cr_assert_eq(start, 1);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	cr_assert_eq(editline_view(&e, 10, &start), 8); /* moving back does not scroll */
+	cr_assert_eq(start, 1);
+	editline_apply(&e, EDITLINE_KILL_END, NULL);
+	cr_assert_eq(editline_view(&e, 10, &start), 9); /* "abcdefghi" and the cursor fit */
+	cr_assert_eq(start, 0);
+	/* wide characters: two columns each, never cut */
+	editline_set(&e, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 18);
+	cr_assert_eq(editline_view(&e, 5, &start), 4);
+	cr_assert_eq(start, 12);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	editline_apply(&e, EDITLINE_LEFT, NULL);
+	cr_assert_eq(editline_view(&e, 5, &start), 0);
+	cr_assert_eq(start, 9);
+	editline_fini(&e);
 }
 
 Test(ui_grants, refuses_root_home_and_system_dirs)
