@@ -39,6 +39,7 @@ static const char *const action_docs[ACTION__COUNT] = {
 static const char *const ctx_names[KEYMAP__COUNT] = {
 	[KEYMAP_GLOBAL] = "global",	    [KEYMAP_APPROVAL] = "approval", [KEYMAP_PLAN] = "plan",
 	[KEYMAP_TRANSCRIPT] = "transcript", [KEYMAP_DIFF] = "diff",	    [KEYMAP_HELP] = "help",
+	[KEYMAP_LINE] = "line",
 };
 
 static const struct {
@@ -140,6 +141,27 @@ static const struct {
 	{ KEYMAP_HELP, "<Enter>", ACTION_EXPAND },
 	{ KEYMAP_HELP, "g", ACTION_TOP },
 	{ KEYMAP_HELP, "G", ACTION_BOTTOM },
+	/* The input line, as readline's emacs mode has them. Keys not bound
+	 * here insert themselves (printable ones) or go on to the panes
+	 * (function keys: PgUp, Up…); Esc, C-c and the `:` line's Tab and
+	 * Up/Down are the line modes' own (ui_prompt.c). */
+	{ KEYMAP_LINE, "<Enter>", ACTION_SEND },
+	{ KEYMAP_LINE, "<Left>", ACTION_LINE_LEFT },
+	{ KEYMAP_LINE, "<C-b>", ACTION_LINE_LEFT },
+	{ KEYMAP_LINE, "<Right>", ACTION_LINE_RIGHT },
+	{ KEYMAP_LINE, "<C-f>", ACTION_LINE_RIGHT },
+	{ KEYMAP_LINE, "<Home>", ACTION_LINE_START },
+	{ KEYMAP_LINE, "<C-a>", ACTION_LINE_START },
+	{ KEYMAP_LINE, "<End>", ACTION_LINE_END },
+	{ KEYMAP_LINE, "<C-e>", ACTION_LINE_END },
+	{ KEYMAP_LINE, "<Backspace>", ACTION_LINE_BACKSPACE },
+	{ KEYMAP_LINE, "<C-h>", ACTION_LINE_BACKSPACE },
+	{ KEYMAP_LINE, "<Del>", ACTION_LINE_DELETE },
+	{ KEYMAP_LINE, "<C-d>", ACTION_LINE_DELETE },
+	{ KEYMAP_LINE, "<C-k>", ACTION_LINE_KILL_END },
+	{ KEYMAP_LINE, "<C-u>", ACTION_LINE_KILL_START },
+	{ KEYMAP_LINE, "<C-w>", ACTION_LINE_KILL_WORD },
+	{ KEYMAP_LINE, "<C-y>", ACTION_LINE_YANK },
 };
 
 #define MAX_BINDINGS 256
@@ -304,7 +326,7 @@ keymap_bind_line(const char *line)
 
 	if (c < 0)
 		return err_setc(DH_EPARSE, "bind: unknown context '%s' (global, approval, plan, "
-					   "transcript, diff, help)", ctx);
+					   "transcript, diff, help, line)", ctx);
 	if (a == ACTION_NONE)
 		return err_setc(DH_EPARSE, "bind: unknown action '%s' (the names '?' shows)", act);
 	if (keymap_parse_key(&k, key) < 0) {
@@ -322,7 +344,8 @@ keymap_lookup(enum keymap_ctx ctx, int key)
 	for (size_t i = 0; i < nbindings; i++)
 		if (bindings[i].ctx == ctx && bindings[i].key == key)
 			return bindings[i].action;
-	if (ctx == KEYMAP_GLOBAL || ctx == KEYMAP_APPROVAL || ctx == KEYMAP_HELP)
+	if (ctx == KEYMAP_GLOBAL || ctx == KEYMAP_APPROVAL || ctx == KEYMAP_HELP ||
+	    ctx == KEYMAP_LINE)
 		return ACTION_NONE;
 	return keymap_lookup(KEYMAP_GLOBAL, key);
 }
@@ -353,12 +376,6 @@ keys_of(struct buf *out, enum action a)
 	}
 }
 
-/* Keys of the input line's editor (ui_prompt.c), not rebound by `bind`:
- * the help lists them for their action. */
-static const char *const line_keys[ACTION__COUNT] = {
-	[ACTION_SEND] = "Enter",
-};
-
 void
 keymap_help(struct buf *out)
 {
@@ -369,8 +386,6 @@ keymap_help(struct buf *out)
 	do {                                                                              \
 		buf_clear(&k);                                                            \
 		keys_of(&k, a);                                                           \
-		if (!k.len && line_keys[a])                                               \
-			buf_puts(&k, line_keys[a]);                                       \
 		buf_printf(out, "  %-18s %-16s %s\n", k.len ? buf_cstr(&k) : "-",         \
 			   action_names[a], action_docs[a]);                              \
 	} while (0)

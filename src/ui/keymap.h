@@ -31,8 +31,8 @@ struct buf;
 	A(PAGE_DOWN, "page-down", "Move down one page")                               \
 	A(HALF_UP, "half-page-up", "Move up half a page")                             \
 	A(HALF_DOWN, "half-page-down", "Move down half a page")                       \
-	A(TOP, "top", "Go to the first line")                                         \
-	A(BOTTOM, "bottom", "Go to the last line (and follow)")                       \
+	A(TOP, "top", "Go to the first line (Home: not while text is typed)")         \
+	A(BOTTOM, "bottom", "Go to the last line and follow (End: as Home)")          \
 	A(SEARCH, "search", "Search in the pane")                                     \
 	A(SEARCH_NEXT, "search-next", "Next match")                                   \
 	A(SEARCH_PREV, "search-prev", "Previous match")                               \
@@ -42,6 +42,17 @@ struct buf;
 	A(INPUT, "input", "Type a task, or a steer while the agent works")            \
 	A(SEND, "send", "Send the input line")                                        \
 	A(INTERRUPT, "interrupt", "Interrupt the running turn or command now")        \
+	GROUP("Input line (Esc or Tab leaves a task line, keeping its text)")         \
+	A(LINE_LEFT, "line-left", "Cursor one character left")                        \
+	A(LINE_RIGHT, "line-right", "Cursor one character right")                     \
+	A(LINE_START, "line-start", "Cursor to the start (empty line: pane's top)")   \
+	A(LINE_END, "line-end", "Cursor to the end (empty line: pane's bottom)")      \
+	A(LINE_BACKSPACE, "line-backspace", "Delete the character before the cursor") \
+	A(LINE_DELETE, "line-delete", "Delete the character under the cursor")        \
+	A(LINE_KILL_END, "line-kill-end", "Delete from the cursor to the end")        \
+	A(LINE_KILL_START, "line-kill-start", "Delete from the start to the cursor")  \
+	A(LINE_KILL_WORD, "line-kill-word", "Delete the word before the cursor")      \
+	A(LINE_YANK, "line-yank", "Insert the text deleted last")                     \
 	GROUP("Plan")                                                                 \
 	A(PLAN_APPROVE, "plan-approve", "Approve the proposed plan")                  \
 	A(PLAN_REJECT, "plan-reject", "Reject the plan with a comment")               \
@@ -87,6 +98,7 @@ enum keymap_ctx {
 	KEYMAP_TRANSCRIPT,
 	KEYMAP_DIFF,
 	KEYMAP_HELP,
+	KEYMAP_LINE, /* the input line while a line is typed (no fallback to global) */
 	KEYMAP__COUNT
 };
 
@@ -117,7 +129,7 @@ int keymap_bind(enum keymap_ctx ctx, int key, enum action a) DH_MUST_CHECK;
 /* Parse and apply one "bind CONTEXT KEY ACTION" line (without "bind "). */
 int keymap_bind_line(const char *line) DH_MUST_CHECK;
 /* The action for `key` in `ctx`, falling back to global (unless ctx is
- * KEYMAP_APPROVAL or KEYMAP_HELP, which do not fall back). */
+ * KEYMAP_APPROVAL, KEYMAP_HELP or KEYMAP_LINE, which do not fall back). */
 enum action keymap_lookup(enum keymap_ctx ctx, int key);
 
 /* The help text, one line per binding, grouped as ACTION_INFO groups them:

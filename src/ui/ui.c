@@ -271,7 +271,7 @@ apply_state(struct ui *u)
 		u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
 		u->first_note = true;
 		/* The hint line (:grant) rather than an empty task line. */
-		if (u->mode == IN_TASK && !u->in_task.len)
+		if (u->mode == IN_TASK && editline_is_empty(&u->in_task))
 			ui_mode_drop(u, IN_TASK);
 	}
 	u->frame_all = u->status_dirty = u->input_dirty = true;
@@ -804,8 +804,9 @@ ui_free(struct ui *u)
 	err_set_die_callback(NULL);
 	fclose(u->in);
 	fclose(u->out);
-	buf_fini(&u->in_task);
-	buf_fini(&u->in_line);
+	editline_fini(&u->in_task);
+	editline_fini(&u->in_line);
+	buf_fini(&u->kill);
 	buf_fini(&u->msg);
 	buf_fini(&u->ask_text);
 	free(u->ask_keys);

@@ -809,24 +809,25 @@ complete_args(struct ui *u, const struct cmd_entry *e, const char *word)
 	}
 }
 
-/* Replace the word at compl_at with `s`, and a space after it when `space`. */
+/* Replace the word at compl_at, and what follows it, with `s` and a space
+ * after it when `space`; the cursor goes to the end. */
 static void
 put_word(struct ui *u, const char *s, bool space)
 {
-	struct buf *in = &u->in_line;
+	struct buf b = BUF_INIT;
 
-	in->len = u->compl_at;
-	if (in->ptr)
-		in->ptr[in->len] = '\0';
-	buf_puts(in, s);
+	buf_add(&b, editline_text(&u->in_line), u->compl_at);
+	buf_puts(&b, s);
 	if (space)
-		buf_putc(in, ' ');
+		buf_putc(&b, ' ');
+	editline_set(&u->in_line, b.ptr, b.len);
+	buf_fini(&b);
 }
 
 void
 ui_cmd_complete(struct ui *u)
 {
-	const char *line = buf_cstr(&u->in_line);
+	const char *line = editline_text(&u->in_line);
 
 	if (u->compl.n > 1 && u->compl_i >= 0) { /* a repeated Tab: the next one */
 		u->compl_i = (u->compl_i + 1) % (long)u->compl.n;

@@ -280,17 +280,17 @@ draw_input(struct ui *u)
 		return;
 	werase(w);
 	if (p) {
-		struct buf *in = ui_cur_input(u);
+		struct editline *in = ui_cur_input(u);
 		struct buf clean = BUF_INIT;
 		int pw = draw_text(w, 0, 0, COLS, p, draw_attr(UI_PROMPT));
+		/* The last column stays blank (no write to the screen's last
+		 * cell); a long line scrolls sideways to keep the cursor shown. */
+		int avail = COLS - pw - 1 > 0 ? COLS - pw - 1 : 1;
+		size_t start;
+		int cx = editline_view(in, avail, &start);
 
-		draw_sanitize(&clean, in->ptr ? in->ptr : "", in->len, false);
-		/* Show the end of a long line. */
-		const char *s = buf_cstr(&clean);
-		int avail = COLS - pw - 1;
-		while (draw_width(s) > avail && *s)
-			s++;
-		int tw = draw_text(w, 0, pw, avail, s, draw_attr(UI_INPUT));
+		draw_sanitize(&clean, editline_text(in) + start, in->text.len - start, false);
+		int tw = draw_text(w, 0, pw, avail, buf_cstr(&clean), draw_attr(UI_INPUT));
 		struct buf cand = BUF_INIT;
 		if (u->mode == IN_COMMAND)
 			ui_cmd_candidates(u, &cand);
@@ -301,7 +301,7 @@ draw_input(struct ui *u)
 				  draw_attr(UI_DIM));
 		}
 		buf_fini(&cand);
-		wmove(w, 0, pw + tw < COLS ? pw + tw : COLS - 1);
+		wmove(w, 0, pw + cx < COLS ? pw + cx : COLS - 1);
 		buf_fini(&clean);
 	} else {
 		struct buf b = BUF_INIT, clean = BUF_INIT;

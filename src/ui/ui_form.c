@@ -26,7 +26,7 @@ struct ui_form {
 	char *url;
 	struct form fm;
 	size_t cur;	  /* the field being edited */
-	struct buf line;  /* its text as typed (ui_cur_input) */
+	struct editline line; /* its text as typed (ui_cur_input) */
 	struct buf prompt;
 	char *error;	  /* why Enter did not send, shown in the form */
 	cJSON *queue;	  /* elicitation_needed events waiting to be shown */
@@ -53,7 +53,7 @@ form_forget(struct ui_form *f)
 	free(f->error);
 	f->error = NULL;
 	form_fini(&f->fm);
-	buf_clear(&f->line);
+	editline_clear(&f->line);
 	buf_clear(&f->prompt);
 	f->id = f->server = f->message = f->url = NULL;
 	f->url_mode = false;
@@ -66,7 +66,7 @@ ui_form_fini(struct ui *u)
 	if (!u->form)
 		return;
 	form_forget(u->form);
-	buf_fini(&u->form->line);
+	editline_fini(&u->form->line);
 	buf_fini(&u->form->prompt);
 	cJSON_Delete(u->form->queue);
 	free(u->form);
@@ -117,7 +117,7 @@ show_overlay(struct ui *u)
 		buf_puts(&t, i == f->cur ? draw_mark("› ", "> ") : "  ");
 		sanitized(&t, label(fd), false);
 		buf_printf(&t, "%s: ", fd->required ? "*" : "");
-		sanitized(&t, i == f->cur ? buf_cstr(&f->line) : fd->text, false);
+		sanitized(&t, i == f->cur ? editline_text(&f->line) : fd->text, false);
 		buf_puts(&t, "\n      ");
 		sanitized(&t, hint, false);
 		if (fd->description && *fd->description) {
@@ -150,8 +150,7 @@ go_to(struct ui *u, size_t i)
 	struct ui_form *f = u->form;
 
 	f->cur = i;
-	buf_clear(&f->line);
-	buf_puts(&f->line, f->fm.f[i].text);
+	editline_set(&f->line, f->fm.f[i].text, strlen(f->fm.f[i].text));
 	make_prompt(f);
 	u->input_dirty = true;
 }
@@ -160,7 +159,7 @@ go_to(struct ui *u, size_t i)
 static void
 commit(struct ui_form *f)
 {
-	form_set_text(&f->fm, f->cur, buf_cstr(&f->line));
+	form_set_text(&f->fm, f->cur, editline_text(&f->line));
 }
 
 static void
@@ -323,7 +322,7 @@ ui_form_show_pending(struct ui *u, const cJSON *pending)
 	}
 }
 
-struct buf *
+struct editline *
 ui_form_line(struct ui *u)
 {
 	return &state(u)->line;

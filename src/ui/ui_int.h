@@ -7,7 +7,7 @@
  * src/ui/). Loop thread only. The files, as tig and tmux split theirs:
  *   ui.c           lifecycle, loop hooks, engine events, quitting
  *   ui_display.c   layout, status and input lines, the frame throttle
- *   ui_prompt.c    input modes, the key dispatcher, the line editor
+ *   ui_prompt.c    input modes, the key dispatcher, the line editor's keys
  *   ui_approval.c  the pending approval: prompt state and decisions
  *   ui_editor.c    handing the terminal to $EDITOR; the plan editor
  *   ui_term.c      terminal I/O: keys, OSC 52 copy, mouse, DECRQM
@@ -27,6 +27,7 @@
 #include "core/buf.h"
 #include "core/strv.h"
 #include "core/ev.h"
+#include "ui/editline.h"
 #include "ui/keymap.h"
 #include "ui/layout.h"
 #include "ui/pane.h"
@@ -89,7 +90,8 @@ struct ui {
 	enum input_mode mode;		 /* where keys go now (the stack's top) */
 	enum input_mode under[UI_MODE_DEPTH]; /* the modes it suspended, oldest first */
 	size_t nunder;
-	struct buf in_task, in_line;	 /* the task being typed; the other lines */
+	struct editline in_task, in_line; /* the task being typed; the other lines */
+	struct buf kill;		 /* what the input line's last kill deleted (C-y) */
 	char *search;
 	char *history[32];		 /* ":" history, oldest first */
 	size_t nhistory;
@@ -200,8 +202,9 @@ void ui_frame_due(struct ev_loop *l, struct ev_timer *t, void *ctx);
  * ui_prompt.c
  */
 
-/* The line being edited in the current mode. */
-struct buf *ui_cur_input(struct ui *u);
+/* The line being edited in the current mode (borrowed: the UI's, or the
+ * form's field). */
+struct editline *ui_cur_input(struct ui *u);
 /* A task starts with `text`: the transcript shows it, the clock starts
  * (the engine was asked already). */
 void ui_task_shown(struct ui *u, const char *text);
@@ -311,8 +314,9 @@ void ui_form_needed(struct ui *u, const struct event *ev);
 void ui_form_decided(struct ui *u, const struct event *ev);
 /* The snapshot's waiting elicitations (an array of elicitation_needed). */
 void ui_form_show_pending(struct ui *u, const cJSON *pending);
-/* IN_FORM: the field being typed, and the input line's prompt for it. */
-struct buf *ui_form_line(struct ui *u);
+/* IN_FORM: the field being typed (borrowed), and the input line's prompt
+ * for it. */
+struct editline *ui_form_line(struct ui *u);
 const char *ui_form_prompt(const struct ui *u);
 /* The field's text changed (a key the line editor took). */
 void ui_form_edited(struct ui *u);

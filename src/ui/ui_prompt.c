@@ -2,9 +2,9 @@
 /*
  * The workbench's input: which mode keys belong to (one stack of modes, its
  * top the current one), the mode table that routes keys and says what the
- * input line shows, and the line editor of the task, `:`, `/` and message
- * lines. What an approval or a command does is ui_approval.c's and
- * ui_cmd.c's.
+ * input line shows, and the keys of the task, `:`, `/`, message and form
+ * lines (the edits themselves are editline.c's). What an approval or a
+ * command does is ui_approval.c's and ui_cmd.c's.
  */
 #include <ctype.h>
 #include <curses.h>
@@ -135,7 +135,7 @@ ui_mode_is_line(const struct ui *u)
 	return is_line(u->mode);
 }
 
-struct buf *
+struct editline *
 ui_cur_input(struct ui *u)
 {
 	if (u->mode == IN_FORM)
@@ -175,10 +175,10 @@ static void
 submit(struct ui *u)
 {
 	enum input_mode m = u->mode;
-	struct buf *in = ui_cur_input(u);
-	char *text = xstrdup(in->ptr ? in->ptr : "");
+	struct editline *in = ui_cur_input(u);
+	char *text = xstrdup(editline_text(in));
 
-	buf_clear(in);
+	editline_clear(in);
 	ui_mode_pop(u);
 	switch (m) {
 	case IN_TASK:
@@ -208,60 +208,123 @@ submit(struct ui *u)
 	free(text);
 }
 
-/* A key on a line mode. Returns true when the line took it. */
+/* Esc: interrupt a running task, or leave the line (a task's text stays). */
+static void
+line_escape(struct ui *u)
+{
+	if (u->mode == IN_TASK && ui_task_busy(u))
+		ui_interrupt(u);
+	if (u->mode != IN_TASK)
+		editline_clear(ui_cur_input(u));
+	ui_mode_pop(u);
+}
+
+/* C-c: interrupt a running task, else empty the line. */
+static void
+line_cancel(struct ui *u)
+{
+	if (ui_task_busy(u))
+		ui_interrupt(u);
+	else
+		editline_clear(ui_cur_input(u));
+}
+
+/* Up/Down on the `:` line: the commands run before, oldest first. */
+static void
+history_move(struct ui *u, long dir)
+{
+	struct editline *in = ui_cur_input(u);
+	long n = (long)u->nhistory;
+
+	u->hist_pos += dir;
+	if (u->hist_pos < 0)
+		u->hist_pos = 0;
+	if (u->hist_pos > n)
+		u->hist_pos = n;
+	if (u->hist_pos < n)
+		editline_set(in, u->history[u->hist_pos], strlen(u->history[u->hist_pos]));
+	else
+		editline_clear(in);
+}
+
+static void
+history_prev(struct ui *u)
+{
+	history_move(u, -1);
+}
+
+static void
+history_next(struct ui *u)
+{
+	history_move(u, 1);
+}
+
+/* The line modes' own keys, looked at before the keymap's line context:
+ * what they do depends on the mode. */
+static const struct line_key {
+	int key;
+	enum input_mode mode; /* only in this mode; IN_NONE: in every line mode */
+	bool empty;	      /* only when the line is empty */
+	bool completing;      /* Tab's candidates stay (the next Tab cycles them) */
+	void (*fn)(struct ui *u);
+} line_keys[] = {
+	{ .key = 27, .mode = IN_NONE, .fn = line_escape },
+	{ .key = 3, .mode = IN_NONE, .fn = line_cancel },
+	{ .key = '\t', .mode = IN_COMMAND, .completing = true, .fn = ui_cmd_complete },
+	{ .key = KEYMAP_FKEY | KEY_UP, .mode = IN_COMMAND, .fn = history_prev },
+	{ .key = KEYMAP_FKEY | KEY_DOWN, .mode = IN_COMMAND, .fn = history_next },
+};
+
+/* The keymap's line actions (KEYMAP_LINE) as edits. Home and End on an
+ * empty line go on to the panes: with nothing typed they scroll as they do
+ * outside the line. */
+static const struct {
+	enum editline_op op;
+	bool pane_if_empty;
+} line_ops[ACTION__COUNT] = {
+	[ACTION_LINE_LEFT] = { EDITLINE_LEFT, false },
+	[ACTION_LINE_RIGHT] = { EDITLINE_RIGHT, false },
+	[ACTION_LINE_START] = { EDITLINE_START, true },
+	[ACTION_LINE_END] = { EDITLINE_END, true },
+	[ACTION_LINE_BACKSPACE] = { EDITLINE_BACKSPACE, false },
+	[ACTION_LINE_DELETE] = { EDITLINE_DELETE, false },
+	[ACTION_LINE_KILL_END] = { EDITLINE_KILL_END, false },
+	[ACTION_LINE_KILL_START] = { EDITLINE_KILL_START, false },
+	[ACTION_LINE_KILL_WORD] = { EDITLINE_KILL_WORD, false },
+	[ACTION_LINE_YANK] = { EDITLINE_YANK, false },
+};
+
+/* A key on a line mode. Returns true when the line took it; false sends it
+ * on to the panes (function keys the line has no use for, Tab). */
 static bool
 edit_key(struct ui *u, int key)
 {
-	struct buf *in = ui_cur_input(u);
+	struct editline *in = ui_cur_input(u);
 
-	if (key == '\n' || key == (KEYMAP_FKEY | KEY_ENTER)) {
+	for (size_t i = 0; i < sizeof line_keys / sizeof *line_keys; i++) {
+		const struct line_key *k = &line_keys[i];
+
+		if (k->key != key || (k->mode != IN_NONE && k->mode != u->mode) ||
+		    (k->empty && !editline_is_empty(in)))
+			continue;
+		k->fn(u);
+		if (!k->completing)
+			ui_cmd_complete_reset(u);
+		u->input_dirty = true;
+		return true;
+	}
+	enum action a = keymap_lookup(KEYMAP_LINE, key);
+	if (a == ACTION_SEND) {
 		submit(u);
 		return true;
 	}
-	if (key == 27) { /* Esc: interrupt a running task, or leave the line */
-		if (u->mode == IN_TASK && ui_task_busy(u))
-			ui_interrupt(u);
-		if (u->mode != IN_TASK)
-			buf_clear(in);
-		ui_mode_pop(u);
+	if (line_ops[a].op != EDITLINE_NONE) {
+		if (line_ops[a].pane_if_empty && editline_is_empty(in) && (key & KEYMAP_FKEY))
+			return false;
+		editline_apply(in, line_ops[a].op, &u->kill);
+	} else if (a != ACTION_NONE) { /* `bind line KEY ACTION` of another action */
+		ui_global_action(u, a);
 		return true;
-	}
-	if (key == 127 || key == 8 || key == (KEYMAP_FKEY | KEY_BACKSPACE)) {
-		while (in->len > 0 && ((unsigned char)in->ptr[in->len - 1] & 0xc0) == 0x80)
-			in->len--;
-		if (in->len > 0)
-			in->len--;
-		if (in->ptr)
-			in->ptr[in->len] = '\0';
-	} else if (key == 21) { /* C-u */
-		buf_clear(in);
-	} else if (key == 23) { /* C-w */
-		while (in->len > 0 && in->ptr[in->len - 1] == ' ')
-			in->len--;
-		while (in->len > 0 && in->ptr[in->len - 1] != ' ')
-			in->len--;
-		if (in->ptr)
-			in->ptr[in->len] = '\0';
-	} else if (key == 3) { /* C-c */
-		if (ui_task_busy(u))
-			ui_interrupt(u);
-		else
-			buf_clear(in);
-	} else if (key == '\t' && u->mode == IN_COMMAND) {
-		ui_cmd_complete(u);
-		u->input_dirty = true;
-		return true;
-	} else if (u->mode == IN_COMMAND &&
-		   (key == (KEYMAP_FKEY | KEY_UP) || key == (KEYMAP_FKEY | KEY_DOWN))) {
-		long n = (long)u->nhistory;
-		u->hist_pos += key == (KEYMAP_FKEY | KEY_UP) ? -1 : 1;
-		if (u->hist_pos < 0)
-			u->hist_pos = 0;
-		if (u->hist_pos > n)
-			u->hist_pos = n;
-		buf_clear(in);
-		if (u->hist_pos < n)
-			buf_puts(in, u->history[u->hist_pos]);
 	} else if (key & KEYMAP_FKEY || key == '\t') {
 		return false; /* movement and focus keys still work */
 	} else if (key >= 32) {
@@ -269,7 +332,7 @@ edit_key(struct ui *u, int key)
 		mbstate_t st = { 0 };
 		size_t n = wcrtomb(mb, (wchar_t)key, &st);
 		if (n != (size_t)-1)
-			buf_add(in, mb, n);
+			editline_insert(in, mb, n);
 	}
 	ui_cmd_complete_reset(u);
 	u->input_dirty = true;
@@ -285,7 +348,7 @@ ui_begin_input(struct ui *u, enum input_mode m)
 	else if (u->mode != m)
 		ui_mode_push(u, m, false);
 	if (m != IN_TASK)
-		buf_clear(&u->in_line);
+		editline_clear(&u->in_line);
 	u->hist_pos = (long)u->nhistory;
 	ui_cmd_complete_reset(u);
 	u->input_dirty = true;
@@ -508,8 +571,7 @@ form_key(struct ui *u, int key)
 		{ KEYMAP_FKEY | KEY_BTAB, UI_FORM_PREV },
 		{ KEYMAP_FKEY | KEY_UP, UI_FORM_UP },
 		{ KEYMAP_FKEY | KEY_DOWN, UI_FORM_DOWN },
-		{ '\n', UI_FORM_SUBMIT },
-		{ KEYMAP_FKEY | KEY_ENTER, UI_FORM_SUBMIT },
+		{ '\n', UI_FORM_SUBMIT }, /* and keypad Enter (ui_handle_key) */
 		{ 27, UI_FORM_DECLINE },
 	};
 
@@ -619,7 +681,10 @@ ui_mode_line(struct ui *u, struct buf *out, enum ui_elem *elem)
 void
 ui_handle_key(struct ui *u, int key)
 {
-	if (key == '\r')
+	/* One code per key, whatever the terminal sends for it. */
+	if (key == '\r' || key == (KEYMAP_FKEY | KEY_ENTER))
 		key = '\n';
+	else if (key == 127) /* DEL: the Backspace key of most terminals */
+		key = KEYMAP_FKEY | KEY_BACKSPACE;
 	mode_table[u->mode].key(u, key);
 }

@@ -41,7 +41,7 @@ sid=$(ls "$XDG_STATE_HOME"/deskhand/sessions/ | head -1)
 for n in wide narrow; do
   assert_screen $n "^ (. )?done [0-9]+s │ 2 pending │ $sid │ (.* │ )?auto │ .*\\\$[0-9]+\\.[0-9]{4}"
 done
-assert_screen keys '^  Enter +send +Send the input line'
+assert_screen keys '^  <Enter> +send +Send the input line'
 # :undo acts as u in the diff pane; the count follows
 assert_screen undone '│ 1 pending │'
 [ ! -e "$G/b.txt" ] || fail ":undo left b.txt (the last step)"

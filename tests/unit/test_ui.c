@@ -87,6 +87,13 @@ Test(ui_keymap, defaults_and_rebinding)
 	cr_assert_eq(keymap_lookup(KEYMAP_APPROVAL, 'y'), ACTION_ALLOW);
 	cr_assert_eq(keymap_lookup(KEYMAP_APPROVAL, 'j'), ACTION_NONE);
 	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, '\t'), ACTION_FOCUS_NEXT);
+	/* The input line's context: its own keys, no fallback to global. */
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_FKEY | KEY_HOME), ACTION_LINE_START);
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, KEYMAP_FKEY | KEY_HOME), ACTION_TOP);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, 21), ACTION_LINE_KILL_START); /* C-u */
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, 'j'), ACTION_NONE);
+	cr_assert_eq(keymap_bind_line("line <C-j> send"), 0);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, 10), ACTION_SEND);
 	cr_assert_eq(keymap_bind_line("diff <C-n> next-file"), 0);
 	cr_assert_eq(keymap_parse_key(&k, "<C-n>"), 0);
 	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, k), ACTION_NEXT_FILE);
