@@ -259,6 +259,14 @@ history_next(struct ui *u)
 	history_move(u, 1);
 }
 
+/* `:` on an empty task line is the command line, as it is from the panes
+ * (the task line is where the cursor waits at the start). */
+static void
+task_command(struct ui *u)
+{
+	ui_begin_input(u, IN_COMMAND);
+}
+
 /* The line modes' own keys, looked at before the keymap's line context:
  * what they do depends on the mode. */
 static const struct line_key {
@@ -273,6 +281,7 @@ static const struct line_key {
 	{ .key = '\t', .mode = IN_COMMAND, .completing = true, .fn = ui_cmd_complete },
 	{ .key = KEYMAP_FKEY | KEY_UP, .mode = IN_COMMAND, .fn = history_prev },
 	{ .key = KEYMAP_FKEY | KEY_DOWN, .mode = IN_COMMAND, .fn = history_next },
+	{ .key = ':', .mode = IN_TASK, .empty = true, .fn = task_command },
 };
 
 /* The keymap's line actions (KEYMAP_LINE) as edits. Home and End on an
