@@ -209,6 +209,44 @@ draw_width(const char *s)
 }
 
 int
+draw_elide(struct buf *out, const char *s, int cols)
+{
+	const char *mark = draw_mark("…", "...");
+	int w = draw_width(s), mw = draw_width(mark);
+
+	if (w <= cols) {
+		buf_puts(out, s);
+		return w;
+	}
+	if (cols <= mw) { /* no room for both ends: the start, cut */
+		int used;
+		buf_add(out, s, draw_fit(s, cols > 0 ? cols : 0, &used));
+		return used;
+	}
+	int head_w, room, left;
+	size_t head = draw_fit(s, (cols - mw) / 3, &head_w), tail = head;
+
+	/* The end: the longest part after the start that fits in the rest
+	 * (whole characters: a combining mark stays with its base). */
+	room = cols - mw - head_w;
+	left = w - head_w;
+	while (s[tail]) {
+		wchar_t wc;
+		int cw;
+		size_t len = next_char(s + tail, &wc, &cw);
+
+		if (left <= room && cw > 0)
+			break;
+		left -= cw;
+		tail += len;
+	}
+	buf_add(out, s, head);
+	buf_puts(out, mark);
+	buf_puts(out, s + tail);
+	return head_w + mw + left;
+}
+
+int
 draw_text(WINDOW *win, int y, int x, int cols, const char *s, attr_t attr)
 {
 	attr_t cur = attr, em = utf8_locale ? A_ITALIC : A_UNDERLINE, before_link = attr;

@@ -77,6 +77,12 @@ int draw_width(const char *s);
  * marks kept with their base); *used gets their width. */
 size_t draw_fit(const char *s, int cols, int *used);
 
+/* Append sanitized text s (no markers) to out in at most `cols` columns:
+ * whole when it fits, else its middle replaced by an ellipsis ("…", "..."
+ * without a UTF-8 locale) with about a third of the room for its start and
+ * the rest for its end (a path's file name and extension). Returns the
+ * columns appended. */
+int draw_elide(struct buf *out, const char *s, int cols);
 /* Draw sanitized text at (y, x) clipped to `cols` columns with `attr`,
  * honouring markers. Returns the columns drawn. */
 int draw_text(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr);

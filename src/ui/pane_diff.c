@@ -32,6 +32,7 @@
 #define INFO_ITEM    0	     /* a body line that is no hunk's (the file's header) */
 #define SPLIT_COLS   60	     /* narrowest pane that shows side by side */
 #define HL_MAX_BYTES 500     /* longer lines get no intra-line highlight */
+#define FILE_ROW_MIN 12	     /* fewest columns a file row elides a path into (else wraps) */
 
 /* Reads only: what the review commands change goes through the engine
  * (accept, reject, undo, restore) and comes back as a "review" event, after
@@ -1411,35 +1412,62 @@ mode_changed(const struct review_file *f)
 	return f->old_mode && f->new_mode && f->old_mode != f->new_mode;
 }
 
-/* A file row: "▶ M path <- old  +3 -1" (binary: sizes; a mode change). */
+/* A file row: "▶ M path <- old  +3 -1" (binary: sizes; a mode change), one
+ * row: a path too long for the pane loses its middle to an ellipsis, so its
+ * file name, the status and the counts stay in view (the header above the
+ * diff says it whole). A pane too narrow even for that wraps the row. */
 static void
 file_row(struct pane *p, size_t i, const struct review_file *f, size_t g)
 {
 	struct diff *d = p->priv;
 	const char *grant = grant_path(d, g);
 	const char *base = grant ? strrchr(grant, '/') : NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, name = BUF_INIT, old = BUF_INIT, tail = BUF_INIT;
 	char om[8], nm[8];
 
 	buf_printf(&b, "%s %c ", i == d->sel ? draw_mark("▶", ">") : " ", f->status);
-	if (d->ngrants > 1 && base)
-		buf_printf(&b, "%s/", base + 1);
-	draw_sanitize(&b, f->path, strlen(f->path), false);
-	if (f->old_path) {
-		buf_puts(&b, " <- ");
-		draw_sanitize(&b, f->old_path, strlen(f->old_path), false);
+	if (d->ngrants > 1 && base) {
+		draw_sanitize(&name, base + 1, strlen(base + 1), false);
+		buf_putc(&name, '/');
 	}
-	buf_puts(&b, "  ");
+	draw_sanitize(&name, f->path, strlen(f->path), false);
+	if (f->old_path)
+		draw_sanitize(&old, f->old_path, strlen(f->old_path), false);
+	buf_puts(&tail, "  ");
 	if (f->binary)
-		put_sizes(&b, f);
+		put_sizes(&tail, f);
 	else
-		buf_printf(&b, "+%zu -%zu", f->added, f->removed);
+		buf_printf(&tail, "+%zu -%zu", f->added, f->removed);
 	mode_str(om, f->old_mode);
 	mode_str(nm, f->new_mode);
 	if (mode_changed(f))
-		buf_printf(&b, "  mode %s -> %s", om, nm);
+		buf_printf(&tail, "  mode %s -> %s", om, nm);
+
+	const char *arrow = " <- ";
+	int nw = draw_width(buf_cstr(&name)), ow = f->old_path ? draw_width(buf_cstr(&old)) : 0;
+	int room = p->cols - draw_width(buf_cstr(&b)) - draw_width(buf_cstr(&tail)) -
+		   (f->old_path ? draw_width(arrow) : 0);
+	if (nw + ow > room && room >= FILE_ROW_MIN) {
+		/* The old path (a rename's) gets at most half of the room. */
+		int oroom = ow < room / 2 ? ow : room / 2;
+		int used = draw_elide(&b, buf_cstr(&name), room - oroom);
+		if (f->old_path) {
+			buf_puts(&b, arrow);
+			draw_elide(&b, buf_cstr(&old), room - used);
+		}
+	} else {
+		buf_puts(&b, buf_cstr(&name));
+		if (f->old_path) {
+			buf_puts(&b, arrow);
+			buf_puts(&b, buf_cstr(&old));
+		}
+	}
+	buf_puts(&b, buf_cstr(&tail));
 	pane_add_line(p, UI_DIFF_FILE, FILE_ITEM + (int)i, 4, NULL, buf_cstr(&b));
 	buf_fini(&b);
+	buf_fini(&name);
+	buf_fini(&old);
+	buf_fini(&tail);
 }
 
 /* The shown file's header in the body: what it is, and what its diff

@@ -194,6 +194,30 @@ Test(ui_draw, markers_have_no_width)
 	cr_assert_eq(used, 1);
 }
 
+/* A long name keeps its start and its end around one ellipsis ("..." in
+ * ASCII); what fits is kept whole. */
+Test(ui_draw, elide_keeps_both_ends)
+{
+	struct buf b = BUF_INIT;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	cr_assert_eq(draw_elide(&b, "short.txt", 20), 9);
+	cr_assert_str_eq(buf_cstr(&b), "short.txt");
+	buf_clear(&b);
+	cr_assert_eq(draw_elide(&b, "abcdefghijklmnopqrstuvwxyz", 10), 10);
+	cr_assert_str_eq(buf_cstr(&b), "abc\xe2\x80\xa6uvwxyz");
+	buf_clear(&b);
+	/* wide characters are kept or dropped whole */
+	cr_assert_eq(draw_elide(&b, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e-report.txt", 12), 12);
+	cr_assert_str_eq(buf_cstr(&b), "\xe6\x97\xa5\xe2\x80\xa6" "eport.txt");
+	buf_clear(&b);
+	draw_setup(NULL, true, false);
+	cr_assert_eq(draw_elide(&b, "abcdefghijklmnopqrstuvwxyz", 12), 12);
+	cr_assert_str_eq(buf_cstr(&b), "abc...uvwxyz");
+	buf_fini(&b);
+	draw_setup(NULL, true, true);
+}
+
 static void
 line_is(struct editline *e, const char *text, size_t cur)
 {
