@@ -48,8 +48,9 @@ struct ckpt {
 	char *grant; /* the grant's path */
 	char short_id[13];
 	char *label;
-	long long time;
+	long long time;	 /* seconds since the epoch */
 	size_t nchanges;
+	size_t order;	 /* its place in the log reply: breaks ties of time */
 };
 
 /*
@@ -467,8 +468,21 @@ on_review_reply(struct pane *p, const struct event *ev)
 	}
 }
 
+/* Newest first, whichever grant it is of; in one second, the reply's order
+ * (each grant's newest first). */
+static int
+ckpt_cmp(const void *a, const void *b)
+{
+	const struct ckpt *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 /* The log reply: {"grants":[{"path":P,"checkpoints":[{short_id, label,
- * time, files_changed…}, …oldest first]}]}; listed newest first. */
+ * time, files_changed…}, …oldest first]}]}; listed newest first across the
+ * grants (the reply groups them by grant). */
 static void
 on_log_reply(struct pane *p, const struct event *ev)
 {
@@ -499,8 +513,11 @@ on_log_reply(struct pane *p, const struct event *ev)
 			c->label = xstrdup(label ? label : "");
 			c->time = json_int(ck, "time", 0);
 			c->nchanges = (size_t)json_int(ck, "files_changed", json_int(ck, "nchanges", 0));
+			c->order = n - 1;
 		}
 	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, ckpt_cmp);
 	free_ckpts(d->ckpts, d->nckpts);
 	d->ckpts = v;
 	d->nckpts = n;
