@@ -1733,6 +1733,11 @@ act_on_file(struct pane *p, bool accept)
 	}
 	buf_puts(&q, "Discard every change to ");
 	draw_sanitize(&q, f->path, strlen(f->path), false);
+	const char *grant = grant_path(d, g);
+	if (d->ngrants > 1 && grant) { /* the same path may be in another grant */
+		buf_puts(&q, " in ");
+		draw_sanitize(&q, grant, strlen(grant), false);
+	}
 	buf_puts(&q, "? y/n");
 	confirm(p, &r, buf_cstr(&q));
 	buf_fini(&q);
