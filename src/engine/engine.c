@@ -1414,6 +1414,7 @@ struct query_job {
 struct session_row {
 	char *id;
 	cJSON *meta;	/* NULL: unreadable */
+	char *why;	/* why it is unreadable (heap), or NULL */
 	long long when; /* last activity, seconds */
 };
 
@@ -1435,17 +1436,24 @@ sessions_run(struct query_job *j)
 	char **ids = NULL;
 	size_t n = 0;
 
-	if (session_list(j->state, &ids, &n) < 0)
+	/* Every session directory: one that cannot be read is a row too
+	 * ("unreadable", with the reason), at the second its id begins with,
+	 * never taken for the newest. */
+	if (session_list_all(j->state, &ids, &n) < 0)
 		return DH_EFAIL;
 	rows = xcalloc(n + 1, sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
+		struct tm tm = { 0 };
+
 		rows[i].id = ids[i];
-		rows[i].when = LLONG_MAX; /* a session without meta: the newest */
-		if (session_meta_read(j->state, ids[i], &rows[i].meta) == 0)
+		rows[i].when = strptime(ids[i], "%Y%m%d-%H%M%S", &tm) ? (long long)timegm(&tm) : 0;
+		if (session_meta_read(j->state, ids[i], &rows[i].meta) == 0) {
 			rows[i].when = json_int(rows[i].meta, "updated",
 						json_int(rows[i].meta, "created", 0));
-		else
+		} else {
 			rows[i].meta = NULL;
+			rows[i].why = xstrdup(err_msg());
+		}
 	}
 	free(ids);
 	qsort(rows, n, sizeof *rows, row_cmp);
@@ -1463,9 +1471,12 @@ sessions_run(struct query_job *j)
 							  : cJSON_CreateNull());
 		json_add(o, "status", json_str(meta, "status")
 					      ? cJSON_CreateString(json_str(meta, "status"))
-					      : cJSON_CreateNull());
+				      : meta ? cJSON_CreateNull()
+					     : cJSON_CreateString("unreadable"));
+		if (rows[i].why)
+			json_add_str(o, "error", rows[i].why);
 		json_add_num(o, "started_ns", ns ? (double)strtoll(ns, NULL, 10) : 0);
-		json_add_num(o, "when", rows[i].when == LLONG_MAX ? 0 : (double)rows[i].when);
+		json_add_num(o, "when", (double)rows[i].when);
 		json_add(o, "grants", grants ? json_dup(grants) : json_new_arr());
 		json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber((double)pending)
 						    : cJSON_CreateNull());
@@ -1473,6 +1484,7 @@ sessions_run(struct query_job *j)
 		json_add(j->data, NULL, o);
 		cJSON_Delete(meta);
 		free(rows[i].id);
+		free(rows[i].why);
 	}
 	free(rows);
 	return 0;

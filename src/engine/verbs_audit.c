@@ -133,8 +133,8 @@ targets(const struct audit_args *a, bool all, char **state, char ***ids, size_t 
 {
 	if (fsutil_state_dir(state) < 0)
 		return DH_EFAIL;
-	if (all)
-		return session_list(*state, ids, n);
+	if (all) /* a damaged session's audit log is checked all the same */
+		return session_list_all(*state, ids, n);
 	char *id = NULL;
 	int rc = session_resolve(*state, a->id, &id);
 

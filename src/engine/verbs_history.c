@@ -296,7 +296,11 @@ verbs_diff(int argc, char **argv, unsigned flags)
 static const char sessions_usage[] =
 	"usage: deskhand sessions [--json]\n"
 	"\n"
-	"List sessions, oldest first: id, status, turns, cost, grants and task.\n";
+	"List sessions, oldest first: id, status, turns, cost, grants and task.\n"
+	"A session whose meta.json is missing or cannot be read is listed as\n"
+	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
+	"Exit status: 0, or 1 when a session could not be read (the rest are\n"
+	"listed all the same).\n";
 
 int
 verbs_sessions(int argc, char **argv, unsigned flags)
@@ -306,6 +310,7 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 	const char *unused = NULL;
 	char *state = NULL, **ids = NULL;
 	size_t n = 0;
+	int status = 0;
 	int rc = simple_opts(argc, argv, sessions_usage, &unused, NULL, NULL, &json);
 
 	if (rc >= 0)
@@ -314,7 +319,7 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 		fputs(sessions_usage, stderr);
 		return 2;
 	}
-	if (fsutil_state_dir(&state) < 0 || session_list(state, &ids, &n) < 0) {
+	if (fsutil_state_dir(&state) < 0 || session_list_all(state, &ids, &n) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		free(state);
 		return 1;
@@ -323,10 +328,15 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *meta = NULL;
 
+		/* Listed, and said on stderr: a session that cannot be read is
+		 * never left out of the list, nor shown as if it were whole. */
 		if (session_meta_read(state, ids[i], &meta) < 0) {
+			fprintf(stderr, "deskhand: warning: %s\n", err_msg());
 			meta = json_new_obj();
 			json_add_str(meta, "id", ids[i]);
 			json_add_str(meta, "status", "unreadable");
+			json_add_str(meta, "error", err_msg());
+			status = 1;
 		}
 		if (json) {
 			json_add(arr, NULL, meta);
@@ -353,5 +363,5 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 	}
 	free(ids);
 	free(state);
-	return 0;
+	return status;
 }

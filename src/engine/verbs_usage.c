@@ -234,7 +234,9 @@ verbs_usage(int argc, char **argv, unsigned flags)
 	char *state = NULL, **ids = NULL;
 	size_t n = 0;
 
-	if (fsutil_state_dir(&state) < 0 || session_list(state, &ids, &n) < 0) {
+	/* Damaged sessions too (no meta.json): what their transcripts record
+	 * was spent all the same. */
+	if (fsutil_state_dir(&state) < 0 || session_list_all(state, &ids, &n) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		free(state);
 		return 1;
@@ -251,7 +253,7 @@ verbs_usage(int argc, char **argv, unsigned flags)
 		}
 	}
 	/* Days and models in key order; sessions as `deskhand sessions` lists
-	 * them, in the order they started (session_list(), whose order the rows
+	 * them, in the order they started (session_list_all(), whose order the rows
 	 * were made in): ids of one second differ only by a random suffix. */
 	if (s.rows.n && s.by != BY_SESSION)
 		qsort(s.rows.v, s.rows.n, sizeof *s.rows.v, row_cmp);

@@ -201,7 +201,7 @@ cmp_listed(const void *a, const void *b)
 }
 
 /* The start (ns) of the session of STATE/sessions/`id`, or -1 when it has no
- * meta.json (nothing to list). */
+ * meta.json (not a whole session: see session_list_all()). */
 static long long
 started_of(const char *state_dir, const char *id)
 {
@@ -210,8 +210,6 @@ started_of(const char *state_dir, const char *id)
 	cJSON *meta = NULL;
 
 	free(mp);
-	/* No meta.json: an empty directory left by a version that created the
-	 * session before its metadata; there is nothing in it to list. */
 	if (!has_meta)
 		return -1;
 	if (session_meta_read(state_dir, id, &meta) < 0)
@@ -221,10 +219,25 @@ started_of(const char *state_dir, const char *id)
 	return v;
 }
 
-/* Sessions under STATE/sessions in start order. Caller frees each id and the
- * array. */
+/* Whether STATE/sessions/`name` is a directory (a stray file is no session). */
+static bool
+is_dir_entry(const char *sessions, const struct dirent *e)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_DIR;
+	char *p = xasprintf("%s/%s", sessions, e->d_name);
+	bool dir = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return dir;
+}
+
+/* Sessions under STATE/sessions in start order; with `all`, directories
+ * without meta.json too, ordered by their id's second (0 when the name has
+ * none: first). Caller frees each id and the array. */
 static int
-list_started(const char *state_dir, struct listed **out, size_t *n)
+list_started(const char *state_dir, bool all, struct listed **out, size_t *n)
 {
 	char *path = xasprintf("%s/sessions", state_dir);
 	DIR *d = opendir(path);
@@ -242,8 +255,10 @@ list_started(const char *state_dir, struct listed **out, size_t *n)
 		if (e->d_name[0] == '.')
 			continue;
 		long long started = started_of(state_dir, e->d_name);
-		if (started < 0)
+		if (started < 0 && !(all && is_dir_entry(path, e)))
 			continue;
+		if (started < 0)
+			started = meta_started(NULL, e->d_name);
 		ARRAY_GROW(v, cnt, cap, 1);
 		v[cnt].id = xstrdup(e->d_name);
 		v[cnt].started = started;
@@ -459,8 +474,11 @@ session_open(struct session **out, const char *state_dir, const char *spec)
 	s->id = id;
 	s->dir = xasprintf("%s/sessions/%s", state_dir, id);
 	s->fd = -1;
-	if ((rc = open_transcript(s, 0)) < 0 || (rc = repair_tail(s)) < 0 ||
-	    (rc = session_meta_read(state_dir, id, &meta)) < 0) {
+	/* meta.json first: a damaged session (none) is reported as such, and
+	 * its transcript is left as it is. */
+	if ((rc = session_meta_read(state_dir, id, &meta)) < 0 ||
+	    (rc = open_transcript(s, 0)) < 0 || (rc = repair_tail(s)) < 0) {
+		cJSON_Delete(meta);
 		session_close(s);
 		return rc;
 	}
@@ -656,6 +674,38 @@ session_meta_write(struct session *s, const cJSON *meta)
 	return rc;
 }
 
+/* session_meta_read()'s error when STATE/sessions/ID/meta.json does not
+ * exist: a session directory without it is damage, said as such with what
+ * the person can do (DH_EFAIL); no directory at all is DH_ENOTFOUND. */
+static int
+meta_missing(const char *state_dir, const char *id)
+{
+	char *dir = xasprintf("%s/sessions/%s", state_dir, id);
+	struct stat st;
+	int rc;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		rc = err_setc(DH_ENOTFOUND, "no session '%s' in %s/sessions", id, state_dir);
+	} else {
+		char *tr = xasprintf("%s/transcript.jsonl", dir);
+		bool has_tr = access(tr, F_OK) == 0;
+
+		free(tr);
+		rc = has_tr ? err_set("session %s is damaged: %s/meta.json is missing (a start that "
+				      "did not finish, or the file was removed), so its folders and "
+				      "status are unknown; its transcript.jsonl is still there. Put "
+				      "meta.json back from a backup, or move the directory out of "
+				      "%s/sessions",
+				      id, dir, state_dir)
+			    : err_set("session %s is damaged: %s/meta.json is missing, and so is its "
+				      "transcript.jsonl (a start that did not finish): there is "
+				      "nothing to resume or review; remove the directory",
+				      id, dir);
+	}
+	free(dir);
+	return rc;
+}
+
 int
 session_meta_read(const char *state_dir, const char *id, cJSON **out)
 {
@@ -666,6 +716,8 @@ session_meta_read(const char *state_dir, const char *id, cJSON **out)
 	*out = NULL;
 	if ((rc = fsutil_read_file(path, SESSION_META_MAX, &b)) == 0)
 		rc = json_parse(out, b.ptr, b.len, path);
+	else if (rc == DH_ENOTFOUND)
+		rc = meta_missing(state_dir, id);
 	const char *st = rc == 0 ? json_str(*out, "status") : NULL;
 	if (st && !strcmp(st, "running")) {
 		char *dir = xasprintf("%s/sessions/%s", state_dir, id);
@@ -746,8 +798,9 @@ out:
 	return rc;
 }
 
-int
-session_list(const char *state_dir, char ***out, size_t *n)
+/* session_list() or, with `all`, session_list_all(). */
+static int
+list_ids(const char *state_dir, bool all, char ***out, size_t *n)
 {
 	struct listed *v;
 	size_t cnt;
@@ -755,7 +808,7 @@ session_list(const char *state_dir, char ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = list_started(state_dir, &v, &cnt)) < 0)
+	if ((rc = list_started(state_dir, all, &v, &cnt)) < 0)
 		return rc;
 	char **ids = cnt ? xcalloc(cnt, sizeof *ids) : NULL;
 	for (size_t i = 0; i < cnt; i++)
@@ -767,16 +820,53 @@ session_list(const char *state_dir, char ***out, size_t *n)
 }
 
 int
+session_list(const char *state_dir, char ***out, size_t *n)
+{
+	return list_ids(state_dir, false, out, n);
+}
+
+int
+session_list_all(const char *state_dir, char ***out, size_t *n)
+{
+	return list_ids(state_dir, true, out, n);
+}
+
+/* session_resolve()'s DH_ENOTFOUND for `latest` when there is no whole
+ * session: damaged ones are not "no sessions yet". */
+static int
+no_latest(const char *state_dir)
+{
+	char **ids = NULL;
+	size_t n = 0;
+
+	if (list_ids(state_dir, true, &ids, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	if (n)
+		return err_setc(DH_ENOTFOUND,
+				"no readable session in %s/sessions: %zu damaged ('deskhand sessions' "
+				"names them)",
+				state_dir, n);
+	return err_setc(DH_ENOTFOUND, "no sessions yet in %s/sessions", state_dir);
+}
+
+int
 session_resolve(const char *state_dir, const char *spec, char **out)
 {
 	char **ids;
 	size_t n, hit = SIZE_MAX, nhits = 0;
+	bool latest = !spec || strcmp(spec, "latest") == 0;
 	int rc;
 
 	*out = NULL;
-	if ((rc = session_list(state_dir, &ids, &n)) < 0)
+	/* `latest` is the latest whole session; an id or prefix names any
+	 * directory, so that one without meta.json is reported as such (by
+	 * session_meta_read()) rather than as no session at all. */
+	if ((rc = list_ids(state_dir, !latest, &ids, &n)) < 0)
 		return rc;
-	if (!spec || strcmp(spec, "latest") == 0) {
+	if (latest) {
 		if (n > 0)
 			hit = n - 1, nhits = 1;
 	} else {
@@ -791,10 +881,10 @@ session_resolve(const char *state_dir, const char *spec, char **out)
 	}
 	if (nhits == 1)
 		*out = xstrdup(ids[hit]);
+	else if (nhits == 0 && !latest)
+		rc = err_setc(DH_ENOTFOUND, "no session '%s' in %s/sessions", spec, state_dir);
 	else if (nhits == 0)
-		rc = err_setc(DH_ENOTFOUND, spec ? "no session '%s' in %s/sessions"
-						 : "no sessions yet in %s/sessions%s",
-			      spec ? spec : state_dir, spec ? state_dir : "");
+		rc = no_latest(state_dir);
 	else
 		rc = err_setc(DH_ENOTFOUND, "session '%s' is ambiguous (%zu match)", spec, nhits);
 	for (size_t i = 0; i < n; i++)

@@ -26,7 +26,9 @@
  * in their random suffix).
  *
  * A session directory always has its meta.json: it is built as
- * sessions/.new-ID and renamed into place. The process that has a session open
+ * sessions/.new-ID and renamed into place. One without it (an older
+ * version's start that did not finish, or a removed file) is damaged; it is
+ * listed by session_list_all() and named by its id, never taken for latest. The process that has a session open
  * holds flock(LOCK_EX) on its transcript; a session whose meta.json says
  * "running" while nobody holds the lock reads as "interrupted" (its owner died).
  */
@@ -45,7 +47,9 @@ struct session;
 int session_create(struct session **out, const char *state_dir, const cJSON *meta) DH_MUST_CHECK;
 /* Open an existing session for appending. `spec` is an id, a unique prefix of
  * one, or NULL/"latest" for the most recently started. DH_ENOTFOUND names what
- * was missing; DH_EFAIL when another process has it open. A partial last line
+ * was missing; DH_EFAIL when another process has it open, or when it is
+ * damaged (session_meta_read(): checked before the transcript is opened, so
+ * a damaged session's transcript is left untouched). A partial last line
  * (a crash or a full disk mid-record) is cut off and noted (session_take_notes()). */
 int session_open(struct session **out, const char *state_dir, const char *spec) DH_MUST_CHECK;
 /* NULL-safe; syncs what session_sync() has not (teardown: it may wait for
@@ -85,7 +89,10 @@ int session_sync(struct session *s) DH_MUST_CHECK;
  * the write fails or the text would exceed SESSION_META_MAX. */
 int session_meta_write(struct session *s, const cJSON *meta) DH_MUST_CHECK;
 /* Read STATE/sessions/ID/meta.json; caller owns *out. A "running" status whose
- * owner is gone (see above) reads as "interrupted". */
+ * owner is gone (see above) reads as "interrupted". DH_ENOTFOUND when there is
+ * no such session directory; DH_EFAIL when the directory has no meta.json
+ * (the message names the file, says the session is damaged and what the
+ * person can do), or it cannot be read or parsed (the message names it). */
 int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUST_CHECK;
 
 /* Rebuild the conversation from the transcript's history records: a new
@@ -96,12 +103,21 @@ int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUS
 int session_history_load(struct session *s, cJSON **out) DH_MUST_CHECK;
 
 /* Session ids under state_dir, in the order they started (oldest first; ties,
- * which need equal ns, by id). Directories without meta.json (left by older
- * versions killed at start) are not sessions. Caller frees each and the
- * array. */
+ * which need equal ns, by id): the whole sessions only, those with a
+ * meta.json. Caller frees each and the array. DH_EFAIL naming the directory
+ * when it cannot be read (none yet: 0 sessions). */
 int session_list(const char *state_dir, char ***out, size_t *n) DH_MUST_CHECK;
+/* As session_list(), plus the directories under STATE/sessions that have no
+ * meta.json (a start that did not finish, by an older version or a crash, or
+ * a file someone removed): those are damaged sessions, placed by the second
+ * their id begins with, and session_meta_read() says what is wrong with
+ * them. For whatever lists sessions to a person, who must see them. */
+int session_list_all(const char *state_dir, char ***out, size_t *n) DH_MUST_CHECK;
 
-/* Resolve `spec` (id, unique prefix, NULL/"latest") to a full id; heap string. */
+/* Resolve `spec` to a full id (heap string): NULL or "latest" is the latest
+ * whole session (session_list()); an id or a unique prefix of one may name a
+ * damaged one too (session_list_all()), whose session_meta_read() then says
+ * what is missing. DH_ENOTFOUND when nothing or more than one matches. */
 int session_resolve(const char *state_dir, const char *spec, char **out) DH_MUST_CHECK;
 
 #endif

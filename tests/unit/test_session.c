@@ -386,6 +386,55 @@ Test(session, create_sweeps_only_dead_old_in_progress_dirs)
 	free(state);
 }
 
+/* A session directory without meta.json is damaged, not absent: listed by
+ * session_list_all() (not session_list()), resolved by its id or a prefix,
+ * never as latest, and session_meta_read() names the missing file. */
+Test(session, a_directory_without_meta_is_listed_and_named)
+{
+	char *state = tmpstate();
+	char *damaged = xasprintf("%s/sessions/21000101-000000-dead", state);
+	char *stray = xasprintf("%s/sessions/21000101-000001-file", state);
+	struct session *s;
+	char **ids, *got;
+	size_t n;
+	cJSON *meta;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	cr_assert_eq(mkdir(damaged, 0700), 0);
+	FILE *f = fopen(stray, "w"); /* a stray file is no session */
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(session_list(state, &ids, &n), 0);
+	cr_assert_eq(n, 1);
+	free(ids[0]);
+	free(ids);
+	cr_assert_eq(session_list_all(state, &ids, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(ids[0], session_id(s));
+	cr_assert_str_eq(ids[1], "21000101-000000-dead");
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	cr_assert_eq(session_resolve(state, "latest", &got), 0);
+	cr_assert_str_eq(got, session_id(s));
+	free(got);
+	cr_assert_eq(session_resolve(state, "21000101", &got), 0);
+	cr_assert_str_eq(got, "21000101-000000-dead");
+	free(got);
+	cr_assert_eq(session_meta_read(state, "21000101-000000-dead", &meta), DH_EFAIL);
+	cr_assert_null(meta);
+	char *want = xasprintf("%s/meta.json is missing", damaged);
+	cr_assert_not_null(strstr(err_msg(), want), "%s", err_msg());
+	cr_assert_eq(session_meta_read(state, "21000101-000002-none", &meta), DH_ENOTFOUND);
+	struct session *o;
+	cr_assert_eq(session_open(&o, state, "21000101-000000-dead"), DH_EFAIL);
+	free(want);
+	session_close(s);
+	free(stray);
+	free(damaged);
+	free(state);
+}
+
 /* A compaction's record: what was sent before it becomes the note and the
  * last `keep` messages; the records before it stay in the file. */
 Test(session, history_compact_replaces_what_is_sent)

@@ -1,0 +1,77 @@
+# A session directory without meta.json (a start that did not finish, or a
+# file someone removed) is damaged, and said so: `sessions` lists it as
+# `unreadable`, warns on stderr naming the missing file and exits 1 (the
+# whole sessions still listed); `log`, `undo`, `undo --to baseline`,
+# `restore`, `wait` and `run --resume` on its id name the same file instead
+# of "no session", exit 1 and change nothing: neither the folder nor the
+# damaged directory (no meta.json is made up for it). `latest` stays the
+# latest whole session, and with only damaged ones `log` does not say
+# "no sessions yet".
+. "$DH_TESTS/lib.sh"
+G=$T/work; mkdir -p "$G"; echo "line 1" > "$G/f1.txt"; echo "line 2" > "$G/f2.txt"
+S=$XDG_STATE_HOME/deskhand/sessions
+edit() { # N: a session that edits fN.txt; prints its id
+  cat > "$T/edit$1.json" <<JSON
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "edit"}]}}]},
+ {"tool_calls": [{"name": "edit_file", "input": {"path": "f$1.txt", "old_string": "line $1", "new_string": "LINE $1"}}]},
+ {"text": "Done.", "stop_reason": "end_turn"}
+]}
+JSON
+  run_task "$T/edit$1.json" "$T/edit$1.out" >&2
+  kill "$FAKE_PID" 2>/dev/null || true
+  jq -r 'select(.type=="session_started").session' "$T/edit$1.out"
+}
+whole=$(edit 1)
+gone=$(edit 2)
+# A person removes the second session's meta.json; an older version's start
+# left an empty directory (the second before: it sorts first).
+rm "$S/$gone/meta.json"
+empty=19991231-235959-dead
+mkdir "$S/$empty"
+snapshot() { (cd "$S" && find "$gone" "$empty" -printf '%p %s\n' | sort; md5sum "$gone"/*); cat "$G"/*; }
+before=$(snapshot)
+
+set +e; "$DESKHAND" sessions >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "sessions with damaged ones"
+assert_contains "$(cat "$T/out")" "$whole  done"
+assert_contains "$(cat "$T/out")" "$gone  unreadable"
+assert_contains "$(cat "$T/out")" "$empty  unreadable"
+assert_contains "$(cat "$T/err")" "warning: session $gone is damaged: $S/$gone/meta.json is missing"
+assert_contains "$(cat "$T/err")" "its transcript.jsonl is still there"
+assert_contains "$(cat "$T/err")" "warning: session $empty is damaged: $S/$empty/meta.json is missing"
+assert_eq "$(grep -c warning "$T/err")" 2 "warnings"
+set +e; "$DESKHAND" sessions --json >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "sessions --json with damaged ones"
+# (the damaged one of the same second as the whole one may come first: its
+# start is known to the second only, by its id)
+assert_eq "$(jq -r '.[] | "\(.id) \(.status)"' "$T/out" | sort | tr '\n' ' ')" \
+  "$empty unreadable $(printf '%s\n' "$whole done" "$gone unreadable" | sort | tr '\n' ' ')" \
+  "sessions --json"
+assert_eq "$(jq -r '.[0].id' "$T/out")" "$empty" "the session of the earliest second first"
+assert_contains "$(jq -r --arg id "$gone" '.[] | select(.id==$id).error' "$T/out")" "$S/$gone/meta.json is missing"
+
+# Every verb that names it says what is missing, and changes nothing.
+for verb in "log $gone" "log --session $gone" "undo --session $gone" \
+    "undo --to baseline --session $gone" "restore --session $gone baseline" \
+    "diff --session ${gone%?}" "wait $gone" "run --resume $gone --json go-on"; do
+  set +e; "$DESKHAND" $verb >"$T/out" 2>"$T/err"; rc=$?; set -e
+  assert_eq "$rc" 1 "$verb"
+  assert_contains "$(cat "$T/err")" "session $gone is damaged: $S/$gone/meta.json is missing"
+  assert_not_contains "$(cat "$T/err")" "no session '"
+done
+set +e; "$DESKHAND" log --session "$empty" >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "log on an empty session directory"
+assert_contains "$(cat "$T/err")" "$S/$empty/meta.json is missing, and so is its transcript.jsonl"
+assert_eq "$(snapshot)" "$before" "the damaged directories and the folder afterwards"
+[ ! -e "$S/$gone/meta.json" ] || fail "a meta.json was made up for the damaged session"
+
+# `latest` is the latest whole session.
+"$DESKHAND" log >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "log of the latest whole session"; }
+assert_contains "$(head -1 "$T/out")" "session $whole (done)"
+# Only damaged sessions: not "no sessions yet".
+mv "$S/$whole" "$T/kept"
+set +e; "$DESKHAND" log >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "log with only damaged sessions"
+assert_contains "$(cat "$T/err")" "no readable session in $S: 2 damaged"
+echo ok
