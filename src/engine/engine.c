@@ -1554,6 +1554,8 @@ checkpoint_json(const struct snap_log_entry *le)
 		json_add(ch, NULL, c);
 	}
 	json_add(o, "changes", ch);
+	if (le->damage)
+		json_add_str(o, "damaged", le->damage);
 	return o;
 }
 

@@ -102,7 +102,11 @@ static const char log_usage[] =
 	"List a session's checkpoints, oldest first, with the files each one\n"
 	"changed. Short ids name checkpoints for 'deskhand diff' and\n"
 	"'deskhand undo --to'. Without --session: the latest session with a grant\n"
-	"holding the current directory, else the latest (named on stderr).\n";
+	"holding the current directory, else the latest (named on stderr).\n"
+	"A checkpoint that cannot be read (a damaged object in the shadow\n"
+	"repository) is listed as such, with the reason on stderr; below it only\n"
+	"the baseline can be reached. Exit status: 0, or 1 when something could not\n"
+	"be read.\n";
 
 int
 verbs_log(int argc, char **argv, unsigned flags)
@@ -146,6 +150,28 @@ verbs_log(int argc, char **argv, unsigned flags)
 		if (!json)
 			printf("%s\n", t.paths[g]);
 		for (size_t i = 0; i < n; i++) {
+			/* What cannot be read is listed where it is, said on
+			 * stderr, and fails the exit status. */
+			if (e[i].damage) {
+				fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], e[i].damage);
+				status = 1;
+			}
+			if (json && e[i].damage) {
+				cJSON *o = json_new_obj();
+
+				json_add_str(o, "grant", t.paths[g]);
+				json_add_str(o, "id", e[i].id);
+				json_add_str(o, "short_id", e[i].short_id);
+				json_add_str(o, "damaged", e[i].damage);
+				json_add(out, NULL, o);
+				continue;
+			}
+			if (e[i].damage && !e[i].time) {
+				printf("  %s%s%s  %-19s  (cannot be read: see above)\n",
+				       color ? "\033[31m" : "", e[i].short_id, color ? "\033[0m" : "",
+				       "?");
+				continue;
+			}
 			if (json) {
 				cJSON *o = json_new_obj(), *ch = json_new_arr();
 
@@ -182,6 +208,8 @@ verbs_log(int argc, char **argv, unsigned flags)
 			if (i == 0)
 				printf("  (%zu files)", e[i].nfiles);
 			putchar('\n');
+			if (e[i].damage)
+				puts("      (not all of it can be read: see above)");
 			for (size_t k = 0; k < e[i].nchanges && k < 50; k++) {
 				const struct snap_change *c = &e[i].changes[k];
 				const char *col = !color		? ""

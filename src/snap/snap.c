@@ -107,6 +107,104 @@ ref_lookup(struct snap_store *s, const char *session, const char *which, git_oid
 	return G(rc);
 }
 
+/*
+ * Damage
+ */
+
+/* ", the WHICH of session S (refs/deskhand/S/WHICH)" for the first of the
+ * session's refs that names `id`, appended to b; nothing when none does. */
+static void
+damaged_ref(struct snap_store *s, const char *session, const git_oid *id, struct buf *b)
+{
+	static const char *const refs[] = { "head", "baseline", "accepted" };
+	char name[192];
+	git_oid at;
+
+	for (size_t i = 0; session && i < sizeof refs / sizeof *refs; i++) {
+		if (ref_name(name, sizeof name, session, refs[i]) < 0 ||
+		    git.git_reference_name_to_id(&at, s->repo, name) < 0)
+			continue;
+		if (git.git_oid_equal(&at, id)) {
+			buf_printf(b, ", the %s of session %s (%s)", refs[i], session, name);
+			return;
+		}
+	}
+}
+
+int
+snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, const git_oid *obj)
+{
+	const git_error *e = git.git_error_last();
+	char *why = xstrdup(e && e->message ? e->message : "unknown libgit2 error");
+	char cid[41], oid[41];
+	struct buf b = BUF_INIT;
+	struct stat st;
+
+	git.git_oid_tostr(cid, sizeof cid, commit);
+	buf_printf(&b, "snapshot: %s: cannot read checkpoint %.12s", s->repo_path, cid);
+	damaged_ref(s, session, commit, &b);
+	if (!obj) {
+		buf_printf(&b, ": its note on %s: %s", SNAP_NOTES_REF, why);
+	} else {
+		git.git_oid_tostr(oid, sizeof oid, obj);
+		if (!git.git_oid_equal(obj, commit))
+			buf_printf(&b, ": its tree %s", oid);
+		buf_printf(&b, ": %s", why);
+		/* Where the object is: libgit2's message does not say. */
+		char *loose = xasprintf("%sobjects/%.2s/%s", s->repo_path, oid, oid + 2);
+		bool found = stat(loose, &st) == 0;
+
+		if (found && st.st_size == 0) {
+			buf_printf(&b, "; its file %s is empty", loose);
+		} else if (found) {
+			buf_printf(&b, "; its file %s has %lld bytes", loose, (long long)st.st_size);
+		} else {
+			git_odb *odb = NULL;
+			bool packed = git.git_repository_odb(&odb, s->repo) == 0 &&
+			              git.git_odb_exists_ext(odb, obj, 0) == 1;
+
+			git.git_odb_free(odb);
+			if (packed)
+				buf_printf(&b, "; it is in a pack under %sobjects/pack", s->repo_path);
+			else
+				buf_printf(&b, "; the object is missing (no file %s)", loose);
+		}
+		free(loose);
+	}
+	buf_puts(&b, ". The folder itself is untouched; copy the object back from a backup "
+	             "of the repository");
+	int rc = err_set("%s", buf_cstr(&b));
+	log_warn("%s", buf_cstr(&b));
+	buf_fini(&b);
+	free(why);
+	return rc;
+}
+
+int
+snap_checkpoint_read(struct snap_store *s, const char *session, const git_oid *id,
+                     git_commit **commit, git_tree **tree, struct snap_meta *meta)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	int rc = 0;
+
+	if (git.git_commit_lookup(&c, s->repo, id) < 0)
+		rc = snap_damaged(s, session, id, id);
+	else if (tree && git.git_commit_tree(&t, c) < 0)
+		rc = snap_damaged(s, session, id, git.git_commit_tree_id(c));
+	else if (meta && snap_meta_read(meta, s->repo, id) < 0)
+		rc = snap_damaged(s, session, id, NULL);
+	if (rc < 0 || !commit)
+		git.git_commit_free(c);
+	if (rc < 0 || !tree)
+		git.git_tree_free(t);
+	if (commit)
+		*commit = rc < 0 ? NULL : c;
+	if (tree)
+		*tree = rc < 0 ? NULL : t;
+	return rc;
+}
+
 static bool
 is_hex(const char *p, size_t n)
 {
@@ -803,9 +901,8 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	git_oid base = s->last_tree;
 	bool had_base = s->cache != NULL;
 	/* What the scan cannot read keeps the head's content. */
-	if (has_head && ((rc = G(git.git_commit_lookup(&parent, s->repo, &head_id))) < 0 ||
-	                 (rc = snap_meta_read(&pmeta, s->repo, &head_id)) < 0 ||
-	                 (rc = G(git.git_commit_tree(&ptree, parent))) < 0))
+	if (has_head &&
+	    (rc = snap_checkpoint_read(s, session, &head_id, &parent, &ptree, &pmeta)) < 0)
 		goto out;
 	struct snap_base carry = { ptree, &pmeta };
 	if ((rc = scan_for(s, &carry, dirty, &tree_id, &meta, out)) < 0)
@@ -951,21 +1048,28 @@ count_blob(const char *root, const git_tree_entry *te, void *ctx)
 	return 0;
 }
 
-static int
-log_fill(struct snap_store *s, const git_oid *id, struct snap_log_entry *e)
+/* Fill e for checkpoint `id` of `session`; *parent is its first parent and
+ * *more whether it has one. What cannot be read is recorded in e->damage
+ * (the commit itself: *more false, its parent unknown); a parent that cannot
+ * be read leaves e's changes empty (its own entry says why). */
+static void
+log_fill(struct snap_store *s, const char *session, const git_oid *id, struct snap_log_entry *e,
+         git_oid *parent, bool *more)
 {
 	git_commit *c = NULL, *p = NULL;
 	git_tree *t = NULL, *pt = NULL;
 	git_message_trailer_array tr = { 0 };
 	struct snap_meta m = { 0 }, pm = { 0 };
 	const char *msg, *nl;
-	int rc;
 
 	fill_ids(e->id, e->short_id, id);
 	e->turn = -1;
-	if ((rc = G(git.git_commit_lookup(&c, s->repo, id))) < 0 ||
-	    (rc = G(git.git_commit_tree(&t, c))) < 0 || (rc = snap_meta_read(&m, s->repo, id)) < 0)
-		goto out;
+	*more = false;
+	if (snap_checkpoint_read(s, session, id, &c, NULL, NULL) < 0) {
+		e->damage = xstrdup(err_msg());
+		e->label = xstrdup("(cannot be read)");
+		return;
+	}
 	e->time = (long long)git.git_commit_time(c);
 	msg = git.git_commit_message(c);
 	nl = strchr(msg, '\n');
@@ -980,16 +1084,27 @@ log_fill(struct snap_store *s, const git_oid *id, struct snap_log_entry *e)
 				e->external = true;
 		}
 	}
+	if (git.git_commit_parentcount(c) > 0) {
+		*parent = *git.git_commit_parent_id(c, 0);
+		*more = true;
+	}
+	int rc = 0;
+	if (git.git_commit_tree(&t, c) < 0)
+		rc = snap_damaged(s, session, id, git.git_commit_tree_id(c));
+	else if (snap_meta_read(&m, s->repo, id) < 0)
+		rc = snap_damaged(s, session, id, NULL);
+	if (rc < 0) {
+		e->damage = xstrdup(err_msg());
+		goto out;
+	}
 	e->nfiles = m.nfiles;
 	if (!e->nfiles) /* no note (or an empty folder): count */
 		git.git_tree_walk(t, GIT_TREEWALK_PRE, count_blob, &e->nfiles);
-	if (git.git_commit_parentcount(c) > 0) {
-		if ((rc = G(git.git_commit_parent(&p, c, 0))) < 0 ||
-		    (rc = G(git.git_commit_tree(&pt, p))) < 0 ||
-		    (rc = snap_meta_read(&pm, s->repo, git.git_commit_id(p))) < 0)
-			goto out;
-		rc = changes_between(s, pt, &pm, t, &m, &e->changes, &e->nchanges);
-	}
+	if (*more && snap_checkpoint_read(s, session, parent, &p, &pt, &pm) == 0 &&
+	    changes_between(s, pt, &pm, t, &m, &e->changes, &e->nchanges) < 0)
+		e->damage = xasprintf("snapshot: %s: the changes of checkpoint %s cannot be "
+		                      "listed: %s",
+		                      s->repo_path, e->short_id, err_msg());
 out:
 	git.git_message_trailer_array_free(&tr);
 	snap_meta_fini(&m);
@@ -998,62 +1113,49 @@ out:
 	git.git_tree_free(pt);
 	git.git_commit_free(c);
 	git.git_commit_free(p);
-	return rc;
-}
-
-/* A first-parent walk of `session`'s checkpoints, oldest first when `reverse`. */
-static int
-walk_open(struct snap_store *s, const char *session, bool reverse, git_revwalk **out)
-{
-	git_oid head;
-	int rc;
-
-	*out = NULL;
-	if ((rc = ref_lookup(s, session, "head", &head)) < 0 ||
-	    (rc = G(git.git_revwalk_new(out, s->repo))) < 0)
-		return rc;
-	if ((rc = G(git.git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL |
-	                                                  (reverse ? GIT_SORT_REVERSE : 0)))) < 0 ||
-	    (rc = G(git.git_revwalk_simplify_first_parent(*out))) < 0 ||
-	    (rc = G(git.git_revwalk_push(*out, &head))) < 0) {
-		git.git_revwalk_free(*out);
-		*out = NULL;
-	}
-	return rc;
 }
 
 int
 snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out, size_t *n)
 {
-	git_revwalk *walk = NULL;
 	struct snap_log_entry *v = NULL;
 	size_t cnt = 0, cap = 0;
-	git_oid id;
+	git_oid id, base, parent;
+	bool more, has_base;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (snap_open_repo(s) < 0)
 		return DH_EFAIL;
-	if ((rc = walk_open(s, session, true, &walk)) < 0)
+	if ((rc = ref_lookup(s, session, "head", &id)) < 0)
 		return rc;
-	bool filled = true;
-	while ((rc = git.git_revwalk_next(&id, walk)) == 0) {
+	has_base = ref_lookup(s, session, "baseline", &base) == 0;
+	/* First parents from the head, newest first. Past a commit that cannot
+	 * be read its parent is unknown: the baseline, which every checkpoint
+	 * of the session descends from, is all that is left to show. */
+	for (;;) {
 		ARRAY_GROW(v, cnt, cap, 1);
-		memset(&v[cnt], 0, sizeof *v);
-		if ((rc = log_fill(s, &id, &v[cnt++])) < 0) {
-			filled = false;
+		struct snap_log_entry *e = &v[cnt++];
+
+		memset(e, 0, sizeof *e);
+		log_fill(s, session, &id, e, &parent, &more);
+		if (has_base && git.git_oid_equal(&id, &base))
+			has_base = false;
+		if (more) {
+			id = parent;
+		} else if (e->damage && has_base) {
+			id = base;
+			has_base = false;
+		} else {
 			break;
 		}
 	}
-	git.git_revwalk_free(walk);
-	if (rc == GIT_ITEROVER)
-		rc = 0;
-	else if (filled) /* the walk failed; log_fill already set its message */
-		rc = G(rc);
-	if (rc < 0) {
-		snap_log_free(v, cnt);
-		return rc;
+	for (size_t i = 0; i < cnt / 2; i++) { /* oldest first */
+		struct snap_log_entry t = v[i];
+
+		v[i] = v[cnt - 1 - i];
+		v[cnt - 1 - i] = t;
 	}
 	*out = v;
 	*n = cnt;
@@ -1068,6 +1170,7 @@ snap_log_free(struct snap_log_entry *e, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(e[i].label);
 		free(e[i].tool_call);
+		free(e[i].damage);
 		changes_free(e[i].changes, e[i].nchanges);
 	}
 	free(e);
@@ -1076,8 +1179,7 @@ snap_log_free(struct snap_log_entry *e, size_t n)
 int
 snap_resolve(struct snap_store *s, const char *session, const char *spec, char out_id[41])
 {
-	git_revwalk *walk = NULL;
-	git_oid id, hit;
+	git_oid id, hit, base;
 	char hex[41];
 	size_t len = spec ? strlen(spec) : 0, nhit = 0;
 	int rc;
@@ -1099,21 +1201,42 @@ snap_resolve(struct snap_store *s, const char *session, const char *spec, char o
 	if (len < 4 || len > 40 || !is_hex(spec, len))
 		return err_setc(DH_ENOTFOUND, "snapshot: unknown checkpoint '%s'",
 		                spec ? spec : "");
-	if ((rc = walk_open(s, session, false, &walk)) < 0)
+	if ((rc = ref_lookup(s, session, "head", &id)) < 0)
 		return rc;
-	while ((rc = git.git_revwalk_next(&id, walk)) == 0) {
+	bool has_base = ref_lookup(s, session, "baseline", &base) == 0, cut = false;
+	/* First parents from the head, as snap_log() lists them: past a
+	 * commit that cannot be read, only the baseline. */
+	for (;;) {
+		git_commit *c = NULL;
+		bool more = false;
+
 		git.git_oid_tostr(hex, sizeof hex, &id);
 		if (!strncasecmp(hex, spec, len)) {
 			hit = id;
 			nhit++;
 		}
+		if (has_base && git.git_oid_equal(&id, &base))
+			has_base = false;
+		if (git.git_commit_lookup(&c, s->repo, &id) < 0) {
+			cut = true;
+		} else if (git.git_commit_parentcount(c) > 0) {
+			id = *git.git_commit_parent_id(c, 0);
+			more = true;
+		}
+		git.git_commit_free(c);
+		if (!more && cut && has_base) {
+			id = base;
+			has_base = false;
+		} else if (!more) {
+			break;
+		}
 	}
-	git.git_revwalk_free(walk);
-	if (rc != GIT_ITEROVER)
-		return G(rc);
 	if (nhit != 1)
-		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s' in session %s",
-		                nhit ? "ambiguous" : "no", spec, session);
+		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s' in session %s%s",
+		                nhit ? "ambiguous" : "no", spec, session,
+		                cut ? " (some of its checkpoints cannot be read: see 'deskhand "
+		                      "log')"
+		                    : "");
 	git.git_oid_tostr(out_id, 41, &hit);
 	return 0;
 }
@@ -1146,13 +1269,16 @@ spec_tree(struct snap_store *s, const char *spec, git_tree *from, git_tree **out
 		return err_setc(DH_ENOTFOUND, "snapshot: unknown checkpoint '%s'", spec);
 	if ((rc = G(git.git_oid_fromstrn(&id, spec, len))) < 0)
 		return rc;
+	/* No such object: an unknown checkpoint; one that cannot be read:
+	 * damage, said as such. */
 	rc = git.git_commit_lookup_prefix(&c, s->repo, &id, len);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS)
 		return err_setc(DH_ENOTFOUND, "snapshot: %s checkpoint '%s'",
 		                rc == GIT_EAMBIGUOUS ? "ambiguous" : "no", spec);
-	if ((rc = G(rc)) < 0)
-		return rc;
-	rc = G(git.git_commit_tree(out, c));
+	if (rc < 0)
+		return snap_damaged(s, NULL, &id, &id);
+	if (git.git_commit_tree(out, c) < 0)
+		rc = snap_damaged(s, NULL, git.git_commit_id(c), git.git_commit_tree_id(c));
 	git.git_commit_free(c);
 	return rc;
 }

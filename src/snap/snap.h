@@ -75,9 +75,13 @@ struct snap_log_entry {
 	int turn;                    /* Deskhand-Turn trailer, or -1 */
 	bool external;               /* Deskhand-External: changes the agent did not make */
 	long long time;              /* commit time, seconds since the epoch */
-	struct snap_change *changes; /* vs the parent; NULL/0 for the baseline */
+	struct snap_change *changes; /* vs the parent; NULL/0 for the baseline, and
+	                              * when the parent cannot be read */
 	size_t nchanges;
 	size_t nfiles; /* files (blobs and links) in this checkpoint's tree */
+	char *damage;  /* NULL; or why this checkpoint cannot be read (the shadow
+	                * repository, the object, libgit2's message, what to do:
+	                * snap_log()), with only id, short_id and label set */
 };
 
 /*
@@ -191,7 +195,9 @@ int snap_checkpoint(struct snap_store *s, const char *session, const char *label
  * .deskhandignore rules changed). `o->external` records the commit as changes
  * someone else made (the watcher saw them outside any agent tool call):
  * snap_log() reports external = true and agent-step undo leaves them alone.
- * Returns 0, DH_EFAIL. */
+ * A head that cannot be read fails the checkpoint, the message naming the
+ * shadow repository, the object at fault, libgit2's reason and what the
+ * person can do. Returns 0, DH_EFAIL. */
 int snap_checkpoint_opt(struct snap_store *s, const char *session,
                         const struct snap_checkpoint_opts *o, struct snap_checkpoint *out)
 	DH_MUST_CHECK;
@@ -206,9 +212,13 @@ void snap_set_large_limit(struct snap_store *s, long long bytes);
  * as 'R'; mode-only and empty-directory changes from the notes); the baseline
  * has nchanges 0 and only nfiles. Only the subtrees on the way to a change are
  * read, so the cost follows the changes, not the folder's size (10,000 files,
- * 31 checkpoints: 24-28 ms, bench-checkpoint). *out (free with snap_log_free)
- * and *n are set to NULL/0 first. Returns 0, DH_ENOTFOUND (no such session)
- * or DH_EFAIL. */
+ * 31 checkpoints: 24-28 ms, bench-checkpoint). A checkpoint that cannot be
+ * read (a damaged or missing object) is listed with `damage` set; when its
+ * commit is what cannot be read, its parent is unknown, and the list goes on
+ * below it with the session's baseline alone (what lies between cannot be
+ * reached). *out (free with snap_log_free) and *n are set to NULL/0 first.
+ * Returns 0 (also with damaged entries: the caller checks `damage`),
+ * DH_ENOTFOUND (no such session) or DH_EFAIL. */
 int snap_log(struct snap_store *s, const char *session, struct snap_log_entry **out,
              size_t *n) DH_MUST_CHECK;
 
@@ -216,8 +226,10 @@ int snap_log(struct snap_store *s, const char *session, struct snap_log_entry **
 void snap_log_free(struct snap_log_entry *e, size_t n);
 
 /* Resolve `spec` on `session` into a full id: "baseline", "head", or a hex id or
- * unique prefix of at least 4 digits of a checkpoint reachable from the head.
- * Returns 0, DH_ENOTFOUND (unknown, ambiguous or not on that session), DH_EFAIL. */
+ * unique prefix of at least 4 digits of a checkpoint reachable from the head
+ * (past a checkpoint that cannot be read, only the baseline is: snap_log()).
+ * Returns 0, DH_ENOTFOUND (unknown, ambiguous or not on that session; the
+ * message says when checkpoints could not be read), DH_EFAIL. */
 int snap_resolve(struct snap_store *s, const char *session, const char *spec,
                  char out_id[41]) DH_MUST_CHECK;
 

@@ -121,6 +121,32 @@ G(int rc)
 }
 
 /*
+ * Damage: objects of the shadow repository that cannot be read
+ */
+
+/* err_set() for checkpoint `commit` that cannot be read, called right after
+ * libgit2 failed on its object `obj` (the commit itself, or its tree; NULL:
+ * its note), while git_error_last() is still that failure's. The message
+ * names the shadow repository, the checkpoint and the ref of `session` that
+ * names it (head, baseline, accepted; `session` NULL: none named), the
+ * object and its loose file (empty, its size, or no such file and whether
+ * the object is in a pack), libgit2's own message, and what the person can
+ * do. Returns DH_EFAIL, a missing object too: that is damage, not the "no
+ * such session" that G() would make of GIT_ENOTFOUND. */
+int snap_damaged(struct snap_store *s, const char *session, const git_oid *commit,
+                 const git_oid *obj);
+
+struct snap_meta;
+/* Read checkpoint `id` of `session` (for snap_damaged()'s message; may be
+ * NULL): its commit into *commit and its tree into *tree (the caller frees
+ * both; either may be NULL when not wanted) and its note into *meta (NULL:
+ * not wanted; else the caller finis it, also on failure). 0, or DH_EFAIL
+ * from snap_damaged() with nothing returned. */
+int snap_checkpoint_read(struct snap_store *s, const char *session, const git_oid *id,
+                         git_commit **commit, git_tree **tree, struct snap_meta *meta)
+	DH_MUST_CHECK;
+
+/*
  * Metadata a git tree cannot hold, stored as a note on each checkpoint:
  *   n COUNT        files in the tree
  *   d PATH         an empty directory (nothing tracked below it)

@@ -56,16 +56,16 @@ struct state {
 	struct state_dir *last; /* from state_load; NULL in a state not loaded */
 };
 
+/* Load checkpoint `id` of `session`; what cannot be read is named
+ * (snap_checkpoint_read). */
 static int
-state_load(struct snap_store *s, const git_oid *id, struct state *st)
+state_load(struct snap_store *s, const char *session, const git_oid *id, struct state *st)
 {
 	int rc;
 
 	memset(st, 0, sizeof *st);
 	st->id = *id;
-	if ((rc = G(git.git_commit_lookup(&st->commit, s->repo, id))) < 0 ||
-	    (rc = G(git.git_commit_tree(&st->tree, st->commit))) < 0 ||
-	    (rc = snap_meta_read(&st->meta, s->repo, id)) < 0)
+	if ((rc = snap_checkpoint_read(s, session, id, &st->commit, &st->tree, &st->meta)) < 0)
 		return rc;
 	st->loaded = true;
 	st->last = xcalloc(1, sizeof *st->last);
@@ -1028,8 +1028,9 @@ struct link {
 };
 
 struct chain {
-	struct link *v; /* newest (the head) first; each one's first parent follows */
+	struct link *v;      /* newest (the head) first; each one's first parent follows */
 	size_t n;
+	const char *session; /* borrowed, for messages */
 };
 
 static void
@@ -1079,6 +1080,8 @@ link_parse(struct link *l, const git_commit *c)
 	git.git_message_trailer_array_free(&tr);
 }
 
+/* The session's first-parent chain from its head; a commit that cannot be
+ * read is an error naming it. */
 static int
 chain_load(struct snap_store *s, const char *session, struct chain *c)
 {
@@ -1087,12 +1090,13 @@ chain_load(struct snap_store *s, const char *session, struct chain *c)
 	int rc;
 
 	memset(c, 0, sizeof *c);
+	c->session = session;
 	if ((rc = head_id(s, session, &id)) < 0)
 		return rc;
 	for (;;) {
 		git_commit *cm = NULL;
 
-		if ((rc = G(git.git_commit_lookup(&cm, s->repo, &id))) < 0)
+		if ((rc = snap_checkpoint_read(s, session, &id, &cm, NULL, NULL)) < 0)
 			return rc;
 		ARRAY_GROW(c->v, c->n, cap, 1);
 		struct link *l = &c->v[c->n++];
@@ -1111,7 +1115,7 @@ chain_load(struct snap_store *s, const char *session, struct chain *c)
 static struct state *
 chain_state(struct snap_store *s, struct chain *c, size_t i)
 {
-	if (!c->v[i].st.loaded && state_load(s, &c->v[i].id, &c->v[i].st) < 0)
+	if (!c->v[i].st.loaded && state_load(s, c->session, &c->v[i].id, &c->v[i].st) < 0)
 		return NULL;
 	return &c->v[i].st;
 }
@@ -1544,7 +1548,8 @@ snap_review_get(struct snap_store *s, const char *session, struct review **out)
 		return DH_EFAIL;
 	}
 	if ((rc = accepted_id(s, session, &aid)) < 0 || (rc = chain_load(s, session, &c)) < 0 ||
-	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &c.v[0].id, &head)) < 0 ||
+	    (rc = state_load(s, session, &aid, &acc)) < 0 ||
+	    (rc = state_load(s, session, &c.v[0].id, &head)) < 0 ||
 	    (rc = snap_changes_between(s, acc.tree, &acc.meta, head.tree, &head.meta, &ch, &nch)) <
 	            0)
 		goto out;
@@ -1915,7 +1920,8 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	strv_uniq(&sel_paths);
 	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
-	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
+	    (rc = state_load(s, session, &aid, &acc)) < 0 ||
+	    (rc = state_load(s, session, &hid, &head)) < 0 ||
 	    (rc = mark_begin(&acc, &idx, &m)) < 0)
 		goto out;
 	/* Removals first (deepest first), so a file may replace a directory. */
@@ -2046,7 +2052,8 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	const char *old_path = f->old_path ? f->old_path : f->path;
 	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
-	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
+	    (rc = state_load(s, session, &aid, &acc)) < 0 ||
+	    (rc = state_load(s, session, &hid, &head)) < 0)
 		goto out;
 	pstate_get(&acc, old_path, &ops);
 	pstate_get(&head, f->path, &nps);
@@ -2150,7 +2157,8 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 	strv_uniq(&sel_paths);
 	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
-	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
+	    (rc = state_load(s, session, &aid, &acc)) < 0 ||
+	    (rc = state_load(s, session, &hid, &head)) < 0)
 		goto out;
 	if ((rc = chain_load(s, session, &c)) < 0)
 		goto out;
@@ -2231,7 +2239,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		goto out;
 	if ((rc = G(git.git_oid_fromstr(&aid, r->accepted_id))) < 0 ||
 	    (rc = G(git.git_oid_fromstr(&hid, r->head_id))) < 0 ||
-	    (rc = state_load(s, &aid, &acc)) < 0 || (rc = state_load(s, &hid, &head)) < 0)
+	    (rc = state_load(s, session, &aid, &acc)) < 0 ||
+	    (rc = state_load(s, session, &hid, &head)) < 0)
 		goto out;
 	struct item *it = plan_add(&p, np);
 	pstate_get(&acc, f->old_path ? f->old_path : np, &it->base);
@@ -2620,7 +2629,8 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 		              rc ? " (changes were made after the undo)" : "");
 		goto out;
 	}
-	if ((rc = state_load(s, &e.target, &target)) < 0 || (rc = state_load(s, &hid, &head)) < 0 ||
+	if ((rc = state_load(s, session, &e.target, &target)) < 0 ||
+	    (rc = state_load(s, session, &hid, &head)) < 0 ||
 	    (rc = touched(s, &head, &target, &paths)) < 0)
 		goto out;
 	if ((rc = chain_load(s, session, &c)) < 0)
@@ -2700,8 +2710,10 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	           (rc = G(git.git_oid_fromstr(&tid, hex))) < 0) {
 		return rc;
 	}
-	if ((rc = head_id(s, session, &hid)) < 0 || (rc = state_load(s, &tid, &target)) < 0 ||
-	    (rc = state_load(s, &hid, &head)) < 0 || (rc = touched(s, &head, &target, &paths)) < 0)
+	if ((rc = head_id(s, session, &hid)) < 0 ||
+	    (rc = state_load(s, session, &tid, &target)) < 0 ||
+	    (rc = state_load(s, session, &hid, &head)) < 0 ||
+	    (rc = touched(s, &head, &target, &paths)) < 0)
 		goto out;
 	if ((rc = chain_load(s, session, &c)) < 0)
 		goto out;
