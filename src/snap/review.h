@@ -115,7 +115,11 @@ int snap_review_accepted(struct snap_store *s, const char *session, char out_id[
  * own (label "interrupted: LABEL (partly done)", a Deskhand-Review trailer:
  * running it again finishes it), and *interrupted (heap, caller frees; NULL
  * when there was none) gets LABEL, the action's own label ("undo 1 step:
- * ID"). Returns 0, DH_ENOTFOUND (no such session), DH_EFAIL. */
+ * ID"). A head checkpoint that cannot be read (a damaged or missing object)
+ * does not stop it: the folder is recorded as external changes over it
+ * (snap_checkpoint_opts.over_damaged; out->damaged names it), so that the
+ * commands after it have a head to work from. Returns 0, DH_ENOTFOUND (no
+ * such session), DH_EFAIL. */
 int snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
                         size_t ncalls, struct snap_checkpoint *out, int *attributed,
                         char **interrupted, struct buf *notes) DH_MUST_CHECK;

@@ -41,7 +41,9 @@ void review_set_unanswered(const struct cJSON *history, struct strv *out);
  * in a checkpoint) or as external. One line per checkpoint taken is appended
  * to `report` (may be NULL): "GRANT: recorded what changed since the last
  * checkpoint as interrupted call ID (checkpoint SHORT)" or "... as external
- * changes (...)". With a `history` (the session's owner is gone) the ref
+ * changes (...)", or, over a head that cannot be read, "GRANT: the head
+ * checkpoint ID of session S cannot be read (...): recorded the folder as it
+ * is now over it (checkpoint SHORT)". With a `history` (the session's owner is gone) the ref
  * locks a killed owner left are removed first (snap_clear_stale_locks). A
  * grant without the session yet (DH_ENOTFOUND) is skipped.
  * Returns 0 or the first error (message names the grant). */

@@ -171,8 +171,10 @@ snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, c
 		}
 		free(loose);
 	}
-	buf_puts(&b, ". The folder itself is untouched; copy the object back from a backup "
-	             "of the repository");
+	buf_puts(&b, ". The folder itself is untouched: a checkpoint that 'deskhand log' "
+	             "still lists can be restored ('deskhand restore ID', 'deskhand undo --to "
+	             "baseline'), which records the folder anew, or copy the object back from "
+	             "a backup of the repository");
 	int rc = err_set("%s", buf_cstr(&b));
 	log_warn("%s", buf_cstr(&b));
 	buf_fini(&b);
@@ -826,15 +828,45 @@ scan_for(struct snap_store *s, const struct snap_base *base, const struct snap_d
 	return rc;
 }
 
+/* Write a commit of `tree` whose one parent is `parent`, without reading
+ * the parent: git_commit_create() needs it as an object, and
+ * git_commit_create_from_ids() checks that it can be read (libgit2's strict
+ * object creation, on by default, a process-wide option); over a damaged
+ * head it cannot be. The text is git's commit format. */
+static int
+commit_over(struct snap_store *s, git_oid *out, const git_oid *tree, const git_oid *parent,
+            const git_signature *sig, const char *msg)
+{
+	char th[41], ph[41];
+	struct buf b = BUF_INIT;
+	git_odb *odb = NULL;
+	int off = sig->when.offset < 0 ? -sig->when.offset : sig->when.offset;
+	int rc;
+
+	git.git_oid_tostr(th, sizeof th, tree);
+	git.git_oid_tostr(ph, sizeof ph, parent);
+	buf_printf(&b, "tree %s\nparent %s\n", th, ph);
+	for (int i = 0; i < 2; i++)
+		buf_printf(&b, "%s %s <%s> %lld %c%02d%02d\n", i ? "committer" : "author", sig->name,
+		           sig->email, (long long)sig->when.time, sig->when.offset < 0 ? '-' : '+',
+		           off / 60, off % 60);
+	buf_printf(&b, "\n%s", msg);
+	if ((rc = G(git.git_repository_odb(&odb, s->repo))) == 0)
+		rc = G(git.git_odb_write(out, odb, b.ptr, b.len, GIT_OBJECT_COMMIT));
+	git.git_odb_free(odb);
+	buf_fini(&b);
+	return rc;
+}
+
 static int take_dirty(struct snap_store *s, const char *session, const char *msg,
-                      const struct snap_dirty *dirty, struct buf *stat,
+                      const struct snap_dirty *dirty, struct buf *stat, bool over_damaged,
                       struct snap_checkpoint *out);
 
 /* Scan the folder and commit it on `session` with message `msg`. */
 static int
 take(struct snap_store *s, const char *session, const char *msg, struct snap_checkpoint *out)
 {
-	return take_dirty(s, session, msg, NULL, NULL, out);
+	return take_dirty(s, session, msg, NULL, NULL, false, out);
 }
 
 /* git's --stat text of (a, b), the diff limited to the n paths of `only`
@@ -874,7 +906,8 @@ stat_between(struct snap_store *s, git_tree *a, git_tree *b, const char *const *
 
 static int
 take_dirty(struct snap_store *s, const char *session, const char *msg,
-           const struct snap_dirty *dirty, struct buf *stat, struct snap_checkpoint *out)
+           const struct snap_dirty *dirty, struct buf *stat, bool over_damaged,
+           struct snap_checkpoint *out)
 {
 	char headref[192], baseref[192];
 	git_oid tree_id, head_id, commit_id;
@@ -887,9 +920,10 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	struct snap_change *ch = NULL;
 	struct strv delta = { 0 };
 	size_t nch = 0;
-	bool has_head;
+	bool has_head, damaged = false;
 	int rc;
 
+	out->damaged[0] = '\0';
 	if ((rc = ref_name(headref, sizeof headref, session, "head")) < 0 ||
 	    (rc = ref_name(baseref, sizeof baseref, session, "baseline")) < 0)
 		return rc;
@@ -902,13 +936,23 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	bool had_base = s->cache != NULL;
 	/* What the scan cannot read keeps the head's content. */
 	if (has_head &&
-	    (rc = snap_checkpoint_read(s, session, &head_id, &parent, &ptree, &pmeta)) < 0)
-		goto out;
+	    (rc = snap_checkpoint_read(s, session, &head_id, &parent, &ptree, &pmeta)) < 0) {
+		if (!over_damaged)
+			goto out;
+		/* A recovery records the folder as it is, over a head it cannot
+		 * read, with that head as its parent by id: the session goes on
+		 * from there, and a later read of the history meets the damage
+		 * where it is (snap_log marks it) instead of losing the link. */
+		damaged = true;
+		snap_meta_fini(&pmeta);
+		git.git_oid_tostr(out->damaged, sizeof out->damaged, &head_id);
+		rc = 0;
+	}
 	struct snap_base carry = { ptree, &pmeta };
 	if ((rc = scan_for(s, &carry, dirty, &tree_id, &meta, out)) < 0)
 		goto out;
 	snap_meta_format(&meta, &note);
-	if (has_head) {
+	if (has_head && !damaged) {
 		snap_meta_format(&pmeta, &pnote);
 		bool same = !strcmp(buf_cstr(&note), buf_cstr(&pnote));
 		if (!same && (!pmeta.has_dmodes || !pmeta.has_root)) {
@@ -929,11 +973,16 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		}
 	}
 	const git_commit *parents[1] = { parent };
+	const git_oid *parent_ids[1] = { &head_id };
 	if ((rc = G(git.git_tree_lookup(&tree, s->repo, &tree_id))) < 0 ||
-	    (rc = snap_signature(&sig)) < 0 ||
-	    (rc = G(git.git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
-	                                  parent ? 1 : 0, parents))) < 0 ||
-	    (rc = snap_meta_write(s->repo, sig, &commit_id, buf_cstr(&note))) < 0)
+	    (rc = snap_signature(&sig)) < 0)
+		goto out;
+	if (damaged)
+		rc = commit_over(s, &commit_id, &tree_id, parent_ids[0], sig, msg);
+	else
+		rc = G(git.git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
+		                             parent ? 1 : 0, parents));
+	if (rc < 0 || (rc = snap_meta_write(s->repo, sig, &commit_id, buf_cstr(&note))) < 0)
 		goto out;
 	/* The note exists before the ref moves, so every reachable checkpoint has one. */
 	if ((rc = G(git.git_reference_create(&ref, s->repo, headref, &commit_id, 1,
@@ -946,6 +995,8 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		                                     "deskhand: baseline"))) < 0)
 			goto out;
 		out->files_changed = meta.nfiles;
+	} else if (damaged) {
+		out->files_changed = meta.nfiles; /* against what cannot be read: all */
 	} else {
 		/* An incremental scan changed only the dirty paths (unless it
 		 * followed hard links beyond them); when the head is the state that
@@ -1014,7 +1065,7 @@ snap_checkpoint_opt(struct snap_store *s, const char *session,
 	if (o->external)
 		buf_puts(&msg, "\nDeskhand-External: yes");
 	buf_putc(&msg, '\n');
-	rc = take_dirty(s, session, buf_cstr(&msg), o->dirty, o->stat, out);
+	rc = take_dirty(s, session, buf_cstr(&msg), o->dirty, o->stat, o->over_damaged, out);
 	out->duration_ms = ms_since(&t0);
 	buf_fini(&msg);
 	return rc;

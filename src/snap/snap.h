@@ -38,6 +38,8 @@ struct snap_checkpoint {
 	bool created;         /* false: nothing changed, no commit was made */
 	size_t paths_read;    /* paths whose stat data was checked (full: every file) */
 	const char *mode;     /* "full" (whole-folder scan) or "incremental"; static */
+	char damaged[41];     /* "": the head was read; else the head that could not be
+	                       * (over_damaged), which this commit has as its parent */
 };
 
 /* The paths that changed since the store's last scan, as the watcher saw
@@ -59,6 +61,12 @@ struct snap_checkpoint_opts {
 	struct buf *stat;               /* if set and a commit was made: git's --stat
 	                                 * text vs the parent is appended (as
 	                                 * snap_diffstat; narrowed to the dirty paths) */
+	bool over_damaged;              /* a head that cannot be read (a damaged
+	                                 * object) does not fail the checkpoint: the
+	                                 * commit records the folder with that head as
+	                                 * its parent, by id (recovery: the folder is
+	                                 * recorded anew, and what can be read of the
+	                                 * history stays reachable past the damage) */
 };
 
 struct snap_change {
@@ -197,7 +205,7 @@ int snap_checkpoint(struct snap_store *s, const char *session, const char *label
  * snap_log() reports external = true and agent-step undo leaves them alone.
  * A head that cannot be read fails the checkpoint, the message naming the
  * shadow repository, the object at fault, libgit2's reason and what the
- * person can do. Returns 0, DH_EFAIL. */
+ * person can do, unless `o->over_damaged`. Returns 0, DH_EFAIL. */
 int snap_checkpoint_opt(struct snap_store *s, const char *session,
                         const struct snap_checkpoint_opts *o, struct snap_checkpoint *out)
 	DH_MUST_CHECK;

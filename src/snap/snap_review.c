@@ -1031,6 +1031,8 @@ struct chain {
 	struct link *v;      /* newest (the head) first; each one's first parent follows */
 	size_t n;
 	const char *session; /* borrowed, for messages */
+	char *cut;           /* NULL; or why the commit below v[n - 1] cannot be read:
+	                      * the chain ends above it (chain_load) */
 };
 
 static void
@@ -1045,6 +1047,7 @@ chain_fini(struct chain *c)
 		state_fini(&c->v[i].st);
 	}
 	free(c->v);
+	free(c->cut);
 	memset(c, 0, sizeof *c);
 }
 
@@ -1080,10 +1083,14 @@ link_parse(struct link *l, const git_commit *c)
 	git.git_message_trailer_array_free(&tr);
 }
 
-/* The session's first-parent chain from its head; a commit that cannot be
- * read is an error naming it. */
+/* The session's first-parent chain from its head. A commit below the head
+ * that cannot be read ends it there (c->cut says why, and the log): what
+ * lies above it still works, the link at the end counts as having no
+ * parent (it cannot be undone: its parent state is unknown). The head
+ * itself that cannot be read is an error naming it, or, with
+ * `head_may_fail`, an empty chain with c->cut set. */
 static int
-chain_load(struct snap_store *s, const char *session, struct chain *c)
+chain_load_opt(struct snap_store *s, const char *session, struct chain *c, bool head_may_fail)
 {
 	git_oid id;
 	size_t cap = 0;
@@ -1096,8 +1103,12 @@ chain_load(struct snap_store *s, const char *session, struct chain *c)
 	for (;;) {
 		git_commit *cm = NULL;
 
-		if ((rc = snap_checkpoint_read(s, session, &id, &cm, NULL, NULL)) < 0)
-			return rc;
+		if ((rc = snap_checkpoint_read(s, session, &id, &cm, NULL, NULL)) < 0) {
+			if (!c->n && !head_may_fail)
+				return rc;
+			c->cut = xstrdup(err_msg());
+			return 0;
+		}
 		ARRAY_GROW(c->v, c->n, cap, 1);
 		struct link *l = &c->v[c->n++];
 		memset(l, 0, sizeof *l);
@@ -1110,6 +1121,12 @@ chain_load(struct snap_store *s, const char *session, struct chain *c)
 		if (!more)
 			return 0;
 	}
+}
+
+static int
+chain_load(struct snap_store *s, const char *session, struct chain *c)
+{
+	return chain_load_opt(s, session, c, false);
 }
 
 static struct state *
@@ -2376,6 +2393,11 @@ snap_review_steps(struct snap_store *s, const char *session, struct review_step 
 		memset(&(*out)[*n], 0, sizeof **out);
 		step_fill(&(*out)[(*n)++], &c.v[i]);
 	}
+	/* The steps below a checkpoint that cannot be read are out of reach:
+	 * "no step to undo" would hide them. */
+	if (!*n && c.cut)
+		rc = err_set("no agent step to undo since a checkpoint that cannot be read: %s",
+		             c.cut);
 out:
 	chain_fini(&c);
 	return rc;
@@ -2786,7 +2808,10 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	memset(out, 0, sizeof *out);
 	if (snap_open_repo(s) < 0)
 		return DH_EFAIL;
-	if ((rc = chain_load(s, session, &c)) < 0)
+	/* A head that cannot be read: the folder is recorded over it, as
+	 * someone else's changes; with any of the chain unread, which calls
+	 * have a checkpoint cannot be told, so none is attributed. */
+	if ((rc = chain_load_opt(s, session, &c, true)) < 0)
 		goto out;
 	/* A review action killed part way: what changed since is its own. */
 	if ((rc = snap_intent_recover(s, session, interrupted, notes ? notes : &scratch)) < 0)
@@ -2801,7 +2826,8 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 			rc = snap_intent_clear(s, session);
 		goto out;
 	}
-	for (size_t k = 0; k < ncalls && *attributed < 0; k++) {
+	o.over_damaged = true;
+	for (size_t k = 0; !c.cut && k < ncalls && *attributed < 0; k++) {
 		bool seen = false;
 
 		for (size_t i = 0; i < c.n && !seen; i++)
