@@ -1443,10 +1443,8 @@ sessions_run(struct query_job *j)
 		return DH_EFAIL;
 	rows = xcalloc(n + 1, sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
-		struct tm tm = { 0 };
-
 		rows[i].id = ids[i];
-		rows[i].when = strptime(ids[i], "%Y%m%d-%H%M%S", &tm) ? (long long)timegm(&tm) : 0;
+		rows[i].when = session_id_time(ids[i]);
 		if (session_meta_read(j->state, ids[i], &rows[i].meta) == 0) {
 			rows[i].when = json_int(rows[i].meta, "updated",
 						json_int(rows[i].meta, "created", 0));

@@ -130,7 +130,6 @@ static long long
 meta_started(const cJSON *meta, const char *id)
 {
 	const char *ns = json_str(meta, "started_ns");
-	struct tm tm = { 0 };
 	char *end;
 
 	if (ns) {
@@ -142,8 +141,7 @@ meta_started(const cJSON *meta, const char *id)
 	long long created = json_int(meta, "created", 0);
 	if (created > 0)
 		return created * 1000000000LL;
-	end = strptime(id, "%Y%m%d-%H%M%S", &tm);
-	return end ? (long long)timegm(&tm) * 1000000000LL : 0;
+	return session_id_time(id) * 1000000000LL;
 }
 
 /* Remove an in-progress directory whose creator died: its lock is free and it
@@ -276,15 +274,21 @@ list_started(const char *state_dir, bool all, struct listed **out, size_t *n)
 /* The length of an id's start second, "YYYYmmdd-HHMMSS" (session_create). */
 #define STAMP_LEN 15
 
+long long
+session_id_time(const char *id)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(id, "%Y%m%d-%H%M%S", &tm);
+
+	return end == id + STAMP_LEN ? (long long)timegm(&tm) : 0;
+}
+
 /* Whether `name` begins with a start second, as every id session_create
  * makes does. */
 static bool
 stamped(const char *name)
 {
-	struct tm tm = { 0 };
-	const char *end = strptime(name, "%Y%m%d-%H%M%S", &tm);
-
-	return end == name + STAMP_LEN;
+	return session_id_time(name) != 0;
 }
 
 /* Read the sessions of the start second `sec` (its first STAMP_LEN bytes)

@@ -113,6 +113,9 @@ int session_list(const char *state_dir, char ***out, size_t *n) DH_MUST_CHECK;
  * their id begins with, and session_meta_read() says what is wrong with
  * them. For whatever lists sessions to a person, who must see them. */
 int session_list_all(const char *state_dir, char ***out, size_t *n) DH_MUST_CHECK;
+/* The second an id begins with ("YYYYmmdd-HHMMSS", UTC, as session_create
+ * names a session), in seconds since the epoch; 0 when it begins with none. */
+long long session_id_time(const char *id);
 
 /* Resolve `spec` to a full id (heap string): NULL or "latest" is the latest
  * whole session (session_list()); an id or a unique prefix of one may name a
