@@ -429,7 +429,7 @@ struct snap_intent {
 };
 
 /* Write the intent of the action labelled `label` (its checkpoint message;
- * the first line is kept) that writes `paths` (n of them; directories end in
+ * the first line is kept) that writes `paths` (n of them, sorted by strcmp; directories end in
  * '/'): the modes of the folder and of every directory on the way to a path,
  * as they are now. *in is set (snap_intent_end() or snap_intent_fini() it);
  * on error it is left empty. Returns 0, or DH_EFAIL naming the record's

@@ -41,27 +41,45 @@ intent_path(const struct snap_store *s, const char *session)
 	return xasprintf("%sdeskhand-intent-%s", s->repo_path, session);
 }
 
+static int
+cmp_dir(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_intent_dir *)a)->path,
+	              ((const struct snap_intent_dir *)b)->path);
+}
+
+/* Directory `dir` in the record, whose list is sorted (intent_sort). */
 static struct snap_intent_dir *
 intent_find(struct snap_intent *in, const char *dir)
 {
-	for (size_t i = 0; i < in->n; i++)
-		if (!strcmp(in->v[i].path, dir))
-			return &in->v[i];
-	return NULL;
+	struct snap_intent_dir key = { .path = (char *)dir };
+
+	return in->n ? bsearch(&key, in->v, in->n, sizeof *in->v, cmp_dir) : NULL;
 }
 
-/* Add directory `dir` (known: its mode is `mode`) unless it is listed. */
-static bool
+/* Append directory `dir` (known: its mode is `mode`); intent_sort() after. */
+static void
 intent_add(struct snap_intent *in, const char *dir, bool known, unsigned mode)
 {
-	if (intent_find(in, dir))
-		return false;
 	struct snap_intent_dir *d = ARRAY_ADD(in);
 
 	d->path = xstrdup(dir);
 	d->known = known;
 	d->mode = mode & 0777;
-	return true;
+}
+
+static void
+intent_sort(struct snap_intent *in)
+{
+	if (in->n)
+		qsort(in->v, in->n, sizeof *in->v, cmp_dir);
+}
+
+/* Whether directory `dir` (n bytes of it) is `prev` or a directory above it. */
+static bool
+dir_holds(const char *prev, const char *dir, size_t n)
+{
+	return prev && !strncmp(prev, dir, n) && (!prev[n] || prev[n] == '/');
 }
 
 static int
@@ -121,23 +139,40 @@ snap_intent_begin(struct snap_store *s, const char *session, const char *label,
 	intent_add(in, SNAP_ROOT, known, known ? st.st_mode : 0);
 	/* O_PATH: the folder is looked at, not read (its owner may not read it) */
 	root = open(s->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The paths are sorted, so those below one directory are adjacent: a
+	 * directory the previous path's lay in is listed already, and so are
+	 * those above it. One look-up per directory, not per path. */
+	char *prev = NULL;
+
 	for (size_t i = 0; i < n; i++) {
 		char *dir = xstrdup(paths[i]);
 		size_t len = strlen(dir);
 
 		if (len && dir[len - 1] == '/')
 			dir[len - 1] = '\0';
-		for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
-			unsigned mode = 0;
+		char *slash = strrchr(dir, '/');
 
-			*slash = '\0';
-			if (intent_find(in, dir))
-				break; /* and so are the directories above it */
+		if (!slash) {
+			free(dir);
+			continue;
+		}
+		*slash = '\0'; /* dir: the path's directory */
+		for (size_t k = strlen(dir); k && !dir_holds(prev, dir, k);) {
+			unsigned mode = 0;
+			char c = dir[k];
+
+			dir[k] = '\0';
 			known = root >= 0 && dir_mode(root, dir, &mode);
 			intent_add(in, dir, known, mode);
+			dir[k] = c;
+			while (k > 0 && dir[--k] != '/') /* k: the directory above's length */
+				;
 		}
-		free(dir);
+		free(prev);
+		prev = dir;
 	}
+	free(prev);
+	intent_sort(in);
 	if (root >= 0)
 		close(root);
 	in->written = true;
@@ -163,6 +198,7 @@ snap_intent_opened(struct snap_store *s, const char *session, struct snap_intent
 		d->mode = mode & 0777;
 	} else {
 		intent_add(in, dir, true, mode);
+		intent_sort(in);
 	}
 	return intent_save(s, session, in);
 }
@@ -180,13 +216,10 @@ snap_intent_fini(struct snap_intent *in)
 void
 snap_intent_end(struct snap_store *s, const char *session, struct snap_intent *in)
 {
-	if (in->written) {
-		char *path = intent_path(s, session);
-
-		if (unlink(path) < 0 && errno != ENOENT)
-			log_warn("snapshot: cannot remove %s: %s", path, strerror(errno));
-		free(path);
-	}
+	/* a record that cannot be removed is found by the next command, which
+	 * then cleans up after an action that had finished: nothing is lost */
+	if (in->written && snap_intent_clear(s, session) < 0)
+		log_warn("%s", err_msg());
 	snap_intent_fini(in);
 }
 
@@ -220,7 +253,7 @@ intent_parse(const char *path, const struct buf *b, struct snap_intent *in)
 		intent_add(in, field[1], known, (unsigned)mode);
 	}
 	if (k == 0)
-		return 0;
+		return 0; /* the directories are in the order they were written: sorted */
 bad:
 	snap_intent_fini(in);
 	return err_set("snapshot: %s is not an intent record deskhand wrote; move it away to "
