@@ -6,6 +6,7 @@
  * not decide which directories are writable: the caller passes the grants.
  */
 #include "landlock.h"
+#include "direct.h"
 #include "netns.h"
 
 #include <errno.h>
@@ -203,6 +204,8 @@ landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready
 		snprintf(mark, sizeof mark, "off: %s", why);
 	}
 	free(rw);
+	char **words = direct_words(cmd); /* NULL: the shell is needed */
+
 	if (setenv("DESKHAND_LANDLOCK", mark, 1) != 0)
 		stage_fail(125, "setenv", NULL, errno);
 	/* Last, right before exec: a sanitizer build of this stage cannot map
@@ -222,6 +225,8 @@ landlock_exec_main(int argc, char **argv, unsigned long long as_limit, int ready
 			stage_fail(125, "ready pipe", NULL, errno);
 		close(ready_fd);
 	}
+	if (words)
+		execvp(words[0], words); /* returns when it failed: the shell reports it */
 	execvp(cmd[0], cmd);
 	stage_fail(errno == ENOENT ? 127 : 126, "exec", cmd[0], errno);
 }

@@ -36,7 +36,8 @@ int landlock_apply(const char *const *rw, size_t nrw, const char **what);
  * bound by it), applies Landlock with DIR... and /tmp writable, sets
  * DESKHAND_LANDLOCK ("abi-N" or "off: why"), writes one byte to ready_fd
  * and closes it when that fd is open (the helper's sign that bwrap's setup
- * is done and COMMAND starts) and execvp()s COMMAND. Never
+ * is done and COMMAND starts) and execvp()s COMMAND (the words of a simple
+ * `/bin/sh -c STRING` without the shell: direct.h). Never
  * returns: on failure it _exits 125 after one "deskhand-sandbox: ..." line on
  * stderr (126/127 when COMMAND cannot be executed). Never runs COMMAND
  * unrestricted when the kernel has Landlock but applying it failed. */
