@@ -98,6 +98,10 @@ struct ckpt_job {
 	struct snap_checkpoint res;
 	struct buf stat;
 	struct buf report; /* CK_TAKE_BACK: what was taken back, for the model and the person */
+	bool check_repos;	   /* a command's step: tell the repositories it made */
+	struct strv repos_before;  /* ... from those listed before it (tool_result) */
+	char *call_name;	   /* ... for the audit event */
+	struct buf repo_report;    /* what git runs from the ones it made (new_repos) */
 };
 
 /* An event or record that came while a checkpoint was behind: its JSON
@@ -162,6 +166,8 @@ struct agent {
 	struct buf streaming;	/* the model's answer so far (its text_deltas), for a
 				 * client that attaches meanwhile (agent_live_text) */
 	struct buf nested;	/* instructions of subdirectories the turn's calls reached */
+	struct buf notes;	/* what checkpoints found for the model ("\n[deskhand: ...]"
+				 * each), sent with the next results (take_notes) */
 
 	bool interrupt;
 	const char *stop_status; /* agent_stop(): the status an interrupt ends with */
@@ -712,6 +718,43 @@ take_back(struct ckpt_job *j)
 	return n;
 }
 
+/* Worker thread, after watch_sync(): the repositories below the job's grant
+ * that the watcher lists now and did not before the command (the command
+ * made them, or moved one in), with what git runs from each (snap_repo_runs)
+ * into j->repo_report. Nothing in them is changed: they are the command's
+ * work (a clone, a git init), and the sandbox protects their hooks and config
+ * from the next command on, as any nested repository's. */
+static void
+new_repos(struct ckpt_job *j)
+{
+	struct strv now = ARRAY_INIT;
+
+	if (watch_repos(j->agent->cfg.watch, j->grant, 1, WATCH_REPOS_MAX, &now) < 0)
+		log_warn("checkpoint: %s", err_msg());
+	for (size_t i = 0; i < now.n; i++) {
+		struct strv runs = ARRAY_INIT;
+		int n;
+
+		if (strv_has(&j->repos_before, now.v[i]))
+			continue;
+		if ((n = snap_repo_runs(now.v[i], &runs)) < 0)
+			log_warn("checkpoint: the repository %s: %s", now.v[i], err_msg());
+		if (n > 0) {
+			buf_printf(&j->repo_report,
+				   "\n[deskhand: this command made the git repository %s, and git "
+				   "runs what it holds when anyone uses git there:",
+				   now.v[i]);
+			for (size_t k = 0; k < runs.n; k++)
+				buf_printf(&j->repo_report, "%s %s", k ? ";" : "", runs.v[k]);
+			buf_puts(&j->repo_report,
+				 ". Nothing in it was changed; from the next command on the sandbox "
+				 "protects its hooks and config as any nested repository's]");
+		}
+		strv_free(&runs);
+	}
+	strv_free(&now);
+}
+
 /* Worker thread. With the watcher, watch_sync() makes the dirty set complete
  * up to this instant: everything before it belongs to this checkpoint. */
 static int
@@ -752,6 +795,8 @@ ckpt_run(void *ctx)
 	rc = snap_checkpoint_opt(a->cfg.stores[j->grant], session_id(a->cfg.session), &o,
 				 &j->res);
 	watch_dirty_fini(&d);
+	if (j->check_repos && a->cfg.watch)
+		new_repos(j);
 	return rc;
 }
 
@@ -797,6 +842,13 @@ ckpt_done(int rc, const char *msg, void *ctx)
 					  .name = c->name,
 					  .text = buf_cstr(&j->report) + 1 });
 	}
+	if (j->repo_report.len) {
+		say(a, &(struct event){ .type = EVENT_AUDIT,
+					 .id = j->tool_call,
+					 .name = j->call_name,
+					 .text = buf_cstr(&j->repo_report) + 1 });
+		buf_puts(&a->notes, buf_cstr(&j->repo_report));
+	}
 	if (rc >= 0 && !j->skipped && (j->kind != CK_EXTERNAL || j->res.created)) {
 		free(a->last_ckpt[j->grant]);
 		a->last_ckpt[j->grant] = xstrdup(j->res.id);
@@ -819,6 +871,9 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	free(j->tool_call);
 	buf_fini(&j->stat);
 	buf_fini(&j->report);
+	buf_fini(&j->repo_report);
+	strv_free(&j->repos_before);
+	free(j->call_name);
 	if (j->kind == CK_BASELINE) {
 		free(j);
 		if (--a->baseline_outstanding == 0)
@@ -842,6 +897,11 @@ post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum
 		 bool behind)
 {
 	size_t n = grant_count(a->cfg.grants);
+	/* A step of the current call (call_complete): its command's repositories. */
+	const struct call *call = kind == CK_STEP && tool_call && a->calls &&
+					  !strcmp(a->calls[a->cur].id, tool_call)
+				  ? &a->calls[a->cur]
+				  : NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		struct ckpt_job *j = xcalloc(1, sizeof *j);
@@ -857,6 +917,13 @@ post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum
 		j->behind = behind;
 		buf_init(&j->stat);
 		buf_init(&j->report);
+		buf_init(&j->repo_report);
+		if (call && call->res.repos_known) {
+			j->check_repos = true;
+			for (size_t k = 0; k < call->res.repos_before.n; k++)
+				strv_add(&j->repos_before, call->res.repos_before.v[k]);
+			j->call_name = xstrdup(call->name);
+		}
 		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
 	}
 	return n;
@@ -1602,8 +1669,9 @@ take_steers(struct agent *a, cJSON *content)
 	ARRAY_CLEAR(&a->steers);
 }
 
-/* Notices from the run-time tools (a connector's resource changed) as one
- * text block, with the tool results or the person's message. */
+/* Notices from the run-time tools (a connector's resource changed) and from
+ * the checkpoints (a.notes) as one text block, with the tool results or the
+ * person's message. */
 static void
 take_notes(struct agent *a, cJSON *content)
 {
@@ -1612,6 +1680,10 @@ take_notes(struct agent *a, cJSON *content)
 
 	if (x && x->notes)
 		x->notes(x->ctx, &b);
+	if (a->notes.len) {
+		buf_puts(&b, buf_cstr(&a->notes) + (b.len ? 0 : 1));
+		buf_clear(&a->notes);
+	}
 	if (b.len) {
 		cJSON *t = json_new_obj();
 
@@ -2679,6 +2751,7 @@ agent_free(struct agent *a)
 	buf_fini(&a->live);
 	buf_fini(&a->streaming);
 	buf_fini(&a->nested);
+	buf_fini(&a->notes);
 	history_rewritten(a);
 	free(a->memo);
 	cJSON_Delete(a->history);

@@ -8,6 +8,7 @@
 #include "core/err.h"
 
 struct buf;
+struct strv;
 
 /*
  * Snapshot store (DESIGN.md "Snapshots", STYLE.md §3.14): one shadow bare git
@@ -273,5 +274,24 @@ int snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id,
  * index are left alone. Returns how many were removed (0 when the session has
  * no refs in this store). */
 size_t snap_clear_stale_locks(struct snap_store *s, const char *session);
+
+/* What git runs from the repository at `workdir` (an absolute folder that
+ * holds a `.git`) when someone uses git there, appended to `out` one line
+ * each: "hooks/NAME" for each hook it would run (a file with an execute bit
+ * in the hooks directory, other than git init's *.sample ones), then
+ * "config NAME = VALUE" for each entry of the repository's own config (not
+ * the global or system one) that names a command or another config file to
+ * read: core.fsmonitor, core.hooksPath, core.sshCommand, core.pager, a
+ * filter's clean and smudge, a diff driver's textconv, credential helpers,
+ * include.path, an alias starting with '!', and the rest of the table in
+ * snap_gitrun.c (after git-config(1)); VALUE is cut at 200 bytes. A `.git`
+ * file ("gitdir: PATH", a worktree's or a submodule checkout's) is followed,
+ * and a worktree's common directory; when anything runs from there, a line
+ * "git directory PATH" comes first. Reads the files directly (libgit2 parses
+ * the config); changes nothing; any thread, no store needed. Returns how
+ * many hooks and entries were found (0: nothing runs), or DH_EFAIL, with
+ * err_msg() naming the file, when there is no git directory to read or its
+ * config cannot be parsed (then nothing is appended). */
+int snap_repo_runs(const char *workdir, struct strv *out) DH_MUST_CHECK;
 
 #endif

@@ -59,7 +59,8 @@ struct snap_store {
 	X(git_commit_create) X(git_commit_free) X(git_commit_id) X(git_commit_lookup)  \
 	X(git_commit_lookup_prefix) X(git_commit_message) X(git_commit_parent)         \
 	X(git_commit_parent_id) X(git_commit_parentcount) X(git_commit_time)           \
-	X(git_commit_tree) X(git_commit_tree_id) X(git_config_free)                    \
+	X(git_commit_tree) X(git_commit_tree_id) X(git_config_foreach)                 \
+	X(git_config_free) X(git_config_open_ondisk)                                   \
 	X(git_config_get_string_buf) X(git_config_lock) X(git_config_set_bool)         \
 	X(git_config_set_int32) X(git_config_set_string) X(git_diff_find_options_init) \
 	X(git_diff_find_similar) X(git_diff_free) X(git_diff_get_delta)                \

@@ -500,6 +500,8 @@ tool_result_init(struct tool_result *r)
 	r->denied = false;
 	r->created_protected = (struct strv){ 0 };
 	r->output_file = NULL;
+	r->repos_before = (struct strv){ 0 };
+	r->repos_known = false;
 }
 
 void
@@ -511,6 +513,7 @@ tool_result_fini(struct tool_result *r)
 	cJSON_Delete(r->content);
 	strv_free(&r->created_protected);
 	free(r->output_file);
+	strv_free(&r->repos_before);
 	tool_result_init(r);
 }
 

@@ -110,6 +110,12 @@ struct tool_result {
 	                                * back after the call's checkpoint */
 	char *output_file;  /* owned: absolute path of the whole output (run_command,
 	                     * when it was cut for the model), or NULL */
+	struct strv repos_before; /* run_command with a watcher: every repository
+	                           * below the grants that the watcher listed before
+	                           * the command ran (watch_repos, depth 1 and down),
+	                           * absolute paths, strv_uniq()ed: the checkpoint
+	                           * after the command tells the ones it made */
+	bool repos_known;         /* repos_before was taken */
 };
 
 /* Called once when an asynchronous call finishes, on the loop thread.

@@ -205,6 +205,9 @@ doc_inner_done(struct tool_result *res, void *ctx)
 	r->res.denied = res->denied;
 	r->res.created_protected = res->created_protected;
 	res->created_protected = (struct strv){ 0 };
+	r->res.repos_before = res->repos_before;
+	res->repos_before = (struct strv){ 0 };
+	r->res.repos_known = res->repos_known;
 	if (!res->is_error && grant_lstat(r->plan.gr, r->plan.rel, &st) == 0 && S_ISREG(st.st_mode)) {
 		buf_printf(&r->res.text, "wrote %s (%jd bytes) with pandoc", r->plan.shown,
 		           (intmax_t)st.st_size);

@@ -145,6 +145,23 @@ protected_before(struct shell_run *r, const struct strv *repos)
 		}
 }
 
+/* Every repository below the grants that the watcher lists now, before the
+ * command runs: the checkpoint after it tells the ones it made and reports
+ * what git runs from them (tool_result.repos_before). */
+static void
+repos_before(struct shell_run *r)
+{
+	struct tool_env *env = r->env;
+	size_t n = grant_count(env->grants);
+
+	strv_free(&r->res.repos_before);
+	r->res.repos_known = env->watch != NULL;
+	for (size_t g = 0; env->watch && g < n; g++)
+		if (watch_repos(env->watch, g, 1, WATCH_REPOS_MAX, &r->res.repos_before) < 0)
+			log_warn("run_command: %s", err_msg());
+	strv_uniq(&r->res.repos_before);
+}
+
 /* Report watched protected paths the command created, for the agent to take
  * back after the checkpoint that follows the command. */
 static void
@@ -824,6 +841,7 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	}
 
 	protected_before(r, &repos);
+	repos_before(r);
 	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
 	struct strv argv = ARRAY_INIT, deeper = ARRAY_INIT;
 

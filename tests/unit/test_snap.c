@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "snap/review.h"
 #include "snap/snap.h"
 
@@ -2413,4 +2414,75 @@ Test(snap, scan_reads_files_whole_at_any_size)
 	free(b);
 	snap_close(s);
 	free(data);
+}
+
+/*
+ * snap_repo_runs: what git runs from a repository
+ */
+
+static char *
+joined(const struct strv *v)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < v->n; i++)
+		buf_printf(&b, "%s|", v->v[i]);
+	return buf_detach(&b);
+}
+
+Test(snap, repo_runs_lists_active_hooks_and_program_config)
+{
+	char repo[PATH_MAX], *s;
+	struct strv out = ARRAY_INIT;
+
+	/* git init's own: a config without programs, sample hooks only */
+	pathf(repo, root, "fresh");
+	git_repository *r = NULL;
+	cr_assert_eq(git_repository_init(&r, repo, 0), 0);
+	git_repository_free(r);
+	put_s(repo, ".git/hooks/pre-commit.sample", "#!/bin/sh\n", 0755);
+	cr_assert_eq(snap_repo_runs(repo, &out), 0, "%s", err_msg());
+	cr_assert_eq(out.n, 0);
+
+	/* a hook without an execute bit does not run; one with it does */
+	put_s(repo, ".git/hooks/post-merge", "#!/bin/sh\n", 0644);
+	put_s(repo, ".git/hooks/pre-push", "#!/bin/sh\n", 0755);
+	put_s(repo, ".git/config",
+	      "[core]\n\tbare = false\n\tpager = less\n[diff \"Pic\"]\n\ttextconv = exiftool\n"
+	      "[alias]\n\tco = checkout\n\tsh = \"!sh -c id\"\n[include]\n\tpath = ../x.cfg\n",
+	      0644);
+	cr_assert_eq(snap_repo_runs(repo, &out), 5, "%s", err_msg());
+	s = joined(&out);
+	cr_assert_str_eq(s, "hooks/pre-push|config core.pager = less|config diff.Pic.textconv = "
+			    "exiftool|config alias.sh = !sh -c id|config include.path = ../x.cfg|");
+	free(s);
+	strv_free(&out);
+}
+
+Test(snap, repo_runs_follows_a_gitdir_file_and_names_a_broken_config)
+{
+	char repo[PATH_MAX], gd[PATH_MAX], *s;
+	struct strv out = ARRAY_INIT;
+
+	pathf(gd, root, "elsewhere.git");
+	put_s(gd, "hooks/post-checkout", "#!/bin/sh\n", 0755);
+	put_s(gd, "config", "[core]\n\tfsmonitor = ./watch.sh\n", 0644);
+	pathf(repo, root, "checkout");
+	put_s(repo, ".git", "gitdir: ../elsewhere.git\n", 0644);
+	cr_assert_eq(snap_repo_runs(repo, &out), 2, "%s", err_msg());
+	s = joined(&out);
+	cr_assert(strstr(s, "git directory ") == s, "%s", s);
+	cr_assert(strstr(s, "/elsewhere.git|hooks/post-checkout|config core.fsmonitor = ./watch.sh|"),
+		  "%s", s);
+	free(s);
+	strv_free(&out);
+
+	/* a config libgit2 cannot parse: the file is named, nothing appended */
+	put_s(gd, "config", "[core\n\tfsmonitor = x\n", 0644);
+	cr_assert_eq(snap_repo_runs(repo, &out), DH_EFAIL);
+	cr_assert_eq(out.n, 0);
+	cr_assert(strstr(err_msg(), "elsewhere.git/config"), "%s", err_msg());
+	/* no .git at all */
+	cr_assert_eq(snap_repo_runs(root, &out), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "/.git"), "%s", err_msg());
 }
