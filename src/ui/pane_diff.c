@@ -1702,6 +1702,28 @@ hunk_at_cursor(const struct pane *p, const struct review_file *f)
 	return item > 0 && item < FILE_ITEM && (f->status == 'M' || f->status == 'R') ? item : 0;
 }
 
+/* Whether a path of f (its own, or a rename's old one) is also a path on a
+ * row of another grant's files, new or old: the name alone would not say
+ * which grant's file the question is about. */
+static bool
+listed_elsewhere(const struct diff *d, size_t g, const struct review_file *f)
+{
+	const char *mine[] = { f->path, f->old_path };
+
+	for (size_t o = 0; o < d->ngrants; o++) {
+		for (size_t i = 0; o != g && d->rv[o] && i < d->rv[o]->nfiles; i++) {
+			const struct review_file *e = &d->rv[o]->files[i];
+
+			for (size_t k = 0; k < 2; k++) {
+				if (mine[k] && (!strcmp(mine[k], e->path) ||
+						(e->old_path && !strcmp(mine[k], e->old_path))))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* s / x: the hunk under the cursor at once; x on a whole file asks. */
 static void
 act_on_file(struct pane *p, bool accept)
@@ -1734,7 +1756,7 @@ act_on_file(struct pane *p, bool accept)
 	buf_puts(&q, "Discard every change to ");
 	draw_sanitize(&q, f->path, strlen(f->path), false);
 	const char *grant = grant_path(d, g);
-	if (d->ngrants > 1 && grant) { /* the same path may be in another grant */
+	if (grant && listed_elsewhere(d, g, f)) {
 		buf_puts(&q, " in ");
 		draw_sanitize(&q, grant, strlen(grant), false);
 	}
