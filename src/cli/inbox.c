@@ -32,15 +32,19 @@ static const char inbox_usage[] =
 	"message, or the task). Review one with 'deskhand review --session ID' or\n"
 	"'deskhand --resume ID'; accepting everything takes it off the inbox.\n"
 	"\n"
+	"A session whose meta.json is missing or cannot be read is listed as\n"
+	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
+	"\n"
 	"      --json         one array of {id, status, state, waiting, live,\n"
 	"                     summary, task, pending, origin, schedule, updated,\n"
-	"                     grants} (pending: null when a folder is gone)\n"
+	"                     grants} (pending: null when a folder is gone; an\n"
+	"                     unreadable session has \"error\", the reason)\n"
 	"      --dismiss ID   take session ID (or a unique prefix) off the inbox\n"
 	"                     until it runs again\n"
 	"  -h, --help         show this help\n"
 	"\n"
-	"Exit status: 0, 1 the sessions could not be read (or no such session to\n"
-	"dismiss), 2 usage.\n";
+	"Exit status: 0, 1 the sessions could not be read, a session could not be\n"
+	"(the rest are listed all the same) or no such session to dismiss, 2 usage.\n";
 
 /* "3s", "5m", "2h", "4d". */
 static void
@@ -129,9 +133,21 @@ cli_inbox(int argc, char **argv)
 		return 0;
 	}
 	cJSON *rows = NULL;
+	const cJSON *r;
+	int status = 0;
+
 	if (client_inbox(&rows) < 0) {
 		fprintf(stderr, "deskhand: inbox: %s\n", err_msg());
 		return 1;
+	}
+	/* A session that cannot be read is listed ("unreadable") and said on
+	 * stderr with what is wrong, as `deskhand sessions` says it. */
+	cJSON_ArrayForEach(r, rows)
+	{
+		if (json_str(r, "error")) {
+			fprintf(stderr, "deskhand: warning: %s\n", json_str(r, "error"));
+			status = 1;
+		}
 	}
 	if (json) {
 		char *out = json_print(rows);
@@ -142,5 +158,5 @@ cli_inbox(int argc, char **argv)
 		print_table(rows);
 	}
 	cJSON_Delete(rows);
-	return 0;
+	return status;
 }

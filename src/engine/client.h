@@ -152,9 +152,10 @@ int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
  * that need the person (a live one waiting for an approval; a finished one
  * with files pending review, or that did not end "done"), newest first. *out
  * is a new array of {id, status, state, waiting, live, summary, task,
- * pending, origin, schedule, updated, grants} the caller owns. Blocking
- * (reads the sessions, their stores and asks the live engines): not on a
- * loop; the workbench sends the "inbox" command instead. DH_EFAIL. */
+ * pending, origin, schedule, updated, grants} the caller owns; a session
+ * that cannot be read is an "unreadable" entry with "error" (inbox_list()).
+ * Blocking (reads the sessions, their stores and asks the live engines): not
+ * on a loop; the workbench sends the "inbox" command instead. DH_EFAIL. */
 int client_inbox(cJSON **out) DH_MUST_CHECK;
 /* Take session `spec` (an id or a unique prefix) off the inbox until it runs
  * again; *id (heap) is the session's id. DH_ENOTFOUND naming the spec, or

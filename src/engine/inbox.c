@@ -143,6 +143,31 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 	return o;
 }
 
+/* The entry of a session whose meta.json is missing or cannot be read, as
+ * `deskhand sessions` lists one: state "unreadable", "error" the reason
+ * (session_meta_read()'s message, which names the file), and when it began
+ * as its id says. Nothing else about it is known. */
+static cJSON *
+unreadable_entry(const char *id, const char *why)
+{
+	cJSON *o = json_new_obj();
+
+	json_add_str(o, "id", id);
+	json_add_str(o, "status", "unreadable");
+	json_add_str(o, "state", "unreadable");
+	json_add_bool(o, "waiting", false);
+	json_add_bool(o, "live", false);
+	json_add_str(o, "summary", "");
+	json_add_str(o, "task", "");
+	json_add(o, "pending", cJSON_CreateNull());
+	json_add(o, "origin", cJSON_CreateNull());
+	json_add(o, "schedule", cJSON_CreateNull());
+	json_add_num(o, "updated", (double)session_id_time(id));
+	json_add(o, "grants", json_new_arr());
+	json_add_str(o, "error", why);
+	return o;
+}
+
 static int
 updated_cmp(const void *a, const void *b)
 {
@@ -162,16 +187,22 @@ inbox_list(const char *state, cJSON **out)
 	cJSON *live = NULL;
 
 	*out = NULL;
-	if (session_list(state, &ids, &n) < 0)
+	/* Every session directory, damaged ones too (session_list_all()): one
+	 * whose meta.json is missing or unreadable may be an unattended run
+	 * that needs the person, and is listed, never skipped. */
+	if (session_list_all(state, &ids, &n) < 0)
 		return DH_EFAIL;
 	if (client_list_live(&live) < 0)
 		live = json_new_arr(); /* no engines' directory: none is live */
 	cJSON **rows = xcalloc(n + 1, sizeof *rows);
-	/* session_list() is oldest first: look at the newest. */
+	/* session_list_all() is oldest first: look at the newest. */
 	for (size_t i = n; i-- > 0;) {
 		cJSON *meta = NULL;
+		int rc = session_meta_read(state, ids[i], &meta);
 
-		if (scanned < INBOX_SCAN_MAX && session_meta_read(state, ids[i], &meta) == 0) {
+		if (rc < 0 && rc != DH_ENOTFOUND) { /* (not found: removed since listed) */
+			rows[nrows++] = unreadable_entry(ids[i], err_msg());
+		} else if (rc == 0 && scanned < INBOX_SCAN_MAX) {
 			const char *origin = json_str(meta, "origin");
 
 			if (origin && strcmp(origin, "workbench") != 0) {

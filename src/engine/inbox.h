@@ -27,7 +27,10 @@ long inbox_pending(const char *state, const char *id, const cJSON *grants);
  * ("waiting" or the status), waiting, live, summary, task, pending (null =
  * unknown), origin, schedule (null when none), updated (s)} the caller owns.
  * The live sessions' states come from their engines (client_list_live).
- * DH_EFAIL when the sessions cannot be listed. */
+ * A session whose meta.json is missing or cannot be read is an entry too,
+ * never skipped: status and state "unreadable", "error" the reason
+ * (session_meta_read()'s message, naming the file), "updated" the second
+ * its id begins with. DH_EFAIL when the sessions cannot be listed. */
 int inbox_list(const char *state, cJSON **out) DH_MUST_CHECK;
 
 /* Take session `id` off the inbox until it runs again. DH_ENOTFOUND,

@@ -56,6 +56,9 @@ inbox_row(struct buf *out, const cJSON *row, time_t now)
 {
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(row, "pending");
 	const char *sched = json_str(row, "schedule"), *sum = json_str(row, "summary");
+
+	if (json_str(row, "error")) /* an unreadable session: what is wrong with it */
+		sum = json_str(row, "error");
 	long long age = (long long)now - json_int(row, "updated", 0);
 	char files[24] = "?", when[24];
 

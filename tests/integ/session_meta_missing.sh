@@ -1,12 +1,12 @@
 # A session directory without meta.json (a start that did not finish, or a
-# file someone removed) is damaged, and said so: `sessions` lists it as
-# `unreadable`, warns on stderr naming the missing file and exits 1 (the
-# whole sessions still listed); `log`, `undo`, `undo --to baseline`,
-# `restore`, `wait` and `run --resume` on its id name the same file instead
-# of "no session", exit 1 and change nothing: neither the folder nor the
-# damaged directory (no meta.json is made up for it). `latest` stays the
-# latest whole session, and with only damaged ones `log` does not say
-# "no sessions yet".
+# file someone removed) is damaged, and said so: `sessions` and `inbox` list
+# it as `unreadable`, warn on stderr naming the missing file and exit 1 (the
+# whole sessions still listed; `inbox --dismiss` cannot take it off); `log`,
+# `undo`, `undo --to baseline`, `restore`, `wait` and `run --resume` on its
+# id name the same file instead of "no session", exit 1 and change nothing:
+# neither the folder nor the damaged directory (no meta.json is made up for
+# it). `latest` stays the latest whole session, and with only damaged ones
+# `log` does not say "no sessions yet".
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo "line 1" > "$G/f1.txt"; echo "line 2" > "$G/f2.txt"
 S=$XDG_STATE_HOME/deskhand/sessions
@@ -63,6 +63,27 @@ done
 set +e; "$DESKHAND" log --session "$empty" >"$T/out" 2>"$T/err"; rc=$?; set -e
 assert_eq "$rc" 1 "log on an empty session directory"
 assert_contains "$(cat "$T/err")" "$S/$empty/meta.json is missing, and so is its transcript.jsonl"
+
+# The inbox lists them as `sessions` does: the whole session (a headless run
+# with a file pending) and both damaged ones, newest first, a warning each.
+set +e; "$DESKHAND" inbox >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "inbox with damaged ones"
+grep -qE "^$whole +done +1 file " "$T/out" || { cat "$T/out"; fail "inbox: no row of $whole"; }
+grep -qE "^$gone +unreadable " "$T/out" || { cat "$T/out"; fail "inbox: no row of $gone"; }
+grep -qE "^$empty +unreadable " "$T/out" || { cat "$T/out"; fail "inbox: no row of $empty"; }
+assert_contains "$(cat "$T/err")" "warning: session $gone is damaged: $S/$gone/meta.json is missing"
+assert_contains "$(cat "$T/err")" "warning: session $empty is damaged: $S/$empty/meta.json is missing"
+assert_eq "$(grep -c warning "$T/err")" 2 "inbox warnings"
+set +e; "$DESKHAND" inbox --json >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "inbox --json with damaged ones"
+assert_eq "$(jq -r '.[] | "\(.id) \(.state)"' "$T/out" | sort | tr '\n' ' ')" \
+  "$(printf '%s\n' "$whole done" "$gone unreadable" "$empty unreadable" | sort | tr '\n' ' ')" "inbox --json"
+assert_eq "$(jq -r '.[-1].id' "$T/out")" "$empty" "the session of the earliest second last"
+assert_contains "$(jq -r --arg id "$gone" '.[] | select(.id==$id).error' "$T/out")" "$S/$gone/meta.json is missing"
+set +e; "$DESKHAND" inbox --dismiss "$gone" >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "inbox --dismiss of a damaged session"
+assert_contains "$(cat "$T/err")" "$S/$gone/meta.json is missing"
+
 assert_eq "$(snapshot)" "$before" "the damaged directories and the folder afterwards"
 [ ! -e "$S/$gone/meta.json" ] || fail "a meta.json was made up for the damaged session"
 
