@@ -297,13 +297,22 @@ session_default(const char *verb, int *argc, char **argv, char **id)
 {
 	struct vopts o;
 	char *grant = NULL, *cwd = NULL;
+	cJSON *skipped = NULL, *s;
+	int rc;
 
 	*id = NULL;
 	vopts_parse(*argc, argv, &o);
 	if (o.session || o.help || o.bad || (strcmp(verb, "log") == 0 && o.first < *argc))
 		return NULL;
 	cwd = realpath(".", NULL);
-	if (client_session_here(cwd, id, &grant) < 0) {
+	rc = client_session_here(cwd, id, &grant, &skipped);
+	/* A damaged session that might have been the one: said, not chosen. */
+	cJSON_ArrayForEach(s, skipped)
+		fprintf(stderr, "deskhand: warning: session %s was not considered for %s: %s\n",
+			json_str(s, "id"), cwd ? cwd : "the current directory",
+			json_str(s, "error"));
+	cJSON_Delete(skipped);
+	if (rc < 0) {
 		free(cwd);
 		return NULL;
 	}

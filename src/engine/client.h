@@ -139,9 +139,15 @@ int client_session_resolve(const char *spec, char **id) DH_MUST_CHECK;
  * that holds `cwd` (a real path: the grant itself or a folder below it);
  * when no session's grant holds it, the latest session. *id is a heap
  * string; *grant (heap) is the grant that matched, NULL for the fallback.
- * A session whose meta cannot be read is skipped. DH_ENOTFOUND when there is
- * no session at all. */
-int client_session_here(const char *cwd, char **id, char **grant) DH_MUST_CHECK;
+ * A session whose meta.json is missing or cannot be read (a damaged one,
+ * session_list_all()) cannot be chosen, its grants being unknown; those that
+ * might have been (every one when no grant holds `cwd`, else those started
+ * in the chosen one's second or later) are passed over and put in *skipped:
+ * a new array of {id, error} (session_meta_read()'s message, which names the
+ * file) the caller owns and says, NULL when there is none. DH_ENOTFOUND when
+ * there is no readable session at all (*skipped is set all the same). */
+int client_session_here(const char *cwd, char **id, char **grant,
+			cJSON **skipped) DH_MUST_CHECK;
 
 /* The meta record of session `id` as on disk (status, task, grants, token
  * and cost totals, ...; a "running" session whose owner is gone reads as

@@ -91,26 +91,47 @@ path_under(const char *dir, const char *grant)
 }
 
 int
-client_session_here(const char *cwd, char **id, char **grant)
+client_session_here(const char *cwd, char **id, char **grant, cJSON **skipped)
 {
 	char *state = NULL, **ids = NULL;
 	size_t n = 0;
+	long long chosen = 0; /* the second the chosen session's id begins with */
 	int rc;
 
 	*id = NULL;
 	*grant = NULL;
-	if ((rc = fsutil_state_dir(&state)) < 0 || (rc = session_list(state, &ids, &n)) < 0)
+	*skipped = NULL;
+	/* Every session directory: a damaged one (session_list_all()) cannot be
+	 * chosen, its grants being unknown, but one that might have been is
+	 * said. */
+	if ((rc = fsutil_state_dir(&state)) < 0 || (rc = session_list_all(state, &ids, &n)) < 0)
 		goto out;
-	for (size_t i = n; cwd && i-- > 0 && !*id;) {
+	for (size_t i = n; cwd && i-- > 0;) {
 		cJSON *meta = NULL, *g;
 
-		if (session_meta_read(state, ids[i], &meta) < 0)
+		/* Past the chosen one, only those of its second may be newer (a
+		 * damaged one is placed by its id's second). */
+		if (*id && session_id_time(ids[i]) < chosen)
+			break;
+		int mrc = session_meta_read(state, ids[i], &meta);
+		if (mrc < 0) {
+			if (mrc != DH_ENOTFOUND) { /* (not found: removed since listed) */
+				cJSON *o = json_new_obj();
+
+				json_add_str(o, "id", ids[i]);
+				json_add_str(o, "error", err_msg());
+				if (!*skipped)
+					*skipped = json_new_arr();
+				json_add(*skipped, NULL, o);
+			}
 			continue;
+		}
 		cJSON_ArrayForEach(g, json_arr(meta, "grants"))
 		{
-			if (cJSON_IsString(g) && path_under(cwd, g->valuestring)) {
+			if (!*id && cJSON_IsString(g) && path_under(cwd, g->valuestring)) {
 				*id = xstrdup(ids[i]);
 				*grant = xstrdup(g->valuestring);
+				chosen = session_id_time(ids[i]);
 				break;
 			}
 		}

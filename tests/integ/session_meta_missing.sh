@@ -5,8 +5,11 @@
 # `undo`, `undo --to baseline`, `restore`, `wait` and `run --resume` on its
 # id name the same file instead of "no session", exit 1 and change nothing:
 # neither the folder nor the damaged directory (no meta.json is made up for
-# it). `latest` stays the latest whole session, and with only damaged ones
-# `log` does not say "no sessions yet".
+# it). `log`, `diff`, `review` and `undo` without an id choose among the
+# whole sessions by the current directory, and warn that a damaged one that
+# might have been the choice was not considered, naming its missing file.
+# `latest` stays the latest whole session, and with only damaged ones `log`
+# does not say "no sessions yet".
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo "line 1" > "$G/f1.txt"; echo "line 2" > "$G/f2.txt"
 S=$XDG_STATE_HOME/deskhand/sessions
@@ -84,8 +87,31 @@ set +e; "$DESKHAND" inbox --dismiss "$gone" >"$T/out" 2>"$T/err"; rc=$?; set -e
 assert_eq "$rc" 1 "inbox --dismiss of a damaged session"
 assert_contains "$(cat "$T/err")" "$S/$gone/meta.json is missing"
 
+# Standing in the folder (a grant of both), the verbs without an id choose
+# the whole session and say that the damaged one, which might be the
+# folder's latest, was not considered; the empty directory of 1999, older
+# than the one chosen, could not have been chosen and is not named.
+for verb in log diff review; do
+  (cd "$G" && "$DESKHAND" $verb >"$T/out" 2>"$T/err") || { cat "$T/err"; fail "$verb in the folder"; }
+  assert_contains "$(cat "$T/err")" "deskhand: session $whole (grant "
+  assert_contains "$(cat "$T/err")" \
+    "warning: session $gone was not considered for $G: session $gone is damaged: $S/$gone/meta.json is missing"
+  ! grep -qF "$empty" "$T/err" || { cat "$T/err"; fail "$verb in the folder named $empty"; }
+done
+assert_contains "$(head -1 "$T/out")" "$G" "review in the folder: the whole session's"
+# Elsewhere, no grant holds the directory: the latest whole session, and
+# every damaged one might have held it.
+(cd "$T" && "$DESKHAND" log >"$T/out" 2>"$T/err") || { cat "$T/err"; fail "log outside the grants"; }
+assert_contains "$(cat "$T/err")" "deskhand: session $whole (the latest: no session's grant holds $T)"
+assert_contains "$(cat "$T/err")" "warning: session $gone was not considered for $T: session $gone is damaged"
+assert_contains "$(cat "$T/err")" "warning: session $empty was not considered for $T: session $empty is damaged: $S/$empty/meta.json is missing"
 assert_eq "$(snapshot)" "$before" "the damaged directories and the folder afterwards"
 [ ! -e "$S/$gone/meta.json" ] || fail "a meta.json was made up for the damaged session"
+
+# undo in the folder undoes the whole session's step, with the same warning.
+(cd "$G" && "$DESKHAND" undo >"$T/out" 2>"$T/err") || { cat "$T/err"; fail "undo in the folder"; }
+assert_contains "$(cat "$T/err")" "warning: session $gone was not considered for $G"
+assert_eq "$(cat "$G/f1.txt" "$G/f2.txt" | tr '\n' ' ')" "line 1 LINE 2 " "the folder after undo"
 
 # `latest` is the latest whole session.
 "$DESKHAND" log >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "log of the latest whole session"; }
