@@ -216,6 +216,19 @@ keymap_parse_key(int *out, const char *name)
 		return err_setc(DH_EPARSE, "unknown key '%s'", name);
 	memcpy(inner, name + 1, n - 2);
 	inner[n - 2] = '\0';
+	if ((inner[0] == 'M' || inner[0] == 'm') && inner[1] == '-' && inner[2]) {
+		/* Alt and another key: "<M-b>" is "b", "<M-C-h>" is "<C-h>". */
+		char base[sizeof inner + 2];
+		int k;
+
+		snprintf(base, sizeof base, "<%s>", inner + 2);
+		if (keymap_parse_key(&k, base) < 0 && keymap_parse_key(&k, inner + 2) < 0)
+			return err_setc(DH_EPARSE, "unknown key '%s'", name);
+		if (k & KEYMAP_ALT)
+			return err_setc(DH_EPARSE, "unknown key '%s'", name);
+		*out = k | KEYMAP_ALT;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof named_keys / sizeof *named_keys; i++) {
 		if (strcasecmp(inner, named_keys[i].name) == 0) {
 			*out = named_keys[i].key;
@@ -250,6 +263,18 @@ keymap_parse_key(int *out, const char *name)
 void
 keymap_key_name(int key, char *out, size_t n)
 {
+	if (key & KEYMAP_ALT) { /* "<M-" and the key's own name */
+		char base[16];
+		size_t b;
+
+		keymap_key_name(key & ~KEYMAP_ALT, base, sizeof base);
+		b = strlen(base);
+		if (b > 1 && base[0] == '<' && base[b - 1] == '>')
+			snprintf(out, n, "<M-%.*s>", (int)(b - 2), base + 1);
+		else
+			snprintf(out, n, "<M-%s>", base);
+		return;
+	}
 	for (size_t i = 0; i < sizeof named_keys / sizeof *named_keys; i++) {
 		if (named_keys[i].key == key) {
 			snprintf(out, n, "<%s>", named_keys[i].name);
@@ -277,6 +302,19 @@ keymap_key_name(int key, char *out, size_t n)
 		len = 0;
 	mb[len] = '\0';
 	snprintf(out, n, "%s", mb);
+}
+
+int
+keymap_key_canon(int key)
+{
+	int alt = key & KEYMAP_ALT;
+
+	key &= ~KEYMAP_ALT;
+	if (key == '\r' || key == (KEYMAP_FKEY | KEY_ENTER))
+		key = '\n';
+	else if (key == 127)
+		key = KEYMAP_FKEY | KEY_BACKSPACE;
+	return key | alt;
 }
 
 int
@@ -348,6 +386,15 @@ keymap_lookup(enum keymap_ctx ctx, int key)
 	    ctx == KEYMAP_LINE)
 		return ACTION_NONE;
 	return keymap_lookup(KEYMAP_GLOBAL, key);
+}
+
+bool
+keymap_has_key(int key)
+{
+	for (size_t i = 0; i < nbindings; i++)
+		if (bindings[i].key == key)
+			return true;
+	return false;
 }
 
 /* Every key bound to `a` (any context), comma-separated. */

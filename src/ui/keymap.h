@@ -102,8 +102,11 @@ enum keymap_ctx {
 	KEYMAP__COUNT
 };
 
-/* A key: a Unicode character, or KEYMAP_FKEY | a curses KEY_* code. */
+/* A key: a Unicode character, or KEYMAP_FKEY | a curses KEY_* code; either
+ * with KEYMAP_ALT for Alt (Meta) held, which terminals send as Esc and then
+ * the key (ui_term.c puts the two together). */
 #define KEYMAP_FKEY 0x1000000
+#define KEYMAP_ALT  0x2000000
 
 /* The config name of an action ("focus-next"), NULL for ACTION_NONE. */
 const char *keymap_action_name(enum action a);
@@ -114,11 +117,16 @@ int keymap_ctx_by_name(const char *name);
 
 /* Parse a key name: "j", "G", "<Tab>", "<S-Tab>", "<C-d>", "<Esc>",
  * "<Enter>", "<Space>", "<PgUp>", "<PgDn>", "<Up>", "<Down>", "<Left>",
- * "<Right>", "<Home>", "<End>", "<Backspace>", "<F1>".."<F12>".
+ * "<Right>", "<Home>", "<End>", "<Backspace>", "<F1>".."<F12>", and any of
+ * them with Alt as "<M-b>", "<M-Backspace>", "<M-C-h>" (KEYMAP_ALT).
  * DH_EPARSE ("unknown key '<Foo>'") otherwise. */
 int keymap_parse_key(int *out, const char *name) DH_MUST_CHECK;
 /* The key's name in the same syntax, into out (at least 16 bytes). */
 void keymap_key_name(int key, char *out, size_t n);
+/* One code per key, whatever the terminal sent for it: CR and keypad Enter
+ * are '\n', DEL (the Backspace key of most terminals) is <Backspace>; the
+ * Alt bit is kept. */
+int keymap_key_canon(int key);
 
 /* Load the default bindings (a fresh table). DH_EPARSE naming the entry
  * when a default key does not parse or the table is full (a defect of the
@@ -131,6 +139,9 @@ int keymap_bind_line(const char *line) DH_MUST_CHECK;
 /* The action for `key` in `ctx`, falling back to global (unless ctx is
  * KEYMAP_APPROVAL, KEYMAP_HELP or KEYMAP_LINE, which do not fall back). */
 enum action keymap_lookup(enum keymap_ctx ctx, int key);
+/* True when `key` is bound in some context (an Alt key that is not is
+ * taken as Esc and then the key, as before Alt keys had names). */
+bool keymap_has_key(int key);
 
 /* The help text, one line per binding, grouped as ACTION_INFO groups them:
  * "Panes" headings, then "  <Tab>, <C-n>    focus-next   Move focus…". */

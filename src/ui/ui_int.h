@@ -76,6 +76,7 @@ struct ui {
 	bool sync_known;		 /* its DECRQM reply came */
 	int rq[24];			 /* keys that may begin that reply */
 	size_t nrq;
+	bool esc_held;			 /* an Esc read: Alt with the next key, or Esc */
 	struct pane panes[LAYOUT__COUNT];
 	struct pane help;		 /* the overlay (shown in IN_OVERLAY) */
 	enum layout_pane focus;
@@ -241,8 +242,8 @@ void ui_mode_line(struct ui *u, struct buf *out, enum ui_elem *elem);
 void ui_ask_dismiss(struct ui *u, ui_answer_fn *fn);
 /* Run an action that is not the input line's. */
 void ui_global_action(struct ui *u, enum action a);
-/* One key (ncurses key code, KEYMAP_FKEY | KEY_x for function keys), routed
- * by the current mode's entry in the mode table. */
+/* One key (ncurses key code, KEYMAP_FKEY | KEY_x for function keys, either
+ * with KEYMAP_ALT), routed by the current mode's entry in the mode table. */
 void ui_handle_key(struct ui *u, int key);
 
 /*

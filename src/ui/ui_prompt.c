@@ -334,7 +334,7 @@ edit_key(struct ui *u, int key)
 	} else if (a != ACTION_NONE) { /* `bind line KEY ACTION` of another action */
 		ui_global_action(u, a);
 		return true;
-	} else if (key & KEYMAP_FKEY || key == '\t') {
+	} else if (key & (KEYMAP_FKEY | KEYMAP_ALT) || key == '\t') {
 		return false; /* movement and focus keys still work */
 	} else if (key >= 32) {
 		char mb[8];
@@ -690,10 +690,5 @@ ui_mode_line(struct ui *u, struct buf *out, enum ui_elem *elem)
 void
 ui_handle_key(struct ui *u, int key)
 {
-	/* One code per key, whatever the terminal sends for it. */
-	if (key == '\r' || key == (KEYMAP_FKEY | KEY_ENTER))
-		key = '\n';
-	else if (key == 127) /* DEL: the Backspace key of most terminals */
-		key = KEYMAP_FKEY | KEY_BACKSPACE;
-	mode_table[u->mode].key(u, key);
+	mode_table[u->mode].key(u, keymap_key_canon(key));
 }

@@ -185,6 +185,43 @@ rq_take(struct ui *u, int key)
 	return true;
 }
 
+/*
+ * Alt: terminals send Alt-b as Esc and then b. ncurses returns a lone Esc
+ * only after ESCDELAY with nothing behind it, so a key read in the same
+ * drain right after an Esc came with it (as readline's keyseq-timeout).
+ * The pair is the Alt key when that is bound somewhere; else Esc and the
+ * key, as they were before Alt keys had names (tmux's send-keys writes
+ * "Escape q" in one go).
+ */
+static void
+tty_key(struct ui *u, int key)
+{
+	if (u->esc_held) {
+		int alt = keymap_key_canon(key) | KEYMAP_ALT;
+
+		u->esc_held = false;
+		if (key != 27 && !(key & KEYMAP_ALT) && keymap_has_key(alt)) {
+			ui_handle_key(u, alt);
+			return;
+		}
+		ui_handle_key(u, 27);
+	}
+	if (key == 27)
+		u->esc_held = true;
+	else
+		ui_handle_key(u, key);
+}
+
+/* The end of a drain: an Esc still held is a key of its own. */
+static void
+tty_key_flush(struct ui *u)
+{
+	if (u->esc_held) {
+		u->esc_held = false;
+		ui_handle_key(u, 27);
+	}
+}
+
 /* The held keys were not the reply after all: they are keys. */
 static void
 rq_flush(struct ui *u)
@@ -193,7 +230,7 @@ rq_flush(struct ui *u)
 
 	u->nrq = 0;
 	for (size_t i = 0; i < n; i++)
-		ui_handle_key(u, u->rq[i]);
+		tty_key(u, u->rq[i]);
 }
 
 void
@@ -229,8 +266,9 @@ ui_on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 					continue;
 			}
 		}
-		ui_handle_key(u, key);
+		tty_key(u, key);
 	}
 	if (u->nrq > 0)
 		rq_flush(u); /* a lone Esc is a key */
+	tty_key_flush(u);
 }

@@ -56,6 +56,48 @@ Test(ui_keymap, parses_key_names)
 	cr_assert_str_eq(name, "<C-\\>");
 }
 
+/* Alt keys: "<M-" and any other key's name; the name printed parses back. */
+Test(ui_keymap, alt_key_names)
+{
+	static const struct {
+		const char *name;
+		int key;
+	} keys[] = {
+		{ "<M-b>", KEYMAP_ALT | 'b' },
+		{ "<M-B>", KEYMAP_ALT | 'B' },
+		{ "<M-Backspace>", KEYMAP_ALT | KEYMAP_FKEY | KEY_BACKSPACE },
+		{ "<M-C-h>", KEYMAP_ALT | 8 },
+		{ "<M-Enter>", KEYMAP_ALT | '\n' },
+		{ "<M->>", KEYMAP_ALT | '>' },
+		{ "<M-\xc3\xa9>", KEYMAP_ALT | 0xe9 },
+		{ "<M-F2>", KEYMAP_ALT | KEYMAP_FKEY | KEY_F(2) },
+	};
+	int k;
+	char name[32];
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		cr_assert_eq(keymap_parse_key(&k, keys[i].name), 0, "%s: %s", keys[i].name,
+			     err_msg());
+		cr_assert_eq(k, keys[i].key, "%s: %#x", keys[i].name, (unsigned)k);
+		keymap_key_name(k, name, 16);
+		cr_assert_str_eq(name, keys[i].name);
+	}
+	cr_assert_eq(keymap_parse_key(&k, "<m-backspace>"), 0);
+	cr_assert_eq(k, KEYMAP_ALT | KEYMAP_FKEY | KEY_BACKSPACE);
+	cr_assert_eq(keymap_parse_key(&k, "<M->"), DH_EPARSE);
+	cr_assert_eq(keymap_parse_key(&k, "<M-ab>"), DH_EPARSE);
+	cr_assert_eq(keymap_parse_key(&k, "<M-M-b>"), DH_EPARSE);
+	cr_assert_eq(keymap_parse_key(&k, "<M-Nope>"), DH_EPARSE);
+	cr_assert(strstr(err_msg(), "'<M-Nope>'"), "%s", err_msg());
+	/* What the terminal sends, one code: DEL and CR, with Alt or not. */
+	cr_assert_eq(keymap_key_canon(127), KEYMAP_FKEY | KEY_BACKSPACE);
+	cr_assert_eq(keymap_key_canon(KEYMAP_ALT | 127), KEYMAP_ALT | KEYMAP_FKEY | KEY_BACKSPACE);
+	cr_assert_eq(keymap_key_canon(KEYMAP_ALT | '\r'), KEYMAP_ALT | '\n');
+	cr_assert_eq(keymap_key_canon(KEYMAP_FKEY | KEY_ENTER), '\n');
+	cr_assert_eq(keymap_key_canon('b'), 'b');
+}
+
 Test(ui_keymap, detach_is_an_action_bound_to_ctrl_backslash)
 {
 	int k;
