@@ -6,8 +6,10 @@
  */
 #include "ui/editline.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "core/utf8.h"
 #include "ui/draw.h"
@@ -147,6 +149,41 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* True when the character at i (< len) is part of a word: its code point
+ * is a letter or a digit (readline's rl_alphabetic). */
+static bool
+is_word(const struct editline *e, size_t i)
+{
+	uint32_t cp;
+
+	if (!utf8_decode(e->text.ptr + i, e->text.len - i, &cp))
+		return false;
+	return cp < 128 ? isalnum((int)cp) != 0 : iswalnum((wint_t)cp) != 0;
+}
+
+/* The start of the word that ends at or before i: what is not a word
+ * first, then the word (readline's backward-word). */
+static size_t
+word_left(const struct editline *e, size_t i)
+{
+	while (i > 0 && !is_word(e, prev_char(e, i)))
+		i = prev_char(e, i);
+	while (i > 0 && is_word(e, prev_char(e, i)))
+		i = prev_char(e, i);
+	return i;
+}
+
+/* The end of the word that starts at or after i (forward-word). */
+static size_t
+word_right(const struct editline *e, size_t i)
+{
+	while (i < e->text.len && !is_word(e, i))
+		i = next_char(e, i);
+	while (i < e->text.len && is_word(e, i))
+		i = next_char(e, i);
+	return i;
+}
+
 bool
 editline_apply(struct editline *e, enum editline_op op, struct buf *kill)
 {
@@ -190,6 +227,18 @@ editline_apply(struct editline *e, enum editline_op op, struct buf *kill)
 		while (p > 0 && !is_blank(e->text.ptr[p - 1]))
 			p--;
 		cut(e, p, e->cur, kill);
+		break;
+	case EDITLINE_WORD_LEFT:
+		e->cur = word_left(e, e->cur);
+		break;
+	case EDITLINE_WORD_RIGHT:
+		e->cur = word_right(e, e->cur);
+		break;
+	case EDITLINE_KILL_WORD_LEFT:
+		cut(e, word_left(e, e->cur), e->cur, kill);
+		break;
+	case EDITLINE_KILL_WORD_RIGHT:
+		cut(e, e->cur, word_right(e, e->cur), kill);
 		break;
 	case EDITLINE_YANK:
 		if (kill && kill->len) {

@@ -39,6 +39,13 @@ enum editline_op {
 	EDITLINE_KILL_START, /* delete from the start to the cursor (saved) */
 	EDITLINE_KILL_WORD,  /* delete the blanks, then the word, before the cursor (saved) */
 	EDITLINE_YANK,	     /* insert the text deleted last by a kill */
+	/* Words as readline's emacs mode has them for M-b, M-f, M-d and
+	 * M-Backspace: letters and digits (iswalnum), anything else parts
+	 * them. */
+	EDITLINE_WORD_LEFT,	  /* to the start of this word, or of the one before */
+	EDITLINE_WORD_RIGHT,	  /* to the end of this word, or of the one after */
+	EDITLINE_KILL_WORD_LEFT,  /* delete what EDITLINE_WORD_LEFT moves over (saved) */
+	EDITLINE_KILL_WORD_RIGHT, /* delete what EDITLINE_WORD_RIGHT moves over (saved) */
 };
 
 /* Caller-provided storage: empty line, cursor at 0. */

@@ -143,8 +143,8 @@ static const struct {
 	{ KEYMAP_HELP, "G", ACTION_BOTTOM },
 	/* The input line, as readline's emacs mode has them. Keys not bound
 	 * here insert themselves (printable ones) or go on to the panes
-	 * (function keys: PgUp, Up…); Esc, C-c and the `:` line's Tab and
-	 * Up/Down are the line modes' own (ui_prompt.c). */
+	 * (function keys: PgUp, Up…, and Alt keys); Esc, C-c and the `:`
+	 * line's Tab and Up/Down are the line modes' own (ui_prompt.c). */
 	{ KEYMAP_LINE, "<Enter>", ACTION_SEND },
 	{ KEYMAP_LINE, "<Left>", ACTION_LINE_LEFT },
 	{ KEYMAP_LINE, "<C-b>", ACTION_LINE_LEFT },
@@ -161,6 +161,11 @@ static const struct {
 	{ KEYMAP_LINE, "<C-k>", ACTION_LINE_KILL_END },
 	{ KEYMAP_LINE, "<C-u>", ACTION_LINE_KILL_START },
 	{ KEYMAP_LINE, "<C-w>", ACTION_LINE_KILL_WORD },
+	{ KEYMAP_LINE, "<M-b>", ACTION_LINE_WORD_LEFT },
+	{ KEYMAP_LINE, "<M-f>", ACTION_LINE_WORD_RIGHT },
+	{ KEYMAP_LINE, "<M-Backspace>", ACTION_LINE_KILL_WORD_LEFT },
+	{ KEYMAP_LINE, "<M-C-h>", ACTION_LINE_KILL_WORD_LEFT },
+	{ KEYMAP_LINE, "<M-d>", ACTION_LINE_KILL_WORD_RIGHT },
 	{ KEYMAP_LINE, "<C-y>", ACTION_LINE_YANK },
 };
 
@@ -429,11 +434,16 @@ keymap_help(struct buf *out)
 #define GROUP_(g) buf_printf(out, "%s\n", g);
 #define A_(e, n, d) help_line(out, ACTION_##e);
 	struct buf k = BUF_INIT;
+	int nw = 0; /* the names' column: as wide as the longest */
+
+	for (int a = ACTION_NONE + 1; a < ACTION__COUNT; a++)
+		if ((int)strlen(action_names[a]) > nw)
+			nw = (int)strlen(action_names[a]);
 #define help_line(out, a)                                                                 \
 	do {                                                                              \
 		buf_clear(&k);                                                            \
 		keys_of(&k, a);                                                           \
-		buf_printf(out, "  %-18s %-16s %s\n", k.len ? buf_cstr(&k) : "-",         \
+		buf_printf(out, "  %-18s %-*s %s\n", k.len ? buf_cstr(&k) : "-", nw,      \
 			   action_names[a], action_docs[a]);                              \
 	} while (0)
 	ACTION_INFO(GROUP_, A_)

@@ -45,13 +45,17 @@ struct buf;
 	GROUP("Input line (Esc or Tab leaves a task line, keeping its text)")         \
 	A(LINE_LEFT, "line-left", "Cursor one character left")                        \
 	A(LINE_RIGHT, "line-right", "Cursor one character right")                     \
+	A(LINE_WORD_LEFT, "line-word-left", "Cursor to a word's start (letters, digits)") \
+	A(LINE_WORD_RIGHT, "line-word-right", "Cursor to a word's end (letters, digits)") \
 	A(LINE_START, "line-start", "Cursor to the start (empty line: pane's top)")   \
 	A(LINE_END, "line-end", "Cursor to the end (empty line: pane's bottom)")      \
 	A(LINE_BACKSPACE, "line-backspace", "Delete the character before the cursor") \
 	A(LINE_DELETE, "line-delete", "Delete the character under the cursor")        \
 	A(LINE_KILL_END, "line-kill-end", "Delete from the cursor to the end")        \
 	A(LINE_KILL_START, "line-kill-start", "Delete from the start to the cursor")  \
-	A(LINE_KILL_WORD, "line-kill-word", "Delete the word before the cursor")      \
+	A(LINE_KILL_WORD, "line-kill-word", "Delete the word before the cursor, to a blank") \
+	A(LINE_KILL_WORD_LEFT, "line-kill-word-left", "Delete back to a word's start") \
+	A(LINE_KILL_WORD_RIGHT, "line-kill-word-right", "Delete on to a word's end")    \
 	A(LINE_YANK, "line-yank", "Insert the text deleted last")                     \
 	GROUP("Plan")                                                                 \
 	A(PLAN_APPROVE, "plan-approve", "Approve the proposed plan")                  \

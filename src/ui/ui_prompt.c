@@ -301,6 +301,10 @@ static const struct {
 	[ACTION_LINE_KILL_START] = { EDITLINE_KILL_START, false },
 	[ACTION_LINE_KILL_WORD] = { EDITLINE_KILL_WORD, false },
 	[ACTION_LINE_YANK] = { EDITLINE_YANK, false },
+	[ACTION_LINE_WORD_LEFT] = { EDITLINE_WORD_LEFT, false },
+	[ACTION_LINE_WORD_RIGHT] = { EDITLINE_WORD_RIGHT, false },
+	[ACTION_LINE_KILL_WORD_LEFT] = { EDITLINE_KILL_WORD_LEFT, false },
+	[ACTION_LINE_KILL_WORD_RIGHT] = { EDITLINE_KILL_WORD_RIGHT, false },
 };
 
 /* A key on a line mode. Returns true when the line took it; false sends it

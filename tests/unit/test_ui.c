@@ -98,6 +98,36 @@ Test(ui_keymap, alt_key_names)
 	cr_assert_eq(keymap_key_canon('b'), 'b');
 }
 
+/* The line's word keys are bound by default and can be bound again; an
+ * Alt key bound nowhere is not a key of its own (keymap_has_key). */
+Test(ui_keymap, alt_bindings)
+{
+	int k;
+
+	cr_assert_eq(keymap_init_defaults(), 0, "%s", err_msg());
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | 'b'), ACTION_LINE_WORD_LEFT);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | 'f'), ACTION_LINE_WORD_RIGHT);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | 'd'), ACTION_LINE_KILL_WORD_RIGHT);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | KEYMAP_FKEY | KEY_BACKSPACE),
+		     ACTION_LINE_KILL_WORD_LEFT);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | 8), ACTION_LINE_KILL_WORD_LEFT);
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, KEYMAP_ALT | 'b'), ACTION_NONE);
+	cr_assert(keymap_has_key(KEYMAP_ALT | 'b'));
+	cr_assert(!keymap_has_key(KEYMAP_ALT | 'q'));
+	cr_assert_eq(keymap_bind_line("line <M-q> line-start"), 0);
+	cr_assert(keymap_has_key(KEYMAP_ALT | 'q'));
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | 'q'), ACTION_LINE_START);
+	cr_assert_eq(keymap_bind_line("line <M-b> line-end"), 0);
+	cr_assert_eq(keymap_lookup(KEYMAP_LINE, KEYMAP_ALT | 'b'), ACTION_LINE_END);
+	cr_assert_eq(keymap_parse_key(&k, "<M-d>"), 0);
+	struct buf b = BUF_INIT;
+	keymap_help(&b);
+	cr_assert(strstr(buf_cstr(&b), "<M-Backspace>, <M-C-h>"), "%s", buf_cstr(&b));
+	cr_assert(strstr(buf_cstr(&b), "<End>, <C-e>, <M-b>"), "%s", buf_cstr(&b));
+	buf_fini(&b);
+	cr_assert_eq(keymap_init_defaults(), 0, "%s", err_msg());
+}
+
 Test(ui_keymap, detach_is_an_action_bound_to_ctrl_backslash)
 {
 	int k;
@@ -351,6 +381,81 @@ Test(ui_editline, kills_and_yank)
 	line_is(&e, "no", 2);
 	editline_clear(&e);
 	line_is(&e, "", 0);
+	editline_fini(&e);
+	buf_fini(&kill);
+}
+
+/* M-b, M-f, M-d and M-Backspace: words are letters and digits, as in
+ * readline's emacs mode; the kills keep what they deleted. */
+Test(ui_editline, word_moves_and_kills)
+{
+	struct editline e;
+	struct buf kill = BUF_INIT;
+	/* "fix-the_bug  caf" "é" " (x)" */
+	const char *t = "fix-the_bug  caf\xc3\xa9 (x)";
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	editline_init(&e);
+	editline_set(&e, t, strlen(t));
+	cr_assert(!editline_apply(&e, EDITLINE_WORD_LEFT, &kill)); /* ")" then "x" */
+	line_is(&e, t, 20);
+	editline_apply(&e, EDITLINE_WORD_LEFT, &kill); /* " (" then "café" */
+	line_is(&e, t, 13);
+	editline_apply(&e, EDITLINE_WORD_LEFT, &kill);
+	line_is(&e, t, 8);
+	editline_apply(&e, EDITLINE_WORD_LEFT, &kill);
+	editline_apply(&e, EDITLINE_WORD_LEFT, &kill);
+	line_is(&e, t, 0);
+	cr_assert(!editline_apply(&e, EDITLINE_WORD_LEFT, &kill));
+	line_is(&e, t, 0);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill);
+	line_is(&e, t, 3);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill);
+	line_is(&e, t, 11);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill); /* the é is a letter */
+	line_is(&e, t, 18);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill);
+	line_is(&e, t, 21);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill); /* no word after: the end */
+	line_is(&e, t, 22);
+	cr_assert(buf_cstr(&kill)[0] == '\0');
+
+	/* M-d from inside a word: its rest; between words: the next one */
+	editline_set(&e, "one two, three", 14);
+	editline_apply(&e, EDITLINE_START, &kill);
+	editline_apply(&e, EDITLINE_RIGHT, &kill);
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD_RIGHT, &kill));
+	line_is(&e, "o two, three", 1);
+	cr_assert_str_eq(buf_cstr(&kill), "ne");
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD_RIGHT, &kill));
+	line_is(&e, "o, three", 1);
+	cr_assert_str_eq(buf_cstr(&kill), " two");
+	cr_assert(editline_apply(&e, EDITLINE_YANK, &kill));
+	line_is(&e, "o two, three", 5);
+	/* M-Backspace stops at punctuation, C-w only at a blank */
+	editline_set(&e, "cd ~/src/deskhand", 17);
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD_LEFT, &kill));
+	line_is(&e, "cd ~/src/", 9);
+	cr_assert_str_eq(buf_cstr(&kill), "deskhand");
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD_LEFT, &kill));
+	line_is(&e, "cd ~/", 5);
+	cr_assert_str_eq(buf_cstr(&kill), "src/");
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD, &kill));
+	line_is(&e, "cd ", 3);
+	cr_assert_str_eq(buf_cstr(&kill), "~/");
+	cr_assert(editline_apply(&e, EDITLINE_KILL_WORD_LEFT, &kill));
+	line_is(&e, "", 0);
+	cr_assert_str_eq(buf_cstr(&kill), "cd ");
+	cr_assert(!editline_apply(&e, EDITLINE_KILL_WORD_LEFT, &kill));
+	cr_assert(!editline_apply(&e, EDITLINE_KILL_WORD_RIGHT, &kill));
+	cr_assert_str_eq(buf_cstr(&kill), "cd ");
+	/* a letter with its combining accent is one character of a word */
+	editline_set(&e, "a-e\xcc\x81x", 6);
+	editline_apply(&e, EDITLINE_WORD_LEFT, &kill);
+	line_is(&e, "a-e\xcc\x81x", 2);
+	editline_apply(&e, EDITLINE_WORD_RIGHT, &kill);
+	line_is(&e, "a-e\xcc\x81x", 6);
 	editline_fini(&e);
 	buf_fini(&kill);
 }
