@@ -143,6 +143,17 @@ editline_insert(struct editline *e, const char *s, size_t n)
 	e->cur += n;
 }
 
+void
+editline_replace(struct editline *e, size_t from, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	buf_add(&b, s, n);
+	cut(e, from < e->cur ? from : e->cur, e->cur, NULL);
+	editline_insert(e, b.ptr, b.len);
+	buf_fini(&b);
+}
+
 static bool
 is_blank(char c)
 {

@@ -58,6 +58,11 @@ void editline_clear(struct editline *e);
 void editline_set(struct editline *e, const char *s, size_t n);
 /* Insert s[0..n) (copied) at the cursor, which moves after it. */
 void editline_insert(struct editline *e, const char *s, size_t n);
+/* Replace text[from..cur) with s[0..n) (copied; s may be a part of the
+ * line; a `from` past the cursor is the cursor): the cursor goes after it,
+ * the text after the cursor stays. Tab's completion of the word before the
+ * cursor. */
+void editline_replace(struct editline *e, size_t from, const char *s, size_t n);
 /* Apply `op`. A kill replaces `*kill` with what it deleted (kept across
  * lines by the caller; NULL: dropped; a kill that deletes nothing leaves it
  * as it was), EDITLINE_YANK inserts `*kill` (NULL: nothing). Returns true

@@ -809,26 +809,24 @@ complete_args(struct ui *u, const struct cmd_entry *e, const char *word)
 	}
 }
 
-/* Replace the word at compl_at, and what follows it, with `s` and a space
- * after it when `space`; the cursor goes to the end. */
+/* Replace the word from compl_at to the cursor with `s`, the cursor after
+ * it and the text after the cursor kept; then, when `space`, a space (or
+ * the cursor over the one already there). */
 static void
 put_word(struct ui *u, const char *s, bool space)
 {
-	struct buf b = BUF_INIT;
+	struct editline *in = &u->in_line;
 
-	buf_add(&b, editline_text(&u->in_line), u->compl_at);
-	buf_puts(&b, s);
-	if (space)
-		buf_putc(&b, ' ');
-	editline_set(&u->in_line, b.ptr, b.len);
-	buf_fini(&b);
+	editline_replace(in, u->compl_at, s, strlen(s));
+	if (space && editline_text(in)[in->cur] == ' ')
+		editline_apply(in, EDITLINE_RIGHT, NULL);
+	else if (space)
+		editline_insert(in, " ", 1);
 }
 
 void
 ui_cmd_complete(struct ui *u)
 {
-	const char *line = editline_text(&u->in_line);
-
 	if (u->compl.n > 1 && u->compl_i >= 0) { /* a repeated Tab: the next one */
 		u->compl_i = (u->compl_i + 1) % (long)u->compl.n;
 		put_word(u, u->compl.v[u->compl_i], false);
@@ -840,6 +838,8 @@ ui_cmd_complete(struct ui *u)
 		return;
 	}
 	ui_cmd_complete_reset(u);
+	/* The word that ends at the cursor: what follows the cursor stays. */
+	char *line = xstrndup(editline_text(&u->in_line), u->in_line.cur);
 	const char *sp = strchr(line, ' ');
 	bool name = sp == NULL;
 	if (name) {
@@ -851,16 +851,14 @@ ui_cmd_complete(struct ui *u)
 		char *cmd = xstrndup(line, (size_t)(sp - line));
 		const struct cmd_entry *e = cmd_find(cmd);
 		free(cmd);
-		if (!e)
-			return;
 		const char *word = sp + strspn(sp, " ");
-		if (e->run == run_grant && !strncmp(word, "--force ", 8))
+		if (e && e->run == run_grant && !strncmp(word, "--force ", 8))
 			word += 8 + strspn(word + 8, " ");
 		u->compl_at = (size_t)(word - line);
-		char *w = xstrdup(word);
-		complete_args(u, e, w);
-		free(w);
+		if (e)
+			complete_args(u, e, word);
 	}
+	free(line);
 	if (u->compl.n == 0)
 		return;
 	if (u->compl.n == 1) {

@@ -144,7 +144,7 @@ struct ui {
 	char *reopen;			 /* :open: the session the workbench shows next */
 
 	struct strv compl;		 /* `:` Tab: the candidates of the word at compl_at */
-	size_t compl_at;		 /* where that word starts in in_line */
+	size_t compl_at;		 /* where that word starts in in_line (to the cursor) */
 	long compl_i;			 /* the candidate shown, -1 before the first cycle */
 	struct strv session_ids;	 /* the last sessions reply's ids (completion) */
 	bool compl_waiting;		 /* a sessions request for completion is in flight */
@@ -294,7 +294,8 @@ void ui_show_overlay(struct ui *u, const char *title, const char *text);
 /* Run a `:` command line (modified in place). */
 void ui_cmd_run(struct ui *u, char *line);
 /* Tab on the `:` line: complete the command name, then its argument by the
- * command's argument kind; a repeated Tab cycles the candidates. */
+ * command's argument kind, up to the cursor (the text after it stays); a
+ * repeated Tab cycles the candidates. */
 void ui_cmd_complete(struct ui *u);
 /* The line changed otherwise: the next Tab completes afresh. */
 void ui_cmd_complete_reset(struct ui *u);

@@ -460,6 +460,29 @@ Test(ui_editline, word_moves_and_kills)
 	buf_fini(&kill);
 }
 
+/* Tab's completion: the word before the cursor replaced, the rest kept. */
+Test(ui_editline, replace_before_the_cursor)
+{
+	struct editline e;
+
+	editline_init(&e);
+	editline_set(&e, ":grant ~/pr other", 17);
+	for (int i = 0; i < 6; i++)
+		editline_apply(&e, EDITLINE_LEFT, NULL);
+	editline_replace(&e, 7, "~/projects/", 11);
+	line_is(&e, ":grant ~/projects/ other", 18);
+	editline_replace(&e, 7, "~/p", 3); /* shorter again */
+	line_is(&e, ":grant ~/p other", 10);
+	editline_replace(&e, 99, "x", 1); /* from past the cursor: at it */
+	line_is(&e, ":grant ~/px other", 11);
+	editline_replace(&e, 0, editline_text(&e) + 12, 5); /* a part of the line itself */
+	line_is(&e, "other other", 5);
+	editline_apply(&e, EDITLINE_END, NULL);
+	editline_replace(&e, 6, "", 0);
+	line_is(&e, "other ", 6);
+	editline_fini(&e);
+}
+
 /* A line wider than its room scrolls as little as it can to show the
  * cursor, and back when what is hidden would fit. */
 Test(ui_editline, view_keeps_the_cursor_shown)
