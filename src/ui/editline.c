@@ -275,8 +275,8 @@ editline_is_empty(const struct editline *e)
 	return e->text.len == 0;
 }
 
-int
-editline_view(struct editline *e, int cols, size_t *start)
+void
+editline_view(struct editline *e, int cols, struct editline_shown *out)
 {
 	const char *s = editline_text(e);
 	size_t len = e->text.len;
@@ -287,27 +287,52 @@ editline_view(struct editline *e, int cols, size_t *start)
 		e->cur = len;
 	if (e->view > e->cur)
 		e->view = e->cur;
+	bool marks = cols >= 4;
+	int end_cell = e->cur == len ? 1 : 0; /* the cursor's own column at the end */
 	int need = e->cur < len ? width_of(s + e->cur, next_char(e, e->cur) - e->cur) : 1;
 	if (need < 1)
 		need = 1;
-	/* Forward until the cursor's character fits. */
+	/* Columns from the view to the cursor and to the end; a mark on
+	 * the left once the view is past the start, on the right while the
+	 * rest does not fit. */
 	int w = width_of(s + e->view, e->cur - e->view);
-	while (w + need > cols && e->view < e->cur) {
+	int all = width_of(s + e->view, len - e->view);
+	bool before, after;
+	for (;;) {
+		before = marks && e->view > 0;
+		after = marks && all + end_cell > cols - before;
+		/* Forward until the cursor's character fits. */
+		if (e->view >= e->cur || w + need <= cols - before - after)
+			break;
 		size_t n = next_char(e, e->view);
-		w -= width_of(s + e->view, n - e->view);
+		int cw = width_of(s + e->view, n - e->view);
+		w -= cw;
+		all -= cw;
 		e->view = n;
 	}
 	/* Back while what is hidden before would fit with the rest. */
-	int rest = width_of(s + e->view, len - e->view) + (e->cur == len ? 1 : 0);
 	while (e->view > 0) {
 		size_t p = prev_char(e, e->view);
 		int pw = width_of(s + p, e->view - p);
-		if (rest + pw > cols)
+		if (all + end_cell + pw > cols - (marks && p > 0))
 			break;
-		rest += pw;
 		w += pw;
+		all += pw;
 		e->view = p;
 	}
-	*start = e->view;
-	return w;
+	before = marks && e->view > 0;
+	after = marks && all + end_cell > cols - before;
+	/* As much of the rest as fits, in whole characters. */
+	int room = cols - before - after, used = 0;
+	size_t end = e->view;
+	while (end < len) {
+		size_t n = next_char(e, end);
+		int cw = width_of(s + end, n - end);
+		if (used + cw > room)
+			break;
+		used += cw;
+		end = n;
+	}
+	*out = (struct editline_shown){ .start = e->view, .end = end, .more_before = before,
+					.more_after = after, .cursor = before + w };
 }

@@ -72,12 +72,20 @@ bool editline_apply(struct editline *e, enum editline_op op, struct buf *kill);
 const char *editline_text(struct editline *e);
 /* True when the line holds no text. */
 bool editline_is_empty(const struct editline *e);
-/* The part to show in `cols` columns (cols >= 1) so that the cursor is
- * visible: scrolls e->view as little as it can, and back as far as the rest
- * of the line allows (no blank room after the end while text is hidden
- * before it). *start gets the byte offset of the first character to draw;
- * returns the cursor's column counted from there. A cursor at the end needs
- * one column of its own. */
-int editline_view(struct editline *e, int cols, size_t *start);
+/* What editline_view() shows of a line: its bytes text[start..end), after
+ * a one-column mark when text is hidden before them (more_before), then a
+ * mark in the last column when text is hidden after them (more_after). */
+struct editline_shown {
+	size_t start, end;
+	bool more_before, more_after;
+	int cursor; /* the cursor's column, from the first (the mark's) */
+};
+
+/* Which part of the line to show in `cols` columns (cols >= 1) so that the
+ * cursor is visible: scrolls e->view as little as it can, and back as far
+ * as the rest of the line allows (no blank room after the end while text
+ * is hidden before it). A cursor at the end needs one column of its own,
+ * and so does each mark (cols >= 4 has them; a narrower room only cuts). */
+void editline_view(struct editline *e, int cols, struct editline_shown *out);
 
 #endif

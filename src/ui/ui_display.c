@@ -284,13 +284,20 @@ draw_input(struct ui *u)
 		struct buf clean = BUF_INIT;
 		int pw = draw_text(w, 0, 0, COLS, p, draw_attr(UI_PROMPT));
 		/* The last column stays blank (no write to the screen's last
-		 * cell); a long line scrolls sideways to keep the cursor shown. */
+		 * cell); a long line scrolls sideways to keep the cursor shown,
+		 * with a mark at each edge where text is hidden. */
 		int avail = COLS - pw - 1 > 0 ? COLS - pw - 1 : 1;
-		size_t start;
-		int cx = editline_view(in, avail, &start);
-
-		draw_sanitize(&clean, editline_text(in) + start, in->text.len - start, false);
-		int tw = draw_text(w, 0, pw, avail, buf_cstr(&clean), draw_attr(UI_INPUT));
+		struct editline_shown v;
+		editline_view(in, avail, &v);
+		if (v.more_before)
+			draw_text(w, 0, pw, 1, draw_mark("…", "<"), draw_attr(UI_DIM));
+		draw_sanitize(&clean, editline_text(in) + v.start, v.end - v.start, false);
+		int tw = v.more_before + draw_text(w, 0, pw + v.more_before, avail - v.more_before,
+						   buf_cstr(&clean), draw_attr(UI_INPUT));
+		if (v.more_after) {
+			draw_text(w, 0, pw + avail - 1, 1, draw_mark("…", ">"), draw_attr(UI_DIM));
+			tw = avail;
+		}
 		struct buf cand = BUF_INIT;
 		if (u->mode == IN_COMMAND)
 			ui_cmd_candidates(u, &cand);
@@ -301,7 +308,7 @@ draw_input(struct ui *u)
 				  draw_attr(UI_DIM));
 		}
 		buf_fini(&cand);
-		wmove(w, 0, pw + cx < COLS ? pw + cx : COLS - 1);
+		wmove(w, 0, pw + v.cursor < COLS ? pw + v.cursor : COLS - 1);
 		buf_fini(&clean);
 	} else {
 		struct buf b = BUF_INIT, clean = BUF_INIT;

@@ -96,7 +96,8 @@ ui_keys C-f C-d
 line_is "日語bc" 6
 
 # A line wider than the window: its end shows with the cursor; Home shows
-# its start, End its end again; moving keeps the cursor on the screen.
+# its start (a mark where the rest is cut off: ui_line_marks.sh), End its
+# end again; moving keeps the cursor on the screen.
 ui_keys C-e C-u
 long=$(for i in $(seq 10 34); do printf 'w%02d ' "$i"; done) # 100 columns
 ui_type "$long"
@@ -105,7 +106,7 @@ assert_contains "$got" "w33 w34"
 assert_not_contains "$got" "w10"
 [ "$(tm display -p '#{cursor_x}')" -le $((W - 1)) ] || fail "the cursor left the screen"
 ui_keys Home
-line_is "$(cut -c1-57 <<<"$long")" 2
+line_is "$(cut -c1-56 <<<"$long")…" 2
 ui_keys End
 ui_wait "w33 w34"
 ui_keys Home

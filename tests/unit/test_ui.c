@@ -483,43 +483,61 @@ Test(ui_editline, replace_before_the_cursor)
 	editline_fini(&e);
 }
 
+/* view_is V START END BEFORE AFTER CURSOR: what editline_view() said. */
+#define view_is(v, s, e_, b, a, c)                                                         \
+	do {                                                                               \
+		cr_assert_eq((v).start, (s), "start %zu, expected %zu", (v).start, (size_t)(s)); \
+		cr_assert_eq((v).end, (e_), "end %zu, expected %zu", (v).end, (size_t)(e_));     \
+		cr_assert_eq((v).more_before, (b), "more_before");                          \
+		cr_assert_eq((v).more_after, (a), "more_after");                            \
+		cr_assert_eq((v).cursor, (c), "cursor %d, expected %d", (v).cursor, (c));   \
+	} while (0)
+
 /* A line wider than its room scrolls as little as it can to show the
- * cursor, and back when what is hidden would fit. */
+ * cursor, and back when what is hidden would fit; where text is hidden a
+ * mark takes the edge's column. */
 Test(ui_editline, view_keeps_the_cursor_shown)
 {
 	struct editline e;
-	size_t start;
+	struct editline_shown v;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	editline_init(&e);
 	editline_set(&e, "abcdefghijklmnopqrst", 20);
-	cr_assert_eq(editline_view(&e, 10, &start), 9); /* the end, and a cell for the cursor */
-	cr_assert_eq(start, 11);
+	editline_view(&e, 10, &v); /* a mark, the end, and a cell for the cursor */
+	view_is(v, 12, 20, true, false, 9);
 	editline_apply(&e, EDITLINE_START, NULL);
-	cr_assert_eq(editline_view(&e, 10, &start), 0);
-	cr_assert_eq(start, 0);
-	for (int i = 0; i < 9; i++)
+	editline_view(&e, 10, &v); /* "abcdefghi" and a mark */
+	view_is(v, 0, 9, false, true, 0);
+	for (int i = 0; i < 8; i++)
 		editline_apply(&e, EDITLINE_RIGHT, NULL);
-	cr_assert_eq(editline_view(&e, 10, &start), 9); /* still no scroll */
-	cr_assert_eq(start, 0);
+	editline_view(&e, 10, &v); /* still no scroll */
+	view_is(v, 0, 9, false, true, 8);
 	editline_apply(&e, EDITLINE_RIGHT, NULL);
-	cr_assert_eq(editline_view(&e, 10, &start), 9); /* one step */
-	cr_assert_eq(start, 1);
+	editline_view(&e, 10, &v); /* two steps: one for the left mark */
+	view_is(v, 2, 10, true, true, 8);
 	editline_apply(&e, EDITLINE_LEFT, NULL);
-	cr_assert_eq(editline_view(&e, 10, &start), 8); /* moving back does not scroll */
-	cr_assert_eq(start, 1);
+	editline_view(&e, 10, &v); /* moving back does not scroll */
+	view_is(v, 2, 10, true, true, 7);
 	editline_apply(&e, EDITLINE_KILL_END, NULL);
-	cr_assert_eq(editline_view(&e, 10, &start), 9); /* "abcdefghi" and the cursor fit */
-	cr_assert_eq(start, 0);
+	editline_view(&e, 10, &v); /* "abcdefgh" and the cursor fit: no marks */
+	view_is(v, 0, 8, false, false, 8);
 	/* wide characters: two columns each, never cut */
 	editline_set(&e, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 18);
-	cr_assert_eq(editline_view(&e, 5, &start), 4);
-	cr_assert_eq(start, 12);
+	editline_view(&e, 5, &v);
+	view_is(v, 15, 18, true, false, 3);
 	editline_apply(&e, EDITLINE_LEFT, NULL);
 	editline_apply(&e, EDITLINE_LEFT, NULL);
 	editline_apply(&e, EDITLINE_LEFT, NULL);
-	cr_assert_eq(editline_view(&e, 5, &start), 0);
-	cr_assert_eq(start, 9);
+	editline_view(&e, 5, &v); /* a mark, one of them, a mark */
+	view_is(v, 9, 12, true, true, 1);
+	/* too narrow for marks: the line is only cut */
+	editline_set(&e, "abcdef", 6);
+	editline_view(&e, 3, &v);
+	view_is(v, 4, 6, false, false, 2);
+	editline_apply(&e, EDITLINE_START, NULL);
+	editline_view(&e, 3, &v);
+	view_is(v, 0, 3, false, false, 0);
 	editline_fini(&e);
 }
 
