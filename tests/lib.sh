@@ -188,6 +188,36 @@ run_task() {
   assert_eq "$(jq -r 'select(.type=="session_finished").status' "$2")" done "the session's status"
 }
 
+# snap_two_edits DIR OUT: a finished session granted DIR, made with f1.txt
+# ("line 1") and f2.txt ("line 2"), that edits f1.txt, then f2.txt: its
+# checkpoints are the baseline and one per edit. Its events go to OUT; SID
+# is set to the session and R to DIR's shadow repository.
+snap_two_edits() {
+  cat > "$T/two_edits.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "edit"}]}}]},
+ {"tool_calls": [{"name": "edit_file", "input": {"path": "f1.txt", "old_string": "line 1", "new_string": "LINE 1"}}]},
+ {"tool_calls": [{"name": "edit_file", "input": {"path": "f2.txt", "old_string": "line 2", "new_string": "LINE 2"}}]},
+ {"text": "Done.", "stop_reason": "end_turn"}
+]}
+JSON
+  mkdir -p "$1"; echo "line 1" > "$1/f1.txt"; echo "line 2" > "$1/f2.txt"
+  G=$1 run_task "$T/two_edits.json" "$2"
+  kill "$FAKE_PID" 2>/dev/null || true
+  assert_eq "$(cat "$1/f1.txt" "$1/f2.txt")" "LINE 1
+LINE 2" "the folder after the edits"
+  SID=$(jq -r 'select(.type=="session_started").session' "$2")
+  local c
+  R=
+  for c in "$XDG_STATE_HOME"/deskhand/snapshots/*.git/config; do
+    [ "$(git config --file "$c" deskhand.workdir)" = "$1" ] && R=$(dirname "$c")
+  done
+  [ -n "$R" ] || fail "no shadow repository for $1"
+}
+
+# loose_object REPO ID: the file of object ID when it is loose in REPO.
+loose_object() { echo "$1/objects/${2:0:2}/${2:2}"; }
+
 # folder_listing DIR: every path under DIR with its mode, type and link target,
 # sorted: two folders with the same listing and no `diff -r` difference are
 # the same tree.

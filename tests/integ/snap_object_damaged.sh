@@ -10,31 +10,13 @@
 # the middle, `log` lists what it can around it and `undo --to baseline`
 # works.
 . "$DH_TESTS/lib.sh"
-edits() { # DIR OUT: a session in DIR editing f1.txt, then f2.txt
-  cat > "$T/edits.json" <<'JSON'
-{"turns": [
- {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "edit"}]}}]},
- {"tool_calls": [{"name": "edit_file", "input": {"path": "f1.txt", "old_string": "line 1", "new_string": "LINE 1"}}]},
- {"tool_calls": [{"name": "edit_file", "input": {"path": "f2.txt", "old_string": "line 2", "new_string": "LINE 2"}}]},
- {"text": "Done.", "stop_reason": "end_turn"}
-]}
-JSON
-  mkdir -p "$1"; echo "line 1" > "$1/f1.txt"; echo "line 2" > "$1/f2.txt"
-  G=$1 run_task "$T/edits.json" "$2"
-  kill "$FAKE_PID" 2>/dev/null || true
-  assert_eq "$(cat "$1/f1.txt" "$1/f2.txt")" "LINE 1
-LINE 2" "the folder after the edits"
-}
-loose() { echo "$1/objects/${2:0:2}/${2:2}"; } # REPO ID: the object's file
-
 # 1. The head commit emptied.
 G=$T/work
-edits "$G" "$T/one.out"
-sid=$(jq -r 'select(.type=="session_started").session' "$T/one.out")
-R=$(echo "$XDG_STATE_HOME"/deskhand/snapshots/*.git)
+snap_two_edits "$G" "$T/one.out"
+sid=$SID
 head=$(git --git-dir="$R" rev-parse "refs/deskhand/$sid/head")
 base=$(git --git-dir="$R" rev-parse "refs/deskhand/$sid/baseline")
-obj=$(loose "$R" "$head")
+obj=$(loose_object "$R" "$head")
 [ -f "$obj" ] || fail "the head is not a loose object: $obj"
 cp "$obj" "$T/head.obj"
 chmod u+w "$obj"; : > "$obj"
@@ -96,11 +78,10 @@ assert_contains "$(cat "$T/log")" "turn 3: edit_file"
 
 # 2. A corrupt checkpoint in the middle (the first edit's).
 G=$T/other
-edits "$G" "$T/two.out"
-sid=$(jq -r 'select(.type=="session_started").session' "$T/two.out")
-R=$(dirname "$(grep -l "$G" "$XDG_STATE_HOME"/deskhand/snapshots/*.git/config)")
+snap_two_edits "$G" "$T/two.out"
+sid=$SID
 mid=$(git --git-dir="$R" rev-parse "refs/deskhand/$sid/head^")
-obj=$(loose "$R" "$mid")
+obj=$(loose_object "$R" "$mid")
 chmod u+w "$obj"; printf 'x\234 not zlib at all' > "$obj"
 set +e; "$DESKHAND" log --session "$sid" >"$T/log" 2>"$T/err"; rc=$?; set -e
 assert_eq "$rc" 1 "log with a corrupt checkpoint in the middle"
