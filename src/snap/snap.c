@@ -138,7 +138,6 @@ snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, c
 	char *why = xstrdup(e && e->message ? e->message : "unknown libgit2 error");
 	char cid[41], oid[41];
 	struct buf b = BUF_INIT;
-	struct stat st;
 
 	git.git_oid_tostr(cid, sizeof cid, commit);
 	buf_printf(&b, "snapshot: %s: cannot read checkpoint %.12s", s->repo_path, cid);
@@ -151,25 +150,7 @@ snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, c
 			buf_printf(&b, ": its tree %s", oid);
 		buf_printf(&b, ": %s", why);
 		/* Where the object is: libgit2's message does not say. */
-		char *loose = xasprintf("%sobjects/%.2s/%s", s->repo_path, oid, oid + 2);
-		bool found = stat(loose, &st) == 0;
-
-		if (found && st.st_size == 0) {
-			buf_printf(&b, "; its file %s is empty", loose);
-		} else if (found) {
-			buf_printf(&b, "; its file %s has %lld bytes", loose, (long long)st.st_size);
-		} else {
-			git_odb *odb = NULL;
-			bool packed = git.git_repository_odb(&odb, s->repo) == 0 &&
-			              git.git_odb_exists_ext(odb, obj, 0) == 1;
-
-			git.git_odb_free(odb);
-			if (packed)
-				buf_printf(&b, "; it is in a pack under %sobjects/pack", s->repo_path);
-			else
-				buf_printf(&b, "; the object is missing (no file %s)", loose);
-		}
-		free(loose);
+		snap_object_where(&b, s->repo, obj);
 	}
 	buf_puts(&b, ". The folder itself is untouched: a checkpoint that 'deskhand log' "
 	             "still lists can be restored ('deskhand restore ID', 'deskhand undo --to "

@@ -147,6 +147,13 @@ int snap_checkpoint_read(struct snap_store *s, const char *session, const git_oi
                          git_commit **commit, git_tree **tree, struct snap_meta *meta)
 	DH_MUST_CHECK;
 
+/* Where object `id` of repo lies, for a message about it, appended to b:
+ * "; its file F is empty", "; its file F has N bytes", "; it is in the pack
+ * P at offset N" (from the pack's index, version 2), "; it is in a pack
+ * under DIR" (another index, or an alternate), or "; the object is missing
+ * (no file F)" (snap_object.c). */
+void snap_object_where(struct buf *b, git_repository *repo, const git_oid *id);
+
 /*
  * Metadata a git tree cannot hold, stored as a note on each checkpoint:
  *   n COUNT        files in the tree
