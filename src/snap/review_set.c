@@ -103,6 +103,12 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 			rc = grant_err(rs, g, rc);
 		else if (report && action)
 			interrupted_report(report, rs->paths[g], action, &notes, &ck);
+		else if (report && ck.created && ck.damaged[0] && ck.repaired)
+			buf_printf(report,
+			           "%s: the head checkpoint %.12s of session %s could not be read: "
+			           "the folder matched it, and recording it over it (checkpoint %s) "
+			           "wrote what was damaged anew; it reads again\n",
+			           rs->paths[g], ck.damaged, rs->session, ck.short_id);
 		else if (report && ck.created && ck.damaged[0])
 			buf_printf(report,
 			           "%s: the head checkpoint %.12s of session %s cannot be read (see "

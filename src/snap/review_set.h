@@ -43,9 +43,13 @@ void review_set_unanswered(const struct cJSON *history, struct strv *out);
  * checkpoint as interrupted call ID (checkpoint SHORT)" or "... as external
  * changes (...)", or, over a head that cannot be read, "GRANT: the head
  * checkpoint ID of session S cannot be read (...): recorded the folder as it
- * is now over it (checkpoint SHORT)". With a `history` (the session's owner is gone) the ref
- * locks a killed owner left are removed first (snap_clear_stale_locks). A
- * grant without the session yet (DH_ENOTFOUND) is skipped.
+ * is now over it (checkpoint SHORT)", or when the folder matched what was
+ * damaged, which that wrote anew, "GRANT: the head checkpoint ID of session
+ * S could not be read: the folder matched it, and recording it over it
+ * (checkpoint SHORT) wrote what was damaged anew; it reads again". With a
+ * `history` (the session's owner is gone) the ref locks a killed owner left
+ * are removed first (snap_clear_stale_locks). A grant without the session
+ * yet (DH_ENOTFOUND) is skipped.
  * Returns 0 or the first error (message names the grant). */
 int review_set_recover(const struct review_set *rs, const struct cJSON *history,
                        struct buf *report) DH_MUST_CHECK;

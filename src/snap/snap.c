@@ -977,7 +977,17 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 			goto out;
 		out->files_changed = meta.nfiles;
 	} else if (damaged) {
+		git_commit *hc = NULL;
+		git_tree *ht = NULL;
+		struct snap_meta hm = { 0 };
+
 		out->files_changed = meta.nfiles; /* against what cannot be read: all */
+		/* A folder that matched the damaged tree wrote it anew
+		 * (snap_object_rewrite): the head may read again. */
+		out->repaired = snap_checkpoint_read(s, session, &head_id, &hc, &ht, &hm) == 0;
+		snap_meta_fini(&hm);
+		git.git_tree_free(ht);
+		git.git_commit_free(hc);
 	} else {
 		/* An incremental scan changed only the dirty paths (unless it
 		 * followed hard links beyond them); when the head is the state that

@@ -41,6 +41,9 @@ struct snap_checkpoint {
 	const char *mode;     /* "full" (whole-folder scan) or "incremental"; static */
 	char damaged[41];     /* "": the head was read; else the head that could not be
 	                       * (over_damaged), which this commit has as its parent */
+	bool repaired;        /* with damaged: recording the folder, which matched what
+	                       * could not be read (the head's tree), wrote it anew,
+	                       * and the head reads again */
 };
 
 /* The paths that changed since the store's last scan, as the watcher saw

@@ -76,7 +76,8 @@ struct snap_store {
 	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)      \
 	X(git_message_trailers) X(git_note_free) X(git_note_message) X(git_note_read)  \
 	X(git_odb_add_backend) X(git_odb_exists_ext) X(git_odb_free) X(git_odb_hash)   \
-	X(git_odb_refresh) X(git_odb_write) X(git_oid_equal) X(git_oid_fromstr)        \
+	X(git_odb_object_free) X(git_odb_read) X(git_odb_refresh) X(git_odb_write)    \
+	X(git_oid_equal) X(git_oid_fromstr)                                            \
 	X(git_oid_fromstrn) X(git_oid_fromstrp) X(git_oid_is_zero) X(git_oid_tostr)    \
 	X(git_oid_tostr_s) X(git_packbuilder_free) X(git_packbuilder_insert)           \
 	X(git_packbuilder_new) X(git_packbuilder_set_threads) X(git_packbuilder_write) \
@@ -151,8 +152,25 @@ int snap_checkpoint_read(struct snap_store *s, const char *session, const git_oi
  * "; its file F is empty", "; its file F has N bytes", "; it is in the pack
  * P at offset N" (from the pack's index, version 2), "; it is in a pack
  * under DIR" (another index, or an alternate), or "; the object is missing
- * (no file F)" (snap_object.c). */
+ * (no file F)", naming FILE.damaged too when a rewrite was cut short
+ * (snap_object_rewrite) (snap_object.c). */
 void snap_object_where(struct buf *b, git_repository *repo, const git_oid *id);
+
+/* Writes an object's content again (the scan's tree, a note's blob): 0 or
+ * a DH_E* code with its message set. */
+typedef int snap_object_write_fn(void *ctx);
+
+/* Called after a write of object `id` failed: when repo has `id` but cannot
+ * read it (its loose file emptied by a crash, say), write(ctx) writes the
+ * same content anew, which git_odb_write() would otherwise skip as present:
+ * the damaged file is set aside as FILE.damaged meanwhile, removed once the
+ * object reads, else put back. `what` names the object for the message
+ * ("the folder's tree"). Returns 1 when `id` reads (or is absent): the
+ * failure was something else; 0 once it is written anew; write's error; or
+ * DH_EFAIL with a message naming the repository, the object, libgit2's
+ * reason and where the object lies (a packed one cannot be written anew). */
+int snap_object_rewrite(git_repository *repo, const git_oid *id, const char *what,
+                        snap_object_write_fn *write, void *ctx) DH_MUST_CHECK;
 
 /*
  * Metadata a git tree cannot hold, stored as a note on each checkpoint:

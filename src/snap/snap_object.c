@@ -2,13 +2,14 @@
 /*
  * Objects of a shadow repository that are there but cannot be read (a loose
  * file a crash emptied, corrupt bytes in a pack): where each one lies, for
- * the messages that name it. The messages themselves are snap_damaged's
- * (snap.c).
+ * the messages that name it, and writing one anew when the folder gives its
+ * content again. The messages about checkpoints are snap_damaged's (snap.c).
  */
 #include "snap/snap_int.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,11 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 
 #define IDX_FANOUT 8                      /* after "\377tOc" and version 2 */
 #define IDX_OIDS   (IDX_FANOUT + 256 * 4) /* the sorted ids, 20 bytes each */
+#define SET_ASIDE  ".damaged"             /* suffix of a loose file set aside */
 
 static uint32_t
 be32(const unsigned char *p)
@@ -132,7 +136,7 @@ loose_path(git_repository *repo, const git_oid *id)
 void
 snap_object_where(struct buf *b, git_repository *repo, const git_oid *id)
 {
-	char *loose = loose_path(repo, id);
+	char *loose = loose_path(repo, id), *aside = xasprintf("%s" SET_ASIDE, loose);
 	char *packs = xasprintf("%sobjects/pack/", git.git_repository_path(repo));
 	struct stat st;
 	bool found = stat(loose, &st) == 0;
@@ -149,9 +153,88 @@ snap_object_where(struct buf *b, git_repository *repo, const git_oid *id)
 		git.git_odb_free(odb);
 		if (elsewhere)
 			buf_printf(b, "; it is in a pack under %s", packs);
+		else if (stat(aside, &st) == 0) /* a rewrite cut short */
+			buf_printf(b, "; the object is missing (no file %s; %s is what was left of it)",
+			           loose, aside);
 		else
 			buf_printf(b, "; the object is missing (no file %s)", loose);
 	}
 	free(packs);
+	free(aside);
 	free(loose);
+}
+
+/* Whether `id` can be read whole; *why (heap) says why not. Absent counts
+ * as readable: there is no damaged copy in the way of a write. */
+static bool
+readable(git_repository *repo, const git_oid *id, char **why)
+{
+	git_odb *odb = NULL;
+	git_odb_object *o = NULL;
+	int rc;
+
+	*why = NULL;
+	if ((rc = git.git_repository_odb(&odb, repo)) == 0)
+		rc = git.git_odb_read(&o, odb, id);
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		const git_error *e = git.git_error_last();
+
+		*why = xstrdup(e && e->message ? e->message : "unknown libgit2 error");
+	}
+	git.git_odb_object_free(o);
+	git.git_odb_free(odb);
+	return !*why;
+}
+
+int
+snap_object_rewrite(git_repository *repo, const git_oid *id, const char *what,
+                    snap_object_write_fn *write, void *ctx)
+{
+	char hex[GIT_OID_HEXSZ + 1], *why = NULL, *again = NULL;
+	struct buf b = BUF_INIT;
+	int rc = DH_EFAIL;
+
+	if (readable(repo, id, &why))
+		return 1;
+	git.git_oid_tostr(hex, sizeof hex, id);
+	char *loose = loose_path(repo, id), *aside = xasprintf("%s" SET_ASIDE, loose);
+
+	buf_printf(&b, "snapshot: %s: cannot write %s %s: the repository has that object but "
+	               "cannot read it: %s",
+	           git.git_repository_path(repo), what, hex, why);
+	if (rename(loose, aside) < 0) {
+		/* ENOENT: packed, and a loose copy would not be read before
+		 * the pack's */
+		if (errno == ENOENT)
+			snap_object_where(&b, repo, id);
+		else
+			buf_printf(&b, "; setting its file %s aside: %s", loose, strerror(errno));
+		goto fail;
+	}
+	/* git_odb_write() skips an object it finds, readable or not: with the
+	 * damaged file out of the way it writes the content given again. */
+	if ((rc = write(ctx)) == 0 && readable(repo, id, &again)) {
+		if (unlink(aside) < 0)
+			log_warn("snapshot: %s: %s", aside, strerror(errno));
+		log_warn("snapshot: %s: %s %s could not be read (%s): written anew",
+		         git.git_repository_path(repo), what, hex, why);
+		goto out;
+	}
+	/* Not written anew: the damaged file goes back where it was. */
+	if (atomic_rename_noreplace(AT_FDCWD, aside, AT_FDCWD, loose) < 0)
+		log_warn("snapshot: putting %s back as %s: %s", aside, loose, strerror(errno));
+	if (rc < 0) /* write's own error */
+		goto out;
+	snap_object_where(&b, repo, id);
+fail:
+	rc = err_set("%s. The folder itself is untouched; copy the object back from a backup of "
+	             "the repository",
+	             buf_cstr(&b));
+out:
+	buf_fini(&b);
+	free(again);
+	free(why);
+	free(aside);
+	free(loose);
+	return rc;
 }

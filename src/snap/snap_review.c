@@ -1258,6 +1258,12 @@ chain_left_at(struct snap_store *s, struct chain *c, const char *path)
 	size_t i = 0;
 
 	for (; i + 1 < c->n && c->v[i].external; i++) {
+		/* Below them a checkpoint whose tree or note cannot be read (a
+		 * recovery over a damaged head): what they changed is unknown,
+		 * and the folder must hold what they recorded, as at the end of
+		 * a chain cut at a commit that cannot be read (chain_load_opt). */
+		if (!chain_state(s, c, i + 1))
+			break;
 		const struct strv *ch = link_changed(s, c, i);
 
 		if (!ch)

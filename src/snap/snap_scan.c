@@ -614,6 +614,59 @@ keep_state(struct snap_store *s, const git_oid *tree, const struct snap_meta *me
 	s->last_tree = *tree;
 }
 
+struct tree_write {
+	struct snap_store *s;
+	git_oid *out;
+};
+
+/* The index's tree written whole again, through a copy of its entries: the
+ * index's own tree cache would give back the id alone. */
+static int
+tree_write_again(void *ctx)
+{
+	struct tree_write *w = ctx;
+	git_index *copy = NULL;
+	size_t n = git.git_index_entrycount(w->s->index);
+	int rc = G(git.git_index_new(&copy));
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = G(git.git_index_add(copy, git.git_index_get_byindex(w->s->index, i)));
+	if (rc == 0)
+		rc = G(git.git_index_write_tree_to(w->out, copy, w->s->repo));
+	git.git_index_free(copy);
+	return rc;
+}
+
+/* The index's tree into *out, read back. A tree already in the repository
+ * is not written again (the index's tree cache names it, or git_odb_write()
+ * finds it), so one that cannot be read (its loose file emptied by a crash:
+ * a checkpoint's tree that the folder matches again) would fail whatever
+ * reads it next: it is written anew (snap_object_rewrite). */
+static int
+write_tree(struct snap_store *s, git_oid *out)
+{
+	struct tree_write w = { s, out };
+	git_tree *t = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	/* After a write libgit2 reads the tree back itself, and fails there
+	 * with the id set (tree.c); from the cache it does not read it. */
+	if ((rc = git.git_index_write_tree(out, s->index)) >= 0 &&
+	    (rc = git.git_tree_lookup(&t, s->repo, out)) >= 0) {
+		git.git_tree_free(t);
+		return 0;
+	}
+	rc = G(rc);
+	if (!git.git_oid_is_zero(out)) {
+		int r = snap_object_rewrite(s->repo, out, "the folder's tree", tree_write_again, &w);
+
+		if (r <= 0)
+			rc = r;
+	}
+	return rc;
+}
+
 int
 snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
           struct snap_meta *meta)
@@ -659,7 +712,7 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	snap_meta_sort(meta);
 	if ((rc = drop_vanished(&sc)) < 0)
 		goto out;
-	if ((rc = G(git.git_index_write_tree(tree_out, s->index))) < 0)
+	if ((rc = write_tree(s, tree_out)) < 0)
 		goto out;
 	if ((rc = G(git.git_index_write(s->index))) < 0)
 		goto out;
