@@ -142,16 +142,18 @@ snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, c
 	git.git_oid_tostr(cid, sizeof cid, commit);
 	buf_printf(&b, "snapshot: %s: cannot read checkpoint %.12s", s->repo_path, cid);
 	damaged_ref(s, session, commit, &b);
-	if (!obj) {
-		buf_printf(&b, ": its note on %s: %s", SNAP_NOTES_REF, why);
-	} else {
+	git_oid note;
+	if (!obj && snap_meta_note_object(s->repo, commit, &b, &note)) {
+		obj = &note;
+	} else if (!obj) {
+		buf_printf(&b, ": its note on %s", SNAP_NOTES_REF);
+	} else if (!git.git_oid_equal(obj, commit)) {
 		git.git_oid_tostr(oid, sizeof oid, obj);
-		if (!git.git_oid_equal(obj, commit))
-			buf_printf(&b, ": its tree %s", oid);
-		buf_printf(&b, ": %s", why);
-		/* Where the object is: libgit2's message does not say. */
-		snap_object_where(&b, s->repo, obj);
+		buf_printf(&b, ": its tree %s", oid);
 	}
+	buf_printf(&b, ": %s", why);
+	if (obj) /* where the object is: libgit2's message does not say */
+		snap_object_where(&b, s->repo, obj);
 	buf_puts(&b, ". The folder itself is untouched: a checkpoint that 'deskhand log' "
 	             "still lists can be restored ('deskhand restore ID', 'deskhand undo --to "
 	             "baseline'), which records the folder anew, or copy the object back from "
@@ -982,7 +984,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		struct snap_meta hm = { 0 };
 
 		out->files_changed = meta.nfiles; /* against what cannot be read: all */
-		/* A folder that matched the damaged tree wrote it anew
+		/* A folder that matched the damaged tree or note wrote it anew
 		 * (snap_object_rewrite): the head may read again. */
 		out->repaired = snap_checkpoint_read(s, session, &head_id, &hc, &ht, &hm) == 0;
 		snap_meta_fini(&hm);
@@ -1135,13 +1137,15 @@ log_fill(struct snap_store *s, const char *session, const git_oid *id, struct sn
 		rc = snap_damaged(s, session, id, git.git_commit_tree_id(c));
 	else if (snap_meta_read(&m, s->repo, id) < 0)
 		rc = snap_damaged(s, session, id, NULL);
-	if (rc < 0) {
+	if (rc < 0)
 		e->damage = xstrdup(err_msg());
+	if (!t)
 		goto out;
-	}
 	e->nfiles = m.nfiles;
-	if (!e->nfiles) /* no note (or an empty folder): count */
+	if (!e->nfiles) /* no note (or an empty folder, or a note that cannot be read): count */
 		git.git_tree_walk(t, GIT_TREEWALK_PRE, count_blob, &e->nfiles);
+	if (rc < 0)
+		goto out;
 	if (*more && snap_checkpoint_read(s, session, parent, &p, &pt, &pm) == 0 &&
 	    changes_between(s, pt, &pm, t, &m, &e->changes, &e->nchanges) < 0)
 		e->damage = xasprintf("snapshot: %s: the changes of checkpoint %s cannot be "

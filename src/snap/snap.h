@@ -42,8 +42,8 @@ struct snap_checkpoint {
 	char damaged[41];     /* "": the head was read; else the head that could not be
 	                       * (over_damaged), which this commit has as its parent */
 	bool repaired;        /* with damaged: recording the folder, which matched what
-	                       * could not be read (the head's tree), wrote it anew,
-	                       * and the head reads again */
+	                       * could not be read (the head's tree or note), wrote it
+	                       * anew, and the head reads again */
 };
 
 /* The paths that changed since the store's last scan, as the watcher saw

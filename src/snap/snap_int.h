@@ -262,11 +262,20 @@ size_t snap_meta_dir_modes_changed(const struct snap_meta *a, const struct snap_
                                    const char ***out);
 /* Read the note of `commit` into *m (left empty when there is none). */
 int snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit) DH_MUST_CHECK;
+/* For the note of `commit` that cannot be read, the object at fault into
+ * *out, named in b: ": its note ID (refs/notes/deskhand)", or when the way
+ * to it cannot be read, ": its note, in refs/notes/deskhand: the commit
+ * ID" (the tree, the fan-out tree). False, b untouched, when no object is
+ * found (no notes ref, no note of `commit`). */
+bool snap_meta_note_object(git_repository *repo, const git_oid *commit, struct buf *b,
+                           git_oid *out);
 /* Set the note of `commit` to `text` (NUL-terminated) in one new commit on
  * refs/notes/deskhand, at git's fan-out path "ab/cdef..." (so that a note
  * costs the same however many there are), replacing any note it had; retried
- * when another process moves the ref meanwhile. 0, or DH_EFAIL with libgit2's
- * message. */
+ * when another process moves the ref meanwhile. A blob of that text that is
+ * there but cannot be read (a damaged note of another checkpoint) is written
+ * anew (snap_object_rewrite). 0, or DH_EFAIL with libgit2's message (or
+ * snap_object_rewrite's). */
 int snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
                     const char *text) DH_MUST_CHECK;
 /* The author and committer of every commit deskhand makes in a shadow

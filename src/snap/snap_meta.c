@@ -503,6 +503,51 @@ flat_note_text(git_repository *repo, const git_oid *commit)
 	return text;
 }
 
+bool
+snap_meta_note_object(git_repository *repo, const git_oid *commit, struct buf *b, git_oid *out)
+{
+	char hex[NOTE_HEX + 1], name[3], id[NOTE_HEX + 1];
+	git_commit *head = NULL;
+	git_tree *tree = NULL, *sub = NULL;
+	const git_tree_entry *e = NULL;
+	const char *way = NULL;
+
+	if (git.git_reference_name_to_id(out, repo, SNAP_NOTES_REF) < 0)
+		return false;
+	git.git_oid_tostr(hex, sizeof hex, commit);
+	snprintf(name, sizeof name, "%.2s", hex);
+	/* libgit2's own way (notes.c): the ref's commit, its tree, the fan-out
+	 * tree of the id's first two digits, the note; else a flat note. */
+	if (git.git_commit_lookup(&head, repo, out) < 0) {
+		way = "the commit";
+	} else {
+		*out = *git.git_commit_tree_id(head);
+		if (git.git_commit_tree(&tree, head) < 0)
+			way = "the tree";
+	}
+	if (tree && (e = git.git_tree_entry_byname(tree, name)) &&
+	    git.git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		*out = *git.git_tree_entry_id(e);
+		if (git.git_tree_lookup(&sub, repo, out) < 0)
+			way = "the fan-out tree";
+		else
+			e = git.git_tree_entry_byname(sub, hex + 2);
+	}
+	if (tree && !way && (!e || git.git_tree_entry_type(e) != GIT_OBJECT_BLOB))
+		e = git.git_tree_entry_byname(tree, hex);
+	if (!way && e)
+		*out = *git.git_tree_entry_id(e);
+	git.git_oid_tostr(id, sizeof id, out);
+	if (way)
+		buf_printf(b, ": its note, in %s: %s %s", SNAP_NOTES_REF, way, id);
+	else if (e)
+		buf_printf(b, ": its note %s (%s)", id, SNAP_NOTES_REF);
+	git.git_tree_free(sub);
+	git.git_tree_free(tree);
+	git.git_commit_free(head);
+	return way || e;
+}
+
 /* Commit `tree_id` on the notes ref with parent `old` (NULL: the first notes
  * commit). The ref moves only if it still names `old`: GIT_EMODIFIED or
  * GIT_EEXISTS when another process moved it meanwhile (libgit2 codes). */
@@ -539,18 +584,34 @@ notes_raced(int rc)
 	return rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED;
 }
 
+struct note_blob {
+	git_repository *repo;
+	const char *text;
+	git_oid *out;
+};
+
+static int
+note_blob_write(void *ctx)
+{
+	struct note_blob *nb = ctx;
+
+	return G(git.git_blob_create_from_buffer(nb->out, nb->repo, nb->text, strlen(nb->text)));
+}
+
 int
 snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
                 const char *text)
 {
 	char hex[NOTE_HEX + 1], path[NOTE_HEX + 2];
 	git_oid blob;
+	struct note_blob nb = { repo, text, &blob };
+	bool rewritten = false;
 	int rc;
 
 	git.git_oid_tostr(hex, sizeof hex, commit);
 	snprintf(path, sizeof path, "%.2s/%s", hex, hex + 2);
-	if ((rc = git.git_blob_create_from_buffer(&blob, repo, text, strlen(text))) < 0)
-		return G(rc);
+	if ((rc = note_blob_write(&nb)) < 0)
+		return rc;
 	const git_tree_update up = {
 		.action = GIT_TREE_UPDATE_UPSERT,
 		.id = blob,
@@ -568,6 +629,19 @@ snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *c
 			rc = notes_commit(repo, sig, old, &tree, "deskhand: checkpoint note");
 		git.git_tree_free(base);
 		git.git_commit_free(old);
+		if (rc < 0 && !notes_raced(rc) && !rewritten) {
+			/* The tree takes only a blob it can read, and the blob was
+			 * not written if one was there: a damaged note of the same
+			 * text (one blob serves every note with that text). */
+			int r;
+
+			rc = G(rc);
+			r = snap_object_rewrite(repo, &blob, "the note", note_blob_write, &nb);
+			if (r != 0)
+				return r < 0 ? r : rc;
+			rewritten = true;
+			continue;
+		}
 		if (!notes_raced(rc))
 			break;
 	}
