@@ -97,30 +97,22 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 			snap_clear_stale_locks(rs->stores[g], rs->session);
 		rc = snap_review_recover(rs->stores[g], rs->session, (const char *const *)calls.v,
 		                         calls.n, &ck, &call, &action, &notes);
-		if (rc == DH_ENOTFOUND)
+		if (rc == DH_ENOTFOUND) {
 			rc = 0;
-		else if (rc < 0)
+		} else if (rc < 0) {
 			rc = grant_err(rs, g, rc);
-		else if (report && action)
+		} else if (report && action) {
 			interrupted_report(report, rs->paths[g], action, &notes, &ck);
-		else if (report && ck.created && ck.damaged[0] && ck.repaired)
-			buf_printf(report,
-			           "%s: the head checkpoint %.12s of session %s could not be read: "
-			           "the folder matched it, and recording it over it (checkpoint %s) "
-			           "wrote what was damaged anew; it reads again\n",
-			           rs->paths[g], ck.damaged, rs->session, ck.short_id);
-		else if (report && ck.created && ck.damaged[0])
-			buf_printf(report,
-			           "%s: the head checkpoint %.12s of session %s cannot be read (see "
-			           "'deskhand log'): recorded the folder as it is now over it "
-			           "(checkpoint %s)\n",
-			           rs->paths[g], ck.damaged, rs->session, ck.short_id);
-		else if (report && ck.created)
+		} else if (report && ck.created && ck.damaged[0]) {
+			snap_checkpoint_say_damaged(report, rs->paths[g], rs->session, &ck);
+			buf_putc(report, '\n');
+		} else if (report && ck.created) {
 			buf_printf(report,
 			           "%s: recorded what changed since the last checkpoint as %s%s "
 			           "(checkpoint %s)\n",
 			           rs->paths[g], call >= 0 ? "interrupted call " : "external changes",
 			           call >= 0 ? calls.v[call] : "", ck.short_id);
+		}
 		free(action);
 		buf_fini(&notes);
 	}

@@ -1031,6 +1031,23 @@ out:
 	return rc;
 }
 
+void
+snap_checkpoint_say_damaged(struct buf *out, const char *grant, const char *session,
+                            const struct snap_checkpoint *ck)
+{
+	if (ck->repaired)
+		buf_printf(out,
+		           "%s: the head checkpoint %.12s of session %s could not be read: the "
+		           "folder matched it, and recording it over it (checkpoint %s) wrote what "
+		           "was damaged anew; it reads again",
+		           grant, ck->damaged, session, ck->short_id);
+	else
+		buf_printf(out,
+		           "%s: the head checkpoint %.12s of session %s cannot be read (see "
+		           "'deskhand log'): recorded the folder as it is now over it (checkpoint %s)",
+		           grant, ck->damaged, session, ck->short_id);
+}
+
 int
 snap_checkpoint_opt(struct snap_store *s, const char *session,
                     const struct snap_checkpoint_opts *o, struct snap_checkpoint *out)

@@ -214,6 +214,17 @@ int snap_checkpoint_opt(struct snap_store *s, const char *session,
                         const struct snap_checkpoint_opts *o, struct snap_checkpoint *out)
 	DH_MUST_CHECK;
 
+/* The line saying that checkpoint `ck` of `session` in folder `grant` was
+ * taken over a head that could not be read (ck->damaged set): "GRANT: the
+ * head checkpoint ID of session S cannot be read (see 'deskhand log'):
+ * recorded the folder as it is now over it (checkpoint SHORT)", or with
+ * ck->repaired "GRANT: the head checkpoint ID of session S could not be
+ * read: the folder matched it, and recording it over it (checkpoint SHORT)
+ * wrote what was damaged anew; it reads again"; appended to out, without a
+ * newline. The one wording of it: recoveries and live checkpoints say it. */
+void snap_checkpoint_say_damaged(struct buf *out, const char *grant, const char *session,
+                                 const struct snap_checkpoint *ck);
+
 /* Files larger than `bytes` are not stored in checkpoints (the note lists
  * them as "L SIZE PATH", and undo says it cannot restore them). 0 restores
  * the default, 256 MiB. Takes effect at the next checkpoint. */
