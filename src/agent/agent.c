@@ -769,6 +769,10 @@ ckpt_run(void *ctx)
 		.turn = j->kind == CK_EXTERNAL ? -1 : j->turn,
 		.tool_call = j->tool_call,
 		.external = j->kind == CK_EXTERNAL,
+		/* A head that became unreadable since (a damaged object in the
+		 * shadow repository) does not stop the session: the folder is
+		 * recorded over it, as a recovery does, and ckpt_done says so. */
+		.over_damaged = j->kind != CK_BASELINE,
 	};
 	int rc;
 
@@ -848,6 +852,15 @@ ckpt_done(int rc, const char *msg, void *ctx)
 					 .name = j->call_name,
 					 .text = buf_cstr(&j->repo_report) + 1 });
 		buf_puts(&a->notes, buf_cstr(&j->repo_report));
+	}
+	if (rc >= 0 && !j->skipped && j->res.created && j->res.damaged[0]) {
+		/* Once: the next checkpoint has this one, readable, as its head. */
+		struct buf b = BUF_INIT;
+
+		snap_checkpoint_say_damaged(&b, grant_get(a->cfg.grants, j->grant)->path,
+					    session_id(a->cfg.session), &j->res);
+		say(a, &(struct event){ .type = EVENT_ERROR, .text = buf_cstr(&b) });
+		buf_fini(&b);
 	}
 	if (rc >= 0 && !j->skipped && (j->kind != CK_EXTERNAL || j->res.created)) {
 		free(a->last_ckpt[j->grant]);

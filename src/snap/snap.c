@@ -932,7 +932,9 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		rc = 0;
 	}
 	struct snap_base carry = { ptree, &pmeta };
-	if ((rc = scan_for(s, &carry, dirty, &tree_id, &meta, out)) < 0)
+	/* Over damage a full scan: an incremental one builds on the last
+	 * scan's tree, which may be the damaged one. */
+	if ((rc = scan_for(s, &carry, damaged ? NULL : dirty, &tree_id, &meta, out)) < 0)
 		goto out;
 	snap_meta_format(&meta, &note);
 	if (has_head && !damaged) {

@@ -67,10 +67,12 @@ struct snap_checkpoint_opts {
 	                                 * snap_diffstat; narrowed to the dirty paths) */
 	bool over_damaged;              /* a head that cannot be read (a damaged
 	                                 * object) does not fail the checkpoint: the
-	                                 * commit records the folder with that head as
-	                                 * its parent, by id (recovery: the folder is
-	                                 * recorded anew, and what can be read of the
-	                                 * history stays reachable past the damage) */
+	                                 * commit records the folder, from a full
+	                                 * scan, with that head as its parent, by id
+	                                 * (a recovery, a live session's step: the
+	                                 * folder is recorded anew, and what can be
+	                                 * read of the history stays reachable past
+	                                 * the damage) */
 };
 
 struct snap_change {
