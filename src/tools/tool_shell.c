@@ -145,23 +145,6 @@ protected_before(struct shell_run *r, const struct strv *repos)
 		}
 }
 
-/* Every repository below the grants that the watcher lists now, before the
- * command runs: the checkpoint after it tells the ones it made and reports
- * what git runs from them (tool_result.repos_before). */
-static void
-repos_before(struct shell_run *r)
-{
-	struct tool_env *env = r->env;
-	size_t n = grant_count(env->grants);
-
-	strv_free(&r->res.repos_before);
-	r->res.repos_known = env->watch != NULL;
-	for (size_t g = 0; env->watch && g < n; g++)
-		if (watch_repos(env->watch, g, 1, WATCH_REPOS_MAX, &r->res.repos_before) < 0)
-			log_warn("run_command: %s", err_msg());
-	strv_uniq(&r->res.repos_before);
-}
-
 /* Report watched protected paths the command created, for the agent to take
  * back after the checkpoint that follows the command. */
 static void
@@ -777,24 +760,29 @@ shell_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_d
 /* The git repositories below the grants, whose git directories the sandbox
  * protects (those one folder down it finds itself; the others it is given,
  * --repo) and whose missing entries protected_before() notes, appended to
- * `out`: at most TOOL_SANDBOX_REPOS_MAX, nearest first, grant 0's first. Grant i is the watcher's grant i (engine_open). Returns false while
- * the watcher's first walk of a grant still runs (more may come), else true
- * (no watcher: nothing to wait for). */
+ * `out`: at most TOOL_SANDBOX_REPOS_MAX, nearest first, grant 0's first.
+ * Grant i is the watcher's grant i (engine_open). Every one the watcher lists
+ * (up to WATCH_REPOS_MAX a grant) goes into `all`, uniq'ed: the checkpoint
+ * after the command tells the ones it made (tool_result.repos_before).
+ * Returns false while the watcher's first walk of a grant still runs (more
+ * may come), else true (no watcher: nothing to wait for). */
 static bool
-nested_repos(struct tool_env *env, struct strv *out)
+nested_repos(struct tool_env *env, struct strv *out, struct strv *all)
 {
 	size_t n = env->grants ? grant_count(env->grants) : 0;
 	bool whole = true;
 
 	for (size_t i = 0; env->watch && i < n; i++) {
-		int rc = out->n < TOOL_SANDBOX_REPOS_MAX
-		                 ? watch_repos(env->watch, i, 1, TOOL_SANDBOX_REPOS_MAX - out->n, out)
-		                 : watch_repos(env->watch, i, 1, 0, out);
+		size_t from = all->n;
+		int rc = watch_repos(env->watch, i, 1, WATCH_REPOS_MAX, all);
 
 		if (rc < 0)
 			log_warn("run_command: %s", err_msg());
+		for (size_t k = from; k < all->n && out->n < TOOL_SANDBOX_REPOS_MAX; k++)
+			strv_add(out, all->v[k]);
 		whole &= rc != 0;
 	}
+	strv_uniq(all);
 	return whole;
 }
 
@@ -808,7 +796,9 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	int pair[2] = { -1, -1 }, ready[2] = { -1, -1 };
 	struct strv repos = ARRAY_INIT;
 
-	if (!nested_repos(env, &repos) && r->repo_waited_ms < REPO_WAIT_MS) {
+	strv_free(&r->res.repos_before);
+	r->res.repos_known = env->watch != NULL;
+	if (!nested_repos(env, &repos, &r->res.repos_before) && r->repo_waited_ms < REPO_WAIT_MS) {
 		strv_free(&repos);
 		r->repo_wait = true;
 		r->repo_waited_ms += REPO_POLL_MS;
@@ -841,7 +831,6 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 	}
 
 	protected_before(r, &repos);
-	repos_before(r);
 	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
 	struct strv argv = ARRAY_INIT, deeper = ARRAY_INIT;
 
