@@ -33,7 +33,8 @@ static const char inbox_usage[] =
 	"'deskhand --resume ID'; accepting everything takes it off the inbox.\n"
 	"\n"
 	"A session whose meta.json is missing or cannot be read is listed as\n"
-	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
+	"'unreadable', with a warning on stderr naming the file and what is wrong,\n"
+	"until it is dismissed (then until its meta.json reads again).\n"
 	"\n"
 	"      --json         one array of {id, status, state, waiting, live,\n"
 	"                     summary, task, pending, origin, schedule, updated,\n"
@@ -123,11 +124,17 @@ cli_inbox(int argc, char **argv)
 	if (dismiss) {
 		char *id = NULL;
 
-		if (client_inbox_dismiss(dismiss, &id) < 0) {
+		int rc = client_inbox_dismiss(dismiss, &id);
+
+		if (rc < 0) {
 			fprintf(stderr, "deskhand: inbox --dismiss %s: %s\n", dismiss, err_msg());
 			free(id);
 			return 1;
 		}
+		if (rc == 1) /* unreadable: off the inbox all the same */
+			fprintf(stderr, "deskhand: inbox --dismiss %s: %s. It is off the inbox until "
+			                "its meta.json reads again; 'deskhand sessions' still lists "
+			                "it\n", dismiss, err_msg());
 		printf("dismissed %s\n", id);
 		free(id);
 		return 0;

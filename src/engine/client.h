@@ -164,8 +164,9 @@ int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
  * on a loop; the workbench sends the "inbox" command instead. DH_EFAIL. */
 int client_inbox(cJSON **out) DH_MUST_CHECK;
 /* Take session `spec` (an id or a unique prefix) off the inbox until it runs
- * again; *id (heap) is the session's id. DH_ENOTFOUND naming the spec, or
- * DH_EFAIL naming the file. */
+ * again; *id (heap) is the session's id. 0; 1 when its meta.json cannot be
+ * read (inbox_dismiss(): taken off all the same, err_msg() says why);
+ * DH_ENOTFOUND naming the spec, or DH_EFAIL naming the file. */
 int client_inbox_dismiss(const char *spec, char **id) DH_MUST_CHECK;
 
 /* The review and history verbs' options, one table for the front end

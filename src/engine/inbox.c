@@ -21,6 +21,8 @@
 #include "snap/snap.h"
 
 #define INBOX_SCAN_MAX 200 /* the newest unwatched sessions looked at */
+/* The dismissal mark of a session dismissed while it could not be read. */
+#define DISMISSED_UNREADABLE "unreadable"
 
 long
 inbox_pending(const char *state, const char *id, const cJSON *grants)
@@ -53,16 +55,22 @@ dismissed_path(const char *state, const char *id)
 	return xasprintf("%s/sessions/%s/inbox-dismissed", state, id);
 }
 
-/* The meta's "updated" when the session was dismissed, or -1. */
+/* The meta's "updated" when the session was dismissed, or -1; 0 with
+ * *unreadable set when it was dismissed while its meta.json could not be
+ * read (the mark says "unreadable"). */
 static long long
-dismissed_at(const char *state, const char *id)
+dismissed_at(const char *state, const char *id, bool *unreadable)
 {
 	char *p = dismissed_path(state, id);
 	struct buf b = BUF_INIT;
 	long long at = -1;
 
-	if (fsutil_read_file(p, 64, &b) == 0 && b.len)
-		at = strtoll(buf_cstr(&b), NULL, 10);
+	*unreadable = false;
+	if (fsutil_read_file(p, 64, &b) == 0 && b.len) {
+		*unreadable = !strncmp(buf_cstr(&b), DISMISSED_UNREADABLE,
+		                       strlen(DISMISSED_UNREADABLE));
+		at = *unreadable ? 0 : strtoll(buf_cstr(&b), NULL, 10);
+	}
 	buf_fini(&b);
 	free(p);
 	return at;
@@ -74,11 +82,22 @@ inbox_dismiss(const char *state, const char *id)
 	cJSON *meta = NULL;
 	int rc = session_meta_read(state, id, &meta);
 
-	if (rc < 0)
+	if (rc == DH_ENOTFOUND)
 		return rc;
+	/* A session that cannot be read is taken off all the same, as the
+	 * person asked: until its meta.json reads again, when it is listed
+	 * as any session is (the mark then counts as 0). */
+	char *why = rc < 0 ? xstrdup(err_msg()) : NULL;
 	char *p = dismissed_path(state, id);
-	char *v = xasprintf("%lld\n", json_int(meta, "updated", json_int(meta, "created", 0)));
+	char *v = why ? xasprintf("%s\n", DISMISSED_UNREADABLE)
+	              : xasprintf("%lld\n", json_int(meta, "updated", json_int(meta, "created", 0)));
+
 	rc = fsutil_write_atomic(p, v, strlen(v));
+	if (rc == 0 && why) {
+		err_set("%s", why);
+		rc = 1;
+	}
+	free(why);
 	free(v);
 	free(p);
 	cJSON_Delete(meta);
@@ -116,7 +135,8 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 		return NULL; /* still at work: not for the inbox yet */
 	if (!status || !strcmp(status, "running"))
 		status = act && !waiting ? act : waiting ? "running" : "interrupted";
-	if (!waiting && dismissed_at(state, id) >= updated)
+	bool unreadable_mark;
+	if (!waiting && dismissed_at(state, id, &unreadable_mark) >= updated)
 		return NULL;
 	long pending = inbox_pending(state, id, json_arr(meta, "grants"));
 	if (!waiting && pending == 0 && !strcmp(status, "done"))
@@ -200,8 +220,15 @@ inbox_list(const char *state, cJSON **out)
 		cJSON *meta = NULL;
 		int rc = session_meta_read(state, ids[i], &meta);
 
+		bool unreadable_mark = false;
+
 		if (rc < 0 && rc != DH_ENOTFOUND) { /* (not found: removed since listed) */
-			rows[nrows++] = unreadable_entry(ids[i], err_msg());
+			char *why = xstrdup(err_msg()); /* (dismissed_at() sets its own) */
+
+			/* (unless the person dismissed it while it could not be read) */
+			if (dismissed_at(state, ids[i], &unreadable_mark) < 0 || !unreadable_mark)
+				rows[nrows++] = unreadable_entry(ids[i], why);
+			free(why);
 		} else if (rc == 0 && scanned < INBOX_SCAN_MAX) {
 			const char *origin = json_str(meta, "origin");
 

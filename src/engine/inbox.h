@@ -33,8 +33,11 @@ long inbox_pending(const char *state, const char *id, const cJSON *grants);
  * its id begins with. DH_EFAIL when the sessions cannot be listed. */
 int inbox_list(const char *state, cJSON **out) DH_MUST_CHECK;
 
-/* Take session `id` off the inbox until it runs again. DH_ENOTFOUND,
- * DH_EFAIL (the message names the file). */
+/* Take session `id` off the inbox until it runs again: 0. One whose
+ * meta.json is missing or cannot be read is taken off until it reads again
+ * (the mark holds "unreadable"): 1, with err_msg() saying what is wrong
+ * (session_meta_read()'s message). DH_ENOTFOUND (no such directory),
+ * DH_EFAIL (the mark could not be written; the message names the file). */
 int inbox_dismiss(const char *state, const char *id) DH_MUST_CHECK;
 
 #endif

@@ -1,7 +1,8 @@
 # A session directory without meta.json (a start that did not finish, or a
 # file someone removed) is damaged, and said so: `sessions` and `inbox` list
 # it as `unreadable`, warn on stderr naming the missing file and exit 1 (the
-# whole sessions still listed; `inbox --dismiss` cannot take it off); `log`,
+# whole sessions still listed; `inbox --dismiss` takes it off the inbox,
+# saying again what is wrong, until its meta.json reads again); `log`,
 # `undo`, `undo --to baseline`, `restore`, `wait` and `run --resume` on its
 # id name the same file instead of "no session", exit 1 and change nothing:
 # neither the folder nor the damaged directory (no meta.json is made up for
@@ -83,9 +84,6 @@ assert_eq "$(jq -r '.[] | "\(.id) \(.state)"' "$T/out" | sort | tr '\n' ' ')" \
   "$(printf '%s\n' "$whole done" "$gone unreadable" "$empty unreadable" | sort | tr '\n' ' ')" "inbox --json"
 assert_eq "$(jq -r '.[-1].id' "$T/out")" "$empty" "the session of the earliest second last"
 assert_contains "$(jq -r --arg id "$gone" '.[] | select(.id==$id).error' "$T/out")" "$S/$gone/meta.json is missing"
-set +e; "$DESKHAND" inbox --dismiss "$gone" >"$T/out" 2>"$T/err"; rc=$?; set -e
-assert_eq "$rc" 1 "inbox --dismiss of a damaged session"
-assert_contains "$(cat "$T/err")" "$S/$gone/meta.json is missing"
 
 # Standing in the folder (a grant of both), the verbs without an id choose
 # the whole session and say that the damaged one, which might be the
@@ -121,4 +119,31 @@ mv "$S/$whole" "$T/kept"
 set +e; "$DESKHAND" log >"$T/out" 2>"$T/err"; rc=$?; set -e
 assert_eq "$rc" 1 "log with only damaged sessions"
 assert_contains "$(cat "$T/err")" "no readable session in $S: 2 damaged"
+
+# The person dismisses the damaged session from the inbox: it is taken off
+# (exit 0), the note says again what is wrong; the other damaged one stays,
+# and `sessions` still lists both.
+"$DESKHAND" inbox --dismiss "$gone" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "inbox --dismiss of a damaged session"; }
+assert_eq "$(cat "$T/out")" "dismissed $gone"
+assert_contains "$(cat "$T/err")" "$S/$gone/meta.json is missing"
+assert_contains "$(cat "$T/err")" "off the inbox until its meta.json reads again"
+set +e; "$DESKHAND" inbox --json >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "inbox with the other damaged one"
+assert_eq "$(jq -r '.[] | "\(.id) \(.state)"' "$T/out" | tr '\n' ' ')" "$empty unreadable " "inbox after the dismissal"
+assert_eq "$(grep -c warning "$T/err")" 1 "inbox warnings after the dismissal"
+set +e; "$DESKHAND" sessions >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 1 "sessions after the dismissal"
+assert_contains "$(cat "$T/out")" "$gone  unreadable"
+# Its meta.json back (a later one, from a backup say): listed as any session.
+jq --arg id "$gone" '.id = $id | .updated = (.updated + 60)' "$T/kept/meta.json" > "$S/$gone/meta.json"
+"$DESKHAND" inbox --json >"$T/out" 2>"$T/err" || true
+assert_eq "$(jq -r --arg id "$gone" '.[] | select(.id==$id) | .state' "$T/out")" "done" "the session back with its meta.json"
+# Dismissed while readable, then damaged: listed again, as unreadable.
+"$DESKHAND" inbox --dismiss "$gone" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "inbox --dismiss of a readable session"; }
+[ ! -s "$T/err" ] || { cat "$T/err"; fail "a note on the dismissal of a readable session"; }
+"$DESKHAND" inbox --json >"$T/out" 2>"$T/err" || true
+assert_eq "$(jq -r --arg id "$gone" '[.[] | select(.id==$id)] | length' "$T/out")" 0 "dismissed while readable"
+rm "$S/$gone/meta.json"
+"$DESKHAND" inbox --json >"$T/out" 2>"$T/err" || true
+assert_eq "$(jq -r --arg id "$gone" '.[] | select(.id==$id) | .state' "$T/out")" "unreadable" "damaged after its dismissal"
 echo ok
