@@ -17,6 +17,7 @@
  * With an egress policy the sandbox gets --proxy-fd: the listener it sends
  * back is served by sandbox/proxy.c for as long as the command runs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -121,28 +122,97 @@ exists_at(int dirfd, const char *rel)
 	return fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* The submodules' git directories below `dir` (a git directory's
+ * "modules"), appended to `out` as the sandbox finds them (find_submodules()
+ * in deskhand-sandbox.c, whose bounds these are): every directory there is
+ * one; one with hooks, config or HEAD has its own "modules" looked in, and
+ * another is a part of a submodule's name ("lib/x") and is looked in itself.
+ * SUBMODULE_DEPTH levels, at most *budget directories (decremented). A
+ * directory that cannot be read has none. */
+#define SUBMODULE_DEPTH 4
+#define SUBMODULES_MAX  64
+static void
+submodule_git_dirs(const char *dir, int depth, size_t *budget, struct strv *out)
+{
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	for (struct dirent *e; *budget > 0 && (e = readdir(d));) {
+		char *gd = xasprintf("%s/%s", dir, e->d_name);
+		struct stat st;
+
+		if (e->d_name[0] != '.' && lstat(gd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			--*budget;
+			strv_add(out, gd);
+			if (depth + 1 < SUBMODULE_DEPTH) {
+				static const char *const git_dir_marks[] = { "hooks", "config", "HEAD" };
+				char *m;
+				bool is_git = false;
+
+				for (size_t i = 0; i < 3 && !is_git; i++) {
+					char *q = xasprintf("%s/%s", gd, git_dir_marks[i]);
+
+					is_git = exists_at(AT_FDCWD, q);
+					free(q);
+				}
+				m = is_git ? xasprintf("%s/modules", gd) : xstrdup(gd);
+				submodule_git_dirs(m, depth + 1, budget, out);
+				free(m);
+			}
+		}
+		free(gd);
+	}
+	closedir(d);
+}
+
+/* Records the git directory entries (git_dir_entries) missing in `gd`. */
+static void
+git_entries_absent(struct shell_run *r, const char *gd)
+{
+	for (size_t i = 0; i < NGIT_ENTRIES; i++) {
+		char *p = xasprintf("%s/%s", gd, git_dir_entries[i]);
+
+		if (!exists_at(AT_FDCWD, p))
+			strv_add(&r->git_absent, p);
+		free(p);
+	}
+}
+
 /* Record which watched protected paths exist in every grant, and which git
- * directory entries in `repos` (nested_repos). */
+ * directory entries in `repos` (nested_repos) and in the submodules' git
+ * directories of the grants and of `repos` (the same the sandbox binds
+ * read-only where they exist). A few stat()s and, where there are
+ * submodules, at most SUBMODULES_MAX small directory reads. */
 static void
 protected_before(struct shell_run *r, const struct strv *repos)
 {
-	size_t n = grant_count(r->env->grants);
+	size_t n = grant_count(r->env->grants), budget = SUBMODULES_MAX;
+	struct strv subs = ARRAY_INIT;
 
 	free(r->had);
 	r->had = xcalloc(n * NWATCHED + 1, 1);
-	for (size_t g = 0; g < n; g++)
-		for (size_t i = 0; i < NWATCHED; i++)
-			r->had[g * NWATCHED + i] =
-				exists_at(grant_get(r->env->grants, g)->dirfd, watched_protected[i]);
-	strv_free(&r->git_absent);
-	for (size_t k = 0; k < repos->n; k++)
-		for (size_t i = 0; i < NGIT_ENTRIES; i++) {
-			char *p = xasprintf("%s/.git/%s", repos->v[k], git_dir_entries[i]);
+	for (size_t g = 0; g < n; g++) {
+		const struct grant *gr = grant_get(r->env->grants, g);
+		char *m = xasprintf("%s/.git/modules", gr->path);
 
-			if (!exists_at(AT_FDCWD, p))
-				strv_add(&r->git_absent, p);
-			free(p);
-		}
+		for (size_t i = 0; i < NWATCHED; i++)
+			r->had[g * NWATCHED + i] = exists_at(gr->dirfd, watched_protected[i]);
+		submodule_git_dirs(m, 0, &budget, &subs);
+		free(m);
+	}
+	strv_free(&r->git_absent);
+	for (size_t k = 0; k < repos->n; k++) {
+		char *gd = xasprintf("%s/.git", repos->v[k]), *m = xasprintf("%s/modules", gd);
+
+		git_entries_absent(r, gd);
+		submodule_git_dirs(m, 0, &budget, &subs);
+		free(m);
+		free(gd);
+	}
+	for (size_t k = 0; k < subs.n; k++)
+		git_entries_absent(r, subs.v[k]);
+	strv_free(&subs);
 }
 
 /* Report watched protected paths the command created, for the agent to take
