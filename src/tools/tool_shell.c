@@ -122,13 +122,30 @@ exists_at(int dirfd, const char *rel)
 	return fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* Whether directory `gd` looks like a git directory (hooks, config or HEAD
+ * in it), as the sandbox tells a submodule's from a part of its name. */
+static bool
+looks_like_git_dir(const char *gd)
+{
+	static const char *const marks[] = { "hooks", "config", "HEAD" };
+	bool is_git = false;
+
+	for (size_t i = 0; i < sizeof marks / sizeof *marks && !is_git; i++) {
+		char *q = xasprintf("%s/%s", gd, marks[i]);
+
+		is_git = exists_at(AT_FDCWD, q);
+		free(q);
+	}
+	return is_git;
+}
+
 /* The submodules' git directories below `dir` (a git directory's
  * "modules"), appended to `out` as the sandbox finds them (find_submodules()
  * in deskhand-sandbox.c, whose bounds these are): every directory there is
- * one; one with hooks, config or HEAD has its own "modules" looked in, and
- * another is a part of a submodule's name ("lib/x") and is looked in itself.
- * SUBMODULE_DEPTH levels, at most *budget directories (decremented). A
- * directory that cannot be read has none. */
+ * one; one that looks like a git directory has its own "modules" looked in,
+ * and another is a part of a submodule's name ("lib/x") and is looked in
+ * itself. SUBMODULE_DEPTH levels, at most *budget directories (decremented).
+ * A directory that cannot be read has none. */
 #define SUBMODULE_DEPTH 4
 #define SUBMODULES_MAX  64
 static void
@@ -146,17 +163,9 @@ submodule_git_dirs(const char *dir, int depth, size_t *budget, struct strv *out)
 			--*budget;
 			strv_add(out, gd);
 			if (depth + 1 < SUBMODULE_DEPTH) {
-				static const char *const git_dir_marks[] = { "hooks", "config", "HEAD" };
-				char *m;
-				bool is_git = false;
+				char *m = looks_like_git_dir(gd) ? xasprintf("%s/modules", gd)
+				                                 : xstrdup(gd);
 
-				for (size_t i = 0; i < 3 && !is_git; i++) {
-					char *q = xasprintf("%s/%s", gd, git_dir_marks[i]);
-
-					is_git = exists_at(AT_FDCWD, q);
-					free(q);
-				}
-				m = is_git ? xasprintf("%s/modules", gd) : xstrdup(gd);
 				submodule_git_dirs(m, depth + 1, budget, out);
 				free(m);
 			}
