@@ -131,11 +131,31 @@ damaged_ref(struct snap_store *s, const char *session, const git_oid *id, struct
 	}
 }
 
+/* libgit2's last message (heap), kept before later calls replace it. */
+static char *
+git_why(void)
+{
+	const git_error *e = git.git_error_last();
+
+	return xstrdup(e && e->message ? e->message : "unknown libgit2 error");
+}
+
+/* err_set() and log_warn() of a damage message b; frees b and why. */
+static int
+damage_said(struct buf *b, char *why)
+{
+	int rc = err_set("%s", buf_cstr(b));
+
+	log_warn("%s", buf_cstr(b));
+	buf_fini(b);
+	free(why);
+	return rc;
+}
+
 int
 snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, const git_oid *obj)
 {
-	const git_error *e = git.git_error_last();
-	char *why = xstrdup(e && e->message ? e->message : "unknown libgit2 error");
+	char *why = git_why();
 	char cid[41], oid[41];
 	struct buf b = BUF_INIT;
 
@@ -158,11 +178,23 @@ snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, c
 	             "still lists can be restored ('deskhand restore ID', 'deskhand undo --to "
 	             "baseline'), which records the folder anew, or copy the object back from "
 	             "a backup of the repository");
-	int rc = err_set("%s", buf_cstr(&b));
-	log_warn("%s", buf_cstr(&b));
-	buf_fini(&b);
-	free(why);
-	return rc;
+	return damage_said(&b, why);
+}
+
+int
+snap_blob_damaged(struct snap_store *s, const char *path, const git_oid *id)
+{
+	char *why = git_why();
+	char oid[41];
+	struct buf b = BUF_INIT;
+
+	git.git_oid_tostr(oid, sizeof oid, id);
+	buf_printf(&b, "snapshot: %s: cannot read %s as a checkpoint recorded it: its blob %s: %s",
+	           s->repo_path, path, oid, why);
+	snap_object_where(&b, s->repo, id);
+	buf_puts(&b, ". Checkpoints without this version of the file can still be restored; or "
+	             "copy the object back from a backup of the repository");
+	return damage_said(&b, why);
 }
 
 int
@@ -1527,6 +1559,36 @@ diff_put(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_
 	return 0;
 }
 
+/* After libgit2 failed (rc) on reading `diff`'s files (printing it, its
+ * stats): the first blob of it that cannot be read is named
+ * (snap_blob_damaged), else libgit2's message is kept (G). */
+static int
+diff_failed(struct snap_store *s, git_diff *diff, int rc)
+{
+	char *why = git_why();
+
+	for (size_t i = 0; i < git.git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git.git_diff_get_delta(diff, i);
+		const git_diff_file *sides[] = { &d->old_file, &d->new_file };
+
+		for (size_t k = 0; k < sizeof sides / sizeof *sides; k++) {
+			git_blob *blob = NULL;
+
+			if (git.git_oid_is_zero(&sides[k]->id) || sides[k]->mode == GIT_FILEMODE_COMMIT)
+				continue;
+			if (git.git_blob_lookup(&blob, s->repo, &sides[k]->id) < 0) {
+				free(why);
+				return snap_blob_damaged(s, sides[k]->path, &sides[k]->id);
+			}
+			git.git_blob_free(blob);
+		}
+	}
+	rc = rc == GIT_ENOTFOUND ? err_setc(DH_ENOTFOUND, "snapshot: %s", why)
+	                         : err_set("snapshot: %s", why);
+	free(why);
+	return rc;
+}
+
 int
 snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool color, struct buf *out)
 {
@@ -1538,7 +1600,8 @@ snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool col
 		return DH_EFAIL;
 	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
 		return rc;
-	rc = G(git.git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &o));
+	if ((rc = git.git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &o)) < 0)
+		rc = diff_failed(s, diff, rc);
 	git.git_diff_free(diff);
 	return rc;
 }
@@ -1555,8 +1618,10 @@ snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id, stru
 		return DH_EFAIL;
 	if ((rc = make_diff(s, from_id, to_id, &diff)) < 0)
 		return rc;
-	if (git.git_diff_num_deltas(diff) > 0 && (rc = G(git.git_diff_get_stats(&st, diff))) == 0 &&
-	    (rc = G(git.git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
+	if (git.git_diff_num_deltas(diff) > 0 &&
+	    (rc = git.git_diff_get_stats(&st, diff)) < 0)
+		rc = diff_failed(s, diff, rc);
+	else if (st && (rc = G(git.git_diff_stats_to_buf(&gb, st, GIT_DIFF_STATS_FULL, 80))) == 0)
 		buf_add(out, gb.ptr, gb.size);
 	git.git_buf_dispose(&gb);
 	git.git_diff_stats_free(st);

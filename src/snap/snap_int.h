@@ -76,8 +76,8 @@ struct snap_store {
 	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)      \
 	X(git_message_trailers) X(git_note_free) X(git_note_message) X(git_note_read)  \
 	X(git_odb_add_backend) X(git_odb_exists_ext) X(git_odb_free) X(git_odb_hash)   \
-	X(git_odb_object_free) X(git_odb_read) X(git_odb_refresh) X(git_odb_write)    \
-	X(git_oid_equal) X(git_oid_fromstr)                                            \
+	X(git_odb_object_free) X(git_odb_read) X(git_odb_read_header)                  \
+	X(git_odb_refresh) X(git_odb_write) X(git_oid_equal) X(git_oid_fromstr)        \
 	X(git_oid_fromstrn) X(git_oid_fromstrp) X(git_oid_is_zero) X(git_oid_tostr)    \
 	X(git_oid_tostr_s) X(git_packbuilder_free) X(git_packbuilder_insert)           \
 	X(git_packbuilder_new) X(git_packbuilder_set_threads) X(git_packbuilder_write) \
@@ -137,6 +137,15 @@ G(int rc)
  * such session" that G() would make of GIT_ENOTFOUND. */
 int snap_damaged(struct snap_store *s, const char *session, const git_oid *commit,
                  const git_oid *obj);
+
+/* err_set() for blob `id`, the content of file `path` in a checkpoint, that
+ * cannot be read, called right after libgit2 failed on it (git_error_last()
+ * still that failure's): the message names the shadow repository, the path,
+ * the blob, libgit2's message, where the object lies (snap_object_where) and
+ * what the person can do; it says nothing of the folder (a restore may have
+ * written other files before: it lists them). Returns DH_EFAIL, a missing
+ * blob too. */
+int snap_blob_damaged(struct snap_store *s, const char *path, const git_oid *id);
 
 struct snap_meta;
 /* Read checkpoint `id` of `session` (for snap_damaged()'s message; may be

@@ -152,10 +152,10 @@ snap_restore_write(struct snap_store *s, int root, const char *path, const git_o
 {
 	git_blob *blob = NULL;
 	const char *leaf;
-	int rc, pfd;
+	int rc = 0, pfd;
 
-	if ((rc = G(git.git_blob_lookup(&blob, s->repo, id))) < 0)
-		return rc;
+	if (git.git_blob_lookup(&blob, s->repo, id) < 0)
+		return snap_blob_damaged(s, path, id);
 	pfd = beneath_open_parent(root, path, O_RDONLY, true, &leaf);
 	if (pfd < 0) {
 		rc = err_set("snapshot: cannot restore %s: %s", path, strerror(errno));

@@ -373,13 +373,20 @@ plan_add_from(struct plan *p, const char *path, const struct state *want_st,
  * Conflicts: three versions on disk and a diff
  */
 
+/* The blob of ps into *out (NULL when absent): 0; one that cannot be read
+ * is named with `path` (snap_blob_damaged), or (path NULL: a probe) is
+ * libgit2's error alone. */
 static int
-blob_data(struct snap_store *s, const struct pstate *ps, git_blob **out)
+blob_data(struct snap_store *s, const struct pstate *ps, const char *path, git_blob **out)
 {
+	int rc;
+
 	*out = NULL;
 	if (!ps->te)
 		return 0;
-	return G(git.git_blob_lookup(out, s->repo, git.git_tree_entry_id(ps->te)));
+	if ((rc = git.git_blob_lookup(out, s->repo, git.git_tree_entry_id(ps->te))) < 0)
+		return path ? snap_blob_damaged(s, path, git.git_tree_entry_id(ps->te)) : G(rc);
+	return 0;
 }
 
 /* Write one version under DIR/KIND/PATH; returns the heap path or NULL when
@@ -439,7 +446,7 @@ version_from_state(struct snap_store *s, const char *dir, const char *kind, cons
 
 	if (is_dir_path(path))
 		return ps->dir ? version_write(dir, kind, path, 'd', NULL, 0, 0) : NULL;
-	if (!ps->te || blob_data(s, ps, &b) < 0)
+	if (!ps->te || blob_data(s, ps, path, &b) < 0)
 		return NULL;
 	r = version_write(dir, kind, path, pstate_is_file(ps) ? 'f' : 'l',
 	                  git.git_blob_rawcontent(b), (size_t)git.git_blob_rawsize(b), ps->perm);
@@ -478,7 +485,7 @@ conflict_diff(struct snap_store *s, const char *path, const struct pstate *agent
 		buf_printf(&out, "%s: directory %s in the agent's version, %s now\n", path,
 		           agent->dir ? "present" : "absent",
 		           cur_type == 'd' ? "present" : "absent");
-	} else if (blob_data(s, agent, &b) == 0 &&
+	} else if (blob_data(s, agent, path, &b) == 0 &&
 	           git.git_patch_from_blob_and_buffer(&patch, b, ap, cur_type ? cur->ptr : NULL,
 	                                              cur_type ? cur->len : 0, cp, &o) == 0) {
 		if (!b)
@@ -1466,7 +1473,8 @@ file_hunks(struct snap_store *s, struct review_file *f, const struct pstate *o,
 
 	git.git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = CONTEXT_LINES;
-	if ((rc = blob_data(s, o, &ob)) < 0 || (rc = blob_data(s, n, &nb)) < 0 ||
+	if ((rc = blob_data(s, o, f->old_path ? f->old_path : f->path, &ob)) < 0 ||
+	    (rc = blob_data(s, n, f->path, &nb)) < 0 ||
 	    (rc = G(git.git_patch_from_blobs(&patch, ob, f->old_path ? f->old_path : f->path, nb,
 	                                     f->path, &opts))) < 0)
 		goto out;
@@ -1492,7 +1500,7 @@ pstate_size(const struct pstate *p, struct snap_store *s)
 	git_blob *b = NULL;
 	long long n;
 
-	if (!p->te || blob_data(s, p, &b) < 0)
+	if (!p->te || blob_data(s, p, NULL, &b) < 0)
 		return -1;
 	n = (long long)git.git_blob_rawsize(b);
 	git.git_blob_free(b);
@@ -2084,7 +2092,8 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 		rc = err_set("snapshot: %s: the accepted or head version is missing", path);
 		goto out;
 	}
-	if ((rc = blob_data(s, &ops, &ob)) < 0 || (rc = blob_data(s, &nps, &nb)) < 0)
+	if ((rc = blob_data(s, &ops, old_path, &ob)) < 0 ||
+	    (rc = blob_data(s, &nps, f->path, &nb)) < 0)
 		goto out;
 	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
 	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));
@@ -2269,7 +2278,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	pstate_get(&acc, f->old_path ? f->old_path : np, &it->base);
 	pstate_get(&head, np, &it->expect);
 	it->src = &head;
-	if ((rc = blob_data(s, &it->base, &ob)) < 0 || (rc = blob_data(s, &it->expect, &nb)) < 0)
+	if ((rc = blob_data(s, &it->base, f->old_path ? f->old_path : np, &ob)) < 0 ||
+	    (rc = blob_data(s, &it->expect, np, &nb)) < 0)
 		goto out;
 	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
 	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,6 +638,89 @@ tree_write_again(void *ctx)
 	return rc;
 }
 
+struct blob_write {
+	git_odb *odb;
+	int root;                /* the folder */
+	const git_index_entry *e; /* the file, with the blob that cannot be read */
+};
+
+/* The folder's file w->e->path written as a blob again: 0 when it gives
+ * w->e->id, DH_EFAIL when it cannot be read or its content is another. */
+static int
+blob_write_again(void *ctx)
+{
+	struct blob_write *w = ctx;
+	const char *leaf, *path = w->e->path;
+	struct buf b = BUF_INIT;
+	int pfd = beneath_open_parent(w->root, path, O_RDONLY, false, &leaf), rc = 0;
+	git_oid id;
+
+	if (pfd < 0)
+		return err_set("snapshot: %s: %s", path, strerror(errno));
+	if (w->e->mode == GIT_FILEMODE_LINK) {
+		buf_grow(&b, PATH_MAX + 1);
+		ssize_t n = readlinkat(pfd, leaf, b.ptr, PATH_MAX + 1);
+
+		if (n < 0 || n > PATH_MAX)
+			rc = err_set("snapshot: %s: %s", path, n < 0 ? strerror(errno) : "too long");
+		else
+			b.len = (size_t)n;
+	} else {
+		int fd = openat(pfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd < 0 || fsutil_read_fd(fd, SIZE_MAX, &b) < 0)
+			rc = err_set("snapshot: %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	close(pfd);
+	if (rc == 0)
+		rc = G(git.git_odb_write(&id, w->odb, b.ptr ? b.ptr : "", b.len, GIT_OBJECT_BLOB));
+	if (rc == 0 && !git.git_oid_equal(&id, &w->e->id))
+		rc = err_set("snapshot: %s no longer holds what its blob recorded", path);
+	buf_fini(&b);
+	return rc;
+}
+
+/* The blobs the index names that cannot be read (their loose files emptied
+ * by a crash: files of a checkpoint that the folder still holds, unchanged
+ * since, so the scan did not read them again) are written anew from the
+ * folder (snap_object_rewrite). A write of the tree fails on such a blob,
+ * which git_odb_write() would skip as present. Each blob's header is read
+ * (the full content only of a damaged one). Returns how many were written
+ * anew, or an error naming the first that could not be. */
+static int
+blobs_rewrite(struct snap_store *s)
+{
+	size_t n = git.git_index_entrycount(s->index);
+	struct blob_write w = { NULL, -1, NULL };
+	int rc = G(git.git_repository_odb(&w.odb, s->repo)), fixed = 0;
+
+	if (rc == 0 && (w.root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		size_t len;
+		git_object_t type;
+
+		w.e = git.git_index_get_byindex(s->index, i);
+		if (w.e->mode == GIT_FILEMODE_COMMIT ||
+		    git.git_odb_read_header(&len, &type, w.odb, &w.e->id) == 0)
+			continue;
+		char *what = xasprintf("the content of %s", w.e->path);
+		int r = snap_object_rewrite(s->repo, &w.e->id, what, blob_write_again, &w);
+
+		free(what);
+		if (r < 0)
+			rc = r;
+		else if (r == 0)
+			fixed++;
+	}
+	if (w.root >= 0)
+		close(w.root);
+	git.git_odb_free(w.odb);
+	return rc < 0 ? rc : fixed;
+}
+
 /* The index's tree into *out, read back. A tree already in the repository
  * is not written again (the index's tree cache names it, or git_odb_write()
  * finds it), so one that cannot be read (its loose file emptied by a crash:
@@ -658,6 +742,28 @@ write_tree(struct snap_store *s, git_oid *out)
 		return 0;
 	}
 	rc = G(rc);
+	/* A blob it names that cannot be read fails the write with no id: those
+	 * written anew from the folder, the write is tried once more. */
+	if (git.git_oid_is_zero(out)) {
+		char *why = xstrdup(err_msg());
+		int r = blobs_rewrite(s);
+
+		if (r < 0) {
+			free(why);
+			return r;
+		}
+		if (r == 0)
+			err_set("%s", why); /* no damaged blob: libgit2's failure stands */
+		free(why);
+		if (r == 0)
+			return rc;
+		if ((rc = G(git.git_index_write_tree(out, s->index))) < 0)
+			return rc;
+		if ((rc = G(git.git_tree_lookup(&t, s->repo, out))) == 0) {
+			git.git_tree_free(t);
+			return 0;
+		}
+	}
 	if (!git.git_oid_is_zero(out)) {
 		int r = snap_object_rewrite(s->repo, out, "the folder's tree", tree_write_again, &w);
 
