@@ -280,6 +280,7 @@ outcome_json(const struct verbs_target *t, size_t g, int rc, const struct review
 		json_add(x, "agent", json_str_or_null(c->agent));
 		json_add(x, "current", json_str_or_null(c->current));
 		json_add(x, "diff", json_str_or_null(c->diff));
+		json_add(x, "error", json_str_or_null(c->error));
 		json_add(cf, NULL, x);
 	}
 	json_add(r, "conflicts", cf);
@@ -299,8 +300,11 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 			const struct review_conflict *c = &o->conflicts[i];
 
 			printf("  %s\n    base:    %s\n    agent:   %s\n    current: %s\n", c->path,
-			       c->base ? c->base : "(absent)", c->agent ? c->agent : "(absent)",
+			       c->base ? c->base : c->base_unreadable ? "(cannot be read)" : "(absent)",
+			       c->agent ? c->agent : c->agent_unreadable ? "(cannot be read)" : "(absent)",
 			       c->current ? c->current : "(absent)");
+			if (c->error)
+				printf("    %s\n", c->error);
 			if (c->diff && *c->diff)
 				fputs(c->diff, stdout);
 		}

@@ -134,6 +134,8 @@ struct review_conflict {
 	char *agent;   /* the version the agent left, NULL: absent */
 	char *current; /* the folder's current version, NULL: absent */
 	char *diff;    /* unified diff agent -> current ("Binary files differ" for binary) */
+	bool base_unreadable, agent_unreadable; /* recorded, but its blob cannot be read */
+	char *error;   /* why (snap_blob_damaged's message), or NULL */
 };
 
 struct review_outcome {

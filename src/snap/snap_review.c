@@ -437,17 +437,26 @@ fail:
 	return NULL;
 }
 
+/* The version of `path` in ps written under DIR/KIND/ (version_write), or
+ * NULL: absent, or (*unreadable set, *error the first such message) its
+ * blob cannot be read. */
 static char *
 version_from_state(struct snap_store *s, const char *dir, const char *kind, const char *path,
-                   const struct pstate *ps)
+                   const struct pstate *ps, bool *unreadable, char **error)
 {
 	git_blob *b = NULL;
 	char *r;
 
 	if (is_dir_path(path))
 		return ps->dir ? version_write(dir, kind, path, 'd', NULL, 0, 0) : NULL;
-	if (!ps->te || blob_data(s, ps, path, &b) < 0)
+	if (!ps->te)
 		return NULL;
+	if (blob_data(s, ps, path, &b) < 0) {
+		*unreadable = true;
+		if (!*error)
+			*error = xstrdup(err_msg());
+		return NULL;
+	}
 	r = version_write(dir, kind, path, pstate_is_file(ps) ? 'f' : 'l',
 	                  git.git_blob_rawcontent(b), (size_t)git.git_blob_rawsize(b), ps->perm);
 	git.git_blob_free(b);
@@ -534,8 +543,10 @@ conflicts_write(struct snap_store *s, int root, const struct plan *p, const size
 		int type = 0;
 
 		c->path = xstrdup(it->path);
-		c->base = version_from_state(s, o->conflict_dir, "base", it->path, &it->base);
-		c->agent = version_from_state(s, o->conflict_dir, "agent", it->path, &it->expect);
+		c->base = version_from_state(s, o->conflict_dir, "base", it->path, &it->base,
+		                             &c->base_unreadable, &c->error);
+		c->agent = version_from_state(s, o->conflict_dir, "agent", it->path, &it->expect,
+		                              &c->agent_unreadable, &c->error);
 		if (folder_read(root, it->path, &st, &cur) == 1)
 			type = S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ? 'l' : 'f';
 		c->current = version_write(o->conflict_dir, "current", it->path,
@@ -2889,6 +2900,7 @@ snap_review_outcome_fini(struct review_outcome *o)
 		free(o->conflicts[i].agent);
 		free(o->conflicts[i].current);
 		free(o->conflicts[i].diff);
+		free(o->conflicts[i].error);
 	}
 	free(o->conflicts);
 	free(o->conflict_dir);

@@ -5,7 +5,8 @@
 # file has changed there is nothing to write it from: `diff`, the review and
 # a restore that need the blob say which file, the blob, its file in the
 # shadow repository and that it is empty, instead of libgit2's bare "failed
-# to parse loose object". What does not need it still works.
+# to parse loose object"; a conflict's version from it reads "(cannot be
+# read)", not "(absent)". What does not need it still works.
 . "$DH_TESTS/lib.sh"
 G=$T/work
 snap_two_edits "$G" "$T/one.out"
@@ -38,8 +39,16 @@ assert_contains "$(cat "$T/out")" "+changed"
 "$DESKHAND" review --session "$SID" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "review"; }
 assert_contains "$(cat "$T/out")" "+changed"
 
-# A restore of the head, over the changed file (--force): it names the blob,
-# and f2.txt stays as it is.
+# A restore of the head over the changed file is a conflict whose versions
+# from the head cannot be read: said as such (not "absent"), with the blob.
+set +e; "$DESKHAND" restore --session "$SID" "${head:0:12}" >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_eq "$rc" 3 "restore of the damaged checkpoint over a changed file"
+cat "$T/out"
+grep -qE '^    (base|agent): +\(cannot be read\)$' "$T/out" || fail "no version said unreadable"
+assert_contains "$(cat "$T/out")" "$damage"
+set +e; "$DESKHAND" restore --json --session "$SID" "${head:0:12}" >"$T/out" 2>"$T/err"; rc=$?; set -e
+assert_contains "$(jq -r '.results[0].conflicts[] | select(.path=="f2.txt") | .error' "$T/out")" "$damage"
+# With --force it names the blob, and f2.txt stays as it is.
 set +e; "$DESKHAND" restore --force --session "$SID" "${head:0:12}" >"$T/out" 2>"$T/err"; rc=$?; set -e
 assert_eq "$rc" 1 "restore of the damaged checkpoint"
 assert_contains "$(cat "$T/err")" "$damage"
