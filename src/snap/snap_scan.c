@@ -687,8 +687,9 @@ blob_write_again(void *ctx)
  * since, so the scan did not read them again) are written anew from the
  * folder (snap_object_rewrite). A write of the tree fails on such a blob,
  * which git_odb_write() would skip as present. Each blob's header is read
- * (the full content only of a damaged one). Returns how many were written
- * anew, or an error naming the first that could not be. */
+ * (the full content only of a damaged one; a missing one is left to the
+ * write that needs it). Returns how many were written anew, or an error
+ * naming the first that could not be. */
 static int
 blobs_rewrite(struct snap_store *s)
 {
@@ -748,15 +749,11 @@ write_tree(struct snap_store *s, git_oid *out)
 		char *why = xstrdup(err_msg());
 		int r = blobs_rewrite(s);
 
-		if (r < 0) {
-			free(why);
-			return r;
-		}
-		if (r == 0)
-			err_set("%s", why); /* no damaged blob: libgit2's failure stands */
+		if (r == 0) /* no damaged blob: libgit2's failure stands */
+			err_set("%s", why);
 		free(why);
-		if (r == 0)
-			return rc;
+		if (r <= 0)
+			return r < 0 ? r : rc;
 		if ((rc = G(git.git_index_write_tree(out, s->index))) < 0)
 			return rc;
 		if ((rc = G(git.git_tree_lookup(&t, s->repo, out))) == 0) {
