@@ -131,9 +131,8 @@ damaged_ref(struct snap_store *s, const char *session, const git_oid *id, struct
 	}
 }
 
-/* libgit2's last message (heap), kept before later calls replace it. */
-static char *
-git_why(void)
+char *
+snap_git_why(void)
 {
 	const git_error *e = git.git_error_last();
 
@@ -155,7 +154,7 @@ damage_said(struct buf *b, char *why)
 int
 snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, const git_oid *obj)
 {
-	char *why = git_why();
+	char *why = snap_git_why();
 	char cid[41], oid[41];
 	struct buf b = BUF_INIT;
 
@@ -184,7 +183,7 @@ snap_damaged(struct snap_store *s, const char *session, const git_oid *commit, c
 int
 snap_blob_damaged(struct snap_store *s, const char *path, const git_oid *id)
 {
-	char *why = git_why();
+	char *why = snap_git_why();
 	char oid[41];
 	struct buf b = BUF_INIT;
 
@@ -1565,7 +1564,7 @@ diff_put(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_
 static int
 diff_failed(struct snap_store *s, git_diff *diff, int rc)
 {
-	char *why = git_why();
+	char *why = snap_git_why();
 
 	for (size_t i = 0; i < git.git_diff_num_deltas(diff); i++) {
 		const git_diff_delta *d = git.git_diff_get_delta(diff, i);

@@ -126,6 +126,10 @@ G(int rc)
  * Damage: objects of the shadow repository that cannot be read
  */
 
+/* libgit2's last message as a new string the caller frees, kept before
+ * later libgit2 calls replace it ("unknown libgit2 error" when none). */
+char *snap_git_why(void);
+
 /* err_set() for checkpoint `commit` that cannot be read, called right after
  * libgit2 failed on its object `obj` (the commit itself, or its tree; NULL:
  * its note), while git_error_last() is still that failure's. The message

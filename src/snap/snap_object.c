@@ -176,11 +176,8 @@ readable(git_repository *repo, const git_oid *id, char **why)
 	*why = NULL;
 	if ((rc = git.git_repository_odb(&odb, repo)) == 0)
 		rc = git.git_odb_read(&o, odb, id);
-	if (rc < 0 && rc != GIT_ENOTFOUND) {
-		const git_error *e = git.git_error_last();
-
-		*why = xstrdup(e && e->message ? e->message : "unknown libgit2 error");
-	}
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		*why = snap_git_why();
 	git.git_odb_object_free(o);
 	git.git_odb_free(odb);
 	return !*why;
