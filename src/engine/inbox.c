@@ -220,13 +220,13 @@ inbox_list(const char *state, cJSON **out)
 		cJSON *meta = NULL;
 		int rc = session_meta_read(state, ids[i], &meta);
 
-		bool unreadable_mark = false;
-
 		if (rc < 0 && rc != DH_ENOTFOUND) { /* (not found: removed since listed) */
 			char *why = xstrdup(err_msg()); /* (dismissed_at() sets its own) */
+			bool unreadable_mark;
 
 			/* (unless the person dismissed it while it could not be read) */
-			if (dismissed_at(state, ids[i], &unreadable_mark) < 0 || !unreadable_mark)
+			(void)dismissed_at(state, ids[i], &unreadable_mark);
+			if (!unreadable_mark)
 				rows[nrows++] = unreadable_entry(ids[i], why);
 			free(why);
 		} else if (rc == 0 && scanned < INBOX_SCAN_MAX) {
