@@ -258,7 +258,7 @@ outcome_json(const struct verbs_target *t, size_t g, int rc, const struct review
 	json_add_str(r, "status", rc == DH_ECONFLICT ? "conflict" : rc < 0 ? "error" : "ok");
 	json_add(r, "error", json_str_or_null(rc < 0 ? err_msg() : NULL));
 	json_add_num(r, "paths", (double)o->npaths);
-	json_add(r, "checkpoint", json_str_or_null(rc == 0 && o->ck.created ? o->ck.id : NULL));
+	json_add(r, "checkpoint", json_str_or_null(o->ck.created ? o->ck.id : NULL));
 	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);

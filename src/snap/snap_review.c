@@ -936,6 +936,75 @@ intent_note_opened(struct snap_store *s, const char *session, struct snap_intent
 	return rc;
 }
 
+/* Whether every blob plan p writes can be read, its header at least (a
+ * loose file emptied by a crash fails here): a plan whose blob is damaged
+ * is refused before it changes anything, instead of stopping part way at
+ * that file. The whole of each blob is read only as it is written (reading
+ * it twice would double a restore's reads), so a blob damaged past its
+ * header still stops the plan there (plan_record_stopped). 0, or DH_EFAIL
+ * naming the first such file, its blob and its file in the repository
+ * (snap_blob_damaged), ending in "; nothing was changed". */
+static int
+plan_blobs_readable(struct snap_store *s, const struct plan *p)
+{
+	git_odb *odb = NULL;
+	int rc = G(git.git_repository_odb(&odb, s->repo));
+
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		const struct item *it = &p->v[i];
+		const git_oid *id = it->write_blob;
+		size_t len;
+		git_object_t type;
+
+		if (!id && it->want.te && git.git_tree_entry_filemode(it->want.te) != GIT_FILEMODE_COMMIT)
+			id = git.git_tree_entry_id(it->want.te);
+		if (id && git.git_odb_read_header(&len, &type, odb, id) < 0) {
+			char *why;
+
+			snap_blob_damaged(s, it->path, id);
+			why = xstrdup(err_msg()); /* err_set must not read its own buffer */
+			rc = err_set("%s; nothing was changed", why);
+			free(why);
+		}
+	}
+	git.git_odb_free(odb);
+	return rc;
+}
+
+/* A plan that failed part way (a file it could not write, a blob damaged
+ * past its header), its folder's directories' modes put back and synced:
+ * what it changed is recorded now, as the next command's recovery would
+ * (snap_review_recover), into o->ck, and its intent record removed, so the
+ * next command does not report it as interrupted. When this checkpoint
+ * fails too (a full disk), the record stays for that recovery. The error
+ * of the failure is kept (err_msg()), after "stopped part way, what it had
+ * changed recorded as checkpoint ID: " when one was taken; rc is returned. */
+static int
+plan_record_stopped(struct snap_store *s, const char *session, const char *msg,
+                    struct snap_intent *in, int rc, struct review_outcome *o)
+{
+	char *why = xstrdup(err_msg());
+	size_t len = strcspn(msg, "\n");
+	char *full = xasprintf("stopped: %.*s (partly done)\n\nDeskhand-Session: %s\n"
+	                       "Deskhand-Review: yes\n", (int)len, msg, session);
+
+	if (snap_take(s, session, full, &o->ck) >= 0) {
+		snap_intent_end(s, session, in);
+	} else {
+		log_warn("%s: left for the next command to record: %s", s->workdir, err_msg());
+		memset(&o->ck, 0, sizeof o->ck);
+		snap_intent_fini(in);
+	}
+	if (o->ck.created)
+		err_setc(rc, "stopped part way, what it had changed recorded as checkpoint %s: %s",
+		         o->ck.short_id, why);
+	else
+		err_setc(rc, "%s", why);
+	free(why);
+	free(full);
+	return rc;
+}
+
 /* plan_run, where the caller opened up directories already: their modes in
  * *opened (or NULL) are put back with the plan's, before the checkpoint,
  * and *opened is emptied (left as it was when the folder cannot be opened).
@@ -952,7 +1021,7 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	struct dmodes dm = {0};
 	struct snap_syncset ss;
 	struct snap_intent own = {0}, *in = intent ? intent : &own;
-	bool apply = !(flags & REVIEW_F_DRY_RUN), wrote = false;
+	bool apply = !(flags & REVIEW_F_DRY_RUN), wrote = false, tidy;
 	int rc, rc2, root;
 
 	snap_syncset_init(&ss);
@@ -982,6 +1051,8 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	}
 	if (rc >= 0 && !(flags & REVIEW_F_FORCE))
 		rc = plan_check(s, root, p, &dm, !apply, conflict_dir, o);
+	if (rc >= 0)
+		rc = plan_blobs_readable(s, p);
 	if (rc >= 0 && apply) {
 		wrote = true;
 		rc = plan_apply_in(s, root, p, &dm, &ss, &o->report);
@@ -990,6 +1061,7 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	 * than it was. */
 	rc2 = dmodes_apply(root, &dm, apply ? &ss : NULL, &o->report);
 	dmodes_fini(&dm);
+	tidy = rc2 >= 0;
 	if (rc >= 0)
 		rc = rc2;
 	/* One sync of each file system changed (the folder's, and any mounted
@@ -998,8 +1070,17 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	 * its rename, its directory was not (one flush per directory entry
 	 * doubled the flushes of a restore). After a failure too, for what was
 	 * done. */
-	if (snap_syncset_flush(&ss) < 0 && rc >= 0)
-		rc = err_set("snapshot: cannot sync the folder %s: %s", s->workdir, strerror(errno));
+	if (snap_syncset_flush(&ss) < 0) {
+		tidy = false;
+		if (rc >= 0)
+			rc = err_set("snapshot: cannot sync the folder %s: %s", s->workdir,
+			             strerror(errno));
+	}
+	if (rc < 0 && wrote && tidy) {
+		rc = plan_record_stopped(s, session, msg, in, rc, o);
+		wrote = false; /* the record is dealt with */
+		in = NULL;
+	}
 	if (rc < 0 || !apply)
 		goto out;
 	/* A review action: deskhand's own step in the chain (chain_step_left_at). */
@@ -1007,9 +1088,9 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 	rc = snap_take(s, session, full, &o->ck);
 	free(full);
 out:
-	if (rc >= 0 || !wrote)
+	if (in && (rc >= 0 || !wrote))
 		snap_intent_end(s, session, in);
-	else
+	else if (in)
 		snap_intent_fini(in);
 	close(root);
 	return rc;
