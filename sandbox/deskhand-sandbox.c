@@ -2,7 +2,8 @@
  *
  *   deskhand-sandbox [--rw DIR]... [--ro PATH]... [--chdir DIR] [--timeout SECONDS]
  *                    [--env NAME=VALUE]... [--proxy-fd FD] [--bwrap PATH] [--pids-max N]
- *                    [--protect PATH]... [--repo DIR]... [--exec --ready-fd FD] [--print-argv]
+ *                    [--protect PATH]... [--repo DIR]... [--find-repos] [--exec --ready-fd FD]
+ *                    [--print-argv]
  *                    -- COMMAND [ARG]...
  *   deskhand-sandbox --status
  * Inside the sandbox bwrap runs this binary again as the exec stage (landlock.c):
@@ -176,6 +177,7 @@ static struct {
     size_t nprotect;
     const char **repo;    /* --repo */
     size_t nrepo;
+    int find_repos;       /* --find-repos */
     double timeout;
     int print_argv;
     int status;     /* --status */
@@ -207,6 +209,9 @@ static void usage(FILE *f)
           "                    (those the helper finds itself): its hooks and config, and its\n"
           "                    submodules', are read-only like the grant's own (repeatable; at\n"
           "                    most 32 repositories besides the grants' own, nearest first)\n"
+          "  --find-repos      find those repositories here instead, by a walk of each --rw grant\n"
+          "                    (for a long-lived command, such as a connector's server, whose\n"
+          "                    caller has no list: at most 6 folders down and 4096 folders read)\n"
           "  --exec            no supervisor: become bwrap (the caller kills it to stop the sandbox);\n"
           "                    the caller enforces --timeout and reads the ready byte (--ready-fd)\n"
           "  --ready-fd FD     with --exec: one byte is written to FD right before the command runs\n"
@@ -246,6 +251,7 @@ static void parse(int argc, char **argv)
         if (!strcmp(a, "--print-argv")) { opt.print_argv = 1; continue; }
         if (!strcmp(a, "--exec")) { opt.exec = 1; continue; }
         if (!strcmp(a, "--status")) { opt.status = 1; continue; }
+        if (!strcmp(a, "--find-repos")) { opt.find_repos = 1; continue; }
         if (strncmp(a, "--", 2) != 0) usage_error("expected -- before the command", a);
         if (i + 1 >= argc) usage_error("option needs a value", a);
         char *v = argv[++i];
@@ -295,6 +301,7 @@ static void parse(int argc, char **argv)
     }
     if (!opt.status && (!opt.cmd || !opt.cmd[0])) usage_error("no command given (put it after --)", NULL);
     if (opt.exec != (opt.ready_fd >= 0)) usage_error("--exec and --ready-fd go together", NULL);
+    if (opt.find_repos && opt.nrepo) usage_error("--find-repos finds what --repo names: give one or the other", NULL);
 }
 
 /* ---- the bwrap argv --------------------------------------------------------------------- */
@@ -524,6 +531,57 @@ static void protect_named_repos(void)
     }
 }
 
+/* --find-repos: the repositories two or more folders down in each --rw grant, found by the
+ * helper itself for a caller that cannot name them (a connector's server: it starts before
+ * deskhand's watcher has walked, and runs for the whole session, so the walk is paid once, not
+ * per command). Breadth first, so nearest first as the caller's list would be; not into .git
+ * or node_modules (as scan_top), nor through a symlink; at most FIND_REPOS_DEPTH folders down
+ * and FIND_REPOS_DIRS folders read in all, and NESTED_REPOS_MAX repositories with those one
+ * folder down (README, "Known gaps"). */
+enum { FIND_REPOS_DEPTH = 6, FIND_REPOS_DIRS = 4096 };
+
+static int is_walked_dir(const char *dir, const struct dirent *e)
+{
+    const char *n = e->d_name;
+    struct stat st;
+    if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") || !strcmp(n, "node_modules"))
+        return 0;
+    if (e->d_type != DT_UNKNOWN) return e->d_type == DT_DIR;
+    return lstat(join(dir, n), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void find_repos(size_t ngrants)
+{
+    const char **level = calloc(FIND_REPOS_DIRS + 1, sizeof *level);
+    const char **next = calloc(FIND_REPOS_DIRS + 1, sizeof *next);
+    size_t nlevel = 0, read = 0;
+    if (!level || !next) die("out of memory");
+    for (size_t i = 0; i < ngrants && nlevel < FIND_REPOS_DIRS; i++)
+        if (opt.grants[i].rw && !opt.grants[i].pin) level[nlevel++] = opt.grants[i].path;
+    /* level: the folders depth folders down, to be read; their folders are depth + 1 down */
+    for (int depth = 0; depth < FIND_REPOS_DEPTH && nlevel && nrepos < NESTED_REPOS_MAX; depth++) {
+        size_t nnext = 0;
+        for (size_t i = 0; i < nlevel && read < FIND_REPOS_DIRS && nrepos < NESTED_REPOS_MAX; i++) {
+            DIR *d = opendir(level[i]);
+            if (!d) continue;
+            read++;
+            for (struct dirent *e; nrepos < NESTED_REPOS_MAX && (e = readdir(d));) {
+                if (!is_walked_dir(level[i], e)) continue;
+                const char *sub = join(level[i], e->d_name);
+                if (depth > 0) nested_repo(sub); /* one folder down: scan_top's */
+                if (nnext < FIND_REPOS_DIRS) next[nnext++] = sub;
+            }
+            closedir(d);
+        }
+        const char **t = level;
+        level = next;
+        next = t;
+        nlevel = nnext;
+    }
+    free(level);
+    free(next);
+}
+
 #define NDENY (sizeof deny_paths / sizeof *deny_paths)
 _Static_assert(NDENY <= 64, "a grant's deny mask has a bit per deny path");
 
@@ -589,6 +647,7 @@ static void build_argv(void)
         if (g->rw && !first_rw) first_rw = g->path;
     }
     pin_deny_parents(n);
+    if (opt.find_repos) find_repos(n);
     protect_named_repos();
     const char *self = self_exe();
     opt.protect[opt.nprotect++] = self;

@@ -685,7 +685,10 @@ stdio_argv(struct mcp_host *h, struct server *s, const char *home, int proxy_fd,
 		.sandbox = h->sandbox_path, .bwrap = h->bwrap, .host_paths = &h->host_paths,
 		.rw = (const char *const *)rw.v, .nrw = rw.n,
 		.ro = (const char *const *)ro.v, .nro = ro.n, .chdir = home,
-		.proxy_fd = proxy_fd, .env = env, .cmd = (const char *const *)cmd.v });
+		.proxy_fd = proxy_fd, .env = env, .cmd = (const char *const *)cmd.v,
+		/* no watcher here to name the repositories deeper in the
+		 * paths: the helper walks for them, once per server */
+		.find_repos = true });
 	free(env);
 	strv_free(&rw);
 	strv_free(&ro);

@@ -244,6 +244,8 @@ tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s)
 		strv_add(out, "--repo");
 		strv_add(out, s->repos->v[i]);
 	}
+	if (s->find_repos && !s->repos)
+		strv_add(out, "--find-repos");
 	if (s->chdir) {
 		strv_add(out, "--chdir");
 		strv_add(out, s->chdir);

@@ -266,14 +266,17 @@ struct tool_sandbox_spec {
 	const struct strv *repos;       /* git repositories deeper in the rw grants (the
 	                                 * watcher's, watch_repos()), each passed as
 	                                 * --repo; NULL = none */
+	bool find_repos;                /* --find-repos instead (with repos NULL): the
+	                                 * helper walks the rw grants for them itself,
+	                                 * once (a connector's server) */
 };
 /* The argv running s->cmd in deskhand-sandbox, appended to `out` (copies)
  * and ended by a NULL element (counted in out->n). It also passes
  * `--protect` for each host path (probe_host_paths) that one of s->rw holds,
  * so that the command cannot replace deskhand or change its configuration or
  * state, and `--repo` for each of s->repos, at most TOOL_SANDBOX_REPOS_MAX
- * (the helper's own bound). The one place that builds it: run_command and
- * the connectors' stdio servers. */
+ * (the helper's own bound), or `--find-repos` (s->find_repos). The one
+ * place that builds it: run_command and the connectors' stdio servers. */
 #define TOOL_SANDBOX_REPOS_MAX 32
 void tool_sandbox_argv(struct strv *out, const struct tool_sandbox_spec *s);
 

@@ -58,6 +58,17 @@ ln -s "$T/outside" "$W/org/link"
 sum() { (cd "$W" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . | sort); }
 before=$(sum)
 
+# What the commands try in each repository deeper than one folder down.
+deepscript='
+  for r in org/b org/team/c; do
+    echo "touch /tmp/pwned" > $r/.git/hooks/post-checkout && echo WROTE-deep-hook-new $r
+    echo "touch /tmp/pwned" >> $r/.git/hooks/pre-commit && echo WROTE-deep-hook $r
+    printf "[core]\n\tfsmonitor = evil\n" >> $r/.git/config && echo WROTE-deep-config $r
+    echo evil > $r/.git/modules/s/hooks/post-checkout && echo WROTE-deep-sub-hook $r
+    mv $r/.git $r/.git2 && echo MOVED-deep-git $r
+    mv $r $r.2 && echo MOVED-deep-repo $r
+    touch $r/.git/objects/new && echo deep-objects-writable
+  done'
 rc=0
 out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" --repo "$W/org/b" --repo "$W/org/team/c" \
   --repo "$W/org/notrepo" --repo "$W/org/link" --repo "$W/missing" --repo "$T/outside" \
@@ -73,15 +84,7 @@ out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" --repo "$W/org/b" --repo "$
   mv a a2 && echo MOVED-repo
   touch ro/.git/objects/new && echo WROTE-ro-objects
   echo evil > ro/.git/hooks/post-checkout && echo WROTE-ro-hook
-  for r in org/b org/team/c; do
-    echo "touch /tmp/pwned" > $r/.git/hooks/post-checkout && echo WROTE-deep-hook-new $r
-    echo "touch /tmp/pwned" >> $r/.git/hooks/pre-commit && echo WROTE-deep-hook $r
-    printf "[core]\n\tfsmonitor = evil\n" >> $r/.git/config && echo WROTE-deep-config $r
-    echo evil > $r/.git/modules/s/hooks/post-checkout && echo WROTE-deep-sub-hook $r
-    mv $r/.git $r/.git2 && echo MOVED-deep-git $r
-    mv $r $r.2 && echo MOVED-deep-repo $r
-    touch $r/.git/objects/new && echo deep-objects-writable
-  done
+'"$deepscript"'
   mv org/team org/team2 && echo MOVED-way-team
   mv org org2 && echo MOVED-way-org
   touch org/notrepo/x && echo notrepo-writable
@@ -96,4 +99,27 @@ rm "$W/a/.git/objects/new" "$W/a/new" "$W/org/b/.git/objects/new" "$W/org/team/c
   "$W/org/notrepo/x"
 assert_eq "$(sum)" "$before" "protected files changed on the host"
 [ ! -e /tmp/pwned ] || fail "/tmp/pwned exists"
+
+# --find-repos (a connector's server, whose caller has no watcher to name them): the
+# helper finds org/b, org/team/c and org/wt's .git file itself, and protects them as
+# named ones; not one in node_modules, nor one more than 6 folders down.
+mkdir -p "$W/node_modules/p/.git/hooks" "$W/x/y/z/w/v/u/t/.git/hooks"
+rc=0
+out=$("$SANDBOX" --rw "$W" --ro "$W/ro" --chdir "$W" --find-repos -- sh -c "$gscript"'
+'"$deepscript"'
+  touch node_modules/p/.git/hooks/x && echo node-modules-writable
+  touch x/y/z/w/v/u/t/.git/hooks/x && echo seventh-writable' 2>&1) || rc=$?
+assert_eq "$rc" 0 "$out"
+for w in WROTE- RM- MOVED-; do assert_not_contains "$out" "$w"; done
+assert_eq "$(grep -c deep-objects-writable <<<"$out")" 2 "$out"
+# the bounds (sandbox/README.md, "Known gaps"): there, a walk stops
+assert_contains "$out" node-modules-writable
+assert_contains "$out" seventh-writable
+rm -r "$W/org/b/.git/objects/new" "$W/org/team/c/.git/objects/new" "$W/node_modules" "$W/x"
+assert_eq "$(sum)" "$before" "protected files changed on the host (--find-repos)"
+[ ! -e /tmp/pwned ] || fail "/tmp/pwned exists"
+rc=0
+"$SANDBOX" --rw "$W" --find-repos --repo "$W/org/b" -- true 2>"$T/err" || rc=$?
+assert_eq "$rc" 125 "--find-repos with --repo"
+assert_contains "$(cat "$T/err")" "--find-repos finds what --repo names: give one or the other"
 echo ok
