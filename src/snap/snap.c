@@ -196,6 +196,66 @@ snap_blob_damaged(struct snap_store *s, const char *path, const git_oid *id)
 	return damage_said(&b, why);
 }
 
+/* The first tree below `t` (depth first) that cannot be read: its path
+ * ("a/b/", appended to dir) and its id into *id, libgit2's error its
+ * failure's; false, dir as it was, when every one reads. */
+static bool
+subtree_unreadable(struct snap_store *s, git_tree *t, struct buf *dir, git_oid *id)
+{
+	size_t n = git.git_tree_entrycount(t), len = dir->len;
+
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *e = git.git_tree_entry_byindex(t, i);
+		git_tree *sub = NULL;
+		bool found;
+
+		if (git.git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;
+		buf_printf(dir, "%s/", git.git_tree_entry_name(e));
+		if (git.git_tree_lookup(&sub, s->repo, git.git_tree_entry_id(e)) < 0) {
+			*id = *git.git_tree_entry_id(e);
+			return true;
+		}
+		found = subtree_unreadable(s, sub, dir, id);
+		git.git_tree_free(sub);
+		if (found)
+			return true;
+		dir->len = len;
+		dir->ptr[len] = '\0';
+	}
+	return false;
+}
+
+bool
+snap_tree_damaged(struct snap_store *s, git_tree *root, bool quiet)
+{
+	struct buf dir = BUF_INIT, b = BUF_INIT;
+	git_oid id;
+	char oid[41];
+
+	if (!root || !subtree_unreadable(s, root, &dir, &id)) {
+		buf_fini(&dir);
+		return false;
+	}
+	char *why = snap_git_why();
+
+	git.git_oid_tostr(oid, sizeof oid, &id);
+	buf_printf(&b, "snapshot: %s: cannot read %s as a checkpoint recorded it: its tree %s: %s",
+	           s->repo_path, buf_cstr(&dir), oid, why);
+	snap_object_where(&b, s->repo, &id);
+	buf_puts(&b, ". Checkpoints without this version of the directory can still be restored; "
+	             "or copy the object back from a backup of the repository");
+	buf_fini(&dir);
+	if (!quiet) {
+		damage_said(&b, why);
+		return true;
+	}
+	log_warn("%s", buf_cstr(&b));
+	buf_fini(&b);
+	free(why);
+	return true;
+}
+
 int
 snap_checkpoint_read(struct snap_store *s, const char *session, const git_oid *id,
                      git_commit **commit, git_tree **tree, struct snap_meta *meta)
@@ -795,7 +855,8 @@ snap_diff_narrow(struct snap_store *s, git_tree *a, git_tree *b, git_diff_option
 	return rc;
 }
 
-/* changes_between_in() over the paths where the trees differ. */
+/* changes_between_in() over the paths where the trees differ; a directory
+ * of either that cannot be read is named (snap_tree_damaged). */
 static int
 changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, git_tree *nt,
                 const struct snap_meta *nm, struct snap_change **out, size_t *nout)
@@ -810,6 +871,8 @@ changes_between(struct snap_store *s, git_tree *ot, const struct snap_meta *om, 
 		rc = changes_between_in(s, ot, om, nt, nm,
 		                        paths.n ? (const char *const *)paths.v : none, paths.n, out,
 		                        nout);
+	if (rc < 0 && (snap_tree_damaged(s, ot, false) || snap_tree_damaged(s, nt, false)))
+		rc = DH_EFAIL;
 	strv_free(&paths);
 	return rc;
 }
@@ -1034,18 +1097,32 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 		const char *const *only = narrow ? dirty->paths : NULL;
 		size_t n = narrow ? dirty->n : 0;
 
-		if (!narrow) {
-			if ((rc = tree_delta_paths(s, ptree, tree, "", &delta)) < 0)
-				goto out;
+		rc = narrow ? 0 : tree_delta_paths(s, ptree, tree, "", &delta);
+		if (rc == 0 && !narrow) {
 			only = delta.n ? (const char *const *)delta.v : none;
 			n = delta.n;
 		}
-		if ((rc = changes_between_in(s, ptree, &pmeta, tree, &meta, only, n, &ch, &nch)) < 0)
+		if (rc == 0)
+			rc = changes_between_in(s, ptree, &pmeta, tree, &meta, only, n, &ch, &nch);
+		if (rc < 0 && snap_tree_damaged(s, ptree, over_damaged)) {
+			/* A directory of the head that cannot be read (emptied by a
+			 * crash), which the folder no longer matches: named (logged),
+			 * and, over damage, the folder is recorded over it as over a
+			 * head that cannot be read; the commit is there already. */
+			if (!over_damaged)
+				goto out;
+			git.git_oid_tostr(out->damaged, sizeof out->damaged, &head_id);
+			out->damaged_below = true;
+			out->files_changed = meta.nfiles; /* against what cannot be read: all */
+			rc = 0;
+		} else if (rc < 0) {
 			goto out;
-		/* Display only: a failure leaves the text empty. */
-		if (stat && stat_between(s, ptree, tree, only, n, stat) < 0)
-			buf_clear(stat);
-		out->files_changed = nch;
+		} else {
+			/* Display only: a failure leaves the text empty. */
+			if (stat && stat_between(s, ptree, tree, only, n, stat) < 0)
+				buf_clear(stat);
+			out->files_changed = nch;
+		}
 	}
 	fill_ids(out->id, out->short_id, &commit_id);
 	out->created = true;
@@ -1068,7 +1145,13 @@ void
 snap_checkpoint_say_damaged(struct buf *out, const char *grant, const char *session,
                             const struct snap_checkpoint *ck)
 {
-	if (ck->repaired)
+	if (ck->damaged_below)
+		buf_printf(out,
+		           "%s: a directory of the head checkpoint %.12s of session %s cannot be "
+		           "read ('deskhand diff %.12s' names it): recorded the folder as it is now "
+		           "over it (checkpoint %s)",
+		           grant, ck->damaged, session, ck->damaged, ck->short_id);
+	else if (ck->repaired)
 		buf_printf(out,
 		           "%s: the head checkpoint %.12s of session %s could not be read: the "
 		           "folder matched it, and recording it over it (checkpoint %s) wrote what "
@@ -1394,13 +1477,18 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 	o.old_prefix = "a";
 	o.new_prefix = "b";
 	f.flags = GIT_DIFF_FIND_RENAMES;
-	if ((rc = spec_tree(s, from_id, NULL, &a)) < 0 || (rc = spec_tree(s, to_id, a, &b)) < 0 ||
-	    (rc = snap_diff_narrow(s, a, b, &o, &paths)) < 0 ||
+	if ((rc = spec_tree(s, from_id, NULL, &a)) < 0 || (rc = spec_tree(s, to_id, a, &b)) < 0)
+		goto out;
+	if ((rc = snap_diff_narrow(s, a, b, &o, &paths)) < 0 ||
 	    (rc = G(git.git_diff_tree_to_tree(out, s->repo, a, b, &o))) < 0 ||
 	    (rc = G(git.git_diff_find_similar(*out, &f))) < 0) {
 		git.git_diff_free(*out);
 		*out = NULL;
+		/* a directory of either side that cannot be read is named */
+		if (snap_tree_damaged(s, a, false) || snap_tree_damaged(s, b, false))
+			rc = DH_EFAIL;
 	}
+out:
 	strv_free(&paths);
 	git.git_tree_free(a);
 	git.git_tree_free(b);

@@ -44,6 +44,8 @@ struct snap_checkpoint {
 	bool repaired;        /* with damaged: recording the folder, which matched what
 	                       * could not be read (the head's tree or note), wrote it
 	                       * anew, and the head reads again */
+	bool damaged_below;   /* with damaged: the head's commit, tree and note read, a
+	                       * directory below its tree does not (snap_tree_damaged) */
 };
 
 /* The paths that changed since the store's last scan, as the watcher saw
@@ -222,8 +224,10 @@ int snap_checkpoint_opt(struct snap_store *s, const char *session,
  * recorded the folder as it is now over it (checkpoint SHORT)", or with
  * ck->repaired "GRANT: the head checkpoint ID of session S could not be
  * read: the folder matched it, and recording it over it (checkpoint SHORT)
- * wrote what was damaged anew; it reads again"; appended to out, without a
- * newline. The one wording of it: recoveries and live checkpoints say it. */
+ * wrote what was damaged anew; it reads again", or with ck->damaged_below
+ * "GRANT: a directory of the head checkpoint ID of session S cannot be read
+ * ('deskhand diff ID' names it): recorded the folder as it is now over it
+ * (checkpoint SHORT)"; appended to out, without a newline. The one wording of it: recoveries and live checkpoints say it. */
 void snap_checkpoint_say_damaged(struct buf *out, const char *grant, const char *session,
                                  const struct snap_checkpoint *ck);
 

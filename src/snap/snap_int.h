@@ -151,6 +151,16 @@ int snap_damaged(struct snap_store *s, const char *session, const git_oid *commi
  * blob too. */
 int snap_blob_damaged(struct snap_store *s, const char *path, const git_oid *id);
 
+/* After libgit2 failed on reading below `root` (a checkpoint's tree, or
+ * NULL): whether a tree below it cannot be read. The first, depth first
+ * (every subtree is read, so only after a failure), is named as
+ * snap_blob_damaged names a blob ("cannot read DIR/ as a checkpoint
+ * recorded it: its tree ID: ..."): err_set() (the caller returns
+ * DH_EFAIL), or with `quiet` only logged as a warning (the caller goes on
+ * without that tree: a checkpoint recorded over it). False, the caller's
+ * error left as it is, when every one reads. */
+bool snap_tree_damaged(struct snap_store *s, git_tree *root, bool quiet);
+
 struct snap_meta;
 /* Read checkpoint `id` of `session` (for snap_damaged()'s message; may be
  * NULL): its commit into *commit and its tree into *tree (the caller frees

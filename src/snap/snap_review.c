@@ -1277,7 +1277,8 @@ step_fill(struct review_step *st, const struct link *l)
 
 /* Every path whose state differs between a and b: files and links by tree
  * diff, permission bits from the notes, and empty directories and
- * directories' modes ('/'). */
+ * directories' modes ('/'). A directory of either that cannot be read is
+ * named (snap_tree_damaged). */
 static int
 touched(struct snap_store *s, const struct state *a, const struct state *b, struct strv *out)
 {
@@ -1289,6 +1290,8 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	if ((rc = snap_diff_narrow(s, a->tree, b->tree, &o, &paths)) < 0 ||
 	    (paths.n && (rc = G(git.git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, &o))) < 0)) {
+		if (snap_tree_damaged(s, a->tree, false) || snap_tree_damaged(s, b->tree, false))
+			rc = DH_EFAIL;
 		strv_free(&paths);
 		return rc;
 	}

@@ -616,25 +616,72 @@ keep_state(struct snap_store *s, const git_oid *tree, const struct snap_meta *me
 }
 
 struct tree_write {
-	struct snap_store *s;
+	git_treebuilder *tb; /* the tree's entries */
 	git_oid *out;
 };
 
-/* The index's tree written whole again, through a copy of its entries: the
- * index's own tree cache would give back the id alone. */
+/* A tree written again from its entries (snap_object_rewrite's write). */
 static int
 tree_write_again(void *ctx)
 {
 	struct tree_write *w = ctx;
-	git_index *copy = NULL;
-	size_t n = git.git_index_entrycount(w->s->index);
-	int rc = G(git.git_index_new(&copy));
 
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = G(git.git_index_add(copy, git.git_index_get_byindex(w->s->index, i)));
+	return G(git.git_treebuilder_write(w->out, w->tb));
+}
+
+/* The tree of the index's entries from *i on whose paths begin with `dir`
+ * ("" for the folder, else "a/b/"), its subtrees first, written into *out;
+ * *i is moved past them. Each tree the repository has but cannot read is
+ * written anew (snap_object_rewrite), *fixed counting them: a subtree the
+ * index's tree cache names, or that git_odb_write() finds present, is not
+ * written again, so one emptied by a crash (a directory the folder holds
+ * again as a checkpoint recorded it) would fail every write of the
+ * folder's tree. The index's own write cannot say which: it names no
+ * object (libgit2's "invalid object specified - NAME"). 0, or DH_EFAIL. */
+static int
+tree_rewrite(struct snap_store *s, size_t *i, const char *dir, git_oid *out, int *fixed)
+{
+	size_t n = git.git_index_entrycount(s->index), dlen = strlen(dir);
+	git_treebuilder *tb = NULL;
+	int rc = G(git.git_treebuilder_new(&tb, s->repo, NULL));
+
+	while (rc == 0 && *i < n) {
+		const git_index_entry *e = git.git_index_get_byindex(s->index, *i);
+		const char *rest = e->path + dlen, *slash;
+
+		/* below one directory the index's paths are adjacent */
+		if (strncmp(e->path, dir, dlen) != 0)
+			break;
+		if (!(slash = strchr(rest, '/'))) {
+			rc = G(git.git_treebuilder_insert(NULL, tb, rest, &e->id,
+			                                  (git_filemode_t)e->mode));
+			(*i)++;
+			continue;
+		}
+		char *sub = xstrndup(e->path, (size_t)(slash - e->path) + 1);
+		git_oid id;
+
+		rc = tree_rewrite(s, i, sub, &id, fixed);
+		sub[strlen(sub) - 1] = '\0';
+		if (rc == 0)
+			rc = G(git.git_treebuilder_insert(NULL, tb, sub + dlen, &id, GIT_FILEMODE_TREE));
+		free(sub);
+	}
 	if (rc == 0)
-		rc = G(git.git_index_write_tree_to(w->out, copy, w->s->repo));
-	git.git_index_free(copy);
+		rc = G(git.git_treebuilder_write(out, tb));
+	if (rc == 0) {
+		struct tree_write w = { tb, out };
+		char *what = *dir ? xasprintf("the tree of %.*s", (int)dlen - 1, dir)
+		                  : xstrdup("the folder's tree");
+		int r = snap_object_rewrite(s->repo, out, what, tree_write_again, &w);
+
+		if (r < 0)
+			rc = r;
+		else if (r == 0)
+			(*fixed)++;
+		free(what);
+	}
+	git.git_treebuilder_free(tb);
 	return rc;
 }
 
@@ -722,17 +769,18 @@ blobs_rewrite(struct snap_store *s)
 	return rc < 0 ? rc : fixed;
 }
 
-/* The index's tree into *out, read back. A tree already in the repository
- * is not written again (the index's tree cache names it, or git_odb_write()
- * finds it), so one that cannot be read (its loose file emptied by a crash:
- * a checkpoint's tree that the folder matches again) would fail whatever
- * reads it next: it is written anew (snap_object_rewrite). */
+/* The index's tree into *out, read back. An object already in the
+ * repository is not written again (the index's tree cache names a tree,
+ * git_odb_write() finds any present), so one that cannot be read (its loose
+ * file emptied by a crash: a checkpoint's file or directory that the folder
+ * holds again) fails the write (a blob or a subtree: no id), or the read
+ * back (the folder's tree: its id set). Those are written anew
+ * (blobs_rewrite, then tree_rewrite) and the write is tried once more. */
 static int
 write_tree(struct snap_store *s, git_oid *out)
 {
-	struct tree_write w = { s, out };
 	git_tree *t = NULL;
-	int rc;
+	int rc, rc2;
 
 	memset(out, 0, sizeof *out);
 	/* After a write libgit2 reads the tree back itself, and fails there
@@ -743,31 +791,25 @@ write_tree(struct snap_store *s, git_oid *out)
 		return 0;
 	}
 	rc = G(rc);
-	/* A blob it names that cannot be read fails the write with no id: those
-	 * written anew from the folder, the write is tried once more. */
-	if (git.git_oid_is_zero(out)) {
-		char *why = xstrdup(err_msg());
-		int r = blobs_rewrite(s);
+	char *why = xstrdup(err_msg());
+	int r = blobs_rewrite(s), fixed = 0;
+	size_t at = 0;
+	git_oid id;
 
-		if (r == 0) /* no damaged blob: libgit2's failure stands */
-			err_set("%s", why);
-		free(why);
-		if (r <= 0)
-			return r < 0 ? r : rc;
-		if ((rc = G(git.git_index_write_tree(out, s->index))) < 0)
-			return rc;
-		if ((rc = G(git.git_tree_lookup(&t, s->repo, out))) == 0) {
-			git.git_tree_free(t);
-			return 0;
-		}
-	}
-	if (!git.git_oid_is_zero(out)) {
-		int r = snap_object_rewrite(s->repo, out, "the folder's tree", tree_write_again, &w);
-
-		if (r <= 0)
-			rc = r;
-	}
-	return rc;
+	if (r >= 0 && (rc2 = tree_rewrite(s, &at, "", &id, &fixed)) < 0)
+		r = rc2;
+	else if (r >= 0)
+		r += fixed;
+	if (r == 0) /* nothing damaged: libgit2's failure stands */
+		err_set("%s", why);
+	free(why);
+	if (r <= 0)
+		return r < 0 ? r : rc;
+	if ((rc = G(git.git_index_write_tree(out, s->index))) < 0 ||
+	    (rc = G(git.git_tree_lookup(&t, s->repo, out))) < 0)
+		return rc;
+	git.git_tree_free(t);
+	return 0;
 }
 
 int
