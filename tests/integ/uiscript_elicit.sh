@@ -54,7 +54,7 @@ y
 :wait text progress [0-9]+/60
 :save-screen $T/progress.scr
 <Esc>
-:wait text interrupted
+:wait text task interrupted\. i: type a follow-up task
 :save-screen $T/end.scr
 :type :prompt every/a
 <Tab>
