@@ -905,14 +905,9 @@ scan_for(struct snap_store *s, const struct snap_base *base, const struct snap_d
 	return rc;
 }
 
-/* Write a commit of `tree` whose one parent is `parent`, without reading
- * the parent: git_commit_create() needs it as an object, and
- * git_commit_create_from_ids() checks that it can be read (libgit2's strict
- * object creation, on by default, a process-wide option); over a damaged
- * head it cannot be. The text is git's commit format. */
-static int
-commit_over(struct snap_store *s, git_oid *out, const git_oid *tree, const git_oid *parent,
-            const git_signature *sig, const char *msg)
+int
+snap_commit_over(git_repository *repo, git_oid *out, const git_oid *tree, const git_oid *parent,
+                 const git_signature *sig, const char *msg)
 {
 	char th[41], ph[41];
 	struct buf b = BUF_INIT;
@@ -928,7 +923,7 @@ commit_over(struct snap_store *s, git_oid *out, const git_oid *tree, const git_o
 		           sig->email, (long long)sig->when.time, sig->when.offset < 0 ? '-' : '+',
 		           off / 60, off % 60);
 	buf_printf(&b, "\n%s", msg);
-	if ((rc = G(git.git_repository_odb(&odb, s->repo))) == 0)
+	if ((rc = G(git.git_repository_odb(&odb, repo))) == 0)
 		rc = G(git.git_odb_write(out, odb, b.ptr, b.len, GIT_OBJECT_COMMIT));
 	git.git_odb_free(odb);
 	buf_fini(&b);
@@ -1057,7 +1052,7 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	    (rc = snap_signature(&sig)) < 0)
 		goto out;
 	if (damaged)
-		rc = commit_over(s, &commit_id, &tree_id, parent_ids[0], sig, msg);
+		rc = snap_commit_over(s->repo, &commit_id, &tree_id, parent_ids[0], sig, msg);
 	else
 		rc = G(git.git_commit_create(&commit_id, s->repo, NULL, sig, sig, NULL, msg, tree,
 		                             parent ? 1 : 0, parents));

@@ -74,7 +74,8 @@ struct snap_store {
 	X(git_index_write_tree) X(git_index_write_tree_to) X(git_libgit2_init)         \
 	X(git_libgit2_opts) X(git_libgit2_shutdown) X(git_libgit2_version)             \
 	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)      \
-	X(git_message_trailers) X(git_note_free) X(git_note_message) X(git_note_read)  \
+	X(git_message_trailers) X(git_note_commit_read) X(git_note_free)               \
+	X(git_note_message) X(git_note_read)                                            \
 	X(git_odb_add_backend) X(git_odb_exists_ext) X(git_odb_free) X(git_odb_hash)   \
 	X(git_odb_object_free) X(git_odb_read) X(git_odb_read_header)                  \
 	X(git_odb_refresh) X(git_odb_write) X(git_oid_equal) X(git_oid_fromstr)        \
@@ -150,6 +151,15 @@ int snap_damaged(struct snap_store *s, const char *session, const git_oid *commi
  * written other files before: it lists them). Returns DH_EFAIL, a missing
  * blob too. */
 int snap_blob_damaged(struct snap_store *s, const char *path, const git_oid *id);
+
+/* Write into *out a commit of `tree` whose one parent is `parent`, without
+ * reading the parent: git_commit_create() needs it as an object, and
+ * git_commit_create_from_ids() checks that it can be read (libgit2's strict
+ * object creation, on by default, a process-wide option); over a damaged
+ * head, or damaged notes, it cannot be. The text is git's commit format
+ * (git's Documentation/technical, "commit object"). 0, or DH_EFAIL. */
+int snap_commit_over(git_repository *repo, git_oid *out, const git_oid *tree,
+                     const git_oid *parent, const git_signature *sig, const char *msg);
 
 /* After libgit2 failed on reading below `root` (a checkpoint's tree, or
  * NULL): whether a tree below it cannot be read. The first, depth first

@@ -13,6 +13,7 @@
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 
 static int
@@ -425,11 +426,18 @@ snap_meta_has_dir(const struct snap_meta *m, const char *path)
 }
 
 static char *flat_note_text(git_repository *repo, const git_oid *commit);
+static bool tree_over(git_repository *repo, git_tree *tree, git_oid *over);
+static bool notes_over(git_repository *repo, const git_oid *at, git_oid *over);
+
+/* Notes trees recorded over damaged notes one after another (NOTES_OVER)
+ * are followed this far back. */
+#define NOTES_OVER_MAX 16
 
 int
 snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit)
 {
 	git_note *note = NULL;
+	git_oid at;
 	int rc = git.git_note_read(&note, repo, SNAP_NOTES_REF, commit);
 
 	if (rc == GIT_ENOTFOUND) {
@@ -438,7 +446,23 @@ snap_meta_read(struct snap_meta *m, git_repository *repo, const git_oid *commit)
 		if (text)
 			snap_meta_parse(m, text);
 		free(text);
-		return 0;
+		if (text || git.git_reference_name_to_id(&at, repo, SNAP_NOTES_REF) < 0)
+			return 0;
+		/* Not there: in the notes the tree was recorded over, if any
+		 * (snap_meta_write), a commit that may not read (an error) */
+		for (int hops = 0; rc == GIT_ENOTFOUND && hops < NOTES_OVER_MAX &&
+		                   notes_over(repo, &at, &at);
+		     hops++) {
+			git_commit *c = NULL;
+
+			if ((rc = git.git_commit_lookup(&c, repo, &at)) == 0)
+				rc = git.git_note_commit_read(&note, repo, c, commit);
+			git.git_commit_free(c);
+			if (rc < 0 && rc != GIT_ENOTFOUND)
+				return G(rc);
+		}
+		if (rc == GIT_ENOTFOUND)
+			return 0;
 	}
 	if (rc < 0)
 		return G(rc);
@@ -503,49 +527,115 @@ flat_note_text(git_repository *repo, const git_oid *commit)
 	return text;
 }
 
-bool
-snap_meta_note_object(git_repository *repo, const git_oid *commit, struct buf *b, git_oid *out)
+/* Where the note of `hex` lies in the notes commit *out (libgit2's own way,
+ * notes.c: the commit, its tree, the fan-out tree of the id's first two
+ * digits, the note; else a flat note): true with *out the note's blob, or
+ * the first object on the way that cannot be read with *way naming it ("the
+ * commit", "the tree", "the fan-out tree"); false when the note is not
+ * there, *out then the notes commit that tree was recorded over
+ * (NOTES_OVER), or zero. */
+static bool
+note_way(git_repository *repo, const char *hex, git_oid *out, const char **way)
 {
-	char hex[NOTE_HEX + 1], name[3], id[NOTE_HEX + 1];
+	char name[3];
 	git_commit *head = NULL;
 	git_tree *tree = NULL, *sub = NULL;
 	const git_tree_entry *e = NULL;
-	const char *way = NULL;
 
-	if (git.git_reference_name_to_id(out, repo, SNAP_NOTES_REF) < 0)
-		return false;
-	git.git_oid_tostr(hex, sizeof hex, commit);
+	*way = NULL;
 	snprintf(name, sizeof name, "%.2s", hex);
-	/* libgit2's own way (notes.c): the ref's commit, its tree, the fan-out
-	 * tree of the id's first two digits, the note; else a flat note. */
 	if (git.git_commit_lookup(&head, repo, out) < 0) {
-		way = "the commit";
+		*way = "the commit";
 	} else {
 		*out = *git.git_commit_tree_id(head);
 		if (git.git_commit_tree(&tree, head) < 0)
-			way = "the tree";
+			*way = "the tree";
 	}
 	if (tree && (e = git.git_tree_entry_byname(tree, name)) &&
 	    git.git_tree_entry_type(e) == GIT_OBJECT_TREE) {
 		*out = *git.git_tree_entry_id(e);
 		if (git.git_tree_lookup(&sub, repo, out) < 0)
-			way = "the fan-out tree";
+			*way = "the fan-out tree";
 		else
 			e = git.git_tree_entry_byname(sub, hex + 2);
 	}
-	if (tree && !way && (!e || git.git_tree_entry_type(e) != GIT_OBJECT_BLOB))
+	if (tree && !*way && (!e || git.git_tree_entry_type(e) != GIT_OBJECT_BLOB))
 		e = git.git_tree_entry_byname(tree, hex);
-	if (!way && e)
+	if (!*way && e)
 		*out = *git.git_tree_entry_id(e);
-	git.git_oid_tostr(id, sizeof id, out);
-	if (way)
-		buf_printf(b, ": its note, in %s: %s %s", SNAP_NOTES_REF, way, id);
-	else if (e)
-		buf_printf(b, ": its note %s (%s)", id, SNAP_NOTES_REF);
+	else if (!*way && !(tree && tree_over(repo, tree, out)))
+		memset(out, 0, sizeof *out);
 	git.git_tree_free(sub);
 	git.git_tree_free(tree);
 	git.git_commit_free(head);
-	return way || e;
+	return *way || e;
+}
+
+bool
+snap_meta_note_object(git_repository *repo, const git_oid *commit, struct buf *b, git_oid *out)
+{
+	char hex[NOTE_HEX + 1], id[NOTE_HEX + 1];
+	const char *way = NULL;
+	bool found = false;
+	int hops;
+
+	if (git.git_reference_name_to_id(out, repo, SNAP_NOTES_REF) < 0)
+		return false;
+	git.git_oid_tostr(hex, sizeof hex, commit);
+	for (hops = 0; hops <= NOTES_OVER_MAX && !git.git_oid_is_zero(out); hops++)
+		if ((found = note_way(repo, hex, out, &way)))
+			break;
+	if (!found)
+		return false;
+	git.git_oid_tostr(id, sizeof id, out);
+	const char *where = hops ? " as it was before it was recorded over" : "";
+	if (way)
+		buf_printf(b, ": its note, in %s%s: %s %s", SNAP_NOTES_REF, where, way, id);
+	else
+		buf_printf(b, ": its note %s (%s%s)", id, SNAP_NOTES_REF, where);
+	return true;
+}
+
+/* The entry of a notes tree recorded over notes that could not be read
+ * (snap_meta_write): a blob holding the id of the notes commit it was
+ * recorded over, in hex, and a newline. Not a note's name (40 hex digits,
+ * or 2 and 38 below a fan-out tree), which git and libgit2 look up, so they
+ * leave it alone. */
+#define NOTES_OVER "deskhand-recorded-over"
+
+/* Whether notes tree `tree` was recorded over a notes commit: its id into
+ * *over. */
+static bool
+tree_over(git_repository *repo, git_tree *tree, git_oid *over)
+{
+	const git_tree_entry *e = git.git_tree_entry_byname(tree, NOTES_OVER);
+	git_blob *blob = NULL;
+	char hex[NOTE_HEX + 1] = "";
+	bool ok = false;
+
+	if (e && git.git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    git.git_blob_lookup(&blob, repo, git.git_tree_entry_id(e)) == 0 &&
+	    git.git_blob_rawsize(blob) >= NOTE_HEX) {
+		memcpy(hex, git.git_blob_rawcontent(blob), NOTE_HEX);
+		ok = git.git_oid_fromstr(over, hex) == 0;
+	}
+	git.git_blob_free(blob);
+	return ok;
+}
+
+/* Whether the tree of notes commit `at` was recorded over another: its id
+ * into *over (at and over may be the same). */
+static bool
+notes_over(git_repository *repo, const git_oid *at, git_oid *over)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	bool ok = git.git_commit_lookup(&c, repo, at) == 0 && git.git_commit_tree(&t, c) == 0 &&
+	          tree_over(repo, t, over);
+
+	git.git_tree_free(t);
+	git.git_commit_free(c);
+	return ok;
 }
 
 /* Commit `tree_id` on the notes ref with parent `old` (NULL: the first notes
@@ -598,6 +688,48 @@ note_blob_write(void *ctx)
 	return G(git.git_blob_create_from_buffer(nb->out, nb->repo, nb->text, strlen(nb->text)));
 }
 
+/* Notes that cannot be read (the ref's commit `at`, or its tree: a loose
+ * file emptied by a crash) would stop every checkpoint of the folder. They
+ * are recorded over: a notes commit whose tree holds the note being written
+ * (`note`) and NOTES_OVER naming `at`, whose parent is `at` (`old`, or by
+ * id when it cannot be read: snap_commit_over). Older checkpoints' notes
+ * are then looked for through NOTES_OVER (snap_meta_read): not read while
+ * the damage lasts (named, as any note that cannot be read), and read again
+ * once the object is copied back. The ref moves only if it still names
+ * `at`. A libgit2 code (GIT_EMODIFIED, GIT_EEXISTS: raced), or DH_EFAIL. */
+static int
+notes_write_over(git_repository *repo, const git_signature *sig, const git_oid *at,
+                 git_commit *old, const git_tree_update *note)
+{
+	static const char msg[] = "deskhand: checkpoint note, recorded over notes that cannot be "
+	                          "read";
+	char hex[NOTE_HEX + 1], text[NOTE_HEX + 2];
+	git_reference *ref = NULL;
+	git_oid marker, tree, id;
+	int rc;
+
+	git.git_oid_tostr(hex, sizeof hex, at);
+	snprintf(text, sizeof text, "%s\n", hex);
+	if ((rc = G(git.git_blob_create_from_buffer(&marker, repo, text, strlen(text)))) < 0)
+		return rc;
+	const git_tree_update up[2] = {
+		*note,
+		{ .action = GIT_TREE_UPDATE_UPSERT, .id = marker, .filemode = GIT_FILEMODE_BLOB,
+		  .path = NOTES_OVER },
+	};
+	if ((rc = G(git.git_tree_create_updated(&tree, repo, NULL, 2, up))) < 0)
+		return rc;
+	if (old)
+		rc = notes_commit(repo, sig, old, &tree, msg);
+	else if ((rc = snap_commit_over(repo, &id, &tree, at, sig, msg)) == 0)
+		rc = git.git_reference_create_matching(&ref, repo, SNAP_NOTES_REF, &id, 1, at, msg);
+	git.git_reference_free(ref);
+	if (rc == 0)
+		log_warn("snapshot: %s: the notes at %s (%s) cannot be read: recorded over them",
+		         git.git_repository_path(repo), hex, SNAP_NOTES_REF);
+	return rc;
+}
+
 int
 snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
                 const char *text)
@@ -621,11 +753,17 @@ snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *c
 	for (int tries = 0; tries < 5; tries++) {
 		git_commit *old = NULL;
 		git_tree *base = NULL;
-		git_oid tree;
+		git_oid tree, at;
+		bool has = (rc = git.git_reference_name_to_id(&at, repo, SNAP_NOTES_REF)) == 0;
 
-		if ((rc = notes_head(repo, &old)) == 0 &&
-		    (!old || (rc = git.git_commit_tree(&base, old)) == 0) &&
-		    (rc = git.git_tree_create_updated(&tree, repo, base, 1, &up)) == 0)
+		if (rc == GIT_ENOTFOUND)
+			rc = 0;
+		/* the ref's commit or its tree that cannot be read: recorded over */
+		if (has && (git.git_commit_lookup(&old, repo, &at) < 0 ||
+		            git.git_commit_tree(&base, old) < 0))
+			rc = notes_write_over(repo, sig, &at, old, &up);
+		else if (rc == 0 &&
+		         (rc = git.git_tree_create_updated(&tree, repo, base, 1, &up)) == 0)
 			rc = notes_commit(repo, sig, old, &tree, "deskhand: checkpoint note");
 		git.git_tree_free(base);
 		git.git_commit_free(old);
