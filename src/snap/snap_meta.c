@@ -688,8 +688,9 @@ note_blob_write(void *ctx)
 	return G(git.git_blob_create_from_buffer(nb->out, nb->repo, nb->text, strlen(nb->text)));
 }
 
-/* Notes that cannot be read (the ref's commit `at`, or its tree: a loose
- * file emptied by a crash) would stop every checkpoint of the folder. They
+/* Notes that cannot be read (the ref's commit `at`, its tree, or the
+ * fan-out tree a note goes in: a loose file emptied by a crash) would stop
+ * every checkpoint of the folder, or those whose ids share that fan-out. They
  * are recorded over: a notes commit whose tree holds the note being written
  * (`note`) and NOTES_OVER naming `at`, whose parent is `at` (`old`, or by
  * id when it cannot be read: snap_commit_over). Older checkpoints' notes
@@ -730,6 +731,24 @@ notes_write_over(git_repository *repo, const git_signature *sig, const git_oid *
 	return rc;
 }
 
+/* Whether notes tree `base` has a fan-out tree for `hex` that cannot be read. */
+static bool
+fanout_unreadable(git_repository *repo, git_tree *base, const char *hex)
+{
+	char name[3];
+	const git_tree_entry *e;
+	git_tree *sub = NULL;
+
+	snprintf(name, sizeof name, "%.2s", hex);
+	if (!(e = git.git_tree_entry_byname(base, name)) ||
+	    git.git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		return false;
+	if (git.git_tree_lookup(&sub, repo, git.git_tree_entry_id(e)) < 0)
+		return true;
+	git.git_tree_free(sub);
+	return false;
+}
+
 int
 snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *commit,
                 const char *text)
@@ -758,13 +777,16 @@ snap_meta_write(git_repository *repo, const git_signature *sig, const git_oid *c
 
 		if (rc == GIT_ENOTFOUND)
 			rc = 0;
-		/* the ref's commit or its tree that cannot be read: recorded over */
+		/* the ref's commit, its tree, or the fan-out tree the note goes
+		 * in, that cannot be read: recorded over */
 		if (has && (git.git_commit_lookup(&old, repo, &at) < 0 ||
 		            git.git_commit_tree(&base, old) < 0))
 			rc = notes_write_over(repo, sig, &at, old, &up);
 		else if (rc == 0 &&
 		         (rc = git.git_tree_create_updated(&tree, repo, base, 1, &up)) == 0)
 			rc = notes_commit(repo, sig, old, &tree, "deskhand: checkpoint note");
+		else if (rc < 0 && !notes_raced(rc) && base && fanout_unreadable(repo, base, hex))
+			rc = notes_write_over(repo, sig, &at, old, &up);
 		git.git_tree_free(base);
 		git.git_commit_free(old);
 		if (rc < 0 && !notes_raced(rc) && !rewritten) {

@@ -6,7 +6,8 @@
 # and whose tree holds that note and "deskhand-recorded-over", naming the
 # damaged commit. Older notes are looked for through it: named as the
 # notes "as it was before it was recorded over" while the object is
-# damaged, read again once it is copied back.
+# damaged, read again once it is copied back. The same for a fan-out tree
+# (notes/ab/) that cannot be read, where the next note goes.
 . "$DH_TESTS/lib.sh"
 G=$T/work
 snap_two_edits "$G" "$T/run.out"
@@ -47,4 +48,35 @@ cp "$T/saved" "$obj"
 "$DESKHAND" review --session "$SID" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "review once the notes commit is back"; }
 "$DESKHAND" log --session "$SID" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "log once the notes commit is back"; }
 assert_contains "$(cat "$T/out")" "baseline  (2 files)"
+
+# A fan-out tree that cannot be read (notes/ab/ of the checkpoints whose
+# ids begin with ab): a note that goes in it is recorded over the notes as
+# well. Made certain here: every one of the 256 fan-out trees holds a note
+# of its own (the real ones keep theirs), and each is emptied.
+git() { command git --git-dir="$R" "$@"; }
+fake=$(echo fake | git hash-object -w --stdin)
+tip=$(git rev-parse refs/notes/deskhand)
+# one tree per prefix (its real notes, if any, and the fake one), made in one batch
+git ls-tree -r "$tip" | awk -v fake="$fake" '
+  { split($0, t, "\t"); if (t[2] ~ /^[0-9a-f][0-9a-f]\//) real[substr(t[2], 1, 2)] = real[substr(t[2], 1, 2)] t[1] "\t" substr(t[2], 4) "\n" }
+  END { for (i = 0; i < 256; i++) { p = sprintf("%02x", i)
+        printf "%s100644 blob %s\tffffffffffffffffffffffffffffffffffffff\n\n", real[p], fake } }' |
+  git mktree --batch >"$T/fanouts"
+[ "$(wc -l <"$T/fanouts")" = 256 ] || fail "made $(wc -l <"$T/fanouts") fan-out trees"
+top=$(awk '{ printf "040000 tree %s\t%02x\n", $1, NR - 1 }' "$T/fanouts"
+      git ls-tree "$tip" | grep -v $'\t[0-9a-f][0-9a-f]$' || true)
+fanned=$(GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t \
+  git commit-tree "$(printf '%s\n' "$top" | git mktree)" -p "$tip" -m "every fan-out")
+git update-ref refs/notes/deskhand "$fanned"
+for t in $(git ls-tree "$fanned" | awk '$2 == "tree" {print $3}' | sort -u); do
+  o=$(loose_object "$R" "$t"); [ -f "$o" ] || fail "fan-out tree $t is not loose"; chmod u+w "$o"; : > "$o"
+done
+unset -f git
+echo third >> "$G/f1.txt"
+set +e; "$DESKHAND" review --session "$SID" >"$T/out" 2>"$T/err"; rc=$?; set -e
+tip=$(git --git-dir="$R" rev-parse refs/notes/deskhand)
+[ "$tip" != "$fanned" ] || { cat "$T/out" "$T/err"; fail "no note was recorded over the damaged fan-out"; }
+assert_eq "$(git --git-dir="$R" cat-file -p "$tip" | sed -n 's/^parent //p')" "$fanned" "its parent, by id"
+assert_eq "$(git --git-dir="$R" cat-file -p "$tip:deskhand-recorded-over")" "$fanned" "the record"
+assert_contains "$(cat "$T/out")" "recorded the folder as it is now over it"
 echo ok
