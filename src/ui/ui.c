@@ -826,6 +826,7 @@ ui_free(struct ui *u)
 	strv_free(&u->compl);
 	strv_free(&u->session_ids);
 	strv_free(&u->prompt_names);
+	strv_free(&u->prompt_args);
 	theme_free(u->theme);
 	free(u);
 }

@@ -25,15 +25,28 @@ cache_names(struct ui *u, const cJSON *rows)
 	if (!cJSON_IsArray(rows))
 		return;
 	strv_free(&u->prompt_names);
+	strv_free(&u->prompt_args);
 	cJSON_ArrayForEach(row, rows)
 	{
 		const char *s = json_str(row, "server"), *n = json_str(row, "name");
+		const cJSON *a;
+		struct buf args = BUF_INIT;
 
-		if (s && n) {
-			char *t = xasprintf("%s/%s", s, n);
-			strv_add(&u->prompt_names, t);
-			free(t);
+		if (!s || !n)
+			continue;
+		char *t = xasprintf("%s/%s", s, n);
+		strv_add(&u->prompt_names, t);
+		free(t);
+		cJSON_ArrayForEach(a, json_arr(row, "arguments"))
+		{
+			const char *an = json_str(a, "name");
+
+			/* a name with a space or '=' cannot be given on the line */
+			if (an && *an && !strpbrk(an, " =\""))
+				buf_printf(&args, "%s ", an);
 		}
+		strv_add(&u->prompt_args, buf_cstr(&args));
+		buf_fini(&args);
 	}
 }
 
@@ -95,9 +108,37 @@ ui_prompts_complete(struct ui *u, const char *word)
 			u->compl_waiting = true;
 		return;
 	}
-	for (size_t i = 0; i < u->prompt_names.n; i++)
-		if (!strncmp(u->prompt_names.v[i], word, strlen(word)))
-			strv_add(&u->compl, u->prompt_names.v[i]);
+	const char *sp = strchr(word, ' ');
+
+	if (!sp) {
+		for (size_t i = 0; i < u->prompt_names.n; i++)
+			if (!strncmp(u->prompt_names.v[i], word, strlen(word)))
+				strv_add(&u->compl, u->prompt_names.v[i]);
+		return;
+	}
+	/* ARG=VALUE …: the word at the cursor, unless inside quotes */
+	const char *at = strrchr(word, ' ') + 1;
+	size_t quotes = 0;
+
+	for (const char *c = word; *c; c++)
+		quotes += *c == '"';
+	if (quotes % 2 || strchr(at, '='))
+		return;
+	u->compl_at += (size_t)(at - word);
+	for (size_t i = 0; i < u->prompt_names.n && i < u->prompt_args.n; i++) {
+		if (strlen(u->prompt_names.v[i]) != (size_t)(sp - word) ||
+		    strncmp(u->prompt_names.v[i], word, (size_t)(sp - word)))
+			continue;
+		for (const char *a = u->prompt_args.v[i], *e; (e = strchr(a, ' ')); a = e + 1) {
+			char *cand = xasprintf("%.*s=", (int)(e - a), a);
+			char *given = xasprintf(" %s", cand);
+
+			if (!strncmp(cand, at, strlen(at)) && !strstr(word, given))
+				strv_add(&u->compl, cand);
+			free(given);
+			free(cand);
+		}
+	}
 }
 
 void

@@ -159,6 +159,7 @@ struct ui {
 
 	struct ui_form *form;		 /* connectors' requests for input (ui_form.c) */
 	struct strv prompt_names;	 /* the last prompts reply as SERVER/NAME (completion) */
+	struct strv prompt_args;	 /* and each one's argument names, "a b " */
 };
 
 /*
@@ -342,7 +343,10 @@ void ui_form_fini(struct ui *u);
 /* :prompts: ask the engine; the reply (tag ui-plist) fills the overlay. */
 void ui_prompts_list(struct ui *u);
 void ui_prompts_on_list(struct ui *u, const struct event *ev);
-/* Tab on :prompt's argument: SERVER/NAME candidates (asked once: ui-pcompl). */
+/* Tab on :prompt's arguments (`word`, which starts at u->compl_at): the
+ * first, SERVER/NAME candidates (asked once: ui-pcompl); a later one, the
+ * prompt's argument names not given yet, each as "NAME=" (u->compl_at moved
+ * to that word). Nothing inside an open "…". */
 void ui_prompts_complete(struct ui *u, const char *word);
 void ui_prompts_on_compl(struct ui *u, const struct event *ev);
 /* :prompt SERVER/NAME [ARG=VALUE …] (ARG="a b" quotes); its reply

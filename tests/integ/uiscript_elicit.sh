@@ -5,7 +5,8 @@
 # field and Down to toggle a boolean make the answer the server gets back.
 # A url-mode request asks y/n in the input line.
 # A long call's progress shows in its transcript line and Esc cancels it.
-# Then :prompt (its name completed by Tab) runs a prompt as the next task.
+# Then :prompt (its name and its arguments' names completed by Tab) runs a
+# prompt as the next task.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 . "$DH_TESTS/mcp/lib_everything.sh"
@@ -22,7 +23,7 @@ cat > "$T/script.json" <<'JSON'
   "tool_calls": [{"name": "mcp__every__trigger-url-elicitation", "input": {"url": "https://example.org/login"}}]},
  {"expect": {"last_user_contains": "User completed the URL elicitation flow"},
   "tool_calls": [{"name": "mcp__every__trigger-long-running-operation", "input": {"duration": 60, "steps": 60}}]},
- {"expect": {"last_user_contains": "What's weather in Paris?"}, "text": "Sunny.", "stop_reason": "end_turn"}
+ {"expect": {"last_user_contains": "What's weather in Paris, Texas?"}, "text": "Sunny.", "stop_reason": "end_turn"}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -59,7 +60,17 @@ y
 :type :prompt every/a
 <Tab>
 :wait text :prompt every/args-prompt
-:type  city=Paris
+:type  c
+<Tab>
+:wait text :prompt every/args-prompt city=
+:type Paris s
+<Tab>
+:wait text :prompt every/args-prompt city=Paris state=
+:type Texas c
+<Tab>
+:save-screen $T/given.scr
+<Backspace>
+<Backspace>
 <Enter>
 :wait text Sunny\.
 :save-screen $T/prompt.scr
@@ -93,7 +104,9 @@ assert_screen progress 'progress [0-9]+/60' \
   '\? Connector every asks for input \(a page to open\): Please open the link'
 assert_screen end 'interrupted'
 [ "$(grep -c '"model"' "$FAKE_LOG")" = 6 ] || fail "the cancelled call's turn went on: $(grep -c '"model"' "$FAKE_LOG") requests"
-# :prompt (Tab completed its name) ran the connector's prompt as the next task.
-assert_screen prompt "^❯ What's weather in Paris\?" 'Sunny\.'
-grep -q "What's weather in Paris?" "$FAKE_LOG" || fail "the prompt's text never reached the model"
+# :prompt (Tab completed its name, then each argument's name, the given
+# one not offered again) ran the connector's prompt as the next task.
+assert_screen given ':prompt every/args-prompt city=Paris state=Texas c *$'
+assert_screen prompt "^❯ What's weather in Paris, Texas\?" 'Sunny\.'
+grep -q "What's weather in Paris, Texas?" "$FAKE_LOG" || fail "the prompt's text never reached the model"
 echo ok
