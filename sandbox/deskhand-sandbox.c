@@ -301,7 +301,8 @@ static void parse(int argc, char **argv)
     }
     if (!opt.status && (!opt.cmd || !opt.cmd[0])) usage_error("no command given (put it after --)", NULL);
     if (opt.exec != (opt.ready_fd >= 0)) usage_error("--exec and --ready-fd go together", NULL);
-    if (opt.find_repos && opt.nrepo) usage_error("--find-repos finds what --repo names: give one or the other", NULL);
+    if (opt.find_repos && opt.nrepo)
+        usage_error("--find-repos finds what --repo names: give one or the other", NULL);
 }
 
 /* ---- the bwrap argv --------------------------------------------------------------------- */

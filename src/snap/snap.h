@@ -227,7 +227,8 @@ int snap_checkpoint_opt(struct snap_store *s, const char *session,
  * wrote what was damaged anew; it reads again", or with ck->damaged_below
  * "GRANT: a directory of the head checkpoint ID of session S cannot be read
  * ('deskhand diff ID' names it): recorded the folder as it is now over it
- * (checkpoint SHORT)"; appended to out, without a newline. The one wording of it: recoveries and live checkpoints say it. */
+ * (checkpoint SHORT)"; appended to out, without a newline. The one
+ * wording of it: recoveries and live checkpoints say it. */
 void snap_checkpoint_say_damaged(struct buf *out, const char *grant, const char *session,
                                  const struct snap_checkpoint *ck);
 

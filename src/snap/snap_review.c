@@ -956,7 +956,8 @@ plan_blobs_readable(struct snap_store *s, const struct plan *p)
 		size_t len;
 		git_object_t type;
 
-		if (!id && it->want.te && git.git_tree_entry_filemode(it->want.te) != GIT_FILEMODE_COMMIT)
+		if (!id && it->want.te &&
+		    git.git_tree_entry_filemode(it->want.te) != GIT_FILEMODE_COMMIT)
 			id = git.git_tree_entry_id(it->want.te);
 		if (id && git.git_odb_read_header(&len, &type, odb, id) < 0) {
 			char *why;
