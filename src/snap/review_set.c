@@ -103,6 +103,10 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 			rc = grant_err(rs, g, rc);
 		} else if (report && action) {
 			interrupted_report(report, rs->paths[g], action, &notes, &ck);
+			if (ck.created && ck.damaged[0]) { /* recorded over the head */
+				snap_checkpoint_say_damaged(report, rs->paths[g], rs->session, &ck);
+				buf_putc(report, '\n');
+			}
 		} else if (report && ck.created && ck.damaged[0]) {
 			snap_checkpoint_say_damaged(report, rs->paths[g], rs->session, &ck);
 			buf_putc(report, '\n');

@@ -930,17 +930,6 @@ snap_commit_over(git_repository *repo, git_oid *out, const git_oid *tree, const 
 	return rc;
 }
 
-static int take_dirty(struct snap_store *s, const char *session, const char *msg,
-                      const struct snap_dirty *dirty, struct buf *stat, bool over_damaged,
-                      struct snap_checkpoint *out);
-
-/* Scan the folder and commit it on `session` with message `msg`. */
-static int
-take(struct snap_store *s, const char *session, const char *msg, struct snap_checkpoint *out)
-{
-	return take_dirty(s, session, msg, NULL, NULL, false, out);
-}
-
 /* git's --stat text of (a, b), the diff limited to the n paths of `only`
  * when set (none: the trees are the same, and the text stays empty). */
 static int
@@ -1716,9 +1705,10 @@ snap_diffstat(struct snap_store *s, const char *from_id, const char *to_id, stru
  */
 
 int
-snap_take(struct snap_store *s, const char *session, const char *msg, struct snap_checkpoint *out)
+snap_take(struct snap_store *s, const char *session, const char *msg, bool over_damaged,
+          struct snap_checkpoint *out)
 {
-	return take(s, session, msg, out);
+	return take_dirty(s, session, msg, NULL, NULL, over_damaged, out);
 }
 
 int

@@ -449,8 +449,11 @@ struct snap_checkpoint;
 struct snap_change;
 
 /* Scan the folder and commit it on `session` with the full message `msg`
- * (first line, blank line, trailers); no commit when nothing changed. */
-int snap_take(struct snap_store *s, const char *session, const char *msg,
+ * (first line, blank line, trailers); no commit when nothing changed. A head
+ * that cannot be read fails it, unless `over_damaged`: then the folder is
+ * recorded over it and out->damaged says so (snap_checkpoint_opt's
+ * over_damaged). */
+int snap_take(struct snap_store *s, const char *session, const char *msg, bool over_damaged,
               struct snap_checkpoint *out) DH_MUST_CHECK;
 /* "refs/deskhand/SESSION/WHICH" into dst; DH_EFAIL for an unsafe session id. */
 int snap_ref_name(char *dst, size_t n, const char *session, const char *which) DH_MUST_CHECK;

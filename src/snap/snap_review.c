@@ -989,7 +989,7 @@ plan_record_stopped(struct snap_store *s, const char *session, const char *msg,
 	char *full = xasprintf("stopped: %.*s (partly done)\n\nDeskhand-Session: %s\n"
 	                       "Deskhand-Review: yes\n", (int)len, msg, session);
 
-	if (snap_take(s, session, full, &o->ck) >= 0) {
+	if (snap_take(s, session, full, false, &o->ck) >= 0) {
 		snap_intent_end(s, session, in);
 	} else {
 		log_warn("%s: left for the next command to record: %s", s->workdir, err_msg());
@@ -1086,7 +1086,7 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 		goto out;
 	/* A review action: deskhand's own step in the chain (chain_step_left_at). */
 	char *full = xasprintf("%sDeskhand-Review: yes\n", msg);
-	rc = snap_take(s, session, full, &o->ck);
+	rc = snap_take(s, session, full, false, &o->ck);
 	free(full);
 out:
 	if (in && (rc >= 0 || !wrote))
@@ -2932,7 +2932,9 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 		char *msg = xasprintf("interrupted: %s (partly done)\n\nDeskhand-Session: %s\n"
 		                      "Deskhand-Review: yes\n", *interrupted, session);
 
-		rc = snap_take(s, session, msg, out);
+		/* over a head that cannot be read too: else the record stays,
+		 * and every command after meets it and fails the same way */
+		rc = snap_take(s, session, msg, true, out);
 		free(msg);
 		if (rc >= 0)
 			rc = snap_intent_clear(s, session);

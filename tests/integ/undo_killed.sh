@@ -3,7 +3,8 @@
 # directory it had opened up gets its mode back, and what it had changed is
 # recorded as its own ("interrupted: undo ... (partly done)"), not as
 # someone else's changes; running it again finishes it. Killed twice: before
-# its first file (it had changed nothing) and after it (one of three done).
+# its first file (it had changed nothing) and after it (one of three done);
+# then once more, with the head damaged after the kill.
 . "$DH_TESTS/lib.sh"
 command -v strace >/dev/null || fail "strace is missing (make deps installs it)"
 G=$T/work; mkdir -p "$G/ro"
@@ -70,4 +71,32 @@ assert_eq "$(intent)" 0 "intent records at the end"
 assert_file_contains "$T/log2" "interrupted: undo 1 step: $step (partly done)"
 lacks "$T/log2" "external changes"
 lacks "$T/log2" ".dh-tmp-"
+
+# 3. killed after its first file, and then the head it was undoing from
+# emptied by a crash (its tree): the clean-up records the folder over that
+# head and removes the record. Before, its checkpoint failed on the head,
+# the record stayed, and every command after failed the same way.
+G=$T/work2; mkdir -p "$G/ro"
+for i in 1 2 3; do echo "line $i" > "$G/ro/f$i.txt"; done
+chmod 555 "$G/ro"
+run_task "$T/s.json" "$T/o2.out"
+step=$("$DESKHAND" log 2>/dev/null | awk '/turn 2: run_command/ {print $1}')
+killed_undo 3
+sid=$(jq -r 'select(.type=="session_started").session' "$T/o2.out")
+R=$(dirname "$(grep -lx "	workdir = $G" "$XDG_STATE_HOME"/deskhand/snapshots/*.git/config)")
+head=$(git --git-dir="$R" rev-parse "refs/deskhand/$sid/head")
+obj=$(loose_object "$R" "$(git --git-dir="$R" rev-parse "$head^{tree}")")
+chmod u+w "$obj"; : > "$obj"
+rc=0; "$DESKHAND" undo >"$T/next3" 2>&1 || rc=$?
+assert_file_contains "$T/next3" "\"undo 1 step: $step\" was interrupted part way"
+assert_file_contains "$T/next3" "put back the mode of ro/ (0555)"
+assert_file_contains "$T/next3" "recorded what it had changed"
+assert_file_contains "$T/next3" "$G: the head checkpoint ${head:0:12} of session $sid cannot be read (see 'deskhand log'): recorded the folder as it is now over it"
+assert_eq "$(intent)" 0 "intent records after the clean-up over the damaged head"
+# the undo itself needs the step behind the damage: it says so, with an exit
+# status of its own; the folder goes back whole to the baseline
+[ "$rc" != 0 ] || fail "undo of a step behind a damaged head succeeded: $(cat "$T/next3")"
+"$DESKHAND" undo --to baseline >"$T/base3" 2>&1 || { cat "$T/base3"; fail "undo --to baseline"; }
+assert_eq "$(cat "$G"/ro/f*.txt | tr '\n' ' ')" "line 1 line 2 line 3 " "after undo --to baseline"
+assert_eq "$(stat -c %a "$G/ro")" 555 "ro/ after undo --to baseline"
 echo ok
