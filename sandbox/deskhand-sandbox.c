@@ -559,18 +559,23 @@ static void find_repos(size_t ngrants)
     if (!level || !next) die("out of memory");
     for (size_t i = 0; i < ngrants && nlevel < FIND_REPOS_DIRS; i++)
         if (opt.grants[i].rw && !opt.grants[i].pin) level[nlevel++] = opt.grants[i].path;
-    /* level: the folders depth folders down, to be read; their folders are depth + 1 down */
-    for (int depth = 0; depth < FIND_REPOS_DEPTH && nlevel && nrepos < NESTED_REPOS_MAX; depth++) {
+    /* level: the folders `depth` folders down, to be read. A folder read is a repository when
+     * a .git is among its entries (two or more down: those one down are scan_top's); one in
+     * the last level, which is not read, is looked for with an lstat of its .git. */
+    for (int depth = 0; depth <= FIND_REPOS_DEPTH && nlevel && nrepos < NESTED_REPOS_MAX; depth++) {
         size_t nnext = 0;
-        for (size_t i = 0; i < nlevel && read < FIND_REPOS_DIRS && nrepos < NESTED_REPOS_MAX; i++) {
+        for (size_t i = 0; i < nlevel && nrepos < NESTED_REPOS_MAX; i++) {
+            if (depth == FIND_REPOS_DEPTH || read >= FIND_REPOS_DIRS) {
+                nested_repo(level[i]);
+                continue;
+            }
             DIR *d = opendir(level[i]);
             if (!d) continue;
             read++;
-            for (struct dirent *e; nrepos < NESTED_REPOS_MAX && (e = readdir(d));) {
-                if (!is_walked_dir(level[i], e)) continue;
-                const char *sub = join(level[i], e->d_name);
-                if (depth > 0) nested_repo(sub); /* one folder down: scan_top's */
-                if (nnext < FIND_REPOS_DIRS) next[nnext++] = sub;
+            for (struct dirent *e; (e = readdir(d));) {
+                if (depth >= 2 && !strcmp(e->d_name, ".git")) nested_repo(level[i]);
+                else if (nnext < FIND_REPOS_DIRS && is_walked_dir(level[i], e))
+                    next[nnext++] = join(level[i], e->d_name);
             }
             closedir(d);
         }
