@@ -246,13 +246,13 @@ snap_tree_damaged(struct snap_store *s, git_tree *root, bool quiet)
 	buf_puts(&b, ". Checkpoints without this version of the directory can still be restored; "
 	             "or copy the object back from a backup of the repository");
 	buf_fini(&dir);
-	if (!quiet) {
+	if (quiet) {
+		log_warn("%s", buf_cstr(&b));
+		buf_fini(&b);
+		free(why);
+	} else {
 		damage_said(&b, why);
-		return true;
 	}
-	log_warn("%s", buf_cstr(&b));
-	buf_fini(&b);
-	free(why);
 	return true;
 }
 

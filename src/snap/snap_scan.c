@@ -780,7 +780,7 @@ static int
 write_tree(struct snap_store *s, git_oid *out)
 {
 	git_tree *t = NULL;
-	int rc, rc2;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	/* After a write libgit2 reads the tree back itself, and fails there
@@ -796,10 +796,11 @@ write_tree(struct snap_store *s, git_oid *out)
 	size_t at = 0;
 	git_oid id;
 
-	if (r >= 0 && (rc2 = tree_rewrite(s, &at, "", &id, &fixed)) < 0)
-		r = rc2;
-	else if (r >= 0)
-		r += fixed;
+	if (r >= 0) {
+		int trees = tree_rewrite(s, &at, "", &id, &fixed);
+
+		r = trees < 0 ? trees : r + fixed;
+	}
 	if (r == 0) /* nothing damaged: libgit2's failure stands */
 		err_set("%s", why);
 	free(why);
