@@ -12,7 +12,9 @@ runs, beside its reference measured in the same run.
       it (cold: a new folder each run). References: the spawn and exit of
       `true`, and the server's own time from accepting the connection to
       its first response byte. Floor: bench-curl-client (beside DESKHAND),
-      a bare libcurl client making the same first request.
+      a bare libcurl client making the same first request, its runs
+      alternating with the warm ones; and the warm launch above it, as the
+      median of the per-round differences.
   (3) a 100-turn scripted session (gen_session.py 100: writes, edits,
       sandboxed commands, searches): the time per turn beyond the fake
       server's own, i.e. from the last byte of one response to the request
@@ -153,14 +155,34 @@ def main():
     fake = Fake(tmp, {"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]})
     warm_dir = fresh(tmp, "warm")
     fake.run(deskhand, warm_dir)  # makes its shadow repository
+    # The floor under both: the least a client on Debian's libcurl does
+    # before its first request (load libcurl, curl_global_init, one POST;
+    # bench/curl_client.c). Its runs alternate with the warm ones, the order
+    # swapped each round, so that both see the same load; each round's
+    # difference is what deskhand adds above the floor.
+    client = os.path.join(os.path.dirname(os.path.abspath(deskhand)), "bench-curl-client")
+    has_client = os.access(client, os.X_OK)
     warm, cold, accept, rss1, bad = [], [], [], [], 0
+    floor, floor_rss, above = [], [], []
     for i in range(runs):
-        t0, rss, rc, recs = fake.run(deskhand, warm_dir)
-        if rc != 0 or not recs:
-            bad += 1
-            continue
-        warm.append((recs[0]["request"] - t0) * 1000)
-        accept.append((recs[0]["first_byte"] - recs[0]["accept"]) * 1000)
+        w = f = None
+        for who in (("deskhand", "client") if i % 2 == 0 else ("client", "deskhand")):
+            if who == "client":
+                if has_client:
+                    t0, rss, rc, recs = fake.run_cmd([client])
+                    if rc == 0 and recs:
+                        f = (recs[0]["request"] - t0) * 1000
+                        floor.append(f)
+                continue
+            t0, rss, rc, recs = fake.run(deskhand, warm_dir)
+            if rc != 0 or not recs:
+                bad += 1
+                continue
+            w = (recs[0]["request"] - t0) * 1000
+            warm.append(w)
+            accept.append((recs[0]["first_byte"] - recs[0]["accept"]) * 1000)
+        if w is not None and f is not None:
+            above.append(w - f)
     for i in range(runs):
         t0, rss, rc, recs = fake.run(deskhand, warm_dir, rss=True)
         if rc == 0 and recs:
@@ -171,16 +193,9 @@ def main():
             bad += 1
             continue
         cold.append((recs[0]["request"] - t0) * 1000)
-    # The floor under both: the least a client on Debian's libcurl does
-    # before its first request (load libcurl, curl_global_init, one POST;
-    # bench/curl_client.c), and its peak RSS.
-    client = os.path.join(os.path.dirname(os.path.abspath(deskhand)), "bench-curl-client")
-    floor, floor_rss = [], []
-    if os.access(client, os.X_OK):
+    # The floor's peak RSS.
+    if has_client:
         for i in range(runs):
-            t0, rss, rc, recs = fake.run_cmd([client])
-            if rc == 0 and recs:
-                floor.append((recs[0]["request"] - t0) * 1000)
             t0, rss, rc, recs = fake.run_cmd([client], rss=True)
             if rc == 0 and recs:
                 floor_rss.append(rss)
@@ -198,6 +213,8 @@ def main():
     if floor:
         print("  floor, a bare libcurl client's first request:     " + fig(floor))
         print("    (bench-curl-client: load libcurl, curl_global_init, one POST; nothing else)")
+    if above:
+        print("  the folder used before, above the floor, per round: " + fig(above))
     if bad:
         print("  (%d runs failed and are not counted)" % bad)
 
