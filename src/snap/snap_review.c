@@ -2344,6 +2344,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	struct state acc = {0}, head = {0};
 	struct review_file *f = NULL;
 	struct plan p = {0};
+	struct chain ch = {0};
 	struct dmodes dm = {0};
 	struct snap_intent in = {0};
 	struct buf msg = BUF_INIT, result = BUF_INIT, cur = BUF_INIT;
@@ -2377,6 +2378,20 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	if ((rc = blob_data(s, &it->base, f->old_path ? f->old_path : np, &ob)) < 0 ||
 	    (rc = blob_data(s, &it->expect, np, &nb)) < 0)
 		goto out;
+	/* The hunk is the review's, in the head's version; the folder must hold
+	 * what deskhand last left there, as for reject: a person's edit
+	 * recorded since (external changes) is in the way, and would otherwise
+	 * be reverted with the hunk, or renumber the hunks under the number
+	 * the person read. */
+	if ((rc = chain_load(s, session, &ch)) < 0)
+		goto out;
+	size_t left = chain_left_at(s, &ch, np);
+	if (left == (size_t)-1) {
+		rc = DH_EFAIL;
+		goto out;
+	}
+	pstate_fini(&it->expect);
+	pstate_get(&ch.v[left].st, np, &it->expect);
 	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
 	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));
 	size_t obeg = range_begin(h->old_start, h->old_lines);
@@ -2464,6 +2479,7 @@ out:
 	buf_fini(&result);
 	buf_fini(&msg);
 	plan_fini(&p);
+	chain_fini(&ch);
 	state_fini(&acc);
 	state_fini(&head);
 	snap_review_free(r);
