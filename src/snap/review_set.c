@@ -167,7 +167,15 @@ review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *c
 		bool dup = false;
 		for (size_t i = calls->n - found; i < calls->n; i++)
 			dup |= !strcmp(calls->v[i], st->tool_call);
-		if (!dup) {
+		/* A step taken back since (a restore, a reject, the person) is
+		 * passed over: undoing it would change nothing, and it would stay
+		 * the newest step, under every further undo. */
+		int kept = dup ? 1 : snap_review_step_in_head(rs->stores[best], rs->session, st->id);
+		if (kept < 0) {
+			rc = grant_err(rs, best, kept);
+			break;
+		}
+		if (!dup && kept) {
 			strv_add(calls, st->tool_call);
 			if (labels)
 				strv_add(labels, st->label ? st->label : "");

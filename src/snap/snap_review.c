@@ -2531,6 +2531,59 @@ out:
 	return rc;
 }
 
+/* The same state of a path in a and b: its kind, mode and contents. */
+static bool
+pstate_same(const struct pstate *a, const struct pstate *b)
+{
+	if (pstate_mode(a) != pstate_mode(b) || a->tree != b->tree || !a->te != !b->te)
+		return false;
+	return !a->te || git.git_oid_equal(git.git_tree_entry_id(a->te), git.git_tree_entry_id(b->te));
+}
+
+int
+snap_review_step_in_head(struct snap_store *s, const char *session, const char *id)
+{
+	struct chain c;
+	struct strv paths = {0};
+	git_oid want;
+	size_t i;
+	int rc;
+
+	if (snap_open_repo(s) < 0)
+		return DH_EFAIL;
+	if ((rc = G(git.git_oid_fromstr(&want, id))) < 0)
+		return rc;
+	if ((rc = chain_load(s, session, &c)) < 0)
+		return rc;
+	for (i = 0; i < c.n && !git.git_oid_equal(&c.v[i].id, &want); i++)
+		;
+	if (i == c.n || !chain_is_step(&c, i)) {
+		rc = err_setc(DH_ENOTFOUND, "snapshot: '%.12s' is not an agent step to undo", id);
+		goto out;
+	}
+	struct state *before = chain_state(s, &c, i + 1), *after = chain_state(s, &c, i);
+	struct state *head = chain_state(s, &c, 0);
+
+	if (!before || !after || !head || touched(s, before, after, &paths) < 0) {
+		rc = DH_EFAIL;
+		goto out;
+	}
+	rc = 0;
+	for (size_t k = 0; k < paths.n && !rc; k++) {
+		struct pstate was, now;
+
+		pstate_get(before, paths.v[k], &was);
+		pstate_get(head, paths.v[k], &now);
+		rc = !pstate_same(&was, &now);
+		pstate_fini(&was);
+		pstate_fini(&now);
+	}
+out:
+	strv_free(&paths);
+	chain_fini(&c);
+	return rc;
+}
+
 /* A redo entry, as stored in its commit. */
 struct redo_entry {
 	git_oid target; /* state to redo to */
