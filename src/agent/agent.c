@@ -2172,6 +2172,15 @@ agent_live_text(const struct agent *a, const char **text)
 	return true;
 }
 
+const char *
+agent_mutating_call(const struct agent *a)
+{
+	if (a->phase != PHASE_TOOLS || a->cur >= a->ncalls || !a->run ||
+	    !a->calls[a->cur].ran_mutating)
+		return NULL;
+	return a->calls[a->cur].name;
+}
+
 bool
 agent_live_output(const struct agent *a, const char **id, const char **text)
 {

@@ -172,6 +172,12 @@ bool agent_live_output(const struct agent *a, const char **id, const char **text
  * end, is). false when no answer streams or it has no text yet; *text is
  * borrowed until the next event. */
 bool agent_live_text(const struct agent *a, const char **text);
+/* The name of the tool call running now that may change the granted folders
+ * (run_command, a connector's tool: one that runs beside the loop), or NULL.
+ * Until it ends and its checkpoint is taken, what it changed is on the disk
+ * but not recorded: a review action would take it for someone else's edit.
+ * Borrowed until the next event. */
+const char *agent_mutating_call(const struct agent *a);
 /* The system prompt the agent sends (borrowed; for tests and --dump). */
 const char *agent_system_prompt(const struct agent *a);
 

@@ -1367,6 +1367,19 @@ review_command(struct engine *e, const struct command *c)
 			e);
 		return;
 	}
+	/* The running call's changes are on the disk but not yet its step: the
+	 * action's first checkpoint would record them as someone else's. */
+	const char *call = e->agent ? agent_mutating_call(e->agent) : NULL;
+	if (call) {
+		char *why = xasprintf("%s is running: its changes are not recorded yet; "
+				      "try again once it ends", call);
+
+		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
+					 .text = why, .re = c->req },
+			e);
+		free(why);
+		return;
+	}
 	j = xcalloc(1, sizeof *j);
 	j->e = e;
 	j->re = c->req ? xstrdup(c->req) : NULL;
