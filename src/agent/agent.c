@@ -225,9 +225,20 @@ record_failed(struct agent *a, const char *why)
 	emit_error(a, a->history_error);
 }
 
+/* Once a record could not be written, the conversation's records after it
+ * are not either: --resume rebuilds the conversation from them, and one
+ * whose predecessor is missing (a tool result without the call it answers,
+ * which the API refuses) would make the session impossible to continue. The
+ * conversation on disk stays what it was up to the loss. */
 static void
 record_now(struct agent *a, const cJSON *rec)
 {
+	const char *type = json_str(rec, "type");
+
+	if (a->history_error && type && !strncmp(type, "history", strlen("history"))) {
+		log_warn("transcript: a %s record is not written after a lost one", type);
+		return;
+	}
 	if (session_append(a->cfg.session, rec) < 0)
 		record_failed(a, err_msg());
 }
@@ -486,16 +497,27 @@ history_keep_text(struct agent *a)
 }
 
 /* Append a message to the conversation and to the transcript as a history
- * record (what --resume rebuilds). Takes ownership of msg. */
+ * record (what --resume rebuilds); with `replace_last`, in place of the last
+ * message, which the caller has taken off the conversation already (the
+ * record says so itself: replacing and adding are one write). Takes
+ * ownership of msg. */
 static void
-history_add(struct agent *a, cJSON *msg)
+history_put(struct agent *a, cJSON *msg, bool replace_last)
 {
 	cJSON *rec = json_new_obj();
 
 	json_add_str(rec, "type", "history");
+	if (replace_last)
+		cJSON_AddBoolToObject(rec, "replace_last", 1);
 	json_add(rec, "message", json_dup(msg));
 	record_take(a, rec);
 	json_add(a->history, NULL, msg);
+}
+
+static void
+history_add(struct agent *a, cJSON *msg)
+{
+	history_put(a, msg, false);
 }
 
 /* What meta.json keeps across saves and resumes: the first task, the
@@ -2235,6 +2257,13 @@ execute(struct agent *a)
 		call_complete(a);
 		return;
 	}
+	/* A call the transcript may not hold is not run: what it did would be
+	 * on the disk with no record of its being asked for. */
+	if (a->history_error) {
+		call_result_text(c, true, "not run: %s", a->history_error);
+		call_complete(a);
+		return;
+	}
 	c->started_ms = ev_now_ms();
 	buf_clear(&a->live);
 	c->ran_mutating = (t->flags & TOOL_F_MUTATES) != 0;
@@ -2926,17 +2955,15 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 	json_add_str(text, "text", task);
 	if (role && strcmp(role, "user") == 0) {
 		/* Rewrite the whole last message: history records are append-only, so
-		 * append a corrected copy and drop the old one from memory. */
+		 * append a corrected copy, in one record that says it replaces the
+		 * last (a record that does not fit then changes nothing), and drop
+		 * the old one from memory. */
 		cJSON *copy = json_dup(last);
 		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
 		history_rewritten(a);
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
-		cJSON *rec = json_new_obj();
-		json_add_str(rec, "type", "history_replace_last");
-		record(a, rec);
-		cJSON_Delete(rec);
-		history_add(a, copy);
+		history_put(a, copy, true);
 	} else {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 		json_add(content, NULL, text);

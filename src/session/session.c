@@ -782,9 +782,12 @@ session_history_load(struct session *s, cJSON **out)
 			const char *type = json_str(rec, "type");
 			cJSON *m = json_obj(rec, "message");
 
-			if (type && strcmp(type, "history") == 0 && m)
+			if (type && strcmp(type, "history") == 0 && m) {
+				if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "replace_last")) &&
+				    cJSON_GetArraySize(msgs) > 0)
+					cJSON_DeleteItemFromArray(msgs, cJSON_GetArraySize(msgs) - 1);
 				json_add(msgs, NULL, json_dup(m));
-			else if (type && strcmp(type, "history_replace_last") == 0 &&
+			} else if (type && strcmp(type, "history_replace_last") == 0 &&
 				 cJSON_GetArraySize(msgs) > 0)
 				cJSON_DeleteItemFromArray(msgs, cJSON_GetArraySize(msgs) - 1);
 			else if (type && strcmp(type, "history_compact") == 0 && m)

@@ -16,8 +16,10 @@
  * and meta.json (replaced atomically). Transcript records are the engine's
  * events plus {"type":"history","message":{role, content}} records, which
  * hold the model conversation exactly as sent, so a session can be resumed
- * ({"type":"history_replace_last"} drops the previous history record: the
- * file stays append-only when a resume merges into the last user message;
+ * ({"type":"history","replace_last":true,...} takes the place of the previous
+ * history record: the file stays append-only when a resume merges into the
+ * last user message; {"type":"history_replace_last"}, which drops the
+ * previous one, is what versions before it wrote first, and is still read;
  * {"type":"history_compact","message":NOTE,"keep":N} replaces every message
  * before the last N by NOTE, the summary a compaction wrote: the records
  * before it stay, so the transcript keeps everything).
