@@ -15,8 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 
@@ -177,12 +179,16 @@ cli_ls(int argc, char **argv)
 
 			if (cJSON_IsNumber(a))
 				age_str(age, (long long)a->valuedouble);
+			struct buf grant = BUF_INIT, task = BUF_INIT;
+
 			printf("%-26s %-11s %2lld client%s %5s  %s  %s\n",
 			       json_str(s, "id") ? json_str(s, "id") : "(no task yet)",
 			       json_str(s, "state"), json_int(s, "clients", 0),
 			       json_int(s, "clients", 0) == 1 ? " " : "s", age,
-			       cJSON_IsString(g) ? g->valuestring : "-",
-			       json_str(s, "task") ? json_str(s, "task") : "");
+			       cJSON_IsString(g) ? utf8_sanitized(&grant, g->valuestring) : "-",
+			       utf8_sanitized(&task, json_str(s, "task")));
+			buf_fini(&grant);
+			buf_fini(&task);
 		}
 	}
 	cJSON_Delete(rows);

@@ -93,7 +93,7 @@ utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 		if (b == '\n' && (flags & UTF8_KEEP_NL)) {
 			buf_putc(out, '\n');
 			i++;
-		} else if (b == '\t') {
+		} else if (b == '\t' && !(flags & UTF8_NAME)) {
 			buf_puts(out, "    ");
 			i++;
 		} else if (b < 0x20 || b == 0x7f) {
@@ -116,6 +116,15 @@ utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 			i += len;
 		}
 	}
+}
+
+const char *
+utf8_sanitized(struct buf *out, const char *s)
+{
+	buf_clear(out);
+	if (s)
+		utf8_sanitize(out, s, strlen(s), UTF8_NAME);
+	return buf_cstr(out);
 }
 
 /* Length of the valid sequence at s that utf8_scrub keeps, 0 if none. */

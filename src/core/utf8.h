@@ -16,6 +16,7 @@ struct buf;
 #define UTF8_ASCII   0x1u /* the locale is not UTF-8: non-ASCII becomes '?', or a dash,
                              * quote or bullet its one-column ASCII look-alike */
 #define UTF8_KEEP_NL 0x2u /* keep '\n' (callers that split lines themselves) */
+#define UTF8_NAME    0x4u /* a name: a tab is "^I" too (spaces would show another name) */
 
 /* Decode one UTF-8 sequence at s (n bytes available). Returns its length
  * (1–4) with *cp set, or 0 when the bytes are not valid UTF-8 (overlong,
@@ -28,6 +29,11 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
  * byte as "\xNN". The result is valid UTF-8 (pure ASCII with UTF8_ASCII).
  * Never fails. */
 void utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags);
+/* utf8_sanitize(UTF8_NAME) of the string s (NULL: "") into `out`, emptied first, for
+ * one field of a line a command prints (a path, a label, a task: what the
+ * agent or a file name made cannot forge a line, clear the screen or hide
+ * itself); returns its text, valid until `out` changes. */
+const char *utf8_sanitized(struct buf *out, const char *s);
 
 /*
  * Validity for text entering deskhand (model text, commands, tool output):

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -130,10 +131,11 @@ verbs_log(int argc, char **argv, unsigned flags)
 	bool color = want_color();
 	const char *task = json_str(t.meta, "task");
 	cJSON *out = json ? json_new_arr() : NULL;
+	struct buf shown = BUF_INIT;
 	if (!json)
 		printf("%ssession %s%s (%s) %s\n", color ? "\033[1m" : "", t.id,
 		       color ? "\033[0m" : "", json_str(t.meta, "status") ? json_str(t.meta, "status") : "?",
-		       task ? task : "");
+		       utf8_sanitized(&shown, task));
 	int status = 0;
 	for (size_t g = 0; g < t.n; g++) {
 		struct snap_log_entry *e;
@@ -204,7 +206,7 @@ verbs_log(int argc, char **argv, unsigned flags)
 			localtime_r(&tt, &tm);
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
 			printf("  %s%s%s  %s  %s", color ? "\033[33m" : "", e[i].short_id,
-			       color ? "\033[0m" : "", when, e[i].label);
+			       color ? "\033[0m" : "", when, utf8_sanitized(&shown, e[i].label));
 			if (i == 0)
 				printf("  (%zu files)", e[i].nfiles);
 			putchar('\n');
@@ -217,17 +219,18 @@ verbs_log(int argc, char **argv, unsigned flags)
 						  : c->status == 'D' ? "\033[31m"
 								     : "\033[36m";
 				if (c->old_path)
-					printf("      %s%c%s %s -> %s\n", col, c->status,
-					       color ? "\033[0m" : "", c->old_path, c->path);
+					printf("      %s%c%s %s", col, c->status,
+					       color ? "\033[0m" : "", utf8_sanitized(&shown, c->old_path));
 				else
-					printf("      %s%c%s %s\n", col, c->status,
-					       color ? "\033[0m" : "", c->path);
+					printf("      %s%c%s", col, c->status, color ? "\033[0m" : "");
+				printf("%s %s\n", c->old_path ? " ->" : "", utf8_sanitized(&shown, c->path));
 			}
 			if (e[i].nchanges > 50)
 				printf("      … and %zu more\n", e[i].nchanges - 50);
 		}
 		snap_log_free(e, n);
 	}
+	buf_fini(&shown);
 	if (json) {
 		char *s = json_print(out);
 		puts(s);
@@ -372,14 +375,17 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 			continue;
 		}
 		cJSON *g = cJSON_GetArrayItem(json_arr(meta, "grants"), 0);
+		struct buf grant = BUF_INIT, task = BUF_INIT;
 		printf("%s  %-11s %3lld turns  $%.4f  %s  %s\n", ids[i],
 		       json_str(meta, "status") ? json_str(meta, "status") : "?",
 		       json_int(meta, "turns", 0),
 		       cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(meta, "cost_usd"))
 			       ? cJSON_GetObjectItemCaseSensitive(meta, "cost_usd")->valuedouble
 			       : 0.0,
-		       cJSON_IsString(g) ? g->valuestring : "-",
-		       json_str(meta, "task") ? json_str(meta, "task") : "");
+		       cJSON_IsString(g) ? utf8_sanitized(&grant, g->valuestring) : "-",
+		       utf8_sanitized(&task, json_str(meta, "task")));
+		buf_fini(&grant);
+		buf_fini(&task);
 		cJSON_Delete(meta);
 		free(ids[i]);
 	}

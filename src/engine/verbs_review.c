@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strv.h"
@@ -414,11 +415,12 @@ mode_str(char out[8], unsigned mode)
 static void
 file_text(const struct review_file *f, bool hunks)
 {
+	struct buf b = BUF_INIT;
 	char om[8], nm[8];
 
-	printf("%c  %s", f->status, f->path);
+	printf("%c  %s", f->status, utf8_sanitized(&b, f->path));
 	if (f->old_path)
-		printf(" <- %s", f->old_path);
+		printf(" <- %s", utf8_sanitized(&b, f->old_path));
 	if (f->binary && f->old_size < 0)
 		printf("  binary, new, %lld bytes", f->new_size); /* no side is "-1 bytes" */
 	else if (f->binary && f->new_size < 0)
@@ -434,8 +436,9 @@ file_text(const struct review_file *f, bool hunks)
 	if (f->old_mode && f->new_mode && f->old_mode != f->new_mode)
 		printf("  mode %s -> %s", om, nm);
 	if (f->step.id[0])
-		printf("  [%.8s %s]", f->step.short_id, f->step.label);
+		printf("  [%.8s %s]", f->step.short_id, utf8_sanitized(&b, f->step.label));
 	putchar('\n');
+	buf_fini(&b);
 	for (size_t h = 0; hunks && h < f->nhunks; h++) {
 		const struct review_hunk *rh = &f->hunks[h];
 

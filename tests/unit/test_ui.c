@@ -222,6 +222,14 @@ Test(ui_sanitize, escapes_controls_bidi_and_bad_bytes)
 	s = sanitize("x\n", UTF8_KEEP_NL);
 	cr_assert_str_eq(s, "x\n");
 	free(s);
+	/* a name: its tab is shown as what it is, not as spaces */
+	s = sanitize("tab\tname\nM  x", UTF8_NAME);
+	cr_assert_str_eq(s, "tab^Iname^JM  x");
+	free(s);
+	struct buf b = BUF_INIT;
+	cr_assert_str_eq(utf8_sanitized(&b, "a\tb"), "a^Ib");
+	cr_assert_str_eq(utf8_sanitized(&b, NULL), "", "NULL reads as empty, the last text gone");
+	buf_fini(&b);
 	s = sanitize("\xc2\x9b" "2J", 0); /* C1 CSI */
 	cr_assert_str_eq(s, "<U+009B>2J");
 	free(s);
