@@ -712,6 +712,9 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	*out = u;
 	if (o->task && *o->task)
 		ui_start_task(u, o->task);
+	else if (ui_task_busy(u))
+		; /* attached to a task that runs: keys go to the panes (i steers), as
+		   * in the workbench that started it, not into an open input line */
 	else if (u->pending_id)
 		ui_mode_push(u, IN_TASK, true); /* the question first, then the input line */
 	else if (!u->first_note)
