@@ -243,6 +243,15 @@ pstate_mode(const struct pstate *p)
 	return p->dir ? 040000u | p->perm : 0;
 }
 
+/* The same state of a path in a and b: its kind, mode and contents. */
+static bool
+pstate_same(const struct pstate *a, const struct pstate *b)
+{
+	if (pstate_mode(a) != pstate_mode(b) || a->tree != b->tree || !a->te != !b->te)
+		return false;
+	return !a->te || git.git_oid_equal(git.git_tree_entry_id(a->te), git.git_tree_entry_id(b->te));
+}
+
 /*
  * Reading the folder without following symlinks
  */
@@ -2336,6 +2345,34 @@ revert_at(struct buf *out, const struct lines *target, size_t at, size_t nn,
 	lines_put(out, target, at + nn, target->n);
 }
 
+/* Whether what changed from blob `from` to blob `to` touches lines [beg,
+ * beg + n) of `to` (0-based): 1 or 0, or <0 on error. A deletion touches the
+ * lines on both sides of where it was. */
+static int
+blob_change_touches(git_blob *from, git_blob *to, size_t beg, size_t n)
+{
+	git_patch *patch = NULL;
+	git_diff_options opts;
+	int rc, hit = 0;
+
+	git.git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	if ((rc = G(git.git_patch_from_blobs(&patch, from, NULL, to, NULL, &opts))) < 0)
+		return rc;
+	for (size_t i = 0; i < git.git_patch_num_hunks(patch) && !hit; i++) {
+		const git_diff_hunk *h;
+		size_t lines;
+
+		if ((rc = G(git.git_patch_get_hunk(&h, &lines, patch, i))) < 0)
+			break;
+		size_t b = h->new_start > 0 ? (size_t)h->new_start - 1 : 0;
+		size_t e = h->new_lines ? b + (size_t)h->new_lines : (size_t)h->new_start + 1;
+		hit = b < beg + n && beg < e;
+	}
+	git.git_patch_free(patch);
+	return rc < 0 ? rc : hit;
+}
+
 int
 snap_review_reject_hunk(struct snap_store *s, const char *session, const char *path, int hunk,
                         unsigned flags, const char *conflict_dir, struct review_outcome *o)
@@ -2378,11 +2415,19 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	if ((rc = blob_data(s, &it->base, f->old_path ? f->old_path : np, &ob)) < 0 ||
 	    (rc = blob_data(s, &it->expect, np, &nb)) < 0)
 		goto out;
-	/* The hunk is the review's, in the head's version; the folder must hold
-	 * what deskhand last left there, as for reject: a person's edit
-	 * recorded since (external changes) is in the way, and would otherwise
-	 * be reverted with the hunk, or renumber the hunks under the number
-	 * the person read. */
+	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
+	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));
+	size_t obeg = range_begin(h->old_start, h->old_lines);
+	size_t nbeg = range_begin(h->new_start, h->new_lines);
+	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
+
+	/* The hunk is the review's, in the head's version. A person's edit that
+	 * a checkpoint recorded since deskhand last left the file (external
+	 * changes) is in the way where it touches the hunk: the hunk then holds
+	 * the person's lines, or is the person's own (under a number read before
+	 * the edit renumbered the hunks), and would be reverted. The folder must
+	 * then hold what deskhand left, as for reject: a conflict. An edit
+	 * elsewhere in the file stays, as every other hunk does. */
 	if ((rc = chain_load(s, session, &ch)) < 0)
 		goto out;
 	size_t left = chain_left_at(s, &ch, np);
@@ -2390,13 +2435,29 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		rc = DH_EFAIL;
 		goto out;
 	}
-	pstate_fini(&it->expect);
-	pstate_get(&ch.v[left].st, np, &it->expect);
-	lines_split(&ol, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
-	lines_split(&nl, git.git_blob_rawcontent(nb), (size_t)git.git_blob_rawsize(nb));
-	size_t obeg = range_begin(h->old_start, h->old_lines);
-	size_t nbeg = range_begin(h->new_start, h->new_lines);
-	size_t ocnt = (size_t)h->old_lines, ncnt = (size_t)h->new_lines;
+	struct pstate was;
+	pstate_get(&ch.v[left].st, np, &was);
+	int in_way = !pstate_same(&was, &it->expect);
+	if (in_way && pstate_is_file(&was) && pstate_is_file(&it->expect)) {
+		git_blob *lb = NULL;
+
+		if ((rc = blob_data(s, &was, np, &lb)) >= 0)
+			in_way = blob_change_touches(lb, nb, ncnt ? nbeg : nbeg ? nbeg - 1 : 0,
+			                             ncnt ? ncnt : 2);
+		git.git_blob_free(lb);
+		if (rc >= 0 && in_way < 0)
+			rc = in_way;
+		if (rc < 0) {
+			pstate_fini(&was);
+			goto out;
+		}
+	}
+	if (in_way) {
+		pstate_fini(&it->expect);
+		it->expect = was;
+	} else {
+		pstate_fini(&was);
+	}
 
 	/* As reject does: the folder and the directories in the way are opened
 	 * up before the file is looked at (a dry run opens nothing: see
@@ -2529,15 +2590,6 @@ snap_review_steps(struct snap_store *s, const char *session, struct review_step 
 out:
 	chain_fini(&c);
 	return rc;
-}
-
-/* The same state of a path in a and b: its kind, mode and contents. */
-static bool
-pstate_same(const struct pstate *a, const struct pstate *b)
-{
-	if (pstate_mode(a) != pstate_mode(b) || a->tree != b->tree || !a->te != !b->te)
-		return false;
-	return !a->te || git.git_oid_equal(git.git_tree_entry_id(a->te), git.git_tree_entry_id(b->te));
 }
 
 int

@@ -1,9 +1,11 @@
-# reject-hunk over the person's own edit of the file, once a checkpoint has
-# recorded it (every verb records the folder first, as external changes): it
-# is refused as a conflict (exit 3, nothing written), as `reject` of the file
-# is, instead of reverting the person's lines with the hunk or, the hunks
-# renumbered by the edit, reverting the person's hunk under the number read
-# before it. --force then reverts the hunk named, in the person's version.
+# reject-hunk of a hunk that the person's own edit touches, once a checkpoint
+# has recorded the edit (every verb records the folder first, as external
+# changes): it is refused as a conflict (exit 3, nothing written), as `reject`
+# of the file is, instead of reverting the person's lines with the hunk or,
+# the hunks renumbered by the edit, reverting the person's hunk under the
+# number read before it. --force then reverts the hunk named, in the person's
+# version. A hunk of the agent's away from the edit goes without a conflict,
+# the person's edit kept.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
 for i in $(seq 1 60); do echo "line $i"; done > "$G/a.txt"
@@ -45,20 +47,19 @@ cat "$T/rh2.out"
 assert_eq "$rc" 3 "exit status of reject-hunk after the person's fix"
 assert_eq "$(sed -n 15p a.txt)" "line 15 -- my fix" "the person's fix after the refused reject-hunk"
 assert_eq "$(sed -n 30p a.txt)" "LINE 30" "line 30 after the refused reject-hunk"
-# the review now shows the fix as a hunk of its own, and --force reverts the
-# hunk named (the agent's LINE 30, now hunk 3) in the person's version
+# the review now shows the fix as a hunk of its own; the agent's LINE 30,
+# now hunk 3, is away from it and goes without --force, the fix kept
 rv=$("$DESKHAND" review --json a.txt 2>/dev/null)
 assert_eq "$(jq -r '.grants[0].files[] | select(.path == "a.txt") | .hunks | length' <<<"$rv")" 4 \
   "hunks of a.txt with the person's fix recorded"
-out=$("$DESKHAND" reject-hunk --force a.txt 3 2>&1) || { echo "$out"; fail "forced reject-hunk failed"; }
+out=$("$DESKHAND" reject-hunk a.txt 3 2>&1) || { echo "$out"; fail "reject-hunk of a hunk away from the edit"; }
 assert_contains "$out" "restored a.txt"
-assert_eq "$(sed -n 15p a.txt)" "line 15 -- my fix" "the person's fix after the forced reject-hunk"
-assert_eq "$(sed -n 30p a.txt)" "line 30" "line 30 after the forced reject-hunk"
+assert_eq "$(sed -n 15p a.txt)" "line 15 -- my fix" "the person's fix after reject-hunk 3"
+assert_eq "$(sed -n 30p a.txt)" "line 30" "line 30 after reject-hunk 3"
 assert_eq "$(sed -n 2p a.txt)$(sed -n 58p a.txt)" "LINE 2LINE 58" "the other hunks stay"
 
-# 3. Without an edit of the person's the hunk goes as before (the file's
-# last change is the forced reject-hunk, deskhand's own).
-out=$("$DESKHAND" reject-hunk a.txt 1 2>&1) || { echo "$out"; fail "reject-hunk after the forced one"; }
-assert_eq "$(sed -n 2p a.txt)" "line 2" "line 2 after reject-hunk 1"
-assert_eq "$(sed -n 15p a.txt)" "line 15 -- my fix" "the person's fix stays"
+# 3. --force over the person's lines: b.txt's one hunk goes, "mine" with it.
+out=$("$DESKHAND" reject-hunk --force b.txt 1 2>&1) || { echo "$out"; fail "forced reject-hunk failed"; }
+assert_eq "$(cat b.txt)" "bee" "b.txt after the forced reject-hunk"
+assert_eq "$(sed -n 15p a.txt)" "line 15 -- my fix" "a.txt untouched"
 echo ok
