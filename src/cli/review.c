@@ -19,6 +19,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 
@@ -286,14 +287,35 @@ connect_live(struct ev_loop *loop, const char *spec, bool *failed)
  * Which session: the one the current directory is in
  */
 
+/* How many of a verb's operands, from the first, are paths: -1 all. */
+static int
+path_operands(const char *verb)
+{
+	static const struct {
+		const char *verb;
+		int n;
+	} v[] = {
+		{ "review", -1 }, { "accept", -1 }, { "reject", -1 },
+		{ "accept-hunk", 1 }, { "reject-hunk", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		if (!strcmp(v[i].verb, verb))
+			return v[i].n;
+	return 0;
+}
+
 /* When no --session (nor, for log, a SESSION operand) names the session,
  * pick the one whose grant holds the current directory
  * (client_session_here()), say which on stderr, and return a copy of argv
- * with "--session ID" after the verb (heap, as is *id: free both). NULL
- * when argv names its session, is a usage error or there is no session (the
- * in-process path says so). */
+ * with "--session ID" after the verb (heap, as is *id: free both). Its
+ * relative path operands are then made absolute against the current
+ * directory, as git takes them (`cd sub; deskhand reject b.txt` is
+ * sub/b.txt, not the b.txt at the top of the grant); the strings made are
+ * added to *owned (free it). NULL when argv names its session, is a usage
+ * error or there is no session (the in-process path says so). */
 static char **
-session_default(const char *verb, int *argc, char **argv, char **id)
+session_default(const char *verb, int *argc, char **argv, char **id, struct strv *owned)
 {
 	struct vopts o;
 	char *grant = NULL, *cwd = NULL;
@@ -325,14 +347,24 @@ session_default(const char *verb, int *argc, char **argv, char **id)
 		fprintf(stderr, "deskhand: session %s (the latest: no session's grant holds %s)\n",
 			*id, cwd ? cwd : "the current directory");
 	}
-	free(grant);
-	free(cwd);
 	char **av = xcalloc((size_t)*argc + 3, sizeof *av);
 	av[0] = argv[0];
 	av[1] = (char *)"--session";
 	av[2] = *id;
 	memcpy(av + 3, argv + 1, (size_t)(*argc - 1) * sizeof *av);
+	/* vopts_parse() moved the operands to the end, from o.first */
+	int np = path_operands(verb);
+	for (int i = o.first; grant && cwd && i < *argc && (np < 0 || i < o.first + np); i++) {
+		if (argv[i][0] == '/' || !argv[i][0])
+			continue;
+		char *abs = fsutil_path_join(cwd, argv[i]);
+
+		ARRAY_PUSH(owned, abs);
+		av[i + 2] = abs;
+	}
 	*argc += 2;
+	free(grant);
+	free(cwd);
 	return av;
 }
 
@@ -340,11 +372,13 @@ session_default(const char *verb, int *argc, char **argv, char **id)
 static int
 read_verb(const char *verb, int argc, char **argv, unsigned flags)
 {
-	char *id, **av = session_default(verb, &argc, argv, &id);
+	struct strv owned = { 0 };
+	char *id, **av = session_default(verb, &argc, argv, &id, &owned);
 	int status = client_verb_local(verb, argc, av ? av : argv, flags);
 
 	free(av);
 	free(id);
+	strv_free(&owned);
 	return status;
 }
 
@@ -357,7 +391,8 @@ verb_run(const char *verb, int argc, char **argv)
 	struct client *c;
 	bool failed;
 	int status;
-	char *id, **av = session_default(verb, &argc, argv, &id);
+	struct strv owned = { 0 };
+	char *id, **av = session_default(verb, &argc, argv, &id, &owned);
 
 	if (av)
 		argv = av;
@@ -391,6 +426,7 @@ out:
 	ev_free(loop);
 	free(av);
 	free(id);
+	strv_free(&owned);
 	return status;
 }
 

@@ -116,6 +116,39 @@ fsutil_path_within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
 }
 
+char *
+fsutil_path_join(const char *dir, const char *rel)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(rel);
+	bool dir_mode = n >= 2 && !strcmp(rel + n - 2, "./") && (n == 2 || rel[n - 3] == '/');
+	bool slash = n && rel[n - 1] == '/';
+
+	buf_puts(&b, strcmp(dir, "/") ? dir : "");
+	for (const char *p = rel; *p;) {
+		const char *end = strchrnul(p, '/');
+		size_t len = (size_t)(end - p);
+
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *last = b.len ? strrchr(b.ptr, '/') : NULL;
+
+			if (last) {
+				b.len = (size_t)(last - b.ptr);
+				b.ptr[b.len] = '\0';
+			}
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			buf_putc(&b, '/');
+			buf_add(&b, p, len);
+		}
+		p = *end ? end + 1 : end;
+	}
+	if (dir_mode)
+		buf_puts(&b, "/./");
+	else if (slash || !b.len)
+		buf_putc(&b, '/');
+	return buf_detach(&b);
+}
+
 void
 fsutil_path_tilde(struct buf *out, const char *dir)
 {

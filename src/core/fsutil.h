@@ -31,6 +31,13 @@ int fsutil_state_dir(char **out) DH_MUST_CHECK;
 /* Whether `path` is `dir` or lies beneath it, comparing the strings only
  * (both absolute and normalized, no trailing '/': realpaths, grant paths). */
 bool fsutil_path_within(const char *path, const char *dir);
+/* `rel` (a path a person typed, relative) joined to `dir` (absolute and
+ * normalized: getcwd's or a realpath) the way a shell's cd takes a logical
+ * path: "." components dropped, ".." taking off the one before it (never
+ * above "/"), lexically (no symlink is looked at). A trailing "/" of rel is
+ * kept, and a trailing "./" too (deskhand's name of a folder's own mode).
+ * Heap string. */
+char *fsutil_path_join(const char *dir, const char *rel);
 /* Append `dir` as a person types it to `out`: below $HOME as ~/x (and $HOME
  * itself as ~), else unchanged. For messages only. */
 void fsutil_path_tilde(struct buf *out, const char *dir);

@@ -39,7 +39,9 @@ enum {
 
 /* Route `arg` to a grant: *g and a heap folder-relative path. The one router
  * is grant_resolve() (policy/grant.h), as for the agent's tools and the
- * engine's review commands: relative paths are relative to the first grant,
+ * engine's review commands: relative paths are relative to the first grant
+ * (cli/review.c has made the person's relative to the current directory
+ * absolute first, when no --session is given),
  * absolute ones must lie lexically inside one (no symlinked prefix is
  * followed). */
 static int
@@ -389,6 +391,13 @@ results_finish(struct results *r)
  * deskhand review
  */
 
+/* How every review verb takes a PATH (cli/review.c makes a relative one
+ * absolute against the current directory, when no --session is given). */
+#define PATHS_HELP                                                                       \
+	"A PATH is absolute inside a granted folder, or relative: to the current\n"        \
+	"directory when no --session is given and the session's grant holds it, as\n"     \
+	"git takes it, else to the first granted folder.\n"
+
 static const char review_usage[] =
 	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
 	"\n"
@@ -402,9 +411,10 @@ static const char review_usage[] =
 	"Binary files show their sizes; a spreadsheet also its changed cells\n"
 	"(~Sheet1!B4: 12.50 → 13.00), another office document or a PDF the diff of\n"
 	"its text (accepted or rejected whole). --stat omits the hunks. PATHs\n"
-	"(relative to the first granted folder, or absolute) limit the listing. What changed on\n"
-	"disk since the last checkpoint is recorded first, so the listing and its\n"
-	"hunk numbers are those of the folder as it is now.\n";
+	"limit the listing. What changed on disk since the last checkpoint is\n"
+	"recorded first, so the listing and its hunk numbers are those of the\n"
+	"folder as it is now.\n"
+	PATHS_HELP;
 
 static void
 mode_str(char out[8], unsigned mode)
@@ -571,7 +581,8 @@ static const char accept_usage[] =
 	"given) read as in the session's head. The folder is not touched. The mark\n"
 	"is kept in the shadow repository, so it survives restarts.\n"
 	"'./' (as 'deskhand review' prints it) is the granted folder's own mode\n"
-	"change alone; '.' or the folder's path selects everything in it.\n";
+	"change alone; '.' or the folder's path selects everything in it.\n"
+	PATHS_HELP;
 
 static const char reject_usage[] =
 	"usage: deskhand reject [--session ID] [--json] [--force] PATH...\n"
@@ -585,6 +596,7 @@ static const char reject_usage[] =
 	"'./' (as 'deskhand review' prints it) is the granted folder's own mode\n"
 	"change alone: the folder's mode goes back, nothing in it is touched; '.'\n"
 	"or the folder's path selects everything in it.\n"
+	PATHS_HELP
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
 /* Group path arguments per grant; returns -1 after printing on a bad path. */
@@ -726,6 +738,7 @@ static const char reject_hunk_usage[] =
 	"the current file where its lines are found, else in the agent's version.\n"
 	"A directory's or the folder's own mode change ('./') has no hunks: use\n"
 	"'deskhand reject' on it.\n"
+	PATHS_HELP
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
 /* accept-hunk and reject-hunk: PATH N, routed to its grant. */
@@ -799,6 +812,7 @@ static const char accept_hunk_usage[] =
 	"version has that hunk applied; its other hunks stay pending, numbered from\n"
 	"1 again. The folder is not touched. Binary, new, deleted, linked or\n"
 	"mode-only files are accepted whole with 'deskhand accept'.\n"
+	PATHS_HELP
 	"Exit status: 0 done, 1 error, 2 usage.\n";
 
 int

@@ -41,7 +41,8 @@ assert_eq "$(jq -r .session "$T/j")" "$older"
 assert_contains "$(cat "$T/err")" "deskhand: session $older"
 
 # A flag after a path is a flag (options anywhere before --).
-"$DESKHAND" accept new-a.txt --json >"$T/j" 2>"$T/err" || fail "accept PATH --json: $(cat "$T/err")"
+# (a relative path is relative to the current directory, sub/)
+"$DESKHAND" accept ../new-a.txt --json >"$T/j" 2>"$T/err" || fail "accept PATH --json: $(cat "$T/err")"
 assert_eq "$(jq -r '.status' "$T/j")" ok
 assert_eq "$("$DESKHAND" review --json 2>/dev/null | jq -r '[.grants[].files[]] | length')" 0
 

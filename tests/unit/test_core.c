@@ -583,6 +583,32 @@ Test(json, int_out_of_range_gives_the_default)
 	cJSON_Delete(v);
 }
 
+/* fsutil_path_join: a typed relative path on a directory, as cd takes it. */
+Test(fsutil, path_join_is_lexical)
+{
+	static const struct {
+		const char *dir, *rel, *want;
+	} cases[] = {
+		{ "/g/sub", "b.txt", "/g/sub/b.txt" },
+		{ "/g/sub", "../b.txt", "/g/b.txt" },
+		{ "/g/sub", "./x/../y/", "/g/sub/y/" },
+		{ "/g/sub", ".", "/g/sub" },
+		{ "/g", "./", "/g/./" },
+		{ "/g", "sub/./", "/g/sub/./" },
+		{ "/g", "../../../etc", "/etc" },
+		{ "/", "a", "/a" },
+		{ "/", "..", "/" },
+		{ "/g", "a//b", "/g/a/b" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *got = fsutil_path_join(cases[i].dir, cases[i].rel);
+
+		cr_assert_str_eq(got, cases[i].want, "%s on %s", cases[i].rel, cases[i].dir);
+		free(got);
+	}
+}
+
 /* fsutil_path_within: the directory itself and what lies beneath it, never a
  * sibling whose name starts the same. */
 Test(fsutil, path_within_is_by_component)
