@@ -368,21 +368,33 @@ engine_check_grant(const char *real, const char *home)
 	return 0;
 }
 
-/* Realpath + the refusal rule + grant_add. */
+/* Realpath + the refusal rules + grant_add. A folder whose path is not
+ * UTF-8 is refused, --force or not: the session's records (meta.json, the
+ * protocol's events) are JSON, which would hold another name, and the
+ * session could not be resumed on it. */
 static int
 add_grant(struct engine *e, const char *path, bool force)
 {
 	if (grant_count(e->grants) >= ENGINE_MAX_GRANTS)
 		return err_set("grant '%s': at most %d folders", path, ENGINE_MAX_GRANTS);
-	if (!force) {
-		char *real = realpath(path, NULL);
-		int rc = real ? engine_check_grant(real, getenv("HOME")) : 0;
+	char *real = realpath(path, NULL);
+	const char *name = real ? real : path;
+	int rc = 0;
 
-		free(real);
-		if (rc < 0)
-			return rc;
+	if (!utf8_valid(name, strlen(name))) {
+		struct buf shown = BUF_INIT;
+
+		utf8_name_escape(&shown, name, strlen(name));
+		rc = err_setc(DH_EDENIED,
+			      "grant '%s': the folder's path is not UTF-8, which the session's "
+			      "record cannot hold; rename it (or grant a folder above it)",
+			      buf_cstr(&shown));
+		buf_fini(&shown);
+	} else if (!force && real) {
+		rc = engine_check_grant(real, getenv("HOME"));
 	}
-	return grant_add(e->grants, path);
+	free(real);
+	return rc < 0 ? rc : grant_add(e->grants, path);
 }
 
 /* The session the engine's store locks name: the open one, or the one being
