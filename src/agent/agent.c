@@ -32,6 +32,7 @@
 #include "session/session.h"
 #include "skills/instructions.h"
 #include "skills/skills.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 #include "tools/tool.h"
 #include "watch/watch.h"
@@ -2852,10 +2853,10 @@ repair_history(struct agent *a)
 		json_add_str(r, "type", "tool_result");
 		json_add_str(r, "tool_use_id", json_str(blk, "id") ? json_str(blk, "id") : "");
 		json_add_str(r, "content",
-		             "interrupted: the session was stopped while this call was pending or "
-		             "running, so it may have run in part, in full or not at all. Any change "
-		             "it made is kept and checkpointed as 'interrupted'; look at the files as "
-		             "they are now before running it again.");
+		             REVIEW_INTERRUPTED_RESULT ", so it may have run in part, in full or "
+		             "not at all. Any change it made is kept and checkpointed as "
+		             "'interrupted'; look at the files as they are now before running it "
+		             "again.");
 		json_add_bool(r, "is_error", true);
 		json_add(results, NULL, r);
 	}

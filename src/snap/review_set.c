@@ -49,6 +49,18 @@ review_set_unanswered(const cJSON *history, struct strv *out)
 	const cJSON *last = cJSON_GetArrayItem(history, cJSON_GetArraySize(history) - 1), *blk;
 	const char *role = last ? json_str(last, "role") : NULL;
 
+	if (role && !strcmp(role, "user")) {
+		cJSON_ArrayForEach(blk, json_arr(last, "content"))
+		{
+			const char *type = json_str(blk, "type"), *id = json_str(blk, "tool_use_id");
+			const char *text = json_str(blk, "content");
+
+			if (type && !strcmp(type, "tool_result") && id && *id && text &&
+			    !strncmp(text, REVIEW_INTERRUPTED_RESULT, strlen(REVIEW_INTERRUPTED_RESULT)))
+				strv_add(out, id);
+		}
+		return;
+	}
 	if (!role || strcmp(role, "assistant"))
 		return;
 	cJSON_ArrayForEach(blk, json_arr(last, "content"))

@@ -29,9 +29,17 @@ struct review_set {
 	size_t n;                         /* grants */
 };
 
+/* How the result of a call that a stopped session left pending begins (the
+ * agent writes it on resume, REVIEW_INTERRUPTED_RESULT then the rest). */
+#define REVIEW_INTERRUPTED_RESULT \
+	"interrupted: the session was stopped while this call was pending or running"
+
 /* The tool-call ids of the conversation `history` (session_history_load()'s
  * array of {role, content}) that have no result: the tool_use blocks of a
- * trailing assistant message, in order. Appended to *out (copies). */
+ * trailing assistant message, in order; or, when the last message answers
+ * them, those it answers with REVIEW_INTERRUPTED_RESULT (a resume that
+ * wrote them was stopped before its recovery took the calls' checkpoint).
+ * Appended to *out (copies). */
 void review_set_unanswered(const struct cJSON *history, struct strv *out);
 
 /* snap_review_recover() in every grant, before a command acts, so it acts on
