@@ -366,6 +366,10 @@ store_write(struct shell_run *r, const char *p, size_t n)
 						 w < 0 ? strerror(errno) : "short write");
 			close(r->store_fd);
 			r->store_fd = -1;
+			/* Not left behind: a part would read as the whole output,
+			 * and on a full disk it keeps the disk full. */
+			if (unlink(r->store_path) < 0 && errno != ENOENT)
+				log_warn("%s: %s", r->store_path, strerror(errno));
 			return;
 		}
 		p += w;
