@@ -1,7 +1,8 @@
 # A file whose name is not UTF-8 can be accepted and rejected in the workbench
 # (the name goes to the engine in its escaped form, caf\xe9_\xff.txt, and
-# comes back as its bytes), and a folder of that kind can be granted (:grant,
-# its name completed with Tab).
+# comes back as its bytes). A folder of that kind reaches the engine with
+# :grant (its name completed with Tab), which refuses it, naming it: the
+# session's record could not hold its name (grant_not_utf8).
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_tmux.sh"
 G=$T/work; mkdir -p "$G"
@@ -36,7 +37,9 @@ ui_keys Escape; ui_keys :
 ui_type "grant $T/d"
 ui_keys Tab # completes the name, which has no way to be typed
 ui_keys Enter
-ui_wait "2 grants"
+ui_wait "the folder's path is not UTF-8"
+assert_contains "$(ui_screen)" 'd\xe9r'
+assert_not_contains "$(ui_screen)" "2 grants"
 ui_keys q
 ui_wait "EXIT=0"
 echo ok
