@@ -667,8 +667,18 @@ ask_conflict(struct pane *p)
 	act_free(d->fresh);
 	d->fresh = NULL;
 	show_file(p, d->sel, !in_list(p)); /* the block above moves the rows */
-	ui_ask(p->ui, "conflict (see the diff pane): f force, o open the versions, Esc leave it",
-	       "fo", 0, on_conflict_key, p);
+	/* The question names the files too, after the keys (the message up to
+	 * its parenthesis: "conflict: k.txt changed since the agent's step"):
+	 * in a pane a few rows high (80x24) the block's first line, which
+	 * names them, is above the hunk the cursor keeps. */
+	struct buf q = BUF_INIT;
+	const char *cut = strstr(d->conflict, " (");
+
+	buf_puts(&q, "f force, o open the versions, Esc leave it · ");
+	buf_add(&q, d->conflict, cut ? (size_t)(cut - d->conflict) : strlen(d->conflict));
+	buf_puts(&q, " (see the diff pane)");
+	ui_ask(p->ui, buf_cstr(&q), "fo", 0, on_conflict_key, p);
+	buf_fini(&q);
 }
 
 /*
