@@ -39,6 +39,8 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+#define TMP_PREFIX ".dh-tmp-"
+
 static void
 tmp_name(char name[static 64], int tries)
 {
@@ -46,7 +48,17 @@ tmp_name(char name[static 64], int tries)
 
 	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
 		r = (uint64_t)getpid() * 2654435761u + (uint64_t)tries;
-	snprintf(name, 64, ".dh-tmp-%016llx", (unsigned long long)r);
+	snprintf(name, 64, TMP_PREFIX "%016llx", (unsigned long long)r);
+}
+
+bool
+atomic_is_temp_name(const char *name)
+{
+	size_t n = strlen(TMP_PREFIX);
+
+	if (strncmp(name, TMP_PREFIX, n) || strlen(name) != n + 16)
+		return false;
+	return strspn(name + n, "0123456789abcdef") == 16;
 }
 
 int

@@ -2,6 +2,7 @@
 #ifndef DH_CORE_ATOMIC_H
 #define DH_CORE_ATOMIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -20,6 +21,10 @@
  * dirfd must be a directory opened O_RDONLY (an O_PATH fd works but its
  * fsync is skipped) and leaf a single path component.
  */
+
+/* Whether `name` (one path component) is such a temporary name: one a
+ * writer killed between its write and its rename left behind. */
+bool atomic_is_temp_name(const char *name);
 
 enum atomic_flag {
 	ATOMIC_NOREPLACE = 1 << 0, /* fail with EEXIST if leaf exists (renameat2 NOREPLACE) */

@@ -129,6 +129,10 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 			           rs->paths[g], call >= 0 ? "interrupted call " : "external changes",
 			           call >= 0 ? calls.v[call] : "", ck.short_id);
 		}
+		/* the temporary files of an interrupted call's unfinished write */
+		const char *p = !action && report && notes.ptr ? notes.ptr : "";
+		for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1)
+			buf_printf(report, "%s: %.*s\n", rs->paths[g], (int)(nl - p), p);
 		free(action);
 		buf_fini(&notes);
 	}

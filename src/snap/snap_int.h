@@ -40,6 +40,10 @@ struct snap_store {
 	struct snap_meta *cache;   /* its metadata (heap), or NULL: no scan yet */
 	git_oid last_tree;         /* the tree the index described after it */
 	bool index_dirty;          /* index changed in memory, not yet written */
+	/* Set by a recovery of an interrupted tool call around its scan: the
+	 * temporary files of core/atomic.h the scan meets (a write the killed
+	 * call had not renamed into place) are removed, each noted here. */
+	struct buf *drop_tmp;
 	long long large_limit;     /* files above this many bytes are not stored */
 	size_t paths_read;         /* paths examined by the last scan */
 	bool last_incremental;     /* the last scan was snap_scan_dirty() */

@@ -33,7 +33,6 @@
 
 #define INTENT_MAGIC "deskhand-intent 1"
 #define INTENT_MAX   (64u << 20) /* bytes: far above any plan's directories */
-#define TMP_PREFIX   ".dh-tmp-"  /* core/atomic.c's temporary names */
 
 static char *
 intent_path(const struct snap_store *s, const char *session)
@@ -270,7 +269,7 @@ cmp_dir_desc(const void *a, const void *b)
 	return xr != yr ? (int)xr - (int)yr : strcmp(y->path, x->path);
 }
 
-/* Remove the temporary files (TMP_PREFIX) in directory `dir` beneath root:
+/* Remove the temporary files (atomic_is_temp_name) in directory `dir` beneath root:
  * writes the killed action had not renamed into place (or another killed
  * deskhand's). None is a live writer's: every deskhand that writes in the
  * folder holds the shadow repository's writer lock (snap.h), and recovery
@@ -291,7 +290,7 @@ remove_tmp(int root, const char *dir, struct buf *notes)
 	while ((e = readdir(d))) {
 		struct stat st;
 
-		if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) ||
+		if (!atomic_is_temp_name(e->d_name) ||
 		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)))
 			continue;

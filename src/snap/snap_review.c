@@ -3074,9 +3074,12 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 		label = xasprintf("interrupted: %s (recovered)", calls[*attributed]);
 		o.tool_call = calls[*attributed];
 		o.external = false;
+		/* what the call was writing when it was killed is not its change */
+		s->drop_tmp = notes ? notes : &scratch;
 	}
 	o.label = label ? label : "external changes (recovered)";
 	rc = snap_checkpoint_opt(s, session, &o, out);
+	s->drop_tmp = NULL;
 out:
 	if (rc < 0) {
 		free(*interrupted);

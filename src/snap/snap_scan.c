@@ -27,6 +27,7 @@
 
 #include "core/array.h"
 #include "core/beneath.h"
+#include "core/atomic.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/ignore.h"
@@ -430,6 +431,16 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 		}
 		if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode))
 			continue; /* fifos, sockets, devices */
+		if (sc->s->drop_tmp && S_ISREG(st.st_mode) && atomic_is_temp_name(name)) {
+			if (unlinkat(dirfd(d), name, 0) == 0) {
+				buf_printf(sc->s->drop_tmp, "removed %s%s%s, a write it had not "
+					   "finished\n", buf_cstr(&sc->path),
+					   sc->path.len ? "/" : "", name);
+				continue;
+			}
+			log_warn("snapshot: cannot remove %s in %s: %s", name,
+				 sc->path.len ? buf_cstr(&sc->path) : ".", strerror(errno));
+		}
 		ARRAY_GROW(ents, n, cap, 1);
 		ents[n].name = xstrdup(name);
 		ents[n++].st = st;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "threads.h"
+#include "core/atomic.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/ev.h"
@@ -581,6 +582,17 @@ Test(json, int_out_of_range_gives_the_default)
 	cr_assert_eq(json_int(v, "small", -7), -7);
 	cr_assert_eq(json_int(v, "max", -7), 9007199254740992LL);
 	cJSON_Delete(v);
+}
+
+/* atomic_is_temp_name: the names core/atomic.c makes, and nothing else. */
+Test(atomic, temp_names)
+{
+	cr_assert(atomic_is_temp_name(".dh-tmp-0123456789abcdef"));
+	cr_assert(!atomic_is_temp_name(".dh-tmp-0123456789abcde"));
+	cr_assert(!atomic_is_temp_name(".dh-tmp-0123456789abcdef0"));
+	cr_assert(!atomic_is_temp_name(".dh-tmp-0123456789ABCDEF"));
+	cr_assert(!atomic_is_temp_name(".dh-tmp-notours"));
+	cr_assert(!atomic_is_temp_name("x.dh-tmp-0123456789abcdef"));
 }
 
 /* fsutil_path_join: a typed relative path on a directory, as cd takes it. */
