@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "config/config.h"
@@ -70,7 +71,15 @@ is_date(const char *d)
 	for (size_t i = 0; i < n; i++)
 		if (shape[i] == 'd' ? !isdigit((unsigned char)d[i]) : d[i] != shape[i])
 			return false;
-	return true;
+	/* a day the calendar has (2026-02-30 is not one; timegm() would make
+	 * it March 2nd), and a time of day */
+	int y = atoi(d), mo = atoi(d + 5), day = atoi(d + 8);
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = day };
+
+	(void)timegm(&tm);
+	if (tm.tm_year != y - 1900 || tm.tm_mon != mo - 1 || tm.tm_mday != day)
+		return false;
+	return n < 16 || (atoi(d + 11) < 24 && atoi(d + 14) < 60 && (n < 19 || atoi(d + 17) < 60));
 }
 
 static int

@@ -148,9 +148,14 @@ parse_date(const char *v)
 	if (!end || *end || strlen(v) != 10)
 		return -1;
 	tm.tm_isdst = -1;
+	struct tm want = tm;
 	time_t t = mktime(&tm);
 
-	return t == (time_t)-1 ? -1 : (long long)t * 1000;
+	/* a day the calendar has: mktime() makes 2026-02-30 March 2nd */
+	if (t == (time_t)-1 || tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon ||
+	    tm.tm_mday != want.tm_mday)
+		return -1;
+	return (long long)t * 1000;
 }
 
 static cJSON *

@@ -160,4 +160,10 @@ assert_eq "$("$DESKHAND" audit export --since 2999-01-01 | wc -c)" 0
 assert_eq "$("$DESKHAND" audit export --since 2000-01-01T00:00 | wc -l)" "$(wc -l <"$A")"
 v=$("$DESKHAND" audit export --since yesterday 2>&1) && fail "a bad --since was taken"
 assert_contains "$v" "--since 'yesterday' is not a date"
+# nor a day or time the calendar does not have (an empty export would hide the typo)
+for bad in 2026-13-45 2026-02-29 2026-12-01T24:00 2026-12-01T08:60; do
+  v=$("$DESKHAND" audit export --since "$bad" 2>&1) && fail "--since $bad was taken"
+  assert_contains "$v" "--since '$bad' is not a date"
+done
+"$DESKHAND" audit export --since 2028-02-29 >/dev/null || fail "a leap day was refused"
 echo "ok"

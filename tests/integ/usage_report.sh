@@ -86,5 +86,8 @@ rc=0; "$DESKHAND" usage --by week 2>"$T/err" || rc=$?
 assert_eq "$rc" 2; assert_contains "$(cat "$T/err")" "--by 'week': expected day, model or session"
 rc=0; "$DESKHAND" usage --since 12/04 2>"$T/err" || rc=$?
 assert_eq "$rc" 2; assert_contains "$(cat "$T/err")" "--since '12/04': expected a date YYYY-MM-DD"
+# a day the calendar does not have is not taken for the next month's
+rc=0; "$DESKHAND" usage --since 2026-02-30 2>"$T/err" || rc=$?
+assert_eq "$rc" 2; assert_contains "$(cat "$T/err")" "--since '2026-02-30': expected a date YYYY-MM-DD"
 "$DESKHAND" usage --help | grep -q -- '--by KEY' || fail "usage --help"
 echo ok
