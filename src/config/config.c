@@ -83,6 +83,10 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 			return err_setc(DH_EPARSE, "%s: '%s' must be off, adaptive or a budget of "
 						   "thinking tokens from %ld to %ld, not '%s'",
 					where, name, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, value);
+		if (o->type == CONFIG_URL && !config_url_ok(value))
+			return err_setc(DH_EPARSE, "%s: '%s' must be an http:// or https:// URL with "
+						   "a host, not '%s'",
+					where, name, value);
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);
@@ -164,12 +168,35 @@ config_cost(const char *value)
 {
 	char *end;
 
+	/* digits and one point: strtod() alone also takes 0x10, 1e3 and inf */
+	if (strspn(value, "0123456789.") != strlen(value) || strchr(value, '.') != strrchr(value, '.'))
+		return -1;
 	errno = 0;
 	double v = strtod(value, &end);
 	if (errno || end == value || *end || !isdigit((unsigned char)*value) || !(v >= 0) ||
 	    v > 1e9)
 		return -1;
 	return v;
+}
+
+bool
+config_url_ok(const char *value)
+{
+	size_t n = !strncmp(value, "http://", 7) ? 7 : !strncmp(value, "https://", 8) ? 8 : 0;
+
+	if (!*value)
+		return true; /* none: the default */
+	if (!n || strcspn(value, " \t\r\n") != strlen(value))
+		return false;
+	/* a host (a name, an address or [v6]) before any port, path or query */
+	size_t host = strcspn(value + n, ":/?#");
+
+	if (value[n] == '[') {
+		const char *close = strchr(value + n, ']');
+
+		return close && close > value + n + 1 && strchr(":/?#", close[1]);
+	}
+	return host > 0;
 }
 
 double
@@ -435,7 +462,7 @@ provider_line(struct config *c, char *s, const char *where)
 		return err_setc(DH_EPARSE, "%s: %s", where, usage);
 	char *name = xstrndup(s, nn);
 	*eq = '\0';
-	char *key = trim(s + nn), *value = trim(strip_comment(trim(eq + 1)));
+	char *key = trim(s + nn), *value = trim(strip_comment(eq + 1));
 	size_t vl = strlen(value);
 	int rc = 0;
 
@@ -573,8 +600,9 @@ user_line(char *s, const char *where, void *ctx)
 	if (!eq)
 		return err_setc(DH_EPARSE, "%s: expected 'set NAME = VALUE'", where);
 	*eq = '\0';
-	char *name = trim(s + 3), *value = trim(eq + 1);
-	value = trim(strip_comment(value));
+	/* the comment cut before the blanks go: in `set x =   # note` the '#'
+	 * follows a blank, and x is empty (as `config show` prints one) */
+	char *name = trim(s + 3), *value = trim(strip_comment(eq + 1));
 	size_t vl = strlen(value);
 	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
 		value[vl - 1] = '\0';

@@ -32,7 +32,7 @@
 	X(provider, CONFIG_STR, "anthropic", 0, 0, NULL,                                           \
 	  "Model provider for a model named without one: anthropic, openai, openrouter, ollama, "  \
 	  "llamacpp, vllm or a `provider NAME` of the config")                                     \
-	X(base_url, CONFIG_STR, "https://api.anthropic.com", 0, 0, NULL,                           \
+	X(base_url, CONFIG_URL, "https://api.anthropic.com", 0, 0, NULL,                           \
 	  "Provider base URL (ANTHROPIC_BASE_URL overrides)")                                      \
 	X(mode, CONFIG_ENUM, "ask", 0, 0, "ask|auto",                                              \
 	  "Permission mode: ask (a yes for each change) or auto")                                  \
@@ -76,7 +76,7 @@
 	  "on: audit records also go to the system journal (journalctl SYSLOG_IDENTIFIER=deskhand)") \
 	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
 	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
-	X(otel_endpoint, CONFIG_STR, "", 0, 0, NULL,                                               \
+	X(otel_endpoint, CONFIG_URL, "", 0, 0, NULL,                                               \
 	  "OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; "                \
 	  "OTEL_EXPORTER_OTLP_ENDPOINT overrides it; neither: no telemetry (docs/telemetry.md)")  \
 	X(otel_protocol, CONFIG_ENUM, "http/protobuf", 0, 0, "http/protobuf|http/json",            \
@@ -108,7 +108,8 @@ enum config_type {
 	CONFIG_DURATION,
 	CONFIG_COST,
 	CONFIG_FRACTION,
-	CONFIG_THINKING
+	CONFIG_THINKING,
+	CONFIG_URL /* http:// or https:// with a host, or "" (config_url_ok) */
 };
 
 /* One config line kept as text for another module to check: the text and
@@ -230,6 +231,10 @@ long long config_duration_ms(const char *value);
 double config_cost(const char *value);
 /* A CONFIG_FRACTION value (0 < v <= 1); -1 when `value` is not one. */
 double config_fraction(const char *value);
+/* Whether `value` is a CONFIG_URL: "" (none), or http:// or https://, a host
+ * (a name, an address, or [v6]) and anything after it but white space. A
+ * check of the form only: the host is not looked up. */
+bool config_url_ok(const char *value);
 /* A CONFIG_THINKING value (PROTOCOLS.md §1.6): 0 for off,
  * CONFIG_THINKING_ADAPTIVE for adaptive, else the budget in tokens
  * (CONFIG_THINKING_MIN to CONFIG_THINKING_MAX); CONFIG_THINKING_BAD when

@@ -40,6 +40,26 @@ assert_contains "$(cat "$T/err")" "$cfg:1: 'watch' must be one of on|off"
 printf 'set colour = blue\n' >"$cfg"
 rc=0; dump >/dev/null 2>"$T/err" || rc=$?
 assert_contains "$(cat "$T/err")" "$cfg:1: unknown option 'colour'"
+# A URL is one (base_url, otel_endpoint), named with FILE:LINE when read, not
+# when the first request fails four times; an amount is digits and a point.
+for bad in "not a url" "ftp://x" "http://" "http://[::1" "https:// x"; do
+  printf 'set mode = ask\nset base_url = %s\n' "$bad" >"$cfg"
+  rc=0; dump >/dev/null 2>"$T/err" || rc=$?
+  assert_eq "$rc" 2 "base_url = $bad"
+  assert_contains "$(cat "$T/err")" "$cfg:2: 'base_url' must be an http:// or https:// URL with a host, not '$bad'"
+done
+printf 'set otel_endpoint = localhost:4318\n' >"$cfg"
+rc=0; dump >/dev/null 2>"$T/err" || rc=$?
+assert_contains "$(cat "$T/err")" "$cfg:1: 'otel_endpoint' must be an http:// or https:// URL"
+for good in "http://[::1]:8080/v1" "https://api.example.com" "http://localhost"; do
+  printf 'set base_url = %s\n' "$good" >"$cfg"
+  dump >/dev/null 2>"$T/err" || fail "base_url = $good refused: $(cat "$T/err")"
+done
+for bad in 0x10 1e3 inf 1.2.3; do
+  printf 'set max_cost = %s\n' "$bad" >"$cfg"
+  rc=0; dump >/dev/null 2>"$T/err" || rc=$?
+  assert_contains "$(cat "$T/err")" "$cfg:1: 'max_cost' must be an amount of US dollars such as 0.50"
+done
 
 # A theme that does not exist: an error before the screen is taken, listing
 # the themes; from the flag or from the config.

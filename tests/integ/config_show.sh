@@ -25,7 +25,9 @@ assert_contains "$out" "# no managed policy (/etc/deskhand/policy does not exist
 assert_eq "$(grep -c '^set ' <<<"$out")" "$("$DESKHAND" --dump-config | grep -c '^set ')"
 # what it prints reads back as a config (the origins are comments)
 grep '^set ' <<<"$out" >"$T/again"
-DH_CONFIG=$T/again "$DESKHAND" --dump-config >/dev/null || fail "the output does not read back"
+DH_CONFIG=$T/again "$DESKHAND" --dump-config >"$T/back" || fail "the output does not read back"
+# an option whose value is empty reads back empty, not as its comment
+assert_eq "$(grep '^set audit_key' "$T/back")" "set audit_key = " "audit_key read back"
 # the environment's override, named
 assert_eq "$(ANTHROPIC_BASE_URL=http://127.0.0.1:9 line base_url)" \
   "$(printf '%-44s # env ANTHROPIC_BASE_URL' 'set base_url = http://127.0.0.1:9')"
