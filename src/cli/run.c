@@ -1002,7 +1002,15 @@ cli_run(int argc, char **argv)
 		goto out_early;
 	}
 	if (!a.prompt && (!a.task || !*a.task)) {
-		fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s", run_usage);
+		/* `run --bogus`: the option is what is wrong, not a missing TASK */
+		int rc = client_args_check(a.engine.v, a.engine.n);
+
+		if (rc < 0)
+			fprintf(stderr, "deskhand run: %s\n", err_msg());
+		else
+			fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s",
+				run_usage);
+		status = rc == DH_EFAIL ? 1 : 2;
 		goto out_early;
 	}
 	if (!a.has_folder) {

@@ -961,6 +961,16 @@ on_kick(struct ev_loop *l, struct ev_timer *t, void *ctx)
 }
 
 int
+client_args_check(char *const *argv, size_t argc)
+{
+	struct engine_args a;
+	int rc = engine_args_parse(&a, argv, argc);
+
+	engine_args_fini(&a);
+	return rc;
+}
+
+int
 client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
 	struct client *c = client_alloc(loop);

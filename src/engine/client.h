@@ -68,6 +68,12 @@ struct client_state {
  * history replay come between "hello" and "history_end". */
 typedef void client_event_fn(const struct event *ev, void *ctx);
 
+/* Parse the engine's options ARGV (as client_open_local() takes them) and
+ * nothing more, so that a front end names a bad one before it says what else
+ * is missing. Returns 0, or DH_EPARSE (an unknown option, a missing value…) /
+ * DH_EFAIL (the config file) with the message ready for "deskhand: %s". */
+int client_args_check(char *const *argv, size_t argc) DH_MUST_CHECK;
+
 /* Open an engine in this process, with the same ARGV as client_spawn()
  * (the engine's options as `deskhand run` takes them), on `loop`. The client
  * owns it: client_close() drains and closes it. Errors as client_spawn(). */

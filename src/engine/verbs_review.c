@@ -689,6 +689,7 @@ verbs_reject(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind >= argc) {
+		fputs("deskhand reject: expected a PATH ('deskhand review' lists them)\n", stderr);
 		fputs(reject_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -863,6 +864,11 @@ verbs_undo(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind < argc || (o.to && o.steps >= 0)) {
+		if (optind < argc)
+			fprintf(stderr, "deskhand undo: unexpected argument '%s' (--steps N or "
+					"--to CHECKPOINT)\n", argv[optind]);
+		else
+			fputs("deskhand undo: --steps and --to go one at a time\n", stderr);
 		fputs(undo_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -943,6 +949,7 @@ verbs_redo(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind < argc) {
+		fprintf(stderr, "deskhand redo: unexpected argument '%s'\n", argv[optind]);
 		fputs(redo_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -1062,6 +1069,12 @@ verbs_restore(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1) {
+		if (argc - optind > 1)
+			fprintf(stderr, "deskhand restore: unexpected argument '%s' (one "
+					"CHECKPOINT)\n", argv[optind + 1]);
+		else
+			fputs("deskhand restore: expected a CHECKPOINT ('deskhand log' lists them)\n",
+			      stderr);
 		fputs(restore_usage, stderr);
 		return EXIT_USAGE;
 	}

@@ -1,0 +1,21 @@
+# A usage error says what is wrong before the usage text, and exits 2: an
+# argument a verb does not take is named (undo, redo, restore), a missing one
+# said (restore, reject), and `run --bogus` names the option instead of
+# asking for a TASK.
+. "$DH_TESTS/lib.sh"
+G=$T/work; mkdir -p "$G"; cd "$G"
+check() { # EXPECTED-TEXT CMD...
+  local want=$1 rc=0; shift
+  "$DESKHAND" "$@" >"$T/out" 2>"$T/err" || rc=$?
+  assert_eq "$rc" 2 "exit status of: $*"
+  assert_contains "$(head -1 "$T/err")" "$want"
+}
+check "deskhand undo: unexpected argument 'extra'" undo extra
+check "deskhand undo: --steps and --to go one at a time" undo --steps 2 --to baseline
+check "deskhand redo: unexpected argument 'x'" redo x
+check "deskhand restore: unexpected argument 'b'" restore a b
+check "deskhand restore: expected a CHECKPOINT" restore
+check "deskhand reject: expected a PATH" reject
+check "deskhand run: unknown option '--bogus'" run --bogus
+check "deskhand run: expected one TASK argument" run --grant "$G" ""
+echo ok
