@@ -252,7 +252,9 @@ static const char diff_usage[] =
 	"latest with a grant holding the current directory, else the latest).\n"
 	"FROM defaults to the session's baseline and TO to the folders' current\n"
 	"contents. Checkpoints are named as 'deskhand log' prints them, or\n"
-	"'baseline' / 'head'. Colored when the output is a terminal (NO_COLOR off).\n";
+	"'baseline' / 'head' / 'accepted' (the accepted mark: 'deskhand diff accepted'\n"
+	"is what is pending review, as on disk now). Colored when the output is a\n"
+	"terminal (NO_COLOR off).\n";
 
 int
 verbs_diff(int argc, char **argv, unsigned flags)
@@ -281,8 +283,10 @@ verbs_diff(int argc, char **argv, unsigned flags)
 		char fid[41], tid[41];
 		size_t fg, tg;
 
-		/* "baseline"/"head" exist in every grant; a hex id picks its grant. */
-		bool named = strcmp(from, "baseline") == 0 || strcmp(from, "head") == 0;
+		/* "baseline"/"head"/"accepted" exist in every grant; a hex id picks
+		 * its grant. */
+		bool named = strcmp(from, "baseline") == 0 || strcmp(from, "head") == 0 ||
+			     strcmp(from, "accepted") == 0;
 		if (named) {
 			if (snap_resolve(t.stores[g], t.id, from, fid) < 0)
 				continue;

@@ -1350,13 +1350,17 @@ snap_resolve(struct snap_store *s, const char *session, const char *spec, char o
 	out_id[0] = '\0';
 	if (snap_open_repo(s) < 0)
 		return DH_EFAIL;
-	if (spec && (!strcasecmp(spec, "baseline") || !strcasecmp(spec, "head"))) {
+	if (spec && (!strcasecmp(spec, "baseline") || !strcasecmp(spec, "head") ||
+		     !strcasecmp(spec, "accepted"))) {
 		char which[9];
 
 		snprintf(which, sizeof which, "%s", spec);
 		for (char *p = which; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if ((rc = ref_lookup(s, session, which, &id)) < 0)
+		rc = ref_lookup(s, session, which, &id);
+		if (rc == DH_ENOTFOUND && !strcmp(which, "accepted")) /* nothing accepted yet */
+			rc = ref_lookup(s, session, "baseline", &id);
+		if (rc < 0)
 			return rc;
 		git.git_oid_tostr(out_id, 41, &id);
 		return 0;

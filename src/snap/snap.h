@@ -255,7 +255,8 @@ int snap_log(struct snap_store *s, const char *session, struct snap_log_entry **
 /* Free an array from snap_log(); NULL is a no-op. */
 void snap_log_free(struct snap_log_entry *e, size_t n);
 
-/* Resolve `spec` on `session` into a full id: "baseline", "head", or a hex id or
+/* Resolve `spec` on `session` into a full id: "baseline", "head", "accepted"
+ * (the accepted mark; the baseline while nothing is accepted), or a hex id or
  * unique prefix of at least 4 digits of a checkpoint reachable from the head
  * (past a checkpoint that cannot be read, only the baseline is: snap_log()).
  * Returns 0, DH_ENOTFOUND (unknown, ambiguous or not on that session; the
