@@ -431,6 +431,9 @@ ui_live_event(struct ui *u, const struct event *ev)
 					u->call_start = ev_now_ms();
 				ui_set_phase(u, "running", u->call_name);
 			}
+		} else if (ev->type == EVENT_APPROVAL_DECIDED) {
+			/* attached at the prompt: the call's start came before us */
+			ui_set_phase(u, "working", NULL);
 		}
 		if (ev->type == EVENT_PLAN_DECIDED && u->lay.kind == LAYOUT_STACKED)
 			ui_relayout(u); /* its last line changed */
