@@ -284,11 +284,14 @@ on_grant_reply(struct ui *u, const struct event *ev)
 							     ev->data, cJSON_GetArraySize(ev->data) - 1)
 						   : NULL;
 
-	if (ev->type == EVENT_ERROR || !ev->approved)
+	if (ev->type == EVENT_ERROR || !ev->approved) {
 		ui_message(u, true, "%s", ev->text ? ev->text : "grant refused");
-	else
+	} else {
 		ui_message(u, false, "granted %s",
 			   cJSON_IsString(last) ? last->valuestring : "(the folder)");
+		/* a folder granted again has its pending changes, as ungrant's go */
+		u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
+	}
 	u->status_dirty = true;
 }
 
