@@ -14,11 +14,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto "Run" >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do [ -e "$G/ready" ] && break; sleep 0.05; done
-[ -e "$G/ready" ] || fail "the command did not start"
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+run_killed_in_command "$G" "Run"
 rm "$G/ready"
 cd "$G"
 out=$("$DESKHAND" review --stat 2>&1) || { echo "$out"; fail "review failed"; }
