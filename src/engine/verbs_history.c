@@ -14,11 +14,12 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "core/utf8.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "session/session.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 
 /* Find the grant whose store knows checkpoint `spec` on this session. */
@@ -285,8 +286,7 @@ verbs_diff(int argc, char **argv, unsigned flags)
 
 		/* "baseline"/"head"/"accepted" exist in every grant; a hex id picks
 		 * its grant. */
-		bool named = strcmp(from, "baseline") == 0 || strcmp(from, "head") == 0 ||
-			     strcmp(from, "accepted") == 0;
+		bool named = review_set_spec_is_mark(from);
 		if (named) {
 			if (snap_resolve(t.stores[g], t.id, from, fid) < 0)
 				continue;

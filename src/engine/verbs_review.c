@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "core/utf8.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "session/session.h"

@@ -713,14 +713,13 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	u->panes[LAYOUT_DIFF].ops->action(&u->panes[LAYOUT_DIFF], ACTION_REFRESH);
 	ui_render(u);
 	*out = u;
+	/* Attached to a task that runs, keys go to the panes (i steers), as in
+	 * the workbench that started it: no input line is opened. */
 	if (o->task && *o->task)
 		ui_start_task(u, o->task);
-	else if (ui_task_busy(u))
-		; /* attached to a task that runs: keys go to the panes (i steers), as
-		   * in the workbench that started it, not into an open input line */
-	else if (u->pending_id)
+	else if (!ui_task_busy(u) && u->pending_id)
 		ui_mode_push(u, IN_TASK, true); /* the question first, then the input line */
-	else if (!u->first_note)
+	else if (!ui_task_busy(u) && !u->first_note)
 		ui_begin_input(u, IN_TASK);
 	return 0;
 fail:
