@@ -92,12 +92,48 @@ ref_name(char *dst, size_t n, const char *session, const char *which)
 	return 0;
 }
 
+int
+snap_head_get(struct snap_store *s, const char *session, git_oid *out, bool *found)
+{
+	char name[192], base[192];
+	git_oid b;
+	int rc;
+
+	*found = false;
+	if ((rc = ref_name(name, sizeof name, session, "head")) < 0 ||
+	    (rc = ref_name(base, sizeof base, session, "baseline")) < 0)
+		return rc;
+	rc = git.git_reference_name_to_id(out, s->repo, name);
+	if (rc == 0) {
+		*found = true;
+		return 0;
+	}
+	if (rc != GIT_ENOTFOUND)
+		return G(rc);
+	rc = git.git_reference_name_to_id(&b, s->repo, base);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return G(rc);
+	return err_set("snapshot: the head of session %s (%s) is missing, though its baseline "
+	               "is there: the snapshot store is damaged",
+	               session, name);
+}
+
 static int
 ref_lookup(struct snap_store *s, const char *session, const char *which, git_oid *out)
 {
 	char name[192];
+	bool found;
 	int rc;
 
+	if (!strcmp(which, "head")) {
+		if ((rc = snap_head_get(s, session, out, &found)) < 0)
+			return rc;
+		return found ? 0
+		             : err_setc(DH_ENOTFOUND, "snapshot: session %s has no head checkpoint",
+		                        session);
+	}
 	if ((rc = ref_name(name, sizeof name, session, which)) < 0)
 		return rc;
 	rc = git.git_reference_name_to_id(out, s->repo, name);
@@ -988,10 +1024,8 @@ take_dirty(struct snap_store *s, const char *session, const char *msg,
 	if ((rc = ref_name(headref, sizeof headref, session, "head")) < 0 ||
 	    (rc = ref_name(baseref, sizeof baseref, session, "baseline")) < 0)
 		return rc;
-	rc = git.git_reference_name_to_id(&head_id, s->repo, headref);
-	if (rc < 0 && rc != GIT_ENOTFOUND)
-		return G(rc);
-	has_head = rc == 0;
+	if ((rc = snap_head_get(s, session, &head_id, &has_head)) < 0)
+		return rc;
 
 	git_oid base = s->last_tree;
 	bool had_base = s->cache != NULL;

@@ -461,6 +461,14 @@ int snap_take(struct snap_store *s, const char *session, const char *msg, bool o
               struct snap_checkpoint *out) DH_MUST_CHECK;
 /* "refs/deskhand/SESSION/WHICH" into dst; DH_EFAIL for an unsafe session id. */
 int snap_ref_name(char *dst, size_t n, const char *session, const char *which) DH_MUST_CHECK;
+/* The id of the session's head checkpoint into *out, *found true. A session
+ * with no checkpoint in this folder (neither head nor baseline: none yet)
+ * leaves *found false and returns 0. A head that is missing while the
+ * baseline is there is damage, not an empty session: DH_EFAIL naming the
+ * ref, so that no reader shows "nothing pending" and no writer starts a new
+ * history over the baseline. A ref that cannot be read: DH_EFAIL. */
+int snap_head_get(struct snap_store *s, const char *session, git_oid *out,
+                  bool *found) DH_MUST_CHECK;
 /* Narrow o, a tree-to-tree diff's options, to the paths at which trees a
  * and b differ (added to `paths`, whose strings o then points at: free them
  * with strv_free() after the diff), found by reading only the subtrees

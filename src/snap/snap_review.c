@@ -108,7 +108,7 @@ static int
 head_id(struct snap_store *s, const char *session, git_oid *out)
 {
 	bool found;
-	int rc = ref_get(s, session, "head", out, &found);
+	int rc = snap_head_get(s, session, out, &found);
 
 	if (rc == 0 && !found)
 		rc = err_setc(DH_ENOTFOUND, "snapshot: no session %s in this folder", session);
