@@ -247,6 +247,9 @@ operands_ok(const struct live_verb *v, const struct vopts *o, int argc, char **a
 
 	if (n < v->min || (v->max >= 0 && n > v->max))
 		return false;
+	for (int i = o->first; i < argc; i++)
+		if (!argv[i][0]) /* the in-process path says it names nothing */
+			return false;
 	if (v->shape == SHAPE_HUNK) {
 		char *end;
 		long h = strtol(argv[o->first + 1], &end, 10);

@@ -128,6 +128,16 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 			return EXIT_USAGE;
 		}
 	}
+	/* An empty operand names no file, hunk or checkpoint (git: "empty
+	 * string is not a valid pathspec"). */
+	for (int i = optind; i < argc; i++) {
+		if (!argv[i][0]) {
+			fprintf(stderr, "deskhand: operand %d is empty: it names nothing\n",
+			        i - optind + 1);
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
 	return -1;
 }
 

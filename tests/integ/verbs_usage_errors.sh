@@ -1,7 +1,8 @@
 # A usage error says what is wrong before the usage text, and exits 2: an
 # argument a verb does not take is named (undo, redo, restore), a missing one
 # said (restore, reject), and `run --bogus` names the option instead of
-# asking for a TASK.
+# asking for a TASK. An empty operand names nothing (`accept ''` accepted
+# nothing and exited 1, "empty path").
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; cd "$G"
 check() { # EXPECTED-TEXT CMD...
@@ -16,6 +17,10 @@ check "deskhand redo: unexpected argument 'x'" redo x
 check "deskhand restore: unexpected argument 'b'" restore a b
 check "deskhand restore: expected a CHECKPOINT" restore
 check "deskhand reject: expected a PATH" reject
+check "deskhand: operand 1 is empty: it names nothing" accept ''
+check "deskhand: operand 2 is empty: it names nothing" reject a.txt ''
+check "deskhand: operand 1 is empty: it names nothing" reject-hunk '' 1
+check "deskhand: operand 1 is empty: it names nothing" restore ''
 check "deskhand run: unknown option '--bogus'" run --bogus
 check "deskhand run: expected one TASK argument" run --grant "$G" ""
 echo ok
