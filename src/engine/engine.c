@@ -1460,6 +1460,7 @@ sessions_run(struct query_job *j)
 	struct session_row *rows;
 	char **ids = NULL;
 	size_t n = 0;
+	cJSON *live = NULL;
 
 	/* Every session directory: one that cannot be read is a row too
 	 * ("unreadable", with the reason), at the second its id begins with,
@@ -1480,6 +1481,8 @@ sessions_run(struct query_job *j)
 	}
 	free(ids);
 	qsort(rows, n, sizeof *rows, row_cmp);
+	if (client_list_live(&live) < 0)
+		live = json_new_arr(); /* no engines' directory: none is live */
 	j->data = json_new_arr();
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = json_new_obj(), *meta = rows[i].meta;
@@ -1496,6 +1499,8 @@ sessions_run(struct query_job *j)
 					      ? cJSON_CreateString(json_str(meta, "status"))
 				      : meta ? cJSON_CreateNull()
 					     : cJSON_CreateString("unreadable"));
+		json_add_str(o, "state", meta ? inbox_session_state(meta, live, rows[i].id)
+					      : "unreadable");
 		if (rows[i].why)
 			json_add_str(o, "error", rows[i].why);
 		json_add_num(o, "started_ns", ns ? (double)strtoll(ns, NULL, 10) : 0);
@@ -1510,6 +1515,7 @@ sessions_run(struct query_job *j)
 		free(rows[i].why);
 	}
 	free(rows);
+	cJSON_Delete(live);
 	return 0;
 }
 

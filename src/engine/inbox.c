@@ -120,6 +120,17 @@ live_activity(const cJSON *live, const char *id)
 	return NULL;
 }
 
+const char *
+inbox_session_state(const cJSON *meta, const cJSON *live, const char *id)
+{
+	const char *status = json_str(meta, "status");
+	const char *act = live_activity(live, id);
+
+	if (status && strcmp(status, "running"))
+		return status;
+	return act ? act : "interrupted";
+}
+
 /* The entry of session `id`, or NULL when it does not belong in the inbox. */
 static cJSON *
 entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)

@@ -18,6 +18,8 @@
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "engine/client.h"
+#include "engine/inbox.h"
 #include "session/session.h"
 #include "snap/review_set.h"
 #include "snap/snap.h"
@@ -331,7 +333,10 @@ verbs_diff(int argc, char **argv, unsigned flags)
 static const char sessions_usage[] =
 	"usage: deskhand sessions [--json]\n"
 	"\n"
-	"List sessions, oldest first: id, status, turns, cost, grants and task.\n"
+	"List sessions, oldest first: id, state, turns, cost, grants and task.\n"
+	"The state of a running session is its engine's, as 'deskhand ls' shows it\n"
+	"(working, waiting for an approval), or 'interrupted' when no engine runs\n"
+	"it any more; --json has both, \"status\" as recorded and \"state\".\n"
 	"A session whose meta.json is missing or cannot be read is listed as\n"
 	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
 	"Exit status: 0, or 1 when a session could not be read (the rest are\n"
@@ -359,7 +364,9 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 		free(state);
 		return 1;
 	}
-	cJSON *arr = json ? json_new_arr() : NULL;
+	cJSON *arr = json ? json_new_arr() : NULL, *live = NULL;
+	if (client_list_live(&live) < 0)
+		live = json_new_arr(); /* no engines' directory: none is live */
 	for (size_t i = 0; i < n; i++) {
 		cJSON *meta = NULL;
 
@@ -373,6 +380,9 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 			json_add_str(meta, "error", err_msg());
 			status = 1;
 		}
+		/* what it is doing now, as deskhand ls says (beside "status",
+		 * the record's) */
+		json_add_str(meta, "state", inbox_session_state(meta, live, ids[i]));
 		if (json) {
 			json_add(arr, NULL, meta);
 			free(ids[i]);
@@ -380,8 +390,7 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 		}
 		cJSON *g = cJSON_GetArrayItem(json_arr(meta, "grants"), 0);
 		struct buf grant = BUF_INIT, task = BUF_INIT;
-		printf("%s  %-11s %3lld turns  $%.4f  %s  %s\n", ids[i],
-		       json_str(meta, "status") ? json_str(meta, "status") : "?",
+		printf("%s  %-11s %3lld turns  $%.4f  %s  %s\n", ids[i], json_str(meta, "state"),
 		       json_int(meta, "turns", 0),
 		       cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(meta, "cost_usd"))
 			       ? cJSON_GetObjectItemCaseSensitive(meta, "cost_usd")->valuedouble
@@ -399,6 +408,7 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 		free(s);
 		cJSON_Delete(arr);
 	}
+	cJSON_Delete(live);
 	free(ids);
 	free(state);
 	return status;

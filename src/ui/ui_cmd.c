@@ -73,7 +73,7 @@ static void
 session_row(struct buf *out, const cJSON *row)
 {
 	const char *id = json_str(row, "id"), *task = json_str(row, "task");
-	const char *st = json_str(row, "status");
+	const char *st = json_str(row, "state") ? json_str(row, "state") : json_str(row, "status");
 	const cJSON *pend = cJSON_GetObjectItemCaseSensitive(row, "pending");
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(row, "started_ns");
 	char when[32] = "-", count[24] = "?";
