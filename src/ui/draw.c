@@ -130,6 +130,12 @@ draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl)
 	utf8_sanitize(out, s, n, (utf8_locale ? 0 : UTF8_ASCII) | (keep_nl ? UTF8_KEEP_NL : 0));
 }
 
+void
+draw_sanitize_name(struct buf *out, const char *s)
+{
+	utf8_sanitize(out, s, strlen(s), (utf8_locale ? 0 : UTF8_ASCII) | UTF8_NAME);
+}
+
 bool
 draw_is_marker(char c)
 {

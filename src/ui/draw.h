@@ -60,6 +60,10 @@ const char *draw_mark(const char *utf8, const char *ascii);
 /* Append s[0..n) to out, safe to draw (utf8_sanitize with the locale's
  * ASCII flag); with keep_nl newlines stay. */
 void draw_sanitize(struct buf *out, const char *s, size_t n, bool keep_nl);
+/* Append the file or folder name s (NUL-terminated) to out as
+ * draw_sanitize() does, a tab shown as "^I" too (UTF8_NAME): as spaces it
+ * would show another name. */
+void draw_sanitize_name(struct buf *out, const char *s);
 
 /* Which markers are on after s[0..n) when `st` were on before it: a bit set
  * (1 << k for the k-th of DRAW_BOLD..DRAW_LINK). */

@@ -1454,12 +1454,12 @@ file_row(struct pane *p, size_t i, const struct review_file *f, size_t g)
 
 	buf_printf(&b, "%s %c ", i == d->sel ? draw_mark("▶", ">") : " ", f->status);
 	if (d->ngrants > 1 && base) {
-		draw_sanitize(&name, base + 1, strlen(base + 1), false);
+		draw_sanitize_name(&name, base + 1);
 		buf_putc(&name, '/');
 	}
-	draw_sanitize(&name, f->path, strlen(f->path), false);
+	draw_sanitize_name(&name, f->path);
 	if (f->old_path)
-		draw_sanitize(&old, f->old_path, strlen(f->old_path), false);
+		draw_sanitize_name(&old, f->old_path);
 	buf_puts(&tail, "  ");
 	if (f->binary)
 		put_sizes(&tail, f);
@@ -1512,13 +1512,13 @@ file_header(struct pane *p, const struct review_file *f, bool any_hunk)
 	const char *k = kind[(unsigned char)f->status & 0x7f];
 
 	buf_printf(&b, "%s ", draw_mark("──", "--"));
-	draw_sanitize(&b, f->path, strlen(f->path), false);
+	draw_sanitize_name(&b, f->path);
 	buf_printf(&b, " (%s)", k ? k : "changed");
 	pane_add_line(p, UI_DIFF_HUNK, INFO_ITEM, 2, NULL, buf_cstr(&b));
 	if (f->old_path) {
 		buf_clear(&b);
 		buf_puts(&b, "renamed from ");
-		draw_sanitize(&b, f->old_path, strlen(f->old_path), false);
+		draw_sanitize_name(&b, f->old_path);
 		if (!f->nhunks && !f->binary)
 			buf_puts(&b, " (content unchanged)");
 		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&b));
@@ -1565,7 +1565,7 @@ conflict_block(struct pane *p)
 	buf_clear(&b);
 	if (d->conflict_dir) {
 		buf_puts(&b, "versions: ");
-		draw_sanitize(&b, d->conflict_dir, strlen(d->conflict_dir), false);
+		draw_sanitize_name(&b, d->conflict_dir);
 		buf_puts(&b, "/{base,agent,current}/PATH");
 		pane_add_line(p, UI_ERROR, -1, 2, NULL, buf_cstr(&b));
 	}
@@ -1748,7 +1748,7 @@ act_on_file(struct pane *p, bool accept)
 		return;
 	struct buf name = BUF_INIT;
 
-	draw_sanitize(&name, f->path, strlen(f->path), false); /* caf\xe9.txt, as listed */
+	draw_sanitize_name(&name, f->path); /* caf\xe9.txt, as listed */
 	r.path = xstrdup(f->path);
 	r.hunk = hunk_at_cursor(p, f);
 	review_model_digest(f, r.hunk, r.seen);
@@ -1764,11 +1764,11 @@ act_on_file(struct pane *p, bool accept)
 		return;
 	}
 	buf_puts(&q, "Discard every change to ");
-	draw_sanitize(&q, f->path, strlen(f->path), false);
+	draw_sanitize_name(&q, f->path);
 	const char *grant = grant_path(d, g);
 	if (grant && listed_elsewhere(d, g, f)) {
 		buf_puts(&q, " in ");
-		draw_sanitize(&q, grant, strlen(grant), false);
+		draw_sanitize_name(&q, grant);
 	}
 	buf_puts(&q, "? y/n");
 	confirm(p, &r, buf_cstr(&q));

@@ -782,6 +782,7 @@ ui_free(struct ui *u)
 	free(u->plan_file);
 	free(u->page_path);
 	free(u->page_title);
+	free(u->editor_prog);
 	buf_fini(&u->plan_text);
 	free(u->reopen);
 	cJSON_Delete(u->pending_input);

@@ -568,12 +568,19 @@ static void
 run_save_screen(struct ui *u, char *arg)
 {
 	char *el = arg + strcspn(arg, " ");
-	bool elements = *el != '\0';
 
-	*el = '\0';
-	char *path = expand_tilde(arg);
-	if (!*path || screen_dump_write(path, elements) < 0)
+	if (*el)
+		*el++ = '\0';
+	el += strspn(el, " ");
+	if (!*arg || (*el && strcmp(el, "elements"))) {
 		ui_message(u, true, "usage: :save-screen FILE [elements]");
+		return;
+	}
+	char *path = expand_tilde(arg);
+	if (screen_dump_write(path, *el) < 0)
+		ui_message(u, true, "save-screen: %s", err_msg());
+	else
+		ui_message(u, false, "screen saved to %s", path);
 	free(path);
 }
 
@@ -725,7 +732,11 @@ ui_cmd_run(struct ui *u, char *line)
 	if (!*cmd)
 		return;
 	const struct cmd_entry *e = cmd_find(cmd);
-	if (e) {
+	if (e && !*e->usage && *arg) {
+		/* `:undo 5` would undo one step: a command that takes nothing
+		 * says so rather than drop what was typed. */
+		ui_message(u, true, ":%s takes no argument (not '%s')", e->name, arg);
+	} else if (e) {
 		e->run(u, arg);
 	} else {
 		struct buf b = BUF_INIT;

@@ -57,6 +57,17 @@ on_editor_exit(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 		ui_on_winch(l, SIGWINCH, u); /* the size may have changed meanwhile */
 	}
 	u->frame_all = true;
+	/* Without a caller to judge its status, a program that failed says
+	 * so: its own message went to the screen just redrawn. 127: the
+	 * shell found no such program (an $EDITOR not installed). */
+	if (!done && pid > 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+		ui_message(u, true, "%s: not found (set $VISUAL or $EDITOR)", u->editor_prog);
+	else if (!done && pid > 0 && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
+		ui_message(u, true, "%s failed (%s %d)", u->editor_prog,
+			   WIFEXITED(wstatus) ? "exit status" : "signal",
+			   WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+	free(u->editor_prog);
+	u->editor_prog = NULL;
 	if (done)
 		done(wstatus, dctx);
 }
@@ -124,6 +135,7 @@ ui_run_on_tty(struct ui *u, const char *prog, const char *path,
 		u->editor = pid;
 		u->editor_done = done;
 		u->editor_ctx = ctx;
+		u->editor_prog = xstrdup(prog);
 		return;
 	}
 	if (rc == 0) {

@@ -131,6 +131,7 @@ struct ui {
 	pid_t editor;			 /* $EDITOR holds the terminal, or 0 */
 	void (*editor_done)(int status, void *ctx);
 	void *editor_ctx;
+	char *editor_prog;		 /* its command, for a report of its failure */
 	char *page_path, *page_title;	 /* what the pager shows (ui_page_file) */
 	char *plan_file;		 /* the plan being edited there */
 	struct buf plan_text;		 /* what it held when the editor started */
