@@ -234,13 +234,13 @@ check_connectors(struct probe_report *r)
 	char *user = mcp_config_user_path(), *folder = xstrdup("./.mcp.json");
 	struct buf b = BUF_INIT;
 
-	if (user && mcp_config_load(&es, user) < 0)
+	if (user && mcp_config_load(&es, user, MCP_CONFIG_RAW) < 0)
 		mcp_entries_fini(&es); /* a file that does not load starts nothing */
 	if (fsutil_read_file(folder, MCP_CONFIG_MAX, &b) == 0) {
 		char *real = realpath(folder, NULL);
 
 		if (real && mcp_trust_check(real, b.ptr ? b.ptr : "", b.len) == MCP_TRUST_YES &&
-		    mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, real) < 0)
+		    mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, real, MCP_CONFIG_RAW) < 0)
 			mcp_entries_fini(&es);
 		free(real);
 	}

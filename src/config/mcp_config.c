@@ -18,6 +18,7 @@
 #include "core/crypto.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 #define TRUST_FILE "mcp-trust.json"
@@ -27,6 +28,7 @@ struct ctx {
 	const char *file;
 	const char *name;
 	struct mcp_entry *e;
+	bool raw; /* MCP_CONFIG_RAW: ${VAR} kept as written */
 };
 
 static int
@@ -52,6 +54,11 @@ expand(const struct ctx *c, const char *key, const char *s, char **out)
 		if (!end) {
 			buf_fini(&b);
 			return bad(c, key, "unterminated ${ in", s);
+		}
+		if (c->raw) { /* checked, not expanded */
+			buf_add(&b, p, (size_t)(end + 1 - p));
+			p = end + 1;
+			continue;
 		}
 		char *var = xstrndup(p + 2, (size_t)(end - p - 2));
 		char *def = strstr(var, ":-");
@@ -173,7 +180,8 @@ k_url(const struct ctx *c, const cJSON *v)
 {
 	if (want_str(c, v, "url", &c->e->url) < 0)
 		return DH_EPARSE;
-	if (strncmp(c->e->url, "https://", 8) != 0 && strncmp(c->e->url, "http://", 7) != 0)
+	if (strncmp(c->e->url, "https://", 8) != 0 && strncmp(c->e->url, "http://", 7) != 0 &&
+	    !(c->raw && !strncmp(c->e->url, "${", 2)))
 		return bad(c, "url", "must be an http:// or https:// URL, not", c->e->url);
 	return 0;
 }
@@ -194,7 +202,7 @@ absolute_paths(const struct ctx *c, struct strv *v, const char *key)
 		if (p[0] == '~' && (p[1] == '/' || !p[1]) && getenv("HOME")) {
 			v->v[i] = xasprintf("%s%s", getenv("HOME"), p + 1);
 			free(p);
-		} else if (p[0] != '/') {
+		} else if (p[0] != '/' && !(c->raw && !strncmp(p, "${", 2))) {
 			return bad(c, key, "must be an absolute path, not", p);
 		}
 	}
@@ -326,6 +334,46 @@ mcp_entries_fini(struct mcp_entries *es)
 	ARRAY_FREE(es);
 }
 
+/* Append word w to b as a POSIX shell reads it back: bare when it is all
+ * plain characters, else in single quotes (a ' as '\''). */
+static void
+shell_word(struct buf *b, const char *w)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                            "0123456789_-./:=@%+,";
+
+	if (*w && w[strspn(w, plain)] == '\0') {
+		buf_puts(b, w);
+		return;
+	}
+	buf_putc(b, '\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *w);
+	}
+	buf_putc(b, '\'');
+}
+
+void
+mcp_entry_describe(struct buf *out, const struct mcp_entry *e)
+{
+	struct buf raw = BUF_INIT;
+
+	if (e->http) {
+		buf_puts(&raw, e->url ? e->url : "");
+	} else {
+		shell_word(&raw, e->command ? e->command : "");
+		for (size_t i = 0; i < e->args.n; i++) {
+			buf_putc(&raw, ' ');
+			shell_word(&raw, e->args.v[i]);
+		}
+	}
+	utf8_sanitize(out, raw.ptr ? raw.ptr : "", raw.len, UTF8_NAME);
+	buf_fini(&raw);
+}
+
 const struct mcp_entry *
 mcp_entries_find(const struct mcp_entries *es, const char *name)
 {
@@ -349,9 +397,10 @@ name_ok(const char *s)
 }
 
 static int
-parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file)
+parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file, unsigned flags)
 {
-	struct ctx c = { .file = file, .name = srv->string, .e = e };
+	struct ctx c = { .file = file, .name = srv->string, .e = e,
+	                 .raw = (flags & MCP_CONFIG_RAW) != 0 };
 	const cJSON *x;
 
 	if (!name_ok(srv->string))
@@ -390,7 +439,8 @@ parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file)
 }
 
 int
-mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const char *file)
+mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const char *file,
+                 unsigned flags)
 {
 	cJSON *root;
 	const cJSON *srv, *x;
@@ -419,7 +469,7 @@ mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const ch
 	{
 		struct mcp_entry e = { 0 };
 
-		if ((rc = parse_entry(&e, x, file)) < 0) {
+		if ((rc = parse_entry(&e, x, file, flags)) < 0) {
 			entry_fini(&e);
 			goto out;
 		}
@@ -439,13 +489,13 @@ out:
 }
 
 int
-mcp_config_load(struct mcp_entries *out, const char *path)
+mcp_config_load(struct mcp_entries *out, const char *path, unsigned flags)
 {
 	struct buf b = BUF_INIT;
 	int rc = fsutil_read_file(path, MCP_CONFIG_MAX, &b);
 
 	if (rc == 0)
-		rc = mcp_config_parse(out, b.ptr ? b.ptr : "", b.len, path);
+		rc = mcp_config_parse(out, b.ptr ? b.ptr : "", b.len, path, flags);
 	buf_fini(&b);
 	return rc;
 }
@@ -544,7 +594,8 @@ mcp_config_edit(const char *path, const char *name, const char *server)
 	char *text = json_print(root);
 	struct mcp_entries es = ARRAY_INIT;
 
-	rc = mcp_config_parse(&es, text, strlen(text), path);
+	/* raw: its ${VAR}s are read when a session starts, not now */
+	rc = mcp_config_parse(&es, text, strlen(text), path, MCP_CONFIG_RAW);
 	mcp_entries_fini(&es);
 	free(text);
 	if (rc == 0)
@@ -615,7 +666,7 @@ mcp_trust_set(const char *path, bool trust)
 		if ((rc = fsutil_read_file(path, MCP_CONFIG_MAX, &b)) < 0)
 			goto out;
 		/* Trusting a file that does not load would start nothing. */
-		rc = mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, path);
+		rc = mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, path, MCP_CONFIG_RAW);
 		mcp_entries_fini(&es);
 		if (rc < 0)
 			goto out;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/array.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/strv.h"
 
@@ -55,15 +56,30 @@ struct mcp_entry {
 };
 ARRAY_HEAD(mcp_entries, struct mcp_entry);
 
+/* Flags of mcp_config_parse(). MCP_CONFIG_RAW: every ${VAR} is kept as
+ * written (its syntax checked), for what shows or edits a file without
+ * starting it: `mcp list`, the "would run" line of a file not trusted (whose
+ * author must not get the person's secrets printed), `mcp add`/`remove`
+ * (a variable is read when a session starts, and an entry whose variable is
+ * unset now must not block editing the others), trust. */
+#define MCP_CONFIG_RAW 0x1u
+
 /* Parse `text` (len bytes) from `file` and append its servers to `out`
  * (entries already there with the same name are replaced: a later file
  * wins). Returns 0, or DH_EPARSE with err_msg() such as
  * "~/.mcp.json: mcpServers.fs.args[1]: ${NOPE} is not set". */
-int mcp_config_parse(struct mcp_entries *out, const char *text, size_t len,
-                     const char *file) DH_MUST_CHECK;
-/* Read and parse one file; a missing file is DH_ENOTFOUND (nothing added). */
-int mcp_config_load(struct mcp_entries *out, const char *path) DH_MUST_CHECK;
+int mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const char *file,
+                     unsigned flags) DH_MUST_CHECK;
+/* Read and parse one file (flags as mcp_config_parse's); a missing file is
+ * DH_ENOTFOUND (nothing added). */
+int mcp_config_load(struct mcp_entries *out, const char *path, unsigned flags) DH_MUST_CHECK;
 void mcp_entries_fini(struct mcp_entries *e);
+/* How entry e runs, for a person to read, appended to `out`: its URL, or its
+ * command and arguments, each shell-quoted when it is not a plain word (so
+ * "a b" and a b differ), the whole made printable (utf8_sanitize
+ * UTF8_NAME: an escape or CR in a file not trusted cannot redraw the line
+ * that asks whether to trust it). */
+void mcp_entry_describe(struct buf *out, const struct mcp_entry *e);
 const struct mcp_entry *mcp_entries_find(const struct mcp_entries *e, const char *name);
 
 /* The person's mcp.json path ($XDG_CONFIG_HOME/deskhand/mcp.json, else

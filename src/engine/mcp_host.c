@@ -920,7 +920,7 @@ load_folder(struct mcp_host *h, const char *folder)
 		struct mcp_entries *g = xcalloc(1, sizeof *g);
 
 		ARRAY_PUSH(&h->groups, g);
-		rc = mcp_config_parse(g, b.ptr ? b.ptr : "", b.len, path);
+		rc = mcp_config_parse(g, b.ptr ? b.ptr : "", b.len, path, 0);
 		goto out;
 	}
 	/* Say what it would run (parsed for the message only). */
@@ -929,16 +929,12 @@ load_folder(struct mcp_host *h, const char *folder)
 
 	buf_printf(&line, "%s: %s; its connectors were not started", path,
 	           t == MCP_TRUST_CHANGED ? "changed since you trusted it" : "not trusted");
-	if (mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, path) == 0) {
+	/* As written: its ${VAR}s are not expanded for a file not trusted. */
+	if (mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, path, MCP_CONFIG_RAW) == 0) {
 		buf_puts(&line, ". It would run:");
 		for (size_t i = 0; i < es.n; i++) {
 			buf_printf(&line, "%s %s (", i ? ";" : "", es.v[i].name);
-			if (es.v[i].http)
-				buf_puts(&line, es.v[i].url);
-			else
-				buf_puts(&line, es.v[i].command);
-			for (size_t a = 0; !es.v[i].http && a < es.v[i].args.n; a++)
-				buf_printf(&line, " %s", es.v[i].args.v[a]);
+			mcp_entry_describe(&line, &es.v[i]);
 			buf_printf(&line, ")%s", es.v[i].unsandboxed ? " UNSANDBOXED" : "");
 		}
 	} else {
@@ -994,7 +990,7 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 					.notes = x_notes, .ctx = h };
 	ev_timer_init(&h->wait_timer, wake, h);
 	ARRAY_PUSH(&h->groups, xcalloc(1, sizeof(struct mcp_entries)));
-	if (user && (rc = mcp_config_load(h->groups.v[0], user)) == DH_ENOTFOUND)
+	if (user && (rc = mcp_config_load(h->groups.v[0], user, 0)) == DH_ENOTFOUND)
 		rc = 0;
 	free(user);
 	for (size_t i = 0; rc == 0 && i < o->nfolders; i++)

@@ -69,7 +69,7 @@ find_entry(struct mcp_entries *es, const char *verb, const char *name,
 		fprintf(stderr, "deskhand: mcp %s: %s\n", verb, err_msg());
 		return 1;
 	}
-	int rc = mcp_config_load(es, path);
+	int rc = mcp_config_load(es, path, 0);
 	if (rc < 0 && rc != DH_ENOTFOUND) {
 		fprintf(stderr, "deskhand: mcp %s: %s\n", verb, err_msg());
 		free(path);

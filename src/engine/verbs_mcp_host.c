@@ -23,6 +23,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/mcp_host.h"
 #include "net/http.h"
@@ -62,26 +63,24 @@ usage_of(int argc, char **argv, const char *usage)
 static void
 print_entry(const struct mcp_entry *e, const char *trust)
 {
-	printf("%s\t", e->name);
-	if (e->http) {
-		printf("http %s", e->url);
-	} else {
-		printf("stdio %s", e->command);
-		for (size_t i = 0; i < e->args.n; i++)
-			printf(" %s", e->args.v[i]);
-	}
+	struct buf how = BUF_INIT, f = BUF_INIT;
+
+	mcp_entry_describe(&how, e);
+	printf("%s\t%s %s", e->name, e->http ? "http" : "stdio", buf_cstr(&how));
 	if (e->unsandboxed)
 		printf("\tUNSANDBOXED");
 	else if (!e->http) {
 		printf("\tsandbox");
 		for (size_t i = 0; i < e->paths.n; i++)
-			printf(" path=%s", e->paths.v[i]);
+			printf(" path=%s", utf8_sanitized(&f, e->paths.v[i]));
 		for (size_t i = 0; i < e->read.n; i++)
-			printf(" read=%s", e->read.v[i]);
+			printf(" read=%s", utf8_sanitized(&f, e->read.v[i]));
 		for (size_t i = 0; i < e->egress.n; i++)
-			printf(" egress=%s", e->egress.v[i]);
+			printf(" egress=%s", utf8_sanitized(&f, e->egress.v[i]));
 	}
-	printf("\t%s (%s)\n", trust, e->origin);
+	printf("\t%s (%s)\n", trust, utf8_sanitized(&f, e->origin));
+	buf_fini(&how);
+	buf_fini(&f);
 }
 
 static const char list_usage[] =
@@ -102,7 +101,7 @@ verbs_mcp_list(int argc, char **argv)
 		free(user);
 		return usage_of(argc, argv, list_usage);
 	}
-	if (user && (rc = mcp_config_load(&es, user)) < 0 && rc != DH_ENOTFOUND) {
+	if (user && (rc = mcp_config_load(&es, user, MCP_CONFIG_RAW)) < 0 && rc != DH_ENOTFOUND) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		free(user);
 		mcp_entries_fini(&es);
@@ -126,7 +125,7 @@ verbs_mcp_list(int argc, char **argv)
 			[MCP_TRUST_CHANGED] = "CHANGED since trusted",
 		};
 
-		if (mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, folder) < 0) {
+		if (mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, folder, MCP_CONFIG_RAW) < 0) {
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 			rc = 1;
 		}
@@ -387,20 +386,24 @@ verbs_mcp_tools(int argc, char **argv)
 		if (ev_run_once(loop, 100) < 0)
 			break;
 	char *d = mcp_host_describe(h, 0);
+	struct buf clean = BUF_INIT;
 
-	printf("%s\n", d);
+	/* What the server sent is made printable: a description cannot
+	 * retitle the terminal or clear the screen. */
+	utf8_sanitize(&clean, d, strlen(d), UTF8_KEEP_NL);
+	printf("%s\n", buf_cstr(&clean));
 	free(d);
 	for (size_t i = 0, n = x->count(x->ctx); i < n; i++) {
 		const struct tool_entry *e = x->at(x->ctx, i);
 		const char *desc = strstr(e->description, "<server-text>\n");
-		const char *nl;
 
 		desc = desc ? desc + 14 : e->description;
-		nl = strchr(desc, '\n');
-		printf("  %s\t%s\t%.*s\n", e->name,
-		       e->flags & TOOL_F_READONLY ? "read-only" : "asks",
-		       (int)(nl ? (size_t)(nl - desc) : strlen(desc)), desc);
+		buf_clear(&clean);
+		utf8_sanitize(&clean, desc, strcspn(desc, "\n"), 0);
+		printf("  %s\t%s\t%s\n", e->name, e->flags & TOOL_F_READONLY ? "read-only" : "asks",
+		       buf_cstr(&clean));
 	}
+	buf_fini(&clean);
 	rc = mcp_host_ready(h) ? 0 : 1;
 out:
 	mcp_host_free(h);

@@ -14,7 +14,7 @@
 static int
 parse(struct mcp_entries *es, const char *text)
 {
-	return mcp_config_parse(es, text, strlen(text), "m.json");
+	return mcp_config_parse(es, text, strlen(text), "m.json", 0);
 }
 
 /* The error of parsing `text`, which must fail with DH_EPARSE. */
@@ -62,6 +62,49 @@ Test(mcp_config, stdio_and_http_entries_with_expansion)
 	cr_assert_eq(parse(&es, "{\"mcpServers\": {\"fs\": {\"command\": \"other\"}}}"), 0);
 	cr_assert_eq(es.n, 3);
 	cr_assert_str_eq(mcp_entries_find(&es, "fs")->command, "other");
+	mcp_entries_fini(&es);
+}
+
+/* MCP_CONFIG_RAW: a file shown, not started, keeps its ${VAR}s as written
+ * (a secret never printed for a file nobody trusted; an unset one no
+ * error), and their syntax is still checked. */
+Test(mcp_config, raw_keeps_variables)
+{
+	struct mcp_entries es = ARRAY_INIT;
+	const char *text = "{\"mcpServers\": {"
+	                   "\"a\": {\"command\": \"/bin/echo\", \"args\": [\"${DH_T_TOKEN}\"],"
+	                   " \"sandbox\": {\"paths\": [\"${DH_T_UNSET}/x\"]}},"
+	                   "\"h\": {\"type\": \"http\", \"url\": \"${DH_T_URL}/mcp\","
+	                   " \"headers\": {\"Authorization\": \"Bearer ${DH_T_UNSET}\"}}}}";
+
+	setenv("DH_T_TOKEN", "s3cret", 1);
+	unsetenv("DH_T_UNSET");
+	cr_assert_eq(mcp_config_parse(&es, text, strlen(text), "m.json", MCP_CONFIG_RAW), 0, "%s",
+	             err_msg());
+	cr_assert_str_eq(mcp_entries_find(&es, "a")->args.v[0], "${DH_T_TOKEN}");
+	cr_assert_str_eq(mcp_entries_find(&es, "a")->paths.v[0], "${DH_T_UNSET}/x");
+	cr_assert_str_eq(mcp_entries_find(&es, "h")->url, "${DH_T_URL}/mcp");
+	cr_assert_str_eq(mcp_entries_find(&es, "h")->headers.v[0], "Authorization: Bearer ${DH_T_UNSET}");
+	mcp_entries_fini(&es);
+	text = "{\"mcpServers\": {\"a\": {\"command\": \"x\", \"args\": [\"${OPEN\"]}}}";
+	cr_assert_eq(mcp_config_parse(&es, text, strlen(text), "m.json", MCP_CONFIG_RAW), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "m.json: mcpServers.a.args[0]: unterminated ${ in: ${OPEN");
+	mcp_entries_fini(&es);
+}
+
+/* How an entry runs, for a person: words that are not plain are quoted as
+ * a shell reads them back, and nothing in it can drive the terminal. */
+Test(mcp_config, describe_quotes_and_escapes)
+{
+	struct mcp_entries es = ARRAY_INIT;
+	struct buf b = BUF_INIT;
+
+	cr_assert_eq(parse(&es, "{\"mcpServers\": {\"a\": {\"command\": \"/bin/sh\", \"args\": "
+	                        "[\"-c\", \"a b\", \"it's\", \"x\\u001b[2K\\rnotes\", \"\"]}}}"),
+	             0, "%s", err_msg());
+	mcp_entry_describe(&b, &es.v[0]);
+	cr_assert_str_eq(buf_cstr(&b), "/bin/sh -c 'a b' 'it'\\''s' 'x^[[2K^Mnotes' ''");
+	buf_fini(&b);
 	mcp_entries_fini(&es);
 }
 
