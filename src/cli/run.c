@@ -123,6 +123,7 @@ struct run {
 	char *start_req;  /* the request id of our "start" */
 	bool start_failed;
 	ARRAY(cJSON *) asides; /* events held while the model's text is mid-line */
+	struct buf clean[3];   /* clean()'s results, one per field of a line */
 };
 
 /*
@@ -175,15 +176,37 @@ summarize_input(struct buf *b, const char *name, const cJSON *in)
 	buf_puts(b, v);
 }
 
+/* Text the model, a file, a server or a tool made (n bytes), printable:
+ * an escape or a CR in it cannot set the terminal's title, clear the screen
+ * or forge a line (utf8_sanitize, ASCII without a UTF-8 locale). The result
+ * is r->clean[slot]'s, valid until that slot is used again. */
+static const char *
+clean_n(struct run *r, int slot, const char *s, size_t n, unsigned flags)
+{
+	buf_clear(&r->clean[slot]);
+	utf8_sanitize(&r->clean[slot], s ? s : "", s ? n : 0, flags | (r->utf8 ? 0 : UTF8_ASCII));
+	return buf_cstr(&r->clean[slot]);
+}
+
+static const char *
+clean(struct run *r, int slot, const char *s)
+{
+	return clean_n(r, slot, s, s ? strlen(s) : 0, 0);
+}
+
+/* The first line of s, at most `max` bytes of it (cut at a character), printable. */
 static void
-print_line_capped(const char *s, size_t max)
+print_line_capped(struct run *r, const char *s, size_t max)
 {
 	size_t n = strcspn(s, "\n");
+	bool cut = n > max;
 
-	if (n > max)
-		printf("%.*s…", (int)max, s);
-	else
-		printf("%.*s", (int)n, s);
+	if (cut)
+		for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80;)
+			n--;
+	fputs(clean_n(r, 2, s, n, 0), stdout);
+	if (cut)
+		fputs("…", stdout);
 }
 
 static void
@@ -199,9 +222,8 @@ print_steps(struct run *r, const cJSON *steps)
 				   : strcmp(st, "done") == 0	     ? "[x]"
 				   : strcmp(st, "in_progress") == 0  ? "[>]"
 								     : "[-]";
-		printf("  %s %2d. %s\n", mark, ++i, json_str(s, "title") ? json_str(s, "title") : "");
+		printf("  %s %2d. %s\n", mark, ++i, clean(r, 0, json_str(s, "title")));
 	}
-	(void)r;
 }
 
 /* A running command's output as it comes (tool_output), each line indented
@@ -310,7 +332,7 @@ human_event(struct run *r, const struct event *ev)
 		printf("%s── turn %d%s\n", c(r, C_DIM), ev->turn, c(r, C_RESET));
 		break;
 	case EVENT_TEXT_DELTA:
-		fputs(ev->text, stdout);
+		fputs(clean_n(r, 0, ev->text, strlen(ev->text), UTF8_KEEP_NL), stdout);
 		r->streamed = true;
 		r->at_line_start = ev->text[0] && ev->text[strlen(ev->text) - 1] == '\n';
 		break;
@@ -343,7 +365,7 @@ human_event(struct run *r, const struct event *ev)
 		       ev->approved ? ok : bad,
 		       ev->type == EVENT_PLAN_DECIDED ? "plan " : "",
 		       ev->approved ? "approved" : "denied", ev->text ? ": " : "",
-		       ev->text ? ev->text : "");
+		       clean(r, 0, ev->text));
 		fputs(c(r, C_RESET), stdout);
 		break;
 	case EVENT_TOOL_CALL: {
@@ -358,7 +380,7 @@ human_event(struct run *r, const struct event *ev)
 
 		ARRAY_PUSH(&r->calls, cl);
 		printf("  %s%s %s%s ", c(r, C_CYAN), to, ev->name, c(r, C_RESET));
-		print_line_capped(buf_cstr(&b), 90);
+		print_line_capped(r, buf_cstr(&b), 90);
 		putchar('\n');
 		buf_fini(&b);
 		r->live_bol = true;
@@ -388,18 +410,18 @@ human_event(struct run *r, const struct event *ev)
 				o = end;
 			}
 			printf("    %s%s ", c(r, C_RED), bad);
-			print_line_capped(o, 100);
+			print_line_capped(r, o, 100);
 			printf("%s\n", c(r, C_RESET));
 		}
 		break;
 	case EVENT_AUDIT:
-		printf("    %s! refused: %s%s\n", c(r, C_YEL), ev->text, c(r, C_RESET));
+		printf("    %s! refused: %s%s\n", c(r, C_YEL), clean(r, 0, ev->text), c(r, C_RESET));
 		break;
 	case EVENT_EGRESS:
 		newline_if_needed(r);
 		printf("    %snetwork %s %s:%d (%s)%s\n", c(r, ev->allowed ? C_DIM : C_YEL),
-		       ev->allowed ? "allowed" : "refused", ev->host ? ev->host : "?", ev->port,
-		       ev->text ? ev->text : "", c(r, C_RESET));
+		       ev->allowed ? "allowed" : "refused", ev->host ? clean(r, 0, ev->host) : "?",
+		       ev->port, clean(r, 1, ev->text), c(r, C_RESET));
 		break;
 	case EVENT_CHECKPOINT:
 		newline_if_needed(r);
@@ -422,7 +444,8 @@ human_event(struct run *r, const struct event *ev)
 		if (ev->text) {
 			for (const char *p = ev->text; *p;) {
 				size_t n = strcspn(p, "\n");
-				printf("    %s%.*s%s\n", c(r, C_DIM), (int)n, p, c(r, C_RESET));
+				printf("    %s%s%s\n", c(r, C_DIM), clean_n(r, 0, p, n, 0),
+				       c(r, C_RESET));
 				p += n + (p[n] == '\n');
 			}
 		}
@@ -430,34 +453,34 @@ human_event(struct run *r, const struct event *ev)
 	case EVENT_RETRY:
 		newline_if_needed(r);
 		printf("  %sretrying in %.1f s (attempt %d): %s%s%s\n", c(r, C_YEL),
-		       (double)ev->duration_ms / 1000.0, ev->attempt, ev->text,
+		       (double)ev->duration_ms / 1000.0, ev->attempt, clean(r, 0, ev->text),
 		       r->streamed ? "; the text above was cut off and is sent again" : "",
 		       c(r, C_RESET));
 		r->streamed = false;
 		break;
 	case EVENT_RESOURCE_UPDATED:
 		newline_if_needed(r);
-		printf("  %sconnector %s: resource %s changed%s\n", c(r, C_DIM), ev->name, ev->url,
-		       c(r, C_RESET));
+		printf("  %sconnector %s: resource %s changed%s\n", c(r, C_DIM), clean(r, 0, ev->name),
+		       clean(r, 1, ev->url), c(r, C_RESET));
 		break;
 	case EVENT_ERROR:
 	case EVENT_AUTHORIZATION_NEEDED: /* its message names the URL and how to answer */
 		newline_if_needed(r);
 		fflush(stdout);
-		fprintf(stderr, "deskhand: %s\n", ev->text);
+		fprintf(stderr, "deskhand: %s\n", clean(r, 0, ev->text));
 		break;
 	case EVENT_REVIEW:
 		newline_if_needed(r);
 		if (ev->approved) {
-			printf("  %s %s\n", ok, ev->text);
+			printf("  %s %s\n", ok, clean(r, 0, ev->text));
 		} else {
 			fflush(stdout);
-			fprintf(stderr, "deskhand: %s: %s\n", ev->name, ev->text);
+			fprintf(stderr, "deskhand: %s: %s\n", ev->name, clean(r, 0, ev->text));
 		}
 		break;
 	case EVENT_USER_MESSAGE:
 		newline_if_needed(r);
-		printf("  %syou: %s%s\n", c(r, C_BOLD), ev->text, c(r, C_RESET));
+		printf("  %syou: %s%s\n", c(r, C_BOLD), clean(r, 0, ev->text), c(r, C_RESET));
 		break;
 	case EVENT_APPROVAL_NEEDED: {
 		struct buf b = BUF_INIT;
@@ -504,12 +527,9 @@ human_event(struct run *r, const struct event *ev)
 			   ev->text ? ev->text : "");
 		if (ev->url)
 			buf_printf(&b, " (open %s)", ev->url);
-		struct buf clean = BUF_INIT; /* the server's text may hold escapes */
-		utf8_sanitize(&clean, b.ptr, b.len, r->utf8 ? 0 : UTF8_ASCII);
-		printf("  %s? ", c(r, C_YEL));
-		print_line_capped(buf_cstr(&clean), 200);
+		printf("  %s? ", c(r, C_YEL)); /* the server's text may hold escapes */
+		print_line_capped(r, buf_cstr(&b), 200);
 		printf("%s\n", c(r, C_RESET));
-		buf_fini(&clean);
 		buf_fini(&b);
 		break;
 	}
@@ -545,7 +565,7 @@ human_event(struct run *r, const struct event *ev)
 			break;
 		}
 		printf("%s▸ thinking (%zu chars): ", c(r, C_DIM), strlen(t));
-		print_line_capped(t, 72);
+		print_line_capped(r, t, 72);
 		printf("%s\n", c(r, C_RESET));
 		break;
 	}
@@ -693,7 +713,8 @@ on_event(const struct event *ev, void *ctx)
 		/* The answer to our own "start": the task is the output, not this. */
 		if (ev->type == EVENT_REPLY && ev->approved)
 			return;
-		fprintf(stderr, "deskhand: %s\n", ev->text ? ev->text : "the task did not start");
+		fprintf(stderr, "deskhand: %s\n",
+			ev->text ? clean(r, 0, ev->text) : "the task did not start");
 		r->start_failed = true;
 		ev_quit(r->loop);
 		return;
@@ -1107,6 +1128,8 @@ out:
 	client_close(r.client);
 	ev_free(r.loop);
 	buf_fini(&r.in);
+	for (size_t i = 0; i < sizeof r.clean / sizeof *r.clean; i++)
+		buf_fini(&r.clean[i]);
 	free(r.pending_id);
 	free(r.pending_pattern);
 	free(r.pending_name);
