@@ -189,14 +189,30 @@ config_url_ok(const char *value)
 	if (!n || strcspn(value, " \t\r\n") != strlen(value))
 		return false;
 	/* a host (a name, an address or [v6]) before any port, path or query */
-	size_t host = strcspn(value + n, ":/?#");
+	const char *p = value + n;
 
-	if (value[n] == '[') {
-		const char *close = strchr(value + n, ']');
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
 
-		return close && close > value + n + 1 && strchr(":/?#", close[1]);
+		if (!close || close == p + 1)
+			return false;
+		p = close + 1;
+	} else {
+		if (strcspn(p, ":/?#") == 0)
+			return false;
+		p += strcspn(p, ":/?#");
 	}
-	return host > 0;
+	if (*p == ':') { /* a port: 1-65535 (RFC 3986 allows it empty: the default) */
+		long port = 0;
+		size_t digits = strspn(++p, "0123456789");
+
+		for (size_t i = 0; i < digits && i < 6; i++)
+			port = port * 10 + (p[i] - '0');
+		if ((digits && (digits > 5 || port < 1 || port > 65535)))
+			return false;
+		p += digits;
+	}
+	return !*p || strchr("/?#", *p);
 }
 
 double

@@ -232,8 +232,9 @@ double config_cost(const char *value);
 /* A CONFIG_FRACTION value (0 < v <= 1); -1 when `value` is not one. */
 double config_fraction(const char *value);
 /* Whether `value` is a CONFIG_URL: "" (none), or http:// or https://, a host
- * (a name, an address, or [v6]) and anything after it but white space. A
- * check of the form only: the host is not looked up. */
+ * (a name, an address, or [v6]), an optional port 1-65535, and any path,
+ * query or fragment without white space. A check of the form only: the host
+ * is not looked up. */
 bool config_url_ok(const char *value);
 /* A CONFIG_THINKING value (PROTOCOLS.md §1.6): 0 for off,
  * CONFIG_THINKING_ADAPTIVE for adaptive, else the budget in tokens

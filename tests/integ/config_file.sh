@@ -42,7 +42,7 @@ rc=0; dump >/dev/null 2>"$T/err" || rc=$?
 assert_contains "$(cat "$T/err")" "$cfg:1: unknown option 'colour'"
 # A URL is one (base_url, otel_endpoint), named with FILE:LINE when read, not
 # when the first request fails four times; an amount is digits and a point.
-for bad in "not a url" "ftp://x" "http://" "http://[::1" "https:// x"; do
+for bad in "not a url" "ftp://x" "http://" "http://[::1" "https:// x" "http://h:99999/" "http://h:0" "http://h:12x/" "http://[::1]x"; do
   printf 'set mode = ask\nset base_url = %s\n' "$bad" >"$cfg"
   rc=0; dump >/dev/null 2>"$T/err" || rc=$?
   assert_eq "$rc" 2 "base_url = $bad"
