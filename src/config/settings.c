@@ -42,6 +42,23 @@ settings_env(const struct config *c, size_t i, const char **var)
 }
 
 const char *
+settings_provider_url(const struct config *c, const struct config_provider *p, bool *env)
+{
+	const char *v = settings_env(c, CONFIG_I_base_url, NULL);
+
+	if (env)
+		*env = false;
+	if (!strcmp(p->name, "anthropic") && v) {
+		if (env)
+			*env = true;
+		return v;
+	}
+	if (!*p->base_url && !strcmp(p->kind, "anthropic"))
+		return c->base_url;
+	return p->base_url;
+}
+
+const char *
 settings_value(const struct config *c, size_t i, const char **from)
 {
 	const char *var, *env = settings_env(c, i, &var);

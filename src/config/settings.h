@@ -60,6 +60,16 @@ const char *settings_env(const struct config *c, size_t i, const char **var);
  * messages. */
 const char *settings_value(const struct config *c, size_t i, const char **from);
 
+/* The base URL requests to provider p go to, as a session sends them: for
+ * the provider named "anthropic", $ANTHROPIC_BASE_URL when set (and not
+ * locked: settings_env()); else p's own base_url; else, for a provider of
+ * kind anthropic, the base_url option; "" when none (the provider's
+ * default, https://api.anthropic.com for anthropic). *env (may be NULL) is
+ * set when the value is the environment's. Borrowed from c, p or the
+ * environment. */
+const char *settings_provider_url(const struct config *c, const struct config_provider *p,
+                                  bool *env);
+
 /* {name, value, default, from, where?, locked?, doc} for option i; new. */
 cJSON *settings_json(const struct config *c, size_t i);
 /* What the managed policy of `c` holds, for the audit log and doctor:

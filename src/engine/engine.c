@@ -452,14 +452,21 @@ make_llm(struct engine *e)
 	if (config_model_resolve(e->cfg, e->cfg->model, &p, &model) < 0)
 		return DH_EFAIL;
 	const char *key = *p->key_env ? getenv(p->key_env) : NULL;
-	const char *base = p->base_url;
-	const char *env = settings_env(e->cfg, CONFIG_I_base_url, NULL); /* NULL when locked */
-	bool anthropic = strcmp(p->kind, "anthropic") == 0;
+	bool env;
+	const char *base = settings_provider_url(e->cfg, p, &env);
 
-	if (strcmp(p->name, "anthropic") == 0 && env)
-		base = env;
-	else if (anthropic && !*base)
-		base = e->cfg->base_url;
+	/* The config's values are checked where they are read; the
+	 * environment's here, before a request retries a URL that can never
+	 * work, or a key puts a CR (a CRLF .env file's) into the headers. */
+	if (env && !config_url_ok(base))
+		return err_set("ANTHROPIC_BASE_URL: '%s' is not an http:// or https:// URL with a host",
+			       base);
+	for (const char *k = key; k && *k; k++)
+		if ((unsigned char)*k < 0x20 || *k == 0x7f)
+			return err_set("%s: the key holds a control character (0x%02x at byte %zu): "
+				       "it cannot go in an HTTP header (a CRLF .env file leaves a CR "
+				       "at its end)",
+				       p->key_env, (unsigned char)*k, (size_t)(k - key) + 1);
 	if (!e->opts.replay_path && *p->key_env && (!key || !*key)) {
 		if (strcmp(p->key_env, "ANTHROPIC_API_KEY") == 0)
 			return err_set("no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-..., "

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/settings.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "llm/registry.h"
@@ -107,9 +108,12 @@ print_human(const struct config *c, const struct config_provider *use, const cha
 		       m->images && m->pdf ? "text,img,pdf" : m->images ? "text,img" : "text",
 		       m->checked);
 	}
-	printf("\nin use: %s/%s (%s at %s)%s%s\n", use->name, model, use->kind,
-	       *use->base_url ? use->base_url : c->base_url, info ? "; registry: " : "",
-	       info ? info->name : "; not in the registry: cost unknown");
+	bool env;
+	const char *url = settings_provider_url(c, use, &env);
+
+	printf("\nin use: %s/%s (%s at %s%s)%s%s\n", use->name, model, use->kind,
+	       *url ? url : "its default", env ? ", from ANTHROPIC_BASE_URL" : "",
+	       info ? "; registry: " : "", info ? info->name : "; not in the registry: cost unknown");
 }
 
 int
@@ -174,6 +178,7 @@ verbs_models(int argc, char **argv, unsigned flags)
 		a = json_add(o, "in_use", json_new_obj());
 		json_add_str(a, "provider", use->name);
 		json_add_str(a, "model", model);
+		json_add_str(a, "base_url", settings_provider_url(&c, use, NULL));
 		json_add(a, "registry", info ? cJSON_CreateString(info->name) : cJSON_CreateNull());
 		char *text = json_print(o);
 		puts(text);

@@ -217,11 +217,14 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
 	out->url = xasprintf("%.*s/v1/messages", (int)blen, base);
-	out->headers = xcalloc(4, sizeof *out->headers);
+	out->headers = xcalloc(cfg->nheaders + 4, sizeof *out->headers);
 	if (cfg->api_key && *cfg->api_key)
 		out->headers[out->nheaders++] = xasprintf("x-api-key: %s", cfg->api_key);
 	out->headers[out->nheaders++] = xstrdup("anthropic-version: 2023-06-01");
 	out->headers[out->nheaders++] = xstrdup("content-type: application/json");
+	/* the provider's `header` lines (a gateway's own auth), as openai.c sends them */
+	for (size_t i = 0; i < cfg->nheaders; i++)
+		out->headers[out->nheaders++] = xstrdup(cfg->headers[i]);
 
 	cJSON *b = json_new_obj();
 	json_add_str(b, "model", cfg->model);

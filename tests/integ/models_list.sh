@@ -22,13 +22,13 @@ assert_eq "$(jq -c .headers <<<"$w")" '["X-Secret-Team"]'
 assert_contains "$(jq -r .where <<<"$w")" "$cfg:1"
 assert_eq "$(jq -r '.providers[]|select(.name=="ollama").base_url' <<<"$out")" http://gpu-box:11434/v1
 assert_eq "$(jq -r '.providers[]|select(.name=="openai").key_set' <<<"$out")" false
-assert_eq "$(jq -c .in_use <<<"$out")" '{"provider":"work","model":"gpt-4o-prod","registry":"gpt-4o"}'
+assert_eq "$(jq -c .in_use <<<"$out")" '{"provider":"work","model":"gpt-4o-prod","base_url":"https://myco.openai.azure.com/","registry":"gpt-4o"}'
 m=$(jq -c '.models[]|select(.name=="gpt-4o")' <<<"$out")
 assert_eq "$(jq -r '[.context_window,.max_output,.usd_in,.usd_out,.usd_cache_read,.pdf]|join(" ")' <<<"$m")" "128000 16384 2.5 10 1.25 true"
 assert_eq "$(jq -r '.models[]|select(.name=="claude-sonnet-4").checked' <<<"$out")" 2026-11-21
 # --model: a provider prefix, or the provider option's provider
-assert_eq "$("$DESKHAND" models --json --model ollama/qwen3:8b | jq -c .in_use)" '{"provider":"ollama","model":"qwen3:8b","registry":null}'
-assert_eq "$("$DESKHAND" models --json --model claude-opus-4-5 | jq -c .in_use)" '{"provider":"anthropic","model":"claude-opus-4-5","registry":"claude-opus-4"}'
+assert_eq "$("$DESKHAND" models --json --model ollama/qwen3:8b | jq -c .in_use)" '{"provider":"ollama","model":"qwen3:8b","base_url":"http://gpu-box:11434/v1","registry":null}'
+assert_eq "$("$DESKHAND" models --json --model claude-opus-4-5 | jq -c .in_use)" '{"provider":"anthropic","model":"claude-opus-4-5","base_url":"https://api.anthropic.com","registry":"claude-opus-4"}'
 # the human listing: never a header's value, never a key
 human=$("$DESKHAND" models)
 assert_contains "$human" "WORK_KEY (set)"
