@@ -19,8 +19,8 @@
 	  "2026-11-21")                                                                            \
 	X("claude-opus-4-1", "anthropic", 200000, 32000, 15, 75, 1.5, 18.75, true, true,          \
 	  "2026-11-21")                                                                            \
-	/* claude-opus-4-20250514 is Opus 4.0 */                                                   \
-	X("claude-opus-4-2025", "anthropic", 200000, 32000, 15, 75, 1.5, 18.75, true, true,       \
+	/* Opus 4.0's dated id (4.5 and later are claude-opus-4-5, ...) */                        \
+	X("claude-opus-4-20250514", "anthropic", 200000, 32000, 15, 75, 1.5, 18.75, true, true,   \
 	  "2026-11-21")                                                                            \
 	/* 4.5 and later */                                                                        \
 	X("claude-opus-4", "anthropic", 200000, 64000, 5, 25, 0.5, 6.25, true, true, "2026-11-21") \
@@ -60,12 +60,22 @@ static const struct llm_model_info models[] = {
 #undef X
 };
 
+/* The row whose name `model` is, or begins with before a version or date
+ * ("-5", "-20250805", "@20250929"): claude-opus-4-5 is a claude-opus-4,
+ * but gpt-5-pro is no gpt-5 and o3-mini no o3, each priced on its own
+ * (unknown here, rather than a cheaper model's price under a cost cap). */
 static const struct llm_model_info *
 lookup(const char *model)
 {
-	for (size_t i = 0; i < sizeof models / sizeof *models; i++)
-		if (strncmp(model, models[i].name, strlen(models[i].name)) == 0)
+	for (size_t i = 0; i < sizeof models / sizeof *models; i++) {
+		size_t n = strlen(models[i].name);
+		const char *rest = model + n;
+
+		if (strncmp(model, models[i].name, n) != 0)
+			continue;
+		if (!*rest || ((*rest == '-' || *rest == '@') && rest[1] >= '0' && rest[1] <= '9'))
 			return &models[i];
+	}
 	return NULL;
 }
 

@@ -28,6 +28,21 @@ Test(registry, specific_names_win_over_their_family)
 	cr_assert_str_eq(llm_registry_model("gpt-5")->provider, "openai");
 }
 
+/* A family name followed by anything but a version or a date is another
+ * model, priced on its own: unknown, not the cheaper family's price. */
+Test(registry, a_family_covers_versions_and_dates_only)
+{
+	cr_assert_null(llm_registry_model("gpt-5-pro"));
+	cr_assert_null(llm_registry_model("o3-pro"));
+	cr_assert_null(llm_registry_model("o3-mini"));
+	cr_assert_null(llm_registry_model("o3-deep-research"));
+	cr_assert_null(llm_registry_model("o4-mini-deep-research"));
+	cr_assert_null(llm_registry_model("gpt-4o-audio-preview"));
+	cr_assert_str_eq(llm_registry_model("o3-2025-04-16")->name, "o3");
+	cr_assert_str_eq(llm_registry_model("claude-sonnet-4-5@20250929")->name, "claude-sonnet-4");
+	cr_assert_str_eq(llm_registry_model("claude-opus-4-6")->name, "claude-opus-4");
+}
+
 Test(registry, provider_prefixes_are_looked_through)
 {
 	cr_assert_str_eq(llm_registry_model("openai/gpt-4o")->name, "gpt-4o");
