@@ -24,6 +24,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/llm.h"
+#include "llm/registry.h"
 #include "llm/tokens.h"
 #include "policy/grant.h"
 #include "policy/spend.h"
@@ -2946,6 +2947,17 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 	}
 	a->cost_base = a->cost;
 	a->turn_base = a->turn; /* max_turns is per run, as max_cost is */
+	/* A cost cap counts what the registry prices: on a model it has no
+	 * price for, it would never stop anything. Said, not silent. */
+	if ((a->cfg.max_cost_usd > 0 || a->cfg.max_cost_session_usd > 0 ||
+	     a->cfg.max_cost_day_usd > 0) && !llm_registry_model(a->cfg.model)) {
+		char *m = xasprintf("warning: the cost caps cannot stop this run: %s has no price in "
+		                    "the model registry (deskhand models lists it); "
+		                    "max_tokens_per_session caps the tokens it may use",
+		                    a->cfg.model ? a->cfg.model : "the model");
+		emit_error(a, m);
+		free(m);
+	}
 
 	/* The user's message: merged into a trailing user message (tool results)
 	 * so that roles keep alternating. */

@@ -117,6 +117,7 @@ struct run {
 	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
 	bool in_history;  /* between "hello" and "history_end": already shown */
 	long cache_read, cache_write; /* this run's usage events */
+	bool cost_unknown;	      /* one of them had no price (cost_usd < 0) */
 	char *task;	  /* sent as a "start" command once history_end came */
 	char *prompt;	  /* --prompt SERVER/NAME: sent as "prompt" instead */
 	cJSON *prompt_args;
@@ -722,6 +723,7 @@ on_event(const struct event *ev, void *ctx)
 	if (ev->type == EVENT_USAGE) {
 		r->cache_read += ev->usage.cache_read_tokens;
 		r->cache_write += ev->usage.cache_creation_tokens;
+		r->cost_unknown |= ev->cost_usd < 0;
 	}
 	if (r->unsandboxed)
 		unsandboxed_sink(ev, r);
@@ -1114,9 +1116,17 @@ cli_run(int argc, char **argv)
 		newline_if_needed(&r);
 		printf("%s%s%s · session %s\n", c(&r, status == 0 ? C_GREEN : C_RED),
 		       st ? st : "failed", c(&r, C_RESET), cs->session);
-		printf("  tokens: %ld in, %ld out, %ld cache read, %ld cache write · cost $%.4f\n",
-		       cs->input_tokens, cs->output_tokens, r.cache_read, r.cache_write,
-		       cs->cost_usd);
+		printf("  tokens: %ld in, %ld out, %ld cache read, %ld cache write · ",
+		       cs->input_tokens, cs->output_tokens, r.cache_read, r.cache_write);
+		/* A model the registry has no price for: not $0. */
+		if (r.cost_unknown && cs->cost_usd > 0)
+			printf("cost $%.4f and more not known (%s has no price in 'deskhand models')\n",
+			       cs->cost_usd, cs->model ? cs->model : "the model");
+		else if (r.cost_unknown)
+			printf("cost not known (%s has no price in 'deskhand models')\n",
+			       cs->model ? cs->model : "the model");
+		else
+			printf("cost $%.4f\n", cs->cost_usd);
 		if (status != 0)
 			printf("  resume with: deskhand run --resume %s \"…\"\n", cs->session);
 	}
