@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/atomic.h"
 #include "core/buf.h"
 #include "config/managed.h"
 #include "core/fsutil.h"
@@ -952,12 +951,9 @@ config_append_line(char **path_out, const char *line)
 	if (b.len && b.ptr[b.len - 1] != '\n')
 		buf_putc(&b, '\n');
 	buf_printf(&b, "%s\n", line);
-	/* A config that is a symlink (dotfiles kept elsewhere) stays one: the
-	 * file it points to is replaced. */
-	char *real = realpath(path, NULL);
-
-	rc = atomic_write(real ? real : path, b.ptr, b.len, -1);
-	free(real);
+	/* A config that is a symlink (dotfiles kept elsewhere) stays one, and
+	 * keeps its mode. */
+	rc = fsutil_replace_file(path, b.ptr, b.len, -1);
 	if (rc < 0) {
 		rc = err_set("cannot save '%s' to %s: %s", line, path, err_msg());
 		goto out;

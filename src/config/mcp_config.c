@@ -552,7 +552,8 @@ write_obj(const char *path, const cJSON *o)
 	struct buf b = BUF_INIT;
 	buf_puts(&b, text);
 	buf_putc(&b, '\n');
-	rc = fsutil_write_atomic(path, b.ptr, b.len);
+	/* 0600 when new: its headers and env may hold tokens */
+	rc = fsutil_replace_file(path, b.ptr, b.len, 0600);
 	buf_fini(&b);
 	cJSON_free(text);
 	free(dir);

@@ -44,6 +44,20 @@ fsutil_write_atomic(const char *path, const void *data, size_t len)
 }
 
 int
+fsutil_replace_file(const char *path, const void *data, size_t len, int new_mode)
+{
+	char *real = realpath(path, NULL);
+	struct stat st;
+	int mode = new_mode, rc;
+
+	if (real && stat(real, &st) == 0)
+		mode = (int)(st.st_mode & 07777);
+	rc = atomic_write(real ? real : path, data, len, mode);
+	free(real);
+	return rc;
+}
+
+int
 fsutil_read_fd(int fd, size_t max, struct buf *out)
 {
 	struct stat st;

@@ -19,6 +19,13 @@ int fsutil_mkdir_p(const char *path, mode_t mode) DH_MUST_CHECK;
 /* Write `len` bytes to `path` crash-safely: atomic_write() (core/atomic.h)
  * with the creation mode 0666 & ~umask. DH_EFAIL names the path. */
 int fsutil_write_atomic(const char *path, const void *data, size_t len) DH_MUST_CHECK;
+/* Replace a file the person keeps (a config, mcp.json) with `len` bytes,
+ * crash-safely, as an editor saves it: a symlink stays one (the file it
+ * points to is replaced: dotfiles kept elsewhere), and the file keeps its
+ * permission bits (0600 stays 0600: it may hold a token). A file not there
+ * yet is created with `new_mode` (-1: 0666 & ~umask). DH_EFAIL names the path. */
+int fsutil_replace_file(const char *path, const void *data, size_t len,
+                        int new_mode) DH_MUST_CHECK;
 /* Read fd from its offset to the end, appended to out; more than `max` bytes
  * is DH_EFAIL "larger than MAX bytes", a read error DH_EFAIL "read: …"
  * (DH_EDENIED when the read was refused: EACCES, EPERM). */
