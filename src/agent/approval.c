@@ -138,6 +138,43 @@ pattern_kind(const char *tool, const struct tool_env *env)
 }
 
 /* Add a rule unless the same one is there; `where` NULL for the session's. */
+/* An absolute path glob written through a symlink (the grant granted as
+ * ~/notes, a link to ~/real): the grants are real paths, so the glob named
+ * no file of theirs and a deny rule never matched. Its folder part (up to
+ * the first component with a glob character; the nearest folder of it that
+ * exists) is resolved, and the glob shown as tool_display_path() shows a
+ * path; heap, or NULL when nothing of it resolves elsewhere or the result
+ * is in no grant. */
+static char *
+pattern_via_realpath(struct tool_env *env, const char *pattern)
+{
+	char *dir, *real = NULL, *shown = NULL;
+	size_t n;
+
+	if (pattern[0] != '/')
+		return NULL;
+	dir = xstrndup(pattern, strcspn(pattern, "*?["));
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0'; /* dir: a folder above the first glob character */
+		if ((real = realpath(dir, NULL)))
+			break;
+	}
+	n = strlen(dir);
+	if (real && strcmp(real, dir)) {
+		char *full = xasprintf("%s%s", real, pattern + n);
+
+		shown = tool_display_path(env, full);
+		free(full);
+	}
+	free(real);
+	free(dir);
+	return shown;
+}
+
 static int
 add_rule(struct approval_rules *r, enum config_verdict verdict, const char *tool,
 	 const char *pattern, const char *where, struct tool_env *env)
@@ -153,7 +190,9 @@ add_rule(struct approval_rules *r, enum config_verdict verdict, const char *tool
 		                "pattern narrows run_command and the file tools)",
 		                where ? where : "", where ? ": " : "",
 		                where ? "rule" : "always-allow", pattern, tool);
-	if (pattern && kind == 'p' && env && (norm = tool_display_path(env, pattern))) {
+	if (pattern && kind == 'p' && env && !(norm = tool_display_path(env, pattern)))
+		norm = pattern_via_realpath(env, pattern);
+	if (pattern && kind == 'p' && env && norm) {
 		/* "./X.md" or "/GRANT0/X.md" (X a star) shown as "X.md" would match at any
 		 * depth: a glob that named its folder stays anchored there. */
 		if (strchr(pattern, '/') && !strchr(norm, '/')) {
