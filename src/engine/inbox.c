@@ -126,9 +126,11 @@ inbox_session_state(const cJSON *meta, const cJSON *live, const char *id)
 	const char *status = json_str(meta, "status");
 	const char *act = live_activity(live, id);
 
+	/* session_meta_read() made the "running" of a dead owner "interrupted";
+	 * a running one without an engine socket is a foreground run. */
 	if (status && strcmp(status, "running"))
 		return status;
-	return act ? act : "interrupted";
+	return act ? act : "running";
 }
 
 /* The entry of session `id`, or NULL when it does not belong in the inbox. */
@@ -144,8 +146,14 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 	bool waiting = act && !strcmp(act, "waiting");
 	if (act && !waiting && (!strcmp(act, "working") || !strcmp(act, "idle")))
 		return NULL; /* still at work: not for the inbox yet */
-	if (!status || !strcmp(status, "running"))
-		status = act && !waiting ? act : waiting ? "running" : "interrupted";
+	if (!status || !strcmp(status, "running")) {
+		/* A dead owner's "running" reads "interrupted" (session_meta_read);
+		 * one still running with no engine socket is a foreground run,
+		 * at work. */
+		if (!act)
+			return NULL;
+		status = waiting ? "running" : act;
+	}
 	bool unreadable_mark;
 	if (!waiting && dismissed_at(state, id, &unreadable_mark) >= updated)
 		return NULL;

@@ -24,11 +24,12 @@
 long inbox_pending(const char *state, const char *id, const cJSON *grants);
 
 /* The state a session list shows for session `id`: the "status" of its
- * meta.json, except for "running" (or none), which is what its live engine
- * is doing ("working", "waiting" for an approval, ...: its activity in
- * `live`, an array from client_list_live()), or "interrupted" when no
- * engine of it is live (it was killed). The string is borrowed from meta
- * or live, or static. */
+ * meta.json as session_meta_read() gives it (a "running" whose owner died
+ * reads "interrupted"), except for "running" (or none), which is what its
+ * live engine is doing ("working", "waiting" for an approval, ...: its
+ * activity in `live`, an array from client_list_live()), or "running"
+ * when it has no engine socket (a foreground run). The string is borrowed
+ * from meta or live, or static. */
 const char *inbox_session_state(const cJSON *meta, const cJSON *live, const char *id);
 
 /* The inbox under STATE, newest first: a new array of {id, status, state

@@ -42,4 +42,21 @@ assert_contains "$(grep "^$id " "$T/list")" "$id  interrupted "
 "$DESKHAND" sessions --json > "$T/list.json"
 assert_eq "$(jq -r --arg id "$id" '.[]|select(.id==$id)|.state' "$T/list.json")" \
   interrupted "state of the killed session"
+
+# A foreground run at work (its model hangs): running, and not in the inbox.
+cat > "$T/hang.json" <<'JSON'
+{"turns": [{"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "h"}]}}]},
+           {"fault": "hang"}]}
+JSON
+start_fake "$T/hang.json"
+"$DESKHAND" run --grant "$G" --mode auto --approve-plan "hang here" > "$T/fg.out" 2>&1 &
+fg=$!
+for _ in $(seq 1 100); do [ "$(wc -l < "$FAKE_LOG")" -ge 2 ] && break; sleep 0.05; done
+[ "$(wc -l < "$FAKE_LOG")" -ge 2 ] || fail "the foreground run did not reach its second request"
+"$DESKHAND" sessions > "$T/list" 2>"$T/err" || { cat "$T/err"; fail "sessions failed"; }
+assert_contains "$(grep 'hang here' "$T/list")" "  running "
+"$DESKHAND" inbox --json > "$T/inbox.json" 2>"$T/err" || { cat "$T/err"; fail "inbox failed"; }
+assert_eq "$(jq -r '.[]|select(.task=="hang here")|.state' "$T/inbox.json")" "" \
+  "the foreground run's inbox entry"
+kill "$fg"; wait "$fg" 2>/dev/null || true
 echo ok
