@@ -443,13 +443,33 @@ struct cdec {
 	bool id_is_call;     /* CALL took the tool call from "id" (older form) */
 };
 
-/* Decoders: 0 or DH_EPARSE with a message. Strings are copied. */
+/* Decoders: 0 or DH_EPARSE with a message. Strings are copied. A field
+ * that is absent (or null) takes its default; one that is there with the
+ * wrong type is an error naming it, never taken as absent: a "path" of ""
+ * or 123 meant "every pending change" to reject. */
+static const cJSON *
+cdec_field(struct cdec *d, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(d->o, k);
+
+	return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+static int
+cdec_bad(struct cdec *d, const char *k, const char *what)
+{
+	return err_setc(DH_EPARSE, "command: %s: \"%s\" must be %s", d->type, k, what);
+}
+
 static int
 cdec_str(struct cdec *d, const char *k, char **m)
 {
-	const char *v = json_str(d->o, k);
+	const cJSON *v = cdec_field(d, k);
 
-	*m = v ? xstrdup(v) : NULL;
+	*m = NULL;
+	if (v && !cJSON_IsString(v))
+		return cdec_bad(d, k, "a string");
+	*m = v ? xstrdup(v->valuestring) : NULL;
 	return 0;
 }
 
@@ -458,12 +478,16 @@ cdec_str(struct cdec *d, const char *k, char **m)
 static int
 cdec_path(struct cdec *d, const char *k, char **m, bool need)
 {
-	const char *v = json_str(d->o, k);
+	const cJSON *f = cdec_field(d, k);
+	const char *v = cJSON_IsString(f) ? f->valuestring : NULL;
 
 	*m = NULL;
-	if (!v || !*v)
-		return need ? err_setc(DH_EPARSE, "command: %s needs a non-empty \"%s\"", d->type, k)
-			    : 0;
+	if ((!f || !v || !*v) && need)
+		return err_setc(DH_EPARSE, "command: %s needs a non-empty \"%s\"", d->type, k);
+	if (!f)
+		return 0;
+	if (!v || !*v) /* left out, it means every file: given, it names one */
+		return cdec_bad(d, k, "a non-empty string (leave it out for every file)");
 	if (utf8_name_unescape(v, m) < 0)
 		return err_setc(DH_EPARSE, "command: %s: \"%s\": %s", d->type, k, err_msg());
 	return 0;
@@ -533,14 +557,24 @@ cdec_hunk(struct cdec *d, const char *k, int *m)
 static int
 cdec_bool(struct cdec *d, const char *k, bool *m)
 {
-	*m = json_bool(d->o, k, false);
+	const cJSON *v = cdec_field(d, k);
+
+	*m = false;
+	if (v && !cJSON_IsBool(v))
+		return cdec_bad(d, k, "true or false");
+	*m = v && cJSON_IsTrue(v);
 	return 0;
 }
 
 static int
 cdec_int(struct cdec *d, const char *k, int *m)
 {
+	const cJSON *f = cdec_field(d, k);
 	long long v = json_int(d->o, k, 0);
+
+	*m = 0;
+	if (f && !cJSON_IsNumber(f))
+		return cdec_bad(d, k, "a number");
 
 	*m = v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
 	return 0;

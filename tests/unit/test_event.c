@@ -117,6 +117,13 @@ Test(event, review_commands)
 		"{\"type\":\"reject\",\"path\":\"m.txt\",\"hunk\":0}",
 		"{\"type\":\"reject\",\"path\":\"m.txt\",\"hunk\":\"2\"}",
 		"{\"type\":\"restore\"}",
+		/* a path that is there names one: "" or another type is no
+		 * "every pending change" */
+		"{\"type\":\"reject\",\"path\":\"\"}",
+		"{\"type\":\"reject\",\"path\":123}",
+		"{\"type\":\"accept\",\"path\":[\"m.txt\"]}",
+		"{\"type\":\"reject\",\"path\":{\"p\":\"m.txt\"}}",
+		"{\"type\":\"restore\",\"checkpoint\":\"abc1234\",\"force\":\"yes\"}",
 	};
 
 	cr_assert_eq(command_parse(&c, hunk, strlen(hunk)), 0, "%s", err_msg());
@@ -138,6 +145,9 @@ Test(event, review_commands)
 	command_fini(&c);
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		cr_assert_eq(command_parse(&c, bad[i], strlen(bad[i])), DH_EPARSE, "%s", bad[i]);
+	cr_assert_eq(command_parse(&c, bad[4], strlen(bad[4])), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "command: reject: \"path\" must be a non-empty string (leave it "
+	                            "out for every file)");
 }
 
 /* A file or folder name in a command survives the wire whole: bytes that are
