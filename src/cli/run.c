@@ -1043,9 +1043,15 @@ cli_run(int argc, char **argv)
 				"~/notes \"TASK\" (in the workbench: :grant DIR).\n");
 		goto out_early;
 	}
-	if (!a.has_origin) { /* the session's record says who started it (the inbox) */
-		ARRAY_PUSH(&a.engine, (char *)"--origin");
-		ARRAY_PUSH(&a.engine, (char *)(a.detach ? "detach" : "run"));
+	if (!a.has_origin) {
+		/* The session's record says who started it (the inbox). Before
+		 * the person's arguments: after them, `--model "fix it"` (the
+		 * TASK forgotten) took "--origin" for the model. */
+		ARRAY_RESERVE(&a.engine, 2);
+		memmove(a.engine.v + 2, a.engine.v, a.engine.n * sizeof *a.engine.v);
+		a.engine.v[0] = (char *)"--origin";
+		a.engine.v[1] = (char *)(a.detach ? "detach" : "run");
+		a.engine.n += 2;
 	}
 	if (a.detach) {
 		ARRAY_PUSH(&a.engine, a.task); /* the engine starts it */

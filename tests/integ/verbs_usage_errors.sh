@@ -1,7 +1,8 @@
 # A usage error says what is wrong before the usage text, and exits 2: an
 # argument a verb does not take is named (undo, redo, restore), a missing one
 # said (restore, reject), and `run --bogus` names the option instead of
-# asking for a TASK. An empty operand names nothing (`accept ''` accepted
+# asking for a TASK, nor runs a session with "--origin" for its model when
+# the TASK is forgotten. An empty operand names nothing (`accept ''` accepted
 # nothing and exited 1, "empty path").
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; cd "$G"
@@ -23,4 +24,10 @@ check "deskhand: operand 1 is empty: it names nothing" reject-hunk '' 1
 check "deskhand: operand 1 is empty: it names nothing" restore ''
 check "deskhand run: unknown option '--bogus'" run --bogus
 check "deskhand run: expected one TASK argument" run --grant "$G" ""
+# The TASK forgotten: --origin (added for the session's record) came after
+# the person's arguments, and became the model of a real session.
+check "deskhand: option '--model' needs a value" run --grant "$G" --model "fix it"
+check "deskhand: option '--resume' needs a value" run --resume "more"
+[ ! -d "$XDG_STATE_HOME/deskhand/sessions" ] || [ -z "$(ls "$XDG_STATE_HOME/deskhand/sessions")" ] ||
+  fail "a session was started: $(ls "$XDG_STATE_HOME/deskhand/sessions")"
 echo ok
