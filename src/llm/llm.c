@@ -28,6 +28,7 @@
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "llm/provider.h"
+#include "llm/registry.h"
 #include "llm/tokens.h"
 #include "net/sse.h"
 
@@ -1226,6 +1227,31 @@ llm_library_version(void)
 	return http_version();
 }
 
+void
+llm_fit_output(struct llm_config *cfg)
+{
+	const struct llm_model_info *m = llm_registry_model(cfg->model);
+	long cap = m ? m->max_output : 0;
+
+	if (cap <= 0)
+		return;
+	if (cfg->max_tokens > cap) {
+		log_info("max_tokens %d is past %s's output limit: %ld", cfg->max_tokens, m->name, cap);
+		cfg->max_tokens = (int)cap;
+	}
+	/* Anthropic asks the budget plus max_tokens when the budget is the
+	 * larger (anthropic.c): the answer keeps max_tokens, the budget gets
+	 * the rest, at least the API's 1024. */
+	if (cfg->thinking > 0 && cfg->thinking >= cfg->max_tokens &&
+	    cfg->thinking + cfg->max_tokens > cap) {
+		if (cap - cfg->max_tokens < 1024)
+			cfg->max_tokens = (int)(cap / 2);
+		log_info("thinking %ld and max_tokens are past %s's output limit %ld: thinking %ld",
+		         cfg->thinking, m->name, cap, cap - cfg->max_tokens);
+		cfg->thinking = cap - cfg->max_tokens;
+	}
+}
+
 int
 llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg)
 {
@@ -1265,6 +1291,7 @@ llm_new(struct llm **out, struct ev_loop *l, const struct llm_config *cfg)
 	c->cfg.replay_path = c->s_replay = xstrdup_or_null(cfg->replay_path);
 	if (c->cfg.max_tokens <= 0)
 		c->cfg.max_tokens = 8192;
+	llm_fit_output(&c->cfg);
 	if (c->cfg.max_retries == 0)
 		c->cfg.max_retries = 4;
 	else if (c->cfg.max_retries < 0)

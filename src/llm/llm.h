@@ -41,7 +41,8 @@ struct llm_config {
 	                       * (the kind's default when NULL) */
 	const char *api_key;  /* never logged, recorded or put in an error message */
 	const char *model;
-	int max_tokens;                  /* 0: 8192 */
+	int max_tokens;                  /* 0: 8192; at most the model's output limit
+	                                  * (llm_fit_output) */
 	long thinking;                   /* extended thinking (PROTOCOLS.md §1.6), anthropic
 	                                  * only: 0 off, LLM_THINKING_ADAPTIVE, else the budget
 	                                  * in tokens (max_tokens is raised past it) */
@@ -135,6 +136,14 @@ void llm_global_shutdown(void);
 /* "libcurl/7.88.1 OpenSSL/3.0.11 ..." (curl_version()) for --version; static
  * storage owned by libcurl, never NULL. */
 const char *llm_library_version(void);
+
+/* Fit cfg's max_tokens and thinking budget to the model's output limit in
+ * the registry (llm/registry.h; a model it lacks is left alone): past it
+ * the API refuses every request (400). max_tokens is cut to the limit; a
+ * thinking budget that with max_tokens would pass it (anthropic asks both,
+ * PROTOCOLS.md §1.6) takes what max_tokens leaves, at least 1024 (max_tokens
+ * halved when that is needed). llm_new() calls it; each cut is logged. */
+void llm_fit_output(struct llm_config *cfg);
 
 /* Create a client on loop `l` (it does not wait for libcurl: its first
  * request does). With replay_path the file is read now. Returns 0, DH_EFAIL (bad config,

@@ -8,10 +8,14 @@
 # - ANTHROPIC_BASE_URL that is no URL is refused naming it, not retried four
 #   times as a connection error;
 # - `deskhand models` names the endpoint a run uses (it ignored the
-#   environment's).
+#   environment's);
+# - a request never asks more output than the model gives: --thinking 60000
+#   on claude-sonnet-4-5 asked max_tokens 68192 (limit 64000), which the API
+#   refuses every time.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
-echo '{"turns": [{"text": "ok", "stop_reason": "end_turn"}]}' > "$T/script.json"
+echo '{"turns": [{"text": "ok", "stop_reason": "end_turn"}, {"text": "ok", "stop_reason": "end_turn"}]}' \
+  > "$T/script.json"
 start_fake "$T/script.json"
 printf 'provider anthropic header = X-Gateway-Auth: Bearer GW\n' > "$T/h.conf"
 DH_CONFIG=$T/h.conf "$DESKHAND" run --grant "$G" --mode auto "hi" > "$T/out" 2>"$T/err" ||
@@ -35,4 +39,8 @@ assert_eq "$(wc -l < "$FAKE_LOG")" "$n" "requests made by the refused runs"
 assert_contains "$(grep '^in use:' "$T/models")" "(anthropic at $FAKE_URL, from ANTHROPIC_BASE_URL)"
 assert_eq "$("$DESKHAND" models --json | jq -r .in_use.base_url)" "$FAKE_URL" "models --json's base_url"
 
+"$DESKHAND" run --grant "$G" --mode auto --thinking 60000 "hi" > "$T/out" 2>"$T/err" ||
+  { cat "$T/err"; fail "run with --thinking 60000 failed"; }
+assert_eq "$(tail -1 "$FAKE_LOG" | jq -c '[.body.model, .body.max_tokens, .body.thinking.budget_tokens]')" \
+  '["claude-sonnet-4-5",64000,55808]' "the model, max_tokens and budget asked"
 echo ok

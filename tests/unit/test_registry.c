@@ -88,3 +88,31 @@ Test(registry, cost_uses_each_rows_cache_prices)
 	cr_assert_float_eq(llm_cost_usd("openai/gpt-4.1-mini", &u), 0.4 + 1.6 + 0.1, 1e-9);
 	cr_assert_float_eq(llm_cost_usd("gpt-4o", NULL), 0, 1e-12);
 }
+
+/* A request never asks more output than the model gives: past its limit the
+ * API refuses every request. Thinking keeps max_tokens for the answer and
+ * takes what is left (at least 1024); a model not in the registry is left
+ * alone. */
+Test(registry, output_fits_the_model)
+{
+	struct llm_config c = { .model = "claude-sonnet-4-5", .max_tokens = 8192, .thinking = 60000 };
+
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 8192);
+	cr_assert_eq(c.thinking, 64000 - 8192);
+	c = (struct llm_config){ .model = "claude-opus-4-1", .max_tokens = 32000, .thinking = 32000 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 16000);
+	cr_assert_eq(c.thinking, 16000);
+	c = (struct llm_config){ .model = "gpt-4o", .max_tokens = 128000 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 16384);
+	c = (struct llm_config){ .model = "claude-sonnet-4-5", .max_tokens = 8192, .thinking = 4000 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 8192);
+	cr_assert_eq(c.thinking, 4000);
+	c = (struct llm_config){ .model = "qwen3:8b", .max_tokens = 128000, .thinking = 1000000 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 128000);
+	cr_assert_eq(c.thinking, 1000000);
+}
