@@ -118,6 +118,7 @@ struct run {
 	bool in_history;  /* between "hello" and "history_end": already shown */
 	long cache_read, cache_write; /* this run's usage events */
 	bool cost_unknown;	      /* one of them had no price (cost_usd < 0) */
+	bool stdin_eof;		      /* no more answers can come */
 	char *task;	  /* sent as a "start" command once history_end came */
 	char *prompt;	  /* --prompt SERVER/NAME: sent as "prompt" instead */
 	cJSON *prompt_args;
@@ -126,6 +127,8 @@ struct run {
 	ARRAY(cJSON *) asides; /* events held while the model's text is mid-line */
 	struct buf clean[3];   /* clean()'s results, one per field of a line */
 };
+
+static void deny_at_eof(struct run *r, const char *id);
 
 /*
  * Human output
@@ -720,6 +723,10 @@ on_event(const struct event *ev, void *ctx)
 		ev_quit(r->loop);
 		return;
 	}
+	/* --commands: an approval that comes after the end of the input, or
+	 * was waiting at it, can have no answer. */
+	if (ev->type == EVENT_APPROVAL_NEEDED && r->commands && r->stdin_eof)
+		deny_at_eof(r, ev->id);
 	if (ev->type == EVENT_USAGE) {
 		r->cache_read += ev->usage.cache_read_tokens;
 		r->cache_write += ev->usage.cache_creation_tokens;
@@ -827,6 +834,25 @@ handle_line(struct run *r, char *line)
 	answer_line(r, line);
 }
 
+/* The input ended: the approval waiting (call or plan `id`, NULL: none) is
+ * denied, as nobody can answer it now; the run ends "blocked" or goes on
+ * without it. */
+static void
+deny_at_eof(struct run *r, const char *id)
+{
+	char why[] = "no answer (end of input)";
+	struct command cmd = { .type = COMMAND_DENY, .text = why };
+
+	if (!id)
+		return;
+	cmd.id = xstrdup(id);
+	free(r->pending_id);
+	r->pending_id = NULL;
+	send_or_warn(r, &cmd);
+	free(cmd.id);
+	free(cmd.req);
+}
+
 static void
 on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
@@ -837,15 +863,9 @@ on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	(void)revents;
 	if (n <= 0) {
 		ev_io_del(l, fd); /* EOF: no more answers */
-		if (r->pending_id && !r->commands) {
-			char why[] = "no answer (end of input)";
-			struct command cmd = { .type = COMMAND_DENY, .id = r->pending_id,
-					       .text = why };
-			r->pending_id = NULL;
-			send_or_warn(r, &cmd);
-			free(cmd.id);
-			free(cmd.req);
-		}
+		r->stdin_eof = true;
+		deny_at_eof(r, client_state(r->client)->pending
+				       ? json_str(client_state(r->client)->pending, "id") : NULL);
 		return;
 	}
 	buf_add(&r->in, chunk, (size_t)n);
