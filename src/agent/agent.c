@@ -3041,41 +3041,31 @@ agent_watch_changed(struct agent *a)
 	emit_status(a);
 }
 
-void
+int
 agent_command(struct agent *a, const struct command *c)
 {
 	switch (c->type) {
 	case COMMAND_STATUS:
 		emit_status(a);
-		return;
+		return 0;
 	case COMMAND_APPROVE:
 	case COMMAND_DENY:
 		if (egress_command(a, c))
-			return;
+			return 0;
 		if (!a->awaiting || (c->id && strcmp(c->id, a->calls[a->cur].id) != 0)) {
-			char *m = xasprintf("nothing to %s%s%s", c->type == COMMAND_APPROVE
-									? "approve" : "deny",
-					    c->id ? ": no pending call " : "", c->id ? c->id : "");
-			emit_error(a, m);
-			free(m);
-			return;
+			return err_set("nothing to %s%s%s", c->type == COMMAND_APPROVE ? "approve" : "deny",
+			               c->id ? ": no pending call " : "", c->id ? c->id : "");
 		}
-		if (c->steps && strcmp(a->calls[a->cur].name, "propose_plan") != 0) {
-			emit_error(a, "approve: \"steps\" is for a plan, and the pending call is not one");
-			return;
-		}
+		if (c->steps && strcmp(a->calls[a->cur].name, "propose_plan") != 0)
+			return err_set("approve: \"steps\" is for a plan, and the pending call is not "
+			               "one");
 		if (c->steps && plan_check(c->steps) < 0) {
-			char *m = xasprintf("approve: %s", err_msg());
-
-			emit_error(a, m); /* the plan still waits: answer it again */
-			free(m);
-			return;
+			/* the plan still waits: answer it again */
+			return err_set("approve: %s", err_msg());
 		}
-		if (c->save && !c->always) {
-			emit_error(a, "approve: \"save\" keeps an \"always\" rule; send it with "
-				      "\"always\": true");
-			return;
-		}
+		if (c->save && !c->always)
+			return err_set("approve: \"save\" keeps an \"always\" rule; send it with "
+			               "\"always\": true");
 		if (c->type == COMMAND_APPROVE && c->always && a->asked_by) {
 			/* An ask rule asks every time: "always" cannot outrank it. */
 			char *m = xasprintf("allowed once: %s every time; always-allow does not "
@@ -3084,14 +3074,13 @@ agent_command(struct agent *a, const struct command *c)
 
 			decide(a, true, m, NULL);
 			free(m);
-			return;
+			return 0;
 		}
 		if (c->type == COMMAND_APPROVE && c->always &&
 		    strcmp(a->calls[a->cur].name, "propose_plan") != 0 &&
 		    approval_rules_add(&a->rules, a->calls[a->cur].name, c->pattern,
 				       &a->env) < 0) {
-			emit_error(a, err_msg()); /* the call still waits: answer it again */
-			return;
+			return DH_EFAIL; /* err_msg() says why; the call still waits */
 		}
 		char *saved = c->type == COMMAND_APPROVE && c->always && c->save &&
 					      strcmp(a->calls[a->cur].name, "propose_plan") != 0
@@ -3100,36 +3089,32 @@ agent_command(struct agent *a, const struct command *c)
 
 		decide(a, c->type == COMMAND_APPROVE, saved ? saved : c->text, c->steps);
 		free(saved);
-		return;
+		return 0;
 	case COMMAND_COMPACT:
-		if (a->phase == PHASE_COMPACT) {
-			emit_error(a, "compact: a compaction is running already");
-			return;
-		}
+		if (a->phase == PHASE_COMPACT)
+			return err_set("compact: a compaction is running already");
 		a->compact_asked = true; /* at the next request, or now when finished */
 		if (a->phase == PHASE_DONE)
 			begin_compact(a, NULL);
-		return;
+		return 0;
 	case COMMAND_STEER:
-		if (a->phase == PHASE_DONE) {
-			emit_error(a, "the session has finished; resume it to continue");
-			return;
-		}
+		if (a->phase == PHASE_DONE)
+			return err_set("the session has finished; resume it to continue");
 		strv_add(&a->steers, c->text ? c->text : "");
-		return;
+		return 0;
 	case COMMAND_INTERRUPT:
 		if (a->phase == PHASE_DONE || a->interrupt)
-			return;
+			return 0;
 		a->interrupt = true;
 		switch (a->phase) {
 		case PHASE_STREAM:
 			llm_cancel(a->cfg.llm);
 			finish_interrupted(a);
-			return;
+			return 0;
 		case PHASE_TOOLS:
 			if (a->awaiting) {
 				decide(a, false, a->stop_status ? a->stop_msg : "interrupted", NULL);
-				return;
+				return 0;
 			}
 			if (a->run) {
 				struct call *cl = &a->calls[a->cur];
@@ -3140,20 +3125,20 @@ agent_command(struct agent *a, const struct command *c)
 						 cl->name);
 				call_complete(a); /* checkpoints what it changed, then stops */
 			}
-			return;
+			return 0;
 		case PHASE_COMPACT:
 			llm_cancel(a->cfg.llm);
 			a->after_compact = NULL;
 			a->phase = a->compact_phase;
 			if (a->phase != PHASE_DONE)
 				finish_interrupted(a);
-			return;
+			return 0;
 		case PHASE_CHECKPOINT: /* let the checkpoint land; its continuation stops */
 		case PHASE_IDLE:
 		case PHASE_DONE:
-			return;
+			return 0;
 		}
-		return;
+		return 0;
 	case COMMAND_ACCEPT:
 	case COMMAND_REJECT:
 	case COMMAND_UNDO:
@@ -3175,8 +3160,9 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_INBOX:
 	case COMMAND_NOTICE:
 	case COMMAND_AUTHORIZE:
-		return; /* the review and the session are the engine's (engine/engine.c) */
+		return 0; /* the review and the session are the engine's (engine/engine.c) */
 	}
+	return 0;
 }
 
 bool
@@ -3199,7 +3185,7 @@ agent_stop(struct agent *a, const char *status, const char *msg)
 	a->stop_status = status;
 	free(a->stop_msg);
 	a->stop_msg = xstrdup(msg);
-	agent_command(a, &(struct command){ .type = COMMAND_INTERRUPT });
+	(void)agent_command(a, &(struct command){ .type = COMMAND_INTERRUPT });
 }
 
 cJSON *

@@ -132,10 +132,13 @@ void agent_add_sink(struct agent *a, event_sink_fn *fn, void *ctx);
  * the baseline (or a "resume") checkpoint of every grant, then runs turns. */
 int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK;
 
-/* Apply a command (approve, deny, steer, interrupt, status). Unknown ids are
- * ignored with an error event; status is answered at once with a status event.
+/* Apply a command (approve, deny, steer, interrupt, status); status is
+ * answered at once with a status event. A command refused (nothing to
+ * approve, an unknown call id, a steer after the end, ...) changes nothing
+ * and emits nothing: DH_EFAIL with err_msg() saying why, for the one who
+ * sent it (the engine replies to that client only, with its "re"); 0 else.
  * Safe to call at any time, from any loop callback. */
-void agent_command(struct agent *a, const struct command *c);
+int agent_command(struct agent *a, const struct command *c);
 
 /* The watcher reported a change (its watch_change_fn): when its state moved
  * (e.g. degraded to full scans) a status event says so. Loop thread. */

@@ -1048,8 +1048,7 @@ engine_start(struct engine *e, const char *task)
 	if (engine_is_busy(e)) {
 		struct command c = { .type = COMMAND_STEER, .text = (char *)task };
 
-		agent_command(e->agent, &c);
-		return 0;
+		return agent_command(e->agent, &c);
 	}
 	if (e->agent) {
 		/* A follow-up task: the same session, its history reloaded,
@@ -1726,8 +1725,12 @@ req_agent(struct engine *e, const struct command *c, unsigned long from)
 	}
 	/* approve and deny are the person's decisions (interrupt denies too) */
 	audit_sink_set_person(e->audit, true);
-	agent_command(e->agent, c);
+	int rc = agent_command(e->agent, c);
 	audit_sink_set_person(e->audit, false);
+	/* refused (nothing to approve: another client answered first, ...):
+	 * said to the one who sent it, not to every client and the transcript */
+	if (rc < 0)
+		reply_error(e, from, c->req, err_msg());
 }
 
 static void
@@ -1737,7 +1740,7 @@ req_status(struct engine *e, const struct command *c, unsigned long from)
 		e->status_wait = true;
 		e->status_re = c->req;
 		e->status_to = from;
-		agent_command(e->agent, c);
+		(void)agent_command(e->agent, c);
 		if (!e->status_wait)
 			return;
 		e->status_wait = false; /* the agent did not answer: ours below */
