@@ -402,18 +402,14 @@ on_drain(struct ev_loop *l, struct ev_timer *t, void *ctx)
  * The socket directory and connecting
  */
 
-char *
-client_socket_dir(void)
+/* `dir` (heap, taken) if it is a directory of ours that nobody else can
+ * enter (created 0700 first with `create`), else NULL with the message. */
+static char *
+socket_dir_checked(char *dir, bool create)
 {
-	const char *rt = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
-	/* An unset, relative or missing $XDG_RUNTIME_DIR (an SSH login
-	 * without a session manager): the fallback. */
-	bool use_rt = rt && *rt == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode);
-	char *dir = use_rt ? xasprintf("%s/deskhand", rt)
-			   : xasprintf("/tmp/deskhand-%ld", (long)getuid());
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		err_set("socket directory %s: %s", dir, strerror(errno));
 		free(dir);
 		return NULL;
@@ -435,6 +431,37 @@ client_socket_dir(void)
 	}
 	free(dir);
 	return NULL;
+}
+
+char *
+client_socket_dir(void)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	/* An unset, relative or missing $XDG_RUNTIME_DIR (an SSH login
+	 * without a session manager): the fallback. */
+	bool use_rt = rt && *rt == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode);
+
+	return socket_dir_checked(use_rt ? xasprintf("%s/deskhand", rt)
+					 : xasprintf("/tmp/deskhand-%ld", (long)getuid()),
+				  true);
+}
+
+int
+client_socket_dirs(struct strv *out)
+{
+	char *dir = client_socket_dir(), *fb;
+	struct stat st;
+
+	if (!dir)
+		return DH_EFAIL;
+	strv_add(out, dir);
+	fb = xasprintf("/tmp/deskhand-%ld", (long)getuid());
+	if (strcmp(fb, dir) && lstat(fb, &st) == 0 && (fb = socket_dir_checked(fb, false)))
+		strv_add(out, fb);
+	free(fb);
+	free(dir);
+	return 0;
 }
 
 /* Connect to SOCKDIR/NAME.sock; the fd (blocking, CLOEXEC), or -1 with errno. */
@@ -672,15 +699,20 @@ static int attach_fd(struct client **out, struct ev_loop *loop, int fd);
 int
 client_connect(struct client **out, struct ev_loop *loop, const char *spec)
 {
-	char *dir = client_socket_dir(), *name = NULL;
-	int fd, rc;
+	struct strv dirs = { 0 };
+	char *name = NULL;
+	int fd = -1, rc;
 
 	*out = NULL;
-	if (!dir)
+	if (client_socket_dirs(&dirs) < 0)
 		return DH_EFAIL;
-	rc = resolve(dir, spec, &fd, &name);
-	free(dir);
-	free(name);
+	rc = DH_ENOTFOUND;
+	for (size_t i = 0; i < dirs.n && rc == DH_ENOTFOUND; i++) {
+		rc = resolve(dirs.v[i], spec, &fd, &name);
+		free(name);
+		name = NULL;
+	}
+	strv_free(&dirs);
 	if (rc < 0)
 		return rc;
 	return attach_fd(out, loop, fd);
@@ -714,16 +746,12 @@ attach_fd(struct client **out, struct ev_loop *loop, int fd)
 	return 0;
 }
 
-int
-client_list_live(cJSON **out)
+/* The live engines of socket directory `dir`, appended to `out`. */
+static void
+list_live_in(const char *dir, cJSON *out)
 {
-	char *dir = client_socket_dir();
 	struct strv names = { 0 };
 
-	*out = NULL;
-	if (!dir)
-		return DH_EFAIL;
-	*out = json_new_arr();
 	list_names(dir, &names);
 	for (size_t i = 0; i < names.n; i++) {
 		struct buf rest = BUF_INIT;
@@ -737,12 +765,25 @@ client_list_live(cJSON **out)
 		}
 		state = hello_sync(fd, "ls", &rest, &protocol, NULL);
 		if (state)
-			json_add(*out, NULL, state);
+			json_add(out, NULL, state);
 		close(fd);
 		buf_fini(&rest);
 	}
 	strv_free(&names);
-	free(dir);
+}
+
+int
+client_list_live(cJSON **out)
+{
+	struct strv dirs = { 0 };
+
+	*out = NULL;
+	if (client_socket_dirs(&dirs) < 0)
+		return DH_EFAIL;
+	*out = json_new_arr();
+	for (size_t i = 0; i < dirs.n; i++)
+		list_live_in(dirs.v[i], *out);
+	strv_free(&dirs);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #include "agent/event.h"
 #include "core/err.h"
 
+struct strv;
+
 /*
  * The client side of the engine (DESIGN.md "Engine and clients"): the only
  * engine header a front end (src/ui/, src/cli/) includes. A client receives
@@ -86,6 +88,13 @@ int client_open_local(struct client **out, struct ev_loop *loop, char *const *ar
  * accessible. Heap string or NULL with
  * DH_EFAIL and a message naming the directory. */
 char *client_socket_dir(void);
+/* Every directory a live engine of ours may listen in, client_socket_dir()'s
+ * first, then /tmp/deskhand-UID when that is another and is there (ours,
+ * 0700): an engine started where $XDG_RUNTIME_DIR was unset (an SSH login
+ * without a session manager, a cron-fired schedule) listens there, and a
+ * shell that has the variable must still find it. Appended to `out` (free
+ * it with strv_free); 0, or DH_EFAIL as client_socket_dir(). */
+int client_socket_dirs(struct strv *out) DH_MUST_CHECK;
 
 /* Start an engine process: fork (no exec, as tmux starts its server; call it
  * before any thread exists) and run `deskhand engine --ready-fd N ARGV…` in

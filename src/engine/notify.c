@@ -144,9 +144,7 @@ static void
 broadcast(const char *session, const char *status, const char *summary, const char *origin,
 	  const char *self_sock)
 {
-	char *dir = client_socket_dir();
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *de;
+	struct strv dirs = { 0 };
 	struct command c = { .type = COMMAND_NOTICE, .session = (char *)session,
 			     .status = (char *)status, .text = (char *)summary,
 			     .origin = (char *)origin };
@@ -154,23 +152,31 @@ broadcast(const char *session, const char *status, const char *summary, const ch
 	char *js = json_print(o);
 	char *line = xasprintf("%s\n", js);
 
-	while (d && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
+	/* every engine: those listening where $XDG_RUNTIME_DIR was unset too */
+	if (client_socket_dirs(&dirs) < 0)
+		log_info("notice: %s", err_msg());
+	for (size_t i = 0; i < dirs.n; i++) {
+		DIR *d = opendir(dirs.v[i]);
+		struct dirent *de;
 
-		if (l < 6 || strcmp(de->d_name + l - 5, ".sock") != 0)
-			continue;
-		char *path = xasprintf("%s/%s", dir, de->d_name);
+		while (d && (de = readdir(d))) {
+			size_t l = strlen(de->d_name);
 
-		if (!self_sock || strcmp(path, self_sock) != 0)
-			tell_engine(path, line, strlen(line));
-		free(path);
+			if (l < 6 || strcmp(de->d_name + l - 5, ".sock") != 0)
+				continue;
+			char *path = xasprintf("%s/%s", dirs.v[i], de->d_name);
+
+			if (!self_sock || strcmp(path, self_sock) != 0)
+				tell_engine(path, line, strlen(line));
+			free(path);
+		}
+		if (d)
+			closedir(d);
 	}
-	if (d)
-		closedir(d);
+	strv_free(&dirs);
 	free(line);
 	free(js);
 	cJSON_Delete(o);
-	free(dir);
 }
 
 void
