@@ -9,6 +9,7 @@ Every request line it receives is appended to --log ("METHOD PATH"), so a test
 can assert that an attack never reached it. Routes:
   /page.html        an HTML page (title, headings, paragraphs, list, links, a script)
   /plain.txt        text/plain
+  /latin.txt, /sjis.txt, /odd.txt  text/plain in windows-1252, Shift_JIS, an unknown charset
   /big.html         about 3 MB of HTML
   /bin              application/octet-stream
   /redirect?to=URL  302 to URL
@@ -72,6 +73,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, "text/html; charset=utf-8", PAGE)
         elif u.path == "/plain.txt":
             self.send(200, "text/plain", b"just plain text\nline two\n")
+        elif u.path == "/latin.txt":
+            self.send(200, "text/plain; charset=windows-1252", b"price \x80 5, caf\xe9\n")
+        elif u.path == "/sjis.txt":
+            self.send(200, "text/plain; charset=shift_jis", "日本語のテキスト\n".encode("shift_jis"))
+        elif u.path == "/odd.txt":
+            self.send(200, "text/plain; charset=x-no-such", b"plain caf\xc3\xa9\n")
         elif u.path == "/big.html":
             self.send(200, "text/html", BIG)
         elif u.path == "/bin":
