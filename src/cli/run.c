@@ -987,8 +987,15 @@ run_detached(const struct run_args *a)
 	struct client *c = NULL;
 	int status = 1;
 
-	int rc = ev_new(&loop);
+	/* The engine's options checked here first: a usage error is exit 2,
+	 * as in the foreground, not the spawned engine's failure to start. */
+	int rc = client_args_check(a->engine.v, a->engine.n);
 
+	if (rc < 0) {
+		fprintf(stderr, "deskhand run: %s\n", err_msg());
+		return rc == DH_EFAIL ? 1 : 2;
+	}
+	rc = ev_new(&loop);
 	if (rc == 0)
 		rc = client_spawn(&c, loop, a->engine.v, a->engine.n);
 	if (rc < 0) {

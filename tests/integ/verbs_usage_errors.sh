@@ -28,6 +28,7 @@ check "deskhand run: expected one TASK argument" run --grant "$G" ""
 # the person's arguments, and became the model of a real session.
 check "deskhand: option '--model' needs a value" run --grant "$G" --model "fix it"
 check "deskhand: option '--resume' needs a value" run --resume "more"
+check "deskhand run: --mode: 'mode' must be one of ask|auto, not 'bogus'" run --detach --grant "$G" --mode bogus x
 [ ! -d "$XDG_STATE_HOME/deskhand/sessions" ] || [ -z "$(ls "$XDG_STATE_HOME/deskhand/sessions")" ] ||
   fail "a session was started: $(ls "$XDG_STATE_HOME/deskhand/sessions")"
 echo ok
