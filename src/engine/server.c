@@ -24,6 +24,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
@@ -567,7 +568,11 @@ handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
 			send_error(s, c->id, "say hello first: {\"type\":\"hello\",\"protocol\":1}",
 				   cmd.req);
 		} else {
-			c->name = cmd.text ? xstrdup(cmd.text) : NULL;
+			/* kept printable: it goes into the log as it is */
+			struct buf nm = BUF_INIT;
+
+			c->name = cmd.text ? xstrdup(utf8_sanitized(&nm, cmd.text)) : NULL;
+			buf_fini(&nm);
 			say_hello(s, c, &cmd);
 		}
 	} else {
