@@ -69,8 +69,10 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			if (!json)
+			if (!json) {
+				fprintf(stderr, "deskhand %s: unknown option '--json'\n", argv[0]);
 				goto bad;
+			}
 			*json = true;
 			break;
 		case 'h': fputs(usage, stdout); return EXIT_DONE;

@@ -23,6 +23,8 @@ check "deskhand: operand 2 is empty: it names nothing" reject a.txt ''
 check "deskhand: operand 1 is empty: it names nothing" reject-hunk '' 1
 check "deskhand: operand 1 is empty: it names nothing" restore ''
 check "deskhand run: unknown option '--bogus'" run --bogus
+check "deskhand stop: unknown option '--json'" stop --json
+check "deskhand wait: unknown option '--json'" wait --json
 check "deskhand run: expected one TASK argument" run --grant "$G" ""
 # The TASK forgotten: --origin (added for the session's record) came after
 # the person's arguments, and became the model of a real session.
