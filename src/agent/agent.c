@@ -2511,7 +2511,15 @@ process_call(struct agent *a)
 		return;
 	}
 	if (!t) {
-		call_result_text(c, true, "unknown tool '%s'", c->name);
+		/* A connector's tool whose connector is gone is named as such. */
+		const struct tool_extra *x = a->env.extra;
+		struct buf why = BUF_INIT;
+
+		if (x && x->missing && x->missing(x->ctx, c->name, &why))
+			call_result_text(c, true, "%s", buf_cstr(&why));
+		else
+			call_result_text(c, true, "unknown tool '%s'", c->name);
+		buf_fini(&why);
 		call_complete(a);
 		return;
 	}

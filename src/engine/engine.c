@@ -83,6 +83,7 @@ struct engine {
 	struct otel *otel;	  /* OpenTelemetry export, or NULL (no endpoint) */
 	struct mcp_host *mcp;	 /* the connectors (MCP servers), or NULL */
 	size_t mcp_told;	 /* untrusted .mcp.json lines shown so far */
+	size_t mcp_noticed;	 /* connector notices shown so far (mcp_host_notices) */
 	size_t mcp_audited;	 /* connectors started that have an audit record */
 	cJSON *history; /* resumed conversation until the first task takes it */
 	bool started;	/* the current agent was started */
@@ -609,6 +610,19 @@ connector_resource_updated(const char *server, const char *uri, void *ctx)
 	fan_out(&(struct event){ .type = EVENT_RESOURCE_UPDATED, .name = server, .url = uri }, ctx);
 }
 
+static void report_connectors(struct engine *e);
+
+/* A line about a connector (it stopped, was refused): shown now once the
+ * session exists, else with the task's start (report_connectors). */
+static void
+connector_noticed(void *ctx)
+{
+	struct engine *e = ctx;
+
+	if (e->session)
+		report_connectors(e);
+}
+
 /* The connectors of the person's mcp.json and of the granted folders'
  * trusted .mcp.json start now, side by side, off the loop's critical path. */
 static int
@@ -628,6 +642,8 @@ start_connectors(struct engine *e, const char *bwrap)
 		.cfg = e->cfg,
 		.resource_updated = connector_resource_updated,
 		.resource_updated_ctx = e,
+		.noticed = connector_noticed,
+		.noticed_ctx = e,
 	};
 
 	for (size_t i = 0; i < e->ngrants; i++)
@@ -638,15 +654,19 @@ start_connectors(struct engine *e, const char *bwrap)
 	return rc;
 }
 
-/* Say once which folder .mcp.json files started nothing, and why. */
+/* Say once which folder .mcp.json files started nothing, and why, and what
+ * became of the connectors (one stopped, one was refused). */
 static void
 report_connectors(struct engine *e)
 {
 	const struct strv *u = e->mcp ? mcp_host_untrusted(e->mcp) : NULL;
 	const struct strv *p = e->mcp ? mcp_host_untrusted_paths(e->mcp) : NULL;
+	const struct strv *n = e->mcp ? mcp_host_notices(e->mcp) : NULL;
 
 	if (!u)
 		return;
+	for (; e->mcp_noticed < n->n; e->mcp_noticed++)
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = n->v[e->mcp_noticed] }, e);
 	for (size_t i = e->mcp_told; i < u->n; i++) {
 		fan_out(&(struct event){ .type = EVENT_ERROR, .text = u->v[i] }, e);
 		/* The workbench offers to trust it. */

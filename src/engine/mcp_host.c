@@ -57,6 +57,7 @@ struct server {
 	struct buf errline;    /* the stderr line being read */
 	char *last_err;        /* its last stderr line (for the failure message) */
 	char *why;             /* why it did not start, or NULL */
+	bool was_ready;        /* it was ready once: its end is told as a stop */
 	struct ask *asks;      /* its requests for input the person has not answered */
 };
 
@@ -103,7 +104,52 @@ struct mcp_host {
 	void (*resource_updated)(const char *server, const char *uri, void *ctx);
 	void *resource_updated_ctx;
 	struct strv updated; /* "SERVER\nURI" changed since the model was last told */
+	struct strv notices; /* lines for the person (mcp_host_notices) */
+	void (*noticed)(void *ctx);
+	void *noticed_ctx;
 };
+
+/* A line for the person about a connector (`line`, taken): kept
+ * (mcp_host_notices), logged, and announced. */
+static void
+notice(struct mcp_host *h, char *line)
+{
+	log_warn("%s", line);
+	ARRAY_PUSH(&h->notices, line);
+	if (h->noticed)
+		h->noticed(h->noticed_ctx);
+}
+
+/* What the server wrote to stderr last, for a failure: " (its last words:
+ * LINE; all of it in LOG)", or nothing when it wrote nothing. */
+static void
+last_words(struct buf *b, const struct server *s)
+{
+	if (s->last_err)
+		buf_printf(b, " (its last words: %s; all of it in %s/mcp/%s.log)", s->last_err,
+		           s->h->state_dir, s->ent->name);
+}
+
+/* Why the server `s` is not running, for the person and the model:
+ * "connector NAME exited with status 7 (its last words: …)". Heap. */
+static char *
+why_down(const struct server *s)
+{
+	struct buf b = BUF_INIT;
+	const char *err = s->srv ? mcp_server_error(s->srv) : s->why;
+	size_t n = strlen("connector ") + strlen(s->ent->name);
+
+	if (!err)
+		buf_printf(&b, "connector %s is %s", s->ent->name,
+		           s->srv ? "closed" : "not started");
+	else if (!strncmp(err, "connector ", 10) && !strncmp(err + 10, s->ent->name, n - 10) &&
+	         err[n] == ' ')
+		buf_puts(&b, err); /* names it already */
+	else
+		buf_printf(&b, "connector %s: %s", s->ent->name, err);
+	last_words(&b, s);
+	return buf_detach(&b);
+}
 
 /*
  * The tool set
@@ -159,6 +205,16 @@ framed(const char *server, const char *kind, const char *text)
 
 static int dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
                      struct tool_run **out, tool_done_fn *done, void *ctx);
+static bool stderr_read(struct server *s);
+
+/* What a server that ended wrote before it did is in the pipe already: its
+ * last words belong in the failure (a bounded drain: the pipe's size). */
+static void
+drain_stderr(struct server *s)
+{
+	for (int i = 0; i < 64 && s->errfd >= 0 && stderr_read(s); i++)
+		;
+}
 
 static void
 add_dyn(struct mcp_host *h, struct server *s, enum dyn_kind kind, const char *tool,
@@ -260,6 +316,40 @@ x_notes(void *ctx, struct buf *out)
 	strv_free(&h->updated);
 }
 
+/* A call to mcp__NAME__… of a connector that is not running (it exited,
+ * failed, was not started): the model is told which and why, not that the
+ * tool is unknown. The longest NAME whose prefix fits wins. */
+static bool
+x_missing(void *ctx, const char *name, struct buf *out)
+{
+	struct mcp_host *h = ctx;
+	const struct server *best = NULL;
+	size_t blen = 0;
+
+	for (size_t i = 0; i < h->servers.n; i++) {
+		const struct server *s = h->servers.v[i];
+		size_t n = strlen(s->ent->name);
+
+		if (strncmp(name, "mcp__", 5) || strncmp(name + 5, s->ent->name, n) ||
+		    strncmp(name + 5 + n, "__", 2) || n <= blen)
+			continue;
+		best = s;
+		blen = n;
+	}
+	if (!best || (best->srv && mcp_server_state(best->srv) == MCP_READY))
+		return false; /* running: the tool is not one of its own */
+	if (best->srv && mcp_server_state(best->srv) == MCP_STARTING) {
+		buf_printf(out, "%s: connector %s is still starting; call it again later", name,
+		           best->ent->name);
+		return true;
+	}
+	char *why = why_down(best);
+
+	buf_printf(out, "%s: not available: %s", name, why);
+	free(why);
+	return true;
+}
+
 static const struct tool_entry *
 x_at(void *ctx, size_t i)
 {
@@ -326,7 +416,7 @@ struct run {
 	struct tool_result res;
 	tool_output_fn *on_output; /* progress as the call's live output, or NULL */
 	void *hook_ctx;
-	struct server *s;
+	struct server *s;      /* whose call it is */
 	char *uri;             /* a resource read: subscribed to once it was read */
 };
 
@@ -359,7 +449,17 @@ call_done(const struct mcp_result *mr, void *ctx)
 	struct run *r = ctx;
 
 	r->call = NULL;
-	if (mr->rc < 0 || !mr->result) {
+	if (mr->rc < 0 && mcp_server_gone(r->s->srv)) {
+		/* The server ended with the call in flight: its exit, and what it
+		 * said last on stderr. */
+		struct buf w = BUF_INIT;
+
+		drain_stderr(r->s);
+		last_words(&w, r->s);
+		tool_result_errorf(&r->res, "%s: %s%s", r->name,
+		                   mr->error ? mr->error : "the connector went away", buf_cstr(&w));
+		buf_fini(&w);
+	} else if (mr->rc < 0 || !mr->result) {
 		tool_result_errorf(&r->res, "%s: %s", r->name,
 		                   mr->error ? mr->error : "the connector gave no result");
 	} else {
@@ -438,6 +538,7 @@ dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
 	r->name = xstrdup(e->name);
 	r->on_output = env->on_output;
 	r->hook_ctx = env->hook_ctx;
+	r->s = d->s;
 	tool_result_init(&r->res);
 	ev_timer_init(&r->later, deliver, r);
 	*out = &r->base;
@@ -450,7 +551,6 @@ dyn_start(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
 		method = "resources/read";
 		json_add_str(params, "uri", json_str(input, "uri"));
 		if (json_str(input, "uri")) {
-			r->s = d->s;
 			r->uri = xstrdup(json_str(input, "uri"));
 		}
 		break;
@@ -491,8 +591,6 @@ asks_end(struct server *s, bool tell)
 	}
 }
 
-static bool stderr_read(struct server *s);
-
 static void
 on_state(struct mcp_server *srv, enum mcp_state st, void *ctx)
 {
@@ -501,10 +599,7 @@ on_state(struct mcp_server *srv, enum mcp_state st, void *ctx)
 
 	if (st == MCP_FAILED || st == MCP_CLOSED) {
 		asks_end(s, true);
-		/* What it wrote before it ended is in the pipe already: its last
-		 * words belong in the failure (a bounded drain: the pipe's size). */
-		for (int i = 0; i < 64 && s->errfd >= 0 && stderr_read(s); i++)
-			;
+		drain_stderr(s);
 	}
 	if (st == MCP_FAILED || st == MCP_CLOSED || st == MCP_NEEDS_AUTH)
 		log_warn("connector %s: %s%s%s", mcp_server_name(srv),
@@ -512,6 +607,17 @@ on_state(struct mcp_server *srv, enum mcp_state st, void *ctx)
 		                                                                       : "closed",
 		         mcp_server_error(srv) ? ": " : "",
 		         mcp_server_error(srv) ? mcp_server_error(srv) : "");
+	if (st == MCP_READY)
+		s->was_ready = true;
+	if (st == MCP_FAILED || st == MCP_CLOSED) {
+		/* The person is told; a call to its tools says so too (x_missing). */
+		char *why = why_down(s);
+
+		notice(h, xasprintf("%s; %s", why, s->was_ready
+		                    ? "its tools are no longer offered in this session"
+		                    : "its tools are not offered in this session"));
+		free(why);
+	}
 	rebuild(h);
 	if (h->waiter && all_settled(h))
 		ev_timer_arm(h->loop, &h->wait_timer, 0);
@@ -986,8 +1092,10 @@ mcp_host_new(struct mcp_host **out, const struct mcp_host_opts *o)
 	h->cfg = o->cfg;
 	h->resource_updated = o->resource_updated;
 	h->resource_updated_ctx = o->resource_updated_ctx;
+	h->noticed = o->noticed;
+	h->noticed_ctx = o->noticed_ctx;
 	h->extra = (struct tool_extra){ .count = x_count, .at = x_at, .wait = x_wait,
-					.notes = x_notes, .ctx = h };
+					.notes = x_notes, .missing = x_missing, .ctx = h };
 	ev_timer_init(&h->wait_timer, wake, h);
 	ARRAY_PUSH(&h->groups, xcalloc(1, sizeof(struct mcp_entries)));
 	if (user && (rc = mcp_config_load(h->groups.v[0], user, 0)) == DH_ENOTFOUND)
@@ -1107,6 +1215,7 @@ mcp_host_free(struct mcp_host *h)
 	strv_free(&h->untrusted);
 	strv_free(&h->untrusted_paths);
 	strv_free(&h->untrusted_hash);
+	strv_free(&h->notices);
 	free(h->state_dir);
 	free(h->sandbox_path);
 	free(h->bwrap);
@@ -1136,6 +1245,12 @@ const struct strv *
 mcp_host_untrusted_paths(const struct mcp_host *h)
 {
 	return &h->untrusted_paths;
+}
+
+const struct strv *
+mcp_host_notices(const struct mcp_host *h)
+{
+	return &h->notices;
 }
 
 bool
@@ -1183,9 +1298,8 @@ mcp_host_describe(const struct mcp_host *h, size_t i)
 			           mcp_server_revision(s->srv) ? mcp_server_revision(s->srv) : "?");
 		if (mcp_server_error(s->srv))
 			buf_printf(&b, ": %s", mcp_server_error(s->srv));
-		if ((st == MCP_FAILED || st == MCP_CLOSED) && s->last_err)
-			buf_printf(&b, " (its last words: %s; all of it in %s/mcp/%s.log)", s->last_err,
-			           s->h->state_dir, e->name);
+		if (st == MCP_FAILED || st == MCP_CLOSED)
+			last_words(&b, s);
 	}
 	if (e->unsandboxed)
 		buf_puts(&b, " [UNSANDBOXED]");

@@ -72,6 +72,10 @@ struct mcp_host_opts {
 	 * the log only. */
 	void (*resource_updated)(const char *server, const char *uri, void *ctx);
 	void *resource_updated_ctx;
+	/* A line was added to mcp_host_notices() (also from inside
+	 * mcp_host_new()). NULL: the log only. */
+	void (*noticed)(void *ctx);
+	void *noticed_ctx;
 };
 
 /* Load the configuration and start every server it allows. Returns 0, or
@@ -90,6 +94,11 @@ const struct tool_extra *mcp_host_tools(struct mcp_host *h);
 const struct strv *mcp_host_untrusted(const struct mcp_host *h);
 /* The files of those lines, in the same order. Borrowed. */
 const struct strv *mcp_host_untrusted_paths(const struct mcp_host *h);
+/* Lines for the person about the connectors, in the order they came, each
+ * announced through mcp_host_opts.noticed: a connector that stopped or did
+ * not start ("connector f exited with status 7 (its last words: …); its
+ * tools are no longer offered in this session"). Borrowed. */
+const struct strv *mcp_host_notices(const struct mcp_host *h);
 /* A folder granted after the start: its trusted .mcp.json's servers start
  * now (the next request waits for them as the first does); an untrusted
  * one is added to mcp_host_untrusted(). Returns 0 or DH_EPARSE/DH_EFAIL. */

@@ -1309,6 +1309,22 @@ mcp_incoming(struct mcp_server *s, const char *data, size_t len)
 }
 
 void
+mcp_incoming_last(struct mcp_server *s, const char *data, size_t len)
+{
+	cJSON *msg = NULL;
+
+	if (json_parse(&msg, data, len, s->name) < 0 ||
+	    (!cJSON_IsObject(msg) && !cJSON_IsArray(msg))) {
+		cJSON_Delete(msg);
+		mcp_log(s, "warning", "%s went away inside a message: its last %zu bytes dropped",
+			s->name, len);
+		return;
+	}
+	cJSON_AddItemToArray(s->inbox, msg);
+	dispatch_arm(s);
+}
+
+void
 mcp_incoming_too_big(struct mcp_server *s, const char *head, size_t headlen, size_t size)
 {
 	char why[256];
@@ -1474,6 +1490,12 @@ enum mcp_state
 mcp_server_state(const struct mcp_server *s)
 {
 	return s->state;
+}
+
+bool
+mcp_server_gone(const struct mcp_server *s)
+{
+	return s->closing_state == MCP_CLOSED || s->state == MCP_CLOSED;
 }
 
 const char *

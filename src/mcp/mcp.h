@@ -149,6 +149,10 @@ void mcp_server_free(struct mcp_server *s);
 
 const char *mcp_server_name(const struct mcp_server *s);
 enum mcp_state mcp_server_state(const struct mcp_server *s);
+/* The connection is gone (the process exited, the server closed it): true
+ * from then on, also while the calls in flight are being failed, before
+ * the state becomes MCP_CLOSED. */
+bool mcp_server_gone(const struct mcp_server *s);
 /* Why it failed or closed (borrowed), or NULL. */
 const char *mcp_server_error(const struct mcp_server *s);
 /* The negotiated revision (MCP_REV_*), NULL before ready. */

@@ -165,6 +165,11 @@ int mcp_auth_attached_redirect(struct mcp_server *s, const char *url) DH_MUST_CH
  * Invalid JSON fails the call it names (when its id can be read), else is
  * logged. Safe from inside curl callbacks: only queues. */
 void mcp_incoming(struct mcp_server *s, const char *data, size_t len);
+/* The bytes a transport holds without an end when the server went away
+ * (a stdio server exited mid-line): queued when they are a whole message,
+ * else logged and dropped, failing no call: the exit that follows is what
+ * the calls learn. */
+void mcp_incoming_last(struct mcp_server *s, const char *data, size_t len);
 /* A message too large to keep: `head` is its beginning (for the id). */
 void mcp_incoming_too_big(struct mcp_server *s, const char *head, size_t headlen, size_t size);
 /* Fail one call (reported from the dispatcher). */

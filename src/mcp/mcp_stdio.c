@@ -135,14 +135,19 @@ on_child_exit(struct proc *p, int wstatus, struct buf *output, bool truncated, v
 	(void)p;
 	(void)output;
 	(void)truncated;
-	if (t->line.len > 0)
-		line_done(t); /* a last message without its newline */
+	/* A last message without its newline is kept when it is whole; one cut
+	 * off by the exit is dropped: the exit is what the call learns. */
+	if (t->dropping)
+		mcp_log(t->s, "warning", "%s exited inside a message too large to keep", t->s->name);
+	else if (t->line.len > 0)
+		mcp_incoming_last(t->s, t->line.ptr, t->line.len);
+	buf_clear(&t->line);
 	close_in(t);
 	if (WIFEXITED(wstatus))
-		mcp_transport_closed(t->s, MCP_CLOSED, "MCP server %s exited with status %d",
+		mcp_transport_closed(t->s, MCP_CLOSED, "connector %s exited with status %d",
 				     t->s->name, WEXITSTATUS(wstatus));
 	else
-		mcp_transport_closed(t->s, MCP_CLOSED, "MCP server %s was killed by signal %d",
+		mcp_transport_closed(t->s, MCP_CLOSED, "connector %s was killed by signal %d",
 				     t->s->name, WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
 }
 

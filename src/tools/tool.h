@@ -192,6 +192,11 @@ struct tool_extra {
 	 * sends them as a text block with the next tool results or message.
 	 * NULL: none. */
 	void (*notes)(void *ctx, struct buf *out);
+	/* A call to `name`, which is not in the set now: when the set can say
+	 * why (its connector exited), one line for the model is appended to
+	 * `out` and true returned; false: the name is simply unknown. NULL:
+	 * never. */
+	bool (*missing)(void *ctx, const char *name, struct buf *out);
 	void *ctx;
 };
 

@@ -24,7 +24,7 @@ check() { # REVISION-LINE OUTPUT
   assert_contains "$2" "tools/call badjson: failed: client sent invalid JSON"
   assert_contains "$2" "progress 3/3"
   assert_contains "$2" $'tools/call count:\ncounted'
-  assert_contains "$2" "tools/call die: failed: MCP server client exited with status 3"
+  assert_contains "$2" "tools/call die: failed: connector client exited with status 3"
 }
 
 start=$(date +%s)

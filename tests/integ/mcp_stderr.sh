@@ -17,7 +17,7 @@ log=$XDG_STATE_HOME/deskhand/mcp/dies.log
 
 rc=0; out=$("$DESKHAND" mcp tools dies 2>&1) || rc=$?
 assert_eq "$rc" 1 "$out"
-assert_contains "$out" "dies: failed: MCP server dies exited with status 3 (its last words: fatal: cannot open /srv/index.db: no such file; all of it in $XDG_STATE_HOME/deskhand/mcp/dies.log)"
+assert_contains "$out" "dies: failed: connector dies exited with status 3 (its last words: fatal: cannot open /srv/index.db: no such file; all of it in $XDG_STATE_HOME/deskhand/mcp/dies.log)"
 assert_file_contains "$log" "loading the index"
 assert_file_contains "$log" "fatal: cannot open /srv/index.db"
 

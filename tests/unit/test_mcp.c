@@ -245,7 +245,7 @@ Test(mcp_stdio, bad_input_is_a_clean_error)
 	cr_assert(strstr(o, "-1|1||t sent invalid JSON"), "%s", o);
 	cr_assert(strstr(o, "-1|1||t sent a message larger than 200 bytes"), "%s", o);
 	cr_assert(strstr(o, "0|1||no such tool (code -32602)"), "%s", o);
-	cr_assert(strstr(o, "-1|1||MCP server t exited with status 7"), "%s", o);
+	cr_assert(strstr(o, "-1|1||connector t exited with status 7"), "%s", o);
 	for (int i = 0; i < 50 && r.st == MCP_READY; i++)
 		cr_assert_eq(ev_run_once(r.l, 20), 0);
 	cr_assert_eq(r.st, MCP_CLOSED);
