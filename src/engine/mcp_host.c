@@ -1061,15 +1061,44 @@ out:
 	return rc;
 }
 
-/* Start the servers of one group, side by side (everything asynchronous). */
+/* The server already started under `name` (yours, or an earlier folder's),
+ * or NULL. */
+static const struct server *
+server_named(const struct mcp_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->servers.n; i++)
+		if (!strcmp(h->servers.v[i]->ent->name, name))
+			return h->servers.v[i];
+	return NULL;
+}
+
+/* Start the servers of one group, side by side (everything asynchronous).
+ * A name taken already is refused, never merged: the two would share the
+ * mcp__NAME__ tools, the person's rules for them and the state directory
+ * (HOME, log) of the one started first. */
 static void
 start_group(struct mcp_host *h, struct mcp_entries *g, const char *only)
 {
 	if (g->n && !h->http && http_client_new(&h->http, h->loop) < 0)
 		log_warn("connectors over HTTP: %s", err_msg());
-	for (size_t i = 0; i < g->n; i++)
-		if (!only || !strcmp(only, g->v[i].name))
-			start_server(h, &g->v[i]);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct mcp_entry *e = &g->v[i];
+		const struct server *first = server_named(h, e->name);
+
+		if (only && strcmp(only, e->name))
+			continue;
+		if (!first) {
+			start_server(h, e);
+			continue;
+		}
+		bool yours = h->groups.n && first->ent >= h->groups.v[0]->v &&
+		             first->ent < h->groups.v[0]->v + h->groups.v[0]->n;
+
+		notice(h, xasprintf("%s: connector %s was not started: %s%s has a connector of that "
+		                    "name, and that one runs; give this one another name to run "
+		                    "both", e->origin, e->name, yours ? "your mcp.json, " : "",
+		                    first->ent->origin));
+	}
 	rebuild(h);
 }
 

@@ -87,7 +87,8 @@ static const char list_usage[] =
 	"usage: deskhand mcp list [FOLDER]\n"
 	"\n"
 	"List the connectors of your mcp.json and of FOLDER's .mcp.json (default:\n"
-	"the current directory), with how each runs and whether it is trusted.\n"
+	"the current directory), with how each runs and whether it is trusted. A\n"
+	"folder's connector named as one of yours is REFUSED: only yours runs.\n"
 	"Starts nothing. Exit status: 0, 1 a file does not load, 2 usage.\n";
 
 int
@@ -95,6 +96,7 @@ verbs_mcp_list(int argc, char **argv)
 {
 	struct mcp_entries es = ARRAY_INIT;
 	char *user = mcp_config_user_path(), *folder;
+	struct strv yours = ARRAY_INIT;
 	int rc = 0;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
@@ -107,13 +109,17 @@ verbs_mcp_list(int argc, char **argv)
 		mcp_entries_fini(&es);
 		return 1;
 	}
-	for (size_t i = 0; i < es.n; i++)
+	for (size_t i = 0; i < es.n; i++) {
 		print_entry(&es.v[i], "yours");
+		strv_add(&yours, es.v[i].name);
+	}
 	mcp_entries_fini(&es);
 	free(user);
 	folder = mcp_json_of(argc == 2 ? argv[1] : ".");
-	if (!folder)
+	if (!folder) {
+		strv_free(&yours);
 		return 1;
+	}
 	struct buf b = BUF_INIT;
 
 	rc = fsutil_read_file(folder, MCP_CONFIG_MAX, &b);
@@ -129,13 +135,22 @@ verbs_mcp_list(int argc, char **argv)
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 			rc = 1;
 		}
-		for (size_t i = 0; i < es.n; i++)
-			print_entry(&es.v[i], names[t]);
+		/* A session refuses a name of yours (engine/mcp_host.c start_group). */
+		for (size_t i = 0; i < es.n; i++) {
+			char *trust = strv_has(&yours, es.v[i].name)
+			              ? xasprintf("%s, REFUSED: your mcp.json has a connector %s, "
+			                          "which runs instead", names[t], es.v[i].name)
+			              : xstrdup(names[t]);
+
+			print_entry(&es.v[i], trust);
+			free(trust);
+		}
 	} else {
 		rc = 0;
 	}
 	buf_fini(&b);
 	mcp_entries_fini(&es);
+	strv_free(&yours);
 	free(folder);
 	return rc;
 }
@@ -374,6 +389,10 @@ verbs_mcp_tools(int argc, char **argv)
 		fprintf(stderr, "deskhand: mcp tools: %s\n", err_msg());
 		goto out;
 	}
+	/* What loading refused (a folder's connector named as yours). */
+	for (size_t i = 0; i < mcp_host_notices(h)->n; i++)
+		fprintf(stderr, "deskhand: mcp tools: %s\n", mcp_host_notices(h)->v[i]);
+
 	if (mcp_host_count(h) == 0) {
 		fprintf(stderr, "deskhand: mcp tools: no connector '%s' (deskhand mcp list shows "
 		                "them)\n", argv[1]);
