@@ -863,8 +863,20 @@ list_page(struct mcp_call *c, const struct mcp_result *res)
 	struct list_load *ll = c->ctx;
 	const char *key = list_defs[ll->kind].key;
 
+	if (ll->startup && ll->kind == LIST_TOOLS && !s->closing_state &&
+	    (res->rc < 0 || res->is_error || !res->result)) {
+		/* Its tools are what a connector is for: a server that cannot
+		 * list them has failed to start, and says why (not "0 tools"). */
+		char *why = xasprintf("connector %s could not list its tools: %s", s->name,
+				      res->error ? res->error : "tools/list failed");
+
+		fail_start(s, why);
+		free(why);
+		list_load_free(ll);
+		return;
+	}
 	if (res->rc < 0 || res->is_error || !res->result) {
-		/* A list the server cannot give is empty; start-up goes on. */
+		/* Another list the server cannot give is empty; start-up goes on. */
 		mcp_log(s, "warning", "%s: %s", list_defs[ll->kind].method,
 			res->error ? res->error : "failed");
 		cJSON_Delete(ll->acc);
