@@ -58,6 +58,8 @@ struct server {
 	char *last_err;        /* its last stderr line (for the failure message) */
 	char *why;             /* why it did not start, or NULL */
 	bool was_ready;        /* it was ready once: its end is told as a stop */
+	struct strv dropped;   /* its tools not offered: their names clash (rebuild) */
+	char *dropped_told;    /* those the person was told of last */
 	struct ask *asks;      /* its requests for input the person has not answered */
 };
 
@@ -216,22 +218,34 @@ drain_stderr(struct server *s)
 		;
 }
 
+/* Add an entry (desc and schema heap, taken). A name another entry has
+ * already (two of the server's names alike once cleaned and cut, "get.item"
+ * and "get_item") is not added and the server's `dropped` says which and
+ * why; a built-in tool's name is never shadowed. */
 static void
 add_dyn(struct mcp_host *h, struct server *s, enum dyn_kind kind, const char *tool,
-        const char *desc, const char *schema, unsigned flags)
+        char *desc, char *schema, unsigned flags)
 {
-	struct dyn *d = xcalloc(1, sizeof *d);
+	struct dyn *d;
 	char *name = tool_name(mcp_server_name(s->srv), tool);
 
 	for (size_t i = 0; i < h->dyns.n; i++) {
-		if (!strcmp(h->dyns.v[i]->e.name, name)) {
-			log_warn("connector %s: tool %s: name %s taken, skipped",
-			         mcp_server_name(s->srv), tool, name);
-			free(name);
-			free(d);
-			return;
-		}
+		const struct dyn *o = h->dyns.v[i];
+
+		if (strcmp(o->e.name, name))
+			continue;
+		ARRAY_PUSH(&s->dropped,
+		           o->s == s ? xasprintf("%s (as %s, the name of %s)", tool, name,
+		                                 o->tool ? o->tool : o->e.name)
+		                     : xasprintf("%s (as %s, the name of %s of connector %s)", tool,
+		                                 name, o->tool ? o->tool : o->e.name,
+		                                 o->s->ent->name));
+		free(name);
+		free(desc);
+		free(schema);
+		return;
 	}
+	d = xcalloc(1, sizeof *d);
 	d->e.name = name;
 	d->e.description = desc;
 	d->e.input_schema = schema;
@@ -248,6 +262,44 @@ add_dyn(struct mcp_host *h, struct server *s, enum dyn_kind kind, const char *to
 	ARRAY_PUSH(&h->dyns, d);
 }
 
+/* How many of server `s`'s tools are offered now. */
+static size_t
+offered(const struct mcp_host *h, const struct server *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->dyns.n; i++)
+		n += h->dyns.v[i]->s == s && h->dyns.v[i]->kind == DYN_TOOL;
+	return n;
+}
+
+/* "get_item (as mcp__s__get_item, the name of get.item), …" of `s->dropped`,
+ * appended. */
+static void
+dropped_list(struct buf *b, const struct server *s)
+{
+	for (size_t i = 0; i < s->dropped.n; i++)
+		buf_printf(b, "%s%s", i ? ", " : "", s->dropped.v[i]);
+}
+
+/* The person is told once which tools of a server are not offered, when
+ * that changes. */
+static void
+tell_dropped(struct mcp_host *h, struct server *s)
+{
+	struct buf b = BUF_INIT;
+
+	dropped_list(&b, s);
+	if (b.len && (!s->dropped_told || strcmp(s->dropped_told, buf_cstr(&b)))) {
+		free(s->dropped_told);
+		s->dropped_told = xstrdup(buf_cstr(&b));
+		notice(h, xasprintf("connector %s: %zu of its tools not offered, their names "
+		                    "clash once made fit for the model: %s", s->ent->name,
+		                    s->dropped.n, buf_cstr(&b)));
+	}
+	buf_fini(&b);
+}
+
 /* Rebuild the entries from every ready server's lists. */
 static void
 rebuild(struct mcp_host *h)
@@ -259,6 +311,7 @@ rebuild(struct mcp_host *h)
 		struct server *s = h->servers.v[i];
 		const char *sn;
 
+		strv_free(&s->dropped);
 		if (!s->srv || mcp_server_state(s->srv) != MCP_READY)
 			continue;
 		sn = mcp_server_name(s->srv);
@@ -288,6 +341,8 @@ rebuild(struct mcp_host *h)
 			        TOOL_F_READONLY);
 		}
 	}
+	for (size_t i = 0; i < h->servers.n; i++)
+		tell_dropped(h, h->servers.v[i]);
 }
 
 static size_t
@@ -1230,6 +1285,8 @@ mcp_host_free(struct mcp_host *h)
 			close(s->errfd);
 		}
 		buf_fini(&s->errline);
+		strv_free(&s->dropped);
+		free(s->dropped_told);
 		free(s->last_err);
 		free(s->why);
 		free(s);
@@ -1323,8 +1380,12 @@ mcp_host_describe(const struct mcp_host *h, size_t i)
 
 		buf_puts(&b, state_names[st]);
 		if (st == MCP_READY)
-			buf_printf(&b, ", %zu tools (%s)", mcp_tool_count(s->srv),
+			buf_printf(&b, ", %zu tools (%s)", offered(h, s),
 			           mcp_server_revision(s->srv) ? mcp_server_revision(s->srv) : "?");
+		if (st == MCP_READY && s->dropped.n) {
+			buf_printf(&b, "; %zu not offered, their names clash: ", s->dropped.n);
+			dropped_list(&b, s);
+		}
 		if (mcp_server_error(s->srv))
 			buf_printf(&b, ": %s", mcp_server_error(s->srv));
 		if (st == MCP_FAILED || st == MCP_CLOSED)
