@@ -64,6 +64,7 @@ struct sched {
 	char *max_cost; /* USD, as written; NULL: the config's default */
 	char *model;    /* NULL: the config's */
 	bool paused;
+	bool force; /* grant folders refused otherwise (run --force) */
 };
 
 /* The keys of a definition file, in the order they are written. */
@@ -74,13 +75,15 @@ enum sched_key {
 	KEY_MODE,
 	KEY_MAX_COST,
 	KEY_MODEL,
-	KEY_PAUSED
+	KEY_PAUSED,
+	KEY_FORCE
 };
 
 static const struct {
 	const char *name;
-	size_t off; /* of the char * in struct sched; grant and paused are special */
+	size_t off; /* of the char * in struct sched, or of the bool (flag); not grant */
 	const char *doc;
+	bool flag; /* yes or no */
 } sched_keys[] = {
 	[KEY_AT] = { "at", offsetof(struct sched, at),
 	             "when: a systemd calendar expression or a cron line" },
@@ -91,7 +94,10 @@ static const struct {
 	               "auto, or ask (a change waits for you)" },
 	[KEY_MAX_COST] = { "max_cost", offsetof(struct sched, max_cost), "spend cap per run, USD" },
 	[KEY_MODEL] = { "model", offsetof(struct sched, model), "the model" },
-	[KEY_PAUSED] = { "paused", 0, "yes: the timer does not start runs" },
+	[KEY_PAUSED] = { "paused", offsetof(struct sched, paused),
+	                 "yes: the timer does not start runs", true },
+	[KEY_FORCE] = { "force", offsetof(struct sched, force),
+	                "yes: grant your home or a system directory (run --force)", true },
 };
 
 static void
@@ -238,6 +244,8 @@ sched_check(const struct sched *s, int line)
 		if (s->grants.v[i][0] != '/')
 			return err_setc(DH_EPARSE, "%s: grant '%s' is not an absolute path", where,
 			                s->grants.v[i]);
+	if (s->model && !*s->model)
+		return err_setc(DH_EPARSE, "%s: 'model' has no value", where);
 	if (s->mode && strcmp(s->mode, "auto") && strcmp(s->mode, "ask"))
 		return err_setc(DH_EPARSE, "%s: mode '%s': expected auto or ask", where, s->mode);
 	if (s->max_cost) {
@@ -298,19 +306,19 @@ sched_load(struct sched *s, const char *name)
 		if (i == sizeof sched_keys / sizeof *sched_keys) {
 			rc = err_setc(DH_EPARSE,
 			              "%s:%d: unknown key '%s' (keys: at, task, grant, "
-			              "mode, max_cost, model, paused)",
+			              "mode, max_cost, model, paused, force)",
 			              s->path, line, k);
 		} else if (i == KEY_GRANT) {
 			strv_add(&s->grants, v);
-		} else if (i == KEY_PAUSED) {
-			s->paused = yes(v);
+		} else if (sched_keys[i].flag) {
+			*(bool *)((char *)s + sched_keys[i].off) = yes(v);
 		} else {
 			char **slot = (char **)((char *)s + sched_keys[i].off);
 			free(*slot);
 			*slot = i == KEY_TASK ? unescape(v) : xstrdup(v);
 		}
 		if (rc == 0 && i < sizeof sched_keys / sizeof *sched_keys && i != KEY_GRANT &&
-		    i != KEY_PAUSED && i != KEY_TASK && !*v)
+		    !sched_keys[i].flag && i != KEY_TASK && !*v)
 			rc = err_setc(DH_EPARSE, "%s:%d: '%s' has no value", s->path, line, k);
 	}
 	buf_fini(&b);
@@ -335,8 +343,10 @@ sched_save(const struct sched *s)
 		if (i == KEY_GRANT) {
 			for (size_t g = 0; g < s->grants.n; g++)
 				buf_printf(&b, "%s = %s\n", k, s->grants.v[g]);
-		} else if (i == KEY_PAUSED) {
-			buf_printf(&b, "%s = %s\n", k, s->paused ? "yes" : "no");
+		} else if (sched_keys[i].flag) {
+			bool on = *(const bool *)((const char *)s + sched_keys[i].off);
+
+			buf_printf(&b, "%s = %s\n", k, on ? "yes" : "no");
 		} else {
 			const char *v = *(char **)((char *)s + sched_keys[i].off);
 
@@ -1000,6 +1010,64 @@ sched_arm(const struct sched *s, enum installer inst, bool on)
  * Subcommands
  */
 
+/* The engine's arguments for a run of `s`: one place, so a new policy key is
+ * one line here. */
+static void
+fire_args(const struct sched *s, struct strv *av)
+{
+	for (size_t i = 0; i < s->grants.n; i++) {
+		strv_add(av, "--grant");
+		strv_add(av, s->grants.v[i]);
+	}
+	strv_add(av, "--mode");
+	strv_add(av, s->mode ? s->mode : "ask");
+	strv_add(av, "--approve-plan"); /* nobody is there to approve it */
+	if (s->force)
+		strv_add(av, "--force");
+	if (s->model) {
+		strv_add(av, "--model");
+		strv_add(av, s->model);
+	}
+	if (s->max_cost) { /* else the config's max_cost */
+		strv_add(av, "--max-cost");
+		strv_add(av, s->max_cost);
+	}
+	/* The inbox and the notifications name the schedule. */
+	char *origin = xasprintf("schedule:%s", s->name);
+	strv_add(av, "--origin");
+	strv_add(av, origin);
+	free(origin);
+	strv_add(av, "--");
+	strv_add(av, s->task);
+}
+
+/* Refuse now what a fire of `s` would refuse (its definition, the engine's
+ * options and the rules for its grants), so that `add` installs nothing that
+ * cannot start. `force` (add --force) lifts the refusal of a grant, and
+ * s->force records that it had to. 0, or DH_EPARSE (a bad option),
+ * DH_EDENIED (a refused grant), DH_EFAIL (the config file)… with the
+ * message set. */
+static int
+sched_vet(struct sched *s, bool force)
+{
+	struct strv av = { 0 };
+	int rc = sched_check(s, 0);
+
+	s->force = false;
+	if (rc == 0) {
+		fire_args(s, &av);
+		rc = client_args_check_grants(av.v, av.n);
+	}
+	if (rc == DH_EDENIED && force) {
+		s->force = true;
+		strv_free(&av);
+		fire_args(s, &av);
+		rc = client_args_check_grants(av.v, av.n);
+	}
+	strv_free(&av);
+	return rc;
+}
+
 static const char add_usage[] =
 	"usage: deskhand schedule add NAME --at SPEC --grant DIR [--grant DIR...]\n"
 	"                             [--mode auto|ask] [--max-cost USD] [--model M] TASK\n"
@@ -1013,8 +1081,12 @@ static const char add_usage[] =
 	"else a crontab line, runs 'deskhand schedule fire NAME'. DH_SCHEDULER=\n"
 	"systemd|cron chooses. --mode ask (the default): a change waits for you\n"
 	"('deskhand attach ID'); auto: the agent writes in the granted folders and\n"
-	"you review afterwards. --force replaces a schedule of that name.\n"
-	"Exit status: 0, 1 the installer failed, 2 usage or a bad SPEC.\n";
+	"you review afterwards. What a run would refuse is refused now, with\n"
+	"nothing installed. --force replaces a schedule of that name, and grants\n"
+	"your home or a system directory as 'deskhand run --force' does (the\n"
+	"definition then says 'force = yes').\n"
+	"Exit status: 0, 1 the installer failed or a grant is refused, 2 usage,\n"
+	"a bad SPEC or a bad option.\n";
 
 static int
 sched_add(int argc, char **argv)
@@ -1093,8 +1165,10 @@ sched_add(int argc, char **argv)
 	s.task = xstrdup(task);
 	if (!s.mode)
 		s.mode = xstrdup("ask");
-	if (sched_check(&s, 0) < 0) {
+	int vrc = sched_vet(&s, force);
+	if (vrc < 0) {
 		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
+		status = vrc == DH_EPARSE ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
 	char *oncal = NULL, *cron = NULL;
@@ -1224,35 +1298,6 @@ run_pending(const char *id)
 	free(out);
 	free(self);
 	return n;
-}
-
-/* The engine's arguments for a run of `s`: one place, so a new policy key is
- * one line here. */
-static void
-fire_args(const struct sched *s, struct strv *av)
-{
-	for (size_t i = 0; i < s->grants.n; i++) {
-		strv_add(av, "--grant");
-		strv_add(av, s->grants.v[i]);
-	}
-	strv_add(av, "--mode");
-	strv_add(av, s->mode ? s->mode : "ask");
-	strv_add(av, "--approve-plan"); /* nobody is there to approve it */
-	if (s->model) {
-		strv_add(av, "--model");
-		strv_add(av, s->model);
-	}
-	if (s->max_cost) { /* else the config's max_cost */
-		strv_add(av, "--max-cost");
-		strv_add(av, s->max_cost);
-	}
-	/* The inbox and the notifications name the schedule. */
-	char *origin = xasprintf("schedule:%s", s->name);
-	strv_add(av, "--origin");
-	strv_add(av, origin);
-	free(origin);
-	strv_add(av, "--");
-	strv_add(av, s->task);
 }
 
 /* A timer's run has the scheduler's environment, not the person's shell's:

@@ -1012,6 +1012,18 @@ client_args_check(char *const *argv, size_t argc)
 }
 
 int
+client_args_check_grants(char *const *argv, size_t argc)
+{
+	struct engine_args a;
+	int rc = engine_args_parse(&a, argv, argc);
+
+	if (rc == 0)
+		rc = engine_grants_check(a.opts.grants, a.opts.ngrants, a.opts.force);
+	engine_args_fini(&a);
+	return rc;
+}
+
+int
 client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
 	struct client *c = client_alloc(loop);

@@ -75,6 +75,13 @@ typedef void client_event_fn(const struct event *ev, void *ctx);
  * is missing. Returns 0, or DH_EPARSE (an unknown option, a missing value…) /
  * DH_EFAIL (the config file) with the message ready for "deskhand: %s". */
 int client_args_check(char *const *argv, size_t argc) DH_MUST_CHECK;
+/* client_args_check(), then the rules the engine applies to each --grant
+ * when it opens (engine_grants_check(): a system directory or the home
+ * directory without --force, a missing folder…), so that a run started
+ * later with ARGV (a schedule's) is known to get past them. Returns 0, the
+ * errors of client_args_check(), or DH_EDENIED / DH_ENOTFOUND / DH_EFAIL
+ * naming the folder, message ready for "deskhand: %s". */
+int client_args_check_grants(char *const *argv, size_t argc) DH_MUST_CHECK;
 
 /* Open an engine in this process, with the same ARGV as client_spawn()
  * (the engine's options as `deskhand run` takes them), on `loop`. The client

@@ -374,9 +374,9 @@ engine_check_grant(const char *real, const char *home)
  * protocol's events) are JSON, which would hold another name, and the
  * session could not be resumed on it. */
 static int
-add_grant(struct engine *e, const char *path, bool force)
+add_grant_to(struct grant_set *g, const char *path, bool force)
 {
-	if (grant_count(e->grants) >= ENGINE_MAX_GRANTS)
+	if (grant_count(g) >= ENGINE_MAX_GRANTS)
 		return err_set("grant '%s': at most %d folders", path, ENGINE_MAX_GRANTS);
 	char *real = realpath(path, NULL);
 	const char *name = real ? real : path;
@@ -395,7 +395,25 @@ add_grant(struct engine *e, const char *path, bool force)
 		rc = engine_check_grant(real, getenv("HOME"));
 	}
 	free(real);
-	return rc < 0 ? rc : grant_add(e->grants, path);
+	return rc < 0 ? rc : grant_add(g, path);
+}
+
+static int
+add_grant(struct engine *e, const char *path, bool force)
+{
+	return add_grant_to(e->grants, path, force);
+}
+
+int
+engine_grants_check(const char *const *paths, size_t n, bool force)
+{
+	struct grant_set *g = NULL;
+	int rc = grant_set_new(&g);
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = add_grant_to(g, paths[i], force);
+	grant_set_free(g);
+	return rc;
 }
 
 /* The session the engine's store locks name: the open one, or the one being

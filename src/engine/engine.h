@@ -214,5 +214,10 @@ struct worker *engine_worker(const struct engine *e);
  * may be granted, else DH_EDENIED with a message naming it: "/", $HOME itself
  * and system directories (/etc, /usr, /bin, /var, …) are refused. */
 int engine_check_grant(const char *real, const char *home) DH_MUST_CHECK;
+/* Would engine_open() grant the folders `paths` (n of them, `force` as
+ * --force)? The same rules, with nothing opened or locked: 0, or the error
+ * engine_open() would give (DH_EDENIED for a refused folder, DH_ENOTFOUND
+ * for a missing one), naming the folder. */
+int engine_grants_check(const char *const *paths, size_t n, bool force) DH_MUST_CHECK;
 
 #endif
