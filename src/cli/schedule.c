@@ -953,12 +953,22 @@ cron_install(const struct sched *s, const char *cron, const char *self)
 	return rc;
 }
 
+/* Remove NAME's crontab line. With no crontab on PATH there is none to
+ * remove, unless `installed` (NAME was put in cron): then DH_EFAIL saying
+ * that nothing changed, and nothing did. */
 static int
-cron_uninstall(const char *name)
+cron_uninstall(const char *name, bool installed)
 {
 	struct buf t = BUF_INIT;
 	bool had = false;
-	int rc = have("crontab") ? cron_read(name, &t, &had) : 0;
+
+	if (!have("crontab"))
+		return installed ? err_set("schedule '%s' is a crontab line and crontab is not on "
+		                           "PATH to remove it: nothing changed (run this again "
+		                           "with crontab on PATH)",
+		                           name)
+		                 : 0;
+	int rc = cron_read(name, &t, &had);
 
 	if (rc == 0 && had)
 		rc = cron_write(buf_cstr(&t));
@@ -997,7 +1007,7 @@ sched_arm(const struct sched *s, enum installer inst, bool on)
 	if (rc == 0 && inst == INST_SYSTEMD)
 		rc = on ? systemd_install(s, oncal, self, true) : systemd_uninstall(s->name, false);
 	else if (rc == 0 && inst == INST_CRON)
-		rc = on ? cron_install(s, cron, self) : cron_uninstall(s->name);
+		rc = on ? cron_install(s, cron, self) : cron_uninstall(s->name, true);
 	else if (rc == 0)
 		rc = err_set("no scheduler to install into: %s", installer_names[inst]);
 	free(oncal);
@@ -1561,6 +1571,7 @@ static const char remove_usage[] =
 	"\n"
 	"Remove schedule NAME: its timer and service units or its crontab line,\n"
 	"and its definition. Its sessions and their log stay ('deskhand sessions').\n"
+	"A crontab line needs crontab on PATH to be removed: without it nothing is.\n"
 	"Exit status: 0, 1 the installer failed, 2 usage or no such schedule.\n";
 
 static int
@@ -1580,10 +1591,11 @@ sched_remove(int argc, char **argv)
 	     *timer = units ? xasprintf("%s/" UNIT_PREFIX "%s.timer", units, name) : NULL;
 	bool def = path && access(path, F_OK) == 0, unit = timer && access(timer, F_OK) == 0;
 
-	/* Both installers: whichever holds it (a line left by an edit too). */
-	rc = systemd_uninstall(name, true);
+	/* Both installers: whichever holds it (a line left by an edit too);
+	 * cron first, so that a line that cannot be removed leaves all. */
+	rc = cron_uninstall(name, sched_installer(name) == INST_CRON);
 	if (rc == 0)
-		rc = cron_uninstall(name);
+		rc = systemd_uninstall(name, true);
 	if (rc == 0 && def && unlink(path) < 0)
 		rc = err_set("%s: %s", path, strerror(errno));
 	if (rc == 0 && !def && !unit) {
