@@ -76,6 +76,34 @@ dismissed_at(const char *state, const char *id, bool *unreadable)
 	return at;
 }
 
+/* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
+static const char *
+live_activity(const cJSON *live, const char *id)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, live)
+	{
+		const char *sid = json_str(s, "session");
+
+		if (sid && !strcmp(sid, id))
+			return json_str(s, "activity") ? json_str(s, "activity") : "working";
+	}
+	return NULL;
+}
+
+/* Is live session `id` waiting for an approval? */
+static bool
+is_waiting(const char *id)
+{
+	cJSON *live = NULL;
+	const char *act = client_list_live(&live) == 0 ? live_activity(live, id) : NULL;
+	bool waiting = act && !strcmp(act, "waiting");
+
+	cJSON_Delete(live);
+	return waiting;
+}
+
 int
 inbox_dismiss(const char *state, const char *id)
 {
@@ -84,6 +112,16 @@ inbox_dismiss(const char *state, const char *id)
 
 	if (rc == DH_ENOTFOUND)
 		return rc;
+	/* A waiting run stays listed whatever the mark says (entry()): it
+	 * needs the person, and saying "dismissed" would not be true. */
+	if (is_waiting(id)) {
+		cJSON_Delete(meta);
+		return err_setc(DH_EDENIED,
+		                "%s is waiting for an approval: answer it (deskhand attach %s), "
+		                "or stop the run (deskhand stop %s); it stays in the inbox while "
+		                "it waits",
+		                id, id, id);
+	}
 	/* A session that cannot be read is taken off all the same, as the
 	 * person asked: until its meta.json reads again, when it is listed
 	 * as any session is (the mark then counts as 0). */
@@ -102,22 +140,6 @@ inbox_dismiss(const char *state, const char *id)
 	free(p);
 	cJSON_Delete(meta);
 	return rc;
-}
-
-/* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
-static const char *
-live_activity(const cJSON *live, const char *id)
-{
-	const cJSON *s;
-
-	cJSON_ArrayForEach(s, live)
-	{
-		const char *sid = json_str(s, "session");
-
-		if (sid && !strcmp(sid, id))
-			return json_str(s, "activity") ? json_str(s, "activity") : "working";
-	}
-	return NULL;
 }
 
 const char *

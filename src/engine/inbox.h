@@ -46,7 +46,9 @@ int inbox_list(const char *state, cJSON **out) DH_MUST_CHECK;
  * meta.json is missing or cannot be read is taken off until it reads again
  * (the mark holds "unreadable"): 1, with err_msg() saying what is wrong
  * (session_meta_read()'s message). DH_ENOTFOUND (no such directory),
- * DH_EFAIL (the mark could not be written; the message names the file). */
+ * DH_EDENIED (a live run waiting for an approval: it stays listed while it
+ * waits; nothing is written, the message says how to answer it), DH_EFAIL
+ * (the mark could not be written; the message names the file). */
 int inbox_dismiss(const char *state, const char *id) DH_MUST_CHECK;
 
 #endif
