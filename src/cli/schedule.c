@@ -1355,6 +1355,34 @@ enum fire_how {
 	FIRE_MANUAL
 };
 
+/* What a fire says it did on stdout: `text`, or with --json one object
+ * {schedule, session (null when nothing started), kind (of a started run),
+ * skipped (why nothing started), previous (the live run it waited for)},
+ * the keys that do not apply left out. */
+static void
+fire_report(bool json, const char *name, const char *session, const char *kind,
+            const char *skipped, const char *previous, const char *text)
+{
+	if (!json) {
+		printf("%s\n", text);
+		return;
+	}
+	cJSON *o = json_new_obj();
+
+	json_add_str(o, "schedule", name);
+	json_add(o, "session", session ? cJSON_CreateString(session) : cJSON_CreateNull());
+	if (kind)
+		json_add_str(o, "kind", kind);
+	if (skipped)
+		json_add_str(o, "skipped", skipped);
+	if (previous)
+		json_add_str(o, "previous", previous);
+	char *j = json_print(o);
+	printf("%s\n", j);
+	free(j);
+	cJSON_Delete(o);
+}
+
 /* Start a run of NAME unless its previous run is still live; records what
  * happened in its log. The exit status. */
 static int
@@ -1392,7 +1420,11 @@ fire(const char *name, enum fire_how how, bool json)
 	lockp = xasprintf("%s/%s.lock", d, name);
 	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		printf("schedule %s: another fire of it is starting: nothing started\n", name);
+		char *text = xasprintf("schedule %s: another fire of it is starting: nothing "
+		                       "started",
+		                       name);
+		fire_report(json, name, NULL, NULL, "another fire was starting", NULL, text);
+		free(text);
 		log_add(name, "skip", NULL, "another fire was starting");
 		status = how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
 		goto out;
@@ -1400,11 +1432,14 @@ fire(const char *name, enum fire_how how, bool json)
 	log_read(name, &lg);
 	const struct logent *last = log_last(&lg, "run");
 	if (last && run_is_live(last->session)) {
-		printf("schedule %s: the previous run %s is still live: nothing started\n", name,
-		       last->session);
+		char *text = xasprintf("schedule %s: the previous run %s is still live: nothing "
+		                       "started",
+		                       name, last->session);
 		char *why = xasprintf("previous run %s still live", last->session);
+		fire_report(json, name, NULL, NULL, why, last->session, text);
 		log_add(name, "skip", last->session, why);
 		free(why);
+		free(text);
 		status = how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
 		goto out;
 	}
@@ -1438,11 +1473,7 @@ fire(const char *name, enum fire_how how, bool json)
 		goto out;
 	}
 	log_add(name, "run", id, detail ? detail : kind);
-	if (json)
-		printf("{\"schedule\":\"%s\",\"session\":\"%s\",\"kind\":\"%s\"}\n", name, id,
-		       kind);
-	else
-		printf("%s\n", id);
+	fire_report(json, name, id, kind, NULL, NULL, id);
 	free(detail);
 	status = EXIT_OK;
 out:
@@ -1474,7 +1505,9 @@ static const char run_usage[] =
 	"usage: deskhand schedule run NAME [--json]\n"
 	"\n"
 	"Start a run of schedule NAME now, paused or not, as the timer would; print\n"
-	"its session id. Exit status: 0 started, 1 failed, 2 usage, 3 nothing\n"
+	"its session id. --json: one object {schedule, session, kind} instead, or\n"
+	"{schedule, session: null, skipped (why), previous (the live run)} when\n"
+	"nothing started. Exit status: 0 started, 1 failed, 2 usage, 3 nothing\n"
 	"started: the previous run is still live.\n";
 
 /* NAME and --json for the one-name subcommands; -1 to go on. */

@@ -1,10 +1,11 @@
 # Overlapping, missed and paused runs of a schedule, fired by the command its
 # crontab line runs, with no terminal. Overlap: a fire while the previous run
 # is live starts nothing, says so (exit 0) and `schedule list` shows the
-# skip; `schedule run` then exits 3. Catch-up: a fire long after its slot
-# (the log set back 8 days, as if the machine was off) is recorded as a
-# catch-up, once; the next fire is on time, and so is the first after a long
-# pause. Paused: the timer's fire starts nothing; resume puts the line back.
+# skip; `schedule run` then exits 3 (with --json, an object saying why).
+# Catch-up: a fire long after its slot (the log set back 8 days, as if the
+# machine was off) is recorded as a catch-up, once; the next fire is on
+# time, and so is the first after a long pause. Paused: the timer's fire
+# starts nothing; resume puts the line back.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
 . "$DH_TESTS/lib_schedule.sh"
@@ -26,6 +27,12 @@ ANTHROPIC_API_KEY=key-2 fire_cmd "$cmd" || fail "a skipped fire must exit 0: $(c
 assert_contains "$(cat "$T/fire.out")" "previous run $slow is still live: nothing started"
 rc=0; ANTHROPIC_API_KEY=key-3 "$DESKHAND" schedule run digest >"$T/run.out" 2>&1 || rc=$?
 assert_eq "$rc" 3 "schedule run during a live run: $(cat "$T/run.out")"
+# --json: the skip is a JSON object too, with the same exit status
+rc=0; "$DESKHAND" schedule run digest --json >"$T/run.json" 2>"$T/run.err" || rc=$?
+assert_eq "$rc" 3 "schedule run --json during a live run: $(cat "$T/run.json" "$T/run.err")"
+jq -e . "$T/run.json" >/dev/null || fail "schedule run --json printed no JSON: $(cat "$T/run.json")"
+assert_eq "$(jq -r '"\(.schedule) \(.session) \(.previous)"' "$T/run.json")" "digest null $slow"
+assert_eq "$(jq -r .skipped "$T/run.json")" "previous run $slow still live"
 assert_eq "$("$DESKHAND" ls --json | jq length)" 1 "only the slow run is live"
 assert_contains "$("$DESKHAND" schedule list)" "skipped"
 assert_eq "$("$DESKHAND" schedule list --json | jq -r '.[0].last_skip_reason')" "previous run $slow still live"
