@@ -320,7 +320,12 @@ block_finalize(struct llm_stream *s, struct block *b, bool closed)
 		if (!closed) {
 			llm_stream_add_malformed(s, id ? id : "");
 		} else if (blank) {
-			input = json_new_obj();
+			/* No input_json_delta: the input content_block_start gave,
+			 * as the SDKs keep it (PROTOCOLS.md §1.9; a gateway may send
+			 * it whole), else {}. */
+			const cJSON *given = cJSON_GetObjectItemCaseSensitive(b->obj, "input");
+
+			input = cJSON_IsObject(given) ? json_dup(given) : json_new_obj();
 		} else if (json_parse(&input, b->acc.ptr, b->acc.len, "tool input") < 0 ||
 		           !cJSON_IsObject(input)) {
 			cJSON_Delete(input);

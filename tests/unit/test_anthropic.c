@@ -186,6 +186,33 @@ Test(anthropic, closed_tool_with_invalid_or_empty_json)
 	stream_harness_free(&r);
 }
 
+/* A tool_use whose whole input comes in content_block_start, with no
+ * input_json_delta (a gateway may send it so), keeps that input: it ran
+ * with {}. */
+Test(anthropic, tool_input_given_at_block_start_is_kept)
+{
+	const char *s =
+		EV("message_start", "{\"type\":\"message_start\",\"message\":{\"content\":[]}}")
+		EV("content_block_start",
+		   "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":"
+		   "\"tool_use\",\"id\":\"t_whole\",\"name\":\"read_file\","
+		   "\"input\":{\"path\":\"a.txt\"}}}")
+		EV("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+		EV("message_delta",
+		   "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"}}")
+		EV("message_stop", "{\"type\":\"message_stop\"}");
+	struct stream_run r;
+
+	stream_harness_run(&r, &llm_anthropic_ops, s, 0);
+	cr_assert_eq(r.finish_rc, 0);
+	cr_assert_eq(r.st.nmalformed, 0);
+	stream_harness_json_eq(r.st.message,
+	                       "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
+	                       "\"id\":\"t_whole\",\"name\":\"read_file\","
+	                       "\"input\":{\"path\":\"a.txt\"}}]}");
+	stream_harness_free(&r);
+}
+
 Test(anthropic, unknown_blocks_kept_thinking_signature_replaced)
 {
 	const char *s = EV("message_start",
