@@ -22,7 +22,10 @@ assert_eq "$(jq -c .headers <<<"$w")" '["X-Secret-Team"]'
 assert_contains "$(jq -r .where <<<"$w")" "$cfg:1"
 assert_eq "$(jq -r '.providers[]|select(.name=="ollama").base_url' <<<"$out")" http://gpu-box:11434/v1
 assert_eq "$(jq -r '.providers[]|select(.name=="openai").key_set' <<<"$out")" false
-assert_eq "$(jq -c .in_use <<<"$out")" '{"provider":"work","model":"gpt-4o-prod","base_url":"https://myco.openai.azure.com/","registry":"gpt-4o"}'
+# A deployment named other than its model is not priced as a model whose
+# name it begins with (gpt-5-pro is no gpt-5): it has no registry row.
+assert_eq "$(jq -c .in_use <<<"$out")" '{"provider":"work","model":"gpt-4o-prod","base_url":"https://myco.openai.azure.com/","registry":null}'
+assert_eq "$("$DESKHAND" models --json --model work/gpt-4o-2024-08-06 | jq -r .in_use.registry)" gpt-4o
 m=$(jq -c '.models[]|select(.name=="gpt-4o")' <<<"$out")
 assert_eq "$(jq -r '[.context_window,.max_output,.usd_in,.usd_out,.usd_cache_read,.pdf]|join(" ")' <<<"$m")" "128000 16384 2.5 10 1.25 true"
 assert_eq "$(jq -r '.models[]|select(.name=="claude-sonnet-4").checked' <<<"$out")" 2026-11-21
