@@ -449,6 +449,19 @@ config_model_resolve(struct config *c, const char *model, const struct config_pr
 	if (!**model_out)
 		return err_setc(DH_EPARSE, "no model named after '%s/' (--model or set model)",
 		                found->name);
+	/* "nope/x" with no provider nope went to Anthropic as the model
+	 * "nope/x", which has no model with a '/' in its name: a typo of a
+	 * provider's name, said as one. (An openai-kind server's models may
+	 * hold one: openrouter's "vendor/model".) */
+	if (*model_out == model && slash && !strcmp(found->kind, "anthropic")) {
+		struct buf b = BUF_INIT;
+
+		provider_names(&b, c);
+		int rc = err_setc(DH_EPARSE, "model '%s': no provider '%.*s' (there are: %s)", model,
+		                  (int)(slash - model), model, buf_cstr(&b));
+		buf_fini(&b);
+		return rc;
+	}
 	*p = found;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #   header is required"), or a LF in it added a header;
 # - ANTHROPIC_BASE_URL that is no URL is refused naming it, not retried four
 #   times as a connection error;
+# - a model "nope/x" whose provider does not exist is refused, naming it;
 # - `deskhand models` names the endpoint a run uses (it ignored the
 #   environment's);
 # - a request never asks more output than the model gives: --thinking 60000
@@ -38,6 +39,12 @@ assert_eq "$(wc -l < "$FAKE_LOG")" "$n" "requests made by the refused runs"
 "$DESKHAND" models > "$T/models"
 assert_contains "$(grep '^in use:' "$T/models")" "(anthropic at $FAKE_URL, from ANTHROPIC_BASE_URL)"
 assert_eq "$("$DESKHAND" models --json | jq -r .in_use.base_url)" "$FAKE_URL" "models --json's base_url"
+
+# A provider's name mistyped: it went to Anthropic as the model "nope/x".
+rc=0; "$DESKHAND" run --grant "$G" --model nope/claude-x "hi" > "$T/out" 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] || fail "--model nope/claude-x was taken"
+assert_contains "$(cat "$T/err")" "model 'nope/claude-x': no provider 'nope' (there are: "
+assert_eq "$(wc -l < "$FAKE_LOG")" "$n" "requests made by the refused runs"
 
 "$DESKHAND" run --grant "$G" --mode auto --thinking 60000 "hi" > "$T/out" 2>"$T/err" ||
   { cat "$T/err"; fail "run with --thinking 60000 failed"; }
