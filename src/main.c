@@ -63,7 +63,8 @@ static const char usage[] =
 	"Options may follow operands (until \"--\").\n"
 	"\n"
 	"--dump-config prints the configuration in effect (defaults, then the config\n"
-	"files) in the config file's own format.\n"
+	"files) in the config file's own format; exit status 1 when a file does not\n"
+	"load (the message names its line).\n"
 	"\n"
 	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
 	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
@@ -156,7 +157,7 @@ main(int argc, char **argv)
 		else
 			fprintf(stderr, "deskhand: %s\n", err_msg());
 		config_fini(&c);
-		return rc == 0 ? 0 : 2;
+		return rc == 0 ? 0 : 1;
 	}
 	for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++) {
 		if (strcmp(argv[1], verbs[i].name) != 0)

@@ -108,11 +108,11 @@ assert_eq "$(jq -c 'select(.type=="budget") | [.spent, .cap]' "$T/out2")" "[0.45
 # A bad value names the option and the value.
 echo 'set max_cost = lots' > "$XDG_CONFIG_HOME/deskhand/config"
 rc=0; "$DESKHAND" --dump-config >/dev/null 2>"$T/err" || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "config:1: 'max_cost' must be an amount of US dollars"
 echo 'set max_cost_per_session = -2' > "$XDG_CONFIG_HOME/deskhand/config"
 rc=0; "$DESKHAND" --dump-config >/dev/null 2>"$T/err" || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "config:1: 'max_cost_per_session' must be an amount of US dollars"
 : > "$XDG_CONFIG_HOME/deskhand/config"
 rc=0; "$DESKHAND" run --grant "$G" --max-cost -1 "x" </dev/null >/dev/null 2>"$T/err" || rc=$?

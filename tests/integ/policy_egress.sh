@@ -17,7 +17,7 @@ why="the egress allowlist is locked by the managed policy ($P:2)"
 cfg=$XDG_CONFIG_HOME/deskhand/config; mkdir -p "$(dirname "$cfg")"
 printf 'allow egress example.org\n' >"$cfg"
 rc=0; "$DESKHAND" --dump-config >/dev/null 2>"$T/err" || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "$cfg:1: $why: only the hosts it allows may be reached"
 : >"$cfg"
 

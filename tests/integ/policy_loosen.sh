@@ -29,7 +29,7 @@ dump() { "$DESKHAND" --dump-config 2>"$T/err"; }
 refused() { # CONFIG-LINE EXPECTED: the person's config holding the line is refused
   printf '%s\n' "$1" >"$cfg"
   local rc=0; dump >/dev/null || rc=$?
-  assert_eq "$rc" 2 "$1"
+  assert_eq "$rc" 1 "$1"
   assert_contains "$(cat "$T/err")" "$cfg:1: $2"
 }
 
@@ -62,7 +62,7 @@ dump >/dev/null || fail "a config that loosens nothing was refused: $(cat "$T/er
 # $DH_CONFIG is the person's too.
 printf 'set mode = auto\n' >"$T/extra"
 rc=0; DH_CONFIG=$T/extra "$DESKHAND" --dump-config >/dev/null 2>"$T/err" || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "$T/extra:1: 'mode' is locked to 'ask' by the managed policy ($P:2)"
 : >"$cfg"
 
@@ -127,15 +127,15 @@ assert_eq "$(stat -c %a "$T/etc/audit.key")" 600
 # A policy anyone could edit is refused whole, naming it.
 chmod 666 "$P"
 rc=0; dump >/dev/null || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "managed policy $P: refused: writable by others (mode 0666: chmod go-w $P)"
 chmod 644 "$P"; chown 65534 "$P"
 rc=0; dump >/dev/null || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "managed policy $P: refused: owned by uid 65534, not root"
 chown 0 "$P"
 # A line it does not know is an error naming it: a policy is never half read.
 printf 'lock colour\n' >"$P"
 rc=0; dump >/dev/null || rc=$?
-assert_eq "$rc" 2
+assert_eq "$rc" 1
 assert_contains "$(cat "$T/err")" "$P:1: cannot lock 'colour': not an option of the config"
