@@ -13,6 +13,7 @@
 #include "config/managed.h"
 #include "core/fsutil.h"
 #include "core/xalloc.h"
+#include "sandbox/egress.h"
 
 struct option {
 	const char *name;
@@ -586,9 +587,15 @@ user_line(char *s, const char *where, void *ctx)
 	if (starts_word(s, "allow") && starts_word(trim(s + 5), "egress")) {
 		char *what = trim(s + 5);
 
+		char *text = trim(strip_comment(what + 6));
+
 		if (managed_check_egress(c, where) < 0)
 			return DH_EPARSE;
-		ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(trim(strip_comment(what + 6))),
+		/* Checked here, by the rule parser the session uses, so that every
+		 * command refuses the line as `run` does. */
+		if (egress_rule_check(text, where) < 0)
+			return DH_EPARSE;
+		ARRAY_PUSH(&c->egress, (struct config_line){ .text = xstrdup(text),
 							     .where = xstrdup(where) });
 		return 0;
 	}
@@ -845,13 +852,9 @@ config_rules_fini(struct config_rules *r)
 char *
 config_user_dir(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dir;
 
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/deskhand", xdg);
-	if (home && *home)
-		return xasprintf("%s/.config/deskhand", home);
-	return NULL;
+	return fsutil_config_dir(&dir) < 0 ? NULL : dir;
 }
 
 char *

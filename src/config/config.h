@@ -289,8 +289,8 @@ void config_rules_fini(struct config_rules *r);
 /* Free the strings of a struct config_lines and empty it. */
 void config_lines_fini(struct config_lines *l);
 
-/* The person's configuration directory: $XDG_CONFIG_HOME/deskhand, else
- * ~/.config/deskhand; heap, NULL without either variable. */
+/* The person's configuration directory (fsutil_config_dir): heap, NULL
+ * without either variable. */
 char *config_user_dir(void);
 /* The person's config file: config_user_dir()/config; heap, NULL without
  * either variable. */

@@ -122,6 +122,21 @@ fsutil_state_dir(char **out)
 	return 0;
 }
 
+int
+fsutil_config_dir(char **out)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	const char *h = getenv("HOME");
+
+	if (x && *x == '/')
+		*out = xasprintf("%s/deskhand", x);
+	else if (h && *h)
+		*out = xasprintf("%s/.config/deskhand", h);
+	else
+		return err_set("neither XDG_CONFIG_HOME nor HOME is set: no config directory");
+	return 0;
+}
+
 bool
 fsutil_path_within(const char *path, const char *dir)
 {

@@ -35,6 +35,9 @@ int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHEC
 /* $XDG_STATE_HOME/deskhand, else $HOME/.local/state/deskhand; heap string.
  * DH_EFAIL if neither variable is set. Does not create it. */
 int fsutil_state_dir(char **out) DH_MUST_CHECK;
+/* $XDG_CONFIG_HOME/deskhand, else $HOME/.config/deskhand; heap string.
+ * DH_EFAIL if neither variable is set. Does not create it. */
+int fsutil_config_dir(char **out) DH_MUST_CHECK;
 /* Whether `path` is `dir` or lies beneath it, comparing the strings only
  * (both absolute and normalized, no trailing '/': realpaths, grant paths). */
 bool fsutil_path_within(const char *path, const char *dir);

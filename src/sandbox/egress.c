@@ -223,6 +223,9 @@ egress_rule_parse(struct egress_rule *out, const char *spec)
 	}
 	if (end == spec)
 		return err_setc(DH_EPARSE, "expected 'HOST[:PORT] [allow-private]'");
+	if (memmem(spec, (size_t)(end - spec), "://", 3))
+		return err_setc(DH_EPARSE, "'%.*s': expected HOST[:PORT], not a URL",
+		                (int)(end - spec), spec);
 
 	/* Split HOST and PORT: "[v6]:p", "[v6]", "name:p", "name". */
 	const char *h = spec, *colon = NULL;
@@ -575,20 +578,40 @@ egress_free(struct egress *eg)
 	free(eg);
 }
 
-int
-egress_allow(struct egress *eg, const char *spec, const char *where)
+/* egress_rule_parse() with the error prefixed "WHERE: allow egress: ". */
+static int
+parse_at(struct egress_rule *out, const char *spec, const char *where)
 {
-	struct egress_rule r;
-
-	if (egress_rule_parse(&r, spec) < 0) {
+	if (egress_rule_parse(out, spec) < 0) {
 		char *why = xstrdup(err_msg());
 		int rc = err_setc(DH_EPARSE, "%s: allow egress: %s", where, why);
 
 		free(why);
 		return rc;
 	}
-	ARRAY_PUSH(&eg->rules, r);
 	return 0;
+}
+
+int
+egress_rule_check(const char *spec, const char *where)
+{
+	struct egress_rule r;
+	int rc = parse_at(&r, spec, where);
+
+	if (rc == 0)
+		egress_rule_fini(&r);
+	return rc;
+}
+
+int
+egress_allow(struct egress *eg, const char *spec, const char *where)
+{
+	struct egress_rule r;
+	int rc = parse_at(&r, spec, where);
+
+	if (rc == 0)
+		ARRAY_PUSH(&eg->rules, r);
+	return rc;
 }
 
 void

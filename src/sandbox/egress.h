@@ -64,6 +64,10 @@ struct egress_rule {
  * caller owns out->host (egress_rule_fini). */
 int egress_rule_parse(struct egress_rule *out, const char *spec) DH_MUST_CHECK;
 void egress_rule_fini(struct egress_rule *r);
+/* Whether `spec` is a rule, as egress_allow() would take it (the config
+ * reader checks each `allow egress` line with it): 0, or DH_EPARSE
+ * "WHERE: allow egress: …" as egress_allow() says it. */
+int egress_rule_check(const char *spec, const char *where) DH_MUST_CHECK;
 /* Does `r` cover normalized `host` and `port`? */
 bool egress_rule_match(const struct egress_rule *r, const char *host, int port);
 

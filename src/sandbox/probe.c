@@ -23,7 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config/config.h"
 #include "core/array.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -619,8 +618,10 @@ probe_level_name(enum probe_level l)
 void
 probe_host_paths(struct strv *out, const char *sandbox, const char *bwrap)
 {
-	char *found = bwrap ? NULL : probe_bwrap_path(), *config = config_user_dir(), *state = NULL;
+	char *found = bwrap ? NULL : probe_bwrap_path(), *config = NULL, *state = NULL;
 
+	if (fsutil_config_dir(&config) < 0)
+		config = NULL;
 	if (fsutil_state_dir(&state) < 0)
 		state = NULL;
 	const char *paths[] = { "/proc/self/exe", sandbox, bwrap ? bwrap : found, config, state };
