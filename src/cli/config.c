@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "engine/client.h"
 
 static const char config_usage[] =
 	"usage: deskhand config [--json] [KEY]\n"
@@ -155,7 +156,10 @@ cli_config(int argc, char **argv)
 	struct config c;
 	int rc = 0;
 
-	if (config_load(&c) < 0) {
+	const struct config_rules *const sets[] = { &c.rules };
+
+	/* Loads as a session would load it: a rule it would refuse fails here. */
+	if (config_load(&c) < 0 || client_rules_check(sets, 1) < 0) {
 		fprintf(stderr, "deskhand config: %s\n", err_msg());
 		rc = 1;
 	} else if (key && json) {

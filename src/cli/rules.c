@@ -2,8 +2,9 @@
 /*
  * `deskhand rules`: the permission rules a session would apply, in the
  * order the agent checks them, each with the file:line it comes from. The
- * parsing and the folder-may-only-tighten rule are config/'s; the matching
- * is the agent's (agent/approval.h), not done here.
+ * parsing and the folder-may-only-tighten rule are config/'s; which rules a
+ * session takes, and the matching, are the agent's (agent/approval.h,
+ * asked through client_rules_check()), not done here.
  */
 #include "cli/cli.h"
 
@@ -17,6 +18,7 @@
 #include "core/json.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
+#include "engine/client.h"
 
 static const char rules_usage[] =
 	"usage: deskhand rules [--grant DIR]... [--json]\n"
@@ -39,7 +41,8 @@ static const char rules_usage[] =
 	"      --json       print [{verdict, tool, pattern?, where}] in that order\n"
 	"  -h, --help       show this help\n"
 	"\n"
-	"Exit status: 0, 1 a config file is malformed (named with its line), 2\n"
+	"Exit status: 0; 1 a config file is malformed or holds a rule every session\n"
+	"would refuse (a pattern on a tool that takes none), named with its line; 2\n"
 	"usage.\n";
 
 static void
@@ -140,6 +143,13 @@ cli_rules(int argc, char **argv)
 		fprintf(stderr, "deskhand rules: refused: %s\n", warn.v[i].text);
 	const struct config_rules *const sets[] = { &c.rules, &folder };
 
+	/* A rule every session would refuse (a pattern on a tool that takes
+	 * none) is the malformed line it is, not a rule to list. */
+	if (client_rules_check(sets, 2) < 0) {
+		fprintf(stderr, "deskhand rules: %s\n", err_msg());
+		rc = 1;
+		goto out;
+	}
 	print_rules(sets, 2, json);
 out:
 	config_fini(&c);

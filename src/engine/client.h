@@ -193,6 +193,16 @@ int client_inbox(cJSON **out) DH_MUST_CHECK;
  * file. */
 int client_inbox_dismiss(const char *spec, char **id) DH_MUST_CHECK;
 
+/* Whether a session would take the permission rules of `sets` (nsets sets,
+ * borrowed; the person's, then the folders'), as the agent adds them
+ * (approval_rules_add_config() over the tools of the registry: an MCP
+ * tool's name is not known here and passes). 0, or DH_EPARSE "FILE:LINE:
+ * rule pattern 'P': TOOL takes neither a command nor a path …" for the
+ * first rule it refuses. For the front ends that list or show the config
+ * without starting a session (`deskhand rules`, `deskhand config`). */
+struct config_rules;
+int client_rules_check(const struct config_rules *const sets[], size_t nsets) DH_MUST_CHECK;
+
 /* The review and history verbs' options, one table for the front end
  * (cli/review.c reads --session, --json and the operands from it) and the
  * verbs in this process (engine/verbs_*.c): getopt_long() long options

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * client_verb_local(): the review and history verbs run in this process on
- * a session whose engine is not live, and the session lookups a front end
- * needs before it knows whether an engine is live.
+ * a session whose engine is not live, the session lookups a front end
+ * needs before it knows whether an engine is live, and the check of the
+ * permission rules a session would refuse.
  */
 #include "engine/verbs.h"
 
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/approval.h"
+#include "config/config.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -157,5 +160,18 @@ client_session_meta(const char *id, cJSON **meta)
 	if ((rc = fsutil_state_dir(&state)) == 0)
 		rc = session_meta_read(state, id, meta);
 	free(state);
+	return rc;
+}
+
+int
+client_rules_check(const struct config_rules *const sets[], size_t nsets)
+{
+	struct approval_rules r = { 0 };
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < nsets; k++)
+		for (size_t i = 0; rc == 0 && sets[k] && i < sets[k]->n; i++)
+			rc = approval_rules_add_config(&r, &sets[k]->v[i], NULL);
+	approval_rules_fini(&r);
 	return rc;
 }
