@@ -51,6 +51,85 @@ enum_has(const char *values, const char *value)
 	return false;
 }
 
+static char *
+trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Cut a trailing comment off a value: a '#' after a blank, outside double
+ * quotes (`auto # why` is `auto`; `"a #1"` and `a#1` keep their '#'). */
+static char *
+strip_comment(char *v)
+{
+	bool quoted = false;
+
+	for (char *p = v; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '#' && !quoted && p > v && isspace((unsigned char)p[-1])) {
+			*p = '\0';
+			break;
+		}
+	}
+	return v;
+}
+
+/* The value of a `set` or `provider` line from the text after its '=' (cut
+ * in place): the comment cut off, the blanks around trimmed, then one pair
+ * of double quotes around the whole dropped. value_text() writes its
+ * inverse. */
+static char *
+value_read(char *raw)
+{
+	char *value = trim(strip_comment(raw));
+	size_t vl = strlen(value);
+
+	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
+		value[vl - 1] = '\0';
+		value++;
+	}
+	return value;
+}
+
+/* Does `text`, written after "= ", read back as `v`? (The blank before it
+ * counts: there a '#' it starts with is a comment.) */
+static bool
+reads_as(const char *text, const char *v)
+{
+	char *copy = xasprintf(" %s", text);
+	bool same = !strcmp(value_read(copy), v);
+
+	free(copy);
+	return same;
+}
+
+/* `v` as a line writes it so that value_read() gives `v` back: as it is
+ * when it reads back so, else in double quotes (a quote flips which '#'
+ * reads as a comment, and keeps the blanks and quotes at its ends); heap.
+ * NULL when neither does (a newline; a '#' after a blank both inside and
+ * outside double quotes): no line holds that value. */
+static char *
+value_text(const char *v)
+{
+	char *quoted;
+
+	if (strpbrk(v, "\r\n"))
+		return NULL;
+	if (reads_as(v, v))
+		return xstrdup(v);
+	quoted = xasprintf("\"%s\"", v);
+	if (reads_as(quoted, v))
+		return quoted;
+	free(quoted);
+	return NULL;
+}
+
 int
 config_set(struct config *c, const char *name, const char *value, const char *where)
 {
@@ -90,6 +169,13 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);
+		char *text = value_text(value);
+
+		if (!text) /* a flag's value: one read from a line always has one */
+			return err_setc(DH_EPARSE, "%s: '%s' cannot hold a newline, nor a '#' after a "
+					"blank both inside and outside double quotes: no config "
+					"line could write it", where, name);
+		free(text);
 		if (managed_check_set(c, name, value, where) < 0)
 			return DH_EPARSE;
 		if (c->policy && managed_lock(c, name))
@@ -239,35 +325,6 @@ config_thinking(const char *value)
 	v = strtol(value, &end, 10);
 	if (errno || *end || v < CONFIG_THINKING_MIN || v > CONFIG_THINKING_MAX)
 		return CONFIG_THINKING_BAD;
-	return v;
-}
-
-static char *
-trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* Cut a trailing comment off a value: a '#' after a blank, outside double
- * quotes (`auto # why` is `auto`; `"a #1"` and `a#1` keep their '#'). */
-static char *
-strip_comment(char *v)
-{
-	bool quoted = false;
-
-	for (char *p = v; *p; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '#' && !quoted && p > v && isspace((unsigned char)p[-1])) {
-			*p = '\0';
-			break;
-		}
-	}
 	return v;
 }
 
@@ -491,14 +548,9 @@ provider_line(struct config *c, char *s, const char *where)
 		return err_setc(DH_EPARSE, "%s: %s", where, usage);
 	char *name = xstrndup(s, nn);
 	*eq = '\0';
-	char *key = trim(s + nn), *value = trim(strip_comment(eq + 1));
-	size_t vl = strlen(value);
+	char *key = trim(s + nn), *value = value_read(eq + 1);
 	int rc = 0;
 
-	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
-		value[vl - 1] = '\0';
-		value++;
-	}
 	if (!all_of(name, NAME_CHARS "_.-", 64)) {
 		rc = err_setc(DH_EPARSE, "%s: provider name '%s' may hold only letters, digits, "
 		              "'_', '.' and '-' (at most 64)", where, name);
@@ -637,13 +689,7 @@ user_line(char *s, const char *where, void *ctx)
 	*eq = '\0';
 	/* the comment cut before the blanks go: in `set x =   # note` the '#'
 	 * follows a blank, and x is empty (as `config show` prints one) */
-	char *name = trim(s + 3), *value = trim(strip_comment(eq + 1));
-	size_t vl = strlen(value);
-	if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"') {
-		value[vl - 1] = '\0';
-		value++;
-	}
-	return config_set(c, name, value, where);
+	return config_set(c, trim(s + 3), value_read(eq + 1), where);
 }
 
 int
@@ -717,11 +763,22 @@ config_fini(struct config *c)
 char *
 config_set_line(const char *name, const char *v)
 {
-	/* Quoted when a '#' would read as a comment or blanks would be lost. */
-	bool quote = strstr(v, " #") || strstr(v, "\t#") ||
-		     (*v && (isspace((unsigned char)*v) || isspace((unsigned char)v[strlen(v) - 1])));
+	char *text = value_text(v);
+	/* config_set() takes no value without a line: never NULL here */
+	char *line = xasprintf("set %s = %s", name, text ? text : v);
 
-	return xasprintf("set %s = %s%s%s", name, quote ? "\"" : "", v, quote ? "\"" : "");
+	free(text);
+	return line;
+}
+
+/* "provider NAME KEY = VALUE", VALUE as value_text() writes it. */
+static void
+print_provider_value(const char *name, const char *key, const char *v)
+{
+	char *text = value_text(v);
+
+	printf("provider %s %s = %s\n", name, key, text ? text : v);
+	free(text);
 }
 
 void
@@ -750,14 +807,14 @@ config_dump(const struct config *c)
 
 		if (!p->configured)
 			continue;
-		printf("provider %s kind = %s\n", p->name, p->kind);
+		print_provider_value(p->name, "kind", p->kind);
 		if (*p->base_url)
-			printf("provider %s base_url = %s\n", p->name, p->base_url);
-		printf("provider %s key_env = %s\n", p->name, p->key_env);
+			print_provider_value(p->name, "base_url", p->base_url);
+		print_provider_value(p->name, "key_env", p->key_env);
 		if (*p->api_version)
-			printf("provider %s api_version = %s\n", p->name, p->api_version);
+			print_provider_value(p->name, "api_version", p->api_version);
 		for (size_t k = 0; k < p->headers.n; k++)
-			printf("provider %s header = %s\n", p->name, p->headers.v[k]);
+			print_provider_value(p->name, "header", p->headers.v[k]);
 	}
 }
 

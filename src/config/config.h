@@ -210,7 +210,8 @@ int config_load_line(struct config *c, char *s, const char *where) DH_MUST_CHECK
 /* Set NAME to VALUE with the table's checks; `where` prefixes errors and is
  * kept as where the value came from (c->set_at). A setting the managed
  * policy locks keeps its value: another one is DH_EPARSE naming the policy's
- * file and line. */
+ * file and line. A value no config line could hold (a newline; a '#' after a
+ * blank both inside and outside double quotes) is DH_EPARSE. */
 int config_set(struct config *c, const char *name, const char *value, const char *where)
 	DH_MUST_CHECK;
 /* The table's option i (< CONFIG_NOPTIONS): its name and one-line meaning
@@ -246,8 +247,10 @@ bool config_url_ok(const char *value);
 #define CONFIG_THINKING_MAX	 1000000L
 long config_thinking(const char *value);
 void config_fini(struct config *c);
-/* "set NAME = VALUE", VALUE in double quotes when a '#' in it would read as a
- * comment or its leading or trailing blanks would be lost; heap. */
+/* "set NAME = VALUE", a line that reads back as VALUE: as it is, or in
+ * double quotes when a '#' in it would read as a comment, its leading or
+ * trailing blanks would be lost or its own quotes dropped; heap. Every value
+ * config_set() took has such a line. */
 char *config_set_line(const char *name, const char *value);
 /* Print the effective configuration in the file's own format (--dump-config). */
 void config_dump(const struct config *c);
