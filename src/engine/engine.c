@@ -1416,9 +1416,13 @@ review_command(struct engine *e, const struct command *c)
 			e);
 		return;
 	}
-	if (!e->session) {
+	if (!e->session || !e->ngrants) {
+		/* With every folder taken back (:ungrant) there is nothing to act
+		 * on: "restored" would have been said of no folder. */
 		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
-					 .text = "no task has run yet: nothing to review",
+					 .text = !e->session ? "no task has run yet: nothing to review"
+							     : "no folder is granted: nothing to review "
+							       "(:grant DIR gives one back)",
 					 .re = c->req },
 			e);
 		return;
