@@ -16,7 +16,7 @@ PY=$DH_TESTS/integ/server_client.py
 ready=$(python3 "$PY" spawn --grant "$G" --approve-plan --mode auto "Write") || fail "spawn: $ready"
 id=${ready#ok }
 python3 - "$id" "$G" <<'PY' || fail "client checks failed"
-import os, sys
+import os, sys, time
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
 sid, g = sys.argv[1], sys.argv[2]
@@ -24,8 +24,15 @@ a = sc.connect(sid)
 h, hist, end, ra = sc.hello(a, "a")
 if not any(e["type"] == "session_finished" for e in hist):
     ra.until(lambda e: e["type"] == "session_finished", 30)
-sc.send(a, {"type": "ungrant", "path": g, "id": "u1"})
-ra.until(lambda e: e.get("re") == "u1", 10)
+# ungrant waits for the last snapshot jobs: asked again until it is done
+for i in range(100):
+    sc.send(a, {"type": "ungrant", "path": g, "id": "u%d" % i})
+    u = ra.until(lambda e: e.get("re") == "u%d" % i, 10)[-1]
+    if u["ok"]:
+        break
+    assert "snapshot jobs are still running" in u["message"], u
+    time.sleep(0.05)
+assert u["ok"], u
 sc.send(a, {"type": "restore", "checkpoint": "baseline", "id": "r1"})
 r = ra.until(lambda e: e.get("re") == "r1", 10)[-1]
 assert r["type"] == "review" and r["ok"] is False, r
