@@ -154,6 +154,24 @@ run_killed_in_command() {
   sleep 0.2
 }
 
+# engine_spawn ARGS...: a detached `deskhand engine` with ARGS (the options
+# `deskhand run` takes; tests/integ/server_client.py spawn), for a test that
+# speaks the protocol itself; sets ENGINE_ID and ENGINE_TR (its transcript).
+engine_spawn() {
+  local ready
+  ready=$(DESKHAND=$DESKHAND python3 "$DH_TESTS/integ/server_client.py" spawn "$@") ||
+    fail "spawn: $ready"
+  ENGINE_ID=${ready#ok }
+  ENGINE_TR=$XDG_STATE_HOME/deskhand/sessions/$ENGINE_ID/transcript.jsonl
+}
+
+# engine_wait_record TYPE: until the spawned engine's transcript has a TYPE
+# record (approval_needed, say); fails after 10 s.
+engine_wait_record() {
+  for _ in $(seq 1 200); do grep -q "\"$1\"" "$ENGINE_TR" 2>/dev/null && return 0; sleep 0.05; done
+  fail "no $1 record in $ENGINE_TR"
+}
+
 # bwrap_or_skip: exit 77 when bubblewrap cannot create namespaces here.
 bwrap_or_skip() {
   bwrap --unshare-all --disable-userns --unshare-user --ro-bind / / true 2>"$T/probe" \

@@ -12,11 +12,9 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-PY=$DH_TESTS/integ/server_client.py
-ready=$(python3 "$PY" spawn --grant "$G" --approve-plan "Write") || fail "spawn: $ready"
-id=${ready#ok }
-TR=$XDG_STATE_HOME/deskhand/sessions/$id/transcript.jsonl
-for _ in $(seq 1 200); do grep -q '"approval_needed"' "$TR" 2>/dev/null && break; sleep 0.05; done
+engine_spawn --grant "$G" --approve-plan "Write"
+id=$ENGINE_ID
+engine_wait_record approval_needed
 python3 - "$id" <<'PY' || fail "client checks failed"
 import os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")

@@ -12,9 +12,8 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-PY=$DH_TESTS/integ/server_client.py
-ready=$(python3 "$PY" spawn --grant "$G" --approve-plan --mode auto "Write") || fail "spawn: $ready"
-id=${ready#ok }
+engine_spawn --grant "$G" --approve-plan --mode auto "Write"
+id=$ENGINE_ID
 python3 - "$id" "$G" <<'PY' || fail "client checks failed"
 import os, sys, time
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
