@@ -139,16 +139,16 @@ why_down(const struct server *s)
 {
 	struct buf b = BUF_INIT;
 	const char *err = s->srv ? mcp_server_error(s->srv) : s->why;
-	size_t n = strlen("connector ") + strlen(s->ent->name);
+	char *named = xasprintf("connector %s ", s->ent->name);
 
 	if (!err)
 		buf_printf(&b, "connector %s is %s", s->ent->name,
 		           s->srv ? "closed" : "not started");
-	else if (!strncmp(err, "connector ", 10) && !strncmp(err + 10, s->ent->name, n - 10) &&
-	         err[n] == ' ')
+	else if (!strncmp(err, named, strlen(named)))
 		buf_puts(&b, err); /* names it already */
 	else
 		buf_printf(&b, "connector %s: %s", s->ent->name, err);
+	free(named);
 	last_words(&b, s);
 	return buf_detach(&b);
 }
