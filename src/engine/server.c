@@ -575,6 +575,8 @@ handle_line(struct server *s, struct sclient *c, const char *line, size_t len)
 			buf_fini(&nm);
 			say_hello(s, c, &cmd);
 		}
+	} else if (cmd.type == COMMAND_HELLO) {
+		send_error(s, c->id, "hello already received on this connection", cmd.req);
 	} else {
 		engine_request(s->e, &cmd, c->id);
 	}
