@@ -27,6 +27,7 @@
 #include "core/utf8.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
+#include "engine/client.h"
 #include "engine/engine.h"
 
 #define SERVER_READ_CHUNK  65536
@@ -68,6 +69,10 @@ struct server {
 	int fd;
 	char *dir, *sock, *pidfile;
 	bool named; /* bound (or renamed) to the session's id */
+	dev_t sock_dev; /* the socket file we bound, to notice it is gone */
+	ino_t sock_ino;
+	struct ev_timer check;	/* every SERVER_CHECK_MS: is the socket still ours? */
+	bool rebind_failed;	/* logged once until it works */
 	ARRAY(struct sclient *) clients;
 	unsigned long next_id;
 	struct ev_timer reap;
@@ -679,63 +684,136 @@ on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
  * Setup
  */
 
+/* s->sock and s->pidfile in s->dir: ID.* once the engine has a session,
+ * else new-PID.*. */
+static void
+set_paths(struct server *s)
+{
+	const char *id = engine_session_id(s->e);
+	char name[64];
+
+	s->named = id != NULL;
+	if (id)
+		snprintf(name, sizeof name, "%s", id);
+	else
+		snprintf(name, sizeof name, "new-%ld", (long)getpid());
+	free(s->sock);
+	free(s->pidfile);
+	s->sock = xasprintf("%s/%s.sock", s->dir, name);
+	s->pidfile = xasprintf("%s/%s.pid", s->dir, name);
+}
+
+/* Bind and listen on s->sock and write s->pidfile; the new listening socket
+ * replaces s->fd. 0, or DH_EFAIL with a message naming the path (s->fd is
+ * then unchanged). */
+static int
+bind_listen(struct server *s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(s->sock) >= sizeof sa.sun_path)
+		return err_set("%s: socket path too long (at most %zu bytes)", s->sock,
+			       sizeof sa.sun_path - 1);
+	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_set("socket: %s", strerror(errno));
+	/* A socket file left by an engine that died: nobody listens on it (a
+	 * live engine of this session would hold the session's lock). */
+	unlink(s->sock);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(s->sock, 0600) < 0 ||
+	    listen(fd, 16) < 0 || lstat(s->sock, &st) < 0) {
+		err_set("%s: %s", s->sock, strerror(errno));
+		close(fd);
+		return DH_EFAIL;
+	}
+	if (write_pidfile(s) < 0 || ev_io_set(s->loop, fd, POLLIN, on_accept, s) < 0) {
+		unlink(s->sock);
+		close(fd);
+		return DH_EFAIL;
+	}
+	if (s->fd >= 0) {
+		ev_io_del(s->loop, s->fd);
+		close(s->fd);
+	}
+	s->fd = fd;
+	s->sock_dev = st.st_dev;
+	s->sock_ino = st.st_ino;
+	return 0;
+}
+
+/* Whether s->sock is still the socket we bound. */
+static bool
+sock_is_ours(const struct server *s)
+{
+	struct stat st;
+
+	return lstat(s->sock, &st) == 0 && st.st_dev == s->sock_dev && st.st_ino == s->sock_ino;
+}
+
+/* The socket file went away under us (a logout: systemd-logind removes
+ * $XDG_RUNTIME_DIR with everything in it, while a detached engine lives on),
+ * and no client could find this engine any more: bind again in the socket
+ * directory as it is now (created 0700 again, or /tmp/deskhand-UID when
+ * $XDG_RUNTIME_DIR is gone). One lstat per SERVER_CHECK_MS, never blocking. */
+static void
+on_check(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct server *s = ctx;
+	char *dir, *old;
+
+	ev_timer_arm(l, t, SERVER_CHECK_MS);
+	if (sock_is_ours(s)) {
+		if (access(s->pidfile, F_OK) < 0 && errno == ENOENT && write_pidfile(s) < 0)
+			log_warn("pid file: %s", err_msg());
+		return;
+	}
+	old = xstrdup(s->sock);
+	if ((dir = client_socket_dir())) {
+		free(s->dir);
+		s->dir = dir;
+		set_paths(s);
+	}
+	if (!dir || bind_listen(s) < 0) {
+		if (!s->rebind_failed)
+			log_warn("socket %s is gone; listening again failed: %s", old, err_msg());
+		s->rebind_failed = true;
+	} else {
+		log_warn("socket %s is gone (its directory removed?); listening again on %s",
+			 old, s->sock);
+		s->rebind_failed = false;
+	}
+	free(old);
+}
+
 int
 server_open(struct server **out, struct ev_loop *loop, struct engine *e, const char *dir)
 {
 	struct server *s = xcalloc(1, sizeof *s);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *id = engine_session_id(e);
-	char name[64];
 
 	*out = NULL;
 	s->loop = loop;
 	s->e = e;
 	s->fd = -1;
 	s->dir = xstrdup(dir);
-	s->named = id != NULL;
-	if (id)
-		snprintf(name, sizeof name, "%s", id);
-	else
-		snprintf(name, sizeof name, "new-%ld", (long)getpid());
-	s->sock = xasprintf("%s/%s.sock", dir, name);
-	s->pidfile = xasprintf("%s/%s.pid", dir, name);
+	set_paths(s);
 	ev_timer_init(&s->reap, on_reap, s);
-	if (strlen(s->sock) >= sizeof sa.sun_path) {
-		err_set("%s: socket path too long (at most %zu bytes)", s->sock,
-			sizeof sa.sun_path - 1);
-		goto fail;
-	}
-	memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		err_set("socket: %s", strerror(errno));
-		goto fail;
-	}
-	/* A socket file left by an engine that died: nobody listens on it (a
-	 * live engine of this session would hold the session's lock). */
-	unlink(s->sock);
-	if (bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(s->sock, 0600) < 0 ||
-	    listen(s->fd, 16) < 0) {
-		err_set("%s: %s", s->sock, strerror(errno));
-		goto fail;
-	}
-	if (write_pidfile(s) < 0 || ev_io_set(loop, s->fd, POLLIN, on_accept, s) < 0) {
-		unlink(s->sock);
-		goto fail;
+	ev_timer_init(&s->check, on_check, s);
+	if (bind_listen(s) < 0) {
+		free(s->dir);
+		free(s->sock);
+		free(s->pidfile);
+		free(s);
+		return DH_EFAIL;
 	}
 	engine_add_sink(e, on_event, s);
 	engine_set_reply(e, on_reply, s);
+	ev_timer_arm(loop, &s->check, SERVER_CHECK_MS);
 	log_info("listening on %s", s->sock);
 	*out = s;
 	return 0;
-fail:
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->dir);
-	free(s->sock);
-	free(s->pidfile);
-	free(s);
-	return DH_EFAIL;
 }
 
 void
@@ -762,6 +840,7 @@ server_close(struct server *s, const char *reason)
 	}
 	ARRAY_FREE(&s->clients);
 	ev_timer_disarm(s->loop, &s->reap);
+	ev_timer_disarm(s->loop, &s->check);
 	ev_io_del(s->loop, s->fd);
 	close(s->fd);
 	unlink(s->sock);

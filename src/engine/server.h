@@ -32,6 +32,7 @@
 #define SERVER_DROP_BYTES     ((size_t)16 << 20) /* drop a stalled client beyond this */
 #define SERVER_DROP_HARD      ((size_t)64 << 20) /* drop any client beyond this */
 #define SERVER_STALL_MS	      3000		 /* "stalled": took no byte for this long */
+#define SERVER_CHECK_MS	      1000		 /* how often the socket file is checked */
 
 struct ev_loop;
 struct engine;
@@ -44,7 +45,11 @@ typedef void server_change_fn(struct server *s, void *ctx);
 /* Listen in `dir` (an existing 0700 directory, see client_socket_dir()) for
  * clients of `e`, which must outlive the server. Binds ID.sock when the
  * engine has a session, else new-PID.sock, and writes the pid file. DH_EFAIL
- * with a message naming the path. *out is NULL on failure. */
+ * with a message naming the path. *out is NULL on failure. Every
+ * SERVER_CHECK_MS it checks that the socket file is still the one it bound:
+ * if not (its directory was removed, as a logout removes $XDG_RUNTIME_DIR),
+ * it binds again in client_socket_dir() and rewrites the pid file, and says
+ * so in the log; a pid file removed alone is written again. */
 int server_open(struct server **out, struct ev_loop *loop, struct engine *e, const char *dir)
 	DH_MUST_CHECK;
 /* Send "detached" {reason} to every client (best effort, no waiting), close
