@@ -146,7 +146,9 @@ cJSON *engine_snapshot(const struct engine *e);
 /* The session's transcript replayed as events, in order: the user's messages
  * (from "history" user text blocks), assistant messages, tool calls and
  * results, plan and approval decisions, checkpoints, errors and the end.
- * Deltas, usage and prompts are skipped, and so are unparsable lines. Returns
+ * Deltas, usage and prompts are skipped, and so are unparsable lines. A tool
+ * call that ended with an engine before its result (a kill) is given an
+ * "interrupted" result (engine_history_replay). Returns
  * how many events were given (0 before the session exists) or a DH_E* error.
  * While the model answers, its text so far follows as one text_delta event,
  * and while a command runs, its output so far as one tool_output event
@@ -158,8 +160,13 @@ int engine_history(const struct engine *e, event_sink_fn *fn, void *ctx) DH_MUST
  * tool_output (agent_live_output). Returns how many events were given (0:
  * nothing streams or runs, or it has no text yet). */
 int engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx);
-/* The same as engine_history for any session ID under STATE_DIR (e.g. one being opened). */
-int engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
+/* The same as engine_history for any session ID under STATE_DIR (e.g. one being opened).
+ * A tool call with no result in the transcript is given one, an error whose
+ * output is REVIEW_INTERRUPTED_RESULT (snap/review_set.h), when it cannot be
+ * running: before a later session_started (a later run), or anywhere unless
+ * `running` (the transcript's last run goes on in this engine). */
+int engine_history_replay(const char *state_dir, const char *id, bool running, event_sink_fn *fn,
+			  void *ctx)
 	DH_MUST_CHECK;
 /* Every record of session ID's transcript.jsonl under STATE_DIR, in order,
  * parsed (borrowed for the call); lines that do not parse are skipped.

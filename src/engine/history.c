@@ -14,7 +14,9 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
+#include "snap/review_set.h"
 
 #define HISTORY_MAX ((size_t)1 << 30)
 
@@ -51,9 +53,59 @@ static const enum event_type replayed[] = {
 	EVENT_ERROR,	       EVENT_SESSION_FINISHED,
 };
 
+struct replay {
+	event_sink_fn *fn;
+	void *ctx;
+	size_t n;
+	struct strv ids, names; /* tool calls with no result yet, same index */
+};
+
+/* A tool_call record: the call waits for its result. */
+static void
+call_open(struct replay *r, const struct event *ev)
+{
+	strv_add(&r->ids, ev->id ? ev->id : "");
+	strv_add(&r->names, ev->name ? ev->name : "");
+}
+
+/* A tool_result record: that call ended. */
+static void
+call_closed(struct replay *r, const char *id)
+{
+	for (size_t i = 0; id && i < r->ids.n; i++) {
+		if (strcmp(r->ids.v[i], id) != 0)
+			continue;
+		free(r->ids.v[i]);
+		free(r->names.v[i]);
+		memmove(&r->ids.v[i], &r->ids.v[i + 1], (r->ids.n - i - 1) * sizeof *r->ids.v);
+		memmove(&r->names.v[i], &r->names.v[i + 1],
+			(r->names.n - i - 1) * sizeof *r->names.v);
+		r->ids.n--;
+		r->names.n--;
+		return;
+	}
+}
+
+/* The calls still open ended with their engine (it was killed, or the run
+ * stopped before they were answered): each gets the tool_result the resumed
+ * conversation gives it, so that a view shows it ended, not running. */
+static void
+calls_interrupted(struct replay *r)
+{
+	for (size_t i = 0; i < r->ids.n; i++) {
+		r->fn(&(struct event){ .type = EVENT_TOOL_RESULT, .id = r->ids.v[i],
+				       .name = r->names.v[i], .is_error = true,
+				       .output = REVIEW_INTERRUPTED_RESULT },
+		      r->ctx);
+		r->n++;
+	}
+	strv_free(&r->ids);
+	strv_free(&r->names);
+}
+
 /* One record: how many events it gave. */
 static size_t
-replay_record(const cJSON *rec, event_sink_fn *fn, void *ctx)
+replay_record(const cJSON *rec, struct replay *r)
 {
 	const char *type = json_str(rec, "type");
 	struct event_msg m;
@@ -62,13 +114,20 @@ replay_record(const cJSON *rec, event_sink_fn *fn, void *ctx)
 	if (!type)
 		return 0;
 	if (!strcmp(type, "history"))
-		return replay_user(rec, fn, ctx);
+		return replay_user(rec, r->fn, r->ctx);
 	for (size_t i = 0; i < sizeof replayed / sizeof *replayed; i++) {
 		if (strcmp(type, event_type_name(replayed[i])) != 0)
 			continue;
 		if (event_msg_from_json(&m, rec) == 0) {
 			m.ev.re = NULL; /* a record answers nobody now */
-			fn(&m.ev, ctx);
+			/* a new run: no call of an earlier one runs any more */
+			if (m.ev.type == EVENT_SESSION_STARTED)
+				calls_interrupted(r);
+			r->fn(&m.ev, r->ctx);
+			if (m.ev.type == EVENT_TOOL_CALL)
+				call_open(r, &m.ev);
+			else if (m.ev.type == EVENT_TOOL_RESULT)
+				call_closed(r, m.ev.id);
 			n = 1;
 		}
 		event_msg_fini(&m);
@@ -103,26 +162,25 @@ engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *
 	return 0;
 }
 
-struct replay {
-	event_sink_fn *fn;
-	void *ctx;
-	size_t n;
-};
-
 static void
 replay_one(const cJSON *rec, void *ctx)
 {
 	struct replay *r = ctx;
 
-	r->n += replay_record(rec, r->fn, r->ctx);
+	r->n += replay_record(rec, r);
 }
 
 int
-engine_history_replay(const char *state_dir, const char *id, event_sink_fn *fn, void *ctx)
+engine_history_replay(const char *state_dir, const char *id, bool running, event_sink_fn *fn,
+		      void *ctx)
 {
 	struct replay r = { .fn = fn, .ctx = ctx };
 	int rc = engine_transcript_each(state_dir, id, replay_one, &r);
 
+	if (rc == 0 && !running)
+		calls_interrupted(&r);
+	strv_free(&r.ids);
+	strv_free(&r.names);
 	if (rc < 0)
 		return rc;
 	return r.n > INT_MAX ? INT_MAX : (int)r.n;
@@ -132,7 +190,8 @@ int
 engine_history(const struct engine *e, event_sink_fn *fn, void *ctx)
 {
 	const char *id = engine_session_id(e);
-	int n = id ? engine_history_replay(engine_state_dir(e), id, fn, ctx) : 0;
+	int n = id ? engine_history_replay(engine_state_dir(e), id, engine_is_busy(e), fn, ctx)
+		   : 0;
 
 	if (n >= 0 && n < INT_MAX - 2)
 		n += engine_live_output(e, fn, ctx);

@@ -1,7 +1,8 @@
 # `kill -9` of an engine process mid-task leaves a session that `deskhand
 # attach ID` resumes: the dead engine is not listed as live, attach starts a
 # new engine on the session, the workbench shows its history (the plan, the
-# text, the cut-short command) and the new engine carries a follow-up task.
+# text, the cut-short command, shown interrupted rather than running) and
+# the new engine carries a follow-up task.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_tmux.sh"
 . "$DH_TESTS/lib_e2e.sh"
@@ -36,6 +37,10 @@ assert_contains "$s" "the long job"
 assert_contains "$s" "Planning the long job."
 assert_contains "$s" "Run the long command"
 assert_contains "$s" "sleep 8"
+# the cut-short command is shown ended (an error), not as still running
+call=$(grep -F "sleep 8" <<<"$s" | head -1)
+assert_contains "$call" "✗"
+assert_not_contains "$call" "…"
 new=$(engine_pids)
 [ -n "$new" ] || fail "attach started no engine"
 [ "$new" != "$old" ] || fail "the killed engine is still the one listed"

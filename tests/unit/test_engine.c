@@ -23,6 +23,7 @@
 #include "engine/engine.h"
 #include "llm/llm.h"
 #include "session/session.h"
+#include "snap/review_set.h"
 #include "snap/snap.h"
 
 static char root[64], work[PATH_MAX], work2[PATH_MAX], state[PATH_MAX];
@@ -185,6 +186,7 @@ make_session(void)
 		"{\"type\":\"usage\",\"input_tokens\":5}",
 		"{\"type\":\"assistant_message\",\"turn\":1,\"text\":\"on it\"}",
 		"{\"type\":\"tool_call\",\"id\":\"toolu_1\",\"name\":\"edit_file\",\"input\":{}}",
+		"{\"type\":\"tool_result\",\"id\":\"toolu_1\",\"name\":\"edit_file\",\"output\":\"ok\"}",
 		"{\"type\":\"checkpoint\",\"id\":\"x\",\"short_id\":\"x\",\"tool_call\":\"toolu_1\","
 		"\"files_changed\":1,\"stat\":\"a.txt | 2 +-\"}",
 		"{\"type\":\"session_finished\",\"status\":\"done\",\"message\":\"ok\"}",
@@ -214,6 +216,66 @@ make_session(void)
 	cr_assert(ck.created);
 	snap_close(st);
 	return id;
+}
+
+static void
+count_sink(const struct event *ev, void *ctx)
+{
+	got_add(ctx, ev, 0);
+}
+
+/* A killed engine's calls have no tool_result in the transcript: the replay
+ * gives each one, an error saying the session stopped while it ran, before
+ * the next run's session_started, or at the end when no run goes on (and
+ * only then: a running engine's open call is live). */
+Test(engine, a_killed_engines_calls_replay_as_interrupted)
+{
+	struct session *s = NULL;
+	cJSON *meta = NULL;
+	static const char *const records[] = {
+		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"t\"}",
+		"{\"type\":\"tool_call\",\"id\":\"toolu_a\",\"name\":\"run_command\",\"input\":{}}",
+		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"go on\"}",
+		"{\"type\":\"tool_call\",\"id\":\"toolu_b\",\"name\":\"read_file\",\"input\":{}}",
+		"{\"type\":\"tool_call\",\"id\":\"toolu_c\",\"name\":\"write_file\",\"input\":{}}",
+		"{\"type\":\"tool_result\",\"id\":\"toolu_b\",\"name\":\"read_file\",\"output\":\"x\"}",
+	};
+	const char *text = "{\"status\":\"running\",\"task\":\"t\",\"grants\":[\"W\"]}";
+	struct got hist = { 0 };
+
+	cr_assert_eq(json_parse(&meta, text, strlen(text), "meta"), 0);
+	cJSON_ReplaceItemInArray(json_arr(meta, "grants"), 0, cJSON_CreateString(work));
+	cr_assert_eq(session_create(&s, state, meta), 0, "%s", err_msg());
+	cJSON_Delete(meta);
+	char *id = xstrdup(session_id(s));
+	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+		cJSON *r = NULL;
+
+		cr_assert_eq(json_parse(&r, records[i], strlen(records[i]), "rec"), 0);
+		cr_assert_eq(session_append(s, r), 0, "%s", err_msg());
+		cJSON_Delete(r);
+	}
+	session_close(s);
+
+	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 8);
+	cr_assert(strstr(hist.v[1], "\"tool_call\"") && strstr(hist.v[1], "toolu_a"));
+	cr_assert(strstr(hist.v[2], "\"tool_result\"") && strstr(hist.v[2], "toolu_a"));
+	cr_assert(strstr(hist.v[2], "\"is_error\":true") && strstr(hist.v[2], "run_command"));
+	cr_assert(strstr(hist.v[2], REVIEW_INTERRUPTED_RESULT), "%s", hist.v[2]);
+	cr_assert(strstr(hist.v[3], "\"session_started\""));
+	cr_assert(strstr(hist.v[6], "\"tool_result\"") && strstr(hist.v[6], "toolu_b"));
+	cr_assert_not(strstr(hist.v[6], REVIEW_INTERRUPTED_RESULT));
+	cr_assert(strstr(hist.v[7], "\"tool_result\"") && strstr(hist.v[7], "toolu_c"));
+	cr_assert(strstr(hist.v[7], REVIEW_INTERRUPTED_RESULT) && strstr(hist.v[7], "write_file"));
+	got_clear(&hist);
+
+	/* The last run goes on here: its open call may be running. */
+	cr_assert_eq(engine_history_replay(state, id, true, count_sink, &hist), 7);
+	cr_assert(strstr(hist.v[2], "toolu_a") && strstr(hist.v[2], REVIEW_INTERRUPTED_RESULT));
+	for (size_t i = 3; i < hist.n; i++)
+		cr_assert_not(strstr(hist.v[i], REVIEW_INTERRUPTED_RESULT), "%s", hist.v[i]);
+	got_clear(&hist);
+	free(id);
 }
 
 static void
@@ -316,12 +378,6 @@ Test(engine, queries_before_any_session)
 	engine_close(e);
 }
 
-static void
-count_sink(const struct event *ev, void *ctx)
-{
-	got_add(ctx, ev, 0);
-}
-
 Test(engine, a_resumed_session_answers_from_its_stores)
 {
 	char *id = make_session();
@@ -341,13 +397,14 @@ Test(engine, a_resumed_session_answers_from_its_stores)
 	cJSON_Delete(s);
 
 	/* The history: what a view shows, deltas and usage skipped. */
-	cr_assert_eq(engine_history(e, count_sink, &hist), 6);
+	cr_assert_eq(engine_history(e, count_sink, &hist), 7);
 	cr_assert(strstr(hist.v[0], "\"session_started\""));
 	cr_assert(strstr(hist.v[1], "\"user_message\"") && strstr(hist.v[1], "fix it"));
 	cr_assert(strstr(hist.v[2], "\"assistant_message\""));
 	cr_assert(strstr(hist.v[3], "\"tool_call\""));
-	cr_assert(strstr(hist.v[4], "\"checkpoint\"") && strstr(hist.v[4], "a.txt | 2 +-"));
-	cr_assert(strstr(hist.v[5], "\"session_finished\""));
+	cr_assert(strstr(hist.v[4], "\"tool_result\"") && strstr(hist.v[4], "\"ok\""));
+	cr_assert(strstr(hist.v[5], "\"checkpoint\"") && strstr(hist.v[5], "a.txt | 2 +-"));
+	cr_assert(strstr(hist.v[6], "\"session_finished\""));
 	got_clear(&hist);
 
 	engine_set_reply(e, on_reply, NULL);
