@@ -31,7 +31,9 @@ static const char doctor_usage[] =
 	"bubblewrap and its version, user namespaces (and AppArmor's restriction),\n"
 	"a real trial run of deskhand-sandbox, seccomp, Landlock, the process limit,\n"
 	"openat2, inotify limits and the state directory's file system; pandoc and a\n"
-	"PDF engine for write_document (info only: nothing else needs them); which\n"
+	"PDF engine for write_document (info only: nothing else needs them); that the\n"
+	"config files load, and your mcp.json and this folder's trusted .mcp.json (a\n"
+	"failure naming the file, its line and the error when one does not); which\n"
 	"scheduler 'deskhand schedule' installs into and whether lingering is on; the\n"
 	"connectors that run without the sandbox (\"sandbox\": false in your mcp.json\n"
 	"or this folder's trusted .mcp.json); the managed policy (/etc/deskhand/policy):\n"
@@ -225,8 +227,47 @@ print_json(const struct probe_report *r, bool ok, struct policy_view *v)
 	cJSON_Delete(o);
 }
 
-/* One "mcp-unsandboxed" warning per connector that runs without the sandbox:
- * the person's mcp.json and the current folder's .mcp.json when trusted. */
+/* A check named `name` of `level` (details and fixes heap, the report's). */
+static void
+add_named(struct probe_report *r, const char *name, enum probe_level level, char *detail,
+	  char *fix)
+{
+	ARRAY_GROW(r->checks, r->n, r->cap, 1);
+	r->checks[r->n++] = (struct probe_check){
+		.name = name, .level = level, .detail = detail, .fix = fix
+	};
+}
+
+/* The "config" check: the config files load (the person's, $DH_CONFIG, the
+ * managed policy's), or the first bad line as "FILE:LINE: message", a
+ * failure: no task starts while it is there. */
+static void
+check_config(struct probe_report *r)
+{
+	struct config c;
+
+	if (config_load(&c) < 0)
+		add_named(r, "config", PROBE_FAIL, xasprintf("config: %s", err_msg()),
+			  xstrdup("correct or remove the line it names (docs/config.md): "
+				  "deskhand starts no task until then"));
+	else
+		add_named(r, "config", PROBE_OK, xstrdup("config: the config files load"), NULL);
+	config_fini(&c);
+}
+
+/* A connector file that does not load: an "mcp-config" failure naming it
+ * and the error (none of its connectors starts, nor does a session). */
+static void
+mcp_file_failed(struct probe_report *r, struct mcp_entries *es)
+{
+	add_named(r, "mcp-config", PROBE_FAIL, xasprintf("connectors: %s", err_msg()),
+		  xstrdup("correct the file (docs/mcp.md; deskhand mcp list shows what loads)"));
+	mcp_entries_fini(es); /* a file that does not load starts nothing */
+}
+
+/* The person's mcp.json and the current folder's .mcp.json when trusted: a
+ * failure for a file that does not load, and one "mcp-unsandboxed" warning
+ * per connector that runs without the sandbox. */
 static void
 check_connectors(struct probe_report *r)
 {
@@ -234,14 +275,16 @@ check_connectors(struct probe_report *r)
 	char *user = mcp_config_user_path(), *folder = xstrdup("./.mcp.json");
 	struct buf b = BUF_INIT;
 
-	if (user && mcp_config_load(&es, user, MCP_CONFIG_RAW) < 0)
-		mcp_entries_fini(&es); /* a file that does not load starts nothing */
+	int rc = user ? mcp_config_load(&es, user, MCP_CONFIG_RAW) : DH_ENOTFOUND;
+
+	if (rc < 0 && rc != DH_ENOTFOUND)
+		mcp_file_failed(r, &es);
 	if (fsutil_read_file(folder, MCP_CONFIG_MAX, &b) == 0) {
 		char *real = realpath(folder, NULL);
 
 		if (real && mcp_trust_check(real, b.ptr ? b.ptr : "", b.len) == MCP_TRUST_YES &&
 		    mcp_config_parse(&es, b.ptr ? b.ptr : "", b.len, real, MCP_CONFIG_RAW) < 0)
-			mcp_entries_fini(&es);
+			mcp_file_failed(r, &es);
 		free(real);
 	}
 	for (size_t i = 0; i < es.n; i++) {
@@ -274,7 +317,8 @@ check_telemetry(struct probe_report *r)
 	enum probe_level level = PROBE_INFO;
 
 	if (config_load(&c) < 0) {
-		detail = xasprintf("telemetry: the config does not load: %s", err_msg());
+		/* the "config" check names the line */
+		detail = xstrdup("telemetry: not known while the config does not load");
 		level = PROBE_WARN;
 		config_fini(&c);
 		goto add;
@@ -338,6 +382,7 @@ cli_doctor(int argc, char **argv)
 		free(sandbox);
 		return 1;
 	}
+	check_config(&r);
 	check_connectors(&r);
 	check_telemetry(&r);
 	struct policy_view pv = { .lines = BUF_INIT };
