@@ -34,6 +34,8 @@ static const char run_usage[] =
 	"       deskhand run [options] --prompt SERVER/NAME [ARG=VALUE ...]\n"
 	"\n"
 	"Run an agent on the granted folders until the task is done, headless.\n"
+	"Options may come before or after TASK, which is one argument (quote it);\n"
+	"\"--\" ends the options (for a TASK that begins with '-').\n"
 	"\n"
 	"  -g, --grant DIR       grant the agent this folder (repeatable; the first is\n"
 	"                        where relative paths point)\n"
@@ -914,7 +916,8 @@ struct run_args {
 	char *bad_arg;	      /* one of them that is not ARG=VALUE */
 	bool has_folder;      /* --grant or --resume among the engine's */
 	bool has_origin;      /* --origin among them */
-	char *task;	      /* the last argument (argv's) */
+	char *task;	      /* the operand among the engine's (argv's) */
+	char *stray;	      /* a second operand (or one with --prompt) */
 	ARRAY(char *) engine; /* the engine's arguments (argv's, borrowed) */
 };
 
@@ -965,10 +968,20 @@ run_args_split(struct run_args *a, int argc, char **argv)
 		if (!mine)
 			ARRAY_PUSH(&a->engine, argv[i]);
 	}
-	/* The TASK is the last argument (options come before it). */
-	if (!a->prompt && a->engine.n && (a->engine.v[a->engine.n - 1][0] != '-' ||
-			    (a->engine.n >= 2 && strcmp(a->engine.v[a->engine.n - 2], "--") == 0)))
-		a->task = a->engine.v[--a->engine.n];
+	/* The TASK is the one operand, wherever the options are (as the other
+	 * verbs take theirs). */
+	size_t *idx = xcalloc(a->engine.n + 1, sizeof *idx);
+	size_t n = client_args_operands(a->engine.v, a->engine.n, idx);
+
+	if (n > (a->prompt ? 0 : 1))
+		a->stray = a->engine.v[idx[a->prompt ? 0 : 1]];
+	if (n && !a->prompt) {
+		a->task = a->engine.v[idx[0]];
+		memmove(a->engine.v + idx[0], a->engine.v + idx[0] + 1,
+			(a->engine.n - idx[0] - 1) * sizeof *a->engine.v);
+		a->engine.n--;
+	}
+	free(idx);
 	/* A folder to work on: granted, or the resumed session's. */
 	for (size_t i = 0; i < a->engine.n; i++) {
 		const char *s = a->engine.v[i];
@@ -979,9 +992,10 @@ run_args_split(struct run_args *a, int argc, char **argv)
 	}
 }
 
-/* --detach: an engine process of its own runs the task. */
+/* --detach: an engine process of its own runs the task (a->task, added to
+ * a->engine here). */
 static int
-run_detached(const struct run_args *a)
+run_detached(struct run_args *a)
 {
 	struct ev_loop *loop = NULL;
 	struct client *c = NULL;
@@ -995,6 +1009,9 @@ run_detached(const struct run_args *a)
 		fprintf(stderr, "deskhand run: %s\n", err_msg());
 		return rc == DH_EFAIL ? 1 : 2;
 	}
+	/* After the check: pushed after `--model` (its value missing), the
+	 * TASK would be taken for the model. */
+	ARRAY_PUSH(&a->engine, a->task); /* the engine starts it */
 	rc = ev_new(&loop);
 	if (rc == 0)
 		rc = client_spawn(&c, loop, a->engine.v, a->engine.n);
@@ -1046,6 +1063,13 @@ cli_run(int argc, char **argv)
 		fprintf(stderr, "deskhand run: --prompt: '%s' is not ARG=VALUE\n", a.bad_arg);
 		goto out_early;
 	}
+	if (a.stray) {
+		fprintf(stderr, "deskhand run: unexpected argument '%s' (%s)\n%s", a.stray,
+			a.prompt ? "--prompt takes no TASK; its arguments are ARG=VALUE"
+				 : "one TASK: quote a task of several words",
+			run_usage);
+		goto out_early;
+	}
 	if (a.prompt && (!strchr(a.prompt, '/') || a.detach)) {
 		fprintf(stderr, "deskhand run: --prompt %s: %s\n", a.prompt,
 			a.detach ? "not with --detach" : "expected SERVER/NAME");
@@ -1081,7 +1105,6 @@ cli_run(int argc, char **argv)
 		a.engine.n += 2;
 	}
 	if (a.detach) {
-		ARRAY_PUSH(&a.engine, a.task); /* the engine starts it */
 		status = run_detached(&a);
 		goto out_early;
 	}

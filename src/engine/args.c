@@ -130,8 +130,9 @@ engine_args_parse(struct engine_args *a, char *const *argv, size_t argc)
 		return DH_EFAIL;
 	}
 	av[0] = (char *)"deskhand";
-	memcpy(av + 1, argv, argc * sizeof *av);
-	optind = 1;
+	if (argc) /* `deskhand run` alone: argv may be NULL */
+		memcpy(av + 1, argv, argc * sizeof *av);
+	optind = 0; /* 0, not 1: getopt starts afresh (engine_args_operands' order) */
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(ac, av, ":g:ym:", longopts, NULL)) != -1) {
 		if (opt == '?')
@@ -153,6 +154,28 @@ engine_args_parse(struct engine_args *a, char *const *argv, size_t argc)
 	}
 	free(av);
 	return rc;
+}
+
+size_t
+engine_args_operands(char *const *argv, size_t argc, size_t *idx)
+{
+	char **av = xcalloc(argc + 2, sizeof *av);
+	int ac = (int)argc + 1, opt;
+	size_t n = 0;
+
+	av[0] = (char *)"deskhand";
+	if (argc)
+		memcpy(av + 1, argv, argc * sizeof *av);
+	optind = 0;
+	opterr = 0;
+	/* "-": each operand is returned in its place (as 1), nothing permuted. */
+	while ((opt = getopt_long(ac, av, "-:g:ym:", longopts, NULL)) != -1)
+		if (opt == 1)
+			idx[n++] = (size_t)optind - 2;
+	for (int i = optind; i < ac; i++) /* after "--" */
+		idx[n++] = (size_t)i - 1;
+	free(av);
+	return n;
 }
 
 void

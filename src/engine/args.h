@@ -35,5 +35,12 @@ struct engine_args {
  * than one TASK, a bad --mode…) or DH_EFAIL (the config file). */
 int engine_args_parse(struct engine_args *a, char *const *argv, size_t argc) DH_MUST_CHECK;
 void engine_args_fini(struct engine_args *a);
+/* The operands among `argc` arguments (argv[0] is the first option), found
+ * as engine_args_parse() finds them: options may come before or after them,
+ * an option's value is not one, "--" ends the options. Their indexes in
+ * argv, in order, go to idx (room for argc); returns how many. An unknown
+ * option or one missing its value is passed over (engine_args_parse()
+ * reports it). */
+size_t engine_args_operands(char *const *argv, size_t argc, size_t *idx);
 
 #endif

@@ -1011,6 +1011,12 @@ client_args_check(char *const *argv, size_t argc)
 	return rc;
 }
 
+size_t
+client_args_operands(char *const *argv, size_t argc, size_t *idx)
+{
+	return engine_args_operands(argv, argc, idx);
+}
+
 int
 client_args_check_grants(char *const *argv, size_t argc)
 {

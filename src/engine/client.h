@@ -82,6 +82,10 @@ int client_args_check(char *const *argv, size_t argc) DH_MUST_CHECK;
  * errors of client_args_check(), or DH_EDENIED / DH_ENOTFOUND / DH_EFAIL
  * naming the folder, message ready for "deskhand: %s". */
 int client_args_check_grants(char *const *argv, size_t argc) DH_MUST_CHECK;
+/* The operands (TASK) among the engine's options ARGV, as the engine finds
+ * them: options before or after, "--" ends them. Their indexes in argv, in
+ * order, go to idx (room for argc); returns how many (engine/args.h). */
+size_t client_args_operands(char *const *argv, size_t argc, size_t *idx);
 
 /* Open an engine in this process, with the same ARGV as client_spawn()
  * (the engine's options as `deskhand run` takes them), on `loop`. The client

@@ -27,9 +27,11 @@ check "deskhand stop: unknown option '--json'" stop --json
 check "deskhand wait: unknown option '--json'" wait --json
 check "deskhand run: expected one TASK argument" run --grant "$G" ""
 # The TASK forgotten: --origin (added for the session's record) came after
-# the person's arguments, and became the model of a real session.
-check "deskhand: option '--model' needs a value" run --grant "$G" --model "fix it"
-check "deskhand: option '--resume' needs a value" run --resume "more"
+# the person's arguments, and became the model of a real session. "fix it"
+# is --model's value, so there is no TASK.
+check "deskhand run: expected one TASK argument" run --grant "$G" --model "fix it"
+check "deskhand run: expected one TASK argument" run --resume "more"
+check "deskhand: option '--model' needs a value" run --grant "$G" "fix it" --model
 check "deskhand run: --mode: 'mode' must be one of ask|auto, not 'bogus'" run --detach --grant "$G" --mode bogus x
 [ ! -d "$XDG_STATE_HOME/deskhand/sessions" ] || [ -z "$(ls "$XDG_STATE_HOME/deskhand/sessions")" ] ||
   fail "a session was started: $(ls "$XDG_STATE_HOME/deskhand/sessions")"
