@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
@@ -76,8 +77,14 @@ static const char run_usage[] =
 	"                        every such command is announced and marked\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"The API key is read from ANTHROPIC_API_KEY, the endpoint from ANTHROPIC_BASE_URL\n"
-	"or the config's base_url.\n"
+	"The model's API key is read from its provider's environment variable (the\n"
+	"provider of --model PROVIDER/MODEL, else the config's `provider`):\n";
+
+/* After the providers' lines (config_providers_keys_help). */
+static const char run_usage_tail[] =
+	"A `provider NAME key_env = VAR` line of the config names another ('deskhand\n"
+	"models' lists them all; docs/providers.md). The anthropic endpoint is\n"
+	"ANTHROPIC_BASE_URL or the config's base_url.\n"
 	"\n"
 	"In ask mode on a terminal each call that changes files shows its diff and asks\n"
 	"[y/n/a/d]: y allow once, n deny, a always allow (then t this tool, p only calls\n"
@@ -93,6 +100,22 @@ static const char run_usage[] =
 	"nobody could give them: no terminal and no --commands), 6 expired (an approval\n"
 	"waited past --approval-deadline), 7 budget (a spend or token cap), 130 interrupted\n"
 	"(with --detach: 0 once the engine runs the task, 1 when it could not start).\n";
+
+/* run's help, with a line for each built-in provider and the variable of its
+ * key, from their table (config_providers_builtin), as 'deskhand models'. */
+static void
+run_usage_print(FILE *f)
+{
+	struct config c = { 0 }; /* the built-in providers and nothing else */
+
+	config_providers_builtin(&c);
+	fputs(run_usage, f);
+	for (size_t i = 0; i < c.providers.n; i++)
+		fprintf(f, "  %-12s %s\n", c.providers.v[i].name,
+			*c.providers.v[i].key_env ? c.providers.v[i].key_env : "none");
+	fputs(run_usage_tail, f);
+	config_fini(&c);
+}
 
 struct run {
 	struct ev_loop *loop;
@@ -1022,8 +1045,8 @@ run_detached(struct run_args *a)
 	}
 	const char *id = client_state(c)->session;
 	if (!id) {
-		fprintf(stderr, "deskhand: the engine started no session (no TASK?)\n%s",
-			run_usage);
+		fprintf(stderr, "deskhand: the engine started no session (no TASK?)\n");
+		run_usage_print(stderr);
 		status = 2;
 		goto out;
 	}
@@ -1047,7 +1070,7 @@ cli_run(int argc, char **argv)
 
 	run_args_split(&a, argc, argv);
 	if (a.help) {
-		fputs(run_usage, stdout);
+		run_usage_print(stdout);
 		status = 0;
 		goto out_early;
 	}
@@ -1064,10 +1087,10 @@ cli_run(int argc, char **argv)
 		goto out_early;
 	}
 	if (a.stray) {
-		fprintf(stderr, "deskhand run: unexpected argument '%s' (%s)\n%s", a.stray,
+		fprintf(stderr, "deskhand run: unexpected argument '%s' (%s)\n", a.stray,
 			a.prompt ? "--prompt takes no TASK; its arguments are ARG=VALUE"
-				 : "one TASK: quote a task of several words",
-			run_usage);
+				 : "one TASK: quote a task of several words");
+		run_usage_print(stderr);
 		goto out_early;
 	}
 	if (a.prompt && (!strchr(a.prompt, '/') || a.detach)) {
@@ -1079,11 +1102,12 @@ cli_run(int argc, char **argv)
 		/* `run --bogus`: the option is what is wrong, not a missing TASK */
 		int rc = client_args_check(a.engine.v, a.engine.n);
 
-		if (rc < 0)
+		if (rc < 0) {
 			fprintf(stderr, "deskhand run: %s\n", err_msg());
-		else
-			fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n%s",
-				run_usage);
+		} else {
+			fprintf(stderr, "deskhand run: expected one TASK argument (quote it)\n");
+			run_usage_print(stderr);
+		}
 		status = rc == DH_EFAIL ? 1 : 2;
 		goto out_early;
 	}
