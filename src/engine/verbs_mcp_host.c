@@ -199,7 +199,8 @@ verbs_mcp_add(int argc, char **argv)
 		argv++;
 	}
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program after NAME ("x: option …") */
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		const char *eq = optarg ? strchr(optarg, opt == 'H' ? ':' : '=') : NULL;
 
 		switch (opt) {
@@ -245,7 +246,13 @@ verbs_mcp_add(int argc, char **argv)
 			fputs(add_usage, stdout);
 			rc = 0;
 			goto out;
+		case ':':
+			fprintf(stderr, "deskhand: mcp add: option '%s' needs a value\n\n",
+			        argv[optind - 1]);
+			fputs(add_usage, stderr);
+			goto out;
 		default:
+			fprintf(stderr, "deskhand: mcp add: unknown option '%s'\n\n", argv[optind - 1]);
 			fputs(add_usage, stderr);
 			goto out;
 		}
