@@ -270,6 +270,11 @@ verbs_mcp_add(int argc, char **argv)
 		while (optind < argc)
 			json_add(args, NULL, cJSON_CreateString(argv[optind++]));
 		json_add(srv, "args", args);
+	} else if (!json_str(srv, "url")) {
+		fprintf(stderr, "deskhand: mcp add: %s needs a COMMAND (after '--') or --url URL\n\n",
+		        name);
+		fputs(add_usage, stderr);
+		goto out;
 	}
 	if (env)
 		json_add(srv, "env", env);
