@@ -523,6 +523,7 @@ mcp_session_expired(struct mcp_server *s)
 	dispatch_arm(s);
 	mcp_log(s, "info", "%s ended the session: initializing a new one", s->name);
 	set_state(s, MCP_STARTING);
+	s->hello_t0 = ev_now_ms();
 	initialize(s);
 }
 
@@ -562,15 +563,38 @@ on_initialized(struct mcp_server *s, const cJSON *result)
 	start_lists(s);
 }
 
+/* Start-up failed at the handshake request `c`: "METHOD: why", the method
+ * named once (a timeout's message names it already). */
+static void
+fail_hello(struct mcp_call *c, const struct mcp_result *res)
+{
+	const char *why = res->error ? res->error : "no result";
+	size_t n = strlen(c->method);
+	char msg[1024];
+
+	if (!strncmp(why, c->method, n) && why[n] == ':')
+		snprintf(msg, sizeof msg, "%s", why);
+	else
+		snprintf(msg, sizeof msg, "%s: %s", c->method, why);
+	fail_start(c->s, msg);
+}
+
+/* What is left of the handshake's timeout (at least 1 ms). */
+static long
+hello_left(const struct mcp_server *s)
+{
+	uint64_t spent = ev_now_ms() - s->hello_t0;
+
+	return spent < (uint64_t)s->timeout_ms ? s->timeout_ms - (long)spent : 1;
+}
+
 static void
 initialize_done(struct mcp_call *c, const struct mcp_result *res)
 {
 	struct mcp_server *s = c->s;
 
 	if (res->rc < 0 || !res->result) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "initialize: %s", res->error ? res->error : "no result");
-		fail_start(s, msg);
+		fail_hello(c, res);
 		return;
 	}
 	const char *v = json_str(res->result, "protocolVersion");
@@ -603,7 +627,7 @@ initialize(struct mcp_server *s)
 	json_add_str(p, "protocolVersion", MCP_REV_2025);
 	json_add(p, "capabilities", client_caps(s));
 	json_add(p, "clientInfo", client_info());
-	internal_request(s, "initialize", p, initialize_done, NULL, NULL, 0);
+	internal_request(s, "initialize", p, initialize_done, NULL, NULL, hello_left(s));
 	cJSON_Delete(p);
 }
 
@@ -666,16 +690,19 @@ discover_done(struct mcp_call *c, const struct mcp_result *res)
 		initialize(s);
 		return;
 	}
-	char msg[1024];
-	snprintf(msg, sizeof msg, "server/discover: %s", res->error ? res->error : "no result");
-	fail_start(s, msg);
+	fail_hello(c, res);
 }
 
+/* server/discover gets at most DISCOVER_TIMEOUT_MS and, when initialize may
+ * follow, half of what is left: the two never wait longer than timeout_ms. */
 static void
 discover(struct mcp_server *s)
 {
+	long t = s->want_rev ? hello_left(s) : hello_left(s) / 2;
+
 	s->rev = s->wire_version = MCP_REV_2026;
-	internal_request(s, "server/discover", NULL, discover_done, NULL, NULL, DISCOVER_TIMEOUT_MS);
+	internal_request(s, "server/discover", NULL, discover_done, NULL, NULL,
+			 t < 1 ? 1 : t < DISCOVER_TIMEOUT_MS ? t : DISCOVER_TIMEOUT_MS);
 }
 
 /* ---- lists ------------------------------------------------------------- */
@@ -1431,6 +1458,7 @@ mcp_server_start(struct mcp_server **out, struct ev_loop *l, struct http_client 
 	}
 	if (spec->transport == MCP_HTTP && mcp_auth_attach(s, &spec->oauth) < 0)
 		mcp_log(s, "warning", "OAuth unavailable: %s", err_msg());
+	s->hello_t0 = ev_now_ms();
 	if (s->want_rev && strcmp(s->want_rev, MCP_REV_2025) == 0)
 		initialize(s);
 	else

@@ -345,6 +345,8 @@ auth_done(int rc, const char *error, void *ctx)
 	 * the person authorized). */
 	if (st->call)
 		ev_timer_arm(st->t->s->loop, &st->call->timer, (uint64_t)st->call->timeout_ms);
+	if (st->t->s->state == MCP_STARTING)
+		st->t->s->hello_t0 = ev_now_ms(); /* so does the handshake's */
 	if (rc == 0 && post_start(st) == 0)
 		return;
 	if (st->call)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cJSON.h>
 
@@ -98,6 +99,8 @@ struct mcp_server {
 	struct strv headers;
 	char *want_rev;		/* NULL: 2026-07-28, falling back to 2025-11-25 */
 	long timeout_ms;
+	uint64_t hello_t0;	/* when the handshake began: server/discover and the
+				 * initialize it falls back to share one timeout_ms */
 	size_t max_message;
 	struct mcp_host_ops ops;
 	void *ctx;

@@ -22,13 +22,13 @@ for line in sys.stdin:
 PY
 mkdir -p "$XDG_CONFIG_HOME/deskhand"
 cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
-{"mcpServers": {"slow": {"command": "python3", "args": ["$T/srv.py", "hang"], "timeout": 1},
+{"mcpServers": {"slow": {"command": "python3", "args": ["$T/srv.py", "hang"], "timeout": 3},
                 "broken": {"command": "python3", "args": ["$T/srv.py", "error"]}}}
 JSON
 
 rc=0; out=$("$DESKHAND" mcp tools slow 2>&1) || rc=$?
 assert_eq "$rc" 1 "$out"
-assert_contains "$out" "slow: failed: connector slow could not list its tools: tools/list: no answer from slow within 1000 ms"
+assert_contains "$out" "slow: failed: connector slow could not list its tools: tools/list: no answer from slow within 3000 ms"
 assert_not_contains "$out" "0 tools"
 rc=0; out=$("$DESKHAND" mcp tools broken 2>&1) || rc=$?
 assert_eq "$rc" 1 "$out"
@@ -38,6 +38,6 @@ echo '{"turns": [{"text": "ok", "stop_reason": "end_turn"}]}' >"$T/script.json"
 start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --json "look" >"$T/out" 2>"$T/err" || true
 errs=$(jq -r 'select(.type=="error").message' "$T/out")
-assert_contains "$errs" "connector slow could not list its tools: tools/list: no answer from slow within 1000 ms; its tools are not offered in this session"
+assert_contains "$errs" "connector slow could not list its tools: tools/list: no answer from slow within 3000 ms; its tools are not offered in this session"
 assert_contains "$errs" "connector broken could not list its tools: index offline"
 echo ok
