@@ -1124,6 +1124,16 @@ handle_response(struct mcp_server *s, const cJSON *msg)
 		input_required(c, result);
 		return;
 	}
+	/* CallToolResult.content is an array of blocks (server/tools#tool-result):
+	 * anything else would reach the model as an empty result. */
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	if (!strcmp(c->method, "tools/call") && content && !cJSON_IsArray(content)) {
+		char line[512];
+		snprintf(line, sizeof line, "connector %s answered tools/call %s with a \"content\" "
+			 "that is not an array", s->name, c->name ? c->name : "?");
+		call_finish_error(c, line);
+		return;
+	}
 	struct mcp_result res = { .rc = 0, .is_error = json_bool(result, "isError", false),
 				  .result = result };
 	call_finish(c, &res);
