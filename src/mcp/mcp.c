@@ -902,6 +902,19 @@ list_page(struct mcp_call *c, const struct mcp_result *res)
 		list_load_free(ll);
 		return;
 	}
+	if (!ll->startup && ll->kind == LIST_TOOLS && s->state == MCP_READY &&
+	    !s->closing_state && (res->rc < 0 || res->is_error || !res->result)) {
+		/* Nor, listed again (list_changed, ttlMs), is it ready with none:
+		 * it has failed, and says why, as at start-up. */
+		char *why = xasprintf("connector %s could not list its tools again: %s", s->name,
+				      res->error ? res->error : "tools/list failed");
+
+		set_error(s, why);
+		free(why);
+		list_load_free(ll);
+		set_state(s, MCP_FAILED);
+		return;
+	}
 	if (res->rc < 0 || res->is_error || !res->result) {
 		/* Another list the server cannot give is empty; start-up goes on. */
 		mcp_log(s, "warning", "%s: %s", list_defs[ll->kind].method,
