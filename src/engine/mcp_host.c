@@ -60,6 +60,7 @@ struct server {
 	bool was_ready;        /* it was ready once: its end is told as a stop */
 	struct strv dropped;   /* its tools not offered: their names clash (rebuild) */
 	char *dropped_told;    /* those the person was told of last */
+	char *list_told;       /* the list failure the person was told of last */
 	struct ask *asks;      /* its requests for input the person has not answered */
 };
 
@@ -300,6 +301,20 @@ tell_dropped(struct mcp_host *h, struct server *s)
 	buf_fini(&b);
 }
 
+/* The person is told once why a ready server's prompts or resources list
+ * could not be loaded (mcp_server_list_error), when that changes. */
+static void
+tell_list_error(struct mcp_host *h, struct server *s)
+{
+	const char *err = s->srv && mcp_server_state(s->srv) == MCP_READY
+	                  ? mcp_server_list_error(s->srv) : NULL;
+
+	if (err && (!s->list_told || strcmp(s->list_told, err)))
+		notice(h, xasprintf("%s; they are not offered in this session", err));
+	free(s->list_told);
+	s->list_told = err ? xstrdup(err) : NULL;
+}
+
 /* Rebuild the entries from every ready server's lists. */
 static void
 rebuild(struct mcp_host *h)
@@ -341,8 +356,10 @@ rebuild(struct mcp_host *h)
 			        TOOL_F_READONLY);
 		}
 	}
-	for (size_t i = 0; i < h->servers.n; i++)
+	for (size_t i = 0; i < h->servers.n; i++) {
 		tell_dropped(h, h->servers.v[i]);
+		tell_list_error(h, h->servers.v[i]);
+	}
 }
 
 static size_t
@@ -1287,6 +1304,7 @@ mcp_host_free(struct mcp_host *h)
 		buf_fini(&s->errline);
 		strv_free(&s->dropped);
 		free(s->dropped_told);
+		free(s->list_told);
 		free(s->last_err);
 		free(s->why);
 		free(s);
@@ -1386,6 +1404,8 @@ mcp_host_describe(const struct mcp_host *h, size_t i)
 			buf_printf(&b, "; %zu not offered, their names clash: ", s->dropped.n);
 			dropped_list(&b, s);
 		}
+		if (st == MCP_READY && mcp_server_list_error(s->srv))
+			buf_printf(&b, "; %s", mcp_server_list_error(s->srv));
 		if (mcp_server_error(s->srv))
 			buf_printf(&b, ": %s", mcp_server_error(s->srv));
 		if (st == MCP_FAILED || st == MCP_CLOSED)

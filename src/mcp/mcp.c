@@ -713,11 +713,13 @@ static const struct {
 	const char *method;
 	const char *key;
 	const char *cap;
+	const char *what; /* for the person */
 } list_defs[] = {
-	[LIST_TOOLS] = { "tools/list", "tools", "tools" },
-	[LIST_PROMPTS] = { "prompts/list", "prompts", "prompts" },
-	[LIST_RESOURCES] = { "resources/list", "resources", "resources" },
-	[LIST_TEMPLATES] = { "resources/templates/list", "resourceTemplates", "resources" },
+	[LIST_TOOLS] = { "tools/list", "tools", "tools", "tools" },
+	[LIST_PROMPTS] = { "prompts/list", "prompts", "prompts", "prompts" },
+	[LIST_RESOURCES] = { "resources/list", "resources", "resources", "resources" },
+	[LIST_TEMPLATES] = { "resources/templates/list", "resourceTemplates", "resources",
+			     "resource templates" },
 };
 
 struct list_load {
@@ -916,9 +918,15 @@ list_page(struct mcp_call *c, const struct mcp_result *res)
 		return;
 	}
 	if (res->rc < 0 || res->is_error || !res->result) {
-		/* Another list the server cannot give is empty; start-up goes on. */
-		mcp_log(s, "warning", "%s: %s", list_defs[ll->kind].method,
-			res->error ? res->error : "failed");
+		/* Another list the server cannot give is empty; start-up goes on,
+		 * and mcp_server_list_error() says why. */
+		char *why = xasprintf("connector %s could not list its %s: %s", s->name,
+				      list_defs[ll->kind].what,
+				      res->error ? res->error : "failed");
+
+		mcp_log(s, "warning", "%s", why);
+		free(s->list_error[ll->kind]);
+		s->list_error[ll->kind] = why;
 		cJSON_Delete(ll->acc);
 		ll->acc = json_new_arr();
 		list_loaded(s, ll);
@@ -944,6 +952,8 @@ list_page(struct mcp_call *c, const struct mcp_result *res)
 	if (cursor && *cursor)
 		mcp_log(s, "warning", "%s: more than %d pages, the rest ignored",
 			list_defs[ll->kind].method, MAX_PAGES);
+	free(s->list_error[ll->kind]);
+	s->list_error[ll->kind] = NULL;
 	list_loaded(s, ll);
 	free(ll);
 }
@@ -1521,6 +1531,8 @@ mcp_server_destroy(struct mcp_server *s)
 	cJSON_Delete(s->caps);
 	free(s->instructions);
 	free(s->error);
+	for (size_t i = 0; i < sizeof s->list_error / sizeof *s->list_error; i++)
+		free(s->list_error[i]);
 	free(s->name);
 	strv_free(&s->argv);
 	strv_free(&s->envp);
@@ -1583,6 +1595,15 @@ const char *
 mcp_server_instructions(const struct mcp_server *s)
 {
 	return s->instructions;
+}
+
+const char *
+mcp_server_list_error(const struct mcp_server *s)
+{
+	for (enum list_kind k = LIST_PROMPTS; k <= LIST_TEMPLATES; k++)
+		if (s->list_error[k])
+			return s->list_error[k];
+	return NULL;
 }
 
 size_t

@@ -161,6 +161,11 @@ const char *mcp_server_revision(const struct mcp_server *s);
 const cJSON *mcp_server_info(const struct mcp_server *s);
 const char *mcp_server_instructions(const struct mcp_server *s);
 
+/* Why a prompts, resources or resource templates list could not be loaded
+ * the last time it was ("connector NAME could not list its prompts: …"),
+ * borrowed; NULL when every list loaded. Such a list is empty. */
+const char *mcp_server_list_error(const struct mcp_server *s);
+
 size_t mcp_tool_count(const struct mcp_server *s);
 const struct mcp_tool *mcp_tool_at(const struct mcp_server *s, size_t i);
 const struct mcp_tool *mcp_tool_find(const struct mcp_server *s, const char *name);

@@ -119,6 +119,8 @@ struct mcp_server {
 	struct mcp_tools tools;
 	struct mcp_prompts prompts;
 	struct mcp_resources resources;
+	char *list_error[4];	/* why a list (mcp.c enum list_kind) failed to load
+				 * last, or NULL */
 	unsigned loading;	/* list loads in flight during start-up */
 	struct ev_timer ttl_timer;
 	long ttl_ms;
