@@ -682,6 +682,30 @@ out:
 	free(path);
 }
 
+/* The log at `path` is gone while dir/audit.head is there: deleted, at the
+ * record the head names when it can be read. */
+static void
+fault_log_gone(struct audit_report *r, const char *dir, const char *path)
+{
+	char *head = xasprintf("%s/audit.head", dir);
+	struct buf b = BUF_INIT;
+	cJSON *h = NULL;
+	long seq = 0;
+
+	if (fsutil_read_file(head, 1 << 16, &b) == 0 && json_parse(&h, b.ptr, b.len, head) == 0)
+		seq = (long)json_int(h, "seq", 0);
+	if (seq > 0)
+		fault(r, AUDIT_DELETED, 1, "%s is gone but its keyed head (%s) holds record %ld: "
+		      "the log was deleted", path, head, seq);
+	else
+		fault(r, AUDIT_DELETED, 1, "%s is gone but its keyed head (%s) is there: the log "
+		      "was deleted", path, head);
+	r->head_seq = seq;
+	cJSON_Delete(h);
+	buf_fini(&b);
+	free(head);
+}
+
 int
 audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 {
@@ -695,7 +719,18 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 
 	memset(out, 0, sizeof *out);
 	if (access(path, F_OK) != 0) {
-		rc = err_setc(DH_ENOTFOUND, "%s: no audit log", path);
+		/* A keyed head with no log beside it: the log was there and was
+		 * deleted whole (a session run with audit off has neither). */
+		char *head = xasprintf("%s/audit.head", dir);
+		bool headed = access(head, F_OK) == 0;
+
+		free(head);
+		if (!headed) {
+			rc = err_setc(DH_ENOTFOUND, "%s: no audit log", path);
+			goto out;
+		}
+		fault_log_gone(out, dir, path);
+		rc = 0;
 		goto out;
 	}
 	if ((rc = fsutil_read_file(path, AUDIT_FILE_MAX, &b)) < 0)

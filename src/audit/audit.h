@@ -99,7 +99,7 @@ void audit_flush_free(struct audit_flush *f); /* NULL-safe */
 enum audit_fault {
 	AUDIT_OK,
 	AUDIT_MODIFIED,	 /* a record's contents differ from what the next one chained to */
-	AUDIT_DELETED,	 /* records are missing: the seq jumps forward */
+	AUDIT_DELETED,	 /* records are missing: the seq jumps forward, or no log */
 	AUDIT_REORDERED, /* a seq repeats or goes back */
 	AUDIT_TRUNCATED, /* the file ends before its keyed head, or mid-line */
 	AUDIT_BAD_HEAD,	 /* no head, a head whose HMAC or hash does not match */
@@ -118,7 +118,8 @@ const char *audit_fault_name(enum audit_fault f);
 
 /* Check `dir`/audit.jsonl against its chain and `dir`/audit.head with the key
  * at `key_path` (NULL or "": STATE/audit.key). 0 with *out filled (fault
- * AUDIT_OK or the first fault found); DH_ENOTFOUND when there is no log,
+ * AUDIT_OK or the first fault found; AUDIT_DELETED for a keyed head with
+ * no log beside it); DH_ENOTFOUND when there is neither log nor head,
  * DH_EFAIL when the log or key cannot be read (message names it). Always
  * audit_report_fini(). */
 int audit_verify(struct audit_report *out, const char *dir, const char *key_path) DH_MUST_CHECK;
