@@ -211,7 +211,12 @@ export_session(const struct audit_args *a, const char *state, const char *id)
 	struct buf b = BUF_INIT, out = BUF_INIT;
 	int status = 0;
 	size_t at = 0, line = 0;
+	/* the date's own digits: its 'Z' only says UTC, which every ts is (the
+	 * ts has a ':' or 'T' where the 'Z' would be compared) */
+	size_t since_len = a->since ? strlen(a->since) : 0;
 
+	if (since_len && a->since[since_len - 1] == 'Z')
+		since_len--;
 	if (fsutil_read_file(path, (size_t)1 << 30, &b) < 0) {
 		if (!a->all) {
 			fprintf(stderr, "deskhand: audit export: %s\n", err_msg());
@@ -233,7 +238,7 @@ export_session(const struct audit_args *a, const char *state, const char *id)
 		} else {
 			const char *ts = json_str(rec, "ts");
 
-			if (!a->since || (ts && strncmp(ts, a->since, strlen(a->since)) >= 0))
+			if (!a->since || (ts && strncmp(ts, a->since, since_len) >= 0))
 				audit_export_line(&out, rec, id, a->csv);
 		}
 		cJSON_Delete(rec);
