@@ -16,11 +16,13 @@
 #include "config/config.h"
 #include "config/managed.h"
 #include "config/settings.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
 #include "engine/version.h"
+#include "telemetry/otlp.h"
 
 #define INPUT_STR_MAX 512 /* longer strings of a tool input are recorded as a hash */
 
@@ -247,6 +249,28 @@ decided_by(const struct audit_sink *s, const char *text, cJSON *rec)
 	return "agent";
 }
 
+/* A setting's value as session_start records it, heap: otel_headers holds
+ * the collector's credentials (an API key), so only its header names are
+ * kept ("authorization=(hidden),x-team=(hidden)"); every other setting as
+ * it is. */
+static char *
+setting_shown(size_t i, const char *value)
+{
+	struct otlp_attrs h = ARRAY_INIT;
+	struct buf b = BUF_INIT;
+
+	if (i != CONFIG_I_otel_headers || !value || !*value)
+		return xstrdup(value ? value : "");
+	if (otlp_parse_pairs(&h, value, "otel_headers") < 0) {
+		otlp_attrs_fini(&h);
+		return xstrdup("(hidden)");
+	}
+	for (size_t k = 0; k < h.n; k++)
+		buf_printf(&b, "%s%s=(hidden)", k ? "," : "", h.v[k].key);
+	otlp_attrs_fini(&h);
+	return buf_detach(&b);
+}
+
 static cJSON *
 session_start(const struct audit_sink *s, const struct event *ev)
 {
@@ -281,7 +305,10 @@ session_start(const struct audit_sink *s, const struct event *ev)
 		settings_origin(&o, s->cfg, i);
 		char *t = settings_origin_text(&o);
 
-		json_add_str(set, config_option_name(i), o.value);
+		char *shown = setting_shown(i, o.value);
+
+		json_add_str(set, config_option_name(i), shown);
+		free(shown);
 		json_add_str(from, config_option_name(i), t);
 		free(t);
 	}
