@@ -51,6 +51,12 @@ struct otel {
 	struct otlp_span chat; /* the model request in progress */
 	struct call calls[MAX_CALLS];
 	size_t ncalls;
+	/* The log record of an audit record whose event opens a span
+	 * (session_start, tool_call): the record is written before its event
+	 * reaches otel_event(), so it waits there for that span. */
+	bool holding;
+	char *held_id; /* its tool call's id, or NULL */
+	struct otlp_log held;
 };
 
 static void
@@ -437,13 +443,33 @@ on_checkpoint(struct otel *o, const struct event *ev)
 	otlp_attrs_fini(&a);
 }
 
-void
-otel_event(struct otel *o, const struct event *ev)
+/* Export the held log record, tied to the span its event opened (the tool
+ * call's, else the task's) and to the session. */
+static void
+release_held(struct otel *o)
+{
+	if (!o->holding)
+		return;
+	const struct call *c = find_call(o, o->held_id);
+	const struct otlp_span *s = c ? &c->span : o->agent_open ? &o->agent : NULL;
+
+	if (s) {
+		memcpy(o->held.trace_id, s->trace_id, sizeof o->held.trace_id);
+		memcpy(o->held.span_id, s->span_id, sizeof o->held.span_id);
+	}
+	if (o->session && !otlp_attr_get(&o->held.attrs, "gen_ai.conversation.id"))
+		otlp_attr_str(&o->held.attrs, "gen_ai.conversation.id", o->session);
+	otlp_export_log(o->x, &o->held);
+	o->holding = false;
+	free(o->held_id);
+	o->held_id = NULL;
+}
+
+static void
+otel_event_spans(struct otel *o, const struct event *ev)
 {
 	struct call *c;
 
-	if (!o)
-		return;
 	switch (ev->type) {
 	case EVENT_SESSION_STARTED:
 		on_session_started(o, ev);
@@ -490,6 +516,15 @@ otel_event(struct otel *o, const struct event *ev)
 	}
 }
 
+void
+otel_event(struct otel *o, const struct event *ev)
+{
+	if (!o)
+		return;
+	otel_event_spans(o, ev);
+	release_held(o);
+}
+
 /*
  * Audit records as log records
  */
@@ -527,7 +562,16 @@ otel_audit_record(const cJSON *rec, const char *line, void *ctx)
 	otlp_attr_str(&lr.attrs, "event.name", "deskhand.audit");
 	otlp_attr_str(&lr.attrs, "deskhand.audit.type", type);
 	otlp_attr_int(&lr.attrs, "deskhand.audit.seq", json_int(rec, "seq", 0));
-	otlp_attr_str(&lr.attrs, "gen_ai.conversation.id", o->session);
+	if (o->session && !(type && !strcmp(type, "session_start")))
+		otlp_attr_str(&lr.attrs, "gen_ai.conversation.id", o->session);
+	if (type && (!strcmp(type, "session_start") || !strcmp(type, "tool_call"))) {
+		/* its span starts when the event reaches otel_event(), next */
+		release_held(o);
+		o->held = lr;
+		o->held_id = json_str(rec, "id") ? xstrdup(json_str(rec, "id")) : NULL;
+		o->holding = true;
+		return;
+	}
 	const struct otlp_span *s = c ? &c->span : o->agent_open ? &o->agent : NULL;
 
 	if (s) {
@@ -544,6 +588,7 @@ otel_close(struct otel *o)
 
 	if (!o)
 		return;
+	release_held(o);
 	end_agent(o, NULL, NULL);
 	otlp_export_close(o->x, CLOSE_WAIT_MS, &st);
 	log_info("otel: sent %lu spans, %lu log records, %lu metric exports; dropped %lu spans, "
