@@ -2540,8 +2540,9 @@ process_call(struct agent *a)
 	bool changes = (t->flags & TOOL_F_READONLY) == 0;
 
 	if (rule && rule->verdict == CONFIG_DENY) {
-		call_result_text(c, true, "%s denied by the person's %s; nothing was run.", c->name,
-				 why);
+		/* the rule may be the person's, a folder's or the managed policy's:
+		 * its FILE:LINE says which */
+		call_result_text(c, true, "%s denied by %s; nothing was run.", c->name, why);
 		emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
 					  .approved = false, .text = why });
 		goto done;

@@ -48,7 +48,10 @@ assert_eq "$(decided | grep -c '^false no terminal to ask$')" 2
 [ ! -e "$G/app/.env" ] || fail "the denied write happened"
 [ ! -e "$G/said" ] && [ ! -e "$G/made" ] || fail "an unallowed command ran"
 res() { jq -r "select(.type==\"tool_result\" and .name==\"$1\") | .output" "$T/out"; }
-assert_contains "$(res write_file)" "write_file denied by the person's rule 'deny write_file(*.env)'"
+# the folder's rule, named as such: not as the person's
+assert_contains "$(res write_file)" \
+  "write_file denied by rule 'deny write_file(*.env)' ($G/.deskhand/config:1); nothing was run."
+assert_not_contains "$(res write_file)" "the person's"
 assert_contains "$(res read_file)" "open"
 assert_not_contains "$(res read_file)" "secret"
 a=$(jq -r 'select(.type=="audit" and .name=="rules") | .detail' "$T/out")
