@@ -135,6 +135,22 @@ audit_now(char ts[25])
 	strncat(ts, ms, 24 - strlen(ts));
 }
 
+bool
+audit_record_warns(const cJSON *rec)
+{
+	static const char *const types[] = { "error", "refusal", "budget_stop" };
+	const char *t = json_str(rec, "type");
+	const char *d = json_str(rec, "decision");
+
+	if (!t)
+		return false;
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		if (!strcmp(t, types[i]))
+			return true;
+	return (d && !strcmp(d, "deny")) ||
+	       (!strcmp(t, "egress") && !json_bool(rec, "allowed", true));
+}
+
 /*
  * The key
  */

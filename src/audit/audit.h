@@ -142,5 +142,9 @@ void audit_sha256_hex(const void *data, size_t len, char hex[AUDIT_HASH_HEX]);
 char *audit_canonical(const cJSON *v);
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" of the realtime clock into `ts` (25 bytes). */
 void audit_now(char ts[25]);
+/* Whether `rec` is a record an administrator looks for first: an error, a
+ * refusal, a budget stop, a decision that denied, a refused connection (the
+ * journal's warning priority, telemetry's WARN or ERROR). */
+bool audit_record_warns(const cJSON *rec);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "audit/audit.h"
 #include "core/dl.h"
 #include "core/json.h"
 
@@ -22,20 +23,6 @@
 /* Without it (logged once by the loader) there is no journal copy: the
  * audit file is the record of truth. */
 DL_LIBRARY(journal, "libsystemd.so.0", "libsystemd0", JOURNAL_FUNCS);
-
-/* Records an administrator looks for first: warning priority. */
-static bool
-is_warning(const cJSON *rec)
-{
-	const char *t = json_str(rec, "type");
-	const char *d = json_str(rec, "decision");
-
-	if (!t)
-		return false;
-	return !strcmp(t, "error") || !strcmp(t, "refusal") || !strcmp(t, "budget_stop") ||
-	       (d && !strcmp(d, "deny")) ||
-	       (!strcmp(t, "egress") && !json_bool(rec, "allowed", true));
-}
 
 void
 audit_journal_send(const cJSON *rec, const char *line, void *ctx)
@@ -50,6 +37,6 @@ audit_journal_send(const cJSON *rec, const char *line, void *ctx)
 	(void)(journal.sd_journal_send)(
 		"MESSAGE=deskhand audit %s #%lld %s%s%s", session, seq, type, name ? " " : "",
 		name ? name : "", "SYSLOG_IDENTIFIER=deskhand", "PRIORITY=%d",
-		is_warning(rec) ? 4 : 6, "DESKHAND_SESSION=%s", session, "DESKHAND_SEQ=%lld", seq,
+		audit_record_warns(rec) ? 4 : 6, "DESKHAND_SESSION=%s", session, "DESKHAND_SEQ=%lld", seq,
 		"DESKHAND_TYPE=%s", type, "DESKHAND_RECORD=%s", line, NULL);
 }

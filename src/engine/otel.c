@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "config/config.h"
 #include "config/managed.h"
 #include "config/settings.h"
@@ -545,10 +546,12 @@ otel_audit_record(const cJSON *rec, const char *line, void *ctx)
 	const struct call *c = find_call(o, json_str(rec, "id"));
 
 	lr.time_ns = otlp_now_ns();
-	lr.severity = type && !strcmp(type, "error")			      ? OTLP_SEV_ERROR
-		      : json_str(rec, "decision") && !strcmp(json_str(rec, "decision"), "deny")
-			      ? OTLP_SEV_WARN
-			      : OTLP_SEV_INFO;
+	/* the journal's warnings (audit_record_warns()) are WARN, errors ERROR */
+	lr.severity = OTLP_SEV_INFO;
+	if (type && !strcmp(type, "error"))
+		lr.severity = OTLP_SEV_ERROR;
+	else if (audit_record_warns(rec))
+		lr.severity = OTLP_SEV_WARN;
 	if (o->content) {
 		lr.body = xstrdup(line);
 	} else {
