@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "session/session.h"
 
@@ -169,6 +170,7 @@ verify(const struct audit_args *a)
 	char *state = NULL, **ids = NULL;
 	size_t n = 0;
 	int status = 0;
+	struct buf shown = BUF_INIT;
 
 	if (targets(a, a->all, &state, &ids, &n) < 0) {
 		fprintf(stderr, "deskhand: audit verify: %s\n", err_msg());
@@ -183,10 +185,13 @@ verify(const struct audit_args *a)
 		if (rc == DH_ENOTFOUND && a->all) {
 			printf("%s: no audit log (audit was off)\n", ids[i]);
 		} else if (rc < 0) {
-			printf("%s: cannot verify: %s\n", ids[i], err_msg());
+			printf("%s: cannot verify: %s\n", ids[i], utf8_sanitized(&shown, err_msg()));
 			status = 1;
 		} else if (r.fault != AUDIT_OK) {
-			printf("%s: %s: %s\n", ids[i], audit_fault_name(r.fault), r.why);
+			/* the why quotes the tampered file (a head's session, its
+			 * key id): its control characters are shown, not obeyed */
+			printf("%s: %s: %s\n", ids[i], audit_fault_name(r.fault),
+			       utf8_sanitized(&shown, r.why));
 			status = 1;
 		} else if (r.head_seq < r.records) {
 			printf("%s: ok: %ld records; keyed head at record %ld (records %ld to %ld "
@@ -199,6 +204,7 @@ verify(const struct audit_args *a)
 		audit_report_fini(&r);
 		free(dir);
 	}
+	buf_fini(&shown);
 	free_ids(ids, n);
 	free(state);
 	return status;
