@@ -2555,10 +2555,15 @@ process_call(struct agent *a)
 	}
 	if (rule ? rule->verdict == CONFIG_ASK : changes && a->cfg.mode == AGENT_MODE_ASK) {
 		if (!a->cfg.can_ask) {
+			/* an ask rule asks in auto mode too: --mode auto is no way
+			 * round it, a client that can answer is */
 			call_result_text(c, true,
 					 "%s denied: it needs the person's approval%s%s and nobody is "
-					 "at a terminal to give it (they can re-run with --mode auto).",
-					 c->name, rule ? " by " : "", rule ? why : "");
+					 "at a terminal to give it (%s).", c->name, rule ? " by " : "",
+					 rule ? why : "",
+					 rule ? "a rule asks in every mode: they can run it at a "
+						"terminal, or with --json --commands to answer"
+					      : "they can re-run with --mode auto");
 			char *m = rule ? xasprintf("no terminal to ask (%s)", why) : NULL;
 
 			emit(a, &(struct event){ .type = EVENT_APPROVAL_DECIDED, .id = c->id,
