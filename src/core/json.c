@@ -2,38 +2,69 @@
 /* cJSON helpers: typed getters, parse errors with offsets, allocation via xalloc. */
 #include "core/json.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 
-/* Copy of text[0..*len) with every "\u0000" escape replaced by JSON_NUL
- * (*len updated); NULL when there is none (the common case: nothing is
- * copied). Backslash pairs are skipped whole, so "\\u0000" (a backslash,
- * then "u0000") is kept. */
-static char *
-nul_escapes(const char *text, size_t *lenp)
+/* The code unit of the "\uXXXX" escape at p (6 bytes, none past end), or -1. */
+static long
+escape_unit(const char *p, const char *end)
 {
-	size_t len = *lenp;
+	char hex[5] = { 0 };
+
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if (!isxdigit((unsigned char)(hex[i] = p[2 + i])))
+			return -1;
+	return strtol(hex, NULL, 16);
+}
+
+/* Copy of text[0..*len) with the escapes cJSON cannot take rewritten (*len
+ * updated): every "\u0000" becomes JSON_NUL, and a lone surrogate escape
+ * (a "\uD800".."\uDFFF" not part of a high-low pair, which JSON's grammar
+ * allows and JavaScript's JSON.stringify writes, but cJSON refuses) becomes
+ * "\uFFFD", as lenient parsers and browsers decode it. NULL when there is
+ * nothing to rewrite (the common case: nothing is copied). Backslash pairs
+ * are skipped whole, so "\\u0000" (a backslash, then "u0000") is kept. */
+static char *
+fix_escapes(const char *text, size_t *lenp)
+{
+	const char *end = text + *lenp;
 	struct buf b = BUF_INIT;
 	size_t from = 0;
+	bool any = false;
 
-	if (!memmem(text, len, "\\u0000", 6))
+	if (!memmem(text, *lenp, "\\u", 2))
 		return NULL;
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (text[i] != '\\')
+	for (const char *p = text; p + 1 < end; p++) {
+		if (*p != '\\')
 			continue;
-		if (i + 6 <= len && !memcmp(text + i, "\\u0000", 6)) {
-			buf_add(&b, text + from, i - from);
-			buf_puts(&b, JSON_NUL);
-			from = i + 6;
-			i += 5;
-		} else {
-			i++;
+		long u = escape_unit(p, end);
+		long lo = u >= 0xD800 && u <= 0xDBFF ? escape_unit(p + 6, end) : -1;
+		const char *put = u == 0 ? JSON_NUL : u >= 0xD800 && u <= 0xDFFF ? "\\ufffd" : NULL;
+
+		if (lo >= 0xDC00 && lo <= 0xDFFF) {
+			p += 11; /* a pair: cJSON decodes it */
+			continue;
 		}
+		if (!put) {
+			p++;
+			continue;
+		}
+		buf_add(&b, text + from, (size_t)(p - text) - from);
+		buf_puts(&b, put);
+		from = (size_t)(p - text) + 6;
+		p += 5;
+		any = true;
 	}
-	buf_add(&b, text + from, len - from);
+	if (!any)
+		return NULL;
+	buf_add(&b, text + from, *lenp - from);
 	*lenp = b.len;
 	return buf_detach(&b);
 }
@@ -47,7 +78,7 @@ json_parse(cJSON **out, const char *text, size_t len, const char *what)
 	*out = NULL;
 	if (!text || len == 0)
 		return err_setc(DH_EPARSE, "%s: empty JSON", what);
-	if ((copy = nul_escapes(text, &len)))
+	if ((copy = fix_escapes(text, &len)))
 		text = copy;
 	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	int rc = 0;

@@ -28,9 +28,11 @@
 #define JSON_NUL "\xc0\x80"
 
 /* Parse `len` bytes (need not be NUL-terminated); "\u0000" in a string
- * becomes JSON_NUL. On failure returns DH_EPARSE with a message naming `what`
- * and the byte offset; *out is NULL. On success *out is owned by the caller
- * (cJSON_Delete). Surrounding whitespace is fine. */
+ * becomes JSON_NUL, and a lone surrogate escape ("\ud800" not followed by a
+ * low one, or a low one alone: valid JSON text, not valid Unicode) becomes
+ * U+FFFD, as lenient parsers decode it. On failure returns DH_EPARSE with a
+ * message naming `what` and the byte offset; *out is NULL. On success *out
+ * is owned by the caller (cJSON_Delete). Surrounding whitespace is fine. */
 int json_parse(cJSON **out, const char *text, size_t len, const char *what) DH_MUST_CHECK;
 
 /* Compact JSON text of `v`, allocated with xmalloc (free()). Never NULL.

@@ -64,6 +64,8 @@ and any TURN may carry "expect": {"last_user_contains": "substring"} (400 if not
 and "expect": {"body_contains": "substring"}: the whole request body, as JSON text.
 Strings are sent as UTF-8, except that a lone surrogate U+DC80-U+DCFF in the script
 ("\\udcff") is sent as the raw byte 0x80-0xFF: invalid UTF-8, as a broken server might.
+Any other lone surrogate in a streamed string ("\\ud800") is sent as its JSON escape,
+as a JavaScript server writes one: valid JSON text, not valid Unicode.
 A request whose body is not strict UTF-8 JSON gets 400 invalid_request_error, as the
 real API answers.
 A compaction request (deskhand's summarising request: its system prompt starts
@@ -100,6 +102,7 @@ The usage each completed stream reported is logged to LOG.usage as {"n", "model"
 import argparse
 import json
 import os
+import re
 import select
 import socket
 import sys
@@ -143,6 +146,12 @@ def estimate_tokens(body, bytes_per_token=4):
     (or / bytes_per_token)."""
     n = len(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogateescape"))
     return int(n / bytes_per_token)
+
+
+def escape_surrogates(text):
+    """JSON text with each surrogate but U+DC80-U+DCFF (raw bytes, see above)
+    written as its escape."""
+    return re.sub("[\ud800-\udc7f\udd00-\udfff]", lambda m: "\\u%04x" % ord(m.group()), text)
 
 
 def is_compaction(body):
@@ -378,7 +387,7 @@ class Handler(BaseHTTPRequestHandler):
         character, if any, is split across two of them."""
         if delay_ms:
             time.sleep(delay_ms / 1000.0)
-        data = raw if raw is not None else json.dumps(obj, ensure_ascii=False)
+        data = raw if raw is not None else escape_surrogates(json.dumps(obj, ensure_ascii=False))
         b = ("event: %s\ndata: %s\n\n" % (name, data)).encode("utf-8", "surrogateescape")
         cut = next((i for i, c in enumerate(b) if 0x80 <= c < 0xC0), None)
         pieces = [b] if len(b) < 8 else [b[: len(b) // 3], b[len(b) // 3:]]

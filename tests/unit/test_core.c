@@ -459,6 +459,33 @@ Test(json, nul_kept_through_parse_and_print)
 	cJSON_Delete(v);
 }
 
+/* JSON text may escape a lone surrogate (JavaScript's JSON.stringify does);
+ * it reads as U+FFFD, a pair as its character, an escaped backslash as is. */
+Test(json, lone_surrogate_escape_reads_as_replacement)
+{
+	static const struct {
+		const char *text, *want;
+	} t[] = {
+		{ "{\"s\":\"a\\ud800b\"}", "a\xef\xbf\xbd" "b" },
+		{ "{\"s\":\"\\uDC00\"}", "\xef\xbf\xbd" },
+		{ "{\"s\":\"\\ud800\\u0041\"}", "\xef\xbf\xbd" "A" },
+		{ "{\"s\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80" },
+		{ "{\"s\":\"\\ud800\\ud800\\udc00\"}", "\xef\xbf\xbd\xf0\x90\x80\x80" },
+		{ "{\"s\":\"x\\\\ud800\"}", "x\\ud800" },
+		{ "{\"s\":\"\\ud800\\u0000\"}", "\xef\xbf\xbd" JSON_NUL },
+		{ "{\"s\":\"end\\udbff\"}", "end\xef\xbf\xbd" },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		cJSON *v;
+
+		cr_assert_eq(json_parse(&v, t[i].text, strlen(t[i].text), "t"), 0, "%s: %s",
+		             t[i].text, err_msg());
+		cr_assert_str_eq(json_str(v, "s"), t[i].want, "%s", t[i].text);
+		cJSON_Delete(v);
+	}
+}
+
 /* A value kept as its text (a Raw item) prints as that text, a reference
  * shares it, and it opens back into the tree it was printed from. */
 Test(json, raw_prints_its_text_and_opens_back)
