@@ -113,6 +113,7 @@ struct llm {
 static void attempt_begin(struct llm *c);
 static void body_clear(struct body *b);
 static void finish(struct llm *c, int rc, const char *error);
+static void retry_or_fail(struct llm *c, bool retryable, const char *reason);
 
 /*
  * Helpers shared with providers (provider.h)
@@ -755,6 +756,14 @@ body_bytes(struct llm *c, const char *p, size_t n)
 		return;
 	/* The provider or the framing gave up: the rest of the body is moot. */
 	record_exchange(c, NULL);
+	if (a->st.transient) {
+		/* An overloaded server said so mid-stream: as a cut stream, nothing
+		 * of the message was acted on, and it starts again (on_retry). */
+		http_cancel(c->hreq);
+		c->hreq = NULL;
+		retry_or_fail(c, true, a->st.error);
+		return;
+	}
 	finish(c, DH_EFAIL, a->st.error ? a->st.error : err_msg());
 }
 

@@ -46,6 +46,8 @@ struct llm_stream {
 	bool started;     /* the first event of the protocol was seen */
 	bool finished;    /* the end-of-message event was seen */
 	char *error;      /* first terminal error (one line), or NULL */
+	bool transient;   /* the error is the server's passing trouble (an overloaded
+			   * error event): the request is retried, as for HTTP 529 */
 	void *priv;
 };
 

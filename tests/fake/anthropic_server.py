@@ -41,7 +41,9 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
                                                    body ends properly) with no message_stop
   {"fault": "non_json", "status"?: 200, "content_type"?: "text/html", "body"?: "..."}
   {"fault": "bad_event_json"}                      an event whose data is not JSON
-  {"fault": "mid_stream_error", "text"?}           event: error overloaded_error after text
+  {"fault": "mid_stream_error", "text"?, "error_type"?}
+                                                   event: error after the text (error.type
+                                                   error_type, default overloaded_error)
   {"fault": "slow", ...normal fields..., "delay_ms": N}
   a normal turn may generate big content instead of carrying it:
     "text_bytes": N            a text block of N bytes (a repeated 64-byte line)
@@ -752,8 +754,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.event("content_block_delta", {
                     "type": "content_block_delta", "index": 0,
                     "delta": {"type": "text_delta", "text": turn.get("text", "Partial answer")}})
-                self.event("error", {"type": "error", "error": {"type": "overloaded_error",
-                                                                "message": "Overloaded"}})
+                etype = turn.get("error_type", "overloaded_error")
+                self.event("error", {"type": "error", "error": {
+                    "type": etype,
+                    "message": "Overloaded" if etype == "overloaded_error" else "fake " + etype}})
                 self.end_stream()
             elif fault == "hang":
                 self.hang(turn)

@@ -741,21 +741,68 @@ Test(llm_http, cut_mid_stream_is_retried)
 	}
 }
 
-Test(llm_http, mid_stream_error_event_not_retried)
+/* An error event of an overloaded server mid-stream is retried as a cut
+ * stream is: the message starts again. One of a bad request is not. */
+Test(llm_http, mid_stream_overloaded_event_is_retried)
 {
 	struct t t;
-	struct llm_config cfg = { 0 };
+	struct llm_config cfg = { .max_retries = 2 };
 
 	t_init(&t);
-	fake_start(&t, "{\"turns\":[{\"fault\":\"mid_stream_error\"},{\"text\":\"never\"}]}", NULL);
+	fake_start(&t,
+	           "{\"turns\":[{\"fault\":\"mid_stream_error\"},"
+	           "{\"fault\":\"mid_stream_error\",\"error_type\":\"api_error\",\"text\":\"Again\"},"
+	           "{\"text\":\"Whole answer.\"},"
+	           "{\"fault\":\"mid_stream_error\",\"error_type\":\"invalid_request_error\"},"
+	           "{\"text\":\"never\"}]}",
+	           NULL);
 	t_client(&t, &cfg);
 	t_run(&t, NULL, user_hi);
+	cr_assert_eq(t.rc, 0, "%s", t.error ? t.error : "");
+	cr_assert_eq(t.nretry, 2);
+	cr_assert_str_eq(t.reasons[0], "stream error overloaded_error: Overloaded (after 4 events)");
+	cr_assert_str_eq(t.reasons[1], "stream error api_error: fake api_error (after 4 events)");
+	cr_assert(t.delays[0] >= 375 && t.delays[0] <= 500, "delay %ld", t.delays[0]);
+	cJSON *content = json_arr(t.msg, "content");
+	cr_assert_eq(cJSON_GetArraySize(content), 1);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 0), "text"), "Whole answer.");
+	cr_assert_str_eq(t.stop, "end_turn");
+	/* not the server's passing trouble: the request fails at once */
+	t_run(&t, NULL, user_hi);
 	cr_assert_lt(t.rc, 0);
-	cr_assert_str_eq(t.error, "stream error overloaded_error: Overloaded (after 4 events)");
+	cr_assert_str_eq(t.error, "stream error invalid_request_error: fake invalid_request_error "
+	                          "(after 4 events)");
 	cr_assert_str_eq(buf_cstr(&t.text), "Partial answer");
 	cr_assert_eq(t.nretry, 0);
 	cJSON *log = fake_log(&t);
-	cr_assert_eq(cJSON_GetArraySize(log), 1);
+	cr_assert_eq(cJSON_GetArraySize(log), 4);
+	/* the retries send the same body */
+	for (int i = 1; i < 3; i++)
+		cr_assert(cJSON_Compare(json_obj(cJSON_GetArrayItem(log, 0), "body"),
+		                        json_obj(cJSON_GetArrayItem(log, i), "body"), true));
+	cJSON_Delete(log);
+	t_fini(&t);
+}
+
+/* With no retry left, the error event is the request's error. */
+Test(llm_http, mid_stream_overloaded_event_gives_up)
+{
+	struct t t;
+	struct llm_config cfg = { .max_retries = 1 };
+
+	t_init(&t);
+	fake_start(&t,
+	           "{\"turns\":[{\"fault\":\"mid_stream_error\"},{\"fault\":\"mid_stream_error\"},"
+	           "{\"text\":\"never\"}]}",
+	           NULL);
+	t_client(&t, &cfg);
+	t_run(&t, NULL, user_hi);
+	cr_assert_lt(t.rc, 0);
+	cr_assert_str_eq(t.error, "stream error overloaded_error: Overloaded (after 4 events) "
+	                          "(gave up after 1 retry)");
+	cr_assert_eq(t.nretry, 1);
+	cJSON *log = fake_log(&t);
+	cr_assert_eq(cJSON_GetArraySize(log), 2);
 	cJSON_Delete(log);
 	t_fini(&t);
 }
