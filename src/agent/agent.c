@@ -1225,25 +1225,39 @@ ledger_add(struct agent *a, double usd)
 	a->ledger_next = j;
 }
 
+/* Count what the request cost: every attempt the provider billed, a
+ * request that failed included (res->billed). */
 static void
 account_usage(struct agent *a, const struct llm_result *res)
 {
-	double c = llm_cost_usd(a->cfg.model, &res->usage);
+	const struct llm_usage *u = &res->billed;
+	double c = llm_cost_usd(a->cfg.model, u);
 
-	a->usage.input_tokens += res->usage.input_tokens;
-	a->usage.output_tokens += res->usage.output_tokens;
-	a->usage.cache_read_tokens += res->usage.cache_read_tokens;
-	a->usage.cache_creation_tokens += res->usage.cache_creation_tokens;
+	a->usage.input_tokens += u->input_tokens;
+	a->usage.output_tokens += u->output_tokens;
+	a->usage.cache_read_tokens += u->cache_read_tokens;
+	a->usage.cache_creation_tokens += u->cache_creation_tokens;
 	if (c > 0)
 		a->cost += c;
 	ledger_add(a, c);
 	emit(a, &(struct event){
 			.type = EVENT_USAGE,
-			.usage = { res->usage.input_tokens, res->usage.output_tokens,
-				   res->usage.cache_read_tokens, res->usage.cache_creation_tokens },
-			.cost_usd = c > 0 ? c : (c == 0 && res->usage.input_tokens == 0 ? 0 : -1),
+			.usage = { u->input_tokens, u->output_tokens, u->cache_read_tokens,
+				   u->cache_creation_tokens },
+			.cost_usd = c > 0 ? c : (c == 0 && u->input_tokens == 0 ? 0 : -1),
 			.total_cost_usd = a->cost,
 		});
+}
+
+/* A failed request counts what its attempts were billed, if anything. */
+static void
+account_failed(struct agent *a, const struct llm_result *res)
+{
+	const struct llm_usage *u = res ? &res->billed : NULL;
+
+	if (u && (u->input_tokens || u->output_tokens || u->cache_read_tokens ||
+		  u->cache_creation_tokens))
+		account_usage(a, res);
 }
 
 /* The model's text of the turn: its text blocks joined, as streamed. One
@@ -1477,6 +1491,7 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 	struct buf joined = BUF_INIT;
 
 	if (rc < 0) {
+		account_failed(a, res);
 		compact_failed(a, res && res->error ? res->error : err_msg());
 		return;
 	}
@@ -1582,7 +1597,9 @@ on_done(int rc, struct llm_result *res, void *ctx)
 
 	if (rc < 0) {
 		/* Nothing of this turn enters the history: a partial tool call is never
-		 * run, and the conversation stays valid for --resume. */
+		 * run, and the conversation stays valid for --resume. What it was
+		 * billed counts. */
+		account_failed(a, res);
 		char *m = xasprintf("model request failed: %s", res && res->error ? res->error
 										   : err_msg());
 		emit_error(a, m);

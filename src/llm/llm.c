@@ -101,6 +101,7 @@ struct llm {
 	cJSON *body_norm; /* with grant paths replaced: recorded and compared (--record,
 			   * --replay; NULL without them) */
 	int retries;      /* retries performed so far */
+	struct llm_usage spent; /* usage the attempts retried so far reported */
 	struct http_request *hreq;
 	struct ev_timer retry_timer;
 	struct ev_timer replay_timer;
@@ -712,6 +713,7 @@ request_cleanup(struct llm *c)
 	c->busy = false;
 	c->cleanup_pending = false;
 	c->retries = 0;
+	memset(&c->spent, 0, sizeof c->spent);
 }
 
 static int
@@ -860,6 +862,15 @@ retry_delay(struct llm *c)
 }
 
 static void
+usage_add(struct llm_usage *to, const struct llm_usage *u)
+{
+	to->input_tokens += u->input_tokens;
+	to->output_tokens += u->output_tokens;
+	to->cache_read_tokens += u->cache_read_tokens;
+	to->cache_creation_tokens += u->cache_creation_tokens;
+}
+
+static void
 retry_or_fail(struct llm *c, bool retryable, const char *reason)
 {
 	struct attempt *a = &c->a;
@@ -876,6 +887,7 @@ retry_or_fail(struct llm *c, bool retryable, const char *reason)
 	}
 	c->retries++;
 	a->ended = true;
+	usage_add(&c->spent, &a->st.usage); /* billed though the message starts again */
 	long delay = retry_delay(c);
 	char *r = scrub(c, reason);
 
@@ -1161,6 +1173,8 @@ on_done_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		res.usage = a->st.usage;
 		res.http_status = (int)a->status;
 	}
+	res.billed = c->spent;
+	usage_add(&res.billed, &res.usage);
 	char *error = c->error;
 	c->error = NULL;
 	res.error = error;
@@ -1549,6 +1563,7 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 	c->ctx = ctx;
 	c->busy = true;
 	c->retries = 0;
+	memset(&c->spent, 0, sizeof c->spent);
 	c->rc = 0;
 	attempt_begin(c);
 	return 0;

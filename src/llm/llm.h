@@ -95,6 +95,10 @@ struct llm_request {
 struct llm_result {
 	const char *stop_reason; /* "end_turn", "tool_use", "max_tokens", ...; NULL on failure */
 	struct llm_usage usage;  /* as reported by the last message_delta */
+	struct llm_usage billed; /* what every attempt reported, the retried ones (a
+	                          * stream that failed after message_start) and this
+	                          * one: what the provider bills; usage measures the
+	                          * request, billed is what to count as spent */
 	cJSON *message;          /* {role:"assistant", content:[blocks as returned]}; on
 	                          * failure the partial message or NULL (never run its tools) */
 	const char *const *malformed_ids; /* tool_use ids whose input did not parse or whose
