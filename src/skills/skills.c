@@ -560,6 +560,8 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 			skill_fini(&k);
 			continue;
 		}
+		if (crypto_sha256_hex(f->text.ptr ? f->text.ptr : "", f->text.len, k.sha256) < 0)
+			die("skills: %s", err_msg());
 		consider(s, &k, f->name, f->text.ptr ? f->text.ptr : "", f->text.len);
 	}
 	folder_skills_free(&fs);
@@ -771,6 +773,20 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 	if (rc < 0) {
 		buf_fini(&text);
 		return rc;
+	}
+	/* A folder's skill is offered as it was trusted: a SKILL.md changed
+	 * since (by the agent itself, say) waits for the person's trust. */
+	char hex[65];
+	if (sk->source == SKILL_SRC_FOLDER &&
+	    (crypto_sha256_hex(text.ptr ? text.ptr : "", text.len, hex) < 0 ||
+	     strcmp(hex, sk->sha256) != 0)) {
+		buf_fini(&text);
+		return err_setc(DH_EDENIED,
+		                "%s changed after this task began; the person must trust it "
+		                "again (deskhand skills trust %.*s) before it is used",
+		                sk->file, (int)(strlen(sk->dir) - strlen(FOLDER_SKILLS) -
+		                                strlen(sk->name) - 2),
+		                sk->dir);
 	}
 	/* Skip the front matter: the body begins on body_line. */
 	const char *p = buf_cstr(&text);

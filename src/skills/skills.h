@@ -59,6 +59,7 @@ struct skill {
 	size_t grant;  /* SKILL_SRC_FOLDER: the grant's index */
 	bool trusted;  /* false only for a folder's skills the person has not trusted */
 	int body_line; /* the line where the body begins (1-based) */
+	char sha256[65]; /* SKILL_SRC_FOLDER: hex SHA-256 of SKILL.md as validated */
 };
 
 enum skills_flags {
@@ -92,8 +93,10 @@ struct grant_set *skills_readable(const struct skill_set *s);
 void skills_prompt(const struct skill_set *s, struct buf *out);
 /* load_skill's answer appended to out: the body of sk's SKILL.md (read
  * again, at most SKILL_FILE_MAX bytes), then the files beside it (at most
- * SKILL_FILES_SHOWN) as absolute paths for read_file. Returns 0, or DH_EFAIL /
- * DH_EDENIED / DH_ENOTFOUND with err_msg() naming the file. */
+ * SKILL_FILES_SHOWN) as absolute paths for read_file. A folder's skill
+ * whose SKILL.md is no longer the text checked (and trusted) when the set
+ * was loaded is refused (DH_EDENIED). Returns 0, or DH_EFAIL / DH_EDENIED /
+ * DH_ENOTFOUND with err_msg() naming the file. */
 int skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out) DH_MUST_CHECK;
 /* [{name, description, source, dir, file, trusted}] for `deskhand skills
  * --json` and the instructions reply. Caller owns it. */
