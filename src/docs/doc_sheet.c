@@ -863,6 +863,14 @@ put_cell(struct doc_ctx *c, const struct doc_cell *cell)
 	}
 }
 
+/* The note after a sheet that had cells past the caps, and its blank line. */
+static void
+sheet_capped_note(struct doc_ctx *c, const struct doc_sheet *s)
+{
+	doc_printf(c, "\n[… %s is capped: only the first %zu rows and %zu columns are shown]\n\n",
+	           s->name, c->lim->max_rows, c->lim->max_cols);
+}
+
 static void
 sheet_table(struct doc_ctx *c, const struct doc_sheet *s)
 {
@@ -871,7 +879,10 @@ sheet_table(struct doc_ctx *c, const struct doc_sheet *s)
 	doc_puts(c, "## Sheet: ");
 	doc_puts(c, s->name);
 	if (!s->ncells) {
-		doc_puts(c, "\n\n(empty)\n\n");
+		/* cells past the caps alone are not an empty sheet */
+		doc_puts(c, s->capped ? "\n\n(no cells within the caps)\n" : "\n\n(empty)\n\n");
+		if (s->capped)
+			sheet_capped_note(c, s);
 		return;
 	}
 	doc_printf(c, " (%u rows × %u columns)\n\n|   |", s->nrows, s->ncols);
@@ -901,11 +912,9 @@ sheet_table(struct doc_ctx *c, const struct doc_sheet *s)
 		doc_puts(c, "\n");
 	}
 	if (s->capped)
-		doc_printf(c,
-		           "\n[… %s is capped: only the first %zu rows and %zu columns are "
-		           "shown]\n",
-		           s->name, c->lim->max_rows, c->lim->max_cols);
-	doc_puts(c, "\n");
+		sheet_capped_note(c, s);
+	else
+		doc_puts(c, "\n");
 }
 
 int

@@ -286,6 +286,44 @@ Test(doc, caps_leave_a_note)
 	free(z);
 }
 
+/* An .xlsx whose one sheet holds `rows` (the <row> elements), with the
+ * shared strings of SST (*n bytes, heap). */
+static char *
+make_xlsx_rows(const char *rows, size_t *n)
+{
+	char *sheet = xasprintf(
+		"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+		"<sheetData>%s</sheetData></worksheet>",
+		rows);
+	struct part p[] = {
+		{ "xl/workbook.xml", WB, 0 },      { "xl/_rels/workbook.xml.rels", RELS, 0 },
+		{ "xl/sharedStrings.xml", SST, 0 }, { "xl/worksheets/sheet1.xml", sheet, 0 },
+	};
+	char *z = make_zip(p, sizeof p / sizeof *p, n);
+
+	free(sheet);
+	return z;
+}
+
+/* A sheet whose every cell lies past the caps is not shown as empty: the
+ * note says what was left out. */
+Test(doc, caps_past_every_cell_leave_a_note)
+{
+	size_t n;
+	char *z = make_xlsx_rows("<row r=\"20\"><c r=\"B20\"><v>7</v></c></row>", &n);
+	struct doc_limits lim;
+	struct buf out = BUF_INIT;
+
+	doc_limits_default(&lim);
+	lim.max_rows = 10;
+	cr_assert_eq(doc_to_text(z, n, "b.xlsx", DOC_XLSX, &lim, &out), 0, "%s", err_msg());
+	cr_expect(strstr(buf_cstr(&out), "[… Sheet1 is capped: only the first 10 rows"), "%s",
+	          out.ptr);
+	cr_expect_null(strstr(buf_cstr(&out), "(empty)"), "%s", out.ptr);
+	buf_fini(&out);
+	free(z);
+}
+
 Test(doc, not_a_pdf)
 {
 	struct buf out = BUF_INIT;
