@@ -458,14 +458,21 @@ file_text(const struct review_file *f, bool hunks)
 	if (f->step.id[0])
 		printf("  [%.8s %s]", f->step.short_id, utf8_sanitized(&b, f->step.label));
 	putchar('\n');
-	buf_fini(&b);
+	/* The lines are the files' own text (the agent's, a document's): shown,
+	 * never sent to the terminal as control sequences (STYLE.md §3.10). */
 	for (size_t h = 0; hunks && h < f->nhunks; h++) {
 		const struct review_hunk *rh = &f->hunks[h];
 
-		printf("   hunk %d  %s\n", rh->n, rh->header);
-		for (size_t i = 0; i < rh->nlines; i++)
-			printf("   %c%s\n", rh->lines[i].origin, rh->lines[i].text);
+		buf_clear(&b);
+		utf8_sanitize(&b, rh->header, strlen(rh->header), 0);
+		printf("   hunk %d  %s\n", rh->n, buf_cstr(&b));
+		for (size_t i = 0; i < rh->nlines; i++) {
+			buf_clear(&b);
+			utf8_sanitize(&b, rh->lines[i].text, strlen(rh->lines[i].text), 0);
+			printf("   %c%s\n", rh->lines[i].origin, buf_cstr(&b));
+		}
 	}
+	buf_fini(&b);
 }
 
 static bool
