@@ -217,6 +217,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		goto out;
 	}
 	int name_line = 0, desc_line = 0;
+	bool desc_bad = false; /* there, but not a string: reported already */
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *kn = yaml.yaml_document_get_node(&doc, pr->key);
@@ -229,14 +230,12 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		if (!strcmp(key, "name") || !strcmp(key, "description") ||
 		    !strcmp(key, "compatibility") || !strcmp(key, "license") ||
 		    !strcmp(key, "allowed-tools")) {
-			if (!val) {
-				problem(s, file, line, "'%s' must be a string", key);
+			if (!val || !utf8_valid(val, strlen(val))) {
+				problem(s, file, line,
+				        val ? "'%s' is not valid UTF-8" : "'%s' must be a string",
+				        key);
 				ok = false;
-				continue;
-			}
-			if (!utf8_valid(val, strlen(val))) {
-				problem(s, file, line, "'%s' is not valid UTF-8", key);
-				ok = false;
+				desc_bad |= !strcmp(key, "description");
 				continue;
 			}
 		}
@@ -271,7 +270,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		        dirname);
 		ok = false;
 	}
-	if (!desc_line && k->name) {
+	if (!desc_line && k->name && !desc_bad) {
 		problem(s, file, 1, "'description' is missing from the front matter");
 		ok = false;
 	} else if (desc_line && (!*k->description || chars(k->description) > SKILL_DESC_MAX)) {

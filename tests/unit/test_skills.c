@@ -97,6 +97,24 @@ Test(skills, name_rule_edges)
 	skills_free(s);
 }
 
+/* A description that is there but not a string is one problem, that one:
+ * not also "missing". */
+Test(skills, description_not_a_string_is_one_problem)
+{
+	struct skill_set *s = NULL;
+	char *p = xasprintf("%s/cfg/deskhand/skills/lst/SKILL.md", home);
+
+	put(p, "---\nname: lst\ndescription: [a, b]\n---\nbody\n");
+	cr_assert_eq(skills_load(&s, NULL, 0), 0);
+	cr_assert_eq(skills_count(s), 0);
+	const struct strv *pr = skills_problems(s);
+	cr_assert_eq(pr->n, 1, "%zu problems, the last: %s", pr->n, pr->n ? pr->v[pr->n - 1] : "");
+	cr_assert(strstr(pr->v[0], "lst/SKILL.md:3: 'description' must be a string"), "%s",
+	          pr->v[0]);
+	skills_free(s);
+	free(p);
+}
+
 /* n bytes of two-byte characters after a one-byte prefix: any cut at an even
  * byte count would split one. */
 static char *
