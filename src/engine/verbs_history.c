@@ -256,8 +256,9 @@ static const char diff_usage[] =
 	"FROM defaults to the session's baseline and TO to the folders' current\n"
 	"contents. Checkpoints are named as 'deskhand log' prints them, or\n"
 	"'baseline' / 'head' / 'accepted' (the accepted mark: 'deskhand diff accepted'\n"
-	"is what is pending review, as on disk now). Colored when the output is a\n"
-	"terminal (NO_COLOR off).\n";
+	"is what is pending review, as on disk now). On a terminal the files' control\n"
+	"characters are shown escaped (^[ for ESC) and the lines colored (NO_COLOR\n"
+	"off); into a pipe or a file the diff is a patch, byte for byte.\n";
 
 int
 verbs_diff(int argc, char **argv, unsigned flags)
@@ -311,7 +312,10 @@ verbs_diff(int argc, char **argv, unsigned flags)
 				break;
 			}
 		}
-		if (snap_diff(t.stores[g], fid, to ? tid : NULL, color, &out) < 0) {
+		if (snap_diff(t.stores[g], fid, to ? tid : NULL,
+		              (color ? SNAP_DIFF_COLOR : 0) |
+		                      (isatty(STDOUT_FILENO) ? SNAP_DIFF_SHOWN : 0),
+		              &out) < 0) {
 			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
 			status = 1;
 			break;

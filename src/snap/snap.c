@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/review_model.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "docs/doc.h"
 #include "snap/snap_int.h"
@@ -1520,6 +1521,7 @@ out:
 struct diff_out {
 	struct buf *b;
 	bool color;
+	bool shown; /* SNAP_DIFF_SHOWN: the text made printable */
 	struct snap_store *s;
 };
 
@@ -1646,7 +1648,10 @@ diff_put(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_
 	if (prefix)
 		buf_putc(o->b, prefix);
 	if (!sgr) {
-		buf_add(o->b, l->content, l->content_len);
+		if (o->shown)
+			utf8_sanitize(o->b, l->content, l->content_len, UTF8_KEEP_NL);
+		else
+			buf_add(o->b, l->content, l->content_len);
 		return 0;
 	}
 	/* Color each line and reset before its newline, so a pager or a pane that
@@ -1657,7 +1662,10 @@ diff_put(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_
 
 		if (n) {
 			buf_puts(o->b, sgr);
-			buf_add(o->b, p, n);
+			if (o->shown)
+				utf8_sanitize(o->b, p, n, 0);
+			else
+				buf_add(o->b, p, n);
 			buf_puts(o->b, SGR_RESET);
 		}
 		if (!nl)
@@ -1699,9 +1707,10 @@ diff_failed(struct snap_store *s, git_diff *diff, int rc)
 }
 
 int
-snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool color, struct buf *out)
+snap_diff(struct snap_store *s, const char *from_id, const char *to_id, unsigned flags,
+          struct buf *out)
 {
-	struct diff_out o = { out, color, s };
+	struct diff_out o = { out, flags & SNAP_DIFF_COLOR, flags & SNAP_DIFF_SHOWN, s };
 	git_diff *diff = NULL;
 	int rc;
 

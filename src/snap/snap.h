@@ -271,11 +271,17 @@ int snap_resolve(struct snap_store *s, const char *session, const char *spec,
 /* Append a unified diff (git's format: "diff --git a/x b/x" headers, mode
  * lines, renames, "Binary files a/x and b/x differ") from checkpoint `from_id`
  * to `to_id`, or to the folder's current contents when `to_id` is NULL, to
- * `out`. Ids may be unique hex prefixes. With `color`, lines get ANSI SGR codes
- * (bold headers, cyan hunks, green +, red -), each reset before its newline.
- * Scanning the folder (to_id NULL) updates the stat cache and writes blobs for
- * the current contents. Returns 0, DH_ENOTFOUND, DH_EFAIL. */
-int snap_diff(struct snap_store *s, const char *from_id, const char *to_id, bool color,
+ * `out`. Ids may be unique hex prefixes. flags: SNAP_DIFF_COLOR, lines get
+ * ANSI SGR codes (bold headers, cyan hunks, green +, red -), each reset
+ * before its newline; SNAP_DIFF_SHOWN, the files' text and paths are made
+ * printable (utf8_sanitize(), newlines kept: for a terminal, no longer a
+ * patch). Scanning the folder (to_id NULL) updates the stat cache and writes
+ * blobs for the current contents. Returns 0, DH_ENOTFOUND, DH_EFAIL. */
+enum snap_diff_flags {
+	SNAP_DIFF_COLOR = 1 << 0,
+	SNAP_DIFF_SHOWN = 1 << 1,
+};
+int snap_diff(struct snap_store *s, const char *from_id, const char *to_id, unsigned flags,
               struct buf *out) DH_MUST_CHECK;
 
 /* Append git's --stat text (" path | N +-" lines, then " N files changed, …")

@@ -1,7 +1,8 @@
-# `deskhand review` shows each hunk's lines as text: an ESC sequence the
-# agent wrote into a file (one that sets the terminal's title, moves the
-# cursor or erases a line to hide another change) or a C1 control in a
-# document's text is printed visibly escaped, never sent to the terminal.
+# `deskhand review`, and `deskhand diff` on a terminal, show each hunk's
+# lines as text: an ESC sequence the agent wrote into a file (one that sets
+# the terminal's title, moves the cursor or erases a line to hide another
+# change) or a C1 control in a document's text is printed visibly escaped,
+# never sent to the terminal. Into a pipe, diff stays a byte-exact patch.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo "plain line" > "$G/notes.txt"
 python3 - "$G/memo.docx" <<'PY'
@@ -27,4 +28,14 @@ out=$(cat "$T/review.out")
 assert_contains "$out" "+x^[]0;TITLE^G ^[[2Kerased"
 assert_contains "$out" "+memo <U+009B>2Khidden"
 ! grep -q $'\033\|\a\|\xc2\x9b' "$T/review.out" || fail "review printed a control: $(cat -v "$T/review.out")"
+# diff on a terminal (a pty made by script(1); NO_COLOR is set: no SGR codes)
+command -v script >/dev/null || skip "no script(1) for a terminal"
+script -qec "$DESKHAND diff" /dev/null >"$T/diff.tty" 2>&1 || fail "diff on a terminal exited $?"
+tty=$(cat "$T/diff.tty")
+assert_contains "$tty" "+x^[]0;TITLE^G ^[[2Kerased"
+assert_contains "$tty" "+memo <U+009B>2Khidden"
+! grep -q $'\033\|\a\|\xc2\x9b' "$T/diff.tty" || fail "diff printed a control: $(cat -v "$T/diff.tty")"
+# into a pipe it is the patch as it is
+"$DESKHAND" diff >"$T/diff.out" 2>/dev/null || fail "diff exited $?"
+grep -q $'+x\033]0;TITLE\a \033\[2Kerased' "$T/diff.out" || fail "the piped diff changed the bytes"
 echo ok

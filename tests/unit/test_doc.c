@@ -292,7 +292,8 @@ static char *
 make_xlsx_rows(const char *rows, size_t *n)
 {
 	char *sheet = xasprintf(
-		"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+		"<?xml version=\"1.0\"?><worksheet "
+		"xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
 		"<sheetData>%s</sheetData></worksheet>",
 		rows);
 	struct part p[] = {

@@ -818,7 +818,7 @@ Test(snap, diff_text_binary_color_and_stat)
 	put(work, "bin.dat", bin, sizeof bin, 0644);
 	struct snap_checkpoint c1 = cp(s, "edit", 1);
 
-	cr_assert_eq(snap_diff(s, base.id, c1.id, false, &d), 0, "%s", err_msg());
+	cr_assert_eq(snap_diff(s, base.id, c1.id, 0, &d), 0, "%s", err_msg());
 	const char *t = buf_cstr(&d);
 	cr_assert(strstr(t, "diff --git a/a.txt b/a.txt\n"), "%s", t);
 	cr_assert(strstr(t, "--- a/a.txt\n+++ b/a.txt\n"), "%s", t);
@@ -829,7 +829,7 @@ Test(snap, diff_text_binary_color_and_stat)
 
 	/* colour: each line wrapped and reset before its newline */
 	buf_clear(&d);
-	cr_assert_eq(snap_diff(s, base.short_id, c1.short_id, true, &d), 0);
+	cr_assert_eq(snap_diff(s, base.short_id, c1.short_id, SNAP_DIFF_COLOR, &d), 0);
 	t = buf_cstr(&d);
 	cr_assert(strstr(t, "+\033[32mWORLD\033[m\n") || strstr(t, "\033[32m+WORLD"), "%s", t);
 	cr_assert(strstr(t, "-\033[31mworld\033[m\n") || strstr(t, "\033[31m-world"), "%s", t);
@@ -838,7 +838,7 @@ Test(snap, diff_text_binary_color_and_stat)
 	/* live: uncheckpointed edits against the folder */
 	put_s(work, "a.txt", "hello\nWORLD\nagain\n", 0644);
 	buf_clear(&d);
-	cr_assert_eq(snap_diff(s, c1.id, NULL, false, &d), 0, "%s", err_msg());
+	cr_assert_eq(snap_diff(s, c1.id, NULL, 0, &d), 0, "%s", err_msg());
 	cr_assert(strstr(buf_cstr(&d), "+again\n"), "%s", buf_cstr(&d));
 	cr_assert_null(strstr(buf_cstr(&d), "bin.dat"));
 
@@ -852,7 +852,7 @@ Test(snap, diff_text_binary_color_and_stat)
 	buf_clear(&d);
 	cr_assert_eq(snap_diffstat(s, c1.id, c1.id, &d), 0);
 	cr_assert_eq(d.len, 0);
-	cr_assert_eq(snap_diff(s, "ffffffffff", c1.id, false, &d), DH_ENOTFOUND);
+	cr_assert_eq(snap_diff(s, "ffffffffff", c1.id, 0, &d), DH_ENOTFOUND);
 	buf_fini(&d);
 	snap_close(s);
 }
@@ -1038,7 +1038,7 @@ Test(snap, own_git_dir_and_state_dir_untouched)
 	do_step(1);
 	cr_assert_eq(snap_checkpoint(s, "s1", "t1", 1, NULL, &c), 0);
 	cr_assert_eq(c.files_changed, 2);
-	cr_assert_eq(snap_diff(s, c.id, NULL, false, &d), 0);
+	cr_assert_eq(snap_diff(s, c.id, NULL, 0, &d), 0);
 	cr_assert_eq(d.len, 0, "%s", buf_cstr(&d));
 	cr_assert_eq(restore_to(s, "baseline", false, NULL, &u), 0, "%s", err_msg());
 	cr_assert(exists(work, ".deskhand-state/snapshots"));
