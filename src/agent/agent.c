@@ -150,6 +150,8 @@ struct agent {
 	char *fin_msg;
 	bool watch_degraded;	/* last state reported in a status event */
 	char *history_error;	/* set when a history record could not be written */
+	char *unaudited;	/* why an audit record since calls[cur] was asked could not
+				 * be written (agent_audit_failed): it is not run */
 	cJSON *meta_base;	/* meta.json's fields kept across saves (meta_base()) */
 	struct llm_memo *memo;	/* of the first nmemo history messages (estimate_request) */
 	size_t nmemo, capmemo;
@@ -2232,6 +2234,19 @@ agent_live_output(const struct agent *a, const char **id, const char **text)
 	return true;
 }
 
+/* calls[cur] (c) is refused when an audit record since it was asked could not
+ * be written: run, it would act with no record of it (docs/audit.md). True
+ * when it was (its result given and the call completed). */
+static bool
+refuse_unaudited(struct agent *a, struct call *c)
+{
+	if (!a->unaudited)
+		return false;
+	call_result_text(c, true, "not run: %s", a->unaudited);
+	call_complete(a);
+	return true;
+}
+
 static void
 execute(struct agent *a)
 {
@@ -2283,6 +2298,8 @@ execute(struct agent *a)
 		call_complete(a);
 		return;
 	}
+	if (refuse_unaudited(a, c))
+		return;
 	c->started_ms = ev_now_ms();
 	buf_clear(&a->live);
 	c->ran_mutating = (t->flags & TOOL_F_MUTATES) != 0;
@@ -2494,6 +2511,8 @@ process_call(struct agent *a)
 	 * checkpoint brought us here: an interrupt while this call awaits its
 	 * approval must deny it, not wait for a checkpoint that has landed. */
 	a->phase = PHASE_TOOLS;
+	free(a->unaudited);
+	a->unaudited = NULL;
 	emit(a, &(struct event){ .type = EVENT_TOOL_CALL, .id = c->id, .name = c->name,
 				  .input = c->shown });
 	if (!c->malformed)
@@ -2503,6 +2522,8 @@ process_call(struct agent *a)
 		call_complete(a);
 		return;
 	}
+	if (refuse_unaudited(a, c))
+		return; /* nobody is asked about a call that cannot run */
 	if (c->cut) {
 		/* The model is told why and goes on; the person sees it too. */
 		char *m = xasprintf("the model's reply reached its output limit (max_tokens) "
@@ -2847,6 +2868,7 @@ agent_free(struct agent *a)
 	free(a->summary);
 	free(a->fin_msg);
 	free(a->history_error);
+	free(a->unaudited);
 	cJSON_Delete(a->meta_base);
 	for (size_t i = 0; i < a->nheld; i++)
 		cJSON_Delete(a->held[i].json);
@@ -3059,6 +3081,13 @@ emit_status(struct agent *a)
 				  .pending_jobs = (long)worker_pending(a->cfg.worker),
 				  .watcher = buf_cstr(&w) });
 	buf_fini(&w);
+}
+
+void
+agent_audit_failed(struct agent *a, const char *why)
+{
+	if (a && !a->unaudited)
+		a->unaudited = xstrdup(why);
 }
 
 void

@@ -144,6 +144,14 @@ int agent_command(struct agent *a, const struct command *c);
  * (e.g. degraded to full scans) a status event says so. Loop thread. */
 void agent_watch_changed(struct agent *a);
 
+/* An event's audit record could not be written (docs/audit.md): called by an
+ * event sink, from inside the emit, with `why` (copied) saying which file and
+ * what error. The tool call being decided is not run: its result is "not run:
+ * WHY", whether the record was its own tool_call, a decision on it or any
+ * other since it was asked (the first reason is kept). The next call starts
+ * afresh. NULL-safe. Loop thread. */
+void agent_audit_failed(struct agent *a, const char *why);
+
 /* True once session_finished was emitted. */
 bool agent_is_finished(const struct agent *a);
 /* "done", "failed", "blocked", "interrupted", "expired" or "budget" once

@@ -426,7 +426,7 @@ audit_append(struct audit_log *l, cJSON *rec)
 		if (n > 0 && at >= 0 && ftruncate(l->fd, at) < 0)
 			e = errno;
 		free(line);
-		return err_set("%s: %s", l->path, strerror(e));
+		return err_set("the audit log %s could not be written: %s", l->path, strerror(e));
 	}
 	l->seq++;
 	record_hash(rec, l->hash);

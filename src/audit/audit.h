@@ -73,8 +73,9 @@ void audit_add_listener(struct audit_log *l, audit_record_fn *fn, void *ctx);
  * "ts" and "prev" in place) as one line with a single write(2) on an O_APPEND
  * descriptor, then tell the listeners. The line reaches the page cache before
  * this returns (any reader, and a crash of deskhand, sees it); its fdatasync
- * is audit_flush's. DH_EFAIL naming the file on a failed or short write (the
- * partial line is cut back; the chain does not advance). */
+ * is audit_flush's. DH_EFAIL on a failed or short write, "the audit log PATH
+ * could not be written: ERROR" (the partial line is cut back; the chain does
+ * not advance). */
 int audit_append(struct audit_log *l, cJSON *rec) DH_MUST_CHECK;
 /* Records appended since the last keyed head. */
 unsigned audit_unkeyed(const struct audit_log *l);

@@ -34,7 +34,8 @@ void audit_sink_close(struct audit_sink *s);
 
 /* Record what `ev` tells, if anything (deltas, usage, status are not audit
  * facts). A failed write is said once on the debug log and as the returned
- * DH_EFAIL; the caller decides what to show. */
+ * DH_EFAIL; the caller decides what to show (the engine: an error event, and
+ * the tool call being decided is not run, agent_audit_failed). */
 int audit_sink_event(struct audit_sink *s, const struct event *ev);
 /* While set, decisions are the person's (an approve/deny command is being
  * applied); cleared, they come from rules, the mode or nobody. */

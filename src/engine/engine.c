@@ -253,13 +253,21 @@ fan_out(const struct event *ev, void *ctx)
 {
 	struct engine *e = ctx;
 
-	/* The audit record first: a decision is on disk before anyone acts on it. */
-	if (audit_sink_event(e->audit, ev) < 0 && !e->audit_failed) {
-		e->audit_failed = true;
-		char *m = xasprintf("the audit log could not be written (%s)", err_msg());
+	/* The audit record first: a decision is on disk before anyone acts on it,
+	 * and a call whose record could not be written does not run (fail closed). */
+	if (audit_sink_event(e->audit, ev) < 0) {
+		char *why = xstrdup(err_msg());
 
-		fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
-		free(m);
+		agent_audit_failed(e->agent, why);
+		if (!e->audit_failed) {
+			e->audit_failed = true;
+			char *m = xasprintf("%s; no tool call runs while its record cannot be "
+					    "written", why);
+
+			fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
+			free(m);
+		}
+		free(why);
 	}
 	otel_event(e->otel, ev);
 	observe(e, ev);
