@@ -103,7 +103,8 @@ ui_message(struct ui *u, bool error, const char *fmt, ...)
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	buf_clear(&u->msg);
-	draw_sanitize(&u->msg, tmp, strlen(tmp), false);
+	/* One line: a tab is "^I" (a name in it reads as the list shows it). */
+	draw_sanitize_name(&u->msg, tmp);
 	u->msg_err = error;
 	u->input_dirty = true;
 }
