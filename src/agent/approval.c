@@ -112,29 +112,101 @@ approval_rules_fini(struct approval_rules *r)
 /* The input keys a file tool names paths with. */
 static const char *const path_keys[] = { "path", "source", "destination" };
 
-/* What kind of pattern a tool takes: 'c' a command prefix, 'p' a path
- * glob, 0 none; -1 for a name the registry does not know. `env` (may be
- * NULL) is where tools defined at run time would be found. */
-static int
-pattern_kind(const char *tool, const struct tool_env *env)
+/* Whether the tool `e` names paths (one of path_keys is in its schema). */
+static bool
+takes_paths(const struct tool_entry *e)
 {
-	if (!strcmp(tool, "run_command"))
-		return 'c';
-	const struct tool_entry *e = env ? tool_env_find(env, tool) : tool_find(tool);
-
-	if (!e)
-		return -1;
 	if (!e->input_schema)
-		return 0;
+		return false;
 	for (size_t i = 0; i < sizeof path_keys / sizeof *path_keys; i++) {
 		char *k = xasprintf("\"%s\":", path_keys[i]);
 		bool has = strstr(e->input_schema, k) != NULL;
 
 		free(k);
 		if (has)
-			return 'p';
+			return true;
 	}
-	return 0;
+	return false;
+}
+
+/* A tool that changes files at its paths: it has a preview (tool.h: the
+ * file-changing tools have one) and names paths. */
+static bool
+changes_files(const struct tool_entry *e)
+{
+	return e->preview && takes_paths(e);
+}
+
+/* A read-only tool that reads files at its paths. */
+static bool
+reads_files(const struct tool_entry *e)
+{
+	return (e->flags & TOOL_F_READONLY) && takes_paths(e);
+}
+
+/* The reserved rule names that stand for a group of built-in tools, their
+ * members taken from the registry's flags (so a new file tool joins its
+ * group by being one). Connector tools belong to none. */
+static const struct rule_group {
+	const char *name;
+	bool (*member)(const struct tool_entry *e);
+} rule_groups[] = {
+	{ "write", changes_files },
+	{ "read", reads_files },
+};
+
+static const struct rule_group *
+rule_group(const char *name)
+{
+	for (size_t i = 0; i < sizeof rule_groups / sizeof *rule_groups; i++)
+		if (!strcmp(rule_groups[i].name, name))
+			return &rule_groups[i];
+	return NULL;
+}
+
+/* Whether a rule naming `rule_tool` names the tool `tool`: the same name,
+ * an fnmatch(3) glob on names, or a group holding the built-in tool. */
+static bool
+rule_names(const char *rule_tool, const char *tool)
+{
+	const struct rule_group *g;
+	const struct tool_entry *e;
+
+	if (!strcmp(rule_tool, tool) || fnmatch(rule_tool, tool, 0) == 0)
+		return true;
+	return (g = rule_group(rule_tool)) && (e = tool_find(tool)) && g->member(e);
+}
+
+char *
+approval_group_members(const char *name)
+{
+	const struct rule_group *g = rule_group(name);
+	struct buf b = { 0 };
+
+	if (!g)
+		return NULL;
+	for (size_t i = 0; i < tool_count(); i++)
+		if (g->member(tool_at(i)))
+			buf_printf(&b, "%s%s", b.len ? ", " : "", tool_at(i)->name);
+	return buf_detach(&b);
+}
+
+/* What kind of pattern a tool takes: 'c' a command prefix, 'p' a path
+ * glob (a group of file tools too), 0 none; -1 for a name the registry does
+ * not know. `env` (may be NULL) is where tools defined at run time would be
+ * found. */
+static int
+pattern_kind(const char *tool, const struct tool_env *env)
+{
+	if (!strcmp(tool, "run_command"))
+		return 'c';
+	if (rule_group(tool))
+		return 'p';
+	const struct tool_entry *e = env ? tool_env_find(env, tool) : tool_find(tool);
+
+	if (!e)
+		return -1;
+	return takes_paths(e) ? 'p' : 0;
 }
 
 /* Add a rule unless the same one is there; `where` NULL for the session's. */
@@ -309,7 +381,7 @@ rule_matches(const struct approval_rule *rule, const char *tool, const cJSON *in
 {
 	bool strict = rule->verdict == CONFIG_ALLOW; /* only a sure match allows */
 
-	if (strcmp(rule->tool, tool) != 0 && fnmatch(rule->tool, tool, 0) != 0)
+	if (!rule_names(rule->tool, tool))
 		return false;
 	if (!rule->pattern)
 		return true;

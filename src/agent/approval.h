@@ -41,7 +41,9 @@ char *approval_diff_of(const struct tool_preview *p, int preview_rc, const char 
  * TOOL[(PATTERN)]`) or an "always allow" the person gave this session. */
 struct approval_rule {
 	enum config_verdict verdict;
-	char *tool;    /* a tool name, or an fnmatch(3) glob on names (heap) */
+	char *tool;    /* a tool name, an fnmatch(3) glob on names, or a group of
+	                * built-in tools: "write" (those that change files) or
+	                * "read" (the read-only ones that read files) (heap) */
 	char *pattern; /* NULL: every call of the tool; run_command: a command
 	                * prefix ending at a word boundary; file tools: a path
 	                * glob (tool_glob_match) on the paths of the call (heap) */
@@ -73,7 +75,9 @@ int approval_rules_add_config(struct approval_rules *r, const struct config_rule
  * when none matches (the tool's default applies). Deny beats everything:
  * the first matching deny rule, else the first matching ask rule, else the
  * first matching allow rule (config allow rules come before the session's,
- * being added first). A tool name glob is matched with fnmatch(3).
+ * being added first). A tool name glob is matched with fnmatch(3); a group
+ * name ("write", "read": approval_group_members) matches each built-in tool
+ * of the group, its pattern a path glob as for the file tools.
  *
  * Patterns, for an allow rule: a command holding a shell control character
  * (; & | < > ` $ ( ) or a newline) never matches a prefix ("git status; rm
@@ -89,6 +93,12 @@ int approval_rules_add_config(struct approval_rules *r, const struct config_rule
 const struct approval_rule *approval_rules_decide(const struct approval_rules *r,
                                                   const char *tool, const cJSON *input,
                                                   struct tool_env *env);
+/* The built-in tools a group name of rules stands for, in registry order:
+ * "write_file, edit_file, …" for "write" (every tool with a preview that
+ * names paths: the tools that change files), the read-only tools that name
+ * paths for "read"; heap. NULL when `name` is no group (a tool name, or a
+ * name nothing has: such a rule is kept and matches no call). */
+char *approval_group_members(const char *name);
 /* "run_command \"git status\"", "edit_file *.md" (a path glob), or
  * "write_file" (the whole tool); heap. */
 char *approval_rule_describe(const struct approval_rule *rule);

@@ -35,15 +35,37 @@ static const char rules_usage[] =
 	"add ask and deny rules but never allow: what it may not do is listed as\n"
 	"a warning on stderr. Line format (docs/config.md):\n"
 	"  allow|ask|deny TOOL[(PATTERN)]   e.g. deny write_file(*.env)\n"
+	"TOOL may be a group: write (every tool that changes files: write_file,\n"
+	"edit_file, move_file, …) or read (the file-reading tools); the tools of\n"
+	"each such rule are listed under it.\n"
 	"\n"
 	"  -g, --grant DIR  include DIR's .deskhand/config (repeatable; default:\n"
 	"                   the current directory)\n"
-	"      --json       print [{verdict, tool, pattern?, where}] in that order\n"
+	"      --json       print [{verdict, tool, pattern?, where, tools?}] in that\n"
+	"                   order (tools: the members of a group)\n"
 	"  -h, --help       show this help\n"
 	"\n"
 	"Exit status: 0; 1 a config file is malformed or holds a rule every session\n"
 	"would refuse (a pattern on a tool that takes none), named with its line; 2\n"
 	"usage.\n";
+
+/* ["write_file", "edit_file", …] of a group's "write_file, edit_file, …". */
+static cJSON *
+group_json(const char *members)
+{
+	cJSON *arr = json_new_arr();
+
+	for (const char *p = members; *p;) {
+		size_t n = strcspn(p, ",");
+		char *name = xstrndup(p, n);
+
+		json_add(arr, NULL, cJSON_CreateString(name));
+		free(name);
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return arr;
+}
 
 static void
 print_rules(const struct config_rules *const sets[], size_t nsets, bool json)
@@ -59,6 +81,8 @@ print_rules(const struct config_rules *const sets[], size_t nsets, bool json)
 
 				if ((int)r->verdict != v)
 					continue;
+				char *group = client_rules_group(r->tool);
+
 				if (json) {
 					cJSON *o = json_new_obj();
 
@@ -67,13 +91,19 @@ print_rules(const struct config_rules *const sets[], size_t nsets, bool json)
 					if (r->pattern)
 						json_add_str(o, "pattern", r->pattern);
 					json_add_str(o, "where", r->where);
+					if (group)
+						json_add(o, "tools", group_json(group));
 					json_add(arr, NULL, o);
+					free(group);
 					continue;
 				}
 				char *line = config_rule_format(r);
 
 				printf("%-40s %s\n", line, r->where);
+				if (group)
+					printf("#   %s: %s\n", r->tool, group);
 				free(line);
+				free(group);
 			}
 	if (json) {
 		char *s = json_print(arr);

@@ -857,8 +857,8 @@ config_rule_parse(struct config_rule *out, const char *text, const char *where)
 	size_t pn = 0;
 
 	if (!tn)
-		return err_setc(DH_EPARSE, "%s: expected '%s TOOL[(PATTERN)]' (a tool name, or a "
-				"glob on names such as mcp__drive__*)", where, verdict_names[verdict]);
+		return err_setc(DH_EPARSE, "%s: expected '%s TOOL[(PATTERN)]' (a tool name, a glob "
+				"on names such as mcp__drive__*, or a group: write, read)", where, verdict_names[verdict]);
 	if (*rest == '(') {
 		/* The pattern runs to the last ')': it may hold parentheses and '#'. */
 		const char *close = strrchr(rest, ')');

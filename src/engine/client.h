@@ -206,6 +206,11 @@ int client_inbox_dismiss(const char *spec, char **id) DH_MUST_CHECK;
  * without starting a session (`deskhand rules`, `deskhand config`). */
 struct config_rules;
 int client_rules_check(const struct config_rules *const sets[], size_t nsets) DH_MUST_CHECK;
+/* The built-in tools a rule's TOOL stands for when it is a group name
+ * ("write": the tools that change files; "read": the read-only file tools):
+ * "write_file, edit_file, …", heap; NULL for any other name
+ * (approval_group_members()). */
+char *client_rules_group(const char *tool);
 
 /* The review and history verbs' options, one table for the front end
  * (cli/review.c reads --session, --json and the operands from it) and the

@@ -175,3 +175,9 @@ client_rules_check(const struct config_rules *const sets[], size_t nsets)
 	approval_rules_fini(&r);
 	return rc;
 }
+
+char *
+client_rules_group(const char *tool)
+{
+	return approval_group_members(tool);
+}

@@ -479,3 +479,46 @@ Test(rules, append_line_creates_and_appends_the_persons_config)
 	free(xdg);
 	unsetenv("XDG_CONFIG_HOME");
 }
+
+/* A group name stands for the built-in tools of a kind, taken from the tool
+ * table: `deny write(secret/…)` holds for every tool that changes files
+ * (either end of a move), not for reads or commands; `read(…)` for the
+ * read-only file tools. A name that is no group stays a tool name nothing
+ * has. */
+Test(rules, groups_write_and_read_cover_their_tools)
+{
+	struct approval_rules r = { 0 };
+	const char *writers[] = { "write_file", "edit_file", "delete_file", "make_directory",
+				  "write_document", "write_spreadsheet" };
+
+	load_rules(&r, "deny write(secret/*)\nask read(private/*)\ndeny writes(other/*)\n");
+	for (size_t i = 0; i < sizeof writers / sizeof *writers; i++) {
+		ASSERT_DECIDES(&r, writers[i], path2("path", "secret/a", NULL, NULL),
+			       "rule 'deny write(secret/*)'");
+		ASSERT_DECIDES(&r, writers[i], path2("path", "open/a", NULL, NULL), NULL);
+	}
+	ASSERT_DECIDES(&r, "move_file", path2("source", "x", "destination", "secret/x"),
+		       "deny write(secret/*)");
+	ASSERT_DECIDES(&r, "move_file", path2("source", "secret/x", "destination", "x"),
+		       "deny write(secret/*)");
+	ASSERT_DECIDES(&r, "read_file", path2("path", "secret/a", NULL, NULL), NULL);
+	ASSERT_DECIDES(&r, "read_file", path2("path", "private/a", NULL, NULL),
+		       "ask read(private/*)");
+	ASSERT_DECIDES(&r, "search_files", path2("path", "private/d", NULL, NULL),
+		       "ask read(private/*)");
+	ASSERT_DECIDES(&r, "write_file", path2("path", "private/a", NULL, NULL), NULL);
+	ASSERT_DECIDES(&r, "run_command", cmd("rm secret/a"), NULL);
+	ASSERT_DECIDES(&r, "mcp__fs__write", path2("path", "secret/a", NULL, NULL), NULL);
+	ASSERT_DECIDES(&r, "write_file", path2("path", "other/a", NULL, NULL), NULL);
+
+	char *w = approval_group_members("write"), *rd = approval_group_members("read");
+
+	cr_assert_str_eq(w, "write_file, edit_file, move_file, delete_file, make_directory, "
+			    "write_spreadsheet, write_document");
+	cr_assert_str_eq(rd, "read_file, list_files, search_files");
+	cr_assert_null(approval_group_members("writes"));
+	cr_assert_null(approval_group_members("write_file"));
+	free(w);
+	free(rd);
+	approval_rules_fini(&r);
+}
