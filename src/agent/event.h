@@ -38,6 +38,7 @@
  *   JSON  const cJSON *         any JSON value (a copy); null when NULL
  *   INT   int, LONG long        a number
  *   BOOL  bool                  true/false
+ *   FLAG  bool                  true, or left out when false (fields added later)
  *   NUM   double                a number
  *   COST  double                a number; null when < 0 (unknown), read back as -1
  * Every event also carries "re" (member re) when it answers a command that
@@ -60,6 +61,7 @@
 	M(STR, text)            /* message, reason, stat, detail: see EVENT_TYPES */               \
 	M(STR, output)          /* tool_result; review: conflict_dir */                            \
 	M(BOOL, is_error)       /* tool_result */                                                  \
+	M(BOOL, interrupted)    /* tool_result: no result came, its engine stopped */              \
 	M(BOOL, approved)       /* *_decided; review/reply: ok */                                  \
 	M(STR, grant)           /* checkpoint: the grant's path */                                 \
 	M(STR, tool_call)       /* checkpoint: tool call id, NULL for baseline */                  \
@@ -122,7 +124,7 @@
 	X(EVENT_TOOL_RESULT, "tool_result",                                                        \
 	  F(STR, id, "id") F(STR, name, "name") F(BOOL, is_error, "is_error")                      \
 	  F(STR, output, "output") F(LONG, duration_ms, "duration_ms")                             \
-	  F(OPT, output_file, "output_file"))                                                      \
+	  F(OPT, output_file, "output_file") F(FLAG, interrupted, "interrupted"))                  \
 	X(EVENT_TOOL_OUTPUT, "tool_output", F(STR, id, "id") F(STR, text, "text"))                 \
 	X(EVENT_CHECKPOINT, "checkpoint",                                                          \
 	  F(STR, id, "id") F(STR, short_id, "short_id") F(STR, grant, "grant")                     \

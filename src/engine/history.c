@@ -95,7 +95,7 @@ calls_interrupted(struct replay *r)
 	for (size_t i = 0; i < r->ids.n; i++) {
 		r->fn(&(struct event){ .type = EVENT_TOOL_RESULT, .id = r->ids.v[i],
 				       .name = r->names.v[i], .is_error = true,
-				       .output = REVIEW_INTERRUPTED_RESULT },
+				       .interrupted = true, .output = REVIEW_INTERRUPTED_RESULT },
 		      r->ctx);
 		r->n++;
 	}

@@ -43,6 +43,7 @@ struct item {
 	char *output_file; /* the whole output, stored by the engine, or NULL */
 	bool streamed;	   /* it had live output: folded to head and tail when done */
 	bool done, is_error, expanded, open;
+	bool interrupted; /* its engine stopped before it ended: no time */
 	long ms;
 	struct md_stream md; /* assistant text laid out */
 	size_t line0;	     /* its first line in the pane */
@@ -271,6 +272,7 @@ tr_event(struct pane *p, const struct event *ev)
 		if ((it = find_tool(p, ev->id))) {
 			it->done = true;
 			it->is_error = ev->is_error;
+			it->interrupted = ev->interrupted;
 			it->ms = ev->duration_ms;
 			buf_add_capped(&it->output, ev->output ? ev->output : "",
 				       ev->output ? strlen(ev->output) : 0, OUTPUT_CAP,
@@ -512,7 +514,9 @@ add_items(struct pane *p, size_t from, bool again)
 							  : draw_mark("✓", "ok");
 			buf_printf(&l, "%s %s  [%s", it->expanded ? draw_mark("▾", "-") : draw_mark("▸", "+"),
 				   it->summary, mark);
-			if (it->done)
+			if (it->done && it->interrupted)
+				buf_puts(&l, " interrupted");
+			else if (it->done)
 				buf_printf(&l, " %ld ms", it->ms);
 			buf_puts(&l, "]");
 			pane_add_text(p, it->is_error ? UI_ERROR : UI_TOOL_CALL, ix, 4, "  ",
