@@ -48,6 +48,7 @@
 #define TEXT_KEEP         ((size_t)4 << 10)
 #define OUTPUT_INLINE_MAX ((size_t)320 << 10) /* a tool result; read_file pages are 256 KiB */
 #define OUTPUT_KEEP       ((size_t)64 << 10)
+#define OUTPUT_KEEP_MIN   ((size_t)2 << 10)   /* a result past the turn's share */
 #define LIVE_MAX          ((size_t)8 << 10)   /* a running command's output kept for an attach */
 
 enum phase {
@@ -1371,25 +1372,6 @@ compact_input(struct agent *a, const char *tool, const cJSON *input)
 	return out;
 }
 
-/* A tool result over OUTPUT_INLINE_MAX is stored once as a blob; the model
- * (and the tool_result event) get an excerpt naming it. */
-static void
-compact_output(struct agent *a, struct tool_result *r)
-{
-	struct buf b = BUF_INIT;
-
-	if (r->content || r->text.len <= OUTPUT_INLINE_MAX)
-		return;
-	if (session_blob_excerpt(session_dir(a->cfg.session), r->text.ptr, r->text.len,
-				 OUTPUT_KEEP, NULL, &b) < 0) {
-		log_warn("tool output kept whole: %s", err_msg());
-		buf_fini(&b);
-		return;
-	}
-	buf_fini(&r->text);
-	r->text = b;
-}
-
 /*
  * Context management (docs/context.md): an estimate of each request before
  * it is sent, taught by the provider's reports; past compact_at of the
@@ -1449,6 +1431,45 @@ compact_limit(const struct agent *a)
 								   : COMPACT_AT_DEF;
 
 	return (size_t)((double)w * f);
+}
+
+/* A tool result over OUTPUT_INLINE_MAX, or past what is left of the turn's
+ * share of the window (half the compaction limit for all its results: the
+ * last two messages are always sent whole, so a compaction cannot make room
+ * for them), is stored once as a blob; the model (and the tool_result event)
+ * get an excerpt naming it, cut to what is left (at least OUTPUT_KEEP_MIN). */
+static void
+compact_output(struct agent *a, struct tool_result *r)
+{
+	size_t share = compact_limit(a) / 2, used = 0, left, tokens, keep = OUTPUT_KEEP;
+	struct buf b = BUF_INIT;
+
+	if (r->content || r->text.len <= OUTPUT_KEEP_MIN)
+		return;
+	for (size_t i = 0; i < a->cur; i++) {
+		struct tool_result *e = &a->calls[i].res;
+
+		used += scaled(a, e->content ? llm_tokens_value(e->content)
+					     : llm_tokens_text(buf_cstr(&e->text), e->text.len));
+	}
+	left = used < share ? share - used : 0;
+	tokens = scaled(a, llm_tokens_text(buf_cstr(&r->text), r->text.len));
+	if (r->text.len <= OUTPUT_INLINE_MAX && tokens <= left)
+		return;
+	if (tokens > left) /* the bytes of `left` tokens of this text */
+		keep = (size_t)((double)r->text.len * ((double)left / (double)tokens));
+	keep = keep > OUTPUT_KEEP ? OUTPUT_KEEP : keep < OUTPUT_KEEP_MIN ? OUTPUT_KEEP_MIN : keep;
+	if (session_blob_excerpt(session_dir(a->cfg.session), r->text.ptr, r->text.len, keep,
+				 tokens > left ? "The results of this turn together would not "
+						 "fit the context window."
+					       : NULL,
+				 &b) < 0) {
+		log_warn("tool output kept whole: %s", err_msg());
+		buf_fini(&b);
+		return;
+	}
+	buf_fini(&r->text);
+	r->text = b;
 }
 
 /* The provider's count of the request's input teaches the estimate: a
