@@ -1433,19 +1433,54 @@ compact_limit(const struct agent *a)
 	return (size_t)((double)w * f);
 }
 
+/* Leave out the image and document blocks of a result's content (its text
+ * blocks stay), with a text block saying so: they are past the turn's share
+ * of the context window (compact_output). */
+static void
+drop_media(struct tool_result *r)
+{
+	cJSON *blk = r->content ? r->content->child : NULL, *next;
+	size_t dropped = 0;
+	bool text = false;
+
+	for (; blk; blk = next) {
+		const char *type = json_str(blk, "type");
+
+		next = blk->next;
+		if (type && (!strcmp(type, "image") || !strcmp(type, "document"))) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(r->content, blk));
+			dropped++;
+		} else if (type && !strcmp(type, "text")) {
+			text = true;
+		}
+	}
+	if (!dropped)
+		return;
+	char *note = xasprintf("%s%s[deskhand: %zu image or document block%s of this result left "
+			       "out: the results of this turn together would not fit the context "
+			       "window. Read fewer at once.]",
+			       text ? "" : buf_cstr(&r->text), text || !r->text.len ? "" : "\n", dropped,
+			       dropped == 1 ? "" : "s");
+	cJSON *t = json_new_obj();
+
+	json_add_str(t, "type", "text");
+	json_add_str(t, "text", note);
+	json_add(r->content, NULL, t);
+	free(note);
+}
+
 /* A tool result over OUTPUT_INLINE_MAX, or past what is left of the turn's
  * share of the window (half the compaction limit for all its results: the
  * last two messages are always sent whole, so a compaction cannot make room
  * for them), is stored once as a blob; the model (and the tool_result event)
- * get an excerpt naming it, cut to what is left (at least OUTPUT_KEEP_MIN). */
+ * get an excerpt naming it, cut to what is left (at least OUTPUT_KEEP_MIN).
+ * Images and documents past it are left out (drop_media). */
 static void
 compact_output(struct agent *a, struct tool_result *r)
 {
 	size_t share = compact_limit(a) / 2, used = 0, left, tokens, keep = OUTPUT_KEEP;
 	struct buf b = BUF_INIT;
 
-	if (r->content || r->text.len <= OUTPUT_KEEP_MIN)
-		return;
 	for (size_t i = 0; i < a->cur; i++) {
 		struct tool_result *e = &a->calls[i].res;
 
@@ -1453,6 +1488,13 @@ compact_output(struct agent *a, struct tool_result *r)
 					     : llm_tokens_text(buf_cstr(&e->text), e->text.len));
 	}
 	left = used < share ? share - used : 0;
+	if (r->content) {
+		if (scaled(a, llm_tokens_value(r->content)) > left)
+			drop_media(r);
+		return;
+	}
+	if (r->text.len <= OUTPUT_KEEP_MIN)
+		return;
 	tokens = scaled(a, llm_tokens_text(buf_cstr(&r->text), r->text.len));
 	if (r->text.len <= OUTPUT_INLINE_MAX && tokens <= left)
 		return;
