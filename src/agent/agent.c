@@ -1610,7 +1610,9 @@ begin_compact(struct agent *a, void (*then)(struct agent *))
 	a->compact_asked = false;
 	a->compact_tried = true;
 	a->compact_trigger = asked ? "command" : "auto";
-	if (k == 0) {
+	/* By itself, only when it can make what is sent smaller; the command
+	 * summarises what there is. */
+	if (k == 0 || (!asked && !compact_useful(a->history, k))) {
 		if (asked)
 			emit_error(a, "compact: nothing to compact yet (the conversation is too short)");
 		if (then)

@@ -108,6 +108,23 @@ compact_split(const cJSON *history, size_t keep_tokens)
 	return best;
 }
 
+bool
+compact_useful(const cJSON *history, size_t k)
+{
+	const cJSON *first = cJSON_GetArrayItem(history, 0);
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(first, "content");
+
+	if (k != 1)
+		return k > 0;
+	if (is_note(first))
+		return false;
+	char *s = json_print(c);
+	bool big = s && strlen(s) > TASK_KEEP;
+
+	free(s);
+	return big;
+}
+
 /* Append s (len bytes) cut to `cap`: head and tail around a note. */
 static void
 piece(struct buf *out, const char *s, size_t len, size_t cap)

@@ -2,6 +2,7 @@
 #ifndef DH_AGENT_COMPACT_H
 #define DH_AGENT_COMPACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cJSON.h>
@@ -29,6 +30,13 @@ extern const char compact_system_prompt[];
  * keeps its tool_use. 0 when there is nothing to summarise (two messages or
  * fewer, or no assistant message after the first). */
 size_t compact_split(const cJSON *history, size_t keep_tokens);
+
+/* Can summarising messages [0, k) of `history` make what is sent smaller?
+ * false when k is 0, or when it is 1 and the first message is an earlier
+ * note (the new one would read it whole) or a task of at most 4 KiB (the
+ * note carries it verbatim, and a summary besides): such a compaction
+ * would cost a request and send more after it. */
+bool compact_useful(const cJSON *history, size_t k);
 
 /* What the summariser reads of messages [0, k) of `history`, appended to
  * `out`: each message as a "## role" section, text whole, tool calls as

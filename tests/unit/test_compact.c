@@ -131,3 +131,28 @@ Test(compact, a_second_compaction_reads_the_first_note_whole_and_keeps_its_files
 	buf_fini(&hist);
 	buf_fini(&summary);
 }
+
+Test(compact, useless_cut_of_the_first_message_alone)
+{
+	struct buf big = BUF_INIT;
+	cJSON *h = conv("[{\"role\":\"user\",\"content\":\"the task\"}," TOOL_TURN("t1", "a.txt") "]");
+
+	/* the task alone: the note would carry it verbatim, and a summary */
+	cr_assert_eq(compact_split(h, 0), 1);
+	cr_assert(!compact_useful(h, 1));
+	cr_assert(!compact_useful(h, 0));
+	/* an earlier note alone: the new one would read it whole */
+	cJSON *note = compact_note(h, 1, 100, "Task: x", NULL);
+	cJSON_ReplaceItemInArray(h, 0, note);
+	cr_assert(!compact_useful(h, 1));
+	/* a task longer than the note keeps of it */
+	for (int i = 0; i < 1000; i++)
+		buf_puts(&big, "0123456789");
+	cJSON_ReplaceItemInArray(h, 0, conv("{\"role\":\"user\",\"content\":\"x\"}"));
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(h, 0), "content",
+				  cJSON_CreateString(buf_cstr(&big)));
+	cr_assert(compact_useful(h, 1));
+	cr_assert(compact_useful(h, 2));
+	buf_fini(&big);
+	cJSON_Delete(h);
+}
