@@ -1131,6 +1131,10 @@ on_retry(int attempt, long delay_ms, const char *reason, void *ctx)
 {
 	struct agent *a = ctx;
 
+	/* The message starts again: the text streamed so far is dropped (the
+	 * retry event tells clients so), and a client attaching now is not
+	 * given it in front of the new attempt's (agent_live_text). */
+	buf_clear(&a->streaming);
 	emit(a, &(struct event){
 			.type = EVENT_RETRY, .attempt = attempt, .duration_ms = delay_ms, .text = reason });
 }
