@@ -136,6 +136,33 @@ parse_ref(const char *r, unsigned *row, unsigned *col)
 	return true;
 }
 
+/* "Sheet1!B4", with the sheet name quoted as spreadsheets do when it is not
+ * a plain word ('My sheet'!B4). */
+static void
+put_ref(struct buf *out, const char *sheet, unsigned row, unsigned col)
+{
+	bool plain = *sheet != '\0';
+	char ref[16];
+
+	for (const char *p = sheet; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || (unsigned char)*p >= 0x80))
+			plain = false;
+	if (plain) {
+		buf_puts(out, sheet);
+	} else {
+		buf_putc(out, '\'');
+		for (const char *p = sheet; *p; p++) {
+			if (*p == '\'')
+				buf_putc(out, '\'');
+			buf_putc(out, *p);
+		}
+		buf_putc(out, '\'');
+	}
+	doc_cell_ref(ref, row, col);
+	buf_printf(out, "!%s: ", ref);
+}
+
 /*
  * Number formats (.xlsx): what the cached number looks like shown
  */
@@ -422,6 +449,30 @@ xlsx_calc(struct xlsx *X)
 	return rc < 0 ? rc : 0;
 }
 
+/* The shared string a t="s" cell's value v names (ECMA-376 §18.3.1.4: an
+ * index into sharedStrings.xml), borrowed from X; "" when v is empty or names
+ * no string of the table (not a number, negative, past its end), with a note
+ * naming the cell: never another cell's text. */
+static const char *
+xlsx_shared(struct xlsx *X, const struct doc_sheet *s, unsigned row, unsigned col,
+            const char *v)
+{
+	char *end;
+	unsigned long i = strtoul(v, &end, 10);
+
+	if (!*v)
+		return "";
+	if (*v >= '0' && *v <= '9' && !*end && i < X->strings.n)
+		return X->strings.v[i];
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s: ", X->c->name);
+	put_ref(&b, s->name, row, col);
+	buf_printf(&b, "shared string index '%.32s' is not in the table", v);
+	book_note(X->B->b, buf_detach(&b));
+	return "";
+}
+
 /* One worksheet part into sheet s. */
 static int
 xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part)
@@ -494,9 +545,7 @@ xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part)
 			v = ""; /* a stale cached value: the formula alone */
 		} else if (rc >= 0) {
 			if (t && !strcmp(t, "s")) {
-				unsigned long i = strtoul(v, NULL, 10);
-
-				v = *v && i < X->strings.n ? X->strings.v[i] : "";
+				v = xlsx_shared(X, s, row, col, v);
 			} else if (t && !strcmp(t, "b")) {
 				v = !*v ? "" : strcmp(v, "0") ? "TRUE" : "FALSE";
 			} else if ((!t || !strcmp(t, "n")) && *v) {
@@ -933,33 +982,6 @@ doc_sheet_text(struct doc_ctx *c, enum doc_kind kind)
 	}
 	doc_book_free(b);
 	return rc;
-}
-
-/* "Sheet1!B4", with the sheet name quoted as spreadsheets do when it is not
- * a plain word ('My sheet'!B4). */
-static void
-put_ref(struct buf *out, const char *sheet, unsigned row, unsigned col)
-{
-	bool plain = *sheet != '\0';
-	char ref[16];
-
-	for (const char *p = sheet; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || (unsigned char)*p >= 0x80))
-			plain = false;
-	if (plain) {
-		buf_puts(out, sheet);
-	} else {
-		buf_putc(out, '\'');
-		for (const char *p = sheet; *p; p++) {
-			if (*p == '\'')
-				buf_putc(out, '\'');
-			buf_putc(out, *p);
-		}
-		buf_putc(out, '\'');
-	}
-	doc_cell_ref(ref, row, col);
-	buf_printf(out, "!%s: ", ref);
 }
 
 static void

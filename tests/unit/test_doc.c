@@ -325,6 +325,39 @@ Test(doc, caps_past_every_cell_leave_a_note)
 	free(z);
 }
 
+/* A t="s" cell whose value names no shared string (not a number, past the
+ * table, negative) shows nothing, never the text of string 0, and the
+ * output says which cell. */
+Test(doc, shared_string_index_not_in_the_table)
+{
+	static const char *const bad[] = { "abc", "99999", "-1" };
+	struct buf out = BUF_INIT;
+
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+		char *rows = xasprintf("<row r=\"1\"><c r=\"B1\" t=\"s\"><v>1</v></c>"
+		                       "<c r=\"C1\" t=\"s\"><v>%s</v></c></row>",
+		                       bad[k]);
+		size_t n;
+		char *z = make_xlsx_rows(rows, &n);
+		char *note = xasprintf("[… b.xlsx: Sheet1!C1: shared string index '%s' is not "
+		                       "in the table]\n",
+		                       bad[k]);
+
+		buf_clear(&out);
+		cr_assert_eq(doc_to_text(z, n, "b.xlsx", DOC_XLSX, NULL, &out), 0, "%s",
+		             err_msg());
+		const char *t = buf_cstr(&out);
+
+		cr_expect(strstr(t, "| 1 | | Coffee |\n"), "%s: %s", bad[k], t);
+		cr_expect_null(strstr(t, "Item"), "%s: %s", bad[k], t);
+		cr_expect(strstr(t, note), "%s: %s", bad[k], t);
+		free(note);
+		free(rows);
+		free(z);
+	}
+	buf_fini(&out);
+}
+
 Test(doc, not_a_pdf)
 {
 	struct buf out = BUF_INIT;
