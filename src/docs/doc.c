@@ -623,7 +623,7 @@ collect(struct doc_ctx *c, const char *part, const char *elem, const char *a1,
 
 int
 doc_ooxml_parts(struct doc_ctx *c, const char *list, const char *elem, const char *rels,
-                const char *dir, struct strv *parts, struct strv *names)
+                const char *dir, struct strv *parts, struct strv *names, struct strv *ids_out)
 {
 	struct strv ids = ARRAY_INIT, rid = ARRAY_INIT, target = ARRAY_INIT;
 	int rc;
@@ -640,6 +640,8 @@ doc_ooxml_parts(struct doc_ctx *c, const char *list, const char *elem, const cha
 				part = target.v[j][0] == '/' ? xstrdup(target.v[j] + 1)
 				                             : xasprintf("%s%s", dir, target.v[j]);
 		strv_add(parts, part ? part : "");
+		if (ids_out)
+			strv_add(ids_out, ids.v[i]);
 		free(part);
 	}
 out:

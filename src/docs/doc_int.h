@@ -68,11 +68,13 @@ int doc_xml_skip(struct doc_xml *x) DH_MUST_CHECK;
 
 struct strv;
 /* The parts an OOXML list names, in order: each `elem` element of the part
- * `list` (its r:id; its `name` attribute appended to names unless NULL),
- * resolved through the relationships part `rels`, a target relative to
- * `dir` ("xl/"). An unresolved id gives "". Appends to parts (and names). */
+ * `list` (its r:id, appended to ids unless NULL; its `name` attribute appended
+ * to names unless NULL), resolved through the relationships part `rels`, a
+ * target relative to `dir` ("xl/"). An unresolved id gives "". Appends to
+ * parts (and names, ids). */
 int doc_ooxml_parts(struct doc_ctx *c, const char *list, const char *elem, const char *rels,
-                    const char *dir, struct strv *parts, struct strv *names) DH_MUST_CHECK;
+                    const char *dir, struct strv *parts, struct strv *names,
+                    struct strv *ids) DH_MUST_CHECK;
 
 /* Whether reading has gone past max_ms (then err_msg() says so). */
 bool doc_over_time(struct doc_ctx *c);

@@ -401,7 +401,7 @@ doc_markup_text(struct doc_ctx *c, enum doc_kind kind)
 
 		if ((rc = doc_ooxml_parts(c, "ppt/presentation.xml", "sldId",
 		                          "ppt/_rels/presentation.xml.rels", "ppt/", &parts,
-		                          NULL)) < 0) {
+		                          NULL, NULL)) < 0) {
 			strv_free(&parts);
 			break;
 		}

@@ -319,13 +319,16 @@ fmt_number(const char *raw, struct fmt f, char *out, size_t n)
  * .xlsx
  */
 
+#define XLSX_RELS "xl/_rels/workbook.xml.rels"
+
 struct xlsx {
 	struct doc_ctx *c;
 	struct builder *B;
 	ARRAY(char *) strings; /* shared strings */
 	ARRAY(struct fmt) xfs; /* cellXfs index → format */
 	struct strv names;     /* sheet names, workbook order */
-	struct strv parts;     /* their worksheet parts */
+	struct strv parts;     /* their worksheet parts ("": no relationship) */
+	struct strv ids;       /* their r:ids */
 	bool strings_capped;
 	bool uncalculated; /* calcPr fullCalcOnLoad: cached formula values are stale */
 };
@@ -473,17 +476,21 @@ xlsx_shared(struct xlsx *X, const struct doc_sheet *s, unsigned row, unsigned co
 	return "";
 }
 
-/* One worksheet part into sheet s. */
+/* One worksheet part into sheet s (its r:id in the workbook: id). */
 static int
-xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part)
+xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part, const char *id)
 {
 	struct doc_xml *x;
 	struct buf val = BUF_INIT, form = BUF_INIT;
 	unsigned row = 0, col = 0;
 	int rc;
 
-	if (!*part)
-		return 0; /* a sheet with no part: shown empty */
+	if (!*part) { /* a sheet with no part: shown empty, with a note */
+		book_note(X->B->b, xasprintf("%s: sheet %s: its part is missing (%s has no "
+		                             "relationship r:id '%.32s')",
+		                             X->c->name, s->name, XLSX_RELS, id));
+		return 0;
+	}
 	if ((rc = doc_xml_open(X->c, part, &x)) < 0)
 		return rc;
 	while ((rc = doc_xml_next(x)) > 0) {
@@ -580,8 +587,8 @@ xlsx_load(struct doc_ctx *c, struct builder *B)
 	struct xlsx X = { .c = c, .B = B };
 	int rc;
 
-	if ((rc = doc_ooxml_parts(c, "xl/workbook.xml", "sheet", "xl/_rels/workbook.xml.rels",
-	                          "xl/", &X.parts, &X.names)) < 0 || (rc = xlsx_calc(&X)) < 0 ||
+	if ((rc = doc_ooxml_parts(c, "xl/workbook.xml", "sheet", XLSX_RELS, "xl/", &X.parts,
+	                          &X.names, &X.ids)) < 0 || (rc = xlsx_calc(&X)) < 0 ||
 	    (rc = xlsx_styles(&X)) < 0 || (rc = xlsx_strings(&X)) < 0)
 		goto out;
 	if (X.uncalculated)
@@ -594,7 +601,7 @@ xlsx_load(struct doc_ctx *c, struct builder *B)
 	for (size_t i = 0; i < X.names.n && !B->book_full; i++) {
 		struct doc_sheet *s = sheet_add(B, X.names.v[i]);
 
-		if ((rc = xlsx_sheet(&X, s, X.parts.v[i])) < 0)
+		if ((rc = xlsx_sheet(&X, s, X.parts.v[i], X.ids.v[i])) < 0)
 			break;
 	}
 out:
@@ -604,6 +611,7 @@ out:
 	ARRAY_FREE(&X.xfs);
 	strv_free(&X.names);
 	strv_free(&X.parts);
+	strv_free(&X.ids);
 	return rc < 0 ? rc : 0;
 }
 

@@ -358,6 +358,33 @@ Test(doc, shared_string_index_not_in_the_table)
 	buf_fini(&out);
 }
 
+/* A sheet whose r:id names no relationship is shown empty with a note
+ * saying its part is missing, not as an empty sheet alone. */
+Test(doc, sheet_without_a_relationship_leaves_a_note)
+{
+	static const char wb[] =
+		"<?xml version=\"1.0\"?><workbook "
+		"xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+		"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+		"<sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId9\"/></sheets></workbook>";
+	struct part p[] = {
+		{ "xl/workbook.xml", wb, 0 },
+		{ "xl/_rels/workbook.xml.rels", RELS, 0 },
+	};
+	size_t n;
+	char *z = make_zip(p, sizeof p / sizeof *p, &n);
+	struct buf out = BUF_INIT;
+
+	cr_assert_eq(doc_to_text(z, n, "b.xlsx", DOC_XLSX, NULL, &out), 0, "%s", err_msg());
+	cr_expect(strstr(buf_cstr(&out), "## Sheet: S\n"), "%s", out.ptr);
+	cr_expect(strstr(buf_cstr(&out), "[… b.xlsx: sheet S: its part is missing "
+	                                 "(xl/_rels/workbook.xml.rels has no relationship "
+	                                 "r:id 'rId9')]\n"),
+	          "%s", out.ptr);
+	buf_fini(&out);
+	free(z);
+}
+
 Test(doc, not_a_pdf)
 {
 	struct buf out = BUF_INIT;
