@@ -26,7 +26,8 @@ static const char usage[] =
 	"(used only once trusted: `deskhand skills trust DIR` records the hash of its\n"
 	"SKILL.md files; any change needs trusting again). Every invalid skill is listed\n"
 	"with FILE:LINE and what is wrong. Exit 0 when every skill is valid, 1 when a\n"
-	"problem was found, 2 on a usage error. See docs/skills.md.\n";
+	"problem was found (or a DIR does not exist, or trust/untrust failed), 2 on a\n"
+	"usage error (a missing DIR, an unknown option). See docs/skills.md.\n";
 
 /* trust / untrust DIR */
 static int
@@ -37,6 +38,15 @@ trust_verb(int argc, char **argv, bool trust)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
+		if (argc == 1)
+			fprintf(stderr, "deskhand: skills %s: expected one DIR argument\n",
+			        argv[0]);
+		else if (argc > 2)
+			fprintf(stderr, "deskhand: skills %s: unexpected '%s'\n", argv[0],
+			        argv[2]);
+		else
+			fprintf(stderr, "deskhand: skills %s: unknown option '%s'\n", argv[0],
+			        argv[1]);
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -110,10 +120,12 @@ verbs_skills(int argc, char **argv, unsigned flags)
 			break;
 		case 'g':
 			if (grant_add(g, optarg) < 0) {
+				/* like `run --grant`: a folder that is not there is a
+				 * failure naming it, not a usage error */
 				fprintf(stderr, "deskhand: skills: --grant %s: %s\n", optarg,
 				        err_msg());
 				grant_set_free(g);
-				return 2;
+				return 1;
 			}
 			break;
 		case 'h':
