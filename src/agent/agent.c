@@ -1253,6 +1253,7 @@ account_usage(struct agent *a, const struct llm_result *res)
 				   u->cache_creation_tokens },
 			.cost_usd = c > 0 ? c : (c == 0 && u->input_tokens == 0 ? 0 : -1),
 			.total_cost_usd = a->cost,
+			.total_usage = a->usage,
 		});
 }
 
@@ -3050,19 +3051,23 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		char *state = xstrndup(sdir, strlen(sdir) - strlen(session_id(a->cfg.session)) -
 						     strlen("/sessions/"));
 		if (session_meta_read(state, session_id(a->cfg.session), &meta) == 0) {
+			struct session_totals t;
+
 			a->plan_approved = json_bool(meta, "plan_approved", false);
 			cJSON *p = json_arr(meta, "plan");
 			a->plan = p ? json_dup(p) : NULL;
-			a->turn = (int)json_int(meta, "turns", 0);
-			a->cost = (double)cJSON_GetNumberValue(
-				cJSON_GetObjectItemCaseSensitive(meta, "cost_usd"));
-			if (a->cost != a->cost) /* NaN: absent */
-				a->cost = 0;
-			/* The totals go on from where the session left them. */
-			a->usage.input_tokens = json_int(meta, "input_tokens", 0);
-			a->usage.output_tokens = json_int(meta, "output_tokens", 0);
-			a->usage.cache_read_tokens = json_int(meta, "cache_read_tokens", 0);
-			a->usage.cache_creation_tokens = json_int(meta, "cache_creation_tokens", 0);
+			/* The totals go on from where the session left them: the
+			 * transcript's when a killed engine left meta.json behind
+			 * (its turn numbers continue, its caps count every
+			 * request). */
+			if (session_totals(state, session_id(a->cfg.session), meta, &t) < 0)
+				log_warn("session totals: %s", err_msg());
+			a->turn = (int)t.turns;
+			a->cost = t.cost_usd;
+			a->usage.input_tokens = t.input_tokens;
+			a->usage.output_tokens = t.output_tokens;
+			a->usage.cache_read_tokens = t.cache_read_tokens;
+			a->usage.cache_creation_tokens = t.cache_creation_tokens;
 		}
 		cJSON_Delete(meta);
 		free(state);

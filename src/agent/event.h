@@ -72,6 +72,7 @@
 	M(USAGE, usage)         /* usage: struct event_usage, on the wire flat */                  \
 	M(NUM, cost_usd)        /* usage: this request; < 0 = unknown model */                     \
 	M(NUM, total_cost_usd)  /* usage: the session so far */                                    \
+	M(USAGE, total_usage)   /* usage: the session's tokens so far, on the wire "total_*" */    \
 	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" |           \
 	                           "blocked" | "expired" | "budget"; notice: the same */          \
 	M(STR, watcher)         /* session_started, status: "inotify, …" or "off (why)" */         \
@@ -140,7 +141,11 @@
 	  F(LONG, usage.output_tokens, "output_tokens")                                            \
 	  F(LONG, usage.cache_read_tokens, "cache_read_tokens")                                    \
 	  F(LONG, usage.cache_creation_tokens, "cache_creation_tokens")                            \
-	  F(COST, cost_usd, "cost_usd") F(NUM, total_cost_usd, "total_cost_usd"))                  \
+	  F(COST, cost_usd, "cost_usd") F(NUM, total_cost_usd, "total_cost_usd")                   \
+	  F(LONG, total_usage.input_tokens, "total_input_tokens")                                  \
+	  F(LONG, total_usage.output_tokens, "total_output_tokens")                                \
+	  F(LONG, total_usage.cache_read_tokens, "total_cache_read_tokens")                        \
+	  F(LONG, total_usage.cache_creation_tokens, "total_cache_creation_tokens"))               \
 	X(EVENT_RETRY, "retry",                                                                    \
 	  F(INT, attempt, "attempt") F(LONG, duration_ms, "delay_ms") F(STR, text, "reason"))      \
 	X(EVENT_AUDIT, "audit", F(STR, id, "id") F(STR, name, "name") F(STR, text, "detail"))      \

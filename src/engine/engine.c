@@ -586,21 +586,24 @@ post_recover(struct engine *e)
 	worker_post(e->worker, recover_run, recover_done, j);
 }
 
-/* The snapshot's task, totals, plan and start time from a session's meta.json. */
+/* The snapshot's task, totals, plan and start time from a session's meta.json
+ * (its totals, or its transcript's when that is further along). */
 static void
 snapshot_from_meta(struct engine *e, const cJSON *meta)
 {
 	const char *task = json_str(meta, "task"), *ns = json_str(meta, "started_ns");
 	const cJSON *plan = json_arr(meta, "plan");
-	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
+	struct session_totals t;
 
 	if (task && !e->task)
 		e->task = xstrdup(task);
 	e->started_ns = ns ? strtoll(ns, NULL, 10) : json_int(meta, "started_ns", 0);
-	e->input_tokens = (long)json_int(meta, "input_tokens", 0);
-	e->output_tokens = (long)json_int(meta, "output_tokens", 0);
-	e->cache_read_tokens = (long)json_int(meta, "cache_read_tokens", 0);
-	e->cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0;
+	if (session_totals(e->state, e->session_spec, meta, &t) < 0)
+		log_warn("session totals: %s", err_msg());
+	e->input_tokens = (long)t.input_tokens;
+	e->output_tokens = (long)t.output_tokens;
+	e->cache_read_tokens = (long)t.cache_read_tokens;
+	e->cost_usd = t.cost_usd;
 	cJSON_Delete(e->plan);
 	e->plan = plan ? json_dup(plan) : NULL;
 }

@@ -334,6 +334,32 @@ verbs_diff(int argc, char **argv, unsigned flags)
  * deskhand sessions
  */
 
+/* meta.json's totals made the session's (session_totals()): those of an
+ * engine killed during a tool call are in its transcript only. */
+static void
+totals_to_meta(const char *state, const char *id, cJSON *meta)
+{
+	struct session_totals t;
+
+	if (session_totals(state, id, meta, &t) < 0)
+		fprintf(stderr, "deskhand: warning: %s\n", err_msg());
+	const struct {
+		const char *key;
+		double v;
+	} set[] = {
+		{ "turns", (double)t.turns },
+		{ "input_tokens", (double)t.input_tokens },
+		{ "output_tokens", (double)t.output_tokens },
+		{ "cache_read_tokens", (double)t.cache_read_tokens },
+		{ "cache_creation_tokens", (double)t.cache_creation_tokens },
+		{ "cost_usd", t.cost_usd },
+	};
+	for (size_t i = 0; i < sizeof set / sizeof *set; i++) {
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, set[i].key);
+		json_add_num(meta, set[i].key, set[i].v);
+	}
+}
+
 static const char sessions_usage[] =
 	"usage: deskhand sessions [--json]\n"
 	"\n"
@@ -342,6 +368,8 @@ static const char sessions_usage[] =
 	"(working, waiting for an approval; running for a foreground deskhand run),\n"
 	"or 'interrupted' when its process is gone; --json has both, \"status\" as\n"
 	"recorded and \"state\".\n"
+	"Turns, tokens and cost count every request its transcript records, also\n"
+	"those of a turn whose engine was killed before meta.json was saved.\n"
 	"A session whose meta.json is missing or cannot be read is listed as\n"
 	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
 	"Exit status: 0, or 1 when a session could not be read (the rest are\n"
@@ -384,6 +412,8 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 			json_add_str(meta, "status", "unreadable");
 			json_add_str(meta, "error", err_msg());
 			status = 1;
+		} else {
+			totals_to_meta(state, ids[i], meta);
 		}
 		/* what it is doing now, as deskhand ls says (beside "status",
 		 * the record's) */

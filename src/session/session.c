@@ -899,3 +899,151 @@ session_resolve(const char *state_dir, const char *spec, char **out)
 	free(ids);
 	return rc;
 }
+
+/* Bytes of the transcript session_totals() reads at a time, from its end. */
+#define TOTALS_CHUNK ((size_t)64 << 10)
+
+/* What the transcript's tail says of the totals. */
+struct tail_totals {
+	long long turn;	   /* the last turn_started's turn; -1: none found yet */
+	cJSON *usage;	   /* the last usage record after it or before it, or NULL */
+	bool usage_after;  /* that usage record came after the last turn_started */
+};
+
+/* Take one complete transcript line (newest first); returns true when the
+ * records seen are all session_totals() needs: the last turn_started, and a
+ * usage record unless meta.json (`meta_turns`) already counts that turn. */
+static bool
+tail_line(struct tail_totals *t, const char *line, size_t len, long long meta_turns)
+{
+	static const char *const keys[] = { "\"turn_started\"", "\"usage\"" };
+	bool maybe = false;
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		maybe |= memmem(line, len, keys[i], strlen(keys[i])) != NULL;
+	if (maybe) {
+		cJSON *rec = cJSON_ParseWithLength(line, len);
+		const char *type = json_str(rec, "type");
+
+		if (type && !strcmp(type, "usage") && !t->usage) {
+			t->usage = rec;
+			t->usage_after = t->turn < 0;
+			rec = NULL;
+		} else if (type && !strcmp(type, "turn_started") && t->turn < 0) {
+			t->turn = json_int(rec, "turn", 0);
+		}
+		cJSON_Delete(rec);
+	}
+	return t->turn >= 0 && (t->usage || t->turn <= meta_turns);
+}
+
+/* Read `path` backwards a chunk at a time, each complete line to tail_line()
+ * until it has what it needs. DH_EFAIL naming the file; none is no error. */
+static int
+tail_read(const char *path, struct tail_totals *t, long long meta_turns)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	struct buf win = BUF_INIT; /* bytes from pos on not yet taken */
+	bool seen_nl = false, done = false;
+	int rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set("%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = err_set("%s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	char *chunk = xmalloc(TOTALS_CHUNK);
+	off_t pos = st.st_size;
+
+	while (pos > 0 && !done) {
+		size_t n = (size_t)pos < TOTALS_CHUNK ? (size_t)pos : TOTALS_CHUNK;
+		ssize_t r;
+
+		pos -= (off_t)n;
+		if ((r = pread(fd, chunk, n, pos)) != (ssize_t)n) {
+			rc = err_set("%s: read: %s", path, r < 0 ? strerror(errno) : "short read");
+			break;
+		}
+		if (!seen_nl) {
+			/* a partial last line (being written, or torn) is no record */
+			char *nl = memrchr(chunk, '\n', n);
+			if (!nl)
+				continue;
+			n = (size_t)(nl - chunk) + 1;
+			seen_nl = true;
+		}
+		struct buf joined = BUF_INIT;
+		buf_add(&joined, chunk, n);
+		buf_add(&joined, win.ptr, win.len);
+		buf_fini(&win);
+		win = joined;
+		/* the lines that begin in this window: after its first '\n', or
+		 * all of them at the start of the file */
+		char *first = memchr(win.ptr, '\n', win.len);
+		size_t start = pos == 0 ? 0 : first ? (size_t)(first - win.ptr) + 1 : win.len;
+		size_t end = win.len;
+
+		while (end > start && !done) {
+			size_t ls = end - 1; /* end - 1 is the line's '\n' */
+			while (ls > start && win.ptr[ls - 1] != '\n')
+				ls--;
+			done = tail_line(t, win.ptr + ls, end - 1 - ls, meta_turns);
+			end = ls;
+		}
+		win.len = start;
+	}
+	free(chunk);
+	buf_fini(&win);
+	close(fd);
+	return rc;
+}
+
+int
+session_totals(const char *state_dir, const char *id, const cJSON *meta,
+	       struct session_totals *out)
+{
+	static const struct {
+		const char *meta, *usage;
+		size_t off;
+	} tokens[] = {
+		{ "input_tokens", "total_input_tokens",
+		  offsetof(struct session_totals, input_tokens) },
+		{ "output_tokens", "total_output_tokens",
+		  offsetof(struct session_totals, output_tokens) },
+		{ "cache_read_tokens", "total_cache_read_tokens",
+		  offsetof(struct session_totals, cache_read_tokens) },
+		{ "cache_creation_tokens", "total_cache_creation_tokens",
+		  offsetof(struct session_totals, cache_creation_tokens) },
+	};
+	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
+	struct tail_totals t = { .turn = -1 };
+
+	*out = (struct session_totals){ .turns = json_int(meta, "turns", 0),
+					.cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0 };
+	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
+		*(long long *)((char *)out + tokens[i].off) = json_int(meta, tokens[i].meta, 0);
+
+	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", state_dir, id);
+	int rc = tail_read(path, &t, out->turns);
+
+	free(path);
+	/* Each figure only grows: the further along of the two. */
+	if (t.turn > out->turns)
+		out->turns = t.turn;
+	if (t.usage) {
+		const cJSON *tc = cJSON_GetObjectItemCaseSensitive(t.usage, "total_cost_usd");
+		if (cJSON_IsNumber(tc) && tc->valuedouble > out->cost_usd)
+			out->cost_usd = tc->valuedouble;
+		for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++) {
+			long long *v = (long long *)((char *)out + tokens[i].off);
+			long long u = json_int(t.usage, tokens[i].usage, 0);
+			if (u > *v)
+				*v = u;
+		}
+	}
+	cJSON_Delete(t.usage);
+	return rc;
+}

@@ -97,6 +97,28 @@ int session_meta_write(struct session *s, const cJSON *meta) DH_MUST_CHECK;
  * person can do), or it cannot be read or parsed (the message names it). */
 int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUST_CHECK;
 
+/* A session's totals: its model turns, the tokens and the USD its requests
+ * used (cost_usd: priced requests only). */
+struct session_totals {
+	long long turns;
+	long long input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens;
+	double cost_usd;
+};
+
+/* The totals of session `id` under `state_dir` whose meta.json is `meta`
+ * (session_meta_read()): meta.json's, or its transcript's where that is
+ * further along. meta.json is saved when a turn's tool calls end, so an
+ * engine killed during one leaves it a turn behind; the transcript has the
+ * turn's turn_started record and the usage record of its request, whose
+ * totals ("total_cost_usd", "total_input_tokens", ...) are the session's.
+ * Reads the transcript from its end, only back to the records needed (its
+ * last turn_started, and a usage record when meta.json lacks that turn);
+ * a partial last line is ignored. *out is filled in any case (meta.json's
+ * figures when the transcript cannot be read); returns 0, or DH_EFAIL
+ * naming the transcript when it could not be read (none: 0). */
+int session_totals(const char *state_dir, const char *id, const cJSON *meta,
+		   struct session_totals *out);
+
 /* Rebuild the conversation from the transcript's history records: a new
  * cJSON array of {role, content} owned by the caller. A last line without its
  * newline (being written, or torn) is ignored; any other malformed line is

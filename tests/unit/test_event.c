@@ -60,7 +60,8 @@ Test(event, tool_call_and_checkpoint_shapes)
 				 .total_cost_usd = 0.5 });
 	cr_assert_str_eq(s, "{\"type\":\"usage\",\"input_tokens\":10,\"output_tokens\":20,"
 			    "\"cache_read_tokens\":30,\"cache_creation_tokens\":40,\"cost_usd\":null,"
-			    "\"total_cost_usd\":0.5}");
+			    "\"total_cost_usd\":0.5,\"total_input_tokens\":0,\"total_output_tokens\":0,"
+			    "\"total_cache_read_tokens\":0,\"total_cache_creation_tokens\":0}");
 	free(s);
 }
 
@@ -199,6 +200,7 @@ full_event(enum event_type t, const cJSON *tree, const char *const *grants, size
 		.tool_call = "toolu_0",
 		.files_changed = 5, .duration_ms = 6, .attempt = 7, .stop_reason = "end_turn",
 		.usage = { 10, 20, 30, 40 }, .cost_usd = 0.25, .total_cost_usd = 1.5,
+		.total_usage = { 50, 60, 70, 80 },
 		.status = "done",
 		.watcher = "inotify, 2 directories watched", .paths_read = 8, .ckpt_mode = "full",
 		.external = true, .phase = "tools", .pending_jobs = 9, .host = "example.org",
@@ -265,7 +267,9 @@ Test(event, every_type_has_its_wire_shape)
 		[EVENT_USAGE] =
 			"{\"type\":\"usage\",\"input_tokens\":10,\"output_tokens\":20,"
 			"\"cache_read_tokens\":30,\"cache_creation_tokens\":40,"
-			"\"cost_usd\":0.25,\"total_cost_usd\":1.5}",
+			"\"cost_usd\":0.25,\"total_cost_usd\":1.5,\"total_input_tokens\":50,"
+			"\"total_output_tokens\":60,\"total_cache_read_tokens\":70,"
+			"\"total_cache_creation_tokens\":80}",
 		[EVENT_RETRY] =
 			"{\"type\":\"retry\",\"attempt\":7,\"delay_ms\":6,\"reason\":\"t\"}",
 		[EVENT_AUDIT] =
