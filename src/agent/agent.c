@@ -1427,15 +1427,21 @@ scaled(const struct agent *a, size_t est)
 	return (size_t)((double)est * (a->estimate_ratio > 1 ? a->estimate_ratio : 1));
 }
 
-/* Tokens past which a request is compacted first. */
+/* Tokens past which a request is compacted first: compact_at of the
+ * window, and no more than the window leaves past the output the request
+ * asks for (input and max_tokens together must fit it, or the API refuses
+ * the request). An output that takes the whole window leaves the fraction
+ * alone: no input would fit. */
 static size_t
 compact_limit(const struct agent *a)
 {
 	long w = a->cfg.context_window > 0 ? a->cfg.context_window : CONTEXT_WINDOW_DEF;
 	double f = a->cfg.compact_at > 0 && a->cfg.compact_at <= 1 ? a->cfg.compact_at
 								   : COMPACT_AT_DEF;
+	size_t limit = (size_t)((double)w * f);
+	long out = a->cfg.llm ? llm_output_tokens(a->cfg.llm) : 0;
 
-	return (size_t)((double)w * f);
+	return out > 0 && out < w && (size_t)(w - out) < limit ? (size_t)(w - out) : limit;
 }
 
 /* Leave out the image and document blocks of a result's content (its text

@@ -111,8 +111,9 @@ struct agent_config {
 	long context_window;	     /* the model's window, tokens (input and output);
 				      * 0 = 200000 */
 	double compact_at;	     /* a request estimated past this fraction of the
-				      * window is compacted first (docs/context.md);
-				      * 0 = 0.8 */
+				      * window, or past what the window leaves beside
+				      * the output it asks (llm_output_tokens), is
+				      * compacted first (docs/context.md); 0 = 0.8 */
 	const struct config_lines *rule_warnings; /* what was refused in a folder's
 				      * config: each an `audit` event (name "rules") at
 				      * start; NULL = none */

@@ -200,6 +200,16 @@ request_messages(const cJSON *history)
 	return msgs;
 }
 
+/* budget_tokens must stay under max_tokens (§1.6): the answer keeps
+ * max_tokens of its own past a budget that is not below it. */
+static long
+output_tokens(const struct llm_config *cfg)
+{
+	return cfg->thinking > 0 && cfg->thinking >= cfg->max_tokens
+	               ? cfg->thinking + cfg->max_tokens
+	               : cfg->max_tokens;
+}
+
 static int
 build_request(struct llm_http_spec *out, const struct llm_config *cfg,
               const struct llm_request *req)
@@ -228,11 +238,7 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 
 	cJSON *b = json_new_obj();
 	json_add_str(b, "model", cfg->model);
-	/* budget_tokens must stay under max_tokens (§1.6): the answer keeps
-	 * max_tokens of its own past the budget. */
-	json_add_num(b, "max_tokens", cfg->thinking > 0 && cfg->thinking >= cfg->max_tokens
-	                                      ? (double)cfg->thinking + cfg->max_tokens
-	                                      : cfg->max_tokens);
+	json_add_num(b, "max_tokens", (double)output_tokens(cfg));
 	json_add_bool(b, "stream", true);
 	if (cfg->thinking > 0 || cfg->thinking == LLM_THINKING_ADAPTIVE) {
 		cJSON *t = json_add(b, "thinking", json_new_obj());
@@ -671,6 +677,7 @@ record_body(struct buf *out, const char *body, size_t len)
 const struct llm_provider_ops llm_anthropic_ops = {
 	.name = "anthropic",
 	.build_request = build_request,
+	.output_tokens = output_tokens,
 	.stream_init = stream_init,
 	.stream_event = stream_event,
 	.stream_finish = stream_finish,

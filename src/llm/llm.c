@@ -1265,14 +1265,19 @@ llm_fit_output(struct llm_config *cfg)
 	/* Anthropic asks the budget plus max_tokens when the budget is the
 	 * larger (anthropic.c): the answer keeps max_tokens, the budget gets
 	 * the rest, at least the API's 1024. */
-	if (cfg->thinking > 0 && cfg->thinking >= cfg->max_tokens &&
-	    cfg->thinking + cfg->max_tokens > cap) {
+	if (cfg->thinking > 0 && llm_anthropic_ops.output_tokens(cfg) > cap) {
 		if (cap - cfg->max_tokens < 1024)
 			cfg->max_tokens = (int)(cap / 2);
 		log_info("thinking %ld and max_tokens are past %s's output limit %ld: thinking %ld",
 		         cfg->thinking, m->name, cap, cap - cfg->max_tokens);
 		cfg->thinking = cap - cfg->max_tokens;
 	}
+}
+
+long
+llm_output_tokens(const struct llm *c)
+{
+	return c->ops->output_tokens(&c->cfg);
 }
 
 int

@@ -149,6 +149,12 @@ const char *llm_library_version(void);
  * halved when that is needed). llm_new() calls it; each cut is logged. */
 void llm_fit_output(struct llm_config *cfg);
 
+/* The output tokens c's next request asks for: its max_tokens, or the
+ * thinking budget plus max_tokens where anthropic asks both (PROTOCOLS.md
+ * §1.6); what the request puts in the body (after llm_fit_output). Input
+ * and this together must fit the model's context window. */
+long llm_output_tokens(const struct llm *c);
+
 /* Create a client on loop `l` (it does not wait for libcurl: its first
  * request does). With replay_path the file is read now. Returns 0, DH_EFAIL (bad config,
  * unreadable record/replay file) or DH_EPARSE (replay file line is not JSON);

@@ -283,6 +283,13 @@ base_len(const char *base)
 	return n;
 }
 
+/* max_tokens alone: the thinking budget is anthropic's (llm_config). */
+static long
+output_tokens(const struct llm_config *cfg)
+{
+	return cfg->max_tokens;
+}
+
 static int
 build_request(struct llm_http_spec *out, const struct llm_config *cfg,
               const struct llm_request *req)
@@ -370,7 +377,8 @@ build_request(struct llm_http_spec *out, const struct llm_config *cfg,
 	/* OpenAI's newer models (o-series, gpt-5) refuse max_tokens; local
 	 * servers read only max_tokens. */
 	bool official = azure || strstr(base, "://api.openai.com") != NULL;
-	json_add_num(b, official ? "max_completion_tokens" : "max_tokens", cfg->max_tokens);
+	json_add_num(b, official ? "max_completion_tokens" : "max_tokens",
+	             (double)output_tokens(cfg));
 	json_add_bool(b, "stream", true);
 	json_add_bool(json_add(b, "stream_options", json_new_obj()), "include_usage", true);
 	out->body = b;
@@ -815,6 +823,7 @@ record_body(struct buf *out, const char *body, size_t len)
 const struct llm_provider_ops llm_openai_ops = {
 	.name = "openai",
 	.build_request = build_request,
+	.output_tokens = output_tokens,
 	.stream_init = stream_init,
 	.stream_event = stream_event,
 	.stream_finish = stream_finish,

@@ -57,6 +57,10 @@ struct llm_provider_ops {
 	 * Returns 0 or DH_EFAIL with err_set(). */
 	int (*build_request)(struct llm_http_spec *out, const struct llm_config *cfg,
 	                     const struct llm_request *req);
+	/* The output tokens a request under `cfg` asks for (the max_tokens
+	 * build_request sends, a thinking budget included where it adds). Pure;
+	 * never negative. */
+	long (*output_tokens)(const struct llm_config *cfg);
 	/* Set up s->priv (s->message is {role: "assistant", content: []} already). */
 	void (*stream_init)(struct llm_stream *s);
 	/* One SSE event (s->nevents already counts it). Returns 0, or DH_EFAIL after

@@ -77,6 +77,9 @@ names the request's number), so scripts need not know when compaction comes.
 "window": N in the script makes every request whose token estimate (its JSON
 text's bytes / 4) is over N fail as the real API does (400 "prompt is too long:
 T tokens > N maximum"); each logged request carries its "tokens" estimate.
+"window_output": true in the script counts the request's max_tokens against the
+window too, as current models do (400 "input length and `max_tokens` exceed
+context limit: T + M > N, ...").
 "bytes_per_token": B in the script makes the estimate bytes / B instead (B < 4:
 a provider that counts more tokens than deskhand's own estimate says).
 "input_usage": "estimate" in the script reports that estimate as each answer's
@@ -299,6 +302,7 @@ class State:
         self.turns = script.get("turns", [])
         self.compaction = script.get("compaction")
         self.window = script.get("window")
+        self.window_output = script.get("window_output", False)
         self.bytes_per_token = script.get("bytes_per_token", 4)
         self.input_usage = script.get("input_usage")
         self.log_path = log_path
@@ -689,6 +693,12 @@ class Handler(BaseHTTPRequestHandler):
         if st.window is not None and tokens > st.window:
             return self.send_json(400, error_body(
                 400, "prompt is too long: %d tokens > %d maximum" % (tokens, st.window), self.n))
+        out = self.body.get("max_tokens", 0) if isinstance(self.body, dict) else 0
+        if st.window is not None and st.window_output and tokens + out > st.window:
+            return self.send_json(400, error_body(
+                400, "input length and `max_tokens` exceed context limit: %d + %d > %d, "
+                "decrease input length or `max_tokens` and try again" % (tokens, out, st.window),
+                self.n))
         if is_compaction(self.body):
             turn = dict(st.compaction or {
                 "text": ("Task:\n- the person's task (fake summary of request %d)\n"
