@@ -1384,7 +1384,6 @@ compact_input(struct agent *a, const char *tool, const cJSON *input)
  * that replaces them in what is sent (the transcript keeps them).
  */
 
-#define CONTEXT_WINDOW_DEF 200000
 #define COMPACT_AT_DEF	   0.8
 
 /* Tokens the request would carry now (llm_tokens_estimate of its system
@@ -1435,7 +1434,7 @@ scaled(const struct agent *a, size_t est)
 static size_t
 compact_limit(const struct agent *a)
 {
-	long w = a->cfg.context_window > 0 ? a->cfg.context_window : CONTEXT_WINDOW_DEF;
+	long w = a->cfg.context_window > 0 ? a->cfg.context_window : LLM_WINDOW_DEFAULT;
 	double f = a->cfg.compact_at > 0 && a->cfg.compact_at <= 1 ? a->cfg.compact_at
 								   : COMPACT_AT_DEF;
 	size_t limit = (size_t)((double)w * f);

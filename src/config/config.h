@@ -48,6 +48,9 @@
 	  "MiB: the most one model message may hold; a bigger one fails the turn")                 \
 	X(compact_at, CONFIG_FRACTION, "0.8", 0, 0, NULL,                                          \
 	  "Fraction of the model's context window past which older turns are summarised")          \
+	X(context_window, CONFIG_INT, "0", 0, 10000000, NULL,                                     \
+	  "Tokens of the model's context window, input and output (0 = the registry's; 200000 "  \
+	  "for a model it lacks)")                                                                 \
 	X(thinking, CONFIG_THINKING, "off", 0, 0, NULL,                                            \
 	  "Extended thinking of Anthropic models: off, adaptive, or a budget of thinking tokens "  \
 	  "(1024 or more)")                                                                        \

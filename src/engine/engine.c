@@ -902,16 +902,6 @@ reload_instructions(struct engine *e)
 	return 0;
 }
 
-/* The context window of `model`, tokens: the registry's, else the most
- * common window of today's models. */
-static long
-context_window(const char *model)
-{
-	const struct llm_model_info *m = llm_registry_model(model);
-
-	return m && m->context_window > 0 ? m->context_window : 200000;
-}
-
 /* A fresh agent over the current grants. */
 static int
 new_agent(struct engine *e)
@@ -958,7 +948,8 @@ new_agent(struct engine *e)
 		.day_spent_usd = day_spent,
 		.ledger_dir = e->state,
 		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
-		.context_window = context_window(e->cfg->model),
+		.context_window = llm_registry_window(e->cfg->model,
+						      config_int(e->cfg->context_window), NULL),
 		.compact_at = config_fraction(e->cfg->compact_at),
 	};
 	int rc = agent_new(&e->agent, &ac);

@@ -4,7 +4,8 @@
  * environment variable of each one's key and whether it is set) and the
  * models of the registry (llm/registry.h) with their context window, output
  * limit, prices and input kinds; and which provider and model a run would
- * use. Runs in this process; reads the config, never a key's value.
+ * use, with the context window it reckons with. Runs in this process;
+ * reads the config, never a key's value.
  */
 #include "engine/verbs.h"
 
@@ -27,7 +28,8 @@ static const char usage[] =
 	"environment variable holding each one's key, then the models deskhand knows\n"
 	"(context window, output limit, USD per million tokens in, out, cache read and\n"
 	"cache write, image and PDF input, and when the figures were checked), then\n"
-	"the provider and model a run uses: --model's, else the config's `model`.\n"
+	"the provider and model a run uses: --model's, else the config's `model`,\n"
+	"with the context window in use (the config's context_window, else the table's).\n"
 	"A model the table lacks still works; its cost is then unknown. Exit 0, 1 when\n"
 	"the config or the model is wrong, 2 on a usage error. See docs/providers.md.\n";
 
@@ -114,6 +116,15 @@ print_human(const struct config *c, const struct config_provider *use, const cha
 	printf("\nin use: %s/%s (%s at %s%s)%s%s\n", use->name, model, use->kind,
 	       *url ? url : "its default", env ? ", from ANTHROPIC_BASE_URL" : "",
 	       info ? "; registry: " : "", info ? info->name : "; not in the registry: cost unknown");
+	const char *from, *at = c->set_at[CONFIG_I_context_window];
+	long w = llm_registry_window(model, config_int(c->context_window), &from);
+
+	if (!strcmp(from, "config"))
+		printf("context window: %ld tokens (context_window, %s)\n", w, at ? at : "set");
+	else
+		printf("context window: %ld tokens (%s)\n", w,
+		       !strcmp(from, "registry") ? "the registry's"
+						 : "not in the registry: set context_window");
 }
 
 int
@@ -180,6 +191,11 @@ verbs_models(int argc, char **argv, unsigned flags)
 		json_add_str(a, "model", model);
 		json_add_str(a, "base_url", settings_provider_url(&c, use, NULL));
 		json_add(a, "registry", info ? cJSON_CreateString(info->name) : cJSON_CreateNull());
+		const char *from;
+
+		json_add_num(a, "context_window",
+			     (double)llm_registry_window(model, config_int(c.context_window), &from));
+		json_add_str(a, "context_window_from", from);
 		char *text = json_print(o);
 		puts(text);
 		free(text);

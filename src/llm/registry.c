@@ -93,6 +93,17 @@ llm_registry_model(const char *model)
 	return NULL;
 }
 
+long
+llm_registry_window(const char *model, long set, const char **from)
+{
+	const struct llm_model_info *m = llm_registry_model(model);
+	const char *src = set > 0 ? "config" : m && m->context_window > 0 ? "registry" : "default";
+
+	if (from)
+		*from = src;
+	return set > 0 ? set : m && m->context_window > 0 ? m->context_window : LLM_WINDOW_DEFAULT;
+}
+
 const struct llm_model_info *
 llm_registry_at(size_t i)
 {

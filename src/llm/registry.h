@@ -36,6 +36,16 @@ struct llm_model_info {
  * model (costs are then unknown: the caller shows "?"). Static storage. */
 const struct llm_model_info *llm_registry_model(const char *model);
 
+/* Tokens of a window for a model the table lacks: the most common window of
+ * today's models. */
+#define LLM_WINDOW_DEFAULT 200000
+
+/* The context window a run of `model` reckons with, tokens: `set` when it
+ * is above 0 (the config's context_window), else the table's entry's, else
+ * LLM_WINDOW_DEFAULT. *from (may be NULL) says which: "config", "registry"
+ * or "default" (static). */
+long llm_registry_window(const char *model, long set, const char **from);
+
 /* Entry i of the table (0 ≤ i < llm_registry_count()), in table order; NULL
  * past the end. Static storage. */
 const struct llm_model_info *llm_registry_at(size_t i);

@@ -36,8 +36,17 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
                                          text, then data: {"error": {...}} (llama.cpp,
                                          vLLM), then [DONE] when "done"
   {"fault": "length_mid_tool", "tool_calls"} half the arguments, finish_reason length
+"window": N in the script makes every request whose token estimate (its JSON
+bytes / 4, or / "bytes_per_token": B) plus its max_tokens (or
+max_completion_tokens) passes N a 400 as a server with that context length
+gives it ("This model's maximum context length is N tokens. However, you
+requested T tokens ...", code context_length_exceeded).
+A compaction request (deskhand's summarising request: its system message
+starts "You summarise the earlier part of a working session") is answered
+with a summary without taking a turn, as in the Anthropic fake.
 Every request is logged as {"n", "method", "path", "headers" (lowercased; the key
-"<redacted>"), "body"}. After the last turn every request gets 500.
+"<redacted>"), "tokens" (POST: the estimate), "body"}. After the last turn every
+request gets 500.
 """
 
 import argparse
@@ -50,7 +59,7 @@ from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
 import anthropic_server as base
-from anthropic_server import split_points
+from anthropic_server import COMPACT_SYSTEM, estimate_tokens, split_points
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error",
                404: "not_found_error", 429: "rate_limit_exceeded", 500: "server_error",
@@ -116,6 +125,18 @@ class State:
         self.lock = threading.Lock()
         self.n = 0
         self.next_turn = 0
+        self.window = script.get("window")
+        self.bytes_per_token = script.get("bytes_per_token", 4)
+
+
+def is_compaction(body):
+    msgs = body.get("messages") if isinstance(body, dict) else None
+    first = msgs[0] if isinstance(msgs, list) and msgs and isinstance(msgs[0], dict) else {}
+    text = first.get("content")
+    if isinstance(text, list):
+        text = "".join(b.get("text", "") for b in text if isinstance(b, dict))
+    return first.get("role") == "system" and isinstance(text, str) and \
+        text.startswith(COMPACT_SYSTEM)
 
 
 class Handler(base.Handler):
@@ -224,7 +245,7 @@ class Handler(base.Handler):
                 {"id": "fake-model", "object": "model", "created": 1, "owned_by": "fake"}]}))
         return self.send_json(404, error_body(404, "no route " + self.path))
 
-    def log_request_line(self, method, body):
+    def log_request_line(self, method, body, tokens=None):
         st = self.server.state
         headers = {k.lower(): v for k, v in self.headers.items()}
         for k in ("authorization", "api-key"):
@@ -232,8 +253,11 @@ class Handler(base.Handler):
                 headers[k] = "<redacted>"
         with st.lock:
             with open(st.args.log, "a") as f:
-                f.write(json.dumps({"n": self.n, "method": method, "path": self.path,
-                                    "headers": headers, "body": body}) + "\n")
+                entry = {"n": self.n, "method": method, "path": self.path,
+                         "headers": headers, "body": body}
+                if tokens is not None:
+                    entry["tokens"] = tokens
+                f.write(json.dumps(entry) + "\n")
 
     def do_POST(self):
         st = self.server.state
@@ -248,7 +272,7 @@ class Handler(base.Handler):
             bad = not isinstance(self.body, dict)
         except ValueError:
             self.body, bad = {"unparsable": raw.decode("utf-8", "replace")}, True
-        self.log_request_line("POST", self.body)
+        self.log_request_line("POST", self.body, estimate_tokens(self.body, st.bytes_per_token))
         self.include_usage = bool((self.body.get("stream_options") or {}).get("include_usage")) \
             if not bad else False
 
@@ -284,6 +308,26 @@ class Handler(base.Handler):
             problem = history_problem(self.body)
             if problem:
                 return self.send_json(400, error_body(400, problem))
+        if st.window is not None:
+            tokens = estimate_tokens(self.body, st.bytes_per_token)
+            out = self.body.get("max_completion_tokens") or self.body.get("max_tokens") or 0
+            if tokens + out > st.window:
+                body = json.loads(error_body(400, (
+                    "This model's maximum context length is %d tokens. However, you requested "
+                    "%d tokens (%d in the messages, %d in the completion). Please reduce the "
+                    "length of the messages or completion." % (st.window, tokens + out, tokens,
+                                                                out))))
+                body["error"]["code"] = "context_length_exceeded"
+                return self.send_json(400, json.dumps(body))
+        if is_compaction(self.body):
+            try:
+                self.normal({"text": "Task:\n- the person's task (fake summary of request %d)\n"
+                             "Decisions:\n- none\nPlan state:\n- as the plan says\n"
+                             "Files changed:\n- see the list\nOpen questions:\n- none"
+                             % self.n})
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+            return
 
         with st.lock:
             i = st.next_turn

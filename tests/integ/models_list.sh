@@ -24,14 +24,14 @@ assert_eq "$(jq -r '.providers[]|select(.name=="ollama").base_url' <<<"$out")" h
 assert_eq "$(jq -r '.providers[]|select(.name=="openai").key_set' <<<"$out")" false
 # A deployment named other than its model is not priced as a model whose
 # name it begins with (gpt-5-pro is no gpt-5): it has no registry row.
-assert_eq "$(jq -c .in_use <<<"$out")" '{"provider":"work","model":"gpt-4o-prod","base_url":"https://myco.openai.azure.com/","registry":null}'
+assert_eq "$(jq -c .in_use <<<"$out")" '{"provider":"work","model":"gpt-4o-prod","base_url":"https://myco.openai.azure.com/","registry":null,"context_window":200000,"context_window_from":"default"}'
 assert_eq "$("$DESKHAND" models --json --model work/gpt-4o-2024-08-06 | jq -r .in_use.registry)" gpt-4o
 m=$(jq -c '.models[]|select(.name=="gpt-4o")' <<<"$out")
 assert_eq "$(jq -r '[.context_window,.max_output,.usd_in,.usd_out,.usd_cache_read,.pdf]|join(" ")' <<<"$m")" "128000 16384 2.5 10 1.25 true"
 assert_eq "$(jq -r '.models[]|select(.name=="claude-sonnet-4").checked' <<<"$out")" 2026-11-21
 # --model: a provider prefix, or the provider option's provider
-assert_eq "$("$DESKHAND" models --json --model ollama/qwen3:8b | jq -c .in_use)" '{"provider":"ollama","model":"qwen3:8b","base_url":"http://gpu-box:11434/v1","registry":null}'
-assert_eq "$("$DESKHAND" models --json --model claude-opus-4-5 | jq -c .in_use)" '{"provider":"anthropic","model":"claude-opus-4-5","base_url":"https://api.anthropic.com","registry":"claude-opus-4"}'
+assert_eq "$("$DESKHAND" models --json --model ollama/qwen3:8b | jq -c .in_use)" '{"provider":"ollama","model":"qwen3:8b","base_url":"http://gpu-box:11434/v1","registry":null,"context_window":200000,"context_window_from":"default"}'
+assert_eq "$("$DESKHAND" models --json --model claude-opus-4-5 | jq -c .in_use)" '{"provider":"anthropic","model":"claude-opus-4-5","base_url":"https://api.anthropic.com","registry":"claude-opus-4","context_window":200000,"context_window_from":"registry"}'
 # the human listing: never a header's value, never a key
 human=$("$DESKHAND" models)
 assert_contains "$human" "WORK_KEY (set)"

@@ -116,3 +116,20 @@ Test(registry, output_fits_the_model)
 	cr_assert_eq(c.max_tokens, 128000);
 	cr_assert_eq(c.thinking, 1000000);
 }
+
+/* The window a run reckons with: the config's when set, else the row's,
+ * else the default for a model the table lacks. */
+Test(registry, window_in_use)
+{
+	const char *from = NULL;
+
+	cr_assert_eq(llm_registry_window("local/qwen-local", 32768, &from), 32768);
+	cr_assert_str_eq(from, "config");
+	cr_assert_eq(llm_registry_window("claude-sonnet-4-5", 32768, &from), 32768);
+	cr_assert_str_eq(from, "config");
+	cr_assert_eq(llm_registry_window("openai/gpt-4o", 0, &from), 128000);
+	cr_assert_str_eq(from, "registry");
+	cr_assert_eq(llm_registry_window("local/qwen-local", 0, &from), LLM_WINDOW_DEFAULT);
+	cr_assert_str_eq(from, "default");
+	cr_assert_eq(llm_registry_window(NULL, 0, NULL), LLM_WINDOW_DEFAULT);
+}
