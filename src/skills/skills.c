@@ -695,21 +695,36 @@ skills_prompt(const struct skill_set *s, struct buf *out)
 	}
 }
 
-/* Read a folder skill's SKILL.md again through a grant on its folder, so
- * that a symlink put there since discovery leads nowhere. */
+/* The grant through which sk's directory is read again: a new one on its
+ * folder for a folder's skill (*owned, the caller's to free), the personal
+ * directory's own (opened when the set was loaded) otherwise; *rel (heap) is
+ * the directory beneath it. Either way a symlink put in the directory's
+ * place since then leads nowhere. Errors as grant_add() / grant_resolve(). */
 static int
-read_folder_skill(const struct skill *sk, struct buf *out)
+skill_grant(const struct skill_set *s, const struct skill *sk, struct grant_set **owned,
+            const struct grant **gr, char **rel)
 {
-	size_t tail = strlen(FOLDER_SKILLS) + strlen(sk->name) + 2;
-	char *root = xstrndup(sk->dir, strlen(sk->dir) - tail);
-	char *rel = xasprintf("%s/%s/SKILL.md", FOLDER_SKILLS, sk->name);
-	struct grant_set *g = NULL;
+	size_t idx;
 	int rc;
 
-	if ((rc = grant_set_new(&g)) == 0 && (rc = grant_add(g, root)) == 0)
-		rc = grant_read(grant_get(g, 0), rel, SKILL_FILE_MAX, out);
-	grant_set_free(g);
-	free(rel);
+	*owned = NULL;
+	*rel = NULL;
+	if (sk->source != SKILL_SRC_FOLDER) {
+		if (!s->readable)
+			return err_setc(DH_EFAIL, "%s cannot be read: its directory was not "
+			                "offered to read_file", sk->file);
+		if ((rc = grant_resolve(s->readable, sk->dir, &idx, rel)) < 0)
+			return rc;
+		*gr = grant_get(s->readable, idx);
+		return 0;
+	}
+	size_t tail = strlen(FOLDER_SKILLS) + strlen(sk->name) + 2;
+	char *root = xstrndup(sk->dir, strlen(sk->dir) - tail);
+
+	if ((rc = grant_set_new(owned)) == 0 && (rc = grant_add(*owned, root)) == 0) {
+		*gr = grant_get(*owned, 0);
+		*rel = xasprintf("%s/%s", FOLDER_SKILLS, sk->name);
+	}
 	free(root);
 	return rc;
 }
@@ -762,13 +777,32 @@ int
 skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 {
 	struct buf text = BUF_INIT;
+	struct grant_set *owned = NULL;
+	const struct grant *gr = NULL;
+	char *rel = NULL, *md;
 	int rc, fd = -1;
 
-	(void)s;
-	if (sk->source == SKILL_SRC_FOLDER)
-		rc = read_folder_skill(sk, &text);
-	else
-		rc = fsutil_read_file(sk->file, SKILL_FILE_MAX, &text);
+	if ((rc = skill_grant(s, sk, &owned, &gr, &rel)) == 0 && sk->source == SKILL_SRC_FOLDER) {
+		md = xasprintf("%s/SKILL.md", rel);
+		if ((rc = grant_read(gr, md, SKILL_FILE_MAX, &text)) == 0)
+			rc = grant_open_dir(gr, rel, &fd);
+		free(md);
+	} else if (rc == 0 && (rc = grant_open_dir(gr, rel, &fd)) == 0) {
+		/* the person's own SKILL.md may be a link, as when it was found */
+		int mfd = openat(fd, "SKILL.md", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		rc = mfd < 0 ? err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL,
+		                        "cannot read %s: %s", sk->file, strerror(errno))
+		             : fsutil_read_fd(mfd, SKILL_FILE_MAX, &text);
+		if (mfd >= 0) {
+			close(mfd);
+			if (rc < 0)
+				rc = err_setc(rc, "%s: %s", sk->file, err_msg());
+		}
+		if (rc < 0)
+			close(fd);
+	}
+	free(rel);
+	grant_set_free(owned);
 	if (rc < 0) {
 		buf_fini(&text);
 		return rc;
@@ -780,6 +814,7 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 	    (crypto_sha256_hex(text.ptr ? text.ptr : "", text.len, hex) < 0 ||
 	     strcmp(hex, sk->sha256) != 0)) {
 		buf_fini(&text);
+		close(fd);
 		return err_setc(DH_EDENIED,
 		                "%s changed after this task began; the person must trust it "
 		                "again (deskhand skills trust %.*s) before it is used",
@@ -798,22 +833,18 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 	if (out->len && out->ptr[out->len - 1] != '\n')
 		buf_putc(out, '\n');
 	buf_fini(&text);
-	fd = open(sk->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		struct buf files = BUF_INIT;
-		struct listing L = { .out = &files };
+	struct buf files = BUF_INIT;
+	struct listing L = { .out = &files };
 
-		list_files(fd, sk->dir, 0, &L);
-		if (L.n) {
-			buf_puts(out,
-			         "\nFiles beside it (read them with read_file, by these paths, "
-			         "when the instructions call for them):\n");
-			buf_add(out, files.ptr, files.len);
-			if (L.n > SKILL_FILES_SHOWN)
-				buf_printf(out, "… and %zu more\n", L.n - SKILL_FILES_SHOWN);
-		}
-		buf_fini(&files);
+	list_files(fd, sk->dir, 0, &L);
+	if (L.n) {
+		buf_puts(out, "\nFiles beside it (read them with read_file, by these paths, "
+		              "when the instructions call for them):\n");
+		buf_add(out, files.ptr, files.len);
+		if (L.n > SKILL_FILES_SHOWN)
+			buf_printf(out, "… and %zu more\n", L.n - SKILL_FILES_SHOWN);
 	}
+	buf_fini(&files);
 	return 0;
 }
 

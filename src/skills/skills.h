@@ -93,7 +93,9 @@ struct grant_set *skills_readable(const struct skill_set *s);
 void skills_prompt(const struct skill_set *s, struct buf *out);
 /* load_skill's answer appended to out: the body of sk's SKILL.md (read
  * again, at most SKILL_FILE_MAX bytes), then the files beside it (at most
- * SKILL_FILES_SHOWN) as absolute paths for read_file. A folder's skill
+ * SKILL_FILES_SHOWN) as absolute paths for read_file. Both are read
+ * through a grant on the skill's directory (a folder's, or the personal one
+ * read_file uses), never through a symlink put in its place. A folder's skill
  * whose SKILL.md is no longer the text checked (and trusted) when the set
  * was loaded is refused (DH_EDENIED). Returns 0, or DH_EFAIL / DH_EDENIED /
  * DH_ENOTFOUND with err_msg() naming the file. */

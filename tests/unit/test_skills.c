@@ -97,6 +97,41 @@ Test(skills, name_rule_edges)
 	skills_free(s);
 }
 
+/* load_skill reads a personal skill's directory through the grant opened
+ * when the skills were loaded: a directory swapped for a link to another
+ * folder since then lists none of that folder's names or text. */
+Test(skills, body_does_not_follow_a_directory_swapped_for_a_link)
+{
+	struct skill_set *s = NULL;
+	char *dir = xasprintf("%s/cfg/deskhand/skills/demo", home);
+	char *old = xasprintf("%s.old", dir), *out = xasprintf("%s/outside", home);
+	char *p = xasprintf("%s/ref.md", dir), *q = xasprintf("%s/SKILL.md", out);
+	char *r = xasprintf("%s/secret-outside-name.txt", out);
+
+	skill("demo", "demo");
+	put(p, "ref\n");
+	put(q, "---\nname: demo\ndescription: d\n---\nOUTSIDE-BODY\n");
+	put(r, "x\n");
+	cr_assert_eq(skills_load(&s, NULL, 0), 0);
+	cr_assert_not_null(skills_find(s, "demo"));
+	cr_assert_eq(rename(dir, old), 0);
+	cr_assert_eq(symlink(out, dir), 0);
+	struct buf b = BUF_INIT;
+	cr_assert_eq(skills_body(s, skills_find(s, "demo"), &b), 0, "%s", err_msg());
+	cr_assert_null(strstr(buf_cstr(&b), "secret-outside-name"), "%s", buf_cstr(&b));
+	cr_assert_null(strstr(buf_cstr(&b), "OUTSIDE-BODY"), "%s", buf_cstr(&b));
+	cr_assert(strstr(buf_cstr(&b), "body\n"), "%s", buf_cstr(&b));
+	cr_assert(strstr(buf_cstr(&b), "/demo/ref.md"), "%s", buf_cstr(&b));
+	buf_fini(&b);
+	skills_free(s);
+	free(dir);
+	free(old);
+	free(out);
+	free(p);
+	free(q);
+	free(r);
+}
+
 /* A description that is there but not a string is one problem, that one:
  * not also "missing". */
 Test(skills, description_not_a_string_is_one_problem)
