@@ -23,11 +23,11 @@ static const char usage[] =
 	"\n"
 	"Lists the skills the agent is offered: $XDG_CONFIG_HOME/deskhand/skills,\n"
 	"~/.agents/skills, ~/.claude/skills and, for each --grant DIR, DIR/.agents/skills\n"
-	"(used only once trusted: `deskhand skills trust DIR` records the hash of its\n"
-	"SKILL.md files; any change needs trusting again). Every invalid skill is listed\n"
-	"with FILE:LINE and what is wrong. Exit 0 when every skill is valid, 1 when a\n"
-	"problem was found (or a DIR does not exist, or trust/untrust failed), 2 on a\n"
-	"usage error (a missing DIR, an unknown option). See docs/skills.md.\n";
+	"(used only once trusted: `deskhand skills trust DIR` records the hash of every\n"
+	"file of its skills; any change needs trusting again). Every invalid skill is\n"
+	"listed with FILE:LINE and what is wrong. Exit 0 when every skill is valid, 1\n"
+	"when a problem was found (or a DIR does not exist, or trust/untrust failed), 2\n"
+	"on a usage error (a missing DIR, an unknown option). See docs/skills.md.\n";
 
 /* trust / untrust DIR */
 static int

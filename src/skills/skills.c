@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,9 @@ DL_LIBRARY(yaml, "libyaml-0.so.2", "libyaml-0-2", YAML_SYMS);
 
 #define FOLDER_SKILLS ".agents/skills"
 #define TRUST_FILE    "skills-trust.json"
+/* How a trust value of every file of the skills begins; an older value
+ * (a bare hash) covered their SKILL.md files alone. */
+#define TRUST_TREE "files-sha256:"
 
 struct skill_set {
 	ARRAY(struct skill) v; /* usable skills, sorted by name */
@@ -414,13 +418,162 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 	strv_free(&names);
 }
 
-/* The SKILL.md texts of a grant's .agents/skills, name by name (for the
- * checks and the trust hash). Returns false when the folder has none. */
+/* What the tree hashes of one folder's skills have taken so far: the
+ * SKILL_TREE_ caps are on all of them. */
+struct tree_caps {
+	size_t entries, bytes;
+};
+
+/* One skill_tree_hash() under way. */
+struct tree_walk {
+	struct crypto_sha256 *c;
+	const char *top; /* for messages: the skill directory, absolute */
+	struct tree_caps *used;
+	struct buf *md; /* the top SKILL.md's bytes as hashed, or NULL */
+};
+
+/* Hash one entry's header: its kind, permission bits, relative path, size. */
+static void
+tree_entry(struct tree_walk *w, char kind, mode_t mode, const char *rel, size_t size)
+{
+	char head[96];
+	int n = snprintf(head, sizeof head, "%c %04o %zu %zu:", kind, (unsigned)(mode & 07777),
+	                 size, strlen(rel));
+
+	crypto_sha256_add(w->c, head, (size_t)n);
+	crypto_sha256_add(w->c, rel, strlen(rel));
+}
+
+static int tree_dir(struct tree_walk *w, int fd, const char *rel, int depth);
+
+/* The regular file name (beneath dfd, at rel): header, then its bytes. */
+static int
+tree_file(struct tree_walk *w, int dfd, const char *name, const char *rel, const struct stat *st)
+{
+	size_t room = SKILL_TREE_BYTES - w->used->bytes;
+	struct buf b = BUF_INIT;
+	int fd, rc;
+
+	if ((uintmax_t)st->st_size > room)
+		return err_setc(DH_EFAIL, "%s: past %zu MiB of files in its folder's skills: too "
+		                "much to check for trust", w->top, SKILL_TREE_BYTES >> 20);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return err_set("%s/%s: %s", w->top, rel, strerror(errno));
+	rc = fsutil_read_fd(fd, room, &b);
+	close(fd);
+	if (rc < 0) {
+		buf_fini(&b);
+		return err_setc(rc, "%s/%s: %s", w->top, rel, err_msg());
+	}
+	w->used->bytes += b.len;
+	tree_entry(w, 'f', st->st_mode, rel, b.len);
+	if (b.len)
+		crypto_sha256_add(w->c, b.ptr, b.len);
+	if (w->md && !strcmp(rel, "SKILL.md") && b.len <= SKILL_FILE_MAX)
+		buf_add(w->md, b.ptr ? b.ptr : "", b.len);
+	buf_fini(&b);
+	return 0;
+}
+
+/* Every entry beneath the directory fd (closed), in name order. */
+static int
+tree_dir(struct tree_walk *w, int fd, const char *rel, int depth)
+{
+	struct strv names = { 0 };
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		close(fd);
+		return err_set("%s/%s: %s", w->top, rel, strerror(errno));
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			strv_add(&names, de->d_name);
+	strv_uniq(&names);
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		char *p = *rel ? xasprintf("%s/%s", rel, names.v[i]) : xstrdup(names.v[i]);
+		struct stat st;
+
+		if (++w->used->entries > SKILL_TREE_ENTRIES)
+			rc = err_setc(DH_EFAIL, "%s: past %d files and directories in its folder's "
+			              "skills: too many to check for trust",
+			              w->top, SKILL_TREE_ENTRIES);
+		else if (fstatat(dirfd(d), names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = err_set("%s/%s: %s", w->top, p, strerror(errno));
+		else if (S_ISDIR(st.st_mode)) {
+			int sub = depth >= SKILL_TREE_DEPTH ? -1
+			          : openat(dirfd(d), names.v[i],
+			                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (depth >= SKILL_TREE_DEPTH)
+				rc = err_setc(DH_EFAIL, "%s/%s: more than %d directories deep: too "
+				              "deep to check for trust", w->top, p, SKILL_TREE_DEPTH);
+			else if (sub < 0)
+				rc = err_set("%s/%s: %s", w->top, p, strerror(errno));
+			else {
+				tree_entry(w, 'd', st.st_mode, p, 0);
+				rc = tree_dir(w, sub, p, depth + 1);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			rc = tree_file(w, dirfd(d), names.v[i], p, &st);
+		} else if (S_ISLNK(st.st_mode)) {
+			char to[4096];
+			ssize_t n = readlinkat(dirfd(d), names.v[i], to, sizeof to);
+			if (n < 0)
+				rc = err_set("%s/%s: %s", w->top, p, strerror(errno));
+			else {
+				/* the link itself, never what it points at */
+				tree_entry(w, 'l', 0, p, (size_t)n);
+				crypto_sha256_add(w->c, to, (size_t)n);
+			}
+		} else {
+			tree_entry(w, 'o', st.st_mode, p, 0);
+		}
+		free(p);
+	}
+	strv_free(&names);
+	closedir(d);
+	return rc;
+}
+
+/* The SHA-256 (hex) of the skill directory rel beneath gr (absolute: top):
+ * every entry's relative path, kind and permission bits, a regular file's
+ * bytes, a symlink's target text (never followed), in name order. *md (may
+ * be NULL) gets the bytes of its SKILL.md as hashed (none when it has none).
+ * *used (NULL: this skill alone) counts toward the caps. DH_EFAIL naming the
+ * path past SKILL_TREE_ENTRIES, SKILL_TREE_BYTES or SKILL_TREE_DEPTH;
+ * grant_open_dir()'s errors. */
+static int
+skill_tree_hash(const struct grant *gr, const char *rel, const char *top, char hex[65],
+                struct buf *md, struct tree_caps *used)
+{
+	struct tree_caps alone = { 0 };
+	struct tree_walk w = { .top = top, .md = md, .used = used ? used : &alone };
+	unsigned char sum[CRYPTO_SHA256_BYTES];
+	int fd, rc;
+
+	if ((rc = grant_open_dir(gr, rel, &fd)) < 0)
+		return rc;
+	if (crypto_sha256_begin(&w.c) < 0)
+		die("skills: %s", err_msg());
+	rc = tree_dir(&w, fd, "", 0);
+	if (crypto_sha256_end(w.c, sum) < 0)
+		die("skills: %s", err_msg());
+	if (rc == 0)
+		crypto_hex(sum, sizeof sum, hex);
+	return rc;
+}
+
+/* The skills of a grant's .agents/skills, name by name (for the checks and
+ * the trust hash): each one's tree hash and its SKILL.md as hashed. */
 struct folder_skill {
 	char *name;
 	struct buf text;
-	int rc;       /* of grant_read */
-	char *errmsg; /* when rc < 0 */
+	char tree[65]; /* skill_tree_hash(), "" when it failed */
+	int rc;        /* of skill_tree_hash, else of reading SKILL.md */
+	char *errmsg;  /* when rc < 0 */
 };
 ARRAY_HEAD(folder_skills, struct folder_skill);
 
@@ -428,6 +581,7 @@ static bool
 read_folder(const struct grant *gr, struct folder_skills *out, size_t *more)
 {
 	struct strv names = { 0 };
+	struct tree_caps used = { 0 };
 	int fd;
 
 	if (grant_open_dir(gr, FOLDER_SKILLS, &fd) < 0)
@@ -441,11 +595,19 @@ read_folder(const struct grant *gr, struct folder_skills *out, size_t *more)
 			struct folder_skill *f = ARRAY_ADD(out);
 			char *md = xasprintf("%s/SKILL.md", rel);
 
+			char *top = xasprintf("%s/%s", gr->path, rel);
+
 			memset(f, 0, sizeof *f);
 			f->name = xstrdup(names.v[i]);
-			f->rc = grant_read(gr, md, SKILL_FILE_MAX, &f->text);
+			f->rc = skill_tree_hash(gr, rel, top, f->tree, &f->text, &used);
+			/* no SKILL.md hashed: reading it says why */
+			if (f->rc == 0 && !f->text.len) {
+				f->rc = grant_read(gr, md, SKILL_FILE_MAX, &f->text);
+				buf_clear(&f->text);
+			}
 			if (f->rc < 0)
 				f->errmsg = xstrdup(err_msg());
+			free(top);
 			free(md);
 		}
 		free(rel);
@@ -465,9 +627,10 @@ folder_skills_free(struct folder_skills *v)
 	ARRAY_FREE(v);
 }
 
-/* SHA-256 (hex) over each skill's name and SKILL.md, in name order. */
+/* The trust store's value for the folder: TRUST_TREE and the SHA-256 (hex)
+ * over each skill's name and tree hash, in name order. */
 static void
-folder_hash(const struct folder_skills *v, char hex[65])
+folder_hash(const struct folder_skills *v, char out[sizeof TRUST_TREE + 64])
 {
 	struct crypto_sha256 *c;
 	unsigned char md[CRYPTO_SHA256_BYTES];
@@ -475,17 +638,17 @@ folder_hash(const struct folder_skills *v, char hex[65])
 	if (crypto_sha256_begin(&c) < 0)
 		die("skills: %s", err_msg());
 	for (size_t i = 0; i < v->n; i++) {
+		const char *tree = v->v[i].tree[0] ? v->v[i].tree : "-";
 		char head[64];
-		int n = snprintf(head, sizeof head, "%zu:%zu:", strlen(v->v[i].name),
-		                 v->v[i].rc < 0 ? (size_t)0 : v->v[i].text.len);
+		int n = snprintf(head, sizeof head, "%zu:%zu:", strlen(v->v[i].name), strlen(tree));
 		crypto_sha256_add(c, head, (size_t)n);
 		crypto_sha256_add(c, v->v[i].name, strlen(v->v[i].name));
-		if (v->v[i].rc == 0 && v->v[i].text.len)
-			crypto_sha256_add(c, v->v[i].text.ptr, v->v[i].text.len);
+		crypto_sha256_add(c, tree, strlen(tree));
 	}
 	if (crypto_sha256_end(c, md) < 0)
 		die("skills: %s", err_msg());
-	crypto_hex(md, sizeof md, hex);
+	memcpy(out, TRUST_TREE, sizeof TRUST_TREE - 1);
+	crypto_hex(md, sizeof md, out + sizeof TRUST_TREE - 1);
 }
 
 /* The trust store (heap path); NULL when no state directory. */
@@ -522,7 +685,7 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 {
 	const struct grant *gr = grant_get(g, gi);
 	struct folder_skills fs = { 0 };
-	char hex[65];
+	char hex[sizeof TRUST_TREE + 64];
 	size_t more = 0;
 
 	if (!read_folder(gr, &fs, &more))
@@ -535,13 +698,18 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 	folder_hash(&fs, hex);
 	const char *want = json_str(trust, gr->path);
 	bool trusted = want && !strcmp(want, hex);
+	bool older = want && strncmp(want, TRUST_TREE, sizeof TRUST_TREE - 1);
 	if (!trusted && !(flags & SKILLS_F_UNTRUSTED)) {
 		if (fs.n)
 			problem(s, gr->path, 0,
-			        "%s holds %zu skill%s not used: the person has not trusted %s "
+			        "%s holds %zu skill%s not used: the person %s "
 			        "(deskhand skills trust %s, or :trust-skills in the workbench)",
 			        FOLDER_SKILLS, fs.n, fs.n == 1 ? "" : "s",
-			        want ? "them since they changed" : "them", gr->path);
+			        older  ? "trusted them before deskhand checked every file of a "
+			                 "skill (SKILL.md alone) and must trust them again"
+			        : want ? "has not trusted them since they changed"
+			               : "has not trusted them",
+			        gr->path);
 		folder_skills_free(&fs);
 		return;
 	}
@@ -559,8 +727,7 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 			skill_fini(&k);
 			continue;
 		}
-		if (crypto_sha256_hex(f->text.ptr ? f->text.ptr : "", f->text.len, k.sha256) < 0)
-			die("skills: %s", err_msg());
+		memcpy(k.tree, f->tree, sizeof k.tree);
 		consider(s, &k, f->name, f->text.ptr ? f->text.ptr : "", f->text.len);
 	}
 	folder_skills_free(&fs);
@@ -779,14 +946,25 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 	struct buf text = BUF_INIT;
 	struct grant_set *owned = NULL;
 	const struct grant *gr = NULL;
-	char *rel = NULL, *md;
+	char *rel = NULL;
 	int rc, fd = -1;
 
 	if ((rc = skill_grant(s, sk, &owned, &gr, &rel)) == 0 && sk->source == SKILL_SRC_FOLDER) {
-		md = xasprintf("%s/SKILL.md", rel);
-		if ((rc = grant_read(gr, md, SKILL_FILE_MAX, &text)) == 0)
+		/* A folder's skill is offered as it was trusted: a file of it
+		 * changed since (by the agent itself, say) waits for the
+		 * person's trust. */
+		char hex[65];
+
+		rc = skill_tree_hash(gr, rel, sk->dir, hex, &text, NULL);
+		if (rc == 0 && strcmp(hex, sk->tree) != 0)
+			rc = err_setc(DH_EDENIED,
+			              "%s changed after this task began (a file in it was "
+			              "added, removed or changed); the person must trust it "
+			              "again (deskhand skills trust %.*s) before it is used",
+			              sk->dir, (int)(strlen(sk->dir) - strlen(FOLDER_SKILLS) -
+			                             strlen(sk->name) - 2), sk->dir);
+		if (rc == 0)
 			rc = grant_open_dir(gr, rel, &fd);
-		free(md);
 	} else if (rc == 0 && (rc = grant_open_dir(gr, rel, &fd)) == 0) {
 		/* the person's own SKILL.md may be a link, as when it was found */
 		int mfd = openat(fd, "SKILL.md", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -806,21 +984,6 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 	if (rc < 0) {
 		buf_fini(&text);
 		return rc;
-	}
-	/* A folder's skill is offered as it was trusted: a SKILL.md changed
-	 * since (by the agent itself, say) waits for the person's trust. */
-	char hex[65];
-	if (sk->source == SKILL_SRC_FOLDER &&
-	    (crypto_sha256_hex(text.ptr ? text.ptr : "", text.len, hex) < 0 ||
-	     strcmp(hex, sk->sha256) != 0)) {
-		buf_fini(&text);
-		close(fd);
-		return err_setc(DH_EDENIED,
-		                "%s changed after this task began; the person must trust it "
-		                "again (deskhand skills trust %.*s) before it is used",
-		                sk->file, (int)(strlen(sk->dir) - strlen(FOLDER_SKILLS) -
-		                                strlen(sk->name) - 2),
-		                sk->dir);
 	}
 	/* Skip the front matter: the body begins on body_line. */
 	const char *p = buf_cstr(&text);
@@ -882,8 +1045,7 @@ skills_trust(const char *folder, bool trust)
 	const struct grant *gr = grant_get(g, 0);
 	cJSON *o = trust_read(tp);
 	if (trust) {
-		char hex[65];
-
+		char hex[sizeof TRUST_TREE + 64];
 		size_t more;
 
 		if (!read_folder(gr, &fs, &more)) {
@@ -892,6 +1054,13 @@ skills_trust(const char *folder, bool trust)
 			cJSON_Delete(o);
 			goto out;
 		}
+		/* a skill whose files cannot all be hashed cannot be trusted */
+		for (size_t i = 0; i < fs.n; i++)
+			if (!fs.v[i].tree[0]) {
+				rc = err_setc(DH_EFAIL, "%s", fs.v[i].errmsg);
+				cJSON_Delete(o);
+				goto out;
+			}
 		folder_hash(&fs, hex);
 		cJSON_DeleteItemFromObjectCaseSensitive(o, gr->path);
 		json_add_str(o, gr->path, hex);

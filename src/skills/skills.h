@@ -25,8 +25,8 @@
  * the same name is reported): $XDG_CONFIG_HOME/deskhand/skills,
  * ~/.agents/skills, ~/.claude/skills, then .agents/skills in each granted
  * folder, whose skills count only once the person trusted them
- * (skills_trust(): the SHA-256 of its SKILL.md files is recorded under
- * $XDG_STATE_HOME/deskhand/; any change asks again). Every invalid skill is
+ * (skills_trust(): the SHA-256 of every file of its skills is recorded
+ * under $XDG_STATE_HOME/deskhand/; any change asks again). Every invalid skill is
  * a problem "FILE:LINE: what" (skills_problems), never skipped silently.
  * Files of a grant are read through policy/grant.h (no symlink leaves it).
  * Loop-safe: bounded local reads only (SKILLS_MAX skills, SKILL_FILE_MAX).
@@ -41,6 +41,13 @@ struct skill_set; /* opaque */
 #define SKILL_FILE_MAX    ((size_t)256 << 10) /* bytes of a SKILL.md read */
 #define SKILLS_MAX        256                 /* skills per root looked at */
 #define SKILL_FILES_SHOWN 50                  /* files beside SKILL.md that load_skill lists */
+/* A folder's skills are trusted by the hash of everything in their
+ * directories, which hold at most SKILL_TREE_ENTRIES files and directories
+ * and SKILL_TREE_BYTES of files in all, each SKILL_TREE_DEPTH levels deep
+ * (else they cannot be trusted, and that says so). */
+#define SKILL_TREE_ENTRIES 1000
+#define SKILL_TREE_BYTES   ((size_t)16 << 20)
+#define SKILL_TREE_DEPTH   16
 
 /* Where a skill came from (the `source` of `deskhand skills`). */
 enum skill_source {
@@ -59,7 +66,7 @@ struct skill {
 	size_t grant;  /* SKILL_SRC_FOLDER: the grant's index */
 	bool trusted;  /* false only for a folder's skills the person has not trusted */
 	int body_line; /* the line where the body begins (1-based) */
-	char sha256[65]; /* SKILL_SRC_FOLDER: hex SHA-256 of SKILL.md as validated */
+	char tree[65]; /* SKILL_SRC_FOLDER: hex SHA-256 of every file of dir, as validated */
 };
 
 enum skills_flags {
@@ -96,8 +103,8 @@ void skills_prompt(const struct skill_set *s, struct buf *out);
  * SKILL_FILES_SHOWN) as absolute paths for read_file. Both are read
  * through a grant on the skill's directory (a folder's, or the personal one
  * read_file uses), never through a symlink put in its place. A folder's skill
- * whose SKILL.md is no longer the text checked (and trusted) when the set
- * was loaded is refused (DH_EDENIED). Returns 0, or DH_EFAIL / DH_EDENIED /
+ * any file of whose directory is no longer as checked (and trusted) when the
+ * set was loaded is refused (DH_EDENIED). Returns 0, or DH_EFAIL / DH_EDENIED /
  * DH_ENOTFOUND with err_msg() naming the file. */
 int skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out) DH_MUST_CHECK;
 /* [{name, description, source, dir, file, trusted}] for `deskhand skills
@@ -110,10 +117,12 @@ char *skills_config_dir(void);
 const char *skills_source_name(enum skill_source src);
 
 /* Record (trust true) or forget the person's trust in the skills of
- * `folder` (its .agents/skills): the SHA-256 of every NAME/SKILL.md's name
- * and content, in $XDG_STATE_HOME/deskhand/skills-trust.json (0600). Returns
- * 0; DH_ENOTFOUND when the folder has no .agents/skills (trust) or was not
- * trusted (untrust); DH_EFAIL naming the file otherwise. */
+ * `folder` (its .agents/skills): a SHA-256 over every skill's name and every
+ * file beneath NAME/ (relative paths, kinds, modes, contents; symlinks as
+ * links), in $XDG_STATE_HOME/deskhand/skills-trust.json (0600). Returns 0;
+ * DH_ENOTFOUND when the folder has no .agents/skills (trust) or was not
+ * trusted (untrust); DH_EFAIL naming the file otherwise, and naming a skill
+ * past the SKILL_TREE_ caps. */
 int skills_trust(const char *folder, bool trust) DH_MUST_CHECK;
 
 #endif

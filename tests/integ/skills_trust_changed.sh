@@ -1,5 +1,5 @@
 # A trusted folder skill whose SKILL.md is rewritten during the task (here
-# by the agent itself) is not loaded: load_skill refuses it, naming the file
+# by the agent itself) is not loaded: load_skill refuses it, naming its folder
 # and the command that trusts it again, and the new text never reaches the
 # model.
 . "$DH_TESTS/lib.sh"
@@ -24,7 +24,7 @@ assert_contains "$(jq -r '.body.system[0].text' "$FAKE_LOG" | head -50)" "- demo
 res=$(jq -c 'select(.type=="tool_result" and .name=="load_skill")' <<<"$out")
 assert_eq "$(jq -r .is_error <<<"$res")" true "load_skill of a changed skill"
 assert_contains "$(jq -r .output <<<"$res")" \
-  "$G/.agents/skills/demo/SKILL.md changed after this task began"
+  "$G/.agents/skills/demo changed after this task began"
 assert_contains "$(jq -r .output <<<"$res")" "deskhand skills trust $G"
 # the request after load_skill carries its refusal, not the agent's text
 assert_not_contains "$(sed -n 4p "$FAKE_LOG" | jq -r '.body.messages[-1].content[0].content')" \
