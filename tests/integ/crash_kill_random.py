@@ -15,7 +15,7 @@
       SIGKILL at that instant, and the checks of the issue:
         1 transcript.jsonl parses line by line (strict UTF-8, strict JSON)
         2 `deskhand sessions` lists the session as `interrupted` (`done` when
-          the kill came after the run printed session_finished)
+          the kill came after the run recorded session_finished)
         3 `deskhand log` works (exit 0)
         4 `deskhand undo --to baseline` makes the folder byte-identical to the
           original at once (diff -r, and the `find -printf '%m %y %p %l'` list)
@@ -367,6 +367,22 @@ def check_transcript(path):
     return None
 
 
+def transcript_has(path, rtype):
+    """Whether the transcript at path holds a whole record of type rtype."""
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")[:-1]
+    except OSError:
+        return False
+    for raw in lines:
+        try:
+            if json.loads(raw.decode("utf-8")).get("type") == rtype:
+                return True
+        except (UnicodeError, ValueError, AttributeError):
+            pass
+    return False
+
+
 def tree_listing(root):
     out = subprocess.run(["find", ".", "-printf", r"%m %y %p %l\n"], cwd=root,
                          stdout=subprocess.PIPE, check=True).stdout
@@ -591,10 +607,13 @@ def check_instant(ctx, i, anchor, delay, anchor_name):
         st = next((m.get("status") for m in listed if m.get("id") == sid), "not listed")
     except (UnicodeError, ValueError, TypeError, AttributeError) as e:
         st = "unparsable (%s)" % e
-    # A kill that lands after the run printed session_finished (it was on its
-    # way out: closing the engine, reaping) finds the session complete: it
-    # stays done. Any earlier kill leaves it interrupted.
-    want = "done" if any(o.get("type") == "session_finished" for _, o in ev) else "interrupted"
+    # A kill that lands after the run recorded session_finished (it was on
+    # its way out: printing it, closing the engine, reaping) finds the
+    # session complete: it stays done. Any earlier kill leaves it
+    # interrupted. The record is in the transcript before it is printed.
+    finished = any(o.get("type") == "session_finished" for _, o in ev) or \
+        transcript_has(os.path.join(sdir, sid, "transcript.jsonl"), "session_finished")
+    want = "done" if finished else "interrupted"
     if rc != 0 or st != want:
         fails["2 sessions"] = "exit %d, status %s (want %s) %s" % (rc, st, want, err)
 
