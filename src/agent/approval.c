@@ -118,14 +118,14 @@ takes_paths(const struct tool_entry *e)
 {
 	if (!e->input_schema)
 		return false;
-	for (size_t i = 0; i < sizeof path_keys / sizeof *path_keys; i++) {
-		char *k = xasprintf("\"%s\":", path_keys[i]);
-		bool has = strstr(e->input_schema, k) != NULL;
+	/* as the schema's properties name them: path_keys, quoted */
+	static const char *const props[] = { "\"path\":", "\"source\":", "\"destination\":" };
+	_Static_assert(sizeof props / sizeof *props == sizeof path_keys / sizeof *path_keys,
+		       "one quoted property per path key");
 
-		free(k);
-		if (has)
+	for (size_t i = 0; i < sizeof props / sizeof *props; i++)
+		if (strstr(e->input_schema, props[i]))
 			return true;
-	}
 	return false;
 }
 
