@@ -10,8 +10,9 @@
 . "$DH_TESTS/lib_docs.sh"
 . "$DH_TESTS/ui/lib_uiscript.sh"
 F=$DH_TESTS/fixtures/docs
-soffice_convert xlsx "$T/v1" "$F/receipts.csv"
-soffice_convert xlsx "$T/v2" "$F/v2/receipts.csv"
+soffice_start xlsx "$T/v1" "$F/receipts.csv"
+soffice_start xlsx "$T/v2" "$F/v2/receipts.csv"
+soffice_wait
 G=$T/work; mkdir -p "$G"
 cp "$T/v1/receipts.xlsx" "$G/receipts.xlsx"
 cat > "$T/script.json" <<'JSON'

@@ -9,13 +9,14 @@
 . "$DH_TESTS/lib_docs.sh"
 G=$T/work; F=$DH_TESTS/fixtures/docs
 mkdir -p "$G"
-soffice_convert xlsx "$G" "$F/receipts.csv"
-soffice_convert ods "$G" "$F/receipts.csv"
-soffice_convert docx "$G" "$F/report.fodt"
-soffice_convert odt "$G" "$F/report.fodt"
-soffice_convert pdf "$G" "$F/report.fodt"
-soffice_convert pptx "$G" "$F/deck.fodp"
-soffice_convert odp "$G" "$F/deck.fodp"
+soffice_start xlsx "$G" "$F/receipts.csv"
+soffice_start ods "$G" "$F/receipts.csv"
+soffice_start docx "$G" "$F/report.fodt"
+soffice_start odt "$G" "$F/report.fodt"
+soffice_start pdf "$G" "$F/report.fodt"
+soffice_start pptx "$G" "$F/deck.fodp"
+soffice_start odp "$G" "$F/deck.fodp"
+soffice_wait
 calls=""
 for f in receipts.xlsx receipts.ods report.docx report.odt report.pdf deck.pptx deck.odp; do
   calls="$calls{\"name\": \"read_file\", \"input\": {\"path\": \"$f\"}},"
