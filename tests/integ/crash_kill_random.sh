@@ -5,7 +5,9 @@
 # `log` works, `undo --to baseline` restores the folder byte for byte at once,
 # and `--resume` finishes; no process of the killed run outlives it.
 # DH_KILL_SEED=N replays the instants of a printed seed; DH_KILL_INSTANTS=N
-# changes their number (25 by default), DH_KILL_JOBS=N how many sessions run
+# changes their number: 25 under `make check-slow` (DH_SLOW=1), 10 under
+# `make check`, which keeps the suite short (each instant is a kill, a
+# restore of 2,000 files and a resume); DH_KILL_JOBS=N how many sessions run
 # at once (2 by default, each on its own folder). The work is in
 # crash_kill_random.py.
 # Two warm-up sessions checkpoint 2,000 files first: about 100 s in all on an
@@ -28,9 +30,11 @@ for _ in $(seq 1 100); do [ -s "$T/resume.port" ] && break; sleep 0.05; done
 [ -s "$T/resume.port" ] || { cat "$T/resume.out" >&2; fail "resume server did not start"; }
 mkdir "$T/runs"
 rc=0
+instants=${DH_KILL_INSTANTS:-10}
+[ -z "${DH_KILL_INSTANTS:-}" ] && [ "${DH_SLOW:-}" = 1 ] && instants=25
 python3 "$DH_TESTS/integ/crash_kill_random.py" run --template "$T/template" --runs "$T/runs" \
   --kill-url "$FAKE_URL" --resume-url "http://127.0.0.1:$(cat "$T/resume.port")" \
-  --instants "${DH_KILL_INSTANTS:-25}" --jobs "${DH_KILL_JOBS:-2}" \
+  --instants "$instants" --jobs "${DH_KILL_JOBS:-2}" \
   ${DH_KILL_SEED:+--seed "$DH_KILL_SEED"} || rc=$?
 # nothing the runs started is left (the driver is their subreaper and reaps them)
 left=$(pgrep -f -- "$T/runs" || true)
