@@ -1444,14 +1444,18 @@ fire(const char *name, enum fire_how how, bool json)
 		goto out;
 	}
 	/* Caught up: the slot this run stands for (the first one after the last
-	 * run, skipped fire, `add` or `resume`) passed long ago; systemd's
-	 * Persistent=true runs the missed slots once at boot, cron never does. */
-	const struct logent *since = log_last(&lg, "run skip added resumed");
+	 * run, skipped or failed fire, `add` or `resume`) passed long ago, and
+	 * no slot falls in the last SCHED_LATE_S (a fire at its own slot after
+	 * missed ones is on time); systemd's Persistent=true runs the missed
+	 * slots once at boot, cron never does: its fires are all on time. */
+	const struct logent *since = log_last(&lg, "run skip fail added resumed");
 	const char *kind = how == FIRE_MANUAL ? "manual" : "timer";
 	char *detail = NULL;
-	if (how == FIRE_TIMER && since) {
+	if (how == FIRE_TIMER && since && sched_installer(name) != INST_CRON) {
 		time_t now = time(NULL), slot = sched_next(s.at, (time_t)since->t);
-		if (slot != (time_t)-1 && slot + SCHED_LATE_S < now) {
+		time_t recent = sched_next(s.at, now - SCHED_LATE_S - 1);
+		if (slot != (time_t)-1 && slot + SCHED_LATE_S < now &&
+		    (recent == (time_t)-1 || recent > now)) {
 			char when[32];
 			fmt_time(when, (long long)slot);
 			kind = "catch-up";
@@ -1496,8 +1500,8 @@ static const char fire_usage[] =
 	"detached session with the schedule's policy and no terminal, print its\n"
 	"session id and return. Nothing starts while NAME's previous run is still\n"
 	"live, or while NAME is paused; the skip is recorded ('schedule list').\n"
-	"A run that starts long after its slot (the machine was off) is recorded\n"
-	"as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
+	"A timer's run that starts long after its slot (the machine was off) is\n"
+	"recorded as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
 	"mode 600) sets what the scheduler's environment lacks: ANTHROPIC_API_KEY.\n"
 	"Exit status: 0 started or skipped, 1 failed, 2 usage or no such schedule.\n";
 
