@@ -20,7 +20,6 @@
 #include "snap/review.h"
 #include "snap/snap.h"
 
-#define INBOX_SCAN_MAX 200 /* the newest unwatched sessions looked at */
 /* The dismissal mark of a session dismissed while it could not be read. */
 #define DISMISSED_UNREADABLE "unreadable"
 
@@ -76,6 +75,20 @@ dismissed_at(const char *state, const char *id, bool *unreadable)
 	return at;
 }
 
+/* Write session `id`'s dismissal mark: `value` and a new line. 0, or
+ * DH_EFAIL naming the file. */
+static int
+dismissed_mark(const char *state, const char *id, const char *value)
+{
+	char *p = dismissed_path(state, id);
+	char *v = xasprintf("%s\n", value);
+	int rc = fsutil_write_atomic(p, v, strlen(v));
+
+	free(v);
+	free(p);
+	return rc;
+}
+
 /* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
 static const char *
 live_activity(const cJSON *live, const char *id)
@@ -126,18 +139,16 @@ inbox_dismiss(const char *state, const char *id)
 	 * person asked: until its meta.json reads again, when it is listed
 	 * as any session is (the mark then counts as 0). */
 	char *why = rc < 0 ? xstrdup(err_msg()) : NULL;
-	char *p = dismissed_path(state, id);
-	char *v = why ? xasprintf("%s\n", DISMISSED_UNREADABLE)
-	              : xasprintf("%lld\n", json_int(meta, "updated", json_int(meta, "created", 0)));
+	char *v = why ? xstrdup(DISMISSED_UNREADABLE)
+	              : xasprintf("%lld", json_int(meta, "updated", json_int(meta, "created", 0)));
 
-	rc = fsutil_write_atomic(p, v, strlen(v));
+	rc = dismissed_mark(state, id, v);
 	if (rc == 0 && why) {
 		err_set("%s", why);
 		rc = 1;
 	}
 	free(why);
 	free(v);
-	free(p);
 	cJSON_Delete(meta);
 	return rc;
 }
@@ -180,8 +191,18 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 	if (!waiting && dismissed_at(state, id, &unreadable_mark) >= updated)
 		return NULL;
 	long pending = inbox_pending(state, id, json_arr(meta, "grants"));
-	if (!waiting && pending == 0 && !strcmp(status, "done"))
-		return NULL; /* done, and everything reviewed */
+	if (!waiting && pending == 0 && !strcmp(status, "done")) {
+		/* Done, and everything reviewed: off the inbox until it runs
+		 * again, as a dismissal takes it, and marked so: the next
+		 * listing need not open its stores again (every session is
+		 * looked at, each review costs reading its checkpoints). A
+		 * mark that cannot be written costs only that. */
+		char v[32];
+
+		snprintf(v, sizeof v, "%lld", updated);
+		(void)dismissed_mark(state, id, v);
+		return NULL;
+	}
 
 	cJSON *o = json_new_obj();
 	const char *summary = json_str(meta, "summary"), *task = json_str(meta, "task");
@@ -244,7 +265,7 @@ int
 inbox_list(const char *state, cJSON **out)
 {
 	char **ids = NULL;
-	size_t n = 0, nrows = 0, scanned = 0;
+	size_t n = 0, nrows = 0;
 	cJSON *live = NULL;
 
 	*out = NULL;
@@ -270,14 +291,8 @@ inbox_list(const char *state, cJSON **out)
 			if (!unreadable_mark)
 				rows[nrows++] = unreadable_entry(ids[i], why);
 			free(why);
-		} else if (rc == 0 && scanned < INBOX_SCAN_MAX) {
-			const char *origin = json_str(meta, "origin");
-
-			if (origin && strcmp(origin, "workbench") != 0) {
-				scanned++;
-				if ((rows[nrows] = entry(state, ids[i], meta, live)))
-					nrows++;
-			}
+		} else if (rc == 0 && (rows[nrows] = entry(state, ids[i], meta, live))) {
+			nrows++; /* every session, however old: one may wait for review */
 		}
 		cJSON_Delete(meta);
 		free(ids[i]);

@@ -39,7 +39,10 @@ const char *inbox_session_state(const cJSON *meta, const cJSON *live, const char
  * A session whose meta.json is missing or cannot be read is an entry too,
  * never skipped: status and state "unreadable", "error" the reason
  * (session_meta_read()'s message, naming the file), "updated" the second
- * its id begins with. DH_EFAIL when the sessions cannot be listed. */
+ * its id begins with. Every session is looked at, however old; one that
+ * ended done with nothing pending gets the dismissal mark (its "updated"),
+ * so later listings skip it without opening its stores. DH_EFAIL when the
+ * sessions cannot be listed. */
 int inbox_list(const char *state, cJSON **out) DH_MUST_CHECK;
 
 /* Take session `id` off the inbox until it runs again: 0. One whose
