@@ -63,11 +63,11 @@ static int
 simple_opts(int argc, char **argv, const char *usage, const char **session, bool *force,
 	    const char **to, bool *json)
 {
-	int opt;
+	int opt, li = -1;
 
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
 	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
-				  NULL)) != -1) {
+				  &li)) != -1) {
 		switch (opt) {
 		case 's': *session = optarg; break;
 		case 'f':
@@ -86,11 +86,20 @@ simple_opts(int argc, char **argv, const char *usage, const char **session, bool
 			*json = true;
 			break;
 		case 'h': fputs(usage, stdout); return 0;
-		default:
-		bad:
+		default: /* (getopt_long said what is wrong) */
+			fputs(usage, stderr);
+			return 2;
+		bad: /* an option of other verbs: named as given */
+			if (li >= 0)
+				fprintf(stderr, "deskhand %s: option '--%s' does not apply\n",
+				        argv[0], client_verb_options[li].name);
+			else
+				fprintf(stderr, "deskhand %s: option '-%c' does not apply\n",
+				        argv[0], opt);
 			fputs(usage, stderr);
 			return 2;
 		}
+		li = -1;
 	}
 	return -1;
 }
@@ -389,6 +398,10 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind < argc || unused) {
+		if (optind < argc)
+			fprintf(stderr, "deskhand sessions: unexpected argument '%s'\n", argv[optind]);
+		else
+			fprintf(stderr, "deskhand sessions: option '--session' does not apply\n");
 		fputs(sessions_usage, stderr);
 		return 2;
 	}

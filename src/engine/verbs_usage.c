@@ -233,7 +233,8 @@ verbs_usage(int argc, char **argv, unsigned flags)
 		}
 	}
 	if (optind < argc) {
-		fputs(usage_usage, stderr);
+		fprintf(stderr, "deskhand usage: unexpected argument '%s'\n%s", argv[optind],
+		        usage_usage);
 		return 2;
 	}
 	char *state = NULL, **ids = NULL;
