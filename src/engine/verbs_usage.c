@@ -36,7 +36,10 @@ static const char usage_usage[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"cost_usd counts the requests whose model has a price; unpriced is how many\n"
-	"had none (shown as '+?' after the cost).\n";
+	"had none (shown as '+?' after the cost).\n"
+	"Exit status: 0; 1 when a transcript could not be read, or is missing while\n"
+	"its meta.json records requests (a warning names it; the rest are summed),\n"
+	"2 usage.\n";
 
 enum usage_by { BY_DAY, BY_MODEL, BY_SESSION };
 
@@ -158,6 +161,29 @@ parse_date(const char *v)
 	return (long long)t * 1000;
 }
 
+/* Session `id` has no transcript: true, said on stderr, when its
+ * meta.json records requests all the same (their spending is not
+ * counted); false for one that made none (killed before its first). */
+static bool
+transcript_gone(const char *state, const char *id)
+{
+	cJSON *meta = NULL;
+	struct session_totals t = { 0 };
+	bool gone = false;
+
+	if (session_meta_read(state, id, &meta) == 0 &&
+	    session_totals(state, id, meta, &t) >= 0 &&
+	    (t.input_tokens || t.output_tokens || t.cost_usd > 0)) {
+		fprintf(stderr, "deskhand: warning: session %s: %s/sessions/%s/transcript.jsonl is "
+		                "missing: the %lld input and %lld output tokens ($%.4f) its "
+		                "meta.json records are not counted\n",
+		        id, state, id, t.input_tokens, t.output_tokens, t.cost_usd);
+		gone = true;
+	}
+	cJSON_Delete(meta);
+	return gone;
+}
+
 static cJSON *
 row_json(const struct row *r, bool with_key)
 {
@@ -253,7 +279,11 @@ verbs_usage(int argc, char **argv, unsigned flags)
 		s.session = ids[i];
 		free(s.model);
 		s.model = NULL;
-		if (engine_transcript_each(state, ids[i], on_record, &s) == DH_EFAIL) {
+		int trc = engine_transcript_each(state, ids[i], on_record, &s);
+
+		if (trc == DH_ENOTFOUND && transcript_gone(state, ids[i])) {
+			rc = 1;
+		} else if (trc == DH_EFAIL) {
 			fprintf(stderr, "deskhand: session %s: %s\n", ids[i], err_msg());
 			rc = 1;
 		}
