@@ -823,6 +823,7 @@ ui_free(struct ui *u)
 	free(u->pending_id);
 	free(u->pending_name);
 	free(u->pending_what);
+	free(u->pending_arg);
 	free(u->phase);
 	free(u->call_id);
 	free(u->call_name);

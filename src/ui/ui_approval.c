@@ -46,8 +46,10 @@ ui_approval_clear(struct ui *u)
 	free(u->pending_id);
 	free(u->pending_name);
 	free(u->pending_what);
+	free(u->pending_arg);
 	free(u->pending_rule);
-	u->pending_id = u->pending_name = u->pending_what = u->pending_rule = NULL;
+	u->pending_id = u->pending_name = u->pending_what = u->pending_arg = NULL;
+	u->pending_rule = NULL;
 	cJSON_Delete(u->pending_input);
 	u->pending_input = NULL;
 	u->pending_plan = false;
@@ -237,11 +239,13 @@ ui_approval_needed(struct ui *u, const struct event *ev)
 	const char *arg = json_str(ev->input, "path");
 	if (!arg)
 		arg = json_str(ev->input, "command");
-	if (ev->name && !strcmp(ev->name, "network"))
-		u->pending_what = xasprintf("Network: %s", ev->text ? ev->text : "");
-	else
-		u->pending_what = xasprintf("Allow %s %.60s", ev->name ? ev->name : "?",
-					    arg ? arg : "");
+	if (ev->name && !strcmp(ev->name, "network")) {
+		u->pending_what = xstrdup("Network:");
+		u->pending_arg = xstrdup(ev->text ? ev->text : "");
+	} else {
+		u->pending_what = xasprintf("Allow %s", ev->name ? ev->name : "?");
+		u->pending_arg = xstrdup(arg ? arg : ""); /* hint_approval() fits it */
+	}
 	ui_mode_approval_begin(u, u->pending_plan);
 	ui_set_phase(u, u->pending_plan ? "awaiting plan approval" : "awaiting approval", NULL);
 }

@@ -99,7 +99,7 @@ struct ui {
 	long hist_pos;
 
 	char *pending_id, *pending_name; /* the call or plan awaiting an answer */
-	char *pending_what;
+	char *pending_what, *pending_arg; /* "Allow TOOL", and its path or command */
 	char *pending_rule;		 /* "asked by rule '…' (FILE:LINE)", or NULL */
 	bool pending_plan;
 

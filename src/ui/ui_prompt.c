@@ -622,12 +622,29 @@ hint_overlay(struct ui *u, struct buf *out, enum ui_elem *elem)
 					: "j/k: move  /: search  q: close");
 }
 
+/* "Allow TOOL ARG? KEYS": ARG (a path or command) shortened in its middle,
+ * by whole characters, so that the keys stay on the line; `out` may hold a
+ * message already. */
 static void
 hint_approval(struct ui *u, struct buf *out, enum ui_elem *elem)
 {
+	static const char keys[] = "? y allow, A always, n deny, d deny with a message";
+	const char *what = u->pending_what ? u->pending_what : "Allow";
+	const char *arg = u->pending_arg ? u->pending_arg : "";
+	struct buf clean = BUF_INIT;
+
 	*elem = UI_PROMPT;
-	buf_printf(out, "%s? y allow, A always, n deny, d deny with a message",
-		   u->pending_what ? u->pending_what : "Allow");
+	draw_sanitize(&clean, what, strlen(what), false);
+	buf_puts(out, buf_cstr(&clean));
+	if (*arg) {
+		buf_clear(&clean);
+		draw_sanitize(&clean, arg, strlen(arg), false);
+		int room = COLS - 2 - draw_width(buf_cstr(out)) - draw_width(keys);
+		buf_putc(out, ' ');
+		draw_elide(out, buf_cstr(&clean), room > 8 ? room : 8);
+	}
+	buf_puts(out, keys);
+	buf_fini(&clean);
 }
 
 static void
