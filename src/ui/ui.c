@@ -599,6 +599,26 @@ static const struct script_hooks script_hooks = {
 	.busy = script_busy,
 };
 
+/* A theme that failed (`err`, else NULL) or its file's warnings, one line
+ * each, as errors in the transcript: the message line would be hidden under
+ * the task line and cleared by the first task. */
+static void
+theme_report(struct ui *u, const char *err)
+{
+	const char *w = err ? err : theme_warnings(u->theme);
+	struct pane *p = &u->panes[LAYOUT_TRANSCRIPT];
+
+	while (w && *w) {
+		size_t n = strcspn(w, "\n");
+		char *line = xasprintf("theme: %.*s", (int)n, w);
+		struct event ev = { .type = EVENT_ERROR, .text = line };
+
+		p->ops->on_event(p, &ev);
+		free(line);
+		w += n + (w[n] == '\n');
+	}
+}
+
 int
 ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_opts *o)
 {
@@ -677,22 +697,24 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	if (u->theme && theme_apply(u->theme, mono ? 0 : COLORS, mono) < 0 && !theme_err)
 		theme_err = xstrdup(err_msg());
 	draw_setup(u->theme, mono, MB_CUR_MAX > 1);
-	if (theme_err)
-		ui_message(u, true, "theme: %s", theme_err);
-	else if (u->theme && theme_warnings(u->theme))
-		ui_message(u, true, "theme: %.200s", theme_warnings(u->theme));
-	free(theme_err);
 	ev_timer_init(&u->frame_timer, ui_frame_due, u);
 	ev_timer_init(&u->spin_timer, spin_tick, u);
 	ev_timer_init(&u->quit_timer, quit_now, u);
 	const struct pane_ops *ops[LAYOUT__COUNT] = { &pane_plan_ops, &pane_transcript_ops,
 						      &pane_diff_ops };
 	u->focus = LAYOUT_TRANSCRIPT;
-	for (int i = 0; i < LAYOUT__COUNT; i++)
-		if (pane_init(&u->panes[i], ops[i], u) < 0)
+	for (int i = 0; i < LAYOUT__COUNT; i++) {
+		if (pane_init(&u->panes[i], ops[i], u) < 0) {
+			free(theme_err);
 			goto fail;
-	if (pane_init(&u->help, &pane_help_ops, u) < 0)
+		}
+	}
+	if (pane_init(&u->help, &pane_help_ops, u) < 0) {
+		free(theme_err);
 		goto fail;
+	}
+	theme_report(u, theme_err);
+	free(theme_err);
 	ui_relayout(u);
 	client_set_handler(c, on_event, u);
 	if (u->display && ev_io_set(loop, fileno(u->in), POLLIN, ui_on_tty, u) < 0)
