@@ -68,9 +68,14 @@ cmd_sessions(struct ui *u)
 	ui_message(u, false, "listing sessions…");
 }
 
-/* One row of the list: "* ID DATE STATE PENDING TASK". */
+/* The columns before TASK in a row of the list. */
+#define SESSIONS_TASK_COL 63
+
+/* One row of the list: "* ID DATE STATE PENDING TASK", the task's first line
+ * sanitized and cut by whole characters to `room` columns (an ellipsis
+ * ends a cut one), so that each session is one screen row. */
 static void
-session_row(struct buf *out, const cJSON *row)
+session_row(struct buf *out, const cJSON *row, int room)
 {
 	const char *id = json_str(row, "id"), *task = json_str(row, "task");
 	const char *st = json_str(row, "state") ? json_str(row, "state") : json_str(row, "status");
@@ -88,9 +93,18 @@ session_row(struct buf *out, const cJSON *row)
 		snprintf(count, sizeof count, "%ld", (long)pend->valuedouble);
 	buf_printf(out, "%s %-22s %-16s %-11s %7s  ", json_bool(row, "current", false) ? "*" : " ",
 		   id ? id : "?", when, st ? st : "new", count);
-	/* The task's first line; the overlay sanitizes what it shows. */
-	size_t tl = task ? strcspn(task, "\n") : 0;
-	buf_add(out, task ? task : "", tl > 200 ? 200 : tl);
+	struct buf clean = BUF_INIT;
+	const char *mark = draw_mark("…", "...");
+	int used;
+
+	draw_sanitize(&clean, task ? task : "", task ? strcspn(task, "\n") : 0, false);
+	if (draw_width(buf_cstr(&clean)) <= room) {
+		buf_puts(out, buf_cstr(&clean));
+	} else {
+		buf_add(out, clean.ptr, draw_fit(buf_cstr(&clean), room - draw_width(mark), &used));
+		buf_puts(out, mark);
+	}
+	buf_fini(&clean);
 	buf_putc(out, '\n');
 }
 
@@ -135,7 +149,8 @@ on_sessions_reply(struct ui *u, const struct event *ev)
 	{
 		if (i++ >= SESSIONS_MAX)
 			break;
-		session_row(&out, row);
+		session_row(&out, row, COLS - 1 - SESSIONS_TASK_COL > 4
+					       ? COLS - 1 - SESSIONS_TASK_COL : 4);
 	}
 	if (n == 0)
 		buf_puts(&out, "  (no sessions yet)\n");
