@@ -14,12 +14,15 @@ can assert that an attack never reached it. Routes:
   /bin              application/octet-stream
   /redirect?to=URL  302 to URL
   /loop             302 to itself
+  /slow             text/plain: a first line, then a byte every 0.2 s, never ending
+  /stall            no answer at all for a minute
   /echo?...         text/plain echo of the path (any other path too)
 """
 
 import argparse
 import os
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -83,6 +86,23 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, "text/html", BIG)
         elif u.path == "/bin":
             self.send(200, "application/octet-stream", b"\x00\x01\x02")
+        elif u.path == "/slow":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"the first line of a slow page\n")
+            self.close_connection = True
+            try:
+                for _ in range(3000):
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                    self.wfile.write(b".")
+            except OSError:  # the client gave up
+                pass
+        elif u.path == "/stall":
+            time.sleep(60)
+            self.close_connection = True
         elif u.path == "/loop":
             self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
         elif u.path == "/redirect":
