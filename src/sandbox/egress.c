@@ -124,6 +124,21 @@ egress_addr_class_name(enum egress_addr_class c)
 	return "reserved";
 }
 
+_Static_assert(EGRESS_ADDR_TEXT_MAX >= INET6_ADDRSTRLEN, "EGRESS_ADDR_TEXT_MAX");
+
+char *
+egress_addr_text(const struct sockaddr_storage *a, char out[EGRESS_ADDR_TEXT_MAX])
+{
+	out[0] = 0;
+	if (a->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, out,
+		          EGRESS_ADDR_TEXT_MAX);
+	else if (a->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, out,
+		          EGRESS_ADDR_TEXT_MAX);
+	return out;
+}
+
 /*
  * Hosts and rules
  */
@@ -638,12 +653,10 @@ static void
 decided(struct egress *eg, const char *host, int port, bool allowed, const char *reason,
         const struct sockaddr_storage *addr, const char *source)
 {
-	char a[INET6_ADDRSTRLEN] = "";
+	char a[EGRESS_ADDR_TEXT_MAX] = "";
 
-	if (addr && addr->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, a, sizeof a);
-	else if (addr && addr->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, a, sizeof a);
+	if (addr)
+		egress_addr_text(addr, a);
 	struct egress_decision d = {
 		.host = host,
 		.port = port,
@@ -752,16 +765,11 @@ check_addresses(struct egress_check *c, bool literal)
 
 	for (size_t i = 0; i < c->naddrs; i++) {
 		enum egress_addr_class k = egress_addr_classify((struct sockaddr *)&c->addrs[i]);
-		char a[INET6_ADDRSTRLEN];
+		char a[EGRESS_ADDR_TEXT_MAX];
 
 		if (k == EGRESS_ADDR_PUBLIC || c->allow_private)
 			continue;
-		if (c->addrs[i].ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&c->addrs[i])->sin_addr, a,
-			          sizeof a);
-		else
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&c->addrs[i])->sin6_addr, a,
-			          sizeof a);
+		egress_addr_text(&c->addrs[i], a);
 		char *why =
 			literal ? xasprintf("%s is a %s address (only `allow egress %s "
 		                            "allow-private` reaches it)",

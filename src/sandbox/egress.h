@@ -46,6 +46,11 @@ enum egress_addr_class egress_addr_classify(const struct sockaddr *sa);
 /* "public", "loopback", "private", "link-local", "carrier-grade NAT",
  * "multicast", "unspecified", "reserved". Static. */
 const char *egress_addr_class_name(enum egress_addr_class c);
+/* The numeric text of an AF_INET or AF_INET6 address ("192.0.2.1",
+ * "2001:db8::1", no brackets, no port) into out; "" for another family.
+ * Returns out. */
+#define EGRESS_ADDR_TEXT_MAX 46 /* INET6_ADDRSTRLEN */
+char *egress_addr_text(const struct sockaddr_storage *a, char out[EGRESS_ADDR_TEXT_MAX]);
 
 #define EGRESS_PORT_WEB 0  /* rule without a port: 80 and 443 */
 #define EGRESS_PORT_ANY -1 /* HOST:* */

@@ -48,6 +48,7 @@ struct conn {
 	struct egress_check *check;
 	struct sockaddr_storage addrs[8];
 	size_t naddrs, next_addr;
+	int connect_err; /* errno of the last failed connect, or 0 */
 	struct ev_timer timer;
 	struct conn *prev, *next;
 };
@@ -112,6 +113,18 @@ refuse(struct conn *c, int status, const char *reason, const char *text)
 
 static void start_connect(struct conn *c);
 
+/* "HOST:PORT at ADDRESS" of the address being (or last) tried; heap. */
+static char *
+upstream_text(const struct conn *c)
+{
+	char a[EGRESS_ADDR_TEXT_MAX] = "";
+
+	if (c->next_addr > 0)
+		egress_addr_text(&c->addrs[c->next_addr - 1], a);
+	return xasprintf(strchr(c->req.host, ':') ? "[%s]:%d at %s" : "%s:%d at %s", c->req.host,
+	                 c->req.port, a[0] ? a : "no address");
+}
+
 static void
 on_checked(const struct egress_result *res, void *ctx)
 {
@@ -146,8 +159,13 @@ on_timeout(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		return;
 	}
 	if (c->state == ST_CONNECTING) {
-		refuse(c, 504, "Gateway Timeout",
-		       "the upstream did not accept the connection in time");
+		char *u = upstream_text(c);
+		char *msg = xasprintf("cannot connect to %s: no answer within %d s", u,
+		                      CONN_TIMEOUT_MS / 1000);
+
+		refuse(c, 504, "Gateway Timeout", msg);
+		free(msg);
+		free(u);
 		return;
 	}
 	conn_free(c);
@@ -197,8 +215,10 @@ start_connect(struct conn *c)
 		                                       : sizeof(struct sockaddr_in6);
 		int fd = socket(a->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-		if (fd < 0)
+		if (fd < 0) {
+			c->connect_err = errno;
 			continue;
+		}
 		if (connect(fd, (const struct sockaddr *)a, al) == 0 || errno == EINPROGRESS) {
 			c->ufd = fd;
 			c->state = ST_CONNECTING;
@@ -206,9 +226,17 @@ start_connect(struct conn *c)
 			conn_update(c);
 			return;
 		}
+		c->connect_err = errno;
 		close(fd);
 	}
-	refuse(c, 502, "Bad Gateway", "cannot connect to the upstream");
+	/* Name what was tried and why it failed: the egress event said allowed. */
+	char *u = upstream_text(c);
+	char *t = xasprintf("cannot connect to %s: %s", u,
+	                    c->connect_err ? strerror(c->connect_err) : "no address");
+
+	refuse(c, 502, "Bad Gateway", t);
+	free(t);
+	free(u);
 }
 
 static void
@@ -220,6 +248,7 @@ connected(struct conn *c)
 	if (getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
 		err = errno;
 	if (err != 0) {
+		c->connect_err = err;
 		ev_io_del(c->p->loop, c->ufd);
 		close(c->ufd);
 		c->ufd = -1;
