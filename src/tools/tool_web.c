@@ -71,6 +71,7 @@ libxml_preload(void *ctx)
 #define WEB_TIMEOUT_DEF 60  /* seconds of fetching (all hops), by default */
 #define WEB_TIMEOUT_MAX 600 /* timeout_s is clamped to this */
 #define WEB_LINKS_MAX  200
+#define WEB_SNIFF      1024 /* bytes looked at when there is no Content-Type */
 
 enum kind {
 	KIND_UNKNOWN,
@@ -595,6 +596,16 @@ on_body(const char *p, size_t n, void *ctx)
 			fail(r, "%s is %s; only HTML and text are read", r->u.url, r->ctype);
 			return;
 		}
+	}
+	/* No Content-Type: text unless its first bytes hold a NUL, which no text
+	 * page has (an image or an archive served bare). */
+	if ((!r->ctype || !*r->ctype) && r->body.len < WEB_SNIFF &&
+	    memchr(p, 0, n < WEB_SNIFF - r->body.len ? n : WEB_SNIFF - r->body.len)) {
+		http_cancel(r->req);
+		r->req = NULL;
+		fail(r, "%s has no Content-Type and is not text (it holds NUL bytes); only HTML "
+		        "and text are read", r->u.url);
+		return;
 	}
 	size_t room = r->max_bytes - r->body.len;
 

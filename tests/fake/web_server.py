@@ -12,6 +12,7 @@ can assert that an attack never reached it. Routes:
   /latin.txt, /sjis.txt, /odd.txt  text/plain in windows-1252, Shift_JIS, an unknown charset
   /big.html         about 3 MB of HTML
   /bin              application/octet-stream
+  /bare.bin, /bare.txt  no Content-Type: bytes of a PNG image, plain text
   /redirect?to=URL  302 to URL
   /loop             302 to itself
   /slow             text/plain: a first line, then a byte every 0.2 s, never ending
@@ -102,6 +103,15 @@ class Handler(BaseHTTPRequestHandler):
                 pass
         elif u.path == "/stall":
             time.sleep(60)
+            self.close_connection = True
+        elif u.path in ("/bare.bin", "/bare.txt"):
+            body = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" if u.path == "/bare.bin"
+                    else b"bare text without a type\n")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
             self.close_connection = True
         elif u.path == "/loop":
             self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
