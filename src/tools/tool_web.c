@@ -527,6 +527,11 @@ finish(struct web_run *r)
 		buf_printf(t, "HTTP %ld\n", r->status);
 		r->res.is_error = true;
 	}
+	if (r->status >= 300 && r->status < 400) { /* on_done follows one with a Location */
+		buf_printf(t, "HTTP %ld: a redirect without a Location header, so there is no "
+		              "page to follow it to\n", r->status);
+		r->res.is_error = true;
+	}
 	buf_putc(t, '\n');
 	if (k != KIND_HTML) {
 		if (text_decode(&body, r->body.ptr ? r->body.ptr : "", r->body.len, charset) < 0)

@@ -15,6 +15,7 @@ can assert that an attack never reached it. Routes:
   /bare.bin, /bare.txt  no Content-Type: bytes of a PNG image, plain text
   /redirect?to=URL  302 to URL
   /loop             302 to itself
+  /moved            301 without a Location header
   /slow             text/plain: a first line, then a byte every 0.2 s, never ending
   /stall            no answer at all for a minute
   /echo?...         text/plain echo of the path (any other path too)
@@ -113,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             self.close_connection = True
+        elif u.path == "/moved":
+            self.send(301, "text/plain", b"moved somewhere\n")
         elif u.path == "/loop":
             self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
         elif u.path == "/redirect":
