@@ -21,8 +21,8 @@
 
 #define TMP_TRIES 32
 
-static int
-write_all(int fd, const void *data, size_t len)
+int
+atomic_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -123,7 +123,7 @@ put(int dfd, const char *leaf, const void *data, size_t len, int srcfd, int mode
 	if (fd < 0)
 		return -1; /* EEXIST every time */
 	if (srcfd < 0) {
-		if (write_all(fd, data ? data : "", len) < 0)
+		if (atomic_write_all(fd, data ? data : "", len) < 0)
 			e = errno;
 	} else {
 		char chunk[65536];
@@ -138,7 +138,7 @@ put(int dfd, const char *leaf, const void *data, size_t len, int srcfd, int mode
 					e = errno;
 				break;
 			}
-			if (write_all(fd, chunk, (size_t)n) < 0) {
+			if (atomic_write_all(fd, chunk, (size_t)n) < 0) {
 				e = errno;
 				break;
 			}

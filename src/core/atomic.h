@@ -59,4 +59,8 @@ int atomic_rename_noreplace(int sfd, const char *sname, int dfd, const char *dna
  * message naming the path and the step that failed. */
 int atomic_write(const char *path, const void *data, size_t len, int mode) DH_MUST_CHECK;
 
+/* Write all `len` bytes of data to fd (a file: no partial-write limit),
+ * retrying after EINTR and short writes. Returns 0, or -1 with errno set. */
+int atomic_write_all(int fd, const void *data, size_t len) DH_MUST_CHECK;
+
 #endif

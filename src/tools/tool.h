@@ -35,7 +35,7 @@ struct tool_entry;
 struct tool_extra;
 struct skill_set;
 
-/* Where run_command keeps a long output whole: a new empty file opened for
+/* Where run_command and web_fetch keep a long output whole: a new empty file opened for
  * writing (*fd, O_CLOEXEC; the caller closes it) and its absolute path
  * (*path, heap, the caller frees it). Returns 0, or DH_EFAIL naming the path
  * (*fd is then -1 and *path NULL). */
@@ -109,7 +109,7 @@ struct tool_result {
 	                                * created (run_command): the agent takes them
 	                                * back after the call's checkpoint */
 	char *output_file;  /* owned: absolute path of the whole output (run_command,
-	                     * when it was cut for the model), or NULL */
+	                     * web_fetch's text, when it was cut for the model), or NULL */
 	struct strv repos_before; /* run_command with a watcher: every repository
 	                           * below the grants that the watcher listed before
 	                           * the command ran (watch_repos, depth 1 and down),
