@@ -1131,6 +1131,8 @@ struct link {
 	struct strv undo, redo; /* step ids named by Deskhand-Undo / Deskhand-Redo */
 	bool external;          /* Deskhand-External: someone else's changes */
 	bool own;               /* a review action (reject, restore, undo, redo) */
+	bool hunk;              /* a reject-hunk (Deskhand-Hunk): the file's other
+	                         * lines carried over as they were, anyone's */
 	struct state st;        /* loaded on demand */
 	struct strv changed;    /* paths changed vs the first parent (on demand) */
 	bool changed_loaded;
@@ -1186,6 +1188,8 @@ link_parse(struct link *l, const git_commit *c)
 			l->external = true;
 		else if (!strcmp(k, "Deskhand-Review"))
 			l->own = true;
+		else if (!strcmp(k, "Deskhand-Hunk"))
+			l->hunk = true;
 	}
 	/* Undos and redos written before the Deskhand-Review trailer existed. */
 	l->own |= l->undo.n || l->redo.n;
@@ -1358,21 +1362,27 @@ link_changed(struct snap_store *s, struct chain *c, size_t i)
 	return &l->changed;
 }
 
-/* What deskhand last left at `path`, as a chain position: the head, or, when
- * the newest checkpoints that changed it recorded someone else's changes
- * (external, or a recovery of them), the checkpoint before those. The folder
- * must hold that state for restore, reject and redo to write the path
- * without a conflict: a person's edit is in the way, even once recorded.
- * Returns the position, or (size_t)-1 on error. */
+/* What deskhand last left at `path`, as a chain position: the head, or,
+ * when someone else's changes to it were recorded since (external, or a
+ * recovery of them), the checkpoint before the oldest of those. The
+ * checkpoints that did not change the path are passed over, whatever they
+ * are, and so are the reject-hunks (Deskhand-Hunk) that did: a reject-hunk
+ * keeps the file's other lines, a person's edit with them, so it does not
+ * make that edit deskhand's. The walk stops at the first other checkpoint
+ * that changed the path (an agent step, a whole-file review action: what
+ * they wrote is deskhand's). The folder must hold that state for restore,
+ * reject and redo to write the path without a conflict: a person's edit is
+ * in the way, even once recorded. Returns the position, or (size_t)-1 on
+ * error. */
 static size_t
 chain_left_at(struct snap_store *s, struct chain *c, const char *path)
 {
-	size_t i = 0;
+	size_t at = 0;
 
-	for (; i + 1 < c->n && c->v[i].external; i++) {
-		/* Below them a checkpoint whose tree or note cannot be read (a
-		 * recovery over a damaged head): what they changed is unknown,
-		 * and the folder must hold what they recorded, as at the end of
+	for (size_t i = 0; i + 1 < c->n; i++) {
+		/* Below it a checkpoint whose tree or note cannot be read (a
+		 * recovery over a damaged head): what it changed is unknown,
+		 * and the folder must hold what it recorded, as at the end of
 		 * a chain cut at a commit that cannot be read (chain_load_opt). */
 		if (!chain_state(s, c, i + 1))
 			break;
@@ -1381,9 +1391,13 @@ chain_left_at(struct snap_store *s, struct chain *c, const char *path)
 		if (!ch)
 			return (size_t)-1;
 		if (!strv_has(ch, path))
+			continue;
+		if (!c->v[i].external && !c->v[i].hunk)
 			break;
+		if (c->v[i].external)
+			at = i + 1;
 	}
-	return chain_state(s, c, i) ? i : (size_t)-1;
+	return chain_state(s, c, at) ? at : (size_t)-1;
 }
 
 /* What agent step `step` (a chain position) left at `path`, carried forward
@@ -2466,7 +2480,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	buf_printf(&msg, "reject hunk %d of ", hunk);
 	for (const char *c = np; *c; c++)
 		buf_putc(&msg, *c == '\n' ? ' ' : *c);
-	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
+	buf_printf(&msg, "\n\nDeskhand-Session: %s\nDeskhand-Hunk: %d\n", session, hunk);
 	if (!dry && (rc = plan_intent(s, session, &p, buf_cstr(&msg), &in)) < 0)
 		goto out;
 	if ((root = root_open(s, dry, &dm)) < 0) {
