@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "core/strv.h"
 #include "engine/client.h"
 
 /*
@@ -62,7 +63,10 @@ int verbs_audit(int argc, char **argv, unsigned flags);
 
 /* A session's grants with their snapshot stores (the latest session when
  * `spec` is NULL). verbs_target_open() fills *t (also on failure: always call
- * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg(). */
+ * verbs_target_fini()); errors are DH_ENOTFOUND / DH_EFAIL with err_msg().
+ * A granted folder that no longer exists (moved or deleted since) is left
+ * out of paths/stores and named in `gone`, for the caller to warn or refuse;
+ * when every one is gone, that is the error (DH_ENOTFOUND, naming the first). */
 struct snap_store;
 struct verbs_target {
 	char *state;		    /* $XDG_STATE_HOME/deskhand */
@@ -71,8 +75,11 @@ struct verbs_target {
 	size_t n;		    /* grants */
 	char **paths;		    /* their real paths */
 	struct snap_store **stores; /* their shadow repositories */
+	struct strv gone;	    /* granted folders that no longer exist */
 };
 int verbs_target_open(struct verbs_target *t, const char *spec);
+/* A warning on stderr naming each of t->gone: left out. */
+void verbs_target_warn_gone(const struct verbs_target *t);
 void verbs_target_fini(struct verbs_target *t);
 
 #endif

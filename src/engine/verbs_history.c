@@ -48,6 +48,8 @@ open_target(struct verbs_target *t, const char *session)
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		verbs_target_fini(t);
 	}
+	else
+		verbs_target_warn_gone(t);
 	return rc;
 }
 

@@ -141,14 +141,29 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 	return -1;
 }
 
+/* Open the session's stores, or report why not. A granted folder that is
+ * gone (moved or deleted) is named on stderr: left out with a warning, or,
+ * for a command that acts on every granted folder (`all`: undo, redo,
+ * restore, accept without paths), a refusal. */
 static int
-open_or_fail(struct verbs_target *t, const struct opts *o)
+open_or_fail(struct verbs_target *t, const struct opts *o, bool all)
 {
-	if (verbs_target_open(t, o->session) == 0)
-		return 0;
-	fprintf(stderr, "deskhand: %s\n", err_msg());
-	verbs_target_fini(t);
-	return -1;
+	if (verbs_target_open(t, o->session) < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		verbs_target_fini(t);
+		return -1;
+	}
+	for (size_t i = 0; i < t->gone.n; i++) {
+		if (all) {
+			fprintf(stderr, "deskhand: granted folder %s is gone (moved or deleted): "
+			        "this acts on every granted folder; put it back first\n",
+			        t->gone.v[i]);
+			verbs_target_fini(t);
+			return -1;
+		}
+	}
+	verbs_target_warn_gone(t);
+	return 0;
 }
 
 /* The session-wide review over the target's grants (snap/review_set.h). */
@@ -186,14 +201,14 @@ recover(const struct verbs_target *t, const struct opts *o)
 	return rc < 0 ? -1 : 0;
 }
 
-/* open_or_fail(), the writer lock of every grant's store (a live engine or
- * another verb holds it: refused, naming the holder), then recover(): for the
- * commands that act on the folder or the accepted mark. The locks go with
- * verbs_target_fini() (snap_close). */
+/* open_or_fail() (`all` as there), the writer lock of every grant's store (a
+ * live engine or another verb holds it: refused, naming the holder), then
+ * recover(): for the commands that act on the folder or the accepted mark.
+ * The locks go with verbs_target_fini() (snap_close). */
 static int
-open_now(struct verbs_target *t, const struct opts *o)
+open_now(struct verbs_target *t, const struct opts *o, bool all)
 {
-	if (open_or_fail(t, o) < 0)
+	if (open_or_fail(t, o, all) < 0)
 		return -1;
 	for (size_t g = 0; g < t->n; g++) {
 		if (snap_lock(t->stores[g], SNAP_LOCK_VERB, t->id) < 0) {
@@ -213,7 +228,7 @@ open_now(struct verbs_target *t, const struct opts *o)
 static int
 open_listing(struct verbs_target *t, const struct opts *o)
 {
-	if (open_or_fail(t, o) < 0)
+	if (open_or_fail(t, o, false) < 0)
 		return -1;
 	for (size_t g = 0; g < t->n; g++) {
 		int rc = snap_lock(t->stores[g], SNAP_LOCK_VERB, t->id);
@@ -506,7 +521,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 	/* While an engine has the session (its writer lock is held: a live
 	 * engine, or a foreground run) it records what changed on disk itself:
 	 * the listing then writes nothing (no recovery checkpoint). */
-	if ((flags & CLIENT_VERB_READONLY ? open_or_fail(&t, &o) : open_listing(&t, &o)) < 0)
+	if ((flags & CLIENT_VERB_READONLY ? open_or_fail(&t, &o, false) : open_listing(&t, &o)) < 0)
 		return EXIT_FAIL;
 	/* Per grant: the selected relative paths. */
 	struct strv *sel = xcalloc(t.n, sizeof *sel);
@@ -657,7 +672,7 @@ verbs_accept(int argc, char **argv, unsigned flags)
 
 	if (rc >= 0)
 		return rc;
-	if (open_now(&t, &o) < 0)
+	if (open_now(&t, &o, optind >= argc) < 0)
 		return EXIT_FAIL;
 	struct strv *per = xcalloc(t.n, sizeof *per);
 	bool all = optind >= argc;
@@ -710,7 +725,7 @@ verbs_reject(int argc, char **argv, unsigned flags)
 		fputs(reject_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_now(&t, &o) < 0)
+	if (open_now(&t, &o, false) < 0)
 		return EXIT_FAIL;
 	struct strv *per = xcalloc(t.n, sizeof *per);
 	if (group_paths(&t, argc, argv, per) < 0) {
@@ -782,7 +797,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	if (open_now(&t, &o) < 0)
+	if (open_now(&t, &o, false) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
 	if (route(&t, argv[optind], &g, &rel) < 0) {
@@ -891,7 +906,7 @@ verbs_undo(int argc, char **argv, unsigned flags)
 	}
 	if (o.steps < 0)
 		o.steps = 1;
-	if (open_now(&t, &o) < 0)
+	if (open_now(&t, &o, true) < 0)
 		return EXIT_FAIL;
 	if (o.to) { /* the checkpoint form: a restore */
 		rc = restore_spec(&t, &o, o.to, "undone to");
@@ -970,7 +985,7 @@ verbs_redo(int argc, char **argv, unsigned flags)
 		fputs(redo_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_now(&t, &o) < 0)
+	if (open_now(&t, &o, true) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
 	/* The newest undo op among the grants whose redo is still valid. */
@@ -1095,7 +1110,7 @@ verbs_restore(int argc, char **argv, unsigned flags)
 		fputs(restore_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (open_now(&t, &o) < 0)
+	if (open_now(&t, &o, true) < 0)
 		return EXIT_FAIL;
 	rc = restore_spec(&t, &o, argv[optind], "restored");
 	verbs_target_fini(&t);

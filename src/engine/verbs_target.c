@@ -2,7 +2,10 @@
 /* A session's grants and their snapshot stores, shared by the review verbs. */
 #include "engine/verbs.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -19,6 +22,7 @@ verbs_target_fini(struct verbs_target *t)
 	}
 	free(t->stores);
 	free(t->paths);
+	strv_free(&t->gone);
 	cJSON_Delete(t->meta);
 	free(t->id);
 	free(t->state);
@@ -43,14 +47,34 @@ verbs_target_open(struct verbs_target *t, const char *spec)
 	{
 		if (!cJSON_IsString(g))
 			continue;
+		struct stat st;
+
 		t->paths[t->n] = xstrdup(g->valuestring);
 		if ((rc = snap_open(&t->stores[t->n], g->valuestring, t->state)) < 0) {
 			free(t->paths[t->n]);
+			t->paths[t->n] = NULL;
+			/* Moved or deleted since: the other folders are still read. */
+			if (lstat(g->valuestring, &st) < 0 && errno == ENOENT) {
+				strv_add(&t->gone, g->valuestring);
+				continue;
+			}
 			return rc;
 		}
 		t->n++;
 	}
+	if (!t->n && t->gone.n)
+		return err_setc(DH_ENOTFOUND, "session %s: its granted folder %s is gone (moved or "
+		                "deleted); put it back to review its checkpoints", t->id,
+		                t->gone.v[0]);
 	if (!t->n)
 		return err_set("session %s has no granted folder", t->id);
 	return 0;
+}
+
+void
+verbs_target_warn_gone(const struct verbs_target *t)
+{
+	for (size_t i = 0; i < t->gone.n; i++)
+		fprintf(stderr, "deskhand: warning: granted folder %s is gone (moved or deleted): "
+		        "left out\n", t->gone.v[i]);
 }
