@@ -792,9 +792,13 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	long n = strtol(argv[optind + 1], &end, 10);
-	if (*end || n < 1 || n > INT_MAX) {
-		fprintf(stderr, "deskhand: hunk numbers start at 1: '%s'\n", argv[optind + 1]);
+	const char *arg = argv[optind + 1];
+	long n = strtol(arg, &end, 10); /* out of range: LONG_MIN or LONG_MAX */
+	if (*end || end == arg || n < 1 || n > INT_MAX) {
+		const char *why = *end || end == arg ? "is not a number"
+		                  : n < 1            ? "is below 1, where they start"
+		                                     : "is too large";
+		fprintf(stderr, "deskhand: hunk number '%s' %s\n", arg, why);
 		return EXIT_USAGE;
 	}
 	if (open_now(&t, &o, false) < 0)

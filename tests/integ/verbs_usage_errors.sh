@@ -3,7 +3,7 @@
 # said (restore, reject), and `run --bogus` names the option instead of
 # asking for a TASK, nor runs a session with "--origin" for its model when
 # the TASK is forgotten. An empty operand names nothing (`accept ''` accepted
-# nothing and exited 1, "empty path").
+# nothing and exited 1, "empty path"). A bad hunk number says what is wrong.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; cd "$G"
 check() { # EXPECTED-TEXT CMD...
@@ -22,6 +22,13 @@ check "deskhand: operand 1 is empty: it names nothing" accept ''
 check "deskhand: operand 2 is empty: it names nothing" reject a.txt ''
 check "deskhand: operand 1 is empty: it names nothing" reject-hunk '' 1
 check "deskhand: operand 1 is empty: it names nothing" restore ''
+# A hunk number is said to be what is wrong with it (a number too large was
+# "hunk numbers start at 1").
+check "deskhand: hunk number 'x' is not a number" reject-hunk a.txt x
+check "deskhand: hunk number '0' is below 1, where they start" accept-hunk a.txt 0
+check "deskhand: hunk number '99999999999999999999' is too large" \
+  reject-hunk a.txt 99999999999999999999
+check "deskhand: hunk number '3000000000' is too large" accept-hunk a.txt 3000000000
 check "deskhand run: unknown option '--bogus'" run --bogus
 check "deskhand stop: unknown option '--json'" stop --json
 check "deskhand wait: unknown option '--json'" wait --json
