@@ -485,15 +485,6 @@ on_block_delta(struct llm_stream *s, const cJSON *d)
 	return 0;
 }
 
-/* Error types of an error event that say the server is in passing trouble:
- * those of the HTTP statuses retried (§1.10: 429, 500, 504, 529). */
-static const char *const transient_errors[] = {
-	"overloaded_error",
-	"api_error",
-	"timeout_error",
-	"rate_limit_error",
-};
-
 static int
 on_error_event(struct llm_stream *s, const cJSON *d)
 {
@@ -501,9 +492,8 @@ on_error_event(struct llm_stream *s, const cJSON *d)
 	const char *type = json_str(e, "type"), *msg = json_str(e, "message");
 	struct buf b = BUF_INIT;
 
-	for (size_t i = 0; type && i < sizeof transient_errors / sizeof *transient_errors; i++)
-		if (strcmp(type, transient_errors[i]) == 0)
-			s->transient = !s->error;
+	if (llm_error_transient(type, NULL))
+		s->transient = !s->error;
 
 	llm_one_line(&b, msg ? msg : "(no message)", strlen(msg ? msg : "(no message)"), 300);
 	int rc = llm_stream_fail(s, "stream error %s: %s (after %u events)",

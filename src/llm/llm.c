@@ -115,6 +115,7 @@ static void attempt_begin(struct llm *c);
 static void body_clear(struct body *b);
 static void finish(struct llm *c, int rc, const char *error);
 static void retry_or_fail(struct llm *c, bool retryable, const char *reason);
+static bool status_retryable(long status);
 
 /*
  * Helpers shared with providers (provider.h)
@@ -182,6 +183,30 @@ llm_stream_fail(struct llm_stream *s, const char *fmt, ...)
 	va_end(ap);
 	s->error = m;
 	return DH_EFAIL;
+}
+
+/* Error names (a type or a code) that say the server is in passing trouble:
+ * those of the HTTP statuses retried (429, 5xx, 529), as each protocol spells
+ * them (PROTOCOLS.md §1.10, §2.3, §2.4). */
+static const char *const transient_names[] = {
+	/* Anthropic: 429, 500, 504, 529; also Ollama's 5xx (api_error) */
+	"overloaded_error", "api_error", "timeout_error", "rate_limit_error",
+	/* OpenAI and llama.cpp: 5xx, 503, 429 */
+	"server_error", "unavailable_error", "rate_limit_exceeded",
+	/* vLLM: exception class names */
+	"InternalServerError", "ServiceUnavailableError", "RateLimitError",
+};
+
+bool
+llm_error_transient(const char *type, const cJSON *code)
+{
+	for (size_t i = 0; i < sizeof transient_names / sizeof *transient_names; i++) {
+		if (type && strcmp(type, transient_names[i]) == 0)
+			return true;
+		if (cJSON_IsString(code) && strcmp(code->valuestring, transient_names[i]) == 0)
+			return true;
+	}
+	return cJSON_IsNumber(code) && status_retryable((long)code->valuedouble);
 }
 
 void

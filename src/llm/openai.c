@@ -565,6 +565,20 @@ take_usage(struct llm_usage *u, const cJSON *usage)
 	u->cache_creation_tokens = 0;
 }
 
+/* The error object of a chunk or body: {"error":{…}}, or the flat
+ * {"object":"error",…} itself; NULL for neither (§2.4). */
+static const cJSON *
+error_obj(const cJSON *j)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+
+	if (cJSON_IsObject(e))
+		return e;
+	if (json_str(j, "object") && strcmp(json_str(j, "object"), "error") == 0)
+		return j;
+	return NULL;
+}
+
 /* An error object in the stream, or a non-stream body: "TYPE: message".
  * Accepts {"error":{message,type,code}} (code a string or a number), the
  * flat {"object":"error",message,type,code} and {"error":"text"} (§2.4). */
@@ -572,15 +586,13 @@ static bool
 error_of(struct buf *out, const cJSON *j)
 {
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-	const cJSON *obj = cJSON_IsObject(e) ? e : NULL;
+	const cJSON *obj = error_obj(j);
 
 	if (cJSON_IsString(e)) {
 		buf_puts(out, "error: ");
 		llm_one_line(out, e->valuestring, strlen(e->valuestring), 300);
 		return true;
 	}
-	if (!obj && json_str(j, "object") && strcmp(json_str(j, "object"), "error") == 0)
-		obj = j;
 	if (!obj)
 		return false;
 	const char *type = json_str(obj, "type"), *msg = json_str(obj, "message");
@@ -606,6 +618,12 @@ on_chunk(struct llm_stream *s, const cJSON *d)
 	struct buf e = BUF_INIT;
 
 	if (error_of(&e, d)) {
+		const cJSON *eo = error_obj(d);
+
+		/* a failing, overloaded or rate-limited server: retried as a cut stream */
+		if (eo && llm_error_transient(json_str(eo, "type"),
+		                              cJSON_GetObjectItemCaseSensitive(eo, "code")))
+			s->transient = !s->error;
 		int rc = llm_stream_fail(s, "stream error %s (after %u events)", buf_cstr(&e),
 		                         s->nevents);
 		buf_fini(&e);

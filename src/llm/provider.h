@@ -46,8 +46,9 @@ struct llm_stream {
 	bool started;     /* the first event of the protocol was seen */
 	bool finished;    /* the end-of-message event was seen */
 	char *error;      /* first terminal error (one line), or NULL */
-	bool transient;   /* the error is the server's passing trouble (an overloaded
-			   * error event): the request is retried, as for HTTP 529 */
+	bool transient;   /* the error is the server's passing trouble (an error event
+			   * llm_error_transient() names so): the request is retried,
+			   * as for HTTP 529 */
 	void *priv;
 };
 
@@ -92,6 +93,12 @@ void llm_stream_fini(struct llm_stream *s, const struct llm_provider_ops *ops);
 /* Record the first terminal error (printf-style, one line); returns DH_EFAIL. */
 int llm_stream_fail(struct llm_stream *s, const char *fmt, ...) DH_PRINTF(2, 3) DH_MUST_CHECK;
 void llm_stream_add_malformed(struct llm_stream *s, const char *id);
+/* Does an error event mid-stream say the server is in passing trouble, so
+ * that the request is retried (as its HTTP status would be)? `type` is the
+ * error's type (NULL: none); `code` its code (NULL, a string, or a number
+ * read as an HTTP status: 408, 409, 429, 5xx). One list for every provider:
+ * overloaded, failing, timed out, rate-limited; any other error is not. */
+bool llm_error_transient(const char *type, const cJSON *code);
 /* Count n more bytes of content (text, thinking, tool input) against the
  * message limit (max_bytes). Past it the stream fails, naming the limit and
  * the size, and true is returned: the provider then drops what it

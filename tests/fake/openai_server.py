@@ -32,9 +32,10 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
    "shape"?: "openai" | "flat" (old vLLM) | "string" | "azure" | "llamacpp", "body"?: raw}
   {"fault": "cut_mid_text", "text"?}     text chunks, then an abrupt close
   {"fault": "cut_mid_tool", "tool_calls"} half the arguments, then an abrupt close
-  {"fault": "mid_stream_error", "text"?, "done"?: bool}
+  {"fault": "mid_stream_error", "text"?, "done"?: bool, "error_type"?, "code"?}
                                          text, then data: {"error": {...}} (llama.cpp,
-                                         vLLM), then [DONE] when "done"
+                                         vLLM; type server_error and code 500 unless
+                                         given), then [DONE] when "done"
   {"fault": "length_mid_tool", "tool_calls"} half the arguments, finish_reason length
 "window": N in the script makes every request whose token estimate (its JSON
 bytes / 4, or / "bytes_per_token": B) plus its max_tokens (or
@@ -364,8 +365,10 @@ class Handler(base.Handler):
                 self.start_stream()
                 self.chunk({"role": "assistant", "content": ""})
                 self.text_chunks(turn.get("text", "Partial answer"))
-                self.data(json.dumps({"error": {"code": 500, "message": "fake: the model "
-                                                "crashed", "type": "server_error"}}))
+                self.data(json.dumps({"error": {"code": turn.get("code", 500),
+                                                "message": "fake: the model crashed",
+                                                "type": turn.get("error_type",
+                                                                 "server_error")}}))
                 if turn.get("done"):
                     self.data("[DONE]")
                 self.end_stream()

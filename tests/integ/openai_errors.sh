@@ -1,9 +1,9 @@
 # Errors of OpenAI-compatible servers in each one's shape (PROTOCOLS.md §2.3,
 # §2.4): a 429 with retry-after and a 503 are retried, and a stream cut
 # before its finish_reason starts again, until the session finishes; an error
-# object in the middle of a stream (llama.cpp, vLLM: with and without [DONE]
-# after it) and a 400 in vLLM's old flat shape end the run with a one-line
-# error naming it, not retried; an Azure deployment gets its URL, api-version
+# object of a bad request in the middle of a stream (llama.cpp, vLLM: with and
+# without [DONE] after it) and a 400 in vLLM's old flat shape end the run with
+# a one-line error naming it, not retried; an Azure deployment gets its URL, api-version
 # and api-key header, and Azure's error shape is named.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
@@ -13,8 +13,10 @@ cat > "$T/script.json" <<'JSON'
  {"fault": "status", "status": 503, "shape": "llamacpp"},
  {"fault": "cut_mid_text", "text": "Half an ans"},
  {"text": "All fine."},
- {"fault": "mid_stream_error", "text": "Starting", "done": false},
- {"fault": "mid_stream_error", "text": "Starting", "done": true},
+ {"fault": "mid_stream_error", "text": "Starting", "done": false,
+  "error_type": "invalid_request_error", "code": 400},
+ {"fault": "mid_stream_error", "text": "Starting", "done": true,
+  "error_type": "invalid_request_error", "code": 400},
  {"fault": "status", "status": 400, "shape": "flat", "body": "{\"object\":\"error\",\"message\":\"max_tokens is too large\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}"}
 ]}
 JSON
@@ -42,8 +44,8 @@ one_error() { # NAME EXPECTED: the next run fails with a one-line error naming E
   [ "$(grep -c . <<<"$err")" -eq 1 ] || fail "$1: expected a one-line error, got: $err"
   assert_eq "$(wc -l < "$FAKE_LOG")" $((n + 1)) "$1 is not retried"
 }
-one_error mid_stream "stream error server_error: fake: the model crashed"
-one_error mid_stream_done "stream error server_error: fake: the model crashed"
+one_error mid_stream "stream error invalid_request_error: fake: the model crashed"
+one_error mid_stream_done "stream error invalid_request_error: fake: the model crashed"
 one_error flat "HTTP 400 BadRequestError: max_tokens is too large"
 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
 

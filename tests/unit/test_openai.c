@@ -159,6 +159,7 @@ Test(openai, error_object_mid_stream)
 	cr_assert_lt(r.event_rc, 0);
 	cr_assert_lt(r.finish_rc, 0);
 	cr_assert_str_eq(r.st.error, "stream error server_error: model crashed (after 2 events)");
+	cr_assert(r.st.transient, "a failing server's error is retried");
 	stream_harness_free(&r);
 
 	/* the flat shape, and an event: error line (OpenRouter-like) */
@@ -167,12 +168,49 @@ Test(openai, error_object_mid_stream)
 		"event: error\ndata: {\"object\":\"error\",\"message\":\"bad\",\"code\":400}\n\n",
 		0);
 	cr_assert_str_eq(r.st.error, "stream error 400: bad (after 1 events)");
+	cr_assert_not(r.st.transient, "a bad request's error is not retried");
 	stream_harness_free(&r);
 	/* a named event that is not an error is an extension: skipped */
 	stream_harness_run(&r, &llm_openai_ops,
 	                   "event: ping\ndata: {}\n\n" CH("{\"content\":\"ok\"}", "\"stop\""), 0);
 	cr_assert_eq(r.finish_rc, 0, "%s", r.st.error);
 	stream_harness_free(&r);
+}
+
+/* Which error objects mid-stream are the server's passing trouble: by type,
+ * by a string code, by a numeric code read as an HTTP status. */
+Test(openai, error_object_mid_stream_transient)
+{
+	static const struct {
+		const char *chunk;
+		bool transient;
+	} cases[] = {
+		{ D("{\"error\":{\"message\":\"m\",\"type\":\"server_error\"}}"), true },
+		{ D("{\"error\":{\"message\":\"m\",\"type\":\"requests\",\"code\":"
+		    "\"rate_limit_exceeded\"}}"),
+		  true },
+		{ D("{\"error\":{\"message\":\"m\",\"type\":\"InternalServerError\"}}"),
+		  true },
+		{ D("{\"error\":{\"message\":\"m\",\"code\":503}}"), true },
+		{ D("{\"error\":{\"message\":\"m\",\"type\":\"insufficient_quota\","
+		    "\"code\":\"insufficient_quota\"}}"),
+		  false },
+		{ D("{\"error\":{\"message\":\"m\",\"type\":\"BadRequestError\",\"code\":"
+		    "400}}"),
+		  false },
+		{ D("{\"error\":\"something broke\"}"), false },
+	};
+	struct stream_run r;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *s = xasprintf("%s%s", CH("{\"content\":\"Part\"}", "null"), cases[i].chunk);
+
+		stream_harness_run(&r, &llm_openai_ops, s, 0);
+		cr_assert_lt(r.event_rc, 0, "case %zu", i);
+		cr_assert_eq(r.st.transient, cases[i].transient, "case %zu: %s", i, r.st.error);
+		stream_harness_free(&r);
+		free(s);
+	}
 }
 
 Test(openai, message_limit)
