@@ -445,7 +445,7 @@ mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const ch
 	cJSON *root;
 	const cJSON *srv, *x;
 
-	if (json_parse(&root, text, len, file) < 0)
+	if (json_parse_config(&root, text, len, file) < 0)
 		return err_setc(DH_EPARSE, "%s", err_msg());
 	int rc = 0;
 	if (!cJSON_IsObject(root)) {
@@ -525,7 +525,7 @@ read_obj(const char *path, cJSON **out)
 		buf_fini(&b);
 		return 0;
 	}
-	if (rc == 0 && (rc = json_parse(out, b.ptr ? b.ptr : "", b.len, path)) == 0 &&
+	if (rc == 0 && (rc = json_parse_config(out, b.ptr ? b.ptr : "", b.len, path)) == 0 &&
 	    !cJSON_IsObject(*out)) {
 		cJSON_Delete(*out);
 		rc = err_setc(DH_EPARSE, "%s: must be a JSON object", path);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -99,6 +100,119 @@ json_parse(cJSON **out, const char *text, size_t len, const char *what)
 	}
 	free(copy);
 	*out = v;
+	return rc;
+}
+
+/* A key of an object being scanned (dup_key): its text as decoded, its line. */
+struct seen_key {
+	char *key;
+	size_t line;
+};
+
+/* The end of the string token that opens at p (a '"'): the byte after its
+ * closing quote. The text is valid JSON (json_parse accepted it). */
+static const char *
+string_end(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < end ? p + 1 : end;
+}
+
+/* Scan valid JSON text for a key given twice in one object (compared as
+ * decoded: "a" and "\u0061" are the same key). 0 if none, else DH_EPARSE
+ * naming `what`, the line of the second one, the key as written and the
+ * line of the first. */
+static int
+dup_key(const char *text, size_t len, const char *what)
+{
+	const char *end = text + len;
+	ARRAY(struct seen_key) keys = ARRAY_INIT;
+	/* per open object or array: where its keys start in `keys`, or
+	 * SIZE_MAX for an array; whether the next string is a key */
+	ARRAY(size_t) open = ARRAY_INIT;
+	bool want_key = false;
+	size_t line = 1;
+	int rc = 0;
+
+	for (const char *p = text; p < end && rc == 0; p++) {
+		switch (*p) {
+		case '\n':
+			line++;
+			break;
+		case '{':
+			ARRAY_PUSH(&open, keys.n);
+			want_key = true;
+			break;
+		case '[':
+			ARRAY_PUSH(&open, SIZE_MAX);
+			want_key = false;
+			break;
+		case '}':
+		case ']':
+			if (open.n > 0 && open.v[--open.n] != SIZE_MAX) {
+				for (size_t i = open.v[open.n]; i < keys.n; i++)
+					free(keys.v[i].key);
+				keys.n = open.v[open.n];
+			}
+			break;
+		case ',':
+			want_key = open.n > 0 && open.v[open.n - 1] != SIZE_MAX;
+			break;
+		case '"': {
+			const char *q = string_end(p, end);
+			cJSON *k = NULL;
+
+			if (!want_key) {
+				p = q - 1;
+				break;
+			}
+			want_key = false;
+			if (json_parse(&k, p, (size_t)(q - p), what) < 0 || !cJSON_IsString(k)) {
+				cJSON_Delete(k); /* cannot happen in valid JSON: skip the key */
+				p = q - 1;
+				break;
+			}
+			size_t from = open.v[open.n - 1];
+			for (size_t i = from; i < keys.n; i++) {
+				if (strcmp(keys.v[i].key, k->valuestring) != 0)
+					continue;
+				struct buf b = BUF_INIT;
+
+				utf8_scrub(&b, p + 1, (size_t)(q - p) - 2);
+				rc = err_setc(DH_EPARSE,
+				              "%s:%zu: key \"%s\" given twice in one object (first at "
+				              "line %zu)",
+				              what, line, buf_cstr(&b), keys.v[i].line);
+				buf_fini(&b);
+				break;
+			}
+			ARRAY_PUSH(&keys, ((struct seen_key){ xstrdup(k->valuestring), line }));
+			cJSON_Delete(k);
+			p = q - 1;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	for (size_t i = 0; i < keys.n; i++)
+		free(keys.v[i].key);
+	ARRAY_FREE(&keys);
+	ARRAY_FREE(&open);
+	return rc;
+}
+
+int
+json_parse_config(cJSON **out, const char *text, size_t len, const char *file)
+{
+	int rc = json_parse(out, text, len, file);
+
+	if (rc == 0 && (rc = dup_key(text, len, file)) < 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

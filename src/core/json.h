@@ -35,6 +35,14 @@
  * is owned by the caller (cJSON_Delete). Surrounding whitespace is fine. */
 int json_parse(cJSON **out, const char *text, size_t len, const char *what) DH_MUST_CHECK;
 
+/* Parse a file the person writes (a configuration: mcp.json, a folder's
+ * .mcp.json) as json_parse() does, `file` naming it in errors; a key given
+ * twice in one object (compared as decoded), which a reader would otherwise
+ * take one of silently, is refused too: DH_EPARSE with
+ * "FILE:LINE: key "KEY" given twice in one object (first at line N)",
+ * LINE that of the second one, KEY as written. *out as for json_parse. */
+int json_parse_config(cJSON **out, const char *text, size_t len, const char *file) DH_MUST_CHECK;
+
 /* Compact JSON text of `v`, allocated with xmalloc (free()). Never NULL.
  * Always valid UTF-8 (RFC 8259 §8.1), whatever bytes v's strings hold:
  * JSON_NUL is written "\u0000" and any other invalid byte U+FFFD (utf8_scrub). */

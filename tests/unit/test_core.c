@@ -425,6 +425,48 @@ Test(json, parse_errors_name_offset_and_trailing_data)
 	cr_assert(strstr(err_msg(), "trailing data at byte 3"), "%s", err_msg());
 }
 
+/* A file the person writes: a key given twice in one object is refused,
+ * naming the file, the key and the lines; the same key in two objects, or
+ * in an array's objects, is fine. */
+Test(json, config_refuses_a_key_given_twice)
+{
+	static const struct {
+		const char *text, *err; /* err NULL: accepted */
+	} t[] = {
+		{ "{\"a\": {\"k\": 1}, \"b\": {\"k\": 2}, \"c\": [{\"k\": 1}, {\"k\": 2}]}", NULL },
+		{ "{\"a\": 1,\n \"b\": \"a\",\n \"a\": 2}",
+		  "f.json:3: key \"a\" given twice in one object (first at line 1)" },
+		{ "{\"s\": {\n \"x\": {\"command\": \"a\",\n  \"args\": [\"{\\\"command\\\": 1\"],\n"
+		  "  \"command\": \"b\"}}}",
+		  "f.json:4: key \"command\" given twice in one object (first at line 2)" },
+		{ "[{\"o\": [1, {\"p\": 1}], \"q\": 0,\n \"o\": 2}]",
+		  "f.json:2: key \"o\" given twice in one object (first at line 1)" },
+		/* compared as decoded */
+		{ "{\"ab\": 1, \"a\\u0062\": 2}",
+		  "f.json:1: key \"a\\u0062\" given twice in one object (first at line 1)" },
+	};
+	cJSON *v;
+
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		int rc = json_parse_config(&v, t[i].text, strlen(t[i].text), "f.json");
+
+		if (!t[i].err) {
+			cr_assert_eq(rc, 0, "%zu: %s", i, err_msg());
+			cJSON_Delete(v);
+			continue;
+		}
+		cr_assert_eq(rc, DH_EPARSE, "%zu accepted", i);
+		cr_assert_null(v);
+		cr_assert_str_eq(err_msg(), t[i].err);
+	}
+	/* json_parse (the wire) is unchanged: the last one counts */
+	cr_assert_eq(json_parse(&v, "{\"a\": 1, \"a\": 2}", 16, "t"), 0);
+	cJSON_Delete(v);
+	/* a parse error is json_parse's */
+	cr_assert_eq(json_parse_config(&v, "{\"a\": }", 7, "f.json"), DH_EPARSE);
+	cr_assert(strstr(err_msg(), "f.json: invalid JSON at byte"), "%s", err_msg());
+}
+
 Test(err, message_may_format_itself_and_is_never_cut)
 {
 	char *big = xmalloc(5001);

@@ -136,6 +136,8 @@ Test(mcp_config, errors_name_file_key_and_value)
 	        "m.json: mcpServers.a.sandbox.read: must be an absolute path, not: lib");
 	refused("{\"mcpServers\": {\"a b\": {\"command\": \"x\"}}}",
 	        "m.json: mcpServers: server name \"a b\" must be 1-64 letters, digits, '_' or '-'");
+	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\"},\n\"a\": {\"command\": \"y\"}}}",
+	        "m.json:2: key \"a\" given twice in one object (first at line 1)");
 	refused("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"timeout\": 0}}}",
 	        "m.json: mcpServers.a.timeout: must be a number of seconds from 1 to 86400, not: 0");
 }
