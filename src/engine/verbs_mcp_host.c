@@ -346,11 +346,48 @@ static const char trust_usage[] =
 	"changes, sessions start none of its connectors until you trust it again.\n"
 	"Exit status: 0 done, 1 failed (the file does not load, was not trusted), 2 usage.\n";
 
+/* `mcp trust` or `mcp untrust` without PATH: say so, and what the current
+ * directory's .mcp.json (if any) is and the command for it; then the usage.
+ * Returns 2. */
+static int
+trust_missing(const char *verb, bool trust)
+{
+	static const char *const state[] = {
+		[MCP_TRUST_NONE] = "is not trusted",
+		[MCP_TRUST_YES] = "is trusted",
+		[MCP_TRUST_CHANGED] = "changed since it was trusted",
+	};
+	char *here = mcp_json_of(".");
+	struct buf b = BUF_INIT;
+
+	fprintf(stderr, "deskhand: mcp %s: missing PATH (a folder's .mcp.json, or the folder "
+	                "holding it)\n", verb);
+	if (here && fsutil_read_file(here, MCP_CONFIG_MAX, &b) == 0) {
+		enum mcp_trust t = mcp_trust_check(here, b.ptr ? b.ptr : "", b.len);
+		bool can = trust ? t != MCP_TRUST_YES : t != MCP_TRUST_NONE;
+		struct buf f = BUF_INIT;
+
+		fprintf(stderr, "deskhand: mcp %s: %s %s%s%s\n", verb, utf8_sanitized(&f, here),
+		        state[t], can ? "; to change that: deskhand mcp " : "",
+		        can ? (trust ? "trust ." : "untrust .") : "");
+		buf_fini(&f);
+	} else {
+		fprintf(stderr, "deskhand: mcp %s: the current directory has no .mcp.json; "
+		                "`deskhand mcp list FOLDER` shows a folder's\n", verb);
+	}
+	buf_fini(&b);
+	free(here);
+	fputs(trust_usage, stderr);
+	return 2;
+}
+
 int
 verbs_mcp_trust(int argc, char **argv)
 {
 	bool trust = !strcmp(argv[0], "trust");
 
+	if (argc == 1)
+		return trust_missing(argv[0], trust);
 	if (argc != 2 || argv[1][0] == '-')
 		return usage_of(argc, argv, trust_usage);
 	char *path = mcp_json_of(argv[1]);
