@@ -70,8 +70,17 @@ put_clean(const char *prefix, const char *s, size_t n, const char *suffix)
 	buf_fini(&b);
 }
 
+/* What `skills` says after an untrusted skill: why, and the command. */
+static const char *const untrusted_why[] = {
+	[SKILL_TRUST_YES] = "",
+	[SKILL_TRUST_NEVER] = "untrusted",
+	[SKILL_TRUST_CHANGED] = "untrusted: changed since trusted",
+	[SKILL_TRUST_OLDER] = "untrusted: trust recorded by an older deskhand for SKILL.md "
+	                      "alone, give it again",
+};
+
 static void
-print_human(const struct skill_set *s)
+print_human(const struct skill_set *s, const struct grant_set *g)
 {
 	const struct strv *p = skills_problems(s);
 
@@ -81,8 +90,13 @@ print_human(const struct skill_set *s)
 		const struct skill *k = skills_at(s, i);
 		char *head = xasprintf("%-24s %-7s ", k->name, skills_source_name(k->source));
 
-		put_clean(head, k->dir, strlen(k->dir),
-			  k->trusted ? "" : "  (untrusted: deskhand skills trust DIR)");
+		char *line = k->trusted ? xstrdup(k->dir)
+		                        : xasprintf("%s  (%s: deskhand skills trust %s)", k->dir,
+		                                    untrusted_why[k->trust],
+		                                    grant_get(g, k->grant)->path);
+
+		put_clean(head, line, strlen(line), "");
+		free(line);
 		put_clean("    ", k->description, strcspn(k->description, "\n"), "");
 		free(head);
 	}
@@ -161,7 +175,7 @@ verbs_skills(int argc, char **argv, unsigned flags)
 		free(text);
 		cJSON_Delete(o);
 	} else {
-		print_human(s);
+		print_human(s, g);
 	}
 	rc = p && p->n ? 1 : 0;
 	skills_free(s);

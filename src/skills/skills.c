@@ -717,6 +717,11 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 		struct folder_skill *f = &fs.v[i];
 		struct skill k = { .source = SKILL_SRC_FOLDER, .grant = gi, .trusted = trusted };
 
+		k.trust = trusted ? SKILL_TRUST_YES
+		          : older ? SKILL_TRUST_OLDER
+		          : want  ? SKILL_TRUST_CHANGED
+		                  : SKILL_TRUST_NEVER;
+
 		k.dir = xasprintf("%s/%s/%s", gr->path, FOLDER_SKILLS, f->name);
 		k.file = xasprintf("%s/SKILL.md", k.dir);
 		if (f->rc < 0) {

@@ -57,6 +57,14 @@ enum skill_source {
 	SKILL_SRC_FOLDER, /* GRANT/.agents/skills */
 };
 
+/* Why a folder's skill is or is not trusted (skill.trust). */
+enum skill_trust {
+	SKILL_TRUST_YES,     /* trusted as it is (and every skill not of a folder) */
+	SKILL_TRUST_NEVER,   /* the person has not trusted the folder's skills */
+	SKILL_TRUST_CHANGED, /* a file of them changed since they were trusted */
+	SKILL_TRUST_OLDER,   /* trusted by an older deskhand, for SKILL.md alone */
+};
+
 struct skill {
 	char *name;
 	char *description;
@@ -65,6 +73,7 @@ struct skill {
 	enum skill_source source;
 	size_t grant;  /* SKILL_SRC_FOLDER: the grant's index */
 	bool trusted;  /* false only for a folder's skills the person has not trusted */
+	enum skill_trust trust; /* why trusted is false (SKILL_TRUST_YES when true) */
 	int body_line; /* the line where the body begins (1-based) */
 	char tree[65]; /* SKILL_SRC_FOLDER: hex SHA-256 of every file of dir, as validated */
 };
