@@ -19,6 +19,7 @@
 #include "core/array.h"
 #include "core/atomic.h"
 #include "core/beneath.h"
+#include "core/strv.h"
 #include "core/xalloc.h"
 #include "../../sandbox/protected_paths.h"
 
@@ -807,3 +808,119 @@ const char *const grant_protected_patterns[] = { SANDBOX_PROTECTED_PATHS(PROTECT
 #undef PROTECTED_PATTERN
 #undef PROTECTED_PATTERN_1
 #undef PROTECTED_PATTERN_0
+
+/*
+ * Walking a directory tree
+ */
+
+/* One grant_walk() under way. */
+struct walk {
+	const struct grant *gr;
+	const char *root; /* the walk's root, grant-relative */
+	const struct grant_walk_limits *lim;
+	grant_walk_fn *fn;
+	void *ctx;
+	size_t count; /* entries counted toward lim->max_entries */
+	struct buf rel; /* the entry at hand, beneath root */
+};
+
+/* The entry at hand could not be looked at (errno e): the end of a strict
+ * walk, passed over in any other. */
+static int
+walk_fail(struct walk *w, int e)
+{
+	if (!(w->lim->flags & GRANT_WALK_STRICT))
+		return GRANT_WALK_CONTINUE;
+	return err_set("%s%s%s/%s: %s", w->gr->path, SEP(w->root), w->root, buf_cstr(&w->rel),
+	               strerror(e));
+}
+
+static int walk_dir(struct walk *w, int fd, int depth);
+
+/* Offer the entry at hand (name beneath dirfd), then go into it when it is a
+ * directory that fn and lim->max_depth let in. */
+static int
+walk_entry(struct walk *w, int dirfd, const char *name, const struct stat *st, int depth)
+{
+	struct grant_walk_ent e = {
+		.rel = buf_cstr(&w->rel),
+		.name = name,
+		.dirfd = dirfd,
+		.st = st,
+		.depth = depth,
+	};
+	int r = w->fn(&e, w->ctx), sub;
+
+	if (r < 0 || r == GRANT_WALK_STOP)
+		return r;
+	if (r == GRANT_WALK_SKIP || !S_ISDIR(st->st_mode) || depth >= w->lim->max_depth)
+		return GRANT_WALK_CONTINUE;
+	/* O_NOFOLLOW: a directory swapped for a symlink since fstatat() is
+	 * not entered (ELOOP or ENOTDIR). */
+	sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return sub < 0 ? walk_fail(w, errno) : walk_dir(w, sub, depth + 1);
+}
+
+/* Every entry of the directory fd (closed) at w->rel, at depth, name by name. */
+static int
+walk_dir(struct walk *w, int fd, int depth)
+{
+	bool strict = w->lim->flags & GRANT_WALK_STRICT;
+	DIR *d = fdopendir(fd);
+	struct strv names = { 0 };
+	size_t base = w->rel.len;
+	int rc = GRANT_WALK_CONTINUE;
+
+	if (!d) {
+		int e = errno;
+
+		close(fd);
+		return walk_fail(w, e);
+	}
+	for (struct dirent *de; (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			strv_add(&names, de->d_name);
+	strv_uniq(&names);
+	for (size_t i = 0; rc == GRANT_WALK_CONTINUE && i < names.n; i++) {
+		const char *name = names.v[i];
+		struct stat st;
+
+		if (base)
+			buf_putc(&w->rel, '/');
+		buf_puts(&w->rel, name);
+		if (strict && ++w->count > w->lim->max_entries)
+			rc = GRANT_WALK_CAPPED;
+		else if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = walk_fail(w, errno);
+		else if ((w->lim->flags & GRANT_WALK_NO_GIT) && S_ISDIR(st.st_mode) &&
+		         !strcmp(name, ".git"))
+			; /* passed over */
+		else if (!strict && ++w->count > w->lim->max_entries)
+			rc = GRANT_WALK_CAPPED;
+		else
+			rc = walk_entry(w, dirfd(d), name, &st, depth);
+		w->rel.len = base;
+		w->rel.ptr[base] = '\0';
+	}
+	strv_free(&names);
+	closedir(d);
+	return rc;
+}
+
+int
+grant_walk(const struct grant *gr, const char *rel, const struct grant_walk_limits *lim,
+           size_t *out_entries, grant_walk_fn *fn, void *ctx)
+{
+	struct walk w = { .gr = gr, .root = rel, .lim = lim, .fn = fn, .ctx = ctx, .rel = BUF_INIT };
+	int fd, rc;
+
+	if (out_entries)
+		*out_entries = 0;
+	if ((rc = grant_open_dir(gr, rel, &fd)) < 0)
+		return rc;
+	rc = walk_dir(&w, fd, 0);
+	buf_fini(&w.rel);
+	if (out_entries)
+		*out_entries = w.count;
+	return rc;
+}

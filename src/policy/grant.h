@@ -152,4 +152,61 @@ int grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created) DH_
 int grant_rename(const struct grant *src, const char *src_rel, const struct grant *dst,
                  const char *dst_rel) DH_MUST_CHECK;
 
+/*
+ * Walking a directory tree
+ */
+
+/* One entry offered to a grant_walk() callback. All fields are borrowed and
+ * valid during the call only. */
+struct grant_walk_ent {
+	const char *rel;       /* beneath the walk's root, '/'-separated, no trailing '/' */
+	const char *name;      /* its last component */
+	int dirfd;             /* the directory holding it: open it with *at(…, O_NOFOLLOW) */
+	const struct stat *st; /* its lstat(): a symlink is itself, never what it points at */
+	int depth;             /* 0 for an entry of the root, 1 beneath one of those … */
+};
+
+/* A callback's answers, and grant_walk()'s results besides an error. */
+enum {
+	GRANT_WALK_CONTINUE = 0, /* go on (grant_walk(): the walk came to its end) */
+	GRANT_WALK_STOP = 1,     /* end the walk here */
+	GRANT_WALK_SKIP = 2,     /* (for a directory) do not go into it */
+	GRANT_WALK_CAPPED = 3,   /* grant_walk(): ended at limits.max_entries */
+};
+
+/* grant_walk_limits.flags */
+#define GRANT_WALK_NO_GIT 1u /* pass over directories named ".git": not offered (and not
+                              * counted, but under GRANT_WALK_STRICT every name counts) */
+#define GRANT_WALK_STRICT 2u /* a name that cannot be lstat()ed or a directory that cannot
+                              * be opened or read ends the walk (DH_EFAIL naming its
+                              * absolute path and the reason); without it, passed over */
+
+struct grant_walk_limits {
+	unsigned flags;     /* GRANT_WALK_* */
+	size_t max_entries; /* at most this many entries are offered (SIZE_MAX: no cap) */
+	int max_depth;      /* go into a directory only at depth < max_depth */
+};
+
+/* Return GRANT_WALK_CONTINUE, _STOP or _SKIP, or a negative DH_E* code (with
+ * err_set()) to end the walk with it. */
+typedef int grant_walk_fn(const struct grant_walk_ent *e, void *ctx);
+
+/* Walk the directory rel beneath gr (opened with grant_open_dir(), so it is
+ * confined to the grant): depth first, pre-order (a directory is offered
+ * before what it holds), each directory's names in byte order (strcmp, each
+ * name once, "." and ".." left out). Symlinks are offered, never followed: a
+ * directory is entered with openat(O_NOFOLLOW | O_DIRECTORY) from its parent,
+ * so one swapped for a symlink after it was offered is not entered. Each
+ * offered entry counts toward lim->max_entries; with GRANT_WALK_STRICT every
+ * name counts, before it is looked at. *out_entries (may be NULL) gets the
+ * count, which is max_entries + 1 when the walk was capped.
+ * Returns GRANT_WALK_CONTINUE when every entry was offered, GRANT_WALK_STOP
+ * when fn stopped the walk, GRANT_WALK_CAPPED when the next entry was past
+ * lim->max_entries, fn's negative return, or grant_open_dir()'s errors; with
+ * GRANT_WALK_STRICT, DH_EFAIL "<path>: <strerror>" for what could not be
+ * looked at. Local I/O only: nothing but directories is opened (never a
+ * FIFO), and nothing is kept allocated. */
+int grant_walk(const struct grant *gr, const char *rel, const struct grant_walk_limits *lim,
+               size_t *out_entries, grant_walk_fn *fn, void *ctx) DH_MUST_CHECK;
+
 #endif

@@ -444,20 +444,19 @@ tree_entry(struct tree_walk *w, char kind, mode_t mode, const char *rel, size_t 
 	crypto_sha256_add(w->c, rel, strlen(rel));
 }
 
-static int tree_dir(struct tree_walk *w, int fd, const char *rel, int depth);
-
-/* The regular file name (beneath dfd, at rel): header, then its bytes. */
+/* The regular file e (w->top/rel): header, then its bytes. */
 static int
-tree_file(struct tree_walk *w, int dfd, const char *name, const char *rel, const struct stat *st)
+tree_file(struct tree_walk *w, const struct grant_walk_ent *e)
 {
 	size_t room = SKILL_TREE_BYTES - w->used->bytes;
+	const char *rel = e->rel;
 	struct buf b = BUF_INIT;
 	int fd, rc;
 
-	if ((uintmax_t)st->st_size > room)
+	if ((uintmax_t)e->st->st_size > room)
 		return err_setc(DH_EFAIL, "%s: past %zu MiB of files in its folder's skills: too "
 		                "much to check for trust", w->top, SKILL_TREE_BYTES >> 20);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return err_set("%s/%s: %s", w->top, rel, strerror(errno));
 	rc = fsutil_read_fd(fd, room, &b);
@@ -467,7 +466,7 @@ tree_file(struct tree_walk *w, int dfd, const char *name, const char *rel, const
 		return err_setc(rc, "%s/%s: %s", w->top, rel, err_msg());
 	}
 	w->used->bytes += b.len;
-	tree_entry(w, 'f', st->st_mode, rel, b.len);
+	tree_entry(w, 'f', e->st->st_mode, rel, b.len);
 	if (b.len)
 		crypto_sha256_add(w->c, b.ptr, b.len);
 	if (w->md && !strcmp(rel, "SKILL.md") && b.len <= SKILL_FILE_MAX)
@@ -476,66 +475,33 @@ tree_file(struct tree_walk *w, int dfd, const char *name, const char *rel, const
 	return 0;
 }
 
-/* Every entry beneath the directory fd (closed), in name order. */
+/* grant_walk_fn of skill_tree_hash(): hash one entry. */
 static int
-tree_dir(struct tree_walk *w, int fd, const char *rel, int depth)
+tree_one(const struct grant_walk_ent *e, void *ctx)
 {
-	struct strv names = { 0 };
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-	int rc = 0;
+	struct tree_walk *w = ctx;
+	mode_t mode = e->st->st_mode;
 
-	if (!d) {
-		close(fd);
-		return err_set("%s/%s: %s", w->top, rel, strerror(errno));
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			strv_add(&names, de->d_name);
-	strv_uniq(&names);
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		char *p = *rel ? xasprintf("%s/%s", rel, names.v[i]) : xstrdup(names.v[i]);
-		struct stat st;
+	if (S_ISDIR(mode)) {
+		if (e->depth >= SKILL_TREE_DEPTH)
+			return err_setc(DH_EFAIL, "%s/%s: more than %d directories deep: too "
+			                "deep to check for trust", w->top, e->rel, SKILL_TREE_DEPTH);
+		tree_entry(w, 'd', mode, e->rel, 0);
+	} else if (S_ISREG(mode)) {
+		return tree_file(w, e);
+	} else if (S_ISLNK(mode)) {
+		char to[4096];
+		ssize_t n = readlinkat(e->dirfd, e->name, to, sizeof to);
 
-		if (++w->used->entries > SKILL_TREE_ENTRIES)
-			rc = err_setc(DH_EFAIL, "%s: past %d files and directories in its folder's "
-			              "skills: too many to check for trust",
-			              w->top, SKILL_TREE_ENTRIES);
-		else if (fstatat(dirfd(d), names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
-			rc = err_set("%s/%s: %s", w->top, p, strerror(errno));
-		else if (S_ISDIR(st.st_mode)) {
-			int sub = depth >= SKILL_TREE_DEPTH ? -1
-			          : openat(dirfd(d), names.v[i],
-			                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (depth >= SKILL_TREE_DEPTH)
-				rc = err_setc(DH_EFAIL, "%s/%s: more than %d directories deep: too "
-				              "deep to check for trust", w->top, p, SKILL_TREE_DEPTH);
-			else if (sub < 0)
-				rc = err_set("%s/%s: %s", w->top, p, strerror(errno));
-			else {
-				tree_entry(w, 'd', st.st_mode, p, 0);
-				rc = tree_dir(w, sub, p, depth + 1);
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			rc = tree_file(w, dirfd(d), names.v[i], p, &st);
-		} else if (S_ISLNK(st.st_mode)) {
-			char to[4096];
-			ssize_t n = readlinkat(dirfd(d), names.v[i], to, sizeof to);
-			if (n < 0)
-				rc = err_set("%s/%s: %s", w->top, p, strerror(errno));
-			else {
-				/* the link itself, never what it points at */
-				tree_entry(w, 'l', 0, p, (size_t)n);
-				crypto_sha256_add(w->c, to, (size_t)n);
-			}
-		} else {
-			tree_entry(w, 'o', st.st_mode, p, 0);
-		}
-		free(p);
+		if (n < 0)
+			return err_set("%s/%s: %s", w->top, e->rel, strerror(errno));
+		/* the link itself, never what it points at */
+		tree_entry(w, 'l', 0, e->rel, (size_t)n);
+		crypto_sha256_add(w->c, to, (size_t)n);
+	} else {
+		tree_entry(w, 'o', mode, e->rel, 0);
 	}
-	strv_free(&names);
-	closedir(d);
-	return rc;
+	return GRANT_WALK_CONTINUE;
 }
 
 /* The SHA-256 (hex) of the skill directory rel beneath gr (absolute: top):
@@ -543,22 +509,31 @@ tree_dir(struct tree_walk *w, int fd, const char *rel, int depth)
  * bytes, a symlink's target text (never followed), in name order. *md (may
  * be NULL) gets the bytes of its SKILL.md as hashed (none when it has none).
  * *used (NULL: this skill alone) counts toward the caps. DH_EFAIL naming the
- * path past SKILL_TREE_ENTRIES, SKILL_TREE_BYTES or SKILL_TREE_DEPTH;
- * grant_open_dir()'s errors. */
+ * path past SKILL_TREE_ENTRIES, SKILL_TREE_BYTES or SKILL_TREE_DEPTH, or
+ * what could not be read; grant_open_dir()'s errors. */
 static int
 skill_tree_hash(const struct grant *gr, const char *rel, const char *top, char hex[65],
                 struct buf *md, struct tree_caps *used)
 {
 	struct tree_caps alone = { 0 };
 	struct tree_walk w = { .top = top, .md = md, .used = used ? used : &alone };
+	struct grant_walk_limits lim = {
+		.flags = GRANT_WALK_STRICT,
+		.max_entries = w.used->entries < SKILL_TREE_ENTRIES
+		                       ? SKILL_TREE_ENTRIES - w.used->entries : 0,
+		.max_depth = SKILL_TREE_DEPTH,
+	};
 	unsigned char sum[CRYPTO_SHA256_BYTES];
-	int fd, rc;
+	size_t n;
+	int rc;
 
-	if ((rc = grant_open_dir(gr, rel, &fd)) < 0)
-		return rc;
 	if (crypto_sha256_begin(&w.c) < 0)
 		die("skills: %s", err_msg());
-	rc = tree_dir(&w, fd, "", 0);
+	rc = grant_walk(gr, rel, &lim, &n, tree_one, &w);
+	w.used->entries += n;
+	if (rc == GRANT_WALK_CAPPED)
+		rc = err_setc(DH_EFAIL, "%s: past %d files and directories in its folder's "
+		              "skills: too many to check for trust", top, SKILL_TREE_ENTRIES);
 	if (crypto_sha256_end(w.c, sum) < 0)
 		die("skills: %s", err_msg());
 	if (rc == 0)
@@ -903,52 +878,32 @@ skill_grant(const struct skill_set *s, const struct skill *sk, struct grant_set 
 
 struct listing {
 	struct buf *out;
+	const char *dir; /* the skill's directory, absolute */
 	size_t n;
 };
 
-/* Append the files beneath the directory fd (closed), depth first. */
-static void
-list_files(int fd, const char *dir, int depth, struct listing *L)
+/* grant_walk_fn of skills_body(): list a skill's files (not its SKILL.md),
+ * leaving out names that begin with '.'. */
+static int
+list_one(const struct grant_walk_ent *e, void *ctx)
 {
-	struct strv names = { 0 };
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
+	struct listing *L = ctx;
 
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			strv_add(&names, de->d_name);
-	strv_uniq(&names);
-	for (size_t i = 0; i < names.n; i++) {
-		struct stat st;
-		char *p = xasprintf("%s/%s", dir, names.v[i]);
-
-		if (fstatat(dirfd(d), names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			free(p);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode) && depth < 4) {
-			int sub = openat(dirfd(d), names.v[i],
-			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				list_files(sub, p, depth + 1, L);
-		} else if (S_ISREG(st.st_mode) && (depth || strcmp(names.v[i], "SKILL.md"))) {
-			if (++L->n <= SKILL_FILES_SHOWN)
-				buf_printf(L->out, "- %s\n", p);
-		}
-		free(p);
-	}
-	strv_free(&names);
-	closedir(d);
+	if (e->name[0] == '.')
+		return GRANT_WALK_SKIP;
+	if (S_ISREG(e->st->st_mode) && (e->depth || strcmp(e->name, "SKILL.md")) &&
+	    ++L->n <= SKILL_FILES_SHOWN)
+		buf_printf(L->out, "- %s/%s\n", L->dir, e->rel);
+	return GRANT_WALK_CONTINUE;
 }
 
 int
 skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT, files = BUF_INIT;
+	struct listing L = { .out = &files, .dir = sk->dir };
+	/* the files four directories down, at most */
+	const struct grant_walk_limits lim = { .max_entries = SIZE_MAX, .max_depth = 4 };
 	struct grant_set *owned = NULL;
 	const struct grant *gr = NULL;
 	char *rel = NULL;
@@ -968,8 +923,6 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 			              "again (deskhand skills trust %.*s) before it is used",
 			              sk->dir, (int)(strlen(sk->dir) - strlen(FOLDER_SKILLS) -
 			                             strlen(sk->name) - 2), sk->dir);
-		if (rc == 0)
-			rc = grant_open_dir(gr, rel, &fd);
 	} else if (rc == 0 && (rc = grant_open_dir(gr, rel, &fd)) == 0) {
 		/* the person's own SKILL.md may be a link, as when it was found */
 		int mfd = openat(fd, "SKILL.md", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -981,13 +934,15 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 			if (rc < 0)
 				rc = err_setc(rc, "%s: %s", sk->file, err_msg());
 		}
-		if (rc < 0)
-			close(fd);
+		close(fd);
 	}
+	if (rc == 0)
+		rc = grant_walk(gr, rel, &lim, NULL, list_one, &L);
 	free(rel);
 	grant_set_free(owned);
 	if (rc < 0) {
 		buf_fini(&text);
+		buf_fini(&files);
 		return rc;
 	}
 	/* Skip the front matter: the body begins on body_line. */
@@ -1001,10 +956,6 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 	if (out->len && out->ptr[out->len - 1] != '\n')
 		buf_putc(out, '\n');
 	buf_fini(&text);
-	struct buf files = BUF_INIT;
-	struct listing L = { .out = &files };
-
-	list_files(fd, sk->dir, 0, &L);
 	if (L.n) {
 		buf_puts(out, "\nFiles beside it (read them with read_file, by these paths, "
 		              "when the instructions call for them):\n");

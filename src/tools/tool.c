@@ -7,7 +7,6 @@
  */
 #include "tools/tool.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -30,8 +29,6 @@
 #include "policy/grant.h"
 #include "sandbox/probe.h"
 #include "tools/tool_priv.h"
-
-#define WALK_DEPTH_MAX 64
 
 static const struct tool_entry plan_entries[] = {
 	{
@@ -736,108 +733,6 @@ bool
 tool_glob_match_dots(const char *pattern, const char *path)
 {
 	return glob_match(pattern, path, 0);
-}
-
-struct walk {
-	size_t visits, max;
-	tool_walk_fn *fn;
-	void *ctx;
-	struct buf rel;
-};
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-walk_dir(struct walk *w, int dirfd, int depth)
-{
-	int fd = dup(dirfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = TOOL_WALK_CONTINUE;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return rc; /* unreadable: skipped */
-	}
-	rewinddir(d);
-	for (struct dirent *de; (de = readdir(d));) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		ARRAY_GROW(names, n, cap, 1);
-		names[n++] = xstrdup(de->d_name);
-	}
-	if (n)
-		qsort(names, n, sizeof *names, cmp_names);
-
-	size_t base = w->rel.len;
-
-	for (size_t i = 0; i < n && rc == TOOL_WALK_CONTINUE; i++) {
-		struct stat st;
-		unsigned char type;
-
-		if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		type = S_ISDIR(st.st_mode)    ? DT_DIR
-		       : S_ISREG(st.st_mode)  ? DT_REG
-		       : S_ISLNK(st.st_mode)  ? DT_LNK
-		       : S_ISFIFO(st.st_mode) ? DT_FIFO
-		       : S_ISSOCK(st.st_mode) ? DT_SOCK
-		       : S_ISCHR(st.st_mode)  ? DT_CHR
-		                              : DT_BLK;
-		if (type == DT_DIR && !strcmp(names[i], ".git"))
-			continue;
-		if (++w->visits > w->max) {
-			rc = TOOL_WALK_CAPPED;
-			break;
-		}
-		if (base)
-			buf_putc(&w->rel, '/');
-		buf_puts(&w->rel, names[i]);
-
-		struct tool_walk_ent e = {
-			.rel = buf_cstr(&w->rel),
-			.name = names[i],
-			.dirfd = dirfd,
-			.type = type,
-		};
-		int r = w->fn(&e, w->ctx);
-
-		if (r == TOOL_WALK_STOP) {
-			rc = TOOL_WALK_STOP;
-		} else if (type == DT_DIR && r != TOOL_WALK_SKIP && depth < WALK_DEPTH_MAX) {
-			int sub = openat(dirfd, names[i],
-			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			if (sub >= 0) {
-				rc = walk_dir(w, sub, depth + 1);
-				close(sub);
-			}
-		}
-		w->rel.len = base;
-		if (w->rel.ptr)
-			w->rel.ptr[base] = '\0';
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
-	return rc;
-}
-
-int
-tool_walk(int rootfd, size_t max_visits, tool_walk_fn *fn, void *ctx)
-{
-	struct walk w = { .max = max_visits, .fn = fn, .ctx = ctx, .rel = BUF_INIT };
-	int rc = walk_dir(&w, rootfd, 0);
-
-	buf_fini(&w.rel);
-	return rc;
 }
 
 /*

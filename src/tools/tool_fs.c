@@ -5,7 +5,6 @@
  * (SANDBOX.md §4.5); mutating tools also refuse the mandatory-deny list.
  * Not searching (tool_search.c) and not commands (tool_shell.c).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -499,18 +498,18 @@ struct listing {
 };
 
 static int
-list_one(const struct tool_walk_ent *e, void *ctx)
+list_one(const struct grant_walk_ent *e, void *ctx)
 {
 	struct listing *L = ctx;
 
 	if (L->pattern && !tool_glob_match(L->pattern, e->rel))
-		return TOOL_WALK_CONTINUE;
+		return GRANT_WALK_CONTINUE;
 	if (++L->matched <= LIST_MAX) {
 		buf_puts(L->text, L->prefix);
 		utf8_name_escape(L->text, e->rel, strlen(e->rel));
-		buf_puts(L->text, e->type == DT_DIR ? "/\n" : "\n");
+		buf_puts(L->text, S_ISDIR(e->st->st_mode) ? "/\n" : "\n");
 	}
-	return TOOL_WALK_CONTINUE;
+	return GRANT_WALK_CONTINUE;
 }
 
 static int
@@ -518,11 +517,15 @@ list_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 {
 	const struct grant *gr;
 	const char *path = json_str(in, "path");
+	const struct grant_walk_limits lim = {
+		.flags = GRANT_WALK_NO_GIT,
+		.max_entries = LIST_VISITS_MAX,
+		.max_depth = TOOL_WALK_DEPTH_MAX,
+	};
 	char *rel = NULL, *shown = NULL;
-	int fd = -1, rc;
+	int rc;
 
-	if ((rc = tool_path_read(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0 ||
-	    (rc = grant_open_dir(gr, rel, &fd)) < 0) {
+	if ((rc = tool_path_read(env, path && *path ? path : ".", &gr, &rel, &shown)) < 0) {
 		tool_result_from_err(out, rc);
 		goto out;
 	}
@@ -534,25 +537,27 @@ list_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		.pattern = pattern && *pattern ? pattern : NULL,
 	};
 
-	rc = tool_walk(fd, LIST_VISITS_MAX, list_one, &L);
+	rc = grant_walk(gr, rel, &lim, NULL, list_one, &L);
 	free(prefix);
+	if (rc < 0) { /* grant_open_dir()'s: before any entry */
+		tool_result_from_err(out, rc);
+		goto out;
+	}
 	if (L.matched > LIST_MAX)
 		buf_printf(&out->text, "… %zu more entries (narrow the path or pattern)\n",
 		           L.matched - LIST_MAX);
-	if (rc == TOOL_WALK_CAPPED)
+	if (rc == GRANT_WALK_CAPPED)
 		buf_printf(&out->text,
 		           "… stopped after walking %u entries; more were not "
 		           "counted (narrow the path)\n",
 		           LIST_VISITS_MAX);
-	if (L.matched == 0 && rc != TOOL_WALK_CAPPED) {
+	if (L.matched == 0 && rc != GRANT_WALK_CAPPED) {
 		if (L.pattern)
 			buf_printf(&out->text, "(no entries in %s match '%s')", shown, L.pattern);
 		else
 			buf_printf(&out->text, "(%s is empty)", shown);
 	}
 out:
-	if (fd >= 0)
-		close(fd);
 	free(rel);
 	free(shown);
 	return 0;

@@ -105,25 +105,7 @@ int tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *
                         bool on_worker, struct tool_run **out, tool_done_fn *done,
                         void *ctx) DH_MUST_CHECK;
 
-/* A directory walk entry. */
-struct tool_walk_ent {
-	const char *rel;    /* relative to the walk root, no trailing '/' */
-	const char *name;   /* last component */
-	int dirfd;          /* the parent directory (open with *at(..., O_NOFOLLOW)) */
-	unsigned char type; /* DT_DIR, DT_REG, DT_LNK, … (never DT_UNKNOWN) */
-};
-enum {
-	TOOL_WALK_CONTINUE = 0,
-	TOOL_WALK_STOP = 1,   /* end the walk */
-	TOOL_WALK_SKIP = 2,   /* (for a directory) do not descend */
-	TOOL_WALK_CAPPED = 3, /* tool_walk(): visit limit reached */
-};
-typedef int tool_walk_fn(const struct tool_walk_ent *e, void *ctx);
-/* Depth-first walk of the directory rootfd (not closed), siblings sorted by
- * byte order, pre-order, never following symlinks, skipping ".git"
- * directories and unreadable ones. Returns TOOL_WALK_CONTINUE when the walk
- * finished, TOOL_WALK_STOP when fn stopped it, TOOL_WALK_CAPPED after
- * max_visits entries. */
-int tool_walk(int rootfd, size_t max_visits, tool_walk_fn *fn, void *ctx);
+/* How deep list_files and search_files go (grant_walk_limits.max_depth). */
+#define TOOL_WALK_DEPTH_MAX 64
 
 #endif

@@ -4,7 +4,6 @@
  * granted folder, grep-style output with context lines. Read-only; binary,
  * large and .git files are skipped. Not listing (tool_fs.c).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
@@ -178,21 +177,21 @@ search_file(struct search *S, int dirfd, const char *name, const char *path)
 }
 
 static int
-search_one(const struct tool_walk_ent *e, void *ctx)
+search_one(const struct grant_walk_ent *e, void *ctx)
 {
 	struct search *S = ctx;
 
-	if (e->type != DT_REG)
-		return TOOL_WALK_CONTINUE;
+	if (!S_ISREG(e->st->st_mode))
+		return GRANT_WALK_CONTINUE;
 	if (S->glob && !tool_glob_match(S->glob, e->rel))
-		return TOOL_WALK_CONTINUE;
+		return GRANT_WALK_CONTINUE;
 	struct buf path = BUF_INIT;
 
 	buf_puts(&path, S->shown);
 	utf8_name_escape(&path, e->rel, strlen(e->rel));
 	search_file(S, e->dirfd, e->name, buf_cstr(&path));
 	buf_fini(&path);
-	return S->stopped ? TOOL_WALK_STOP : TOOL_WALK_CONTINUE;
+	return S->stopped ? GRANT_WALK_STOP : GRANT_WALK_CONTINUE;
 }
 
 static int
@@ -208,7 +207,7 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		.context = (int)json_int(in, "context", 0),
 	};
 	struct stat st;
-	int fd = -1, rc;
+	int rc;
 
 	if (S.context > SEARCH_CONTEXT_MAX)
 		S.context = SEARCH_CONTEXT_MAX;
@@ -232,14 +231,20 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if ((rc = grant_open_dir(gr, rel, &fd)) < 0) {
+		const struct grant_walk_limits lim = {
+			.flags = GRANT_WALK_NO_GIT,
+			.max_entries = SEARCH_VISITS_MAX,
+			.max_depth = TOOL_WALK_DEPTH_MAX,
+		};
+
+		prefix = strcmp(shown, ".") ? xasprintf("%s/", shown) : xstrdup("");
+		S.shown = prefix;
+		rc = grant_walk(gr, rel, &lim, NULL, search_one, &S);
+		if (rc < 0) { /* grant_open_dir()'s: before any entry */
 			tool_result_from_err(out, rc);
 			goto out;
 		}
-		prefix = strcmp(shown, ".") ? xasprintf("%s/", shown) : xstrdup("");
-		S.shown = prefix;
-		if (tool_walk(fd, SEARCH_VISITS_MAX, search_one, &S) == TOOL_WALK_CAPPED &&
-		    !S.stopped) {
+		if (rc == GRANT_WALK_CAPPED && !S.stopped) {
 			S.stopped = true;
 			S.why = "walking 200000 entries";
 		}
@@ -277,8 +282,6 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		buf_printf(&out->text, "no matches for /%s/ in %s", pattern, shown);
 out:
 	regfree(&S.re);
-	if (fd >= 0)
-		close(fd);
 	free(prefix);
 	free(rel);
 	free(shown);
