@@ -261,6 +261,15 @@ sched_check(const struct sched *s, int line)
 	return 0;
 }
 
+/* DH_ENOTFOUND with the message every subcommand gives for a NAME that has
+ * no definition at `path`. */
+static int
+sched_absent(const char *name, const char *path)
+{
+	return err_setc(DH_ENOTFOUND, "no schedule '%s' (%s): see 'deskhand schedule list'",
+	                name, path);
+}
+
 /* Read NAME's definition. DH_ENOTFOUND when there is no such schedule;
  * DH_EPARSE naming file:line. */
 static int
@@ -280,8 +289,7 @@ sched_load(struct sched *s, const char *name)
 		return err_setc(DH_EPARSE, "bad schedule name '%s': expected [a-z0-9][a-z0-9_-]*",
 		                name);
 	if (access(s->path, F_OK) < 0)
-		return err_setc(DH_ENOTFOUND, "no schedule '%s' (%s): see 'deskhand schedule list'",
-		                name, s->path);
+		return sched_absent(name, s->path);
 	if (fsutil_read_file(s->path, 1 << 20, &b) < 0)
 		return DH_EFAIL;
 	char *cur = (char *)buf_cstr(&b), *p;
@@ -1635,11 +1643,11 @@ sched_remove(int argc, char **argv)
 		rc = systemd_uninstall(name, true);
 	if (rc == 0 && def && unlink(path) < 0)
 		rc = err_set("%s: %s", path, strerror(errno));
-	if (rc == 0 && !def && !unit) {
-		fprintf(stderr, "deskhand schedule remove: no schedule '%s'\n", name);
-		rc = DH_ENOTFOUND;
-	} else if (rc == 0) {
+	if (rc == 0 && !def && !unit)
+		rc = path ? sched_absent(name, path) : DH_ENOTFOUND;
+	else if (rc == 0)
 		log_add(name, "removed", NULL, "");
+	if (rc == 0) {
 		printf("schedule %s removed\n", name);
 	} else {
 		fprintf(stderr, "deskhand schedule remove: %s\n", err_msg());
@@ -1803,7 +1811,10 @@ static const char log_usage[] =
 	"What happened to schedule NAME, newest first: its runs (session id, how\n"
 	"it was started: timer, catch-up or manual, and the session's status),\n"
 	"skipped fires, failures, pauses. Open a run with 'deskhand review\n"
-	"--session ID' or 'deskhand attach ID'.\n";
+	"--session ID' or 'deskhand attach ID'. The log of a removed schedule\n"
+	"stays and is shown.\n"
+	"Exit status: 0, 2 usage or no such schedule (neither a definition nor a\n"
+	"log).\n";
 
 static int
 sched_log(int argc, char **argv)
@@ -1817,6 +1828,19 @@ sched_log(int argc, char **argv)
 		return rc;
 	if (!name_ok(name)) {
 		fprintf(stderr, "deskhand schedule log: bad name '%s'\n", name);
+		return EXIT_USAGE;
+	}
+	/* A removed schedule's log stays: only a name with neither is unknown. */
+	char *dir = sched_dir(false), *def = dir ? xasprintf("%s/%s", dir, name) : NULL;
+	char *lp = log_path(name);
+	bool known = (def && access(def, F_OK) == 0) || (lp && access(lp, F_OK) == 0);
+	if (!known && def)
+		sched_absent(name, def);
+	free(dir);
+	free(def);
+	free(lp);
+	if (!known) {
+		fprintf(stderr, "deskhand schedule log: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
 	log_read(name, &lg);
