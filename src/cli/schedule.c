@@ -54,6 +54,18 @@ enum {
  * The definition file
  */
 
+/* The keys of a definition file, in the order they are written. */
+enum sched_key {
+	KEY_AT,
+	KEY_TASK,
+	KEY_GRANT,
+	KEY_MODE,
+	KEY_MAX_COST,
+	KEY_MODEL,
+	KEY_PAUSED,
+	KEY_FORCE
+};
+
 struct sched {
 	char *name;
 	char *path; /* the definition file */
@@ -65,18 +77,7 @@ struct sched {
 	char *model;    /* NULL: the config's */
 	bool paused;
 	bool force; /* grant folders refused otherwise (run --force) */
-};
-
-/* The keys of a definition file, in the order they are written. */
-enum sched_key {
-	KEY_AT,
-	KEY_TASK,
-	KEY_GRANT,
-	KEY_MODE,
-	KEY_MAX_COST,
-	KEY_MODEL,
-	KEY_PAUSED,
-	KEY_FORCE
+	int key_line[KEY_FORCE + 1]; /* the file's line that set each key; 0: none */
 };
 
 static const struct {
@@ -317,10 +318,13 @@ sched_load(struct sched *s, const char *name)
 			              "mode, max_cost, model, paused, force)",
 			              s->path, line, k);
 		} else if (i == KEY_GRANT) {
+			s->key_line[i] = line;
 			strv_add(&s->grants, v);
 		} else if (sched_keys[i].flag) {
+			s->key_line[i] = line;
 			*(bool *)((char *)s + sched_keys[i].off) = yes(v);
 		} else {
+			s->key_line[i] = line;
 			char **slot = (char **)((char *)s + sched_keys[i].off);
 			free(*slot);
 			*slot = i == KEY_TASK ? unescape(v) : xstrdup(v);
@@ -581,19 +585,34 @@ calendar_next(const char *at, time_t base, char **msg)
 }
 
 /* The next run of `at` after `base`: cron lines computed here, calendar
- * expressions by systemd-analyze (else here, for the forms cron can hold). */
+ * expressions by systemd-analyze (else here, for the forms cron can hold).
+ * (time_t)-1 when there is none; *why (heap, when why is not NULL) then says
+ * why: what cannot be read in `at`, or that it never fires. */
 static time_t
-sched_next(const char *at, time_t base)
+sched_next(const char *at, time_t base, char **why)
 {
 	struct spec sp;
 	char *msg = NULL;
+	time_t r = -1;
 
-	if (spec_is_cron(at))
-		return spec_parse_cron(&sp, at) == 0 ? spec_next(&sp, base) : -1;
-	time_t r = calendar_next(at, base, &msg);
-	free(msg);
-	if (r == -1 && spec_parse_calendar(&sp, at) == 0)
-		r = spec_next(&sp, base);
+	if (why)
+		*why = NULL;
+	if (spec_is_cron(at)) {
+		if (spec_parse_cron(&sp, at) == 0)
+			r = spec_next(&sp, base);
+		else if (why)
+			*why = xstrdup(err_msg());
+	} else {
+		r = calendar_next(at, base, &msg);
+		if (r == -1 && spec_parse_calendar(&sp, at) == 0)
+			r = spec_next(&sp, base);
+		else if (r == -1 && why)
+			*why = msg ? xasprintf("systemd-analyze calendar: %s", msg)
+			           : xstrdup(err_msg());
+		free(msg);
+	}
+	if (r == (time_t)-1 && why && !*why)
+		*why = xstrdup("it never fires");
 	return r;
 }
 
@@ -1221,7 +1240,7 @@ sched_add(int argc, char **argv)
 	} else {
 		log_add(name, "added", NULL, installer_names[inst]);
 		char next[32];
-		fmt_time(next, (long long)sched_next(s.at, time(NULL)));
+		fmt_time(next, (long long)sched_next(s.at, time(NULL), NULL));
 		if (inst == INST_SYSTEMD)
 			printf("schedule %s: systemd timer " UNIT_PREFIX
 			       "%s.timer (OnCalendar=%s), "
@@ -1460,8 +1479,8 @@ fire(const char *name, enum fire_how how, bool json)
 	const char *kind = how == FIRE_MANUAL ? "manual" : "timer";
 	char *detail = NULL;
 	if (how == FIRE_TIMER && since && sched_installer(name) != INST_CRON) {
-		time_t now = time(NULL), slot = sched_next(s.at, (time_t)since->t);
-		time_t recent = sched_next(s.at, now - SCHED_LATE_S - 1);
+		time_t now = time(NULL), slot = sched_next(s.at, (time_t)since->t, NULL);
+		time_t recent = sched_next(s.at, now - SCHED_LATE_S - 1, NULL);
 		if (slot != (time_t)-1 && slot + SCHED_LATE_S < now &&
 		    (recent == (time_t)-1 || recent > now)) {
 			char when[32];
@@ -1668,8 +1687,9 @@ static const char list_usage[] =
 	"was still live) and paused. --json: an array of {name, at, next, paused,\n"
 	"installer, last_run, last_kind, last_session, last_status, pending,\n"
 	"last_skip, last_skip_reason, last_fail, last_fail_reason (a fire that\n"
-	"started nothing since the last run), error} (times: seconds since the\n"
-	"epoch).\n";
+	"started nothing since the last run), error (the definition cannot be\n"
+	"read, or its 'at' cannot be or never fires: FILE:LINE and why; also in\n"
+	"NOTES)} (times: seconds since the epoch).\n";
 
 static cJSON *
 list_row(const char *name)
@@ -1679,11 +1699,19 @@ list_row(const char *name)
 	cJSON *o = json_new_obj();
 	int rc = sched_load(&s, name);
 
+	char *why = NULL, *error = rc < 0 ? xstrdup(err_msg()) : NULL;
+	time_t next = rc == 0 ? sched_next(s.at, time(NULL), &why) : (time_t)-1;
+
+	/* An `at` edited into something that cannot be read (or never fires)
+	 * has no next run, paused or not: say where and what. */
+	if (s.paused)
+		next = (time_t)-1;
+	if (why)
+		error = xasprintf("%s:%d: at '%s': %s", s.path, s.key_line[KEY_AT], s.at, why);
 	json_add_str(o, "name", name);
 	json_add(o, "at", s.at ? cJSON_CreateString(s.at) : cJSON_CreateNull());
 	json_add_bool(o, "paused", s.paused);
-	json_add(o, "error", rc < 0 ? cJSON_CreateString(err_msg()) : cJSON_CreateNull());
-	time_t next = rc == 0 && !s.paused ? sched_next(s.at, time(NULL)) : (time_t)-1;
+	json_add(o, "error", error ? cJSON_CreateString(error) : cJSON_CreateNull());
 	json_add(o, "next",
 	         next != (time_t)-1 ? cJSON_CreateNumber((double)next) : cJSON_CreateNull());
 	json_add_str(o, "installer", installer_names[sched_installer(name)]);
@@ -1706,6 +1734,8 @@ list_row(const char *name)
 	json_add(o, "last_fail_reason",
 	         fail ? cJSON_CreateString(fail->detail) : cJSON_CreateNull());
 	free(st);
+	free(why);
+	free(error);
 	logents_free(&lg);
 	sched_fini(&s);
 	return o;
