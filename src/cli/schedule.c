@@ -222,41 +222,54 @@ next_line(char **p, int *line)
 	return NULL;
 }
 
-/* Check what fire relies on: errors name the file (and line, when given). */
-static int
-sched_check(const struct sched *s, int line)
+/* What a value error names: the command-line option when the value came
+ * from `schedule add` (cli), else "FILE:LINE: key" (the line that set it). */
+static void
+key_label(char *out, size_t n, const struct sched *s, enum sched_key k, bool cli)
 {
-	char where[PATH_MAX + 32];
+	static const char *const opts[] = {
+		[KEY_MODE] = "--mode", [KEY_MAX_COST] = "--max-cost", [KEY_MODEL] = "--model"
+	};
 
-	if (line > 0)
-		snprintf(where, sizeof where, "%s:%d", s->path, line);
+	if (cli && k < sizeof opts / sizeof *opts && opts[k])
+		snprintf(out, n, "%s", opts[k]);
+	else if (s->key_line[k] > 0)
+		snprintf(out, n, "%s:%d: %s", s->path, s->key_line[k], sched_keys[k].name);
 	else
-		snprintf(where, sizeof where, "%s", s->path);
+		snprintf(out, n, "%s: %s", s->path, sched_keys[k].name);
+}
+
+/* Check what fire relies on. The values came from `schedule add`'s options
+ * (cli) or from the definition file: errors name the option, or file:line. */
+static int
+sched_check(const struct sched *s, bool cli)
+{
+	char where[PATH_MAX + 64];
+
 	if (!s->at || !*s->at)
-		return err_setc(DH_EPARSE, "%s: no 'at = SPEC' (when the task runs)", where);
+		return err_setc(DH_EPARSE, "%s: no 'at = SPEC' (when the task runs)", s->path);
 	if (!s->task || !*s->task)
-		return err_setc(DH_EPARSE, "%s: no 'task = ...'", where);
+		return err_setc(DH_EPARSE, "%s: no 'task = ...'", s->path);
 	if (!s->grants.n)
 		return err_setc(DH_EPARSE,
 		                "%s: no 'grant = DIR' (the agent works only in granted "
 		                "folders)",
-		                where);
-	for (size_t i = 0; i < s->grants.n; i++)
-		if (s->grants.v[i][0] != '/')
-			return err_setc(DH_EPARSE, "%s: grant '%s' is not an absolute path", where,
-			                s->grants.v[i]);
-	if (s->model && !*s->model)
+		                s->path);
+	if (s->model && !*s->model) {
+		key_label(where, sizeof where, s, KEY_MODEL, cli);
 		return err_setc(DH_EPARSE, "%s: 'model' has no value", where);
-	if (s->mode && strcmp(s->mode, "auto") && strcmp(s->mode, "ask"))
-		return err_setc(DH_EPARSE, "%s: mode '%s': expected auto or ask", where, s->mode);
+	}
+	if (s->mode && strcmp(s->mode, "auto") && strcmp(s->mode, "ask")) {
+		key_label(where, sizeof where, s, KEY_MODE, cli);
+		return err_setc(DH_EPARSE, "%s '%s': expected auto or ask", where, s->mode);
+	}
 	if (s->max_cost) {
 		char *end;
 		double v = strtod(s->max_cost, &end);
 
+		key_label(where, sizeof where, s, KEY_MAX_COST, cli);
 		if (end == s->max_cost || *end || !(v > 0))
-			return err_setc(DH_EPARSE,
-			                "%s: max_cost '%s': expected a positive number "
-			                "of USD",
+			return err_setc(DH_EPARSE, "%s '%s': expected a positive number of USD",
 			                where, s->max_cost);
 	}
 	return 0;
@@ -320,6 +333,9 @@ sched_load(struct sched *s, const char *name)
 		} else if (i == KEY_GRANT) {
 			s->key_line[i] = line;
 			strv_add(&s->grants, v);
+			if (v[0] != '/')
+				rc = err_setc(DH_EPARSE, "%s:%d: grant '%s' is not an absolute path",
+				              s->path, line, v);
 		} else if (sched_keys[i].flag) {
 			s->key_line[i] = line;
 			*(bool *)((char *)s + sched_keys[i].off) = yes(v);
@@ -334,7 +350,7 @@ sched_load(struct sched *s, const char *name)
 			rc = err_setc(DH_EPARSE, "%s:%d: '%s' has no value", s->path, line, k);
 	}
 	buf_fini(&b);
-	return rc < 0 ? rc : sched_check(s, 0);
+	return rc < 0 ? rc : sched_check(s, false);
 }
 
 static int
@@ -1088,7 +1104,7 @@ static int
 sched_vet(struct sched *s, bool force)
 {
 	struct strv av = { 0 };
-	int rc = sched_check(s, 0);
+	int rc = sched_check(s, true);
 
 	s->force = false;
 	if (rc == 0) {
