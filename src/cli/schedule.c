@@ -567,8 +567,12 @@ self_path(void)
  * Times
  */
 
+/* What sched_next() and calendar_next() say of a SPEC no time matches. */
+static const char never_msg[] = "it never fires";
+
 /* The next elapse of a calendar expression after `base` by systemd-analyze
- * (-1 when it is absent or refuses; *msg then says why, heap). */
+ * (-1 when it is absent or refuses, or there is none; *msg then says why,
+ * heap: never_msg for none). */
 static time_t
 calendar_next(const char *at, time_t base, char **msg)
 {
@@ -587,7 +591,9 @@ calendar_next(const char *at, time_t base, char **msg)
 
 	/* "Next elapse: Mon 2026-12-07 08:00:00 CET", and the same in UTC when
 	 * the local zone is another. */
-	if (rc == 0 && utc && strptime(utc + 10, "%a %Y-%m-%d %H:%M:%S", &tm)) {
+	if (rc == 0 && loc && !strncmp(loc + 13, "never", 5)) {
+		*msg = xstrdup(never_msg);
+	} else if (rc == 0 && utc && strptime(utc + 10, "%a %Y-%m-%d %H:%M:%S", &tm)) {
 		r = timegm(&tm);
 	} else if (rc == 0 && loc && strptime(loc + 13, "%a %Y-%m-%d %H:%M:%S", &tm)) {
 		tm.tm_isdst = -1;
@@ -622,13 +628,14 @@ sched_next(const char *at, time_t base, char **why)
 		r = calendar_next(at, base, &msg);
 		if (r == -1 && spec_parse_calendar(&sp, at) == 0)
 			r = spec_next(&sp, base);
-		else if (r == -1 && why)
-			*why = msg ? xasprintf("systemd-analyze calendar: %s", msg)
-			           : xstrdup(err_msg());
+		else if (r == -1 && why && msg && strcmp(msg, never_msg))
+			*why = xasprintf("systemd-analyze calendar: %s", msg);
+		else if (r == -1 && why && !msg)
+			*why = xstrdup(err_msg());
 		free(msg);
 	}
 	if (r == (time_t)-1 && why && !*why)
-		*why = xstrdup("it never fires");
+		*why = xstrdup(never_msg);
 	return r;
 }
 
@@ -663,7 +670,8 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 		*cron = buf_detach(&c);
 		buf_fini(&o);
 	} else {
-		if (have("systemd-analyze") && calendar_next(at, time(NULL), &msg) == -1 && msg) {
+		if (have("systemd-analyze") && calendar_next(at, time(NULL), &msg) == -1 && msg &&
+		    strcmp(msg, never_msg)) {
 			int rc = err_setc(DH_EPARSE, "--at '%s': systemd-analyze calendar: %s", at,
 			                  msg);
 			free(msg);
@@ -679,6 +687,13 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 			*oncalendar = NULL;
 			return err_setc(DH_EPARSE, "--at '%s': %s", at, err_msg());
 		}
+	}
+	/* 31 February: a timer that never starts a run is a mistake. */
+	if (sched_next(at, time(NULL), NULL) == (time_t)-1) {
+		free(*oncalendar);
+		free(*cron);
+		*oncalendar = *cron = NULL;
+		return err_setc(DH_EPARSE, "--at '%s' never fires: no date matches it", at);
 	}
 	return 0;
 }
@@ -1139,7 +1154,7 @@ static const char add_usage[] =
 	"your home or a system directory as 'deskhand run --force' does (the\n"
 	"definition then says 'force = yes').\n"
 	"Exit status: 0, 1 the installer failed or a grant is refused, 2 usage,\n"
-	"a bad SPEC or a bad option.\n";
+	"a bad SPEC (or one no date matches: it never fires) or a bad option.\n";
 
 static int
 sched_add(int argc, char **argv)
