@@ -1778,6 +1778,92 @@ names_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+enum { LIST_NCOLS = 8 }; /* the columns of `schedule list`; the last is NOTES */
+
+/* One row of the table: its cells (heap). */
+static void
+list_cells(const cJSON *r, char *cell[LIST_NCOLS])
+{
+	char next[32], last[32], when[32], pend[16] = "-";
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "next");
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(r, "last_run");
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "last_skip");
+	const char *kind = json_str(r, "last_kind");
+	struct strv notes = { 0 };
+	struct buf b = BUF_INIT;
+
+	fmt_time(next, cJSON_IsNumber(n) ? (long long)n->valuedouble : 0);
+	fmt_time(last, cJSON_IsNumber(l) ? (long long)l->valuedouble : 0);
+	if (json_int(r, "pending", -1) >= 0)
+		snprintf(pend, sizeof pend, "%lld", json_int(r, "pending", 0));
+	if (json_bool(r, "paused", false))
+		strv_add(&notes, "paused");
+	if (cJSON_IsNumber(k)) {
+		fmt_time(when, (long long)k->valuedouble);
+		buf_printf(&b, "skipped %s (%s)", when, json_str(r, "last_skip_reason"));
+		strv_add(&notes, buf_cstr(&b));
+		buf_clear(&b);
+	}
+	if (json_str(r, "last_fail_reason")) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "last_fail");
+		fmt_time(when, (long long)f->valuedouble);
+		buf_printf(&b, "failed to start %s: %s", when, json_str(r, "last_fail_reason"));
+		strv_add(&notes, buf_cstr(&b));
+		buf_clear(&b);
+	}
+	if (!strcmp(json_str(r, "installer"), "cron"))
+		strv_add(&notes, "cron: no catch-up");
+	if (json_str(r, "error"))
+		strv_add(&notes, json_str(r, "error"));
+	for (size_t i = 0; i < notes.n; i++)
+		buf_printf(&b, "%s%s", i ? "; " : "", notes.v[i]);
+	cell[0] = xstrdup(json_str(r, "name"));
+	cell[1] = xstrdup(json_str(r, "at") ? json_str(r, "at") : "?");
+	cell[2] = xstrdup(next);
+	cell[3] = xstrdup(last);
+	cell[4] = xstrdup(kind ? (strncmp(kind, "catch-up", 8) ? kind : "catch-up") : "-");
+	cell[5] = xstrdup(json_str(r, "last_status") ? json_str(r, "last_status") : "-");
+	cell[6] = xstrdup(pend);
+	cell[7] = buf_detach(&b);
+	strv_free(&notes);
+}
+
+/* The table of `schedule list`: each column as wide as its widest cell (as
+ * ps does), NOTES last and unpadded. */
+static void
+print_list(const cJSON *rows)
+{
+	static const char *const head[LIST_NCOLS] = { "NAME",   "AT",     "NEXT",    "LAST",
+		                                       "KIND",   "STATUS", "PENDING", "NOTES" };
+	size_t nrows = (size_t)cJSON_GetArraySize(rows) + 1, w[LIST_NCOLS] = { 0 }, i = 1;
+	char *(*cells)[LIST_NCOLS] = xcalloc(nrows, sizeof *cells);
+	const cJSON *r;
+
+	for (int c = 0; c < LIST_NCOLS; c++)
+		cells[0][c] = xstrdup(head[c]);
+	cJSON_ArrayForEach(r, rows) list_cells(r, cells[i++]);
+	for (i = 0; i < nrows; i++)
+		for (int c = 0; c < LIST_NCOLS; c++)
+			if (strlen(cells[i][c]) > w[c])
+				w[c] = strlen(cells[i][c]);
+	for (i = 0; i < nrows; i++) {
+		struct buf line = BUF_INIT;
+
+		for (int c = 0; c < LIST_NCOLS; c++) {
+			if (c == LIST_NCOLS - 1)
+				buf_puts(&line, cells[i][c]);
+			else
+				buf_printf(&line, "%-*s ", (int)w[c], cells[i][c]);
+			free(cells[i][c]);
+		}
+		while (line.len && line.ptr[line.len - 1] == ' ') /* no NOTES */
+			line.ptr[--line.len] = '\0';
+		printf("%s\n", buf_cstr(&line));
+		buf_fini(&line);
+	}
+	free(cells);
+}
+
 static int
 sched_list(int argc, char **argv)
 {
@@ -1819,46 +1905,7 @@ sched_list(int argc, char **argv)
 	} else if (!names.n) {
 		printf("no schedule (add one: deskhand schedule add --help)\n");
 	} else {
-		const cJSON *r;
-		printf("%-16s %-20s %-16s %-16s %-10s %-11s %-7s %s\n", "NAME", "AT", "NEXT",
-		       "LAST", "KIND", "STATUS", "PENDING", "NOTES");
-		cJSON_ArrayForEach(r, rows)
-		{
-			char next[32], last[32], skip[32], pend[16] = "-";
-			const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "next");
-			const cJSON *l = cJSON_GetObjectItemCaseSensitive(r, "last_run");
-			const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "last_skip");
-			struct buf notes = BUF_INIT;
-
-			fmt_time(next, cJSON_IsNumber(n) ? (long long)n->valuedouble : 0);
-			fmt_time(last, cJSON_IsNumber(l) ? (long long)l->valuedouble : 0);
-			if (json_int(r, "pending", -1) >= 0)
-				snprintf(pend, sizeof pend, "%lld", json_int(r, "pending", 0));
-			if (json_bool(r, "paused", false))
-				buf_puts(&notes, "paused; ");
-			if (cJSON_IsNumber(k)) {
-				fmt_time(skip, (long long)k->valuedouble);
-				buf_printf(&notes, "skipped %s (%s); ", skip,
-				           json_str(r, "last_skip_reason"));
-			}
-			if (json_str(r, "last_fail_reason")) {
-				const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "last_fail");
-				fmt_time(skip, (long long)f->valuedouble);
-				buf_printf(&notes, "failed to start %s: %s; ", skip,
-				           json_str(r, "last_fail_reason"));
-			}
-			if (!strcmp(json_str(r, "installer"), "cron"))
-				buf_puts(&notes, "cron: no catch-up; ");
-			if (json_str(r, "error"))
-				buf_printf(&notes, "%s; ", json_str(r, "error"));
-			const char *kind = json_str(r, "last_kind");
-			printf("%-16s %-20s %-16s %-16s %-10s %-11s %-7s %s\n", json_str(r, "name"),
-			       json_str(r, "at") ? json_str(r, "at") : "?", next, last,
-			       kind ? (strncmp(kind, "catch-up", 8) ? kind : "catch-up") : "-",
-			       json_str(r, "last_status") ? json_str(r, "last_status") : "-", pend,
-			       buf_cstr(&notes));
-			buf_fini(&notes);
-		}
+		print_list(rows);
 	}
 	cJSON_Delete(rows);
 	strv_free(&names);
