@@ -384,7 +384,7 @@ static const char sessions_usage[] =
 	"A session whose meta.json is missing or cannot be read is listed as\n"
 	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
 	"Exit status: 0, or 1 when a session could not be read (the rest are\n"
-	"listed all the same).\n";
+	"listed all the same). With none, a line says so (--json: []).\n";
 
 int
 verbs_sessions(int argc, char **argv, unsigned flags)
@@ -457,6 +457,9 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 		puts(s);
 		free(s);
 		cJSON_Delete(arr);
+	} else if (n == 0) { /* as `deskhand inbox` says "inbox empty" */
+		printf("no sessions (start one: deskhand --grant DIR, or deskhand run --grant DIR "
+		       "\"TASK\")\n");
 	}
 	cJSON_Delete(live);
 	free(ids);
