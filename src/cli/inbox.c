@@ -42,12 +42,13 @@ static const char inbox_usage[] =
 	"                     unreadable session has \"error\", the reason)\n"
 	"      --dismiss ID   take session ID (or a unique prefix) off the inbox\n"
 	"                     until it runs again (not one waiting for an\n"
-	"                     approval: answer it, or stop it)\n"
+	"                     approval: answer it, or stop it; one the inbox\n"
+	"                     does not list is refused)\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: 0, 1 the sessions could not be read, a session could not be\n"
-	"(the rest are listed all the same), no such session to dismiss or it is\n"
-	"waiting for an approval, 2 usage.\n";
+	"(the rest are listed all the same), no such session to dismiss, it is not\n"
+	"in the inbox or it is waiting for an approval, 2 usage.\n";
 
 /* "3s", "5m", "2h", "4d". */
 static void

@@ -192,7 +192,8 @@ int client_inbox(cJSON **out) DH_MUST_CHECK;
 /* Take session `spec` (an id or a unique prefix) off the inbox until it runs
  * again; *id (heap) is the session's id. 0; 1 when its meta.json cannot be
  * read (inbox_dismiss(): taken off all the same, err_msg() says why);
- * DH_ENOTFOUND naming the spec, DH_EDENIED when it is a live run waiting for
+ * DH_ENOTFOUND naming the spec (or saying the session is not in the
+ * inbox), DH_EDENIED when it is a live run waiting for
  * an approval (not dismissed: it needs the person), or DH_EFAIL naming the
  * file. */
 int client_inbox_dismiss(const char *spec, char **id) DH_MUST_CHECK;

@@ -117,6 +117,8 @@ is_waiting(const char *id)
 	return waiting;
 }
 
+static cJSON *entry(const char *state, const char *id, const cJSON *meta, const cJSON *live);
+
 int
 inbox_dismiss(const char *state, const char *id)
 {
@@ -134,6 +136,29 @@ inbox_dismiss(const char *state, const char *id)
 		                "or stop the run (deskhand stop %s); it stays in the inbox while "
 		                "it waits",
 		                id, id, id);
+	}
+	/* Only what is listed is dismissed: "dismissed" of a session the
+	 * inbox does not show (a workbench's, one reviewed or dismissed
+	 * already) would tell of a change that did not happen. */
+	if (rc == 0) {
+		cJSON *live = NULL, *e;
+		const char *origin = json_str(meta, "origin");
+
+		if (client_list_live(&live) < 0)
+			live = json_new_arr();
+		e = entry(state, id, meta, live);
+		if (!e)
+			rc = err_setc(DH_ENOTFOUND, "%s is not in the inbox (%s): nothing to dismiss",
+			              id,
+			              !origin || !strcmp(origin, "workbench")
+			                      ? "a workbench session: the inbox lists unattended runs"
+			                      : "reviewed, dismissed already, or still at work");
+		cJSON_Delete(e);
+		cJSON_Delete(live);
+		if (rc < 0) {
+			cJSON_Delete(meta);
+			return rc;
+		}
 	}
 	/* A session that cannot be read is taken off all the same, as the
 	 * person asked: until its meta.json reads again, when it is listed

@@ -48,7 +48,9 @@ int inbox_list(const char *state, cJSON **out) DH_MUST_CHECK;
 /* Take session `id` off the inbox until it runs again: 0. One whose
  * meta.json is missing or cannot be read is taken off until it reads again
  * (the mark holds "unreadable"): 1, with err_msg() saying what is wrong
- * (session_meta_read()'s message). DH_ENOTFOUND (no such directory),
+ * (session_meta_read()'s message). DH_ENOTFOUND (no such directory, or a
+ * readable session the inbox does not list: nothing is written, the
+ * message says so),
  * DH_EDENIED (a live run waiting for an approval: it stays listed while it
  * waits; nothing is written, the message says how to answer it), DH_EFAIL
  * (the mark could not be written; the message names the file). */
