@@ -1226,6 +1226,14 @@ sched_add(int argc, char **argv)
 		        name);
 		goto out;
 	}
+	/* The definition keeps a value without its surrounding blanks (the
+	 * task's do not matter to the agent): a blank TASK would be none, and
+	 * every fire would fail on it. */
+	if (!task[strspn(task, " \t\r")]) {
+		fprintf(stderr, "deskhand schedule add: TASK is blank: say what the agent should "
+		                "do\n");
+		goto out;
+	}
 	char *dir = sched_dir(false);
 	s.name = xstrdup(name);
 	s.path = xasprintf("%s/%s", dir ? dir : ".", name);
