@@ -83,8 +83,10 @@ int ui_send(struct ui *u, struct command *c, const char *tag) DH_MUST_CHECK;
 /* True when ev->re answers a command this workbench sent with ui_send() and
  * `tag` (ids are TAG-PID-N: another client's answers are not ours). */
 bool ui_is_reply(const struct event *ev, const char *tag);
-/* Show a one-line message in the status line until the next key (control
- * characters, a tab among them, as ^X: draw_sanitize_name()). */
+/* Show a one-line message on the input line until the next key; while a
+ * line is being typed, on the row above it (the status line's) until that
+ * line closes, then on the input line (control characters, a tab among
+ * them, as ^X: draw_sanitize_name()). */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) DH_PRINTF(3, 4);
 /* Ask a question answered by one key, in the input line: `question` (copied)
  * should name the keys ("Reject all 6 files? y/n"). `keys` (copied) are the

@@ -229,6 +229,19 @@ draw_status(struct ui *u)
 
 	if (!u->status_w)
 		return;
+	werase(u->status_w);
+	/* A line being typed holds the input line: a message raised meanwhile
+	 * (a reply, the task's end, a connector's failure) takes this row, as
+	 * vim shows one above its command line, until the line closes; then
+	 * the input line says it until the next key (ui_mode_line). */
+	if (ui_mode_prompt(u) && u->msg.len) {
+		attr_t a = draw_attr(u->msg_err ? UI_ERROR : UI_NORMAL);
+		draw_fill(u->status_w, 0, 0, COLS, a);
+		draw_text(u->status_w, 0, 0, COLS, buf_cstr(&u->msg), a);
+		wnoutrefresh(u->status_w);
+		u->status_dirty = false;
+		return;
+	}
 	for (size_t i = 0; i < NSEGS; i++) {
 		struct buf raw = BUF_INIT;
 		buf_init(&seg[i]);
@@ -257,7 +270,6 @@ draw_status(struct ui *u)
 			buf_puts(&line, sep);
 		buf_puts(&line, buf_cstr(&seg[i]));
 	}
-	werase(u->status_w);
 	attr_t a = draw_attr(UI_STATUS);
 	draw_fill(u->status_w, 0, 0, COLS, a);
 	draw_text(u->status_w, 0, 0, COLS, buf_cstr(&line), a);
@@ -372,8 +384,11 @@ ui_render(struct ui *u)
 		return;
 	/* A running clock ("running run_command 4s") is drawn with every frame,
 	 * not only at the spinner's tick: a frame never shows a stale second.
-	 * ncurses sends only the cells that changed. */
-	if (u->frame_all || u->status_dirty || u->call_start || ui_task_busy(u))
+	 * ncurses sends only the cells that changed. What dirties the input
+	 * line may change the status line too: a message while a line is
+	 * typed is drawn there. */
+	if (u->frame_all || u->status_dirty || u->input_dirty || u->call_start ||
+	    ui_task_busy(u))
 		draw_status(u);
 	/* The input line last: the terminal's cursor ends where it left it. */
 	draw_input(u);
