@@ -443,7 +443,7 @@ keymap_help(struct buf *out)
 	do {                                                                              \
 		buf_clear(&k);                                                            \
 		keys_of(&k, a);                                                           \
-		buf_printf(out, "  %-18s %-*s %s\n", k.len ? buf_cstr(&k) : "-", nw,      \
+		buf_printf(out, "  %-18s \t%-*s \t%s\n", k.len ? buf_cstr(&k) : "-", nw,  \
 			   action_names[a], action_docs[a]);                              \
 	} while (0)
 	ACTION_INFO(GROUP_, A_)

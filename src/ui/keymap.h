@@ -148,7 +148,8 @@ enum action keymap_lookup(enum keymap_ctx ctx, int key);
 bool keymap_has_key(int key);
 
 /* The help text, one line per binding, grouped as ACTION_INFO groups them:
- * "Panes" headings, then "  <Tab>, <C-n>    focus-next   Move focus…". */
+ * "Panes" headings, then "  <Tab>, <C-n>    \tfocus-next   \tMove focus…":
+ * a tab before each column, a table for pane_help_set_table(). */
 void keymap_help(struct buf *out);
 
 #endif

@@ -142,5 +142,13 @@ void pane_help_set(struct pane *p, const char *title, const char *text);
 /* What its title says closes it (copied; NULL: "q or Esc closes", which
  * pane_help_set() restores), for an overlay whose keys go elsewhere. */
 void pane_help_set_keys(struct pane *p, const char *keys);
+/* The text set is a table (until the next pane_help_set()): a tab in a line
+ * ends a field, the last field is a description. The description starts
+ * under the rightmost field start that leaves it PANE_HELP_DESC_MIN columns
+ * (on rows of its own when that is not its own column; 4 when none does),
+ * and its wrapped rows start under that column too: a hanging indent. The
+ * text must be the caller's own (a tab in it is never shown). */
+#define PANE_HELP_DESC_MIN 18
+void pane_help_set_table(struct pane *p);
 
 #endif

@@ -714,12 +714,13 @@ run_help(struct ui *u, char *arg)
 		const struct cmd_entry *e = &cmd_table[i];
 		char *head = xasprintf(":%s%s%s%s%s", e->name, *e->usage ? " " : "", e->usage,
 				       e->alias ? ", :" : "", e->alias ? e->alias : "");
-		buf_printf(&b, "  %-30s %s\n", head, e->help);
+		buf_printf(&b, "  %-30s \t%s\n", head, e->help);
 		free(head);
 	}
 	buf_puts(&b, "\nKeys:\n\n");
 	keymap_help(&b);
 	ui_show_overlay(u, "help", buf_cstr(&b));
+	pane_help_set_table(&u->help);
 	buf_fini(&b);
 }
 

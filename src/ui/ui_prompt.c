@@ -402,6 +402,7 @@ ui_global_action(struct ui *u, enum action a)
 		struct buf b = BUF_INIT;
 		keymap_help(&b);
 		ui_show_overlay(u, "keys", buf_cstr(&b));
+		pane_help_set_table(&u->help);
 		buf_fini(&b);
 		break;
 	}

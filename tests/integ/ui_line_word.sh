@@ -77,7 +77,7 @@ ui_wait "help: keys"
 help_has() {
   ui_keys /; ui_type "$1"; ui_keys Enter
   ui_wait "$1"
-  ui_screen | grep -qE -- "^  $2 +$1 " || { ui_screen >&2; fail "help: no row '$2 $1'"; }
+  ui_screen | grep -qE -- "^  $2 +$1( |$)" || { ui_screen >&2; fail "help: no row '$2 $1'"; }
 }
 help_has line-word-left "<M-b>"
 help_has line-word-right "<M-f>"
