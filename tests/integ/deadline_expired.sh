@@ -19,7 +19,11 @@ sid=$("$DESKHAND" run --detach --grant "$G" --approve-plan --mode ask --approval
   "write the answer" </dev/null 2>"$T/run.err") || { cat "$T/run.err"; fail "run --detach failed"; }
 wait_state "$sid" waiting 30
 rc=0; timeout 10 "$DESKHAND" wait "$sid" >/dev/null 2>&1 || rc=$?
-assert_eq "$rc" 4 "wait while the approval waits"
+# On a loaded machine the deadline may pass before `wait` asks: then it ends
+# as expired (6), which the checks below cover; before it, it must say 4.
+if [ "$rc" != 6 ] || [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ]; then
+  assert_eq "$rc" 4 "wait while the approval waits"
+fi
 # The deadline ends it: wait until the engine has gone (the task ended, no client).
 meta=$XDG_STATE_HOME/deskhand/sessions/$sid/meta.json
 for _ in $(seq 1 200); do [ "$(jq -r .status "$meta")" = expired ] && break; sleep 0.05; done
