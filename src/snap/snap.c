@@ -418,8 +418,9 @@ init_repo(struct snap_store *s, const char *workdir)
 		return rc;
 	if ((rc = G(git.git_repository_config(&cfg, s->repo))) < 0)
 		return rc;
-	/* Local settings win over the user's global ones; we never run filters
-	 * and must be able to record any name the filesystem allows. Under the
+	/* Local settings win over the global ones git itself would read here
+	 * (libgit2 reads none: snap_git.c); we never run filters and must be
+	 * able to record any name the filesystem allows. Under the
 	 * config's lock the file is written once, at the commit, not once per
 	 * setting (libgit2 config.h, git_config_lock). */
 	if ((rc = G(git.git_config_lock(&tx, cfg))) < 0)

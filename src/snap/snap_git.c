@@ -44,6 +44,36 @@ drop_ca_store(void)
 	free(dir);
 }
 
+/* The configuration levels libgit2 would look for outside a repository:
+ * the system's, the person's (~/.gitconfig), XDG's and Windows'. */
+static const int outside_levels[] = {
+	GIT_CONFIG_LEVEL_SYSTEM,
+	GIT_CONFIG_LEVEL_GLOBAL,
+	GIT_CONFIG_LEVEL_XDG,
+	GIT_CONFIG_LEVEL_PROGRAMDATA,
+};
+
+/* A shadow repository reads its own config alone: a person's ~/.gitconfig
+ * that libgit2 cannot parse would fail every review and checkpoint, and one
+ * that parses could change how objects are written. Opening each store
+ * also no longer looks for those files (a stat or open of each, per
+ * store). An empty search path is libgit2's way to say "none" (common.h,
+ * GIT_OPT_SET_SEARCH_PATH). 0, or -1 with setup_why set. */
+static int
+no_outside_config(void)
+{
+	for (size_t i = 0; i < sizeof outside_levels / sizeof *outside_levels; i++) {
+		if (git.git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, outside_levels[i], "") < 0) {
+			const git_error *e = git.git_error_last();
+
+			snprintf(setup_why, sizeof setup_why, "snapshot: %s",
+			         e ? e->message : "unknown libgit2 error");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Under setup_lock, once the library is loaded: git_libgit2_init() and the
  * options, once per snap_global_shutdown(). */
 static void
@@ -57,6 +87,10 @@ libgit2_setup(void)
 		return;
 	}
 	drop_ca_store();
+	if (no_outside_config() < 0) {
+		atomic_store(&setup_state, -1);
+		return;
+	}
 	/* No object cache: a checkpoint reads each tree and commit it needs
 	 * about once, and the cache (every small tree and commit read, per
 	 * process, for its life) was half a megabyte of a long session's heap
