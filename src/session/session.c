@@ -859,6 +859,26 @@ no_latest(const char *state_dir)
 	return err_setc(DH_ENOTFOUND, "no sessions yet in %s/sessions", state_dir);
 }
 
+/* Whether `spec` is, as it is written, the id of an entry session_list_all()
+ * lists (list_started(): a directory, or a name with meta.json), found
+ * without reading every session's meta.json to order them. An exact id wins
+ * over the ids it is a prefix of, so this is session_resolve()'s answer. */
+static bool
+is_listed_id(const char *state_dir, const char *spec)
+{
+	struct stat st;
+
+	if (!spec[0] || spec[0] == '.' || strchr(spec, '/'))
+		return false; /* no directory entry is named so */
+	char *p = xasprintf("%s/sessions/%s", state_dir, spec);
+	char *mp = xasprintf("%s/meta.json", p);
+	bool listed = (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) || access(mp, F_OK) == 0;
+
+	free(mp);
+	free(p);
+	return listed;
+}
+
 int
 session_resolve(const char *state_dir, const char *spec, char **out)
 {
@@ -868,6 +888,10 @@ session_resolve(const char *state_dir, const char *spec, char **out)
 	int rc;
 
 	*out = NULL;
+	if (!latest && is_listed_id(state_dir, spec)) {
+		*out = xstrdup(spec);
+		return 0;
+	}
 	/* `latest` is the latest whole session; an id or prefix names any
 	 * directory, so that one without meta.json is reported as such (by
 	 * session_meta_read()) rather than as no session at all. */
