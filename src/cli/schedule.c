@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli/schedule_spec.h"
+#include "config/config.h"
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/ev.h"
@@ -259,9 +260,11 @@ sched_check(const struct sched *s, bool cli)
 		key_label(where, sizeof where, s, KEY_MODEL, cli);
 		return err_setc(DH_EPARSE, "%s: 'model' has no value", where);
 	}
-	if (s->mode && strcmp(s->mode, "auto") && strcmp(s->mode, "ask")) {
+	const char *modes;
+
+	if (s->mode && !config_enum_ok("mode", s->mode, &modes)) {
 		key_label(where, sizeof where, s, KEY_MODE, cli);
-		return err_setc(DH_EPARSE, "%s '%s': expected auto or ask", where, s->mode);
+		return err_setc(DH_EPARSE, "%s '%s': expected one of %s", where, s->mode, modes);
 	}
 	if (s->max_cost) {
 		char *end;

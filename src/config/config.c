@@ -130,6 +130,20 @@ value_text(const char *v)
 	return NULL;
 }
 
+bool
+config_enum_ok(const char *name, const char *value, const char **values)
+{
+	int i = config_option_index(name);
+
+	if (values)
+		*values = NULL;
+	if (i < 0 || options[i].type != CONFIG_ENUM)
+		return false;
+	if (values)
+		*values = options[i].values;
+	return enum_has(options[i].values, value);
+}
+
 int
 config_set(struct config *c, const char *name, const char *value, const char *where)
 {

@@ -217,6 +217,11 @@ int config_load_line(struct config *c, char *s, const char *where) DH_MUST_CHECK
  * blank both inside and outside double quotes) is DH_EPARSE. */
 int config_set(struct config *c, const char *name, const char *value, const char *where)
 	DH_MUST_CHECK;
+/* Whether VALUE is a value the table allows the CONFIG_ENUM option NAME,
+ * for a caller that checks a value it does not set (a schedule's `mode`).
+ * `values` (may be NULL) gets the allowed values, "a|b" (static), or NULL
+ * when NAME is no CONFIG_ENUM option, which is false. */
+bool config_enum_ok(const char *name, const char *value, const char **values);
 /* The table's option i (< CONFIG_NOPTIONS): its name and one-line meaning
  * (static), its value in `c` (borrowed). */
 const char *config_option_name(size_t i);

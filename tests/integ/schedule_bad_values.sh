@@ -15,7 +15,7 @@ refused() { # MSG ARGS...
   assert_not_contains "$(cat "$T/out")" "$DEFS/bad"
   [ ! -e "$DEFS/bad" ] || fail "schedule add $* left $DEFS/bad"
 }
-refused "--mode 'bogus': expected auto or ask" --mode bogus
+refused "--mode 'bogus': expected one of ask|auto" --mode bogus
 refused "--max-cost 'abc': expected a positive number of USD" --max-cost abc
 refused "--model: 'model' has no value" --model ''
 
@@ -32,7 +32,7 @@ edited() { # SED-EXPR MSG-AFTER-FILE:LINE KEY-REGEX
   assert_contains "$(cat "$T/out")" "$DEFS/dg:$line: $2"
   assert_contains "$("$DESKHAND" schedule list)" "$DEFS/dg:$line: $2"
 }
-edited 's/^mode = .*/mode = whatever/' "mode 'whatever': expected auto or ask" '^mode = '
+edited 's/^mode = .*/mode = whatever/' "mode 'whatever': expected one of ask|auto" '^mode = '
 edited '$a max_cost = lots' "max_cost 'lots': expected a positive number of USD" '^max_cost = '
 edited '$a grant = notes' "grant 'notes' is not an absolute path" '^grant = notes'
 echo ok
