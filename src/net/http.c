@@ -504,6 +504,12 @@ http_url_parse(struct http_url *out, const char *url)
 	for (char *p = out->scheme; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	out->port = url_part(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == 0 ? atoi(port) : 0;
+	for (size_t i = 0; i < 2 && !out->userinfo; i++) {
+		char *part = NULL;
+
+		out->userinfo = url_part(u, i ? CURLUPART_PASSWORD : CURLUPART_USER, &part, 0) == 0;
+		free(part);
+	}
 out:
 	free(port);
 	lc.curl_url_cleanup(u);

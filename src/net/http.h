@@ -63,6 +63,7 @@ struct http_url {
 	char *host;   /* as in the URL (an IPv6 literal keeps its brackets) */
 	int port;     /* explicit or the scheme's default */
 	char *url;    /* normalized */
+	bool userinfo; /* a user name or password is in it ("user:pw@host") */
 };
 
 /* Outcome of one transfer, borrowed for the on_done call. */

@@ -771,6 +771,28 @@ on_deadline(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	fail(r, "%s: no answer within %d s (timeout_s)", r->u.url, r->timeout_s);
 }
 
+/* Whether the URL of this hop (r->u, as given: `url`) is one web_fetch
+ * does not fetch, whatever the allowlist says; if so the run has failed,
+ * saying why. */
+static bool
+refused_url(struct web_run *r, const char *url)
+{
+	/* Credentials in a URL would go to the server and stay in the
+	 * transcript (the command proxy refuses them too); such a URL is
+	 * named by its host alone. */
+	const char *why = NULL, *shown = r->u.userinfo ? r->u.host : url;
+
+	if (strcmp(r->u.scheme, "http") != 0 && strcmp(r->u.scheme, "https") != 0)
+		why = "only http and https URLs are fetched";
+	else if (r->u.userinfo)
+		why = "a URL with a user name or password (user:password@) is not fetched";
+	if (why && r->hops > 0)
+		fail(r, "the redirect from %s to %s was refused: %s", r->first_url, shown, why);
+	else if (why)
+		fail(r, "%s: %s", shown, why);
+	return why != NULL;
+}
+
 /* Check and fetch one URL (the first or a redirect target). */
 static void
 hop(struct web_run *r, const char *url)
@@ -780,10 +802,8 @@ hop(struct web_run *r, const char *url)
 		fail(r, "%s", err_msg());
 		return;
 	}
-	if (strcmp(r->u.scheme, "http") != 0 && strcmp(r->u.scheme, "https") != 0) {
-		fail(r, "%s: only http and https URLs are fetched", url);
+	if (refused_url(r, url))
 		return;
-	}
 	egress_check_start(&r->check, r->env->egress, r->u.host, r->u.port, "web_fetch", on_checked,
 	                   r);
 }
