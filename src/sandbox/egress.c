@@ -432,8 +432,13 @@ egress_request_parse(struct egress_request *out, const char *p, size_t n)
 		                out->method);
 
 	/* The head to forward: origin-form request line, our Host, no proxy or
-	 * connection headers, no body, one request per connection. */
+	 * connection headers, no body, one request per connection. A fragment
+	 * is the client's own and never sent (RFC 9110 §4.2.5). */
 	struct buf f = BUF_INIT;
+	const char *frag = memchr(path, '#', (size_t)(tend - path));
+
+	if (frag)
+		tend = frag;
 
 	buf_printf(&f, "%s %s%.*s HTTP/1.1\r\n", out->method,
 	           path < tend && *path == '/' ? "" : "/", (int)(tend - path), path);

@@ -73,6 +73,23 @@ Test(egress, absolute_get_is_rewritten)
 	egress_request_fini(&r);
 }
 
+/* A URL's fragment was forwarded in the request line; it is the client's
+ * alone (RFC 9110 §4.2.5). */
+Test(egress, fragment_not_forwarded)
+{
+	struct egress_request r;
+
+	cr_assert_eq(parse(&r, "GET http://example.com/a?b=1#part HTTP/1.1\r\n\r\n"), 0);
+	cr_assert_str_eq(r.forward,
+	                 "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n");
+	egress_request_fini(&r);
+	cr_assert_eq(parse(&r, "GET http://example.com#top HTTP/1.1\r\n\r\n"), 0);
+	cr_assert_str_eq(r.host, "example.com");
+	cr_assert_str_eq(r.forward,
+	                 "GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n");
+	egress_request_fini(&r);
+}
+
 /* Found by tests/fuzz/fuzz_proxy: a blank before the colon hid a header
  * from the checks (RFC 9112 §5.1: reject it). */
 Test(egress, header_name_with_blank_refused)
