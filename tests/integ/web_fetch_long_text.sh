@@ -4,12 +4,8 @@
 # the session, named in the result (and its output_file), and
 # read_tool_output reads any part of it, as with a command's long output.
 . "$DH_TESTS/lib.sh"
-G=$T/work; mkdir -p "$G"
-start_web
-P=$WEB_PORT
-U=http://127.0.0.1:$P
-printf 'allow egress 127.0.0.1:%s allow-private\n' "$P" > "$T/config"
-export DH_CONFIG=$T/config
+. "$DH_TESTS/lib_web.sh"
+web_setup
 cat > "$T/script.json" <<JSON
 {"turns": [
  {"tool_calls": [{"name": "web_fetch", "input": {"url": "$U/big.html", "max_bytes": 600000}}]},

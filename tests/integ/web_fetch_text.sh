@@ -4,27 +4,15 @@
 # says "(redirected from …)" only after a redirect (a URL curl merely
 # normalized, HTTP:// or a decimal address, was reported as one).
 . "$DH_TESTS/lib.sh"
-G=$T/work; mkdir -p "$G"
-start_web
-P=$WEB_PORT
-U=http://127.0.0.1:$P
-printf 'allow egress 127.0.0.1:%s allow-private\n' "$P" > "$T/config"
-export DH_CONFIG=$T/config
-cat > "$T/script.json" <<JSON
-{"turns": [
- {"tool_calls": [
+. "$DH_TESTS/lib_web.sh"
+web_setup
+web_fetch_calls <<JSON
    {"name": "web_fetch", "input": {"url": "$U/latin.txt"}},
    {"name": "web_fetch", "input": {"url": "$U/sjis.txt"}},
    {"name": "web_fetch", "input": {"url": "$U/odd.txt"}},
    {"name": "web_fetch", "input": {"url": "HTTP://127.0.0.1:$P/plain.txt"}},
    {"name": "web_fetch", "input": {"url": "$U/redirect?to=/plain.txt"}}
- ]},
- {"text": "ok", "stop_reason": "end_turn"}
-]}
 JSON
-start_fake "$T/script.json"
-out=$("$DESKHAND" run --grant "$G" --mode auto --json "fetch" 2>"$T/err") \
-  || { cat "$T/err"; fail "run failed"; }
 res() { jq -rs --argjson n "$1" '[.[] | select(.type=="tool_result" and .name=="web_fetch")][$n].output' <<<"$out"; }
 assert_contains "$(res 0)" "price € 5, café"
 assert_contains "$(res 1)" "日本語のテキスト"

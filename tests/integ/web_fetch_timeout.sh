@@ -4,12 +4,8 @@
 # What arrived of it is the result, with a note saying it was cut; a server
 # that never answers is an error naming the URL and the time.
 . "$DH_TESTS/lib.sh"
-G=$T/work; mkdir -p "$G"
-start_web
-P=$WEB_PORT
-U=http://127.0.0.1:$P
-printf 'allow egress 127.0.0.1:%s allow-private\n' "$P" > "$T/config"
-export DH_CONFIG=$T/config
+. "$DH_TESTS/lib_web.sh"
+web_setup
 cat > "$T/script.json" <<JSON
 {"turns": [
  {"tool_calls": [
@@ -26,16 +22,12 @@ rc=0
 out=$(timeout 60 "$DESKHAND" run --grant "$G" --mode auto --json "fetch" 2>"$T/err") || rc=$?
 [ "$rc" = 0 ] || { cat "$T/err"; fail "run failed or hung (status $rc)"; }
 took=$(( $(date +%s) - start ))
-res() {
-  jq -rs --argjson n "$1" '[.[] | select(.type=="tool_result" and .name=="web_fetch")][$n]
-    | "\(.is_error) \(.output)"' <<<"$out"
-}
-assert_contains "$(res 0)" "false [untrusted web content from $U/slow"
-assert_contains "$(res 0)" "the first line of a slow page"
-assert_contains "$(res 0)" \
+assert_contains "$(web_res 0)" "false [untrusted web content from $U/slow"
+assert_contains "$(web_res 0)" "the first line of a slow page"
+assert_contains "$(web_res 0)" \
   "[truncated: the page did not finish within 2 s (timeout_s): only its first "
-assert_contains "$(res 1)" "true web_fetch: $U/stall: no answer within 1 s (timeout_s)"
-assert_contains "$(res 2)" "false [untrusted web content from $U/plain.txt"
-assert_contains "$(res 2)" "just plain text"
+assert_contains "$(web_res 1)" "true web_fetch: $U/stall: no answer within 1 s (timeout_s)"
+assert_contains "$(web_res 2)" "false [untrusted web content from $U/plain.txt"
+assert_contains "$(web_res 2)" "just plain text"
 [ "$took" -lt 30 ] || fail "the fetches took $took s"
 echo ok

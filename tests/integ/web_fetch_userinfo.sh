@@ -4,41 +4,25 @@
 # refused now, first URL or redirect target, naming the host but not the
 # password; and a redirect to another scheme says it was a redirect.
 . "$DH_TESTS/lib.sh"
-G=$T/work; mkdir -p "$G"
-start_web
-P=$WEB_PORT
-U=http://127.0.0.1:$P
-printf 'allow egress 127.0.0.1:%s allow-private\n' "$P" > "$T/config"
-export DH_CONFIG=$T/config
-cat > "$T/script.json" <<JSON
-{"turns": [
- {"tool_calls": [
+. "$DH_TESTS/lib_web.sh"
+web_setup
+web_fetch_calls <<JSON
    {"name": "web_fetch", "input": {"url": "http://bob:s3cret@127.0.0.1:$P/plain.txt"}},
    {"name": "web_fetch", "input": {"url": "http://:s3cret@127.0.0.1:$P/plain.txt"}},
    {"name": "web_fetch", "input": {"url": "$U/redirect?to=http://bob:s3cret@127.0.0.1:$P/plain.txt"}},
    {"name": "web_fetch", "input": {"url": "$U/redirect?to=ftp://127.0.0.1/x"}},
    {"name": "web_fetch", "input": {"url": "$U/plain.txt"}}
- ]},
- {"text": "ok", "stop_reason": "end_turn"}
-]}
 JSON
-start_fake "$T/script.json"
-out=$("$DESKHAND" run --grant "$G" --mode auto --json "fetch" 2>"$T/err") \
-  || { cat "$T/err"; fail "run failed"; }
-res() {
-  jq -rs --argjson n "$1" '[.[] | select(.type=="tool_result" and .name=="web_fetch")][$n]
-    | "\(.is_error) \(.output)"' <<<"$out"
-}
 why="a URL with a user name or password (user:password@) is not fetched"
-assert_eq "$(res 0)" "true web_fetch: 127.0.0.1: $why" "a URL with user and password"
-assert_eq "$(res 1)" "true web_fetch: 127.0.0.1: $why" "a URL with a password alone"
-assert_eq "$(res 2)" \
+assert_eq "$(web_res 0)" "true web_fetch: 127.0.0.1: $why" "a URL with user and password"
+assert_eq "$(web_res 1)" "true web_fetch: 127.0.0.1: $why" "a URL with a password alone"
+assert_eq "$(web_res 2)" \
   "true web_fetch: the redirect from $U/redirect?to=http://bob:s3cret@127.0.0.1:$P/plain.txt to 127.0.0.1 was refused: $why" \
   "a redirect to a URL with credentials"
-assert_eq "$(res 3)" \
+assert_eq "$(web_res 3)" \
   "true web_fetch: the redirect from $U/redirect?to=ftp://127.0.0.1/x to ftp://127.0.0.1/x was refused: only http and https URLs are fetched" \
   "a redirect to ftp"
-assert_contains "$(res 4)" "false [untrusted web content from $U/plain.txt"
+assert_contains "$(web_res 4)" "false [untrusted web content from $U/plain.txt"
 # the server was asked for the plain page once: by the URL without credentials
 assert_eq "$(grep -c '^GET /plain.txt' "$WEB_LOG")" 1 "requests for /plain.txt"
 echo ok
