@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Grants: resolution rules, the mandatory-deny list and the openat2 helpers,
- * with real files in a temporary directory (SANDBOX.md §4.5). */
+/* Grants: resolution rules, the mandatory-deny list, the openat2 helpers and
+ * the directory walker, with real files in a temporary directory (SANDBOX.md
+ * §4.5). */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -734,4 +736,293 @@ Test(grant, take_back_keeps_git_paths_aside)
 		free(want);
 		free(aside);
 	}
+}
+
+/*
+ * grant_walk(): the one directory walker of the skills' trust hash and of
+ * list_files/search_files: name order, symlinks offered and never followed,
+ * a directory swapped for a symlink while the walk runs, the entry cap,
+ * depth, SKIP/STOP, ".git" and the strict mode's errors.
+ */
+
+/* A file, a directory or a symlink at `rel` beneath the granted folder. */
+static void
+put_in(const char *rel, const char *s)
+{
+	char *p = at(gdir, rel);
+
+	put(p, s);
+	free(p);
+}
+
+static void
+mkdir_in(const char *rel)
+{
+	char *p = at(gdir, rel);
+
+	cr_assert(mkdir(p, 0755) == 0, "mkdir %s: %s", p, strerror(errno));
+	free(p);
+}
+
+static void
+link_in(const char *target, const char *rel)
+{
+	char *p = at(gdir, rel);
+
+	cr_assert(symlink(target, p) == 0, "symlink %s: %s", p, strerror(errno));
+	free(p);
+}
+
+TestSuite(grant_walk, .init = setup, .fini = teardown, .timeout = 10);
+
+/* What a walk offered: "rel:kind:depth" lines, kind d, f, l or o. */
+struct seen {
+	struct buf out;
+	const char *skip;    /* return GRANT_WALK_SKIP for this rel */
+	const char *stop;    /* return GRANT_WALK_STOP at this rel */
+	const char *fail;    /* return DH_EDENIED at this rel */
+	const char *swap;    /* when this directory is offered, swap it for a symlink */
+};
+
+static int
+record(const struct grant_walk_ent *e, void *ctx)
+{
+	struct seen *s = ctx;
+	mode_t m = e->st->st_mode;
+	char kind = S_ISDIR(m) ? 'd' : S_ISREG(m) ? 'f' : S_ISLNK(m) ? 'l' : 'o';
+	struct stat st;
+
+	/* the entry is beneath dirfd by its name */
+	cr_assert(fstatat(e->dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0, "%s", e->rel);
+	cr_assert_str_eq(strrchr(e->rel, '/') ? strrchr(e->rel, '/') + 1 : e->rel, e->name);
+	buf_printf(&s->out, "%s:%c:%d\n", e->rel, kind, e->depth);
+	if (s->swap && !strcmp(e->rel, s->swap)) {
+		char *from = xasprintf("%s/%s", gdir, e->rel);
+		char *aside = xasprintf("%s/aside", root);
+
+		cr_assert(rename(from, aside) == 0, "%s", strerror(errno));
+		cr_assert(symlink(odir, from) == 0, "%s", strerror(errno));
+		free(from);
+		free(aside);
+	}
+	if (s->skip && !strcmp(e->rel, s->skip))
+		return GRANT_WALK_SKIP;
+	if (s->stop && !strcmp(e->rel, s->stop))
+		return GRANT_WALK_STOP;
+	if (s->fail && !strcmp(e->rel, s->fail))
+		return err_setc(DH_EDENIED, "refused %s", e->rel);
+	return GRANT_WALK_CONTINUE;
+}
+
+static const struct grant_walk_limits all = { .max_entries = SIZE_MAX, .max_depth = 64 };
+
+Test(grant_walk, sorted_preorder)
+{
+	struct seen s = { .out = BUF_INIT };
+	size_t n = 99;
+
+	mkdir_in("b");
+	put_in("b/z", "z");
+	put_in("b/a", "a");
+	put_in("a", "a");
+	put_in("B", "B");
+	mkdir_in("c");
+	mkdir_in("c/d");
+	put_in("c/d/e", "e");
+	put_in("a.txt", "t");
+	cr_assert_eq(grant_walk(g0, "", &all, &n, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_str_eq(buf_cstr(&s.out), "B:f:0\n"
+	                                   "a:f:0\n"
+	                                   "a.txt:f:0\n"
+	                                   "b:d:0\n"
+	                                   "b/a:f:1\n"
+	                                   "b/z:f:1\n"
+	                                   "c:d:0\n"
+	                                   "c/d:d:1\n"
+	                                   "c/d/e:f:2\n");
+	cr_assert_eq(n, 9);
+	buf_fini(&s.out);
+
+	/* a subdirectory as the root: rel is beneath it */
+	s.out = (struct buf)BUF_INIT;
+	cr_assert_eq(grant_walk(g0, "c", &all, NULL, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_str_eq(buf_cstr(&s.out), "d:d:0\nd/e:f:1\n");
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, symlinks_offered_not_followed)
+{
+	struct seen s = { .out = BUF_INIT };
+
+	mkdir_in("in");
+	put_in("in/f", "f");
+	link_in(odir, "out");     /* a directory outside the grant */
+	link_in("in", "inner");   /* a directory inside it */
+	link_in("in/f", "lf");    /* a file */
+	link_in("nowhere", "zz"); /* dangling */
+	cr_assert_eq(grant_walk(g0, "", &all, NULL, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_str_eq(buf_cstr(&s.out), "in:d:0\n"
+	                                   "in/f:f:1\n"
+	                                   "inner:l:0\n"
+	                                   "lf:l:0\n"
+	                                   "out:l:0\n"
+	                                   "zz:l:0\n");
+	buf_fini(&s.out);
+
+	/* the root itself a symlink: refused as grant_open_dir() refuses it */
+	s.out = (struct buf)BUF_INIT;
+	cr_assert_eq(grant_walk(g0, "inner", &all, NULL, record, &s), DH_EDENIED);
+	cr_assert_str_eq(buf_cstr(&s.out), "");
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, swapped_for_symlink_not_entered)
+{
+	struct seen s = { .out = BUF_INIT, .swap = "d" };
+
+	mkdir_in("d");
+	put_in("d/mine", "m");
+	put_in("e", "e");
+	cr_assert_eq(grant_walk(g0, "", &all, NULL, record, &s), GRANT_WALK_CONTINUE);
+	/* d was a directory when offered; what replaced it is never entered */
+	cr_assert_str_eq(buf_cstr(&s.out), "d:d:0\ne:f:0\n");
+	cr_assert_null(strstr(buf_cstr(&s.out), "secret"));
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, swapped_for_symlink_strict_fails)
+{
+	struct seen s = { .out = BUF_INIT, .swap = "d" };
+	const struct grant_walk_limits strict = {
+		.flags = GRANT_WALK_STRICT, .max_entries = SIZE_MAX, .max_depth = 64,
+	};
+	char *want;
+
+	mkdir_in("d");
+	put_in("d/mine", "m");
+	put_in("e", "e");
+	cr_assert_eq(grant_walk(g0, "", &strict, NULL, record, &s), DH_EFAIL);
+	cr_assert_str_eq(buf_cstr(&s.out), "d:d:0\n");
+	want = xasprintf("%s/d: ", gdir);
+	cr_assert(!strncmp(err_msg(), want, strlen(want)), "%s", err_msg());
+	free(want);
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, entry_cap)
+{
+	struct seen s = { .out = BUF_INIT };
+	struct grant_walk_limits lim = { .max_entries = 3, .max_depth = 64 };
+	size_t n = 0;
+
+	mkdir_in("a");
+	put_in("a/1", "1");
+	put_in("a/2", "2");
+	put_in("b", "b");
+	put_in("c", "c");
+	cr_assert_eq(grant_walk(g0, "", &lim, &n, record, &s), GRANT_WALK_CAPPED);
+	cr_assert_str_eq(buf_cstr(&s.out), "a:d:0\na/1:f:1\na/2:f:1\n");
+	cr_assert_eq(n, 4); /* max_entries + 1: the one not offered */
+	buf_fini(&s.out);
+
+	/* exactly as many as the cap: the walk is whole */
+	s.out = (struct buf)BUF_INIT;
+	lim.max_entries = 5;
+	cr_assert_eq(grant_walk(g0, "", &lim, &n, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_eq(n, 5);
+	buf_fini(&s.out);
+
+	/* no entry at all under a cap of 0 */
+	s.out = (struct buf)BUF_INIT;
+	lim.max_entries = 0;
+	cr_assert_eq(grant_walk(g0, "", &lim, &n, record, &s), GRANT_WALK_CAPPED);
+	cr_assert_str_eq(buf_cstr(&s.out), "");
+	cr_assert_eq(n, 1);
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, depth_limit)
+{
+	struct seen s = { .out = BUF_INIT };
+	const struct grant_walk_limits lim = { .max_entries = SIZE_MAX, .max_depth = 1 };
+
+	mkdir_in("a");
+	mkdir_in("a/b");
+	put_in("a/b/c", "c");
+	put_in("a/f", "f");
+	cr_assert_eq(grant_walk(g0, "", &lim, NULL, record, &s), GRANT_WALK_CONTINUE);
+	/* a (depth 0) is entered; a/b (depth 1) is offered, not entered */
+	cr_assert_str_eq(buf_cstr(&s.out), "a:d:0\na/b:d:1\na/f:f:1\n");
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, skip_stop_and_errors)
+{
+	struct seen s = { .out = BUF_INIT, .skip = "a" };
+
+	mkdir_in("a");
+	put_in("a/in", "x");
+	put_in("b", "b");
+	put_in("c", "c");
+	cr_assert_eq(grant_walk(g0, "", &all, NULL, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_str_eq(buf_cstr(&s.out), "a:d:0\nb:f:0\nc:f:0\n");
+	buf_fini(&s.out);
+
+	s = (struct seen){ .out = BUF_INIT, .stop = "a/in" };
+	cr_assert_eq(grant_walk(g0, "", &all, NULL, record, &s), GRANT_WALK_STOP);
+	cr_assert_str_eq(buf_cstr(&s.out), "a:d:0\na/in:f:1\n");
+	buf_fini(&s.out);
+
+	s = (struct seen){ .out = BUF_INIT, .fail = "b" };
+	cr_assert_eq(grant_walk(g0, "", &all, NULL, record, &s), DH_EDENIED);
+	cr_assert_str_eq(err_msg(), "refused b");
+	cr_assert_str_eq(buf_cstr(&s.out), "a:d:0\na/in:f:1\nb:f:0\n");
+	buf_fini(&s.out);
+
+	s = (struct seen){ .out = BUF_INIT };
+	cr_assert_eq(grant_walk(g0, "b", &all, NULL, record, &s), DH_EFAIL); /* not a dir */
+	cr_assert_eq(grant_walk(g0, "nope", &all, NULL, record, &s), DH_ENOTFOUND);
+	cr_assert_str_eq(buf_cstr(&s.out), "");
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, no_git)
+{
+	struct seen s = { .out = BUF_INIT };
+	struct grant_walk_limits lim = {
+		.flags = GRANT_WALK_NO_GIT, .max_entries = 2, .max_depth = 64,
+	};
+	size_t n = 0;
+
+	mkdir_in(".git");
+	put_in(".git/HEAD", "ref");
+	mkdir_in("sub");
+	put_in("sub/.git", "gitdir: x"); /* a .git file (a worktree's) is offered */
+	cr_assert_eq(grant_walk(g0, "", &lim, &n, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_str_eq(buf_cstr(&s.out), "sub:d:0\nsub/.git:f:1\n");
+	cr_assert_eq(n, 2); /* the .git directory is not counted */
+	buf_fini(&s.out);
+
+	/* without the flag it is walked like any directory */
+	s.out = (struct buf)BUF_INIT;
+	cr_assert_eq(grant_walk(g0, "", &all, NULL, record, &s), GRANT_WALK_CONTINUE);
+	cr_assert_str_eq(buf_cstr(&s.out), ".git:d:0\n.git/HEAD:f:1\nsub:d:0\nsub/.git:f:1\n");
+	buf_fini(&s.out);
+}
+
+Test(grant_walk, strict_counts_every_name)
+{
+	struct seen s = { .out = BUF_INIT };
+	const struct grant_walk_limits lim = {
+		.flags = GRANT_WALK_STRICT, .max_entries = 2, .max_depth = 64,
+	};
+	size_t n = 0;
+
+	put_in("a", "a");
+	put_in("b", "b");
+	put_in("c", "c");
+	cr_assert_eq(grant_walk(g0, "", &lim, &n, record, &s), GRANT_WALK_CAPPED);
+	cr_assert_str_eq(buf_cstr(&s.out), "a:f:0\nb:f:0\n");
+	cr_assert_eq(n, 3);
+	buf_fini(&s.out);
 }
