@@ -153,14 +153,12 @@ open_or_fail(struct verbs_target *t, const struct opts *o, bool all)
 		verbs_target_fini(t);
 		return -1;
 	}
-	for (size_t i = 0; i < t->gone.n; i++) {
-		if (all) {
-			fprintf(stderr, "deskhand: granted folder %s is gone (moved or deleted): "
-			        "this acts on every granted folder; put it back first\n",
-			        t->gone.v[i]);
-			verbs_target_fini(t);
-			return -1;
-		}
+	if (all && t->gone.n > 0) {
+		fprintf(stderr, "deskhand: granted folder %s is gone (moved or deleted): "
+		        "this acts on every granted folder; put it back first\n",
+		        t->gone.v[0]);
+		verbs_target_fini(t);
+		return -1;
 	}
 	verbs_target_warn_gone(t);
 	return 0;
