@@ -18,16 +18,22 @@ if [ "${1:-}" = --no-auth ]; then noauth=1; shift; fi
 revs=("$@")
 [ ${#revs[@]} -gt 0 ] || revs=(2025-11-25 2026-07-28)
 
+installed() {
+  [ -x "$here/node_modules/.bin/conformance" ] && [ -x "$here/node_modules/.bin/node" ] &&
+    [ "$here/node_modules/.package-lock.json" -nt "$here/package-lock.json" ]
+}
+# Under the lock tests/mcp/lib_everything.sh takes for its own npm ci in
+# this folder: two tests that install at once remove each other's files.
 install() {
-  local stamp=$here/node_modules/.package-lock.json
-  if [ -x "$here/node_modules/.bin/conformance" ] && [ -x "$here/node_modules/.bin/node" ] &&
-     [ "$stamp" -nt "$here/package-lock.json" ]; then
-    return 0
-  fi
+  installed && return 0
   command -v npm >/dev/null || { echo "conformance: npm is missing (make deps installs it)" >&2; return 1; }
-  echo "conformance: installing the pinned suite (npm ci in tests/mcp)" >&2
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2) || {
-    echo "conformance: npm ci failed in $here" >&2; return 1; }
+  (
+    flock 9
+    installed && exit 0
+    echo "conformance: installing the pinned suite (npm ci in tests/mcp)" >&2
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2) || {
+      echo "conformance: npm ci failed in $here" >&2; exit 1; }
+  ) 9>"$here/.install.lock" || return 1
   [ -x "$here/node_modules/.bin/node" ] || {
     echo "conformance: the pinned Node (npm package node) did not install" >&2; return 1; }
 }
