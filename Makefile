@@ -271,8 +271,8 @@ check: deps
 	  DH_RELEASE_SANDBOX=$(CURDIR)/build/deskhand-sandbox tests/run.sh
 
 # check + the multi-minute scale tests (tests/slow/: a 100,000-file baseline, a
-# 300-turn session past the context window), and crash_kill_random with 25
-# kill instants rather than 10.
+# 300-turn session past the context window, /usr/share/doc changed and undone),
+# and crash_kill_random with 25 kill instants rather than 10.
 check-slow: deps
 	$(Q)$(MAKE) $(SUBJOBS) --no-print-directory asan fuzz-build build/deskhand-sandbox
 	$(Q)DH_BUILD=$(CURDIR)/build-asan DH_FUZZ=$(CURDIR)/build-fuzz DH_SLOW=1 \
