@@ -318,9 +318,14 @@ egress_rule_match(const struct egress_rule *r, const char *host, int port)
 size_t
 egress_head_len(const char *p, size_t n)
 {
-	for (size_t i = 3; i < n; i++)
-		if (p[i] == '\n' && p[i - 1] == '\r' && p[i - 2] == '\n' && p[i - 3] == '\r')
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (i == 0 || p[i - 1] != '\r')
+			return i + 1; /* a bare LF: complete, to be refused */
+		if (i >= 3 && p[i - 2] == '\n' && p[i - 3] == '\r')
 			return i + 1;
+	}
 	return 0;
 }
 
@@ -389,6 +394,9 @@ int
 egress_request_parse(struct egress_request *out, const char *p, size_t n)
 {
 	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			return err_setc(DH_EPARSE, "a line of the request head ends in LF without CR");
 	const char *eol = memmem(p, n, "\r\n", 2);
 
 	if (!eol)

@@ -95,10 +95,14 @@ struct egress_request {
 };
 
 /* Length of the request head in p[0..n) including its blank line, or 0 if
- * the blank line has not arrived yet. */
+ * the blank line has not arrived yet. A line ended by a bare LF ends the head
+ * there: RFC 9112 §2.2 lets a server refuse it, and the proxy does, at once
+ * (egress_request_parse), rather than wait for a CRLF CRLF that may never
+ * come. */
 size_t egress_head_len(const char *p, size_t n);
 /* Parse a complete head (egress_head_len bytes). Errors: DH_EPARSE (answer
- * 400: malformed, https:// in absolute form, userinfo, a GET with a body),
+ * 400: malformed, a bare LF line end, https:// in absolute form, userinfo, a
+ * GET with a body),
  * DH_EDENIED (answer 405: any method but CONNECT, GET and HEAD). The message
  * says why; for DH_EDENIED out->host is still filled when the target parsed.
  * out is always initialized; free with egress_request_fini(). */

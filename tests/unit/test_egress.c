@@ -26,6 +26,27 @@ Test(egress, head_len)
 	cr_assert_eq(egress_head_len("GET http://a/ HTTP/1.1\r\n\r\nXYZ", 29), 26);
 }
 
+/* A head whose lines end in a bare LF is complete at the first such LF, and
+ * refused saying why: it used to wait for CRLF CRLF, 30 s, then answer 408. */
+Test(egress, bare_lf_refused_at_once)
+{
+	static const char *const heads[] = {
+		"GET http://a/ HTTP/1.1\nHost: a\n\n",
+		"GET http://a/ HTTP/1.1\r\nHost: a\n\n",
+		"GET http://a/ HTTP/1.1\r\nHost: a\r\n\n",
+		"\n",
+	};
+	static const size_t lens[] = { 23, 32, 34, 1 };
+	struct egress_request r;
+
+	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
+		cr_assert_eq(egress_head_len(heads[i], strlen(heads[i])), lens[i], "head %zu", i);
+		cr_assert_eq(egress_request_parse(&r, heads[i], lens[i]), DH_EPARSE, "head %zu", i);
+		cr_assert_str_eq(err_msg(), "a line of the request head ends in LF without CR");
+		egress_request_fini(&r);
+	}
+}
+
 Test(egress, connect)
 {
 	struct egress_request r;
