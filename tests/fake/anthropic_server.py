@@ -26,6 +26,8 @@ The script is {"turns": [TURN, ...]}. A TURN is one of
   normal:  {"text": "...", "tool_calls": [{"name", "input", "id"?}], "stop_reason"?,
             "text_step"?: N (the text streams in deltas of N characters, not 4 pieces),
             "text_pause_ms"?: N (a pause of N ms after the text's first delta),
+            "text_pause_file"?: PATH (after the first delta, wait until PATH exists,
+                                60 s at most: a test lets the stream go on),
             "usage"?: {input_tokens, output_tokens, cache_read_input_tokens,
                        cache_creation_input_tokens}, "delay_ms"?: per-event delay}
   {"fault": "status", "status": 429, "retry_after"?, "retry_after_ms"?, "x_should_retry"?,
@@ -431,7 +433,7 @@ class Handler(BaseHTTPRequestHandler):
             },
         }, delay)
 
-    def text_block(self, index, text, delay, step=None, pause_ms=0):
+    def text_block(self, index, text, delay, step=None, pause_ms=0, pause_file=None):
         self.event("content_block_start", {"type": "content_block_start", "index": index,
                                            "content_block": {"type": "text", "text": ""}}, delay)
         pieces = ([(a, min(a + step, len(text))) for a in range(0, len(text), step)] if step
@@ -443,6 +445,11 @@ class Handler(BaseHTTPRequestHandler):
             if pause_ms:
                 time.sleep(pause_ms / 1000.0)
                 pause_ms = 0
+            if pause_file:
+                until = time.time() + 60
+                while not os.path.exists(pause_file) and time.time() < until:
+                    time.sleep(0.02)
+                pause_file = None
         self.event("content_block_stop", {"type": "content_block_stop", "index": index}, delay)
 
     def quick_event(self, name, obj):
@@ -527,7 +534,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.server.state.last_thinking[self.cursor] = sent
         if turn.get("text"):
             self.text_block(index, turn["text"], delay, turn.get("text_step"),
-                            turn.get("text_pause_ms", 0))
+                            turn.get("text_pause_ms", 0), turn.get("text_pause_file"))
             index += 1
         elif turn.get("text_bytes"):
             self.fill_text_block(index, turn["text_bytes"], step)

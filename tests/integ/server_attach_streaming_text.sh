@@ -5,10 +5,12 @@
 . "$DH_TESTS/lib.sh"
 export DESKHAND
 G=$T/work; mkdir -p "$G"; export G
-cat > "$T/script.json" <<'JSON'
+# The answer's first delta, then nothing until the client has its history
+# (the file $T/go), however slow the machine.
+cat > "$T/script.json" <<JSON
 {"turns": [
  {"text": "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu END", "text_step": 12,
-  "text_pause_ms": 2500, "stop_reason": "end_turn"}
+  "text_pause_file": "$T/go", "stop_reason": "end_turn"}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -18,17 +20,24 @@ id=${ready#ok }
 TR=$XDG_STATE_HOME/deskhand/sessions/$id/transcript.jsonl
 for _ in $(seq 1 200); do grep -q '"turn_started"' "$TR" 2>/dev/null && break; sleep 0.05; done
 grep -q '"turn_started"' "$TR" || fail "the request did not go out"
-sleep 0.5 # the first delta reaches the engine; the rest waits for the pause
-python3 - "$id" <<'PY' || fail "client checks failed"
-import os, sys
+python3 - "$id" "$T/go" <<'PY' || fail "client checks failed"
+import os, sys, time
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
 sid = sys.argv[1]
 whole = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu END"
-a = sc.connect(sid)
-h, hist, end, r = sc.hello(a, "late")
-last = hist[-1]
+# attach once the first delta has reached the engine
+until = time.time() + 20
+while True:
+    a = sc.connect(sid)
+    h, hist, end, r = sc.hello(a, "late")
+    last = hist[-1]
+    if last["type"] == "text_delta" or time.time() > until:
+        break
+    a.close()
+    time.sleep(0.1)
 assert last["type"] == "text_delta", hist[-3:]
+open(sys.argv[2], "w").close()
 so_far = last["text"]
 assert so_far and whole.startswith(so_far) and so_far != whole, so_far
 assert end["records"] == len(hist), (end, len(hist))
