@@ -351,8 +351,24 @@ starts_word(const char *s, const char *word)
 	return strncmp(s, word, n) == 0 && isspace((unsigned char)s[n]);
 }
 
+/* The number of the line of `text` (`len` bytes) holding its first NUL
+ * byte, 0 when it holds none. */
+static size_t
+nul_line(const char *text, size_t len)
+{
+	const char *nul = len ? memchr(text, '\0', len) : NULL;
+	size_t lineno = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
+		lineno++;
+	return lineno;
+}
+
 /* Call fn on each line of `path` that is not blank or a comment, stopping
- * at the first error. */
+ * at the first error. A NUL byte is an error naming its line: the lines
+ * after it (a deny rule, a lock) would be lost without a word. */
 static int
 each_line(const char *path, config_line_fn *fn, void *ctx)
 {
@@ -363,6 +379,12 @@ each_line(const char *path, config_line_fn *fn, void *ctx)
 	if (rc < 0) {
 		buf_fini(&b);
 		return rc;
+	}
+	lineno = nul_line(b.ptr, b.len);
+	if (lineno) {
+		buf_fini(&b);
+		return err_setc(DH_EPARSE, "%s:%zu: a NUL byte: the file must be text (what "
+		                "follows it would not be read)", path, lineno);
 	}
 	for (char *line = b.ptr, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
