@@ -180,6 +180,11 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 			return err_setc(DH_EPARSE, "%s: '%s' must be an http:// or https:// URL with "
 						   "a host, not '%s'",
 					where, name, value);
+		if (o->type == CONFIG_PATH && *value && *value != '/')
+			return err_setc(DH_EPARSE, "%s: '%s' must be an absolute path (a relative "
+						   "one would be found from wherever deskhand is "
+						   "started), not '%s'",
+					where, name, value);
 		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
 			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
 					o->values, value);

@@ -77,7 +77,7 @@
 	  "on: each session keeps a tamper-evident audit log, audit.jsonl (docs/audit.md)")       \
 	X(audit_journal, CONFIG_ENUM, "off", 0, 0, "on|off",                                       \
 	  "on: audit records also go to the system journal (journalctl SYSLOG_IDENTIFIER=deskhand)") \
-	X(audit_key, CONFIG_STR, "", 0, 0, NULL,                                                   \
+	X(audit_key, CONFIG_PATH, "", 0, 0, NULL,                                                  \
 	  "File of the key that signs audit logs' heads (empty: STATE/audit.key, made on first use)") \
 	X(otel_endpoint, CONFIG_URL, "", 0, 0, NULL,                                               \
 	  "OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; "                \
@@ -112,7 +112,8 @@ enum config_type {
 	CONFIG_COST,
 	CONFIG_FRACTION,
 	CONFIG_THINKING,
-	CONFIG_URL /* http:// or https:// with a host, or "" (config_url_ok) */
+	CONFIG_URL, /* http:// or https:// with a host, or "" (config_url_ok) */
+	CONFIG_PATH /* an absolute path, or "": read the same from any directory */
 };
 
 /* One config line kept as text for another module to check: the text and
