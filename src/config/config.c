@@ -545,6 +545,12 @@ config_model_resolve(struct config *c, const char *model, const struct config_pr
 		return err_setc(DH_EPARSE, "%s: provider '%s' has no kind (add 'provider %s kind = "
 		                "openai', or anthropic or azure)", found->where, found->name,
 		                found->name);
+	/* Azure has no endpoint of its own to fall back on: said here, with the
+	 * provider's line, not by the first request. */
+	if (!strcmp(found->kind, "azure") && !*found->base_url)
+		return err_setc(DH_EPARSE, "%s: provider '%s' of kind azure has no base_url (add "
+		                "'provider %s base_url = https://RESOURCE.openai.azure.com')",
+		                found->where, found->name, found->name);
 	if (!**model_out)
 		return err_setc(DH_EPARSE, "no model named after '%s/' (--model or set model)",
 		                found->name);

@@ -91,7 +91,12 @@ print_human(const struct config *c, const struct config_provider *use, const cha
 	printf("%-12s %-10s %-34s %s\n", "PROVIDER", "KIND", "BASE URL", "KEY");
 	for (size_t i = 0; i < c->providers.n; i++) {
 		const struct config_provider *p = &c->providers.v[i];
-		const char *base = *p->base_url ? p->base_url : "(the base_url option)";
+		/* no base_url line: anthropic's is the option, openai's the API's own,
+		 * azure has none (a run using it is refused) */
+		const char *base = *p->base_url            ? p->base_url
+		                   : !strcmp(p->kind, "anthropic") ? "(the base_url option)"
+		                   : !strcmp(p->kind, "azure")     ? "(none: add base_url)"
+		                                                   : "(the kind's default)";
 
 		printf("%-12s %-10s %-34s %s%s\n", p->name, *p->kind ? p->kind : "?", base,
 		       *p->key_env ? p->key_env : "(none)",
