@@ -535,9 +535,11 @@ config_model_resolve(struct config *c, const char *model, const struct config_pr
 	if (!found) {
 		struct buf b = BUF_INIT;
 
+		const char *at = c->set_at[CONFIG_I_provider];
+
 		provider_names(&b, c);
-		int rc = err_setc(DH_EPARSE, "unknown provider '%s' (set provider; there are: %s)",
-		                  c->provider, buf_cstr(&b));
+		int rc = err_setc(DH_EPARSE, "%s%sunknown provider '%s' (set provider; there are: %s)",
+		                  at ? at : "", at ? ": " : "", c->provider, buf_cstr(&b));
 		buf_fini(&b);
 		return rc;
 	}
@@ -551,9 +553,12 @@ config_model_resolve(struct config *c, const char *model, const struct config_pr
 		return err_setc(DH_EPARSE, "%s: provider '%s' of kind azure has no base_url (add "
 		                "'provider %s base_url = https://RESOURCE.openai.azure.com')",
 		                found->where, found->name, found->name);
-	if (!**model_out)
-		return err_setc(DH_EPARSE, "no model named after '%s/' (--model or set model)",
-		                found->name);
+	if (!**model_out) {
+		const char *at = model == c->model ? c->set_at[CONFIG_I_model] : NULL;
+
+		return err_setc(DH_EPARSE, "%s%sno model named after '%s/' (--model or set model)",
+		                at ? at : "", at ? ": " : "", found->name);
+	}
 	/* "nope/x" with no provider nope went to Anthropic as the model
 	 * "nope/x", which has no model with a '/' in its name: a typo of a
 	 * provider's name, said as one. (An openai-kind server's models may

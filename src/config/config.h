@@ -276,8 +276,10 @@ void config_providers_builtin(struct config *c);
 /* Split a model name as `--model` and `set model` take it: "PROVIDER/MODEL"
  * when PROVIDER names a provider (*model_out points after the '/'), else
  * the whole name with the `provider` option's provider. DH_EPARSE naming the
- * provider and those there are when it is unknown, or when its kind was
- * never set. *model_out points into `model`. */
+ * provider and those there are when it is unknown, when its kind was never
+ * set, when it is of kind azure without a base_url, or when no model
+ * follows its name; each message starts with the FILE:LINE (or flag) that
+ * set what is wrong, when one did. *model_out points into `model`. */
 int config_model_resolve(struct config *c, const char *model, const struct config_provider **p,
                          const char **model_out) DH_MUST_CHECK;
 
