@@ -365,6 +365,25 @@ offer_trust(struct ui *u, const struct event *ev)
 	free(q);
 }
 
+/* A task started live. One this client started is on the screen already
+ * (ui_task_shown; a prompt's text comes with its reply); one another client
+ * attached to the session started is shown the same way, so every workbench
+ * shows what was asked and that a task runs, not the last one's end. */
+static void
+task_started(struct ui *u, const struct event *ev)
+{
+	bool ours = u->prompting ||
+		    (u->shown_task && ev->task && strcmp(u->shown_task, ev->task) == 0);
+
+	free(u->shown_task);
+	u->shown_task = NULL;
+	if (ours || !ev->task)
+		return;
+	ui_task_shown(u, ev->task);
+	free(u->shown_task);
+	u->shown_task = NULL;
+}
+
 void
 ui_live_event(struct ui *u, const struct event *ev)
 {
@@ -404,8 +423,12 @@ ui_live_event(struct ui *u, const struct event *ev)
 		ui_set_phase(u, "working", NULL);
 		break;
 	case EVENT_USAGE: /* the totals are the client state's */
+		u->status_dirty = true;
+		break;
 	case EVENT_SESSION_STARTED:
 		u->status_dirty = true;
+		if (!u->in_history)
+			task_started(u, ev);
 		break;
 	case EVENT_STATUS:
 		ui_set_phase(u, ev->phase ? ev->phase : "?", NULL);
@@ -850,6 +873,7 @@ ui_free(struct ui *u)
 	free(u->call_id);
 	free(u->call_name);
 	free(u->seen_status);
+	free(u->shown_task);
 	free(u->mcp_trust_path);
 	free(u->ungrant_path);
 	free(u->open_spec);

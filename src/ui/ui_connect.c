@@ -204,6 +204,7 @@ ui_prompt_run(struct ui *u, char *arg)
 	if (ui_send(u, &c, "ui-prompt") == 0) {
 		ui_message(u, false, "getting the prompt %s…", name);
 		ui_busy(u, 1);
+		u->prompting = true;
 	}
 out:
 	cJSON_Delete(args);
@@ -216,6 +217,7 @@ ui_prompt_on_reply(struct ui *u, const struct event *ev)
 	const char *text = json_str(ev->data, "text");
 
 	ui_busy(u, -1);
+	u->prompting = false;
 	if (ev->type == EVENT_ERROR || !ev->approved || !text) {
 		ui_message(u, true, "%s", ev->text ? ev->text : "the prompt did not start");
 		return;

@@ -117,6 +117,9 @@ struct ui {
 	bool detached;			 /* the client leaves, the task goes on */
 	bool interrupted;
 	bool starting;			 /* a start was sent, its reply has not come */
+	bool prompting;			 /* a prompt was asked for, its reply has not come */
+	char *shown_task;		 /* the task text this client showed, until its
+					  * session_started (ui_task_shown) */
 	bool in_history;		 /* between "hello" and "history_end" */
 	bool history_done;		 /* a "history_end" came: prompts may show (apply_state) */
 	bool first_note;		 /* the first run's note on granting was shown */
@@ -208,8 +211,9 @@ void ui_frame_due(struct ev_loop *l, struct ev_timer *t, void *ctx);
 /* The line being edited in the current mode (borrowed: the UI's, or the
  * form's field). */
 struct editline *ui_cur_input(struct ui *u);
-/* A task starts with `text`: the transcript shows it, the clock starts
- * (the engine was asked already). */
+/* A task starts with `text`: the transcript shows it, the clock starts; the
+ * text is kept (shown_task) so that the task's session_started, when it comes,
+ * does not show it again. */
 void ui_task_shown(struct ui *u, const char *text);
 /* Start `text` as a task, or steer the running one with it. */
 void ui_start_task(struct ui *u, const char *text);

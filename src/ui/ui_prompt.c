@@ -148,6 +148,8 @@ ui_task_shown(struct ui *u, const char *text)
 {
 	struct event ev = { .type = EVENT_USER_MESSAGE, .text = text };
 	u->panes[LAYOUT_TRANSCRIPT].ops->on_event(&u->panes[LAYOUT_TRANSCRIPT], &ev);
+	free(u->shown_task);
+	u->shown_task = xstrdup(text);
 	u->task_start = ev_now_ms();
 	u->task_end = 0;
 	u->interrupted = false;
