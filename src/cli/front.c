@@ -17,6 +17,7 @@
 
 #include "core/buf.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -207,7 +208,8 @@ static const char wait_usage[] =
 	"\n"
 	"Wait until the task of session ID (a unique prefix will do; default: the\n"
 	"latest session) ends, and exit with its status. A session that is not\n"
-	"live exits at once with the status it ended with.\n"
+	"live exits at once with the status it ended with. A task whose engine\n"
+	"is killed or crashes meanwhile ends interrupted, and wait says so.\n"
 	"Exit status: 0 done, 1 failed (or no such session), 2 usage, 4 the task\n"
 	"waits for an approval (answer it: 'deskhand attach ID'), 5 blocked (it\n"
 	"needed approvals nobody could give), 6 expired (an approval waited past its\n"
@@ -376,6 +378,25 @@ wait_on_disk(struct ev_loop *loop, const char *id)
 	return p.status;
 }
 
+/* The connection went while the task ran, with no session_finished: its
+ * engine was killed or crashed (or dropped this client). Says so on stderr,
+ * naming the engine's log, rather than letting the record's "interrupted"
+ * pass for a stop someone asked for. */
+static void
+engine_lost(const struct waiter *w)
+{
+	char *state = NULL;
+	char *log = fsutil_state_dir(&state) == 0
+			    ? xasprintf("%s/sessions/%s/engine.log", state, w->id)
+			    : xstrdup("engine.log");
+
+	fprintf(stderr, "deskhand: session %s: its engine went away before the task ended (%s): "
+			"killed or crashed, see %s; 'deskhand attach %s' resumes the session\n",
+		w->id, client_error(w->c) ? client_error(w->c) : "closed", log, w->id);
+	free(log);
+	free(state);
+}
+
 static void
 waiter_prepare(struct ev_loop *loop, void *ctx)
 {
@@ -385,8 +406,13 @@ waiter_prepare(struct ev_loop *loop, void *ctx)
 		return;
 	if (client_closed(w->c)) {
 		/* The engine exited: the task's end is in its record. */
-		w->status_code = w->status && !w->busy ? cli_exit_status(w->status)
-						      : status_on_disk(w->id, false);
+		if (w->status && !w->busy)
+			w->status_code = cli_exit_status(w->status);
+		else {
+			if (w->busy)
+				engine_lost(w);
+			w->status_code = status_on_disk(w->id, w->busy);
+		}
 		w->done = true;
 	} else if (!w->replayed) {
 		return;
