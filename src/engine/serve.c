@@ -232,7 +232,7 @@ engine_main(int argc, char **argv)
 	}
 	free(state);
 	rc = DH_EFAIL;
-	if (!(dir = client_socket_dir()) ||
+	if (!(dir = client_socket_dir()) || server_check_dir(dir) < 0 ||
 	    (rc = engine_open(&sv.e, sv.loop, &a.cfg, &a.opts)) < 0)
 		goto fail;
 	log_to_session(&sv);

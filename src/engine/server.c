@@ -29,6 +29,7 @@
 #include "core/xalloc.h"
 #include "engine/client.h"
 #include "engine/engine.h"
+#include "session/session.h"
 
 #define SERVER_READ_CHUNK  65536
 #define SERVER_CLOSE_MS	   30000 /* a dropped client's last bytes: at most this long */
@@ -701,6 +702,19 @@ set_paths(struct server *s)
 	free(s->pidfile);
 	s->sock = xasprintf("%s/%s.sock", s->dir, name);
 	s->pidfile = xasprintf("%s/%s.pid", s->dir, name);
+}
+
+int
+server_check_dir(const char *dir)
+{
+	struct sockaddr_un sa;
+	size_t len = strlen(dir) + 1 + SESSION_ID_LEN + strlen(".sock");
+
+	if (len < sizeof sa.sun_path)
+		return 0;
+	return err_set("socket directory %s: too long for a session's socket (%zu bytes with "
+		       "its ID.sock, at most %zu); set XDG_RUNTIME_DIR to a shorter directory",
+		       dir, len, sizeof sa.sun_path - 1);
 }
 
 /* Bind and listen on s->sock and write s->pidfile; the new listening socket

@@ -52,6 +52,11 @@ typedef void server_change_fn(struct server *s, void *ctx);
  * so in the log; a pid file removed alone is written again. */
 int server_open(struct server **out, struct ev_loop *loop, struct engine *e, const char *dir)
 	DH_MUST_CHECK;
+/* Whether the socket an engine binds in `dir` once its session exists,
+ * DIR/ID.sock, fits a Unix socket address: 0, else DH_EFAIL with a message
+ * naming `dir` and the limit. The engine checks it before it starts a
+ * session, which it could not listen for. */
+int server_check_dir(const char *dir) DH_MUST_CHECK;
 /* Send "detached" {reason} to every client (best effort, no waiting), close
  * them, stop listening and remove the socket and pid file. NULL-safe. */
 void server_close(struct server *s, const char *reason);

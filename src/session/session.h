@@ -85,6 +85,8 @@ int session_sync(struct session *s) DH_MUST_CHECK;
  * unreadable by its own meta. */
 #define SESSION_META_MAX ((size_t)1 << 20)
 #define SESSION_TASK_MAX ((size_t)4 << 10) /* bytes of "task" kept in meta.json */
+/* Characters of a session id session_create() makes: "YYYYmmdd-HHMMSS-xxxx". */
+#define SESSION_ID_LEN 20
 
 /* Replace meta.json atomically with `meta` plus the session's own "id" and
  * "started_ns" (kept whatever `meta` holds). DH_EFAIL naming the file when
