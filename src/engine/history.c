@@ -20,27 +20,36 @@
 
 #define HISTORY_MAX ((size_t)1 << 30)
 
-/* The user's text blocks of a "history" record, as user messages. */
+/* The user's text blocks of a "history" record, as user messages. A
+ * "replace_last" record (a task after one that got no answer, merged into
+ * its message) repeats the replaced message's blocks first: `*texts` (the
+ * text blocks of the last record) of them were shown already. */
 static size_t
-replay_user(const cJSON *rec, event_sink_fn *fn, void *ctx)
+replay_user(const cJSON *rec, size_t *texts, event_sink_fn *fn, void *ctx)
 {
 	const cJSON *msg = json_obj(rec, "message");
 	const cJSON *content = json_arr(msg, "content");
 	const cJSON *c;
 	const char *role = json_str(msg, "role");
-	size_t n = 0;
+	size_t n = 0, seen = 0;
+	size_t shown = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "replace_last")) ? *texts
+											 : 0;
 
+	*texts = 0;
 	if (!role || strcmp(role, "user") != 0)
 		return 0;
 	cJSON_ArrayForEach(c, content) {
 		const char *type = json_str(c, "type");
 		const char *text = json_str(c, "text");
 
-		if (type && !strcmp(type, "text") && text) {
+		if (!type || strcmp(type, "text") != 0 || !text)
+			continue;
+		if (seen++ >= shown) {
 			fn(&(struct event){ .type = EVENT_USER_MESSAGE, .text = text }, ctx);
 			n++;
 		}
 	}
+	*texts = seen;
 	return n;
 }
 
@@ -58,6 +67,7 @@ struct replay {
 	void *ctx;
 	size_t n;
 	struct strv ids, names; /* tool calls with no result yet, same index */
+	size_t user_texts;	/* text blocks of the last history record */
 };
 
 /* A tool_call record: the call waits for its result. */
@@ -114,7 +124,7 @@ replay_record(const cJSON *rec, struct replay *r)
 	if (!type)
 		return 0;
 	if (!strcmp(type, "history"))
-		return replay_user(rec, r->fn, r->ctx);
+		return replay_user(rec, &r->user_texts, r->fn, r->ctx);
 	for (size_t i = 0; i < sizeof replayed / sizeof *replayed; i++) {
 		if (strcmp(type, event_type_name(replayed[i])) != 0)
 			continue;

@@ -224,6 +224,49 @@ count_sink(const struct event *ev, void *ctx)
 	got_add(ctx, ev, 0);
 }
 
+/* A task after one that got no answer (it failed) is merged into that
+ * task's message: the transcript's replace_last record holds both texts.
+ * The replay shows each task once, not the failed one again. */
+Test(engine, a_merged_task_replays_its_own_text_once)
+{
+	struct session *s = NULL;
+	cJSON *meta = NULL;
+	static const char *const records[] = {
+		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"one\"}",
+		"{\"type\":\"history\",\"message\":{\"role\":\"user\",\"content\":["
+		"{\"type\":\"text\",\"text\":\"one\"}]}}",
+		"{\"type\":\"session_finished\",\"status\":\"failed\",\"message\":\"x\"}",
+		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"two\"}",
+		"{\"type\":\"history\",\"replace_last\":true,\"message\":{\"role\":\"user\","
+		"\"content\":[{\"type\":\"text\",\"text\":\"one\"},{\"type\":\"text\","
+		"\"text\":\"two\"}]}}",
+	};
+	const char *text = "{\"status\":\"failed\",\"task\":\"one\",\"grants\":[\"W\"]}";
+	struct got hist = { 0 };
+
+	cr_assert_eq(json_parse(&meta, text, strlen(text), "meta"), 0);
+	cJSON_ReplaceItemInArray(json_arr(meta, "grants"), 0, cJSON_CreateString(work));
+	cr_assert_eq(session_create(&s, state, meta), 0, "%s", err_msg());
+	cJSON_Delete(meta);
+	char *id = xstrdup(session_id(s));
+	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+		cJSON *r = NULL;
+
+		cr_assert_eq(json_parse(&r, records[i], strlen(records[i]), "rec"), 0);
+		cr_assert_eq(session_append(s, r), 0, "%s", err_msg());
+		cJSON_Delete(r);
+	}
+	session_close(s);
+	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 5);
+	cr_assert(strstr(hist.v[1], "\"user_message\"") && strstr(hist.v[1], "\"one\""),
+		  "%s", hist.v[1]);
+	cr_assert(strstr(hist.v[3], "\"session_started\""), "%s", hist.v[3]);
+	cr_assert(strstr(hist.v[4], "\"user_message\"") && strstr(hist.v[4], "\"two\""),
+		  "%s", hist.v[4]);
+	got_clear(&hist);
+	free(id);
+}
+
 /* A killed engine's calls have no tool_result in the transcript: the replay
  * gives each one, an error saying the session stopped while it ran, before
  * the next run's session_started, or at the end when no run goes on (and
