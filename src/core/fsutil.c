@@ -108,6 +108,20 @@ fsutil_read_file(const char *path, size_t max, struct buf *out)
 }
 
 int
+fsutil_stdout_flush(void)
+{
+	/* a failed fwrite() leaves the error flag and its errno (its data may
+	 * be gone from the buffer: then the flush succeeds) */
+	int e = errno;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	e = errno ? errno : e;
+	return err_set("standard output: %s", e ? strerror(e) : "write error");
+}
+
+int
 fsutil_state_dir(char **out)
 {
 	const char *x = getenv("XDG_STATE_HOME");

@@ -32,6 +32,12 @@ int fsutil_replace_file(const char *path, const void *data, size_t len,
 int fsutil_read_fd(int fd, size_t max, struct buf *out) DH_MUST_CHECK;
 /* Read a whole file (at most `max` bytes, else DH_EFAIL "too large") into out. */
 int fsutil_read_file(const char *path, size_t max, struct buf *out) DH_MUST_CHECK;
+/* Flush stdout and report whether everything written to it got out: 0, or
+ * DH_EFAIL "standard output: ERROR" (a full disk, a closed pipe) when a
+ * write or the flush failed. For a command whose output is its result
+ * (an export, a report) to call before it exits, right after its last
+ * write (a failed write's errno names the error). */
+int fsutil_stdout_flush(void) DH_MUST_CHECK;
 /* $XDG_STATE_HOME/deskhand, else $HOME/.local/state/deskhand; heap string.
  * DH_EFAIL if neither variable is set. Does not create it. */
 int fsutil_state_dir(char **out) DH_MUST_CHECK;

@@ -40,7 +40,8 @@ static const char usage[] =
 	"  --since DATE   only records from DATE on (UTC): 2026-12-01 or 2026-12-01T08:30\n"
 	"  --format F     jsonl or csv\n"
 	"\n"
-	"Exit status: 0 ok, 1 a log is broken or cannot be read, 2 usage. See docs/audit.md.\n";
+	"Exit status: 0 ok, 1 a log is broken or cannot be read, or the output could not\n"
+	"be written (a full disk), 2 usage. See docs/audit.md.\n";
 
 static const struct option options[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -204,6 +205,10 @@ verify(const struct audit_args *a)
 		audit_report_fini(&r);
 		free(dir);
 	}
+	if (fsutil_stdout_flush() < 0) {
+		fprintf(stderr, "deskhand: audit verify: %s\n", err_msg());
+		status = 1;
+	}
 	buf_fini(&shown);
 	free_ids(ids, n);
 	free(state);
@@ -253,11 +258,13 @@ export_session(const struct audit_args *a, const char *state, const char *id)
 		cJSON_Delete(rec);
 		at = (size_t)(nl - b.ptr) + 1;
 		if (out.len > 1 << 16) {
-			fwrite(out.ptr, 1, out.len, stdout);
+			if (fwrite(out.ptr, 1, out.len, stdout) != out.len)
+				break; /* export() says why */
 			buf_clear(&out);
 		}
 	}
-	fwrite(out.ptr ? out.ptr : "", 1, out.len, stdout);
+	if (!ferror(stdout))
+		fwrite(out.ptr ? out.ptr : "", 1, out.len, stdout);
 out:
 	buf_fini(&out);
 	buf_fini(&b);
@@ -283,9 +290,15 @@ export(const struct audit_args *a)
 	struct audit_args all = *a;
 
 	all.all = !a->id;
-	for (size_t i = 0; i < n; i++)
+	/* the records that did not get out (a full disk) fail the export;
+	 * the sessions after them are not read for nothing */
+	for (size_t i = 0; i < n && !ferror(stdout); i++)
 		if (export_session(&all, state, ids[i]) != 0)
 			status = 1;
+	if (fsutil_stdout_flush() < 0) {
+		fprintf(stderr, "deskhand: audit export: %s\n", err_msg());
+		status = 1;
+	}
 	free_ids(ids, n);
 	free(state);
 	return status;

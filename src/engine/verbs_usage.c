@@ -39,7 +39,7 @@ static const char usage_usage[] =
 	"had none (shown as '+?' after the cost).\n"
 	"Exit status: 0; 1 when a transcript could not be read, or is missing while\n"
 	"its meta.json records requests (a warning names it; the rest are summed),\n"
-	"2 usage.\n";
+	"or when the report could not be written (a full disk); 2 usage.\n";
 
 enum usage_by { BY_DAY, BY_MODEL, BY_SESSION };
 
@@ -325,6 +325,10 @@ verbs_usage(int argc, char **argv, unsigned flags)
 		for (size_t i = 0; i < s.rows.n; i++)
 			row_print(&s.rows.v[i], s.rows.v[i].key);
 		row_print(&total, "total");
+	}
+	if (fsutil_stdout_flush() < 0) {
+		fprintf(stderr, "deskhand usage: %s\n", err_msg());
+		rc = 1;
 	}
 	for (size_t i = 0; i < s.rows.n; i++)
 		free(s.rows.v[i].key);
