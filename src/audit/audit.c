@@ -639,16 +639,18 @@ check_chain(struct audit_report *r, const struct vrec *v, size_t n)
 	}
 }
 
+/* The head as read into b (head_err: why it could not be, or NULL) against
+ * the records v[0..n). */
 static void
-check_head(struct audit_report *r, const char *dir, const struct vrec *v, size_t n,
-	   const unsigned char *key, const char *key_id)
+check_head(struct audit_report *r, const char *dir, const struct buf *head, const char *head_err,
+	   const struct vrec *v, size_t n, const unsigned char *key, const char *key_id)
 {
 	char *path = xasprintf("%s/audit.head", dir);
-	struct buf b = BUF_INIT;
+	const struct buf b = *head;
 	cJSON *h = NULL;
 
-	if (fsutil_read_file(path, 1 << 16, &b) < 0) {
-		fault(r, AUDIT_BAD_HEAD, 0, "%s: no keyed head (%s)", path, err_msg());
+	if (head_err) {
+		fault(r, AUDIT_BAD_HEAD, 0, "%s: no keyed head (%s)", path, head_err);
 		goto out;
 	}
 	if (json_parse(&h, b.ptr, b.len, path) < 0 || !json_str(h, "hash") ||
@@ -694,7 +696,6 @@ check_head(struct audit_report *r, const char *dir, const struct vrec *v, size_t
 	fault(r, AUDIT_BAD_HEAD, seq, "the keyed head's record %ld is not in the log", seq);
 out:
 	cJSON_Delete(h);
-	buf_fini(&b);
 	free(path);
 }
 
@@ -726,7 +727,8 @@ int
 audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 {
 	char *path = xasprintf("%s/audit.jsonl", dir);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, hb = BUF_INIT;
+	char *head_err = NULL;
 	struct vrec *v = NULL;
 	size_t n = 0, cap = 0;
 	unsigned char key[AUDIT_KEY_BYTES];
@@ -749,6 +751,15 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 		rc = 0;
 		goto out;
 	}
+	/* The head before the log: a running engine writes a record, then
+	 * the head that holds it, so a head read first never names a record
+	 * the log read after it lacks (read the other way round, a record and
+	 * its head landing in between looked like a cut log). */
+	char *head_path = xasprintf("%s/audit.head", dir);
+
+	if (fsutil_read_file(head_path, 1 << 16, &hb) < 0)
+		head_err = xstrdup(err_msg());
+	free(head_path);
 	if ((rc = fsutil_read_file(path, AUDIT_FILE_MAX, &b)) < 0)
 		goto out;
 	if ((rc = key_load(key, key_id, key_path, false)) < 0)
@@ -786,7 +797,7 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 		      "the last line is cut short (%zu bytes with no newline after record %ld)",
 		      b.len - at, n ? v[n - 1].seq : 0);
 	if (out->fault == AUDIT_OK)
-		check_head(out, dir, v, n, key, key_id);
+		check_head(out, dir, &hb, head_err, v, n, key, key_id);
 	crypto_cleanse(key, sizeof key);
 	rc = 0;
 out:
@@ -794,6 +805,8 @@ out:
 		free(v[i].prev);
 	free(v);
 	buf_fini(&b);
+	buf_fini(&hb);
+	free(head_err);
 	free(path);
 	return rc;
 }
