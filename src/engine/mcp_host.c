@@ -993,8 +993,11 @@ start_stdio(struct mcp_host *h, struct server *s, struct mcp_server_spec *spec)
 	spec->envp = e->unsandboxed ? (const char *const *)envp.v : helper_envp;
 	spec->cwd = e->unsandboxed ? NULL : home;
 	spec->stderr_fd = s->logfd;
-	if (pipe2(errp, O_CLOEXEC | O_NONBLOCK) == 0) {
-		if (ev_io_set(h->loop, errp[0], POLLIN, on_stderr, s) == 0) {
+	/* Only our end is non-blocking: the server's writes wait for room in the
+	 * pipe, as on a terminal, instead of failing with EAGAIN. */
+	if (pipe2(errp, O_CLOEXEC) == 0) {
+		if (fcntl(errp[0], F_SETFL, fcntl(errp[0], F_GETFL) | O_NONBLOCK) == 0 &&
+		    ev_io_set(h->loop, errp[0], POLLIN, on_stderr, s) == 0) {
 			s->errfd = errp[0];
 			spec->stderr_fd = errp[1];
 		} else {
