@@ -357,6 +357,21 @@ shell_word(struct buf *b, const char *w)
 }
 
 void
+mcp_entry_login_command(struct buf *out, const struct mcp_entry *e, bool folder)
+{
+	buf_puts(out, "deskhand mcp login ");
+	buf_puts(out, e->name);
+	if (!folder || !e->origin)
+		return;
+	const char *slash = strrchr(e->origin, '/');
+	char *dir = slash ? xstrndup(e->origin, (size_t)(slash - e->origin)) : xstrdup(".");
+
+	buf_putc(out, ' ');
+	shell_word(out, *dir ? dir : "/");
+	free(dir);
+}
+
+void
 mcp_entry_describe(struct buf *out, const struct mcp_entry *e)
 {
 	struct buf raw = BUF_INIT;

@@ -81,6 +81,11 @@ void mcp_entries_fini(struct mcp_entries *e);
  * that asks whether to trust it). */
 void mcp_entry_describe(struct buf *out, const struct mcp_entry *e);
 const struct mcp_entry *mcp_entries_find(const struct mcp_entries *e, const char *name);
+/* The command that authorizes http connector e (docs/mcp.md
+ * "Authorization"), appended to `out`: "deskhand mcp login NAME", and for a
+ * folder's connector (`folder` true) the folder of e->origin after it,
+ * shell-quoted when it is not a plain word. */
+void mcp_entry_login_command(struct buf *out, const struct mcp_entry *e, bool folder);
 
 /* The person's mcp.json path ($XDG_CONFIG_HOME/deskhand/mcp.json, else
  * ~/.config/deskhand/mcp.json). Heap; NULL (err_msg) if neither is set. */

@@ -752,6 +752,14 @@ on_elicit(struct mcp_server *srv, unsigned long id, const cJSON *params, void *c
 		a->id = xstrdup(eid);
 }
 
+/* Whether e comes from the person's mcp.json (the first group), not a
+ * folder's .mcp.json. */
+static bool
+entry_is_yours(const struct mcp_host *h, const struct mcp_entry *e)
+{
+	return h->groups.n && e >= h->groups.v[0]->v && e < h->groups.v[0]->v + h->groups.v[0]->n;
+}
+
 /* OAuth (docs/mcp.md "Authorization"): the person opens the URL; the
  * loopback listener takes the redirect when the browser runs on this
  * machine, else `deskhand mcp login` does the whole flow. */
@@ -760,11 +768,15 @@ on_authorize(struct mcp_server *srv, const char *url, void *ctx)
 {
 	struct server *s = ctx;
 	const char *name = mcp_server_name(srv);
+	struct buf login = BUF_INIT;
+
+	mcp_entry_login_command(&login, s->ent, !entry_is_yours(s->h, s->ent));
 	char *text = xasprintf("connector %s needs authorization: open %s in a browser; on "
 	                       "another machine, paste the URL the browser ends on (`:authorize "
 	                       "%s URL` in the workbench, the `authorize` command headless), or run "
-	                       "`deskhand mcp login %s`",
-	                       name, url, name, name);
+	                       "`%s`",
+	                       name, url, name, buf_cstr(&login));
+	buf_fini(&login);
 
 	if (s->h->authorize)
 		s->h->authorize(name, url, text, s->h->authorize_ctx);
@@ -1166,8 +1178,7 @@ start_group(struct mcp_host *h, struct mcp_entries *g, const char *only)
 			start_server(h, e);
 			continue;
 		}
-		bool yours = h->groups.n && first->ent >= h->groups.v[0]->v &&
-		             first->ent < h->groups.v[0]->v + h->groups.v[0]->n;
+		bool yours = entry_is_yours(h, first->ent);
 
 		notice(h, xasprintf("%s: connector %s was not started: %s%s has a connector of that "
 		                    "name, and that one runs; give this one another name to run "

@@ -49,6 +49,9 @@ int verbs_mcp_add(int argc, char **argv);
 int verbs_mcp_remove(int argc, char **argv);
 int verbs_mcp_tools(int argc, char **argv);
 int verbs_mcp_trust(int argc, char **argv); /* trust and untrust (argv[0]) */
+/* The folder .mcp.json a PATH names (the file, or the folder holding it):
+ * absolute, resolved. Heap, or NULL with a message on stderr. */
+char *verbs_mcp_json_of(const char *arg);
 /* deskhand skills [--json] [--grant DIR]… | trust DIR | untrust DIR: the
  * installed skills and their problems (engine/verbs_skills.c). */
 int verbs_skills(int argc, char **argv, unsigned flags);

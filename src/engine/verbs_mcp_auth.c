@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `deskhand mcp login SERVER` and `deskhand mcp logout SERVER`: the OAuth
- * authorization of one HTTP connector (mcp/oauth.h), run now in this
- * process. login asks the server once without a token; when it answers 401
+ * `deskhand mcp login SERVER [FOLDER]` and `deskhand mcp logout SERVER
+ * [FOLDER]`: the OAuth authorization of one HTTP connector (mcp/oauth.h),
+ * run now in this process. login asks the server once without a token; when it answers 401
  * it discovers the authorization server, prints the URL to open (over SSH:
  * open it on any machine), and takes the redirect on the loopback listener
  * or as a URL pasted on stdin. The token goes to
@@ -21,8 +21,10 @@
 #include "config/mcp_config.h"
 #include "core/buf.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "engine/verbs.h"
 #include "mcp/mcp.h"
 #include "mcp/oauth.h"
 #include "net/http.h"
@@ -30,21 +32,24 @@
 #define LOGIN_WAIT_MS (10 * 60 * 1000) /* how long login waits for the person */
 
 static const char login_usage[] =
-	"usage: deskhand mcp login SERVER\n"
+	"usage: deskhand mcp login SERVER [FOLDER]\n"
 	"\n"
-	"Authorize deskhand at an http connector of your mcp.json (OAuth 2.1, as MCP\n"
-	"asks): prints the URL to open in a browser, then waits for the redirect on a\n"
-	"loopback port, or for you to paste the URL the browser ended on (useful\n"
-	"over SSH, where the browser runs on another machine). The token is kept in\n"
-	"$XDG_STATE_HOME/deskhand/oauth/ (mode 0600). Gives up after 10 minutes.\n"
+	"Authorize deskhand at an http connector (OAuth 2.1, as MCP asks): the one a\n"
+	"session runs, of your mcp.json, else of FOLDER's trusted .mcp.json (default:\n"
+	"the current directory). Prints the URL to open in a browser, then waits for\n"
+	"the redirect on a loopback port, or for you to paste the URL the browser\n"
+	"ended on (useful over SSH, where the browser runs on another machine). The\n"
+	"token is kept in $XDG_STATE_HOME/deskhand/oauth/ (mode 0600). Gives up\n"
+	"after 10 minutes.\n"
 	"\n"
 	"Exit status: 0 authorized (or no authorization needed), 1 failed, 2 usage.\n";
 
 static const char logout_usage[] =
-	"usage: deskhand mcp logout SERVER\n"
+	"usage: deskhand mcp logout SERVER [FOLDER]\n"
 	"\n"
-	"Forget the OAuth tokens deskhand holds for an http connector of your\n"
-	"mcp.json. Exit status: 0 done, 1 failed, 2 usage.\n";
+	"Forget the OAuth tokens deskhand holds for an http connector: of your\n"
+	"mcp.json, else of FOLDER's trusted .mcp.json (default: the current\n"
+	"directory). Exit status: 0 done, 1 failed, 2 usage.\n";
 
 struct login {
 	struct ev_loop *loop;
@@ -59,45 +64,82 @@ struct login {
 	bool stdin_open;
 };
 
-/* The connector SERVER of the person's mcp.json, an http one. */
+/* The connector SERVER as a session finds it: the person's mcp.json, else
+ * the trusted .mcp.json that `folder` names (the file or its folder), and an
+ * http one. 0 and *out, or 1 with the reason on stderr. */
 static int
-find_entry(struct mcp_entries *es, const char *verb, const char *name,
+find_entry(struct mcp_entries *es, const char *verb, const char *name, const char *folder,
            const struct mcp_entry **out)
 {
-	char *path = mcp_config_user_path();
+	char *path = mcp_config_user_path(), *fpath = NULL;
+	struct buf b = BUF_INIT;
+	int rc = 1;
+
+	*out = NULL;
 	if (!path) {
 		fprintf(stderr, "deskhand: mcp %s: %s\n", verb, err_msg());
 		return 1;
 	}
-	int rc = mcp_config_load(es, path, 0);
-	if (rc < 0 && rc != DH_ENOTFOUND) {
+	int lrc = mcp_config_load(es, path, 0);
+	if (lrc < 0 && lrc != DH_ENOTFOUND) {
 		fprintf(stderr, "deskhand: mcp %s: %s\n", verb, err_msg());
-		free(path);
-		return 1;
+		goto out;
 	}
 	*out = mcp_entries_find(es, name);
-	if (!*out || !(*out)->http) {
-		fprintf(stderr, "deskhand: mcp %s: %s has no %sconnector '%s'\n", verb, path,
-		        *out ? "http " : "", name);
-		free(path);
-		return 1;
+	if (!*out) {
+		/* A folder's connector runs only when that exact file is trusted
+		 * (and no connector of yours has its name): the same here. */
+		fpath = verbs_mcp_json_of(folder);
+		lrc = fpath ? fsutil_read_file(fpath, MCP_CONFIG_MAX, &b) : DH_EFAIL;
+		if (!fpath)
+			goto out;
+		if (lrc < 0 && lrc != DH_ENOTFOUND) {
+			fprintf(stderr, "deskhand: mcp %s: %s\n", verb, err_msg());
+			goto out;
+		}
+		struct mcp_entries raw = ARRAY_INIT;
+		bool there = lrc == 0 &&
+		             mcp_config_parse(&raw, b.ptr ? b.ptr : "", b.len, fpath,
+		                              MCP_CONFIG_RAW) == 0 &&
+		             mcp_entries_find(&raw, name);
+		mcp_entries_fini(&raw);
+		if (there && mcp_trust_check(fpath, b.ptr ? b.ptr : "", b.len) != MCP_TRUST_YES) {
+			fprintf(stderr, "deskhand: mcp %s: %s is not trusted (or changed since): "
+			                "`deskhand mcp trust %s` first\n", verb, fpath, fpath);
+			goto out;
+		}
+		if (there && mcp_config_parse(es, b.ptr ? b.ptr : "", b.len, fpath, 0) < 0) {
+			fprintf(stderr, "deskhand: mcp %s: %s\n", verb, err_msg());
+			goto out;
+		}
+		*out = there ? mcp_entries_find(es, name) : NULL;
 	}
+	if (!*out || !(*out)->http) {
+		fprintf(stderr, "deskhand: mcp %s: %s%s%s has no %sconnector '%s'\n", verb, path,
+		        fpath ? " or " : "", fpath ? fpath : "", *out ? "http " : "", name);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_fini(&b);
+	free(fpath);
 	free(path);
-	return 0;
+	return rc;
 }
 
-/* SERVER as the only operand (--help: the usage): -1 and *e found, or the
- * exit status (0 help, 1 no such connector, 2 usage); *es is then empty. */
+/* SERVER [FOLDER] as the operands (--help: the usage): -1 and *e found, or
+ * the exit status (0 help, 1 no such connector, 2 usage); *es is then
+ * empty. */
 static int
 verb_args(int argc, char **argv, const char *usage, struct mcp_entries *es,
           const struct mcp_entry **e)
 {
-	if (argc != 2 || argv[1][0] == '-') {
+	if (argc < 2 || argc > 3 || argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-')) {
 		bool help = argc == 2 && !strcmp(argv[1], "--help");
 		fputs(usage, help ? stdout : stderr);
 		return help ? 0 : 2;
 	}
-	if (find_entry(es, argv[0], argv[1], e) != 0) {
+	if (find_entry(es, argv[0], argv[1], argc == 3 ? argv[2] : ".", e) != 0) {
 		mcp_entries_fini(es);
 		return 1;
 	}

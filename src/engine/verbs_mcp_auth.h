@@ -2,8 +2,9 @@
 #ifndef DH_ENGINE_VERBS_MCP_AUTH_H
 #define DH_ENGINE_VERBS_MCP_AUTH_H
 
-/* `deskhand mcp login SERVER` / `deskhand mcp logout SERVER` (OAuth of an
- * http connector of the person's mcp.json; engine/verbs_mcp_auth.c). ARGV
+/* `deskhand mcp login SERVER [FOLDER]` / `deskhand mcp logout SERVER
+ * [FOLDER]` (OAuth of an http connector of the person's mcp.json, else of
+ * FOLDER's trusted .mcp.json; engine/verbs_mcp_auth.c). ARGV
  * as client_mcp_verb() passes it (argv[0] the verb). Exit status: 0 done,
  * 1 failed, 2 usage. */
 int mcp_verb_login(int argc, char **argv);

@@ -32,10 +32,8 @@
 
 #define TOOLS_WAIT_MS 30000 /* `mcp tools`: how long a server may take to start */
 
-/* The folder .mcp.json a PATH names (the file, or the folder holding it):
- * absolute, resolved. Heap, or NULL with a message printed. */
-static char *
-mcp_json_of(const char *arg)
+char *
+verbs_mcp_json_of(const char *arg)
 {
 	struct stat st;
 	char real[PATH_MAX];
@@ -115,7 +113,7 @@ verbs_mcp_list(int argc, char **argv)
 	}
 	mcp_entries_fini(&es);
 	free(user);
-	folder = mcp_json_of(argc == 2 ? argv[1] : ".");
+	folder = verbs_mcp_json_of(argc == 2 ? argv[1] : ".");
 	if (!folder) {
 		strv_free(&yours);
 		return 1;
@@ -357,7 +355,7 @@ trust_missing(const char *verb, bool trust)
 		[MCP_TRUST_YES] = "is trusted",
 		[MCP_TRUST_CHANGED] = "changed since it was trusted",
 	};
-	char *here = mcp_json_of(".");
+	char *here = verbs_mcp_json_of(".");
 	struct buf b = BUF_INIT;
 
 	fprintf(stderr, "deskhand: mcp %s: missing PATH (a folder's .mcp.json, or the folder "
@@ -390,7 +388,7 @@ verbs_mcp_trust(int argc, char **argv)
 		return trust_missing(argv[0], trust);
 	if (argc != 2 || argv[1][0] == '-')
 		return usage_of(argc, argv, trust_usage);
-	char *path = mcp_json_of(argv[1]);
+	char *path = verbs_mcp_json_of(argv[1]);
 
 	if (!path)
 		return 1;
