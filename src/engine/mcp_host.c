@@ -58,6 +58,7 @@ struct server {
 	char *last_err;        /* its last stderr line (for the failure message) */
 	char *why;             /* why it did not start, or NULL */
 	bool was_ready;        /* it was ready once: its end is told as a stop */
+	bool asks_person;      /* it waits for the person's authorization (OAuth) */
 	struct strv dropped;   /* its tools not offered: their names clash (rebuild) */
 	char *dropped_told;    /* those the person was told of last */
 	char *list_told;       /* the list failure the person was told of last */
@@ -669,6 +670,8 @@ on_state(struct mcp_server *srv, enum mcp_state st, void *ctx)
 	struct server *s = ctx;
 	struct mcp_host *h = s->h;
 
+	if (st != MCP_STARTING)
+		s->asks_person = false;
 	if (st == MCP_FAILED || st == MCP_CLOSED) {
 		asks_end(s, true);
 		drain_stderr(s);
@@ -777,6 +780,7 @@ on_authorize(struct mcp_server *srv, const char *url, void *ctx)
 	                       "`%s`",
 	                       name, url, name, buf_cstr(&login));
 	buf_fini(&login);
+	s->asks_person = true;
 
 	if (s->h->authorize)
 		s->h->authorize(name, url, text, s->h->authorize_ctx);
@@ -1410,7 +1414,13 @@ mcp_host_describe(const struct mcp_host *h, size_t i)
 	} else {
 		enum mcp_state st = mcp_server_state(s->srv);
 
-		buf_puts(&b, state_names[st]);
+		if (st == MCP_STARTING && s->asks_person) {
+			buf_puts(&b, "needs authorization: run `");
+			mcp_entry_login_command(&b, e, !entry_is_yours(h, e));
+			buf_putc(&b, '`');
+		} else {
+			buf_puts(&b, state_names[st]);
+		}
 		if (st == MCP_READY)
 			buf_printf(&b, ", %zu tools (%s)", offered(h, s),
 			           mcp_server_revision(s->srv) ? mcp_server_revision(s->srv) : "?");

@@ -124,7 +124,8 @@ bool mcp_host_ready(const struct mcp_host *h);
 
 /* Number of servers started (any state) and a one-line status of each. */
 size_t mcp_host_count(const struct mcp_host *h);
-/* "NAME: ready, 12 tools (2025-11-25)" etc. Heap. */
+/* "NAME: ready, 12 tools (2025-11-25)" etc. ("NAME: needs authorization:
+ * run `deskhand mcp login NAME`" while it waits for the person). Heap. */
 char *mcp_host_describe(const struct mcp_host *h, size_t i);
 
 /* The server started i-th (0 .. mcp_host_count()-1), or NULL when it could

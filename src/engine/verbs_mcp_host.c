@@ -408,8 +408,21 @@ static const char tools_usage[] =
 	"Start connector SERVER exactly as a session would (your mcp.json, or\n"
 	"FOLDER's trusted .mcp.json; default the current directory), wait for it\n"
 	"(at most 30 s) and list the tools the model would see: name, whether it\n"
-	"is read-only (allowed without asking) or asks, and its description.\n"
+	"is read-only (allowed without asking) or asks, and its description. An\n"
+	"http connector that needs authorization says so at once, with the\n"
+	"`deskhand mcp login` command that gives it.\n"
 	"Exit status: 0 listed, 1 it did not start, 2 usage.\n";
+
+/* `mcp tools`: a connector asks for the person's authorization (*ctx, a
+ * bool, becomes true); mcp_host_describe() says how to give it. */
+static void
+tools_authorize(const char *server, const char *url, const char *text, void *ctx)
+{
+	(void)server;
+	(void)url;
+	(void)text;
+	*(bool *)ctx = true;
+}
 
 int
 verbs_mcp_tools(int argc, char **argv)
@@ -421,6 +434,7 @@ verbs_mcp_tools(int argc, char **argv)
 	char *state = NULL, *sandbox = probe_sandbox_path(), *bwrap = probe_bwrap_path();
 	struct ev_loop *loop = NULL;
 	struct mcp_host *h = NULL;
+	bool asked = false;
 	int rc = 1;
 
 	if (fsutil_state_dir(&state) < 0 || ev_new(&loop) < 0 || http_global_init() < 0) {
@@ -430,7 +444,7 @@ verbs_mcp_tools(int argc, char **argv)
 	struct mcp_host_opts mo = {
 		.loop = loop, .state_dir = state, .sandbox_path = sandbox, .bwrap = bwrap,
 		.folders = folder ? &folder : NULL, .nfolders = folder != NULL,
-		.only = argv[1],
+		.only = argv[1], .authorize = tools_authorize, .authorize_ctx = &asked,
 	};
 	if (mcp_host_new(&h, &mo) < 0) {
 		fprintf(stderr, "deskhand: mcp tools: %s\n", err_msg());
@@ -448,7 +462,9 @@ verbs_mcp_tools(int argc, char **argv)
 	const struct tool_extra *x = mcp_host_tools(h);
 	uint64_t end = ev_now_ms() + TOOLS_WAIT_MS;
 
-	while (mcp_host_starting(h) && ev_now_ms() < end)
+	/* A connector that needs the person's authorization will not start
+	 * within the wait: its line says how to give it. */
+	while (mcp_host_starting(h) && !asked && ev_now_ms() < end)
 		if (ev_run_once(loop, 100) < 0)
 			break;
 	char *d = mcp_host_describe(h, 0);

@@ -1,0 +1,31 @@
+# `deskhand mcp tools NAME` for an http connector that needs the person's
+# authorization (no token yet) says so at once, with the login command, and
+# exits 1. It waited its 30 s and printed "NAME: starting", nothing more.
+. "$DH_TESTS/lib.sh"
+echo '{"prm_scopes": ["mcp:tools"]}' >"$T/as.json"
+python3 "$DH_TESTS/fake/oauth_server.py" --config "$T/as.json" --log "$T/as.log" \
+  --port-file "$T/as.port" >"$T/as.out" 2>&1 &
+AS_PID=$!
+trap 'kill "$AS_PID" 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do [ -s "$T/as.port" ] && break; sleep 0.05; done
+[ -s "$T/as.port" ] || fail "oauth_server.py did not start: $(cat "$T/as.out")"
+BASE=http://127.0.0.1:$(cat "$T/as.port")
+mkdir -p "$XDG_CONFIG_HOME/deskhand"
+cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
+{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
+JSON
+t0=$(date +%s)
+rc=0; out=$(timeout 60 "$DESKHAND" mcp tools secure 2>&1) || rc=$?
+s=$(( $(date +%s) - t0 ))
+assert_eq "$rc" 1 "$out"
+assert_contains "$out" 'secure: needs authorization: run `deskhand mcp login secure`'
+[ "$s" -lt 20 ] || fail "took $s s: $out"
+
+# a folder's connector: the command names the folder
+G=$T/work; mkdir -p "$G"
+echo "{\"mcpServers\": {\"team\": {\"type\": \"http\", \"url\": \"$BASE/mcp\"}}}" >"$G/.mcp.json"
+"$DESKHAND" mcp trust "$G" >/dev/null
+rc=0; out=$(timeout 60 "$DESKHAND" mcp tools team "$G" 2>&1) || rc=$?
+assert_eq "$rc" 1 "$out"
+assert_contains "$out" "team: needs authorization: run \`deskhand mcp login team $G\`"
+echo ok
