@@ -317,11 +317,15 @@ mcp_verb_logout(int argc, char **argv)
 		return urc;
 	struct ev_loop *l = NULL;
 	struct mcp_auth *a = NULL;
-	int rc = 1;
-	if (ev_new(&l) < 0 || auth_for(&a, l, NULL, e, NULL, NULL) < 0 || mcp_auth_logout(a) < 0)
+	int rc = 1, n = -1;
+	if (ev_new(&l) < 0 || auth_for(&a, l, NULL, e, NULL, NULL) < 0 ||
+	    (n = mcp_auth_logout(a)) < 0) {
 		fprintf(stderr, "deskhand: mcp logout: %s\n", err_msg());
-	else {
-		printf("Forgot the tokens of %s.\n", argv[1]);
+	} else {
+		if (n)
+			printf("Forgot the tokens of %s.\n", argv[1]);
+		else
+			printf("deskhand held no tokens for %s: nothing to forget.\n", argv[1]);
 		rc = 0;
 	}
 	mcp_auth_free(a);

@@ -1303,18 +1303,22 @@ mcp_auth_logout(struct mcp_auth *a)
 	if (!d)
 		return errno == ENOENT ? 0 : err_set("%s: %s", a->state_dir, strerror(errno));
 	struct dirent *e;
-	int rc = 0;
+	int rc = 0, n = 0;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "token-", 6) != 0)
 			continue;
 		char *p = xasprintf("%s/%s", a->state_dir, e->d_name);
 		cJSON *j = read_json_file(p);
 		const char *r = json_str(j, "resource");
-		if (r && strcmp(r, a->resource) == 0 && unlink(p) < 0 && errno != ENOENT)
-			rc = err_set("%s: %s", p, strerror(errno));
+		if (r && strcmp(r, a->resource) == 0) {
+			if (unlink(p) == 0)
+				n++;
+			else if (errno != ENOENT)
+				rc = err_set("%s: %s", p, strerror(errno));
+		}
 		cJSON_Delete(j);
 		free(p);
 	}
 	closedir(d);
-	return rc;
+	return rc < 0 ? rc : n;
 }
