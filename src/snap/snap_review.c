@@ -328,6 +328,8 @@ struct item {
 	struct pstate base;        /* shown as "base" on conflict */
 	const struct state *src;   /* the state `want` comes from (pruning parents) */
 	const git_oid *write_blob; /* reject-hunk: write this blob instead of `want` */
+	bool settled;              /* the folder holds `want` already: nothing to write
+	                            * or report (plan_check) */
 };
 
 struct plan {
@@ -632,15 +634,33 @@ folder_shut(int root, const char *path)
 	return shut;
 }
 
-/* Check that the folder holds every item's expected state (dm: what
- * unlock_parents opened up, or NULL); on a mismatch write the versions and
- * return DH_ECONFLICT. A dry run (`dry`) opens nothing up: a path in a
- * directory it cannot look into is taken to hold what the last checkpoint
- * kept for it (the expected state), as the scan did and as the real run,
- * which opens that directory up, finds it. */
+/* Whether item `it`'s folder path, found in state `want` (at_want) and
+ * `expect` (at_expect), is settled: holds `want` already, so writing it
+ * again would change nothing. A regular file `want` gives no owner read
+ * permission to is not taken to be settled on the folder's word alone:
+ * folder_matches takes such a file, which it cannot read, to hold any
+ * content. */
+static bool
+item_settled(const struct item *it, bool at_expect, bool at_want)
+{
+	if (it->write_blob)
+		return false;
+	if (at_expect)
+		return pstate_same(&it->want, &it->expect);
+	return at_want && !(pstate_is_file(&it->want) && !(it->want.perm & 0400));
+}
+
+/* Check that the folder holds every item's expected state or its target
+ * (dm: what unlock_parents opened up, or NULL), marking the items whose
+ * folder path holds the target already (item.settled); on a mismatch write
+ * the versions and return DH_ECONFLICT. With `force` the items are only
+ * marked. A dry run (`dry`) opens nothing up: a path in a directory it
+ * cannot look into is taken to hold what the last checkpoint kept for it
+ * (the expected state), as the scan did and as the real run, which opens
+ * that directory up, finds it. */
 static int
-plan_check(struct snap_store *s, int root, const struct plan *p, const struct dmodes *dm,
-           bool dry, const char *conflict_dir, struct review_outcome *o)
+plan_check(struct snap_store *s, int root, struct plan *p, const struct dmodes *dm, bool dry,
+           bool force, const char *conflict_dir, struct review_outcome *o)
 {
 	size_t *bad = xcalloc(p->n + 1, sizeof *bad), nbad = 0;
 	struct buf names = BUF_INIT;
@@ -648,11 +668,17 @@ plan_check(struct snap_store *s, int root, const struct plan *p, const struct dm
 
 	/* A path already in its target state is no conflict (e.g. undoing a step
 	 * whose change was rejected): writing it again changes nothing. */
-	for (size_t i = 0; i < p->n; i++)
-		if (!(dry && folder_shut(root, p->v[i].path)) &&
-		    !item_matches(root, dm, p->v[i].path, &p->v[i].expect) &&
-		    (p->v[i].write_blob || !item_matches(root, dm, p->v[i].path, &p->v[i].want)))
+	for (size_t i = 0; i < p->n; i++) {
+		struct item *it = &p->v[i];
+		bool at_expect = (dry && folder_shut(root, it->path)) ||
+		                 item_matches(root, dm, it->path, &it->expect);
+		bool at_want = !at_expect && !it->write_blob &&
+		               item_matches(root, dm, it->path, &it->want);
+
+		it->settled = item_settled(it, at_expect, at_want);
+		if (!at_expect && !at_want && !force)
 			bad[nbad++] = i;
+	}
 	if (nbad) {
 		for (size_t k = 0; k < nbad && k < 20; k++)
 			buf_printf(&names, "%s%s", k ? ", " : "", p->v[bad[k]].path);
@@ -831,7 +857,9 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 	for (size_t i = 0; i < p->n; i++) {
 		struct item *it = &p->v[i];
 
-		if (it->write_blob) {
+		if (it->settled) {
+			continue;
+		} else if (it->write_blob) {
 			rc = snap_restore_write(s, root, it->path, it->write_blob,
 			                        git.git_tree_entry_filemode(it->expect.te),
 			                        it->expect.perm, ss);
@@ -866,6 +894,18 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 			free(d);
 	}
 	return 0;
+}
+
+/* The items of plan p (checked: plan_check) whose folder path is not in its
+ * target state already: the paths the plan changes. */
+static size_t
+plan_count_unsettled(const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += !p->v[i].settled;
+	return n;
 }
 
 /* The folder, open for a plan's check and writes. A folder its owner may
@@ -1059,8 +1099,10 @@ plan_run_opened(struct snap_store *s, const char *session, struct plan *p, unsig
 		plan_open(root, p, &dm);
 		rc = intent_note_opened(s, session, in, &dm);
 	}
-	if (rc >= 0 && !(flags & REVIEW_F_FORCE))
-		rc = plan_check(s, root, p, &dm, !apply, conflict_dir, o);
+	if (rc >= 0)
+		rc = plan_check(s, root, p, &dm, !apply, flags & REVIEW_F_FORCE, conflict_dir, o);
+	if (rc >= 0)
+		o->npaths = plan_count_unsettled(p);
 	if (rc >= 0)
 		rc = plan_blobs_readable(s, p);
 	if (rc >= 0 && apply) {
@@ -2503,7 +2545,7 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	bool same = (dry && folder_shut(root, np)) || item_matches(root, &dm, np, &it->expect);
 	if (!same && !(flags & REVIEW_F_FORCE)) {
 		o->npaths = 1;
-		rc = plan_check(s, root, &p, &dm, dry, conflict_dir, o);
+		rc = plan_check(s, root, &p, &dm, dry, false, conflict_dir, o);
 		goto out;
 	}
 	if (dry) {
