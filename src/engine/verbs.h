@@ -78,10 +78,17 @@ struct verbs_target {
 	size_t n;		    /* grants */
 	char **paths;		    /* their real paths */
 	struct snap_store **stores; /* their shadow repositories */
+	bool *history;		    /* per grant: its folder is gone, its store
+				     * reads the history only (snap_open_gone) */
 	struct strv gone;	    /* granted folders that no longer exist */
 };
 int verbs_target_open(struct verbs_target *t, const char *spec);
-/* A warning on stderr naming each of t->gone: left out. */
+/* verbs_target_open() for the history verbs (log, diff): a granted folder
+ * that is gone is still read, from its shadow repository (history[g] set;
+ * it stays named in `gone`); one without a repository is left out. */
+int verbs_target_open_history(struct verbs_target *t, const char *spec);
+/* A warning on stderr naming each of t->gone: left out, or read from its
+ * shadow repository (verbs_target_open_history). */
 void verbs_target_warn_gone(const struct verbs_target *t);
 void verbs_target_fini(struct verbs_target *t);
 

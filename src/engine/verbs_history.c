@@ -38,11 +38,12 @@ target_resolve(struct verbs_target *t, const char *spec, size_t *out_grant, char
 			spec, t->id);
 }
 
-/* Open the session's stores, or report why not (the caller exits 1). */
+/* Open the session's stores, those of granted folders that are gone too
+ * (their history), or report why not (the caller exits 1). */
 static int
 open_target(struct verbs_target *t, const char *session)
 {
-	int rc = verbs_target_open(t, session);
+	int rc = verbs_target_open_history(t, session);
 
 	if (rc < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
@@ -120,8 +121,9 @@ static const char log_usage[] =
 	"holding the current directory, else the latest (named on stderr).\n"
 	"A checkpoint that cannot be read (a damaged object in the shadow\n"
 	"repository) is listed as such, with the reason on stderr; below it only\n"
-	"the baseline can be reached. Exit status: 0, or 1 when something could not\n"
-	"be read.\n";
+	"the baseline can be reached. A granted folder that is gone (moved or\n"
+	"deleted) is listed from its shadow repository, with a warning on stderr.\n"
+	"Exit status: 0, or 1 when something could not be read.\n";
 
 int
 verbs_log(int argc, char **argv, unsigned flags)
@@ -269,7 +271,10 @@ static const char diff_usage[] =
 	"'baseline' / 'head' / 'accepted' (the accepted mark: 'deskhand diff accepted'\n"
 	"is what is pending review, as on disk now). On a terminal the files' control\n"
 	"characters are shown escaped (^[ for ESC) and the lines colored (NO_COLOR\n"
-	"off); into a pipe or a file the diff is a patch, byte for byte.\n";
+	"off); into a pipe or a file the diff is a patch, byte for byte.\n"
+	"A granted folder that is gone (moved or deleted) is read from its shadow\n"
+	"repository; without TO its last checkpoint stands for its contents (said\n"
+	"on stderr).\n";
 
 int
 verbs_diff(int argc, char **argv, unsigned flags)
@@ -312,18 +317,26 @@ verbs_diff(int argc, char **argv, unsigned flags)
 		}
 		if (fg != g)
 			continue;
-		if (to) {
-			if (snap_resolve(t.stores[g], t.id, to, tid) < 0) {
-				if (target_resolve(&t, to, &tg, tid) == 0 && tg != g)
+		/* A folder that is gone has no current contents: its last
+		 * checkpoint stands for them. */
+		const char *tg_spec = to;
+		if (!to && t.history[g]) {
+			tg_spec = "head";
+			fprintf(stderr, "deskhand: %s is gone: diff to its last checkpoint (head)\n",
+			        t.paths[g]);
+		}
+		if (tg_spec) {
+			if (snap_resolve(t.stores[g], t.id, tg_spec, tid) < 0) {
+				if (target_resolve(&t, tg_spec, &tg, tid) == 0 && tg != g)
 					fprintf(stderr, "deskhand: %s and %s belong to different folders\n",
-						from, to);
+						from, tg_spec);
 				else
 					fprintf(stderr, "deskhand: %s\n", err_msg());
 				status = 1;
 				break;
 			}
 		}
-		if (snap_diff(t.stores[g], fid, to ? tid : NULL,
+		if (snap_diff(t.stores[g], fid, tg_spec ? tid : NULL,
 		              (color ? SNAP_DIFF_COLOR : 0) |
 		                      (isatty(STDOUT_FILENO) ? SNAP_DIFF_SHOWN : 0),
 		              &out) < 0) {

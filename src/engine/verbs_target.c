@@ -22,6 +22,7 @@ verbs_target_fini(struct verbs_target *t)
 	}
 	free(t->stores);
 	free(t->paths);
+	free(t->history);
 	strv_free(&t->gone);
 	cJSON_Delete(t->meta);
 	free(t->id);
@@ -29,8 +30,9 @@ verbs_target_fini(struct verbs_target *t)
 	memset(t, 0, sizeof *t);
 }
 
-int
-verbs_target_open(struct verbs_target *t, const char *spec)
+/* verbs_target_open(), or with `history` verbs_target_open_history(). */
+static int
+target_open(struct verbs_target *t, const char *spec, bool history)
 {
 	cJSON *g;
 	int rc;
@@ -43,6 +45,7 @@ verbs_target_open(struct verbs_target *t, const char *spec)
 	size_t n = (size_t)cJSON_GetArraySize(json_arr(t->meta, "grants"));
 	t->paths = xcalloc(n + 1, sizeof *t->paths);
 	t->stores = xcalloc(n + 1, sizeof *t->stores);
+	t->history = xcalloc(n + 1, sizeof *t->history);
 	cJSON_ArrayForEach(g, json_arr(t->meta, "grants"))
 	{
 		if (!cJSON_IsString(g))
@@ -56,6 +59,12 @@ verbs_target_open(struct verbs_target *t, const char *spec)
 			/* Moved or deleted since: the other folders are still read. */
 			if (lstat(g->valuestring, &st) < 0 && errno == ENOENT) {
 				strv_add(&t->gone, g->valuestring);
+				/* its history is in the shadow repository */
+				if (history && snap_open_gone(&t->stores[t->n], g->valuestring,
+				                              t->state) == 0) {
+					t->paths[t->n] = xstrdup(g->valuestring);
+					t->history[t->n++] = true;
+				}
 				continue;
 			}
 			return rc;
@@ -71,10 +80,28 @@ verbs_target_open(struct verbs_target *t, const char *spec)
 	return 0;
 }
 
+int
+verbs_target_open(struct verbs_target *t, const char *spec)
+{
+	return target_open(t, spec, false);
+}
+
+int
+verbs_target_open_history(struct verbs_target *t, const char *spec)
+{
+	return target_open(t, spec, true);
+}
+
 void
 verbs_target_warn_gone(const struct verbs_target *t)
 {
-	for (size_t i = 0; i < t->gone.n; i++)
+	for (size_t i = 0; i < t->gone.n; i++) {
+		bool read = false;
+
+		for (size_t g = 0; g < t->n && !read; g++)
+			read = t->history[g] && !strcmp(t->paths[g], t->gone.v[i]);
 		fprintf(stderr, "deskhand: warning: granted folder %s is gone (moved or deleted): "
-		        "left out\n", t->gone.v[i]);
+		        "%s\n", t->gone.v[i],
+		        read ? "its checkpoints are read from the shadow repository" : "left out");
+	}
 }

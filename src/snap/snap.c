@@ -570,7 +570,7 @@ snap_open_repo(struct snap_store *s)
 	struct stat st;
 	int rc;
 
-	if (s->index)
+	if (s->index || s->gone)
 		return 0;
 	if (snap_git_load() < 0)
 		return DH_EFAIL;
@@ -623,6 +623,41 @@ snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
 		*out = NULL;
 	}
 	return rc;
+}
+
+int
+snap_open_gone(struct snap_store **out, const char *workdir, const char *state_dir)
+{
+	struct snap_store *s;
+	char *sreal;
+	int rc;
+
+	*out = NULL;
+	if (!workdir || workdir[0] != '/')
+		return err_set("snapshot: folder must be an absolute path: %s",
+		               workdir ? workdir : "");
+	if (snap_git_load() < 0)
+		return DH_EFAIL;
+	if (!(sreal = realpath(state_dir, NULL)))
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot: %s: %s",
+		                state_dir, strerror(errno));
+	s = xcalloc(1, sizeof *s);
+	s->lock_fd = -1;
+	s->gone = true;
+	s->workdir = xstrdup(workdir);
+	s->repo_path = repo_path_for(sreal, s->workdir);
+	free(sreal);
+	rc = git.git_repository_open_bare(&s->repo, s->repo_path);
+	if (rc == GIT_ENOTFOUND)
+		rc = err_setc(DH_ENOTFOUND, "snapshot: no shadow repository for %s", workdir);
+	else if ((rc = G(rc)) == 0)
+		rc = check_owner(s);
+	if (rc < 0) {
+		snap_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
 }
 
 void
@@ -1460,6 +1495,9 @@ spec_tree(struct snap_store *s, const char *spec, git_tree *from, git_tree **out
 	int rc;
 
 	*out = NULL;
+	if (!spec && s->gone)
+		return err_setc(DH_ENOTFOUND, "snapshot: %s is gone (moved or deleted): name a "
+		                "checkpoint to compare with", s->workdir);
 	if (!spec) {
 		struct snap_meta m = { 0 }, none = { 0 };
 		struct snap_base base = { from, &none };

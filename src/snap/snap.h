@@ -142,6 +142,17 @@ int snap_open(struct snap_store **out, const char *workdir, const char *state_di
 int snap_prepare(struct snap_store **out, const char *workdir, const char *state_dir)
 	DH_MUST_CHECK;
 
+/* A store over the shadow repository of a granted folder that is gone
+ * (moved or deleted): `workdir` is the folder's path as it was granted
+ * (absolute, its real path then), the repository found from it as
+ * snap_prepare() finds it. It is opened read-only, for the history:
+ * snap_log(), snap_resolve(), and snap_diff()/snap_diffstat() between two
+ * checkpoints (the folder's current contents are DH_ENOTFOUND naming it);
+ * nothing is created. *out is owned by the caller (snap_close). Returns 0,
+ * DH_ENOTFOUND (no repository for that folder) or DH_EFAIL. */
+int snap_open_gone(struct snap_store **out, const char *workdir, const char *state_dir)
+	DH_MUST_CHECK;
+
 /* The second half: load libgit2 if need be, open the repository or
  * create it, refuse one that records another folder ("snapshot: REPO belongs
  * to OTHER, not FOLDER") and read its index. A no-op once it has succeeded;

@@ -50,6 +50,8 @@ struct snap_store {
 	bool last_widened;         /* ... and it re-read paths beyond the dirty ones
 	                            * (other names of a hard-linked file) */
 	int lock_fd;               /* the writer lock (snap_lock.c) held, or -1 */
+	bool gone;                 /* snap_open_gone: the folder is gone, the
+	                            * repository is read for its history only */
 };
 
 /* libgit2 is loaded, not linked (core/dl.h): with it come mbedTLS, libssh2,

@@ -1,5 +1,6 @@
-# A granted folder moved or deleted after the session: review, log and diff
-# read the other granted folders, naming the one left out on stderr; a verb
+# A granted folder moved or deleted after the session: review reads the
+# other granted folders, naming the one left out on stderr; log and diff
+# read its history too, from its shadow repository (log_diff_grant_gone); a verb
 # given paths in the others acts on them; undo, redo, restore and accept
 # without paths, which act on every granted folder, are refused naming the
 # folder that is gone (exit 1), nothing written. With every folder gone the
@@ -28,7 +29,8 @@ assert_contains "$(cat "$T/st.err")" "$gone"
 assert_eq "$(status "$DESKHAND" review --json)" 0 "review --json with a folder gone"
 assert_eq "$(jq -r '[.grants[].grant] | join(" ")' "$T/st.out")" "$A" "review --json grants"
 assert_eq "$(status "$DESKHAND" log)" 0 "log with a folder gone"
-assert_contains "$(cat "$T/st.out")" "write_file"
+assert_contains "$(cat "$T/st.out")" "write_file $A/x.txt"
+assert_contains "$(cat "$T/st.out")" "write_file $B/y.txt"
 assert_eq "$(status "$DESKHAND" diff baseline head)" 0 "diff with a folder gone"
 assert_contains "$(cat "$T/st.out")" "+A"
 for v in undo redo "restore baseline" accept; do
