@@ -52,6 +52,7 @@ DL_LIBRARY(lxw, "libxlsxwriter.so.4", "libxlsxwriter4", LXW_SYMS);
 #define SHEETS_MAX   255      /* sheets in one workbook */
 #define STRING_MAX   32767    /* characters Excel keeps in a cell */
 #define FORMAT_MAX   255      /* bytes of a number format */
+#define FORMULA_MAX  8192     /* characters Excel takes in a formula */
 #define WIDTH_AUTO_MIN 8.43   /* characters: Excel's default width */
 #define WIDTH_AUTO_MAX 60.0   /* characters: a guessed width at most this */
 #define WIDTH_MAX    255.0    /* characters: Excel's limit */
@@ -91,6 +92,22 @@ struct cell {
 	bool has_time;      /* CELL_DATE with a time of day */
 	const char *format; /* the cell's own format (name or code), or NULL */
 };
+
+/* The first character of s that a workbook's XML cannot hold (XML 1.0
+ * §2.2): U+FFFE, U+FFFF, or a C0 control that is not in `controls` (NULL:
+ * every control is fine, as libxlsxwriter writes those of a text cell as
+ * _xHHHH_ escapes). Returns its code point, 0 when there is none. */
+static unsigned
+xml_bad_char(const char *s, const char *controls)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 && controls && !strchr(controls, *p))
+			return *p;
+		if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			return 0xfffeu + (unsigned)(p[2] - 0xbe);
+	}
+	return 0;
+}
 
 /* Where a check failed: "sheet 'Expenses', row 4, column C (C4)". */
 static void
@@ -305,6 +322,41 @@ cell_read(const cJSON *v, struct cell *c, struct buf *err)
 	return true;
 }
 
+/* Whether a read cell can go into a workbook as it is: its text, formula
+ * and format hold only characters the workbook's XML can (xml_bad_char),
+ * and a formula is within Excel's length. If not, the reason goes to err
+ * and the result is false. */
+static bool
+cell_fits_xlsx(const struct cell *c, struct buf *err)
+{
+	unsigned bad = 0;
+	const char *what = "text";
+
+	if (c->kind == CELL_FORMULA) {
+		size_t chars = 0;
+
+		for (const char *p = c->s; *p; p++)
+			chars += ((unsigned char)*p & 0xc0) != 0x80;
+		if (chars > FORMULA_MAX) {
+			buf_printf(err, ": a formula of %zu characters; Excel takes at most %d",
+			           chars, FORMULA_MAX);
+			return false;
+		}
+		what = "formula";
+		bad = xml_bad_char(c->s, "\t\n\r");
+	} else if (c->kind == CELL_STRING) {
+		bad = xml_bad_char(c->s, NULL);
+	}
+	if (!bad && c->format) {
+		what = "format";
+		bad = xml_bad_char(c->format, "");
+	}
+	if (bad)
+		buf_printf(err, ": the %s has the character U+%04X, which a workbook cannot "
+		                "hold", what, bad);
+	return !bad;
+}
+
 /* The number format code of a name or code, NULL for NULL. */
 static const char *
 format_code(const char *f)
@@ -366,6 +418,13 @@ sheet_check(const cJSON *in, bool csv, struct buf *err)
 
 			for (const char *p = name; *p; p++)
 				len += ((unsigned char)*p & 0xc0) != 0x80;
+			unsigned bad = xml_bad_char(name, "");
+
+			if (bad) {
+				buf_printf(err, "sheet name (sheets[%zu]) has the character U+%04X, "
+				                "which a workbook cannot hold", i, bad);
+				goto fail;
+			}
 			if (len > 31 || strpbrk(name, "[]:*?/\\") || name[0] == '\'' ||
 			    name[strlen(name) - 1] == '\'') {
 				buf_printf(err, "sheet name '%s' (sheets[%zu]): a sheet name has at "
@@ -414,6 +473,14 @@ sheet_check(const cJSON *in, bool csv, struct buf *err)
 				           name, cname, ci);
 				goto fail;
 			}
+			unsigned bad = f && !csv ? xml_bad_char(f->valuestring, "") : 0;
+
+			if (bad) {
+				buf_printf(err, "sheet '%s', column %s (columns[%zu]): 'format' has the "
+				                "character U+%04X, which a workbook cannot hold", name,
+				           cname, ci, bad);
+				goto fail;
+			}
 			ci++;
 		}
 		cJSON_ArrayForEach(row, rows) {
@@ -437,7 +504,8 @@ sheet_check(const cJSON *in, bool csv, struct buf *err)
 				if (!cell_read(v, &cell, &why) ||
 				    (csv && cell.kind == CELL_FORMULA && (buf_puts(&why,
 				            ": a .csv file cannot hold formulas: write an .xlsx, or "
-				            "put the value"), true))) {
+				            "put the value"), true)) ||
+				    (!csv && !cell_fits_xlsx(&cell, &why))) {
 					where(err, name, r, c);
 					buf_add(err, why.ptr, why.len);
 					buf_fini(&why);

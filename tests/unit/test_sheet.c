@@ -307,6 +307,62 @@ Test(sheet, errors_name_sheet_row_and_column)
 	free(ls);
 }
 
+/* What a workbook's XML cannot hold (a control character in a sheet name, a
+ * format or a formula; U+FFFE anywhere) and a formula past Excel's 8192
+ * characters are refused, not written into a file that Excel calls damaged
+ * and LibreOffice reads only up to the bad cell. A control character in a
+ * text cell or in a .csv is kept. */
+Test(sheet, characters_a_workbook_cannot_hold_are_refused)
+{
+	expect_err("{\"path\":\"a.xlsx\",\"sheets\":[{\"name\":\"a\\u0001b\",\"rows\":[]}]}",
+	           "write_spreadsheet: a.xlsx: sheet name (sheets[0]) has the character U+0001, "
+	           "which a workbook cannot hold; nothing was written");
+	expect_err("{\"path\":\"a.xlsx\",\"sheets\":[{\"name\":\"S\",\"columns\":[{\"format\":"
+	           "\"0.0\\u0002\"}],\"rows\":[]}]}",
+	           "write_spreadsheet: a.xlsx: sheet 'S', column A (columns[0]): 'format' has "
+	           "the character U+0002, which a workbook cannot hold; nothing was written");
+	expect_err("{\"path\":\"a.xlsx\",\"sheets\":[{\"name\":\"S\",\"rows\":[[1,"
+	           "\"=A1\\u0001\"]]}]}",
+	           "write_spreadsheet: a.xlsx: sheet 'S', row 1, column B (B1): the formula has "
+	           "the character U+0001, which a workbook cannot hold; nothing was written");
+	expect_err("{\"path\":\"a.xlsx\",\"sheets\":[{\"name\":\"S\",\"rows\":[[{\"number\":1,"
+	           "\"format\":\"0\\u0003\"}]]}]}",
+	           "write_spreadsheet: a.xlsx: sheet 'S', row 1, column A (A1): the format has "
+	           "the character U+0003, which a workbook cannot hold; nothing was written");
+	expect_err("{\"path\":\"a.xlsx\",\"sheets\":[{\"name\":\"S\",\"rows\":[[\"x\\ufffe\"]]}]}",
+	           "write_spreadsheet: a.xlsx: sheet 'S', row 1, column A (A1): the text has "
+	           "the character U+FFFE, which a workbook cannot hold; nothing was written");
+	struct buf f = BUF_INIT;
+
+	buf_puts(&f, "{\"path\":\"a.xlsx\",\"sheets\":[{\"name\":\"S\",\"rows\":[[\"=1");
+	for (int i = 0; i < 4096; i++)
+		buf_puts(&f, "+1");
+	buf_puts(&f, "\"]]}]}");
+	expect_err(buf_cstr(&f),
+	           "write_spreadsheet: a.xlsx: sheet 'S', row 1, column A (A1): a formula of "
+	           "8194 characters; Excel takes at most 8192; nothing was written");
+	buf_fini(&f);
+	char *ls = xasprintf("ls -A '%s'", gdir);
+	FILE *p = popen(ls, "r");
+	char line[256];
+
+	cr_assert(p);
+	cr_assert(!fgets(line, sizeof line, p), "something was written: %s", line);
+	pclose(p);
+	free(ls);
+	/* kept: controls in text (libxlsxwriter escapes them), a line break in
+	 * a formula, anything in a .csv */
+	expect_ok("{\"path\":\"b.xlsx\",\"sheets\":[{\"name\":\"S\",\"rows\":[[\"a\\u0001b\","
+	          "\"=1+\\n2\"]]}]}",
+	          "created b.xlsx (1 sheet, 1 rows)");
+	char *x = part("b.xlsx", "xl/sharedStrings.xml");
+
+	assert_has(x, "<t>a_x0001_b</t>");
+	free(x);
+	expect_ok("{\"path\":\"b.csv\",\"sheets\":[{\"rows\":[[\"a\\u0001b\"]]}]}",
+	          "created b.csv (5 bytes: 1 sheet, 1 rows)");
+}
+
 Test(sheet, without_a_worker_it_runs_on_the_next_iteration)
 {
 	env.worker = NULL;
