@@ -167,20 +167,21 @@ put_ref(struct buf *out, const char *sheet, unsigned row, unsigned col)
  * Number formats (.xlsx): what the cached number looks like shown
  */
 
-enum fmt_kind { FMT_GENERAL, FMT_FIXED, FMT_PERCENT, FMT_DATE, FMT_DATETIME, FMT_TIME };
+enum fmt_kind { FMT_GENERAL, FMT_FIXED, FMT_PERCENT, FMT_SCI, FMT_DATE, FMT_DATETIME, FMT_TIME };
 
 struct fmt {
 	unsigned char kind;     /* enum fmt_kind */
-	unsigned char decimals; /* FMT_FIXED, FMT_PERCENT */
+	unsigned char decimals; /* FMT_FIXED, FMT_PERCENT, FMT_SCI (of the mantissa) */
 };
 
 /* Classify a format code (ECMA-376 §18.8.31): date/time tokens outside
- * quotes and brackets, a percent sign, the decimals of the first section. */
+ * quotes and brackets, a percent sign, an exponent (E+ or E-), the decimals
+ * of the first section (of the mantissa, before an exponent). */
 static struct fmt
 fmt_of_code(const char *code)
 {
 	struct fmt f = { FMT_GENERAL, 0 };
-	bool date = false, time = false, pct = false, zero = false, in_q = false;
+	bool date = false, time = false, pct = false, sci = false, zero = false, in_q = false;
 	int dec = -1;
 
 	for (const char *p = code; *p && *p != ';'; p++) {
@@ -208,11 +209,14 @@ fmt_of_code(const char *code)
 			; /* month or minute: decided by the others */
 		} else if (ch == '%') {
 			pct = true;
-		} else if (ch == '.') {
+		} else if ((ch == 'E' || ch == 'e') && (p[1] == '+' || p[1] == '-')) {
+			sci = true;
+			p++;
+		} else if (ch == '.' && !sci) {
 			dec = 0;
 		} else if (ch == '0' || ch == '#' || ch == '?') {
 			zero = true;
-			if (dec >= 0 && ch == '0')
+			if (dec >= 0 && ch == '0' && !sci)
 				dec++;
 		}
 	}
@@ -222,6 +226,8 @@ fmt_of_code(const char *code)
 		f.kind = FMT_TIME;
 	else if (pct)
 		f.kind = FMT_PERCENT;
+	else if (sci)
+		f.kind = FMT_SCI;
 	else if (zero)
 		f.kind = FMT_FIXED;
 	f.decimals = (unsigned char)(dec > 0 ? (dec > 15 ? 15 : dec) : 0);
@@ -241,6 +247,8 @@ fmt_builtin(unsigned id)
 		return (struct fmt){ FMT_PERCENT, 0 };
 	case 10:
 		return (struct fmt){ FMT_PERCENT, 2 };
+	case 11:
+		return (struct fmt){ FMT_SCI, 2 };
 	case 14: case 15: case 16: case 17:
 		return (struct fmt){ FMT_DATE, 0 };
 	case 22:
@@ -263,8 +271,10 @@ serial_date(double v, char *out, size_t n, bool with_date, bool with_time)
 		days++;
 		secs -= 86400;
 	}
-	/* Days from 1899-12-30 to 1970-01-01 are 25569. Howard Hinnant's civil_from_days. */
-	long z = days - 25569 + 719468;
+	/* Days from 1899-12-30 to 1970-01-01 are 25569. Howard Hinnant's civil_from_days.
+	 * Serial 60 is the 1900-02-29 the 1900 system counts (as Lotus 1-2-3 did);
+	 * before it, serial 1 is 1900-01-01, a day later than that count. */
+	long z = days - 25569 + 719468 + (days < 60);
 	long era = (z >= 0 ? z : z - 146096) / 146097;
 	long doe = z - era * 146097;
 	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -273,6 +283,11 @@ serial_date(double v, char *out, size_t n, bool with_date, bool with_time)
 	long m = mp < 10 ? mp + 3 : mp - 9;
 
 	y += m <= 2;
+	if (days == 60) {
+		y = 1900;
+		m = 2;
+		d = 29;
+	}
 	if (with_date && with_time)
 		snprintf(out, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld", y, m, d, secs / 3600,
 		         secs / 60 % 60, secs % 60);
@@ -300,10 +315,13 @@ fmt_number(const char *raw, struct fmt f, char *out, size_t n)
 	case FMT_PERCENT:
 		snprintf(out, n, "%.*f%%", f.decimals, v * 100.0);
 		break;
+	case FMT_SCI:
+		snprintf(out, n, "%.*E", f.decimals, v);
+		break;
 	case FMT_DATE:
 	case FMT_DATETIME:
 	case FMT_TIME:
-		if (v < 0 || v > 2958465.0) { /* past 9999-12-31: not a date */
+		if (v < 0 || v >= 2958466.0) { /* past 9999-12-31: not a date */
 			snprintf(out, n, "%.15g", v);
 			break;
 		}

@@ -206,6 +206,43 @@ Test(doc, uncalculated_formulas_shown_alone)
 	free(z);
 }
 
+/* Dates of the 1900 system before its 1900-03-01 (serial 1 is 1900-01-01,
+ * 60 the 1900-02-29 it counts), the last second of 9999-12-31, and numbers
+ * in a scientific format (built-in 11, or a code) as Excel shows them. */
+Test(doc, early_dates_and_scientific_formats)
+{
+	const char *styles =
+		"<?xml version=\"1.0\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/"
+		"spreadsheetml/2006/main\"><numFmts count=\"1\"><numFmt numFmtId=\"164\" "
+		"formatCode=\"0.000E+00\"/></numFmts><cellXfs count=\"4\"><xf numFmtId=\"0\"/>"
+		"<xf numFmtId=\"164\"/><xf numFmtId=\"14\"/><xf numFmtId=\"22\"/>"
+		"<xf numFmtId=\"11\"/></cellXfs></styleSheet>";
+	const char *sheet =
+		"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/"
+		"spreadsheetml/2006/main\"><sheetData><row r=\"1\">"
+		"<c r=\"A1\" s=\"2\"><v>1</v></c><c r=\"B1\" s=\"2\"><v>59</v></c>"
+		"<c r=\"C1\" s=\"2\"><v>60</v></c><c r=\"D1\" s=\"2\"><v>61</v></c>"
+		"<c r=\"E1\" s=\"3\"><v>2958465.9999884260</v></c></row><row r=\"2\">"
+		"<c r=\"A2\" s=\"1\"><v>12345.678</v></c><c r=\"B2\" s=\"1\"><v>1.5E-7</v></c>"
+		"<c r=\"C2\" s=\"4\"><v>-0.000123</v></c></row></sheetData></worksheet>";
+	struct part p[] = {
+		{ "xl/workbook.xml", WB, 0 }, { "xl/_rels/workbook.xml.rels", RELS, 0 },
+		{ "xl/styles.xml", styles, 0 }, { "xl/worksheets/sheet1.xml", sheet, 0 },
+	};
+	size_t n;
+	char *z = make_zip(p, sizeof p / sizeof *p, &n);
+	struct buf out = BUF_INIT;
+
+	cr_assert_eq(doc_to_text(z, n, "d.xlsx", DOC_XLSX, NULL, &out), 0, "%s", err_msg());
+	const char *t = buf_cstr(&out);
+
+	cr_expect(strstr(t, "| 1 | 1900-01-01 | 1900-02-28 | 1900-02-29 | 1900-03-01 | "
+	                    "9999-12-31 23:59:59 |"), "%s", t);
+	cr_expect(strstr(t, "| 2 | 1.235E+04 | 1.500E-07 | -1.23E-04 | | |"), "%s", t);
+	buf_fini(&out);
+	free(z);
+}
+
 /* A part that inflates a thousandfold is refused as a bomb before it is
  * read whole. */
 Test(doc, zip_bomb_refused)
