@@ -349,6 +349,7 @@ struct xlsx {
 	struct strv ids;       /* their r:ids */
 	bool strings_capped;
 	bool uncalculated; /* calcPr fullCalcOnLoad: cached formula values are stale */
+	bool shown_alone;  /* a formula was shown without its (stale) value */
 };
 
 /* The text inside the current element up to its end, appended to b
@@ -568,6 +569,7 @@ xlsx_sheet(struct xlsx *X, struct doc_sheet *s, const char *part, const char *id
 
 		if (has_f && form.len && X->uncalculated) {
 			v = ""; /* a stale cached value: the formula alone */
+			X->shown_alone = true;
 		} else if (rc >= 0) {
 			if (t && !strcmp(t, "s")) {
 				v = xlsx_shared(X, s, row, col, v);
@@ -609,10 +611,6 @@ xlsx_load(struct doc_ctx *c, struct builder *B)
 	                          &X.names, &X.ids)) < 0 || (rc = xlsx_calc(&X)) < 0 ||
 	    (rc = xlsx_styles(&X)) < 0 || (rc = xlsx_strings(&X)) < 0)
 		goto out;
-	if (X.uncalculated)
-		book_note(B->b, xasprintf("%s: its formulas are not calculated yet (the file asks to "
-		                          "be recalculated when opened): shown without values",
-		                          c->name));
 	if (X.strings_capped)
 		book_note(B->b, xasprintf("%s: only the first %zu shared strings are read",
 		                          c->name, c->lim->max_cells));
@@ -622,6 +620,12 @@ xlsx_load(struct doc_ctx *c, struct builder *B)
 		if ((rc = xlsx_sheet(&X, s, X.parts.v[i], X.ids.v[i])) < 0)
 			break;
 	}
+	/* only when a formula was met: libxlsxwriter asks for the calculation
+	 * in every workbook it writes, formulas or not */
+	if (rc >= 0 && X.shown_alone)
+		book_note(B->b, xasprintf("%s: its formulas are not calculated yet (the file asks to "
+		                          "be recalculated when opened): shown without values",
+		                          c->name));
 out:
 	for (size_t i = 0; i < X.strings.n; i++)
 		free(X.strings.v[i]);

@@ -206,6 +206,32 @@ Test(doc, uncalculated_formulas_shown_alone)
 	free(z);
 }
 
+/* A workbook that asks to be recalculated but holds no formula (every
+ * workbook libxlsxwriter writes asks): its values are shown, with no note
+ * that formulas are not calculated. */
+Test(doc, recalculation_asked_without_formulas_leaves_no_note)
+{
+	const char *sheet =
+		"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/"
+		"spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\"><v>7</v></c>"
+		"</row></sheetData></worksheet>";
+	struct part p[] = {
+		{ "xl/workbook.xml", WB_UNCALC, 0 }, { "xl/_rels/workbook.xml.rels", RELS, 0 },
+		{ "xl/worksheets/sheet1.xml", sheet, 0 },
+	};
+	size_t n;
+	char *z = make_zip(p, sizeof p / sizeof *p, &n);
+	struct buf out = BUF_INIT;
+
+	cr_assert_eq(doc_to_text(z, n, "plain.xlsx", DOC_XLSX, NULL, &out), 0, "%s", err_msg());
+	const char *t = buf_cstr(&out);
+
+	cr_expect(strstr(t, "| 1 | 7 |"), "%s", t);
+	cr_expect(!strstr(t, "not calculated"), "%s", t);
+	buf_fini(&out);
+	free(z);
+}
+
 /* Dates of the 1900 system before its 1900-03-01 (serial 1 is 1900-01-01,
  * 60 the 1900-02-29 it counts), the last second of 9999-12-31, and numbers
  * in a scientific format (built-in 11, or a code) as Excel shows them. */
