@@ -213,6 +213,7 @@ doc_inner_done(struct tool_result *res, void *ctx)
 		           (intmax_t)st.st_size);
 		if (said.len)
 			buf_printf(&r->res.text, "; pandoc said:\n%s", buf_cstr(&said));
+		tool_note_open_elsewhere(r->plan.gr, r->plan.rel, &r->res);
 	} else {
 		r->res.is_error = true;
 		buf_printf(&r->res.text, "write_document: pandoc could not write %s (%s)%s%s",

@@ -639,6 +639,34 @@ tool_write_into(const struct grant *gr, const char *rel, const void *data, size_
 	return rc < 0 ? rc : 0;
 }
 
+void
+tool_note_open_elsewhere(const struct grant *gr, const char *rel, struct tool_result *out)
+{
+	static const struct {
+		const char *pre, *post;
+	} locks[] = { { ".~lock.", "#" }, { "~$", "" } };
+	const char *base = strrchr(rel, '/');
+	int dir = base ? (int)(base - rel + 1) : 0;
+	struct stat st;
+
+	base = base ? base + 1 : rel;
+	for (size_t i = 0; i < sizeof locks / sizeof *locks; i++) {
+		char *name = xasprintf("%s%s%s", locks[i].pre, base, locks[i].post);
+		char *lock = xasprintf("%.*s%s", dir, rel, name);
+		bool open = grant_lstat(gr, lock, &st) == 0 && S_ISREG(st.st_mode);
+
+		if (open)
+			buf_printf(&out->text, "\nnote: %s is open in another program (its lock file "
+			                       "%s is there): the person should reload it there, "
+			                       "or that program's next save overwrites this change",
+			           base, name);
+		free(name);
+		free(lock);
+		if (open)
+			break;
+	}
+}
+
 /*
  * write_file, edit_file
  */

@@ -65,6 +65,13 @@ bool tool_change_prepare(const char *path, struct tool_env *env, const struct gr
  * Safe on the worker thread (only gr's directory fd is used). */
 int tool_write_into(const struct grant *gr, const char *rel, const void *data, size_t len,
                     bool *created, struct tool_result *out);
+/* After a write of rel beneath gr: when an office suite's lock file sits
+ * beside it (LibreOffice's ".~lock.NAME#", Microsoft Office's "~$NAME"),
+ * the file is open in that program, whose next save would overwrite what
+ * was just written: a sentence saying so is appended to out->text. Safe on
+ * the worker thread. */
+void tool_note_open_elsewhere(const struct grant *gr, const char *rel,
+                              struct tool_result *out);
 /* A refusal a run would put in its result (r), as the error of its preview:
  * err_setc(DH_EDENIED when r->denied, else DH_EFAIL) with r's text; r is
  * finalized. Returns that code. */

@@ -897,6 +897,7 @@ sheet_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		buf_printf(&out->text, "%zu bytes: ", data.len);
 	buf_printf(&out->text, "%d sheet%s, %zu rows)", cJSON_GetArraySize(sheets),
 	           cJSON_GetArraySize(sheets) == 1 ? "" : "s", rows);
+	tool_note_open_elsewhere(gr, rel, out);
 out:
 	buf_fini(&data);
 	free(rel);

@@ -363,6 +363,35 @@ Test(sheet, characters_a_workbook_cannot_hold_are_refused)
 	          "created b.csv (5 bytes: 1 sheet, 1 rows)");
 }
 
+/* Writing over a file an office suite has open (its lock file beside it:
+ * LibreOffice's .~lock.NAME#, Microsoft Office's ~$NAME) says so, since
+ * that program's next save would overwrite the change. */
+Test(sheet, a_file_open_in_an_office_suite_is_named_in_the_result)
+{
+	const char *json = "{\"path\":\"sub/b.xlsx\",\"sheets\":[{\"rows\":[[1]]}]}";
+
+	expect_ok(json, "created sub/b.xlsx (1 sheet, 1 rows)");
+	char *lock = xasprintf("%s/sub/.~lock.b.xlsx#", gdir);
+	FILE *f = fopen(lock, "w");
+
+	cr_assert(f);
+	fputs(",Alice,host,07.12.2026 10:00,file:///home/alice/.config/libreoffice/4;", f);
+	fclose(f);
+	expect_ok(json, "overwrote sub/b.xlsx (1 sheet, 1 rows)\nnote: b.xlsx is open in another "
+	                "program (its lock file .~lock.b.xlsx# is there): the person should "
+	                "reload it there, or that program's next save overwrites this change");
+	cr_assert(unlink(lock) == 0);
+	free(lock);
+	lock = xasprintf("%s/~$c.csv", gdir);
+	cr_assert((f = fopen(lock, "w")));
+	fclose(f);
+	expect_ok("{\"path\":\"c.csv\",\"sheets\":[{\"rows\":[[1]]}]}",
+	          "created c.csv (3 bytes: 1 sheet, 1 rows)\nnote: c.csv is open in another "
+	          "program (its lock file ~$c.csv is there): the person should reload it "
+	          "there, or that program's next save overwrites this change");
+	free(lock);
+}
+
 Test(sheet, without_a_worker_it_runs_on_the_next_iteration)
 {
 	env.worker = NULL;
