@@ -8,15 +8,9 @@
 export DH_MCP_WAIT_MS=60000
 G=$T/work; mkdir -p "$G"
 
-# The authorization server and protected MCP server (tests/fake/oauth_server.py).
-echo '{"prm_scopes": ["mcp:tools"]}' >"$T/as.json"
-python3 "$DH_TESTS/fake/oauth_server.py" --config "$T/as.json" --log "$T/as.log" \
-  --port-file "$T/as.port" >"$T/as.out" 2>&1 &
-AS_PID=$!
-trap 'kill "$AS_PID" 2>/dev/null; [ -n "${LOGIN_PID:-}" ] && kill "$LOGIN_PID" 2>/dev/null; cleanup' EXIT
-for _ in $(seq 1 100); do [ -s "$T/as.port" ] && break; sleep 0.05; done
-[ -s "$T/as.port" ] || fail "oauth_server.py did not start: $(cat "$T/as.out")"
-BASE=http://127.0.0.1:$(cat "$T/as.port")
+. "$DH_TESTS/lib_oauth.sh"
+trap '[ -n "${LOGIN_PID:-}" ] && kill "$LOGIN_PID" 2>/dev/null; cleanup' EXIT
+oauth_start
 mkdir -p "$XDG_CONFIG_HOME/deskhand"
 cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
 {"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}

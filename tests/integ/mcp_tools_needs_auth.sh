@@ -2,14 +2,8 @@
 # authorization (no token yet) says so at once, with the login command, and
 # exits 1. It waited its 30 s and printed "NAME: starting", nothing more.
 . "$DH_TESTS/lib.sh"
-echo '{"prm_scopes": ["mcp:tools"]}' >"$T/as.json"
-python3 "$DH_TESTS/fake/oauth_server.py" --config "$T/as.json" --log "$T/as.log" \
-  --port-file "$T/as.port" >"$T/as.out" 2>&1 &
-AS_PID=$!
-trap 'kill "$AS_PID" 2>/dev/null; cleanup' EXIT
-for _ in $(seq 1 100); do [ -s "$T/as.port" ] && break; sleep 0.05; done
-[ -s "$T/as.port" ] || fail "oauth_server.py did not start: $(cat "$T/as.out")"
-BASE=http://127.0.0.1:$(cat "$T/as.port")
+. "$DH_TESTS/lib_oauth.sh"
+oauth_start
 mkdir -p "$XDG_CONFIG_HOME/deskhand"
 cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
 {"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
