@@ -175,6 +175,7 @@ struct agent {
 				 * each), sent with the next results (take_notes) */
 
 	bool interrupt;
+	bool awaiting_tools;	/* a request waits for connectors still starting */
 	const char *stop_status; /* agent_stop(): the status an interrupt ends with */
 	char *stop_msg;
 	const char *status;	/* set when finished */
@@ -1912,7 +1913,10 @@ budget_stop(struct agent *a, const struct spend_verdict *v)
 static void
 tools_loaded(void *arg)
 {
-	start_request(arg);
+	struct agent *a = arg;
+
+	a->awaiting_tools = false;
+	start_request(a);
 }
 
 static void
@@ -1928,8 +1932,10 @@ start_request(struct agent *a)
 	const struct tool_extra *x = a->env.extra;
 
 	/* Connectors still starting: wait for them, within their bound. */
-	if (x && x->wait && x->wait(x->ctx, tools_loaded, a))
+	if (x && x->wait && x->wait(x->ctx, tools_loaded, a)) {
+		a->awaiting_tools = true;
 		return;
+	}
 	if (a->history_error) {
 		finish(a, "failed", a->history_error);
 		return;
@@ -3245,6 +3251,14 @@ agent_command(struct agent *a, const struct command *c)
 		if (a->phase == PHASE_DONE || a->interrupt)
 			return 0;
 		a->interrupt = true;
+		if (a->awaiting_tools) {
+			/* Nothing runs while the request waits for connectors (an
+			 * authorization, say, up to its bound): stop now. */
+			a->env.extra->wait(a->env.extra->ctx, NULL, a);
+			a->awaiting_tools = false;
+			finish_interrupted(a);
+			return 0;
+		}
 		switch (a->phase) {
 		case PHASE_STREAM:
 			llm_cancel(a->cfg.llm);

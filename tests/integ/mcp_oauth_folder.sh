@@ -7,15 +7,9 @@
 export DH_MCP_WAIT_MS=60000
 G=$T/work; mkdir -p "$G"
 
-echo '{"prm_scopes": ["mcp:tools"]}' >"$T/as.json"
-python3 "$DH_TESTS/fake/oauth_server.py" --config "$T/as.json" --log "$T/as.log" \
-  --port-file "$T/as.port" >"$T/as.out" 2>&1 &
-AS_PID=$!
-trap 'kill "$AS_PID" 2>/dev/null; [ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
-  cleanup' EXIT
-for _ in $(seq 1 100); do [ -s "$T/as.port" ] && break; sleep 0.05; done
-[ -s "$T/as.port" ] || fail "oauth_server.py did not start: $(cat "$T/as.out")"
-BASE=http://127.0.0.1:$(cat "$T/as.port")
+. "$DH_TESTS/lib_oauth.sh"
+trap '[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null; cleanup' EXIT
+oauth_start
 cat >"$G/.mcp.json" <<JSON
 {"mcpServers": {"teamdocs": {"type": "http", "url": "$BASE/mcp"}}}
 JSON
@@ -43,10 +37,16 @@ for _ in $(seq 1 400); do
   [ -n "$msg" ] && break
   sleep 0.05
 done
-kill "$RUN_PID" 2>/dev/null; wait "$RUN_PID" 2>/dev/null || true; RUN_PID=
-kill_engines
 [ -n "$msg" ] || fail "no authorization_needed event: $(tail -5 "$T/out" "$T/err")"
 assert_contains "$msg" "run \`deskhand mcp login teamdocs $G\`"
+# SIGTERM ends the run at once, though its request waits for the connector
+# (60 s here, DH_MCP_WAIT_MS): the interrupt waited for that bound.
+t0=$(date +%s)
+kill "$RUN_PID" 2>/dev/null; rc=0; wait "$RUN_PID" 2>/dev/null || rc=$?; RUN_PID=
+s=$(( $(date +%s) - t0 ))
+[ "$s" -lt 15 ] || fail "the run took $s s to end after SIGTERM"
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" interrupted
+kill_engines
 
 # that command, from anywhere: the URL, the browser, the pasted redirect
 mkfifo "$T/in"
