@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "config/settings.h"
 #include "core/err.h"
 #include "engine/serve.h"
 #include "engine/version.h"
@@ -152,6 +153,8 @@ main(int argc, char **argv)
 		struct config c;
 		int rc = config_load(&c);
 
+		if (rc == 0)
+			rc = settings_env_check(&c);
 		if (rc == 0)
 			config_dump(&c);
 		else

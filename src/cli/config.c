@@ -41,7 +41,9 @@ static const char config_usage[] =
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0, 1 a config file or the managed policy cannot be read or is\n"
-	"refused (named with its line), 2 usage or an unknown KEY.\n";
+	"refused (named with its line), or an environment variable that overrides a\n"
+	"setting holds a value the setting does not take (named with its value), 2\n"
+	"usage or an unknown KEY.\n";
 
 /* "set NAME = VALUE   # origin" */
 static void
@@ -159,7 +161,8 @@ cli_config(int argc, char **argv)
 	const struct config_rules *const sets[] = { &c.rules };
 
 	/* Loads as a session would load it: a rule it would refuse fails here. */
-	if (config_load(&c) < 0 || client_rules_check(sets, 1) < 0) {
+	if (config_load(&c) < 0 || settings_env_check(&c) < 0 ||
+	    client_rules_check(sets, 1) < 0) {
 		fprintf(stderr, "deskhand config: %s\n", err_msg());
 		rc = 1;
 	} else if (key && json) {

@@ -145,6 +145,54 @@ config_enum_ok(const char *name, const char *value, const char **values)
 }
 
 int
+config_value_check(const char *name, const char *value, const char *where)
+{
+	int i = config_option_index(name);
+
+	if (i < 0)
+		return err_setc(DH_EPARSE, "%s: unknown option '%s'", where, name);
+	const struct option *o = &options[i];
+
+	if (o->type == CONFIG_INT) {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < o->min || v > o->max)
+			return err_setc(DH_EPARSE, "%s: '%s' must be a whole number from %ld to %ld, not '%s'",
+					where, name, o->min, o->max, value);
+	}
+	if (o->type == CONFIG_DURATION && config_duration_ms(value) < 0)
+		return err_setc(DH_EPARSE, "%s: '%s' must be a duration such as 90s, 30m, "
+					   "24h or 2d (0 = none), not '%s'",
+				where, name, value);
+	if (o->type == CONFIG_COST && config_cost(value) < 0)
+		return err_setc(DH_EPARSE, "%s: '%s' must be an amount of US dollars such "
+					   "as 0.50 (0 = no cap), not '%s'",
+				where, name, value);
+	if (o->type == CONFIG_FRACTION && config_fraction(value) < 0)
+		return err_setc(DH_EPARSE, "%s: '%s' must be a fraction above 0 and at most "
+					   "1, such as 0.8, not '%s'",
+				where, name, value);
+	if (o->type == CONFIG_THINKING && config_thinking(value) == CONFIG_THINKING_BAD)
+		return err_setc(DH_EPARSE, "%s: '%s' must be off, adaptive or a budget of "
+					   "thinking tokens from %ld to %ld, not '%s'",
+				where, name, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, value);
+	if (o->type == CONFIG_URL && !config_url_ok(value))
+		return err_setc(DH_EPARSE, "%s: '%s' must be an http:// or https:// URL with "
+					   "a host, not '%s'",
+				where, name, value);
+	if (o->type == CONFIG_PATH && *value && *value != '/')
+		return err_setc(DH_EPARSE, "%s: '%s' must be an absolute path (a relative "
+					   "one would be found from wherever deskhand is "
+					   "started), not '%s'",
+				where, name, value);
+	if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
+		return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
+				o->values, value);
+	return 0;
+}
+
+int
 config_set(struct config *c, const char *name, const char *value, const char *where)
 {
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
@@ -152,42 +200,8 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 
 		if (strcmp(o->name, name) != 0)
 			continue;
-		if (o->type == CONFIG_INT) {
-			char *end;
-			errno = 0;
-			long v = strtol(value, &end, 10);
-			if (errno || end == value || *end || v < o->min || v > o->max)
-				return err_setc(DH_EPARSE, "%s: '%s' must be a whole number from %ld to %ld, not '%s'",
-						where, name, o->min, o->max, value);
-		}
-		if (o->type == CONFIG_DURATION && config_duration_ms(value) < 0)
-			return err_setc(DH_EPARSE, "%s: '%s' must be a duration such as 90s, 30m, "
-						   "24h or 2d (0 = none), not '%s'",
-					where, name, value);
-		if (o->type == CONFIG_COST && config_cost(value) < 0)
-			return err_setc(DH_EPARSE, "%s: '%s' must be an amount of US dollars such "
-						   "as 0.50 (0 = no cap), not '%s'",
-					where, name, value);
-		if (o->type == CONFIG_FRACTION && config_fraction(value) < 0)
-			return err_setc(DH_EPARSE, "%s: '%s' must be a fraction above 0 and at most "
-						   "1, such as 0.8, not '%s'",
-					where, name, value);
-		if (o->type == CONFIG_THINKING && config_thinking(value) == CONFIG_THINKING_BAD)
-			return err_setc(DH_EPARSE, "%s: '%s' must be off, adaptive or a budget of "
-						   "thinking tokens from %ld to %ld, not '%s'",
-					where, name, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, value);
-		if (o->type == CONFIG_URL && !config_url_ok(value))
-			return err_setc(DH_EPARSE, "%s: '%s' must be an http:// or https:// URL with "
-						   "a host, not '%s'",
-					where, name, value);
-		if (o->type == CONFIG_PATH && *value && *value != '/')
-			return err_setc(DH_EPARSE, "%s: '%s' must be an absolute path (a relative "
-						   "one would be found from wherever deskhand is "
-						   "started), not '%s'",
-					where, name, value);
-		if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
-			return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
-					o->values, value);
+		if (config_value_check(name, value, where) < 0)
+			return DH_EPARSE;
 		char *text = value_text(value);
 
 		if (!text) /* a flag's value: one read from a line always has one */

@@ -218,6 +218,11 @@ int config_load_line(struct config *c, char *s, const char *where) DH_MUST_CHECK
  * blank both inside and outside double quotes) is DH_EPARSE. */
 int config_set(struct config *c, const char *name, const char *value, const char *where)
 	DH_MUST_CHECK;
+/* Check VALUE against the table's type of option NAME (a number in range, a
+ * URL, one of an enum's values, ...), as config_set() does before it sets it:
+ * 0, or DH_EPARSE "WHERE: 'NAME' must be ..., not 'VALUE'". `where` is
+ * "FILE:LINE", a flag or the environment variable that gave the value. */
+int config_value_check(const char *name, const char *value, const char *where) DH_MUST_CHECK;
 /* Whether VALUE is a value the table allows the CONFIG_ENUM option NAME,
  * for a caller that checks a value it does not set (a schedule's `mode`).
  * `values` (may be NULL) gets the allowed values, "a|b" (static), or NULL

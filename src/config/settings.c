@@ -41,6 +41,19 @@ settings_env(const struct config *c, size_t i, const char **var)
 	return NULL;
 }
 
+int
+settings_env_check(const struct config *c)
+{
+	for (size_t k = 0; k < sizeof env_overrides / sizeof *env_overrides; k++) {
+		size_t i = env_overrides[k].option;
+		const char *var, *v = settings_env(c, i, &var);
+
+		if (v && config_value_check(config_option_name(i), v, var) < 0)
+			return DH_EPARSE;
+	}
+	return 0;
+}
+
 const char *
 settings_provider_url(const struct config *c, const struct config_provider *p, bool *env)
 {

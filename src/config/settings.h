@@ -54,6 +54,12 @@ char *settings_origin_text(const struct settings_origin *o);
  * the variable's name whether set or not (NULL when option i has none). */
 const char *settings_env(const struct config *c, size_t i, const char **var);
 
+/* Check each value an environment variable sets in place of the config's
+ * (settings_env()) as a config line's is checked (config_value_check()): 0,
+ * or DH_EPARSE "VAR: 'NAME' must be ..., not 'VALUE'" for the first bad one.
+ * A session does not start with one; `deskhand config` reports it. */
+int settings_env_check(const struct config *c) DH_MUST_CHECK;
+
 /* The value of option i in effect: its environment variable's (as
  * settings_env()) else the config's (borrowed from `c` or the environment).
  * *from (may be NULL) is that variable's or the option's name, for

@@ -479,15 +479,11 @@ make_llm(struct engine *e)
 	if (config_model_resolve(e->cfg, e->cfg->model, &p, &model) < 0)
 		return DH_EFAIL;
 	const char *key = *p->key_env ? getenv(p->key_env) : NULL;
-	bool env;
-	const char *base = settings_provider_url(e->cfg, p, &env);
+	const char *base = settings_provider_url(e->cfg, p, NULL);
 
-	/* The config's values are checked where they are read; the
-	 * environment's here, before a request retries a URL that can never
-	 * work, or a key puts a CR (a CRLF .env file's) into the headers. */
-	if (env && !config_url_ok(base))
-		return err_set("ANTHROPIC_BASE_URL: '%s' is not an http:// or https:// URL with a host",
-			       base);
+	/* The config's values are checked where they are read, and the
+	 * environment's overrides at start-up (settings_env_check); the key
+	 * here, before it puts a CR (a CRLF .env file's) into the headers. */
 	for (const char *k = key; k && *k; k++)
 		if ((unsigned char)*k < 0x20 || *k == 0x7f)
 			return err_set("%s: the key holds a control character (0x%02x at byte %zu): "
@@ -799,6 +795,10 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 		if (session_history_load(e->session, &e->history) < 0)
 			return DH_EFAIL;
 	}
+	/* An environment override is checked as a config line is, before a
+	 * request retries a URL that can never work. */
+	if (settings_env_check(cfg) < 0)
+		return DH_EFAIL;
 	if (otel_open(&e->otel, loop, cfg) < 0)
 		return err_set("telemetry: %s", err_msg());
 	if (o->resume) {

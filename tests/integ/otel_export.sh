@@ -162,5 +162,5 @@ rc=0
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9 OTEL_EXPORTER_OTLP_PROTOCOL=grpc \
   "$DESKHAND" run --grant "$G" --approve-plan --mode auto "x" >"$T/bad" 2>&1 </dev/null || rc=$?
 [ "$rc" != 0 ] || fail "a bad OTEL_EXPORTER_OTLP_PROTOCOL was taken"
-assert_contains "$(cat "$T/bad")" "OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' is not a protocol deskhand sends"
+assert_contains "$(cat "$T/bad")" "OTEL_EXPORTER_OTLP_PROTOCOL: 'otel_protocol' must be one of http/protobuf|http/json, not 'grpc'"
 echo "ok"

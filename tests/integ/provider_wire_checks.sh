@@ -32,7 +32,7 @@ rc=0; ANTHROPIC_API_KEY=$'k\nX-Injected: yes' "$DESKHAND" run --grant "$G" "hi" 
 assert_contains "$(cat "$T/err")" "ANTHROPIC_API_KEY: the key holds a control character (0x0a at byte 2)"
 rc=0; ANTHROPIC_BASE_URL='not a url' "$DESKHAND" run --grant "$G" "hi" > "$T/out" 2>"$T/err" || rc=$?
 [ "$rc" != 0 ] || fail "ANTHROPIC_BASE_URL 'not a url' was taken"
-assert_contains "$(cat "$T/err")" "ANTHROPIC_BASE_URL: 'not a url' is not an http:// or https:// URL with a host"
+assert_contains "$(cat "$T/err")" "ANTHROPIC_BASE_URL: 'base_url' must be an http:// or https:// URL with a host, not 'not a url'"
 assert_not_contains "$(cat "$T/out" "$T/err")" "retrying"
 assert_eq "$(wc -l < "$FAKE_LOG")" "$n" "requests made by the refused runs"
 
