@@ -47,7 +47,8 @@ static const char rules_usage[] =
 	"\n"
 	"Exit status: 0; 1 a config file is malformed or holds a rule every session\n"
 	"would refuse (a pattern on a tool that takes none), named with its line; 2\n"
-	"usage.\n";
+	"usage, or a DIR a session could not be granted (missing, not a directory,\n"
+	"/), named.\n";
 
 /* ["write_file", "edit_file", …] of a group's "write_file, edit_file, …". */
 static cJSON *
@@ -153,6 +154,17 @@ cli_rules(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < dirs.n; i++) {
+		/* A grant run would refuse as no folder (missing, a file) is a
+		 * usage error, named by run's own check; --force: listing the
+		 * rules of $HOME or /etc grants nothing. */
+		char force[] = "--force", grant[] = "--grant";
+		char *av[] = { force, grant, dirs.v[i] };
+
+		if (client_args_check_grants(av, 3) < 0) {
+			fprintf(stderr, "deskhand rules: %s\n", err_msg());
+			rc = 2;
+			goto out;
+		}
 		char *real = realpath(dirs.v[i], NULL);
 
 		if (!real) {
