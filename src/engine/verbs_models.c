@@ -147,7 +147,8 @@ verbs_models(int argc, char **argv, unsigned flags)
 
 	(void)flags;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "jm:h", opts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program "models" */
+	while ((opt = getopt_long(argc, argv, ":jm:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -159,6 +160,9 @@ verbs_models(int argc, char **argv, unsigned flags)
 			fputs(usage, stdout);
 			return 0;
 		default:
+			fprintf(stderr, "deskhand models: %s '%s'\n",
+				opt == ':' ? "option needs a value:" : "unknown option",
+				argv[optind - 1]);
 			fputs(usage, stderr);
 			return 2;
 		}
