@@ -1839,39 +1839,27 @@ list_cells(const cJSON *r, char *cell[LIST_NCOLS])
 	strv_free(&notes);
 }
 
-/* The table of `schedule list`: each column as wide as its widest cell (as
- * ps does), NOTES last and unpadded. */
+/* The table of `schedule list` (buf_table: each column as wide as its widest
+ * cell), NOTES last and unpadded. */
 static void
 print_list(const cJSON *rows)
 {
 	static const char *const head[LIST_NCOLS] = { "NAME",   "AT",     "NEXT",    "LAST",
 		                                       "KIND",   "STATUS", "PENDING", "NOTES" };
-	size_t nrows = (size_t)cJSON_GetArraySize(rows) + 1, w[LIST_NCOLS] = { 0 }, i = 1;
+	size_t nrows = (size_t)cJSON_GetArraySize(rows) + 1, i = 1;
 	char *(*cells)[LIST_NCOLS] = xcalloc(nrows, sizeof *cells);
 	const cJSON *r;
+	struct buf out = BUF_INIT;
 
 	for (int c = 0; c < LIST_NCOLS; c++)
 		cells[0][c] = xstrdup(head[c]);
 	cJSON_ArrayForEach(r, rows) list_cells(r, cells[i++]);
+	buf_table(&out, (const char *const *)cells, nrows, LIST_NCOLS, 0);
+	fputs(buf_cstr(&out), stdout);
+	buf_fini(&out);
 	for (i = 0; i < nrows; i++)
 		for (int c = 0; c < LIST_NCOLS; c++)
-			if (strlen(cells[i][c]) > w[c])
-				w[c] = strlen(cells[i][c]);
-	for (i = 0; i < nrows; i++) {
-		struct buf line = BUF_INIT;
-
-		for (int c = 0; c < LIST_NCOLS; c++) {
-			if (c == LIST_NCOLS - 1)
-				buf_puts(&line, cells[i][c]);
-			else
-				buf_printf(&line, "%-*s ", (int)w[c], cells[i][c]);
 			free(cells[i][c]);
-		}
-		while (line.len && line.ptr[line.len - 1] == ' ') /* no NOTES */
-			line.ptr[--line.len] = '\0';
-		printf("%s\n", buf_cstr(&line));
-		buf_fini(&line);
-	}
 	free(cells);
 }
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/array.h"
@@ -142,4 +143,31 @@ buf_add_base64(struct buf *out, const void *data, size_t n)
 		q[3] = i + 2 < n ? tab[v & 63] : '=';
 		buf_add(out, q, 4);
 	}
+}
+
+void
+buf_table(struct buf *b, const char *const *cells, size_t nrows, size_t ncols, unsigned right)
+{
+	size_t *w = xcalloc(ncols ? ncols : 1, sizeof *w);
+
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols; c++)
+			if (strlen(cells[r * ncols + c]) > w[c])
+				w[c] = strlen(cells[r * ncols + c]);
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < ncols; c++) {
+			const char *cell = cells[r * ncols + c];
+			int width = c + 1 == ncols ? 0 : (int)w[c];
+
+			if (c < 32 && (right >> c & 1u))
+				width = (int)w[c];
+			else
+				width = -width;
+			buf_printf(b, "%*s%s", width, cell, c + 1 == ncols ? "" : " ");
+		}
+		while (b->len && b->ptr[b->len - 1] == ' ')
+			b->ptr[--b->len] = '\0';
+		buf_putc(b, '\n');
+	}
+	free(w);
 }

@@ -35,6 +35,13 @@ void buf_consume(struct buf *b, size_t n);
 const char *buf_cstr(struct buf *b);
 /* Hand the heap string to the caller (free() it); the buffer is reset. Never NULL. */
 char *buf_detach(struct buf *b);
+/* Append a table of nrows rows of ncols cells (cells[row * ncols + col], row
+ * 0 the heading; borrowed) to `b`, a line each ending in '\n': each column as
+ * wide as its widest cell (in bytes, as ps does), a blank between columns; a
+ * column whose bit is set in `right` (1u << col) is aligned right. The last
+ * column is not padded, and no line ends in a blank. */
+void buf_table(struct buf *b, const char *const *cells, size_t nrows, size_t ncols,
+               unsigned right);
 /* Append at most `cap` bytes in total; once the limit is hit, append `marker`
  * once and return true (the text was truncated). Keeps tool output bounded. */
 bool buf_add_capped(struct buf *b, const void *p, size_t n, size_t cap, const char *marker);

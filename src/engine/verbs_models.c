@@ -16,6 +16,7 @@
 
 #include "config/config.h"
 #include "config/settings.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "llm/registry.h"
@@ -102,19 +103,39 @@ print_human(const struct config *c, const struct config_provider *use, const cha
 		       *p->key_env ? p->key_env : "(none)",
 		       !*p->key_env ? "" : key_set(p) ? " (set)" : " (not set)");
 	}
-	printf("\n%-20s %-9s %8s %7s %7s %7s %8s %8s %-12s %s\n", "MODEL", "PROVIDER",
-	       "CONTEXT", "OUTPUT", "$IN", "$OUT", "$CACHE-R", "$CACHE-W", "INPUT", "CHECKED");
+	/* the models: each column as wide as its widest cell, the numbers
+	 * aligned right */
+	enum { NCOLS = 10 };
+	static const char *const head[NCOLS] = { "MODEL",    "PROVIDER", "CONTEXT", "OUTPUT",
+		                                 "$IN",      "$OUT",     "$CACHE-R", "$CACHE-W",
+		                                 "INPUT",    "CHECKED" };
+	size_t nrows = llm_registry_count() + 1;
+	char **cells = xcalloc(nrows * NCOLS, sizeof *cells);
+	struct buf out = BUF_INIT;
+
+	for (size_t k = 0; k < NCOLS; k++)
+		cells[k] = xstrdup(head[k]);
 	for (size_t i = 0; i < llm_registry_count(); i++) {
 		const struct llm_model_info *m = llm_registry_at(i);
-		char ctx[32], out[32];
+		char **row = cells + (i + 1) * NCOLS;
 
-		snprintf(ctx, sizeof ctx, "%ldk", m->context_window / 1000);
-		snprintf(out, sizeof out, "%ldk", m->max_output / 1000);
-		printf("%-20s %-9s %8s %7s %7.4g %7.4g %8.4g %8.4g %-12s %s\n", m->name, m->provider,
-		       ctx, out, m->usd_in, m->usd_out, m->usd_cache_read, m->usd_cache_write,
-		       m->images && m->pdf ? "text,img,pdf" : m->images ? "text,img" : "text",
-		       m->checked);
+		row[0] = xstrdup(m->name);
+		row[1] = xstrdup(m->provider);
+		row[2] = xasprintf("%ldk", m->context_window / 1000);
+		row[3] = xasprintf("%ldk", m->max_output / 1000);
+		row[4] = xasprintf("%.4g", m->usd_in);
+		row[5] = xasprintf("%.4g", m->usd_out);
+		row[6] = xasprintf("%.4g", m->usd_cache_read);
+		row[7] = xasprintf("%.4g", m->usd_cache_write);
+		row[8] = xstrdup(m->images && m->pdf ? "text,img,pdf" : m->images ? "text,img" : "text");
+		row[9] = xstrdup(m->checked);
 	}
+	buf_table(&out, (const char *const *)cells, nrows, NCOLS, 0xfcu /* CONTEXT..$CACHE-W */);
+	printf("\n%s", buf_cstr(&out));
+	buf_fini(&out);
+	for (size_t k = 0; k < nrows * NCOLS; k++)
+		free(cells[k]);
+	free(cells);
 	bool env;
 	const char *url = settings_provider_url(c, use, &env);
 

@@ -50,6 +50,22 @@ Test(buf, capped_marks_truncation_once)
 	buf_fini(&b);
 }
 
+Test(buf, table_sizes_columns_to_their_cells)
+{
+	static const char *const cells[] = {
+		"MODEL",		  "CTX",   "NOTES",
+		"claude-opus-4-20250514", "200k",  "",
+		"x",			  "1000k", "long note",
+	};
+	struct buf b = BUF_INIT;
+
+	buf_table(&b, cells, 3, 3, 1u << 1);
+	cr_assert_str_eq(buf_cstr(&b), "MODEL                    CTX NOTES\n"
+				       "claude-opus-4-20250514  200k\n"
+				       "x                      1000k long note\n");
+	buf_fini(&b);
+}
+
 static void
 record_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 {
