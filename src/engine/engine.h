@@ -164,7 +164,10 @@ int engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx);
  * A tool call with no result in the transcript is given one, an error whose
  * output is REVIEW_INTERRUPTED_RESULT (snap/review_set.h), when it cannot be
  * running: before a later session_started (a later run), or anywhere unless
- * `running` (the transcript's last run goes on in this engine). */
+ * `running` (the transcript's last run goes on in this engine). Unless
+ * `running`, a last run with no session_finished (its engine was killed)
+ * ends with an error event naming the session's engine.log and a
+ * session_finished "interrupted", both with the same text. */
 int engine_history_replay(const char *state_dir, const char *id, bool running, event_sink_fn *fn,
 			  void *ctx)
 	DH_MUST_CHECK;

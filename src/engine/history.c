@@ -68,6 +68,7 @@ struct replay {
 	size_t n;
 	struct strv ids, names; /* tool calls with no result yet, same index */
 	size_t user_texts;	/* text blocks of the last history record */
+	bool run_open;		/* a session_started with no session_finished yet */
 };
 
 /* A tool_call record: the call waits for its result. */
@@ -133,6 +134,8 @@ replay_record(const cJSON *rec, struct replay *r)
 			/* a new run: no call of an earlier one runs any more */
 			if (m.ev.type == EVENT_SESSION_STARTED)
 				calls_interrupted(r);
+			if (m.ev.type == EVENT_SESSION_STARTED || m.ev.type == EVENT_SESSION_FINISHED)
+				r->run_open = m.ev.type == EVENT_SESSION_STARTED;
 			r->fn(&m.ev, r->ctx);
 			if (m.ev.type == EVENT_TOOL_CALL)
 				call_open(r, &m.ev);
@@ -180,6 +183,25 @@ replay_one(const cJSON *rec, void *ctx)
 	r->n += replay_record(rec, r);
 }
 
+/* The last run has no session_finished and no engine carries it on: its
+ * engine was killed or crashed. Says so once, naming that engine's log, and
+ * ends the task as a stop would have ("interrupted"). */
+static void
+run_lost(struct replay *r, const char *state_dir, const char *id)
+{
+	char *msg = xasprintf("the previous engine ended without finishing the task (killed or "
+			      "crashed); its log: %s/sessions/%s/engine.log",
+			      state_dir, id);
+
+	r->fn(&(struct event){ .type = EVENT_ERROR, .text = msg }, r->ctx);
+	r->fn(&(struct event){ .type = EVENT_SESSION_FINISHED, .status = "interrupted",
+			       .text = msg },
+	      r->ctx);
+	r->n += 2;
+	r->run_open = false;
+	free(msg);
+}
+
 int
 engine_history_replay(const char *state_dir, const char *id, bool running, event_sink_fn *fn,
 		      void *ctx)
@@ -187,8 +209,11 @@ engine_history_replay(const char *state_dir, const char *id, bool running, event
 	struct replay r = { .fn = fn, .ctx = ctx };
 	int rc = engine_transcript_each(state_dir, id, replay_one, &r);
 
-	if (rc == 0 && !running)
+	if (rc == 0 && !running) {
 		calls_interrupted(&r);
+		if (r.run_open)
+			run_lost(&r, state_dir, id);
+	}
 	strv_free(&r.ids);
 	strv_free(&r.names);
 	if (rc < 0)

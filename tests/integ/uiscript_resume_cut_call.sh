@@ -1,5 +1,6 @@
 # A session whose engine was killed (SIGKILL) while run_command ran, opened
-# again in the workbench: the call is shown interrupted (the history gives it
+# again in the workbench (which also says the engine ended; 32 rows keep the
+# call in view): the call is shown interrupted (the history gives it
 # a result marked "interrupted"), not running and not as having taken 0 ms;
 # its output (Enter on it) says why. A follow-up task leaves it so.
 . "$DH_TESTS/lib.sh"
@@ -31,7 +32,7 @@ i
 :wait idle
 :save-screen $T/after.scr
 :quit"
-ui_run 80 24 --resume latest
+ui_run 80 32 --resume latest
 assert_screen resumed 'run_command touch ready && sleep 30  \[✗ interrupted\]$' '^ idle '
 screen resumed | grep -F '[…]' && fail "the killed call is shown as running"
 assert_screen output 'interrupted: the session was stopped while this call was pending or'

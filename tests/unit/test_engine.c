@@ -257,7 +257,8 @@ Test(engine, a_merged_task_replays_its_own_text_once)
 		cJSON_Delete(r);
 	}
 	session_close(s);
-	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 5);
+	/* 5, and the 2 that end a last run no engine finished */
+	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 7);
 	cr_assert(strstr(hist.v[1], "\"user_message\"") && strstr(hist.v[1], "\"one\""),
 		  "%s", hist.v[1]);
 	cr_assert(strstr(hist.v[3], "\"session_started\""), "%s", hist.v[3]);
@@ -300,7 +301,7 @@ Test(engine, a_killed_engines_calls_replay_as_interrupted)
 	}
 	session_close(s);
 
-	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 8);
+	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 10);
 	cr_assert(strstr(hist.v[1], "\"tool_call\"") && strstr(hist.v[1], "toolu_a"));
 	cr_assert(strstr(hist.v[2], "\"tool_result\"") && strstr(hist.v[2], "toolu_a"));
 	cr_assert(strstr(hist.v[2], "\"is_error\":true") && strstr(hist.v[2], "run_command"));
@@ -310,6 +311,12 @@ Test(engine, a_killed_engines_calls_replay_as_interrupted)
 	cr_assert_not(strstr(hist.v[6], REVIEW_INTERRUPTED_RESULT));
 	cr_assert(strstr(hist.v[7], "\"tool_result\"") && strstr(hist.v[7], "toolu_c"));
 	cr_assert(strstr(hist.v[7], REVIEW_INTERRUPTED_RESULT) && strstr(hist.v[7], "write_file"));
+	/* and the last run, which no engine finished, ends once, naming the log */
+	cr_assert(strstr(hist.v[8], "\"error\"") && strstr(hist.v[8], "/engine.log") &&
+		  strstr(hist.v[8], "the previous engine ended without finishing the task"),
+		  "%s", hist.v[8]);
+	cr_assert(strstr(hist.v[9], "\"session_finished\"") &&
+		  strstr(hist.v[9], "\"interrupted\""), "%s", hist.v[9]);
 	got_clear(&hist);
 
 	/* The last run goes on here: its open call may be running. */
