@@ -67,6 +67,7 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 	int opt;
 
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	opterr = 0; /* getopt would name the program after the verb ("ls: …") */
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -77,7 +78,10 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 			*json = true;
 			break;
 		case 'h': fputs(usage, stdout); return EXIT_DONE;
-		default: goto bad;
+		default:
+			fprintf(stderr, "deskhand %s: unknown option '%s'\n", argv[0],
+				argv[optind - 1]);
+			goto bad;
 		}
 	}
 	if (argc - optind <= max_operands)
