@@ -184,7 +184,9 @@ enum snap_lock_kind {
  * when another process (or another store of this one) holds it, with a
  * message naming the holder: "folder ~/x is in use by live session ID (pid
  * N); attach with: deskhand attach ID" (an engine), "folder ~/x is being
- * changed by a review command on session ID (pid N); try again" (a verb);
+ * changed by a review command on session ID (pid N); try again" (a verb),
+ * "session ID is live: its engine (pid N) runs it now; reach it with:
+ * deskhand attach ID" (an engine of `session` itself);
  * DH_EFAIL on I/O errors. Released by snap_unlock() or snap_close().
  * Once taken, the lock files a killed writer left beside the shared refs
  * (refs/notes/deskhand.lock, packed-refs.lock) are removed, each with a

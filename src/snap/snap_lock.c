@@ -27,9 +27,10 @@ static const char *const kind_names[] = {
 	[SNAP_LOCK_VERB] = "verb",
 };
 
-/* The refusal, from what the holder wrote (maybe nothing yet). */
+/* The refusal, from what the holder wrote (maybe nothing yet), to a taker
+ * for session `mine` (NULL: none yet). */
 static int
-refuse(const struct snap_store *s, int fd)
+refuse(const struct snap_store *s, int fd, const char *mine)
 {
 	char line[OWNER_MAX + 1], kind[16] = "", session[128] = "";
 	ssize_t n = pread(fd, line, OWNER_MAX, 0);
@@ -46,6 +47,11 @@ refuse(const struct snap_store *s, int fd)
 		              "folder %s is being changed by a review command on session %s "
 		              "(pid %ld); try again",
 		              buf_cstr(&who), session, pid);
+	else if (session[0] && mine && !strcmp(session, mine))
+		rc = err_setc(DH_EDENIED,
+		              "session %s is live: its engine (pid %ld) runs it now; reach it "
+		              "with: deskhand attach %s",
+		              session, pid, session);
 	else if (session[0] && strcmp(session, "-"))
 		rc = err_setc(DH_EDENIED,
 		              "folder %s is in use by live session %s (pid %ld); attach with: "
@@ -125,7 +131,7 @@ snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session)
 	}
 	free(path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		rc = errno == EWOULDBLOCK ? refuse(s, fd)
+		rc = errno == EWOULDBLOCK ? refuse(s, fd, session)
 		                          : err_set("snapshot lock: %s: %s", s->repo_path,
 		                                    strerror(errno));
 		close(fd);

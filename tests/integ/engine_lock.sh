@@ -1,7 +1,8 @@
 # One writer per shadow repository: while a session's engine is live (here
 # waiting for an approval), a second engine on the same folder, or on the
-# same session, is refused with a message naming the live session and its
-# pid and how to attach; once the live one exits, the folder is free again.
+# same session, is refused with a message naming the live session (or, for
+# the same session, saying it is live) and its pid and how to attach; once
+# the live one exits, the folder is free again.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 cat > "$T/script.json" <<'JSON'
@@ -36,7 +37,7 @@ set +e
 "$DESKHAND" run --resume "$sid" --json "more" >"$T/out3" 2>"$T/err3"; rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "a second engine on session $sid was not refused"
-assert_contains "$(cat "$T/err3")" "live session $sid (pid $pid)"
+assert_contains "$(cat "$T/err3")" "session $sid is live: its engine (pid $pid)"
 assert_contains "$(cat "$T/err3")" "deskhand attach $sid"
 
 # The live one answers and ends; the folder is free: the session resumes.

@@ -510,7 +510,7 @@ Test(engine, a_resumed_session_answers_from_its_stores)
 	/* One writer: a second engine on the session or its folder is refused. */
 	struct engine *e2 = open_engine(id, DH_EDENIED);
 	char want[256];
-	snprintf(want, sizeof want, "folder ~/work is in use by live session %s (pid %ld)", id,
+	snprintf(want, sizeof want, "session %s is live: its engine (pid %ld) runs it now", id,
 		 (long)getpid());
 	cr_assert(strstr(err_msg(), want), "%s", err_msg());
 	engine_close(e2);
