@@ -18,6 +18,15 @@
 
 #define IGNORE_FILE_MAX (1u << 20)
 
+/* Built-in rules, read before the folder's file (which can re-include with
+ * `!`): office suites' lock files, which say that a document is open and
+ * must never be stored, listed or removed by undo. */
+static const char *const builtin_rules[] = {
+	".~lock.*#", /* LibreOffice / OpenOffice */
+	"~$*",       /* Microsoft Office (owner file) */
+	"~WRL*.tmp", /* Microsoft Word's temporary copy while saving */
+};
+
 struct rule {
 	struct strv segs; /* pattern components; "**" matches any number of them */
 	bool negate;   /* `!pattern` */
@@ -92,13 +101,18 @@ ignore_parse(struct ignore **out, const char *text, size_t len)
 int
 ignore_load(struct ignore **out, const char *folder)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, text = BUF_INIT;
 	char *path = xasprintf("%s/%s", folder, IGNORE_FILE);
 	int rc = fsutil_read_file(path, IGNORE_FILE_MAX, &b);
 
 	if (rc == DH_ENOTFOUND)
 		rc = 0;
-	ignore_parse(out, rc == 0 ? buf_cstr(&b) : "", rc == 0 ? b.len : 0);
+	for (size_t i = 0; i < sizeof builtin_rules / sizeof *builtin_rules; i++)
+		buf_printf(&text, "%s\n", builtin_rules[i]);
+	if (rc == 0)
+		buf_add(&text, b.ptr, b.len);
+	ignore_parse(out, buf_cstr(&text), text.len);
+	buf_fini(&text);
 	buf_fini(&b);
 	free(path);
 	return rc;

@@ -19,6 +19,10 @@
  * folder root's `.deskhandignore` is read) and re-including a path below an
  * excluded directory (git cannot either).
  *
+ * ignore_load() puts built-in rules before the folder's own: office suites'
+ * lock files (`.~lock.*#` of LibreOffice, `~$*` and `~WRL*.tmp` of Microsoft
+ * Office) at any depth; a `!` rule in the folder's file re-includes them.
+ *
  * Pure functions over an immutable rule set: safe to share between threads
  * once built.
  */
@@ -30,8 +34,9 @@ struct ignore; /* opaque */
 /* Parse `len` bytes of rules. *out is owned by the caller (ignore_free); an
  * empty rule set is valid. Never fails. */
 void ignore_parse(struct ignore **out, const char *text, size_t len);
-/* Read FOLDER/.deskhandignore (at most 1 MiB). A missing file gives an empty
- * rule set and 0; an unreadable or oversized one DH_EFAIL (with *out empty). */
+/* The built-in rules followed by those of FOLDER/.deskhandignore (at most
+ * 1 MiB). A missing file gives the built-in rules alone and 0; an unreadable
+ * or oversized one DH_EFAIL (with *out holding the built-in rules). */
 int ignore_load(struct ignore **out, const char *folder) DH_MUST_CHECK;
 void ignore_free(struct ignore *ig);
 /* Number of rules (0: nothing is ever ignored, callers may skip matching). */

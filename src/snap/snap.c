@@ -786,7 +786,7 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 	char dpath[4096];
 	int rc = 0;
 
-	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	snap_diff_opts(s, &o);
 	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (n) {
@@ -848,6 +848,20 @@ changes_between_in(struct snap_store *s, git_tree *ot, const struct snap_meta *o
 			changes_add(&c, 'D', dpath, NULL);
 		}
 	}
+	/* the notes' changes at ignored paths (the diff skipped its own) */
+	size_t kept = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		struct snap_change *ch = &c.v[i];
+		size_t len = strlen(ch->path);
+
+		if (!snap_ignored(s, ch->path, len && ch->path[len - 1] == '/')) {
+			c.v[kept++] = *ch;
+			continue;
+		}
+		free(ch->path);
+		free(ch->old_path);
+	}
+	c.n = kept;
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, cmp_change);
 out:
@@ -912,6 +926,25 @@ tree_delta_paths(struct snap_store *s, const git_tree *a, const git_tree *b, con
 		}
 	}
 	return rc;
+}
+
+/* git_diff_notify_cb: a delta either of whose paths is ignored is skipped. */
+static int
+skip_ignored(const git_diff *diff, const git_diff_delta *d, const char *spec, void *payload)
+{
+	struct snap_store *s = payload;
+
+	(void)diff;
+	(void)spec;
+	return snap_ignored(s, d->old_file.path, false) || snap_ignored(s, d->new_file.path, false);
+}
+
+void
+snap_diff_opts(struct snap_store *s, git_diff_options *o)
+{
+	git.git_diff_options_init(o, GIT_DIFF_OPTIONS_VERSION);
+	o->notify_cb = skip_ignored;
+	o->payload = s;
 }
 
 int
@@ -1018,7 +1051,7 @@ stat_between(struct snap_store *s, git_tree *a, git_tree *b, const char *const *
 
 	if (only && !n)
 		return 0;
-	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	snap_diff_opts(s, &o);
 	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	if (n) {
 		o.pathspec.strings = (char **)only;
@@ -1534,7 +1567,7 @@ make_diff(struct snap_store *s, const char *from_id, const char *to_id, git_diff
 	int rc;
 
 	*out = NULL;
-	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	snap_diff_opts(s, &o);
 	git.git_diff_find_options_init(&f, GIT_DIFF_FIND_OPTIONS_VERSION);
 	o.old_prefix = "a";
 	o.new_prefix = "b";

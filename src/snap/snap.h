@@ -18,8 +18,11 @@ struct strv;
  * skipped) on refs/deskhand/SESSION/head; a session's first checkpoint is also
  * refs/deskhand/SESSION/baseline. What trees cannot hold (empty directories,
  * permission bits other than 0644/0755) is kept in a note on refs/notes/deskhand.
- * Paths matched by the folder's `.deskhandignore` (gitignore syntax, see
- * core/ignore.h) and files over the large-file limit are not stored.
+ * Paths matched by the ignore rules (built-in ones for office suites' lock
+ * files, then the folder's `.deskhandignore`; gitignore syntax, see
+ * core/ignore.h) and files over the large-file limit are not stored; a path
+ * they match now is left out of diffs, review and restores even where an
+ * older checkpoint holds it.
  *
  * Threading: everything is synchronous. A store belongs to ONE thread (the
  * snapshot worker) and must not be shared; no process-global state is used

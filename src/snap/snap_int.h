@@ -36,7 +36,7 @@ struct snap_store {
 	char *skip_rel;        /* the state dir relative to workdir, or NULL */
 	struct timespec trust; /* stat data older than this (minus 1 s) is trusted */
 	/* Incremental checkpoints (snap_scan_dirty): the state of the last scan. */
-	struct ignore *ign;        /* .deskhandignore rules of the last full scan */
+	struct ignore *ign;        /* ignore rules of the last full scan (or snap_ignored) */
 	struct snap_meta *cache;   /* its metadata (heap), or NULL: no scan yet */
 	git_oid last_tree;         /* the tree the index described after it */
 	bool index_dirty;          /* index changed in memory, not yet written */
@@ -480,6 +480,15 @@ int snap_head_get(struct snap_store *s, const char *session, git_oid *out,
  * o unchanged: the caller needs no diff. Returns 0 or DH_EFAIL. */
 int snap_diff_narrow(struct snap_store *s, git_tree *a, git_tree *b, git_diff_options *o,
                      struct strv *paths) DH_MUST_CHECK;
+/* Initialise o for a diff of two of s's trees that leaves out every path the
+ * folder's ignore rules match (snap_ignored): a path stored by a checkpoint
+ * made before a rule named it is neither listed nor restored. */
+void snap_diff_opts(struct snap_store *s, git_diff_options *o);
+/* Whether `rel` (a folder-relative path; a trailing '/' is allowed) is outside
+ * what checkpoints hold: a `.git` component, the state directory, a path the
+ * ignore rules match (core/ignore.h; its parents too). The rules are those of
+ * the last full scan, read from the folder when there was none. */
+bool snap_ignored(struct snap_store *s, const char *rel, bool is_dir);
 /* What changed from (ot, om) to (nt, nm), as snap_log() reports it (renames,
  * notes' mode and empty-directory changes); sorted by path. *out is freed
  * with snap_changes_free(). */

@@ -1343,7 +1343,7 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 	struct strv paths = { 0 };
 	int rc;
 
-	git.git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	snap_diff_opts(s, &o);
 	if ((rc = snap_diff_narrow(s, a->tree, b->tree, &o, &paths)) < 0 ||
 	    (paths.n && (rc = G(git.git_diff_tree_to_tree(&diff, s->repo, a->tree, b->tree, &o))) < 0)) {
 		if (snap_tree_damaged(s, a->tree, false) || snap_tree_damaged(s, b->tree, false))
@@ -1383,6 +1383,17 @@ touched(struct snap_store *s, const struct state *a, const struct state *b, stru
 		free(d);
 	}
 	free(dm);
+	/* the notes' changes at ignored paths (the diff skipped its own) */
+	size_t kept = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		size_t len = strlen(out->v[i]);
+
+		if (snap_ignored(s, out->v[i], len && out->v[i][len - 1] == '/'))
+			free(out->v[i]);
+		else
+			out->v[kept++] = out->v[i];
+	}
+	out->n = kept;
 	strv_uniq(out);
 	return 0;
 }

@@ -464,8 +464,7 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 		if (mark)
 			buf_putc(&sc->path, '/');
 		buf_puts(&sc->path, ents[i].name);
-		if (sc->s->ign &&
-		    ignore_match(sc->s->ign, buf_cstr(&sc->path), S_ISDIR(ents[i].st.st_mode)))
+		if (ignore_match(sc->s->ign, buf_cstr(&sc->path), S_ISDIR(ents[i].st.st_mode)))
 			goto next;
 		if (S_ISDIR(ents[i].st.st_mode)) {
 			bool sub = false;
@@ -839,11 +838,7 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	ignore_free(s->ign);
 	s->ign = NULL;
 	if (ignore_load(&s->ign, s->workdir) < 0)
-		log_warn("snapshot: %s (ignoring no paths)", err_msg());
-	if (!ignore_count(s->ign)) {
-		ignore_free(s->ign);
-		s->ign = NULL;
-	}
+		log_warn("snapshot: %s (only the built-in ignore rules apply)", err_msg());
 	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0 ||
 	    (rc = snap_pack_begin(&sc.packer, s)) < 0)
 		goto out;
@@ -948,6 +943,14 @@ is_excluded(const struct snap_store *s, const char *rel, bool is_dir)
 			return true;
 	}
 	return ignore_match_path(s->ign, rel, is_dir);
+}
+
+bool
+snap_ignored(struct snap_store *s, const char *rel, bool is_dir)
+{
+	if (!s->ign && ignore_load(&s->ign, s->workdir) < 0)
+		log_warn("snapshot: %s (only the built-in ignore rules apply)", err_msg());
+	return is_excluded(s, rel, is_dir);
 }
 
 /* The entries of the index that are `path` or below it, in index order. */

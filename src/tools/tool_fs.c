@@ -94,8 +94,9 @@ refuse_large(const struct tool_env *env, const struct grant *gr, const char *rel
 }
 
 /* A path that checkpoints do not hold: anything in a .git directory, or an
- * existing path matched by the folder's .deskhandignore (core/ignore.h, read
- * afresh: the person may have just edited it). A change to it could not be
+ * existing path matched by the ignore rules (the folder's .deskhandignore after
+ * the built-in ones, core/ignore.h; read afresh: the person may have just
+ * edited it). A change to it could not be
  * undone, so the file tools do not make it; a new file in an ignored folder is
  * made (nothing is lost). True with the error in `out`. */
 static bool
@@ -124,7 +125,8 @@ refuse_unrecorded(const struct grant *gr, const char *rel, const char *shown,
 	ignore_free(ig);
 	if (ignored)
 		tool_result_errorf(out,
-		                   "%s is matched by the folder's %s, so checkpoints do not hold "
+		                   "%s is matched by the ignore rules (the folder's %s, or the built-in "
+		                   "ones for office suites' lock files), so checkpoints do not hold "
 		                   "it: a change to it could not be undone; the agent may not modify, "
 		                   "move or delete it (it may make new files; the person can change "
 		                   "%s)",

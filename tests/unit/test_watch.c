@@ -254,6 +254,33 @@ Test(watch, ignore_rules_match_gitignore_subset)
 	ignore_free(ig);
 }
 
+/* Office suites' lock files are ignored by built-in rules read before the
+ * folder's own, which can re-include one; the watcher reports none. */
+Test(watch, office_lock_files_are_ignored_by_builtin_rules)
+{
+	struct ignore *ig;
+
+	cr_assert_eq(ignore_load(&ig, work), 0);
+	cr_assert(ignore_match(ig, ".~lock.a.xlsx#", false));
+	cr_assert(ignore_match(ig, "sub/.~lock.b c.odt#", false));
+	cr_assert(ignore_match(ig, "~$report.docx", false));
+	cr_assert(ignore_match(ig, "deep/sub/~$x.pptx", false));
+	cr_assert(ignore_match(ig, "~WRL0001.tmp", false));
+	cr_assert_not(ignore_match(ig, ".~lock.a.xlsx", false));
+	cr_assert_not(ignore_match(ig, "a~$b.docx", false));
+	cr_assert_not(ignore_match(ig, "report.docx", false));
+	ignore_free(ig);
+	put(".deskhandignore", "!~$keep.docx\n");
+	cr_assert_eq(ignore_load(&ig, work), 0);
+	cr_assert_not(ignore_match(ig, "~$keep.docx", false));
+	cr_assert(ignore_match(ig, "~$other.docx", false));
+	cr_assert(ignore_match(ig, ".~lock.a.xlsx#", false));
+	ignore_free(ig);
+	start_watch();
+	expect("touch '.~lock.a.xlsx#' '~$other.docx' '~WRL0002.tmp' '~$keep.docx' doc.xlsx",
+	       P("~$keep.docx", "doc.xlsx"), P(".~lock.a.xlsx#", "~$other.docx", "~WRL0002.tmp"));
+}
+
 /* Found by tests/fuzz/fuzz_ignore: "**" matching backtracked through every
  * split of the path, so a hostile .deskhandignore stalled each checkpoint. */
 Test(watch, ignore_doublestars_match_in_polynomial_time, .timeout = 20)
