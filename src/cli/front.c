@@ -290,9 +290,13 @@ waiter_on_event(const struct event *ev, void *ctx)
 	}
 }
 
-/* Status of a session whose engine is gone, from its record on disk. */
+/* Status of a session whose engine is gone, from its record on disk. lost:
+ * the engine went while its task ran (engine_lost() said so); the record
+ * may still read "running" for a moment, as the kernel closes a killed
+ * process's files one by one and the lock that says it lives may be the
+ * last, and the task it reads as then is the interrupted one. */
 static int
-status_on_disk(const char *id, bool quiet)
+status_on_disk(const char *id, bool lost)
 {
 	cJSON *meta = NULL;
 	int status;
@@ -303,7 +307,9 @@ status_on_disk(const char *id, bool quiet)
 	}
 	const char *st = json_str(meta, "status");
 	status = cli_exit_status(st);
-	if (!quiet && (!st || strcmp(st, "running") == 0))
+	if (lost && st && strcmp(st, "running") == 0)
+		status = EXIT_INTERRUPTED;
+	if (!lost && (!st || strcmp(st, "running") == 0))
 		fprintf(stderr, "deskhand: session %s is not live and did not end (status %s)\n",
 			id, st ? st : "unknown");
 	cJSON_Delete(meta);
