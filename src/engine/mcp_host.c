@@ -1313,6 +1313,8 @@ mcp_host_free(struct mcp_host *h)
 			ev_io_del(h->loop, s->psock);
 			close(s->psock);
 		}
+		/* What it wrote and we have not read yet goes to its log too. */
+		drain_stderr(s);
 		if (s->logfd >= 0)
 			close(s->logfd);
 		if (s->errfd >= 0) {
