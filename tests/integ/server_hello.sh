@@ -32,7 +32,7 @@ for _ in $(seq 1 200); do grep -q '"approval_needed"' "$TR" 2>/dev/null && break
 # a second engine on the live session is refused, naming the live one; the
 # refusal comes back on the ready fd and leaves the first engine's socket
 r=$(python3 "$PY" spawn --resume "$id") && fail "a second engine started: $r"
-assert_contains "$r" "in use by live session $id (pid $pid)"
+assert_contains "$r" "session $id is live: its engine (pid $pid) runs it now"
 assert_contains "$r" "(exit 3)"
 [ -S "$D/$id.sock" ] && kill -0 "$pid" || fail "the refused engine disturbed the live one"
 r=$(python3 "$PY" spawn --resume nosuch) && fail "an engine started on no session: $r"
