@@ -169,15 +169,37 @@ open_engine(const char *resume, int want)
 	return e;
 }
 
+/* A session made of META (JSON text; its grant is the work folder) and the
+ * transcript RECORDS (n JSON texts). Returns its id (heap). */
+static char *
+write_session(const char *text, const char *const *records, size_t n)
+{
+	struct session *s = NULL;
+	cJSON *meta = NULL;
+
+	cr_assert_eq(json_parse(&meta, text, strlen(text), "meta"), 0);
+	cJSON_ReplaceItemInArray(json_arr(meta, "grants"), 0, cJSON_CreateString(work));
+	cr_assert_eq(session_create(&s, state, meta), 0, "%s", err_msg());
+	cJSON_Delete(meta);
+	char *id = xstrdup(session_id(s));
+	for (size_t i = 0; i < n; i++) {
+		cJSON *r = NULL;
+
+		cr_assert_eq(json_parse(&r, records[i], strlen(records[i]), "rec"), 0);
+		cr_assert_eq(session_append(s, r), 0, "%s", err_msg());
+		cJSON_Delete(r);
+	}
+	session_close(s);
+	return id;
+}
+
 /* A session as a finished task leaves it: meta.json, a transcript, a
  * baseline and one agent step (a.txt edited) in the shadow repository. */
 static char *
 make_session(void)
 {
-	struct session *s = NULL;
 	struct snap_store *st = NULL;
 	struct snap_checkpoint ck;
-	cJSON *meta = NULL;
 	static const char *const records[] = {
 		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"fix it\"}",
 		"{\"type\":\"history\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":"
@@ -196,19 +218,7 @@ make_session(void)
 			   "\"input_tokens\":5,\"output_tokens\":7,\"cost_usd\":0.5}";
 	char *id;
 
-	cr_assert_eq(json_parse(&meta, text, strlen(text), "meta"), 0);
-	cJSON_ReplaceItemInArray(json_arr(meta, "grants"), 0, cJSON_CreateString(work));
-	cr_assert_eq(session_create(&s, state, meta), 0, "%s", err_msg());
-	cJSON_Delete(meta);
-	id = xstrdup(session_id(s));
-	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
-		cJSON *r = NULL;
-
-		cr_assert_eq(json_parse(&r, records[i], strlen(records[i]), "rec"), 0);
-		cr_assert_eq(session_append(s, r), 0, "%s", err_msg());
-		cJSON_Delete(r);
-	}
-	session_close(s);
+	id = write_session(text, records, sizeof records / sizeof *records);
 	cr_assert_eq(snap_open(&st, work, state), 0, "%s", err_msg());
 	cr_assert_eq(snap_checkpoint(st, id, "baseline", -1, NULL, &ck), 0, "%s", err_msg());
 	put(work, "a.txt", "one\nTWO\nthree\n");
@@ -229,8 +239,6 @@ count_sink(const struct event *ev, void *ctx)
  * The replay shows each task once, not the failed one again. */
 Test(engine, a_merged_task_replays_its_own_text_once)
 {
-	struct session *s = NULL;
-	cJSON *meta = NULL;
 	static const char *const records[] = {
 		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"one\"}",
 		"{\"type\":\"history\",\"message\":{\"role\":\"user\",\"content\":["
@@ -244,19 +252,7 @@ Test(engine, a_merged_task_replays_its_own_text_once)
 	const char *text = "{\"status\":\"failed\",\"task\":\"one\",\"grants\":[\"W\"]}";
 	struct got hist = { 0 };
 
-	cr_assert_eq(json_parse(&meta, text, strlen(text), "meta"), 0);
-	cJSON_ReplaceItemInArray(json_arr(meta, "grants"), 0, cJSON_CreateString(work));
-	cr_assert_eq(session_create(&s, state, meta), 0, "%s", err_msg());
-	cJSON_Delete(meta);
-	char *id = xstrdup(session_id(s));
-	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
-		cJSON *r = NULL;
-
-		cr_assert_eq(json_parse(&r, records[i], strlen(records[i]), "rec"), 0);
-		cr_assert_eq(session_append(s, r), 0, "%s", err_msg());
-		cJSON_Delete(r);
-	}
-	session_close(s);
+	char *id = write_session(text, records, sizeof records / sizeof *records);
 	/* 5, and the 2 that end a last run no engine finished */
 	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 7);
 	cr_assert(strstr(hist.v[1], "\"user_message\"") && strstr(hist.v[1], "\"one\""),
@@ -274,8 +270,6 @@ Test(engine, a_merged_task_replays_its_own_text_once)
  * only then: a running engine's open call is live). */
 Test(engine, a_killed_engines_calls_replay_as_interrupted)
 {
-	struct session *s = NULL;
-	cJSON *meta = NULL;
 	static const char *const records[] = {
 		"{\"type\":\"session_started\",\"session\":\"SID\",\"task\":\"t\"}",
 		"{\"type\":\"tool_call\",\"id\":\"toolu_a\",\"name\":\"run_command\",\"input\":{}}",
@@ -287,19 +281,7 @@ Test(engine, a_killed_engines_calls_replay_as_interrupted)
 	const char *text = "{\"status\":\"running\",\"task\":\"t\",\"grants\":[\"W\"]}";
 	struct got hist = { 0 };
 
-	cr_assert_eq(json_parse(&meta, text, strlen(text), "meta"), 0);
-	cJSON_ReplaceItemInArray(json_arr(meta, "grants"), 0, cJSON_CreateString(work));
-	cr_assert_eq(session_create(&s, state, meta), 0, "%s", err_msg());
-	cJSON_Delete(meta);
-	char *id = xstrdup(session_id(s));
-	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
-		cJSON *r = NULL;
-
-		cr_assert_eq(json_parse(&r, records[i], strlen(records[i]), "rec"), 0);
-		cr_assert_eq(session_append(s, r), 0, "%s", err_msg());
-		cJSON_Delete(r);
-	}
-	session_close(s);
+	char *id = write_session(text, records, sizeof records / sizeof *records);
 
 	cr_assert_eq(engine_history_replay(state, id, false, count_sink, &hist), 10);
 	cr_assert(strstr(hist.v[1], "\"tool_call\"") && strstr(hist.v[1], "toolu_a"));
