@@ -80,7 +80,7 @@ runs=$(mktemp -d)
 pool=() serial=()
 for t in "$here"/integ/*.sh "${slow[@]}"; do
   [ -e "$t" ] || continue
-  name=$(basename "$t" .sh)
+  name=${t##*/} name=${name%.sh}
   [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
   both=("$t")
   [[ -n "${DH_RELEASE_SANDBOX:-}" && "$name" == sandbox_* ]] && both+=("$t@release")
@@ -120,7 +120,7 @@ start_job() {
 # runs T with the release helper as $SANDBOX (tests/lib.sh DH_TEST_SANDBOX).
 start_test() {
   local t=${1%@release} limit name
-  name=$(basename "$t" .sh)
+  name=${t##*/} name=${name%.sh}
   limit=$(sed -n 's/^# test: timeout \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
   if [ "$1" != "$t" ]; then
     start_job "$name@release" env DH_TEST_SANDBOX="$DH_RELEASE_SANDBOX" timeout "${limit:-300}" bash "$t"
@@ -175,7 +175,7 @@ if [ -n "${DH_FUZZ:-}" ]; then
   fuzz_out=$(mktemp -d)
   # DH_JOBS targets at a time, each for its fixed time.
   for t in "$here"/fuzz/fuzz_*.c; do
-    name=$(basename "$t" .c)
+    name=${t##*/} name=${name%.c}
     [ -n "${TEST_FILTER:-}" ] && [[ "$name" != *"$TEST_FILTER"* ]] && continue
     wait_below "$jobs"
     start_job "$name" env FUZZ_CORPUS_OUT="$fuzz_out" "$here/fuzz/run.sh" "$DH_FUZZ" \
