@@ -49,7 +49,8 @@ static const char logout_usage[] =
 	"\n"
 	"Forget the OAuth tokens deskhand holds for an http connector: of your\n"
 	"mcp.json, else of FOLDER's trusted .mcp.json (default: the current\n"
-	"directory). Exit status: 0 done, 1 failed, 2 usage.\n";
+	"directory), and remove damaged token files (whose they were cannot be read).\n"
+	"Exit status: 0 done, 1 failed, 2 usage.\n";
 
 struct login {
 	struct ev_loop *loop;

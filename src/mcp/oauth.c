@@ -267,6 +267,39 @@ read_json_file(const char *path)
 	return j;
 }
 
+/* A token file as token_json() writes it: 0 with *out (the caller's) an
+ * object with string "resource" and "access_token"; DH_ENOTFOUND when there
+ * is no such file; DH_EPARSE when it is damaged (cannot be read, is no JSON
+ * object, or lacks those), err_msg "PATH: what is wrong". */
+static int
+token_read(const char *path, cJSON **out)
+{
+	struct buf b = BUF_INIT;
+	cJSON *j = NULL;
+	*out = NULL;
+	int rc = fsutil_read_file(path, OAUTH_BODY_MAX, &b);
+	if (rc == DH_ENOTFOUND)
+		goto out;
+	if (rc < 0)
+		rc = err_setc(DH_EPARSE, "%s", err_msg());
+	else if ((rc = json_parse(&j, b.ptr ? b.ptr : "", b.len, path)) < 0)
+		rc = DH_EPARSE;
+	else if (!cJSON_IsObject(j))
+		rc = err_setc(DH_EPARSE, "%s: not a JSON object", path);
+	else if (!json_str(j, "resource") || !json_str(j, "access_token"))
+		rc = err_setc(DH_EPARSE, "%s: no %s", path,
+		              json_str(j, "resource") ? "access_token" : "resource");
+out:
+	if (b.ptr)
+		memset(b.ptr, 0, b.len);
+	buf_fini(&b);
+	if (rc < 0)
+		cJSON_Delete(j);
+	else
+		*out = j;
+	return rc;
+}
+
 static int
 write_json_file(struct mcp_auth *a, const char *path, const cJSON *j)
 {
@@ -338,10 +371,13 @@ token_load(struct mcp_auth *a)
 			continue;
 		char *p = xasprintf("%s/%s", a->state_dir, e->d_name);
 		struct stat st;
-		cJSON *j = stat(p, &st) == 0 ? read_json_file(p) : NULL;
+		cJSON *j = NULL;
+		/* a damaged one is named when the flow finds it is ours
+		 * (token_damaged): its name alone does not say whose it is */
+		if (stat(p, &st) == 0 && token_read(p, &j) < 0)
+			j = NULL;
 		const char *r = json_str(j, "resource");
-		if (j && r && strcmp(r, a->resource) == 0 && json_str(j, "access_token") &&
-		    (!bestj || st.st_mtime >= best)) {
+		if (j && r && strcmp(r, a->resource) == 0 && (!bestj || st.st_mtime >= best)) {
 			cJSON_Delete(bestj);
 			bestj = j;
 			best = st.st_mtime;
@@ -355,6 +391,26 @@ token_load(struct mcp_auth *a)
 		token_take(a, bestj);
 		cJSON_Delete(bestj);
 	}
+}
+
+/* Once the issuer is known: the token file of this issuer and resource, if
+ * it is damaged, fails the flow naming it and the way out (a new
+ * authorization would overwrite it, but the person should know why the
+ * token deskhand held is gone). Returns true when it did. */
+static bool
+token_damaged(struct mcp_auth *a)
+{
+	char *path = file_for(a, "token", a->issuer, a->resource);
+	cJSON *j = NULL;
+	bool bad = path && token_read(path, &j) == DH_EPARSE;
+	if (bad) {
+		const char *n = a->name ? a->name : "SERVER";
+		flow_fail(a, "oauth: the stored token of %s is damaged: %s; run `deskhand mcp "
+		          "logout %s`, then `deskhand mcp login %s`", n, err_msg(), n, n);
+	}
+	cJSON_Delete(j);
+	free(path);
+	return bad;
 }
 
 static int
@@ -621,6 +677,8 @@ step_as_done(struct mcp_auth *a, const struct http_result *res)
 	}
 	a->asmeta = j;
 	strv_free(&a->cands);
+	if (token_damaged(a))
+		return;
 	/* A refresh token from this very issuer first (SEP-2352: never across servers). */
 	if (a->refresh && a->tok_issuer && strcmp(a->tok_issuer, a->issuer) == 0 && !a->stepup) {
 		a->step = ST_REFRESH;
@@ -1308,9 +1366,12 @@ mcp_auth_logout(struct mcp_auth *a)
 		if (strncmp(e->d_name, "token-", 6) != 0)
 			continue;
 		char *p = xasprintf("%s/%s", a->state_dir, e->d_name);
-		cJSON *j = read_json_file(p);
+		cJSON *j = NULL;
+		/* ours, or damaged: a damaged one says not whose it is, and is
+		 * of no use to any connector */
+		int tr = token_read(p, &j);
 		const char *r = json_str(j, "resource");
-		if (r && strcmp(r, a->resource) == 0) {
+		if (tr == DH_EPARSE || (r && strcmp(r, a->resource) == 0)) {
 			if (unlink(p) == 0)
 				n++;
 			else if (errno != ENOENT)

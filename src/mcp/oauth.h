@@ -65,9 +65,11 @@ int mcp_auth_challenge(struct mcp_auth *a, long status, const char *www_authenti
 void mcp_auth_forget(struct mcp_auth *a, void *ctx);
 /* The authorization redirect (the full URL with code, state, iss). */
 int mcp_auth_redirect(struct mcp_auth *a, const char *redirect_url) DH_MUST_CHECK;
-/* Forget the stored tokens of this resource (deskhand mcp logout). Returns
- * the number of token files removed (0: none was held), or DH_EFAIL naming
- * the file or directory. */
+/* Forget the stored tokens of this resource (deskhand mcp logout), and
+ * remove damaged token files (not JSON, no resource or access_token: whose
+ * they were cannot be told, and they serve no one). Returns the number of
+ * token files removed (0: none was held), or DH_EFAIL naming the file or
+ * directory. */
 int mcp_auth_logout(struct mcp_auth *a) DH_MUST_CHECK;
 /* The loopback listener's redirect URI while a flow waits for the person
  * ("http://127.0.0.1:PORT/callback", borrowed), or NULL. */
