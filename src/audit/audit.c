@@ -639,16 +639,20 @@ check_chain(struct audit_report *r, const struct vrec *v, size_t n)
 	}
 }
 
-/* The head as read into b (head_err: why it could not be, or NULL) against
- * the records v[0..n). */
+/* The head as read into b (head_err: why it could not be, or NULL; no_head:
+ * there is no such file) against the records v[0..n). A live log with no
+ * head file yet is not a fault: its writer has not written the first one. */
 static void
 check_head(struct audit_report *r, const char *dir, const struct buf *head, const char *head_err,
-	   const struct vrec *v, size_t n, const unsigned char *key, const char *key_id)
+	   bool no_head, bool live, const struct vrec *v, size_t n, const unsigned char *key,
+	   const char *key_id)
 {
 	char *path = xasprintf("%s/audit.head", dir);
 	const struct buf b = *head;
 	cJSON *h = NULL;
 
+	if (no_head && live)
+		goto out;
 	if (head_err) {
 		fault(r, AUDIT_BAD_HEAD, 0, "%s: no keyed head (%s)", path, head_err);
 		goto out;
@@ -724,11 +728,12 @@ fault_log_gone(struct audit_report *r, const char *dir, const char *path)
 }
 
 int
-audit_verify(struct audit_report *out, const char *dir, const char *key_path)
+audit_verify(struct audit_report *out, const char *dir, const char *key_path, bool live)
 {
 	char *path = xasprintf("%s/audit.jsonl", dir);
 	struct buf b = BUF_INIT, hb = BUF_INIT;
 	char *head_err = NULL;
+	bool no_head = false;
 	struct vrec *v = NULL;
 	size_t n = 0, cap = 0;
 	unsigned char key[AUDIT_KEY_BYTES];
@@ -757,8 +762,10 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 	 * its head landing in between looked like a cut log). */
 	char *head_path = xasprintf("%s/audit.head", dir);
 
-	if (fsutil_read_file(head_path, 1 << 16, &hb) < 0)
+	if ((rc = fsutil_read_file(head_path, 1 << 16, &hb)) < 0) {
 		head_err = xstrdup(err_msg());
+		no_head = rc == DH_ENOTFOUND;
+	}
 	free(head_path);
 	if ((rc = fsutil_read_file(path, AUDIT_FILE_MAX, &b)) < 0)
 		goto out;
@@ -797,7 +804,7 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path)
 		      "the last line is cut short (%zu bytes with no newline after record %ld)",
 		      b.len - at, n ? v[n - 1].seq : 0);
 	if (out->fault == AUDIT_OK)
-		check_head(out, dir, &hb, head_err, v, n, key, key_id);
+		check_head(out, dir, &hb, head_err, no_head, live, v, n, key, key_id);
 	crypto_cleanse(key, sizeof key);
 	rc = 0;
 out:

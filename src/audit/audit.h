@@ -121,9 +121,12 @@ const char *audit_fault_name(enum audit_fault f);
  * at `key_path` (NULL or "": STATE/audit.key). 0 with *out filled (fault
  * AUDIT_OK or the first fault found; AUDIT_DELETED for a keyed head with
  * no log beside it); DH_ENOTFOUND when there is neither log nor head,
- * DH_EFAIL when the log or key cannot be read (message names it). Always
- * audit_report_fini(). */
-int audit_verify(struct audit_report *out, const char *dir, const char *key_path) DH_MUST_CHECK;
+ * DH_EFAIL when the log or key cannot be read (message names it). `live`:
+ * the session's engine is writing the log now, so an audit.head not there
+ * yet is its first one still to come (AUDIT_OK with head_seq 0, the chain
+ * checked), not a fault. Always audit_report_fini(). */
+int audit_verify(struct audit_report *out, const char *dir, const char *key_path,
+		 bool live) DH_MUST_CHECK;
 void audit_report_fini(struct audit_report *r);
 
 /* One export line of record `rec` (a parsed audit.jsonl line) of session

@@ -131,7 +131,7 @@ verify(struct fixture *f)
 {
 	struct audit_report r;
 
-	cr_assert_eq(audit_verify(&r, f->dir, f->key), 0, "%s", err_msg());
+	cr_assert_eq(audit_verify(&r, f->dir, f->key, false), 0, "%s", err_msg());
 	return r;
 }
 
@@ -281,7 +281,7 @@ Test(audit, head_is_keyed)
 
 	put(other, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
 	cr_assert_eq(chmod(other, 0600), 0);
-	cr_assert_eq(audit_verify(&r, f.dir, other), 0);
+	cr_assert_eq(audit_verify(&r, f.dir, other, false), 0);
 	cr_expect_eq(r.fault, AUDIT_BAD_HEAD, "%s", r.why);
 	cr_expect_not_null(strstr(r.why, "another key"), "%s", r.why);
 	audit_report_fini(&r);
@@ -289,7 +289,7 @@ Test(audit, head_is_keyed)
 	char *moved = xasprintf("%s/20261204-120000-ffff", f.root);
 
 	cr_assert_eq(rename(f.dir, moved), 0);
-	cr_assert_eq(audit_verify(&r, moved, f.key), 0);
+	cr_assert_eq(audit_verify(&r, moved, f.key, false), 0);
 	cr_expect_eq(r.fault, AUDIT_BAD_HEAD, "%s", r.why);
 	cr_expect_not_null(strstr(r.why, "is the head of session 20261204-120000-abcd"), "%s",
 			   r.why);
@@ -358,7 +358,7 @@ Test(audit, key_file_checks)
 	char *none = xasprintf("%s/none.key", f.root);
 	struct audit_report r;
 
-	cr_assert_eq(audit_verify(&r, f.dir, none), DH_ENOTFOUND);
+	cr_assert_eq(audit_verify(&r, f.dir, none, false), DH_ENOTFOUND);
 	cr_assert_neq(access(none, F_OK), 0);
 	audit_report_fini(&r);
 	free(none);
