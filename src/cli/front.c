@@ -68,7 +68,7 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
 	opterr = 0; /* getopt would name the program after the verb ("ls: …") */
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			if (!json) {
@@ -79,8 +79,7 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 			break;
 		case 'h': fputs(usage, stdout); return EXIT_DONE;
 		default:
-			fprintf(stderr, "deskhand %s: unknown option '%s'\n", argv[0],
-				argv[optind - 1]);
+			client_verb_bad_option(argv[0], opt, argv);
 			goto bad;
 		}
 	}

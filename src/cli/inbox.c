@@ -111,12 +111,16 @@ cli_inbox(int argc, char **argv)
 	int opt;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program "inbox" */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'd': dismiss = optarg; break;
 		case 'h': fputs(inbox_usage, stdout); return 0;
-		default: fputs(inbox_usage, stderr); return 2;
+		default:
+			client_verb_bad_option("inbox", opt, argv);
+			fputs(inbox_usage, stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {

@@ -270,7 +270,8 @@ cli_attach(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program "attach" */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_THEME: uo.theme = optarg; break;
 		case OPT_NO_MOUSE: uo.no_mouse = true; break;
@@ -279,6 +280,7 @@ cli_attach(int argc, char **argv)
 			status = 0;
 			goto out;
 		default:
+			client_verb_bad_option("attach", opt, argv);
 			fputs(attach_usage, stderr);
 			goto out;
 		}

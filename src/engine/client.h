@@ -219,8 +219,18 @@ char *client_rules_group(const char *tool);
  * (values 's' session, 'f' force, 'j' json, 'S' stat, 'n' steps, 't' to,
  * 'h' help) with CLIENT_VERB_SHORTOPTS. Each verb refuses those it does not
  * take. Options may follow operands (GNU getopt permutes until "--"). */
-#define CLIENT_VERB_SHORTOPTS "s:fn:t:h"
+#define CLIENT_VERB_SHORTOPTS ":s:fn:t:h"
 extern const struct option client_verb_options[];
+
+/* Say on stderr why getopt_long() refused an option of `deskhand VERB`
+ * (VERB: "ls", "audit verify"), as every verb says it: "deskhand VERB:
+ * unknown option 'X'" or, OPT ':', "deskhand VERB: option needs a value:
+ * 'X'", X as it was given ("--bogus", "-x"). The parser runs with opterr 0
+ * (getopt's own message names the program after the verb: "ls: …") and
+ * shortopts starting ':'; OPT is what it returned ('?' or ':'), ARGV its
+ * argv, read at optind and optopt as the refusal left them. The caller
+ * prints its usage after this and exits 2. */
+void client_verb_bad_option(const char *verb, int opt, char *const argv[]);
 
 /* Only read: the verb must not write the store (the session is live; its
  * engine is the store's one writer). `review` then skips recording what

@@ -7,6 +7,7 @@
  */
 #include "engine/verbs.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,24 @@ const struct option client_verb_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+void
+client_verb_bad_option(const char *verb, int opt, char *const argv[])
+{
+	const char *given = argv[optind - 1], *cluster = argv[optind];
+	/* A short option inside "-ab" leaves optind at that element; a long
+	 * one (unknown: optopt 0) and the last of a cluster step past it. */
+	bool in_cluster = optopt && cluster && cluster[0] == '-' && cluster[1] != '-' &&
+			  strchr(cluster + 1, optopt);
+	bool is_short = optopt && (in_cluster || strncmp(given, "--", 2) != 0);
+
+	if (is_short)
+		fprintf(stderr, "deskhand %s: %s '-%c'\n", verb,
+			opt == ':' ? "option needs a value:" : "unknown option", optopt);
+	else
+		fprintf(stderr, "deskhand %s: %s '%s'\n", verb,
+			opt == ':' ? "option needs a value:" : "unknown option", given);
+}
 
 int
 client_verb_local(const char *verb, int argc, char **argv, unsigned flags)

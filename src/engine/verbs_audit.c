@@ -90,7 +90,8 @@ parse_args(struct audit_args *a, int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program "verify" */
+	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			a->all = true;
@@ -114,9 +115,14 @@ parse_args(struct audit_args *a, int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return -1;
-		default:
+		default: {
+			char verb[32];
+
+			snprintf(verb, sizeof verb, "audit %s", argv[0]);
+			client_verb_bad_option(verb, c, argv);
 			fputs(usage, stderr);
 			return 2;
+		}
 		}
 	}
 	if (optind < argc)

@@ -69,6 +69,7 @@ simple_opts(int argc, char **argv, const char *usage, const char **session, bool
 	int opt, li = -1;
 
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	opterr = 0; /* getopt would name the program after the verb ("log: …") */
 	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
 				  &li)) != -1) {
 		switch (opt) {
@@ -89,7 +90,8 @@ simple_opts(int argc, char **argv, const char *usage, const char **session, bool
 			*json = true;
 			break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: /* (getopt_long said what is wrong) */
+		default:
+			client_verb_bad_option(argv[0], opt, argv);
 			fputs(usage, stderr);
 			return 2;
 		bad: /* an option of other verbs: named as given */

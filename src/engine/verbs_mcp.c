@@ -332,7 +332,8 @@ mcp_client(int argc, char **argv)
 	if (rev && !*rev)
 		rev = NULL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+r:t:H:h", opts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program "client" */
+	while ((opt = getopt_long(argc, argv, "+:r:t:H:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': rev = optarg; break;
 		case 't': timeout = strtol(optarg, NULL, 10); break;
@@ -344,7 +345,10 @@ mcp_client(int argc, char **argv)
 			headers[nheaders++] = optarg;
 			break;
 		case 'h': fputs(client_usage, stdout); return 0;
-		default: fputs(client_usage, stderr); return 2;
+		default:
+			client_verb_bad_option("mcp client", opt, argv);
+			fputs(client_usage, stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc || timeout <= 0) {

@@ -181,9 +181,7 @@ verbs_models(int argc, char **argv, unsigned flags)
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fprintf(stderr, "deskhand models: %s '%s'\n",
-				opt == ':' ? "option needs a value:" : "unknown option",
-				argv[optind - 1]);
+			client_verb_bad_option("models", opt, argv);
 			fputs(usage, stderr);
 			return 2;
 		}

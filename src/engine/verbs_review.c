@@ -86,6 +86,7 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 	memset(o, 0, sizeof *o);
 	o->steps = -1;
 	optind = 0; /* 0: glibc starts afresh; options anywhere before "--" */
+	opterr = 0; /* getopt would name the program after the verb ("review: …") */
 	while ((opt = getopt_long(argc, argv, CLIENT_VERB_SHORTOPTS, client_verb_options,
 				  NULL)) != -1) {
 		switch (opt) {
@@ -123,6 +124,8 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 			fputs(usage, stdout);
 			return EXIT_OK;
 		default:
+			client_verb_bad_option(argv[0], opt, argv);
+			/* fall through */
 		bad:
 			fputs(usage, stderr);
 			return EXIT_USAGE;

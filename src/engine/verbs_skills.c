@@ -127,7 +127,8 @@ verbs_skills(int argc, char **argv, unsigned flags)
 	if (grant_set_new(&g) < 0)
 		return 1;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "jg:h", opts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the program "skills" */
+	while ((opt = getopt_long(argc, argv, ":jg:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -147,6 +148,7 @@ verbs_skills(int argc, char **argv, unsigned flags)
 			grant_set_free(g);
 			return 0;
 		default:
+			client_verb_bad_option("skills", opt, argv);
 			fputs(usage, stderr);
 			grant_set_free(g);
 			return 2;

@@ -251,9 +251,7 @@ verbs_usage(int argc, char **argv, unsigned flags)
 		case 'j': json = true; break;
 		case 'h': fputs(usage_usage, stdout); return 0;
 		default:
-			fprintf(stderr, "deskhand usage: %s '%s'\n",
-			        opt == ':' ? "option needs a value:" : "unknown option",
-			        argv[optind - 1]);
+			client_verb_bad_option("usage", opt, argv);
 			fputs(usage_usage, stderr);
 			return 2;
 		}

@@ -16,7 +16,7 @@ bad "deskhand sessions: option '--session' does not apply" sessions --session x
 bad "deskhand sessions: option '--force' does not apply" sessions --force
 bad "deskhand sessions: option '--to' does not apply" sessions --to x
 bad "deskhand sessions: option '-t' does not apply" sessions -t x
-bad "sessions: unrecognized option '--bogus'" sessions --bogus
+bad "deskhand sessions: unknown option '--bogus'" sessions --bogus
 bad "deskhand usage: unexpected argument 'foo'" usage foo
 bad "deskhand usage: unexpected argument 'model'" usage --json model
 bad "deskhand usage: unknown option '--bogus'" usage --bogus
