@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "config/managed.h"
 #include "core/fsutil.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "sandbox/egress.h"
 
@@ -387,7 +388,9 @@ nul_line(const char *text, size_t len)
 
 /* Call fn on each line of `path` that is not blank or a comment, stopping
  * at the first error. A NUL byte is an error naming its line: the lines
- * after it (a deny rule, a lock) would be lost without a word. */
+ * after it (a deny rule, a lock) would be lost without a word. So is such
+ * a line that is not valid UTF-8: its value would be sent, stored and shown
+ * with U+FFFD in place of the bytes, not as written. */
 static int
 each_line(const char *path, config_line_fn *fn, void *ctx)
 {
@@ -413,6 +416,11 @@ each_line(const char *path, config_line_fn *fn, void *ctx)
 		char *s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
+		if (!utf8_valid(s, strlen(s))) {
+			rc = err_setc(DH_EPARSE, "%s:%zu: not valid UTF-8: the file must be UTF-8 "
+			              "text", path, lineno);
+			break;
+		}
 		char *where = xasprintf("%s:%zu", path, lineno);
 		rc = fn(s, where, ctx);
 		free(where);
