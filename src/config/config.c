@@ -636,9 +636,17 @@ provider_line(struct config *c, char *s, const char *where)
 	char **slot = NULL;
 
 	if (!strcmp(key, "kind")) {
+		const struct config_lock *l = managed_lock(c, "base_url");
+
 		if (!enum_has("anthropic|openai|azure", value))
 			rc = err_setc(DH_EPARSE, "%s: provider %s: kind must be one of "
 			              "anthropic|openai|azure, not '%s'", where, name, value);
+		/* The kind says where a provider without a base_url sends (the
+		 * base_url option, or the API's own endpoint): under a locked
+		 * base_url it stays as it is, or the lock would be side-stepped. */
+		else if (l && !managed_sets(c, where) && strcmp(value, p->kind))
+			rc = err_setc(DH_EPARSE, "%s: provider %s: kind is locked with base_url by "
+			              "the managed policy (%s)", where, name, l->where);
 		slot = &p->kind;
 	} else if (!strcmp(key, "base_url")) {
 		const struct config_lock *l = managed_lock(c, "base_url");
