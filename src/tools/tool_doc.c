@@ -147,6 +147,7 @@ struct doc_run {
 	struct tool_result res;
 	tool_done_fn *done;
 	void *ctx;
+	bool existed; /* the file was there before pandoc ran */
 	bool in_done, free_pending;
 };
 
@@ -209,8 +210,8 @@ doc_inner_done(struct tool_result *res, void *ctx)
 	res->repos_before = (struct strv){ 0 };
 	r->res.repos_known = res->repos_known;
 	if (!res->is_error && grant_lstat(r->plan.gr, r->plan.rel, &st) == 0 && S_ISREG(st.st_mode)) {
-		buf_printf(&r->res.text, "wrote %s (%jd bytes) with pandoc", r->plan.shown,
-		           (intmax_t)st.st_size);
+		buf_printf(&r->res.text, "%s %s (%jd bytes) with pandoc",
+		           r->existed ? "overwrote" : "created", r->plan.shown, (intmax_t)st.st_size);
 		if (said.len)
 			buf_printf(&r->res.text, "; pandoc said:\n%s", buf_cstr(&said));
 		tool_note_open_elsewhere(r->plan.gr, r->plan.rel, &r->res);
@@ -268,6 +269,9 @@ doc_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_don
 		ev_timer_arm(r->loop, &r->timer, 0);
 		return 0;
 	}
+	struct stat st;
+
+	r->existed = grant_lstat(r->plan.gr, r->plan.rel, &st) == 0;
 	const char *slash = strrchr(r->plan.rel, '/');
 	char *parent = xstrndup(r->plan.rel, slash ? (size_t)(slash - r->plan.rel) : 0);
 	int rc = *parent ? grant_mkdirs(r->plan.gr, parent, NULL) : 0;

@@ -45,10 +45,10 @@ start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "write them" > "$T/out" 2>"$T/err" || { cat "$T/err"; fail "run failed"; }
 outs=$(jq -r 'select(.type=="tool_result" and .name=="write_document") | .output | gsub("\n"; " ")' "$T/out")
 line() { sed -n "$1p" <<<"$outs"; }
-assert_contains "$(line 1)" "wrote out/report.docx ("
-assert_contains "$(line 2)" "wrote out/branded.docx ("
-assert_contains "$(line 3)" "wrote out/slides.pptx ("
-assert_contains "$(line 4)" "wrote out/report.html ("
+assert_contains "$(line 1)" "created out/report.docx ("
+assert_contains "$(line 2)" "created out/branded.docx ("
+assert_contains "$(line 3)" "created out/slides.pptx ("
+assert_contains "$(line 4)" "created out/report.html ("
 if [ -z "$(for e in pdflatex xelatex lualatex tectonic wkhtmltopdf weasyprint prince context pdfroff; do command -v $e; done)" ]; then
   assert_contains "$(line 5)" "write_document: out/report.pdf: pandoc needs a PDF engine"
   assert_contains "$(line 5)" "apt-get install --no-install-recommends texlive-latex-recommended"
