@@ -550,6 +550,25 @@ csv_field(struct buf *out, const char *s)
 	buf_putc(out, '"');
 }
 
+/* The first characters that make a spreadsheet program read a CSV field as
+ * a formula (Excel: all four; LibreOffice: '='), whatever its quotes. */
+#define CSV_FORMULA_LEAD "=+-@"
+
+/* A text cell's field: text that would be read as a formula gets a leading
+ * apostrophe, so that opening the file shows it and never runs it. */
+static void
+csv_text(struct buf *out, const char *s)
+{
+	if (!*s || !strchr(CSV_FORMULA_LEAD, *s)) {
+		csv_field(out, s);
+		return;
+	}
+	char *t = xasprintf("'%s", s);
+
+	csv_field(out, t);
+	free(t);
+}
+
 /* The CSV text of a checked input's only sheet, appended to out. */
 static void
 csv_build(const cJSON *in, struct buf *out)
@@ -587,6 +606,8 @@ csv_build(const cJSON *in, struct buf *out)
 				break;
 			}
 			case CELL_STRING:
+				csv_text(out, c.s);
+				break;
 			case CELL_DATE:
 				csv_field(out, c.s);
 				break;
@@ -969,9 +990,11 @@ const struct tool_entry tool_sheet_entries[] = {
 			"= 25%), date, datetime, time, integer, decimal, text, or any Excel "
 			"number format code such as \"#,##0.00 [$€-x-euro1]\" or \"0.0\". "
 			"`freeze` freezes the first row and `autofilter` adds filter buttons to "
-			"it; either makes it a bold header. A .csv takes no formulas, and "
-			"ignores columns, freeze and autofilter. Errors name the sheet, row and "
-			"column; nothing is written then. Missing parent directories are "
+			"it; either makes it a bold header. A .csv takes no formulas (a text "
+			"cell starting with =, +, - or @ is written after an apostrophe, so "
+			"that it stays text), and ignores columns, freeze and autofilter. "
+			"Errors name the sheet, row and column; nothing is written then. "
+			"Missing parent directories are "
 			"created; the write is atomic. Protected paths are refused as for "
 			"write_file. Paths are relative to the first granted folder.",
 		.input_schema =

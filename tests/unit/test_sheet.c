@@ -184,13 +184,13 @@ Test(sheet, csv_is_rfc_4180)
 	          "[\"2026-03-14\",\"ACME, Inc.\",12.5,true],"
 	          "[\"2026-03-15\",\"say \\\"hi\\\"\\nthere\",-0.1,false],"
 	          "[null,{\"string\":\"=1+1\"},1e21,null]]}]}",
-	          "created out/e.csv (116 bytes: 1 sheet, 4 rows)");
+	          "created out/e.csv (117 bytes: 1 sheet, 4 rows)");
 	char *s = get("out/e.csv");
 
 	cr_assert_str_eq(s, "date,vendor,amount,paid\r\n"
 	                    "2026-03-14,\"ACME, Inc.\",12.5,TRUE\r\n"
 	                    "2026-03-15,\"say \"\"hi\"\"\nthere\",-0.1,FALSE\r\n"
-	                    ",=1+1,1e+21,\r\n");
+	                    ",'=1+1,1e+21,\r\n");
 	free(s);
 }
 
