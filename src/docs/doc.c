@@ -662,9 +662,13 @@ ctx_init(struct doc_ctx *c, const char *name, const struct doc_limits *lim, stru
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 }
 
+/* A file too large, or empty: no container of any kind has 0 bytes, and
+ * libzip opens them as an archive with no parts. */
 static int
 check_input(const struct doc_ctx *c, size_t n)
 {
+	if (!n)
+		return err_set("%s: the file is empty (0 bytes), not a document", c->name);
 	if (n > c->lim->max_input)
 		return err_set("%s: %zu bytes, over the limit of %zu bytes for a document shown "
 		               "as text",

@@ -384,8 +384,10 @@ read_document(int fd, const struct stat *st, enum doc_kind kind, const char *sho
 		goto out;
 	}
 	if (doc_to_text(data.ptr ? data.ptr : "", data.len, shown, kind, &lim, &text) < 0) {
-		if (kind == DOC_PDF && data.len <= READ_MEDIA_MAX && lseek(fd, 0, SEEK_SET) == 0) {
-			/* the model may still read what poppler cannot */
+		if (kind == DOC_PDF && data.len && data.len <= READ_MEDIA_MAX &&
+		    lseek(fd, 0, SEEK_SET) == 0) {
+			/* the model may still read what poppler cannot (not an
+			 * empty file: there is nothing to read) */
 			char *why = xstrdup(err_msg());
 			struct stat pst = *st;
 

@@ -456,3 +456,31 @@ Test(doc, not_a_pdf)
 	cr_expect(strstr(err_msg(), "x.pdf: not a readable PDF"), "%s", err_msg());
 	buf_fini(&out);
 }
+
+/* A 0-byte file is empty, not a container with a part missing. */
+Test(doc, empty_file_is_not_a_document)
+{
+	static const struct {
+		const char *name;
+		enum doc_kind kind;
+	} cases[] = {
+		{ "e.docx", DOC_DOCX }, { "e.odt", DOC_ODT },   { "e.pptx", DOC_PPTX },
+		{ "e.xlsx", DOC_XLSX }, { "e.ods", DOC_ODS },   { "e.pdf", DOC_PDF },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf out = BUF_INIT;
+		char want[64];
+
+		cr_expect_lt(doc_to_text("", 0, cases[i].name, cases[i].kind, NULL, &out), 0);
+		snprintf(want, sizeof want, "%s: the file is empty (0 bytes), not a document",
+		         cases[i].name);
+		cr_expect_str_eq(err_msg(), want);
+		buf_fini(&out);
+	}
+	struct doc_book *b = NULL;
+
+	cr_expect_lt(doc_book_load("", 0, "e.xlsx", DOC_XLSX, NULL, &b), 0);
+	cr_expect_str_eq(err_msg(), "e.xlsx: the file is empty (0 bytes), not a document");
+	cr_expect_null(b);
+}
