@@ -174,12 +174,14 @@ Test(settings, provider_line_cannot_move_a_locked_endpoint)
 
 	write_file(pol, "lock base_url\n");
 	cr_assert(chmod(pol, 0644) == 0);
-	write_file(mine, "provider mine kind = openai\nprovider mine base_url = http://127.0.0.1:9\n");
+	/* line 1 repeats the kind the provider has: a new kind is refused too */
+	write_file(mine, "provider anthropic kind = anthropic\n"
+		   "provider anthropic base_url = http://127.0.0.1:9\n");
 	setenv("DH_POLICY_FILE", pol, 1);
 	setenv("DH_CONFIG", mine, 1);
 	cr_assert_eq(config_load(&c), DH_EPARSE);
-	char *want = xasprintf("%s:2: provider mine: base_url is locked by the managed policy (%s:1)",
-			       mine, pol);
+	char *want = xasprintf("%s:2: provider anthropic: base_url is locked by the managed policy "
+			       "(%s:1)", mine, pol);
 
 	cr_assert_str_eq(err_msg(), want);
 	free(want);
