@@ -365,6 +365,38 @@ too_broad(const char *dir)
 	return wide;
 }
 
+/* The person's own SKILL.md `name` beneath the directory dirfd (AT_FDCWD:
+ * `name` is a path), a link allowed, read into out. Only a regular file of
+ * at most SKILL_FILE_MAX bytes is opened: a FIFO or a device put there
+ * would block the read (and the engine's loop) or never end. Returns 0,
+ * DH_ENOTFOUND, or DH_EFAIL / DH_EDENIED with err_msg() saying what is
+ * wrong without naming the file. */
+static int
+read_own(int dirfd, const char *name, struct buf *out)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (fstatat(dirfd, name, &st, 0) < 0)
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "cannot read it: %s",
+		                strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return err_setc(DH_EFAIL, "not a regular file: a skill's SKILL.md must be one");
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "cannot read it: %s",
+		                strerror(errno));
+	/* swapped for something else since the fstatat */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = err_setc(DH_EFAIL, "not a regular file: a skill's SKILL.md must be one");
+	else if ((rc = fsutil_read_fd(fd, SKILL_FILE_MAX, out)) == DH_EFAIL &&
+	         (uintmax_t)st.st_size > SKILL_FILE_MAX)
+		rc = err_setc(DH_EFAIL, "it is %jd bytes; a SKILL.md is read up to %zu KiB",
+		              (intmax_t)st.st_size, SKILL_FILE_MAX >> 10);
+	close(fd);
+	return rc;
+}
+
 /* The skills of a personal root (plain files: the person's own). */
 static void
 scan_personal(struct skill_set *s, enum skill_source src, const char *root)
@@ -403,11 +435,11 @@ scan_personal(struct skill_set *s, enum skill_source src, const char *root)
 			skill_fini(&k);
 			continue;
 		}
-		if (fsutil_read_file(k.file, SKILL_FILE_MAX, &text) < 0) {
+		int rc = read_own(AT_FDCWD, k.file, &text);
+		if (rc < 0) {
 			problem(s, k.file, 0, "%s",
-			        access(k.file, F_OK) ? "missing: a skill "
-			                               "directory needs a SKILL.md"
-			                             : err_msg());
+			        rc == DH_ENOTFOUND ? "missing: a skill directory needs a SKILL.md"
+			                           : err_msg());
 			skill_fini(&k);
 		} else {
 			consider(s, &k, names.v[i], text.ptr ? text.ptr : "", text.len);
@@ -925,15 +957,8 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 			                             strlen(sk->name) - 2), sk->dir);
 	} else if (rc == 0 && (rc = grant_open_dir(gr, rel, &fd)) == 0) {
 		/* the person's own SKILL.md may be a link, as when it was found */
-		int mfd = openat(fd, "SKILL.md", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		rc = mfd < 0 ? err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL,
-		                        "cannot read %s: %s", sk->file, strerror(errno))
-		             : fsutil_read_fd(mfd, SKILL_FILE_MAX, &text);
-		if (mfd >= 0) {
-			close(mfd);
-			if (rc < 0)
-				rc = err_setc(rc, "%s: %s", sk->file, err_msg());
-		}
+		if ((rc = read_own(fd, "SKILL.md", &text)) < 0)
+			rc = err_setc(rc, "%s: %s", sk->file, err_msg());
 		close(fd);
 	}
 	if (rc == 0)
