@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "core/array.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
-#include "skills/skills.h"
 
 struct instructions {
 	ARRAY(struct instr_file) files;
@@ -183,8 +183,8 @@ load_dir(struct instructions *in, struct strv *also, const struct grant *gr, con
 static void
 load_global(struct instructions *in)
 {
-	char *dir = skills_config_dir();
-	char *path = dir ? xasprintf("%s/AGENTS.md", dir) : NULL;
+	char *dir = NULL;
+	char *path = fsutil_config_dir(&dir) == 0 ? xasprintf("%s/AGENTS.md", dir) : NULL;
 
 	free(dir);
 	struct buf t = BUF_INIT;

@@ -745,16 +745,6 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 	folder_skills_free(&fs);
 }
 
-char *
-skills_config_dir(void)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	return xdg && *xdg ? xasprintf("%s/deskhand", xdg)
-	       : home	   ? xasprintf("%s/.config/deskhand", home)
-			   : NULL;
-}
-
 static int
 by_name(const void *a, const void *b)
 {
@@ -766,8 +756,12 @@ skills_load(struct skill_set **out, const struct grant_set *grants, unsigned fla
 {
 	struct skill_set *s = xcalloc(1, sizeof *s);
 	const char *home = getenv("HOME");
-	char *cfg = skills_config_dir();
+	char *cfg = NULL;
 
+	/* the directory config.toml is read from (a relative XDG_CONFIG_HOME
+	 * is not one) */
+	if (fsutil_config_dir(&cfg) < 0)
+		cfg = NULL;
 	for (size_t i = 0; i < sizeof personal_roots / sizeof *personal_roots; i++) {
 		const char *base = personal_roots[i].config ? cfg : home;
 		if (!base || !*base)

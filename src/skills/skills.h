@@ -119,9 +119,6 @@ int skills_body(const struct skill_set *s, const struct skill *sk, struct buf *o
 /* [{name, description, source, dir, file, trusted}] for `deskhand skills
  * --json` and the instructions reply. Caller owns it. */
 cJSON *skills_json(const struct skill_set *s);
-/* $XDG_CONFIG_HOME/deskhand, else ~/.config/deskhand (heap); NULL when
- * neither variable is set. */
-char *skills_config_dir(void);
 /* "config", "agents", "claude", "folder". */
 const char *skills_source_name(enum skill_source src);
 
