@@ -187,6 +187,18 @@ scalar(yaml_node_t *n)
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+/* The keys the specification defines; each may be given once (a YAML
+ * mapping's keys are unique: libyaml keeps both and the last one read would
+ * win without a word). */
+static const struct {
+	const char *key;
+	bool string; /* its value must be a string */
+} spec_keys[] = {
+	{ "name", true },    { "description", true },   { "compatibility", true },
+	{ "license", true }, { "allowed-tools", true }, { "metadata", false },
+};
+#define SPEC_KEYS (sizeof spec_keys / sizeof *spec_keys)
+
 /* Parse and check the front matter of `file` (text in `fm`, beginning on
  * line 2); fill k's name and description. false after reporting what is
  * wrong (every problem found, not only the first). */
@@ -222,18 +234,29 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 	}
 	int name_line = 0, desc_line = 0;
 	bool desc_bad = false; /* there, but not a string: reported already */
+	int seen[SPEC_KEYS] = { 0 }; /* the line each spec key was first given on */
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *kn = yaml.yaml_document_get_node(&doc, pr->key);
 		yaml_node_t *vn = yaml.yaml_document_get_node(&doc, pr->value);
 		const char *key = scalar(kn), *val = scalar(vn);
 		int line = base + (int)(kn ? kn->start_mark.line : 0);
+		size_t sk = 0;
 
 		if (!key)
 			continue;
-		if (!strcmp(key, "name") || !strcmp(key, "description") ||
-		    !strcmp(key, "compatibility") || !strcmp(key, "license") ||
-		    !strcmp(key, "allowed-tools")) {
+		while (sk < SPEC_KEYS && strcmp(key, spec_keys[sk].key) != 0)
+			sk++;
+		if (sk < SPEC_KEYS && seen[sk]) {
+			problem(s, file, line, "'%s' is given twice (first on line %d)", key,
+			        seen[sk]);
+			ok = false;
+			desc_bad |= !strcmp(key, "description");
+			continue;
+		}
+		if (sk < SPEC_KEYS)
+			seen[sk] = line;
+		if (sk < SPEC_KEYS && spec_keys[sk].string) {
 			if (!val || !utf8_valid(val, strlen(val))) {
 				problem(s, file, line,
 				        val ? "'%s' is not valid UTF-8" : "'%s' must be a string",

@@ -16,8 +16,8 @@
  * a directory NAME/ holding SKILL.md, YAML front matter (`name`, 1-64
  * lowercase letters, digits and single hyphens, equal to NAME; `description`,
  * 1-1024 characters; optional `license`, `compatibility` (at most 500
- * characters), `metadata` (a mapping), `allowed-tools`; other keys are
- * allowed) followed by Markdown instructions. Progressive disclosure: the
+ * characters), `metadata` (a mapping), `allowed-tools`, each at most once;
+ * other keys are allowed) followed by Markdown instructions. Progressive disclosure: the
  * system prompt lists only names and descriptions (skills_prompt); the body
  * is read when the model asks for it (skills_body, the load_skill tool).
  *
