@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1028,20 +1029,53 @@ skills_json(const struct skill_set *s)
 	return a;
 }
 
+/* A folder that is not there (any more): the absolute path it was trusted
+ * by, were it there still (the realpath of then, unless a link on the way
+ * was resolved), made from `folder` lexically (heap); NULL when something
+ * is there. */
+static char *
+gone_path(const char *folder)
+{
+	char cwd[PATH_MAX], *p;
+	struct stat st;
+	size_t n;
+
+	if (lstat(folder, &st) == 0 || errno != ENOENT)
+		return NULL;
+	if (folder[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return NULL;
+	p = fsutil_path_join(folder[0] == '/' ? "/" : cwd, folder);
+	/* no trailing "/" or "/." (fsutil_path_join keeps them) */
+	while ((n = strlen(p)) > 1 && (p[n - 1] == '/' || (p[n - 1] == '.' && p[n - 2] == '/')))
+		p[n - 1] = '\0';
+	return p;
+}
+
 int
 skills_trust(const char *folder, bool trust)
 {
 	struct grant_set *g = NULL;
 	struct folder_skills fs = { 0 };
-	char *tp = trust_path();
+	char *tp = trust_path(), *gone = NULL, *gone_why = NULL;
 	int rc;
 
 	if (!tp)
 		return err_set("no state directory: set XDG_STATE_HOME or HOME");
-	if ((rc = grant_set_new(&g)) < 0 || (rc = grant_add(g, folder)) < 0)
+	if ((rc = grant_set_new(&g)) < 0)
+		goto out;
+	if ((rc = grant_add(g, folder)) < 0 && !trust && (gone = gone_path(folder)))
+		gone_why = xstrdup(err_msg());
+	if (rc < 0 && !gone)
 		goto out;
 	const struct grant *gr = grant_get(g, 0);
+	const char *key = gr ? gr->path : gone;
 	cJSON *o = trust_read(tp);
+	if (!gr && !cJSON_GetObjectItemCaseSensitive(o, key)) {
+		/* gone, and not trusted by that path either: that it is gone */
+		rc = err_setc(rc, "%s", gone_why);
+		cJSON_Delete(o);
+		goto out;
+	}
 	if (trust) {
 		char hex[sizeof TRUST_TREE + 64];
 		size_t more;
@@ -1062,12 +1096,12 @@ skills_trust(const char *folder, bool trust)
 		folder_hash(&fs, hex);
 		cJSON_DeleteItemFromObjectCaseSensitive(o, gr->path);
 		json_add_str(o, gr->path, hex);
-	} else if (!cJSON_GetObjectItemCaseSensitive(o, gr->path)) {
-		rc = err_setc(DH_ENOTFOUND, "the skills of %s were not trusted", gr->path);
+	} else if (!cJSON_GetObjectItemCaseSensitive(o, key)) {
+		rc = err_setc(DH_ENOTFOUND, "the skills of %s were not trusted", key);
 		cJSON_Delete(o);
 		goto out;
 	} else {
-		cJSON_DeleteItemFromObjectCaseSensitive(o, gr->path);
+		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
 	}
 	char *text = json_print(o);
 	char *dir = xstrndup(tp, (size_t)(strrchr(tp, '/') - tp));
@@ -1082,6 +1116,8 @@ skills_trust(const char *folder, bool trust)
 out:
 	folder_skills_free(&fs);
 	grant_set_free(g);
+	free(gone);
+	free(gone_why);
 	free(tp);
 	return rc;
 }

@@ -125,7 +125,8 @@ const char *skills_source_name(enum skill_source src);
 /* Record (trust true) or forget the person's trust in the skills of
  * `folder` (its .agents/skills): a SHA-256 over every skill's name and every
  * file beneath NAME/ (relative paths, kinds, modes, contents; symlinks as
- * links), in $XDG_STATE_HOME/deskhand/skills-trust.json (0600). Returns 0;
+ * links), in $XDG_STATE_HOME/deskhand/skills-trust.json (0600); a folder
+ * that is gone is forgotten by its absolute path. Returns 0;
  * DH_ENOTFOUND when the folder has no .agents/skills (trust) or was not
  * trusted (untrust); DH_EFAIL naming the file otherwise, and naming a skill
  * past the SKILL_TREE_ caps. */
