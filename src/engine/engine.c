@@ -506,6 +506,7 @@ make_llm(struct engine *e)
 		.api_key = key ? key : "",
 		.model = model,
 		.max_tokens = (int)config_int(e->cfg->max_tokens),
+		.context_window = config_int(e->cfg->context_window),
 		.thinking = config_thinking(e->cfg->thinking) == CONFIG_THINKING_ADAPTIVE
 				    ? LLM_THINKING_ADAPTIVE
 				    : config_thinking(e->cfg->thinking),

@@ -1280,7 +1280,19 @@ llm_fit_output(struct llm_config *cfg)
 {
 	const struct llm_model_info *m = llm_registry_model(cfg->model);
 	long cap = m ? m->max_output : 0;
+	const char *from;
+	long window = llm_registry_window(cfg->model, cfg->context_window, &from);
 
+	/* Input and output share the window: an output past half of it leaves
+	 * too little for deskhand's own system prompt and tools, and a server
+	 * refuses every request (a local model served with an 8192-token
+	 * window and the default max_tokens 8192). Not for a window guessed
+	 * for a model the registry lacks. */
+	if (strcmp(from, "default") != 0 && cfg->max_tokens > window / 2) {
+		log_info("max_tokens %d is past half the context window of %ld tokens: %ld",
+		         cfg->max_tokens, window, window / 4);
+		cfg->max_tokens = (int)(window / 4 > 1 ? window / 4 : 1);
+	}
 	if (cap <= 0)
 		return;
 	if (cfg->max_tokens > cap) {

@@ -42,7 +42,8 @@ struct llm_config {
 	const char *api_key;  /* never logged, recorded or put in an error message */
 	const char *model;
 	int max_tokens;                  /* 0: 8192; at most the model's output limit
-	                                  * (llm_fit_output) */
+	                                  * and half the context window (llm_fit_output) */
+	long context_window;             /* tokens; 0: the registry's (llm_registry_window) */
 	long thinking;                   /* extended thinking (PROTOCOLS.md §1.6), anthropic
 	                                  * only: 0 off, LLM_THINKING_ADAPTIVE, else the budget
 	                                  * in tokens (max_tokens is raised past it) */
@@ -143,7 +144,11 @@ const char *llm_library_version(void);
 
 /* Fit cfg's max_tokens and thinking budget to the model's output limit in
  * the registry (llm/registry.h; a model it lacks is left alone): past it
- * the API refuses every request (400). max_tokens is cut to the limit; a
+ * the API refuses every request (400). A max_tokens past half the context
+ * window (cfg->context_window, else the registry's; not the default guessed
+ * for a model the registry lacks) is cut to a quarter of it: input and
+ * output share the window, and the input needs room at least for the system
+ * prompt and the tools. max_tokens is cut to the limit; a
  * thinking budget that with max_tokens would pass it (anthropic asks both,
  * PROTOCOLS.md §1.6) takes what max_tokens leaves, at least 1024 (max_tokens
  * halved when that is needed). llm_new() calls it; each cut is logged. */

@@ -117,6 +117,25 @@ Test(registry, output_fits_the_model)
 	cr_assert_eq(c.thinking, 1000000);
 }
 
+/* Input and output share the window: a max_tokens past half a known window
+ * (the config's or the registry's) is cut to a quarter of it. */
+Test(registry, output_fits_the_window)
+{
+	struct llm_config c = { .model = "local/qwen", .max_tokens = 8192, .context_window = 8192 };
+
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 2048);
+	c = (struct llm_config){ .model = "local/qwen", .max_tokens = 8192, .context_window = 16384 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 8192);
+	c = (struct llm_config){ .model = "gpt-4o", .max_tokens = 16000, .context_window = 20000 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 5000);
+	c = (struct llm_config){ .model = "gpt-4o", .max_tokens = 16000 };
+	llm_fit_output(&c);
+	cr_assert_eq(c.max_tokens, 16000);
+}
+
 /* The window a run reckons with: the config's when set, else the row's,
  * else the default for a model the table lacks. */
 Test(registry, window_in_use)
