@@ -666,6 +666,7 @@ record_body(struct buf *out, const char *body, size_t len)
 
 const struct llm_provider_ops llm_anthropic_ops = {
 	.name = "anthropic",
+	.end_name = "message_stop",
 	.build_request = build_request,
 	.output_tokens = output_tokens,
 	.stream_init = stream_init,

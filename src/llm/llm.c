@@ -968,9 +968,8 @@ attempt_complete(struct llm *c, const struct http_result *hr)
 			 * on_done); the retry starts the message again and on_retry
 			 * tells the caller to drop the text streamed so far. */
 			retryable = true;
-			reason = xasprintf("stream ended mid-response (after %u events, no "
-			                   "message_stop)",
-			                   a->st.nevents);
+			reason = xasprintf("stream ended mid-response (after %u events, no %s)",
+			                   a->st.nevents, c->ops->end_name);
 		} else if (c->ops->stream_finish(&a->st) == 0) {
 			finish(c, 0, NULL);
 			return;
@@ -993,14 +992,12 @@ attempt_complete(struct llm *c, const struct http_result *hr)
 				reason = xasprintf("connection error: %s", e);
 		} else if (hr->idle) {
 			retryable = true; /* mid-stream: as above, the message starts again */
-			reason = xasprintf("stream idle for %s s (after %u events, no "
-			                   "message_stop)",
-			                   secs, a->st.nevents);
+			reason = xasprintf("stream idle for %s s (after %u events, no %s)", secs,
+			                   a->st.nevents, c->ops->end_name);
 		} else {
 			retryable = true;
-			reason = xasprintf("stream ended mid-response (after %u events, no "
-			                   "message_stop): %s",
-			                   a->st.nevents, e);
+			reason = xasprintf("stream ended mid-response (after %u events, no %s): %s",
+			                   a->st.nevents, c->ops->end_name, e);
 		}
 	} else {
 		reason = c->ops->error_text(a->status, a->content_type, a->raw.ptr, a->raw.len);

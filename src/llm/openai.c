@@ -840,6 +840,7 @@ record_body(struct buf *out, const char *body, size_t len)
 
 const struct llm_provider_ops llm_openai_ops = {
 	.name = "openai",
+	.end_name = "finish_reason",
 	.build_request = build_request,
 	.output_tokens = output_tokens,
 	.stream_init = stream_init,

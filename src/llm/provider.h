@@ -54,6 +54,9 @@ struct llm_stream {
 
 struct llm_provider_ops {
 	const char *name;
+	/* What ends a whole response on this wire, as errors name it when it
+	 * did not come: "message_stop", "finish_reason". */
+	const char *end_name;
 	/* Build the request for `req` under `cfg` (body identical on every retry).
 	 * Returns 0 or DH_EFAIL with err_set(). */
 	int (*build_request)(struct llm_http_spec *out, const struct llm_config *cfg,
