@@ -1606,13 +1606,20 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 	compact_end(a);
 }
 
+static bool admit(const struct llm_usage *est, void *ctx);
+static void budget_stop(struct agent *a, const struct spend_verdict *v);
+
 /* Summarise the older messages (the compact command, or a request past the
  * limit), then call `then`. Nothing to summarise: `then` at once (the
  * command says so). */
 static void
 begin_compact(struct agent *a, void (*then)(struct agent *))
 {
-	static const struct llm_callbacks cb = { .on_retry = on_retry, .on_done = compact_done };
+	/* The summarising request is priced and admitted like any other
+	 * (docs/usage.md): a cap it could cross ends the run before it goes. */
+	static const struct llm_callbacks cb = {
+		.on_retry = on_retry, .on_done = compact_done, .admit = admit
+	};
 
 	history_open(a); /* compaction reads the messages */
 	size_t limit = compact_limit(a), k = compact_split(a->history, limit / 4);
@@ -1650,13 +1657,21 @@ begin_compact(struct agent *a, void (*then)(struct agent *))
 	a->compact_phase = a->phase;
 	a->phase = PHASE_COMPACT;
 	struct llm_request req = { .system = compact_system_prompt, .messages = msgs };
+
+	a->was_refused = false;
 	int rc = llm_start(a->cfg.llm, &req, &cb, a);
 
 	ledger_post(a);
 
 	cJSON_Delete(msgs);
-	if (rc < 0)
+	if (rc == DH_EDENIED && a->was_refused) {
+		/* never sent: the run stops here, as for a refused turn */
+		a->after_compact = NULL;
+		a->phase = a->compact_phase;
+		budget_stop(a, &a->cap_hit);
+	} else if (rc < 0) {
 		compact_failed(a, err_msg());
+	}
 }
 
 static bool
