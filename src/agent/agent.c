@@ -1560,6 +1560,18 @@ compact_failed(struct agent *a, const char *why)
 	compact_end(a);
 }
 
+static void budget_stop(struct agent *a, const struct spend_verdict *v);
+
+/* The summarising request (or its retry) would cross a spend cap: the run
+ * stops with status budget, as for a refused turn; nothing is summarised. */
+static void
+compact_refused(struct agent *a)
+{
+	a->after_compact = NULL;
+	a->phase = a->compact_phase;
+	budget_stop(a, &a->cap_hit);
+}
+
 static void
 compact_done(int rc, struct llm_result *res, void *ctx)
 {
@@ -1568,6 +1580,10 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 
 	if (rc < 0) {
 		account_failed(a, res);
+		if (rc == DH_EDENIED && a->was_refused) { /* a retry past a cap */
+			compact_refused(a);
+			return;
+		}
 		compact_failed(a, res && res->error ? res->error : err_msg());
 		return;
 	}
@@ -1606,8 +1622,7 @@ compact_done(int rc, struct llm_result *res, void *ctx)
 	compact_end(a);
 }
 
-static bool admit(const struct llm_usage *est, void *ctx);
-static void budget_stop(struct agent *a, const struct spend_verdict *v);
+static bool admit(const struct llm_usage *est, const struct llm_usage *billed, void *ctx);
 
 /* Summarise the older messages (the compact command, or a request past the
  * limit), then call `then`. Nothing to summarise: `then` at once (the
@@ -1664,14 +1679,10 @@ begin_compact(struct agent *a, void (*then)(struct agent *))
 	ledger_post(a);
 
 	cJSON_Delete(msgs);
-	if (rc == DH_EDENIED && a->was_refused) {
-		/* never sent: the run stops here, as for a refused turn */
-		a->after_compact = NULL;
-		a->phase = a->compact_phase;
-		budget_stop(a, &a->cap_hit);
-	} else if (rc < 0) {
+	if (rc == DH_EDENIED && a->was_refused)
+		compact_refused(a); /* never sent */
+	else if (rc < 0)
 		compact_failed(a, err_msg());
-	}
 }
 
 static bool
@@ -1693,6 +1704,10 @@ on_done(int rc, struct llm_result *res, void *ctx)
 		 * run, and the conversation stays valid for --resume. What it was
 		 * billed counts. */
 		account_failed(a, res);
+		if (rc == DH_EDENIED && a->was_refused) { /* a retry past a cap */
+			budget_stop(a, &a->cap_hit);
+			return;
+		}
 		char *m = xasprintf("model request failed: %s", res && res->error ? res->error
 										   : err_msg());
 		emit_error(a, m);
@@ -1859,9 +1874,11 @@ day_spent(const struct agent *a)
 }
 
 /* Could a request estimated at est_usd / est_tokens cross one of the run's
- * caps (policy/spend.h)? Fills *v when it could. */
+ * caps (policy/spend.h)? `billed` (NULL: none) is what the request's earlier
+ * attempts were billed, not counted in a->usage yet. Fills *v when it could. */
 static bool
-would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long est_tokens)
+would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long est_tokens,
+	    const struct llm_usage *billed)
 {
 	const struct spend_caps caps = {
 		.run_usd = a->cfg.max_cost_usd,
@@ -1870,27 +1887,35 @@ would_cross(const struct agent *a, struct spend_verdict *v, double est_usd, long
 		.session_tokens = a->cfg.max_tokens_session,
 	};
 	const struct event_usage *u = &a->usage;
+	double b_usd = billed ? llm_cost_usd(a->cfg.model, billed) : 0;
+	long b_tokens = billed ? billed->input_tokens + billed->output_tokens +
+	                         billed->cache_read_tokens + billed->cache_creation_tokens
+	                       : 0;
+
+	if (b_usd < 0)
+		b_usd = 0;
 	const struct spend_state st = {
-		.run_usd = a->cost - a->cost_base,
-		.session_usd = a->cost,
-		.day_usd = day_spent(a),
+		.run_usd = a->cost - a->cost_base + b_usd,
+		.session_usd = a->cost + b_usd,
+		.day_usd = day_spent(a) + b_usd,
 		.session_tokens = u->input_tokens + u->output_tokens + u->cache_read_tokens +
-		                  u->cache_creation_tokens,
+		                  u->cache_creation_tokens + b_tokens,
 	};
 
 	return spend_would_cross(v, &caps, &st, est_usd, est_tokens);
 }
 
 /* llm_callbacks.admit: the request's estimate (input from its body, output
- * at max_tokens) priced by the model registry, against the caps. */
+ * at max_tokens) priced by the model registry, against the caps, with what
+ * its earlier attempts were billed (before a retry). */
 static bool
-admit(const struct llm_usage *est, void *ctx)
+admit(const struct llm_usage *est, const struct llm_usage *billed, void *ctx)
 {
 	struct agent *a = ctx;
 	double usd = llm_cost_usd(a->cfg.model, est);
 
 	if (!would_cross(a, &a->cap_hit, usd > 0 ? usd : 0,
-	                 est->input_tokens + est->output_tokens))
+	                 est->input_tokens + est->output_tokens, billed))
 		return true;
 	a->was_refused = true;
 	return false;
@@ -1957,7 +1982,7 @@ start_request(struct agent *a)
 	}
 	struct spend_verdict v;
 
-	if (would_cross(a, &v, 0, 0)) {
+	if (would_cross(a, &v, 0, 0, NULL)) {
 		/* A cap already reached: no request starts. */
 		budget_stop(a, &v);
 		return;

@@ -102,6 +102,7 @@ struct llm {
 			   * --replay; NULL without them) */
 	int retries;      /* retries performed so far */
 	struct llm_usage spent; /* usage the attempts retried so far reported */
+	struct llm_usage est;	/* the request's estimate, as admit() was given it */
 	struct http_request *hreq;
 	struct ev_timer retry_timer;
 	struct ev_timer replay_timer;
@@ -910,9 +911,21 @@ retry_or_fail(struct llm *c, bool retryable, const char *reason)
 		free(m);
 		return;
 	}
+	struct llm_usage billed = c->spent;
+
+	usage_add(&billed, &a->st.usage); /* billed though the message starts again */
+	/* A retry is a request of its own: the caps see it before it goes (a
+	 * refusal ends the request; on_done counts this attempt's usage). */
+	if (c->cb.admit && !c->cb.admit(&c->est, &billed, c->ctx)) {
+		char *m = xasprintf("%s; the retry was refused before sending", reason);
+
+		finish(c, DH_EDENIED, m);
+		free(m);
+		return;
+	}
 	c->retries++;
 	a->ended = true;
-	usage_add(&c->spent, &a->st.usage); /* billed though the message starts again */
+	c->spent = billed;
 	long delay = retry_delay(c);
 	char *r = scrub(c, reason);
 
@@ -1575,14 +1588,16 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 		return DH_EFAIL;
 	body_clear(&c->body);
 	body_pieces(&c->body, spec.body, req, &tokens);
-	if (cb->admit) {
-		long out = json_int(spec.body, "max_completion_tokens", c->cfg.max_tokens);
-		struct llm_usage est = {
-			.input_tokens = (long)tokens,
-			.output_tokens = json_int(spec.body, "max_tokens", out),
-		};
+	long out = json_int(spec.body, "max_completion_tokens", c->cfg.max_tokens);
+	struct llm_usage est = {
+		.input_tokens = (long)tokens,
+		.output_tokens = json_int(spec.body, "max_tokens", out),
+	};
 
-		if (!cb->admit(&est, ctx)) {
+	if (cb->admit) {
+		static const struct llm_usage none;
+
+		if (!cb->admit(&est, &none, ctx)) {
 			llm_http_spec_fini(&spec);
 			return err_setc(DH_EDENIED, "llm: the request was refused before sending");
 		}
@@ -1603,6 +1618,7 @@ llm_start(struct llm *c, const struct llm_request *req, const struct llm_callbac
 	c->busy = true;
 	c->retries = 0;
 	memset(&c->spent, 0, sizeof c->spent);
+	c->est = est;
 	c->rc = 0;
 	attempt_begin(c);
 	return 0;

@@ -118,16 +118,20 @@ struct llm_callbacks {
 	 * llm_cancel(). NULL: ignored. */
 	void (*on_retry)(int attempt, long delay_ms, const char *reason, void *ctx);
 	/* Exactly once per successful llm_start() unless cancelled; called from the
-	 * loop (never from inside llm_start). rc is 0 or DH_EFAIL (res->error says
-	 * why). It may call llm_start() again, or llm_free(). */
+	 * loop (never from inside llm_start). rc is 0, DH_EFAIL (res->error says
+	 * why) or DH_EDENIED (admit refused a retry). It may call llm_start() again, or llm_free(). */
 	void (*on_done)(int rc, struct llm_result *res, void *ctx);
 	/* Called inside llm_start() once the request body is built, before
-	 * anything is sent: est->input_tokens is llm_tokens_estimate() of the
-	 * body (llm/tokens.h, erring high), est->output_tokens the body's
-	 * max_tokens, the cache counts 0. Returning false refuses the request:
-	 * llm_start() returns DH_EDENIED, sends nothing and on_done never comes.
-	 * It must not call this API. NULL: every request is sent. */
-	bool (*admit)(const struct llm_usage *est, void *ctx);
+	 * anything is sent, and again before each retry: est->input_tokens is
+	 * llm_tokens_estimate() of the body (llm/tokens.h, erring high),
+	 * est->output_tokens the body's max_tokens, the cache counts 0;
+	 * `billed` is what the request's earlier attempts reported (all 0 in
+	 * llm_start), which on_done's res->billed will count. Returning false
+	 * refuses: from llm_start() it returns DH_EDENIED, sends nothing and
+	 * on_done never comes; before a retry the retry is not sent and on_done
+	 * comes with DH_EDENIED (res->error says so, res->billed the earlier
+	 * attempts'). It must not call this API. NULL: every request is sent. */
+	bool (*admit)(const struct llm_usage *est, const struct llm_usage *billed, void *ctx);
 };
 
 /* Process-wide set-up of the HTTP stack and its undoing (net/http.h

@@ -290,10 +290,11 @@ t_run(struct t *t, const char *system, const char *messages_json)
 
 /* admit(): records the estimate, refuses the first request it sees. */
 static bool
-cb_admit_once(const struct llm_usage *est, void *ctx)
+cb_admit_once(const struct llm_usage *est, const struct llm_usage *billed, void *ctx)
 {
 	struct t *t = ctx;
 
+	(void)billed;
 	t->est = *est;
 	return t->nadmit++ > 0;
 }
