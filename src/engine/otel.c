@@ -17,6 +17,7 @@
 #include "config/settings.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/version.h"
 #include "telemetry/otlp_export.h"
@@ -67,12 +68,14 @@ set_str(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
+/* s cut to CONTENT_MAX bytes, between characters (the cut marked "…"); heap. */
 static char *
 capped(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n <= CONTENT_MAX ? xstrdup(s) : xasprintf("%.*s…", CONTENT_MAX, s);
+	return n <= CONTENT_MAX ? xstrdup(s)
+				: xasprintf("%.*s…", (int)utf8_end(s, CONTENT_MAX), s);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 
 void
 pb_varint(struct buf *b, uint64_t v)
@@ -84,8 +85,19 @@ pb_bytes(struct buf *b, unsigned field, const void *p, size_t n)
 void
 pb_str(struct buf *b, unsigned field, const char *s)
 {
-	if (s)
-		pb_bytes(b, field, s, strlen(s));
+	if (!s)
+		return;
+	size_t n = strlen(s);
+
+	if (utf8_valid(s, n)) {
+		pb_bytes(b, field, s, n);
+		return;
+	}
+	struct buf v = BUF_INIT;
+
+	utf8_scrub(&v, s, n);
+	pb_bytes(b, field, v.ptr, v.len);
+	buf_fini(&v);
 }
 
 void

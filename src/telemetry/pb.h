@@ -42,7 +42,9 @@ void pb_double(struct buf *b, unsigned field, double v);
 /* Field `field` as bytes / a string / a nested message: the length as a
  * varint, then `n` bytes of `p`. */
 void pb_bytes(struct buf *b, unsigned field, const void *p, size_t n);
-/* pb_bytes of a NUL-terminated string; NULL writes nothing. */
+/* pb_bytes of a NUL-terminated string, made valid UTF-8 as a string field
+ * must be (utf8_scrub: each bad byte U+FFFD, as the JSON encoding writes
+ * it); NULL writes nothing. */
 void pb_str(struct buf *b, unsigned field, const char *s);
 /* pb_bytes of a nested message held in `msg` (any length, also 0). */
 void pb_msg(struct buf *b, unsigned field, const struct buf *msg);

@@ -52,6 +52,23 @@ Test(pb, varints_and_fields_as_the_encoding_guide)
 	buf_fini(&b);
 }
 
+/* A string field must be valid UTF-8 (a strict decoder refuses the whole
+ * message otherwise): a bad byte goes as U+FFFD, as the JSON encoding writes
+ * it; valid text, multibyte included, is unchanged. */
+Test(pb, strings_are_valid_utf8)
+{
+	struct buf b = BUF_INIT;
+
+	pb_str(&b, 2, "\xc3\xa9t\xc3\xa9");
+	expect_bytes(&b, (const unsigned char *)"\x12\x05\xc3\xa9t\xc3\xa9", 7);
+	buf_clear(&b);
+	/* "é" cut in two, then "…" */
+	pb_str(&b, 2, "a\xc3\xe2\x80\xa6");
+	expect_bytes(&b, (const unsigned char *)"\x12\x07"
+						  "a\xef\xbf\xbd\xe2\x80\xa6", 9);
+	buf_fini(&b);
+}
+
 /* A minimal reader for the tests: the field `field` of the message in
  * [p, p+n), its LEN payload in *out / *outn; the `nth` occurrence. */
 static bool
