@@ -337,13 +337,18 @@ on_turn_started(struct otel *o, const struct event *ev)
 	otlp_attr_int(&o->chat.attrs, "deskhand.turn", ev->turn);
 }
 
+/* The conventions' input tokens hold the cache reads and writes
+ * (gen_ai.usage.cache_*.input_tokens are parts of them); the event's, as
+ * Anthropic counts, leave them out. */
 static void
 on_usage(struct otel *o, const struct event *ev)
 {
 	struct otlp_attrs a = ARRAY_INIT;
+	long long input = (long long)ev->usage.input_tokens + ev->usage.cache_read_tokens +
+			  ev->usage.cache_creation_tokens;
 
 	if (o->chat_open) {
-		otlp_attr_int(&o->chat.attrs, "gen_ai.usage.input_tokens", ev->usage.input_tokens);
+		otlp_attr_int(&o->chat.attrs, "gen_ai.usage.input_tokens", input);
 		otlp_attr_int(&o->chat.attrs, "gen_ai.usage.output_tokens",
 			      ev->usage.output_tokens);
 		if (ev->usage.cache_read_tokens)
@@ -360,8 +365,7 @@ on_usage(struct otel *o, const struct event *ev)
 	otlp_attr_str(&a, "gen_ai.token.type", "input");
 	otlp_export_record(o->x, "gen_ai.client.token.usage", "{token}",
 			   "Number of input and output tokens used", token_bounds,
-			   sizeof token_bounds / sizeof *token_bounds, &a,
-			   (double)ev->usage.input_tokens);
+			   sizeof token_bounds / sizeof *token_bounds, &a, (double)input);
 	free(a.v[a.n - 1].s);
 	a.v[a.n - 1].s = xstrdup("output");
 	otlp_export_record(o->x, "gen_ai.client.token.usage", "{token}",
