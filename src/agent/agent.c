@@ -1626,9 +1626,13 @@ static bool admit(const struct llm_usage *est, const struct llm_usage *billed, v
 
 /* Summarise the older messages (the compact command, or a request past the
  * limit), then call `then`. Nothing to summarise: `then` at once (the
- * command says so). */
+ * command says so). BEFORE is the scaled estimate of the request the
+ * compaction is for, as the caller measured it against compact_limit():
+ * measured again here, with the history opened into trees, it can come out
+ * a few tokens apart, and the event would report less than the limit it
+ * was compacted past. */
 static void
-begin_compact(struct agent *a, void (*then)(struct agent *))
+begin_compact(struct agent *a, void (*then)(struct agent *), size_t before)
 {
 	/* The summarising request is priced and admitted like any other
 	 * (docs/usage.md): a cap it could cross ends the run before it goes. */
@@ -1667,7 +1671,7 @@ begin_compact(struct agent *a, void (*then)(struct agent *))
 	json_add(msgs, NULL, m);
 	buf_fini(&text);
 	a->compact_k = k;
-	a->compact_before = scaled(a, estimate_request(a));
+	a->compact_before = before;
 	a->after_compact = then;
 	a->compact_phase = a->phase;
 	a->phase = PHASE_COMPACT;
@@ -1997,7 +2001,7 @@ start_request(struct agent *a)
 	size_t est = estimate_request(a);
 
 	if (!a->compact_tried && (a->compact_asked || scaled(a, est) > compact_limit(a))) {
-		begin_compact(a, start_request);
+		begin_compact(a, start_request, scaled(a, est));
 		return;
 	}
 	a->compact_tried = false;
@@ -3280,7 +3284,7 @@ agent_command(struct agent *a, const struct command *c)
 			return err_set("compact: a compaction is running already");
 		a->compact_asked = true; /* at the next request, or now when finished */
 		if (a->phase == PHASE_DONE)
-			begin_compact(a, NULL);
+			begin_compact(a, NULL, scaled(a, estimate_request(a)));
 		return 0;
 	case COMMAND_STEER:
 		if (a->phase == PHASE_DONE)
