@@ -178,6 +178,13 @@ config_value_check(const char *name, const char *value, const char *where)
 		return err_setc(DH_EPARSE, "%s: '%s' must be off, adaptive or a budget of "
 					   "thinking tokens from %ld to %ld, not '%s'",
 				where, name, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, value);
+	if (o->type == CONFIG_URL && config_url_userinfo(value))
+		/* the value is not repeated: it holds a password, and an error
+		 * goes to the terminal and the engine's log */
+		return err_setc(DH_EPARSE, "%s: '%s' must not hold a user name or password "
+					   "(USER:PASSWORD@ before the host): credentials go in "
+					   "otel_headers, or the provider's API key",
+				where, name);
 	if (o->type == CONFIG_URL && !config_url_ok(value))
 		return err_setc(DH_EPARSE, "%s: '%s' must be an http:// or https:// URL with "
 					   "a host, not '%s'",
@@ -297,6 +304,17 @@ config_cost(const char *value)
 	    v > 1e9)
 		return -1;
 	return v;
+}
+
+bool
+config_url_userinfo(const char *value)
+{
+	const char *p = strstr(value, "://");
+
+	if (!p)
+		return false;
+	p += 3;
+	return memchr(p, '@', strcspn(p, "/?#")) != NULL;
 }
 
 bool

@@ -251,6 +251,10 @@ double config_fraction(const char *value);
  * query or fragment without white space. A check of the form only: the host
  * is not looked up. */
 bool config_url_ok(const char *value);
+/* Whether the URL `value` carries user information (RFC 3986 §3.2.1: a
+ * user name, often "user:password", and '@' before the host). Such a
+ * value is refused (config_value_check) without being repeated. */
+bool config_url_userinfo(const char *value);
 /* A CONFIG_THINKING value (PROTOCOLS.md §1.6): 0 for off,
  * CONFIG_THINKING_ADAPTIVE for adaptive, else the budget in tokens
  * (CONFIG_THINKING_MIN to CONFIG_THINKING_MAX); CONFIG_THINKING_BAD when
