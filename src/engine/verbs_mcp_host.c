@@ -48,12 +48,21 @@ verbs_mcp_json_of(const char *arg)
 }
 
 /* A verb's arguments are wrong or ask for help: print `usage` (to stdout for
- * --help/-h) and return the exit status (0 help, 2 usage). */
+ * --help/-h) and return the exit status (0 help, 2 usage). An option none of
+ * these verbs takes is named first, as every verb names it. ARGV[0] is the
+ * verb ("list"). */
 static int
 usage_of(int argc, char **argv, const char *usage)
 {
 	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
 
+	for (int i = 1; !help && i < argc; i++) {
+		if (argv[i][0] != '-' || !argv[i][1] || !strcmp(argv[i], "--help") ||
+		    !strcmp(argv[i], "-h"))
+			continue;
+		fprintf(stderr, "deskhand mcp %s: unknown option '%s'\n", argv[0], argv[i]);
+		break;
+	}
 	fputs(usage, help ? stdout : stderr);
 	return help ? 0 : 2;
 }

@@ -32,4 +32,7 @@ refused "deskhand audit verify: unknown option '--bogus'" "usage: deskhand audit
   audit verify --bogus
 refused "deskhand mcp client: unknown option '--bogus'" "usage: deskhand mcp client" \
   mcp client --bogus
+for v in list remove trust tools; do
+  refused "deskhand mcp $v: unknown option '--bogus'" "usage: deskhand mcp $v" mcp $v --bogus
+done
 echo ok
