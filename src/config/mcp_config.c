@@ -518,14 +518,13 @@ mcp_config_load(struct mcp_entries *out, const char *path, unsigned flags)
 char *
 mcp_config_user_path(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dir, *path;
 
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/deskhand/mcp.json", xdg);
-	if (home && *home)
-		return xasprintf("%s/.config/deskhand/mcp.json", home);
-	err_set("neither XDG_CONFIG_HOME nor HOME is set: no mcp.json");
-	return NULL;
+	if (fsutil_config_dir(&dir) < 0)
+		return NULL;
+	path = xasprintf("%s/mcp.json", dir);
+	free(dir);
+	return path;
 }
 
 /* Read a JSON object file; a missing file is an empty object. */

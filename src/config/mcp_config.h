@@ -87,8 +87,9 @@ const struct mcp_entry *mcp_entries_find(const struct mcp_entries *e, const char
  * shell-quoted when it is not a plain word. */
 void mcp_entry_login_command(struct buf *out, const struct mcp_entry *e, bool folder);
 
-/* The person's mcp.json path ($XDG_CONFIG_HOME/deskhand/mcp.json, else
- * ~/.config/deskhand/mcp.json). Heap; NULL (err_msg) if neither is set. */
+/* The person's mcp.json path: mcp.json in fsutil_config_dir()
+ * ($XDG_CONFIG_HOME/deskhand/, else ~/.config/deskhand/). Heap; NULL
+ * (err_msg) if neither variable is set. */
 char *mcp_config_user_path(void);
 
 /* Add (or replace) server `name` in the JSON file `path` with `server` (a

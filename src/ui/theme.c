@@ -435,14 +435,14 @@ base_name(const char *path)
 static void
 search_dirs(char *dirs[4], int *n)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	const char *env = getenv("DH_THEMES_DIR");
+	char *config;
 
 	*n = 0;
-	if (xdg && *xdg == '/')
-		dirs[(*n)++] = xasprintf("%s/deskhand/themes", xdg);
-	else if (home && *home)
-		dirs[(*n)++] = xasprintf("%s/.config/deskhand/themes", home);
+	if (fsutil_config_dir(&config) == 0) {
+		dirs[(*n)++] = xasprintf("%s/themes", config);
+		free(config);
+	}
 	if (env && *env) {
 		dirs[(*n)++] = xstrdup(env);
 	} else {
