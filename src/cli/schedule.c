@@ -1276,10 +1276,22 @@ sched_add(int argc, char **argv)
 	else if (rc == 0)
 		rc = err_set("%s", why);
 	status = rc == DH_EPARSE ? EXIT_USAGE : rc < 0 ? EXIT_FAIL : EXIT_OK;
+	/* A schedule replaced (--force) from the other scheduler: its old
+	 * timer or crontab line would go on starting runs at the old time. */
+	int orc = rc < 0                ? 0
+	          : inst == INST_SYSTEMD ? cron_uninstall(name, false)
+	                                 : systemd_uninstall(name, true);
 	if (rc < 0) {
 		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
 		unlink(s.path); /* nothing half-installed */
 	} else {
+		if (orc < 0) {
+			fprintf(stderr,
+			        "deskhand schedule add: %s: the schedule's old %s may still "
+			        "start runs\n",
+			        err_msg(), inst == INST_SYSTEMD ? "crontab line" : "timer");
+			status = EXIT_FAIL;
+		}
 		log_add(name, "added", NULL, installer_names[inst]);
 		char next[32];
 		fmt_time(next, (long long)sched_next(s.at, time(NULL), NULL));
