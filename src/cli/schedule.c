@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -197,10 +198,21 @@ unescape(const char *s)
 	return buf_detach(&b);
 }
 
-static bool
-yes(const char *v)
+/* A yes/no value as a person may write it (any case): 1 yes, 0 no, -1
+ * neither. */
+static int
+yes_no(const char *v)
 {
-	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on");
+	static const struct {
+		const char *word;
+		bool on;
+	} words[] = { { "yes", true },  { "true", true },   { "on", true },  { "1", true },
+		      { "no", false },  { "false", false }, { "off", false }, { "0", false } };
+
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcasecmp(v, words[i].word))
+			return words[i].on;
+	return -1;
 }
 
 /* The next line at *p that is neither blank nor a comment, its leading blanks
@@ -340,8 +352,13 @@ sched_load(struct sched *s, const char *name)
 				rc = err_setc(DH_EPARSE, "%s:%d: grant '%s' is not an absolute path",
 				              s->path, line, v);
 		} else if (sched_keys[i].flag) {
+			int on = yes_no(v);
+
 			s->key_line[i] = line;
-			*(bool *)((char *)s + sched_keys[i].off) = yes(v);
+			*(bool *)((char *)s + sched_keys[i].off) = on == 1;
+			if (on < 0)
+				rc = err_setc(DH_EPARSE, "%s:%d: %s '%s': expected yes or no",
+				              s->path, line, k, v);
 		} else {
 			s->key_line[i] = line;
 			char **slot = (char **)((char *)s + sched_keys[i].off);
