@@ -1284,6 +1284,10 @@ sched_add(int argc, char **argv)
 	const char *why;
 	enum installer inst = installer_pick(&why);
 	char *self = self_path();
+	/* The definition --force replaces, put back when the new one cannot
+	 * be installed: a failed add changes nothing. */
+	struct buf prev = BUF_INIT;
+	bool had_prev = force && fsutil_read_file(s.path, 1 << 20, &prev) == 0;
 	int rc = sched_save(&s);
 
 	if (rc == 0 && inst == INST_SYSTEMD)
@@ -1298,7 +1302,14 @@ sched_add(int argc, char **argv)
 	int orc = rc < 0                ? 0
 	          : inst == INST_SYSTEMD ? cron_uninstall(name, false)
 	                                 : systemd_uninstall(name, true);
-	if (rc < 0) {
+	if (rc < 0 && had_prev) {
+		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
+		if (fsutil_write_atomic(s.path, prev.ptr, prev.len) < 0)
+			fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
+		else
+			fprintf(stderr, "deskhand schedule add: schedule '%s' is left as it was\n",
+			        name);
+	} else if (rc < 0) {
 		fprintf(stderr, "deskhand schedule add: %s\n", err_msg());
 		unlink(s.path); /* nothing half-installed */
 	} else {
@@ -1327,6 +1338,7 @@ sched_add(int argc, char **argv)
 	free(oncal);
 	free(cron);
 	free(self);
+	buf_fini(&prev);
 	goto out;
 usage:
 	fputs(add_usage, stderr);
