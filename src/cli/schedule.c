@@ -948,11 +948,11 @@ systemd_uninstall(const char *name, bool unit_files)
 	return rc;
 }
 
-/* The crontab, without its lines for `name` (all of ours when NULL... no:
- * only `name`'s). DH_EFAIL when crontab -l fails for another reason than
- * "no crontab". */
+/* The crontab, without its lines for `name`, into `keep`; `mine` (may be
+ * NULL) gets the last of those lines. DH_EFAIL when crontab -l fails for
+ * another reason than "no crontab". */
 static int
-cron_read(const char *name, struct buf *keep, bool *had)
+cron_read(const char *name, struct buf *keep, bool *had, struct buf *mine)
 {
 	const char *argv[] = { "crontab", "-l", NULL };
 	char *out = NULL, *mark = xasprintf(CRON_MARK "%s", name);
@@ -969,6 +969,10 @@ cron_read(const char *name, struct buf *keep, bool *had)
 			if (n >= ml && !memcmp(l + n - ml, mark, ml) &&
 			    (n == ml || l[n - ml - 1] == ' ')) {
 				*had = true;
+				if (mine) {
+					buf_clear(mine);
+					buf_add(mine, l, n);
+				}
 				continue;
 			}
 			buf_add(keep, l, n);
@@ -1013,7 +1017,7 @@ cron_install(const struct sched *s, const char *cron, const char *self)
 		return err_setc(DH_EPARSE, "--at '%s' cannot be written as a crontab line: %s",
 		                s->at, err_msg());
 	}
-	rc = cron_read(s->name, &t, &had);
+	rc = cron_read(s->name, &t, &had, NULL);
 	if (rc == 0) {
 		buf_printf(&t, "%s ", cron);
 		for (size_t i = 0; i < sizeof fire_env / sizeof *fire_env; i++) {
@@ -1046,12 +1050,52 @@ cron_uninstall(const char *name, bool installed)
 		                           "with crontab on PATH)",
 		                           name)
 		                 : 0;
-	int rc = cron_read(name, &t, &had);
+	int rc = cron_read(name, &t, &had, NULL);
 
 	if (rc == 0 && had)
 		rc = cron_write(buf_cstr(&t));
 	buf_fini(&t);
 	return rc;
+}
+
+/* The SPEC NAME's `inst` holds now, as it was written there: the timer's
+ * OnCalendar= or the crontab line's five fields (heap). NULL when nothing
+ * is installed (paused, removed, no crontab on PATH) or it cannot be read. */
+static char *
+installed_at(const char *name, enum installer inst)
+{
+	struct buf b = BUF_INIT, keep = BUF_INIT;
+	char *r = NULL, *dir = inst == INST_SYSTEMD ? unit_dir() : NULL;
+	bool had = false;
+
+	if (dir) {
+		char *tp = xasprintf("%s/" UNIT_PREFIX "%s.timer", dir, name);
+		char *cur, *l;
+		int line = 0;
+
+		if (access(tp, F_OK) == 0 && fsutil_read_file(tp, 1 << 16, &b) == 0)
+			for (cur = (char *)buf_cstr(&b); !r && (l = next_line(&cur, &line));)
+				if (!strncmp(l, "OnCalendar=", 11))
+					r = xstrdup(l + 11);
+		free(tp);
+	} else if (inst == INST_CRON && have("crontab") &&
+	           cron_read(name, &keep, &had, &b) == 0 && had) {
+		const char *w = buf_cstr(&b);
+		struct buf f = BUF_INIT;
+
+		for (int i = 0; i < 5 && *w; i++) { /* the fields, one blank apart */
+			size_t n = strcspn(w, " \t");
+
+			buf_printf(&f, "%s%.*s", i ? " " : "", (int)n, w);
+			w += n;
+			w += strspn(w, " \t");
+		}
+		r = buf_detach(&f);
+	}
+	buf_fini(&b);
+	buf_fini(&keep);
+	free(dir);
+	return r;
 }
 
 /* The installer recorded at `add` (the log's last "added"), else the one
@@ -1771,8 +1815,9 @@ static const char list_usage[] =
 	"installer, last_run, last_kind, last_session, last_status, pending,\n"
 	"last_skip, last_skip_reason, last_fail, last_fail_reason (a fire that\n"
 	"started nothing since the last run), error (the definition cannot be\n"
-	"read, or its 'at' cannot be or never fires: FILE:LINE and why; also in\n"
-	"NOTES)} (times: seconds since the epoch).\n";
+	"read, or its 'at' cannot be or never fires, or is not the one installed:\n"
+	"FILE:LINE and why; also in NOTES)} (times: seconds since the epoch;\n"
+	"next: when the installed timer or crontab line runs).\n";
 
 static cJSON *
 list_row(const char *name)
@@ -1791,13 +1836,25 @@ list_row(const char *name)
 		next = (time_t)-1;
 	if (why)
 		error = xasprintf("%s:%d: at '%s': %s", s.path, s.key_line[KEY_AT], s.at, why);
+	/* An `at` edited since `add`: the timer or line still runs the old
+	 * SPEC until it is reinstalled; NEXT is when it does. */
+	enum installer inst = sched_installer(name);
+	char *held = rc == 0 && !why && !s.paused ? installed_at(name, inst) : NULL;
+	if (held && !spec_same(s.at, held)) {
+		next = sched_next(held, time(NULL), NULL);
+		error = xasprintf("%s:%d: at '%s' is not installed: the %s runs at '%s' until "
+		                  "'deskhand schedule add %s --force ...' reinstalls it",
+		                  s.path, s.key_line[KEY_AT], s.at,
+		                  inst == INST_SYSTEMD ? "timer" : "crontab line", held, name);
+	}
+	free(held);
 	json_add_str(o, "name", name);
 	json_add(o, "at", s.at ? cJSON_CreateString(s.at) : cJSON_CreateNull());
 	json_add_bool(o, "paused", s.paused);
 	json_add(o, "error", error ? cJSON_CreateString(error) : cJSON_CreateNull());
 	json_add(o, "next",
 	         next != (time_t)-1 ? cJSON_CreateNumber((double)next) : cJSON_CreateNull());
-	json_add_str(o, "installer", installer_names[sched_installer(name)]);
+	json_add_str(o, "installer", installer_names[inst]);
 	log_read(name, &lg);
 	const struct logent *run = log_last(&lg, "run"), *skip = log_last(&lg, "skip");
 	json_add(o, "last_run", run ? cJSON_CreateNumber((double)run->t) : cJSON_CreateNull());

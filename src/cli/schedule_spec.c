@@ -348,6 +348,26 @@ spec_to_calendar(struct buf *out, const struct spec *s)
 	return 0;
 }
 
+/* `text` as sets: a cron line or a calendar expression. */
+static int
+spec_parse_any(struct spec *s, const char *text)
+{
+	return spec_is_cron(text) ? spec_parse_cron(s, text) : spec_parse_calendar(s, text);
+}
+
+bool
+spec_same(const char *a, const char *b)
+{
+	struct spec x, y;
+
+	if (spec_parse_any(&x, a) < 0 || spec_parse_any(&y, b) < 0)
+		return !strcmp(a, b);
+	for (int f = 0; f < SPEC_NFIELDS; f++)
+		if (x.f[f] != y.f[f])
+			return false;
+	return x.dom_any == y.dom_any && x.dow_any == y.dow_any;
+}
+
 static bool
 has(const struct spec *s, int f, int v)
 {

@@ -44,6 +44,10 @@ void spec_to_cron(struct buf *out, const struct spec *s);
 /* Append `s` as an OnCalendar= expression. DH_EPARSE when cron's "day OR
  * weekday" rule applies (both restricted): calendar expressions cannot say it. */
 int spec_to_calendar(struct buf *out, const struct spec *s);
+/* Do SPECs `a` and `b` (cron lines or calendar expressions, either) name
+ * the same times? Compared as sets when both have a cron form, else as
+ * text: "0 8 * * 1" and "Mon *-*-* 08:00" are the same. */
+bool spec_same(const char *a, const char *b);
 /* The first matching minute strictly after `after` (local time), or
  * (time_t)-1 when none within 30 years. */
 time_t spec_next(const struct spec *s, time_t after);

@@ -133,3 +133,16 @@ Test(schedule_spec, next_run)
 	cr_assert_eq(spec_parse_cron(&s, "0 0 29 2 *"), 0);
 	cr_expect_eq(spec_next(&s, now), 1835395200); /* 2028-02-29 00:00 */
 }
+
+Test(schedule_spec, same_times)
+{
+	cr_expect(spec_same("0 8 * * 1", "Mon *-*-* 08:00"));
+	cr_expect(spec_same("0 8 * * 1", "Mon *-*-* 08:00:00"));
+	cr_expect(spec_same("@daily", "daily"));
+	cr_expect(spec_same("*/15 9-17 * * mon-fri", "Mon..Fri *-*-* 09..17:00,15,30,45:00"));
+	cr_expect(!spec_same("0 8 * * 1", "0 9 * * 1"));
+	cr_expect(!spec_same("30 9 * * *", "Mon *-*-* 08:00"));
+	/* no cron form: compared as text */
+	cr_expect(spec_same("Mon *-*-* 08:00 Europe/Berlin", "Mon *-*-* 08:00 Europe/Berlin"));
+	cr_expect(!spec_same("Mon *-*-* 08:00 Europe/Berlin", "Mon *-*-* 08:00"));
+}
