@@ -89,9 +89,9 @@ dismissed_mark(const char *state, const char *id, const char *value)
 	return rc;
 }
 
-/* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
-static const char *
-live_activity(const cJSON *live, const char *id)
+/* The snapshot of live session `id` in `live`, or NULL. */
+static const cJSON *
+live_snapshot(const cJSON *live, const char *id)
 {
 	const cJSON *s;
 
@@ -100,9 +100,40 @@ live_activity(const cJSON *live, const char *id)
 		const char *sid = json_str(s, "session");
 
 		if (sid && !strcmp(sid, id))
-			return json_str(s, "activity") ? json_str(s, "activity") : "working";
+			return s;
 	}
 	return NULL;
+}
+
+/* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
+static const char *
+live_activity(const cJSON *live, const char *id)
+{
+	const cJSON *s = live_snapshot(live, id);
+
+	return !s ? NULL : json_str(s, "activity") ? json_str(s, "activity") : "working";
+}
+
+/* What a waiting run waits on, from its snapshot's pending approval_needed
+ * event: "waits for an approval: write_file notes/a.md" (its path or the
+ * first line of its command; a network request's host), heap; NULL when
+ * the snapshot has none. */
+static char *
+waiting_summary(const cJSON *snap)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(snap, "pending");
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(p, "input");
+	const char *name = json_str(p, "name"), *arg = json_str(in, "path");
+
+	if (!name)
+		return NULL;
+	if (!arg)
+		arg = json_str(in, "command");
+	if (!strcmp(name, "network"))
+		arg = json_str(p, "text");
+	if (!arg || !*arg)
+		return xasprintf("waits for an approval: %s", name);
+	return xasprintf("waits for an approval: %s %.*s", name, (int)strcspn(arg, "\n"), arg);
 }
 
 /* Is live session `id` waiting for an approval? */
@@ -238,7 +269,12 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 	json_add_str(o, "state", waiting ? "waiting" : status);
 	json_add_bool(o, "waiting", waiting);
 	json_add_bool(o, "live", act != NULL);
-	json_add_str(o, "summary", summary && *summary ? summary : task ? task : "");
+	char *wait_on = waiting ? waiting_summary(live_snapshot(live, id)) : NULL;
+	json_add_str(o, "summary", wait_on            ? wait_on
+	                           : summary && *summary ? summary
+	                           : task                ? task
+	                                                 : "");
+	free(wait_on);
 	json_add_str(o, "task", task ? task : "");
 	json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber((double)pending)
 					    : cJSON_CreateNull());
