@@ -614,6 +614,16 @@ fail:
 }
 
 int
+snap_open_folder(struct snap_store *s, const char *hint)
+{
+	if (s->gone)
+		return err_setc(DH_ENOTFOUND, "snapshot: %s is gone (moved or deleted): %s",
+		                s->workdir, hint ? hint : "only its checkpoints can be read; "
+		                "put it back to change or record it");
+	return snap_open_repo(s);
+}
+
+int
 snap_open(struct snap_store **out, const char *workdir, const char *state_dir)
 {
 	int rc = snap_prepare(out, workdir, state_dir);
@@ -1263,8 +1273,8 @@ snap_checkpoint_opt(struct snap_store *s, const char *session,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(out, 0, sizeof *out);
 	out->mode = "full";
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if (!session_ok(session))
 		return err_set("snapshot: invalid session id '%s'", session ? session : "");
 	put_flat(&msg, o->label && *o->label ? o->label : "checkpoint");
@@ -1528,10 +1538,9 @@ spec_tree(struct snap_store *s, const char *spec, git_tree *from, git_tree **out
 	int rc;
 
 	*out = NULL;
-	if (!spec && s->gone)
-		return err_setc(DH_ENOTFOUND, "snapshot: %s is gone (moved or deleted): name a "
-		                "checkpoint to compare with", s->workdir);
 	if (!spec) {
+		if ((rc = snap_open_folder(s, "name a checkpoint to compare with")) < 0)
+			return rc;
 		struct snap_meta m = { 0 }, none = { 0 };
 		struct snap_base base = { from, &none };
 

@@ -150,9 +150,13 @@ int snap_prepare(struct snap_store **out, const char *workdir, const char *state
  * (absolute, its real path then), the repository found from it as
  * snap_prepare() finds it. It is opened read-only, for the history:
  * snap_log(), snap_resolve(), and snap_diff()/snap_diffstat() between two
- * checkpoints (the folder's current contents are DH_ENOTFOUND naming it);
- * nothing is created. *out is owned by the caller (snap_close). Returns 0,
- * DH_ENOTFOUND (no repository for that folder) or DH_EFAIL. */
+ * checkpoints. Everything that would read or write the folder or move the
+ * session's refs (checkpoints, snap_diff() to the current contents, the
+ * review commands of snap/review.h) returns DH_ENOTFOUND, "snapshot: FOLDER
+ * is gone (moved or deleted): ...", and touches nothing at that path, which
+ * may hold another folder by now; nothing is created. *out is owned by the
+ * caller (snap_close). Returns 0, DH_ENOTFOUND (no repository for that
+ * folder) or DH_EFAIL. */
 int snap_open_gone(struct snap_store **out, const char *workdir, const char *state_dir)
 	DH_MUST_CHECK;
 

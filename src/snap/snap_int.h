@@ -115,6 +115,14 @@ DL_SHARED_DECL(git, SNAP_GIT_SYMS);
  * the library and its Debian package. */
 int snap_git_load(void) DH_MUST_CHECK;
 
+/* The guard of everything that reads or writes the folder, or moves the
+ * session's refs: for a store of snap_open_gone() DH_ENOTFOUND, "snapshot:
+ * FOLDER is gone (moved or deleted): HINT" (the path may belong to another
+ * folder now: nothing is read or written there); else snap_open_repo(s).
+ * `hint` NULL says that only its history can be read. Returns 0, DH_ENOTFOUND
+ * or snap_open_repo()'s error. */
+int snap_open_folder(struct snap_store *s, const char *hint) DH_MUST_CHECK;
+
 /* Map a libgit2 result to DH_* and record libgit2's message (STYLE.md §3.8). */
 static inline int
 G(int rc)

@@ -2103,8 +2103,8 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	bool *sel = NULL;
 	int rc;
 
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if ((rc = snap_review_get(s, session, &r)) < 0)
 		return rc;
 	sel = xcalloc(r->nfiles + 1, sizeof *sel);
@@ -2243,7 +2243,8 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	char *np = norm_path(path);
 	int rc;
 
-	if ((rc = snap_review_get(s, session, &r)) < 0)
+	if ((rc = snap_open_folder(s, NULL)) < 0 ||
+	    (rc = snap_review_get(s, session, &r)) < 0)
 		goto out;
 	if (!(f = find_file(r, np))) {
 		rc = err_setc(DH_ENOTFOUND, "snapshot: nothing pending at '%s'", path);
@@ -2342,8 +2343,8 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 	bool *sel = NULL;
 	int rc;
 
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if (n == 0)
 		return err_set("snapshot: reject needs at least one path");
 	if ((rc = snap_review_get(s, session, &r)) < 0)
@@ -2458,7 +2459,8 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	char *np = norm_path(path);
 	int rc, root = -1;
 
-	if ((rc = snap_review_get(s, session, &r)) < 0)
+	if ((rc = snap_open_folder(s, NULL)) < 0 ||
+	    (rc = snap_review_get(s, session, &r)) < 0)
 		goto out;
 	for (size_t i = 0; i < r->nfiles && !f; i++)
 		if (same_path(r->files[i].path, np))
@@ -2806,8 +2808,8 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 	char opbuf[64], head_hex[41];
 	int rc;
 
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if (n == 0)
 		return err_set("snapshot: no step to undo");
 	if ((rc = chain_load(s, session, &c)) < 0)
@@ -2941,8 +2943,8 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	char hex[41];
 	int rc;
 
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if ((rc = head_id(s, session, &hid)) < 0 || (rc = redo_read(s, session, &e)) < 0)
 		goto out;
 	git.git_oid_tostr(hex, sizeof hex, &hid);
@@ -3023,8 +3025,8 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	char hex[41];
 	int rc;
 
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if (spec && !strcmp(spec, "accepted")) {
 		if ((rc = accepted_id(s, session, &tid)) < 0)
 			return rc;
@@ -3064,8 +3066,8 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
 	git_commit *c = NULL;
 	int rc;
 
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	if (git.git_oid_fromstrp(&want, id) < 0 || git.git_commit_lookup(&c, s->repo, &want) < 0) {
 		git.git_commit_free(c);
 		return err_setc(DH_ENOTFOUND, "no accepted mark %s in this folder", id);
@@ -3106,8 +3108,8 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	*attributed = -1;
 	*interrupted = NULL;
 	memset(out, 0, sizeof *out);
-	if (snap_open_repo(s) < 0)
-		return DH_EFAIL;
+	if ((rc = snap_open_folder(s, NULL)) < 0)
+		return rc;
 	/* A head that cannot be read: the folder is recorded over it, as
 	 * someone else's changes; with any of the chain unread, which calls
 	 * have a checkpoint cannot be told, so none is attributed. */

@@ -2486,3 +2486,168 @@ Test(snap, repo_runs_follows_a_gitdir_file_and_names_a_broken_config)
 	cr_assert_eq(snap_repo_runs(root, &out), DH_EFAIL);
 	cr_assert(strstr(err_msg(), "/.git"), "%s", err_msg());
 }
+
+/*
+ * A store over a folder that is gone (snap_open_gone) reads the history only
+ */
+
+/* What each call below needs: an agent step and its pending text edit. */
+struct gone_ctx {
+	char step[41];
+	char base[41];
+};
+
+static int
+gone_checkpoint(struct snap_store *s, const struct gone_ctx *c)
+{
+	struct snap_checkpoint ck;
+
+	(void)c;
+	return snap_checkpoint(s, "s1", "again", 9, "toolu_y", &ck);
+}
+
+static int
+gone_checkpoint_dirty(struct snap_store *s, const struct gone_ctx *c)
+{
+	static const char *const paths[] = { "a.txt" };
+	struct snap_dirty d = { paths, 1, false };
+	struct snap_checkpoint_opts o = { .label = "x", .turn = -1, .dirty = &d };
+	struct snap_checkpoint ck;
+
+	(void)c;
+	return snap_checkpoint_opt(s, "s1", &o, &ck);
+}
+
+static int
+gone_recover(struct snap_store *s, const struct gone_ctx *c)
+{
+	struct snap_checkpoint ck;
+	char *action = NULL;
+	int call, rc;
+
+	(void)c;
+	rc = snap_review_recover(s, "s1", NULL, 0, &ck, &call, &action, NULL);
+	free(action);
+	return rc;
+}
+
+static int
+gone_diff_now(struct snap_store *s, const struct gone_ctx *c)
+{
+	struct buf b = BUF_INIT;
+	int rc = snap_diff(s, c->base, NULL, 0, &b);
+
+	buf_fini(&b);
+	return rc;
+}
+
+static int
+gone_diffstat_now(struct snap_store *s, const struct gone_ctx *c)
+{
+	struct buf b = BUF_INIT;
+	int rc = snap_diffstat(s, c->base, NULL, &b);
+
+	buf_fini(&b);
+	return rc;
+}
+
+/* The review commands, each with its outcome. */
+#define GONE_REVIEW(name, call)                                                  \
+	static int name(struct snap_store *s, const struct gone_ctx *c)          \
+	{                                                                        \
+		static const char *const paths[] = { "a.txt" };                  \
+		const char *ids[] = { c->step };                                 \
+		struct review_outcome o;                                         \
+		int rc;                                                          \
+                                                                                 \
+		(void)paths;                                                     \
+		(void)ids;                                                       \
+		snap_review_outcome_init(&o);                                    \
+		rc = call;                                                       \
+		snap_review_outcome_fini(&o);                                    \
+		return rc;                                                       \
+	}
+GONE_REVIEW(gone_accept, snap_review_accept(s, "s1", paths, 1, &o))
+GONE_REVIEW(gone_accept_hunk, snap_review_accept_hunk(s, "s1", "a.txt", 1, &o))
+GONE_REVIEW(gone_reject, snap_review_reject(s, "s1", paths, 1, REVIEW_F_FORCE, root, &o))
+GONE_REVIEW(gone_reject_hunk,
+	    snap_review_reject_hunk(s, "s1", "a.txt", 1, REVIEW_F_FORCE, root, &o))
+GONE_REVIEW(gone_undo, snap_review_undo(s, "s1", ids, 1, NULL, REVIEW_F_FORCE, root, &o))
+GONE_REVIEW(gone_redo, snap_review_redo(s, "s1", REVIEW_F_FORCE, root, &o))
+GONE_REVIEW(gone_restore,
+	    snap_review_restore(s, "s1", "baseline", REVIEW_F_FORCE, root, &o))
+GONE_REVIEW(gone_mark_set, snap_review_mark_set(s, "s1", c->base, &o))
+
+static const struct {
+	const char *name;
+	int (*call)(struct snap_store *, const struct gone_ctx *);
+} gone_calls[] = {
+	{ "checkpoint", gone_checkpoint },
+	{ "checkpoint dirty", gone_checkpoint_dirty },
+	{ "recover", gone_recover },
+	{ "diff to now", gone_diff_now },
+	{ "diffstat to now", gone_diffstat_now },
+	{ "accept", gone_accept },
+	{ "accept hunk", gone_accept_hunk },
+	{ "reject", gone_reject },
+	{ "reject hunk", gone_reject_hunk },
+	{ "undo", gone_undo },
+	{ "redo", gone_redo },
+	{ "restore", gone_restore },
+	{ "mark set", gone_mark_set },
+};
+
+Test(snap, a_gone_folders_store_refuses_what_would_touch_the_folder)
+{
+	struct snap_store *s = open_store();
+	struct gone_ctx c;
+	struct review_step *st;
+	struct snap_log_entry *e;
+	char moved[PATH_MAX], head[41], now[41], *want;
+	size_t n;
+
+	cp(s, "baseline", 0);
+	put_s(work, "a.txt", "hello\nWORLD\n", 0644);
+	cp(s, "turn 1: edit", 1);
+	cr_assert_eq(snap_resolve(s, "s1", "baseline", c.base), 0, "%s", err_msg());
+	cr_assert_eq(snap_resolve(s, "s1", "head", head), 0, "%s", err_msg());
+	snap_close(s);
+
+	/* the folder moves away; another one takes its path */
+	pathf(moved, root, "moved");
+	cr_assert_eq(rename(work, moved), 0);
+	cr_assert_eq(snap_open_gone(&s, work, state), 0, "%s", err_msg());
+	mkdirs(work);
+	put_s(work, "a.txt", "someone else's\n", 0600);
+	uint64_t before = hash_tree(work, 0);
+	want = malloc(strlen(work) + 64);
+	sprintf(want, "%s is gone (moved or deleted)", work);
+
+	/* the history still reads */
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, 2);
+	snap_log_free(e, n);
+	cr_assert_eq(snap_review_steps(s, "s1", &st, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, 1);
+	snprintf(c.step, sizeof c.step, "%s", st[0].id);
+	snap_review_steps_free(st, n);
+
+	for (size_t i = 0; i < sizeof gone_calls / sizeof gone_calls[0]; i++) {
+		int rc = gone_calls[i].call(s, &c);
+
+		cr_assert_eq(rc, DH_ENOTFOUND, "%s on a gone folder: rc %d (%s)", gone_calls[i].name,
+			     rc, rc ? err_msg() : "");
+		cr_assert(strstr(err_msg(), want), "%s: %s", gone_calls[i].name, err_msg());
+	}
+	cr_assert_eq(hash_tree(work, 0), before, "the folder now at %s was changed", work);
+	cr_assert_not(exists(work, ".git"));
+	char **v;
+	n = names(root, &v, false);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_null(strstr(v[i], "deskhand-conflict-"), "%s made in %s", v[i], root);
+	free_names(v, n);
+	cr_assert_eq(snap_resolve(s, "s1", "head", now), 0, "%s", err_msg());
+	cr_assert_str_eq(now, head, "the session's head moved");
+	free(want);
+	snap_close(s);
+}
