@@ -107,6 +107,8 @@ review_model_file_to_json(const struct review_file *f, bool hunks)
 	json_add(o, "textconv", f->textconv ? cJSON_CreateString(f->textconv) : cJSON_CreateNull());
 	json_add(o, "old_size", size_or_null(f->old_size));
 	json_add(o, "new_size", size_or_null(f->new_size));
+	json_add(o, "old_target", name_or_null(f->old_target));
+	json_add(o, "new_target", name_or_null(f->new_target));
 	json_add_num(o, "added", (double)f->added);
 	json_add_num(o, "removed", (double)f->removed);
 	json_add(o, "step", step_to_json(&f->step));
@@ -317,6 +319,8 @@ file_from_json(const cJSON *o, const char *where, struct review_file *f)
 	    (rc = get_mode(o, "new_mode", where, &f->new_mode)) < 0 ||
 	    (rc = get_size(o, "old_size", where, &f->old_size)) < 0 ||
 	    (rc = get_size(o, "new_size", where, &f->new_size)) < 0 ||
+	    (rc = get_str(o, "old_target", where, true, true, &f->old_target)) < 0 ||
+	    (rc = get_str(o, "new_target", where, true, true, &f->new_target)) < 0 ||
 	    (rc = get_int(o, "added", where, 0, 1LL << 53, &add)) < 0 ||
 	    (rc = get_int(o, "removed", where, 0, 1LL << 53, &del)) < 0)
 		return rc;
@@ -394,6 +398,8 @@ review_model_file_fini(struct review_file *f)
 	free(f->path);
 	free(f->old_path);
 	free(f->textconv);
+	free(f->old_target);
+	free(f->new_target);
 	for (size_t h = 0; h < f->nhunks; h++) {
 		for (size_t i = 0; i < f->hunks[h].nlines; i++)
 			free(f->hunks[h].lines[i].text);
@@ -415,6 +421,18 @@ review_model_free(struct review *r)
 	free(r);
 }
 
+bool
+review_model_link_text(const struct review_file *f, struct buf *out)
+{
+	if (f->old_target && f->new_target)
+		buf_printf(out, "symlink: %s -> %s", f->old_target, f->new_target);
+	else if (f->new_target)
+		buf_printf(out, "symlink to %s", f->new_target);
+	else if (f->old_target)
+		buf_printf(out, "was a symlink to %s", f->old_target);
+	return f->old_target || f->new_target;
+}
+
 void
 review_model_digest(const struct review_file *f, int hunk, char out[17])
 {
@@ -426,6 +444,8 @@ review_model_digest(const struct review_file *f, int hunk, char out[17])
 	buf_add(&b, "", 1);
 	buf_add(&b, f->path ? f->path : "", (f->path ? strlen(f->path) : 0) + 1);
 	buf_add(&b, f->old_path ? f->old_path : "", (f->old_path ? strlen(f->old_path) : 0) + 1);
+	review_model_link_text(f, &b);
+	buf_add(&b, "", 1);
 	for (size_t i = 0; i < f->nhunks; i++) {
 		const struct review_hunk *k = &f->hunks[i];
 

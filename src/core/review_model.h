@@ -7,6 +7,7 @@
 
 #include <cJSON.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 /*
@@ -20,11 +21,12 @@
  * --json` prints per grant (README), without "grant":
  *   {"accepted": ID, "head": ID, "files": [{"status": "M", "path": P,
  *    "old_path": P|null, "old_mode": "100644"|null, "new_mode": …|null,
- *    "binary": B, "textconv": "cells"|"text"|null, "old_size": N|null, "new_size": N|null, "added": N,
+ *    "binary": B, "textconv": "cells"|"text"|null, "old_size": N|null, "new_size": N|null,
+ *    "old_target": T|null, "new_target": T|null, "added": N,
  *    "removed": N, "step": {id, short_id, label, tool_call, turn, time}|null,
  *    "hunks": [{n, header, old_start, old_lines, new_start, new_lines,
  *               "lines": [" ctx", "-old", "+new", "\\ No newline…"]}]}]}
- * Paths are in the escaped form of utf8_name_escape() (bytes that are not
+ * Paths and link targets are in the escaped form of utf8_name_escape() (bytes that are not
  * UTF-8 survive the round trip); hunk lines are JSON strings (their invalid
  * UTF-8 bytes become U+FFFD on the wire).
  */
@@ -67,6 +69,9 @@ struct review_file {
 	                   * "~Sheet1!B4: 12.50 → 13.00") or "text" (a diff of its
 	                   * text); NULL for every other file */
 	long long old_size, new_size; /* bytes; -1 when that side is absent or a directory */
+	char *old_target, *new_target; /* heap: a symbolic link's target on that side
+	                                * (git keeps it as the link's content); NULL
+	                                * when that side is not a link */
 	size_t added, removed;        /* line counts (0 for binary) */
 	struct review_hunk *hunks;    /* regular text files only; none for links, dirs, binary */
 	size_t nhunks;
@@ -85,8 +90,9 @@ struct review {
 cJSON *review_model_file_to_json(const struct review_file *f, bool hunks);
 
 /* A digest of what a client shows of f: its whole diff (hunk 0) or hunk
- * `hunk` of it; the status, the paths, the modes, the sizes and each shown
- * line with its origin, its text as the JSON form carries it (utf8_scrub).
+ * `hunk` of it; the status, the paths, the modes, the sizes, the link
+ * targets (review_model_link_text) and each shown line with its origin, its
+ * text as the JSON form carries it (utf8_scrub).
  * The client computes it on the review it received and sends it with accept
  * or reject ("seen"); the engine computes it on the review as it is when it
  * acts, and refuses when the two differ: the file changed since it was shown,
@@ -95,6 +101,13 @@ cJSON *review_model_file_to_json(const struct review_file *f, bool hunks);
  * bytes of a SHA-1, crypto_sha1) and a NUL. It names a version; it does not
  * guard one. */
 void review_model_digest(const struct review_file *f, int hunk, char out[17]);
+
+/* What a review says of f's symbolic links, appended to out (raw bytes: the
+ * caller sanitizes them for its screen): "symlink: OLD -> NEW" for a link
+ * given a new target, "symlink to NEW" for one that is new (created, or a
+ * file that became a link), "was a symlink to OLD" for one that is gone.
+ * Returns whether anything was appended (false: no side is a link). */
+bool review_model_link_text(const struct review_file *f, struct buf *out);
 
 /* The JSON object of a whole review (format above). New object, never NULL. */
 cJSON *review_model_to_json(const struct review *r);

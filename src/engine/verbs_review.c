@@ -436,7 +436,8 @@ static const char review_usage[] =
 	"'deskhand reject-hunk' (accepting or rejecting one renumbers the rest).\n"
 	"Binary files show their sizes; a spreadsheet also its changed cells\n"
 	"(~Sheet1!B4: 12.50 → 13.00), another office document or a PDF the diff of\n"
-	"its text (accepted or rejected whole). --stat omits the hunks. PATHs\n"
+	"its text (accepted or rejected whole); a symbolic link its targets\n"
+	"(symlink: old -> new). --stat omits the hunks. PATHs\n"
 	"limit the listing. What changed on disk since the last checkpoint is\n"
 	"recorded first, so the listing and its hunk numbers are those of the\n"
 	"folder as it is now.\n"
@@ -451,7 +452,7 @@ mode_str(char out[8], unsigned mode)
 static void
 file_text(const struct review_file *f, bool hunks)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, link = BUF_INIT;
 	char om[8], nm[8];
 
 	printf("%c  %s", f->status, utf8_sanitized(&b, f->path));
@@ -467,6 +468,9 @@ file_text(const struct review_file *f, bool hunks)
 		printf("  +%zu -%zu", f->added, f->removed);
 	if (f->textconv)
 		printf(!strcmp(f->textconv, "cells") ? ", cells compared" : ", text compared");
+	if (review_model_link_text(f, &link))
+		printf("  %s", utf8_sanitized(&b, buf_cstr(&link)));
+	buf_fini(&link);
 	mode_str(om, f->old_mode);
 	mode_str(nm, f->new_mode);
 	if (f->old_mode && f->new_mode && f->old_mode != f->new_mode)

@@ -1679,6 +1679,21 @@ pstate_size(const struct pstate *p, struct snap_store *s)
 	return n;
 }
 
+/* A link's target (its blob), heap; NULL when p is not a link or its blob
+ * cannot be read (the size says -1 then too). */
+static char *
+pstate_target(const struct pstate *p, struct snap_store *s)
+{
+	git_blob *b = NULL;
+	char *t;
+
+	if (!p->te || pstate_is_file(p) || blob_data(s, p, NULL, &b) < 0)
+		return NULL;
+	t = xstrndup(git.git_blob_rawcontent(b), (size_t)git.git_blob_rawsize(b));
+	git.git_blob_free(b);
+	return t;
+}
+
 static int
 file_fill(struct snap_store *s, struct review_file *f, const struct snap_change *c,
           const struct state *acc, const struct state *head)
@@ -1695,6 +1710,8 @@ file_fill(struct snap_store *s, struct review_file *f, const struct snap_change 
 	f->new_mode = pstate_mode(&n);
 	f->old_size = pstate_size(&o, s);
 	f->new_size = pstate_size(&n, s);
+	f->old_target = pstate_target(&o, s);
+	f->new_target = pstate_target(&n, s);
 	bool o_ok = !o.te || pstate_is_file(&o), n_ok = !n.te || pstate_is_file(&n);
 	if (!is_dir_path(c->path) && o_ok && n_ok && (o.te || n.te))
 		rc = file_hunks(s, f, &o, &n);

@@ -1530,6 +1530,14 @@ file_header(struct pane *p, const struct review_file *f, bool any_hunk)
 		buf_printf(&b, "mode %s -> %s", om, nm);
 		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&b));
 	}
+	buf_clear(&b);
+	if (review_model_link_text(f, &b)) {
+		struct buf shown = BUF_INIT;
+
+		draw_sanitize_name(&shown, buf_cstr(&b));
+		pane_add_line(p, UI_NORMAL, INFO_ITEM, 2, NULL, buf_cstr(&shown));
+		buf_fini(&shown);
+	}
 	if (f->binary) {
 		buf_clear(&b);
 		put_sizes(&b, f);
@@ -1545,7 +1553,8 @@ file_header(struct pane *p, const struct review_file *f, bool any_hunk)
 	} else if (f->nhunks && !any_hunk && d->ignore_ws) {
 		pane_add_line(p, UI_DIM, INFO_ITEM, 2, NULL,
 			      "only whitespace changes (hidden: w shows them)");
-	} else if (!f->nhunks && !f->old_path && !mode_changed(f)) {
+	} else if (!f->nhunks && !f->old_path && !mode_changed(f) && !f->old_target &&
+		   !f->new_target) {
 		pane_add_line(p, UI_DIM, INFO_ITEM, 2, NULL,
 			      f->status == 'A' ? "empty (or not a regular file)"
 					       : "no text to show");

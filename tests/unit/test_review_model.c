@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/review_model.h"
 #include "core/xalloc.h"
@@ -125,9 +126,17 @@ sample(void)
 	f->new_mode = 0120000;
 	f->old_size = 2;
 	f->new_size = 6;
+	f->new_target = xstrdup("target");
 
 	add_file(r, 'M', "caf\xff.txt", NULL)->old_mode = 0100644;
 	r->files[r->nfiles - 1].new_mode = 0100644;
+
+	f = add_file(r, 'M', "to", NULL);
+	f->old_mode = f->new_mode = 0120000;
+	f->old_size = 5;
+	f->new_size = 2;
+	f->old_target = xstrdup("a.txt");
+	f->new_target = xstrdup("b\xff");
 	return r;
 }
 
@@ -150,6 +159,12 @@ assert_same(const struct review *a, const struct review *b)
 		cr_assert_eq(x->binary, y->binary);
 		cr_assert_eq(x->old_size, y->old_size, "%s", x->path);
 		cr_assert_eq(x->new_size, y->new_size, "%s", x->path);
+		cr_assert_eq(!x->old_target, !y->old_target, "%s", x->path);
+		if (x->old_target)
+			cr_assert_str_eq(x->old_target, y->old_target);
+		cr_assert_eq(!x->new_target, !y->new_target, "%s", x->path);
+		if (x->new_target)
+			cr_assert_str_eq(x->new_target, y->new_target);
 		cr_assert_eq(x->added, y->added);
 		cr_assert_eq(x->removed, y->removed);
 		cr_assert_str_eq(x->step.id, y->step.id);
@@ -241,6 +256,41 @@ Test(review_model, wire_shape)
 	cr_assert_eq(cJSON_GetArraySize(json_arr(stat, "hunks")), 0);
 	cJSON_Delete(stat);
 	cJSON_Delete(j);
+	review_model_free(r);
+}
+
+/* A link's targets, as the review says them; a new target is another
+ * version to the digest. */
+Test(review_model, link_targets_are_said_and_digested)
+{
+	struct review *r = sample();
+	struct review_file *to = &r->files[r->nfiles - 1], *link = &r->files[6];
+	struct buf b = BUF_INIT;
+	char before[17], after[17];
+	cJSON *j = review_model_file_to_json(to, false);
+
+	cr_assert_str_eq(json_str(j, "old_target"), "a.txt");
+	cr_assert_str_eq(json_str(j, "new_target"), "b\\xff");
+	cJSON_Delete(j);
+	cr_assert(review_model_link_text(to, &b));
+	cr_assert_str_eq(buf_cstr(&b), "symlink: a.txt -> b\xff");
+	buf_clear(&b);
+	cr_assert(review_model_link_text(link, &b));
+	cr_assert_str_eq(buf_cstr(&b), "symlink to target");
+	buf_clear(&b);
+	free(link->new_target);
+	link->new_target = NULL;
+	link->old_target = xstrdup("gone");
+	cr_assert(review_model_link_text(link, &b));
+	cr_assert_str_eq(buf_cstr(&b), "was a symlink to gone");
+	buf_clear(&b);
+	cr_assert_not(review_model_link_text(&r->files[0], &b));
+	cr_assert_eq(b.len, 0);
+	review_model_digest(to, 0, before);
+	to->new_target[0] = 'c';
+	review_model_digest(to, 0, after);
+	cr_assert_str_neq(before, after);
+	buf_fini(&b);
 	review_model_free(r);
 }
 
