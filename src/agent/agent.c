@@ -3318,8 +3318,8 @@ agent_command(struct agent *a, const struct command *c)
 
 				tool_run_cancel(a->run);
 				a->run = NULL;
-				call_result_text(cl, true, "%s was interrupted by the user",
-						 cl->name);
+				call_result_text(cl, true, "%s was interrupted: %s", cl->name,
+						 not_run_why(a));
 				call_complete(a); /* checkpoints what it changed, then stops */
 			}
 			return 0;

@@ -2077,6 +2077,13 @@ prelock_store(struct engine *e, const char *path, bool force, struct snap_store 
 	return rc;
 }
 
+void
+engine_stop(struct engine *e, const char *why)
+{
+	if (e->agent && e->started)
+		agent_stop(e->agent, "interrupted", why);
+}
+
 int
 engine_grant_add(struct engine *e, const char *path, bool force)
 {

@@ -132,6 +132,11 @@ void engine_set_reply(struct engine *e, engine_reply_fn *fn, void *ctx);
 void engine_request(struct engine *e, const struct command *c, unsigned long from);
 /* engine_request(e, c, 0). */
 void engine_command(struct engine *e, const struct command *c);
+/* Interrupt the running task as COMMAND_INTERRUPT does, for another reason
+ * than the person's: `why` ("the engine was stopped by SIGTERM") is the
+ * session_finished message and the result of the call it cut short, so the
+ * transcript says why. The status is "interrupted". No task: a no-op. */
+void engine_stop(struct engine *e, const char *why);
 
 /* The state an attaching client starts from (the "hello" state): a new
  * object {session, state_dir, task, model, mode, watcher, sandbox, grants[],

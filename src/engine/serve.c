@@ -97,14 +97,16 @@ static void
 on_signal(struct ev_loop *l, int signo, void *ctx)
 {
 	struct serve *sv = ctx;
-	struct command c = { .type = COMMAND_INTERRUPT };
+	char why[64];
 
 	(void)l;
 	if (signo == SIGHUP)
 		return; /* nobody's terminal: ignore */
 	log_info("signal %d: interrupting the task, exiting once settled", signo);
 	sv->terminating = true;
-	engine_command(sv->e, &c);
+	snprintf(why, sizeof why, "the engine was stopped by %s",
+	         signo == SIGTERM ? "SIGTERM" : "SIGINT");
+	engine_stop(sv->e, why);
 }
 
 static void
