@@ -755,6 +755,12 @@ scan_folder(struct skill_set *s, const struct grant_set *g, size_t gi, cJSON *tr
 
 		k.dir = xasprintf("%s/%s/%s", gr->path, FOLDER_SKILLS, f->name);
 		k.file = xasprintf("%s/SKILL.md", k.dir);
+		if (f->rc < 0 && f->rc != DH_ENOTFOUND && strstr(f->errmsg, k.file)) {
+			/* the grant's message names the file already */
+			strv_add(&s->problems, f->errmsg);
+			skill_fini(&k);
+			continue;
+		}
 		if (f->rc < 0) {
 			problem(s, k.file, 0, "%s",
 			        f->rc == DH_ENOTFOUND ? "missing: a skill "
