@@ -42,13 +42,6 @@ session_id() {
   fail "no session was created"
 }
 
-# live_state ID: the state `deskhand ls --json` gives session ID (working,
-# waiting, idle, done, failed), or nothing when it is not live.
-live_state() {
-  "$DESKHAND" ls --json 2>>"$T/ls.err" \
-    | jq -r --arg s "$1" '.[] | select((.session // .id) == $s) | (.state // .activity)'
-}
-
 # wait_no_client ID [SECONDS]: polls `deskhand ls --json` until ID has no
 # client attached.
 wait_no_client() {
@@ -59,18 +52,6 @@ wait_no_client() {
     sleep 0.1
   done
   fail "session $1 still has '$n' clients in ls"
-}
-
-# wait_state ID STATE [SECONDS]: polls `deskhand ls --json` until ID is STATE.
-wait_state() {
-  local deadline=$(( $(date +%s) + ${3:-20} )) st=
-  while [ "$(date +%s)" -le "$deadline" ]; do
-    st=$(live_state "$1")
-    [ "$st" = "$2" ] && return 0
-    sleep 0.1
-  done
-  "$DESKHAND" ls >&2 || true; cat "$T/ls.err" >&2 2>/dev/null
-  fail "session $1 is '$st' in ls, not '$2'"
 }
 
 # wait_file PATH [SECONDS]
