@@ -515,16 +515,25 @@ normal_key(struct ui *u, int key)
 		ui_global_action(u, a);
 }
 
+/* Of the global keys, those that make sense in an overlay: every movement
+ * the help lists (C-d, Home…, and what `bind global` gives them), search,
+ * copy, the command line and detach. */
+static const enum action overlay_globals[] = {
+	ACTION_UP, ACTION_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_HALF_UP,
+	ACTION_HALF_DOWN, ACTION_TOP, ACTION_BOTTOM, ACTION_SEARCH, ACTION_SEARCH_NEXT,
+	ACTION_SEARCH_PREV, ACTION_COPY, ACTION_COMMAND, ACTION_DETACH,
+};
+
 static void
 overlay_key(struct ui *u, int key)
 {
 	clear_message(u);
 	enum action a = keymap_lookup(KEYMAP_HELP, key);
-	if (a == ACTION_NONE) { /* of the global keys, those that make sense here */
+	if (a == ACTION_NONE) {
 		enum action g = keymap_lookup(KEYMAP_GLOBAL, key);
-		if (g == ACTION_SEARCH || g == ACTION_SEARCH_NEXT || g == ACTION_SEARCH_PREV ||
-		    g == ACTION_DETACH || g == ACTION_COPY || g == ACTION_COMMAND)
-			a = g;
+		for (size_t i = 0; i < sizeof overlay_globals / sizeof *overlay_globals; i++)
+			if (g == overlay_globals[i])
+				a = g;
 	}
 	if (a == ACTION_QUIT) /* q, Esc, ? close the overlay, not the workbench */
 		ui_mode_drop(u, IN_OVERLAY);
