@@ -441,7 +441,7 @@ ui_live_event(struct ui *u, const struct event *ev)
 	case EVENT_APPROVAL_DECIDED:
 	case EVENT_PLAN_DECIDED:
 		if (u->pending_id && ev->id && !strcmp(u->pending_id, ev->id))
-			ui_approval_clear(u);
+			ui_approval_decided_elsewhere(u, ev); /* not by us: decide() forgot it */
 		/* Not "awaiting approval" any more: the call runs from now (a
 		 * network approval lets the call that asked go on). */
 		if (ev->type == EVENT_APPROVAL_DECIDED && u->call_name) {

@@ -57,6 +57,23 @@ ui_approval_clear(struct ui *u)
 	u->input_dirty = true;
 }
 
+void
+ui_approval_decided_elsewhere(struct ui *u, const struct event *ev)
+{
+	bool typing = u->mode == IN_DENY || u->mode == IN_REJECT;
+
+	if (typing && !u->in_history && !editline_is_empty(&u->in_line)) {
+		/* The text would go with the prompt: C-y in a line types it again. */
+		buf_clear(&u->kill);
+		buf_puts(&u->kill, editline_text(&u->in_line));
+		editline_clear(&u->in_line);
+		ui_message(u, true, "%s %s elsewhere before your message went: not sent (C-y "
+				    "types it again)", u->pending_plan ? "plan" : "call",
+			   ev->approved ? "approved" : "denied");
+	}
+	ui_approval_clear(u);
+}
+
 /* Send decision `c` about the pending call (c->id is set here). */
 static void
 decide(struct ui *u, struct command *c)

@@ -263,6 +263,11 @@ void ui_approval_clear(struct ui *u);
 void ui_approval_send_steps(struct ui *u, bool approve, const char *text, cJSON *steps,
 			    bool always);
 void ui_approval_send(struct ui *u, bool approve, const char *text);
+/* An approval_decided or plan_decided event for the pending approval that
+ * this workbench did not send (another client's answer, or the question
+ * withdrawn): the prompt goes; a deny or reject message being typed is kept
+ * for C-y and a message says it was not sent. */
+void ui_approval_decided_elsewhere(struct ui *u, const struct event *ev);
 /* An approval_needed event: it becomes the prompt. */
 void ui_approval_needed(struct ui *u, const struct event *ev);
 /* The snapshot's pending approval (an approval_needed event as JSON). */
