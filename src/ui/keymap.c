@@ -360,25 +360,43 @@ keymap_init_defaults(void)
 int
 keymap_bind_line(const char *line)
 {
-	char ctx[32], key[32], act[64];
+	/* Whole words, however long: a long key name is that key's error, not
+	 * its tail read as the action; a fourth word is an error, not dropped. */
+	char *copy = xstrdup(line), *save = NULL, *w[3];
+	size_t n = 0;
+	int rc = 0;
 
-	if (sscanf(line, " %31s %31s %63s", ctx, key, act) != 3)
-		return err_setc(DH_EPARSE, "bind: expected CONTEXT KEY ACTION");
-	int c = keymap_ctx_by_name(ctx), k;
-	enum action a = keymap_action_by_name(act);
-
-	if (c < 0)
-		return err_setc(DH_EPARSE, "bind: unknown context '%s' (global, approval, plan, "
-					   "transcript, diff, help, line)", ctx);
-	if (a == ACTION_NONE)
-		return err_setc(DH_EPARSE, "bind: unknown action '%s' (the names '?' shows)", act);
-	if (keymap_parse_key(&k, key) < 0) {
-		char *m = xstrdup(err_msg());
-		err_setc(DH_EPARSE, "bind: %s", m);
-		free(m);
-		return DH_EPARSE;
+	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == 3) {
+			rc = err_setc(DH_EPARSE, "bind: '%s' after the action (expected CONTEXT KEY "
+						 "ACTION)", tok);
+			goto out;
+		}
+		w[n++] = tok;
 	}
-	return keymap_bind((enum keymap_ctx)c, k, a);
+	if (n != 3) {
+		rc = err_setc(DH_EPARSE, "bind: expected CONTEXT KEY ACTION");
+		goto out;
+	}
+	int c = keymap_ctx_by_name(w[0]), k;
+	enum action a = keymap_action_by_name(w[2]);
+
+	if (c < 0) {
+		rc = err_setc(DH_EPARSE, "bind: unknown context '%s' (global, approval, plan, "
+					 "transcript, diff, help, line)", w[0]);
+	} else if (a == ACTION_NONE) {
+		rc = err_setc(DH_EPARSE, "bind: unknown action '%s' (the names '?' shows)", w[2]);
+	} else if (keymap_parse_key(&k, w[1]) < 0) {
+		char *m = xstrdup(err_msg());
+		rc = err_setc(DH_EPARSE, "bind: %s", m);
+		free(m);
+	} else {
+		rc = keymap_bind((enum keymap_ctx)c, k, a);
+	}
+out:
+	free(copy);
+	return rc;
 }
 
 enum action

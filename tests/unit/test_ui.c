@@ -171,6 +171,18 @@ Test(ui_keymap, defaults_and_rebinding)
 	cr_assert_eq(keymap_lookup(KEYMAP_DIFF, k), ACTION_NEXT_FILE);
 	cr_assert_eq(keymap_bind_line("nowhere j down"), DH_EPARSE);
 	cr_assert_eq(keymap_bind_line("diff j no-such-action"), DH_EPARSE);
+	/* A fourth word is an error naming it, not dropped. */
+	cr_assert_eq(keymap_bind_line("global K help extra"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "bind: 'extra' after the action (expected CONTEXT KEY ACTION)");
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, 'K'), ACTION_NONE);
+	/* A long key name is that key's error, not its tail taken for the action. */
+	cr_assert_eq(keymap_bind_line("global <ThisKeyNameIsLongerThanThirtyTwo> help"),
+		     DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "bind: unknown key '<ThisKeyNameIsLongerThanThirtyTwo>'");
+	cr_assert_eq(keymap_bind_line("global\tK\thelp"), 0, "%s", err_msg());
+	cr_assert_eq(keymap_lookup(KEYMAP_GLOBAL, 'K'), ACTION_HELP);
+	cr_assert_eq(keymap_bind_line("global K"), DH_EPARSE);
+	cr_assert_str_eq(err_msg(), "bind: expected CONTEXT KEY ACTION");
 	cr_assert_str_eq(keymap_action_name(ACTION_UNDO), "undo");
 	cr_assert_eq(keymap_action_by_name("focus-next"), ACTION_FOCUS_NEXT);
 	struct buf b = BUF_INIT;
