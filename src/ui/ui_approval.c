@@ -40,9 +40,16 @@
 #include "ui/theme.h"
 #include "ui/ui_int.h"
 
+static void always_answered(struct ui *u, int key, void *ctx);
+static void save_answered(struct ui *u, int key, void *ctx);
+
 void
 ui_approval_clear(struct ui *u)
 {
+	/* A's questions ("always allow what?", "save it?") go with the call:
+	 * their answer would go to whichever call waits next. */
+	ui_ask_dismiss(u, always_answered);
+	ui_ask_dismiss(u, save_answered);
 	free(u->pending_id);
 	free(u->pending_name);
 	free(u->pending_what);
@@ -61,6 +68,9 @@ void
 ui_approval_decided_elsewhere(struct ui *u, const struct event *ev)
 {
 	bool typing = u->mode == IN_DENY || u->mode == IN_REJECT;
+	bool asking = u->ask_fn == always_answered || u->ask_fn == save_answered;
+	const char *what = u->pending_plan ? "plan" : "call";
+	const char *how = ev->approved ? "approved" : "denied";
 
 	if (typing && !u->in_history && !editline_is_empty(&u->in_line)) {
 		/* The text would go with the prompt: C-y in a line types it again. */
@@ -68,8 +78,10 @@ ui_approval_decided_elsewhere(struct ui *u, const struct event *ev)
 		buf_puts(&u->kill, editline_text(&u->in_line));
 		editline_clear(&u->in_line);
 		ui_message(u, true, "%s %s elsewhere before your message went: not sent (C-y "
-				    "types it again)", u->pending_plan ? "plan" : "call",
-			   ev->approved ? "approved" : "denied");
+				    "types it again)", what, how);
+	} else if (asking && !u->in_history) {
+		ui_message(u, true, "%s %s elsewhere before your answer: no always rule was added",
+			   what, how);
 	}
 	ui_approval_clear(u);
 }

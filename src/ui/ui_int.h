@@ -256,7 +256,8 @@ void ui_handle_key(struct ui *u, int key);
  * ui_approval.c
  */
 
-/* Forget the pending approval; the input mode it suspended comes back. */
+/* Forget the pending approval (and A's questions about it); the input mode
+ * it suspended comes back. */
 void ui_approval_clear(struct ui *u);
 /* Answer the pending approval: approve or deny, `text` a message (or
  * NULL), `steps` an edited plan (or NULL), `always` for the session. */
@@ -266,7 +267,7 @@ void ui_approval_send(struct ui *u, bool approve, const char *text);
 /* An approval_decided or plan_decided event for the pending approval that
  * this workbench did not send (another client's answer, or the question
  * withdrawn): the prompt goes; a deny or reject message being typed is kept
- * for C-y and a message says it was not sent. */
+ * for C-y, and a message says it, or A's unanswered question, was not sent. */
 void ui_approval_decided_elsewhere(struct ui *u, const struct event *ev);
 /* An approval_needed event: it becomes the prompt. */
 void ui_approval_needed(struct ui *u, const struct event *ev);
