@@ -79,6 +79,7 @@ struct req {
 	bool force;
 	char *what; /* what it does, past tense: "rejected notes/a.md" */
 	char seen[17]; /* review_model_digest() of the file or hunk shown, or "" */
+	char *heads;   /* reject-all asked: heads_key() then; NULL otherwise */
 };
 
 struct diff {
@@ -157,6 +158,7 @@ req_fini(struct req *r)
 {
 	free(r->path);
 	free(r->what);
+	free(r->heads);
 	memset(r, 0, sizeof *r);
 }
 
@@ -167,6 +169,7 @@ req_copy(struct req *dst, const struct req *src)
 	*dst = *src;
 	dst->path = src->path ? xstrdup(src->path) : NULL;
 	dst->what = src->what ? xstrdup(src->what) : NULL;
+	dst->heads = src->heads ? xstrdup(src->heads) : NULL;
 }
 
 /* The flat file index → (grant, file). */
@@ -225,6 +228,21 @@ heads(const struct diff *d, bool mark)
 	for (size_t g = 0; g < d->ngrants; g++)
 		v[g] = xstrdup(!d->rv[g] ? "" : mark ? d->rv[g]->accepted_id : d->rv[g]->head_id);
 	return v;
+}
+
+/* Every grant's head, as one string: a new agent step changes it. Heap. */
+static char *
+heads_key(const struct diff *d)
+{
+	char **v = heads(d, false);
+	struct buf b = BUF_INIT;
+
+	for (size_t g = 0; g < d->ngrants; g++) {
+		buf_printf(&b, "%s\n", v[g]);
+		free(v[g]);
+	}
+	free(v);
+	return buf_detach(&b);
 }
 
 static void
@@ -595,13 +613,26 @@ act_now(struct pane *p, const struct req *r)
 	d->fresh->path = r->path && r->type != COMMAND_RESTORE ? xstrdup(r->path) : NULL;
 }
 
+static void act_on_all(struct pane *p, bool accept);
+
 static void
 on_confirm(struct ui *u, int key, void *ctx)
 {
 	struct pane *p = ctx;
 	struct diff *d = p->priv;
+	char *now = d->ask.heads ? heads_key(d) : NULL;
+	bool moved = now && strcmp(now, d->ask.heads) != 0;
 
 	(void)u;
+	free(now);
+	if (key == 'y' && moved) {
+		/* "Reject all 1 pending file?" would take a newer step too,
+		 * unseen: ask again with what is pending now. */
+		req_fini(&d->ask);
+		ui_message(p->ui, true, "new changes came since you were asked");
+		act_on_all(p, false);
+		return;
+	}
 	if (key == 'y')
 		act_now(p, &d->ask);
 	else
@@ -1804,6 +1835,7 @@ act_on_all(struct pane *p, bool accept)
 		return;
 	}
 	q = xasprintf("Reject all %zu pending file%s? y/n", n, n == 1 ? "" : "s");
+	r.heads = heads_key(d);
 	confirm(p, &r, q);
 	free(q);
 }
