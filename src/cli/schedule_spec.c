@@ -386,6 +386,36 @@ day_matches(const struct spec *s, const struct tm *tm)
 	return dom && dow;
 }
 
+/* The first instant the wall clock reads `wall` (its date, hour and minute):
+ * where the clock is turned back and the minute comes twice, the earlier one,
+ * as cron runs it; where it is skipped, whatever mktime makes of it. */
+static time_t
+first_at(const struct tm *wall)
+{
+	time_t best = (time_t)-1;
+
+	for (int dst = 0; dst <= 1; dst++) {
+		struct tm c = *wall, back;
+
+		c.tm_sec = 0;
+		c.tm_isdst = dst;
+		time_t r = mktime(&c);
+		if (r == (time_t)-1 || !localtime_r(&r, &back) || back.tm_min != wall->tm_min ||
+		    back.tm_hour != wall->tm_hour || back.tm_mday != wall->tm_mday)
+			continue; /* no such offset on that minute */
+		if (best == (time_t)-1 || r < best)
+			best = r;
+	}
+	if (best == (time_t)-1) {
+		struct tm c = *wall;
+
+		c.tm_sec = 0;
+		c.tm_isdst = -1;
+		best = mktime(&c);
+	}
+	return best;
+}
+
 time_t
 spec_next(const struct spec *s, time_t after)
 {
@@ -403,11 +433,7 @@ spec_next(const struct spec *s, time_t after)
 				for (; tm.tm_min < 60; tm.tm_min++) {
 					if (!has(s, SPEC_MIN, tm.tm_min))
 						continue;
-					struct tm c = tm;
-
-					c.tm_sec = 0;
-					c.tm_isdst = -1;
-					time_t r = mktime(&c);
+					time_t r = first_at(&tm);
 					if (r > after)
 						return r;
 				}

@@ -134,6 +134,29 @@ Test(schedule_spec, next_run)
 	cr_expect_eq(spec_next(&s, now), 1835395200); /* 2028-02-29 00:00 */
 }
 
+Test(schedule_spec, next_run_when_the_clock_goes_back)
+{
+	struct spec s;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	/* 2026-10-25: 03:00 CEST becomes 02:00 CET; 02:00-02:59 comes twice.
+	 * Base 00:10 UTC is 02:10 CEST. */
+	time_t base = 1792887000;
+	cr_assert_eq(spec_parse_cron(&s, "*/30 * * * *"), 0);
+	cr_expect_eq(spec_next(&s, base), 1792888200, "02:30 CEST (00:30 UTC), the first 02:30");
+	/* after it, the repeated hour is not run again: 03:00 CET (02:00 UTC) */
+	cr_expect_eq(spec_next(&s, 1792888200), 1792893600);
+	cr_assert_eq(spec_parse_cron(&s, "30 2 * * *"), 0);
+	cr_expect_eq(spec_next(&s, base), 1792888200);
+	cr_expect_eq(spec_next(&s, 1792888200), 1792888200 + 86400 + 3600, "once a day");
+	/* spring: 02:30 does not exist on 2026-03-29; still a run that day */
+	cr_expect_gt(spec_next(&s, 1774742400), 1774742400); /* 2026-03-29 00:00 UTC */
+	cr_expect_lt(spec_next(&s, 1774742400), 1774742400 + 86400);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 Test(schedule_spec, same_times)
 {
 	cr_expect(spec_same("0 8 * * 1", "Mon *-*-* 08:00"));
