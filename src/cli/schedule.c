@@ -345,6 +345,9 @@ sched_load(struct sched *s, const char *name)
 			              "%s:%d: unknown key '%s' (keys: at, task, grant, "
 			              "mode, max_cost, model, paused, force)",
 			              s->path, line, k);
+		} else if (i != KEY_GRANT && s->key_line[i] > 0) { /* grant: one per line */
+			rc = err_setc(DH_EPARSE, "%s:%d: '%s' is given twice (first on line %d)",
+			              s->path, line, k, s->key_line[i]);
 		} else if (i == KEY_GRANT) {
 			s->key_line[i] = line;
 			strv_add(&s->grants, v);
