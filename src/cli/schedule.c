@@ -1120,6 +1120,71 @@ sched_installer(const char *name)
 	return r;
 }
 
+/* Where a timer or crontab line for NAME is in place (a timer's unit file
+ * first), with the SPEC it runs in *at (heap); INST_NONE and NULL when
+ * neither holds one. */
+static enum installer
+installed_where(const char *name, char **at)
+{
+	static const enum installer order[] = { INST_SYSTEMD, INST_CRON };
+
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		if ((*at = installed_at(name, order[i])))
+			return order[i];
+	return INST_NONE;
+}
+
+/* What is said of NAME's timer or line left in place (by `inst`) after its
+ * definition `path` was deleted: each fire fails until it is removed (heap). */
+static char *
+orphan_msg(const char *name, const char *path, enum installer inst)
+{
+	return xasprintf("definition missing: %s is gone but the %s still runs 'schedule fire "
+	                 "%s', which fails: remove it with 'deskhand schedule remove %s'",
+	                 path, inst == INST_SYSTEMD ? "timer" : "crontab line", name, name);
+}
+
+/* Add to `names` those with a timer unit or a crontab line of ours, found
+ * or not among the definitions (a definition deleted by hand): duplicates
+ * are left to strv_uniq(). */
+static void
+installed_names(struct strv *names)
+{
+	char *dir = unit_dir(), *out = NULL;
+	const char *argv[] = { "crontab", "-l", NULL };
+	DIR *dh = dir ? opendir(dir) : NULL;
+	struct dirent *de;
+	size_t pl = strlen(UNIT_PREFIX);
+
+	while (dh && (de = readdir(dh))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > pl + 6 && !strncmp(de->d_name, UNIT_PREFIX, pl) &&
+		    !strcmp(de->d_name + n - 6, ".timer")) {
+			char *nm = xstrndup(de->d_name + pl, n - pl - 6);
+
+			if (name_ok(nm))
+				strv_add(names, nm);
+			free(nm);
+		}
+	}
+	if (dh)
+		closedir(dh);
+	/* The marker ends the line: "...fire NAME # deskhand-schedule NAME". */
+	if (have("crontab") && run_sync(argv, NULL, &out) == 0 && out) {
+		char *save = NULL;
+
+		for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			char *m = strstr(l, " " CRON_MARK);
+
+			if (m && name_ok(m + 1 + strlen(CRON_MARK)))
+				strv_add(names, m + 1 + strlen(CRON_MARK));
+		}
+	}
+	free(out);
+	free(dir);
+}
+
 /* Install (enable) or disable NAME's timer or line. */
 static int
 sched_arm(const struct sched *s, enum installer inst, bool on)
@@ -1554,6 +1619,22 @@ fire(const char *name, enum fire_how how, bool json)
 	char *lockp = NULL, *d = NULL;
 	int rc = sched_load(&s, name);
 
+	/* The definition deleted by hand, its timer or line left: say how to
+	 * remove that, where cron mails it or the journal keeps it, and in the log. */
+	char *held = NULL;
+	enum installer orphan = rc == DH_ENOTFOUND && how == FIRE_TIMER
+	                                ? installed_where(name, &held)
+	                                : INST_NONE;
+	free(held);
+	if (orphan != INST_NONE) {
+		char *msg = orphan_msg(name, s.path, orphan);
+
+		fprintf(stderr, "deskhand schedule: %s: %s\n", name, msg);
+		log_add(name, "fail", NULL, msg);
+		free(msg);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "deskhand schedule: %s\n", err_msg());
 		if (rc != DH_ENOTFOUND)
@@ -1660,7 +1741,9 @@ static const char fire_usage[] =
 	"A timer's run that starts long after its slot (the machine was off) is\n"
 	"recorded as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
 	"mode 600) sets what the scheduler's environment lacks: ANTHROPIC_API_KEY.\n"
-	"Exit status: 0 started or skipped, 1 failed, 2 usage or no such schedule.\n";
+	"Exit status: 0 started or skipped, 1 failed, 2 usage or no such schedule\n"
+	"(a timer or line left after its definition was deleted says so, and how\n"
+	"to remove it, also in the schedule's log).\n";
 
 static const char run_usage[] =
 	"usage: deskhand schedule run NAME [--json]\n"
@@ -1766,6 +1849,7 @@ static const char remove_usage[] =
 	"Remove schedule NAME: its timer and service units or its crontab line,\n"
 	"and its definition. Its sessions and their log stay ('deskhand sessions').\n"
 	"A crontab line needs crontab on PATH to be removed: without it nothing is.\n"
+	"A timer or line whose definition was deleted is removed the same way.\n"
 	"Exit status: 0, 1 the installer failed, 2 usage or no such schedule.\n";
 
 static int
@@ -1783,6 +1867,7 @@ sched_remove(int argc, char **argv)
 	char *dir = sched_dir(false), *path = dir ? xasprintf("%s/%s", dir, name) : NULL;
 	char *units = unit_dir(),
 	     *timer = units ? xasprintf("%s/" UNIT_PREFIX "%s.timer", units, name) : NULL;
+	char *line = installed_at(name, INST_CRON);
 	bool def = path && access(path, F_OK) == 0, unit = timer && access(timer, F_OK) == 0;
 
 	/* Both installers: whichever holds it (a line left by an edit too);
@@ -1792,7 +1877,7 @@ sched_remove(int argc, char **argv)
 		rc = systemd_uninstall(name, true);
 	if (rc == 0 && def && unlink(path) < 0)
 		rc = err_set("%s: %s", path, strerror(errno));
-	if (rc == 0 && !def && !unit)
+	if (rc == 0 && !def && !unit && !line) /* a line alone: its definition deleted */
 		rc = path ? sched_absent(name, path) : DH_ENOTFOUND;
 	else if (rc == 0)
 		log_add(name, "removed", NULL, "");
@@ -1805,6 +1890,7 @@ sched_remove(int argc, char **argv)
 	free(path);
 	free(units);
 	free(timer);
+	free(line);
 	return rc == 0 ? EXIT_OK : rc == DH_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -1820,7 +1906,8 @@ static const char list_usage[] =
 	"started nothing since the last run), error (the definition cannot be\n"
 	"read, or its 'at' cannot be or never fires, or is not the one installed:\n"
 	"FILE:LINE and why; also in NOTES)} (times: seconds since the epoch;\n"
-	"next: when the installed timer or crontab line runs).\n";
+	"next: when the installed timer or crontab line runs). A timer or line\n"
+	"whose definition was deleted is listed too: 'definition missing'.\n";
 
 static cJSON *
 list_row(const char *name)
@@ -1832,6 +1919,17 @@ list_row(const char *name)
 
 	char *why = NULL, *error = rc < 0 ? xstrdup(err_msg()) : NULL;
 	time_t next = rc == 0 ? sched_next(s.at, time(NULL), &why) : (time_t)-1;
+	char *orphan_at = NULL;
+	enum installer orphan = rc == DH_ENOTFOUND ? installed_where(name, &orphan_at)
+	                                           : INST_NONE;
+
+	/* Only its timer or line is left: what it runs, and how to remove it. */
+	if (orphan != INST_NONE) {
+		free(error);
+		error = orphan_msg(name, s.path, orphan);
+		next = sched_next(orphan_at, time(NULL), NULL);
+		s.at = orphan_at;
+	}
 
 	/* An `at` edited into something that cannot be read (or never fires)
 	 * has no next run, paused or not: say where and what. */
@@ -1882,12 +1980,6 @@ list_row(const char *name)
 	logents_free(&lg);
 	sched_fini(&s);
 	return o;
-}
-
-static int
-names_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 enum { LIST_NCOLS = 8 }; /* the columns of `schedule list`; the last is NOTES */
@@ -1993,9 +2085,9 @@ sched_list(int argc, char **argv)
 				strv_add(&names, de->d_name);
 		closedir(dh);
 	}
-	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, names_cmp);
 	cJSON *rows = json_new_arr();
+	installed_names(&names); /* a definition deleted by hand: its timer or line */
+	strv_uniq(&names);
 	for (size_t i = 0; i < names.n; i++)
 		json_add(rows, NULL, list_row(names.v[i]));
 	if (json) {
