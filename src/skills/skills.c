@@ -144,26 +144,21 @@ chars(const char *s)
 	return n;
 }
 
-/* Where the front matter is: text after the opening "---" line up to the
- * closing one. *fm_line is the line of its first key (2 without a BOM
- * issue), *body_line the first line after the closing "---". false with a
- * problem when there is none. */
-static bool
-split_front(struct skill_set *s, const char *file, const char *text, size_t len, const char **fm,
-            size_t *fmlen, int *body_line)
+/* Where the front matter of SKILL.md text (len bytes) is: *fm is the text
+ * after the opening "---" line, *fmlen its bytes up to the closing "---" (or
+ * "...") line, *body the first byte after that line (in text). NULL, or a
+ * message saying what is missing (the problem is on line 1). */
+static const char *
+front_bounds(const char *text, size_t len, const char **fm, size_t *fmlen, const char **body)
 {
 	const char *p = text, *end = text + len;
-	int line = 2;
 
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
 	size_t first = strcspn(p, "\n");
-	if (!(first >= 3 && !strncmp(p, "---", 3) && strspn(p + 3, " \t\r") == first - 3)) {
-		problem(s, file, 1,
-		        "no YAML front matter: SKILL.md must begin with a line '---', then "
-		        "'name:' and 'description:', then '---'");
-		return false;
-	}
+	if (!(first >= 3 && !strncmp(p, "---", 3) && strspn(p + 3, " \t\r") == first - 3))
+		return "no YAML front matter: SKILL.md must begin with a line '---', then "
+		       "'name:' and 'description:', then '---'";
 	p += first + (p[first] == '\n');
 	*fm = p;
 	while (p < end) {
@@ -171,14 +166,24 @@ split_front(struct skill_set *s, const char *file, const char *text, size_t len,
 		if (n >= 3 && (!strncmp(p, "---", 3) || !strncmp(p, "...", 3)) &&
 		    strspn(p + 3, " \t\r") == n - 3) {
 			*fmlen = (size_t)(p - *fm);
-			*body_line = line + 1;
-			return true;
+			*body = p + n + (p[n] == '\n');
+			return NULL;
 		}
 		p += n + (p[n] == '\n');
-		line++;
 	}
-	problem(s, file, 1, "the front matter is not closed by a line '---'");
-	return false;
+	return "the front matter is not closed by a line '---'";
+}
+
+/* front_bounds, a problem of s when there is no front matter. */
+static bool
+split_front(struct skill_set *s, const char *file, const char *text, size_t len, const char **fm,
+            size_t *fmlen)
+{
+	const char *body, *why = front_bounds(text, len, fm, fmlen, &body);
+
+	if (why)
+		problem(s, file, 1, "%s", why);
+	return !why;
 }
 
 /* A scalar node's text, or NULL. */
@@ -323,7 +328,7 @@ consider(struct skill_set *s, struct skill *k, const char *dirname, const char *
 		problem(s, k->file, 1, "SKILL.md is not UTF-8 text");
 		goto bad;
 	}
-	if (!split_front(s, k->file, text, len, &fm, &fmlen, &k->body_line) ||
+	if (!split_front(s, k->file, text, len, &fm, &fmlen) ||
 	    !check_front(s, k->file, dirname, fm, fmlen, k))
 		goto bad;
 	for (size_t i = 0; i < s->v.n; i++) {
@@ -994,11 +999,16 @@ skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out)
 		buf_fini(&files);
 		return rc;
 	}
-	/* Skip the front matter: the body begins on body_line. */
-	const char *p = buf_cstr(&text);
-	for (int line = 1; line < sk->body_line && *p; line++) {
-		const char *nl = strchr(p, '\n');
-		p = nl ? nl + 1 : p + strlen(p);
+	/* The body is what follows the front matter in the text read now: the
+	 * person may have edited it since the skills were loaded. */
+	const char *fm, *p, *why;
+	size_t fmlen;
+
+	if ((why = front_bounds(buf_cstr(&text), text.len, &fm, &fmlen, &p))) {
+		rc = err_setc(DH_EFAIL, "%s:1: %s", sk->file, why);
+		buf_fini(&text);
+		buf_fini(&files);
+		return rc;
 	}
 	buf_printf(out, "Skill %s (%s):\n\n", sk->name, sk->file);
 	utf8_scrub(out, p, strlen(p));

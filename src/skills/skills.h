@@ -74,7 +74,6 @@ struct skill {
 	size_t grant;  /* SKILL_SRC_FOLDER: the grant's index */
 	bool trusted;  /* false only for a folder's skills the person has not trusted */
 	enum skill_trust trust; /* why trusted is false (SKILL_TRUST_YES when true) */
-	int body_line; /* the line where the body begins (1-based) */
 	char tree[65]; /* SKILL_SRC_FOLDER: hex SHA-256 of every file of dir, as validated */
 };
 
@@ -108,13 +107,15 @@ struct grant_set *skills_readable(const struct skill_set *s);
  * out: each trusted skill's name, description and directory. */
 void skills_prompt(const struct skill_set *s, struct buf *out);
 /* load_skill's answer appended to out: the body of sk's SKILL.md (read
- * again, at most SKILL_FILE_MAX bytes), then the files beside it (at most
+ * again, at most SKILL_FILE_MAX bytes; what follows its front matter as the
+ * file is now), then the files beside it (at most
  * SKILL_FILES_SHOWN) as absolute paths for read_file. Both are read
  * through a grant on the skill's directory (a folder's, or the personal one
  * read_file uses), never through a symlink put in its place. A folder's skill
  * any file of whose directory is no longer as checked (and trusted) when the
- * set was loaded is refused (DH_EDENIED). Returns 0, or DH_EFAIL / DH_EDENIED /
- * DH_ENOTFOUND with err_msg() naming the file. */
+ * set was loaded is refused (DH_EDENIED), and a SKILL.md whose front matter is
+ * no longer there or closed fails (DH_EFAIL). Returns 0, or DH_EFAIL /
+ * DH_EDENIED / DH_ENOTFOUND with err_msg() naming the file. */
 int skills_body(const struct skill_set *s, const struct skill *sk, struct buf *out) DH_MUST_CHECK;
 /* [{name, description, source, dir, file, trusted}] for `deskhand skills
  * --json` and the instructions reply. Caller owns it. */

@@ -132,6 +132,42 @@ Test(skills, body_does_not_follow_a_directory_swapped_for_a_link)
 	free(r);
 }
 
+/* load_skill finds the end of the front matter in the SKILL.md it reads
+ * now: lines added to or taken from the front matter since the skills were
+ * loaded neither leak into the body nor cut its first lines off. */
+Test(skills, body_follows_a_front_matter_edited_since_loading)
+{
+	struct skill_set *s = NULL;
+	char *p = xasprintf("%s/cfg/deskhand/skills/demo/SKILL.md", home);
+	struct buf b = BUF_INIT;
+
+	put(p, "---\nname: demo\ndescription: d\nlicense: MIT\n---\nFIRST\nsecond\n");
+	cr_assert_eq(skills_load(&s, NULL, 0), 0);
+	cr_assert_not_null(skills_find(s, "demo"));
+	/* longer: two more lines of front matter */
+	put(p, "---\nname: demo\ndescription: d\nlicense: MIT\ncompatibility: any\n"
+	       "metadata:\n  a: b\n---\nFIRST\nsecond\n");
+	cr_assert_eq(skills_body(s, skills_find(s, "demo"), &b), 0, "%s", err_msg());
+	cr_assert_null(strstr(buf_cstr(&b), "compatibility"), "%s", buf_cstr(&b));
+	cr_assert_null(strstr(buf_cstr(&b), "---"), "%s", buf_cstr(&b));
+	cr_assert(strstr(buf_cstr(&b), "\n\nFIRST\nsecond\n"), "%s", buf_cstr(&b));
+	/* shorter: the license line gone */
+	buf_clear(&b);
+	put(p, "---\nname: demo\ndescription: d\n---\nFIRST\nsecond\n");
+	cr_assert_eq(skills_body(s, skills_find(s, "demo"), &b), 0, "%s", err_msg());
+	cr_assert(strstr(buf_cstr(&b), "\n\nFIRST\nsecond\n"), "%s", buf_cstr(&b));
+	/* no longer closed: an error naming the file, no front matter given */
+	buf_clear(&b);
+	put(p, "---\nname: demo\ndescription: d\nFIRST\n");
+	cr_assert_eq(skills_body(s, skills_find(s, "demo"), &b), DH_EFAIL);
+	cr_assert(strstr(err_msg(), "demo/SKILL.md:1: the front matter is not closed"), "%s",
+	          err_msg());
+	cr_assert_eq(b.len, 0);
+	buf_fini(&b);
+	skills_free(s);
+	free(p);
+}
+
 /* A description that is there but not a string is one problem, that one:
  * not also "missing". */
 Test(skills, description_not_a_string_is_one_problem)
