@@ -239,7 +239,8 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		goto out;
 	}
 	int name_line = 0, desc_line = 0;
-	bool desc_bad = false; /* there, but not a string: reported already */
+	/* there, but given twice or not a string: reported already */
+	bool name_bad = false, desc_bad = false;
 	int seen[SPEC_KEYS] = { 0 }; /* the line each spec key was first given on */
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     pr < root->data.mapping.pairs.top; pr++) {
@@ -257,6 +258,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 			problem(s, file, line, "'%s' is given twice (first on line %d)", key,
 			        seen[sk]);
 			ok = false;
+			name_bad |= !strcmp(key, "name");
 			desc_bad |= !strcmp(key, "description");
 			continue;
 		}
@@ -268,6 +270,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 				        val ? "'%s' is not valid UTF-8" : "'%s' must be a string",
 				        key);
 				ok = false;
+				name_bad |= !strcmp(key, "name");
 				desc_bad |= !strcmp(key, "description");
 				continue;
 			}
@@ -289,7 +292,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 			ok = false;
 		}
 	}
-	if (!name_line && ok) {
+	if (!name_line && !name_bad) {
 		problem(s, file, 1, "'name' is missing from the front matter");
 		ok = false;
 	} else if (name_line && !name_ok(k->name)) {
@@ -303,7 +306,7 @@ check_front(struct skill_set *s, const char *file, const char *dirname, const ch
 		        dirname);
 		ok = false;
 	}
-	if (!desc_line && k->name && !desc_bad) {
+	if (!desc_line && !desc_bad) {
 		problem(s, file, 1, "'description' is missing from the front matter");
 		ok = false;
 	} else if (desc_line && (!*k->description || chars(k->description) > SKILL_DESC_MAX)) {
