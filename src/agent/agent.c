@@ -195,7 +195,7 @@ struct agent {
 	double cost_base;	/* the session's cost when this run started (max_cost_usd) */
 	int turn_base;		/* the session's turns when this run started (max_turns) */
 	char *summary;		/* first line of the latest assistant text, or NULL */
-	bool cost_known;
+	bool cost_unknown;	/* a billed request had no price: the session's cost is not known */
 	struct spend_verdict cap_hit; /* the cap the last request would have crossed */
 	bool was_refused;	/* admit() refused the request (cap_hit is set) */
 	double ledger_pending;	/* USD posted to the day's ledger, not yet written */
@@ -623,6 +623,8 @@ save_meta_then(struct agent *a, const char *status, void (*then)(struct agent *a
 	json_add_num(m, "cache_read_tokens", (double)a->usage.cache_read_tokens);
 	json_add_num(m, "cache_creation_tokens", (double)a->usage.cache_creation_tokens);
 	json_add_num(m, "cost_usd", a->cost);
+	if (a->cost_unknown)
+		json_add_bool(m, "cost_unknown", true);
 	json_add_num(m, "updated", (double)time(NULL));
 	cJSON_ArrayForEach(f, base)
 	{
@@ -1240,6 +1242,8 @@ account_usage(struct agent *a, const struct llm_result *res)
 {
 	const struct llm_usage *u = &res->billed;
 	double c = llm_cost_usd(a->cfg.model, u);
+	/* this request's cost, < 0 when not known (no price for the model) */
+	double req = c > 0 ? c : (c == 0 && u->input_tokens == 0 ? 0 : -1);
 
 	a->usage.input_tokens += u->input_tokens;
 	a->usage.output_tokens += u->output_tokens;
@@ -1247,13 +1251,14 @@ account_usage(struct agent *a, const struct llm_result *res)
 	a->usage.cache_creation_tokens += u->cache_creation_tokens;
 	if (c > 0)
 		a->cost += c;
+	a->cost_unknown |= req < 0;
 	ledger_add(a, c);
 	emit(a, &(struct event){
 			.type = EVENT_USAGE,
 			.usage = { u->input_tokens, u->output_tokens, u->cache_read_tokens,
 				   u->cache_creation_tokens },
-			.cost_usd = c > 0 ? c : (c == 0 && u->input_tokens == 0 ? 0 : -1),
-			.total_cost_usd = a->cost,
+			.cost_usd = req,
+			.total_cost_usd = a->cost_unknown ? -1 : a->cost,
 			.total_usage = a->usage,
 		});
 }
@@ -3119,6 +3124,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 				log_warn("session totals: %s", err_msg());
 			a->turn = (int)t.turns;
 			a->cost = t.cost_usd;
+			a->cost_unknown = t.cost_unknown;
 			a->usage.input_tokens = t.input_tokens;
 			a->usage.output_tokens = t.output_tokens;
 			a->usage.cache_read_tokens = t.cache_read_tokens;

@@ -71,7 +71,7 @@
 	M(STR, stop_reason)     /* assistant_message */                                            \
 	M(USAGE, usage)         /* usage: struct event_usage, on the wire flat */                  \
 	M(NUM, cost_usd)        /* usage: this request; < 0 = unknown model */                     \
-	M(NUM, total_cost_usd)  /* usage: the session so far */                                    \
+	M(NUM, total_cost_usd)  /* usage: the session so far; < 0 = not known (one unpriced) */    \
 	M(USAGE, total_usage)   /* usage: the session's tokens so far, on the wire "total_*" */    \
 	M(STR, status)          /* session_finished: "done" | "failed" | "interrupted" |           \
 	                           "blocked" | "expired" | "budget"; notice: the same */          \
@@ -141,7 +141,7 @@
 	  F(LONG, usage.output_tokens, "output_tokens")                                            \
 	  F(LONG, usage.cache_read_tokens, "cache_read_tokens")                                    \
 	  F(LONG, usage.cache_creation_tokens, "cache_creation_tokens")                            \
-	  F(COST, cost_usd, "cost_usd") F(NUM, total_cost_usd, "total_cost_usd")                   \
+	  F(COST, cost_usd, "cost_usd") F(COST, total_cost_usd, "total_cost_usd")                  \
 	  F(LONG, total_usage.input_tokens, "total_input_tokens")                                  \
 	  F(LONG, total_usage.output_tokens, "total_output_tokens")                                \
 	  F(LONG, total_usage.cache_read_tokens, "total_cache_read_tokens")                        \

@@ -98,9 +98,9 @@ state_sync(struct client *c)
 	st->input_tokens = (long)json_int(s, "input_tokens", 0);
 	st->output_tokens = (long)json_int(s, "output_tokens", 0);
 	st->cache_read_tokens = (long)json_int(s, "cache_read_tokens", 0);
-	st->cost_usd = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "cost_usd"));
-	if (st->cost_usd != st->cost_usd) /* NaN: absent */
-		st->cost_usd = 0;
+	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(s, "cost_usd");
+	/* null: not known (a request had no price); absent: none yet */
+	st->cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : cJSON_IsNull(cost) ? -1 : 0;
 	st->plan = json_arr(s, "plan");
 	st->pending = json_obj(s, "pending");
 	st->elicitations = json_arr(s, "elicitations");
@@ -194,7 +194,9 @@ state_update(struct client *c, const struct event *ev)
 		state_num(c, "cache_read_tokens",
 			  (double)(json_int(c->state, "cache_read_tokens", 0) +
 				   ev->usage.cache_read_tokens));
-		state_num(c, "cost_usd", ev->total_cost_usd);
+		state_set(c, "cost_usd", ev->total_cost_usd < 0
+		                              ? cJSON_CreateNull()
+		                              : cJSON_CreateNumber(ev->total_cost_usd));
 		break;
 	case EVENT_PLAN_PROPOSED:
 	case EVENT_PLAN_UPDATED:

@@ -55,7 +55,7 @@ struct client_state {
 	int clients;		   /* clients attached (socket), 1 for local */
 	long input_tokens, output_tokens;
 	long cache_read_tokens;	   /* input tokens read from the prompt cache */
-	double cost_usd;	   /* the session so far */
+	double cost_usd;	   /* the session so far; < 0: not known (a request unpriced) */
 	const cJSON *plan;	   /* the plan's steps [{title, status}], or NULL */
 	const cJSON *pending;	   /* the approval_needed event waiting, or NULL */
 	const cJSON *elicitations; /* the elicitation_needed events waiting at hello

@@ -600,7 +600,7 @@ snapshot_from_meta(struct engine *e, const cJSON *meta)
 	e->input_tokens = (long)t.input_tokens;
 	e->output_tokens = (long)t.output_tokens;
 	e->cache_read_tokens = (long)t.cache_read_tokens;
-	e->cost_usd = t.cost_usd;
+	e->cost_usd = t.cost_unknown ? -1 : t.cost_usd;
 	cJSON_Delete(e->plan);
 	e->plan = plan ? json_dup(plan) : NULL;
 }
@@ -2302,7 +2302,8 @@ engine_snapshot(const struct engine *e)
 	json_add_num(o, "input_tokens", (double)e->input_tokens);
 	json_add_num(o, "output_tokens", (double)e->output_tokens);
 	json_add_num(o, "cache_read_tokens", (double)e->cache_read_tokens);
-	json_add_num(o, "cost_usd", e->cost_usd);
+	json_add(o, "cost_usd", e->cost_usd < 0 ? cJSON_CreateNull()
+	                                        : cJSON_CreateNumber(e->cost_usd));
 	json_add(o, "plan", e->plan ? json_dup(e->plan) : cJSON_CreateNull());
 	json_add(o, "pending", e->pending ? json_dup(e->pending) : cJSON_CreateNull());
 	json_add(o, "elicitations", elicit_pending_json(e->elicit));

@@ -384,6 +384,10 @@ totals_to_meta(const char *state, const char *id, cJSON *meta)
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, set[i].key);
 		json_add_num(meta, set[i].key, set[i].v);
 	}
+	/* the session's cost, not known once a request had no price */
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "cost_unknown");
+	if (t.cost_unknown)
+		cJSON_ReplaceItemInObjectCaseSensitive(meta, "cost_usd", cJSON_CreateNull());
 }
 
 static const char sessions_usage[] =
@@ -395,7 +399,9 @@ static const char sessions_usage[] =
 	"or 'interrupted' when its process is gone; --json has both, \"status\" as\n"
 	"recorded and \"state\".\n"
 	"Turns, tokens and cost count every request its transcript records, also\n"
-	"those of a turn whose engine was killed before meta.json was saved.\n"
+	"those of a turn whose engine was killed before meta.json was saved; a\n"
+	"cost not known (a request had no price in the model registry) is $?\n"
+	"(--json: null).\n"
 	"A session whose meta.json is missing or cannot be read is listed as\n"
 	"'unreadable', with a warning on stderr naming the file and what is wrong.\n"
 	"Exit status: 0, or 1 when a session could not be read (the rest are\n"
@@ -455,11 +461,12 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 		}
 		cJSON *g = cJSON_GetArrayItem(json_arr(meta, "grants"), 0);
 		struct buf grant = BUF_INIT, task = BUF_INIT;
-		printf("%s  %-11s %3lld turns  $%.4f  %s  %s\n", ids[i], json_str(meta, "state"),
-		       json_int(meta, "turns", 0),
-		       cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(meta, "cost_usd"))
-			       ? cJSON_GetObjectItemCaseSensitive(meta, "cost_usd")->valuedouble
-			       : 0.0,
+		const cJSON *cost = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
+		char usd[32] = "?"; /* null: a request had no price */
+		if (!cJSON_IsNull(cost))
+			snprintf(usd, sizeof usd, "%.4f", cJSON_IsNumber(cost) ? cost->valuedouble : 0.0);
+		printf("%s  %-11s %3lld turns  $%-6s  %s  %s\n", ids[i], json_str(meta, "state"),
+		       json_int(meta, "turns", 0), usd,
 		       cJSON_IsString(g) ? utf8_sanitized(&grant, g->valuestring) : "-",
 		       utf8_sanitized(&task, json_str(meta, "task")));
 		buf_fini(&grant);

@@ -1046,7 +1046,8 @@ session_totals(const char *state_dir, const char *id, const cJSON *meta,
 	struct tail_totals t = { .turn = -1 };
 
 	*out = (struct session_totals){ .turns = json_int(meta, "turns", 0),
-					.cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0 };
+					.cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0,
+					.cost_unknown = json_bool(meta, "cost_unknown", false) };
 	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
 		*(long long *)((char *)out + tokens[i].off) = json_int(meta, tokens[i].meta, 0);
 
@@ -1061,6 +1062,7 @@ session_totals(const char *state_dir, const char *id, const cJSON *meta,
 		const cJSON *tc = cJSON_GetObjectItemCaseSensitive(t.usage, "total_cost_usd");
 		if (cJSON_IsNumber(tc) && tc->valuedouble > out->cost_usd)
 			out->cost_usd = tc->valuedouble;
+		out->cost_unknown |= cJSON_IsNull(tc); /* an unpriced request's total */
 		for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++) {
 			long long *v = (long long *)((char *)out + tokens[i].off);
 			long long u = json_int(t.usage, tokens[i].usage, 0);

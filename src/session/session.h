@@ -104,7 +104,8 @@ int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUS
 struct session_totals {
 	long long turns;
 	long long input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens;
-	double cost_usd;
+	double cost_usd;   /* the priced requests' (what the cost caps count) */
+	bool cost_unknown; /* a billed request had no price: the session's cost is not known */
 };
 
 /* The totals of session `id` under `state_dir` whose meta.json is `meta`

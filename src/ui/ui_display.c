@@ -179,7 +179,10 @@ static void
 seg_cost(struct ui *u, const struct client_state *st, struct buf *b)
 {
 	(void)u;
-	buf_printf(b, "$%.4f", st->cost_usd);
+	if (st->cost_usd < 0)
+		buf_puts(b, "$?"); /* a request the registry has no price for */
+	else
+		buf_printf(b, "$%.4f", st->cost_usd);
 }
 
 static void
