@@ -40,3 +40,15 @@ ui_wait() {
 }
 ui_keys() { tm send-keys ${UI_T:+-t "$UI_T"} "$@"; }
 ui_type() { tm send-keys ${UI_T:+-t "$UI_T"} -l "$1"; }
+
+# ui_two_at_approval FOLDER TASK PROMPT: workbench "one" (120x30) starts TASK
+# on FOLDER, approves its plan and waits at the approval PROMPT; workbench
+# "two" attaches to that session and shows PROMPT too.
+ui_two_at_approval() {
+  UI_T=one ui_start 120 30 --grant "$1" "$2"
+  UI_T=one ui_wait "Approve the plan" 15
+  UI_T=one ui_keys a
+  UI_T=one ui_wait "$3" 15
+  UI_T=two ui_start 120 30 attach latest
+  UI_T=two ui_wait "$3" 15
+}

@@ -14,12 +14,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-UI_T=one ui_start 120 30 --grant "$G" "write"
-UI_T=one ui_wait "Approve the plan?" 15
-UI_T=one ui_keys a
-UI_T=one ui_wait "Allow write_file a.txt? y allow" 15
-UI_T=two ui_start 120 30 attach latest
-UI_T=two ui_wait "Allow write_file a.txt? y allow" 15
+ui_two_at_approval "$G" write "Allow write_file a.txt? y allow"
 UI_T=one ui_keys A
 UI_T=one ui_wait "Always allow: t every write_file call"
 UI_T=two ui_keys y

@@ -12,16 +12,11 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-UI_T=a ui_start 100 30 --grant "$G" "wait"
-UI_T=a ui_wait "Approve the plan" 15
-UI_T=a ui_keys a
-UI_T=a ui_wait "Allow run_command" 15
-UI_T=b ui_start 100 30 attach latest
-UI_T=b ui_wait "Allow run_command" 15
-UI_T=b ui_keys y
-UI_T=a ui_wait "running run_command" 10
-UI_T=b ui_wait "working" 10
-assert_not_contains "$(UI_T=b ui_screen | tail -2)" "awaiting approval"
+ui_two_at_approval "$G" wait "Allow run_command"
+UI_T=two ui_keys y
+UI_T=one ui_wait "running run_command" 10
+UI_T=two ui_wait "working" 10
+assert_not_contains "$(UI_T=two ui_screen | tail -2)" "awaiting approval"
 : > "$G/go"
-UI_T=b ui_wait "Waited." 15
+UI_T=two ui_wait "Waited." 15
 echo ok

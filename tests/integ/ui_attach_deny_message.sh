@@ -15,12 +15,7 @@ JSON
 # the task's end (its own message) waits for the test: $T/go
 sed -i "s|\"GO\"|\"$T/go\"|" "$T/script.json"
 start_fake "$T/script.json"
-UI_T=one ui_start 120 30 --grant "$G" "write"
-UI_T=one ui_wait "Approve the plan?" 15
-UI_T=one ui_keys a
-UI_T=one ui_wait "Allow write_file a.txt? y allow" 15
-UI_T=two ui_start 120 30 attach latest
-UI_T=two ui_wait "Allow write_file a.txt? y allow" 15
+ui_two_at_approval "$G" write "Allow write_file a.txt? y allow"
 UI_T=one ui_keys d
 UI_T=one ui_wait "deny, message to the agent:"
 UI_T=one ui_type "use b.txt instead"
