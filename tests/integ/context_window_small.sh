@@ -12,16 +12,25 @@ cat > "$T/script.json" <<'JSON'
  {"text": "It says hello."}
 ]}
 JSON
-start_fake_openai "$T/script.json"
-cat > "$DH_CONFIG" <<CFG
+# run_window W: a fake server whose window is W tokens, the config saying
+# context_window = W, and one session reading a.txt: its events in $out.
+run_window() {
+  if [ -n "${FAKE_PID:-}" ]; then
+    kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=; rm -f "$FAKE_LOG"
+  fi
+  sed "s/\"window\": 8192/\"window\": $1/" "$T/script.json" > "$T/script-$1.json"
+  start_fake_openai "$T/script-$1.json"
+  cat > "$DH_CONFIG" <<CFG
 provider local kind = openai
 provider local base_url = $FAKE_URL/v1
 provider local key_env =
 set model = local/small-model
-set context_window = 8192
+set context_window = $1
 CFG
-out=$("$DESKHAND" run --grant "$G" --mode auto --json "read a.txt" 2>"$T/err") ||
-  { cat "$T/err"; jq -c 'select(.type=="error")' <<<"$out" >&2; fail "run failed"; }
+  out=$("$DESKHAND" run --grant "$G" --mode auto --json "read a.txt" 2>"$T/err") ||
+    { cat "$T/err"; jq -c 'select(.type=="error")' <<<"$out" >&2; fail "run failed ($1)"; }
+}
+run_window 8192
 assert_eq "$(jq -r 'select(.type=="session_finished").status' <<<"$out")" done
 assert_eq "$(jq -s '[.[] | select(.method=="POST")] | length' "$FAKE_LOG")" 2 "requests"
 assert_eq "$(jq -s -c '[.[] | select(.method=="POST") | .body.max_tokens] | unique' \
@@ -30,19 +39,7 @@ max=$(jq -s '[.[] | select(.method=="POST") | .tokens + .body.max_tokens] | max'
 [ "$max" -le 8192 ] || fail "a request of $max tokens with its max_tokens"
 
 # A window that leaves room (32768): max_tokens as configured.
-rm -f "$FAKE_LOG"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
-sed -i 's/"window": 8192/"window": 32768/' "$T/script.json"
-start_fake_openai "$T/script.json"
-cat > "$DH_CONFIG" <<CFG
-provider local kind = openai
-provider local base_url = $FAKE_URL/v1
-provider local key_env =
-set model = local/small-model
-set context_window = 32768
-CFG
-out=$("$DESKHAND" run --grant "$G" --mode auto --json "read a.txt" 2>"$T/err") ||
-  { cat "$T/err"; fail "run failed (32768)"; }
+run_window 32768
 assert_eq "$(jq -s -c '[.[] | select(.method=="POST") | .body.max_tokens] | unique' \
   "$FAKE_LOG")" "[8192]" "max_tokens (32768)"
 echo ok
