@@ -13,3 +13,11 @@ oauth_start() {
   [ -s "$T/as.port" ] || fail "oauth_server.py did not start: $(cat "$T/as.out")"
   BASE=http://127.0.0.1:$(cat "$T/as.port")
 }
+
+# oauth_connector NAME: the person's mcp.json holds one http connector NAME,
+# the protected MCP server of oauth_start ($BASE/mcp).
+oauth_connector() {
+  mkdir -p "$XDG_CONFIG_HOME/deskhand"
+  printf '{"mcpServers": {"%s": {"type": "http", "url": "%s/mcp"}}}\n' "$1" "$BASE" \
+    >"$XDG_CONFIG_HOME/deskhand/mcp.json"
+}

@@ -6,10 +6,7 @@
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_oauth.sh"
 oauth_start
-mkdir -p "$XDG_CONFIG_HOME/deskhand"
-cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
-{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
-JSON
+oauth_connector secure
 # the token file of this issuer and resource: token-SHA256(ISSUER \n RESOURCE).json
 d=$XDG_STATE_HOME/deskhand/oauth; mkdir -p "$d"; chmod 700 "$d"
 f=$d/token-$(printf '%s\n%s' "$BASE" "$BASE/mcp" | sha256sum | cut -d' ' -f1).json

@@ -11,10 +11,7 @@ G=$T/work; mkdir -p "$G"
 . "$DH_TESTS/lib_oauth.sh"
 trap '[ -n "${LOGIN_PID:-}" ] && kill "$LOGIN_PID" 2>/dev/null; cleanup' EXIT
 oauth_start
-mkdir -p "$XDG_CONFIG_HOME/deskhand"
-cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
-{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
-JSON
+oauth_connector secure
 
 # the oauth object: an unknown key is named
 cp "$XDG_CONFIG_HOME/deskhand/mcp.json" "$T/good.json"

@@ -4,10 +4,7 @@
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_oauth.sh"
 oauth_start
-mkdir -p "$XDG_CONFIG_HOME/deskhand"
-cat >"$XDG_CONFIG_HOME/deskhand/mcp.json" <<JSON
-{"mcpServers": {"secure": {"type": "http", "url": "$BASE/mcp"}}}
-JSON
+oauth_connector secure
 t0=$(date +%s)
 rc=0; out=$(timeout 60 "$DESKHAND" mcp tools secure 2>&1) || rc=$?
 s=$(( $(date +%s) - t0 ))
