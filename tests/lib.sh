@@ -272,3 +272,12 @@ wait_state() {
   "$DESKHAND" ls >&2 || true; cat "$T/ls.err" >&2 2>/dev/null
   fail "session $1 is '$st' in ls, not '$2'"
 }
+
+# run_detached MODE TASK: `deskhand run --detach` of TASK on $G (plan
+# approved, --mode MODE, --json); its output in $out, its session id in $sid.
+run_detached() {
+  out=$("$DESKHAND" run --detach --grant "$G" --approve-plan --mode "$1" --json "$2" \
+    </dev/null 2>"$T/run.err") || { cat "$T/run.err"; fail "run --detach failed"; }
+  sid=$(jq -r .session <<<"$out")
+  [ -n "$sid" ] && [ "$sid" != null ] || fail "no session id in: $out"
+}

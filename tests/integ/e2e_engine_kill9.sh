@@ -16,10 +16,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --detach --grant "$G" --approve-plan --mode auto --json "the long job" \
-  </dev/null 2>"$T/run.err") || { cat "$T/run.err"; fail "run --detach failed"; }
-sid=$(jq -r .session <<<"$out")
-[ -n "$sid" ] && [ "$sid" != null ] || fail "no session id in: $out"
+run_detached auto "the long job"
 wait_file "$G/ready" 30
 wait_state "$sid" working 10
 old=$(engine_pids)

@@ -14,9 +14,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --detach --grant "$G" --approve-plan --mode auto --json "the long job" \
-  </dev/null 2>"$T/run.err") || { cat "$T/run.err"; fail "run --detach failed"; }
-sid=$(jq -r .session <<<"$out")
+run_detached auto "the long job"
 wait_file "$G/ready" 30
 old=$(engine_pids)
 kill -9 "$old"

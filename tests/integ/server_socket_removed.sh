@@ -16,10 +16,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-out=$("$DESKHAND" run --detach --grant "$G" --approve-plan --mode ask --json "write the answer" \
-  </dev/null 2>"$T/run.err") || { cat "$T/run.err"; fail "run --detach failed"; }
-sid=$(jq -r .session <<<"$out")
-[ -n "$sid" ] && [ "$sid" != null ] || fail "no session id in: $out"
+run_detached ask "write the answer"
 wait_state "$sid" waiting 30
 wait_no_client "$sid"
 D=$XDG_RUNTIME_DIR/deskhand
