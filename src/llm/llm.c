@@ -1273,6 +1273,12 @@ llm_global_init(void)
 	return http_global_init();
 }
 
+int
+llm_global_load(void)
+{
+	return http_global_load();
+}
+
 void
 llm_global_shutdown(void)
 {

@@ -141,6 +141,10 @@ struct llm_callbacks {
  * cannot be loaded fails the first request, naming it). Shutdown once, at
  * exit (main.c). */
 int llm_global_init(void) DH_MUST_CHECK;
+/* The load waited for (http_global_load): 0, or DH_EFAIL with err_msg()
+ * naming what could not be loaded. For a process that forks engines
+ * (engine/warm.h). */
+int llm_global_load(void) DH_MUST_CHECK;
 void llm_global_shutdown(void);
 /* "libcurl/7.88.1 OpenSSL/3.0.11 ..." (curl_version()) for --version; static
  * storage owned by libcurl, never NULL. */

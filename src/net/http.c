@@ -611,6 +611,14 @@ http_ready(void)
 	return 0;
 }
 
+int
+http_global_load(void)
+{
+	if (http_global_init() < 0)
+		return DH_EFAIL;
+	return http_ready();
+}
+
 void
 http_global_cleanup(void)
 {

@@ -106,6 +106,12 @@ struct http_callbacks {
  * never waits for it. Other users of libcurl (http_url_parse) wait, as a
  * first dl_load() of any library does. */
 int http_global_init(void) DH_MUST_CHECK;
+/* The same load, waited for: libcurl loaded and curl_global_init() done
+ * when it returns 0; DH_EFAIL with err_msg() naming the library or
+ * curl_global_init()'s error. No thread of the load is left running (a
+ * process that forks afterwards, engine/warm.h, hands its children a
+ * loaded libcurl and no lock held). */
+int http_global_load(void) DH_MUST_CHECK;
 /* Wait for the load (a process may exit while it runs) and, if the first
  * request called curl_global_init(), curl_global_cleanup(). For main.c and
  * tests, so that only http.c includes <curl/curl.h>. */
