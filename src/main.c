@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "engine/serve.h"
 #include "engine/version.h"
+#include "engine/warm.h"
 #include "llm/llm.h"
 #include "net/http.h"
 #include "snap/snap.h"
@@ -56,6 +57,7 @@ static const char usage[] =
 	"  skills     list the installed skills and what is wrong with any (trust DIR)\n"
 	"  audit      verify the sessions' tamper-evident audit logs, or export them\n"
 	"  models     list the model providers and the models deskhand knows\n"
+	"  warm       keep a warm engine, from which each run starts at once\n"
 	"\n"
 	"The review verbs (log, diff, review, accept, reject, undo, redo, restore...)\n"
 	"act on --session ID, else on the latest session with a grant holding the\n"
@@ -69,6 +71,13 @@ static const char usage[] =
 	"\n"
 	"Each command takes --help. Data lives in $XDG_STATE_HOME/deskhand (sessions,\n"
 	"snapshots) and $XDG_CONFIG_HOME/deskhand (config, AGENTS.md).\n";
+
+/* deskhand warm: each run it forks is cli_run() in a child of it. */
+static int
+warm(int argc, char **argv)
+{
+	return warm_main(argc, argv, cli_run);
+}
 
 /* A client of a live engine (clients: true) needs neither libcurl nor
  * libgit2: it skips their global init (OpenSSL's among it), which is most of
@@ -104,6 +113,7 @@ static const struct {
 	{ .name = "wait", .fn = cli_wait, .client = true },
 	{ .name = "stop", .fn = cli_stop, .client = true },
 	{ .name = "attach", .fn = cli_attach, .client = true },
+	{ .name = "warm", .fn = warm, .client = true }, /* shuts its libraries down itself */
 	{ .name = "engine", .fn = engine_main }, /* started by deskhand itself (engine/serve.h) */
 };
 

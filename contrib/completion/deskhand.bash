@@ -4,7 +4,8 @@
 # source it from ~/.bashrc.
 
 _deskhand_commands="run attach ls wait stop log diff review accept accept-hunk reject
-reject-hunk undo redo restore sessions usage doctor rules config schedule inbox mcp skills audit models"
+reject-hunk undo redo restore sessions usage doctor rules config schedule inbox mcp skills audit models
+warm"
 
 # The options of each command (the workbench's under "", as its --help lists them).
 _deskhand_options() {
@@ -24,6 +25,7 @@ _deskhand_options() {
 	skills) echo "--json --grant -h --help" ;;
 	audit) echo "--all --since --format -h --help" ;;
 	models) echo "--json --model -h --help" ;;
+	warm) echo "--foreground --idle --status --stop -h --help" ;;
 	mcp) echo "-h --help" ;;
 	wait | stop) echo "-h --help" ;;
 	log) echo "--session --json -h --help" ;;

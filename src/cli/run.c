@@ -1068,6 +1068,10 @@ cli_run(int argc, char **argv)
 	struct run r = { .at_line_start = true };
 	int status = 2;
 
+	/* First: the whole run is made by a process forked from a warm
+	 * engine, if one listens (engine/warm.h). */
+	if (client_warm_handoff(argc, argv, &status))
+		return status;
 	run_args_split(&a, argc, argv);
 	if (a.help) {
 		run_usage_print(stdout);

@@ -222,6 +222,18 @@ char *client_rules_group(const char *tool);
 #define CLIENT_VERB_SHORTOPTS ":s:fn:t:h"
 extern const struct option client_verb_options[];
 
+/* `deskhand run` through the warm engine (engine/warm.h), if one listens in
+ * this user's socket directory and takes it: the run's process is forked
+ * from the warm engine with ARGC and ARGV (cli_run's: argv[0] "run"), this
+ * process's environment, working directory, umask and standard
+ * descriptors; this process forwards its signals and waits. Returns true
+ * when the run was made there, with *status its exit status; false when it
+ * is to be made here (no warm engine, DH_WARM=0, a warm engine of
+ * another build or library environment, or this process is a run the warm
+ * engine forked), having changed nothing. Blocking: called before any loop
+ * or thread exists. */
+bool client_warm_handoff(int argc, char **argv, int *status);
+
 /* Say on stderr why getopt_long() refused an option of `deskhand VERB`
  * (VERB: "ls", "audit verify"), as every verb says it: "deskhand VERB:
  * unknown option 'X'" or, OPT ':', "deskhand VERB: option needs a value:

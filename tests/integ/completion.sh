@@ -43,7 +43,7 @@ opts_of_help() { # HELP-TEXT on stdin: the options it names for itself
     sed 's/^[^-]*//' | grep -vxE -- '-h|--help' | sort -u | tr '\n' ' '
 }
 for c in "" run attach ls wait stop log diff review accept accept-hunk reject reject-hunk \
-         undo redo restore sessions doctor rules config inbox skills audit models; do
+         undo redo restore sessions doctor rules config inbox skills audit models warm; do
   if [ -z "$c" ]; then
     want=$({ deskhand --help; deskhand --grant "$G" --help; } | opts_of_help)
   else

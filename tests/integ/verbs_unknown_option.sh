@@ -17,7 +17,7 @@ refused() {
   assert_eq "$(cat "$T/out")" "" "what deskhand $* printed"
 }
 for verb in inbox skills review sessions log diff undo redo restore accept accept-hunk \
-            reject reject-hunk attach; do
+            reject reject-hunk attach warm; do
   refused "deskhand $verb: unknown option '--bogus'" "usage: deskhand $verb" $verb --bogus
 done
 refused "deskhand log: unknown option '-x'" "usage: deskhand log" log -x

@@ -1,0 +1,1021 @@
+/* SPDX-License-Identifier: MIT */
+/* The warm engine (warm.h) and the client's hand-off to it (client.h). */
+#include "engine/warm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "engine/client.h"
+#include "llm/llm.h"
+#include "snap/snap.h"
+
+#define WARM_MAGIC "deskhand-warm"
+#define WARM_VERSION "1"
+/* The largest request: arguments and environment (a larger one is made
+ * in the client's process). */
+#define WARM_MAX_REQUEST (256 * 1024)
+/* The descriptors of a run: working directory, stdin, stdout, stderr. */
+#define WARM_NFDS 4
+
+/* Variables the libraries read when they are loaded (once, in the warm
+ * engine), not when they are used: a run whose values differ is made in
+ * its own process. */
+static const char *const load_time_vars[] = {
+	"LD_PRELOAD",	   "LD_LIBRARY_PATH", "OPENSSL_CONF", "OPENSSL_MODULES",
+	"OPENSSL_ENGINES", "CURL_SSL_BACKEND", "GNUTLS_SYSTEM_PRIORITY_FILE",
+};
+
+/* This process is a run the warm engine forked: it makes its runs itself.
+ * Set once, in that child, before the run starts. */
+static bool warm_child;
+
+static const char warm_usage[] =
+	"usage: deskhand warm [--foreground] [--idle SECONDS]\n"
+	"       deskhand warm --status | --stop\n"
+	"\n"
+	"Keep a warm engine: one process with the libraries a task needs already\n"
+	"loaded (libcurl and the thirty-odd libraries it brings, libgit2), from\n"
+	"which each `deskhand run` is forked, so a task's first request goes out\n"
+	"without loading them. Each run is still a process of its own, with your\n"
+	"arguments, environment, working directory and terminal; only the loaded\n"
+	"libraries are shared. A run made while none listens (or one of another\n"
+	"build of deskhand) starts as before, in its own process.\n"
+	"\n"
+	"  --foreground      stay in the foreground (a systemd user service:\n"
+	"                    ExecStart=deskhand warm --foreground)\n"
+	"  --idle SECONDS    exit after SECONDS with no run (default: never)\n"
+	"  --status          say whether one runs: its pid, since when, its runs\n"
+	"  --stop            stop it: it stops taking runs at once and exits once\n"
+	"                    the runs it started have ended\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"What a run takes from the warm engine, not from your shell: its resource\n"
+	"limits (ulimit), cgroup and nice value. DH_WARM=0 in a run's\n"
+	"environment makes it start in its own process. The warm engine listens on\n"
+	"$XDG_RUNTIME_DIR/deskhand/warm (else /tmp/deskhand-UID/warm), for your\n"
+	"user only; its log is $XDG_STATE_HOME/deskhand/warm.log.\n"
+	"\n"
+	"Exit status: 0 started, running, or stopped; 1 could not start, or none\n"
+	"runs (--status, --stop); 2 usage.\n";
+
+/*
+ * Messages
+ */
+
+/* Send one message, with `fds` (nfds of them) if any. 0 or -1 (errno). */
+static int
+send_msg(int fd, const void *p, size_t len, const int *fds, size_t nfds)
+{
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(WARM_NFDS * sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (nfds) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	for (;;) {
+		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n == (ssize_t)len ? 0 : -1;
+	}
+}
+
+/* A text message: "WORD ARG" as printf makes it. */
+static int
+send_text(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int
+send_text(int fd, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	return send_msg(fd, line, strlen(line), NULL, 0);
+}
+
+/* Receive one text message into `line` (NUL-terminated; a longer one is
+ * cut). Its length, 0 at the end of the connection, -1 on an error. */
+static ssize_t
+recv_text(int fd, char *line, size_t size)
+{
+	for (;;) {
+		ssize_t n = recv(fd, line, size - 1, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n >= 0)
+			line[n] = '\0';
+		return n;
+	}
+}
+
+/* The identity of the running program: another build (or the same path
+ * rebuilt) is another program, whose runs this one must not make. */
+static char *
+exe_identity(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/exe", &st) < 0)
+		return xstrdup("?");
+	return xasprintf("%lx:%lx:%lld:%lld.%09ld", (unsigned long)st.st_dev,
+	                 (unsigned long)st.st_ino, (long long)st.st_size,
+	                 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+static char *
+warm_path(void)
+{
+	char *dir = client_socket_dir();
+	char *p = dir ? xasprintf("%s/warm", dir) : NULL;
+
+	free(dir);
+	return p;
+}
+
+/* Connected to the warm engine at `path` (blocking, CLOEXEC), or -1. A
+ * full backlog is not waited for. */
+static int
+warm_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/*
+ * The client's side: hand a run over
+ */
+
+/* The run's process, for the signal handlers. */
+static volatile sig_atomic_t handed_pid;
+
+static void
+forward(int signo)
+{
+	int saved = errno;
+
+	if (handed_pid > 0)
+		kill((pid_t)handed_pid, signo);
+	errno = saved;
+}
+
+/* The terminal's stop key: the run stops with this process (it may be
+ * reading the terminal, which the shell takes back) and goes on with it. */
+static void
+forward_stop(int signo)
+{
+	int saved = errno;
+
+	(void)signo;
+	if (handed_pid > 0)
+		kill((pid_t)handed_pid, SIGSTOP);
+	raise(SIGSTOP);
+	if (handed_pid > 0)
+		kill((pid_t)handed_pid, SIGCONT);
+	errno = saved;
+}
+
+/* The request of a run: strings (warm.h), appended to `b`. */
+static void
+add_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s) + 1);
+}
+
+/* Wait for the run's end; its exit status. */
+static int
+await_run(int fd, pid_t pid)
+{
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop };
+	char line[128];
+	int code, signo;
+
+	handed_pid = pid;
+	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+		sigaction(forwarded[i], &sa, NULL);
+	sigaction(SIGTSTP, &stop, NULL);
+	for (;;) {
+		ssize_t n = recv_text(fd, line, sizeof line);
+
+		if (n > 0 && sscanf(line, "exit %d", &code) == 1)
+			return code;
+		if (n > 0 && sscanf(line, "signal %d", &signo) == 1) {
+			/* Dead of a signal, as the run was: the shell sees it
+			 * (an interrupted loop stops). */
+			signal(signo, SIG_DFL);
+			handed_pid = 0;
+			sigset_t one;
+			sigemptyset(&one);
+			sigaddset(&one, signo);
+			sigprocmask(SIG_UNBLOCK, &one, NULL);
+			raise(signo);
+			return 128 + signo;
+		}
+		if (n <= 0) {
+			fprintf(stderr, "deskhand: the warm engine went away during the run (pid %ld), "
+			                "which may still be running\n",
+			        (long)pid);
+			return 1;
+		}
+	}
+}
+
+bool
+client_warm_handoff(int argc, char **argv, int *status)
+{
+	const char *opt = getenv("DH_WARM");
+	struct buf b = BUF_INIT;
+	char *path, *exe, num[32], line[512];
+	int fd, fds[WARM_NFDS] = { -1, -1, -1, -1 };
+	bool handed = false;
+	size_t nenv = 0;
+	long pid;
+
+	if (warm_child || (opt && strcmp(opt, "0") == 0))
+		return false;
+	if (!(path = warm_path()))
+		return false;
+	fd = warm_connect(path);
+	free(path);
+	if (fd < 0)
+		return false;
+	/* The standard descriptors must all be open: the run's would
+	 * otherwise be other files. */
+	if ((fds[0] = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fcntl(STDIN_FILENO, F_GETFD) < 0 || fcntl(STDOUT_FILENO, F_GETFD) < 0 ||
+	    fcntl(STDERR_FILENO, F_GETFD) < 0)
+		goto out;
+	fds[1] = STDIN_FILENO;
+	fds[2] = STDOUT_FILENO;
+	fds[3] = STDERR_FILENO;
+	add_str(&b, WARM_MAGIC);
+	add_str(&b, WARM_VERSION);
+	add_str(&b, "run");
+	exe = exe_identity();
+	add_str(&b, exe);
+	free(exe);
+	mode_t mask = umask(0);
+	umask(mask);
+	snprintf(num, sizeof num, "%o", (unsigned)mask);
+	add_str(&b, num);
+	snprintf(num, sizeof num, "%d", argc);
+	add_str(&b, num);
+	for (int i = 0; i < argc; i++)
+		add_str(&b, argv[i]);
+	for (char **e = environ; *e; e++)
+		nenv++;
+	snprintf(num, sizeof num, "%zu", nenv);
+	add_str(&b, num);
+	for (char **e = environ; *e; e++)
+		add_str(&b, *e);
+	if (b.len > WARM_MAX_REQUEST || send_msg(fd, b.ptr, b.len, fds, WARM_NFDS) < 0)
+		goto out;
+	ssize_t n = recv_text(fd, line, sizeof line);
+	if (n <= 0 || sscanf(line, "pid %ld", &pid) != 1 || pid <= 0) {
+		if (n > 0 && strncmp(line, "refused ", 8) != 0)
+			fprintf(stderr, "deskhand: the warm engine said '%s'; running without it\n",
+			        line);
+		goto out;
+	}
+	handed = true;
+	*status = await_run(fd, (pid_t)pid);
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	close(fd);
+	buf_fini(&b);
+	return handed;
+}
+
+/*
+ * The warm engine
+ */
+
+struct conn {
+	int fd;
+	pid_t pid; /* its run, 0 before (or none: status, stop) */
+	struct conn *next;
+};
+
+struct warm {
+	struct ev_loop *loop;
+	int lfd;         /* the listening socket, -1 once stopping */
+	char *path;      /* of the socket, and path.pid beside it */
+	ino_t ino;       /* of the socket file bound: removed only if still ours */
+	char *exe;       /* exe_identity() */
+	char *vars[sizeof load_time_vars / sizeof *load_time_vars]; /* their values, or NULL */
+	int (*run)(int, char **);
+	struct conn *conns;
+	unsigned long runs, refused;
+	size_t running;
+	time_t since;
+	long idle_ms; /* 0: never */
+	struct ev_timer idle;
+	char last_refusal[256];
+};
+
+static void
+conn_drop(struct warm *w, struct conn *c)
+{
+	for (struct conn **p = &w->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	ev_io_del(w->loop, c->fd);
+	close(c->fd);
+	free(c);
+}
+
+static void
+idle_rearm(struct warm *w)
+{
+	if (w->idle_ms > 0 && w->running == 0 && w->lfd >= 0)
+		ev_timer_arm(w->loop, &w->idle, (uint64_t)w->idle_ms);
+	else
+		ev_timer_disarm(w->loop, &w->idle);
+}
+
+/* Stop taking runs: the socket and its pid file go (if still ours). */
+static void
+stop_listening(struct warm *w)
+{
+	struct stat st;
+
+	if (w->lfd < 0)
+		return;
+	ev_io_del(w->loop, w->lfd);
+	close(w->lfd);
+	w->lfd = -1;
+	if (stat(w->path, &st) == 0 && st.st_ino == w->ino) {
+		char *pid = xasprintf("%s.pid", w->path);
+
+		unlink(w->path);
+		unlink(pid);
+		free(pid);
+	}
+	ev_timer_disarm(w->loop, &w->idle);
+	log_info("not taking runs any more; %zu still running", w->running);
+	if (w->running == 0)
+		ev_quit(w->loop);
+}
+
+static void
+on_child(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
+{
+	struct warm *w = ctx;
+
+	(void)l;
+	w->running--;
+	for (struct conn *c = w->conns; c; c = c->next) {
+		if (c->pid != pid)
+			continue;
+		if (WIFSIGNALED(wstatus))
+			send_text(c->fd, "signal %d", WTERMSIG(wstatus));
+		else
+			send_text(c->fd, "exit %d", WEXITSTATUS(wstatus));
+		conn_drop(w, c);
+		break;
+	}
+	log_info("run %ld ended: %s %d", (long)pid, WIFSIGNALED(wstatus) ? "signal" : "exit",
+	         WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+	if (w->lfd < 0 && w->running == 0)
+		ev_quit(w->loop);
+	idle_rearm(w);
+}
+
+/* The run's process: the client's descriptors, directory, umask and
+ * environment, then RUN. Never returns. */
+static void
+child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, char **env)
+{
+	sigset_t none;
+
+	warm_child = true;
+	log_close();
+	/* The client's (fds are 3 and up: 0-2 are the warm engine's
+	 * /dev/null). */
+	dup2(fds[1], STDIN_FILENO);
+	dup2(fds[2], STDOUT_FILENO);
+	dup2(fds[3], STDERR_FILENO);
+	if (fchdir(fds[0]) < 0) {
+		fprintf(stderr, "deskhand: the warm engine cannot enter the working directory: %s\n",
+		        strerror(errno));
+		_exit(1);
+	}
+	/* Nothing of the warm engine's: its loop, socket, connections. */
+	close_range(3, ~0U, 0);
+	umask(mask);
+	clearenv();
+	for (size_t i = 0; env[i]; i++)
+		putenv(env[i]);
+	setsid();
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)w;
+	int status = w->run(argc, argv);
+
+	snap_global_shutdown();
+	llm_global_shutdown();
+	exit(status);
+}
+
+/* Strings of a request from `at` on: the next, or NULL past the end. */
+static char *
+next_str(char **at, char *end)
+{
+	char *s = *at, *nul;
+
+	if (s >= end || !(nul = memchr(s, '\0', (size_t)(end - s))))
+		return NULL;
+	*at = nul + 1;
+	return s;
+}
+
+static void
+refuse(struct warm *w, struct conn *c, const char *why)
+{
+	w->refused++;
+	snprintf(w->last_refusal, sizeof w->last_refusal, "%s", why);
+	log_info("run refused: %s", why);
+	send_text(c->fd, "refused %s", why);
+}
+
+/* Does the client's environment hold the values the libraries were
+ * loaded with? NULL, or what differs (static). */
+static const char *
+env_differs(const struct warm *w, char **env)
+{
+	static char why[160];
+
+	for (size_t i = 0; i < sizeof load_time_vars / sizeof *load_time_vars; i++) {
+		const char *v = NULL;
+		size_t n = strlen(load_time_vars[i]);
+
+		for (size_t j = 0; env[j]; j++)
+			if (strncmp(env[j], load_time_vars[i], n) == 0 && env[j][n] == '=')
+				v = env[j] + n + 1;
+		if ((v == NULL) != (w->vars[i] == NULL) || (v && strcmp(v, w->vars[i]) != 0)) {
+			snprintf(why, sizeof why, "%s differs from the warm engine's",
+			         load_time_vars[i]);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* A run's request (after VERB): fork its process. */
+static void
+take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t nfds)
+{
+	char *exe = next_str(&at, end), *mask = next_str(&at, end), *n = next_str(&at, end);
+	char **argv = NULL, **env = NULL, *e;
+	long argc = n ? strtol(n, &e, 10) : -1, nenv;
+
+	if (!exe || !mask || argc < 1 || argc > 100000 || nfds != WARM_NFDS) {
+		refuse(w, c, "a malformed request");
+		return;
+	}
+	if (strcmp(exe, w->exe) != 0) {
+		/* The program was rebuilt or upgraded: this one is stale. */
+		refuse(w, c, "another build of deskhand");
+		stop_listening(w);
+		return;
+	}
+	argv = xcalloc((size_t)argc + 1, sizeof *argv);
+	for (long i = 0; i < argc; i++)
+		if (!(argv[i] = next_str(&at, end)))
+			goto bad;
+	n = next_str(&at, end);
+	nenv = n ? strtol(n, &e, 10) : -1;
+	if (nenv < 0 || nenv > 100000)
+		goto bad;
+	env = xcalloc((size_t)nenv + 1, sizeof *env);
+	for (long i = 0; i < nenv; i++)
+		if (!(env[i] = next_str(&at, end)))
+			goto bad;
+	const char *why = env_differs(w, env);
+	if (why) {
+		refuse(w, c, why);
+		goto out;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		child_run(w, fds, (mode_t)strtol(mask, NULL, 8) & 0777, (int)argc, argv, env);
+	if (pid < 0) {
+		char why2[96];
+
+		snprintf(why2, sizeof why2, "fork: %s", strerror(errno));
+		refuse(w, c, why2);
+		goto out;
+	}
+	if (ev_child_watch(w->loop, pid, on_child, w) < 0) {
+		/* Unwatched, it would be a zombie and its client would wait
+		 * for ever: end it now. */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		refuse(w, c, "cannot watch the run's process");
+		goto out;
+	}
+	c->pid = pid;
+	w->runs++;
+	w->running++;
+	ev_timer_disarm(w->loop, &w->idle);
+	log_info("run %ld: %s", (long)pid, argc > 1 ? argv[argc - 1] : "");
+	send_text(c->fd, "pid %ld", (long)pid);
+	goto out;
+bad:
+	refuse(w, c, "a malformed request");
+out:
+	free(argv);
+	free(env);
+}
+
+static void
+on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx);
+
+/* One request from a connection, its descriptors closed once handled. */
+static void
+take_request(struct warm *w, struct conn *c)
+{
+	char *msg = xmalloc(WARM_MAX_REQUEST + 1);
+	union {
+		char buf[CMSG_SPACE(WARM_NFDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = msg, .iov_len = WARM_MAX_REQUEST };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+		             .msg_controllen = sizeof u.buf };
+	int fds[WARM_NFDS];
+	size_t nfds = 0;
+	ssize_t n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		free(msg);
+		return;
+	}
+	for (struct cmsghdr *cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int *p = (int *)(void *)CMSG_DATA(cm);
+
+		for (size_t i = 0; i < k; i++) {
+			if (nfds < WARM_NFDS)
+				fds[nfds++] = p[i];
+			else
+				close(p[i]);
+		}
+	}
+	char *at = msg, *end = msg + (n > 0 ? n : 0);
+	const char *magic = next_str(&at, end), *version = next_str(&at, end);
+	const char *verb = next_str(&at, end);
+
+	if (n <= 0) {
+		conn_drop(w, c);
+	} else if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		refuse(w, c, "a request too long");
+		conn_drop(w, c);
+	} else if (!magic || strcmp(magic, WARM_MAGIC) != 0 || !version || !verb) {
+		refuse(w, c, "a malformed request");
+		conn_drop(w, c);
+	} else if (strcmp(version, WARM_VERSION) != 0) {
+		refuse(w, c, "another version of the warm engine's protocol");
+		conn_drop(w, c);
+	} else if (strcmp(verb, "run") == 0) {
+		take_run(w, c, at, end, fds, nfds);
+		if (c->pid == 0)
+			conn_drop(w, c); /* refused; else watched for its end */
+	} else if (strcmp(verb, "status") == 0) {
+		char since[32];
+		struct tm tm;
+
+		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&w->since, &tm));
+		send_text(c->fd,
+		          "pid %ld\nsince %s\nruns %lu\nrunning %zu\nrefused %lu%s%s%s\nidle %ld\n",
+		          (long)getpid(), since, w->runs, w->running, w->refused,
+		          w->refused ? " (last: " : "", w->refused ? w->last_refusal : "",
+		          w->refused ? ")" : "", w->idle_ms / 1000);
+		conn_drop(w, c);
+	} else if (strcmp(verb, "stop") == 0) {
+		send_text(c->fd, "stopping %zu", w->running);
+		conn_drop(w, c);
+		stop_listening(w);
+	} else {
+		refuse(w, c, "an unknown request");
+		conn_drop(w, c);
+	}
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	free(msg);
+}
+
+/* A connection: its request, or (once its run started) its end, which
+ * is a SIGHUP to the run. */
+static void
+on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct warm *w = ctx;
+	struct conn *c = w->conns;
+
+	(void)l;
+	(void)revents;
+	while (c && c->fd != fd)
+		c = c->next;
+	if (!c)
+		return;
+	if (c->pid == 0) {
+		take_request(w, c);
+		return;
+	}
+	char byte;
+	ssize_t n = recv(fd, &byte, 1, MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		log_info("the client of run %ld went away: SIGHUP", (long)c->pid);
+		kill(c->pid, SIGHUP);
+		conn_drop(w, c); /* its end is reaped, nobody told */
+	}
+}
+
+static void
+on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct warm *w = ctx;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	(void)l;
+	(void)revents;
+	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
+		log_warn("a connection from uid %ld refused", (long)cred.uid);
+		close(cfd);
+		return;
+	}
+	struct conn *c = xcalloc(1, sizeof *c);
+	c->fd = cfd;
+	c->next = w->conns;
+	w->conns = c;
+	if (ev_io_set(w->loop, cfd, POLLIN, on_conn, w) < 0)
+		conn_drop(w, c);
+}
+
+static void
+on_signal(struct ev_loop *l, int signo, void *ctx)
+{
+	(void)l;
+	log_info("signal %d", signo);
+	if (signo != SIGHUP)
+		stop_listening(ctx);
+}
+
+static void
+on_idle(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	struct warm *w = ctx;
+
+	(void)l;
+	(void)t;
+	log_info("idle for %ld s: exiting", w->idle_ms / 1000);
+	stop_listening(w);
+}
+
+/* Bind the socket; a stale one (nobody listening) is replaced. 0, or
+ * DH_EDENIED (one listens: *live_pid its pid if known), or DH_EFAIL. */
+static int
+warm_bind(struct warm *w)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+
+	if (strlen(w->path) >= sizeof sa.sun_path)
+		return err_set("%s: socket path too long (at most %zu bytes)", w->path,
+		               sizeof sa.sun_path - 1);
+	memcpy(sa.sun_path, w->path, strlen(w->path) + 1);
+	for (int tries = 0; tries < 2; tries++) {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return err_set("socket: %s", strerror(errno));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			if (listen(fd, 64) < 0 || stat(w->path, &st) < 0) {
+				close(fd);
+				return err_set("%s: %s", w->path, strerror(errno));
+			}
+			w->lfd = fd;
+			w->ino = st.st_ino;
+			return 0;
+		}
+		int saved = errno;
+		close(fd);
+		if (saved != EADDRINUSE)
+			return err_set("%s: %s", w->path, strerror(saved));
+		int live = warm_connect(w->path);
+		if (live >= 0) {
+			close(live);
+			return err_setc(DH_EDENIED, "a warm engine listens on %s already",
+			                w->path);
+		}
+		unlink(w->path); /* left by one that died */
+	}
+	return err_set("%s: in use", w->path);
+}
+
+/* Write "ok PID" or "error MESSAGE" to the ready fd and close it. */
+static void
+ready(int fd, const char *word, const char *what)
+{
+	if (fd < 0)
+		return;
+	dprintf(fd, "%s %s\n", word, what);
+	close(fd);
+}
+
+/* The warm engine itself, in this process. Its exit status. */
+static int
+serve(struct warm *w, int ready_fd)
+{
+	char *state = NULL, pidbuf[32];
+	int status = 1;
+
+	prctl(PR_SET_NAME, "deskhand-warm", 0, 0, 0);
+	if (fsutil_state_dir(&state) == 0 && fsutil_mkdir_p(state, 0700) == 0) {
+		char *log = xasprintf("%s/warm.log", state);
+
+		if (log_open(log) < 0)
+			fprintf(stderr, "deskhand warm: %s\n", err_msg()); /* stderr: its log */
+		free(log);
+	}
+	free(state);
+	for (size_t i = 0; i < sizeof load_time_vars / sizeof *load_time_vars; i++)
+		w->vars[i] = getenv(load_time_vars[i]) ? xstrdup(getenv(load_time_vars[i])) : NULL;
+	w->exe = exe_identity();
+	w->since = time(NULL);
+	/* A daemon's: no directory kept busy (each run enters its client's). */
+	if (chdir("/") < 0)
+		log_warn("chdir /: %s", strerror(errno));
+	w->lfd = -1;
+	ev_timer_init(&w->idle, on_idle, w);
+	/* The loop first: it blocks the signals before any thread exists
+	 * (the libraries' loads). */
+	if (ev_new(&w->loop) < 0)
+		goto fail;
+	/* The libraries, loaded and set up now, on this thread: no thread of
+	 * the load is left when a run is forked. */
+	if (llm_global_load() < 0 || snap_global_init() < 0)
+		goto fail;
+	int rc = warm_bind(w);
+	if (rc < 0) {
+		status = rc == DH_EDENIED ? 0 : 1;
+		goto fail;
+	}
+	/* Beside the socket, as an engine's (kill by hand, and the tests'
+	 * clean-up). */
+	char *pidfile = xasprintf("%s.pid", w->path);
+	int pfd = open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (pfd >= 0) {
+		dprintf(pfd, "%ld\n", (long)getpid());
+		close(pfd);
+	}
+	free(pidfile);
+	if (ev_io_set(w->loop, w->lfd, POLLIN, on_accept, w) < 0 ||
+	    ev_signal_on(w->loop, SIGTERM, on_signal, w) < 0 ||
+	    ev_signal_on(w->loop, SIGINT, on_signal, w) < 0 ||
+	    ev_signal_on(w->loop, SIGHUP, on_signal, w) < 0)
+		goto fail;
+	idle_rearm(w);
+	log_info("warm engine pid %ld on %s", (long)getpid(), w->path);
+	snprintf(pidbuf, sizeof pidbuf, "%ld", (long)getpid());
+	ready(ready_fd, "ok", pidbuf);
+	ready_fd = -1;
+	status = ev_run(w->loop) < 0 ? 1 : 0;
+	log_info("exiting");
+	goto out;
+fail:
+	log_warn("warm engine: %s", err_msg());
+	ready(ready_fd, status == 0 ? "running" : "error", err_msg());
+out:
+	stop_listening(w);
+	while (w->conns)
+		conn_drop(w, w->conns);
+	ev_timer_disarm(w->loop, &w->idle);
+	ev_free(w->loop);
+	for (size_t i = 0; i < sizeof load_time_vars / sizeof *load_time_vars; i++)
+		free(w->vars[i]);
+	free(w->exe);
+	snap_global_shutdown();
+	llm_global_shutdown();
+	log_close();
+	return status;
+}
+
+/* --status and --stop: ask the one listening. */
+static int
+ask(const char *path, const char *verb)
+{
+	struct buf b = BUF_INIT;
+	char line[1024];
+	int fd = warm_connect(path);
+
+	if (fd < 0) {
+		fprintf(stderr, "deskhand warm: no warm engine is running (%s)\n", path);
+		return 1;
+	}
+	add_str(&b, WARM_MAGIC);
+	add_str(&b, WARM_VERSION);
+	add_str(&b, verb);
+	ssize_t n = send_msg(fd, b.ptr, b.len, NULL, 0) < 0 ? -1 : recv_text(fd, line, sizeof line);
+	buf_fini(&b);
+	close(fd);
+	if (n <= 0) {
+		fprintf(stderr, "deskhand warm: the warm engine at %s did not answer\n", path);
+		return 1;
+	}
+	size_t running;
+	if (sscanf(line, "stopping %zu", &running) == 1) {
+		if (running)
+			printf("stopping: it exits once its %zu run%s ended\n", running,
+			       running == 1 ? " has" : "s have");
+		else
+			printf("stopped\n");
+	} else {
+		fputs(line, stdout);
+	}
+	return 0;
+}
+
+int
+warm_main(int argc, char **argv, int (*run)(int, char **))
+{
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' }, { "idle", required_argument, NULL, 'i' },
+		{ "status", no_argument, NULL, 's' },     { "stop", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },       { 0 },
+	};
+	struct warm w = { .run = run };
+	bool foreground = false, status = false, stop = false;
+	int opt, p[2];
+	char *end;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': foreground = true; break;
+		case 's': status = true; break;
+		case 'S': stop = true; break;
+		case 'h': fputs(warm_usage, stdout); return 0;
+		case 'i':
+			w.idle_ms = strtol(optarg, &end, 10) * 1000;
+			if (*end || !*optarg || w.idle_ms < 0 || w.idle_ms > 86400L * 365 * 1000) {
+				fprintf(stderr, "deskhand warm: --idle %s: expected seconds\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		default:
+			client_verb_bad_option("warm", opt, argv);
+			fputs(warm_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "deskhand warm: unexpected argument '%s'\n%s", argv[optind],
+		        warm_usage);
+		return 2;
+	}
+	if ((status || stop) && (foreground || w.idle_ms || (status && stop))) {
+		fprintf(stderr, "deskhand warm: --%s goes alone\n%s", stop ? "stop" : "status",
+		        warm_usage);
+		return 2;
+	}
+	if (!(w.path = warm_path())) {
+		fprintf(stderr, "deskhand warm: %s\n", err_msg());
+		return 1;
+	}
+	int rc;
+	if (status || stop) {
+		rc = ask(w.path, status ? "status" : "stop");
+		free(w.path);
+		return rc;
+	}
+	if (foreground) {
+		rc = serve(&w, -1);
+		if (rc != 0)
+			fprintf(stderr, "deskhand warm: %s\n", err_msg());
+		free(w.path);
+		return rc;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		fprintf(stderr, "deskhand warm: pipe: %s\n", strerror(errno));
+		free(w.path);
+		return 1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		close(p[0]);
+		setsid();
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+		rc = serve(&w, p[1]);
+		free(w.path);
+		_exit(rc);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		fprintf(stderr, "deskhand warm: fork: %s\n", strerror(errno));
+		close(p[0]);
+		free(w.path);
+		return 1;
+	}
+	char line[512] = "";
+	size_t got = 0;
+	for (;;) {
+		ssize_t n = read(p[0], line + got, sizeof line - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	line[got] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	rc = 1;
+	if (strncmp(line, "ok ", 3) == 0) {
+		printf("warm engine pid %s on %s\n", line + 3, w.path);
+		rc = 0;
+	} else if (strncmp(line, "running ", 8) == 0) {
+		printf("deskhand warm: %s\n", line + 8);
+		rc = 0;
+		waitpid(pid, NULL, 0);
+	} else {
+		fprintf(stderr, "deskhand warm: %s\n",
+		        strncmp(line, "error ", 6) == 0 ? line + 6 : "the warm engine did not start");
+		waitpid(pid, NULL, 0);
+	}
+	free(w.path);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DH_ENGINE_WARM_H
+#define DH_ENGINE_WARM_H
+
+/*
+ * The warm engine: `deskhand warm` keeps one process with libcurl (and the
+ * thirty-odd libraries it brings) and libgit2 loaded and set up, so that a
+ * `deskhand run` starts its task without loading them: most of a launch's
+ * time on a small machine (issue 17: loading libcurl alone, 14 ms). It is
+ * the zygote of Android and Chromium, and what emacsclient is to
+ * `emacs --daemon`: each run is a child forked from it, so each session
+ * still has its own engine (DESIGN.md "Engine and clients"); no state but
+ * the loaded libraries passes from one run to the next.
+ *
+ * The wire: SOCKDIR/warm (engine/client.h's socket directory; no ".sock",
+ * so `deskhand ls` does not take it for a session's), an AF_UNIX
+ * SOCK_SEQPACKET socket: one request per message, which comes whole or not
+ * at all, with its descriptors (SCM_RIGHTS). Only the warm engine's own user
+ * is answered (SO_PEERCRED). A request is NUL-terminated strings:
+ *   "deskhand-warm" VERSION VERB ...
+ *   VERB "run": EXE UMASK ARGC ARG... ENVC ENV..., and four descriptors:
+ *       the working directory (O_PATH), stdin, stdout, stderr.
+ *   VERB "status", "stop": nothing more.
+ * Answers are one text message each: "pid N" (the run's process), then
+ * "exit N" or "signal N" once it ended; "refused REASON" (the run is made
+ * in the client's own process: another build of deskhand, or a variable the
+ * libraries read when they were loaded that differs); "status ..." lines;
+ * "stopping N" (runs still going).
+ *
+ * The run's process: a child of the warm engine with the client's
+ * arguments, environment, working directory, umask and standard
+ * descriptors, in a session of its own (setsid). The client forwards
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT to it, stops and continues it with
+ * its own SIGTSTP and SIGCONT, and exits with its status (a run killed by a
+ * signal: the client raises that signal on itself). A client that goes away
+ * is a SIGHUP to its run, as a closed terminal is. What the run does not
+ * take from the client: its resource limits, cgroup and nice value (the
+ * warm engine's).
+ */
+
+/* `deskhand warm [--foreground] [--idle SECONDS] | --status | --stop`
+ * (argv[0] "warm"): start the warm engine (in the background; the command
+ * returns once it listens), say how it is, or stop it (it stops listening
+ * at once and exits when its runs have ended). RUN is the function a run's
+ * process calls with the client's argc and argv (cli_run); its return is
+ * the exit status. Returns the exit status: 0, 1 (could not start, none
+ * running), 2 (usage). */
+int warm_main(int argc, char **argv, int (*run)(int, char **));
+
+#endif
