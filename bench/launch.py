@@ -135,6 +135,38 @@ class Fake:
         self.p.wait()
 
 
+def alternate(fake, deskhand, work, client, runs):
+    """The launch of `deskhand run` on `work`, alternating with the floor:
+    the least a client on Debian's libcurl does before its first request
+    (load libcurl, curl_global_init, one POST; bench/curl_client.c), the
+    order swapped each round, so that both see the same load; each round's
+    difference is what deskhand adds above the floor. Returns the launches,
+    the server's accept-to-first-byte times, the floor's, the differences
+    (ms) and the number of failed runs."""
+    has_client = os.access(client, os.X_OK)
+    launch, accept, floor, above, bad = [], [], [], [], 0
+    for i in range(runs):
+        w = f = None
+        for who in (("deskhand", "client") if i % 2 == 0 else ("client", "deskhand")):
+            if who == "client":
+                if has_client:
+                    t0, rss, rc, recs = fake.run_cmd([client])
+                    if rc == 0 and recs:
+                        f = (recs[0]["request"] - t0) * 1000
+                        floor.append(f)
+                continue
+            t0, rss, rc, recs = fake.run(deskhand, work)
+            if rc != 0 or not recs:
+                bad += 1
+                continue
+            w = (recs[0]["request"] - t0) * 1000
+            launch.append(w)
+            accept.append((recs[0]["first_byte"] - recs[0]["accept"]) * 1000)
+        if w is not None and f is not None:
+            above.append(w - f)
+    return launch, accept, floor, above, bad
+
+
 def fresh(tmp, name):
     d = os.path.join(tmp, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -155,38 +187,24 @@ def main():
     fake = Fake(tmp, {"turns": [{"text": "Hello.", "stop_reason": "end_turn"}]})
     warm_dir = fresh(tmp, "warm")
     fake.run(deskhand, warm_dir)  # makes its shadow repository
-    # The floor under both: the least a client on Debian's libcurl does
-    # before its first request (load libcurl, curl_global_init, one POST;
-    # bench/curl_client.c). Its runs alternate with the warm ones, the order
-    # swapped each round, so that both see the same load; each round's
-    # difference is what deskhand adds above the floor.
+    # Above the floor (alternate()).
     client = os.path.join(os.path.dirname(os.path.abspath(deskhand)), "bench-curl-client")
-    has_client = os.access(client, os.X_OK)
-    warm, cold, accept, rss1, bad = [], [], [], [], 0
-    floor, floor_rss, above = [], [], []
-    for i in range(runs):
-        w = f = None
-        for who in (("deskhand", "client") if i % 2 == 0 else ("client", "deskhand")):
-            if who == "client":
-                if has_client:
-                    t0, rss, rc, recs = fake.run_cmd([client])
-                    if rc == 0 and recs:
-                        f = (recs[0]["request"] - t0) * 1000
-                        floor.append(f)
-                continue
-            t0, rss, rc, recs = fake.run(deskhand, warm_dir)
-            if rc != 0 or not recs:
-                bad += 1
-                continue
-            w = (recs[0]["request"] - t0) * 1000
-            warm.append(w)
-            accept.append((recs[0]["first_byte"] - recs[0]["accept"]) * 1000)
-        if w is not None and f is not None:
-            above.append(w - f)
+    warm, accept, floor, above, bad = alternate(fake, deskhand, warm_dir, client, runs)
+    # Through a warm engine (deskhand warm): each run is forked from a
+    # process that has loaded libcurl and libgit2 already. Its runs
+    # alternate with the floor's in the same way.
+    env = dict(os.environ, **fake.home)
+    through, through_above = [], []
+    if subprocess.run([deskhand, "warm"], env=env, capture_output=True).returncode == 0:
+        through, _, _, through_above, b = alternate(fake, deskhand, warm_dir, client, runs)
+        bad += b
+        subprocess.run([deskhand, "warm", "--stop"], env=env, capture_output=True)
+    cold, rss1, floor_rss = [], [], []
     for i in range(runs):
         t0, rss, rc, recs = fake.run(deskhand, warm_dir, rss=True)
         if rc == 0 and recs:
             rss1.append(rss)
+    has_client = os.access(client, os.X_OK)
     for i in range(runs):
         t0, rss, rc, recs = fake.run(deskhand, fresh(tmp, "cold"))
         if rc != 0 or not recs:
@@ -215,6 +233,10 @@ def main():
         print("    (bench-curl-client: load libcurl, curl_global_init, one POST; nothing else)")
     if above:
         print("  the folder used before, above the floor, per round: " + fig(above))
+    if through:
+        print("  through a warm engine (deskhand warm), folder used before: " + fig(through))
+    if through_above:
+        print("    above the floor, per round: " + fig(through_above))
     if bad:
         print("  (%d runs failed and are not counted)" % bad)
 
