@@ -853,31 +853,58 @@ parse_num(const char *s, double *out)
 	return true;
 }
 
-/* PROTOCOLS.md §1.10: retry-after-ms, then retry-after (seconds or an HTTP
- * date), each used only within 0..60 s; else min(0.5·2^n, 8)·(1−0.25·rand) s
- * with n the retries already done. */
+/* The longest wait a server's retry-after is honoured for; a longer one ends
+ * the request (retry_or_fail): retrying sooner than the server asked only
+ * adds refused requests, and a turn held for an hour looks hung. */
+#define RETRY_AFTER_MAX_MS 60000
+
+/* The wait the server asked for (PROTOCOLS.md §1.10): retry-after-ms, else
+ * retry-after as seconds or an HTTP date, in ms into *ms; *hdr and *val
+ * (borrowed from the attempt) name the header it came from and its value.
+ * False when the answer has neither, or only a date already past (the
+ * backoff decides then). */
+static bool
+server_wait(const struct attempt *a, double *ms, const char **hdr, const char **val)
+{
+	double v;
+
+	*hdr = "retry-after";
+	*val = a->retry_after;
+	if (parse_num(a->retry_after_ms, &v)) {
+		*hdr = "retry-after-ms";
+		*val = a->retry_after_ms;
+		*ms = v;
+		return true;
+	}
+	if (parse_num(a->retry_after, &v)) {
+		*ms = v * 1000;
+		return true;
+	}
+	if (!a->retry_after)
+		return false;
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(a->retry_after, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+
+	if (!end || *end)
+		return false;
+	double d = difftime(timegm(&tm), time(NULL));
+
+	*ms = d * 1000;
+	return d >= 0;
+}
+
+/* The server's wait when it asked for one (at most RETRY_AFTER_MAX_MS, see
+ * retry_or_fail); else min(0.5·2^n, 8)·(1−0.25·rand) s with n the retries
+ * already done. */
 static long
 retry_delay(struct llm *c)
 {
-	struct attempt *a = &c->a;
-	double v;
+	double ms;
+	const char *hdr, *val;
 
-	if (parse_num(a->retry_after_ms, &v) && v <= 60000)
-		return (long)v;
-	if (parse_num(a->retry_after, &v) && v <= 60)
-		return (long)(v * 1000);
-	if (a->retry_after) {
-		struct tm tm;
-		memset(&tm, 0, sizeof tm);
-		const char *end = strptime(a->retry_after, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-
-		if (end && !*end) {
-			double d = difftime(timegm(&tm), time(NULL));
-
-			if (d >= 0 && d <= 60)
-				return (long)(d * 1000);
-		}
-	}
+	if (server_wait(&c->a, &ms, &hdr, &val) && ms <= RETRY_AFTER_MAX_MS)
+		return (long)ms;
 	int n = c->retries > 0 ? c->retries - 1 : 0;
 	double base = 0.5 * (double)(1u << (n < 5 ? n : 5));
 	double jitter = (double)(rng_next(c) >> 11) / (double)(1ull << 53);
@@ -906,6 +933,18 @@ retry_or_fail(struct llm *c, bool retryable, const char *reason)
 		char *m = c->retries > 0 ? xasprintf("%s (gave up after %d %s)", reason, c->retries,
 		                                     c->retries == 1 ? "retry" : "retries")
 		                         : xstrdup(reason);
+
+		finish(c, DH_EFAIL, m);
+		free(m);
+		return;
+	}
+	double wait;
+	const char *hdr, *val;
+
+	if (server_wait(a, &wait, &hdr, &val) && wait > RETRY_AFTER_MAX_MS) {
+		char *m = xasprintf("%s (not retried: the server said %s: %s, a wait over the "
+		                    "%d s deskhand honours)",
+		                    reason, hdr, val, RETRY_AFTER_MAX_MS / 1000);
 
 		finish(c, DH_EFAIL, m);
 		free(m);
