@@ -1605,8 +1605,82 @@ fire_report(bool json, const char *name, const char *session, const char *kind,
 	cJSON_Delete(o);
 }
 
-/* Start a run of NAME unless its previous run is still live; records what
- * happened in its log. The exit status. */
+/* A fire that starts nothing: `text` (or the --json object) says so, the
+ * log records a skip for `why`, naming `session` (the live one in the way;
+ * NULL: none). The exit status: 0 for the timer, whose scheduler must not
+ * count it as a failure; EXIT_SKIPPED for `schedule run`. */
+static int
+fire_skip(bool json, enum fire_how how, const char *name, const char *session, const char *why,
+          const char *text)
+{
+	fire_report(json, name, NULL, NULL, why, session, text);
+	log_add(name, "skip", session, why);
+	return how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
+}
+
+/* The live engine that holds one of `s`'s granted folders (one engine per
+ * folder: engine_open refuses a second), found among the live sessions by
+ * the folders' real paths: that grant as the definition writes it in
+ * *folder and the engine's session in *session (NULL while it has none),
+ * both heap; false when none does. An engine in a terminal's own process
+ * ('deskhand run' without --detach) lists no socket and is not found. */
+static bool
+grant_holder(const struct sched *s, char **folder, char **session)
+{
+	cJSON *live = NULL, *sn, *g;
+
+	*folder = *session = NULL;
+	if (client_list_live(&live) < 0)
+		return false;
+	for (size_t i = 0; i < s->grants.n && !*folder; i++) {
+		char *mine = realpath(s->grants.v[i], NULL);
+
+		cJSON_ArrayForEach(sn, live)
+		{
+			cJSON_ArrayForEach(g, json_arr(sn, "grants"))
+			{
+				char *theirs = cJSON_IsString(g) ? realpath(g->valuestring, NULL)
+				                                 : NULL;
+				bool same = mine && theirs && !strcmp(mine, theirs);
+
+				free(theirs);
+				if (same && !*folder) {
+					*folder = xstrdup(s->grants.v[i]);
+					*session = json_str(sn, "session")
+					                   ? xstrdup(json_str(sn, "session"))
+					                   : NULL;
+				}
+			}
+		}
+		free(mine);
+	}
+	cJSON_Delete(live);
+	return *folder != NULL;
+}
+
+/* A fire that found a granted folder held by another live engine
+ * (grant_holder): nothing started, and that is no failure. */
+static int
+fire_skip_held(bool json, enum fire_how how, const char *name, char *folder, char *session)
+{
+	char *who = session ? xasprintf("live session %s", session)
+	                    : xstrdup("a live deskhand engine with no session yet");
+	char *why = xasprintf("folder %s in use by %s", folder, who);
+	char *text = xasprintf("schedule %s: folder %s is in use by %s: nothing started", name,
+	                       folder, who);
+	int status = fire_skip(json, how, name, session, why, text);
+
+	free(text);
+	free(why);
+	free(who);
+	free(folder);
+	free(session);
+	return status;
+}
+
+/* Start a run of NAME unless its previous run, or another engine on one of
+ * its folders, is still live; records what happened in its log. The exit
+ * status. */
 static int
 fire(const char *name, enum fire_how how, bool json)
 {
@@ -1643,9 +1717,10 @@ fire(const char *name, enum fire_how how, bool json)
 		goto out;
 	}
 	if (how == FIRE_TIMER && s.paused) {
-		printf("schedule %s is paused: nothing started\n", name);
-		log_add(name, "skip", NULL, "paused");
-		status = EXIT_OK;
+		char *text = xasprintf("schedule %s is paused: nothing started", name);
+
+		status = fire_skip(json, how, name, NULL, "paused", text);
+		free(text);
 		goto out;
 	}
 	/* One fire at a time per schedule: the check and the start under a lock
@@ -1661,10 +1736,8 @@ fire(const char *name, enum fire_how how, bool json)
 		char *text = xasprintf("schedule %s: another fire of it is starting: nothing "
 		                       "started",
 		                       name);
-		fire_report(json, name, NULL, NULL, "another fire was starting", NULL, text);
+		status = fire_skip(json, how, name, NULL, "another fire was starting", text);
 		free(text);
-		log_add(name, "skip", NULL, "another fire was starting");
-		status = how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
 		goto out;
 	}
 	log_read(name, &lg);
@@ -1674,11 +1747,16 @@ fire(const char *name, enum fire_how how, bool json)
 		                       "started",
 		                       name, last->session);
 		char *why = xasprintf("previous run %s still live", last->session);
-		fire_report(json, name, NULL, NULL, why, last->session, text);
-		log_add(name, "skip", last->session, why);
+		status = fire_skip(json, how, name, last->session, why, text);
 		free(why);
 		free(text);
-		status = how == FIRE_TIMER ? EXIT_OK : EXIT_SKIPPED;
+		goto out;
+	}
+	/* Another schedule's run, a detached run or a workbench on one of the
+	 * folders: its engine would refuse ours (one writer per folder). */
+	char *folder, *holder;
+	if (grant_holder(&s, &folder, &holder)) {
+		status = fire_skip_held(json, how, name, folder, holder);
 		goto out;
 	}
 	/* Caught up: the slot this run stands for (the first one after the last
@@ -1701,10 +1779,21 @@ fire(const char *name, enum fire_how how, bool json)
 		}
 	}
 	fire_args(&s, &av);
-	if (fire_env_file() < 0 || ev_new(&loop) < 0 || client_spawn(&c, loop, av.v, av.n) < 0) {
-		fprintf(stderr, "deskhand schedule: %s: %s\n", name, err_msg());
-		log_add(name, "fail", NULL, err_msg());
+	int src = 0;
+	if (fire_env_file() < 0 || ev_new(&loop) < 0 ||
+	    (src = client_spawn(&c, loop, av.v, av.n)) < 0) {
+		char *msg = xstrdup(err_msg());
+
 		free(detail);
+		/* An engine that took a folder since the look above. */
+		if (src == DH_EDENIED && grant_holder(&s, &folder, &holder)) {
+			free(msg);
+			status = fire_skip_held(json, how, name, folder, holder);
+			goto out;
+		}
+		fprintf(stderr, "deskhand schedule: %s: %s\n", name, msg);
+		log_add(name, "fail", NULL, msg);
+		free(msg);
 		goto out;
 	}
 	const char *id = client_state(c)->session;
@@ -1737,7 +1826,9 @@ static const char fire_usage[] =
 	"What the timer or crontab line runs: start a run of schedule NAME as a\n"
 	"detached session with the schedule's policy and no terminal, print its\n"
 	"session id and return. Nothing starts while NAME's previous run is still\n"
-	"live, or while NAME is paused; the skip is recorded ('schedule list').\n"
+	"live, while another live session (another schedule's run, a detached run,\n"
+	"a workbench) has one of its folders, or while NAME is paused; the skip is\n"
+	"recorded with the reason ('schedule list', 'schedule log').\n"
 	"A timer's run that starts long after its slot (the machine was off) is\n"
 	"recorded as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
 	"mode 600) sets what the scheduler's environment lacks: ANTHROPIC_API_KEY.\n"
@@ -1752,7 +1843,8 @@ static const char run_usage[] =
 	"its session id. --json: one object {schedule, session, kind} instead, or\n"
 	"{schedule, session: null, skipped (why), previous (the live run)} when\n"
 	"nothing started. Exit status: 0 started, 1 failed, 2 usage, 3 nothing\n"
-	"started: the previous run is still live.\n";
+	"started: the previous run is still live, or another live session (named\n"
+	"in previous) has one of its folders.\n";
 
 /* NAME and --json for the one-name subcommands; -1 to go on. */
 static int
@@ -1900,7 +1992,7 @@ static const char list_usage[] =
 	"The schedules: name, SPEC, next run, last run (and whether it was a\n"
 	"catch-up after the machine was off: systemd timers only, cron has none),\n"
 	"its status, files pending review, the last skipped fire (its previous run\n"
-	"was still live) and paused. --json: an array of {name, at, next, paused,\n"
+	"or another session on its folder was still live) and paused. --json: an array of {name, at, next, paused,\n"
 	"installer, last_run, last_kind, last_session, last_status, pending,\n"
 	"last_skip, last_skip_reason, last_fail, last_fail_reason (a fire that\n"
 	"started nothing since the last run), error (the definition cannot be\n"
