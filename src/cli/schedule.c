@@ -1678,6 +1678,18 @@ fire_skip_held(bool json, enum fire_how how, const char *name, char *folder, cha
 	return status;
 }
 
+/* The SPEC the timer or crontab line of `s` runs now: the installed one,
+ * which an `at` edited since `add` is not until it is reinstalled, else the
+ * definition's (nothing installed: paused, or a manual run). Heap. What
+ * `schedule list` shows as NEXT and what a fire's catch-up is measured by. */
+static char *
+sched_running_at(const struct sched *s, enum installer inst)
+{
+	char *held = installed_at(s->name, inst);
+
+	return held ? held : xstrdup(s->at);
+}
+
 /* Start a run of NAME unless its previous run, or another engine on one of
  * its folders, is still live; records what happened in its log. The exit
  * status. */
@@ -1767,9 +1779,14 @@ fire(const char *name, enum fire_how how, bool json)
 	const struct logent *since = log_last(&lg, "run skip fail added resumed");
 	const char *kind = how == FIRE_MANUAL ? "manual" : "timer";
 	char *detail = NULL;
-	if (how == FIRE_TIMER && since && sched_installer(name) != INST_CRON) {
-		time_t now = time(NULL), slot = sched_next(s.at, (time_t)since->t, NULL);
-		time_t recent = sched_next(s.at, now - SCHED_LATE_S - 1, NULL);
+	enum installer inst = sched_installer(name);
+	if (how == FIRE_TIMER && since && inst != INST_CRON) {
+		/* The slots are the installed SPEC's: an `at` edited since
+		 * `add` is not what fired. */
+		char *at = sched_running_at(&s, inst);
+		time_t now = time(NULL), slot = sched_next(at, (time_t)since->t, NULL);
+		time_t recent = sched_next(at, now - SCHED_LATE_S - 1, NULL);
+		free(at);
 		if (slot != (time_t)-1 && slot + SCHED_LATE_S < now &&
 		    (recent == (time_t)-1 || recent > now)) {
 			char when[32];
@@ -2032,7 +2049,7 @@ list_row(const char *name)
 	/* An `at` edited since `add`: the timer or line still runs the old
 	 * SPEC until it is reinstalled; NEXT is when it does. */
 	enum installer inst = sched_installer(name);
-	char *held = rc == 0 && !why && !s.paused ? installed_at(name, inst) : NULL;
+	char *held = rc == 0 && !why && !s.paused ? sched_running_at(&s, inst) : NULL;
 	if (held && !spec_same(s.at, held)) {
 		next = sched_next(held, time(NULL), NULL);
 		error = xasprintf("%s:%d: at '%s' is not installed: the %s runs at '%s' until "
