@@ -248,6 +248,14 @@ await_run(int fd, pid_t pid)
 		if (n > 0 && sscanf(line, "exit %d", &code) == 1)
 			return code;
 		if (n > 0 && sscanf(line, "signal %d", &signo) == 1) {
+			if (signo != SIGINT && signo != SIGTERM && signo != SIGHUP &&
+			    signo != SIGKILL && signo != SIGPIPE) {
+				/* A crash: said, not raised here (this process's core
+				 * would be taken for the run's). */
+				fprintf(stderr, "deskhand: the run (pid %ld) was killed by signal %d (%s)\n",
+				        (long)pid, signo, strsignal(signo));
+				return 128 + signo;
+			}
 			/* Dead of a signal, as the run was: the shell sees it
 			 * (an interrupted loop stops). */
 			signal(signo, SIG_DFL);

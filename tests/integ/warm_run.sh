@@ -94,6 +94,16 @@ assert_eq "$(status_of running)" 0 "runs still going after their client was kill
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/kill.out")" interrupted
 kill "$FAKE_PID"
 
+# A run killed by another signal: said by the client, which exits 128+N
+# (a crash is not raised again in the client, whose core would mislead).
+long_run "$T/usr1.out"
+rpid=$(sed -n 's/.* run \([0-9]*\): wait$/\1/p' "$XDG_STATE_HOME/deskhand/warm.log" | tail -n 1)
+kill -USR1 "$rpid"
+rc=0; wait "$cpid" || rc=$?
+assert_eq "$rc" 138 "the exit status of a run killed by SIGUSR1"
+assert_contains "$(cat "$T/usr1.out")" "deskhand: the run (pid $rpid) was killed by signal 10 (User defined signal 1)"
+kill "$FAKE_PID"
+
 # A variable the libraries read when loaded differs: refused, made here.
 start_fake "$T/write.json"
 OPENSSL_CONF=/dev/null "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json \
@@ -132,7 +142,7 @@ assert_eq "$(status_of refused | cut -d' ' -f1)" 6 "runs refused"
 start_fake "$T/write.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "write it" > "$T/after.out" \
   2> "$T/after.err" || fail "a run after those exited $?: $(cat "$T/after.err")"
-assert_eq "$(status_of runs)" 5 "runs made, the last after the refused requests"
+assert_eq "$(status_of runs)" 6 "runs made, the last after the refused requests"
 kill "$FAKE_PID"
 
 # --stop: the socket goes at once; then none runs.
