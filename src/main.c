@@ -18,6 +18,7 @@
 #include "llm/llm.h"
 #include "net/http.h"
 #include "snap/snap.h"
+#include "ui/ui.h"
 
 static const char usage[] =
 	"usage: deskhand [--grant DIR...] [--resume ID] [--theme NAME] [\"TASK\"]\n"
@@ -165,6 +166,11 @@ main(int argc, char **argv)
 
 		if (rc == 0)
 			rc = settings_env_check(&c);
+		/* A `bind` line is the workbench's to read: checked as it
+		 * would be, so that a file the workbench refuses is not
+		 * reported as loading. */
+		if (rc == 0)
+			rc = ui_binds_apply(c.binds.v, c.binds.n);
 		if (rc == 0)
 			config_dump(&c);
 		else

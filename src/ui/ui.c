@@ -643,6 +643,23 @@ theme_report(struct ui *u, const char *err)
 }
 
 int
+ui_binds_apply(const struct config_line *binds, size_t nbinds)
+{
+	if (keymap_init_defaults() < 0)
+		return DH_EFAIL;
+	for (size_t i = 0; i < nbinds; i++) {
+		if (keymap_bind_line(binds[i].text) < 0) {
+			char *m = xstrdup(err_msg());
+			int rc = err_setc(DH_EPARSE, "%s: %s", binds[i].where, m);
+
+			free(m);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int
 ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
@@ -653,18 +670,10 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	*out = NULL;
 	/* The key table first: a bad `bind` line fails before the terminal is
 	 * touched. */
-	if (keymap_init_defaults() < 0) {
+	int rc = ui_binds_apply(o->binds, o->nbinds);
+	if (rc < 0) {
 		free(u);
-		return DH_EFAIL;
-	}
-	for (size_t i = 0; i < o->nbinds; i++) {
-		if (keymap_bind_line(o->binds[i].text) < 0) {
-			char *m = xstrdup(err_msg());
-			int rc = err_setc(DH_EPARSE, "%s: %s", o->binds[i].where, m);
-			free(m);
-			free(u);
-			return rc;
-		}
+		return rc;
 	}
 	u->loop = loop;
 	u->c = c;

@@ -43,6 +43,11 @@ struct ui_opts {
 	size_t nbinds;
 };
 
+/* The key table: the defaults, then each of the config's `bind` lines
+ * (NBINDS of BINDS, borrowed). 0, or DH_EPARSE "FILE:LINE: bind: …" for
+ * the first bad one. For ui_new() and `deskhand --dump-config`. */
+int ui_binds_apply(const struct config_line *binds, size_t nbinds) DH_MUST_CHECK;
+
 /* Take over the terminal, draw the first frame and start `task` if given.
  * The client and loop are borrowed and must outlive the UI; the UI sets the
  * client's event handler (ui_free() removes it). The session's history,
