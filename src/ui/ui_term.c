@@ -119,14 +119,25 @@ ui_copy_text(struct ui *u, const char *text, size_t n)
 }
 
 /* The mouse is optional: a click focuses a pane, the wheel scrolls the
- * pane under the pointer. */
+ * pane under the pointer, or the overlay (help, :sessions, ...) that covers
+ * them. */
 static void
 on_mouse(struct ui *u)
 {
 	MEVENT me;
 
-	if (getmouse(&me) != OK || ui_overlay_shown(u))
+	if (getmouse(&me) != OK)
 		return;
+	if (ui_overlay_shown(u)) {
+		if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+			enum action a = me.bstate & BUTTON4_PRESSED ? ACTION_UP : ACTION_DOWN;
+
+			/* As the keys move it (overlay_key()). */
+			for (int k = 0; k < 3; k++)
+				ui_global_action(u, a);
+		}
+		return;
+	}
 	for (int i = 0; i < LAYOUT__COUNT; i++) {
 		struct pane *p = &u->panes[i];
 
