@@ -128,6 +128,20 @@ start_fake_openai() {
   export DH_CONFIG=$T/openai.conf
 }
 
+# run_fails_once NAME EXPECTED: `deskhand run` on the grant $G fails (exit 1)
+# with a one-line error holding EXPECTED (kept in $T/NAME.err), after one
+# request to the fake server whose log is $FAKE_LOG: it was not retried.
+run_fails_once() {
+  local rc=0 n err
+  n=$(wc -l < "$FAKE_LOG")
+  "$DESKHAND" run --grant "$G" "hi" >/dev/null 2>"$T/$1.err" || rc=$?
+  assert_eq "$rc" 1 "$1 exit status"
+  err=$(cat "$T/$1.err")
+  assert_contains "$err" "$2"
+  [ "$(grep -c . <<<"$err")" -eq 1 ] || fail "$1: expected a one-line error, got: $err"
+  assert_eq "$(wc -l < "$FAKE_LOG")" $((n + 1)) "$1 is not retried"
+}
+
 # start_web: starts tests/fake/web_server.py on a free loopback port; sets WEB_PORT
 # and WEB_LOG (one "METHOD PATH" line per request it received).
 start_web() {

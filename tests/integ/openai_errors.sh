@@ -34,19 +34,9 @@ assert_eq "$(wc -l < "$FAKE_LOG")" 4
 assert_eq "$(jq -c .body "$FAKE_LOG" | sort -u | wc -l)" 1 "the retries resend the same body"
 assert_contains "$(jq -r 'select(.type=="text_delta").text' <<<"$out" | tr -d '\n')" "All fine."
 
-one_error() { # NAME EXPECTED: the next run fails with a one-line error naming EXPECTED
-  local rc=0 n
-  n=$(wc -l < "$FAKE_LOG")
-  "$DESKHAND" run --grant "$G" "hi" >/dev/null 2>"$T/$1.err" || rc=$?
-  assert_eq "$rc" 1 "$1 exit status"
-  err=$(cat "$T/$1.err")
-  assert_contains "$err" "$2"
-  [ "$(grep -c . <<<"$err")" -eq 1 ] || fail "$1: expected a one-line error, got: $err"
-  assert_eq "$(wc -l < "$FAKE_LOG")" $((n + 1)) "$1 is not retried"
-}
-one_error mid_stream "stream error invalid_request_error: fake: the model crashed"
-one_error mid_stream_done "stream error invalid_request_error: fake: the model crashed"
-one_error flat "HTTP 400 BadRequestError: max_tokens is too large"
+run_fails_once mid_stream "stream error invalid_request_error: fake: the model crashed"
+run_fails_once mid_stream_done "stream error invalid_request_error: fake: the model crashed"
+run_fails_once flat "HTTP 400 BadRequestError: max_tokens is too large"
 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
 
 # Azure: a deployment URL with api-version, the key in api-key.
@@ -75,5 +65,5 @@ assert_eq "$(jq -r '.headers["api-key"]' <<<"$req")" "<redacted>"
 assert_eq "$(jq -r '.headers.authorization' <<<"$req")" null
 assert_eq "$(jq -r '.body.max_completion_tokens' <<<"$req")" 8192
 assert_eq "$(jq -r '.body.max_tokens' <<<"$req")" null
-one_error azure_404 "HTTP 404 DeploymentNotFound: The API deployment for this resource does not exist."
+run_fails_once azure_404 "HTTP 404 DeploymentNotFound: The API deployment for this resource does not exist."
 echo ok
