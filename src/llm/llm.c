@@ -54,7 +54,8 @@ struct attempt {
 	char *should_retry; /* x-should-retry */
 	bool sse;           /* the body is an event stream for the provider */
 	bool body_started;
-	struct buf raw; /* non-stream body, capped at RAW_CAP */
+	struct buf raw; /* non-stream body, capped at raw_cap() */
+	bool raw_cut;   /* raw reached its cap */
 	struct buf rec; /* the whole body for --record, capped at REC_CAP */
 	struct sse_decoder dec;
 	struct llm_stream st;
@@ -706,6 +707,17 @@ attempt_fini(struct llm *c)
 
 static int on_sse_event(const struct sse_event *ev, void *ctx);
 
+/* How much of a non-stream body is kept: the start for an error message;
+ * a whole 200 response its provider can take (stream_whole) up to what
+ * its message may hold, JSON-escaped, plus the envelope. */
+static size_t
+raw_cap(const struct llm *c)
+{
+	if (c->a.status == 200 && c->ops->stream_whole)
+		return RAW_CAP + 2 * c->cfg.max_message_bytes;
+	return RAW_CAP;
+}
+
 static void
 attempt_reset(struct llm *c)
 {
@@ -770,7 +782,8 @@ body_bytes(struct llm *c, const char *p, size_t n)
 		a->sse = a->status == 200 && is_event_stream(a->content_type);
 	}
 	if (!a->sse) {
-		buf_add_capped(&a->raw, p, n, RAW_CAP, "");
+		if (buf_add_capped(&a->raw, p, n, raw_cap(c), ""))
+			a->raw_cut = true;
 		return;
 	}
 	c->in_feed++;
@@ -984,6 +997,43 @@ status_retryable(long status)
 	return status == 408 || status == 409 || status == 429 || status >= 500;
 }
 
+/* A whole non-stream 200 body (attempt_complete): the provider's response
+ * fed as its one event. False when it is no response of the provider's:
+ * the caller reports it as any other body. */
+static bool
+whole_taken(struct llm *c)
+{
+	struct attempt *a = &c->a;
+
+	if (a->raw_cut) {
+		char *m = xasprintf("server sent a whole response (HTTP 200, not an event stream) "
+		                    "over the limit of %zu bytes",
+		                    raw_cap(c));
+		finish(c, DH_EFAIL, m);
+		free(m);
+		return true;
+	}
+	a->st.nevents++;
+	c->in_feed++; /* on_text runs from here, as from the event stream */
+	int rc = c->ops->stream_whole(&a->st, a->raw.ptr, a->raw.len);
+	c->in_feed--;
+	if (c->cleanup_pending && c->in_feed == 0) {
+		request_cleanup(c);
+		return true;
+	}
+	if (!c->busy || a->ended)
+		return true;
+	if (rc == 1) {
+		a->st.nevents--;
+		return false;
+	}
+	if (rc == 0 && c->ops->stream_finish(&a->st) == 0)
+		finish(c, 0, NULL);
+	else
+		finish(c, DH_EFAIL, a->st.error);
+	return true;
+}
+
 /* The transfer (or the replayed exchange) is over: success, failure or retry. */
 static void
 attempt_complete(struct llm *c, const struct http_result *hr)
@@ -1051,6 +1101,10 @@ attempt_complete(struct llm *c, const struct http_result *hr)
 			reason = xasprintf("stream ended mid-response (after %u events, no %s): %s",
 			                   a->st.nevents, c->ops->end_name, e);
 		}
+	} else if (a->status == 200 && c->ops->stream_whole && a->raw.len > 0 && whole_taken(c)) {
+		/* A server that ignored "stream": true (older llama.cpp, some
+		 * proxies): the whole response in one body, taken as its stream. */
+		return;
 	} else {
 		reason = c->ops->error_text(a->status, a->content_type, a->raw.ptr, a->raw.len);
 		retryable = status_retryable(a->status);

@@ -5,10 +5,11 @@
  * llama-server, Ollama's /v1, vLLM). The conversation stays Anthropic-shaped
  * everywhere else in deskhand: the request is translated here (tool_use →
  * tool_calls, tool_result → "tool" messages, images → image_url data URLs),
- * and the streamed chat.completion.chunk deltas (§2.3) are assembled back
- * into an Anthropic-shaped assistant message with text and tool_use blocks
- * and an Anthropic stop reason. Transport, retries and framing live in
- * llm.c, http.c and sse.c. The quirks handled are listed in
+ * and the streamed chat.completion.chunk deltas (§2.3), or the one
+ * chat.completion of a server that ignored "stream": true (§2.2), are
+ * assembled back into an Anthropic-shaped assistant message with text and
+ * tool_use blocks and an Anthropic stop reason. Transport, retries and
+ * framing live in llm.c, http.c and sse.c. The quirks handled are listed in
  * docs/providers.md "Servers".
  */
 #include <stdint.h>
@@ -720,6 +721,48 @@ stream_event(struct llm_stream *s, const struct sse_event *ev)
 	return rc;
 }
 
+/* The choice of a whole chat.completion body (§2.2); NULL if `j` is not one. */
+static cJSON *
+completion_choice(const cJSON *j)
+{
+	const char *obj = json_str(j, "object");
+	cJSON *ch = cJSON_GetArrayItem(json_arr(j, "choices"), 0);
+
+	if (!cJSON_IsObject(j) || error_obj(j) || (obj && strcmp(obj, "chat.completion") != 0) ||
+	    !cJSON_IsObject(ch) || !cJSON_IsObject(json_obj(ch, "message")))
+		return NULL;
+	return ch;
+}
+
+/* A server that ignored "stream": true sent one chat.completion (§2.2): it
+ * is the chunk its stream would have been, its message the delta, so the
+ * text, calls, usage and stop reason come out as streamed. */
+static int
+stream_whole(struct llm_stream *s, const char *body, size_t len)
+{
+	struct sse_event ev = { .data = body, .data_len = len, .retry = -1 };
+	cJSON *j = NULL;
+
+	if (llm_event_parse(&j, &ev, "chat.completion") < 0) {
+		cJSON_Delete(j);
+		return 1;
+	}
+	cJSON *ch = completion_choice(j);
+	if (!ch) {
+		cJSON_Delete(j);
+		return 1;
+	}
+	if (!json_str(ch, "finish_reason")) {
+		cJSON_Delete(j);
+		return llm_stream_fail(s, "server sent a chat.completion without a finish_reason "
+		                          "(HTTP 200)");
+	}
+	llm_json_set(ch, "delta", cJSON_DetachItemFromObjectCaseSensitive(ch, "message"));
+	int rc = on_chunk(s, j);
+	cJSON_Delete(j);
+	return rc;
+}
+
 static int
 stream_finish(struct llm_stream *s)
 {
@@ -756,10 +799,14 @@ error_text(long status, const char *content_type, const char *body, size_t len)
 	if (len > 0 && json_parse(&j, body, len, "error body") == 0) {
 		struct buf e = BUF_INIT;
 
-		if (error_of(&e, j))
+		if (error_of(&e, j)) {
 			buf_printf(&b, "HTTP %ld %s", status, buf_cstr(&e));
-		else if (status == 200)
-			buf_puts(&b, "server sent a JSON body instead of an event stream (HTTP 200)");
+		} else if (status == 200) {
+			/* neither a stream nor a completion (stream_whole): what it is */
+			buf_puts(&b, "server sent a JSON body that is neither an event stream nor a "
+			             "chat.completion (HTTP 200): ");
+			llm_one_line(&b, body, len, 200);
+		}
 		buf_fini(&e);
 	}
 	cJSON_Delete(j);
@@ -846,6 +893,7 @@ const struct llm_provider_ops llm_openai_ops = {
 	.stream_init = stream_init,
 	.stream_event = stream_event,
 	.stream_finish = stream_finish,
+	.stream_whole = stream_whole,
 	.stream_fini = stream_fini,
 	.error_text = error_text,
 	.record_body = record_body,

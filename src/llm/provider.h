@@ -74,6 +74,14 @@ struct llm_provider_ops {
 	 * check completeness. Returns 0 if the message is complete and usable, else
 	 * DH_EFAIL after llm_stream_fail(). */
 	int (*stream_finish)(struct llm_stream *s);
+	/* A whole HTTP 200 body (len bytes) that is not an event stream: a
+	 * server that ignored "stream": true and answered with the complete
+	 * response. Feed it as its stream's events would have been (on_text,
+	 * usage, stop reason, s->finished); stream_finish follows. Returns 0
+	 * when it was taken; 1 when it is not this provider's response
+	 * (error_text then names what came; s untouched); DH_EFAIL after
+	 * llm_stream_fail(). NULL: such a body is an error. */
+	int (*stream_whole)(struct llm_stream *s, const char *body, size_t len);
 	void (*stream_fini)(struct llm_stream *s);
 	/* One-line description of a non-stream response: an HTTP error, or a 200
 	 * that is not an event stream. Heap string. */

@@ -6,12 +6,15 @@ Standard library only. Serves scripted turns, one per POST, in order:
 
   openai_server.py --script FILE.json --log FILE.jsonl --port-file FILE
                    [--require-key KEY] [--azure API_VERSION] [--check-history]
-                   [--max-seconds N]
+                   [--max-seconds N] [--non-streamed]
 
 Routes: POST {base}/chat/completions with base /v1 (OpenAI, Ollama, vLLM,
 llama.cpp), GET /v1/models; with --azure, POST
 /openai/deployments/NAME/chat/completions?api-version=API_VERSION and the key in
 the `api-key` header instead of `Authorization: Bearer`.
+--non-streamed: a normal turn is answered as a server that ignores
+  "stream": true does (older llama.cpp, some proxies): HTTP 200 with one
+  chat.completion JSON body (§2.2), its usage always present.
 --check-history: 400 for a request whose messages break the API's rules: a
   tool message that does not answer a tool_call of the assistant message
   before it (tool messages directly after it), a tool_call left unanswered,
@@ -181,7 +184,40 @@ class Handler(base.Handler):
                           for a, b in split_points(len(args), 4)]
         return frags, args, head
 
+    def turn_usage(self, turn):
+        u = turn.get("usage") or {}
+        usage = {"prompt_tokens": u.get("prompt_tokens", 10),
+                 "completion_tokens": u.get("completion_tokens", 5)}
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        if "cached_tokens" in u:
+            usage["prompt_tokens_details"] = {"cached_tokens": u["cached_tokens"]}
+        return usage
+
+    def completion(self, turn):
+        """The turn as one chat.completion body (--non-streamed)."""
+        calls = turn.get("tool_calls") or []
+        msg = {"role": "assistant", "content": turn.get("text") or None}
+        if calls:
+            msg["tool_calls"] = []
+            for k, call in enumerate(calls):
+                c = {"type": "function",
+                     "function": {"name": call["name"],
+                                  "arguments": json.dumps(call.get("input", {}),
+                                                          ensure_ascii=False)}}
+                if not turn.get("no_ids"):
+                    c["id"] = call.get("id") or "call_%d_%d" % (self.n, k)
+                msg["tool_calls"].append(c)
+        obj = {"id": "chatcmpl-test%d" % self.n, "object": "chat.completion",
+               "created": 1741570283, "model": self.body.get("model", "fake"),
+               "choices": [{"index": 0, "message": msg, "logprobs": None,
+                            "finish_reason": turn.get("finish_reason") or
+                            ("tool_calls" if calls else "stop")}],
+               "usage": self.turn_usage(turn)}
+        self.send_json(200, json.dumps(obj, ensure_ascii=False))
+
     def normal(self, turn):
+        if self.server.state.args.non_streamed:
+            return self.completion(turn)
         self.start_stream()
         calls = turn.get("tool_calls") or []
         style = turn.get("style", "fragments")
@@ -210,14 +246,8 @@ class Handler(base.Handler):
             self.chunk({"tool_calls": [f]})
         finish = turn.get("finish_reason") or ("tool_calls" if calls else "stop")
         self.chunk({}, finish)
-        u = turn.get("usage") or {}
         if self.include_usage and not turn.get("no_usage"):
-            usage = {"prompt_tokens": u.get("prompt_tokens", 10),
-                     "completion_tokens": u.get("completion_tokens", 5)}
-            usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-            if "cached_tokens" in u:
-                usage["prompt_tokens_details"] = {"cached_tokens": u["cached_tokens"]}
-            self.chunk(None, choices=False, usage=usage)
+            self.chunk(None, choices=False, usage=self.turn_usage(turn))
         if not turn.get("no_done"):
             self.data("[DONE]")
         self.end_stream()
@@ -386,6 +416,7 @@ def main():
     ap.add_argument("--require-key")
     ap.add_argument("--azure", metavar="API_VERSION")
     ap.add_argument("--check-history", action="store_true")
+    ap.add_argument("--non-streamed", action="store_true")
     ap.add_argument("--max-seconds", type=float, default=300)
     args = ap.parse_args()
     with open(args.script) as f:

@@ -224,6 +224,78 @@ Test(openai, message_limit)
 	stream_harness_free(&r);
 }
 
+/* A server that ignored "stream": true: §2.2's body gives what §2.3's
+ * stream of the same response gives. */
+Test(openai, whole_completion_as_its_stream)
+{
+	static const char body[] =
+		"{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,"
+		"\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+		"\"assistant\",\"content\":\"Hello ça\",\"tool_calls\":[{\"id\":\"call_a\","
+		"\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":"
+		"\"{\\\"location\\\":\\\"Paris\\\"}\"}},{\"id\":\"call_b\",\"type\":"
+		"\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":"
+		"\"{\\\"location\\\":\\\"Oslo\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}],"
+		"\"usage\":{\"prompt_tokens\":90,\"completion_tokens\":17,\"total_tokens\":107,"
+		"\"prompt_tokens_details\":{\"cached_tokens\":40}}}";
+	struct stream_run r, t;
+
+	stream_harness_init(&r, &llm_openai_ops);
+	cr_assert_eq(llm_openai_ops.stream_whole(&r.st, body, strlen(body)), 0, "%s", r.st.error);
+	cr_assert_eq(llm_openai_ops.stream_finish(&r.st), 0, "%s", r.st.error);
+	cr_assert_str_eq(buf_cstr(&r.text), "Hello ça");
+	cr_assert_str_eq(r.st.stop_reason, "tool_use");
+	cr_assert_eq(r.st.nmalformed, 0);
+	stream_harness_run(&t, &llm_openai_ops, tools_stream, 0);
+	cr_assert_eq(cJSON_GetArraySize(json_arr(r.st.message, "content")), 3);
+	/* the calls as the stream assembles them, after the text */
+	for (int i = 0; i < 2; i++)
+		cr_assert(cJSON_Compare(cJSON_GetArrayItem(json_arr(r.st.message, "content"), i + 1),
+		                        cJSON_GetArrayItem(json_arr(t.st.message, "content"), i),
+		                        true));
+	cr_assert_eq(r.st.usage.input_tokens, 50);
+	cr_assert_eq(r.st.usage.cache_read_tokens, 40);
+	cr_assert_eq(r.st.usage.output_tokens, 17);
+	stream_harness_free(&r);
+	stream_harness_free(&t);
+}
+
+/* What is no chat.completion is left to error_text (1); one without a
+ * finish_reason, or over the message limit, fails. */
+Test(openai, whole_body_refusals)
+{
+	static const char *const others[] = {
+		"<html>hi</html>",
+		"{\"object\":\"list\",\"data\":[]}",
+		"{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}",
+		"{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}",
+		"{\"object\":\"chat.completion.chunk\",\"choices\":[{\"message\":{}}]}",
+	};
+	static const char no_finish[] = "{\"object\":\"chat.completion\",\"choices\":[{"
+	                                "\"message\":{\"content\":\"Hi\"}}]}";
+	static const char big[] = "{\"choices\":[{\"message\":{\"content\":\"Hello\"},"
+	                          "\"finish_reason\":\"stop\"}]}";
+	struct stream_run r;
+
+	for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+		stream_harness_init(&r, &llm_openai_ops);
+		cr_assert_eq(llm_openai_ops.stream_whole(&r.st, others[i], strlen(others[i])), 1,
+		             "%s", others[i]);
+		cr_assert_null(r.st.error);
+		stream_harness_free(&r);
+	}
+	stream_harness_init(&r, &llm_openai_ops);
+	cr_assert_lt(llm_openai_ops.stream_whole(&r.st, no_finish, strlen(no_finish)), 0);
+	cr_assert_str_eq(r.st.error,
+	                 "server sent a chat.completion without a finish_reason (HTTP 200)");
+	stream_harness_free(&r);
+	stream_harness_init(&r, &llm_openai_ops);
+	r.st.max_bytes = 4;
+	cr_assert_lt(llm_openai_ops.stream_whole(&r.st, big, strlen(big)), 0);
+	cr_assert_not_null(strstr(r.st.error, "over the limit of 4 bytes"), "%s", r.st.error);
+	stream_harness_free(&r);
+}
+
 Test(openai, error_text_shapes)
 {
 	static const struct {
@@ -246,7 +318,8 @@ Test(openai, error_text_shapes)
 		{ 502, "<html>bad gateway</html>", "HTTP 502: <html>bad gateway</html>" },
 		{ 500, "", "HTTP 500 with an empty body" },
 		{ 200, "{\"id\":\"x\",\"choices\":[]}",
-		  "server sent a JSON body instead of an event stream (HTTP 200)" },
+		  "server sent a JSON body that is neither an event stream nor a chat.completion "
+		  "(HTTP 200): {\"id\":\"x\",\"choices\":[]}" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
