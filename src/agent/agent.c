@@ -3014,6 +3014,154 @@ agent_add_sink(struct agent *a, event_sink_fn *fn, void *ctx)
 		a->sinks[a->nsinks++] = (struct sink){ fn, ctx };
 }
 
+/* Whether block `blk` of a message is of `type` ("tool_use", "tool_result"). */
+static bool
+block_is(const cJSON *blk, const char *type)
+{
+	const char *t = json_str(blk, "type");
+
+	return t && !strcmp(t, type);
+}
+
+/* Whether assistant message `m` (may be NULL) calls tool_use `id`. */
+static bool
+calls_id(const cJSON *m, const char *id)
+{
+	const cJSON *blk;
+	const char *role = m ? json_str(m, "role") : NULL;
+
+	if (!id || !role || strcmp(role, "assistant"))
+		return false;
+	cJSON_ArrayForEach(blk, json_arr(m, "content"))
+	{
+		const char *bid = json_str(blk, "id");
+
+		if (block_is(blk, "tool_use") && bid && !strcmp(bid, id))
+			return true;
+	}
+	return false;
+}
+
+/* Whether user message `m` (may be NULL) answers tool_use `id`. */
+static bool
+answers_id(const cJSON *m, const char *id)
+{
+	const cJSON *blk, *content = m ? json_arr(m, "content") : NULL;
+
+	cJSON_ArrayForEach(blk, content)
+	{
+		const char *bid = json_str(blk, "tool_use_id");
+
+		if (block_is(blk, "tool_result") && bid && !strcmp(bid, id))
+			return true;
+	}
+	return false;
+}
+
+/* The results that message `m` (NULL: none) lacks for the calls of
+ * assistant message `call`, as errors saying the transcript lost them; NULL
+ * when it lacks none. */
+static cJSON *
+lost_results(const cJSON *call, const cJSON *m)
+{
+	const cJSON *blk;
+	cJSON *results = NULL;
+
+	cJSON_ArrayForEach(blk, json_arr(call, "content"))
+	{
+		const char *id = json_str(blk, "id");
+
+		if (!block_is(blk, "tool_use") || answers_id(m, id ? id : ""))
+			continue;
+		cJSON *r = json_new_obj();
+		json_add_str(r, "type", "tool_result");
+		json_add_str(r, "tool_use_id", id ? id : "");
+		json_add_str(r, "content",
+		             "the result of this call was lost: its line in the session's "
+		             "transcript is damaged. It may have run; look at the files as they "
+		             "are now before running it again.");
+		json_add_bool(r, "is_error", true);
+		if (!results)
+			results = json_new_arr();
+		json_add(results, NULL, r);
+	}
+	return results;
+}
+
+/* A transcript line that does not parse is skipped when the session is
+ * loaded (session_history_load), and the conversation it leaves may break
+ * the API's rules: the results of calls whose tool_use was on that line, the
+ * calls whose results were, an assistant message first. The API refuses
+ * every request then (HTTP 400: "unexpected tool_use_id found in
+ * tool_result blocks"), so the session could never be resumed: mend it in
+ * memory, the same way at every load (the transcript keeps what it has).
+ * The last message's calls are repair_history's. */
+static void
+mend_history(struct agent *a)
+{
+	cJSON *old = a->history, *m;
+	bool changed = false;
+
+	a->history = json_new_arr();
+	while ((m = old->child)) {
+		cJSON *prev = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
+		const char *role = json_str(m, "role"), *prole = prev ? json_str(prev, "role") : NULL;
+		bool user = role && !strcmp(role, "user");
+
+		cJSON_DetachItemViaPointer(old, m);
+		/* calls of the previous message that this one does not answer */
+		cJSON *lost = prole && !strcmp(prole, "assistant") ? lost_results(prev, user ? m : NULL)
+		                                                  : NULL;
+		if (lost && user && json_arr(m, "content")) {
+			cJSON *content = json_arr(m, "content"), *r;
+
+			for (int i = 0; (r = lost->child); i++) {
+				cJSON_DetachItemViaPointer(lost, r);
+				cJSON_InsertItemInArray(content, i, r); /* results come first */
+			}
+			cJSON_Delete(lost);
+			changed = true;
+		} else if (lost) {
+			cJSON *u = json_new_obj();
+
+			json_add_str(u, "role", "user");
+			json_add(u, "content", lost);
+			json_add(a->history, NULL, u);
+			prev = u;
+			changed = true;
+		}
+		/* results of calls the previous message does not make */
+		cJSON *content = user ? json_arr(m, "content") : NULL, *blk, *nb;
+		for (blk = content ? content->child : NULL; blk; blk = nb) {
+			nb = blk->next;
+			if (block_is(blk, "tool_result") && !calls_id(prev, json_str(blk, "tool_use_id"))) {
+				cJSON_Delete(cJSON_DetachItemViaPointer(content, blk));
+				changed = true;
+			}
+		}
+		if (content && cJSON_GetArraySize(content) == 0) {
+			cJSON_Delete(m);
+			continue;
+		}
+		if (!prev && !user) {
+			cJSON *u = json_new_obj(), *c = json_new_arr(), *t = json_new_obj();
+
+			json_add_str(t, "type", "text");
+			json_add_str(t, "text", "(the start of this conversation was lost: a line of "
+			                        "the session's transcript is damaged)");
+			json_add(c, NULL, t);
+			json_add_str(u, "role", "user");
+			json_add(u, "content", c);
+			json_add(a->history, NULL, u);
+			changed = true;
+		}
+		json_add(a->history, NULL, m);
+	}
+	cJSON_Delete(old);
+	if (changed)
+		history_rewritten(a);
+}
+
 /* A resumed conversation must be well formed: every tool_use answered. The
  * calls of a turn cut short by a kill may have run (their changes are in the
  * recovery checkpoint, review_set_recover), so the answer must not say they
@@ -3104,6 +3252,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		emit_error(a, iw->v[i]);
 
 	if (resume) {
+		mend_history(a);
 		repair_history(a);
 		/* Restore the plan state and turn count from meta.json. */
 		cJSON *meta = NULL;
