@@ -286,6 +286,21 @@ print_live(struct run *r, const char *t)
 	r->live_shown = true;
 }
 
+/* A review's report after `mark`: one line for each thing it says (a
+ * recovery says one for each grant), the first beside the mark, the rest
+ * under it; never a newline shown as "^J". */
+static void
+print_report(struct run *r, const char *mark, const char *t)
+{
+	t = t ? t : "";
+	for (bool first = true; first || *t; first = false) {
+		size_t n = strcspn(t, "\n");
+
+		printf("  %s%s%s\n", first ? mark : "  ", first ? " " : "", clean_n(r, 0, t, n, 0));
+		t += n + (t[n] == '\n');
+	}
+}
+
 #define DIFF_LINES_MAX 400 /* lines of an approval's diff printed */
 
 /* An approval's diff, indented, coloured as git colours it. */
@@ -501,7 +516,7 @@ human_event(struct run *r, const struct event *ev)
 	case EVENT_REVIEW:
 		newline_if_needed(r);
 		if (ev->approved) {
-			printf("  %s %s\n", ok, clean(r, 0, ev->text));
+			print_report(r, ok, ev->text);
 		} else {
 			fflush(stdout);
 			fprintf(stderr, "deskhand: %s: %s\n", ev->name, clean(r, 0, ev->text));
