@@ -857,10 +857,13 @@ ckpt_done(int rc, const char *msg, void *ctx)
 		if (j->kind == CK_BASELINE)
 			agent_stop(a, "failed", m);
 		else if (j->kind == CK_STEP || j->kind == CK_EXTERNAL) {
+			/* DH_ENOTFOUND: the folder itself is gone (moved or
+			 * deleted while the task ran); room would not help. */
 			char *why = xasprintf("%s; no further call runs, since its changes could "
-					      "not be told apart or undone (make room, then "
-					      "--resume: the changes are recorded then)",
-					      m);
+					      "not be told apart or undone (%s, then --resume: "
+					      "the changes are recorded then)",
+					      m, rc == DH_ENOTFOUND ? "put the folder back where it "
+								    "was" : "make room");
 
 			agent_stop(a, "failed", why);
 			free(why);
