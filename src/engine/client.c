@@ -1039,7 +1039,9 @@ client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, 
 
 	*out = NULL;
 	c->local = true;
-	if ((rc = engine_args_parse(&c->args, argv, argc)) < 0 ||
+	if ((rc = engine_args_parse(&c->args, argv, argc)) == 0)
+		c->args.opts.foreground = true; /* its locks: nobody can attach to it */
+	if (rc < 0 ||
 	    (rc = engine_open(&c->e, loop, &c->args.cfg, &c->args.opts)) < 0) {
 		client_free(c);
 		return rc;

@@ -424,6 +424,14 @@ engine_grants_check(const char *const *paths, size_t n, bool force)
 	return rc;
 }
 
+/* What the engine's store locks say holds them: a foreground run cannot be
+ * attached to, so a refused engine must not be told to attach. */
+static enum snap_lock_kind
+lock_kind(const struct engine *e)
+{
+	return e->opts.foreground ? SNAP_LOCK_RUN : SNAP_LOCK_ENGINE;
+}
+
 /* The session the engine's store locks name: the open one, or the one being
  * resumed, or none yet. */
 static const char *
@@ -451,7 +459,7 @@ open_new_stores(struct engine *e)
 		/* engine_grant_add() may have opened and locked it already. */
 		if (!e->stores[i] && snap_prepare(&e->stores[i], p, e->state) < 0)
 			return DH_EFAIL;
-		if ((rc = snap_lock(e->stores[i], SNAP_LOCK_ENGINE, lock_owner(e))) < 0) {
+		if ((rc = snap_lock(e->stores[i], lock_kind(e), lock_owner(e))) < 0) {
 			snap_close(e->stores[i]);
 			e->stores[i] = NULL;
 			return rc;
@@ -987,7 +995,7 @@ create_session(struct engine *e, const char *task)
 	/* The stores' locks name the session from now on; the snapshot takes
 	 * its start time. */
 	for (size_t i = 0; i < e->ngrants; i++)
-		if (snap_lock(e->stores[i], SNAP_LOCK_ENGINE, session_id(e->session)) < 0)
+		if (snap_lock(e->stores[i], lock_kind(e), session_id(e->session)) < 0)
 			return DH_EFAIL;
 	cJSON *m = NULL;
 	if (session_meta_read(e->state, session_id(e->session), &m) == 0) {
@@ -2068,7 +2076,7 @@ prelock_store(struct engine *e, const char *path, bool force, struct snap_store 
 	for (size_t i = 0; !skip && i < e->ngrants; i++)
 		skip = !strcmp(e->redact[i], real);
 	if (!skip && (rc = snap_prepare(out, real, e->state)) == 0)
-		rc = snap_lock(*out, SNAP_LOCK_ENGINE, lock_owner(e));
+		rc = snap_lock(*out, lock_kind(e), lock_owner(e));
 	if (rc < 0) {
 		snap_close(*out);
 		*out = NULL;

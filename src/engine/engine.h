@@ -38,6 +38,8 @@ struct engine_opts {
 	const char *replay_path;    /* --replay FILE or NULL */
 	const char *origin;	    /* --origin: "run", "detach", "workbench", "schedule:NAME"
 				     * (kept as meta.json "origin"), or NULL */
+	bool foreground;	    /* in the process of a foreground deskhand run: no
+				     * client can attach (its locks say so: SNAP_LOCK_RUN) */
 };
 
 /* Assemble everything but the agent on `loop` (created first by the caller:

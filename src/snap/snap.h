@@ -179,9 +179,12 @@ void snap_close(struct snap_store *s);
  * has no session yet) so that a refused caller can name the holder.
  */
 
-/* What holds a writer lock: a live engine, or a review verb of the CLI. */
+/* What holds a writer lock: a live engine (clients attach to it), the
+ * engine of a foreground `deskhand run` (in that process: nothing can attach
+ * to it), or a review verb of the CLI. */
 enum snap_lock_kind {
 	SNAP_LOCK_ENGINE,
+	SNAP_LOCK_RUN,
 	SNAP_LOCK_VERB,
 };
 
@@ -193,7 +196,11 @@ enum snap_lock_kind {
  * N); attach with: deskhand attach ID" (an engine), "folder ~/x is being
  * changed by a review command on session ID (pid N); try again" (a verb),
  * "session ID is live: its engine (pid N) runs it now; reach it with:
- * deskhand attach ID" (an engine of `session` itself);
+ * deskhand attach ID" (an engine of `session` itself); for a foreground
+ * run, which no attach can reach, "folder ~/x is in use by session ID,
+ * which deskhand run (pid N) runs in the foreground; wait for it:
+ * deskhand wait ID" and "session ID is live: deskhand run (pid N) runs it
+ * in the foreground; interrupt it there, or wait for it: deskhand wait ID";
  * DH_EFAIL on I/O errors. Released by snap_unlock() or snap_close().
  * Once taken, the lock files a killed writer left beside the shared refs
  * (refs/notes/deskhand.lock, packed-refs.lock) are removed, each with a

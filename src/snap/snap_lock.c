@@ -24,6 +24,7 @@
 
 static const char *const kind_names[] = {
 	[SNAP_LOCK_ENGINE] = "engine",
+	[SNAP_LOCK_RUN] = "run",
 	[SNAP_LOCK_VERB] = "verb",
 };
 
@@ -47,6 +48,17 @@ refuse(const struct snap_store *s, int fd, const char *mine)
 		              "folder %s is being changed by a review command on session %s "
 		              "(pid %ld); try again",
 		              buf_cstr(&who), session, pid);
+	else if (!strcmp(kind, kind_names[SNAP_LOCK_RUN]) && session[0] && mine &&
+		 !strcmp(session, mine))
+		rc = err_setc(DH_EDENIED,
+		              "session %s is live: deskhand run (pid %ld) runs it in the "
+		              "foreground; interrupt it there, or wait for it: deskhand wait %s",
+		              session, pid, session);
+	else if (!strcmp(kind, kind_names[SNAP_LOCK_RUN]) && session[0] && strcmp(session, "-"))
+		rc = err_setc(DH_EDENIED,
+		              "folder %s is in use by session %s, which deskhand run (pid %ld) "
+		              "runs in the foreground; wait for it: deskhand wait %s",
+		              buf_cstr(&who), session, pid, session);
 	else if (session[0] && mine && !strcmp(session, mine))
 		rc = err_setc(DH_EDENIED,
 		              "session %s is live: its engine (pid %ld) runs it now; reach it "

@@ -1,8 +1,10 @@
 # One writer per shadow repository: while a session's engine is live (here
-# waiting for an approval), a second engine on the same folder, or on the
-# same session, is refused with a message naming the live session (or, for
-# the same session, saying it is live) and its pid and how to attach; once
-# the live one exits, the folder is free again.
+# a foreground deskhand run waiting for an approval), a second engine on the
+# same folder, or on the same session, is refused with a message naming the
+# live session (or, for the same session, saying it is live) and its pid and
+# what to do: a foreground run is not attached to (deskhand attach was
+# advised, and refused the same way), it is waited for; once the live one
+# exits, the folder is free again.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 cat > "$T/script.json" <<'JSON'
@@ -29,7 +31,7 @@ set +e
 "$DESKHAND" run --grant "$G" --json "second" >"$T/out2" 2>"$T/err2"; rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "a second engine on $G was not refused"
-assert_contains "$(cat "$T/err2")" "is in use by live session $sid (pid $pid); attach with: deskhand attach $sid"
+assert_contains "$(cat "$T/err2")" "is in use by session $sid, which deskhand run (pid $pid) runs in the foreground; wait for it: deskhand wait $sid"
 assert_not_contains "$(cat "$T/out2")" '"session_started"'
 
 # The same session: refused too.
@@ -37,8 +39,13 @@ set +e
 "$DESKHAND" run --resume "$sid" --json "more" >"$T/out3" 2>"$T/err3"; rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "a second engine on session $sid was not refused"
-assert_contains "$(cat "$T/err3")" "session $sid is live: its engine (pid $pid)"
-assert_contains "$(cat "$T/err3")" "deskhand attach $sid"
+assert_contains "$(cat "$T/err3")" "session $sid is live: deskhand run (pid $pid) runs it in the foreground"
+assert_not_contains "$(cat "$T/err3")" "deskhand attach"
+# deskhand wait, as advised, reaches it: a foreground run is waited for.
+set +e
+timeout 2 "$DESKHAND" wait "$sid" >"$T/out5" 2>"$T/err5"; rc=$?
+set -e
+[ "$rc" = 124 ] || { cat "$T/err5"; fail "wait on the running session exited $rc"; }
 
 # The live one answers and ends; the folder is free: the session resumes.
 echo '{"type":"deny","message":"stop"}' >&9

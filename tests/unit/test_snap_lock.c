@@ -127,6 +127,31 @@ Test(snap_lock, a_live_engine_is_named_and_its_exit_frees_the_lock)
 	snap_close(s);
 }
 
+/* A foreground deskhand run cannot be attached to: it is not advised. */
+Test(snap_lock, a_foreground_run_is_named_without_attach)
+{
+	struct holder h = hold(SNAP_LOCK_RUN, "20260101-120000-ab12");
+	struct snap_store *s = open_store();
+	char want[256];
+
+	cr_assert_eq(snap_lock(s, SNAP_LOCK_ENGINE, "other"), DH_EDENIED);
+	snprintf(want, sizeof want,
+	         "folder ~/proj is in use by session 20260101-120000-ab12, which deskhand run "
+	         "(pid %ld) runs in the foreground; wait for it: deskhand wait "
+	         "20260101-120000-ab12",
+	         (long)h.pid);
+	cr_assert_str_eq(err_msg(), want);
+	cr_assert_eq(snap_lock(s, SNAP_LOCK_ENGINE, "20260101-120000-ab12"), DH_EDENIED);
+	snprintf(want, sizeof want,
+	         "session 20260101-120000-ab12 is live: deskhand run (pid %ld) runs it in the "
+	         "foreground; interrupt it there, or wait for it: deskhand wait "
+	         "20260101-120000-ab12",
+	         (long)h.pid);
+	cr_assert_str_eq(err_msg(), want);
+	cr_assert_eq(release(h), 0);
+	snap_close(s);
+}
+
 Test(snap_lock, a_killed_holder_leaves_no_lock)
 {
 	struct holder h = hold(SNAP_LOCK_ENGINE, NULL);
