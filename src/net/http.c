@@ -470,8 +470,12 @@ url_part(CURLU *u, CURLUPart what, char **out, unsigned flags)
 	char *v = NULL;
 
 	*out = NULL;
-	if (lc.curl_url_get(u, what, &v, flags) != CURLUE_OK)
+	if (lc.curl_url_get(u, what, &v, flags) != CURLUE_OK) {
+		/* curl 7.88 returns a host it could not convert to punycode
+		 * (CURLU_PUNYCODE) along with the error. */
+		lc.curl_free(v);
 		return -1;
+	}
 	*out = xstrdup(v);
 	lc.curl_free(v);
 	return 0;
@@ -495,8 +499,12 @@ http_url_parse(struct http_url *out, const char *url)
 		rc = err_setc(DH_EPARSE, "bad URL '%.200s': %s", url, lc.curl_url_strerror(uc));
 		goto out;
 	}
-	if (url_part(u, CURLUPART_SCHEME, &out->scheme, 0) < 0 ||
-	    url_part(u, CURLUPART_HOST, &out->host, 0) < 0 ||
+	/* An internationalized name as curl sends it, in DNS and in a proxy's
+	 * CONNECT (xn--…): the form an allowlist names. Without IDN support in
+	 * libcurl the name stays as written. */
+	if (url_part(u, CURLUPART_HOST, &out->host, CURLU_PUNYCODE) < 0)
+		url_part(u, CURLUPART_HOST, &out->host, 0);
+	if (url_part(u, CURLUPART_SCHEME, &out->scheme, 0) < 0 || !out->host ||
 	    url_part(u, CURLUPART_URL, &out->url, 0) < 0) {
 		rc = err_setc(DH_EPARSE, "bad URL '%.200s': no scheme or host", url);
 		goto out;

@@ -60,7 +60,8 @@ struct http_spec {
 /* A URL split by curl's parser. */
 struct http_url {
 	char *scheme; /* lowercase: "http", "https", … */
-	char *host;   /* as in the URL (an IPv6 literal keeps its brackets) */
+	char *host;   /* as in the URL (an IPv6 literal keeps its brackets), an
+	               * internationalized name in its ASCII form (xn--…) */
 	int port;     /* explicit or the scheme's default */
 	char *url;    /* normalized */
 	bool userinfo; /* a user name or password is in it ("user:pw@host") */

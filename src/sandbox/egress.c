@@ -184,8 +184,11 @@ egress_host_normalize(char **out, const char *host, size_t n)
 
 		if (!isalnum(c) && c != '-' && c != '.' && c != '_') {
 			free(h);
-			return err_setc(DH_EPARSE, "not a host name: '%.*s'",
-			                (int)(n > 80 ? 80 : n), host);
+			return err_setc(DH_EPARSE, "not a host name: '%.*s'%s",
+			                (int)(n > 80 ? 80 : n), host,
+			                c >= 0x80 ? " (a name in another script is written as "
+			                            "DNS has it: xn--…)"
+			                          : "");
 		}
 		*p = (char)tolower(c);
 	}
