@@ -450,6 +450,45 @@ fail(struct web_run *r, const char *fmt, ...)
 	deliver(r);
 }
 
+/* The value of parameter `name` of a Content-Type: its `;`-separated
+ * name=value pairs after the media type, a value a token or a quoted string
+ * (RFC 9110 §5.6.6). Heap; NULL when there is no such parameter. A name is
+ * matched whole: "x-charset=" is not the charset, nor is text in another
+ * parameter's quoted value. */
+static char *
+ctype_param(const char *ctype, const char *name)
+{
+	for (const char *p = strchr(ctype, ';'); p; p = strchr(p, ';')) {
+		const char *key = p + 1 + strspn(p + 1, " \t");
+		size_t kl = strcspn(key, "=; \t");
+		const char *v = key + kl + strspn(key + kl, " \t");
+		struct buf val = BUF_INIT;
+
+		p = v;
+		if (*v != '=')
+			continue;
+		v++;
+		v += strspn(v, " \t");
+		if (*v == '"') { /* a quoted string: a `;` or `\"` in it is text */
+			for (v++; *v && *v != '"'; v++) {
+				if (*v == '\\' && v[1])
+					v++;
+				buf_putc(&val, *v);
+			}
+			p = *v ? v + 1 : v;
+		} else {
+			size_t vl = strcspn(v, "; \t");
+
+			buf_add(&val, v, vl);
+			p = v + vl;
+		}
+		if (kl == strlen(name) && !strncasecmp(key, name, kl))
+			return buf_detach(&val);
+		buf_fini(&val);
+	}
+	return NULL;
+}
+
 static enum kind
 kind_of(const char *ctype, char **charset)
 {
@@ -457,14 +496,8 @@ kind_of(const char *ctype, char **charset)
 	if (!ctype || !*ctype)
 		return KIND_TEXT;
 	size_t n = strcspn(ctype, "; \t");
-	const char *cs = strcasestr(ctype, "charset=");
 
-	if (cs) {
-		cs += 8;
-		if (*cs == '"')
-			cs++;
-		*charset = xstrndup(cs, strcspn(cs, "\"; \t"));
-	}
+	*charset = ctype_param(ctype, "charset");
 	if ((n == 9 && !strncasecmp(ctype, "text/html", 9)) ||
 	    (n == 21 && !strncasecmp(ctype, "application/xhtml+xml", 21)))
 		return KIND_HTML;
