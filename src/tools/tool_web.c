@@ -656,6 +656,21 @@ on_header(long status, const char *name, const char *value, void *ctx)
 	}
 }
 
+/* Stop reading a page that is not text; `what` says what it is ("is
+ * application/pdf"). An error status comes first: a server's 403 or 404
+ * page in XML or bytes is not the page that was asked for. */
+static void
+refuse_type(struct web_run *r, const char *what)
+{
+	http_cancel(r->req);
+	r->req = NULL;
+	if (r->status >= 400)
+		fail(r, "%s: HTTP %ld, and the error page %s; only HTML and text are read",
+		     r->u.url, r->status, what);
+	else
+		fail(r, "%s %s; only HTML and text are read", r->u.url, what);
+}
+
 static void
 on_body(const char *p, size_t n, void *ctx)
 {
@@ -669,9 +684,10 @@ on_body(const char *p, size_t n, void *ctx)
 		r->kind = kind_of(r->ctype, &cs);
 		free(cs);
 		if (r->kind == KIND_REFUSED) {
-			http_cancel(r->req);
-			r->req = NULL;
-			fail(r, "%s is %s; only HTML and text are read", r->u.url, r->ctype);
+			char *what = xasprintf("is %s", r->ctype);
+
+			refuse_type(r, what);
+			free(what);
 			return;
 		}
 	}
@@ -679,10 +695,7 @@ on_body(const char *p, size_t n, void *ctx)
 	 * page has (an image or an archive served bare). */
 	if ((!r->ctype || !*r->ctype) && r->body.len < WEB_SNIFF &&
 	    memchr(p, 0, n < WEB_SNIFF - r->body.len ? n : WEB_SNIFF - r->body.len)) {
-		http_cancel(r->req);
-		r->req = NULL;
-		fail(r, "%s has no Content-Type and is not text (it holds NUL bytes); only HTML "
-		        "and text are read", r->u.url);
+		refuse_type(r, "has no Content-Type and is not text (it holds NUL bytes)");
 		return;
 	}
 	size_t room = r->max_bytes - r->body.len;

@@ -18,7 +18,8 @@ can assert that an attack never reached it. Routes:
   /moved            301 without a Location header
   /slow             text/plain: a first line, then a byte every 0.2 s, never ending
   /stall            no answer at all for a minute
-  /typed?type=T&body=B  Content-Type T, body B (percent-encoded bytes, default "caf\xc3\xa9")
+  /typed?type=T&body=B&status=N  Content-Type T, body B (percent-encoded bytes,
+                    default "caf\xc3\xa9"), status N (default 200)
   /echo?...         text/plain echo of the path (any other path too)
 """
 
@@ -120,9 +121,9 @@ class Handler(BaseHTTPRequestHandler):
         elif u.path == "/loop":
             self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
         elif u.path == "/typed":
-            q = parse_qs(u.query, encoding="latin-1")
+            q = parse_qs(u.query, keep_blank_values=True, encoding="latin-1")
             body = q.get("body", ["caf\xc3\xa9\n"])[0].encode("latin-1")
-            self.send(200, q.get("type", ["text/plain"])[0], body)
+            self.send(int(q.get("status", ["200"])[0]), q.get("type", ["text/plain"])[0], body)
         elif u.path == "/redirect":
             to = parse_qs(u.query).get("to", ["/plain.txt"])[0]
             self.send(302, "text/plain", b"moved\n", {"Location": to})
