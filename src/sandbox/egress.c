@@ -798,13 +798,17 @@ check_addresses(struct egress_check *c, bool literal)
 		return;
 	}
 	char *why;
+	/* The rule as written: an IPv6 literal in brackets, else "::1:8080"
+	 * would read as the address ::1:8080. */
+	bool v6 = c->rule && strchr(c->rule->host, ':');
 
 	if (c->rule && c->rule->port > 0)
-		why = xasprintf("allowlisted (%s%s:%d)", c->rule->wildcard ? "*." : "",
-		                c->rule->host, c->rule->port);
+		why = xasprintf("allowlisted (%s%s%s%s:%d)", c->rule->wildcard ? "*." : "",
+		                v6 ? "[" : "", c->rule->host, v6 ? "]" : "", c->rule->port);
 	else if (c->rule)
-		why = xasprintf("allowlisted (%s%s%s)", c->rule->wildcard ? "*." : "",
-		                c->rule->host, c->rule->port == EGRESS_PORT_ANY ? ":*" : "");
+		why = xasprintf("allowlisted (%s%s%s%s%s)", c->rule->wildcard ? "*." : "",
+		                v6 ? "[" : "", c->rule->host, v6 ? "]" : "",
+		                c->rule->port == EGRESS_PORT_ANY ? ":*" : "");
 	else
 		why = xasprintf("approved for this session (%s)", hp);
 	free(hp);
