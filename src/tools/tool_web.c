@@ -74,6 +74,7 @@ libxml_preload(void *ctx)
 #define WEB_TIMEOUT_DEF 60  /* seconds of fetching (all hops), by default */
 #define WEB_TIMEOUT_MAX 600 /* timeout_s is clamped to this */
 #define WEB_LINKS_MAX  200
+#define WEB_DEPTH_MAX  200  /* elements deeper than this are not walked */
 #define WEB_SNIFF      1024 /* bytes looked at when there is no Content-Type */
 
 enum kind {
@@ -121,6 +122,7 @@ struct text {
 	bool space; /* whitespace pending */
 	int pre;    /* inside <pre> */
 	char *title;
+	bool deep; /* an element past WEB_DEPTH_MAX was left out */
 };
 
 static bool
@@ -238,8 +240,10 @@ link_node(struct text *t, const xmlNode *n, int depth)
 static void
 walk(struct text *t, const xmlNode *n, int depth)
 {
-	if (depth > 200)
+	if (depth > WEB_DEPTH_MAX) {
+		t->deep = true;
 		return;
+	}
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 		if (n->content)
 			inline_text(t, (const char *)n->content);
@@ -334,10 +338,15 @@ html_to_text(struct buf *out, const char *html, size_t n, const char *url, const
 		return err_set("web_fetch: reading HTML needs libxml2: %s", err_msg());
 
 	struct text t = { .out = BUF_INIT, .base = url };
+	/* XML_PARSE_HUGE: past 256 open elements libxml2 stops reading the
+	 * page, and all of it after that point, the closing part too, would be
+	 * lost; unclosed tags reach that depth. The body is capped anyway
+	 * (WEB_MAX_MAX). */
 	htmlDocPtr doc = libxml.htmlReadMemory(html, (int)(n > INT32_MAX ? INT32_MAX : n), url,
 	                                       charset,
 	                                       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-	                                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	                                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+	                                               XML_PARSE_HUGE);
 
 	if (doc) {
 		/* The title sits in <head>, which the walk skips. */
@@ -362,6 +371,9 @@ html_to_text(struct buf *out, const char *html, size_t n, const char *url, const
 		t.out.len--;
 	utf8_scrub(out, t.out.ptr ? t.out.ptr : "", t.out.len);
 	buf_putc(out, '\n');
+	if (t.deep)
+		buf_printf(out, "\n[left out: what the page nests deeper than %d elements]\n",
+		           WEB_DEPTH_MAX);
 	if (t.links.n) {
 		buf_puts(out, "\nLinks:\n");
 		for (size_t i = 0; i < t.links.n; i++) {

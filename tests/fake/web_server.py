@@ -18,6 +18,7 @@ can assert that an attack never reached it. Routes:
   /moved            301 without a Location header
   /slow             text/plain: a first line, then a byte every 0.2 s, never ending
   /stall            no answer at all for a minute
+  /deep.html?n=N    HTML: "top", then "deep" inside N nested divs, then "after"
   /typed?type=T&body=B&status=N  Content-Type T, body B (percent-encoded bytes,
                     default "caf\xc3\xa9"), status N (default 200)
   /echo?...         text/plain echo of the path (any other path too)
@@ -120,6 +121,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send(301, "text/plain", b"moved somewhere\n")
         elif u.path == "/loop":
             self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
+        elif u.path == "/deep.html":
+            n = int(parse_qs(u.query).get("n", ["300"])[0])
+            self.send(200, "text/html", b"<p>top</p>" + b"<div>" * n + b"deep" +
+                      b"</div>" * n + b"<p>after</p>")
         elif u.path == "/typed":
             q = parse_qs(u.query, keep_blank_values=True, encoding="latin-1")
             body = q.get("body", ["caf\xc3\xa9\n"])[0].encode("latin-1")
