@@ -168,6 +168,8 @@ load_dir(struct instructions *in, struct strv *also, const struct grant *gr, con
 			rc = read_head(fd, &t);
 		if (rc == 0)
 			added = t.len > 0 && take(in, also, path, (long long)st.st_size, &t, kind);
+		else if (rc != DH_ENOTFOUND && strstr(err_msg(), path))
+			warn(in, also, "%s; left out", err_msg()); /* it names the file */
 		else if (rc != DH_ENOTFOUND)
 			warn(in, also, "%s left out: %s", path, err_msg());
 		buf_fini(&t);

@@ -64,4 +64,12 @@ assert_contains "$errs" "instructions: $G/big/AGENTS.md is $(stat -c %s "$G/big/
 ! jq -e '.body.messages[] | select(.role=="user") | .content | arrays | .[]
          | select(.type=="text") | .text | contains("fresh/AGENTS.md")' "$FAKE_LOG" >/dev/null \
   || fail "the agent-written AGENTS.md was read back as instructions"
+# An AGENTS.md that is a symbolic link is left out, the file named once.
+kill "$FAKE_PID"
+L=$T/linked; mkdir -p "$L"; ln -s /etc/hostname "$L/AGENTS.md"
+echo '{"turns": [{"text": "Hi.", "stop_reason": "end_turn"}]}' > "$T/hi.json"
+start_fake "$T/hi.json"
+"$DESKHAND" run --grant "$L" --json "hi" > "$T/linked.out" 2>&1 || fail "run exited $?"
+assert_eq "$(jq -r 'select(.type=="error").message' "$T/linked.out")" \
+  "instructions: '$L/AGENTS.md': refused: symlink in path; left out"
 echo ok
