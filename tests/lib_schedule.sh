@@ -37,3 +37,13 @@ cron_cmd() {
   line=$(grep "# deskhand-schedule $1\$" "$T/crontab") || fail "no crontab line for $1: $(cat "$T/crontab")"
   sed -E 's/^([^ ]+ ){5}//' <<<"$line"
 }
+
+# slow_fake: an extra fake server "slow" (extra_fake) whose one turn takes
+# 4 s, for a run still going when the next fire comes; its URL in
+# $T/slow.url.
+slow_fake() {
+  cat > "$T/slow.json" <<'JSON'
+{"turns": [{"fault": "slow", "text": "reading the notes slowly", "delay_ms": 4000, "stop_reason": "end_turn"}]}
+JSON
+  extra_fake slow "$T/slow.json" --cursor-per-key
+}

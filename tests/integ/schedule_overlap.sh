@@ -9,10 +9,7 @@
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_front.sh"
 . "$DH_TESTS/lib_schedule.sh"
-cat > "$T/slow.json" <<'JSON'
-{"turns": [{"fault": "slow", "text": "reading the notes slowly", "delay_ms": 4000, "stop_reason": "end_turn"}]}
-JSON
-extra_fake slow "$T/slow.json" --cursor-per-key
+slow_fake
 
 DH_SCHEDULER=cron "$DESKHAND" schedule add digest --at '0 8 * * 1' --grant "$G" --mode auto \
   "Write digest.md from this week's notes" >"$T/add.out" 2>&1 || { cat "$T/add.out"; fail "add"; }
