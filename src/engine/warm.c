@@ -989,6 +989,12 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 			if (null > STDERR_FILENO)
 				close(null);
 		}
+		/* Nothing of the shell's but the ready pipe: a descriptor it
+		 * left open (a pipe a caller reads to its end, a make
+		 * jobserver's) would be held for the warm engine's life. */
+		if (p[1] > 3)
+			close_range(3, (unsigned)p[1] - 1, 0);
+		close_range((unsigned)p[1] + 1, ~0U, 0);
 		rc = serve(&w, p[1]);
 		free(w.path);
 		_exit(rc);

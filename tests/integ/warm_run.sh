@@ -20,10 +20,14 @@ status_of() { "$DESKHAND" warm --status | sed -n "s/^$1 //p"; }
 
 start_fake "$T/write.json" --require-key key-of-the-run
 # The warm engine's own environment has no key and no base URL.
-out=$(env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$DESKHAND" warm) || fail "warm exited $?"
+# A descriptor the shell left open (9) is not kept by the warm engine.
+out=$(env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$DESKHAND" warm 9>"$T/held") ||
+  fail "warm exited $?"
 assert_contains "$out" "warm engine pid "
 [ -S "$W" ] || fail "no socket at $W"
 wpid=$(status_of pid)
+held=$(find "/proc/$wpid/fd" -lname "$T/held" | wc -l)
+assert_eq "$held" 0 "descriptors of the shell's the warm engine keeps"
 assert_eq "$(cat "$W.pid")" "$wpid" "the pid file beside the socket"
 assert_eq "$("$DESKHAND" warm 2>&1)" \
   "deskhand warm: a warm engine listens on $W already" "a second warm"
