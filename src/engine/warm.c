@@ -450,6 +450,9 @@ child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, ch
 
 	warm_child = true;
 	log_close();
+	/* The name a run has made in its own process (ps, top, pkill -x),
+	 * not the warm engine's: `pkill deskhand-warm` must not end runs. */
+	prctl(PR_SET_NAME, program_invocation_short_name, 0, 0, 0);
 	/* The client's (fds are 3 and up: 0-2 are the warm engine's
 	 * /dev/null). */
 	dup2(fds[1], STDIN_FILENO);

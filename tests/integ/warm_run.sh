@@ -84,6 +84,9 @@ assert_eq "$(cat "/proc/$rpid/comm")" deskhand "the run's name (ps, pgrep -x)"
 assert_eq "$(cat "/proc/$wpid/comm")" deskhand-warm "the warm engine's name"
 grep -q libcurl "/proc/$cpid/maps" && fail "the client loaded libcurl"
 grep -q libcurl "/proc/$rpid/maps" || fail "the run has no libcurl: is it the warm engine's?"
+# It is named as a run made in its own process (`pkill -x deskhand-warm`
+# stops the warm engine, not the runs).
+assert_eq "$(cat "/proc/$rpid/comm")" "$(basename "$DESKHAND")" "the run's process name"
 kill -INT "$cpid"
 rc=0; wait "$cpid" || rc=$?
 assert_eq "$rc" 130 "the exit status of an interrupted run"
