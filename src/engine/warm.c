@@ -58,7 +58,8 @@ static const char warm_usage[] =
 	"without loading them. Each run is still a process of its own, with your\n"
 	"arguments, environment, working directory and terminal; only the loaded\n"
 	"libraries are shared. A run made while none listens (or one of another\n"
-	"build of deskhand) starts as before, in its own process.\n"
+	"build of deskhand, or started in the background of a terminal) starts as\n"
+	"before, in its own process.\n"
 	"\n"
 	"  --foreground      stay in the foreground (a systemd user service:\n"
 	"                    ExecStart=deskhand warm --foreground)\n"
@@ -206,8 +207,34 @@ forward(int signo)
 	errno = saved;
 }
 
+/* SIGCONTs this process had: a stop that did happen. */
+static volatile sig_atomic_t continued;
+
+static void
+count_cont(int signo)
+{
+	(void)signo;
+	continued++;
+}
+
+/* Is this process a background job of the terminal on its stdin? A run
+ * made here would be stopped (SIGTTIN) at its first read of it; the run's
+ * process has no controlling terminal (a session of its own), so the
+ * kernel would let it read, and take the keys typed to the shell (an
+ * approval prompt answered by them). Async-signal-safe. */
+static bool
+in_background(void)
+{
+	pid_t fg = tcgetpgrp(STDIN_FILENO);
+
+	return fg > 0 && fg != getpgrp();
+}
+
 /* The terminal's stop key: the run stops with this process (it may be
- * reading the terminal, which the shell takes back) and goes on with it. */
+ * reading the terminal, which the shell takes back) and goes on with it
+ * once it is the foreground job again (fg). Continued in the background
+ * (bg), this process stops for terminal input, as a run made here would
+ * at its next read, with its run still stopped. */
 static void
 forward_stop(int signo)
 {
@@ -217,6 +244,13 @@ forward_stop(int signo)
 	if (handed_pid > 0)
 		kill((pid_t)handed_pid, SIGSTOP);
 	raise(SIGSTOP);
+	while (in_background()) {
+		sig_atomic_t before = continued;
+
+		raise(SIGTTIN);
+		if (continued == before)
+			break; /* not stopped: an orphaned process group */
+	}
 	if (handed_pid > 0)
 		kill((pid_t)handed_pid, SIGCONT);
 	errno = saved;
@@ -234,7 +268,8 @@ static int
 await_run(int fd, pid_t pid)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop };
+	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
+			 cont = { .sa_handler = count_cont };
 	char line[128];
 	int code, signo;
 
@@ -242,6 +277,7 @@ await_run(int fd, pid_t pid)
 	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
 		sigaction(forwarded[i], &sa, NULL);
 	sigaction(SIGTSTP, &stop, NULL);
+	sigaction(SIGCONT, &cont, NULL);
 	for (;;) {
 		ssize_t n = recv_text(fd, line, sizeof line);
 
@@ -287,7 +323,9 @@ client_warm_handoff(int argc, char **argv, int *status)
 	size_t nenv = 0;
 	long pid;
 
-	if (warm_child || (opt && strcmp(opt, "0") == 0))
+	/* A background job on a terminal: made here, the terminal's job
+	 * control stops the run when it reads it (in_background()). */
+	if (warm_child || (opt && strcmp(opt, "0") == 0) || in_background())
 		return false;
 	if (!(path = warm_path()))
 		return false;

@@ -31,7 +31,10 @@
  * arguments, environment, working directory, umask and standard
  * descriptors, in a session of its own (setsid). The client forwards
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT to it, stops and continues it with
- * its own SIGTSTP and SIGCONT, and exits with its status (a run killed by a
+ * its own SIGTSTP and SIGCONT (continued in the background of its terminal,
+ * the client stops for terminal input, its run still stopped: the run has
+ * no controlling terminal, which would stop it at its first read), and
+ * exits with its status (a run killed by a
  * signal: the client raises that signal on itself). A client that goes away
  * is a SIGHUP to its run, as a closed terminal is. What the run does not
  * take from the client: its resource limits, cgroup and nice value (the
