@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -263,9 +264,10 @@ add_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s) + 1);
 }
 
-/* Wait for the run's end; its exit status. */
+/* Wait for the run's end; its exit status. PIDFD: the run's process (a
+ * pidfd), or -1. */
 static int
-await_run(int fd, pid_t pid)
+await_run(int fd, pid_t pid, int pidfd)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
@@ -304,9 +306,19 @@ await_run(int fd, pid_t pid)
 			return 128 + signo;
 		}
 		if (n <= 0) {
-			fprintf(stderr, "deskhand: the warm engine went away during the run (pid %ld), "
-			                "which may still be running\n",
-			        (long)pid);
+			/* Killed: its run, nobody's child now, goes on with
+			 * this terminal. Waited for (and still sent the
+			 * signals), so the shell's prompt does not come back
+			 * under its output; its exit status went with the
+			 * warm engine. */
+			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+			while (pidfd >= 0 && poll(&p, 1, -1) < 0 && errno == EINTR)
+				;
+			fprintf(stderr, "deskhand: the warm engine went away during the run (pid %ld)%s\n",
+			        (long)pid,
+			        pidfd >= 0 ? "; its exit status is not known"
+			                   : ", which may still be running");
 			return 1;
 		}
 	}
@@ -318,7 +330,7 @@ client_warm_handoff(int argc, char **argv, int *status)
 	const char *opt = getenv("DH_WARM");
 	struct buf b = BUF_INIT;
 	char *path, *exe, num[32], line[512];
-	int fd, fds[WARM_NFDS] = { -1, -1, -1, -1 };
+	int fd, fds[WARM_NFDS] = { -1, -1, -1, -1 }, pidfd;
 	bool handed = false;
 	size_t nenv = 0;
 	long pid;
@@ -372,7 +384,13 @@ client_warm_handoff(int argc, char **argv, int *status)
 		goto out;
 	}
 	handed = true;
-	*status = await_run(fd, (pid_t)pid);
+	/* Its end is told by the warm engine, and seen here if the warm
+	 * engine is killed first. (Ended already: ESRCH, and its "exit"
+	 * waits on the socket.) */
+	pidfd = pidfd_open((pid_t)pid, 0);
+	*status = await_run(fd, (pid_t)pid, pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
 out:
 	if (fds[0] >= 0)
 		close(fds[0]);

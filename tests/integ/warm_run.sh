@@ -180,6 +180,36 @@ wpid=$(cat "$W.pid")
 for _ in $(seq 1 100); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.05; done
 kill -0 "$wpid" 2>/dev/null && fail "the warm engine did not exit after --idle 1"
 
+# A warm engine killed outright during a run: the run, nobody's child now,
+# goes on; its client waits for its end (the shell's prompt does not come
+# back under its output), then says its status is not known.
+"$DESKHAND" warm > /dev/null || fail "warm exited $?"
+wpid=$(cat "$W.pid")
+cat > "$T/short.json" <<'JSON'
+{"turns": [
+ {"tool_calls": [{"name": "propose_plan", "input": {"steps": [{"title": "wait"}]}}]},
+ {"tool_calls": [{"name": "run_command", "input": {"command": "touch ready && sleep 2"}}]},
+ {"text": "Waited.", "stop_reason": "end_turn"}
+]}
+JSON
+start_fake "$T/short.json"
+rm -f "$G/ready"
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "short" > "$T/orphan.out" \
+  2> "$T/orphan.err" &
+cpid=$!
+for _ in $(seq 1 200); do [ -e "$G/ready" ] && break; sleep 0.05; done
+[ -e "$G/ready" ] || fail "the command never started: $(cat "$T/orphan.err")"
+rpid=$(sed -n 's/.* run \([0-9]*\): short$/\1/p' "$XDG_STATE_HOME/deskhand/warm.log" | tail -n 1)
+kill -KILL "$wpid"
+rc=0; wait "$cpid" || rc=$?
+# (ended: gone, or a zombie nobody reaps, where init does not)
+state=$(awk '/^State:/ {print $2}' "/proc/$rpid/status" 2>/dev/null || true)
+[ -z "$state" ] || [ "$state" = Z ] || fail "the client returned while its run still ran ($state)"
+assert_eq "$rc" 1 "the exit status once the warm engine was killed"
+assert_contains "$(cat "$T/orphan.err")" "the warm engine went away during the run (pid $rpid); its exit status is not known"
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/orphan.out")" done
+kill "$FAKE_PID"
+
 # Usage errors name what is wrong.
 rc=0; "$DESKHAND" warm --idle soon 2> "$T/use.err" || rc=$?
 assert_eq "$rc" 2 "exit status of a bad --idle"
