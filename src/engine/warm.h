@@ -34,13 +34,12 @@
  * its own SIGTSTP and SIGCONT (continued in the background of its terminal,
  * the client stops for terminal input, its run still stopped: the run has
  * no controlling terminal, which would stop it at its first read), and
- * exits with its status (a run killed by a
- * signal: the client raises that signal on itself; a warm engine killed
- * during the run: the client waits for the run's end, whose status went
- * with the warm engine, and exits with 1). A client that goes away
- * is a SIGHUP to its run, as a closed terminal is. What the run does not
- * take from the client: its resource limits, cgroup and nice value (the
- * warm engine's).
+ * exits with its status (a run killed by a signal: the client raises that
+ * signal on itself; a warm engine killed during the run: the client waits
+ * for the run's end, whose status went with the warm engine, and exits
+ * with 1). A client that goes away is a SIGHUP to its run, as a closed
+ * terminal is. What the run does not take from the client: its resource
+ * limits, cgroup and nice value (the warm engine's).
  */
 
 /* `deskhand warm [--foreground] [--idle SECONDS] | --status | --stop`
