@@ -1037,9 +1037,17 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		/* The ready pipe above the standard descriptors, which
+		 * /dev/null takes: a shell's closed stdout (warm >&-) made it
+		 * 1, and the warm engine served unheard while this command
+		 * said it did not start and waited for it for ever. */
+		int ready_fd = fcntl(p[1], F_DUPFD_CLOEXEC, STDERR_FILENO + 1), null;
 
+		if (ready_fd < 0)
+			_exit(1);
 		close(p[0]);
+		close(p[1]);
+		null = open("/dev/null", O_RDWR);
 		setsid();
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
@@ -1051,10 +1059,10 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 		/* Nothing of the shell's but the ready pipe: a descriptor it
 		 * left open (a pipe a caller reads to its end, a make
 		 * jobserver's) would be held for the warm engine's life. */
-		if (p[1] > 3)
-			close_range(3, (unsigned)p[1] - 1, 0);
-		close_range((unsigned)p[1] + 1, ~0U, 0);
-		rc = serve(&w, p[1]);
+		if (ready_fd > 3)
+			close_range(3, (unsigned)ready_fd - 1, 0);
+		close_range((unsigned)ready_fd + 1, ~0U, 0);
+		rc = serve(&w, ready_fd);
 		free(w.path);
 		_exit(rc);
 	}

@@ -174,6 +174,12 @@ if [ -n "${DH_RELEASE_SANDBOX:-}" ] && [ -x "$(dirname "$DH_RELEASE_SANDBOX")/de
   [ -e "$W" ] && fail "a warm engine of another build still listens"
 fi
 
+# Started from a shell whose stdin and stdout are closed: it says it
+# started (the ready pipe is not one of the standard descriptors).
+rc=0; timeout 20 "$DESKHAND" warm <&- >&- 2> "$T/closed.err" || rc=$?
+assert_eq "$rc" 0 "warm with stdin and stdout closed: $(cat "$T/closed.err")"
+assert_eq "$("$DESKHAND" warm --stop)" stopped
+
 # --idle: it exits after that long without a run.
 "$DESKHAND" warm --idle 1 > /dev/null || fail "warm --idle exited $?"
 wpid=$(cat "$W.pid")
