@@ -526,9 +526,6 @@ child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, ch
 	for (size_t i = 0; env[i]; i++)
 		putenv(env[i]);
 	setsid();
-	/* ps, top and pgrep -x name it as a run made in its own process (its
-	 * command line stays the warm engine's). */
-	prctl(PR_SET_NAME, "deskhand", 0, 0, 0);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -80,7 +80,6 @@ long_run "$T/int.out"
 rpid=$(sed -n 's/.* run \([0-9]*\): wait$/\1/p' "$XDG_STATE_HOME/deskhand/warm.log" | tail -n 1)
 [ -n "$rpid" ] || fail "the warm log does not name the run: $(cat "$XDG_STATE_HOME/deskhand/warm.log")"
 assert_eq "$(awk '/^PPid:/ {print $2}' "/proc/$rpid/status")" "$wpid" "the run's parent"
-assert_eq "$(cat "/proc/$rpid/comm")" deskhand "the run's name (ps, pgrep -x)"
 assert_eq "$(cat "/proc/$wpid/comm")" deskhand-warm "the warm engine's name"
 grep -q libcurl "/proc/$cpid/maps" && fail "the client loaded libcurl"
 grep -q libcurl "/proc/$rpid/maps" || fail "the run has no libcurl: is it the warm engine's?"
