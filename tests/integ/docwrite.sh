@@ -5,7 +5,7 @@
 # like any write; a bad cell is refused naming sheet, row and column and
 # writes nothing.
 . "$DH_TESTS/lib.sh"
-command -v soffice >/dev/null || skip "soffice not installed (apt-get install --no-install-recommends libreoffice-calc)"
+. "$DH_TESTS/lib_docs.sh"
 G=$T/work; mkdir -p "$G"
 cat > "$T/script.json" <<'JSON'
 {"turns": [
@@ -36,13 +36,9 @@ assert_contains "$log" "out/expenses.xlsx"
 
 # LibreOffice, in a profile of its own that recalculates formulas on load
 # (its default trusts the cached results, which libxlsxwriter leaves at 0).
-LO=$T/lo; mkdir -p "$LO/.config/libreoffice/4/user"
-cat > "$LO/.config/libreoffice/4/user/registrymodifications.xcu" <<'XCU'
-<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-XCU
+LO=$T/lo
+soffice_profile "$LO/.config/libreoffice/4" \
+  '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>'
 # CSV filter options: comma, double quote, UTF-8, from line 1, …, cells as shown.
 to_csv() { # FILE SHEET_NO(1-based) → $LO/out.csv
   HOME=$LO timeout 300 soffice --headless -env:UserInstallation=file://$LO/.config/libreoffice/4 \

@@ -6,7 +6,7 @@
 . "$DH_TESTS/lib.sh"
 bwrap_or_skip
 command -v pandoc >/dev/null || skip "pandoc not installed (apt-get install --no-install-recommends pandoc)"
-command -v soffice >/dev/null || skip "soffice not installed (apt-get install --no-install-recommends libreoffice-calc)"
+. "$DH_TESTS/lib_docs.sh"
 G=$T/work; mkdir -p "$G/brand"
 # A template whose Heading 1 uses a font no real document has.
 pandoc -o "$T/ref.docx" --print-default-data-file reference.docx
@@ -59,9 +59,8 @@ assert_contains "$(line 7)" "outside the granted folders"
 assert_contains "$(line 8)" "write_document: reference_doc styles .docx, .odt and .pptx only, not out/x.html"
 [ ! -e "$G/out/report.rtf" ] && [ ! -e "$G/out/x.html" ] || fail "a refused call wrote a file"
 # The .docx as LibreOffice reads it: headings, the list, the table, in order.
-LO=$T/lo; mkdir -p "$LO"
-HOME=$LO timeout 300 soffice --headless -env:UserInstallation=file://$LO/profile \
-  --convert-to "txt:Text (encoded):UTF8" --outdir "$LO" "$G/out/report.docx" >"$LO/log" 2>&1 || { cat "$LO/log"; fail "soffice failed"; }
+LO=$T/lo
+soffice_convert "txt:Text (encoded):UTF8" "$LO" "$G/out/report.docx"
 txt=$(tr -d '\r' < "$LO/report.txt")
 for want in "Quarterly report" "Spend rose 12% this quarter." "print" "software" "ACME" "196.50" "Next steps" "Ask Sam for the invoice."; do
   assert_contains "$txt" "$want"
