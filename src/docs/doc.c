@@ -160,6 +160,14 @@ doc_over_time(struct doc_ctx *c)
 	return true;
 }
 
+int
+doc_encrypted(struct doc_ctx *c)
+{
+	return err_set("%s: the document is encrypted (password-protected), so its text cannot "
+	               "be read; a copy saved without the password can be",
+	               c->name);
+}
+
 void
 doc_put(struct doc_ctx *c, const char *s, size_t n)
 {

@@ -85,9 +85,12 @@ bool doc_kind_is_sheet(enum doc_kind k);
  * hit adds a line "[… NOTE]" where the content was cut and the call still
  * succeeds. Returns 0; DH_EFAIL with err_msg() naming `name` and the part at
  * fault ("book.docx: word/document.xml: XML nested deeper than 256 elements") for
- * an empty (0-byte), damaged or hostile document, or when it is over
- * max_input or max_ms; `out` may then hold partial text. lim NULL means the
- * defaults. */
+ * an empty (0-byte), damaged, encrypted (password-protected) or hostile
+ * document, a file that is not of its kind at all, or when it is over
+ * max_input or max_ms; `out` may then hold partial text. DH_EPARSE instead
+ * for a PDF that poppler cannot parse although it has a PDF header and no
+ * encryption: damaged, a more forgiving reader may still manage it. lim NULL
+ * means the defaults. */
 int doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
                 const struct doc_limits *lim, struct buf *out) DH_MUST_CHECK;
 

@@ -76,6 +76,10 @@ int doc_ooxml_parts(struct doc_ctx *c, const char *list, const char *elem, const
                     const char *dir, struct strv *parts, struct strv *names,
                     struct strv *ids) DH_MUST_CHECK;
 
+/* The error for an encrypted (password-protected) document, whatever its
+ * format: "NAME: the document is encrypted …". Returns DH_EFAIL. */
+int doc_encrypted(struct doc_ctx *c);
+
 /* Whether reading has gone past max_ms (then err_msg() says so). */
 bool doc_over_time(struct doc_ctx *c);
 /* Append to c->out up to max_text; sets c->full when it is reached. */

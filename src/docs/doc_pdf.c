@@ -29,7 +29,12 @@
 	X(poppler_document_new_from_bytes)                                      \
 	X(poppler_document_get_n_pages)                                         \
 	X(poppler_document_get_page)                                            \
+	X(poppler_error_quark)                                                  \
 	X(poppler_page_get_text)
+
+/* How far into a file its "%PDF-" header may start: readers accept up to
+ * 1 KiB of anything before it, as Acrobat does. */
+#define PDF_HEAD 1024
 
 DL_LIBRARY(pdf, "libpoppler-glib.so.8", "libpoppler-glib8", PDF_FUNCS);
 
@@ -46,8 +51,15 @@ doc_pdf_text(struct doc_ctx *c, const void *data, size_t n)
 
 	pdf.g_bytes_unref(bytes);
 	if (!d) {
-		rc = err_set("%s: not a readable PDF (%s)", c->name,
-		             e && e->message ? e->message : "poppler could not open it");
+		if (e && e->domain == pdf.poppler_error_quark() && e->code == POPPLER_ERROR_ENCRYPTED)
+			rc = doc_encrypted(c);
+		else if (!memmem(data, n < PDF_HEAD ? n : PDF_HEAD, "%PDF-", 5))
+			rc = err_set("%s: not a PDF: it has no %%PDF- header (another kind of file "
+			             "named .pdf?)",
+			             c->name);
+		else
+			rc = err_setc(DH_EPARSE, "%s: not a readable PDF (%s)", c->name,
+			              e && e->message ? e->message : "poppler could not open it");
 		pdf.g_clear_error(&e);
 		return rc;
 	}

@@ -383,11 +383,14 @@ read_document(int fd, const struct stat *st, enum doc_kind kind, const char *sho
 		tool_result_errorf(out, "%s: %s", shown, err_msg());
 		goto out;
 	}
-	if (doc_to_text(data.ptr ? data.ptr : "", data.len, shown, kind, &lim, &text) < 0) {
-		if (kind == DOC_PDF && data.len && data.len <= READ_MEDIA_MAX &&
-		    lseek(fd, 0, SEEK_SET) == 0) {
-			/* the model may still read what poppler cannot (not an
-			 * empty file: there is nothing to read) */
+	int rc = doc_to_text(data.ptr ? data.ptr : "", data.len, shown, kind, &lim, &text);
+
+	if (rc < 0) {
+		if (rc == DH_EPARSE && data.len <= READ_MEDIA_MAX && lseek(fd, 0, SEEK_SET) == 0) {
+			/* the model may still read a damaged PDF poppler cannot;
+			 * never a file that is no PDF or an encrypted one: the API
+			 * refuses the whole request, and every later one that
+			 * carries it in the conversation */
 			char *why = xstrdup(err_msg());
 			struct stat pst = *st;
 
