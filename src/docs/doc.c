@@ -684,6 +684,47 @@ check_input(const struct doc_ctx *c, size_t n)
 	return 0;
 }
 
+/* The signature of an OLE compound file: what Office writes for an
+ * encrypted .docx/.xlsx/.pptx (the zip inside an "EncryptedPackage" stream)
+ * and for the old binary .doc/.xls/.ppt. */
+static const unsigned char cfb_magic[8] = { 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1 };
+/* "EncryptedPackage" in UTF-16LE, as a compound file's directory names it. */
+static const char cfb_encrypted[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+
+/* A document no zip reader opens, named for what it is rather than as a
+ * damaged zip: an Office file encrypted with a password, or a binary one
+ * under an OOXML name. Returns 0 when it is neither. */
+static int
+check_cfb(struct doc_ctx *c, const void *data, size_t n, enum doc_kind kind)
+{
+	if (n < sizeof cfb_magic || memcmp(data, cfb_magic, sizeof cfb_magic))
+		return 0;
+	if (memmem(data, n, cfb_encrypted, sizeof cfb_encrypted - 1))
+		return doc_encrypted(c);
+	return err_set("%s: an old binary Office file (Word, Excel or PowerPoint 97-2003), not "
+	               "a .%s; deskhand reads .docx, .xlsx, .pptx and OpenDocument files",
+	               c->name, doc_kind_name(kind));
+}
+
+/* ODF encrypts the parts inside its zip, which then read as malformed XML;
+ * its manifest says so. Returns 0 for any other document. */
+static int
+check_odf_encrypted(struct doc_ctx *c, enum doc_kind kind)
+{
+	if (kind != DOC_ODS && kind != DOC_ODT && kind != DOC_ODP)
+		return 0;
+	char *m;
+	size_t mn;
+	int rc = doc_zip_slurp(c, "META-INF/manifest.xml", &m, &mn);
+
+	if (rc == DH_ENOTFOUND)
+		return 0;
+	if (rc == 0 && memmem(m, mn, "encryption-data", 15))
+		rc = doc_encrypted(c);
+	free(m);
+	return rc;
+}
+
 int
 doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
             const struct doc_limits *lim, struct buf *out)
@@ -712,12 +753,10 @@ doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
 	default:
 		return err_set("%s: not a document kind deskhand reads as text", c.name);
 	}
-	if ((rc = doc_zip_open(&c, data, n)) < 0)
+	if ((rc = check_cfb(&c, data, n, kind)) < 0 || (rc = doc_zip_open(&c, data, n)) < 0)
 		return rc;
-	if (doc_kind_is_sheet(kind))
-		rc = doc_sheet_text(&c, kind);
-	else
-		rc = doc_markup_text(&c, kind);
+	if ((rc = check_odf_encrypted(&c, kind)) == 0)
+		rc = doc_kind_is_sheet(kind) ? doc_sheet_text(&c, kind) : doc_markup_text(&c, kind);
 	doc_zip_close(&c);
 	return rc;
 }
@@ -739,8 +778,13 @@ doc_book_load(const void *data, size_t n, const char *name, enum doc_kind kind,
 	ctx_init(&c, name, lim, NULL);
 	if (!doc_kind_is_sheet(kind))
 		return err_set("%s: not a spreadsheet", c.name);
-	if ((rc = check_input(&c, n)) < 0 || (rc = doc_zip_open(&c, data, n)) < 0)
+	if ((rc = check_input(&c, n)) < 0 || (rc = check_cfb(&c, data, n, kind)) < 0 ||
+	    (rc = doc_zip_open(&c, data, n)) < 0)
 		return rc;
+	if ((rc = check_odf_encrypted(&c, kind)) < 0) {
+		doc_zip_close(&c);
+		return rc;
+	}
 	b = xcalloc(1, sizeof *b);
 	rc = doc_sheet_load(&c, kind, b);
 	doc_zip_close(&c);
