@@ -481,7 +481,35 @@ out:
 	return 0;
 }
 
-/* The agent's way in: a document's text is read on the worker. */
+/* Whether read_file shows the file as a document: by its name, or a PDF by
+ * its first bytes whatever its name (a download saved without one), as
+ * read_file_run decides. A path that cannot be opened is not: its error is
+ * made where the read runs. */
+static bool
+read_file_is_document(const char *path, struct tool_env *env)
+{
+	const struct grant *gr;
+	char *rel = NULL;
+	struct stat st;
+	unsigned char head[8];
+	int fd = -1;
+	bool doc = false;
+
+	if (doc_kind_of(path, NULL, 0) != DOC_NONE)
+		return true;
+	if (tool_path_read(env, path, &gr, &rel, NULL) == 0 &&
+	    grant_open_read(gr, rel, 0, &fd, &st) == 0) {
+		ssize_t n = read_full(fd, head, sizeof head);
+
+		doc = n > 0 && doc_kind_of(rel, head, (size_t)n) != DOC_NONE;
+		close(fd);
+	}
+	free(rel);
+	return doc;
+}
+
+/* The agent's way in: a document's text is read on the worker, never on
+ * the loop (poppler may take seconds on one page). */
 static int
 read_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
                 void *ctx)
@@ -489,8 +517,7 @@ read_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, to
 	const char *path = json_str(in, "path");
 
 	return tool_start_deferred(read_file_run, in, env,
-	                           doc_kind_of(path ? path : "", NULL, 0) != DOC_NONE, out, done,
-	                           ctx);
+	                           read_file_is_document(path ? path : "", env), out, done, ctx);
 }
 
 /*
