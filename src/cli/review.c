@@ -20,6 +20,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 
@@ -96,6 +97,7 @@ live_on_event(const struct event *ev, void *ctx)
 {
 	struct live *l = ctx;
 	bool ours = ev->re && l->req && strcmp(ev->re, l->req) == 0;
+	struct buf b = BUF_INIT;
 
 	if (l->answered)
 		return;
@@ -108,16 +110,18 @@ live_on_event(const struct event *ev, void *ctx)
 		if (l->json) {
 			live_print_event(ev);
 		} else if (ev->approved) {
+			/* The engine's report names files the agent named. */
 			if (ev->text && *ev->text)
-				fputs(ev->text, stdout);
+				fputs(utf8_sanitized_text(&b, ev->text), stdout);
 			if (ev->text && *ev->text && ev->text[strlen(ev->text) - 1] != '\n')
 				putchar('\n');
 		} else {
-			fprintf(stderr, "deskhand: %s: %s\n", l->op, ev->text ? ev->text : "failed");
+			fprintf(stderr, "deskhand: %s: %s\n", l->op,
+				ev->text ? utf8_sanitized_text(&b, ev->text) : "failed");
 			if (ev->output && (!ev->text || !strstr(ev->text, ev->output)))
 				fprintf(stderr, "deskhand: the three versions of each are in %s; "
 						"nothing was changed; use --force to overwrite\n",
-					ev->output);
+					utf8_sanitized_text(&b, ev->output));
 		}
 		ev_quit(l->loop);
 	} else if (ours && (ev->type == EVENT_ERROR || (ev->type == EVENT_REPLY && !ev->approved))) {
@@ -126,9 +130,11 @@ live_on_event(const struct event *ev, void *ctx)
 		if (l->json)
 			live_print_event(ev);
 		else
-			fprintf(stderr, "deskhand: %s: %s\n", l->op, ev->text ? ev->text : "refused");
+			fprintf(stderr, "deskhand: %s: %s\n", l->op,
+				ev->text ? utf8_sanitized_text(&b, ev->text) : "refused");
 		ev_quit(l->loop);
 	}
+	buf_fini(&b);
 }
 
 static void

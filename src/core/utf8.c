@@ -127,6 +127,15 @@ utf8_sanitized(struct buf *out, const char *s)
 	return buf_cstr(out);
 }
 
+const char *
+utf8_sanitized_text(struct buf *out, const char *s)
+{
+	buf_clear(out);
+	if (s)
+		utf8_sanitize(out, s, strlen(s), UTF8_KEEP_NL);
+	return buf_cstr(out);
+}
+
 /* Length of the valid sequence at s that utf8_scrub keeps, 0 if none. */
 static size_t
 keep_len(const char *s, size_t n)

@@ -34,6 +34,11 @@ void utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags);
  * agent or a file name made cannot forge a line, clear the screen or hide
  * itself); returns its text, valid until `out` changes. */
 const char *utf8_sanitized(struct buf *out, const char *s);
+/* As utf8_sanitized() for text of several lines that a command prints whole
+ * (a report, a diff, an error message): utf8_sanitize(UTF8_KEEP_NL), its
+ * newlines kept, a tab as four spaces. Returns its text, valid until `out`
+ * changes. */
+const char *utf8_sanitized_text(struct buf *out, const char *s);
 
 /*
  * Validity for text entering deskhand (model text, commands, tool output):

@@ -174,6 +174,18 @@ target_set(const struct verbs_target *t)
 	return (struct review_set){t->id, t->stores, (const char *const *)t->paths, t->n};
 }
 
+/* Write the text s to f made printable (utf8_sanitized_text()): a report or
+ * a message names files the agent named, and a conflict's diff shows what it
+ * wrote, either of which may hold an escape sequence. */
+static void
+put_text(FILE *f, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	fputs(utf8_sanitized_text(&b, s), f);
+	buf_fini(&b);
+}
+
 /* Record what changed on disk since the session's last checkpoint (issue 9,
  * fault 1), attributed to the call the session was killed in, if any, so the
  * command acts on the folder as it is now. The report goes to stdout (stderr
@@ -195,10 +207,13 @@ recover(const struct verbs_target *t, const struct opts *o)
 	rc = review_set_recover(&rs, history, &report);
 	cJSON_Delete(history);
 	if (report.len)
-		fputs(buf_cstr(&report), o->json ? stderr : stdout);
+		put_text(o->json ? stderr : stdout, buf_cstr(&report));
 	buf_fini(&report);
-	if (rc < 0)
-		fprintf(stderr, "deskhand: %s\n", err_msg());
+	if (rc < 0) {
+		fputs("deskhand: ", stderr);
+		put_text(stderr, err_msg());
+		putc('\n', stderr);
+	}
 	return rc < 0 ? -1 : 0;
 }
 
@@ -320,27 +335,34 @@ static void
 outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review_outcome *o,
              const char *done)
 {
+	struct buf b = BUF_INIT;
+
 	if (o->report.len)
-		fputs(buf_cstr((struct buf *)&o->report), stdout);
+		put_text(stdout, buf_cstr((struct buf *)&o->report));
 	if (rc == DH_ECONFLICT) {
 		printf("%s: conflict: changed after the agent; three versions of each are in %s\n",
 		       t->paths[g], o->conflict_dir ? o->conflict_dir : "?");
 		for (size_t i = 0; i < o->nconflicts; i++) {
 			const struct review_conflict *c = &o->conflicts[i];
 
-			printf("  %s\n    base:    %s\n    agent:   %s\n    current: %s\n", c->path,
-			       c->base ? c->base : c->base_unreadable ? "(cannot be read)" : "(absent)",
-			       c->agent ? c->agent : c->agent_unreadable ? "(cannot be read)" : "(absent)",
-			       c->current ? c->current : "(absent)");
+			printf("  %s\n", utf8_sanitized(&b, c->path));
+			printf("    base:    %s\n",
+			       c->base ? utf8_sanitized(&b, c->base)
+			       : c->base_unreadable ? "(cannot be read)" : "(absent)");
+			printf("    agent:   %s\n",
+			       c->agent ? utf8_sanitized(&b, c->agent)
+			       : c->agent_unreadable ? "(cannot be read)" : "(absent)");
+			printf("    current: %s\n",
+			       c->current ? utf8_sanitized(&b, c->current) : "(absent)");
 			if (c->error)
-				printf("    %s\n", c->error);
+				printf("    %s\n", utf8_sanitized_text(&b, c->error));
 			if (c->diff && *c->diff)
-				fputs(c->diff, stdout);
+				put_text(stdout, c->diff);
 		}
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
+		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], utf8_sanitized_text(&b, err_msg()));
 		fprintf(stderr, "deskhand: nothing was changed; use --force to overwrite\n");
 	} else if (rc < 0) {
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], err_msg());
+		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], utf8_sanitized_text(&b, err_msg()));
 	} else if (done) {
 		if (o->ck.created)
 			printf("%s: %s %zu path%s (checkpoint %s)\n", t->paths[g], done, o->npaths,
@@ -349,6 +371,7 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 			printf("%s: %s %zu path%s (nothing changed)\n", t->paths[g], done,
 			       o->npaths, o->npaths == 1 ? "" : "s");
 	}
+	buf_fini(&b);
 }
 
 /* Collects per-grant outcomes into one JSON document or text. */
@@ -387,7 +410,9 @@ results_error(struct results *r, const char *msg)
 	if (r->status == EXIT_OK)
 		r->status = EXIT_FAIL;
 	if (!r->json) {
-		fprintf(stderr, "deskhand: %s\n", msg);
+		fputs("deskhand: ", stderr);
+		put_text(stderr, msg);
+		putc('\n', stderr);
 		return;
 	}
 	cJSON *x = json_new_obj();
@@ -697,7 +722,7 @@ verbs_accept(int argc, char **argv, unsigned flags)
 		                        &out);
 		if (!o.json && rc == 0) {
 			if (out.report.len)
-				fputs(buf_cstr(&out.report), stdout);
+				put_text(stdout, buf_cstr(&out.report));
 			printf("%s: accepted %zu file%s", t.paths[g], out.npaths,
 			       out.npaths == 1 ? "" : "s");
 			if (out.npaths)
@@ -822,7 +847,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 				   0 &&
 			   !o.json) {
 			if (out.report.len)
-				fputs(buf_cstr(&out.report), stdout);
+				put_text(stdout, buf_cstr(&out.report));
 			printf("%s: accepted 1 hunk (mark %s)\n", t.paths[g], out.ck.short_id);
 		} else {
 			results_add(&res, g, rc, &out, NULL);
