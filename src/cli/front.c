@@ -466,6 +466,10 @@ wait_or_stop(int argc, char **argv, bool stop)
 	if (rc >= 0)
 		return rc;
 	const char *spec = optind < argc ? argv[optind] : NULL;
+	if (client_verb_empty_session(stop ? "stop" : "wait", spec)) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
 	if (client_session_resolve(spec, &id) < 0) {
 		fprintf(stderr, "deskhand: %s\n", err_msg());
 		return EXIT_FAILED;

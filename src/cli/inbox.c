@@ -129,6 +129,10 @@ cli_inbox(int argc, char **argv)
 			inbox_usage);
 		return 2;
 	}
+	if (client_verb_empty_session("inbox", dismiss)) {
+		fputs(inbox_usage, stderr);
+		return 2;
+	}
 	if (dismiss) {
 		char *id = NULL;
 

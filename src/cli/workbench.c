@@ -218,6 +218,10 @@ cli_workbench(int argc, char **argv)
 			wb_usage);
 		goto out_early;
 	}
+	if (client_verb_empty_session(NULL, resume)) {
+		fputs(wb_usage, stderr);
+		goto out_early;
+	}
 	if (theme_pick(&uo.theme, uo.theme, &cfg) < 0)
 		goto out_early;
 	uo.task = optind < argc ? argv[optind] : NULL;
@@ -288,6 +292,10 @@ cli_attach(int argc, char **argv)
 	if (argc - optind > 1) {
 		fprintf(stderr, "deskhand: attach: expected at most one session ID\n%s",
 			attach_usage);
+		goto out;
+	}
+	if (client_verb_empty_session("attach", optind < argc ? argv[optind] : NULL)) {
+		fputs(attach_usage, stderr);
 		goto out;
 	}
 	if (theme_pick(&uo.theme, uo.theme, &cfg) < 0)

@@ -31,6 +31,7 @@
 #include "engine/serve.h"
 #include "llm/llm.h"
 #include "net/http.h"
+#include "session/session.h"
 #include "snap/snap.h"
 
 #define CLIENT_SPAWN_TIMEOUT_MS 30000 /* the engine's start, before any UI runs */
@@ -644,9 +645,11 @@ resolve(const char *dir, const char *spec, int *fd, char **name)
 	struct strv names = { 0 };
 	char *found = NULL;
 	size_t matches = 0;
-	bool latest = !spec || !*spec || strcmp(spec, "latest") == 0;
+	bool latest = !spec || strcmp(spec, "latest") == 0;
 
 	*fd = -1;
+	if (!latest && !*spec) /* a prefix of every name, but names none */
+		return session_spec_empty();
 	list_names(dir, &names);
 	/* Newest first for "latest" (ids sort by time; new-PID ones last). */
 	for (size_t k = names.n; k-- > 0 && !found;) {

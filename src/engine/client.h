@@ -121,7 +121,8 @@ int client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, s
 /* Connect to the live engine of session `spec` (an id, a unique prefix or
  * "latest") and say hello. DH_ENOTFOUND when no engine of it is live, or the
  * one found hung up before its hello (it was exiting); the caller may then
- * read the session's record or client_spawn() one with --resume. */
+ * read the session's record or client_spawn() one with --resume. DH_EPARSE for
+ * an empty spec (session_spec_empty()). */
 int client_connect(struct client **out, struct ev_loop *loop, const char *spec) DH_MUST_CHECK;
 
 /* Live sessions: one hello-only connection per socket in the directory;
@@ -243,6 +244,12 @@ bool client_warm_handoff(int argc, char **argv, int *status);
  * argv, read at optind and optopt as the refusal left them. The caller
  * prints its usage after this and exits 2. */
 void client_verb_bad_option(const char *verb, int opt, char *const argv[]);
+/* Whether `spec`, a session id a command was given (NULL: none), is empty:
+ * then "deskhand VERB: session '': …" (session_spec_empty(); VERB NULL:
+ * "deskhand: session '': …") is printed on stderr and the caller prints its
+ * usage and exits 2. An empty id would
+ * otherwise be a prefix of every id and name the only session. */
+bool client_verb_empty_session(const char *verb, const char *spec);
 
 /* Only read: the verb must not write the store (the session is live; its
  * engine is the store's one writer). `review` then skips recording what

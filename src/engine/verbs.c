@@ -71,6 +71,16 @@ client_verb_bad_option(const char *verb, int opt, char *const argv[])
 			opt == ':' ? "option needs a value:" : "unknown option", given);
 }
 
+bool
+client_verb_empty_session(const char *verb, const char *spec)
+{
+	if (!spec || *spec)
+		return false;
+	(void)session_spec_empty();
+	fprintf(stderr, "deskhand%s%s: %s\n", verb ? " " : "", verb ? verb : "", err_msg());
+	return true;
+}
+
 int
 client_verb_local(const char *verb, int argc, char **argv, unsigned flags)
 {

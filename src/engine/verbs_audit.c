@@ -127,7 +127,7 @@ parse_args(struct audit_args *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		a->id = argv[optind++];
-	if (optind < argc || (a->id && a->all)) {
+	if (optind < argc || (a->id && a->all) || client_verb_empty_session("audit", a->id)) {
 		fputs(usage, stderr);
 		return 2;
 	}

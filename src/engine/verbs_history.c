@@ -140,7 +140,7 @@ verbs_log(int argc, char **argv, unsigned flags)
 		return rc;
 	if (optind < argc)
 		session = argv[optind++];
-	if (optind < argc) {
+	if (optind < argc || client_verb_empty_session("log", session)) {
 		fputs(log_usage, stderr);
 		return 2;
 	}
@@ -292,7 +292,7 @@ verbs_diff(int argc, char **argv, unsigned flags)
 		from = argv[optind++];
 	if (optind < argc)
 		to = argv[optind++];
-	if (optind < argc) {
+	if (optind < argc || client_verb_empty_session("diff", session)) {
 		fputs(diff_usage, stderr);
 		return 2;
 	}

@@ -131,6 +131,10 @@ parse_opts(int argc, char **argv, const char *usage, unsigned allowed, struct op
 			return EXIT_USAGE;
 		}
 	}
+	if (client_verb_empty_session(argv[0], o->session)) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
 	/* An empty operand names no file, hunk or checkpoint (git: "empty
 	 * string is not a valid pathspec"). */
 	for (int i = optind; i < argc; i++) {

@@ -880,6 +880,13 @@ is_listed_id(const char *state_dir, const char *spec)
 }
 
 int
+session_spec_empty(void)
+{
+	return err_setc(DH_EPARSE, "session '': an empty id names no session "
+				   "(give an id, a unique prefix of one, or latest)");
+}
+
+int
 session_resolve(const char *state_dir, const char *spec, char **out)
 {
 	char **ids;
@@ -888,6 +895,10 @@ session_resolve(const char *state_dir, const char *spec, char **out)
 	int rc;
 
 	*out = NULL;
+	/* "" is a prefix of every id: it would name the only session, or say
+	 * that several match, when it names none. */
+	if (!latest && !*spec)
+		return session_spec_empty();
 	if (!latest && is_listed_id(state_dir, spec)) {
 		*out = xstrdup(spec);
 		return 0;

@@ -147,7 +147,12 @@ long long session_id_time(const char *id);
 /* Resolve `spec` to a full id (heap string): NULL or "latest" is the latest
  * whole session (session_list()); an id or a unique prefix of one may name a
  * damaged one too (session_list_all()), whose session_meta_read() then says
- * what is missing. DH_ENOTFOUND when nothing or more than one matches. */
+ * what is missing. DH_ENOTFOUND when nothing or more than one matches;
+ * DH_EPARSE for an empty spec (session_spec_empty()). */
 int session_resolve(const char *state_dir, const char *spec, char **out) DH_MUST_CHECK;
+/* The error of an empty session id (""), which session_resolve() and the
+ * live engines' lookup refuse rather than take as a prefix of every id:
+ * DH_EPARSE, the message naming it. For callers that check an id first. */
+int session_spec_empty(void);
 
 #endif
