@@ -31,12 +31,30 @@ struct ctx {
 	bool raw; /* MCP_CONFIG_RAW: ${VAR} kept as written */
 };
 
+/* DH_EPARSE with the message `raw` made printable (utf8_sanitize(UTF8_NAME)):
+ * it quotes names, keys and values of a folder's .mcp.json, which whoever
+ * made the folder wrote, and is printed by mcp list, mcp trust and run: an
+ * escape sequence in them must not reach the terminal, nor a newline forge
+ * a line. */
+static int
+refuse(const char *raw)
+{
+	struct buf b = BUF_INIT;
+	int rc = err_setc(DH_EPARSE, "%s", utf8_sanitized(&b, raw));
+
+	buf_fini(&b);
+	return rc;
+}
+
 static int
 bad(const struct ctx *c, const char *key, const char *fmt, const char *value)
 {
-	return err_setc(DH_EPARSE, "%s: mcpServers.%s%s%s: %s%s%s", c->file, c->name,
-	                key ? "." : "", key ? key : "", fmt, value ? ": " : "",
-	                value ? value : "");
+	char *raw = xasprintf("%s: mcpServers.%s%s%s: %s%s%s", c->file, c->name, key ? "." : "",
+	                      key ? key : "", fmt, value ? ": " : "", value ? value : "");
+	int rc = refuse(raw);
+
+	free(raw);
+	return rc;
 }
 
 /* ${VAR} and ${VAR:-default} expansion of s into *out (heap). */
@@ -418,10 +436,14 @@ parse_entry(struct mcp_entry *e, const cJSON *srv, const char *file, unsigned fl
 	                 .raw = (flags & MCP_CONFIG_RAW) != 0 };
 	const cJSON *x;
 
-	if (!name_ok(srv->string))
-		return err_setc(DH_EPARSE,
-		                "%s: mcpServers: server name \"%s\" must be 1-%d letters, digits, "
-		                "'_' or '-'", file, srv->string, MCP_NAME_MAX);
+	if (!name_ok(srv->string)) {
+		char *raw = xasprintf("%s: mcpServers: server name \"%s\" must be 1-%d letters, "
+		                      "digits, '_' or '-'", file, srv->string, MCP_NAME_MAX);
+		int rc = refuse(raw);
+
+		free(raw);
+		return rc;
+	}
 	if (!cJSON_IsObject(srv))
 		return bad(&c, NULL, "must be an object", NULL);
 	e->name = xstrdup(srv->string);
@@ -470,8 +492,11 @@ mcp_config_parse(struct mcp_entries *out, const char *text, size_t len, const ch
 	cJSON_ArrayForEach(x, root)
 	{
 		if (strcmp(x->string, "mcpServers") != 0) {
-			rc = err_setc(DH_EPARSE, "%s: unknown key \"%s\" (known: mcpServers)", file,
-			              x->string);
+			char *raw = xasprintf("%s: unknown key \"%s\" (known: mcpServers)", file,
+			                      x->string);
+
+			rc = refuse(raw);
+			free(raw);
 			goto out;
 		}
 	}
