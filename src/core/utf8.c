@@ -56,6 +56,18 @@ is_bidi_control(uint32_t c)
 	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* A character that shows nothing: zero-width spaces and joiners, the word
+ * joiner and invisible operators, the byte order mark, a soft hyphen and the
+ * direction marks (LRM, RLM, ALM). Text needs them (a joiner inside an
+ * emoji, a Persian word), but in a name "a<U+200B>.txt" would look like
+ * another file's "a.txt". */
+static bool
+is_invisible(uint32_t c)
+{
+	return c == 0x00ad || c == 0x061c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	       (c >= 0x2060 && c <= 0x2064) || c == 0xfeff;
+}
+
 /* Without a UTF-8 locale: punctuation that deskhand's own messages use, and
  * that models write, as its one-column ASCII look-alike (one column for one,
  * so that a line laid out before stays as wide); anything else '?'. */
@@ -107,7 +119,8 @@ utf8_sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 			buf_printf(out, "\\x%02x", b);
 			i++;
 		} else {
-			if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c))
+			if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c) ||
+			    ((flags & UTF8_NAME) && is_invisible(c)))
 				buf_printf(out, "<U+%04X>", (unsigned)c);
 			else if (flags & UTF8_ASCII)
 				buf_putc(out, ascii_for(c));

@@ -16,7 +16,9 @@ struct buf;
 #define UTF8_ASCII   0x1u /* the locale is not UTF-8: non-ASCII becomes '?', or a dash,
                              * quote or bullet its one-column ASCII look-alike */
 #define UTF8_KEEP_NL 0x2u /* keep '\n' (callers that split lines themselves) */
-#define UTF8_NAME    0x4u /* a name: a tab is "^I" too (spaces would show another name) */
+#define UTF8_NAME    0x4u /* a name: a tab is "^I" too (spaces would show another name),
+                             * a character that shows nothing (U+200B–200F, U+2060–2064,
+                             * U+FEFF, U+00AD, U+061C, U+180E) "<U+200B>" */
 
 /* Decode one UTF-8 sequence at s (n bytes available). Returns its length
  * (1–4) with *cp set, or 0 when the bytes are not valid UTF-8 (overlong,

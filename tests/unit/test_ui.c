@@ -248,6 +248,14 @@ Test(ui_sanitize, escapes_controls_bidi_and_bad_bytes)
 	s = sanitize("abc\xe2\x80\xae" "evil", 0); /* RLO */
 	cr_assert_str_eq(s, "abc<U+202E>evil");
 	free(s);
+	/* a name shows what shows nothing: "a<ZWSP>.txt" is not "a.txt" */
+	s = sanitize("a\xe2\x80\x8b.txt \xef\xbb\xbf\xe2\x80\x8f\xe2\x81\xa0\xc2\xad", UTF8_NAME);
+	cr_assert_str_eq(s, "a<U+200B>.txt <U+FEFF><U+200F><U+2060><U+00AD>");
+	free(s);
+	/* text keeps them: a joiner makes one emoji of three */
+	s = sanitize("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", 0);
+	cr_assert_str_eq(s, "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9");
+	free(s);
 	s = sanitize("bad\xff\xc3" "(", 0);
 	cr_assert_str_eq(s, "bad\\xff\\xc3(");
 	free(s);
