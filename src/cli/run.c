@@ -223,6 +223,14 @@ clean(struct run *r, int slot, const char *s)
 	return clean_n(r, slot, s, s ? strlen(s) : 0, 0);
 }
 
+/* clean() of a name (a folder, a model): a tab or newline in it as "^I"
+ * and "^J" (UTF8_NAME), not a second line or spaces. */
+static const char *
+clean_name(struct run *r, int slot, const char *s)
+{
+	return clean_n(r, slot, s, s ? strlen(s) : 0, UTF8_NAME);
+}
+
 /* The first line of s, at most `max` bytes of it (cut at a character), printable. */
 static void
 print_line_capped(struct run *r, const char *s, size_t max)
@@ -366,10 +374,11 @@ human_event(struct run *r, const struct event *ev)
 
 	switch (ev->type) {
 	case EVENT_SESSION_STARTED:
+		/* A folder's name comes with it (an archive, a clone). */
 		printf("%ssession %s%s · mode %s · model %s\n", c(r, C_BOLD), ev->session,
-		       c(r, C_RESET), ev->mode, ev->model ? ev->model : "?");
+		       c(r, C_RESET), ev->mode, clean_name(r, 0, ev->model ? ev->model : "?"));
 		for (size_t i = 0; i < ev->ngrants; i++)
-			printf("  grant %s\n", ev->grants[i]);
+			printf("  grant %s\n", clean_name(r, 0, ev->grants[i]));
 		break;
 	case EVENT_TURN_STARTED:
 		newline_if_needed(r);
@@ -477,7 +486,8 @@ human_event(struct run *r, const struct event *ev)
 		}
 		if (!ev->tool_call) {
 			printf("  %s%s checkpoint %s%s %s (%ld ms)\n", c(r, C_GREEN), ok,
-			       ev->short_id, c(r, C_RESET), ev->grant, ev->duration_ms);
+			       ev->short_id, c(r, C_RESET), clean_name(r, 0, ev->grant),
+			       ev->duration_ms);
 			break;
 		}
 		if (ev->files_changed == 0)
@@ -1220,10 +1230,10 @@ cli_run(int argc, char **argv)
 		/* A model the registry has no price for: not $0. */
 		if (r.cost_unknown && cs->cost_usd > 0)
 			printf("cost $%.4f and more not known (%s has no price in 'deskhand models')\n",
-			       cs->cost_usd, cs->model ? cs->model : "the model");
+			       cs->cost_usd, clean_name(&r, 0, cs->model ? cs->model : "the model"));
 		else if (r.cost_unknown)
 			printf("cost not known (%s has no price in 'deskhand models')\n",
-			       cs->model ? cs->model : "the model");
+			       clean_name(&r, 0, cs->model ? cs->model : "the model"));
 		else
 			printf("cost $%.4f\n", cs->cost_usd);
 		if (status != 0)
