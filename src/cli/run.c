@@ -1227,8 +1227,13 @@ cli_run(int argc, char **argv)
 		       st ? st : "failed", c(&r, C_RESET), cs->session);
 		printf("  tokens: %ld in, %ld out, %ld cache read, %ld cache write · ",
 		       cs->input_tokens, cs->output_tokens, r.cache_read, r.cache_write);
-		/* A model the registry has no price for: not $0. */
-		if (r.cost_unknown && cs->cost_usd > 0)
+		/* A model the registry has no price for: not $0. The session's
+		 * cost is not known either when an earlier run's request had no
+		 * price (cost_usd < 0), whatever this run's requests cost. */
+		if (!r.cost_unknown && cs->cost_usd < 0)
+			printf("cost not known (an earlier request had no price in "
+			       "'deskhand models')\n");
+		else if (r.cost_unknown && cs->cost_usd > 0)
 			printf("cost $%.4f and more not known (%s has no price in 'deskhand models')\n",
 			       cs->cost_usd, clean_name(&r, 0, cs->model ? cs->model : "the model"));
 		else if (r.cost_unknown)
