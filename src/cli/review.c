@@ -347,15 +347,19 @@ session_default(const char *verb, int *argc, char **argv, char **id, struct strv
 		free(cwd);
 		return NULL;
 	}
+	struct buf shown = BUF_INIT, clean = BUF_INIT;
+
+	/* A folder's name comes with it (an archive, a clone): printable. */
 	if (grant) {
-		struct buf shown = BUF_INIT;
 		fsutil_path_tilde(&shown, grant);
-		fprintf(stderr, "deskhand: session %s (grant %s)\n", *id, buf_cstr(&shown));
-		buf_fini(&shown);
+		fprintf(stderr, "deskhand: session %s (grant %s)\n", *id,
+			utf8_sanitized(&clean, buf_cstr(&shown)));
 	} else {
 		fprintf(stderr, "deskhand: session %s (the latest: no session's grant holds %s)\n",
-			*id, cwd ? cwd : "the current directory");
+			*id, cwd ? utf8_sanitized(&clean, cwd) : "the current directory");
 	}
+	buf_fini(&shown);
+	buf_fini(&clean);
 	char **av = xcalloc((size_t)*argc + 3, sizeof *av);
 	av[0] = argv[0];
 	av[1] = (char *)"--session";

@@ -77,6 +77,9 @@ struct verbs_target {
 	struct cJSON *meta;	    /* meta.json */
 	size_t n;		    /* grants */
 	char **paths;		    /* their real paths */
+	char **shown;		    /* the same made printable (utf8_sanitized()), for
+				     * the lines a command prints: a folder's name
+				     * comes with it (an archive, a clone) */
 	struct snap_store **stores; /* their shadow repositories */
 	bool *history;		    /* per grant: its folder is gone, its store
 				     * reads the history only (snap_open_gone) */

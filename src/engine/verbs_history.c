@@ -163,17 +163,17 @@ verbs_log(int argc, char **argv, unsigned flags)
 		/* No checkpoint list: the session ended before its first checkpoint
 		 * in this grant. Nothing to list is not an error. */
 		if (lrc < 0 && lrc != DH_ENOTFOUND) {
-			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
+			fprintf(stderr, "deskhand: %s: %s\n", t.shown[g], err_msg());
 			status = 1;
 			continue;
 		}
 		if (!json)
-			printf("%s\n", t.paths[g]);
+			printf("%s\n", t.shown[g]);
 		for (size_t i = 0; i < n; i++) {
 			/* What cannot be read is listed where it is, said on
 			 * stderr, and fails the exit status. */
 			if (e[i].damage) {
-				fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], e[i].damage);
+				fprintf(stderr, "deskhand: %s: %s\n", t.shown[g], e[i].damage);
 				status = 1;
 			}
 			if (json && e[i].damage) {
@@ -325,7 +325,7 @@ verbs_diff(int argc, char **argv, unsigned flags)
 		if (!to && t.history[g]) {
 			tg_spec = "head";
 			fprintf(stderr, "deskhand: %s is gone: diff to its last checkpoint (head)\n",
-			        t.paths[g]);
+			        t.shown[g]);
 		}
 		if (tg_spec) {
 			if (snap_resolve(t.stores[g], t.id, tg_spec, tid) < 0) {
@@ -342,12 +342,12 @@ verbs_diff(int argc, char **argv, unsigned flags)
 		              (color ? SNAP_DIFF_COLOR : 0) |
 		                      (isatty(STDOUT_FILENO) ? SNAP_DIFF_SHOWN : 0),
 		              &out) < 0) {
-			fprintf(stderr, "deskhand: %s: %s\n", t.paths[g], err_msg());
+			fprintf(stderr, "deskhand: %s: %s\n", t.shown[g], err_msg());
 			status = 1;
 			break;
 		}
 		if (t.n > 1 && out.len)
-			printf("%s# %s%s\n", color ? "\033[1m" : "", t.paths[g], color ? "\033[0m" : "");
+			printf("%s# %s%s\n", color ? "\033[1m" : "", t.shown[g], color ? "\033[0m" : "");
 		fwrite(buf_cstr(&out), 1, out.len, stdout);
 		buf_clear(&out);
 	}

@@ -345,7 +345,7 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 		put_text(stdout, buf_cstr((struct buf *)&o->report));
 	if (rc == DH_ECONFLICT) {
 		printf("%s: conflict: changed after the agent; three versions of each are in %s\n",
-		       t->paths[g], o->conflict_dir ? o->conflict_dir : "?");
+		       t->shown[g], o->conflict_dir ? o->conflict_dir : "?");
 		for (size_t i = 0; i < o->nconflicts; i++) {
 			const struct review_conflict *c = &o->conflicts[i];
 
@@ -363,16 +363,16 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 			if (c->diff && *c->diff)
 				put_text(stdout, c->diff);
 		}
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], utf8_sanitized_text(&b, err_msg()));
+		fprintf(stderr, "deskhand: %s: %s\n", t->shown[g], utf8_sanitized_text(&b, err_msg()));
 		fprintf(stderr, "deskhand: nothing was changed; use --force to overwrite\n");
 	} else if (rc < 0) {
-		fprintf(stderr, "deskhand: %s: %s\n", t->paths[g], utf8_sanitized_text(&b, err_msg()));
+		fprintf(stderr, "deskhand: %s: %s\n", t->shown[g], utf8_sanitized_text(&b, err_msg()));
 	} else if (done) {
 		if (o->ck.created)
-			printf("%s: %s %zu path%s (checkpoint %s)\n", t->paths[g], done, o->npaths,
+			printf("%s: %s %zu path%s (checkpoint %s)\n", t->shown[g], done, o->npaths,
 			       o->npaths == 1 ? "" : "s", o->ck.short_id);
 		else
-			printf("%s: %s %zu path%s (nothing changed)\n", t->paths[g], done,
+			printf("%s: %s %zu path%s (nothing changed)\n", t->shown[g], done,
 			       o->npaths, o->npaths == 1 ? "" : "s");
 	}
 	buf_fini(&b);
@@ -594,7 +594,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 			if (!file_selected(&r->files[i], sel[g].v, sel[g].n))
 				continue;
 			if (!shown && !o.json && t.n > 1)
-				printf("# %s\n", t.paths[g]);
+				printf("# %s\n", t.shown[g]);
 			shown++;
 			if (o.json)
 				json_add(files, NULL, review_model_file_to_json(&r->files[i], !o.stat));
@@ -612,7 +612,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 			json_add(grants, NULL, x);
 		} else if (shown) {
 			printf("%zu file%s pending in %s (accepted %.12s, head %.12s)\n", shown,
-			       shown == 1 ? "" : "s", t.paths[g], r->accepted_id, r->head_id);
+			       shown == 1 ? "" : "s", t.shown[g], r->accepted_id, r->head_id);
 		}
 	}
 	for (size_t g = 0; g < t.n; g++)
@@ -727,7 +727,7 @@ verbs_accept(int argc, char **argv, unsigned flags)
 		if (!o.json && rc == 0) {
 			if (out.report.len)
 				put_text(stdout, buf_cstr(&out.report));
-			printf("%s: accepted %zu file%s", t.paths[g], out.npaths,
+			printf("%s: accepted %zu file%s", t.shown[g], out.npaths,
 			       out.npaths == 1 ? "" : "s");
 			if (out.npaths)
 				printf(" (mark %s)", out.ck.short_id);
@@ -852,7 +852,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 			   !o.json) {
 			if (out.report.len)
 				put_text(stdout, buf_cstr(&out.report));
-			printf("%s: accepted 1 hunk (mark %s)\n", t.paths[g], out.ck.short_id);
+			printf("%s: accepted 1 hunk (mark %s)\n", t.shown[g], out.ck.short_id);
 		} else {
 			results_add(&res, g, rc, &out, NULL);
 		}

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "session/session.h"
 #include "snap/snap.h"
@@ -19,9 +21,11 @@ verbs_target_fini(struct verbs_target *t)
 	for (size_t i = 0; i < t->n; i++) {
 		snap_close(t->stores[i]);
 		free(t->paths[i]);
+		free(t->shown[i]);
 	}
 	free(t->stores);
 	free(t->paths);
+	free(t->shown);
 	free(t->history);
 	strv_free(&t->gone);
 	cJSON_Delete(t->meta);
@@ -44,6 +48,7 @@ target_open(struct verbs_target *t, const char *spec, bool history)
 		return rc;
 	size_t n = (size_t)cJSON_GetArraySize(json_arr(t->meta, "grants"));
 	t->paths = xcalloc(n + 1, sizeof *t->paths);
+	t->shown = xcalloc(n + 1, sizeof *t->shown);
 	t->stores = xcalloc(n + 1, sizeof *t->stores);
 	t->history = xcalloc(n + 1, sizeof *t->history);
 	cJSON_ArrayForEach(g, json_arr(t->meta, "grants"))
@@ -71,6 +76,11 @@ target_open(struct verbs_target *t, const char *spec, bool history)
 		}
 		t->n++;
 	}
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < t->n; i++)
+		t->shown[i] = xstrdup(utf8_sanitized(&b, t->paths[i]));
+	buf_fini(&b);
 	if (!t->n && t->gone.n)
 		return err_setc(DH_ENOTFOUND, "session %s: its granted folder %s is gone (moved or "
 		                "deleted); put it back to review its checkpoints", t->id,
