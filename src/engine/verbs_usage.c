@@ -14,8 +14,10 @@
 #include <time.h>
 
 #include "core/array.h"
+#include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
 #include "session/session.h"
@@ -201,11 +203,17 @@ row_json(const struct row *r, bool with_key)
 	return o;
 }
 
+/* One row; its key printable (utf8_sanitized()): a model's name is what
+ * the session was given. */
 static void
 row_print(const struct row *r, const char *key)
 {
-	printf("%-28s %8ld %12lld %12lld %12lld %12lld  $%.4f%s\n", key, r->requests, r->input,
-	       r->output, r->cache_read, r->cache_creation, r->cost_usd, r->unpriced ? " +?" : "");
+	struct buf b = BUF_INIT;
+
+	printf("%-28s %8ld %12lld %12lld %12lld %12lld  $%.4f%s\n", utf8_sanitized(&b, key),
+	       r->requests, r->input, r->output, r->cache_read, r->cache_creation, r->cost_usd,
+	       r->unpriced ? " +?" : "");
+	buf_fini(&b);
 }
 
 int
