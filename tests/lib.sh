@@ -275,6 +275,17 @@ live_state() {
     | jq -r --arg s "$1" '.[] | select((.session // .id) == $s) | (.state // .activity)'
 }
 
+# wait_requests N [SECONDS]: polls until the fake server has logged N
+# requests ($FAKE_LOG, one line each); 1 if not within SECONDS (10).
+wait_requests() {
+  local i
+  for i in $(seq 1 $(( ${2:-10} * 20 ))); do
+    [ "$(wc -l < "$FAKE_LOG" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # wait_state ID STATE [SECONDS]: polls `deskhand ls --json` until ID is STATE.
 wait_state() {
   local deadline=$(( $(date +%s) + ${3:-20} )) st=

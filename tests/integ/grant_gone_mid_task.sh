@@ -16,8 +16,7 @@ start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "write b" > "$T/out" 2>"$T/err" &
 pid=$!
 # The second request streams its text, then waits for $T/go.
-for _ in $(seq 1 200); do [ "$(wc -l < "$FAKE_LOG" 2>/dev/null || echo 0)" -ge 2 ] && break; sleep 0.05; done
-[ "$(wc -l < "$FAKE_LOG")" -ge 2 ] || { kill $pid; fail "the second turn never started"; }
+wait_requests 2 || { kill $pid; fail "the second turn never started"; }
 mv "$G" "$T/moved"
 touch "$T/go"
 wait $pid && fail "the run ended 0 with its folder gone"

@@ -19,8 +19,7 @@ id=${ready#ok }
 TR=$XDG_STATE_HOME/deskhand/sessions/$id/transcript.jsonl
 for _ in $(seq 1 200); do grep -q '"retry"' "$TR" 2>/dev/null && break; sleep 0.05; done
 grep -q '"retry"' "$TR" || fail "the cut stream was not retried"
-for _ in $(seq 1 200); do [ "$(wc -l < "$FAKE_LOG")" -ge 2 ] && break; sleep 0.05; done
-[ "$(wc -l < "$FAKE_LOG")" -ge 2 ] || fail "the retry did not go out"
+wait_requests 2 || fail "the retry did not go out"
 sleep 0.5 # the retry's first delta reaches the engine; the rest waits for the pause
 python3 - "$id" <<'PY' || fail "client checks failed"
 import os, sys

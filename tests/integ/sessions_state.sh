@@ -54,8 +54,7 @@ before=$(wc -l < "$FAKE_LOG")
 start_fake "$T/hang.json"
 "$DESKHAND" run --grant "$G" --mode auto --approve-plan "hang here" > "$T/fg.out" 2>&1 &
 fg=$!
-for _ in $(seq 1 100); do [ "$(wc -l < "$FAKE_LOG")" -ge $((before + 2)) ] && break; sleep 0.05; done
-[ "$(wc -l < "$FAKE_LOG")" -ge $((before + 2)) ] || fail "the foreground run did not reach its second request"
+wait_requests $((before + 2)) 5 || fail "the foreground run did not reach its second request"
 "$DESKHAND" sessions > "$T/list" 2>"$T/err" || { cat "$T/err"; fail "sessions failed"; }
 assert_contains "$(grep 'hang here' "$T/list")" "  running "
 "$DESKHAND" inbox --json > "$T/inbox.json" 2>"$T/err" || { cat "$T/err"; fail "inbox failed"; }

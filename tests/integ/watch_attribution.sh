@@ -20,8 +20,7 @@ start_fake "$T/script.json"
 "$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "make files" > "$T/out" 2>"$T/err" &
 pid=$!
 # The third request is the slow turn: the person edits while it streams.
-for _ in $(seq 1 400); do [ "$(wc -l < "$FAKE_LOG" 2>/dev/null || echo 0)" -ge 3 ] && break; sleep 0.02; done
-[ "$(wc -l < "$FAKE_LOG")" -ge 3 ] || { kill $pid; fail "the slow turn never started"; }
+wait_requests 3 8 || { kill $pid; fail "the slow turn never started"; }
 printf 'person v2\n' > "$G/docs/person.txt"
 wait $pid || { cat "$T/err"; fail "run failed"; }
 out=$(cat "$T/out")
