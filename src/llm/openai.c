@@ -834,7 +834,11 @@ merge_classify(const struct sse_event *ev, const cJSON *d, const char **field, l
 	const cJSON *x;
 	int keys = 0;
 
-	if (ev->event || cJSON_GetArraySize(choices) != 1 || !delta ||
+	/* A chunk without its response id does not merge: the run's first
+	 * chunk stands for the rest in the recording, and the first id seen
+	 * names the calls that came without one (synth_id), so a run must
+	 * start at a chunk that has it. */
+	if (ev->event || cJSON_GetArraySize(choices) != 1 || !delta || !json_str(d, "id") ||
 	    json_str(ch, "finish_reason") || cJSON_IsObject(json_obj(d, "usage")) ||
 	    cJSON_GetObjectItemCaseSensitive(d, "error"))
 		return false;
