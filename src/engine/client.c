@@ -816,45 +816,6 @@ exit_code(int wstatus)
 										: DH_EFAIL;
 }
 
-/* Read the ready line from `fd` within the timeout: heap string without the
- * newline, or NULL (EOF or timeout; *timed_out says which). */
-static char *
-read_ready(int fd, bool *timed_out)
-{
-	uint64_t until = ev_now_ms() + CLIENT_SPAWN_TIMEOUT_MS;
-	struct buf b = BUF_INIT;
-	char chunk[512];
-
-	*timed_out = false;
-	for (;;) {
-		char *nl = b.len ? memchr(b.ptr, '\n', b.len) : NULL;
-
-		if (nl) {
-			*nl = '\0';
-			return buf_detach(&b);
-		}
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = (int64_t)(until - ev_now_ms());
-		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr == 0) {
-			*timed_out = true;
-			break;
-		}
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	if (b.len) /* a last line without its newline */
-		return buf_detach(&b);
-	buf_fini(&b);
-	return NULL;
-}
-
 int
 client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
@@ -922,7 +883,7 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		free(dir);
 		return err_set("fork: %s", strerror(errno));
 	}
-	char *line = read_ready(p[0], &timed_out);
+	char *line = serve_ready_read(p[0], CLIENT_SPAWN_TIMEOUT_MS, &timed_out);
 	close(p[0]);
 	if (!line || strncmp(line, "ok ", 3) != 0) {
 		if (timed_out)

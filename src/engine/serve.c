@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/log.h"
@@ -34,9 +37,8 @@ struct serve {
 	struct ev_timer lonely_timer;
 };
 
-/* "ok ID\n" or "error MESSAGE\n" to the ready fd, then close it. */
-static void
-ready(int fd, const char *word, const char *what)
+void
+serve_ready(int fd, const char *word, const char *what)
 {
 	char *line;
 
@@ -54,6 +56,43 @@ ready(int fd, const char *word, const char *what)
 	}
 	free(line);
 	close(fd);
+}
+
+char *
+serve_ready_read(int fd, int timeout_ms, bool *timed_out)
+{
+	uint64_t until = ev_now_ms() + (uint64_t)timeout_ms;
+	struct buf b = BUF_INIT;
+	char chunk[512];
+
+	*timed_out = false;
+	for (;;) {
+		char *nl = b.len ? memchr(b.ptr, '\n', b.len) : NULL;
+
+		if (nl) {
+			*nl = '\0';
+			return buf_detach(&b);
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = (int64_t)(until - ev_now_ms());
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {
+			*timed_out = true;
+			break;
+		}
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (b.len) /* a last line without its newline */
+		return buf_detach(&b);
+	buf_fini(&b);
+	return NULL;
 }
 
 /* Log (and stray stderr output, such as a sanitizer's report) to `path`. */
@@ -215,11 +254,11 @@ engine_main(int argc, char **argv)
 	ev_timer_init(&sv.lonely_timer, on_lonely, &sv);
 	/* The loop first: it blocks the signals before any thread exists. */
 	if (ev_new(&sv.loop) < 0) {
-		ready(fd, "error", err_msg());
+		serve_ready(fd, "error", err_msg());
 		return 1;
 	}
 	if ((rc = engine_args_parse(&a, argv, (size_t)argc)) < 0) {
-		ready(fd, "error", err_msg());
+		serve_ready(fd, "error", err_msg());
 		engine_args_fini(&a);
 		ev_free(sv.loop);
 		return exit_status(rc);
@@ -252,13 +291,13 @@ engine_main(int argc, char **argv)
 	ev_timer_arm(sv.loop, &sv.lonely_timer, SERVE_LONELY_MS);
 	ev_prepare_add(sv.loop, on_prepare, &sv);
 	log_info("engine pid %ld ready on %s", (long)getpid(), server_socket_path(sv.srv));
-	ready(fd, "ok", engine_session_id(sv.e) ? engine_session_id(sv.e) : "-");
+	serve_ready(fd, "ok", engine_session_id(sv.e) ? engine_session_id(sv.e) : "-");
 	fd = -1;
 	status = ev_run(sv.loop) < 0 ? 1 : 0;
 	goto out;
 fail:
 	log_warn("engine failed: %s", err_msg());
-	ready(fd, "error", err_msg());
+	serve_ready(fd, "error", err_msg());
 	fd = -1;
 	status = exit_status(rc);
 out:

@@ -2,6 +2,8 @@
 #ifndef DH_ENGINE_SERVE_H
 #define DH_ENGINE_SERVE_H
 
+#include <stdbool.h>
+
 /*
  * The engine process: `deskhand engine --ready-fd N [ENGINE OPTIONS] [TASK]`,
  * the options as `deskhand run` takes them (engine/args.h). It opens the
@@ -17,6 +19,15 @@
  * (the one that started it connects at once) or 30 s passed. Normally started
  * by client_spawn() (engine/client.h), which detached it (setsid).
  */
+
+/* The ready line of a process started in the background (an engine, the
+ * warm engine): "WORD WHAT\n" written to `fd` (-1: nothing), which is then
+ * closed. */
+void serve_ready(int fd, const char *word, const char *what);
+/* Its reading by the one that started it: the line from `fd` within
+ * TIMEOUT_MS, a heap string without the newline, or NULL (EOF or the
+ * timeout; *timed_out says which). Blocking: before any loop runs. */
+char *serve_ready_read(int fd, int timeout_ms, bool *timed_out);
 
 /* argv[0] is "engine"; returns the exit status (above). */
 int engine_main(int argc, char **argv);

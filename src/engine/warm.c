@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
+#include "engine/serve.h"
 #include "llm/llm.h"
 #include "snap/snap.h"
 
@@ -36,6 +37,8 @@
 #define WARM_MAX_REQUEST (256 * 1024)
 /* The descriptors of a run: working directory, stdin, stdout, stderr. */
 #define WARM_NFDS 4
+/* Loading the libraries and listening, before `deskhand warm` gives up. */
+#define WARM_START_TIMEOUT_MS 30000
 
 /* Variables the libraries read when they are loaded (once, in the warm
  * engine), not when they are used: a run whose values differ is made in
@@ -841,15 +844,6 @@ warm_bind(struct warm *w)
 	return err_set("%s: in use", w->path);
 }
 
-/* Write "ok PID" or "error MESSAGE" to the ready fd and close it. */
-static void
-ready(int fd, const char *word, const char *what)
-{
-	if (fd < 0)
-		return;
-	dprintf(fd, "%s %s\n", word, what);
-	close(fd);
-}
 
 /* The warm engine itself, in this process. Its exit status. */
 static int
@@ -906,14 +900,14 @@ serve(struct warm *w, int ready_fd)
 	idle_rearm(w);
 	log_info("warm engine pid %ld on %s", (long)getpid(), w->path);
 	snprintf(pidbuf, sizeof pidbuf, "%ld", (long)getpid());
-	ready(ready_fd, "ok", pidbuf);
+	serve_ready(ready_fd, "ok", pidbuf);
 	ready_fd = -1;
 	status = ev_run(w->loop) < 0 ? 1 : 0;
 	log_info("exiting");
 	goto out;
 fail:
 	log_warn("warm engine: %s", err_msg());
-	ready(ready_fd, status == 0 ? "running" : "error", err_msg());
+	serve_ready(ready_fd, status == 0 ? "running" : "error", err_msg());
 out:
 	stop_listening(w);
 	while (w->conns)
@@ -1070,20 +1064,13 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 		free(w.path);
 		return 1;
 	}
-	char line[512] = "";
-	size_t got = 0;
-	for (;;) {
-		ssize_t n = read(p[0], line + got, sizeof line - 1 - got);
+	bool timed_out;
+	char *got = serve_ready_read(p[0], WARM_START_TIMEOUT_MS, &timed_out);
+	const char *line = got ? got : "";
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
 	close(p[0]);
-	line[got] = '\0';
-	line[strcspn(line, "\n")] = '\0';
+	if (timed_out)
+		kill(pid, SIGKILL);
 	rc = 1;
 	if (strncmp(line, "ok ", 3) == 0) {
 		printf("warm engine pid %s on %s\n", line + 3, w.path);
@@ -1094,9 +1081,12 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 		waitpid(pid, NULL, 0);
 	} else {
 		fprintf(stderr, "deskhand warm: %s\n",
-		        strncmp(line, "error ", 6) == 0 ? line + 6 : "the warm engine did not start");
+		        strncmp(line, "error ", 6) == 0 ? line + 6
+		        : timed_out ? "the warm engine did not start within 30 s"
+		                    : "the warm engine did not start");
 		waitpid(pid, NULL, 0);
 	}
+	free(got);
 	free(w.path);
 	return rc;
 }
