@@ -787,9 +787,7 @@ audit_verify(struct audit_report *out, const char *dir, const char *key_path, bo
 		    !cJSON_IsObject(rec)) {
 			v[n].bad = true;
 		} else {
-			const cJSON *s = cJSON_GetObjectItemCaseSensitive(rec, "seq");
-
-			v[n].seq = cJSON_IsNumber(s) ? (long)s->valuedouble : -1;
+			v[n].seq = (long)json_int(rec, "seq", -1);
 			v[n].prev = json_str(rec, "prev") ? xstrdup(json_str(rec, "prev")) : NULL;
 			record_hash(rec, v[n].hash);
 		}

@@ -151,8 +151,8 @@ cli_ls(int argc, char **argv)
 				started = cJSON_GetObjectItemCaseSensitive(meta, "started_ns");
 		}
 		const char *task = json_str(s, "task") ? json_str(s, "task") : json_str(meta, "task");
-		long long age = cJSON_IsNumber(started) && started->valuedouble > 0
-					? (now_ns - (long long)started->valuedouble) / 1000000000LL
+		long long age = json_num_int(started, 0) > 0
+					? (now_ns - json_num_int(started, 0)) / 1000000000LL
 					: -1;
 
 		json_add(row, "id", id ? cJSON_CreateString(id) : cJSON_CreateNull());
@@ -184,7 +184,7 @@ cli_ls(int argc, char **argv)
 			const cJSON *g = cJSON_GetArrayItem(json_arr(s, "grants"), 0);
 
 			if (cJSON_IsNumber(a))
-				age_str(age, (long long)a->valuedouble);
+				age_str(age, json_num_int(a, 0));
 			struct buf grant = BUF_INIT, task = BUF_INIT;
 
 			printf("%-26s %-11s %2lld client%s %5s  %s  %s\n",

@@ -2105,21 +2105,20 @@ list_cells(const cJSON *r, char *cell[LIST_NCOLS])
 	struct strv notes = { 0 };
 	struct buf b = BUF_INIT;
 
-	fmt_time(next, cJSON_IsNumber(n) ? (long long)n->valuedouble : 0);
-	fmt_time(last, cJSON_IsNumber(l) ? (long long)l->valuedouble : 0);
+	fmt_time(next, json_num_int(n, 0));
+	fmt_time(last, json_num_int(l, 0));
 	if (json_int(r, "pending", -1) >= 0)
 		snprintf(pend, sizeof pend, "%lld", json_int(r, "pending", 0));
 	if (json_bool(r, "paused", false))
 		strv_add(&notes, "paused");
 	if (cJSON_IsNumber(k)) {
-		fmt_time(when, (long long)k->valuedouble);
+		fmt_time(when, json_num_int(k, 0));
 		buf_printf(&b, "skipped %s (%s)", when, json_str(r, "last_skip_reason"));
 		strv_add(&notes, buf_cstr(&b));
 		buf_clear(&b);
 	}
 	if (json_str(r, "last_fail_reason")) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "last_fail");
-		fmt_time(when, (long long)f->valuedouble);
+		fmt_time(when, json_int(r, "last_fail", 0));
 		buf_printf(&b, "failed to start %s: %s", when, json_str(r, "last_fail_reason"));
 		strv_add(&notes, buf_cstr(&b));
 		buf_clear(&b);

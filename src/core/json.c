@@ -254,8 +254,12 @@ json_str(const cJSON *o, const char *key)
 long long
 json_int(const cJSON *o, const char *key, long long def)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return json_num_int(cJSON_GetObjectItemCaseSensitive(o, key), def);
+}
 
+long long
+json_num_int(const cJSON *v, long long def)
+{
 	/* Converting a double outside long long's range is undefined (C11
 	 * 6.3.1.4); -2^63 and 2^63 are exact doubles. */
 	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -0x1p63 && v->valuedouble < 0x1p63))

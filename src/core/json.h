@@ -53,6 +53,9 @@ const char *json_str(const cJSON *o, const char *key);
 /* o[key] as an integer (truncated toward zero); `def` if absent, not a
  * number, or beyond the range of long long. */
 long long json_int(const cJSON *o, const char *key, long long def);
+/* The number `v` itself as json_int reads o[key]: truncated toward zero,
+ * `def` if v is NULL, not a number, NaN or beyond long long's range. */
+long long json_num_int(const cJSON *v, long long def);
 /* o[key] as a bool; `def` if absent or not a boolean. */
 bool json_bool(const cJSON *o, const char *key, bool def);
 /* Borrowed o[key] if it is an object/array, else NULL. */

@@ -208,7 +208,7 @@ llm_error_transient(const char *type, const cJSON *code)
 		if (cJSON_IsString(code) && strcmp(code->valuestring, transient_names[i]) == 0)
 			return true;
 	}
-	return cJSON_IsNumber(code) && status_retryable((long)code->valuedouble);
+	return cJSON_IsNumber(code) && status_retryable((long)json_num_int(code, 0));
 }
 
 void

@@ -84,13 +84,13 @@ session_row(struct buf *out, const cJSON *row, int room)
 	char when[32] = "-", count[24] = "?";
 	struct tm tm;
 
-	if (cJSON_IsNumber(ns) && ns->valuedouble > 0) {
-		time_t t = (time_t)(ns->valuedouble / 1e9);
+	if (json_num_int(ns, 0) > 0) {
+		time_t t = (time_t)(json_num_int(ns, 0) / 1000000000LL);
 		if (localtime_r(&t, &tm))
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
 	}
-	if (cJSON_IsNumber(pend) && pend->valuedouble >= 0)
-		snprintf(count, sizeof count, "%ld", (long)pend->valuedouble);
+	if (json_num_int(pend, -1) >= 0)
+		snprintf(count, sizeof count, "%lld", json_num_int(pend, -1));
 	buf_printf(out, "%s %-22s %-16s %-11s %7s  ", json_bool(row, "current", false) ? "*" : " ",
 		   id ? id : "?", when, st ? st : "new", count);
 	struct buf clean = BUF_INIT;

@@ -62,8 +62,8 @@ inbox_row(struct buf *out, const cJSON *row, time_t now)
 	long long age = (long long)now - json_int(row, "updated", 0);
 	char files[24] = "?", when[24];
 
-	if (cJSON_IsNumber(p))
-		snprintf(files, sizeof files, "%ld", (long)p->valuedouble);
+	if (json_num_int(p, -1) >= 0)
+		snprintf(files, sizeof files, "%lld", json_num_int(p, -1));
 	if (age < 3600)
 		snprintf(when, sizeof when, "%lldm", age < 0 ? 0 : age / 60);
 	else if (age < 86400)
