@@ -666,6 +666,9 @@ Test(json, int_out_of_range_gives_the_default)
 	cr_assert_eq(json_int(v, "big", -7), -7);
 	cr_assert_eq(json_int(v, "small", -7), -7);
 	cr_assert_eq(json_int(v, "max", -7), 9007199254740992LL);
+	cr_assert_eq(json_num_int(cJSON_GetObjectItem(v, "big"), -7), -7);
+	cr_assert_eq(json_num_int(cJSON_GetObjectItem(v, "max"), -7), 9007199254740992LL);
+	cr_assert_eq(json_num_int(NULL, -7), -7);
 	cJSON_Delete(v);
 }
 
