@@ -595,6 +595,14 @@ store_text(struct web_run *r, const struct buf *text, size_t shown)
 	r->res.output_file = path;
 }
 
+/* A 3xx that redirects: every one but 304 Not Modified (RFC 9110 §15.4),
+ * which answers a conditional request and has no body. */
+static bool
+is_redirect(long status)
+{
+	return status >= 300 && status < 400 && status != 304;
+}
+
 static void
 finish(struct web_run *r)
 {
@@ -612,7 +620,11 @@ finish(struct web_run *r)
 		buf_printf(t, "HTTP %ld\n", r->status);
 		r->res.is_error = true;
 	}
-	if (r->status >= 300 && r->status < 400) { /* on_done follows one with a Location */
+	if (r->status == 304) { /* RFC 9110 §15.4.5: not a redirect, and never has a body */
+		buf_printf(t, "HTTP 304 Not Modified: the server sent no page (web_fetch makes no "
+		              "conditional request, so it had no reason to)\n");
+		r->res.is_error = true;
+	} else if (is_redirect(r->status)) { /* on_done follows one with a Location */
 		buf_printf(t, "HTTP %ld: a redirect without a Location header, so there is no "
 		              "page to follow it to\n", r->status);
 		r->res.is_error = true;
@@ -688,7 +700,7 @@ on_body(const char *p, size_t n, void *ctx)
 {
 	struct web_run *r = ctx;
 
-	if (!r->req || (r->status >= 300 && r->status < 400))
+	if (!r->req || is_redirect(r->status))
 		return;
 	if (r->kind == KIND_UNKNOWN) {
 		char *cs;
@@ -735,7 +747,7 @@ on_done(const struct http_result *res, void *ctx)
 		fail(r, "%s: %s", r->u.url, res->error ? res->error : "transfer failed");
 		return;
 	}
-	if (r->status >= 300 && r->status < 400 && r->location) {
+	if (is_redirect(r->status) && r->location) {
 		char *next = NULL;
 
 		if (++r->hops > WEB_HOPS) {

@@ -16,6 +16,7 @@ can assert that an attack never reached it. Routes:
   /redirect?to=URL  302 to URL
   /loop             302 to itself
   /moved            301 without a Location header
+  /notmodified      304, with a Location header to /plain.txt it must not follow
   /slow             text/plain: a first line, then a byte every 0.2 s, never ending
   /stall            no answer at all for a minute
   /deep.html?n=N    HTML: "top", then "deep" inside N nested divs, then "after"
@@ -119,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif u.path == "/moved":
             self.send(301, "text/plain", b"moved somewhere\n")
+        elif u.path == "/notmodified":
+            self.send(304, "text/plain", b"", {"Location": "/plain.txt"})
         elif u.path == "/loop":
             self.send(302, "text/plain", b"again\n", {"Location": "/loop"})
         elif u.path == "/deep.html":
