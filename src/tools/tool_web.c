@@ -33,6 +33,7 @@
 #include "core/log.h"
 #include "core/strv.h"
 #include "core/worker.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "net/http.h"
 #include "sandbox/egress.h"
@@ -66,6 +67,7 @@ libxml_preload(void *ctx)
 }
 
 #define WEB_HOPS       5           /* redirects followed */
+#define WEB_TYPE_SHOWN 80          /* bytes of a refused Content-Type quoted */
 #define WEB_MAX_DEF    (2u << 20)  /* bytes read from the body by default */
 #define WEB_MAX_MAX    (16u << 20) /* max_bytes is clamped to this */
 #define WEB_TEXT_CAP   100000      /* bytes of text handed to the model */
@@ -708,10 +710,22 @@ on_body(const char *p, size_t n, void *ctx)
 		r->kind = kind_of(r->ctype, &cs);
 		free(cs);
 		if (r->kind == KIND_REFUSED) {
-			char *what = xasprintf("is %s", r->ctype);
+			/* The media type alone, at most WEB_TYPE_SHOWN bytes: a header
+			 * may run to kilobytes of parameters. */
+			struct buf what = BUF_INIT;
+			size_t tn = strcspn(r->ctype, ";");
 
-			refuse_type(r, what);
-			free(what);
+			while (tn > 0 && (r->ctype[tn - 1] == ' ' || r->ctype[tn - 1] == '\t'))
+				tn--;
+			buf_puts(&what, "is ");
+			if (tn > WEB_TYPE_SHOWN) {
+				buf_add(&what, r->ctype, utf8_end(r->ctype, WEB_TYPE_SHOWN));
+				buf_puts(&what, "...");
+			} else {
+				buf_add(&what, r->ctype, tn);
+			}
+			refuse_type(r, buf_cstr(&what));
+			buf_fini(&what);
 			return;
 		}
 	}
