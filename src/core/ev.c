@@ -366,6 +366,18 @@ ev_new(struct ev_loop **out)
 	return 0;
 }
 
+int
+ev_new_private(struct ev_loop **out)
+{
+	struct ev_loop *l = xcalloc(1, sizeof *l);
+
+	l->sigfd = -1;
+	for (size_t i = 0; i < sizeof handled_signals / sizeof *handled_signals; i++)
+		l->sigs[i].signo = handled_signals[i];
+	*out = l;
+	return 0;
+}
+
 void
 ev_free(struct ev_loop *l)
 {

@@ -41,6 +41,12 @@ struct ev_timer {
  * thread exists (libcurl's resolver, the snapshot worker), because threads
  * inherit the mask. Returns 0 or DH_EFAIL (message says which syscall). */
 int ev_new(struct ev_loop **out) DH_MUST_CHECK;
+/* A loop of one thread's own that reads no signal: they stay with the
+ * process's main loop (a signalfd here would take a SIGTERM or SIGCHLD meant
+ * for it). For a job on a worker thread that waits on a child of its own
+ * (proc_run); ev_signal_on() handlers on it never run. The mask is left as
+ * it is. Returns 0. */
+int ev_new_private(struct ev_loop **out) DH_MUST_CHECK;
 /* Free the loop; closes the signalfd and any pidfds still watched. NULL-safe. */
 void ev_free(struct ev_loop *l);
 

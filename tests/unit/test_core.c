@@ -223,6 +223,41 @@ Test(proc, run_to_the_end_and_the_timeout_kills)
 	ev_free(l);
 }
 
+static void
+on_winch(struct ev_loop *l, int signo, void *ctx)
+{
+	(void)l;
+	(void)signo;
+	++*(int *)ctx;
+}
+
+/* A worker's own loop (ev_new_private) runs a child to its end without
+ * taking the process's signals: one sent while it waits is still there for
+ * the main loop (a signalfd of its own would have read it and dropped it). */
+Test(proc, private_loop_leaves_the_signals_to_the_main_loop)
+{
+	struct ev_loop *main_loop, *l;
+	struct buf out = BUF_INIT;
+	int ws = 0, winched = 0;
+	char cmd[64];
+
+	snprintf(cmd, sizeof cmd, "kill -WINCH %ld; sleep 0.2", (long)getpid());
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct proc_spec spec = { .argv = argv, .stdin_fd = -1 };
+
+	cr_assert_eq(ev_new(&main_loop), 0);
+	cr_assert_eq(ev_signal_on(main_loop, SIGWINCH, on_winch, &winched), 0);
+	cr_assert_eq(ev_new_private(&l), 0);
+	cr_assert_eq(proc_run(l, &spec, 5000, &ws, &out), 0);
+	cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	for (int i = 0; i < 20 && !winched; i++)
+		cr_assert_geq(ev_run_once(main_loop, 50), 0);
+	cr_expect_eq(winched, 1);
+	buf_fini(&out);
+	ev_free(l);
+	ev_free(main_loop);
+}
+
 /* The parent pid of `pid` (from /proc/PID/stat), or -1 once it was reaped. */
 static long
 parent_of(long pid)
