@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/settings.h"
 #include "core/err.h"
+#include "docs/doc.h"
 #include "engine/serve.h"
 #include "engine/version.h"
 #include "engine/warm.h"
@@ -116,6 +117,8 @@ static const struct {
 	{ .name = "attach", .fn = cli_attach, .client = true },
 	{ .name = "warm", .fn = warm, .client = true }, /* shuts its libraries down itself */
 	{ .name = "engine", .fn = engine_main }, /* started by deskhand itself (engine/serve.h) */
+	/* a PDF's reader, started by deskhand itself (docs/doc.h) */
+	{ .name = "doc-text", .fn = doc_child_main, .client = true },
 };
 
 /* Memory is a process-wide setting, so main's: one malloc arena for every
@@ -149,6 +152,9 @@ int
 main(int argc, char **argv)
 {
 	memory_settings();
+	/* PDFs are read by a child that can be stopped: deskhand itself,
+	 * the file this process runs even if it was replaced since. */
+	doc_child_set("/proc/self/exe");
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 			  strcmp(argv[1], "help") == 0)) {
 		fputs(usage, stdout);

@@ -22,6 +22,7 @@
 #include <libxml/xmlreader.h>
 #include <zip.h>
 
+#include "core/atomic.h"
 #include "core/dl.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
@@ -44,7 +45,16 @@ doc_limits_default(struct doc_limits *l)
 		.max_pages = 1000,
 		.max_text = (size_t)8 << 20,
 		.max_ms = 20000,
+		.max_mem = (size_t)1 << 30,
 	};
+	/* Test-only: lower limits, so that a test needs no document big
+	 * enough to reach the real ones. */
+	const char *ms = getenv("DH_TEST_DOC_MS"), *mib = getenv("DH_TEST_DOC_MIB");
+
+	if (ms && atoi(ms) > 0)
+		l->max_ms = (unsigned)atoi(ms);
+	if (mib && atoi(mib) > 0)
+		l->max_mem = (size_t)atoi(mib) << 20;
 }
 
 /* The functions used, as X(name); xmlFree is a variable (a function pointer). */
@@ -140,8 +150,8 @@ doc_kind_is_sheet(enum doc_kind k)
  * Clock and text sink
  */
 
-static long
-elapsed_ms(const struct doc_ctx *c)
+long
+doc_elapsed_ms(const struct doc_ctx *c)
 {
 	struct timespec t;
 
@@ -149,15 +159,38 @@ elapsed_ms(const struct doc_ctx *c)
 	return (long)((t.tv_sec - c->t0.tv_sec) * 1000 + (t.tv_nsec - c->t0.tv_nsec) / 1000000);
 }
 
+int
+doc_err_time(struct doc_ctx *c)
+{
+	unsigned ms = c->lim->max_ms;
+	char took[32];
+
+	if (ms % 1000 == 0)
+		snprintf(took, sizeof took, "%u s", ms / 1000);
+	else
+		snprintf(took, sizeof took, "%.1f s", ms / 1000.0);
+	return err_set("%s: the document took longer than %s to read, so reading stopped there; "
+	               "it is too large or too complex to show as text whole",
+	               c->name, took);
+}
+
 bool
 doc_over_time(struct doc_ctx *c)
 {
-	if (elapsed_ms(c) <= (long)c->lim->max_ms)
+	if (doc_elapsed_ms(c) <= (long)c->lim->max_ms)
 		return false;
-	err_set("%s: reading took over %u ms; the document is too large or too complex to "
-	        "show as text",
-	        c->name, c->lim->max_ms);
+	doc_err_time(c);
 	return true;
+}
+
+void
+doc_flush(struct doc_ctx *c)
+{
+	if (c->out_fd < 0 || !c->out || c->out->len <= c->flushed)
+		return;
+	if (atomic_write_all(c->out_fd, c->out->ptr + c->flushed, c->out->len - c->flushed) < 0)
+		c->out_fd = -1;
+	c->flushed = c->out->len;
 }
 
 int
@@ -663,17 +696,19 @@ out:
  * Dispatch
  */
 
-static void
-ctx_init(struct doc_ctx *c, const char *name, const struct doc_limits *lim, struct buf *out)
+void
+doc_ctx_init(struct doc_ctx *c, const char *name, const struct doc_limits *lim, struct buf *out)
 {
-	*c = (struct doc_ctx){ .lim = lim, .name = name ? name : "document", .out = out };
+	*c = (struct doc_ctx){
+		.lim = lim, .name = name ? name : "document", .out = out, .out_fd = -1
+	};
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 }
 
 /* A file too large, or empty: no container of any kind has 0 bytes, and
  * libzip opens them as an archive with no parts. */
-static int
-check_input(const struct doc_ctx *c, size_t n)
+int
+doc_check_input(const struct doc_ctx *c, size_t n)
 {
 	if (!n)
 		return err_set("%s: the file is empty (0 bytes), not a document", c->name);
@@ -737,12 +772,25 @@ doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
 		doc_limits_default(&def);
 		lim = &def;
 	}
-	ctx_init(&c, name, lim, out);
-	if ((rc = check_input(&c, n)) < 0)
+	doc_ctx_init(&c, name, lim, out);
+	if ((rc = doc_check_input(&c, n)) < 0)
 		return rc;
+	/* poppler cannot be stopped in the middle of a page: a PDF is read
+	 * by a child process that can (doc_child.c). The zip formats check
+	 * the clock as they go. */
+	if (kind == DOC_PDF && doc_child_is_set())
+		return doc_child_text(&c, data, n, kind);
+	return doc_text_run(&c, data, n, kind);
+}
+
+int
+doc_text_run(struct doc_ctx *c, const void *data, size_t n, enum doc_kind kind)
+{
+	int rc;
+
 	switch (kind) {
 	case DOC_PDF:
-		return doc_pdf_text(&c, data, n);
+		return doc_pdf_text(c, data, n);
 	case DOC_XLSX:
 	case DOC_ODS:
 	case DOC_DOCX:
@@ -751,13 +799,13 @@ doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
 	case DOC_ODP:
 		break;
 	default:
-		return err_set("%s: not a document kind deskhand reads as text", c.name);
+		return err_set("%s: not a document kind deskhand reads as text", c->name);
 	}
-	if ((rc = check_cfb(&c, data, n, kind)) < 0 || (rc = doc_zip_open(&c, data, n)) < 0)
+	if ((rc = check_cfb(c, data, n, kind)) < 0 || (rc = doc_zip_open(c, data, n)) < 0)
 		return rc;
-	if ((rc = check_odf_encrypted(&c, kind)) == 0)
-		rc = doc_kind_is_sheet(kind) ? doc_sheet_text(&c, kind) : doc_markup_text(&c, kind);
-	doc_zip_close(&c);
+	if ((rc = check_odf_encrypted(c, kind)) == 0)
+		rc = doc_kind_is_sheet(kind) ? doc_sheet_text(c, kind) : doc_markup_text(c, kind);
+	doc_zip_close(c);
 	return rc;
 }
 
@@ -775,10 +823,10 @@ doc_book_load(const void *data, size_t n, const char *name, enum doc_kind kind,
 		doc_limits_default(&def);
 		lim = &def;
 	}
-	ctx_init(&c, name, lim, NULL);
+	doc_ctx_init(&c, name, lim, NULL);
 	if (!doc_kind_is_sheet(kind))
 		return err_set("%s: not a spreadsheet", c.name);
-	if ((rc = check_input(&c, n)) < 0 || (rc = check_cfb(&c, data, n, kind)) < 0 ||
+	if ((rc = doc_check_input(&c, n)) < 0 || (rc = check_cfb(&c, data, n, kind)) < 0 ||
 	    (rc = doc_zip_open(&c, data, n)) < 0)
 		return rc;
 	if ((rc = check_odf_encrypted(&c, kind)) < 0) {

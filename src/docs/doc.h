@@ -63,13 +63,36 @@ struct doc_limits {
 	unsigned max_pages;  /* PDF pages read */
 	size_t max_text;     /* bytes of text produced */
 	unsigned max_ms;     /* wall-clock milliseconds for one document */
+	size_t max_mem;      /* bytes of address space of the process reading a PDF
+	                      * apart (doc_child_set); 0: no limit */
 };
 
 /* The defaults (docs/documents.md lists them): 64 MiB input, 64 MiB per
  * part, 256 MiB unzipped, ratio 200, depth 256 (libxml2's own limit),
  * 10,000 rows, 1,024 columns, 500,000 cells, 1,000 pages, 8 MiB of text,
- * 20 s. */
+ * 20 s, 1 GiB of memory for a PDF's reader. For tests only, the environment
+ * variables DH_TEST_DOC_MS (milliseconds) and DH_TEST_DOC_MIB (MiB) replace
+ * the time and memory limits. */
 void doc_limits_default(struct doc_limits *l);
+
+/*
+ * Reading a PDF apart
+ */
+
+/* Read each PDF in a child process from now on: `exe` (borrowed for the
+ * process's life; "/proc/self/exe" for deskhand), run as `exe doc-text …`,
+ * must call doc_child_main() for that verb. poppler lays out a page in one
+ * call that cannot be interrupted; the child is killed at max_ms instead, and
+ * runs with max_mem of address space (not in a sanitizer build: their
+ * shadow memory needs terabytes). Without it (the unit tests), PDFs are read
+ * in the calling thread, which then stops only between pages. Call before
+ * any thread reads a document. */
+void doc_child_set(const char *exe);
+/* The child's side (`deskhand doc-text KIND PAGES TEXT MS MEM INPUT NAME`, argv[0]
+ * "doc-text"): the document on stdin, the text on stdout as each page is
+ * read, then a NUL byte and "RC\nMESSAGE". Returns the exit status: 0, 1
+ * when stdout failed, 2 for a bad command line. */
+int doc_child_main(int argc, char **argv);
 
 /* The kind of a document from its file name's extension (case-insensitive)
  * and, for PDF, its first bytes (`head`, n bytes; may be NULL): "%PDF-" is a
@@ -87,7 +110,8 @@ bool doc_kind_is_sheet(enum doc_kind k);
  * fault ("book.docx: word/document.xml: XML nested deeper than 256 elements") for
  * an empty (0-byte), damaged, encrypted (password-protected) or hostile
  * document, a file that is not of its kind at all, or when it is over
- * max_input or max_ms; `out` may then hold partial text. DH_EPARSE instead
+ * max_input, max_ms or (a PDF read apart) max_mem; `out` may then hold
+ * partial text (a PDF's: the pages read before then). DH_EPARSE instead
  * for a PDF that poppler cannot parse although it has a PDF header and no
  * encryption: damaged, a more forgiving reader may still manage it. lim NULL
  * means the defaults. */

@@ -26,7 +26,35 @@ struct doc_ctx {
 	uint64_t unzipped;     /* uncompressed bytes read in all */
 	struct buf *out;       /* the text sink (doc_put); NULL when building a model */
 	bool full;             /* out reached max_text */
+	int out_fd;            /* -1, or where doc_flush() writes what out gained */
+	size_t flushed;        /* bytes of out written to out_fd */
 };
+
+/* Start reading `name` (for messages; NULL: "document") under lim, into out
+ * (NULL when building a model); the clock starts now. */
+void doc_ctx_init(struct doc_ctx *c, const char *name, const struct doc_limits *lim,
+                  struct buf *out);
+/* 0, or DH_EFAIL for a document of n bytes that is empty or over max_input. */
+int doc_check_input(const struct doc_ctx *c, size_t n) DH_MUST_CHECK;
+/* The text of a document of any kind, read in this process (doc_to_text()
+ * after its checks). */
+int doc_text_run(struct doc_ctx *c, const void *data, size_t n, enum doc_kind kind) DH_MUST_CHECK;
+/* Milliseconds since reading began. */
+long doc_elapsed_ms(const struct doc_ctx *c);
+/* The error for a document read past max_ms: "NAME: the document took longer
+ * than 20 s to read …". Returns DH_EFAIL. */
+int doc_err_time(struct doc_ctx *c);
+/* Write what c->out gained since the last call to c->out_fd (a no-op when
+ * it is -1): a page is sent as soon as it is read. Errors are left to the
+ * reader of the pipe, which then sees the text end early. */
+void doc_flush(struct doc_ctx *c);
+
+/* Whether documents are read in a child process (doc_child_set()). */
+bool doc_child_is_set(void);
+/* The text of a document read by the child process (doc_child.c), into
+ * c->out: what the child read before the time or memory limit stopped it
+ * (whole pages), then DH_EFAIL saying which; else as doc_text_run(). */
+int doc_child_text(struct doc_ctx *c, const void *data, size_t n, enum doc_kind kind) DH_MUST_CHECK;
 
 /* Open data as a zip container into c->zip. Returns 0 or DH_EFAIL
  * ("NAME: not a readable zip container (…)"). */

@@ -90,6 +90,7 @@ doc_pdf_text(struct doc_ctx *c, const void *data, size_t n)
 		pdf.g_free(t);
 		if (p)
 			pdf.g_object_unref(p);
+		doc_flush(c);
 	}
 	if (rc == 0 && i < pages && !c->full)
 		doc_printf(c, "[… %s has %d pages; only the first %u are shown]\n", c->name, pages,

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,15 +347,21 @@ read_text(int fd, long long total, const char *shown, const char *head, size_t h
  * limit: 100 pages a request, docs.anthropic.com "PDF support"): counted from
  * the "## Page N" headings of its text. */
 #define PDF_BLOCK_MAX_PAGES 100
-static bool
-pdf_too_long(struct buf *text)
+/* The pages in a PDF's text, up to `most`, from its "## Page N" headings. */
+static unsigned
+pdf_pages(struct buf *text, unsigned most)
 {
 	unsigned pages = 0;
 
-	for (const char *p = buf_cstr(text); (p = strstr(p, "## Page ")) != NULL; p += 8)
-		if (++pages > PDF_BLOCK_MAX_PAGES)
-			return true;
-	return false;
+	for (const char *p = buf_cstr(text); pages < most && (p = strstr(p, "## Page ")); p += 8)
+		pages++;
+	return pages;
+}
+
+static bool
+pdf_too_long(struct buf *text)
+{
+	return pdf_pages(text, PDF_BLOCK_MAX_PAGES + 1) > PDF_BLOCK_MAX_PAGES;
 }
 
 /* An office document or PDF (src/docs/) as numbered lines of its text; a
@@ -398,6 +405,16 @@ read_document(int fd, const struct stat *st, enum doc_kind kind, const char *sho
 			read_media(fd, &pst, "application/pdf", shown, out);
 			buf_printf(&out->text, " (no text: %s)", why);
 			free(why);
+		} else if (kind == DOC_PDF && text.len) {
+			/* stopped part-way (the time or memory limit): the
+			 * reason, then the pages read before then */
+			unsigned pages = pdf_pages(&text, UINT_MAX);
+
+			tool_result_errorf(out, "%s\n[… the text of the %u page%s read before then "
+			                   "follows]\n",
+			                   err_msg(), pages, pages == 1 ? "" : "s");
+			read_text(-1, (long long)text.len, shown, buf_cstr(&text), text.len, offset,
+			          limit, out);
 		} else {
 			tool_result_errorf(out, "%s", err_msg());
 		}

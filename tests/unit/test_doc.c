@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zip.h>
@@ -483,4 +485,87 @@ Test(doc, empty_file_is_not_a_document)
 	cr_expect_lt(doc_book_load("", 0, "e.xlsx", DOC_XLSX, NULL, &b), 0);
 	cr_expect_str_eq(err_msg(), "e.xlsx: the file is empty (0 bytes), not a document");
 	cr_expect_null(b);
+}
+
+/*
+ * A PDF read apart (docs/doc_child.c), with a shell script standing in for
+ * `deskhand doc-text`: what it sent before it stopped, and why it stopped.
+ */
+
+/* Read "%PDF-1.4" through a reader running `body` under /bin/sh, with a
+ * time limit of max_ms; its text in *out, the result returned. */
+static int
+read_apart(const char *body, unsigned max_ms, struct buf *out)
+{
+	char path[] = "/tmp/dh-doc-reader-XXXXXX";
+	struct doc_limits lim;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	cr_assert(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0700), 0);
+	doc_child_set(path);
+	doc_limits_default(&lim);
+	lim.max_ms = max_ms;
+	int rc = doc_to_text("%PDF-1.4", 8, "x.pdf", DOC_PDF, &lim, out);
+
+	doc_child_set(NULL);
+	unlink(path);
+	return rc;
+}
+
+/* A page poppler cannot be stopped in: the reader is killed at the limit,
+ * at once, and the pages it sent before are kept. */
+Test(doc, reader_killed_at_the_time_limit)
+{
+	struct buf out = BUF_INIT;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_expect_eq(read_apart("printf '## Page 1\\n\\nfirst\\n\\n'; sleep 30", 300, &out),
+	             DH_EFAIL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_expect_str_eq(err_msg(), "x.pdf: the document took longer than 0.3 s to read, so "
+	                            "reading stopped there; it is too large or too complex to "
+	                            "show as text whole");
+	cr_expect_str_eq(buf_cstr(&out), "## Page 1\n\nfirst\n\n");
+	cr_expect_lt(t1.tv_sec - t0.tv_sec, 5, "the read waited for the reader");
+	buf_fini(&out);
+}
+
+/* The reader's last record (after a NUL) is the result: its text as sent,
+ * its error code and message as they were. */
+Test(doc, reader_result_passed_on)
+{
+	struct buf out = BUF_INIT;
+
+	cr_expect_eq(read_apart("printf '## Page 1\\n\\nok\\n\\n\\0000\\n'", 5000, &out), 0);
+	cr_expect_str_eq(buf_cstr(&out), "## Page 1\n\nok\n\n");
+	buf_clear(&out);
+	cr_expect_eq(read_apart("printf '\\000-5\\nx.pdf: not a readable PDF (bad)'", 5000, &out),
+	             DH_EPARSE);
+	cr_expect_str_eq(err_msg(), "x.pdf: not a readable PDF (bad)");
+	cr_expect_eq(out.len, 0);
+	buf_fini(&out);
+}
+
+/* A reader that dies without its record (a crash in poppler) is an error
+ * naming how it ended, never a success with the text cut short. */
+Test(doc, reader_crash_is_an_error)
+{
+	struct buf out = BUF_INIT;
+
+	cr_expect_eq(read_apart("printf '## Page 1\\n\\nfirst\\n\\n'; kill -SEGV $$", 5000, &out),
+	             DH_EFAIL);
+	cr_expect_str_eq(err_msg(), "x.pdf: the PDF reader stopped on signal 11 (Segmentation "
+	                            "fault) before it finished; the document may be damaged or "
+	                            "hostile");
+	cr_expect_str_eq(buf_cstr(&out), "## Page 1\n\nfirst\n\n");
+	buf_clear(&out);
+	cr_expect_eq(read_apart("exit 3", 5000, &out), DH_EFAIL);
+	cr_expect_str_eq(err_msg(), "x.pdf: the PDF reader ended with status 3 before it "
+	                            "finished; the document may be damaged or hostile");
+	buf_fini(&out);
 }
