@@ -31,12 +31,20 @@
 #include "snap/snap.h"
 
 #define WARM_MAGIC "deskhand-warm"
-#define WARM_VERSION "1"
+#define WARM_VERSION "2"
 /* The largest request: arguments and environment (a larger one is made
  * in the client's process). */
 #define WARM_MAX_REQUEST (256 * 1024)
 /* The descriptors of a run: working directory, stdin, stdout, stderr. */
 #define WARM_NFDS 4
+/* How long a client waits for its run's process to answer its request
+ * before it makes the run itself. A healthy warm engine answers within a
+ * millisecond or two; a stopped one (SIGSTOP, a debugger) never does. The
+ * run made instead costs only the libraries' load (tens of ms), so the
+ * wait need not be short: long enough for a warm engine paged out on a
+ * loaded machine to fork and answer, short enough that a stopped one
+ * costs a person at the terminal about a second. */
+#define WARM_ANSWER_MS 1000
 /* Loading the libraries and listening, before `deskhand warm` gives up. */
 #define WARM_START_TIMEOUT_MS 30000
 
@@ -75,7 +83,10 @@ static const char warm_usage[] =
 	"\n"
 	"What a run takes from the warm engine, not from your shell: its resource\n"
 	"limits (ulimit), cgroup and nice value. DH_WARM=0 in a run's\n"
-	"environment makes it start in its own process. The warm engine listens on\n"
+	"environment makes it start in its own process, as does a warm engine that\n"
+	"does not answer within DH_WARM_WAIT_MS (default 1000; stopped, hung): the\n"
+	"run is then made once, there, and the warm engine, continued, makes\n"
+	"nothing of it (--status counts it abandoned). The warm engine listens on\n"
 	"$XDG_RUNTIME_DIR/deskhand/warm (else /tmp/deskhand-UID/warm), for your\n"
 	"user only; its log is $XDG_STATE_HOME/deskhand/warm.log.\n"
 	"\n"
@@ -145,6 +156,38 @@ recv_text(int fd, char *line, size_t size)
 		if (n >= 0)
 			line[n] = '\0';
 		return n;
+	}
+}
+
+/* How long a client waits for the run's process to say it is there
+ * (DH_WARM_WAIT_MS, else WARM_ANSWER_MS). */
+static long
+answer_wait_ms(void)
+{
+	const char *v = getenv("DH_WARM_WAIT_MS");
+	char *end;
+	long ms = v && *v ? strtol(v, &end, 10) : -1;
+
+	return ms >= 0 && ms <= 3600000 && !*end ? ms : WARM_ANSWER_MS;
+}
+
+/* recv_text(), waiting at most `ms`: -2 once they passed with nothing. */
+static ssize_t
+recv_text_within(int fd, char *line, size_t size, long ms)
+{
+	uint64_t until = ev_now_ms() + (uint64_t)ms;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		uint64_t now = ev_now_ms();
+		int rc = poll(&p, 1, now >= until ? 0 : (int)(until - now));
+
+		if (rc > 0)
+			return recv_text(fd, line, size);
+		if (rc == 0)
+			return -2;
+		if (errno != EINTR)
+			return -1;
 	}
 }
 
@@ -267,27 +310,38 @@ add_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s) + 1);
 }
 
-/* Wait for the run's end; its exit status. PIDFD: the run's process (a
- * pidfd), or -1. */
+/* Wait for the run's end; its exit status, or -1: the warm engine refused
+ * it after all, its process ended before it made anything (the run is to
+ * be made here; the signals are this process's own again). PIDFD: the
+ * run's process (a pidfd), or -1. */
 static int
 await_run(int fd, pid_t pid, int pidfd)
 {
-	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT };
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
 			 cont = { .sa_handler = count_cont };
+	struct sigaction was[sizeof forwarded / sizeof *forwarded];
 	char line[128];
 	int code, signo;
 
 	handed_pid = pid;
 	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
-		sigaction(forwarded[i], &sa, NULL);
-	sigaction(SIGTSTP, &stop, NULL);
-	sigaction(SIGCONT, &cont, NULL);
+		sigaction(forwarded[i],
+		          forwarded[i] == SIGTSTP   ? &stop
+		          : forwarded[i] == SIGCONT ? &cont
+		                                    : &sa,
+		          &was[i]);
 	for (;;) {
 		ssize_t n = recv_text(fd, line, sizeof line);
 
 		if (n > 0 && sscanf(line, "exit %d", &code) == 1)
 			return code;
+		if (n > 0 && strncmp(line, "refused ", 8) == 0) {
+			handed_pid = 0;
+			for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+				sigaction(forwarded[i], &was[i], NULL);
+			return -1;
+		}
 		if (n > 0 && sscanf(line, "signal %d", &signo) == 1) {
 			if (signo != SIGINT && signo != SIGTERM && signo != SIGHUP &&
 			    signo != SIGKILL && signo != SIGPIPE) {
@@ -379,19 +433,36 @@ client_warm_handoff(int argc, char **argv, int *status)
 		add_str(&b, *e);
 	if (b.len > WARM_MAX_REQUEST || send_msg(fd, b.ptr, b.len, fds, WARM_NFDS) < 0)
 		goto out;
-	ssize_t n = recv_text(fd, line, sizeof line);
+	long wait_ms = answer_wait_ms();
+	ssize_t n = recv_text_within(fd, line, sizeof line, wait_ms);
+	if (n == -2) {
+		struct ucred cred = { 0 };
+		socklen_t len = sizeof cred;
+
+		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+		fprintf(stderr,
+		        "deskhand: the warm engine (pid %ld) did not answer within %ld ms; "
+		        "running without it\n",
+		        (long)cred.pid, wait_ms);
+		goto out;
+	}
 	if (n <= 0 || sscanf(line, "pid %ld", &pid) != 1 || pid <= 0) {
 		if (n > 0 && strncmp(line, "refused ", 8) != 0)
 			fprintf(stderr, "deskhand: the warm engine said '%s'; running without it\n",
 			        line);
 		goto out;
 	}
-	handed = true;
+	/* From here on this process is committed to the run there: the run's
+	 * process starts on "go" only, and a "go" that was not sent (its
+	 * process gone already) leaves nothing that could start it. */
+	if (send_text(fd, "go") < 0)
+		goto out;
 	/* Its end is told by the warm engine, and seen here if the warm
 	 * engine is killed first. (Ended already: ESRCH, and its "exit"
 	 * waits on the socket.) */
 	pidfd = pidfd_open((pid_t)pid, 0);
 	*status = await_run(fd, (pid_t)pid, pidfd);
+	handed = *status >= 0;
 	if (pidfd >= 0)
 		close(pidfd);
 out:
@@ -407,8 +478,9 @@ out:
  */
 
 struct conn {
-	int fd;
+	int fd;    /* -1 once its client went away during its run */
 	pid_t pid; /* its run, 0 before (or none: status, stop) */
+	int gate;  /* its run's byte on "go" (a pipe), -1 before */
 	struct conn *next;
 };
 
@@ -422,6 +494,7 @@ struct warm {
 	int (*run)(int, char **);
 	struct conn *conns;
 	unsigned long runs, refused;
+	unsigned long abandoned; /* runs whose client made them itself */
 	size_t running;
 	time_t since;
 	long idle_ms; /* 0: never */
@@ -438,8 +511,12 @@ conn_drop(struct warm *w, struct conn *c)
 			break;
 		}
 	}
-	ev_io_del(w->loop, c->fd);
-	close(c->fd);
+	if (c->fd >= 0) {
+		ev_io_del(w->loop, c->fd);
+		close(c->fd);
+	}
+	if (c->gate >= 0)
+		close(c->gate);
 	free(c);
 }
 
@@ -484,20 +561,76 @@ on_child(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 	(void)l;
 	w->running--;
 	for (struct conn *c = w->conns; c; c = c->next) {
+		char go;
+
 		if (c->pid != pid)
 			continue;
-		if (WIFSIGNALED(wstatus))
+		if (read(c->gate, &go, 1) != 1) {
+			/* No "go": its client gave up waiting and made the
+			 * run itself; this one ran nothing. */
+			w->runs--;
+			w->abandoned++;
+			log_info("run %ld abandoned: its client made it itself", (long)pid);
+			conn_drop(w, c);
+			goto out;
+		}
+		if (c->fd >= 0 && WIFSIGNALED(wstatus))
 			send_text(c->fd, "signal %d", WTERMSIG(wstatus));
-		else
+		else if (c->fd >= 0)
 			send_text(c->fd, "exit %d", WEXITSTATUS(wstatus));
 		conn_drop(w, c);
 		break;
 	}
 	log_info("run %ld ended: %s %d", (long)pid, WIFSIGNALED(wstatus) ? "signal" : "exit",
 	         WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+out:
 	if (w->lfd < 0 && w->running == 0)
 		ev_quit(w->loop);
 	idle_rearm(w);
+}
+
+/* The run's process, first: it tells its client it is there ("pid N") and
+ * waits for the client's "go", which commits the client to this run; a
+ * client that gave up waiting (the warm engine was stopped, or slow) has
+ * closed the connection and makes the run itself. Whether "go" came; it
+ * is told the warm engine with a byte on GATE. Nothing of the run is done
+ * before: the run is made once, here or by the client. */
+static bool
+child_await_go(struct warm *w, struct conn *c, int gate)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	char line[16];
+
+	/* Not held while it waits: the socket (one that stays bound would
+	 * take connections nobody answers once the warm engine is gone) and
+	 * the other runs' connections (their end of it). */
+	if (w->lfd >= 0)
+		close(w->lfd);
+	for (struct conn *o = w->conns; o; o = o->next)
+		if (o != c && o->fd >= 0)
+			close(o->fd);
+	if (send_text(c->fd, "pid %ld", (long)getpid()) < 0)
+		return false;
+	for (;;) {
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		/* Non-blocking: the descriptor's flags are the warm engine's. */
+		ssize_t n = recv(c->fd, line, sizeof line - 1, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			return false;
+		line[n] = '\0';
+		if (strcmp(line, "go") != 0)
+			return false;
+		ssize_t told = write(gate, "g", 1);
+		(void)told; /* untold: counted as abandoned, made all the same */
+		return true;
+	}
 }
 
 /* The run's process: the client's descriptors, directory, umask and
@@ -584,6 +717,9 @@ env_differs(const struct warm *w, char **env)
 	return NULL;
 }
 
+static void
+on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx);
+
 /* A run's request (after VERB): fork its process. */
 static void
 take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t nfds)
@@ -619,31 +755,66 @@ take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t n
 		refuse(w, c, why);
 		goto out;
 	}
+	/* Its client gave up waiting already (this process was stopped):
+	 * it made the run itself. */
+	struct pollfd hup = { .fd = c->fd, .events = POLLRDHUP };
+	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP | POLLERR))) {
+		w->abandoned++;
+		log_info("run abandoned before it was made: its client made it itself");
+		goto out;
+	}
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC | O_NONBLOCK) < 0) {
+		char why2[96];
+
+		snprintf(why2, sizeof why2, "pipe: %s", strerror(errno));
+		refuse(w, c, why2);
+		goto out;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		close(gate[0]);
+		if (!child_await_go(w, c, gate[1]))
+			_exit(0);
 		child_run(w, fds, (mode_t)strtol(mask, NULL, 8) & 0777, (int)argc, argv, env);
+	}
+	close(gate[1]);
 	if (pid < 0) {
 		char why2[96];
 
+		close(gate[0]);
 		snprintf(why2, sizeof why2, "fork: %s", strerror(errno));
 		refuse(w, c, why2);
 		goto out;
 	}
 	if (ev_child_watch(w->loop, pid, on_child, w) < 0) {
 		/* Unwatched, it would be a zombie and its client would wait
-		 * for ever: end it now. */
+		 * for ever: end it now. Killed before "go" (its client may
+		 * have sent it), it made nothing: refused, and its client
+		 * makes the run itself. */
+		char go;
+
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		refuse(w, c, "cannot watch the run's process");
+		if (read(gate[0], &go, 1) == 1)
+			send_text(c->fd, "signal %d", SIGKILL);
+		else
+			refuse(w, c, "cannot watch the run's process");
+		close(gate[0]);
 		goto out;
 	}
 	c->pid = pid;
+	c->gate = gate[0];
 	w->runs++;
 	w->running++;
 	ev_timer_disarm(w->loop, &w->idle);
 	log_info("run %ld: %s", (long)pid, argc > 1 ? argv[argc - 1] : "");
-	send_text(c->fd, "pid %ld", (long)pid);
+	/* From now on the connection is read by the run's process (its
+	 * "go"): only its end is watched here. (Replacing a watch does not
+	 * fail.) */
+	if (ev_io_set(w->loop, c->fd, POLLRDHUP, on_conn, w) < 0)
+		log_warn("run %ld: its client's end is not watched", (long)pid);
 	goto out;
 bad:
 	refuse(w, c, "a malformed request");
@@ -651,9 +822,6 @@ out:
 	free(argv);
 	free(env);
 }
-
-static void
-on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx);
 
 /* One request from a connection, its descriptors closed once handled. */
 static void
@@ -713,10 +881,11 @@ take_request(struct warm *w, struct conn *c)
 
 		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&w->since, &tm));
 		send_text(c->fd,
-		          "pid %ld\nsince %s\nruns %lu\nrunning %zu\nrefused %lu%s%s%s\nidle %ld\n",
+		          "pid %ld\nsince %s\nruns %lu\nrunning %zu\nrefused %lu%s%s%s\n"
+		          "abandoned %lu\nidle %ld\n",
 		          (long)getpid(), since, w->runs, w->running, w->refused,
 		          w->refused ? " (last: " : "", w->refused ? w->last_refusal : "",
-		          w->refused ? ")" : "", w->idle_ms / 1000);
+		          w->refused ? ")" : "", w->abandoned, w->idle_ms / 1000);
 		conn_drop(w, c);
 	} else if (strcmp(verb, "stop") == 0) {
 		send_text(c->fd, "stopping %zu", w->running);
@@ -740,7 +909,6 @@ on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	struct conn *c = w->conns;
 
 	(void)l;
-	(void)revents;
 	while (c && c->fd != fd)
 		c = c->next;
 	if (!c)
@@ -749,12 +917,15 @@ on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		take_request(w, c);
 		return;
 	}
-	char byte;
-	ssize_t n = recv(fd, &byte, 1, MSG_DONTWAIT);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+	/* Its run's: the end of the connection only (POLLRDHUP). A run
+	 * still waiting for "go" has the signal blocked and sees the end
+	 * itself. */
+	if (revents & (POLLHUP | POLLRDHUP | POLLERR)) {
 		log_info("the client of run %ld went away: SIGHUP", (long)c->pid);
 		kill(c->pid, SIGHUP);
-		conn_drop(w, c); /* its end is reaped, nobody told */
+		ev_io_del(w->loop, c->fd);
+		close(c->fd);
+		c->fd = -1; /* its end is reaped, nobody told */
 	}
 }
 
@@ -777,6 +948,7 @@ on_accept(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 	}
 	struct conn *c = xcalloc(1, sizeof *c);
 	c->fd = cfd;
+	c->gate = -1;
 	c->next = w->conns;
 	w->conns = c;
 	if (ev_io_set(w->loop, cfd, POLLIN, on_conn, w) < 0)

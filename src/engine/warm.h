@@ -21,11 +21,22 @@
  *   VERB "run": EXE UMASK ARGC ARG... ENVC ENV..., and four descriptors:
  *       the working directory (O_PATH), stdin, stdout, stderr.
  *   VERB "status", "stop": nothing more.
- * Answers are one text message each: "pid N" (the run's process), then
- * "exit N" or "signal N" once it ended; "refused REASON" (the run is made
- * in the client's own process: another build of deskhand, or a variable the
- * libraries read when they were loaded that differs); "status ..." lines;
- * "stopping N" (runs still going).
+ * Answers are one text message each: "pid N", sent by the run's process
+ * itself once forked, which then waits for the client's "go" before it
+ * does anything; then "exit N" or "signal N" from the warm engine once it
+ * ended; "refused REASON" (the run is made in the client's own process:
+ * another build of deskhand, or a variable the libraries read when they
+ * were loaded that differs); "status ..." lines; "stopping N" (runs still
+ * going).
+ *
+ * The client waits for "pid N" a second (DH_WARM_WAIT_MS): a warm engine
+ * that is stopped (SIGSTOP, a debugger) or hung does not answer, and the
+ * client then closes the connection and makes the run in its own process.
+ * It is made once: the run's process starts it only on "go", which the
+ * client sends once it has "pid N" and from then on waits for that run; a
+ * run's process forked later (the warm engine continued) finds the
+ * connection closed instead and exits at once, counted "abandoned" in the
+ * status, as is a request whose client had gone before it was read.
  *
  * The run's process: a child of the warm engine with the client's
  * arguments, environment, working directory, umask and standard

@@ -127,9 +127,9 @@ exe = b"%x:%x:%d:%d.%09d" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns //
                               st.st_mtime_ns % 10**9)
 fds = array.array("i", [os.open("/", os.O_RDONLY), 0, 1, 2])
 for payload, with_fds in [(b"garbage", False), (b"deskhand-warm\0" b"9\0run\0", False),
-                          (b"deskhand-warm\0" b"1\0dance\0", False),
-                          (b"deskhand-warm\0" b"1\0run\0" + exe + b"\0" b"22\0" b"99\0run\0", True),
-                          (b"deskhand-warm\0" b"1\0run\0" + exe + b"\0" b"22\0" b"1\0run\0" b"0\0", False)]:
+                          (b"deskhand-warm\0" b"2\0dance\0", False),
+                          (b"deskhand-warm\0" b"2\0run\0" + exe + b"\0" b"22\0" b"99\0run\0", True),
+                          (b"deskhand-warm\0" b"2\0run\0" + exe + b"\0" b"22\0" b"1\0run\0" b"0\0", False)]:
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.connect(sys.argv[1])
     if with_fds:
