@@ -1067,7 +1067,11 @@ rescan_path(struct scan *sc, int root, const char *path, struct updates *u)
 	for (size_t i = 0; i < nold && rc >= 0; i++) {
 		if (sc->nseen && bsearch(&old[i].path, sc->seen, sc->nseen, sizeof *sc->seen, cmp_str))
 			continue;
-		if ((rc = G(git.git_index_remove(idx, old[i].path, 0))) >= 0)
+		/* A file that became a directory (or the reverse) left the index
+		 * already: adding the new entry replaced its old self there. */
+		if (git.git_index_get_bypath(idx, old[i].path, 0))
+			rc = G(git.git_index_remove(idx, old[i].path, 0));
+		if (rc >= 0)
 			upd_add(u, GIT_TREE_UPDATE_REMOVE, old[i].path, NULL, 0);
 	}
 	for (size_t i = 0; i < sc->nseen && rc >= 0; i++) {
