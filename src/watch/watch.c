@@ -212,6 +212,7 @@ struct wgrant {
 	char *root;	     /* absolute folder path */
 	char *skip_rel;	     /* the state dir relative to root, or NULL */
 	struct ignore *ign;  /* .deskhandignore (watcher thread only) */
+	bool walked;	     /* its first walk began (watcher thread only) */
 	/* under mu: */
 	bool walk_pending;   /* the thread must (re)walk the whole tree */
 	bool ready;	     /* the first walk finished */
@@ -464,28 +465,30 @@ overflow(struct watch *w)
 	}
 }
 
-static void
-handle_event(struct watch *w, const struct inotify_event *e)
+/* `dir` (absolute) relative to grant g's root: "" for the root itself, NULL
+ * when it is not inside the grant. */
+static const char *
+grant_rel(const struct wgrant *g, const char *dir)
 {
-	if (e->wd < 0) {
-		if (e->mask & IN_Q_OVERFLOW)
-			overflow(w);
-		return;
-	}
-	struct wdent *d = wd_find(&w->map, e->wd);
-	if (!d)
-		return; /* a watch we already dropped */
-	unsigned gi = d->grant;
+	size_t len = strlen(g->root);
+
+	if (len == 1)
+		return dir + 1;
+	if (strncmp(dir, g->root, len) || (dir[len] && dir[len] != '/'))
+		return NULL;
+	return dir[len] ? dir + len + 1 : dir + len;
+}
+
+/* Event e in directory `rel` of grant gi. */
+static void
+grant_event(struct watch *w, unsigned gi, const char *rel, const struct inotify_event *e)
+{
 	struct wgrant *g = &w->g[gi];
 
-	if (e->mask & IN_IGNORED) {
-		wd_remove(&w->map, d);
-		return;
-	}
 	if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
 		/* The parent's IN_DELETE/IN_MOVED_FROM covers a subdirectory; the
 		 * grant root itself has no watched parent. */
-		if (!d->rel[0]) {
+		if (!rel[0]) {
 			char *why = xasprintf("the folder %s was moved or deleted", g->root);
 			set_degraded(w, why);
 			free(why);
@@ -493,22 +496,22 @@ handle_event(struct watch *w, const struct inotify_event *e)
 		}
 		return;
 	}
-	if ((!e->len || !e->name[0]) && !d->rel[0] && (e->mask & IN_ATTRIB))
+	if ((!e->len || !e->name[0]) && !rel[0] && (e->mask & IN_ATTRIB))
 		mark_dirty(w, gi, "."); /* the folder's own mode: checkpoints record it */
 	if (!e->len || !e->name[0])
 		return; /* about a directory itself: its parent's event names it */
 	bool isdir = (e->mask & IN_ISDIR) != 0;
-	char *child = join(d->rel, e->name);
+	char *child = join(rel, e->name);
 
-	if (d->rel[0] && !strcmp(e->name, ".git")) { /* a directory or a "gitdir:" file */
+	if (rel[0] && !strcmp(e->name, ".git")) { /* a directory or a "gitdir:" file */
 		if (e->mask & (IN_CREATE | IN_MOVED_TO))
-			repo_seen(w, gi, d->rel);
+			repo_seen(w, gi, rel);
 		else if (e->mask & (IN_DELETE | IN_MOVED_FROM))
-			repos_gone(w, gi, d->rel);
+			repos_gone(w, gi, rel);
 	}
 	if (is_skipped(g, child, e->name, isdir))
 		goto out;
-	if (!d->rel[0] && !strcmp(e->name, IGNORE_FILE)) {
+	if (!rel[0] && !strcmp(e->name, IGNORE_FILE)) {
 		/* New rules change what is watched and what snapshots hold. */
 		reload_rules(w, gi);
 		mark_full(w, gi);
@@ -527,6 +530,39 @@ handle_event(struct watch *w, const struct inotify_event *e)
 	mark_dirty(w, gi, child);
 out:
 	free(child);
+}
+
+/* One inotify event. A directory has one watch however many grants hold
+ * it (inotify hands out one wd per inode), so with one grant inside another
+ * the event is every such grant's, each under its own relative path. */
+static void
+handle_event(struct watch *w, const struct inotify_event *e)
+{
+	if (e->wd < 0) {
+		if (e->mask & IN_Q_OVERFLOW)
+			overflow(w);
+		return;
+	}
+	struct wdent *d = wd_find(&w->map, e->wd);
+	if (!d)
+		return; /* a watch we already dropped */
+	if (e->mask & IN_IGNORED) {
+		wd_remove(&w->map, d);
+		return;
+	}
+	/* a copy: walks below may move the map's entries */
+	const struct wgrant *owner = &w->g[d->grant];
+	char *dir = !d->rel[0]                ? xstrdup(owner->root)
+	            : !strcmp(owner->root, "/") ? xasprintf("/%s", d->rel)
+	                                        : xasprintf("%s/%s", owner->root, d->rel);
+
+	for (unsigned gi = 0; gi < GRANTS_MAX; gi++) {
+		const char *rel = w->g[gi].walked ? grant_rel(&w->g[gi], dir) : NULL;
+
+		if (rel)
+			grant_event(w, gi, rel, e);
+	}
+	free(dir);
 }
 
 /* Read and handle every queued event. Returns true if any was read. */
@@ -579,6 +615,7 @@ thread_main(void *arg)
 			if (!walks[gi])
 				continue;
 			reload_rules(w, gi);
+			w->g[gi].walked = true;
 			walk(w, gi, "");
 			pthread_mutex_lock(&w->mu);
 			w->g[gi].ready = true;
