@@ -2346,6 +2346,38 @@ out:
  * Reject
  */
 
+/* Whether `path` lies strictly below `dir`. */
+static bool
+is_below(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return path && !strncmp(dir, path, n) && path[n] == '/';
+}
+
+/* Add to the selection, for each selected file that a reject writes back
+ * (at its accepted path: a rename's old one, or its own unless it is new),
+ * the pending files at its parent directories' paths: a file or a link
+ * that replaced a directory is in the way, and goes with it. */
+static void
+select_in_way(const struct review *r, bool *sel)
+{
+	for (bool more = true; more;) {
+		more = false;
+		for (size_t i = 0; i < r->nfiles; i++) {
+			const struct review_file *f = &r->files[i];
+			const char *back = f->old_path ? f->old_path : f->old_mode ? f->path : NULL;
+
+			for (size_t j = 0; sel[i] && back && j < r->nfiles; j++) {
+				if (!sel[j] && is_below(r->files[j].path, back)) {
+					sel[j] = true;
+					more = true;
+				}
+			}
+		}
+	}
+}
+
 int
 snap_review_reject(struct snap_store *s, const char *session, const char *const *paths, size_t n,
                    unsigned flags, const char *conflict_dir, struct review_outcome *o)
@@ -2369,6 +2401,7 @@ snap_review_reject(struct snap_store *s, const char *session, const char *const 
 	sel = xcalloc(r->nfiles + 1, sizeof *sel);
 	if ((rc = select_files(r, paths, n, sel)) < 0)
 		goto out;
+	select_in_way(r, sel);
 	for (size_t i = 0; i < r->nfiles; i++) {
 		if (!sel[i])
 			continue;
