@@ -209,13 +209,15 @@ int snap_review_steps(struct snap_store *s, const char *session, struct review_s
 void snap_review_steps_free(struct review_step *v, size_t n);
 
 /* Whether agent step `id` (a full id from snap_review_steps()) still shows in
- * the session's head: 1 when some path it changed holds at the head another
- * state than before the step; 0 when every one is back as it was before it (a
- * restore, a reject or the person took the step back), so that undoing it
- * would change nothing. Returns 1, 0, DH_ENOTFOUND (not a step of the
- * session), DH_EFAIL. */
-int snap_review_step_in_head(struct snap_store *s, const char *session, const char *id)
-	DH_MUST_CHECK;
+ * the session's head, once the newer steps `newer` (full ids, nnewer of them;
+ * those to be undone with it) are undone: 1 when some path it changed holds
+ * at the head another state than before the step, or was changed by one of
+ * `newer`; 0 when every one is back as it was before it (a restore, a reject
+ * or the person took the step back), so that undoing it would change
+ * nothing. Returns 1, 0, DH_ENOTFOUND (not a step of the session),
+ * DH_EFAIL. */
+int snap_review_step_in_head(struct snap_store *s, const char *session, const char *id,
+                             const char *const *newer, size_t nnewer) DH_MUST_CHECK;
 
 /* Revert the agent steps `ids` (full ids from snap_review_steps(); any subset)
  * and nothing else: every path a step changed returns to its state before the

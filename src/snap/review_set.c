@@ -159,6 +159,7 @@ review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *c
 {
 	struct review_step **steps = xcalloc(rs->n + 1, sizeof *steps);
 	size_t *nsteps = xcalloc(rs->n + 1, sizeof *nsteps), *at = xcalloc(rs->n + 1, sizeof *at);
+	struct strv *ids = xcalloc(rs->n + 1, sizeof *ids); /* per grant: the steps chosen */
 	size_t found = 0;
 	int rc = 0;
 
@@ -185,12 +186,18 @@ review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *c
 			dup |= !strcmp(calls->v[i], st->tool_call);
 		/* A step taken back since (a restore, a reject, the person) is
 		 * passed over: undoing it would change nothing, and it would stay
-		 * the newest step, under every further undo. */
-		int kept = dup ? 1 : snap_review_step_in_head(rs->stores[best], rs->session, st->id);
+		 * the newest step, under every further undo. One that the steps
+		 * chosen before it took back is not: undone with them, it counts. */
+		int kept = dup ? 1
+		               : snap_review_step_in_head(rs->stores[best], rs->session, st->id,
+		                                          (const char *const *)ids[best].v,
+		                                          ids[best].n);
 		if (kept < 0) {
 			rc = grant_err(rs, best, kept);
 			break;
 		}
+		if (kept)
+			strv_add(&ids[best], st->id);
 		if (!dup && kept) {
 			strv_add(calls, st->tool_call);
 			if (labels)
@@ -198,11 +205,14 @@ review_set_newest_calls(const struct review_set *rs, size_t want, struct strv *c
 			found++;
 		}
 	}
-	for (size_t g = 0; g < rs->n; g++)
+	for (size_t g = 0; g < rs->n; g++) {
 		snap_review_steps_free(steps[g], nsteps[g]);
+		strv_free(&ids[g]);
+	}
 	free(steps);
 	free(nsteps);
 	free(at);
+	free(ids);
 	return rc < 0 ? rc : (int)found;
 }
 

@@ -71,7 +71,8 @@ int review_set_get(const struct review_set *rs, struct review **out) DH_MUST_CHE
 /* The tool-call ids of the newest `want` agent steps that can be undone over
  * every grant (snap_review_steps merged by time; a step that changed several
  * grants has the same tool-call id in each and counts once; a step no longer
- * in its grant's head, snap_review_step_in_head(), is passed over), newest first,
+ * in its grant's head, snap_review_step_in_head(), is passed over unless a
+ * newer step chosen took it back), newest first,
  * appended to *calls, and their checkpoint labels ("turn 3: edit_file
  * toolu_1") to *labels (may be NULL) in the same order. Returns how many were
  * found (may be fewer than `want`) or <0 on error. */

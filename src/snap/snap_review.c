@@ -2712,7 +2712,8 @@ out:
 }
 
 int
-snap_review_step_in_head(struct snap_store *s, const char *session, const char *id)
+snap_review_step_in_head(struct snap_store *s, const char *session, const char *id,
+                         const char *const *newer, size_t nnewer)
 {
 	struct chain c;
 	struct strv paths = {0};
@@ -2748,6 +2749,25 @@ snap_review_step_in_head(struct snap_store *s, const char *session, const char *
 		rc = !pstate_same(&was, &now);
 		pstate_fini(&was);
 		pstate_fini(&now);
+	}
+	/* Back as before it, but by a newer step undone with it (a file made,
+	 * then deleted): undoing that one alone would bring the step back. */
+	for (size_t j = 0; j < i && !rc; j++) {
+		char hex[41];
+		bool chosen = false;
+
+		git.git_oid_tostr(hex, sizeof hex, &c.v[j].id);
+		for (size_t k = 0; k < nnewer && !chosen; k++)
+			chosen = !strcmp(newer[k], hex);
+		if (!chosen)
+			continue;
+		const struct strv *ch = link_changed(s, &c, j);
+		if (!ch) {
+			rc = DH_EFAIL;
+			goto out;
+		}
+		for (size_t k = 0; k < paths.n && !rc; k++)
+			rc = strv_has(ch, paths.v[k]);
 	}
 out:
 	strv_free(&paths);
