@@ -1179,19 +1179,22 @@ static int
 review_redo(struct review_job *j, const struct review_set *rs, struct review_outcome *o)
 {
 	char(*ops)[64] = xcalloc(rs->n + 1, sizeof *ops), best[64] = "";
+	bool stale = false;
 	int rc = 0;
 
 	for (size_t g = 0; g < rs->n && rc >= 0; g++) {
 		rc = snap_review_can_redo(rs->stores[g], rs->session, ops[g]);
 		if (rc == DH_ENOTFOUND)
 			rc = 0; /* nothing taken in that grant yet */
-		if (rc <= 0)
+		stale |= rc == 2;
+		if (rc != 1)
 			ops[g][0] = '\0';
 		else if (strcmp(ops[g], best) > 0)
 			snprintf(best, sizeof best, "%s", ops[g]);
 	}
 	if (rc >= 0 && !best[0])
-		rc = err_setc(DH_ENOTFOUND, "nothing to redo");
+		rc = err_setc(DH_ENOTFOUND, "nothing to redo%s",
+		              stale ? " (changes were recorded after the undo)" : "");
 	/* Check every grant first so a conflict in one changes nothing anywhere. */
 	for (int pass = j->flags & REVIEW_F_FORCE ? 1 : 0; rc >= 0 && pass < 2; pass++) {
 		for (size_t g = 0; g < rs->n && rc >= 0; g++) {

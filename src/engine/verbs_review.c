@@ -1029,19 +1029,24 @@ verbs_redo(int argc, char **argv, unsigned flags)
 	results_init(&res, &t, o.json);
 	/* The newest undo op among the grants whose redo is still valid. */
 	char(*ops)[64] = xcalloc(t.n, sizeof *ops), best[64] = "";
+	bool stale = false;
 	for (size_t g = 0; g < t.n; g++) {
 		rc = snap_review_can_redo(t.stores[g], t.id, ops[g]);
 		if (rc < 0) {
 			results_error(&res, err_msg());
 			goto out;
 		}
-		if (rc == 0)
+		stale |= rc == 2;
+		if (rc != 1)
 			ops[g][0] = '\0';
 		else if (strcmp(ops[g], best) > 0)
 			snprintf(best, sizeof best, "%s", ops[g]);
 	}
 	if (!best[0]) {
-		char *m = xasprintf("nothing to redo in session %s", t.id);
+		char *m = xasprintf("nothing to redo in session %s%s", t.id,
+		                    stale ? ": changes were recorded after the undo (a redo "
+		                            "reapplies an undo only until the folder changes)"
+		                          : "");
 		results_error(&res, m);
 		free(m);
 		goto out;

@@ -235,7 +235,8 @@ int snap_review_undo(struct snap_store *s, const char *session, const char *cons
 
 /* Whether a valid redo entry exists; when it does and `op` is non-NULL, its
  * op tag is copied there (NUL-terminated, at most 63 chars). Returns 1, 0
- * (nothing to redo, or invalidated), or <0 on error. */
+ * (nothing to redo), 2 (an undo's entry that a later checkpoint invalidated:
+ * nothing to redo either), or <0 on error. */
 int snap_review_can_redo(struct snap_store *s, const char *session, char op[64]) DH_MUST_CHECK;
 
 /* Reapply what the last undo (or the undo before an earlier redo) reverted:

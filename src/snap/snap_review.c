@@ -2992,8 +2992,8 @@ snap_review_can_redo(struct snap_store *s, const char *session, char op[64])
 	if ((rc = head_id(s, session, &head)) < 0 || (rc = redo_read(s, session, &e)) <= 0)
 		return rc;
 	git.git_oid_tostr(hex, sizeof hex, &head);
-	rc = !strcmp(e.head, hex);
-	if (rc && op)
+	rc = strcmp(e.head, hex) ? 2 : 1;
+	if (rc == 1 && op)
 		snprintf(op, 64, "%s", e.op);
 	redo_entry_fini(&e);
 	return rc;

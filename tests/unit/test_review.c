@@ -767,7 +767,7 @@ Test(review, undo_then_redo_is_byte_identical)
 	cr_assert_str_eq(op, "op1");
 	put_s("keep.txt", "agent again\n");
 	cp(s, "turn 4: write_file toolu_4", "toolu_4");
-	cr_assert_eq(snap_review_can_redo(s, SESSION, NULL), 0);
+	cr_assert_eq(snap_review_can_redo(s, SESSION, NULL), 2); /* invalidated */
 	free(mid);
 	free(after);
 	snap_close(s);
