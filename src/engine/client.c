@@ -817,6 +817,31 @@ exit_code(int wstatus)
 }
 
 int
+client_folder_holder(const char *folder, struct client_holder *out)
+{
+	static const enum client_holder_kind kinds[] = {
+		[SNAP_LOCK_ENGINE] = CLIENT_HOLDER_ENGINE,
+		[SNAP_LOCK_RUN] = CLIENT_HOLDER_RUN,
+		[SNAP_LOCK_VERB] = CLIENT_HOLDER_VERB,
+	};
+	struct snap_holder h;
+	char *state = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (fsutil_state_dir(&state) < 0)
+		return DH_EFAIL;
+	rc = snap_lock_holder(folder, state, &h);
+	free(state);
+	if (rc <= 0)
+		return rc;
+	out->kind = kinds[h.kind];
+	out->session = h.session;
+	out->pid = h.pid;
+	return 1;
+}
+
+int
 client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 {
 	static const char nul[] = "/dev/null";

@@ -130,6 +130,29 @@ int client_connect(struct client **out, struct ev_loop *loop, const char *spec) 
  * snapshots ("hello" state objects) the caller owns. Returns 0 or DH_EFAIL. */
 int client_list_live(cJSON **out) DH_MUST_CHECK;
 
+/* What holds a folder against a new engine (client_folder_holder). */
+enum client_holder_kind {
+	CLIENT_HOLDER_ENGINE, /* a live engine (client_list_live() lists it) */
+	CLIENT_HOLDER_RUN,    /* a foreground `deskhand run`: no socket, no attach */
+	CLIENT_HOLDER_VERB,   /* a review command, for its duration */
+};
+
+struct client_holder {
+	enum client_holder_kind kind;
+	char *session; /* heap; NULL while the holder has no session yet */
+	long pid;
+};
+
+/* Who holds `folder` (any path to a granted folder), which an engine is
+ * then refused (one writer per folder: client_spawn's DH_EDENIED): the
+ * holder its snapshot lock names (our state dir's), read without taking
+ * the lock, so that a refusal just met can be told and named apart from
+ * the engine's English message. Only for that: the lock's line is no proof
+ * it is held (snap_lock_holder). 1 with *out filled (free out->session), 0
+ * when nobody alive holds it (it ended since), DH_ENOTFOUND (no such
+ * folder) or DH_EFAIL. */
+int client_folder_holder(const char *folder, struct client_holder *out) DH_MUST_CHECK;
+
 /* Close the connection (the engine goes on) or, for local, drain and close
  * the in-process engine (as client_open_local says). From inside a handler
  * the close completes once the handler returned (local: on the next loop

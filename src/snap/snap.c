@@ -466,12 +466,11 @@ check_owner(struct snap_store *s)
 	return rc;
 }
 
-/* STATE/snapshots/HASH.git/ for the folder `workdir` (real, absolute) under
- * the state dir `sreal` (real): HASH is git's object id of the path as a
- * blob, SHA-1 over "blob LEN\0PATH", as git_odb_hash() computes it, so that
- * it is known before libgit2 is loaded. */
-static char *
-repo_path_for(const char *sreal, const char *workdir)
+/* HASH: git's object id of the path as a blob, SHA-1 over "blob LEN\0PATH",
+ * as git_odb_hash() computes it, so that it is known before libgit2 is
+ * loaded. */
+char *
+snap_repo_path_for(const char *sreal, const char *workdir)
 {
 	size_t wl = strlen(workdir);
 	char head[32];
@@ -528,7 +527,7 @@ snap_prepare(struct snap_store **out, const char *workdir, const char *state_dir
 		s->skip_rel = xstrdup(sreal + 1);
 	else if (!strncmp(sreal, s->workdir, wl) && sreal[wl] == '/')
 		s->skip_rel = xstrdup(sreal + wl + 1);
-	s->repo_path = repo_path_for(sreal, s->workdir);
+	s->repo_path = snap_repo_path_for(sreal, s->workdir);
 	/* The directory the writer lock lives in (snap_lock): made here, so the
 	 * lock can be taken before the repository is; libgit2 initialises a
 	 * repository in it all the same (snap_open_repo). As libgit2 makes it:
@@ -655,7 +654,7 @@ snap_open_gone(struct snap_store **out, const char *workdir, const char *state_d
 	s->lock_fd = -1;
 	s->gone = true;
 	s->workdir = xstrdup(workdir);
-	s->repo_path = repo_path_for(sreal, s->workdir);
+	s->repo_path = snap_repo_path_for(sreal, s->workdir);
 	free(sreal);
 	rc = git.git_repository_open_bare(&s->repo, s->repo_path);
 	if (rc == GIT_ENOTFOUND)

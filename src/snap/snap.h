@@ -210,6 +210,25 @@ int snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *sessio
 /* Release the writer lock if this store holds it. NULL-safe; no-op otherwise. */
 void snap_unlock(struct snap_store *s);
 
+/* The holder of a writer lock, as its owner line names it. */
+struct snap_holder {
+	enum snap_lock_kind kind;
+	char *session; /* heap; NULL while the holder has no session yet */
+	long pid;
+};
+
+/* Who holds the writer lock of the folder `workdir` (any path to it) under
+ * the state dir `state_dir`, from the owner line, read without taking the
+ * lock and creating nothing: for naming the holder once snap_lock() was
+ * refused (by another process, which cannot say who in a form to act on).
+ * The line outlives a holder that was killed, so it counts only while its
+ * process is alive; that is no proof the lock is held (the pid may have been
+ * reused): use it to name, not to decide. Returns 1 with *out filled (free
+ * out->session), 0 when the line names nobody alive (no repository yet, no
+ * line: the lock was released), DH_ENOTFOUND (no such folder) or DH_EFAIL. */
+int snap_lock_holder(const char *workdir, const char *state_dir, struct snap_holder *out)
+	DH_MUST_CHECK;
+
 /* The shadow repository's path (".../snapshots/HASH.git/"). Borrowed: valid
  * until snap_close(). */
 const char *snap_repo_path(const struct snap_store *s);

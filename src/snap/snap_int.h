@@ -115,6 +115,11 @@ DL_SHARED_DECL(git, SNAP_GIT_SYMS);
  * the library and its Debian package. */
 int snap_git_load(void) DH_MUST_CHECK;
 
+/* STATE/snapshots/HASH.git/ (with its slash), the shadow repository of the
+ * folder `workdir` (real, absolute) under the state dir `sreal` (real).
+ * Heap. */
+char *snap_repo_path_for(const char *sreal, const char *workdir);
+
 /* The guard of everything that reads or writes the folder, or moves the
  * session's refs: for a store of snap_open_gone() DH_ENOTFOUND, "snapshot:
  * FOLDER is gone (moved or deleted): HINT" (the path may belong to another

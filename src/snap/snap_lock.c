@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +29,32 @@ static const char *const kind_names[] = {
 	[SNAP_LOCK_VERB] = "verb",
 };
 
+/* The owner line of the lock file `fd` (write_owner's "KIND SESSION PID"):
+ * kind[16], session[128] ("-" while the holder has none) and *pid; all empty
+ * and 0 when the line is missing (a holder that has not written it yet, or
+ * a released lock) or malformed. */
+static void
+read_owner(int fd, char *kind, char *session, long *pid)
+{
+	char line[OWNER_MAX + 1];
+	ssize_t n = pread(fd, line, OWNER_MAX, 0);
+
+	line[n > 0 ? n : 0] = '\0';
+	if (sscanf(line, "%15s %127s %ld", kind, session, pid) != 3)
+		kind[0] = session[0] = '\0', *pid = 0;
+}
+
 /* The refusal, from what the holder wrote (maybe nothing yet), to a taker
  * for session `mine` (NULL: none yet). */
 static int
 refuse(const struct snap_store *s, int fd, const char *mine)
 {
-	char line[OWNER_MAX + 1], kind[16] = "", session[128] = "";
-	ssize_t n = pread(fd, line, OWNER_MAX, 0);
+	char kind[16] = "", session[128] = "";
 	long pid = 0;
 	struct buf who = BUF_INIT;
 	int rc;
 
-	line[n > 0 ? n : 0] = '\0';
-	if (sscanf(line, "%15s %127s %ld", kind, session, &pid) != 3)
-		kind[0] = session[0] = '\0', pid = 0;
+	read_owner(fd, kind, session, &pid);
 	fsutil_path_tilde(&who, s->workdir);
 	if (!strcmp(kind, kind_names[SNAP_LOCK_VERB]))
 		rc = err_setc(DH_EDENIED,
@@ -170,4 +183,49 @@ snap_unlock(struct snap_store *s)
 	}
 	close(s->lock_fd);
 	s->lock_fd = -1;
+}
+
+int
+snap_lock_holder(const char *workdir, const char *state_dir, struct snap_holder *out)
+{
+	char kind[16] = "", session[128] = "", *path, *sreal;
+	char *real = realpath(workdir, NULL);
+	long pid = 0;
+	int fd, rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!real)
+		return err_setc(errno == ENOENT ? DH_ENOTFOUND : DH_EFAIL, "snapshot lock: %s: %s",
+		                workdir, strerror(errno));
+	if (!(sreal = realpath(state_dir, NULL))) { /* none: no repository, no holder */
+		rc = errno == ENOENT ? 0
+		                     : err_set("snapshot lock: %s: %s", state_dir, strerror(errno));
+		free(real);
+		return rc;
+	}
+	char *repo = snap_repo_path_for(sreal, real);
+	path = xasprintf("%s%s", repo, OWNER_FILE);
+	free(repo);
+	free(real);
+	free(sreal);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rc = errno == ENOENT ? 0 : err_set("snapshot lock: %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	free(path);
+	read_owner(fd, kind, session, &pid);
+	close(fd);
+	for (size_t k = 0; pid && k < sizeof kind_names / sizeof *kind_names; k++) {
+		if (strcmp(kind, kind_names[k]) != 0)
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
+			break; /* a holder that was killed: its line stayed */
+		out->kind = (enum snap_lock_kind)k;
+		out->session = strcmp(session, "-") ? xstrdup(session) : NULL;
+		out->pid = pid;
+		return 1;
+	}
+	return 0;
 }

@@ -194,3 +194,44 @@ Test(snap_lock, two_stores_of_one_process)
 	cr_assert_eq(snap_lock(b, SNAP_LOCK_ENGINE, "s2"), 0, "%s", err_msg());
 	snap_close(b);
 }
+
+/* The holder named from its owner line, without taking the lock: by kind,
+ * session and pid while it lives; nobody once it released the lock, or was
+ * killed (its line stays), or before any repository. */
+Test(snap_lock, the_holder_is_read_without_taking_the_lock)
+{
+	struct snap_holder who;
+	struct holder h;
+	struct snap_store *s;
+	int st;
+
+	cr_assert_eq(snap_lock_holder(work, state, &who), 0, "%s", err_msg());
+	h = hold(SNAP_LOCK_RUN, "20260101-120000-ab12");
+	cr_assert_eq(snap_lock_holder(work, state, &who), 1, "%s", err_msg());
+	cr_assert_eq(who.kind, SNAP_LOCK_RUN);
+	cr_assert_str_eq(who.session, "20260101-120000-ab12");
+	cr_assert_eq(who.pid, (long)h.pid);
+	free(who.session);
+	/* Reading took nothing: the holder still has it. */
+	s = open_store();
+	cr_assert_eq(snap_lock(s, SNAP_LOCK_ENGINE, "other"), DH_EDENIED);
+	cr_assert_eq(release(h), 0);
+	cr_assert_eq(snap_lock_holder(work, state, &who), 0, "%s", err_msg());
+	cr_assert_null(who.session);
+
+	/* An engine with no session yet, then killed: its line outlives it. */
+	h = hold(SNAP_LOCK_ENGINE, NULL);
+	cr_assert_eq(snap_lock_holder(work, state, &who), 1, "%s", err_msg());
+	cr_assert_eq(who.kind, SNAP_LOCK_ENGINE);
+	cr_assert_null(who.session);
+	cr_assert_eq(who.pid, (long)h.pid);
+	cr_assert_eq(kill(h.pid, SIGKILL), 0);
+	cr_assert_eq(waitpid(h.pid, &st, 0), h.pid);
+	close(h.go);
+	cr_assert_eq(snap_lock_holder(work, state, &who), 0, "%s", err_msg());
+	cr_assert_null(who.session);
+	snap_close(s);
+
+	/* No such folder. */
+	cr_assert_eq(snap_lock_holder("/nonexistent/deskhand-lock", state, &who), DH_ENOTFOUND);
+}
