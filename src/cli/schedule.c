@@ -1621,15 +1621,17 @@ fire_skip(bool json, enum fire_how how, const char *name, const char *session, c
 /* The live engine that holds one of `s`'s granted folders (one engine per
  * folder: engine_open refuses a second), found among the live sessions by
  * the folders' real paths: that grant as the definition writes it in
- * *folder and the engine's session in *session (NULL while it has none),
- * both heap; false when none does. An engine in a terminal's own process
- * ('deskhand run' without --detach) lists no socket and is not found. */
+ * *folder (heap) and the engine in *h (h->session NULL while it has none);
+ * false when none does. An engine in a terminal's own process ('deskhand
+ * run' without --detach) lists no socket and is not found here: the spawn
+ * it refuses is (lock_holder). */
 static bool
-grant_holder(const struct sched *s, char **folder, char **session)
+grant_holder(const struct sched *s, char **folder, struct client_holder *h)
 {
 	cJSON *live = NULL, *sn, *g;
 
-	*folder = *session = NULL;
+	*folder = NULL;
+	memset(h, 0, sizeof *h);
 	if (client_list_live(&live) < 0)
 		return false;
 	for (size_t i = 0; i < s->grants.n && !*folder; i++) {
@@ -1646,9 +1648,10 @@ grant_holder(const struct sched *s, char **folder, char **session)
 				free(theirs);
 				if (same && !*folder) {
 					*folder = xstrdup(s->grants.v[i]);
-					*session = json_str(sn, "session")
-					                   ? xstrdup(json_str(sn, "session"))
-					                   : NULL;
+					h->kind = CLIENT_HOLDER_ENGINE;
+					h->session = json_str(sn, "session")
+					                     ? xstrdup(json_str(sn, "session"))
+					                     : NULL;
 				}
 			}
 		}
@@ -1658,24 +1661,79 @@ grant_holder(const struct sched *s, char **folder, char **session)
 	return *folder != NULL;
 }
 
-/* A fire that found a granted folder held by another live engine
- * (grant_holder): nothing started, and that is no failure. */
-static int
-fire_skip_held(bool json, enum fire_how how, const char *name, char *folder, char *session)
+/* After the engine of a fire was refused (DH_EDENIED): the holder of one of
+ * `s`'s granted folders, as its snapshot lock names it (any writer: a live
+ * engine, a foreground 'deskhand run', a review command), in *folder (the
+ * grant as the definition writes it, heap) and *h; false when none is
+ * named (the refusal was another, or the holder has ended since). */
+static bool
+lock_holder(const struct sched *s, char **folder, struct client_holder *h)
 {
-	char *who = session ? xasprintf("live session %s", session)
-	                    : xstrdup("a live deskhand engine with no session yet");
-	char *why = xasprintf("folder %s in use by %s", folder, who);
+	*folder = NULL;
+	for (size_t i = 0; i < s->grants.n; i++) {
+		if (client_folder_holder(s->grants.v[i], h) == 1) {
+			*folder = xstrdup(s->grants.v[i]);
+			return true;
+		}
+	}
+	memset(h, 0, sizeof *h);
+	return false;
+}
+
+/* A fire that found a granted folder `folder` held by another writer `h`
+ * (grant_holder, lock_holder): nothing started, and that is no failure.
+ * Frees folder and h->session. */
+static int
+fire_skip_held(bool json, enum fire_how how, const char *name, char *folder,
+               struct client_holder *h)
+{
+	/* Who: the holder's session between `before` and `after`, or
+	 * `unnamed` while it has none; its pid too where no attach reaches it
+	 * (a foreground run: the pid finds its terminal). */
+	static const struct {
+		const char *before, *after, *unnamed;
+		bool pid;
+	} who_of[] = {
+		[CLIENT_HOLDER_ENGINE] = { "live session ", "",
+		                           "a live deskhand engine with no session yet", false },
+		[CLIENT_HOLDER_RUN] = { "session ", " of a foreground deskhand run",
+		                        "a foreground deskhand run with no session yet", true },
+		[CLIENT_HOLDER_VERB] = { "a review command on session ", "", "a review command",
+		                         true },
+	};
+	struct buf who = BUF_INIT;
+
+	if (h->session)
+		buf_printf(&who, "%s%s%s", who_of[h->kind].before, h->session,
+		           who_of[h->kind].after);
+	else
+		buf_puts(&who, who_of[h->kind].unnamed);
+	if (who_of[h->kind].pid && h->pid > 0)
+		buf_printf(&who, " (pid %ld)", h->pid);
+	char *why = xasprintf("folder %s in use by %s", folder, buf_cstr(&who));
 	char *text = xasprintf("schedule %s: folder %s is in use by %s: nothing started", name,
-	                       folder, who);
-	int status = fire_skip(json, how, name, session, why, text);
+	                       folder, buf_cstr(&who));
+	int status = fire_skip(json, how, name, h->session, why, text);
 
 	free(text);
 	free(why);
-	free(who);
+	buf_fini(&who);
 	free(folder);
-	free(session);
+	free(h->session);
+	h->session = NULL;
 	return status;
+}
+
+/* A fire whose run could not start, for `why`: said on stderr (where cron
+ * mails it, the journal keeps it) and recorded in the log. */
+static void
+fire_failed(const char *name, const char *why)
+{
+	char *msg = xstrdup(why); /* err_msg() may be `why`: the log may set it */
+
+	fprintf(stderr, "deskhand schedule: %s: %s\n", name, msg);
+	log_add(name, "fail", NULL, msg);
+	free(msg);
 }
 
 /* The SPEC the timer or crontab line of `s` runs now: the installed one,
@@ -1766,9 +1824,10 @@ fire(const char *name, enum fire_how how, bool json)
 	}
 	/* Another schedule's run, a detached run or a workbench on one of the
 	 * folders: its engine would refuse ours (one writer per folder). */
-	char *folder, *holder;
+	char *folder;
+	struct client_holder holder;
 	if (grant_holder(&s, &folder, &holder)) {
-		status = fire_skip_held(json, how, name, folder, holder);
+		status = fire_skip_held(json, how, name, folder, &holder);
 		goto out;
 	}
 	/* Caught up: the slot this run stands for (the first one after the last
@@ -1796,27 +1855,38 @@ fire(const char *name, enum fire_how how, bool json)
 		}
 	}
 	fire_args(&s, &av);
-	int src = 0;
-	if (fire_env_file() < 0 || ev_new(&loop) < 0 ||
-	    (src = client_spawn(&c, loop, av.v, av.n)) < 0) {
+	int src = fire_env_file() < 0 || ev_new(&loop) < 0 ? DH_EFAIL : 0;
+	/* Refused by a writer the look above cannot see (a foreground
+	 * 'deskhand run' lists no socket) or that took a folder since: a skip,
+	 * naming the holder its lock names. A lock that names nobody alive was
+	 * released in between: try once more. */
+	for (int tries = 0; src == 0; tries++) {
+		if ((src = client_spawn(&c, loop, av.v, av.n)) != DH_EDENIED)
+			break;
 		char *msg = xstrdup(err_msg());
+		bool named = lock_holder(&s, &folder, &holder);
 
-		free(detail);
-		/* An engine that took a folder since the look above. */
-		if (src == DH_EDENIED && grant_holder(&s, &folder, &holder)) {
+		if (!named && tries == 0) {
 			free(msg);
-			status = fire_skip_held(json, how, name, folder, holder);
-			goto out;
+			src = 0;
+			continue;
 		}
-		fprintf(stderr, "deskhand schedule: %s: %s\n", name, msg);
-		log_add(name, "fail", NULL, msg);
+		free(detail);
+		if (named)
+			status = fire_skip_held(json, how, name, folder, &holder);
+		else
+			fire_failed(name, msg);
 		free(msg);
+		goto out;
+	}
+	if (src < 0) {
+		free(detail);
+		fire_failed(name, err_msg());
 		goto out;
 	}
 	const char *id = client_state(c)->session;
 	if (!id) {
-		fprintf(stderr, "deskhand schedule: %s: the engine started no session\n", name);
-		log_add(name, "fail", NULL, "the engine started no session");
+		fire_failed(name, "the engine started no session");
 		free(detail);
 		goto out;
 	}
@@ -1844,8 +1914,9 @@ static const char fire_usage[] =
 	"detached session with the schedule's policy and no terminal, print its\n"
 	"session id and return. Nothing starts while NAME's previous run is still\n"
 	"live, while another live session (another schedule's run, a detached run,\n"
-	"a workbench) has one of its folders, or while NAME is paused; the skip is\n"
-	"recorded with the reason ('schedule list', 'schedule log').\n"
+	"a workbench, a deskhand run in a terminal) has one of its folders, or while\n"
+	"NAME is paused; the skip is recorded with the reason ('schedule list',\n"
+	"'schedule log').\n"
 	"A timer's run that starts long after its slot (the machine was off) is\n"
 	"recorded as a catch-up. $XDG_CONFIG_HOME/deskhand/schedule.env (NAME=VALUE lines,\n"
 	"mode 600) sets what the scheduler's environment lacks: ANTHROPIC_API_KEY.\n"
