@@ -58,7 +58,7 @@ trap cleanup EXIT
 fail() {
   echo "FAIL: $*" >&2
   local f
-  for f in $(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/* 2>/dev/null | head -3); do
+  for f in $(grep -D skip -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/* 2>/dev/null | head -3); do
     echo "--- sanitizer report in $f:" >&2
     grep -A 40 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | head -60 >&2
   done
