@@ -267,6 +267,21 @@ json_num_int(const cJSON *v, long long def)
 	return (long long)v->valuedouble;
 }
 
+long long
+json_int_clamp(const cJSON *o, const char *key, long long lo, long long hi, long long def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	long long n = json_num_int(v, def);
+
+	/* json_num_int() gives def for a number beyond long long's range,
+	 * which is beyond the end on its side. */
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0x1p63)
+		return hi;
+	if (cJSON_IsNumber(v) && v->valuedouble < -0x1p63)
+		return lo;
+	return n < lo ? lo : n > hi ? hi : n;
+}
+
 bool
 json_bool(const cJSON *o, const char *key, bool def)
 {

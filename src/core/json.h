@@ -56,6 +56,11 @@ long long json_int(const cJSON *o, const char *key, long long def);
 /* The number `v` itself as json_int reads o[key]: truncated toward zero,
  * `def` if v is NULL, not a number, NaN or beyond long long's range. */
 long long json_num_int(const cJSON *v, long long def);
+/* o[key] as json_int() reads it, then brought into [lo, hi]: a number
+ * beyond either end reads as that end (`def` too). For a figure from input
+ * that arithmetic follows: a count summed, a time subtracted. */
+long long json_int_clamp(const cJSON *o, const char *key, long long lo, long long hi,
+                         long long def);
 /* o[key] as a bool; `def` if absent or not a boolean. */
 bool json_bool(const cJSON *o, const char *key, bool def);
 /* Borrowed o[key] if it is an object/array, else NULL. */

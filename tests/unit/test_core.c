@@ -707,6 +707,24 @@ Test(json, int_out_of_range_gives_the_default)
 	cJSON_Delete(v);
 }
 
+/* json_int_clamp: a figure from input brought into a range, a number beyond
+ * long long's range to the end on its side (not to the default). */
+Test(json, int_clamp_to_the_nearer_end)
+{
+	cJSON *v;
+	const char *t = "{\"big\": 3.2e121, \"small\": -1e19, \"in\": 12.9, \"neg\": -5,"
+	                " \"s\": \"9\"}";
+
+	cr_assert_eq(json_parse(&v, t, strlen(t), "t"), 0);
+	cr_assert_eq(json_int_clamp(v, "big", 0, 100, 7), 100);
+	cr_assert_eq(json_int_clamp(v, "small", -3, 100, 7), -3);
+	cr_assert_eq(json_int_clamp(v, "in", 0, 100, 7), 12);
+	cr_assert_eq(json_int_clamp(v, "neg", 0, 100, 7), 0);
+	cr_assert_eq(json_int_clamp(v, "s", 0, 100, 7), 7, "not a number: the default");
+	cr_assert_eq(json_int_clamp(v, "none", 0, 100, 700), 100, "the default is clamped too");
+	cJSON_Delete(v);
+}
+
 /* atomic_is_temp_name: the names core/atomic.c makes, and nothing else. */
 Test(atomic, temp_names)
 {
