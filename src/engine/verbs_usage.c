@@ -20,6 +20,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "llm/llm.h"
 #include "session/session.h"
 
 static const char usage_usage[] =
@@ -73,10 +74,12 @@ row_add(struct row *r, const cJSON *rec)
 	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(rec, "cost_usd");
 
 	r->requests++;
-	r->input += json_int(rec, "input_tokens", 0);
-	r->output += json_int(rec, "output_tokens", 0);
-	r->cache_read += json_int(rec, "cache_read_tokens", 0);
-	r->cache_creation += json_int(rec, "cache_creation_tokens", 0);
+	/* a request's counts as a provider reads them (llm.h), whatever the
+	 * transcript holds: their sums cannot overflow */
+	r->input += json_int_clamp(rec, "input_tokens", 0, LLM_TOKENS_MAX, 0);
+	r->output += json_int_clamp(rec, "output_tokens", 0, LLM_TOKENS_MAX, 0);
+	r->cache_read += json_int_clamp(rec, "cache_read_tokens", 0, LLM_TOKENS_MAX, 0);
+	r->cache_creation += json_int_clamp(rec, "cache_creation_tokens", 0, LLM_TOKENS_MAX, 0);
 	if (cJSON_IsNumber(cost) && cost->valuedouble >= 0)
 		r->cost_usd += cost->valuedouble;
 	else

@@ -385,7 +385,7 @@ take_usage(struct llm_usage *out, const cJSON *u)
 	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
 		long *slot = (long *)((char *)out + f[i].off);
 
-		*slot = (long)json_int(u, f[i].key, *slot);
+		*slot = (long)json_int_clamp(u, f[i].key, 0, LLM_TOKENS_MAX, *slot);
 	}
 }
 

@@ -26,6 +26,12 @@ struct llm;
 #define LLM_MESSAGE_MAX_DEF ((size_t)16 << 20) /* bytes */
 #define LLM_THINKING_ADAPTIVE (-1L)           /* llm_config.thinking: {"type":"adaptive"} */
 
+/* The most tokens one request counts: a provider reads a server's count
+ * into [0, LLM_TOKENS_MAX], so that sums of many requests' counts (a
+ * session's, a day's, every session's) cannot overflow whatever number the
+ * server sent. */
+#define LLM_TOKENS_MAX (1LL << 40)
+
 /* Token counts; input_tokens excludes cached tokens (PROTOCOLS.md §1.4). */
 struct llm_usage {
 	long input_tokens;

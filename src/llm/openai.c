@@ -555,14 +555,15 @@ take_usage(struct llm_usage *u, const cJSON *usage)
 {
 	if (!cJSON_IsObject(usage))
 		return;
-	long prompt = (long)json_int(usage, "prompt_tokens", 0);
-	long cached = (long)json_int(json_obj(usage, "prompt_tokens_details"), "cached_tokens", 0);
+	long prompt = (long)json_int_clamp(usage, "prompt_tokens", 0, LLM_TOKENS_MAX, 0);
+	long cached = (long)json_int_clamp(json_obj(usage, "prompt_tokens_details"),
+	                                   "cached_tokens", 0, LLM_TOKENS_MAX, 0);
 
-	if (cached < 0 || cached > prompt)
+	if (cached > prompt)
 		cached = 0;
 	u->input_tokens = prompt - cached;
 	u->cache_read_tokens = cached;
-	u->output_tokens = (long)json_int(usage, "completion_tokens", 0);
+	u->output_tokens = (long)json_int_clamp(usage, "completion_tokens", 0, LLM_TOKENS_MAX, 0);
 	u->cache_creation_tokens = 0;
 }
 

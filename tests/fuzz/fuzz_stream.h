@@ -7,8 +7,9 @@
  * response body, decoded by the real SSE decoder and handed event by event
  * to ops->stream_event as llm.c does, then stream_finish. Checked: a stream
  * that finished cleanly gives the same message when its record_body()
- * rewrite (--record) is replayed, and a failed event or stream always
- * leaves its error set.
+ * rewrite (--record) is replayed, a failed event or stream always leaves
+ * its error set, and every token count is in [0, LLM_TOKENS_MAX] (what the
+ * sums of many requests' counts rely on).
  */
 #include <string.h>
 
@@ -71,6 +72,11 @@ fuzz_stream_run(struct fuzz_stream_run *r, const struct llm_provider_ops *ops, c
 	sse_fini(&d);
 	r->finish_rc = ops->stream_finish(&r->st);
 	FUZZ_CHECK(r->finish_rc == 0 || r->st.error != NULL, "a failed stream records the error");
+	const long n[] = { r->st.usage.input_tokens, r->st.usage.output_tokens,
+		           r->st.usage.cache_read_tokens, r->st.usage.cache_creation_tokens };
+	for (size_t i = 0; i < sizeof n / sizeof *n; i++)
+		FUZZ_CHECK(n[i] >= 0 && n[i] <= LLM_TOKENS_MAX,
+		           "a token count is in [0, LLM_TOKENS_MAX]");
 }
 
 static void
