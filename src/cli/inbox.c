@@ -87,7 +87,7 @@ print_table(const cJSON *rows)
 		struct buf sum = BUF_INIT;
 		const char *s = json_str(r, "summary") ? json_str(r, "summary") : "";
 
-		age_str(age, (long long)now - json_int(r, "updated", 0));
+		age_str(age, (long long)now - json_int_clamp(r, "updated", 0, (long long)now, 0));
 		if (cJSON_IsNumber(p))
 			snprintf(files, sizeof files, "%d", p->valueint);
 		utf8_sanitize(&sum, s, strlen(s), 0);

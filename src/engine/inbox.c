@@ -54,6 +54,15 @@ dismissed_path(const char *state, const char *id)
 	return xasprintf("%s/sessions/%s/inbox-dismissed", state, id);
 }
 
+/* When the session last changed: meta.json's "updated", else its "created"
+ * (seconds), read into [0, 2^53], so that an age computed from it cannot
+ * overflow whatever the file says. */
+static long long
+meta_updated(const cJSON *meta)
+{
+	return json_int_clamp(meta, "updated", 0, 1LL << 53, json_int(meta, "created", 0));
+}
+
 /* The meta's "updated" when the session was dismissed, or -1; 0 with
  * *unreadable set when it was dismissed while its meta.json could not be
  * read (the mark says "unreadable"). */
@@ -196,7 +205,7 @@ inbox_dismiss(const char *state, const char *id)
 	 * as any session is (the mark then counts as 0). */
 	char *why = rc < 0 ? xstrdup(err_msg()) : NULL;
 	char *v = why ? xstrdup(DISMISSED_UNREADABLE)
-	              : xasprintf("%lld", json_int(meta, "updated", json_int(meta, "created", 0)));
+	              : xasprintf("%lld", meta_updated(meta));
 
 	rc = dismissed_mark(state, id, v);
 	if (rc == 0 && why) {
@@ -228,7 +237,7 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 {
 	const char *origin = json_str(meta, "origin"), *status = json_str(meta, "status");
 	const char *act = live_activity(live, id);
-	long long updated = json_int(meta, "updated", json_int(meta, "created", 0));
+	long long updated = meta_updated(meta);
 
 	if (!origin || !strcmp(origin, "workbench"))
 		return NULL;

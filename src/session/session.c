@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -125,10 +126,14 @@ now_ns(void)
 
 /* A session's start time in ns: meta.json's "started_ns" (a decimal string:
  * a JSON number would round it), else its "created" seconds, else its id's
- * timestamp (sessions from before the field). 0 when none of these parse. */
+ * timestamp (sessions from before the field). 0 when none of these parse or
+ * the time is before 1970; a time after 2262, which has no ns in a long
+ * long, is the last one that has (and a session started after it still
+ * has a later one). */
 static long long
 meta_started(const cJSON *meta, const char *id)
 {
+	const long long last_s = LLONG_MAX / 1000000000LL - 1;
 	const char *ns = json_str(meta, "started_ns");
 	char *end;
 
@@ -136,12 +141,12 @@ meta_started(const cJSON *meta, const char *id)
 		errno = 0;
 		long long v = strtoll(ns, &end, 10);
 		if (!errno && end != ns && !*end && v > 0)
-			return v;
+			return v < last_s * 1000000000LL ? v : last_s * 1000000000LL;
 	}
-	long long created = json_int(meta, "created", 0);
-	if (created > 0)
-		return created * 1000000000LL;
-	return session_id_time(id) * 1000000000LL;
+	long long s = json_int(meta, "created", 0);
+	if (s <= 0)
+		s = session_id_time(id);
+	return s <= 0 ? 0 : s < last_s ? s * 1000000000LL : last_s * 1000000000LL;
 }
 
 /* Remove an in-progress directory whose creator died: its lock is free and it
@@ -965,7 +970,7 @@ tail_line(struct tail_totals *t, const char *line, size_t len, long long meta_tu
 			t->usage_after = t->turn < 0;
 			rec = NULL;
 		} else if (type && !strcmp(type, "turn_started") && t->turn < 0) {
-			t->turn = json_int(rec, "turn", 0);
+			t->turn = json_int_clamp(rec, "turn", 0, SESSION_TURNS_MAX, 0);
 		}
 		cJSON_Delete(rec);
 	}
@@ -1056,11 +1061,13 @@ session_totals(const char *state_dir, const char *id, const cJSON *meta,
 	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(meta, "cost_usd");
 	struct tail_totals t = { .turn = -1 };
 
-	*out = (struct session_totals){ .turns = json_int(meta, "turns", 0),
+	*out = (struct session_totals){ .turns = json_int_clamp(meta, "turns", 0,
+							       SESSION_TURNS_MAX, 0),
 					.cost_usd = cJSON_IsNumber(cost) ? cost->valuedouble : 0,
 					.cost_unknown = json_bool(meta, "cost_unknown", false) };
 	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
-		*(long long *)((char *)out + tokens[i].off) = json_int(meta, tokens[i].meta, 0);
+		*(long long *)((char *)out + tokens[i].off) =
+			json_int_clamp(meta, tokens[i].meta, 0, SESSION_TOKENS_MAX, 0);
 
 	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", state_dir, id);
 	int rc = tail_read(path, &t, out->turns);
@@ -1076,7 +1083,8 @@ session_totals(const char *state_dir, const char *id, const cJSON *meta,
 		out->cost_unknown |= cJSON_IsNull(tc); /* an unpriced request's total */
 		for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++) {
 			long long *v = (long long *)((char *)out + tokens[i].off);
-			long long u = json_int(t.usage, tokens[i].usage, 0);
+			long long u = json_int_clamp(t.usage, tokens[i].usage, 0,
+						     SESSION_TOKENS_MAX, 0);
 			if (u > *v)
 				*v = u;
 		}

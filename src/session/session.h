@@ -100,7 +100,12 @@ int session_meta_write(struct session *s, const cJSON *meta) DH_MUST_CHECK;
 int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUST_CHECK;
 
 /* A session's totals: its model turns, the tokens and the USD its requests
- * used (cost_usd: priced requests only). */
+ * used (cost_usd: priced requests only). Read from files anyone may have
+ * edited, each count is brought into [0, SESSION_TURNS_MAX] or [0,
+ * SESSION_TOKENS_MAX], so that the run that goes on from them can add to
+ * them without overflow, and the sums stay exact in a JSON number. */
+#define SESSION_TURNS_MAX  (1LL << 30)
+#define SESSION_TOKENS_MAX (1LL << 50)
 struct session_totals {
 	long long turns;
 	long long input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens;

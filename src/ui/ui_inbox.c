@@ -59,7 +59,7 @@ inbox_row(struct buf *out, const cJSON *row, time_t now)
 
 	if (json_str(row, "error")) /* an unreadable session: what is wrong with it */
 		sum = json_str(row, "error");
-	long long age = (long long)now - json_int(row, "updated", 0);
+	long long age = (long long)now - json_int_clamp(row, "updated", 0, (long long)now, 0);
 	char files[24] = "?", when[24];
 
 	if (json_num_int(p, -1) >= 0)
