@@ -1118,11 +1118,15 @@ static void
 handle_response(struct mcp_server *s, const cJSON *msg)
 {
 	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(msg, "id");
-	if (!cJSON_IsNumber(idj)) {
+	long long id = json_num_int(idj, 0);
+
+	/* Our ids are whole numbers from 1: 3.5 is not 3, and a number beyond
+	 * long long's range is no id (converting it would be undefined). */
+	if (id < 1 || (double)id != idj->valuedouble) {
 		mcp_log(s, "warning", "a response with an id we never sent was ignored");
 		return;
 	}
-	struct mcp_call *c = mcp_call_by_id(s, (long)idj->valuedouble);
+	struct mcp_call *c = mcp_call_by_id(s, (long)id);
 	if (!c) {
 		mcp_log(s, "debug", "a response to a finished request was ignored");
 		return;

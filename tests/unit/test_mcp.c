@@ -255,6 +255,30 @@ Test(mcp_stdio, bad_input_is_a_clean_error)
 	finish(&r);
 }
 
+/* A response's id is the id of a request only when it is that number:
+ * 3.5 was taken as the answer to request 3 (the id converted to long), and
+ * 1e300 converted to long is undefined. Both are ignored; the real answer
+ * is the result. */
+Test(mcp_stdio, response_ids_not_ours_ignored)
+{
+	struct run r;
+
+	start(&r,
+	      "read l; echo '" DISCOVER "'; "
+	      "read l; echo '{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[]}}'; "
+	      "read l; "
+	      "echo '{\"jsonrpc\":\"2.0\",\"id\":3.5,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"not yours\"}]}}'; "
+	      "echo '{\"jsonrpc\":\"2.0\",\"id\":1e300,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"huge\"}]}}'; "
+	      "echo '{\"jsonrpc\":\"2.0\",\"id\":-1e300,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"tiny\"}]}}'; "
+	      "echo '{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"three\"}]}}'; "
+	      "sleep 5",
+	      0);
+	cr_assert_eq(r.st, MCP_READY, "state %d: %s", r.st, mcp_server_error(r.s));
+	call(&r, "x", 1);
+	cr_assert_str_eq(buf_cstr(&r.out), "0|0|three|\n");
+	finish(&r);
+}
+
 Test(mcp_stdio, unknown_version_and_cancel)
 {
 	struct run r;
