@@ -743,7 +743,9 @@ take_token_response(struct mcp_auth *a, const struct http_result *res, const cha
 	set_str(&a->tok_issuer, a->issuer);
 	set_str(&a->tok_resource, a->prm_resource);
 	set_str(&a->tok_scope, json_str(j, "scope") ? json_str(j, "scope") : a->last_scope);
-	long long exp = json_int(j, "expires_in", 0);
+	/* A lifetime past 2^32 s (136 years) is as good as forever: the sum
+	 * cannot overflow whatever number the server sent. */
+	long long exp = json_int_clamp(j, "expires_in", 0, 1LL << 32, 0);
 	a->expires_at = exp > 0 ? (long long)time(NULL) + exp : 0;
 	a->header = xasprintf("Authorization: Bearer %s", a->access);
 	cJSON_Delete(j);

@@ -23,6 +23,7 @@ CONFIG (all optional):
   reg_method        token_endpoint_auth_method answered by /register
   refresh           true: the token endpoint issues refresh tokens
   cimd              true: client_id_metadata_document_supported
+  expires_in        the tokens' expires_in (default 3600; any JSON value)
 Every request is logged as one JSON line: method, path, query, form, auth.
 """
 import argparse
@@ -190,7 +191,8 @@ class H(BaseHTTPRequestHandler):
             STATE["n"] += 1
             tok = "access-%d-%d" % (STATE["n"], time.time_ns())
             STATE["tokens"][tok] = scope
-            out = {"access_token": tok, "token_type": "Bearer", "expires_in": 3600}
+            out = {"access_token": tok, "token_type": "Bearer",
+                   "expires_in": CFG.get("expires_in", 3600)}
             if scope:
                 out["scope"] = scope
             if CFG.get("refresh"):

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -501,6 +502,59 @@ Test(oauth_flow, preregistered_basic_and_refresh)
 	free(first);
 	free(w);
 	t_stop(&t);
+}
+
+/* The token file of the flow in t (one). */
+static char *
+token_file_text(struct t *t)
+{
+	char *cmd = xasprintf("cat %s/token-*.json", t->state);
+	FILE *p = popen(cmd, "r");
+	struct buf b = BUF_INIT;
+	char tmp[1024];
+	size_t n;
+
+	cr_assert_not_null(p);
+	while ((n = fread(tmp, 1, sizeof tmp, p)) > 0)
+		buf_add(&b, tmp, n);
+	pclose(p);
+	free(cmd);
+	return buf_detach(&b);
+}
+
+/* A token's expires_in is the authorization server's to say: one beyond
+ * any lifetime (9.223372036e18 s, which added to now overflowed a long long) is
+ * taken as 2^32 s; a negative one as none. */
+Test(oauth_flow, expires_in_beyond_any_lifetime)
+{
+	static const struct {
+		const char *config;
+		long long lo, hi; /* expires_at - now, or 0..0: none kept */
+	} cases[] = {
+		{ "{\"expires_in\": 9.223372036e18}", (1LL << 32) - 5, (1LL << 32) + 5 },
+		{ "{\"expires_in\": 1e300}", (1LL << 32) - 5, (1LL << 32) + 5 },
+		{ "{\"expires_in\": -9e18}", 0, 0 },
+		{ "{\"expires_in\": 60}", 55, 65 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct t t;
+
+		t_start(&t, cases[i].config);
+		auth_new(&t, NULL, NULL);
+		challenge_www(&t, 401, NULL);
+		cr_assert_eq(t.rc, 0, "%s: %s", cases[i].config, t.err ? t.err : "");
+		char *text = token_file_text(&t);
+		cJSON *j = NULL;
+		cr_assert_eq(json_parse(&j, text, strlen(text), "token"), 0, "%s", text);
+		long long at = json_int(j, "expires_at", 0);
+		long long left = at ? at - (long long)time(NULL) : 0;
+		cr_assert(left >= cases[i].lo && left <= cases[i].hi,
+		          "%s: expires_at %lld (%lld left)", cases[i].config, at, left);
+		cJSON_Delete(j);
+		free(text);
+		t_stop(&t);
+	}
 }
 
 Test(oauth_flow, client_secret_post)
