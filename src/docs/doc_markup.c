@@ -210,14 +210,20 @@ table_end(struct md *m)
 	buf_clear(&m->cell);
 }
 
+/* Attribute `name` as a number in [-ATTR_INT_MAX, ATTR_INT_MAX] (a level or
+ * a count: no document has a larger one, and a level + 1 cannot overflow);
+ * `def` when absent or not a number. */
+#define ATTR_INT_MAX 9999
 static int
 attr_int(struct doc_xml *x, const char *name, int def)
 {
-	char *v = doc_xml_attr(x, name);
-	int n = v ? atoi(v) : def;
+	char *v = doc_xml_attr(x, name), *end;
+	long n = v ? strtol(v, &end, 10) : def;
 
+	if (v && end == v)
+		n = def;
 	free(v);
-	return n;
+	return n < -ATTR_INT_MAX ? -ATTR_INT_MAX : n > ATTR_INT_MAX ? ATTR_INT_MAX : (int)n;
 }
 
 /* A heading level from a Word paragraph style id: "Heading1" … "Heading9",

@@ -294,6 +294,31 @@ Test(doc, zip_bomb_refused)
 	free(z);
 }
 
+/* A list level or a count an attribute gives is read into a range: a Word
+ * list level of 2147483647 was made the item's nesting by adding 1 to it,
+ * overflowing an int (SIGILL under the sanitizers). */
+Test(doc, attribute_numbers_beyond_int)
+{
+	static const char xml[] =
+		"<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+		"wordprocessingml/2006/main\"><w:body>"
+		"<w:p><w:pPr><w:numPr><w:ilvl w:val=\"2147483647\"/></w:numPr></w:pPr>"
+		"<w:r><w:t>deep item</w:t></w:r></w:p>"
+		"<w:p><w:pPr><w:numPr><w:ilvl w:val=\"99999999999999999999\"/></w:numPr></w:pPr>"
+		"<w:r><w:t>deeper item</w:t></w:r></w:p>"
+		"</w:body></w:document>";
+	struct part p[] = { { "word/document.xml", xml, 0 } };
+	size_t n;
+	char *z = make_zip(p, 1, &n);
+	struct buf out = BUF_INIT;
+
+	cr_assert_eq(doc_to_text(z, n, "big.docx", DOC_DOCX, NULL, &out), 0, "%s", err_msg());
+	cr_expect(strstr(buf_cstr(&out), "- deep item"), "%s", buf_cstr(&out));
+	cr_expect(strstr(buf_cstr(&out), "- deeper item"), "%s", buf_cstr(&out));
+	buf_fini(&out);
+	free(z);
+}
+
 Test(doc, deep_nesting_refused)
 {
 	struct buf x = BUF_INIT;
