@@ -509,15 +509,17 @@ grant_event(struct watch *w, unsigned gi, const char *rel, const struct inotify_
 		else if (e->mask & (IN_DELETE | IN_MOVED_FROM))
 			repos_gone(w, gi, rel);
 	}
-	if (is_skipped(g, child, e->name, isdir))
-		goto out;
 	if (!rel[0] && !strcmp(e->name, IGNORE_FILE)) {
-		/* New rules change what is watched and what snapshots hold. */
+		/* New rules change what is watched and what snapshots hold; even
+		 * rules that name the file itself, or the file's removal would go
+		 * unseen and theirs stay in force. */
 		reload_rules(w, gi);
 		mark_full(w, gi);
 		walk(w, gi, "");
 		goto out;
 	}
+	if (is_skipped(g, child, e->name, isdir))
+		goto out;
 	/* Renames need no pairing by cookie here: each side is marked on its
 	 * own (both paths dirty), a directory moved away loses its watches and
 	 * one moved in is walked afresh. */

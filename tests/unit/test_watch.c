@@ -229,6 +229,24 @@ Test(watch, ignored_paths_produce_no_work)
 	expect("touch .state/x && touch visible", P("visible"), P(".state/x", ".state"));
 }
 
+/* Rules that name their own file: its removal is seen all the same (a full
+ * rescan, the rules reloaded), so the folders they left out are watched
+ * again. Before, the removal was skipped as ignored, and the rules stayed in
+ * force with nothing on disk saying so. */
+Test(watch, removing_rules_that_ignore_themselves_reloads)
+{
+	struct watch_dirty d;
+
+	put(".deskhandignore", ".deskhandignore\nhid/\n");
+	start_watch();
+	expect("mkdir hid && touch hid/a", NULL, P("hid", "hid/a"));
+	sh("rm '%s/.deskhandignore'", work);
+	take(&d);
+	cr_assert(d.full, "removing the rules is a full rescan");
+	watch_dirty_fini(&d);
+	expect("touch hid/b", P("hid/b"), NULL);
+}
+
 Test(watch, ignore_rules_match_gitignore_subset)
 {
 	struct ignore *ig;
