@@ -8,7 +8,9 @@
  * session, SSH or agent tools read them. SANDBOX.md §1.6 (srt's list), shell
  * start-up files beyond it, and what a granted home holds: programs on PATH
  * (.local/bin), user services and autostart entries, git's XDG config, SSH's
- * keys, rc and config (ProxyCommand).
+ * keys, rc and config (ProxyCommand). And deskhand's own ignore rules
+ * (.deskhandignore), which decide what checkpoints record: the agent does not
+ * choose what review shows of its changes and what undo takes back.
  *
  * One list, data only, for the three places that enforce it:
  *  - the helper (deskhand-sandbox.c) binds each one that exists at the root of
@@ -48,6 +50,7 @@
 	X(".ripgreprc", 0)                                                     \
 	X(".mcp.json", 0)                                                      \
 	X(".deskhand", 1)                                                      \
+	X(".deskhandignore", 0)                                                \
 	X(".vscode", 1)                                                        \
 	X(".idea", 1)                                                          \
 	X(".claude/commands", 1)                                               \

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/ev.h"
+#include "core/ignore.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strv.h"
@@ -105,6 +106,9 @@ struct ckpt_job {
 	struct strv repos_before;  /* ... from those listed before it (tool_result) */
 	char *call_name;	   /* ... for the audit event */
 	struct buf repo_report;    /* what git runs from the ones it made (new_repos) */
+	bool builtin_rules;	   /* a step whose call created the grant's ignore
+				    * file: recorded under the person's rules
+				    * (snap_checkpoint_opts.builtin_rules) */
 };
 
 /* An event or record that came while a checkpoint was behind: its JSON
@@ -803,6 +807,7 @@ ckpt_run(void *ctx)
 		 * shadow repository) does not stop the session: the folder is
 		 * recorded over it, as a recovery does, and ckpt_done says so. */
 		.over_damaged = j->kind != CK_BASELINE,
+		.builtin_rules = j->builtin_rules,
 	};
 	int rc;
 
@@ -937,6 +942,25 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	}
 }
 
+/* Whether `c` created grant g's .deskhandignore (run_command reports it
+ * among the protected paths it created: it did not exist before). */
+static bool
+created_ignore_file(const struct agent *a, const struct call *c, size_t g)
+{
+	const struct strv *v = &c->res.created_protected;
+	bool hit = false;
+
+	for (size_t i = 0; i < v->n && !hit; i++) {
+		char *rel = NULL;
+		size_t at;
+
+		hit = grant_resolve(a->cfg.grants, v->v[i], &at, &rel) == 0 && at == g &&
+		      !strcmp(rel, IGNORE_FILE);
+		free(rel);
+	}
+	return hit;
+}
+
 /* Post a checkpoint job of every grant; returns how many. */
 static size_t
 post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum ckpt_kind kind,
@@ -970,6 +994,9 @@ post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum
 				strv_add(&j->repos_before, call->res.repos_before.v[k]);
 			j->call_name = xstrdup(call->name);
 		}
+		/* The rules the agent wrote do not decide what its own step
+		 * records: the person had none but the built-in ones. */
+		j->builtin_rules = call && created_ignore_file(a, call, i);
 		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
 	}
 	return n;

@@ -98,24 +98,39 @@ ignore_parse(struct ignore **out, const char *text, size_t len)
 	*out = ig;
 }
 
+/* The built-in rules, then `b` (a folder's file) when not NULL. */
+static void
+parse_with_builtin(struct ignore **out, const struct buf *b)
+{
+	struct buf text = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof builtin_rules / sizeof *builtin_rules; i++)
+		buf_printf(&text, "%s\n", builtin_rules[i]);
+	if (b)
+		buf_add(&text, b->ptr, b->len);
+	ignore_parse(out, buf_cstr(&text), text.len);
+	buf_fini(&text);
+}
+
 int
 ignore_load(struct ignore **out, const char *folder)
 {
-	struct buf b = BUF_INIT, text = BUF_INIT;
+	struct buf b = BUF_INIT;
 	char *path = xasprintf("%s/%s", folder, IGNORE_FILE);
 	int rc = fsutil_read_file(path, IGNORE_FILE_MAX, &b);
 
 	if (rc == DH_ENOTFOUND)
 		rc = 0;
-	for (size_t i = 0; i < sizeof builtin_rules / sizeof *builtin_rules; i++)
-		buf_printf(&text, "%s\n", builtin_rules[i]);
-	if (rc == 0)
-		buf_add(&text, b.ptr, b.len);
-	ignore_parse(out, buf_cstr(&text), text.len);
-	buf_fini(&text);
+	parse_with_builtin(out, rc == 0 ? &b : NULL);
 	buf_fini(&b);
 	free(path);
 	return rc;
+}
+
+void
+ignore_builtin(struct ignore **out)
+{
+	parse_with_builtin(out, NULL);
 }
 
 void

@@ -38,6 +38,9 @@ void ignore_parse(struct ignore **out, const char *text, size_t len);
  * 1 MiB). A missing file gives the built-in rules alone and 0; an unreadable
  * or oversized one DH_EFAIL (with *out holding the built-in rules). */
 int ignore_load(struct ignore **out, const char *folder) DH_MUST_CHECK;
+/* The built-in rules alone, as ignore_load() gives them for a folder without
+ * the file. *out is owned by the caller (ignore_free). Never fails. */
+void ignore_builtin(struct ignore **out);
 void ignore_free(struct ignore *ig);
 /* Number of rules (0: nothing is ever ignored, callers may skip matching). */
 size_t ignore_count(const struct ignore *ig);

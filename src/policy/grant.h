@@ -65,8 +65,9 @@ int grant_resolve(const struct grant_set *g, const char *path, size_t *out_idx,
  * changed by host-side tools: the mandatory-deny list the sandbox helper also
  * enforces (sandbox/protected_paths.h: SANDBOX.md §1.6's git hooks and config,
  * shell and session startup files, editor and agent settings, and what a home
- * runs later: .local/bin, user services, autostart, .ssh). Patterns match at any depth (nested repositories count) and
- * case-insensitively (srt); a pattern also covers everything beneath it and
+ * runs later: .local/bin, user services, autostart, .ssh; and .deskhandignore,
+ * which decides what checkpoints record). Patterns match at any depth (nested
+ * repositories count) and case-insensitively (srt); a pattern also covers everything beneath it and
  * every path that *is* one of its leading components, so ".git" itself and
  * ".git/hooks" cannot be moved or replaced wholesale either. */
 bool grant_is_protected(const char *rel);

@@ -1288,7 +1288,9 @@ snap_checkpoint_opt(struct snap_store *s, const char *session,
 	if (o->external)
 		buf_puts(&msg, "\nDeskhand-External: yes");
 	buf_putc(&msg, '\n');
+	s->builtin_rules = o->builtin_rules;
 	rc = take_dirty(s, session, buf_cstr(&msg), o->dirty, o->stat, o->over_damaged, out);
+	s->builtin_rules = false;
 	out->duration_ms = ms_since(&t0);
 	buf_fini(&msg);
 	return rc;

@@ -78,6 +78,12 @@ struct snap_checkpoint_opts {
 	                                 * folder is recorded anew, and what can be
 	                                 * read of the history stays reachable past
 	                                 * the damage) */
+	bool builtin_rules;             /* the folder's .deskhandignore is not read:
+	                                 * the built-in ignore rules alone decide what
+	                                 * is recorded, from a full scan (a step whose
+	                                 * call created that file, which the person's
+	                                 * rules did not have: the agent does not
+	                                 * choose what its own step records) */
 };
 
 struct snap_change {

@@ -37,6 +37,10 @@ struct snap_store {
 	struct timespec trust; /* stat data older than this (minus 1 s) is trusted */
 	/* Incremental checkpoints (snap_scan_dirty): the state of the last scan. */
 	struct ignore *ign;        /* ignore rules of the last full scan (or snap_ignored) */
+	bool builtin_rules;        /* the checkpoint under way reads no .deskhandignore
+	                            * (snap_checkpoint_opts.builtin_rules) */
+	bool rules_builtin;        /* ign are the built-in rules, whatever the folder
+	                            * has: the next scan is a full one */
 	struct snap_meta *cache;   /* its metadata (heap), or NULL: no scan yet */
 	git_oid last_tree;         /* the tree the index described after it */
 	bool index_dirty;          /* index changed in memory, not yet written */
@@ -368,7 +372,8 @@ int snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_
  * the tree by updating the last scan's tree along those paths: the cost grows
  * with what changed, not with the folder. The index is written later (by the
  * next full scan or snap_close). Returns 0, DH_EAGAIN when only a full scan
- * will do (no scan yet in this process, the ignore rules changed, the index
+ * will do (no scan yet in this process, the ignore rules changed, or are or
+ * were at the last scan the built-in ones alone (builtin_rules), the index
  * moved under us), or DH_EFAIL. Unreadable paths are carried forward from
  * base as snap_scan() does. */
 int snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *const *paths,

@@ -837,7 +837,10 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	sc.base = base;
 	ignore_free(s->ign);
 	s->ign = NULL;
-	if (ignore_load(&s->ign, s->workdir) < 0)
+	s->rules_builtin = s->builtin_rules;
+	if (s->builtin_rules)
+		ignore_builtin(&s->ign);
+	else if (ignore_load(&s->ign, s->workdir) < 0)
 		log_warn("snapshot: %s (only the built-in ignore rules apply)", err_msg());
 	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0 ||
 	    (rc = snap_pack_begin(&sc.packer, s)) < 0)
@@ -1280,6 +1283,10 @@ snap_scan_dirty(struct snap_store *s, const struct snap_base *base, const char *
 	if (!s->cache) {
 		free(kept);
 		return err_setc(DH_EAGAIN, "snapshot: no full scan yet");
+	}
+	if (s->builtin_rules || s->rules_builtin) {
+		free(kept);
+		return err_setc(DH_EAGAIN, "snapshot: the ignore rules differ from the folder's");
 	}
 	/* Keep the outermost paths: a dirty directory covers what is below it. */
 	for (size_t i = 0; i < n; i++) {

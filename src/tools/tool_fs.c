@@ -36,7 +36,8 @@
 #define PROTECTED_WHY                                                                              \
 	"deskhand does not let the agent change what runs later outside the sandbox: git hooks "   \
 	"or git config, shell and session startup files, programs in .local/bin, user services "   \
-	"and autostart entries, SSH keys and config, or editor, connector and agent settings"
+	"and autostart entries, SSH keys and config, or editor, connector and agent settings; "  \
+	"nor its ignore rules (.deskhandignore), which decide what checkpoints record"
 
 /* Refuse mutating a mandatory-deny path, or a host path (probe_host_paths:
  * deskhand, its helper, bwrap, its configuration and state), anything in one
@@ -1284,8 +1285,8 @@ const struct tool_entry tool_fs_entries[] = {
 			"directories are created. The write is atomic (a temporary file renamed "
 			"into place) and keeps an existing file's permissions. Prefer edit_file "
 			"for changing part of an existing file. Git hooks and config, shell "
-			"startup files and editor or agent settings are protected and "
-	                "refused. " PATHS_NOTE,
+			"startup files, editor or agent settings and .deskhandignore are "
+			"protected and refused. " PATHS_NOTE,
 		.input_schema =
 			"{\"type\":\"object\",\"properties\":{"
 			"\"path\":{\"type\":\"string\",\"description\":\"The file to write.\"},"

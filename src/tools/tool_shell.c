@@ -242,8 +242,8 @@ protected_after(struct shell_run *r)
 			char *p = xasprintf("%s/%s", gr->path, watched_protected[i]);
 
 			buf_printf(t, "\n[deskhand: this command created %s, a protected path that "
-				      "changes what runs later; deskhand takes it back at the checkpoint "
-				      "after this command]",
+				      "changes what runs later or what checkpoints record; deskhand "
+				      "takes it back at the checkpoint after this command]",
 				   p);
 			strv_add(&r->res.created_protected, p);
 			free(p);

@@ -419,6 +419,8 @@ Test(grant, protected_paths)
 		".mcp.json",
 		".deskhand",
 		".deskhand/state.json",
+		".deskhandignore",
+		"sub/.DeskhandIgnore",
 		".gitmodules",
 		".ripgreprc",
 		".vscode",

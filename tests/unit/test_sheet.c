@@ -296,7 +296,8 @@ Test(sheet, errors_name_sheet_row_and_column)
 	           "'.git/hooks/a.csv' is protected: deskhand does not let the agent change what "
 	           "runs later outside the sandbox: git hooks or git config, shell and session "
 	           "startup files, programs in .local/bin, user services and autostart entries, "
-	           "SSH keys and config, or editor, connector and agent settings");
+	           "SSH keys and config, or editor, connector and agent settings; nor its ignore "
+	           "rules (.deskhandignore), which decide what checkpoints record");
 	char *ls = xasprintf("ls -A '%s'", gdir);
 	FILE *p = popen(ls, "r");
 	char line[256];

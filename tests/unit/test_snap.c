@@ -1233,6 +1233,47 @@ has_change(const struct snap_log_entry *e, char status, const char *path)
 	return false;
 }
 
+/* A step whose call created the folder's .deskhandignore is recorded under
+ * the built-in rules alone (snap_checkpoint_opts.builtin_rules): what the new
+ * file names is in it, from a full scan whatever the dirty set says, and the
+ * next checkpoint is a full scan again, under the folder's rules. */
+Test(snap, builtin_rules_record_what_a_new_ignore_file_names)
+{
+	struct snap_store *s = open_store();
+	struct snap_log_entry *e;
+	struct snap_checkpoint u;
+	size_t n;
+
+	cp(s, "baseline", 0);
+	put_s(work, ".deskhandignore", "cache/\n", 0644);
+	put_s(work, "cache/x", "y\n", 0644);
+	put_s(work, "new.txt", "n\n", 0644);
+	const char *dirty[] = { "new.txt" };
+	struct snap_dirty sd = { dirty, 1, false };
+	struct snap_checkpoint_opts o = { .label = "made rules", .turn = 1, .dirty = &sd,
+		                          .builtin_rules = true };
+	cr_assert_eq(snap_checkpoint_opt(s, "s1", &o, &u), 0, "%s", err_msg());
+	cr_assert_str_eq(u.mode, "full");
+	/* the rules are taken back; the next checkpoint reads the folder's again */
+	put_s(work, "cache/z", "z\n", 0644);
+	sh("rm '%s/.deskhandignore'", work);
+	const char *dirty2[] = { "cache/z" };
+	sd = (struct snap_dirty){ dirty2, 1, false };
+	o = (struct snap_checkpoint_opts){ .label = "took back", .turn = 2, .dirty = &sd };
+	cr_assert_eq(snap_checkpoint_opt(s, "s1", &o, &u), 0, "%s", err_msg());
+	cr_assert_str_eq(u.mode, "full");
+	cr_assert_eq(snap_log(s, "s1", &e, &n), 0, "%s", err_msg());
+	cr_assert_eq(n, 3);
+	cr_assert_eq(e[1].nchanges, 3);
+	cr_assert(has_change(&e[1], 'A', "cache/x"));
+	cr_assert(has_change(&e[1], 'A', ".deskhandignore"));
+	cr_assert(has_change(&e[1], 'A', "new.txt"));
+	cr_assert(has_change(&e[2], 'D', ".deskhandignore"));
+	cr_assert(has_change(&e[2], 'A', "cache/z"));
+	snap_log_free(e, n);
+	snap_close(s);
+}
+
 /* Objects in the store's packs that are stored as deltas, by `git verify-pack
  * -v` (a delta's line names its base: 7 fields, a whole object's 5); the
  * number of whole objects goes to *whole. */

@@ -724,11 +724,13 @@ Test(tool, protected_paths_refused)
 	mkd(".git/hooks");
 	put(".git/hooks/pre-commit", "#!/bin/sh\n");
 	put(".bashrc", "alias ls=ls\n");
+	put("a.txt", "a\n");
 	static const char *const why =
 		"is protected: deskhand does not let the agent change what runs later outside the "
 		"sandbox: git hooks or git config, shell and session startup files, programs in "
 		".local/bin, user services and autostart entries, SSH keys and config, or editor, "
-		"connector and agent settings";
+		"connector and agent settings; nor its ignore rules (.deskhandignore), which decide "
+		"what checkpoints record";
 	struct {
 		const char *tool, *json, *shown;
 	} cases[] = {
@@ -746,6 +748,10 @@ Test(tool, protected_paths_refused)
 		  "sub/.git/config" },
 		{ "make_directory", "{\"path\":\".vscode\"}", ".vscode" },
 		{ "write_file", "{\"path\":\".deskhand/x\",\"content\":\"x\"}", ".deskhand/x" },
+		{ "write_file", "{\"path\":\".deskhandignore\",\"content\":\"*\"}",
+		  ".deskhandignore" },
+		{ "move_file", "{\"source\":\"a.txt\",\"destination\":\"sub/.deskhandignore\"}",
+		  "sub/.deskhandignore" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct tool_result r;
