@@ -2,7 +2,9 @@
 /*
  * load_skill: the body of an installed skill (skills/skills.h), asked for by
  * name when the model's task matches the skill's description. Reads only;
- * which skills exist and how they are checked is skills/'s.
+ * which skills exist and how they are checked is skills/'s. The agent's call
+ * runs on the worker: a folder's skill is hashed again, every file of it,
+ * which the loop must not wait for.
  */
 #include <stddef.h>
 
@@ -34,6 +36,15 @@ load_skill_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 	return 0;
 }
 
+/* The agent's way in: on the worker. The skill set it reads is the engine's,
+ * which is replaced only between tasks, once the worker is idle. */
+static int
+load_skill_start(const cJSON *in, struct tool_env *env, struct tool_run **out,
+                 tool_done_fn *done, void *ctx)
+{
+	return tool_start_deferred(load_skill_run, in, env, true, out, done, ctx);
+}
+
 const struct tool_entry tool_skill_entries[] = {
 	{
 		.name = "load_skill",
@@ -47,7 +58,8 @@ const struct tool_entry tool_skill_entries[] = {
 			"\"description\":\"The skill's name, as the system prompt lists it.\"}},"
 			"\"required\":[\"name\"]}",
 		.flags = TOOL_F_READONLY,
-		.run = load_skill_run,
+		.run = load_skill_run,     /* tool_invoke(): in the caller's thread */
+		.start = load_skill_start, /* the agent: on the worker */
 	},
 	{ .name = NULL },
 };
