@@ -1862,19 +1862,13 @@ req_grant(struct engine *e, const struct command *c, unsigned long from)
 	cJSON_Delete(g);
 }
 
-/* The instructions and skills the agent has (or would have: read now when
- * no task started yet), for :instructions. */
+/* The :instructions reply: the instructions and skills in and sk. */
 static void
-req_instructions(struct engine *e, const struct command *c, unsigned long from)
+instructions_reply(struct engine *e, unsigned long to, const char *re,
+		   const struct instructions *in, const struct skill_set *sk)
 {
-	struct instructions *in = e->instructions;
-	struct skill_set *sk = e->skills;
 	cJSON *d = json_new_obj(), *w;
 
-	if (!in && instructions_load(&in, e->grants) < 0)
-		in = NULL;
-	if (!sk && skills_load(&sk, e->grants, 0) < 0)
-		sk = NULL;
 	json_add(d, "files", instructions_json(in));
 	json_add(d, "skills", skills_json(sk));
 	w = json_add(d, "warnings", json_new_arr());
@@ -1886,12 +1880,70 @@ req_instructions(struct engine *e, const struct command *c, unsigned long from)
 		json_add(w, NULL, cJSON_CreateString(m));
 		free(m);
 	}
-	reply(e, from, c->req, "instructions", true, NULL, d);
+	reply(e, to, re, "instructions", true, NULL, d);
 	cJSON_Delete(d);
-	if (in != e->instructions)
-		instructions_free(in);
-	if (sk != e->skills)
-		skills_free(sk);
+}
+
+/* :instructions before the first task: read on the worker (skills_load()
+ * hashes every file of a folder's skills), over a copy of the grants (one
+ * may be added meanwhile). */
+struct instr_job {
+	struct engine *e;
+	struct grant_set *grants; /* the job's copy */
+	struct instructions *in;
+	struct skill_set *sk;
+	unsigned long to;
+	char *re;
+};
+
+static int
+instr_run(void *ctx)
+{
+	struct instr_job *j = ctx;
+
+	if (instructions_load(&j->in, j->grants) < 0)
+		j->in = NULL;
+	if (skills_load(&j->sk, j->grants, 0) < 0)
+		j->sk = NULL;
+	return 0;
+}
+
+static void
+instr_done(int rc, const char *errmsg, void *ctx)
+{
+	struct instr_job *j = ctx;
+
+	(void)rc;
+	(void)errmsg;
+	instructions_reply(j->e, j->to, j->re, j->in, j->sk);
+	instructions_free(j->in);
+	skills_free(j->sk);
+	grant_set_free(j->grants);
+	free(j->re);
+	free(j);
+}
+
+/* The instructions and skills the agent has (or would have: read on the
+ * worker when no task started yet), for :instructions. */
+static void
+req_instructions(struct engine *e, const struct command *c, unsigned long from)
+{
+	struct instr_job *j;
+
+	if (e->instructions && e->skills) {
+		instructions_reply(e, from, c->req, e->instructions, e->skills);
+		return;
+	}
+	j = xcalloc(1, sizeof *j);
+	if (grant_set_dup(e->grants, &j->grants) < 0) {
+		reply(e, from, c->req, "instructions", false, err_msg(), NULL);
+		free(j);
+		return;
+	}
+	j->e = e;
+	j->to = from;
+	j->re = c->req ? xstrdup(c->req) : NULL;
+	worker_post(e->worker, instr_run, instr_done, j);
 }
 
 /* The person trusts a folder's .agents/skills (skills_trust()): the next

@@ -626,6 +626,31 @@ grant_set_free(struct grant_set *g)
 }
 
 int
+grant_set_dup(const struct grant_set *g, struct grant_set **out)
+{
+	struct grant_set *c = xcalloc(1, sizeof *c);
+
+	*out = NULL;
+	ARRAY_RESERVE(c, g->n);
+	for (size_t i = 0; i < g->n; i++) {
+		int fd = fcntl(g->v[i]->dirfd, F_DUPFD_CLOEXEC, 0);
+
+		if (fd < 0) {
+			int e = errno;
+
+			grant_set_free(c);
+			return err_set("grant '%s': %s", g->v[i]->path, strerror(e));
+		}
+		c->v[c->n] = xmalloc(sizeof *c->v[c->n]);
+		c->v[c->n]->path = xstrdup(g->v[i]->path);
+		c->v[c->n]->dirfd = fd;
+		c->n++;
+	}
+	*out = c;
+	return 0;
+}
+
+int
 grant_add(struct grant_set *g, const char *path)
 {
 	char *real = realpath(path, NULL);

@@ -39,6 +39,12 @@ struct grant_set; /* ordered; grant 0 is "the first grant" */
 int grant_set_new(struct grant_set **out) DH_MUST_CHECK;
 /* Close every dirfd and free. NULL-safe. */
 void grant_set_free(struct grant_set *g);
+/* A copy of g, *out the caller's: the same folders in the same order, each
+ * dirfd dup()ed (the copy opens what g does, a folder renamed since
+ * included). For work on another thread while g may change; no path is
+ * resolved again. Returns 0, or DH_EFAIL (fds exhausted) with nothing in
+ * *out. */
+int grant_set_dup(const struct grant_set *g, struct grant_set **out) DH_MUST_CHECK;
 
 /* Grant `path` (any spelling: it is realpath()ed and opened O_PATH).
  * Adding a folder already granted is a no-op returning 0.

@@ -234,6 +234,33 @@ Test(grant, add_rules)
 	cr_assert(grant_get(gs, 0)->dirfd >= 0);
 }
 
+/* A copy reads what the set does, through its own descriptors: the folder
+ * renamed, a grant added to the set or the set freed leave it as it was. */
+Test(grant, set_dup)
+{
+	struct grant_set *c = NULL;
+	struct buf b = BUF_INIT;
+	char *moved = xasprintf("%s/moved", root), *f = at(gdir, "a.txt");
+
+	put(f, "A\n");
+	cr_assert(grant_set_dup(gs, &c) == 0, "%s", err_msg());
+	cr_assert_eq(grant_count(c), 1);
+	cr_assert_str_eq(grant_get(c, 0)->path, gdir);
+	cr_assert_neq(grant_get(c, 0)->dirfd, g0->dirfd);
+	cr_assert(grant_add(gs, odir) == 0, "%s", err_msg());
+	cr_assert_eq(grant_count(c), 1);
+	cr_assert(rename(gdir, moved) == 0);
+	grant_set_free(gs);
+	gs = NULL;
+	cr_assert(grant_read(grant_get(c, 0), "a.txt", 0, &b) == 0, "%s", err_msg());
+	cr_assert_eq(b.len, 2);
+	cr_assert(rename(moved, gdir) == 0);
+	buf_fini(&b);
+	grant_set_free(c);
+	free(moved);
+	free(f);
+}
+
 /*
  * Escapes: every one is DH_EDENIED and leaves the outside alone
  */
