@@ -123,6 +123,7 @@ struct engine {
 	 * once the worker reached it (a barrier job), never refused. */
 	char *deferred_task;
 	struct ev_timer deferred;
+	unsigned trusting; /* skills_trust jobs on the worker */
 };
 
 static void fan_out(const struct event *ev, void *ctx);
@@ -1099,6 +1100,16 @@ engine_start(struct engine *e, const char *task)
 
 		return agent_command(e->agent, &c);
 	}
+	if (!e->agent && e->trusting) {
+		/* A trust of skills asked for before the first task is recorded
+		 * (on the worker) before the task loads the skills, as the
+		 * requests came. */
+		if (e->deferred_task)
+			return err_set("a task is already waiting for a trust of skills");
+		e->deferred_task = xstrdup(task);
+		worker_post(e->worker, barrier_run, barrier_done, e);
+		return 0;
+	}
 	if (e->agent) {
 		/* A follow-up task: the same session, its history reloaded,
 		 * once the snapshot jobs of the last one are done. */
@@ -1947,22 +1958,59 @@ req_instructions(struct engine *e, const struct command *c, unsigned long from)
 }
 
 /* The person trusts a folder's .agents/skills (skills_trust()): the next
- * task offers them. Only a client sends this, never the agent. */
+ * task offers them. Only a client sends this, never the agent. On the
+ * worker: every file of the folder's skills is hashed. */
+struct trust_job {
+	struct engine *e;
+	char *path;
+	unsigned long to;
+	char *re;
+};
+
+static int
+trust_run(void *ctx)
+{
+	struct trust_job *j = ctx;
+
+	return skills_trust(j->path, true);
+}
+
+static void
+trust_done(int rc, const char *errmsg, void *ctx)
+{
+	struct trust_job *j = ctx;
+
+	j->e->trusting--;
+	if (rc < 0) {
+		reply(j->e, j->to, j->re, "skills_trust", false, errmsg, NULL);
+	} else {
+		char *m = xasprintf("trusted the skills of %s: the next task offers them",
+				    j->path);
+		reply(j->e, j->to, j->re, "skills_trust", true, m, NULL);
+		free(m);
+	}
+	free(j->path);
+	free(j->re);
+	free(j);
+}
+
 static void
 req_skills_trust(struct engine *e, const struct command *c, unsigned long from)
 {
+	struct trust_job *j;
+
 	if (!c->path || c->path[0] != '/') {
 		reply(e, from, c->req, "skills_trust", false, "skills_trust needs an absolute path",
 		      NULL);
 		return;
 	}
-	if (skills_trust(c->path, true) < 0) {
-		reply(e, from, c->req, "skills_trust", false, err_msg(), NULL);
-		return;
-	}
-	char *m = xasprintf("trusted the skills of %s: the next task offers them", c->path);
-	reply(e, from, c->req, "skills_trust", true, m, NULL);
-	free(m);
+	j = xcalloc(1, sizeof *j);
+	j->e = e;
+	j->path = xstrdup(c->path);
+	j->to = from;
+	j->re = c->req ? xstrdup(c->req) : NULL;
+	e->trusting++;
+	worker_post(e->worker, trust_run, trust_done, j);
 }
 
 static void

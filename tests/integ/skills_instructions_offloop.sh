@@ -3,6 +3,7 @@
 # loop: with a trusted 15 MiB folder skill and many :instructions asked at
 # once, a status asked after them is answered at once, and every
 # instructions reply still lists the skill (the same answer as before).
+# So does :trust-skills (skills_trust), which hashes them too.
 . "$DH_TESTS/lib.sh"
 G=$T/work; S=$G/.agents/skills/big; mkdir -p "$S"
 printf -- '---\nname: big\ndescription: A big skill.\n---\nBIG-BODY-5150\n' > "$S/SKILL.md"
@@ -14,11 +15,11 @@ PY=$DH_TESTS/integ/server_client.py
 D=$XDG_RUNTIME_DIR/deskhand
 ready=$(DESKHAND=$DESKHAND python3 "$PY" spawn --grant "$G") || fail "spawn: $ready"
 name=$(basename "$(ls "$D"/new-*.sock)" .sock)
-DH_TESTS=$DH_TESTS python3 - "$name" "$S" > "$T/py.out" 2>&1 <<'PY' || { cat "$T/py.out"; fail "the loop waited for :instructions"; }
+DH_TESTS=$DH_TESTS python3 - "$name" "$S" "$G" > "$T/py.out" 2>&1 <<'PY' || { cat "$T/py.out"; fail "the loop waited for :instructions or skills_trust"; }
 import os, sys, time
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
-name, skill = sys.argv[1:]
+name, skill, grant = sys.argv[1:]
 n = 80
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "instr")
@@ -40,6 +41,25 @@ for ev in got:
     assert ev["type"] == "reply" and ev["ok"], ev
     sk = ev["data"]["skills"]
     assert [k["name"] for k in sk] == ["big"] and sk[0]["dir"] == skill and sk[0]["trusted"], sk
+assert status_ms < 1000, "the status reply took %d ms" % status_ms
+
+for i in range(n):
+    sc.send(s, {"type": "skills_trust", "path": grant, "id": "t%d" % i})
+t0 = time.monotonic()
+sc.send(s, {"type": "status", "id": "st2"})
+got, status_ms, replies = [], None, 0
+while replies < n or status_ms is None:
+    ev = r.next(120)
+    if ev["type"] == "status" and status_ms is None:
+        status_ms = int((time.monotonic() - t0) * 1000)
+        waited = replies
+    elif ev.get("op") == "skills_trust":
+        replies += 1
+        got.append(ev)
+print("status after %d ms, %d of %d skills_trust replies before it" % (status_ms, waited, n))
+for ev in got:
+    assert ev["type"] == "reply" and ev["ok"], ev
+    assert ev["message"] == "trusted the skills of %s: the next task offers them" % grant, ev
 assert status_ms < 1000, "the status reply took %d ms" % status_ms
 PY
 cat "$T/py.out" >&2
