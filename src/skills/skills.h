@@ -29,7 +29,11 @@
  * under $XDG_STATE_HOME/deskhand/; any change asks again). Every invalid skill is
  * a problem "FILE:LINE: what" (skills_problems), never skipped silently.
  * Files of a grant are read through policy/grant.h (no symlink leaves it).
- * Loop-safe: bounded local reads only (SKILLS_MAX skills, SKILL_FILE_MAX).
+ * Bounded (SKILLS_MAX skills, SKILL_FILE_MAX, the SKILL_TREE_ caps), but
+ * skills_load(), skills_body() and skills_trust() hash every file of a
+ * folder's skills, up to SKILL_TREE_BYTES a folder: not for the event loop.
+ * They may run on another thread, the set (and the grants skills_load()
+ * reads) neither changed nor freed meanwhile.
  */
 
 struct grant_set;
