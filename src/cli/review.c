@@ -116,8 +116,10 @@ live_on_event(const struct event *ev, void *ctx)
 			if (ev->text && *ev->text && ev->text[strlen(ev->text) - 1] != '\n')
 				putchar('\n');
 		} else {
+			/* One line: a name in it, shown as review lists it, cannot
+			 * start a line of its own. */
 			fprintf(stderr, "deskhand: %s: %s\n", l->op,
-				ev->text ? utf8_sanitized_text(&b, ev->text) : "failed");
+				ev->text ? utf8_sanitized(&b, ev->text) : "failed");
 			if (ev->output && (!ev->text || !strstr(ev->text, ev->output)))
 				fprintf(stderr, "deskhand: the three versions of each are in %s; "
 						"nothing was changed; use --force to overwrite\n",
@@ -131,7 +133,7 @@ live_on_event(const struct event *ev, void *ctx)
 			live_print_event(ev);
 		else
 			fprintf(stderr, "deskhand: %s: %s\n", l->op,
-				ev->text ? utf8_sanitized_text(&b, ev->text) : "refused");
+				ev->text ? utf8_sanitized(&b, ev->text) : "refused");
 		ev_quit(l->loop);
 	}
 	buf_fini(&b);

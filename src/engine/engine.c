@@ -1163,7 +1163,8 @@ struct review_job {
 	char *path; /* accept/reject: grant-relative, NULL = all; restore: the spec */
 	int hunk;
 	char *seen; /* accept/reject: the client's review_model_digest(), or NULL */
-	char *shown; /* accept/reject: path as the review lists it (caf\xe9.txt), or "" */
+	char *shown; /* accept/reject: path as the review lists it (utf8_sanitized():
+	              * caf\xe9.txt, a^Jb), set by review_run; else NULL */
 	unsigned flags;
 	struct buf report;
 	char *conflict_dir;
@@ -1323,8 +1324,6 @@ review_run(void *ctx)
 	struct review_outcome o;
 	int rc = 0;
 
-	const char *name = j->shown;
-
 	snap_review_outcome_init(&o);
 	/* Act on what is on disk now: record what changed since the last
 	 * checkpoint first (the live agent checkpoints its own calls). */
@@ -1333,6 +1332,11 @@ review_run(void *ctx)
 		snap_review_outcome_fini(&o);
 		return rc;
 	}
+	/* The name in the report and messages: one line, no control sequence. */
+	struct buf shown = BUF_INIT;
+	const char *name = j->shown = xstrdup(j->path ? utf8_sanitized(&shown, j->path) : "");
+
+	buf_fini(&shown);
 	if (j->seen && j->path && (rc = review_seen(j, s)) < 0) {
 		snap_review_outcome_fini(&o);
 		return rc;
@@ -1389,10 +1393,12 @@ review_run(void *ctx)
 	}
 	if (rc == DH_ECONFLICT) {
 		/* Name the files: the person must know which edit is in the way. */
-		struct buf names = BUF_INIT;
+		struct buf names = BUF_INIT, one = BUF_INIT;
 
 		for (size_t i = 0; i < o.nconflicts; i++)
-			buf_printf(&names, "%s%s", i ? ", " : "", o.conflicts[i].path);
+			buf_printf(&names, "%s%s", i ? ", " : "",
+				   utf8_sanitized(&one, o.conflicts[i].path));
+		buf_fini(&one);
 		j->conflict_dir = o.conflict_dir ? xstrdup(o.conflict_dir) : NULL;
 		rc = err_setc(DH_ECONFLICT,
 			      "conflict: %s changed since the agent's step (the versions are in %s; "
@@ -1480,11 +1486,6 @@ review_command(struct engine *e, const struct command *c)
 		      : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
 	j->hunk = c->hunk;
 	j->seen = c->seen ? xstrdup(c->seen) : NULL;
-	struct buf shown = BUF_INIT;
-
-	if (rel)
-		utf8_name_escape(&shown, j->path, strlen(j->path));
-	j->shown = buf_detach(&shown);
 	j->flags = c->force ? REVIEW_F_FORCE : 0;
 	worker_post(e->worker, review_run, review_done, j);
 }

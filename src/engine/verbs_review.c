@@ -58,6 +58,18 @@ route(const struct verbs_target *t, const char *arg, size_t *g, char **rel)
 	return rc;
 }
 
+/* Say the error err_msg() on stderr: one line, a name in it shown as the
+ * listing shows names (utf8_sanitized()), so a newline in a name cannot
+ * start a line of its own. */
+static void
+say_error(void)
+{
+	struct buf b = BUF_INIT;
+
+	fprintf(stderr, "deskhand: %s\n", utf8_sanitized(&b, err_msg()));
+	buf_fini(&b);
+}
+
 /*
  * Options
  */
@@ -156,7 +168,7 @@ static int
 open_or_fail(struct verbs_target *t, const struct opts *o, bool all)
 {
 	if (verbs_target_open(t, o->session) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
+		say_error();
 		verbs_target_fini(t);
 		return -1;
 	}
@@ -188,6 +200,37 @@ put_text(FILE *f, const char *s)
 
 	fputs(utf8_sanitized_text(&b, s), f);
 	buf_fini(&b);
+}
+
+/* Print a command's report (review_outcome.report) to stdout, a line each,
+ * its names as the listing shows them (utf8_sanitized()): a name that holds
+ * a newline cannot make a line of the report, nor an escape reach the
+ * terminal. */
+static void
+put_report(const struct strv *report)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < report->n; i++)
+		printf("%s\n", utf8_sanitized(&b, report->v[i]));
+	buf_fini(&b);
+}
+
+/* A line of a report or a message in --json: its bytes as they are, those
+ * that are not UTF-8 in the escaped form names have there
+ * (utf8_name_escape()), so the document stays valid UTF-8 and exact. */
+static cJSON *
+json_text(const char *s)
+{
+	struct buf b = BUF_INIT;
+	cJSON *v;
+
+	if (!s)
+		return cJSON_CreateNull();
+	utf8_name_escape(&b, s, strlen(s));
+	v = cJSON_CreateString(buf_cstr(&b));
+	buf_fini(&b);
+	return v;
 }
 
 /* Record what changed on disk since the session's last checkpoint (issue 9,
@@ -232,7 +275,7 @@ open_now(struct verbs_target *t, const struct opts *o, bool all)
 		return -1;
 	for (size_t g = 0; g < t->n; g++) {
 		if (snap_lock(t->stores[g], SNAP_LOCK_VERB, t->id) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
+			say_error();
 			verbs_target_fini(t);
 			return -1;
 		}
@@ -259,7 +302,7 @@ open_listing(struct verbs_target *t, const struct opts *o)
 			return 0;
 		}
 		if (rc < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
+			say_error();
 			verbs_target_fini(t);
 			return -1;
 		}
@@ -300,23 +343,14 @@ static cJSON *
 outcome_json(const struct verbs_target *t, size_t g, int rc, const struct review_outcome *o)
 {
 	cJSON *r = json_new_obj(), *rep = json_new_arr(), *cf = json_new_arr();
-	const char *p = o->report.ptr, *end = p ? p + o->report.len : NULL;
 
 	json_add_str(r, "grant", t->paths[g]);
 	json_add_str(r, "status", rc == DH_ECONFLICT ? "conflict" : rc < 0 ? "error" : "ok");
-	json_add(r, "error", json_str_or_null(rc < 0 ? err_msg() : NULL));
+	json_add(r, "error", json_text(rc < 0 ? err_msg() : NULL));
 	json_add_num(r, "paths", (double)o->npaths);
 	json_add(r, "checkpoint", json_str_or_null(o->ck.created ? o->ck.id : NULL));
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		char *line = xstrndup(p, n);
-
-		json_add(rep, NULL, cJSON_CreateString(line));
-		free(line);
-		p = nl ? nl + 1 : end;
-	}
+	for (size_t i = 0; i < o->report.n; i++)
+		json_add(rep, NULL, json_text(o->report.v[i]));
 	json_add(r, "report", rep);
 	json_add(r, "conflict_dir", json_str_or_null(o->conflict_dir));
 	for (size_t i = 0; i < o->nconflicts; i++) {
@@ -341,8 +375,7 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 {
 	struct buf b = BUF_INIT;
 
-	if (o->report.len)
-		put_text(stdout, buf_cstr((struct buf *)&o->report));
+	put_report(&o->report);
 	if (rc == DH_ECONFLICT) {
 		printf("%s: conflict: changed after the agent; three versions of each are in %s\n",
 		       t->shown[g], o->conflict_dir ? o->conflict_dir : "?");
@@ -363,10 +396,10 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 			if (c->diff && *c->diff)
 				put_text(stdout, c->diff);
 		}
-		fprintf(stderr, "deskhand: %s: %s\n", t->shown[g], utf8_sanitized_text(&b, err_msg()));
+		fprintf(stderr, "deskhand: %s: %s\n", t->shown[g], utf8_sanitized(&b, err_msg()));
 		fprintf(stderr, "deskhand: nothing was changed; use --force to overwrite\n");
 	} else if (rc < 0) {
-		fprintf(stderr, "deskhand: %s: %s\n", t->shown[g], utf8_sanitized_text(&b, err_msg()));
+		fprintf(stderr, "deskhand: %s: %s\n", t->shown[g], utf8_sanitized(&b, err_msg()));
 	} else if (done) {
 		if (o->ck.created)
 			printf("%s: %s %zu path%s (checkpoint %s)\n", t->shown[g], done, o->npaths,
@@ -414,14 +447,15 @@ results_error(struct results *r, const char *msg)
 	if (r->status == EXIT_OK)
 		r->status = EXIT_FAIL;
 	if (!r->json) {
-		fputs("deskhand: ", stderr);
-		put_text(stderr, msg);
-		putc('\n', stderr);
+		struct buf b = BUF_INIT;
+
+		fprintf(stderr, "deskhand: %s\n", utf8_sanitized(&b, msg));
+		buf_fini(&b);
 		return;
 	}
 	cJSON *x = json_new_obj();
 	json_add_str(x, "status", "error");
-	json_add_str(x, "error", msg);
+	json_add(x, "error", json_text(msg));
 	json_add(r->arr, NULL, x);
 }
 
@@ -451,7 +485,10 @@ results_finish(struct results *r)
 #define PATHS_HELP                                                                       \
 	"A PATH is absolute inside a granted folder, or relative: to the current\n"        \
 	"directory when no --session is given and the session's grant holds it, as\n"     \
-	"git takes it, else to the first granted folder.\n"
+	"git takes it, else to the first granted folder.\n"                            \
+	"Names are printed as 'deskhand review' lists them: a control character in\n"    \
+	"caret notation (^J a newline, ^[ ESC), a byte that is not UTF-8 as \\xHH;\n"  \
+	"--json has them exact, those bytes as \\xHH too.\n"
 
 static const char review_usage[] =
 	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
@@ -566,7 +603,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 		char *rel;
 
 		if (route(&t, argv[i], &g, &rel) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
+			say_error();
 			status = EXIT_FAIL;
 			continue;
 		}
@@ -580,7 +617,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 	const struct review_set rs = target_set(&t);
 	struct review **rv = xcalloc(t.n + 1, sizeof *rv);
 	if (status == EXIT_OK && review_set_get(&rs, rv) < 0) {
-		fprintf(stderr, "deskhand: %s\n", err_msg());
+		say_error();
 		status = EXIT_FAIL;
 	}
 	for (size_t g = 0; g < t.n && status == EXIT_OK; g++) {
@@ -675,7 +712,7 @@ group_paths(const struct verbs_target *t, int argc, char **argv, struct strv *pe
 		char *rel;
 
 		if (route(t, argv[i], &g, &rel) < 0) {
-			fprintf(stderr, "deskhand: %s\n", err_msg());
+			say_error();
 			return -1;
 		}
 		rel = review_set_self_path(argv[i], rel); /* "./": the folder's own mode */
@@ -726,8 +763,7 @@ verbs_accept(int argc, char **argv, unsigned flags)
 		rc = snap_review_accept(t.stores[g], t.id, (const char *const *)per[g].v, per[g].n,
 		                        &out);
 		if (!o.json && rc == 0) {
-			if (out.report.len)
-				put_text(stdout, buf_cstr(&out.report));
+			put_report(&out.report);
 			printf("%s: accepted %zu file%s", t.shown[g], out.npaths,
 			       out.npaths == 1 ? "" : "s");
 			if (out.npaths)
@@ -851,8 +887,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 		} else if ((rc = snap_review_accept_hunk(t.stores[g], t.id, rel, (int)n, &out)) ==
 				   0 &&
 			   !o.json) {
-			if (out.report.len)
-				put_text(stdout, buf_cstr(&out.report));
+			put_report(&out.report);
 			printf("%s: accepted 1 hunk (mark %s)\n", t.shown[g], out.ck.short_id);
 		} else {
 			results_add(&res, g, rc, &out, NULL);

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/review_model.h"
+#include "core/strv.h"
 #include "snap/snap.h"
 
 /*
@@ -140,7 +141,10 @@ struct review_conflict {
 
 struct review_outcome {
 	struct snap_checkpoint ck; /* checkpoint taken after the change (ck.created false: none) */
-	struct buf report;         /* "restored P", "removed P", "created D/", "removed D/" lines */
+	struct strv report; /* its lines, without '\n': "restored P", "removed P", "created
+	                     * D/", "removed D/", "accepted P"; P the name's exact bytes
+	                     * (it may hold a newline or an escape: shown with
+	                     * utf8_sanitized(), put in JSON with utf8_name_escape()) */
 	size_t npaths;             /* paths the command acted on */
 	char *conflict_dir;        /* directory holding the three versions, or NULL */
 	struct review_conflict *conflicts;

@@ -703,7 +703,7 @@ plan_check(struct snap_store *s, int root, struct plan *p, const struct dmodes *
 
 static void
 prune_parents(int root, const char *path, const struct state *src, struct snap_syncset *ss,
-              struct buf *report)
+              struct strv *report)
 {
 	char *dir = xstrdup(path), *slash;
 
@@ -713,7 +713,7 @@ prune_parents(int root, const char *path, const struct state *src, struct snap_s
 		*slash = '\0';
 		if (snap_dir_exists(src->tree, &src->meta, dir) || !snap_restore_rmdir(root, dir, ss))
 			break;
-		buf_printf(report, "removed %s/\n", dir);
+		ARRAY_PUSH(report, xasprintf("removed %s/", dir));
 	}
 	free(dir);
 }
@@ -793,7 +793,7 @@ unlock_root(int root, const struct plan *p, struct dmodes *d)
  * over the mode unlock_parents saw. Those changed go to `ss` (NULL: not
  * synced; the modes a plan that did not run opened up). */
 static int
-dmodes_apply(int root, struct dmodes *d, struct snap_syncset *ss, struct buf *report)
+dmodes_apply(int root, struct dmodes *d, struct snap_syncset *ss, struct strv *report)
 {
 	int rc = 0;
 
@@ -810,7 +810,7 @@ dmodes_apply(int root, struct dmodes *d, struct snap_syncset *ss, struct buf *re
 		              !d->v[i + 1].restored && d->v[i + 1].perm != m->perm;
 		rc = snap_restore_chmod(root, m->path, m->perm, false, NULL, ss);
 		if ((rc > 0 || (rc == 0 && opened)) && m->restored)
-			buf_printf(report, "restored %s/ (mode %04o)\n", m->path, m->perm);
+			ARRAY_PUSH(report, xasprintf("restored %s/ (mode %04o)", m->path, m->perm));
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -828,7 +828,7 @@ dmodes_fini(struct dmodes *d)
  * to *ss. */
 static int
 plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
-              struct snap_syncset *ss, struct buf *report)
+              struct snap_syncset *ss, struct strv *report)
 {
 	int rc;
 
@@ -845,12 +845,12 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 			free(d);
 			if (!gone)
 				continue;
-			buf_printf(report, "removed %s\n", it->path);
+			ARRAY_PUSH(report, xasprintf("removed %s", it->path));
 		} else {
 			if ((rc = snap_restore_remove(root, it->path, ss)) < 0)
 				return rc;
 			if (rc > 0)
-				buf_printf(report, "removed %s\n", it->path);
+				ARRAY_PUSH(report, xasprintf("removed %s", it->path));
 		}
 		prune_parents(root, it->path, it->src, ss, report);
 	}
@@ -873,7 +873,7 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 		}
 		if (rc < 0)
 			return rc;
-		buf_printf(report, "restored %s\n", it->path);
+		ARRAY_PUSH(report, xasprintf("restored %s", it->path));
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		struct item *it = &p->v[i];
@@ -887,7 +887,7 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 			return rc;
 		}
 		if (rc > 0)
-			buf_printf(report, "created %s\n", it->path);
+			ARRAY_PUSH(report, xasprintf("created %s", it->path));
 		if (it->want.has_perm)
 			dmodes_add(dm, d, it->want.perm, true);
 		else
@@ -2172,7 +2172,7 @@ snap_review_accept(struct snap_store *s, const char *session, const char *const 
 	if ((rc = mark_commit(s, session, &acc, idx, &m, buf_cstr(&msg), o)) < 0)
 		goto out;
 	for (size_t i = 0; i < sel_paths.n; i++)
-		buf_printf(&o->report, "accepted %s\n", sel_paths.v[i]);
+		ARRAY_PUSH(&o->report, xasprintf("accepted %s", sel_paths.v[i]));
 out:
 	git.git_index_free(idx);
 	strv_free(&sel_paths);
@@ -2323,7 +2323,7 @@ snap_review_accept_hunk(struct snap_store *s, const char *session, const char *p
 	           r->head_id);
 	if ((rc = mark_commit(s, session, &acc, idx, &m, buf_cstr(&msg), o)) < 0)
 		goto out;
-	buf_printf(&o->report, "accepted hunk %d of %s\n", hunk, f->path);
+	ARRAY_PUSH(&o->report, xasprintf("accepted hunk %d of %s", hunk, f->path));
 out:
 	git.git_index_free(idx);
 	lines_fini(&ol);
@@ -3238,7 +3238,6 @@ void
 snap_review_outcome_init(struct review_outcome *o)
 {
 	memset(o, 0, sizeof *o);
-	buf_init(&o->report);
 }
 
 void
@@ -3254,6 +3253,6 @@ snap_review_outcome_fini(struct review_outcome *o)
 	}
 	free(o->conflicts);
 	free(o->conflict_dir);
-	buf_fini(&o->report);
+	strv_free(&o->report);
 	memset(o, 0, sizeof *o);
 }

@@ -868,8 +868,8 @@ restore_to(struct snap_store *s, const char *spec, bool force, struct buf *rep,
 
 	snap_review_outcome_init(&o);
 	int rc = snap_review_restore(s, "s1", spec, force ? REVIEW_F_FORCE : 0, root, &o);
-	if (rep && o.report.len)
-		buf_add(rep, o.report.ptr, o.report.len);
+	for (size_t i = 0; rep && i < o.report.n; i++)
+		buf_printf(rep, "%s\n", o.report.v[i]);
 	*u = o.ck;
 	snap_review_outcome_fini(&o);
 	return rc;
@@ -2241,7 +2241,8 @@ shut_child(void *arg)
 	r->hunk_rc = snap_review_reject_hunk(s, "s1", "sub/x.txt", 1, 0, root, &o);
 	if (r->hunk_rc < 0 && !r->err[0])
 		snprintf(r->err, sizeof r->err, "reject-hunk: %s", err_msg());
-	r->hunk_reported = strstr(buf_cstr(&o.report), "restored sub/x.txt\n") != NULL;
+	for (size_t i = 0; i < o.report.n; i++)
+		r->hunk_reported |= !strcmp(o.report.v[i], "restored sub/x.txt");
 	snap_review_outcome_fini(&o);
 	r->hunk_perm = sub_perm();
 	snap_close(s);
