@@ -1161,6 +1161,10 @@ struct review_job {
 	const char **paths;         /* every grant's path, borrowed */
 	char *session;
 	char *path; /* accept/reject: grant-relative, NULL = all; restore: the spec */
+	char *alt;  /* accept/reject: the path's unescaped spelling, in grant alt_grant,
+	             * taken when `path` names nothing pending (review_set_pick_name),
+	             * or NULL */
+	size_t alt_grant;
 	int hunk;
 	char *seen; /* accept/reject: the client's review_model_digest(), or NULL */
 	char *shown; /* accept/reject: path as the review lists it (utf8_sanitized():
@@ -1320,7 +1324,7 @@ review_run(void *ctx)
 {
 	struct review_job *j = ctx;
 	struct snap_store *s = j->stores[j->grant];
-	const char *paths[1] = { j->path };
+	const char *paths[1];
 	struct review_outcome o;
 	int rc = 0;
 
@@ -1332,11 +1336,27 @@ review_run(void *ctx)
 		snap_review_outcome_fini(&o);
 		return rc;
 	}
+	if (j->alt) { /* the name as given, else as review --json spells it */
+		if ((rc = review_set_pick_name(&rs, j->grant, j->path, j->alt_grant, j->alt)) < 0) {
+			snap_review_outcome_fini(&o);
+			return rc;
+		}
+		if (rc == 1) {
+			char *p = j->path;
+
+			j->path = j->alt;
+			j->alt = p;
+			j->grant = j->alt_grant;
+			s = j->stores[j->grant];
+		}
+		rc = 0;
+	}
 	/* The name in the report and messages: one line, no control sequence. */
 	struct buf shown = BUF_INIT;
 	const char *name = j->shown = xstrdup(j->path ? utf8_sanitized(&shown, j->path) : "");
 
 	buf_fini(&shown);
+	paths[0] = j->path;
 	if (j->seen && j->path && (rc = review_seen(j, s)) < 0) {
 		snap_review_outcome_fini(&o);
 		return rc;
@@ -1426,6 +1446,7 @@ review_done(int rc, const char *errmsg, void *ctx)
 	free(j->paths);
 	free(j->session);
 	free(j->path);
+	free(j->alt);
 	free(j->seen);
 	free(j->shown);
 	free(j->conflict_dir);
@@ -1437,15 +1458,31 @@ static void
 review_command(struct engine *e, const struct command *c)
 {
 	struct review_job *j;
-	size_t g = 0;
-	char *rel = NULL;
+	size_t g = 0, ag = 0;
+	char *rel = NULL, *alt = NULL;
 
-	if ((c->type == COMMAND_ACCEPT || c->type == COMMAND_REJECT) && c->path &&
-	    grant_resolve(e->grants, c->path, &g, &rel) < 0) {
-		fan_out(&(struct event){ .type = EVENT_REVIEW, .name = review_op_name(c->type),
-					 .text = err_msg(), .re = c->req },
-			e);
-		return;
+	if ((c->type == COMMAND_ACCEPT || c->type == COMMAND_REJECT) && c->path) {
+		/* The name as review --json spells it ("caf\xe9.txt"), routed
+		 * here; the worker takes it when the exact bytes name nothing
+		 * pending (review_set_pick_name). */
+		char *u = review_set_unescaped(c->path);
+
+		if (u && grant_resolve(e->grants, u, &ag, &alt) == 0)
+			alt = review_set_self_path(u, alt);
+		free(u);
+		if (grant_resolve(e->grants, c->path, &g, &rel) == 0) {
+			rel = review_set_self_path(c->path, rel);
+		} else if (alt) { /* only that spelling is in a grant */
+			rel = alt;
+			g = ag;
+			alt = NULL;
+		} else {
+			fan_out(&(struct event){ .type = EVENT_REVIEW,
+						 .name = review_op_name(c->type),
+						 .text = err_msg(), .re = c->req },
+				e);
+			return;
+		}
 	}
 	if (!e->session || !e->ngrants) {
 		/* With every folder taken back (:ungrant) there is nothing to act
@@ -1456,6 +1493,8 @@ review_command(struct engine *e, const struct command *c)
 							       "(:grant DIR gives one back)",
 					 .re = c->req },
 			e);
+		free(rel);
+		free(alt);
 		return;
 	}
 	/* The running call's changes are on the disk but not yet its step: the
@@ -1469,6 +1508,8 @@ review_command(struct engine *e, const struct command *c)
 					 .text = why, .re = c->req },
 			e);
 		free(why);
+		free(rel);
+		free(alt);
 		return;
 	}
 	j = xcalloc(1, sizeof *j);
@@ -1482,8 +1523,9 @@ review_command(struct engine *e, const struct command *c)
 	memcpy(j->paths, e->redact, e->ngrants * sizeof *j->paths);
 	j->grant = g;
 	j->session = xstrdup(session_id(e->session));
-	j->path = rel ? review_set_self_path(c->path, rel)
-		      : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
+	j->path = rel ? rel : c->type == COMMAND_RESTORE ? xstrdup(c->path) : NULL;
+	j->alt = alt;
+	j->alt_grant = ag;
 	j->hunk = c->hunk;
 	j->seen = c->seen ? xstrdup(c->seen) : NULL;
 	j->flags = c->force ? REVIEW_F_FORCE : 0;

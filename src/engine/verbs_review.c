@@ -58,6 +58,43 @@ route(const struct verbs_target *t, const char *arg, size_t *g, char **rel)
 	return rc;
 }
 
+/* route() for a PATH argument in the spelling the command acts on
+ * (review_set_pick_name(), README "Names"): the exact bytes given, else,
+ * when those name nothing pending, the escaped form `deskhand review --json`
+ * prints ("caf\xe9.txt") read back. Returns 0, or <0 with err_msg() set
+ * (the error of the argument as given). */
+static int
+route_name(const struct verbs_target *t, const char *arg, size_t *g, char **rel)
+{
+	char *u = review_set_unescaped(arg), *alt = NULL;
+	size_t ag = 0;
+	int rc;
+
+	if (u && route(t, u, &ag, &alt) < 0)
+		alt = NULL;
+	rc = route(t, arg, g, rel); /* after: its error is the one said */
+	if (rc == 0 && alt) {
+		const struct review_set rs = {t->id, t->stores, (const char *const *)t->paths, t->n};
+
+		rc = review_set_pick_name(&rs, *g, *rel, ag, alt);
+		if (rc < 0) {
+			free(*rel);
+			*rel = NULL;
+		}
+	} else if (rc < 0 && alt) { /* only the unescaped spelling is in a grant */
+		rc = 1;
+	}
+	if (rc == 1) {
+		free(*rel);
+		*rel = alt;
+		*g = ag;
+		alt = NULL;
+	}
+	free(alt);
+	free(u);
+	return rc < 0 ? rc : 0;
+}
+
 /* Say the error err_msg() on stderr: one line, a name in it shown as the
  * listing shows names (utf8_sanitized()), so a newline in a name cannot
  * start a line of its own. */
@@ -488,7 +525,10 @@ results_finish(struct results *r)
 	"git takes it, else to the first granted folder.\n"                            \
 	"Names are printed as 'deskhand review' lists them: a control character in\n"    \
 	"caret notation (^J a newline, ^[ ESC), a byte that is not UTF-8 as \\xHH;\n"  \
-	"--json has them exact, those bytes as \\xHH too.\n"
+	"--json has them exact, those bytes as \\xHH too. A PATH is taken as its\n"   \
+	"exact bytes and, when those name nothing pending, with its \\xHH read back\n" \
+	"as bytes: a name as --json gives it (jq -r) or as review shows a byte that\n"  \
+	"is not UTF-8 works, and so does a real name that holds \"\\x41\".\n"
 
 static const char review_usage[] =
 	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
@@ -602,7 +642,7 @@ verbs_review(int argc, char **argv, unsigned flags)
 		size_t g;
 		char *rel;
 
-		if (route(&t, argv[i], &g, &rel) < 0) {
+		if (route_name(&t, argv[i], &g, &rel) < 0) {
 			say_error();
 			status = EXIT_FAIL;
 			continue;
@@ -711,7 +751,7 @@ group_paths(const struct verbs_target *t, int argc, char **argv, struct strv *pe
 		size_t g;
 		char *rel;
 
-		if (route(t, argv[i], &g, &rel) < 0) {
+		if (route_name(t, argv[i], &g, &rel) < 0) {
 			say_error();
 			return -1;
 		}
@@ -875,7 +915,7 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 	if (open_now(&t, &o, false) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
-	if (route(&t, argv[optind], &g, &rel) < 0) {
+	if (route_name(&t, argv[optind], &g, &rel) < 0) {
 		results_error(&res, err_msg());
 	} else {
 		rel = review_set_self_path(argv[optind], rel);

@@ -90,6 +90,12 @@ snap_review_free(struct review *r)
 	review_model_free(r);
 }
 
+/* Whether the folder-relative `path` selects anything pending in `r`, as the
+ * commands below take their `paths`: a file's path or (renames) its old
+ * path, a directory above them, "." or "" everything, "./" the folder's own
+ * entry. */
+bool snap_review_selects(const struct review *r, const char *path);
+
 /* The accepted mark's commit id (the baseline when never accepted). */
 int snap_review_accepted(struct snap_store *s, const char *session, char out_id[41]) DH_MUST_CHECK;
 

@@ -12,6 +12,7 @@
 
 #include "core/json.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "snap/snap_int.h"
 
@@ -41,6 +42,50 @@ review_set_self_path(const char *arg, char *rel)
 		return xstrdup(SNAP_ROOT "/");
 	}
 	return rel;
+}
+
+char *
+review_set_unescaped(const char *arg)
+{
+	char *u = NULL;
+
+	if (!strstr(arg, "\\x") || utf8_name_unescape(arg, &u) < 0)
+		return NULL;
+	if (!strcmp(u, arg)) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* Whether `rel` selects something pending in grant g: 1, 0 (also when the
+ * session has no checkpoint there yet), or <0. */
+static int
+pending_at(const struct review_set *rs, size_t g, const char *rel)
+{
+	struct review *r = NULL;
+	int rc = snap_review_get(rs->stores[g], rs->session, &r);
+
+	if (rc == DH_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return grant_err(rs, g, rc);
+	rc = snap_review_selects(r, rel);
+	snap_review_free(r);
+	return rc;
+}
+
+int
+review_set_pick_name(const struct review_set *rs, size_t g, const char *rel, size_t ag,
+                     const char *alt)
+{
+	int rc;
+
+	if (!alt)
+		return 0;
+	if ((rc = pending_at(rs, g, rel)) != 0)
+		return rc < 0 ? rc : 0;
+	return pending_at(rs, ag, alt);
 }
 
 void

@@ -101,6 +101,29 @@ size_t review_set_restore_targets(const struct review_set *rs, const char *spec,
  * everything in it). Returns a heap string. */
 char *review_set_self_path(const char *arg, char *rel);
 
+/*
+ * Names given back. The review verbs print a name as `deskhand review` lists
+ * it, and `deskhand review --json` writes it in utf8_name_escape()'s form:
+ * a byte that is not UTF-8 as "\xHH" ("caf\xe9.txt"). A PATH argument is
+ * taken as the exact bytes given first and, only when those name nothing
+ * pending, in that escaped form (utf8_name_unescape()), so both the real
+ * name "a\x41.txt" and the name `review` prints as "caf\xe9.txt" work.
+ */
+
+/* The unescaped spelling of the PATH argument `arg` (utf8_name_unescape()),
+ * when it has one that differs from `arg`; else NULL. Heap. */
+char *review_set_unescaped(const char *arg);
+
+/* Which spelling of a PATH argument a command acts on: the argument as given
+ * (`rel`, routed to grant g) when it selects something pending there
+ * (snap_review_selects()); else its unescaped spelling (`alt`, routed to
+ * grant `ag`; NULL when it has none) when that does; else the argument as
+ * given, so that the command says nothing is pending at what was typed.
+ * Returns 0 (as given), 1 (unescaped), or <0 when a review cannot be read
+ * (the message names the grant). */
+int review_set_pick_name(const struct review_set *rs, size_t g, const char *rel, size_t ag,
+                         const char *alt) DH_MUST_CHECK;
+
 /* A new op tag for snap_review_undo() that groups one undo over several
  * grants for redo: the wall-clock time in ms, zero-padded to 13 digits, so
  * later undos compare greater (strcmp). */

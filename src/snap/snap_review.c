@@ -1850,6 +1850,18 @@ path_selects(const char *sel, const char *path)
 	return m == n || (m > n && path[n] == '/');
 }
 
+bool
+snap_review_selects(const struct review *r, const char *path)
+{
+	char *p = norm_path(path);
+	bool any = false;
+
+	for (size_t i = 0; r && i < r->nfiles && !any; i++)
+		any = path_selects(p, r->files[i].path) || path_selects(p, r->files[i].old_path);
+	free(p);
+	return any;
+}
+
 /* sel[i] = whether r->files[i] is selected by `paths` (all when n is 0). */
 static int
 select_files(const struct review *r, const char *const *paths, size_t n, bool *sel)

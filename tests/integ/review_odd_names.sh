@@ -2,7 +2,10 @@
 # sequence or a byte that is not UTF-8. What they print shows every name as
 # `deskhand review` lists it (^J, ^[, \xff): a name "x\nFORGED: ..." cannot
 # forge a line of a report or of an error, offline or from a live engine,
-# and no escape reaches the terminal; --json keeps the names exact.
+# and no escape reaches the terminal; --json keeps the names exact. Each
+# name `review --json` prints (jq -r) works as the PATH of reject and
+# reject-hunk, the one with a byte that is not UTF-8 too ("bad\xffname.txt"
+# read back); a real name holding "\x41" is still taken as it is.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
 H=$'h\nFORGED: hunk.txt' HB=$'hb\xff.txt' NL=$'nl.txt\nFORGED: rejected 9 files' BAD=$'bad\xffname.txt'
@@ -44,15 +47,26 @@ assert_contains "$(cat "$T/review.out")" 'A  nl.txt^JFORGED: rejected 9 files'
 assert_contains "$(cat "$T/review.out")" 'A  bad\xffname.txt'
 assert_contains "$(cat "$T/review.out")" 'M  h^JFORGED: hunk.txt  +2 -2'
 assert_eq "$(name_of bad)" 'bad\xffname.txt' "review --json"
+"$DESKHAND" review --stat 'bad\xffname.txt' >"$T/one.out" 2>&1 || { cat -v "$T/one.out"; fail "review PATH failed"; }
+assert_contains "$(cat "$T/one.out")" '1 file pending'
 
-# reject-hunk: the report names the file on one line
+# reject-hunk: the report names the file on one line ...
 n=$(name_of $'h\n'); assert_eq "$n" "$H" "review --json"
 "$DESKHAND" reject-hunk "$n" 1 >"$T/hunk.out" 2>&1 || { cat -v "$T/hunk.out"; fail "reject-hunk failed"; }
 clean reject-hunk "$T/hunk.out"
 assert_contains "$(cat "$T/hunk.out")" 'restored h^JFORGED: hunk.txt'
 assert_eq "$(head -1 "$G/$n")" 1 "hunk 1 reverted"
+# ... and takes the escaped form of a name that is not UTF-8
+"$DESKHAND" reject-hunk "$(name_of hb)" 2 >"$T/hunkb.out" 2>&1 ||
+  { cat -v "$T/hunkb.out"; fail "reject-hunk of the name review --json prints failed"; }
+assert_contains "$(cat "$T/hunkb.out")" 'restored hb\xff.txt'
+assert_eq "$(tail -1 "$G/$HB")" 12 "hunk 2 of hb<ff>.txt reverted"
 
-# reject
+# reject: each name as review --json gives it
+"$DESKHAND" reject "$(name_of bad)" >"$T/bad.out" 2>&1 ||
+  { cat -v "$T/bad.out"; fail "reject of the name review --json prints failed"; }
+assert_contains "$(cat "$T/bad.out")" 'removed bad\xffname.txt'
+[ ! -e "$G/$BAD" ] || fail "bad<ff>name.txt is still there"
 "$DESKHAND" reject "$(name_of esc)" >"$T/esc.out" 2>&1 || { cat -v "$T/esc.out"; fail "reject failed"; }
 clean reject "$T/esc.out"
 assert_contains "$(cat "$T/esc.out")" 'removed esc^[]0;TITLE^G.txt'
@@ -61,6 +75,10 @@ assert_contains "$(cat "$T/esc.out")" 'removed esc^[]0;TITLE^G.txt'
 assert_eq "$(jq -r '.results[0].report | length' "$T/nl.json")" 1 "report lines: $(cat "$T/nl.json")"
 assert_eq "$(jq -r '.results[0].report[0]' "$T/nl.json")" "removed $NL"
 [ ! -e "$G/$NL" ] || fail "nl.txt is still there"
+# a real name holding "\x41": taken as it is, not as qA.txt
+"$DESKHAND" reject 'q\x41.txt' >"$T/q.out" 2>&1 || { cat -v "$T/q.out"; fail "reject 'q\\x41.txt' failed"; }
+assert_eq "$(cat "$G/q\\x41.txt")" x "q\\x41.txt rejected"
+assert_eq "$(cat "$G/qA.txt")" "$(printf 'x\ny')" "qA.txt untouched"
 # an error names what was typed on one line, no escape sent
 rc=0; "$DESKHAND" reject $'nope\033]0;X\a\nFORGED: ok' >"$T/nope.out" 2>&1 || rc=$?
 assert_eq "$rc" 1 "reject of nothing pending: $(cat -v "$T/nope.out")"
@@ -71,10 +89,14 @@ assert_contains "$(cat "$T/nope.out")" "nothing pending at 'nope^[]0;X^G^JFORGED
 id=$("$DESKHAND" run --detach --resume latest --mode auto "again") || fail "run --detach failed"
 for _ in $(seq 1 400); do [ "$(count)" = 7 ] && break; sleep 0.05; done
 [ "$(count)" = 7 ] || fail "the second command made $(count) files"
-for _ in $(seq 1 200); do [ -n "$(name_of nl)" ] && break; sleep 0.05; done
+for _ in $(seq 1 200); do [ -n "$(name_of nl)" ] && [ -n "$(name_of bad)" ] && break; sleep 0.05; done
 "$DESKHAND" reject "$(name_of nl)" >"$T/live.out" 2>&1 || { cat -v "$T/live.out"; fail "live reject failed"; }
 clean "reject (live)" "$T/live.out"
 assert_contains "$(cat "$T/live.out")" 'rejected nl.txt^JFORGED: rejected 9 files'
+"$DESKHAND" reject "$(name_of bad)" >"$T/liveb.out" 2>&1 ||
+  { cat -v "$T/liveb.out"; fail "live reject of the name review --json prints failed"; }
+assert_contains "$(cat "$T/liveb.out")" 'rejected bad\xffname.txt'
+[ ! -e "$G/$BAD" ] || fail "bad<ff>name.txt is still there (live)"
 rc=0; "$DESKHAND" reject $'nope\nFORGED: ok' >"$T/livenope.out" 2>&1 || rc=$?
 assert_eq "$rc" 1 "live reject of nothing pending: $(cat -v "$T/livenope.out")"
 clean "reject (live error)" "$T/livenope.out"
