@@ -400,13 +400,8 @@ cenc_bool(cJSON *o, const char *k, bool v)
 static void
 cenc_path(cJSON *o, const char *k, const char *v)
 {
-	struct buf b = BUF_INIT;
-
-	if (!v)
-		return;
-	utf8_name_escape(&b, v, strlen(v));
-	json_add_str(o, k, buf_cstr(&b));
-	buf_fini(&b);
+	if (v)
+		json_add_name(o, k, v);
 }
 
 #define CENC_STR(m, k)	 cenc_str(o, k, c->m)

@@ -335,8 +335,10 @@ json_add_name(cJSON *o, const char *key, const char *name)
 {
 	struct buf b = BUF_INIT;
 
+	if (!name)
+		return json_add(o, key, cJSON_CreateNull());
 	utf8_name_escape(&b, name, strlen(name));
-	cJSON *v = json_add_str(o, key, buf_cstr(&b));
+	cJSON *v = json_add(o, key, check(cJSON_CreateString(buf_cstr(&b))));
 
 	buf_fini(&b);
 	return v;

@@ -71,7 +71,8 @@ cJSON *json_arr(const cJSON *o, const char *key);
 cJSON *json_add_str(cJSON *o, const char *key, const char *s);
 cJSON *json_add_strn(cJSON *o, const char *key, const char *s, size_t n);
 /* A file name or path (bytes, maybe not UTF-8) in the escaped form that
- * round-trips (utf8_name_escape: "\\xff" for the byte 0xff). */
+ * round-trips (utf8_name_escape: "\\xff" for the byte 0xff); null when
+ * `name` is NULL. Added to an array when `o` is one (key unused). */
 cJSON *json_add_name(cJSON *o, const char *key, const char *name);
 cJSON *json_add_num(cJSON *o, const char *key, double n);
 cJSON *json_add_bool(cJSON *o, const char *key, bool v);

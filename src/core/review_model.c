@@ -22,20 +22,6 @@ str_or_null(const char *s)
 }
 
 static cJSON *
-name_or_null(const char *s)
-{
-	struct buf b = BUF_INIT;
-	cJSON *v;
-
-	if (!s)
-		return cJSON_CreateNull();
-	utf8_name_escape(&b, s, strlen(s));
-	v = cJSON_CreateString(buf_cstr(&b));
-	buf_fini(&b);
-	return v;
-}
-
-static cJSON *
 mode_or_null(unsigned mode)
 {
 	char m[16];
@@ -99,16 +85,16 @@ review_model_file_to_json(const struct review_file *f, bool hunks)
 	char st[2] = {f->status, 0};
 
 	json_add_str(o, "status", st);
-	json_add(o, "path", name_or_null(f->path ? f->path : ""));
-	json_add(o, "old_path", name_or_null(f->old_path));
+	json_add_name(o, "path", f->path ? f->path : "");
+	json_add_name(o, "old_path", f->old_path);
 	json_add(o, "old_mode", mode_or_null(f->old_mode));
 	json_add(o, "new_mode", mode_or_null(f->new_mode));
 	json_add_bool(o, "binary", f->binary);
 	json_add(o, "textconv", f->textconv ? cJSON_CreateString(f->textconv) : cJSON_CreateNull());
 	json_add(o, "old_size", size_or_null(f->old_size));
 	json_add(o, "new_size", size_or_null(f->new_size));
-	json_add(o, "old_target", name_or_null(f->old_target));
-	json_add(o, "new_target", name_or_null(f->new_target));
+	json_add_name(o, "old_target", f->old_target);
+	json_add_name(o, "new_target", f->new_target);
 	json_add_num(o, "added", (double)f->added);
 	json_add_num(o, "removed", (double)f->removed);
 	json_add(o, "step", step_to_json(&f->step));

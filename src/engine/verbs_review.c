@@ -253,23 +253,6 @@ put_report(const struct strv *report)
 	buf_fini(&b);
 }
 
-/* A line of a report or a message in --json: its bytes as they are, those
- * that are not UTF-8 in the escaped form names have there
- * (utf8_name_escape()), so the document stays valid UTF-8 and exact. */
-static cJSON *
-json_text(const char *s)
-{
-	struct buf b = BUF_INIT;
-	cJSON *v;
-
-	if (!s)
-		return cJSON_CreateNull();
-	utf8_name_escape(&b, s, strlen(s));
-	v = cJSON_CreateString(buf_cstr(&b));
-	buf_fini(&b);
-	return v;
-}
-
 /* Record what changed on disk since the session's last checkpoint (issue 9,
  * fault 1), attributed to the call the session was killed in, if any, so the
  * command acts on the folder as it is now. The report goes to stdout (stderr
@@ -383,11 +366,11 @@ outcome_json(const struct verbs_target *t, size_t g, int rc, const struct review
 
 	json_add_str(r, "grant", t->paths[g]);
 	json_add_str(r, "status", rc == DH_ECONFLICT ? "conflict" : rc < 0 ? "error" : "ok");
-	json_add(r, "error", json_text(rc < 0 ? err_msg() : NULL));
+	json_add_name(r, "error", rc < 0 ? err_msg() : NULL);
 	json_add_num(r, "paths", (double)o->npaths);
 	json_add(r, "checkpoint", json_str_or_null(o->ck.created ? o->ck.id : NULL));
 	for (size_t i = 0; i < o->report.n; i++)
-		json_add(rep, NULL, json_text(o->report.v[i]));
+		json_add_name(rep, NULL, o->report.v[i]);
 	json_add(r, "report", rep);
 	json_add(r, "conflict_dir", json_str_or_null(o->conflict_dir));
 	for (size_t i = 0; i < o->nconflicts; i++) {
@@ -492,7 +475,7 @@ results_error(struct results *r, const char *msg)
 	}
 	cJSON *x = json_new_obj();
 	json_add_str(x, "status", "error");
-	json_add(x, "error", json_text(msg));
+	json_add_name(x, "error", msg);
 	json_add(r->arr, NULL, x);
 }
 
