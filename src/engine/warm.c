@@ -37,6 +37,12 @@
 #define WARM_MAX_REQUEST (256 * 1024)
 /* The descriptors of a run: working directory, stdin, stdout, stderr. */
 #define WARM_NFDS 4
+/* The descriptors a spare is handed with a run: the client's connection,
+ * the gate (struct conn), then the run's. */
+#define WARM_SPARE_NFDS (2 + WARM_NFDS)
+/* A spare that died younger than this is replaced only this long after:
+ * one that cannot live is not forked again and again. */
+#define WARM_SPARE_RETRY_MS 1000
 /* How long a client waits for its run's process to answer its request
  * before it makes the run itself. A healthy warm engine answers within a
  * millisecond or two; a stopped one (SIGSTOP, a debugger) never does. The
@@ -103,10 +109,15 @@ send_msg(int fd, const void *p, size_t len, const int *fds, size_t nfds)
 {
 	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
 	union {
-		char buf[CMSG_SPACE(WARM_NFDS * sizeof(int))];
+		char buf[CMSG_SPACE(WARM_SPARE_NFDS * sizeof(int))];
 		struct cmsghdr align;
 	} u = { 0 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (nfds > WARM_SPARE_NFDS) {
+		errno = EINVAL;
+		return -1;
+	}
 
 	if (nfds) {
 		mh.msg_control = u.buf;
@@ -141,6 +152,47 @@ send_text(int fd, const char *fmt, ...)
 	if (n < 0)
 		return -1;
 	return send_msg(fd, line, strlen(line), NULL, 0);
+}
+
+/* Receive one message into `p` (size bytes) and at most `maxfds`
+ * descriptors (CLOEXEC) into `fds`, their number in *nfds (the rest are
+ * closed); *flags: the message's (MSG_TRUNC, MSG_CTRUNC). FLAGS: recvmsg's
+ * (MSG_DONTWAIT). Its length, 0 at the end of the connection, -1 (errno). */
+static ssize_t
+recv_msg(int fd, void *p, size_t size, int *fds, size_t maxfds, size_t *nfds, int *flags,
+         int recv_flags)
+{
+	union {
+		char buf[CMSG_SPACE(WARM_SPARE_NFDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = p, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+		             .msg_controllen = sizeof u.buf };
+	ssize_t n;
+
+	*nfds = 0;
+	*flags = 0;
+	while ((n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | recv_flags)) < 0 && errno == EINTR &&
+	       !(recv_flags & MSG_DONTWAIT))
+		;
+	if (n < 0)
+		return -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int *got = (int *)(void *)CMSG_DATA(cm);
+
+		for (size_t i = 0; i < k; i++) {
+			if (*nfds < maxfds)
+				fds[(*nfds)++] = got[i];
+			else
+				close(got[i]);
+		}
+	}
+	*flags = mh.msg_flags;
+	return n;
 }
 
 /* Receive one text message into `line` (NUL-terminated; a longer one is
@@ -500,6 +552,13 @@ struct warm {
 	long idle_ms; /* 0: never */
 	struct ev_timer idle;
 	char last_refusal[256];
+	/* The spare: a run's process forked in advance, which waits on its
+	 * channel for a run (spare_main()). Not a run: not counted, and no
+	 * reason to stay (--idle, --stop). */
+	pid_t spare;         /* 0: none (set until it is reaped) */
+	int spare_fd;        /* its channel; -1: none ready */
+	uint64_t spare_born; /* ev_now_ms() at its fork */
+	struct ev_timer respare; /* forks the next */
 };
 
 static void
@@ -518,6 +577,26 @@ conn_drop(struct warm *w, struct conn *c)
 	if (c->gate >= 0)
 		close(c->gate);
 	free(c);
+}
+
+/* Stopping, with nothing left to wait for: the loop ends. */
+static void
+quit_if_done(struct warm *w)
+{
+	if (w->lfd < 0 && w->running == 0 && w->spare == 0)
+		ev_quit(w->loop);
+}
+
+/* No spare any more: it is killed (reaped in on_child()). */
+static void
+spare_drop(struct warm *w)
+{
+	ev_timer_disarm(w->loop, &w->respare);
+	if (w->spare_fd >= 0) {
+		close(w->spare_fd);
+		w->spare_fd = -1;
+		kill(w->spare, SIGKILL);
+	}
 }
 
 static void
@@ -548,9 +627,9 @@ stop_listening(struct warm *w)
 		free(pid);
 	}
 	ev_timer_disarm(w->loop, &w->idle);
+	spare_drop(w);
 	log_info("not taking runs any more; %zu still running", w->running);
-	if (w->running == 0)
-		ev_quit(w->loop);
+	quit_if_done(w);
 }
 
 static void
@@ -559,6 +638,24 @@ on_child(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 	struct warm *w = ctx;
 
 	(void)l;
+	if (pid == w->spare) {
+		uint64_t age = ev_now_ms() - w->spare_born;
+
+		w->spare = 0;
+		if (w->spare_fd >= 0) {
+			close(w->spare_fd);
+			w->spare_fd = -1;
+		}
+		if (w->lfd >= 0) {
+			log_warn("spare %ld died (%s %d): replaced", (long)pid,
+			         WIFSIGNALED(wstatus) ? "signal" : "exit",
+			         WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+			ev_timer_arm(w->loop, &w->respare,
+			             age < WARM_SPARE_RETRY_MS ? WARM_SPARE_RETRY_MS : 0);
+		}
+		quit_if_done(w);
+		return;
+	}
 	w->running--;
 	for (struct conn *c = w->conns; c; c = c->next) {
 		char go;
@@ -584,32 +681,24 @@ on_child(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
 	log_info("run %ld ended: %s %d", (long)pid, WIFSIGNALED(wstatus) ? "signal" : "exit",
 	         WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
 out:
-	if (w->lfd < 0 && w->running == 0)
-		ev_quit(w->loop);
+	quit_if_done(w);
 	idle_rearm(w);
 }
 
-/* The run's process, first: it tells its client it is there ("pid N") and
- * waits for the client's "go", which commits the client to this run; a
- * client that gave up waiting (the warm engine was stopped, or slow) has
- * closed the connection and makes the run itself. Whether "go" came; it
- * is told the warm engine with a byte on GATE. Nothing of the run is done
- * before: the run is made once, here or by the client. */
+/* The run's process, first: it tells its client it is there ("pid N") on
+ * FD, the client's connection, and waits for the client's "go", which
+ * commits the client to this run; a client that gave up waiting (the warm
+ * engine was stopped, or slow) has closed the connection and makes the
+ * run itself. Whether "go" came; it is told the warm engine with a byte on
+ * GATE. Nothing of the run is done before: the run is made once, here or
+ * by the client. SIGINT, SIGTERM and SIGHUP are blocked meanwhile. */
 static bool
-child_await_go(struct warm *w, struct conn *c, int gate)
+child_await_go(int fd, int gate)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char line[16];
 
-	/* Not held while it waits: the socket (one that stays bound would
-	 * take connections nobody answers once the warm engine is gone) and
-	 * the other runs' connections (their end of it). */
-	if (w->lfd >= 0)
-		close(w->lfd);
-	for (struct conn *o = w->conns; o; o = o->next)
-		if (o != c && o->fd >= 0)
-			close(o->fd);
-	if (send_text(c->fd, "pid %ld", (long)getpid()) < 0)
+	if (send_text(fd, "pid %ld", (long)getpid()) < 0)
 		return false;
 	for (;;) {
 		if (poll(&p, 1, -1) < 0) {
@@ -618,7 +707,7 @@ child_await_go(struct warm *w, struct conn *c, int gate)
 			return false;
 		}
 		/* Non-blocking: the descriptor's flags are the warm engine's. */
-		ssize_t n = recv(c->fd, line, sizeof line - 1, MSG_DONTWAIT);
+		ssize_t n = recv(fd, line, sizeof line - 1, MSG_DONTWAIT);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -634,9 +723,11 @@ child_await_go(struct warm *w, struct conn *c, int gate)
 }
 
 /* The run's process: the client's descriptors, directory, umask and
- * environment, then RUN. Never returns. */
+ * environment, then RUN. SESSIONED: in a session of its own already (a
+ * spare). Never returns. */
 static void
-child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, char **env)
+child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, char **env,
+          bool sessioned)
 {
 	sigset_t none;
 
@@ -661,7 +752,11 @@ child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, ch
 	clearenv();
 	for (size_t i = 0; env[i]; i++)
 		putenv(env[i]);
-	setsid();
+	/* (A spare's was made before its run came: a new session is a new
+	 * scheduling group under autogroup, which waits for the processor
+	 * again on a busy machine.) */
+	if (!sessioned)
+		setsid();
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -720,37 +815,192 @@ env_differs(const struct warm *w, char **env)
 static void
 on_conn(struct ev_loop *l, int fd, unsigned revents, void *ctx);
 
-/* A run's request (after VERB): fork its process. */
+/* A run's request from its UMASK on (warm.h), its strings left in place. */
+struct run_req {
+	mode_t mask;
+	int argc;
+	char **argv; /* NULL-terminated; the array is the request's owner's */
+	char **env;  /* as argv */
+};
+
+/* Parse a run's request from AT to END into *r. 0; -1: its umask or its
+ * argument count is not there or wrong; -2: what follows is malformed.
+ * On 0 and -2 the arrays are to be freed (run_req_fini()). */
+static int
+run_parse(char *at, char *end, struct run_req *r)
+{
+	char *mask = next_str(&at, end), *n = next_str(&at, end), *e;
+	long argc = n ? strtol(n, &e, 10) : -1, nenv;
+
+	*r = (struct run_req){ 0 };
+	if (!mask || argc < 1 || argc > 100000)
+		return -1;
+	r->mask = (mode_t)strtol(mask, NULL, 8) & 0777;
+	r->argc = (int)argc;
+	r->argv = xcalloc((size_t)argc + 1, sizeof *r->argv);
+	for (long i = 0; i < argc; i++)
+		if (!(r->argv[i] = next_str(&at, end)))
+			return -2;
+	n = next_str(&at, end);
+	nenv = n ? strtol(n, &e, 10) : -1;
+	if (nenv < 0 || nenv > 100000)
+		return -2;
+	r->env = xcalloc((size_t)nenv + 1, sizeof *r->env);
+	for (long i = 0; i < nenv; i++)
+		if (!(r->env[i] = next_str(&at, end)))
+			return -2;
+	return 0;
+}
+
+static void
+run_req_fini(struct run_req *r)
+{
+	free(r->argv);
+	free(r->env);
+	*r = (struct run_req){ 0 };
+}
+
+/* The spare, in the process forked for it: CH is its channel. It waits,
+ * in a session of its own and holding nothing but the channel (and
+ * /dev/null as its standard descriptors), for a run: the rest of the
+ * run's request after EXE (warm.h) with WARM_SPARE_NFDS descriptors (the
+ * client's connection, the gate, the run's). It is then that run's
+ * process as one forked for it is (child_await_go(), child_run()). It
+ * dies with the warm engine (PR_SET_PDEATHSIG: SIGKILL, which nothing
+ * blocks or catches, and a spare has nothing to clean up), and ends at
+ * the end of its channel or any signal that ends a process by default.
+ * Never returns. */
+static void
+spare_main(struct warm *w, pid_t engine, int ch)
+{
+	sigset_t none, blocked;
+	int fds[WARM_SPARE_NFDS], flags, null;
+	size_t nfds;
+	struct run_req r;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != engine)
+		_exit(0); /* the warm engine is gone already */
+	warm_child = true;
+	log_close();
+	if ((ch != 3 && dup3(ch, 3, O_CLOEXEC) < 0) || close_range(4, ~0U, 0) < 0 ||
+	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		_exit(0);
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	dup2(null, STDERR_FILENO);
+	close(null);
+	setsid();
+	/* Killed while it waits, it is replaced (the warm engine's signals,
+	 * blocked, would be pending for its run). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, &blocked);
+	/* Named once it is ready, as it is seen (ps, the tests). */
+	prctl(PR_SET_NAME, "deskhand-spare", 0, 0, 0);
+
+	char *msg = xmalloc(WARM_MAX_REQUEST + 1);
+	ssize_t n = recv_msg(3, msg, WARM_MAX_REQUEST, fds, WARM_SPARE_NFDS, &nfds, &flags, 0);
+
+	/* A run's process from here on: it outlives the warm engine, and a
+	 * signal waits for "go" (child_await_go()). */
+	sigprocmask(SIG_SETMASK, &blocked, NULL);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (n <= 0 || nfds != WARM_SPARE_NFDS || (flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    run_parse(msg, msg + n, &r) < 0 || !child_await_go(fds[0], fds[1]))
+		_exit(0);
+	child_run(w, fds + 2, r.mask, r.argc, r.argv, r.env, true);
+}
+
+/* Fork the spare, if there is none (spare_main()). */
+static void
+spare_fork(struct warm *w)
+{
+	pid_t engine = getpid(), pid;
+	int sv[2];
+
+	if (w->spare || w->lfd < 0)
+		return;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_warn("spare: socketpair: %s", strerror(errno));
+		return;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		spare_main(w, engine, sv[1]);
+	close(sv[1]);
+	if (pid < 0 || ev_child_watch(w->loop, pid, on_child, w) < 0) {
+		log_warn("spare: %s", pid < 0 ? strerror(errno) : err_msg());
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		close(sv[0]);
+		return;
+	}
+	/* A send never waits: the spare takes one message. */
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	w->spare = pid;
+	w->spare_fd = sv[0];
+	w->spare_born = ev_now_ms();
+	log_info("spare %ld", (long)pid);
+}
+
+static void
+on_respare(struct ev_loop *l, struct ev_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	spare_fork(ctx);
+}
+
+/* Hand the run (the request from its UMASK on, LEN bytes; the run's
+ * descriptors FDS; GATE's end to write) to the spare: its pid, now the
+ * run's, or 0: none ready, or it could not take it (the run is forked). */
+static pid_t
+spare_take(struct warm *w, struct conn *c, const char *req, size_t len, const int *fds,
+           int gate)
+{
+	int all[WARM_SPARE_NFDS] = { c->fd, gate };
+	pid_t pid = w->spare;
+
+	if (w->spare_fd < 0)
+		return 0;
+	memcpy(all + 2, fds, WARM_NFDS * sizeof *fds);
+	if (send_msg(w->spare_fd, req, len, all, WARM_SPARE_NFDS) < 0) {
+		if (errno == EMSGSIZE)
+			return 0; /* more than its channel takes: it waits on */
+		log_warn("spare %ld: %s: replaced", (long)pid, strerror(errno));
+		spare_drop(w);
+		return 0;
+	}
+	close(w->spare_fd);
+	w->spare_fd = -1;
+	w->spare = 0;
+	ev_timer_arm(w->loop, &w->respare, 0);
+	return pid;
+}
+
+/* A run's request (after VERB): hand it to the spare, else fork its
+ * process. */
 static void
 take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t nfds)
 {
-	char *exe = next_str(&at, end), *mask = next_str(&at, end), *n = next_str(&at, end);
-	char **argv = NULL, **env = NULL, *e;
-	long argc = n ? strtol(n, &e, 10) : -1, nenv;
+	char *exe = next_str(&at, end), *req = at;
+	struct run_req r;
+	int rc = run_parse(req, end, &r);
 
-	if (!exe || !mask || argc < 1 || argc > 100000 || nfds != WARM_NFDS) {
+	if (!exe || rc == -1 || nfds != WARM_NFDS) {
 		refuse(w, c, "a malformed request");
-		return;
+		goto out;
 	}
 	if (strcmp(exe, w->exe) != 0) {
 		/* The program was rebuilt or upgraded: this one is stale. */
 		refuse(w, c, "another build of deskhand");
 		stop_listening(w);
-		return;
+		goto out;
 	}
-	argv = xcalloc((size_t)argc + 1, sizeof *argv);
-	for (long i = 0; i < argc; i++)
-		if (!(argv[i] = next_str(&at, end)))
-			goto bad;
-	n = next_str(&at, end);
-	nenv = n ? strtol(n, &e, 10) : -1;
-	if (nenv < 0 || nenv > 100000)
+	if (rc < 0)
 		goto bad;
-	env = xcalloc((size_t)nenv + 1, sizeof *env);
-	for (long i = 0; i < nenv; i++)
-		if (!(env[i] = next_str(&at, end)))
-			goto bad;
-	const char *why = env_differs(w, env);
+	const char *why = env_differs(w, r.env);
 	if (why) {
 		refuse(w, c, why);
 		goto out;
@@ -771,13 +1021,29 @@ take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t n
 		refuse(w, c, why2);
 		goto out;
 	}
+	pid_t pid = spare_take(w, c, req, (size_t)(end - req), fds, gate[1]);
+	if (pid > 0) {
+		close(gate[1]);
+		goto started; /* watched since its fork */
+	}
 	fflush(NULL);
-	pid_t pid = fork();
+	pid = fork();
 	if (pid == 0) {
 		close(gate[0]);
-		if (!child_await_go(w, c, gate[1]))
+		/* Not held while it waits: the socket (one that stays bound
+		 * would take connections nobody answers once the warm engine
+		 * is gone), the other runs' connections (their end of it) and
+		 * the spare's channel. */
+		if (w->lfd >= 0)
+			close(w->lfd);
+		if (w->spare_fd >= 0)
+			close(w->spare_fd);
+		for (struct conn *o = w->conns; o; o = o->next)
+			if (o != c && o->fd >= 0)
+				close(o->fd);
+		if (!child_await_go(c->fd, gate[1]))
 			_exit(0);
-		child_run(w, fds, (mode_t)strtol(mask, NULL, 8) & 0777, (int)argc, argv, env);
+		child_run(w, fds, r.mask, r.argc, r.argv, r.env, false);
 	}
 	close(gate[1]);
 	if (pid < 0) {
@@ -804,12 +1070,15 @@ take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t n
 		close(gate[0]);
 		goto out;
 	}
+	if (!w->spare)
+		ev_timer_arm(w->loop, &w->respare, 0);
+started:
 	c->pid = pid;
 	c->gate = gate[0];
 	w->runs++;
 	w->running++;
 	ev_timer_disarm(w->loop, &w->idle);
-	log_info("run %ld: %s", (long)pid, argc > 1 ? argv[argc - 1] : "");
+	log_info("run %ld: %s", (long)pid, r.argc > 1 ? r.argv[r.argc - 1] : "");
 	/* From now on the connection is read by the run's process (its
 	 * "go"): only its end is watched here. (Replacing a watch does not
 	 * fail.) */
@@ -819,8 +1088,7 @@ take_run(struct warm *w, struct conn *c, char *at, char *end, int *fds, size_t n
 bad:
 	refuse(w, c, "a malformed request");
 out:
-	free(argv);
-	free(env);
+	run_req_fini(&r);
 }
 
 /* One request from a connection, its descriptors closed once handled. */
@@ -828,33 +1096,14 @@ static void
 take_request(struct warm *w, struct conn *c)
 {
 	char *msg = xmalloc(WARM_MAX_REQUEST + 1);
-	union {
-		char buf[CMSG_SPACE(WARM_NFDS * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = msg, .iov_len = WARM_MAX_REQUEST };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-		             .msg_controllen = sizeof u.buf };
-	int fds[WARM_NFDS];
-	size_t nfds = 0;
-	ssize_t n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	int fds[WARM_NFDS], flags;
+	size_t nfds;
+	ssize_t n = recv_msg(c->fd, msg, WARM_MAX_REQUEST, fds, WARM_NFDS, &nfds, &flags,
+	                     MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		free(msg);
 		return;
-	}
-	for (struct cmsghdr *cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		int *p = (int *)(void *)CMSG_DATA(cm);
-
-		for (size_t i = 0; i < k; i++) {
-			if (nfds < WARM_NFDS)
-				fds[nfds++] = p[i];
-			else
-				close(p[i]);
-		}
 	}
 	char *at = msg, *end = msg + (n > 0 ? n : 0);
 	const char *magic = next_str(&at, end), *version = next_str(&at, end);
@@ -862,7 +1111,7 @@ take_request(struct warm *w, struct conn *c)
 
 	if (n <= 0) {
 		conn_drop(w, c);
-	} else if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+	} else if (flags & (MSG_TRUNC | MSG_CTRUNC)) {
 		refuse(w, c, "a request too long");
 		conn_drop(w, c);
 	} else if (!magic || strcmp(magic, WARM_MAGIC) != 0 || !version || !verb) {
@@ -1041,7 +1290,9 @@ serve(struct warm *w, int ready_fd)
 	if (chdir("/") < 0)
 		log_warn("chdir /: %s", strerror(errno));
 	w->lfd = -1;
+	w->spare_fd = -1;
 	ev_timer_init(&w->idle, on_idle, w);
+	ev_timer_init(&w->respare, on_respare, w);
 	/* The loop first: it blocks the signals before any thread exists
 	 * (the libraries' loads). */
 	if (ev_new(&w->loop) < 0)
@@ -1070,6 +1321,7 @@ serve(struct warm *w, int ready_fd)
 	    ev_signal_on(w->loop, SIGHUP, on_signal, w) < 0)
 		goto fail;
 	idle_rearm(w);
+	ev_timer_arm(w->loop, &w->respare, 0);
 	log_info("warm engine pid %ld on %s", (long)getpid(), w->path);
 	snprintf(pidbuf, sizeof pidbuf, "%ld", (long)getpid());
 	serve_ready(ready_fd, "ok", pidbuf);
@@ -1082,6 +1334,7 @@ fail:
 	serve_ready(ready_fd, status == 0 ? "running" : "error", err_msg());
 out:
 	stop_listening(w);
+	spare_drop(w);
 	while (w->conns)
 		conn_drop(w, w->conns);
 	ev_timer_disarm(w->loop, &w->idle);

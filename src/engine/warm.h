@@ -51,6 +51,22 @@
  * with 1). A client that goes away is a SIGHUP to its run, as a closed
  * terminal is. What the run does not take from the client: its resource
  * limits, cgroup and nice value (the warm engine's).
+ *
+ * The spare: the warm engine keeps one run's process forked in advance,
+ * already in its session (a new session is a new scheduling group under
+ * autogroup, which on a busy machine waits for the processor again), with
+ * /dev/null for its standard descriptors and nothing else but a
+ * socketpair to the warm engine, on which it waits. A run is handed to it
+ * (the request after EXE, with the client's connection, the gate and the
+ * run's four descriptors), and it is from then on that run's process as
+ * one forked for it is: it says "pid N", waits for "go", and outlives the
+ * warm engine. The next spare is forked just after, off the run's path; a
+ * run that comes when none is ready (the spare died, or the request is
+ * more than its channel takes) is forked as before. The spare is no run:
+ * --status does not count it, and it neither keeps the warm engine from
+ * --idle nor from exiting on --stop (it is killed then). It dies with the
+ * warm engine (PR_SET_PDEATHSIG, SIGKILL), and is named deskhand-spare
+ * until it takes a run.
  */
 
 /* `deskhand warm [--foreground] [--idle SECONDS] | --status | --stop`
