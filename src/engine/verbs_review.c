@@ -510,8 +510,9 @@ results_finish(struct results *r)
 	"caret notation (^J a newline, ^[ ESC), a byte that is not UTF-8 as \\xHH;\n"  \
 	"--json has them exact, those bytes as \\xHH too. A PATH is taken as its\n"   \
 	"exact bytes and, when those name nothing pending, with its \\xHH read back\n" \
-	"as bytes: a name as --json gives it (jq -r) or as review shows a byte that\n"  \
-	"is not UTF-8 works, and so does a real name that holds \"\\x41\".\n"
+	"as bytes: a name as --json gives it (its JSON string decoded) or as\n"        \
+	"review shows a byte that is not UTF-8 works, and so does a real name\n"      \
+	"that holds \"\\x41\".\n"
 
 static const char review_usage[] =
 	"usage: deskhand review [--session ID] [--json] [--stat] [PATH...]\n"
