@@ -836,24 +836,30 @@ plan_apply_in(struct snap_store *s, int root, struct plan *p, struct dmodes *dm,
 	for (size_t i = p->n; i-- > 0;) {
 		struct item *it = &p->v[i];
 
-		if (it->want.te || it->want.dir || it->write_blob)
+		if (item_makes(it))
 			continue;
 		if (is_dir_path(it->path)) {
 			char *d = xstrndup(it->path, strlen(it->path) - 1);
 			bool gone = snap_restore_rmdir(root, d, ss);
 
 			free(d);
-			if (!gone)
-				continue;
-			ARRAY_PUSH(report, xasprintf("removed %s", it->path));
+			if (gone)
+				ARRAY_PUSH(report, xasprintf("removed %s", it->path));
 		} else {
 			if ((rc = snap_restore_remove(root, it->path, ss)) < 0)
 				return rc;
 			if (rc > 0)
 				ARRAY_PUSH(report, xasprintf("removed %s", it->path));
 		}
-		prune_parents(root, it->path, it->src, ss, report);
 	}
+	/* Then the directories emptied that the items' states do not hold,
+	 * once every removal is done: the items of a multi-step undo come
+	 * from different states, and a directory the oldest step made may
+	 * hold, until its own removal, a file of a newer one (whose state has
+	 * that directory). What still holds anything (the person's) stays. */
+	for (size_t i = p->n; i-- > 0;)
+		if (!item_makes(&p->v[i]))
+			prune_parents(root, p->v[i].path, p->v[i].src, ss, report);
 	for (size_t i = 0; i < p->n; i++) {
 		struct item *it = &p->v[i];
 
