@@ -6,6 +6,7 @@
  */
 #include "core/beneath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -95,4 +96,34 @@ beneath_open_parent(int dirfd, const char *rel, int oflags, bool create, const c
 	free(parent);
 	errno = e;
 	return fd;
+}
+
+int
+beneath_remove(int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0);
+	int fd = beneath_open(dfd, name, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int r = 0, e;
+
+	if (!d) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	while (r == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = beneath_remove(dirfd(d), de->d_name);
+	e = errno;
+	closedir(d);
+	errno = e;
+	return r < 0 ? -1 : unlinkat(dfd, name, AT_REMOVEDIR);
 }

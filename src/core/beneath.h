@@ -34,4 +34,10 @@ int beneath_open(int dirfd, const char *rel, int oflags);
  * set: EINVAL when rel is "" or its last component is "", "." or "..". */
 int beneath_open_parent(int dirfd, const char *rel, int oflags, bool create, const char **leaf);
 
+/* Remove dirfd/name and, for a directory, everything beneath it, never
+ * following a symlink (a link is removed, not what it points to). `name` is
+ * one component. Returns 0, or -1 with errno set (what could be removed
+ * before the error is gone). */
+int beneath_remove(int dirfd, const char *name);
+
 #endif

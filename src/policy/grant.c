@@ -443,38 +443,6 @@ grant_mkdirs(const struct grant *gr, const char *rel, bool *out_created)
 	return rc;
 }
 
-/* Remove dfd/name and, for a directory, everything beneath it; never follows
- * a symlink. 0 or -1 with errno set. */
-static int
-remove_tree(int dfd, const char *name)
-{
-	struct stat st;
-
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dfd, name, 0);
-	int fd = beneath_open(dfd, name, O_RDONLY | O_DIRECTORY);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	int r = 0, e;
-
-	if (!d) {
-		e = errno;
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return -1;
-	}
-	while (r == 0 && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			r = remove_tree(dirfd(d), de->d_name);
-	e = errno;
-	closedir(d);
-	errno = e;
-	return r < 0 ? -1 : unlinkat(dfd, name, AT_REMOVEDIR);
-}
-
 bool
 grant_in_git(const char *rel)
 {
@@ -498,7 +466,7 @@ grant_take_back(const struct grant *gr, const char *rel, char **out_aside)
 	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0)
 		return rc;
 	if (!grant_in_git(rel)) {
-		if (remove_tree(pfd, leaf) < 0)
+		if (beneath_remove(pfd, leaf) < 0)
 			rc = path_err(gr, rel, errno);
 		close(pfd);
 		return rc;

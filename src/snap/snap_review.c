@@ -23,11 +23,13 @@
 #include "core/beneath.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/ignore.h"
 #include "core/log.h"
 #include "core/strv.h"
 #include "core/xalloc.h"
 #include "docs/doc.h"
 #include "snap/snap_int.h"
+#include "../../sandbox/protected_paths.h"
 
 #define CONTEXT_LINES 3
 #define LABEL_PATHS   3 /* paths named in a checkpoint label */
@@ -3182,6 +3184,99 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
  * Recovery
  */
 
+#define RECOVER_PROTECTED(path, dir) path,
+/* The protected paths (protected_paths.h) that a live run_command reports
+ * when it makes one at the folder's root, and the agent takes back. */
+static const char *const recover_protected[] = { SANDBOX_PROTECTED_PATHS(RECOVER_PROTECTED) };
+#define NRECOVER_PROTECTED (sizeof recover_protected / sizeof *recover_protected)
+
+/* The protected paths at the folder's root that the call killed after
+ * checkpoint c->v[b] made: in the folder, not in that state (nor ignored by
+ * the rules it was recorded under: the person's file, or none then), and
+ * changed (ctime) since it was recorded: a person's file that was there
+ * before stays. Those in .git are left out: checkpoints do not hold .git,
+ * so whether the call made one cannot be told. Into *out. */
+static void
+recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct strv *out)
+{
+	const struct state *before = chain_state(s, c, b);
+	struct ignore *builtin = NULL;
+	int root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (!before || root < 0)
+		goto out;
+	struct pstate ign;
+	pstate_get(before, IGNORE_FILE, &ign);
+	if (!ign.te) /* the rules then were the built-in ones alone */
+		ignore_builtin(&builtin);
+	pstate_fini(&ign);
+	for (size_t i = 0; i < NRECOVER_PROTECTED; i++) {
+		const char *p = recover_protected[i], *leaf;
+		struct pstate ps;
+		struct stat st;
+
+		if (!strncmp(p, ".git/", 5))
+			continue;
+		int pfd = beneath_open_parent(root, p, O_PATH, false, &leaf);
+		bool there = pfd >= 0 && fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+		if (pfd >= 0)
+			close(pfd);
+		if (!there || st.st_ctim.tv_sec < c->v[b].time)
+			continue;
+		bool dir = S_ISDIR(st.st_mode);
+		if (builtin ? ignore_match_path(builtin, p, dir) : snap_ignored(s, p, dir))
+			continue;
+		pstate_get(before, p, &ps);
+		bool held = ps.te || ps.tree || snap_dir_exists(before->tree, &before->meta, p);
+		pstate_fini(&ps);
+		if (!held)
+			strv_add(out, p);
+	}
+out:
+	ignore_free(builtin);
+	if (root >= 0)
+		close(root);
+}
+
+/* Take back the protected paths `made` of the interrupted call `call` (held
+ * by checkpoint `rec`), as the agent takes back a live command's after its
+ * checkpoint: each removed and noted in `notes` (a line each), the removal
+ * recorded in a checkpoint of deskhand's own. */
+static int
+recover_take_back(struct snap_store *s, const char *session, const char *call,
+                  const struct strv *made, const struct snap_checkpoint *rec, struct buf *notes)
+{
+	int root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (root < 0)
+		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
+	for (size_t i = 0; i < made->n; i++) {
+		const char *p = made->v[i], *leaf;
+		int pfd = beneath_open_parent(root, p, O_RDONLY, false, &leaf);
+
+		if (pfd < 0 || beneath_remove(pfd, leaf) < 0)
+			buf_printf(notes, "could not remove %s, a protected path the interrupted "
+			           "call %s created: %s\n", p, call, strerror(errno));
+		else
+			buf_printf(notes, "removed %s, a protected path the interrupted call %s "
+			           "created; checkpoint %s holds it (deskhand restore %s brings it "
+			           "back)\n", p, call, rec->short_id, rec->short_id);
+		if (pfd >= 0)
+			close(pfd);
+	}
+	close(root);
+	char *label = xasprintf("deskhand removed the protected paths the interrupted call %s "
+	                        "created", call);
+	struct snap_checkpoint_opts o = {.label = label, .turn = -1, .over_damaged = true,
+	                                 .builtin_rules = strv_has(made, IGNORE_FILE)};
+	struct snap_checkpoint ck;
+	int rc = snap_checkpoint_opt(s, session, &o, &ck);
+
+	free(label);
+	return rc;
+}
+
 int
 snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
                     size_t ncalls, struct snap_checkpoint *out, int *attributed,
@@ -3190,6 +3285,8 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	struct chain c = {0};
 	struct snap_checkpoint_opts o = {.turn = -1, .external = true};
 	struct buf scratch = BUF_INIT;
+	struct strv made = {0}; /* protected paths the interrupted call made */
+	const char *call = NULL;
 	char *label = NULL;
 	int rc;
 
@@ -3233,16 +3330,32 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 		o.external = false;
 		/* what the call was writing when it was killed is not its change */
 		s->drop_tmp = notes ? notes : &scratch;
+		if (c.n)
+			recover_made_protected(s, &c, 0, &made);
+		call = calls[*attributed];
+	} else if (c.n > 1 && c.v[0].tool_call) {
+		/* killed after its step's checkpoint, before the take-back */
+		for (size_t k = 0; k < ncalls && !call; k++)
+			if (!strcmp(c.v[0].tool_call, calls[k]))
+				call = calls[k];
+		if (call)
+			recover_made_protected(s, &c, 1, &made);
 	}
+	/* A .deskhandignore the call made does not decide what is recorded
+	 * of its changes, as it does not for a live step (builtin_rules). */
+	o.builtin_rules = strv_has(&made, IGNORE_FILE);
 	o.label = label ? label : "external changes (recovered)";
 	rc = snap_checkpoint_opt(s, session, &o, out);
 	s->drop_tmp = NULL;
+	if (rc >= 0 && made.n)
+		rc = recover_take_back(s, session, call, &made, out, notes ? notes : &scratch);
 out:
 	if (rc < 0) {
 		free(*interrupted);
 		*interrupted = NULL;
 	}
 	buf_fini(&scratch);
+	strv_free(&made);
 	free(label);
 	chain_fini(&c);
 	return rc;
