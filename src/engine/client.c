@@ -450,20 +450,117 @@ client_socket_dir(void)
 				  true);
 }
 
+/* STATE/engines: one file per listening engine, named by its pid, holding
+ * the socket directory it listens in. Heap string, or NULL. */
+static char *
+engines_dir(void)
+{
+	char *state = NULL, *d;
+
+	if (fsutil_state_dir(&state) < 0)
+		return NULL;
+	d = xasprintf("%s/engines", state);
+	free(state);
+	return d;
+}
+
+int
+client_socket_dir_record(const char *dir)
+{
+	char *d = engines_dir(), *p, *text;
+	int rc;
+
+	if (!d)
+		return DH_EFAIL;
+	p = xasprintf("%s/%ld", d, (long)getpid());
+	text = xasprintf("%s\n", dir);
+	rc = fsutil_mkdir_p(d, 0700);
+	if (rc == 0)
+		rc = fsutil_write_atomic(p, text, strlen(text));
+	free(text);
+	free(p);
+	free(d);
+	return rc;
+}
+
+void
+client_socket_dir_forget(void)
+{
+	char *d = engines_dir();
+
+	if (d) {
+		char *p = xasprintf("%s/%ld", d, (long)getpid());
+
+		unlink(p);
+		free(p);
+	}
+	free(d);
+}
+
+/* Add `dir` (heap, taken) to `out` unless it is there or is not a socket
+ * directory of ours (socket_dir_checked()). */
+static void
+add_dir(struct strv *out, char *dir)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->v[i], dir)) {
+			free(dir);
+			return;
+		}
+	if (lstat(dir, &st) < 0) {
+		free(dir);
+		return;
+	}
+	if ((dir = socket_dir_checked(dir, false))) { /* it frees what it refuses */
+		strv_add(out, dir);
+		free(dir);
+	}
+}
+
+/* The directories the live engines recorded (client_socket_dir_record()),
+ * added to `out`; the record of an engine that is gone is removed. */
+static void
+add_recorded_dirs(struct strv *out)
+{
+	char *d = engines_dir();
+	DIR *dh = d ? opendir(d) : NULL;
+	struct dirent *de;
+
+	while (dh && (de = readdir(dh))) {
+		char *end = NULL;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || *end || pid <= 0)
+			continue;
+		char *p = xasprintf("%s/%s", d, de->d_name);
+		struct buf text = BUF_INIT;
+
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlink(p); /* killed: it could not remove its record */
+		else if (fsutil_read_file(p, 4096, &text) == 0 && text.len > 1 &&
+			 buf_cstr(&text)[0] == '/' && buf_cstr(&text)[text.len - 1] == '\n')
+			add_dir(out, xstrndup(buf_cstr(&text), text.len - 1));
+		buf_fini(&text);
+		free(p);
+	}
+	if (dh)
+		closedir(dh);
+	free(d);
+}
+
 int
 client_socket_dirs(struct strv *out)
 {
-	char *dir = client_socket_dir(), *fb;
-	struct stat st;
+	char *dir = client_socket_dir();
 
 	if (!dir)
 		return DH_EFAIL;
 	strv_add(out, dir);
-	fb = xasprintf("/tmp/deskhand-%ld", (long)getuid());
-	if (strcmp(fb, dir) && lstat(fb, &st) == 0 && (fb = socket_dir_checked(fb, false)))
-		strv_add(out, fb);
-	free(fb);
 	free(dir);
+	add_dir(out, xasprintf("/tmp/deskhand-%ld", (long)getuid()));
+	add_recorded_dirs(out);
 	return 0;
 }
 

@@ -103,9 +103,22 @@ char *client_socket_dir(void);
  * first, then /tmp/deskhand-UID when that is another and is there (ours,
  * 0700): an engine started where $XDG_RUNTIME_DIR was unset (an SSH login
  * without a session manager, a cron-fired schedule) listens there, and a
- * shell that has the variable must still find it. Appended to `out` (free
+ * shell that has the variable must still find it. Then the directories the
+ * live engines recorded (client_socket_dir_record()), which a shell without
+ * the variable, or with another one (su -, sudo -i), finds no other way;
+ * each only when it is ours and 0700, none twice. Appended to `out` (free
  * it with strv_free); 0, or DH_EFAIL as client_socket_dir(). */
 int client_socket_dirs(struct strv *out) DH_MUST_CHECK;
+/* For an engine that listens: record that this process (getpid()) listens
+ * in socket directory `dir`, in STATE/engines/PID (the state directory is
+ * the same whatever $XDG_RUNTIME_DIR a shell has), for client_socket_dirs().
+ * Blocks on the disk (a small file written atomically). 0, or DH_EFAIL
+ * naming the file. */
+int client_socket_dir_record(const char *dir) DH_MUST_CHECK;
+/* Remove this process's record (client_socket_dir_record()), if any. A
+ * record whose process is gone (killed) is removed by the next
+ * client_socket_dirs(). */
+void client_socket_dir_forget(void);
 
 /* Start an engine process: fork (no exec, as tmux starts its server; call it
  * before any thread exists) and run `deskhand engine --ready-fd N ARGV…` in

@@ -748,6 +748,9 @@ bind_listen(struct server *s)
 		close(fd);
 		return DH_EFAIL;
 	}
+	/* Where a client with another $XDG_RUNTIME_DIR (or none) finds us. */
+	if (client_socket_dir_record(s->dir) < 0)
+		log_warn("%s", err_msg());
 	if (s->fd >= 0) {
 		ev_io_del(s->loop, s->fd);
 		close(s->fd);
@@ -859,6 +862,7 @@ server_close(struct server *s, const char *reason)
 	close(s->fd);
 	unlink(s->sock);
 	unlink(s->pidfile);
+	client_socket_dir_forget();
 	free(s->dir);
 	free(s->sock);
 	free(s->pidfile);
