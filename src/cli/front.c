@@ -100,10 +100,12 @@ static const char ls_usage[] =
 	"\n"
 	"List the live sessions: those whose engine runs now, in the background or\n"
 	"in a workbench. For each: its id, state (working, waiting for an approval,\n"
-	"idle, done, failed, interrupted), attached clients, age, first granted\n"
-	"folder and task. --json prints one array of objects {id, state, task,\n"
-	"grants, clients, age_s, pid}. Sessions that are not live: 'deskhand\n"
-	"sessions'. Exit status: 0, 1 when the engines' directory is unusable.\n";
+	"idle, done, failed, interrupted; not responding: its engine took the\n"
+	"connection but did not answer within 10 s, stopped or stuck), attached\n"
+	"clients, age, first granted folder and task. --json prints one array of\n"
+	"objects {id, state, task, grants, clients, age_s, pid}. Sessions that\n"
+	"are not live: 'deskhand sessions'. Exit status: 0, 1 when the engines'\n"
+	"directory is unusable.\n";
 
 /* "3s", "5m", "2h", "4d". */
 static void
@@ -144,23 +146,24 @@ cli_ls(int argc, char **argv)
 		const char *id = json_str(s, "session");
 		const cJSON *started = cJSON_GetObjectItemCaseSensitive(s, "started_ns");
 
-		/* What the snapshot leaves out, the session's record has. */
-		if (id && (!json_str(s, "task") || !cJSON_IsNumber(started)) &&
-		    client_session_meta(id, &meta) == 0) {
-			if (!cJSON_IsNumber(started))
-				started = cJSON_GetObjectItemCaseSensitive(meta, "started_ns");
-		}
+		/* What the snapshot leaves out (all of it, for an engine that
+		 * does not answer), the session's record has (started_ns as a
+		 * string there). */
+		long long start_ns = json_num_int(started, 0);
+		if (id && (!json_str(s, "task") || !json_arr(s, "grants") || start_ns <= 0) &&
+		    client_session_meta(id, &meta) == 0 && start_ns <= 0)
+			start_ns = json_str(meta, "started_ns")
+					   ? strtoll(json_str(meta, "started_ns"), NULL, 10)
+					   : json_int(meta, "started_ns", 0);
 		const char *task = json_str(s, "task") ? json_str(s, "task") : json_str(meta, "task");
-		long long age = json_num_int(started, 0) > 0
-					? (now_ns - json_num_int(started, 0)) / 1000000000LL
-					: -1;
+		const cJSON *grants = json_arr(s, "grants") ? json_arr(s, "grants")
+							    : json_arr(meta, "grants");
+		long long age = start_ns > 0 ? (now_ns - start_ns) / 1000000000LL : -1;
 
 		json_add(row, "id", id ? cJSON_CreateString(id) : cJSON_CreateNull());
 		json_add_str(row, "state", json_str(s, "activity") ? json_str(s, "activity") : "?");
 		json_add(row, "task", task ? cJSON_CreateString(task) : cJSON_CreateNull());
-		json_add(row, "grants",
-			 json_arr(s, "grants") ? cJSON_Duplicate(json_arr(s, "grants"), 1)
-					       : json_new_arr());
+		json_add(row, "grants", grants ? cJSON_Duplicate(grants, 1) : json_new_arr());
 		/* The snapshot counts our own hello-only connection. */
 		long long clients = json_int(s, "clients", 0) - 1;
 		json_add_num(row, "clients", (double)(clients > 0 ? clients : 0));

@@ -657,9 +657,10 @@ hello_line(const char *name)
 /* Send hello on blocking `fd` and read until the engine's hello line, within
  * CLIENT_HELLO_TIMEOUT_MS; what follows it stays in `rest`. The state object
  * is returned (heap) or NULL with the message set; *gone (may be NULL) then
- * says the engine closed the connection before its hello: it was exiting. */
+ * says the engine closed the connection before its hello: it was exiting;
+ * *silent (may be NULL) that it said nothing in that time. */
 static cJSON *
-hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone)
+hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone, bool *silent)
 {
 	char *line = hello_line(name);
 	uint64_t until = ev_now_ms() + CLIENT_HELLO_TIMEOUT_MS;
@@ -668,6 +669,8 @@ hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone
 
 	if (gone)
 		*gone = false;
+	if (silent)
+		*silent = false;
 	if (write_all(fd, line, strlen(line)) < 0) {
 		if (gone)
 			*gone = errno == EPIPE || errno == ECONNRESET;
@@ -703,6 +706,8 @@ hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0) {
+			if (silent)
+				*silent = true;
 			err_set("engine: no answer to hello within %d s", CLIENT_HELLO_TIMEOUT_MS / 1000);
 			return NULL;
 		}
@@ -828,7 +833,7 @@ attach_fd(struct client **out, struct ev_loop *loop, int fd)
 
 	struct client *c = client_alloc(loop);
 	bool gone = false;
-	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol, &gone);
+	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol, &gone, NULL);
 	if (!state) {
 		close(fd);
 		client_free(c);
@@ -848,6 +853,31 @@ attach_fd(struct client **out, struct ev_loop *loop, int fd)
 	return 0;
 }
 
+/* The snapshot of engine NAME in `dir` that took the connection but gave no
+ * hello (stopped, or its loop stuck): it holds its session all the same.
+ * Its activity "not responding", its pid from its pid file, the reason as
+ * "error". */
+static cJSON *
+not_responding(const char *dir, const char *name)
+{
+	cJSON *o = json_new_obj();
+	char *p = xasprintf("%s/%s.pid", dir, name);
+	struct buf text = BUF_INIT;
+	long pid = 0;
+
+	json_add(o, "session", strncmp(name, "new-", 4) ? cJSON_CreateString(name)
+						       : cJSON_CreateNull());
+	json_add_str(o, "activity", "not responding");
+	json_add_str(o, "error", err_msg());
+	if (fsutil_read_file(p, 64, &text) == 0)
+		pid = strtol(buf_cstr(&text), NULL, 10);
+	if (pid > 0)
+		json_add_num(o, "pid", (double)pid);
+	buf_fini(&text);
+	free(p);
+	return o;
+}
+
 /* The live engines of socket directory `dir`, appended to `out`. */
 static void
 list_live_in(const char *dir, cJSON *out)
@@ -865,9 +895,13 @@ list_live_in(const char *dir, cJSON *out)
 				remove_stale(dir, names.v[i]);
 			continue;
 		}
-		state = hello_sync(fd, "ls", &rest, &protocol, NULL);
+		bool silent = false;
+
+		state = hello_sync(fd, "ls", &rest, &protocol, NULL, &silent);
 		if (state)
 			json_add(out, NULL, state);
+		else if (silent)
+			json_add(out, NULL, not_responding(dir, names.v[i]));
 		close(fd);
 		buf_fini(&rest);
 	}

@@ -140,7 +140,10 @@ int client_connect(struct client **out, struct ev_loop *loop, const char *spec) 
 
 /* Live sessions: one hello-only connection per socket in the directory;
  * stale sockets (nobody listening) are removed. *out is a JSON array of the
- * snapshots ("hello" state objects) the caller owns. Returns 0 or DH_EFAIL. */
+ * snapshots ("hello" state objects) the caller owns; an engine that takes
+ * the connection but says no hello (within 10 s) is listed
+ * all the same, as {session, activity: "not responding", pid, error}.
+ * Returns 0 or DH_EFAIL. */
 int client_list_live(cJSON **out) DH_MUST_CHECK;
 
 /* What holds a folder against a new engine (client_folder_holder). */
