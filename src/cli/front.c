@@ -215,7 +215,8 @@ static const char wait_usage[] =
 	"Wait until the task of session ID (a unique prefix will do; default: the\n"
 	"latest session) ends, and exit with its status. A session that is not\n"
 	"live exits at once with the status it ended with. A task whose engine\n"
-	"is killed or crashes meanwhile ends interrupted, and wait says so.\n"
+	"was killed or crashed, before wait or meanwhile, ends interrupted, and\n"
+	"wait says so.\n"
 	"Exit status: 0 done, 1 failed (or no such session), 2 usage, 4 the task\n"
 	"waits for an approval (answer it: 'deskhand attach ID'), 5 blocked (it\n"
 	"needed approvals nobody could give), 6 expired (an approval waited past its\n"
@@ -292,6 +293,24 @@ waiter_on_event(const struct event *ev, void *ctx)
 	}
 }
 
+/* Session `id`'s engine went away before its task ended (`why`): killed or
+ * crashed. Says so on stderr, naming the engine's log, rather than letting
+ * the record's "interrupted" pass for a stop someone asked for. */
+static void
+say_lost(const char *id, const char *why)
+{
+	char *state = NULL;
+	char *log = fsutil_state_dir(&state) == 0
+			    ? xasprintf("%s/sessions/%s/engine.log", state, id)
+			    : xstrdup("engine.log");
+
+	fprintf(stderr, "deskhand: session %s: its engine went away before the task ended (%s): "
+			"killed or crashed, see %s; 'deskhand attach %s' resumes the session\n",
+		id, why, log, id);
+	free(log);
+	free(state);
+}
+
 /* Status of a session whose engine is gone, from its record on disk. lost:
  * the engine went while its task ran (engine_lost() said so); the record
  * may still read "running" for a moment, as the kernel closes a killed
@@ -358,6 +377,8 @@ poll_tick(struct ev_loop *loop, struct ev_timer *t, void *ctx)
 	}
 	p->status = st ? cli_exit_status(st) : EXIT_FAILED;
 	p->done = true;
+	if (st && !strcmp(st, "interrupted") && client_session_lost(p->id))
+		say_lost(p->id, "its process is gone");
 	free(st);
 	ev_quit(loop);
 }
@@ -391,22 +412,11 @@ wait_on_disk(struct ev_loop *loop, const char *id)
 }
 
 /* The connection went while the task ran, with no session_finished: its
- * engine was killed or crashed (or dropped this client). Says so on stderr,
- * naming the engine's log, rather than letting the record's "interrupted"
- * pass for a stop someone asked for. */
+ * engine was killed or crashed (or dropped this client). */
 static void
 engine_lost(const struct waiter *w)
 {
-	char *state = NULL;
-	char *log = fsutil_state_dir(&state) == 0
-			    ? xasprintf("%s/sessions/%s/engine.log", state, w->id)
-			    : xstrdup("engine.log");
-
-	fprintf(stderr, "deskhand: session %s: its engine went away before the task ended (%s): "
-			"killed or crashed, see %s; 'deskhand attach %s' resumes the session\n",
-		w->id, client_error(w->c) ? client_error(w->c) : "closed", log, w->id);
-	free(log);
-	free(state);
+	say_lost(w->id, client_error(w->c) ? client_error(w->c) : "closed");
 }
 
 static void
@@ -497,6 +507,8 @@ wait_or_stop(int argc, char **argv, bool stop)
 			status = st ? EXIT_DONE : EXIT_FAILED;
 		} else if (running) {
 			status = wait_on_disk(loop, id);
+		} else if (st && !strcmp(st, "interrupted") && client_session_lost(id)) {
+			say_lost(id, "already gone when wait began");
 		}
 		free(st);
 		ev_free(loop);

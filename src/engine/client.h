@@ -219,6 +219,9 @@ int client_session_here(const char *cwd, char **id, char **grant,
  * and cost totals, ...; a "running" session whose owner is gone reads as
  * "interrupted"). *meta is the caller's. DH_ENOTFOUND or DH_EFAIL. */
 int client_session_meta(const char *id, cJSON **meta) DH_MUST_CHECK;
+/* Whether session `id`'s engine went away before its task ended (killed or
+ * crashed) and nothing resumed it: session_lost(). */
+bool client_session_lost(const char *id);
 
 /* The inbox (docs/inbox.md): the detached, headless and scheduled sessions
  * that need the person (a live one waiting for an approval; a finished one

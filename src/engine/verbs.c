@@ -192,6 +192,16 @@ client_session_meta(const char *id, cJSON **meta)
 	return rc;
 }
 
+bool
+client_session_lost(const char *id)
+{
+	char *state = NULL;
+	bool lost = fsutil_state_dir(&state) == 0 && session_lost(state, id);
+
+	free(state);
+	return lost;
+}
+
 int
 client_rules_check(const struct config_rules *const sets[], size_t nsets)
 {

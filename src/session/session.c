@@ -740,6 +740,28 @@ session_meta_read(const char *state_dir, const char *id, cJSON **out)
 	return rc;
 }
 
+bool
+session_lost(const char *state_dir, const char *id)
+{
+	char *path = xasprintf("%s/sessions/%s/meta.json", state_dir, id);
+	struct buf b = BUF_INIT;
+	cJSON *meta = NULL;
+	bool lost = false;
+
+	if (fsutil_read_file(path, SESSION_META_MAX, &b) == 0 &&
+	    json_parse(&meta, b.ptr, b.len, path) == 0 && json_str(meta, "status") &&
+	    !strcmp(json_str(meta, "status"), "running")) {
+		char *dir = xasprintf("%s/sessions/%s", state_dir, id);
+
+		lost = !owner_alive(dir);
+		free(dir);
+	}
+	cJSON_Delete(meta);
+	buf_fini(&b);
+	free(path);
+	return lost;
+}
+
 /* A history_compact record: what was sent before it becomes `note` followed
  * by the last `keep` messages (all of them when keep is larger). */
 static void

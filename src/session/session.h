@@ -98,6 +98,11 @@ int session_meta_write(struct session *s, const cJSON *meta) DH_MUST_CHECK;
  * (the message names the file, says the session is damaged and what the
  * person can do), or it cannot be read or parsed (the message names it). */
 int session_meta_read(const char *state_dir, const char *id, cJSON **out) DH_MUST_CHECK;
+/* Whether session `id`'s meta.json says "running" while no process owns the
+ * session (session_meta_read() reads that as "interrupted"): its engine was
+ * killed or crashed before the task ended, and nothing has resumed it. False
+ * when the record cannot be read. */
+bool session_lost(const char *state_dir, const char *id);
 
 /* A session's totals: its model turns, the tokens and the USD its requests
  * used (cost_usd: priced requests only). Read from files anyone may have
