@@ -743,14 +743,15 @@ bind_listen(struct server *s)
 		close(fd);
 		return DH_EFAIL;
 	}
+	/* Where a client with another $XDG_RUNTIME_DIR (or none) finds us;
+	 * before the pid file, which tells a client we are there. */
+	if (client_socket_dir_record(s->dir) < 0)
+		log_warn("%s", err_msg());
 	if (write_pidfile(s) < 0 || ev_io_set(s->loop, fd, POLLIN, on_accept, s) < 0) {
 		unlink(s->sock);
 		close(fd);
 		return DH_EFAIL;
 	}
-	/* Where a client with another $XDG_RUNTIME_DIR (or none) finds us. */
-	if (client_socket_dir_record(s->dir) < 0)
-		log_warn("%s", err_msg());
 	if (s->fd >= 0) {
 		ev_io_del(s->loop, s->fd);
 		close(s->fd);
