@@ -477,3 +477,29 @@ Test(session, history_compact_replaces_what_is_sent)
 	session_close(s);
 	free(state);
 }
+
+Test(session, lost_only_while_running_with_no_owner)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *m = json_new_obj();
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	char *id = xstrdup(session_id(s));
+	/* its owner holds it: running, not lost */
+	cr_assert_not(session_lost(state, id));
+	json_add_str(m, "status", "running");
+	cr_assert_eq(session_meta_write(s, m), 0);
+	session_close(s); /* killed: meta.json still says running */
+	cr_assert(session_lost(state, id));
+	/* ended as a stop ends it: interrupted on disk, not lost */
+	cr_assert_eq(session_open(&s, state, id), 0);
+	cJSON_ReplaceItemInObjectCaseSensitive(m, "status", cJSON_CreateString("interrupted"));
+	cr_assert_eq(session_meta_write(s, m), 0);
+	session_close(s);
+	cr_assert_not(session_lost(state, id));
+	cr_assert_not(session_lost(state, "20000101-000000-dead"));
+	cJSON_Delete(m);
+	free(id);
+	free(state);
+}
