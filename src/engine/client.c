@@ -450,7 +450,7 @@ client_socket_dir(void)
 				  true);
 }
 
-/* STATE/engines: one file per listening engine, named by its pid, holding
+/* STATE/engines: one file per listening engine, named PID@HOST, holding
  * the socket directory it listens in. Heap string, or NULL. */
 static char *
 engines_dir(void)
@@ -464,15 +464,44 @@ engines_dir(void)
 	return d;
 }
 
+/* This machine's name as a file name may hold it. A home shared between
+ * machines shares the records: a pid means something on its own host only. */
+static void
+host_name(char host[static 256])
+{
+	if (gethostname(host, 255) < 0 || !*host)
+		snprintf(host, 256, "localhost");
+	host[255] = '\0';
+	for (char *c = host; *c; c++)
+		if (*c == '/')
+			*c = '_';
+}
+
+/* Our record: engines_dir()/PID@HOST (heap), or NULL. */
+static char *
+record_path(void)
+{
+	char *d = engines_dir(), *p, host[256];
+
+	if (!d)
+		return NULL;
+	host_name(host);
+	p = xasprintf("%s/%ld@%s", d, (long)getpid(), host);
+	free(d);
+	return p;
+}
+
 int
 client_socket_dir_record(const char *dir)
 {
-	char *d = engines_dir(), *p, *text;
+	char *d = engines_dir(), *p = record_path(), *text;
 	int rc;
 
-	if (!d)
+	if (!d || !p) {
+		free(d);
+		free(p);
 		return DH_EFAIL;
-	p = xasprintf("%s/%ld", d, (long)getpid());
+	}
 	text = xasprintf("%s\n", dir);
 	rc = fsutil_mkdir_p(d, 0700);
 	if (rc == 0)
@@ -486,15 +515,11 @@ client_socket_dir_record(const char *dir)
 void
 client_socket_dir_forget(void)
 {
-	char *d = engines_dir();
+	char *p = record_path();
 
-	if (d) {
-		char *p = xasprintf("%s/%ld", d, (long)getpid());
-
+	if (p)
 		unlink(p);
-		free(p);
-	}
-	free(d);
+	free(p);
 }
 
 /* Add `dir` (heap, taken) to `out` unless it is there or is not a socket
@@ -524,15 +549,18 @@ add_dir(struct strv *out, char *dir)
 static void
 add_recorded_dirs(struct strv *out)
 {
-	char *d = engines_dir();
+	char *d = engines_dir(), host[256];
 	DIR *dh = d ? opendir(d) : NULL;
 	struct dirent *de;
 
+	host_name(host);
 	while (dh && (de = readdir(dh))) {
 		char *end = NULL;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' || *end || pid <= 0)
+		/* another machine's engine (a shared home): not ours to judge */
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || *end != '@' || pid <= 0 ||
+		    strcmp(end + 1, host))
 			continue;
 		char *p = xasprintf("%s/%s", d, de->d_name);
 		struct buf text = BUF_INIT;

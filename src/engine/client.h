@@ -110,7 +110,7 @@ char *client_socket_dir(void);
  * it with strv_free); 0, or DH_EFAIL as client_socket_dir(). */
 int client_socket_dirs(struct strv *out) DH_MUST_CHECK;
 /* For an engine that listens: record that this process (getpid()) listens
- * in socket directory `dir`, in STATE/engines/PID (the state directory is
+ * in socket directory `dir`, in STATE/engines/PID@HOST (the state directory is
  * the same whatever $XDG_RUNTIME_DIR a shell has), for client_socket_dirs().
  * Blocks on the disk (a small file written atomically). 0, or DH_EFAIL
  * naming the file. */
