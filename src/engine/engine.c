@@ -1380,7 +1380,9 @@ review_run(void *ctx)
 		buf_printf(&j->report, "moved the accepted mark to %.12s", id);
 	} else if (j->op == COMMAND_RESTORE) {
 		bool *on = xcalloc(rs.n + 1, sizeof *on);
+		char op[32]; /* one tag in every grant, so redo takes them back together */
 
+		review_set_new_op(op);
 		if (!review_set_restore_targets(&rs, j->path, on) &&
 		    !review_set_spec_is_mark(j->path))
 			rc = err_setc(DH_ENOTFOUND, "no checkpoint '%s' in this session", j->path);
@@ -1391,7 +1393,7 @@ review_run(void *ctx)
 					continue;
 				snap_review_outcome_fini(&o);
 				snap_review_outcome_init(&o);
-				rc = snap_review_restore(rs.stores[g], rs.session, j->path,
+				rc = snap_review_restore(rs.stores[g], rs.session, j->path, op,
 							 j->flags | (pass ? 0 : REVIEW_F_DRY_RUN),
 							 NULL, &o);
 			}

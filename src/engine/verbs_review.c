@@ -972,7 +972,8 @@ static const char undo_usage[] =
 	"overwrites.\n"
 	"With --to, the folder returns to that checkpoint ('deskhand log' names\n"
 	"them; 'baseline' returns every granted folder to where the session\n"
-	"started), as 'deskhand restore' does.\n"
+	"started), as 'deskhand restore' does; 'deskhand redo' takes it back,\n"
+	"every step it went back over at once.\n"
 	"Either way, what changed on disk since the last checkpoint is recorded\n"
 	"first (a killed session's interrupted tool call, or external changes), so\n"
 	"the undo acts on the folder as it is now and can itself be undone.\n"
@@ -1060,11 +1061,12 @@ out:
 static const char redo_usage[] =
 	"usage: deskhand redo [--session ID] [--json] [--force]\n"
 	"\n"
-	"Reapply what the last 'deskhand undo' reverted (repeat to walk back\n"
-	"through earlier undos). A new agent step, a reject or restore, or a change\n"
-	"recorded in the folder after the undo makes redo unavailable. If a path\n"
-	"was changed since the undo, nothing is written and the three versions are\n"
-	"shown; --force overwrites.\n"
+	"Reapply what the last 'deskhand undo' reverted, or take back the last\n"
+	"'deskhand restore' (or undo to a checkpoint): the folder returns to where\n"
+	"it was before it. Repeat to walk back through earlier undos and restores.\n"
+	"A new agent step, a reject, or a change recorded in the folder after the\n"
+	"undo makes redo unavailable. If a path was changed since the undo,\n"
+	"nothing is written and the three versions are shown; --force overwrites.\n"
 	"Exit status: 0 done, 1 error (nothing to redo), 2 usage, 3 conflict.\n";
 
 int
@@ -1146,7 +1148,8 @@ static const char restore_usage[] =
 	"recorded first (a killed session's interrupted tool call, or external\n"
 	"changes); then every path that differs from the checkpoint is written and\n"
 	"a checkpoint is taken. A path whose latest change was someone else's is a\n"
-	"conflict (three versions shown) unless --force.\n"
+	"conflict (three versions shown) unless --force. 'deskhand redo' takes the\n"
+	"restore back: the folder returns to where it was before it.\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 refused because of a conflict.\n";
 
 /* Return every grant the checkpoint `spec` applies to (all of them for
@@ -1162,6 +1165,8 @@ restore_spec(const struct verbs_target *t, const struct opts *o, const char *spe
 	const struct review_set rs = target_set(t);
 	bool *on = xcalloc(t->n + 1, sizeof *on);
 	size_t hits = review_set_restore_targets(&rs, spec, on);
+	char op[32]; /* one tag in every grant, so redo takes them back together */
+	review_set_new_op(op);
 	if (!hits && review_set_spec_is_mark(spec)) {
 		/* Stopped before its first checkpoint: no tool call ran, so the
 		 * folders are as the session found them. */
@@ -1180,7 +1185,7 @@ restore_spec(const struct verbs_target *t, const struct opts *o, const char *spe
 			if (!on[g])
 				continue;
 			snap_review_outcome_init(&out);
-			rc = snap_review_restore(t->stores[g], t->id, spec,
+			rc = snap_review_restore(t->stores[g], t->id, spec, op,
 			                         (o->force ? REVIEW_F_FORCE : 0) |
 			                                 (pass ? 0 : REVIEW_F_DRY_RUN),
 			                         NULL, &out);

@@ -24,9 +24,11 @@
  *       first accept, meaning "the baseline".
  *   refs/deskhand/SESSION/redo      the redo stack: a commit whose first
  *       parent is the state to redo to and whose second parent (if any) is the
- *       next entry. Valid only while the session head is the checkpoint the
- *       last undo/redo made (trailer Deskhand-Redo-Head): any other checkpoint
- *       (an agent step, an external change, reject, restore) invalidates it.
+ *       next entry. Pushed by an undo or a restore (the state before it), so
+ *       redo takes either back. Valid only while the session head is the
+ *       checkpoint the last undo/redo/restore made (trailer
+ *       Deskhand-Redo-Head): any other checkpoint (an agent step, an external
+ *       change, a reject) invalidates it.
  *
  * Pending changes are those between the accepted state and the session's
  * HEAD CHECKPOINT, not the folder's live contents: a person's edits count
@@ -37,7 +39,8 @@
  *   undo        made by snap_review_undo(); one Deskhand-Undo: ID trailer per
  *               step it reverted;
  *   redo        made by snap_review_redo(); one Deskhand-Redo: ID per step;
- *   other       baseline, resume, external, reject, restore, "undo to".
+ *   other       baseline, resume, external, reject, restore, "undo to"
+ *               (redo of a restore: "redo (taking back restore SHORTID)").
  * A step is undone when the newest undo/redo trailer naming it is an undo.
  *
  * Review actions (reject, reject-hunk, undo, redo, restore) carry a
@@ -249,10 +252,11 @@ int snap_review_undo(struct snap_store *s, const char *session, const char *cons
  * nothing to redo either), or <0 on error. */
 int snap_review_can_redo(struct snap_store *s, const char *session, char op[64]) DH_MUST_CHECK;
 
-/* Reapply what the last undo (or the undo before an earlier redo) reverted:
- * the paths that differ between the head and the entry's state return to that
- * state byte for byte, then checkpoint "redo N steps" with a Deskhand-Redo
- * trailer per step, and pop the entry. Conflict: the folder's path differs
+/* Reapply what the last undo or restore (or the one before an earlier redo)
+ * reverted: the paths that differ between the head and the entry's state
+ * return to that state byte for byte, then checkpoint "redo N steps" with a
+ * Deskhand-Redo trailer per step (after a restore: "redo (taking back restore
+ * SHORTID)"), and pop the entry. Conflict: the folder's path differs
  * from the head. Returns 0, DH_ENOTFOUND (nothing to redo), DH_ECONFLICT,
  * DH_EFAIL. */
 int snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
@@ -268,10 +272,13 @@ int snap_review_mark_set(struct snap_store *s, const char *session, const char *
 
 /* Return the folder to checkpoint `spec` (snap_resolve()'s specs, plus
  * "accepted" for the accepted state): every path that differs between it and
- * the head is restored; then checkpoint "restore SHORTID". Conflict: the
- * folder's path differs from the head. Returns 0, DH_ENOTFOUND, DH_ECONFLICT,
- * DH_EFAIL. */
-int snap_review_restore(struct snap_store *s, const char *session, const char *spec, unsigned flags,
-                        const char *conflict_dir, struct review_outcome *o) DH_MUST_CHECK;
+ * the head is restored; then checkpoint "restore SHORTID" and push a redo
+ * entry back to the head it found (`op` as for snap_review_undo(): one tag
+ * for a restore over several grants), so snap_review_redo() takes it back.
+ * Conflict: the folder's path differs from the head. Returns 0, DH_ENOTFOUND,
+ * DH_ECONFLICT, DH_EFAIL. */
+int snap_review_restore(struct snap_store *s, const char *session, const char *spec,
+                        const char *op, unsigned flags, const char *conflict_dir,
+                        struct review_outcome *o) DH_MUST_CHECK;
 
 #endif

@@ -124,9 +124,9 @@ char *review_set_unescaped(const char *arg);
 int review_set_pick_name(const struct review_set *rs, size_t g, const char *rel, size_t ag,
                          const char *alt) DH_MUST_CHECK;
 
-/* A new op tag for snap_review_undo() that groups one undo over several
- * grants for redo: the wall-clock time in ms, zero-padded to 13 digits, so
- * later undos compare greater (strcmp). */
+/* A new op tag for snap_review_undo() or snap_review_restore() that groups
+ * one undo or restore over several grants for redo: the wall-clock time in
+ * ms, zero-padded to 13 digits, so later ones compare greater (strcmp). */
 void review_set_new_op(char op[32]);
 
 /* The step ids (full commit ids) in grant `g` of the agent steps whose tool

@@ -2802,7 +2802,8 @@ struct redo_entry {
 	bool has_next;
 	char head[41]; /* valid while the session head is this */
 	char op[64];
-	struct strv steps;
+	char what[80];     /* a restore's label ("restore 3f2a9c1b2c3d"); "" for an undo */
+	struct strv steps; /* the agent steps an undo reverted */
 };
 
 static void
@@ -2811,20 +2812,16 @@ redo_entry_fini(struct redo_entry *e)
 	strv_free(&e->steps);
 }
 
-/* Read the top entry: 1 found, 0 none, <0 error. */
+/* Read the entry commit `id`: 1, 0 when it is none (no parent), <0 error. */
 static int
-redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
+redo_entry_load(struct snap_store *s, const git_oid *id, struct redo_entry *e)
 {
 	git_commit *c = NULL;
 	git_message_trailer_array tr = {0};
-	git_oid id;
-	bool found;
 	int rc;
 
 	memset(e, 0, sizeof *e);
-	if ((rc = ref_get(s, session, "redo", &id, &found)) < 0 || !found)
-		return rc;
-	if ((rc = G(git.git_commit_lookup(&c, s->repo, &id))) < 0)
+	if ((rc = G(git.git_commit_lookup(&c, s->repo, id))) < 0)
 		return rc;
 	if (git.git_commit_parentcount(c) < 1) {
 		git.git_commit_free(c);
@@ -2843,6 +2840,8 @@ redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
 				snprintf(e->head, sizeof e->head, "%s", v);
 			else if (!strcmp(k, "Deskhand-Redo-Op"))
 				snprintf(e->op, sizeof e->op, "%s", v);
+			else if (!strcmp(k, "Deskhand-Redo-What"))
+				snprintf(e->what, sizeof e->what, "%s", v);
 			else if (!strcmp(k, "Deskhand-Redo-Step"))
 				strv_add(&e->steps, v);
 		}
@@ -2852,10 +2851,24 @@ redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
 	return 1;
 }
 
+/* Read the top entry: 1 found, 0 none, <0 error. */
+static int
+redo_read(struct snap_store *s, const char *session, struct redo_entry *e)
+{
+	git_oid id;
+	bool found;
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if ((rc = ref_get(s, session, "redo", &id, &found)) < 0 || !found)
+		return rc;
+	return redo_entry_load(s, &id, e);
+}
+
 /* Write an entry commit (tree: the target's) and point the redo ref at it. */
 static int
 redo_write(struct snap_store *s, const char *session, const git_oid *target, const git_oid *next,
-           const char *head, const char *op, const struct strv *steps)
+           const char *head, const char *op, const char *what, const struct strv *steps)
 {
 	git_commit *tc = NULL, *nc = NULL;
 	git_tree *tree = NULL;
@@ -2867,6 +2880,8 @@ redo_write(struct snap_store *s, const char *session, const git_oid *target, con
 	           "redo entry\n\nDeskhand-Session: %s\nDeskhand-Redo-Head: %s\n"
 	           "Deskhand-Redo-Op: %s\n",
 	           session, head, op);
+	if (what && *what)
+		buf_printf(&msg, "Deskhand-Redo-What: %s\n", what);
 	for (size_t i = 0; i < steps->n; i++)
 		buf_printf(&msg, "Deskhand-Redo-Step: %s\n", steps->v[i]);
 	if ((rc = G(git.git_commit_lookup(&tc, s->repo, target))) < 0 ||
@@ -2885,6 +2900,34 @@ out:
 	return rc;
 }
 
+/* After an undo or a restore that moved the head from `before` to checkpoint
+ * `made`: push the entry that takes the folder back to `before` (`op` as
+ * snap_review_undo() takes it; `what` and `steps` say what it reverted). The
+ * entries below stay only if the top one was valid at `before`. */
+static int
+redo_push(struct snap_store *s, const char *session, const git_oid *before, const char *made,
+          const char *op, const char *what, const struct strv *steps)
+{
+	struct redo_entry re;
+	char hex[41], opbuf[32];
+	git_oid top;
+	bool have_top = false;
+	int rc;
+
+	git.git_oid_tostr(hex, sizeof hex, before);
+	if ((rc = redo_read(s, session, &re)) < 0)
+		return rc;
+	bool chain_on = rc == 1 && !strcmp(re.head, hex);
+	redo_entry_fini(&re);
+	if (chain_on && (rc = ref_get(s, session, "redo", &top, &have_top)) < 0)
+		return rc;
+	if (!op) {
+		review_set_new_op(opbuf);
+		op = opbuf;
+	}
+	return redo_write(s, session, before, have_top ? &top : NULL, made, op, what, steps);
+}
+
 int
 snap_review_undo(struct snap_store *s, const char *session, const char *const *ids, size_t n,
                  const char *op, unsigned flags, const char *conflict_dir, struct review_outcome *o)
@@ -2893,9 +2936,7 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 	struct plan p = {0};
 	struct strv all = {0}, *tp = NULL, undone = {0};
 	struct buf msg = BUF_INIT;
-	struct redo_entry re = {0};
 	size_t *pos = NULL;
-	char opbuf[64], head_hex[41];
 	int rc;
 
 	if ((rc = snap_open_folder(s, NULL)) < 0)
@@ -2969,22 +3010,8 @@ snap_review_undo(struct snap_store *s, const char *session, const char *const *i
 	if ((rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o)) < 0 ||
 	    (flags & REVIEW_F_DRY_RUN) || !o->ck.created)
 		goto out;
-	/* Push a redo entry; the stack continues only if it was still valid. */
-	git.git_oid_tostr(head_hex, sizeof head_hex, &c.v[0].id);
-	if ((rc = redo_read(s, session, &re)) < 0)
-		goto out;
-	bool chain_on = rc == 1 && !strcmp(re.head, head_hex);
-	if (!op) {
-		review_set_new_op(opbuf);
-		op = opbuf;
-	}
-	git_oid top;
-	bool have_top = false;
-	if (chain_on && (rc = ref_get(s, session, "redo", &top, &have_top)) < 0)
-		goto out;
-	rc = redo_write(s, session, &c.v[0].id, have_top ? &top : NULL, o->ck.id, op, &undone);
+	rc = redo_push(s, session, &c.v[0].id, o->ck.id, op, NULL, &undone);
 out:
-	redo_entry_fini(&re);
 	for (size_t k = 0; tp && k < n; k++)
 		strv_free(&tp[k]);
 	free(tp);
@@ -3052,7 +3079,10 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	for (size_t i = 0; i < paths.n; i++)
 		if ((rc = plan_add_left(&p, s, &c, paths.v[i], &target, NULL)) < 0)
 			goto out;
-	buf_printf(&msg, "redo %zu step%s:", e.steps.n, e.steps.n == 1 ? "" : "s");
+	if (e.what[0]) /* a restore's: the folder goes back to where it started */
+		buf_printf(&msg, "redo (taking back %s)", e.what);
+	else
+		buf_printf(&msg, "redo %zu step%s:", e.steps.n, e.steps.n == 1 ? "" : "s");
 	for (size_t i = 0; i < e.steps.n; i++)
 		buf_printf(&msg, " %.12s", e.steps.v[i]);
 	buf_printf(&msg, "\n\nDeskhand-Session: %s\n", session);
@@ -3066,26 +3096,13 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 		rc = set_ref(s, session, "redo", NULL, NULL);
 		goto out;
 	}
-	git_commit *nc = NULL;
-	git_message_trailer_array tr = {0};
-	if ((rc = G(git.git_commit_lookup(&nc, s->repo, &e.next))) < 0)
+	if ((rc = redo_entry_load(s, &e.next, &next)) <= 0) {
+		if (rc == 0) /* not an entry: the stack ends here */
+			rc = set_ref(s, session, "redo", NULL, NULL);
 		goto out;
-	next.target = *git.git_commit_parent_id(nc, 0);
-	next.has_next = git.git_commit_parentcount(nc) > 1;
-	if (next.has_next)
-		next.next = *git.git_commit_parent_id(nc, 1);
-	if (git.git_message_trailers(&tr, git.git_commit_message(nc)) == 0) {
-		for (size_t i = 0; i < tr.count; i++) {
-			if (!strcmp(tr.trailers[i].key, "Deskhand-Redo-Op"))
-				snprintf(next.op, sizeof next.op, "%s", tr.trailers[i].value);
-			else if (!strcmp(tr.trailers[i].key, "Deskhand-Redo-Step"))
-				strv_add(&next.steps, tr.trailers[i].value);
-		}
-		git.git_message_trailer_array_free(&tr);
 	}
-	git.git_commit_free(nc);
 	rc = redo_write(s, session, &next.target, next.has_next ? &next.next : NULL, o->ck.id,
-	                next.op, &next.steps);
+	                next.op, next.what, &next.steps);
 out:
 	redo_entry_fini(&e);
 	redo_entry_fini(&next);
@@ -3103,8 +3120,8 @@ out:
  */
 
 int
-snap_review_restore(struct snap_store *s, const char *session, const char *spec, unsigned flags,
-                    const char *conflict_dir, struct review_outcome *o)
+snap_review_restore(struct snap_store *s, const char *session, const char *spec, const char *op,
+                    unsigned flags, const char *conflict_dir, struct review_outcome *o)
 {
 	struct state target = {0}, head = {0};
 	struct strv paths = {0};
@@ -3134,9 +3151,16 @@ snap_review_restore(struct snap_store *s, const char *session, const char *spec,
 	for (size_t i = 0; i < paths.n; i++)
 		if ((rc = plan_add_left(&p, s, &c, paths.v[i], &target, NULL)) < 0)
 			goto out;
-	buf_printf(&msg, "restore %.12s%s\n\nDeskhand-Session: %s\n", git.git_oid_tostr_s(&tid),
-	           spec && !strcmp(spec, "accepted") ? " (accepted)" : "", session);
-	rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o);
+	char what[40];
+	snprintf(what, sizeof what, "restore %.12s%s", git.git_oid_tostr_s(&tid),
+	         spec && !strcmp(spec, "accepted") ? " (accepted)" : "");
+	buf_printf(&msg, "%s\n\nDeskhand-Session: %s\n", what, session);
+	if ((rc = plan_run(s, session, &p, flags, conflict_dir, buf_cstr(&msg), o)) < 0 ||
+	    (flags & REVIEW_F_DRY_RUN) || !o->ck.created)
+		goto out;
+	/* Redo takes the restore back, as it does an undo's steps. */
+	const struct strv none = {0};
+	rc = redo_push(s, session, &hid, o->ck.id, op, what, &none);
 out:
 	strv_free(&paths);
 	plan_fini(&p);

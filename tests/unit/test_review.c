@@ -505,7 +505,7 @@ Test(review, reject_restores_every_kind_and_is_undoable)
 	size_t n;
 	cr_assert_eq(snap_log(s, SESSION, &e, &n), 0);
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, SESSION, e[n - 2].id, 0, conflicts, &o), 0, "%s",
+	cr_assert_eq(snap_review_restore(s, SESSION, e[n - 2].id, NULL, 0, conflicts, &o), 0, "%s",
 	             err_msg());
 	snap_review_outcome_fini(&o);
 	snap_log_free(e, n);
@@ -694,6 +694,52 @@ Test(review, human_edit_is_a_conflict_and_force_overrides)
 	snap_close(s);
 }
 
+/* A restore (undo --to) is taken back by redo, byte for byte, as an undo of
+ * steps is; the redo stack walks on through the undo before it. */
+Test(review, restore_then_redo_is_byte_identical)
+{
+	struct snap_store *s = open_store();
+	struct review_outcome o;
+	struct review_step *st;
+	size_t n;
+
+	session(s);
+	char *after = dump();
+	cr_assert_eq(snap_review_steps(s, SESSION, &st, &n), 0);
+	const char *id = st[0].id;
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_undo(s, SESSION, &id, 1, NULL, 0, conflicts, &o), 0, "%s",
+	             err_msg());
+	snap_review_outcome_fini(&o);
+	snap_review_steps_free(st, n);
+	char *mid = dump();
+
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_restore(s, SESSION, "baseline", NULL, 0, conflicts, &o), 0, "%s",
+	             err_msg());
+	cr_assert(o.ck.created);
+	snap_review_outcome_fini(&o);
+	assert_pending(s, "");
+	cr_assert_eq(snap_review_can_redo(s, SESSION, NULL), 1);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_redo(s, SESSION, 0, conflicts, &o), 0, "%s", err_msg());
+	cr_assert(o.ck.created);
+	snap_review_outcome_fini(&o);
+	char *d = dump();
+	cr_assert_str_eq(d, mid);
+	free(d);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_redo(s, SESSION, 0, conflicts, &o), 0, "%s", err_msg());
+	snap_review_outcome_fini(&o);
+	d = dump();
+	cr_assert_str_eq(d, after);
+	free(d);
+	cr_assert_eq(snap_review_can_redo(s, SESSION, NULL), 0);
+	free(mid);
+	free(after);
+	snap_close(s);
+}
+
 Test(review, undo_then_redo_is_byte_identical)
 {
 	struct snap_store *s = open_store();
@@ -818,8 +864,8 @@ Test(review, restore_any_checkpoint_with_conflict_check)
 	cr_assert_eq(snap_log(s, SESSION, &e, &n), 0);
 	cr_assert_eq(n, 4);
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, SESSION, e[1].short_id, 0, conflicts, &o), 0, "%s",
-	             err_msg());
+	cr_assert_eq(snap_review_restore(s, SESSION, e[1].short_id, NULL, 0, conflicts, &o), 0,
+	             "%s", err_msg());
 	cr_assert(o.ck.created);
 	snap_review_outcome_fini(&o);
 	cr_assert(exists("old.txt") && !exists("ln") && !exists("new.csv"));
@@ -829,18 +875,21 @@ Test(review, restore_any_checkpoint_with_conflict_check)
 
 	put_s("t.txt", "mine\n");
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, SESSION, "baseline", 0, conflicts, &o), DH_ECONFLICT);
+	cr_assert_eq(snap_review_restore(s, SESSION, "baseline", NULL, 0, conflicts, &o),
+	             DH_ECONFLICT);
 	assert_content("t.txt", "mine\n");
 	snap_review_outcome_fini(&o);
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, SESSION, "accepted", REVIEW_F_FORCE, conflicts, &o), 0);
+	cr_assert_eq(snap_review_restore(s, SESSION, "accepted", NULL, REVIEW_F_FORCE, conflicts, &o),
+	             0);
 	snap_review_outcome_fini(&o);
 	t = lines30(0, 0, 0);
 	assert_content("t.txt", t);
 	free(t);
 	assert_pending(s, "");
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, SESSION, "nonsense", 0, conflicts, &o), DH_ENOTFOUND);
+	cr_assert_eq(snap_review_restore(s, SESSION, "nonsense", NULL, 0, conflicts, &o),
+	             DH_ENOTFOUND);
 	snap_review_outcome_fini(&o);
 	snap_log_free(e, n);
 	snap_close(s);
@@ -1246,7 +1295,8 @@ Test(review, recover_attributes_to_the_interrupted_call_or_external)
 	cr_assert_eq(snap_review_recover(s, SESSION, NULL, 0, &ck, &call, &action, NULL), 0, "%s", err_msg());
 	cr_assert_null(action);
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, SESSION, "baseline", 0, conflicts, &o), DH_ECONFLICT);
+	cr_assert_eq(snap_review_restore(s, SESSION, "baseline", NULL, 0, conflicts, &o),
+	             DH_ECONFLICT);
 	cr_assert(strstr(err_msg(), "t.txt"), "%s", err_msg());
 	snap_review_outcome_fini(&o);
 	assert_content("t.txt", "the person's t\n");

@@ -867,7 +867,7 @@ restore_to(struct snap_store *s, const char *spec, bool force, struct buf *rep,
 	struct review_outcome o;
 
 	snap_review_outcome_init(&o);
-	int rc = snap_review_restore(s, "s1", spec, force ? REVIEW_F_FORCE : 0, root, &o);
+	int rc = snap_review_restore(s, "s1", spec, NULL, force ? REVIEW_F_FORCE : 0, root, &o);
 	for (size_t i = 0; rep && i < o.report.n; i++)
 		buf_printf(rep, "%s\n", o.report.v[i]);
 	*u = o.ck;
@@ -1925,7 +1925,7 @@ unread_child(void *arg)
 	snprintf(r->mode3, sizeof r->mode3, "%s", c.mode);
 	/* back to the base: modes put back, sub/x.txt written inside sub/ */
 	snap_review_outcome_init(&o);
-	r->restore_rc = snap_review_restore(s, "s1", r->id[0], 0, root, &o);
+	r->restore_rc = snap_review_restore(s, "s1", r->id[0], NULL, 0, root, &o);
 	if (r->restore_rc < 0)
 		snprintf(r->err, sizeof r->err, "%s", err_msg());
 	snap_review_outcome_fini(&o);
@@ -1938,7 +1938,7 @@ unread_child(void *arg)
 	first_line("sub/x.txt", r->text[1]);
 	/* and forward: mode 0000 is put back like any other */
 	snap_review_outcome_init(&o);
-	r->forward_rc = snap_review_restore(s, "s1", r->id[2], 0, root, &o);
+	r->forward_rc = snap_review_restore(s, "s1", r->id[2], NULL, 0, root, &o);
 	if (r->forward_rc < 0 && !r->err[0])
 		snprintf(r->err, sizeof r->err, "%s", err_msg());
 	snap_review_outcome_fini(&o);
@@ -2225,7 +2225,7 @@ shut_child(void *arg)
 		return 7;
 	/* what every verb does first: a dry run, which must change nothing */
 	snap_review_outcome_init(&o);
-	r->dry_rc = snap_review_restore(s, "s1", base, REVIEW_F_DRY_RUN, root, &o);
+	r->dry_rc = snap_review_restore(s, "s1", base, NULL, REVIEW_F_DRY_RUN, root, &o);
 	if (r->dry_rc < 0)
 		snprintf(r->err, sizeof r->err, "dry run: %s", err_msg());
 	r->dry_paths = o.npaths;
@@ -2333,7 +2333,7 @@ folder_shut_child(void *arg)
 	r->created = c.created;
 	snprintf(r->repo, sizeof r->repo, "%s", snap_repo_path(s));
 	snap_review_outcome_init(&o);
-	r->restore_rc = snap_review_restore(s, "s1", r->id[0], 0, root, &o);
+	r->restore_rc = snap_review_restore(s, "s1", r->id[0], NULL, 0, root, &o);
 	if (r->restore_rc < 0)
 		snprintf(r->err, sizeof r->err, "restore: %s", err_msg());
 	snap_review_outcome_fini(&o);
@@ -2446,7 +2446,7 @@ Test(snap, scan_reads_files_whole_at_any_size)
 	/* back to the base */
 	struct review_outcome o;
 	snap_review_outcome_init(&o);
-	cr_assert_eq(snap_review_restore(s, "s1", c0.id, 0, root, &o), 0, "%s", err_msg());
+	cr_assert_eq(snap_review_restore(s, "s1", c0.id, NULL, 0, root, &o), 0, "%s", err_msg());
 	snap_review_outcome_fini(&o);
 	char *b = slurp(work, "big.bin");
 	cr_assert(b && strlen(b) == 200001 && !memcmp(b, data, 200001));
@@ -2617,7 +2617,7 @@ GONE_REVIEW(gone_reject_hunk,
 GONE_REVIEW(gone_undo, snap_review_undo(s, "s1", ids, 1, NULL, REVIEW_F_FORCE, root, &o))
 GONE_REVIEW(gone_redo, snap_review_redo(s, "s1", REVIEW_F_FORCE, root, &o))
 GONE_REVIEW(gone_restore,
-	    snap_review_restore(s, "s1", "baseline", REVIEW_F_FORCE, root, &o))
+	    snap_review_restore(s, "s1", "baseline", NULL, REVIEW_F_FORCE, root, &o))
 GONE_REVIEW(gone_mark_set, snap_review_mark_set(s, "s1", c->base, &o))
 
 static const struct {
