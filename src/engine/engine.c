@@ -1409,6 +1409,11 @@ review_run(void *ctx)
 	} else if (j->hunk) {
 		rc = snap_review_reject_hunk(s, j->session, j->path, j->hunk, j->flags, NULL, &o);
 		buf_printf(&j->report, "rejected hunk %d of %s", j->hunk, name);
+		/* What of the person's a forced reject wrote over, and where it is. */
+		struct buf one = BUF_INIT;
+		for (size_t i = 0; rc == 0 && i < o.notes.n; i++)
+			buf_printf(&j->report, "\n%s", utf8_sanitized(&one, o.notes.v[i]));
+		buf_fini(&one);
 	} else {
 		rc = snap_review_reject(s, j->session, paths, 1, j->flags, NULL, &o);
 		buf_printf(&j->report, "rejected %s", name);

@@ -372,6 +372,10 @@ outcome_json(const struct verbs_target *t, size_t g, int rc, const struct review
 	for (size_t i = 0; i < o->report.n; i++)
 		json_add_name(rep, NULL, o->report.v[i]);
 	json_add(r, "report", rep);
+	cJSON *notes = json_new_arr();
+	for (size_t i = 0; i < o->notes.n; i++)
+		json_add_name(notes, NULL, o->notes.v[i]);
+	json_add(r, "notes", notes);
 	json_add(r, "conflict_dir", json_str_or_null(o->conflict_dir));
 	for (size_t i = 0; i < o->nconflicts; i++) {
 		const struct review_conflict *c = &o->conflicts[i];
@@ -428,6 +432,7 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 			printf("%s: %s %zu path%s (nothing changed)\n", t->shown[g], done,
 			       o->npaths, o->npaths == 1 ? "" : "s");
 	}
+	put_report(&o->notes);
 	buf_fini(&b);
 }
 
@@ -862,8 +867,12 @@ static const char reject_hunk_usage[] =
 	"Revert hunk N (as 'deskhand review' numbers them) of a changed text file\n"
 	"in the folder, keeping its other hunks, and take a checkpoint. If the file\n"
 	"was changed after the agent changed it, nothing is written and the three\n"
-	"versions are shown as for 'deskhand reject'; --force reverts the hunk in\n"
-	"the current file where its lines are found, else in the agent's version.\n"
+	"versions are shown as for 'deskhand reject'. --force over an edit of\n"
+	"yours that touches the hunk takes only the agent's changes in it out of\n"
+	"your version, your lines kept where they do not collide with the agent's;\n"
+	"else it reverts the hunk in the current file where its lines are found,\n"
+	"else in the agent's version. What of yours it overwrites is printed, with\n"
+	"the checkpoint to restore to get it back.\n"
 	"A directory's or the folder's own mode change ('./') has no hunks: use\n"
 	"'deskhand reject' on it.\n"
 	PATHS_HELP

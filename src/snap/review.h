@@ -154,6 +154,9 @@ struct review_outcome {
 	                     * D/", "removed D/", "accepted P"; P the name's exact bytes
 	                     * (it may hold a newline or an escape: shown with
 	                     * utf8_sanitized(), put in JSON with utf8_name_escape()) */
+	struct strv notes;  /* what the person must know beyond the paths, a line each
+	                     * (names as in `report`): what of theirs a forced
+	                     * reject-hunk wrote over, and the checkpoint that has it */
 	size_t npaths;             /* paths the command acted on */
 	char *conflict_dir;        /* directory holding the three versions, or NULL */
 	struct review_conflict *conflicts;
@@ -204,9 +207,16 @@ int snap_review_reject(struct snap_store *s, const char *session, const char *co
 /* Revert hunk `hunk` (numbered as snap_review_get() numbers them) of the
  * regular text file `path` ('M' or 'R' status) in the folder, leaving its
  * other hunks, then checkpoint "reject hunk N of P". Conflict: the folder's
- * file differs from the head; with REVIEW_F_FORCE the hunk is reverted in the
- * current file when its lines are found there once, else in the head's version
- * (the person's edits to that file are then lost). Returns 0, DH_ENOTFOUND (no
+ * file differs from the head, or the person's recorded edit touches the
+ * hunk. With REVIEW_F_FORCE over the person's edit, the agent's changes in
+ * the hunk are taken out of the person's version by a three-way merge
+ * (ancestor: what the agent left; ours: the folder's file; theirs: that with
+ * the agent's changes in the hunk reverted), so the person's lines stay where
+ * they are apart from the agent's; where they collide, or the hunk holds no
+ * change of the agent's, the hunk is reverted in the current file when its
+ * lines are found there once, else in the head's version. Whatever of the
+ * person's that overwrote is listed in o->notes, with the checkpoint that
+ * holds it. Returns 0, DH_ENOTFOUND (no
  * such file or hunk), DH_EDENIED (binary, link, created or deleted file: use
  * reject), DH_ECONFLICT, DH_EFAIL. */
 int snap_review_reject_hunk(struct snap_store *s, const char *session, const char *path, int hunk,

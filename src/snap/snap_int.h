@@ -83,6 +83,7 @@ struct snap_store {
 	X(git_index_read_tree) X(git_index_remove) X(git_index_write)                  \
 	X(git_index_write_tree) X(git_index_write_tree_to) X(git_libgit2_init)         \
 	X(git_libgit2_opts) X(git_libgit2_shutdown) X(git_libgit2_version)             \
+	X(git_merge_file) X(git_merge_file_result_free)                                \
 	X(git_mempack_new) X(git_mempack_reset) X(git_message_trailer_array_free)      \
 	X(git_message_trailers) X(git_note_commit_read) X(git_note_free)               \
 	X(git_note_message) X(git_note_read)                                            \

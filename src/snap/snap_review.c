@@ -2511,6 +2511,233 @@ blob_change_touches(git_blob *from, git_blob *to, size_t beg, size_t n)
 	return rc < 0 ? rc : hit;
 }
 
+/* A buffer's bytes, never NULL (an empty buffer's too), for a const one. */
+static const char *
+text_of(const struct buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
+/* A change between two texts: lines [ob, ob + on) of the old one replaced
+ * by [nb, nb + nn) of the new one (0-based; an empty range is where it would
+ * be, as range_begin() places it). */
+struct span {
+	size_t ob, on, nb, nn;
+};
+
+/* Whether two line ranges of one text meet: they overlap, or one is empty and
+ * lies next to a line of the other (an insertion or deletion touches the
+ * lines on both sides of it). */
+static bool
+spans_meet(size_t b1, size_t n1, size_t b2, size_t n2)
+{
+	if (!n1) {
+		b1 = b1 ? b1 - 1 : 0;
+		n1 = 2;
+	}
+	if (!n2) {
+		b2 = b2 ? b2 - 1 : 0;
+		n2 = 2;
+	}
+	return b1 < b2 + n2 && b2 < b1 + n1;
+}
+
+/* The changes from text `a` to text `b`, in order, with no context: *out
+ * (heap, the caller frees it) holds *n. Returns 0 or <0. */
+static int
+text_spans(const struct buf *a, const struct buf *b, struct span **out, size_t *n)
+{
+	git_patch *patch = NULL;
+	git_diff_options opts;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	git.git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	opts.flags |= GIT_DIFF_FORCE_TEXT;
+	if ((rc = G(git.git_patch_from_buffers(&patch, text_of(a), a->len, NULL, text_of(b),
+	                                       b->len, NULL, &opts))) < 0)
+		return rc;
+	for (size_t i = 0; i < git.git_patch_num_hunks(patch); i++) {
+		const git_diff_hunk *h;
+		size_t lines;
+
+		if ((rc = G(git.git_patch_get_hunk(&h, &lines, patch, i))) < 0)
+			break;
+		ARRAY_GROW(*out, *n, cap, 1);
+		(*out)[(*n)++] = (struct span){
+			.ob = range_begin(h->old_start, h->old_lines),
+			.on = (size_t)h->old_lines,
+			.nb = range_begin(h->new_start, h->new_lines),
+			.nn = (size_t)h->new_lines,
+		};
+	}
+	git.git_patch_free(patch);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* git_merge_file() of three texts into *out: 1 clean, 0 with conflicts
+ * (resolved with `theirs`' side), <0 error. */
+static int
+merge_texts(const struct buf *anc, const struct buf *ours, const struct buf *theirs,
+            struct buf *out)
+{
+	git_merge_file_input in[3] = {{.version = GIT_MERGE_FILE_INPUT_VERSION},
+	                              {.version = GIT_MERGE_FILE_INPUT_VERSION},
+	                              {.version = GIT_MERGE_FILE_INPUT_VERSION}};
+	const struct buf *from[3] = {anc, ours, theirs};
+	git_merge_file_options mo = {.version = GIT_MERGE_FILE_OPTIONS_VERSION};
+	git_merge_file_result res = {0};
+	int rc;
+
+	for (int i = 0; i < 3; i++) {
+		in[i].ptr = text_of(from[i]);
+		in[i].size = from[i]->len;
+		in[i].mode = GIT_FILEMODE_BLOB;
+	}
+	if ((rc = G(git.git_merge_file(&res, &in[0], &in[1], &in[2], &mo))) < 0)
+		return rc;
+	int clean = res.automergeable ? 1 : 0;
+	if (!clean) {
+		git.git_merge_file_result_free(&res);
+		memset(&res, 0, sizeof res);
+		mo.favor = GIT_MERGE_FILE_FAVOR_THEIRS;
+		if ((rc = G(git.git_merge_file(&res, &in[0], &in[1], &in[2], &mo))) < 0)
+			return rc;
+	}
+	buf_clear(out);
+	buf_add(out, res.ptr ? res.ptr : "", res.len);
+	git.git_merge_file_result_free(&res);
+	return clean;
+}
+
+/* The agent's changes in a hunk, taken out of the person's version: `acc` the
+ * accepted text, `was` what the agent left before the person's edit, `cur`
+ * the folder's; [obeg, obeg + ocnt) the hunk's lines in `acc`. *out: `cur`
+ * less the agent's changes (acc -> was) that meet the hunk, by a three-way
+ * merge (ancestor `was`, ours `cur`, theirs `was` with those changes
+ * reverted), the agent's side taken where the two collide. Returns 1 clean, 0
+ * with collisions, 2 when the hunk holds no change of the agent's (nothing to
+ * take out: *out untouched), <0 error. */
+static int
+hunk_take_out(const struct buf *acc, const struct buf *was, const struct buf *cur, size_t obeg,
+              size_t ocnt, struct buf *out)
+{
+	struct lines al = {0}, wl = {0};
+	struct buf theirs = BUF_INIT;
+	struct span *v = NULL;
+	size_t n = 0, at = 0;
+	bool any = false;
+	int rc;
+
+	if ((rc = text_spans(acc, was, &v, &n)) < 0)
+		return rc;
+	lines_split(&al, text_of(acc), acc->len);
+	lines_split(&wl, text_of(was), was->len);
+	for (size_t i = 0; i < n; i++) {
+		if (!spans_meet(v[i].ob, v[i].on, obeg, ocnt))
+			continue;
+		lines_put(&theirs, &wl, at, v[i].nb);
+		lines_put(&theirs, &al, v[i].ob, v[i].ob + v[i].on);
+		at = v[i].nb + v[i].nn;
+		any = true;
+	}
+	lines_put(&theirs, &wl, at, wl.n);
+	rc = any ? merge_texts(was, cur, &theirs, out) : 2;
+	buf_fini(&theirs);
+	lines_fini(&al);
+	lines_fini(&wl);
+	free(v);
+	return rc;
+}
+
+/* Notes (review_outcome.notes) on what writing `res` over the folder's `cur`
+ * takes of the person's edit `was` -> `cur`: each change of cur -> res that
+ * meets one of theirs, as diff lines (at most a screenful), then where the
+ * person's version is kept: checkpoint `held` when it holds `cur` (NULL: no
+ * checkpoint does). Nothing when none is lost. Returns 0 or <0. */
+static int
+notes_overwritten(const struct buf *was, const struct buf *cur, const struct buf *res,
+                  const char *path, int hunk, const char *held, struct strv *notes)
+{
+	enum { MAX_LINES = 20 };
+	struct span *mine = NULL, *gone = NULL;
+	size_t nmine = 0, ngone = 0, shown = 0, more = 0;
+	struct lines cl = {0}, rl = {0};
+	struct strv lines = {0};
+	int rc;
+
+	if ((rc = text_spans(was, cur, &mine, &nmine)) < 0 ||
+	    (rc = text_spans(cur, res, &gone, &ngone)) < 0)
+		goto out;
+	lines_split(&cl, text_of(cur), cur->len);
+	lines_split(&rl, text_of(res), res->len);
+	for (size_t i = 0; i < ngone; i++) {
+		const struct span *g = &gone[i];
+		bool hit = false;
+
+		for (size_t k = 0; k < nmine && !hit; k++)
+			hit = spans_meet(g->ob, g->on, mine[k].nb, mine[k].nn);
+		if (!hit)
+			continue;
+		for (size_t side = 0; side < 2; side++) {
+			const struct lines *l = side ? &rl : &cl;
+			size_t b = side ? g->nb : g->ob, e = b + (side ? g->nn : g->on);
+
+			for (size_t j = b; j < e && j < l->n; j++) {
+				size_t len = l->v[j].len;
+
+				if (len && l->v[j].p[len - 1] == '\n')
+					len--;
+				if (shown++ < MAX_LINES) {
+					char *s = xasprintf("  %c%.*s", side ? '+' : '-', (int)len,
+					                    l->v[j].p);
+					strv_add(&lines, s);
+					free(s);
+				} else {
+					more++;
+				}
+			}
+		}
+	}
+	if (!shown)
+		goto out;
+	char *s = xasprintf("%s: hunk %d was rejected over your edit, which it touches; "
+	                    "these lines of your version were overwritten:",
+	                    path, hunk);
+	strv_add(notes, s);
+	free(s);
+	for (size_t i = 0; i < lines.n; i++)
+		strv_add(notes, lines.v[i]);
+	if (more) {
+		s = xasprintf("  ... %zu more line%s", more, more == 1 ? "" : "s");
+		strv_add(notes, s);
+		free(s);
+	}
+	/* Restoring it needs --force: the file no longer holds what the
+	 * agent left, the check every restore makes. */
+	s = held ? xasprintf("%s: your version is in checkpoint %.12s: 'deskhand restore "
+	                     "--force %.12s' puts the folder back as it was before this",
+	                     path, held, held)
+	         : xasprintf("%s: your version was in no checkpoint", path);
+	strv_add(notes, s);
+	free(s);
+out:
+	strv_free(&lines);
+	lines_fini(&cl);
+	lines_fini(&rl);
+	free(mine);
+	free(gone);
+	return rc;
+}
+
 int
 snap_review_reject_hunk(struct snap_store *s, const char *session, const char *path, int hunk,
                         unsigned flags, const char *conflict_dir, struct review_outcome *o)
@@ -2523,8 +2750,9 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	struct dmodes dm = {0};
 	struct snap_intent in = {0};
 	struct buf msg = BUF_INIT, result = BUF_INIT, cur = BUF_INIT;
+	struct buf was_text = BUF_INIT, acc_text = BUF_INIT;
 	struct lines ol = {0}, nl = {0}, cl = {0};
-	git_blob *ob = NULL, *nb = NULL;
+	git_blob *ob = NULL, *nb = NULL, *wb = NULL;
 	git_oid aid, hid, blob_id;
 	char *np = norm_path(path);
 	int rc, root = -1;
@@ -2635,13 +2863,29 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 		o->npaths = 1;
 		goto out;
 	}
-	/* Forced over a changed file: revert the hunk where its lines are now,
-	 * if they are there exactly once; else (a missing file too) in the
-	 * agent's version, as above. */
+	/* Forced over a changed file. Over the person's edit that touches the
+	 * hunk: the agent's changes in the hunk are taken out of their version,
+	 * their lines kept where the two do not collide. Else (the hunk holds
+	 * no change of the agent's: it is the person's own) revert the hunk
+	 * where its lines are now, if they are there exactly once; else (a
+	 * missing file too) in the agent's version, as above. */
 	struct stat st;
 	size_t at = 0, hits = 0;
-	if (!same && folder_read(root, np, &st, &cur) == 1 && S_ISREG(st.st_mode)) {
-		lines_split(&cl, cur.ptr ? cur.ptr : "", cur.len);
+	int took = 2; /* hunk_take_out(): 2 not tried */
+	bool have_cur = !same && folder_read(root, np, &st, &cur) == 1 && S_ISREG(st.st_mode);
+	if (have_cur && pstate_is_file(&it->expect)) {
+		if ((rc = blob_data(s, &it->expect, np, &wb)) < 0)
+			goto out;
+		buf_add(&was_text, git.git_blob_rawcontent(wb), (size_t)git.git_blob_rawsize(wb));
+		buf_add(&acc_text, git.git_blob_rawcontent(ob), (size_t)git.git_blob_rawsize(ob));
+	}
+	if (have_cur && in_way && wb &&
+	    (took = hunk_take_out(&acc_text, &was_text, &cur, obeg, ocnt, &result)) < 0) {
+		rc = took;
+		goto out;
+	}
+	if (have_cur && took == 2) {
+		lines_split(&cl, buf_cstr(&cur), cur.len);
 		for (size_t i = 0; ncnt && i + ncnt <= cl.n; i++) {
 			if (lines_equal_at(&cl, i, &nl, nbeg, ncnt)) {
 				hits++;
@@ -2652,13 +2896,32 @@ snap_review_reject_hunk(struct snap_store *s, const char *session, const char *p
 	if (hits == 1) {
 		buf_clear(&result);
 		revert_at(&result, &cl, at, ncnt, &ol, obeg, ocnt);
-		if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo,
-		                                            result.ptr ? result.ptr : "",
-		                                            result.len))) < 0)
+	}
+	if ((rc = G(git.git_blob_create_from_buffer(&blob_id, s->repo, buf_cstr(&result),
+	                                            result.len))) < 0)
+		goto out;
+	/* Say what of the person's it wrote over, and which checkpoint has it
+	 * (the head, when it recorded the folder's file); or that it kept it. */
+	if (have_cur && wb) {
+		bool held = cur.len == (size_t)git.git_blob_rawsize(nb) &&
+		            !memcmp(buf_cstr(&cur), git.git_blob_rawcontent(nb), cur.len);
+		size_t before = o->notes.n;
+
+		if ((rc = notes_overwritten(&was_text, &cur, &result, np, hunk,
+		                            held ? r->head_id : NULL, &o->notes)) < 0)
 			goto out;
+		if (took == 1 && o->notes.n == before) {
+			char *t = xasprintf("%s: hunk %d: only the agent's lines were reverted; "
+			                    "your edit next to them stays",
+			                    np, hunk);
+			strv_add(&o->notes, t);
+			free(t);
+		}
 	}
 	rc = plan_run_opened(s, session, &p, flags | REVIEW_F_FORCE, conflict_dir, buf_cstr(&msg),
 	                     &dm, &in, o);
+	if (rc < 0) /* nothing of theirs was written over after all */
+		strv_free(&o->notes);
 out:
 	if (root >= 0) {
 		int rc2 = dmodes_apply(root, &dm, NULL, &o->report);
@@ -2675,6 +2938,9 @@ out:
 	lines_fini(&cl);
 	git.git_blob_free(ob);
 	git.git_blob_free(nb);
+	git.git_blob_free(wb);
+	buf_fini(&was_text);
+	buf_fini(&acc_text);
 	buf_fini(&cur);
 	buf_fini(&result);
 	buf_fini(&msg);
@@ -3398,6 +3664,7 @@ snap_review_outcome_init(struct review_outcome *o)
 void
 snap_review_outcome_fini(struct review_outcome *o)
 {
+	strv_free(&o->notes);
 	for (size_t i = 0; i < o->nconflicts; i++) {
 		free(o->conflicts[i].path);
 		free(o->conflicts[i].base);

@@ -610,6 +610,62 @@ Test(review, mark_moves_back_and_forward_along_the_marks_only)
 	snap_close(s);
 }
 
+/* reject-hunk --force over the person's recorded edit that the review folds
+ * into the agent's hunk: two lines away, only the agent's line goes and
+ * theirs stays; right next to it, the hunk goes with their line, and the
+ * notes say what was overwritten and which checkpoint holds their version. */
+Test(review, reject_hunk_forced_takes_out_only_the_agents_lines)
+{
+	struct snap_store *s = open_store();
+	struct review_outcome o;
+	struct snap_checkpoint ck;
+	char *action, held[13];
+	int call;
+
+	session(s);
+	char *edited = lines30(2, 15, 28);
+	memcpy(strstr(edited, "line 17\n"), "mine 17\n", 8);
+	put_s("t.txt", edited);
+	cr_assert_eq(snap_review_recover(s, SESSION, NULL, 0, &ck, &call, &action, NULL), 0, "%s",
+	             err_msg());
+	cr_assert(ck.created);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_reject_hunk(s, SESSION, "t.txt", 2, 0, conflicts, &o),
+	             DH_ECONFLICT);
+	snap_review_outcome_fini(&o);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_reject_hunk(s, SESSION, "t.txt", 2, REVIEW_F_FORCE, conflicts, &o),
+	             0, "%s", err_msg());
+	cr_assert_eq(o.notes.n, 1);
+	cr_assert(strstr(o.notes.v[0], "only the agent's lines"), "%s", o.notes.v[0]);
+	snap_review_outcome_fini(&o);
+	memcpy(strstr(edited, "LINE 15"), "line 15", 7);
+	assert_content("t.txt", edited);
+
+	/* hunk 3 (LINE 28), with their line 29 next to it */
+	memcpy(strstr(edited, "line 29\n"), "mine 29\n", 8);
+	put_s("t.txt", edited);
+	cr_assert_eq(snap_review_recover(s, SESSION, NULL, 0, &ck, &call, &action, NULL), 0, "%s",
+	             err_msg());
+	snprintf(held, sizeof held, "%.12s", ck.id);
+	snap_review_outcome_init(&o);
+	cr_assert_eq(snap_review_reject_hunk(s, SESSION, "t.txt", 3, REVIEW_F_FORCE, conflicts, &o),
+	             0, "%s", err_msg());
+	cr_assert_geq(o.notes.n, 3);
+	cr_assert(strstr(o.notes.v[0], "hunk 3 was rejected over your edit"), "%s", o.notes.v[0]);
+	bool named = false;
+	for (size_t i = 1; i + 1 < o.notes.n; i++)
+		named |= !strcmp(o.notes.v[i], "  -mine 29");
+	cr_assert(named, "the notes do not show the person's line 29");
+	cr_assert(strstr(o.notes.v[o.notes.n - 1], held), "%s", o.notes.v[o.notes.n - 1]);
+	snap_review_outcome_fini(&o);
+	memcpy(strstr(edited, "LINE 28"), "line 28", 7);
+	memcpy(strstr(edited, "mine 29"), "line 29", 7);
+	assert_content("t.txt", edited);
+	free(edited);
+	snap_close(s);
+}
+
 Test(review, human_edit_is_a_conflict_and_force_overrides)
 {
 	struct snap_store *s = open_store();
