@@ -34,9 +34,14 @@ UI_T=utf8 ui_keys Escape Tab
 UI_T=utf8 ui_wait "diff (2 files pending) [files]"
 UI_T=utf8 check_row "…"
 # Its own diff: the header says the whole name (wrapped).
+# (b.txt's header said "(created)" too before the j was read: wait for
+# the long one's.)
 UI_T=utf8 ui_keys j
-UI_T=utf8 ui_wait "(created)"
-s=$(UI_T=utf8 ui_screen | tr -d '\n ')
+for _ in $(seq 1 100); do
+  s=$(UI_T=utf8 ui_screen | tr -d '\n ')
+  grep -qF -- "──$long(created)" <<<"$s" && break
+  sleep 0.1
+done
 assert_contains "$s" "──$long(created)"
 UI_T=utf8 ui_keys q
 UI_T=utf8 ui_wait "EXIT=0"
