@@ -1291,6 +1291,17 @@ snap_checkpoint_opt(struct snap_store *s, const char *session,
 	s->builtin_rules = o->builtin_rules;
 	rc = take_dirty(s, session, buf_cstr(&msg), o->dirty, o->stat, o->over_damaged, out);
 	s->builtin_rules = false;
+	/* The folder moved or deleted while it was recorded: whichever step
+	 * met its absence first (libgit2's "failed to resolve path", a scan's
+	 * ENOENT), it is the folder that is gone (agent.c advises putting it
+	 * back, not making room). */
+	struct stat st;
+	if (rc < 0 && rc != DH_ENOTFOUND && lstat(s->workdir, &st) < 0 && errno == ENOENT) {
+		char *why = xstrdup(err_msg());
+
+		rc = err_setc(DH_ENOTFOUND, "%s", why);
+		free(why);
+	}
 	out->duration_ms = ms_since(&t0);
 	buf_fini(&msg);
 	return rc;

@@ -2693,3 +2693,33 @@ Test(snap, a_gone_folders_store_refuses_what_would_touch_the_folder)
 	free(want);
 	snap_close(s);
 }
+
+/* The folder moved away between two checkpoints: whichever step meets its
+ * absence first, the checkpoint fails with DH_ENOTFOUND (the folder is
+ * gone: agent.c says to put it back, not to make room). */
+Test(snap, checkpoint_of_a_folder_moved_away_is_not_found)
+{
+	struct snap_store *s = open_store();
+	struct snap_checkpoint c;
+	char moved[PATH_MAX + 8], head[41];
+
+	run_steps(s, head);
+	snprintf(moved, sizeof moved, "%s.moved", work);
+	cr_assert_eq(rename(work, moved), 0);
+	int rc = snap_checkpoint(s, "s1", "after the move", 9, NULL, &c);
+	cr_assert_eq(rc, DH_ENOTFOUND, "full scan: rc %d: %s", rc, err_msg());
+	/* as a step does: only the paths the watcher named */
+	const char *const dirty[] = { "a.txt" };
+	struct snap_dirty sd = { dirty, 1, false };
+	const struct snap_checkpoint_opts o = { .label = "step", .turn = 9, .dirty = &sd };
+	rc = snap_checkpoint_opt(s, "s1", &o, &c);
+	cr_assert_eq(rc, DH_ENOTFOUND, "dirty paths: rc %d: %s", rc, err_msg());
+	sd.full = true;
+	rc = snap_checkpoint_opt(s, "s1", &o, &c);
+	cr_assert_eq(rc, DH_ENOTFOUND, "dirty, full: rc %d: %s", rc, err_msg());
+	const struct snap_checkpoint_opts ob = { .label = "step", .turn = 9, .builtin_rules = true };
+	rc = snap_checkpoint_opt(s, "s1", &ob, &c);
+	cr_assert_eq(rc, DH_ENOTFOUND, "built-in rules: rc %d: %s", rc, err_msg());
+	cr_assert_eq(rename(moved, work), 0);
+	snap_close(s);
+}
