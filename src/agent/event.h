@@ -294,8 +294,9 @@ typedef void event_sink_fn(const struct event *ev, void *ctx);
 	                           restore: the checkpoint spec; grant/ungrant, skills_trust:      \
 	                           the folder; authorize: the redirect URL pasted */               \
 	M(INT, hunk)            /* accept/reject: hunk number from 1, 0 = the whole file */        \
-	M(STR, seen)            /* accept/reject of a file or hunk: review_model_digest() of what  \
-	                           the client showed; the engine refuses when it differs now */    \
+	M(STR, seen)            /* accept/reject: review_model_digest() of the file or hunk the    \
+	                           client showed (no path: review_model_digest_all()); the engine  \
+	                           refuses when it differs now */                                  \
 	M(BOOL, force)          /* review: overwrite conflicting edits; grant: lift the check */   \
 	M(BOOL, always)         /* approve: allow this tool without asking for the session */     \
 	M(STR, pattern)         /* approve with always: narrow it (a command prefix, a path glob) */ \

@@ -452,3 +452,24 @@ review_model_digest(const struct review_file *f, int hunk, char out[17])
 	buf_fini(&b);
 	crypto_hex(md, 8, out);
 }
+
+void
+review_model_digest_all(struct review *const *rv, size_t n, char out[17])
+{
+	struct buf b = BUF_INIT; /* per grant: its index, then each file's digest */
+	unsigned char md[CRYPTO_SHA1_BYTES];
+
+	for (size_t g = 0; g < n; g++) {
+		buf_printf(&b, "%zu", g);
+		buf_add(&b, "", 1);
+		for (size_t i = 0; rv[g] && i < rv[g]->nfiles; i++) {
+			char one[17];
+
+			review_model_digest(&rv[g]->files[i], 0, one);
+			buf_add(&b, one, sizeof one);
+		}
+	}
+	crypto_sha1(b.ptr ? b.ptr : "", b.len, md);
+	buf_fini(&b);
+	crypto_hex(md, 8, out);
+}

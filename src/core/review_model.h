@@ -102,6 +102,12 @@ cJSON *review_model_file_to_json(const struct review_file *f, bool hunks);
  * guard one. */
 void review_model_digest(const struct review_file *f, int hunk, char out[17]);
 
+/* The same of a whole review over grants: rv[0..n) (NULL: nothing there),
+ * every file's whole diff, grant after grant, as review_get lists them. An
+ * accept or reject of everything pending sends it: what is pending now may
+ * hold a file the client never showed. Writes 16 hex digits and a NUL. */
+void review_model_digest_all(struct review *const *rv, size_t n, char out[17]);
+
 /* What a review says of f's symbolic links, appended to out (raw bytes: the
  * caller sanitizes them for its screen): "symlink: OLD -> NEW" for a link
  * given a new target, "symlink to NEW" for one that is new (created, or a

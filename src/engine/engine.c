@@ -1319,6 +1319,27 @@ review_seen(struct review_job *j, struct snap_store *s)
 	return 0;
 }
 
+/* Worker: the same for everything pending (accept or reject of it all):
+ * a file the client never listed (a newer step, an edit just recorded) is
+ * not taken along unseen. */
+static int
+review_seen_all(struct review_job *j, const struct review_set *rs)
+{
+	struct review **rv = xcalloc(rs->n + 1, sizeof *rv);
+	char now[17];
+	int rc = review_set_get(rs, rv);
+
+	if (rc == 0)
+		review_model_digest_all(rv, rs->n, now);
+	for (size_t g = 0; g < rs->n; g++)
+		snap_review_free(rv[g]);
+	free(rv);
+	if (rc == 0 && strcmp(now, j->seen) != 0)
+		rc = err_set("what is pending changed since it was shown: nothing %s; look at it "
+			     "again", j->op == COMMAND_ACCEPT ? "accepted" : "rejected");
+	return rc;
+}
+
 static int
 review_run(void *ctx)
 {
@@ -1357,7 +1378,7 @@ review_run(void *ctx)
 
 	buf_fini(&shown);
 	paths[0] = j->path;
-	if (j->seen && j->path && (rc = review_seen(j, s)) < 0) {
+	if (j->seen && (rc = j->path ? review_seen(j, s) : review_seen_all(j, &rs)) < 0) {
 		snap_review_outcome_fini(&o);
 		return rc;
 	}

@@ -1829,6 +1829,7 @@ act_on_all(struct pane *p, bool accept)
 	}
 	r.what = xasprintf("%s all %zu pending file%s", accept ? "accepted" : "rejected", n,
 			   n == 1 ? "" : "s");
+	review_model_digest_all(d->rv, d->ngrants, r.seen); /* only what is listed */
 	if (accept) {
 		act_now(p, &r);
 		req_fini(&r);

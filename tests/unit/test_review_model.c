@@ -294,6 +294,36 @@ Test(review_model, link_targets_are_said_and_digested)
 	review_model_free(r);
 }
 
+/* The digest of everything pending names the files of every grant: a file
+ * more, a file's other version, or the same files in another grant is
+ * another digest; NULL and an empty review are the same nothing. */
+Test(review_model, digest_all_names_every_file)
+{
+	struct review *r = sample(), *empty = xcalloc(1, sizeof *empty);
+	struct review *one[1] = { r }, *two[2] = { NULL, r }, *none[2] = { NULL, empty };
+	struct review *nulls[2] = { NULL, NULL };
+	char a[17], b[17], c[17], d[17];
+
+	review_model_digest_all(one, 1, a);
+	review_model_digest_all(one, 1, b);
+	cr_assert_str_eq(a, b);
+	cr_assert_eq(strlen(a), 16);
+	review_model_digest_all(two, 2, c);
+	cr_assert_str_neq(a, c);
+	review_model_digest_all(none, 2, c);
+	review_model_digest_all(nulls, 2, d);
+	cr_assert_str_eq(c, d);
+	r->nfiles--; /* the last file was not listed yet */
+	review_model_digest_all(one, 1, b);
+	r->nfiles++;
+	cr_assert_str_neq(a, b);
+	r->files[0].new_size++;
+	review_model_digest_all(one, 1, b);
+	cr_assert_str_neq(a, b);
+	free(empty);
+	review_model_free(r);
+}
+
 /* Each malformed document is refused with a message naming the field, and
  * nothing leaks (ASan). */
 Test(review_model, malformed_input)
