@@ -158,6 +158,7 @@ struct ui {
 	struct buf ask_text;		 /* IN_ASK: the question, */
 	char *ask_keys;			 /* the keys that answer it, */
 	int ask_enter;			 /* the key Enter stands for (0: none), */
+	bool ask_keys_first;		 /* it says its keys first: "KEYS · WHAT", */
 	ui_answer_fn *ask_fn;		 /* and who gets the answer */
 	void *ask_ctx;
 

@@ -487,6 +487,7 @@ ui_ask(struct ui *u, const char *question, const char *keys, int enter, ui_answe
 	for (char *k = u->ask_keys; *k; k++)
 		*k = (char)tolower((unsigned char)*k);
 	u->ask_enter = enter;
+	u->ask_keys_first = strstr(question, " · ") != NULL;
 	u->ask_fn = fn;
 	u->ask_ctx = ctx;
 	ui_mode_push(u, IN_ASK, false);
@@ -667,11 +668,20 @@ hint_plan(struct ui *u, struct buf *out, enum ui_elem *elem)
 	buf_puts(out, "Approve the plan? a approve, r reject with a comment, e edit");
 }
 
+/* The question on one line. Too wide (a long file name), its middle gives
+ * way so that its end, the keys that answer it, stays in sight; one that
+ * says its keys first ("KEYS · WHAT") is cut at its end, as the line is. */
 static void
 hint_ask(struct ui *u, struct buf *out, enum ui_elem *elem)
 {
+	const char *q = buf_cstr(&u->ask_text);
+	int room = COLS - 1 - draw_width(buf_cstr(out));
+
 	*elem = UI_PROMPT;
-	buf_puts(out, buf_cstr(&u->ask_text));
+	if (u->ask_keys_first)
+		buf_puts(out, q);
+	else
+		draw_elide(out, q, room > 20 ? room : 20);
 }
 
 static const struct mode_entry {
