@@ -354,6 +354,21 @@ set_sel(struct diff *d, size_t idx)
 	d->sel_path = f ? xstrdup(f->path) : NULL;
 }
 
+/* Cursor to line i, a hunk's header, the hunk in view as far as it fits:
+ * the header at the top when the hunk's end would be below the view (the
+ * cursor alone kept in view would leave the lines s/x act on unseen). */
+static void
+cursor_to_hunk(struct pane *p, long i)
+{
+	long end = i + 1, body = pane_body_rows(p);
+
+	while (end < (long)p->nlines && !p->lines[end].anchor)
+		end++;
+	pane_set_cursor(p, i);
+	if (body > 0 && end - 1 >= p->top + body)
+		p->top = i;
+}
+
 /* Show file `idx` (its diff below the list) and put the cursor on its row
  * (`body` false) or on its first hunk (else its header). */
 static void
@@ -370,11 +385,14 @@ show_file(struct pane *p, size_t idx, bool body)
 	if (body) {
 		long b = body_start(p);
 
-		for (long i = b; i >= 0 && i < (long)p->nlines && at < 0; i++)
-			if (p->lines[i].anchor)
-				at = i;
-		if (at < 0)
-			at = b;
+		for (long i = b; i >= 0 && i < (long)p->nlines; i++) {
+			if (p->lines[i].anchor) {
+				p->follow = false;
+				cursor_to_hunk(p, i);
+				return;
+			}
+		}
+		at = b;
 	}
 	if (at < 0)
 		at = line_of(p, FILE_ITEM + (int)idx);
@@ -1717,7 +1735,7 @@ goto_anchor(struct pane *p, int dir)
 
 	for (long i = c + dir; i >= 0 && i < (long)p->nlines; i += dir) {
 		if (p->lines[i].anchor) {
-			pane_set_cursor(p, i);
+			cursor_to_hunk(p, i);
 			return;
 		}
 	}
