@@ -253,8 +253,8 @@ ui_approval_action(struct ui *u, enum action a)
 	}
 }
 
-/* An approval_needed event: it becomes the prompt; a line being typed is
- * suspended until it is answered. */
+/* An approval_needed event: it becomes the prompt, once a line being typed
+ * is sent or left (the status row says so meanwhile). */
 void
 ui_approval_needed(struct ui *u, const struct event *ev)
 {
@@ -276,5 +276,10 @@ ui_approval_needed(struct ui *u, const struct event *ev)
 		u->pending_arg = xstrdup(arg ? arg : ""); /* hint_approval() fits it */
 	}
 	ui_mode_approval_begin(u, u->pending_plan);
+	if (ui_mode_prompt(u) && u->pending_plan)
+		ui_message(u, false, "the plan waits for approval once this line is sent or left");
+	else if (ui_mode_prompt(u))
+		ui_message(u, false, "an approval waits once this line is sent or left: %s%s%s",
+			   u->pending_what, *u->pending_arg ? " " : "", u->pending_arg);
 	ui_set_phase(u, u->pending_plan ? "awaiting plan approval" : "awaiting approval", NULL);
 }

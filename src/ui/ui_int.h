@@ -229,8 +229,9 @@ void ui_mode_pop(struct ui *u);
 /* Take mode `m` out of the stack wherever it is (an approval answered
  * elsewhere, the overlay closed by a pane). */
 void ui_mode_drop(struct ui *u, enum input_mode m);
-/* An approval comes (its prompt goes on top, under a question being asked)
- * or is gone (answered here or elsewhere: its modes leave the stack). */
+/* An approval comes (its prompt goes on top, under a question being asked
+ * or a line being typed) or is gone (answered here or elsewhere: its modes
+ * leave the stack). */
 void ui_mode_approval_begin(struct ui *u, bool plan);
 void ui_mode_approval_end(struct ui *u);
 /* Back to IN_NONE with nothing suspended (detach, quit). */

@@ -103,7 +103,9 @@ void
 ui_mode_approval_begin(struct ui *u, bool plan)
 {
 	ui_mode_approval_end(u);
-	ui_mode_push(u, plan ? IN_PLAN : IN_APPROVAL, u->mode == IN_ASK);
+	/* Under a question, and under a line being typed: the keys already on
+	 * their way are the line's, not answers ("stay" would allow a call). */
+	ui_mode_push(u, plan ? IN_PLAN : IN_APPROVAL, u->mode == IN_ASK || ui_mode_prompt(u));
 }
 
 void
