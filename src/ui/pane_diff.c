@@ -554,6 +554,14 @@ on_log_reply(struct pane *p, const struct event *ev)
 	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, ckpt_cmp);
+	/* The list again (a new checkpoint came): the cursor stays on the
+	 * checkpoint it was on. */
+	long keep = -1, item = d->ckpt_mode ? cursor_item(p) : -1;
+
+	for (size_t i = 0; item >= 0 && (size_t)item < d->nckpts && i < n; i++)
+		if (!strcmp(v[i].short_id, d->ckpts[item].short_id) &&
+		    !strcmp(v[i].grant, d->ckpts[item].grant))
+			keep = (long)i;
 	free_ckpts(d->ckpts, d->nckpts);
 	d->ckpts = v;
 	d->nckpts = n;
@@ -562,7 +570,8 @@ on_log_reply(struct pane *p, const struct event *ev)
 	p->cursor = -1;
 	p->follow = false;
 	pane_refresh_lines(p);
-	pane_set_cursor(p, p->nlines > 1 ? 1 : 0);
+	long at = keep >= 0 ? line_of(p, (int)keep) : -1;
+	pane_set_cursor(p, at >= 0 ? at : p->nlines > 1 ? 1 : 0);
 }
 
 /*
@@ -643,6 +652,13 @@ on_confirm(struct ui *u, int key, void *ctx)
 
 	(void)u;
 	free(now);
+	if (key == 'y' && moved && d->ask.type == COMMAND_RESTORE) {
+		/* Going back to a checkpoint would take the newer steps back
+		 * too, unseen: the list shows them now (diff_event). */
+		req_fini(&d->ask);
+		ui_message(p->ui, true, "new checkpoints came since you were asked: nothing restored");
+		return;
+	}
 	if (key == 'y' && moved) {
 		/* "Reject all 1 pending file?" would take a newer step too,
 		 * unseen: ask again with what is pending now. */
@@ -964,6 +980,8 @@ diff_event(struct pane *p, const struct event *ev)
 			d->ckpt_mode = false;
 			pane_invalidate(p);
 		}
+		if (d->ckpt_mode)
+			post_log(p);
 		post_load(p);
 		return;
 	}
@@ -972,6 +990,8 @@ diff_event(struct pane *p, const struct event *ev)
 		 * actions (restoring those heads would undo its new work). */
 		acts_clear(d->undo, &d->nundo);
 		acts_clear(d->redo, &d->nredo);
+		if (d->ckpt_mode) /* Enter must not restore past a step not listed */
+			post_log(p);
 	}
 	if (ev->type == EVENT_CHECKPOINT || ev->type == EVENT_SESSION_FINISHED)
 		post_load(p);
@@ -1869,6 +1889,7 @@ ask_restore(struct pane *p, size_t i)
 	struct buf q = BUF_INIT;
 
 	r.what = xasprintf("restored checkpoint %s", c->short_id);
+	r.heads = heads_key(d);
 	buf_printf(&q, "Restore checkpoint %s (", c->short_id);
 	draw_sanitize(&q, c->label, strlen(c->label), false);
 	buf_puts(&q, ")? y/n");
