@@ -383,6 +383,8 @@ pane_search(struct pane *p, const char *needle, int dir)
 			p->cursor = i;
 			clamp(p);
 			p->dirty = true;
+			if (p->ops->cursor_moved)
+				p->ops->cursor_moved(p);
 			return true;
 		}
 	}

@@ -58,6 +58,9 @@ struct pane_ops {
 	enum pane_result (*action)(struct pane *p, enum action a);
 	void (*on_event)(struct pane *p, const struct event *ev); /* model update */
 	void (*save)(struct pane *p, struct buf *out); /* content as Markdown, may be NULL */
+	/* pane_search moved the cursor (the view state that follows it, as
+	 * the diff pane's file shown, follows it too); may be NULL. */
+	void (*cursor_moved)(struct pane *p);
 };
 
 struct pane {

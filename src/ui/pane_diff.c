@@ -2043,6 +2043,19 @@ diff_action(struct pane *p, enum action a)
 	}
 }
 
+/* A search landed on another file's row: that file is the one shown, the
+ * one s/x act on (as j/k landing there, move_cursor). */
+static void
+diff_cursor_moved(struct pane *p)
+{
+	struct diff *d = p->priv;
+	int item = cursor_item(p);
+
+	if (!d->ckpt_mode && item >= FILE_ITEM && (size_t)(item - FILE_ITEM) != d->sel &&
+	    (size_t)(item - FILE_ITEM) < nfiles(d))
+		show_file(p, (size_t)(item - FILE_ITEM), false);
+}
+
 const struct pane_ops pane_diff_ops = {
 	.name = "diff",
 	.flags = PANE_F_FOCUSABLE,
@@ -2053,4 +2066,5 @@ const struct pane_ops pane_diff_ops = {
 	.title = diff_title,
 	.action = diff_action,
 	.on_event = diff_event,
+	.cursor_moved = diff_cursor_moved,
 };
