@@ -233,13 +233,52 @@ pane_set_cursor(struct pane *p, long i)
 	p->dirty = true;
 }
 
+/* The cursor's place in what its line shows: its item and which of the
+ * item's lines it is on (-1: none). A rebuild (a new width rewraps the
+ * lines) puts it back there, not at the same line number, which may now
+ * be another item's: another hunk for s and x, another tool call. */
+static void
+cursor_item_at(const struct pane *p, int *item, long *k)
+{
+	long c = p->cursor, first = c;
+
+	*item = -1;
+	*k = 0;
+	if (c < 0 || c >= (long)p->nlines || p->follow || p->lines[c].item < 0)
+		return;
+	while (first > 0 && p->lines[first - 1].item == p->lines[c].item)
+		first--;
+	*item = p->lines[c].item;
+	*k = c - first;
+}
+
+static void
+cursor_item_restore(struct pane *p, int item, long k)
+{
+	for (long i = 0; item >= 0 && i < (long)p->nlines; i++) {
+		if (p->lines[i].item != item)
+			continue;
+		while (k > 0 && i + 1 < (long)p->nlines && p->lines[i + 1].item == item) {
+			i++;
+			k--;
+		}
+		p->cursor = i;
+		return;
+	}
+}
+
 void
 pane_refresh_lines(struct pane *p)
 {
 	if (p->stale) {
+		int item;
+		long k;
+
+		cursor_item_at(p, &item, &k);
 		pane_clear_lines(p);
 		if (p->ops->rebuild)
 			p->ops->rebuild(p);
+		cursor_item_restore(p, item, k);
 	} else if (p->tail_stale) {
 		pane_truncate_lines(p, p->tail_from);
 		p->ops->rebuild_tail(p);
