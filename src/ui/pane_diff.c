@@ -1976,6 +1976,25 @@ ckpt_action(struct pane *p, enum action a)
 	}
 }
 
+/* v, w: the same file drawn another way, the cursor on the same hunk (or
+ * file row) when it is still drawn, else on the file's first hunk. */
+static void
+redraw_in_place(struct pane *p)
+{
+	struct diff *d = p->priv;
+	int item = cursor_item(p);
+	bool list = in_list(p);
+
+	pane_invalidate(p);
+	pane_refresh_lines(p); /* keeps the cursor on its item (pane.c) */
+	if (item <= INFO_ITEM || cursor_item(p) != item)
+		show_file(p, d->sel, !list);
+	else if (list)
+		pane_set_cursor(p, p->cursor);
+	else
+		cursor_to_hunk(p, p->cursor);
+}
+
 static enum pane_result
 diff_action(struct pane *p, enum action a)
 {
@@ -2018,13 +2037,13 @@ diff_action(struct pane *p, enum action a)
 			return PANE_HANDLED;
 		}
 		d->split = !d->split;
-		show_file(p, d->sel, !in_list(p));
+		redraw_in_place(p);
 		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_OPEN:
 		return open_file(p, f, g);
 	case ACTION_WHITESPACE:
 		d->ignore_ws = !d->ignore_ws;
-		show_file(p, d->sel, !in_list(p));
+		redraw_in_place(p);
 		return PANE_HANDLED | PANE_REDRAW;
 	case ACTION_UNDO:
 	case ACTION_REDO:
