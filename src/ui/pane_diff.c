@@ -115,6 +115,7 @@ struct diff {
 	bool walk_force;     /* overwrite the person's edits (f after a conflict) */
 	bool retry_walk;     /* f retries u (or C-r: retry_redo), not `last` */
 	bool retry_redo;
+	bool dropped;	     /* a key was refused while one was on its way */
 };
 
 static void
@@ -614,6 +615,7 @@ in_flight(struct pane *p)
 
 	if (!d->fresh && !d->walking)
 		return false;
+	d->dropped = true;
 	ui_message(p->ui, true, "still %s: wait for it",
 		   d->walking ? (d->walk_redo ? "redoing" : "undoing") : "working");
 	return true;
@@ -638,6 +640,19 @@ act_now(struct pane *p, const struct req *r)
 	d->fresh->before = heads(d, d->fresh->mark);
 	d->fresh->what = xstrdup(r->what ? r->what : "");
 	d->fresh->path = r->path && r->type != COMMAND_RESTORE ? xstrdup(r->path) : NULL;
+}
+
+/* The answer to an action came and says so on the message line: a key
+ * refused meanwhile ("still working") must not go unsaid under it. */
+static void
+say_dropped(struct pane *p)
+{
+	struct diff *d = p->priv;
+
+	if (d->dropped)
+		ui_message(p->ui, true, "a key pressed meanwhile did nothing · %s",
+			   buf_cstr(&p->ui->msg));
+	d->dropped = false;
 }
 
 static void act_on_all(struct pane *p, bool accept);
@@ -939,6 +954,8 @@ diff_event(struct pane *p, const struct event *ev)
 	}
 	if (ui_is_reply(ev, TAG_WALK) && (ev->type == EVENT_REVIEW || ev->type == EVENT_ERROR)) {
 		on_walk_reply(p, ev);
+		if (!d->walking)
+			say_dropped(p);
 		if (ev->type == EVENT_REVIEW)
 			post_load(p);
 		return;
@@ -948,6 +965,7 @@ diff_event(struct pane *p, const struct event *ev)
 		act_free(d->fresh);
 		d->fresh = NULL;
 		ui_message(p->ui, true, "%s", ev->text ? ev->text : "refused");
+		say_dropped(p);
 		return;
 	}
 	if (ev->type == EVENT_REVIEW) {
@@ -962,14 +980,17 @@ diff_event(struct pane *p, const struct event *ev)
 				 * asked (post_load below). */
 				d->fresh_need = d->nsent + 1;
 				ui_message(p->ui, false, "%s — u undoes it", what ? what : ev->name);
+				say_dropped(p);
 			} else if (ev->output) {
 				d->retry_walk = false;
+				d->dropped = false; /* the question says nothing was done */
 				set_conflict(p, ev);
 				ask_conflict(p);
 			} else {
 				act_free(d->fresh);
 				d->fresh = NULL;
 				ui_message(p->ui, true, "%s", ev->text ? ev->text : ev->name);
+				say_dropped(p);
 			}
 		} else {
 			/* Another client's: taking ours back would undo theirs too. */
