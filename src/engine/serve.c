@@ -302,8 +302,12 @@ fail:
 	status = exit_status(rc);
 out:
 	ev_timer_disarm(sv.loop, &sv.lonely_timer);
-	server_close(sv.srv, sv.terminating ? "the engine was stopped" : "the engine exits");
+	/* The socket goes last: while it is there the session is live, so it
+	 * must not go before engine_close() released the session's folders and
+	 * its transcript (a `run --resume` that saw it gone was refused). */
+	server_shutdown(sv.srv, sv.terminating ? "the engine was stopped" : "the engine exits");
 	engine_close(sv.e);
+	server_close(sv.srv);
 	ev_free(sv.loop);
 	engine_args_fini(&a);
 	free(dir);

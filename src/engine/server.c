@@ -79,6 +79,7 @@ struct server {
 	struct ev_timer reap;
 	size_t reported; /* the client count last reported to change_fn */
 	bool had_client; /* a client (not a state-only one) said hello */
+	bool shut;	 /* server_shutdown(): e is NULL, nothing is read */
 	server_change_fn *change_fn;
 	void *change_ctx;
 };
@@ -835,10 +836,11 @@ server_open(struct server **out, struct ev_loop *loop, struct engine *e, const c
 }
 
 void
-server_close(struct server *s, const char *reason)
+server_shutdown(struct server *s, const char *reason)
 {
-	if (!s)
+	if (!s || s->shut)
 		return;
+	s->shut = true;
 	engine_remove_sink(s->e, on_event, s);
 	engine_set_reply(s->e, NULL, NULL);
 	for (size_t i = 0; i < s->clients.n; i++) {
@@ -853,13 +855,34 @@ server_close(struct server *s, const char *reason)
 			push_line(c, line, len, false);
 			flush(c); /* best effort: what the socket takes now */
 		}
+		/* Open, but read no more: its end comes with server_close(). */
+		if (c->fd >= 0)
+			ev_io_del(s->loop, c->fd);
+		ev_timer_disarm(s->loop, &c->close_timer);
+	}
+	ev_timer_disarm(s->loop, &s->reap);
+	ev_timer_disarm(s->loop, &s->check);
+	/* Still bound and listening: a client that connects now waits in the
+	 * backlog, and is hung up on by server_close() (an exiting engine). */
+	ev_io_del(s->loop, s->fd);
+	s->e = NULL;
+}
+
+void
+server_close(struct server *s)
+{
+	if (!s)
+		return;
+	if (!s->shut)
+		server_shutdown(s, NULL);
+	for (size_t i = 0; i < s->clients.n; i++) {
+		struct sclient *c = s->clients.v[i];
+
 		kill_client(c, "the engine exits");
 		client_free(c);
 	}
 	ARRAY_FREE(&s->clients);
-	ev_timer_disarm(s->loop, &s->reap);
-	ev_timer_disarm(s->loop, &s->check);
-	ev_io_del(s->loop, s->fd);
+	ev_timer_disarm(s->loop, &s->reap); /* armed by kill_client() */
 	close(s->fd);
 	unlink(s->sock);
 	unlink(s->pidfile);

@@ -57,9 +57,20 @@ int server_open(struct server **out, struct ev_loop *loop, struct engine *e, con
  * naming `dir` and the limit. The engine checks it before it starts a
  * session, which it could not listen for. */
 int server_check_dir(const char *dir) DH_MUST_CHECK;
-/* Send "detached" {reason} to every client (best effort, no waiting), close
- * them, stop listening and remove the socket and pid file. NULL-safe. */
-void server_close(struct server *s, const char *reason);
+/* The first half of the close, done before the engine is closed: send
+ * "detached" {reason} to every attached client (best effort, no waiting;
+ * reason NULL: none), leave the engine (which may be closed from now on)
+ * and stop reading, accepting and checking. The socket file, the pid file
+ * and every connection stay until server_close(): a client that connects
+ * meanwhile waits in the backlog. So the socket file is gone, and a client's
+ * connection ends, only once the engine has released its folders and its
+ * session (engine_close()): whoever resumes the session after that finds
+ * them free. NULL-safe; a second call does nothing. */
+void server_shutdown(struct server *s, const char *reason);
+/* Close every connection (and those waiting to be accepted), stop listening
+ * and remove the socket and pid file; server_shutdown(s, NULL) first when
+ * it was not called. NULL-safe. */
+void server_close(struct server *s);
 
 void server_set_change(struct server *s, server_change_fn *fn, void *ctx);
 /* Clients that said hello and are still connected (those being dropped

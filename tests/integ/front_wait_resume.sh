@@ -1,0 +1,69 @@
+# test: serial (a loop of engines, each slow to close)
+# A session whose engine has exited can be resumed at once: once its socket
+# is gone, `deskhand run --detach --resume ID "…"` works every time (an
+# engine removes its socket only after it has let go of the folder and the
+# session). A telemetry collector that answers each export late makes every
+# engine slow to close (its last export is waited for): the old window
+# between "socket gone" and "folder free" lasted that long.
+. "$DH_TESTS/lib.sh"
+. "$DH_TESTS/lib_front.sh"
+G=$T/work; mkdir -p "$G"
+N=${WAIT_RESUME_CYCLES:-10}
+# Two tasks a cycle (the first run and its resume), one turn each.
+python3 - "$N" > "$T/script.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+print(json.dumps({"turns": [{"text": "done %d" % i, "stop_reason": "end_turn"}
+                            for i in range(2 * n)]}))
+PY
+start_fake "$T/script.json"
+# The collector: answers each request 400 ms after it came.
+python3 - "$T/col.port" <<'PY' >"$T/col.err" 2>&1 &
+import http.server, socketserver, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(0.4)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+s = S(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+COL_PID=$!
+FAKE_PIDS="$FAKE_PIDS $COL_PID"
+for _ in $(seq 1 100); do [ -s "$T/col.port" ] && break; sleep 0.05; done
+[ -s "$T/col.port" ] || { cat "$T/col.err" >&2; fail "the collector did not start"; }
+export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$(cat "$T/col.port")
+export OTEL_EXPORTER_OTLP_PROTOCOL=http/json
+
+# resume ID CYCLE: run --detach --resume, which must succeed and print ID.
+resume() {
+  local out rc=0
+  out=$("$DESKHAND" run --detach --resume "$1" "more $2" 2>"$T/resume.err") || rc=$?
+  [ "$rc" = 0 ] || fail "cycle $2: run --detach --resume failed ($rc): $(cat "$T/resume.err")"
+  assert_eq "$out" "$1" "cycle $2: the resumed session"
+}
+
+for i in $(seq 1 "$N"); do
+  id=$("$DESKHAND" run --detach --grant "$G" --mode auto "task $i" 2>"$T/run.err") \
+    || fail "cycle $i: run --detach failed: $(cat "$T/run.err")"
+  # no wait: resume as soon as the socket is gone
+  for _ in $(seq 1 400); do [ -e "$SOCKDIR/$id.sock" ] || break; sleep 0.01; done
+  [ ! -e "$SOCKDIR/$id.sock" ] || fail "cycle $i: the engine did not exit"
+  resume "$id" "$i"
+  rc=0; "$DESKHAND" wait "$id" >"$T/w" 2>&1 || rc=$?
+  assert_eq "$rc" 0 "cycle $i: wait on the resumed task: $(cat "$T/w")"
+  assert_eq "$("$DESKHAND" sessions --json | jq -r --arg id "$id" \
+    '.[] | select(.id == $id) | .status')" done "cycle $i: the resumed task's end"
+  # the next cycle's session takes the folder once this engine is gone
+  for _ in $(seq 1 400); do [ -e "$SOCKDIR/$id.sock" ] || break; sleep 0.01; done
+done
+echo ok
