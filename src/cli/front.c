@@ -9,11 +9,14 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/ev.h"
@@ -216,7 +219,8 @@ static const char wait_usage[] =
 	"latest session) ends, and exit with its status. A session that is not\n"
 	"live exits at once with the status it ended with. A task whose engine\n"
 	"was killed or crashed, before wait or meanwhile, ends interrupted, and\n"
-	"wait says so.\n"
+	"wait says so. When no other client is attached, wait returns once the\n"
+	"engine has exited, so 'deskhand run --resume ID' can follow at once.\n"
 	"Exit status: 0 done, 1 failed (or no such session), 2 usage, 4 the task\n"
 	"waits for an approval (answer it: 'deskhand attach ID'), 5 blocked (it\n"
 	"needed approvals nobody could give), 6 expired (an approval waited past its\n"
@@ -227,7 +231,8 @@ static const char stop_usage[] =
 	"\n"
 	"Interrupt the task of live session ID (default: the latest session), as\n"
 	"Ctrl-C does in the foreground (the running command is killed, the stream\n"
-	"stops), and wait until it has ended. Its changes stay reviewable and\n"
+	"stops), and wait until it has ended (and, when no other client is\n"
+	"attached, its engine has exited). Its changes stay reviewable and\n"
 	"undoable; 'deskhand run --resume ID' continues it.\n"
 	"Exit status: 0 stopped (or had already ended), 1 no such session or the\n"
 	"engine could not be reached, 2 usage.\n";
@@ -243,6 +248,9 @@ struct waiter {
 	bool busy;
 	bool waiting;	/* an approval waits for an answer */
 	char *status;	/* the last task's end, or NULL */
+	long pid;	/* the engine's, from the hello (0: not said) */
+	bool alone;	/* the hello counted no other client than us */
+	bool settled;	/* done: the task ended (or none ran), the engine lives */
 	bool done;
 	bool err;	/* the loop failed */
 	bool signalled; /* Ctrl-C: we stopped waiting */
@@ -268,6 +276,8 @@ waiter_on_event(const struct event *ev, void *ctx)
 		w->waiting = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ev->data, "pending")) ||
 			     (act && strcmp(act, "waiting") == 0);
 		waiter_set_status(w, json_str(ev->data, "status"));
+		w->pid = (long)json_int(ev->data, "pid", 0);
+		w->alone = json_int(ev->data, "clients", 0) <= 1;
 		return;
 	}
 	if (ev->type == EVENT_HISTORY_END) {
@@ -440,7 +450,7 @@ waiter_prepare(struct ev_loop *loop, void *ctx)
 		return;
 	} else if (w->status && !w->busy) {
 		w->status_code = cli_exit_status(w->status);
-		w->done = true;
+		w->done = w->settled = true;
 	} else if (!w->stop && w->waiting) {
 		fprintf(stderr, "deskhand: session %s waits for an approval; answer it with: "
 				"deskhand attach %s\n", w->id, w->id);
@@ -448,10 +458,73 @@ waiter_prepare(struct ev_loop *loop, void *ctx)
 		w->done = true;
 	} else if (w->stop && !w->busy) {
 		w->status_code = EXIT_DONE; /* nothing ran (an idle engine) */
-		w->done = true;
+		w->done = w->settled = true;
 	}
 	if (w->done)
 		ev_quit(loop);
+}
+
+/* How long wait and stop wait for the engine to exit once they left it:
+ * beyond its teardown's own bounds (the last telemetry export, the MCP
+ * servers, adopted commands). */
+#define WAIT_EXIT_MS 10000
+
+static void
+exit_seen(struct ev_loop *loop, int fd, unsigned revents, void *ctx)
+{
+	(void)fd;
+	(void)revents;
+	(void)ctx;
+	ev_quit(loop);
+}
+
+static void
+exit_timeout(struct ev_loop *loop, struct ev_timer *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	ev_quit(loop);
+}
+
+static void
+exit_signal(struct ev_loop *loop, int signo, void *ctx)
+{
+	(void)signo;
+	(void)ctx;
+	ev_quit(loop);
+}
+
+/* The task ended and we were the engine's only client: it exits once we
+ * leave (serve.c's exit rule). Leave, and wait for the engine process to be
+ * gone (at most WAIT_EXIT_MS; Ctrl-C stops waiting), so that whatever comes
+ * after `wait` or `stop` finds the session's folders and its record free:
+ * `deskhand wait ID && deskhand run --resume ID "…"` is not refused for a
+ * session that is still live. The pidfd is opened while our connection
+ * holds the engine, so the pid is still its own. An engine another client
+ * was attached to when we said hello stays live, and is not waited for
+ * (the caller's w->alone); one that attached later keeps it live for up to
+ * WAIT_EXIT_MS of waiting. */
+static void
+leave_engine(struct waiter *w)
+{
+	int fd = w->pid > 0 ? pidfd_open((pid_t)w->pid, 0) : -1;
+	struct ev_timer t;
+
+	fflush(stdout); /* stop's line, before the wait */
+	client_close(w->c);
+	w->c = NULL;
+	if (fd < 0)
+		return; /* gone already, or unknown */
+	ev_timer_init(&t, exit_timeout, NULL);
+	ev_timer_arm(w->loop, &t, WAIT_EXIT_MS);
+	/* When the loop fails, this returns at once: as if nothing was waited for. */
+	if (ev_io_set(w->loop, fd, POLLIN, exit_seen, NULL) == 0 &&
+	    ev_signal_on(w->loop, SIGINT, exit_signal, NULL) == 0 &&
+	    ev_signal_on(w->loop, SIGTERM, exit_signal, NULL) == 0)
+		ev_run(w->loop);
+	ev_timer_disarm(w->loop, &t);
+	ev_io_del(w->loop, fd);
+	close(fd);
 }
 
 static void
@@ -547,7 +620,9 @@ wait_or_stop(int argc, char **argv, bool stop)
 		printf("session %s: %s\n", id, w.status ? w.status : "stopped");
 		w.status_code = EXIT_DONE;
 	}
-	client_close(c);
+	if (w.settled && w.alone && !w.err && !w.signalled)
+		leave_engine(&w);
+	client_close(w.c);
 	ev_free(loop);
 	free(w.status);
 	free(id);
