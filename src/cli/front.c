@@ -104,7 +104,7 @@ static const char ls_usage[] =
 	"List the live sessions: those whose engine runs now, in the background or\n"
 	"in a workbench. For each: its id, state (working, waiting for an approval,\n"
 	"idle, done, failed, interrupted; not responding: its engine took the\n"
-	"connection but did not answer within 10 s, stopped or stuck), attached\n"
+	"connection but did not answer within 3 s, stopped or stuck), attached\n"
 	"clients, age, first granted folder and task. --json prints one array of\n"
 	"objects {id, state, task, grants, clients, age_s, pid}. Sessions that\n"
 	"are not live: 'deskhand sessions'. Exit status: 0, 1 when the engines'\n"

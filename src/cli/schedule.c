@@ -1459,43 +1459,53 @@ out:
 	return status;
 }
 
-/* The live snapshot of session `id`, or NULL (caller frees). */
+/* The live sessions (client_list_live()), or an empty array. Each engine
+ * that does not answer costs its deadline: asked once per command. */
 static cJSON *
-live_snapshot(const char *id)
+live_list(void)
 {
-	cJSON *live = NULL, *s, *r = NULL;
+	cJSON *live = NULL;
 
-	if (!id || !strcmp(id, "-") || client_list_live(&live) < 0)
+	return client_list_live(&live) == 0 ? live : json_new_arr();
+}
+
+/* The snapshot of session `id` in `live` (live_list()), or NULL (borrowed). */
+static const cJSON *
+live_snapshot(const cJSON *live, const char *id)
+{
+	const cJSON *s;
+
+	if (!id || !strcmp(id, "-"))
 		return NULL;
 	cJSON_ArrayForEach(s, live)
 	{
-		if (json_str(s, "session") && !strcmp(json_str(s, "session"), id)) {
-			r = cJSON_Duplicate(s, 1);
-			break;
-		}
+		if (json_str(s, "session") && !strcmp(json_str(s, "session"), id))
+			return s;
 	}
-	cJSON_Delete(live);
-	return r;
+	return NULL;
 }
 
 /* A run is live while its engine works on the task or waits for an answer. */
 static bool
 run_is_live(const char *id)
 {
-	cJSON *snap = live_snapshot(id);
+	cJSON *all = live_list();
+	const cJSON *snap = live_snapshot(all, id);
 	const char *act = json_str(snap, "activity");
 	bool live = snap && (json_bool(snap, "busy", false) ||
 	                     (act && (!strcmp(act, "working") || !strcmp(act, "waiting"))));
 
-	cJSON_Delete(snap);
+	cJSON_Delete(all);
 	return live;
 }
 
-/* The status of run `id`: the live activity, else the session's record. */
+/* The status of run `id`: its activity in `live` (live_list()), else the
+ * session's record. */
 static char *
-run_status(const char *id)
+run_status(const cJSON *live, const char *id)
 {
-	cJSON *snap = live_snapshot(id), *meta = NULL;
+	const cJSON *snap = live_snapshot(live, id);
+	cJSON *meta = NULL;
 	char *r = NULL;
 
 	if (snap && json_str(snap, "activity"))
@@ -1503,7 +1513,6 @@ run_status(const char *id)
 	else if (id && strcmp(id, "-") && client_session_meta(id, &meta) == 0 &&
 	         json_str(meta, "status"))
 		r = xstrdup(json_str(meta, "status"));
-	cJSON_Delete(snap);
 	cJSON_Delete(meta);
 	return r ? r : xstrdup("-");
 }
@@ -2090,7 +2099,7 @@ static const char list_usage[] =
 	"whose definition was deleted is listed too: 'definition missing'.\n";
 
 static cJSON *
-list_row(const char *name)
+list_row(const char *name, const cJSON *live)
 {
 	struct sched s;
 	struct logents lg;
@@ -2141,7 +2150,7 @@ list_row(const char *name)
 	json_add(o, "last_run", run ? cJSON_CreateNumber((double)run->t) : cJSON_CreateNull());
 	json_add(o, "last_kind", run ? cJSON_CreateString(run->detail) : cJSON_CreateNull());
 	json_add(o, "last_session", run ? cJSON_CreateString(run->session) : cJSON_CreateNull());
-	char *st = run ? run_status(run->session) : NULL;
+	char *st = run ? run_status(live, run->session) : NULL;
 	json_add(o, "last_status", st ? cJSON_CreateString(st) : cJSON_CreateNull());
 	int pending = run ? run_pending(run->session) : -1;
 	json_add(o, "pending", pending >= 0 ? cJSON_CreateNumber(pending) : cJSON_CreateNull());
@@ -2264,11 +2273,14 @@ sched_list(int argc, char **argv)
 				strv_add(&names, de->d_name);
 		closedir(dh);
 	}
-	cJSON *rows = json_new_arr();
+	cJSON *rows = json_new_arr(), *live = NULL;
 	installed_names(&names); /* a definition deleted by hand: its timer or line */
 	strv_uniq(&names);
+	if (names.n)
+		live = live_list();
 	for (size_t i = 0; i < names.n; i++)
-		json_add(rows, NULL, list_row(names.v[i]));
+		json_add(rows, NULL, list_row(names.v[i], live));
+	cJSON_Delete(live);
 	if (json) {
 		char *s = json_print(rows);
 		puts(s);
@@ -2323,11 +2335,11 @@ sched_log(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_read(name, &lg);
-	cJSON *rows = json_new_arr();
+	cJSON *rows = json_new_arr(), *live = lg.n ? live_list() : NULL;
 	for (size_t i = lg.n; i-- > 0;) {
 		const struct logent *e = &lg.v[i];
 		cJSON *o = json_new_obj();
-		char *st = !strcmp(e->event, "run") ? run_status(e->session) : NULL;
+		char *st = !strcmp(e->event, "run") ? run_status(live, e->session) : NULL;
 
 		json_add_num(o, "time", (double)e->t);
 		json_add_str(o, "event", e->event);
@@ -2339,6 +2351,7 @@ sched_log(int argc, char **argv)
 		json_add(rows, NULL, o);
 		free(st);
 	}
+	cJSON_Delete(live);
 	if (json) {
 		char *s = json_print(rows);
 		puts(s);

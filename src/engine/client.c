@@ -39,6 +39,11 @@
  * session, to exit (wait_engine_exit). */
 #define CLIENT_ENGINE_EXIT_MS 3000
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
+/* client_list_live()'s one deadline for every engine's answer. A healthy
+ * engine answers from its loop in milliseconds; one paged out on a loaded
+ * machine takes a second or two. Past that it is listed "not responding",
+ * a label for this one listing, and `ls` stays interactive. */
+#define CLIENT_LIST_TIMEOUT_MS 3000
 #define CLIENT_MAX_LINE		((size_t)1 << 30)
 #define CLIENT_READ_BURST	((size_t)4 << 20)
 
@@ -682,23 +687,42 @@ hello_line(const char *name)
 	return line;
 }
 
+/* The engine's first line, `len` bytes at `line` (no newline): its hello's
+ * state object (heap) and *protocol, or NULL with the message set (the
+ * engine's error, or not a hello). */
+static cJSON *
+hello_parse(const char *line, size_t len, int *protocol)
+{
+	struct event_msg m;
+	cJSON *state = NULL;
+	int rc = event_msg_parse(&m, line, len);
+
+	if (rc == 0 && m.ev.type == EVENT_HELLO) {
+		state = m.ev.data && cJSON_IsObject(m.ev.data) ? json_dup(m.ev.data)
+							       : json_new_obj();
+		*protocol = m.ev.protocol;
+	} else if (rc == 0 && m.ev.type == EVENT_ERROR) {
+		err_set("engine: %s", m.ev.text ? m.ev.text : "error");
+	} else {
+		err_set("engine: expected hello, got something else");
+	}
+	event_msg_fini(&m);
+	return state;
+}
+
 /* Send hello on blocking `fd` and read until the engine's hello line, within
  * CLIENT_HELLO_TIMEOUT_MS; what follows it stays in `rest`. The state object
  * is returned (heap) or NULL with the message set; *gone (may be NULL) then
- * says the engine closed the connection before its hello: it was exiting;
- * *silent (may be NULL) that it said nothing in that time. */
+ * says the engine closed the connection before its hello: it was exiting. */
 static cJSON *
-hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone, bool *silent)
+hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone)
 {
 	char *line = hello_line(name);
 	uint64_t until = ev_now_ms() + CLIENT_HELLO_TIMEOUT_MS;
 	char chunk[65536];
-	cJSON *state = NULL;
 
 	if (gone)
 		*gone = false;
-	if (silent)
-		*silent = false;
 	if (write_all(fd, line, strlen(line)) < 0) {
 		if (gone)
 			*gone = errno == EPIPE || errno == ECONNRESET;
@@ -710,32 +734,15 @@ hello_sync(int fd, const char *name, struct buf *rest, int *protocol, bool *gone
 	for (;;) {
 		char *nl = rest->len ? memchr(rest->ptr, '\n', rest->len) : NULL;
 
-		if (nl) {
-			struct event_msg m;
-			size_t len = (size_t)(nl - rest->ptr);
-			int rc = event_msg_parse(&m, rest->ptr, len);
-
-			if (rc == 0 && m.ev.type == EVENT_HELLO) {
-				state = m.ev.data && cJSON_IsObject(m.ev.data) ? json_dup(m.ev.data)
-									       : json_new_obj();
-				*protocol = m.ev.protocol;
-				/* The hello line stays: it is delivered as the first event. */
-			} else if (rc == 0 && m.ev.type == EVENT_ERROR) {
-				err_set("engine: %s", m.ev.text ? m.ev.text : "error");
-			} else {
-				err_set("engine: expected hello, got something else");
-			}
-			event_msg_fini(&m);
-			return state;
-		}
+		/* The hello line stays: it is delivered as the first event. */
+		if (nl)
+			return hello_parse(rest->ptr, (size_t)(nl - rest->ptr), protocol);
 		int64_t left = (int64_t)(until - ev_now_ms());
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0) {
-			if (silent)
-				*silent = true;
 			err_set("engine: no answer to hello within %d s", CLIENT_HELLO_TIMEOUT_MS / 1000);
 			return NULL;
 		}
@@ -861,7 +868,7 @@ attach_fd(struct client **out, struct ev_loop *loop, int fd)
 
 	struct client *c = client_alloc(loop);
 	bool gone = false;
-	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol, &gone, NULL);
+	cJSON *state = hello_sync(fd, "deskhand", &c->in, &protocol, &gone);
 	if (!state) {
 		close(fd);
 		client_free(c);
@@ -881,12 +888,12 @@ attach_fd(struct client **out, struct ev_loop *loop, int fd)
 	return 0;
 }
 
-/* The snapshot of engine NAME in `dir` that took the connection but gave no
+/* The row of engine NAME in `dir` that took the connection but gave no
  * hello (stopped, or its loop stuck): it holds its session all the same.
- * Its activity "not responding", its pid from its pid file, the reason as
+ * Its activity "not responding", its pid from its pid file, `why` as
  * "error". */
 static cJSON *
-not_responding(const char *dir, const char *name)
+not_responding(const char *dir, const char *name, const char *why)
 {
 	cJSON *o = json_new_obj();
 	char *p = xasprintf("%s/%s.pid", dir, name);
@@ -896,7 +903,7 @@ not_responding(const char *dir, const char *name)
 	json_add(o, "session", strncmp(name, "new-", 4) ? cJSON_CreateString(name)
 						       : cJSON_CreateNull());
 	json_add_str(o, "activity", "not responding");
-	json_add_str(o, "error", err_msg());
+	json_add_str(o, "error", why);
 	if (fsutil_read_file(p, 64, &text) == 0)
 		pid = strtol(buf_cstr(&text), NULL, 10);
 	if (pid > 0)
@@ -906,47 +913,163 @@ not_responding(const char *dir, const char *name)
 	return o;
 }
 
-/* The live engines of socket directory `dir`, appended to `out`. */
+/* One engine client_list_live() asks for its snapshot. */
+struct probe {
+	const char *dir, *name; /* borrowed from the lists */
+	int fd;			/* -1 once it answered, hung up or was given up */
+	char *hello;		/* our hello line (heap), sent up to `sent` */
+	size_t sent;
+	struct buf in; /* what it said so far */
+	cJSON *row;    /* its snapshot or its "not responding" row; NULL: not listed */
+};
+
+/* Connect to NAME in `dir` and queue our hello (sent once the fd is
+ * non-blocking, by probe_step()). A stale socket is removed. */
 static void
-list_live_in(const char *dir, cJSON *out)
+probe_start(struct probe *p, const char *dir, const char *name)
 {
-	struct strv names = { 0 };
-
-	list_names(dir, &names);
-	for (size_t i = 0; i < names.n; i++) {
-		struct buf rest = BUF_INIT;
-		int fd = connect_name(dir, names.v[i]), protocol = 0;
-		cJSON *state;
-
-		if (fd < 0) {
-			if (errno == ECONNREFUSED || errno == ENOENT)
-				remove_stale(dir, names.v[i]);
-			continue;
-		}
-		bool silent = false;
-
-		state = hello_sync(fd, "ls", &rest, &protocol, NULL, &silent);
-		if (state)
-			json_add(out, NULL, state);
-		else if (silent)
-			json_add(out, NULL, not_responding(dir, names.v[i]));
-		close(fd);
-		buf_fini(&rest);
+	memset(p, 0, sizeof *p);
+	p->dir = dir;
+	p->name = name;
+	p->fd = connect_name(dir, name);
+	if (p->fd >= 0) {
+		fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
+		p->hello = hello_line("ls");
+	} else if (errno == ECONNREFUSED || errno == ENOENT) {
+		remove_stale(dir, name);
 	}
-	strv_free(&names);
+}
+
+static void
+probe_end(struct probe *p)
+{
+	close(p->fd);
+	p->fd = -1;
+}
+
+/* `revents` came for probe `p`: send more of the hello, or read its answer.
+ * An engine that hangs up before its hello, or answers with an error, was
+ * exiting and is not listed (as attach_fd() takes it). */
+static void
+probe_step(struct probe *p, short revents)
+{
+	char chunk[4096];
+	size_t len = strlen(p->hello);
+
+	if (p->sent < len) {
+		ssize_t n = send(p->fd, p->hello + p->sent, len - p->sent, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			probe_end(p);
+			return;
+		}
+		p->sent += (size_t)n;
+		return;
+	}
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	ssize_t n = read(p->fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		probe_end(p);
+		return;
+	}
+	buf_add(&p->in, chunk, (size_t)n);
+	const char *nl = memchr(p->in.ptr, '\n', p->in.len);
+	if (nl) {
+		int protocol = 0;
+
+		p->row = hello_parse(p->in.ptr, (size_t)(nl - p->in.ptr), &protocol);
+		probe_end(p);
+	}
+}
+
+/* Wait for the answers of all `n` probes together, until every one is in or
+ * CLIENT_LIST_TIMEOUT_MS have passed; those still silent then are not
+ * responding. */
+static void
+probe_wait(struct probe *pr, size_t n)
+{
+	struct pollfd *pfd = xcalloc(n + 1, sizeof *pfd);
+	size_t *which = xcalloc(n + 1, sizeof *which);
+	uint64_t until = ev_now_ms() + CLIENT_LIST_TIMEOUT_MS;
+
+	for (;;) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (pr[i].fd < 0)
+				continue;
+			pfd[m] = (struct pollfd){ .fd = pr[i].fd, .events = POLLIN };
+			if (pr[i].sent < strlen(pr[i].hello))
+				pfd[m].events |= POLLOUT;
+			which[m++] = i;
+		}
+		int64_t left = (int64_t)(until - ev_now_ms());
+		if (m == 0 || left <= 0)
+			break;
+		int rc = poll(pfd, m, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			break;
+		for (size_t k = 0; k < m; k++)
+			if (pfd[k].revents)
+				probe_step(&pr[which[k]], pfd[k].revents);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (pr[i].fd < 0)
+			continue;
+		char *why = xasprintf("engine: no answer to hello within %d s",
+				      CLIENT_LIST_TIMEOUT_MS / 1000);
+
+		pr[i].row = not_responding(pr[i].dir, pr[i].name, why);
+		free(why);
+		probe_end(&pr[i]);
+	}
+	free(which);
+	free(pfd);
 }
 
 int
 client_list_live(cJSON **out)
 {
 	struct strv dirs = { 0 };
+	struct probe *pr = NULL;
+	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	if (client_socket_dirs(&dirs) < 0)
 		return DH_EFAIL;
+	struct strv *names = xcalloc(dirs.n + 1, sizeof *names);
+	/* Every engine at once, one deadline for all: a stopped one costs
+	 * that deadline once, not once each. The rows keep the order of
+	 * the directories and of the names in each. */
+	for (size_t i = 0; i < dirs.n; i++) {
+		list_names(dirs.v[i], &names[i]);
+		for (size_t k = 0; k < names[i].n; k++) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				pr = xrealloc(pr, cap * sizeof *pr);
+			}
+			probe_start(&pr[n++], dirs.v[i], names[i].v[k]);
+		}
+	}
+	probe_wait(pr, n);
 	*out = json_new_arr();
+	for (size_t i = 0; i < n; i++) {
+		if (pr[i].row)
+			json_add(*out, NULL, pr[i].row);
+		free(pr[i].hello);
+		buf_fini(&pr[i].in);
+	}
+	free(pr);
 	for (size_t i = 0; i < dirs.n; i++)
-		list_live_in(dirs.v[i], *out);
+		strv_free(&names[i]);
+	free(names);
 	strv_free(&dirs);
 	return 0;
 }

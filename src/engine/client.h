@@ -138,12 +138,14 @@ int client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, s
  * an empty spec (session_spec_empty()). */
 int client_connect(struct client **out, struct ev_loop *loop, const char *spec) DH_MUST_CHECK;
 
-/* Live sessions: one hello-only connection per socket in the directory;
- * stale sockets (nobody listening) are removed. *out is a JSON array of the
- * snapshots ("hello" state objects) the caller owns; an engine that takes
- * the connection but says no hello (within 10 s) is listed
- * all the same, as {session, activity: "not responding", pid, error}.
- * Returns 0 or DH_EFAIL. */
+/* Live sessions: one hello-only connection per socket in the directories
+ * (client_socket_dirs()), all made at once and answered within one deadline
+ * of 3 s for all of them; stale sockets (nobody listening) are removed.
+ * Blocks up to that deadline (no loop runs). *out is a JSON array of the
+ * snapshots ("hello" state objects) the caller owns, in the order of the
+ * directories and of the names in each; an engine that takes the
+ * connection but says no hello by the deadline is listed all the same, as
+ * {session, activity: "not responding", pid, error}. Returns 0 or DH_EFAIL. */
 int client_list_live(cJSON **out) DH_MUST_CHECK;
 
 /* What holds a folder against a new engine (client_folder_holder). */

@@ -145,18 +145,6 @@ waiting_summary(const cJSON *snap)
 	return xasprintf("waits for an approval: %s %.*s", name, (int)strcspn(arg, "\n"), arg);
 }
 
-/* Is live session `id` waiting for an approval? */
-static bool
-is_waiting(const char *id)
-{
-	cJSON *live = NULL;
-	const char *act = client_list_live(&live) == 0 ? live_activity(live, id) : NULL;
-	bool waiting = act && !strcmp(act, "waiting");
-
-	cJSON_Delete(live);
-	return waiting;
-}
-
 static cJSON *entry(const char *state, const char *id, const cJSON *meta, const cJSON *live);
 
 int
@@ -167,9 +155,16 @@ inbox_dismiss(const char *state, const char *id)
 
 	if (rc == DH_ENOTFOUND)
 		return rc;
+	/* The engines are asked once (each one that does not answer costs
+	 * client_list_live()'s deadline). */
+	cJSON *live = NULL;
+	if (client_list_live(&live) < 0)
+		live = json_new_arr();
 	/* A waiting run stays listed whatever the mark says (entry()): it
 	 * needs the person, and saying "dismissed" would not be true. */
-	if (is_waiting(id)) {
+	const char *act = live_activity(live, id);
+	if (act && !strcmp(act, "waiting")) {
+		cJSON_Delete(live);
 		cJSON_Delete(meta);
 		return err_setc(DH_EDENIED,
 		                "%s is waiting for an approval: answer it (deskhand attach %s), "
@@ -181,12 +176,8 @@ inbox_dismiss(const char *state, const char *id)
 	 * inbox does not show (a workbench's, one reviewed or dismissed
 	 * already) would tell of a change that did not happen. */
 	if (rc == 0) {
-		cJSON *live = NULL, *e;
 		const char *origin = json_str(meta, "origin");
-
-		if (client_list_live(&live) < 0)
-			live = json_new_arr();
-		e = entry(state, id, meta, live);
+		cJSON *e = entry(state, id, meta, live);
 		if (!e)
 			rc = err_setc(DH_ENOTFOUND, "%s is not in the inbox (%s): nothing to dismiss",
 			              id,
@@ -194,12 +185,13 @@ inbox_dismiss(const char *state, const char *id)
 			                      ? "a workbench session: the inbox lists unattended runs"
 			                      : "reviewed, dismissed already, or still at work");
 		cJSON_Delete(e);
-		cJSON_Delete(live);
 		if (rc < 0) {
+			cJSON_Delete(live);
 			cJSON_Delete(meta);
 			return rc;
 		}
 	}
+	cJSON_Delete(live);
 	/* A session that cannot be read is taken off all the same, as the
 	 * person asked: until its meta.json reads again, when it is listed
 	 * as any session is (the mark then counts as 0). */
