@@ -597,9 +597,11 @@ client_socket_dirs(struct strv *out)
 	return 0;
 }
 
-/* Connect to SOCKDIR/NAME.sock; the fd (blocking, CLOEXEC), or -1 with errno. */
+/* Connect to SOCKDIR/NAME.sock; the fd (CLOEXEC, and `flags`: 0 or
+ * SOCK_NONBLOCK), or -1 with errno. Non-blocking, a listener whose queue is
+ * full fails with EAGAIN at once; blocking, the call waits until it accepts. */
 static int
-connect_name(const char *dir, const char *name)
+connect_name(const char *dir, const char *name, int flags)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", dir, name);
@@ -609,7 +611,7 @@ connect_name(const char *dir, const char *name)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0)) < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int e = errno;
@@ -797,12 +799,17 @@ resolve(const char *dir, const char *spec, int *fd, char **name)
 			continue;
 		if (latest && strncmp(n, "new-", 4) == 0)
 			continue;
-		int cfd = connect_name(dir, n);
-		if (cfd < 0) {
+		/* Without waiting: an engine whose queue is full (stopped, or its
+		 * loop stuck, for 16 connections) would hold connect() until it
+		 * goes on. It is found, and cannot be connected to (cfd -1). */
+		int cfd = connect_name(dir, n, SOCK_NONBLOCK);
+		if (cfd < 0 && errno != EAGAIN) {
 			if (errno == ECONNREFUSED || errno == ENOENT)
 				remove_stale(dir, n);
 			continue;
 		}
+		if (cfd >= 0)
+			fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK);
 		if (latest || exact) {
 			if (*fd >= 0)
 				close(*fd);
@@ -822,7 +829,8 @@ resolve(const char *dir, const char *spec, int *fd, char **name)
 	strv_free(&names);
 	*name = NULL;
 	if (matches > 1) {
-		close(*fd);
+		if (*fd >= 0)
+			close(*fd);
 		*fd = -1;
 		free(found);
 		return err_set("session '%s' is ambiguous: more than one live session starts "
@@ -832,6 +840,13 @@ resolve(const char *dir, const char *spec, int *fd, char **name)
 	if (!found)
 		return err_setc(DH_ENOTFOUND, "no live session %s%s%s", latest ? "" : "'",
 				latest ? "" : spec, latest ? "" : "'");
+	if (*fd < 0) {
+		err_set("session %s: its engine accepts no connection (stopped, or stuck): "
+			"'deskhand ls' lists it as not responding",
+			found);
+		free(found);
+		return DH_EFAIL;
+	}
 	*name = found;
 	return 0;
 }
@@ -923,20 +938,23 @@ struct probe {
 	cJSON *row;    /* its snapshot or its "not responding" row; NULL: not listed */
 };
 
-/* Connect to NAME in `dir` and queue our hello (sent once the fd is
- * non-blocking, by probe_step()). A stale socket is removed. */
+/* Connect to NAME in `dir` without waiting and queue our hello. A stale
+ * socket is removed; an engine whose queue of connections is full (it has
+ * accepted none for long) is not responding. */
 static void
 probe_start(struct probe *p, const char *dir, const char *name)
 {
 	memset(p, 0, sizeof *p);
 	p->dir = dir;
 	p->name = name;
-	p->fd = connect_name(dir, name);
+	p->fd = connect_name(dir, name, SOCK_NONBLOCK);
 	if (p->fd >= 0) {
-		fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
 		p->hello = hello_line("ls");
 	} else if (errno == ECONNREFUSED || errno == ENOENT) {
 		remove_stale(dir, name);
+	} else if (errno == EAGAIN) {
+		p->row = not_responding(dir, name,
+					"engine: it accepts no connection (its queue is full)");
 	}
 }
 
@@ -1210,7 +1228,7 @@ client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, size_
 		waitpid(pid, &wstatus, WNOHANG);
 	char *name = strcmp(line + 3, "-") == 0 ? xasprintf("new-%ld", (long)pid)
 						: xstrdup(line + 3);
-	int fd = connect_name(dir, name);
+	int fd = connect_name(dir, name, 0);
 	if (fd < 0)
 		rc = err_set("engine %s: %s/%s.sock: %s", name, dir, name, strerror(errno));
 	else if ((rc = attach_fd(out, loop, fd)) == 0)

@@ -135,7 +135,8 @@ int client_spawn(struct client **out, struct ev_loop *loop, char *const *argv, s
  * "latest") and say hello. DH_ENOTFOUND when no engine of it is live, or the
  * one found hung up before its hello (it was exiting); the caller may then
  * read the session's record or client_spawn() one with --resume. DH_EPARSE for
- * an empty spec (session_spec_empty()). */
+ * an empty spec (session_spec_empty()). DH_EFAIL when its engine does not
+ * answer, or accepts no connection at all (its queue is full: stopped). */
 int client_connect(struct client **out, struct ev_loop *loop, const char *spec) DH_MUST_CHECK;
 
 /* Live sessions: one hello-only connection per socket in the directories
@@ -144,7 +145,8 @@ int client_connect(struct client **out, struct ev_loop *loop, const char *spec) 
  * Blocks up to that deadline (no loop runs). *out is a JSON array of the
  * snapshots ("hello" state objects) the caller owns, in the order of the
  * directories and of the names in each; an engine that takes the
- * connection but says no hello by the deadline is listed all the same, as
+ * connection but says no hello by the deadline (or whose queue of
+ * connections is full) is listed all the same, as
  * {session, activity: "not responding", pid, error}. Returns 0 or DH_EFAIL. */
 int client_list_live(cJSON **out) DH_MUST_CHECK;
 
