@@ -1223,8 +1223,11 @@ review_redo(struct review_job *j, const struct review_set *rs, struct review_out
 		}
 	}
 	free(ops);
-	if (rc >= 0) {
-		buf_puts(&j->report, "redid the last undo");
+	if (rc >= 0) { /* what `deskhand log` records: "redo (taking back restore …)" */
+		if (o->taken_back[0])
+			buf_printf(&j->report, "took back %s", o->taken_back);
+		else
+			buf_puts(&j->report, "redid the last undo");
 		rc = 0;
 	}
 	return rc;

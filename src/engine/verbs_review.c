@@ -1132,8 +1132,11 @@ verbs_redo(int argc, char **argv, unsigned flags)
 			                      (o.force ? REVIEW_F_FORCE : 0) |
 			                              (pass ? 0 : REVIEW_F_DRY_RUN),
 			                      NULL, &out);
+			char *done = out.taken_back[0] ? xasprintf("took back %s on", out.taken_back)
+			                               : xstrdup("redid steps on");
 			if (pass == 1 || rc < 0)
-				results_add(&res, g, rc, &out, "redid steps on");
+				results_add(&res, g, rc, &out, done);
+			free(done);
 			snap_review_outcome_fini(&out);
 		}
 	}

@@ -161,6 +161,8 @@ struct review_outcome {
 	char *conflict_dir;        /* directory holding the three versions, or NULL */
 	struct review_conflict *conflicts;
 	size_t nconflicts;
+	char taken_back[80]; /* redo: the restore it took back ("restore 3f2a9c1b2c3d"), or
+	                      * "" (it reapplied an undo's steps) */
 };
 
 void snap_review_outcome_init(struct review_outcome *o);
@@ -266,8 +268,8 @@ int snap_review_can_redo(struct snap_store *s, const char *session, char op[64])
  * reverted: the paths that differ between the head and the entry's state
  * return to that state byte for byte, then checkpoint "redo N steps" with a
  * Deskhand-Redo trailer per step (after a restore: "redo (taking back restore
- * SHORTID)"), and pop the entry. Conflict: the folder's path differs
- * from the head. Returns 0, DH_ENOTFOUND (nothing to redo), DH_ECONFLICT,
+ * SHORTID)", and o->taken_back is "restore SHORTID"), and pop the entry.
+ * Conflict: the folder's path differs from the head. Returns 0, DH_ENOTFOUND (nothing to redo), DH_ECONFLICT,
  * DH_EFAIL. */
 int snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
                      const char *conflict_dir, struct review_outcome *o) DH_MUST_CHECK;

@@ -3345,6 +3345,7 @@ snap_review_redo(struct snap_store *s, const char *session, unsigned flags,
 	for (size_t i = 0; i < paths.n; i++)
 		if ((rc = plan_add_left(&p, s, &c, paths.v[i], &target, NULL)) < 0)
 			goto out;
+	snprintf(o->taken_back, sizeof o->taken_back, "%s", e.what);
 	if (e.what[0]) /* a restore's: the folder goes back to where it started */
 		buf_printf(&msg, "redo (taking back %s)", e.what);
 	else

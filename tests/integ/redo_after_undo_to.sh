@@ -3,7 +3,8 @@
 # action, byte for byte, and walks on through the undos before it. Before,
 # redo after `undo --to` said "nothing to redo" while the help said --to
 # works "as restore does" and `undo` could be redone. Both in-process and
-# through a live engine.
+# through a live engine; both say they took the restore back (the engine
+# said "redid the last undo", the command "redid steps on").
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; printf 'bee\n' > "$G/b.txt"
 jq -n '{"turns": [
@@ -31,6 +32,8 @@ rc=0; out=$("$DESKHAND" redo 2>&1) || rc=$?
 echo "$out"
 assert_eq "$rc" 0 "exit status of redo after undo --to"
 assert_not_contains "$out" "nothing to redo"
+# it says what it took back, as the log does (not "redid steps")
+assert_contains "$out" "took back restore "
 assert_eq "$(state)" "$all" "the folder after redo of undo --to"
 rc=0; out=$("$DESKHAND" redo 2>&1) || rc=$?
 assert_eq "$rc" 1 "a second redo"
@@ -87,6 +90,12 @@ assert_eq "$(cat "$H/x.txt")" old "x.txt after the live undo --to"
 [ -e "$H/y.txt" ] && fail "y.txt left after the live undo --to"
 rc=0; out=$("$DESKHAND" redo --session "$id" 2>&1) || rc=$?
 assert_eq "$rc" 0 "redo on the live session: $out"
+# the engine says it took the restore back, not "redid the last undo",
+# naming the restore as the log does
+assert_contains "$out" "took back restore "
+assert_not_contains "$out" "redid the last undo"
 assert_eq "$(cat "$H/x.txt")$(cat "$H/y.txt")" newy "the folder after the live redo"
 "$DESKHAND" stop "$id" >/dev/null
+r=${out##*took back restore }; r=${r%%[!0-9a-f]*}
+assert_contains "$("$DESKHAND" log "$id" 2>/dev/null)" "redo (taking back restore $r)"
 echo ok

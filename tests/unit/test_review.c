@@ -780,12 +780,16 @@ Test(review, restore_then_redo_is_byte_identical)
 	snap_review_outcome_init(&o);
 	cr_assert_eq(snap_review_redo(s, SESSION, 0, conflicts, &o), 0, "%s", err_msg());
 	cr_assert(o.ck.created);
+	/* it says what it took back: the restore, named as its checkpoint */
+	cr_assert_eq(strncmp(o.taken_back, "restore ", 8), 0, "taken_back '%s'", o.taken_back);
+	cr_assert_eq(strlen(o.taken_back), 8 + 12, "taken_back '%s'", o.taken_back);
 	snap_review_outcome_fini(&o);
 	char *d = dump();
 	cr_assert_str_eq(d, mid);
 	free(d);
 	snap_review_outcome_init(&o);
 	cr_assert_eq(snap_review_redo(s, SESSION, 0, conflicts, &o), 0, "%s", err_msg());
+	cr_assert_str_eq(o.taken_back, "", "an undo's redo took back no restore");
 	snap_review_outcome_fini(&o);
 	d = dump();
 	cr_assert_str_eq(d, after);
