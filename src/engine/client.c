@@ -1383,21 +1383,23 @@ on_doomed(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	client_free(ctx);
 }
 
-/* An engine that client_spawn() started and that has no session exits
- * once we are gone and its pending jobs are done (serve.c's exit rule),
- * and until then it holds its folders' locks. Wait for it (at most
- * CLIENT_ENGINE_EXIT_MS, after our connection is closed), so that whatever
- * comes next (another workbench on the same folder at once, or this one
- * switching to a session) does not find them held by an engine on its way
- * out. Not from a loop handler: it blocks. An engine with a session goes
- * on without us, and is not waited for. */
+/* An engine that client_spawn() started exits once we are gone and its
+ * pending jobs are done, when no task runs and no other client is attached
+ * (serve.c's exit rule), and until then it holds its folders' and its
+ * session's locks. Wait for it (at most CLIENT_ENGINE_EXIT_MS, after our
+ * connection is closed), so that whatever comes next (another workbench on
+ * the same folder at once, `deskhand run --resume` of the session just
+ * quit, or this one switching to a session) does not find them held by an
+ * engine on its way out. Not from a loop handler: it blocks. An engine
+ * whose task runs, or that another client is attached to, goes on without
+ * us, and is not waited for. */
 static void
 wait_engine_exit(struct client *c)
 {
 	pid_t pid = c->engine;
 	uint64_t until = ev_now_ms() + CLIENT_ENGINE_EXIT_MS;
 
-	if (pid <= 0 || c->st.session)
+	if (pid <= 0 || (c->st.session && (c->st.busy || c->st.clients > 1)))
 		return;
 	ev_child_forget(c->loop, pid);
 	if (c->fd >= 0) {

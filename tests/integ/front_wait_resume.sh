@@ -24,32 +24,7 @@ turns.append({"text": "resumed after the stop", "stop_reason": "end_turn"})
 print(json.dumps({"turns": turns}))
 PY
 start_fake "$T/script.json"
-# The collector: answers each request 400 ms after it came.
-python3 - "$T/col.port" <<'PY' >"$T/col.err" 2>&1 &
-import http.server, socketserver, sys, time
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        time.sleep(0.4)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-s = S(("127.0.0.1", 0), H)
-open(sys.argv[1], "w").write(str(s.server_address[1]))
-s.serve_forever()
-PY
-COL_PID=$!
-FAKE_PIDS="$FAKE_PIDS $COL_PID"
-for _ in $(seq 1 100); do [ -s "$T/col.port" ] && break; sleep 0.05; done
-[ -s "$T/col.port" ] || { cat "$T/col.err" >&2; fail "the collector did not start"; }
-export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$(cat "$T/col.port")
-export OTEL_EXPORTER_OTLP_PROTOCOL=http/json
+slow_collector
 
 # resume ID CYCLE: run --detach --resume, which must succeed and print ID.
 resume() {
