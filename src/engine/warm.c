@@ -760,7 +760,6 @@ child_run(struct warm *w, const int *fds, mode_t mask, int argc, char **argv, ch
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)w;
 	int status = w->run(argc, argv);
 
 	snap_global_shutdown();
