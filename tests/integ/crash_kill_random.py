@@ -53,6 +53,10 @@ SURVIVOR_WAIT_S = 10
 UNSTABLE = {"text_delta", "status", "usage"}
 
 
+# The control run's last answer (the script's last turn).
+FINAL_ANSWER = "Finished: the folder is reorganised."
+
+
 # ---- the folder and the scripts ---------------------------------------------------------
 
 
@@ -159,7 +163,7 @@ def kill_script():
     for t in turns:
         if not t["text"]:
             del t["text"]
-    turns.append({"text": "Finished: the folder is reorganised.", "stop_reason": "end_turn"})
+    turns.append({"text": FINAL_ANSWER, "stop_reason": "end_turn"})
     assert len(turns) == 30
     return {"turns": turns}
 
@@ -365,6 +369,15 @@ def check_transcript(path):
         if bad:
             return "line %d of %d: %s: %r" % (i, len(lines) - 1, bad, raw[:60])
     return None
+
+
+def transcript_says(path, text):
+    """Whether the transcript at path holds `text` (str) anywhere."""
+    try:
+        with open(path, "rb") as f:
+            return text.encode("utf-8") in f.read()
+    except OSError:
+        return False
 
 
 def transcript_has(path, rtype):
@@ -613,9 +626,17 @@ def check_instant(ctx, i, anchor, delay, anchor_name):
     # interrupted. The record is in the transcript before it is printed.
     finished = any(o.get("type") == "session_finished" for _, o in ev) or \
         transcript_has(os.path.join(sdir, sid, "transcript.jsonl"), "session_finished")
-    want = "done" if finished else "interrupted"
-    if rc != 0 or st != want:
-        fails["2 sessions"] = "exit %d, status %s (want %s) %s" % (rc, st, want, err)
+    want = {"done"} if finished else {"interrupted"}
+    # meta.json says done before session_finished is appended (agent.c
+    # finish(): whoever sees the record finds meta.json saying so), so a
+    # kill between the two, after the last answer was recorded, leaves a
+    # session whose task did end listed as done.
+    if not finished and transcript_says(os.path.join(sdir, sid, "transcript.jsonl"),
+                                        FINAL_ANSWER):
+        want.add("done")
+    if rc != 0 or st not in want:
+        fails["2 sessions"] = "exit %d, status %s (want %s) %s" % (rc, st,
+                                                                  " or ".join(sorted(want)), err)
 
     rc, _, err = ctx.verb(state, ["log", sid])
     if rc != 0:
