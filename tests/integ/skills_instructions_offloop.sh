@@ -23,40 +23,37 @@ name, skill, grant = sys.argv[1:]
 n = 80
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "instr")
-for i in range(n):
-    sc.send(s, {"type": "instructions", "id": "i%d" % i})
-t0 = time.monotonic()
-sc.send(s, {"type": "status", "id": "st"})
-got, status_ms, replies = [], None, 0
-while replies < n or status_ms is None:
-    ev = r.next(120)
-    if ev["type"] == "status" and status_ms is None:
-        status_ms = int((time.monotonic() - t0) * 1000)
-        waited = replies
-    elif ev.get("op") == "instructions":
-        replies += 1
-        got.append(ev)
-print("status after %d ms, %d of %d instructions replies before it" % (status_ms, waited, n))
+
+
+def burst(op, request):
+    """n requests of op (request(i) makes each), then a status: the status
+    reply's delay in ms and op's n replies."""
+    for i in range(n):
+        sc.send(s, request(i))
+    t0 = time.monotonic()
+    sc.send(s, {"type": "status", "id": "st-" + op})
+    got, status_ms, replies, waited = [], None, 0, 0
+    while replies < n or status_ms is None:
+        ev = r.next(120)
+        if ev["type"] == "status" and status_ms is None:
+            status_ms = int((time.monotonic() - t0) * 1000)
+            waited = replies
+        elif ev.get("op") == op:
+            replies += 1
+            got.append(ev)
+    print("status after %d ms, %d of %d %s replies before it" % (status_ms, waited, n, op))
+    return status_ms, got
+
+
+status_ms, got = burst("instructions", lambda i: {"type": "instructions", "id": "i%d" % i})
 for ev in got:
     assert ev["type"] == "reply" and ev["ok"], ev
     sk = ev["data"]["skills"]
     assert [k["name"] for k in sk] == ["big"] and sk[0]["dir"] == skill and sk[0]["trusted"], sk
 assert status_ms < 1000, "the status reply took %d ms" % status_ms
 
-for i in range(n):
-    sc.send(s, {"type": "skills_trust", "path": grant, "id": "t%d" % i})
-t0 = time.monotonic()
-sc.send(s, {"type": "status", "id": "st2"})
-got, status_ms, replies = [], None, 0
-while replies < n or status_ms is None:
-    ev = r.next(120)
-    if ev["type"] == "status" and status_ms is None:
-        status_ms = int((time.monotonic() - t0) * 1000)
-        waited = replies
-    elif ev.get("op") == "skills_trust":
-        replies += 1
-        got.append(ev)
-print("status after %d ms, %d of %d skills_trust replies before it" % (status_ms, waited, n))
+status_ms, got = burst("skills_trust",
+                      lambda i: {"type": "skills_trust", "path": grant, "id": "t%d" % i})
 for ev in got:
     assert ev["type"] == "reply" and ev["ok"], ev
     assert ev["message"] == "trusted the skills of %s: the next task offers them" % grant, ev
