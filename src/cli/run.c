@@ -173,6 +173,16 @@ c(const struct run *r, const char *code)
 #define C_CYAN	"\033[36m"
 #define C_YEL	"\033[33m"
 
+/* Colour on a terminal, unless NO_COLOR says not or TERM=dumb (which shows
+ * escape sequences as text, as git takes it). */
+static bool
+want_color(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+}
+
 static void
 newline_if_needed(struct run *r)
 {
@@ -1183,7 +1193,7 @@ cli_run(int argc, char **argv)
 		memmove(a.engine.v + 1, a.engine.v, (a.engine.n - 1) * sizeof *a.engine.v);
 		a.engine.v[0] = (char *)"--no-ask";
 	}
-	r.color = !r.json && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	r.color = !r.json && want_color();
 	setlocale(LC_CTYPE, "");
 	r.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	if (r.unsandboxed)

@@ -85,6 +85,12 @@ attach_loop(struct strv *args, char *first, struct ui_opts *uo)
 	bool detached = false;
 	int status = 1;
 
+	/* A terminal the workbench cannot drive is refused before an engine
+	 * starts: nothing runs that the user cannot see. */
+	if (ui_term_check() < 0) {
+		fprintf(stderr, "deskhand: %s\n", err_msg());
+		goto out;
+	}
 	for (;;) {
 		/* The loop first: it blocks the signals before any thread exists. */
 		if (ev_new(&loop) < 0) {

@@ -54,12 +54,14 @@ open_target(struct verbs_target *t, const char *session)
 	return rc;
 }
 
+/* Colour on a terminal, unless NO_COLOR says not or TERM=dumb (which shows
+ * escape sequences as text, as git takes it). */
 static bool
 want_color(void)
 {
-	const char *nc = getenv("NO_COLOR");
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
-	return isatty(STDOUT_FILENO) && !(nc && *nc);
+	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 }
 
 static int

@@ -659,12 +659,27 @@ ui_binds_apply(const struct config_line *binds, size_t nbinds)
 	return 0;
 }
 
+const char *
+ui_term_name(void)
+{
+	const char *term = getenv("TERM");
+
+	return term && *term ? term : "vt100";
+}
+
+bool
+ui_no_display(void)
+{
+	const char *nd = getenv("DH_NO_DISPLAY");
+
+	return nd && *nd && strcmp(nd, "0");
+}
+
 int
 ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
-	const char *term = getenv("TERM");
-	const char *nd = getenv("DH_NO_DISPLAY");
+	const char *term = ui_term_name();
 	const char *nc = getenv("NO_COLOR");
 
 	*out = NULL;
@@ -679,9 +694,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	u->c = c;
 	u->review_pending = -1;
 	u->compl_i = -1;
-	u->display = !(nd && *nd && strcmp(nd, "0"));
-	if (!term || !*term)
-		term = "vt100";
+	u->display = !ui_no_display();
 	if (u->display) {
 		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {

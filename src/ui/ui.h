@@ -48,6 +48,15 @@ struct ui_opts {
  * the first bad one. For ui_new() and `deskhand --dump-config`. */
 int ui_binds_apply(const struct config_line *binds, size_t nbinds) DH_MUST_CHECK;
 
+/* Whether the workbench can run on this terminal, before anything is
+ * started: $TERM (vt100 when unset) must have a terminfo entry that moves
+ * the cursor and clears the screen (not TERM=dumb, a hardcopy or a generic
+ * entry). Reads terminfo only (ui_terminfo.c), touches no tty. 0 (also
+ * with DH_NO_DISPLAY); DH_ENOTFOUND for a TERM with no usable entry,
+ * DH_EFAIL for one that cannot move the cursor, each with a message that
+ * names TERM and what to do instead (deskhand run). */
+int ui_term_check(void) DH_MUST_CHECK;
+
 /* Take over the terminal, draw the first frame and start `task` if given.
  * The client and loop are borrowed and must outlive the UI; the UI sets the
  * client's event handler (ui_free() removes it). The session's history,

@@ -171,6 +171,11 @@ struct ui {
  * ui.c
  */
 
+/* The terminal type the workbench drives: $TERM, or vt100 when it is unset
+ * or empty (every terminal emulator understands vt100). */
+const char *ui_term_name(void);
+/* True when DH_NO_DISPLAY asks for a workbench on /dev/null (no tty). */
+bool ui_no_display(void);
 /* The pane keys go to: the overlay when shown, else the focused pane. */
 struct pane *ui_focused(struct ui *u);
 /* A task runs (or its start was sent and not yet answered). */
