@@ -108,7 +108,8 @@ enum keymap_ctx {
 
 /* A key: a Unicode character, or KEYMAP_FKEY | a curses KEY_* code; either
  * with KEYMAP_ALT for Alt (Meta) held, which terminals send as Esc and then
- * the key (ui_term.c puts the two together). */
+ * the key, or in a single-byte locale as the key's byte with the 8th bit set
+ * (ui_term.c makes both one key). */
 #define KEYMAP_FKEY 0x1000000
 #define KEYMAP_ALT  0x2000000
 

@@ -742,6 +742,7 @@ ui_new(struct ui **out, struct ev_loop *loop, struct client *c, const struct ui_
 	if (u->theme && theme_apply(u->theme, mono ? 0 : COLORS, mono) < 0 && !theme_err)
 		theme_err = xstrdup(err_msg());
 	draw_setup(u->theme, mono, MB_CUR_MAX > 1);
+	u->meta8 = MB_CUR_MAX == 1;
 	ev_timer_init(&u->frame_timer, ui_frame_due, u);
 	ev_timer_init(&u->spin_timer, spin_tick, u);
 	ev_timer_init(&u->quit_timer, quit_now, u);

@@ -77,6 +77,7 @@ struct ui {
 	int rq[24];			 /* keys that may begin that reply */
 	size_t nrq;
 	bool esc_held;			 /* an Esc read: Alt with the next key, or Esc */
+	bool meta8;			 /* a single-byte locale: the 8th bit may be Alt */
 	struct pane panes[LAYOUT__COUNT];
 	struct pane help;		 /* the overlay (shown in IN_OVERLAY) */
 	enum layout_pane focus;

@@ -244,12 +244,50 @@ rq_flush(struct ui *u)
 		tty_key(u, u->rq[i]);
 }
 
+/*
+ * The next key waiting, or -1 when none is. A multibyte (UTF-8) locale
+ * reads wide characters: a byte from 0x80 up is part of a character there,
+ * never Alt (as tmux and vim take it). In a single-byte locale the 8th bit
+ * may be Meta instead (xterm with metaSendsEscape off, some SSH clients:
+ * Alt-b is 0xE2): a byte that is an Alt key bound somewhere is that key,
+ * as vim has it, any other is the locale's character, and one that is no
+ * character there is dropped. Bytes are read one by one there, as
+ * wget_wch() would take a byte it cannot convert for the start of a
+ * longer character and swallow the keys behind it.
+ */
+static int
+tty_read_key(const struct ui *u)
+{
+	wint_t wc;
+	int r;
+
+	if (!u->meta8) {
+		r = wget_wch(stdscr, &wc);
+		if (r == ERR)
+			return -1;
+		return r == KEY_CODE_YES ? (int)(KEYMAP_FKEY | (int)wc) : (int)wc;
+	}
+	while ((r = wgetch(stdscr)) != ERR) {
+		if (r >= KEY_MIN)
+			return KEYMAP_FKEY | r;
+		if (r < 0x80)
+			return r;
+		int alt = keymap_key_canon(r & 0x7f) | KEYMAP_ALT;
+
+		if (keymap_has_key(alt))
+			return alt;
+		if ((wc = btowc(r)) != WEOF)
+			return (int)wc;
+		log_debug("key byte %#x: no character in this locale", (unsigned)r);
+	}
+	return -1;
+}
+
 void
 ui_on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
 	struct ui *u = ctx;
-	wint_t wc;
-	int r;
+	int key;
 
 	(void)fd;
 	if (revents & (POLLHUP | POLLERR)) {
@@ -259,9 +297,7 @@ ui_on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		ui_detach(u);
 		return;
 	}
-	while ((r = wget_wch(stdscr, &wc)) != ERR) {
-		int key = r == KEY_CODE_YES ? (int)(KEYMAP_FKEY | (int)wc) : (int)wc;
-
+	while ((key = tty_read_key(u)) >= 0) {
 		if (key == (KEYMAP_FKEY | KEY_RESIZE))
 			continue; /* SIGWINCH comes through the signalfd */
 		if (key == (KEYMAP_FKEY | KEY_MOUSE)) {
