@@ -663,9 +663,14 @@ alt_fits(const struct colour_alt *a, int depth)
 }
 
 /* Map one alternative into 0..depth-1 (or -1). A bright colour below 16
- * becomes its base colour and sets *bold. */
+ * becomes its base colour and adds THEME_A_BOLD to *attrs. Bright black
+ * (grey) is the exception: its base, black, is the background of most
+ * terminals, where bold black shows as nothing unless the terminal
+ * brightens bold (and, where it does, makes muted text stand out); it
+ * becomes the default colour and adds THEME_A_DIM instead, which a
+ * terminal without faint text shows as normal text. */
 static short
-alt_index(const struct colour_alt *a, int depth, bool *bold)
+alt_index(const struct colour_alt *a, int depth, unsigned *attrs)
 {
 	int idx;
 
@@ -674,9 +679,13 @@ alt_index(const struct colour_alt *a, int depth, bool *bold)
 	idx = a->kind == COLOUR_RGB ? rgb_to_256(a->v) : (int)a->v;
 	if (depth < 256)
 		idx = colour_256to16(idx);
-	if (depth < 16 && idx >= 8) {
+	if (depth < 16 && idx == 8) {
+		*attrs |= THEME_A_DIM;
+		return -1;
+	}
+	if (depth < 16 && idx > 8) {
 		idx -= 8;
-		*bold = true;
+		*attrs |= THEME_A_BOLD;
 	}
 	return (short)idx;
 }
@@ -684,14 +693,14 @@ alt_index(const struct colour_alt *a, int depth, bool *bold)
 /* The first alternative the depth can show as written; if none, the last
  * (the author's most conservative choice), downgraded. */
 static short
-resolve_colour(const struct colour_spec *c, int depth, bool *bold)
+resolve_colour(const struct colour_spec *c, int depth, unsigned *attrs)
 {
 	if (c->n == 0)
 		return -1;
 	for (unsigned i = 0; i < c->n; i++)
 		if (alt_fits(&c->alt[i], depth))
-			return alt_index(&c->alt[i], depth, bold);
-	return alt_index(&c->alt[c->n - 1], depth, bold);
+			return alt_index(&c->alt[i], depth, attrs);
+	return alt_index(&c->alt[c->n - 1], depth, attrs);
 }
 
 /*
@@ -830,15 +839,16 @@ theme_resolve(const struct theme *t, int colors, bool mono, struct theme_resolve
 	for (int e = 0; e < THEME__COUNT; e++) {
 		const struct element_spec *s = &t->el[e];
 		struct theme_style *st = &out->el[e];
-		bool bold = false, bg_bold = false;
+		unsigned fg_attrs = 0, bg_attrs = 0;
 
 		if (out->mono) {
 			*st = (struct theme_style){ -1, -1, s->mono };
 			continue;
 		}
-		st->fg = resolve_colour(&s->fg, depth, &bold);
-		st->bg = resolve_colour(&s->bg, depth, &bg_bold); /* bold cannot brighten a bg */
-		st->attrs = s->attrs | (bold ? THEME_A_BOLD : 0);
+		st->fg = resolve_colour(&s->fg, depth, &fg_attrs);
+		/* Bold cannot brighten a background, nor faint dim one. */
+		st->bg = resolve_colour(&s->bg, depth, &bg_attrs);
+		st->attrs = s->attrs | fg_attrs;
 	}
 }
 

@@ -279,7 +279,9 @@ Test(theme, default_depths)
 	assert_style(style(t, 8, false, THEME_DIFF_ADD), 2, -1, 0);
 	assert_style(style(t, 8, false, THEME_TOOL_ERROR), 1, -1, THEME_A_BOLD); /* bright-red */
 	assert_style(style(t, 8, false, THEME_USER), 6, -1, THEME_A_BOLD);
-	assert_style(style(t, 8, false, THEME_BORDER), 0, -1, THEME_A_BOLD); /* bright-black */
+	/* bright-black: the default colour, faint (not bold black) */
+	assert_style(style(t, 8, false, THEME_BORDER), -1, -1, THEME_A_DIM);
+	assert_style(style(t, 8, false, THEME_MUTED), -1, -1, THEME_A_DIM);
 
 	assert_style(style(t, 256, true, THEME_SELECTION), -1, -1, THEME_A_REVERSE);
 	assert_style(style(t, 8, true, THEME_DIFF_DEL), -1, -1, THEME_A_UNDERLINE);
@@ -297,7 +299,7 @@ Test(theme, light_depths)
 	assert_style(style(t, 16, false, THEME_DIFF_ADD), 2, -1, 0);
 	assert_style(style(t, 16, false, THEME_CURSOR), 7, 4, 0);
 	assert_style(style(t, 16, false, THEME_BORDER), 8, -1, 0);
-	assert_style(style(t, 8, false, THEME_BORDER), 0, -1, THEME_A_BOLD);
+	assert_style(style(t, 8, false, THEME_BORDER), -1, -1, THEME_A_DIM);
 	assert_style(style(t, 8, false, THEME_TITLE_FOCUS), 7, 4, THEME_A_BOLD);
 	assert_style(style(t, 256, true, THEME_DIFF_ADD), -1, -1, THEME_A_BOLD);
 	theme_free(t);
@@ -333,6 +335,44 @@ Test(theme, high_contrast_depths)
 	/* A bright background at 8 is its base colour; bold cannot brighten it. */
 	assert_style(style(t, 8, false, THEME_STATUS), 0, 7, THEME_A_BOLD);
 	assert_style(style(t, 16, false, THEME_STATUS), 0, 15, THEME_A_BOLD);
+	theme_free(t);
+}
+
+/* Grey (bright black) below 16 colours: black is the background of most
+ * terminals and bold black is invisible on it where bold does not brighten,
+ * so grey text is the default colour drawn faint, in every shipped theme,
+ * as a foreground or a background (which then is the terminal's own). */
+Test(theme, grey_at_8_is_faint_default)
+{
+	for (size_t i = 0; i < NSHIPPED; i++) {
+		struct theme *t = load_shipped(shipped[i]);
+		struct theme_resolved r16, r8;
+
+		theme_resolve(t, 16, false, &r16);
+		theme_resolve(t, 8, false, &r8);
+		for (int e = 0; e < THEME__COUNT; e++) {
+			const char *n = theme_element_name((enum theme_element)e);
+
+			if (r16.el[e].fg == 8) {
+				cr_assert_eq(r8.el[e].fg, -1, "%s %s", shipped[i], n);
+				cr_assert(r8.el[e].attrs & THEME_A_DIM, "%s %s", shipped[i], n);
+				cr_assert_eq(r8.el[e].attrs & THEME_A_BOLD, r16.el[e].attrs & THEME_A_BOLD,
+				             "%s %s: grey made bold", shipped[i], n);
+			}
+			if (r16.el[e].bg == 8)
+				cr_assert_eq(r8.el[e].bg, -1, "%s %s", shipped[i], n);
+			cr_assert(!(r8.el[e].fg == 0 && r8.el[e].bg < 0 &&
+			            (r8.el[e].attrs & THEME_A_BOLD) && !(r16.el[e].fg == 0)),
+			          "%s %s: bold black on the default background", shipped[i], n);
+		}
+		theme_free(t);
+	}
+	/* A synthetic grey: #808080 (244) with no fallback, and color8. */
+	struct theme *t = parse("muted #808080 default - -\nborder color8 color8 bold -\n");
+
+	assert_style(style(t, 8, false, THEME_MUTED), -1, -1, THEME_A_DIM);
+	assert_style(style(t, 16, false, THEME_MUTED), 8, -1, 0);
+	assert_style(style(t, 8, false, THEME_BORDER), -1, -1, THEME_A_BOLD | THEME_A_DIM);
 	theme_free(t);
 }
 
