@@ -70,15 +70,17 @@ is_invisible(uint32_t c)
 
 /* Without a UTF-8 locale: punctuation that deskhand's own messages use, and
  * that models write, as its one-column ASCII look-alike (one column for one,
- * so that a line laid out before stays as wide); anything else '?'. */
+ * so that a line laid out before stays as wide); anything else '?'. An
+ * ellipsis is '.', not '?': "listing sessions..." must not read as a
+ * question. */
 static const struct {
 	uint32_t cp;
 	char ascii;
 } ascii_alike[] = {
 	{ 0x00a0, ' ' }, { 0x00b7, '.' }, { 0x00d7, 'x' }, { 0x2010, '-' }, { 0x2011, '-' },
 	{ 0x2012, '-' }, { 0x2013, '-' }, { 0x2014, '-' }, { 0x2018, '\'' }, { 0x2019, '\'' },
-	{ 0x201c, '"' }, { 0x201d, '"' }, { 0x2022, '*' }, { 0x2212, '-' }, { 0x2713, 'v' },
-	{ 0x2717, 'x' },
+	{ 0x201c, '"' }, { 0x201d, '"' }, { 0x2022, '*' }, { 0x2026, '.' }, { 0x2190, '<' },
+	{ 0x2192, '>' }, { 0x2212, '-' }, { 0x2713, 'v' }, { 0x2717, 'x' },
 };
 
 static char

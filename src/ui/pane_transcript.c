@@ -464,8 +464,11 @@ add_lines(struct pane *p, int item, const char *text, int head, int tail, const 
 		if (k == head && n > head + tail + 1) {
 			char more[96];
 
-			snprintf(more, sizeof more, "… %d more line%s%s%s", n - head - tail,
-				 n - head - tail == 1 ? "" : "s", hint ? " · " : "", hint ? hint : "");
+			/* Drawn as it is (pane_add_line): the marks in the
+			 * locale's terms. */
+			snprintf(more, sizeof more, "%s %d more line%s%s%s", draw_mark("…", "..."),
+				 n - head - tail, n - head - tail == 1 ? "" : "s",
+				 hint ? draw_mark(" · ", " - ") : "", hint ? hint : "");
 			pane_add_line(p, UI_DIM, item, 6, bar, more);
 			k = n - tail - 1; /* skip to the tail */
 			for (int skip = n - tail - head; skip > 0 && s < end; skip--) {

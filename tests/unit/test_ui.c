@@ -270,6 +270,10 @@ Test(ui_sanitize, escapes_controls_bidi_and_bad_bytes)
 		     UTF8_ASCII);
 	cr_assert_str_eq(s, "a - u \"q\" ' * v");
 	free(s);
+	/* an ellipsis is no question mark; arrows point */
+	s = sanitize("listing\xe2\x80\xa6 a \xe2\x86\x92 b \xe2\x86\x90 c", UTF8_ASCII);
+	cr_assert_str_eq(s, "listing. a > b < c");
+	free(s);
 	s = sanitize("\xed\xa0\x80", 0); /* a surrogate is invalid */
 	cr_assert_str_eq(s, "\\xed\\xa0\\x80");
 	free(s);
