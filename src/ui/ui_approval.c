@@ -200,11 +200,23 @@ ask_always(struct ui *u)
 		ask_save(u, NULL);
 		return;
 	}
-	char *q = xasprintf("Always allow: t every %s call, p only %s %s, Esc cancel", name, name,
-			    pattern);
+	/* A long pattern gives way in its middle, so that "p only" and what
+	 * follows it stay on the line: cut in the middle of the whole question
+	 * (hint_ask) the p key itself could go. */
+	static const char tail[] = ", Esc cancel";
+	char *head = xasprintf("Always allow: t every %s call, p only %s ", name, name);
+	struct buf q = BUF_INIT, clean = BUF_INIT;
+	int room;
 
-	ui_ask(u, q, "tp", 0, always_answered, NULL);
-	free(q);
+	draw_sanitize(&q, head, strlen(head), false);
+	draw_sanitize(&clean, pattern, strlen(pattern), false);
+	room = COLS - 1 - draw_width(buf_cstr(&q)) - (int)strlen(tail);
+	draw_elide(&q, buf_cstr(&clean), room > 8 ? room : 8);
+	buf_puts(&q, tail);
+	ui_ask(u, buf_cstr(&q), "tp", 0, always_answered, NULL);
+	buf_fini(&q);
+	buf_fini(&clean);
+	free(head);
 	free(pattern);
 }
 
