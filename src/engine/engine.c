@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,9 @@ struct engine {
 	size_t ngrants;		    /* stores opened */
 	size_t llm_ngrants;	    /* grants the LLM client was made with */
 	struct worker *worker;
+	/* The skills' own worker: trusts, :instructions and a task's
+	 * instructions and skills, in order, never behind snapshot jobs. */
+	struct worker *loader;
 	struct watch *watch;
 	char *watch_off;
 	struct llm *llm;
@@ -119,15 +123,10 @@ struct engine {
 	struct ev_timer deadline; /* armed while an approval waits (approval_deadline) */
 	struct notify *notify;	  /* detached and scheduled runs tell the person */
 	char *summary;		  /* first line of the latest assistant text */
-	/* A follow-up task that came while snapshot jobs still ran: started
-	 * once the worker reached it (a barrier job), never refused. */
-	char *deferred_task;
-	struct ev_timer deferred;
-	unsigned trusting; /* skills_trust jobs on the worker */
+	struct task_start *starting; /* a task being started, or NULL */
 };
 
 static void fan_out(const struct event *ev, void *ctx);
-static void on_deferred(struct ev_loop *l, struct ev_timer *t, void *ctx);
 static int open_audit(struct engine *e);
 
 /*
@@ -722,7 +721,6 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	e->cfg = cfg;
 	e->opts = *o;
 	ev_timer_init(&e->deadline, on_deadline, e);
-	ev_timer_init(&e->deferred, on_deferred, e);
 	/* What the commands' sandboxes leave behind when bwrap exits (its pid-1
 	 * init, for a few ms) is re-parented to us and reaped here, not by
 	 * whoever started us; without it the system's init reaps it. */
@@ -743,9 +741,13 @@ engine_open(struct engine **out, struct ev_loop *loop, struct config *cfg,
 	 * load runs waits for all of it (glibc's loader lock; the watcher's
 	 * does, below, and its walk of the folders then takes no CPU from the
 	 * load). */
-	if (worker_new(&e->worker, loop) < 0)
+	if (worker_new(&e->worker, loop) < 0 || worker_new(&e->loader, loop) < 0)
 		return DH_EFAIL;
 	worker_start(e->worker);
+	/* A resumed session's recovery runs on the snapshot worker first: its
+	 * first task's instructions and skills are read on the loader's. */
+	if (o->resume)
+		worker_start(e->loader);
 	if (llm_global_init() < 0)
 		return DH_EFAIL;
 	if (fsutil_state_dir(&e->state) < 0 || fsutil_mkdir_p(e->state, 0700) < 0)
@@ -897,34 +899,50 @@ load_rules(struct engine *e)
 	return 0;
 }
 
-/* The instructions and skills of the current grants, read again (the agent
- * that borrowed the old ones is gone or about to be replaced). */
+/*
+ * Starting a task. Its instructions and skills are read on the loader
+ * (instructions_load() reads every AGENTS.md, skills_load() hashes every file
+ * of each folder's skills), behind any trust of skills asked for before it
+ * and beside the snapshot jobs, so that a resumed session's recovery does
+ * not hold its first request; the agent is made and started on the loop
+ * when they are in and the last task's snapshot jobs are done. What comes
+ * for the task meanwhile waits here.
+ */
+
+/* The worker's part; it touches nothing else. */
+struct start_load {
+	struct engine *e;	  /* NULL once dropped: start_load_done() frees it all */
+	struct grant_set *grants; /* the job's copy */
+	struct instructions *in;
+	struct skill_set *sk;
+	atomic_bool stop;	  /* dropped: the skills are read no further */
+};
+
+struct task_start {
+	char *task;
+	struct start_load *load; /* on the worker, or NULL */
+	struct instructions *in; /* what it read, the engine's once the agent is made */
+	struct skill_set *sk;
+	bool ready;		 /* start_ready() ran */
+	double day_spent;	 /* what every session spent today (max_cost_per_day) */
+	struct strv steers;	 /* steers (and starts) sent meanwhile, in order */
+	bool compact;		 /* a compact was asked for */
+	bool stopped;		 /* interrupted: it ends before its first request */
+	char *stop;		 /* why (engine_stop), NULL for the person's interrupt */
+};
+
+/* A fresh agent over the current grants, with the instructions and skills
+ * ts read (the engine's from now on: the agent borrows them) and the rules
+ * start_ready() read. */
 static int
-reload_instructions(struct engine *e)
+new_agent(struct engine *e, struct task_start *ts)
 {
 	instructions_free(e->instructions);
-	e->instructions = NULL;
 	skills_free(e->skills);
-	e->skills = NULL;
-	if (instructions_load(&e->instructions, e->grants) < 0 ||
-	    skills_load(&e->skills, e->grants, 0) < 0)
-		return DH_EFAIL;
-	return 0;
-}
-
-/* A fresh agent over the current grants. */
-static int
-new_agent(struct engine *e)
-{
-	if (load_rules(e) < 0)
-		return DH_EPARSE;
-	if (reload_instructions(e) < 0)
-		return DH_EFAIL;
-	/* max_cost_per_day: what every session spent today so far. */
-	double day_cap = config_cost(e->cfg->max_cost_per_day), day_spent = 0;
-
-	if (day_cap > 0 && spend_ledger_day(e->state, time(NULL), &day_spent) < 0)
-		return err_set("max_cost_per_day: %s", err_msg());
+	e->instructions = ts->in;
+	e->skills = ts->sk;
+	ts->in = NULL;
+	ts->sk = NULL;
 	struct agent_config ac = {
 		.loop = e->loop,
 		.worker = e->worker,
@@ -954,8 +972,8 @@ new_agent(struct engine *e)
 		.rule_warnings = &e->rule_warnings,
 		.max_cost_usd = config_cost(e->cfg->max_cost),
 		.max_cost_session_usd = config_cost(e->cfg->max_cost_per_session),
-		.max_cost_day_usd = day_cap,
-		.day_spent_usd = day_spent,
+		.max_cost_day_usd = config_cost(e->cfg->max_cost_per_day),
+		.day_spent_usd = ts->day_spent,
 		.ledger_dir = e->state,
 		.max_tokens_session = config_int(e->cfg->max_tokens_per_session),
 		.context_window = llm_registry_window(e->cfg->model,
@@ -1058,76 +1076,50 @@ report_session_notes(struct engine *e)
 	free(notes);
 }
 
-/* The barrier job: every snapshot job queued before it has run. Its own
- * count is dropped only after this returns, so start from a timer. */
+/* Drop what the worker still reads for ts: it stops between two folders'
+ * skills, and start_load_done() frees it. */
+static void
+start_drop(struct task_start *ts)
+{
+	if (ts->load) {
+		atomic_store(&ts->load->stop, true);
+		ts->load->e = NULL;
+		ts->load = NULL;
+	}
+}
+
+static void
+task_start_free(struct task_start *ts)
+{
+	if (!ts)
+		return;
+	start_drop(ts);
+	free(ts->task);
+	instructions_free(ts->in);
+	skills_free(ts->sk);
+	strv_free(&ts->steers);
+	free(ts->stop);
+	free(ts);
+}
+
+/* Everything for ts's agent but its instructions and skills, once the last
+ * task's agent has no job left on the worker: that agent freed and the
+ * session's history read again, the session created by its first task, its
+ * audit log, the LLM client over the current grants, the rules and today's
+ * spend read. */
 static int
-barrier_run(void *ctx)
+start_ready(struct engine *e, struct task_start *ts)
 {
-	(void)ctx;
-	return 0;
-}
-
-static void
-barrier_done(int rc, const char *msg, void *ctx)
-{
-	struct engine *e = ctx;
-
-	(void)rc;
-	(void)msg;
-	if (!e->closing && e->deferred_task)
-		ev_timer_arm(e->loop, &e->deferred, 0);
-}
-
-static void
-on_deferred(struct ev_loop *l, struct ev_timer *t, void *ctx)
-{
-	struct engine *e = ctx;
-	char *task = e->deferred_task;
-
-	(void)l;
-	(void)t;
-	e->deferred_task = NULL;
-	if (task && engine_start(e, task) < 0)
-		fan_out(&(struct event){ .type = EVENT_ERROR, .text = (char *)err_msg() }, e);
-	free(task);
-}
-
-int
-engine_start(struct engine *e, const char *task)
-{
-	if (engine_is_busy(e)) {
-		struct command c = { .type = COMMAND_STEER, .text = (char *)task };
-
-		return agent_command(e->agent, &c);
-	}
-	if (!e->agent && e->trusting) {
-		/* A trust of skills asked for before the first task is recorded
-		 * (on the worker) before the task loads the skills, as the
-		 * requests came. */
-		if (e->deferred_task)
-			return err_set("a task is already waiting for a trust of skills");
-		e->deferred_task = xstrdup(task);
-		worker_post(e->worker, barrier_run, barrier_done, e);
-		return 0;
-	}
 	if (e->agent) {
-		/* A follow-up task: the same session, its history reloaded,
-		 * once the snapshot jobs of the last one are done. */
-		if (e->deferred_task)
-			return err_set("a task is already waiting for the last one's snapshots");
-		if (worker_pending(e->worker)) {
-			e->deferred_task = xstrdup(task);
-			worker_post(e->worker, barrier_run, barrier_done, e);
-			return 0;
-		}
 		agent_free(e->agent);
 		e->agent = NULL;
+		e->started = false;
 		cJSON_Delete(e->history);
 		e->history = NULL;
 		if (session_history_load(e->session, &e->history) < 0)
 			return DH_EFAIL;
 	}
-	if (!e->session && create_session(e, task) < 0)
+	if (!e->session && create_session(e, ts->task) < 0)
 		return DH_EFAIL;
 	if (open_audit(e) < 0)
 		return DH_EFAIL;
@@ -1136,15 +1128,196 @@ engine_start(struct engine *e, const char *task)
 	audit_connectors(e);
 	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
 		return DH_EFAIL;
-	if (new_agent(e) < 0)
-		return DH_EFAIL;
+	if (load_rules(e) < 0)
+		return DH_EPARSE;
+	if (config_cost(e->cfg->max_cost_per_day) > 0 &&
+	    spend_ledger_day(e->state, time(NULL), &ts->day_spent) < 0)
+		return err_set("max_cost_per_day: %s", err_msg());
+	ts->ready = true;
+	return 0;
+}
+
+/* The task being started cannot start: said as a task that failed. */
+static void
+start_abort(struct engine *e, const char *why)
+{
+	char *m = xstrdup(why);
+
+	task_start_free(e->starting);
+	e->starting = NULL;
+	fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
+	fan_out(&(struct event){ .type = EVENT_SESSION_FINISHED, .status = "failed", .text = m }, e);
+	free(m);
+}
+
+/* Make and start the agent of the task being started; the commands that
+ * came meanwhile are its first. */
+static void
+start_finish(struct engine *e)
+{
+	struct task_start *ts = e->starting;
+	int rc = new_agent(e, ts);
+
+	if (rc < 0) {
+		start_abort(e, err_msg());
+		return;
+	}
+	e->starting = NULL;
+	for (size_t i = 0; i < ts->steers.n; i++)
+		(void)agent_command(e->agent, &(struct command){ .type = COMMAND_STEER,
+								  .text = ts->steers.v[i] });
+	if (ts->compact)
+		(void)agent_command(e->agent, &(struct command){ .type = COMMAND_COMPACT });
+	if (ts->stop)
+		agent_stop(e->agent, "interrupted", ts->stop);
+	else if (ts->stopped)
+		(void)agent_command(e->agent, &(struct command){ .type = COMMAND_INTERRUPT });
 	cJSON *h = e->history;
 	e->history = NULL; /* the agent owns it now, even on failure */
 	e->started = true;
+	if (agent_start(e->agent, ts->task, h) < 0)
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = (char *)err_msg() }, e);
+	task_start_free(ts);
+}
+
+/* The barrier job: every job queued before it has run. */
+static int
+barrier_run(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* The task being started goes on once it is ready and its instructions
+ * and skills are in, or interrupted (what is still being read is dropped). */
+static void
+start_advance(struct engine *e)
+{
+	struct task_start *ts = e->starting;
+
+	if (!ts->ready)
+		return;
+	if (ts->stopped)
+		start_drop(ts);
+	if (!ts->load)
+		start_finish(e);
+}
+
+/* Every snapshot job queued before it ran (its own still counted): once
+ * the last task's agent has none left, the next is readied. */
+static void
+barrier_done(int rc, const char *msg, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)rc;
+	(void)msg;
+	if (!e->starting)
+		return;
+	if (worker_pending(e->worker) > 1) {
+		/* jobs posted since: that agent's own, maybe */
+		worker_post(e->worker, barrier_run, barrier_done, e);
+		return;
+	}
+	if (start_ready(e, e->starting) < 0)
+		start_abort(e, err_msg());
+	else
+		start_advance(e);
+}
+
+static int
+start_load_run(void *ctx)
+{
+	struct start_load *l = ctx;
+
+	if (instructions_load(&l->in, l->grants) < 0 ||
+	    skills_load_stoppable(&l->sk, l->grants, 0, &l->stop) < 0)
+		return DH_EFAIL;
+	return 0;
+}
+
+static void
+start_load_done(int rc, const char *errmsg, void *ctx)
+{
+	struct start_load *l = ctx;
+	struct engine *e = l->e;
+
+	grant_set_free(l->grants);
+	if (e) {
+		e->starting->load = NULL;
+		if (rc < 0) {
+			start_abort(e, errmsg);
+		} else {
+			e->starting->in = l->in;
+			e->starting->sk = l->sk;
+			l->in = NULL;
+			l->sk = NULL;
+			start_advance(e);
+		}
+	}
+	instructions_free(l->in);
+	skills_free(l->sk);
+	free(l);
+}
+
+/* An interrupt (why NULL: the person's) of the task being started: it ends
+ * before its first request, at once when it is ready (its instructions and
+ * skills, still being read, are dropped), else once the last task's jobs
+ * are done. */
+static void
+start_stop(struct engine *e, const char *why)
+{
+	struct task_start *ts = e->starting;
+
+	if (ts->stopped)
+		return;
+	ts->stopped = true;
+	ts->stop = why ? xstrdup(why) : NULL;
+	start_advance(e);
+}
+
+int
+engine_start(struct engine *e, const char *task)
+{
+	if (e->starting) {
+		strv_add(&e->starting->steers, task);
+		return 0;
+	}
+	if (engine_is_busy(e)) {
+		struct command c = { .type = COMMAND_STEER, .text = (char *)task };
+
+		return agent_command(e->agent, &c);
+	}
+	struct task_start *ts = xcalloc(1, sizeof *ts);
+	struct start_load *l = xcalloc(1, sizeof *l);
+
+	ts->task = xstrdup(task);
+	/* With no job of the last task's agent on the snapshot worker (or no
+	 * such agent), all but the agent is made now: what fails is the
+	 * caller's to report, and the session exists (the id a launch
+	 * reports). Else once those jobs are done (barrier_done). */
+	bool wait = e->agent && worker_pending(e->worker);
+
+	if ((!wait && start_ready(e, ts) < 0) || grant_set_dup(e->grants, &l->grants) < 0) {
+		task_start_free(ts);
+		free(l);
+		return DH_EFAIL;
+	}
+	l->e = e;
+	ts->load = l;
+	e->starting = ts;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	e->task_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
-	return agent_start(e->agent, task, h);
+	/* On the loader, behind the trusts asked for before; on the snapshot
+	 * worker when neither has a job (a new session's first task: its
+	 * thread waits already, worker_start()). */
+	bool idle = !worker_pending(e->worker) && !worker_pending(e->loader);
+
+	worker_post(idle ? e->worker : e->loader, start_load_run, start_load_done, l);
+	if (wait)
+		worker_post(e->worker, barrier_run, barrier_done, e);
+	return 0;
 }
 
 /*
@@ -1852,11 +2025,39 @@ post_query(struct engine *e, const struct command *c, unsigned long from)
 
 typedef void request_fn(struct engine *e, const struct command *c, unsigned long from);
 
+/* A command for the task being started: a steer (or compact) is its agent's
+ * first, an interrupt ends it before its first request, and nothing waits
+ * for an approval yet. */
+static void
+start_command(struct engine *e, const struct command *c, unsigned long from)
+{
+	switch (c->type) {
+	case COMMAND_STEER:
+		strv_add(&e->starting->steers, c->text ? c->text : "");
+		return;
+	case COMMAND_COMPACT:
+		e->starting->compact = true;
+		return;
+	case COMMAND_INTERRUPT:
+		start_stop(e, NULL);
+		return;
+	default:
+		if (c->req)
+			reply_error(e, from, c->req, "the task is starting: nothing waits for an "
+						     "answer yet");
+		return;
+	}
+}
+
 /* approve, deny, steer, interrupt, compact: the running agent's (its events
  * answer). */
 static void
 req_agent(struct engine *e, const struct command *c, unsigned long from)
 {
+	if (e->starting) {
+		start_command(e, c, from);
+		return;
+	}
 	if (!e->agent || !e->started) {
 		/* Only a requester waits for an answer (an in-process front end's
 		 * interrupt while it quits needs none, as before). */
@@ -1877,7 +2078,7 @@ req_agent(struct engine *e, const struct command *c, unsigned long from)
 static void
 req_status(struct engine *e, const struct command *c, unsigned long from)
 {
-	if (e->agent && e->started) {
+	if (e->agent && e->started && !e->starting) {
 		e->status_wait = true;
 		e->status_re = c->req;
 		e->status_to = from;
@@ -1886,7 +2087,8 @@ req_status(struct engine *e, const struct command *c, unsigned long from)
 			return;
 		e->status_wait = false; /* the agent did not answer: ours below */
 	}
-	reply_ev(e, from, &(struct event){ .type = EVENT_STATUS, .re = c->req, .phase = "idle",
+	reply_ev(e, from, &(struct event){ .type = EVENT_STATUS, .re = c->req,
+					    .phase = e->starting ? "starting" : "idle",
 					    .pending_jobs = (long)worker_pending(e->worker),
 					    .watcher = engine_watcher(e) });
 }
@@ -2028,7 +2230,7 @@ req_instructions(struct engine *e, const struct command *c, unsigned long from)
 	j->e = e;
 	j->to = from;
 	j->re = c->req ? xstrdup(c->req) : NULL;
-	worker_post(e->worker, instr_run, instr_done, j);
+	worker_post(e->loader, instr_run, instr_done, j);
 }
 
 /* The person trusts a folder's .agents/skills (skills_trust()): the next
@@ -2054,7 +2256,6 @@ trust_done(int rc, const char *errmsg, void *ctx)
 {
 	struct trust_job *j = ctx;
 
-	j->e->trusting--;
 	if (rc < 0) {
 		reply(j->e, j->to, j->re, "skills_trust", false, errmsg, NULL);
 	} else {
@@ -2083,8 +2284,7 @@ req_skills_trust(struct engine *e, const struct command *c, unsigned long from)
 	j->path = xstrdup(c->path);
 	j->to = from;
 	j->re = c->req ? xstrdup(c->req) : NULL;
-	e->trusting++;
-	worker_post(e->worker, trust_run, trust_done, j);
+	worker_post(e->loader, trust_run, trust_done, j);
 }
 
 static void
@@ -2265,7 +2465,9 @@ prelock_store(struct engine *e, const char *path, bool force, struct snap_store 
 void
 engine_stop(struct engine *e, const char *why)
 {
-	if (e->agent && e->started)
+	if (e->starting)
+		start_stop(e, why);
+	else if (e->agent && e->started)
 		agent_stop(e->agent, "interrupted", why);
 }
 
@@ -2348,7 +2550,7 @@ engine_grant_remove(struct engine *e, const char *path)
 bool
 engine_is_busy(const struct engine *e)
 {
-	return e->agent && e->started && !agent_is_finished(e->agent);
+	return e->starting || (e->agent && e->started && !agent_is_finished(e->agent));
 }
 
 size_t
@@ -2360,7 +2562,7 @@ engine_notify_pending(const struct engine *e)
 bool
 engine_is_settled(const struct engine *e)
 {
-	return e->agent && e->started && agent_is_finished(e->agent) &&
+	return !e->starting && e->agent && e->started && agent_is_finished(e->agent) &&
 	       worker_pending(e->worker) == 0;
 }
 
@@ -2506,14 +2708,15 @@ engine_close(struct engine *e)
 		return;
 	e->closing = true; /* no requester waits for a reply any more */
 	ev_timer_disarm(e->loop, &e->deadline);
-	ev_timer_disarm(e->loop, &e->deferred);
-	free(e->deferred_task);
-	e->deferred_task = NULL;
+	task_start_free(e->starting); /* its load, still read, is dropped */
+	e->starting = NULL;
 	notify_free(e->notify);
 	e->notify = NULL;
 	free(e->summary);
 	if (e->worker)
 		worker_drain(e->worker);
+	if (e->loader)
+		worker_drain(e->loader);
 	agent_free(e->agent);
 	mcp_host_prompt_cancel(e->prompt_get);
 	free(e->prompt_re);
@@ -2525,6 +2728,7 @@ engine_close(struct engine *e)
 	otel_close(e->otel); /* after the audit log: its listener feeds it */
 	e->otel = NULL;
 	worker_free(e->worker);
+	worker_free(e->loader);
 	watch_free(e->watch); /* after the worker: its jobs call watch_sync() */
 	for (size_t i = 0; i < e->ngrants; i++)
 		snap_close(e->stores[i]);

@@ -66,10 +66,16 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
 
 /* Start a task: the first one creates the agent (resuming the history when
  * opened with `resume`); a later one, once the previous task finished,
- * continues the same session with `task` as the next user message (started
- * once the last task's snapshot jobs are done: 0 now, its events later).
- * While a task runs this is a steer instead. DH_EFAIL with a message
- * otherwise (a second follow-up while one waits for those jobs). */
+ * continues the same session with `task` as the next user message. Returns
+ * 0 with the session created (engine_session_id()); the agent is made and
+ * started later, from the loop, once the worker has read the instructions
+ * and skills (skills_load() hashes every file of a folder's skills) and the
+ * last task's snapshot jobs are done. Meanwhile the engine is busy; a steer
+ * (or another engine_start()) is the new agent's first, an interrupt or
+ * engine_stop() ends the task before its first request ("interrupted"), and
+ * status answers phase "starting". A failure then is an error event and a
+ * session_finished "failed". While a task runs this is a steer instead.
+ * DH_EFAIL with a message otherwise. */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
 /*
  * Requests and replies. Every command may carry a request id (c->req, wire
@@ -89,9 +95,12 @@ int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
  * Commands and their answers (agent/event.h):
  *   approve, deny, steer, interrupt  to the running agent (its events
  *       answer); an "error" reply when no task was started (ignored then
- *       when the command has no request id);
+ *       when the command has no request id); while a task starts, steer
+ *       (and compact) wait for its agent, interrupt ends it, and approve
+ *       and deny are an "error" (nothing waits yet);
  *   status      the "status" event (with re): the agent's, or the engine's
- *               own {phase "idle", pending_jobs, watcher} before a task;
+ *               own {phase "idle" ("starting" while a task starts),
+ *               pending_jobs, watcher} before a task;
  *   start       {text}: engine_start(); reply ok, or an error (a steer while
  *               a task runs);
  *   grant       {path, force}, ungrant {path}: engine_grant_add/remove();
@@ -200,7 +209,7 @@ int engine_grant_add(struct engine *e, const char *path, bool force) DH_MUST_CHE
  * granted. The next task sees the new set. */
 int engine_grant_remove(struct engine *e, const char *path) DH_MUST_CHECK;
 
-/* True while a task was started and has not finished. */
+/* True while a task starts or runs (was started and has not finished). */
 bool engine_is_busy(const struct engine *e);
 /* Notification children still running (notify.h): the engine process
  * stays until they end. */

@@ -123,6 +123,10 @@ log_to_session(struct serve *sv)
 	free(path);
 	sv->log_named = true;
 	log_info("engine pid %ld for session %s", (long)getpid(), id);
+	/* A session created by a client's start: its socket was renamed as the
+	 * reply went out, before the task's first event switched the log. */
+	if (sv->srv)
+		log_info("listening on %s", server_socket_path(sv->srv));
 }
 
 static void

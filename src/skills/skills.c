@@ -792,6 +792,13 @@ by_name(const void *a, const void *b)
 int
 skills_load(struct skill_set **out, const struct grant_set *grants, unsigned flags)
 {
+	return skills_load_stoppable(out, grants, flags, NULL);
+}
+
+int
+skills_load_stoppable(struct skill_set **out, const struct grant_set *grants, unsigned flags,
+                      const atomic_bool *stop)
+{
 	struct skill_set *s = xcalloc(1, sizeof *s);
 	const char *home = getenv("HOME");
 	char *cfg = NULL;
@@ -813,7 +820,7 @@ skills_load(struct skill_set **out, const struct grant_set *grants, unsigned fla
 		char *tp = trust_path();
 		cJSON *trust = trust_read(tp);
 
-		for (size_t i = 0; i < grant_count(grants); i++)
+		for (size_t i = 0; i < grant_count(grants) && !(stop && atomic_load(stop)); i++)
 			scan_folder(s, grants, i, trust, flags);
 		cJSON_Delete(trust);
 		free(tp);

@@ -2,6 +2,7 @@
 #ifndef DH_SKILLS_SKILLS_H
 #define DH_SKILLS_SKILLS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -91,6 +92,12 @@ enum skills_flags {
  * 0; problems are in skills_problems(), not return codes. */
 int skills_load(struct skill_set **out, const struct grant_set *grants,
                 unsigned flags) DH_MUST_CHECK;
+/* skills_load() that gives up between two folders once *stop (set on
+ * another thread; NULL: never) is true: the set is then incomplete, only
+ * to be freed. One folder's skills (SKILL_TREE_BYTES) are hashed at most
+ * after it is set. */
+int skills_load_stoppable(struct skill_set **out, const struct grant_set *grants,
+                          unsigned flags, const atomic_bool *stop) DH_MUST_CHECK;
 /* NULL-safe. */
 void skills_free(struct skill_set *s);
 

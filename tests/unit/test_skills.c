@@ -268,3 +268,31 @@ Test(skills, total_cap_leaves_a_nested_file_out_and_says_so)
 	free(gl);
 	free(g);
 }
+
+/* skills_load_stoppable() with its stop set reads no folder's skills (a
+ * dropped start gives up before hashing them), and unset reads them as
+ * skills_load() does. */
+Test(skills, load_stoppable_reads_no_folder_once_stopped)
+{
+	char *g = xasprintf("%s/work", home);
+	char *p = xasprintf("%s/.agents/skills/fold/SKILL.md", g);
+	struct grant_set *gs = NULL;
+	struct skill_set *s = NULL;
+	atomic_bool stop = false;
+
+	put(p, "---\nname: fold\ndescription: d\n---\nbody\n");
+	cr_assert_eq(skills_trust(g, true), 0, "%s", err_msg());
+	cr_assert_eq(grant_set_new(&gs), 0);
+	cr_assert_eq(grant_add(gs, g), 0);
+	cr_assert_eq(skills_load_stoppable(&s, gs, 0, &stop), 0);
+	cr_assert_not_null(skills_find(s, "fold"));
+	skills_free(s);
+	atomic_store(&stop, true);
+	cr_assert_eq(skills_load_stoppable(&s, gs, 0, &stop), 0);
+	cr_assert_null(skills_find(s, "fold"));
+	cr_assert_eq(skills_count(s), 0);
+	skills_free(s);
+	grant_set_free(gs);
+	free(p);
+	free(g);
+}
