@@ -124,6 +124,7 @@ struct engine {
 	struct notify *notify;	  /* detached and scheduled runs tell the person */
 	char *summary;		  /* first line of the latest assistant text */
 	struct task_start *starting; /* a task being started, or NULL */
+	bool start_failed; /* the last task ended before its agent was made */
 };
 
 static void fan_out(const struct event *ev, void *ctx);
@@ -1128,7 +1129,11 @@ start_ready(struct engine *e, struct task_start *ts)
 	audit_connectors(e);
 	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
 		return DH_EFAIL;
-	if (load_rules(e) < 0)
+	/* A rule every session refuses is the caller's error now, as the
+	 * agent made later would refuse it (connectors' tools aside). */
+	const struct config_rules *const sets[] = { &e->user_rules, &e->folder_rules };
+
+	if (load_rules(e) < 0 || client_rules_check(sets, 2) < 0)
 		return DH_EPARSE;
 	if (config_cost(e->cfg->max_cost_per_day) > 0 &&
 	    spend_ledger_day(e->state, time(NULL), &ts->day_spent) < 0)
@@ -1145,6 +1150,7 @@ start_abort(struct engine *e, const char *why)
 
 	task_start_free(e->starting);
 	e->starting = NULL;
+	e->start_failed = true; /* settled: no agent will finish it */
 	fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
 	fan_out(&(struct event){ .type = EVENT_SESSION_FINISHED, .status = "failed", .text = m }, e);
 	free(m);
@@ -1306,6 +1312,7 @@ engine_start(struct engine *e, const char *task)
 	l->e = e;
 	ts->load = l;
 	e->starting = ts;
+	e->start_failed = false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	e->task_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
@@ -2562,13 +2569,15 @@ engine_notify_pending(const struct engine *e)
 bool
 engine_is_settled(const struct engine *e)
 {
-	return !e->starting && e->agent && e->started && agent_is_finished(e->agent) &&
-	       worker_pending(e->worker) == 0;
+	return !e->starting && worker_pending(e->worker) == 0 &&
+	       (e->start_failed || (e->agent && e->started && agent_is_finished(e->agent)));
 }
 
 const char *
 engine_status(const struct engine *e)
 {
+	if (e->start_failed)
+		return "failed";
 	return e->agent ? agent_status(e->agent) : NULL;
 }
 

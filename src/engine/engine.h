@@ -214,7 +214,8 @@ bool engine_is_busy(const struct engine *e);
 /* Notification children still running (notify.h): the engine process
  * stays until they end. */
 size_t engine_notify_pending(const struct engine *e);
-/* True once a started task finished and no snapshot job is pending. */
+/* True once a started task finished (or failed before its agent was made)
+ * and no snapshot job is pending. */
 bool engine_is_settled(const struct engine *e);
 /* "done", "failed", "interrupted" for the last task; NULL before the end. */
 const char *engine_status(const struct engine *e);
