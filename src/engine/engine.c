@@ -1105,9 +1105,10 @@ task_start_free(struct task_start *ts)
 
 /* Everything for ts's agent but its instructions and skills, once the last
  * task's agent has no job left on the worker: that agent freed and the
- * session's history read again, the session created by its first task, its
- * audit log, the LLM client over the current grants, the rules and today's
- * spend read. */
+ * session's history read again, the rules and today's spend read, the LLM
+ * client over the current grants, the session created by its first task
+ * (after what can refuse the task: a task refused leaves no session), its
+ * audit log. */
 static int
 start_ready(struct engine *e, struct task_start *ts)
 {
@@ -1120,15 +1121,6 @@ start_ready(struct engine *e, struct task_start *ts)
 		if (session_history_load(e->session, &e->history) < 0)
 			return DH_EFAIL;
 	}
-	if (!e->session && create_session(e, ts->task) < 0)
-		return DH_EFAIL;
-	if (open_audit(e) < 0)
-		return DH_EFAIL;
-	report_session_notes(e);
-	report_connectors(e);
-	audit_connectors(e);
-	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
-		return DH_EFAIL;
 	/* A rule every session refuses is the caller's error now, as the
 	 * agent made later would refuse it (connectors' tools aside). */
 	const struct config_rules *const sets[] = { &e->user_rules, &e->folder_rules };
@@ -1138,6 +1130,15 @@ start_ready(struct engine *e, struct task_start *ts)
 	if (config_cost(e->cfg->max_cost_per_day) > 0 &&
 	    spend_ledger_day(e->state, time(NULL), &ts->day_spent) < 0)
 		return err_set("max_cost_per_day: %s", err_msg());
+	if (e->llm_ngrants != e->ngrants && make_llm(e) < 0)
+		return DH_EFAIL;
+	if (!e->session && create_session(e, ts->task) < 0)
+		return DH_EFAIL;
+	if (open_audit(e) < 0)
+		return DH_EFAIL;
+	report_session_notes(e);
+	report_connectors(e);
+	audit_connectors(e);
 	ts->ready = true;
 	return 0;
 }

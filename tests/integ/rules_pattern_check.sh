@@ -2,7 +2,8 @@
 # command nor a path) is refused by `deskhand rules` and `deskhand config`
 # too, exit 1 naming FILE:LINE and the problem, as `deskhand run` does: in
 # the person's config and in a granted folder's. A tool the registry does
-# not know (an MCP tool) may carry a pattern.
+# not know (an MCP tool) may carry a pattern. A run refused so leaves no
+# session behind.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G/.deskhand"
 cfg=$XDG_CONFIG_HOME/deskhand/config; mkdir -p "${cfg%/*}"
@@ -15,6 +16,12 @@ for cmd in "rules --grant $G" config "run --grant $G hello"; do
   assert_contains "$(cat "$T/err")" "$cfg:2: $why"
 done
 assert_eq "$(cat "$T/out")" "" "rules listed nothing"
+# A run refused leaves no session (it was listed as "interrupted", 0 turns).
+assert_eq "$("$DESKHAND" sessions --json)" "[]" "a session was left"
+rc=0; ANTHROPIC_API_KEY=test ANTHROPIC_BASE_URL=http://127.0.0.1:9 "$DESKHAND" run --detach --grant "$G" hello \
+	</dev/null >"$T/out" 2>"$T/err" || rc=$?
+assert_eq "$rc" 1 "run --detach"
+assert_contains "$(cat "$T/err")" "$cfg:2: $why"
 # A folder's deny rule: its file and line.
 printf 'allow read_file(*.md)\nallow mcp__drive__search(q)\n' >"$cfg"
 printf '# the folder\ndeny web_fetch(x)\n' >"$G/.deskhand/config"
