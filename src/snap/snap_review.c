@@ -1728,7 +1728,44 @@ file_fill(struct snap_store *s, struct review_file *f, const struct snap_change 
 	return rc;
 }
 
-/* Name the checkpoint that last changed each file, walking back from the head. */
+/* Where the state that review action i (a restore, undo, redo or reject:
+ * deskhand's own step) left at `path` comes from: the nearest older
+ * checkpoint, past other review actions, that changed the path to that same
+ * state. An undo or restore that puts back a person's edit writes the
+ * person's version, not one of deskhand's: it is that edit's checkpoint
+ * (external) that made the change. i itself when there is none (the state
+ * is new), or on error. */
+static size_t
+link_origin(struct snap_store *s, struct chain *c, size_t i, const char *path)
+{
+	struct state *at = chain_state(s, c, i);
+	struct pstate want;
+	size_t found = i;
+
+	if (!at)
+		return i;
+	pstate_get(at, path, &want);
+	for (size_t j = i + 1; j + 1 < c->n && found == i; j++) {
+		const struct strv *ch = link_changed(s, c, j);
+		struct state *st;
+		struct pstate ps;
+
+		if (!ch || !(st = chain_state(s, c, j)))
+			break;
+		if (!strv_has(ch, path))
+			continue;
+		pstate_get(st, path, &ps);
+		if (pstate_same(&ps, &want) && !c->v[j].own)
+			found = j;
+		pstate_fini(&ps);
+	}
+	pstate_fini(&want);
+	return found;
+}
+
+/* Name the checkpoint that last changed each file, walking back from the
+ * head; for a review action's change, the checkpoint whose state it brought
+ * back (link_origin). */
 static int
 attribute(struct snap_store *s, struct chain *c, struct review *r)
 {
@@ -1749,7 +1786,7 @@ attribute(struct snap_store *s, struct chain *c, struct review *r)
 			if (f->step.id[0] ||
 			    !(strv_has(&t, f->path) || (f->old_path && strv_has(&t, f->old_path))))
 				continue;
-			step_fill(&f->step, &c->v[i]);
+			step_fill(&f->step, &c->v[c->v[i].own ? link_origin(s, c, i, f->path) : i]);
 			left--;
 		}
 		strv_free(&t);
