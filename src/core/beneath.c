@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
 #include "core/xalloc.h"
 
 #define RESOLVE_FLAGS (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
@@ -126,4 +127,27 @@ beneath_remove(int dfd, const char *name)
 	closedir(d);
 	errno = e;
 	return r < 0 ? -1 : unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+int
+beneath_move_aside(int dfd, const char *name, char **out)
+{
+	*out = NULL;
+	for (int n = 1; n <= 100; n++) {
+		char *aside = xasprintf("%s.removed-by-deskhand-%d", name, n);
+
+		if (atomic_rename_noreplace(dfd, name, dfd, aside) == 0) {
+			*out = aside;
+			return 0;
+		}
+		int e = errno;
+
+		free(aside);
+		if (e != EEXIST && e != ENOTEMPTY) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
 }

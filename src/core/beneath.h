@@ -40,4 +40,12 @@ int beneath_open_parent(int dirfd, const char *rel, int oflags, bool create, con
  * before the error is gone). */
 int beneath_remove(int dirfd, const char *name);
 
+/* Move dirfd/name aside where nothing that reads it by name finds it: rename
+ * it, never replacing anything, to "NAME.removed-by-deskhand-N" in the same
+ * directory, N the first free one of 1..100 (for what checkpoints do not
+ * hold, such as .git: nothing is lost). `name` is one component. Returns 0
+ * with *out the new name (heap), or -1 with errno set (EEXIST: no free name)
+ * and *out NULL. */
+int beneath_move_aside(int dirfd, const char *name, char **out);
+
 #endif

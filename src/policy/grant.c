@@ -471,22 +471,16 @@ grant_take_back(const struct grant *gr, const char *rel, char **out_aside)
 		close(pfd);
 		return rc;
 	}
-	rc = err_setc(DH_ECONFLICT, "'%s%s%s': no free name to move it aside", gr->path, SEP(rel),
-	              rel);
-	for (int n = 1; n <= 100; n++) {
-		char *aside = xasprintf("%s.removed-by-deskhand-%d", rel, n);
-		const char *aleaf = aside + (leaf - rel);
+	char *aleaf;
 
-		if (atomic_rename_noreplace(pfd, leaf, pfd, aleaf) == 0) {
-			*out_aside = aside;
-			rc = 0;
-			break;
-		}
-		free(aside);
-		if (errno != EEXIST && errno != ENOTEMPTY) {
-			rc = path_err(gr, rel, errno);
-			break;
-		}
+	if (beneath_move_aside(pfd, leaf, &aleaf) == 0) {
+		*out_aside = xasprintf("%.*s%s", (int)(leaf - rel), rel, aleaf);
+		free(aleaf);
+	} else if (errno == EEXIST) {
+		rc = err_setc(DH_ECONFLICT, "'%s%s%s': no free name to move it aside", gr->path,
+		              SEP(rel), rel);
+	} else {
+		rc = path_err(gr, rel, errno);
 	}
 	close(pfd);
 	return rc;

@@ -3518,12 +3518,34 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
 static const char *const recover_protected[] = { SANDBOX_PROTECTED_PATHS(RECOVER_PROTECTED) };
 #define NRECOVER_PROTECTED (sizeof recover_protected / sizeof *recover_protected)
 
+/* Whether a protected path is in .git, which checkpoints do not hold. */
+static bool
+recover_in_git(const char *p)
+{
+	return !strncmp(p, ".git/", 5);
+}
+
+/* When pfd/leaf came to be, seconds since the epoch: its birth time where
+ * the file system keeps one, else its ctime (`st`, from an lstat of it). */
+static long long
+recover_born(int pfd, const char *leaf, const struct stat *st)
+{
+	struct statx sx;
+
+	if (statx(pfd, leaf, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) == 0 &&
+	    (sx.stx_mask & STATX_BTIME))
+		return (long long)sx.stx_btime.tv_sec;
+	return (long long)st->st_ctim.tv_sec;
+}
+
 /* The protected paths at the folder's root that the call killed after
  * checkpoint c->v[b] made: in the folder, not in that state (nor ignored by
  * the rules it was recorded under: the person's file, or none then), and
  * changed (ctime) since it was recorded: a person's file that was there
- * before stays. Those in .git are left out: checkpoints do not hold .git,
- * so whether the call made one cannot be told. Into *out. */
+ * before stays. Checkpoints do not hold .git: one there (a hook directory, a
+ * config, which git runs or reads on the person's next git command) is the
+ * call's when it came to be (recover_born) since that checkpoint; one that
+ * was there and only changed stays. Into *out. */
 static void
 recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct strv *out)
 {
@@ -3543,14 +3565,15 @@ recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct s
 		struct pstate ps;
 		struct stat st;
 
-		if (!strncmp(p, ".git/", 5))
-			continue;
 		int pfd = beneath_open_parent(root, p, O_PATH, false, &leaf);
 		bool there = pfd >= 0 && fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		bool born = there && recover_in_git(p) && recover_born(pfd, leaf, &st) >= c->v[b].time;
 
 		if (pfd >= 0)
 			close(pfd);
-		if (!there || st.st_ctim.tv_sec < c->v[b].time)
+		if (born)
+			strv_add(out, p);
+		if (!there || recover_in_git(p) || st.st_ctim.tv_sec < c->v[b].time)
 			continue;
 		bool dir = S_ISDIR(st.st_mode);
 		if (builtin ? ignore_match_path(builtin, p, dir) : snap_ignored(s, p, dir))
@@ -3569,8 +3592,9 @@ out:
 
 /* Take back the protected paths `made` of the interrupted call `call` (held
  * by checkpoint `rec`), as the agent takes back a live command's after its
- * checkpoint: each removed and noted in `notes` (a line each), the removal
- * recorded in a checkpoint of deskhand's own. */
+ * checkpoint: each removed (in .git, moved aside: beneath_move_aside) and
+ * noted in `notes` (a line each), the removal recorded in a checkpoint of
+ * deskhand's own. */
 static int
 recover_take_back(struct snap_store *s, const char *session, const char *call,
                   const struct strv *made, const struct snap_checkpoint *rec, struct buf *notes)
@@ -3582,14 +3606,21 @@ recover_take_back(struct snap_store *s, const char *session, const char *call,
 	for (size_t i = 0; i < made->n; i++) {
 		const char *p = made->v[i], *leaf;
 		int pfd = beneath_open_parent(root, p, O_RDONLY, false, &leaf);
+		char *aside = NULL;
 
-		if (pfd < 0 || beneath_remove(pfd, leaf) < 0)
+		if (pfd < 0 || (recover_in_git(p) ? beneath_move_aside(pfd, leaf, &aside)
+		                                  : beneath_remove(pfd, leaf)) < 0)
 			buf_printf(notes, "could not remove %s, a protected path the interrupted "
 			           "call %s created: %s\n", p, call, strerror(errno));
+		else if (aside)
+			buf_printf(notes, "moved %s, a protected path the interrupted call %s "
+			           "created, aside to %.*s%s, where nothing runs it (checkpoints do "
+			           "not hold .git)\n", p, call, (int)(leaf - p), p, aside);
 		else
 			buf_printf(notes, "removed %s, a protected path the interrupted call %s "
 			           "created; checkpoint %s holds it (deskhand restore %s brings it "
 			           "back)\n", p, call, rec->short_id, rec->short_id);
+		free(aside);
 		if (pfd >= 0)
 			close(pfd);
 	}
