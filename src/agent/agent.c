@@ -3244,6 +3244,12 @@ baseline_done(struct agent *a)
 		fn(a);
 }
 
+void
+agent_add_notes(struct agent *a, const char *text)
+{
+	buf_puts(&a->notes, text);
+}
+
 int
 agent_start(struct agent *a, const char *task, cJSON *history)
 {
@@ -3341,12 +3347,14 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON *copy = json_dup(last);
 		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
+		take_notes(a, content);
 		history_rewritten(a);
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
 		history_put(a, copy, true);
 	} else {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 		json_add(content, NULL, text);
+		take_notes(a, content);
 		json_add_str(m, "role", "user");
 		json_add(m, "content", content);
 		history_add(a, m);

@@ -128,6 +128,12 @@ void agent_free(struct agent *a);
 /* Add a receiver of events (at most 8). Called in the order added. */
 void agent_add_sink(struct agent *a, event_sink_fn *fn, void *ctx);
 
+/* Notes for the model that came from outside the turn loop (what a resumed
+ * session's recovery took back), "\n[deskhand: ...]" each as the
+ * checkpoints' own: sent with the next message to the model, the first
+ * one of agent_start() when added before it. `text` is copied. */
+void agent_add_notes(struct agent *a, const char *text);
+
 /* Start (history == NULL) or resume (history = the conversation so far, taken
  * over by the agent) with the user's `task` text. Emits session_started, takes
  * the baseline (or a "resume") checkpoint of every grant, then runs turns. */

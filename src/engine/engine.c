@@ -125,9 +125,15 @@ struct engine {
 	char *summary;		  /* first line of the latest assistant text */
 	struct task_start *starting; /* a task being started, or NULL */
 	bool start_failed; /* the last task ended before its agent was made */
+	/* A resumed session's recovery (post_recover) is on the worker: its
+	 * first task's agent is made once it is done (start_advance), so that
+	 * its first request tells the model what the recovery took back. */
+	bool recovering;
+	char *recover_untold; /* "\n[deskhand: ...]" notes for the model, or NULL */
 };
 
 static void fan_out(const struct event *ev, void *ctx);
+static void start_advance(struct engine *e);
 static int open_audit(struct engine *e);
 
 /*
@@ -549,6 +555,7 @@ struct recover_job {
 	struct review_set rs;
 	cJSON *history; /* a copy of the resumed conversation */
 	struct buf report;
+	struct buf untold; /* what the model is to be told (review_set_recover) */
 };
 
 static int
@@ -556,7 +563,7 @@ recover_run(void *ctx)
 {
 	struct recover_job *j = ctx;
 
-	return review_set_recover(&j->rs, j->history, &j->report);
+	return review_set_recover(&j->rs, j->history, &j->report, &j->untold);
 }
 
 static void
@@ -569,10 +576,18 @@ recover_done(int rc, const char *errmsg, void *ctx)
 					 .approved = rc == 0,
 					 .text = rc == 0 ? buf_cstr(&j->report) : errmsg },
 			j->e);
+	j->e->recovering = false;
+	if (j->untold.len && !j->e->closing) {
+		free(j->e->recover_untold);
+		j->e->recover_untold = buf_detach(&j->untold);
+	}
+	if (!j->e->closing && j->e->starting)
+		start_advance(j->e); /* a first task that waited for it */
 	free((void *)j->rs.stores);
 	free((void *)j->rs.paths);
 	cJSON_Delete(j->history);
 	buf_fini(&j->report);
+	buf_fini(&j->untold);
 	free(j);
 }
 
@@ -589,6 +604,8 @@ post_recover(struct engine *e)
 	j->rs = (struct review_set){ session_id(e->session), stores, paths, e->ngrants };
 	j->history = e->history ? json_dup(e->history) : NULL;
 	buf_init(&j->report);
+	buf_init(&j->untold);
+	e->recovering = true;
 	worker_post(e->worker, recover_run, recover_done, j);
 }
 
@@ -904,9 +921,10 @@ load_rules(struct engine *e)
  * Starting a task. Its instructions and skills are read on the loader
  * (instructions_load() reads every AGENTS.md, skills_load() hashes every file
  * of each folder's skills), behind any trust of skills asked for before it
- * and beside the snapshot jobs, so that a resumed session's recovery does
- * not hold its first request; the agent is made and started on the loop
- * when they are in and the last task's snapshot jobs are done. What comes
+ * and beside the snapshot jobs (a resumed session's recovery reads the
+ * folders meanwhile); the agent is made and started on the loop when they
+ * are in, the last task's snapshot jobs are done and the recovery is (its
+ * first request tells the model what the recovery took back). What comes
  * for the task meanwhile waits here.
  */
 
@@ -1170,6 +1188,11 @@ start_finish(struct engine *e)
 		return;
 	}
 	e->starting = NULL;
+	if (e->recover_untold && !ts->stopped) { /* else the next task's */
+		agent_add_notes(e->agent, e->recover_untold);
+		free(e->recover_untold);
+		e->recover_untold = NULL;
+	}
 	for (size_t i = 0; i < ts->steers.n; i++)
 		(void)agent_command(e->agent, &(struct command){ .type = COMMAND_STEER,
 								  .text = ts->steers.v[i] });
@@ -1195,8 +1218,9 @@ barrier_run(void *ctx)
 	return 0;
 }
 
-/* The task being started goes on once it is ready and its instructions
- * and skills are in, or interrupted (what is still being read is dropped). */
+/* The task being started goes on once it is ready, its instructions and
+ * skills are in and a resumed session's recovery is done, or interrupted
+ * (what is still being read is dropped; the recovery goes on). */
 static void
 start_advance(struct engine *e)
 {
@@ -1206,7 +1230,7 @@ start_advance(struct engine *e)
 		return;
 	if (ts->stopped)
 		start_drop(ts);
-	if (!ts->load)
+	if (!ts->load && (!e->recovering || ts->stopped))
 		start_finish(e);
 }
 
@@ -1537,7 +1561,7 @@ review_run(void *ctx)
 	/* Act on what is on disk now: record what changed since the last
 	 * checkpoint first (the live agent checkpoints its own calls). */
 	const struct review_set rs = { j->session, j->stores, j->paths, j->ngrants };
-	if ((rc = review_set_recover(&rs, NULL, &j->report)) < 0) {
+	if ((rc = review_set_recover(&rs, NULL, &j->report, NULL)) < 0) {
 		snap_review_outcome_fini(&o);
 		return rc;
 	}
@@ -2720,6 +2744,8 @@ engine_close(struct engine *e)
 	ev_timer_disarm(e->loop, &e->deadline);
 	task_start_free(e->starting); /* its load, still read, is dropped */
 	e->starting = NULL;
+	free(e->recover_untold);
+	e->recover_untold = NULL;
 	notify_free(e->notify);
 	e->notify = NULL;
 	free(e->summary);

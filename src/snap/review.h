@@ -134,6 +134,15 @@ int snap_review_recover(struct snap_store *s, const char *session, const char *c
                         size_t ncalls, struct snap_checkpoint *out, int *attributed,
                         char **interrupted, struct buf *notes) DH_MUST_CHECK;
 
+/* What the recoveries of the session took back of its interrupted calls'
+ * protected paths (the lines they put in `notes`, "removed .bashrc, ..."),
+ * kept in the shadow repository until the model is told: a verb's recovery
+ * runs with no model to tell. Appended to `out` (a line each, '\n'-ended;
+ * nothing when there is none), then forgotten. 0, or DH_EFAIL naming the
+ * file (what was read stays in `out`). */
+int snap_review_take_untold(struct snap_store *s, const char *session,
+                            struct buf *out) DH_MUST_CHECK;
+
 /*
  * Outcome of a command
  */

@@ -137,7 +137,8 @@ interrupted_report(struct buf *report, const char *grant, const char *action,
 }
 
 int
-review_set_recover(const struct review_set *rs, const cJSON *history, struct buf *report)
+review_set_recover(const struct review_set *rs, const cJSON *history, struct buf *report,
+                   struct buf *untold)
 {
 	struct strv calls = {0};
 	int rc = 0;
@@ -180,6 +181,14 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 			buf_printf(report, "%s: %.*s\n", rs->paths[g], (int)(nl - p), p);
 		free(action);
 		buf_fini(&notes);
+		struct buf u = BUF_INIT;
+		if (rc == 0 && untold && (rc = snap_review_take_untold(rs->stores[g], rs->session,
+		                                                       &u)) < 0)
+			rc = grant_err(rs, g, rc);
+		p = u.ptr ? u.ptr : "";
+		for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1)
+			buf_printf(untold, "\n[deskhand: %s: %.*s]", rs->paths[g], (int)(nl - p), p);
+		buf_fini(&u);
 	}
 	strv_free(&calls);
 	return rc;

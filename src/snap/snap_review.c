@@ -3590,6 +3590,51 @@ out:
 		close(root);
 }
 
+/* REPO/deskhand-untold-SESSION: what a recovery took back that the model
+ * has not been told, a line each; the next resumed run takes it
+ * (snap_review_take_untold) and tells the model with its first request, as
+ * a live take-back goes in the command's result. */
+static char *
+untold_path(const struct snap_store *s, const char *session)
+{
+	return xasprintf("%sdeskhand-untold-%s", s->repo_path, session);
+}
+
+#define UNTOLD_MAX (1u << 20) /* bytes: a line per protected path of many calls */
+
+/* Append `lines` to the session's untold notes. A failure is logged: the
+ * person's report has the lines still. */
+static void
+untold_add(struct snap_store *s, const char *session, const struct buf *lines)
+{
+	char *path = untold_path(s, session);
+	struct buf b = BUF_INIT;
+	int rc = fsutil_read_file(path, UNTOLD_MAX, &b);
+
+	if (rc == 0 || rc == DH_ENOTFOUND) {
+		buf_add(&b, lines->ptr, lines->len);
+		rc = fsutil_write_atomic(path, b.ptr, b.len);
+	}
+	if (rc < 0)
+		log_warn("recovery: the model will not be told what was taken back: %s", err_msg());
+	buf_fini(&b);
+	free(path);
+}
+
+int
+snap_review_take_untold(struct snap_store *s, const char *session, struct buf *out)
+{
+	char *path = untold_path(s, session);
+	int rc = fsutil_read_file(path, UNTOLD_MAX, out);
+
+	if (rc == DH_ENOTFOUND)
+		rc = 0;
+	else if (rc == 0 && unlink(path) < 0 && errno != ENOENT)
+		rc = err_set("snapshot: cannot remove %s: %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
 /* Take back the protected paths `made` of the interrupted call `call` (held
  * by checkpoint `rec`), as the agent takes back a live command's after its
  * checkpoint: each removed (in .git, moved aside: beneath_move_aside) and
@@ -3600,6 +3645,7 @@ recover_take_back(struct snap_store *s, const char *session, const char *call,
                   const struct strv *made, const struct snap_checkpoint *rec, struct buf *notes)
 {
 	int root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t from = notes->len;
 
 	if (root < 0)
 		return err_set("snapshot: %s: %s", s->workdir, strerror(errno));
@@ -3625,6 +3671,10 @@ recover_take_back(struct snap_store *s, const char *session, const char *call,
 			close(pfd);
 	}
 	close(root);
+	struct buf told = BUF_INIT;
+	buf_add(&told, notes->ptr + from, notes->len - from);
+	untold_add(s, session, &told);
+	buf_fini(&told);
 	char *label = xasprintf("deskhand removed the protected paths the interrupted call %s "
 	                        "created", call);
 	struct snap_checkpoint_opts o = {.label = label, .turn = -1, .over_damaged = true,
