@@ -109,6 +109,8 @@ struct ckpt_job {
 	bool builtin_rules;	   /* a step whose call created the grant's ignore
 				    * file: recorded under the person's rules
 				    * (snap_checkpoint_opts.builtin_rules) */
+	char *rules;		   /* ... or changed it (changed_rules): the
+				    * person's, heap (snap_checkpoint_opts.rules) */
 };
 
 /* An event or record that came while a checkpoint was behind: its JSON
@@ -713,9 +715,49 @@ build_system_prompt(const struct agent_config *cfg)
  * Checkpoints (worker jobs)
  */
 
+/* Worker thread: put back the person's .deskhandignore of this job's grant
+ * that the current call changed (changed_rules), as it was before the call,
+ * saying so in j->report. Returns 1 when the grant had one, else 0. */
+static size_t
+put_back_rules(struct ckpt_job *j)
+{
+	struct agent *a = j->agent;
+	const struct tool_result *res = &a->calls[a->cur].res;
+	const struct grant *gr = grant_get(a->cfg.grants, j->grant);
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->changed_rules.n; i++) {
+		const char *p = res->changed_rules.v[i], *was = res->rules_before.v[i];
+		char *rel = NULL, *aside = NULL;
+		size_t g;
+
+		if (grant_resolve(a->cfg.grants, p, &g, &rel) < 0 || g != j->grant) {
+			free(rel);
+			continue;
+		}
+		n = 1;
+		/* whatever stands there now (a link, a directory) goes first */
+		int rc = grant_take_back(gr, rel, &aside);
+		if (rc == DH_ENOTFOUND || rc == 0)
+			rc = grant_write(gr, rel, was, strlen(was), NULL);
+		if (rc < 0)
+			buf_printf(&j->report, "\n[deskhand: could not put back %s: %s]", p,
+				   err_msg());
+		else
+			buf_printf(&j->report,
+				   "\n[deskhand: put back %s as the person had it; checkpoint "
+				   "%.12s holds the command's version]",
+				   p, j->prev);
+		free(aside);
+		free(rel);
+	}
+	return n;
+}
+
 /* Worker thread: take back what the current call created on the protected
- * list in this job's grant (grant_take_back), saying in j->report what became
- * of each path. Returns how many paths were in this grant. */
+ * list in this job's grant (grant_take_back), and put back the rules it
+ * changed (put_back_rules), saying in j->report what became of each path.
+ * Returns how many paths were in this grant. */
 static size_t
 take_back(struct ckpt_job *j)
 {
@@ -749,7 +791,7 @@ take_back(struct ckpt_job *j)
 		free(aside);
 		free(rel);
 	}
-	return n;
+	return n + put_back_rules(j);
 }
 
 /* Worker thread, after watch_sync(): the repositories below the job's grant
@@ -808,6 +850,7 @@ ckpt_run(void *ctx)
 		 * recorded over it, as a recovery does, and ckpt_done says so. */
 		.over_damaged = j->kind != CK_BASELINE,
 		.builtin_rules = j->builtin_rules,
+		.rules = j->rules,
 	};
 	int rc;
 
@@ -920,6 +963,7 @@ ckpt_done(int rc, const char *msg, void *ctx)
 	}
 	free(j->label);
 	free(j->tool_call);
+	free(j->rules);
 	buf_fini(&j->stat);
 	buf_fini(&j->report);
 	buf_fini(&j->repo_report);
@@ -961,6 +1005,25 @@ created_ignore_file(const struct agent *a, const struct call *c, size_t g)
 	return hit;
 }
 
+/* The person's rules, before `c` changed them, of grant g's .deskhandignore
+ * (changed_rules), or NULL. Borrowed from c. */
+static const char *
+rules_before_call(const struct agent *a, const struct call *c, size_t g)
+{
+	const char *was = NULL;
+
+	for (size_t i = 0; i < c->res.changed_rules.n && !was; i++) {
+		char *rel = NULL;
+		size_t at;
+
+		if (grant_resolve(a->cfg.grants, c->res.changed_rules.v[i], &at, &rel) == 0 &&
+		    at == g && !strcmp(rel, IGNORE_FILE))
+			was = c->res.rules_before.v[i];
+		free(rel);
+	}
+	return was;
+}
+
 /* Post a checkpoint job of every grant; returns how many. */
 static size_t
 post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum ckpt_kind kind,
@@ -996,7 +1059,9 @@ post_checkpoints(struct agent *a, const char *label, const char *tool_call, enum
 		}
 		/* The rules the agent wrote do not decide what its own step
 		 * records: the person had none but the built-in ones. */
-		j->builtin_rules = call && created_ignore_file(a, call, i);
+		const char *was = call ? rules_before_call(a, call, i) : NULL;
+		j->builtin_rules = call && (created_ignore_file(a, call, i) || was);
+		j->rules = was ? xstrdup(was) : NULL;
 		worker_post(a->cfg.worker, ckpt_run, ckpt_done, j);
 	}
 	return n;
@@ -2213,8 +2278,10 @@ static void
 take_back_all(struct agent *a)
 {
 	struct call *c = &a->calls[a->cur];
-	char *label = xasprintf("deskhand removed the protected paths %s %s created", c->name,
-				c->id);
+	char *label = xasprintf(c->res.changed_rules.n
+				? "deskhand took back the protected paths %s %s created or changed"
+				: "deskhand removed the protected paths %s %s created",
+				c->name, c->id);
 
 	checkpoint_all(a, label, NULL, CK_TAKE_BACK, advance);
 	free(label);
@@ -2297,7 +2364,7 @@ call_complete(struct agent *a)
 	if (c->ran_mutating) {
 		char *label = call_label(c, a->turn);
 
-		if (c->res.created_protected.n) {
+		if (c->res.created_protected.n || c->res.changed_rules.n) {
 			checkpoint_all(a, label, c->id, CK_STEP, take_back_all);
 			free(label);
 			return;

@@ -16,8 +16,6 @@
 #include "core/strv.h"
 #include "core/xalloc.h"
 
-#define IGNORE_FILE_MAX (1u << 20)
-
 /* Built-in rules, read before the folder's file (which can re-include with
  * `!`): office suites' lock files, which say that a document is open and
  * must never be stored, listed or removed by undo. */
@@ -131,6 +129,17 @@ void
 ignore_builtin(struct ignore **out)
 {
 	parse_with_builtin(out, NULL);
+}
+
+void
+ignore_builtin_with(struct ignore **out, const char *text)
+{
+	struct buf b = BUF_INIT;
+
+	if (text)
+		buf_puts(&b, text);
+	parse_with_builtin(out, text ? &b : NULL);
+	buf_fini(&b);
 }
 
 void

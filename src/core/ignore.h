@@ -28,6 +28,7 @@
  */
 
 #define IGNORE_FILE ".deskhandignore"
+#define IGNORE_FILE_MAX (1u << 20) /* bytes of it read, at most */
 
 struct ignore; /* opaque */
 
@@ -41,6 +42,9 @@ int ignore_load(struct ignore **out, const char *folder) DH_MUST_CHECK;
 /* The built-in rules alone, as ignore_load() gives them for a folder without
  * the file. *out is owned by the caller (ignore_free). Never fails. */
 void ignore_builtin(struct ignore **out);
+/* The built-in rules followed by `text`, a .deskhandignore's content as it
+ * was (NULL: none, as ignore_builtin()). *out as above. Never fails. */
+void ignore_builtin_with(struct ignore **out, const char *text);
 void ignore_free(struct ignore *ig);
 /* Number of rules (0: nothing is ever ignored, callers may skip matching). */
 size_t ignore_count(const struct ignore *ig);

@@ -1289,8 +1289,10 @@ snap_checkpoint_opt(struct snap_store *s, const char *session,
 		buf_puts(&msg, "\nDeskhand-External: yes");
 	buf_putc(&msg, '\n');
 	s->builtin_rules = o->builtin_rules;
+	s->builtin_text = o->builtin_rules ? o->rules : NULL;
 	rc = take_dirty(s, session, buf_cstr(&msg), o->dirty, o->stat, o->over_damaged, out);
 	s->builtin_rules = false;
+	s->builtin_text = NULL;
 	/* The folder moved or deleted while it was recorded: whichever step
 	 * met its absence first (libgit2's "failed to resolve path", a scan's
 	 * ENOENT), it is the folder that is gone (agent.c advises putting it

@@ -84,6 +84,11 @@ struct snap_checkpoint_opts {
 	                                 * call created that file, which the person's
 	                                 * rules did not have: the agent does not
 	                                 * choose what its own step records) */
+	const char *rules;              /* with builtin_rules: the person's
+	                                 * .deskhandignore as it was before the call,
+	                                 * read after the built-in rules (a command
+	                                 * run without the sandbox rewrote it); NULL:
+	                                 * there was none */
 };
 
 struct snap_change {

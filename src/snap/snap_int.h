@@ -39,6 +39,8 @@ struct snap_store {
 	struct ignore *ign;        /* ignore rules of the last full scan (or snap_ignored) */
 	bool builtin_rules;        /* the checkpoint under way reads no .deskhandignore
 	                            * (snap_checkpoint_opts.builtin_rules) */
+	const char *builtin_text;  /* ... but these rules after the built-in ones
+	                            * (snap_checkpoint_opts.rules), or NULL */
 	bool rules_builtin;        /* ign are the built-in rules, whatever the folder
 	                            * has: the next scan is a full one */
 	struct snap_meta *cache;   /* its metadata (heap), or NULL: no scan yet */

@@ -839,7 +839,7 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	s->ign = NULL;
 	s->rules_builtin = s->builtin_rules;
 	if (s->builtin_rules)
-		ignore_builtin(&s->ign);
+		ignore_builtin_with(&s->ign, s->builtin_text);
 	else if (ignore_load(&s->ign, s->workdir) < 0)
 		log_warn("snapshot: %s (only the built-in ignore rules apply)", err_msg());
 	if ((rc = G(git.git_repository_odb(&sc.odb, s->repo))) < 0 ||

@@ -498,6 +498,8 @@ tool_result_init(struct tool_result *r)
 	r->content = NULL;
 	r->denied = false;
 	r->created_protected = (struct strv){ 0 };
+	r->changed_rules = (struct strv){ 0 };
+	r->rules_before = (struct strv){ 0 };
 	r->output_file = NULL;
 	r->repos_before = (struct strv){ 0 };
 	r->repos_known = false;
@@ -511,6 +513,8 @@ tool_result_fini(struct tool_result *r)
 	buf_fini(&r->text);
 	cJSON_Delete(r->content);
 	strv_free(&r->created_protected);
+	strv_free(&r->changed_rules);
+	strv_free(&r->rules_before);
 	free(r->output_file);
 	strv_free(&r->repos_before);
 	tool_result_init(r);

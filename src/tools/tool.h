@@ -108,6 +108,12 @@ struct tool_result {
 	struct strv created_protected; /* absolute paths of protected paths the call
 	                                * created (run_command): the agent takes them
 	                                * back after the call's checkpoint */
+	struct strv changed_rules;  /* absolute paths of the grants' .deskhandignore
+	                             * that the call changed (run_command without
+	                             * the sandbox, which binds it read-only) */
+	struct strv rules_before;   /* each one's content before the call, in the
+	                             * same order: its checkpoint records under it,
+	                             * and the agent puts it back after */
 	char *output_file;  /* owned: absolute path of the whole output (run_command,
 	                     * web_fetch's text, when it was cut for the model), or NULL */
 	struct strv repos_before; /* run_command with a watcher: every repository

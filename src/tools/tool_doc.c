@@ -206,6 +206,10 @@ doc_inner_done(struct tool_result *res, void *ctx)
 	r->res.denied = res->denied;
 	r->res.created_protected = res->created_protected;
 	res->created_protected = (struct strv){ 0 };
+	r->res.changed_rules = res->changed_rules;
+	res->changed_rules = (struct strv){ 0 };
+	r->res.rules_before = res->rules_before;
+	res->rules_before = (struct strv){ 0 };
 	r->res.repos_before = res->repos_before;
 	res->repos_before = (struct strv){ 0 };
 	r->res.repos_known = res->repos_known;

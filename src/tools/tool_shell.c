@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 #include "core/ev.h"
+#include "core/fsutil.h"
+#include "core/ignore.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proc.h"
@@ -89,6 +91,9 @@ struct shell_run {
 	unsigned char *had;    /* per grant × watched_protected: existed before the command */
 	struct strv git_absent; /* nested repositories' git directory entries
 	                         * (git_dir_entries) missing before the command */
+	char **rules_was;       /* without the sandbox, per grant: its
+	                         * .deskhandignore before the command, or NULL */
+	size_t nrules_was;      /* grants in rules_was */
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
 };
@@ -224,6 +229,78 @@ protected_before(struct shell_run *r, const struct strv *repos)
 	strv_free(&subs);
 }
 
+/* The grant's .deskhandignore as text (heap), or NULL when there is none
+ * or it cannot be read (the scan then has the built-in rules alone). */
+static char *
+rules_read(const struct grant *gr)
+{
+	char *path = xasprintf("%s/%s", gr->path, IGNORE_FILE);
+	struct buf b = BUF_INIT;
+	char *t = fsutil_read_file(path, IGNORE_FILE_MAX, &b) == 0 ? buf_detach(&b) : NULL;
+
+	buf_fini(&b);
+	free(path);
+	return t;
+}
+
+static void
+rules_free(struct shell_run *r)
+{
+	for (size_t g = 0; g < r->nrules_was; g++)
+		free(r->rules_was[g]);
+	free(r->rules_was);
+	r->rules_was = NULL;
+	r->nrules_was = 0;
+}
+
+/* Without the sandbox nothing binds an existing .deskhandignore read-only:
+ * keep each grant's, to tell a rewrite (rules_after). */
+static void
+rules_before(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants);
+
+	rules_free(r);
+	r->rules_was = xcalloc(n + 1, sizeof *r->rules_was);
+	r->nrules_was = n;
+	for (size_t g = 0; g < n; g++)
+		r->rules_was[g] = rules_read(grant_get(r->env->grants, g));
+}
+
+/* Report each .deskhandignore the command changed (or removed): its step is
+ * recorded under the rules as they were, and the agent puts them back after
+ * it (changed_rules), as it takes back one the command created. */
+static bool
+rules_after(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants);
+	bool any = false;
+
+	for (size_t g = 0; g < r->nrules_was && g < n; g++) {
+		if (!r->rules_was[g])
+			continue;
+		const struct grant *gr = grant_get(r->env->grants, g);
+		char *now = rules_read(gr);
+
+		if (!now || strcmp(now, r->rules_was[g])) {
+			char *p = xasprintf("%s/%s", gr->path, IGNORE_FILE);
+
+			buf_printf(&r->res.text,
+				   "\n[deskhand: this command changed %s, the person's rules of what "
+				   "checkpoints record; its checkpoint records under the rules as "
+				   "they were, and deskhand puts them back at the checkpoint after "
+				   "this command]",
+				   p);
+			strv_add(&r->res.changed_rules, p);
+			strv_add(&r->res.rules_before, r->rules_was[g]);
+			free(p);
+			any = true;
+		}
+		free(now);
+	}
+	return any;
+}
+
 /* Report watched protected paths the command created, for the agent to take
  * back after the checkpoint that follows the command. */
 static void
@@ -263,6 +340,8 @@ protected_after(struct shell_run *r)
 		any = true;
 	}
 	strv_free(&r->git_absent);
+	if (rules_after(r))
+		any = true;
 	if (any)
 		r->res.denied = true; /* an audit event, like any policy refusal */
 }
@@ -298,6 +377,7 @@ shell_free(struct shell_run *r)
 		close(r->stdin_fd);
 	free(r->bwrap);
 	free(r->had);
+	rules_free(r);
 	strv_free(&r->git_absent);
 	if (r->ready_r >= 0)
 		close(r->ready_r);
@@ -736,6 +816,12 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	};
 
 	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
+	/* What the sandbox would keep read-only is checked after, as for the
+	 * protected paths it cannot bind (there are no nested repositories
+	 * to name to it). */
+	struct strv none = ARRAY_INIT;
+	protected_before(r, &none);
+	rules_before(r);
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
 	free(home);
