@@ -662,7 +662,8 @@ shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 	(void)output;
 	(void)truncated;
 	char c;
-	bool ran = r->ready_r >= 0 && read(r->ready_r, &c, 1) == 1;
+	/* Without the sandbox nothing stands between: the command ran. */
+	bool ran = r->env->unsandboxed || (r->ready_r >= 0 && read(r->ready_r, &c, 1) == 1);
 
 	if (!ran && !r->timed_out) {
 		/* The exec stage never sent its byte: bwrap (or the helper before it) failed
@@ -816,6 +817,7 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	};
 
 	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
+	r->exec = true; /* no helper: its status is the command's own */
 	/* What the sandbox would keep read-only is checked after, as for the
 	 * protected paths it cannot bind (there are no nested repositories
 	 * to name to it). */
