@@ -9,6 +9,7 @@
 #include "snap/review.h"
 #include "snap/review_set.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -3538,6 +3539,36 @@ recover_born(int pfd, const char *leaf, const struct stat *st)
 	return (long long)st->st_ctim.tv_sec;
 }
 
+/* The hooks in the folder's existing .git/hooks (`hfd`) that came to be
+ * (recover_born) at or after `since`: git's samples aside, "hooks/NAME" into
+ * *out. Only a command run without the sandbox, which binds the directory
+ * read-only, or the person can have put one there: they are said, not
+ * moved. */
+static void
+recover_new_hooks(int hfd, long long since, struct strv *out)
+{
+	DIR *d = fdopendir(hfd);
+	struct dirent *de;
+
+	if (!d) {
+		close(hfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.' || (n > 7 && !strcmp(de->d_name + n - 7, ".sample")) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    recover_born(dirfd(d), de->d_name, &st) < since)
+			continue;
+		char *p = xasprintf(".git/hooks/%s", de->d_name);
+		strv_add(out, p);
+		free(p);
+	}
+	closedir(d);
+}
+
 /* The protected paths at the folder's root that the call killed after
  * checkpoint c->v[b] made: in the folder, not in that state (nor ignored by
  * the rules it was recorded under: the person's file, or none then), and
@@ -3547,7 +3578,8 @@ recover_born(int pfd, const char *leaf, const struct stat *st)
  * call's when it came to be (recover_born) since that checkpoint; one that
  * was there and only changed stays. Into *out. */
 static void
-recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct strv *out)
+recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct strv *out,
+                       struct strv *hooks)
 {
 	const struct state *before = chain_state(s, c, b);
 	struct ignore *builtin = NULL;
@@ -3584,6 +3616,12 @@ recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct s
 		if (!held)
 			strv_add(out, p);
 	}
+	/* A hook directory that was there: the new hooks in it */
+	int hfd = -1;
+	if (!strv_has(out, ".git/hooks"))
+		hfd = beneath_open(root, ".git/hooks", O_RDONLY | O_DIRECTORY);
+	if (hfd >= 0)
+		recover_new_hooks(hfd, c->v[b].time, hooks);
 out:
 	ignore_free(builtin);
 	if (root >= 0)
@@ -3695,6 +3733,7 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	struct snap_checkpoint_opts o = {.turn = -1, .external = true};
 	struct buf scratch = BUF_INIT;
 	struct strv made = {0}; /* protected paths the interrupted call made */
+	struct strv hooks = {0}; /* hooks that came to be in an existing .git/hooks */
 	const char *call = NULL;
 	char *label = NULL;
 	int rc;
@@ -3740,7 +3779,7 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 		/* what the call was writing when it was killed is not its change */
 		s->drop_tmp = notes ? notes : &scratch;
 		if (c.n)
-			recover_made_protected(s, &c, 0, &made);
+			recover_made_protected(s, &c, 0, &made, &hooks);
 		call = calls[*attributed];
 	} else if (c.n > 1 && c.v[0].tool_call) {
 		/* killed after its step's checkpoint, before the take-back */
@@ -3748,7 +3787,7 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 			if (!strcmp(c.v[0].tool_call, calls[k]))
 				call = calls[k];
 		if (call)
-			recover_made_protected(s, &c, 1, &made);
+			recover_made_protected(s, &c, 1, &made, &hooks);
 	}
 	/* A .deskhandignore the call made does not decide what is recorded
 	 * of its changes, as it does not for a live step (builtin_rules). */
@@ -3758,6 +3797,12 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	s->drop_tmp = NULL;
 	if (rc >= 0 && made.n)
 		rc = recover_take_back(s, session, call, &made, out, notes ? notes : &scratch);
+	for (size_t i = 0; rc >= 0 && i < hooks.n; i++)
+		buf_printf(notes ? notes : &scratch,
+		           "left %s in place, a git hook that came to be while the interrupted "
+		           "call %s ran (checkpoints do not hold .git): git runs it on the next "
+		           "commit; remove it unless you put it there\n",
+		           hooks.v[i], call);
 out:
 	if (rc < 0) {
 		free(*interrupted);
@@ -3765,6 +3810,7 @@ out:
 	}
 	buf_fini(&scratch);
 	strv_free(&made);
+	strv_free(&hooks);
 	free(label);
 	chain_fini(&c);
 	return rc;
