@@ -3616,6 +3616,7 @@ recover_made_protected(struct snap_store *s, struct chain *c, size_t b, struct s
 		if (!held)
 			strv_add(out, p);
 	}
+	strv_uniq(out); /* for strv_has */
 	/* A hook directory that was there: the new hooks in it */
 	int hfd = -1;
 	if (!strv_has(out, ".git/hooks"))
