@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/beneath.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/ignore.h"
@@ -94,6 +95,10 @@ struct shell_run {
 	char **rules_was;       /* without the sandbox, per grant: its
 	                         * .deskhandignore before the command, or NULL */
 	size_t nrules_was;      /* grants in rules_was */
+	struct strv *hooks_had; /* without the sandbox, per grant: the names in
+	                         * its .git/hooks (hooks_list) */
+	bool *hooks_there;      /* ... and whether it had that directory */
+	size_t nhooks_had;      /* grants in both (0: no list taken) */
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
 };
@@ -267,6 +272,94 @@ rules_before(struct shell_run *r)
 		r->rules_was[g] = rules_read(grant_get(r->env->grants, g));
 }
 
+/* The names in grant gr's .git/hooks, git's samples aside, into *out;
+ * false when it has no such directory. */
+static bool
+hooks_list(const struct grant *gr, struct strv *out)
+{
+	int fd = beneath_open(gr->dirfd, ".git/hooks", O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' && !(n > 7 && !strcmp(de->d_name + n - 7, ".sample")))
+			strv_add(out, de->d_name);
+	}
+	closedir(d);
+	strv_uniq(out); /* for strv_has */
+	return true;
+}
+
+static void
+hooks_free(struct shell_run *r)
+{
+	for (size_t g = 0; g < r->nhooks_had; g++)
+		strv_free(&r->hooks_had[g]);
+	free(r->hooks_had);
+	free(r->hooks_there);
+	r->hooks_had = NULL;
+	r->hooks_there = NULL;
+	r->nhooks_had = 0;
+}
+
+/* Without the sandbox nothing binds an existing .git/hooks read-only: list
+ * each grant's, to tell a hook the command adds there (hooks_after). A new
+ * .git/hooks is a protected path the command created (protected_after). */
+static void
+hooks_before(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants);
+
+	hooks_free(r);
+	r->hooks_had = xcalloc(n + 1, sizeof *r->hooks_had);
+	r->hooks_there = xcalloc(n + 1, sizeof *r->hooks_there);
+	r->nhooks_had = n;
+	for (size_t g = 0; g < n; g++)
+		r->hooks_there[g] = hooks_list(grant_get(r->env->grants, g), &r->hooks_had[g]);
+}
+
+/* Report each hook the command added to a grant's existing .git/hooks: the
+ * agent moves it aside after the command's checkpoint (created_protected),
+ * as a hook directory the command created. */
+static bool
+hooks_after(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants);
+	bool any = false;
+
+	for (size_t g = 0; g < r->nhooks_had && g < n; g++) {
+		const struct grant *gr = grant_get(r->env->grants, g);
+		struct strv now = ARRAY_INIT;
+
+		/* a .git/hooks that was not there is protected_after's */
+		if (r->hooks_there[g] && hooks_list(gr, &now)) {
+			for (size_t i = 0; i < now.n; i++) {
+				if (strv_has(&r->hooks_had[g], now.v[i]))
+					continue;
+				char *p = xasprintf("%s/.git/hooks/%s", gr->path, now.v[i]);
+
+				buf_printf(&r->res.text,
+					   "\n[deskhand: this command created %s, a git hook that "
+					   "git runs outside any sandbox; deskhand moves it aside "
+					   "at the checkpoint after this command]",
+					   p);
+				strv_add(&r->res.created_protected, p);
+				free(p);
+				any = true;
+			}
+		}
+		strv_free(&now);
+	}
+	return any;
+}
+
 /* Report each .deskhandignore the command changed (or removed): its step is
  * recorded under the rules as they were, and the agent puts them back after
  * it (changed_rules), as it takes back one the command created. */
@@ -342,6 +435,8 @@ protected_after(struct shell_run *r)
 	strv_free(&r->git_absent);
 	if (rules_after(r))
 		any = true;
+	if (hooks_after(r))
+		any = true;
 	if (any)
 		r->res.denied = true; /* an audit event, like any policy refusal */
 }
@@ -378,6 +473,7 @@ shell_free(struct shell_run *r)
 	free(r->bwrap);
 	free(r->had);
 	rules_free(r);
+	hooks_free(r);
 	strv_free(&r->git_absent);
 	if (r->ready_r >= 0)
 		close(r->ready_r);
@@ -824,6 +920,7 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	struct strv none = ARRAY_INIT;
 	protected_before(r, &none);
 	rules_before(r);
+	hooks_before(r);
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
 	free(home);
