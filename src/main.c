@@ -11,7 +11,9 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "config/settings.h"
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/utf8.h"
 #include "docs/doc.h"
 #include "engine/serve.h"
 #include "engine/version.h"
@@ -208,7 +210,11 @@ main(int argc, char **argv)
 	/* No command: the workbench (a lone word that is not a command and has
 	 * no options before it is more likely a typo than a task). */
 	if (argc >= 2 && argv[1][0] != '-' && !strchr(argv[1], ' ') && argc == 2) {
-		fprintf(stderr, "deskhand: unknown command '%s'\n\n%s", argv[1], usage);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand: unknown command '%s'\n\n%s",
+		        utf8_sanitized(&shown, argv[1]), usage);
+		buf_fini(&shown);
 		return 2;
 	}
 	/* The workbench is a client: its engine is another process. */

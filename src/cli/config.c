@@ -13,8 +13,10 @@
 #include "config/config.h"
 #include "config/managed.h"
 #include "config/settings.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 
@@ -141,8 +143,11 @@ cli_config(int argc, char **argv)
 			fputs(config_usage, stdout);
 			return 0;
 		} else if (argv[i][0] == '-' || key) {
-			fprintf(stderr, "deskhand config: unexpected argument '%s'\n%s", argv[i],
-				config_usage);
+			struct buf shown = BUF_INIT;
+
+			fprintf(stderr, "deskhand config: unexpected argument '%s'\n%s",
+			        utf8_sanitized(&shown, argv[i]), config_usage);
+			buf_fini(&shown);
 			return 2;
 		} else {
 			key = argv[i];
@@ -151,8 +156,12 @@ cli_config(int argc, char **argv)
 	int k = key ? config_option_index(key) : -1;
 
 	if (key && k < 0) {
-		fprintf(stderr, "deskhand config: no setting '%s' (deskhand config lists them all)\n",
-			key);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr,
+		        "deskhand config: no setting '%s' (deskhand config lists them all)\n",
+		        utf8_sanitized(&shown, key));
+		buf_fini(&shown);
 		return 2;
 	}
 	struct config c;

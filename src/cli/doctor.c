@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "sandbox/probe.h"
 #include "telemetry/otlp_export.h"
@@ -366,8 +367,11 @@ cli_doctor(int argc, char **argv)
 			fputs(doctor_usage, stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "deskhand doctor: unknown argument '%s'\n%s", argv[i],
-			        doctor_usage);
+			struct buf shown = BUF_INIT;
+
+			fprintf(stderr, "deskhand doctor: unknown argument '%s'\n%s",
+			        utf8_sanitized(&shown, argv[i]), doctor_usage);
+			buf_fini(&shown);
 			return 2;
 		}
 	}

@@ -88,7 +88,11 @@ front_opts(int argc, char **argv, const char *usage, bool *json, int max_operand
 	}
 	if (argc - optind <= max_operands)
 		return -1;
-	fprintf(stderr, "deskhand %s: unexpected argument '%s'\n", argv[0], argv[optind + max_operands]);
+	struct buf shown = BUF_INIT;
+
+	fprintf(stderr, "deskhand %s: unexpected argument '%s'\n", argv[0],
+	        utf8_sanitized(&shown, argv[optind + max_operands]));
+	buf_fini(&shown);
 bad:
 	fputs(usage, stderr);
 	return EXIT_USAGE;

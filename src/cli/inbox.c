@@ -125,8 +125,11 @@ cli_inbox(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "deskhand inbox: unexpected argument '%s'\n%s", argv[optind],
-			inbox_usage);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand inbox: unexpected argument '%s'\n%s",
+		        utf8_sanitized(&shown, argv[optind]), inbox_usage);
+		buf_fini(&shown);
 		return 2;
 	}
 	if (client_verb_empty_session("inbox", dismiss)) {

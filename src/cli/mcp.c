@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/utf8.h"
 #include "engine/client.h"
 
 /* In this process, in the engine's code (it speaks MCP). */
@@ -64,7 +66,10 @@ cli_mcp(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "deskhand mcp: unknown command '%s'\n\n", argv[1]);
+	struct buf shown = BUF_INIT;
+
+	fprintf(stderr, "deskhand mcp: unknown command '%s'\n\n", utf8_sanitized(&shown, argv[1]));
+	buf_fini(&shown);
 	usage(stderr);
 	return 2;
 }

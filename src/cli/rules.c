@@ -14,9 +14,11 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 
@@ -136,8 +138,11 @@ cli_rules(int argc, char **argv)
 			strv_free(&dirs);
 			return 0;
 		} else {
-			fprintf(stderr, "deskhand rules: unknown argument '%s'\n%s", argv[i],
-				rules_usage);
+			struct buf shown = BUF_INIT;
+
+			fprintf(stderr, "deskhand rules: unknown argument '%s'\n%s",
+			        utf8_sanitized(&shown, argv[i]), rules_usage);
+			buf_fini(&shown);
 			strv_free(&dirs);
 			return 2;
 		}

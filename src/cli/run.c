@@ -1122,13 +1122,21 @@ cli_run(int argc, char **argv)
 		goto out_early;
 	}
 	if (a.bad_arg) {
-		fprintf(stderr, "deskhand run: --prompt: '%s' is not ARG=VALUE\n", a.bad_arg);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand run: --prompt: '%s' is not ARG=VALUE\n",
+		        utf8_sanitized(&shown, a.bad_arg));
+		buf_fini(&shown);
 		goto out_early;
 	}
 	if (a.stray) {
-		fprintf(stderr, "deskhand run: unexpected argument '%s' (%s)\n", a.stray,
-			a.prompt ? "--prompt takes no TASK; its arguments are ARG=VALUE"
-				 : "one TASK: quote a task of several words");
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand run: unexpected argument '%s' (%s)\n",
+		        utf8_sanitized(&shown, a.stray),
+		        a.prompt ? "--prompt takes no TASK; its arguments are ARG=VALUE"
+		                 : "one TASK: quote a task of several words");
+		buf_fini(&shown);
 		run_usage_print(stderr);
 		goto out_early;
 	}

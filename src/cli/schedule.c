@@ -33,6 +33,7 @@
 #include "core/json.h"
 #include "core/proc.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 
@@ -314,9 +315,14 @@ sched_load(struct sched *s, const char *name)
 	s->name = xstrdup(name);
 	s->path = xasprintf("%s/%s", dir, name);
 	free(dir);
-	if (!name_ok(name))
-		return err_setc(DH_EPARSE, "bad schedule name '%s': expected [a-z0-9][a-z0-9_-]*",
-		                name);
+	if (!name_ok(name)) {
+		struct buf shown = BUF_INIT;
+
+		rc = err_setc(DH_EPARSE, "bad schedule name '%s': expected [a-z0-9][a-z0-9_-]*",
+		              utf8_sanitized(&shown, name));
+		buf_fini(&shown);
+		return rc;
+	}
 	if (access(s->path, F_OK) < 0)
 		return sched_absent(name, s->path);
 	if (fsutil_read_file(s->path, 1 << 20, &b) < 0)
@@ -681,12 +687,16 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 {
 	struct spec sp;
 	struct buf c = BUF_INIT, o = BUF_INIT;
+	/* SPEC and what the parser says of it, as names are shown: it is an
+	 * argument, and the parser's message quotes a piece of it */
+	struct buf shown = BUF_INIT, why = BUF_INIT;
 	char *msg = NULL;
+	int rc;
 
 	*oncalendar = *cron = NULL;
 	if (spec_is_cron(at)) {
 		if (spec_parse_cron(&sp, at) < 0)
-			return err_setc(DH_EPARSE, "--at '%s': %s", at, err_msg());
+			goto bad;
 		spec_to_cron(&c, &sp);
 		if (spec_to_calendar(&o, &sp) == 0)
 			*oncalendar = buf_detach(&o);
@@ -695,10 +705,10 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 	} else {
 		if (have("systemd-analyze") && calendar_next(at, time(NULL), &msg) == -1 && msg &&
 		    strcmp(msg, never_msg)) {
-			int rc = err_setc(DH_EPARSE, "--at '%s': systemd-analyze calendar: %s", at,
-			                  msg);
+			rc = err_setc(DH_EPARSE, "--at '%s': systemd-analyze calendar: %s",
+			              utf8_sanitized(&shown, at), utf8_sanitized(&why, msg));
 			free(msg);
-			return rc;
+			goto out;
 		}
 		free(msg);
 		*oncalendar = xstrdup(at);
@@ -708,7 +718,7 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 		} else if (!have("systemd-analyze")) { /* nothing can check it */
 			free(*oncalendar);
 			*oncalendar = NULL;
-			return err_setc(DH_EPARSE, "--at '%s': %s", at, err_msg());
+			goto bad;
 		}
 	}
 	/* 31 February: a timer that never starts a run is a mistake. */
@@ -716,9 +726,18 @@ spec_forms(const char *at, char **oncalendar, char **cron)
 		free(*oncalendar);
 		free(*cron);
 		*oncalendar = *cron = NULL;
-		return err_setc(DH_EPARSE, "--at '%s' never fires: no date matches it", at);
+		rc = err_setc(DH_EPARSE, "--at '%s' never fires: no date matches it",
+		              utf8_sanitized(&shown, at));
+		goto out;
 	}
 	return 0;
+bad:
+	rc = err_setc(DH_EPARSE, "--at '%s': %s", utf8_sanitized(&shown, at),
+	              utf8_sanitized(&why, err_msg()));
+out:
+	buf_fini(&shown);
+	buf_fini(&why);
+	return rc;
 }
 
 /*
@@ -1325,25 +1344,36 @@ sched_add(int argc, char **argv)
 			char *real = realpath(v, NULL);
 			struct stat st;
 			if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
-				fprintf(stderr, "deskhand schedule add: --grant '%s': %s\n", v,
+				struct buf shown = BUF_INIT;
+
+				fprintf(stderr, "deskhand schedule add: --grant '%s': %s\n",
+				        utf8_sanitized(&shown, v),
 				        real ? "not a directory" : strerror(errno));
+				buf_fini(&shown);
 				free(real);
 				goto out;
 			}
 			strv_add(&s.grants, real);
 			free(real);
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "deskhand schedule add: unknown option '%s'\n", a);
+			struct buf shown = BUF_INIT;
+
+			fprintf(stderr, "deskhand schedule add: unknown option '%s'\n",
+			        utf8_sanitized(&shown, a));
+			buf_fini(&shown);
 			goto usage;
 		} else if (!name) {
 			name = argv[i];
 		} else if (!task) {
 			task = argv[i];
 		} else {
+			struct buf shown = BUF_INIT;
+
 			fprintf(stderr,
 			        "deskhand schedule add: unexpected argument '%s' (quote the "
 			        "task)\n",
-			        a);
+			        utf8_sanitized(&shown, a));
+			buf_fini(&shown);
 			goto usage;
 		}
 	}
@@ -1353,9 +1383,12 @@ sched_add(int argc, char **argv)
 		goto usage;
 	}
 	if (!name_ok(name)) {
+		struct buf shown = BUF_INIT;
+
 		fprintf(stderr,
 		        "deskhand schedule add: bad name '%s': expected [a-z0-9][a-z0-9_-]*\n",
-		        name);
+		        utf8_sanitized(&shown, name));
+		buf_fini(&shown);
 		goto out;
 	}
 	/* The definition keeps a value without its surrounding blanks (the
@@ -1955,8 +1988,11 @@ one_name(int argc, char **argv, const char *usage, const char **name, bool *json
 		} else if (json && !strcmp(argv[i], "--json")) {
 			*json = true;
 		} else if (argv[i][0] == '-' || *name) {
+			struct buf shown = BUF_INIT;
+
 			fprintf(stderr, "deskhand schedule %s: unexpected argument '%s'\n%s",
-			        argv[0], argv[i], usage);
+			        argv[0], utf8_sanitized(&shown, argv[i]), usage);
+			buf_fini(&shown);
 			return EXIT_USAGE;
 		} else {
 			*name = argv[i];
@@ -2050,7 +2086,11 @@ sched_remove(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (!name_ok(name)) {
-		fprintf(stderr, "deskhand schedule remove: bad name '%s'\n", name);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand schedule remove: bad name '%s'\n",
+		        utf8_sanitized(&shown, name));
+		buf_fini(&shown);
 		return EXIT_USAGE;
 	}
 	char *dir = sched_dir(false), *path = dir ? xasprintf("%s/%s", dir, name) : NULL;
@@ -2261,8 +2301,11 @@ sched_list(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else {
+			struct buf shown = BUF_INIT;
+
 			fprintf(stderr, "deskhand schedule list: unexpected argument '%s'\n%s",
-			        argv[i], list_usage);
+			        utf8_sanitized(&shown, argv[i]), list_usage);
+			buf_fini(&shown);
 			free(dir);
 			return EXIT_USAGE;
 		}
@@ -2318,7 +2361,11 @@ sched_log(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (!name_ok(name)) {
-		fprintf(stderr, "deskhand schedule log: bad name '%s'\n", name);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand schedule log: bad name '%s'\n",
+		        utf8_sanitized(&shown, name));
+		buf_fini(&shown);
 		return EXIT_USAGE;
 	}
 	/* A removed schedule's log stays: only a name with neither is unknown. */
@@ -2425,7 +2472,11 @@ cli_schedule(int argc, char **argv)
 	for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "deskhand schedule: unknown command '%s'\n", argv[1]);
+	struct buf shown = BUF_INIT;
+
+	fprintf(stderr, "deskhand schedule: unknown command '%s'\n",
+	        utf8_sanitized(&shown, argv[1]));
+	buf_fini(&shown);
 	schedule_usage(stderr);
 	return EXIT_USAGE;
 }

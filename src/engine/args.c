@@ -75,9 +75,14 @@ check_origin(const char *v)
 			return 0;
 	if (name && *name && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(name))
 		return 0;
-	return err_setc(DH_EPARSE, "--origin '%s': expected run, detach, workbench or "
-				   "schedule:NAME (NAME of a-z, 0-9, _ and -)",
-			v);
+	struct buf shown = BUF_INIT;
+	int rc = err_setc(DH_EPARSE,
+	                  "--origin '%s': expected run, detach, workbench or "
+	                  "schedule:NAME (NAME of a-z, 0-9, _ and -)",
+	                  utf8_sanitized(&shown, v));
+
+	buf_fini(&shown);
+	return rc;
 }
 
 /* One option; 0 or a DH_E* code with the message set. */
@@ -135,12 +140,17 @@ engine_args_parse(struct engine_args *a, char *const *argv, size_t argc)
 	optind = 0; /* 0, not 1: getopt starts afresh (engine_args_operands' order) */
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(ac, av, ":g:ym:", longopts, NULL)) != -1) {
+		struct buf shown = BUF_INIT;
+
 		if (opt == '?')
-			rc = err_setc(DH_EPARSE, "unknown option '%s'", av[optind - 1]);
+			rc = err_setc(DH_EPARSE, "unknown option '%s'",
+			              utf8_sanitized(&shown, av[optind - 1]));
 		else if (opt == ':')
-			rc = err_setc(DH_EPARSE, "option '%s' needs a value", av[optind - 1]);
+			rc = err_setc(DH_EPARSE, "option '%s' needs a value",
+			              utf8_sanitized(&shown, av[optind - 1]));
 		else
 			rc = apply(a, opt, optarg);
+		buf_fini(&shown);
 	}
 	if (rc == 0 && ac - optind > 1)
 		rc = err_setc(DH_EPARSE, "expected at most one TASK argument (quote it), got %d",

@@ -25,6 +25,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/args.h"
 #include "engine/engine.h"
@@ -833,9 +834,13 @@ resolve(const char *dir, const char *spec, int *fd, char **name)
 			close(*fd);
 		*fd = -1;
 		free(found);
-		return err_set("session '%s' is ambiguous: more than one live session starts "
-			       "with it",
-			       spec);
+		struct buf shown = BUF_INIT;
+		int rc = err_set("session '%s' is ambiguous: more than one live session "
+		                 "starts with it",
+		                 utf8_sanitized(&shown, spec));
+
+		buf_fini(&shown);
+		return rc;
 	}
 	if (!found)
 		return err_setc(DH_ENOTFOUND, "no live session %s%s%s", latest ? "" : "'",

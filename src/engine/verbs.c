@@ -15,8 +15,10 @@
 
 #include "agent/approval.h"
 #include "config/config.h"
+#include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "session/session.h"
 
@@ -62,13 +64,14 @@ client_verb_bad_option(const char *verb, int opt, char *const argv[])
 	bool in_cluster = optopt && cluster && cluster[0] == '-' && cluster[1] != '-' &&
 			  strchr(cluster + 1, optopt);
 	bool is_short = optopt && (in_cluster || strncmp(given, "--", 2) != 0);
+	char letter[2] = { (char)optopt, 0 };
+	struct buf shown = BUF_INIT;
 
-	if (is_short)
-		fprintf(stderr, "deskhand %s: %s '-%c'\n", verb,
-			opt == ':' ? "option needs a value:" : "unknown option", optopt);
-	else
-		fprintf(stderr, "deskhand %s: %s '%s'\n", verb,
-			opt == ':' ? "option needs a value:" : "unknown option", given);
+	/* The option as names are shown (utf8_sanitized()): "-^[", not ESC. */
+	fprintf(stderr, "deskhand %s: %s '%s%s'\n", verb,
+	        opt == ':' ? "option needs a value:" : "unknown option", is_short ? "-" : "",
+	        utf8_sanitized(&shown, is_short ? letter : given));
+	buf_fini(&shown);
 }
 
 bool

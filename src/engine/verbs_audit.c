@@ -98,16 +98,24 @@ parse_args(struct audit_args *a, int argc, char **argv)
 			break;
 		case 's':
 			if (!is_date(optarg)) {
-				fprintf(stderr, "deskhand: audit: --since '%s' is not a date "
-						"(2026-12-01 or 2026-12-01T08:30)\n", optarg);
+				struct buf shown = BUF_INIT;
+
+				fprintf(stderr,
+				        "deskhand: audit: --since '%s' is not a date "
+				        "(2026-12-01 or 2026-12-01T08:30)\n",
+				        utf8_sanitized(&shown, optarg));
+				buf_fini(&shown);
 				return 2;
 			}
 			a->since = optarg;
 			break;
 		case 'f':
 			if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv")) {
+				struct buf shown = BUF_INIT;
+
 				fprintf(stderr, "deskhand: audit: --format '%s': jsonl or csv\n",
-					optarg);
+				        utf8_sanitized(&shown, optarg));
+				buf_fini(&shown);
 				return 2;
 			}
 			a->csv = !strcmp(optarg, "csv");
@@ -341,7 +349,11 @@ verbs_audit(int argc, char **argv, unsigned flags)
 	bool is_verify = !strcmp(argv[1], "verify");
 
 	if (!is_verify && strcmp(argv[1], "export") != 0) {
-		fprintf(stderr, "deskhand: audit: unknown command '%s' (verify, export)\n", argv[1]);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand: audit: unknown command '%s' (verify, export)\n",
+		        utf8_sanitized(&shown, argv[1]));
+		buf_fini(&shown);
 		return 2;
 	}
 	if ((rc = parse_args(&a, argc - 1, argv + 1)) != 0)

@@ -34,8 +34,12 @@ target_resolve(struct verbs_target *t, const char *spec, size_t *out_grant, char
 			return 0;
 		}
 	}
-	return err_setc(DH_ENOTFOUND, "no checkpoint '%s' in session %s (see 'deskhand log')",
-			spec, t->id);
+	struct buf shown = BUF_INIT;
+	int rc = err_setc(DH_ENOTFOUND, "no checkpoint '%s' in session %s (see 'deskhand log')",
+	                  utf8_sanitized(&shown, spec), t->id);
+
+	buf_fini(&shown);
+	return rc;
 }
 
 /* Open the session's stores, those of granted folders that are gone too
@@ -423,10 +427,14 @@ verbs_sessions(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind < argc || unused) {
+		struct buf shown = BUF_INIT;
+
 		if (optind < argc)
-			fprintf(stderr, "deskhand sessions: unexpected argument '%s'\n", argv[optind]);
+			fprintf(stderr, "deskhand sessions: unexpected argument '%s'\n",
+			        utf8_sanitized(&shown, argv[optind]));
 		else
 			fprintf(stderr, "deskhand sessions: option '--session' does not apply\n");
+		buf_fini(&shown);
 		fputs(sessions_usage, stderr);
 		return 2;
 	}

@@ -21,8 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/ev.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "mcp/mcp.h"
 #include "net/http.h"
@@ -447,6 +449,9 @@ client_mcp_verb(const char *verb, int argc, char **argv)
 	for (size_t i = 0; i < sizeof mcp_verbs / sizeof *mcp_verbs; i++)
 		if (strcmp(verb, mcp_verbs[i].name) == 0)
 			return mcp_verbs[i].fn(argc, argv);
-	fprintf(stderr, "deskhand mcp: unknown command '%s'\n", verb);
+	struct buf shown = BUF_INIT;
+
+	fprintf(stderr, "deskhand mcp: unknown command '%s'\n", utf8_sanitized(&shown, verb));
+	buf_fini(&shown);
 	return 2;
 }

@@ -23,6 +23,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/verbs.h"
 #include "mcp/mcp.h"
@@ -116,8 +117,12 @@ find_entry(struct mcp_entries *es, const char *verb, const char *name, const cha
 		*out = there ? mcp_entries_find(es, name) : NULL;
 	}
 	if (!*out || !(*out)->http) {
+		struct buf shown = BUF_INIT;
+
 		fprintf(stderr, "deskhand: mcp %s: %s%s%s has no %sconnector '%s'\n", verb, path,
-		        fpath ? " or " : "", fpath ? fpath : "", *out ? "http " : "", name);
+		        fpath ? " or " : "", fpath ? fpath : "", *out ? "http " : "",
+		        utf8_sanitized(&shown, name));
+		buf_fini(&shown);
 		goto out;
 	}
 	rc = 0;

@@ -60,7 +60,11 @@ usage_of(int argc, char **argv, const char *usage)
 		if (argv[i][0] != '-' || !argv[i][1] || !strcmp(argv[i], "--help") ||
 		    !strcmp(argv[i], "-h"))
 			continue;
-		fprintf(stderr, "deskhand mcp %s: unknown option '%s'\n", argv[0], argv[i]);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand mcp %s: unknown option '%s'\n", argv[0],
+		        utf8_sanitized(&shown, argv[i]));
+		buf_fini(&shown);
 		break;
 	}
 	fputs(usage, help ? stdout : stderr);
@@ -214,9 +218,13 @@ verbs_mcp_add(int argc, char **argv)
 		case 'e':
 		case 'H':
 			if (!eq || eq == optarg) {
+				struct buf shown = BUF_INIT;
+
 				fprintf(stderr, "deskhand: mcp add: --%s needs %s, not '%s'\n",
 				        opt == 'e' ? "env" : "header",
-				        opt == 'e' ? "NAME=VALUE" : "'NAME: VALUE'", optarg);
+				        opt == 'e' ? "NAME=VALUE" : "'NAME: VALUE'",
+				        utf8_sanitized(&shown, optarg));
+				buf_fini(&shown);
 				goto out;
 			}
 			cJSON **m = opt == 'e' ? &env : &hdr;
@@ -253,15 +261,20 @@ verbs_mcp_add(int argc, char **argv)
 			fputs(add_usage, stdout);
 			rc = 0;
 			goto out;
-		case ':':
-			fprintf(stderr, "deskhand: mcp add: option '%s' needs a value\n\n",
-			        argv[optind - 1]);
+		default: {
+			struct buf shown = BUF_INIT;
+
+			utf8_sanitized(&shown, argv[optind - 1]);
+			if (opt == ':')
+				fprintf(stderr, "deskhand: mcp add: option '%s' needs a value\n\n",
+				        buf_cstr(&shown));
+			else
+				fprintf(stderr, "deskhand: mcp add: unknown option '%s'\n\n",
+				        buf_cstr(&shown));
+			buf_fini(&shown);
 			fputs(add_usage, stderr);
 			goto out;
-		default:
-			fprintf(stderr, "deskhand: mcp add: unknown option '%s'\n\n", argv[optind - 1]);
-			fputs(add_usage, stderr);
-			goto out;
+		}
 		}
 	}
 	if (!name) {
@@ -464,8 +477,13 @@ verbs_mcp_tools(int argc, char **argv)
 		fprintf(stderr, "deskhand: mcp tools: %s\n", mcp_host_notices(h)->v[i]);
 
 	if (mcp_host_count(h) == 0) {
-		fprintf(stderr, "deskhand: mcp tools: no connector '%s' (deskhand mcp list shows "
-		                "them)\n", argv[1]);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr,
+		        "deskhand: mcp tools: no connector '%s' (deskhand mcp list shows "
+		        "them)\n",
+		        utf8_sanitized(&shown, argv[1]));
+		buf_fini(&shown);
 		goto out;
 	}
 	const struct tool_extra *x = mcp_host_tools(h);

@@ -18,6 +18,7 @@
 #include "config/settings.h"
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "llm/registry.h"
 
@@ -187,7 +188,11 @@ verbs_models(int argc, char **argv, unsigned flags)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "deskhand: models: unexpected '%s'\n%s", argv[optind], usage);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand: models: unexpected '%s'\n%s",
+		        utf8_sanitized(&shown, argv[optind]), usage);
+		buf_fini(&shown);
 		return 2;
 	}
 	struct config c;

@@ -902,7 +902,11 @@ hunk_command(int argc, char **argv, const char *usage, bool accept)
 		const char *why = *end || end == arg ? "is not a number"
 		                  : n < 1            ? "is below 1, where they start"
 		                                     : "is too large";
-		fprintf(stderr, "deskhand: hunk number '%s' %s\n", arg, why);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand: hunk number '%s' %s\n", utf8_sanitized(&shown, arg),
+		        why);
+		buf_fini(&shown);
 		return EXIT_USAGE;
 	}
 	if (open_now(&t, &o, false) < 0)
@@ -1004,11 +1008,16 @@ verbs_undo(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind < argc || (o.to && o.steps >= 0)) {
+		struct buf shown = BUF_INIT;
+
 		if (optind < argc)
-			fprintf(stderr, "deskhand undo: unexpected argument '%s' (--steps N or "
-					"--to CHECKPOINT)\n", argv[optind]);
+			fprintf(stderr,
+			        "deskhand undo: unexpected argument '%s' (--steps N or "
+			        "--to CHECKPOINT)\n",
+			        utf8_sanitized(&shown, argv[optind]));
 		else
 			fputs("deskhand undo: --steps and --to go one at a time\n", stderr);
+		buf_fini(&shown);
 		fputs(undo_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -1090,7 +1099,11 @@ verbs_redo(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (optind < argc) {
-		fprintf(stderr, "deskhand redo: unexpected argument '%s'\n", argv[optind]);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand redo: unexpected argument '%s'\n",
+		        utf8_sanitized(&shown, argv[optind]));
+		buf_fini(&shown);
 		fputs(redo_usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -1221,12 +1234,17 @@ verbs_restore(int argc, char **argv, unsigned flags)
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1) {
+		struct buf shown = BUF_INIT;
+
 		if (argc - optind > 1)
-			fprintf(stderr, "deskhand restore: unexpected argument '%s' (one "
-					"CHECKPOINT)\n", argv[optind + 1]);
+			fprintf(stderr,
+			        "deskhand restore: unexpected argument '%s' (one "
+			        "CHECKPOINT)\n",
+			        utf8_sanitized(&shown, argv[optind + 1]));
 		else
 			fputs("deskhand restore: expected a CHECKPOINT ('deskhand log' lists them)\n",
 			      stderr);
+		buf_fini(&shown);
 		fputs(restore_usage, stderr);
 		return EXIT_USAGE;
 	}

@@ -38,15 +38,18 @@ trust_verb(int argc, char **argv, bool trust)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
+		struct buf shown = BUF_INIT;
+
 		if (argc == 1)
 			fprintf(stderr, "deskhand: skills %s: expected one DIR argument\n",
 			        argv[0]);
 		else if (argc > 2)
 			fprintf(stderr, "deskhand: skills %s: unexpected '%s'\n", argv[0],
-			        argv[2]);
+			        utf8_sanitized(&shown, argv[2]));
 		else
 			fprintf(stderr, "deskhand: skills %s: unknown option '%s'\n", argv[0],
-			        argv[1]);
+			        utf8_sanitized(&shown, argv[1]));
+		buf_fini(&shown);
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -137,8 +140,11 @@ verbs_skills(int argc, char **argv, unsigned flags)
 			if (grant_add(g, optarg) < 0) {
 				/* like `run --grant`: a folder that is not there is a
 				 * failure naming it, not a usage error */
-				fprintf(stderr, "deskhand: skills: --grant %s: %s\n", optarg,
-				        err_msg());
+				struct buf shown = BUF_INIT;
+
+				fprintf(stderr, "deskhand: skills: --grant %s: %s\n",
+				        utf8_sanitized(&shown, optarg), err_msg());
+				buf_fini(&shown);
 				grant_set_free(g);
 				return 1;
 			}
@@ -155,7 +161,11 @@ verbs_skills(int argc, char **argv, unsigned flags)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "deskhand: skills: unexpected '%s'\n%s", argv[optind], usage);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand: skills: unexpected '%s'\n%s",
+		        utf8_sanitized(&shown, argv[optind]), usage);
+		buf_fini(&shown);
 		grant_set_free(g);
 		return 2;
 	}

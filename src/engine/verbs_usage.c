@@ -246,16 +246,26 @@ verbs_usage(int argc, char **argv, unsigned flags)
 					by_ok = true;
 				}
 			if (!by_ok) {
-				fprintf(stderr, "deskhand usage: --by '%s': expected day, model or "
-				                "session\n", optarg);
+				struct buf shown = BUF_INIT;
+
+				fprintf(stderr,
+				        "deskhand usage: --by '%s': expected day, model or "
+				        "session\n",
+				        utf8_sanitized(&shown, optarg));
+				buf_fini(&shown);
 				return 2;
 			}
 			break;
 		case 's':
 			s.since_ms = parse_date(optarg);
 			if (s.since_ms < 0) {
-				fprintf(stderr, "deskhand usage: --since '%s': expected a date "
-				                "YYYY-MM-DD\n", optarg);
+				struct buf shown = BUF_INIT;
+
+				fprintf(stderr,
+				        "deskhand usage: --since '%s': expected a date "
+				        "YYYY-MM-DD\n",
+				        utf8_sanitized(&shown, optarg));
+				buf_fini(&shown);
 				return 2;
 			}
 			break;
@@ -268,8 +278,11 @@ verbs_usage(int argc, char **argv, unsigned flags)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "deskhand usage: unexpected argument '%s'\n%s", argv[optind],
-		        usage_usage);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand usage: unexpected argument '%s'\n%s",
+		        utf8_sanitized(&shown, argv[optind]), usage_usage);
+		buf_fini(&shown);
 		return 2;
 	}
 	char *state = NULL, **ids = NULL;

@@ -24,6 +24,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 #include "engine/serve.h"
@@ -1406,8 +1407,11 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 		case 'i':
 			w.idle_ms = strtol(optarg, &end, 10) * 1000;
 			if (*end || !*optarg || w.idle_ms < 0 || w.idle_ms > 86400L * 365 * 1000) {
+				struct buf shown = BUF_INIT;
+
 				fprintf(stderr, "deskhand warm: --idle %s: expected seconds\n",
-				        optarg);
+				        utf8_sanitized(&shown, optarg));
+				buf_fini(&shown);
 				return 2;
 			}
 			break;
@@ -1418,8 +1422,11 @@ warm_main(int argc, char **argv, int (*run)(int, char **))
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "deskhand warm: unexpected argument '%s'\n%s", argv[optind],
-		        warm_usage);
+		struct buf shown = BUF_INIT;
+
+		fprintf(stderr, "deskhand warm: unexpected argument '%s'\n%s",
+		        utf8_sanitized(&shown, argv[optind]), warm_usage);
+		buf_fini(&shown);
 		return 2;
 	}
 	if ((status || stop) && (foreground || w.idle_ms || (status && stop))) {

@@ -948,14 +948,19 @@ session_resolve(const char *state_dir, const char *spec, char **out)
 				hit = i, nhits++;
 		}
 	}
+	struct buf shown = BUF_INIT; /* spec as names are shown: it is an argument */
+
 	if (nhits == 1)
 		*out = xstrdup(ids[hit]);
 	else if (nhits == 0 && !latest)
-		rc = err_setc(DH_ENOTFOUND, "no session '%s' in %s/sessions", spec, state_dir);
+		rc = err_setc(DH_ENOTFOUND, "no session '%s' in %s/sessions",
+		              utf8_sanitized(&shown, spec), state_dir);
 	else if (nhits == 0)
 		rc = no_latest(state_dir);
 	else
-		rc = err_setc(DH_ENOTFOUND, "session '%s' is ambiguous (%zu match)", spec, nhits);
+		rc = err_setc(DH_ENOTFOUND, "session '%s' is ambiguous (%zu match)",
+		              utf8_sanitized(&shown, spec), nhits);
+	buf_fini(&shown);
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
