@@ -9,6 +9,11 @@
  * MCP_CONFORMANCE_SCENARIO, MCP_CONFORMANCE_CONTEXT and
  * MCP_CONFORMANCE_PROTOCOL_VERSION). Elicitations are accepted as the form
  * stands (the schema's defaults), as a person pressing Enter would.
+ *
+ * Everything the server sent (names, descriptions, results, messages) is
+ * printed made printable, as `mcp tools` prints it: a field on one line
+ * (utf8_sanitized()), a result with its lines (utf8_sanitized_text()), so a
+ * server cannot write an escape sequence to the terminal or forge a line.
  */
 #include "engine/client.h"
 #include "engine/verbs.h"
@@ -200,17 +205,24 @@ on_done(const struct mcp_result *res, void *ctx)
 	const struct action *a = &h->acts[h->next - 1];
 	const char *what = json_str(a->params, "name") ? json_str(a->params, "name")
 						       : json_str(a->params, "uri");
+	struct buf name = BUF_INIT, said = BUF_INIT;
 
+	utf8_sanitized(&name, what);
 	if (res->rc < 0) {
-		printf("%s %s: failed: %s\n", a->method, what, res->error);
+		printf("%s %s: failed: %s\n", a->method, buf_cstr(&name),
+		       utf8_sanitized(&said, res->error));
 		h->failed = true;
 	} else if (!res->result) {
-		printf("%s %s: error: %s\n", a->method, what, res->error ? res->error : "?");
+		printf("%s %s: error: %s\n", a->method, buf_cstr(&name),
+		       utf8_sanitized(&said, res->error ? res->error : "?"));
 	} else {
 		char *text = mcp_result_text(res->result, RESULT_CAP, NULL);
-		printf("%s %s%s:\n%s\n", a->method, what, res->is_error ? " (error result)" : "", text);
+		printf("%s %s%s:\n%s\n", a->method, buf_cstr(&name),
+		       res->is_error ? " (error result)" : "", utf8_sanitized_text(&said, text));
 		free(text);
 	}
+	buf_fini(&name);
+	buf_fini(&said);
 	fflush(stdout);
 	next_action(h);
 }
@@ -218,8 +230,11 @@ on_done(const struct mcp_result *res, void *ctx)
 static void
 progress(double p, double total, const char *message, void *ctx)
 {
+	struct buf said = BUF_INIT;
+
 	(void)ctx;
-	printf("progress %g/%g %s\n", p, total, message ? message : "");
+	printf("progress %g/%g %s\n", p, total, utf8_sanitized(&said, message));
+	buf_fini(&said);
 }
 
 static void
@@ -232,7 +247,10 @@ next_action(struct harness *h)
 		struct mcp_call *c;
 		if (mcp_request(&c, h->s, a->method, a->params, progress, on_done, h) == 0)
 			return;
-		printf("%s: %s\n", a->method, err_msg());
+		struct buf said = BUF_INIT;
+
+		printf("%s: %s\n", a->method, utf8_sanitized(&said, err_msg()));
+		buf_fini(&said);
 		h->failed = true;
 	}
 	h->done = true;
@@ -244,15 +262,17 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 {
 	struct harness *h = ctx;
 
+	struct buf a = BUF_INIT, b = BUF_INIT, c = BUF_INIT;
+
 	if (st == MCP_READY && !h->planned) {
 		const cJSON *info = mcp_server_info(s);
 		printf("connected: %s %s (protocol %s), %zu tools, %zu prompts, %zu resources\n",
-		       json_str(info, "name") ? json_str(info, "name") : "?",
-		       json_str(info, "version") ? json_str(info, "version") : "",
-		       mcp_server_revision(s), mcp_tool_count(s), mcp_prompt_count(s),
-		       mcp_resource_count(s));
+		       utf8_sanitized(&a, json_str(info, "name") ? json_str(info, "name") : "?"),
+		       utf8_sanitized(&b, json_str(info, "version")),
+		       utf8_sanitized(&c, mcp_server_revision(s)), mcp_tool_count(s),
+		       mcp_prompt_count(s), mcp_resource_count(s));
 		for (size_t i = 0; i < mcp_tool_count(s); i++)
-			printf("  tool %s%s\n", mcp_tool_at(s, i)->name,
+			printf("  tool %s%s\n", utf8_sanitized(&a, mcp_tool_at(s, i)->name),
 			       mcp_tool_at(s, i)->read_only ? " (read-only)" : "");
 		plan(h);
 		next_action(h);
@@ -263,28 +283,39 @@ on_state(struct mcp_server *s, enum mcp_state st, void *ctx)
 		static const char *const what[] = { [MCP_NEEDS_AUTH] = "needs authorization",
 						    [MCP_FAILED] = "failed", [MCP_CLOSED] = "closed" };
 		printf("server %s: %s\n", what[st],
-		       mcp_server_error(s) ? mcp_server_error(s) : "?");
+		       utf8_sanitized(&a, mcp_server_error(s) ? mcp_server_error(s) : "?"));
 		h->failed = true;
 		ev_quit(h->loop);
 	}
+	buf_fini(&a);
+	buf_fini(&b);
+	buf_fini(&c);
 	fflush(stdout);
 }
 
 static void
 on_elicit(struct mcp_server *s, unsigned long id, const cJSON *params, void *ctx)
 {
+	struct buf mode = BUF_INIT, msg = BUF_INIT;
+
 	(void)ctx;
-	printf("elicitation (%s): %s\n", json_str(params, "mode"),
-	       json_str(params, "message") ? json_str(params, "message") : "");
+	printf("elicitation (%s): %s\n", utf8_sanitized(&mode, json_str(params, "mode")),
+	       utf8_sanitized(&msg, json_str(params, "message")));
+	buf_fini(&mode);
+	buf_fini(&msg);
 	mcp_elicit_answer(s, id, "accept", NULL);
 }
 
 static void
 on_log(struct mcp_server *s, const char *level, const char *text, void *ctx)
 {
+	struct buf lv = BUF_INIT, said = BUF_INIT;
+
 	(void)s;
 	(void)ctx;
-	fprintf(stderr, "mcp [%s] %s\n", level, text);
+	fprintf(stderr, "mcp [%s] %s\n", utf8_sanitized(&lv, level), utf8_sanitized(&said, text));
+	buf_fini(&lv);
+	buf_fini(&said);
 }
 
 static void
