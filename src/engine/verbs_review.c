@@ -440,6 +440,7 @@ outcome_text(const struct verbs_target *t, size_t g, int rc, const struct review
 struct results {
 	const struct verbs_target *t;
 	bool json;
+	bool redo; /* each result says what it took back ("took_back") */
 	cJSON *arr;
 	int status;
 };
@@ -449,6 +450,7 @@ results_init(struct results *r, const struct verbs_target *t, bool json)
 {
 	r->t = t;
 	r->json = json;
+	r->redo = false;
 	r->arr = json ? json_new_arr() : NULL;
 	r->status = EXIT_OK;
 }
@@ -460,10 +462,17 @@ results_add(struct results *r, size_t g, int rc, const struct review_outcome *o,
 
 	if (st > r->status || (st == EXIT_FAIL && r->status == EXIT_OK))
 		r->status = st;
-	if (r->json)
-		json_add(r->arr, NULL, outcome_json(r->t, g, rc, o));
-	else
+	if (r->json) {
+		cJSON *j = json_add(r->arr, NULL, outcome_json(r->t, g, rc, o));
+
+		/* What the text says in `done`: "took back restore ID", or the
+		 * last undo's steps reapplied (null). */
+		if (r->redo)
+			json_add(j, "took_back",
+			         json_str_or_null(o->taken_back[0] ? o->taken_back : NULL));
+	} else {
 		outcome_text(r->t, g, rc, o, done);
+	}
 }
 
 static void
@@ -1110,6 +1119,7 @@ verbs_redo(int argc, char **argv, unsigned flags)
 	if (open_now(&t, &o, true) < 0)
 		return EXIT_FAIL;
 	results_init(&res, &t, o.json);
+	res.redo = true;
 	/* The newest undo op among the grants whose redo is still valid. */
 	char(*ops)[64] = xcalloc(t.n, sizeof *ops), best[64] = "";
 	bool stale = false;
