@@ -108,11 +108,12 @@ static const char ls_usage[] =
 	"List the live sessions: those whose engine runs now, in the background or\n"
 	"in a workbench. For each: its id, state (working, waiting for an approval,\n"
 	"idle, done, failed, interrupted; not responding: its engine took the\n"
-	"connection but did not answer within 3 s, stopped or stuck), attached\n"
-	"clients, age, first granted folder and task. --json prints one array of\n"
-	"objects {id, state, task, grants, clients, age_s, pid}. Sessions that\n"
-	"are not live: 'deskhand sessions'. Exit status: 0, 1 when the engines'\n"
-	"directory is unusable.\n";
+	"connection but did not answer within DH_LIST_WAIT_MS (default 3000; a\n"
+	"loaded machine may need more), stopped or stuck), attached clients, age,\n"
+	"first granted folder and task. --json prints one array of objects {id,\n"
+	"state, task, grants, clients, age_s, pid}. Sessions that are not live:\n"
+	"'deskhand sessions'. Exit status: 0, 1 when the engines' directory is\n"
+	"unusable.\n";
 
 /* "3s", "5m", "2h", "4d". */
 static void

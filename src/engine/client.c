@@ -40,10 +40,11 @@
  * session, to exit (wait_engine_exit). */
 #define CLIENT_ENGINE_EXIT_MS 3000
 #define CLIENT_HELLO_TIMEOUT_MS 10000 /* an engine's answer to hello */
-/* client_list_live()'s one deadline for every engine's answer. A healthy
- * engine answers from its loop in milliseconds; one paged out on a loaded
- * machine takes a second or two. Past that it is listed "not responding",
- * a label for this one listing, and `ls` stays interactive. */
+/* client_list_live()'s one deadline for every engine's answer, unless
+ * DH_LIST_WAIT_MS sets it (as DH_WARM_WAIT_MS does the warm engine's). A
+ * healthy engine answers from its loop in milliseconds; one paged out on a
+ * loaded machine takes a second or two. Past that it is listed "not
+ * responding", a label for this one listing, and `ls` stays interactive. */
 #define CLIENT_LIST_TIMEOUT_MS 3000
 #define CLIENT_MAX_LINE		((size_t)1 << 30)
 #define CLIENT_READ_BURST	((size_t)4 << 20)
@@ -1010,15 +1011,27 @@ probe_step(struct probe *p, short revents)
 	}
 }
 
+/* client_list_live()'s deadline in ms: DH_LIST_WAIT_MS (0 to an hour),
+ * else CLIENT_LIST_TIMEOUT_MS. */
+static long
+list_wait_ms(void)
+{
+	const char *v = getenv("DH_LIST_WAIT_MS");
+	char *end;
+	long ms = v && *v ? strtol(v, &end, 10) : -1;
+
+	return ms >= 0 && ms <= 3600000 && !*end ? ms : CLIENT_LIST_TIMEOUT_MS;
+}
+
 /* Wait for the answers of all `n` probes together, until every one is in or
- * CLIENT_LIST_TIMEOUT_MS have passed; those still silent then are not
- * responding. */
+ * list_wait_ms() have passed; those still silent then are not responding. */
 static void
 probe_wait(struct probe *pr, size_t n)
 {
 	struct pollfd *pfd = xcalloc(n + 1, sizeof *pfd);
 	size_t *which = xcalloc(n + 1, sizeof *which);
-	uint64_t until = ev_now_ms() + CLIENT_LIST_TIMEOUT_MS;
+	long wait = list_wait_ms();
+	uint64_t until = ev_now_ms() + (uint64_t)wait;
 
 	for (;;) {
 		size_t m = 0;
@@ -1046,8 +1059,8 @@ probe_wait(struct probe *pr, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (pr[i].fd < 0)
 			continue;
-		char *why = xasprintf("engine: no answer to hello within %d s",
-				      CLIENT_LIST_TIMEOUT_MS / 1000);
+		char *why =
+			xasprintf("engine: no answer to hello within %g s", (double)wait / 1000);
 
 		pr[i].row = not_responding(pr[i].dir, pr[i].name, why);
 		free(why);

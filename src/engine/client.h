@@ -141,7 +141,8 @@ int client_connect(struct client **out, struct ev_loop *loop, const char *spec) 
 
 /* Live sessions: one hello-only connection per socket in the directories
  * (client_socket_dirs()), all made at once and answered within one deadline
- * of 3 s for all of them; stale sockets (nobody listening) are removed.
+ * for all of them (3 s, or DH_LIST_WAIT_MS); stale sockets (nobody
+ * listening) are removed.
  * Blocks up to that deadline (no loop runs). *out is a JSON array of the
  * snapshots ("hello" state objects) the caller owns, in the order of the
  * directories and of the names in each; an engine that takes the
