@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1401,30 +1402,54 @@ on_doomed(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	client_free(ctx);
 }
 
-/* An engine that client_spawn() started exits once we are gone and its
- * pending jobs are done, when no task runs and no other client is attached
- * (serve.c's exit rule), and until then it holds its folders' and its
- * session's locks. Wait for it (at most CLIENT_ENGINE_EXIT_MS, after our
- * connection is closed), so that whatever comes next (another workbench on
- * the same folder at once, `deskhand run --resume` of the session just
- * quit, or this one switching to a session) does not find them held by an
- * engine on its way out. Not from a loop handler: it blocks. An engine
- * whose task runs, or that another client is attached to, goes on without
- * us, and is not waited for. */
+/* Close our connection to the engine (socket clients). */
 static void
-wait_engine_exit(struct client *c)
+hang_up(struct client *c)
 {
-	pid_t pid = c->engine;
-	uint64_t until = ev_now_ms() + CLIENT_ENGINE_EXIT_MS;
-
-	if (pid <= 0 || (c->st.session && (c->st.busy || c->st.clients > 1)))
-		return;
-	ev_child_forget(c->loop, pid);
 	if (c->fd >= 0) {
 		ev_io_del(c->loop, c->fd);
 		close(c->fd);
 		c->fd = -1;
 	}
+}
+
+/* An engine exits once we are gone and its pending jobs are done, when no
+ * task runs and no other client is attached (serve.c's exit rule), and
+ * until then it holds its folders' and its session's locks. Wait for it (at
+ * most CLIENT_ENGINE_EXIT_MS, after our connection is closed), so that
+ * whatever comes next (another workbench on the same folder at once,
+ * `deskhand run --resume` of the session just quit, or this one switching
+ * to a session) does not find them held by an engine on its way out: one
+ * that client_spawn() started (our child: reaped), or one we connected to
+ * (`deskhand attach`: its pid from hello, watched through a pidfd opened
+ * while our connection still keeps it, so the pid is its own). Not from a
+ * loop handler: it blocks. An engine whose task runs, or that another
+ * client is attached to, goes on without us, and is not waited for. */
+static void
+wait_engine_exit(struct client *c)
+{
+	pid_t pid = c->engine > 0 ? c->engine : c->st.engine_pid;
+	uint64_t until = ev_now_ms() + CLIENT_ENGINE_EXIT_MS;
+
+	if (c->local || pid <= 0 || (c->st.session && (c->st.busy || c->st.clients > 1)))
+		return;
+	if (c->engine <= 0) {
+		int fd = pidfd_open(pid, 0);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left;
+
+		hang_up(c);
+		if (fd < 0)
+			return; /* gone already */
+		/* readable once the process has exited */
+		while ((left = (int64_t)(until - ev_now_ms())) > 0 && poll(&p, 1, (int)left) < 0 &&
+		       errno == EINTR)
+			;
+		close(fd);
+		return;
+	}
+	ev_child_forget(c->loop, pid);
+	hang_up(c);
 	/* 0 while it runs; the pid once reaped; -1 (ECHILD) if it already was */
 	while (waitpid(pid, NULL, WNOHANG) == 0 && ev_now_ms() < until)
 		poll(NULL, 0, 5);
