@@ -499,19 +499,20 @@ out:
 	return 0;
 }
 
-/* Whether read_file shows the file as a document: by its name, or a PDF by
- * its first bytes whatever its name (a download saved without one), as
- * read_file_run decides. A path that cannot be opened is not: its error is
- * made where the read runs. */
+/* Whether read_file's work may be long, so that it runs on the worker: a
+ * document (by its name, or a PDF by its first bytes whatever its name, as
+ * read_file_run decides), or a text bigger than one call shows (reaching a
+ * far offset, or the end, reads all of it). A path that cannot be opened is
+ * not: its error is made where the read runs. */
 static bool
-read_file_is_document(const char *path, struct tool_env *env)
+read_file_is_long(const char *path, struct tool_env *env)
 {
 	const struct grant *gr;
 	char *rel = NULL;
 	struct stat st;
 	unsigned char head[8];
 	int fd = -1;
-	bool doc = false;
+	bool is_long = false;
 
 	if (doc_kind_of(path, NULL, 0) != DOC_NONE)
 		return true;
@@ -519,23 +520,24 @@ read_file_is_document(const char *path, struct tool_env *env)
 	    grant_open_read(gr, rel, 0, &fd, &st) == 0) {
 		ssize_t n = read_full(fd, head, sizeof head);
 
-		doc = n > 0 && doc_kind_of(rel, head, (size_t)n) != DOC_NONE;
+		is_long = (n > 0 && doc_kind_of(rel, head, (size_t)n) != DOC_NONE) ||
+		          st.st_size > (off_t)READ_TEXT_MAX;
 		close(fd);
 	}
 	free(rel);
-	return doc;
+	return is_long;
 }
 
-/* The agent's way in: a document's text is read on the worker, never on
- * the loop (poppler may take seconds on one page). */
+/* The agent's way in: a document's text (poppler may take seconds on one
+ * page) and a big text are read on the worker, never on the loop. */
 static int
 read_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
                 void *ctx)
 {
 	const char *path = json_str(in, "path");
 
-	return tool_start_deferred(read_file_run, in, env,
-	                           read_file_is_document(path ? path : "", env), out, done, ctx);
+	return tool_start_deferred(read_file_run, in, env, read_file_is_long(path ? path : "", env),
+	                           out, done, ctx);
 }
 
 /*
@@ -613,6 +615,15 @@ out:
 	free(rel);
 	free(shown);
 	return 0;
+}
+
+/* The agent's way in: on the worker, as search_files (a walk visits up to
+ * LIST_VISITS_MAX entries, seconds on a big or remote folder). */
+static int
+list_files_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
+                 void *ctx)
+{
+	return tool_start_deferred(list_files_run, in, env, true, out, done, ctx);
 }
 
 /*
@@ -1257,7 +1268,7 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"required\":[\"path\"]}",
 		.flags = TOOL_F_READONLY,
 		.run = read_file_run,     /* tool_invoke(): in the caller's thread */
-		.start = read_file_start, /* the agent: documents off the loop */
+		.start = read_file_start, /* the agent: long reads off the loop */
 	},
 	{
 		.name = "list_files",
@@ -1276,7 +1287,8 @@ const struct tool_entry tool_fs_entries[] = {
 			"\"pattern\":{\"type\":\"string\",\"description\":"
 			"\"Only entries matching this glob, e.g. '**/*.csv' or '*.pdf'.\"}}}",
 		.flags = TOOL_F_READONLY,
-		.run = list_files_run,
+		.run = list_files_run,     /* tool_invoke(): in the caller's thread */
+		.start = list_files_start, /* the agent: on the worker */
 	},
 	{
 		.name = "write_file",

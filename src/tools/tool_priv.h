@@ -101,10 +101,10 @@ typedef int tool_sync_fn(const cJSON *input, struct tool_env *env, struct tool_r
 /* Start `run` as an asynchronous call (the contract of tool_entry.start):
  * with on_worker on env->worker when there is one, else on the loop at its
  * next iteration; done gets its result on the loop. For the tools whose
- * work can be long (reading a document's text, searching documents,
- * building a workbook, hashing a skill again), so the loop never waits for
- * them; the worker runs jobs in order, so short work stays on the loop
- * rather than queue behind a checkpoint. `run` must only touch files
+ * work can be long (reading a document's text or a big file, walking or
+ * searching a folder, building a workbook, hashing a skill again), so the
+ * loop never waits for them; the worker runs jobs in order, so short work
+ * stays on the loop rather than queue behind a checkpoint. `run` must only touch files
  * through the grants (which the agent does not change while a call runs; a
  * write goes through tool_write_into) and read env. input is copied; env
  * must outlive the run; tool_run_cancel() is safe at any time, also while
