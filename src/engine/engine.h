@@ -187,6 +187,11 @@ int engine_live_output(const struct engine *e, event_sink_fn *fn, void *ctx);
 int engine_history_replay(const char *state_dir, const char *id, bool running, event_sink_fn *fn,
 			  void *ctx)
 	DH_MUST_CHECK;
+/* engine_history_replay over the first `upto` bytes of the transcript (its
+ * size when a client said hello: what came after reaches it live). Touches
+ * no engine: safe on another thread. */
+int engine_history_replay_upto(const char *state_dir, const char *id, bool running, size_t upto,
+			       event_sink_fn *fn, void *ctx) DH_MUST_CHECK;
 /* Every record of session ID's transcript.jsonl under STATE_DIR, in order,
  * parsed (borrowed for the call); lines that do not parse are skipped.
  * Returns 0, or DH_ENOTFOUND / DH_EFAIL (unreadable) with err_msg(). Reads

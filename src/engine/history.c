@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,8 +150,10 @@ replay_record(const cJSON *rec, struct replay *r)
 	return n;
 }
 
-int
-engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *fn, void *ctx)
+/* engine_transcript_each over the file's first `upto` bytes at most. */
+static int
+transcript_each(const char *state_dir, const char *id, size_t upto, engine_record_fn *fn,
+		void *ctx)
 {
 	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", state_dir, id);
 	struct buf b = BUF_INIT;
@@ -161,6 +164,8 @@ engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *
 		buf_fini(&b);
 		return rc;
 	}
+	if (b.len > upto)
+		b.len = upto;
 	for (char *p = b.ptr; p && p < b.ptr + b.len;) { /* by length: a NUL costs one line */
 		char *nl = memchr(p, '\n', (size_t)(b.ptr + b.len - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(b.ptr + b.len - p);
@@ -173,6 +178,12 @@ engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *
 	}
 	buf_fini(&b);
 	return 0;
+}
+
+int
+engine_transcript_each(const char *state_dir, const char *id, engine_record_fn *fn, void *ctx)
+{
+	return transcript_each(state_dir, id, SIZE_MAX, fn, ctx);
 }
 
 static void
@@ -206,8 +217,15 @@ int
 engine_history_replay(const char *state_dir, const char *id, bool running, event_sink_fn *fn,
 		      void *ctx)
 {
+	return engine_history_replay_upto(state_dir, id, running, SIZE_MAX, fn, ctx);
+}
+
+int
+engine_history_replay_upto(const char *state_dir, const char *id, bool running, size_t upto,
+			   event_sink_fn *fn, void *ctx)
+{
 	struct replay r = { .fn = fn, .ctx = ctx };
-	int rc = engine_transcript_each(state_dir, id, replay_one, &r);
+	int rc = transcript_each(state_dir, id, upto, replay_one, &r);
 
 	if (rc == 0 && !running) {
 		calls_interrupted(&r);

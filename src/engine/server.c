@@ -2,12 +2,14 @@
 /*
  * The engine's socket server (server.h): accept, SO_PEERCRED, hello + history,
  * per-client line reader and write queue, text_delta coalescing, dropping a
- * client that falls too far behind. Never blocks the loop.
+ * client that falls too far behind. Never blocks the loop: a client's
+ * history is read from the transcript on a thread of the server's own.
  */
 #include "engine/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@ struct qitem {
 	struct buf text; /* text_delta not rendered yet */
 	size_t weight;	 /* bytes it counts for in `queued` */
 	bool history;
+	bool hold; /* where the history goes once read: nothing after it is written */
 };
 
 struct sclient {
@@ -62,6 +65,22 @@ struct sclient {
 	size_t hist;   /* of which history lines */
 	struct ev_timer close_timer;
 	char *name;
+	struct qitem *hold;	    /* its history's place in the queue, while it is read */
+	struct replay_job *replay;  /* the job reading it */
+};
+
+/* A client's history, read on the server's worker up to the transcript's
+ * size at its hello; the live output then, rendered on the loop, follows. */
+struct replay_job {
+	struct server *s;
+	unsigned long client;
+	char *state, *id;
+	bool running;
+	size_t upto;
+	struct qitem *head, *tail; /* the transcript's lines, rendered */
+	struct qitem *live;	   /* the live output's lines at hello: after them */
+	int n;			   /* events given, or a DH_E* code */
+	char *err;		   /* its message then */
 };
 
 struct server {
@@ -82,6 +101,8 @@ struct server {
 	bool shut;	 /* server_shutdown(): e is NULL, nothing is read */
 	server_change_fn *change_fn;
 	void *change_ctx;
+	struct worker *hist;		   /* reads histories */
+	ARRAY(struct replay_job *) jobs;   /* posted to it, not done yet */
 };
 
 static void flush(struct sclient *c);
@@ -163,6 +184,8 @@ pop(struct sclient *c)
 	c->queued -= q->weight;
 	if (q->history)
 		c->hist -= q->weight;
+	if (q == c->hold)
+		c->hold = NULL;
 	qitem_free(q);
 }
 
@@ -265,6 +288,8 @@ drop_client(struct sclient *c)
 			c->queued -= rest->weight;
 			if (rest->history)
 				c->hist -= rest->weight;
+			if (rest == c->hold)
+				c->hold = NULL;
 			qitem_free(rest);
 			rest = n;
 		}
@@ -288,6 +313,8 @@ drop_client(struct sclient *c)
 static bool
 stalled(struct sclient *c)
 {
+	if (c->hold) /* nothing can be written before its history is read */
+		return false;
 	if (ev_now_ms() - c->progress_ms <= SERVER_STALL_MS)
 		return false;
 	flush(c);
@@ -299,8 +326,9 @@ watch_events(struct sclient *c)
 {
 	if (c->dead)
 		return;
-	if (ev_io_set(c->s->loop, c->fd, POLLIN | (c->head ? POLLOUT : 0u), on_client_io,
-		      c) < 0)
+	bool out = c->head && !c->head->hold;
+
+	if (ev_io_set(c->s->loop, c->fd, POLLIN | (out ? POLLOUT : 0u), on_client_io, c) < 0)
 		kill_client(c, err_msg());
 }
 
@@ -308,7 +336,7 @@ watch_events(struct sclient *c)
 static void
 flush(struct sclient *c)
 {
-	while (!c->dead && c->head) {
+	while (!c->dead && c->head && !c->head->hold) {
 		struct qitem *q = c->head;
 
 		if (!q->line)
@@ -347,7 +375,7 @@ send_event(struct sclient *c, const struct event *ev, const char *line, size_t l
 	if (ev && ev->type == EVENT_TEXT_DELTA && ev->text) {
 		size_t n = strlen(ev->text);
 
-		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line &&
+		if (live > SERVER_COALESCE_BYTES && c->tail && !c->tail->line && !c->tail->hold &&
 		    c->tail->text.len + n <= SERVER_COALESCE_MAX) {
 			buf_add(&c->tail->text, ev->text, n);
 			c->tail->weight += n;
@@ -396,14 +424,171 @@ send_to(struct server *s, unsigned long id, const struct event *ev)
 		send_event(c, ev, NULL, 0);
 }
 
-static void
-history_line(const struct event *ev, void *ctx)
-{
-	struct sclient *c = ctx;
-	size_t len;
-	char *line = render(ev, &len);
+/*
+ * History
+ */
 
-	push_line(c, line, len, true);
+/* One history event, rendered, to the end of the job's lines (on the
+ * worker for the transcript's, on the loop for the live output). */
+static void
+replay_line(const struct event *ev, void *ctx)
+{
+	struct replay_job *j = ctx;
+	struct qitem *q = xcalloc(1, sizeof *q);
+
+	q->line = render(ev, &q->len);
+	q->weight = q->len;
+	q->history = true;
+	if (j->tail)
+		j->tail->next = q;
+	else
+		j->head = q;
+	j->tail = q;
+}
+
+static int
+replay_run(void *ctx)
+{
+	struct replay_job *j = ctx;
+
+	j->n = engine_history_replay_upto(j->state, j->id, j->running, j->upto, replay_line, j);
+	if (j->n < 0)
+		j->err = xstrdup(err_msg());
+	return 0;
+}
+
+static void
+replay_free(struct replay_job *j)
+{
+	for (struct qitem *q = j->head, *n; q; q = n) {
+		n = q->next;
+		qitem_free(q);
+	}
+	for (struct qitem *q = j->live, *n; q; q = n) {
+		n = q->next;
+		qitem_free(q);
+	}
+	free(j->state);
+	free(j->id);
+	free(j->err);
+	free(j);
+}
+
+/* The job's lines, the live output's and history_end in place of c's hold. */
+static void
+replay_fill(struct sclient *c, struct replay_job *j)
+{
+	int n = j->n;
+	struct qitem **at = &c->head, *end = xcalloc(1, sizeof *end);
+
+	if (n < 0) {
+		log_warn("history of %s: %s", j->id, j->err ? j->err : "unreadable");
+		n = 0;
+	}
+	for (struct qitem *q = j->live; q; q = q->next)
+		n += n < INT_MAX;
+	if (j->tail)
+		j->tail->next = j->live;
+	else
+		j->head = j->live;
+	j->live = NULL;
+	end->line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = n }, &end->len);
+	end->weight = end->len;
+	end->history = true;
+	for (struct qitem *q = j->head; q; q = q->next) {
+		c->queued += q->weight;
+		c->hist += q->weight;
+		if (!q->next) {
+			q->next = end;
+			break;
+		}
+	}
+	c->queued += end->weight;
+	c->hist += end->weight;
+	while (*at != c->hold)
+		at = &(*at)->next;
+	end->next = c->hold->next;
+	*at = j->head ? j->head : end;
+	if (c->tail == c->hold)
+		c->tail = end;
+	qitem_free(c->hold);
+	c->hold = NULL;
+	j->head = j->tail = NULL;
+	log_info("client %lu (%s) attached; %d history records", c->id, c->name ? c->name : "?",
+		 n);
+	c->progress_ms = ev_now_ms();
+	flush(c);
+}
+
+static void
+replay_done(int rc, const char *errmsg, void *ctx)
+{
+	struct replay_job *j = ctx;
+	struct server *s = j->s;
+	struct sclient *c = find_client(s, j->client);
+
+	(void)rc;
+	(void)errmsg;
+	for (size_t i = 0; i < s->jobs.n; i++)
+		if (s->jobs.v[i] == j)
+			s->jobs.v[i--] = s->jobs.v[--s->jobs.n];
+	if (c && c->replay == j) {
+		c->replay = NULL;
+		if (c->hold && !s->shut)
+			replay_fill(c, j);
+	}
+	replay_free(j);
+}
+
+/* Take the hold out of c's queue: its history will not come. */
+static void
+unhold(struct sclient *c)
+{
+	struct qitem **at = &c->head, *prev = NULL;
+
+	if (!c->hold)
+		return;
+	c->replay = NULL;
+	while (*at != c->hold) {
+		prev = *at;
+		at = &(*at)->next;
+	}
+	*at = c->hold->next;
+	if (c->tail == c->hold)
+		c->tail = prev;
+	qitem_free(c->hold);
+	c->hold = NULL;
+}
+
+/* c's history: read on the worker, up to the transcript's size now (what is
+ * appended later comes live, after it); the live output now. Until then
+ * c's queue holds its place and writes nothing after it. */
+static void
+replay_start(struct server *s, struct sclient *c)
+{
+	const char *id = engine_session_id(s->e);
+	struct replay_job *j = xcalloc(1, sizeof *j);
+	char *path = xasprintf("%s/sessions/%s/transcript.jsonl", engine_state_dir(s->e), id);
+	struct stat st;
+
+	j->s = s;
+	j->client = c->id;
+	j->state = xstrdup(engine_state_dir(s->e));
+	j->id = xstrdup(id);
+	j->running = engine_is_busy(s->e);
+	j->upto = stat(path, &st) == 0 ? (size_t)st.st_size : 0;
+	free(path);
+	/* the live output goes after the transcript's lines: collected in
+	 * `head` now, moved to `live` */
+	(void)engine_live_output(s->e, replay_line, j);
+	j->live = j->head;
+	j->head = j->tail = NULL;
+	c->hold = xcalloc(1, sizeof *c->hold);
+	c->hold->hold = true;
+	push(c, c->hold);
+	c->replay = j;
+	ARRAY_PUSH(&s->jobs, j);
+	worker_post(s->hist, replay_run, replay_done, j);
 }
 
 /*
@@ -535,16 +720,22 @@ say_hello(struct server *s, struct sclient *c, const struct command *h)
 		flush(c);
 		return;
 	}
-	int n = engine_history(s->e, history_line, c);
+	if (engine_session_id(s->e)) {
+		replay_start(s, c);
+	} else {
+		struct replay_job j = { .s = s };
+		int n = engine_live_output(s->e, replay_line, &j);
 
-	if (n < 0) {
-		log_warn("history of %s: %s", engine_session_id(s->e), err_msg());
-		n = 0;
+		for (struct qitem *q = j.head, *next; q; q = next) {
+			next = q->next;
+			q->next = NULL;
+			push(c, q);
+		}
+		line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = n }, &len);
+		push_line(c, line, len, true);
+		log_info("client %lu (%s) attached; %d history records", c->id,
+			 c->name ? c->name : "?", n);
 	}
-	line = render(&(struct event){ .type = EVENT_HISTORY_END, .turn = n }, &len);
-	push_line(c, line, len, true);
-	log_info("client %lu (%s) attached; %d history records", c->id,
-		 c->name ? c->name : "?", n);
 	/* Here, not from the count the reaper reports: a client that leaves
 	 * while its history is written (a write fails, and it is dead at
 	 * once) is never counted there. */
@@ -820,7 +1011,8 @@ server_open(struct server **out, struct ev_loop *loop, struct engine *e, const c
 	set_paths(s);
 	ev_timer_init(&s->reap, on_reap, s);
 	ev_timer_init(&s->check, on_check, s);
-	if (bind_listen(s) < 0) {
+	if (worker_new(&s->hist, loop) < 0 || bind_listen(s) < 0) {
+		worker_free(s->hist);
 		free(s->dir);
 		free(s->sock);
 		free(s->pidfile);
@@ -846,6 +1038,7 @@ server_shutdown(struct server *s, const char *reason)
 	for (size_t i = 0; i < s->clients.n; i++) {
 		struct sclient *c = s->clients.v[i];
 
+		unhold(c); /* its history will not come: the line below goes out */
 		if (c->attached && !c->dead && !c->closing && reason) {
 			size_t len;
 			char *line = render(&(struct event){ .type = EVENT_DETACHED,
@@ -875,6 +1068,10 @@ server_close(struct server *s)
 		return;
 	if (!s->shut)
 		server_shutdown(s, NULL);
+	worker_free(s->hist); /* the jobs still queued run, their done does not */
+	for (size_t i = 0; i < s->jobs.n; i++)
+		replay_free(s->jobs.v[i]);
+	ARRAY_FREE(&s->jobs);
 	for (size_t i = 0; i < s->clients.n; i++) {
 		struct sclient *c = s->clients.v[i];
 
