@@ -125,6 +125,7 @@ struct engine {
 	char *summary;		  /* first line of the latest assistant text */
 	struct task_start *starting; /* a task being started, or NULL */
 	bool start_failed; /* the last task ended before its agent was made */
+	bool history_unread; /* the agent was freed between tasks (an ungrant) */
 	/* A resumed session's recovery (post_recover) is on the worker: its
 	 * first task's agent is made once it is done (start_advance), so that
 	 * its first request tells the model what the recovery took back. */
@@ -943,6 +944,8 @@ struct task_start {
 	struct instructions *in; /* what it read, the engine's once the agent is made */
 	struct skill_set *sk;
 	bool ready;		 /* start_ready() ran */
+	bool reread;		 /* a follow-up: the history is read again (history_run) */
+	cJSON *history;		 /* what history_run read, until start_ready() */
 	double day_spent;	 /* what every session spent today (max_cost_per_day) */
 	struct strv steers;	 /* steers (and starts) sent meanwhile, in order */
 	bool compact;		 /* a compact was asked for */
@@ -1114,6 +1117,7 @@ task_start_free(struct task_start *ts)
 		return;
 	start_drop(ts);
 	free(ts->task);
+	cJSON_Delete(ts->history);
 	instructions_free(ts->in);
 	skills_free(ts->sk);
 	strv_free(&ts->steers);
@@ -1123,21 +1127,21 @@ task_start_free(struct task_start *ts)
 
 /* Everything for ts's agent but its instructions and skills, once the last
  * task's agent has no job left on the worker: that agent freed and the
- * session's history read again, the rules and today's spend read, the LLM
+ * session's history (read again on the worker) taken, the rules and today's spend read, the LLM
  * client over the current grants, the session created by its first task
  * (after what can refuse the task: a task refused leaves no session), its
  * audit log. */
 static int
 start_ready(struct engine *e, struct task_start *ts)
 {
-	if (e->agent) {
+	if (ts->reread) { /* the last task's agent goes; its history was read again */
 		agent_free(e->agent);
 		e->agent = NULL;
 		e->started = false;
+		e->history_unread = false;
 		cJSON_Delete(e->history);
-		e->history = NULL;
-		if (session_history_load(e->session, &e->history) < 0)
-			return DH_EFAIL;
+		e->history = ts->history;
+		ts->history = NULL;
 	}
 	/* A rule every session refuses is the caller's error now, as the
 	 * agent made later would refuse it (connectors' tools aside). */
@@ -1243,7 +1247,7 @@ barrier_done(int rc, const char *msg, void *ctx)
 
 	(void)rc;
 	(void)msg;
-	if (!e->starting)
+	if (!e->starting || e->starting->ready)
 		return;
 	if (worker_pending(e->worker) > 1) {
 		/* jobs posted since: that agent's own, maybe */
@@ -1254,6 +1258,43 @@ barrier_done(int rc, const char *msg, void *ctx)
 		start_abort(e, err_msg());
 	else
 		start_advance(e);
+}
+
+/* A follow-up's read of the session's history (session_history_load(): the
+ * whole transcript, parsed), on the snapshot worker behind the last task's
+ * jobs, which it waits for as barrier_run() does. */
+struct history_read {
+	struct engine *e;
+	cJSON *history;
+};
+
+static int
+history_run(void *ctx)
+{
+	struct history_read *h = ctx;
+
+	return session_history_load(h->e->session, &h->history);
+}
+
+static void
+history_done(int rc, const char *msg, void *ctx)
+{
+	struct history_read *h = ctx;
+	struct engine *e = h->e;
+	struct task_start *ts = e->starting;
+
+	if (ts && !ts->ready && !e->closing) {
+		if (rc < 0) {
+			start_abort(e, msg);
+		} else {
+			cJSON_Delete(ts->history);
+			ts->history = h->history;
+			h->history = NULL;
+			barrier_done(0, NULL, e);
+		}
+	}
+	cJSON_Delete(h->history);
+	free(h);
 }
 
 static int
@@ -1323,13 +1364,13 @@ engine_start(struct engine *e, const char *task)
 	struct start_load *l = xcalloc(1, sizeof *l);
 
 	ts->task = xstrdup(task);
-	/* With no job of the last task's agent on the snapshot worker (or no
-	 * such agent), all but the agent is made now: what fails is the
+	/* A first task: all but the agent is made now; what fails is the
 	 * caller's to report, and the session exists (the id a launch
-	 * reports). Else once those jobs are done (barrier_done). */
-	bool wait = e->agent && worker_pending(e->worker);
+	 * reports). A follow-up (or the first after an ungrant): once the last
+	 * task's jobs are done and the history is read again (history_done). */
+	ts->reread = e->agent || e->history_unread;
 
-	if ((!wait && start_ready(e, ts) < 0) || grant_set_dup(e->grants, &l->grants) < 0) {
+	if ((!ts->reread && start_ready(e, ts) < 0) || grant_set_dup(e->grants, &l->grants) < 0) {
 		task_start_free(ts);
 		free(l);
 		return DH_EFAIL;
@@ -1347,8 +1388,12 @@ engine_start(struct engine *e, const char *task)
 	bool idle = !worker_pending(e->worker) && !worker_pending(e->loader);
 
 	worker_post(idle ? e->worker : e->loader, start_load_run, start_load_done, l);
-	if (wait)
-		worker_post(e->worker, barrier_run, barrier_done, e);
+	if (ts->reread) {
+		struct history_read *h = xcalloc(1, sizeof *h);
+
+		h->e = e;
+		worker_post(e->worker, history_run, history_done, h);
+	}
 	return 0;
 }
 
@@ -2543,16 +2588,15 @@ engine_grant_remove(struct engine *e, const char *path)
 		return err_set("a task is running; remove grants between tasks");
 	if (worker_pending(e->worker))
 		return err_set("snapshot jobs are still running; try again");
-	/* A finished agent borrows the grant set: free it now and take its
-	 * history back, as engine_start() does for a follow-up. */
+	/* A finished agent borrows the grant set: free it now; the next task
+	 * reads its history again, as a follow-up does (history_run). */
 	if (e->agent) {
 		agent_free(e->agent);
 		e->agent = NULL;
 		e->started = false;
 		cJSON_Delete(e->history);
 		e->history = NULL;
-		if (session_history_load(e->session, &e->history) < 0)
-			return DH_EFAIL;
+		e->history_unread = true;
 	}
 	struct grant_set *ng = NULL;
 	if (grant_set_new(&ng) < 0)
