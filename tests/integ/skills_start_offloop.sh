@@ -85,8 +85,12 @@ x, fin3, got = start("three", [{"type": "interrupt", "id": "x"}])
 print("interrupted start: finished after %d ms" % fin3)
 assert got[-1]["status"] == "interrupted", got[-1]
 assert not [ev for ev in got if ev.get("re") == "x"], "the interrupt was refused"
-assert st1 < 200 and st2 < 200, "a status reply took %d / %d ms" % (st1, st2)
-assert fin3 < 400, "the interrupted start took %d ms to end" % fin3
+# Against the time the skills take here (a loaded machine is slower at
+# both): read on the loop, a status waits for all of them, an interrupt
+# for all of them too; off it, for none, and for one folder's at most.
+assert st1 < max(200, fin1 / 3) and st2 < max(200, fin2 / 3), \
+    "a status reply took %d / %d ms (the tasks %d / %d ms)" % (st1, st2, fin1, fin2)
+assert fin3 < max(400, fin2 / 3), "the interrupted start took %d ms to end (a task %d ms)" % (fin3, fin2)
 PY
 cat "$T/py.out" >&2
 # Three requests (one, two, the steer's turn): none for the interrupted task.
