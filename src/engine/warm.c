@@ -363,10 +363,80 @@ add_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s) + 1);
 }
 
+/* The wait status of the run's process PID (PIDFD: a pidfd of it) once
+ * it ended and before its parent, the warm engine, reaped it: the
+ * kernel's record of it (proc(5), /proc/PID/stat exit_code), which
+ * its client may read as its owner. Whether it was there: false for a
+ * process still running or reaped already. */
+static bool
+zombie_status(pid_t pid, int pidfd, int *wstatus)
+{
+	char path[64], text[1024];
+	int fd, field = 3;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	/* After the name, which may hold anything: "STATE PPID ..." from
+	 * field 3 on, the exit status field 52. */
+	char *at = strrchr(text, ')'), *end;
+	if (!at || at[1] != ' ' || at[2] != 'Z')
+		return false;
+	for (at += 2; field < 52 && (at = strchr(at, ' ')); at++)
+		field++;
+	if (!at)
+		return false;
+	long ws = strtol(at, &end, 10);
+	if (end == at || ws < 0 || ws > 0xffff)
+		return false;
+	/* Still not reaped, so the record was that process's and not one
+	 * of another that took its pid since. */
+	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+		return false;
+	*wstatus = (int)ws;
+	return true;
+}
+
+/* The client's exit status for the run's end, CODE (>= 0) or SIGNO,
+ * which it raises on itself (the shell sees the run killed, and an
+ * interrupted loop stops) unless it is a crash, which is said. */
+static int
+run_ended(pid_t pid, int code, int signo)
+{
+	sigset_t one;
+
+	if (signo == 0)
+		return code;
+	if (signo != SIGINT && signo != SIGTERM && signo != SIGHUP && signo != SIGKILL &&
+	    signo != SIGPIPE) {
+		/* A crash: said, not raised here (this process's core would
+		 * be taken for the run's). */
+		fprintf(stderr, "deskhand: the run (pid %ld) was killed by signal %d (%s)\n",
+		        (long)pid, signo, strsignal(signo));
+		return 128 + signo;
+	}
+	signal(signo, SIG_DFL);
+	handed_pid = 0;
+	sigemptyset(&one);
+	sigaddset(&one, signo);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(signo);
+	return 128 + signo;
+}
+
 /* Wait for the run's end; its exit status, or -1: the warm engine refused
  * it after all, its process ended before it made anything (the run is to
  * be made here; the signals are this process's own again). PIDFD: the
- * run's process (a pidfd), or -1. */
+ * run's process (a pidfd), or -1. The end is the warm engine's word
+ * ("exit N", "signal N"), or, when the run's process ended unreaped (the
+ * warm engine is stopped or slow), its wait status read here: a warm
+ * engine that does not run does not keep the client waiting. */
 static int
 await_run(int fd, pid_t pid, int pidfd)
 {
@@ -374,8 +444,9 @@ await_run(int fd, pid_t pid, int pidfd)
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
 			 cont = { .sa_handler = count_cont };
 	struct sigaction was[sizeof forwarded / sizeof *forwarded];
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
 	char line[128];
-	int code, signo;
+	int code, signo, ws;
 
 	handed_pid = pid;
 	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
@@ -385,6 +456,24 @@ await_run(int fd, pid_t pid, int pidfd)
 		                                    : &sa,
 		          &was[i]);
 	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* (Out of memory only.) The warm engine's word. */
+			p[0].revents = POLLIN;
+			p[1].fd = -1;
+			p[1].revents = 0;
+		}
+		if (p[1].revents) {
+			/* Ended. Reaped already: the warm engine's word is
+			 * on its way. */
+			p[1].fd = -1;
+			if (zombie_status(pid, pidfd, &ws))
+				return run_ended(pid, WIFEXITED(ws) ? WEXITSTATUS(ws) : 0,
+				                 WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+		}
+		if (!p[0].revents)
+			continue;
 		ssize_t n = recv_text(fd, line, sizeof line);
 
 		if (n > 0 && sscanf(line, "exit %d", &code) == 1)
@@ -395,35 +484,17 @@ await_run(int fd, pid_t pid, int pidfd)
 				sigaction(forwarded[i], &was[i], NULL);
 			return -1;
 		}
-		if (n > 0 && sscanf(line, "signal %d", &signo) == 1) {
-			if (signo != SIGINT && signo != SIGTERM && signo != SIGHUP &&
-			    signo != SIGKILL && signo != SIGPIPE) {
-				/* A crash: said, not raised here (this process's core
-				 * would be taken for the run's). */
-				fprintf(stderr, "deskhand: the run (pid %ld) was killed by signal %d (%s)\n",
-				        (long)pid, signo, strsignal(signo));
-				return 128 + signo;
-			}
-			/* Dead of a signal, as the run was: the shell sees it
-			 * (an interrupted loop stops). */
-			signal(signo, SIG_DFL);
-			handed_pid = 0;
-			sigset_t one;
-			sigemptyset(&one);
-			sigaddset(&one, signo);
-			sigprocmask(SIG_UNBLOCK, &one, NULL);
-			raise(signo);
-			return 128 + signo;
-		}
+		if (n > 0 && sscanf(line, "signal %d", &signo) == 1 && signo > 0)
+			return run_ended(pid, 0, signo);
 		if (n <= 0) {
 			/* Killed: its run, nobody's child now, goes on with
 			 * this terminal. Waited for (and still sent the
 			 * signals), so the shell's prompt does not come back
 			 * under its output; its exit status went with the
 			 * warm engine. */
-			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+			struct pollfd q = { .fd = pidfd, .events = POLLIN };
 
-			while (pidfd >= 0 && poll(&p, 1, -1) < 0 && errno == EINTR)
+			while (pidfd >= 0 && poll(&q, 1, -1) < 0 && errno == EINTR)
 				;
 			fprintf(stderr, "deskhand: the warm engine went away during the run (pid %ld)%s\n",
 			        (long)pid,

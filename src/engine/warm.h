@@ -24,7 +24,9 @@
  * Answers are one text message each: "pid N", sent by the run's process
  * itself once forked, which then waits for the client's "go" before it
  * does anything; then "exit N" or "signal N" from the warm engine once it
- * ended; "refused REASON" (the run is made in the client's own process:
+ * ended (the client does not wait for it when the run's process ended and
+ * the warm engine, stopped, has not reaped it: it reads the wait status
+ * the kernel keeps till then, proc(5) exit_code); "refused REASON" (the run is made in the client's own process:
  * another build of deskhand, or a variable the libraries read when they
  * were loaded that differs); "status ..." lines; "stopping N" (runs still
  * going).
