@@ -918,9 +918,14 @@ on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
 	struct run *r = ctx;
 	char chunk[4096];
-	ssize_t n = read(fd, chunk, sizeof chunk);
+	struct pollfd ready = { .fd = fd, .events = POLLIN };
 
 	(void)revents;
+	/* The shell may have taken what woke this meanwhile. */
+	if (client_warm_tty_wait(fd) && poll(&ready, 1, 0) == 0)
+		return;
+	ssize_t n = read(fd, chunk, sizeof chunk);
+
 	if (n <= 0) {
 		ev_io_del(l, fd); /* EOF: no more answers */
 		r->stdin_eof = true;

@@ -282,6 +282,17 @@ extern const struct option client_verb_options[];
  * or thread exists. */
 bool client_warm_handoff(int argc, char **argv, int *status);
 
+/* Before a read of FD, ready: in a run the warm engine made (which has no
+ * controlling terminal: a session of its own), FD a terminal and its
+ * client, the `deskhand run` in that terminal, a background job of it,
+ * the job is stopped (SIGTTIN) and this waits, polling, until the client is
+ * the foreground job again or gone: what the kernel does to a run made in
+ * its own process, whose read would take keys typed to the shell. It
+ * blocks the caller's loop meanwhile, as that run is stopped. Whether it
+ * waited (FD may have nothing to read any more); false at once in any
+ * other process. */
+bool client_warm_tty_wait(int fd);
+
 /* Say on stderr why getopt_long() refused an option of `deskhand VERB`
  * (VERB: "ls", "audit verify"), as every verb says it: "deskhand VERB:
  * unknown option 'X'" or, OPT ':', "deskhand VERB: option needs a value:

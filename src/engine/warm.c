@@ -66,6 +66,9 @@ static const char *const load_time_vars[] = {
 /* This process is a run the warm engine forked: it makes its runs itself.
  * Set once, in that child, before the run starts. */
 static bool warm_child;
+/* In such a run: its client's pid (the `deskhand run` in the terminal's
+ * job control), 0 if not known. */
+static pid_t warm_client;
 
 static const char warm_usage[] =
 	"usage: deskhand warm [--foreground] [--idle SECONDS]\n"
@@ -307,21 +310,11 @@ forward(int signo)
 	errno = saved;
 }
 
-/* SIGCONTs this process had: a stop that did happen. */
-static volatile sig_atomic_t continued;
-
-static void
-count_cont(int signo)
-{
-	(void)signo;
-	continued++;
-}
-
 /* Is this process a background job of the terminal on its stdin? A run
  * made here would be stopped (SIGTTIN) at its first read of it; the run's
  * process has no controlling terminal (a session of its own), so the
  * kernel would let it read, and take the keys typed to the shell (an
- * approval prompt answered by them). Async-signal-safe. */
+ * approval prompt answered by them). */
 static bool
 in_background(void)
 {
@@ -330,11 +323,25 @@ in_background(void)
 	return fg > 0 && fg != getpgrp();
 }
 
+/* Continued (fg, bg, kill -CONT): so is the run, as a run made here would
+ * be. In the background of its terminal it goes on as such a run does,
+ * and stops the job, this process, when it would read the terminal
+ * (client_warm_tty_wait()); continued again, it looks again. */
+static void
+forward_cont(int signo)
+{
+	int saved = errno;
+
+	(void)signo;
+	if (handed_pid > 0)
+		kill((pid_t)handed_pid, SIGCONT);
+	errno = saved;
+}
+
 /* The terminal's stop key: the run stops with this process (it may be
- * reading the terminal, which the shell takes back) and goes on with it
- * once it is the foreground job again (fg). Continued in the background
- * (bg), this process stops for terminal input, as a run made here would
- * at its next read, with its run still stopped. */
+ * reading the terminal, which the shell takes back). The run's process is
+ * in a session of its own, whose process group is orphaned: the kernel
+ * discards SIGTSTP there, so it is SIGSTOP. */
 static void
 forward_stop(int signo)
 {
@@ -344,15 +351,7 @@ forward_stop(int signo)
 	if (handed_pid > 0)
 		kill((pid_t)handed_pid, SIGSTOP);
 	raise(SIGSTOP);
-	while (in_background()) {
-		sig_atomic_t before = continued;
-
-		raise(SIGTTIN);
-		if (continued == before)
-			break; /* not stopped: an orphaned process group */
-	}
-	if (handed_pid > 0)
-		kill((pid_t)handed_pid, SIGCONT);
+	/* (Continued: forward_cont() continued the run.) */
 	errno = saved;
 }
 
@@ -363,32 +362,42 @@ add_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s) + 1);
 }
 
-/* The wait status of the run's process PID (PIDFD: a pidfd of it) once
- * it ended and before its parent, the warm engine, reaped it: the
- * kernel's record of it (proc(5), /proc/PID/stat exit_code), which
- * its client may read as its owner. Whether it was there: false for a
- * process still running or reaped already. */
-static bool
-zombie_status(pid_t pid, int pidfd, int *wstatus)
+/* /proc/PID/stat read into TEXT (SIZE bytes): its fields from the third
+ * (the state) on, after the name, which may hold anything; NULL if it
+ * cannot be read (no such process). */
+static char *
+stat_fields(pid_t pid, char *text, size_t size)
 {
-	char path[64], text[1024];
-	int fd, field = 3;
+	char path[64];
+	int fd;
 	ssize_t n;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	n = read(fd, text, sizeof text - 1);
+		return NULL;
+	n = read(fd, text, size - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return NULL;
 	text[n] = '\0';
-	/* After the name, which may hold anything: "STATE PPID ..." from
-	 * field 3 on, the exit status field 52. */
-	char *at = strrchr(text, ')'), *end;
-	if (!at || at[1] != ' ' || at[2] != 'Z')
+	char *at = strrchr(text, ')');
+	return at && at[1] == ' ' ? at + 2 : NULL;
+}
+
+/* The wait status of the run's process PID (PIDFD: a pidfd of it) once
+ * it ended and before its parent, the warm engine, reaped it: the
+ * kernel's record of it (proc(5), /proc/PID/stat exit_code, field 52),
+ * which its client may read as its owner. Whether it was there: false
+ * for a process still running or reaped already. */
+static bool
+zombie_status(pid_t pid, int pidfd, int *wstatus)
+{
+	char text[1024], *at = stat_fields(pid, text, sizeof text), *end;
+	int field = 3;
+
+	if (!at || *at != 'Z')
 		return false;
-	for (at += 2; field < 52 && (at = strchr(at, ' ')); at++)
+	for (; field < 52 && (at = strchr(at, ' ')); at++)
 		field++;
 	if (!at)
 		return false;
@@ -442,7 +451,7 @@ await_run(int fd, pid_t pid, int pidfd)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT };
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
-			 cont = { .sa_handler = count_cont };
+			 cont = { .sa_handler = forward_cont };
 	struct sigaction was[sizeof forwarded / sizeof *forwarded];
 	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
 	char line[128];
@@ -595,6 +604,33 @@ out:
 	close(fd);
 	buf_fini(&b);
 	return handed;
+}
+
+bool
+client_warm_tty_wait(int fd)
+{
+	char text[1024], state;
+	int pgrp, fg;
+	bool waited = false;
+
+	if (!warm_client || !isatty(fd))
+		return false;
+	for (;;) {
+		char *at = stat_fields(warm_client, text, sizeof text);
+
+		/* Gone (its end is the run's SIGHUP), or the foreground job. */
+		if (!at || sscanf(at, "%c %*d %d %*d %*d %d", &state, &pgrp, &fg) != 3 ||
+		    fg <= 0 || fg == pgrp)
+			return waited;
+		/* In the background, running: stopped as the kernel stops a
+		 * job that reads its terminal there. Stopped (or stopping),
+		 * it is waited for: fg makes it the foreground job, bg runs
+		 * it and it is stopped again. */
+		if (state != 'T' && state != 't')
+			kill(-(pid_t)pgrp, SIGTTIN);
+		waited = true;
+		poll(NULL, 0, 50);
+	}
 }
 
 /*
@@ -770,6 +806,11 @@ child_await_go(int fd, int gate)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char line[16];
 
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		warm_client = cred.pid;
 	if (send_text(fd, "pid %ld", (long)getpid()) < 0)
 		return false;
 	for (;;) {

@@ -45,8 +45,10 @@
  * descriptors, in a session of its own (setsid). The client forwards
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT to it, stops and continues it with
  * its own SIGTSTP and SIGCONT (continued in the background of its terminal,
- * the client stops for terminal input, its run still stopped: the run has
- * no controlling terminal, which would stop it at its first read), and
+ * the run goes on there; it has no controlling terminal, which would stop
+ * it at a read of the terminal there, so before such a read it looks
+ * whether its client is the foreground job, and if not stops the client's
+ * job with SIGTTIN and waits until it is: client_warm_tty_wait()), and
  * exits with its status (a run killed by a signal: the client raises that
  * signal on itself; a warm engine killed during the run: the client waits
  * for the run's end, whose status went with the warm engine, and exits
