@@ -43,6 +43,10 @@ struct session {
 #define NEW_PREFIX ".new-"
 /* Seconds after which an unlocked in-progress directory is taken for dead. */
 #define SWEEP_AGE_S 60
+/* STATE/LATEST_INDEX: the latest start under STATE/sessions, kept by
+ * session_create() so that a launch need not look through every session
+ * (latest_index_read()). Beside that directory: it holds sessions only. */
+#define LATEST_INDEX "sessions.latest"
 
 /* Open dir/transcript.jsonl for appending and take its lock: the lock says the
  * session's owner is alive (a reader that can take it knows the owner died). */
@@ -387,6 +391,89 @@ latest_started(const char *state_dir, long long *out)
 	return 0;
 }
 
+/* The index of the latest start: "STARTED_NS DEV INO NLINK MTIME_S
+ * MTIME_NS ID\n", the latest start (ns) among the sessions, the sessions
+ * directory as it was once that session was in it, and its id. It holds while the
+ * directory is as it says: anything that adds, removes or renames a
+ * session there since (another version of deskhand, a copy, a removal,
+ * the sweep of a dead creation) changes its mtime or link count (one per
+ * subdirectory), and the directory is then looked through again. */
+
+/* *latest and, if ID, the session's id (ID_SIZE bytes) from the index on
+ * FD (locked) for the directory SESSIONS, if it holds. */
+static bool
+latest_index_read(int fd, const char *sessions, long long *latest, char *id, size_t id_size)
+{
+	char text[160], got[SESSION_ID_LEN + 1];
+	unsigned long long dev, ino, nlink;
+	long long v, sec, nsec;
+	struct stat st;
+	ssize_t n = pread(fd, text, sizeof text - 1, 0);
+
+	if (n <= 0 || stat(sessions, &st) < 0)
+		return false;
+	text[n] = '\0';
+	if (sscanf(text, "%lld %llu %llu %llu %lld %lld %20s\n", &v, &dev, &ino, &nlink, &sec,
+		   &nsec, got) != 7 ||
+	    v < 0 || strlen(got) != SESSION_ID_LEN || dev != (unsigned long long)st.st_dev || ino != (unsigned long long)st.st_ino ||
+	    nlink != (unsigned long long)st.st_nlink || sec != (long long)st.st_mtim.tv_sec ||
+	    nsec != (long long)st.st_mtim.tv_nsec)
+		return false;
+	*latest = v;
+	if (id)
+		snprintf(id, id_size, "%s", got);
+	return true;
+}
+
+/* The latest whole session's id (heap) from STATE's index, if it holds
+ * and that session has its meta.json; else NULL (look through them). */
+static char *
+latest_index_id(const char *state_dir)
+{
+	char *index = xasprintf("%s/" LATEST_INDEX, state_dir);
+	char *sessions = xasprintf("%s/sessions", state_dir), id[SESSION_ID_LEN + 1], *out = NULL;
+	long long latest;
+	int fd = open(index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	free(index);
+	if (fd >= 0) {
+		/* (Shared: not while a creation rewrites it.) */
+		while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
+			;
+		if (latest_index_read(fd, sessions, &latest, id, sizeof id)) {
+			char *meta = xasprintf("%s/%s/meta.json", sessions, id);
+
+			if (access(meta, F_OK) == 0)
+				out = xstrdup(id);
+			free(meta);
+		}
+		close(fd);
+	}
+	free(sessions);
+	return out;
+}
+
+/* Write the index on FD (locked): LATEST, the directory SESSIONS as it is
+ * now, and ID, the session of that start. A failure leaves one that does not hold, or none: the next
+ * launch looks through the directory. */
+static void
+latest_index_write(int fd, const char *sessions, long long latest, const char *id)
+{
+	char text[160];
+	struct stat st;
+
+	if (stat(sessions, &st) < 0)
+		return;
+	int n = snprintf(text, sizeof text, "%lld %llu %llu %llu %lld %lld %s\n", latest,
+			 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+			 (unsigned long long)st.st_nlink, (long long)st.st_mtim.tv_sec,
+			 (long long)st.st_mtim.tv_nsec, id);
+	if (n < 0 || (size_t)n >= sizeof text)
+		return;
+	if (pwrite(fd, text, (size_t)n, 0) != n || ftruncate(fd, n) < 0)
+		log_warn("%s.latest: %s", sessions, strerror(errno));
+}
+
 static int write_new_meta(struct session *s, const cJSON *meta);
 
 int
@@ -400,8 +487,24 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 
 	*out = NULL;
 	char *sessions = xasprintf("%s/sessions", state_dir);
-	if ((rc = fsutil_mkdir_p(sessions, 0700)) < 0 ||
+	char *index = xasprintf("%s/" LATEST_INDEX, state_dir);
+	int ifd = -1;
+	if ((rc = fsutil_mkdir_p(sessions, 0700)) < 0) {
+		free(index);
+		free(sessions);
+		return rc;
+	}
+	/* Held till the new session is in place: creations one at a time,
+	 * each later than the one before. (Without it, as before it.) */
+	if ((ifd = open(index, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0) {
+		while (flock(ifd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	}
+	free(index);
+	if ((ifd < 0 || !latest_index_read(ifd, sessions, &latest, NULL, 0)) &&
 	    (rc = latest_started(state_dir, &latest)) < 0) {
+		if (ifd >= 0)
+			close(ifd);
 		free(sessions);
 		return rc;
 	}
@@ -457,12 +560,18 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 		sweep_new(sessions, tmp + strlen(sessions) + 1, true);
 		goto fail;
 	}
+	if (ifd >= 0) {
+		latest_index_write(ifd, sessions, s->started, s->id);
+		close(ifd);
+	}
 	free(tmp);
 	free(sessions);
 	s->fresh = true; /* durable at the first session_sync(), off the loop */
 	*out = s;
 	return 0;
 fail:
+	if (ifd >= 0)
+		close(ifd);
 	free(tmp);
 	free(sessions);
 	session_close(s);
@@ -930,6 +1039,10 @@ session_resolve(const char *state_dir, const char *spec, char **out)
 		*out = xstrdup(spec);
 		return 0;
 	}
+	/* The index of the latest start, which names its session, while it
+	 * holds (session_create()): every meta.json is not read. */
+	if (latest && (*out = latest_index_id(state_dir)))
+		return 0;
 	/* `latest` is the latest whole session; an id or prefix names any
 	 * directory, so that one without meta.json is reported as such (by
 	 * session_meta_read()) rather than as no session at all. */

@@ -44,8 +44,14 @@ struct session;
  * into place; none of it waits for the disk (a crash of the process loses
  * nothing), the first session_sync() makes it all durable. "started_ns" is CLOCK_REALTIME in ns as a decimal
  * string, raised above every existing session's so that `latest` is this one
- * even when the clock went back. Also removes temporary directories whose
- * creator died. DH_EFAIL (naming the path) on I/O errors; nothing is left. */
+ * even when the clock went back. That start is kept in
+ * `state_dir`/sessions.latest with the sessions directory's inode, link
+ * count and mtime, and read from there while the directory is unchanged
+ * since, so a launch does not look through every session; otherwise (a
+ * session added, removed or renamed by other means, an index missing or
+ * damaged) the directory is looked through, and temporary directories
+ * whose creator died are removed on the way. Creations are one at a time
+ * (the index's lock). DH_EFAIL (naming the path) on I/O errors; nothing is left. */
 int session_create(struct session **out, const char *state_dir, const cJSON *meta) DH_MUST_CHECK;
 /* Open an existing session for appending. `spec` is an id, a unique prefix of
  * one, or NULL/"latest" for the most recently started. DH_ENOTFOUND names what
@@ -155,7 +161,8 @@ int session_list_all(const char *state_dir, char ***out, size_t *n) DH_MUST_CHEC
 long long session_id_time(const char *id);
 
 /* Resolve `spec` to a full id (heap string): NULL or "latest" is the latest
- * whole session (session_list()); an id or a unique prefix of one may name a
+ * whole session (session_list(); the one sessions.latest names while it
+ * holds and that session has its meta.json, see session_create()); an id or a unique prefix of one may name a
  * damaged one too (session_list_all()), whose session_meta_read() then says
  * what is missing. DH_ENOTFOUND when nothing or more than one matches;
  * DH_EPARSE for an empty spec (session_spec_empty()). */
