@@ -437,10 +437,10 @@ latest_index_id(const char *state_dir)
 
 	free(index);
 	if (fd >= 0) {
-		/* (Shared: not while a creation rewrites it.) */
-		while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
-			;
-		if (latest_index_read(fd, sessions, &latest, id, sizeof id)) {
+		/* (Shared: not while a creation rewrites it; one that does
+		 * now, or a stopped one, is not waited for.) */
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0 &&
+		    latest_index_read(fd, sessions, &latest, id, sizeof id)) {
 			char *meta = xasprintf("%s/%s/meta.json", sessions, id);
 
 			if (access(meta, F_OK) == 0)
@@ -495,10 +495,13 @@ session_create(struct session **out, const char *state_dir, const cJSON *meta)
 		return rc;
 	}
 	/* Held till the new session is in place: creations one at a time,
-	 * each later than the one before. (Without it, as before it.) */
-	if ((ifd = open(index, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0) {
-		while (flock(ifd, LOCK_EX) < 0 && errno == EINTR)
-			;
+	 * each later than the one before. Never waited for (this runs on an
+	 * engine's loop, and the holder may be stopped): while another
+	 * creation holds it, this one goes without it, as before it. */
+	if ((ifd = open(index, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0 &&
+	    flock(ifd, LOCK_EX | LOCK_NB) < 0) {
+		close(ifd);
+		ifd = -1;
 	}
 	free(index);
 	if ((ifd < 0 || !latest_index_read(ifd, sessions, &latest, NULL, 0)) &&
