@@ -715,19 +715,21 @@ build_system_prompt(const struct agent_config *cfg)
  * Checkpoints (worker jobs)
  */
 
-/* Worker thread: put back the person's .deskhandignore of this job's grant
- * that the current call changed (changed_rules), as it was before the call,
- * saying so in j->report. Returns 1 when the grant had one, else 0. */
+/* Worker thread: put back the protected files of this job's grant that the
+ * current call changed or removed (changed_protected: run_command without
+ * the sandbox, a .deskhandignore among them), each as it was before the call
+ * (grant_copy_put: a link as a link, a file with its permission bits),
+ * saying so in j->report. Returns how many were in this grant. */
 static size_t
-put_back_rules(struct ckpt_job *j)
+put_back(struct ckpt_job *j)
 {
 	struct agent *a = j->agent;
 	const struct tool_result *res = &a->calls[a->cur].res;
 	const struct grant *gr = grant_get(a->cfg.grants, j->grant);
 	size_t n = 0;
 
-	for (size_t i = 0; i < res->changed_rules.n; i++) {
-		const char *p = res->changed_rules.v[i], *was = res->rules_before.v[i];
+	for (size_t i = 0; i < res->changed_protected.n; i++) {
+		const char *p = res->changed_protected.v[i];
 		char *rel = NULL, *aside = NULL;
 		size_t g;
 
@@ -735,14 +737,16 @@ put_back_rules(struct ckpt_job *j)
 			free(rel);
 			continue;
 		}
-		n = 1;
-		/* whatever stands there now (a link, a directory) goes first */
-		int rc = grant_take_back(gr, rel, &aside);
-		if (rc == DH_ENOTFOUND || rc == 0)
-			rc = grant_write(gr, rel, was, strlen(was), NULL);
-		if (rc < 0)
+		n++;
+		if (grant_copy_put(gr, rel, &res->protected_was[i], &aside) < 0)
 			buf_printf(&j->report, "\n[deskhand: could not put back %s: %s]", p,
 				   err_msg());
+		else if (aside)
+			buf_printf(&j->report,
+				   "\n[deskhand: put back %s as the person had it; the command's "
+				   "version is at %s/%s, where nothing runs it (checkpoints do not "
+				   "hold .git)]",
+				   p, gr->path, aside);
 		else
 			buf_printf(&j->report,
 				   "\n[deskhand: put back %s as the person had it; checkpoint "
@@ -755,8 +759,8 @@ put_back_rules(struct ckpt_job *j)
 }
 
 /* Worker thread: take back what the current call created on the protected
- * list in this job's grant (grant_take_back), and put back the rules it
- * changed (put_back_rules), saying in j->report what became of each path.
+ * list in this job's grant (grant_take_back), and put back the protected
+ * files it changed (put_back), saying in j->report what became of each path.
  * Returns how many paths were in this grant. */
 static size_t
 take_back(struct ckpt_job *j)
@@ -791,7 +795,7 @@ take_back(struct ckpt_job *j)
 		free(aside);
 		free(rel);
 	}
-	return n + put_back_rules(j);
+	return n + put_back(j);
 }
 
 /* Worker thread, after watch_sync(): the repositories below the job's grant
@@ -2271,14 +2275,14 @@ advance(struct agent *a)
 		process_call(a);
 }
 
-/* After the checkpoint of a call that created protected paths: take them back
- * and record that in a checkpoint of deskhand's own (no tool call: the review
- * shows it as "other"), before anything else runs. */
+/* After the checkpoint of a call that created or changed protected paths:
+ * take them back and record that in a checkpoint of deskhand's own (no tool
+ * call: the review shows it as "other"), before anything else runs. */
 static void
 take_back_all(struct agent *a)
 {
 	struct call *c = &a->calls[a->cur];
-	char *label = xasprintf(c->res.changed_rules.n
+	char *label = xasprintf(c->res.changed_protected.n || c->res.changed_rules.n
 				? "deskhand took back the protected paths %s %s created or changed"
 				: "deskhand removed the protected paths %s %s created",
 				c->name, c->id);
@@ -2364,7 +2368,8 @@ call_complete(struct agent *a)
 	if (c->ran_mutating) {
 		char *label = call_label(c, a->turn);
 
-		if (c->res.created_protected.n || c->res.changed_rules.n) {
+		if (c->res.created_protected.n || c->res.changed_protected.n ||
+		    c->res.changed_rules.n) {
 			checkpoint_all(a, label, c->id, CK_STEP, take_back_all);
 			free(label);
 			return;

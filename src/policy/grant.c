@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -484,6 +485,171 @@ grant_take_back(const struct grant *gr, const char *rel, char **out_aside)
 	}
 	close(pfd);
 	return rc;
+}
+
+/*
+ * Copies of protected files
+ */
+
+/* Read the regular file open on fd into c->data when it is one of at most
+ * max bytes. */
+static void
+copy_read(int fd, size_t max, struct grant_copy *c)
+{
+	struct stat st;
+	char chunk[8192];
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
+		return;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 && c->data.len + (size_t)n <= max)
+		buf_add(&c->data, chunk, (size_t)n);
+	if (n == 0)
+		c->has_data = true;
+	else
+		buf_clear(&c->data); /* it grew, or could not be read: no copy */
+}
+
+/* The target of the symlink pfd/leaf (heap), or NULL. */
+static char *
+link_target(int pfd, const char *leaf)
+{
+	char t[PATH_MAX];
+	ssize_t n = readlinkat(pfd, leaf, t, sizeof t - 1);
+
+	if (n < 0)
+		return NULL;
+	t[n] = '\0';
+	return xstrdup(t);
+}
+
+int
+grant_copy_take(const struct grant *gr, const char *rel, size_t max_size, struct grant_copy *out)
+{
+	const char *leaf;
+	int pfd, rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&out->data);
+	if ((rc = open_parent(gr, rel, O_PATH, &pfd, &leaf)) < 0)
+		return rc == DH_ENOTFOUND ? 0 : rc;
+	if (fstatat(pfd, leaf, &out->st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = errno == ENOENT ? 0 : path_err(gr, rel, errno);
+		close(pfd);
+		return rc;
+	}
+	out->there = true;
+	if (S_ISLNK(out->st.st_mode))
+		out->target = link_target(pfd, leaf);
+	if (S_ISREG(out->st.st_mode) || S_ISLNK(out->st.st_mode)) {
+		/* a link is followed: the bytes of the file it names */
+		int fd = openat(pfd, leaf,
+		                O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+		                        (S_ISLNK(out->st.st_mode) ? 0 : O_NOFOLLOW));
+
+		if (fd >= 0) {
+			copy_read(fd, max_size, out);
+			close(fd);
+		}
+	}
+	close(pfd);
+	return 0;
+}
+
+bool
+grant_copy_same(const struct grant_copy *a, const struct grant_copy *b)
+{
+	if (a->there != b->there)
+		return false;
+	if (!a->there)
+		return true;
+	if ((a->st.st_mode & S_IFMT) != (b->st.st_mode & S_IFMT) ||
+	    (!S_ISLNK(a->st.st_mode) && (a->st.st_mode & 07777) != (b->st.st_mode & 07777)))
+		return false;
+	if ((a->target || b->target) &&
+	    (!a->target || !b->target || strcmp(a->target, b->target) != 0))
+		return false;
+	if (a->has_data != b->has_data)
+		return false;
+	if (a->has_data)
+		return a->data.len == b->data.len && !memcmp(a->data.ptr, b->data.ptr, a->data.len);
+	return a->st.st_ino == b->st.st_ino && a->st.st_size == b->st.st_size &&
+	       a->st.st_mtim.tv_sec == b->st.st_mtim.tv_sec &&
+	       a->st.st_mtim.tv_nsec == b->st.st_mtim.tv_nsec;
+}
+
+/* Write `was`'s bytes back into the file that the symlink pfd/leaf names
+ * (in place: the person's file keeps its inode and other names). */
+static int
+copy_through(const struct grant *gr, const char *rel, int pfd, const char *leaf,
+             const struct grant_copy *was)
+{
+	int fd = openat(pfd, leaf, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int rc = 0;
+
+	if (fd < 0)
+		return path_err(gr, rel, errno);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = err_setc(DH_EFAIL, "'%s%s%s': the link no longer names a regular file",
+		              gr->path, SEP(rel), rel);
+	else if (ftruncate(fd, 0) < 0 || atomic_write_all(fd, was->data.ptr, was->data.len) < 0)
+		rc = path_err(gr, rel, errno);
+	close(fd);
+	return rc;
+}
+
+int
+grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy *was,
+               char **out_aside)
+{
+	bool link = was->there && S_ISLNK(was->st.st_mode) && was->target;
+	struct grant_copy now;
+	const char *leaf;
+	int pfd, rc;
+
+	*out_aside = NULL;
+	if (!was->there || !(link || (S_ISREG(was->st.st_mode) && was->has_data)))
+		return err_setc(DH_EFAIL, "'%s%s%s': deskhand kept no copy of it", gr->path,
+		                SEP(rel), rel);
+	if ((rc = grant_copy_take(gr, rel, was->data.len, &now)) < 0) {
+		grant_copy_fini(&now);
+		return rc;
+	}
+	bool keep_link = link && now.there && S_ISLNK(now.st.st_mode) && now.target &&
+	                 !strcmp(now.target, was->target);
+	bool same_bytes = now.has_data && now.data.len == was->data.len &&
+	                  !memcmp(now.data.ptr, was->data.ptr, was->data.len);
+
+	if (now.there && !keep_link && (rc = grant_take_back(gr, rel, out_aside)) < 0) {
+		grant_copy_fini(&now);
+		return rc;
+	}
+	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0) {
+		grant_copy_fini(&now);
+		return rc;
+	}
+	if (keep_link) {
+		if (was->has_data && !same_bytes)
+			rc = copy_through(gr, rel, pfd, leaf, was);
+	} else if (link) {
+		if (atomic_symlink_at(pfd, leaf, was->target, ATOMIC_NOREPLACE) < 0)
+			rc = path_err(gr, rel, errno);
+	} else if (atomic_write_at(pfd, leaf, was->data.ptr, was->data.len,
+	                           (int)(was->st.st_mode & 07777), ATOMIC_NOREPLACE) < 0) {
+		rc = path_err(gr, rel, errno);
+	}
+	close(pfd);
+	grant_copy_fini(&now);
+	return rc;
+}
+
+void
+grant_copy_fini(struct grant_copy *c)
+{
+	free(c->target);
+	buf_fini(&c->data);
+	memset(c, 0, sizeof *c);
 }
 
 /* Move a regular file across file systems: copy into dst, then unlink src. */

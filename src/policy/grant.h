@@ -140,6 +140,48 @@ int grant_write(const struct grant *gr, const char *rel, const void *data, size_
  * the git guard. Errors as grant_unlink(), naming the path. Worker-safe. */
 int grant_take_back(const struct grant *gr, const char *rel, char **out_aside) DH_MUST_CHECK;
 
+/* A protected file as it was, to put it back after a command changed it
+ * (run_command without the sandbox, which would have kept it read-only):
+ * the lstat data (type, permission bits), a symlink's target, and the bytes
+ * of the regular file it is or, for a symlink, it names (followed: a
+ * person's dotfiles link). grant_copy_fini() frees it; a zeroed one is
+ * empty. */
+struct grant_copy {
+	bool there;	 /* false: nothing was at the path */
+	struct stat st;	 /* lstat of it */
+	char *target;	 /* a symlink's target (heap), else NULL */
+	bool has_data;	 /* data holds the bytes (a regular file, or one that a
+			  * symlink names, of at most the max given) */
+	struct buf data; /* the bytes */
+};
+
+/* Take a copy of rel beneath gr into *out (overwritten; the caller's to
+ * grant_copy_fini, also after an error): its bytes kept when they are at
+ * most max_size. Nothing there (or no parent) is 0 with out->there false.
+ * Errors as grant_lstat(), with no copy. Bounded local I/O: loop-safe. */
+int grant_copy_take(const struct grant *gr, const char *rel, size_t max_size,
+                    struct grant_copy *out) DH_MUST_CHECK;
+
+/* Whether two copies of one path say the same: both absent, or the same
+ * type, permission bits, link target and bytes (when neither kept bytes: the
+ * same inode, size and mtime). */
+bool grant_copy_same(const struct grant_copy *a, const struct grant_copy *b);
+
+/* Put rel back as `was` (a regular file with its bytes kept, or a symlink):
+ * what stands there now goes first as grant_take_back() does (removed, or
+ * under a .git component moved aside: *out_aside is then its new name,
+ * heap, else NULL), then the file is made again with its permission bits,
+ * or the symlink with its target. A symlink that is still there as it was
+ * is kept, and when the bytes kept of the file it names changed they are
+ * written back through it. Bypasses the git guard: deskhand's own action after a
+ * command's checkpoint, not a tool's. DH_EFAIL when there is nothing to put
+ * back from (a file too large to keep, a directory), else errors as
+ * grant_take_back(). Worker-safe. */
+int grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy *was,
+                   char **out_aside) DH_MUST_CHECK;
+
+void grant_copy_fini(struct grant_copy *c);
+
 /* Remove a file or symlink (never followed), or an empty directory.
  * A non-empty directory is DH_EFAIL ("directory not empty"). */
 int grant_unlink(const struct grant *gr, const char *rel) DH_MUST_CHECK;

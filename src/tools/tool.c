@@ -500,6 +500,8 @@ tool_result_init(struct tool_result *r)
 	r->created_protected = (struct strv){ 0 };
 	r->changed_rules = (struct strv){ 0 };
 	r->rules_before = (struct strv){ 0 };
+	r->changed_protected = (struct strv){ 0 };
+	r->protected_was = NULL;
 	r->output_file = NULL;
 	r->repos_before = (struct strv){ 0 };
 	r->repos_known = false;
@@ -515,6 +517,10 @@ tool_result_fini(struct tool_result *r)
 	strv_free(&r->created_protected);
 	strv_free(&r->changed_rules);
 	strv_free(&r->rules_before);
+	for (size_t i = 0; r->protected_was && i < r->changed_protected.n; i++)
+		grant_copy_fini(&r->protected_was[i]);
+	free(r->protected_was);
+	strv_free(&r->changed_protected);
 	free(r->output_file);
 	strv_free(&r->repos_before);
 	tool_result_init(r);

@@ -22,6 +22,7 @@
 struct ev_loop;
 struct worker;
 struct egress;
+struct grant_copy;
 struct grant_set;
 struct http_client;
 struct watch;
@@ -112,8 +113,15 @@ struct tool_result {
 	                             * that the call changed (run_command without
 	                             * the sandbox, which binds it read-only) */
 	struct strv rules_before;   /* each one's content before the call, in the
-	                             * same order: its checkpoint records under it,
-	                             * and the agent puts it back after */
+	                             * same order: its checkpoint records under it */
+	struct strv changed_protected; /* absolute paths of the protected files
+	                                * that were there and that the call changed
+	                                * or removed (run_command without the
+	                                * sandbox, which binds them read-only; a
+	                                * changed .deskhandignore too): the agent
+	                                * puts each back after the call's checkpoint */
+	struct grant_copy *protected_was; /* each one as it was (grant_copy_take),
+	                                   * same order; owned */
 	char *output_file;  /* owned: absolute path of the whole output (run_command,
 	                     * web_fetch's text, when it was cut for the model), or NULL */
 	struct strv repos_before; /* run_command with a watcher: every repository

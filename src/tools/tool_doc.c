@@ -210,6 +210,10 @@ doc_inner_done(struct tool_result *res, void *ctx)
 	res->changed_rules = (struct strv){ 0 };
 	r->res.rules_before = res->rules_before;
 	res->rules_before = (struct strv){ 0 };
+	r->res.changed_protected = res->changed_protected;
+	res->changed_protected = (struct strv){ 0 };
+	r->res.protected_was = res->protected_was;
+	res->protected_was = NULL;
 	r->res.repos_before = res->repos_before;
 	res->repos_before = (struct strv){ 0 };
 	r->res.repos_known = res->repos_known;

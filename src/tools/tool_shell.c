@@ -99,6 +99,9 @@ struct shell_run {
 	                         * its .git/hooks (hooks_list) */
 	bool *hooks_there;      /* ... and whether it had that directory */
 	size_t nhooks_had;      /* grants in both (0: no list taken) */
+	struct kept *kept;      /* without the sandbox: the protected files that
+	                         * were there before the command, as they were */
+	size_t nkept;
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
 };
@@ -118,6 +121,20 @@ struct shell_run {
 static const char *const watched_protected[] = { SANDBOX_PROTECTED_PATHS(WATCHED_PROTECTED) };
 #undef WATCHED_PROTECTED
 #define NWATCHED (sizeof watched_protected / sizeof *watched_protected)
+#define WATCHED_IS_DIR(path, dir) dir,
+static const bool watched_is_dir[] = { SANDBOX_PROTECTED_PATHS(WATCHED_IS_DIR) };
+#undef WATCHED_IS_DIR
+
+/* Without the sandbox, which binds the protected files that exist read-only,
+ * a command can rewrite or remove one: each is kept as it was (kept_before),
+ * to tell and put back a change (kept_after). Bytes of one file kept at most;
+ * a larger one is told, not put back. */
+#define KEPT_MAX (1u << 20)
+struct kept {
+	size_t grant;
+	char *rel;             /* grant-relative: ".bashrc", ".git/hooks/pre-push" */
+	struct grant_copy was; /* as it was before the command */
+};
 /* The same in the nested repositories' git directories (protected_paths.h). */
 #define GIT_DIR_ENTRY(name, dir) name,
 static const char *const git_dir_entries[] = { SANDBOX_GIT_DIR_ENTRIES(GIT_DIR_ENTRY) };
@@ -360,6 +377,107 @@ hooks_after(struct shell_run *r)
 	return any;
 }
 
+static void
+kept_free(struct shell_run *r)
+{
+	for (size_t i = 0; i < r->nkept; i++) {
+		free(r->kept[i].rel);
+		grant_copy_fini(&r->kept[i].was);
+	}
+	free(r->kept);
+	r->kept = NULL;
+	r->nkept = 0;
+}
+
+/* Keep the protected file rel of grant g as it is, if there is one. */
+static void
+kept_add(struct shell_run *r, size_t g, const char *rel, size_t *cap)
+{
+	struct grant_copy c;
+
+	if (grant_copy_take(grant_get(r->env->grants, g), rel, KEPT_MAX, &c) < 0 || !c.there ||
+	    S_ISDIR(c.st.st_mode)) {
+		grant_copy_fini(&c);
+		return;
+	}
+	ARRAY_GROW(r->kept, r->nkept, *cap, 1);
+	r->kept[r->nkept++] = (struct kept){ .grant = g, .rel = xstrdup(rel), .was = c };
+}
+
+/* Without the sandbox: keep each grant's protected files (the list's file
+ * entries, and the hooks in its .git/hooks: after hooks_before) as they are
+ * before the command. A few small reads per grant. */
+static void
+kept_before(struct shell_run *r)
+{
+	size_t n = grant_count(r->env->grants), cap = 0;
+
+	kept_free(r);
+	for (size_t g = 0; g < n; g++) {
+		for (size_t i = 0; i < NWATCHED; i++)
+			if (!watched_is_dir[i])
+				kept_add(r, g, watched_protected[i], &cap);
+		for (size_t i = 0; g < r->nhooks_had && i < r->hooks_had[g].n; i++) {
+			char *rel = xasprintf(".git/hooks/%s", r->hooks_had[g].v[i]);
+
+			kept_add(r, g, rel, &cap);
+			free(rel);
+		}
+	}
+}
+
+/* Report each kept protected file that the command changed or removed, for
+ * the agent to put back after the command's checkpoint (changed_protected),
+ * as the sandbox would have kept it. A changed .deskhandignore that
+ * rules_after reported is put back the same way, without a second line. */
+static bool
+kept_after(struct shell_run *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->nkept; i++) {
+		struct kept *k = &r->kept[i];
+		const struct grant *gr = grant_get(r->env->grants, k->grant);
+		struct grant_copy now;
+
+		if (grant_copy_take(gr, k->rel, KEPT_MAX, &now) == 0 &&
+		    grant_copy_same(&k->was, &now)) {
+			grant_copy_fini(&now);
+			continue;
+		}
+		char *p = xasprintf("%s/%s", gr->path, k->rel);
+		bool hook = !strncmp(k->rel, ".git/hooks/", 11), told = false;
+		bool can = S_ISLNK(k->was.st.st_mode) ? k->was.target != NULL : k->was.has_data;
+
+		for (size_t j = 0; j < r->res.changed_rules.n && !told; j++)
+			told = !strcmp(r->res.changed_rules.v[j], p);
+		if (!told)
+			buf_printf(&r->res.text, "\n[deskhand: this command %s %s, %s; %s]",
+			           now.there ? "changed" : "removed", p,
+			           hook ? "a git hook that git runs outside any sandbox"
+			                : "a protected path that changes what runs later or what "
+			                  "checkpoints record",
+			           can ? "deskhand puts it back as it was at the checkpoint after "
+			                 "this command"
+			               : "deskhand kept no copy of it (over 1 MiB, or unreadable) "
+			                 "and cannot put it back: look at it");
+		if (can) {
+			size_t at = r->res.changed_protected.n;
+
+			strv_add(&r->res.changed_protected, p);
+			r->res.protected_was = xrealloc(r->res.protected_was,
+			                                (at + 1) * sizeof *r->res.protected_was);
+			r->res.protected_was[at] = k->was;
+			k->was = (struct grant_copy){ 0 };
+		}
+		grant_copy_fini(&now);
+		free(p);
+		any = true;
+	}
+	kept_free(r);
+	return any;
+}
+
 /* Report each .deskhandignore the command changed (or removed): its step is
  * recorded under the rules as they were, and the agent puts them back after
  * it (changed_rules), as it takes back one the command created. */
@@ -437,6 +555,8 @@ protected_after(struct shell_run *r)
 		any = true;
 	if (hooks_after(r))
 		any = true;
+	if (kept_after(r)) /* after rules_after: it says the rules' change */
+		any = true;
 	if (any)
 		r->res.denied = true; /* an audit event, like any policy refusal */
 }
@@ -474,6 +594,7 @@ shell_free(struct shell_run *r)
 	free(r->had);
 	rules_free(r);
 	hooks_free(r);
+	kept_free(r);
 	strv_free(&r->git_absent);
 	if (r->ready_r >= 0)
 		close(r->ready_r);
@@ -921,6 +1042,7 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	protected_before(r, &none);
 	rules_before(r);
 	hooks_before(r);
+	kept_before(r);
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
 	free(home);

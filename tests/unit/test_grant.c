@@ -768,6 +768,97 @@ Test(grant, take_back_keeps_git_paths_aside)
 }
 
 /*
+ * Putting back a protected file a command changed (grant_copy_*)
+ */
+
+static mode_t
+mode_of(const char *dir, const char *name)
+{
+	char *p = at(dir, name);
+	struct stat st;
+
+	cr_assert(lstat(p, &st) == 0, "lstat %s: %s", p, strerror(errno));
+	free(p);
+	return st.st_mode;
+}
+
+Test(grant, copy_put_keeps_mode_and_link)
+{
+	struct grant_copy was, now;
+	char *p = at(gdir, ".bashrc"), *l = at(gdir, ".profile"), *aside = NULL;
+
+	/* a file with its own mode, replaced by one with the default mode */
+	put(p, "alias ll\n");
+	cr_assert(chmod(p, 0600) == 0);
+	cr_assert_eq(grant_copy_take(g0, ".bashrc", 1024, &was), 0, "%s", err_msg());
+	cr_assert(was.there && was.has_data);
+	cr_assert(unlink(p) == 0);
+	put(p, "echo pwned\n");
+	cr_assert(chmod(p, 0644) == 0);
+	cr_assert_eq(grant_copy_take(g0, ".bashrc", 1024, &now), 0);
+	cr_assert_not(grant_copy_same(&was, &now));
+	grant_copy_fini(&now);
+	cr_assert_eq(grant_copy_put(g0, ".bashrc", &was, &aside), 0, "%s", err_msg());
+	cr_assert_null(aside);
+	assert_content(gdir, ".bashrc", "alias ll\n");
+	cr_assert_eq(mode_of(gdir, ".bashrc") & 07777, 0600);
+	grant_copy_fini(&was);
+
+	/* a link to the person's dotfiles, written through */
+	char *dot = at(odir, "dot");
+	put(dot, "PATH=/opt\n");
+	cr_assert(symlink(dot, l) == 0);
+	cr_assert_eq(grant_copy_take(g0, ".profile", 1024, &was), 0);
+	cr_assert(was.there && was.target && was.has_data);
+	put(l, "curl evil\n"); /* follows the link */
+	cr_assert_eq(grant_copy_take(g0, ".profile", 1024, &now), 0);
+	cr_assert_not(grant_copy_same(&was, &now));
+	grant_copy_fini(&now);
+	cr_assert_eq(grant_copy_put(g0, ".profile", &was, &aside), 0, "%s", err_msg());
+	cr_assert(S_ISLNK(mode_of(gdir, ".profile")));
+	assert_content(odir, "dot", "PATH=/opt\n");
+	/* ... and replaced by a file: the link comes back */
+	cr_assert(unlink(l) == 0);
+	put(l, "curl evil\n");
+	cr_assert_eq(grant_copy_put(g0, ".profile", &was, &aside), 0, "%s", err_msg());
+	cr_assert(S_ISLNK(mode_of(gdir, ".profile")));
+	assert_content(gdir, ".profile", "PATH=/opt\n");
+	cr_assert_eq(grant_copy_take(g0, ".profile", 1024, &now), 0);
+	cr_assert(grant_copy_same(&was, &now));
+	grant_copy_fini(&now);
+	grant_copy_fini(&was);
+	free(dot);
+	free(l);
+	free(p);
+}
+
+Test(grant, copy_put_in_git_keeps_the_command_s_aside)
+{
+	struct grant_copy was;
+	char *p = at(gdir, ".git"), *aside = NULL;
+
+	cr_assert(mkdir(p, 0755) == 0);
+	free(p);
+	p = at(gdir, ".git/config");
+	put(p, "[core]\n");
+	cr_assert_eq(grant_copy_take(g0, ".git/config", 1024, &was), 0);
+	put(p, "[core]\n\tfsmonitor = evil\n");
+	cr_assert_eq(grant_copy_put(g0, ".git/config", &was, &aside), 0, "%s", err_msg());
+	cr_assert_str_eq(aside, ".git/config.removed-by-deskhand-1");
+	assert_content(gdir, ".git/config", "[core]\n");
+	assert_content(gdir, aside, "[core]\n\tfsmonitor = evil\n");
+	free(aside);
+	grant_copy_fini(&was);
+	/* a file too large to keep is not put back */
+	put(p, "0123456789");
+	cr_assert_eq(grant_copy_take(g0, ".git/config", 4, &was), 0);
+	cr_assert(was.there && !was.has_data);
+	cr_assert_eq(grant_copy_put(g0, ".git/config", &was, &aside), DH_EFAIL);
+	grant_copy_fini(&was);
+	free(p);
+}
+
+/*
  * grant_walk(): the one directory walker of the skills' trust hash and of
  * list_files/search_files: name order, symlinks offered and never followed,
  * a directory swapped for a symlink while the walk runs, the entry cap,
