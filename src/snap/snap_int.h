@@ -50,6 +50,10 @@ struct snap_store {
 	 * temporary files of core/atomic.h the scan meets (a write the killed
 	 * call had not renamed into place) are removed, each noted here. */
 	struct buf *drop_tmp;
+	/* Set the same way: the git directories below the folder's root that
+	 * the scan passes by ("sub/.git", relative; not a `.git` file) are
+	 * appended here. */
+	struct strv *repos_seen;
 	long long large_limit;     /* files above this many bytes are not stored */
 	size_t paths_read;         /* paths examined by the last scan */
 	bool last_incremental;     /* the last scan was snap_scan_dirty() */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "core/beneath.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/gitdir.h"
 #include "core/ignore.h"
 #include "core/log.h"
 #include "core/strv.h"
@@ -3519,11 +3521,22 @@ snap_review_mark_set(struct snap_store *s, const char *session, const char *id,
 static const char *const recover_protected[] = { SANDBOX_PROTECTED_PATHS(RECOVER_PROTECTED) };
 #define NRECOVER_PROTECTED (sizeof recover_protected / sizeof *recover_protected)
 
-/* Whether a protected path is in .git, which checkpoints do not hold. */
+/* What git runs or reads in any git directory (protected_paths.h): in a
+ * nested repository's and a submodule's, which a live run_command reports
+ * when it makes one (the sandbox binds those that exist read-only). */
+#define RECOVER_GIT_ENTRY(name, dir) name,
+static const char *const recover_git_entries[] = { SANDBOX_GIT_DIR_ENTRIES(RECOVER_GIT_ENTRY) };
+#define NRECOVER_GIT_ENTRIES (sizeof recover_git_entries / sizeof *recover_git_entries)
+
+/* Whether a path is in a git directory (a `.git` component), which
+ * checkpoints do not hold. */
 static bool
 recover_in_git(const char *p)
 {
-	return !strncmp(p, ".git/", 5);
+	for (const char *c = p; c; c = strchr(c, '/'), c = c ? c + 1 : NULL)
+		if (!strncasecmp(c, ".git/", 5))
+			return true;
+	return false;
 }
 
 /* When pfd/leaf came to be, seconds since the epoch: its birth time where
@@ -3627,6 +3640,73 @@ out:
 	ignore_free(builtin);
 	if (root >= 0)
 		close(root);
+}
+
+/* The entries of git directory `gd` (relative to the folder open on
+ * `root`) that came to be (recover_born) at or after `since`, "GD/NAME" into
+ * *out, when gd itself was there before: the git directory of a repository
+ * the call made (a clone, a git init) is its work, as the live take-back
+ * leaves it. */
+static void
+recover_git_dir(int root, const char *gd, long long since, struct strv *out)
+{
+	const char *leaf;
+	struct stat st;
+	int pfd = beneath_open_parent(root, gd, O_PATH, false, &leaf);
+	bool old = pfd >= 0 && fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	           S_ISDIR(st.st_mode) && recover_born(pfd, leaf, &st) < since;
+	int gfd = old ? beneath_open(root, gd, O_PATH | O_DIRECTORY) : -1;
+
+	if (pfd >= 0)
+		close(pfd);
+	for (size_t i = 0; gfd >= 0 && i < NRECOVER_GIT_ENTRIES; i++) {
+		const char *e = recover_git_entries[i];
+
+		if (fstatat(gfd, e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    recover_born(gfd, e, &st) >= since) {
+			char *p = xasprintf("%s/%s", gd, e);
+
+			strv_add(out, p);
+			free(p);
+		}
+	}
+	if (gfd >= 0)
+		close(gfd);
+}
+
+/* The git directory entries that the call killed after `since` made in the
+ * nested repositories' git directories (`repos`, as the recovery's scan
+ * passed them by: snap_store.repos_seen) and in the submodules' git
+ * directories below the folder's .git/modules and theirs
+ * (gitdir_submodules), as a live run_command looks in the same ones: into
+ * *out (sorted again). */
+static void
+recover_nested_git(struct snap_store *s, const struct strv *repos, long long since,
+                   struct strv *out)
+{
+	int root = open(s->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t budget = GITDIR_SUBMODULES_MAX, wl = strlen(s->workdir);
+	struct strv subs = ARRAY_INIT;
+	char *m = xasprintf("%s/.git/modules", s->workdir);
+
+	if (root < 0) {
+		free(m);
+		return;
+	}
+	gitdir_submodules(m, &budget, &subs);
+	free(m);
+	for (size_t k = 0; k < repos->n; k++) {
+		recover_git_dir(root, repos->v[k], since, out);
+		m = xasprintf("%s/%s/modules", s->workdir, repos->v[k]);
+		gitdir_submodules(m, &budget, &subs);
+		free(m);
+	}
+	for (size_t k = 0; k < subs.n; k++)
+		if (!strncmp(subs.v[k], s->workdir, wl) && subs.v[k][wl] == '/')
+			recover_git_dir(root, subs.v[k] + wl + 1, since, out);
+	strv_free(&subs);
+	strv_uniq(out);
+	close(root);
 }
 
 /* REPO/deskhand-untold-SESSION: what a recovery took back that the model
@@ -3735,6 +3815,8 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 	struct buf scratch = BUF_INIT;
 	struct strv made = {0}; /* protected paths the interrupted call made */
 	struct strv hooks = {0}; /* hooks that came to be in an existing .git/hooks */
+	struct strv repos = {0}; /* the nested repositories' git directories */
+	long long since = -1;    /* when the checkpoint before the call was made */
 	const char *call = NULL;
 	char *label = NULL;
 	int rc;
@@ -3779,23 +3861,32 @@ snap_review_recover(struct snap_store *s, const char *session, const char *const
 		o.external = false;
 		/* what the call was writing when it was killed is not its change */
 		s->drop_tmp = notes ? notes : &scratch;
-		if (c.n)
+		if (c.n) {
 			recover_made_protected(s, &c, 0, &made, &hooks);
+			since = c.v[0].time;
+		}
 		call = calls[*attributed];
 	} else if (c.n > 1 && c.v[0].tool_call) {
 		/* killed after its step's checkpoint, before the take-back */
 		for (size_t k = 0; k < ncalls && !call; k++)
 			if (!strcmp(c.v[0].tool_call, calls[k]))
 				call = calls[k];
-		if (call)
+		if (call) {
 			recover_made_protected(s, &c, 1, &made, &hooks);
+			since = c.v[1].time;
+		}
 	}
 	/* A .deskhandignore the call made does not decide what is recorded
 	 * of its changes, as it does not for a live step (builtin_rules). */
 	o.builtin_rules = strv_has(&made, IGNORE_FILE);
 	o.label = label ? label : "external changes (recovered)";
+	if (since >= 0)
+		s->repos_seen = &repos;
 	rc = snap_checkpoint_opt(s, session, &o, out);
 	s->drop_tmp = NULL;
+	s->repos_seen = NULL;
+	if (rc >= 0 && since >= 0)
+		recover_nested_git(s, &repos, since, &made);
 	if (rc >= 0 && made.n)
 		rc = recover_take_back(s, session, call, &made, out, notes ? notes : &scratch);
 	for (size_t i = 0; rc >= 0 && i < hooks.n; i++)
@@ -3812,6 +3903,7 @@ out:
 	buf_fini(&scratch);
 	strv_free(&made);
 	strv_free(&hooks);
+	strv_free(&repos);
 	free(label);
 	chain_fini(&c);
 	return rc;

@@ -420,8 +420,19 @@ scan_dir(struct scan *sc, int dfd, bool *tracked)
 		const char *name = de->d_name;
 		struct stat st;
 
-		if (!strcmp(name, ".") || !strcmp(name, "..") || !strcasecmp(name, ".git"))
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
+		if (!strcasecmp(name, ".git")) {
+			if (sc->s->repos_seen && sc->path.len &&
+			    fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				char *gd = xasprintf("%s/%s", buf_cstr(&sc->path), name);
+
+				strv_add(sc->s->repos_seen, gd);
+				free(gd);
+			}
+			continue;
+		}
 		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (!is_denied(errno))
 				continue; /* vanished */

@@ -34,6 +34,7 @@
 #include "core/beneath.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
+#include "core/gitdir.h"
 #include "core/ignore.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -149,59 +150,6 @@ exists_at(int dirfd, const char *rel)
 	return fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Whether directory `gd` looks like a git directory (hooks, config or HEAD
- * in it), as the sandbox tells a submodule's from a part of its name. */
-static bool
-looks_like_git_dir(const char *gd)
-{
-	static const char *const marks[] = { "hooks", "config", "HEAD" };
-	bool is_git = false;
-
-	for (size_t i = 0; i < sizeof marks / sizeof *marks && !is_git; i++) {
-		char *q = xasprintf("%s/%s", gd, marks[i]);
-
-		is_git = exists_at(AT_FDCWD, q);
-		free(q);
-	}
-	return is_git;
-}
-
-/* The submodules' git directories below `dir` (a git directory's
- * "modules"), appended to `out` as the sandbox finds them (find_submodules()
- * in deskhand-sandbox.c, whose bounds these are): every directory there is
- * one; one that looks like a git directory has its own "modules" looked in,
- * and another is a part of a submodule's name ("lib/x") and is looked in
- * itself. SUBMODULE_DEPTH levels, at most *budget directories (decremented).
- * A directory that cannot be read has none. */
-#define SUBMODULE_DEPTH 4
-#define SUBMODULES_MAX  64
-static void
-submodule_git_dirs(const char *dir, int depth, size_t *budget, struct strv *out)
-{
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	for (struct dirent *e; *budget > 0 && (e = readdir(d));) {
-		char *gd = xasprintf("%s/%s", dir, e->d_name);
-		struct stat st;
-
-		if (e->d_name[0] != '.' && lstat(gd, &st) == 0 && S_ISDIR(st.st_mode)) {
-			--*budget;
-			strv_add(out, gd);
-			if (depth + 1 < SUBMODULE_DEPTH) {
-				char *m = looks_like_git_dir(gd) ? xasprintf("%s/modules", gd)
-				                                 : xstrdup(gd);
-
-				submodule_git_dirs(m, depth + 1, budget, out);
-				free(m);
-			}
-		}
-		free(gd);
-	}
-	closedir(d);
-}
-
 /* Records the git directory entries (git_dir_entries) missing in `gd`. */
 static void
 git_entries_absent(struct shell_run *r, const char *gd)
@@ -219,11 +167,11 @@ git_entries_absent(struct shell_run *r, const char *gd)
  * directory entries in `repos` (nested_repos) and in the submodules' git
  * directories of the grants and of `repos` (the same the sandbox binds
  * read-only where they exist). A few stat()s and, where there are
- * submodules, at most SUBMODULES_MAX small directory reads. */
+ * submodules, at most GITDIR_SUBMODULES_MAX small directory reads. */
 static void
 protected_before(struct shell_run *r, const struct strv *repos)
 {
-	size_t n = grant_count(r->env->grants), budget = SUBMODULES_MAX;
+	size_t n = grant_count(r->env->grants), budget = GITDIR_SUBMODULES_MAX;
 	struct strv subs = ARRAY_INIT;
 
 	free(r->had);
@@ -234,7 +182,7 @@ protected_before(struct shell_run *r, const struct strv *repos)
 
 		for (size_t i = 0; i < NWATCHED; i++)
 			r->had[g * NWATCHED + i] = exists_at(gr->dirfd, watched_protected[i]);
-		submodule_git_dirs(m, 0, &budget, &subs);
+		gitdir_submodules(m, &budget, &subs);
 		free(m);
 	}
 	strv_free(&r->git_absent);
@@ -242,7 +190,7 @@ protected_before(struct shell_run *r, const struct strv *repos)
 		char *gd = xasprintf("%s/.git", repos->v[k]), *m = xasprintf("%s/modules", gd);
 
 		git_entries_absent(r, gd);
-		submodule_git_dirs(m, 0, &budget, &subs);
+		gitdir_submodules(m, &budget, &subs);
 		free(m);
 		free(gd);
 	}
