@@ -240,6 +240,8 @@ struct watch {
 	pthread_mutex_t mu;	/* guards everything below and wgrant's "under mu" */
 	pthread_cond_t cv;
 	bool stop, paused;
+	bool exited;		/* the thread is done with the watcher */
+	bool orphaned;		/* watch_free() left the rest to the thread */
 	unsigned long sync_req, sync_done;
 	char *degraded;		/* reason, or NULL */
 	unsigned long overflows;
@@ -253,6 +255,17 @@ wake(int fd)
 	ssize_t n = write(fd, &one, sizeof one);
 
 	(void)n; /* a full counter still wakes the reader */
+}
+
+/* True once watch_free() told the thread to stop: walks and event reading
+ * end at the next directory. */
+static bool
+stopping(struct watch *w)
+{
+	pthread_mutex_lock(&w->mu);
+	bool stop = w->stop;
+	pthread_mutex_unlock(&w->mu);
+	return stop;
 }
 
 static void
@@ -344,15 +357,24 @@ is_skipped(const struct wgrant *g, const char *rel, const char *name, bool is_di
 }
 
 /* Add watches on directory `rel` of grant gi and every directory below it.
- * Runs on the watcher thread; events keep queueing in the kernel meanwhile. */
-static void
+ * Runs on the watcher thread; events keep queueing in the kernel meanwhile.
+ * A stop (watch_free) ends it at the next directory, or within
+ * WALK_STOP_EVERY entries of a big one: the first walk of a big folder takes
+ * seconds, and the loop must not wait for it. Returns false when it stopped
+ * so, with directories left unwatched. */
+#define WALK_STOP_EVERY 4096
+static bool
 walk(struct watch *w, unsigned gi, const char *rel)
 {
 	struct wgrant *g = &w->g[gi];
 	ARRAY(char *) stack = ARRAY_INIT; /* directories still to watch, heap */
+	bool stopped = false;
+	size_t seen = 0;
 
 	ARRAY_PUSH(&stack, xstrdup(rel));
 	while (stack.n) {
+		if ((stopped = stopping(w)))
+			break;
 		char *cur = stack.v[--stack.n];
 		char *abs = *cur ? xasprintf("%s/%s", g->root, cur) : xstrdup(g->root);
 		int wd = inotify_add_watch(w->ifd, abs, WATCH_MASK);
@@ -385,10 +407,12 @@ walk(struct watch *w, unsigned gi, const char *rel)
 
 		if (!d && dfd >= 0)
 			close(dfd);
-		while (d && (de = readdir(d))) {
+		while (!stopped && d && (de = readdir(d))) {
 			bool isdir = de->d_type == DT_DIR;
 			struct stat st;
 
+			if (++seen % WALK_STOP_EVERY == 0 && (stopped = stopping(w)))
+				break;
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			bool isreg = de->d_type == DT_REG;
@@ -415,10 +439,13 @@ walk(struct watch *w, unsigned gi, const char *rel)
 		free(abs);
 		free(cur);
 	}
+	while (stack.n)
+		free(stack.v[--stack.n]);
 	ARRAY_FREE(&stack);
 	pthread_mutex_lock(&w->mu);
 	w->nwatches = w->map.n;
 	pthread_mutex_unlock(&w->mu);
+	return !stopped;
 }
 
 /* Stop watching directory `rel` and everything below it (it was moved away;
@@ -461,7 +488,8 @@ overflow(struct watch *w)
 		if (!w->g[gi].used)
 			continue;
 		mark_full(w, gi);
-		walk(w, gi, "");
+		if (!walk(w, gi, ""))
+			return;
 	}
 }
 
@@ -574,7 +602,7 @@ drain(struct watch *w)
 	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool any = false;
 
-	for (;;) {
+	while (!stopping(w)) {
 		ssize_t n = read(w->ifd, buf, sizeof buf);
 
 		if (n < 0 && errno == EINTR)
@@ -590,6 +618,30 @@ drain(struct watch *w)
 		}
 	}
 	return any;
+}
+
+/* Free the watcher, once its thread is gone or is the caller. */
+static void
+release(struct watch *w)
+{
+	if (w->nfd >= 0)
+		close(w->nfd);
+	if (w->cfd >= 0)
+		close(w->cfd);
+	if (w->ifd >= 0)
+		close(w->ifd); /* drops every watch */
+	for (unsigned gi = 0; gi < GRANTS_MAX; gi++) {
+		free(w->g[gi].root);
+		free(w->g[gi].skip_rel);
+		ignore_free(w->g[gi].ign);
+		strset_clear(&w->g[gi].dirty);
+		strv_free(&w->g[gi].repos);
+	}
+	wd_clear(&w->map);
+	free(w->degraded);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
 }
 
 static void *
@@ -618,7 +670,8 @@ thread_main(void *arg)
 				continue;
 			reload_rules(w, gi);
 			w->g[gi].walked = true;
-			walk(w, gi, "");
+			if (!walk(w, gi, ""))
+				break; /* told to stop: the top of the loop ends it */
 			pthread_mutex_lock(&w->mu);
 			w->g[gi].ready = true;
 			w->g[gi].full = true; /* anything before the walk may be unseen */
@@ -646,10 +699,19 @@ thread_main(void *arg)
 			(void)r;
 		}
 	}
+	/* Closing the inotify fd drops every watch, which takes the kernel a
+	 * grace period and 0.1 s or more for 100,000 watches: here, not on the
+	 * loop. */
+	close(w->ifd);
+	w->ifd = -1;
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
+	w->exited = true;
+	bool orphaned = w->orphaned;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+	if (orphaned)
+		release(w);
 	return NULL;
 }
 
@@ -721,39 +783,34 @@ fail:
 	return rc;
 }
 
+/* The loop's part is done at once; a thread still walking or reading stops
+ * at its next directory, drops the watches and frees the rest itself
+ * (detached), so the loop waits for neither. */
 void
 watch_free(struct watch *w)
 {
 	if (!w)
 		return;
+	ev_timer_disarm(w->loop, &w->debounce);
+	if (w->nfd >= 0)
+		ev_io_del(w->loop, w->nfd);
 	if (w->started) {
 		pthread_mutex_lock(&w->mu);
 		w->stop = true;
+		bool exited = w->exited;
+		if (!exited) {
+			/* under mu: the thread frees w only after taking it */
+			w->orphaned = true;
+			pthread_cond_broadcast(&w->cv);
+			wake(w->cfd);
+			pthread_detach(w->thread);
+		}
 		pthread_mutex_unlock(&w->mu);
-		wake(w->cfd);
-		pthread_join(w->thread, NULL);
+		if (!exited)
+			return;
+		pthread_join(w->thread, NULL); /* it has returned, or is returning */
 	}
-	ev_timer_disarm(w->loop, &w->debounce);
-	if (w->nfd >= 0) {
-		ev_io_del(w->loop, w->nfd);
-		close(w->nfd);
-	}
-	if (w->cfd >= 0)
-		close(w->cfd);
-	if (w->ifd >= 0)
-		close(w->ifd); /* drops every watch */
-	for (unsigned gi = 0; gi < GRANTS_MAX; gi++) {
-		free(w->g[gi].root);
-		free(w->g[gi].skip_rel);
-		ignore_free(w->g[gi].ign);
-		strset_clear(&w->g[gi].dirty);
-		strv_free(&w->g[gi].repos);
-	}
-	wd_clear(&w->map);
-	free(w->degraded);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	free(w);
+	release(w);
 }
 
 int

@@ -56,7 +56,10 @@ typedef void watch_change_fn(struct watch *w, void *ctx);
  * unavailable (message says why: e.g. max_user_instances). */
 int watch_new(struct watch **out, struct ev_loop *loop, watch_change_fn *fn, void *ctx)
 	DH_MUST_CHECK;
-/* Stop the thread, remove every watch, free. NULL-safe. Loop thread. */
+/* Stop the thread, remove every watch, free. Never waits: a thread in the
+ * middle of a walk ends it at its next directory, then drops the watches and
+ * frees the rest itself. No watch_sync() or other call may be running or
+ * follow. NULL-safe. Loop thread. */
 void watch_free(struct watch *w);
 
 /* Start watching the folder `path` (absolute, a realpath) as grant number

@@ -28,6 +28,7 @@
 static char root[PATH_MAX], work[PATH_MAX + 64], state[PATH_MAX + 64], state2[PATH_MAX + 64];
 static struct ev_loop *loop;
 static struct watch *w;
+static char big[PATH_MAX + 64]; /* big_tree()'s, removed by teardown */
 
 static void
 sh(const char *fmt, ...)
@@ -77,6 +78,9 @@ teardown(void)
 	ev_free(loop);
 	snap_global_shutdown();
 	sh("rm -rf '%s'", root);
+	if (*big)
+		sh("rm -rf '%s'", big);
+	*big = '\0';
 }
 
 static void
@@ -384,6 +388,75 @@ Test(watch, loop_is_told_through_the_eventfd)
 	while (!notified && ev_now_ms() < deadline)
 		cr_assert_geq(ev_run_once(loop, 100), 0);
 	cr_assert(notified, "no change callback within 5 s");
+}
+
+/* A tree of n * n directories for a walk that takes a while, at `big`: on
+ * /dev/shm when there is one (made in a fraction of the time), else under
+ * root. */
+static void
+big_tree(int n)
+{
+	char *out = big;
+	size_t size = sizeof big;
+	char tmpl[] = "/dev/shm/dhwatchbigXXXXXX";
+	char p[PATH_MAX + 64];
+
+	if (!mkdtemp(tmpl))
+		snprintf(tmpl, sizeof tmpl, "%s", "");
+	if (!*tmpl) {
+		snprintf(out, size, "%.4000s/big", root);
+		cr_assert_eq(mkdir(out, 0755), 0);
+	} else {
+		snprintf(out, size, "%s", tmpl);
+	}
+	for (int a = 0; a < n; a++) {
+		snprintf(p, sizeof p, "%.4000s/d%03d", out, a);
+		cr_assert_eq(mkdir(p, 0755), 0, "%s: %s", p, strerror(errno));
+		for (int b = 0; b < n; b++) {
+			snprintf(p, sizeof p, "%.4000s/d%03d/e%03d", out, a, b);
+			cr_assert_eq(mkdir(p, 0755), 0, "%s: %s", p, strerror(errno));
+		}
+	}
+}
+
+/* inotify instances this process holds. */
+static int
+inotify_fds(void)
+{
+	char path[64], target[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(path, target, sizeof target - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			n += !strcmp(target, "anon_inode:inotify");
+		}
+	}
+	return n;
+}
+
+/* watch_free() in the middle of the first walk of a big folder returns at
+ * once, and its thread stops at the next directory and closes the inotify
+ * instance (dropping the watches) right after. Before, watch_free() joined a
+ * thread that walked on to the end: an ungrant held the loop that long. */
+Test(watch, free_during_the_first_walk_does_not_wait, .timeout = 120)
+{
+	big_tree(150);
+	int fds = inotify_fds();
+	cr_assert_eq(watch_new(&w, loop, NULL, NULL), 0, "%s", err_msg());
+	cr_assert_eq(watch_add_tree(w, 0, big, NULL), 0, "%s", err_msg());
+	usleep(20 * 1000); /* well into the walk */
+	uint64_t t0 = ev_now_ms();
+	watch_free(w);
+	w = NULL;
+	uint64_t spent = ev_now_ms() - t0;
+	uint64_t deadline = ev_now_ms() + 10000;
+	while (inotify_fds() > fds && ev_now_ms() < deadline)
+		usleep(1000);
+	cr_assert_eq(inotify_fds(), fds, "the inotify instance is still open after 10 s");
+	cr_assert_lt(spent, 50, "watch_free() took %llu ms", (unsigned long long)spent);
 }
 
 /*
