@@ -3554,6 +3554,10 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_STEER:
 		if (a->phase == PHASE_DONE)
 			return err_set("the session has finished; resume it to continue");
+		/* No request follows: the steer would be dropped with the task. */
+		if (a->interrupt || a->finishing)
+			return err_set("the task is %s: send this again once it has ended",
+				       a->interrupt ? "being interrupted" : "ending");
 		strv_add(&a->steers, c->text ? c->text : "");
 		return 0;
 	case COMMAND_INTERRUPT:

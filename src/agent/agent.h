@@ -141,7 +141,8 @@ int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK
 
 /* Apply a command (approve, deny, steer, interrupt, status); status is
  * answered at once with a status event. A command refused (nothing to
- * approve, an unknown call id, a steer after the end, ...) changes nothing
+ * approve, an unknown call id, a steer after the end or once the task was
+ * interrupted or is ending: no request would carry it, ...) changes nothing
  * and emits nothing: DH_EFAIL with err_msg() saying why, for the one who
  * sent it (the engine replies to that client only, with its "re"); 0 else.
  * Safe to call at any time, from any loop callback. */

@@ -1332,6 +1332,14 @@ start_load_done(int rc, const char *errmsg, void *ctx)
 	free(l);
 }
 
+/* A steer or start for the task being started once it was interrupted: it
+ * would be dropped with the task, so it is refused. */
+static int
+start_refuse_stopped(void)
+{
+	return err_set("the task is being interrupted: send this again once it has ended");
+}
+
 /* An interrupt (why NULL: the person's) of the task being started: it ends
  * before its first request, at once when it is ready (its instructions and
  * skills, still being read, are dropped), else once the last task's jobs
@@ -1352,6 +1360,8 @@ int
 engine_start(struct engine *e, const char *task)
 {
 	if (e->starting) {
+		if (e->starting->stopped)
+			return start_refuse_stopped();
 		strv_add(&e->starting->steers, task);
 		return 0;
 	}
@@ -2103,13 +2113,18 @@ post_query(struct engine *e, const struct command *c, unsigned long from)
 typedef void request_fn(struct engine *e, const struct command *c, unsigned long from);
 
 /* A command for the task being started: a steer (or compact) is its agent's
- * first, an interrupt ends it before its first request, and nothing waits
- * for an approval yet. */
+ * first (refused once it was interrupted), an interrupt ends it before its
+ * first request, and nothing waits for an approval yet. */
 static void
 start_command(struct engine *e, const struct command *c, unsigned long from)
 {
 	switch (c->type) {
 	case COMMAND_STEER:
+		if (e->starting->stopped) {
+			(void)start_refuse_stopped();
+			reply_error(e, from, c->req, err_msg());
+			return;
+		}
 		strv_add(&e->starting->steers, c->text ? c->text : "");
 		return;
 	case COMMAND_COMPACT:

@@ -72,9 +72,11 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * and skills (skills_load() hashes every file of a folder's skills) and the
  * last task's snapshot jobs are done. Meanwhile the engine is busy; a steer
  * (or another engine_start()) is the new agent's first, an interrupt or
- * engine_stop() ends the task before its first request ("interrupted"), and
- * status answers phase "starting". A failure then is an error event and a
- * session_finished "failed". While a task runs this is a steer instead.
+ * engine_stop() ends the task before its first request ("interrupted", and
+ * a steer or start after it is refused: it would be dropped), and status
+ * answers phase "starting". A failure then is an error event and a
+ * session_finished "failed". While a task runs this is a steer instead
+ * (refused too once the task was interrupted or is ending).
  * DH_EFAIL with a message otherwise. */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
 /*
@@ -97,7 +99,8 @@ int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
  *       answer); an "error" reply when no task was started (ignored then
  *       when the command has no request id); while a task starts, steer
  *       (and compact) wait for its agent, interrupt ends it, and approve
- *       and deny are an "error" (nothing waits yet);
+ *       and deny are an "error" (nothing waits yet); a steer once the task
+ *       was interrupted (or is ending) is an "error" too;
  *   status      the "status" event (with re): the agent's, or the engine's
  *               own {phase "idle" ("starting" while a task starts),
  *               pending_jobs, watcher} before a task;
