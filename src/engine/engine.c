@@ -1224,7 +1224,8 @@ barrier_run(void *ctx)
 
 /* The task being started goes on once it is ready, its instructions and
  * skills are in and a resumed session's recovery is done, or interrupted
- * (what is still being read is dropped; the recovery goes on). */
+ * (what was still being read was dropped, start_stop(); the recovery goes
+ * on). */
 static void
 start_advance(struct engine *e)
 {
@@ -1232,8 +1233,6 @@ start_advance(struct engine *e)
 
 	if (!ts->ready)
 		return;
-	if (ts->stopped)
-		start_drop(ts);
 	if (!ts->load && (!e->recovering || ts->stopped))
 		start_finish(e);
 }
@@ -1341,9 +1340,10 @@ start_refuse_stopped(void)
 }
 
 /* An interrupt (why NULL: the person's) of the task being started: it ends
- * before its first request, at once when it is ready (its instructions and
- * skills, still being read, are dropped), else once the last task's jobs
- * are done. */
+ * before its first request, at once when it is ready, else once the last
+ * task's jobs are done (and a follow-up's history is read). Its
+ * instructions and skills, still being read, are dropped now: a job queued
+ * behind them waits for no more of them. */
 static void
 start_stop(struct engine *e, const char *why)
 {
@@ -1353,6 +1353,7 @@ start_stop(struct engine *e, const char *why)
 		return;
 	ts->stopped = true;
 	ts->stop = why ? xstrdup(why) : NULL;
+	start_drop(ts);
 	start_advance(e);
 }
 
@@ -1394,8 +1395,9 @@ engine_start(struct engine *e, const char *task)
 	e->task_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
 	/* On the loader, behind the trusts asked for before; on the snapshot
 	 * worker when neither has a job (a new session's first task: its
-	 * thread waits already, worker_start()). */
-	bool idle = !worker_pending(e->worker) && !worker_pending(e->loader);
+	 * thread waits already, worker_start()), but for a follow-up, whose
+	 * history is read there meanwhile (not after every skill). */
+	bool idle = !ts->reread && !worker_pending(e->worker) && !worker_pending(e->loader);
 
 	worker_post(idle ? e->worker : e->loader, start_load_run, start_load_done, l);
 	if (ts->reread) {
