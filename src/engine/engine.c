@@ -1165,6 +1165,63 @@ start_ready(struct engine *e, struct task_start *ts)
 	return 0;
 }
 
+/* The session's record of a task that ended before its agent was made
+ * (the agent writes it otherwise): status "failed" and why as its summary,
+ * not the "running" of a new session that a dead engine turns into
+ * "interrupted". On the worker: meta.json is replaced with fsyncs. */
+struct meta_failed {
+	struct session *session; /* the engine's: the worker is drained first */
+	char *state;
+	char *why;
+};
+
+static int
+meta_failed_run(void *ctx)
+{
+	struct meta_failed *j = ctx;
+	cJSON *m = NULL;
+	int rc = session_meta_read(j->state, session_id(j->session), &m);
+
+	if (rc == 0) {
+		static const char *const keys[] = { "status", "summary", "updated" };
+
+		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(m, keys[i]);
+		json_add_str(m, "status", "failed");
+		json_add_strn(m, "summary", j->why, strcspn(j->why, "\n"));
+		json_add_num(m, "updated", (double)time(NULL));
+		rc = session_meta_write(j->session, m);
+	}
+	cJSON_Delete(m);
+	return rc;
+}
+
+static void
+meta_failed_done(int rc, const char *msg, void *ctx)
+{
+	struct meta_failed *j = ctx;
+
+	if (rc < 0)
+		log_warn("meta.json: %s", msg);
+	free(j->state);
+	free(j->why);
+	free(j);
+}
+
+static void
+record_failed(struct engine *e, const char *why)
+{
+	struct meta_failed *j;
+
+	if (!e->session)
+		return;
+	j = xcalloc(1, sizeof *j);
+	j->session = e->session;
+	j->state = xstrdup(e->state);
+	j->why = xstrdup(why);
+	worker_post(e->worker, meta_failed_run, meta_failed_done, j);
+}
+
 /* The task being started cannot start: said as a task that failed. */
 static void
 start_abort(struct engine *e, const char *why)
@@ -1173,7 +1230,8 @@ start_abort(struct engine *e, const char *why)
 
 	task_start_free(e->starting);
 	e->starting = NULL;
-	e->start_failed = true; /* settled: no agent will finish it */
+	e->start_failed = true; /* settled once its record is written */
+	record_failed(e, m);
 	fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
 	fan_out(&(struct event){ .type = EVENT_SESSION_FINISHED, .status = "failed", .text = m }, e);
 	free(m);
@@ -1380,8 +1438,11 @@ engine_start(struct engine *e, const char *task)
 	 * reports). A follow-up (or the first after an ungrant): once the last
 	 * task's jobs are done and the history is read again (history_done). */
 	ts->reread = e->agent || e->history_unread;
+	bool fresh = !e->session; /* created here: its record says how it ended */
 
 	if ((!ts->reread && start_ready(e, ts) < 0) || grant_set_dup(e->grants, &l->grants) < 0) {
+		if (fresh && e->session)
+			record_failed(e, err_msg());
 		task_start_free(ts);
 		free(l);
 		return DH_EFAIL;

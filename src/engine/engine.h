@@ -75,7 +75,10 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * engine_stop() ends the task before its first request ("interrupted", and
  * a steer or start after it is refused: it would be dropped), and status
  * answers phase "starting". A failure then is an error event and a
- * session_finished "failed". While a task runs this is a steer instead
+ * session_finished "failed", and the session's meta.json says "failed"
+ * with why (as it does when a new session's first task fails here: not a
+ * "running" that a dead engine turns into "interrupted"). While a task
+ * runs this is a steer instead
  * (refused too once the task was interrupted or is ending).
  * DH_EFAIL with a message otherwise. */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;

@@ -242,7 +242,7 @@ engine_main(int argc, char **argv)
 {
 	struct serve sv = { 0 };
 	struct engine_args a;
-	char *dir = NULL;
+	char *dir = NULL, *why = NULL; /* why: the failure the ready line tells */
 	int status = 1, rc;
 	int fd = take_ready_fd(&argc, &argv);
 
@@ -301,8 +301,7 @@ engine_main(int argc, char **argv)
 	goto out;
 fail:
 	log_warn("engine failed: %s", err_msg());
-	serve_ready(fd, "error", err_msg());
-	fd = -1;
+	why = xstrdup(err_msg());
 	status = exit_status(rc);
 out:
 	ev_timer_disarm(sv.loop, &sv.lonely_timer);
@@ -312,6 +311,11 @@ out:
 	server_shutdown(sv.srv, sv.terminating ? "the engine was stopped" : "the engine exits");
 	engine_close(sv.e);
 	server_close(sv.srv);
+	/* A failure is told once the engine let go of the session: its
+	 * record says how the task ended, its folders are free. */
+	if (why)
+		serve_ready(fd, "error", why);
+	free(why);
 	ev_free(sv.loop);
 	engine_args_fini(&a);
 	free(dir);

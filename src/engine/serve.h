@@ -9,7 +9,8 @@
  * the options as `deskhand run` takes them (engine/args.h). It opens the
  * engine (approvals may be asked: clients answer them), starts TASK if
  * given, listens on its socket (engine/server.h) and writes "ok ID\n" (or
- * "ok -\n" while no session exists yet) to fd N, or "error MESSAGE\n" and
+ * "ok -\n" while no session exists yet) to fd N, or "error MESSAGE\n" once
+ * it let go of the session (its record written, its folders free) and
  * exits 1 (2 for bad options, 3 refused: a folder or the session in use by
  * a live engine, 4 no such session or folder; client_spawn() turns these
  * back into DH_EFAIL, DH_EDENIED, DH_ENOTFOUND). Its log goes to the session's engine.log; it never writes to a
