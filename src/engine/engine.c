@@ -925,7 +925,8 @@ load_rules(struct engine *e)
  * and beside the snapshot jobs (a resumed session's recovery reads the
  * folders meanwhile); the agent is made and started on the loop when they
  * are in, the last task's snapshot jobs are done and the recovery is (its
- * first request tells the model what the recovery took back). What comes
+ * first request tells the model what the recovery took back; the message
+ * of a task interrupted before it carries that into the history). What comes
  * for the task meanwhile waits here.
  */
 
@@ -1250,7 +1251,9 @@ start_finish(struct engine *e)
 		return;
 	}
 	e->starting = NULL;
-	if (e->recover_untold && !ts->stopped) { /* else the next task's */
+	if (e->recover_untold) {
+		/* with the task's message, into the history: an interrupted
+		 * task's too (the engine may exit before another comes) */
 		agent_add_notes(e->agent, e->recover_untold);
 		free(e->recover_untold);
 		e->recover_untold = NULL;
