@@ -28,6 +28,8 @@
 #      beyond the fake server's own (per 25-turn bucket) and its peak RSS,
 #      each a median with min/max over 20 runs beside its reference
 #      (launch.py, issue 17)
+#   9b. the same launch with 5000 earlier sessions in the state directory
+#      against none, then `run --resume latest` so (launch_sessions.py)
 #   10. a 300-turn session that outgrows a 200,000-token window (issue 15,
 #      long_session.py): request body size and deskhand's time per turn
 #      beyond the fake server's own, median/min/max per 50-turn bucket (flat,
@@ -183,6 +185,10 @@ echo "== audit log, overhead per tool call"
 
 echo "== launch, a 100-turn session per turn, and its peak RSS (issue 17)"
 "$here/launch.py" "$BUILD/deskhand" "$T/launch" 20
+
+echo "== launch with 5000 earlier sessions in the state directory, against none (new, then --resume latest)"
+"$here/launch_sessions.py" "$BUILD/deskhand" "$T/launch-sessions" 20 5000
+"$here/launch_sessions.py" "$BUILD/deskhand" "$T/launch-sessions" 20 5000 resume
 
 echo "== a 300-turn session past the context window: body and time per turn, peak RSS (issue 15)"
 "$here/long_session.py" "$BUILD/deskhand" "$T/long" 300
