@@ -41,7 +41,11 @@ static const char wb_usage[] =
 	":sessions lists past sessions (Enter opens one), C-\\ detaches (the task goes\n"
 	"on; deskhand attach ID comes back), q quits (while the agent works it asks:\n"
 	"detach or stop). Keys are rebound with 'bind CONTEXT KEY ACTION' lines in\n"
-	"~/.config/deskhand/config.\n";
+	"~/.config/deskhand/config.\n"
+	"\n"
+	"It needs a terminal that can move the cursor: on TERM=dumb, or a TERM with\n"
+	"no usable terminfo entry, it exits 1 at once, before anything starts\n"
+	"('deskhand run' works there). An unset or empty TERM is taken as vt100.\n";
 
 /* The theme the workbench uses: --theme NAME, else the config's `theme`.
  * One that cannot be loaded is a usage error before the screen is taken,
@@ -251,7 +255,9 @@ static const char attach_usage[] =
 	"Open the workbench on session ID (an id, a unique prefix, or latest: the\n"
 	"default): on its live engine when it runs, several workbenches may be\n"
 	"attached at once; else on a new engine that resumes it (its history and\n"
-	"pending review). C-\\ detaches again: the task goes on.\n"
+	"pending review). C-\\ detaches again: the task goes on. Quitting once the\n"
+	"task has ended, with no other client attached, waits (at most 3 s) for the\n"
+	"engine to exit, so 'deskhand run --resume ID' can follow at once.\n"
 	"\n"
 	"      --theme NAME      colour theme (config: theme)\n"
 	"      --no-mouse        leave the mouse to the terminal\n"
