@@ -50,8 +50,10 @@ struct session;
  * since, so a launch does not look through every session; otherwise (a
  * session added, removed or renamed by other means, an index missing or
  * damaged) the directory is looked through, and temporary directories
- * whose creator died are removed on the way. Creations are one at a time
- * (the index's lock). DH_EFAIL (naming the path) on I/O errors; nothing is left. */
+ * whose creator died are removed on the way. A creation holds the index's
+ * lock while it makes the session; one that finds it held is not held up
+ * and looks through the directory. DH_EFAIL (naming the path) on I/O
+ * errors; nothing is left. */
 int session_create(struct session **out, const char *state_dir, const cJSON *meta) DH_MUST_CHECK;
 /* Open an existing session for appending. `spec` is an id, a unique prefix of
  * one, or NULL/"latest" for the most recently started. DH_ENOTFOUND names what
