@@ -14,8 +14,8 @@ cat > "$T/script.json" <<'JSON'
 JSON
 start_fake "$T/script.json" --cursor-per-key
 for k in a b; do
-  ANTHROPIC_API_KEY=key-$k "$DESKHAND" run --grant "$G" --mode auto "task $k" >/dev/null 2>&1 \
-    </dev/null || fail "run $k"
+  ANTHROPIC_API_KEY=key-$k "$DESKHAND" run --grant "$G" --mode auto "task $k" >"$T/out-$k" 2>&1 \
+    </dev/null || fail "run $k: $(cat "$T/out-$k")"
 done
 S=$XDG_STATE_HOME/deskhand/sessions
 gone=$(ls "$S" | head -1); kept=$(ls "$S" | tail -1)
