@@ -3304,6 +3304,41 @@ repair_history(struct agent *a)
 	history_add(a, m);
 }
 
+/* A first task whose engine died after creating its session but before the
+ * task's message reached the transcript (the session comes first, then the
+ * task's instructions and skills are read) leaves an empty history: meta.json's
+ * "task" is all that is left of it. It comes back as the first user message,
+ * so the model is told what it was asked (the new message joins it), and the
+ * transcript keeps it from now on. meta.json holds SESSION_TASK_MAX bytes of
+ * it at most: a longer task is said to be cut. */
+static void
+restore_task(struct agent *a, const cJSON *meta)
+{
+	const char *task = json_str(meta, "task");
+
+	if (cJSON_GetArraySize(a->history) > 0 || !task || !*task)
+		return;
+	cJSON *m = json_new_obj(), *content = json_new_arr(), *t = json_new_obj();
+
+	json_add_str(t, "type", "text");
+	json_add_str(t, "text", task);
+	json_add(content, NULL, t);
+	if (strlen(task) > SESSION_TASK_MAX) {
+		char *cut = xasprintf("(this task is cut: only its first %zu bytes were kept)",
+				      SESSION_TASK_MAX);
+
+		t = json_new_obj();
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", cut);
+		json_add(content, NULL, t);
+		free(cut);
+	}
+	json_add_str(m, "role", "user");
+	json_add(m, "content", content);
+	history_add(a, m);
+	log_info("the session's history was empty: its task is put back from meta.json");
+}
+
 /* Every grant's baseline job landed: run what waited for it. */
 static void
 baseline_done(struct agent *a)
@@ -3370,6 +3405,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		if (session_meta_read(state, session_id(a->cfg.session), &meta) == 0) {
 			struct session_totals t;
 
+			restore_task(a, meta);
 			a->plan_approved = json_bool(meta, "plan_approved", false);
 			cJSON *p = json_arr(meta, "plan");
 			a->plan = p ? json_dup(p) : NULL;

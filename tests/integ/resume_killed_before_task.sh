@@ -1,0 +1,62 @@
+# A first task whose engine is killed (kill -9) after its session was
+# created but before the task's text reached the transcript (the start waits
+# for the granted folders' skills, hashed on the worker): resumed with a new
+# message, the model is sent the original task too, as the first user
+# message, before that message. Before, its history was empty and the model
+# saw only "go on".
+. "$DH_TESTS/lib.sh"
+N=4
+grants=()
+for i in $(seq $N); do
+  G=$T/work$i; S=$G/.agents/skills/big$i; mkdir -p "$S"
+  printf -- '---\nname: big%s\ndescription: Big skill %s.\n---\nBODY\n' "$i" "$i" > "$S/SKILL.md"
+  head -c $((15 << 20)) /dev/urandom > "$S/data.bin"
+  "$DESKHAND" skills trust "$G" >/dev/null || fail "skills trust failed"
+  grants+=(--grant "$G")
+done
+mkdir -p "$XDG_CONFIG_HOME/deskhand"; echo "set large_file_limit = 1" > "$XDG_CONFIG_HOME/deskhand/config"
+cat > "$T/script.json" <<'EOF2'
+{"turns": [{"text": "Picked it up.", "stop_reason": "end_turn"}]}
+EOF2
+start_fake "$T/script.json"
+DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py.out" 2>&1 <<'PY' ||
+import os, signal, sys, time
+sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
+import server_client as sc
+line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
+assert line.startswith("ok"), line
+name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
+s = sc.connect(name)
+h, hist, end, r = sc.hello(s, "t")
+sc.send(s, {"type": "start", "text": "rename the old reports", "id": "go"})
+# killed once the session exists, while the task's skills are being read
+sessions = os.path.join(os.environ["XDG_STATE_HOME"], "deskhand", "sessions")
+for _ in range(6000):
+    if os.path.isdir(sessions) and any(os.path.exists(os.path.join(sessions, d, "meta.json"))
+                                       for d in os.listdir(sessions)):
+        break
+    time.sleep(0.005)
+else:
+    sys.exit("no session was created")
+os.kill(pid, signal.SIGKILL)
+os.waitpid(pid, 0)
+print("killed")
+PY
+  { cat "$T/py.out"; fail "the engine was not killed while its task started"; }
+sid=$(ls "$XDG_STATE_HOME/deskhand/sessions")
+[ "$(wc -w <<<"$sid")" = 1 ] || fail "expected one session, got: $sid"
+tr=$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl
+assert_eq "$(jq -r .task "$XDG_STATE_HOME/deskhand/sessions/$sid/meta.json")" "rename the old reports"
+# the kill came before the agent wrote the task's message
+assert_eq "$(grep -c '"history"' "$tr")" 0 "history records before the resume"
+out=$("$DESKHAND" run --resume "$sid" --json "go on" 2>"$T/err") || { cat "$T/err"; fail "resume failed"; }
+assert_eq "$(wc -l < "$FAKE_LOG")" 1
+msgs=$(head -1 "$FAKE_LOG" | jq -c '.body.messages')
+echo "$msgs"
+assert_eq "$(jq -r '.[0].role' <<<"$msgs")" user
+assert_eq "$(jq -r '[.[0].content[] | select(.type=="text") | .text] | first' <<<"$msgs")" \
+  "rename the old reports"
+assert_contains "$(jq -r '[.[-1].content[] | select(.type=="text") | .text] | last' <<<"$msgs")" "go on"
+# the repaired history is kept: read back, the session starts with the task
+assert_contains "$(jq -c 'select(.type=="history") | .message' "$tr" | head -1)" "rename the old reports"
+echo ok
