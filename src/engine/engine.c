@@ -2178,6 +2178,18 @@ post_query(struct engine *e, const struct command *c, unsigned long from)
 
 typedef void request_fn(struct engine *e, const struct command *c, unsigned long from);
 
+/* An approve or deny with no call waiting: "nothing to approve: why" to its
+ * sender, with re when it has an id (without one, as the agent's refusal
+ * is). */
+static void
+refuse_decision(struct engine *e, const struct command *c, unsigned long from, const char *why)
+{
+	char *m = xasprintf("nothing to %s: %s", command_type_name(c->type), why);
+
+	reply_error(e, from, c->req, m);
+	free(m);
+}
+
 /* A command for the task being started: a steer (or compact) is its agent's
  * first (refused once it was interrupted), an interrupt ends it before its
  * first request, and nothing waits for an approval yet. */
@@ -2199,10 +2211,8 @@ start_command(struct engine *e, const struct command *c, unsigned long from)
 	case COMMAND_INTERRUPT:
 		start_stop(e, NULL);
 		return;
-	default:
-		if (c->req)
-			reply_error(e, from, c->req, "the task is starting: nothing waits for an "
-						     "answer yet");
+	default: /* approve, deny: said even without an id, as the agent says it */
+		refuse_decision(e, c, from, "the task is starting, no call waits for an answer yet");
 		return;
 	}
 }
@@ -2217,9 +2227,12 @@ req_agent(struct engine *e, const struct command *c, unsigned long from)
 		return;
 	}
 	if (!e->agent || !e->started) {
-		/* Only a requester waits for an answer (an in-process front end's
-		 * interrupt while it quits needs none, as before). */
-		if (c->req)
+		/* A command that cannot be applied says so, with or without an
+		 * id; an interrupt of nothing is no error but to a requester (an
+		 * in-process front end's while it quits needs no answer). */
+		if (c->type == COMMAND_APPROVE || c->type == COMMAND_DENY)
+			refuse_decision(e, c, from, "no task has been started");
+		else if (c->req || c->type != COMMAND_INTERRUPT)
 			reply_error(e, from, c->req, "no task has been started");
 		return;
 	}
