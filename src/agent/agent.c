@@ -3583,6 +3583,11 @@ agent_command(struct agent *a, const struct command *c)
 	case COMMAND_COMPACT:
 		if (a->phase == PHASE_COMPACT)
 			return err_set("compact: a compaction is running already");
+		/* No request follows, and nothing compacts once it has ended:
+		 * the ask would be dropped with the task. */
+		if (a->phase != PHASE_DONE && (a->interrupt || a->finishing))
+			return err_set("the task is %s: send this again once it has ended",
+				       a->interrupt ? "being interrupted" : "ending");
 		a->compact_asked = true; /* at the next request, or now when finished */
 		if (a->phase == PHASE_DONE)
 			begin_compact(a, NULL, scaled(a, estimate_request(a)));

@@ -1392,8 +1392,8 @@ start_load_done(int rc, const char *errmsg, void *ctx)
 	free(l);
 }
 
-/* A steer or start for the task being started once it was interrupted: it
- * would be dropped with the task, so it is refused. */
+/* A steer, compact or start for the task being started once it was
+ * interrupted: it would be dropped with the task, so it is refused. */
 static int
 start_refuse_stopped(void)
 {
@@ -2190,7 +2190,7 @@ refuse_decision(struct engine *e, const struct command *c, unsigned long from, c
 	free(m);
 }
 
-/* A command for the task being started: a steer (or compact) is its agent's
+/* A command for the task being started: a steer or compact is its agent's
  * first (refused once it was interrupted), an interrupt ends it before its
  * first request, and nothing waits for an approval yet. */
 static void
@@ -2198,15 +2198,15 @@ start_command(struct engine *e, const struct command *c, unsigned long from)
 {
 	switch (c->type) {
 	case COMMAND_STEER:
+	case COMMAND_COMPACT:
 		if (e->starting->stopped) {
 			(void)start_refuse_stopped();
 			reply_error(e, from, c->req, err_msg());
-			return;
+		} else if (c->type == COMMAND_STEER) {
+			strv_add(&e->starting->steers, c->text ? c->text : "");
+		} else {
+			e->starting->compact = true;
 		}
-		strv_add(&e->starting->steers, c->text ? c->text : "");
-		return;
-	case COMMAND_COMPACT:
-		e->starting->compact = true;
 		return;
 	case COMMAND_INTERRUPT:
 		start_stop(e, NULL);
