@@ -306,3 +306,18 @@ run_detached() {
   sid=$(jq -r .session <<<"$out")
   [ -n "$sid" ] && [ "$sid" != null ] || fail "no session id in: $out"
 }
+
+# big_skill_folders PREFIX N: N folders PREFIX1..PREFIXN, each with a trusted
+# skill bigI holding 15 MiB of random data, so that a task's start (which
+# hashes every skill file) takes a while; adds "--grant PREFIXi" to the
+# array BIG_GRANTS.
+big_skill_folders() {
+  local i G S
+  for i in $(seq "$2"); do
+    G=$1$i; S=$G/.agents/skills/big$i; mkdir -p "$S"
+    printf -- '---\nname: big%s\ndescription: Big skill %s.\n---\nBODY\n' "$i" "$i" > "$S/SKILL.md"
+    head -c $((15 << 20)) /dev/urandom > "$S/data.bin"
+    "$DESKHAND" skills trust "$G" >/dev/null || fail "skills trust failed"
+    BIG_GRANTS+=(--grant "$G")
+  done
+}

@@ -22,13 +22,7 @@ sid=$(jq -r 'select(.type=="session_started").session' "$T/out")
 # outlasts the recovery (the checkpoints leave the big files out).
 echo "set large_file_limit = 1" > "$T/config"; export DH_CONFIG=$T/config
 more=()
-for i in 1 2 3 4 5 6; do
-  B=$T/more$i; S=$B/.agents/skills/big$i; mkdir -p "$S"
-  printf -- '---\nname: big%s\ndescription: Big skill %s.\n---\nBODY\n' "$i" "$i" > "$S/SKILL.md"
-  head -c $((15 << 20)) /dev/urandom > "$S/data.bin"
-  "$DESKHAND" skills trust "$B" >/dev/null || fail "skills trust failed"
-  more+=(--grant "$B")
-done
+big_skill_folders "$T/more" 6; more+=("${BIG_GRANTS[@]}")
 n=$(wc -l < "$FAKE_LOG")
 # Interrupted once the recovery reported, while the skill is still read.
 "$DESKHAND" run --resume "$sid" "${more[@]}" --mode auto --json "go on" > "$T/r1" 2>"$T/e1" &

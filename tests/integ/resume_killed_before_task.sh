@@ -6,14 +6,7 @@
 # saw only "go on".
 . "$DH_TESTS/lib.sh"
 N=4
-grants=()
-for i in $(seq $N); do
-  G=$T/work$i; S=$G/.agents/skills/big$i; mkdir -p "$S"
-  printf -- '---\nname: big%s\ndescription: Big skill %s.\n---\nBODY\n' "$i" "$i" > "$S/SKILL.md"
-  head -c $((15 << 20)) /dev/urandom > "$S/data.bin"
-  "$DESKHAND" skills trust "$G" >/dev/null || fail "skills trust failed"
-  grants+=(--grant "$G")
-done
+big_skill_folders "$T/work" $N; grants=("${BIG_GRANTS[@]}")
 mkdir -p "$XDG_CONFIG_HOME/deskhand"; echo "set large_file_limit = 1" > "$XDG_CONFIG_HOME/deskhand/config"
 cat > "$T/script.json" <<'EOF2'
 {"turns": [{"text": "Picked it up.", "stop_reason": "end_turn"}]}

@@ -90,6 +90,19 @@ def hello(sock, name="test"):
         hist.append(ev)
 
 
+def wait_idle(sock, lines, tries=600):
+    """Ask for the status until no job is left on the engine's workers (the
+    last task's snapshots) and no task is starting; exits the test if that
+    never comes."""
+    for i in range(tries):
+        send(sock, {"type": "status", "id": "idle%d" % i})
+        ev = lines.until(lambda ev: ev.get("re") == "idle%d" % i, 60)[-1]
+        if ev["pending_jobs"] == 0 and ev.get("phase") != "starting":
+            return
+        time.sleep(0.05)
+    sys.exit("the worker never became idle")
+
+
 def spawn(args):
     deskhand = os.environ["DESKHAND"]
     rfd, wfd = os.pipe()

@@ -8,14 +8,7 @@
 # still lists the skills.
 . "$DH_TESTS/lib.sh"
 N=12
-grants=()
-for i in $(seq $N); do
-  G=$T/work$i; S=$G/.agents/skills/big$i; mkdir -p "$S"
-  printf -- '---\nname: big%s\ndescription: Big skill %s.\n---\nBODY\n' "$i" "$i" > "$S/SKILL.md"
-  head -c $((15 << 20)) /dev/urandom > "$S/data.bin"
-  "$DESKHAND" skills trust "$G" >/dev/null || fail "skills trust failed"
-  grants+=(--grant "$G")
-done
+big_skill_folders "$T/work" $N; grants=("${BIG_GRANTS[@]}")
 # The checkpoints leave the big files out: only the skills' hashing is slow.
 mkdir -p "$XDG_CONFIG_HOME/deskhand"; echo "set large_file_limit = 1" > "$XDG_CONFIG_HOME/deskhand/config"
 cat > "$T/script.json" <<'EOF'
@@ -38,14 +31,7 @@ s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "start")
 
 def idle():
-    """Wait until no job is left on the worker (the last task's snapshots)."""
-    for i in range(600):
-        sc.send(s, {"type": "status", "id": "idle%d" % i})
-        ev = r.until(lambda ev: ev.get("re") == "idle%d" % i, 60)[-1]
-        if ev["pending_jobs"] == 0:
-            return
-        time.sleep(0.05)
-    sys.exit("the worker never became idle")
+    sc.wait_idle(s, r)
 
 def start(task, then, timeout=120):
     """Send start and right behind it `then`; returns (ms to the answer to

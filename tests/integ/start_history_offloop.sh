@@ -43,13 +43,7 @@ r = sc.Lines(s)
 assert r.next(120)["type"] == "hello"
 
 def idle():
-    for i in range(600):
-        sc.send(s, {"type": "status", "id": "idle%d" % i})
-        ev = r.until(lambda ev: ev.get("re") == "idle%d" % i, 60)[-1]
-        if ev["pending_jobs"] == 0:
-            return
-        time.sleep(0.05)
-    sys.exit("the worker never became idle")
+    sc.wait_idle(s, r)
 
 def start(task, then):
     t0 = time.monotonic()

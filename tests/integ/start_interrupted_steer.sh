@@ -24,13 +24,7 @@ s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "t")
 
 def idle():
-    for i in range(600):
-        sc.send(s, {"type": "status", "id": "idle%d" % i})
-        ev = r.until(lambda ev: ev.get("re") == "idle%d" % i, 60)[-1]
-        if ev["pending_jobs"] == 0 and ev["phase"] != "starting":
-            return
-        time.sleep(0.05)
-    sys.exit("the worker never became idle")
+    sc.wait_idle(s, r)
 
 def burst(cmds):
     """Send cmds in one write; every event up to session_finished."""
