@@ -36,6 +36,14 @@ struct worker {
 		       * nothing is left */
 	bool early;   /* worker_start()'s thread, before its first job: it
 		       * waits without a limit */
+	/* The last thread started, joined before the next starts and by
+	 * worker_free(): "running" goes false before the thread has ended,
+	 * and what it keeps until then (the thread-local state of the
+	 * libraries its jobs called: libgit2's error state, freed by its
+	 * destructor at the thread's end) must be gone before the caller
+	 * shuts those libraries down. */
+	pthread_t thread;
+	bool joinable;
 	int efd;
 };
 
@@ -185,14 +193,12 @@ worker_new(struct worker **out, struct ev_loop *l)
 static void
 start_thread(struct worker *w)
 {
-	pthread_attr_t attr;
-	pthread_t t;
+	/* The last one said it is done, under w->mu: it only ends now. */
+	if (w->joinable)
+		pthread_join(w->thread, NULL);
+	int rc = pthread_create(&w->thread, NULL, thread_main, w);
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int rc = pthread_create(&t, &attr, thread_main, w);
-
-	pthread_attr_destroy(&attr);
+	w->joinable = rc == 0;
 	if (rc != 0)
 		die("worker: cannot start a thread: %s", strerror(rc));
 	w->running = true;
@@ -263,6 +269,8 @@ worker_free(struct worker *w)
 	while (w->running)
 		pthread_cond_wait(&w->gone, &w->mu);
 	pthread_mutex_unlock(&w->mu);
+	if (w->joinable)
+		pthread_join(w->thread, NULL);
 	ev_io_del(w->loop, w->efd);
 	close(w->efd);
 	for (struct job *j; (j = pop(&w->done, &w->done_tail));) {

@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,6 +462,62 @@ Test(worker, a_started_thread_waits_for_its_first_job)
 	cr_assert_eq(test_thread_count(), base + 1);
 	worker_free(w);
 	cr_assert(threads_become(base), "worker_free() ends a thread that had no job");
+	ev_free(l);
+}
+
+/* A job's thread-local state (libgit2 keeps its error state so, freed by
+ * a key's destructor when the thread ends) is gone when worker_free()
+ * returns: the caller shuts the library down next, and a destructor still
+ * to run then is a leak. The destructor here takes 50 ms. */
+static pthread_key_t tls_key;
+static atomic_int tls_freed;
+
+static void
+tls_destroy(void *v)
+{
+	poll(NULL, 0, 50);
+	free(v);
+	atomic_store(&tls_freed, 1);
+}
+
+static int
+tls_job(void *ctx)
+{
+	(void)ctx;
+	pthread_setspecific(tls_key, xstrdup("state"));
+	return 0;
+}
+
+static void
+tls_done(int rc, const char *msg, void *ctx)
+{
+	(void)rc;
+	(void)msg;
+	(void)ctx;
+}
+
+Test(worker, free_returns_once_the_thread_s_destructors_ran)
+{
+	struct ev_loop *l;
+	struct worker *w;
+
+	cr_assert_eq(pthread_key_create(&tls_key, tls_destroy), 0);
+	cr_assert_eq(ev_new(&l), 0);
+	cr_assert_eq(worker_new(&w, l), 0);
+	/* Two threads: the first goes idle and ends between the jobs. */
+	for (int job = 0; job < 2; job++) {
+		worker_post(w, tls_job, tls_done, NULL);
+		uint64_t deadline = ev_now_ms() + 5000;
+		while (worker_pending(w) && ev_now_ms() < deadline)
+			cr_assert_eq(ev_run_once(l, 100), 0);
+		if (job == 0)
+			poll(NULL, 0, 100);
+	}
+	atomic_store(&tls_freed, 0);
+	worker_free(w);
+	cr_assert_eq(atomic_load(&tls_freed), 1,
+		     "worker_free() returned before the thread's destructor ran");
+	pthread_key_delete(tls_key);
 	ev_free(l);
 }
 
