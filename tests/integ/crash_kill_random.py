@@ -473,7 +473,13 @@ class Ctx:
                                stderr=subprocess.PIPE, timeout=VERB_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             return 124, b"", "timed out after %d s" % VERB_TIMEOUT_S
-        err = p.stderr.decode("utf-8", "replace").strip().splitlines()
+        text = p.stderr.decode("utf-8", "replace").strip()
+        if "Sanitizer" in text:
+            # The sanitizer's report whole, from its first line: the stacks
+            # are what tells where a leak or an error came from.
+            at = max(text.find("==ERROR"), 0)
+            return p.returncode, p.stdout, text[at:at + 6000]
+        err = text.splitlines()
         return p.returncode, p.stdout, err[-1][:200] if err else ""
 
 
