@@ -68,9 +68,11 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * opened with `resume`); a later one, once the previous task finished,
  * continues the same session with `task` as the next user message. Returns
  * 0 with the session created (engine_session_id()); the agent is made and
- * started later, from the loop, once the worker has read the instructions
- * and skills (skills_load() hashes every file of a folder's skills) and the
- * last task's snapshot jobs are done. Meanwhile the engine is busy; a steer
+ * started later, from the loop, once a worker has read the instructions
+ * and skills (skills_load() hashes every file of a folder's skills) and,
+ * for a follow-up, the last task's snapshot jobs are done and the session's
+ * history is read again on the snapshot worker. Meanwhile the engine is
+ * busy; a steer
  * (or another engine_start()) is the new agent's first, an interrupt or
  * engine_stop() ends the task before its first request ("interrupted", and
  * a steer or start after it is refused: it would be dropped), and status
@@ -78,9 +80,11 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * session_finished "failed", and the session's meta.json says "failed"
  * with why (as it does when a new session's first task fails here: not a
  * "running" that a dead engine turns into "interrupted"). While a task
- * runs this is a steer instead
- * (refused too once the task was interrupted or is ending).
- * DH_EFAIL with a message otherwise. */
+ * runs this is a steer instead (refused too once the task was interrupted
+ * or is ending). DH_EFAIL with a message otherwise: a session's first task
+ * refused before the reply (a rule every session refuses: no session is
+ * left; an audit log that cannot be opened: the session is recorded
+ * "failed"). */
 int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
 /*
  * Requests and replies. Every command may carry a request id (c->req, wire
@@ -99,8 +103,9 @@ int engine_start(struct engine *e, const char *task) DH_MUST_CHECK;
  *
  * Commands and their answers (agent/event.h):
  *   approve, deny, steer, interrupt  to the running agent (its events
- *       answer); an "error" reply when no task was started (ignored then
- *       when the command has no request id); while a task starts, steer
+ *       answer); an "error" reply when no task was started (an interrupt
+ *       without a request id is ignored then; approve, deny and steer are
+ *       answered with or without one); while a task starts, steer
  *       (and compact) wait for its agent, interrupt ends it, and approve
  *       and deny are an "error" (nothing waits yet); a steer once the task
  *       was interrupted (or is ending) is an "error" too;
