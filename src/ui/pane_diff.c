@@ -447,6 +447,7 @@ on_review_reply(struct pane *p, const struct event *ev)
 	size_t n = 0;
 	bool list = in_list(p);
 	long off = p->cursor - body_start(p); /* where in the diff it was */
+	long top = p->top - body_start(p);    /* and what of it was in view */
 
 	d->loading = false;
 	d->ngot++;
@@ -490,8 +491,14 @@ on_review_reply(struct pane *p, const struct event *ev)
 			 * it was (hunks renumber after one is taken). */
 			show_file(p, d->sel, !list && same);
 			long b = body_start(p);
-			if (!list && same && b >= 0 && off > 0 && b + off < (long)p->nlines)
+			if (!list && same && b >= 0 && off > 0 && b + off < (long)p->nlines) {
+				/* The view stays too: the cursor alone kept in
+				 * view would scroll its hunk to the pane's
+				 * bottom on every reload the engine asks for. */
+				if (top >= 0)
+					p->top = b + top;
 				pane_set_cursor(p, b + off);
+			}
 		}
 		/* Only a review asked after the action's answer shows its
 		 * outcome (replies come in order). */
