@@ -214,8 +214,9 @@ enum snap_lock_kind {
  * in the foreground; interrupt it there, or wait for it: deskhand wait ID";
  * DH_EFAIL on I/O errors. Released by snap_unlock() or snap_close().
  * Once taken, the lock files a killed writer left beside the shared refs
- * (refs/notes/deskhand.lock, packed-refs.lock) are removed, each with a
- * warning in the log: they would fail every later update of their ref. */
+ * and the index (refs/notes/deskhand.lock, packed-refs.lock, index.lock)
+ * are removed, each with a warning in the log: they would fail every later
+ * update of their ref, and every checkpoint. */
 int snap_lock(struct snap_store *s, enum snap_lock_kind kind, const char *session) DH_MUST_CHECK;
 
 /* Release the writer lock if this store holds it. NULL-safe; no-op otherwise. */
@@ -332,8 +333,11 @@ int snap_resolve(struct snap_store *s, const char *session, const char *spec,
  * ANSI SGR codes (bold headers, cyan hunks, green +, red -), each reset
  * before its newline; SNAP_DIFF_SHOWN, the files' text and paths are made
  * printable (utf8_sanitize(), newlines kept: for a terminal, no longer a
- * patch). Scanning the folder (to_id NULL) updates the stat cache and writes
- * blobs for the current contents. Returns 0, DH_ENOTFOUND, DH_EFAIL. */
+ * patch). Scanning the folder (to_id NULL) writes blobs for the current
+ * contents; it updates the stat cache in memory, and on disk only with the
+ * writer lock held (snap_lock: only the writer writes the index, so a lock
+ * file of it is one left by a writer killed, cleared when the lock is
+ * taken). Returns 0, DH_ENOTFOUND, DH_EFAIL. */
 enum snap_diff_flags {
 	SNAP_DIFF_COLOR = 1 << 0,
 	SNAP_DIFF_SHOWN = 1 << 1,

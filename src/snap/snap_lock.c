@@ -111,13 +111,14 @@ write_owner(struct snap_store *s, enum snap_lock_kind kind, const char *session)
 }
 
 /* The lock files libgit2 makes (git_filebuf: PATH.lock, renamed over PATH)
- * for the refs every writer updates, relative to the repository. Not the
- * config's or HEAD's: a process without the writer lock may be creating
- * the repository. Each session's own refs are cleared when it is next used
+ * for the refs and the index every writer updates, relative to the
+ * repository. Not the config's or HEAD's: a process without the writer
+ * lock may be creating the repository. Each session's own refs are cleared when it is next used
  * (snap_clear_stale_locks). */
 static const char *const shared_locks[] = {
 	SNAP_NOTES_REF ".lock", /* every checkpoint's note */
 	"packed-refs.lock",	/* deleting or packing refs */
+	"index.lock",		/* every scan's (only the writer writes it) */
 };
 
 /* Called with the writer lock just taken: no other writer runs, so a lock

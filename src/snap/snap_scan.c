@@ -880,7 +880,12 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 		goto out;
 	if ((rc = write_tree(s, tree_out)) < 0)
 		goto out;
-	if ((rc = G(git.git_index_write(s->index))) < 0)
+	/* Only the writer writes the index, so that snap_lock() may clear a
+	 * lock file of it left by one killed; a reader's scan (a diff against
+	 * the folder) keeps what it learnt in memory. */
+	bool writer = s->lock_fd >= 0;
+
+	if (writer && (rc = G(git.git_index_write(s->index))) < 0)
 		goto out;
 	s->index_dirty = false;
 	s->paths_read = sc.examined;
@@ -890,7 +895,7 @@ snap_scan(struct snap_store *s, const struct snap_base *base, git_oid *tree_out,
 	/* Persist "when this scan started" as the index file's mtime, so that the
 	 * next process distrusts files modified during or after this scan. */
 	struct timespec times[2] = { start, start };
-	if (utimensat(AT_FDCWD, s->index_path, times, 0) < 0)
+	if (writer && utimensat(AT_FDCWD, s->index_path, times, 0) < 0)
 		log_warn("snapshot: utimensat %s: %s", s->index_path, strerror(errno));
 	s->trust = start;
 out:
@@ -1373,7 +1378,7 @@ out:
 void
 snap_scan_flush(struct snap_store *s)
 {
-	if (!s->index_dirty)
+	if (!s->index_dirty || s->lock_fd < 0) /* a reader's: see snap_scan() */
 		return;
 	if (git.git_index_write(s->index) < 0) {
 		const git_error *e = git.git_error_last();
