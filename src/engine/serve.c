@@ -169,27 +169,33 @@ on_lonely(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	sv->lonely = true;
 }
 
-/* The exit rule, checked once per loop iteration. */
+bool
+serve_may_exit(struct engine *e, const struct server *srv, bool terminating, bool awaiting)
+{
+	if (!srv || engine_is_busy(e) || worker_pending(engine_worker(e)) > 0 ||
+	    engine_notify_pending(e) > 0)
+		return false;
+	if (terminating)
+		return true;
+	/* someone attached, or saying hello */
+	return !awaiting && server_client_count(srv) == 0 && server_connection_count(srv) == 0;
+}
+
+/* The exit rule, checked once per loop iteration. Whoever started us
+ * connects right after the ready line: until a client came (or
+ * SERVE_LONELY_MS passed), a task that ended early waits for it. */
 static void
 on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct serve *sv = ctx;
-	if (!sv->srv || engine_is_busy(sv->e) || worker_pending(engine_worker(sv->e)) > 0 ||
-	    engine_notify_pending(sv->e) > 0)
+	bool awaiting = sv->srv && !server_had_client(sv->srv) && !sv->lonely;
+
+	if (!serve_may_exit(sv->e, sv->srv, sv->terminating, awaiting))
 		return;
-	if (server_client_count(sv->srv) > 0 && !sv->terminating)
-		return;
-	/* Whoever started us connects right after the ready line: until a
-	 * client came (or SERVE_LONELY_MS passed), a task that ended early
-	 * waits for it. */
-	if (sv->terminating || server_had_client(sv->srv) || sv->lonely) {
-		if (server_connection_count(sv->srv) > 0 && !sv->terminating)
-			return; /* someone is saying hello */
-		log_info("exiting: %s", sv->terminating		? "terminated"
-					: engine_status(sv->e) ? "the task ended and no client is attached"
-							       : "no client is attached");
-		ev_quit(l);
-	}
+	log_info("exiting: %s", sv->terminating		? "terminated"
+				: engine_status(sv->e) ? "the task ended and no client is attached"
+						       : "no client is attached");
+	ev_quit(l);
 }
 
 /* An error code → the exit status client_spawn() maps back. */

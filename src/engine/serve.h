@@ -30,6 +30,16 @@ void serve_ready(int fd, const char *word, const char *what);
  * timeout; *timed_out says which). Blocking: before any loop runs. */
 char *serve_ready_read(int fd, int timeout_ms, bool *timed_out);
 
+struct engine;
+struct server;
+
+/* The exit rule of a process that serves `e` on `srv` (NULL: not served,
+ * false), once per loop iteration: never while a task runs or a snapshot
+ * job or a notice is pending; then at once when TERMINATING (SIGTERM or
+ * SIGINT), else once no client is attached or saying hello, unless
+ * AWAITING (the first client is still to come). */
+bool serve_may_exit(struct engine *e, const struct server *srv, bool terminating, bool awaiting);
+
 /* argv[0] is "engine"; returns the exit status (above). */
 int engine_main(int argc, char **argv);
 
