@@ -2,14 +2,16 @@
 /*
  * `deskhand run`: a client of one engine (engine/client.h) that renders its
  * events, as readable progress or as JSON lines. In the foreground the engine
- * runs in this process (client_open_local); with --detach it is a process of
- * its own (client_spawn) and run only prints the session id. Approvals come
- * from a prompt on a terminal (the diff, then y/n/a/d) or from JSON commands
- * on stdin (--commands).
+ * runs in this process (client_open_local), and serves its session's socket
+ * once the terminal went away (SIGHUP: client_local_serve); with --detach it
+ * is a process of its own (client_spawn) and run only prints the session id.
+ * Approvals come from a prompt on a terminal (the diff, then y/n/a/d) or
+ * from JSON commands on stdin (--commands).
  * The engine's options are handed to the engine as given: it parses them.
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -89,7 +91,9 @@ static const char run_usage_tail[] =
 	"In ask mode on a terminal each call that changes files shows its diff and asks\n"
 	"[y/n/a/d]: y allow once, n deny, a always allow (then t this tool, p only calls\n"
 	"matching the proposed command prefix or path pattern), d deny with a message\n"
-	"for the agent. Ctrl-C at the prompt interrupts the task.\n"
+	"for the agent. Ctrl-C at the prompt interrupts the task (so do SIGINT and\n"
+	"SIGTERM). A closed terminal (SIGHUP) does not: the run detaches and the task\n"
+	"goes on, live as with --detach ('deskhand ls', 'deskhand attach').\n"
 	"\n"
 	"A connector's request for input (elicitation_needed: a form or a page to\n"
 	"open) is answered only with --json --commands ({\"type\": \"elicit\",\n"
@@ -139,6 +143,10 @@ struct run {
 	ARRAY(char *) calls;   /* "id\tname summary" of this run's tool calls */
 	struct strv refused;   /* "name summary: why" of each call refused */
 	int sigints;
+	bool served;	  /* the terminal went away (serve_on) */
+	bool listening;	  /* and the engine listens on the session's socket */
+	bool stopping;	  /* SIGINT or SIGTERM came */
+	bool reading;	  /* stdin is watched */
 	bool unsandboxed; /* --dangerously-run-commands-unsandboxed */
 	bool in_history;  /* between "hello" and "history_end": already shown */
 	long cache_read, cache_write; /* this run's usage events */
@@ -784,8 +792,8 @@ on_event(const struct event *ev, void *ctx)
 		return;
 	}
 	/* --commands: an approval that comes after the end of the input, or
-	 * was waiting at it, can have no answer. */
-	if (ev->type == EVENT_APPROVAL_NEEDED && r->commands && r->stdin_eof)
+	 * was waiting at it, can have no answer (served: a client may give it). */
+	if (ev->type == EVENT_APPROVAL_NEEDED && r->commands && r->stdin_eof && !r->served)
 		deny_at_eof(r, ev->id);
 	if (ev->type == EVENT_USAGE) {
 		r->cache_read += ev->usage.cache_read_tokens;
@@ -913,6 +921,27 @@ deny_at_eof(struct run *r, const char *id)
 	free(cmd.req);
 }
 
+/* The terminal went away (SIGHUP, or a prompt's terminal hung up): the
+ * task goes on, its engine live on the session's socket as a detached one
+ * (client_local_serve): nothing is read or asked here any more, and the
+ * process ends with the task once no client is attached. */
+static void
+serve_on(struct run *r)
+{
+	if (r->served)
+		return;
+	r->served = true;
+	if (r->reading)
+		ev_io_del(r->loop, STDIN_FILENO);
+	r->reading = false;
+	r->tty_prompt = false;
+	/* On failure the engine's log says why; the task goes on. */
+	r->listening = client_local_serve(r->client) == 0;
+	/* What was left for the terminal goes where stdout goes now. */
+	fflush(stdout);
+	clearerr(stdout);
+}
+
 static void
 on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 {
@@ -926,8 +955,13 @@ on_stdin(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		return;
 	ssize_t n = read(fd, chunk, sizeof chunk);
 
+	if (n <= 0 && r->tty_prompt && !isatty(fd) && errno == EIO) {
+		serve_on(r); /* a hung-up terminal, not Ctrl-D: nobody to ask */
+		return;
+	}
 	if (n <= 0) {
 		ev_io_del(l, fd); /* EOF: no more answers */
+		r->reading = false;
 		r->stdin_eof = true;
 		deny_at_eof(r, client_state(r->client)->pending
 				       ? json_str(client_state(r->client)->pending, "id") : NULL);
@@ -951,6 +985,11 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 	struct command cmd = { .type = COMMAND_INTERRUPT };
 
 	(void)l;
+	if (signo == SIGHUP) {
+		serve_on(r); /* the terminal went away: the task does not */
+		return;
+	}
+	r->stopping = true;
 	if (signo == SIGINT && ++r->sigints > 1 && !client_state(r->client)->busy)
 		return;
 	send_or_warn(r, &cmd);
@@ -962,6 +1001,13 @@ on_prepare(struct ev_loop *l, void *ctx)
 {
 	struct run *r = ctx;
 
+	/* Served, the process ends as a detached engine does, once the task
+	 * it started has ended and no client is attached. */
+	if (r->listening) {
+		if (r->start_req && client_local_may_exit(r->client, r->stopping))
+			ev_quit(l);
+		return;
+	}
 	if (client_state(r->client)->settled || client_closed(r->client))
 		ev_quit(l);
 }
@@ -1219,8 +1265,8 @@ cli_run(int argc, char **argv)
 		goto out;
 	}
 	client_set_handler(r.client, on_event, &r);
-	if ((r.tty_prompt || r.commands) &&
-	    ev_io_set(r.loop, STDIN_FILENO, POLLIN, on_stdin, &r) < 0)
+	r.reading = r.tty_prompt || r.commands;
+	if (r.reading && ev_io_set(r.loop, STDIN_FILENO, POLLIN, on_stdin, &r) < 0)
 		goto fail;
 	if (ev_signal_on(r.loop, SIGINT, on_signal, &r) < 0 ||
 	    ev_signal_on(r.loop, SIGTERM, on_signal, &r) < 0 ||

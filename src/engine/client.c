@@ -31,6 +31,7 @@
 #include "engine/args.h"
 #include "engine/engine.h"
 #include "engine/serve.h"
+#include "engine/server.h"
 #include "llm/llm.h"
 #include "net/http.h"
 #include "session/session.h"
@@ -75,6 +76,7 @@ struct client {
 	struct engine_args args;
 	struct engine *e;
 	struct ev_timer kick; /* hello, history and the task on the first iteration */
+	struct server *srv;   /* its socket, once client_local_serve() */
 };
 
 static void client_free(struct client *c);
@@ -1364,6 +1366,22 @@ client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, 
 	return 0;
 }
 
+int
+client_local_serve(struct client *c)
+{
+	if (!c->local || !c->e)
+		return err_set("not a foreground run's engine");
+	if (c->srv)
+		return 0;
+	return serve_adopt(&c->srv, c->loop, c->e);
+}
+
+bool
+client_local_may_exit(const struct client *c, bool stopping)
+{
+	return c->local && c->e && serve_may_exit(c->e, c->srv, stopping, false);
+}
+
 /*
  * Common
  */
@@ -1380,10 +1398,14 @@ client_free(struct client *c)
 		close(c->fd);
 	}
 	if (c->e) {
+		/* Served: the socket goes last, as an engine process's
+		 * (engine_main): the session is live until it is let go. */
+		server_shutdown(c->srv, "the engine exits");
 		engine_remove_sink(c->e, local_sink, c);
 		engine_set_reply(c->e, NULL, NULL);
 		engine_close(c->e);
 	}
+	server_close(c->srv);
 	if (c->local)
 		engine_args_fini(&c->args);
 	cJSON_Delete(c->state);

@@ -93,6 +93,21 @@ size_t client_args_operands(char *const *argv, size_t argc, size_t *idx);
 int client_open_local(struct client **out, struct ev_loop *loop, char *const *argv, size_t argc)
 	DH_MUST_CHECK;
 
+/* The terminal of a foreground run went away (SIGHUP): its engine
+ * (client_open_local) goes on as an engine process, live on its session's
+ * socket from now on (serve_adopt() in engine/serve.h: stdio off the
+ * terminal, log in the session's engine.log), so `deskhand ls` lists it and
+ * `attach`, `wait` and `stop` reach it; an approval it asks waits for a
+ * client. This client still gets every event. A second call does nothing.
+ * 0, or DH_EFAIL (not a local client, or nothing could listen: the task goes
+ * on unserved). */
+int client_local_serve(struct client *c) DH_MUST_CHECK;
+/* Whether the process of a local client may end now, by an engine process's
+ * rule (serve_may_exit()): no task runs and no job is pending, and no client
+ * is attached to the socket of client_local_serve() (STOPPING: SIGTERM or
+ * SIGINT came; then whatever clients). False when it does not serve. */
+bool client_local_may_exit(const struct client *c, bool stopping);
+
 /* The directory of the engines' sockets ($XDG_RUNTIME_DIR/deskhand, or
  * /tmp/deskhand-UID when that variable is unset or names no directory),
  * created 0700 if missing and checked to be ours and not group/other

@@ -2717,6 +2717,18 @@ engine_grant_remove(struct engine *e, const char *path)
 	return make_llm(e);
 }
 
+int
+engine_clear_foreground(struct engine *e)
+{
+	int rc = 0;
+
+	e->opts.foreground = false;
+	for (size_t i = 0; i < e->ngrants; i++)
+		if (e->stores[i] && snap_lock(e->stores[i], lock_kind(e), lock_owner(e)) < 0)
+			rc = DH_EFAIL;
+	return rc;
+}
+
 bool
 engine_is_busy(const struct engine *e)
 {

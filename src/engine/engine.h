@@ -225,6 +225,13 @@ int engine_grant_add(struct engine *e, const char *path, bool force) DH_MUST_CHE
  * granted. The next task sees the new set. */
 int engine_grant_remove(struct engine *e, const char *path) DH_MUST_CHECK;
 
+/* The engine of a foreground run (opts.foreground) is an engine clients
+ * attach to from now on (its run's terminal went away: serve_adopt()): its
+ * stores' locks say so (SNAP_LOCK_ENGINE), so that a refused engine is told
+ * to attach. 0, or DH_EFAIL naming a lock file that could not be rewritten
+ * (the others are rewritten all the same). */
+int engine_clear_foreground(struct engine *e) DH_MUST_CHECK;
+
 /* True while a task starts or runs (was started and has not finished). */
 bool engine_is_busy(const struct engine *e);
 /* Notification children still running (notify.h): the engine process

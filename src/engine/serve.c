@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -241,6 +242,46 @@ detach_stdio(void)
 	dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
 	close(fd);
+}
+
+int
+serve_adopt(struct server **out, struct ev_loop *loop, struct engine *e)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct stat st;
+	char *dir, *path;
+	int rc;
+
+	*out = NULL;
+	/* Nothing reads the terminal or writes to it any more: a write there
+	 * fails (EIO), a pipe's reader may have gone with it (EPIPE; SIGPIPE
+	 * is ignored, ev_new). Output to a file (nohup) stays. */
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		if (fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
+			dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (engine_session_id(e))
+		path = xasprintf("%s/sessions/%s/engine.log", engine_state_dir(e),
+				 engine_session_id(e));
+	else
+		path = xasprintf("%s/log", engine_state_dir(e));
+	log_to(path);
+	free(path);
+	prctl(PR_SET_NAME, "deskhand-engine", 0, 0, 0);
+	log_info("engine pid %ld: its run's terminal went away; serving session %s", (long)getpid(),
+		 engine_session_id(e) ? engine_session_id(e) : "-");
+	if (engine_clear_foreground(e) < 0)
+		log_warn("%s", err_msg());
+	rc = DH_EFAIL;
+	if ((dir = client_socket_dir()) && server_check_dir(dir) == 0)
+		rc = server_open(out, loop, e, dir);
+	if (rc < 0)
+		log_warn("the session is not served: %s", err_msg());
+	free(dir);
+	return rc;
 }
 
 int

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "core/err.h"
+
 /*
  * The engine process: `deskhand engine --ready-fd N [ENGINE OPTIONS] [TASK]`,
  * the options as `deskhand run` takes them (engine/args.h). It opens the
@@ -31,8 +33,21 @@ void serve_ready(int fd, const char *word, const char *what);
 char *serve_ready_read(int fd, int timeout_ms, bool *timed_out);
 
 struct engine;
+struct ev_loop;
 struct server;
 
+/* The engine of a foreground `deskhand run` (opened in this process on
+ * `loop`: client_open_local) whose terminal went away (SIGHUP) goes on as
+ * an engine process does: stdin and stdout on /dev/null (stdout kept when
+ * it is a regular file, nohup's), its log and stderr in the session's
+ * engine.log (the state directory's log while it has no session yet), the
+ * process named "deskhand-engine", its locks an engine's
+ * (engine_clear_foreground()), and *out listening on the session's socket
+ * (engine/server.h), which the caller closes as engine_main() does:
+ * server_shutdown(), engine_close(), server_close(). Blocks on the disk
+ * briefly (the log, the lock files). 0, or DH_EFAIL (*out NULL: the task
+ * goes on unserved; the log says why). */
+int serve_adopt(struct server **out, struct ev_loop *loop, struct engine *e) DH_MUST_CHECK;
 /* The exit rule of a process that serves `e` on `srv` (NULL: not served,
  * false), once per loop iteration: never while a task runs or a snapshot
  * job or a notice is pending; then at once when TERMINATING (SIGTERM or

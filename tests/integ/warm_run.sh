@@ -3,8 +3,9 @@
 # client's environment (the API key and base URL come only from it here),
 # working directory (a relative grant), standard descriptors and exit
 # status; the client's SIGINT reaches it, and a client killed outright is a
-# SIGHUP to it. A warm engine of another build, or loaded with another
-# OPENSSL_CONF, refuses: the run is made in the client's own process.
+# SIGHUP to it, which detaches it as a closed terminal does. A warm engine
+# of another build, or loaded with another OPENSSL_CONF, refuses: the run
+# is made in the client's own process.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"
 W=$XDG_RUNTIME_DIR/deskhand/warm
@@ -92,11 +93,17 @@ assert_eq "$rc" 130 "the exit status of an interrupted run"
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/int.out")" interrupted
 kill "$FAKE_PID"
 
-# A client killed outright: its run gets SIGHUP and ends interrupted.
+# A client killed outright: its run gets SIGHUP, as from a closed
+# terminal, and goes on, live on its session's socket (`deskhand ls`);
+# `deskhand stop` interrupts it.
 long_run "$T/kill.out"
 kill -KILL "$cpid"; wait "$cpid" 2>/dev/null || true
+ksid=$(jq -r 'select(.type=="session_started").session' "$T/kill.out")
+wait_state "$ksid" working 20
+assert_eq "$(status_of running)" 1 "runs still going after their client was killed"
+"$DESKHAND" stop "$ksid" > /dev/null || fail "deskhand stop of the detached run failed"
 for _ in $(seq 1 200); do [ "$(status_of running)" = 0 ] && break; sleep 0.05; done
-assert_eq "$(status_of running)" 0 "runs still going after their client was killed"
+assert_eq "$(status_of running)" 0 "runs still going once stopped"
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/kill.out")" interrupted
 kill "$FAKE_PID"
 
