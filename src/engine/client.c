@@ -162,6 +162,7 @@ static void
 state_update(struct client *c, const struct event *ev)
 {
 	cJSON *g;
+	const char *act;
 
 	/* The history replays what hello's state already sums up. */
 	if (ev->type == EVENT_HISTORY_END)
@@ -191,7 +192,8 @@ state_update(struct client *c, const struct event *ev)
 		state_bool(c, "settled", false);
 		break;
 	case EVENT_TURN_STARTED: /* a follow-up task has no session_started */
-		if (!json_bool(c->state, "busy", false)) {
+		act = json_str(c->state, "activity");
+		if (!json_bool(c->state, "busy", false) || (act && !strcmp(act, "starting"))) {
 			state_str(c, "activity", "working");
 			state_bool(c, "busy", true);
 			state_bool(c, "settled", false);
@@ -234,8 +236,9 @@ state_update(struct client *c, const struct event *ev)
 		if (ev->name && (!strcmp(ev->name, "grant") || !strcmp(ev->name, "ungrant")) &&
 		    cJSON_IsArray(ev->data))
 			state_set(c, "grants", json_dup(ev->data));
-		if (ev->name && !strcmp(ev->name, "start") && ev->approved) {
-			state_str(c, "activity", "working");
+		if (ev->name && !strcmp(ev->name, "start") && ev->approved &&
+		    !json_bool(c->state, "busy", false)) { /* busy: a steer */
+			state_str(c, "activity", "starting"); /* until its agent is made */
 			state_bool(c, "busy", true);
 			state_bool(c, "settled", false);
 		}

@@ -2839,10 +2839,13 @@ engine_worker(const struct engine *e)
 	return e->worker;
 }
 
-/* What the session is doing, for the snapshot. */
+/* What the session is doing, for the snapshot: "starting" while a task's
+ * agent is not made yet, as status says. */
 static const char *
 activity(const struct engine *e)
 {
+	if (e->starting)
+		return "starting";
 	if (engine_is_busy(e))
 		return e->pending ? "waiting" : "working";
 	if (engine_status(e))

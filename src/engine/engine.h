@@ -75,8 +75,8 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * busy; a steer
  * (or another engine_start()) is the new agent's first, an interrupt or
  * engine_stop() ends the task before its first request ("interrupted", and
- * a steer or start after it is refused: it would be dropped), and status
- * answers phase "starting". A failure then is an error event and a
+ * a steer or start after it is refused: it would be dropped), and status answers phase
+ * "starting" (the snapshot's activity too). A failure then is an error event and a
  * session_finished "failed", and the session's meta.json says "failed"
  * with why (as it does when a new session's first task fails here: not a
  * "running" that a dead engine turns into "interrupted"). While a task
@@ -162,7 +162,8 @@ void engine_stop(struct engine *e, const char *why);
 
 /* The state an attaching client starts from (the "hello" state): a new
  * object {session, state_dir, task, model, mode, watcher, sandbox, grants[],
- * activity ("idle" before a task, "working", "waiting" while an approval is
+ * activity ("idle" before a task, "starting" while a task's agent is not
+ * made yet (status's phase "starting"), "working", "waiting" while an approval is
  * pending, then the last task's "done" | "failed" | "interrupted"), status,
  * busy, settled, input_tokens, output_tokens, cost_usd, plan (latest steps
  * [{title, status}] or null), pending (the approval_needed event waiting, or

@@ -114,7 +114,7 @@ live_snapshot(const cJSON *live, const char *id)
 	return NULL;
 }
 
-/* The activity ("working", "waiting", "done", …) of live session `id`, or NULL. */
+/* The activity ("starting", "working", "waiting", "done", …) of live session `id`, or NULL. */
 static const char *
 live_activity(const cJSON *live, const char *id)
 {
@@ -234,7 +234,8 @@ entry(const char *state, const char *id, const cJSON *meta, const cJSON *live)
 	if (!origin || !strcmp(origin, "workbench"))
 		return NULL;
 	bool waiting = act && !strcmp(act, "waiting");
-	if (act && !waiting && (!strcmp(act, "working") || !strcmp(act, "idle")))
+	if (act && !waiting &&
+	    (!strcmp(act, "working") || !strcmp(act, "starting") || !strcmp(act, "idle")))
 		return NULL; /* still at work: not for the inbox yet */
 	if (!status || !strcmp(status, "running")) {
 		/* A dead owner's "running" reads "interrupted" (session_meta_read);
