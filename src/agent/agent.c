@@ -3339,6 +3339,57 @@ restore_task(struct agent *a, const cJSON *meta)
 	log_info("the session's history was empty: its task is put back from meta.json");
 }
 
+/* A task accepted before its message reached the history leaves a "task"
+ * record (session_append_task); read back with no history record after it,
+ * it ends the history as a user message marked "task_pending"
+ * (session_history_load). Taken off the history here: the task being
+ * started's own message (it comes as that message), or another's, whose
+ * engine died before its agent was made (put back: put_pending()). */
+static cJSON *
+take_pending(struct agent *a, const char *task)
+{
+	cJSON *last = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
+
+	if (!cJSON_IsObject(last) || !json_bool(last, "task_pending", false))
+		return NULL;
+	cJSON_DetachItemViaPointer(a->history, last);
+	cJSON_DeleteItemFromObjectCaseSensitive(last, "task_pending");
+	const char *text = json_str(cJSON_GetArrayItem(json_arr(last, "content"), 0), "text");
+	if (!text || !strcmp(text, task)) {
+		cJSON_Delete(last);
+		return NULL;
+	}
+	return last;
+}
+
+/* A task whose engine died between its start and its message: it comes
+ * back as the person's message, so the model is told what it was asked
+ * (the new task's message joins it), and the transcript keeps it from now
+ * on. Merged into a trailing user message, so that roles keep
+ * alternating. Takes `msg`. */
+static void
+put_pending(struct agent *a, cJSON *msg)
+{
+	cJSON *last = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
+	const char *role = last ? json_str(last, "role") : NULL;
+	cJSON *copy = role && !strcmp(role, "user") ? json_dup(last) : NULL;
+	cJSON *content = copy ? json_message_blocks(copy) : NULL;
+	cJSON *from = json_arr(msg, "content"), *b;
+
+	log_info("a task that never reached the history is put back from the transcript");
+	if (!content || !from) {
+		cJSON_Delete(copy);
+		history_add(a, msg);
+		return;
+	}
+	while ((b = from->child))
+		json_add(content, NULL, cJSON_DetachItemViaPointer(from, b));
+	cJSON_Delete(msg);
+	history_rewritten(a);
+	cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
+	history_put(a, copy, true);
+}
+
 /* Every grant's baseline job landed: run what waited for it. */
 static void
 baseline_done(struct agent *a)
@@ -3395,6 +3446,8 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		emit_error(a, iw->v[i]);
 
 	if (resume) {
+		cJSON *pending = take_pending(a, task);
+
 		mend_history(a);
 		repair_history(a);
 		/* Restore the plan state and turn count from meta.json. */
@@ -3425,6 +3478,8 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		}
 		cJSON_Delete(meta);
 		free(state);
+		if (pending)
+			put_pending(a, pending);
 	}
 	a->cost_base = a->cost;
 	a->turn_base = a->turn; /* max_turns is per run, as max_cost is */

@@ -1450,6 +1450,12 @@ engine_start(struct engine *e, const char *task)
 		free(l);
 		return DH_EFAIL;
 	}
+	/* A task on a session that has a history: its text is in the
+	 * transcript before the reply, so an engine killed before the agent
+	 * writes its message loses nothing (a new session's first task has
+	 * its meta.json for that: restore_task()). */
+	if (!fresh && session_append_task(e->session, task) < 0)
+		log_warn("transcript: %s", err_msg());
 	l->e = e;
 	ts->load = l;
 	e->starting = ts;

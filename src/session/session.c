@@ -888,10 +888,38 @@ compact_loaded(cJSON *msgs, const cJSON *note, long long keep)
 }
 
 int
+session_append_task(struct session *s, const char *task)
+{
+	cJSON *rec = json_new_obj();
+
+	json_add_str(rec, "type", "task");
+	json_add_str(rec, "text", task);
+	int rc = session_append(s, rec);
+	cJSON_Delete(rec);
+	return rc;
+}
+
+/* The user message of a "task" record no history record followed. */
+static cJSON *
+pending_message(const char *text)
+{
+	cJSON *m = json_new_obj(), *content = json_new_arr(), *t = json_new_obj();
+
+	json_add_str(t, "type", "text");
+	json_add_str(t, "text", text);
+	json_add(content, NULL, t);
+	json_add_str(m, "role", "user");
+	json_add(m, "content", content);
+	json_add_bool(m, "task_pending", true);
+	return m;
+}
+
+int
 session_history_load(struct session *s, cJSON **out)
 {
 	char *path = xasprintf("%s/transcript.jsonl", s->dir);
 	struct buf b = BUF_INIT;
+	char *pending = NULL; /* the last "task" record's text, until a history record */
 	int rc;
 
 	*out = NULL;
@@ -921,6 +949,13 @@ session_history_load(struct session *s, cJSON **out)
 			const char *type = json_str(rec, "type");
 			cJSON *m = json_obj(rec, "message");
 
+			if (type && !strcmp(type, "task") && json_str(rec, "text")) {
+				free(pending);
+				pending = xstrdup(json_str(rec, "text"));
+			} else if (type && !strncmp(type, "history", strlen("history"))) {
+				free(pending); /* the task's message is in */
+				pending = NULL;
+			}
 			if (type && strcmp(type, "history") == 0 && m) {
 				if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "replace_last")) &&
 				    cJSON_GetArraySize(msgs) > 0)
@@ -937,8 +972,11 @@ session_history_load(struct session *s, cJSON **out)
 			break;
 		p = nl + 1;
 	}
+	if (pending)
+		json_add(msgs, NULL, pending_message(pending));
 	*out = msgs;
 out:
+	free(pending);
 	buf_fini(&b);
 	free(path);
 	return rc;

@@ -140,11 +140,21 @@ struct session_totals {
 int session_totals(const char *state_dir, const char *id, const cJSON *meta,
 		   struct session_totals *out);
 
+/* Append a "task" record with the text of a task that is accepted before
+ * its message reaches the history (a follow-up, while its agent is made):
+ * one write(2), as session_append(), so an engine killed meanwhile loses
+ * nothing of what the person asked for. DH_EFAIL as session_append(). */
+int session_append_task(struct session *s, const char *task) DH_MUST_CHECK;
+
 /* Rebuild the conversation from the transcript's history records: a new
  * cJSON array of {role, content} owned by the caller. A last line without its
  * newline (being written, or torn) is ignored; any other malformed line is
  * skipped, with a note naming FILE:LINE and the reason (session_take_notes(), and
- * the debug log), and the records after it still count. */
+ * the debug log), and the records after it still count. A "task" record
+ * (session_append_task) with no history record after it, a task whose
+ * message never reached the history, ends the array as a user message
+ * {role, content: [{type "text", text}], "task_pending": true}: the
+ * agent that starts next takes the mark off (agent_start()). */
 int session_history_load(struct session *s, cJSON **out) DH_MUST_CHECK;
 
 /* Session ids under state_dir, in the order they started (oldest first; ties,

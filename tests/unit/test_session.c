@@ -503,3 +503,35 @@ Test(session, lost_only_while_running_with_no_owner)
 	free(id);
 	free(state);
 }
+
+/* A task accepted before its message reached the history (session_append_task)
+ * ends the history read back as a marked user message, until a history record
+ * comes after it; the last such task is the one. */
+Test(session, task_record_without_its_message_is_read_back_pending)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *h;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "one");
+	append_history(s, "assistant", "two");
+	cr_assert_eq(session_append_task(s, "an answered task"), 0);
+	append_history(s, "user", "an answered task");
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 3);
+	cr_assert_not(json_bool(cJSON_GetArrayItem(h, 2), "task_pending", false));
+	cJSON_Delete(h);
+	cr_assert_eq(session_append_task(s, "lost"), 0);
+	cr_assert_eq(session_append_task(s, "the follow-up"), 0);
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 4);
+	const cJSON *m = cJSON_GetArrayItem(h, 3);
+	cr_assert(json_bool(m, "task_pending", false));
+	cr_assert_str_eq(json_str(m, "role"), "user");
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(json_arr(m, "content"), 0), "text"),
+			 "the follow-up");
+	cJSON_Delete(h);
+	session_close(s);
+	free(state);
+}
