@@ -3402,6 +3402,17 @@ baseline_done(struct agent *a)
 		fn(a);
 }
 
+/* Steers sent before the task's start was interrupted (agent_command()
+ * took them, then the interrupt): no request follows to carry them, so they
+ * go with the task's message into the history, where a resume sends them,
+ * rather than being dropped with the task. */
+static void
+take_early_steers(struct agent *a, cJSON *content)
+{
+	if (a->interrupt)
+		take_steers(a, content);
+}
+
 void
 agent_add_notes(struct agent *a, const char *text)
 {
@@ -3510,6 +3521,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		cJSON *copy = json_dup(last);
 		cJSON *content = json_message_blocks(copy);
 		json_add(content, NULL, text);
+		take_early_steers(a, content);
 		take_notes(a, content);
 		history_rewritten(a);
 		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
@@ -3517,6 +3529,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 	} else {
 		cJSON *m = json_new_obj(), *content = json_new_arr();
 		json_add(content, NULL, text);
+		take_early_steers(a, content);
 		take_notes(a, content);
 		json_add_str(m, "role", "user");
 		json_add(m, "content", content);

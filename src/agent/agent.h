@@ -136,7 +136,10 @@ void agent_add_notes(struct agent *a, const char *text);
 
 /* Start (history == NULL) or resume (history = the conversation so far, taken
  * over by the agent) with the user's `task` text. Emits session_started, takes
- * the baseline (or a "resume") checkpoint of every grant, then runs turns. */
+ * the baseline (or a "resume") checkpoint of every grant, then runs turns.
+ * Interrupted before it (agent_command()), it ends with no request, and the
+ * steers taken before the interrupt join the task's message in the history
+ * (a user_message event each). */
 int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK;
 
 /* Apply a command (approve, deny, steer, interrupt, status); status is

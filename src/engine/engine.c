@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/managed.h"
 #include "config/settings.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -939,6 +940,12 @@ struct start_load {
 	atomic_bool stop;	  /* dropped: the skills are read no further */
 };
 
+/* A requester of a command that waits for the task being started. */
+struct start_asker {
+	unsigned long from;
+	char *re; /* its request id, or NULL */
+};
+
 struct task_start {
 	char *task;
 	struct start_load *load; /* on the worker, or NULL */
@@ -950,6 +957,7 @@ struct task_start {
 	double day_spent;	 /* what every session spent today (max_cost_per_day) */
 	struct strv steers;	 /* steers (and starts) sent meanwhile, in order */
 	bool compact;		 /* a compact was asked for */
+	ARRAY(struct start_asker) compacts; /* who asked for it (told if it is dropped) */
 	bool stopped;		 /* interrupted: it ends before its first request */
 	char *stop;		 /* why (engine_stop), NULL for the person's interrupt */
 };
@@ -1122,6 +1130,9 @@ task_start_free(struct task_start *ts)
 	instructions_free(ts->in);
 	skills_free(ts->sk);
 	strv_free(&ts->steers);
+	for (size_t i = 0; i < ts->compacts.n; i++)
+		free(ts->compacts.v[i].re);
+	ARRAY_FREE(&ts->compacts);
 	free(ts->stop);
 	free(ts);
 }
@@ -1404,7 +1415,9 @@ start_refuse_stopped(void)
  * before its first request, at once when it is ready, else once the last
  * task's jobs are done (and a follow-up's history is read). Its
  * instructions and skills, still being read, are dropped now: a job queued
- * behind them waits for no more of them. */
+ * behind them waits for no more of them. The steers sent before it go into
+ * the history with the task's message (agent_start()); a compact asked for
+ * before it would compact nothing now, and its requesters are told so. */
 static void
 start_stop(struct engine *e, const char *why)
 {
@@ -1414,6 +1427,11 @@ start_stop(struct engine *e, const char *why)
 		return;
 	ts->stopped = true;
 	ts->stop = why ? xstrdup(why) : NULL;
+	ts->compact = false;
+	for (size_t i = 0; i < ts->compacts.n; i++)
+		reply_error(e, ts->compacts.v[i].from, ts->compacts.v[i].re,
+			    "compact: the task was interrupted before its first request; nothing "
+			    "was compacted: send compact again once it has ended");
 	start_drop(ts);
 	start_advance(e);
 }
@@ -2212,6 +2230,8 @@ start_command(struct engine *e, const struct command *c, unsigned long from)
 			strv_add(&e->starting->steers, c->text ? c->text : "");
 		} else {
 			e->starting->compact = true;
+			ARRAY_PUSH(&e->starting->compacts,
+				   (struct start_asker){ from, c->req ? xstrdup(c->req) : NULL });
 		}
 		return;
 	case COMMAND_INTERRUPT:

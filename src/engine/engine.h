@@ -74,12 +74,13 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * history is read again on the snapshot worker. A task on a session that
  * exists already has its text in the transcript (session_append_task())
  * before this returns, so a process killed meanwhile loses nothing of it.
- * Meanwhile the engine is
- * busy; a steer
- * (or another engine_start()) is the new agent's first, an interrupt or
- * engine_stop() ends the task before its first request ("interrupted", and
- * a steer or start after it is refused: it would be dropped), and status answers phase
- * "starting" (the snapshot's activity too). A failure then is an error event and a
+ * Meanwhile the engine is busy; a steer (or another engine_start()) is the
+ * new agent's first, an interrupt or engine_stop() ends the task before its
+ * first request ("interrupted": a steer sent before it goes into the
+ * history with the task's message, a compact sent before it is answered
+ * with an error, and a steer or start after it is refused: it would be
+ * dropped), and status answers phase "starting" (the snapshot's activity
+ * too). A failure then is an error event and a
  * session_finished "failed", and the session's meta.json says "failed"
  * with why (as it does when a new session's first task fails here: not a
  * "running" that a dead engine turns into "interrupted"). While a task
