@@ -1295,9 +1295,12 @@ barrier_run(void *ctx)
 }
 
 /* The task being started goes on once it is ready, its instructions and
- * skills are in and a resumed session's recovery is done, or interrupted
- * (what was still being read was dropped, start_stop(); the recovery goes
- * on). */
+ * skills are in (or interrupted: what was still being read was dropped,
+ * start_stop()) and a resumed session's recovery is done: an interrupted
+ * task waits for it too, so that its message carries what the recovery
+ * took back into the history (recover_run() has taken those lines from
+ * the shadow repository: told nowhere else, they would be lost when the
+ * engine exits after the interrupt). */
 static void
 start_advance(struct engine *e)
 {
@@ -1305,7 +1308,7 @@ start_advance(struct engine *e)
 
 	if (!ts->ready)
 		return;
-	if (!ts->load && (!e->recovering || ts->stopped))
+	if (!ts->load && !e->recovering)
 		start_finish(e);
 }
 
@@ -1413,11 +1416,12 @@ start_refuse_stopped(void)
 
 /* An interrupt (why NULL: the person's) of the task being started: it ends
  * before its first request, at once when it is ready, else once the last
- * task's jobs are done (and a follow-up's history is read). Its
- * instructions and skills, still being read, are dropped now: a job queued
- * behind them waits for no more of them. The steers sent before it go into
- * the history with the task's message (agent_start()); a compact asked for
- * before it would compact nothing now, and its requesters are told so. */
+ * task's jobs are done (and a follow-up's history is read, a resumed
+ * session's recovery is done). Its instructions and skills, still being
+ * read, are dropped now: a job queued behind them waits for no more of
+ * them. The steers sent before it go into the history with the task's
+ * message (agent_start()); a compact asked for before it would compact
+ * nothing now, and its requesters are told so. */
 static void
 start_stop(struct engine *e, const char *why)
 {

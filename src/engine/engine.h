@@ -71,9 +71,10 @@ void engine_remove_sink(struct engine *e, event_sink_fn *fn, void *ctx);
  * started later, from the loop, once a worker has read the instructions
  * and skills (skills_load() hashes every file of a folder's skills) and,
  * for a follow-up, the last task's snapshot jobs are done and the session's
- * history is read again on the snapshot worker. A task on a session that
- * exists already has its text in the transcript (session_append_task())
- * before this returns, so a process killed meanwhile loses nothing of it.
+ * history is read again on the snapshot worker (and a resumed session's
+ * recovery is done). A task on a session that exists already has its text
+ * in the transcript (session_append_task()) before this returns, so a
+ * process killed meanwhile loses nothing of it.
  * Meanwhile the engine is busy; a steer (or another engine_start()) is the
  * new agent's first, an interrupt or engine_stop() ends the task before its
  * first request ("interrupted": a steer sent before it goes into the
