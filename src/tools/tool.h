@@ -61,8 +61,10 @@ enum tool_flags {
 /* What a tool may use. Borrowed by the tools; owned by the agent. */
 struct tool_env {
 	struct ev_loop *loop;     /* for asynchronous tools */
-	struct worker *worker;    /* (borrowed) runs write_spreadsheet off the loop; NULL: a
-	                           * spreadsheet is built on the loop, next iteration */
+	struct worker *worker;    /* (borrowed) runs write_spreadsheet, and the copies of the
+	                           * protected files an unsandboxed command keeps, off the
+	                           * loop; NULL: on the loop, next iteration (a spreadsheet)
+	                           * or at once (the copies) */
 	struct grant_set *grants; /* grant 0 is where relative paths point */
 	const char *sandbox_path; /* the deskhand-sandbox binary; NULL = none */
 	const char *bwrap_path;   /* bwrap, resolved once by the engine (an executable that

@@ -39,6 +39,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/proc.h"
+#include "core/worker.h"
 #include "core/xalloc.h"
 #include "policy/grant.h"
 #include "sandbox/probe.h"
@@ -105,6 +106,9 @@ struct shell_run {
 	size_t nkept;
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
+	bool unsandboxed;      /* runs without the sandbox (unsandboxed_start) */
+	bool queued;           /* a worker job (guard_before, guard_after) holds the run */
+	bool cancelled;        /* cancelled while queued: the job's end frees it */
 };
 
 /* A command waits, at most this long, for the watcher's first walk of the
@@ -354,7 +358,8 @@ kept_add(struct shell_run *r, size_t g, const char *rel, size_t *cap)
 
 /* Without the sandbox: keep each grant's protected files (the list's file
  * entries, and the hooks in its .git/hooks: after hooks_before) as they are
- * before the command. A few small reads per grant. */
+ * before the command. Up to KEPT_MAX bytes read per file, many hooks make
+ * it many: worker-safe, run on the worker (guard_before). */
 static void
 kept_before(struct shell_run *r)
 {
@@ -560,6 +565,10 @@ shell_cancel(struct tool_run *base)
 {
 	struct shell_run *r = (struct shell_run *)base;
 
+	if (r->queued) { /* no command runs now: the job's end frees the run */
+		r->cancelled = true;
+		return;
+	}
 	if (r->in_done) {
 		r->free_pending = true;
 		return;
@@ -777,13 +786,39 @@ add_output(struct shell_run *r)
 
 static int trial_start(struct shell_run *r, struct tool_run **out);
 
-/* The command's result for the model: its output, then how it ended. */
+/* Worker thread: what the command did to the paths the sandbox would have
+ * kept read-only (protected_after), into r->res. */
+static int
+guard_after(void *ctx)
+{
+	protected_after(ctx);
+	return 0;
+}
+
+static void
+guard_after_done(int rc, const char *errmsg, void *ctx)
+{
+	struct shell_run *r = ctx;
+
+	(void)rc;
+	(void)errmsg;
+	r->queued = false;
+	if (r->cancelled)
+		shell_free(r);
+	else
+		deliver(r);
+}
+
+/* The command's result for the model: its output, then how it ended, then
+ * what it did to the protected paths (without the sandbox that reads each
+ * protected file kept, up to 1 MiB: on the worker when there is one). */
 static void
 shell_finish(struct shell_run *r, int wstatus)
 {
 	struct buf *t = &r->res.text;
 
 	ev_timer_disarm(r->loop, &r->live_timer);
+	ev_timer_disarm(r->loop, &r->timer);
 	live_flush(r, true);
 	add_output(r);
 	if (WIFEXITED(wstatus)) {
@@ -812,6 +847,11 @@ shell_finish(struct shell_run *r, int wstatus)
 	} else {
 		buf_printf(t, "killed by signal %d", WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
 		r->res.is_error = true;
+	}
+	if (r->unsandboxed && r->env->worker) {
+		r->queued = true;
+		worker_post(r->env->worker, guard_after, guard_after_done, r);
+		return;
 	}
 	protected_after(r);
 	deliver(r);
@@ -964,11 +1004,26 @@ trial_start(struct shell_run *r, struct tool_run **out)
 	return 0;
 }
 
-/* --dangerously-run-commands-unsandboxed: plain /bin/sh -c in grant 0 with a
- * scrubbed environment and the timeout (its own process group is killed);
- * the result says so on its first line. */
+/* Worker thread (or the loop, without a worker): what the sandbox would keep
+ * read-only, as it is before an unsandboxed command; it is checked after,
+ * as for the protected paths the sandbox cannot bind (there are no nested
+ * repositories to name to it). Up to 1 MiB read per protected file. */
 static int
-unsandboxed_start(struct shell_run *r, struct tool_run **out)
+guard_before(void *ctx)
+{
+	struct shell_run *r = ctx;
+	struct strv none = ARRAY_INIT;
+
+	protected_before(r, &none);
+	rules_before(r);
+	hooks_before(r);
+	kept_before(r);
+	return 0;
+}
+
+/* Spawn the unsandboxed command, once guard_before has run. */
+static int
+unsandboxed_spawn(struct shell_run *r, struct tool_run **out)
 {
 	const char *root = grant_get(r->env->grants, 0)->path;
 	char *home = xasprintf("HOME=%s", root);
@@ -980,17 +1035,6 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 		.stdin_fd = r->stdin_fd,
 		.on_output = shell_output,
 	};
-
-	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
-	r->exec = true; /* no helper: its status is the command's own */
-	/* What the sandbox would keep read-only is checked after, as for the
-	 * protected paths it cannot bind (there are no nested repositories
-	 * to name to it). */
-	struct strv none = ARRAY_INIT;
-	protected_before(r, &none);
-	rules_before(r);
-	hooks_before(r);
-	kept_before(r);
 	int rc = proc_spawn(&r->proc, r->loop, &spec, shell_exited, r);
 
 	free(home);
@@ -1000,6 +1044,41 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 		return fail_later(r, out);
 	}
 	ev_timer_arm(r->loop, &r->timer, (uint64_t)r->timeout_s * 1000);
+	*out = &r->base;
+	return 0;
+}
+
+static void
+guard_before_done(int rc, const char *errmsg, void *ctx)
+{
+	struct shell_run *r = ctx;
+	struct tool_run *ignored;
+
+	(void)rc;
+	(void)errmsg;
+	r->queued = false;
+	if (r->cancelled)
+		shell_free(r);
+	else
+		(void)unsandboxed_spawn(r, &ignored); /* failures arrive through done */
+}
+
+/* --dangerously-run-commands-unsandboxed: plain /bin/sh -c in grant 0 with a
+ * scrubbed environment and the timeout (its own process group is killed);
+ * the result says so on its first line. The protected files are copied
+ * first, on the worker when there is one (guard_before). */
+static int
+unsandboxed_start(struct shell_run *r, struct tool_run **out)
+{
+	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
+	r->exec = true; /* no helper: its status is the command's own */
+	r->unsandboxed = true;
+	if (!r->env->worker) {
+		(void)guard_before(r);
+		return unsandboxed_spawn(r, out);
+	}
+	r->queued = true;
+	worker_post(r->env->worker, guard_before, guard_before_done, r);
 	*out = &r->base;
 	return 0;
 }
