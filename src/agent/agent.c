@@ -3691,6 +3691,11 @@ agent_command(struct agent *a, const struct command *c)
 				decide(a, false, a->stop_status ? a->stop_msg : "interrupted", NULL);
 				return 0;
 			}
+			/* A command is killed and still reports what it did, so
+			 * that the protected paths it changed are put back as
+			 * after any command: its result comes to on_tool_done. */
+			if (a->run && tool_run_stop(a->run, not_run_why(a)))
+				return 0;
 			if (a->run) {
 				struct call *cl = &a->calls[a->cur];
 

@@ -478,6 +478,12 @@ tool_run_cancel(struct tool_run *r)
 		r->cancel(r);
 }
 
+bool
+tool_run_stop(struct tool_run *r, const char *why)
+{
+	return r && r->stop && r->stop(r, why);
+}
+
 /*
  * Results and environment
  */

@@ -31,6 +31,7 @@ struct watch;
  * cancel. */
 struct tool_run {
 	void (*cancel)(struct tool_run *r); /* kill if running, free; done not called */
+	bool (*stop)(struct tool_run *r, const char *why); /* NULL: cannot; see tool_run_stop */
 };
 struct tool_entry;
 struct tool_extra;
@@ -328,5 +329,16 @@ void tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env
  * with SIGKILL now (done is NOT called); free it either way. Safe after done
  * was called and from inside done. NULL-safe. */
 void tool_run_cancel(struct tool_run *r);
+
+/* Interrupt an asynchronous call and still have its result: kill what runs
+ * (SIGKILL to its process group) and let done come later, from the loop,
+ * with an error result that says "NAME was interrupted: WHY" after what the
+ * call printed, and what the tool checks once a call ends (run_command: the
+ * protected paths it created or changed, to be taken back as after any
+ * command). Returns true when done will come; false when the run cannot be
+ * stopped so (a tool without it, a command not started yet or already
+ * reported): the caller then cancels it (tool_run_cancel) and writes the
+ * result itself. `why` is copied. Loop thread only; NULL-safe (false). */
+bool tool_run_stop(struct tool_run *r, const char *why);
 
 #endif

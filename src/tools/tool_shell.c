@@ -109,6 +109,7 @@ struct shell_run {
 	bool unsandboxed;      /* runs without the sandbox (unsandboxed_start) */
 	bool queued;           /* a worker job (guard_before, guard_after) holds the run */
 	bool cancelled;        /* cancelled while queued: the job's end frees it */
+	char *stop_why;        /* tool_run_stop()'s reason: the command was killed for it */
 };
 
 /* A command waits, at most this long, for the watcher's first walk of the
@@ -557,6 +558,7 @@ shell_free(struct shell_run *r)
 		close(r->psock);
 	}
 	tool_result_fini(&r->res);
+	free(r->stop_why);
 	free(r);
 }
 
@@ -821,7 +823,10 @@ shell_finish(struct shell_run *r, int wstatus)
 	ev_timer_disarm(r->loop, &r->timer);
 	live_flush(r, true);
 	add_output(r);
-	if (WIFEXITED(wstatus)) {
+	if (r->stop_why) {
+		buf_printf(t, "%s was interrupted: %s", r->what, r->stop_why);
+		r->res.is_error = true;
+	} else if (WIFEXITED(wstatus)) {
 		int code = WEXITSTATUS(wstatus);
 
 		/* In exec mode 124 and 125 are the command's own: we time out
@@ -870,14 +875,14 @@ shell_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 	/* Without the sandbox nothing stands between: the command ran. */
 	bool ran = r->env->unsandboxed || (r->ready_r >= 0 && read(r->ready_r, &c, 1) == 1);
 
-	if (!ran && !r->timed_out) {
+	if (!ran && !r->timed_out && !r->stop_why) {
 		/* The exec stage never sent its byte: bwrap (or the helper before it) failed
 		 * to set the sandbox up, and the command did not run. The helper's 125 says
 		 * that in its supervising mode; say it the same way. */
 		r->setup_wstatus = wstatus;
 		wstatus = EXIT_SETUP << 8; /* waitpid-style: exited 125 */
 	}
-	if (r->first && r->env->sandbox_trial == 0) {
+	if (r->first && r->env->sandbox_trial == 0 && !r->stop_why) {
 		if (ran) {
 			r->env->sandbox_trial = 1; /* the command ran: its 125 is its own */
 		} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != EXIT_SETUP) {
@@ -1083,6 +1088,26 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	return 0;
 }
 
+/* tool_run_stop: kill the command; its result comes through shell_exited
+ * and shell_finish as for a command that ended, protected paths checked. */
+static bool
+shell_stop(struct tool_run *base, const char *why)
+{
+	struct shell_run *r = (struct shell_run *)base;
+
+	if (r->finished || r->cancelled)
+		return false;
+	if (r->stop_why)
+		return true;
+	if (r->queued) /* the checks before it (nothing ran: cancel) or after it */
+		return r->proc != NULL;
+	if (!r->proc || r->trial || !proc_is_running(r->proc))
+		return false;
+	r->stop_why = xstrdup(why ? why : "interrupted");
+	proc_kill(r->proc, SIGKILL);
+	return true;
+}
+
 /* Start cmd (NULL-terminated) in the sandbox as run_command does; stdin_fd is
  * taken over (closed by the run). */
 static int
@@ -1095,6 +1120,7 @@ sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, in
 	size_t ngrants = env->grants ? grant_count(env->grants) : 0;
 
 	r->base.cancel = shell_cancel;
+	r->base.stop = shell_stop;
 	r->loop = env->loop;
 	r->done = done;
 	r->ctx = ctx;
