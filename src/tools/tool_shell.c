@@ -17,7 +17,6 @@
  * With an egress policy the sandbox gets --proxy-fd: the listener it sends
  * back is served by sandbox/proxy.c for as long as the command runs.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -31,7 +30,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/beneath.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/gitdir.h"
@@ -97,13 +95,16 @@ struct shell_run {
 	char **rules_was;       /* without the sandbox, per grant: its
 	                         * .deskhandignore before the command, or NULL */
 	size_t nrules_was;      /* grants in rules_was */
-	struct strv *hooks_had; /* without the sandbox, per grant: the names in
-	                         * its .git/hooks (hooks_list) */
-	bool *hooks_there;      /* ... and whether it had that directory */
-	size_t nhooks_had;      /* grants in both (0: no list taken) */
+	struct tree *trees;     /* without the sandbox: the protected directories
+	                         * that were there before the command (tree_add) */
+	size_t ntrees;
 	struct kept *kept;      /* without the sandbox: the protected files that
 	                         * were there before the command, as they were */
 	size_t nkept;
+	size_t kept_bytes;      /* bytes in kept, at most KEPT_TOTAL_MAX */
+	struct strv repos;      /* without the sandbox: nested_repos() for it */
+	struct strv gitdirs;    /* without the sandbox: the nested repositories' and
+	                         * the submodules' git directories (protected_before) */
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
 	bool unsandboxed;      /* runs without the sandbox (unsandboxed_start) */
@@ -136,15 +137,33 @@ static const bool watched_is_dir[] = { SANDBOX_PROTECTED_PATHS(WATCHED_IS_DIR) }
  * to tell and put back a change (kept_after). Bytes of one file kept at most;
  * a larger one is told, not put back. */
 #define KEPT_MAX (1u << 20)
+#define KEPT_TOTAL_MAX ((size_t)64 << 20) /* bytes kept for one command, in all */
 struct kept {
 	size_t grant;
 	char *rel;             /* grant-relative: ".bashrc", ".git/hooks/pre-push" */
+	size_t max;            /* bytes it was taken with at most (KEPT_TOTAL_MAX's part) */
 	struct grant_copy was; /* as it was before the command */
+};
+/* A protected directory (a grant's .git/hooks, .vscode, .local/bin, ...; a
+ * nested repository's hooks and worktrees) is walked before the command:
+ * every file in it is kept as above, and every name in it listed, to tell
+ * and take back what the command adds to it (trees_after). At most
+ * TREE_MAX entries a directory, TREE_DEPTH levels down. */
+#define TREE_MAX   4096
+#define TREE_DEPTH 16
+struct tree {
+	size_t grant;
+	char *rel;       /* the directory, grant-relative */
+	struct strv had; /* grant-relative paths of what was in it, strv_uniq()ed */
+	bool capped;     /* it had more than TREE_MAX entries: had is a part */
 };
 /* The same in the nested repositories' git directories (protected_paths.h). */
 #define GIT_DIR_ENTRY(name, dir) name,
 static const char *const git_dir_entries[] = { SANDBOX_GIT_DIR_ENTRIES(GIT_DIR_ENTRY) };
 #undef GIT_DIR_ENTRY
+#define GIT_DIR_IS_DIR(name, dir) dir,
+static const bool git_dir_is_dir[] = { SANDBOX_GIT_DIR_ENTRIES(GIT_DIR_IS_DIR) };
+#undef GIT_DIR_IS_DIR
 #define NGIT_ENTRIES (sizeof git_dir_entries / sizeof *git_dir_entries)
 
 static bool
@@ -191,16 +210,20 @@ protected_before(struct shell_run *r, const struct strv *repos)
 		free(m);
 	}
 	strv_free(&r->git_absent);
+	strv_free(&r->gitdirs);
 	for (size_t k = 0; k < repos->n; k++) {
 		char *gd = xasprintf("%s/.git", repos->v[k]), *m = xasprintf("%s/modules", gd);
 
 		git_entries_absent(r, gd);
 		gitdir_submodules(m, &budget, &subs);
+		strv_add(&r->gitdirs, gd);
 		free(m);
 		free(gd);
 	}
-	for (size_t k = 0; k < subs.n; k++)
+	for (size_t k = 0; k < subs.n; k++) {
 		git_entries_absent(r, subs.v[k]);
+		strv_add(&r->gitdirs, subs.v[k]);
+	}
 	strv_free(&subs);
 }
 
@@ -242,91 +265,131 @@ rules_before(struct shell_run *r)
 		r->rules_was[g] = rules_read(grant_get(r->env->grants, g));
 }
 
-/* The names in grant gr's .git/hooks, git's samples aside, into *out;
- * false when it has no such directory. */
+/* Whether grant-relative rel is in a git directory's hooks. */
 static bool
-hooks_list(const struct grant *gr, struct strv *out)
+is_hook(const char *rel)
 {
-	int fd = beneath_open(gr->dirfd, ".git/hooks", O_RDONLY | O_DIRECTORY);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
+	for (const char *h = strstr(rel, "hooks/"); h; h = strstr(h + 1, "hooks/"))
+		if ((h == rel || h[-1] == '/') && grant_in_git(rel))
+			return true;
+	return false;
+}
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+struct tree_walk {
+	struct tree *t;
+	struct strv *out; /* the names found, grant-relative */
+	struct strv *added; /* trees_after: the new ones, topmost only; NULL before */
+};
+
+static int
+tree_visit(const struct grant_walk_ent *e, void *ctx)
+{
+	struct tree_walk *w = ctx;
+	char *rel = xasprintf("%s/%s", w->t->rel, e->rel);
+	int rc = GRANT_WALK_CONTINUE;
+
+	if (w->added && !strv_has(&w->t->had, rel)) {
+		if (!w->t->capped)
+			strv_add(w->added, rel);
+		rc = GRANT_WALK_SKIP; /* taken back whole */
+	} else if (!w->added) {
+		strv_add(w->out, rel);
+	}
+	free(rel);
+	return rc;
+}
+
+/* List what is in the protected directory t->rel of its grant into *out
+ * (grant-relative), or, with `added`, only what is not in t->had (a new
+ * directory is one name: it goes whole). False when it is not a directory. */
+static bool
+tree_list(struct shell_run *r, struct tree *t, struct strv *out, struct strv *added)
+{
+	const struct grant *gr = grant_get(r->env->grants, t->grant);
+	struct grant_walk_limits lim = { .max_entries = TREE_MAX, .max_depth = TREE_DEPTH };
+	struct tree_walk w = { .t = t, .out = out, .added = added };
+	struct stat st;
+	int rc;
+
+	if (grant_lstat(gr, t->rel, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	rc = grant_walk(gr, t->rel, &lim, NULL, tree_visit, &w);
+	if (rc == GRANT_WALK_CAPPED && !added)
+		t->capped = true;
+	return rc >= 0;
+}
+
+static void
+trees_free(struct shell_run *r)
+{
+	for (size_t i = 0; i < r->ntrees; i++) {
+		free(r->trees[i].rel);
+		strv_free(&r->trees[i].had);
+	}
+	free(r->trees);
+	r->trees = NULL;
+	r->ntrees = 0;
+}
+
+static void kept_add(struct shell_run *r, size_t g, const char *rel, size_t *cap);
+
+/* Walk the protected directory rel of grant g, if there is one: list what
+ * is in it and keep each file (kept_add). False when it is no directory. */
+static bool
+tree_add(struct shell_run *r, size_t g, const char *rel, size_t *tcap, size_t *kcap)
+{
+	struct tree t = { .grant = g, .rel = xstrdup(rel) };
+
+	if (!tree_list(r, &t, &t.had, NULL)) {
+		free(t.rel);
+		strv_free(&t.had);
 		return false;
 	}
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (de->d_name[0] != '.' && !(n > 7 && !strcmp(de->d_name + n - 7, ".sample")))
-			strv_add(out, de->d_name);
-	}
-	closedir(d);
-	strv_uniq(out); /* for strv_has */
+	for (size_t i = 0; i < t.had.n; i++)
+		kept_add(r, g, t.had.v[i], kcap);
+	strv_uniq(&t.had); /* for strv_has */
+	ARRAY_GROW(r->trees, r->ntrees, *tcap, 1);
+	r->trees[r->ntrees++] = t;
 	return true;
 }
 
-static void
-hooks_free(struct shell_run *r)
-{
-	for (size_t g = 0; g < r->nhooks_had; g++)
-		strv_free(&r->hooks_had[g]);
-	free(r->hooks_had);
-	free(r->hooks_there);
-	r->hooks_had = NULL;
-	r->hooks_there = NULL;
-	r->nhooks_had = 0;
-}
-
-/* Without the sandbox nothing binds an existing .git/hooks read-only: list
- * each grant's, to tell a hook the command adds there (hooks_after). A new
- * .git/hooks is a protected path the command created (protected_after). */
-static void
-hooks_before(struct shell_run *r)
-{
-	size_t n = grant_count(r->env->grants);
-
-	hooks_free(r);
-	r->hooks_had = xcalloc(n + 1, sizeof *r->hooks_had);
-	r->hooks_there = xcalloc(n + 1, sizeof *r->hooks_there);
-	r->nhooks_had = n;
-	for (size_t g = 0; g < n; g++)
-		r->hooks_there[g] = hooks_list(grant_get(r->env->grants, g), &r->hooks_had[g]);
-}
-
-/* Report each hook the command added to a grant's existing .git/hooks: the
- * agent moves it aside after the command's checkpoint (created_protected),
- * as a hook directory the command created. */
+/* Report what the command added to a protected directory that was there
+ * (a new one is protected_after's or git_absent's): the agent takes it back
+ * after the command's checkpoint (created_protected; in a git directory it
+ * is moved aside), as a protected path the command created. */
 static bool
-hooks_after(struct shell_run *r)
+trees_after(struct shell_run *r)
 {
-	size_t n = grant_count(r->env->grants);
 	bool any = false;
 
-	for (size_t g = 0; g < r->nhooks_had && g < n; g++) {
-		const struct grant *gr = grant_get(r->env->grants, g);
-		struct strv now = ARRAY_INIT;
+	for (size_t i = 0; i < r->ntrees; i++) {
+		struct tree *t = &r->trees[i];
+		const struct grant *gr = grant_get(r->env->grants, t->grant);
+		struct strv added = ARRAY_INIT;
 
-		/* a .git/hooks that was not there is protected_after's */
-		if (r->hooks_there[g] && hooks_list(gr, &now)) {
-			for (size_t i = 0; i < now.n; i++) {
-				if (strv_has(&r->hooks_had[g], now.v[i]))
-					continue;
-				char *p = xasprintf("%s/.git/hooks/%s", gr->path, now.v[i]);
+		(void)tree_list(r, t, NULL, &added);
+		for (size_t k = 0; k < added.n; k++) {
+			char *p = xasprintf("%s/%s", gr->path, added.v[k]);
 
+			if (is_hook(added.v[k]))
 				buf_printf(&r->res.text,
 					   "\n[deskhand: this command created %s, a git hook that "
 					   "git runs outside any sandbox; deskhand moves it aside "
 					   "at the checkpoint after this command]",
 					   p);
-				strv_add(&r->res.created_protected, p);
-				free(p);
-				any = true;
-			}
+			else
+				buf_printf(&r->res.text,
+					   "\n[deskhand: this command created %s, in a protected "
+					   "directory that changes what runs later; deskhand %s at "
+					   "the checkpoint after this command]",
+					   p, grant_in_git(added.v[k]) ? "moves it aside" : "takes it back");
+			strv_add(&r->res.created_protected, p);
+			free(p);
+			any = true;
 		}
-		strv_free(&now);
+		strv_free(&added);
 	}
+	trees_free(r);
 	return any;
 }
 
@@ -340,43 +403,68 @@ kept_free(struct shell_run *r)
 	free(r->kept);
 	r->kept = NULL;
 	r->nkept = 0;
+	r->kept_bytes = 0;
 }
 
-/* Keep the protected file rel of grant g as it is, if there is one. */
+/* Keep the protected file (or symlink) rel of grant g as it is, if there is
+ * one: its bytes when they fit KEPT_MAX and what is left of KEPT_TOTAL_MAX. */
 static void
 kept_add(struct shell_run *r, size_t g, const char *rel, size_t *cap)
 {
+	size_t max = KEPT_TOTAL_MAX - r->kept_bytes < KEPT_MAX ? KEPT_TOTAL_MAX - r->kept_bytes
+	                                                      : KEPT_MAX;
 	struct grant_copy c;
 
-	if (grant_copy_take(grant_get(r->env->grants, g), rel, KEPT_MAX, &c) < 0 || !c.there ||
+	if (grant_copy_take(grant_get(r->env->grants, g), rel, max, &c) < 0 || !c.there ||
 	    S_ISDIR(c.st.st_mode)) {
 		grant_copy_fini(&c);
 		return;
 	}
+	r->kept_bytes += c.data.len;
 	ARRAY_GROW(r->kept, r->nkept, *cap, 1);
-	r->kept[r->nkept++] = (struct kept){ .grant = g, .rel = xstrdup(rel), .was = c };
+	r->kept[r->nkept++] =
+		(struct kept){ .grant = g, .rel = xstrdup(rel), .max = max, .was = c };
 }
 
-/* Without the sandbox: keep each grant's protected files (the list's file
- * entries, and the hooks in its .git/hooks: after hooks_before) as they are
- * before the command. Up to KEPT_MAX bytes read per file, many hooks make
- * it many: worker-safe, run on the worker (guard_before). */
+/* Keep the entry rel of grant g: a directory's files (tree_add), or the
+ * file or symlink itself. */
+static void
+kept_entry(struct shell_run *r, size_t g, const char *rel, bool dir, size_t *tcap, size_t *kcap)
+{
+	if (!dir || !tree_add(r, g, rel, tcap, kcap))
+		kept_add(r, g, rel, kcap);
+}
+
+/* Without the sandbox: keep each grant's protected paths (the list's
+ * entries, a directory's files with it: tree_add) and the git directory
+ * entries of r->gitdirs (after protected_before) as they are before the
+ * command. Up to KEPT_TOTAL_MAX bytes read, and a walk of each protected
+ * directory: worker-safe, run on the worker (guard_before). */
 static void
 kept_before(struct shell_run *r)
 {
-	size_t n = grant_count(r->env->grants), cap = 0;
+	size_t n = grant_count(r->env->grants), kcap = 0, tcap = 0;
 
 	kept_free(r);
-	for (size_t g = 0; g < n; g++) {
+	trees_free(r);
+	for (size_t g = 0; g < n; g++)
 		for (size_t i = 0; i < NWATCHED; i++)
-			if (!watched_is_dir[i])
-				kept_add(r, g, watched_protected[i], &cap);
-		for (size_t i = 0; g < r->nhooks_had && i < r->hooks_had[g].n; i++) {
-			char *rel = xasprintf(".git/hooks/%s", r->hooks_had[g].v[i]);
+			kept_entry(r, g, watched_protected[i], watched_is_dir[i], &tcap, &kcap);
+	for (size_t k = 0; k < r->gitdirs.n; k++) {
+		char *rel = NULL;
+		size_t g;
 
-			kept_add(r, g, rel, &cap);
+		if (grant_resolve(r->env->grants, r->gitdirs.v[k], &g, &rel) < 0) {
 			free(rel);
+			continue;
 		}
+		for (size_t i = 0; i < NGIT_ENTRIES; i++) {
+			char *e = xasprintf("%s/%s", rel, git_dir_entries[i]);
+
+			kept_entry(r, g, e, git_dir_is_dir[i], &tcap, &kcap);
+			free(e);
+		}
+		free(rel);
 	}
 }
 
@@ -394,13 +482,13 @@ kept_after(struct shell_run *r)
 		const struct grant *gr = grant_get(r->env->grants, k->grant);
 		struct grant_copy now;
 
-		if (grant_copy_take(gr, k->rel, KEPT_MAX, &now) == 0 &&
+		if (grant_copy_take(gr, k->rel, k->max, &now) == 0 &&
 		    grant_copy_same(&k->was, &now)) {
 			grant_copy_fini(&now);
 			continue;
 		}
 		char *p = xasprintf("%s/%s", gr->path, k->rel);
-		bool hook = !strncmp(k->rel, ".git/hooks/", 11), told = false;
+		bool hook = is_hook(k->rel), told = false;
 		bool can = S_ISLNK(k->was.st.st_mode) ? k->was.target != NULL : k->was.has_data;
 
 		for (size_t j = 0; j < r->res.changed_rules.n && !told; j++)
@@ -413,8 +501,9 @@ kept_after(struct shell_run *r)
 			                  "checkpoints record",
 			           can ? "deskhand puts it back as it was at the checkpoint after "
 			                 "this command"
-			               : "deskhand kept no copy of it (over 1 MiB, or unreadable) "
-			                 "and cannot put it back: look at it");
+			               : "deskhand kept no copy of it (over 1 MiB, past the 64 MiB "
+			                 "kept for one command, or unreadable) and cannot put it "
+			                 "back: look at it");
 		if (can) {
 			size_t at = r->res.changed_protected.n;
 
@@ -507,7 +596,7 @@ protected_after(struct shell_run *r)
 	strv_free(&r->git_absent);
 	if (rules_after(r))
 		any = true;
-	if (hooks_after(r))
+	if (trees_after(r))
 		any = true;
 	if (kept_after(r)) /* after rules_after: it says the rules' change */
 		any = true;
@@ -520,6 +609,8 @@ protected_after(struct shell_run *r)
 	"--dangerously-run-commands-unsandboxed]"
 
 static int shell_spawn(struct shell_run *r, struct tool_run **out);
+static int unsandboxed_guard(struct shell_run *r, struct tool_run **out);
+static bool nested_repos(struct tool_env *env, struct strv *out, struct strv *all);
 
 static const char *const sandbox_envp[] = {
 	"PATH=" PROBE_SANDBOX_PATH,
@@ -547,7 +638,9 @@ shell_free(struct shell_run *r)
 	free(r->bwrap);
 	free(r->had);
 	rules_free(r);
-	hooks_free(r);
+	trees_free(r);
+	strv_free(&r->repos);
+	strv_free(&r->gitdirs);
 	kept_free(r);
 	strv_free(&r->git_absent);
 	if (r->ready_r >= 0)
@@ -907,7 +1000,8 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	if (r->repo_wait) {
 		struct tool_run *ignored;
 
-		(void)shell_spawn(r, &ignored); /* failures arrive through done */
+		/* failures arrive through done */
+		(void)(r->unsandboxed ? unsandboxed_guard(r, &ignored) : shell_spawn(r, &ignored));
 		return;
 	}
 	if (r->proc && proc_is_running(r->proc)) {
@@ -1010,18 +1104,17 @@ trial_start(struct shell_run *r, struct tool_run **out)
 }
 
 /* Worker thread (or the loop, without a worker): what the sandbox would keep
- * read-only, as it is before an unsandboxed command; it is checked after,
- * as for the protected paths the sandbox cannot bind (there are no nested
- * repositories to name to it). Up to 1 MiB read per protected file. */
+ * read-only, as it is before an unsandboxed command: the grants' protected
+ * paths and the git directories of r->repos (nested_repos) and of the
+ * submodules; it is checked after, as for the protected paths the sandbox
+ * cannot bind. Up to KEPT_TOTAL_MAX bytes read. */
 static int
 guard_before(void *ctx)
 {
 	struct shell_run *r = ctx;
-	struct strv none = ARRAY_INIT;
 
-	protected_before(r, &none);
+	protected_before(r, &r->repos);
 	rules_before(r);
-	hooks_before(r);
 	kept_before(r);
 	return 0;
 }
@@ -1068,16 +1161,24 @@ guard_before_done(int rc, const char *errmsg, void *ctx)
 		(void)unsandboxed_spawn(r, &ignored); /* failures arrive through done */
 }
 
-/* --dangerously-run-commands-unsandboxed: plain /bin/sh -c in grant 0 with a
- * scrubbed environment and the timeout (its own process group is killed);
- * the result says so on its first line. The protected files are copied
- * first, on the worker when there is one (guard_before). */
+/* Once the nested repositories are known (nested_repos, waiting for the
+ * watcher's first walk as shell_spawn does), copy the protected paths
+ * (guard_before), on the worker when there is one, then spawn. */
 static int
-unsandboxed_start(struct shell_run *r, struct tool_run **out)
+unsandboxed_guard(struct shell_run *r, struct tool_run **out)
 {
-	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
-	r->exec = true; /* no helper: its status is the command's own */
-	r->unsandboxed = true;
+	strv_free(&r->res.repos_before);
+	strv_free(&r->repos);
+	r->res.repos_known = r->env->watch != NULL;
+	if (!nested_repos(r->env, &r->repos, &r->res.repos_before) &&
+	    r->repo_waited_ms < REPO_WAIT_MS) {
+		r->repo_wait = true;
+		r->repo_waited_ms += REPO_POLL_MS;
+		ev_timer_arm(r->loop, &r->timer, REPO_POLL_MS);
+		*out = &r->base;
+		return 0;
+	}
+	r->repo_wait = false;
 	if (!r->env->worker) {
 		(void)guard_before(r);
 		return unsandboxed_spawn(r, out);
@@ -1086,6 +1187,19 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	worker_post(r->env->worker, guard_before, guard_before_done, r);
 	*out = &r->base;
 	return 0;
+}
+
+/* --dangerously-run-commands-unsandboxed: plain /bin/sh -c in grant 0 with a
+ * scrubbed environment and the timeout (its own process group is killed);
+ * the result says so on its first line. The protected paths are copied
+ * first (unsandboxed_guard). */
+static int
+unsandboxed_start(struct shell_run *r, struct tool_run **out)
+{
+	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
+	r->exec = true; /* no helper: its status is the command's own */
+	r->unsandboxed = true;
+	return unsandboxed_guard(r, out);
 }
 
 /* tool_run_stop: kill the command; its result comes through shell_exited
