@@ -31,7 +31,6 @@
 #include <unistd.h>
 
 #include "core/ev.h"
-#include "core/fsutil.h"
 #include "core/gitdir.h"
 #include "core/ignore.h"
 #include "core/json.h"
@@ -137,6 +136,7 @@ static const bool watched_is_dir[] = { SANDBOX_PROTECTED_PATHS(WATCHED_IS_DIR) }
  * to tell and put back a change (kept_after). Bytes of one file kept at most;
  * a larger one is told, not put back. */
 #define KEPT_MAX (1u << 20)
+_Static_assert(KEPT_MAX == IGNORE_FILE_MAX, "rules_before takes the rules from their copy");
 #define KEPT_TOTAL_MAX ((size_t)64 << 20) /* bytes kept for one command, in all */
 struct kept {
 	size_t grant;
@@ -227,20 +227,6 @@ protected_before(struct shell_run *r, const struct strv *repos)
 	strv_free(&subs);
 }
 
-/* The grant's .deskhandignore as text (heap), or NULL when there is none
- * or it cannot be read (the scan then has the built-in rules alone). */
-static char *
-rules_read(const struct grant *gr)
-{
-	char *path = xasprintf("%s/%s", gr->path, IGNORE_FILE);
-	struct buf b = BUF_INIT;
-	char *t = fsutil_read_file(path, IGNORE_FILE_MAX, &b) == 0 ? buf_detach(&b) : NULL;
-
-	buf_fini(&b);
-	free(path);
-	return t;
-}
-
 static void
 rules_free(struct shell_run *r)
 {
@@ -252,7 +238,10 @@ rules_free(struct shell_run *r)
 }
 
 /* Without the sandbox nothing binds an existing .deskhandignore read-only:
- * keep each grant's, to tell a rewrite (rules_after). */
+ * keep each grant's as text, to tell a rewrite (rules_changed), from the
+ * copy kept_before took of it (one read: its bytes, a symlink followed, when
+ * at most KEPT_MAX = IGNORE_FILE_MAX; else, as when it cannot be read, the
+ * scan has the built-in rules alone and there is nothing to tell). */
 static void
 rules_before(struct shell_run *r)
 {
@@ -261,8 +250,14 @@ rules_before(struct shell_run *r)
 	rules_free(r);
 	r->rules_was = xcalloc(n + 1, sizeof *r->rules_was);
 	r->nrules_was = n;
-	for (size_t g = 0; g < n; g++)
-		r->rules_was[g] = rules_read(grant_get(r->env->grants, g));
+	for (size_t i = 0; i < r->nkept; i++) {
+		const struct kept *k = &r->kept[i];
+
+		if (k->grant < n && !r->rules_was[k->grant] && k->was.has_data &&
+		    !strcmp(k->rel, IGNORE_FILE))
+			r->rules_was[k->grant] = xstrndup(k->was.data.ptr ? k->was.data.ptr : "",
+			                                  k->was.data.len);
+	}
 }
 
 /* Whether grant-relative rel is in a git directory's hooks. */
@@ -447,9 +442,16 @@ kept_before(struct shell_run *r)
 
 	kept_free(r);
 	trees_free(r);
+	/* the single files first: KEPT_TOTAL_MAX never leaves them (and the
+	 * rules in .deskhandignore, rules_before) without their bytes */
 	for (size_t g = 0; g < n; g++)
 		for (size_t i = 0; i < NWATCHED; i++)
-			kept_entry(r, g, watched_protected[i], watched_is_dir[i], &tcap, &kcap);
+			if (!watched_is_dir[i])
+				kept_add(r, g, watched_protected[i], &kcap);
+	for (size_t g = 0; g < n; g++)
+		for (size_t i = 0; i < NWATCHED; i++)
+			if (watched_is_dir[i])
+				kept_entry(r, g, watched_protected[i], true, &tcap, &kcap);
 	for (size_t k = 0; k < r->gitdirs.n; k++) {
 		char *rel = NULL;
 		size_t g;
@@ -468,10 +470,40 @@ kept_before(struct shell_run *r)
 	}
 }
 
+/* Report a .deskhandignore the command changed (or removed), k as it was
+ * and `now` as it is: its step is recorded under the rules as they were
+ * (rules_before), and the agent puts them back after it (changed_rules), as
+ * it takes back one the command created. */
+static void
+rules_changed(struct shell_run *r, const struct kept *k, const struct grant_copy *now)
+{
+	const char *was = k->grant < r->nrules_was ? r->rules_was[k->grant] : NULL;
+
+	if (!was || strcmp(k->rel, IGNORE_FILE) != 0)
+		return;
+	char *t = now->has_data ? xstrndup(now->data.ptr ? now->data.ptr : "", now->data.len)
+	                        : NULL;
+
+	if (!t || strcmp(t, was)) {
+		char *p = xasprintf("%s/%s", grant_get(r->env->grants, k->grant)->path, IGNORE_FILE);
+
+		buf_printf(&r->res.text,
+			   "\n[deskhand: this command changed %s, the person's rules of what "
+			   "checkpoints record; its checkpoint records under the rules as "
+			   "they were, and deskhand puts them back at the checkpoint after "
+			   "this command]",
+			   p);
+		strv_add(&r->res.changed_rules, p);
+		strv_add(&r->res.rules_before, was);
+		free(p);
+	}
+	free(t);
+}
+
 /* Report each kept protected file that the command changed or removed, for
  * the agent to put back after the command's checkpoint (changed_protected),
- * as the sandbox would have kept it. A changed .deskhandignore that
- * rules_after reported is put back the same way, without a second line. */
+ * as the sandbox would have kept it. A changed .deskhandignore is said by
+ * rules_changed, and put back the same way without a second line. */
 static bool
 kept_after(struct shell_run *r)
 {
@@ -482,11 +514,13 @@ kept_after(struct shell_run *r)
 		const struct grant *gr = grant_get(r->env->grants, k->grant);
 		struct grant_copy now;
 
-		if (grant_copy_take(gr, k->rel, k->max, &now) == 0 &&
-		    grant_copy_same(&k->was, &now)) {
+		int rc = grant_copy_take(gr, k->rel, k->max, &now);
+
+		if (rc == 0 && grant_copy_same(&k->was, &now)) {
 			grant_copy_fini(&now);
 			continue;
 		}
+		rules_changed(r, k, &now);
 		char *p = xasprintf("%s/%s", gr->path, k->rel);
 		bool hook = is_hook(k->rel), told = false;
 		bool can = S_ISLNK(k->was.st.st_mode) ? k->was.target != NULL : k->was.has_data;
@@ -518,40 +552,6 @@ kept_after(struct shell_run *r)
 		any = true;
 	}
 	kept_free(r);
-	return any;
-}
-
-/* Report each .deskhandignore the command changed (or removed): its step is
- * recorded under the rules as they were, and the agent puts them back after
- * it (changed_rules), as it takes back one the command created. */
-static bool
-rules_after(struct shell_run *r)
-{
-	size_t n = grant_count(r->env->grants);
-	bool any = false;
-
-	for (size_t g = 0; g < r->nrules_was && g < n; g++) {
-		if (!r->rules_was[g])
-			continue;
-		const struct grant *gr = grant_get(r->env->grants, g);
-		char *now = rules_read(gr);
-
-		if (!now || strcmp(now, r->rules_was[g])) {
-			char *p = xasprintf("%s/%s", gr->path, IGNORE_FILE);
-
-			buf_printf(&r->res.text,
-				   "\n[deskhand: this command changed %s, the person's rules of what "
-				   "checkpoints record; its checkpoint records under the rules as "
-				   "they were, and deskhand puts them back at the checkpoint after "
-				   "this command]",
-				   p);
-			strv_add(&r->res.changed_rules, p);
-			strv_add(&r->res.rules_before, r->rules_was[g]);
-			free(p);
-			any = true;
-		}
-		free(now);
-	}
 	return any;
 }
 
@@ -594,11 +594,9 @@ protected_after(struct shell_run *r)
 		any = true;
 	}
 	strv_free(&r->git_absent);
-	if (rules_after(r))
-		any = true;
 	if (trees_after(r))
 		any = true;
-	if (kept_after(r)) /* after rules_after: it says the rules' change */
+	if (kept_after(r)) /* it says the rules' change too */
 		any = true;
 	if (any)
 		r->res.denied = true; /* an audit event, like any policy refusal */
@@ -1114,8 +1112,8 @@ guard_before(void *ctx)
 	struct shell_run *r = ctx;
 
 	protected_before(r, &r->repos);
-	rules_before(r);
 	kept_before(r);
+	rules_before(r); /* from kept's copies */
 	return 0;
 }
 
