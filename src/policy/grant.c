@@ -625,7 +625,10 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 		grant_copy_fini(&now);
 		return rc;
 	}
-	if ((rc = open_parent(gr, rel, O_RDONLY, &pfd, &leaf)) < 0) {
+	/* The command may have removed the directory with the file (rm -r
+	 * .git/hooks): make it again, each component beneath the grant. */
+	if ((pfd = beneath_open_parent(gr->dirfd, rel, O_RDONLY, true, &leaf)) < 0) {
+		rc = path_err(gr, rel, errno);
 		grant_copy_fini(&now);
 		return rc;
 	}

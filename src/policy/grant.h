@@ -171,7 +171,8 @@ bool grant_copy_same(const struct grant_copy *a, const struct grant_copy *b);
  * what stands there now goes first as grant_take_back() does (removed, or
  * under a .git component moved aside: *out_aside is then its new name,
  * heap, else NULL), then the file is made again with its permission bits,
- * or the symlink with its target. A symlink that is still there as it was
+ * or the symlink with its target (and the directories on the way to it that
+ * are gone, 0777 & ~umask). A symlink that is still there as it was
  * is kept, and when the bytes kept of the file it names changed they are
  * written back through it. Bypasses the git guard: deskhand's own action after a
  * command's checkpoint, not a tool's. DH_EFAIL when there is nothing to put
