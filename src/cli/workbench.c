@@ -14,7 +14,9 @@
 
 #include "config/config.h"
 #include "core/ev.h"
+#include "core/buf.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "engine/client.h"
 #include "ui/theme.h"
@@ -62,9 +64,11 @@ theme_pick(const char **theme, const char *flag, const struct config *cfg)
 		return 0;
 	}
 	struct strv names = { 0 };
+	struct buf shown = BUF_INIT;
 	theme_names(&names);
 	fprintf(stderr, "deskhand: %s %s: %s\ndeskhand: themes:", flag ? "--theme" : "set theme =",
-		name, err_msg());
+		utf8_sanitized(&shown, name), err_msg());
+	buf_fini(&shown);
 	for (size_t i = 0; i < names.n; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", names.v[i]);
 	fprintf(stderr, " (or a path to a .theme file)\n");

@@ -145,13 +145,17 @@ config_enum_ok(const char *name, const char *value, const char **values)
 	return enum_has(options[i].values, value);
 }
 
-int
-config_value_check(const char *name, const char *value, const char *where)
+/* config_value_check(), its messages quoting `name` and `value` as `sname`
+ * and `svalue` (utf8_sanitized(): they come from a file, the environment or
+ * a flag, and an error is printed on a terminal). */
+static int
+value_check(const char *name, const char *value, const char *sname, const char *svalue,
+            const char *where)
 {
 	int i = config_option_index(name);
 
 	if (i < 0)
-		return err_setc(DH_EPARSE, "%s: unknown option '%s'", where, name);
+		return err_setc(DH_EPARSE, "%s: unknown option '%s'", where, sname);
 	const struct option *o = &options[i];
 
 	if (o->type == CONFIG_INT) {
@@ -160,44 +164,56 @@ config_value_check(const char *name, const char *value, const char *where)
 		long v = strtol(value, &end, 10);
 		if (errno || end == value || *end || v < o->min || v > o->max)
 			return err_setc(DH_EPARSE, "%s: '%s' must be a whole number from %ld to %ld, not '%s'",
-					where, name, o->min, o->max, value);
+					where, sname, o->min, o->max, svalue);
 	}
 	if (o->type == CONFIG_DURATION && config_duration_ms(value) < 0)
 		return err_setc(DH_EPARSE, "%s: '%s' must be a duration such as 90s, 30m, "
 					   "24h or 2d (0 = none), not '%s'",
-				where, name, value);
+				where, sname, svalue);
 	if (o->type == CONFIG_COST && config_cost(value) < 0)
 		return err_setc(DH_EPARSE, "%s: '%s' must be an amount of US dollars such "
 					   "as 0.50 (0 = no cap), not '%s'",
-				where, name, value);
+				where, sname, svalue);
 	if (o->type == CONFIG_FRACTION && config_fraction(value) < 0)
 		return err_setc(DH_EPARSE, "%s: '%s' must be a fraction above 0 and at most "
 					   "1, such as 0.8, not '%s'",
-				where, name, value);
+				where, sname, svalue);
 	if (o->type == CONFIG_THINKING && config_thinking(value) == CONFIG_THINKING_BAD)
 		return err_setc(DH_EPARSE, "%s: '%s' must be off, adaptive or a budget of "
 					   "thinking tokens from %ld to %ld, not '%s'",
-				where, name, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, value);
+				where, sname, CONFIG_THINKING_MIN, CONFIG_THINKING_MAX, svalue);
 	if (o->type == CONFIG_URL && config_url_userinfo(value))
 		/* the value is not repeated: it holds a password, and an error
 		 * goes to the terminal and the engine's log */
 		return err_setc(DH_EPARSE, "%s: '%s' must not hold a user name or password "
 					   "(USER:PASSWORD@ before the host): credentials go in "
 					   "otel_headers, or the provider's API key",
-				where, name);
+				where, sname);
 	if (o->type == CONFIG_URL && !config_url_ok(value))
 		return err_setc(DH_EPARSE, "%s: '%s' must be an http:// or https:// URL with "
 					   "a host, not '%s'",
-				where, name, value);
+				where, sname, svalue);
 	if (o->type == CONFIG_PATH && *value && *value != '/')
 		return err_setc(DH_EPARSE, "%s: '%s' must be an absolute path (a relative "
 					   "one would be found from wherever deskhand is "
 					   "started), not '%s'",
-				where, name, value);
+				where, sname, svalue);
 	if (o->type == CONFIG_ENUM && !enum_has(o->values, value))
-		return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, name,
-				o->values, value);
+		return err_setc(DH_EPARSE, "%s: '%s' must be one of %s, not '%s'", where, sname,
+				o->values, svalue);
 	return 0;
+}
+
+int
+config_value_check(const char *name, const char *value, const char *where)
+{
+	struct buf bn = BUF_INIT, bv = BUF_INIT;
+	int rc = value_check(name, value, utf8_sanitized(&bn, name), utf8_sanitized(&bv, value),
+	                     where);
+
+	buf_fini(&bn);
+	buf_fini(&bv);
+	return rc;
 }
 
 int
@@ -227,7 +243,7 @@ config_set(struct config *c, const char *name, const char *value, const char *wh
 		c->set_at[i] = where ? xstrdup(where) : NULL;
 		return 0;
 	}
-	return err_setc(DH_EPARSE, "%s: unknown option '%s'", where, name);
+	return config_value_check(name, value, where); /* unknown option NAME */
 }
 
 const char *
@@ -408,7 +424,9 @@ nul_line(const char *text, size_t len)
  * at the first error. A NUL byte is an error naming its line: the lines
  * after it (a deny rule, a lock) would be lost without a word. So is such
  * a line that is not valid UTF-8: its value would be sent, stored and shown
- * with U+FFFD in place of the bytes, not as written. */
+ * with U+FFFD in place of the bytes, not as written. fn's error is made
+ * printable (utf8_sanitized()): it quotes the line's words, and an escape
+ * sequence or a control character in them must not reach the terminal. */
 static int
 each_line(const char *path, config_line_fn *fn, void *ctx)
 {
@@ -442,8 +460,15 @@ each_line(const char *path, config_line_fn *fn, void *ctx)
 		char *where = xasprintf("%s:%zu", path, lineno);
 		rc = fn(s, where, ctx);
 		free(where);
-		if (rc < 0)
+		if (rc < 0) {
+			char *m = xstrdup(err_msg()); /* err_setc() writes where it is */
+			struct buf shown = BUF_INIT;
+
+			err_setc(rc, "%s", utf8_sanitized(&shown, m));
+			buf_fini(&shown);
+			free(m);
 			break;
+		}
 	}
 	buf_fini(&b);
 	return rc;
@@ -577,10 +602,14 @@ config_model_resolve(struct config *c, const char *model, const struct config_pr
 
 		const char *at = c->set_at[CONFIG_I_provider];
 
+		struct buf shown = BUF_INIT;
+
 		provider_names(&b, c);
 		int rc = err_setc(DH_EPARSE, "%s%sunknown provider '%s' (set provider; there are: %s)",
-		                  at ? at : "", at ? ": " : "", c->provider, buf_cstr(&b));
+		                  at ? at : "", at ? ": " : "", utf8_sanitized(&shown, c->provider),
+		                  buf_cstr(&b));
 		buf_fini(&b);
+		buf_fini(&shown);
 		return rc;
 	}
 	if (!*found->kind)
@@ -604,12 +633,17 @@ config_model_resolve(struct config *c, const char *model, const struct config_pr
 	 * provider's name, said as one. (An openai-kind server's models may
 	 * hold one: openrouter's "vendor/model".) */
 	if (*model_out == model && slash && !strcmp(found->kind, "anthropic")) {
-		struct buf b = BUF_INIT;
+		struct buf b = BUF_INIT, shown = BUF_INIT, prov = BUF_INIT;
+		char *name = xstrndup(model, (size_t)(slash - model));
 
 		provider_names(&b, c);
-		int rc = err_setc(DH_EPARSE, "model '%s': no provider '%.*s' (there are: %s)", model,
-		                  (int)(slash - model), model, buf_cstr(&b));
+		int rc = err_setc(DH_EPARSE, "model '%s': no provider '%s' (there are: %s)",
+		                  utf8_sanitized(&shown, model), utf8_sanitized(&prov, name),
+		                  buf_cstr(&b));
+		free(name);
 		buf_fini(&b);
+		buf_fini(&shown);
+		buf_fini(&prov);
 		return rc;
 	}
 	*p = found;
@@ -1060,10 +1094,13 @@ folder_line(char *s, const char *where, void *ctx)
 				"'ask|deny TOOL[(PATTERN)]' lines)", where, s);
 	}
 	char *locked = f->c ? managed_folder_why(f->c, s) : NULL;
+	struct buf shown = BUF_INIT;
 
 	ARRAY_PUSH(f->warnings,
-		   (struct config_line){ .text = xasprintf("%s: %s: %s", where, locked ? locked : why, s),
+		   (struct config_line){ .text = xasprintf("%s: %s: %s", where, locked ? locked : why,
+							   utf8_sanitized(&shown, s)),
 					 .where = xstrdup(where) });
+	buf_fini(&shown);
 	free(locked);
 	return 0;
 }

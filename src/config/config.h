@@ -220,8 +220,9 @@ int config_set(struct config *c, const char *name, const char *value, const char
 	DH_MUST_CHECK;
 /* Check VALUE against the table's type of option NAME (a number in range, a
  * URL, one of an enum's values, ...), as config_set() does before it sets it:
- * 0, or DH_EPARSE "WHERE: 'NAME' must be ..., not 'VALUE'". `where` is
- * "FILE:LINE", a flag or the environment variable that gave the value. */
+ * 0, or DH_EPARSE "WHERE: 'NAME' must be ..., not 'VALUE'", NAME and VALUE
+ * made printable (utf8_sanitized()). `where` is "FILE:LINE", a flag or the
+ * environment variable that gave the value. */
 int config_value_check(const char *name, const char *value, const char *where) DH_MUST_CHECK;
 /* Whether VALUE is a value the table allows the CONFIG_ENUM option NAME,
  * for a caller that checks a value it does not set (a schedule's `mode`).

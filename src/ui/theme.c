@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 #ifndef DH_THEMES_DATADIR
@@ -122,7 +123,11 @@ warn(struct parse_ctx *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	buf_printf(&t->warnings, "%s:%d: %s\n", p->file, p->line, msg);
+	/* made printable: the file's words, as whoever wrote it wrote them */
+	struct buf shown = BUF_INIT;
+
+	buf_printf(&t->warnings, "%s:%d: %s\n", p->file, p->line, utf8_sanitized(&shown, msg));
+	buf_fini(&shown);
 	free(msg);
 }
 
@@ -500,22 +505,27 @@ static int
 read_theme(struct buf *text, char **file, char **name, const char *name_or_path)
 {
 	const char *bi;
+	struct buf shown = BUF_INIT; /* name_or_path in a message: the config's value */
 	int rc;
 
 	if (is_path(name_or_path)) {
 		rc = fsutil_read_file(name_or_path, MAX_FILE, text);
+		if (rc == DH_ENOTFOUND)
+			err_setc(rc, "theme file %s not found", utf8_sanitized(&shown, name_or_path));
+		buf_fini(&shown);
 		if (rc < 0)
-			return rc == DH_ENOTFOUND
-			               ? err_setc(rc, "theme file %s not found", name_or_path)
-			               : rc;
+			return rc;
 		*file = xstrdup(name_or_path);
 		if (name)
 			*name = base_name(name_or_path);
 		return 0;
 	}
-	if (!is_name(name_or_path))
-		return err_set("bad theme name '%s' (letters, digits, '.', '_', '-')",
-		               name_or_path);
+	if (!is_name(name_or_path)) {
+		rc = err_set("bad theme name '%s' (letters, digits, '.', '_', '-')",
+		             utf8_sanitized(&shown, name_or_path));
+		buf_fini(&shown);
+		return rc;
+	}
 	if ((bi = builtin_text(name_or_path))) {
 		buf_puts(text, bi);
 		*file = xasprintf("%s.theme", name_or_path);

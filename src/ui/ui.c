@@ -31,6 +31,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strv.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -649,9 +650,13 @@ ui_binds_apply(const struct config_line *binds, size_t nbinds)
 		return DH_EFAIL;
 	for (size_t i = 0; i < nbinds; i++) {
 		if (keymap_bind_line(binds[i].text) < 0) {
+			/* it quotes the line's words: made printable */
 			char *m = xstrdup(err_msg());
-			int rc = err_setc(DH_EPARSE, "%s: %s", binds[i].where, m);
+			struct buf shown = BUF_INIT;
+			int rc = err_setc(DH_EPARSE, "%s: %s", binds[i].where,
+			                  utf8_sanitized(&shown, m));
 
+			buf_fini(&shown);
 			free(m);
 			return rc;
 		}
