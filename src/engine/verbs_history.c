@@ -131,6 +131,11 @@ static const char log_usage[] =
 	"repository) is listed as such, with the reason on stderr; below it only\n"
 	"the baseline can be reached. A granted folder that is gone (moved or\n"
 	"deleted) is listed from its shadow repository, with a warning on stderr.\n"
+	"--json prints an array of {grant, id, short_id, label, tool_call, turn,\n"
+	"time, external, files, changes: [{status, path, old_path}]}; external is\n"
+	"true for changes made outside the agent (\"external changes\": a person's\n"
+	"edit, another program), which 'deskhand undo' leaves alone; one that\n"
+	"cannot be read is {grant, id, short_id, damaged}.\n"
 	"Exit status: 0, or 1 when something could not be read.\n";
 
 int
@@ -209,6 +214,7 @@ verbs_log(int argc, char **argv, unsigned flags)
 									 : cJSON_CreateNull());
 				json_add_num(o, "turn", e[i].turn);
 				json_add_num(o, "time", (double)e[i].time);
+				json_add_bool(o, "external", e[i].external);
 				json_add_num(o, "files", (double)e[i].nfiles);
 				for (size_t k = 0; k < e[i].nchanges; k++) {
 					cJSON *c = json_new_obj();
