@@ -14,12 +14,16 @@
  * printed made printable, as `mcp tools` prints it: a field on one line
  * (utf8_sanitized()), a result with its lines (utf8_sanitized_text()), so a
  * server cannot write an escape sequence to the terminal or forge a line.
+ * A stdio server's stderr too, line by line, as "mcp stderr: LINE".
  */
 #include "engine/client.h"
 #include "engine/verbs.h"
 #include "engine/verbs_mcp_auth.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,7 @@
 
 #define RESULT_CAP 4000
 #define MAX_EACH 3 /* resources read and prompts got */
+#define ERR_LINE_MAX 4096 /* bytes of a stderr line: a longer one goes on the next */
 
 static const char client_usage[] =
 	"usage: deskhand mcp client [--revision REV] [--timeout MS] [--header 'NAME: VALUE']...\n"
@@ -54,6 +59,9 @@ static const char client_usage[] =
 	"  --timeout MS    per request (default 20000)\n"
 	"  --header H      an extra HTTP header, repeatable\n"
 	"\n"
+	"What a stdio server writes to its stderr is printed on stderr a line at a\n"
+	"time, as \"mcp stderr: LINE\", made printable (ESC as ^[).\n"
+	"\n"
 	"Exit status: 0 every step answered, 1 a step failed, 2 usage.\n";
 
 struct action {
@@ -69,6 +77,8 @@ struct harness {
 	bool planned, failed, done;
 	const cJSON *context;
 	const char *scenario; /* MCP_CONFORMANCE_SCENARIO, or NULL */
+	int errfd;            /* the read end of a stdio server's stderr, or -1 */
+	struct buf errline;   /* the stderr line being read */
 };
 
 /* A value for a property that satisfies its schema well enough to call. */
@@ -346,6 +356,83 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 	ev_quit(l);
 }
 
+/* A line of the server's stderr, made printable: a server's escape
+ * sequences do not reach the terminal. */
+static void
+err_line(struct harness *h)
+{
+	struct buf shown = BUF_INIT;
+	size_t n = h->errline.len;
+
+	while (n && h->errline.ptr[n - 1] == '\r')
+		n--;
+	/* as the engine logs a connector's: a tab as blanks, the rest escaped */
+	utf8_sanitize(&shown, h->errline.ptr, n, 0);
+	fprintf(stderr, "mcp stderr: %s\n", buf_cstr(&shown));
+	buf_fini(&shown);
+	buf_clear(&h->errline);
+}
+
+/* One read of the server's stderr, printed by the line; false once nothing
+ * more is there now (or ever: the pipe is closed then). */
+static bool
+err_read(struct harness *h)
+{
+	char chunk[4096];
+	ssize_t n = read(h->errfd, chunk, sizeof chunk);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (n <= 0) {
+		if (h->errline.len)
+			err_line(h);
+		ev_io_del(h->loop, h->errfd);
+		close(h->errfd);
+		h->errfd = -1;
+		return false;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (chunk[i] == '\n' || h->errline.len == ERR_LINE_MAX)
+			err_line(h);
+		if (chunk[i] != '\n')
+			buf_add(&h->errline, &chunk[i], 1);
+	}
+	return true;
+}
+
+static void
+on_stderr(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	(void)l;
+	(void)fd;
+	(void)revents;
+	err_read(ctx);
+}
+
+/* A pipe for a stdio server's stderr, its read end in the loop: *wfd is the
+ * end the server writes (the caller closes it). 0, or < 0 with the error set. */
+static int
+err_pipe(struct harness *h, int *wfd)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set("pipe: %s", strerror(errno));
+	/* only our end is non-blocking: the server's writes wait for room */
+	int rc = fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK) < 0
+	                 ? err_set("its stderr: %s", strerror(errno))
+	                 : ev_io_set(h->loop, p[0], POLLIN, on_stderr, h);
+
+	if (rc < 0) {
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	h->errfd = p[0];
+	*wfd = p[1];
+	return 0;
+}
+
 static int
 mcp_client(int argc, char **argv)
 {
@@ -399,11 +486,12 @@ mcp_client(int argc, char **argv)
 		return 2;
 	}
 
-	struct harness h = { .context = context, .scenario = getenv("MCP_CONFORMANCE_SCENARIO") };
+	struct harness h = { .context = context, .scenario = getenv("MCP_CONFORMANCE_SCENARIO"),
+			     .errfd = -1, .errline = BUF_INIT };
 	char *oauth_dir = NULL;
 	struct http_client *http = NULL;
 	struct ev_timer dl;
-	int rc = 1;
+	int rc = 1, errw = -1;
 
 	if (ev_new(&h.loop) < 0 || http_client_new(&http, h.loop) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
@@ -414,7 +502,7 @@ mcp_client(int argc, char **argv)
 		.name = "client",
 		.transport = is_url ? MCP_HTTP : MCP_STDIO,
 		.argv = is_url ? NULL : (const char *const *)argv + optind,
-		.stderr_fd = STDERR_FILENO,
+		.stderr_fd = -1, /* a pipe below */
 		.url = is_url ? argv[optind] : NULL,
 		.headers = headers,
 		.nheaders = nheaders,
@@ -431,10 +519,20 @@ mcp_client(int argc, char **argv)
 		.on_elicit = on_elicit,
 		.on_log = on_log,
 	};
-	if (mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h) < 0) {
+	if (!is_url && err_pipe(&h, &errw) < 0) {
 		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
 		goto out;
 	}
+	spec.stderr_fd = errw;
+	rc = mcp_server_start(&h.s, h.loop, http, &spec, &ops, &h);
+	if (errw >= 0)
+		close(errw); /* the server has its copy */
+	if (rc < 0) {
+		rc = 1;
+		fprintf(stderr, "deskhand mcp client: %s\n", err_msg());
+		goto out;
+	}
+	rc = 1;
 	if (ev_signal_on(h.loop, SIGINT, on_signal, &h) < 0 ||
 	    ev_signal_on(h.loop, SIGTERM, on_signal, &h) < 0 ||
 	    ev_signal_on(h.loop, SIGHUP, on_signal, &h) < 0) {
@@ -449,6 +547,16 @@ mcp_client(int argc, char **argv)
 	rc = h.done && !h.failed ? 0 : 1;
 out:
 	mcp_server_free(h.s);
+	/* what the server said last, up to its end or what is there now */
+	while (h.errfd >= 0 && err_read(&h))
+		;
+	if (h.errline.len)
+		err_line(&h);
+	if (h.errfd >= 0) {
+		ev_io_del(h.loop, h.errfd);
+		close(h.errfd);
+	}
+	buf_fini(&h.errline);
 	http_client_free(http);
 	mcp_harness_oauth_fini(oauth_dir);
 	for (size_t i = 0; i < h.nacts; i++)
