@@ -302,6 +302,8 @@ warm_connect(const char *path)
 
 /* The run's process, for the signal handlers. */
 static volatile sig_atomic_t handed_pid;
+/* The write end of await_run()'s self-pipe, told of a forwarded SIGHUP. */
+static volatile sig_atomic_t hup_fd = -1;
 
 static void
 forward(int signo)
@@ -310,6 +312,11 @@ forward(int signo)
 
 	if (handed_pid > 0)
 		kill((pid_t)handed_pid, signo);
+	if (signo == SIGHUP && handed_pid > 0 && hup_fd >= 0) {
+		ssize_t n = write(hup_fd, "h", 1); /* full: a byte is there already */
+
+		(void)n;
+	}
 	errno = saved;
 }
 
@@ -442,24 +449,35 @@ run_ended(pid_t pid, int code, int signo)
 	return 128 + signo;
 }
 
-/* Wait for the run's end; its exit status, or -1: the warm engine refused
- * it after all, its process ended before it made anything (the run is to
- * be made here; the signals are this process's own again). PIDFD: the
- * run's process (a pidfd), or -1. The end is the warm engine's word
- * ("exit N", "signal N"), or, when the run's process ended unreaped (the
- * warm engine is stopped or slow), its wait status read here: a warm
- * engine that does not run does not keep the client waiting. */
+/* A SIGHUP forwarded (the terminal closed): the run detaches and goes on,
+ * and this process leaves at once, 128 + SIGHUP, not holding the terminal
+ * that hung up (and its shell) open for as long as the run goes on. */
 static int
-await_run(int fd, pid_t pid, int pidfd)
+run_hung_up(pid_t pid, const struct sigaction *was, const int *sigs, size_t n)
+{
+	handed_pid = 0;
+	for (size_t i = 0; i < n; i++)
+		sigaction(sigs[i], &was[i], NULL);
+	fprintf(stderr, "deskhand: hangup: the run (pid %ld) goes on, detached (deskhand ls)\n",
+	        (long)pid);
+	return 128 + SIGHUP;
+}
+
+/* await_run() with its self-pipe HP: [0] polled, [1] written by forward()
+ * on a SIGHUP. */
+static int
+wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT };
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
 			 cont = { .sa_handler = forward_cont };
 	struct sigaction was[sizeof forwarded / sizeof *forwarded];
-	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN },
+			       { .fd = hp[0], .events = POLLIN } };
 	char line[128];
 	int code, signo, ws;
 
+	hup_fd = hp[1];
 	handed_pid = pid;
 	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
 		sigaction(forwarded[i],
@@ -468,14 +486,17 @@ await_run(int fd, pid_t pid, int pidfd)
 		                                    : &sa,
 		          &was[i]);
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			/* (Out of memory only.) The warm engine's word. */
 			p[0].revents = POLLIN;
 			p[1].fd = -1;
 			p[1].revents = 0;
+			p[2].revents = 0;
 		}
+		if (p[2].revents)
+			return run_hung_up(pid, was, forwarded, sizeof forwarded / sizeof *forwarded);
 		if (p[1].revents) {
 			/* Ended. Reaped already: the warm engine's word is
 			 * on its way. */
@@ -504,10 +525,14 @@ await_run(int fd, pid_t pid, int pidfd)
 			 * signals), so the shell's prompt does not come back
 			 * under its output; its exit status went with the
 			 * warm engine. */
-			struct pollfd q = { .fd = pidfd, .events = POLLIN };
+			struct pollfd q[2] = { { .fd = pidfd, .events = POLLIN },
+					       { .fd = hp[0], .events = POLLIN } };
 
-			while (pidfd >= 0 && poll(&q, 1, -1) < 0 && errno == EINTR)
+			while (pidfd >= 0 && poll(q, 2, -1) < 0 && errno == EINTR)
 				;
+			if (q[1].revents)
+				return run_hung_up(pid, was, forwarded,
+				                   sizeof forwarded / sizeof *forwarded);
 			fprintf(stderr, "deskhand: the warm engine went away during the run (pid %ld)%s\n",
 			        (long)pid,
 			        pidfd >= 0 ? "; its exit status is not known"
@@ -515,6 +540,34 @@ await_run(int fd, pid_t pid, int pidfd)
 			return 1;
 		}
 	}
+}
+
+/* Wait for the run's end; its exit status, or -1: the warm engine refused
+ * it after all, its process ended before it made anything (the run is to
+ * be made here; the signals are this process's own again). PIDFD: the
+ * run's process (a pidfd), or -1. The end is the warm engine's word
+ * ("exit N", "signal N"), or, when the run's process ended unreaped (the
+ * warm engine is stopped or slow), its wait status read here: a warm
+ * engine that does not run does not keep the client waiting. A SIGHUP is
+ * forwarded and ends the wait, 129 (run_hung_up()): a self-pipe wakes the
+ * poll, whenever the signal comes. */
+static int
+await_run(int fd, pid_t pid, int pidfd)
+{
+	/* Without the pipe (out of descriptors) a hangup is forwarded all the
+	 * same, and the run's end waited for. */
+	int hp[2] = { -1, -1 };
+
+	if (pipe2(hp, O_CLOEXEC | O_NONBLOCK) < 0)
+		hp[0] = hp[1] = -1;
+	int rc = wait_run(fd, pid, pidfd, hp);
+
+	hup_fd = -1;
+	if (hp[0] >= 0)
+		close(hp[0]);
+	if (hp[1] >= 0)
+		close(hp[1]);
+	return rc;
 }
 
 bool
