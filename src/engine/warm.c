@@ -449,9 +449,10 @@ run_ended(pid_t pid, int code, int signo)
 	return 128 + signo;
 }
 
-/* A SIGHUP forwarded (the terminal closed): the run detaches and goes on,
- * and this process leaves at once, 128 + SIGHUP, not holding the terminal
- * that hung up (and its shell) open for as long as the run goes on. */
+/* A SIGHUP forwarded with the terminal closed: the run detaches and goes
+ * on, and this process leaves at once, 128 + SIGHUP, not holding the
+ * terminal that hung up (and its shell) open for as long as the run goes
+ * on. */
 static int
 run_hung_up(pid_t pid, const struct sigaction *was, const int *sigs, size_t n)
 {
@@ -463,11 +464,43 @@ run_hung_up(pid_t pid, const struct sigaction *was, const int *sigs, size_t n)
 	return 128 + SIGHUP;
 }
 
+/* Which of 0, 1, 2 is a terminal (bit i: descriptor i). */
+static unsigned
+tty_fds(void)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (isatty(i))
+			m |= 1u << i;
+	return m;
+}
+
+/* A terminal this process had (TTY: tty_fds() at the start) hung up: a
+ * hung-up terminal's descriptor is no terminal any more (tty_io.c's
+ * hung_up_tty_fops answer ENOTTY). Without one (a pipe, nohup), or with it
+ * still there (a SIGHUP sent by hand), nothing hung up. */
+static bool
+terminal_gone(unsigned tty)
+{
+	return tty && (tty_fds() & tty) != tty;
+}
+
+static void
+drain_hup(int fd)
+{
+	char b[16];
+
+	while (read(fd, b, sizeof b) > 0)
+		;
+}
+
 /* await_run() with its self-pipe HP: [0] polled, [1] written by forward()
  * on a SIGHUP. */
 static int
 wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
 {
+	unsigned tty = tty_fds();
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT };
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
 			 cont = { .sa_handler = forward_cont };
@@ -495,8 +528,15 @@ wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
 			p[1].revents = 0;
 			p[2].revents = 0;
 		}
-		if (p[2].revents)
+		if (p[2].revents && terminal_gone(tty)) {
 			return run_hung_up(pid, was, forwarded, sizeof forwarded / sizeof *forwarded);
+		} else if (p[2].revents) {
+			/* A SIGHUP sent by hand, the terminal still there: the
+			 * run detached; its end is waited for, as for a run made
+			 * here. */
+			drain_hup(hp[0]);
+			continue;
+		}
 		if (p[1].revents) {
 			/* Ended. Reaped already: the warm engine's word is
 			 * on its way. */
@@ -528,11 +568,17 @@ wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
 			struct pollfd q[2] = { { .fd = pidfd, .events = POLLIN },
 					       { .fd = hp[0], .events = POLLIN } };
 
-			while (pidfd >= 0 && poll(q, 2, -1) < 0 && errno == EINTR)
-				;
-			if (q[1].revents)
-				return run_hung_up(pid, was, forwarded,
-				                   sizeof forwarded / sizeof *forwarded);
+			for (;;) {
+				if (pidfd < 0 || (poll(q, 2, -1) < 0 && errno != EINTR))
+					break;
+				if (q[1].revents && terminal_gone(tty))
+					return run_hung_up(pid, was, forwarded,
+					                   sizeof forwarded / sizeof *forwarded);
+				if (q[1].revents)
+					drain_hup(hp[0]);
+				if (q[0].revents)
+					break;
+			}
 			fprintf(stderr, "deskhand: the warm engine went away during the run (pid %ld)%s\n",
 			        (long)pid,
 			        pidfd >= 0 ? "; its exit status is not known"
@@ -549,8 +595,10 @@ wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
  * ("exit N", "signal N"), or, when the run's process ended unreaped (the
  * warm engine is stopped or slow), its wait status read here: a warm
  * engine that does not run does not keep the client waiting. A SIGHUP is
- * forwarded and ends the wait, 129 (run_hung_up()): a self-pipe wakes the
- * poll, whenever the signal comes. */
+ * forwarded; when a terminal of this process hung up, it ends the wait, 129
+ * (run_hung_up()): a self-pipe wakes the poll, whenever the signal comes.
+ * Sent by hand, or with no terminal, the run's end is still waited for, as
+ * for a run made here (which detaches and goes on to its end). */
 static int
 await_run(int fd, pid_t pid, int pidfd)
 {

@@ -4,6 +4,9 @@
 # waiting for the run's end, so it no longer holds the hung-up terminal (and
 # its shell's session) open while the task goes on. The run goes on, live
 # (`deskhand ls`), to its end. Before, the client waited for the run.
+# A SIGHUP sent by hand to a client with no terminal detaches the run as
+# well, and the client still waits for its end and exits with its status,
+# as a run made without the warm engine does.
 . "$DH_TESTS/lib.sh"
 . "$DH_TESTS/lib_tmux.sh"
 . "$DH_TESTS/lib_e2e.sh"
@@ -47,4 +50,22 @@ rc=0; timeout 60 "$DESKHAND" wait "$sid" > "$T/wait.out" 2>&1 || rc=$?
 cat "$T/wait.out"
 assert_eq "$rc" 0 "deskhand wait: the task's status (0 = done)"
 assert_eq "$(cat "$G/after.txt")" after
+
+rm -f "$G/ready" "$G/go" "$G/after.txt"
+kill "$FAKE_PID"; start_fake "$T/script.json"
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json "no terminal" \
+  < /dev/null > "$T/bg.out" 2> "$T/bg.err" &
+bg=$!
+wait_file "$G/ready" 30
+assert_eq "$("$DESKHAND" warm --status | sed -n 's/^runs //p')" 2 "runs the warm engine made"
+kill -HUP "$bg"
+sid2=$(jq -r 'select(.type=="session_started").session' "$T/bg.out")
+wait_state "$sid2" working 20
+sleep 0.3
+kill -0 "$bg" 2>/dev/null || fail "the client left on a SIGHUP with no terminal: $(cat "$T/bg.err")"
+: > "$G/go"
+rc=0; wait "$bg" || rc=$?
+assert_eq "$rc" 0 "the client's exit status: the run's ($(cat "$T/bg.err"))"
+assert_not_contains "$(cat "$T/bg.err")" "hangup"
+assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/bg.out")" done "the run's end"
 echo ok
