@@ -56,4 +56,14 @@ tm send-keys 'echo second-$((6*7))' Enter
 wait_screen "second-42"
 assert_eq "$("$DESKHAND" warm --status | sed -n 's/^runs //p')" 1 \
   "runs the warm engine made (not the one in the background)"
+# Ended here (stopped, it takes no SIGTERM until it runs): a hangup (the
+# tmux server killed at the end) would detach it, to wait for a client that
+# never comes.
+tm send-keys 'kill -KILL %1' Enter
+for _ in $(seq 1 100); do
+  tm send-keys 'jobs' Enter
+  tm capture-pane -p -S -200 | grep -q 'Killed' && break
+  sleep 0.1
+done
+wait_screen "Killed"
 echo ok
