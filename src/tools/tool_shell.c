@@ -101,13 +101,15 @@ struct shell_run {
 	                         * were there before the command, as they were */
 	size_t nkept;
 	size_t kept_bytes;      /* bytes in kept, at most KEPT_TOTAL_MAX */
-	struct strv repos;      /* without the sandbox: nested_repos() for it */
+	struct strv repos;      /* nested_repos() for it: the sandbox protects their
+	                         * git directories, or without it guard_before */
 	struct strv gitdirs;    /* without the sandbox: the nested repositories' and
 	                         * the submodules' git directories (protected_before) */
 	bool repo_wait;        /* the timer is the watcher's first walk (nested_repos) */
 	int repo_waited_ms;    /* how long this command has waited for it */
 	bool unsandboxed;      /* runs without the sandbox (unsandboxed_start) */
-	bool queued;           /* a worker job (guard_before, guard_after) holds the run */
+	bool queued;           /* a worker job (guard_before, guard_after) holds the run:
+	                        * the loop touches nothing of it but these flags */
 	bool cancelled;        /* cancelled while queued: the job's end frees it */
 	char *stop_why;        /* tool_run_stop()'s reason: the command was killed for it */
 };
@@ -191,7 +193,8 @@ git_entries_absent(struct shell_run *r, const char *gd)
  * directory entries in `repos` (nested_repos) and in the submodules' git
  * directories of the grants and of `repos` (the same the sandbox binds
  * read-only where they exist). A few stat()s and, where there are
- * submodules, at most GITDIR_SUBMODULES_MAX small directory reads. */
+ * submodules, at most GITDIR_SUBMODULES_MAX directory reads, each as long
+ * as the directory: worker-safe, run on the worker (guard_before). */
 static void
 protected_before(struct shell_run *r, const struct strv *repos)
 {
@@ -606,8 +609,8 @@ protected_after(struct shell_run *r)
 	"[UNSANDBOXED: this command ran WITHOUT any sandbox, as the person chose with "            \
 	"--dangerously-run-commands-unsandboxed]"
 
-static int shell_spawn(struct shell_run *r, struct tool_run **out);
-static int unsandboxed_guard(struct shell_run *r, struct tool_run **out);
+static int sandbox_spawn(struct shell_run *r, struct tool_run **out);
+static int guard_start(struct shell_run *r, struct tool_run **out);
 static bool nested_repos(struct tool_env *env, struct strv *out, struct strv *all);
 
 static const char *const sandbox_envp[] = {
@@ -879,8 +882,9 @@ add_output(struct shell_run *r)
 
 static int trial_start(struct shell_run *r, struct tool_run **out);
 
-/* Worker thread: what the command did to the paths the sandbox would have
- * kept read-only (protected_after), into r->res. */
+/* Worker thread (or the loop, without a worker): what the command did to
+ * the protected paths the sandbox could not bind, or, without the sandbox,
+ * to all it would have kept read-only (protected_after), into r->res. */
 static int
 guard_after(void *ctx)
 {
@@ -903,8 +907,9 @@ guard_after_done(int rc, const char *errmsg, void *ctx)
 }
 
 /* The command's result for the model: its output, then how it ended, then
- * what it did to the protected paths (without the sandbox that reads each
- * protected file kept, up to 1 MiB: on the worker when there is one). */
+ * what it did to the protected paths (guard_after: stat()s, and without the
+ * sandbox a read of each protected file kept, up to 1 MiB; on the worker
+ * when there is one). */
 static void
 shell_finish(struct shell_run *r, int wstatus)
 {
@@ -944,7 +949,7 @@ shell_finish(struct shell_run *r, int wstatus)
 		buf_printf(t, "killed by signal %d", WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
 		r->res.is_error = true;
 	}
-	if (r->unsandboxed && r->env->worker) {
+	if (r->env->worker) {
 		r->queued = true;
 		worker_post(r->env->worker, guard_after, guard_after_done, r);
 		return;
@@ -999,7 +1004,7 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 		struct tool_run *ignored;
 
 		/* failures arrive through done */
-		(void)(r->unsandboxed ? unsandboxed_guard(r, &ignored) : shell_spawn(r, &ignored));
+		(void)guard_start(r, &ignored);
 		return;
 	}
 	if (r->proc && proc_is_running(r->proc)) {
@@ -1067,7 +1072,7 @@ trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 		return;
 	}
 	if (env->sandbox_trial > 0) {
-		(void)shell_spawn(r, &ignored); /* failures arrive through done */
+		(void)guard_start(r, &ignored); /* failures arrive through done */
 		return;
 	}
 	tool_result_errorf(&r->res, "%s: refused, nothing was run: this machine "
@@ -1101,19 +1106,23 @@ trial_start(struct shell_run *r, struct tool_run **out)
 	return 0;
 }
 
-/* Worker thread (or the loop, without a worker): what the sandbox would keep
- * read-only, as it is before an unsandboxed command: the grants' protected
- * paths and the git directories of r->repos (nested_repos) and of the
- * submodules; it is checked after, as for the protected paths the sandbox
- * cannot bind. Up to KEPT_TOTAL_MAX bytes read. */
+/* Worker thread (or the loop, without a worker): the protected paths as
+ * they are before the command, to be checked after it (guard_after): which
+ * are missing, in the grants and in the git directories of r->repos
+ * (nested_repos) and of the submodules (protected_before: stat()s and up to
+ * GITDIR_SUBMODULES_MAX directory reads, each as long as the directory);
+ * without the sandbox also a copy of what it would keep read-only (up to
+ * KEPT_TOTAL_MAX bytes read). */
 static int
 guard_before(void *ctx)
 {
 	struct shell_run *r = ctx;
 
 	protected_before(r, &r->repos);
-	kept_before(r);
-	rules_before(r); /* from kept's copies */
+	if (r->unsandboxed) {
+		kept_before(r);
+		rules_before(r); /* from kept's copies */
+	}
 	return 0;
 }
 
@@ -1144,6 +1153,13 @@ unsandboxed_spawn(struct shell_run *r, struct tool_run **out)
 	return 0;
 }
 
+/* Spawn the command in the sandbox or without it, once guard_before ran. */
+static int
+guard_spawn(struct shell_run *r, struct tool_run **out)
+{
+	return r->unsandboxed ? unsandboxed_spawn(r, out) : sandbox_spawn(r, out);
+}
+
 static void
 guard_before_done(int rc, const char *errmsg, void *ctx)
 {
@@ -1156,14 +1172,15 @@ guard_before_done(int rc, const char *errmsg, void *ctx)
 	if (r->cancelled)
 		shell_free(r);
 	else
-		(void)unsandboxed_spawn(r, &ignored); /* failures arrive through done */
+		(void)guard_spawn(r, &ignored); /* failures arrive through done */
 }
 
-/* Once the nested repositories are known (nested_repos, waiting for the
- * watcher's first walk as shell_spawn does), copy the protected paths
+/* Once the nested repositories are known (nested_repos: waiting for the
+ * watcher's first walk of the grants, looking again every REPO_POLL_MS for
+ * at most REPO_WAIT_MS), note the protected paths as they are
  * (guard_before), on the worker when there is one, then spawn. */
 static int
-unsandboxed_guard(struct shell_run *r, struct tool_run **out)
+guard_start(struct shell_run *r, struct tool_run **out)
 {
 	strv_free(&r->res.repos_before);
 	strv_free(&r->repos);
@@ -1176,10 +1193,14 @@ unsandboxed_guard(struct shell_run *r, struct tool_run **out)
 		*out = &r->base;
 		return 0;
 	}
+	if (r->repo_wait && r->repo_waited_ms >= REPO_WAIT_MS)
+		log_warn("%s: the watcher has not finished reading the grants after %d ms; the "
+		         "protected paths of the %zu nested repositories it found so far are "
+		         "guarded", r->what, REPO_WAIT_MS, r->repos.n);
 	r->repo_wait = false;
 	if (!r->env->worker) {
 		(void)guard_before(r);
-		return unsandboxed_spawn(r, out);
+		return guard_spawn(r, out);
 	}
 	r->queued = true;
 	worker_post(r->env->worker, guard_before, guard_before_done, r);
@@ -1190,14 +1211,14 @@ unsandboxed_guard(struct shell_run *r, struct tool_run **out)
 /* --dangerously-run-commands-unsandboxed: plain /bin/sh -c in grant 0 with a
  * scrubbed environment and the timeout (its own process group is killed);
  * the result says so on its first line. The protected paths are copied
- * first (unsandboxed_guard). */
+ * first (guard_start). */
 static int
 unsandboxed_start(struct shell_run *r, struct tool_run **out)
 {
 	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
 	r->exec = true; /* no helper: its status is the command's own */
 	r->unsandboxed = true;
-	return unsandboxed_guard(r, out);
+	return guard_start(r, out);
 }
 
 /* tool_run_stop: kill the command; its result comes through shell_exited
@@ -1277,7 +1298,7 @@ sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, in
 	r->bwrap = env->bwrap_path ? xstrdup(env->bwrap_path) : probe_bwrap_path();
 	if (env->sandbox_trial == 0) {
 		r->first = true; /* no separate trial: this command is it */
-		return shell_spawn(r, out);
+		return guard_start(r, out);
 	}
 	if (env->sandbox_trial < 0) {
 		tool_result_errorf(&r->res, "%s: refused, nothing was run: this machine "
@@ -1285,7 +1306,7 @@ sandbox_start(struct tool_env *env, const char *what, const char *const *cmd, in
 		                   what, env->sandbox_refusal);
 		return fail_later(r, out);
 	}
-	return shell_spawn(r, out);
+	return guard_start(r, out);
 }
 
 int
@@ -1341,34 +1362,17 @@ nested_repos(struct tool_env *env, struct strv *out, struct strv *all)
 	return whole;
 }
 
-/* Build deskhand-sandbox's argv and spawn it (once the nested repositories
- * are known: nested_repos). */
+/* Build deskhand-sandbox's argv and spawn it, once the nested repositories
+ * are known and the protected paths noted (guard_start). */
 static int
-shell_spawn(struct shell_run *r, struct tool_run **out)
+sandbox_spawn(struct shell_run *r, struct tool_run **out)
 {
 	struct tool_env *env = r->env;
 	size_t ngrants = grant_count(env->grants);
 	int pair[2] = { -1, -1 }, ready[2] = { -1, -1 };
-	struct strv repos = ARRAY_INIT;
 
-	strv_free(&r->res.repos_before);
-	r->res.repos_known = env->watch != NULL;
-	if (!nested_repos(env, &repos, &r->res.repos_before) && r->repo_waited_ms < REPO_WAIT_MS) {
-		strv_free(&repos);
-		r->repo_wait = true;
-		r->repo_waited_ms += REPO_POLL_MS;
-		ev_timer_arm(r->loop, &r->timer, REPO_POLL_MS);
-		*out = &r->base;
-		return 0;
-	}
-	if (r->repo_wait && r->repo_waited_ms >= REPO_WAIT_MS)
-		log_warn("%s: the watcher has not finished reading the grants after %d ms; the "
-		         "sandbox protects the %zu nested repositories it found so far",
-		         r->what, REPO_WAIT_MS, repos.n);
-	r->repo_wait = false;
 	if (r->egress && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		tool_result_errorf(&r->res, "run_command: socketpair: %s", strerror(errno));
-		strv_free(&repos);
 		return fail_later(r, out);
 	}
 	/* The exec stage's byte on it, read after the exit, says the command ran. */
@@ -1381,26 +1385,24 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 			close(pair[0]);
 			close(pair[1]);
 		}
-		strv_free(&repos);
 		return fail_later(r, out);
 	}
 
-	protected_before(r, &repos);
 	const char **rw = xcalloc(ngrants + 1, sizeof *rw);
 	struct strv argv = ARRAY_INIT, deeper = ARRAY_INIT;
 
 	for (size_t i = 0; i < ngrants; i++)
 		rw[i] = grant_get(env->grants, i)->path;
 	/* The helper finds those one folder down itself: --repo for the others. */
-	for (size_t k = 0; k < repos.n; k++) {
-		const char *slash = strrchr(repos.v[k], '/');
+	for (size_t k = 0; k < r->repos.n; k++) {
+		const char *rp = r->repos.v[k], *slash = strrchr(rp, '/');
 		bool top = false;
 
 		for (size_t i = 0; slash && i < ngrants && !top; i++)
-			top = strlen(rw[i]) == (size_t)(slash - repos.v[k]) &&
-			      !strncmp(rw[i], repos.v[k], (size_t)(slash - repos.v[k]));
+			top = strlen(rw[i]) == (size_t)(slash - rp) &&
+			      !strncmp(rw[i], rp, (size_t)(slash - rp));
 		if (!top)
-			strv_add(&deeper, repos.v[k]);
+			strv_add(&deeper, rp);
 	}
 	tool_sandbox_argv(&argv, &(struct tool_sandbox_spec){
 		.sandbox = env->sandbox_path, .bwrap = r->bwrap, .host_paths = env->host_paths,
@@ -1409,7 +1411,6 @@ shell_spawn(struct shell_run *r, struct tool_run **out)
 		.proxy_fd = pair[1], .exec_ready_fd = ready[1],
 		.cmd = (const char *const *)r->cmd.v });
 	free(rw);
-	strv_free(&repos);
 	strv_free(&deeper);
 	const int keep[] = { ready[1], pair[1] };
 
