@@ -173,6 +173,16 @@ doc_cancel(struct tool_run *base)
 	doc_free(r);
 }
 
+/* tool_run_stop: pandoc is killed as a command is, and its result still
+ * comes through doc_inner_done, with what it did to the protected paths. */
+static bool
+doc_stop(struct tool_run *base, const char *why)
+{
+	struct doc_run *r = (struct doc_run *)base;
+
+	return tool_run_stop(r->inner, why);
+}
+
 static void
 deliver(struct doc_run *r)
 {
@@ -191,16 +201,25 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	deliver(ctx);
 }
 
-/* pandoc ended: its output, minus run_command's last line, as the result. */
+/* The notes run_command appends after its last line (tool_sandbox_start),
+ * each on a line of its own. */
+#define NOTE_START "\n[deskhand: "
+
+/* pandoc ended: its output, minus run_command's last line, as the result,
+ * and after it run_command's notes of the protected paths. */
 static void
 doc_inner_done(struct tool_result *res, void *ctx)
 {
 	struct doc_run *r = ctx;
 	struct buf said = BUF_INIT;
-	const char *t = buf_cstr(&res->text);
-	const char *last = strrchr(t, '\n');
-	size_t keep = last ? (size_t)(last - t) : 0;
+	const char *t = buf_cstr(&res->text), *last;
+	size_t notes = res->text.len, keep;
 	struct stat st;
+
+	while ((last = memrchr(t, '\n', notes)) && !strncmp(last, NOTE_START, strlen(NOTE_START)))
+		notes = (size_t)(last - t);
+	keep = last ? (size_t)(last - t) : 0;
+	char *status = xstrndup(last ? last + 1 : t, notes - (last ? keep + 1 : 0));
 
 	buf_add(&said, t, keep);
 	r->res.denied = res->denied;
@@ -226,9 +245,10 @@ doc_inner_done(struct tool_result *res, void *ctx)
 	} else {
 		r->res.is_error = true;
 		buf_printf(&r->res.text, "write_document: pandoc could not write %s (%s)%s%s",
-		           r->plan.shown, last ? last + 1 : t, said.len ? ":\n" : "",
-		           buf_cstr(&said));
+		           r->plan.shown, status, said.len ? ":\n" : "", buf_cstr(&said));
 	}
+	buf_add(&r->res.text, t + notes, res->text.len - notes);
+	free(status);
 	buf_fini(&said);
 	deliver(r);
 }
@@ -267,6 +287,7 @@ doc_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_don
 	struct doc_run *r = xcalloc(1, sizeof *r);
 
 	r->base.cancel = doc_cancel;
+	r->base.stop = doc_stop;
 	r->loop = env->loop;
 	r->done = done;
 	r->ctx = ctx;

@@ -87,8 +87,12 @@ int tool_preview_old(const struct grant *gr, const char *rel, struct tool_previe
  * `what` (static) names the tool in messages, stdin_fd is the command's
  * standard input (-1: empty; taken over and closed by the run), timeout_s
  * seconds (0: env's default; at most TOOL_TIMEOUT_MAX). The contract of
- * tool_entry.start; done gets run_command's result: the merged output, then
- * "exit status N", is_error when it was not 0. */
+ * tool_entry.start, and its run stops as run_command's (tool_run_stop); done
+ * gets run_command's result: the merged output, then "exit status N" (or how
+ * else it ended: "WHAT was interrupted: WHY", ...), is_error when it was not
+ * 0, then what it did to the protected paths, each on a line beginning
+ * "[deskhand: " (and in the result's created_protected, changed_protected,
+ * ...: the caller passes them on). */
 int tool_sandbox_start(struct tool_env *env, const char *what, const char *const *cmd,
                        int stdin_fd, int timeout_s, struct tool_run **out, tool_done_fn *done,
                        void *ctx) DH_MUST_CHECK;
