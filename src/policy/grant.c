@@ -523,6 +523,34 @@ link_target(int pfd, const char *leaf)
 	return xstrdup(t);
 }
 
+/* The st_mode of each directory on the way to rel beneath gr into
+ * c->dir_modes (0 where one cannot be looked at). */
+static void
+copy_dir_modes(const struct grant *gr, const char *rel, struct grant_copy *c)
+{
+	char *prefix = xstrdup(rel);
+	size_t n = 0;
+
+	for (const char *p = strchr(rel, '/'); p; p = strchr(p + 1, '/'))
+		n++;
+	c->dir_modes = n ? xcalloc(n, sizeof *c->dir_modes) : NULL;
+	c->ndirs = n;
+	n = 0;
+	for (char *p = strchr(prefix, '/'); p; p = strchr(p + 1, '/'), n++) {
+		struct stat st;
+		int fd;
+
+		*p = '\0';
+		if ((fd = beneath_open(gr->dirfd, prefix, O_PATH | O_DIRECTORY)) >= 0) {
+			if (fstat(fd, &st) == 0)
+				c->dir_modes[n] = st.st_mode;
+			close(fd);
+		}
+		*p = '/';
+	}
+	free(prefix);
+}
+
 int
 grant_copy_take(const struct grant *gr, const char *rel, size_t max_size, struct grant_copy *out)
 {
@@ -539,6 +567,7 @@ grant_copy_take(const struct grant *gr, const char *rel, size_t max_size, struct
 		return rc;
 	}
 	out->there = true;
+	copy_dir_modes(gr, rel, out);
 	if (S_ISLNK(out->st.st_mode))
 		out->target = link_target(pfd, leaf);
 	if (S_ISREG(out->st.st_mode) || S_ISLNK(out->st.st_mode)) {
@@ -599,13 +628,90 @@ copy_through(const struct grant *gr, const char *rel, int pfd, const char *leaf,
 	return rc;
 }
 
+/* The directories on the way to a file put back (copy_path_open): fds[0]
+ * is the grant's, fds[i + 1] its i-th component's, open O_RDONLY; made[i]
+ * when copy_path_open made it. */
+struct copy_path {
+	size_t n; /* components */
+	int *fds;
+	bool *made;
+};
+
+static void
+copy_path_close(struct copy_path *cp)
+{
+	for (size_t i = 0; cp->fds && i <= cp->n; i++)
+		if (cp->fds[i] >= 0)
+			close(cp->fds[i]);
+	free(cp->fds);
+	free(cp->made);
+	memset(cp, 0, sizeof *cp);
+}
+
+/* Open each directory on the way to rel beneath gr (cp->fds[cp->n] holds the
+ * file), making those that are gone (the command removed them with the
+ * file): one whose bits `was` knows is made 0700, for what goes into it,
+ * and takes its own bits in copy_path_modes(); another 0777 & ~umask. 0, or
+ * the error as path_err(); cp is the caller's to copy_path_close(). */
+static int
+copy_path_open(const struct grant *gr, const char *rel, const struct grant_copy *was,
+               struct copy_path *cp)
+{
+	const char *p = rel, *leaf = strrchr(rel, '/'), *name = leaf ? leaf + 1 : rel;
+
+	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+		return path_err(gr, rel, EINVAL);
+	cp->n = 0;
+	for (const char *q = rel; leaf && (q = strchr(q, '/')); q++)
+		cp->n++;
+	cp->fds = xcalloc(cp->n + 1, sizeof *cp->fds);
+	cp->made = xcalloc(cp->n + 1, sizeof *cp->made);
+	for (size_t i = 0; i <= cp->n; i++)
+		cp->fds[i] = -1;
+	if ((cp->fds[0] = beneath_open(gr->dirfd, "", O_RDONLY | O_DIRECTORY)) < 0)
+		return path_err(gr, "", errno);
+	for (size_t i = 0; i < cp->n; i++) {
+		size_t len = strcspn(p, "/");
+		char *comp = xstrndup(p, len);
+		bool known = i < was->ndirs && S_ISDIR(was->dir_modes[i]);
+		int fd = beneath_open(cp->fds[i], comp, O_RDONLY | O_DIRECTORY);
+
+		if (fd < 0 && errno == ENOENT) {
+			if (mkdirat(cp->fds[i], comp, known ? 0700 : 0777) == 0)
+				cp->made[i] = true;
+			if (cp->made[i] || errno == EEXIST)
+				fd = beneath_open(cp->fds[i], comp, O_RDONLY | O_DIRECTORY);
+		}
+		free(comp);
+		if (fd < 0)
+			return path_err(gr, rel, errno);
+		cp->fds[i + 1] = fd;
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* Give each directory copy_path_open() made the bits `was` knows of it,
+ * the deepest first. */
+static int
+copy_path_modes(const struct grant *gr, const char *rel, const struct grant_copy *was,
+                const struct copy_path *cp)
+{
+	for (size_t i = cp->n; i-- > 0;)
+		if (cp->made[i] && i < was->ndirs && S_ISDIR(was->dir_modes[i]) &&
+		    fchmod(cp->fds[i + 1], was->dir_modes[i] & 07777) < 0)
+			return path_err(gr, rel, errno);
+	return 0;
+}
+
 int
 grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy *was,
                char **out_aside)
 {
 	bool link = was->there && S_ISLNK(was->st.st_mode) && was->target;
 	struct grant_copy now;
-	const char *leaf;
+	struct copy_path cp = { 0 };
+	const char *leaf = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
 	int pfd, rc;
 
 	*out_aside = NULL;
@@ -627,11 +733,12 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 	}
 	/* The command may have removed the directory with the file (rm -r
 	 * .git/hooks): make it again, each component beneath the grant. */
-	if ((pfd = beneath_open_parent(gr->dirfd, rel, O_RDONLY, true, &leaf)) < 0) {
-		rc = path_err(gr, rel, errno);
+	if ((rc = copy_path_open(gr, rel, was, &cp)) < 0) {
+		copy_path_close(&cp);
 		grant_copy_fini(&now);
 		return rc;
 	}
+	pfd = cp.fds[cp.n];
 	if (keep_link) {
 		if (was->has_data && !same_bytes)
 			rc = copy_through(gr, rel, pfd, leaf, was);
@@ -642,7 +749,9 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 	                           (int)(was->st.st_mode & 07777), ATOMIC_NOREPLACE) < 0) {
 		rc = path_err(gr, rel, errno);
 	}
-	close(pfd);
+	if (rc == 0)
+		rc = copy_path_modes(gr, rel, was, &cp);
+	copy_path_close(&cp);
 	grant_copy_fini(&now);
 	return rc;
 }
@@ -651,6 +760,7 @@ void
 grant_copy_fini(struct grant_copy *c)
 {
 	free(c->target);
+	free(c->dir_modes);
 	buf_fini(&c->data);
 	memset(c, 0, sizeof *c);
 }

@@ -153,12 +153,17 @@ struct grant_copy {
 	bool has_data;	 /* data holds the bytes (a regular file, or one that a
 			  * symlink names, of at most the max given) */
 	struct buf data; /* the bytes */
+	mode_t *dir_modes; /* st_mode of each directory on the way to it, rel's
+	                    * components but the last, in order (heap; 0 where
+	                    * one could not be looked at); NULL when not there */
+	size_t ndirs;      /* entries in dir_modes */
 };
 
 /* Take a copy of rel beneath gr into *out (overwritten; the caller's to
  * grant_copy_fini, also after an error): its bytes kept when they are at
- * most max_size. Nothing there (or no parent) is 0 with out->there false.
- * Errors as grant_lstat(), with no copy. Bounded local I/O: loop-safe. */
+ * most max_size, and the permission bits of the directories on the way.
+ * Nothing there (or no parent) is 0 with out->there false. Errors as
+ * grant_lstat(), with no copy. Bounded local I/O: loop-safe. */
 int grant_copy_take(const struct grant *gr, const char *rel, size_t max_size,
                     struct grant_copy *out) DH_MUST_CHECK;
 
@@ -172,7 +177,8 @@ bool grant_copy_same(const struct grant_copy *a, const struct grant_copy *b);
  * under a .git component moved aside: *out_aside is then its new name,
  * heap, else NULL), then the file is made again with its permission bits,
  * or the symlink with its target (and the directories on the way to it that
- * are gone, 0777 & ~umask). A symlink that is still there as it was
+ * are gone, with the permission bits they had, dir_modes; 0777 & ~umask
+ * where not known). A symlink that is still there as it was
  * is kept, and when the bytes kept of the file it names changed they are
  * written back through it. Bypasses the git guard: deskhand's own action after a
  * command's checkpoint, not a tool's. DH_EFAIL when there is nothing to put

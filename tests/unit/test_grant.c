@@ -832,6 +832,44 @@ Test(grant, copy_put_keeps_mode_and_link)
 	free(p);
 }
 
+Test(grant, copy_put_makes_removed_directories_with_their_modes)
+{
+	struct grant_copy a, b;
+	char *d = at(gdir, ".vscode"), *sub = at(gdir, ".vscode/sub");
+	char *f = at(gdir, ".vscode/sub/x.json"), *g = at(gdir, ".vscode/sub/y.json");
+	char *aside = NULL;
+
+	cr_assert(mkdir(d, 0755) == 0 && mkdir(sub, 0755) == 0);
+	put(f, "x\n");
+	put(g, "y\n");
+	cr_assert(chmod(sub, 0750) == 0 && chmod(d, 0710) == 0);
+	cr_assert_eq(grant_copy_take(g0, ".vscode/sub/x.json", 1024, &a), 0, "%s", err_msg());
+	cr_assert_eq(grant_copy_take(g0, ".vscode/sub/y.json", 1024, &b), 0, "%s", err_msg());
+	cr_assert_eq(a.ndirs, 2);
+	cr_assert_eq(a.dir_modes[0] & 07777, 0710);
+	cr_assert_eq(a.dir_modes[1] & 07777, 0750);
+	cr_assert(unlink(f) == 0 && unlink(g) == 0);
+	cr_assert(rmdir(sub) == 0 && rmdir(d) == 0);
+	cr_assert_eq(grant_copy_put(g0, ".vscode/sub/x.json", &a, &aside), 0, "%s", err_msg());
+	cr_assert_eq(mode_of(gdir, ".vscode") & 07777, 0710);
+	cr_assert_eq(mode_of(gdir, ".vscode/sub") & 07777, 0750);
+	cr_assert_eq(grant_copy_put(g0, ".vscode/sub/y.json", &b, &aside), 0, "%s", err_msg());
+	cr_assert_null(aside);
+	assert_content(gdir, ".vscode/sub/x.json", "x\n");
+	assert_content(gdir, ".vscode/sub/y.json", "y\n");
+	cr_assert_eq(mode_of(gdir, ".vscode/sub") & 07777, 0750);
+	/* a directory still there keeps the mode it has now */
+	cr_assert(chmod(sub, 0755) == 0 && unlink(f) == 0);
+	cr_assert_eq(grant_copy_put(g0, ".vscode/sub/x.json", &a, &aside), 0, "%s", err_msg());
+	cr_assert_eq(mode_of(gdir, ".vscode/sub") & 07777, 0755);
+	grant_copy_fini(&a);
+	grant_copy_fini(&b);
+	free(d);
+	free(sub);
+	free(f);
+	free(g);
+}
+
 Test(grant, copy_put_in_git_keeps_the_command_s_aside)
 {
 	struct grant_copy was;
