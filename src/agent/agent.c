@@ -1202,9 +1202,54 @@ not_run_why(const struct agent *a)
 	return a->stop_status && a->stop_msg ? a->stop_msg : "the user interrupted the session";
 }
 
+static void take_steers(struct agent *a, cJSON *content);
+
+/* The blocks of `content` (an array, taken) as the person's message: merged
+ * into a trailing user message (tool results, a task's message) so that
+ * roles keep alternating, else a message of their own. */
+static void
+history_add_user(struct agent *a, cJSON *content)
+{
+	cJSON *last = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
+	const char *role = last ? json_str(last, "role") : NULL;
+	cJSON *copy = role && strcmp(role, "user") == 0 ? json_dup(last) : NULL;
+	cJSON *blocks = copy ? json_message_blocks(copy) : NULL, *b;
+
+	if (blocks) {
+		/* Rewrite the whole last message: history records are append-only, so
+		 * append a corrected copy, in one record that says it replaces the
+		 * last (a record that does not fit then changes nothing), and drop
+		 * the old one from memory. */
+		while ((b = cJSON_DetachItemFromArray(content, 0)))
+			json_add(blocks, NULL, b);
+		cJSON_Delete(content);
+		history_rewritten(a);
+		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
+		history_put(a, copy, true);
+	} else {
+		cJSON *m = json_new_obj();
+
+		cJSON_Delete(copy);
+		json_add_str(m, "role", "user");
+		json_add(m, "content", content);
+		history_add(a, m);
+	}
+}
+
+/* The task ends interrupted (the person's interrupt, or agent_stop()). The
+ * steers taken that no request carried yet (one came while the answer
+ * streamed, say) go into the history as the person's message, a
+ * user_message event each, so that a resume or the session's next task
+ * sends them: the person was told they were taken. */
 static void
 finish_interrupted(struct agent *a)
 {
+	if (a->steers.n > 0) {
+		cJSON *content = json_new_arr();
+
+		take_steers(a, content);
+		history_add_user(a, content);
+	}
 	if (a->stop_status)
 		finish(a, a->stop_status, a->stop_msg);
 	else
@@ -3506,35 +3551,14 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		free(m);
 	}
 
-	/* The user's message: merged into a trailing user message (tool results)
-	 * so that roles keep alternating. */
-	cJSON *last = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
-	const char *role = last ? json_str(last, "role") : NULL;
-	cJSON *text = json_new_obj();
+	/* The user's message: merged into a trailing user message (tool results). */
+	cJSON *content = json_new_arr(), *text = json_new_obj();
 	json_add_str(text, "type", "text");
 	json_add_str(text, "text", task);
-	if (role && strcmp(role, "user") == 0) {
-		/* Rewrite the whole last message: history records are append-only, so
-		 * append a corrected copy, in one record that says it replaces the
-		 * last (a record that does not fit then changes nothing), and drop
-		 * the old one from memory. */
-		cJSON *copy = json_dup(last);
-		cJSON *content = json_message_blocks(copy);
-		json_add(content, NULL, text);
-		take_early_steers(a, content);
-		take_notes(a, content);
-		history_rewritten(a);
-		cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
-		history_put(a, copy, true);
-	} else {
-		cJSON *m = json_new_obj(), *content = json_new_arr();
-		json_add(content, NULL, text);
-		take_early_steers(a, content);
-		take_notes(a, content);
-		json_add_str(m, "role", "user");
-		json_add(m, "content", content);
-		history_add(a, m);
-	}
+	json_add(content, NULL, text);
+	take_early_steers(a, content);
+	take_notes(a, content);
+	history_add_user(a, content);
 	/* A resumed session's meta.json says "running" again. A new one's was
 	 * written "running" when it was created a moment ago (by its engine,
 	 * with the task, model, mode and grants; turns, plan and totals read as

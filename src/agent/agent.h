@@ -148,7 +148,11 @@ int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK
  * interrupted or is ending: no request would carry it, ...) changes nothing
  * and emits nothing: DH_EFAIL with err_msg() saying why, for the one who
  * sent it (the engine replies to that client only, with its "re"); 0 else.
- * Safe to call at any time, from any loop callback. */
+ * A steer taken is sent with the next request; an interrupt (or
+ * agent_stop()) that ends the task before one carried it puts it into the
+ * history as the person's message (a user_message event), where a resume
+ * or the session's next task sends it. Safe to call at any time, from any
+ * loop callback. */
 int agent_command(struct agent *a, const struct command *c);
 
 /* The watcher reported a change (its watch_change_fn): when its state moved
