@@ -3775,6 +3775,12 @@ agent_is_finished(const struct agent *a)
 	return a->phase == PHASE_DONE;
 }
 
+bool
+agent_history_kept(const struct agent *a)
+{
+	return !a->history_error;
+}
+
 const char *
 agent_status(const struct agent *a)
 {

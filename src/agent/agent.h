@@ -169,6 +169,9 @@ void agent_audit_failed(struct agent *a, const char *why);
 
 /* True once session_finished was emitted. */
 bool agent_is_finished(const struct agent *a);
+/* False once a history record could not be written to the transcript (a
+ * resume would not have that message, nor any after it). */
+bool agent_history_kept(const struct agent *a);
 /* "done", "failed", "blocked", "interrupted", "expired" or "budget" once
  * finished; NULL before. */
 const char *agent_status(const struct agent *a);

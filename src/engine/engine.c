@@ -132,6 +132,9 @@ struct engine {
 	 * its first request tells the model what the recovery took back. */
 	bool recovering;
 	char *recover_untold; /* "\n[deskhand: ...]" notes for the model, or NULL */
+	/* What of them each grant's shadow repository keeps (review_set_read_untold),
+	 * by grant path: forgotten there once a task's message carried them. */
+	struct strv untold_grants, untold_lines;
 };
 
 static void fan_out(const struct event *ev, void *ctx);
@@ -557,15 +560,17 @@ struct recover_job {
 	struct review_set rs;
 	cJSON *history; /* a copy of the resumed conversation */
 	struct buf report;
-	struct buf untold; /* what the model is to be told (review_set_recover) */
+	struct buf untold; /* what the model is to be told (review_set_read_untold) */
+	struct strv told;  /* each grant's lines of it, as kept */
 };
 
 static int
 recover_run(void *ctx)
 {
 	struct recover_job *j = ctx;
+	int rc = review_set_recover(&j->rs, j->history, &j->report);
 
-	return review_set_recover(&j->rs, j->history, &j->report, &j->untold);
+	return rc < 0 ? rc : review_set_read_untold(&j->rs, &j->untold, &j->told);
 }
 
 static void
@@ -579,9 +584,14 @@ recover_done(int rc, const char *errmsg, void *ctx)
 					 .text = rc == 0 ? buf_cstr(&j->report) : errmsg },
 			j->e);
 	j->e->recovering = false;
+	/* Closing, they stay in the shadow repositories for the next run. */
 	if (j->untold.len && !j->e->closing) {
 		free(j->e->recover_untold);
 		j->e->recover_untold = buf_detach(&j->untold);
+		for (size_t g = 0; g < j->rs.n && g < j->told.n; g++) {
+			strv_add(&j->e->untold_grants, j->rs.paths[g]);
+			strv_add(&j->e->untold_lines, j->told.v[g]);
+		}
 	}
 	if (!j->e->closing && j->e->starting)
 		start_advance(j->e); /* a first task that waited for it */
@@ -590,7 +600,64 @@ recover_done(int rc, const char *errmsg, void *ctx)
 	cJSON_Delete(j->history);
 	buf_fini(&j->report);
 	buf_fini(&j->untold);
+	strv_free(&j->told);
 	free(j);
+}
+
+/* The recovery's lines are in a task's history: forget them in the shadow
+ * repositories (review_set_forget_untold), on the worker. */
+struct forget_job {
+	struct review_set rs;
+	struct strv told;
+	char *session;
+};
+
+static int
+forget_run(void *ctx)
+{
+	struct forget_job *j = ctx;
+
+	return review_set_forget_untold(&j->rs, &j->told);
+}
+
+/* A failure leaves the lines kept: a later resume tells the model again. */
+static void
+forget_done(int rc, const char *errmsg, void *ctx)
+{
+	struct forget_job *j = ctx;
+
+	if (rc < 0)
+		log_warn("recovery: a later resume tells the model again: %s", errmsg);
+	free((void *)j->rs.stores);
+	free((void *)j->rs.paths);
+	strv_free(&j->told);
+	free(j->session);
+	free(j);
+}
+
+/* Post forget_run() for the lines the engine handed to a task (its grants
+ * now, found by path: an ungrant may have come between). */
+static void
+post_forget_untold(struct engine *e)
+{
+	struct forget_job *j = xcalloc(1, sizeof *j);
+	struct snap_store **stores = xcalloc(e->ngrants + 1, sizeof *stores);
+	const char **paths = xcalloc(e->ngrants + 1, sizeof *paths);
+
+	for (size_t i = 0; i < e->ngrants; i++) {
+		size_t k = 0;
+
+		while (k < e->untold_grants.n && strcmp(e->untold_grants.v[k], e->redact[i]))
+			k++;
+		stores[i] = e->stores[i];
+		paths[i] = e->redact[i];
+		strv_add(&j->told, k < e->untold_grants.n ? e->untold_lines.v[k] : "");
+	}
+	j->session = xstrdup(session_id(e->session));
+	j->rs = (struct review_set){ j->session, stores, paths, e->ngrants };
+	worker_post(e->worker, forget_run, forget_done, j);
+	strv_free(&e->untold_grants);
+	strv_free(&e->untold_lines);
 }
 
 static void
@@ -1262,9 +1329,11 @@ start_finish(struct engine *e)
 		return;
 	}
 	e->starting = NULL;
-	if (e->recover_untold) {
+	bool told = e->recover_untold != NULL;
+	if (told) {
 		/* with the task's message, into the history: an interrupted
-		 * task's too (the engine may exit before another comes) */
+		 * task's too (the engine may exit before another comes); the
+		 * shadow repositories forget them once it is written */
 		agent_add_notes(e->agent, e->recover_untold);
 		free(e->recover_untold);
 		e->recover_untold = NULL;
@@ -1283,6 +1352,8 @@ start_finish(struct engine *e)
 	e->started = true;
 	if (agent_start(e->agent, ts->task, h) < 0)
 		fan_out(&(struct event){ .type = EVENT_ERROR, .text = (char *)err_msg() }, e);
+	else if (told && agent_history_kept(e->agent))
+		post_forget_untold(e);
 	task_start_free(ts);
 }
 
@@ -1298,9 +1369,9 @@ barrier_run(void *ctx)
  * skills are in (or interrupted: what was still being read was dropped,
  * start_stop()) and a resumed session's recovery is done: an interrupted
  * task waits for it too, so that its message carries what the recovery
- * took back into the history (recover_run() has taken those lines from
- * the shadow repository: told nowhere else, they would be lost when the
- * engine exits after the interrupt). */
+ * took back into the history (the shadow repository keeps those lines
+ * until then, post_forget_untold(), so the session's next request has
+ * them, in this engine or a later one). */
 static void
 start_advance(struct engine *e)
 {
@@ -1710,7 +1781,7 @@ review_run(void *ctx)
 	/* Act on what is on disk now: record what changed since the last
 	 * checkpoint first (the live agent checkpoints its own calls). */
 	const struct review_set rs = { j->session, j->stores, j->paths, j->ngrants };
-	if ((rc = review_set_recover(&rs, NULL, &j->report, NULL)) < 0) {
+	if ((rc = review_set_recover(&rs, NULL, &j->report)) < 0) {
 		snap_review_outcome_fini(&o);
 		return rc;
 	}
@@ -2927,8 +2998,10 @@ engine_close(struct engine *e)
 	ev_timer_disarm(e->loop, &e->deadline);
 	task_start_free(e->starting); /* its load, still read, is dropped */
 	e->starting = NULL;
-	free(e->recover_untold);
+	free(e->recover_untold); /* the shadow repositories keep it */
 	e->recover_untold = NULL;
+	strv_free(&e->untold_grants);
+	strv_free(&e->untold_lines);
 	notify_free(e->notify);
 	e->notify = NULL;
 	free(e->summary);

@@ -271,7 +271,7 @@ recover(const struct verbs_target *t, const struct opts *o)
 	if (session_open(&sess, t->state, t->id) < 0 || session_history_load(sess, &history) < 0)
 		history = NULL;
 	session_close(sess);
-	rc = review_set_recover(&rs, history, &report, NULL);
+	rc = review_set_recover(&rs, history, &report);
 	cJSON_Delete(history);
 	if (report.len)
 		put_text(o->json ? stderr : stdout, buf_cstr(&report));

@@ -137,11 +137,20 @@ int snap_review_recover(struct snap_store *s, const char *session, const char *c
 /* What the recoveries of the session took back of its interrupted calls'
  * protected paths (the lines they put in `notes`, "removed .bashrc, ..."),
  * kept in the shadow repository until the model is told: a verb's recovery
- * runs with no model to tell. Appended to `out` (a line each, '\n'-ended;
- * nothing when there is none), then forgotten. 0, or DH_EFAIL naming the
- * file (what was read stays in `out`). */
-int snap_review_take_untold(struct snap_store *s, const char *session,
+ * runs with no model to tell, and a run that read them may end before a
+ * task's message carried them. Appended to `out` (a line each, '\n'-ended;
+ * nothing when there is none); they stay kept until
+ * snap_review_forget_untold(). 0, or DH_EFAIL naming the file. */
+int snap_review_read_untold(struct snap_store *s, const char *session,
                             struct buf *out) DH_MUST_CHECK;
+
+/* The model was told the `len` bytes at `told` (what snap_review_read_untold()
+ * gave, now in the history): they are forgotten. Only when the kept lines
+ * still begin with them (a recovery since then adds after them, and keeps
+ * what it added); nothing to forget (len 0, no lines kept) is 0. 0, or
+ * DH_EFAIL naming the file. */
+int snap_review_forget_untold(struct snap_store *s, const char *session, const char *told,
+                              size_t len) DH_MUST_CHECK;
 
 /*
  * Outcome of a command

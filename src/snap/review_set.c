@@ -137,8 +137,7 @@ interrupted_report(struct buf *report, const char *grant, const char *action,
 }
 
 int
-review_set_recover(const struct review_set *rs, const cJSON *history, struct buf *report,
-                   struct buf *untold)
+review_set_recover(const struct review_set *rs, const cJSON *history, struct buf *report)
 {
 	struct strv calls = {0};
 	int rc = 0;
@@ -181,17 +180,42 @@ review_set_recover(const struct review_set *rs, const cJSON *history, struct buf
 			buf_printf(report, "%s: %.*s\n", rs->paths[g], (int)(nl - p), p);
 		free(action);
 		buf_fini(&notes);
-		struct buf u = BUF_INIT;
-		if (rc == 0 && untold && (rc = snap_review_take_untold(rs->stores[g], rs->session,
-		                                                       &u)) < 0)
-			rc = grant_err(rs, g, rc);
-		p = u.ptr ? u.ptr : "";
-		for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1)
-			buf_printf(untold, "\n[deskhand: %s: %.*s]", rs->paths[g], (int)(nl - p), p);
-		buf_fini(&u);
 	}
 	strv_free(&calls);
 	return rc;
+}
+
+int
+review_set_read_untold(const struct review_set *rs, struct buf *untold, struct strv *told)
+{
+	int rc = 0;
+
+	for (size_t g = 0; g < rs->n; g++) {
+		struct buf u = BUF_INIT;
+
+		if (rc == 0 && (rc = snap_review_read_untold(rs->stores[g], rs->session, &u)) < 0) {
+			rc = grant_err(rs, g, rc);
+			buf_clear(&u);
+		}
+		const char *p = u.ptr ? u.ptr : "";
+		for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1)
+			buf_printf(untold, "\n[deskhand: %s: %.*s]", rs->paths[g], (int)(nl - p), p);
+		strv_add(told, buf_cstr(&u));
+		buf_fini(&u);
+	}
+	return rc;
+}
+
+int
+review_set_forget_untold(const struct review_set *rs, const struct strv *told)
+{
+	for (size_t g = 0; g < rs->n && g < told->n; g++) {
+		int rc = snap_review_forget_untold(rs->stores[g], rs->session, told->v[g],
+		                                   strlen(told->v[g]));
+		if (rc < 0)
+			return grant_err(rs, g, rc);
+	}
+	return 0;
 }
 
 int

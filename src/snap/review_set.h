@@ -57,14 +57,28 @@ void review_set_unanswered(const struct cJSON *history, struct strv *out);
  * (checkpoint SHORT) wrote what was damaged anew; it reads again". With a
  * `history` (the session's owner is gone) the ref locks a killed owner left
  * are removed first (snap_clear_stale_locks). A grant without the session
- * yet (DH_ENOTFOUND) is skipped. With `untold` (the run that resumes the
- * session: its model is to be told), what this and earlier recoveries took
- * back of the calls' protected paths (snap_review_take_untold) is appended
- * there, "\n[deskhand: GRANT: LINE]" each, as the model reads a live
- * take-back; without (NULL), it is kept for that run.
+ * yet (DH_ENOTFOUND) is skipped. What it takes back of the calls'
+ * protected paths is kept for the model (review_set_read_untold).
  * Returns 0 or the first error (message names the grant). */
 int review_set_recover(const struct review_set *rs, const struct cJSON *history,
-                       struct buf *report, struct buf *untold) DH_MUST_CHECK;
+                       struct buf *report) DH_MUST_CHECK;
+
+/* For the run that resumes the session (its model is to be told): what
+ * this and earlier recoveries took back of the calls' protected paths
+ * (snap_review_read_untold), appended to `untold` as "\n[deskhand: GRANT:
+ * LINE]" each, as the model reads a live take-back; `told` gets each
+ * grant's lines as read (told->v[g] for g < rs->n, "" for none), for
+ * review_set_forget_untold() once the model's history holds them: until
+ * then they stay kept, for a later run. Returns 0 or the first error
+ * (message names the grant). */
+int review_set_read_untold(const struct review_set *rs, struct buf *untold,
+                           struct strv *told) DH_MUST_CHECK;
+
+/* The lines review_set_read_untold() gave as `told` are in the model's
+ * history: forgotten (snap_review_forget_untold), in the first
+ * min(rs->n, told->n) grants. Returns 0 or the first error (message names
+ * the grant). */
+int review_set_forget_untold(const struct review_set *rs, const struct strv *told) DH_MUST_CHECK;
 
 /* Every grant's pending changes (snap_review_get): out[g] for g < rs->n,
  * NULL for a grant the session has no checkpoint in yet. Each is freed with

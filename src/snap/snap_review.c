@@ -3710,9 +3710,10 @@ recover_nested_git(struct snap_store *s, const struct strv *repos, long long sin
 }
 
 /* REPO/deskhand-untold-SESSION: what a recovery took back that the model
- * has not been told, a line each; the next resumed run takes it
- * (snap_review_take_untold) and tells the model with its first request, as
- * a live take-back goes in the command's result. */
+ * has not been told, a line each; the next resumed run reads it
+ * (snap_review_read_untold) and tells the model with its first task's
+ * message, as a live take-back goes in the command's result, and forgets
+ * it once that message is in the history (snap_review_forget_untold). */
 static char *
 untold_path(const struct snap_store *s, const char *session)
 {
@@ -3741,15 +3742,34 @@ untold_add(struct snap_store *s, const char *session, const struct buf *lines)
 }
 
 int
-snap_review_take_untold(struct snap_store *s, const char *session, struct buf *out)
+snap_review_read_untold(struct snap_store *s, const char *session, struct buf *out)
 {
 	char *path = untold_path(s, session);
 	int rc = fsutil_read_file(path, UNTOLD_MAX, out);
 
-	if (rc == DH_ENOTFOUND)
+	free(path);
+	return rc == DH_ENOTFOUND ? 0 : rc;
+}
+
+int
+snap_review_forget_untold(struct snap_store *s, const char *session, const char *told,
+                          size_t len)
+{
+	if (!len)
+		return 0;
+	char *path = untold_path(s, session);
+	struct buf b = BUF_INIT;
+	int rc = fsutil_read_file(path, UNTOLD_MAX, &b);
+
+	if (rc == DH_ENOTFOUND) {
 		rc = 0;
-	else if (rc == 0 && unlink(path) < 0 && errno != ENOENT)
-		rc = err_set("snapshot: cannot remove %s: %s", path, strerror(errno));
+	} else if (rc == 0 && b.len >= len && !memcmp(b.ptr, told, len)) {
+		if (b.len > len)
+			rc = fsutil_write_atomic(path, b.ptr + len, b.len - len);
+		else if (unlink(path) < 0 && errno != ENOENT)
+			rc = err_set("snapshot: cannot remove %s: %s", path, strerror(errno));
+	}
+	buf_fini(&b);
 	free(path);
 	return rc;
 }
