@@ -1203,6 +1203,7 @@ not_run_why(const struct agent *a)
 }
 
 static void take_steers(struct agent *a, cJSON *content);
+static void take_notes(struct agent *a, cJSON *content);
 
 /* The blocks of `content` (an array, taken) as the person's message: merged
  * into a trailing user message (tool results, a task's message) so that
@@ -1240,16 +1241,21 @@ history_add_user(struct agent *a, cJSON *content)
  * steers taken that no request carried yet (one came while the answer
  * streamed, say) go into the history as the person's message, a
  * user_message event each, so that a resume or the session's next task
- * sends them: the person was told they were taken. */
+ * sends them: the person was told they were taken. The notes waiting for
+ * the next request (a step checkpoint that landed while the answer
+ * streamed, a connector's notice) go with them, as next_turn() sends them:
+ * the next task's agent is a new one, and would never have them. */
 static void
 finish_interrupted(struct agent *a)
 {
-	if (a->steers.n > 0) {
-		cJSON *content = json_new_arr();
+	cJSON *content = json_new_arr();
 
-		take_steers(a, content);
+	take_notes(a, content);
+	take_steers(a, content);
+	if (cJSON_GetArraySize(content) > 0)
 		history_add_user(a, content);
-	}
+	else
+		cJSON_Delete(content);
 	if (a->stop_status)
 		finish(a, a->stop_status, a->stop_msg);
 	else
