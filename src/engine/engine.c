@@ -126,7 +126,8 @@ struct engine {
 	char *summary;		  /* first line of the latest assistant text */
 	struct task_start *starting; /* a task being started, or NULL */
 	bool start_failed; /* the last task ended before its agent was made */
-	bool history_unread; /* the agent was freed between tasks (an ungrant) */
+	bool history_unread; /* the history must be read again: the agent was
+			      * freed between tasks (an ungrant), a start failed */
 	/* A resumed session's recovery (post_recover) is on the worker: its
 	 * first task's agent is made once it is done (start_advance), so that
 	 * its first request tells the model what the recovery took back. */
@@ -1027,6 +1028,7 @@ struct task_start {
 	ARRAY(struct start_asker) compacts; /* who asked for it (told if it is dropped) */
 	bool stopped;		 /* interrupted: it ends before its first request */
 	char *stop;		 /* why (engine_stop), NULL for the person's interrupt */
+	bool recorded;		 /* its "task" record is in the transcript */
 };
 
 /* A fresh agent over the current grants, with the instructions and skills
@@ -1307,6 +1309,19 @@ start_abort(struct engine *e, const char *why)
 {
 	char *m = xstrdup(why);
 
+	/* Its "task" record is answered: a later task's history does not
+	 * bring its text back as the person's message (session_history_load),
+	 * the person having been told that it failed. The history read for it
+	 * (which has it pending) goes: the next task reads it again. */
+	if (e->starting->recorded) {
+		if (session_append_task_failed(e->session, m) < 0)
+			log_warn("transcript: %s", err_msg());
+		if (!e->agent) {
+			cJSON_Delete(e->history);
+			e->history = NULL;
+			e->history_unread = true;
+		}
+	}
 	task_start_free(e->starting);
 	e->starting = NULL;
 	e->start_failed = true; /* settled once its record is written */
@@ -1549,6 +1564,7 @@ engine_start(struct engine *e, const char *task)
 	 * its meta.json for that: restore_task()). */
 	if (!fresh && session_append_task(e->session, task) < 0)
 		log_warn("transcript: %s", err_msg());
+	ts->recorded = !fresh;
 	l->e = e;
 	ts->load = l;
 	e->starting = ts;

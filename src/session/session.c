@@ -899,6 +899,18 @@ session_append_task(struct session *s, const char *task)
 	return rc;
 }
 
+int
+session_append_task_failed(struct session *s, const char *why)
+{
+	cJSON *rec = json_new_obj();
+
+	json_add_str(rec, "type", "task_failed");
+	json_add_str(rec, "text", why);
+	int rc = session_append(s, rec);
+	cJSON_Delete(rec);
+	return rc;
+}
+
 /* The user message of a "task" record no history record followed. */
 static cJSON *
 pending_message(const char *text)
@@ -920,6 +932,7 @@ session_history_load(struct session *s, cJSON **out)
 	char *path = xasprintf("%s/transcript.jsonl", s->dir);
 	struct buf b = BUF_INIT;
 	char *pending = NULL; /* the last "task" record's text, until a history record */
+	char *before = NULL;  /* the one pending before it, back after a "task_failed" */
 	int rc;
 
 	*out = NULL;
@@ -950,11 +963,17 @@ session_history_load(struct session *s, cJSON **out)
 			cJSON *m = json_obj(rec, "message");
 
 			if (type && !strcmp(type, "task") && json_str(rec, "text")) {
-				free(pending);
+				free(before);
+				before = pending;
 				pending = xstrdup(json_str(rec, "text"));
+			} else if (type && !strcmp(type, "task_failed")) {
+				free(pending); /* it never started: the one before is pending again */
+				pending = before;
+				before = NULL;
 			} else if (type && !strncmp(type, "history", strlen("history"))) {
 				free(pending); /* the task's message is in */
-				pending = NULL;
+				free(before);
+				pending = before = NULL;
 			}
 			if (type && strcmp(type, "history") == 0 && m) {
 				if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "replace_last")) &&
@@ -977,6 +996,7 @@ session_history_load(struct session *s, cJSON **out)
 	*out = msgs;
 out:
 	free(pending);
+	free(before);
 	buf_fini(&b);
 	free(path);
 	return rc;

@@ -146,13 +146,21 @@ int session_totals(const char *state_dir, const char *id, const cJSON *meta,
  * nothing of what the person asked for. DH_EFAIL as session_append(). */
 int session_append_task(struct session *s, const char *task) DH_MUST_CHECK;
 
+/* Answer the last "task" record of a task that failed before its agent was
+ * made (the person was told why): {"type":"task_failed","text":WHY}, after
+ * which session_history_load() no longer brings the task's text back (a
+ * task pending before it, whose engine died, is pending again). One
+ * write(2), DH_EFAIL as session_append(). */
+int session_append_task_failed(struct session *s, const char *why) DH_MUST_CHECK;
+
 /* Rebuild the conversation from the transcript's history records: a new
  * cJSON array of {role, content} owned by the caller. A last line without its
  * newline (being written, or torn) is ignored; any other malformed line is
  * skipped, with a note naming FILE:LINE and the reason (session_take_notes(), and
  * the debug log), and the records after it still count. A "task" record
- * (session_append_task) with no history record after it, a task whose
- * message never reached the history, ends the array as a user message
+ * (session_append_task) with no history record and no "task_failed"
+ * record after it, a task whose message never reached the history, ends the
+ * array as a user message
  * {role, content: [{type "text", text}], "task_pending": true}: the
  * agent that starts next takes the mark off (agent_start()). */
 int session_history_load(struct session *s, cJSON **out) DH_MUST_CHECK;

@@ -535,3 +535,33 @@ Test(session, task_record_without_its_message_is_read_back_pending)
 	session_close(s);
 	free(state);
 }
+
+/* A task whose start failed (session_append_task_failed) is answered: it is
+ * not read back pending; the task pending before it (its engine died) is. */
+Test(session, task_failed_record_answers_its_task)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *h;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "one");
+	append_history(s, "assistant", "two");
+	cr_assert_eq(session_append_task(s, "refused"), 0);
+	cr_assert_eq(session_append_task_failed(s, "a bad rule"), 0);
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 2);
+	cJSON_Delete(h);
+	cr_assert_eq(session_append_task(s, "its engine died"), 0);
+	cr_assert_eq(session_append_task(s, "refused too"), 0);
+	cr_assert_eq(session_append_task_failed(s, "a bad rule"), 0);
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 3);
+	const cJSON *m = cJSON_GetArrayItem(h, 2);
+	cr_assert(json_bool(m, "task_pending", false));
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(json_arr(m, "content"), 0), "text"),
+			 "its engine died");
+	cJSON_Delete(h);
+	session_close(s);
+	free(state);
+}
