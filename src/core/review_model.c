@@ -52,6 +52,7 @@ step_to_json(const struct review_step *st)
 	json_add(s, "tool_call", str_or_null(st->tool_call));
 	json_add_num(s, "turn", st->turn);
 	json_add_num(s, "time", (double)st->time);
+	json_add_bool(s, "external", st->external);
 	return s;
 }
 
@@ -238,8 +239,14 @@ step_from_json(const cJSON *s, const char *file, struct review_step *st)
 	    (rc = get_str(s, "label", where, true, false, &st->label)) < 0 ||
 	    (rc = get_str(s, "tool_call", where, true, false, &st->tool_call)) < 0)
 		return rc;
+	/* absent from an older engine's: an agent step, as it was shown */
+	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(s, "external");
+
+	if (ext && !cJSON_IsBool(ext))
+		return bad(where, "external", "not a boolean");
 	st->turn = (int)turn;
 	st->time = t;
+	st->external = cJSON_IsTrue(ext);
 	return 0;
 }
 

@@ -23,7 +23,8 @@
  *    "old_path": P|null, "old_mode": "100644"|null, "new_mode": …|null,
  *    "binary": B, "textconv": "cells"|"text"|null, "old_size": N|null, "new_size": N|null,
  *    "old_target": T|null, "new_target": T|null, "added": N,
- *    "removed": N, "step": {id, short_id, label, tool_call, turn, time}|null,
+ *    "removed": N, "step": {id, short_id, label, tool_call, turn, time,
+ *    external}|null,
  *    "hunks": [{n, header, old_start, old_lines, new_start, new_lines,
  *               "lines": [" ctx", "-old", "+new", "\\ No newline…"]}]}]}
  * Paths and link targets are in the escaped form of utf8_name_escape() (bytes that are not
@@ -54,6 +55,7 @@ struct review_step {
 	char *tool_call; /* Deskhand-Tool-Call trailer, or NULL (not an agent step) */
 	int turn;        /* Deskhand-Turn trailer, or -1 */
 	long long time;  /* commit time, seconds since the epoch */
+	bool external;   /* Deskhand-External: changes made outside the agent */
 };
 
 struct review_file {

@@ -544,7 +544,10 @@ static const char review_usage[] =
 	"(symlink: old -> new). --stat omits the hunks. PATHs\n"
 	"limit the listing. What changed on disk since the last checkpoint is\n"
 	"recorded first, so the listing and its hunk numbers are those of the\n"
-	"folder as it is now.\n"
+	"folder as it is now. With --json each file's step is {id, short_id,\n"
+	"label, tool_call, turn, time, external} or null; external is true for\n"
+	"changes made outside the agent (\"external changes\": a person's edit,\n"
+	"another program), which 'deskhand undo' leaves alone.\n"
 	PATHS_HELP;
 
 static void

@@ -1340,6 +1340,7 @@ step_fill(struct review_step *st, const struct link *l)
 	st->tool_call = l->tool_call ? xstrdup(l->tool_call) : NULL;
 	st->turn = l->turn;
 	st->time = l->time;
+	st->external = l->external;
 }
 
 /* Every path whose state differs between a and b: files and links by tree
