@@ -206,22 +206,30 @@ on_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 #define NOTE_START "\n[deskhand: "
 
 /* pandoc ended: its output, minus run_command's last line, as the result,
- * and after it run_command's notes of the protected paths. */
+ * and after it run_command's notes of the protected paths. Without the
+ * sandbox, run_command's first line says so: the result's first line too,
+ * on its own. */
 static void
 doc_inner_done(struct tool_result *res, void *ctx)
 {
+	static const char mark[] = TOOL_UNSANDBOXED_MARK "\n";
 	struct doc_run *r = ctx;
 	struct buf said = BUF_INIT;
 	const char *t = buf_cstr(&res->text), *last;
-	size_t notes = res->text.len, keep;
+	size_t notes = res->text.len, keep, skip = 0;
 	struct stat st;
 
-	while ((last = memrchr(t, '\n', notes)) && !strncmp(last, NOTE_START, strlen(NOTE_START)))
+	if (!strncmp(t, mark, strlen(mark))) {
+		skip = strlen(mark);
+		buf_puts(&r->res.text, mark);
+	}
+	while ((last = memrchr(t + skip, '\n', notes - skip)) &&
+	       !strncmp(last, NOTE_START, strlen(NOTE_START)))
 		notes = (size_t)(last - t);
-	keep = last ? (size_t)(last - t) : 0;
-	char *status = xstrndup(last ? last + 1 : t, notes - (last ? keep + 1 : 0));
+	keep = last ? (size_t)(last - t) : skip;
+	char *status = xstrndup(last ? last + 1 : t + skip, notes - (last ? keep + 1 : skip));
 
-	buf_add(&said, t, keep);
+	buf_add(&said, t + skip, keep - skip);
 	r->res.denied = res->denied;
 	r->res.created_protected = res->created_protected;
 	res->created_protected = (struct strv){ 0 };

@@ -81,6 +81,11 @@ int tool_refusal_err(struct tool_result *r);
  * to TOOL_PREVIEW_MAX bytes. Returns 0 or a DH_E* code. */
 int tool_preview_old(const struct grant *gr, const char *rel, struct tool_preview *p);
 
+/* The first line of a command's result without the sandbox. */
+#define TOOL_UNSANDBOXED_MARK                                                                      \
+	"[UNSANDBOXED: this command ran WITHOUT any sandbox, as the person chose with "            \
+	"--dangerously-run-commands-unsandboxed]"
+
 /* Run cmd (argv, NULL-terminated; copied) in deskhand-sandbox exactly as
  * run_command runs its shell (the once-a-session trial, grants read-write,
  * the egress proxy, the timeout, --dangerously-run-commands-unsandboxed):
@@ -92,7 +97,8 @@ int tool_preview_old(const struct grant *gr, const char *rel, struct tool_previe
  * else it ended: "WHAT was interrupted: WHY", ...), is_error when it was not
  * 0, then what it did to the protected paths, each on a line beginning
  * "[deskhand: " (and in the result's created_protected, changed_protected,
- * ...: the caller passes them on). */
+ * ...: the caller passes them on). Without the sandbox the result's first
+ * line is TOOL_UNSANDBOXED_MARK. */
 int tool_sandbox_start(struct tool_env *env, const char *what, const char *const *cmd,
                        int stdin_fd, int timeout_s, struct tool_run **out, tool_done_fn *done,
                        void *ctx) DH_MUST_CHECK;

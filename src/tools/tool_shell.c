@@ -605,10 +605,6 @@ protected_after(struct shell_run *r)
 		r->res.denied = true; /* an audit event, like any policy refusal */
 }
 
-#define UNSANDBOXED_MARK                                                                           \
-	"[UNSANDBOXED: this command ran WITHOUT any sandbox, as the person chose with "            \
-	"--dangerously-run-commands-unsandboxed]"
-
 static int sandbox_spawn(struct shell_run *r, struct tool_run **out);
 static int guard_start(struct shell_run *r, struct tool_run **out);
 static bool nested_repos(struct tool_env *env, struct strv *out, struct strv *all);
@@ -1215,7 +1211,7 @@ guard_start(struct shell_run *r, struct tool_run **out)
 static int
 unsandboxed_start(struct shell_run *r, struct tool_run **out)
 {
-	buf_puts(&r->res.text, UNSANDBOXED_MARK "\n");
+	buf_puts(&r->res.text, TOOL_UNSANDBOXED_MARK "\n");
 	r->exec = true; /* no helper: its status is the command's own */
 	r->unsandboxed = true;
 	return guard_start(r, out);
