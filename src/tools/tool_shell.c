@@ -1038,15 +1038,16 @@ fail_later(struct shell_run *r, struct tool_run **out)
 	return 0;
 }
 
-/* The trial ran: remember its verdict for the session, then run the command
- * (or, when the session's first command exited 125 and asked for it, report
- * that command's result) or refuse it with the explanation. */
+/* The trial ran: remember its verdict for the session, then report the
+ * result of the command that asked for it, or refuse that command with the
+ * explanation. Only the session's first command asks for a trial, after
+ * it ran and exited 125 (shell_exited, trial_start's one caller, under
+ * r->first, which nothing clears): the command is never run again here. */
 static void
 trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, void *ctx)
 {
 	struct shell_run *r = ctx;
 	struct tool_env *env = r->env;
-	struct tool_run *ignored;
 
 	(void)p;
 	(void)truncated;
@@ -1063,12 +1064,8 @@ trial_exited(struct proc *p, int wstatus, struct buf *output, bool truncated, vo
 		buf_fini(&b);
 		env->sandbox_trial = -1;
 	}
-	if (env->sandbox_trial > 0 && r->first) {
-		shell_finish(r, r->first_wstatus); /* the 125 was the command's own */
-		return;
-	}
 	if (env->sandbox_trial > 0) {
-		(void)guard_start(r, &ignored); /* failures arrive through done */
+		shell_finish(r, r->first_wstatus); /* the 125 was the command's own */
 		return;
 	}
 	tool_result_errorf(&r->res, "%s: refused, nothing was run: this machine "
