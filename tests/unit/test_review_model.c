@@ -177,6 +177,7 @@ assert_same(const struct review *a, const struct review *b)
 			cr_assert_str_eq(x->step.tool_call, y->step.tool_call);
 		cr_assert_eq(x->step.turn, y->step.turn);
 		cr_assert_eq(x->step.time, y->step.time);
+		cr_assert_eq(x->step.external, y->step.external);
 		cr_assert_eq(x->nhunks, y->nhunks);
 		for (size_t h = 0; h < x->nhunks; h++) {
 			const struct review_hunk *p = &x->hunks[h], *q = &y->hunks[h];
@@ -261,6 +262,30 @@ Test(review_model, wire_shape)
 
 /* A link's targets, as the review says them; a new target is another
  * version to the digest. */
+/* A step's "external" (changes made outside the agent) goes both ways; an
+ * engine that does not send it gives an agent step; a non-boolean is refused. */
+Test(review_model, step_external)
+{
+	struct review *r = sample(), *b;
+	cJSON *j, *step;
+
+	r->files[0].step.external = true;
+	j = review_model_to_json(r);
+	step = json_obj(cJSON_GetArrayItem(json_arr(j, "files"), 0), "step");
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(step, "external")));
+	cr_assert_eq(review_model_from_json(j, &b), 0, "%s", err_msg());
+	cr_assert(b->files[0].step.external);
+	review_model_free(b);
+	cJSON_DeleteItemFromObject(step, "external");
+	cr_assert_eq(review_model_from_json(j, &b), 0, "%s", err_msg());
+	cr_assert_not(b->files[0].step.external);
+	review_model_free(b);
+	json_add_str(step, "external", "yes");
+	cr_assert_eq(review_model_from_json(j, &b), DH_EPARSE);
+	cJSON_Delete(j);
+	review_model_free(r);
+}
+
 Test(review_model, link_targets_are_said_and_digested)
 {
 	struct review *r = sample();
