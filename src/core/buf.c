@@ -171,3 +171,17 @@ buf_table(struct buf *b, const char *const *cells, size_t nrows, size_t ncols, u
 	}
 	free(w);
 }
+
+void
+buf_feed_lines(struct buf *line, const char *p, size_t n, size_t max, void (*emit)(void *ctx),
+               void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			emit(ctx);
+			buf_clear(line);
+		} else if (line->len < max) {
+			buf_add(line, &p[i], 1);
+		}
+	}
+}

@@ -48,5 +48,12 @@ bool buf_add_capped(struct buf *b, const void *p, size_t n, size_t cap, const ch
 
 /* Standard base64 (RFC 4648 §4, with padding) of n bytes, appended to b. */
 void buf_add_base64(struct buf *b, const void *data, size_t n);
+/* Feed `n` bytes of a byte stream read in pieces (a child's stderr) to
+ * `line`, the line being read: at each '\n' (not kept) emit(ctx) is called,
+ * `line` holding the line's first `max` bytes (the rest is dropped), and
+ * `line` is cleared after it. What follows the last '\n' stays in `line`
+ * for the next call; at the stream's end the caller emits it if not empty. */
+void buf_feed_lines(struct buf *line, const char *p, size_t n, size_t max,
+                    void (*emit)(void *ctx), void *ctx);
 
 #endif

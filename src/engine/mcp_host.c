@@ -913,8 +913,9 @@ plain_envp(const struct mcp_entry *e, struct strv *out)
 /* One line of a server's stderr: to the engine's log (the session's
  * engine.log for a detached engine) and kept as the last one. */
 static void
-err_line(struct server *s)
+err_line(void *ctx)
 {
+	struct server *s = ctx;
 	const char *line = buf_cstr(&s->errline);
 	size_t n = s->errline.len;
 
@@ -951,12 +952,7 @@ stderr_read(struct server *s)
 	}
 	if (s->logfd >= 0 && write(s->logfd, chunk, (size_t)n) < 0)
 		log_warn("connector %s: its log: %s", s->ent->name, strerror(errno));
-	for (ssize_t i = 0; i < n; i++) {
-		if (chunk[i] == '\n')
-			err_line(s);
-		else if (s->errline.len < ERR_LINE_MAX)
-			buf_add(&s->errline, &chunk[i], 1);
-	}
+	buf_feed_lines(&s->errline, chunk, (size_t)n, ERR_LINE_MAX, err_line, s);
 	return true;
 }
 

@@ -40,7 +40,7 @@
 
 #define RESULT_CAP 4000
 #define MAX_EACH 3 /* resources read and prompts got */
-#define ERR_LINE_MAX 4096 /* bytes of a stderr line: a longer one goes on the next */
+#define ERR_LINE_MAX 4096 /* bytes of a stderr line shown: the rest is dropped */
 
 static const char client_usage[] =
 	"usage: deskhand mcp client [--revision REV] [--timeout MS] [--header 'NAME: VALUE']...\n"
@@ -359,8 +359,9 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 /* A line of the server's stderr, made printable: a server's escape
  * sequences do not reach the terminal. */
 static void
-err_line(struct harness *h)
+err_line(void *ctx)
 {
+	struct harness *h = ctx;
 	struct buf shown = BUF_INIT;
 	size_t n = h->errline.len;
 
@@ -391,12 +392,7 @@ err_read(struct harness *h)
 		h->errfd = -1;
 		return false;
 	}
-	for (ssize_t i = 0; i < n; i++) {
-		if (chunk[i] == '\n' || h->errline.len == ERR_LINE_MAX)
-			err_line(h);
-		if (chunk[i] != '\n')
-			buf_add(&h->errline, &chunk[i], 1);
-	}
+	buf_feed_lines(&h->errline, chunk, (size_t)n, ERR_LINE_MAX, err_line, h);
 	return true;
 }
 

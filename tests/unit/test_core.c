@@ -15,6 +15,7 @@
 #include "threads.h"
 #include "core/atomic.h"
 #include "core/buf.h"
+#include "core/strv.h"
 #include "core/err.h"
 #include "core/ev.h"
 #include "core/fsutil.h"
@@ -50,6 +51,36 @@ Test(buf, capped_marks_truncation_once)
 	cr_assert(buf_add_capped(&b, "ijk", 3, 5, "[cut]"));
 	cr_assert_str_eq(buf_cstr(&b), "abcde[cut]");
 	buf_fini(&b);
+}
+
+struct fed {
+	struct buf *line;
+	struct strv got;
+};
+
+static void
+fed_line(void *ctx)
+{
+	struct fed *f = ctx;
+
+	strv_add(&f->got, buf_cstr(f->line));
+}
+
+Test(buf, feed_lines_splits_across_reads_and_caps_each_line)
+{
+	struct buf line = BUF_INIT;
+	struct fed f = { .line = &line, .got = ARRAY_INIT };
+
+	buf_feed_lines(&line, "one\ntw", 6, 4, fed_line, &f);
+	buf_feed_lines(&line, "o\n\nlonger than four\nend", 23, 4, fed_line, &f);
+	cr_assert_eq(f.got.n, 4);
+	cr_assert_str_eq(f.got.v[0], "one");
+	cr_assert_str_eq(f.got.v[1], "two");
+	cr_assert_str_eq(f.got.v[2], "");
+	cr_assert_str_eq(f.got.v[3], "long");
+	cr_assert_str_eq(buf_cstr(&line), "end"); /* the caller's at the end */
+	strv_free(&f.got);
+	buf_fini(&line);
 }
 
 Test(buf, table_sizes_columns_to_their_cells)
