@@ -887,28 +887,29 @@ compact_loaded(cJSON *msgs, const cJSON *note, long long keep)
 	cJSON_InsertItemInArray(msgs, 0, json_dup(note));
 }
 
-int
-session_append_task(struct session *s, const char *task)
+/* {"type": TYPE, "text": TEXT} appended. */
+static int
+append_text(struct session *s, const char *type, const char *text)
 {
 	cJSON *rec = json_new_obj();
 
-	json_add_str(rec, "type", "task");
-	json_add_str(rec, "text", task);
+	json_add_str(rec, "type", type);
+	json_add_str(rec, "text", text);
 	int rc = session_append(s, rec);
 	cJSON_Delete(rec);
 	return rc;
 }
 
 int
+session_append_task(struct session *s, const char *task)
+{
+	return append_text(s, "task", task);
+}
+
+int
 session_append_task_failed(struct session *s, const char *why)
 {
-	cJSON *rec = json_new_obj();
-
-	json_add_str(rec, "type", "task_failed");
-	json_add_str(rec, "text", why);
-	int rc = session_append(s, rec);
-	cJSON_Delete(rec);
-	return rc;
+	return append_text(s, "task_failed", why);
 }
 
 /* The user message of a "task" record no history record followed. */
