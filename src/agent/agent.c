@@ -3421,24 +3421,14 @@ take_pending(struct agent *a, const char *task)
 static void
 put_pending(struct agent *a, cJSON *msg)
 {
-	cJSON *last = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
-	const char *role = last ? json_str(last, "role") : NULL;
-	cJSON *copy = role && !strcmp(role, "user") ? json_dup(last) : NULL;
-	cJSON *content = copy ? json_message_blocks(copy) : NULL;
-	cJSON *from = json_arr(msg, "content"), *b;
+	cJSON *from = cJSON_DetachItemFromObjectCaseSensitive(msg, "content");
 
 	log_info("a task that never reached the history is put back from the transcript");
-	if (!content || !from) {
-		cJSON_Delete(copy);
-		history_add(a, msg);
-		return;
-	}
-	while ((b = from->child))
-		json_add(content, NULL, cJSON_DetachItemViaPointer(from, b));
 	cJSON_Delete(msg);
-	history_rewritten(a);
-	cJSON_DeleteItemFromArray(a->history, cJSON_GetArraySize(a->history) - 1);
-	history_put(a, copy, true);
+	if (cJSON_IsArray(from))
+		history_add_user(a, from);
+	else
+		cJSON_Delete(from);
 }
 
 /* Every grant's baseline job landed: run what waited for it. */
