@@ -65,4 +65,9 @@ assert live["type"] == "notice" and live["summary"] == "LIVE-7311", live
 assert status_ms < 1000, "the status reply took %d ms" % status_ms
 PY
 cat "$T/py.out" >&2
+# Its clients gone and no task: the engine exits (waited for here, so that
+# none is left running when the test ends).
+for _ in $(seq 1 200); do pgrep -f -- "engine .*--resume $sid" >/dev/null || break; sleep 0.05; done
+pgrep -f -- "engine .*--resume $sid" >/dev/null &&
+  fail "the engine is still there 10 s after its clients left: $(pgrep -af -- "--resume $sid")"
 echo ok
