@@ -300,7 +300,9 @@ bool client_warm_handoff(int argc, char **argv, int *status);
 /* Before a read of FD, ready: in a run the warm engine made (which has no
  * controlling terminal: a session of its own), FD a terminal and its
  * client, the `deskhand run` in that terminal, a background job of it,
- * the job is stopped (SIGTTIN) and this waits, polling, until the client is
+ * the job is stopped (by the kernel, at the client's touch of its terminal
+ * that a SIGUSR2 asks for: atomic with a `fg`, as a SIGTTIN sent from here
+ * would not be) and this waits, polling, until the client is
  * the foreground job again or gone: what the kernel does to a run made in
  * its own process, whose read would take keys typed to the shell. It
  * blocks the caller's loop meanwhile, as that run is stopped. Whether it

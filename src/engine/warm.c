@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -300,6 +301,9 @@ warm_connect(const char *path)
  * The client's side: hand a run over
  */
 
+/* Sent by a run to its client before it reads the terminal (touch_tty()). */
+#define WARM_TTY_SIGNAL SIGUSR2
+
 /* The run's process, for the signal handlers. */
 static volatile sig_atomic_t handed_pid;
 /* The write end of await_run()'s self-pipe, told of a forwarded SIGHUP. */
@@ -362,6 +366,27 @@ forward_stop(int signo)
 		kill((pid_t)handed_pid, SIGSTOP);
 	raise(SIGSTOP);
 	/* (Continued: forward_cont() continued the run.) */
+	errno = saved;
+}
+
+/* The run is about to read the terminal (client_warm_tty_wait()): touch
+ * it, as a read would. In the background the kernel stops this process's
+ * job there (tty_check_change(): SIGTTOU), checked against the foreground
+ * group under the terminal's lock, so a `fg` racing with it continues the
+ * job (its SIGCONT discards the stop); in the foreground nothing happens.
+ * tcgetattr() and tcsetattr() are async-signal-safe. */
+static void
+touch_tty(int signo)
+{
+	int saved = errno;
+	struct termios t;
+
+	(void)signo;
+	for (int fd = 0; fd < 3; fd++)
+		if (tcgetattr(fd, &t) == 0) {
+			(void)tcsetattr(fd, TCSANOW, &t);
+			break;
+		}
 	errno = saved;
 }
 
@@ -501,9 +526,11 @@ static int
 wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
 {
 	unsigned tty = tty_fds();
-	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT };
+	/* (WARM_TTY_SIGNAL is the run's, not forwarded: touch_tty().) */
+	static const int forwarded[] = { SIGINT,  SIGTERM, SIGHUP,         SIGQUIT,
+					 SIGTSTP, SIGCONT, WARM_TTY_SIGNAL };
 	struct sigaction sa = { .sa_handler = forward }, stop = { .sa_handler = forward_stop },
-			 cont = { .sa_handler = forward_cont };
+			 cont = { .sa_handler = forward_cont }, touch = { .sa_handler = touch_tty };
 	struct sigaction was[sizeof forwarded / sizeof *forwarded];
 	struct pollfd p[3] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN },
 			       { .fd = hp[0], .events = POLLIN } };
@@ -514,9 +541,10 @@ wait_run(int fd, pid_t pid, int pidfd, const int hp[2])
 	handed_pid = pid;
 	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
 		sigaction(forwarded[i],
-		          forwarded[i] == SIGTSTP   ? &stop
-		          : forwarded[i] == SIGCONT ? &cont
-		                                    : &sa,
+		          forwarded[i] == SIGTSTP           ? &stop
+		          : forwarded[i] == SIGCONT         ? &cont
+		          : forwarded[i] == WARM_TTY_SIGNAL ? &touch
+		                                            : &sa,
 		          &was[i]);
 	for (;;) {
 		if (poll(p, 3, -1) < 0) {
@@ -710,6 +738,24 @@ out:
 	return handed;
 }
 
+/* Whether process pid catches signal signo (/proc/PID/status SigCgt). */
+static bool
+catches(pid_t pid, int signo)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof line, f))
+		found = sscanf(line, "SigCgt: %llx", &mask) == 1;
+	fclose(f);
+	return found && (mask >> (signo - 1) & 1);
+}
+
 bool
 client_warm_tty_wait(int fd)
 {
@@ -727,11 +773,19 @@ client_warm_tty_wait(int fd)
 		    fg <= 0 || fg == pgrp)
 			return waited;
 		/* In the background, running: stopped as the kernel stops a
-		 * job that reads its terminal there. Stopped (or stopping),
-		 * it is waited for: fg makes it the foreground job, bg runs
-		 * it and it is stopped again. */
-		if (state != 'T' && state != 't')
-			kill(-(pid_t)pgrp, SIGTTIN);
+		 * job that touches its terminal there, by the kernel itself
+		 * (touch_tty() in the client): a SIGTTIN sent from here after
+		 * a `fg` that came between the look above and the kill would
+		 * stop the foreground job. A client that does not catch the
+		 * signal yet gets the SIGTTIN. Stopped (or stopping), it is
+		 * waited for: fg makes it the foreground job, bg runs it and
+		 * it is stopped again. */
+		if (state != 'T' && state != 't') {
+			if (catches(warm_client, WARM_TTY_SIGNAL))
+				kill(warm_client, WARM_TTY_SIGNAL);
+			else
+				kill(-(pid_t)pgrp, SIGTTIN);
+		}
 		waited = true;
 		poll(NULL, 0, 50);
 	}

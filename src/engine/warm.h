@@ -47,8 +47,11 @@
  * its own SIGTSTP and SIGCONT (continued in the background of its terminal,
  * the run goes on there; it has no controlling terminal, which would stop
  * it at a read of the terminal there, so before such a read it looks
- * whether its client is the foreground job, and if not stops the client's
- * job with SIGTTIN and waits until it is: client_warm_tty_wait()), and
+ * whether its client is the foreground job, and if not has the client
+ * touch its terminal, so that the kernel stops the client's job there (a
+ * SIGUSR2 the client catches; SIGTTIN to a client that does not catch it
+ * yet), and waits until it is the foreground job: client_warm_tty_wait()),
+ * and
  * exits with its status (a run killed by a signal: the client raises that
  * signal on itself; a warm engine killed during the run: the client waits
  * for the run's end, whose status went with the warm engine, and exits
