@@ -28,52 +28,30 @@ print(json.dumps({"turns": [
     {"text": "Done.", "stop_reason": "end_turn"}]}))
 PY
 start_fake "$T/script.json"
-python3 - "$DESKHAND" "$G" "$NL" "$NR" > "$T/py.out" 2>&1 <<'PY' || { cat "$T/py.out"; fail "the loop waited for list_files or read_file"; }
-import json, os, select, subprocess, sys, time
+DH_TESTS=$DH_TESTS python3 - "$DESKHAND" "$G" "$NL" "$NR" > "$T/py.out" 2>&1 <<'PY' || { cat "$T/py.out"; fail "the loop waited for list_files or read_file"; }
+import os, sys
+sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
+from status_probe import probe, latency
 deskhand, grant, nl, nr = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-p = subprocess.Popen([deskhand, "run", "--grant", grant, "--json", "--commands", "--approve-plan",
-                      "--mode", "auto", "task"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                     bufsize=0)
-buf, sent, fin = b"", [], None
-lat = {"list_files": [], "read_file": []}
 results = {"list_files": [], "read_file": []}
-running = None # the tool whose calls run: the last one started
-t0 = next_send = time.monotonic()
-while True:
-    now = time.monotonic()
-    if fin is None and now >= next_send:
-        p.stdin.write(b'{"type":"status"}\n')
-        sent.append((now, running))
-        next_send = now + 0.1
-    r, _, _ = select.select([p.stdout], [], [], 0.02)
-    if r:
-        chunk = os.read(p.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            ev = json.loads(line)
-            if ev["type"] == "status":
-                at, tool = sent.pop(0)
-                if tool:
-                    lat[tool].append(time.monotonic() - at)
-            elif ev["type"] == "tool_call" and ev.get("name") in results:
-                running = ev["name"]
-            elif ev["type"] == "tool_result" and running:
-                results[running].append(ev)
-            elif ev["type"] == "session_finished" and fin is None:
-                fin = ev
-                p.stdin.close()
-    if time.monotonic() - t0 > 180:
-        p.kill()
-        sys.exit("timed out")
-rc = p.wait()
-print("%.1f s in all" % (time.monotonic() - t0))
+running = [None]  # the tool whose calls run: the last one started
+
+def track(ev):
+    if ev["type"] == "tool_call" and ev.get("name") in results:
+        running[0] = ev["name"]
+    elif ev["type"] == "tool_result" and running[0]:
+        results[running[0]].append(ev)
+    return running[0]
+
+rc, fin, lat, took = probe([deskhand, "run", "--grant", grant, "--json", "--commands",
+                            "--approve-plan", "--mode", "auto", "task"], track,
+                           interval=0.1, timeout=180)
+for tool in results:
+    lat.setdefault(tool, [])
+print("%.1f s in all" % took)
 for tool, l in lat.items():
-    ms = sorted(int(x * 1000) for x in l) or [0]
-    print("%s: %d calls; %d status replies while they ran; latency ms: median %d, max %d"
-          % (tool, len(results[tool]), len(l), ms[len(ms) // 2], ms[-1]))
+    print("%s: %d calls; %d status replies while they ran; latency ms: %s"
+          % (tool, len(results[tool]), len(l), latency(l)))
 assert rc == 0, "deskhand exited %d" % rc
 assert fin and fin["status"] == "done", fin
 assert len(results["list_files"]) == nl and len(results["read_file"]) == nr, results

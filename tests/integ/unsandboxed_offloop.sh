@@ -32,50 +32,26 @@ print(json.dumps({"turns": [
     {"text": "Done.", "stop_reason": "end_turn"}]}))
 PY
 start_fake "$T/script.json"
-python3 - "$DESKHAND" "$G" "$NC" > "$T/py.out" 2>&1 <<'PY' || { cat "$T/py.out"; fail "the loop waited for the copies of the protected files"; }
-import json, os, select, subprocess, sys, time
+DH_TESTS=$DH_TESTS python3 - "$DESKHAND" "$G" "$NC" > "$T/py.out" 2>&1 <<'PY' || { cat "$T/py.out"; fail "the loop waited for the copies of the protected files"; }
+import os, sys
+sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
+from status_probe import probe, latency
 deskhand, grant, nc = sys.argv[1], sys.argv[2], int(sys.argv[3])
-p = subprocess.Popen([deskhand, "run", "--grant", grant, "--json", "--commands", "--approve-plan",
-                      "--mode", "auto", "--dangerously-run-commands-unsandboxed", "task"],
-                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                     bufsize=0)
-buf, sent, fin, lat, results = b"", [], None, [], []
-running = False # run_command calls run: from the first call to the last result
-t0 = next_send = time.monotonic()
-while True:
-    now = time.monotonic()
-    if fin is None and now >= next_send:
-        p.stdin.write(b'{"type":"status"}\n')
-        sent.append((now, running))
-        next_send = now + 0.05
-    r, _, _ = select.select([p.stdout], [], [], 0.01)
-    if r:
-        chunk = os.read(p.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            ev = json.loads(line)
-            if ev["type"] == "status":
-                at, was = sent.pop(0)
-                if was:
-                    lat.append(time.monotonic() - at)
-            elif ev["type"] == "tool_call" and ev.get("name") == "run_command":
-                running = True
-            elif ev["type"] == "tool_result" and ev.get("name") == "run_command":
-                results.append(ev)
-                running = len(results) < nc + 1
-            elif ev["type"] == "session_finished" and fin is None:
-                fin = ev
-                p.stdin.close()
-    if time.monotonic() - t0 > 300:
-        p.kill()
-        sys.exit("timed out")
-rc = p.wait()
-ms = sorted(int(x * 1000) for x in lat) or [0]
-print("%.1f s in all; %d commands; %d status replies while they ran; latency ms: median %d, max %d"
-      % (time.monotonic() - t0, len(results), len(lat), ms[len(ms) // 2], ms[-1]))
+results, running = [], [None]  # "commands": from the first call to the last result
+
+def track(ev):
+    if ev["type"] == "tool_call" and ev.get("name") == "run_command":
+        running[0] = "commands"
+    elif ev["type"] == "tool_result" and ev.get("name") == "run_command":
+        results.append(ev)
+        running[0] = "commands" if len(results) < nc + 1 else None
+    return running[0]
+
+rc, fin, lat, took = probe([deskhand, "run", "--grant", grant, "--json", "--commands",
+                            "--approve-plan", "--mode", "auto", "--dangerously-run-commands-unsandboxed", "task"], track)
+lat = lat.get("commands", [])
+print("%.1f s in all; %d commands; %d status replies while they ran; latency ms: %s"
+      % (took, len(results), len(lat), latency(lat)))
 assert rc == 0, "deskhand exited %d" % rc
 assert fin and fin["status"] == "done", fin
 assert len(results) == nc + 1, results
