@@ -111,6 +111,15 @@ log_to(const char *path)
 	close(fd);
 }
 
+/* The session's engine.log (heap), or NULL while e has no session. */
+static char *
+session_log_path(struct engine *e)
+{
+	const char *id = engine_session_id(e);
+
+	return id ? xasprintf("%s/sessions/%s/engine.log", engine_state_dir(e), id) : NULL;
+}
+
 /* The session's own engine.log once the session exists. */
 static void
 log_to_session(struct serve *sv)
@@ -119,7 +128,7 @@ log_to_session(struct serve *sv)
 
 	if (sv->log_named || !id)
 		return;
-	char *path = xasprintf("%s/sessions/%s/engine.log", engine_state_dir(sv->e), id);
+	char *path = session_log_path(sv->e);
 	log_to(path);
 	free(path);
 	sv->log_named = true;
@@ -230,16 +239,20 @@ take_ready_fd(int *argc, char ***argv)
 	return (int)fd;
 }
 
-/* stdin and stdout on /dev/null: an engine never reads or writes a terminal. */
+/* stdin, stdout and stderr on /dev/null: an engine never reads or writes a
+ * terminal. KEEP_FILE: stdout stays when it is a regular file (nohup's). */
 static void
-detach_stdio(void)
+detach_stdio(bool keep_file)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct stat st;
 
 	if (fd < 0)
 		return;
 	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
+	/* keep_file: output to a file (nohup's) goes on there */
+	if (!keep_file || fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
+		dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
 	close(fd);
 }
@@ -247,8 +260,6 @@ detach_stdio(void)
 int
 serve_adopt(struct server **out, struct ev_loop *loop, struct engine *e)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	struct stat st;
 	char *dir, *path;
 	int rc;
 
@@ -256,17 +267,8 @@ serve_adopt(struct server **out, struct ev_loop *loop, struct engine *e)
 	/* Nothing reads the terminal or writes to it any more: a write there
 	 * fails (EIO), a pipe's reader may have gone with it (EPIPE; SIGPIPE
 	 * is ignored, ev_new). Output to a file (nohup) stays. */
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		if (fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
-			dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		close(null);
-	}
-	if (engine_session_id(e))
-		path = xasprintf("%s/sessions/%s/engine.log", engine_state_dir(e),
-				 engine_session_id(e));
-	else
+	detach_stdio(true);
+	if (!(path = session_log_path(e)))
 		path = xasprintf("%s/log", engine_state_dir(e));
 	log_to(path);
 	free(path);
@@ -298,7 +300,7 @@ engine_main(int argc, char **argv)
 				"(started by deskhand itself; N is an open descriptor)\n");
 		return 2;
 	}
-	detach_stdio();
+	detach_stdio(false);
 	/* ps, top and pgrep -x name it (client_spawn() forks it without an exec,
 	 * so its command line is the client's). */
 	prctl(PR_SET_NAME, "deskhand-engine", 0, 0, 0);
