@@ -286,6 +286,16 @@ wait_requests() {
   return 1
 }
 
+# wait_gone PATTERN WHAT: waits (10 s at most) until no process's command
+# line matches PATTERN (pgrep -f): an engine whose clients left exits, and
+# one still exiting when the test ends is found running and killed as a
+# stray.
+wait_gone() {
+  local _
+  for _ in $(seq 1 200); do pgrep -f -- "$1" >/dev/null || return 0; sleep 0.05; done
+  fail "$2 is still there 10 s later: $(pgrep -af -- "$1")"
+}
+
 # wait_state ID STATE [SECONDS]: polls `deskhand ls --json` until ID is STATE.
 wait_state() {
   local deadline=$(( $(date +%s) + ${3:-20} )) st=

@@ -67,7 +67,5 @@ PY
 cat "$T/py.out" >&2
 # Its clients gone and no task: the engine exits (waited for here, so that
 # none is left running when the test ends).
-for _ in $(seq 1 200); do pgrep -f -- "engine .*--resume $sid" >/dev/null || break; sleep 0.05; done
-pgrep -f -- "engine .*--resume $sid" >/dev/null &&
-  fail "the engine is still there 10 s after its clients left: $(pgrep -af -- "--resume $sid")"
+wait_gone "engine .*--resume $sid" "the engine, its clients gone,"
 echo ok

@@ -60,4 +60,7 @@ for ev in got:
 assert status_ms < 1000, "the status reply took %d ms" % status_ms
 PY
 cat "$T/py.out" >&2
+# Its client gone and no task: the engine exits (waited for, so that none is
+# left running when the test ends).
+wait_gone "engine .*--grant $G" "the engine, its client gone,"
 echo ok
