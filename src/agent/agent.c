@@ -7,10 +7,12 @@
  */
 #include "agent/agent.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/approval.h"
 #include "agent/compact.h"
@@ -758,6 +760,19 @@ put_back(struct ckpt_job *j)
 	return n;
 }
 
+/* Worker thread: remove the copies of the protected files that an
+ * unsandboxed command kept on disk (TOOL_PROTECTED_COPIES), once the agent
+ * put back what it changed: a recovery has nothing left to put back. */
+static void
+copies_done(struct agent *a)
+{
+	char *p = xasprintf("%s/%s", a->env.session_dir, TOOL_PROTECTED_COPIES);
+
+	if (a->env.session_dir && unlink(p) < 0 && errno != ENOENT)
+		log_warn("%s: %s", p, strerror(errno));
+	free(p);
+}
+
 /* Worker thread: take back what the current call created on the protected
  * list in this job's grant (grant_take_back), and put back the protected
  * files it changed (put_back), saying in j->report what became of each path.
@@ -858,9 +873,17 @@ ckpt_run(void *ctx)
 	};
 	int rc;
 
-	if (j->kind == CK_TAKE_BACK && take_back(j) == 0) {
-		j->skipped = true;
-		return 0;
+	if (j->kind == CK_TAKE_BACK) {
+		size_t n = take_back(j);
+
+		/* The last grant's: the command's put-back is done, so the
+		 * copies it kept on disk for a killed engine's go. */
+		if (j->grant + 1 == grant_count(a->cfg.grants))
+			copies_done(a);
+		if (n == 0) {
+			j->skipped = true;
+			return 0;
+		}
 	}
 	if (a->cfg.watch) {
 		watch_sync(a->cfg.watch);
@@ -2587,7 +2610,12 @@ execute(struct agent *a)
 	buf_clear(&a->live);
 	c->ran_mutating = (t->flags & TOOL_F_MUTATES) != 0;
 	if (tool_is_async(t)) {
-		if (tool_start(t, c->input, &a->env, &a->run, on_tool_done, a) < 0) {
+		int rc;
+
+		a->env.call_id = c->id;
+		rc = tool_start(t, c->input, &a->env, &a->run, on_tool_done, a);
+		a->env.call_id = NULL;
+		if (rc < 0) {
 			tool_run_cancel(a->run);
 			a->run = NULL;
 			call_result_text(c, true, "%s: %s", c->name, err_msg());

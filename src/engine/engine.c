@@ -49,6 +49,7 @@
 #include "snap/review.h"
 #include "snap/review_set.h"
 #include "snap/snap.h"
+#include "tools/tool.h"
 #include "watch/watch.h"
 
 #define ENGINE_MAX_GRANTS 64 /* fixed so the agent's borrowed arrays never move */
@@ -563,7 +564,48 @@ struct recover_job {
 	struct buf report;
 	struct buf untold; /* what the model is to be told (review_set_read_untold) */
 	struct strv told;  /* each grant's lines of it, as kept */
+	struct grant_set *grants; /* the job's copy, NULL when it could not be made */
+	char *session_dir;
 };
+
+/* After the recovery's checkpoint: put back the protected files that an
+ * unsandboxed command the engine was killed in changed or removed
+ * (tool_shell_put_back), each grant's in a checkpoint of deskhand's own
+ * (snap_review_put_back), its lines kept for the model as the recovery's
+ * and said in the report. A failure is logged, as the recovery goes on. */
+static void
+recover_put_back(struct recover_job *j)
+{
+	struct strv calls = ARRAY_INIT, lines = ARRAY_INIT;
+	char *call = NULL;
+
+	if (!j->grants || !j->session_dir || !j->history)
+		return;
+	review_set_unanswered(j->history, &calls);
+	strv_uniq(&calls);
+	if (tool_shell_put_back(j->session_dir, j->grants, &calls, &lines, &call) < 0)
+		log_warn("recovery: the protected files kept before a command: %s", err_msg());
+	for (size_t g = 0; call && g < lines.n; g++) {
+		const char *gp = grant_get(j->grants, g)->path;
+		size_t k = 0;
+
+		while (k < j->rs.n && strcmp(j->rs.paths[k], gp))
+			k++;
+		if (!*lines.v[g] || k == j->rs.n)
+			continue;
+		struct buf b = BUF_INIT;
+
+		buf_puts(&b, lines.v[g]);
+		for (const char *p = lines.v[g], *nl; (nl = strchr(p, '\n')); p = nl + 1)
+			buf_printf(&j->report, "%s: %.*s\n", gp, (int)(nl - p), p);
+		if (snap_review_put_back(j->rs.stores[k], j->rs.session, call, &b) < 0)
+			log_warn("recovery: %s", err_msg());
+		buf_fini(&b);
+	}
+	free(call);
+	strv_free(&calls);
+	strv_free(&lines);
+}
 
 static int
 recover_run(void *ctx)
@@ -571,6 +613,8 @@ recover_run(void *ctx)
 	struct recover_job *j = ctx;
 	int rc = review_set_recover(&j->rs, j->history, &j->report);
 
+	if (rc >= 0)
+		recover_put_back(j);
 	return rc < 0 ? rc : review_set_read_untold(&j->rs, &j->untold, &j->told);
 }
 
@@ -602,6 +646,8 @@ recover_done(int rc, const char *errmsg, void *ctx)
 	buf_fini(&j->report);
 	buf_fini(&j->untold);
 	strv_free(&j->told);
+	grant_set_free(j->grants);
+	free(j->session_dir);
 	free(j);
 }
 
@@ -673,6 +719,11 @@ post_recover(struct engine *e)
 	j->e = e;
 	j->rs = (struct review_set){ session_id(e->session), stores, paths, e->ngrants };
 	j->history = e->history ? json_dup(e->history) : NULL;
+	if (grant_set_dup(e->grants, &j->grants) < 0) {
+		log_warn("recovery: %s", err_msg());
+		j->grants = NULL;
+	}
+	j->session_dir = session_dir(e->session) ? xstrdup(session_dir(e->session)) : NULL;
 	buf_init(&j->report);
 	buf_init(&j->untold);
 	e->recovering = true;

@@ -601,7 +601,8 @@ grant_copy_same(const struct grant_copy *a, const struct grant_copy *b)
 	if (a->has_data != b->has_data)
 		return false;
 	if (a->has_data)
-		return a->data.len == b->data.len && !memcmp(a->data.ptr, b->data.ptr, a->data.len);
+		return a->data.len == b->data.len &&
+		       (!a->data.len || !memcmp(a->data.ptr, b->data.ptr, a->data.len));
 	return a->st.st_ino == b->st.st_ino && a->st.st_size == b->st.st_size &&
 	       a->st.st_mtim.tv_sec == b->st.st_mtim.tv_sec &&
 	       a->st.st_mtim.tv_nsec == b->st.st_mtim.tv_nsec;
@@ -725,7 +726,7 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 	bool keep_link = link && now.there && S_ISLNK(now.st.st_mode) && now.target &&
 	                 !strcmp(now.target, was->target);
 	bool same_bytes = now.has_data && now.data.len == was->data.len &&
-	                  !memcmp(now.data.ptr, was->data.ptr, was->data.len);
+	                  (!was->data.len || !memcmp(now.data.ptr, was->data.ptr, was->data.len));
 
 	if (now.there && !keep_link && (rc = grant_take_back(gr, rel, out_aside)) < 0) {
 		grant_copy_fini(&now);
@@ -754,6 +755,89 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 	copy_path_close(&cp);
 	grant_copy_fini(&now);
 	return rc;
+}
+
+void
+grant_copy_pack(struct buf *out, const char *path, const struct grant_copy *c)
+{
+	size_t tlen = c->target ? strlen(c->target) : 0;
+
+	buf_printf(out, "copy %zu %zu %zu %d %o %zu\n", strlen(path), tlen, c->data.len,
+	           c->has_data, (unsigned)c->st.st_mode, c->ndirs);
+	buf_puts(out, path);
+	if (tlen)
+		buf_add(out, c->target, tlen);
+	for (size_t i = 0; i < c->ndirs; i++)
+		buf_printf(out, "%o ", (unsigned)c->dir_modes[i]);
+	buf_putc(out, '\n');
+	buf_add(out, c->data.ptr, c->data.len);
+	buf_putc(out, '\n');
+}
+
+/* The next decimal (base 10) or octal (base 8) number at *p, before end, and
+ * the one separator after it; false when there is none. */
+static bool
+unpack_num(const char **p, const char *end, int base, char sep, size_t *out)
+{
+	size_t v = 0;
+	const char *q = *p;
+
+	while (q < end && *q >= '0' && *q < '0' + base) {
+		if (v > (SIZE_MAX - 9) / (size_t)base)
+			return false;
+		v = v * (size_t)base + (size_t)(*q++ - '0');
+	}
+	if (q == *p || q >= end || *q != sep)
+		return false;
+	*p = q + 1;
+	*out = v;
+	return true;
+}
+
+int
+grant_copy_unpack(const char **p, const char *end, char **out_path, struct grant_copy *out)
+{
+	const char *q = *p;
+	size_t plen, tlen, dlen, has, mode, ndirs, m;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&out->data);
+	*out_path = NULL;
+	if ((size_t)(end - q) < 5 || memcmp(q, "copy ", 5) != 0)
+		return err_setc(DH_EFAIL, "not a kept copy");
+	q += 5;
+	if (!unpack_num(&q, end, 10, ' ', &plen) || !unpack_num(&q, end, 10, ' ', &tlen) ||
+	    !unpack_num(&q, end, 10, ' ', &dlen) || !unpack_num(&q, end, 10, ' ', &has) ||
+	    !unpack_num(&q, end, 8, ' ', &mode) || !unpack_num(&q, end, 10, '\n', &ndirs) ||
+	    !plen || plen > (size_t)(end - q) || tlen > (size_t)(end - q) - plen ||
+	    ndirs > PATH_MAX)
+		return err_setc(DH_EFAIL, "a kept copy's header is damaged");
+	*out_path = xstrndup(q, plen);
+	q += plen;
+	out->target = tlen ? xstrndup(q, tlen) : NULL;
+	q += tlen;
+	out->dir_modes = ndirs ? xcalloc(ndirs, sizeof *out->dir_modes) : NULL;
+	out->ndirs = ndirs;
+	for (size_t i = 0; i < ndirs; i++) {
+		if (!unpack_num(&q, end, 8, ' ', &m))
+			goto damaged;
+		out->dir_modes[i] = (mode_t)m;
+	}
+	if (q >= end || *q++ != '\n')
+		goto damaged;
+	if (dlen >= (size_t)(end - q) || q[dlen] != '\n')
+		goto damaged;
+	buf_add(&out->data, q, dlen);
+	out->has_data = has != 0;
+	out->there = true;
+	out->st.st_mode = (mode_t)mode;
+	*p = q + dlen + 1;
+	return 0;
+damaged:
+	free(*out_path);
+	*out_path = NULL;
+	grant_copy_fini(out);
+	return err_setc(DH_EFAIL, "a kept copy is damaged");
 }
 
 void

@@ -189,6 +189,20 @@ int grant_copy_put(const struct grant *gr, const char *rel, const struct grant_c
 
 void grant_copy_fini(struct grant_copy *c);
 
+/* Append the copy `c` of the absolute path `path` to `out` in the form
+ * grant_copy_unpack() reads back (a line of lengths, the path, the link's
+ * target and the directories' modes, then the bytes): what was there, its
+ * type and permission bits, target, bytes, and the modes of the
+ * directories on the way; not the rest of its lstat data. */
+void grant_copy_pack(struct buf *out, const char *path, const struct grant_copy *c);
+
+/* Read the copy packed at *p (before `end`) by grant_copy_pack() into *out
+ * (overwritten; the caller's to grant_copy_fini) and its path into
+ * *out_path (heap); *p moves past it. DH_EFAIL for what is not one, or is
+ * cut short (then *out is empty and *out_path NULL). */
+int grant_copy_unpack(const char **p, const char *end, char **out_path,
+                      struct grant_copy *out) DH_MUST_CHECK;
+
 /* Remove a file or symlink (never followed), or an empty directory.
  * A non-empty directory is DH_EFAIL ("directory not empty"). */
 int grant_unlink(const struct grant *gr, const char *rel) DH_MUST_CHECK;

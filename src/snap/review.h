@@ -134,6 +134,16 @@ int snap_review_recover(struct snap_store *s, const char *session, const char *c
                         size_t ncalls, struct snap_checkpoint *out, int *attributed,
                         char **interrupted, struct buf *notes) DH_MUST_CHECK;
 
+/* The recovery of a resume put back protected files that the interrupted
+ * call `call` changed or removed (run_command without the sandbox, from the
+ * copies it kept before it ran): `lines` (a line each, '\n'-ended, as
+ * snap_review_recover() puts in its notes) are kept for the model
+ * (snap_review_read_untold), and the folder as it is now is recorded in a
+ * checkpoint of deskhand's own, as after a live put-back. 0, or the
+ * checkpoint's error. */
+int snap_review_put_back(struct snap_store *s, const char *session, const char *call,
+                         const struct buf *lines) DH_MUST_CHECK;
+
 /* What the recoveries of the session took back of its interrupted calls'
  * protected paths (the lines they put in `notes`, "removed .bashrc, ..."),
  * kept in the shadow repository until the model is told: a verb's recovery

@@ -3827,6 +3827,22 @@ recover_take_back(struct snap_store *s, const char *session, const char *call,
 }
 
 int
+snap_review_put_back(struct snap_store *s, const char *session, const char *call,
+                     const struct buf *lines)
+{
+	char *label = xasprintf("deskhand put back the protected paths the interrupted call "
+	                        "%s changed", call);
+	struct snap_checkpoint_opts o = {.label = label, .turn = -1, .over_damaged = true};
+	struct snap_checkpoint ck;
+	int rc;
+
+	untold_add(s, session, lines);
+	rc = snap_checkpoint_opt(s, session, &o, &ck);
+	free(label);
+	return rc;
+}
+
+int
 snap_review_recover(struct snap_store *s, const char *session, const char *const *calls,
                     size_t ncalls, struct snap_checkpoint *out, int *attributed,
                     char **interrupted, struct buf *notes)

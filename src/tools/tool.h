@@ -97,6 +97,9 @@ struct tool_env {
 	                             * skills' directories); NULL = none */
 	const char *session_dir;  /* the session's directory, whose blobs/ read_tool_output
 	                           * reads; NULL = no session (the tool refuses) */
+	const char *call_id;      /* the id of the call that runs now (borrowed, set by the
+	                           * agent before each one): run_command without the
+	                           * sandbox names it in TOOL_PROTECTED_COPIES; NULL = none */
 	tool_store_fn *store;     /* NULL: a long output is cut and not stored */
 	tool_output_fn *on_output; /* NULL: no live output */
 	void *hook_ctx;           /* ctx of store and on_output */
@@ -324,6 +327,31 @@ int tool_validate(const struct tool_entry *e, const cJSON *input) DH_MUST_CHECK;
  * entry, and the tool's own failures become error results. */
 void tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env *env,
                  struct tool_result *out);
+
+/* The file in a session's directory where run_command without the sandbox
+ * keeps, while a command runs, the copies of the protected files it would
+ * put back (grant_copy_pack), written and fsynced before the command starts:
+ * an engine killed while it ran leaves it for tool_shell_put_back(). It is
+ * removed once the command's own put-back is done (or when there was none
+ * to do). */
+#define TOOL_PROTECTED_COPIES "protected-copies"
+
+/* After an engine was killed: put back the protected files that the
+ * unsandboxed command it ran changed or removed, from the copies it kept in
+ * session_dir/TOOL_PROTECTED_COPIES, when the call they were kept for is
+ * among `calls` (the session's calls without a result, as
+ * review_set_unanswered() gives them, strv_uniq()ed: one that ended had its
+ * own put-back). Each is put back as grant_copy_put() does, and said in
+ * lines->v[g] (appended: one string per grant of `grants`, "" when none in
+ * it; a line each, '\n'-ended, the path relative to the grant: "put back
+ * .bashrc as the person had it, ..."); *out_call (heap, or NULL when
+ * nothing was put back) names the call. The file is removed afterwards.
+ * Returns 0 (no file is nothing to do) or the read's error (the file stays;
+ * lines are then n empty strings). Worker thread: reads and writes the
+ * grants. */
+int tool_shell_put_back(const char *session_dir, const struct grant_set *grants,
+                        const struct strv *calls, struct strv *lines,
+                        char **out_call) DH_MUST_CHECK;
 
 /* End an asynchronous call: if it still runs, kill its whole process group
  * with SIGKILL now (done is NOT called); free it either way. Safe after done

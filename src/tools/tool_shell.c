@@ -30,7 +30,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
 #include "core/ev.h"
+#include "core/fsutil.h"
 #include "core/gitdir.h"
 #include "core/ignore.h"
 #include "core/json.h"
@@ -112,6 +114,9 @@ struct shell_run {
 	                        * the loop touches nothing of it but these flags */
 	bool cancelled;        /* cancelled while queued: the job's end frees it */
 	char *stop_why;        /* tool_run_stop()'s reason: the command was killed for it */
+	char *call_id;         /* env->call_id when it started, or NULL */
+	char *copies_path;     /* without the sandbox: the session's TOOL_PROTECTED_COPIES,
+	                        * or NULL (no session) */
 };
 
 /* A command waits, at most this long, for the watcher's first walk of the
@@ -391,6 +396,158 @@ trees_after(struct shell_run *r)
 	return any;
 }
 
+/* Whether the copy `was` of a protected file can put it back: a symlink
+ * with its target, or a file with its bytes. */
+static bool
+kept_can(const struct grant_copy *was)
+{
+	return S_ISLNK(was->st.st_mode) ? was->target != NULL : was->has_data;
+}
+
+/* The first line of TOOL_PROTECTED_COPIES, before the call's id. */
+#define COPIES_MAGIC "deskhand protected copies 1 "
+
+/* Without the sandbox: write the copies kept (kept_before) that can put a
+ * file back to the session's TOOL_PROTECTED_COPIES, fsynced (atomic_write),
+ * before the command runs, so that an engine killed while it runs has them
+ * on resume (tool_shell_put_back); none: one left from before is removed.
+ * Up to KEPT_TOTAL_MAX bytes written: worker-safe, run on the worker
+ * (guard_before). A failure is logged: the put-back after the command does
+ * not need the file. */
+static void
+kept_save(struct shell_run *r)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	if (!r->copies_path)
+		return;
+	buf_printf(&b, "%s%s\n", COPIES_MAGIC, r->call_id ? r->call_id : "");
+	for (size_t i = 0; i < r->nkept; i++) {
+		const struct kept *k = &r->kept[i];
+
+		if (!kept_can(&k->was))
+			continue;
+		char *p = xasprintf("%s/%s", grant_get(r->env->grants, k->grant)->path, k->rel);
+
+		grant_copy_pack(&b, p, &k->was);
+		free(p);
+		n++;
+	}
+	if (!n) {
+		if (unlink(r->copies_path) < 0 && errno != ENOENT)
+			log_warn("%s: %s: %s", r->what, r->copies_path, strerror(errno));
+	} else if (atomic_write(r->copies_path, b.ptr, b.len, 0600) < 0) {
+		log_warn("%s: the copies of the protected files are kept in memory only (an "
+		         "engine killed while the command runs cannot put them back): %s",
+		         r->what, err_msg());
+	}
+	buf_fini(&b);
+}
+
+/* The command's own put-back has nothing to do: its copies on disk go. */
+static void
+kept_unsave(struct shell_run *r)
+{
+	if (r->copies_path && unlink(r->copies_path) < 0 && errno != ENOENT)
+		log_warn("%s: %s: %s", r->what, r->copies_path, strerror(errno));
+}
+
+/* Put back the file of one copy read from TOOL_PROTECTED_COPIES (path,
+ * was) when it changed, saying so in lines[g] (tool_shell_put_back). */
+static void
+copy_put_back(const struct grant_set *grants, const char *path, const struct grant_copy *was,
+              const char *call, struct buf *lines)
+{
+	char *rel = NULL, *aside = NULL;
+	struct grant_copy now;
+	size_t g;
+
+	if (grant_resolve(grants, path, &g, &rel) < 0) { /* no longer granted */
+		free(rel);
+		return;
+	}
+	const struct grant *gr = grant_get(grants, g);
+	int rc = grant_copy_take(gr, rel, was->data.len, &now);
+
+	if (rc == 0 && grant_copy_same(was, &now)) {
+		grant_copy_fini(&now);
+		free(rel);
+		return;
+	}
+	const char *did = rc == 0 && !now.there ? "removed" : "changed";
+
+	if (grant_copy_put(gr, rel, was, &aside) < 0)
+		buf_printf(&lines[g], "could not put back %s, a protected path the interrupted "
+		           "call %s %s: %s\n", rel, call, did, err_msg());
+	else if (aside)
+		buf_printf(&lines[g], "put back %s as the person had it, a protected path the "
+		           "interrupted call %s %s; the call's version is at %s, where nothing "
+		           "runs it (checkpoints do not hold .git)\n", rel, call, did, aside);
+	else
+		buf_printf(&lines[g], "put back %s as the person had it, a protected path the "
+		           "interrupted call %s %s; the checkpoint that recorded the call holds "
+		           "its version\n", rel, call, did);
+	grant_copy_fini(&now);
+	free(aside);
+	free(rel);
+}
+
+int
+tool_shell_put_back(const char *session_dir, const struct grant_set *grants,
+                    const struct strv *calls, struct strv *lines, char **out_call)
+{
+	char *path = xasprintf("%s/%s", session_dir, TOOL_PROTECTED_COPIES);
+	size_t n = grant_count(grants);
+	struct buf b = BUF_INIT, *out = xcalloc(n + 1, sizeof *out);
+	/* the copies' bytes, and each one's header and path */
+	int rc = fsutil_read_file(path, KEPT_TOTAL_MAX + (KEPT_TOTAL_MAX >> 2), &b);
+	size_t ml = strlen(COPIES_MAGIC);
+
+	*out_call = NULL;
+	if (rc == 0) {
+		const char *p = buf_cstr(&b), *end = p + b.len, *nl = memchr(p, '\n', b.len);
+
+		if (!nl || (size_t)(nl - p) < ml || memcmp(p, COPIES_MAGIC, ml) != 0) {
+			log_warn("%s: not deskhand's copies of protected files: left as it is", path);
+			rc = 0;
+			goto out;
+		}
+		char *call = xstrndup(p + ml, (size_t)(nl - p) - ml);
+
+		for (p = nl + 1; p < end && strv_has(calls, call);) {
+			struct grant_copy was;
+			char *cp;
+
+			if (grant_copy_unpack(&p, end, &cp, &was) < 0) {
+				log_warn("%s: %s", path, err_msg());
+				break;
+			}
+			copy_put_back(grants, cp, &was, call, out);
+			grant_copy_fini(&was);
+			free(cp);
+		}
+		for (size_t g = 0; g < n && !*out_call; g++)
+			if (out[g].len)
+				*out_call = call;
+		if (*out_call != call)
+			free(call);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warn("%s: %s", path, strerror(errno));
+	} else if (rc == DH_ENOTFOUND) {
+		rc = 0;
+	}
+out:
+	for (size_t g = 0; g < n; g++) {
+		strv_add(lines, buf_cstr(&out[g]));
+		buf_fini(&out[g]);
+	}
+	free(out);
+	buf_fini(&b);
+	free(path);
+	return rc;
+}
+
 static void
 kept_free(struct shell_run *r)
 {
@@ -526,7 +683,7 @@ kept_after(struct shell_run *r)
 		rules_changed(r, k, &now);
 		char *p = xasprintf("%s/%s", gr->path, k->rel);
 		bool hook = is_hook(k->rel), told = false;
-		bool can = S_ISLNK(k->was.st.st_mode) ? k->was.target != NULL : k->was.has_data;
+		bool can = kept_can(&k->was);
 
 		for (size_t j = 0; j < r->res.changed_rules.n && !told; j++)
 			told = !strcmp(r->res.changed_rules.v[j], p);
@@ -555,6 +712,9 @@ kept_after(struct shell_run *r)
 		any = true;
 	}
 	kept_free(r);
+	/* else the agent removes them once it put the files back */
+	if (r->unsandboxed && !r->res.changed_protected.n)
+		kept_unsave(r);
 	return any;
 }
 
@@ -649,6 +809,8 @@ shell_free(struct shell_run *r)
 	}
 	tool_result_fini(&r->res);
 	free(r->stop_why);
+	free(r->call_id);
+	free(r->copies_path);
 	free(r);
 }
 
@@ -1115,6 +1277,7 @@ guard_before(void *ctx)
 	if (r->unsandboxed) {
 		kept_before(r);
 		rules_before(r); /* from kept's copies */
+		kept_save(r);
 	}
 	return 0;
 }
@@ -1211,6 +1374,10 @@ unsandboxed_start(struct shell_run *r, struct tool_run **out)
 	buf_puts(&r->res.text, TOOL_UNSANDBOXED_MARK "\n");
 	r->exec = true; /* no helper: its status is the command's own */
 	r->unsandboxed = true;
+	r->call_id = r->env->call_id ? xstrdup(r->env->call_id) : NULL;
+	r->copies_path = r->env->session_dir
+	                         ? xasprintf("%s/%s", r->env->session_dir, TOOL_PROTECTED_COPIES)
+	                         : NULL;
 	return guard_start(r, out);
 }
 

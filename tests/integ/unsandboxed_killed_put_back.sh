@@ -46,4 +46,7 @@ audit=$(jq -r 'select(.type=="audit" and .name=="run_command").detail' "$T/out")
 assert_contains "$audit" "put back $G/.git/config as the person had it"
 assert_contains "$audit" "put back $G/.bashrc as the person had it"
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" interrupted
+# the copies kept on disk for an engine killed while a command runs are
+# gone once the command's put-back is done (or had nothing to do)
+[ -z "$(find "$T" -name protected-copies)" ] || fail "the copies on disk outlived the command"
 echo ok

@@ -58,4 +58,7 @@ cd "$G"
 changes() { jq -r --arg l "$1" '[.[] | select(.label | startswith($l))][0] | [.changes[] | .status + " " + .path] | join(",")' "$T/log.json"; }
 assert_eq "$(changes 'turn 2: run_command')" "M .bashrc,M .mcp.json,D .profile,A ok.txt"
 assert_eq "$(changes 'deskhand took back')" "M .bashrc,M .mcp.json,A .profile"
+# the copies kept on disk for an engine killed while a command runs are
+# gone once the command's put-back is done (or had nothing to do)
+[ -z "$(find "$T" -name protected-copies)" ] || fail "the copies on disk outlived the command"
 echo ok

@@ -870,6 +870,57 @@ Test(grant, copy_put_makes_removed_directories_with_their_modes)
 	free(g);
 }
 
+Test(grant, copy_pack_round_trip)
+{
+	struct grant_copy a, b, got;
+	char *f = at(gdir, ".vscode"), *l = at(gdir, ".profile"), *dot = at(odir, "dot");
+	struct buf packed = BUF_INIT;
+	char *path = NULL;
+
+	cr_assert(mkdir(f, 0750) == 0);
+	free(f);
+	f = at(gdir, ".vscode/tasks.json");
+	put(f, "{\"a\": \"line\\ncopy 1 2 3\"}\n");
+	cr_assert(chmod(f, 0640) == 0);
+	put(dot, "");
+	cr_assert(symlink(dot, l) == 0);
+	cr_assert_eq(grant_copy_take(g0, ".vscode/tasks.json", 1024, &a), 0, "%s", err_msg());
+	cr_assert_eq(grant_copy_take(g0, ".profile", 1024, &b), 0, "%s", err_msg());
+	grant_copy_pack(&packed, f, &a);
+	grant_copy_pack(&packed, l, &b);
+
+	const char *p = buf_cstr(&packed), *end = p + packed.len;
+
+	cr_assert_eq(grant_copy_unpack(&p, end, &path, &got), 0, "%s", err_msg());
+	cr_assert_str_eq(path, f);
+	cr_assert(grant_copy_same(&a, &got));
+	cr_assert_eq(got.ndirs, 1);
+	cr_assert_eq(got.dir_modes[0] & 07777, 0750);
+	free(path);
+	grant_copy_fini(&got);
+	cr_assert_eq(grant_copy_unpack(&p, end, &path, &got), 0, "%s", err_msg());
+	cr_assert_str_eq(path, l);
+	cr_assert(grant_copy_same(&b, &got));
+	cr_assert_str_eq(got.target, dot);
+	cr_assert(got.has_data && got.data.len == 0);
+	free(path);
+	grant_copy_fini(&got);
+	cr_assert_eq(p, end);
+	/* cut short anywhere: refused, nothing kept */
+	for (size_t n = 0; n < packed.len / 2; n++) {
+		p = packed.ptr;
+		cr_assert_neq(grant_copy_unpack(&p, packed.ptr + n, &path, &got), 0, "cut at %zu", n);
+		cr_assert_null(path);
+		cr_assert_not(got.there);
+	}
+	buf_fini(&packed);
+	grant_copy_fini(&a);
+	grant_copy_fini(&b);
+	free(f);
+	free(l);
+	free(dot);
+}
+
 Test(grant, copy_put_in_git_keeps_the_command_s_aside)
 {
 	struct grant_copy was;
