@@ -728,6 +728,7 @@ put_back(struct ckpt_job *j)
 	struct agent *a = j->agent;
 	const struct tool_result *res = &a->calls[a->cur].res;
 	const struct grant *gr = grant_get(a->cfg.grants, j->grant);
+	struct grant_dir_modes later = { 0 };
 	size_t n = 0;
 
 	for (size_t i = 0; i < res->changed_protected.n; i++) {
@@ -740,7 +741,7 @@ put_back(struct ckpt_job *j)
 			continue;
 		}
 		n++;
-		if (grant_copy_put(gr, rel, &res->protected_was[i], &aside) < 0)
+		if (grant_copy_put_later(gr, rel, &res->protected_was[i], &aside, &later) < 0)
 			buf_printf(&j->report, "\n[deskhand: could not put back %s: %s]", p,
 				   err_msg());
 		else if (aside)
@@ -757,6 +758,12 @@ put_back(struct ckpt_job *j)
 		free(aside);
 		free(rel);
 	}
+	/* every file is in: the directories made again get their bits */
+	if (grant_dir_modes_apply(gr, &later) < 0)
+		buf_printf(&j->report,
+			   "\n[deskhand: could not give a directory put back the permission "
+			   "bits it had: %s]",
+			   err_msg());
 	return n;
 }
 

@@ -595,6 +595,8 @@ grant_copy_same(const struct grant_copy *a, const struct grant_copy *b)
 	if ((a->st.st_mode & S_IFMT) != (b->st.st_mode & S_IFMT) ||
 	    (!S_ISLNK(a->st.st_mode) && (a->st.st_mode & 07777) != (b->st.st_mode & 07777)))
 		return false;
+	if (S_ISDIR(a->st.st_mode)) /* what is in it has copies of its own */
+		return true;
 	if ((a->target || b->target) &&
 	    (!a->target || !b->target || strcmp(a->target, b->target) != 0))
 		return false;
@@ -692,22 +694,86 @@ copy_path_open(const struct grant *gr, const char *rel, const struct grant_copy 
 	return 0;
 }
 
+/* Note that the directory rel (its first len bytes) is to get `mode`
+ * (grant_dir_modes_apply). */
+static void
+dir_modes_add(struct grant_dir_modes *m, const char *rel, size_t len, mode_t mode)
+{
+	ARRAY_PUSH(m, (struct grant_dir_mode){ .rel = xstrndup(rel, len), .mode = mode & 07777 });
+}
+
 /* Give each directory copy_path_open() made the bits `was` knows of it,
- * the deepest first. */
+ * the deepest first; with `later`, note them there instead. */
 static int
 copy_path_modes(const struct grant *gr, const char *rel, const struct grant_copy *was,
-                const struct copy_path *cp)
+                const struct copy_path *cp, struct grant_dir_modes *later)
 {
-	for (size_t i = cp->n; i-- > 0;)
-		if (cp->made[i] && i < was->ndirs && S_ISDIR(was->dir_modes[i]) &&
-		    fchmod(cp->fds[i + 1], was->dir_modes[i] & 07777) < 0)
+	for (size_t i = cp->n; i-- > 0;) {
+		if (!cp->made[i] || i >= was->ndirs || !S_ISDIR(was->dir_modes[i]))
+			continue;
+		if (later) {
+			const char *end = rel;
+
+			for (size_t k = 0; k <= i; k++)
+				end = strchr(end, '/') + 1;
+			dir_modes_add(later, rel, (size_t)(end - 1 - rel), was->dir_modes[i]);
+		} else if (fchmod(cp->fds[i + 1], was->dir_modes[i] & 07777) < 0) {
 			return path_err(gr, rel, errno);
+		}
+	}
 	return 0;
+}
+
+/* grant_copy_put_later() of a directory: made again (0700, for what goes
+ * into it) when it is gone, or when something else stands there (taken
+ * back first), with its bits noted in `later`, or given now; one that is
+ * there gets its bits back. */
+static int
+copy_dir_put(const struct grant *gr, const char *rel, const struct grant_copy *was,
+             char **out_aside, struct grant_dir_modes *later)
+{
+	const char *leaf = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	struct copy_path cp = { 0 };
+	struct stat st;
+	int rc = grant_lstat(gr, rel, &st), fd;
+
+	if (rc < 0 && rc != DH_ENOTFOUND)
+		return rc;
+	if (rc == 0 && !S_ISDIR(st.st_mode) && (rc = grant_take_back(gr, rel, out_aside)) < 0)
+		return rc;
+	if ((rc = copy_path_open(gr, rel, was, &cp)) < 0)
+		goto out;
+	if (mkdirat(cp.fds[cp.n], leaf, 0700) < 0 && errno != EEXIST) {
+		rc = path_err(gr, rel, errno);
+		goto out;
+	}
+	if (later) {
+		dir_modes_add(later, rel, strlen(rel), was->st.st_mode);
+	} else if ((fd = beneath_open(cp.fds[cp.n], leaf, O_RDONLY | O_DIRECTORY)) < 0 ||
+	           fchmod(fd, was->st.st_mode & 07777) < 0) {
+		rc = path_err(gr, rel, errno);
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	} else {
+		close(fd);
+	}
+	rc = copy_path_modes(gr, rel, was, &cp, later);
+out:
+	copy_path_close(&cp);
+	return rc;
 }
 
 int
 grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy *was,
                char **out_aside)
+{
+	return grant_copy_put_later(gr, rel, was, out_aside, NULL);
+}
+
+int
+grant_copy_put_later(const struct grant *gr, const char *rel, const struct grant_copy *was,
+                     char **out_aside, struct grant_dir_modes *later)
 {
 	bool link = was->there && S_ISLNK(was->st.st_mode) && was->target;
 	struct grant_copy now;
@@ -716,6 +782,8 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 	int pfd, rc;
 
 	*out_aside = NULL;
+	if (was->there && S_ISDIR(was->st.st_mode))
+		return copy_dir_put(gr, rel, was, out_aside, later);
 	if (!was->there || !(link || (S_ISREG(was->st.st_mode) && was->has_data)))
 		return err_setc(DH_EFAIL, "'%s%s%s': deskhand kept no copy of it", gr->path,
 		                SEP(rel), rel);
@@ -751,10 +819,52 @@ grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy 
 		rc = path_err(gr, rel, errno);
 	}
 	if (rc == 0)
-		rc = copy_path_modes(gr, rel, was, &cp);
+		rc = copy_path_modes(gr, rel, was, &cp, later);
 	copy_path_close(&cp);
 	grant_copy_fini(&now);
 	return rc;
+}
+
+/* Deeper first (more '/'), then by name: qsort. */
+static int
+dir_mode_cmp(const void *a, const void *b)
+{
+	const struct grant_dir_mode *x = a, *y = b;
+	size_t dx = 0, dy = 0;
+
+	for (const char *p = x->rel; (p = strchr(p, '/')); p++)
+		dx++;
+	for (const char *p = y->rel; (p = strchr(p, '/')); p++)
+		dy++;
+	return dx != dy ? (dx < dy) - (dx > dy) : strcmp(x->rel, y->rel);
+}
+
+int
+grant_dir_modes_apply(const struct grant *gr, struct grant_dir_modes *m)
+{
+	int rc = 0;
+
+	if (m->n)
+		qsort(m->v, m->n, sizeof *m->v, dir_mode_cmp);
+	for (size_t i = 0; i < m->n; i++) {
+		int fd = beneath_open(gr->dirfd, m->v[i].rel, O_RDONLY | O_DIRECTORY);
+
+		if ((fd < 0 || fchmod(fd, m->v[i].mode) < 0) && rc == 0)
+			rc = path_err(gr, m->v[i].rel, errno);
+		if (fd >= 0)
+			close(fd);
+	}
+	grant_dir_modes_fini(m);
+	return rc;
+}
+
+void
+grant_dir_modes_fini(struct grant_dir_modes *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].rel);
+	free(m->v);
+	memset(m, 0, sizeof *m);
 }
 
 void

@@ -169,10 +169,12 @@ int grant_copy_take(const struct grant *gr, const char *rel, size_t max_size,
 
 /* Whether two copies of one path say the same: both absent, or the same
  * type, permission bits, link target and bytes (when neither kept bytes: the
- * same inode, size and mtime). */
+ * same inode, size and mtime; two directories: type and bits alone, what
+ * is in them has copies of its own). */
 bool grant_copy_same(const struct grant_copy *a, const struct grant_copy *b);
 
-/* Put rel back as `was` (a regular file with its bytes kept, or a symlink):
+/* Put rel back as `was` (a regular file with its bytes kept, a symlink, or
+ * a directory):
  * what stands there now goes first as grant_take_back() does (removed, or
  * under a .git component moved aside: *out_aside is then its new name,
  * heap, else NULL), then the file is made again with its permission bits,
@@ -181,13 +183,44 @@ bool grant_copy_same(const struct grant_copy *a, const struct grant_copy *b);
  * where not known). A symlink that is still there as it was
  * is kept, and when the bytes kept of the file it names changed they are
  * written back through it. Bypasses the git guard: deskhand's own action after a
- * command's checkpoint, not a tool's. DH_EFAIL when there is nothing to put
- * back from (a file too large to keep, a directory), else errors as
+ * command's checkpoint, not a tool's. A directory is made again (an empty
+ * one too) with its bits (grant_copy_put_later). DH_EFAIL when there is
+ * nothing to put back from (a file too large to keep), else errors as
  * grant_take_back(). Worker-safe. */
 int grant_copy_put(const struct grant *gr, const char *rel, const struct grant_copy *was,
                    char **out_aside) DH_MUST_CHECK;
 
 void grant_copy_fini(struct grant_copy *c);
+
+/* The permission bits to give the directories that puts made again, once
+ * everything is in them: a directory without its owner's write bit (0550)
+ * would refuse the second file. Zeroed: empty. */
+struct grant_dir_mode {
+	char *rel;   /* grant-relative, heap */
+	mode_t mode; /* permission bits */
+};
+struct grant_dir_modes {
+	struct grant_dir_mode *v;
+	size_t n, cap;
+};
+
+/* grant_copy_put(), for one of many puts into the same directories: the
+ * directories it makes again are left 0700 and noted in *later, for
+ * grant_dir_modes_apply() once all the puts are done. A copy of a directory
+ * (`was` one) is put back too: made again when gone (or when something else
+ * stands there, which goes first as grant_take_back() does), its bits noted
+ * in *later; one that is there is kept, and gets its bits back the same way.
+ * later NULL: the bits are given at once, as grant_copy_put() does. */
+int grant_copy_put_later(const struct grant *gr, const char *rel, const struct grant_copy *was,
+                         char **out_aside, struct grant_dir_modes *later) DH_MUST_CHECK;
+
+/* Give each directory noted in *m its bits, the deepest first (a parent
+ * without search permission no longer hides its children); *m is emptied
+ * (grant_dir_modes_fini). 0, or the first error as path_err() names it (the
+ * others are still given). Worker-safe. */
+int grant_dir_modes_apply(const struct grant *gr, struct grant_dir_modes *m) DH_MUST_CHECK;
+
+void grant_dir_modes_fini(struct grant_dir_modes *m);
 
 /* Append the copy `c` of the absolute path `path` to `out` in the form
  * grant_copy_unpack() reads back (a line of lengths, the path, the link's

@@ -348,6 +348,7 @@ tree_add(struct shell_run *r, size_t g, const char *rel, size_t *tcap, size_t *k
 		strv_free(&t.had);
 		return false;
 	}
+	kept_add(r, g, rel, kcap); /* the directory itself, made again if removed */
 	for (size_t i = 0; i < t.had.n; i++)
 		kept_add(r, g, t.had.v[i], kcap);
 	strv_uniq(&t.had); /* for strv_has */
@@ -397,10 +398,12 @@ trees_after(struct shell_run *r)
 }
 
 /* Whether the copy `was` of a protected file can put it back: a symlink
- * with its target, or a file with its bytes. */
+ * with its target, a file with its bytes, or a directory. */
 static bool
 kept_can(const struct grant_copy *was)
 {
+	if (S_ISDIR(was->st.st_mode))
+		return true;
 	return S_ISLNK(was->st.st_mode) ? was->target != NULL : was->has_data;
 }
 
@@ -454,10 +457,11 @@ kept_unsave(struct shell_run *r)
 }
 
 /* Put back the file of one copy read from TOOL_PROTECTED_COPIES (path,
- * was) when it changed, saying so in lines[g] (tool_shell_put_back). */
+ * was) when it changed, saying so in lines[g], the bits of the directories
+ * it makes again noted in later[g] (tool_shell_put_back). */
 static void
 copy_put_back(const struct grant_set *grants, const char *path, const struct grant_copy *was,
-              const char *call, struct buf *lines)
+              const char *call, struct buf *lines, struct grant_dir_modes *later)
 {
 	char *rel = NULL, *aside = NULL;
 	struct grant_copy now;
@@ -477,7 +481,7 @@ copy_put_back(const struct grant_set *grants, const char *path, const struct gra
 	}
 	const char *did = rc == 0 && !now.there ? "removed" : "changed";
 
-	if (grant_copy_put(gr, rel, was, &aside) < 0)
+	if (grant_copy_put_later(gr, rel, was, &aside, &later[g]) < 0)
 		buf_printf(&lines[g], "could not put back %s, a protected path the interrupted "
 		           "call %s %s: %s\n", rel, call, did, err_msg());
 	else if (aside)
@@ -500,6 +504,7 @@ tool_shell_put_back(const char *session_dir, const struct grant_set *grants,
 	char *path = xasprintf("%s/%s", session_dir, TOOL_PROTECTED_COPIES);
 	size_t n = grant_count(grants);
 	struct buf b = BUF_INIT, *out = xcalloc(n + 1, sizeof *out);
+	struct grant_dir_modes *later = xcalloc(n + 1, sizeof *later);
 	/* the copies' bytes, and each one's header and path */
 	int rc = fsutil_read_file(path, KEPT_TOTAL_MAX + (KEPT_TOTAL_MAX >> 2), &b);
 	size_t ml = strlen(COPIES_MAGIC);
@@ -523,10 +528,14 @@ tool_shell_put_back(const char *session_dir, const struct grant_set *grants,
 				log_warn("%s: %s", path, err_msg());
 				break;
 			}
-			copy_put_back(grants, cp, &was, call, out);
+			copy_put_back(grants, cp, &was, call, out, later);
 			grant_copy_fini(&was);
 			free(cp);
 		}
+		for (size_t g = 0; g < n; g++) /* every file is in: the directories' bits */
+			if (grant_dir_modes_apply(grant_get(grants, g), &later[g]) < 0)
+				buf_printf(&out[g], "could not give a directory the permission bits "
+				           "it had: %s\n", err_msg());
 		for (size_t g = 0; g < n && !*out_call; g++)
 			if (out[g].len)
 				*out_call = call;
@@ -541,8 +550,10 @@ out:
 	for (size_t g = 0; g < n; g++) {
 		strv_add(lines, buf_cstr(&out[g]));
 		buf_fini(&out[g]);
+		grant_dir_modes_fini(&later[g]);
 	}
 	free(out);
+	free(later);
 	buf_fini(&b);
 	free(path);
 	return rc;
@@ -561,8 +572,9 @@ kept_free(struct shell_run *r)
 	r->kept_bytes = 0;
 }
 
-/* Keep the protected file (or symlink) rel of grant g as it is, if there is
- * one: its bytes when they fit KEPT_MAX and what is left of KEPT_TOTAL_MAX. */
+/* Keep the protected file (or symlink, or directory: an empty one is made
+ * again too) rel of grant g as it is, if there is one: its bytes when they
+ * fit KEPT_MAX and what is left of KEPT_TOTAL_MAX. */
 static void
 kept_add(struct shell_run *r, size_t g, const char *rel, size_t *cap)
 {
@@ -570,8 +582,7 @@ kept_add(struct shell_run *r, size_t g, const char *rel, size_t *cap)
 	                                                      : KEPT_MAX;
 	struct grant_copy c;
 
-	if (grant_copy_take(grant_get(r->env->grants, g), rel, max, &c) < 0 || !c.there ||
-	    S_ISDIR(c.st.st_mode)) {
+	if (grant_copy_take(grant_get(r->env->grants, g), rel, max, &c) < 0 || !c.there) {
 		grant_copy_fini(&c);
 		return;
 	}

@@ -870,6 +870,49 @@ Test(grant, copy_put_makes_removed_directories_with_their_modes)
 	free(g);
 }
 
+Test(grant, copy_put_later_makes_empty_directories_then_their_modes)
+{
+	struct grant_copy d, e, f;
+	struct grant_dir_modes later = { 0 };
+	char *vs = at(gdir, ".vscode"), *em = at(gdir, ".vscode/empty"), *x = at(gdir, ".vscode/x");
+	char *aside = NULL;
+
+	cr_assert(mkdir(vs, 0755) == 0 && mkdir(em, 0755) == 0);
+	put(x, "x\n");
+	cr_assert(chmod(em, 0710) == 0 && chmod(vs, 0550) == 0);
+	cr_assert_eq(grant_copy_take(g0, ".vscode", 0, &d), 0, "%s", err_msg());
+	cr_assert_eq(grant_copy_take(g0, ".vscode/empty", 0, &e), 0, "%s", err_msg());
+	cr_assert_eq(grant_copy_take(g0, ".vscode/x", 1024, &f), 0, "%s", err_msg());
+	cr_assert(S_ISDIR(d.st.st_mode) && S_ISDIR(e.st.st_mode));
+	/* a directory still there, its contents changed: the same */
+	cr_assert(chmod(vs, 0755) == 0 && unlink(x) == 0);
+	cr_assert(chmod(vs, 0550) == 0);
+	struct grant_copy now;
+	cr_assert_eq(grant_copy_take(g0, ".vscode", 0, &now), 0);
+	cr_assert(grant_copy_same(&d, &now));
+	grant_copy_fini(&now);
+	cr_assert(chmod(vs, 0755) == 0 && rmdir(em) == 0 && rmdir(vs) == 0);
+	/* the directory first, then what was in it: the bits come last */
+	cr_assert_eq(grant_copy_put_later(g0, ".vscode", &d, &aside, &later), 0, "%s", err_msg());
+	cr_assert_eq(mode_of(gdir, ".vscode") & 07777, 0700);
+	cr_assert_eq(grant_copy_put_later(g0, ".vscode/empty", &e, &aside, &later), 0, "%s",
+	             err_msg());
+	cr_assert_eq(grant_copy_put_later(g0, ".vscode/x", &f, &aside, &later), 0, "%s", err_msg());
+	cr_assert_null(aside);
+	cr_assert_eq(grant_dir_modes_apply(g0, &later), 0, "%s", err_msg());
+	cr_assert_eq(later.n, 0);
+	cr_assert_eq(mode_of(gdir, ".vscode") & 07777, 0550);
+	cr_assert_eq(mode_of(gdir, ".vscode/empty") & 07777, 0710);
+	assert_content(gdir, ".vscode/x", "x\n");
+	cr_assert(chmod(vs, 0755) == 0);
+	grant_copy_fini(&d);
+	grant_copy_fini(&e);
+	grant_copy_fini(&f);
+	free(vs);
+	free(em);
+	free(x);
+}
+
 Test(grant, copy_pack_round_trip)
 {
 	struct grant_copy a, b, got;
