@@ -360,7 +360,8 @@ tree_add(struct shell_run *r, size_t g, const char *rel, size_t *tcap, size_t *k
 /* Report what the command added to a protected directory that was there
  * (a new one is protected_after's or git_absent's): the agent takes it back
  * after the command's checkpoint (created_protected; in a git directory it
- * is moved aside), as a protected path the command created. */
+ * is moved aside), as a protected path the command created. One of more
+ * than TREE_MAX entries, kept and listed in part, is said to be so. */
 static bool
 trees_after(struct shell_run *r)
 {
@@ -371,6 +372,17 @@ trees_after(struct shell_run *r)
 		const struct grant *gr = grant_get(r->env->grants, t->grant);
 		struct strv added = ARRAY_INIT;
 
+		if (t->capped) {
+			char *p = xasprintf("%s/%s", gr->path, t->rel);
+
+			buf_printf(&r->res.text,
+				   "\n[deskhand: %s holds more than %d entries; deskhand kept and "
+				   "checked the first %d only: what this command changed, removed "
+				   "or added in it past those is neither told nor put back or taken "
+				   "back: look at it]",
+				   p, TREE_MAX, TREE_MAX);
+			free(p);
+		}
 		(void)tree_list(r, t, NULL, &added);
 		for (size_t k = 0; k < added.n; k++) {
 			char *p = xasprintf("%s/%s", gr->path, added.v[k]);
