@@ -57,4 +57,24 @@ log=$("$DESKHAND" log --session "$sid" 2>&1 || true)
 echo "$log"
 assert_contains "$log" "deskhand put back the protected paths the interrupted call toolu_killed changed"
 [ -z "$(find "$T" -name protected-copies)" ] || fail "the copies on disk outlived the put-back"
+
+# a review verb recovers first (no model to tell): the resume after it puts
+# the files back all the same
+G=$T/work2; mkdir -p "$G"; echo a > "$G/a.txt"
+echo 'alias ll="ls -l"' > "$G/.bashrc"; chmod 600 "$G/.bashrc"
+sleep 1.1
+start_fake "$T/script.json"
+"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json \
+  --dangerously-run-commands-unsandboxed x > "$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 1 400); do [ -e "$G/ready" ] && break; sleep 0.05; done
+[ -e "$G/ready" ] || { kill -9 $pid; cat "$T/err"; fail "the command never ran"; }
+kill -9 $pid; wait $pid 2>/dev/null || true
+rm -f "$G/ready"
+(cd "$G" && "$DESKHAND" review) > "$T/review.out" 2>&1 || { cat "$T/review.out"; fail "review"; }
+sid=$(jq -r 'select(.type=="session_started").session' "$T/out")
+"$DESKHAND" run --resume "$sid" --mode auto "go on" > "$T/resumed" 2>"$T/err2" ||
+  { cat "$T/resumed" "$T/err2"; fail "resume after review failed (the model was not told?)"; }
+assert_eq "$(cat "$G/.bashrc")" 'alias ll="ls -l"'
+assert_eq "$(stat -c %a "$G/.bashrc")" 600
 echo ok
