@@ -20,13 +20,19 @@ tm_stop() {
     sleep 0.05
   done
 }
+# tm_cmd CMD: the command of a pane that runs the shell command CMD, then
+# shows EXIT=N and stays 60 s (tests/tm_pane.py). On a hangup CMD gets
+# SIGHUP, and the pane's session leader leaves only once CMD has exited:
+# its exit sends SIGCONT to the terminal's foreground group, which hangs
+# a program that LeakSanitizer is checking at exit (tm_pane.py says how).
+tm_cmd() { printf 'exec python3 %q %q' "$DH_TESTS/tm_pane.py" "$1"; }
 trap 'tm_stop; cleanup' EXIT
 UI_ENV=${UI_ENV:-}
 ui_start() {
   local w=$1 h=$2; shift 2
   local args="" a
   for a in "$@"; do args="$args $(printf '%q' "$a")"; done
-  tm new-session -d ${UI_T:+-s "$UI_T"} -x "$w" -y "$h" "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} ANTHROPIC_BASE_URL=${ANTHROPIC_BASE_URL:-} ANTHROPIC_API_KEY=test-key-123 DH_SANDBOX=$DH_SANDBOX LC_ALL=${UI_LC:-C.UTF-8} TERM=${UI_TERM:-tmux-256color} ESCDELAY=25 $UI_ENV ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $DESKHAND$args 2>$(ui_err); echo EXIT=\$?; sleep 60"
+  tm new-session -d ${UI_T:+-s "$UI_T"} -x "$w" -y "$h" "$(tm_cmd "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} ANTHROPIC_BASE_URL=${ANTHROPIC_BASE_URL:-} ANTHROPIC_API_KEY=test-key-123 DH_SANDBOX=$DH_SANDBOX LC_ALL=${UI_LC:-C.UTF-8} TERM=${UI_TERM:-tmux-256color} ESCDELAY=25 $UI_ENV ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $DESKHAND$args 2>$(ui_err)")"
 }
 ui_err() { echo "$T/ui${UI_T:+-$UI_T}.err"; }
 ui_screen() { tm capture-pane -p ${UI_T:+-t "$UI_T"}; }

@@ -38,7 +38,7 @@ UI_T=empty ui_keys q
 UI_T=empty ui_wait "EXIT=0"
 
 # The headless run on TERM=dumb, on a terminal, colours allowed.
-tm new-session -d -s run -x 100 -y 30 "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL ANTHROPIC_API_KEY=test-key-123 DH_SANDBOX=$DH_SANDBOX LC_ALL=C.UTF-8 TERM=dumb NO_COLOR= ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} $DESKHAND run --grant $G --approve-plan --mode auto 'write it' 2>$T/run.err; echo EXIT=\$?; sleep 60"
+tm new-session -d -s run -x 100 -y 30 "$(tm_cmd "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL ANTHROPIC_API_KEY=test-key-123 DH_SANDBOX=$DH_SANDBOX LC_ALL=C.UTF-8 TERM=dumb NO_COLOR= ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} $DESKHAND run --grant $G --approve-plan --mode auto 'write it' 2>$T/run.err")"
 UI_T=run ui_wait "EXIT=0" 20
 s=$(tm capture-pane -p -e -t run -S -)
 echo "$s"
@@ -46,7 +46,7 @@ assert_contains "$s" "Wrote out.txt."
 [ "$(cat "$G/out.txt")" = hi ] || fail "out.txt not written"
 if grep -q $'\033\\[' <<<"$s"; then fail "colour escapes on TERM=dumb: $(grep $'\033\\[' <<<"$s" | head -3 | cat -v)"; fi
 # deskhand diff on a terminal colours its lines, but not on TERM=dumb.
-tm new-session -d -s diff -x 100 -y 30 -c "$G" "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DH_SANDBOX=$DH_SANDBOX LC_ALL=C.UTF-8 TERM=dumb NO_COLOR= ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} $DESKHAND diff 2>$T/diff.err; echo EXIT=\$?; sleep 60"
+tm new-session -d -s diff -x 100 -y 30 -c "$G" "$(tm_cmd "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DH_SANDBOX=$DH_SANDBOX LC_ALL=C.UTF-8 TERM=dumb NO_COLOR= ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} $DESKHAND diff 2>$T/diff.err")"
 UI_T=diff ui_wait "EXIT=0" 20
 s=$(tm capture-pane -p -e -t diff -S -)
 echo "$s"
