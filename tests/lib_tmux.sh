@@ -7,15 +7,22 @@
 command -v tmux >/dev/null || skip "tmux is not installed"
 UI_SOCK=dhui$$
 tm() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-# tm_stop: ends the tmux server and waits (2 s at most) until the programs of
-# its panes are gone: a hung-up workbench still exiting is not left behind.
+# tm_stop: ends the tmux server and waits (10 s at most, returning as soon
+# as they are) until the programs of its panes have exited: a hung-up
+# workbench still exiting (ASan's LeakSanitizer at exit) is not left behind.
+# An exited process that init has not reaped yet (a zombie: no command line
+# left) is not waited for; tests/run.sh does not count it either.
 tm_stop() {
-  local panes p s
+  local panes p s q
   panes=$(tm list-panes -a -F '#{pane_pid}' 2>/dev/null) || true
   tm kill-server 2>/dev/null || true
-  for _ in $(seq 1 40); do
+  for _ in $(seq 1 200); do
     p=0
-    for s in $panes; do pgrep -s "$s" >/dev/null && p=1; done
+    for s in $panes; do
+      for q in $(pgrep -s "$s"); do
+        if [ -n "$(tr -d '\0' <"/proc/$q/cmdline" 2>/dev/null)" ]; then p=1; fi
+      done
+    done
     [ $p = 0 ] && return 0
     sleep 0.05
   done
