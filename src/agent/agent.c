@@ -773,9 +773,12 @@ put_back(struct ckpt_job *j)
 static void
 copies_done(struct agent *a)
 {
-	char *p = xasprintf("%s/%s", a->env.session_dir, TOOL_PROTECTED_COPIES);
+	char *p;
 
-	if (a->env.session_dir && unlink(p) < 0 && errno != ENOENT)
+	if (!a->env.session_dir)
+		return;
+	p = xasprintf("%s/%s", a->env.session_dir, TOOL_PROTECTED_COPIES);
+	if (unlink(p) < 0 && errno != ENOENT)
 		log_warn("%s: %s", p, strerror(errno));
 	free(p);
 }
