@@ -3399,7 +3399,9 @@ repair_history(struct agent *a)
  * "task" is all that is left of it. It comes back as the first user message,
  * so the model is told what it was asked (the new message joins it), and the
  * transcript keeps it from now on. meta.json holds SESSION_TASK_MAX bytes of
- * it at most: a longer task is said to be cut. */
+ * it at most: a longer task is said to be cut. A first task whose start
+ * failed ("start_failed": the person was told so) does not come back, as a
+ * follow-up's does not (session_append_task_failed()). */
 static void
 restore_task(struct agent *a, const cJSON *meta)
 {
@@ -3407,6 +3409,10 @@ restore_task(struct agent *a, const cJSON *meta)
 
 	if (cJSON_GetArraySize(a->history) > 0 || !task || !*task)
 		return;
+	if (json_bool(meta, "start_failed", false)) {
+		log_info("the session's first task failed to start: it is not sent again");
+		return;
+	}
 	cJSON *m = json_new_obj(), *content = json_new_arr(), *t = json_new_obj();
 
 	json_add_str(t, "type", "text");

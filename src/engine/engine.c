@@ -1300,7 +1300,10 @@ start_ready(struct engine *e, struct task_start *ts)
 /* The session's record of a task that ended before its agent was made
  * (the agent writes it otherwise): status "failed" and why as its summary,
  * not the "running" of a new session that a dead engine turns into
- * "interrupted". On the worker: meta.json is replaced with fsyncs. */
+ * "interrupted", and "start_failed": a new session's first task, whose
+ * text is meta.json's "task", never reached its history, and a resume
+ * does not send it as if it were pending (agent_start()). On the worker:
+ * meta.json is replaced with fsyncs. */
 struct meta_failed {
 	struct session *session; /* the engine's: the worker is drained first */
 	char *state;
@@ -1315,11 +1318,13 @@ meta_failed_run(void *ctx)
 	int rc = session_meta_read(j->state, session_id(j->session), &m);
 
 	if (rc == 0) {
-		static const char *const keys[] = { "status", "summary", "updated" };
+		static const char *const keys[] = { "status", "summary", "updated",
+						    "start_failed" };
 
 		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 			cJSON_DeleteItemFromObjectCaseSensitive(m, keys[i]);
 		json_add_str(m, "status", "failed");
+		json_add_bool(m, "start_failed", true);
 		json_add_strn(m, "summary", j->why, strcspn(j->why, "\n"));
 		json_add_num(m, "updated", (double)time(NULL));
 		rc = session_meta_write(j->session, m);
