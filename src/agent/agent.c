@@ -3435,11 +3435,13 @@ restore_task(struct agent *a, const cJSON *meta)
 }
 
 /* A task accepted before its message reached the history leaves a "task"
- * record (session_append_task); read back with no history record after it,
- * it ends the history as a user message marked "task_pending"
- * (session_history_load). Taken off the history here: the task being
- * started's own message (it comes as that message), or another's, whose
- * engine died before its agent was made (put back: put_pending()). */
+ * record (session_append_task); read back with no history record after
+ * them, those records end the history as one user message marked
+ * "task_pending", a text block each, in order (session_history_load).
+ * Taken off the history here: the task being started's own text, the last
+ * block (it comes as the task's message), goes; the others are tasks whose
+ * engine died before their agent was made (put back: put_pending()). NULL
+ * when none is left. */
 static cJSON *
 take_pending(struct agent *a, const char *task)
 {
@@ -3449,15 +3451,20 @@ take_pending(struct agent *a, const char *task)
 		return NULL;
 	cJSON_DetachItemViaPointer(a->history, last);
 	cJSON_DeleteItemFromObjectCaseSensitive(last, "task_pending");
-	const char *text = json_str(cJSON_GetArrayItem(json_arr(last, "content"), 0), "text");
-	if (!text || !strcmp(text, task)) {
+	cJSON *content = json_arr(last, "content");
+	int n = cJSON_GetArraySize(content);
+	const char *text = json_str(cJSON_GetArrayItem(content, n - 1), "text");
+
+	if (text && !strcmp(text, task))
+		cJSON_DeleteItemFromArray(content, --n);
+	if (n <= 0) {
 		cJSON_Delete(last);
 		return NULL;
 	}
 	return last;
 }
 
-/* A task whose engine died between its start and its message: it comes
+/* Tasks whose engine died between their start and their message: they come
  * back as the person's message, so the model is told what it was asked
  * (the new task's message joins it), and the transcript keeps it from now
  * on. Merged into a trailing user message, so that roles keep

@@ -912,15 +912,20 @@ session_append_task_failed(struct session *s, const char *why)
 	return append_text(s, "task_failed", why);
 }
 
-/* The user message of a "task" record no history record followed. */
+/* The user message of the "task" records no history record followed: a
+ * text block each, in the order they were written. */
 static cJSON *
-pending_message(const char *text)
+pending_message(const struct strv *texts)
 {
-	cJSON *m = json_new_obj(), *content = json_new_arr(), *t = json_new_obj();
+	cJSON *m = json_new_obj(), *content = json_new_arr();
 
-	json_add_str(t, "type", "text");
-	json_add_str(t, "text", text);
-	json_add(content, NULL, t);
+	for (size_t i = 0; i < texts->n; i++) {
+		cJSON *t = json_new_obj();
+
+		json_add_str(t, "type", "text");
+		json_add_str(t, "text", texts->v[i]);
+		json_add(content, NULL, t);
+	}
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);
 	json_add_bool(m, "task_pending", true);
@@ -932,8 +937,10 @@ session_history_load(struct session *s, cJSON **out)
 {
 	char *path = xasprintf("%s/transcript.jsonl", s->dir);
 	struct buf b = BUF_INIT;
-	char *pending = NULL; /* the last "task" record's text, until a history record */
-	char *before = NULL;  /* the one pending before it, back after a "task_failed" */
+	/* The "task" records' texts since the last history record, but those a
+	 * "task_failed" answered: every one whose engine died before its agent
+	 * was made, each still to reach the history. */
+	struct strv pending = ARRAY_INIT;
 	int rc;
 
 	*out = NULL;
@@ -964,17 +971,12 @@ session_history_load(struct session *s, cJSON **out)
 			cJSON *m = json_obj(rec, "message");
 
 			if (type && !strcmp(type, "task") && json_str(rec, "text")) {
-				free(before);
-				before = pending;
-				pending = xstrdup(json_str(rec, "text"));
-			} else if (type && !strcmp(type, "task_failed")) {
-				free(pending); /* it never started: the one before is pending again */
-				pending = before;
-				before = NULL;
+				strv_add(&pending, json_str(rec, "text"));
+			} else if (type && !strcmp(type, "task_failed") && pending.n > 0) {
+				/* the last never started: those before it are still pending */
+				free(pending.v[--pending.n]);
 			} else if (type && !strncmp(type, "history", strlen("history"))) {
-				free(pending); /* the task's message is in */
-				free(before);
-				pending = before = NULL;
+				strv_free(&pending); /* the tasks' messages are in */
 			}
 			if (type && strcmp(type, "history") == 0 && m) {
 				if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "replace_last")) &&
@@ -992,12 +994,11 @@ session_history_load(struct session *s, cJSON **out)
 			break;
 		p = nl + 1;
 	}
-	if (pending)
-		json_add(msgs, NULL, pending_message(pending));
+	if (pending.n > 0)
+		json_add(msgs, NULL, pending_message(&pending));
 	*out = msgs;
 out:
-	free(pending);
-	free(before);
+	strv_free(&pending);
 	buf_fini(&b);
 	free(path);
 	return rc;

@@ -157,12 +157,13 @@ int session_append_task_failed(struct session *s, const char *why) DH_MUST_CHECK
  * cJSON array of {role, content} owned by the caller. A last line without its
  * newline (being written, or torn) is ignored; any other malformed line is
  * skipped, with a note naming FILE:LINE and the reason (session_take_notes(), and
- * the debug log), and the records after it still count. A "task" record
- * (session_append_task) with no history record and no "task_failed"
- * record after it, a task whose message never reached the history, ends the
- * array as a user message
- * {role, content: [{type "text", text}], "task_pending": true}: the
- * agent that starts next takes the mark off (agent_start()). */
+ * the debug log), and the records after it still count. The "task" records
+ * (session_append_task) with no history record after them, tasks whose
+ * message never reached the history, but those a "task_failed" answered
+ * (each answers the last one still unanswered), end the array as one user
+ * message {role, content: [{type "text", text}, ...], "task_pending": true},
+ * a text block each, in the order they were written: the agent that starts
+ * next takes the mark off (agent_start()). */
 int session_history_load(struct session *s, cJSON **out) DH_MUST_CHECK;
 
 /* Session ids under state_dir, in the order they started (oldest first; ties,

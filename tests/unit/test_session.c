@@ -506,7 +506,8 @@ Test(session, lost_only_while_running_with_no_owner)
 
 /* A task accepted before its message reached the history (session_append_task)
  * ends the history read back as a marked user message, until a history record
- * comes after it; the last such task is the one. */
+ * comes after it; every such task is in it, a text block each, in order (an
+ * engine killed twice before its task's message loses neither). */
 Test(session, task_record_without_its_message_is_read_back_pending)
 {
 	char *state = tmpstate();
@@ -522,22 +523,25 @@ Test(session, task_record_without_its_message_is_read_back_pending)
 	cr_assert_eq(cJSON_GetArraySize(h), 3);
 	cr_assert_not(json_bool(cJSON_GetArrayItem(h, 2), "task_pending", false));
 	cJSON_Delete(h);
-	cr_assert_eq(session_append_task(s, "lost"), 0);
+	cr_assert_eq(session_append_task(s, "the first follow-up"), 0);
 	cr_assert_eq(session_append_task(s, "the follow-up"), 0);
 	cr_assert_eq(session_history_load(s, &h), 0);
 	cr_assert_eq(cJSON_GetArraySize(h), 4);
 	const cJSON *m = cJSON_GetArrayItem(h, 3);
 	cr_assert(json_bool(m, "task_pending", false));
 	cr_assert_str_eq(json_str(m, "role"), "user");
-	cr_assert_str_eq(json_str(cJSON_GetArrayItem(json_arr(m, "content"), 0), "text"),
-			 "the follow-up");
+	const cJSON *content = json_arr(m, "content");
+	cr_assert_eq(cJSON_GetArraySize(content), 2);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 0), "text"), "the first follow-up");
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 1), "text"), "the follow-up");
 	cJSON_Delete(h);
 	session_close(s);
 	free(state);
 }
 
 /* A task whose start failed (session_append_task_failed) is answered: it is
- * not read back pending; the task pending before it (its engine died) is. */
+ * not read back pending; the tasks pending before it (their engines died)
+ * are, all of them. */
 Test(session, task_failed_record_answers_its_task)
 {
 	char *state = tmpstate();
@@ -553,14 +557,24 @@ Test(session, task_failed_record_answers_its_task)
 	cr_assert_eq(cJSON_GetArraySize(h), 2);
 	cJSON_Delete(h);
 	cr_assert_eq(session_append_task(s, "its engine died"), 0);
+	cr_assert_eq(session_append_task(s, "its engine died too"), 0);
 	cr_assert_eq(session_append_task(s, "refused too"), 0);
 	cr_assert_eq(session_append_task_failed(s, "a bad rule"), 0);
 	cr_assert_eq(session_history_load(s, &h), 0);
 	cr_assert_eq(cJSON_GetArraySize(h), 3);
 	const cJSON *m = cJSON_GetArrayItem(h, 2);
 	cr_assert(json_bool(m, "task_pending", false));
-	cr_assert_str_eq(json_str(cJSON_GetArrayItem(json_arr(m, "content"), 0), "text"),
-			 "its engine died");
+	const cJSON *content = json_arr(m, "content");
+	cr_assert_eq(cJSON_GetArraySize(content), 2);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 0), "text"), "its engine died");
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 1), "text"),
+			 "its engine died too");
+	cJSON_Delete(h);
+	/* a history record answers every one */
+	append_history(s, "user", "its engine died\nits engine died too\nthe next");
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 3);
+	cr_assert_not(json_bool(cJSON_GetArrayItem(h, 2), "task_pending", false));
 	cJSON_Delete(h);
 	session_close(s);
 	free(state);
