@@ -1363,13 +1363,14 @@ record_failed(struct engine *e, const char *why)
 static void
 start_abort(struct engine *e, const char *why)
 {
+	struct task_start *ts = e->starting;
 	char *m = xstrdup(why);
 
 	/* Its "task" record is answered: a later task's history does not
 	 * bring its text back as the person's message (session_history_load),
 	 * the person having been told that it failed. The history read for it
 	 * (which has it pending) goes: the next task reads it again. */
-	if (e->starting->recorded) {
+	if (ts->recorded) {
 		if (session_append_task_failed(e->session, m) < 0)
 			log_warn("transcript: %s", err_msg());
 		if (!e->agent) {
@@ -1378,11 +1379,21 @@ start_abort(struct engine *e, const char *why)
 			e->history_unread = true;
 		}
 	}
-	task_start_free(e->starting);
 	e->starting = NULL;
 	e->start_failed = true; /* settled once its record is written */
 	record_failed(e, m);
 	fan_out(&(struct event){ .type = EVENT_ERROR, .text = m }, e);
+	/* The steers (and starts) taken while it started had no agent to go
+	 * to: each is said not sent, with its text, not dropped unsaid. */
+	for (size_t i = 0; i < ts->steers.n; i++) {
+		char *s = xasprintf("steer: not sent, the task failed before its first "
+				    "request; send it again: %s",
+				    ts->steers.v[i]);
+
+		fan_out(&(struct event){ .type = EVENT_ERROR, .text = s }, e);
+		free(s);
+	}
+	task_start_free(ts);
 	fan_out(&(struct event){ .type = EVENT_SESSION_FINISHED, .status = "failed", .text = m }, e);
 	free(m);
 }
