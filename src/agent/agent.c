@@ -3438,12 +3438,12 @@ restore_task(struct agent *a, const cJSON *meta)
  * record (session_append_task); read back with no history record after
  * them, those records end the history as one user message marked
  * "task_pending", a text block each, in order (session_history_load).
- * Taken off the history here: the task being started's own text, the last
- * block (it comes as the task's message), goes; the others are tasks whose
- * engine died before their agent was made (put back: put_pending()). NULL
- * when none is left. */
+ * The task being started's own records are not among them (the engine
+ * takes those off a history it read after writing them): they are tasks
+ * and steers whose engine died before their agent was made, taken off the
+ * history here to be put back (put_pending()). */
 static cJSON *
-take_pending(struct agent *a, const char *task)
+take_pending(struct agent *a)
 {
 	cJSON *last = cJSON_GetArrayItem(a->history, cJSON_GetArraySize(a->history) - 1);
 
@@ -3451,16 +3451,6 @@ take_pending(struct agent *a, const char *task)
 		return NULL;
 	cJSON_DetachItemViaPointer(a->history, last);
 	cJSON_DeleteItemFromObjectCaseSensitive(last, "task_pending");
-	cJSON *content = json_arr(last, "content");
-	int n = cJSON_GetArraySize(content);
-	const char *text = json_str(cJSON_GetArrayItem(content, n - 1), "text");
-
-	if (text && !strcmp(text, task))
-		cJSON_DeleteItemFromArray(content, --n);
-	if (n <= 0) {
-		cJSON_Delete(last);
-		return NULL;
-	}
 	return last;
 }
 
@@ -3492,17 +3482,6 @@ baseline_done(struct agent *a)
 	a->after_baseline = NULL;
 	if (fn)
 		fn(a);
-}
-
-/* Steers sent before the task's start was interrupted (agent_command()
- * took them, then the interrupt): no request follows to carry them, so they
- * go with the task's message into the history, where a resume sends them,
- * rather than being dropped with the task. */
-static void
-take_early_steers(struct agent *a, cJSON *content)
-{
-	if (a->interrupt)
-		take_steers(a, content);
 }
 
 void
@@ -3549,7 +3528,7 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 		emit_error(a, iw->v[i]);
 
 	if (resume) {
-		cJSON *pending = take_pending(a, task);
+		cJSON *pending = take_pending(a);
 
 		mend_history(a);
 		repair_history(a);
@@ -3603,7 +3582,12 @@ agent_start(struct agent *a, const char *task, cJSON *history)
 	json_add_str(text, "type", "text");
 	json_add_str(text, "text", task);
 	json_add(content, NULL, text);
-	take_early_steers(a, content);
+	/* Steers sent while the task started (agent_command() took them
+	 * before this): they go with the task's message, which the model sees
+	 * first, into the history, where a resume sends them (the task
+	 * interrupted, no request follows), and which answers their "task"
+	 * records (session_history_load). */
+	take_steers(a, content);
 	take_notes(a, content);
 	history_add_user(a, content);
 	/* A resumed session's meta.json says "running" again. A new one's was

@@ -137,9 +137,12 @@ void agent_add_notes(struct agent *a, const char *text);
 /* Start (history == NULL) or resume (history = the conversation so far, taken
  * over by the agent) with the user's `task` text. Emits session_started, takes
  * the baseline (or a "resume") checkpoint of every grant, then runs turns.
- * Interrupted before it (agent_command()), it ends with no request, and the
- * steers taken before the interrupt join the task's message in the history
- * (a user_message event each). */
+ * The steers taken before it (agent_command()) join the task's message in
+ * the history (a user_message event each). A resumed history's trailing
+ * "task_pending" message (session_history_load(): tasks whose engine died
+ * before their agent was made, the task's own records not among them) is
+ * put back as the person's, before the task's message. Interrupted before
+ * it, it ends with no request. */
 int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK;
 
 /* Apply a command (approve, deny, steer, interrupt, status); status is

@@ -1080,6 +1080,8 @@ struct task_start {
 	bool stopped;		 /* interrupted: it ends before its first request */
 	char *stop;		 /* why (engine_stop), NULL for the person's interrupt */
 	bool recorded;		 /* its "task" record is in the transcript */
+	struct strv records;	 /* the texts of the "task" records it wrote: its
+				  * own, then its steers', in order */
 };
 
 /* A fresh agent over the current grants, with the instructions and skills
@@ -1250,6 +1252,7 @@ task_start_free(struct task_start *ts)
 	instructions_free(ts->in);
 	skills_free(ts->sk);
 	strv_free(&ts->steers);
+	strv_free(&ts->records);
 	for (size_t i = 0; i < ts->compacts.n; i++)
 		free(ts->compacts.v[i].re);
 	ARRAY_FREE(&ts->compacts);
@@ -1366,18 +1369,18 @@ start_abort(struct engine *e, const char *why)
 	struct task_start *ts = e->starting;
 	char *m = xstrdup(why);
 
-	/* Its "task" record is answered: a later task's history does not
-	 * bring its text back as the person's message (session_history_load),
-	 * the person having been told that it failed. The history read for it
-	 * (which has it pending) goes: the next task reads it again. */
-	if (ts->recorded) {
-		if (session_append_task_failed(e->session, m) < 0)
-			log_warn("transcript: %s", err_msg());
-		if (!e->agent) {
-			cJSON_Delete(e->history);
-			e->history = NULL;
-			e->history_unread = true;
-		}
+	/* Its "task" records (its own, its steers') are answered: a later
+	 * task's history does not bring their texts back as the person's
+	 * message (session_history_load), the person having been told that
+	 * it failed and that the steers were not sent. The history read for
+	 * it (which has it pending) goes: the next task reads it again. */
+	if (ts->records.n > 0 &&
+	    session_append_task_failed(e->session, m, ts->records.n) < 0)
+		log_warn("transcript: %s", err_msg());
+	if (ts->recorded && !e->agent) {
+		cJSON_Delete(e->history);
+		e->history = NULL;
+		e->history_unread = true;
 	}
 	e->starting = NULL;
 	e->start_failed = true; /* settled once its record is written */
@@ -1503,6 +1506,45 @@ history_run(void *ctx)
 	return session_history_load(h->e->session, &h->history);
 }
 
+/* Whether block `b` is a text block of `text`. */
+static bool
+block_is(const cJSON *b, const char *text)
+{
+	const char *t = json_str(b, "text");
+
+	return t && !strcmp(t, text);
+}
+
+/* The follow-up's history was read after it wrote its "task" records (some
+ * of them: a steer's may come after the read): the first ones of `own` end
+ * the pending message (session_history_load), in order, and go, as the
+ * task brings their texts itself (its message, its steers). The blocks
+ * before them are other tasks', whose engines died: they stay. */
+static void
+drop_own_pending(cJSON *history, const struct strv *own)
+{
+	int last = cJSON_GetArraySize(history) - 1;
+	cJSON *m = cJSON_GetArrayItem(history, last);
+	cJSON *content = cJSON_IsObject(m) && json_bool(m, "task_pending", false)
+				 ? json_arr(m, "content")
+				 : NULL;
+	int n = cJSON_GetArraySize(content);
+
+	for (int k = n < (int)own->n ? n : (int)own->n; k > 0; k--) {
+		int i = 0;
+
+		while (i < k && block_is(cJSON_GetArrayItem(content, n - k + i), own->v[i]))
+			i++;
+		if (i < k)
+			continue;
+		while (k-- > 0)
+			cJSON_DeleteItemFromArray(content, --n);
+		if (n == 0)
+			cJSON_DeleteItemFromArray(history, last);
+		return;
+	}
+}
+
 static void
 history_done(int rc, const char *msg, void *ctx)
 {
@@ -1517,6 +1559,7 @@ history_done(int rc, const char *msg, void *ctx)
 			cJSON_Delete(ts->history);
 			ts->history = h->history;
 			h->history = NULL;
+			drop_own_pending(ts->history, &ts->records);
 			barrier_done(0, NULL, e);
 		}
 	}
@@ -1559,6 +1602,28 @@ start_load_done(int rc, const char *errmsg, void *ctx)
 	free(l);
 }
 
+/* A "task" record of `text` for the task being started (its own, or a
+ * steer's): in the transcript before the reply, so an engine killed before
+ * the agent writes the task's message loses nothing the person typed. */
+static void
+start_record(struct engine *e, const char *text)
+{
+	if (session_append_task(e->session, text) < 0)
+		log_warn("transcript: %s", err_msg());
+	else
+		strv_add(&e->starting->records, text);
+}
+
+/* A steer (or a start) taken by the task being started: its agent's first,
+ * with the task's message (agent_start()). Its session exists (made by
+ * the task's start_ready() at the latest). */
+static void
+start_steer(struct engine *e, const char *text)
+{
+	strv_add(&e->starting->steers, text);
+	start_record(e, text);
+}
+
 /* A steer, compact or start for the task being started once it was
  * interrupted: it would be dropped with the task, so it is refused. */
 static int
@@ -1599,7 +1664,7 @@ engine_start(struct engine *e, const char *task)
 	if (e->starting) {
 		if (e->starting->stopped)
 			return start_refuse_stopped();
-		strv_add(&e->starting->steers, task);
+		start_steer(e, task);
 		return 0;
 	}
 	if (engine_is_busy(e)) {
@@ -1625,16 +1690,15 @@ engine_start(struct engine *e, const char *task)
 		free(l);
 		return DH_EFAIL;
 	}
-	/* A task on a session that has a history: its text is in the
-	 * transcript before the reply, so an engine killed before the agent
-	 * writes its message loses nothing (a new session's first task has
-	 * its meta.json for that: restore_task()). */
-	if (!fresh && session_append_task(e->session, task) < 0)
-		log_warn("transcript: %s", err_msg());
 	ts->recorded = !fresh;
 	l->e = e;
 	ts->load = l;
 	e->starting = ts;
+	/* A task on a session that has a history: its text is in the
+	 * transcript before the reply (a new session's first task has its
+	 * meta.json for that: restore_task()). */
+	if (!fresh)
+		start_record(e, task);
 	e->start_failed = false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -2385,7 +2449,7 @@ start_command(struct engine *e, const struct command *c, unsigned long from)
 			(void)start_refuse_stopped();
 			reply_error(e, from, c->req, err_msg());
 		} else if (c->type == COMMAND_STEER) {
-			strv_add(&e->starting->steers, c->text ? c->text : "");
+			start_steer(e, c->text ? c->text : "");
 		} else {
 			e->starting->compact = true;
 			ARRAY_PUSH(&e->starting->compacts,

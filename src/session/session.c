@@ -907,9 +907,16 @@ session_append_task(struct session *s, const char *task)
 }
 
 int
-session_append_task_failed(struct session *s, const char *why)
+session_append_task_failed(struct session *s, const char *why, size_t tasks)
 {
-	return append_text(s, "task_failed", why);
+	cJSON *rec = json_new_obj();
+
+	json_add_str(rec, "type", "task_failed");
+	json_add_str(rec, "text", why);
+	json_add_num(rec, "tasks", (double)tasks);
+	int rc = session_append(s, rec);
+	cJSON_Delete(rec);
+	return rc;
 }
 
 /* The user message of the "task" records no history record followed: a
@@ -972,9 +979,12 @@ session_history_load(struct session *s, cJSON **out)
 
 			if (type && !strcmp(type, "task") && json_str(rec, "text")) {
 				strv_add(&pending, json_str(rec, "text"));
-			} else if (type && !strcmp(type, "task_failed") && pending.n > 0) {
-				/* the last never started: those before it are still pending */
-				free(pending.v[--pending.n]);
+			} else if (type && !strcmp(type, "task_failed")) {
+				/* the last never started: those before them are still pending */
+				long long k = json_int(rec, "tasks", 1);
+
+				for (; k > 0 && pending.n > 0; k--)
+					free(pending.v[--pending.n]);
 			} else if (type && !strncmp(type, "history", strlen("history"))) {
 				strv_free(&pending); /* the tasks' messages are in */
 			}

@@ -146,12 +146,14 @@ int session_totals(const char *state_dir, const char *id, const cJSON *meta,
  * nothing of what the person asked for. DH_EFAIL as session_append(). */
 int session_append_task(struct session *s, const char *task) DH_MUST_CHECK;
 
-/* Answer the last "task" record of a task that failed before its agent was
- * made (the person was told why): {"type":"task_failed","text":WHY}, after
- * which session_history_load() no longer brings the task's text back (a
- * task pending before it, whose engine died, is pending again). One
+/* Answer the last `tasks` "task" records, those of a task that failed
+ * before its agent was made and of the steers sent while it started (the
+ * person was told why, and that the steers were not sent):
+ * {"type":"task_failed","text":WHY,"tasks":TASKS}, after which
+ * session_history_load() no longer brings their texts back (the tasks
+ * pending before them, whose engines died, are pending again). One
  * write(2), DH_EFAIL as session_append(). */
-int session_append_task_failed(struct session *s, const char *why) DH_MUST_CHECK;
+int session_append_task_failed(struct session *s, const char *why, size_t tasks) DH_MUST_CHECK;
 
 /* Rebuild the conversation from the transcript's history records: a new
  * cJSON array of {role, content} owned by the caller. A last line without its
@@ -160,7 +162,8 @@ int session_append_task_failed(struct session *s, const char *why) DH_MUST_CHECK
  * the debug log), and the records after it still count. The "task" records
  * (session_append_task) with no history record after them, tasks whose
  * message never reached the history, but those a "task_failed" answered
- * (each answers the last one still unanswered), end the array as one user
+ * (each answers the last ones still unanswered, its "tasks", 1 when it has
+ * none), end the array as one user
  * message {role, content: [{type "text", text}, ...], "task_pending": true},
  * a text block each, in the order they were written: the agent that starts
  * next takes the mark off (agent_start()). */

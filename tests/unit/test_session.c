@@ -539,9 +539,10 @@ Test(session, task_record_without_its_message_is_read_back_pending)
 	free(state);
 }
 
-/* A task whose start failed (session_append_task_failed) is answered: it is
- * not read back pending; the tasks pending before it (their engines died)
- * are, all of them. */
+/* A task whose start failed (session_append_task_failed) is answered, with
+ * the steers recorded after it: they are not read back pending; the tasks
+ * pending before it (their engines died) are, all of them. A record with
+ * no "tasks" (an older one) answers one. */
 Test(session, task_failed_record_answers_its_task)
 {
 	char *state = tmpstate();
@@ -552,14 +553,15 @@ Test(session, task_failed_record_answers_its_task)
 	append_history(s, "user", "one");
 	append_history(s, "assistant", "two");
 	cr_assert_eq(session_append_task(s, "refused"), 0);
-	cr_assert_eq(session_append_task_failed(s, "a bad rule"), 0);
+	cr_assert_eq(session_append_task_failed(s, "a bad rule", 1), 0);
 	cr_assert_eq(session_history_load(s, &h), 0);
 	cr_assert_eq(cJSON_GetArraySize(h), 2);
 	cJSON_Delete(h);
 	cr_assert_eq(session_append_task(s, "its engine died"), 0);
 	cr_assert_eq(session_append_task(s, "its engine died too"), 0);
 	cr_assert_eq(session_append_task(s, "refused too"), 0);
-	cr_assert_eq(session_append_task_failed(s, "a bad rule"), 0);
+	cr_assert_eq(session_append_task(s, "its steer"), 0);
+	cr_assert_eq(session_append_task_failed(s, "a bad rule", 2), 0);
 	cr_assert_eq(session_history_load(s, &h), 0);
 	cr_assert_eq(cJSON_GetArraySize(h), 3);
 	const cJSON *m = cJSON_GetArrayItem(h, 2);
@@ -575,6 +577,21 @@ Test(session, task_failed_record_answers_its_task)
 	cr_assert_eq(session_history_load(s, &h), 0);
 	cr_assert_eq(cJSON_GetArraySize(h), 3);
 	cr_assert_not(json_bool(cJSON_GetArrayItem(h, 2), "task_pending", false));
+	cJSON_Delete(h);
+	/* an older "task_failed", with no "tasks" */
+	cr_assert_eq(session_append_task(s, "its engine died at last"), 0);
+	cr_assert_eq(session_append_task(s, "refused at last"), 0);
+	cJSON *rec = json_new_obj();
+	json_add_str(rec, "type", "task_failed");
+	json_add_str(rec, "text", "a bad rule");
+	cr_assert_eq(session_append(s, rec), 0);
+	cJSON_Delete(rec);
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 4);
+	content = json_arr(cJSON_GetArrayItem(h, 3), "content");
+	cr_assert_eq(cJSON_GetArraySize(content), 1);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 0), "text"),
+			 "its engine died at last");
 	cJSON_Delete(h);
 	session_close(s);
 	free(state);
