@@ -591,9 +591,9 @@ def check_instant(ctx, i, anchor, delay, anchor_name):
     if 0 <= anchor < len(ev) and "event %d %s" % (anchor, describe(ev[anchor][1])) != anchor_name:
         where += ", its event %d was %s" % (anchor, describe(ev[anchor][1]))
     if not killed:
-        # why it ended: its last event's message, and what it printed
+        # why it ended: its last event's message, and what it printed (on
+        # disk whole: Run.finish() closed run.err)
         fin = [o.get("message") for _, o in ev if o.get("type") == "session_finished"]
-        run.err.flush()
         with open(run.err.name, "rb") as f:
             said = f.read()[-400:].decode("utf-8", "replace")
         fails["kill"] = "run ended before the instant (exit %s; %s; stderr: %s)" % (
