@@ -10,9 +10,9 @@
 # restore of 2,000 files and a resume); DH_KILL_JOBS=N how many sessions run
 # at once (2 by default, each on its own folder). The work is in
 # crash_kill_random.py.
-# Two warm-up sessions checkpoint 2,000 files first: about 100 s in all on an
-# idle machine, past 300 s on a loaded one (a 2-core machine at load 12 took
-# 52 s per warm-up), so the limit is longer than the default.
+# Two warm-up sessions checkpoint 2,000 files first. The whole test takes
+# 35-85 s on a 2-core machine, idle or at load 10, but a slower or busier one
+# took 52 s per warm-up, so the limit is longer than the default.
 # test: timeout 900
 . "$DH_TESTS/lib.sh"
 bwrap_or_skip
