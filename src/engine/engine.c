@@ -568,37 +568,33 @@ struct recover_job {
 	char *session_dir;
 };
 
-/* After the recovery's checkpoint: put back the protected files that an
- * unsandboxed command the engine was killed in changed or removed
- * (tool_shell_put_back), each grant's in a checkpoint of deskhand's own
- * (snap_review_put_back), its lines kept for the model as the recovery's
- * and said in the report. A failure is logged, as the recovery goes on. */
-static void
-recover_put_back(struct recover_job *j)
+void
+engine_recover_put_back(const struct review_set *rs, const struct grant_set *grants,
+                        const char *session_dir, const cJSON *history, struct buf *report)
 {
 	struct strv calls = ARRAY_INIT, lines = ARRAY_INIT;
 	char *call = NULL;
 
-	if (!j->grants || !j->session_dir || !j->history)
+	if (!grants || !session_dir || !history)
 		return;
-	review_set_unanswered(j->history, &calls);
+	review_set_unanswered(history, &calls);
 	strv_uniq(&calls);
-	if (tool_shell_put_back(j->session_dir, j->grants, &calls, &lines, &call) < 0)
+	if (tool_shell_put_back(session_dir, grants, &calls, &lines, &call) < 0)
 		log_warn("recovery: the protected files kept before a command: %s", err_msg());
 	for (size_t g = 0; call && g < lines.n; g++) {
-		const char *gp = grant_get(j->grants, g)->path;
+		const char *gp = grant_get(grants, g)->path;
 		size_t k = 0;
 
-		while (k < j->rs.n && strcmp(j->rs.paths[k], gp))
+		while (k < rs->n && strcmp(rs->paths[k], gp))
 			k++;
-		if (!*lines.v[g] || k == j->rs.n)
+		if (!*lines.v[g] || k == rs->n)
 			continue;
 		struct buf b = BUF_INIT;
 
 		buf_puts(&b, lines.v[g]);
 		for (const char *p = lines.v[g], *nl; (nl = strchr(p, '\n')); p = nl + 1)
-			buf_printf(&j->report, "%s: %.*s\n", gp, (int)(nl - p), p);
-		if (snap_review_put_back(j->rs.stores[k], j->rs.session, call, &b) < 0)
+			buf_printf(report, "%s: %.*s\n", gp, (int)(nl - p), p);
+		if (snap_review_put_back(rs->stores[k], rs->session, call, &b) < 0)
 			log_warn("recovery: %s", err_msg());
 		buf_fini(&b);
 	}
@@ -614,7 +610,7 @@ recover_run(void *ctx)
 	int rc = review_set_recover(&j->rs, j->history, &j->report);
 
 	if (rc >= 0)
-		recover_put_back(j);
+		engine_recover_put_back(&j->rs, j->grants, j->session_dir, j->history, &j->report);
 	return rc < 0 ? rc : review_set_read_untold(&j->rs, &j->untold, &j->told);
 }
 

@@ -24,6 +24,9 @@ struct config;
 struct worker;
 struct snap_store;
 struct engine;
+struct review_set;
+struct grant_set;
+struct buf;
 
 struct engine_opts {
 	const char *const *grants;  /* folders to grant (realpath()ed) */
@@ -275,5 +278,20 @@ int engine_check_grant(const char *real, const char *home) DH_MUST_CHECK;
  * engine_open() would give (DH_EDENIED for a refused folder, DH_ENOTFOUND
  * for a missing one), naming the folder. */
 int engine_grants_check(const char *const *paths, size_t n, bool force) DH_MUST_CHECK;
+
+/* The recovery of a session whose engine was killed, after its checkpoint
+ * (review_set_recover): put back the protected files that an unsandboxed
+ * command it ran changed or removed (tool_shell_put_back: from the copies
+ * kept in session_dir, when `history` leaves their call without a result),
+ * each grant's of `rs` recorded in a checkpoint of deskhand's own
+ * (snap_review_put_back), its lines kept for the model until a task is
+ * told them (review_set_read_untold) and appended to `report` ("GRANT: put
+ * back .bashrc ...\n"). `grants` are rs's folders (matched by path). Run by
+ * the recovery of a resume and by the review verbs' (no engine); nothing
+ * when grants, session_dir or history is NULL. A failure is logged: the
+ * recovery goes on. Worker-safe: reads and writes the grants and stores. */
+void engine_recover_put_back(const struct review_set *rs, const struct grant_set *grants,
+                             const char *session_dir, const cJSON *history,
+                             struct buf *report);
 
 #endif

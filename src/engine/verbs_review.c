@@ -24,6 +24,7 @@
 #include "core/strv.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "engine/engine.h"
 #include "policy/grant.h"
 #include "session/session.h"
 #include "snap/review.h"
@@ -253,11 +254,31 @@ put_report(const struct strv *report)
 	buf_fini(&b);
 }
 
+/* The target's folders as a grant set (the caller's to grant_set_free()), or
+ * NULL with a warning when one cannot be opened again. */
+static struct grant_set *
+target_grants(const struct verbs_target *t)
+{
+	struct grant_set *gs = NULL;
+	int rc = grant_set_new(&gs);
+
+	for (size_t i = 0; i < t->n && rc == 0; i++)
+		rc = grant_add(gs, t->paths[i]);
+	if (rc < 0) {
+		fprintf(stderr, "deskhand: warning: %s\n", err_msg());
+		grant_set_free(gs);
+		return NULL;
+	}
+	return gs;
+}
+
 /* Record what changed on disk since the session's last checkpoint (issue 9,
  * fault 1), attributed to the call the session was killed in, if any, so the
- * command acts on the folder as it is now. The report goes to stdout (stderr
- * with --json, whose stdout is one document). Returns 0 or -1 after printing
- * the error. */
+ * command acts on the folder as it is now; then put back the protected files
+ * that an unsandboxed command the engine was killed in changed
+ * (engine_recover_put_back), the model told at the next task. The report
+ * goes to stdout (stderr with --json, whose stdout is one document).
+ * Returns 0 or -1 after printing the error. */
 static int
 recover(const struct verbs_target *t, const struct opts *o)
 {
@@ -265,13 +286,23 @@ recover(const struct verbs_target *t, const struct opts *o)
 	struct session *sess = NULL;
 	cJSON *history = NULL;
 	struct buf report = BUF_INIT;
+	char *dir = NULL;
 	int rc;
 
 	/* A transcript that cannot be read only loses the attribution. */
 	if (session_open(&sess, t->state, t->id) < 0 || session_history_load(sess, &history) < 0)
 		history = NULL;
+	else if (session_dir(sess))
+		dir = xstrdup(session_dir(sess));
 	session_close(sess);
 	rc = review_set_recover(&rs, history, &report);
+	if (rc == 0 && history && dir) {
+		struct grant_set *gs = target_grants(t);
+
+		engine_recover_put_back(&rs, gs, dir, history, &report);
+		grant_set_free(gs);
+	}
+	free(dir);
 	cJSON_Delete(history);
 	if (report.len)
 		put_text(o->json ? stderr : stdout, buf_cstr(&report));

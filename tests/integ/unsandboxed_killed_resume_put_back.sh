@@ -58,8 +58,8 @@ echo "$log"
 assert_contains "$log" "deskhand put back the protected paths the interrupted call toolu_killed changed"
 [ -z "$(find "$T" -name protected-copies)" ] || fail "the copies on disk outlived the put-back"
 
-# a review verb recovers first (no model to tell): the resume after it puts
-# the files back all the same
+# a review verb recovers first (no model to tell): it puts the files back,
+# and the resume after it tells the model
 G=$T/work2; mkdir -p "$G"; echo a > "$G/a.txt"
 echo 'alias ll="ls -l"' > "$G/.bashrc"; chmod 600 "$G/.bashrc"
 sleep 1.1
