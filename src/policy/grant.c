@@ -872,8 +872,11 @@ grant_copy_pack(struct buf *out, const char *path, const struct grant_copy *c)
 {
 	size_t tlen = c->target ? strlen(c->target) : 0;
 
-	buf_printf(out, "copy %zu %zu %zu %d %o %zu\n", strlen(path), tlen, c->data.len,
-	           c->has_data, (unsigned)c->st.st_mode, c->ndirs);
+	buf_printf(out, "copy %zu %zu %zu %d %o %zu %ju %jd %jd %ld\n", strlen(path), tlen,
+	           c->data.len, c->has_data, (unsigned)c->st.st_mode, c->ndirs,
+	           (uintmax_t)c->st.st_ino, (intmax_t)c->st.st_size,
+	           (intmax_t)(c->st.st_mtim.tv_sec < 0 ? 0 : c->st.st_mtim.tv_sec),
+	           (long)c->st.st_mtim.tv_nsec);
 	buf_puts(out, path);
 	if (tlen)
 		buf_add(out, c->target, tlen);
@@ -907,8 +910,8 @@ unpack_num(const char **p, const char *end, int base, char sep, size_t *out)
 int
 grant_copy_unpack(const char **p, const char *end, char **out_path, struct grant_copy *out)
 {
-	const char *q = *p;
-	size_t plen, tlen, dlen, has, mode, ndirs, m;
+	const char *q = *p, *r;
+	size_t plen, tlen, dlen, has, mode, ndirs, m, ino = 0, size = 0, sec = 0, nsec = 0;
 
 	memset(out, 0, sizeof *out);
 	buf_init(&out->data);
@@ -918,9 +921,20 @@ grant_copy_unpack(const char **p, const char *end, char **out_path, struct grant
 	q += 5;
 	if (!unpack_num(&q, end, 10, ' ', &plen) || !unpack_num(&q, end, 10, ' ', &tlen) ||
 	    !unpack_num(&q, end, 10, ' ', &dlen) || !unpack_num(&q, end, 10, ' ', &has) ||
-	    !unpack_num(&q, end, 8, ' ', &mode) || !unpack_num(&q, end, 10, '\n', &ndirs) ||
-	    !plen || plen > (size_t)(end - q) || tlen > (size_t)(end - q) - plen ||
-	    ndirs > PATH_MAX)
+	    !unpack_num(&q, end, 8, ' ', &mode))
+		return err_setc(DH_EFAIL, "a kept copy's header is damaged");
+	/* the inode, size and mtime follow the directories' count; the line
+	 * of a copy packed before they were ends there */
+	r = q;
+	if (unpack_num(&r, end, 10, '\n', &ndirs))
+		q = r;
+	else if (!unpack_num(&q, end, 10, ' ', &ndirs) || !unpack_num(&q, end, 10, ' ', &ino) ||
+	         !unpack_num(&q, end, 10, ' ', &size) || !unpack_num(&q, end, 10, ' ', &sec) ||
+	         !unpack_num(&q, end, 10, '\n', &nsec))
+		return err_setc(DH_EFAIL, "a kept copy's header is damaged");
+	if (!plen || plen > (size_t)(end - q) || tlen > (size_t)(end - q) - plen ||
+	    ndirs > PATH_MAX || nsec >= 1000000000 || size > (size_t)INTMAX_MAX ||
+	    sec > (size_t)INTMAX_MAX)
 		return err_setc(DH_EFAIL, "a kept copy's header is damaged");
 	*out_path = xstrndup(q, plen);
 	q += plen;
@@ -941,6 +955,10 @@ grant_copy_unpack(const char **p, const char *end, char **out_path, struct grant
 	out->has_data = has != 0;
 	out->there = true;
 	out->st.st_mode = (mode_t)mode;
+	out->st.st_ino = (ino_t)ino;
+	out->st.st_size = (off_t)size;
+	out->st.st_mtim.tv_sec = (time_t)sec;
+	out->st.st_mtim.tv_nsec = (long)nsec;
 	*p = q + dlen + 1;
 	return 0;
 damaged:

@@ -225,8 +225,9 @@ void grant_dir_modes_fini(struct grant_dir_modes *m);
 /* Append the copy `c` of the absolute path `path` to `out` in the form
  * grant_copy_unpack() reads back (a line of lengths, the path, the link's
  * target and the directories' modes, then the bytes): what was there, its
- * type and permission bits, target, bytes, and the modes of the
- * directories on the way; not the rest of its lstat data. */
+ * type and permission bits, inode, size and mtime (grant_copy_same() of a
+ * copy without bytes), target, bytes, and the modes of the directories on
+ * the way; not the rest of its lstat data. */
 void grant_copy_pack(struct buf *out, const char *path, const struct grant_copy *c);
 
 /* Read the copy packed at *p (before `end`) by grant_copy_pack() into *out

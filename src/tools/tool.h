@@ -330,7 +330,8 @@ void tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env
 
 /* The file in a session's directory where run_command without the sandbox
  * keeps, while a command runs, the copies of the protected files it would
- * put back (grant_copy_pack), written and fsynced before the command starts:
+ * put back (grant_copy_pack; one too large to keep the bytes of, only its
+ * lstat data, to tell a change), written and fsynced before the command starts:
  * an engine killed while it ran leaves it for tool_shell_put_back(). It is
  * removed once the command's own put-back is done (or when there was none
  * to do). */
@@ -344,8 +345,9 @@ void tool_invoke(const struct tool_entry *e, const cJSON *input, struct tool_env
  * own put-back). Each is put back as grant_copy_put() does, and said in
  * lines->v[g] (appended: one string per grant of `grants`, "" when none in
  * it; a line each, '\n'-ended, the path relative to the grant: "put back
- * .bashrc as the person had it, ..."); *out_call (heap, or NULL when
- * nothing was put back) names the call. The file is removed afterwards.
+ * .bashrc as the person had it, ..."; one kept without its bytes that
+ * changed is said and left as it is); *out_call (heap, or NULL when
+ * nothing was said) names the call. The file is removed afterwards.
  * Returns 0 (no file is nothing to do) or the read's error (the file stays;
  * lines are then n empty strings). Worker thread: reads and writes the
  * grants. */

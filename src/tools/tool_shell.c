@@ -422,10 +422,12 @@ kept_can(const struct grant_copy *was)
 /* The first line of TOOL_PROTECTED_COPIES, before the call's id. */
 #define COPIES_MAGIC "deskhand protected copies 1 "
 
-/* Without the sandbox: write the copies kept (kept_before) that can put a
- * file back to the session's TOOL_PROTECTED_COPIES, fsynced (atomic_write),
- * before the command runs, so that an engine killed while it runs has them
- * on resume (tool_shell_put_back); none: one left from before is removed.
+/* Without the sandbox: write the copies kept (kept_before) to the session's
+ * TOOL_PROTECTED_COPIES, fsynced (atomic_write), before the command runs, so
+ * that an engine killed while it runs has them on resume
+ * (tool_shell_put_back): those that can put a file back, and those that
+ * cannot (no bytes kept: over KEPT_MAX, past KEPT_TOTAL_MAX, or unreadable),
+ * whose lstat data tells a change; none: one left from before is removed.
  * Up to KEPT_TOTAL_MAX bytes written: worker-safe, run on the worker
  * (guard_before). A failure is logged: the put-back after the command does
  * not need the file. */
@@ -440,9 +442,6 @@ kept_save(struct shell_run *r)
 	buf_printf(&b, "%s%s\n", COPIES_MAGIC, r->call_id ? r->call_id : "");
 	for (size_t i = 0; i < r->nkept; i++) {
 		const struct kept *k = &r->kept[i];
-
-		if (!kept_can(&k->was))
-			continue;
 		char *p = xasprintf("%s/%s", grant_get(r->env->grants, k->grant)->path, k->rel);
 
 		grant_copy_pack(&b, p, &k->was);
@@ -469,8 +468,9 @@ kept_unsave(struct shell_run *r)
 }
 
 /* Put back the file of one copy read from TOOL_PROTECTED_COPIES (path,
- * was) when it changed, saying so in lines[g], the bits of the directories
- * it makes again noted in later[g] (tool_shell_put_back). */
+ * was) when it changed (one kept without its bytes cannot be: left as it
+ * is), saying so in lines[g], the bits of the directories it makes again
+ * noted in later[g] (tool_shell_put_back). */
 static void
 copy_put_back(const struct grant_set *grants, const char *path, const struct grant_copy *was,
               const char *call, struct buf *lines, struct grant_dir_modes *later)
@@ -493,7 +493,12 @@ copy_put_back(const struct grant_set *grants, const char *path, const struct gra
 	}
 	const char *did = rc == 0 && !now.there ? "removed" : "changed";
 
-	if (grant_copy_put_later(gr, rel, was, &aside, &later[g]) < 0)
+	if (!kept_can(was)) /* as kept_after says it */
+		buf_printf(&lines[g], "the interrupted call %s %s %s, a protected path; deskhand "
+		           "kept no copy of it (over 1 MiB, past the 64 MiB kept for one "
+		           "command, or unreadable) and could not put it back: look at it\n",
+		           call, did, rel);
+	else if (grant_copy_put_later(gr, rel, was, &aside, &later[g]) < 0)
 		buf_printf(&lines[g], "could not put back %s, a protected path the interrupted "
 		           "call %s %s: %s\n", rel, call, did, err_msg());
 	else if (aside)

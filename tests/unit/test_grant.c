@@ -964,6 +964,55 @@ Test(grant, copy_pack_round_trip)
 	free(dot);
 }
 
+/* A file too large to keep the bytes of is packed with its inode, size and
+ * mtime: read back, it is the same as the file left alone, and not as the
+ * file rewritten. A copy packed without them (an older line) still reads. */
+Test(grant, copy_pack_without_bytes)
+{
+	struct grant_copy a, now, got;
+	char *f = at(gdir, ".bashrc"), *path = NULL;
+	struct buf packed = BUF_INIT;
+
+	put(f, "0123456789\n");
+	cr_assert_eq(grant_copy_take(g0, ".bashrc", 4, &a), 0, "%s", err_msg());
+	cr_assert(a.there && !a.has_data);
+	grant_copy_pack(&packed, f, &a);
+
+	const char *p = buf_cstr(&packed), *end = p + packed.len;
+
+	cr_assert_eq(grant_copy_unpack(&p, end, &path, &got), 0, "%s", err_msg());
+	cr_assert_eq(p, end);
+	cr_assert_str_eq(path, f);
+	cr_assert_not(got.has_data);
+	cr_assert_eq(got.st.st_ino, a.st.st_ino);
+	cr_assert_eq(got.st.st_size, 11);
+	cr_assert(grant_copy_take(g0, ".bashrc", 0, &now) == 0);
+	cr_assert(grant_copy_same(&got, &now), "left alone: the same");
+	grant_copy_fini(&now);
+	cr_assert(unlink(f) == 0);
+	put(f, "98765\n"); /* the inode may be the one freed, the mtime the same tick */
+	cr_assert(grant_copy_take(g0, ".bashrc", 0, &now) == 0);
+	cr_assert_not(grant_copy_same(&got, &now), "rewritten: not the same");
+	grant_copy_fini(&now);
+	free(path);
+	grant_copy_fini(&got);
+
+	/* the line of lengths ending after the directories' count */
+	const char old[] = "copy 2 0 1 1 100600 0\n/x\nx\n";
+
+	p = old;
+	cr_assert_eq(grant_copy_unpack(&p, old + sizeof old - 1, &path, &got), 0, "%s",
+	             err_msg());
+	cr_assert_str_eq(path, "/x");
+	cr_assert(got.has_data && got.data.len == 1);
+	cr_assert_eq(got.st.st_ino, 0);
+	free(path);
+	grant_copy_fini(&got);
+	buf_fini(&packed);
+	grant_copy_fini(&a);
+	free(f);
+}
+
 Test(grant, copy_put_in_git_keeps_the_command_s_aside)
 {
 	struct grant_copy was;
