@@ -122,6 +122,10 @@ attach_loop(struct strv *args, char *first, struct ui_opts *uo)
 		if (status == 0)
 			status = ui_exit_status(u);
 		detached = ui_detached(u);
+		/* The terminal went away: nobody is there to run the next
+		 * command, so the engine is not waited for. */
+		if (ui_hung_up(u))
+			client_no_exit_wait(c);
 		char *next = ui_take_reopen(u);
 		uo->script_pos = ui_script_pos(u);
 		ui_free(u);
@@ -261,7 +265,9 @@ static const char attach_usage[] =
 	"attached at once; else on a new engine that resumes it (its history and\n"
 	"pending review). C-\\ detaches again: the task goes on. Quitting once the\n"
 	"task has ended, with no other client attached, waits (at most 3 s) for the\n"
-	"engine to exit, so 'deskhand run --resume ID' can follow at once.\n"
+	"engine to exit, so 'deskhand run --resume ID' can follow at once; a\n"
+	"workbench whose terminal hangs up (SIGHUP) leaves at once, the engine\n"
+	"exiting on its own.\n"
 	"\n"
 	"      --theme NAME      colour theme (config: theme)\n"
 	"      --no-mouse        leave the mouse to the terminal\n"

@@ -66,6 +66,7 @@ struct client {
 	char *error;
 	int dispatching; /* inside a handler call */
 	bool doomed;	 /* client_close() was called from a handler */
+	bool no_exit_wait; /* client_close() does not wait for the engine */
 	/* socket */
 	int fd;
 	pid_t engine; /* the engine process client_spawn() started, else 0 */
@@ -1449,14 +1450,17 @@ hang_up(struct client *c)
  * (`deskhand attach`: its pid from hello, watched through a pidfd opened
  * while our connection still keeps it, so the pid is its own). Not from a
  * loop handler: it blocks. An engine whose task runs, or that another
- * client is attached to, goes on without us, and is not waited for. */
+ * client is attached to, goes on without us, and is not waited for; nor
+ * is any after client_no_exit_wait() (nobody is left to run what comes
+ * next). */
 static void
 wait_engine_exit(struct client *c)
 {
 	pid_t pid = c->engine > 0 ? c->engine : c->st.engine_pid;
 	uint64_t until = ev_now_ms() + CLIENT_ENGINE_EXIT_MS;
 
-	if (c->local || pid <= 0 || (c->st.session && (c->st.busy || c->st.clients > 1)))
+	if (c->local || c->no_exit_wait || pid <= 0 ||
+	    (c->st.session && (c->st.busy || c->st.clients > 1)))
 		return;
 	if (c->engine <= 0) {
 		int fd = pidfd_open(pid, 0);
@@ -1497,6 +1501,12 @@ client_close(struct client *c)
 	}
 	wait_engine_exit(c);
 	client_free(c);
+}
+
+void
+client_no_exit_wait(struct client *c)
+{
+	c->no_exit_wait = true;
 }
 
 void

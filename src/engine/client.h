@@ -192,8 +192,15 @@ int client_folder_holder(const char *folder, struct client_holder *out) DH_MUST_
 /* Close the connection (the engine goes on) or, for local, drain and close
  * the in-process engine (as client_open_local says). From inside a handler
  * the close completes once the handler returned (local: on the next loop
- * iteration). NULL-safe. */
+ * iteration). Blocks up to 3 s for an engine left with no task running and
+ * no other client to exit (so its locks are free for what comes next),
+ * unless client_no_exit_wait(). NULL-safe. */
 void client_close(struct client *c);
+
+/* Make client_close() leave at once, without waiting for an engine on its
+ * way out to exit (it exits on its own, as it would have): for a client
+ * whose terminal hung up, with nobody there to start the next command. */
+void client_no_exit_wait(struct client *c);
 
 /* Receive events from now on (one handler; NULL to stop). */
 void client_set_handler(struct client *c, client_event_fn *fn, void *ctx);

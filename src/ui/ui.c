@@ -182,6 +182,13 @@ ui_detach(struct ui *u)
 	ev_quit(u->loop);
 }
 
+void
+ui_hang_up(struct ui *u)
+{
+	u->hung_up = true;
+	ui_detach(u);
+}
+
 static void
 on_prepare(struct ev_loop *l, void *ctx)
 {
@@ -554,7 +561,8 @@ ui_stop_and_quit(struct ui *u)
 }
 
 /* SIGHUP (the terminal closed, SSH dropped) and SIGTERM (the client
- * killed) detach: the task goes on. SIGINT (kill -INT; Ctrl-C in the
+ * killed) detach: the task goes on; after a hangup the workbench leaves
+ * without waiting for an idle engine to exit. SIGINT (kill -INT; Ctrl-C in the
  * workbench is a key) stops the task and quits. */
 static void
 on_signal(struct ev_loop *l, int signo, void *ctx)
@@ -566,6 +574,8 @@ on_signal(struct ev_loop *l, int signo, void *ctx)
 		return; /* Ctrl-C typed in the editor is the editor's */
 	if (signo == SIGINT)
 		ui_stop_and_quit(u);
+	else if (signo == SIGHUP)
+		ui_hang_up(u);
 	else
 		ui_detach(u);
 }
@@ -836,6 +846,12 @@ bool
 ui_detached(const struct ui *u)
 {
 	return u->detached;
+}
+
+bool
+ui_hung_up(const struct ui *u)
+{
+	return u->hung_up;
 }
 
 void

@@ -74,6 +74,10 @@ int ui_exit_status(const struct ui *u);
  * as it was (a running task goes on); the caller prints `deskhand attach
  * ID`. */
 bool ui_detached(const struct ui *u);
+/* After the loop stopped: true when it detached because its terminal went
+ * away (SIGHUP, the tty hung up): nobody is there to type a next command,
+ * so the caller need not wait for the engine (client_no_exit_wait). */
+bool ui_hung_up(const struct ui *u);
 /* After the loop stopped: the session id `:open` asked for (heap, the caller
  * frees it), or NULL when the workbench simply quit. The caller then
  * attaches a new client to that session (connect, or start an engine with

@@ -116,6 +116,7 @@ struct ui {
 
 	bool quitting;
 	bool detached;			 /* the client leaves, the task goes on */
+	bool hung_up;			 /* the terminal went away (SIGHUP, POLLHUP) */
 	bool interrupted;
 	bool starting;			 /* a start was sent, its reply has not come */
 	bool prompting;			 /* a prompt was asked for, its reply has not come */
@@ -189,6 +190,8 @@ void ui_set_phase(struct ui *u, const char *what, const char *arg);
 void ui_spin_maybe(struct ui *u);
 /* Leave: the task goes on; the loop ends. */
 void ui_detach(struct ui *u);
+/* The terminal went away: detach, and nobody is left to wait for. */
+void ui_hang_up(struct ui *u);
 /* q: quit when idle; while a task runs ask detach / stop / cancel. */
 void ui_request_quit(struct ui *u);
 /* Interrupt the task, then quit once it ended (or after a grace time). */

@@ -294,7 +294,7 @@ ui_on_tty(struct ev_loop *l, int fd, unsigned revents, void *ctx)
 		/* The terminal went away (SSH dropped): stop reading it and
 		 * detach; the task goes on. */
 		ev_io_del(l, fileno(u->in));
-		ui_detach(u);
+		ui_hang_up(u);
 		return;
 	}
 	while ((key = tty_read_key(u)) >= 0) {
