@@ -1560,7 +1560,7 @@ note_make_version(struct snap_store *s, const char *id, int version)
 	free(text);
 	snprintf(cmd, sizeof cmd,
 	         "git -c user.name=old -c user.email=old@localhost --git-dir='%s' "
-	         "notes --ref=deskhand add -f -F '%s' %s",
+	         "notes --ref=deskhand add -f -F '%s' %s 2>/dev/null",
 	         snap_repo_path(s), file, id);
 	sh("%s", cmd);
 	text = note_text(s, id);
