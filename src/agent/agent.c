@@ -2008,6 +2008,26 @@ on_done(int rc, struct llm_result *res, void *ctx)
 	free(m);
 }
 
+/* A steer taken while the task runs: a "task" record of its text, so that
+ * an engine killed before a request carries it (a long command runs) loses
+ * nothing the person was told was taken: the user message that carries it
+ * (take_steers()) answers the record, and without one a resume sends the
+ * text (session_history_load()). In order with the history records (held
+ * with them behind a checkpoint). One taken before agent_start() (while
+ * the task started) is the engine's to record, as the task's own text is. */
+static void
+record_steer(struct agent *a, const char *text)
+{
+	cJSON *rec;
+
+	if (!a->history)
+		return;
+	rec = json_new_obj();
+	json_add_str(rec, "type", "task");
+	json_add_str(rec, "text", text);
+	record_take(a, rec);
+}
+
 static void
 take_steers(struct agent *a, cJSON *content)
 {
@@ -3723,6 +3743,7 @@ agent_command(struct agent *a, const struct command *c)
 			return err_set("the task is %s: send this again once it has ended",
 				       a->interrupt ? "being interrupted" : "ending");
 		strv_add(&a->steers, c->text ? c->text : "");
+		record_steer(a, c->text ? c->text : "");
 		return 0;
 	case COMMAND_INTERRUPT:
 		if (a->phase == PHASE_DONE || a->interrupt)

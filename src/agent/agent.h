@@ -154,8 +154,11 @@ int agent_start(struct agent *a, const char *task, cJSON *history) DH_MUST_CHECK
  * A steer taken is sent with the next request; an interrupt (or
  * agent_stop()) that ends the task before one carried it puts it into the
  * history as the person's message (a user_message event), where a resume
- * or the session's next task sends it. Safe to call at any time, from any
- * loop callback. */
+ * or the session's next task sends it. One taken after agent_start() is
+ * written to the transcript at once, as a "task" record (one write(2)),
+ * which the message that carries it answers: a resume of an engine killed
+ * before that message sends it (session_history_load()). Safe to call at
+ * any time, from any loop callback. */
 int agent_command(struct agent *a, const struct command *c);
 
 /* The watcher reported a change (its watch_change_fn): when its state moved

@@ -944,9 +944,10 @@ session_history_load(struct session *s, cJSON **out)
 {
 	char *path = xasprintf("%s/transcript.jsonl", s->dir);
 	struct buf b = BUF_INIT;
-	/* The "task" records' texts since the last history record, but those a
-	 * "task_failed" answered: every one whose engine died before its agent
-	 * was made, each still to reach the history. */
+	/* The "task" records' texts since the last user-role history record,
+	 * but those a "task_failed" answered: every task whose engine died
+	 * before its agent was made, every steer whose engine died before a
+	 * message carried it, each still to reach the history. */
 	struct strv pending = ARRAY_INIT;
 	int rc;
 
@@ -985,8 +986,12 @@ session_history_load(struct session *s, cJSON **out)
 
 				for (; k > 0 && pending.n > 0; k--)
 					free(pending.v[--pending.n]);
-			} else if (type && !strncmp(type, "history", strlen("history"))) {
-				strv_free(&pending); /* the tasks' messages are in */
+			} else if (type && !strcmp(type, "history") && m &&
+				   json_str(m, "role") && !strcmp(json_str(m, "role"), "user")) {
+				/* the person's message that carries them: a task's,
+				 * or the results or turn a steer went with (not the
+				 * model's answer, written after a steer it did not see) */
+				strv_free(&pending);
 			}
 			if (type && strcmp(type, "history") == 0 && m) {
 				if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "replace_last")) &&

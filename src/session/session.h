@@ -141,7 +141,8 @@ int session_totals(const char *state_dir, const char *id, const cJSON *meta,
 		   struct session_totals *out);
 
 /* Append a "task" record with the text of a task that is accepted before
- * its message reaches the history (a follow-up, while its agent is made):
+ * its message reaches the history (a follow-up, while its agent is made;
+ * a steer, which the agent records the same way while its task runs):
  * one write(2), as session_append(), so an engine killed meanwhile loses
  * nothing of what the person asked for. DH_EFAIL as session_append(). */
 int session_append_task(struct session *s, const char *task) DH_MUST_CHECK;
@@ -160,8 +161,10 @@ int session_append_task_failed(struct session *s, const char *why, size_t tasks)
  * newline (being written, or torn) is ignored; any other malformed line is
  * skipped, with a note naming FILE:LINE and the reason (session_take_notes(), and
  * the debug log), and the records after it still count. The "task" records
- * (session_append_task) with no history record after them, tasks whose
- * message never reached the history, but those a "task_failed" answered
+ * (session_append_task) with no user-role "history" record after them (the
+ * person's message that carries them; the model's answer does not), tasks
+ * and steers whose message never reached the history, but those a
+ * "task_failed" answered
  * (each answers the last ones still unanswered, its "tasks", 1 when it has
  * none), end the array as one user
  * message {role, content: [{type "text", text}, ...], "task_pending": true},

@@ -3,7 +3,9 @@
 # (a user_message event says so), and the next request of the session has
 # it. Before, the person was told "steered the running task" and the text
 # was dropped with the task. While the model's answer streams (the first
-# task) and while a command runs (the follow-up).
+# task) and while a command runs (the follow-up). Each is sent once: its
+# record in the transcript (written when it was taken) is answered by the
+# message that carries it, and does not come back with the next task.
 . "$DH_TESTS/lib.sh"
 G=$T/work; mkdir -p "$G"; echo hi > "$G/a.txt"
 cat > "$T/script.json" <<JSON
@@ -61,6 +63,6 @@ cat "$T/py.out"
 assert_eq "$(wc -l < "$FAKE_LOG")" "4"
 body=$(tail -1 "$FAKE_LOG" | jq -c '.body.messages')
 for t in "task one" "kept steer one" "task two" "kept steer two" "the last task"; do
-  assert_contains "$body" "$t"
+  assert_eq "$(grep -o "$t" <<<"$body" | wc -l)" 1 "'$t', sent"
 done
 echo ok

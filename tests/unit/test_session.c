@@ -539,6 +539,47 @@ Test(session, task_record_without_its_message_is_read_back_pending)
 	free(state);
 }
 
+/* A steer taken while a task runs is a "task" record too: the model's
+ * answer written after it (it streamed meanwhile) does not answer it, the
+ * user message that carries it (the turn's results) does; a compaction
+ * does not either. Killed before that message, it is read back pending. */
+Test(session, steer_record_is_answered_by_the_message_that_carries_it)
+{
+	char *state = tmpstate();
+	struct session *s;
+	cJSON *h;
+
+	cr_assert_eq(session_create(&s, state, NULL), 0);
+	append_history(s, "user", "the task");
+	cr_assert_eq(session_append_task(s, "a steer while it streams"), 0);
+	append_history(s, "assistant", "an answer");
+	cJSON *rec = json_new_obj(), *note = json_new_obj();
+
+	json_add_str(note, "role", "user");
+	json_add_str(note, "content", "a summary");
+	json_add_str(rec, "type", "history_compact");
+	json_add(rec, "message", note);
+	json_add_num(rec, "keep", 2);
+	cr_assert_eq(session_append(s, rec), 0);
+	cJSON_Delete(rec);
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 4);
+	const cJSON *m = cJSON_GetArrayItem(h, 3);
+	cr_assert(json_bool(m, "task_pending", false));
+	const cJSON *content = json_arr(m, "content");
+	cr_assert_eq(cJSON_GetArraySize(content), 1);
+	cr_assert_str_eq(json_str(cJSON_GetArrayItem(content, 0), "text"),
+			 "a steer while it streams");
+	cJSON_Delete(h);
+	append_history(s, "user", "results, and a steer while it streams");
+	cr_assert_eq(session_history_load(s, &h), 0);
+	cr_assert_eq(cJSON_GetArraySize(h), 4);
+	cr_assert_not(json_bool(cJSON_GetArrayItem(h, 3), "task_pending", false));
+	cJSON_Delete(h);
+	session_close(s);
+	free(state);
+}
+
 /* A task whose start failed (session_append_task_failed) is answered, with
  * the steers recorded after it: they are not read back pending; the tasks
  * pending before it (their engines died) are, all of them. A record with
