@@ -857,13 +857,14 @@ ui_hung_up(const struct ui *u)
 void
 ui_free(struct ui *u)
 {
+	char *note = NULL;
+
 	if (!u)
 		return;
 	if (u->editor > 1) {
-		/* Quitting with the editor open (SIGTERM, SIGHUP): it goes too. */
-		ev_child_forget(u->loop, u->editor);
-		kill(u->editor, SIGHUP);
-		waitpid(u->editor, NULL, 0);
+		/* Quitting with the editor open (SIGTERM, SIGHUP): it is told to
+		 * go too, and waited for 3 s at most. */
+		note = ui_editor_abandon(u);
 		if (u->display)
 			reset_prog_mode();
 	}
@@ -898,6 +899,9 @@ ui_free(struct ui *u)
 	delscreen(u->scr);
 	dying = NULL;
 	err_set_die_callback(NULL);
+	if (note)
+		fputs(note, stderr); /* the shell's screen again; after a hangup, nowhere */
+	free(note);
 	fclose(u->in);
 	fclose(u->out);
 	editline_fini(&u->in_task);

@@ -12,10 +12,12 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,6 +40,10 @@
 #include "ui/script.h"
 #include "ui/theme.h"
 #include "ui/ui_int.h"
+
+#define EDITOR_HUP_MS 2000  /* leaving with the editor open: its time to exit after SIGHUP */
+#define EDITOR_TERM_MS 1000 /* then after SIGTERM */
+#define EDITOR_PIDS_MAX 16  /* its processes signalled: the shell and its children */
 
 static void
 on_editor_exit(struct ev_loop *l, pid_t pid, int wstatus, void *ctx)
@@ -148,6 +154,118 @@ ui_run_on_tty(struct ui *u, const char *prog, const char *path,
 	ui_message(u, true, "%s: %s", prog, rc ? strerror(rc) : err_msg());
 	if (done)
 		done(-1, ctx);
+}
+
+/* The processes of the program on the terminal: the shell that runs it
+ * (our child, `sh`) and that shell's children (the program itself, which
+ * dash runs as a child rather than exec'ing it), as pidfds in fds[] with
+ * their pids in pids[]; how many (at most EDITOR_PIDS_MAX). */
+static size_t
+editor_pidfds(pid_t sh, int *fds, pid_t *pids)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+	char *path = xasprintf("/proc/%ld/task/%ld/children", (long)sh, (long)sh);
+
+	if (fsutil_read_file(path, 4096, &b) < 0)
+		buf_clear(&b);
+	free(path);
+	if ((fds[n] = pidfd_open(sh, 0)) >= 0)
+		pids[n++] = sh;
+	for (const char *s = buf_cstr(&b); n < EDITOR_PIDS_MAX;) {
+		char *end;
+		long pid = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		if (pid > 0 && (fds[n] = pidfd_open((pid_t)pid, 0)) >= 0)
+			pids[n++] = (pid_t)pid;
+		s = end;
+	}
+	buf_fini(&b);
+	return n;
+}
+
+/* Send `sig` and SIGCONT (a stopped process would not see it until
+ * continued) to those of fds[0..n) still running. */
+static void
+editor_signal(const int *fds, const bool *gone, size_t n, int sig)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!gone[i]) {
+			pidfd_send_signal(fds[i], sig, NULL, 0);
+			pidfd_send_signal(fds[i], SIGCONT, NULL, 0);
+		}
+}
+
+/* Wait up to `ms` ms for the processes of fds[0..n) to exit, marking each
+ * that has in gone[]: true once they all have. */
+static bool
+editor_gone_within(const int *fds, bool *gone, size_t n, int ms)
+{
+	uint64_t until = ev_now_ms() + (uint64_t)ms;
+	struct pollfd p[EDITOR_PIDS_MAX];
+
+	for (;;) {
+		size_t live = 0;
+		uint64_t now = ev_now_ms();
+
+		for (size_t i = 0; i < n; i++) {
+			p[i] = (struct pollfd){ .fd = gone[i] ? -1 : fds[i], .events = POLLIN };
+			live += !gone[i];
+		}
+		if (live == 0 || now >= until)
+			return live == 0;
+		/* a pidfd turns readable once its process has exited */
+		if (poll(p, n, (int)(until - now)) < 0 && errno != EINTR)
+			return false;
+		for (size_t i = 0; i < n; i++)
+			gone[i] = gone[i] || p[i].revents; /* POLLIN, or nothing to wait on */
+	}
+}
+
+char *
+ui_editor_abandon(struct ui *u)
+{
+	struct buf note = BUF_INIT;
+	int fds[EDITOR_PIDS_MAX];
+	pid_t pids[EDITOR_PIDS_MAX];
+	bool gone[EDITOR_PIDS_MAX] = { false };
+	pid_t sh = u->editor;
+	size_t n;
+
+	if (sh <= 1)
+		return buf_detach(&note);
+	ev_child_forget(u->loop, sh);
+	u->editor = 0;
+	/* As the kernel tells a terminal's processes of its hangup. */
+	n = editor_pidfds(sh, fds, pids);
+	editor_signal(fds, gone, n, SIGHUP);
+	if (!editor_gone_within(fds, gone, n, EDITOR_HUP_MS)) {
+		editor_signal(fds, gone, n, SIGTERM);
+		if (!editor_gone_within(fds, gone, n, EDITOR_TERM_MS)) {
+			buf_printf(&note, "deskhand: %s (pid",
+				   u->editor_prog ? u->editor_prog : "the editor");
+			for (size_t i = 0; i < n; i++)
+				if (!gone[i])
+					buf_printf(&note, " %ld", (long)pids[i]);
+			buf_puts(&note, ") did not exit on SIGHUP and SIGTERM: left running\n");
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	waitpid(sh, NULL, WNOHANG); /* reaped if it exited */
+	if (u->plan_file)
+		buf_printf(&note, "deskhand: the plan being edited was not sent; "
+				  "its file is kept: %s\n",
+			   u->plan_file);
+	free(u->plan_file);
+	u->plan_file = NULL;
+	u->editor_done = NULL;
+	u->editor_ctx = NULL;
+	free(u->editor_prog);
+	u->editor_prog = NULL;
+	return buf_detach(&note);
 }
 
 void

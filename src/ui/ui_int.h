@@ -293,6 +293,19 @@ void ui_approval_action(struct ui *u, enum action a);
 
 /* The pending plan in $EDITOR; what is saved is sent as the decision. */
 void ui_edit_plan(struct ui *u);
+/* The workbench leaves (ui_free) with a program still on the terminal
+ * (detached, hung up, killed): it is told as a hangup tells it, SIGHUP and
+ * SIGCONT (one stopped would not see it), to the shell that runs it and to
+ * that shell's children (the program: dash does not exec it), and given
+ * EDITOR_HUP_MS to save its text and exit, then SIGTERM and EDITOR_TERM_MS
+ * more. One still running then is left to end on its own and not SIGKILLed:
+ * that would take from an editor still saving the person's text (vim and
+ * nano write a recovery file on SIGHUP) its chance, and after a hangup it has
+ * no terminal to be used from anyway. Blocks up to 3 s: ui_free only. The
+ * plan file being edited is kept: an editor's recovery files are named after
+ * it, and it may hold what was saved. Returns what to tell on stderr once the
+ * screen is given back, lines or "" (free() it). */
+char *ui_editor_abandon(struct ui *u);
 
 /*
  * ui_term.c
