@@ -153,13 +153,13 @@ start_web() {
   WEB_PORT=$(cat "$T/web.port")
 }
 
-# run_killed_in_command GRANT TASK: runs `deskhand run --json` (auto mode, plan
-# approved) on GRANT, waits until the file GRANT/ready appears (the script's
-# run_command creates it after changing the folder, then sleeps) and kills
-# deskhand with SIGKILL there: mid tool call, before its checkpoint. The
-# --json output is in $T/out.
+# run_killed_in_command GRANT TASK [OPTION...]: runs `deskhand run --json`
+# (auto mode, plan approved, and the OPTIONs) on GRANT, waits until the file
+# GRANT/ready appears (the script's run_command creates it after changing
+# the folder, then sleeps) and kills deskhand with SIGKILL there: mid tool
+# call, before its checkpoint. The --json output is in $T/out.
 run_killed_in_command() {
-  "$DESKHAND" run --grant "$1" --approve-plan --mode auto --json "$2" > "$T/out" 2>"$T/err" &
+  "$DESKHAND" run --grant "$1" --approve-plan --mode auto --json "${@:3}" "$2" > "$T/out" 2>"$T/err" &
   local pid=$!
   for _ in $(seq 1 400); do [ -e "$1/ready" ] && break; sleep 0.05; done
   [ -e "$1/ready" ] || { kill -9 $pid; cat "$T/err"; fail "the command never ran"; }

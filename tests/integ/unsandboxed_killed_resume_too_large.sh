@@ -21,12 +21,7 @@ cat > "$T/script.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/script.json"
-"$DESKHAND" run --grant "$G" --approve-plan --mode auto --json \
-  --dangerously-run-commands-unsandboxed x > "$T/out" 2>"$T/err" &
-pid=$!
-for _ in $(seq 1 400); do [ -e "$G/ready" ] && break; sleep 0.05; done
-[ -e "$G/ready" ] || { kill -9 $pid; cat "$T/err"; fail "the command never ran"; }
-kill -9 $pid; wait $pid 2>/dev/null || true
+run_killed_in_command "$G" x --dangerously-run-commands-unsandboxed
 rm -f "$G/ready"
 sid=$(jq -r 'select(.type=="session_started").session' "$T/out")
 "$DESKHAND" run --resume "$sid" --mode auto "go on" > "$T/resumed" 2>"$T/err2" ||
