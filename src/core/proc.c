@@ -324,6 +324,7 @@ struct proc_run {
 	struct proc *proc;
 	int wstatus;
 	bool done;
+	bool stopped; /* stop_fd became readable first */
 	struct buf out;
 };
 
@@ -349,12 +350,31 @@ run_timeout(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	proc_kill(r->proc, SIGKILL);
 }
 
+/* The stop fd is readable: the loop ends, and proc_free() kills the group. */
+static void
+run_stop(struct ev_loop *l, int fd, unsigned revents, void *ctx)
+{
+	struct proc_run *r = ctx;
+
+	(void)revents;
+	r->stopped = true;
+	ev_io_del(l, fd);
+}
+
 int
 proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, int *wstatus,
 	 struct buf *out)
 {
+	return proc_run_stoppable(l, spec, timeout_ms, -1, wstatus, out);
+}
+
+int
+proc_run_stoppable(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, int stop_fd,
+		   int *wstatus, struct buf *out)
+{
 	struct proc_run r = { .wstatus = -1 };
 	struct ev_timer timer;
+	int rc;
 
 	buf_init(&r.out);
 	ev_timer_init(&timer, run_timeout, &r);
@@ -362,17 +382,32 @@ proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, int *w
 		buf_fini(&r.out);
 		return DH_EFAIL;
 	}
+	if (stop_fd >= 0 && ev_io_set(l, stop_fd, POLLIN, run_stop, &r) < 0) {
+		proc_free(r.proc);
+		buf_fini(&r.out);
+		return DH_EFAIL;
+	}
 	if (timeout_ms > 0)
 		ev_timer_arm(l, &timer, (uint64_t)timeout_ms);
-	while (!r.done)
+	while (!r.done && !r.stopped)
 		if (ev_run_once(l, 200) < 0)
 			break;
 	ev_timer_disarm(l, &timer);
-	proc_free(r.proc);
+	if (stop_fd >= 0)
+		ev_io_del(l, stop_fd);
+	if (!r.done) /* what it wrote before it was stopped */
+		buf_add(&r.out, r.proc->out.ptr ? r.proc->out.ptr : "", r.proc->out.len);
+	proc_free(r.proc); /* SIGKILLs the group of one still running */
 	*wstatus = r.wstatus;
 	buf_add(out, r.out.ptr ? r.out.ptr : "", r.out.len);
 	buf_fini(&r.out);
-	return r.done ? 0 : DH_EFAIL;
+	if (r.done)
+		rc = 0;
+	else if (r.stopped)
+		rc = err_setc(DH_ECANCELED, "%s was stopped before it ended", spec->argv[0]);
+	else
+		rc = DH_EFAIL;
+	return rc;
 }
 
 /*

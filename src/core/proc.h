@@ -64,6 +64,14 @@ bool proc_is_running(const struct proc *p);
  * or a probe, never on the engine's loop: it blocks. */
 int proc_run(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms, int *wstatus,
 	     struct buf *out) DH_MUST_CHECK;
+/* proc_run() that also ends as soon as `stop_fd` is readable (an eventfd or
+ * pipe written by another thread; -1: none, as proc_run): the child's group
+ * is killed with SIGKILL and reaped at once, and it returns DH_ECANCELED
+ * ("ARGV0 was stopped before it ended") with *wstatus -1 and whatever output
+ * was read by then. The fd is only polled, never read: a stop that came
+ * before the call ends it at the loop's first turn. */
+int proc_run_stoppable(struct ev_loop *l, const struct proc_spec *spec, int timeout_ms,
+		       int stop_fd, int *wstatus, struct buf *out) DH_MUST_CHECK;
 /* Kill the group with SIGKILL if still running, reap it, close fds, free.
  * The exit callback is not called. NULL-safe. */
 void proc_free(struct proc *p);

@@ -256,6 +256,82 @@ Test(proc, run_to_the_end_and_the_timeout_kills)
 	ev_free(l);
 }
 
+static void *
+stop_later(void *arg)
+{
+	usleep(300 * 1000);
+	cr_assert_eq(write(*(int *)arg, "x", 1), 1);
+	return NULL;
+}
+
+/* Whether `pid` is gone: reaped, or a zombie (an orphan's, init reaps it). */
+static bool
+pid_gone(long pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	bool gone = true;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r"))) {
+		const char *st = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+
+		gone = st && st[1] == ' ' && st[2] == 'Z';
+		fclose(f);
+	}
+	return gone;
+}
+
+/* proc_run_stoppable: a stop fd made readable by another thread ends the run
+ * at once, its child's whole group killed (a document's reader on the
+ * worker, whose call was interrupted), long before the timeout; one that
+ * is readable before the call stops it at the first turn. */
+Test(proc, run_stoppable_ends_when_told)
+{
+	struct ev_loop *l;
+	struct buf out = BUF_INIT;
+	int ws = 0, fds[2];
+	const char *argv[] = { "/bin/sh", "-c", "sleep 30 & echo $!; wait", NULL };
+	struct proc_spec spec = { .argv = argv, .stdin_fd = -1 };
+	pthread_t th;
+
+	cr_assert_eq(pipe(fds), 0);
+	cr_assert_eq(ev_new_private(&l), 0);
+	cr_assert_eq(pthread_create(&th, NULL, stop_later, &fds[1]), 0);
+	uint64_t t0 = ev_now_ms();
+	cr_assert_eq(proc_run_stoppable(l, &spec, 20000, fds[0], &ws, &out), DH_ECANCELED);
+	cr_assert_lt(ev_now_ms() - t0, 3000);
+	cr_assert_eq(ws, -1);
+	cr_expect(strstr(err_msg(), "/bin/sh was stopped"), "%s", err_msg());
+	pthread_join(th, NULL);
+	long sleeper = atol(buf_cstr(&out)); /* printed before the stop */
+
+	cr_assert_gt(sleeper, 0);
+	for (int i = 0; i < 100 && !pid_gone(sleeper); i++)
+		usleep(20 * 1000);
+	cr_expect(pid_gone(sleeper), "the child's group outlived the stop");
+	/* already readable: never waits for the child */
+	buf_clear(&out);
+	t0 = ev_now_ms();
+	cr_assert_eq(proc_run_stoppable(l, &spec, 20000, fds[0], &ws, &out), DH_ECANCELED);
+	cr_assert_lt(ev_now_ms() - t0, 3000);
+	/* the fd is left as it was: not read, no longer watched */
+	char c;
+	cr_assert_eq(read(fds[0], &c, 1), 1);
+	/* no stop fd: as proc_run */
+	const char *ok[] = { "/bin/sh", "-c", "echo hi", NULL };
+
+	spec.argv = ok;
+	buf_clear(&out);
+	cr_assert_eq(proc_run_stoppable(l, &spec, 5000, -1, &ws, &out), 0);
+	cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	cr_assert_str_eq(buf_cstr(&out), "hi\n");
+	buf_fini(&out);
+	close(fds[0]);
+	close(fds[1]);
+	ev_free(l);
+}
+
 static void
 on_winch(struct ev_loop *l, int signo, void *ctx)
 {
