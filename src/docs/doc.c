@@ -46,6 +46,7 @@ doc_limits_default(struct doc_limits *l)
 		.max_text = (size_t)8 << 20,
 		.max_ms = 20000,
 		.max_mem = (size_t)1 << 30,
+		.stop_fd = -1,
 	};
 	/* Test-only: lower limits, so that a test needs no document big
 	 * enough to reach the real ones. */

@@ -65,6 +65,10 @@ struct doc_limits {
 	unsigned max_ms;     /* wall-clock milliseconds for one document */
 	size_t max_mem;      /* bytes of address space of the process reading a PDF
 	                      * apart (doc_child_set); 0: no limit */
+	int stop_fd;         /* -1: none; else an fd another thread makes readable
+	                      * (an eventfd, a pipe) when the text is no longer
+	                      * wanted: a PDF read apart has its child killed at
+	                      * once and gives DH_ECANCELED (polled, never read) */
 };
 
 /* The defaults (docs/documents.md lists them): 64 MiB input, 64 MiB per
@@ -113,8 +117,10 @@ bool doc_kind_is_sheet(enum doc_kind k);
  * max_input, max_ms or (a PDF read apart) max_mem; `out` may then hold
  * partial text (a PDF's: the pages read before then). DH_EPARSE instead
  * for a PDF that poppler cannot parse although it has a PDF header and no
- * encryption: damaged, a more forgiving reader may still manage it. lim NULL
- * means the defaults. */
+ * encryption: damaged, a more forgiving reader may still manage it.
+ * DH_ECANCELED for a PDF read apart whose lim->stop_fd became readable
+ * (the zip formats do not look at it: they stop at max_ms). lim NULL means
+ * the defaults. */
 int doc_to_text(const void *data, size_t n, const char *name, enum doc_kind kind,
                 const struct doc_limits *lim, struct buf *out) DH_MUST_CHECK;
 

@@ -8,10 +8,11 @@
  * run as `deskhand doc-text` (doc_child_main): the document comes in on
  * its stdin (a memfd), the text of each page goes out on its stdout as the
  * page is done, and a last record after a NUL byte gives the result code
- * and message. The parent waits on a loop of its own (proc_run) and kills
- * the child's group at the time limit; the child also runs under a limit
- * of address space (RLIMIT_AS), so a document that would take the
- * machine's memory ends the child instead.
+ * and message. The parent waits on a loop of its own (proc_run_stoppable)
+ * and kills the child's group at the time limit, or at once when the
+ * caller's stop fd says the text is no longer wanted; the child also runs
+ * under a limit of address space (RLIMIT_AS), so a document that would take
+ * the machine's memory ends the child instead.
  *
  * The text a child sends is the bytes doc_pdf_text() put in its buffer,
  * capped as it caps them: a document read apart gives the same output as
@@ -254,8 +255,13 @@ doc_child_text(struct doc_ctx *c, const void *data, size_t n, enum doc_kind kind
 		.stderr_fd = errfd,
 	};
 
-	if ((rc = ev_new_private(&l)) < 0 ||
-	    (rc = proc_run(l, &spec, left > 0 ? (int)left : 1, &ws, &o)) < 0) {
+	if ((rc = ev_new_private(&l)) == 0)
+		rc = proc_run_stoppable(l, &spec, left > 0 ? (int)left : 1, c->lim->stop_fd, &ws, &o);
+	if (rc == DH_ECANCELED) {
+		rc = err_setc(DH_ECANCELED, "%s: reading was stopped before it ended", c->name);
+		goto out;
+	}
+	if (rc < 0) {
 		rc = err_set("%s: could not start the PDF reader: %s", c->name, err_msg());
 		goto out;
 	}

@@ -11,11 +11,13 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "core/ev.h"
 #include "core/fsutil.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/utf8.h"
 #include "core/worker.h"
 #include "core/xalloc.h"
@@ -760,6 +763,9 @@ struct offloop_run {
 	struct ev_loop *loop;
 	struct ev_timer timer; /* the run without a worker, next iteration */
 	tool_sync_fn *run;
+	tool_stoppable_fn *run_stoppable; /* instead of run */
+	int stop_fd;           /* eventfd written when the run is cancelled while its
+	                        * job runs (run_stoppable on the worker); -1 */
 	cJSON *input;          /* owned copy */
 	struct tool_env *env;
 	struct tool_result res;
@@ -774,6 +780,8 @@ static void
 offloop_free(struct offloop_run *r)
 {
 	ev_timer_disarm(r->loop, &r->timer);
+	if (r->stop_fd >= 0)
+		close(r->stop_fd);
 	cJSON_Delete(r->input);
 	tool_result_fini(&r->res);
 	free(r);
@@ -784,20 +792,30 @@ offloop_cancel(struct tool_run *base)
 {
 	struct offloop_run *r = (struct offloop_run *)base;
 
-	if (r->queued)
+	if (r->queued) {
 		r->cancelled = true;
-	else if (r->in_done)
+		/* what the job waits for (a document's reader) ends now */
+		if (r->stop_fd >= 0 && eventfd_write(r->stop_fd, 1) < 0)
+			log_warn("stopping a tool's job: eventfd_write: %s", strerror(errno));
+	} else if (r->in_done) {
 		r->free_pending = true;
-	else
+	} else {
 		offloop_free(r);
+	}
 }
 
 static int
 offloop_job(void *ctx)
 {
 	struct offloop_run *r = ctx;
+	struct pollfd stop = { .fd = r->stop_fd, .events = POLLIN };
+	int rc;
 
-	if (r->run(r->input, r->env, &r->res) < 0)
+	if (r->stop_fd >= 0 && poll(&stop, 1, 0) > 0)
+		return 0; /* cancelled while queued: nobody reads its result */
+	rc = r->run_stoppable ? r->run_stoppable(r->input, r->env, r->stop_fd, &r->res)
+	                      : r->run(r->input, r->env, &r->res);
+	if (rc < 0)
 		tool_result_from_err(&r->res, DH_EFAIL);
 	return 0;
 }
@@ -835,15 +853,18 @@ offloop_timer(struct ev_loop *l, struct ev_timer *t, void *ctx)
 	offloop_deliver(ctx);
 }
 
-int
-tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env, bool on_worker,
-                    struct tool_run **out, tool_done_fn *done, void *ctx)
+static int
+start_offloop(tool_sync_fn *run, tool_stoppable_fn *run_stoppable, const cJSON *input,
+              struct tool_env *env, bool on_worker, struct tool_run **out, tool_done_fn *done,
+              void *ctx)
 {
 	struct offloop_run *r = xcalloc(1, sizeof *r);
 
 	r->base.cancel = offloop_cancel;
 	r->loop = env->loop;
 	r->run = run;
+	r->run_stoppable = run_stoppable;
+	r->stop_fd = -1;
 	r->input = json_dup(input);
 	r->env = env;
 	r->done = done;
@@ -855,7 +876,25 @@ tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env,
 		ev_timer_arm(r->loop, &r->timer, 0);
 		return 0;
 	}
+	/* Without the eventfd the job still ends, at its own limits. */
+	if (run_stoppable && (r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+		log_warn("a tool's job that cannot be stopped: eventfd: %s", strerror(errno));
 	r->queued = true;
 	worker_post(env->worker, offloop_job, offloop_job_done, r);
 	return 0;
+}
+
+int
+tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env, bool on_worker,
+                    struct tool_run **out, tool_done_fn *done, void *ctx)
+{
+	return start_offloop(run, NULL, input, env, on_worker, out, done, ctx);
+}
+
+int
+tool_start_deferred_stoppable(tool_stoppable_fn *run, const cJSON *input, struct tool_env *env,
+                              bool on_worker, struct tool_run **out, tool_done_fn *done,
+                              void *ctx)
+{
+	return start_offloop(NULL, run, input, env, on_worker, out, done, ctx);
 }

@@ -367,15 +367,16 @@ pdf_too_long(struct buf *text)
 
 /* An office document or PDF (src/docs/) as numbered lines of its text; a
  * PDF small enough also as the document block, for models that read PDFs
- * themselves, with its text beside it. */
+ * themselves, with its text beside it. stop_fd: doc_limits.stop_fd. */
 static void
 read_document(int fd, const struct stat *st, enum doc_kind kind, const char *shown,
-              long long offset, long long limit, struct tool_result *out)
+              long long offset, long long limit, int stop_fd, struct tool_result *out)
 {
 	struct doc_limits lim;
 	struct buf data = BUF_INIT, text = BUF_INIT;
 
 	doc_limits_default(&lim);
+	lim.stop_fd = stop_fd;
 	if ((uintmax_t)st->st_size > lim.max_input) {
 		tool_result_errorf(out,
 		                   "%s is too large to show as text (%jd bytes; the limit for "
@@ -393,6 +394,10 @@ read_document(int fd, const struct stat *st, enum doc_kind kind, const char *sho
 	}
 	int rc = doc_to_text(data.ptr ? data.ptr : "", data.len, shown, kind, &lim, &text);
 
+	if (rc == DH_ECANCELED) { /* nobody reads the result */
+		tool_result_errorf(out, "%s", err_msg());
+		goto out;
+	}
 	if (rc < 0) {
 		if (rc == DH_EPARSE && data.len <= READ_MEDIA_MAX && lseek(fd, 0, SEEK_SET) == 0) {
 			/* the model may still read a damaged PDF poppler cannot;
@@ -444,8 +449,9 @@ out:
 	buf_fini(&text);
 }
 
+/* read_file; stop_fd as tool_stoppable_fn's. */
 static int
-read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+read_file_stoppable(const cJSON *in, struct tool_env *env, int stop_fd, struct tool_result *out)
 {
 	const struct grant *gr;
 	char *rel = NULL, *shown = NULL;
@@ -468,7 +474,7 @@ read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 
 	if (kind != DOC_NONE) {
 		read_document(fd, &st, kind, shown, json_int(in, "offset", 1),
-		              json_int(in, "limit", READ_LIMIT_DEF), out);
+		              json_int(in, "limit", READ_LIMIT_DEF), stop_fd, out);
 		goto out;
 	}
 	const char *mt = media_type(head, (size_t)hn);
@@ -497,6 +503,12 @@ out:
 	free(rel);
 	free(shown);
 	return 0;
+}
+
+static int
+read_file_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	return read_file_stoppable(in, env, -1, out);
 }
 
 /* Whether read_file's work may be long, so that it runs on the worker: a
@@ -529,15 +541,17 @@ read_file_is_long(const char *path, struct tool_env *env)
 }
 
 /* The agent's way in: a document's text (poppler may take seconds on one
- * page) and a big text are read on the worker, never on the loop. */
+ * page) and a big text are read on the worker, never on the loop; a call
+ * interrupted or cancelled while a PDF's reader runs kills the reader. */
 static int
 read_file_start(const cJSON *in, struct tool_env *env, struct tool_run **out, tool_done_fn *done,
                 void *ctx)
 {
 	const char *path = json_str(in, "path");
 
-	return tool_start_deferred(read_file_run, in, env, read_file_is_long(path ? path : "", env),
-	                           out, done, ctx);
+	return tool_start_deferred_stoppable(read_file_stoppable, in, env,
+	                                     read_file_is_long(path ? path : "", env), out, done,
+	                                     ctx);
 }
 
 /*

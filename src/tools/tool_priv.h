@@ -122,6 +122,20 @@ typedef int tool_sync_fn(const cJSON *input, struct tool_env *env, struct tool_r
 int tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env,
                         bool on_worker, struct tool_run **out, tool_done_fn *done,
                         void *ctx) DH_MUST_CHECK;
+/* A deferred tool's run function that can be told to give up: `stop_fd` is
+ * -1, or an fd that becomes readable (never read it) once the call was
+ * cancelled while it runs; it then ends as soon as it can, its result
+ * unread (struct doc_limits.stop_fd, proc_run_stoppable()). */
+typedef int tool_stoppable_fn(const cJSON *input, struct tool_env *env, int stop_fd,
+                              struct tool_result *out);
+/* tool_start_deferred() for a run that waits on something it can stop (a
+ * document's reader in a child process): tool_run_cancel() while the job
+ * runs on the worker makes its stop_fd readable, so that the job, and the
+ * worker's queue behind it, end at once. On the loop (no worker), stop_fd
+ * is -1: the call is over before a cancel could come. */
+int tool_start_deferred_stoppable(tool_stoppable_fn *run, const cJSON *input,
+                                  struct tool_env *env, bool on_worker, struct tool_run **out,
+                                  tool_done_fn *done, void *ctx) DH_MUST_CHECK;
 
 /* How deep list_files and search_files go (grant_walk_limits.max_depth). */
 #define TOOL_WALK_DEPTH_MAX 64
