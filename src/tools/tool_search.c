@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,9 +40,19 @@ struct search {
 	size_t matches;
 	size_t skipped_large;
 	size_t skipped_docs; /* documents whose text could not be read */
-	bool stopped;    /* a cap was reached */
+	bool stopped;    /* a cap was reached, or the call was cancelled */
 	const char *why; /* which cap */
+	int stop_fd;     /* tool_stoppable_fn's */
 };
+
+/* Whether the call was cancelled (its stop fd is readable). */
+static bool
+stop_asked(const struct search *S)
+{
+	struct pollfd p = { .fd = S->stop_fd, .events = POLLIN };
+
+	return S->stop_fd >= 0 && poll(&p, 1, 0) > 0;
+}
 
 static void
 put_line(struct search *S, const char *path, long long no, char sep, const char *s, size_t n)
@@ -130,14 +141,27 @@ search_document(struct search *S, const char *path, enum doc_kind kind, const st
 {
 	struct doc_limits lim;
 	struct buf t = BUF_INIT;
+	int rc;
 
+	/* each document may take SEARCH_DOC_MS: none more once cancelled */
+	if (stop_asked(S)) {
+		S->stopped = true;
+		S->why = "the call's cancel";
+		return;
+	}
 	doc_limits_default(&lim);
 	lim.max_text = SEARCH_FILE_MAX;
 	lim.max_ms = SEARCH_DOC_MS;
-	if (doc_to_text(data->ptr ? data->ptr : "", data->len, path, kind, &lim, &t) < 0)
+	lim.stop_fd = S->stop_fd;
+	rc = doc_to_text(data->ptr ? data->ptr : "", data->len, path, kind, &lim, &t);
+	if (rc == DH_ECANCELED) {
+		S->stopped = true;
+		S->why = "the call's cancel";
+	} else if (rc < 0) {
 		S->skipped_docs++;
-	else if (t.len)
+	} else if (t.len) {
 		search_text(S, path, (char *)buf_cstr(&t), t.len);
+	}
 	buf_fini(&t);
 }
 
@@ -194,8 +218,10 @@ search_one(const struct grant_walk_ent *e, void *ctx)
 	return S->stopped ? GRANT_WALK_STOP : GRANT_WALK_CONTINUE;
 }
 
+/* search_files; stop_fd as tool_stoppable_fn's: a cancelled search reads
+ * no further document, and stops the one being read. */
 static int
-search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+search_files_stoppable(const cJSON *in, struct tool_env *env, int stop_fd, struct tool_result *out)
 {
 	const char *pattern = json_str(in, "pattern"), *path = json_str(in, "path");
 	const char *glob = json_str(in, "glob");
@@ -205,6 +231,7 @@ search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
 		.glob = glob && *glob ? glob : NULL,
 		.text = &out->text,
 		.context = (int)json_int(in, "context", 0),
+		.stop_fd = stop_fd,
 	};
 	struct stat st;
 	int rc;
@@ -288,13 +315,19 @@ out:
 	return 0;
 }
 
+static int
+search_files_run(const cJSON *in, struct tool_env *env, struct tool_result *out)
+{
+	return search_files_stoppable(in, env, -1, out);
+}
+
 /* The agent's way in: a search (which may read documents' text) runs on the
  * worker. */
 static int
 search_files_start(const cJSON *in, struct tool_env *env, struct tool_run **out,
                    tool_done_fn *done, void *ctx)
 {
-	return tool_start_deferred(search_files_run, in, env, true, out, done, ctx);
+	return tool_start_deferred_stoppable(search_files_stoppable, in, env, true, out, done, ctx);
 }
 
 const struct tool_entry tool_search_entries[] = {
