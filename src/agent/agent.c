@@ -534,8 +534,8 @@ history_add(struct agent *a, cJSON *msg)
 	history_put(a, msg, false);
 }
 
-/* What meta.json keeps across saves and resumes: the first task, the
- * creation time, the origin and a summary from before this run. Read once
+/* What meta.json keeps across saves and resumes: the first task (and
+ * whether it was cut there), the creation time, the origin and a summary from before this run. Read once
  * from the session's meta.json (only this agent writes it after creation);
  * without one, the task is the first user message's text. */
 static const cJSON *
@@ -552,6 +552,8 @@ meta_base(struct agent *a)
 	if (session_meta_read(state, session_id(a->cfg.session), &old) == 0) {
 		const char *task = json_str(old, "task");
 		json_add_str(a->meta_base, "task", task ? task : "");
+		if (json_bool(old, "task_cut", false))
+			json_add_bool(a->meta_base, "task_cut", true);
 		json_add_num(a->meta_base, "created",
 			     (double)json_int(old, "created", time(NULL)));
 		/* and who started it (the inbox lists sessions by their origin) */
@@ -3419,7 +3421,8 @@ repair_history(struct agent *a)
  * "task" is all that is left of it. It comes back as the first user message,
  * so the model is told what it was asked (the new message joins it), and the
  * transcript keeps it from now on. meta.json holds SESSION_TASK_MAX bytes of
- * it at most: a longer task is said to be cut. A first task whose start
+ * it at most: a longer task is said to be cut ("task_cut"; a meta.json from
+ * before that mark has only its length to tell). A first task whose start
  * failed ("start_failed": the person was told so) does not come back, as a
  * follow-up's does not (session_append_task_failed()). */
 static void
@@ -3438,7 +3441,7 @@ restore_task(struct agent *a, const cJSON *meta)
 	json_add_str(t, "type", "text");
 	json_add_str(t, "text", task);
 	json_add(content, NULL, t);
-	if (strlen(task) > SESSION_TASK_MAX) {
+	if (json_bool(meta, "task_cut", false) || strlen(task) > SESSION_TASK_MAX) {
 		char *cut = xasprintf("(this task is cut: only its first %zu bytes were kept)",
 				      SESSION_TASK_MAX);
 

@@ -730,7 +730,9 @@ session_sync(struct session *s)
  * whatever the writer rebuilt, and "task" cut to SESSION_TASK_MAX bytes (on a
  * character boundary, with "…"): it is there for the listings, the transcript
  * holds it whole, and a long pasted task would make meta.json too big to read.
- * Caller frees with cJSON_free(). */
+ * A cut task is marked "task_cut": its length cannot tell (cut before a
+ * 4-byte character, it is SESSION_TASK_MAX bytes with its "…", as an uncut
+ * task may be). Caller frees with cJSON_free(). */
 static char *
 meta_text(const struct session *s, const cJSON *meta)
 {
@@ -742,6 +744,8 @@ meta_text(const struct session *s, const cJSON *meta)
 		char *cut = xasprintf("%.*s…", (int)utf8_end(task, SESSION_TASK_MAX), task);
 
 		cJSON_ReplaceItemInObjectCaseSensitive(m, "task", cJSON_CreateString(cut));
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "task_cut");
+		json_add_bool(m, "task_cut", true);
 		free(cut);
 	}
 

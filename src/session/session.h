@@ -92,7 +92,10 @@ int session_sync(struct session *s) DH_MUST_CHECK;
  * refuses to write more (the old file stays), so a session never becomes
  * unreadable by its own meta. */
 #define SESSION_META_MAX ((size_t)1 << 20)
-#define SESSION_TASK_MAX ((size_t)4 << 10) /* bytes of "task" kept in meta.json */
+/* Bytes of "task" kept in meta.json; a longer one is cut there, with "…",
+ * and marked "task_cut": true (session_meta_write() keeps a "task_cut" it is
+ * given, so a writer carries it over). */
+#define SESSION_TASK_MAX ((size_t)4 << 10)
 /* Characters of a session id session_create() makes: "YYYYmmdd-HHMMSS-xxxx". */
 #define SESSION_ID_LEN 20
 

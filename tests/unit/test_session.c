@@ -356,6 +356,48 @@ Test(session, created_whole_and_interrupted_once_its_owner_is_gone)
 	free(state);
 }
 
+/* A task longer than SESSION_TASK_MAX is cut in meta.json and marked
+ * "task_cut", also where the cut, before a 4-byte character, leaves it
+ * SESSION_TASK_MAX bytes long with its "…"; a rewrite keeps the mark. */
+Test(session, meta_marks_a_cut_task)
+{
+	char *state = tmpstate();
+	char *task = xcalloc(1, SESSION_TASK_MAX + 64);
+	struct session *s;
+	cJSON *meta, *in = json_new_obj();
+
+	memset(task, 'a', SESSION_TASK_MAX - 3);
+	for (int i = 0; i < 8; i++)
+		strcat(task, "\U0001F600");
+	json_add_str(in, "task", task);
+	cr_assert_eq(session_create(&s, state, in), 0);
+	cr_assert_eq(session_meta_read(state, session_id(s), &meta), 0);
+	cr_assert_eq(strlen(json_str(meta, "task")), SESSION_TASK_MAX);
+	cr_assert(json_bool(meta, "task_cut", false));
+	/* a writer that carries the task and its mark over */
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "id");
+	cr_assert_eq(session_meta_write(s, meta), 0);
+	cJSON_Delete(meta);
+	cr_assert_eq(session_meta_read(state, session_id(s), &meta), 0);
+	cr_assert_eq(strlen(json_str(meta, "task")), SESSION_TASK_MAX);
+	cr_assert(json_bool(meta, "task_cut", false));
+	cJSON_Delete(meta);
+	session_close(s);
+	/* a task that fits is not marked */
+	task[SESSION_TASK_MAX] = '\0';
+	memset(task, 'b', SESSION_TASK_MAX);
+	cJSON_ReplaceItemInObjectCaseSensitive(in, "task", cJSON_CreateString(task));
+	cr_assert_eq(session_create(&s, state, in), 0);
+	cr_assert_eq(session_meta_read(state, session_id(s), &meta), 0);
+	cr_assert_str_eq(json_str(meta, "task"), task);
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(meta, "task_cut"));
+	cJSON_Delete(meta);
+	session_close(s);
+	cJSON_Delete(in);
+	free(task);
+	free(state);
+}
+
 Test(session, create_sweeps_only_dead_old_in_progress_dirs)
 {
 	char *state = tmpstate();
