@@ -3420,7 +3420,8 @@ repair_history(struct agent *a)
  * task's instructions and skills are read) leaves an empty history: meta.json's
  * "task" is all that is left of it. It comes back as the first user message,
  * so the model is told what it was asked (the new message joins it), and the
- * transcript keeps it from now on. meta.json holds SESSION_TASK_MAX bytes of
+ * transcript keeps it from now on; a user_message event shows the person
+ * what is sent again. meta.json holds SESSION_TASK_MAX bytes of
  * it at most: a longer task is said to be cut ("task_cut"; a meta.json from
  * before that mark has only its length to tell). A first task whose start
  * failed ("start_failed": the person was told so) does not come back, as a
@@ -3454,6 +3455,7 @@ restore_task(struct agent *a, const cJSON *meta)
 	json_add_str(m, "role", "user");
 	json_add(m, "content", content);
 	history_add(a, m);
+	emit(a, &(struct event){ .type = EVENT_USER_MESSAGE, .text = task });
 	log_info("the session's history was empty: its task is put back from meta.json");
 }
 
@@ -3480,19 +3482,28 @@ take_pending(struct agent *a)
 /* Tasks whose engine died between their start and their message: they come
  * back as the person's message, so the model is told what it was asked
  * (the new task's message joins it), and the transcript keeps it from now
- * on. Merged into a trailing user message, so that roles keep
- * alternating. Takes `msg`. */
+ * on, a user_message event each, as a steer taken is (take_steers()): the
+ * person sees what is sent again. Merged into a trailing user message, so
+ * that roles keep alternating. Takes `msg`. */
 static void
 put_pending(struct agent *a, cJSON *msg)
 {
 	cJSON *from = cJSON_DetachItemFromObjectCaseSensitive(msg, "content");
+	const cJSON *b;
 
 	log_info("a task that never reached the history is put back from the transcript");
 	cJSON_Delete(msg);
-	if (cJSON_IsArray(from))
-		history_add_user(a, from);
-	else
+	if (!cJSON_IsArray(from)) {
 		cJSON_Delete(from);
+		return;
+	}
+	cJSON_ArrayForEach(b, from)
+	{
+		if (json_str(b, "text"))
+			emit(a, &(struct event){ .type = EVENT_USER_MESSAGE,
+						  .text = json_str(b, "text") });
+	}
+	history_add_user(a, from);
 }
 
 /* Every grant's baseline job landed: run what waited for it. */

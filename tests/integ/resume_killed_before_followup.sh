@@ -3,6 +3,8 @@
 # waits for the granted folders' skills, hashed on a worker): resumed with a
 # new message, the model is sent the follow-up too, before that message.
 # Before, the follow-up's text was nowhere on disk and the model never saw it.
+# The person is shown it is sent again: a user_message event (there was
+# none, and `run --json` showed nothing of it).
 . "$DH_TESTS/lib.sh"
 N=4
 big_skill_folders "$T/work" $N; grants=("${BIG_GRANTS[@]}")
@@ -48,4 +50,6 @@ assert_eq "$(jq -r '.[-1].role' <<<"$msgs")" user
 texts=$(jq -r '[.[-1].content[] | select(.type=="text") | .text] | join("|")' <<<"$msgs")
 assert_contains "$texts" "now rename the old reports|go on"
 assert_eq "$(jq '[.[] | select(.role=="user")] | length' <<<"$msgs")" 2 "user messages"
+assert_eq "$(jq -r 'select(.type=="user_message").text' <<<"$out")" "now rename the old reports" \
+  "user_message events"
 echo ok

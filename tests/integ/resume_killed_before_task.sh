@@ -3,7 +3,8 @@
 # for the granted folders' skills, hashed on the worker): resumed with a new
 # message, the model is sent the original task too, as the first user
 # message, before that message. Before, its history was empty and the model
-# saw only "go on".
+# saw only "go on". The person is shown it is sent again: a user_message
+# event (there was none).
 . "$DH_TESTS/lib.sh"
 N=4
 big_skill_folders "$T/work" $N; grants=("${BIG_GRANTS[@]}")
@@ -50,6 +51,8 @@ assert_eq "$(jq -r '.[0].role' <<<"$msgs")" user
 assert_eq "$(jq -r '[.[0].content[] | select(.type=="text") | .text] | first' <<<"$msgs")" \
   "rename the old reports"
 assert_contains "$(jq -r '[.[-1].content[] | select(.type=="text") | .text] | last' <<<"$msgs")" "go on"
+assert_eq "$(jq -r 'select(.type=="user_message").text' <<<"$out")" "rename the old reports" \
+  "user_message events"
 # the repaired history is kept: read back, the session starts with the task
 assert_contains "$(jq -c 'select(.type=="history") | .message' "$tr" | head -1)" "rename the old reports"
 echo ok

@@ -6,7 +6,9 @@
 # each, before that message. Before, the steers were only in the dead
 # engine's memory: the person had been told they were taken, and the model
 # never saw them. A new session's first task too: its text comes back from
-# its meta.json, the steer's after it.
+# its meta.json, the steer's after it. The person is shown what is sent
+# again, a user_message event each (none were: `run --json` and an
+# attached workbench showed nothing of them).
 . "$DH_TESTS/lib.sh"
 N=4
 big_skill_folders "$T/work" $N; grants=("${BIG_GRANTS[@]}")
@@ -56,6 +58,8 @@ for t in "the old reports" "their dates" "what you renamed"; do
   assert_eq "$(grep -o "$t" <<<"$msgs" | wc -l)" 1 "'$t', sent"
 done
 assert_eq "$(jq '[.[] | select(.role=="user")] | length' <<<"$msgs")" 2 "user messages"
+assert_eq "$(jq -r 'select(.type=="user_message").text' <<<"$out" | paste -sd'|')" \
+  "rename the old reports|keep their dates|and list what you renamed" "user_message events"
 # A new session's first task, and a steer sent while it starts.
 DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py2.out" 2>&1 <<'PY' ||
 import json, os, signal, sys, time
@@ -87,4 +91,6 @@ texts=$(jq -r '[.[-1].content[] | select(.type=="text") | .text] | join("|")' <<
 assert_contains "$texts" "sort the invoices|by their due date|go on"
 assert_eq "$(grep -o 'due date' <<<"$msgs" | wc -l)" 1 "the steer, sent"
 assert_eq "$(jq '[.[] | select(.role=="user")] | length' <<<"$msgs")" 1 "user messages"
+assert_eq "$(jq -r 'select(.type=="user_message").text' <<<"$out" | paste -sd'|')" \
+  "sort the invoices|by their due date" "user_message events"
 echo ok

@@ -3,7 +3,8 @@
 # before a request carried it: resumed with a new message, the model is sent
 # the steer once, before that message. Before, the steer was only in the
 # dead engine's memory: the person had been told it was taken, and the
-# model never saw it. Not killed, the steer is sent once too: by the turn
+# model never saw it. The resume shows the person the steer it sends
+# again, a user_message event (it showed nothing of it). Not killed, the steer is sent once too: by the turn
 # after the command, and not again by a follow-up or a resume; by the
 # session's next task when its own failed before a request carried it.
 . "$DH_TESTS/lib.sh"
@@ -88,9 +89,11 @@ wait_file "$G/ready1" "the first command never ran"
 steer "$id1" "keep the newest log" tools
 kill_engine "$id1"
 assert_eq "$(wc -l < "$FAKE_LOG")" 2 "requests before the first resume"
-"$DESKHAND" run --resume "$id1" --json "go on" > /dev/null 2>"$T/err" || { cat "$T/err"; fail "resume failed"; }
+"$DESKHAND" run --resume "$id1" --json "go on" > "$T/resume1.out" 2>"$T/err" || { cat "$T/err"; fail "resume failed"; }
 assert_eq "$(wc -l < "$FAKE_LOG")" 3
 resumed 3 "keep the newest log"
+assert_eq "$(jq -r 'select(.type=="user_message").text' "$T/resume1.out")" "keep the newest log" \
+  "user_message events of the resume"
 
 # 2. The model's answer streams, then a command runs: the answer, written
 # after the steer, does not carry it.
@@ -102,9 +105,11 @@ steer "$id2" "skip the drafts" stream
 touch "$T/go2"
 wait_file "$G/ready2" "the second command never ran"
 kill_engine "$id2"
-"$DESKHAND" run --resume "$id2" --json "go on" > /dev/null 2>"$T/err" || { cat "$T/err"; fail "resume failed"; }
+"$DESKHAND" run --resume "$id2" --json "go on" > "$T/resume2.out" 2>"$T/err" || { cat "$T/err"; fail "resume failed"; }
 assert_eq "$(wc -l < "$FAKE_LOG")" 6
 resumed 6 "skip the drafts"
+assert_eq "$(jq -r 'select(.type=="user_message").text' "$T/resume2.out")" "skip the drafts" \
+  "user_message events of the resume"
 
 # 3. Not killed: the turn after the command carries the steer, once; a
 # follow-up and a resume do not send it again.
