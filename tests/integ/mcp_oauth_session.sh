@@ -29,27 +29,15 @@ assert_eq "$rc" 1; assert_file_contains "$T/e" "no connector 'nosuch'"
 
 # login: read the URL it prints, play the browser (the authorization server
 # redirects at once), paste where the browser ended.
-mkfifo "$T/in"
-"$DESKHAND" mcp login secure <"$T/in" >"$T/login.out" 2>"$T/login.err" &
-LOGIN_PID=$!
-exec 3>"$T/in"
-url=
-for _ in $(seq 1 200); do
-  url=$(grep -o "$BASE/authorize?[^ ]*" "$T/login.out" | head -1) && [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || fail "login printed no URL: $(cat "$T/login.out" "$T/login.err")"
-assert_contains "$url" "code_challenge_method=S256"
-assert_contains "$url" "resource=http%3A%2F%2F127.0.0.1"
+oauth_login_begin secure
+assert_contains "$LOGIN_URL" "code_challenge_method=S256"
+assert_contains "$LOGIN_URL" "resource=http%3A%2F%2F127.0.0.1"
 assert_file_contains "$T/login.out" "paste the URL"
-loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$url")
+loc=$(oauth_browse "$LOGIN_URL")
 assert_contains "$loc" "code="
 echo "not a redirect" >&3 # a wrong line is refused, login goes on
 echo "$loc" >&3
-rc=0; wait "$LOGIN_PID" || rc=$?
-LOGIN_PID=
-exec 3>&-
-assert_eq "$rc" 0 "login: $(cat "$T/login.out" "$T/login.err")"
+oauth_login_end
 assert_file_contains "$T/login.out" "Authorized"
 assert_file_contains "$T/login.err" "state"
 
@@ -63,13 +51,7 @@ case $tok in access-*) ;; *) fail "unexpected token file content" ;; esac
 ! grep -q "$tok" "$T/login.out" "$T/login.err" || fail "login printed the token"
 
 # a session uses it: the read-only tool runs, its result reaches the model
-cat >"$T/script.json" <<JSON
-{"turns": [
- {"tool_calls": [{"name": "mcp__secure__whoami", "input": {}}]},
- {"expect": {"last_user_contains": "you are authorized"}, "text": "done", "stop_reason": "end_turn"}
-]}
-JSON
-start_fake "$T/script.json"
+oauth_model secure
 "$DESKHAND" run --grant "$G" --json "who am I at the connector" >"$T/out" 2>"$T/err" || true
 assert_eq "$(jq -r 'select(.type=="session_finished").status' "$T/out")" done \
   "$(tail -5 "$T/err"; jq -c 'select(.type=="error" or .type=="tool_result")' "$T/out" | cut -c1-300)"
@@ -84,20 +66,14 @@ leaks=$(grep -rl --exclude-dir=oauth -- "$tok" "$XDG_STATE_HOME" "$XDG_CONFIG_HO
 
 # logout forgets it
 out=$("$DESKHAND" mcp logout secure); assert_contains "$out" "Forgot"
-! ls "$XDG_STATE_HOME"/deskhand/oauth/token-*.json >/dev/null 2>&1 || fail "token file left"
+oauth_no_token
 # a session needing a new authorization says so with the URL, and the
 # redirect to its loopback listener (a browser on this machine) lets the
 # waiting call go on
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true
-start_fake "$T/script.json"
+oauth_model secure
 "$DESKHAND" run --grant "$G" --json "who am I at the connector" >"$T/out2" 2>"$T/err2" &
 RUN_PID=$!
-url2=
-for _ in $(seq 1 400); do
-  url2=$(jq -r 'select(.type=="authorization_needed").url' "$T/out2" 2>/dev/null | head -1)
-  [ -n "$url2" ] && break
-  sleep 0.05
-done
+url2=$(oauth_needed "$T/out2" url)
 [ -n "$url2" ] || { kill "$RUN_PID"; fail "no authorization URL shown: $(cat "$T/out2" "$T/err2" | tail -5)"; }
 assert_contains "$(jq -r 'select(.type=="authorization_needed").message' "$T/out2")" "deskhand mcp login secure"
 curl -sSL "$url2" >"$T/browser.out" 2>"$T/browser.err" || { kill "$RUN_PID"; fail "the browser could not follow the redirect: $(cat "$T/browser.err") $(jq -c "select(.type==\"error\")" "$T/out2")"; }
@@ -118,23 +94,17 @@ leaks=$(grep -rl --exclude-dir=oauth -- "$tok2" "$XDG_STATE_HOME" "$G" "$T/out2"
 # `authorize` command (`:authorize SERVER URL` in the workbench); the call
 # waiting goes on. A URL of another flow is refused and the flow goes on.
 "$DESKHAND" mcp logout secure >/dev/null
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true
-start_fake "$T/script.json"
+oauth_model secure
 mkfifo "$T/cmds"
 "$DESKHAND" run --grant "$G" --json --commands "who am I at the connector" <"$T/cmds" \
   >"$T/out3" 2>"$T/err3" &
 RUN_PID=$!
 exec 4>"$T/cmds"
-url3=
-for _ in $(seq 1 400); do
-  url3=$(jq -r 'select(.type=="authorization_needed").url' "$T/out3" 2>/dev/null | head -1)
-  [ -n "$url3" ] && break
-  sleep 0.05
-done
+url3=$(oauth_needed "$T/out3" url)
 [ -n "$url3" ] || { kill "$RUN_PID"; fail "no authorization_needed event: $(tail -5 "$T/out3" "$T/err3")"; }
 assert_eq "$(jq -r 'select(.type=="authorization_needed").server' "$T/out3")" secure
 assert_contains "$(jq -r 'select(.type=="authorization_needed").message' "$T/out3")" "authorize"
-loc3=$(curl -s -o /dev/null -w '%{redirect_url}' "$url3")   # the browser, elsewhere: not followed
+loc3=$(oauth_browse "$url3")   # the browser, elsewhere: not followed
 assert_contains "$loc3" "code="
 printf '{"type":"authorize","server":"secure","url":"%s","id":"a1"}\n' \
   "${loc3/state=/state=x}" >&4
