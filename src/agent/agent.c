@@ -535,7 +535,8 @@ history_add(struct agent *a, cJSON *msg)
 }
 
 /* What meta.json keeps across saves and resumes: the first task (and
- * whether it was cut there), the creation time, the origin and a summary from before this run. Read once
+ * whether it was cut there), the creation time, the origin and a summary
+ * from before this run. Read once
  * from the session's meta.json (only this agent writes it after creation);
  * without one, the task is the first user message's text. */
 static const cJSON *
@@ -3443,8 +3444,13 @@ restore_task(struct agent *a, const cJSON *meta)
 	json_add_str(t, "text", task);
 	json_add(content, NULL, t);
 	if (json_bool(meta, "task_cut", false) || strlen(task) > SESSION_TASK_MAX) {
+		size_t kept = strlen(task), ell = strlen("…");
+
+		/* what is kept before the "…" the cut ended it with */
+		if (kept >= ell && !strcmp(task + kept - ell, "…"))
+			kept -= ell;
 		char *cut = xasprintf("(this task is cut: only its first %zu bytes were kept)",
-				      SESSION_TASK_MAX);
+				      kept);
 
 		t = json_new_obj();
 		json_add_str(t, "type", "text");

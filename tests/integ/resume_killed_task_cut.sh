@@ -29,7 +29,7 @@ sc.send(s, {"type": "start", "text": task, "id": "go"})
 sessions = os.path.join(os.environ["XDG_STATE_HOME"], "deskhand", "sessions")
 for _ in range(6000):
     if os.path.isdir(sessions) and any(os.path.exists(os.path.join(sessions, d, "meta.json"))
-                                       for d in os.listdir(sessions)):
+                                       for d in os.listdir(sessions) if not d.startswith(".")):
         break
     time.sleep(0.005)
 else:
@@ -54,7 +54,7 @@ assert_eq "$(wc -l < "$FAKE_LOG")" 1
 msgs=$(head -1 "$FAKE_LOG" | jq -c '.body.messages')
 first=$(jq -c '[.[0].content[] | select(.type=="text") | .text]' <<<"$msgs")
 assert_eq "$(jq -r '.[0]' <<<"$first")" "$want" "the first message's task"
-assert_eq "$(jq -r '.[1]' <<<"$first")" "(this task is cut: only its first 4096 bytes were kept)" \
+assert_eq "$(jq -r '.[1]' <<<"$first")" "(this task is cut: only its first 4093 bytes were kept)" \
   "the first message's second text"
 assert_contains "$(jq -r '[.[-1].content[] | select(.type=="text") | .text] | last' <<<"$msgs")" "go on"
 # meta.json says so, and goes on saying so once the resumed agent rewrote it
