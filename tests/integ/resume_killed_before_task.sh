@@ -27,7 +27,7 @@ sc.send(s, {"type": "start", "text": "rename the old reports", "id": "go"})
 sessions = os.path.join(os.environ["XDG_STATE_HOME"], "deskhand", "sessions")
 for _ in range(6000):
     if os.path.isdir(sessions) and any(os.path.exists(os.path.join(sessions, d, "meta.json"))
-                                       for d in os.listdir(sessions)):
+                                       for d in os.listdir(sessions) if not d.startswith(".")):
         break
     time.sleep(0.005)
 else:
