@@ -11,8 +11,8 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -771,8 +771,12 @@ struct offloop_run {
 	struct tool_result res;
 	tool_done_fn *done;
 	void *ctx;
-	bool queued;    /* a worker job holds the run */
-	bool cancelled; /* cancelled while queued: the job's end frees it */
+	/* Cancelled while a worker job holds it: the job's end frees it, and
+	 * a job not started yet does not run the tool. The one field both
+	 * threads touch (set on the loop, read at the job's start); the bools
+	 * below are the loop's alone. */
+	atomic_bool cancelled;
+	bool queued; /* a worker job holds the run */
 	bool in_done, free_pending;
 };
 
@@ -793,7 +797,7 @@ offloop_cancel(struct tool_run *base)
 	struct offloop_run *r = (struct offloop_run *)base;
 
 	if (r->queued) {
-		r->cancelled = true;
+		atomic_store(&r->cancelled, true);
 		/* what the job waits for (a document's reader) ends now */
 		if (r->stop_fd >= 0 && eventfd_write(r->stop_fd, 1) < 0)
 			log_warn("stopping a tool's job: eventfd_write: %s", strerror(errno));
@@ -808,11 +812,12 @@ static int
 offloop_job(void *ctx)
 {
 	struct offloop_run *r = ctx;
-	struct pollfd stop = { .fd = r->stop_fd, .events = POLLIN };
 	int rc;
 
-	if (r->stop_fd >= 0 && poll(&stop, 1, 0) > 0)
-		return 0; /* cancelled while queued: nobody reads its result */
+	/* Cancelled while queued: the call was reported interrupted, so the
+	 * tool must not act (a write_file behind a checkpoint). */
+	if (atomic_load(&r->cancelled))
+		return 0;
 	rc = r->run_stoppable ? r->run_stoppable(r->input, r->env, r->stop_fd, &r->res)
 	                      : r->run(r->input, r->env, &r->res);
 	if (rc < 0)
@@ -838,7 +843,7 @@ offloop_job_done(int rc, const char *errmsg, void *ctx)
 	(void)rc;
 	(void)errmsg;
 	r->queued = false;
-	if (r->cancelled)
+	if (atomic_load(&r->cancelled))
 		offloop_free(r);
 	else
 		offloop_deliver(r);
@@ -865,6 +870,7 @@ start_offloop(tool_sync_fn *run, tool_stoppable_fn *run_stoppable, const cJSON *
 	r->run = run;
 	r->run_stoppable = run_stoppable;
 	r->stop_fd = -1;
+	atomic_init(&r->cancelled, false);
 	r->input = json_dup(input);
 	r->env = env;
 	r->done = done;

@@ -118,7 +118,9 @@ typedef int tool_sync_fn(const cJSON *input, struct tool_env *env, struct tool_r
  * through the grants (which the agent does not change while a call runs; a
  * write goes through tool_write_into) and read env. input is copied; env
  * must outlive the run; tool_run_cancel() is safe at any time, also while
- * the job is queued. */
+ * the job is queued: a job not started yet then never runs `run` (nothing
+ * is written for a call reported interrupted), one already running ends on
+ * its own, its result unread. */
 int tool_start_deferred(tool_sync_fn *run, const cJSON *input, struct tool_env *env,
                         bool on_worker, struct tool_run **out, tool_done_fn *done,
                         void *ctx) DH_MUST_CHECK;

@@ -1775,3 +1775,57 @@ Test(tool, read_file_document_on_the_worker)
 	worker_free(w);
 	ev_free(l);
 }
+
+/* Holds the worker until a byte comes on the pipe (ctx: its read end). */
+static int
+block_on_pipe(void *ctx)
+{
+	char c;
+
+	return read(*(int *)ctx, &c, 1) == 1 ? 0 : DH_EFAIL;
+}
+
+/* A call cancelled while its job waits behind another on the worker (a
+ * checkpoint) never runs: the model was told it was interrupted, so
+ * write_file writes nothing; the call queued after it still runs. */
+Test(tool, write_file_cancelled_while_queued_writes_nothing)
+{
+	struct ev_loop *l;
+	struct worker *w;
+	const struct tool_entry *e = tool_find("write_file");
+	static const char *const inputs[] = {
+		"{\"path\":\"cut.txt\",\"content\":\"interrupted\\n\"}",
+		"{\"path\":\"kept.txt\",\"content\":\"kept\\n\"}",
+	};
+	struct done_rec d[2] = { 0 };
+	int p[2];
+
+	cr_assert(pipe(p) == 0);
+	cr_assert(ev_new(&l) == 0);
+	cr_assert(worker_new(&w, l) == 0);
+	env.loop = l;
+	env.worker = w;
+	worker_post(w, block_on_pipe, NULL, &p[0]);
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *in;
+
+		cr_assert(json_parse(&in, inputs[i], strlen(inputs[i]), "test") == 0);
+		cr_assert(e->start(in, &env, &d[i].run, on_done, &d[i]) == 0);
+		cJSON_Delete(in);
+	}
+	cr_assert_eq(worker_pending(w), 3u);
+	tool_run_cancel(d[0].run);
+	cr_assert(write(p[1], "x", 1) == 1);
+	worker_drain(w);
+	cr_assert(!d[0].called, "done called for a cancelled call");
+	cr_assert(!exists("cut.txt"), "a write_file cancelled while queued wrote its file");
+	cr_assert(d[1].called && !d[1].is_error, "%s", d[1].text ? d[1].text : "(no result)");
+	assert_file("kept.txt", "kept\n");
+	tool_run_cancel(d[1].run);
+	free(d[1].text);
+	env.worker = NULL;
+	worker_free(w);
+	ev_free(l);
+	close(p[0]);
+	close(p[1]);
+}
