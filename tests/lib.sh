@@ -168,6 +168,19 @@ run_killed_in_command() {
   sleep 0.2
 }
 
+# kill_in_first_start TASK_FILE GRANT...: a detached engine on the GRANTs
+# starts a new session's first task (TASK_FILE's text) and is killed with
+# SIGKILL once the session exists, while the task's skills are still read
+# (give big_skill_folders for that): before the task's text reached the
+# transcript (tests/integ/kill_first_start.py). Sets $sid to the one
+# session there is.
+kill_in_first_start() {
+  DESKHAND=$DESKHAND python3 "$DH_TESTS/integ/kill_first_start.py" "$@" > "$T/py.out" 2>&1 ||
+    { cat "$T/py.out"; fail "the engine was not killed while its task started"; }
+  sid=$(ls "$XDG_STATE_HOME/deskhand/sessions")
+  [ "$(wc -w <<<"$sid")" = 1 ] || fail "expected one session, got: $sid"
+}
+
 # engine_spawn ARGS...: a detached `deskhand engine` with ARGS (the options
 # `deskhand run` takes; tests/integ/server_client.py spawn), for a test that
 # speaks the protocol itself; sets ENGINE_ID and ENGINE_TR (its transcript).

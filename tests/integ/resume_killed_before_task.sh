@@ -13,32 +13,8 @@ cat > "$T/script.json" <<'EOF2'
 {"turns": [{"text": "Picked it up.", "stop_reason": "end_turn"}]}
 EOF2
 start_fake "$T/script.json"
-DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py.out" 2>&1 <<'PY' ||
-import os, signal, sys, time
-sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
-import server_client as sc
-line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
-assert line.startswith("ok"), line
-name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
-s = sc.connect(name)
-h, hist, end, r = sc.hello(s, "t")
-sc.send(s, {"type": "start", "text": "rename the old reports", "id": "go"})
-# killed once the session exists, while the task's skills are being read
-sessions = os.path.join(os.environ["XDG_STATE_HOME"], "deskhand", "sessions")
-for _ in range(6000):
-    if os.path.isdir(sessions) and any(os.path.exists(os.path.join(sessions, d, "meta.json"))
-                                       for d in os.listdir(sessions) if not d.startswith(".")):
-        break
-    time.sleep(0.005)
-else:
-    sys.exit("no session was created")
-os.kill(pid, signal.SIGKILL)
-os.waitpid(pid, 0)
-print("killed")
-PY
-  { cat "$T/py.out"; fail "the engine was not killed while its task started"; }
-sid=$(ls "$XDG_STATE_HOME/deskhand/sessions")
-[ "$(wc -w <<<"$sid")" = 1 ] || fail "expected one session, got: $sid"
+printf 'rename the old reports' > "$T/task"
+kill_in_first_start "$T/task" "${grants[@]}"
 tr=$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl
 assert_eq "$(jq -r .task "$XDG_STATE_HOME/deskhand/sessions/$sid/meta.json")" "rename the old reports"
 # the kill came before the agent wrote the task's message

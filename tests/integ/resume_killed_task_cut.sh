@@ -12,35 +12,10 @@ cat > "$T/script.json" <<'EOF2'
 {"turns": [{"text": "Picked it up.", "stop_reason": "end_turn"}]}
 EOF2
 start_fake "$T/script.json"
-DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py.out" 2>&1 <<'PY' ||
-import os, signal, sys, time
-sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
-import server_client as sc
-line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
-assert line.startswith("ok"), line
-name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
-s = sc.connect(name)
-h, hist, end, r = sc.hello(s, "t")
 # 4093 bytes, then 4-byte characters: byte 4096 is the fourth of the first
-task = "a" * 4093 + "\U0001F600" * 8
-assert len(task.encode()) == 4093 + 32
-sc.send(s, {"type": "start", "text": task, "id": "go"})
-# killed once the session exists, while the task's skills are being read
-sessions = os.path.join(os.environ["XDG_STATE_HOME"], "deskhand", "sessions")
-for _ in range(6000):
-    if os.path.isdir(sessions) and any(os.path.exists(os.path.join(sessions, d, "meta.json"))
-                                       for d in os.listdir(sessions) if not d.startswith(".")):
-        break
-    time.sleep(0.005)
-else:
-    sys.exit("no session was created")
-os.kill(pid, signal.SIGKILL)
-os.waitpid(pid, 0)
-print("killed")
-PY
-  { cat "$T/py.out"; fail "the engine was not killed while its task started"; }
-sid=$(ls "$XDG_STATE_HOME/deskhand/sessions")
-[ "$(wc -w <<<"$sid")" = 1 ] || fail "expected one session, got: $sid"
+python3 -c 'import sys; sys.stdout.buffer.write(("a" * 4093 + "\U0001F600" * 8).encode())' > "$T/task"
+assert_eq "$(wc -c < "$T/task")" $((4093 + 32)) "bytes of the task"
+kill_in_first_start "$T/task" "${grants[@]}"
 meta=$XDG_STATE_HOME/deskhand/sessions/$sid/meta.json
 tr=$XDG_STATE_HOME/deskhand/sessions/$sid/transcript.jsonl
 want="$(printf 'a%.0s' $(seq 4093))…"
