@@ -15,7 +15,7 @@ cat > "$T/script.json" <<'EOF2'
 EOF2
 start_fake "$T/script.json"
 DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py.out" 2>&1 <<'PY' ||
-import os, signal, sys, time
+import os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
 line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
@@ -23,17 +23,9 @@ assert line.startswith("ok"), line
 name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "t")
-sc.send(s, {"type": "start", "text": "the first task", "id": "go1"})
-got = r.until(lambda ev: ev["type"] == "session_finished", 120)
-assert got[-1]["status"] == "done", got[-1]
-sc.wait_idle(s, r)
-sc.send(s, {"type": "start", "text": "now rename the old reports", "id": "go2"})
-sc.send(s, {"type": "status", "id": "st"})
-got = r.until(lambda ev: ev.get("re") == "st", 30)
-assert [ev for ev in got if ev.get("re") == "go2"][0]["ok"], got
-assert got[-1]["phase"] == "starting", "the follow-up started too fast to test: %s" % got
-os.kill(pid, signal.SIGKILL)
-os.waitpid(pid, 0)
+sc.run_task(s, r, "the first task")
+sc.kill_while_starting(s, r, pid, [
+    {"type": "start", "text": "now rename the old reports", "id": "go2"}])
 print("killed")
 PY
   { cat "$T/py.out"; fail "the engine was not killed while its follow-up started"; }

@@ -20,7 +20,7 @@ cat > "$T/script.json" <<'EOF2'
 EOF2
 start_fake "$T/script.json"
 DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py.out" 2>&1 <<'PY' ||
-import json, os, signal, sys, time
+import os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
 line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
@@ -28,21 +28,12 @@ assert line.startswith("ok"), line
 name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "t")
-sc.send(s, {"type": "start", "text": "the first task", "id": "go1"})
-got = r.until(lambda ev: ev["type"] == "session_finished", 120)
-assert got[-1]["status"] == "done", got[-1]
-sc.wait_idle(s, r)
-s.sendall(b"".join((json.dumps(c) + "\n").encode() for c in [
+sc.run_task(s, r, "the first task")
+got = sc.kill_while_starting(s, r, pid, [
     {"type": "start", "text": "rename the old reports", "id": "go2"},
     {"type": "steer", "text": "keep their dates", "id": "st2"},
-    {"type": "start", "text": "and list what you renamed", "id": "go2b"},
-    {"type": "status", "id": "st"}]))
-got = r.until(lambda ev: ev.get("re") == "st", 30)
-assert [ev for ev in got if ev.get("re") == "go2"][0]["ok"], got
+    {"type": "start", "text": "and list what you renamed", "id": "go2b"}])
 assert [ev for ev in got if ev.get("re") == "go2b"][0]["message"] == "steered the running task", got
-assert got[-1]["phase"] == "starting", "the follow-up started too fast to test: %s" % got
-os.kill(pid, signal.SIGKILL)
-os.waitpid(pid, 0)
 print("killed")
 PY
   { cat "$T/py.out"; fail "the engine was not killed while its follow-up started"; }
@@ -62,7 +53,7 @@ assert_eq "$(jq -r 'select(.type=="user_message").text' <<<"$out" | paste -sd'|'
   "rename the old reports|keep their dates|and list what you renamed" "user_message events"
 # A new session's first task, and a steer sent while it starts.
 DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py2.out" 2>&1 <<'PY' ||
-import json, os, signal, sys, time
+import os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
 line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
@@ -70,15 +61,9 @@ assert line.startswith("ok"), line
 name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.startswith("new-") and f.endswith(".sock")][0]
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "t")
-s.sendall(b"".join((json.dumps(c) + "\n").encode() for c in [
+sc.kill_while_starting(s, r, pid, [
     {"type": "start", "text": "sort the invoices", "id": "go1"},
-    {"type": "steer", "text": "by their due date", "id": "st1"},
-    {"type": "status", "id": "st"}]))
-got = r.until(lambda ev: ev.get("re") == "st", 30)
-assert [ev for ev in got if ev.get("re") == "go1"][0]["ok"], got
-assert got[-1]["phase"] == "starting", "the task started too fast to test: %s" % got
-os.kill(pid, signal.SIGKILL)
-os.waitpid(pid, 0)
+    {"type": "steer", "text": "by their due date", "id": "st1"}])
 print("killed")
 PY
   { cat "$T/py2.out"; fail "the engine was not killed while its first task started"; }

@@ -15,35 +15,23 @@ cat > "$T/script.json" <<'EOF2'
 EOF2
 start_fake "$T/script.json"
 DESKHAND=$DESKHAND DH_TESTS=$DH_TESTS python3 - "${grants[@]}" > "$T/py.out" 2>&1 <<'PY' ||
-import os, signal, sys, time
+import os, sys
 sys.path.insert(0, os.environ["DH_TESTS"] + "/integ")
 import server_client as sc
-
-def start_then_kill(s, r, pid, text, re):
-    sc.send(s, {"type": "start", "text": text, "id": re})
-    sc.send(s, {"type": "status", "id": "st-" + re})
-    got = r.until(lambda ev: ev.get("re") == "st-" + re, 30)
-    assert [ev for ev in got if ev.get("re") == re][0]["ok"], got
-    assert got[-1]["phase"] == "starting", "the follow-up started too fast to test: %s" % got
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-
 line, pid = sc.spawn(sys.argv[1:] + ["--approve-plan", "--mode", "auto"])
 assert line.startswith("ok"), line
 name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "t")
-sc.send(s, {"type": "start", "text": "the first task", "id": "go1"})
-got = r.until(lambda ev: ev["type"] == "session_finished", 120)
-assert got[-1]["status"] == "done", got[-1]
-sid = [ev for ev in got if ev["type"] == "session_started"][0]["session"]
-sc.wait_idle(s, r)
-start_then_kill(s, r, pid, "first rename the old reports", "go2")
+sid = sc.run_task(s, r, "the first task")
+sc.kill_while_starting(s, r, pid, [
+    {"type": "start", "text": "first rename the old reports", "id": "go2"}])
 line, pid = sc.spawn(["--resume", sid])
 assert line.startswith("ok"), line
 s = sc.connect(sid)
 h, hist, end, r = sc.hello(s, "t")
-start_then_kill(s, r, pid, "then archive the drafts", "go3")
+sc.kill_while_starting(s, r, pid, [
+    {"type": "start", "text": "then archive the drafts", "id": "go3"}])
 print("killed twice")
 PY
   { cat "$T/py.out"; fail "the engines were not killed while their follow-ups started"; }

@@ -7,7 +7,8 @@
                                      print its ready line ("ok ID" / "error ...")
   server_client.py sock ID           print the socket path of session ID
 
-As a module: sockdir(), connect(name), hello(sock), Lines(sock).
+As a module: sockdir(), connect(name), hello(sock), Lines(sock), wait_idle(),
+run_task() and kill_while_starting() (an engine killed in a start's gap).
 Environment: DESKHAND (the binary), XDG_RUNTIME_DIR.
 """
 import json
@@ -101,6 +102,38 @@ def wait_idle(sock, lines, tries=600):
             return
         time.sleep(0.05)
     sys.exit("the worker never became idle")
+
+
+def run_task(sock, lines, text, id="go1"):
+    """Start the task `text`, wait until it ended `done` and the engine is
+    idle (wait_idle); its session id. Exits the test otherwise."""
+    send(sock, {"type": "start", "text": text, "id": id})
+    got = lines.until(lambda ev: ev["type"] == "session_finished", 120)
+    if got[-1].get("status") != "done":
+        sys.exit("the task '%s' ended %s" % (text, got[-1]))
+    wait_idle(sock, lines)
+    return [ev for ev in got if ev["type"] == "session_started"][0]["session"]
+
+
+def kill_while_starting(sock, lines, pid, cmds):
+    """Send the commands `cmds` (a start first: a task, then the steers and
+    starts it takes while it starts) and a status in one write, so that the
+    status is answered while the task is still starting; check that every
+    one was taken and the phase was `starting`, then kill the engine `pid`
+    with SIGKILL and reap it. The events read until the status's reply.
+    Exits the test when the task started too fast to test."""
+    cmds = cmds + [{"type": "status", "id": "st-kill"}]
+    sock.sendall(b"".join((json.dumps(c) + "\n").encode() for c in cmds))
+    got = lines.until(lambda ev: ev.get("re") == "st-kill", 30)
+    for c in cmds[:-1]:
+        replies = [ev for ev in got if ev.get("re") == c["id"]]
+        if (c["type"] == "start" and not replies) or (replies and not replies[0].get("ok", True)):
+            sys.exit("%s was not taken: %s" % (c, replies or got))
+    if got[-1].get("phase") != "starting":
+        sys.exit("the task started too fast to test: %s" % got)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return got
 
 
 def spawn(args):
