@@ -23,10 +23,7 @@ import server_client as sc
 name = [f[:-5] for f in os.listdir(sc.sockdir()) if f.endswith(".sock")][0]
 s = sc.connect(name)
 h, hist, end, r = sc.hello(s, "t")
-sc.send(s, {"type": "start", "text": "the first task", "id": "go1"})
-got = r.until(lambda ev: ev["type"] == "session_finished", 60)
-assert got[-1]["status"] == "done", got[-1]
-sc.wait_idle(s, r)
+sc.run_task(s, r, "the first task")
 with open(os.environ["CFG"], "w") as f:
     f.write("allow web_fetch(x)\n")
 s.sendall(b"".join((json.dumps(c) + "\n").encode() for c in [
