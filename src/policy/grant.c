@@ -825,18 +825,12 @@ grant_copy_put_later(const struct grant *gr, const char *rel, const struct grant
 	return rc;
 }
 
-/* Deeper first (more '/'), then by name: qsort. */
+/* Names in reverse order, for qsort: a directory's path is a prefix of its
+ * children's, so each comes after everything beneath it. */
 static int
 dir_mode_cmp(const void *a, const void *b)
 {
-	const struct grant_dir_mode *x = a, *y = b;
-	size_t dx = 0, dy = 0;
-
-	for (const char *p = x->rel; (p = strchr(p, '/')); p++)
-		dx++;
-	for (const char *p = y->rel; (p = strchr(p, '/')); p++)
-		dy++;
-	return dx != dy ? (dx < dy) - (dx > dy) : strcmp(x->rel, y->rel);
+	return strcmp(((const struct grant_dir_mode *)b)->rel, ((const struct grant_dir_mode *)a)->rel);
 }
 
 int
